@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+// Node 20's test runner does not expand globs: find every *.test.ts under src/ and test/ and pass the list explicitly.
+// Extra arguments narrow the run to files whose path contains one of them (`npm test -- twin`).
+import { spawnSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { join, relative } from "node:path";
+
+const root = new URL("..", import.meta.url).pathname;
+const filters = process.argv.slice(2).filter((a) => !a.startsWith("-"));
+const flags = process.argv.slice(2).filter((a) => a.startsWith("-"));
+
+/** Lists test files below `dir`, depth first, skipping dependencies and outputs. */
+function findTests(dir) {
+  const found = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === "node_modules" || entry.name.startsWith(".")) continue;
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...findTests(path));
+    else if (entry.name.endsWith(".test.ts")) found.push(relative(root, path));
+  }
+  return found;
+}
+
+const files = ["src", "test"]
+  .flatMap((d) => findTests(join(root, d)))
+  .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
+  .sort();
+if (files.length === 0) {
+  console.error("no test files matched");
+  process.exit(1);
+}
+const result = spawnSync(process.execPath, ["--import", "tsx", "--test", ...flags, ...files], {
+  cwd: root,
+  stdio: "inherit",
+});
+process.exit(result.status ?? 1);

@@ -1,0 +1,95 @@
+/**
+ * Diagnostics: what validation says about a site file. Errors are values, never exceptions: a caller gets every
+ * problem at once, each naming the path in the file and the numbers involved.
+ */
+
+/** How bad a finding is: errors make the site unusable, warnings deserve a look. */
+export type Severity = "error" | "warning";
+
+/** One finding about a site file. */
+export interface Diagnostic {
+  readonly severity: Severity;
+  /** Stable machine-readable code, such as `capacity.cdu` or `ref.unknown`. */
+  readonly code: string;
+  /** Where in the (expanded) site, such as `halls[2].rows[7].cdus`. Empty for the whole file. */
+  readonly path: string;
+  /** What is wrong, with the numbers. */
+  readonly message: string;
+  /** 1-based source position when the finding maps to a place in the file. */
+  readonly line?: number;
+  readonly column?: number;
+}
+
+/** A path segment: an object key or an array index. */
+export type PathSegment = string | number;
+
+/** Formats path segments the way people read them: `halls[2].rows[7].cdus`. */
+export function formatPath(segments: readonly PathSegment[]): string {
+  let text = "";
+  for (const segment of segments) {
+    if (typeof segment === "number") text += `[${segment}]`;
+    else text += text === "" ? segment : `.${segment}`;
+  }
+  return text;
+}
+
+/** Collects diagnostics while a site is decoded, expanded and checked. */
+export class DiagnosticSink {
+  readonly items: Diagnostic[] = [];
+
+  /** Records an error at `path`. */
+  error(code: string, path: string, message: string): void {
+    this.items.push({ severity: "error", code, path, message });
+  }
+
+  /** Records a warning at `path`. */
+  warning(code: string, path: string, message: string): void {
+    this.items.push({ severity: "warning", code, path, message });
+  }
+
+  /** Number of errors recorded so far. */
+  get errorCount(): number {
+    let count = 0;
+    for (const item of this.items) if (item.severity === "error") count++;
+    return count;
+  }
+}
+
+/** One line per diagnostic: `file:line:col: error [code] path: message`. */
+export function formatDiagnostic(diagnostic: Diagnostic, fileName?: string): string {
+  const where = [fileName, diagnostic.line, diagnostic.line === undefined ? undefined : diagnostic.column]
+    .filter((part) => part !== undefined)
+    .join(":");
+  const place = diagnostic.path === "" ? "" : `${diagnostic.path}: `;
+  return `${where === "" ? "" : `${where}: `}${diagnostic.severity} [${diagnostic.code}] ${place}${diagnostic.message}`;
+}
+
+/** Edit distance, used to suggest the field or id a typo meant. */
+export function editDistance(a: string, b: string): number {
+  const previous = new Array<number>(b.length + 1);
+  for (let j = 0; j <= b.length; j++) previous[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = previous[0]!;
+    previous[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = previous[j]!;
+      previous[j] = Math.min(above + 1, previous[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return previous[b.length]!;
+}
+
+/** ` (did you mean "x"?)` when one candidate is close to `value`, else an empty string. */
+export function didYouMean(value: string, candidates: Iterable<string>): string {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(value.length / 3)) + 1;
+  for (const candidate of candidates) {
+    const distance = editDistance(value.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best === undefined ? "" : ` (did you mean "${best}"?)`;
+}

@@ -1,0 +1,475 @@
+/**
+ * Expands a decoded site file into the full campus: hall templates and row patterns are merged and repeated,
+ * every unit gets its generated id, and every reference (rack type, pattern, template, zone, plant, feed, CDU model)
+ * is resolved or reported with its path.
+ */
+import { decodeObject, mergeLayers } from "./decode.ts";
+import { type DiagnosticSink, didYouMean } from "./diagnostics.ts";
+import { type FeedId, type HallId, type Id, type IdKind, localOf, makeId, pad, type ZoneId } from "./ids.ts";
+import type {
+  CduModelSpec,
+  CrahGroupSpec,
+  GridFeedSpec,
+  HallBodySpec,
+  HallPowerSpec,
+  NamedPlantSpec,
+  PlantSpec,
+  RackTypeSpec,
+  Redundancy,
+  RowEntrySpec,
+  RowSpec,
+  SiteFile,
+  ZoneSpec,
+} from "./schema.ts";
+import { hallBodyShape, plantShape, rowShape } from "./shapes.ts";
+import type { CduModel, Hall, LeakDetector, Plant, Rack, RackType, Row, Site, UnitGroup } from "./site.ts";
+import {
+  celsius,
+  cubicMeters,
+  fraction,
+  kelvin,
+  kilograms,
+  kilovoltAmperes,
+  kilowatts,
+  litersPerMinute,
+  megawatts,
+  megawattsToKilowatts,
+  realPowerOf,
+  squareMeters,
+} from "./units.ts";
+
+/** Numbered local names `${prefix}-01` … with a width that fits the count. */
+function numbered(prefix: string, count: number): string[] {
+  const width = Math.max(2, String(count).length);
+  const names: string[] = [];
+  for (let i = 1; i <= count; i++) names.push(`${prefix}-${pad(i, width)}`);
+  return names;
+}
+
+/** Unit ids for a group: `${kind}:${prefix}-01` …. */
+function unitIds<Kind extends IdKind>(kind: Kind, prefix: string, count: number): Id<Kind>[] {
+  return numbered(prefix, count).map((local) => makeId(kind, local));
+}
+
+/** Busway ids: sides `a`/`b` for 2N pairs, numbered otherwise. */
+function buswayIds(prefix: string, count: number, redundancy: Redundancy) {
+  if (redundancy === "2N" && count === 2) return [makeId("busway", `${prefix}-a`), makeId("busway", `${prefix}-b`)];
+  return unitIds("busway", prefix, count);
+}
+
+function group<Id extends string>(ids: Id[], unitCapacity: number, redundancy: Redundancy): UnitGroup<Id> {
+  return { ids, unitCapacity: kilowatts(unitCapacity), redundancy };
+}
+
+/** Reports a duplicate in `seen` (keyed by id) and returns whether `id` was new. */
+function claim(seen: Map<string, string>, id: string, path: string, sink: DiagnosticSink): boolean {
+  const first = seen.get(id);
+  if (first !== undefined) {
+    sink.error("id.duplicate", path, `duplicate id ${id} (first defined at ${first})`);
+    return false;
+  }
+  seen.set(id, path);
+  return true;
+}
+
+function unknownReference(
+  sink: DiagnosticSink,
+  path: string,
+  what: string,
+  name: string,
+  known: Iterable<string>,
+): void {
+  const candidates = [...known];
+  const list = candidates.length === 0 ? "none are defined" : `known: ${candidates.slice(0, 8).join(", ")}`;
+  sink.error("ref.unknown", path, `unknown ${what} "${name}"${didYouMean(name, candidates)}; ${list}`);
+}
+
+function buildRackType(spec: RackTypeSpec, index: number): RackType {
+  return {
+    index,
+    id: spec.id,
+    description: spec.description ?? spec.id,
+    designPower: kilowatts(spec.designPowerKW),
+    idlePower: kilowatts(spec.idlePowerKW),
+    gpusPerRack: spec.gpusPerRack,
+    gpuModel: spec.gpuModel,
+    servers: spec.servers,
+    liquidCaptureFraction: fraction(spec.liquidCaptureFraction),
+    nvlinkDomainSize: spec.nvlinkDomainSize,
+    weight: kilograms(spec.weightKg),
+    airCooling: spec.airCooling,
+    rdhxCapacity: spec.rdhxCapacityKW === undefined ? undefined : kilowatts(spec.rdhxCapacityKW),
+    maxCoolantSupply: celsius(spec.maxCoolantSupplyC),
+  };
+}
+
+function buildPlant(spec: PlantSpec, id: Id<"plant">, index: number, path: string): Plant {
+  const local = localOf(id);
+  return {
+    index,
+    id,
+    hallIndexes: [],
+    waterClass: spec.fws.waterClass,
+    supplySetpoint: celsius(spec.fws.supplySetpointC),
+    designDeltaT: kelvin(spec.fws.designDeltaTK),
+    waterVolume: cubicMeters(spec.fws.waterVolumeM3),
+    pumps: {
+      ...group(unitIds("pump", `${local}-fws`, spec.fws.pumps.count), 0, spec.fws.pumps.redundancy),
+      ratedFlow: litersPerMinute(spec.fws.pumps.ratedFlowLpm),
+      unitPower: kilowatts(spec.fws.pumps.powerKW),
+    },
+    dryCoolers: {
+      ...group(
+        unitIds("drycooler", local, spec.dryCoolers.count),
+        spec.dryCoolers.capacityKW,
+        spec.dryCoolers.redundancy,
+      ),
+      designAmbient: celsius(spec.dryCoolers.designAmbientC),
+      approach: kelvin(spec.dryCoolers.approachK),
+      fanPower: kilowatts(spec.dryCoolers.fanPowerKW),
+    },
+    chillers: {
+      ...group(unitIds("chiller", local, spec.chillers.count), spec.chillers.capacityKW, spec.chillers.redundancy),
+      copCurve: spec.chillers.copCurve,
+    },
+    adiabatic: {
+      enabled: spec.adiabatic.enabled,
+      effectiveness: fraction(spec.adiabatic.effectiveness),
+      startAbove: celsius(spec.adiabatic.startAboveC),
+    },
+    makeUpLossM3PerDay: spec.makeUp.lossM3PerDay,
+    path,
+  };
+}
+
+/** Mutable plant while halls attach to it. */
+type PlantDraft = Plant & { hallIndexes: number[] };
+
+/**
+ * Expands `file` into a `Site`. Reference errors go to `sink`; halls or rows that cannot be resolved are skipped so
+ * the rest of the site is still checked.
+ */
+export function expandSite(file: SiteFile, sink: DiagnosticSink): Site {
+  const ids = new Map<string, string>();
+
+  const zones = new Map<string, ZoneSpec>();
+  file.zones.forEach((zone, index) => {
+    if (claim(ids, zone.id, `zones[${index}]`, sink)) zones.set(zone.id, zone);
+  });
+
+  const rackTypes: RackType[] = [];
+  const rackTypeIndex = new Map<string, number>();
+  file.rackTypes.forEach((spec, index) => {
+    if (!claim(ids, `racktype:${spec.id}`, `rackTypes[${index}]`, sink)) return;
+    rackTypeIndex.set(spec.id, rackTypes.length);
+    rackTypes.push(buildRackType(spec, rackTypes.length));
+  });
+
+  const cduModels = new Map<string, CduModel>();
+  file.cduModels.forEach((spec: CduModelSpec, index) => {
+    if (!claim(ids, `cdumodel:${spec.model}`, `cduModels[${index}]`, sink)) return;
+    cduModels.set(spec.model, {
+      model: spec.model,
+      capacity: kilowatts(spec.capacityKW),
+      approach: kelvin(spec.approachK),
+      pumpPower: kilowatts(spec.pumpPowerKW),
+      ratedFlow: litersPerMinute(spec.ratedFlowLpm),
+    });
+  });
+
+  const feeds = file.power.gridFeeds.filter((feed: GridFeedSpec, index) =>
+    claim(ids, feed.id, `power.gridFeeds[${index}]`, sink),
+  );
+
+  const plants: PlantDraft[] = [];
+  const plantIndexById = new Map<string, number>();
+  file.plants.forEach((spec: NamedPlantSpec, index) => {
+    if (!claim(ids, spec.id, `plants[${index}]`, sink)) return;
+    plantIndexById.set(spec.id, plants.length);
+    plants.push(buildPlant(spec, spec.id as Id<"plant">, plants.length, `plants[${index}]`) as PlantDraft);
+  });
+
+  const rowPatterns = file.rowPatterns;
+  const hallTemplates = file.hallTemplates;
+  const halls: Hall[] = [];
+  const rows: Row[] = [];
+  const racks: Rack[] = [];
+  const leakDetectors: LeakDetector[] = [];
+
+  file.halls.forEach((hallEntry, hallEntryIndex) => {
+    const hallPath = `halls[${hallEntryIndex}]`;
+    if (hallEntry.id === undefined) {
+      sink.error("field.missing", `${hallPath}.id`, `required field "id" is missing`);
+      return;
+    }
+    if (!claim(ids, hallEntry.id, hallPath, sink)) return;
+    let layered: unknown = hallEntry;
+    if (hallEntry.template !== undefined) {
+      const template = hallTemplates[hallEntry.template];
+      if (template === undefined) {
+        unknownReference(sink, `${hallPath}.template`, "hall template", hallEntry.template, Object.keys(hallTemplates));
+        return;
+      }
+      layered = mergeLayers(template, hallEntry);
+    }
+    const { id: _id, name: _name, template: _template, zone: _zone, ...bodyRaw } = layered as Record<string, unknown>;
+    const errorsBefore = sink.errorCount;
+    const body = decodeObject(bodyRaw, hallBodyShape, [`halls`, hallEntryIndex], sink, "full") as
+      | HallBodySpec
+      | undefined;
+    if (body === undefined || sink.errorCount > errorsBefore) return;
+
+    const hallLocal = localOf(hallEntry.id);
+    const hallIndex = halls.length;
+    const hallZone = hallEntry.zone;
+    if (hallZone !== undefined && !zones.has(hallZone)) {
+      unknownReference(sink, `${hallPath}.zone`, "zone", hallZone, zones.keys());
+    }
+
+    let plantIndex: number;
+    if (body.plant !== undefined && body.plantRef !== undefined) {
+      sink.error(
+        "plant.ambiguous",
+        hallPath,
+        `set either "plant" (its own plant) or "plantRef" (a shared plant), not both`,
+      );
+      return;
+    }
+    if (body.plantRef !== undefined) {
+      const found = plantIndexById.get(body.plantRef);
+      if (found === undefined) {
+        unknownReference(sink, `${hallPath}.plantRef`, "plant", body.plantRef, plantIndexById.keys());
+        return;
+      }
+      plantIndex = found;
+    } else if (body.plant !== undefined) {
+      const plantId = makeId("plant", hallLocal);
+      if (!claim(ids, plantId, `${hallPath}.plant`, sink)) return;
+      const plantSpec = decodeObject(body.plant, plantShape, ["halls", hallEntryIndex, "plant"], sink, "full");
+      if (plantSpec === undefined) return;
+      plantIndex = plants.length;
+      plantIndexById.set(plantId, plantIndex);
+      plants.push(
+        buildPlant(plantSpec as unknown as PlantSpec, plantId, plantIndex, `${hallPath}.plant`) as PlantDraft,
+      );
+    } else {
+      sink.error("field.missing", `${hallPath}.plant`, `hall has no cooling plant: set "plant" or "plantRef"`);
+      return;
+    }
+    plants[plantIndex]!.hallIndexes.push(hallIndex);
+
+    const power: HallPowerSpec = body.power;
+    const feedIds = (power.transformers.feeds ?? feeds.map((feed) => feed.id)) as FeedId[];
+    power.transformers.feeds?.forEach((feed, index) => {
+      if (!feeds.some((known) => known.id === feed)) {
+        unknownReference(
+          sink,
+          `${hallPath}.power.transformers.feeds[${index}]`,
+          "grid feed",
+          feed,
+          feeds.map((known) => known.id),
+        );
+      }
+    });
+
+    const rowStart = rows.length;
+    const rackStart = racks.length;
+    const totalRows = body.rows.reduce((sum, entry) => sum + (entry.count ?? 1), 0);
+    const rowWidth = Math.max(2, String(totalRows).length);
+    let rowNumber = 0;
+
+    body.rows.forEach((entry: RowEntrySpec, entryIndex) => {
+      const entryPath = `${hallPath}.rows[${entryIndex}]`;
+      let rowRaw: unknown = entry;
+      if (entry.pattern !== undefined) {
+        const pattern = rowPatterns[entry.pattern];
+        if (pattern === undefined) {
+          unknownReference(sink, `${entryPath}.pattern`, "row pattern", entry.pattern, Object.keys(rowPatterns));
+          rowNumber += entry.count ?? 1;
+          return;
+        }
+        rowRaw = mergeLayers(pattern, entry);
+      }
+      const { pattern: _pattern, count: _count, zone: _rowZone, ...rowFields } = rowRaw as Record<string, unknown>;
+      const before = sink.errorCount;
+      const row = decodeObject(rowFields, rowShape, ["halls", hallEntryIndex, "rows", entryIndex], sink, "full") as
+        | RowSpec
+        | undefined;
+      if (row === undefined || sink.errorCount > before) {
+        rowNumber += entry.count ?? 1;
+        return;
+      }
+      const model = cduModels.get(row.cdus.model);
+      if (model === undefined) {
+        unknownReference(sink, `${entryPath}.cdus.model`, "CDU model", row.cdus.model, cduModels.keys());
+      }
+      let rowZone = hallZone as ZoneId | undefined;
+      if (entry.zone !== undefined) {
+        if (!zones.has(entry.zone)) unknownReference(sink, `${entryPath}.zone`, "zone", entry.zone, zones.keys());
+        else if (hallZone !== undefined && entry.zone !== hallZone) {
+          sink.error(
+            "zone.conflict",
+            `${entryPath}.zone`,
+            `row is in ${entry.zone} but its hall ${hallEntry.id} is entirely in ${hallZone}`,
+          );
+        } else rowZone = entry.zone as ZoneId;
+      }
+      const segments: { typeIndex: number; count: number }[] = [];
+      row.racks.forEach((segment, segmentIndex) => {
+        const typeIndex = rackTypeIndex.get(segment.type);
+        if (typeIndex === undefined) {
+          unknownReference(
+            sink,
+            `${entryPath}.racks[${segmentIndex}].type`,
+            "rack type",
+            segment.type,
+            rackTypeIndex.keys(),
+          );
+        } else segments.push({ typeIndex, count: segment.count });
+      });
+      if (model === undefined || segments.length !== row.racks.length) {
+        rowNumber += entry.count ?? 1;
+        return;
+      }
+
+      for (let repeat = 0; repeat < (entry.count ?? 1); repeat++) {
+        rowNumber++;
+        const rowLocal = `${hallLocal}-r${pad(rowNumber, rowWidth)}`;
+        const rowIndex = rows.length;
+        const rowRackStart = racks.length;
+        const rackCountInRow = segments.reduce((sum, segment) => sum + segment.count, 0);
+        const rackWidth = Math.max(2, String(rackCountInRow).length);
+        let position = 0;
+        for (const segment of segments) {
+          for (let k = 0; k < segment.count; k++) {
+            position++;
+            const rackIndex = racks.length;
+            const rackLocal = `${rowLocal}-${pad(position, rackWidth)}`;
+            racks.push({
+              index: rackIndex,
+              id: makeId("rack", rackLocal),
+              hallIndex,
+              rowIndex,
+              typeIndex: segment.typeIndex,
+              position,
+              zoneId: rowZone,
+            });
+            for (let d = 1; d <= row.leakDetectors.perRack; d++) {
+              leakDetectors.push({
+                id: makeId("leak", row.leakDetectors.perRack === 1 ? rackLocal : `${rackLocal}-${d}`),
+                rowIndex,
+                cduId: undefined,
+                rackIndex,
+              });
+            }
+          }
+        }
+        const cduIds = unitIds("cdu", rowLocal, row.cdus.count);
+        for (const cduId of cduIds) {
+          for (let d = 1; d <= row.leakDetectors.perCdu; d++) {
+            leakDetectors.push({ id: makeId("leak", `${localOf(cduId)}-${d}`), rowIndex, cduId, rackIndex: undefined });
+          }
+        }
+        rows.push({
+          index: rowIndex,
+          id: makeId("row", rowLocal),
+          hallIndex,
+          zoneId: rowZone,
+          rackStart: rowRackStart,
+          rackCount: racks.length - rowRackStart,
+          busways: {
+            ...group(
+              buswayIds(rowLocal, row.busways.count, row.busways.redundancy),
+              row.busways.ratingKW,
+              row.busways.redundancy,
+            ),
+            phases: row.busways.phases,
+          },
+          tcs: {
+            ...group(cduIds, model.capacity, row.cdus.redundancy),
+            id: makeId("tcs", rowLocal),
+            rowIndex,
+            plantIndex,
+            model,
+            supplySetpoint: celsius(row.tcs.supplySetpointC),
+            designRise: kelvin(row.tcs.designRiseK),
+            fluid: row.tcs.fluid,
+          },
+          path: `halls[${hallIndex}].rows[${rowNumber - 1}]`,
+        });
+      }
+    });
+
+    const crah: CrahGroupSpec | undefined = body.crah;
+    halls.push({
+      index: hallIndex,
+      id: hallEntry.id as HallId,
+      name: hallEntry.name ?? hallLocal.toUpperCase(),
+      zoneId: hallZone !== undefined && zones.has(hallZone) ? (hallZone as ZoneId) : undefined,
+      whiteSpace: squareMeters(body.whiteSpaceM2),
+      rowStart,
+      rowCount: rows.length - rowStart,
+      rackStart,
+      rackCount: racks.length - rackStart,
+      transformers: {
+        ...group(
+          unitIds("transformer", hallLocal, power.transformers.count),
+          realPowerOf(kilovoltAmperes(power.transformers.ratingKVA), fraction(file.power.powerFactor)),
+          power.transformers.redundancy,
+        ),
+        unitRating: kilovoltAmperes(power.transformers.ratingKVA),
+        noLoadLoss: kilowatts(power.transformers.noLoadLossKW),
+        loadLoss: kilowatts(power.transformers.loadLossKW),
+        feedIds,
+      },
+      ups: {
+        ...group(unitIds("ups", hallLocal, power.ups.count), power.ups.ratingKW, power.ups.redundancy),
+        efficiencyCurve: [...power.ups.efficiencyCurve].sort((a, b) => a.load - b.load),
+      },
+      crah:
+        crah === undefined
+          ? undefined
+          : {
+              ...group(numbered(`crah:${hallLocal}`, crah.count), crah.capacityKW, crah.redundancy),
+              fanPower: kilowatts(crah.fanPowerKW),
+            },
+      plantIndex,
+      path: hallPath,
+    });
+  });
+
+  for (const hall of halls) {
+    if (hall.rackCount === 0) sink.warning("hall.empty", hall.path, `hall ${hall.id} has no racks`);
+  }
+
+  return {
+    id: file.site.id,
+    name: file.site.name,
+    operator: file.site.operator,
+    location: { ...file.site.location },
+    timezone: file.site.timezone,
+    gridConnection: megawattsToKilowatts(megawatts(file.site.gridConnectionMW)),
+    startOfOperation: file.site.startOfOperation,
+    buildingArea: file.site.buildingAreaM2 === undefined ? undefined : squareMeters(file.site.buildingAreaM2),
+    powerFactor: fraction(file.power.powerFactor),
+    gridFeeds: feeds.map((feed) => ({
+      id: feed.id as FeedId,
+      capacity: megawattsToKilowatts(megawatts(feed.capacityMW)),
+      voltageKV: feed.voltageKV,
+    })),
+    gridRedundancy: file.power.gridRedundancy,
+    zones: [...zones.values()].map((zone) => ({
+      id: zone.id as ZoneId,
+      name: zone.name,
+      certifications: zone.certifications,
+      dataClasses: zone.dataClasses,
+      validUntil: zone.validUntil,
+    })),
+    rackTypes,
+    plants,
+    halls,
+    rows,
+    racks,
+    leakDetectors,
+  };
+}

@@ -1,0 +1,151 @@
+/**
+ * Loading a site: YAML text → decoded file → expanded site → validated, with every problem as a diagnostic.
+ * Never throws for bad input: a caller gets `ok: false` and the list of findings, each with its path and, where the
+ * finding maps to the file, its line and column.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { LineCounter, parseDocument } from "yaml";
+import type { CapacityAnalysis } from "./capacity.ts";
+import { decodeObject } from "./decode.ts";
+import { type Diagnostic, DiagnosticSink } from "./diagnostics.ts";
+import { expandSite } from "./expand.ts";
+import type { SiteFile } from "./schema.ts";
+import { siteFileShape } from "./shapes.ts";
+import type { Site } from "./site.ts";
+import { type ValidateOptions, validateSite } from "./validate.ts";
+
+/** The outcome of loading a site. `site` is present whenever the file could be expanded, even with errors. */
+export interface LoadResult {
+  readonly ok: boolean;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly site?: Site;
+  readonly analysis?: CapacityAnalysis;
+  /** The decoded file (defaults applied), for export. */
+  readonly file?: SiteFile;
+}
+
+/** Options for parsing a site. */
+export interface ParseOptions extends ValidateOptions {
+  /** Named in diagnostics. */
+  readonly fileName?: string;
+}
+
+const shippedDirectory = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "sites");
+
+/** Names of the sites shipped with alixan. */
+export const shippedSites = ["alixan", "phase-1", "lab"] as const;
+
+/** Path of a shipped site by name, or of a file; undefined when neither exists. */
+export function resolveSite(nameOrPath: string): string | undefined {
+  if ((shippedSites as readonly string[]).includes(nameOrPath)) return join(shippedDirectory, `${nameOrPath}.yaml`);
+  const path = resolve(nameOrPath);
+  return existsSync(path) ? path : undefined;
+}
+
+function parsePath(path: string): (string | number)[] {
+  const segments: (string | number)[] = [];
+  for (const match of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) {
+    if (match[2] !== undefined) segments.push(Number(match[2]));
+    else if (match[1] !== undefined) segments.push(match[1]);
+  }
+  return segments;
+}
+
+/** Parses, expands and validates a site from YAML (or JSON, a subset of YAML) text. */
+export function parseSite(text: string, options: ParseOptions = {}): LoadResult {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (document.errors.length > 0) {
+    const diagnostics: Diagnostic[] = document.errors.map((error) => {
+      const position = lineCounter.linePos(error.pos[0]);
+      return {
+        severity: "error",
+        code: "yaml.syntax",
+        path: "",
+        message: error.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, ""),
+        line: position.line,
+        column: position.col,
+      };
+    });
+    return { ok: false, diagnostics };
+  }
+  const sink = new DiagnosticSink();
+  const raw: unknown = document.toJS({ maxAliasCount: 1000 });
+  const file = decodeObject(raw, siteFileShape, [], sink, "full") as SiteFile | undefined;
+  let site: Site | undefined;
+  let analysis: CapacityAnalysis | undefined;
+  let sourceMapped = sink.items.length;
+  if (file !== undefined && sink.errorCount === 0) {
+    file.rowPatterns ??= {};
+    file.hallTemplates ??= {};
+    site = expandSite(file, sink);
+    sourceMapped = sink.items.length;
+    if (sink.errorCount === 0) analysis = validateSite(site, sink, options);
+  }
+  const diagnostics = sink.items.map((item, index) => {
+    // Findings on expanded halls and rows carry expanded indices; only source-level paths map to file positions.
+    if (index >= sourceMapped && item.path.startsWith("halls")) return item;
+    const segments = parsePath(item.path);
+    let node: unknown;
+    for (let depth = segments.length; depth > 0 && node === undefined; depth--) {
+      node = document.getIn(segments.slice(0, depth), true);
+      if (
+        node !== undefined &&
+        depth < segments.length &&
+        item.code !== "field.missing" &&
+        item.code !== "field.unknown"
+      ) {
+        node = undefined;
+        break;
+      }
+    }
+    const range = (node as { range?: [number, number, number] } | undefined)?.range;
+    if (range === undefined) return item;
+    const position = lineCounter.linePos(range[0]);
+    return { ...item, line: position.line, column: position.col };
+  });
+  const ok = !diagnostics.some((item) => item.severity === "error");
+  return {
+    ok,
+    diagnostics,
+    ...(site === undefined ? {} : { site }),
+    ...(analysis === undefined ? {} : { analysis }),
+    ...(file === undefined ? {} : { file }),
+  };
+}
+
+/** Reads and parses a site file; a missing or unreadable file is a diagnostic, not an exception. */
+export function loadSiteFile(path: string, options: ValidateOptions = {}): LoadResult {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message;
+    return {
+      ok: false,
+      diagnostics: [{ severity: "error", code: "io", path: "", message: `cannot read ${path}: ${reason}` }],
+    };
+  }
+  return parseSite(text, { ...options, fileName: path });
+}
+
+/** Loads a shipped site by name or a site file by path. */
+export function loadSite(nameOrPath: string, options: ValidateOptions = {}): LoadResult {
+  const path = resolveSite(nameOrPath);
+  if (path === undefined) {
+    return {
+      ok: false,
+      diagnostics: [
+        {
+          severity: "error",
+          code: "io",
+          path: "",
+          message: `no shipped site or file named "${nameOrPath}" (shipped: ${shippedSites.join(", ")})`,
+        },
+      ],
+    };
+  }
+  return loadSiteFile(path, options);
+}
