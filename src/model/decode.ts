@@ -3,7 +3,7 @@
  * that names the path and what was expected, and unknown fields are reported with a suggestion (typos in a site
  * file must not be silently ignored).
  */
-import { type DiagnosticSink, didYouMean, formatPath, type PathSegment } from "./diagnostics.ts";
+import { DiagnosticSink, didYouMean, formatPath, type PathSegment } from "./diagnostics.ts";
 
 /** A rule for one value. `optional` fields may be absent; `default` fills an absent field in full mode. */
 export type Rule =
@@ -243,6 +243,15 @@ export function decodeObject(
         continue;
       }
       if (rule.optional === true) continue;
+      // A section whose fields all have defaults may be left out entirely (`adiabatic`, `makeUp`).
+      if (rule.kind === "object") {
+        const probe = new DiagnosticSink();
+        const filled = decodeObject({}, rule.shape, path, probe, "full");
+        if (probe.items.length === 0 && filled !== undefined) {
+          result[key] = filled;
+          continue;
+        }
+      }
       sink.error("field.missing", formatPath([...path, key]), `required field "${key}" is missing`);
       continue;
     }

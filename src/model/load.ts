@@ -58,7 +58,8 @@ export function parseSite(text: string, options: ParseOptions = {}): LoadResult 
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (document.errors.length > 0) {
-    const diagnostics: Diagnostic[] = document.errors.map((error) => {
+    // Later syntax errors are mostly echoes of the first one: report that one, where the file went wrong.
+    const diagnostics: Diagnostic[] = document.errors.slice(0, 1).map((error) => {
       const position = lineCounter.linePos(error.pos[0]);
       return {
         severity: "error",

@@ -1,0 +1,49 @@
+/**
+ * Benchmark: load, expand and validate the full 40,000-rack Alixan site. Target: under 2 s and under 500 MB.
+ * Baseline measured in the same run: reading and parsing the YAML alone (the floor any loader pays).
+ * Run with `npm run bench:site`.
+ */
+import { readFileSync } from "node:fs";
+import { parse } from "yaml";
+import { loadSite, resolveSite } from "../src/model/load.ts";
+
+const iterations = process.argv.includes("--quick") ? 3 : 10;
+const path = resolveSite("alixan")!;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+// The first load is what a user pays at `npm start` (cold module caches, JIT warm-up): report it on its own.
+const coldStart = performance.now();
+const first = loadSite("alixan");
+const coldMs = performance.now() - coldStart;
+if (!first.ok || first.site?.racks.length !== 40_000) throw new Error("the alixan site did not load clean");
+
+const loadTimes: number[] = [];
+const parseTimes: number[] = [];
+for (let i = 0; i < iterations; i++) {
+  let started = performance.now();
+  parse(readFileSync(path, "utf8"));
+  parseTimes.push(performance.now() - started);
+  started = performance.now();
+  loadSite("alixan");
+  loadTimes.push(performance.now() - started);
+}
+const peakRssMB = process.resourceUsage().maxRSS / 1024;
+const loadMs = median(loadTimes);
+const parseMs = median(parseTimes);
+const racksPerSecond = 40_000 / (loadMs / 1000);
+
+console.log("site load: alixan, 40,000 racks, 800 rows, 8 halls (parse + decode + expand + capacity + validate)");
+console.log(`  cold first load      ${coldMs.toFixed(1)} ms   (target < 2,000 ms)`);
+console.log(
+  `  warm load, median    ${loadMs.toFixed(1)} ms over ${iterations} runs  (${Math.round(racksPerSecond).toLocaleString("en-US")} racks/s)`,
+);
+console.log(`  baseline YAML parse  ${parseMs.toFixed(2)} ms   ratio load/parse ${(loadMs / parseMs).toFixed(1)}x`);
+console.log(`  peak RSS             ${peakRssMB.toFixed(0)} MB   (target < 500 MB)`);
+if (coldMs > 2000 || peakRssMB > 500) {
+  console.error("site load: over target");
+  process.exitCode = 1;
+}
