@@ -5,6 +5,7 @@
  */
 import { pathToFileURL } from "node:url";
 import { Command, CommanderError } from "commander";
+import { registerServeCommand } from "./commands/serve.ts";
 import { registerSiteCommand } from "./commands/site.ts";
 import { registerStartCommand } from "./commands/start.ts";
 import { CliError, exitCodes } from "./output.ts";
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   registerStartCommand(program);
+  registerServeCommand(program);
   registerSiteCommand(program);
   for (const command of program.commands) {
     command.exitOverride();

@@ -1,0 +1,87 @@
+/**
+ * The composition root: opens the store, loads the site, seeds the demo on first start, builds the services and the
+ * HTTP server, and owns every resource so `close()` releases them in reverse order (graceful shutdown).
+ */
+import type { FastifyInstance } from "fastify";
+import { InventoryService } from "../inventory/service.ts";
+import { buildServer, type RouteModule } from "../server/app.ts";
+import { openStore, type Store, type StoreLocation } from "../store/database.ts";
+import { TenancyService } from "../tenancy/service.ts";
+import { type DemoKey, seedDemo } from "./seed.ts";
+
+/** Options of `composeApp`. */
+export interface ComposeOptions {
+  /** Shipped site name or site file used when the store has no site version yet. */
+  readonly site: string;
+  readonly store: StoreLocation;
+  /** Create the demo tenants, users and keys in an empty store. */
+  readonly seed: boolean;
+  readonly rateLimitPerMinute?: number;
+  readonly logger?: boolean;
+  /** Extra features (live state, jobs, telemetry) given the core services. */
+  readonly features?: readonly Feature[];
+}
+
+/** The core services features build on. */
+export interface CoreServices {
+  readonly store: Store;
+  readonly tenancy: TenancyService;
+  readonly inventory: InventoryService;
+}
+
+/** A feature: starts with the core services, adds routes, and stops on close. */
+export interface Feature {
+  readonly name: string;
+  start(core: CoreServices): Promise<{ routes?: RouteModule; stop?: () => Promise<void> }>;
+}
+
+/** A running platform. */
+export interface ComposedApp extends CoreServices {
+  readonly server: FastifyInstance;
+  /** Keys created by the demo seed at this start (undefined if the store was already seeded). */
+  readonly demoKeys: readonly DemoKey[] | undefined;
+  close(): Promise<void>;
+}
+
+/** Builds the whole platform. Call `close()` to release everything. */
+export async function composeApp(options: ComposeOptions): Promise<ComposedApp> {
+  const stops: (() => Promise<void>)[] = [];
+  const store = await openStore(options.store);
+  stops.push(() => store.close());
+  try {
+    const tenancy = new TenancyService(store.db);
+    const inventory = await InventoryService.open(store.db, options.site);
+    const demoKeys = options.seed ? await seedDemo(store.db, tenancy) : undefined;
+    const core: CoreServices = { store, tenancy, inventory };
+    const modules: RouteModule[] = [];
+    for (const feature of options.features ?? []) {
+      const started = await feature.start(core);
+      if (started.routes !== undefined) modules.push(started.routes);
+      if (started.stop !== undefined) stops.push(started.stop);
+    }
+    const server = await buildServer({
+      store,
+      tenancy,
+      inventory,
+      modules,
+      ...(options.rateLimitPerMinute === undefined ? {} : { rateLimitPerMinute: options.rateLimitPerMinute }),
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+    });
+    // The server closes first (finishing in-flight requests), then features, then the store.
+    stops.push(() => server.close());
+    let closed = false;
+    return {
+      ...core,
+      server,
+      demoKeys,
+      async close() {
+        if (closed) return;
+        closed = true;
+        for (const stop of stops.reverse()) await stop();
+      },
+    };
+  } catch (error) {
+    for (const stop of stops.reverse()) await stop();
+    throw error;
+  }
+}

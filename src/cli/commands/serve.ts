@@ -1,0 +1,122 @@
+/**
+ * `alixan serve` (and `alixan start`, what `npm start` runs): the platform on its embedded store, with the site
+ * loaded, the demo tenants seeded on first start, and graceful shutdown on SIGTERM or SIGINT (in-flight requests
+ * finish, the store is flushed and closed).
+ */
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Command } from "commander";
+import { type ComposedApp, composeApp, type Feature } from "../../app/compose.ts";
+import type { DemoKey } from "../../app/seed.ts";
+import { describeLocation, locationFromEnvironment, type StoreLocation } from "../../store/database.ts";
+import { CliError, exitCodes } from "../output.ts";
+
+/** Options shared by `serve` and `start`. */
+export interface ServeOptions {
+  port: string;
+  host: string;
+  site: string;
+  dataDir?: string;
+  seed: boolean;
+}
+
+/** Features added to the platform at start (live twin, scheduler, telemetry) — filled by later modules. */
+export const platformFeatures: Feature[] = [];
+
+function storeLocation(options: ServeOptions): StoreLocation {
+  if (options.dataDir !== undefined) return { kind: "pglite", dataDir: options.dataDir };
+  return locationFromEnvironment();
+}
+
+function keysFile(location: StoreLocation): string | undefined {
+  return location.kind === "pglite" && location.dataDir !== "memory"
+    ? join(location.dataDir, "demo-keys.json")
+    : undefined;
+}
+
+/** Starts the platform and resolves when it has stopped. */
+export async function servePlatform(options: ServeOptions): Promise<void> {
+  const port = Number(options.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new CliError(`--port: expected a port number, got "${options.port}"`, exitCodes.usage);
+  }
+  const location = storeLocation(options);
+  let app: ComposedApp;
+  try {
+    app = await composeApp({
+      site: options.site,
+      store: location,
+      seed: options.seed,
+      features: platformFeatures,
+      logger: false,
+    });
+  } catch (error) {
+    throw new CliError((error as Error).message);
+  }
+  const file = keysFile(location);
+  let keys: readonly DemoKey[] | undefined = app.demoKeys;
+  if (keys !== undefined && file !== undefined) {
+    writeFileSync(file, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
+    chmodSync(file, 0o600);
+  } else if (keys === undefined && file !== undefined && existsSync(file)) {
+    keys = JSON.parse(readFileSync(file, "utf8")) as DemoKey[];
+  }
+  let address: string;
+  try {
+    address = await app.server.listen({ port, host: options.host });
+  } catch (error) {
+    await app.close();
+    throw new CliError(`cannot listen on ${options.host}:${port}: ${(error as Error).message}`);
+  }
+  const { site } = app.inventory.current;
+  process.stdout.write(`alixan is running at ${address}\n`);
+  process.stdout.write(`  site    ${site.name}: ${site.racks.length.toLocaleString("en-US")} racks\n`);
+  process.stdout.write(`  store   ${describeLocation(location)}\n`);
+  process.stdout.write(`  API     ${address}/v1  (OpenAPI: ${address}/openapi.json, docs: ${address}/docs)\n`);
+  const admin = keys?.find((key) => key.role === "platform-admin");
+  if (admin !== undefined) {
+    process.stdout.write(`  admin key  ${admin.token}\n`);
+    if (file !== undefined) process.stdout.write(`  demo keys for every role: ${file}\n`);
+  } else {
+    process.stdout.write("  admin key: shown at first start only; create one with `alixan key create --user EMAIL`\n");
+  }
+  process.stdout.write(`  try: curl -H "Authorization: Bearer ${admin?.token ?? "alx_…"}" ${address}/v1/site\n`);
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      process.stdout.write(`\n${signal}: finishing requests and closing the store…\n`);
+      app.close().then(
+        () => {
+          process.stdout.write("stopped cleanly\n");
+          resolve();
+        },
+        (error: Error) => {
+          process.stderr.write(`error while stopping: ${error.message}\n`);
+          resolve();
+        },
+      );
+    };
+    process.once("SIGTERM", () => stop("SIGTERM"));
+    process.once("SIGINT", () => stop("SIGINT"));
+  });
+}
+
+/** Adds the serve options to a command. */
+export function withServeOptions(command: Command): Command {
+  return command
+    .option("-p, --port <port>", "port to listen on (0 picks a free one)", process.env["PORT"] ?? "3000")
+    .option("--host <host>", "address to listen on", process.env["HOST"] ?? "127.0.0.1")
+    .option("-s, --site <site>", "site used at first start (shipped name or file)", "alixan")
+    .option(
+      "--data-dir <dir>",
+      "embedded store directory (default ./data, or ALIXAN_DATA_DIR; DATABASE_URL selects PostgreSQL)",
+    )
+    .option("--no-seed", "do not create the demo tenants, users and keys in an empty store");
+}
+
+/** Adds the `serve` command. */
+export function registerServeCommand(program: Command): void {
+  withServeOptions(program.command("serve").description("run the platform: HTTP API, live state, scheduler")).action(
+    (options: ServeOptions) => servePlatform(options),
+  );
+}

@@ -1,0 +1,35 @@
+/**
+ * One error type for the platform's services, carrying the HTTP status it maps to and, for invalid input, the field.
+ * The server renders it as RFC 9457 problem+json; the CLI as one line with an exit code.
+ */
+
+/** Kinds of failure a caller can act on. */
+export const errorKinds = {
+  invalid: { status: 400, title: "Invalid request" },
+  unauthenticated: { status: 401, title: "Authentication required" },
+  forbidden: { status: 403, title: "Forbidden" },
+  notFound: { status: 404, title: "Not found" },
+  conflict: { status: 409, title: "Conflict" },
+  unavailable: { status: 503, title: "Service unavailable" },
+} as const;
+
+/** A kind of failure. */
+export type ErrorKind = keyof typeof errorKinds;
+
+/** A failure with its kind, a human detail, and optionally the field at fault. */
+export class AppError extends Error {
+  readonly kind: ErrorKind;
+  readonly field: string | undefined;
+
+  constructor(kind: ErrorKind, detail: string, options: { field?: string; cause?: unknown } = {}) {
+    super(detail, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "AppError";
+    this.kind = kind;
+    this.field = options.field;
+  }
+
+  /** HTTP status of this kind. */
+  get status(): number {
+    return errorKinds[this.kind].status;
+  }
+}

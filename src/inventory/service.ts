@@ -1,0 +1,162 @@
+/**
+ * The site the platform runs: the shipped or configured site file at first start, then every accepted change request.
+ * A change is validated by the site model before it applies; a rejected change leaves the site as it was and
+ * answers with every diagnostic. Listeners (the live twin, the scheduler) hear about accepted changes.
+ */
+import type { Kysely } from "kysely";
+import { AppError } from "../core/errors.ts";
+import type { CapacityAnalysis } from "../model/capacity.ts";
+import type { Diagnostic } from "../model/diagnostics.ts";
+import { loadSite, parseSite } from "../model/load.ts";
+import type { SiteFile } from "../model/schema.ts";
+import type { Site } from "../model/site.ts";
+import { type SiteSummary, summariseSite } from "../model/summary.ts";
+import { appendAudit } from "../store/audit.ts";
+import type { Database } from "../store/schema.ts";
+import { authorize, type RequestContext } from "../tenancy/service.ts";
+
+/** A loaded, valid site with its analysis. */
+export interface CurrentSite {
+  readonly version: number;
+  readonly site: Site;
+  readonly analysis: CapacityAnalysis;
+  readonly file: SiteFile;
+  readonly summary: SiteSummary;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** What a change request carries: a whole site document, or an RFC 7396 merge patch on the current one. */
+export type SiteChange =
+  | { readonly summary: string; readonly site: unknown }
+  | { readonly summary: string; readonly patch: unknown };
+
+/** Raised with the diagnostics when a change request does not validate. */
+export class SiteChangeRejected extends AppError {
+  readonly diagnostics: readonly Diagnostic[];
+  constructor(diagnostics: readonly Diagnostic[]) {
+    const errors = diagnostics.filter((item) => item.severity === "error");
+    super(
+      "invalid",
+      `the changed site has ${errors.length} error(s); nothing was applied: ${errors[0]?.path ?? ""}: ${errors[0]?.message ?? ""}`,
+    );
+    this.diagnostics = diagnostics;
+  }
+}
+
+function fromDocument(document: unknown, version: number): CurrentSite | { diagnostics: readonly Diagnostic[] } {
+  const result = parseSite(JSON.stringify(document));
+  if (!result.ok || result.site === undefined || result.analysis === undefined || result.file === undefined) {
+    return { diagnostics: result.diagnostics };
+  }
+  return {
+    version,
+    site: result.site,
+    analysis: result.analysis,
+    file: result.file,
+    summary: summariseSite(result.site, result.analysis),
+    diagnostics: result.diagnostics,
+  };
+}
+
+/** Applies an RFC 7396 merge patch: `null` removes a field, mappings merge, anything else replaces. */
+export function applyMergePatch(target: unknown, patch: unknown): unknown {
+  if (typeof patch !== "object" || patch === null || Array.isArray(patch)) return patch;
+  const base = typeof target === "object" && target !== null && !Array.isArray(target) ? { ...(target as object) } : {};
+  const result = base as Record<string, unknown>;
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete result[key];
+    else result[key] = applyMergePatch(result[key], value);
+  }
+  return result;
+}
+
+/** Holds the current site and applies change requests. */
+export class InventoryService {
+  readonly #db: Kysely<Database>;
+  #current: CurrentSite;
+  readonly #listeners = new Set<(site: CurrentSite) => void>();
+
+  private constructor(db: Kysely<Database>, current: CurrentSite) {
+    this.#db = db;
+    this.#current = current;
+  }
+
+  /** Loads the latest stored version, or `initialSite` (a shipped name or a file) at first start. */
+  static async open(db: Kysely<Database>, initialSite: string): Promise<InventoryService> {
+    const latest = await db
+      .selectFrom("site_versions")
+      .selectAll()
+      .orderBy("version", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    if (latest !== undefined) {
+      const loaded = fromDocument(latest.document, latest.version);
+      if ("site" in loaded) return new InventoryService(db, loaded);
+      throw new Error(`stored site version ${latest.version} no longer validates: ${loaded.diagnostics[0]?.message}`);
+    }
+    const result = loadSite(initialSite);
+    if (!result.ok || result.file === undefined) {
+      throw new Error(
+        `site ${initialSite} does not validate: ${result.diagnostics.find((d) => d.severity === "error")?.message}`,
+      );
+    }
+    const loaded = fromDocument(result.file, 0);
+    if (!("site" in loaded)) throw new Error(`site ${initialSite} does not validate after normalisation`);
+    return new InventoryService(db, loaded);
+  }
+
+  /** The site in force. */
+  get current(): CurrentSite {
+    return this.#current;
+  }
+
+  /** Calls `listener` after every accepted change; returns the function that removes it. */
+  onChange(listener: (site: CurrentSite) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Validates and applies a change request, recording the new version and its audit record in one transaction. */
+  async applyChange(context: RequestContext, change: SiteChange): Promise<CurrentSite> {
+    authorize(context.principal, "site:change");
+    const document =
+      "site" in change ? change.site : applyMergePatch(structuredClone(this.#current.file), change.patch);
+    const candidate = fromDocument(document, this.#current.version + 1);
+    if (!("site" in candidate)) throw new SiteChangeRejected(candidate.diagnostics);
+    if (candidate.site.id !== this.#current.site.id) {
+      throw new AppError("invalid", `site id cannot change (${this.#current.site.id} → ${candidate.site.id})`, {
+        field: "site.id",
+      });
+    }
+    const before = this.#current;
+    await this.#db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto("site_versions")
+        .values({
+          version: candidate.version,
+          site_id: candidate.site.id,
+          document: JSON.stringify(candidate.file),
+          summary: change.summary,
+          actor: context.principal.userId,
+          created_at: new Date().toISOString(),
+        })
+        .execute();
+      await appendAudit(trx, {
+        actor: context.principal.userId,
+        action: "site.change",
+        resource: `site:${candidate.site.id}`,
+        before: { version: before.version, racks: before.summary.counts.racks, designItMW: before.summary.designItMW },
+        after: {
+          version: candidate.version,
+          summary: change.summary,
+          racks: candidate.summary.counts.racks,
+          designItMW: candidate.summary.designItMW,
+        },
+        requestId: context.requestId,
+      });
+    });
+    this.#current = candidate;
+    for (const listener of this.#listeners) listener(candidate);
+    return candidate;
+  }
+}

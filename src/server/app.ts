@@ -1,0 +1,120 @@
+/**
+ * The HTTP API: Fastify 5 with TypeBox schemas, OpenAPI 3.1 at /openapi.json and a docs page at /docs, RFC 9457
+ * errors, request ids, API-key authentication, per-key rate limiting. Resources register from routes/*.
+ */
+import { randomUUID } from "node:crypto";
+import rateLimit from "@fastify/rate-limit";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import type { InventoryService } from "../inventory/service.ts";
+import type { Store } from "../store/database.ts";
+import type { TenancyService } from "../tenancy/service.ts";
+import { registerAuthentication } from "./auth.ts";
+import { problemHandler } from "./problem.ts";
+import { registerAuditRoutes } from "./routes/audit.ts";
+import { registerSiteRoutes } from "./routes/site.ts";
+import { registerTenancyRoutes } from "./routes/tenancy.ts";
+
+/** A feature that adds its routes to the server (jobs, live state, telemetry...). */
+export type RouteModule = (app: FastifyInstance) => void;
+
+/** What the server is built from. */
+export interface ServerDependencies {
+  readonly store: Store;
+  readonly tenancy: TenancyService;
+  readonly inventory: InventoryService;
+  readonly modules?: readonly RouteModule[];
+  /** Requests per minute per API key (or per address before authentication). */
+  readonly rateLimitPerMinute?: number;
+  readonly logger?: FastifyServerOptions["logger"];
+}
+
+const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Builds the API server (not listening yet). */
+export async function buildServer(dependencies: ServerDependencies): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: dependencies.logger ?? false,
+    // Honour a caller's request id when it is sane, so one id follows a request across systems.
+    genReqId: (request) => {
+      const given = request.headers["x-request-id"];
+      return typeof given === "string" && requestIdPattern.test(given) ? given : randomUUID();
+    },
+    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: "array" } },
+    bodyLimit: 4 * 1024 * 1024,
+  });
+  app.setErrorHandler(problemHandler);
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .status(404)
+      .type("application/problem+json")
+      .send({
+        type: "https://alixan.dev/problems/notFound",
+        title: "Not found",
+        status: 404,
+        detail: `no route ${request.method} ${request.url.split("?")[0]}`,
+        instance: request.url,
+        requestId: request.id,
+      }),
+  );
+  app.addHook("onSend", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "alixan API",
+        version: "0.1.0",
+        description:
+          "Operate a sovereign, liquid-cooled AI data center: site inventory, tenants, jobs, live state. " +
+          "Authenticate with `Authorization: Bearer alx_…`. Errors are RFC 9457 problem+json.",
+      },
+      components: {
+        securitySchemes: { apiKey: { type: "http", scheme: "bearer", bearerFormat: "alx_<id>_<secret>" } },
+      },
+      security: [{ apiKey: [] }],
+    },
+  });
+  // The docs page and its assets are public, like /health and /openapi.json.
+  app.addHook("onRoute", (route) => {
+    if (route.url.startsWith("/docs")) route.config = { ...(route.config ?? {}), public: true };
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs", uiConfig: { docExpansion: "list" } });
+
+  registerAuthentication(app, dependencies.tenancy);
+  await app.register(rateLimit, {
+    global: true,
+    hook: "preHandler",
+    max: dependencies.rateLimitPerMinute ?? 6000,
+    timeWindow: 60_000,
+    keyGenerator: (request) => request.principal?.keyId ?? request.ip,
+  });
+
+  app.get(
+    "/health",
+    {
+      config: { public: true, rateLimit: false },
+      schema: { tags: ["platform"], summary: "Liveness and store", security: [] },
+    },
+    async () => {
+      const { site, version } = dependencies.inventory.current;
+      return {
+        status: "ok",
+        site: site.id,
+        siteVersion: version,
+        racks: site.racks.length,
+        store: dependencies.store.location.kind,
+      };
+    },
+  );
+  app.get("/openapi.json", { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+
+  registerTenancyRoutes(app, dependencies.tenancy);
+  registerAuditRoutes(app, dependencies.store.db);
+  registerSiteRoutes(app, dependencies.inventory);
+  for (const module of dependencies.modules ?? []) module(app);
+  return app;
+}

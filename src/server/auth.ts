@@ -1,0 +1,36 @@
+/**
+ * Authentication: every route needs `Authorization: Bearer alx_…` except those marked `config: { public: true }`
+ * (health, OpenAPI, docs). The principal is attached to the request; services authorise with it.
+ */
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { AppError } from "../core/errors.ts";
+import type { Principal, RequestContext, TenancyService } from "../tenancy/service.ts";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+  interface FastifyContextConfig {
+    public?: boolean;
+  }
+}
+
+/** Registers the authentication hook. */
+export function registerAuthentication(app: FastifyInstance, tenancy: TenancyService): void {
+  app.decorateRequest("principal", null);
+  app.addHook("onRequest", async (request) => {
+    if (request.routeOptions.config.public === true) return;
+    const header = request.headers.authorization;
+    if (header === undefined) throw new AppError("unauthenticated", "send an API key as `Authorization: Bearer alx_…`");
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    const principal = match === null ? undefined : await tenancy.authenticate(match[1]!);
+    if (principal === undefined) throw new AppError("unauthenticated", "the API key is unknown, revoked or expired");
+    request.principal = principal;
+  });
+}
+
+/** The service context of an authenticated request. */
+export function contextOf(request: FastifyRequest): RequestContext {
+  if (request.principal === null) throw new AppError("unauthenticated", "authentication required");
+  return { principal: request.principal, requestId: request.id };
+}

@@ -1,0 +1,205 @@
+/**
+ * The site inventory: summary, halls, rows, racks, the normalised site document and its versions, and change
+ * requests that the site model validates before they apply.
+ */
+import type { FastifyInstance } from "fastify";
+import { Type } from "typebox";
+import { AppError } from "../../core/errors.ts";
+import type { InventoryService } from "../../inventory/service.ts";
+import type { Site } from "../../model/site.ts";
+import { authorize } from "../../tenancy/service.ts";
+import { contextOf } from "../auth.ts";
+
+const rackIndexes = new WeakMap<Site, Map<string, number>>();
+
+/** Index of a rack by id, built once per site version. */
+export function rackIndexOf(site: Site, id: string): number | undefined {
+  let index = rackIndexes.get(site);
+  if (index === undefined) {
+    index = new Map(site.racks.map((rack) => [rack.id, rack.index]));
+    rackIndexes.set(site, index);
+  }
+  return index.get(id);
+}
+
+/** The inventory view of one rack. */
+export function rackView(site: Site, index: number) {
+  const rack = site.racks[index]!;
+  const type = site.rackTypes[rack.typeIndex]!;
+  const row = site.rows[rack.rowIndex]!;
+  const hall = site.halls[rack.hallIndex]!;
+  return {
+    id: rack.id,
+    type: type.id,
+    position: rack.position,
+    rowId: row.id,
+    hallId: hall.id,
+    zoneId: rack.zoneId ?? null,
+    designPowerKW: type.designPower,
+    idlePowerKW: type.idlePower,
+    gpus: type.gpusPerRack,
+    gpuModel: type.gpuModel ?? null,
+    liquidCaptureFraction: type.liquidCaptureFraction,
+    powerPath: {
+      feeds: hall.transformers.feedIds,
+      transformers: hall.transformers.ids,
+      ups: hall.ups.ids,
+      busways: row.busways.ids,
+    },
+    cooling: {
+      tcsLoop: row.tcs.id,
+      cdus: row.tcs.ids,
+      plant: site.plants[hall.plantIndex]!.id,
+      airCooling: type.airCooling,
+    },
+  };
+}
+
+/** Registers /v1/site routes. */
+export function registerSiteRoutes(app: FastifyInstance, inventory: InventoryService): void {
+  const read = (request: Parameters<typeof contextOf>[0]) => authorize(contextOf(request).principal, "site:read");
+
+  app.get(
+    "/v1/site",
+    { schema: { tags: ["site"], summary: "Site summary: counts, design power, redundancy" } },
+    async (request) => {
+      read(request);
+      const current = inventory.current;
+      return { version: current.version, ...current.summary, warnings: current.diagnostics };
+    },
+  );
+
+  app.get("/v1/site/halls", { schema: { tags: ["site"] } }, async (request) => {
+    read(request);
+    const { site, analysis } = inventory.current;
+    return site.halls.map((hall) => ({
+      id: hall.id,
+      name: hall.name,
+      zoneId: hall.zoneId ?? null,
+      rows: hall.rowCount,
+      racks: hall.rackCount,
+      plantId: site.plants[hall.plantIndex]!.id,
+      designItKW: analysis.figures.hallItLoad[hall.index],
+      whiteSpaceM2: hall.whiteSpace,
+    }));
+  });
+
+  app.get<{ Querystring: { hall?: string } }>(
+    "/v1/site/rows",
+    {
+      schema: {
+        tags: ["site"],
+        querystring: Type.Object({ hall: Type.Optional(Type.String()) }, { additionalProperties: false }),
+      },
+    },
+    async (request) => {
+      read(request);
+      const { site, analysis } = inventory.current;
+      return site.rows
+        .filter((row) => request.query.hall === undefined || site.halls[row.hallIndex]!.id === request.query.hall)
+        .map((row) => ({
+          id: row.id,
+          hallId: site.halls[row.hallIndex]!.id,
+          zoneId: row.zoneId ?? null,
+          racks: row.rackCount,
+          firstRack: site.racks[row.rackStart]?.id ?? null,
+          designItKW: analysis.figures.rowItLoad[row.index],
+          liquidHeatKW: analysis.figures.rowLiquidHeat[row.index],
+          tcsLoop: row.tcs.id,
+          cdus: row.tcs.ids,
+          cduCapacityKW: row.tcs.unitCapacity,
+          cduRedundancy: row.tcs.redundancy,
+          busways: row.busways.ids,
+        }));
+    },
+  );
+
+  app.get<{ Querystring: { row?: string; hall?: string; zone?: string; offset?: number; limit?: number } }>(
+    "/v1/site/racks",
+    {
+      schema: {
+        tags: ["site"],
+        summary: "Racks, filtered and paged",
+        querystring: Type.Object(
+          {
+            row: Type.Optional(Type.String()),
+            hall: Type.Optional(Type.String()),
+            zone: Type.Optional(Type.String()),
+            offset: Type.Optional(Type.Integer({ minimum: 0 })),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => {
+      read(request);
+      const { site } = inventory.current;
+      const { row, hall, zone, offset = 0, limit = 500 } = request.query;
+      const matching: number[] = [];
+      for (const rack of site.racks) {
+        if (row !== undefined && site.rows[rack.rowIndex]!.id !== row) continue;
+        if (hall !== undefined && site.halls[rack.hallIndex]!.id !== hall) continue;
+        if (zone !== undefined && rack.zoneId !== zone) continue;
+        matching.push(rack.index);
+      }
+      return {
+        total: matching.length,
+        offset,
+        racks: matching.slice(offset, offset + limit).map((index) => rackView(site, index)),
+      };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    "/v1/site/racks/:id",
+    { schema: { tags: ["site"], params: Type.Object({ id: Type.String({ pattern: "^rack:" }) }) } },
+    async (request) => {
+      read(request);
+      const { site } = inventory.current;
+      const index = rackIndexOf(site, request.params.id);
+      if (index === undefined) throw new AppError("notFound", `no rack ${request.params.id}`);
+      return rackView(site, index);
+    },
+  );
+
+  app.get(
+    "/v1/site/document",
+    { schema: { tags: ["site"], summary: "The site file in force, normalised" } },
+    async (request) => {
+      read(request);
+      return inventory.current.file;
+    },
+  );
+
+  app.post<{ Body: { summary: string; site?: unknown; patch?: unknown } }>(
+    "/v1/site/changes",
+    {
+      schema: {
+        tags: ["site"],
+        summary: "Change the site: a whole document or a JSON merge patch, validated before it applies",
+        body: Type.Object(
+          {
+            summary: Type.String({ minLength: 1, maxLength: 500 }),
+            site: Type.Optional(Type.Object({}, { additionalProperties: true })),
+            patch: Type.Optional(Type.Object({}, { additionalProperties: true })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request, reply) => {
+      const { summary, site, patch } = request.body;
+      if ((site === undefined) === (patch === undefined)) {
+        throw new AppError("invalid", "send exactly one of `site` (a whole document) or `patch` (a merge patch)", {
+          field: "body.site",
+        });
+      }
+      const change = site !== undefined ? { summary, site } : { summary, patch };
+      const applied = await inventory.applyChange(contextOf(request), change);
+      return reply
+        .status(201)
+        .send({ version: applied.version, summary: applied.summary, warnings: applied.diagnostics });
+    },
+  );
+}

@@ -1,0 +1,135 @@
+/**
+ * The store conformance suite: one set of tests that every driver must pass (PGlite in memory, PGlite on disk,
+ * PostgreSQL). Each driver's test file calls `runStoreConformance` with a way to open a fresh store.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { sql } from "kysely";
+import { AppError } from "../core/errors.ts";
+import { type RequestContext, systemPrincipal, TenancyService } from "../tenancy/service.ts";
+import { disableAuditProtection, verifyAuditChain } from "./audit.ts";
+import type { Store } from "./database.ts";
+
+const context: RequestContext = { principal: systemPrincipal("conformance"), requestId: "req-conformance" };
+
+/** Registers the conformance tests for a driver. `open` must return a fresh, empty, migrated store. */
+export function runStoreConformance(driver: string, open: () => Promise<Store>, teardown?: () => void): void {
+  describe(`store conformance: ${driver}`, () => {
+    let store: Store;
+    let tenancy: TenancyService;
+
+    before(async () => {
+      store = await open();
+      tenancy = new TenancyService(store.db);
+    });
+    after(async () => {
+      await store.close();
+      teardown?.();
+    });
+
+    it("creates tenants, projects, users and keys, and authenticates the key", async () => {
+      await tenancy.createTenant(context, { id: "pharma-rhone", name: "Pharma Rhône", kind: "pharma" });
+      const project = await tenancy.createProject(context, { tenantId: "pharma-rhone", name: "docking" });
+      const user = await tenancy.createUser(context, {
+        tenantId: "pharma-rhone",
+        name: "Ana",
+        email: "ana@pharma.example",
+        role: "tenant-member",
+      });
+      const { key, token } = await tenancy.createApiKey(context, { userId: user.id, name: "laptop" });
+      assert.match(token, /^alx_[0-9a-f]{12}_[A-Za-z0-9_-]{32}$/);
+      const principal = await tenancy.authenticate(token);
+      assert.deepEqual(principal, {
+        userId: user.id,
+        tenantId: "pharma-rhone",
+        role: "tenant-member",
+        name: "Ana",
+        keyId: key.id,
+      });
+      assert.equal(await tenancy.authenticate(`${token.slice(0, -1)}x`), undefined, "a wrong secret is refused");
+      const stored = await store.db
+        .selectFrom("api_keys")
+        .selectAll()
+        .where("id", "=", key.id)
+        .executeTakeFirstOrThrow();
+      assert.ok(!JSON.stringify(stored).includes(token.split("_")[2]!), "the secret is not stored");
+      assert.equal((await tenancy.listProjects(context, "pharma-rhone"))[0]?.id, project.id);
+    });
+
+    it("refuses duplicates with a conflict naming the field, and writes nothing", async () => {
+      const before = await verifyAuditChain(store.db);
+      await assert.rejects(
+        tenancy.createTenant(context, { id: "pharma-rhone", name: "Again", kind: "pharma" }),
+        (error: unknown) => error instanceof AppError && error.kind === "conflict" && error.field === "id",
+      );
+      const afterwards = await verifyAuditChain(store.db);
+      assert.equal(afterwards.records, before.records, "a failed mutation leaves no audit record");
+    });
+
+    it("revoked keys stop authenticating", async () => {
+      const user = await tenancy.createUser(context, {
+        tenantId: "pharma-rhone",
+        name: "Bo",
+        email: "bo@pharma.example",
+        role: "tenant-admin",
+      });
+      const { key, token } = await tenancy.createApiKey(context, { userId: user.id, name: "ci" });
+      assert.ok(await tenancy.authenticate(token));
+      await tenancy.revokeApiKey(context, key.id);
+      assert.equal(await tenancy.authenticate(token), undefined);
+    });
+
+    it("chains audit records and verifies them", async () => {
+      const verification = await verifyAuditChain(store.db);
+      assert.equal(verification.ok, true, JSON.stringify(verification.problems));
+      assert.ok(verification.records >= 6);
+      const last = await store.db
+        .selectFrom("audit_log")
+        .selectAll()
+        .orderBy("seq", "desc")
+        .limit(1)
+        .executeTakeFirstOrThrow();
+      assert.equal(last.action, "key.revoke");
+      assert.equal(last.actor, "system:conformance");
+      assert.equal(last.request_id, "req-conformance");
+    });
+
+    it("keeps the chain in order under concurrent mutations", async () => {
+      await Promise.all(
+        Array.from({ length: 20 }, (_, index) =>
+          tenancy.createProject(context, { tenantId: "pharma-rhone", name: `parallel-${index}` }),
+        ),
+      );
+      const verification = await verifyAuditChain(store.db);
+      assert.equal(verification.ok, true, JSON.stringify(verification.problems));
+    });
+
+    it("refuses to update or delete audit records", async () => {
+      await assert.rejects(sql`update audit_log set actor = 'mallory' where seq = 1`.execute(store.db), /append-only/);
+      await assert.rejects(sql`delete from audit_log where seq = 1`.execute(store.db), /append-only/);
+    });
+
+    it("detects edited, deleted and reordered records once protection is bypassed", async () => {
+      await disableAuditProtection(store.db);
+      await sql`update audit_log set actor = 'mallory' where seq = 2`.execute(store.db);
+      let verification = await verifyAuditChain(store.db);
+      assert.equal(verification.ok, false);
+      assert.deepEqual(
+        verification.problems.map((problem) => problem.seq),
+        [2],
+        "exactly the edited record is named",
+      );
+      assert.match(verification.problems[0]!.problem, /edited/);
+      await sql`delete from audit_log where seq = 4`.execute(store.db);
+      verification = await verifyAuditChain(store.db);
+      assert.ok(verification.problems.some((problem) => problem.seq === 5 && /missing/.test(problem.problem)));
+      const maximum = await store.db
+        .selectFrom("audit_log")
+        .select(sql<number>`max(seq)`.as("seq"))
+        .executeTakeFirstOrThrow();
+      await sql`delete from audit_log where seq = ${Number(maximum.seq)}`.execute(store.db);
+      verification = await verifyAuditChain(store.db);
+      assert.ok(verification.problems.some((problem) => /removed from the end/.test(problem.problem)));
+    });
+  });
+}

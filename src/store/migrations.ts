@@ -1,0 +1,122 @@
+/**
+ * The store's migrations, in order. Plain SQL that PGlite and PostgreSQL 15 both run; applied by Kysely's Migrator
+ * at open. Never edit a shipped migration: add the next one.
+ */
+import { type Kysely, type Migration, type MigrationProvider, sql } from "kysely";
+
+const migrations: Record<string, Migration> = {
+  "0001_tenancy_audit_jobs": {
+    async up(db: Kysely<unknown>) {
+      await sql`
+        create table tenants (
+          id text primary key,
+          name text not null,
+          kind text not null,
+          data_classes jsonb not null default '[]',
+          created_at text not null
+        )`.execute(db);
+      await sql`
+        create table projects (
+          id text primary key,
+          tenant_id text not null references tenants(id),
+          name text not null,
+          created_at text not null,
+          unique (tenant_id, name)
+        )`.execute(db);
+      await sql`
+        create table users (
+          id text primary key,
+          tenant_id text references tenants(id),
+          name text not null,
+          email text not null unique,
+          role text not null,
+          created_at text not null,
+          disabled_at text
+        )`.execute(db);
+      await sql`
+        create table api_keys (
+          id text primary key,
+          user_id text not null references users(id),
+          name text not null,
+          secret_hash text not null,
+          created_at text not null,
+          expires_at text,
+          revoked_at text
+        )`.execute(db);
+      await sql`create index api_keys_user on api_keys(user_id)`.execute(db);
+      await sql`
+        create table audit_log (
+          seq bigint primary key,
+          at text not null,
+          actor text not null,
+          action text not null,
+          resource text not null,
+          before jsonb,
+          after jsonb,
+          request_id text not null,
+          prev_hash text not null,
+          hash text not null
+        )`.execute(db);
+      // One row holding the head of the chain: appends lock it, so records are chained in a single order.
+      await sql`create table audit_head (id integer primary key, seq bigint not null, hash text not null)`.execute(db);
+      await sql`insert into audit_head (id, seq, hash) values (1, 0, ${"0".repeat(64)})`.execute(db);
+      // Append-only: the application can never rewrite history; an attacker must disable the trigger, which
+      // `alixan audit verify` then catches through the hash chain.
+      await sql`
+        create function audit_log_append_only() returns trigger language plpgsql as $$
+        begin
+          raise exception 'audit_log is append-only';
+        end $$`.execute(db);
+      await sql`
+        create trigger audit_log_no_rewrite before update or delete on audit_log
+        for each row execute function audit_log_append_only()`.execute(db);
+      await sql`
+        create table jobs (
+          id text primary key,
+          tenant_id text not null references tenants(id),
+          project_id text not null references projects(id),
+          user_id text not null references users(id),
+          queue text not null,
+          name text not null,
+          state text not null,
+          reason text not null default '',
+          spec jsonb not null,
+          placement jsonb,
+          submitted_at text not null,
+          started_at text,
+          ended_at text,
+          updated_at text not null,
+          version integer not null default 1
+        )`.execute(db);
+      await sql`create index jobs_tenant_state on jobs(tenant_id, state)`.execute(db);
+      await sql`
+        create table queues (
+          name text primary key,
+          tenant_id text references tenants(id),
+          spec jsonb not null,
+          updated_at text not null
+        )`.execute(db);
+    },
+  },
+  "0002_site_versions": {
+    async up(db: Kysely<unknown>) {
+      // Every accepted change to the site file, whole: the latest is the site the platform runs.
+      await sql`
+        create table site_versions (
+          version integer primary key,
+          site_id text not null,
+          document jsonb not null,
+          summary text not null,
+          actor text not null,
+          created_at text not null
+        )`.execute(db);
+    },
+  },
+};
+
+/** Provides the migrations to Kysely's Migrator. */
+export const migrationProvider: MigrationProvider = {
+  async getMigrations() {
+    return migrations;
+  },
+};

@@ -1,0 +1,121 @@
+/**
+ * Table types of the alixan store, shared by the PGlite and PostgreSQL drivers (same SQL, same migrations).
+ * Timestamps are ISO 8601 UTC strings: they sort as text and hash identically on both drivers.
+ */
+import type { ColumnType, Generated, Insertable, Selectable } from "kysely";
+
+/** JSON stored as jsonb. */
+export type Json = ColumnType<unknown, string, string>;
+
+export interface TenantsTable {
+  id: string;
+  name: string;
+  kind: string;
+  /** Data classes the tenant may submit (`health` only for certified health tenants). */
+  data_classes: ColumnType<string[], string, string>;
+  created_at: string;
+}
+
+export interface ProjectsTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  created_at: string;
+}
+
+export interface UsersTable {
+  id: string;
+  /** Null for platform staff (admins, facility operators, auditors). */
+  tenant_id: string | null;
+  name: string;
+  email: string;
+  role: string;
+  created_at: string;
+  disabled_at: string | null;
+}
+
+export interface ApiKeysTable {
+  /** Public part of the key, also its id (`alx_<id>_<secret>`). */
+  id: string;
+  user_id: string;
+  name: string;
+  /** SHA-256 of the secret part, hex. The secret itself is never stored. */
+  secret_hash: string;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface AuditLogTable {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  resource: string;
+  before: Json;
+  after: Json;
+  request_id: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface AuditHeadTable {
+  id: number;
+  seq: number;
+  hash: string;
+}
+
+export interface JobsTable {
+  id: string;
+  tenant_id: string;
+  project_id: string;
+  user_id: string;
+  queue: string;
+  name: string;
+  state: string;
+  reason: string;
+  spec: Json;
+  placement: Json;
+  submitted_at: string;
+  started_at: string | null;
+  ended_at: string | null;
+  updated_at: string;
+  version: Generated<number>;
+}
+
+export interface QueuesTable {
+  name: string;
+  tenant_id: string | null;
+  spec: Json;
+  updated_at: string;
+}
+
+export interface SiteVersionsTable {
+  version: number;
+  site_id: string;
+  document: Json;
+  summary: string;
+  actor: string;
+  created_at: string;
+}
+
+/** The whole database, for Kysely. */
+export interface Database {
+  tenants: TenantsTable;
+  projects: ProjectsTable;
+  users: UsersTable;
+  api_keys: ApiKeysTable;
+  audit_log: AuditLogTable;
+  audit_head: AuditHeadTable;
+  jobs: JobsTable;
+  queues: QueuesTable;
+  site_versions: SiteVersionsTable;
+}
+
+export type Tenant = Selectable<TenantsTable>;
+export type Project = Selectable<ProjectsTable>;
+export type User = Selectable<UsersTable>;
+export type ApiKey = Selectable<ApiKeysTable>;
+export type AuditRecord = Selectable<AuditLogTable>;
+export type Job = Selectable<JobsTable>;
+export type NewJob = Insertable<JobsTable>;

@@ -1,0 +1,121 @@
+/**
+ * Roles and what each may do. A grant has a scope: `all` (any tenant), `tenant` (the principal's own tenant) or
+ * `self` (resources the principal owns). Everything not granted is refused; a tenant never sees another tenant.
+ */
+
+/** The roles of the platform. */
+export const roles = [
+  "platform-admin",
+  "facility-operator",
+  "tenant-admin",
+  "tenant-member",
+  "auditor",
+  "student",
+] as const;
+/** One role. */
+export type Role = (typeof roles)[number];
+
+/** Roles held by platform staff (no tenant). */
+export const staffRoles: readonly Role[] = ["platform-admin", "facility-operator", "auditor"];
+/** Roles held by members of a tenant. */
+export const tenantRoles: readonly Role[] = ["tenant-admin", "tenant-member", "student"];
+
+/** How far a grant reaches. */
+export type Scope = "all" | "tenant" | "self";
+
+/** The permissions checked by services. */
+export const permissions = [
+  "site:read",
+  "site:change",
+  "state:read",
+  "tenants:read",
+  "tenants:write",
+  "projects:read",
+  "projects:write",
+  "users:read",
+  "users:write",
+  "keys:read",
+  "keys:write",
+  "jobs:read",
+  "jobs:submit",
+  "jobs:cancel",
+  "queues:read",
+  "queues:write",
+  "usage:read",
+  "audit:read",
+  "alarms:read",
+  "alarms:write",
+  "telemetry:read",
+  "telemetry:write",
+] as const;
+/** One permission. */
+export type Permission = (typeof permissions)[number];
+
+const staffRead = { "platform-admin": "all", "facility-operator": "all", auditor: "all" } as const;
+
+const grants: Readonly<Record<Permission, Partial<Record<Role, Scope>>>> = {
+  "site:read": { ...staffRead, "tenant-admin": "all", "tenant-member": "all", student: "all" },
+  "site:change": { "platform-admin": "all", "facility-operator": "all" },
+  "state:read": staffRead,
+  "tenants:read": { ...staffRead, "tenant-admin": "tenant", "tenant-member": "tenant", student: "tenant" },
+  "tenants:write": { "platform-admin": "all" },
+  "projects:read": {
+    "platform-admin": "all",
+    auditor: "all",
+    "tenant-admin": "tenant",
+    "tenant-member": "tenant",
+    student: "tenant",
+  },
+  "projects:write": { "platform-admin": "all", "tenant-admin": "tenant" },
+  "users:read": {
+    "platform-admin": "all",
+    auditor: "all",
+    "tenant-admin": "tenant",
+    "tenant-member": "self",
+    student: "self",
+  },
+  "users:write": { "platform-admin": "all", "tenant-admin": "tenant" },
+  "keys:read": {
+    "platform-admin": "all",
+    auditor: "all",
+    "facility-operator": "self",
+    "tenant-admin": "tenant",
+    "tenant-member": "self",
+    student: "self",
+  },
+  "keys:write": {
+    "platform-admin": "all",
+    "facility-operator": "self",
+    auditor: "self",
+    "tenant-admin": "tenant",
+    "tenant-member": "self",
+    student: "self",
+  },
+  "jobs:read": { ...staffRead, "tenant-admin": "tenant", "tenant-member": "tenant", student: "self" },
+  "jobs:submit": { "tenant-admin": "tenant", "tenant-member": "tenant", student: "tenant" },
+  "jobs:cancel": {
+    "platform-admin": "all",
+    "facility-operator": "all",
+    "tenant-admin": "tenant",
+    "tenant-member": "self",
+    student: "self",
+  },
+  "queues:read": { ...staffRead, "tenant-admin": "tenant", "tenant-member": "tenant", student: "tenant" },
+  "queues:write": { "platform-admin": "all" },
+  "usage:read": { ...staffRead, "tenant-admin": "tenant", "tenant-member": "tenant", student: "self" },
+  "audit:read": { "platform-admin": "all", auditor: "all" },
+  "alarms:read": staffRead,
+  "alarms:write": { "platform-admin": "all", "facility-operator": "all" },
+  "telemetry:read": staffRead,
+  "telemetry:write": { "platform-admin": "all", "facility-operator": "all" },
+};
+
+/** The scope of `permission` for `role`, or undefined when not granted. */
+export function scopeOf(role: Role, permission: Permission): Scope | undefined {
+  return grants[permission][role];
+}
+
+/** Whether `value` is a role. */
+export function isRole(value: unknown): value is Role {
+  return typeof value === "string" && (roles as readonly string[]).includes(value);
+}

@@ -1,0 +1,414 @@
+/**
+ * Tenants, projects, users and API keys, with authorisation in one place so the HTTP API and the CLI apply the
+ * same rules. Every mutation runs in a transaction that also appends its audit record.
+ */
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import type { Kysely, Transaction } from "kysely";
+import { AppError } from "../core/errors.ts";
+import { appendAudit } from "../store/audit.ts";
+import type { ApiKey, Database, Project, Tenant, User } from "../store/schema.ts";
+import { isRole, type Permission, type Role, type Scope, scopeOf, staffRoles, tenantRoles } from "./roles.ts";
+
+/** Who is acting. */
+export interface Principal {
+  readonly userId: string;
+  readonly tenantId: string | null;
+  readonly role: Role;
+  readonly name: string;
+  readonly keyId?: string;
+}
+
+/** The caller of a service: who, and the request id that ties the audit record to the log line. */
+export interface RequestContext {
+  readonly principal: Principal;
+  readonly requestId: string;
+}
+
+/** A resource's ownership, for scope checks. */
+export interface Ownership {
+  readonly tenantId: string | null;
+  readonly userId?: string | null;
+}
+
+/** The local operator running `alixan tenant|user|key` on the server itself. */
+export function systemPrincipal(name = "cli"): Principal {
+  return { userId: `system:${name}`, tenantId: null, role: "platform-admin", name };
+}
+
+/** Tenant kinds of the demo and of real sites. */
+export const tenantKinds = ["operator", "pharma", "diagnostics", "hospital", "campus", "genai", "research"] as const;
+
+const slug = /^[a-z0-9][a-z0-9-]{1,39}$/;
+const email = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
+function randomId(prefix: string, bytes = 8): string {
+  return `${prefix}${randomBytes(bytes).toString("hex")}`;
+}
+
+function hashSecret(secret: string): string {
+  return createHash("sha256").update(secret).digest("hex");
+}
+
+/** Checks a permission and, when a resource is given, its scope. Throws `forbidden` or `notFound`. */
+export function authorize(principal: Principal, permission: Permission, resource?: Ownership): Scope {
+  const scope = scopeOf(principal.role, permission);
+  if (scope === undefined)
+    throw new AppError("forbidden", `role ${principal.role} may not ${permission.replace(":", " ")}`);
+  if (resource !== undefined && !withinScope(principal, scope, resource)) {
+    // Outside the caller's scope the resource does not exist for them: never confirm another tenant's ids.
+    throw new AppError("notFound", "no such resource");
+  }
+  return scope;
+}
+
+/** Whether a resource lies within a scope for a principal. */
+export function withinScope(principal: Principal, scope: Scope, resource: Ownership): boolean {
+  if (scope === "all") return true;
+  if (resource.tenantId !== principal.tenantId && !(principal.tenantId === null && scope === "self")) return false;
+  if (scope === "self") return resource.userId === principal.userId;
+  return true;
+}
+
+/** Public view of an API key (never its secret or hash). */
+export interface ApiKeyView {
+  readonly id: string;
+  readonly userId: string;
+  readonly name: string;
+  readonly createdAt: string;
+  readonly expiresAt: string | null;
+  readonly revokedAt: string | null;
+}
+
+function keyView(key: ApiKey): ApiKeyView {
+  return {
+    id: key.id,
+    userId: key.user_id,
+    name: key.name,
+    createdAt: key.created_at,
+    expiresAt: key.expires_at,
+    revokedAt: key.revoked_at,
+  };
+}
+
+/** Tenancy operations over the store. */
+export class TenancyService {
+  readonly #db: Kysely<Database>;
+  /** Authenticated keys by token hash, so hot read paths skip the store; revocation clears it. */
+  readonly #principalCache = new Map<string, { principal: Principal; expiresAtMs: number }>();
+
+  constructor(db: Kysely<Database>) {
+    this.#db = db;
+  }
+
+  /** Runs `change` in a transaction and appends its audit record there. */
+  async mutate<Result>(
+    context: RequestContext,
+    action: string,
+    resource: string,
+    change: (trx: Transaction<Database>) => Promise<{ before: unknown; after: unknown; result: Result }>,
+  ): Promise<Result> {
+    return this.#db.transaction().execute(async (trx) => {
+      const { before, after, result } = await change(trx);
+      await appendAudit(trx, {
+        actor: context.principal.userId,
+        action,
+        resource,
+        before,
+        after,
+        requestId: context.requestId,
+      });
+      return result;
+    });
+  }
+
+  // ---- tenants
+
+  /** Tenants the caller may see. */
+  async listTenants(context: RequestContext): Promise<Tenant[]> {
+    const scope = authorize(context.principal, "tenants:read");
+    let query = this.#db.selectFrom("tenants").selectAll().orderBy("id");
+    if (scope !== "all") query = query.where("id", "=", context.principal.tenantId ?? "");
+    return query.execute();
+  }
+
+  /** One tenant, if the caller may see it. */
+  async getTenant(context: RequestContext, id: string): Promise<Tenant> {
+    authorize(context.principal, "tenants:read", { tenantId: id });
+    const tenant = await this.#db.selectFrom("tenants").selectAll().where("id", "=", id).executeTakeFirst();
+    if (tenant === undefined) throw new AppError("notFound", `no tenant ${id}`);
+    return tenant;
+  }
+
+  /** Creates a tenant (platform admins). */
+  async createTenant(
+    context: RequestContext,
+    input: { id: string; name: string; kind: string; dataClasses?: readonly string[] },
+  ): Promise<Tenant> {
+    authorize(context.principal, "tenants:write");
+    if (!slug.test(input.id)) {
+      throw new AppError("invalid", `id "${input.id}" must be 2–40 lower-case letters, digits or -`, { field: "id" });
+    }
+    if (!(tenantKinds as readonly string[]).includes(input.kind)) {
+      throw new AppError("invalid", `kind must be one of ${tenantKinds.join(", ")}`, { field: "kind" });
+    }
+    const dataClasses = input.dataClasses ?? ["public", "confidential"];
+    for (const dataClass of dataClasses) {
+      if (!["public", "confidential", "health"].includes(dataClass)) {
+        throw new AppError("invalid", `unknown data class "${dataClass}"`, { field: "dataClasses" });
+      }
+    }
+    const tenant: Tenant = {
+      id: input.id,
+      name: input.name,
+      kind: input.kind,
+      data_classes: [...dataClasses],
+      created_at: new Date().toISOString(),
+    };
+    return this.mutate(context, "tenant.create", `tenant:${input.id}`, async (trx) => {
+      const existing = await trx.selectFrom("tenants").select("id").where("id", "=", input.id).executeTakeFirst();
+      if (existing !== undefined) throw new AppError("conflict", `tenant ${input.id} already exists`, { field: "id" });
+      await trx
+        .insertInto("tenants")
+        .values({ ...tenant, data_classes: JSON.stringify(tenant.data_classes) })
+        .execute();
+      return { before: null, after: tenant, result: tenant };
+    });
+  }
+
+  // ---- projects
+
+  /** Projects the caller may see, optionally of one tenant. */
+  async listProjects(context: RequestContext, tenantId?: string): Promise<Project[]> {
+    const scope = authorize(context.principal, "projects:read");
+    let query = this.#db.selectFrom("projects").selectAll().orderBy("tenant_id").orderBy("name");
+    if (scope !== "all") query = query.where("tenant_id", "=", context.principal.tenantId ?? "");
+    if (tenantId !== undefined) query = query.where("tenant_id", "=", tenantId);
+    return query.execute();
+  }
+
+  /** One project, if visible. */
+  async getProject(context: RequestContext, id: string): Promise<Project> {
+    const project = await this.#db.selectFrom("projects").selectAll().where("id", "=", id).executeTakeFirst();
+    if (project === undefined) throw new AppError("notFound", `no project ${id}`);
+    authorize(context.principal, "projects:read", { tenantId: project.tenant_id });
+    return project;
+  }
+
+  /** Creates a project in a tenant. */
+  async createProject(context: RequestContext, input: { tenantId: string; name: string }): Promise<Project> {
+    authorize(context.principal, "projects:write", { tenantId: input.tenantId });
+    const tenant = await this.#db
+      .selectFrom("tenants")
+      .select("id")
+      .where("id", "=", input.tenantId)
+      .executeTakeFirst();
+    if (tenant === undefined) throw new AppError("notFound", `no tenant ${input.tenantId}`, { field: "tenantId" });
+    const project: Project = {
+      id: randomId("prj_"),
+      tenant_id: input.tenantId,
+      name: input.name,
+      created_at: new Date().toISOString(),
+    };
+    return this.mutate(context, "project.create", `project:${project.id}`, async (trx) => {
+      const clash = await trx
+        .selectFrom("projects")
+        .select("id")
+        .where("tenant_id", "=", input.tenantId)
+        .where("name", "=", input.name)
+        .executeTakeFirst();
+      if (clash !== undefined)
+        throw new AppError("conflict", `project "${input.name}" already exists`, { field: "name" });
+      await trx.insertInto("projects").values(project).execute();
+      return { before: null, after: project, result: project };
+    });
+  }
+
+  // ---- users
+
+  /** Users the caller may see. */
+  async listUsers(context: RequestContext): Promise<User[]> {
+    const scope = authorize(context.principal, "users:read");
+    let query = this.#db.selectFrom("users").selectAll().orderBy("email");
+    if (scope === "tenant") query = query.where("tenant_id", "=", context.principal.tenantId ?? "");
+    if (scope === "self") query = query.where("id", "=", context.principal.userId);
+    return query.execute();
+  }
+
+  /** One user, if visible. */
+  async getUser(context: RequestContext, id: string): Promise<User> {
+    const user = await this.#db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
+    if (user === undefined) throw new AppError("notFound", `no user ${id}`);
+    authorize(context.principal, "users:read", { tenantId: user.tenant_id, userId: user.id });
+    return user;
+  }
+
+  /** Creates a user; tenant admins create tenant roles in their own tenant only. */
+  async createUser(
+    context: RequestContext,
+    input: { tenantId: string | null; name: string; email: string; role: string },
+  ): Promise<User> {
+    authorize(context.principal, "users:write", { tenantId: input.tenantId });
+    if (!isRole(input.role)) throw new AppError("invalid", `unknown role "${input.role}"`, { field: "role" });
+    if (!email.test(input.email))
+      throw new AppError("invalid", `"${input.email}" is not an e-mail address`, { field: "email" });
+    if (staffRoles.includes(input.role) && input.tenantId !== null) {
+      throw new AppError("invalid", `role ${input.role} is for platform staff and takes no tenant`, {
+        field: "tenantId",
+      });
+    }
+    if (tenantRoles.includes(input.role) && input.tenantId === null) {
+      throw new AppError("invalid", `role ${input.role} needs a tenant`, { field: "tenantId" });
+    }
+    if (input.tenantId !== null) {
+      const tenant = await this.#db
+        .selectFrom("tenants")
+        .select("id")
+        .where("id", "=", input.tenantId)
+        .executeTakeFirst();
+      if (tenant === undefined) throw new AppError("notFound", `no tenant ${input.tenantId}`, { field: "tenantId" });
+    }
+    const user: User = {
+      id: randomId("usr_"),
+      tenant_id: input.tenantId,
+      name: input.name,
+      email: input.email.toLowerCase(),
+      role: input.role,
+      created_at: new Date().toISOString(),
+      disabled_at: null,
+    };
+    return this.mutate(context, "user.create", `user:${user.id}`, async (trx) => {
+      const clash = await trx.selectFrom("users").select("id").where("email", "=", user.email).executeTakeFirst();
+      if (clash !== undefined)
+        throw new AppError("conflict", `a user with e-mail ${user.email} exists`, { field: "email" });
+      await trx.insertInto("users").values(user).execute();
+      return { before: null, after: user, result: user };
+    });
+  }
+
+  /** Disables a user and revokes their keys. */
+  async disableUser(context: RequestContext, id: string): Promise<User> {
+    const user = await this.getUser(context, id);
+    authorize(context.principal, "users:write", { tenantId: user.tenant_id, userId: user.id });
+    const now = new Date().toISOString();
+    const updated = { ...user, disabled_at: now };
+    this.#principalCache.clear();
+    return this.mutate(context, "user.disable", `user:${id}`, async (trx) => {
+      await trx.updateTable("users").set({ disabled_at: now }).where("id", "=", id).execute();
+      await trx
+        .updateTable("api_keys")
+        .set({ revoked_at: now })
+        .where("user_id", "=", id)
+        .where("revoked_at", "is", null)
+        .execute();
+      return { before: user, after: updated, result: updated };
+    });
+  }
+
+  // ---- API keys
+
+  /** Creates an API key for a user; the token is returned once and only its hash is stored. */
+  async createApiKey(
+    context: RequestContext,
+    input: { userId: string; name: string; expiresAt?: string | null },
+  ): Promise<{ key: ApiKeyView; token: string }> {
+    const user = await this.#db.selectFrom("users").selectAll().where("id", "=", input.userId).executeTakeFirst();
+    if (user === undefined) throw new AppError("notFound", `no user ${input.userId}`, { field: "userId" });
+    authorize(context.principal, "keys:write", { tenantId: user.tenant_id, userId: user.id });
+    if (user.disabled_at !== null) throw new AppError("conflict", `user ${user.id} is disabled`, { field: "userId" });
+    if (input.expiresAt != null && Number.isNaN(Date.parse(input.expiresAt))) {
+      throw new AppError("invalid", `expiresAt "${input.expiresAt}" is not a date`, { field: "expiresAt" });
+    }
+    const id = randomBytes(6).toString("hex");
+    const secret = randomBytes(24).toString("base64url");
+    const key: ApiKey = {
+      id,
+      user_id: user.id,
+      name: input.name,
+      secret_hash: hashSecret(secret),
+      created_at: new Date().toISOString(),
+      expires_at: input.expiresAt ?? null,
+      revoked_at: null,
+    };
+    const view = keyView(key);
+    await this.mutate(context, "key.create", `key:${id}`, async (trx) => {
+      await trx.insertInto("api_keys").values(key).execute();
+      return { before: null, after: view, result: undefined };
+    });
+    return { key: view, token: `alx_${id}_${secret}` };
+  }
+
+  /** Keys the caller may see, optionally of one user. */
+  async listApiKeys(context: RequestContext, userId?: string): Promise<ApiKeyView[]> {
+    const scope = authorize(context.principal, "keys:read");
+    let query = this.#db
+      .selectFrom("api_keys")
+      .innerJoin("users", "users.id", "api_keys.user_id")
+      .selectAll("api_keys")
+      .orderBy("api_keys.created_at");
+    if (scope === "tenant") query = query.where("users.tenant_id", "=", context.principal.tenantId ?? "");
+    if (scope === "self") query = query.where("api_keys.user_id", "=", context.principal.userId);
+    if (userId !== undefined) query = query.where("api_keys.user_id", "=", userId);
+    return (await query.execute()).map(keyView);
+  }
+
+  /** Revokes a key. */
+  async revokeApiKey(context: RequestContext, keyId: string): Promise<ApiKeyView> {
+    const row = await this.#db
+      .selectFrom("api_keys")
+      .innerJoin("users", "users.id", "api_keys.user_id")
+      .selectAll("api_keys")
+      .select("users.tenant_id")
+      .where("api_keys.id", "=", keyId)
+      .executeTakeFirst();
+    if (row === undefined) throw new AppError("notFound", `no key ${keyId}`);
+    authorize(context.principal, "keys:write", { tenantId: row.tenant_id, userId: row.user_id });
+    const before = keyView(row);
+    const after = { ...before, revokedAt: before.revokedAt ?? new Date().toISOString() };
+    this.#principalCache.clear();
+    return this.mutate(context, "key.revoke", `key:${keyId}`, async (trx) => {
+      await trx.updateTable("api_keys").set({ revoked_at: after.revokedAt }).where("id", "=", keyId).execute();
+      return { before, after, result: after };
+    });
+  }
+
+  /** The principal behind a bearer token, or undefined for an unknown, revoked or expired key. */
+  async authenticate(token: string): Promise<Principal | undefined> {
+    const match = /^alx_([0-9a-f]{12})_([A-Za-z0-9_-]{32})$/.exec(token);
+    if (match === null) return undefined;
+    const tokenHash = hashSecret(token);
+    const cached = this.#principalCache.get(tokenHash);
+    const now = Date.now();
+    if (cached !== undefined && cached.expiresAtMs > now) return cached.principal;
+    const row = await this.#db
+      .selectFrom("api_keys")
+      .innerJoin("users", "users.id", "api_keys.user_id")
+      .select([
+        "api_keys.id as keyId",
+        "api_keys.secret_hash",
+        "api_keys.expires_at",
+        "api_keys.revoked_at",
+        "users.id as userId",
+        "users.tenant_id",
+        "users.role",
+        "users.name",
+        "users.disabled_at",
+      ])
+      .where("api_keys.id", "=", match[1]!)
+      .executeTakeFirst();
+    if (row === undefined || row.revoked_at !== null || row.disabled_at !== null) return undefined;
+    if (row.expires_at !== null && Date.parse(row.expires_at) <= now) return undefined;
+    const expected = Buffer.from(row.secret_hash, "hex");
+    const actual = Buffer.from(hashSecret(match[2]!), "hex");
+    if (expected.length !== actual.length || !timingSafeEqual(expected, actual) || !isRole(row.role)) return undefined;
+    const principal: Principal = {
+      userId: row.userId,
+      tenantId: row.tenant_id,
+      role: row.role,
+      name: row.name,
+      keyId: row.keyId,
+    };
+    if (this.#principalCache.size > 10_000) this.#principalCache.clear();
+    this.#principalCache.set(tokenHash, { principal, expiresAtMs: now + 30_000 });
+    return principal;
+  }
+}
