@@ -5,6 +5,7 @@
  */
 import { pathToFileURL } from "node:url";
 import { Command, CommanderError } from "commander";
+import { registerAdminCommands } from "./commands/admin.ts";
 import { registerServeCommand } from "./commands/serve.ts";
 import { registerSiteCommand } from "./commands/site.ts";
 import { registerStartCommand } from "./commands/start.ts";
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerStartCommand(program);
   registerServeCommand(program);
   registerSiteCommand(program);
+  registerAdminCommands(program);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();

@@ -1,0 +1,148 @@
+/**
+ * The platform as a process: graceful SIGTERM loses no write, kill -9 during writes loses no acknowledged write and
+ * the store reopens, and `alixan audit verify` catches a tampered record.
+ */
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { sql } from "kysely";
+import { disableAuditProtection } from "../src/store/audit.ts";
+import { openStore } from "../src/store/database.ts";
+
+const root = join(import.meta.dirname, "..");
+const directories: string[] = [];
+after(() => {
+  for (const directory of directories) rmSync(directory, { recursive: true, force: true });
+});
+
+interface Running {
+  child: ChildProcess;
+  url: string;
+  adminKey: string;
+  exited: Promise<number | null>;
+  output: () => string;
+}
+
+async function startServer(dataDir: string): Promise<Running> {
+  const child = spawn(
+    process.execPath,
+    [join(root, "bin", "alixan.js"), "serve", "--site", "lab", "--port", "0", "--data-dir", dataDir],
+    {
+      cwd: root,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  let text = "";
+  child.stdout!.on("data", (chunk) => {
+    text += chunk;
+  });
+  child.stderr!.on("data", (chunk) => {
+    text += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const deadline = Date.now() + 60_000;
+  while (!/running at (http:\/\/\S+)/.test(text)) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`server did not start:\n${text}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const url = /running at (http:\/\/\S+)/.exec(text)![1]!;
+  const keys = JSON.parse(readFileSync(join(dataDir, "demo-keys.json"), "utf8")) as { role: string; token: string }[];
+  return { child, url, adminKey: keys.find((key) => key.role === "platform-admin")!.token, exited, output: () => text };
+}
+
+/** Posts projects as fast as it can until stopped; returns the names the server acknowledged (201). */
+function writeUntilStopped(server: Running) {
+  const acknowledged: string[] = [];
+  let stopped = false;
+  let counter = 0;
+  const worker = async () => {
+    while (!stopped) {
+      const name = `p-${counter++}`;
+      try {
+        const response = await fetch(`${server.url}/v1/projects`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${server.adminKey}`, "content-type": "application/json" },
+          body: JSON.stringify({ tenantId: "valdiag", name }),
+        });
+        if (response.status === 201) acknowledged.push(name);
+        else await response.arrayBuffer();
+      } catch {
+        // The server went away mid-request: that write was never acknowledged.
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    }
+  };
+  const workers = Array.from({ length: 4 }, worker);
+  return {
+    acknowledged,
+    async stop() {
+      stopped = true;
+      await Promise.all(workers);
+    },
+  };
+}
+
+async function projectNames(url: string, key: string): Promise<Set<string>> {
+  const response = await fetch(`${url}/v1/projects?tenantId=valdiag`, { headers: { authorization: `Bearer ${key}` } });
+  return new Set(((await response.json()) as { name: string }[]).map((project) => project.name));
+}
+
+describe("platform process", () => {
+  for (const signal of ["SIGTERM", "SIGKILL"] as const) {
+    it(`${signal} during writes loses no acknowledged write and the store reopens`, async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), "alixan-process-"));
+      directories.push(dataDir);
+      const server = await startServer(dataDir);
+      const writer = writeUntilStopped(server);
+      while (writer.acknowledged.length < 30) await new Promise((resolve) => setTimeout(resolve, 20));
+      server.child.kill(signal);
+      const code = await server.exited;
+      await writer.stop();
+      if (signal === "SIGTERM") {
+        assert.equal(code, 0, server.output());
+        assert.match(server.output(), /stopped cleanly/);
+      }
+      const restarted = await startServer(dataDir);
+      try {
+        const names = await projectNames(restarted.url, restarted.adminKey);
+        const lost = writer.acknowledged.filter((name) => !names.has(name));
+        assert.deepEqual(lost, [], `${lost.length} of ${writer.acknowledged.length} acknowledged writes lost`);
+        const verify = await fetch(`${restarted.url}/v1/audit/verify`, {
+          headers: { authorization: `Bearer ${restarted.adminKey}` },
+        });
+        assert.equal(((await verify.json()) as { ok: boolean }).ok, true);
+      } finally {
+        restarted.child.kill("SIGTERM");
+        await restarted.exited;
+      }
+    });
+  }
+
+  it("alixan audit verify exits 1 and names a tampered record", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "alixan-tamper-"));
+    directories.push(dataDir);
+    const cli = (...args: string[]) =>
+      spawnSync(process.execPath, [join(root, "bin", "alixan.js"), ...args, "--data-dir", dataDir], {
+        cwd: root,
+        encoding: "utf8",
+      });
+    assert.equal(cli("tenant", "create", "demo", "--name", "Demo", "--kind", "campus").status, 0);
+    assert.equal(
+      cli("user", "create", "--email", "a@demo.example", "--name", "A", "--role", "student", "--tenant", "demo").status,
+      0,
+    );
+    const clean = cli("audit", "verify");
+    assert.equal(clean.status, 0, clean.stderr);
+    assert.match(clean.stdout, /intact: 2 records/);
+    const store = await openStore({ kind: "pglite", dataDir });
+    await disableAuditProtection(store.db);
+    await sql`update audit_log set actor = 'mallory' where seq = 1`.execute(store.db);
+    await store.close();
+    const tampered = cli("audit", "verify");
+    assert.equal(tampered.status, 1);
+    assert.match(tampered.stdout, /TAMPERED.*\n\s+record 1: content does not match its hash/);
+  });
+});
