@@ -1,0 +1,65 @@
+/**
+ * Benchmark: rack-state reads through the HTTP API under a fixed offered load (autocannon, from this process, on
+ * loopback). Target: p99 < 20 ms at 2,000 requests/s. Baseline in the same run: /health, which does no work beyond
+ * HTTP, so the ratio shows what authentication, lookup and serialisation add.
+ * Run with `npm run bench:server` (`--quick` for 5 s runs).
+ */
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { composeApp } from "../src/app/compose.ts";
+import { platformFeatures } from "../src/cli/commands/serve.ts";
+
+const quick = process.argv.includes("--quick");
+const seconds = quick ? 5 : 15;
+const rate = 2000;
+const dataDir = mkdtempSync(join(tmpdir(), "alixan-bench-server-"));
+const app = await composeApp({
+  site: "alixan",
+  store: { kind: "pglite", dataDir },
+  seed: true,
+  features: platformFeatures,
+  rateLimitPerMinute: 10_000_000,
+});
+const address = await app.server.listen({ port: 0, host: "127.0.0.1" });
+const admin = app.demoKeys!.find((key) => key.role === "facility-operator")!;
+const site = app.inventory.current.site;
+const statePath = platformFeatures.length > 0 ? "/v1/state/racks/" : "/v1/site/racks/";
+
+interface LoadResult {
+  requests: { total: number; average: number };
+  latency: { p50: number; p99: number };
+  errors: number;
+  non2xx: number;
+}
+
+/** Runs the load generator in a child process (a separate event loop and, given the chance, a separate core). */
+async function run(paths: string[], token: string): Promise<LoadResult> {
+  const spec = join(dataDir, "load.json");
+  writeFileSync(spec, JSON.stringify({ url: address, token, paths, seconds, rate, connections: 32 }));
+  // Asynchronous on purpose: the server answers from this process's event loop meanwhile.
+  const { stdout } = await promisify(execFile)(process.execPath, [join(import.meta.dirname, "support", "load.mjs"), spec], {
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return JSON.parse(stdout) as LoadResult;
+}
+
+// Random racks across the whole campus, so lookups are not served from one hot cache line.
+const rackPaths = Array.from({ length: 5000 }, (_, index) => `${statePath}${encodeURIComponent(site.racks[(index * 7919) % site.racks.length]!.id)}`);
+const baseline = await run(["/health"], admin.token);
+const reads = await run(rackPaths, admin.token);
+const peakRssMB = process.resourceUsage().maxRSS / 1024;
+await app.close();
+rmSync(dataDir, { recursive: true, force: true });
+
+function line(name: string, result: LoadResult): string {
+  return `  ${name.padEnd(22)} ${result.requests.total.toLocaleString("en-US").padStart(8)} requests  ${result.requests.average.toFixed(0).padStart(5)} req/s  p50 ${result.latency.p50} ms  p99 ${result.latency.p99} ms  errors ${result.errors + result.non2xx}`;
+}
+console.log(`server: ${seconds} s at an offered ${rate} req/s, 32 connections, loopback, site alixan (40,000 racks)`);
+console.log(line("/health (baseline)", baseline));
+console.log(line(`GET ${statePath}:id`, reads));
+console.log(`  p99 ratio reads/baseline ${(reads.latency.p99 / Math.max(1, baseline.latency.p99)).toFixed(2)}x   peak RSS ${peakRssMB.toFixed(0)} MB`);
+console.log(`  target: p99 < 20 ms at 2,000 req/s → ${reads.latency.p99 < 20 && reads.requests.average >= rate * 0.95 ? "met" : "NOT met"}`);
