@@ -5,10 +5,10 @@
  * Run with `npm run bench:server` (`--quick` for 5 s runs).
  */
 import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { composeApp } from "../src/app/compose.ts";
 import { platformFeatures } from "../src/cli/commands/serve.ts";
 
@@ -40,15 +40,22 @@ async function run(paths: string[], token: string): Promise<LoadResult> {
   const spec = join(dataDir, "load.json");
   writeFileSync(spec, JSON.stringify({ url: address, token, paths, seconds, rate, connections: 32 }));
   // Asynchronous on purpose: the server answers from this process's event loop meanwhile.
-  const { stdout } = await promisify(execFile)(process.execPath, [join(import.meta.dirname, "support", "load.mjs"), spec], {
-    encoding: "utf8",
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [join(import.meta.dirname, "support", "load.mjs"), spec],
+    {
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   return JSON.parse(stdout) as LoadResult;
 }
 
 // Random racks across the whole campus, so lookups are not served from one hot cache line.
-const rackPaths = Array.from({ length: 5000 }, (_, index) => `${statePath}${encodeURIComponent(site.racks[(index * 7919) % site.racks.length]!.id)}`);
+const rackPaths = Array.from(
+  { length: 5000 },
+  (_, index) => `${statePath}${encodeURIComponent(site.racks[(index * 7919) % site.racks.length]!.id)}`,
+);
 const baseline = await run(["/health"], admin.token);
 const reads = await run(rackPaths, admin.token);
 const peakRssMB = process.resourceUsage().maxRSS / 1024;
@@ -61,5 +68,9 @@ function line(name: string, result: LoadResult): string {
 console.log(`server: ${seconds} s at an offered ${rate} req/s, 32 connections, loopback, site alixan (40,000 racks)`);
 console.log(line("/health (baseline)", baseline));
 console.log(line(`GET ${statePath}:id`, reads));
-console.log(`  p99 ratio reads/baseline ${(reads.latency.p99 / Math.max(1, baseline.latency.p99)).toFixed(2)}x   peak RSS ${peakRssMB.toFixed(0)} MB`);
-console.log(`  target: p99 < 20 ms at 2,000 req/s → ${reads.latency.p99 < 20 && reads.requests.average >= rate * 0.95 ? "met" : "NOT met"}`);
+console.log(
+  `  p99 ratio reads/baseline ${(reads.latency.p99 / Math.max(1, baseline.latency.p99)).toFixed(2)}x   peak RSS ${peakRssMB.toFixed(0)} MB`,
+);
+console.log(
+  `  target: p99 < 20 ms at 2,000 req/s → ${reads.latency.p99 < 20 && reads.requests.average >= rate * 0.95 ? "met" : "NOT met"}`,
+);

@@ -20,4 +20,6 @@ const result = await autocannon({
     },
   ],
 });
-process.stdout.write(JSON.stringify({ requests: result.requests, latency: result.latency, errors: result.errors, non2xx: result.non2xx }));
+process.stdout.write(
+  JSON.stringify({ requests: result.requests, latency: result.latency, errors: result.errors, non2xx: result.non2xx }),
+);

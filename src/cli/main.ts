@@ -7,6 +7,7 @@ import { pathToFileURL } from "node:url";
 import { Command, CommanderError } from "commander";
 import { registerAdminCommands } from "./commands/admin.ts";
 import { registerServeCommand } from "./commands/serve.ts";
+import { registerSimulateCommand } from "./commands/simulate.ts";
 import { registerSiteCommand } from "./commands/site.ts";
 import { registerStartCommand } from "./commands/start.ts";
 import { CliError, exitCodes } from "./output.ts";
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerServeCommand(program);
   registerSiteCommand(program);
   registerAdminCommands(program);
+  registerSimulateCommand(program);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();

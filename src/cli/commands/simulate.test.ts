@@ -1,0 +1,103 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { Command } from "commander";
+import { CliError } from "../output.ts";
+import { registerSimulateCommand } from "./simulate.ts";
+
+/** Runs `alixan <args>` in-process and returns what it printed on standard output. */
+async function alixan(...args: string[]): Promise<string> {
+  const program = new Command("alixan").option("--json").exitOverride();
+  registerSimulateCommand(program);
+  const printed: string[] = [];
+  const write = process.stdout.write;
+  process.stdout.write = ((chunk: string) => {
+    printed.push(chunk);
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    await program.parseAsync(args, { from: "user" });
+  } finally {
+    process.stdout.write = write;
+  }
+  return printed.join("");
+}
+
+async function failure(args: string[]): Promise<CliError> {
+  try {
+    await alixan(...args);
+  } catch (error) {
+    assert.ok(error instanceof CliError, String(error));
+    return error;
+  }
+  assert.fail("expected a CliError");
+}
+
+describe("alixan simulate", () => {
+  it("prints KPIs as JSON and writes series, charts and a rack's series", async () => {
+    const directory = mkdtempSync(join(tmpdir(), "alixan-simulate-"));
+    try {
+      const output = await alixan(
+        "--json",
+        "simulate",
+        "--site",
+        "lab",
+        "--duration",
+        "2d",
+        "--step",
+        "5m",
+        "--out",
+        directory,
+        "--plot",
+        "--rack",
+        "rack:h2-r01-01",
+      );
+      const summary = JSON.parse(output) as { kpis: { pue: number }; files: string[] };
+      assert.ok(summary.kpis.pue > 1 && summary.kpis.pue < 1.3);
+      assert.equal(summary.files.length, 9);
+      const site = readFileSync(join(directory, "site.csv"), "utf8").trim().split("\n");
+      assert.equal(site.length, 49, "a header and 48 hourly points");
+      assert.match(site[0]!, /^timeS,entity,outdoorDryBulbC,/);
+      assert.match(readFileSync(join(directory, "rack.csv"), "utf8"), /rack:h2-r01-01/);
+      const chart = readFileSync(join(directory, "pue.svg"), "utf8");
+      assert.match(chart, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+      assert.match(chart, /<polyline points="[\d., ]+"/);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
+  it("prints a KPI table for people", async () => {
+    const output = await alixan("simulate", "--site", "lab", "--duration", "1d", "--step", "15m");
+    assert.match(output, /^lab: 1d at 15m steps/);
+    assert.match(output, /PUE \(EN 50600-4-2\) +1\.\d{3}/);
+  });
+
+  it("turns bad input into one-line errors with exit codes", async () => {
+    const usage = await failure(["simulate", "--site", "lab", "--duration", "1 year"]);
+    assert.equal(usage.exitCode, 2);
+    assert.equal(
+      usage.message,
+      '--duration: "1 year" is not a duration (use seconds or a number with s, m, h, d, w or y: 60s, 1y)',
+    );
+    assert.equal((await failure(["simulate", "--site", "lab", "--duration", "1d", "--step", "7s"])).exitCode, 2);
+    const missing = await failure(["simulate", "--site", "lab", "--weather", "/nonexistent/x.epw"]);
+    assert.deepEqual(
+      [missing.exitCode, missing.message],
+      [1, "cannot read weather file /nonexistent/x.epw: no such file"],
+    );
+    assert.equal((await failure(["simulate", "--site", "nowhere"])).exitCode, 1);
+    const directory = mkdtempSync(join(tmpdir(), "alixan-scenario-"));
+    try {
+      const scenario = join(directory, "bad.yaml");
+      writeFileSync(scenario, "events:\n  - { at: 1d, fail: cdu:h1-r07-01 }\n");
+      const bad = await failure(["simulate", "--site", "lab", "--scenario", scenario]);
+      assert.equal(bad.exitCode, 1);
+      assert.match(bad.message, /bad\.yaml:2: events\[0\]\.fail: no CDU/);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,194 @@
+/**
+ * `alixan simulate`: runs the digital twin over a site and prints its KPIs; optionally writes the time series (CSV,
+ * JSON) and SVG charts. Bad durations, files or scenarios end as one line and an exit code, never a stack trace.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Command } from "commander";
+import { formatDiagnostic } from "../../model/diagnostics.ts";
+import { loadSite } from "../../model/load.ts";
+import { formatNumber } from "../../model/units.ts";
+import type { Outcome } from "../../twin/outcome.ts";
+import { readIntensityProfile, summaryOf, writeRun } from "../../twin/output.ts";
+import { defaultGridIntensity, type GridIntensity, type TwinResult } from "../../twin/results.ts";
+import { simulate } from "../../twin/run.ts";
+import { emptyScenario, parseScenario, resolveScenario, shippedScenarios } from "../../twin/scenario.ts";
+import { formatDuration, parseDuration } from "../../twin/time.ts";
+import { resolveWeather } from "../../twin/weather.ts";
+import { CliError, exitCodes, printJson, renderTable, startProgress, wantsJson } from "../output.ts";
+
+/** Options as commander hands them over (strings until parsed). */
+interface SimulateOptions {
+  readonly site: string;
+  readonly weather: string;
+  readonly duration: string;
+  readonly step: string;
+  readonly resolution: string;
+  readonly scenario?: string;
+  readonly seed: string;
+  readonly out?: string;
+  readonly plot?: boolean;
+  readonly rack?: string;
+  readonly threads?: string;
+  readonly gridIntensity: string;
+}
+
+function unwrap<Value>(outcome: Outcome<Value>, exitCode: number): Value {
+  if (!outcome.ok) throw new CliError(outcome.error, exitCode);
+  return outcome.value;
+}
+
+function integerOption(text: string, name: string, minimum: number): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < minimum) {
+    throw new CliError(`${name}: "${text}" is not a whole number ≥ ${minimum}`, exitCodes.usage);
+  }
+  return value;
+}
+
+function gridIntensityOf(text: string): GridIntensity {
+  const value = Number(text);
+  if (text.trim() !== "" && Number.isFinite(value)) {
+    if (value < 0 || value > 2000) {
+      throw new CliError(`--grid-intensity: ${value} gCO2/kWh is outside 0…2000`, exitCodes.usage);
+    }
+    return value;
+  }
+  return unwrap(readIntensityProfile(text), exitCodes.invalid);
+}
+
+function kpiTable(result: TwinResult): string {
+  const { kpis } = result;
+  const rows: [string, string, string][] = [
+    ["PUE (EN 50600-4-2)", kpis.pue.toFixed(3), ""],
+    ["pPUE cooling", kpis.pPueCooling.toFixed(3), ""],
+    ["pPUE power", kpis.pPuePower.toFixed(3), ""],
+    ["WUE", kpis.wueLitersPerKWh.toFixed(3), "L/kWh"],
+    ["IT energy", formatNumber(kpis.itEnergyMWh), "MWh"],
+    ["total energy", formatNumber(kpis.totalEnergyMWh), "MWh"],
+    ["cooling energy", formatNumber(kpis.coolingEnergyMWh), "MWh"],
+    ["UPS + transformer losses", formatNumber(kpis.powerLossEnergyMWh), "MWh"],
+    ["PSU + rectifier losses (in IT)", formatNumber(kpis.conversionLossMWh), "MWh"],
+    ["water (evaporated + make-up)", formatNumber(kpis.waterM3), "m³"],
+    ["make-up water", formatNumber(kpis.makeUpWaterM3), "m³"],
+    ["peak grid demand (10 min)", formatNumber(kpis.peakGridDemandMW), "MW"],
+    ["chiller hours", formatNumber(kpis.chillerHours), "h"],
+    ["hours above a temperature limit", formatNumber(kpis.hoursAboveLimit), "h"],
+    ["max FWS / TCS supply", `${kpis.maxFwsSupplyC.toFixed(1)} / ${kpis.maxTcsSupplyC.toFixed(1)}`, "°C"],
+    ["GPU-hours delivered", formatNumber(kpis.gpuHours), "h"],
+    ["GPU-hours lost to throttling", formatNumber(kpis.throttledGpuHours), "h"],
+    ["CO2", formatNumber(kpis.co2Tonnes), `t (${formatNumber(kpis.gridIntensityGPerKWh)} g/kWh)`],
+  ];
+  return renderTable(
+    [{ header: "KPI" }, { header: "value", align: "right" }, { header: "unit" }],
+    rows.map((row) => [...row]),
+  );
+}
+
+async function runSimulate(options: SimulateOptions, command: Command): Promise<void> {
+  const json = wantsJson(command);
+  const durationS = unwrap(parseDuration(options.duration, "--duration"), exitCodes.usage);
+  const stepS = unwrap(parseDuration(options.step, "--step"), exitCodes.usage);
+  const seriesIntervalS = unwrap(parseDuration(options.resolution, "--resolution"), exitCodes.usage);
+  const seed = integerOption(options.seed, "--seed", 0);
+  const threads = options.threads === undefined ? undefined : integerOption(options.threads, "--threads", 1);
+  const gridIntensity = gridIntensityOf(options.gridIntensity);
+
+  const loaded = loadSite(options.site);
+  const firstError = loaded.diagnostics.find((item) => item.severity === "error");
+  if (!loaded.ok || loaded.site === undefined) {
+    const message = firstError === undefined ? `site ${options.site} cannot be loaded` : formatDiagnostic(firstError);
+    throw new CliError(`${options.site}: ${message}`, exitCodes.invalid);
+  }
+  const weather = unwrap(
+    resolveWeather(options.weather, seed),
+    options.weather === "valence" || options.weather.toLowerCase().endsWith(".epw")
+      ? exitCodes.invalid
+      : exitCodes.usage,
+  );
+  let site = loaded.site;
+  let scenario = emptyScenario;
+  if (options.scenario !== undefined) {
+    const path = resolveScenario(options.scenario);
+    if (path === undefined) {
+      throw new CliError(
+        `--scenario: no shipped scenario or file named "${options.scenario}" (shipped: ${shippedScenarios.join(", ")})`,
+        exitCodes.invalid,
+      );
+    }
+    let text: string;
+    try {
+      text = readFileSync(path, "utf8");
+    } catch (error) {
+      throw new CliError(`cannot read scenario ${path}: ${(error as Error).message}`, exitCodes.invalid);
+    }
+    const parsed = unwrap(parseScenario(text, options.scenario, site, loaded.file), exitCodes.invalid);
+    site = parsed.site;
+    scenario = parsed.scenario;
+    for (const warning of parsed.warnings) process.stderr.write(`${warning}\n`);
+  }
+
+  const steps = Math.round(durationS / stepS);
+  const progress = startProgress(
+    `simulate ${site.id} ${formatDuration(durationS)} @ ${formatDuration(stepS)}`,
+    steps,
+    !json && process.stderr.isTTY === true,
+  );
+  let outcome: Outcome<TwinResult>;
+  try {
+    outcome = await simulate({
+      site,
+      weather,
+      durationS,
+      stepS,
+      seed,
+      scenario,
+      seriesIntervalS,
+      gridIntensity,
+      ...(options.rack === undefined ? {} : { rackId: options.rack }),
+      ...(threads === undefined ? {} : { threads }),
+      onProgress: (done) => progress.update(done),
+    });
+  } finally {
+    progress.stop();
+  }
+  const result = unwrap(outcome, exitCodes.usage);
+  const directory = options.out ?? (options.plot === true ? join("out", "simulate") : undefined);
+  const written = directory === undefined ? [] : writeRun(result, directory, options.plot === true);
+  if (json) {
+    printJson({ ...summaryOf(result), files: written });
+    return;
+  }
+  process.stdout.write(
+    `${result.siteId}: ${formatDuration(result.durationS)} at ${formatDuration(result.stepS)} steps, ${result.weather}, scenario ${result.scenario}, ${result.threads} thread(s)\n`,
+  );
+  process.stdout.write(`${kpiTable(result)}\n`);
+  if (written.length > 0) process.stdout.write(`wrote ${written.length} files to ${directory}\n`);
+}
+
+/** Adds `simulate` to the program. */
+export function registerSimulateCommand(program: Command): void {
+  program
+    .command("simulate")
+    .description("simulate the site over time, from rack load to outdoor air, and report PUE, WUE and more")
+    .option("--site <name|file>", "shipped site (alixan, phase-1, lab) or a site file", "alixan")
+    .option("--weather <valence|file.epw>", "the built-in Valence typical year or an EPW weather file", "valence")
+    .option("--duration <duration>", "simulated time, such as 1y, 30d or 36h", "1y")
+    .option("--step <duration>", "time step, such as 60s, 1s or 15m", "60s")
+    .option("--resolution <duration>", "time-series resolution (a multiple of the step)", "1h")
+    .option(
+      "--scenario <name|file>",
+      `scenario YAML (failures, set-points, heat wave, more racks…) or ${shippedScenarios.join(", ")}`,
+    )
+    .option("--seed <n>", "seed of the synthetic weather and load", "1")
+    .option("--out <dir>", "write KPIs and time series (CSV, JSON) to this directory")
+    .option("--plot", "also write SVG charts (to --out, or out/simulate)")
+    .option("--rack <id>", "also record the series of this rack")
+    .option("--threads <n>", "worker threads (default: one per core, at most one per cooling plant)")
+    .option(
+      "--grid-intensity <g|file>",
+      "grid carbon intensity: gCO2/kWh or an hourly profile file",
+      String(defaultGridIntensity),
+    )
+    .action(async (options: SimulateOptions, command: Command) => runSimulate(options, command));
+}

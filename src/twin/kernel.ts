@@ -1,0 +1,858 @@
+/**
+ * The time-stepped physics of one partition (whole cooling plants), from rack utilisation to outdoor air, over
+ * typed arrays with no allocation in the step loop. One step, in order:
+ *
+ * 1. Racks (per segment): IT power from utilisation, idle → design; the ExaDigiT RAPS power-conversion chain is
+ *    reported as losses *inside* IT (the site's design power is metered at the rack input, EN 50600-4-2).
+ * 2. Rows: the technology loop (TCS) takes the liquid share (and rear-door heat); CDUs in service hold the supply
+ *    set-point if they can (capacity scales with the temperature difference to facility water, equal to the model's
+ *    capacity at its approach); pumps follow the flow for the design rise, power ∝ speed³. The loop's coolant is a
+ *    thermal mass solved implicitly, so a lost CDU group heats it within the step's physics, and racks throttle
+ *    linearly above their `maxCoolantSupply` (to zero at `throttleSpanK` above).
+ * 3. Halls: UPS losses from the efficiency curve at the load fraction; the air side of `crah` racks goes to the hall
+ *    air handlers on facility water, fans ∝ speed³.
+ * 4. Plants: the closed facility water loop (one well-mixed mass at the supply temperature, solved implicitly) takes
+ *    the CDU and CRAH heat plus its pumps; dry coolers reject heat in proportion to the initial temperature
+ *    difference (return water − air) and fan speed, fans ∝ speed³, so the fan power climbs steeply as the approach
+ *    narrows (4 % of heat at design, §6); trim chillers take what the dry coolers cannot, COP from the curve by lift;
+ *    adiabatic pads cool the inlet air by effectiveness × wet-bulb depression and evaporate 1.48 L per kWh of that
+ *    cooling; when all of it falls short, the supply temperature rises.
+ * 5. Halls again: plant mechanical power shared by heat, transformer no-load and load losses (∝ loading²), grid.
+ *
+ * Energy closes by construction: every electrical input ends in the TCS, the loop, or the outdoor air, and the
+ * loops' temperatures move by exactly what they store. `energy.test.ts` checks it from the recorded series.
+ */
+import type { HallTable, Partition, PlantTable, RowTable, SegmentTable } from "./layout.ts";
+import { copTablePoints, upsTablePoints } from "./layout.ts";
+import { type SegmentLoad, segmentOfRack } from "./profiles.ts";
+import type { OccupancyRamp, TwinEvent } from "./scenario.ts";
+import { secondsPer } from "./time.ts";
+import type { Weather } from "./weather.ts";
+import { sampleHourly } from "./weather.ts";
+
+/** Coolant temperature above a rack type's limit at which its power has throttled to zero (protective trip). */
+export const throttleSpanK = 5;
+/** Pumps and CRAH fans keep a minimum speed for control and even distribution. */
+export const minimumSpeed = 0.3;
+/** Air temperature rise through a dry cooler at design (sizes its air flow, hence the adiabatic water use). */
+export const dryCoolerAirRiseK = 10;
+/** Water evaporated per kWh of heat taken up by evaporation (latent heat about 2.43 MJ/kg, §6: 1.48 L/kWh). */
+export const litersPerEvaporatedKwh = 1.48;
+/** ExaDigiT RAPS conversion chain: node (P + 13 W) / 0.98, rectifier (P + 17 W) / 0.96, per server. */
+const conversionEfficiency = 0.98 * 0.96;
+const conversionFixedKwPerServer = 0.017 * 0.98 + 0.013;
+/** How often occupancy ramps advance. */
+const rampIntervalS = 900;
+
+/** Per-hall series fields: interval means in kW unless the name says otherwise. */
+export const hallFields = [
+  "itKw",
+  "conversionLossKw",
+  "upsLossKw",
+  "transformerLossKw",
+  "cduPumpKw",
+  "crahFanKw",
+  "plantShareKw",
+  "gridKw",
+  "maxTcsSupplyC",
+  "gpuHours",
+  "throttledGpuHours",
+] as const;
+/** Per-plant series fields. Water in litres and stored heat in kWh (since the start) per interval. */
+export const plantFields = [
+  "heatToLoopKw",
+  "dryCoolerHeatKw",
+  "chillerHeatKw",
+  "chillerPowerKw",
+  "dryCoolerFanKw",
+  "fwsPumpKw",
+  "fwsSupplyC",
+  "maxFwsSupplyC",
+  "coolerAirC",
+  "evaporatedWaterL",
+  "makeUpWaterL",
+  "storedHeatKwh",
+  "directHeatKw",
+  "outdoorDryBulbC",
+  "outdoorWetBulbC",
+] as const;
+/** Per-rack series fields (a rack on request). */
+export const rackFields = ["utilisation", "powerKw", "tcsSupplyC", "throttle"] as const;
+/** Per-plant fields at the demand interval (10 minutes): grid energy, seconds with chillers, seconds over a limit. */
+export const demandFields = ["gridKwh", "chillerSeconds", "limitSeconds"] as const;
+
+const [demandGrid, demandChiller, demandLimit] = [0, 1, 2] as const;
+
+const hallField = Object.fromEntries(hallFields.map((name, index) => [name, index])) as Record<
+  (typeof hallFields)[number],
+  number
+>;
+const plantField = Object.fromEntries(plantFields.map((name, index) => [name, index])) as Record<
+  (typeof plantFields)[number],
+  number
+>;
+
+/** Run settings shared by all partitions. Intervals are whole multiples of the step. */
+export interface RunSettings {
+  readonly stepS: number;
+  readonly steps: number;
+  readonly seriesIntervalS: number;
+  readonly demandIntervalS: number;
+  /** Site index of the rack whose series is recorded, or −1. */
+  readonly rackIndex: number;
+}
+
+/** What a partition hands back: columnar series as flat arrays, indexed [field][entity][point]. */
+export interface PartitionResult {
+  readonly plantGlobal: Int32Array;
+  readonly hallGlobal: Int32Array;
+  readonly points: number;
+  readonly hallSeries: Float64Array;
+  readonly plantSeries: Float64Array;
+  readonly demandPoints: number;
+  readonly plantDemand: Float64Array;
+  /** Present when the recorded rack is in this partition. */
+  readonly rackSeries: Float64Array | undefined;
+}
+
+/** Number of series points and demand intervals for run settings. */
+function pointCounts(settings: RunSettings): { points: number; demandPoints: number } {
+  const durationS = settings.steps * settings.stepS;
+  return {
+    points: Math.ceil(durationS / settings.seriesIntervalS),
+    demandPoints: Math.ceil(durationS / settings.demandIntervalS),
+  };
+}
+
+function localIndex(global: Int32Array): Map<number, number> {
+  return new Map<number, number>(Array.from(global, (value, local) => [value, local]));
+}
+
+/** Events and ramps of a scenario translated to this partition's local indexes (others dropped). */
+function localise(
+  partition: Partition,
+  events: readonly TwinEvent[],
+  ramps: readonly OccupancyRamp[],
+): { events: TwinEvent[]; ramps: { ramp: OccupancyRamp; segments: Int32Array }[] } {
+  const rows = localIndex(partition.rows.globalIndex);
+  const plants = localIndex(partition.plants.globalIndex);
+  const segments = localIndex(partition.segments.globalIndex);
+  const local: TwinEvent[] = [];
+  for (const event of events) {
+    if (event.kind === "unit") {
+      const index = (event.unit === "cdu" ? rows : plants).get(event.index);
+      if (index !== undefined) local.push({ ...event, index });
+    } else if (event.kind === "coolantLimit") {
+      local.push(event);
+    } else {
+      const plant = plants.get(event.plant);
+      if (plant !== undefined) local.push({ ...event, plant });
+    }
+  }
+  const localRamps = ramps
+    .map((ramp) => ({
+      ramp,
+      segments: Int32Array.from(
+        [...ramp.segments].map((segment) => segments.get(segment) ?? -1).filter((segment) => segment >= 0),
+      ),
+    }))
+    .filter((entry) => entry.segments.length > 0);
+  return { events: local, ramps: localRamps };
+}
+
+function applyEvent(event: TwinEvent, partition: Partition): void {
+  const { segments, rows, plants } = partition;
+  switch (event.kind) {
+    case "unit": {
+      const counts = {
+        cdu: rows.cduAvailable,
+        pump: plants.pumpsAvailable,
+        dryCooler: plants.dryCoolersAvailable,
+        chiller: plants.chillersAvailable,
+      }[event.unit];
+      counts[event.index] = Math.max(0, counts[event.index]! + event.delta);
+      return;
+    }
+    case "setpoint": {
+      const shift = Number.isNaN(event.fwsSupplyC) ? 0 : event.fwsSupplyC - plants.supplySetpointC[event.plant]!;
+      if (!Number.isNaN(event.fwsSupplyC)) plants.supplySetpointC[event.plant] = event.fwsSupplyC;
+      if (!Number.isNaN(event.classLimitC)) plants.classLimitC[event.plant] = event.classLimitC;
+      for (let row = 0; row < rows.count; row++) {
+        if (rows.plant[row] !== event.plant) continue;
+        rows.tcsSetpointC[row] = Number.isNaN(event.tcsSupplyC) ? rows.tcsSetpointC[row]! + shift : event.tcsSupplyC;
+      }
+      return;
+    }
+    case "fouling":
+      plants.foulingK[event.plant] = event.approachIncreaseK;
+      return;
+    case "adiabatic":
+      plants.adiabaticEnabled[event.plant] = event.enabled ? 1 : 0;
+      return;
+    case "coolantLimit":
+      for (let segment = 0; segment < segments.count; segment++) {
+        if (event.typeIndex < 0 || segments.typeIndex[segment] === event.typeIndex) {
+          segments.maxCoolantC[segment] = event.maxCoolantSupplyC;
+        }
+      }
+      for (let row = 0; row < rows.count; row++) {
+        let lowest = Number.POSITIVE_INFINITY;
+        for (let segment = rows.segmentStart[row]!; segment < rows.segmentStart[row + 1]!; segment++) {
+          lowest = Math.min(lowest, segments.maxCoolantC[segment]!);
+        }
+        rows.minimumLimitC[row] = lowest;
+      }
+      return;
+  }
+}
+
+function rampValue(ramp: OccupancyRamp, timeS: number): number {
+  if (timeS <= ramp.startS) return timeS < ramp.startS || ramp.endS > ramp.startS ? ramp.from : ramp.to;
+  if (timeS >= ramp.endS) return ramp.to;
+  return ramp.from + ((ramp.to - ramp.from) * (timeS - ramp.startS)) / (ramp.endS - ramp.startS);
+}
+
+/** Tabulated curve lookup: `table[offset + x]` for integer x in 0 … points − 1, linear between, clamped. */
+function tableAt(table: Float64Array, offset: number, points: number, x: number): number {
+  if (x <= 0) return table[offset]!;
+  if (x >= points - 1) return table[offset + points - 1]!;
+  const index = Math.floor(x);
+  const fraction = x - index;
+  return table[offset + index]! * (1 - fraction) + table[offset + index + 1]! * fraction;
+}
+
+/** Heat into a row's TCS (segments `first` … `last` − 1) at coolant temperature `temperatureC`, throttled, plus pumps. */
+function throttledHeat(
+  first: number,
+  last: number,
+  temperatureC: number,
+  pumpKw: number,
+  maxCoolantC: Float64Array,
+  segmentPower: Float64Array,
+  tcsShare: Float64Array,
+): number {
+  let heat = pumpKw;
+  for (let segment = first; segment < last; segment++) {
+    const over = temperatureC - maxCoolantC[segment]!;
+    const factor = over <= 0 ? 1 : over >= throttleSpanK ? 0 : 1 - over / throttleSpanK;
+    heat += factor * segmentPower[segment]! * tcsShare[segment]!;
+  }
+  return heat;
+}
+
+/** Implicit-step residual of a row's TCS at `temperatureC`: stored + removed − heat in (kW); increasing in T. */
+function tcsResidual(
+  temperatureC: number,
+  first: number,
+  last: number,
+  oldC: number,
+  facilityC: number,
+  pumpKw: number,
+  conductance: number,
+  capacity: number,
+  maxCoolantC: Float64Array,
+  segmentPower: Float64Array,
+  tcsShare: Float64Array,
+): number {
+  const removal = temperatureC > facilityC ? conductance * (temperatureC - facilityC) : 0;
+  return (
+    capacity * (temperatureC - oldC) +
+    removal -
+    throttledHeat(first, last, temperatureC, pumpKw, maxCoolantC, segmentPower, tcsShare)
+  );
+}
+
+/**
+ * The TCS temperature at which the implicit step balances with throttling racks, between `lowC` (residual ≤ 0) and
+ * `highC` (≥ 0): regula falsi with the Illinois modification, exact on a linear piece, so a few iterations suffice.
+ */
+function throttledTemperature(
+  first: number,
+  last: number,
+  oldC: number,
+  facilityC: number,
+  pumpKw: number,
+  conductance: number,
+  capacity: number,
+  lowC: number,
+  highC: number,
+  maxCoolantC: Float64Array,
+  segmentPower: Float64Array,
+  tcsShare: Float64Array,
+): number {
+  let low = lowC;
+  let high = highC;
+  let lowResidual = tcsResidual(
+    low,
+    first,
+    last,
+    oldC,
+    facilityC,
+    pumpKw,
+    conductance,
+    capacity,
+    maxCoolantC,
+    segmentPower,
+    tcsShare,
+  );
+  let highResidual = tcsResidual(
+    high,
+    first,
+    last,
+    oldC,
+    facilityC,
+    pumpKw,
+    conductance,
+    capacity,
+    maxCoolantC,
+    segmentPower,
+    tcsShare,
+  );
+  if (lowResidual >= 0) return low;
+  if (highResidual <= 0) return high;
+  let kept = 0;
+  for (let iteration = 0; iteration < 100 && high - low > 1e-10; iteration++) {
+    const guess = (low * highResidual - high * lowResidual) / (highResidual - lowResidual);
+    const residual = tcsResidual(
+      guess,
+      first,
+      last,
+      oldC,
+      facilityC,
+      pumpKw,
+      conductance,
+      capacity,
+      maxCoolantC,
+      segmentPower,
+      tcsShare,
+    );
+    if (residual === 0) return guess;
+    if (residual > 0) {
+      high = guess;
+      highResidual = residual;
+      if (kept === 1) lowResidual /= 2;
+      kept = 1;
+    } else {
+      low = guess;
+      lowResidual = residual;
+      if (kept === -1) highResidual /= 2;
+      kept = -1;
+    }
+  }
+  return 0.5 * (low + high);
+}
+
+/** Per-segment totals over the installed racks, refreshed whenever occupancy changes. */
+function refreshInstalled(
+  segments: SegmentTable,
+  idleTotalKw: Float64Array,
+  dynamicTotalKw: Float64Array,
+  gpuCount: Float64Array,
+  conversionFixedKw: Float64Array,
+): void {
+  for (let segment = 0; segment < segments.count; segment++) {
+    const installed = segments.occupancy[segment]! * segments.rackCount[segment]!;
+    idleTotalKw[segment] = installed * segments.idleKw[segment]!;
+    dynamicTotalKw[segment] = installed * segments.dynamicKw[segment]!;
+    gpuCount[segment] = installed * segments.gpusPerRack[segment]!;
+    conversionFixedKw[segment] = installed * segments.serversPerRack[segment]! * conversionFixedKwPerServer;
+  }
+}
+
+/**
+ * Runs one partition through the whole run. `onProgress(stepsDone)` is called about 200 times. The partition's
+ * mutable arrays (availability, set-points, occupancy) are changed by the scenario as the run goes.
+ */
+export function runPartition(
+  partition: Partition,
+  weather: Weather,
+  load: SegmentLoad,
+  scenarioEvents: readonly TwinEvent[],
+  scenarioRamps: readonly OccupancyRamp[],
+  settings: RunSettings,
+  onProgress: (stepsDone: number) => void = () => {},
+): PartitionResult {
+  const segmentTable: SegmentTable = partition.segments;
+  const rowTable: RowTable = partition.rows;
+  const hallTable: HallTable = partition.halls;
+  const plantTable: PlantTable = partition.plants;
+  const { events, ramps } = localise(partition, scenarioEvents, scenarioRamps);
+  const dt = settings.stepS;
+  const steps = settings.steps;
+  const hours = dt / secondsPer.h;
+
+  // Static and mutable tables as locals: the step loop reads only typed arrays and numbers.
+  const segmentCount = segmentTable.count;
+  const rackCount = segmentTable.rackCount;
+  const idleKw = segmentTable.idleKw;
+  const dynamicKw = segmentTable.dynamicKw;
+  const tcsShare = segmentTable.tcsShare;
+  const maxCoolantC = segmentTable.maxCoolantC;
+  const occupancy = segmentTable.occupancy;
+  const rowCount = rowTable.count;
+  const segmentStart = rowTable.segmentStart;
+  const rowHall = rowTable.hall;
+  const rowPlant = rowTable.plant;
+  const cduAvailable = rowTable.cduAvailable;
+  const cduCapacityKw = rowTable.cduCapacityKw;
+  const cduApproachK = rowTable.cduApproachK;
+  const cduPumpKw = rowTable.cduPumpKw;
+  const cduRatedFlowLpm = rowTable.cduRatedFlowLpm;
+  const tcsSetpointC = rowTable.tcsSetpointC;
+  const designRiseK = rowTable.designRiseK;
+  const coolantKjPerLiterK = rowTable.coolantKjPerLiterK;
+  const rowHeatCapacity = rowTable.heatCapacityKjPerK;
+  const minimumLimitC = rowTable.minimumLimitC;
+  const hallCount = hallTable.count;
+  const hallPlant = hallTable.plant;
+  const upsInstalledKw = hallTable.upsInstalledKw;
+  const upsEfficiencyTable = hallTable.upsEfficiencyTable;
+  const transformerCount = hallTable.transformerCount;
+  const transformerUnitKw = hallTable.transformerUnitKw;
+  const transformerNoLoadKw = hallTable.transformerNoLoadKw;
+  const transformerLoadLossKw = hallTable.transformerLoadLossKw;
+  const crahAvailable = hallTable.crahAvailable;
+  const crahUnitKw = hallTable.crahUnitKw;
+  const crahFanKw = hallTable.crahFanKw;
+  const plantCount = plantTable.count;
+  const supplySetpointC = plantTable.supplySetpointC;
+  const classLimitC = plantTable.classLimitC;
+  const designDeltaTK = plantTable.designDeltaTK;
+  const plantHeatCapacity = plantTable.heatCapacityKjPerK;
+  const pumpsAvailable = plantTable.pumpsAvailable;
+  const pumpRatedFlowLpm = plantTable.pumpRatedFlowLpm;
+  const pumpUnitKw = plantTable.pumpUnitKw;
+  const dryCoolersAvailable = plantTable.dryCoolersAvailable;
+  const dryCoolerUnitKw = plantTable.dryCoolerUnitKw;
+  const dryCoolerApproachK = plantTable.dryCoolerApproachK;
+  const dryCoolerFanKw = plantTable.dryCoolerFanKw;
+  const foulingK = plantTable.foulingK;
+  const chillersAvailable = plantTable.chillersAvailable;
+  const chillerUnitKw = plantTable.chillerUnitKw;
+  const copTable = plantTable.copTable;
+  const adiabaticEnabled = plantTable.adiabaticEnabled;
+  const adiabaticEffectiveness = plantTable.adiabaticEffectiveness;
+  const adiabaticStartAboveC = plantTable.adiabaticStartAboveC;
+  const makeUpM3PerDay = plantTable.makeUpM3PerDay;
+  const hourlyDryBulbC = weather.dryBulbC;
+  const hourlyWetBulbC = weather.wetBulbC;
+  const firstSampleS = weather.firstSampleS;
+  // Water near 30 °C (model/physics.ts): 0.9957 kg/L × 4.178 kJ/(kg·K).
+  const waterKjPerLiterK = 0.9957 * 4.178;
+
+  // Per-row constants: pump speed per kW carried by one CDU (flow for the design rise over rated flow), the heat a
+  // CDU passes per kelvin between TCS and facility supply (its capacity at its approach), the loop's thermal mass
+  // per step (kW per K).
+  const rowSpeedPerKw = new Float64Array(rowCount);
+  const cduConductanceKwPerK = new Float64Array(rowCount);
+  const rowCapacityKwPerK = new Float64Array(rowCount);
+  for (let row = 0; row < rowCount; row++) {
+    rowSpeedPerKw[row] = 60 / (coolantKjPerLiterK[row]! * designRiseK[row]! * cduRatedFlowLpm[row]!);
+    cduConductanceKwPerK[row] = cduCapacityKw[row]! / cduApproachK[row]!;
+    rowCapacityKwPerK[row] = rowHeatCapacity[row]! / dt;
+  }
+
+  // State.
+  const utilisation = new Float64Array(segmentCount);
+  const segmentPower = new Float64Array(segmentCount);
+  const throttle = new Float64Array(segmentCount).fill(1);
+  const tcsC = new Float64Array(rowCount);
+  const supplyC = new Float64Array(plantCount);
+  // Per-step results.
+  const hallIt = new Float64Array(hallCount);
+  const hallConversion = new Float64Array(hallCount);
+  const hallCrahHeat = new Float64Array(hallCount);
+  const hallCduPump = new Float64Array(hallCount);
+  const hallCrahFan = new Float64Array(hallCount);
+  const hallUpsLoss = new Float64Array(hallCount);
+  const hallMaxTcs = new Float64Array(hallCount);
+  const hallGpuHours = new Float64Array(hallCount);
+  const hallLostGpuHours = new Float64Array(hallCount);
+  const plantHeatIn = new Float64Array(plantCount);
+  const plantHallHeat = new Float64Array(plantCount);
+  const plantMechanical = new Float64Array(plantCount);
+  const plantOverLimit = new Float64Array(plantCount);
+  const plantGrid = new Float64Array(plantCount);
+  const plantDirect = new Float64Array(plantCount);
+  const plantHallCount = new Float64Array(plantCount);
+  for (let hall = 0; hall < hallCount; hall++) plantHallCount[hallPlant[hall]!]! += 1;
+  // Recording.
+  const { points, demandPoints } = pointCounts(settings);
+  const hallFieldCount = hallFields.length;
+  const plantFieldCount = plantFields.length;
+  const hallSeries = new Float64Array(hallFieldCount * hallCount * points);
+  const plantSeries = new Float64Array(plantFieldCount * plantCount * points);
+  const plantDemand = new Float64Array(demandFields.length * plantCount * demandPoints);
+  const hallAccumulator = new Float64Array(hallFieldCount * hallCount);
+  const plantAccumulator = new Float64Array(plantFieldCount * plantCount);
+  const stepsPerPoint = Math.round(settings.seriesIntervalS / dt);
+  const stepsPerDemand = Math.round(settings.demandIntervalS / dt);
+  const rackSegment = settings.rackIndex < 0 ? -1 : segmentOfRack(segmentTable, settings.rackIndex);
+  for (let hall = 0; hall < hallCount; hall++) {
+    hallAccumulator[hallField.maxTcsSupplyC * hallCount + hall] = Number.NEGATIVE_INFINITY;
+  }
+  for (let plant = 0; plant < plantCount; plant++) {
+    plantAccumulator[plantField.maxFwsSupplyC * plantCount + plant] = Number.NEGATIVE_INFINITY;
+  }
+  const rackSeries = rackSegment < 0 ? undefined : new Float64Array(rackFields.length * points);
+  const rackAccumulator = new Float64Array(rackFields.length);
+  const rackPosition =
+    rackSegment < 0 ? 0 : (settings.rackIndex - segmentTable.rackStart[rackSegment]! + 0.5) / rackCount[rackSegment]!;
+
+  // Scenario changes at time zero are the starting configuration; loops start at their set-points.
+  let nextEvent = 0;
+  while (nextEvent < events.length && events[nextEvent]!.timeS <= 0) applyEvent(events[nextEvent++]!, partition);
+  for (const { ramp, segments } of ramps) {
+    const value = rampValue(ramp, 0);
+    for (const segment of segments) occupancy[segment] = value;
+  }
+  const idleTotalKw = new Float64Array(segmentCount);
+  const dynamicTotalKw = new Float64Array(segmentCount);
+  const gpuCount = new Float64Array(segmentCount);
+  const conversionFixedKw = new Float64Array(segmentCount);
+  refreshInstalled(segmentTable, idleTotalKw, dynamicTotalKw, gpuCount, conversionFixedKw);
+  for (let row = 0; row < rowCount; row++) tcsC[row] = tcsSetpointC[row]!;
+  for (let plant = 0; plant < plantCount; plant++) supplyC[plant] = supplySetpointC[plant]!;
+  const initialTcsC = tcsC.slice();
+  const initialSupplyC = supplyC.slice();
+  let nextRampS = rampIntervalS;
+  const rampDone = new Uint8Array(ramps.length);
+  const progressEvery = Math.max(1, Math.floor(steps / 200));
+
+  for (let step = 0; step < steps; step++) {
+    const timeS = step * dt;
+    while (nextEvent < events.length && events[nextEvent]!.timeS <= timeS) {
+      applyEvent(events[nextEvent++]!, partition);
+    }
+    if (timeS >= nextRampS) {
+      let changed = false;
+      for (let index = 0; index < ramps.length; index++) {
+        const { ramp, segments } = ramps[index]!;
+        if (timeS < ramp.startS || rampDone[index] === 1) continue;
+        const value = rampValue(ramp, timeS);
+        for (const segment of segments) occupancy[segment] = value;
+        if (timeS >= ramp.endS) rampDone[index] = 1;
+        changed = true;
+      }
+      if (changed) refreshInstalled(segmentTable, idleTotalKw, dynamicTotalKw, gpuCount, conversionFixedKw);
+      nextRampS += rampIntervalS * Math.max(1, Math.ceil((timeS + dt - nextRampS) / rampIntervalS));
+    }
+    const demandIndex = Math.floor(step / stepsPerDemand);
+    const middleS = timeS + dt / 2;
+    const dryBulbC = sampleHourly(hourlyDryBulbC, firstSampleS, middleS);
+    const wetBulbC = sampleHourly(hourlyWetBulbC, firstSampleS, middleS);
+    load.fillSegments(timeS, utilisation);
+
+    hallIt.fill(0);
+    hallConversion.fill(0);
+    hallCrahHeat.fill(0);
+    hallCduPump.fill(0);
+    hallMaxTcs.fill(Number.NEGATIVE_INFINITY);
+    hallGpuHours.fill(0);
+    hallLostGpuHours.fill(0);
+    plantHeatIn.fill(0);
+    plantHallHeat.fill(0);
+    plantOverLimit.fill(0);
+    plantGrid.fill(0);
+    plantDirect.fill(0);
+
+    // Rows: rack power, technology loop, CDUs.
+    for (let row = 0; row < rowCount; row++) {
+      const first = segmentStart[row]!;
+      const last = segmentStart[row + 1]!;
+      const plant = rowPlant[row]!;
+      const hall = rowHall[row]!;
+      const facilityC = supplyC[plant]!;
+      let rackHeat = 0;
+      for (let segment = first; segment < last; segment++) {
+        const power = idleTotalKw[segment]! + utilisation[segment]! * dynamicTotalKw[segment]!;
+        segmentPower[segment] = power;
+        rackHeat += power * tcsShare[segment]!;
+      }
+      const available = cduAvailable[row]!;
+      let pumpKw = 0;
+      if (available > 0) {
+        const speed = Math.min(1, Math.max(minimumSpeed, (rackHeat * rowSpeedPerKw[row]!) / available));
+        pumpKw = available * cduPumpKw[row]! * speed * speed * speed;
+      }
+      const conductance = available * cduConductanceKwPerK[row]!;
+      const capacity = rowCapacityKwPerK[row]!;
+      const oldC = tcsC[row]!;
+      const setpointC = tcsSetpointC[row]!;
+      const limitC = minimumLimitC[row]!;
+      let heatIn = rackHeat + pumpKw;
+      let newC: number;
+      let removed: number;
+      const holdRemoval = heatIn + capacity * (oldC - setpointC);
+      const maximumAtSetpoint = setpointC > facilityC ? conductance * (setpointC - facilityC) : 0;
+      if (holdRemoval <= 0) {
+        removed = 0;
+        newC = oldC + heatIn / capacity;
+      } else if (holdRemoval <= maximumAtSetpoint) {
+        removed = holdRemoval;
+        newC = setpointC;
+      } else {
+        newC = (capacity * oldC + heatIn + conductance * facilityC) / (capacity + conductance);
+        removed = newC > facilityC ? conductance * (newC - facilityC) : 0;
+        if (removed === 0) newC = oldC + heatIn / capacity;
+      }
+      // The temperature the racks see while they throttle within this step (the implicit solution).
+      let throttleC = newC;
+      if (newC > limitC) {
+        // Racks throttle: their heat falls as the coolant warms, so the loop settles lower than unthrottled.
+        if (newC <= setpointC) {
+          heatIn = throttledHeat(first, last, newC, pumpKw, maxCoolantC, segmentPower, tcsShare);
+          removed = Math.max(0, heatIn + capacity * (oldC - newC));
+        } else {
+          const solvedC = throttledTemperature(
+            first,
+            last,
+            oldC,
+            facilityC,
+            pumpKw,
+            conductance,
+            capacity,
+            Math.min(limitC, newC),
+            newC,
+            maxCoolantC,
+            segmentPower,
+            tcsShare,
+          );
+          heatIn = throttledHeat(first, last, solvedC, pumpKw, maxCoolantC, segmentPower, tcsShare);
+          removed = solvedC > facilityC ? conductance * (solvedC - facilityC) : 0;
+          throttleC = solvedC;
+        }
+        newC = oldC + (heatIn - removed) / capacity;
+      }
+      tcsC[row] = newC;
+      plantHeatIn[plant]! += removed;
+      hallCduPump[hall]! += pumpKw;
+      if (newC > hallMaxTcs[hall]!) hallMaxTcs[hall] = newC;
+      if (newC > limitC + 1e-9) plantOverLimit[plant] = 1;
+      let rowIt = 0;
+      let rowConversion = 0;
+      let rowAirHeat = 0;
+      let rowGpuHours = 0;
+      let rowLostGpuHours = 0;
+      for (let segment = first; segment < last; segment++) {
+        const over = throttleC - maxCoolantC[segment]!;
+        const factor = over <= 0 ? 1 : over >= throttleSpanK ? 0 : 1 - over / throttleSpanK;
+        throttle[segment] = factor;
+        const power = factor * segmentPower[segment]!;
+        rowIt += power;
+        rowConversion += power * (1 - conversionEfficiency) + factor * conversionFixedKw[segment]!;
+        rowAirHeat += power * (1 - tcsShare[segment]!);
+        const busyGpuHours = gpuCount[segment]! * utilisation[segment]! * hours;
+        rowGpuHours += busyGpuHours * factor;
+        rowLostGpuHours += busyGpuHours * (1 - factor);
+      }
+      hallIt[hall]! += rowIt;
+      hallConversion[hall]! += rowConversion;
+      hallCrahHeat[hall]! += rowAirHeat;
+      hallGpuHours[hall]! += rowGpuHours;
+      hallLostGpuHours[hall]! += rowLostGpuHours;
+    }
+
+    // Halls: UPS losses and air handlers.
+    for (let hall = 0; hall < hallCount; hall++) {
+      const it = hallIt[hall]!;
+      const plant = hallPlant[hall]!;
+      const efficiency = tableAt(
+        upsEfficiencyTable,
+        hall * upsTablePoints,
+        upsTablePoints,
+        (it / upsInstalledKw[hall]!) * 100,
+      );
+      hallUpsLoss[hall] = it / efficiency - it;
+      const airHeat = hallCrahHeat[hall]!;
+      const units = crahAvailable[hall]!;
+      let fanKw = 0;
+      if (units > 0 && airHeat > 0) {
+        let speed = airHeat / (units * crahUnitKw[hall]!);
+        if (speed > 1) plantOverLimit[plant] = 1;
+        speed = Math.min(1, Math.max(minimumSpeed, speed));
+        fanKw = units * crahFanKw[hall]! * speed * speed * speed;
+      }
+      hallCrahFan[hall] = fanKw;
+      plantHeatIn[plant]! += airHeat + fanKw;
+      plantHallHeat[plant]! += it + hallCduPump[hall]! + fanKw;
+    }
+
+    // Plants: facility water loop, pumps, dry coolers, chillers, adiabatic assist.
+    for (let plant = 0; plant < plantCount; plant++) {
+      let heatIn = plantHeatIn[plant]!;
+      const pumps = pumpsAvailable[plant]!;
+      const maximumFlowLpm = pumps * pumpRatedFlowLpm[plant]!;
+      let pumpKw = 0;
+      let flowLpm = 0;
+      if (maximumFlowLpm > 0) {
+        const neededLpm = (heatIn / (waterKjPerLiterK * designDeltaTK[plant]!)) * 60;
+        let speed = neededLpm / maximumFlowLpm;
+        speed = Math.min(1, Math.max(minimumSpeed, speed));
+        pumpKw = pumps * pumpUnitKw[plant]! * speed * speed * speed;
+        flowLpm = speed * maximumFlowLpm;
+      }
+      heatIn += pumpKw;
+      const waterRiseK = flowLpm > 0 ? heatIn / ((waterKjPerLiterK * flowLpm) / 60) : 0;
+      const sprays = adiabaticEnabled[plant]! > 0 && dryBulbC > adiabaticStartAboveC[plant]!;
+      const airC = sprays ? dryBulbC - adiabaticEffectiveness[plant]! * (dryBulbC - wetBulbC) : dryBulbC;
+      const coolers = flowLpm > 0 ? dryCoolersAvailable[plant]! : 0;
+      // Heat the dry coolers pass at full fan speed per kelvin of initial temperature difference (return − air):
+      // their rated capacity at the design difference (loop ΔT + approach, plus any fouling).
+      const fullConductance =
+        (coolers * dryCoolerUnitKw[plant]!) / (designDeltaTK[plant]! + dryCoolerApproachK[plant]! + foulingK[plant]!);
+      const chillerCapacity = flowLpm > 0 ? chillersAvailable[plant]! * chillerUnitKw[plant]! : 0;
+      const capacity = plantHeatCapacity[plant]! / dt;
+      const oldC = supplyC[plant]!;
+      const setpointC = supplySetpointC[plant]!;
+      const holdRejection = heatIn + capacity * (oldC - setpointC);
+      const coolersAtSetpoint = fullConductance * Math.max(0, setpointC + waterRiseK - airC);
+      let coolerKw: number;
+      let chillerKw: number;
+      if (holdRejection <= 0) {
+        coolerKw = 0;
+        chillerKw = 0;
+      } else if (holdRejection <= coolersAtSetpoint) {
+        coolerKw = holdRejection;
+        chillerKw = 0;
+      } else if (holdRejection <= coolersAtSetpoint + chillerCapacity) {
+        coolerKw = coolersAtSetpoint;
+        chillerKw = holdRejection - coolersAtSetpoint;
+      } else {
+        chillerKw = chillerCapacity;
+        const shortC =
+          (capacity * oldC + heatIn - chillerKw - fullConductance * (waterRiseK - airC)) / (capacity + fullConductance);
+        coolerKw = fullConductance * Math.max(0, shortC + waterRiseK - airC);
+      }
+      const newC = oldC + (heatIn - coolerKw - chillerKw) / capacity;
+      supplyC[plant] = newC;
+      const coolersFull = fullConductance * Math.max(0, newC + waterRiseK - airC);
+      const fanSpeed = coolersFull > 0 ? Math.min(1, coolerKw / coolersFull) : 0;
+      const fanKw = coolers * dryCoolerFanKw[plant]! * fanSpeed * fanSpeed * fanSpeed;
+      let chillerPowerKw = 0;
+      if (chillerKw > 0) {
+        const liftK = airC + dryCoolerApproachK[plant]! - newC;
+        chillerPowerKw = chillerKw / tableAt(copTable, plant * copTablePoints, copTablePoints, liftK);
+      }
+      const evaporatedKw = sprays
+        ? (fanSpeed * coolers * dryCoolerUnitKw[plant]! * (dryBulbC - airC)) / dryCoolerAirRiseK
+        : 0;
+      plantMechanical[plant] = pumpKw + fanKw + chillerPowerKw;
+      if (newC > classLimitC[plant]!) plantOverLimit[plant] = 1;
+      const base = plant;
+      const stride = plantCount;
+      plantAccumulator[plantField.heatToLoopKw * stride + base]! += heatIn * dt;
+      plantAccumulator[plantField.dryCoolerHeatKw * stride + base]! += coolerKw * dt;
+      plantAccumulator[plantField.chillerHeatKw * stride + base]! += chillerKw * dt;
+      plantAccumulator[plantField.chillerPowerKw * stride + base]! += chillerPowerKw * dt;
+      plantAccumulator[plantField.dryCoolerFanKw * stride + base]! += fanKw * dt;
+      plantAccumulator[plantField.fwsPumpKw * stride + base]! += pumpKw * dt;
+      plantAccumulator[plantField.fwsSupplyC * stride + base]! += newC * dt;
+      const maxIndex = plantField.maxFwsSupplyC * stride + base;
+      if (newC > plantAccumulator[maxIndex]!) plantAccumulator[maxIndex] = newC;
+      plantAccumulator[plantField.coolerAirC * stride + base]! += airC * dt;
+      plantAccumulator[plantField.evaporatedWaterL * stride + base]! += evaporatedKw * hours * litersPerEvaporatedKwh;
+      plantAccumulator[plantField.makeUpWaterL * stride + base]! += (makeUpM3PerDay[plant]! * 1000 * dt) / secondsPer.d;
+      plantAccumulator[plantField.outdoorDryBulbC * stride + base]! += dryBulbC * dt;
+      plantAccumulator[plantField.outdoorWetBulbC * stride + base]! += wetBulbC * dt;
+      if (chillerKw > 0) plantDemand[(demandChiller * plantCount + plant) * demandPoints + demandIndex]! += dt;
+      if (plantOverLimit[plant]! > 0)
+        plantDemand[(demandLimit * plantCount + plant) * demandPoints + demandIndex]! += dt;
+    }
+
+    // Halls again: plant mechanical power by heat share, transformers, grid.
+    for (let hall = 0; hall < hallCount; hall++) {
+      const plant = hallPlant[hall]!;
+      const it = hallIt[hall]!;
+      const hallHeat = it + hallCduPump[hall]! + hallCrahFan[hall]!;
+      // With no heat at all (every rack off), the plant's own consumption is shared equally.
+      const share = plantHallHeat[plant]! > 0 ? hallHeat / plantHallHeat[plant]! : 1 / plantHallCount[plant]!;
+      const mechanicalShare = share * plantMechanical[plant]!;
+      const loadKw = it + hallUpsLoss[hall]! + hallCduPump[hall]! + hallCrahFan[hall]! + mechanicalShare;
+      const count = transformerCount[hall]!;
+      const loading = count > 0 ? loadKw / (count * transformerUnitKw[hall]!) : 0;
+      const transformerLoss = count * (transformerNoLoadKw[hall]! + transformerLoadLossKw[hall]! * loading * loading);
+      const gridKw = loadKw + transformerLoss;
+      plantGrid[plant]! += gridKw;
+      plantDirect[plant]! += hallUpsLoss[hall]! + transformerLoss;
+      const stride = hallCount;
+      hallAccumulator[hallField.itKw * stride + hall]! += it * dt;
+      hallAccumulator[hallField.conversionLossKw * stride + hall]! += hallConversion[hall]! * dt;
+      hallAccumulator[hallField.upsLossKw * stride + hall]! += hallUpsLoss[hall]! * dt;
+      hallAccumulator[hallField.transformerLossKw * stride + hall]! += transformerLoss * dt;
+      hallAccumulator[hallField.cduPumpKw * stride + hall]! += hallCduPump[hall]! * dt;
+      hallAccumulator[hallField.crahFanKw * stride + hall]! += hallCrahFan[hall]! * dt;
+      hallAccumulator[hallField.plantShareKw * stride + hall]! += mechanicalShare * dt;
+      hallAccumulator[hallField.gridKw * stride + hall]! += gridKw * dt;
+      const maxIndex = hallField.maxTcsSupplyC * stride + hall;
+      if (hallMaxTcs[hall]! > hallAccumulator[maxIndex]!) hallAccumulator[maxIndex] = hallMaxTcs[hall]!;
+      hallAccumulator[hallField.gpuHours * stride + hall]! += hallGpuHours[hall]!;
+      hallAccumulator[hallField.throttledGpuHours * stride + hall]! += hallLostGpuHours[hall]!;
+    }
+    for (let plant = 0; plant < plantCount; plant++) {
+      plantDemand[(demandGrid * plantCount + plant) * demandPoints + demandIndex]! += plantGrid[plant]! * hours;
+      plantAccumulator[plantField.directHeatKw * plantCount + plant]! += plantDirect[plant]! * dt;
+    }
+
+    if (rackSeries !== undefined) {
+      const rackUtilisation = load.rackUtilisation(settings.rackIndex);
+      const installed = rackPosition <= occupancy[rackSegment]! ? 1 : 0;
+      const factor = throttle[rackSegment]!;
+      rackAccumulator[0]! += rackUtilisation * dt;
+      rackAccumulator[1]! +=
+        installed * factor * (idleKw[rackSegment]! + rackUtilisation * dynamicKw[rackSegment]!) * dt;
+      rackAccumulator[2]! += tcsC[segmentTable.row[rackSegment]!]! * dt;
+      rackAccumulator[3]! += factor * dt;
+    }
+
+    // Series point: means over the interval (maxima and counts as they are), stored heat at its end.
+    if ((step + 1) % stepsPerPoint === 0 || step === steps - 1) {
+      const point = Math.floor(step / stepsPerPoint);
+      const spanS = (step - point * stepsPerPoint + 1) * dt;
+      for (let field = 0; field < hallFieldCount; field++) {
+        const asIs = field === hallField.maxTcsSupplyC || field >= hallField.gpuHours;
+        for (let hall = 0; hall < hallCount; hall++) {
+          const index = field * hallCount + hall;
+          hallSeries[index * points + point] = asIs ? hallAccumulator[index]! : hallAccumulator[index]! / spanS;
+          hallAccumulator[index] = field === hallField.maxTcsSupplyC ? Number.NEGATIVE_INFINITY : 0;
+        }
+      }
+      for (let plant = 0; plant < plantCount; plant++) {
+        let storedKj = plantHeatCapacity[plant]! * (supplyC[plant]! - initialSupplyC[plant]!);
+        for (let row = 0; row < rowCount; row++) {
+          if (rowPlant[row] === plant) storedKj += rowHeatCapacity[row]! * (tcsC[row]! - initialTcsC[row]!);
+        }
+        plantAccumulator[plantField.storedHeatKwh * plantCount + plant] = storedKj / secondsPer.h;
+      }
+      for (let field = 0; field < plantFieldCount; field++) {
+        const asIs =
+          field === plantField.maxFwsSupplyC ||
+          field === plantField.evaporatedWaterL ||
+          field === plantField.makeUpWaterL ||
+          field === plantField.storedHeatKwh;
+        for (let plant = 0; plant < plantCount; plant++) {
+          const index = field * plantCount + plant;
+          plantSeries[index * points + point] = asIs ? plantAccumulator[index]! : plantAccumulator[index]! / spanS;
+          plantAccumulator[index] = field === plantField.maxFwsSupplyC ? Number.NEGATIVE_INFINITY : 0;
+        }
+      }
+      if (rackSeries !== undefined) {
+        for (let field = 0; field < rackFields.length; field++) {
+          rackSeries[field * points + point] = rackAccumulator[field]! / spanS;
+          rackAccumulator[field] = 0;
+        }
+      }
+    }
+    if ((step + 1) % progressEvery === 0 || step === steps - 1) onProgress(step + 1);
+  }
+  return {
+    plantGlobal: plantTable.globalIndex,
+    hallGlobal: hallTable.globalIndex,
+    points,
+    hallSeries,
+    plantSeries,
+    demandPoints,
+    plantDemand,
+    rackSeries,
+  };
+}

@@ -1,0 +1,360 @@
+/**
+ * The twin's view of a site: structure-of-arrays tables (one typed array per quantity) for the segments, rows, halls
+ * and plants that one runner simulates. A partition holds whole cooling plants, because plants are independent within
+ * a step; it is plain data, so it crosses to a worker thread by structured clone.
+ *
+ * Granularity, honestly: the kernel computes per *segment*, a run of racks of one type in one row (a shipped Alixan
+ * row is one segment of 50 identical racks). Every rack of a segment shares its utilisation, throttle and coolant
+ * temperature, and power is linear in utilisation, so the segment sum is exact for the row, hall and plant; per-rack
+ * values (`--rack`) are derived from the segment. A rack-level load source is averaged into its segment.
+ */
+import { fluidProperties, interpolate } from "../model/physics.ts";
+import { facilityWaterClassLimitC } from "../model/schema.ts";
+import type { Site } from "../model/site.ts";
+
+/** Utilisation classes of the synthetic profiles; the numbers index the profile tables of `profiles.ts`. */
+export const profileClasses = ["training", "inference", "office-hours"] as const;
+/** One utilisation class. */
+export type ProfileClass = (typeof profileClasses)[number];
+
+// Assumptions the site model does not (yet) carry; each is stated where it is used.
+/** Technology-loop coolant per kW of connected heat (CDU tank, row manifolds, rack cold plates): about 0.5 L/kW. */
+export const tcsLitersPerKilowatt = 0.5;
+/** Smallest technology loop volume, litres (a CDU reservoir and its row piping). */
+export const tcsMinimumLiters = 200;
+
+/** Racks: runs of one rack type within a row. Per-rack figures are per rack of the segment. */
+export interface SegmentTable {
+  readonly count: number;
+  readonly globalIndex: Int32Array;
+  /** Site index of the first rack; the racks of a segment are contiguous. */
+  readonly rackStart: Int32Array;
+  readonly rackCount: Float64Array;
+  readonly row: Int32Array;
+  readonly hall: Int32Array;
+  readonly typeIndex: Int32Array;
+  readonly idleKw: Float64Array;
+  /** Design minus idle power, kW per rack. */
+  readonly dynamicKw: Float64Array;
+  /** Share of rack heat into the row's technology loop: liquid capture, plus the air side on a rear door. */
+  readonly tcsShare: Float64Array;
+  readonly gpusPerRack: Float64Array;
+  readonly serversPerRack: Float64Array;
+  readonly maxCoolantC: Float64Array;
+  readonly profile: Int32Array;
+  /** Share of the segment's racks installed and powered (scenario occupancy and "more racks"). Mutable. */
+  readonly occupancy: Float64Array;
+}
+
+/** Rows and their technology loops (CDU groups). */
+export interface RowTable {
+  readonly count: number;
+  readonly globalIndex: Int32Array;
+  /** Segments of row r are segmentStart[r] … segmentStart[r + 1] − 1. */
+  readonly segmentStart: Int32Array;
+  readonly hall: Int32Array;
+  readonly plant: Int32Array;
+  readonly cduInstalled: Int32Array;
+  /** CDUs in service (installed minus failed). Mutable. */
+  readonly cduAvailable: Float64Array;
+  readonly cduCapacityKw: Float64Array;
+  readonly cduApproachK: Float64Array;
+  readonly cduPumpKw: Float64Array;
+  readonly cduRatedFlowLpm: Float64Array;
+  /** TCS supply set-point. Mutable (scenario). */
+  readonly tcsSetpointC: Float64Array;
+  readonly designRiseK: Float64Array;
+  /** Volumetric heat capacity of the coolant, kJ/(L·K). */
+  readonly coolantKjPerLiterK: Float64Array;
+  readonly heatCapacityKjPerK: Float64Array;
+  /** Lowest coolant limit of the row's rack types: above it some rack throttles. */
+  readonly minimumLimitC: Float64Array;
+}
+
+/** Halls: UPS, transformers, air handlers. */
+export interface HallTable {
+  readonly count: number;
+  readonly globalIndex: Int32Array;
+  readonly plant: Int32Array;
+  readonly upsInstalledKw: Float64Array;
+  /** UPS efficiency at load fractions 0, 0.01, … 1.2 (121 points), tabulated from the hall's curve. */
+  readonly upsEfficiencyTable: Float64Array;
+  readonly transformerCount: Float64Array;
+  readonly transformerUnitKw: Float64Array;
+  readonly transformerNoLoadKw: Float64Array;
+  readonly transformerLoadLossKw: Float64Array;
+  /** Air handlers in service and their unit capacity and fan power (0 when the hall has none). */
+  readonly crahAvailable: Float64Array;
+  readonly crahUnitKw: Float64Array;
+  readonly crahFanKw: Float64Array;
+}
+
+/** Cooling plants: the closed facility water loop, its pumps, dry coolers and trim chillers. */
+export interface PlantTable {
+  readonly count: number;
+  readonly globalIndex: Int32Array;
+  /** FWS supply set-point and the class limit above which the loop is out of its class. Mutable. */
+  readonly supplySetpointC: Float64Array;
+  readonly classLimitC: Float64Array;
+  readonly designDeltaTK: Float64Array;
+  readonly heatCapacityKjPerK: Float64Array;
+  readonly pumpsAvailable: Float64Array;
+  readonly pumpRatedFlowLpm: Float64Array;
+  readonly pumpUnitKw: Float64Array;
+  readonly dryCoolersAvailable: Float64Array;
+  readonly dryCoolerUnitKw: Float64Array;
+  readonly dryCoolerApproachK: Float64Array;
+  readonly dryCoolerFanKw: Float64Array;
+  /** Extra approach from coil fouling, K. Mutable. */
+  readonly foulingK: Float64Array;
+  readonly chillersAvailable: Float64Array;
+  readonly chillerUnitKw: Float64Array;
+  /** Chiller COP at lifts 0, 1, … 60 K (61 points), tabulated from the plant's curve. */
+  readonly copTable: Float64Array;
+  /** 1 when the adiabatic sprays may run. Mutable. */
+  readonly adiabaticEnabled: Float64Array;
+  readonly adiabaticEffectiveness: Float64Array;
+  readonly adiabaticStartAboveC: Float64Array;
+  readonly makeUpM3PerDay: Float64Array;
+}
+
+/** Whole plants of a site with their halls, rows and segments, as typed arrays. */
+export interface Partition {
+  readonly segments: SegmentTable;
+  readonly rows: RowTable;
+  readonly halls: HallTable;
+  readonly plants: PlantTable;
+}
+
+/** Points of the tabulated UPS efficiency curve: load fraction 0 … 1.2 by 0.01. */
+export const upsTablePoints = 121;
+/** Points of the tabulated chiller COP curve: lift 0 … 60 K by 1 K. */
+export const copTablePoints = 61;
+
+/**
+ * The utilisation class of a segment, by zone and rack type: rows in a zone hosting health data follow office hours
+ * (hospital and diagnostics work); large NVLink racks train (steady, high); other GPU racks serve inference
+ * (diurnal); CPU and storage racks follow the inference day they support.
+ */
+export function profileOf(site: Site, typeIndex: number, rowIndex: number): ProfileClass {
+  const row = site.rows[rowIndex]!;
+  const zone = site.zones.find((candidate) => candidate.id === row.zoneId);
+  if (zone?.dataClasses.includes("health") === true) return "office-hours";
+  const type = site.rackTypes[typeIndex]!;
+  if (type.nvlinkDomainSize >= 32) return "training";
+  return "inference";
+}
+
+/** Segments of a site in rack order: maximal runs of one rack type within a row. */
+export function siteSegments(site: Site): { rackStart: number; rackCount: number; rowIndex: number }[] {
+  const segments: { rackStart: number; rackCount: number; rowIndex: number }[] = [];
+  for (const row of site.rows) {
+    let start = row.rackStart;
+    for (let rack = row.rackStart + 1; rack <= row.rackStart + row.rackCount; rack++) {
+      const ended = rack === row.rackStart + row.rackCount;
+      if (ended || site.racks[rack]!.typeIndex !== site.racks[start]!.typeIndex) {
+        segments.push({ rackStart: start, rackCount: rack - start, rowIndex: row.index });
+        start = rack;
+      }
+    }
+  }
+  return segments;
+}
+
+/** Builds the partition holding `plantIndexes` (site plant indexes), with every segment numbered site-wide. */
+export function buildPartition(site: Site, plantIndexes: readonly number[]): Partition {
+  const plantLocal = new Map<number, number>(plantIndexes.map((plant, local) => [plant, local]));
+  const halls = site.halls.filter((hall) => plantLocal.has(hall.plantIndex));
+  const hallLocal = new Map<number, number>(halls.map((hall, local) => [hall.index, local]));
+  const rows = site.rows.filter((row) => hallLocal.has(row.hallIndex));
+  const allSegments = siteSegments(site);
+  const segmentsGlobal = allSegments
+    .map((segment, globalIndex) => ({ ...segment, globalIndex }))
+    .filter((segment) => hallLocal.has(site.rows[segment.rowIndex]!.hallIndex));
+
+  const segmentCount = segmentsGlobal.length;
+  const segments: SegmentTable = {
+    count: segmentCount,
+    globalIndex: new Int32Array(segmentCount),
+    rackStart: new Int32Array(segmentCount),
+    rackCount: new Float64Array(segmentCount),
+    row: new Int32Array(segmentCount),
+    hall: new Int32Array(segmentCount),
+    typeIndex: new Int32Array(segmentCount),
+    idleKw: new Float64Array(segmentCount),
+    dynamicKw: new Float64Array(segmentCount),
+    tcsShare: new Float64Array(segmentCount),
+    gpusPerRack: new Float64Array(segmentCount),
+    serversPerRack: new Float64Array(segmentCount),
+    maxCoolantC: new Float64Array(segmentCount),
+    profile: new Int32Array(segmentCount),
+    occupancy: new Float64Array(segmentCount).fill(1),
+  };
+  const rowCount = rows.length;
+  const rowTable: RowTable = {
+    count: rowCount,
+    globalIndex: new Int32Array(rowCount),
+    segmentStart: new Int32Array(rowCount + 1),
+    hall: new Int32Array(rowCount),
+    plant: new Int32Array(rowCount),
+    cduInstalled: new Int32Array(rowCount),
+    cduAvailable: new Float64Array(rowCount),
+    cduCapacityKw: new Float64Array(rowCount),
+    cduApproachK: new Float64Array(rowCount),
+    cduPumpKw: new Float64Array(rowCount),
+    cduRatedFlowLpm: new Float64Array(rowCount),
+    tcsSetpointC: new Float64Array(rowCount),
+    designRiseK: new Float64Array(rowCount),
+    coolantKjPerLiterK: new Float64Array(rowCount),
+    heatCapacityKjPerK: new Float64Array(rowCount),
+    minimumLimitC: new Float64Array(rowCount).fill(Number.POSITIVE_INFINITY),
+  };
+  const rowLocal = new Map<number, number>(rows.map((row, local) => [row.index, local]));
+  const rowDesignHeat = new Float64Array(rowCount);
+  segmentsGlobal.forEach((segment, local) => {
+    const row = rowLocal.get(segment.rowIndex)!;
+    const rack = site.racks[segment.rackStart]!;
+    const type = site.rackTypes[rack.typeIndex]!;
+    const tcsShare = type.airCooling === "rdhx" ? 1 : type.liquidCaptureFraction;
+    segments.globalIndex[local] = segment.globalIndex;
+    segments.rackStart[local] = segment.rackStart;
+    segments.rackCount[local] = segment.rackCount;
+    segments.row[local] = row;
+    segments.hall[local] = hallLocal.get(rack.hallIndex)!;
+    segments.typeIndex[local] = rack.typeIndex;
+    segments.idleKw[local] = type.idlePower;
+    segments.dynamicKw[local] = type.designPower - type.idlePower;
+    segments.tcsShare[local] = tcsShare;
+    segments.gpusPerRack[local] = type.gpusPerRack;
+    segments.serversPerRack[local] = type.servers;
+    segments.maxCoolantC[local] = type.maxCoolantSupply;
+    segments.profile[local] = profileClasses.indexOf(profileOf(site, rack.typeIndex, segment.rowIndex));
+    rowTable.minimumLimitC[row] = Math.min(rowTable.minimumLimitC[row]!, type.maxCoolantSupply);
+    rowTable.segmentStart[row + 1] = local + 1;
+    rowDesignHeat[row]! += segment.rackCount * type.designPower * tcsShare;
+  });
+  rows.forEach((row, local) => {
+    const coolant = fluidProperties(row.tcs.fluid) ?? fluidProperties("PG25")!;
+    const kjPerLiterK = (coolant.densityKgPerM3 / 1000) * coolant.specificHeatKJPerKgK;
+    const liters = Math.max(tcsMinimumLiters, tcsLitersPerKilowatt * rowDesignHeat[local]!);
+    rowTable.globalIndex[local] = row.index;
+    rowTable.hall[local] = hallLocal.get(row.hallIndex)!;
+    rowTable.plant[local] = plantLocal.get(row.tcs.plantIndex)!;
+    rowTable.cduInstalled[local] = row.tcs.ids.length;
+    rowTable.cduAvailable[local] = row.tcs.ids.length;
+    rowTable.cduCapacityKw[local] = row.tcs.model.capacity;
+    rowTable.cduApproachK[local] = row.tcs.model.approach;
+    rowTable.cduPumpKw[local] = row.tcs.model.pumpPower;
+    rowTable.cduRatedFlowLpm[local] = row.tcs.model.ratedFlow;
+    rowTable.tcsSetpointC[local] = row.tcs.supplySetpoint;
+    rowTable.designRiseK[local] = row.tcs.designRise;
+    rowTable.coolantKjPerLiterK[local] = kjPerLiterK;
+    rowTable.heatCapacityKjPerK[local] = liters * kjPerLiterK;
+  });
+  // Rows without segments (none in valid sites) keep an empty range.
+  for (let row = 1; row <= rowCount; row++) {
+    if (rowTable.segmentStart[row]! < rowTable.segmentStart[row - 1]!) {
+      rowTable.segmentStart[row] = rowTable.segmentStart[row - 1]!;
+    }
+  }
+
+  const hallCount = halls.length;
+  const hallTable: HallTable = {
+    count: hallCount,
+    globalIndex: new Int32Array(hallCount),
+    plant: new Int32Array(hallCount),
+    upsInstalledKw: new Float64Array(hallCount),
+    upsEfficiencyTable: new Float64Array(hallCount * upsTablePoints),
+    transformerCount: new Float64Array(hallCount),
+    transformerUnitKw: new Float64Array(hallCount),
+    transformerNoLoadKw: new Float64Array(hallCount),
+    transformerLoadLossKw: new Float64Array(hallCount),
+    crahAvailable: new Float64Array(hallCount),
+    crahUnitKw: new Float64Array(hallCount),
+    crahFanKw: new Float64Array(hallCount),
+  };
+  halls.forEach((hall, local) => {
+    hallTable.globalIndex[local] = hall.index;
+    hallTable.plant[local] = plantLocal.get(hall.plantIndex)!;
+    hallTable.upsInstalledKw[local] = hall.ups.ids.length * hall.ups.unitCapacity;
+    const curve = hall.ups.efficiencyCurve.map((point) => ({ x: point.load, y: point.efficiency }));
+    for (let point = 0; point < upsTablePoints; point++) {
+      hallTable.upsEfficiencyTable[local * upsTablePoints + point] = interpolate(curve, point / 100);
+    }
+    hallTable.transformerCount[local] = hall.transformers.ids.length;
+    hallTable.transformerUnitKw[local] = hall.transformers.unitCapacity;
+    hallTable.transformerNoLoadKw[local] = hall.transformers.noLoadLoss;
+    hallTable.transformerLoadLossKw[local] = hall.transformers.loadLoss;
+    hallTable.crahAvailable[local] = hall.crah?.ids.length ?? 0;
+    hallTable.crahUnitKw[local] = hall.crah?.unitCapacity ?? 0;
+    hallTable.crahFanKw[local] = hall.crah?.fanPower ?? 0;
+  });
+
+  const plantCount = plantIndexes.length;
+  const water = fluidProperties("water")!;
+  const plantTable: PlantTable = {
+    count: plantCount,
+    globalIndex: Int32Array.from(plantIndexes),
+    supplySetpointC: new Float64Array(plantCount),
+    classLimitC: new Float64Array(plantCount),
+    designDeltaTK: new Float64Array(plantCount),
+    heatCapacityKjPerK: new Float64Array(plantCount),
+    pumpsAvailable: new Float64Array(plantCount),
+    pumpRatedFlowLpm: new Float64Array(plantCount),
+    pumpUnitKw: new Float64Array(plantCount),
+    dryCoolersAvailable: new Float64Array(plantCount),
+    dryCoolerUnitKw: new Float64Array(plantCount),
+    dryCoolerApproachK: new Float64Array(plantCount),
+    dryCoolerFanKw: new Float64Array(plantCount),
+    foulingK: new Float64Array(plantCount),
+    chillersAvailable: new Float64Array(plantCount),
+    chillerUnitKw: new Float64Array(plantCount),
+    copTable: new Float64Array(plantCount * copTablePoints),
+    adiabaticEnabled: new Float64Array(plantCount),
+    adiabaticEffectiveness: new Float64Array(plantCount),
+    adiabaticStartAboveC: new Float64Array(plantCount),
+    makeUpM3PerDay: new Float64Array(plantCount),
+  };
+  plantIndexes.forEach((plantIndex, local) => {
+    const plant = site.plants[plantIndex]!;
+    plantTable.supplySetpointC[local] = plant.supplySetpoint;
+    plantTable.classLimitC[local] = facilityWaterClassLimitC[plant.waterClass];
+    plantTable.designDeltaTK[local] = plant.designDeltaT;
+    plantTable.heatCapacityKjPerK[local] = plant.waterVolume * water.densityKgPerM3 * water.specificHeatKJPerKgK;
+    plantTable.pumpsAvailable[local] = plant.pumps.ids.length;
+    plantTable.pumpRatedFlowLpm[local] = plant.pumps.ratedFlow;
+    plantTable.pumpUnitKw[local] = plant.pumps.unitPower;
+    plantTable.dryCoolersAvailable[local] = plant.dryCoolers.ids.length;
+    plantTable.dryCoolerUnitKw[local] = plant.dryCoolers.unitCapacity;
+    plantTable.dryCoolerApproachK[local] = plant.dryCoolers.approach;
+    plantTable.dryCoolerFanKw[local] = plant.dryCoolers.fanPower;
+    plantTable.chillersAvailable[local] = plant.chillers.ids.length;
+    plantTable.chillerUnitKw[local] = plant.chillers.unitCapacity;
+    const cop = [...plant.chillers.copCurve].sort((a, b) => a.liftK - b.liftK).map((p) => ({ x: p.liftK, y: p.cop }));
+    for (let lift = 0; lift < copTablePoints; lift++) {
+      plantTable.copTable[local * copTablePoints + lift] = interpolate(cop, lift);
+    }
+    plantTable.adiabaticEnabled[local] = plant.adiabatic.enabled ? 1 : 0;
+    plantTable.adiabaticEffectiveness[local] = plant.adiabatic.effectiveness;
+    plantTable.adiabaticStartAboveC[local] = plant.adiabatic.startAbove;
+    plantTable.makeUpM3PerDay[local] = plant.makeUpLossM3PerDay;
+  });
+  return { segments, rows: rowTable, halls: hallTable, plants: plantTable };
+}
+
+/** Splits a site's plants into at most `parts` groups with about the same number of racks each. */
+export function partitionPlants(site: Site, parts: number): number[][] {
+  const racksPerPlant = site.plants.map((plant) =>
+    plant.hallIndexes.reduce((sum, hall) => sum + site.halls[hall]!.rackCount, 0),
+  );
+  const order = site.plants.map((plant) => plant.index).sort((a, b) => racksPerPlant[b]! - racksPerPlant[a]!);
+  const groups: number[][] = Array.from({ length: Math.max(1, Math.min(parts, site.plants.length)) }, () => []);
+  const loads = new Float64Array(groups.length);
+  for (const plant of order) {
+    let lightest = 0;
+    for (let group = 1; group < groups.length; group++) if (loads[group]! < loads[lightest]!) lightest = group;
+    groups[lightest]!.push(plant);
+    loads[lightest]! += racksPerPlant[plant]!;
+  }
+  return groups.map((group) => group.sort((a, b) => a - b)).filter((group) => group.length > 0);
+}

@@ -1,0 +1,120 @@
+/**
+ * Writing a run to disk: KPIs as JSON, every frame (site, plants, halls, a rack) as CSV and as columnar JSON, and the
+ * SVG charts on request. Also reads an hourly grid carbon-intensity profile.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { failure, type Outcome, success } from "./outcome.ts";
+import { renderCharts } from "./plot.ts";
+import type { SeriesFrame, TwinResult } from "./results.ts";
+
+/** Numbers in files: seven significant digits, no exponent noise for ordinary values. */
+function formatValue(value: number): string {
+  if (!Number.isFinite(value)) return "";
+  return String(Number(value.toPrecision(7)));
+}
+
+/** CSV of frames sharing a time axis, one row per point and frame (`entity` names the frame). */
+export function framesToCsv(frames: readonly SeriesFrame[]): string {
+  const first = frames[0];
+  if (first === undefined) return "";
+  const names = Object.keys(first.fields);
+  const lines = [["timeS", "entity", ...names].join(",")];
+  for (const frame of frames) {
+    const columns = names.map((name) => frame.fields[name]!);
+    for (let point = 0; point < frame.timeS.length; point++) {
+      const cells = [String(frame.timeS[point]), frame.name];
+      for (const values of columns) cells.push(formatValue(values[point]!));
+      lines.push(cells.join(","));
+    }
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+function frameToJson(frame: SeriesFrame): unknown {
+  return {
+    name: frame.name,
+    timeS: Array.from(frame.timeS),
+    fields: Object.fromEntries(
+      Object.entries(frame.fields).map(([name, values]) => [
+        name,
+        Array.from(values, (value) => (Number.isFinite(value) ? Number(value.toPrecision(7)) : null)),
+      ]),
+    ),
+  };
+}
+
+/** The run's summary: settings, KPIs and per-plant figures (what `--json` prints). */
+export function summaryOf(result: TwinResult): Record<string, unknown> {
+  return {
+    site: result.siteId,
+    weather: result.weather,
+    scenario: result.scenario,
+    stepS: result.stepS,
+    durationS: result.durationS,
+    seed: result.seed,
+    threads: result.threads,
+    kpis: result.kpis,
+    plants: result.plantKpis,
+  };
+}
+
+/** Writes the run into `directory` and returns the files written. */
+export function writeRun(result: TwinResult, directory: string, plot: boolean): string[] {
+  mkdirSync(directory, { recursive: true });
+  const files: Record<string, string> = {
+    "kpis.json": `${JSON.stringify(summaryOf(result), null, 2)}\n`,
+    "site.csv": framesToCsv([result.site]),
+    "plants.csv": framesToCsv(result.plants),
+    "halls.csv": framesToCsv(result.halls),
+    "series.json": `${JSON.stringify({
+      site: frameToJson(result.site),
+      plants: result.plants.map(frameToJson),
+      halls: result.halls.map(frameToJson),
+      ...(result.rack === undefined ? {} : { rack: frameToJson(result.rack) }),
+    })}\n`,
+  };
+  if (result.rack !== undefined) files["rack.csv"] = framesToCsv([result.rack]);
+  if (plot) Object.assign(files, renderCharts(result));
+  const written: string[] = [];
+  for (const [name, content] of Object.entries(files)) {
+    const path = join(directory, name);
+    writeFileSync(path, content);
+    written.push(path);
+  }
+  return written;
+}
+
+/**
+ * Reads an hourly grid intensity profile (gCO2/kWh): one value per line, or CSV whose last column is the value; a
+ * header line is allowed. At least 24 values; the profile repeats over the run.
+ */
+export function readIntensityProfile(path: string): Outcome<Float64Array> {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return failure(`cannot read grid intensity file ${path}: ${code === "ENOENT" ? "no such file" : code}`);
+  }
+  const values: number[] = [];
+  const lines = text.split(/\r?\n/);
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index]!.trim();
+    if (line === "" || line.startsWith("#")) continue;
+    const cell = line
+      .split(/[,;\t]/)
+      .pop()!
+      .trim();
+    const value = Number(cell);
+    if (cell === "" || !Number.isFinite(value)) {
+      if (values.length === 0 && index === lines.findIndex((candidate) => candidate.trim() !== "")) continue;
+      return failure(`${path}:${index + 1}: "${cell}" is not a carbon intensity in gCO2/kWh`);
+    }
+    if (value < 0 || value > 2000) return failure(`${path}:${index + 1}: ${value} gCO2/kWh is outside 0…2000`);
+    values.push(value);
+  }
+  if (values.length < 24)
+    return failure(`${path}: expected an hourly profile (at least 24 values), found ${values.length}`);
+  return success(Float64Array.from(values));
+}

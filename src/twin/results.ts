@@ -1,0 +1,389 @@
+/**
+ * From partition outputs to what people read: columnar series frames (one typed array per field, as Grafana frames)
+ * for the site, each plant, each hall and a rack on request, and the run's KPIs: PUE and partial PUEs as annual
+ * energy ratios (EN 50600-4-2), WUE, energies, water, peak grid demand, chiller hours, hours above limits,
+ * throttled GPU-hours and CO2.
+ */
+import type { Site } from "../model/site.ts";
+import { demandFields, hallFields, type PartitionResult, plantFields, type RunSettings, rackFields } from "./kernel.ts";
+import { secondsPer } from "./time.ts";
+
+/** A time series frame: point start times and one array per field. */
+export interface SeriesFrame {
+  readonly name: string;
+  /** Seconds from the start of the run at which each point's interval starts. */
+  readonly timeS: Float64Array;
+  /** Length of each point's interval, seconds (the last may be shorter). */
+  readonly spanS: Float64Array;
+  readonly fields: Readonly<Record<string, Float64Array>>;
+}
+
+/** Fields of the site frame. */
+export const siteFields = [
+  "outdoorDryBulbC",
+  "outdoorWetBulbC",
+  "itKw",
+  "conversionLossKw",
+  "upsLossKw",
+  "transformerLossKw",
+  "cduPumpKw",
+  "crahFanKw",
+  "fwsPumpKw",
+  "dryCoolerFanKw",
+  "chillerPowerKw",
+  "coolingKw",
+  "gridKw",
+  "heatRejectedKw",
+  "storedHeatKwh",
+  "pue",
+  "waterL",
+  "gpuHours",
+  "throttledGpuHours",
+  "fwsSupplyC",
+  "maxFwsSupplyC",
+  "maxTcsSupplyC",
+] as const;
+
+/** The run's key figures. Energies in MWh, water in m³, demand in MW, times in hours. */
+export interface Kpis {
+  readonly durationHours: number;
+  readonly itEnergyMWh: number;
+  readonly totalEnergyMWh: number;
+  readonly coolingEnergyMWh: number;
+  readonly powerLossEnergyMWh: number;
+  /** Server power supply and rectifier losses, part of IT energy (ExaDigiT RAPS chain). */
+  readonly conversionLossMWh: number;
+  readonly heatRejectedMWh: number;
+  readonly pue: number;
+  readonly pPueCooling: number;
+  readonly pPuePower: number;
+  readonly wueLitersPerKWh: number;
+  readonly waterM3: number;
+  readonly evaporatedWaterM3: number;
+  readonly makeUpWaterM3: number;
+  /** Highest 10-minute mean grid demand (the interval French transmission and distribution meters use). */
+  readonly peakGridDemandMW: number;
+  readonly chillerHours: number;
+  readonly hoursAboveLimit: number;
+  readonly gpuHours: number;
+  readonly throttledGpuHours: number;
+  readonly co2Tonnes: number;
+  readonly gridIntensityGPerKWh: number;
+  readonly maxFwsSupplyC: number;
+  readonly maxTcsSupplyC: number;
+  /** Largest |grid − rejected − stored| / grid over any simulated day (or the run, if shorter). */
+  readonly worstDailyEnergyImbalance: number;
+}
+
+/** Per-plant highlights. */
+export interface PlantKpis {
+  readonly id: string;
+  readonly chillerHours: number;
+  readonly hoursAboveLimit: number;
+  readonly maxFwsSupplyC: number;
+  readonly coolingEnergyMWh: number;
+}
+
+/** Everything a run produces. */
+export interface TwinResult {
+  readonly siteId: string;
+  readonly weather: string;
+  readonly scenario: string;
+  readonly stepS: number;
+  readonly durationS: number;
+  readonly seed: number;
+  readonly threads: number;
+  readonly kpis: Kpis;
+  readonly plantKpis: readonly PlantKpis[];
+  readonly site: SeriesFrame;
+  readonly plants: readonly SeriesFrame[];
+  readonly halls: readonly SeriesFrame[];
+  readonly rack: SeriesFrame | undefined;
+}
+
+/** Grid carbon intensity: an annual mean (France about 30 gCO2/kWh, RTE éCO2mix) or an hourly profile. */
+export type GridIntensity = number | Float64Array;
+
+/** Default grid intensity for France, gCO2/kWh (annual mean of recent years, RTE). */
+export const defaultGridIntensity = 30;
+
+function timeAxis(points: number, intervalS: number, durationS: number): { timeS: Float64Array; spanS: Float64Array } {
+  const timeS = new Float64Array(points);
+  const spanS = new Float64Array(points);
+  for (let point = 0; point < points; point++) {
+    timeS[point] = point * intervalS;
+    spanS[point] = Math.min(intervalS, durationS - point * intervalS);
+  }
+  return { timeS, spanS };
+}
+
+function frameOf(
+  name: string,
+  names: readonly string[],
+  series: Float64Array,
+  entity: number,
+  entities: number,
+  points: number,
+  axis: { timeS: Float64Array; spanS: Float64Array },
+): SeriesFrame {
+  const fields: Record<string, Float64Array> = {};
+  names.forEach((field, index) => {
+    const start = (index * entities + entity) * points;
+    fields[field] = series.subarray(start, start + points);
+  });
+  return { name, ...axis, fields };
+}
+
+function field(frame: SeriesFrame, name: string): Float64Array {
+  const values = frame.fields[name];
+  if (values === undefined) throw new Error(`frame ${frame.name} has no field ${name}`);
+  return values;
+}
+
+/** Energy (kWh) of a power field over a frame: Σ mean kW × interval hours. */
+function energyKwh(frame: SeriesFrame, name: string): number {
+  const values = field(frame, name);
+  let total = 0;
+  for (let point = 0; point < values.length; point++) total += (values[point]! * frame.spanS[point]!) / secondsPer.h;
+  return total;
+}
+
+function sumOf(values: Float64Array): number {
+  let total = 0;
+  for (const value of values) total += value;
+  return total;
+}
+
+function maxOf(values: Float64Array): number {
+  let highest = Number.NEGATIVE_INFINITY;
+  for (const value of values) if (value > highest) highest = value;
+  return highest;
+}
+
+/**
+ * Relative energy imbalance per simulated day: |grid − heat rejected − Δ stored| / grid, from the site frame.
+ * The twin closes energy by construction; this is the check that every input is accounted for.
+ */
+export function dailyEnergyImbalance(site: SeriesFrame): Float64Array {
+  const grid = field(site, "gridKw");
+  const rejected = field(site, "heatRejectedKw");
+  const stored = field(site, "storedHeatKwh");
+  const days = Math.max(1, Math.ceil((site.timeS[site.timeS.length - 1]! + 1) / secondsPer.d));
+  const gridKwh = new Float64Array(days);
+  const rejectedKwh = new Float64Array(days);
+  const storedAtEnd = new Float64Array(days);
+  for (let point = 0; point < grid.length; point++) {
+    const day = Math.min(days - 1, Math.floor(site.timeS[point]! / secondsPer.d));
+    const hoursSpan = site.spanS[point]! / secondsPer.h;
+    gridKwh[day]! += grid[point]! * hoursSpan;
+    rejectedKwh[day]! += rejected[point]! * hoursSpan;
+    storedAtEnd[day] = stored[point]!;
+  }
+  const imbalance = new Float64Array(days);
+  for (let day = 0; day < days; day++) {
+    const storedChange = storedAtEnd[day]! - (day === 0 ? 0 : storedAtEnd[day - 1]!);
+    imbalance[day] = Math.abs(gridKwh[day]! - rejectedKwh[day]! - storedChange) / gridKwh[day]!;
+  }
+  return imbalance;
+}
+
+/** Assembles frames and KPIs from the partitions of a run. */
+export function assembleResult(
+  site: Site,
+  partitions: readonly PartitionResult[],
+  settings: RunSettings,
+  meta: { weather: string; scenario: string; seed: number; threads: number; gridIntensity: GridIntensity },
+): TwinResult {
+  const durationS = settings.steps * settings.stepS;
+  const first = partitions[0]!;
+  const points = first.points;
+  const axis = timeAxis(points, settings.seriesIntervalS, durationS);
+  const halls: SeriesFrame[] = new Array(site.halls.length);
+  const plants: SeriesFrame[] = new Array(site.plants.length);
+  let rack: SeriesFrame | undefined;
+  for (const partition of partitions) {
+    partition.hallGlobal.forEach((global, local) => {
+      halls[global] = frameOf(
+        site.halls[global]!.id,
+        hallFields,
+        partition.hallSeries,
+        local,
+        partition.hallGlobal.length,
+        points,
+        axis,
+      );
+    });
+    partition.plantGlobal.forEach((global, local) => {
+      plants[global] = frameOf(
+        site.plants[global]!.id,
+        plantFields,
+        partition.plantSeries,
+        local,
+        partition.plantGlobal.length,
+        points,
+        axis,
+      );
+    });
+    if (partition.rackSeries !== undefined) {
+      rack = frameOf(site.racks[settings.rackIndex]!.id, rackFields, partition.rackSeries, 0, 1, points, axis);
+    }
+  }
+
+  const siteColumns: Record<string, Float64Array> = {};
+  for (const name of siteFields) siteColumns[name] = new Float64Array(points);
+  const column = (name: (typeof siteFields)[number]) => siteColumns[name]!;
+  for (const hall of halls) {
+    for (const name of [
+      "itKw",
+      "conversionLossKw",
+      "upsLossKw",
+      "transformerLossKw",
+      "cduPumpKw",
+      "crahFanKw",
+    ] as const) {
+      const source = field(hall, name);
+      const target = column(name);
+      for (let point = 0; point < points; point++) target[point]! += source[point]!;
+    }
+    for (const name of ["gridKw", "gpuHours", "throttledGpuHours"] as const) {
+      const source = field(hall, name);
+      const target = column(name);
+      for (let point = 0; point < points; point++) target[point]! += source[point]!;
+    }
+  }
+  column("maxTcsSupplyC").fill(Number.NEGATIVE_INFINITY);
+  column("maxFwsSupplyC").fill(Number.NEGATIVE_INFINITY);
+  for (const hall of halls) {
+    const source = field(hall, "maxTcsSupplyC");
+    const target = column("maxTcsSupplyC");
+    for (let point = 0; point < points; point++) target[point] = Math.max(target[point]!, source[point]!);
+  }
+  for (const plant of plants) {
+    const add = (to: (typeof siteFields)[number], from: string, scale = 1) => {
+      const source = field(plant, from);
+      const target = column(to);
+      for (let point = 0; point < points; point++) target[point]! += source[point]! * scale;
+    };
+    add("fwsPumpKw", "fwsPumpKw");
+    add("dryCoolerFanKw", "dryCoolerFanKw");
+    add("chillerPowerKw", "chillerPowerKw");
+    for (const part of ["dryCoolerHeatKw", "chillerHeatKw", "chillerPowerKw", "dryCoolerFanKw", "directHeatKw"]) {
+      add("heatRejectedKw", part);
+    }
+    add("storedHeatKwh", "storedHeatKwh");
+    add("waterL", "evaporatedWaterL");
+    add("waterL", "makeUpWaterL");
+    add("fwsSupplyC", "fwsSupplyC", 1 / plants.length);
+    const maxSource = field(plant, "maxFwsSupplyC");
+    const maxTarget = column("maxFwsSupplyC");
+    for (let point = 0; point < points; point++) maxTarget[point] = Math.max(maxTarget[point]!, maxSource[point]!);
+  }
+  column("outdoorDryBulbC").set(field(plants[0]!, "outdoorDryBulbC"));
+  column("outdoorWetBulbC").set(field(plants[0]!, "outdoorWetBulbC"));
+  for (let point = 0; point < points; point++) {
+    column("coolingKw")[point] =
+      column("cduPumpKw")[point]! +
+      column("crahFanKw")[point]! +
+      column("fwsPumpKw")[point]! +
+      column("dryCoolerFanKw")[point]! +
+      column("chillerPowerKw")[point]!;
+    column("pue")[point] = column("gridKw")[point]! / column("itKw")[point]!;
+  }
+  const siteFrame: SeriesFrame = { name: site.id, ...axis, fields: siteColumns };
+
+  // Demand-interval figures across partitions: site grid energy, and per interval the longest chiller / over-limit
+  // time of any plant (so "chiller hours" counts time when at least one plant ran its chillers, to 10 minutes).
+  const demandPoints = first.demandPoints;
+  const demandGrid = new Float64Array(demandPoints);
+  const chillerSeconds = new Float64Array(demandPoints);
+  const limitSeconds = new Float64Array(demandPoints);
+  const plantKpis: PlantKpis[] = new Array(site.plants.length);
+  const gridKind = demandFields.indexOf("gridKwh");
+  const chillerKind = demandFields.indexOf("chillerSeconds");
+  const limitKind = demandFields.indexOf("limitSeconds");
+  for (const partition of partitions) {
+    const plantCount = partition.plantGlobal.length;
+    partition.plantGlobal.forEach((global, local) => {
+      let plantChiller = 0;
+      let plantLimit = 0;
+      for (let interval = 0; interval < demandPoints; interval++) {
+        const at = (kind: number) => partition.plantDemand[(kind * plantCount + local) * demandPoints + interval]!;
+        demandGrid[interval]! += at(gridKind);
+        chillerSeconds[interval] = Math.max(chillerSeconds[interval]!, at(chillerKind));
+        limitSeconds[interval] = Math.max(limitSeconds[interval]!, at(limitKind));
+        plantChiller += at(chillerKind);
+        plantLimit += at(limitKind);
+      }
+      const frame = plants[global]!;
+      plantKpis[global] = {
+        id: site.plants[global]!.id,
+        chillerHours: plantChiller / secondsPer.h,
+        hoursAboveLimit: plantLimit / secondsPer.h,
+        maxFwsSupplyC: maxOf(field(frame, "maxFwsSupplyC")),
+        coolingEnergyMWh:
+          (energyKwh(frame, "fwsPumpKw") + energyKwh(frame, "dryCoolerFanKw") + energyKwh(frame, "chillerPowerKw")) /
+          1000,
+      };
+    });
+  }
+  let peakKw = 0;
+  let co2Grams = 0;
+  let gridKwh = 0;
+  const intensity = meta.gridIntensity;
+  for (let interval = 0; interval < demandPoints; interval++) {
+    const spanS = Math.min(settings.demandIntervalS, durationS - interval * settings.demandIntervalS);
+    peakKw = Math.max(peakKw, (demandGrid[interval]! * secondsPer.h) / spanS);
+    const hourOfYear = Math.floor((interval * settings.demandIntervalS) / secondsPer.h);
+    const grams = typeof intensity === "number" ? intensity : intensity[hourOfYear % intensity.length]!;
+    co2Grams += demandGrid[interval]! * grams;
+    gridKwh += demandGrid[interval]!;
+  }
+
+  const it = energyKwh(siteFrame, "itKw");
+  const total = energyKwh(siteFrame, "gridKw");
+  const cooling = energyKwh(siteFrame, "coolingKw");
+  const losses = energyKwh(siteFrame, "upsLossKw") + energyKwh(siteFrame, "transformerLossKw");
+  const evaporated = plants.reduce((sum, plant) => sum + sumOf(field(plant, "evaporatedWaterL")), 0);
+  const makeUp = plants.reduce((sum, plant) => sum + sumOf(field(plant, "makeUpWaterL")), 0);
+  const kpis: Kpis = {
+    durationHours: durationS / secondsPer.h,
+    itEnergyMWh: it / 1000,
+    totalEnergyMWh: total / 1000,
+    coolingEnergyMWh: cooling / 1000,
+    powerLossEnergyMWh: losses / 1000,
+    conversionLossMWh: energyKwh(siteFrame, "conversionLossKw") / 1000,
+    heatRejectedMWh: energyKwh(siteFrame, "heatRejectedKw") / 1000,
+    pue: total / it,
+    pPueCooling: (it + cooling) / it,
+    pPuePower: (it + losses) / it,
+    wueLitersPerKWh: (evaporated + makeUp) / it,
+    waterM3: (evaporated + makeUp) / 1000,
+    evaporatedWaterM3: evaporated / 1000,
+    makeUpWaterM3: makeUp / 1000,
+    peakGridDemandMW: peakKw / 1000,
+    chillerHours: sumOf(chillerSeconds) / secondsPer.h,
+    hoursAboveLimit: sumOf(limitSeconds) / secondsPer.h,
+    gpuHours: sumOf(column("gpuHours")),
+    throttledGpuHours: sumOf(column("throttledGpuHours")),
+    co2Tonnes: co2Grams / 1e6,
+    gridIntensityGPerKWh: gridKwh > 0 ? co2Grams / gridKwh : 0,
+    maxFwsSupplyC: maxOf(column("maxFwsSupplyC")),
+    maxTcsSupplyC: maxOf(column("maxTcsSupplyC")),
+    worstDailyEnergyImbalance: maxOf(dailyEnergyImbalance(siteFrame)),
+  };
+  return {
+    siteId: site.id,
+    weather: meta.weather,
+    scenario: meta.scenario,
+    stepS: settings.stepS,
+    durationS,
+    seed: meta.seed,
+    threads: meta.threads,
+    kpis,
+    plantKpis,
+    site: siteFrame,
+    plants,
+    halls,
+    rack,
+  };
+}

@@ -1,0 +1,210 @@
+/**
+ * Runs the twin over a site: checks the run settings, lays out the site by cooling plant, and simulates on the
+ * current thread (small sites, tests, a rack-level load source that cannot cross threads) or across worker threads,
+ * one group of whole plants per worker (plants are independent within a step). Workers are always terminated,
+ * including on error.
+ */
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import type { Site } from "../model/site.ts";
+import type { UtilisationSource } from "../model/utilisation.ts";
+import { type PartitionResult, type RunSettings, runPartition } from "./kernel.ts";
+import { buildPartition, type Partition, partitionPlants } from "./layout.ts";
+import { failure, type Outcome, success } from "./outcome.ts";
+import { RackSourceLoad, SyntheticLoad } from "./profiles.ts";
+import { assembleResult, defaultGridIntensity, type GridIntensity, type TwinResult } from "./results.ts";
+import { emptyScenario, type OccupancyRamp, type Scenario, type TwinEvent } from "./scenario.ts";
+import { formatDuration, secondsPer } from "./time.ts";
+import { type Weather, withHeatWave } from "./weather.ts";
+
+/** What to simulate. */
+export interface SimulationOptions {
+  readonly site: Site;
+  readonly weather: Weather;
+  readonly durationS: number;
+  readonly stepS: number;
+  /** Seed of the synthetic load profiles (default 1). */
+  readonly seed?: number;
+  readonly scenario?: Scenario;
+  /** Series resolution, a multiple of the step (default about an hour). */
+  readonly seriesIntervalS?: number;
+  /** Record this rack's series too. */
+  readonly rackId?: string;
+  /** Drive the racks from this source instead of synthetic profiles (runs on the current thread). */
+  readonly load?: UtilisationSource;
+  /** How often a source without `nextChangeS` is refilled (default every step). */
+  readonly loadRefreshS?: number;
+  /** Worker threads; 1 runs on the current thread. Default: one per core up to the plant count on large sites. */
+  readonly threads?: number;
+  readonly gridIntensity?: GridIntensity;
+  readonly onProgress?: (stepsDone: number, steps: number) => void;
+}
+
+/** A job for a worker. */
+export interface WorkerJob {
+  readonly mode: "simulate" | "floor";
+  readonly partition: Partition;
+  readonly weather: Weather;
+  readonly events: readonly TwinEvent[];
+  readonly ramps: readonly OccupancyRamp[];
+  readonly settings: RunSettings;
+  readonly seed: number;
+}
+
+/** What a worker posts back. */
+export type WorkerReply =
+  | { readonly kind: "progress"; readonly steps: number }
+  | { readonly kind: "result"; readonly result: PartitionResult }
+  | { readonly kind: "floor"; readonly seconds: number; readonly checksum: number }
+  | { readonly kind: "error"; readonly message: string };
+
+/** Sites from this many racks up use worker threads by default. */
+const parallelFromRacks = 2_000;
+/** Series points a run may hold in memory. */
+const maximumPoints = 1_000_000;
+
+/** A multiple of the step close to `targetS`. */
+function alignedInterval(stepS: number, targetS: number): number {
+  return stepS * Math.max(1, Math.round(targetS / stepS));
+}
+
+/** Run settings from options, or the first problem with them as one line. */
+export function runSettings(options: SimulationOptions): Outcome<RunSettings> {
+  const { stepS, durationS, site } = options;
+  if (!(stepS > 0) || stepS > secondsPer.h) return failure(`step ${stepS} s must be above 0 and at most 1h`);
+  if (!(durationS >= stepS)) return failure(`duration ${formatDuration(durationS)} is shorter than the step`);
+  const steps = Math.round(durationS / stepS);
+  if (Math.abs(steps * stepS - durationS) > 1e-6 * stepS) {
+    return failure(`duration ${formatDuration(durationS)} is not a whole number of ${formatDuration(stepS)} steps`);
+  }
+  const seriesIntervalS = options.seriesIntervalS ?? alignedInterval(stepS, Math.min(secondsPer.h, durationS));
+  if (seriesIntervalS < stepS || Math.abs(seriesIntervalS / stepS - Math.round(seriesIntervalS / stepS)) > 1e-9) {
+    return failure(
+      `resolution ${formatDuration(seriesIntervalS)} must be a whole number of ${formatDuration(stepS)} steps`,
+    );
+  }
+  if (durationS / seriesIntervalS > maximumPoints) {
+    return failure(
+      `resolution ${formatDuration(seriesIntervalS)} gives more than ${maximumPoints} points over the run`,
+    );
+  }
+  let rackIndex = -1;
+  if (options.rackId !== undefined) {
+    rackIndex = site.racks.findIndex((rack) => rack.id === options.rackId);
+    if (rackIndex < 0) return failure(`--rack: no rack ${options.rackId} in site ${site.id}`);
+  }
+  return success({ stepS, steps, seriesIntervalS, demandIntervalS: alignedInterval(stepS, 600), rackIndex });
+}
+
+/**
+ * Starts a worker on `worker.ts`. Node 20 does not apply an inherited `--import tsx` to a worker's TypeScript entry
+ * in time, so a tiny evaluated bootstrap registers tsx first, then imports the entry; this works under
+ * `node --import tsx` (tests) and `npx tsx` alike.
+ */
+function startWorker(): Worker {
+  const tsx = import.meta.resolve("tsx/esm/api");
+  const entry = new URL("./worker.ts", import.meta.url).href;
+  const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(bootstrap, { eval: true });
+}
+
+/**
+ * Runs jobs in one worker each and resolves with their final replies in job order. `onProgress` receives each
+ * job's steps done. Every worker is terminated before this settles.
+ */
+export async function runWorkerJobs(
+  jobs: readonly WorkerJob[],
+  onProgress: (job: number, steps: number) => void = () => {},
+): Promise<WorkerReply[]> {
+  const workers = jobs.map(() => startWorker());
+  try {
+    return await Promise.all(
+      jobs.map(
+        (job, index) =>
+          new Promise<WorkerReply>((resolve, reject) => {
+            const worker = workers[index]!;
+            worker.on("message", (reply: WorkerReply) => {
+              if (reply.kind === "progress") onProgress(index, reply.steps);
+              else if (reply.kind === "error") reject(new Error(`twin worker ${index}: ${reply.message}`));
+              else resolve(reply);
+            });
+            worker.once("error", reject);
+            worker.once("exit", (code) => reject(new Error(`twin worker ${index} exited with code ${code}`)));
+            worker.postMessage(job);
+          }),
+      ),
+    );
+  } finally {
+    await Promise.all(workers.map((worker) => worker.terminate()));
+  }
+}
+
+/** Threads a run will use. */
+function threadsFor(options: SimulationOptions): number {
+  if (options.load !== undefined) return 1;
+  const requested = options.threads ?? (options.site.racks.length >= parallelFromRacks ? availableParallelism() : 1);
+  return Math.max(1, Math.min(requested, options.site.plants.length));
+}
+
+/** Simulates a site. Bad settings come back as an error value; a worker crash rejects. */
+export async function simulate(options: SimulationOptions): Promise<Outcome<TwinResult>> {
+  const settings = runSettings(options);
+  if (!settings.ok) return settings;
+  const scenario = options.scenario ?? emptyScenario;
+  const seed = options.seed ?? 1;
+  let weather = options.weather;
+  for (const wave of scenario.heatWaves) weather = withHeatWave(weather, wave);
+  const threads = threadsFor(options);
+  const steps = settings.value.steps;
+  const progress = options.onProgress ?? (() => {});
+  const groups =
+    threads === 1 ? [options.site.plants.map((plant) => plant.index)] : partitionPlants(options.site, threads);
+  let partitions: PartitionResult[];
+  if (groups.length === 1) {
+    const partition = buildPartition(options.site, groups[0]!);
+    const load =
+      options.load === undefined
+        ? new SyntheticLoad(partition.segments, seed)
+        : new RackSourceLoad(
+            options.load,
+            partition.segments,
+            options.site.racks.length,
+            options.loadRefreshS ?? options.stepS,
+          );
+    partitions = [
+      runPartition(partition, weather, load, scenario.events, scenario.ramps, settings.value, (done) =>
+        progress(done, steps),
+      ),
+    ];
+  } else {
+    const done = new Float64Array(groups.length);
+    const jobs: WorkerJob[] = groups.map((plants) => ({
+      mode: "simulate",
+      partition: buildPartition(options.site, plants),
+      weather,
+      events: scenario.events,
+      ramps: scenario.ramps,
+      settings: settings.value,
+      seed,
+    }));
+    const replies = await runWorkerJobs(jobs, (job, stepsDone) => {
+      done[job] = stepsDone;
+      let slowest = steps;
+      for (const value of done) slowest = Math.min(slowest, value);
+      progress(slowest, steps);
+    });
+    partitions = replies.map((reply) => {
+      if (reply.kind !== "result") throw new Error(`twin worker replied ${reply.kind} to a simulation job`);
+      return reply.result;
+    });
+  }
+  return success(
+    assembleResult(options.site, partitions, settings.value, {
+      weather: weather.name,
+      scenario: scenario.name,
+      seed,
+      threads: groups.length,
+      gridIntensity: options.gridIntensity ?? defaultGridIntensity,
+    }),
+  );
+}

@@ -1,0 +1,142 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { describe, it } from "node:test";
+import { loadSite } from "../model/load.ts";
+import { parseScenario, resolveScenario, shippedScenarios } from "./scenario.ts";
+import { formatDuration, parseDuration } from "./time.ts";
+
+const lab = loadSite("lab");
+const site = lab.site!;
+
+function scenarioError(text: string): string {
+  const outcome = parseScenario(text, "s.yaml", site, lab.file);
+  assert.equal(outcome.ok, false, "expected an error");
+  return outcome.ok ? "" : outcome.error;
+}
+
+describe("durations", () => {
+  it("reads seconds and unit pairs", () => {
+    assert.deepEqual(parseDuration("60s", "--step"), { ok: true, value: 60 });
+    assert.deepEqual(parseDuration("1y", "--duration"), { ok: true, value: 31_536_000 });
+    assert.deepEqual(parseDuration("2d14h30m", "at"), { ok: true, value: 2 * 86_400 + 14 * 3_600 + 1_800 });
+    assert.deepEqual(parseDuration("3600", "at"), { ok: true, value: 3_600 });
+    assert.deepEqual(parseDuration(90, "at"), { ok: true, value: 90 });
+    assert.equal(formatDuration(93_784), "1d2h3m4s");
+  });
+
+  it("names the option and the problem", () => {
+    assert.deepEqual(parseDuration("7x", "--duration"), {
+      ok: false,
+      error: '--duration: "7x" is not a duration (use seconds or a number with s, m, h, d, w or y: 60s, 1y)',
+    });
+    assert.equal(parseDuration("", "--step").ok, false);
+    assert.equal(parseDuration(-1, "at").ok, false);
+  });
+});
+
+describe("scenario files", () => {
+  it("compiles failures, set-points, fouling, adiabatic, occupancy and a heat wave", () => {
+    const outcome = parseScenario(
+      [
+        "name: busy day",
+        "events:",
+        "  - { at: 1d, fail: cdu:h1-r01-01 }",
+        "  - { at: 1d2h, repair: cdu:h1-r01-01 }",
+        "  - { at: 0, setpoint: { waterClass: W32 } }",
+        "  - { at: 2d, fouling: { approachIncreaseK: 2 } }",
+        "  - { at: 0, adiabatic: { enabled: true, plant: plant:lab } }",
+        "  - { at: 0, occupancy: { from: 0.5, to: 1, until: 30d, rackType: hgx } }",
+        "  - { at: 200d, heatWave: { days: 3 } }",
+        "  - { at: 3d, fail: drycooler:lab-* }",
+      ].join("\n"),
+      "s.yaml",
+      site,
+      lab.file,
+    );
+    assert.ok(outcome.ok, outcome.ok ? "" : outcome.error);
+    const { scenario } = outcome.value;
+    assert.equal(scenario.name, "busy day");
+    assert.deepEqual(
+      scenario.events.map((event) => event.kind),
+      ["setpoint", "adiabatic", "unit", "unit", "fouling", "unit", "unit", "unit"],
+    );
+    const setpoint = scenario.events[0]!;
+    assert.ok(setpoint.kind === "setpoint" && setpoint.fwsSupplyC === 32 && setpoint.classLimitC === 32);
+    assert.equal(scenario.ramps.length, 1);
+    assert.equal(scenario.ramps[0]!.segments.length, 2, "the two HGX rows");
+    assert.deepEqual(scenario.heatWaves, [{ startS: 200 * 86_400, days: 3, peakC: 40, nightMinimumC: 24 }]);
+  });
+
+  it("reports an unknown action with a suggestion and its line", () => {
+    assert.equal(
+      scenarioError("events:\n  - { at: 1d, fial: cdu:h1-r01-01 }\n"),
+      's.yaml:2: events[0].fial: unknown action (did you mean "fail"?); one of fail, repair, setpoint, fouling, adiabatic, coolantLimit, occupancy, heatWave, moreRacks',
+    );
+  });
+
+  it("reports an unknown unit, a bad time, a bad field and an impossible repair", () => {
+    assert.match(
+      scenarioError("events:\n  - at: 1d\n    fail: cdu:h1-r09-01\n"),
+      /^s\.yaml:3: events\[0\]\.fail: no CDU, FWS pump, dry cooler or chiller of the site matches "cdu:h1-r09-01" \(did you mean "cdu:h1-r01-01"\?\)$/,
+    );
+    assert.equal(
+      scenarioError("events:\n  - { at: soon, fail: cdu:h1-r01-01 }\n"),
+      's.yaml:2: events[0].at: "soon" is not a duration (use seconds or a number with s, m, h, d, w or y: 60s, 1y)',
+    );
+    assert.equal(
+      scenarioError("events:\n  - { at: 0, fouling: { approachIncreaseK: hot } }\n"),
+      's.yaml:2: events[0].fouling.approachIncreaseK: expected a number, found "hot"',
+    );
+    assert.equal(
+      scenarioError("events:\n  - { at: 0, repair: cdu:h1-r01-01 }\n"),
+      "s.yaml:2: events[0].repair: cdu:h1-r01-01 is not failed at 0 s",
+    );
+    assert.equal(
+      scenarioError("events:\n  - { at: 0, setpoint: { waterClass: W45, fwsSupplyC: 50 } }\n"),
+      "s.yaml:2: events[0].setpoint.fwsSupplyC: 50 °C exceeds the W45 limit of 45 °C",
+    );
+    assert.equal(
+      scenarioError("events: [1"),
+      "s.yaml:1: Flow sequence in block collection must be sufficiently indented and end with a ]",
+    );
+    assert.equal(
+      scenarioError("evnts: []\n"),
+      's.yaml:1: evnts: unknown field (did you mean "events"?); known: name, events',
+    );
+  });
+
+  it("adds racks by re-expanding the site with rows appended to a hall", () => {
+    const outcome = parseScenario(
+      "events:\n  - { at: 1d, moreRacks: { hall: hall:h2, rows: [{ pattern: gpu-row, racks: [{ type: hgx, count: 6 }] }] } }\n",
+      "s.yaml",
+      site,
+      lab.file,
+    );
+    assert.ok(outcome.ok, outcome.ok ? "" : outcome.error);
+    assert.equal(outcome.value.site.racks.length, site.racks.length + 6);
+    const ramp = outcome.value.scenario.ramps[0]!;
+    assert.deepEqual(
+      { ...ramp, segments: [...ramp.segments] },
+      { startS: 86_400, endS: 86_400, from: 0, to: 1, segments: [5] },
+    );
+    assert.match(
+      scenarioError("events:\n  - { at: 1d, moreRacks: { hall: hall:h3, rows: [{ pattern: gpu-row }] } }\n"),
+      /^s\.yaml:2: events\[0\]\.moreRacks\.hall: unknown hall "hall:h3" \(did you mean "hall:h1"\?\)$/,
+    );
+    assert.match(
+      scenarioError("events:\n  - { at: 1d, moreRacks: { hall: hall:h1, rows: [{ pattern: big-row }] } }\n"),
+      /^s\.yaml:2: events\[0\]\.moreRacks\.rows: site does not expand: unknown row pattern "big-row"/,
+    );
+  });
+
+  it("ships scenarios that load against the Alixan site", () => {
+    const alixan = loadSite("alixan");
+    for (const name of shippedScenarios) {
+      const path = resolveScenario(name)!;
+      const outcome = parseScenario(readFileSync(path, "utf8"), path, alixan.site!, alixan.file);
+      assert.ok(outcome.ok, outcome.ok ? "" : outcome.error);
+      assert.ok(outcome.value.scenario.events.length > 0 || outcome.value.scenario.heatWaves.length > 0, name);
+    }
+    assert.equal(resolveScenario("no-such-scenario"), undefined);
+  });
+});
