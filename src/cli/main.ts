@@ -6,6 +6,7 @@
 import { pathToFileURL } from "node:url";
 import { Command, CommanderError } from "commander";
 import { registerAdminCommands } from "./commands/admin.ts";
+import { registerReportCommand } from "./commands/report.ts";
 import { registerServeCommand } from "./commands/serve.ts";
 import { registerSimulateCommand } from "./commands/simulate.ts";
 import { registerSiteCommand } from "./commands/site.ts";
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerSiteCommand(program);
   registerAdminCommands(program);
   registerSimulateCommand(program);
+  registerReportCommand(program);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();

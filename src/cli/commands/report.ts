@@ -1,0 +1,157 @@
+/**
+ * `alixan report eed` (the EU Energy Efficiency Directive report for a year) and `alixan report usage` (per-tenant
+ * usage and chargeback). Sources: `twin` simulates the year on the site; `telemetry` reads measured history when
+ * the site is instrumented.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Command } from "commander";
+import { formatDiagnostic } from "../../model/diagnostics.ts";
+import { loadSite } from "../../model/load.ts";
+import { buildEedReport, type EedReport, eedReportCsv, type OperatorDeclarations } from "../../reports/eed.ts";
+import { eedReportHtml } from "../../reports/html.ts";
+import { figuresFromTwin, readDeclarations } from "../../reports/sources.ts";
+import { simulate } from "../../twin/run.ts";
+import { resolveWeather } from "../../twin/weather.ts";
+import { CliError, exitCodes, printJson, renderTable, startProgress, wantsJson } from "../output.ts";
+
+interface EedOptions {
+  year: string;
+  source: string;
+  site: string;
+  weather: string;
+  step: string;
+  declarations?: string;
+  out?: string;
+}
+
+function stepSeconds(text: string): number {
+  const match = /^(\d+)(s|m)?$/.exec(text);
+  if (match === null) throw new CliError(`--step: expected seconds like 300s or 5m, got "${text}"`, exitCodes.usage);
+  const seconds = Number(match[1]) * (match[2] === "m" ? 60 : 1);
+  if (seconds < 1 || seconds > 3600 || 3600 % seconds !== 0) {
+    throw new CliError(`--step: ${seconds} s must divide an hour (1 s to 1 h)`, exitCodes.usage);
+  }
+  return seconds;
+}
+
+function renderEed(report: EedReport): string {
+  const rows: string[][] = [];
+  for (const [annex, fields] of [
+    ["I", report.annexI],
+    ["II", report.annexII],
+    ["III", report.annexIII],
+  ] as const) {
+    for (const [name, field] of Object.entries(fields)) {
+      rows.push(
+        field.status === "reported"
+          ? [
+              annex,
+              name,
+              typeof field.value === "number"
+                ? field.value.toLocaleString("en-US", { maximumFractionDigits: Math.abs(field.value) >= 100 ? 0 : 4 })
+                : field.value,
+              field.unit,
+              field.source,
+            ]
+          : [annex, name, "missing", field.unit, field.why],
+      );
+    }
+  }
+  return renderTable(
+    [
+      { header: "annex" },
+      { header: "field" },
+      { header: "value", align: "right" },
+      { header: "unit" },
+      { header: "source / reason" },
+    ],
+    rows,
+  );
+}
+
+/** Builds the EED report for a year from the chosen source. */
+async function eedCommand(options: EedOptions, command: Command): Promise<void> {
+  const json = wantsJson(command);
+  const year = Number(options.year);
+  if (!Number.isInteger(year) || year < 2020 || year > 2100) {
+    throw new CliError(`--year: expected a calendar year like 2026, got "${options.year}"`, exitCodes.usage);
+  }
+  if (options.source !== "twin" && options.source !== "telemetry") {
+    throw new CliError(`--source: expected twin or telemetry, got "${options.source}"`, exitCodes.usage);
+  }
+  if (options.source === "telemetry") {
+    throw new CliError(
+      "--source telemetry: no measured history is connected to this installation yet; use --source twin for a simulated year",
+      exitCodes.invalid,
+    );
+  }
+  let declarations: OperatorDeclarations = {};
+  if (options.declarations !== undefined) {
+    const read = readDeclarations(options.declarations);
+    if (read.declarations === undefined) {
+      throw new CliError(
+        read.diagnostics.map((item) => `${options.declarations}: ${formatDiagnostic(item)}`).join("\n"),
+      );
+    }
+    declarations = read.declarations;
+  }
+  const loaded = loadSite(options.site);
+  if (!loaded.ok || loaded.site === undefined || loaded.analysis === undefined) {
+    const first = loaded.diagnostics.find((item) => item.severity === "error");
+    throw new CliError(`${options.site}: ${first === undefined ? "cannot be loaded" : formatDiagnostic(first)}`);
+  }
+  const weather = resolveWeather(options.weather, 1);
+  if (!weather.ok) throw new CliError(`--weather: ${weather.error}`);
+  const stepS = stepSeconds(options.step);
+  const durationS = 365 * 24 * 3600;
+  const progress = startProgress(`twin year ${year}`, durationS / stepS, !json && process.stderr.isTTY === true);
+  const outcome = await simulate({
+    site: loaded.site,
+    weather: weather.value,
+    durationS,
+    stepS,
+    onProgress: (done) => progress.update(done),
+  }).finally(() => progress.stop());
+  if (!outcome.ok) throw new CliError(outcome.error);
+  const report = buildEedReport(
+    loaded.site,
+    loaded.analysis.figures.totalIt,
+    year,
+    figuresFromTwin(outcome.value, year),
+    declarations,
+  );
+  const files: string[] = [];
+  if (options.out !== undefined) {
+    mkdirSync(options.out, { recursive: true });
+    const base = join(options.out, `eed-${loaded.site.id}-${year}`);
+    writeFileSync(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(`${base}.csv`, eedReportCsv(report));
+    writeFileSync(`${base}.html`, eedReportHtml(report));
+    files.push(`${base}.json`, `${base}.csv`, `${base}.html`);
+  }
+  if (json) printJson({ ...report, files });
+  else {
+    process.stdout.write(`${renderEed(report)}\n`);
+    if (files.length > 0) process.stdout.write(`\nwritten: ${files.join(", ")}\n`);
+  }
+}
+
+/** Adds the `report` command group. */
+export function registerReportCommand(program: Command): void {
+  const report = program.command("report").description("EU Energy Efficiency Directive report and per-tenant usage");
+  report
+    .command("eed")
+    .description("the EED data-centre report (Annexes I–III) for a calendar year, as a table, JSON, CSV and HTML")
+    .requiredOption("--year <year>", "calendar year")
+    .option("--source <source>", "twin (simulated year) or telemetry (measured history)", "twin")
+    .option("-s, --site <site>", "shipped site name or site file", "alixan")
+    .option("--weather <weather>", "valence (typical year) or an EPW file, for --source twin", "valence")
+    .option("--step <step>", "twin time step", "300s")
+    .option(
+      "--declarations <file>",
+      "YAML with what only the operator knows (renewables, reuse, generators, set-points)",
+    )
+    .option("-o, --out <dir>", "write eed-SITE-YEAR.json, .csv and .html here")
+    .action((options: EedOptions, command: Command) => eedCommand(options, command));
+}

@@ -1,0 +1,72 @@
+/**
+ * Where report figures come from: a twin run (simulated) today, telemetry history (measured) when the site is
+ * instrumented; and the operator's declarations file for what no meter in the model sees.
+ */
+import { readFileSync } from "node:fs";
+import { parse } from "yaml";
+import { decodeObject, rules, type Shape } from "../model/decode.ts";
+import { type Diagnostic, DiagnosticSink } from "../model/diagnostics.ts";
+import type { TwinResult } from "../twin/results.ts";
+import type { OperatorDeclarations, YearFigures } from "./eed.ts";
+
+const { number, string } = rules;
+
+const declarationsShape: Shape = {
+  dataCentreType: string({ optional: true }),
+  backupGeneratorEnergyKWh: number({ min: 0, optional: true }),
+  potableWaterM3: number({ min: 0, optional: true }),
+  wasteHeatReusedKWh: number({ min: 0, optional: true }),
+  wasteHeatMeanTemperatureC: number({ min: -50, max: 200, optional: true }),
+  itIntakeAirSetpointC: number({ min: 5, max: 50, optional: true }),
+  renewableGuaranteesOfOriginKWh: number({ min: 0, optional: true }),
+  renewablePpaKWh: number({ min: 0, optional: true }),
+  renewableOnSiteKWh: number({ min: 0, optional: true }),
+};
+
+/** Reads an operator declarations file (YAML); every problem is a diagnostic naming the field. */
+export function readDeclarations(path: string): {
+  declarations?: OperatorDeclarations;
+  diagnostics: readonly Diagnostic[];
+} {
+  let raw: unknown;
+  try {
+    raw = parse(readFileSync(path, "utf8")) ?? {};
+  } catch (error) {
+    return {
+      diagnostics: [
+        { severity: "error", code: "io", path: "", message: `${path}: ${(error as Error).message.split("\n")[0]}` },
+      ],
+    };
+  }
+  const sink = new DiagnosticSink();
+  const decoded = decodeObject(raw, declarationsShape, [], sink, "full");
+  return sink.errorCount > 0 || decoded === undefined
+    ? { diagnostics: sink.items }
+    : { declarations: decoded as OperatorDeclarations, diagnostics: sink.items };
+}
+
+/** Year figures from a twin run that started on 1 January: totals, water and monthly energy. */
+export function figuresFromTwin(result: TwinResult, year: number): YearFigures {
+  const frame = result.site;
+  const grid = frame.fields["gridKw"];
+  const it = frame.fields["itKw"];
+  const monthly = Array.from({ length: 12 }, (_, index) => ({ month: index + 1, totalKWh: 0, itKWh: 0 }));
+  const yearStart = Date.UTC(year, 0, 1);
+  if (grid !== undefined && it !== undefined) {
+    for (let point = 0; point < frame.timeS.length; point++) {
+      const hours = frame.spanS[point]! / 3600;
+      const month = new Date(yearStart + frame.timeS[point]! * 1000).getUTCMonth();
+      if (new Date(yearStart + frame.timeS[point]! * 1000).getUTCFullYear() !== year) continue;
+      monthly[month]!.totalKWh += grid[point]! * hours;
+      monthly[month]!.itKWh += it[point]! * hours;
+    }
+  }
+  return {
+    source: "simulated",
+    totalEnergyKWh: result.kpis.totalEnergyMWh * 1000,
+    itEnergyKWh: result.kpis.itEnergyMWh * 1000,
+    waterInputM3: result.kpis.waterM3,
+    hoursCovered: result.durationS / 3600,
+    monthly: monthly.filter((month) => month.itKWh > 0),
+  };
+}
