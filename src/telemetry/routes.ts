@@ -1,0 +1,524 @@
+/**
+ * HTTP routes of telemetry and alarms, as one Fastify plugin the server mounts (behind its authentication):
+ *
+ * - `POST /v1/telemetry/samples` JSON batch · `POST /v1/telemetry/influx` line protocol ·
+ *   `POST /v1/telemetry/prometheus` exposition text pushed
+ * - `GET /v1/telemetry/query` · `GET /v1/telemetry/series` · `GET /v1/telemetry/export.parquet` ·
+ *   `GET /v1/telemetry/status` ·
+ *   `GET /v1/telemetry/stream` (server-sent events: new samples of a selection, alarm changes)
+ * - `GET /v1/alarms` · `GET /v1/alarms/history` · `GET /v1/alarms/:id` ·
+ *   `POST /v1/alarms/:id/acknowledge|shelve|unshelve`
+ * - `GET /metrics` (Prometheus exposition)
+ *
+ * Ingest answers 200 with what was accepted and each rejection (line numbers for text formats) when anything was
+ * accepted, 400 when nothing was, 503 when the batch could not be made durable. Errors are RFC 9457 problem+json
+ * with no stack trace.
+ */
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { Type } from "typebox";
+import { type Precision, precisions } from "./adapters/influx.ts";
+import type { AlarmFilter } from "./alarms/book.ts";
+import {
+  type Aggregation,
+  aggregations,
+  type Combination,
+  combinations,
+  type Grouping,
+  groupings,
+  type SeriesQuery,
+} from "./query.ts";
+import type { SeriesSelector } from "./series.ts";
+import type { StreamMessage, TelemetryService } from "./service.ts";
+import { formatSse } from "./sse.ts";
+import { type IngestReport, type Severity, severities } from "./types.ts";
+
+/** Options of the routes. */
+export interface TelemetryRouteOptions {
+  /** The authenticated user of a request, recorded on acknowledgements and shelvings (else the body's `user`). */
+  readonly userOf?: (request: FastifyRequest) => string | undefined;
+  /** Largest ingest body (default 64 MiB). */
+  readonly bodyLimit?: number;
+  /** Interval of SSE keep-alive comments (default 15 s). */
+  readonly heartbeatMs?: number;
+}
+
+const oneOf = <const Values extends readonly string[]>(values: Values) =>
+  Type.Unsafe<Values[number]>({ type: "string", enum: [...values] });
+
+const selectorQuery = {
+  name: Type.Optional(Type.Array(Type.String(), { description: "series names (repeat for several)" })),
+  series: Type.Optional(Type.Array(Type.String(), { description: "canonical series keys" })),
+  equipment: Type.Optional(Type.String()),
+  rack: Type.Optional(Type.String()),
+  row: Type.Optional(Type.String()),
+  hall: Type.Optional(Type.String()),
+  plant: Type.Optional(Type.String()),
+};
+
+interface SelectorParameters {
+  name?: string[];
+  series?: string[];
+  equipment?: string;
+  rack?: string;
+  row?: string;
+  hall?: string;
+  plant?: string;
+}
+
+function selectorOf(query: SelectorParameters): SeriesSelector {
+  return {
+    ...(query.name === undefined ? {} : { names: query.name }),
+    ...(query.series === undefined ? {} : { keys: query.series }),
+    ...(query.equipment === undefined ? {} : { equipment: query.equipment }),
+    ...(query.rack === undefined ? {} : { rack: query.rack }),
+    ...(query.row === undefined ? {} : { row: query.row }),
+    ...(query.hall === undefined ? {} : { hall: query.hall }),
+    ...(query.plant === undefined ? {} : { plant: query.plant }),
+  };
+}
+
+const durationUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A time from ms since the epoch, RFC 3339 text, or a duration before now (`-1h`, `-15m`); undefined if none. */
+export function parseTime(text: string, now: number): number | undefined {
+  if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
+  const relative = /^-(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(text);
+  if (relative !== null) return now - Number(relative[1]) * durationUnits[relative[2]!]!;
+  if (/^\d{4}-\d{2}-\d{2}/.test(text)) {
+    const parsed = Date.parse(text);
+    return Number.isNaN(parsed) ? undefined : parsed;
+  }
+  return undefined;
+}
+
+/** A duration in ms from `30s`, `1m`, `1h` or a number of ms. */
+export function parseDuration(text: string): number | undefined {
+  if (/^\d+(\.\d+)?$/.test(text)) return Number(text);
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(text);
+  return match === null ? undefined : Number(match[1]) * durationUnits[match[2]!]!;
+}
+
+function problem(reply: FastifyReply, status: number, title: string, detail: string) {
+  return reply.status(status).type("application/problem+json").send({ type: "about:blank", title, status, detail });
+}
+
+function ingestReply(reply: FastifyReply, report: IngestReport) {
+  if (report.accepted === 0 && report.rejected.some((rejection) => rejection.path === "batch")) {
+    return problem(reply, 503, "Not stored", report.rejected.find((rejection) => rejection.path === "batch")!.problem);
+  }
+  if (report.accepted === 0 && report.rejectedCount > 0) {
+    return reply
+      .status(400)
+      .type("application/problem+json")
+      .send({
+        type: "about:blank",
+        title: "Nothing accepted",
+        status: 400,
+        detail: `all ${report.rejectedCount} inputs were rejected; the first: ${formatRejection(report.rejected[0]!)}`,
+        ...report,
+      });
+  }
+  return reply.send(report);
+}
+
+function formatRejection(rejection: IngestReport["rejected"][number]): string {
+  return `${rejection.line === undefined ? "" : `line ${rejection.line}: `}${rejection.path}: ${rejection.problem}`;
+}
+
+/** Registers the telemetry and alarm routes in their own encapsulated context. */
+export function registerTelemetryRoutes(
+  app: FastifyInstance,
+  service: TelemetryService,
+  options: TelemetryRouteOptions = {},
+): void {
+  const bodyLimit = options.bodyLimit ?? 64 * 1024 * 1024;
+  const heartbeatMs = options.heartbeatMs ?? 15_000;
+  const userOf = (request: FastifyRequest, body: { user?: string } | undefined): string | undefined =>
+    options.userOf?.(request) ?? body?.user;
+
+  app.register(async (scope) => {
+    scope.setErrorHandler((error: { statusCode?: number; message?: string; validation?: unknown }, _request, reply) => {
+      const status = typeof error.statusCode === "number" && error.statusCode >= 400 ? error.statusCode : 500;
+      const detail =
+        status === 500 ? "internal error in telemetry; see the server log" : (error.message ?? "invalid request");
+      if (status === 500) scope.log.error(error);
+      return problem(reply, status, status === 500 ? "Internal error" : "Invalid request", detail);
+    });
+    // Line protocol and exposition text arrive as text/plain, or with no or any other type from some agents.
+    scope.addContentTypeParser("*", { parseAs: "string", bodyLimit }, (_request, body, done) => done(null, body));
+
+    scope.post(
+      "/v1/telemetry/samples",
+      {
+        bodyLimit,
+        schema: {
+          tags: ["telemetry"],
+          summary: "Ingest a JSON batch of samples and/or frames",
+          body: Type.Object({
+            samples: Type.Optional(Type.Array(Type.Unknown())),
+            frames: Type.Optional(Type.Array(Type.Unknown())),
+          }),
+        },
+      },
+      async (request, reply) => ingestReply(reply, await service.ingestJson(request.body)),
+    );
+
+    scope.post<{ Querystring: { precision?: Precision }; Body: string }>(
+      "/v1/telemetry/influx",
+      {
+        bodyLimit,
+        schema: {
+          tags: ["telemetry"],
+          summary: "Ingest Influx line protocol",
+          querystring: Type.Object({ precision: Type.Optional(oneOf(precisions)) }),
+        },
+      },
+      async (request, reply) => {
+        if (typeof request.body !== "string")
+          return problem(reply, 415, "Unsupported body", "send line protocol as text/plain");
+        return ingestReply(reply, await service.ingestInflux(request.body, request.query.precision ?? "ns"));
+      },
+    );
+
+    scope.post<{ Body: string }>(
+      "/v1/telemetry/prometheus",
+      { bodyLimit, schema: { tags: ["telemetry"], summary: "Ingest Prometheus exposition text (pushed)" } },
+      async (request, reply) => {
+        if (typeof request.body !== "string")
+          return problem(reply, 415, "Unsupported body", "send exposition text as text/plain");
+        return ingestReply(reply, await service.ingestPrometheusText(request.body));
+      },
+    );
+
+    scope.get<{
+      Querystring: SelectorParameters & {
+        from?: string;
+        to?: string;
+        step?: string;
+        aggregation?: Aggregation;
+        groupBy?: Grouping;
+        combine?: Combination;
+      };
+    }>(
+      "/v1/telemetry/query",
+      {
+        schema: {
+          tags: ["telemetry"],
+          summary: "Samples of selected series over a time range, raw or aggregated per step",
+          querystring: Type.Object({
+            ...selectorQuery,
+            from: Type.Optional(Type.String({ description: "ms, RFC 3339, or -1h (default -1h)" })),
+            to: Type.Optional(Type.String({ description: "ms, RFC 3339, or -5m (default now)" })),
+            step: Type.Optional(Type.String({ description: "bucket width: 60s, 5m, 1h or ms; absent: raw samples" })),
+            aggregation: Type.Optional(oneOf(aggregations)),
+            groupBy: Type.Optional(oneOf(groupings)),
+            combine: Type.Optional(oneOf(combinations)),
+          }),
+        },
+      },
+      async (request, reply) => {
+        const now = Date.now();
+        const query = request.query;
+        const to = query.to === undefined ? now : parseTime(query.to, now);
+        const from = query.from === undefined ? (to ?? now) - 3_600_000 : parseTime(query.from, now);
+        if (from === undefined)
+          return problem(reply, 400, "Invalid request", `from: ${query.from} is not a time (ms, RFC 3339 or -1h)`);
+        if (to === undefined)
+          return problem(reply, 400, "Invalid request", `to: ${query.to} is not a time (ms, RFC 3339 or -5m)`);
+        const step = query.step === undefined ? undefined : parseDuration(query.step);
+        if (query.step !== undefined && step === undefined) {
+          return problem(reply, 400, "Invalid request", `step: ${query.step} is not a duration (60s, 5m, 1h or ms)`);
+        }
+        const seriesQuery: SeriesQuery = {
+          selector: selectorOf(query),
+          from,
+          to,
+          ...(step === undefined ? {} : { step }),
+          ...(query.aggregation === undefined ? {} : { aggregation: query.aggregation }),
+          ...(query.groupBy === undefined ? {} : { groupBy: query.groupBy }),
+          ...(query.combine === undefined ? {} : { combine: query.combine }),
+        };
+        const result = await service.query(seriesQuery);
+        if (!result.ok) return problem(reply, 400, "Invalid query", result.problem);
+        return { from, to, ...result.value };
+      },
+    );
+
+    scope.get<{ Querystring: SelectorParameters & { limit?: number } }>(
+      "/v1/telemetry/series",
+      {
+        schema: {
+          tags: ["telemetry"],
+          summary: "Series matching a selection, with their latest sample",
+          querystring: Type.Object({
+            ...selectorQuery,
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+          }),
+        },
+      },
+      async (request) =>
+        service.series(selectorOf(request.query), request.query.limit ?? 1000).map((entry) => ({
+          series: entry.info.key,
+          name: entry.info.name,
+          labels: entry.info.labels,
+          location: entry.info.location,
+          timestamp: entry.timestamp ?? null,
+          value: entry.value ?? null,
+        })),
+    );
+
+    scope.get<{ Querystring: SelectorParameters & { from?: string; to?: string } }>(
+      "/v1/telemetry/export.parquet",
+      {
+        schema: {
+          tags: ["telemetry"],
+          summary: "Raw samples of selected series over a time range as a Parquet file (time, name, labels, value)",
+          querystring: Type.Object({
+            ...selectorQuery,
+            from: Type.Optional(Type.String()),
+            to: Type.Optional(Type.String()),
+          }),
+        },
+      },
+      async (request, reply) => {
+        const now = Date.now();
+        const to = request.query.to === undefined ? now : parseTime(request.query.to, now);
+        const from = request.query.from === undefined ? (to ?? now) - 86_400_000 : parseTime(request.query.from, now);
+        if (from === undefined || to === undefined)
+          return problem(reply, 400, "Invalid request", "from/to: ms, RFC 3339 or -1h");
+        const folder = await mkdtemp(join(tmpdir(), "alixan-export-"));
+        const path = join(folder, "samples.parquet");
+        const exported = await service.exportParquet(selectorOf(request.query), from, to, path);
+        if (!exported.ok) {
+          await rm(folder, { recursive: true, force: true });
+          return problem(reply, 500, "Export failed", exported.problem);
+        }
+        const body = await readFile(path);
+        await rm(folder, { recursive: true, force: true });
+        return reply
+          .type("application/vnd.apache.parquet")
+          .header("content-disposition", 'attachment; filename="alixan-samples.parquet"')
+          .header("x-alixan-rows", String(exported.value))
+          .send(body);
+      },
+    );
+
+    scope.get(
+      "/v1/telemetry/status",
+      { schema: { tags: ["telemetry"], summary: "Pollers, scrapes, queues" } },
+      async () => service.status(),
+    );
+
+    scope.get<{ Querystring: SelectorParameters & { alarms?: boolean } }>(
+      "/v1/telemetry/stream",
+      {
+        schema: {
+          tags: ["telemetry"],
+          summary: "Server-sent events: `samples` of the selected series and `alarm` changes",
+          querystring: Type.Object({ ...selectorQuery, alarms: Type.Optional(Type.Boolean({ default: true })) }),
+        },
+      },
+      async (request, reply) => {
+        const selector = selectorOf(request.query);
+        const wantsSamples = Object.keys(selector).length > 0;
+        let sequence = 0;
+        const write = (message: StreamMessage): void => {
+          sequence++;
+          reply.raw.write(
+            formatSse(
+              message.type,
+              JSON.stringify(message.type === "alarm" ? message.event : message.frames),
+              String(sequence),
+            ),
+          );
+        };
+        const subscribed = service.subscribe(
+          { alarms: request.query.alarms ?? true, ...(wantsSamples ? { selector } : {}) },
+          write,
+        );
+        if (!subscribed.ok) return problem(reply, 400, "Selection too wide", subscribed.problem);
+        reply.hijack();
+        reply.raw.writeHead(200, {
+          "content-type": "text/event-stream; charset=utf-8",
+          "cache-control": "no-cache",
+          connection: "keep-alive",
+          "x-accel-buffering": "no",
+        });
+        reply.raw.write(": connected\n\n");
+        const heartbeat = setInterval(() => reply.raw.write(": keep-alive\n\n"), heartbeatMs);
+        request.raw.on("close", () => {
+          clearInterval(heartbeat);
+          subscribed.value();
+        });
+        return reply;
+      },
+    );
+
+    scope.get<{
+      Querystring: {
+        state?: "active" | "cleared" | "all";
+        severity?: Severity;
+        equipment?: string;
+        row?: string;
+        hall?: string;
+      };
+    }>(
+      "/v1/alarms",
+      {
+        schema: {
+          tags: ["alarms"],
+          summary: "Alarms, most severe and newest first",
+          querystring: Type.Object({
+            state: Type.Optional(oneOf(["active", "cleared", "all"] as const)),
+            severity: Type.Optional(oneOf(severities)),
+            equipment: Type.Optional(Type.String()),
+            row: Type.Optional(Type.String()),
+            hall: Type.Optional(Type.String()),
+          }),
+        },
+      },
+      async (request) => {
+        const query = request.query;
+        const filter: AlarmFilter = {
+          ...(query.state === undefined ? {} : { state: query.state }),
+          ...(query.severity === undefined ? {} : { minimumSeverity: query.severity }),
+          ...(query.equipment === undefined ? {} : { equipment: query.equipment }),
+          ...(query.row === undefined ? {} : { row: query.row }),
+          ...(query.hall === undefined ? {} : { hall: query.hall }),
+        };
+        return service.alarms.list(filter);
+      },
+    );
+
+    scope.get<{ Querystring: { from?: string; to?: string; limit?: number; alarm?: string } }>(
+      "/v1/alarms/history",
+      {
+        schema: {
+          tags: ["alarms"],
+          summary: "Alarm events (raised, escalated, acknowledged, shelved, cleared…), newest first",
+          querystring: Type.Object({
+            from: Type.Optional(Type.String()),
+            to: Type.Optional(Type.String()),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
+            alarm: Type.Optional(Type.String()),
+          }),
+        },
+      },
+      async (request, reply) => {
+        const now = Date.now();
+        const to = request.query.to === undefined ? now + 1 : parseTime(request.query.to, now);
+        const from = request.query.from === undefined ? 0 : parseTime(request.query.from, now);
+        if (from === undefined || to === undefined)
+          return problem(reply, 400, "Invalid request", "from/to: ms, RFC 3339 or -1h");
+        const events = await service.alarmHistory(from, to, request.query.limit ?? 500, request.query.alarm);
+        return events.map((event) => ({ at: event.at, type: event.type, alarmId: event.alarmId, alarm: event.alarm }));
+      },
+    );
+
+    scope.get<{ Params: { id: string } }>(
+      "/v1/alarms/:id",
+      { schema: { tags: ["alarms"], params: Type.Object({ id: Type.String() }) } },
+      async (request, reply) => {
+        const alarm = service.alarms.get(request.params.id);
+        return alarm ?? problem(reply, 404, "Not found", `no alarm ${request.params.id}`);
+      },
+    );
+
+    const actionBody = Type.Object({
+      user: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+      comment: Type.Optional(Type.String({ maxLength: 2000 })),
+    });
+    const actionReply = (
+      reply: FastifyReply,
+      id: string,
+      result: Awaited<ReturnType<TelemetryService["acknowledge"]>>,
+    ) => {
+      if (result.ok) return reply.send(result.value);
+      return problem(
+        reply,
+        service.alarms.get(id) === undefined ? 404 : 409,
+        "Cannot change the alarm",
+        result.problem,
+      );
+    };
+
+    scope.post<{ Params: { id: string }; Body: { user?: string; comment?: string } | undefined }>(
+      "/v1/alarms/:id/acknowledge",
+      { schema: { tags: ["alarms"], params: Type.Object({ id: Type.String() }), body: Type.Optional(actionBody) } },
+      async (request, reply) => {
+        const user = userOf(request, request.body);
+        if (user === undefined) return problem(reply, 400, "Invalid request", "user: who acknowledges is required");
+        return actionReply(
+          reply,
+          request.params.id,
+          await service.acknowledge(request.params.id, user, request.body?.comment),
+        );
+      },
+    );
+
+    scope.post<{
+      Params: { id: string };
+      Body: { user?: string; comment?: string; minutes?: number; until?: string };
+    }>(
+      "/v1/alarms/:id/shelve",
+      {
+        schema: {
+          tags: ["alarms"],
+          params: Type.Object({ id: Type.String() }),
+          body: Type.Object({
+            user: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+            comment: Type.Optional(Type.String({ maxLength: 2000 })),
+            minutes: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+            until: Type.Optional(Type.String({ description: "RFC 3339 end of the shelving" })),
+          }),
+        },
+      },
+      async (request, reply) => {
+        const user = userOf(request, request.body);
+        if (user === undefined) return problem(reply, 400, "Invalid request", "user: who shelves is required");
+        const now = Date.now();
+        const until =
+          request.body.until !== undefined
+            ? parseTime(request.body.until, now)
+            : request.body.minutes !== undefined
+              ? now + request.body.minutes * 60_000
+              : undefined;
+        if (until === undefined)
+          return problem(reply, 400, "Invalid request", "give minutes or until (RFC 3339) for the shelving");
+        return actionReply(
+          reply,
+          request.params.id,
+          await service.shelve(request.params.id, user, until, request.body.comment),
+        );
+      },
+    );
+
+    scope.post<{ Params: { id: string }; Body: { user?: string } | undefined }>(
+      "/v1/alarms/:id/unshelve",
+      { schema: { tags: ["alarms"], params: Type.Object({ id: Type.String() }), body: Type.Optional(actionBody) } },
+      async (request, reply) => {
+        const user = userOf(request, request.body);
+        if (user === undefined) return problem(reply, 400, "Invalid request", "user: who unshelves is required");
+        return actionReply(reply, request.params.id, await service.unshelve(request.params.id, user));
+      },
+    );
+
+    scope.get<{ Querystring: { name?: string[] } }>(
+      "/metrics",
+      {
+        schema: {
+          tags: ["telemetry"],
+          summary: "Prometheus exposition: platform metrics and the latest facility samples",
+          querystring: Type.Object({ name: Type.Optional(Type.Array(Type.String())) }),
+        },
+      },
+      async (request, reply) => {
+        const metrics = service.renderMetrics(request.query.name);
+        return reply.type(metrics.contentType).send(metrics.body);
+      },
+    );
+  });
+}

@@ -1,0 +1,309 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { loadSite } from "../model/load.ts";
+import { PrometheusParser } from "./adapters/prometheus.ts";
+import { SampleBuffer } from "./samples.ts";
+import { SeriesRegistry } from "./series.ts";
+import { type StreamMessage, TelemetryService } from "./service.ts";
+import { RejectionList } from "./types.ts";
+
+const labSite = loadSite("lab").site!;
+const directories: string[] = [];
+after(() => {
+  for (const directory of directories) rmSync(directory, { recursive: true, force: true });
+});
+
+function temporaryDirectory(): string {
+  const directory = mkdtempSync(join(tmpdir(), "alixan-telemetry-"));
+  directories.push(directory);
+  return directory;
+}
+
+async function open(options: Parameters<typeof TelemetryService.open>[0]): Promise<TelemetryService> {
+  const opened = await TelemetryService.open({ onProblem: () => {}, ...options });
+  assert.ok(opened.ok, opened.ok ? "" : opened.problem);
+  return opened.value;
+}
+
+/** Influx lines for `racks` racks of the lab's row h1-r03 with two metrics, every 10 s for `steps` steps. */
+function rackLines(start: number, steps: number): string {
+  const lines: string[] = [];
+  for (let step = 0; step < steps; step++) {
+    for (let rack = 1; rack <= 3; rack++) {
+      const id = `rack:h1-r03-${String(rack).padStart(2, "0")}`;
+      lines.push(
+        `rack,rack=${id} power_kw=${rack * 10 + step},inlet_celsius=${20 + rack} ${(start + step * 10_000) * 1e6}`,
+      );
+    }
+  }
+  return lines.join("\n");
+}
+
+describe("telemetry service", () => {
+  it("answers queries by rack, row and hall from hot buffers, and the same from history after a restart", async () => {
+    const directory = temporaryDirectory();
+    const start = Math.floor(Date.now() / 60_000) * 60_000 - 30 * 60_000;
+    const queries = [
+      { selector: { rack: "rack:h1-r03-02" }, from: start, to: start + 3_600_000 },
+      {
+        selector: { names: ["rack_power_kw"], row: "row:h1-r03" },
+        from: start,
+        to: start + 3_600_000,
+        step: 60_000,
+        groupBy: "row" as const,
+        aggregation: "avg" as const,
+        combine: "sum" as const,
+      },
+      {
+        selector: { hall: "hall:h1", names: ["rack_power_kw"] },
+        from: start,
+        to: start + 3_600_000,
+        step: 30_000,
+        aggregation: "max" as const,
+      },
+      {
+        selector: { plant: "plant:lab", names: ["rack_inlet_celsius"] },
+        from: start,
+        to: start + 3_600_000,
+        step: 600_000,
+        groupBy: "all" as const,
+        combine: "avg" as const,
+      },
+    ];
+    const first = await open({ dataDirectory: directory, site: labSite });
+    let hotAnswers: unknown[];
+    try {
+      const report = await first.ingestInflux(rackLines(start, 12));
+      assert.deepEqual(report, { accepted: 72, rejected: [], rejectedCount: 0 });
+      hotAnswers = [];
+      for (const query of queries) {
+        const result = await first.query(query);
+        assert.ok(result.ok, result.ok ? "" : result.problem);
+        assert.equal(result.value.source, "hot");
+        hotAnswers.push(result.value.frames);
+      }
+      const [rack, row] = hotAnswers as { name: string; values: number[]; timestamps: number[] }[][];
+      assert.deepEqual(
+        rack!.map((frame) => frame.name),
+        ['rack_power_kw{rack="rack:h1-r03-02"}', 'rack_inlet_celsius{rack="rack:h1-r03-02"}'],
+      );
+      assert.equal(rack![0]!.values.length, 12);
+      // Row power per minute: sum over the three racks of each rack's average over the minute's six samples.
+      assert.equal(row![0]!.name, "row:h1-r03");
+      assert.equal(row![0]!.values[0], 10 + 20 + 30 + 3 * 2.5);
+    } finally {
+      await first.close();
+    }
+    const second = await open({ dataDirectory: directory, site: labSite });
+    try {
+      for (const [index, query] of queries.entries()) {
+        const result = await second.query(query);
+        assert.ok(result.ok);
+        assert.equal(result.value.source, "history");
+        assert.deepEqual(result.value.frames, hotAnswers[index], `query ${index}`);
+      }
+    } finally {
+      await second.close();
+    }
+  });
+
+  it("keeps alarms, acknowledgements and their history across a restart", async () => {
+    const directory = temporaryDirectory();
+    const now = Date.now();
+    const first = await open({ dataDirectory: directory, site: labSite });
+    let id: string;
+    try {
+      await first.ingestJson({
+        samples: [
+          {
+            name: "leak_detector_state",
+            labels: { equipment: "cdu:h2-r01-02", detector: "Moisture" },
+            value: 2,
+            timestamp: now,
+          },
+        ],
+      });
+      const [alarm] = first.alarms.list();
+      assert.equal(alarm!.severity, "critical");
+      assert.deepEqual(alarm!.rows, ["row:h2-r01"]);
+      id = alarm!.id;
+      const acknowledged = await first.acknowledge(id, "camille", "rows drained");
+      assert.ok(acknowledged.ok);
+    } finally {
+      await first.close();
+    }
+    const second = await open({ dataDirectory: directory, site: labSite });
+    try {
+      const [alarm] = second.alarms.list();
+      assert.equal(alarm!.id, id);
+      assert.equal(alarm!.acknowledged!.by, "camille");
+      const history = await second.alarmHistory(0, Date.now() + 1000);
+      assert.deepEqual(
+        history.map((event) => [event.type, event.alarm.acknowledged?.by]),
+        [
+          ["acknowledged", "camille"],
+          ["raised", undefined],
+        ],
+      );
+      await second.ingestJson({
+        samples: [
+          {
+            name: "leak_detector_state",
+            labels: { equipment: "cdu:h2-r01-02", detector: "Moisture" },
+            value: 0,
+            timestamp: now + 1,
+          },
+        ],
+      });
+      // The restored state machine starts from "unknown", so the OK reading clears the restored alarm.
+      assert.equal(second.alarms.list().length, 0);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it("streams new samples of a selection and alarm changes to subscribers", async () => {
+    const service = await open({ site: labSite });
+    try {
+      const messages: StreamMessage[] = [];
+      await service.ingestJson({ samples: [{ name: "rack_power_kw", labels: { rack: "rack:h1-r01-01" }, value: 1 }] });
+      const too = service.subscribe({ selector: { names: ["nope"] }, alarms: false }, () => {});
+      assert.ok(too.ok);
+      too.value();
+      const subscribed = service.subscribe({ selector: { rack: "rack:h1-r01-01" }, alarms: true }, (message) =>
+        messages.push(message),
+      );
+      assert.ok(subscribed.ok);
+      await service.ingestJson({
+        samples: [
+          { name: "rack_power_kw", labels: { rack: "rack:h1-r01-01" }, value: 41, timestamp: 1000 },
+          { name: "rack_power_kw", labels: { rack: "rack:h1-r01-02" }, value: 42, timestamp: 1000 },
+          { name: "leak_detector_state", labels: { equipment: "rack:h1-r01-01" }, value: 1, timestamp: 1000 },
+        ],
+      });
+      subscribed.value();
+      await service.ingestJson({ samples: [{ name: "rack_power_kw", labels: { rack: "rack:h1-r01-01" }, value: 3 }] });
+      assert.deepEqual(
+        messages.map((message) => message.type),
+        ["alarm", "samples"],
+      );
+      const samples = messages[1]!;
+      assert.ok(samples.type === "samples");
+      assert.deepEqual(
+        samples.frames.map((frame) => [frame.name, frame.values]),
+        [
+          ['rack_power_kw{rack="rack:h1-r01-01"}', [41]],
+          ['leak_detector_state{equipment="rack:h1-r01-01"}', [1]],
+        ],
+      );
+    } finally {
+      await service.close();
+    }
+  });
+
+  it("renders /metrics with platform and facility families that a Prometheus parser reads back", async () => {
+    const service = await open({});
+    try {
+      await service.ingestInflux(
+        'cdu,cdu=cdu:h1-r01-01,note=say\\ "hi" flow_lpm=42 1000000000\nother value=1 1000000000',
+      );
+      const { contentType, body } = service.renderMetrics(["cdu_flow_lpm"]);
+      assert.equal(contentType, "text/plain; version=0.0.4; charset=utf-8");
+      assert.match(
+        body,
+        /# HELP alixan_telemetry_samples_accepted_total Samples made durable, by adapter.\n# TYPE alixan_telemetry_samples_accepted_total counter\nalixan_telemetry_samples_accepted_total\{source="influx"\} 2\n/,
+      );
+      assert.match(body, /# TYPE cdu_flow_lpm gauge\ncdu_flow_lpm\{cdu="cdu:h1-r01-01",note="say \\"hi\\""\} 42\n/);
+      assert.doesNotMatch(body, /^other/m);
+      const registry = new SeriesRegistry();
+      const rejections = new RejectionList();
+      new PrometheusParser((name, labels) => registry.intern(name, labels)).parse(
+        body,
+        0,
+        {},
+        new SampleBuffer(),
+        rejections,
+      );
+      assert.deepEqual(rejections.items, []);
+    } finally {
+      await service.close();
+    }
+  });
+});
+
+describe("durability", () => {
+  const child = fileURLToPath(new URL("./testing/ingest-child.ts", import.meta.url));
+
+  /** Runs the child until it has acknowledged `acks` batches, then kills it with SIGKILL. Returns acknowledged batches. */
+  async function ingestThenKill(directory: string, base: number, firstBatch: number, acks: number): Promise<number[]> {
+    const process_ = spawn(process.execPath, ["--import", "tsx", child, directory, String(base), String(firstBatch)], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const acknowledged: number[] = [];
+    let errors = "";
+    process_.stderr.on("data", (chunk: Buffer) => (errors += chunk.toString()));
+    const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
+      process_.on("exit", (code, signal) => resolve(signal ?? code)),
+    );
+    let buffered = "";
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`child too slow: ${acknowledged.length} acks; ${errors}`)),
+        30_000,
+      );
+      process_.stdout.on("data", (chunk: Buffer) => {
+        buffered += chunk.toString();
+        const lines = buffered.split("\n");
+        buffered = lines.pop()!;
+        for (const line of lines) {
+          if (line.startsWith("ack ")) acknowledged.push(Number(line.slice(4)));
+          if (acknowledged.length >= acks) {
+            // Kill mid-stream: the child is ingesting the next batch right now.
+            process_.kill("SIGKILL");
+            clearTimeout(timer);
+            resolve();
+            return;
+          }
+        }
+      });
+      process_.on("exit", () => {
+        clearTimeout(timer);
+        if (acknowledged.length < acks) reject(new Error(`child exited early: ${errors}`));
+      });
+    });
+    assert.equal(await exited, "SIGKILL");
+    return acknowledged;
+  }
+
+  it("kill -9 during ingest loses no acknowledged sample (twice, with replay in between)", async (context) => {
+    const directory = temporaryDirectory();
+    const base = Date.now() - 3_600_000;
+    const firstRun = await ingestThenKill(directory, base, 0, 60);
+    const secondRun = await ingestThenKill(directory, base, 10_000, 60);
+    const service = await open({ dataDirectory: directory });
+    try {
+      const result = await service.query({ selector: { names: ["durability"] }, from: base, to: base + 100_000_000 });
+      assert.ok(result.ok, result.ok ? "" : result.problem);
+      const counts = new Map<number, number>();
+      for (const frame of result.value.frames)
+        for (const value of frame.values) counts.set(value, (counts.get(value) ?? 0) + 1);
+      for (const batch of [...firstRun, ...secondRun]) {
+        for (let i = 0; i < 200; i++) {
+          const value = batch * 1000 + i;
+          assert.equal(counts.get(value), 1, `acknowledged sample ${value} of batch ${batch} is stored exactly once`);
+        }
+      }
+      for (const [value, count] of counts) assert.equal(count, 1, `sample ${value} stored once`);
+      context.diagnostic(
+        `durability: ${firstRun.length + secondRun.length} acknowledged batches, ${counts.size} samples stored`,
+      );
+    } finally {
+      await service.close();
+    }
+  });
+});

@@ -1,0 +1,827 @@
+/**
+ * The telemetry service: one object that owns ingest, the write-ahead log, hot buffers, DuckDB history, alarm rules
+ * and book, notifications, pollers and exporters, with no HTTP in it (the routes and the CLI call it).
+ *
+ * Ingest path, for every adapter: parse into columns → log the batch (fdatasync, grouped with concurrent batches)
+ * → on durability, in log order: hot buffers, history queue, alarm rules, remote-write queue, live subscribers →
+ * answer "accepted". History flushes every couple of seconds in one DuckDB transaction that also records the last
+ * log segment it covers; rollups and retention run every minute.
+ *
+ * Without a data directory (tests, demos) history is in memory and there is no log: samples are acknowledged once
+ * in memory.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Site } from "../model/site.ts";
+import { InfluxParser, type Precision } from "./adapters/influx.ts";
+import { decodeJsonBatch } from "./adapters/json.ts";
+import { PrometheusParser, type ScrapeStatus, type ScrapeTarget, scrapeTarget } from "./adapters/prometheus.ts";
+import type { RedfishTarget } from "./adapters/redfish/binding.ts";
+import { RedfishEventStream } from "./adapters/redfish/events.ts";
+import { type PollStatus, RedfishPoller } from "./adapters/redfish/poller.ts";
+import { type Alarm, AlarmBook, type AlarmEvent } from "./alarms/book.ts";
+import { type AlarmRule, builtInRules, RuleEngine } from "./alarms/rules.ts";
+import { type RetryPolicy, WebhookNotifier, type WebhookTarget } from "./alarms/webhook.ts";
+import { expositionContentType, type MetricFamily, renderExposition } from "./export/exposition.ts";
+import { type RemoteWriteOptions, RemoteWriter } from "./export/remote-write.ts";
+import { History, type Retention, type StoredAlarmEvent } from "./history.ts";
+import { HotStore } from "./hot-store.ts";
+import {
+  checkQuery,
+  type Frame,
+  framesFromPartials,
+  partialsFromRings,
+  type QueryResult,
+  rawFramesFromRings,
+  type SeriesQuery,
+} from "./query.ts";
+import { SampleBuffer } from "./samples.ts";
+import { Periodic } from "./schedule.ts";
+import { type SeriesInfo, SeriesRegistry, type SeriesSelector } from "./series.ts";
+import { indexSite, type SiteIndex } from "./site-index.ts";
+import { failure, type IngestReport, type Labels, RejectionList, type Result, success } from "./types.ts";
+import { encodeRecord, type SeriesDefinition, WriteAheadLog } from "./wal.ts";
+
+/** Everything the service can be given. */
+export interface TelemetryOptions {
+  /** Where `telemetry.duckdb` and `wal/` live. Absent: in-memory history and no log (tests, demos). */
+  readonly dataDirectory?: string;
+  /** The site: lets labels holding site ids locate series, and alarms name the rows they affect. */
+  readonly site?: Site;
+  /** Rules added to the built-in ones (leak detectors, equipment health, unreachable sources). */
+  readonly rules?: readonly AlarmRule[];
+  /** Samples kept per series in hot buffers (default 360: one hour at 10 s). */
+  readonly hotCapacity?: number;
+  /** History flush period (default 2 s). */
+  readonly flushIntervalMs?: number;
+  /** Staleness and shelving checks (default 5 s). */
+  readonly evaluationIntervalMs?: number;
+  /** Rollup and retention period (default 60 s). */
+  readonly rollupIntervalMs?: number;
+  readonly retention?: Retention;
+  readonly webhooks?: readonly WebhookTarget[];
+  readonly webhookRetry?: RetryPolicy;
+  readonly remoteWrite?: RemoteWriteOptions;
+  readonly redfish?: readonly RedfishTarget[];
+  readonly prometheus?: { readonly intervalMs: number; readonly targets: readonly ScrapeTarget[] };
+  /** Cardinality guard (default 10 million series). */
+  readonly maxSeries?: number;
+  /** DuckDB memory limit (default: DuckDB's) and threads. */
+  readonly memoryLimit?: string;
+  readonly threads?: number;
+  /** The clock, in ms (tests pass a fake one). */
+  readonly now?: () => number;
+  /** Background problems (a failed flush, an unreachable webhook); default: written to stderr. */
+  readonly onProblem?: (message: string) => void;
+}
+
+/** A message to live subscribers. */
+export type StreamMessage =
+  | { readonly type: "samples"; readonly frames: readonly Frame[] }
+  | { readonly type: "alarm"; readonly event: AlarmEvent };
+
+/** What a subscriber wants: samples of selected series (none when absent) and alarm changes. */
+export interface Subscription {
+  readonly selector?: SeriesSelector;
+  readonly alarms: boolean;
+}
+
+/** Most series one live subscription may follow. */
+export const maxSubscribedSeries = 50_000;
+
+/** Counters for the platform metrics. */
+interface Counters {
+  accepted: Record<string, number>;
+  rejected: Record<string, number>;
+  flushes: number;
+  flushFailures: number;
+  lastFlushSeconds: number;
+}
+
+interface Subscriber {
+  readonly subscription: Subscription;
+  readonly listener: (message: StreamMessage) => void;
+  ids: Set<number> | undefined;
+  registrySize: number;
+}
+
+/** The telemetry and alarm service. */
+export class TelemetryService {
+  readonly registry: SeriesRegistry;
+  readonly hot: HotStore;
+  readonly alarms: AlarmBook;
+  readonly history: History;
+  readonly site: SiteIndex | undefined;
+  readonly #wal: WriteAheadLog | undefined;
+  readonly #engine: RuleEngine;
+  readonly #now: () => number;
+  readonly #onProblem: (message: string) => void;
+  readonly #influx: InfluxParser;
+  readonly #prometheus: PrometheusParser;
+  readonly #notifier: WebhookNotifier;
+  readonly #remote: RemoteWriter | undefined;
+  readonly #periodics: Periodic[] = [];
+  readonly #pollers: RedfishPoller[] = [];
+  readonly #eventStreams: RedfishEventStream[] = [];
+  readonly #scrapes = new Map<string, ScrapeStatus>();
+  readonly #subscribers = new Set<Subscriber>();
+  readonly #counters: Counters = { accepted: {}, rejected: {}, flushes: 0, flushFailures: 0, lastFlushSeconds: 0 };
+  /** History answers for times at or before this; hot buffers hold everything received after it. */
+  readonly #hotFloor: number;
+  #pending = new SampleBuffer(1 << 16);
+  #spare: SampleBuffer | undefined;
+  readonly #buffers: SampleBuffer[] = [];
+  /** Series ids below this are in a log record already. */
+  #loggedSeries: number;
+  /** Series ids below this are in DuckDB already. */
+  #storedSeries: number;
+  #alarmEvents: { at: number; alarmId: string; type: string; snapshot: string }[] = [];
+  #recordsSinceRotation = 0;
+  #flushing: Promise<void> | undefined;
+  #closed = false;
+
+  private constructor(
+    options: TelemetryOptions,
+    parts: {
+      history: History;
+      registry: SeriesRegistry;
+      hot: HotStore;
+      book: AlarmBook;
+      wal: WriteAheadLog | undefined;
+      site: SiteIndex | undefined;
+      hotFloor: number;
+      pending: SampleBuffer;
+      storedSeries: number;
+    },
+  ) {
+    this.history = parts.history;
+    this.registry = parts.registry;
+    this.hot = parts.hot;
+    this.alarms = parts.book;
+    this.site = parts.site;
+    this.#wal = parts.wal;
+    this.#hotFloor = parts.hotFloor;
+    this.#pending = parts.pending;
+    this.#storedSeries = parts.storedSeries;
+    this.#loggedSeries = parts.registry.size;
+    // The first flush always rotates, so segments replayed at start get covered by a checkpoint and deleted.
+    this.#recordsSinceRotation = parts.wal === undefined ? 0 : 1;
+    this.#now = options.now ?? Date.now;
+    this.#onProblem = options.onProblem ?? ((message) => process.stderr.write(`telemetry: ${message}\n`));
+    const intern = (name: string, labels: Labels) => this.registry.intern(name, labels);
+    this.#influx = new InfluxParser(intern);
+    this.#prometheus = new PrometheusParser(intern);
+    this.#engine = new RuleEngine(
+      [...builtInRules, ...(options.rules ?? [])],
+      {
+        registry: this.registry,
+        hot: this.hot,
+        book: this.alarms,
+        ...(this.site === undefined ? {} : { site: this.site }),
+      },
+      this.#now(),
+    );
+    this.#notifier = new WebhookNotifier(options.webhooks ?? [], options.webhookRetry, (url, problem) =>
+      this.#onProblem(`webhook ${url}: ${problem}`),
+    );
+    this.#remote = options.remoteWrite === undefined ? undefined : new RemoteWriter(options.remoteWrite, this.registry);
+    this.alarms.onEvent((event) => this.#onAlarmEvent(event));
+  }
+
+  /**
+   * Opens the service: history, then the log replayed into hot buffers and the history queue, then alarms as they
+   * were, then timers, pollers and streams. Fails (as a value) when the stored data cannot be read back.
+   */
+  static async open(options: TelemetryOptions = {}): Promise<Result<TelemetryService>> {
+    const site = options.site === undefined ? undefined : indexSite(options.site);
+    const directory = options.dataDirectory;
+    let history: History;
+    try {
+      if (directory !== undefined) mkdirSync(directory, { recursive: true });
+      history = await History.open({
+        path: directory === undefined ? ":memory:" : join(directory, "telemetry.duckdb"),
+        ...(options.retention === undefined ? {} : { retention: options.retention }),
+        ...(options.memoryLimit === undefined ? {} : { memoryLimit: options.memoryLimit }),
+        ...(options.threads === undefined ? {} : { threads: options.threads }),
+      });
+    } catch (cause) {
+      return failure(
+        `cannot open telemetry history${directory === undefined ? "" : ` in ${directory}`}: ${describe(cause)}`,
+      );
+    }
+    const problem = async (message: string): Promise<Result<TelemetryService>> => {
+      await history.close();
+      return failure(message);
+    };
+    const registry = new SeriesRegistry({
+      ...(site === undefined ? {} : { site }),
+      ...(options.maxSeries === undefined ? {} : { maxSeries: options.maxSeries }),
+    });
+    const restoreProblems: string[] = [];
+    await history.loadSeries((id, name, labels) => {
+      const restored = registry.restore(id, name, labels);
+      if (!restored.ok) restoreProblems.push(restored.problem);
+    });
+    if (restoreProblems.length > 0) return problem(`stored series are inconsistent: ${restoreProblems[0]}`);
+    const storedSeries = registry.size;
+    const hotFloor = await history.latestTimestamp();
+    const hot = new HotStore(options.hotCapacity ?? 360);
+    const pending = new SampleBuffer(1 << 16);
+    let wal: WriteAheadLog | undefined;
+    if (directory !== undefined) {
+      const walDirectory = join(directory, "wal");
+      try {
+        const replay = await WriteAheadLog.replay(walDirectory, await history.checkpoint(), (batch) => {
+          for (const definition of batch.definitions) {
+            const restored = registry.restore(definition.id, definition.name, definition.labels);
+            if (!restored.ok) restoreProblems.push(restored.problem);
+          }
+          hot.appendColumns(batch.series, batch.timestamps, batch.values, batch.count);
+          pending.pushColumns(batch.series, batch.timestamps, batch.values, batch.count);
+        });
+        for (const torn of replay.torn) {
+          (options.onProblem ?? (() => {}))(
+            `log segment ${torn.segment}: ${torn.bytes} bytes of an unacknowledged write dropped`,
+          );
+        }
+        wal = await WriteAheadLog.open(walDirectory);
+      } catch (cause) {
+        return problem(`cannot replay the telemetry log in ${walDirectory}: ${describe(cause)}`);
+      }
+      if (restoreProblems.length > 0) {
+        await wal.close();
+        return problem(`the telemetry log is inconsistent: ${restoreProblems[0]}`);
+      }
+    }
+    const book = new AlarmBook(site === undefined ? {} : { site });
+    for (const snapshot of await history.openAlarmSnapshots()) book.restore(JSON.parse(snapshot) as Alarm);
+    const service = new TelemetryService(options, {
+      history,
+      registry,
+      hot,
+      book,
+      wal,
+      site,
+      hotFloor,
+      pending,
+      storedSeries,
+    });
+    service.#start(options);
+    return success(service);
+  }
+
+  #start(options: TelemetryOptions): void {
+    const report = (what: string) => (cause: unknown) => this.#onProblem(`${what}: ${describe(cause)}`);
+    this.#periodics.push(new Periodic(() => this.flush(), options.flushIntervalMs ?? 2000, report("history flush")));
+    this.#periodics.push(
+      new Periodic(
+        async () => {
+          const now = this.#now();
+          this.#engine.tick(now);
+          this.alarms.expireShelvings(now);
+        },
+        options.evaluationIntervalMs ?? 5000,
+        report("alarm evaluation"),
+      ),
+    );
+    this.#periodics.push(
+      new Periodic(() => this.maintain(), options.rollupIntervalMs ?? 60_000, report("rollup and retention")),
+    );
+    if (this.#remote !== undefined) {
+      const remote = this.#remote;
+      this.#periodics.push(
+        new Periodic(() => remote.flush(), options.remoteWrite?.intervalMs ?? 5000, report("remote write")),
+      );
+    }
+    const intern = (name: string, labels: Labels) => this.registry.intern(name, labels);
+    const sink = async (samples: SampleBuffer, rejections: RejectionList): Promise<void> => {
+      await this.ingestBuffer(samples, rejections, "redfish");
+    };
+    for (const target of options.redfish ?? []) {
+      const poller = new RedfishPoller(target, intern, sink, this.alarms);
+      this.#pollers.push(poller);
+      this.#periodics.push(
+        new Periodic(
+          async () => {
+            await poller.poll(this.#now());
+          },
+          target.intervalMs,
+          report(`redfish ${target.name}`),
+        ),
+      );
+      if (target.events) this.#eventStreams.push(new RedfishEventStream(target, this.alarms, this.#now));
+    }
+    const scrape = options.prometheus;
+    if (scrape !== undefined) {
+      const scrapeSink = async (samples: SampleBuffer, rejections: RejectionList): Promise<void> => {
+        await this.ingestBuffer(samples, rejections, "prometheus");
+      };
+      this.#periodics.push(
+        new Periodic(
+          async () => {
+            const now = this.#now();
+            const statuses = await Promise.all(
+              scrape.targets.map((target) => scrapeTarget(target, this.#prometheus, intern, scrapeSink, now)),
+            );
+            for (const status of statuses) this.#scrapes.set(status.url, status);
+          },
+          scrape.intervalMs,
+          report("prometheus scrape"),
+        ),
+      );
+    }
+    for (const periodic of this.#periodics) periodic.start();
+    for (const stream of this.#eventStreams) stream.start();
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Ingest.
+
+  /** Ingests a JSON batch (`samples` and/or `frames`). */
+  ingestJson(body: unknown): Promise<IngestReport> {
+    const samples = new SampleBuffer(256);
+    const rejections = new RejectionList();
+    decodeJsonBatch(body, this.#now(), (name, labels) => this.registry.intern(name, labels), samples, rejections);
+    return this.ingestBuffer(samples, rejections, "json");
+  }
+
+  /** Ingests Influx line protocol text. */
+  async ingestInflux(text: string, precision: Precision = "ns"): Promise<IngestReport> {
+    // Buffers are reused across batches: allocating megabytes of typed arrays per batch drives full collections.
+    const samples = this.#buffers.pop() ?? new SampleBuffer(Math.max(256, Math.min(1 << 22, text.length >>> 4)));
+    samples.count = 0;
+    const rejections = new RejectionList();
+    this.#influx.parse(text, precision, this.#now(), samples, rejections);
+    try {
+      return await this.ingestBuffer(samples, rejections, "influx");
+    } finally {
+      if (this.#buffers.length < 8) this.#buffers.push(samples);
+    }
+  }
+
+  /** Ingests Prometheus exposition text (pushed rather than scraped), adding `labels` to every series. */
+  ingestPrometheusText(text: string, labels: Labels = {}): Promise<IngestReport> {
+    const samples = new SampleBuffer(256);
+    const rejections = new RejectionList();
+    this.#prometheus.parse(text, this.#now(), labels, samples, rejections);
+    return this.ingestBuffer(samples, rejections, "prometheus");
+  }
+
+  /**
+   * Makes a parsed batch durable and applies it; resolves once it is durable. Rejections are reported as given.
+   * A batch that cannot be logged (disk full, say) is refused whole: nothing of it was acknowledged.
+   */
+  async ingestBuffer(samples: SampleBuffer, rejections: RejectionList, source: string): Promise<IngestReport> {
+    const report = (accepted: number, extra?: string): IngestReport => {
+      if (extra !== undefined) rejections.add({ path: "batch", problem: extra });
+      this.#counters.accepted[source] = (this.#counters.accepted[source] ?? 0) + accepted;
+      this.#counters.rejected[source] = (this.#counters.rejected[source] ?? 0) + rejections.count;
+      return { accepted, rejected: rejections.items, rejectedCount: rejections.count };
+    };
+    if (this.#closed) return report(0, "the telemetry service is closing");
+    const count = samples.count;
+    if (count === 0) return report(0);
+    const apply = (): void => this.#apply(samples.series, samples.timestamps, samples.values, count);
+    if (this.#wal === undefined) {
+      apply();
+      return report(count);
+    }
+    const definitions: SeriesDefinition[] = [];
+    for (let id = this.#loggedSeries; id < this.registry.size; id++) {
+      const info = this.registry.info(id)!;
+      definitions.push({ id, name: info.name, labels: info.labels });
+    }
+    this.#loggedSeries = this.registry.size;
+    const record = encodeRecord({
+      definitions,
+      series: samples.series,
+      timestamps: samples.timestamps,
+      values: samples.values,
+      count,
+    });
+    try {
+      await this.#wal.append(record, apply);
+      this.#recordsSinceRotation++;
+    } catch (cause) {
+      return report(0, `not stored, retry later: ${describe(cause)}`);
+    }
+    return report(count);
+  }
+
+  #apply(series: Uint32Array, timestamps: Float64Array, values: Float64Array, count: number): void {
+    this.hot.appendColumns(series, timestamps, values, count);
+    this.#pending.pushColumns(series, timestamps, values, count);
+    this.#engine.evaluate(series, timestamps, values, count);
+    this.#remote?.enqueue(series, timestamps, values, count);
+    if (this.#subscribers.size > 0) this.#publishSamples(series, timestamps, values, count);
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // History upkeep.
+
+  /**
+   * Writes queued samples and new series to DuckDB with the log checkpoint in the same commit, then deletes the
+   * log segments it covers. Runs on a timer; call it to force one (queries do).
+   */
+  flush(): Promise<void> {
+    if (this.#flushing === undefined) {
+      this.#flushing = this.#flushNow().finally(() => {
+        this.#flushing = undefined;
+      });
+    }
+    return this.#flushing;
+  }
+
+  async #flushNow(): Promise<void> {
+    const started = performance.now();
+    let checkpoint: number | undefined;
+    if (this.#wal !== undefined && this.#recordsSinceRotation > 0) {
+      checkpoint = await this.#wal.rotate();
+      this.#recordsSinceRotation = 0;
+    }
+    const block = this.#pending;
+    const seriesCount = this.registry.size;
+    const newSeries: SeriesInfo[] = [];
+    for (let id = this.#storedSeries; id < seriesCount; id++) newSeries.push(this.registry.info(id)!);
+    const events = this.#alarmEvents;
+    if (block.count === 0 && newSeries.length === 0 && checkpoint === undefined && events.length === 0) return;
+    // Two buffers take turns, so a flush every few seconds does not allocate (and free) tens of megabytes.
+    const fresh = this.#spare ?? new SampleBuffer(Math.max(1 << 16, block.count));
+    fresh.count = 0;
+    this.#spare = undefined;
+    this.#pending = fresh;
+    this.#alarmEvents = [];
+    try {
+      await this.history.write(newSeries, block, checkpoint);
+      await this.history.appendAlarmEvents(events);
+    } catch (cause) {
+      // Keep the block (and the log segments) for the next attempt.
+      const merged = new SampleBuffer(block.count + this.#pending.count);
+      merged.pushColumns(block.series, block.timestamps, block.values, block.count);
+      merged.pushColumns(this.#pending.series, this.#pending.timestamps, this.#pending.values, this.#pending.count);
+      this.#pending = merged;
+      this.#alarmEvents = [...events, ...this.#alarmEvents];
+      this.#counters.flushFailures++;
+      throw cause;
+    }
+    this.#storedSeries = seriesCount;
+    block.count = 0;
+    this.#spare = block;
+    if (checkpoint !== undefined) await this.#wal?.removeThrough(checkpoint);
+    this.#counters.flushes++;
+    this.#counters.lastFlushSeconds = (performance.now() - started) / 1000;
+  }
+
+  /** Rolls up completed minutes and hours and applies retention (runs every minute). */
+  async maintain(): Promise<void> {
+    await this.flush();
+    await this.history.rollup(this.#now());
+  }
+
+  /** Samples received but not yet written to DuckDB. */
+  get pendingSamples(): number {
+    return this.#pending.count;
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Queries.
+
+  /**
+   * Answers a query from the hot buffers when they hold everything in the range for every selected series, else
+   * from DuckDB history (after flushing, so the answer includes the latest samples).
+   */
+  async query(query: SeriesQuery): Promise<Result<QueryResult>> {
+    const checked = checkQuery(query);
+    if (!checked.ok) return checked;
+    const ids = this.registry.select(query.selector);
+    const infoOf = (id: number): SeriesInfo => this.registry.info(id)!;
+    const hot = query.from > this.#hotFloor && ids.every((id) => this.hot.holdsSince(id, query.from));
+    if (hot) {
+      if (query.step === undefined) {
+        const frames = rawFramesFromRings(this.hot, ids, query.from, query.to, infoOf);
+        return frames.ok ? success({ source: "hot", resolution: "raw", frames: frames.value }) : frames;
+      }
+      const partials = partialsFromRings(this.hot, ids, query.from, query.to, query.step);
+      return success({
+        source: "hot",
+        resolution: "raw",
+        step: query.step,
+        frames: framesFromPartials(partials, query, infoOf),
+      });
+    }
+    await this.flush();
+    const now = this.#now();
+    const resolution = this.history.resolutionFor(query.from, now);
+    if (query.step === undefined) {
+      if (resolution !== "raw") {
+        const days = Math.round(this.history.retention.rawMs / 86_400_000);
+        return failure(`raw samples are kept ${days} days; ask for older data with a step of at least 60 s`);
+      }
+      const frames = await this.history.rawFrames(ids, query.from, query.to, infoOf);
+      return frames.ok ? success({ source: "history", resolution, frames: frames.value }) : frames;
+    }
+    const bucket = resolution === "1h" ? 3_600_000 : resolution === "1m" ? 60_000 : 0;
+    const step = bucket === 0 ? query.step : Math.ceil(query.step / bucket) * bucket;
+    const partials = await this.history.partials(ids, { ...query, step }, now);
+    return success({
+      source: "history",
+      resolution,
+      step,
+      frames: framesFromPartials(partials, { ...query, step }, infoOf),
+    });
+  }
+
+  /** Series matching a selector (at most `limit`), with their latest sample when hot buffers have one. */
+  series(selector: SeriesSelector, limit = 1000): { info: SeriesInfo; timestamp?: number; value?: number }[] {
+    return this.registry
+      .select(selector)
+      .slice(0, limit)
+      .map((id) => {
+        const info = this.registry.info(id)!;
+        const timestamp = this.hot.latestTimestamp(id);
+        return timestamp === Number.NEGATIVE_INFINITY ? { info } : { info, timestamp, value: this.hot.latestValue(id) };
+      });
+  }
+
+  /** Exports raw history of the selected series to a Parquet file. */
+  async exportParquet(selector: SeriesSelector, from: number, to: number, path: string): Promise<Result<number>> {
+    await this.flush();
+    return this.history.exportParquet(this.registry.select(selector), from, to, path);
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Alarms.
+
+  #onAlarmEvent(event: AlarmEvent): void {
+    this.#alarmEvents.push({
+      at: event.at,
+      alarmId: event.alarm.id,
+      type: event.type,
+      snapshot: JSON.stringify(event.alarm),
+    });
+    this.#notifier.notify(event);
+    for (const subscriber of this.#subscribers) {
+      if (subscriber.subscription.alarms) subscriber.listener({ type: "alarm", event });
+    }
+  }
+
+  /** Acknowledges an alarm for a user; the action is stored before this resolves. */
+  async acknowledge(id: string, user: string, comment?: string): Promise<Result<Alarm>> {
+    const result = this.alarms.acknowledge(id, user, this.#now(), comment);
+    if (result.ok) await this.flush();
+    return result;
+  }
+
+  /** Shelves an alarm until a time; the action is stored before this resolves. */
+  async shelve(id: string, user: string, until: number, comment?: string): Promise<Result<Alarm>> {
+    const result = this.alarms.shelve(id, user, until, this.#now(), comment);
+    if (result.ok) await this.flush();
+    return result;
+  }
+
+  /** Ends an alarm's shelving; the action is stored before this resolves. */
+  async unshelve(id: string, user: string): Promise<Result<Alarm>> {
+    const result = this.alarms.unshelve(id, user, this.#now());
+    if (result.ok) await this.flush();
+    return result;
+  }
+
+  /** Alarm events over a time range, newest first (from DuckDB, after flushing). */
+  async alarmHistory(
+    from: number,
+    to: number,
+    limit = 500,
+    alarmId?: string,
+  ): Promise<(StoredAlarmEvent & { alarm: Alarm })[]> {
+    await this.flush();
+    const events = await this.history.alarmEvents(from, to, limit, alarmId);
+    return events.map((event) => ({ ...event, alarm: JSON.parse(event.snapshot) as Alarm }));
+  }
+
+  /** Runs the staleness rules and shelving expiry now (a timer does it every few seconds). */
+  evaluateNow(): void {
+    const now = this.#now();
+    this.#engine.tick(now);
+    this.alarms.expireShelvings(now);
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Live stream.
+
+  /**
+   * Follows new samples of the selected series and/or alarm changes. Fails when the selection is too wide to
+   * stream. Returns the function that ends the subscription.
+   */
+  subscribe(subscription: Subscription, listener: (message: StreamMessage) => void): Result<() => void> {
+    if (subscription.selector !== undefined) {
+      const count = this.registry.select(subscription.selector).length;
+      if (count > maxSubscribedSeries) {
+        return failure(`the selection has ${count} series; a live stream follows at most ${maxSubscribedSeries}`);
+      }
+    }
+    const subscriber: Subscriber = { subscription, listener, ids: undefined, registrySize: -1 };
+    this.#subscribers.add(subscriber);
+    return success(() => this.#subscribers.delete(subscriber));
+  }
+
+  #publishSamples(series: Uint32Array, timestamps: Float64Array, values: Float64Array, count: number): void {
+    for (const subscriber of this.#subscribers) {
+      const selector = subscriber.subscription.selector;
+      if (selector === undefined) continue;
+      if (subscriber.registrySize !== this.registry.size) {
+        subscriber.ids = new Set(this.registry.select(selector).slice(0, maxSubscribedSeries));
+        subscriber.registrySize = this.registry.size;
+      }
+      const frames = new Map<number, Frame>();
+      for (let i = 0; i < count; i++) {
+        const id = series[i]!;
+        if (!subscriber.ids!.has(id)) continue;
+        let frame = frames.get(id);
+        if (frame === undefined) {
+          const info = this.registry.info(id)!;
+          frame = { name: info.key, labels: info.labels, seriesCount: 1, timestamps: [], values: [] };
+          frames.set(id, frame);
+        }
+        frame.timestamps.push(timestamps[i]!);
+        frame.values.push(values[i]!);
+      }
+      if (frames.size > 0) subscriber.listener({ type: "samples", frames: [...frames.values()] });
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Export and status.
+
+  /**
+   * The `/metrics` body: platform metrics of this service, then the latest value of facility series whose names
+   * are listed in `names` (all series when `names` is absent; a campus has over a million, so a scraper should
+   * ask for the families it wants).
+   */
+  renderMetrics(names?: readonly string[]): { contentType: string; body: string } {
+    const families: MetricFamily[] = this.#platformFamilies();
+    const ids = names === undefined ? this.registry.select({}) : this.registry.select({ names });
+    const byName = new Map<string, MetricFamily & { samples: { labels: Labels; value: number }[] }>();
+    for (const id of ids) {
+      const timestamp = this.hot.latestTimestamp(id);
+      if (timestamp === Number.NEGATIVE_INFINITY) continue;
+      const info = this.registry.info(id)!;
+      let family = byName.get(info.name);
+      if (family === undefined) {
+        family = {
+          name: info.name,
+          help: `Latest ${info.name} received by alixan telemetry.`,
+          type: info.name.endsWith("_total") ? "counter" : "gauge",
+          samples: [],
+        };
+        byName.set(info.name, family);
+      }
+      family.samples.push({ labels: info.labels, value: this.hot.latestValue(id) });
+    }
+    families.push(...byName.values());
+    return { contentType: expositionContentType, body: renderExposition(families) };
+  }
+
+  #platformFamilies(): MetricFamily[] {
+    const counts = this.alarms.activeCounts();
+    const perSource = (values: Record<string, number>) =>
+      Object.entries(values).map(([source, value]) => ({ labels: { source }, value }));
+    return [
+      {
+        name: "alixan_telemetry_samples_accepted_total",
+        help: "Samples made durable, by adapter.",
+        type: "counter",
+        samples: perSource(this.#counters.accepted),
+      },
+      {
+        name: "alixan_telemetry_samples_rejected_total",
+        help: "Inputs rejected, by adapter.",
+        type: "counter",
+        samples: perSource(this.#counters.rejected),
+      },
+      {
+        name: "alixan_telemetry_series",
+        help: "Series known.",
+        type: "gauge",
+        samples: [{ value: this.registry.size }],
+      },
+      {
+        name: "alixan_telemetry_history_pending_samples",
+        help: "Samples not yet written to DuckDB.",
+        type: "gauge",
+        samples: [{ value: this.#pending.count }],
+      },
+      {
+        name: "alixan_telemetry_history_rows_written_total",
+        help: "Sample rows written to DuckDB.",
+        type: "counter",
+        samples: [{ value: this.history.rowsWritten }],
+      },
+      {
+        name: "alixan_telemetry_history_flushes_total",
+        help: "History flushes.",
+        type: "counter",
+        samples: [
+          { labels: { outcome: "ok" }, value: this.#counters.flushes },
+          { labels: { outcome: "failed" }, value: this.#counters.flushFailures },
+        ],
+      },
+      {
+        name: "alixan_telemetry_history_last_flush_seconds",
+        help: "Duration of the last history flush.",
+        type: "gauge",
+        samples: [{ value: this.#counters.lastFlushSeconds }],
+      },
+      {
+        name: "alixan_telemetry_wal_syncs_total",
+        help: "Write-ahead log fdatasync calls.",
+        type: "counter",
+        samples: [{ value: this.#wal?.syncCount ?? 0 }],
+      },
+      {
+        name: "alixan_telemetry_wal_bytes_total",
+        help: "Bytes written to the write-ahead log.",
+        type: "counter",
+        samples: [{ value: this.#wal?.bytesWritten ?? 0 }],
+      },
+      {
+        name: "alixan_alarms_active",
+        help: "Active alarms by severity.",
+        type: "gauge",
+        samples: Object.entries(counts).map(([severity, value]) => ({ labels: { severity }, value })),
+      },
+      {
+        name: "alixan_alarm_notifications_total",
+        help: "Webhook deliveries by outcome.",
+        type: "counter",
+        samples: Object.entries(this.#notifier.counts).map(([outcome, value]) => ({ labels: { outcome }, value })),
+      },
+      {
+        name: "alixan_telemetry_remote_write_samples_total",
+        help: "Samples sent by remote write, by outcome.",
+        type: "counter",
+        samples:
+          this.#remote === undefined
+            ? []
+            : (["sent", "failed", "dropped"] as const).map((outcome) => ({
+                labels: { outcome },
+                value: this.#remote!.counts[outcome],
+              })),
+      },
+    ];
+  }
+
+  /** State of pollers, scrapes and event streams, for a status page. */
+  status(): {
+    series: number;
+    pendingSamples: number;
+    redfish: {
+      target: string;
+      status?: PollStatus;
+      events?: { connected: boolean; events: number; lastProblem?: string };
+    }[];
+    prometheus: ScrapeStatus[];
+    remoteWrite?: { queued: number; sent: number; failed: number; dropped: number; lastProblem?: string };
+  } {
+    return {
+      series: this.registry.size,
+      pendingSamples: this.#pending.count,
+      redfish: this.#pollers.map((poller, index) => ({
+        target: poller.target.name,
+        ...(poller.status === undefined ? {} : { status: poller.status }),
+        ...(this.#eventStreams[index] === undefined ? {} : { events: { ...this.#eventStreams[index]!.status } }),
+      })),
+      prometheus: [...this.#scrapes.values()],
+      ...(this.#remote === undefined
+        ? {}
+        : {
+            remoteWrite: {
+              queued: this.#remote.queued,
+              ...this.#remote.counts,
+              ...(this.#remote.lastProblem === undefined ? {} : { lastProblem: this.#remote.lastProblem }),
+            },
+          }),
+    };
+  }
+
+  /** Stops timers, pollers and streams, flushes history, closes the log and the database. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.all(this.#periodics.map((periodic) => periodic.stop()));
+    await Promise.all(this.#eventStreams.map((stream) => stream.close()));
+    this.#subscribers.clear();
+    await this.#notifier.close();
+    await this.#remote?.close();
+    try {
+      await this.flush();
+    } catch (cause) {
+      this.#onProblem(`final history flush: ${describe(cause)} (the log keeps the samples)`);
+    }
+    await this.#wal?.close();
+    await this.history.close();
+  }
+}
+
+function describe(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
+}
