@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { composeApp } from "../src/app/compose.ts";
-import { platformFeatures } from "../src/cli/commands/serve.ts";
+import { defaultFeatures } from "../src/app/features/index.ts";
 
 const quick = process.argv.includes("--quick");
 const seconds = quick ? 5 : 15;
@@ -20,13 +20,13 @@ const app = await composeApp({
   site: "alixan",
   store: { kind: "pglite", dataDir },
   seed: true,
-  features: platformFeatures,
+  features: defaultFeatures(),
   rateLimitPerMinute: 10_000_000,
 });
 const address = await app.server.listen({ port: 0, host: "127.0.0.1" });
 const admin = app.demoKeys!.find((key) => key.role === "facility-operator")!;
 const site = app.inventory.current.site;
-const statePath = platformFeatures.length > 0 ? "/v1/state/racks/" : "/v1/site/racks/";
+const statePath = "/v1/site/racks/";
 
 interface LoadResult {
   requests: { total: number; average: number };

@@ -11,6 +11,7 @@ import { registerServeCommand } from "./commands/serve.ts";
 import { registerSimulateCommand } from "./commands/simulate.ts";
 import { registerSiteCommand } from "./commands/site.ts";
 import { registerStartCommand } from "./commands/start.ts";
+import { registerTelemetryCommands } from "./commands/telemetry.ts";
 import { CliError, exitCodes } from "./output.ts";
 
 /** Builds the program with every command registered (tests drive it without spawning a process). */
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerAdminCommands(program);
   registerSimulateCommand(program);
   registerReportCommand(program);
+  registerTelemetryCommands(program);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();

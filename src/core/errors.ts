@@ -32,4 +32,9 @@ export class AppError extends Error {
   get status(): number {
     return errorKinds[this.kind].status;
   }
+
+  /** The same status under the name Fastify's error handlers read. */
+  get statusCode(): number {
+    return this.status;
+  }
 }

@@ -21,9 +21,16 @@ export function registerAuthentication(app: FastifyInstance, tenancy: TenancySer
   app.addHook("onRequest", async (request) => {
     if (request.routeOptions.config.public === true) return;
     const header = request.headers.authorization;
-    if (header === undefined) throw new AppError("unauthenticated", "send an API key as `Authorization: Bearer alx_…`");
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    const principal = match === null ? undefined : await tenancy.authenticate(match[1]!);
+    // Browsers' EventSource cannot set headers: event streams also take the key as `?access_token=`.
+    const queryToken =
+      request.method === "GET" && request.url.split("?")[0]?.endsWith("/stream")
+        ? (request.query as { access_token?: unknown } | undefined)?.access_token
+        : undefined;
+    let token: string | undefined;
+    if (header !== undefined) token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+    else if (typeof queryToken === "string") token = queryToken;
+    else throw new AppError("unauthenticated", "send an API key as `Authorization: Bearer alx_…`");
+    const principal = token === undefined ? undefined : await tenancy.authenticate(token);
     if (principal === undefined) throw new AppError("unauthenticated", "the API key is unknown, revoked or expired");
     request.principal = principal;
   });

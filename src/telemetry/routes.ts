@@ -145,7 +145,15 @@ export function registerTelemetryRoutes(
       const detail =
         status === 500 ? "internal error in telemetry; see the server log" : (error.message ?? "invalid request");
       if (status === 500) scope.log.error(error);
-      return problem(reply, status, status === 500 ? "Internal error" : "Invalid request", detail);
+      const titles: Record<number, string> = {
+        401: "Authentication required",
+        403: "Forbidden",
+        404: "Not found",
+        409: "Conflict",
+        429: "Too many requests",
+        500: "Internal error",
+      };
+      return problem(reply, status, titles[status] ?? "Invalid request", detail);
     });
     // Line protocol and exposition text arrive as text/plain, or with no or any other type from some agents.
     scope.addContentTypeParser("*", { parseAs: "string", bodyLimit }, (_request, body, done) => done(null, body));

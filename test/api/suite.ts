@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { sql } from "kysely";
 import { type ComposedApp, composeApp } from "../../src/app/compose.ts";
+import { telemetryFeature } from "../../src/app/features/telemetry.ts";
 import { disableAuditProtection } from "../../src/store/audit.ts";
 import type { StoreLocation } from "../../src/store/database.ts";
 import type { Role } from "../../src/tenancy/roles.ts";
@@ -159,6 +160,22 @@ const matrix: readonly MatrixCase[] = [
     allowed: ["platform-admin", "auditor"],
     request: async () => ({ method: "GET", url: "/v1/audit/verify" }),
   },
+  { name: "read alarms", allowed: staffRead, request: async () => ({ method: "GET", url: "/v1/alarms" }) },
+  { name: "read telemetry", allowed: staffRead, request: async () => ({ method: "GET", url: "/v1/telemetry/status" }) },
+  {
+    name: "scrape metrics",
+    allowed: staffRead,
+    request: async () => ({ method: "GET", url: "/metrics?name=rack_power_kw" }),
+  },
+  {
+    name: "push telemetry",
+    allowed: ["platform-admin", "facility-operator"],
+    request: async () => ({
+      method: "POST",
+      url: "/v1/telemetry/samples",
+      payload: { samples: [{ name: "rack_power_kw", labels: { rack: "rack:h1-r01-01" }, value: 98.5 }] },
+    }),
+  },
   { name: "read site", allowed: allRoles, request: async () => ({ method: "GET", url: "/v1/site" }) },
   {
     name: "change site",
@@ -180,7 +197,13 @@ export function runApiSuite(driver: string, location: () => StoreLocation, teard
 
     before(async () => {
       storeLocation = location();
-      app = await composeApp({ site: "lab", store: storeLocation, seed: false, rateLimitPerMinute: 100_000 });
+      app = await composeApp({
+        site: "lab",
+        store: storeLocation,
+        seed: false,
+        rateLimitPerMinute: 100_000,
+        features: [telemetryFeature({ inMemory: true })],
+      });
       fixture = await createFixture(app);
     });
     after(async () => {
@@ -339,7 +362,13 @@ export function runApiSuite(driver: string, location: () => StoreLocation, teard
         const tenants = (await call("platform-admin", { method: "GET", url: "/v1/tenants" })).json();
         const site = (await call("platform-admin", { method: "GET", url: "/v1/site" })).json();
         await app.close();
-        app = await composeApp({ site: "lab", store: storeLocation, seed: false, rateLimitPerMinute: 100_000 });
+        app = await composeApp({
+          site: "lab",
+          store: storeLocation,
+          seed: false,
+          rateLimitPerMinute: 100_000,
+          features: [telemetryFeature({ inMemory: true })],
+        });
         assert.deepEqual((await call("platform-admin", { method: "GET", url: "/v1/tenants" })).json(), tenants);
         const reopened = (await call("platform-admin", { method: "GET", url: "/v1/site" })).json();
         assert.equal(reopened.version, site.version);

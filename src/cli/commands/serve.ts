@@ -6,7 +6,8 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { type ComposedApp, composeApp, type Feature } from "../../app/compose.ts";
+import { type ComposedApp, composeApp } from "../../app/compose.ts";
+import { defaultFeatures } from "../../app/features/index.ts";
 import type { DemoKey } from "../../app/seed.ts";
 import { describeLocation, locationFromEnvironment, type StoreLocation } from "../../store/database.ts";
 import { CliError, exitCodes } from "../output.ts";
@@ -19,9 +20,6 @@ export interface ServeOptions {
   dataDir?: string;
   seed: boolean;
 }
-
-/** Features added to the platform at start (live twin, scheduler, telemetry) — filled by later modules. */
-export const platformFeatures: Feature[] = [];
 
 function storeLocation(options: ServeOptions): StoreLocation {
   if (options.dataDir !== undefined) return { kind: "pglite", dataDir: options.dataDir };
@@ -47,7 +45,7 @@ export async function servePlatform(options: ServeOptions): Promise<void> {
       site: options.site,
       store: location,
       seed: options.seed,
-      features: platformFeatures,
+      features: defaultFeatures(),
       logger: false,
     });
   } catch (error) {

@@ -1,0 +1,80 @@
+/**
+ * Telemetry as a platform feature: the service (ingest, history, alarms, export) opened beside the store, its routes
+ * mounted behind authentication with the staff permissions, and closed on shutdown.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { AppError } from "../../core/errors.ts";
+import { contextOf } from "../../server/auth.ts";
+import { parseTelemetryConfig } from "../../telemetry/config.ts";
+import { registerTelemetryRoutes } from "../../telemetry/routes.ts";
+import { TelemetryService } from "../../telemetry/service.ts";
+import type { Permission } from "../../tenancy/roles.ts";
+import { authorize } from "../../tenancy/service.ts";
+import type { CoreServices, Feature } from "../compose.ts";
+
+/** Where telemetry keeps its history: beside an on-disk embedded store, or ALIXAN_TELEMETRY_DIR; else in memory. */
+function telemetryDirectory(core: CoreServices): string | undefined {
+  const configured = process.env["ALIXAN_TELEMETRY_DIR"];
+  if (configured !== undefined && configured !== "") return configured;
+  const location = core.store.location;
+  return location.kind === "pglite" && location.dataDir !== "memory" ? join(location.dataDir, "telemetry") : undefined;
+}
+
+/** The permission a telemetry or alarm route needs. */
+function permissionOf(request: FastifyRequest): Permission {
+  const path = request.url.split("?")[0] ?? "";
+  const write = request.method !== "GET" && request.method !== "HEAD";
+  if (path.startsWith("/v1/alarms")) return write ? "alarms:write" : "alarms:read";
+  return write ? "telemetry:write" : "telemetry:read";
+}
+
+/** The running service, for other features (the live twin publishes through it). */
+export interface TelemetryFeature extends Feature {
+  service(): TelemetryService;
+}
+
+/** Creates the telemetry feature; `ALIXAN_TELEMETRY_CONFIG` names an optional YAML configuration file. */
+export function telemetryFeature(options: { readonly inMemory?: boolean } = {}): TelemetryFeature {
+  let running: TelemetryService | undefined;
+  return {
+    name: "telemetry",
+    service() {
+      if (running === undefined) throw new AppError("unavailable", "telemetry is not running");
+      return running;
+    },
+    async start(core) {
+      const configPath = process.env["ALIXAN_TELEMETRY_CONFIG"];
+      let configured = {};
+      if (configPath !== undefined && configPath !== "") {
+        const parsed = parseTelemetryConfig(readFileSync(configPath, "utf8"));
+        if (!parsed.ok) throw new Error(`${configPath}: ${parsed.problem}`);
+        configured = parsed.value;
+      }
+      const directory = options.inMemory === true ? undefined : telemetryDirectory(core);
+      const opened = await TelemetryService.open({
+        ...configured,
+        site: core.inventory.current.site,
+        ...(directory === undefined ? {} : { dataDirectory: directory }),
+      });
+      if (!opened.ok) throw new Error(opened.problem);
+      const service = opened.value;
+      running = service;
+      return {
+        routes(app: FastifyInstance) {
+          app.register(async (scope) => {
+            scope.addHook("preHandler", async (request) => {
+              authorize(contextOf(request).principal, permissionOf(request));
+            });
+            registerTelemetryRoutes(scope, service, { userOf: (request) => request.principal?.userId });
+          });
+        },
+        async stop() {
+          running = undefined;
+          await service.close();
+        },
+      };
+    },
+  };
+}
