@@ -73,13 +73,13 @@ function optionalNumber(value: number | undefined, unit: string, source: Provena
   return value === undefined || !Number.isFinite(value) ? missing(unit, why) : reported(value, unit, source);
 }
 
-function valueOf(field: Field | undefined): number | undefined {
+function numberIn(field: Field | undefined): number | undefined {
   return field?.status === "reported" && typeof field.value === "number" ? field.value : undefined;
 }
 
 function ratio(numerator: Field, denominator: Field, unit: string, name: string, scale = 1): Field {
-  const top = valueOf(numerator);
-  const bottom = valueOf(denominator);
+  const top = numberIn(numerator);
+  const bottom = numberIn(denominator);
   if (top === undefined || bottom === undefined) {
     const absent = [top === undefined ? "numerator" : undefined, bottom === undefined ? "denominator" : undefined]
       .filter(Boolean)

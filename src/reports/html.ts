@@ -5,12 +5,12 @@
  */
 import type { EedReport, Field } from "./eed.ts";
 
-const escape = (text: string) =>
+const escapeHtml = (text: string) =>
   text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 function formatValue(field: Field): string {
   if (field.status === "missing") return `<span class="missing">missing</span>`;
-  if (typeof field.value === "string") return escape(field.value);
+  if (typeof field.value === "string") return escapeHtml(field.value);
   const digits = Math.abs(field.value) >= 100 ? 0 : 3;
   return field.value.toLocaleString("en-US", { maximumFractionDigits: digits });
 }
@@ -19,10 +19,10 @@ function table(title: string, fields: Readonly<Record<string, Field>>): string {
   const rows = Object.entries(fields)
     .map(([name, field]) => {
       const detail = field.status === "missing" ? field.why : [field.source, field.note].filter(Boolean).join(" — ");
-      return `<tr><th scope="row">${escape(name)}</th><td class="value">${formatValue(field)}</td><td>${escape(field.unit)}</td><td>${escape(detail)}</td></tr>`;
+      return `<tr><th scope="row">${escapeHtml(name)}</th><td class="value">${formatValue(field)}</td><td>${escapeHtml(field.unit)}</td><td>${escapeHtml(detail)}</td></tr>`;
     })
     .join("\n");
-  return `<section><h2>${escape(title)}</h2><table><thead><tr><th>field</th><th>value</th><th>unit</th><th>source / reason</th></tr></thead><tbody>${rows}</tbody></table></section>`;
+  return `<section><h2>${escapeHtml(title)}</h2><table><thead><tr><th>field</th><th>value</th><th>unit</th><th>source / reason</th></tr></thead><tbody>${rows}</tbody></table></section>`;
 }
 
 const monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
@@ -81,7 +81,7 @@ export function eedReportHtml(report: EedReport): string {
     .flatMap((fields) => Object.values(fields))
     .filter((field) => field.status === "missing").length;
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>EED data-centre report ${report.year} — ${escape(report.siteId)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>EED data-centre report ${report.year} — ${escapeHtml(report.siteId)}</title>
 <style>
 body{font-family:system-ui,sans-serif;margin:2rem;max-width:60rem;color:#1d2733}
 table{border-collapse:collapse;width:100%;margin-bottom:1.5rem}th,td{border-bottom:1px solid #d5dbe1;padding:.35rem .5rem;text-align:left;vertical-align:top}
@@ -89,7 +89,7 @@ td.value{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}.
 figure{margin:1rem 0}figcaption{font-size:.85rem;color:#556}
 </style></head><body>
 <h1>EU Energy Efficiency Directive — data-centre report ${report.year}</h1>
-<p>Site <strong>${escape(report.siteId)}</strong>; figures from <strong>${escape(report.source)}</strong> data; generated ${escape(report.generatedAt)}.
+<p>Site <strong>${escapeHtml(report.siteId)}</strong>; figures from <strong>${escapeHtml(report.source)}</strong> data; generated ${escapeHtml(report.generatedAt)}.
 Directive (EU) 2023/1791 Art. 12 and Delegated Regulation (EU) 2024/1364. ${missingCount} field(s) missing, each with the reason.</p>
 ${table("Annex I — information about the data centre", report.annexI)}
 ${table("Annex II — key performance indicators", report.annexII)}
