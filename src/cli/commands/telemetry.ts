@@ -136,9 +136,9 @@ export function registerTelemetryCommands(program: Command): void {
           return;
         }
         for (const frame of JSON.parse(event.data) as Frame[]) {
-          frame.values.forEach((value, index) =>
-            process.stdout.write(`${time(frame.timestamps[index]!)}  ${frame.name}  ${value}\n`),
-          );
+          for (let index = 0; index < frame.values.length; index++) {
+            process.stdout.write(`${time(frame.timestamps[index]!)}  ${frame.name}  ${frame.values[index]}\n`);
+          }
         }
       },
       controller.signal,
