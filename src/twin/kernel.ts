@@ -20,7 +20,10 @@
  * 5. Halls again: plant mechanical power shared by heat, transformer no-load and load losses (∝ loading²), grid.
  *
  * Energy closes by construction: every electrical input ends in the TCS, the loop, or the outdoor air, and the
- * loops' temperatures move by exactly what they store. `energy.test.ts` checks it from the recorded series.
+ * loops' temperatures move by exactly what they store. `twin.test.ts` checks it from the recorded series.
+ *
+ * `PartitionKernel.step()` is that step, the only copy of the physics: the batch runner (`runPartition`) integrates
+ * its per-step figures into series, the live twin (`live.ts`) reads them between steps.
  */
 import type { HallTable, Partition, PlantTable, RowTable, SegmentTable } from "./layout.ts";
 import { copTablePoints, upsTablePoints } from "./layout.ts";
@@ -100,6 +103,8 @@ export interface RunSettings {
   readonly demandIntervalS: number;
   /** Site index of the rack whose series is recorded, or −1. */
   readonly rackIndex: number;
+  /** Simulated time of the first step, seconds after the start of the typical year (default 0, 1 January). */
+  readonly startS?: number;
 }
 
 /** What a partition hands back: columnar series as flat arrays, indexed [field][entity][point]. */
@@ -359,189 +364,354 @@ function refreshInstalled(
   }
 }
 
+/** Volumetric heat capacity of facility water near 30 °C (model/physics.ts): 0.9957 kg/L × 4.178 kJ/(kg·K). */
+const waterKjPerLiterK = 0.9957 * 4.178;
+
 /**
- * Runs one partition through the whole run. `onProgress(stepsDone)` is called about 200 times. The partition's
- * mutable arrays (availability, set-points, occupancy) are changed by the scenario as the run goes.
+ * One partition between steps: the state carried from step to step (utilisation, throttling, loop temperatures) and
+ * what the last step produced, as typed arrays. `step()` is the one implementation of the physics, shared by the
+ * batch runner (`runPartition` integrates the per-step figures into series) and the live twin (which reads them
+ * between steps). Per-step figures are instantaneous, the value during the last step, in kW unless the name says
+ * otherwise. The partition's mutable arrays (availability, set-points, occupancy) follow the events as time goes.
  */
-export function runPartition(
-  partition: Partition,
-  weather: Weather,
-  load: SegmentLoad,
-  scenarioEvents: readonly TwinEvent[],
-  scenarioRamps: readonly OccupancyRamp[],
-  settings: RunSettings,
-  onProgress: (stepsDone: number) => void = () => {},
-): PartitionResult {
-  const segmentTable: SegmentTable = partition.segments;
-  const rowTable: RowTable = partition.rows;
-  const hallTable: HallTable = partition.halls;
-  const plantTable: PlantTable = partition.plants;
-  const { events, ramps } = localise(partition, scenarioEvents, scenarioRamps);
-  const dt = settings.stepS;
-  const steps = settings.steps;
-  const hours = dt / secondsPer.h;
+export class PartitionKernel {
+  /** The tables stepped. */
+  readonly partition: Partition;
+  /** Length of a step, seconds. */
+  readonly stepS: number;
+  /** Simulated time of the first step, seconds after the start of the typical year. */
+  readonly startS: number;
+  /** Steps taken. */
+  stepsDone = 0;
+  /** Outdoor dry bulb at the middle of the last step. */
+  dryBulbC = Number.NaN;
+  /** Outdoor wet bulb at the middle of the last step. */
+  wetBulbC = Number.NaN;
 
-  // Static and mutable tables as locals: the step loop reads only typed arrays and numbers.
-  const segmentCount = segmentTable.count;
-  const rackCount = segmentTable.rackCount;
-  const idleKw = segmentTable.idleKw;
-  const dynamicKw = segmentTable.dynamicKw;
-  const tcsShare = segmentTable.tcsShare;
-  const maxCoolantC = segmentTable.maxCoolantC;
-  const occupancy = segmentTable.occupancy;
-  const rowCount = rowTable.count;
-  const segmentStart = rowTable.segmentStart;
-  const rowHall = rowTable.hall;
-  const rowPlant = rowTable.plant;
-  const cduAvailable = rowTable.cduAvailable;
-  const cduCapacityKw = rowTable.cduCapacityKw;
-  const cduApproachK = rowTable.cduApproachK;
-  const cduPumpKw = rowTable.cduPumpKw;
-  const cduRatedFlowLpm = rowTable.cduRatedFlowLpm;
-  const tcsSetpointC = rowTable.tcsSetpointC;
-  const designRiseK = rowTable.designRiseK;
-  const coolantKjPerLiterK = rowTable.coolantKjPerLiterK;
-  const rowHeatCapacity = rowTable.heatCapacityKjPerK;
-  const minimumLimitC = rowTable.minimumLimitC;
-  const hallCount = hallTable.count;
-  const hallPlant = hallTable.plant;
-  const upsInstalledKw = hallTable.upsInstalledKw;
-  const upsEfficiencyTable = hallTable.upsEfficiencyTable;
-  const transformerCount = hallTable.transformerCount;
-  const transformerUnitKw = hallTable.transformerUnitKw;
-  const transformerNoLoadKw = hallTable.transformerNoLoadKw;
-  const transformerLoadLossKw = hallTable.transformerLoadLossKw;
-  const crahAvailable = hallTable.crahAvailable;
-  const crahUnitKw = hallTable.crahUnitKw;
-  const crahFanKw = hallTable.crahFanKw;
-  const plantCount = plantTable.count;
-  const supplySetpointC = plantTable.supplySetpointC;
-  const classLimitC = plantTable.classLimitC;
-  const designDeltaTK = plantTable.designDeltaTK;
-  const plantHeatCapacity = plantTable.heatCapacityKjPerK;
-  const pumpsAvailable = plantTable.pumpsAvailable;
-  const pumpRatedFlowLpm = plantTable.pumpRatedFlowLpm;
-  const pumpUnitKw = plantTable.pumpUnitKw;
-  const dryCoolersAvailable = plantTable.dryCoolersAvailable;
-  const dryCoolerUnitKw = plantTable.dryCoolerUnitKw;
-  const dryCoolerApproachK = plantTable.dryCoolerApproachK;
-  const dryCoolerFanKw = plantTable.dryCoolerFanKw;
-  const foulingK = plantTable.foulingK;
-  const chillersAvailable = plantTable.chillersAvailable;
-  const chillerUnitKw = plantTable.chillerUnitKw;
-  const copTable = plantTable.copTable;
-  const adiabaticEnabled = plantTable.adiabaticEnabled;
-  const adiabaticEffectiveness = plantTable.adiabaticEffectiveness;
-  const adiabaticStartAboveC = plantTable.adiabaticStartAboveC;
-  const makeUpM3PerDay = plantTable.makeUpM3PerDay;
-  const hourlyDryBulbC = weather.dryBulbC;
-  const hourlyWetBulbC = weather.wetBulbC;
-  const firstSampleS = weather.firstSampleS;
-  // Water near 30 °C (model/physics.ts): 0.9957 kg/L × 4.178 kJ/(kg·K).
-  const waterKjPerLiterK = 0.9957 * 4.178;
+  /** Per segment: mean utilisation of its racks, 0–1. */
+  readonly utilisation: Float64Array;
+  /** Per segment: what its installed racks draw unthrottled. */
+  readonly segmentPower: Float64Array;
+  /** Per segment: share of power left by throttling, 0–1. */
+  readonly throttle: Float64Array;
+  /** Per row: TCS supply temperature, °C. */
+  readonly tcsC: Float64Array;
+  /** Per plant: facility water supply temperature, °C. */
+  readonly supplyC: Float64Array;
+  /** Per segment, over its installed racks (occupancy): idle power. */
+  readonly idleTotalKw: Float64Array;
+  /** Per segment, over its installed racks: design minus idle power. */
+  readonly dynamicTotalKw: Float64Array;
+  /** Per segment: GPUs installed. */
+  readonly gpuCount: Float64Array;
+  /** Per segment: the fixed part of the power-conversion losses of its installed servers. */
+  readonly conversionFixedKw: Float64Array;
 
+  /** Per row: heat into the TCS, the racks' liquid share (throttled) and the CDU pumps. */
+  readonly rowHeatKw: Float64Array;
+  /** Per row: heat the CDUs in service can remove while holding the TCS set-point, at the step's facility supply. */
+  readonly rowCduCapacityKw: Float64Array;
+  /** Per row: coolant flow of the CDU pumps, L/min. */
+  readonly rowFlowLpm: Float64Array;
+
+  /** Per hall: IT power (rack input, conversion losses included). */
+  readonly hallItKw: Float64Array;
+  /** Per hall: server power supply and rectifier losses, part of IT. */
+  readonly hallConversionLossKw: Float64Array;
+  /** Per hall: air-side heat of `crah` racks, to the hall air handlers. */
+  readonly hallCrahHeatKw: Float64Array;
+  /** Per hall: CDU pumps. */
+  readonly hallCduPumpKw: Float64Array;
+  /** Per hall: air handler fans. */
+  readonly hallCrahFanKw: Float64Array;
+  /** Per hall: UPS losses. */
+  readonly hallUpsLossKw: Float64Array;
+  /** Per hall: transformer losses. */
+  readonly hallTransformerLossKw: Float64Array;
+  /** Per hall: its share of the plant's mechanical power (pumps, dry cooler fans, chillers). */
+  readonly hallPlantShareKw: Float64Array;
+  /** Per hall: drawn from the grid. */
+  readonly hallGridKw: Float64Array;
+  /** Per hall: highest TCS supply of its rows, °C. */
+  readonly hallMaxTcsC: Float64Array;
+  /** Per hall: GPU-hours delivered during the step. */
+  readonly hallGpuHours: Float64Array;
+  /** Per hall: GPU-hours lost to throttling during the step. */
+  readonly hallThrottledGpuHours: Float64Array;
+
+  /** Per plant: heat into the facility loop (CDUs, air handlers, its own pumps). */
+  readonly plantHeatKw: Float64Array;
+  /** Per plant: facility water return temperature (supply plus the rise over the loads at the pumps' flow), °C. */
+  readonly plantReturnC: Float64Array;
+  /** Per plant: facility water pumps. */
+  readonly plantPumpKw: Float64Array;
+  /** Per plant: heat rejected by the dry coolers. */
+  readonly plantDryCoolerHeatKw: Float64Array;
+  /** Per plant: heat taken by the trim chillers. */
+  readonly plantChillerHeatKw: Float64Array;
+  /** Per plant: electrical power of the trim chillers. */
+  readonly plantChillerPowerKw: Float64Array;
+  /** Per plant: dry cooler fans. */
+  readonly plantFanKw: Float64Array;
+  /** Per plant: air temperature at the dry cooler coils (after any adiabatic pre-cooling), °C. */
+  readonly plantCoolerAirC: Float64Array;
+  /** Per plant: heat taken up by evaporation in the adiabatic pads. */
+  readonly plantEvaporativeKw: Float64Array;
+  /** Per plant: 1 when the adiabatic sprays ran. */
+  readonly plantSprays: Float64Array;
+  /** Per plant: 1 when some loop, air handler or the facility water was above its limit. */
+  readonly plantOverLimit: Float64Array;
+  /** Per plant: grid power of its halls. */
+  readonly plantGridKw: Float64Array;
+  /** Per plant: UPS and transformer losses of its halls (heat into the halls' air, not the loop). */
+  readonly plantDirectHeatKw: Float64Array;
+
+  readonly #load: SegmentLoad;
+  readonly #hourlyDryBulbC: Float64Array;
+  readonly #hourlyWetBulbC: Float64Array;
+  readonly #firstSampleS: number;
+  readonly #events: TwinEvent[];
+  readonly #ramps: { ramp: OccupancyRamp; segments: Int32Array }[];
+  readonly #rampDone: Uint8Array;
+  #nextEvent = 0;
+  #nextRampS: number;
   // Per-row constants: pump speed per kW carried by one CDU (flow for the design rise over rated flow), the heat a
   // CDU passes per kelvin between TCS and facility supply (its capacity at its approach), the loop's thermal mass
   // per step (kW per K).
-  const rowSpeedPerKw = new Float64Array(rowCount);
-  const cduConductanceKwPerK = new Float64Array(rowCount);
-  const rowCapacityKwPerK = new Float64Array(rowCount);
-  for (let row = 0; row < rowCount; row++) {
-    rowSpeedPerKw[row] = 60 / (coolantKjPerLiterK[row]! * designRiseK[row]! * cduRatedFlowLpm[row]!);
-    cduConductanceKwPerK[row] = cduCapacityKw[row]! / cduApproachK[row]!;
-    rowCapacityKwPerK[row] = rowHeatCapacity[row]! / dt;
-  }
+  readonly #rowSpeedPerKw: Float64Array;
+  readonly #cduConductanceKwPerK: Float64Array;
+  readonly #rowStorageKwPerK: Float64Array;
+  // Per-step working arrays.
+  readonly #plantHallHeat: Float64Array;
+  readonly #plantMechanical: Float64Array;
+  readonly #plantHallCount: Float64Array;
 
-  // State.
-  const utilisation = new Float64Array(segmentCount);
-  const segmentPower = new Float64Array(segmentCount);
-  const throttle = new Float64Array(segmentCount).fill(1);
-  const tcsC = new Float64Array(rowCount);
-  const supplyC = new Float64Array(plantCount);
-  // Per-step results.
-  const hallIt = new Float64Array(hallCount);
-  const hallConversion = new Float64Array(hallCount);
-  const hallCrahHeat = new Float64Array(hallCount);
-  const hallCduPump = new Float64Array(hallCount);
-  const hallCrahFan = new Float64Array(hallCount);
-  const hallUpsLoss = new Float64Array(hallCount);
-  const hallMaxTcs = new Float64Array(hallCount);
-  const hallGpuHours = new Float64Array(hallCount);
-  const hallLostGpuHours = new Float64Array(hallCount);
-  const plantHeatIn = new Float64Array(plantCount);
-  const plantHallHeat = new Float64Array(plantCount);
-  const plantMechanical = new Float64Array(plantCount);
-  const plantOverLimit = new Float64Array(plantCount);
-  const plantGrid = new Float64Array(plantCount);
-  const plantDirect = new Float64Array(plantCount);
-  const plantHallCount = new Float64Array(plantCount);
-  for (let hall = 0; hall < hallCount; hall++) plantHallCount[hallPlant[hall]!]! += 1;
-  // Recording.
-  const { points, demandPoints } = pointCounts(settings);
-  const hallFieldCount = hallFields.length;
-  const plantFieldCount = plantFields.length;
-  const hallSeries = new Float64Array(hallFieldCount * hallCount * points);
-  const plantSeries = new Float64Array(plantFieldCount * plantCount * points);
-  const plantDemand = new Float64Array(demandFields.length * plantCount * demandPoints);
-  const hallAccumulator = new Float64Array(hallFieldCount * hallCount);
-  const plantAccumulator = new Float64Array(plantFieldCount * plantCount);
-  const stepsPerPoint = Math.round(settings.seriesIntervalS / dt);
-  const stepsPerDemand = Math.round(settings.demandIntervalS / dt);
-  const rackSegment = settings.rackIndex < 0 ? -1 : segmentOfRack(segmentTable, settings.rackIndex);
-  for (let hall = 0; hall < hallCount; hall++) {
-    hallAccumulator[hallField.maxTcsSupplyC * hallCount + hall] = Number.NEGATIVE_INFINITY;
-  }
-  for (let plant = 0; plant < plantCount; plant++) {
-    plantAccumulator[plantField.maxFwsSupplyC * plantCount + plant] = Number.NEGATIVE_INFINITY;
-  }
-  const rackSeries = rackSegment < 0 ? undefined : new Float64Array(rackFields.length * points);
-  const rackAccumulator = new Float64Array(rackFields.length);
-  const rackPosition =
-    rackSegment < 0 ? 0 : (settings.rackIndex - segmentTable.rackStart[rackSegment]! + 0.5) / rackCount[rackSegment]!;
-
-  // Scenario changes at time zero are the starting configuration; loops start at their set-points.
-  let nextEvent = 0;
-  while (nextEvent < events.length && events[nextEvent]!.timeS <= 0) applyEvent(events[nextEvent++]!, partition);
-  for (const { ramp, segments } of ramps) {
-    const value = rampValue(ramp, 0);
-    for (const segment of segments) occupancy[segment] = value;
-  }
-  const idleTotalKw = new Float64Array(segmentCount);
-  const dynamicTotalKw = new Float64Array(segmentCount);
-  const gpuCount = new Float64Array(segmentCount);
-  const conversionFixedKw = new Float64Array(segmentCount);
-  refreshInstalled(segmentTable, idleTotalKw, dynamicTotalKw, gpuCount, conversionFixedKw);
-  for (let row = 0; row < rowCount; row++) tcsC[row] = tcsSetpointC[row]!;
-  for (let plant = 0; plant < plantCount; plant++) supplyC[plant] = supplySetpointC[plant]!;
-  const initialTcsC = tcsC.slice();
-  const initialSupplyC = supplyC.slice();
-  let nextRampS = rampIntervalS;
-  const rampDone = new Uint8Array(ramps.length);
-  const progressEvery = Math.max(1, Math.floor(steps / 200));
-
-  for (let step = 0; step < steps; step++) {
-    const timeS = step * dt;
-    while (nextEvent < events.length && events[nextEvent]!.timeS <= timeS) {
-      applyEvent(events[nextEvent++]!, partition);
+  /**
+   * A partition ready to step from `startS`: the scenario's changes up to then are the starting configuration, and
+   * the loops start at their set-points. Events and ramps use site-wide indexes; those of other partitions are
+   * dropped.
+   */
+  constructor(
+    partition: Partition,
+    weather: Weather,
+    load: SegmentLoad,
+    events: readonly TwinEvent[],
+    ramps: readonly OccupancyRamp[],
+    stepS: number,
+    startS = 0,
+  ) {
+    this.partition = partition;
+    this.stepS = stepS;
+    this.startS = startS;
+    this.#load = load;
+    this.#hourlyDryBulbC = weather.dryBulbC;
+    this.#hourlyWetBulbC = weather.wetBulbC;
+    this.#firstSampleS = weather.firstSampleS;
+    const local = localise(partition, events, ramps);
+    this.#events = local.events;
+    this.#ramps = local.ramps;
+    this.#rampDone = new Uint8Array(local.ramps.length);
+    this.#nextRampS = (Math.floor(startS / rampIntervalS) + 1) * rampIntervalS;
+    const { segments, rows, halls, plants } = partition;
+    this.utilisation = new Float64Array(segments.count);
+    this.segmentPower = new Float64Array(segments.count);
+    this.throttle = new Float64Array(segments.count).fill(1);
+    this.tcsC = new Float64Array(rows.count);
+    this.supplyC = new Float64Array(plants.count);
+    this.idleTotalKw = new Float64Array(segments.count);
+    this.dynamicTotalKw = new Float64Array(segments.count);
+    this.gpuCount = new Float64Array(segments.count);
+    this.conversionFixedKw = new Float64Array(segments.count);
+    this.rowHeatKw = new Float64Array(rows.count);
+    this.rowCduCapacityKw = new Float64Array(rows.count);
+    this.rowFlowLpm = new Float64Array(rows.count);
+    this.hallItKw = new Float64Array(halls.count);
+    this.hallConversionLossKw = new Float64Array(halls.count);
+    this.hallCrahHeatKw = new Float64Array(halls.count);
+    this.hallCduPumpKw = new Float64Array(halls.count);
+    this.hallCrahFanKw = new Float64Array(halls.count);
+    this.hallUpsLossKw = new Float64Array(halls.count);
+    this.hallTransformerLossKw = new Float64Array(halls.count);
+    this.hallPlantShareKw = new Float64Array(halls.count);
+    this.hallGridKw = new Float64Array(halls.count);
+    this.hallMaxTcsC = new Float64Array(halls.count);
+    this.hallGpuHours = new Float64Array(halls.count);
+    this.hallThrottledGpuHours = new Float64Array(halls.count);
+    this.plantHeatKw = new Float64Array(plants.count);
+    this.plantReturnC = new Float64Array(plants.count);
+    this.plantPumpKw = new Float64Array(plants.count);
+    this.plantDryCoolerHeatKw = new Float64Array(plants.count);
+    this.plantChillerHeatKw = new Float64Array(plants.count);
+    this.plantChillerPowerKw = new Float64Array(plants.count);
+    this.plantFanKw = new Float64Array(plants.count);
+    this.plantCoolerAirC = new Float64Array(plants.count);
+    this.plantEvaporativeKw = new Float64Array(plants.count);
+    this.plantSprays = new Float64Array(plants.count);
+    this.plantOverLimit = new Float64Array(plants.count);
+    this.plantGridKw = new Float64Array(plants.count);
+    this.plantDirectHeatKw = new Float64Array(plants.count);
+    this.#plantHallHeat = new Float64Array(plants.count);
+    this.#plantMechanical = new Float64Array(plants.count);
+    this.#plantHallCount = new Float64Array(plants.count);
+    for (let hall = 0; hall < halls.count; hall++) this.#plantHallCount[halls.plant[hall]!]! += 1;
+    this.#rowSpeedPerKw = new Float64Array(rows.count);
+    this.#cduConductanceKwPerK = new Float64Array(rows.count);
+    this.#rowStorageKwPerK = new Float64Array(rows.count);
+    for (let row = 0; row < rows.count; row++) {
+      this.#rowSpeedPerKw[row] =
+        60 / (rows.coolantKjPerLiterK[row]! * rows.designRiseK[row]! * rows.cduRatedFlowLpm[row]!);
+      this.#cduConductanceKwPerK[row] = rows.cduCapacityKw[row]! / rows.cduApproachK[row]!;
+      this.#rowStorageKwPerK[row] = rows.heatCapacityKjPerK[row]! / stepS;
     }
-    if (timeS >= nextRampS) {
+
+    while (this.#nextEvent < this.#events.length && this.#events[this.#nextEvent]!.timeS <= startS) {
+      applyEvent(this.#events[this.#nextEvent++]!, partition);
+    }
+    for (const { ramp, segments: rampSegments } of this.#ramps) {
+      const value = rampValue(ramp, startS);
+      for (const segment of rampSegments) segments.occupancy[segment] = value;
+    }
+    refreshInstalled(segments, this.idleTotalKw, this.dynamicTotalKw, this.gpuCount, this.conversionFixedKw);
+    this.tcsC.set(rows.tcsSetpointC);
+    this.supplyC.set(plants.supplySetpointC);
+  }
+
+  /** Simulated time of the next step's start, seconds after the start of the typical year. */
+  get timeS(): number {
+    return this.startS + this.stepsDone * this.stepS;
+  }
+
+  /** Applies events (site-wide indexes) now, before the next step, whatever their time; others' are dropped. */
+  applyNow(events: readonly TwinEvent[]): void {
+    for (const event of localise(this.partition, events, []).events) applyEvent(event, this.partition);
+  }
+
+  /** Advances one step: scenario changes due, weather and load at this time, then the physics. No allocation. */
+  step(): void {
+    const dt = this.stepS;
+    const hours = dt / secondsPer.h;
+    const timeS = this.timeS;
+    const partition = this.partition;
+    const segmentTable: SegmentTable = partition.segments;
+    const rowTable: RowTable = partition.rows;
+    const hallTable: HallTable = partition.halls;
+    const plantTable: PlantTable = partition.plants;
+
+    // Scenario changes due by now, and occupancy ramps every `rampIntervalS`.
+    const events = this.#events;
+    while (this.#nextEvent < events.length && events[this.#nextEvent]!.timeS <= timeS) {
+      applyEvent(events[this.#nextEvent++]!, partition);
+    }
+    if (timeS >= this.#nextRampS) {
+      const ramps = this.#ramps;
+      const rampDone = this.#rampDone;
       let changed = false;
       for (let index = 0; index < ramps.length; index++) {
         const { ramp, segments } = ramps[index]!;
         if (timeS < ramp.startS || rampDone[index] === 1) continue;
         const value = rampValue(ramp, timeS);
-        for (const segment of segments) occupancy[segment] = value;
+        for (const segment of segments) segmentTable.occupancy[segment] = value;
         if (timeS >= ramp.endS) rampDone[index] = 1;
         changed = true;
       }
-      if (changed) refreshInstalled(segmentTable, idleTotalKw, dynamicTotalKw, gpuCount, conversionFixedKw);
-      nextRampS += rampIntervalS * Math.max(1, Math.ceil((timeS + dt - nextRampS) / rampIntervalS));
+      if (changed) {
+        refreshInstalled(segmentTable, this.idleTotalKw, this.dynamicTotalKw, this.gpuCount, this.conversionFixedKw);
+      }
+      this.#nextRampS += rampIntervalS * Math.max(1, Math.ceil((timeS + dt - this.#nextRampS) / rampIntervalS));
     }
-    const demandIndex = Math.floor(step / stepsPerDemand);
+
+    // Tables, state and outputs as locals: the loops below read only typed arrays and numbers.
+    const tcsShare = segmentTable.tcsShare;
+    const maxCoolantC = segmentTable.maxCoolantC;
+    const rowCount = rowTable.count;
+    const segmentStart = rowTable.segmentStart;
+    const rowHall = rowTable.hall;
+    const rowPlant = rowTable.plant;
+    const cduAvailable = rowTable.cduAvailable;
+    const cduPumpKw = rowTable.cduPumpKw;
+    const cduRatedFlowLpm = rowTable.cduRatedFlowLpm;
+    const tcsSetpointC = rowTable.tcsSetpointC;
+    const minimumLimitC = rowTable.minimumLimitC;
+    const hallCount = hallTable.count;
+    const hallPlant = hallTable.plant;
+    const upsInstalledKw = hallTable.upsInstalledKw;
+    const upsEfficiencyTable = hallTable.upsEfficiencyTable;
+    const transformerCount = hallTable.transformerCount;
+    const transformerUnitKw = hallTable.transformerUnitKw;
+    const transformerNoLoadKw = hallTable.transformerNoLoadKw;
+    const transformerLoadLossKw = hallTable.transformerLoadLossKw;
+    const crahAvailable = hallTable.crahAvailable;
+    const crahUnitKw = hallTable.crahUnitKw;
+    const crahFanKw = hallTable.crahFanKw;
+    const plantCount = plantTable.count;
+    const supplySetpointC = plantTable.supplySetpointC;
+    const classLimitC = plantTable.classLimitC;
+    const designDeltaTK = plantTable.designDeltaTK;
+    const plantHeatCapacity = plantTable.heatCapacityKjPerK;
+    const pumpsAvailable = plantTable.pumpsAvailable;
+    const pumpRatedFlowLpm = plantTable.pumpRatedFlowLpm;
+    const pumpUnitKw = plantTable.pumpUnitKw;
+    const dryCoolersAvailable = plantTable.dryCoolersAvailable;
+    const dryCoolerUnitKw = plantTable.dryCoolerUnitKw;
+    const dryCoolerApproachK = plantTable.dryCoolerApproachK;
+    const dryCoolerFanKw = plantTable.dryCoolerFanKw;
+    const foulingK = plantTable.foulingK;
+    const chillersAvailable = plantTable.chillersAvailable;
+    const chillerUnitKw = plantTable.chillerUnitKw;
+    const copTable = plantTable.copTable;
+    const adiabaticEnabled = plantTable.adiabaticEnabled;
+    const adiabaticEffectiveness = plantTable.adiabaticEffectiveness;
+    const adiabaticStartAboveC = plantTable.adiabaticStartAboveC;
+    const rowSpeedPerKw = this.#rowSpeedPerKw;
+    const cduConductanceKwPerK = this.#cduConductanceKwPerK;
+    const rowStorageKwPerK = this.#rowStorageKwPerK;
+    const utilisation = this.utilisation;
+    const segmentPower = this.segmentPower;
+    const throttle = this.throttle;
+    const tcsC = this.tcsC;
+    const supplyC = this.supplyC;
+    const idleTotalKw = this.idleTotalKw;
+    const dynamicTotalKw = this.dynamicTotalKw;
+    const gpuCount = this.gpuCount;
+    const conversionFixedKw = this.conversionFixedKw;
+    const rowHeatKw = this.rowHeatKw;
+    const rowCduCapacityKw = this.rowCduCapacityKw;
+    const rowFlowLpm = this.rowFlowLpm;
+    const hallIt = this.hallItKw;
+    const hallConversion = this.hallConversionLossKw;
+    const hallCrahHeat = this.hallCrahHeatKw;
+    const hallCduPump = this.hallCduPumpKw;
+    const hallCrahFan = this.hallCrahFanKw;
+    const hallUpsLoss = this.hallUpsLossKw;
+    const hallTransformerLoss = this.hallTransformerLossKw;
+    const hallPlantShare = this.hallPlantShareKw;
+    const hallGrid = this.hallGridKw;
+    const hallMaxTcs = this.hallMaxTcsC;
+    const hallGpuHours = this.hallGpuHours;
+    const hallLostGpuHours = this.hallThrottledGpuHours;
+    const plantHeatIn = this.plantHeatKw;
+    const plantReturnC = this.plantReturnC;
+    const plantPumpKw = this.plantPumpKw;
+    const plantDryCoolerHeat = this.plantDryCoolerHeatKw;
+    const plantChillerHeat = this.plantChillerHeatKw;
+    const plantChillerPower = this.plantChillerPowerKw;
+    const plantFan = this.plantFanKw;
+    const plantCoolerAirC = this.plantCoolerAirC;
+    const plantEvaporative = this.plantEvaporativeKw;
+    const plantSprays = this.plantSprays;
+    const plantOverLimit = this.plantOverLimit;
+    const plantGrid = this.plantGridKw;
+    const plantDirect = this.plantDirectHeatKw;
+    const plantHallHeat = this.#plantHallHeat;
+    const plantMechanical = this.#plantMechanical;
+    const plantHallCount = this.#plantHallCount;
+
     const middleS = timeS + dt / 2;
-    const dryBulbC = sampleHourly(hourlyDryBulbC, firstSampleS, middleS);
-    const wetBulbC = sampleHourly(hourlyWetBulbC, firstSampleS, middleS);
-    load.fillSegments(timeS, utilisation);
+    const dryBulbC = sampleHourly(this.#hourlyDryBulbC, this.#firstSampleS, middleS);
+    const wetBulbC = sampleHourly(this.#hourlyWetBulbC, this.#firstSampleS, middleS);
+    this.dryBulbC = dryBulbC;
+    this.wetBulbC = wetBulbC;
+    this.#load.fillSegments(timeS, utilisation);
 
     hallIt.fill(0);
     hallConversion.fill(0);
@@ -571,12 +741,14 @@ export function runPartition(
       }
       const available = cduAvailable[row]!;
       let pumpKw = 0;
+      let flowLpm = 0;
       if (available > 0) {
         const speed = Math.min(1, Math.max(minimumSpeed, (rackHeat * rowSpeedPerKw[row]!) / available));
         pumpKw = available * cduPumpKw[row]! * speed * speed * speed;
+        flowLpm = available * cduRatedFlowLpm[row]! * speed;
       }
       const conductance = available * cduConductanceKwPerK[row]!;
-      const capacity = rowCapacityKwPerK[row]!;
+      const capacity = rowStorageKwPerK[row]!;
       const oldC = tcsC[row]!;
       const setpointC = tcsSetpointC[row]!;
       const limitC = minimumLimitC[row]!;
@@ -625,6 +797,9 @@ export function runPartition(
         newC = oldC + (heatIn - removed) / capacity;
       }
       tcsC[row] = newC;
+      rowHeatKw[row] = heatIn;
+      rowCduCapacityKw[row] = maximumAtSetpoint;
+      rowFlowLpm[row] = flowLpm;
       plantHeatIn[plant]! += removed;
       hallCduPump[hall]! += pumpKw;
       if (newC > hallMaxTcs[hall]!) hallMaxTcs[hall] = newC;
@@ -734,30 +909,20 @@ export function runPartition(
         const liftK = airC + dryCoolerApproachK[plant]! - newC;
         chillerPowerKw = chillerKw / tableAt(copTable, plant * copTablePoints, copTablePoints, liftK);
       }
-      const evaporatedKw = sprays
+      plantEvaporative[plant] = sprays
         ? (fanSpeed * coolers * dryCoolerUnitKw[plant]! * (dryBulbC - airC)) / dryCoolerAirRiseK
         : 0;
       plantMechanical[plant] = pumpKw + fanKw + chillerPowerKw;
       if (newC > classLimitC[plant]!) plantOverLimit[plant] = 1;
-      const base = plant;
-      const stride = plantCount;
-      plantAccumulator[plantField.heatToLoopKw * stride + base]! += heatIn * dt;
-      plantAccumulator[plantField.dryCoolerHeatKw * stride + base]! += coolerKw * dt;
-      plantAccumulator[plantField.chillerHeatKw * stride + base]! += chillerKw * dt;
-      plantAccumulator[plantField.chillerPowerKw * stride + base]! += chillerPowerKw * dt;
-      plantAccumulator[plantField.dryCoolerFanKw * stride + base]! += fanKw * dt;
-      plantAccumulator[plantField.fwsPumpKw * stride + base]! += pumpKw * dt;
-      plantAccumulator[plantField.fwsSupplyC * stride + base]! += newC * dt;
-      const maxIndex = plantField.maxFwsSupplyC * stride + base;
-      if (newC > plantAccumulator[maxIndex]!) plantAccumulator[maxIndex] = newC;
-      plantAccumulator[plantField.coolerAirC * stride + base]! += airC * dt;
-      plantAccumulator[plantField.evaporatedWaterL * stride + base]! += evaporatedKw * hours * litersPerEvaporatedKwh;
-      plantAccumulator[plantField.makeUpWaterL * stride + base]! += (makeUpM3PerDay[plant]! * 1000 * dt) / secondsPer.d;
-      plantAccumulator[plantField.outdoorDryBulbC * stride + base]! += dryBulbC * dt;
-      plantAccumulator[plantField.outdoorWetBulbC * stride + base]! += wetBulbC * dt;
-      if (chillerKw > 0) plantDemand[(demandChiller * plantCount + plant) * demandPoints + demandIndex]! += dt;
-      if (plantOverLimit[plant]! > 0)
-        plantDemand[(demandLimit * plantCount + plant) * demandPoints + demandIndex]! += dt;
+      plantHeatIn[plant] = heatIn;
+      plantReturnC[plant] = newC + waterRiseK;
+      plantPumpKw[plant] = pumpKw;
+      plantDryCoolerHeat[plant] = coolerKw;
+      plantChillerHeat[plant] = chillerKw;
+      plantChillerPower[plant] = chillerPowerKw;
+      plantFan[plant] = fanKw;
+      plantCoolerAirC[plant] = airC;
+      plantSprays[plant] = sprays ? 1 : 0;
     }
 
     // Halls again: plant mechanical power by heat share, transformers, grid.
@@ -773,17 +938,149 @@ export function runPartition(
       const loading = count > 0 ? loadKw / (count * transformerUnitKw[hall]!) : 0;
       const transformerLoss = count * (transformerNoLoadKw[hall]! + transformerLoadLossKw[hall]! * loading * loading);
       const gridKw = loadKw + transformerLoss;
+      hallTransformerLoss[hall] = transformerLoss;
+      hallPlantShare[hall] = mechanicalShare;
+      hallGrid[hall] = gridKw;
       plantGrid[plant]! += gridKw;
       plantDirect[plant]! += hallUpsLoss[hall]! + transformerLoss;
+    }
+    this.stepsDone++;
+  }
+}
+
+/**
+ * Runs one partition through the whole run, stepping a `PartitionKernel` and integrating what each step produced
+ * into interval series. `onProgress(stepsDone)` is called about 200 times.
+ */
+export function runPartition(
+  partition: Partition,
+  weather: Weather,
+  load: SegmentLoad,
+  scenarioEvents: readonly TwinEvent[],
+  scenarioRamps: readonly OccupancyRamp[],
+  settings: RunSettings,
+  onProgress: (stepsDone: number) => void = () => {},
+): PartitionResult {
+  const kernel = new PartitionKernel(
+    partition,
+    weather,
+    load,
+    scenarioEvents,
+    scenarioRamps,
+    settings.stepS,
+    settings.startS ?? 0,
+  );
+  const segmentTable: SegmentTable = partition.segments;
+  const rowTable: RowTable = partition.rows;
+  const dt = settings.stepS;
+  const steps = settings.steps;
+  const hours = dt / secondsPer.h;
+  const rowCount = rowTable.count;
+  const rowPlant = rowTable.plant;
+  const rowHeatCapacity = rowTable.heatCapacityKjPerK;
+  const hallCount = partition.halls.count;
+  const plantCount = partition.plants.count;
+  const plantHeatCapacity = partition.plants.heatCapacityKjPerK;
+  const makeUpM3PerDay = partition.plants.makeUpM3PerDay;
+  const occupancy = segmentTable.occupancy;
+  const idleKw = segmentTable.idleKw;
+  const dynamicKw = segmentTable.dynamicKw;
+  const throttle = kernel.throttle;
+  const tcsC = kernel.tcsC;
+  const supplyC = kernel.supplyC;
+  const hallIt = kernel.hallItKw;
+  const hallConversion = kernel.hallConversionLossKw;
+  const hallUpsLoss = kernel.hallUpsLossKw;
+  const hallTransformerLoss = kernel.hallTransformerLossKw;
+  const hallCduPump = kernel.hallCduPumpKw;
+  const hallCrahFan = kernel.hallCrahFanKw;
+  const hallPlantShare = kernel.hallPlantShareKw;
+  const hallGrid = kernel.hallGridKw;
+  const hallMaxTcs = kernel.hallMaxTcsC;
+  const hallGpuHours = kernel.hallGpuHours;
+  const hallLostGpuHours = kernel.hallThrottledGpuHours;
+  const plantHeatIn = kernel.plantHeatKw;
+  const plantDryCoolerHeat = kernel.plantDryCoolerHeatKw;
+  const plantChillerHeat = kernel.plantChillerHeatKw;
+  const plantChillerPower = kernel.plantChillerPowerKw;
+  const plantFan = kernel.plantFanKw;
+  const plantPump = kernel.plantPumpKw;
+  const plantCoolerAirC = kernel.plantCoolerAirC;
+  const plantEvaporative = kernel.plantEvaporativeKw;
+  const plantOverLimit = kernel.plantOverLimit;
+  const plantGrid = kernel.plantGridKw;
+  const plantDirect = kernel.plantDirectHeatKw;
+
+  // Recording.
+  const { points, demandPoints } = pointCounts(settings);
+  const hallFieldCount = hallFields.length;
+  const plantFieldCount = plantFields.length;
+  const hallSeries = new Float64Array(hallFieldCount * hallCount * points);
+  const plantSeries = new Float64Array(plantFieldCount * plantCount * points);
+  const plantDemand = new Float64Array(demandFields.length * plantCount * demandPoints);
+  const hallAccumulator = new Float64Array(hallFieldCount * hallCount);
+  const plantAccumulator = new Float64Array(plantFieldCount * plantCount);
+  const stepsPerPoint = Math.round(settings.seriesIntervalS / dt);
+  const stepsPerDemand = Math.round(settings.demandIntervalS / dt);
+  const rackSegment = settings.rackIndex < 0 ? -1 : segmentOfRack(segmentTable, settings.rackIndex);
+  for (let hall = 0; hall < hallCount; hall++) {
+    hallAccumulator[hallField.maxTcsSupplyC * hallCount + hall] = Number.NEGATIVE_INFINITY;
+  }
+  for (let plant = 0; plant < plantCount; plant++) {
+    plantAccumulator[plantField.maxFwsSupplyC * plantCount + plant] = Number.NEGATIVE_INFINITY;
+  }
+  const rackSeries = rackSegment < 0 ? undefined : new Float64Array(rackFields.length * points);
+  const rackAccumulator = new Float64Array(rackFields.length);
+  const rackPosition =
+    rackSegment < 0
+      ? 0
+      : (settings.rackIndex - segmentTable.rackStart[rackSegment]! + 0.5) / segmentTable.rackCount[rackSegment]!;
+  const initialTcsC = tcsC.slice();
+  const initialSupplyC = supplyC.slice();
+  const progressEvery = Math.max(1, Math.floor(steps / 200));
+
+  for (let step = 0; step < steps; step++) {
+    kernel.step();
+    const demandIndex = Math.floor(step / stepsPerDemand);
+    const dryBulbC = kernel.dryBulbC;
+    const wetBulbC = kernel.wetBulbC;
+
+    for (let plant = 0; plant < plantCount; plant++) {
+      const newC = supplyC[plant]!;
+      const stride = plantCount;
+      plantAccumulator[plantField.heatToLoopKw * stride + plant]! += plantHeatIn[plant]! * dt;
+      plantAccumulator[plantField.dryCoolerHeatKw * stride + plant]! += plantDryCoolerHeat[plant]! * dt;
+      plantAccumulator[plantField.chillerHeatKw * stride + plant]! += plantChillerHeat[plant]! * dt;
+      plantAccumulator[plantField.chillerPowerKw * stride + plant]! += plantChillerPower[plant]! * dt;
+      plantAccumulator[plantField.dryCoolerFanKw * stride + plant]! += plantFan[plant]! * dt;
+      plantAccumulator[plantField.fwsPumpKw * stride + plant]! += plantPump[plant]! * dt;
+      plantAccumulator[plantField.fwsSupplyC * stride + plant]! += newC * dt;
+      const maxIndex = plantField.maxFwsSupplyC * stride + plant;
+      if (newC > plantAccumulator[maxIndex]!) plantAccumulator[maxIndex] = newC;
+      plantAccumulator[plantField.coolerAirC * stride + plant]! += plantCoolerAirC[plant]! * dt;
+      plantAccumulator[plantField.evaporatedWaterL * stride + plant]! +=
+        plantEvaporative[plant]! * hours * litersPerEvaporatedKwh;
+      plantAccumulator[plantField.makeUpWaterL * stride + plant]! +=
+        (makeUpM3PerDay[plant]! * 1000 * dt) / secondsPer.d;
+      plantAccumulator[plantField.outdoorDryBulbC * stride + plant]! += dryBulbC * dt;
+      plantAccumulator[plantField.outdoorWetBulbC * stride + plant]! += wetBulbC * dt;
+      if (plantChillerHeat[plant]! > 0) {
+        plantDemand[(demandChiller * plantCount + plant) * demandPoints + demandIndex]! += dt;
+      }
+      if (plantOverLimit[plant]! > 0) {
+        plantDemand[(demandLimit * plantCount + plant) * demandPoints + demandIndex]! += dt;
+      }
+    }
+    for (let hall = 0; hall < hallCount; hall++) {
       const stride = hallCount;
-      hallAccumulator[hallField.itKw * stride + hall]! += it * dt;
+      hallAccumulator[hallField.itKw * stride + hall]! += hallIt[hall]! * dt;
       hallAccumulator[hallField.conversionLossKw * stride + hall]! += hallConversion[hall]! * dt;
       hallAccumulator[hallField.upsLossKw * stride + hall]! += hallUpsLoss[hall]! * dt;
-      hallAccumulator[hallField.transformerLossKw * stride + hall]! += transformerLoss * dt;
+      hallAccumulator[hallField.transformerLossKw * stride + hall]! += hallTransformerLoss[hall]! * dt;
       hallAccumulator[hallField.cduPumpKw * stride + hall]! += hallCduPump[hall]! * dt;
       hallAccumulator[hallField.crahFanKw * stride + hall]! += hallCrahFan[hall]! * dt;
-      hallAccumulator[hallField.plantShareKw * stride + hall]! += mechanicalShare * dt;
-      hallAccumulator[hallField.gridKw * stride + hall]! += gridKw * dt;
+      hallAccumulator[hallField.plantShareKw * stride + hall]! += hallPlantShare[hall]! * dt;
+      hallAccumulator[hallField.gridKw * stride + hall]! += hallGrid[hall]! * dt;
       const maxIndex = hallField.maxTcsSupplyC * stride + hall;
       if (hallMaxTcs[hall]! > hallAccumulator[maxIndex]!) hallAccumulator[maxIndex] = hallMaxTcs[hall]!;
       hallAccumulator[hallField.gpuHours * stride + hall]! += hallGpuHours[hall]!;
@@ -846,8 +1143,8 @@ export function runPartition(
     if ((step + 1) % progressEvery === 0 || step === steps - 1) onProgress(step + 1);
   }
   return {
-    plantGlobal: plantTable.globalIndex,
-    hallGlobal: hallTable.globalIndex,
+    plantGlobal: partition.plants.globalIndex,
+    hallGlobal: partition.halls.globalIndex,
     points,
     hallSeries,
     plantSeries,

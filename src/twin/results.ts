@@ -333,7 +333,7 @@ export function assembleResult(
   for (let interval = 0; interval < demandPoints; interval++) {
     const spanS = Math.min(settings.demandIntervalS, durationS - interval * settings.demandIntervalS);
     peakKw = Math.max(peakKw, (demandGrid[interval]! * secondsPer.h) / spanS);
-    const hourOfYear = Math.floor((interval * settings.demandIntervalS) / secondsPer.h);
+    const hourOfYear = Math.floor(((settings.startS ?? 0) + interval * settings.demandIntervalS) / secondsPer.h);
     const grams = typeof intensity === "number" ? intensity : intensity[hourOfYear % intensity.length]!;
     co2Grams += demandGrid[interval]! * grams;
     gridKwh += demandGrid[interval]!;

@@ -23,6 +23,8 @@ export interface SimulationOptions {
   readonly weather: Weather;
   readonly durationS: number;
   readonly stepS: number;
+  /** Start, seconds into the typical year (default 0, 1 January); scenario times count from the year's start too. */
+  readonly startS?: number;
   /** Seed of the synthetic load profiles (default 1). */
   readonly seed?: number;
   readonly scenario?: Scenario;
@@ -73,6 +75,8 @@ export function runSettings(options: SimulationOptions): Outcome<RunSettings> {
   const { stepS, durationS, site } = options;
   if (!(stepS > 0) || stepS > secondsPer.h) return failure(`step ${stepS} s must be above 0 and at most 1h`);
   if (!(durationS >= stepS)) return failure(`duration ${formatDuration(durationS)} is shorter than the step`);
+  const startS = options.startS ?? 0;
+  if (!(startS >= 0 && Number.isFinite(startS))) return failure(`start ${startS} s must be a time ≥ 0`);
   const steps = Math.round(durationS / stepS);
   if (Math.abs(steps * stepS - durationS) > 1e-6 * stepS) {
     return failure(`duration ${formatDuration(durationS)} is not a whole number of ${formatDuration(stepS)} steps`);
@@ -93,7 +97,14 @@ export function runSettings(options: SimulationOptions): Outcome<RunSettings> {
     rackIndex = site.racks.findIndex((rack) => rack.id === options.rackId);
     if (rackIndex < 0) return failure(`--rack: no rack ${options.rackId} in site ${site.id}`);
   }
-  return success({ stepS, steps, seriesIntervalS, demandIntervalS: alignedInterval(stepS, 600), rackIndex });
+  return success({
+    stepS,
+    steps,
+    seriesIntervalS,
+    demandIntervalS: alignedInterval(stepS, 600),
+    rackIndex,
+    startS,
+  });
 }
 
 /**

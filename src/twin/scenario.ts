@@ -93,6 +93,9 @@ export interface LoadedScenario {
   readonly warnings: readonly string[];
 }
 
+/** Facility water supply set-points a scenario or an operator may ask for, °C. */
+export const fwsSupplyRangeC = { min: 5, max: 70 } as const;
+
 /** Scenarios shipped with alixan for the Alixan site, in `src/twin/scenarios/`. */
 export const shippedScenarios = ["heat-wave", "w32", "w45", "growth"] as const;
 
@@ -231,7 +234,7 @@ interface RawEvent {
 }
 
 /** Unit ids of the site by kind, with the row (CDU) or plant they belong to, in declaration order. */
-function unitIndex(site: Site): Map<string, { kind: UnitKind; index: number }> {
+export function siteUnits(site: Site): Map<string, { kind: UnitKind; index: number }> {
   const units = new Map<string, { kind: UnitKind; index: number }>();
   for (const row of site.rows) for (const id of row.tcs.ids) units.set(id, { kind: "cdu", index: row.index });
   for (const plant of site.plants) {
@@ -359,7 +362,7 @@ function compile(document: unknown, file: SiteFile | undefined, baseSite: Site):
     }
   }
 
-  const units = unitIndex(site);
+  const units = siteUnits(site);
   const failed = new Set<string>();
   const events: TwinEvent[] = [];
   const heatWaves: HeatWave[] = [];
@@ -414,7 +417,7 @@ function compile(document: unknown, file: SiteFile | undefined, baseSite: Site):
           classLimit = facilityWaterClassLimitC[waterClass as keyof typeof facilityWaterClassLimitC];
         }
         const fws =
-          fields.number("fwsSupplyC", { min: 5, max: 70 }) ?? (Number.isFinite(classLimit) ? classLimit : Number.NaN);
+          fields.number("fwsSupplyC", fwsSupplyRangeC) ?? (Number.isFinite(classLimit) ? classLimit : Number.NaN);
         const tcs = fields.number("tcsSupplyC", { min: 5, max: 80 }) ?? Number.NaN;
         if (Number.isNaN(fws) && Number.isNaN(tcs)) {
           throw new ScenarioProblem(path, "set at least one of fwsSupplyC, tcsSupplyC or waterClass");

@@ -53,3 +53,59 @@ export function formatDuration(seconds: number): string {
   if (rest > 0) text += `${Number(rest.toFixed(3))}s`;
   return text;
 }
+
+/** Seconds from the start of a year to 1 March in a non-leap year (31 + 28 days). */
+const marchFirstS = 59 * secondsPer.d;
+
+const wallClocks = new Map<string, Intl.DateTimeFormat>();
+
+/** The local calendar date and time of an instant in `timeZone`, as if that wall clock were UTC (milliseconds). */
+function wallClockMs(epochMs: number, timeZone: string): number {
+  let format = wallClocks.get(timeZone);
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+      hour: "numeric",
+      minute: "numeric",
+      second: "numeric",
+    });
+    wallClocks.set(timeZone, format);
+  }
+  const parts: Record<string, number> = {};
+  for (const part of format.formatToParts(epochMs)) if (part.type !== "literal") parts[part.type] = Number(part.value);
+  const whole = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
+  // Formatting drops the milliseconds; keep them so consecutive instants stay ordered.
+  return whole + (((epochMs % 1000) + 1000) % 1000);
+}
+
+function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
+/**
+ * Where an instant falls on the twin's calendar by the wall clock of `timeZone` (an IANA name such as
+ * Europe/Paris): seconds into the typical year (29 February counts as 28 February, so later dates keep their
+ * weather), the weekday (0 Monday … 6 Sunday) and the calendar year.
+ */
+export function yearTimeOf(epochMs: number, timeZone: string): { yearTimeS: number; weekday: number; year: number } {
+  const wall = wallClockMs(epochMs, timeZone);
+  const date = new Date(wall);
+  const year = date.getUTCFullYear();
+  let yearTimeS = (wall - Date.UTC(year, 0, 1)) / 1000;
+  if (isLeapYear(year) && yearTimeS >= marchFirstS) yearTimeS -= secondsPer.d;
+  return { yearTimeS, weekday: (date.getUTCDay() + 6) % 7, year };
+}
+
+/** The instant at which the wall clock of `timeZone` shows `yearTimeS` into the typical year of `year`. */
+export function epochOfYearTime(year: number, yearTimeS: number, timeZone: string): number {
+  const shifted = isLeapYear(year) && yearTimeS >= marchFirstS ? yearTimeS + secondsPer.d : yearTimeS;
+  const wall = Date.UTC(year, 0, 1) + shifted * 1000;
+  // The zone's offset at the guess, then at the corrected instant (exact except inside a clock change).
+  let epoch = wall - (wallClockMs(wall, timeZone) - wall);
+  epoch = wall - (wallClockMs(epoch, timeZone) - epoch);
+  return epoch;
+}

@@ -1,0 +1,341 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { loadSite } from "../model/load.ts";
+import type { UtilisationSource } from "../model/utilisation.ts";
+import { type LiveSnapshot, LiveTwin } from "./live.ts";
+import { simulate } from "./run.ts";
+import { parseScenario } from "./scenario.ts";
+import { epochOfYearTime, secondsPer, yearTimeOf } from "./time.ts";
+import { valenceTypicalYear } from "./weather.ts";
+
+const lab = loadSite("lab");
+const site = lab.site!;
+/** Monday 1 January 2029, midnight in Paris: the start of the twin's typical year, on a Monday like its calendar. */
+const newYear2029 = Date.UTC(2028, 11, 31, 23);
+/** Tuesday 17 July 2029, 15:00 in Paris (summer time, UTC+2). */
+const julyAfternoon = Date.UTC(2029, 6, 17, 13);
+
+function close(actual: number, expected: number, what: string, tolerance = 1e-9): void {
+  const scale = Math.max(1, Math.abs(expected));
+  assert.ok(Math.abs(actual - expected) <= tolerance * scale, `${what}: ${actual} ≠ ${expected}`);
+}
+
+function sum(values: ArrayLike<number>): number {
+  let total = 0;
+  for (let index = 0; index < values.length; index++) total += values[index]!;
+  return total;
+}
+
+describe("live twin: shared physics", () => {
+  it("gives the batch runner's site and plant figures over the same seconds, through a CDU failure", async () => {
+    const minutes = 10;
+    const failAtS = 300;
+    const failed = ["cdu:h1-r01-01", "cdu:h1-r01-02"];
+    const scenario = parseScenario(
+      `events:\n  - { at: ${failAtS}, fail: [${failed.join(", ")}] }\n`,
+      "t",
+      site,
+      lab.file,
+    );
+    assert.ok(scenario.ok);
+    const batch = await simulate({
+      site,
+      weather: valenceTypicalYear(1),
+      durationS: minutes * secondsPer.m,
+      stepS: 1,
+      seriesIntervalS: secondsPer.m,
+      seed: 1,
+      threads: 1,
+      scenario: scenario.value.scenario,
+    });
+    assert.ok(batch.ok);
+
+    // Defaults throughout: the Valence year at the Paris wall clock, synthetic load aligned on the weekday.
+    const twin = new LiveTwin(site, { startMs: newYear2029 });
+    const plantFields = ["heatKW", "dryCoolerKW", "chillerKW", "fanKW", "pumpKW", "fwsSupplyC"] as const;
+    const perMinute = {
+      plant: plantFields.map(() => new Float64Array(minutes)),
+      it: new Float64Array(minutes),
+      facility: new Float64Array(minutes),
+      maxTcs: new Float64Array(minutes).fill(Number.NEGATIVE_INFINITY),
+    };
+    const record = (snapshot: LiveSnapshot, second: number) => {
+      const minute = Math.floor((second - 1) / 60);
+      plantFields.forEach((field, index) => {
+        perMinute.plant[index]![minute]! += snapshot.plants[0]![field] / 60;
+      });
+      perMinute.it[minute]! += snapshot.kpis.itKW / 60;
+      perMinute.facility[minute]! += snapshot.kpis.facilityKW / 60;
+      for (const loop of snapshot.tcs) perMinute.maxTcs[minute] = Math.max(perMinute.maxTcs[minute]!, loop.supplyC);
+    };
+    record(twin.snapshot(), 1);
+    for (let second = 2; second <= minutes * 60; second++) {
+      if (second === failAtS + 1) for (const id of failed) assert.ok(twin.failCdu(id).ok);
+      assert.equal(twin.advanceTo(newYear2029 + second * 1000), 1);
+      record(twin.snapshot(), second);
+    }
+
+    const { plants, site: siteFrame } = batch.value;
+    const plantFrame = plants[0]!.fields;
+    const batchFields = [
+      "heatToLoopKw",
+      "dryCoolerHeatKw",
+      "chillerHeatKw",
+      "dryCoolerFanKw",
+      "fwsPumpKw",
+      "fwsSupplyC",
+    ];
+    const history = twin.history();
+    assert.equal(history.time.length, minutes);
+    for (let minute = 0; minute < minutes; minute++) {
+      plantFields.forEach((field, index) => {
+        close(perMinute.plant[index]![minute]!, plantFrame[batchFields[index]!]![minute]!, `${field} minute ${minute}`);
+      });
+      close(perMinute.it[minute]!, siteFrame.fields.itKw![minute]!, `itKW minute ${minute}`);
+      close(perMinute.facility[minute]!, siteFrame.fields.gridKw![minute]!, `facilityKW minute ${minute}`);
+      close(perMinute.maxTcs[minute]!, siteFrame.fields.maxTcsSupplyC![minute]!, `max TCS minute ${minute}`);
+      assert.equal(history.time[minute], newYear2029 + minute * 60_000);
+      close(history.itKW[minute]!, siteFrame.fields.itKw![minute]!, `history itKW ${minute}`);
+      close(history.facilityKW[minute]!, siteFrame.fields.gridKw![minute]!, `history facilityKW ${minute}`);
+      close(history.pue[minute]!, siteFrame.fields.pue![minute]!, `history pue ${minute}`);
+      close(history.coolingKW[minute]!, siteFrame.fields.coolingKw![minute]!, `history coolingKW ${minute}`);
+      const losses = siteFrame.fields.upsLossKw![minute]! + siteFrame.fields.transformerLossKw![minute]!;
+      close(history.lossesKW[minute]!, losses, `history lossesKW ${minute}`);
+      close(history.dryBulbC[minute]!, siteFrame.fields.outdoorDryBulbC![minute]!, `history dryBulbC ${minute}`);
+      close(history.fwsSupplyC[minute]!, siteFrame.fields.fwsSupplyC![minute]!, `history fwsSupplyC ${minute}`);
+    }
+    // The comparison covered the failure: the NVL72 loop overheated and its racks throttled.
+    assert.ok(perMinute.maxTcs[9]! > 45, `max TCS ${perMinute.maxTcs[9]}`);
+    assert.ok(batch.value.kpis.throttledGpuHours > 0);
+  });
+});
+
+describe("live twin: snapshot", () => {
+  it("has the contract's shapes and consistent units", () => {
+    const twin = new LiveTwin(site, { startMs: julyAfternoon });
+    twin.advanceTo(julyAfternoon + 90_500);
+    const snapshot = twin.snapshot();
+    assert.equal(snapshot.time, julyAfternoon + 90_000, "whole steps; the half second waits");
+    assert.deepEqual(Object.keys(snapshot.kpis).sort(), [
+      "carbonKgPerH",
+      "coolingKW",
+      "facilityKW",
+      "gpuUtilisation",
+      "itKW",
+      "lossesKW",
+      "makeUpWaterLPerH",
+      "pue",
+      "throttledRacks",
+    ]);
+    const { kpis, racks } = snapshot;
+    assert.ok(snapshot.weather.dryBulbC > 20 && snapshot.weather.dryBulbC < 42, "a July afternoon in Valence");
+    assert.ok(snapshot.weather.relativeHumidity > 5 && snapshot.weather.relativeHumidity < 100);
+    close(kpis.pue, kpis.facilityKW / kpis.itKW, "PUE");
+    assert.ok(kpis.pue > 1.02 && kpis.pue < 1.2, `PUE ${kpis.pue}`);
+    close(kpis.facilityKW, kpis.itKW + kpis.coolingKW + kpis.lossesKW, "facility = IT + cooling + losses");
+    close(kpis.carbonKgPerH, (kpis.facilityKW * 30) / 1000, "carbon at 30 g/kWh");
+    close(kpis.makeUpWaterLPerH, (0.02 * 1000) / 24, "the loop's make-up only: adiabatic assist is off");
+    assert.ok(kpis.gpuUtilisation > 0.3 && kpis.gpuUtilisation < 1);
+    assert.equal(kpis.throttledRacks, 0);
+
+    assert.deepEqual(
+      snapshot.plants.map((plant) => Object.keys(plant).sort()),
+      [
+        [
+          "adiabaticOn",
+          "chillerKW",
+          "chillersRunning",
+          "dryCoolerKW",
+          "fanKW",
+          "fwsReturnC",
+          "fwsSupplyC",
+          "heatKW",
+          "id",
+          "pumpKW",
+        ],
+      ],
+    );
+    const plant = snapshot.plants[0]!;
+    assert.equal(plant.id, "plant:lab");
+    assert.ok(plant.fwsReturnC > plant.fwsSupplyC + 5, "about the 10 K design rise");
+    close(plant.dryCoolerKW + plant.chillerKW, plant.heatKW, "heat rejected at a held set-point", 1e-6);
+
+    assert.equal(snapshot.tcs.length, site.rows.length);
+    for (const [index, loop] of snapshot.tcs.entries()) {
+      const row = site.rows[index]!;
+      assert.equal(loop.id, row.tcs.id);
+      assert.deepEqual(loop.failedCdus, []);
+      assert.equal(loop.supplyC, row.tcs.supplySetpoint);
+      close(loop.headroomKW, loop.capacityKW - loop.heatKW, `${loop.id} headroom`);
+      assert.ok(loop.returnC > loop.supplyC && loop.flowLpm > 0);
+      let headroom = 0;
+      for (let rack = row.rackStart; rack < row.rackStart + row.rackCount; rack++) headroom += racks.headroomKW[rack]!;
+      close(headroom, loop.headroomKW, `${loop.id}: the racks' shares add up`, 1e-6);
+    }
+
+    for (const array of Object.values(racks)) {
+      assert.ok(array instanceof Float32Array);
+      assert.equal(array.length, site.racks.length);
+    }
+    close(sum(racks.powerKW), kpis.itKW, "the racks add up to IT", 1e-6);
+    const nvl72 = site.racks.findIndex((rack) => site.rackTypes[rack.typeIndex]!.id === "nvl72");
+    assert.ok(racks.powerKW[nvl72]! > 30 && racks.powerKW[nvl72]! <= 132);
+    assert.ok(racks.tcsReturnC[nvl72]! > racks.tcsSupplyC[nvl72]! + 5);
+    assert.equal(racks.throttle[nvl72], 1);
+  });
+
+  it("reads a rack-level utilisation source with seconds since the start and keeps each rack's own value", () => {
+    const times: number[] = [];
+    const source: UtilisationSource = {
+      fill(timeS, out) {
+        times.push(timeS);
+        for (let rack = 0; rack < site.racks.length; rack++) out[rack] = rack % 2 === 0 ? 0.2 : 0.8;
+      },
+    };
+    const twin = new LiveTwin(site, { startMs: julyAfternoon, utilisation: source, utilisationRefreshS: 10 });
+    twin.advanceTo(julyAfternoon + 30_000);
+    assert.deepEqual(times, [0, 10, 20]);
+    const { racks, kpis } = twin.snapshot();
+    assert.ok(Math.abs(racks.utilisation[0]! - 0.2) < 1e-6 && Math.abs(racks.utilisation[1]! - 0.8) < 1e-6);
+    assert.ok(racks.powerKW[1]! > racks.powerKW[0]!);
+    close(sum(racks.powerKW), kpis.itKW, "the racks add up to IT", 1e-6);
+  });
+
+  it("covers the full 40,000-rack site cheaply enough to step every second", () => {
+    const alixan = loadSite("alixan").site!;
+    const twin = new LiveTwin(alixan, { startMs: julyAfternoon });
+    const started = performance.now();
+    twin.advanceTo(julyAfternoon + 601_000);
+    const perSecondMs = (performance.now() - started) / 600;
+    const snapshot = twin.snapshot();
+    assert.equal(snapshot.racks.powerKW.length, 40_000);
+    assert.equal(snapshot.tcs.length, 800);
+    assert.equal(snapshot.plants.length, 8);
+    assert.ok(snapshot.kpis.itKW > 500_000 && snapshot.kpis.itKW < 1_000_000, `${snapshot.kpis.itKW} kW IT`);
+    // About 0.04 ms per simulated second on one core; the bound only catches a change of kind (per-rack stepping).
+    assert.ok(perSecondMs < 5, `${perSecondMs.toFixed(3)} ms per simulated second`);
+  });
+});
+
+describe("live twin: events", () => {
+  it("heats a loop over the following minutes when its CDUs fail, and cools it when they return", () => {
+    const twin = new LiveTwin(site, { startMs: julyAfternoon });
+    const loopAfter = (seconds: number) => {
+      twin.advanceTo(twin.timeMs + seconds * 1000);
+      return twin.snapshot().tcs[0]!;
+    };
+    assert.equal(loopAfter(60).supplyC, 39.5);
+    assert.ok(twin.failCdu("cdu:h1-r01-02").ok);
+    assert.ok(twin.failCdu("cdu:h1-r01-01").ok);
+    const first = loopAfter(10);
+    assert.deepEqual(first.failedCdus, ["cdu:h1-r01-01", "cdu:h1-r01-02"]);
+    assert.equal(first.capacityKW, 0);
+    assert.equal(first.headroomKW, 0);
+    const oneMinute = loopAfter(50);
+    const fiveMinutes = loopAfter(240);
+    assert.ok(first.supplyC > 39.5 && oneMinute.supplyC > first.supplyC + 1, `${first.supplyC}, ${oneMinute.supplyC}`);
+    assert.ok(fiveMinutes.supplyC >= oneMinute.supplyC, `${oneMinute.supplyC} then ${fiveMinutes.supplyC}`);
+    assert.ok(twin.snapshot().kpis.throttledRacks === 4, "the four NVL72 racks throttle");
+    assert.equal(twin.snapshot().tcs[1]!.supplyC, 39.5, "the next row is untouched");
+
+    assert.ok(twin.repairCdu("cdu:h1-r01-01").ok);
+    assert.ok(twin.repairCdu("cdu:h1-r01-02").ok);
+    const repaired = loopAfter(600);
+    assert.ok(Math.abs(repaired.supplyC - 39.5) < 1e-6, `${repaired.supplyC}`);
+    assert.equal(twin.snapshot().kpis.throttledRacks, 0);
+  });
+
+  it("moves a plant's supply set-point, with its loops keeping their margin", () => {
+    const twin = new LiveTwin(site, { startMs: julyAfternoon });
+    assert.ok(twin.setFacilitySupplyC("plant:lab", 40).ok);
+    twin.advanceTo(twin.timeMs + 3_600_000);
+    const snapshot = twin.snapshot();
+    assert.ok(Math.abs(snapshot.plants[0]!.fwsSupplyC - 40) < 0.05, `${snapshot.plants[0]!.fwsSupplyC}`);
+    assert.ok(Math.abs(snapshot.tcs[0]!.supplyC - 43.5) < 0.05, `${snapshot.tcs[0]!.supplyC}`);
+  });
+
+  it("answers an unknown or impossible change with an error naming it", () => {
+    const twin = new LiveTwin(site, { startMs: julyAfternoon });
+    assert.deepEqual(twin.failCdu("cdu:h1-r01-1"), {
+      ok: false,
+      error: 'no CDU cdu:h1-r01-1 in site lab (did you mean "cdu:h1-r01-01"?)',
+    });
+    assert.deepEqual(twin.failCdu("pump:lab-fws-01"), { ok: false, error: "no CDU pump:lab-fws-01 in site lab" });
+    assert.deepEqual(twin.repairCdu("cdu:h1-r01-01"), { ok: false, error: "cdu:h1-r01-01 is not failed" });
+    assert.ok(twin.failCdu("cdu:h1-r01-01").ok);
+    assert.deepEqual(twin.failCdu("cdu:h1-r01-01"), { ok: false, error: "cdu:h1-r01-01 is already failed" });
+    assert.deepEqual(twin.setFacilitySupplyC("plant:lb", 30), {
+      ok: false,
+      error: 'no plant plant:lb in site lab (did you mean "plant:lab"?)',
+    });
+    assert.deepEqual(twin.setFacilitySupplyC("plant:lab", 90), {
+      ok: false,
+      error: "facility supply 90 °C is outside 5…70 °C",
+    });
+  });
+});
+
+describe("live twin: history", () => {
+  it("keeps one point per interval for the last 24 hours and no more", () => {
+    const twin = new LiveTwin(site, { startMs: newYear2029, stepS: 60 });
+    twin.advanceTo(newYear2029 + 25 * 3_600_000);
+    const history = twin.history();
+    assert.equal(history.time.length, 1_440);
+    assert.equal(history.time.at(-1), twin.timeMs - 60_000, "the newest point is the minute just ended");
+    assert.equal(history.time[0], twin.timeMs - 24 * 3_600_000);
+    for (let point = 1; point < history.time.length; point++) {
+      assert.equal(history.time[point]! - history.time[point - 1]!, 60_000);
+    }
+    for (const values of Object.values(history)) assert.equal(values.length, 1_440);
+    assert.equal(twin.history(30).time.length, 30);
+    close(history.pue[100]!, history.facilityKW[100]! / history.itKW[100]!, "PUE of a point");
+    // The day's weather cycle is in it: 25 hours from midnight on 1 January.
+    assert.ok(Math.max(...history.dryBulbC) - Math.min(...history.dryBulbC) > 3);
+  });
+
+  it("takes its interval and span from the options", () => {
+    const twin = new LiveTwin(site, { startMs: newYear2029, historyIntervalS: 300, historySpanS: 3_600 });
+    twin.advanceTo(newYear2029 + 2 * 3_600_000);
+    const history = twin.history();
+    assert.equal(history.time.length, 12);
+    assert.equal(history.time[1]! - history.time[0]!, 300_000);
+    assert.throws(() => new LiveTwin(site, { stepS: 7, historyIntervalS: 60 }), /not a whole number of 7 s steps/);
+  });
+});
+
+describe("live twin: calendar", () => {
+  it("places an instant on the typical year by the site's wall clock, and back", () => {
+    // 17 July is day 197 from 1 January; 2029 is not a leap year.
+    assert.deepEqual(yearTimeOf(julyAfternoon, "Europe/Paris"), {
+      yearTimeS: 197 * secondsPer.d + 15 * secondsPer.h,
+      weekday: 1,
+      year: 2029,
+    });
+    assert.equal(epochOfYearTime(2029, 197 * secondsPer.d + 15 * secondsPer.h, "Europe/Paris"), julyAfternoon);
+    assert.deepEqual(yearTimeOf(newYear2029, "Europe/Paris"), { yearTimeS: 0, weekday: 0, year: 2029 });
+    // In a leap year 29 February repeats 28 February, so 1 March keeps its day of the typical year.
+    const marchFirst2028 = Date.UTC(2028, 2, 1, 11);
+    assert.equal(yearTimeOf(marchFirst2028, "Europe/Paris").yearTimeS, 59 * secondsPer.d + 12 * secondsPer.h);
+    assert.equal(epochOfYearTime(2028, 59 * secondsPer.d + 12 * secondsPer.h, "Europe/Paris"), marchFirst2028);
+    assert.equal(
+      yearTimeOf(Date.UTC(2028, 1, 29, 11), "Europe/Paris").yearTimeS,
+      58 * secondsPer.d + 12 * secondsPer.h,
+    );
+  });
+
+  it("starts live weather and load at today's date and weekday", () => {
+    const january = new LiveTwin(site, { startMs: newYear2029 + 5 * secondsPer.h * 1000 }).snapshot();
+    const july = new LiveTwin(site, { startMs: julyAfternoon }).snapshot();
+    assert.ok(
+      july.weather.dryBulbC > january.weather.dryBulbC + 15,
+      `${january.weather.dryBulbC} → ${july.weather.dryBulbC}`,
+    );
+    // Saturday 20 July 2030 is day 200 of the typical year, a Friday on its calendar (1 January a Monday): only the
+    // weekday shift makes the health suite (office hours) quiet, as on the real Saturday.
+    const friday = new LiveTwin(site, { startMs: Date.UTC(2030, 6, 19, 13) }).snapshot();
+    const saturday = new LiveTwin(site, { startMs: Date.UTC(2030, 6, 20, 13) }).snapshot();
+    const office = site.racks.findIndex((rack) => rack.hallIndex === 1);
+    assert.ok(friday.racks.utilisation[office]! > 0.6, `Friday ${friday.racks.utilisation[office]}`);
+    assert.ok(saturday.racks.utilisation[office]! < 0.2, `Saturday ${saturday.racks.utilisation[office]}`);
+  });
+});

@@ -1,0 +1,563 @@
+/**
+ * The twin in live mode: the whole site in one partition on the current thread, stepped in real time (or faster)
+ * with its state readable between steps, for the server's `/v1/state/*` routes (docs/api.md, "Live state"). It steps
+ * the batch runner's `PartitionKernel`, so live and batch share one implementation of the physics.
+ *
+ * Time: the caller owns the clock and says how far to go (`advanceTo`, epoch milliseconds). The typical year is
+ * positioned at the site's wall clock (day of year and time of day in `site.timezone`, Europe/Paris for Alixan) when
+ * the twin starts, so live weather is plausible for today; from then on simulated time runs evenly, through clock
+ * changes. The synthetic profiles are shifted by whole days so their weekends fall on the real weekend.
+ */
+import { didYouMean } from "../model/diagnostics.ts";
+import type { Site } from "../model/site.ts";
+import type { UtilisationSource } from "../model/utilisation.ts";
+import { litersPerEvaporatedKwh, PartitionKernel } from "./kernel.ts";
+import { buildPartition } from "./layout.ts";
+import { failure, type Outcome, success } from "./outcome.ts";
+import { RackSourceLoad, type SegmentLoad, SyntheticLoad } from "./profiles.ts";
+import { defaultGridIntensity } from "./results.ts";
+import { fwsSupplyRangeC, siteUnits, type TwinEvent } from "./scenario.ts";
+import { secondsPer, yearTimeOf } from "./time.ts";
+import { sampleHourly, valenceTypicalYear, type Weather } from "./weather.ts";
+
+/** How a live twin is set up; every field has a default. */
+export interface LiveTwinOptions {
+  /** Outdoor weather over a year (default: the Valence typical year of `seed`). */
+  readonly weather?: Weather;
+  /** Rack utilisation (default: the synthetic profiles), read with seconds since `startMs`. */
+  readonly utilisation?: UtilisationSource;
+  /** How often a source that cannot say when it changes is read again, seconds (default: every step). */
+  readonly utilisationRefreshS?: number;
+  /** Seed of the typical year and the synthetic profiles (default 1). */
+  readonly seed?: number;
+  /** Fixed step, seconds (default 1). */
+  readonly stepS?: number;
+  /** Epoch milliseconds at which simulated time starts (default: now). */
+  readonly startMs?: number;
+  /** Seconds into the typical year at `startMs` (default: the site's wall clock at `startMs`). */
+  readonly yearTimeS?: number;
+  /** History resolution, seconds, a whole number of steps (default 60). */
+  readonly historyIntervalS?: number;
+  /** History kept, seconds (default 24 h). */
+  readonly historySpanS?: number;
+  /** Grid carbon intensity, gCO2/kWh (default the French annual mean). */
+  readonly gridIntensityGPerKWh?: number;
+}
+
+/** Site-wide figures of the current step. Power in kW. */
+export interface LiveKpis {
+  readonly itKW: number;
+  /** Drawn from the grid: IT, cooling, UPS and transformer losses. */
+  readonly facilityKW: number;
+  /** Facility over IT power (NaN with no IT load). */
+  readonly pue: number;
+  /** CDU pumps, air handler fans, facility water pumps, dry cooler fans, chillers. */
+  readonly coolingKW: number;
+  /** UPS and transformer losses (server conversion losses are inside IT). */
+  readonly lossesKW: number;
+  /** Water to make up: evaporated by the adiabatic pads plus the loops' losses, L/h. */
+  readonly makeUpWaterLPerH: number;
+  readonly carbonKgPerH: number;
+  /** Share of installed GPUs busy and not throttled, 0–1. */
+  readonly gpuUtilisation: number;
+  /** Installed racks running below full power because their coolant is too warm. */
+  readonly throttledRacks: number;
+}
+
+/** A cooling plant now. Heat and power in kW. */
+export interface LivePlant {
+  readonly id: string;
+  readonly fwsSupplyC: number;
+  readonly fwsReturnC: number;
+  /** Heat into the facility water loop (CDUs, air handlers, its pumps). */
+  readonly heatKW: number;
+  /** Heat rejected by the dry coolers. */
+  readonly dryCoolerKW: number;
+  /** Heat taken by the trim chillers (their electrical power is in the site's coolingKW). */
+  readonly chillerKW: number;
+  /** Dry cooler fans. */
+  readonly fanKW: number;
+  /** Facility water pumps. */
+  readonly pumpKW: number;
+  readonly chillersRunning: number;
+  readonly adiabaticOn: boolean;
+}
+
+/** A row's technology cooling loop now. Heat in kW. */
+export interface LiveTcs {
+  /** The loop id (`tcs:h1-r001`). */
+  readonly id: string;
+  /** Heat into the loop: the racks' liquid share and the CDU pumps. */
+  readonly heatKW: number;
+  /** What the CDUs in service can remove while holding the supply set-point, at the current facility supply. */
+  readonly capacityKW: number;
+  /** Capacity minus heat, at least 0. */
+  readonly headroomKW: number;
+  readonly supplyC: number;
+  /** Mixed return from the racks at the current flow. */
+  readonly returnC: number;
+  readonly flowLpm: number;
+  /** Ids of the loop's CDUs out of service. */
+  readonly failedCdus: readonly string[];
+}
+
+/** Per-rack values now, in `site.racks` order. */
+export interface LiveRacks {
+  /** Drawn at the rack input, kW (0 for a rack not installed). */
+  readonly powerKW: Float32Array;
+  /** 0 idle … 1 design power. */
+  readonly utilisation: Float32Array;
+  readonly tcsSupplyC: Float32Array;
+  /** Coolant leaving the rack: supply plus its liquid heat over its share of the loop's flow. */
+  readonly tcsReturnC: Float32Array;
+  /** The rack's share of its loop's headroom, in proportion to its design liquid heat, kW. */
+  readonly headroomKW: Float32Array;
+  /** Share of power left by throttling, 0–1. */
+  readonly throttle: Float32Array;
+}
+
+/** The live state: the current step, as plain data (safe to keep; the twin does not touch it again). */
+export interface LiveSnapshot {
+  /** End of the current step, epoch ms. */
+  readonly time: number;
+  readonly weather: { readonly dryBulbC: number; readonly relativeHumidity: number };
+  readonly kpis: LiveKpis;
+  /** In `site.plants` order. */
+  readonly plants: readonly LivePlant[];
+  /** One per row, in `site.rows` order. */
+  readonly tcs: readonly LiveTcs[];
+  readonly racks: LiveRacks;
+}
+
+/** Site series for `/v1/state/history`: one point per interval, means over it, oldest first. */
+export interface LiveHistory {
+  /** Start of each point's interval, epoch ms. */
+  readonly time: number[];
+  readonly itKW: number[];
+  readonly facilityKW: number[];
+  readonly pue: number[];
+  readonly coolingKW: number[];
+  readonly lossesKW: number[];
+  readonly dryBulbC: number[];
+  /** Mean over plants. */
+  readonly fwsSupplyC: number[];
+}
+
+/** Columns of the history ring, in `LiveHistory` order after `time`. */
+const historyColumns = ["itKW", "facilityKW", "pue", "coolingKW", "lossesKW", "dryBulbC", "fwsSupplyC"] as const;
+const [historyIt, historyFacility, historyPue, historyCooling, historyLosses, historyDryBulb, historySupply] = [
+  0, 1, 2, 3, 4, 5, 6,
+] as const;
+
+const noFailedCdus: readonly string[] = Object.freeze([]);
+
+/** Moves the load's clock: the kernel steps on typical-year time, a source may count from elsewhere. */
+class ShiftedLoad implements SegmentLoad {
+  readonly #inner: SegmentLoad;
+  readonly #shiftS: number;
+  constructor(inner: SegmentLoad, shiftS: number) {
+    this.#inner = inner;
+    this.#shiftS = shiftS;
+  }
+  fillSegments(timeS: number, out: Float64Array): void {
+    this.#inner.fillSegments(timeS + this.#shiftS, out);
+  }
+  rackUtilisation(rackIndex: number): number {
+    return this.#inner.rackUtilisation(rackIndex);
+  }
+}
+
+/**
+ * A live digital twin of a site, on the current thread. It takes its first step when built, so a snapshot always
+ * describes a step. Live events (`failCdu`, `repairCdu`, `setFacilitySupplyC`) are scenario events applied now.
+ */
+export class LiveTwin {
+  /** The site simulated. */
+  readonly site: Site;
+  /** Fixed step, seconds. */
+  readonly stepS: number;
+  /** Epoch ms at which simulated time started. */
+  readonly startMs: number;
+  readonly #kernel: PartitionKernel;
+  readonly #weather: Weather;
+  readonly #load: SegmentLoad;
+  readonly #rackLevel: boolean;
+  readonly #gridIntensity: number;
+  readonly #cduRow = new Map<string, number>();
+  readonly #failedCdus = new Set<string>();
+  /** Per row: design liquid heat of its installed racks, which sets each rack's share of flow and headroom. */
+  readonly #rowDesignLiquidKw: Float64Array;
+  readonly #rackInstalled: Uint8Array;
+  // History: a ring of points and the sums of the interval under way.
+  readonly #historyIntervalS: number;
+  readonly #stepsPerPoint: number;
+  readonly #historyTime: Float64Array;
+  readonly #historyValues: Float64Array[];
+  readonly #pointSums = new Float64Array(historyColumns.length);
+  readonly #totals = new Float64Array(historyColumns.length);
+  #pointSteps = 0;
+  #historyCount = 0;
+  #historyNext = 0;
+
+  /** A live twin of `site`; bad options throw (they are the caller's configuration, not user input). */
+  constructor(site: Site, options: LiveTwinOptions = {}) {
+    const stepS = options.stepS ?? 1;
+    const historyIntervalS = options.historyIntervalS ?? secondsPer.m;
+    const historySpanS = options.historySpanS ?? secondsPer.d;
+    if (!(stepS > 0 && stepS <= secondsPer.h)) throw new RangeError(`live twin: step ${stepS} s must be in (0, 3600]`);
+    const stepsPerPoint = Math.round(historyIntervalS / stepS);
+    if (stepsPerPoint < 1 || Math.abs(stepsPerPoint * stepS - historyIntervalS) > 1e-9 * historyIntervalS) {
+      throw new RangeError(
+        `live twin: history interval ${historyIntervalS} s is not a whole number of ${stepS} s steps`,
+      );
+    }
+    if (!(historySpanS >= historyIntervalS)) {
+      throw new RangeError(`live twin: history span ${historySpanS} s is shorter than its interval`);
+    }
+    this.site = site;
+    this.stepS = stepS;
+    this.startMs = options.startMs ?? Date.now();
+    const seed = options.seed ?? 1;
+    this.#weather = options.weather ?? valenceTypicalYear(seed);
+    this.#gridIntensity = options.gridIntensityGPerKWh ?? defaultGridIntensity;
+    this.#historyIntervalS = historyIntervalS;
+    this.#stepsPerPoint = stepsPerPoint;
+    const historyPoints = Math.ceil(historySpanS / historyIntervalS);
+    this.#historyTime = new Float64Array(historyPoints);
+    this.#historyValues = historyColumns.map(() => new Float64Array(historyPoints));
+
+    const clock = yearTimeOf(this.startMs, site.timezone);
+    const yearTimeS = options.yearTimeS ?? clock.yearTimeS;
+    const partition = buildPartition(
+      site,
+      site.plants.map((plant) => plant.index),
+    );
+    if (options.utilisation === undefined) {
+      // The profiles' week starts on day 0 (a Monday): shift by whole days to today's weekday.
+      const dayOfWeek = Math.floor(yearTimeS / secondsPer.d) % 7;
+      const shiftDays = (((clock.weekday - dayOfWeek) % 7) + 7) % 7;
+      this.#load = new ShiftedLoad(new SyntheticLoad(partition.segments, seed), shiftDays * secondsPer.d);
+      this.#rackLevel = false;
+    } else {
+      const source = new RackSourceLoad(
+        options.utilisation,
+        partition.segments,
+        site.racks.length,
+        options.utilisationRefreshS ?? stepS,
+      );
+      this.#load = new ShiftedLoad(source, -yearTimeS);
+      this.#rackLevel = true;
+    }
+    this.#kernel = new PartitionKernel(partition, this.#weather, this.#load, [], [], stepS, yearTimeS);
+
+    for (const [id, unit] of siteUnits(site)) if (unit.kind === "cdu") this.#cduRow.set(id, unit.index);
+    const { segments } = partition;
+    this.#rowDesignLiquidKw = new Float64Array(site.rows.length);
+    this.#rackInstalled = new Uint8Array(site.racks.length);
+    for (let segment = 0; segment < segments.count; segment++) {
+      const first = segments.rackStart[segment]!;
+      const count = segments.rackCount[segment]!;
+      const rackLiquidKw = (segments.idleKw[segment]! + segments.dynamicKw[segment]!) * segments.tcsShare[segment]!;
+      for (let rack = first; rack < first + count; rack++) {
+        // The batch runner's rule: the first `occupancy` share of a segment's racks is installed.
+        if ((rack - first + 0.5) / count <= segments.occupancy[segment]!) {
+          this.#rackInstalled[rack] = 1;
+          this.#rowDesignLiquidKw[segments.row[segment]!]! += rackLiquidKw;
+        }
+      }
+    }
+    this.#step();
+  }
+
+  /** Simulated time now (the end of the last step), epoch ms. */
+  get timeMs(): number {
+    return this.startMs + this.#kernel.stepsDone * this.stepS * 1000;
+  }
+
+  /**
+   * Steps from the current time up to `simulatedTimeMs` (whole steps; a remainder waits for the next call) and
+   * returns the number of steps taken. A time not ahead of the current one takes none. Every step is simulated, so
+   * the caller bounds a jump (a day at 1 s is 86,400 steps, a few seconds for the full Alixan site).
+   */
+  advanceTo(simulatedTimeMs: number): number {
+    const stepMs = this.stepS * 1000;
+    const steps = Math.floor((simulatedTimeMs - this.timeMs) / stepMs + 1e-9);
+    if (!(steps > 0)) return 0;
+    for (let step = 0; step < steps; step++) this.#step();
+    return steps;
+  }
+
+  #step(): void {
+    this.#kernel.step();
+    const totals = this.#siteTotals();
+    const sums = this.#pointSums;
+    for (let column = 0; column < historyColumns.length; column++) sums[column]! += totals[column]!;
+    this.#pointSteps++;
+    if (this.#pointSteps === this.#stepsPerPoint) this.#closePoint();
+  }
+
+  /** Site figures of the last step in the history's column order (PUE left at 0), in a reused array. */
+  #siteTotals(): Float64Array {
+    const kernel = this.#kernel;
+    const totals = this.#totals;
+    let it = 0;
+    let facility = 0;
+    let cooling = 0;
+    let losses = 0;
+    for (let hall = 0; hall < kernel.hallItKw.length; hall++) {
+      it += kernel.hallItKw[hall]!;
+      facility += kernel.hallGridKw[hall]!;
+      cooling += kernel.hallCduPumpKw[hall]! + kernel.hallCrahFanKw[hall]!;
+      losses += kernel.hallUpsLossKw[hall]! + kernel.hallTransformerLossKw[hall]!;
+    }
+    let supply = 0;
+    for (let plant = 0; plant < kernel.supplyC.length; plant++) {
+      cooling += kernel.plantPumpKw[plant]! + kernel.plantFanKw[plant]! + kernel.plantChillerPowerKw[plant]!;
+      supply += kernel.supplyC[plant]!;
+    }
+    totals[historyIt] = it;
+    totals[historyFacility] = facility;
+    totals[historyPue] = 0;
+    totals[historyCooling] = cooling;
+    totals[historyLosses] = losses;
+    totals[historyDryBulb] = kernel.dryBulbC;
+    totals[historySupply] = supply / kernel.supplyC.length;
+    return totals;
+  }
+
+  /** Stores the interval just ended as a history point (means; PUE as the ratio of the energies). */
+  #closePoint(): void {
+    const sums = this.#pointSums;
+    const slot = this.#historyNext;
+    const steps = this.#pointSteps;
+    this.#historyTime[slot] = this.timeMs - this.#historyIntervalS * 1000;
+    for (let column = 0; column < historyColumns.length; column++) {
+      this.#historyValues[column]![slot] = sums[column]! / steps;
+    }
+    this.#historyValues[historyPue]![slot] = sums[historyFacility]! / sums[historyIt]!;
+    sums.fill(0);
+    this.#pointSteps = 0;
+    this.#historyNext = (slot + 1) % this.#historyTime.length;
+    this.#historyCount = Math.min(this.#historyCount + 1, this.#historyTime.length);
+  }
+
+  /** The current step as plain data: site, plants, loops and every rack. */
+  snapshot(): LiveSnapshot {
+    const kernel = this.#kernel;
+    const site = this.site;
+    const { segments, rows, plants } = kernel.partition;
+    const rackCount = site.racks.length;
+    const racks: LiveRacks = {
+      powerKW: new Float32Array(rackCount),
+      utilisation: new Float32Array(rackCount),
+      tcsSupplyC: new Float32Array(rackCount),
+      tcsReturnC: new Float32Array(rackCount),
+      headroomKW: new Float32Array(rackCount),
+      throttle: new Float32Array(rackCount),
+    };
+    const rowLiquidKw = new Float64Array(rows.count);
+    const rowHeadroomKw = new Float64Array(rows.count);
+    for (let row = 0; row < rows.count; row++) {
+      rowHeadroomKw[row] = Math.max(0, kernel.rowCduCapacityKw[row]! - kernel.rowHeatKw[row]!);
+    }
+    const { powerKW, utilisation: rackUtilisation, tcsSupplyC, tcsReturnC, headroomKW, throttle } = racks;
+    const installed = this.#rackInstalled;
+    const rowDesignLiquidKw = this.#rowDesignLiquidKw;
+    const load = this.#rackLevel ? this.#load : undefined;
+    let throttledRacks = 0;
+    let busyGpus = 0;
+    let installedGpus = 0;
+    for (let segment = 0; segment < segments.count; segment++) {
+      const row = segments.row[segment]!;
+      const first = segments.rackStart[segment]!;
+      const last = first + segments.rackCount[segment]!;
+      const idleKw = segments.idleKw[segment]!;
+      const dynamicKw = segments.dynamicKw[segment]!;
+      const tcsShare = segments.tcsShare[segment]!;
+      const factor = kernel.throttle[segment]!;
+      const supplyC = kernel.tcsC[row]!;
+      const designShare = (idleKw + dynamicKw) * tcsShare;
+      const rowDesign = rowDesignLiquidKw[row]!;
+      const rackFlowLpm = rowDesign > 0 ? (kernel.rowFlowLpm[row]! * designShare) / rowDesign : 0;
+      const rackHeadroomKw = rowDesign > 0 ? (rowHeadroomKw[row]! * designShare) / rowDesign : 0;
+      // kJ/(L·K) × L/min ÷ 60 = kW per K of rise.
+      const rackKwPerK = (rows.coolantKjPerLiterK[row]! * rackFlowLpm) / 60;
+      installedGpus += kernel.gpuCount[segment]!;
+      busyGpus += kernel.gpuCount[segment]! * kernel.utilisation[segment]! * factor;
+      const segmentUtilisation = kernel.utilisation[segment]!;
+      let liquidSumKw = 0;
+      for (let rack = first; rack < last; rack++) {
+        tcsSupplyC[rack] = supplyC;
+        throttle[rack] = factor;
+        if (installed[rack] === 0) {
+          tcsReturnC[rack] = supplyC;
+          continue;
+        }
+        // A rack-level source differs within a segment; the segment's power is exactly the sum of its racks'.
+        const value = load === undefined ? segmentUtilisation : Math.min(1, Math.max(0, load.rackUtilisation(rack)));
+        const power = factor * (idleKw + value * dynamicKw);
+        const liquidKw = power * tcsShare;
+        liquidSumKw += liquidKw;
+        powerKW[rack] = power;
+        rackUtilisation[rack] = value;
+        tcsReturnC[rack] = rackKwPerK > 0 ? supplyC + liquidKw / rackKwPerK : supplyC;
+        headroomKW[rack] = rackHeadroomKw;
+        if (factor < 1) throttledRacks++;
+      }
+      rowLiquidKw[row]! += liquidSumKw;
+    }
+
+    const failedByRow = new Map<number, string[]>();
+    for (const id of this.#failedCdus) {
+      const row = this.#cduRow.get(id)!;
+      const list = failedByRow.get(row);
+      if (list === undefined) failedByRow.set(row, [id]);
+      else list.push(id);
+    }
+    const tcs: LiveTcs[] = site.rows.map((row) => {
+      const flowLpm = kernel.rowFlowLpm[row.index]!;
+      const supplyC = kernel.tcsC[row.index]!;
+      const kwPerK = (rows.coolantKjPerLiterK[row.index]! * flowLpm) / 60;
+      const failed = failedByRow.get(row.index);
+      return {
+        id: row.tcs.id,
+        heatKW: kernel.rowHeatKw[row.index]!,
+        capacityKW: kernel.rowCduCapacityKw[row.index]!,
+        headroomKW: rowHeadroomKw[row.index]!,
+        supplyC,
+        returnC: kwPerK > 0 ? supplyC + rowLiquidKw[row.index]! / kwPerK : supplyC,
+        flowLpm,
+        failedCdus: failed === undefined ? noFailedCdus : failed.sort(),
+      };
+    });
+
+    const totals = this.#siteTotals();
+    const it = totals[historyIt]!;
+    const facility = totals[historyFacility]!;
+    let waterLPerH = 0;
+    const livePlants: LivePlant[] = site.plants.map((plant) => {
+      const index = plant.index;
+      const chillerKw = kernel.plantChillerHeatKw[index]!;
+      waterLPerH +=
+        kernel.plantEvaporativeKw[index]! * litersPerEvaporatedKwh + (plants.makeUpM3PerDay[index]! * 1000) / 24;
+      const unitKw = plants.chillerUnitKw[index]!;
+      return {
+        id: plant.id,
+        fwsSupplyC: kernel.supplyC[index]!,
+        fwsReturnC: kernel.plantReturnC[index]!,
+        heatKW: kernel.plantHeatKw[index]!,
+        dryCoolerKW: kernel.plantDryCoolerHeatKw[index]!,
+        chillerKW: chillerKw,
+        fanKW: kernel.plantFanKw[index]!,
+        pumpKW: kernel.plantPumpKw[index]!,
+        chillersRunning:
+          chillerKw > 0 && unitKw > 0
+            ? Math.min(plants.chillersAvailable[index]!, Math.ceil(chillerKw / unitKw - 1e-9))
+            : 0,
+        adiabaticOn: kernel.plantSprays[index]! > 0,
+      };
+    });
+    const middleS = kernel.timeS - this.stepS / 2;
+    return {
+      time: this.timeMs,
+      weather: {
+        dryBulbC: kernel.dryBulbC,
+        relativeHumidity: sampleHourly(this.#weather.relativeHumidity, this.#weather.firstSampleS, middleS),
+      },
+      kpis: {
+        itKW: it,
+        facilityKW: facility,
+        pue: it > 0 ? facility / it : Number.NaN,
+        coolingKW: totals[historyCooling]!,
+        lossesKW: totals[historyLosses]!,
+        makeUpWaterLPerH: waterLPerH,
+        carbonKgPerH: (facility * this.#gridIntensity) / 1000,
+        gpuUtilisation: installedGpus > 0 ? busyGpus / installedGpus : 0,
+        throttledRacks,
+      },
+      plants: livePlants,
+      tcs,
+      racks,
+    };
+  }
+
+  /** Site history of the last `minutes` (default: all that is kept), oldest first. */
+  history(minutes = Number.POSITIVE_INFINITY): LiveHistory {
+    const count = this.#historyCount;
+    const capacity = this.#historyTime.length;
+    const since = this.timeMs - minutes * secondsPer.m * 1000;
+    const history: LiveHistory = {
+      time: [],
+      itKW: [],
+      facilityKW: [],
+      pue: [],
+      coolingKW: [],
+      lossesKW: [],
+      dryBulbC: [],
+      fwsSupplyC: [],
+    };
+    for (let back = count; back >= 1; back--) {
+      const slot = (this.#historyNext - back + capacity) % capacity;
+      const time = this.#historyTime[slot]!;
+      if (time < since) continue;
+      history.time.push(time);
+      historyColumns.forEach((column, index) => {
+        history[column].push(this.#historyValues[index]![slot]!);
+      });
+    }
+    return history;
+  }
+
+  /** Takes a CDU out of service now (its loop's other CDUs carry on). */
+  failCdu(cduId: string): Outcome<void> {
+    return this.#changeCdu(cduId, true);
+  }
+
+  /** Returns a failed CDU to service now. */
+  repairCdu(cduId: string): Outcome<void> {
+    return this.#changeCdu(cduId, false);
+  }
+
+  #changeCdu(cduId: string, failing: boolean): Outcome<void> {
+    const row = this.#cduRow.get(cduId);
+    if (row === undefined) {
+      return failure(`no CDU ${cduId} in site ${this.site.id}${didYouMean(cduId, this.#cduRow.keys())}`);
+    }
+    if (failing === this.#failedCdus.has(cduId)) {
+      return failure(`${cduId} is ${failing ? "already failed" : "not failed"}`);
+    }
+    if (failing) this.#failedCdus.add(cduId);
+    else this.#failedCdus.delete(cduId);
+    const event: TwinEvent = {
+      timeS: this.#kernel.timeS,
+      kind: "unit",
+      unit: "cdu",
+      index: row,
+      delta: failing ? -1 : 1,
+    };
+    this.#kernel.applyNow([event]);
+    return success(undefined);
+  }
+
+  /** Sets a plant's facility water supply now; its CDU loops keep their margin over it, as in a scenario. */
+  setFacilitySupplyC(plantId: string, supplyC: number): Outcome<void> {
+    const plant = this.site.plants.find((candidate) => candidate.id === plantId);
+    if (plant === undefined) {
+      const known = this.site.plants.map((candidate) => candidate.id);
+      return failure(`no plant ${plantId} in site ${this.site.id}${didYouMean(plantId, known)}`);
+    }
+    if (!(supplyC >= fwsSupplyRangeC.min && supplyC <= fwsSupplyRangeC.max)) {
+      return failure(`facility supply ${supplyC} °C is outside ${fwsSupplyRangeC.min}…${fwsSupplyRangeC.max} °C`);
+    }
+    const event: TwinEvent = {
+      timeS: this.#kernel.timeS,
+      kind: "setpoint",
+      plant: plant.index,
+      fwsSupplyC: supplyC,
+      tcsSupplyC: Number.NaN,
+      classLimitC: Number.NaN,
+    };
+    this.#kernel.applyNow([event]);
+    return success(undefined);
+  }
+}
