@@ -5,7 +5,8 @@
  * including on error.
  */
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
+import { startTypeScriptWorker } from "../core/worker.ts";
 import type { Site } from "../model/site.ts";
 import type { UtilisationSource } from "../model/utilisation.ts";
 import { type PartitionResult, type RunSettings, runPartition } from "./kernel.ts";
@@ -107,16 +108,9 @@ export function runSettings(options: SimulationOptions): Outcome<RunSettings> {
   });
 }
 
-/**
- * Starts a worker on `worker.ts`. Node 20 does not apply an inherited `--import tsx` to a worker's TypeScript entry
- * in time, so a tiny evaluated bootstrap registers tsx first, then imports the entry; this works under
- * `node --import tsx` (tests) and `npx tsx` alike.
- */
+/** Starts a worker on `worker.ts`. */
 function startWorker(): Worker {
-  const tsx = import.meta.resolve("tsx/esm/api");
-  const entry = new URL("./worker.ts", import.meta.url).href;
-  const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(bootstrap, { eval: true });
+  return startTypeScriptWorker(new URL("./worker.ts", import.meta.url));
 }
 
 /**

@@ -2,9 +2,20 @@
  * The features `alixan start` runs on top of the core services, in start order.
  */
 import type { Feature } from "../compose.ts";
+import { liveFeature } from "./live.ts";
 import { telemetryFeature } from "./telemetry.ts";
 
+/** Options of the platform's features. */
+export interface FeatureOptions {
+  /** Simulated seconds per wall-clock second for the live twin (default 1). */
+  readonly speed?: number;
+  /** Keep telemetry history in memory only (tests, demos). */
+  readonly telemetryInMemory?: boolean;
+}
+
 /** A fresh set of the platform's features (each start gets its own instances: no shared state between apps). */
-export function defaultFeatures(): Feature[] {
-  return [telemetryFeature()];
+export function defaultFeatures(options: FeatureOptions = {}): Feature[] {
+  const telemetry = telemetryFeature(options.telemetryInMemory === true ? { inMemory: true } : {});
+  const live = liveFeature({ telemetry, ...(options.speed === undefined ? {} : { speed: options.speed }) });
+  return [telemetry, live];
 }

@@ -19,6 +19,7 @@ export interface ServeOptions {
   site: string;
   dataDir?: string;
   seed: boolean;
+  speed: string;
 }
 
 function storeLocation(options: ServeOptions): StoreLocation {
@@ -38,6 +39,13 @@ export async function servePlatform(options: ServeOptions): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new CliError(`--port: expected a port number, got "${options.port}"`, exitCodes.usage);
   }
+  const speed = Number(options.speed);
+  if (!Number.isFinite(speed) || speed <= 0 || speed > 3600) {
+    throw new CliError(
+      `--speed: expected simulated seconds per second between 0 and 3600, got "${options.speed}"`,
+      exitCodes.usage,
+    );
+  }
   const location = storeLocation(options);
   let app: ComposedApp;
   try {
@@ -45,7 +53,7 @@ export async function servePlatform(options: ServeOptions): Promise<void> {
       site: options.site,
       store: location,
       seed: options.seed,
-      features: defaultFeatures(),
+      features: defaultFeatures({ speed }),
       logger: false,
     });
   } catch (error) {
@@ -109,7 +117,8 @@ export function withServeOptions(command: Command): Command {
       "--data-dir <dir>",
       "embedded store directory (default ./data, or ALIXAN_DATA_DIR; DATABASE_URL selects PostgreSQL)",
     )
-    .option("--no-seed", "do not create the demo tenants, users and keys in an empty store");
+    .option("--no-seed", "do not create the demo tenants, users and keys in an empty store")
+    .option("--speed <n>", "live twin speed: simulated seconds per second", "1");
 }
 
 /** Adds the `serve` command. */

@@ -1,0 +1,445 @@
+/**
+ * Live state: with no real equipment connected, the twin runs in real time (or accelerated) on the site in force and
+ * every screen and endpoint reads it. Its plant, loop and site figures are also published as telemetry samples every
+ * 10 s, so alarms and history see the twin through the same path as equipment. Routes: /v1/state/*, the SSE stream,
+ * live events (CDU failure, set-points), and what-if comparisons run in a worker.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { Type } from "typebox";
+import { AppError } from "../../core/errors.ts";
+import { startTypeScriptWorker } from "../../core/worker.ts";
+import type { Site } from "../../model/site.ts";
+import type { UtilisationSource } from "../../model/utilisation.ts";
+import { contextOf } from "../../server/auth.ts";
+import { rackIndexOf } from "../../server/routes/site.ts";
+import { StringEnum } from "../../server/schemas.ts";
+import { appendAudit } from "../../store/audit.ts";
+import { authorize } from "../../tenancy/service.ts";
+import { type LiveSnapshot, LiveTwin } from "../../twin/live.ts";
+import { maximumWhatIfDays, type WhatIfScenario, whatIfScenarios } from "../../twin/whatif.ts";
+import type { CoreServices, Feature } from "../compose.ts";
+import type { TelemetryFeature } from "./telemetry.ts";
+
+/** Fields of the per-rack state. */
+export const rackStateFields = [
+  "powerKW",
+  "utilisation",
+  "tcsSupplyC",
+  "tcsReturnC",
+  "headroomKW",
+  "throttle",
+] as const;
+type RackField = (typeof rackStateFields)[number];
+const units: Record<RackField, string> = {
+  powerKW: "kW",
+  utilisation: "fraction",
+  tcsSupplyC: "degC",
+  tcsReturnC: "degC",
+  headroomKW: "kW",
+  throttle: "fraction",
+};
+
+/** A rack's jobs, as the caller may see them (filled by the scheduler feature). */
+export type JobsOnRack = (
+  rackIndex: number,
+  request: FastifyRequest,
+) => readonly { id: string; name: string; tenantId: string; gpus: number }[];
+
+/** What other features plug into the live state. */
+export interface LiveCoupling {
+  /** Rack utilisation to drive the twin with (default: synthetic profiles). */
+  utilisation?: (site: Site) => UtilisationSource | undefined;
+  jobsOnRack?: JobsOnRack;
+  /** Called after every step with the new snapshot (the scheduler reads cooling headroom from it). */
+  onSnapshot?: (snapshot: LiveSnapshot) => void;
+}
+
+/** Options of the live feature. */
+export interface LiveOptions {
+  /** Simulated seconds per wall-clock second (default 1: real time). */
+  readonly speed?: number;
+  /** Wall-clock milliseconds between updates (default 1000). */
+  readonly tickMs?: number;
+  /** Publish twin figures as telemetry samples through this feature. */
+  readonly telemetry?: TelemetryFeature;
+  readonly coupling?: LiveCoupling;
+}
+
+const round = (value: number, digits = 2) => {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
+};
+
+function roundedArray(values: Float32Array): number[] {
+  const out = new Array<number>(values.length);
+  for (let index = 0; index < values.length; index++) out[index] = Math.round(values[index]! * 100) / 100;
+  return out;
+}
+
+/** The live feature: the twin clock, its snapshot cache, and the routes. */
+export function liveFeature(options: LiveOptions = {}): Feature & { twin(): LiveTwin } {
+  const speed = options.speed ?? 1;
+  const tickMs = options.tickMs ?? 1000;
+  let twin: LiveTwin | undefined;
+  let snapshot: LiveSnapshot | undefined;
+  let epochWallMs = 0;
+  let epochSimulatedMs = 0;
+  const fieldCache = new Map<RackField, string>();
+  const listeners = new Set<(snapshot: LiveSnapshot) => void>();
+  let lastPublishedMs = 0;
+
+  const current = (): { twin: LiveTwin; snapshot: LiveSnapshot } => {
+    if (twin === undefined || snapshot === undefined) throw new AppError("unavailable", "the live twin is starting");
+    return { twin, snapshot };
+  };
+
+  const siteState = (state: LiveSnapshot) => ({
+    time: new Date(state.time).toISOString(),
+    mode: "simulated" as const,
+    speed,
+    weather: { dryBulbC: round(state.weather.dryBulbC, 1), relativeHumidity: round(state.weather.relativeHumidity, 3) },
+    kpis: Object.fromEntries(
+      Object.entries(state.kpis).map(([key, value]) => [key, round(value, key === "pue" ? 4 : 2)]),
+    ),
+    plants: state.plants,
+  });
+
+  const rackField = (state: LiveSnapshot, field: RackField): string => {
+    let cached = fieldCache.get(field);
+    if (cached === undefined) {
+      cached = JSON.stringify({
+        time: new Date(state.time).toISOString(),
+        field,
+        unit: units[field],
+        values: roundedArray(state.racks[field]),
+      });
+      fieldCache.set(field, cached);
+    }
+    return cached;
+  };
+
+  const publish = async (telemetry: TelemetryFeature, site: Site, state: LiveSnapshot) => {
+    const samples: { name: string; labels: Record<string, string>; value: number; timestamp: number }[] = [];
+    // Wall-clock time: an accelerated twin runs ahead of now, and telemetry refuses samples from the future.
+    const at = Date.now();
+    const push = (name: string, labels: Record<string, string>, value: number) => {
+      if (Number.isFinite(value)) samples.push({ name, labels, value, timestamp: at });
+    };
+    push("site_it_power_kw", { site: site.id }, state.kpis.itKW);
+    push("site_facility_power_kw", { site: site.id }, state.kpis.facilityKW);
+    push("site_pue", { site: site.id }, state.kpis.pue);
+    push("outdoor_dry_bulb_celsius", { site: site.id }, state.weather.dryBulbC);
+    for (const plant of state.plants) {
+      push("fws_supply_celsius", { plant: plant.id }, plant.fwsSupplyC);
+      push("fws_return_celsius", { plant: plant.id }, plant.fwsReturnC);
+      push("plant_heat_kw", { plant: plant.id }, plant.heatKW);
+      push("chiller_heat_kw", { plant: plant.id }, plant.chillerKW);
+    }
+    state.tcs.forEach((loop, rowIndex) => {
+      const row = site.rows[rowIndex]!.id;
+      push("tcs_supply_celsius", { row, equipment: loop.id }, loop.supplyC);
+      push("tcs_heat_kw", { row, equipment: loop.id }, loop.heatKW);
+      push("tcs_headroom_kw", { row, equipment: loop.id }, loop.headroomKW);
+    });
+    await telemetry.service().ingestJson({ samples });
+  };
+
+  return {
+    name: "live",
+    twin: () => current().twin,
+    async start(core: CoreServices) {
+      const build = (site: Site) => {
+        const utilisation = options.coupling?.utilisation?.(site);
+        const startMs = Date.now();
+        epochWallMs = startMs;
+        epochSimulatedMs = startMs;
+        twin = new LiveTwin(site, { startMs, ...(utilisation === undefined ? {} : { utilisation }) });
+        snapshot = twin.snapshot();
+        fieldCache.clear();
+      };
+      build(core.inventory.current.site);
+      const removeListener = core.inventory.onChange((changed) => build(changed.site));
+      let busy = false;
+      const timer = setInterval(() => {
+        if (busy || twin === undefined) return;
+        busy = true;
+        try {
+          const target = epochSimulatedMs + (Date.now() - epochWallMs) * speed;
+          twin.advanceTo(target);
+          snapshot = twin.snapshot();
+          fieldCache.clear();
+          options.coupling?.onSnapshot?.(snapshot);
+          for (const listener of listeners) listener(snapshot);
+          if (options.telemetry !== undefined && Date.now() - lastPublishedMs >= 10_000) {
+            lastPublishedMs = Date.now();
+            publish(options.telemetry, twin.site, snapshot).catch((error: Error) => {
+              process.stderr.write(`live: publishing twin telemetry failed: ${error.message}\n`);
+            });
+          }
+        } finally {
+          busy = false;
+        }
+      }, tickMs);
+      timer.unref();
+
+      const staff = (request: FastifyRequest) => authorize(contextOf(request).principal, "state:read");
+
+      const streams = new Set<FastifyReply>();
+      const routes = (app: FastifyInstance) => {
+        // Event streams are hijacked responses: end them first, or closing the server would wait for them forever.
+        app.addHook("preClose", async () => {
+          for (const stream of streams) stream.raw.end();
+          streams.clear();
+        });
+        app.get(
+          "/v1/state/site",
+          { schema: { tags: ["state"], summary: "Site KPIs, weather and plants now" } },
+          async (request) => {
+            staff(request);
+            return siteState(current().snapshot);
+          },
+        );
+
+        app.get<{ Querystring: { field?: RackField } }>(
+          "/v1/state/racks",
+          {
+            schema: {
+              tags: ["state"],
+              summary: "One field of every rack, in rack-index order",
+              querystring: Type.Object(
+                { field: Type.Optional(StringEnum(rackStateFields)) },
+                { additionalProperties: false },
+              ),
+            },
+          },
+          async (request, reply) => {
+            staff(request);
+            return reply.type("application/json").send(rackField(current().snapshot, request.query.field ?? "powerKW"));
+          },
+        );
+
+        app.get<{ Params: { id: string } }>(
+          "/v1/state/racks/:id",
+          { schema: { tags: ["state"], params: Type.Object({ id: Type.String({ pattern: "^rack:" }) }) } },
+          async (request) => {
+            staff(request);
+            const state = current();
+            const site = state.twin.site;
+            const index = rackIndexOf(site, request.params.id);
+            if (index === undefined) throw new AppError("notFound", `no rack ${request.params.id}`);
+            const rack = site.racks[index]!;
+            const loop = state.snapshot.tcs[rack.rowIndex]!;
+            const racks = state.snapshot.racks;
+            return {
+              id: rack.id,
+              time: new Date(state.snapshot.time).toISOString(),
+              powerKW: round(racks.powerKW[index]!),
+              designPowerKW: site.rackTypes[rack.typeIndex]!.designPower,
+              utilisation: round(racks.utilisation[index]!, 3),
+              tcsSupplyC: round(racks.tcsSupplyC[index]!),
+              tcsReturnC: round(racks.tcsReturnC[index]!),
+              headroomKW: round(racks.headroomKW[index]!),
+              throttle: round(racks.throttle[index]!, 3),
+              tcs: loop,
+              jobs: options.coupling?.jobsOnRack?.(index, request) ?? [],
+            };
+          },
+        );
+
+        app.get<{ Params: { id: string } }>(
+          "/v1/state/tcs/:id",
+          {
+            schema: {
+              tags: ["state"],
+              summary: "A row's technology loop (or the loop of a CDU)",
+              params: Type.Object({ id: Type.String() }),
+            },
+          },
+          async (request) => {
+            staff(request);
+            const state = current();
+            const site = state.twin.site;
+            const id = request.params.id;
+            const row = site.rows.find(
+              (candidate) => candidate.tcs.id === id || candidate.tcs.ids.includes(id as never),
+            );
+            if (row === undefined) throw new AppError("notFound", `no technology loop or CDU ${id}`);
+            return { ...state.snapshot.tcs[row.index]!, rowId: row.id, plantId: site.plants[row.tcs.plantIndex]!.id };
+          },
+        );
+
+        app.get<{ Params: { id: string } }>(
+          "/v1/state/plants/:id",
+          { schema: { tags: ["state"], params: Type.Object({ id: Type.String() }) } },
+          async (request) => {
+            staff(request);
+            const state = current();
+            const site = state.twin.site;
+            const plant = site.plants.find((candidate) => candidate.id === request.params.id);
+            if (plant === undefined) throw new AppError("notFound", `no plant ${request.params.id}`);
+            const hallIndexes = new Set(plant.hallIndexes);
+            return {
+              ...state.snapshot.plants[plant.index]!,
+              tcs: site.rows
+                .filter((row) => hallIndexes.has(row.hallIndex))
+                .map((row) => {
+                  const loop = state.snapshot.tcs[row.index]!;
+                  return {
+                    id: loop.id,
+                    heatKW: round(loop.heatKW),
+                    headroomKW: round(loop.headroomKW),
+                    supplyC: round(loop.supplyC),
+                  };
+                }),
+            };
+          },
+        );
+
+        app.get<{ Querystring: { minutes?: number } }>(
+          "/v1/state/history",
+          {
+            schema: {
+              tags: ["state"],
+              querystring: Type.Object(
+                { minutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1440 })) },
+                { additionalProperties: false },
+              ),
+            },
+          },
+          async (request) => {
+            staff(request);
+            return current().twin.history(request.query.minutes ?? 60);
+          },
+        );
+
+        app.get<{ Querystring: { field?: RackField; access_token?: string } }>(
+          "/v1/state/stream",
+          {
+            schema: {
+              tags: ["state"],
+              summary: "Server-sent events: `site` and `racks` every second",
+              querystring: Type.Object({
+                field: Type.Optional(StringEnum(rackStateFields)),
+                access_token: Type.Optional(Type.String()),
+              }),
+            },
+          },
+          async (request: FastifyRequest<{ Querystring: { field?: RackField } }>, reply: FastifyReply) => {
+            staff(request);
+            const field = request.query.field ?? "powerKW";
+            reply.hijack();
+            reply.raw.writeHead(200, {
+              "content-type": "text/event-stream",
+              "cache-control": "no-cache",
+              connection: "keep-alive",
+              "x-request-id": request.id,
+            });
+            const send = (state: LiveSnapshot) => {
+              reply.raw.write(`event: site\ndata: ${JSON.stringify(siteState(state))}\n\n`);
+              reply.raw.write(`event: racks\ndata: ${rackField(state, field)}\n\n`);
+            };
+            send(current().snapshot);
+            listeners.add(send);
+            streams.add(reply);
+            request.raw.on("close", () => {
+              listeners.delete(send);
+              streams.delete(reply);
+            });
+          },
+        );
+
+        app.post<{ Body: { action: "fail-cdu" | "repair-cdu" | "set-supply"; id: string; supplyC?: number } }>(
+          "/v1/state/events",
+          {
+            schema: {
+              tags: ["state"],
+              summary: "Drive the live twin: fail or repair a CDU, change a plant's supply set-point",
+              body: Type.Object(
+                {
+                  action: StringEnum(["fail-cdu", "repair-cdu", "set-supply"] as const),
+                  id: Type.String({ minLength: 1 }),
+                  supplyC: Type.Optional(Type.Number()),
+                },
+                { additionalProperties: false },
+              ),
+            },
+          },
+          async (request) => {
+            const context = contextOf(request);
+            authorize(context.principal, "site:change");
+            const { twin: live } = current();
+            const { action, id, supplyC } = request.body;
+            if (action === "set-supply" && supplyC === undefined) {
+              throw new AppError("invalid", "set-supply needs supplyC", { field: "body.supplyC" });
+            }
+            const outcome =
+              action === "fail-cdu"
+                ? live.failCdu(id)
+                : action === "repair-cdu"
+                  ? live.repairCdu(id)
+                  : live.setFacilitySupplyC(id, supplyC!);
+            if (!outcome.ok) throw new AppError("invalid", outcome.error, { field: "body.id" });
+            await core.store.db.transaction().execute((trx) =>
+              appendAudit(trx, {
+                actor: context.principal.userId,
+                action: `live.${action}`,
+                resource: id,
+                before: null,
+                after: request.body,
+                requestId: context.requestId,
+              }),
+            );
+            return { applied: request.body };
+          },
+        );
+
+        app.post<{ Body: { scenario: WhatIfScenario; days?: number } }>(
+          "/v1/whatif",
+          {
+            schema: {
+              tags: ["state"],
+              summary: "Compare a scenario with the baseline over the same days (runs the twin in a worker)",
+              body: Type.Object(
+                {
+                  scenario: StringEnum(whatIfScenarios),
+                  days: Type.Optional(Type.Integer({ minimum: 1, maximum: maximumWhatIfDays })),
+                },
+                { additionalProperties: false },
+              ),
+            },
+          },
+          async (request) => {
+            authorize(contextOf(request).principal, "site:change");
+            const worker = startTypeScriptWorker(new URL("./whatif-worker.ts", import.meta.url), {
+              workerData: {
+                document: core.inventory.current.file,
+                scenario: request.body.scenario,
+                days: request.body.days ?? 7,
+              },
+            });
+            try {
+              const outcome = await new Promise<{ ok: boolean; error?: string; value?: unknown }>((resolve, reject) => {
+                worker.once("message", resolve);
+                worker.once("error", reject);
+              });
+              if (!outcome.ok)
+                throw new AppError("invalid", outcome.error ?? "the what-if failed", { field: "body.scenario" });
+              return outcome.value;
+            } finally {
+              await worker.terminate();
+            }
+          },
+        );
+      };
+
+      return {
+        routes,
+        async stop() {
+          clearInterval(timer);
+          removeListener();
+          listeners.clear();
+        },
+      };
+    },
+  };
+}

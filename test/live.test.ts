@@ -1,0 +1,133 @@
+/**
+ * Live mode: the twin runs accelerated on the lab site and every /v1/state endpoint, the SSE stream, live events
+ * and what-if answer from it; its figures reach telemetry through the same path as equipment.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { type ComposedApp, composeApp } from "../src/app/compose.ts";
+import { defaultFeatures } from "../src/app/features/index.ts";
+
+let app: ComposedApp;
+let url: string;
+let operator: string;
+let member: string;
+
+const get = async (path: string, key = operator) => {
+  const response = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${key}` } });
+  return { status: response.status, body: (await response.json()) as Record<string, any> };
+};
+const post = async (path: string, body: unknown, key = operator) => {
+  const response = await fetch(`${url}${path}`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, any> };
+};
+const until = async (condition: () => Promise<boolean>, what: string, timeoutMs = 20_000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+};
+
+before(async () => {
+  app = await composeApp({
+    site: "lab",
+    store: { kind: "pglite", dataDir: "memory" },
+    seed: true,
+    features: defaultFeatures({ speed: 120, telemetryInMemory: true }),
+  });
+  url = await app.server.listen({ port: 0, host: "127.0.0.1" });
+  operator = app.demoKeys!.find((key) => key.role === "facility-operator")!.token;
+  member = app.demoKeys!.find((key) => key.role === "tenant-member")!.token;
+});
+after(async () => {
+  await app.close();
+});
+
+describe("live state", () => {
+  it("serves site KPIs, plants, racks, loops and history to staff only", async () => {
+    const site = await get("/v1/state/site");
+    assert.equal(site.status, 200);
+    assert.equal(site.body.mode, "simulated");
+    assert.ok(
+      site.body.kpis.itKW > 0 && site.body.kpis.pue > 1 && site.body.kpis.pue < 1.5,
+      JSON.stringify(site.body.kpis),
+    );
+    assert.equal(site.body.plants[0].id, "plant:lab");
+    assert.equal((await get("/v1/state/site", member)).status, 403);
+
+    const racks = await get("/v1/state/racks?field=powerKW");
+    assert.equal(racks.body.values.length, 36);
+    assert.equal(racks.body.unit, "kW");
+    assert.equal((await get("/v1/state/racks?field=voltage")).status, 400);
+
+    const rack = await get("/v1/state/racks/rack:h1-r01-01");
+    assert.equal(rack.body.designPowerKW, 132);
+    assert.ok(rack.body.powerKW >= 30 && rack.body.powerKW <= 132);
+    assert.equal(rack.body.tcs.id, "tcs:h1-r01");
+    assert.equal((await get("/v1/state/racks/rack:h9-r01-01")).status, 404);
+
+    const loop = await get("/v1/state/tcs/cdu:h1-r01-01");
+    assert.equal(loop.body.id, "tcs:h1-r01");
+    assert.equal(loop.body.plantId, "plant:lab");
+    const plant = await get("/v1/state/plants/plant:lab");
+    assert.equal(plant.body.tcs.length, 5);
+
+    await until(async () => (await get("/v1/state/history?minutes=60")).body.time.length >= 2, "two history points");
+  });
+
+  it("streams site and rack events every second over SSE with the key as a query parameter", async () => {
+    const controller = new AbortController();
+    const response = await fetch(`${url}/v1/state/stream?field=tcsSupplyC&access_token=${operator}`, {
+      signal: controller.signal,
+    });
+    assert.equal(response.headers.get("content-type"), "text/event-stream");
+    const decoder = new TextDecoder();
+    let text = "";
+    for await (const chunk of response.body!) {
+      text += decoder.decode(chunk as Uint8Array);
+      if ((text.match(/event: racks/g) ?? []).length >= 2) break;
+    }
+    controller.abort();
+    const racks = JSON.parse(/event: racks\ndata: (.*)\n/.exec(text)![1]!);
+    assert.equal(racks.field, "tcsSupplyC");
+    assert.equal(racks.values.length, 36);
+    assert.match(text, /event: site\ndata: \{"time"/);
+  });
+
+  it("fails both CDUs of a row through a live event: the loop warms, the action is audited", async () => {
+    const before = (await get("/v1/state/tcs/tcs:h1-r01")).body.supplyC;
+    for (const cdu of ["cdu:h1-r01-01", "cdu:h1-r01-02"]) {
+      const applied = await post("/v1/state/events", { action: "fail-cdu", id: cdu });
+      assert.equal(applied.status, 200, JSON.stringify(applied.body));
+    }
+    await until(async () => (await get("/v1/state/tcs/tcs:h1-r01")).body.supplyC > before + 1, "the loop to warm");
+    const loop = (await get("/v1/state/tcs/tcs:h1-r01")).body;
+    assert.deepEqual(loop.failedCdus, ["cdu:h1-r01-01", "cdu:h1-r01-02"]);
+    const unknown = await post("/v1/state/events", { action: "fail-cdu", id: "cdu:h1-r01-1" });
+    assert.equal(unknown.status, 400);
+    assert.match(unknown.body.detail, /did you mean "cdu:h1-r01-01"/);
+    const admin = app.demoKeys!.find((key) => key.role === "platform-admin")!.token;
+    const audit = await get("/v1/audit?limit=1000", admin);
+    assert.ok((audit.body as unknown as { action: string }[]).some((record) => record.action === "live.fail-cdu"));
+    assert.equal((await post("/v1/state/events", { action: "repair-cdu", id: "cdu:h1-r01-01" }, member)).status, 403);
+  });
+
+  it("publishes twin figures as telemetry, queryable like equipment readings", async () => {
+    await until(async () => {
+      const query = await get("/v1/telemetry/query?name=tcs_supply_celsius&row=row:h1-r01&from=-1h");
+      return query.status === 200 && query.body.frames.length > 0;
+    }, "published telemetry");
+  });
+
+  it("runs a what-if in a worker and compares it with the baseline", async () => {
+    const result = await post("/v1/whatif", { scenario: "heatwave", days: 2 });
+    assert.equal(result.status, 200, JSON.stringify(result.body));
+    assert.ok(result.body.variant.pue > result.body.baseline.pue);
+    assert.equal(result.body.series.time.length, 48);
+    assert.equal((await post("/v1/whatif", { scenario: "meteor" })).status, 400);
+  });
+});
