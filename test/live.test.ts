@@ -7,6 +7,9 @@ import { after, before, describe, it } from "node:test";
 import { type ComposedApp, composeApp } from "../src/app/compose.ts";
 import { defaultFeatures } from "../src/app/features/index.ts";
 
+// biome-ignore lint/suspicious/noExplicitAny: answers are read field by field from JSON.
+type Json = Record<string, any>;
+
 let app: ComposedApp;
 let url: string;
 let operator: string;
@@ -14,7 +17,7 @@ let member: string;
 
 const get = async (path: string, key = operator) => {
   const response = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${key}` } });
-  return { status: response.status, body: (await response.json()) as Record<string, any> };
+  return { status: response.status, body: (await response.json()) as Json };
 };
 const post = async (path: string, body: unknown, key = operator) => {
   const response = await fetch(`${url}${path}`, {
@@ -22,7 +25,7 @@ const post = async (path: string, body: unknown, key = operator) => {
     headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
     body: JSON.stringify(body),
   });
-  return { status: response.status, body: (await response.json()) as Record<string, any> };
+  return { status: response.status, body: (await response.json()) as Json };
 };
 const until = async (condition: () => Promise<boolean>, what: string, timeoutMs = 20_000) => {
   const deadline = Date.now() + timeoutMs;
