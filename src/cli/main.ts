@@ -7,6 +7,7 @@ import { pathToFileURL } from "node:url";
 import { Command, CommanderError } from "commander";
 import { registerAdminCommands } from "./commands/admin.ts";
 import { registerReportCommand } from "./commands/report.ts";
+import { registerScheduleCommand } from "./commands/schedule.ts";
 import { registerServeCommand } from "./commands/serve.ts";
 import { registerSimulateCommand } from "./commands/simulate.ts";
 import { registerSiteCommand } from "./commands/site.ts";
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerSiteCommand(program);
   registerAdminCommands(program);
   registerSimulateCommand(program);
+  registerScheduleCommand(program);
   registerReportCommand(program);
   registerTelemetryCommands(program);
   for (const command of program.commands) {

@@ -1,0 +1,150 @@
+/**
+ * GPU fragmentation as defined by Weng et al., "Beware of Fragmentation: Scheduling GPU-Sharing Workloads with
+ * Fragmentation Gradient Descent" (USENIX ATC '23): measured against the target workload (the popular task shapes and
+ * how often each arrives), the fragment of a node is the expected amount of its free GPU that the next task cannot
+ * use. For one task shape: if the task cannot fit on the node at all (too little CPU, memory or GPU, or the wrong
+ * model), every free GPU milli of the node is a fragment; if it fits, the free milli on GPUs holding less than the
+ * task's per-GPU request is. The node's fragment is the popularity-weighted sum over shapes; the cluster's is the
+ * sum over nodes. Placing a task where that sum grows least (fragmentation gradient descent) is alixan's node choice.
+ */
+
+/** A task shape of the target workload with its share of arrivals (shares sum to 1). */
+export interface WorkloadClass {
+  readonly gpus: number;
+  /** Per-GPU request in milli (1000 for whole GPUs, 0 for CPU-only tasks). */
+  readonly gpuMilli: number;
+  readonly cpuMilli: number;
+  readonly memoryMib: number;
+  /** GPU models the shape accepts, as inventory model indexes; empty means any. */
+  readonly models: readonly number[];
+  readonly share: number;
+}
+
+/** The shape of one task, for building a workload distribution. */
+export interface TaskShape {
+  readonly gpus: number;
+  readonly gpuMilli: number;
+  readonly cpuMilli: number;
+  readonly memoryMib: number;
+  readonly models: readonly number[];
+}
+
+/** Options for `workloadClasses`. */
+export interface WorkloadClassOptions {
+  /** Keep the most popular shapes until they cover this share of tasks (the ATC'23 simulator's default). */
+  readonly coverage?: number;
+  /** Never keep more shapes than this, so a node's fragment costs a bounded number of operations. */
+  readonly maxClasses?: number;
+}
+
+/** The most popular task shapes of a workload, renormalised to shares summing to 1. */
+export function workloadClasses(tasks: Iterable<TaskShape>, options: WorkloadClassOptions = {}): WorkloadClass[] {
+  const coverage = options.coverage ?? 0.95;
+  const maxClasses = options.maxClasses ?? 32;
+  const counts = new Map<string, { shape: TaskShape; count: number }>();
+  let total = 0;
+  for (const task of tasks) {
+    const key = `${task.gpus}/${task.gpuMilli}/${task.cpuMilli}/${task.memoryMib}/${task.models.join(".")}`;
+    const entry = counts.get(key);
+    if (entry === undefined) counts.set(key, { shape: task, count: 1 });
+    else entry.count++;
+    total++;
+  }
+  if (total === 0) return [];
+  const sorted = [...counts.values()].sort((a, b) => b.count - a.count);
+  const kept: { shape: TaskShape; count: number }[] = [];
+  let covered = 0;
+  for (const entry of sorted) {
+    if (covered >= coverage * total || kept.length >= maxClasses) break;
+    kept.push(entry);
+    covered += entry.count;
+  }
+  return kept.map(({ shape, count }) => ({
+    gpus: shape.gpus,
+    gpuMilli: shape.gpuMilli,
+    cpuMilli: shape.cpuMilli,
+    memoryMib: shape.memoryMib,
+    models: shape.models,
+    share: count / covered,
+  }));
+}
+
+/**
+ * Evaluates node fragments against a workload distribution. Works on a scratch copy of a node's GPU free milli so
+ * that hypothetical placements cost no allocation.
+ */
+export class FragmentMeter {
+  private readonly classGpus: Int32Array;
+  private readonly classMilli: Int32Array;
+  private readonly classCpu: Int32Array;
+  private readonly classMemory: Int32Array;
+  private readonly classShare: Float64Array;
+  /** classAllowsModel[c * modelCount + m] = 1 when class c accepts model m. */
+  private readonly classAllowsModel: Uint8Array;
+  private readonly modelCount: number;
+  private readonly sorted = new Int32Array(256);
+
+  constructor(classes: readonly WorkloadClass[], modelCount: number) {
+    const count = classes.length;
+    this.modelCount = Math.max(1, modelCount);
+    this.classGpus = Int32Array.from(classes, (c) => c.gpus);
+    this.classMilli = Int32Array.from(classes, (c) => c.gpuMilli);
+    this.classCpu = Int32Array.from(classes, (c) => c.cpuMilli);
+    this.classMemory = Int32Array.from(classes, (c) => c.memoryMib);
+    this.classShare = Float64Array.from(classes, (c) => c.share);
+    this.classAllowsModel = new Uint8Array(count * this.modelCount);
+    classes.forEach((c, index) => {
+      for (let model = 0; model < this.modelCount; model++) {
+        this.classAllowsModel[index * this.modelCount + model] =
+          c.models.length === 0 || c.models.includes(model) ? 1 : 0;
+      }
+    });
+  }
+
+  /**
+   * Expected fragment (GPU milli) of a node whose GPUs have `free[0..count)` milli free, with `cpuFree` and
+   * `memoryFree` left, GPUs of inventory model `model` (-1 for none).
+   */
+  fragment(free: ArrayLike<number>, count: number, cpuFree: number, memoryFree: number, model: number): number {
+    if (count === 0 || model < 0) return 0;
+    // Free milli sorted descending (insertion sort: a node has at most a few GPUs).
+    const sorted = this.sorted;
+    let total = 0;
+    for (let i = 0; i < count; i++) {
+      const value = free[i]!;
+      total += value;
+      let j = i;
+      while (j > 0 && sorted[j - 1]! < value) {
+        sorted[j] = sorted[j - 1]!;
+        j--;
+      }
+      sorted[j] = value;
+    }
+    if (total === 0) return 0;
+    let fragment = 0;
+    const classes = this.classShare.length;
+    for (let c = 0; c < classes; c++) {
+      const share = this.classShare[c]!;
+      if (
+        this.classAllowsModel[c * this.modelCount + model] === 0 ||
+        this.classCpu[c]! > cpuFree ||
+        this.classMemory[c]! > memoryFree
+      ) {
+        fragment += share * total;
+        continue;
+      }
+      const gpus = this.classGpus[c]!;
+      if (gpus === 0) continue;
+      const milli = this.classMilli[c]!;
+      // GPUs able to take the per-GPU request are the first `fitting` in descending order.
+      let fitting = 0;
+      let fittingMilli = 0;
+      while (fitting < count && sorted[fitting]! >= milli) {
+        fittingMilli += sorted[fitting]!;
+        fitting++;
+      }
+      fragment += fitting < gpus ? share * total : share * (total - fittingMilli);
+    }
+    return fragment;
+  }
+}

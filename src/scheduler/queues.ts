@@ -1,0 +1,550 @@
+/**
+ * Tenants' queues and their quotas, with Kueue's ClusterQueue and cohort semantics extended to a tree of cohorts:
+ * every queue or cohort has, per resource, a nominal quota, an optional borrowing limit (how far above its subtree
+ * quota it may go by borrowing from its parent) and an optional lending limit (how much of its unused quota others
+ * may borrow; the rest is guaranteed to it). Availability follows Kueue's hierarchical cohorts
+ * (pkg/cache resource_node): a node may use its guaranteed quota plus whatever its parent can make available, capped
+ * by its borrowing limit.
+ *
+ * Resources are `gpu.<MODEL>` (GPUs of one model: a Kueue flavour), `gpu` (GPUs of any model), `cpu` (cores) and
+ * `memory` (GiB) in the configuration; internally GPU and CPU are in milli and memory in MiB. A resource nobody
+ * configures is not governed; once any queue or cohort names it, those that do not have a nominal quota of 0.
+ */
+import { LineCounter, parseDocument } from "yaml";
+
+/** A problem in a queue configuration, naming the field and, when known, the line. */
+export interface ConfigDiagnostic {
+  readonly path: string;
+  readonly message: string;
+  readonly line?: number;
+}
+
+/** Quota of one resource for a queue or cohort, in configuration units. */
+export interface ResourceQuota {
+  readonly nominal: number;
+  readonly borrowingLimit: number | undefined;
+  readonly lendingLimit: number | undefined;
+}
+
+/** A priority class: higher values go first; `preempts` lets its jobs evict lower-priority work. */
+export interface PriorityClass {
+  readonly name: string;
+  readonly value: number;
+  readonly preempts: boolean;
+}
+
+/** A cohort: a node of the sharing tree. */
+export interface CohortConfig {
+  readonly name: string;
+  readonly parent: string | undefined;
+  readonly quota: Readonly<Record<string, ResourceQuota>>;
+}
+
+/** A tenant queue (Kueue ClusterQueue). */
+export interface QueueConfig {
+  readonly name: string;
+  readonly tenant: string;
+  readonly cohort: string | undefined;
+  /** Fair-share weight: a queue of weight 2 is entitled to twice the dominant share. */
+  readonly weight: number;
+  /** Priority class of jobs that name none. */
+  readonly priorityClass: string;
+  readonly quota: Readonly<Record<string, ResourceQuota>>;
+}
+
+/** A whole queue configuration. */
+export interface QueueSetConfig {
+  /** Half-life of the usage that fair share remembers. */
+  readonly fairShareHalfLifeHours: number;
+  readonly priorityClasses: readonly PriorityClass[];
+  readonly cohorts: readonly CohortConfig[];
+  readonly queues: readonly QueueConfig[];
+  /** Queue for jobs naming a queue that is not configured; without it such jobs are rejected. */
+  readonly defaultQueue: string | undefined;
+}
+
+/** The priority classes used when a configuration names none. */
+export const defaultPriorityClasses: readonly PriorityClass[] = [
+  { name: "critical", value: 1000, preempts: true },
+  { name: "high", value: 500, preempts: false },
+  { name: "normal", value: 100, preempts: false },
+  { name: "low", value: 10, preempts: false },
+  { name: "best-effort", value: 0, preempts: false },
+];
+
+/** One ungoverned queue named `default` that takes every job: the configuration of a plain trace replay. */
+export function singleQueueConfig(): QueueSetConfig {
+  return {
+    fairShareHalfLifeHours: 168,
+    priorityClasses: defaultPriorityClasses,
+    cohorts: [],
+    queues: [{ name: "default", tenant: "default", cohort: undefined, weight: 1, priorityClass: "normal", quota: {} }],
+    defaultQueue: "default",
+  };
+}
+
+const resourcePattern = /^(gpu(\.[A-Za-z0-9_-]+)?|cpu|memory)$/;
+
+/** Multiplier from configuration units to internal units for a resource name. */
+function unitScale(resource: string): number {
+  return resource === "memory" ? 1024 : 1000;
+}
+
+type Raw = Record<string, unknown>;
+
+class ConfigReader {
+  readonly diagnostics: ConfigDiagnostic[] = [];
+  problem(path: string, message: string): void {
+    this.diagnostics.push({ path, message });
+  }
+  object(value: unknown, path: string): Raw | undefined {
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== "object" || Array.isArray(value)) {
+      this.problem(path, `expected a mapping, got ${JSON.stringify(value)}`);
+      return undefined;
+    }
+    return value as Raw;
+  }
+  list(value: unknown, path: string): unknown[] {
+    if (value === undefined || value === null) return [];
+    if (!Array.isArray(value)) {
+      this.problem(path, `expected a list, got ${JSON.stringify(value)}`);
+      return [];
+    }
+    return value;
+  }
+  unknownKeys(raw: Raw, allowed: readonly string[], path: string): void {
+    for (const key of Object.keys(raw)) {
+      if (!allowed.includes(key))
+        this.problem(`${path}.${key}`.replace(/^\./, ""), `unknown field (expected one of ${allowed.join(", ")})`);
+    }
+  }
+  text(raw: Raw, key: string, path: string, required: boolean): string | undefined {
+    const value = raw[key];
+    if (value === undefined) {
+      if (required) this.problem(`${path}.${key}`, "missing");
+      return undefined;
+    }
+    if (typeof value !== "string" || value.trim() === "") {
+      this.problem(`${path}.${key}`, `expected a non-empty text, got ${JSON.stringify(value)}`);
+      return undefined;
+    }
+    return value;
+  }
+  number(raw: Raw, key: string, path: string, min: number, exclusiveMin = false): number | undefined {
+    const value = raw[key];
+    if (value === undefined) return undefined;
+    if (typeof value !== "number" || !Number.isFinite(value) || value < min || (exclusiveMin && value === min)) {
+      this.problem(
+        `${path}.${key}`,
+        `expected a number ${exclusiveMin ? ">" : "≥"} ${min}, got ${JSON.stringify(value)}`,
+      );
+      return undefined;
+    }
+    return value;
+  }
+  quota(value: unknown, path: string): Record<string, ResourceQuota> {
+    const raw = this.object(value, path);
+    const quota: Record<string, ResourceQuota> = {};
+    if (raw === undefined) return quota;
+    for (const [resource, limitsValue] of Object.entries(raw)) {
+      // Quota keys such as `gpu.H200` contain a dot, so the path quotes them.
+      const at = `${path}["${resource}"]`;
+      if (!resourcePattern.test(resource)) {
+        this.problem(at, "unknown resource (expected gpu, gpu.<MODEL>, cpu or memory)");
+        continue;
+      }
+      const limits = this.object(limitsValue, at);
+      if (limits === undefined) continue;
+      this.unknownKeys(limits, ["nominal", "borrowingLimit", "lendingLimit"], at);
+      const nominal = this.number(limits, "nominal", at, 0);
+      if (limits["nominal"] === undefined) this.problem(`${at}.nominal`, "missing");
+      const borrowingLimit = this.number(limits, "borrowingLimit", at, 0);
+      const lendingLimit = this.number(limits, "lendingLimit", at, 0);
+      if (nominal === undefined) continue;
+      if (lendingLimit !== undefined && lendingLimit > nominal) {
+        this.problem(`${at}.lendingLimit`, `${lendingLimit} exceeds the nominal quota ${nominal}`);
+      }
+      quota[resource] = { nominal, borrowingLimit, lendingLimit };
+    }
+    return quota;
+  }
+}
+
+/** The result of reading a queue configuration: the configuration when it has no error, and every problem found. */
+export interface QueueConfigResult {
+  readonly config: QueueSetConfig | undefined;
+  readonly diagnostics: readonly ConfigDiagnostic[];
+}
+
+function parsePath(path: string): (string | number)[] {
+  const segments: (string | number)[] = [];
+  for (const match of path.matchAll(/\[(\d+)\]|\["([^"]+)"\]|([^.[\]]+)/g)) {
+    if (match[1] !== undefined) segments.push(Number(match[1]));
+    else segments.push(match[2] ?? match[3]!);
+  }
+  return segments;
+}
+
+/**
+ * Parses and checks a queue configuration (YAML or JSON). Never throws: every problem comes back with its path and
+ * line. Checks: unique names, known parents and priority classes, no cohort cycles, lending ≤ nominal, weights > 0.
+ */
+export function parseQueueConfig(text: string): QueueConfigResult {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (document.errors.length > 0) {
+    return {
+      config: undefined,
+      diagnostics: document.errors.map((error) => ({
+        path: "",
+        message: error.message.split("\n")[0]!,
+        line: lineCounter.linePos(error.pos[0]).line,
+      })),
+    };
+  }
+  const reader = new ConfigReader();
+  const config = readConfig(document.toJS(), reader);
+  const diagnostics = reader.diagnostics.map((item) => {
+    const segments = parsePath(item.path);
+    for (let depth = segments.length; depth > 0; depth--) {
+      const node = document.getIn(segments.slice(0, depth), true) as { range?: [number, number, number] } | undefined;
+      if (node?.range !== undefined) return { ...item, line: lineCounter.linePos(node.range[0]).line };
+    }
+    return item;
+  });
+  diagnostics.sort((a, b) => (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER));
+  return { config: diagnostics.length === 0 ? config : undefined, diagnostics };
+}
+
+function readConfig(value: unknown, reader: ConfigReader): QueueSetConfig {
+  const raw = reader.object(value, "") ?? {};
+  reader.unknownKeys(raw, ["version", "fairShare", "priorityClasses", "cohorts", "queues", "defaultQueue"], "");
+  if (raw["version"] !== undefined && raw["version"] !== 1)
+    reader.problem("version", `expected 1, got ${JSON.stringify(raw["version"])}`);
+  const fairShare = reader.object(raw["fairShare"], "fairShare") ?? {};
+  reader.unknownKeys(fairShare, ["halfLifeHours"], "fairShare");
+  const halfLife = reader.number(fairShare, "halfLifeHours", "fairShare", 0, true) ?? 168;
+
+  const classes: PriorityClass[] = [];
+  const classList = reader.list(raw["priorityClasses"], "priorityClasses");
+  classList.forEach((item, index) => {
+    const path = `priorityClasses[${index}]`;
+    const entry = reader.object(item, path);
+    if (entry === undefined) return;
+    reader.unknownKeys(entry, ["name", "value", "preempts"], path);
+    const name = reader.text(entry, "name", path, true);
+    const valueField = entry["value"];
+    if (typeof valueField !== "number" || !Number.isInteger(valueField)) {
+      reader.problem(`${path}.value`, `expected an integer, got ${JSON.stringify(valueField)}`);
+    }
+    const preempts = entry["preempts"];
+    if (preempts !== undefined && typeof preempts !== "boolean") {
+      reader.problem(`${path}.preempts`, `expected true or false, got ${JSON.stringify(preempts)}`);
+    }
+    if (name === undefined) return;
+    if (classes.some((other) => other.name === name))
+      reader.problem(`${path}.name`, `duplicate priority class "${name}"`);
+    classes.push({ name, value: typeof valueField === "number" ? valueField : 0, preempts: preempts === true });
+  });
+  const priorityClasses = classList.length > 0 ? classes : defaultPriorityClasses;
+
+  const cohorts: CohortConfig[] = [];
+  reader.list(raw["cohorts"], "cohorts").forEach((item, index) => {
+    const path = `cohorts[${index}]`;
+    const entry = reader.object(item, path);
+    if (entry === undefined) return;
+    reader.unknownKeys(entry, ["name", "parent", "quota"], path);
+    const name = reader.text(entry, "name", path, true);
+    const parent = reader.text(entry, "parent", path, false);
+    const quota = reader.quota(entry["quota"], `${path}.quota`);
+    if (name === undefined) return;
+    if (cohorts.some((other) => other.name === name)) reader.problem(`${path}.name`, `duplicate cohort "${name}"`);
+    cohorts.push({ name, parent, quota });
+  });
+  cohorts.forEach((cohort, index) => {
+    if (cohort.parent !== undefined && !cohorts.some((other) => other.name === cohort.parent)) {
+      reader.problem(`cohorts[${index}].parent`, `no cohort named "${cohort.parent}"`);
+    }
+    // Walk up the parents: coming back to the start is a cycle.
+    let current = cohort.parent;
+    for (let steps = 0; current !== undefined && steps <= cohorts.length; steps++) {
+      if (current === cohort.name) {
+        reader.problem(`cohorts[${index}].parent`, `cohort "${cohort.name}" is its own ancestor`);
+        break;
+      }
+      current = cohorts.find((other) => other.name === current)?.parent;
+    }
+  });
+
+  const queues: QueueConfig[] = [];
+  reader.list(raw["queues"], "queues").forEach((item, index) => {
+    const path = `queues[${index}]`;
+    const entry = reader.object(item, path);
+    if (entry === undefined) return;
+    reader.unknownKeys(entry, ["name", "tenant", "cohort", "weight", "priorityClass", "quota"], path);
+    const name = reader.text(entry, "name", path, true);
+    const tenant = reader.text(entry, "tenant", path, false);
+    const cohort = reader.text(entry, "cohort", path, false);
+    const weight = reader.number(entry, "weight", path, 0, true) ?? 1;
+    const priorityClass = reader.text(entry, "priorityClass", path, false) ?? "normal";
+    const quota = reader.quota(entry["quota"], `${path}.quota`);
+    if (cohort !== undefined && !cohorts.some((other) => other.name === cohort)) {
+      reader.problem(`${path}.cohort`, `no cohort named "${cohort}"`);
+    }
+    if (!priorityClasses.some((other) => other.name === priorityClass)) {
+      reader.problem(
+        `${path}.priorityClass`,
+        `no priority class named "${priorityClass}" (known: ${priorityClasses.map((c) => c.name).join(", ")})`,
+      );
+    }
+    if (name === undefined) return;
+    if (queues.some((other) => other.name === name)) reader.problem(`${path}.name`, `duplicate queue "${name}"`);
+    if (cohorts.some((other) => other.name === name)) reader.problem(`${path}.name`, `"${name}" is also a cohort`);
+    queues.push({ name, tenant: tenant ?? name, cohort, weight, priorityClass, quota });
+  });
+  if (queues.length === 0) reader.problem("queues", "no queue configured");
+  const defaultQueue = reader.text(raw, "defaultQueue", "", false);
+  if (defaultQueue !== undefined && !queues.some((queue) => queue.name === defaultQueue)) {
+    reader.problem("defaultQueue", `no queue named "${defaultQueue}"`);
+  }
+  return { fairShareHalfLifeHours: halfLife, priorityClasses, cohorts, queues, defaultQueue };
+}
+
+/**
+ * Quota accounting over the cohort tree. Nodes are cohorts then queues; every per-resource quantity is a
+ * Float64Array indexed `node * resourceCount + resource`, in internal units.
+ */
+export class QuotaTree {
+  readonly config: QueueSetConfig;
+  /** Governed resource names, in the configuration's spelling. */
+  readonly resources: readonly string[];
+  /** Node names: cohorts first, then queues. */
+  readonly names: readonly string[];
+  readonly parent: Int32Array;
+  readonly queueCount: number;
+  readonly cohortCount: number;
+  readonly nominal: Float64Array;
+  readonly borrowingLimit: Float64Array;
+  readonly lendingLimit: Float64Array;
+  readonly usage: Float64Array;
+  readonly subtreeQuota: Float64Array;
+  readonly guaranteed: Float64Array;
+  private readonly resourceIndex: Map<string, number>;
+
+  constructor(config: QueueSetConfig) {
+    this.config = config;
+    const resources = new Set<string>();
+    for (const owner of [...config.cohorts, ...config.queues])
+      for (const name of Object.keys(owner.quota)) resources.add(name);
+    this.resources = [...resources].sort();
+    this.resourceIndex = new Map(this.resources.map((name, index) => [name, index]));
+    this.cohortCount = config.cohorts.length;
+    this.queueCount = config.queues.length;
+    this.names = [...config.cohorts.map((c) => c.name), ...config.queues.map((q) => q.name)];
+    const nodes = this.names.length;
+    const width = this.resources.length;
+    const cohortIndex = new Map(config.cohorts.map((cohort, index) => [cohort.name, index]));
+    this.parent = Int32Array.from([...config.cohorts, ...config.queues], (owner) => {
+      const parentName = "parent" in owner ? owner.parent : owner.cohort;
+      return parentName === undefined ? -1 : (cohortIndex.get(parentName) ?? -1);
+    });
+    this.nominal = new Float64Array(nodes * width);
+    this.borrowingLimit = new Float64Array(nodes * width).fill(Number.POSITIVE_INFINITY);
+    this.lendingLimit = new Float64Array(nodes * width).fill(Number.POSITIVE_INFINITY);
+    this.usage = new Float64Array(nodes * width);
+    this.subtreeQuota = new Float64Array(nodes * width);
+    this.guaranteed = new Float64Array(nodes * width);
+    [...config.cohorts, ...config.queues].forEach((owner, node) => {
+      for (const [name, quota] of Object.entries(owner.quota)) {
+        const r = this.resourceIndex.get(name)!;
+        const scale = unitScale(name);
+        this.nominal[node * width + r] = quota.nominal * scale;
+        if (quota.borrowingLimit !== undefined) this.borrowingLimit[node * width + r] = quota.borrowingLimit * scale;
+        if (quota.lendingLimit !== undefined) this.lendingLimit[node * width + r] = quota.lendingLimit * scale;
+      }
+    });
+    // Subtree quotas bottom-up: queues first, then cohorts deepest first.
+    const depth = (node: number) => {
+      let d = 0;
+      for (let p = this.parent[node]!; p >= 0; p = this.parent[p]!) d++;
+      return d;
+    };
+    const order = Array.from({ length: nodes }, (_, node) => node).sort((a, b) => depth(b) - depth(a));
+    for (let i = 0; i < this.subtreeQuota.length; i++) this.subtreeQuota[i] = this.nominal[i]!;
+    for (const node of order) {
+      for (let r = 0; r < width; r++) {
+        const cell = node * width + r;
+        const lendable = Math.min(this.lendingLimit[cell]!, this.subtreeQuota[cell]!);
+        this.guaranteed[cell] = Math.max(0, this.subtreeQuota[cell]! - this.lendingLimit[cell]!);
+        const parent = this.parent[node]!;
+        if (parent >= 0) this.subtreeQuota[parent * width + r]! += lendable;
+      }
+    }
+  }
+
+  /** Index of a governed resource, or -1. */
+  resource(name: string): number {
+    return this.resourceIndex.get(name) ?? -1;
+  }
+
+  /** Node index of a queue by name, or -1. */
+  queueIndex(name: string): number {
+    const at = this.config.queues.findIndex((queue) => queue.name === name);
+    return at < 0 ? -1 : this.cohortCount + at;
+  }
+
+  /** The configuration of a queue node. */
+  queueConfig(node: number): QueueConfig {
+    return this.config.queues[node - this.cohortCount]!;
+  }
+
+  /** How much of resource `r` node `node` can still take (Kueue's hierarchical `available`). */
+  available(node: number, r: number): number {
+    const width = this.resources.length;
+    const cell = node * width + r;
+    const usage = this.usage[cell]!;
+    const parent = this.parent[node]!;
+    if (parent < 0) return this.subtreeQuota[cell]! - usage;
+    const guaranteed = this.guaranteed[cell]!;
+    const local = Math.max(0, guaranteed - usage);
+    let fromParent = this.available(parent, r);
+    const borrowing = this.borrowingLimit[cell]!;
+    if (borrowing !== Number.POSITIVE_INFINITY) {
+      const storedInParent = this.subtreeQuota[cell]! - guaranteed;
+      const usedInParent = Math.max(0, usage - guaranteed);
+      fromParent = Math.min(fromParent, storedInParent - usedInParent + borrowing);
+    }
+    return local + fromParent;
+  }
+
+  /** The first governed resource a request does not fit in for queue `queue`, or -1 when it fits. */
+  firstShortfall(queue: number, request: Float64Array): number {
+    for (let r = 0; r < request.length; r++) {
+      const amount = request[r]!;
+      if (amount > 0 && amount > this.available(queue, r) + 1e-6) return r;
+    }
+    return -1;
+  }
+
+  /** Adds (sign 1) or removes (sign -1) a request's usage at a queue and the cohorts above it. */
+  charge(queue: number, request: Float64Array, sign: 1 | -1): void {
+    const width = this.resources.length;
+    for (let r = 0; r < width; r++) {
+      let delta = request[r]! * sign;
+      for (let node = queue; node >= 0 && delta !== 0; node = this.parent[node]!) {
+        const cell = node * width + r;
+        const before = Math.max(0, this.usage[cell]! - this.guaranteed[cell]!);
+        this.usage[cell]! += delta;
+        if (Math.abs(this.usage[cell]!) < 1e-6) this.usage[cell] = 0;
+        // A cohort's usage counts what its children use beyond their guaranteed quota.
+        delta = Math.max(0, this.usage[cell]! - this.guaranteed[cell]!) - before;
+      }
+    }
+  }
+
+  /** The root cohort (or the queue itself) above a node. */
+  root(node: number): number {
+    let current = node;
+    while (this.parent[current]! >= 0) current = this.parent[current]!;
+    return current;
+  }
+
+  /** Whether the queue uses more than its nominal quota of any resource (it is borrowing). */
+  borrowing(queue: number): boolean {
+    const width = this.resources.length;
+    for (let r = 0; r < width; r++) {
+      if (this.usage[queue * width + r]! > this.nominal[queue * width + r]! + 1e-6) return true;
+    }
+    return false;
+  }
+
+  /** Whether `request` would keep the queue within its nominal quota on every resource. */
+  withinNominal(queue: number, request: Float64Array): boolean {
+    const width = this.resources.length;
+    for (let r = 0; r < width; r++) {
+      if (request[r]! > 0 && this.usage[queue * width + r]! + request[r]! > this.nominal[queue * width + r]! + 1e-6) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A sentence saying why `request` does not fit resource `r` of `queue`. */
+  explain(queue: number, r: number, request: Float64Array): string {
+    const width = this.resources.length;
+    const name = this.resources[r]!;
+    const scale = unitScale(name);
+    const show = (value: number) => `${Math.round((value / scale) * 100) / 100}`;
+    const cell = queue * width + r;
+    const borrowing = this.borrowingLimit[cell]!;
+    const available = this.available(queue, r);
+    const cap = borrowing === Number.POSITIVE_INFINITY ? "" : ` + ${show(borrowing)} borrowing limit`;
+    const unit = name === "memory" ? " GiB" : name === "cpu" ? " cores" : " GPUs";
+    return (
+      `quota of queue ${this.names[queue]} exhausted (${name}: ${show(this.usage[cell]!)} in use + ` +
+      `${show(request[r]!)} asked, ${show(Math.max(0, available))}${unit} available; nominal ${show(this.nominal[cell]!)}${cap})`
+    );
+  }
+}
+
+/**
+ * Per-queue dominant-resource fair share with exponentially decaying usage: usage integrates allocation over time
+ * and forgets it with the configured half-life; a queue's share is its largest (usage / capacity) over resources,
+ * divided by its weight. The scheduler serves the queue with the smallest share first among equal priorities.
+ */
+export class FairShare {
+  private readonly decayPerSecond: number;
+  private readonly dimensions: number;
+  /** Decayed resource-seconds per queue and dimension. */
+  private readonly decayed: Float64Array;
+  /** Current allocation per queue and dimension. */
+  private readonly current: Float64Array;
+  private readonly lastUpdate: Float64Array;
+  private readonly capacity: Float64Array;
+  private readonly weights: Float64Array;
+
+  /** `capacity`: what the inventory has of each dimension (same order as the allocation vectors). */
+  constructor(queueCount: number, capacity: Float64Array, weights: Float64Array, halfLifeHours: number) {
+    this.dimensions = capacity.length;
+    this.decayPerSecond = Math.LN2 / (halfLifeHours * 3600);
+    this.decayed = new Float64Array(queueCount * this.dimensions);
+    this.current = new Float64Array(queueCount * this.dimensions);
+    this.lastUpdate = new Float64Array(queueCount);
+    this.capacity = capacity;
+    this.weights = weights;
+  }
+
+  private advance(queue: number, nowS: number): void {
+    const elapsed = nowS - this.lastUpdate[queue]!;
+    if (elapsed <= 0) return;
+    const keep = Math.exp(-this.decayPerSecond * elapsed);
+    // Exact integral of a constant allocation under exponential decay over the interval.
+    const gained = (1 - keep) / this.decayPerSecond;
+    const base = queue * this.dimensions;
+    for (let d = 0; d < this.dimensions; d++) {
+      this.decayed[base + d] = this.decayed[base + d]! * keep + this.current[base + d]! * gained;
+    }
+    this.lastUpdate[queue] = nowS;
+  }
+
+  /** Changes a queue's current allocation by `sign` × `amounts` at `nowS`. */
+  allocate(queue: number, amounts: Float64Array, sign: 1 | -1, nowS: number): void {
+    this.advance(queue, nowS);
+    const base = queue * this.dimensions;
+    for (let d = 0; d < this.dimensions; d++) this.current[base + d]! += amounts[d]! * sign;
+  }
+
+  /** Weighted dominant share of a queue at `nowS`: 1 means it used a whole resource for a whole mean life. */
+  share(queue: number, nowS: number): number {
+    this.advance(queue, nowS);
+    const base = queue * this.dimensions;
+    const meanLife = 1 / this.decayPerSecond;
+    let dominant = 0;
+    for (let d = 0; d < this.dimensions; d++) {
+      const capacity = this.capacity[d]!;
+      if (capacity > 0) dominant = Math.max(dominant, this.decayed[base + d]! / (capacity * meanLife));
+    }
+    return dominant / this.weights[queue]!;
+  }
+}
