@@ -1,6 +1,8 @@
 /**
  * The features `alixan start` runs on top of the core services, in start order.
  */
+
+import { consoleRoutes } from "../../server/routes/console.ts";
 import type { Feature } from "../compose.ts";
 import { liveFeature } from "./live.ts";
 import { telemetryFeature } from "./telemetry.ts";
@@ -17,5 +19,6 @@ export interface FeatureOptions {
 export function defaultFeatures(options: FeatureOptions = {}): Feature[] {
   const telemetry = telemetryFeature(options.telemetryInMemory === true ? { inMemory: true } : {});
   const live = liveFeature({ telemetry, ...(options.speed === undefined ? {} : { speed: options.speed }) });
-  return [telemetry, live];
+  const console: Feature = { name: "console", start: async () => ({ routes: consoleRoutes() }) };
+  return [telemetry, live, console];
 }

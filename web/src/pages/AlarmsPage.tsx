@@ -1,0 +1,212 @@
+/**
+ * Alarms: active (or cleared) alarms, most severe first, filtered by minimum severity; facility operators and
+ * platform admins acknowledge, shelve and unshelve them. Refreshes every 5 s.
+ */
+import { useState } from "react";
+import { describeError } from "../api/client.ts";
+import { type Alarm, type Severity, severities } from "../api/types.ts";
+import { useSession } from "../app/session-context.tsx";
+import { useResource } from "../app/use-resource.ts";
+import { ErrorNotice, Loading, Unavailable } from "../components/status.tsx";
+import { formatAge, formatNumber, formatTime, shortId } from "../format.ts";
+
+const shelveChoices = [
+  { minutes: 15, label: "15 min" },
+  { minutes: 60, label: "1 h" },
+  { minutes: 240, label: "4 h" },
+  { minutes: 1440, label: "1 day" },
+] as const;
+
+export function AlarmsPage() {
+  const { capabilities, permissions, client, me } = useSession();
+  const [severity, setSeverity] = useState<Severity | "">("");
+  const [state, setState] = useState<"active" | "cleared" | "all">("active");
+  const [busy, setBusy] = useState<string | undefined>(undefined);
+  const [message, setMessage] = useState<{ text: string; error: boolean } | undefined>(undefined);
+  const [shelveMinutes, setShelveMinutes] = useState<number>(60);
+  const query = new URLSearchParams({ state, ...(severity === "" ? {} : { severity }) });
+  const alarms = useResource<Alarm[]>(`/v1/alarms?${query.toString()}`, {
+    enabled: capabilities.alarms,
+    refreshMs: 5000,
+  });
+
+  if (!capabilities.alarms) {
+    return (
+      <section aria-labelledby="alarms-title">
+        <h1 id="alarms-title">Alarms</h1>
+        <Unavailable feature="Alarms" route="GET /v1/alarms" />
+      </section>
+    );
+  }
+
+  const act = async (alarm: Alarm, action: "acknowledge" | "shelve" | "unshelve") => {
+    setBusy(alarm.id);
+    setMessage(undefined);
+    try {
+      const body = action === "shelve" ? { user: me.name, minutes: shelveMinutes } : { user: me.name };
+      await client.post(`/v1/alarms/${encodeURIComponent(alarm.id)}/${action}`, body);
+      const done = action === "acknowledge" ? "Acknowledged" : action === "shelve" ? "Shelved" : "Unshelved";
+      setMessage({ text: `${done}: ${alarm.title}`, error: false });
+      alarms.reload();
+    } catch (error) {
+      setMessage({ text: `Could not ${action} “${alarm.title}”: ${describeError(error)}`, error: true });
+    } finally {
+      setBusy(undefined);
+    }
+  };
+
+  const list = alarms.data ?? [];
+  // Actions record the user id; name the caller's own.
+  const who = (user: string) => (user === me.userId || user === me.name ? "you" : user);
+  return (
+    <section aria-labelledby="alarms-title">
+      <div className="page-head">
+        <h1 id="alarms-title">Alarms</h1>
+        <div className="toolbar">
+          <label htmlFor="alarm-severity">Severity at least</label>
+          <select
+            id="alarm-severity"
+            value={severity}
+            onChange={(event) => setSeverity(event.target.value as Severity | "")}
+          >
+            <option value="">any</option>
+            {severities.map((value) => (
+              <option key={value} value={value}>
+                {value}
+              </option>
+            ))}
+          </select>
+          <label htmlFor="alarm-state">State</label>
+          <select
+            id="alarm-state"
+            value={state}
+            onChange={(event) => setState(event.target.value as "active" | "cleared" | "all")}
+          >
+            <option value="active">active</option>
+            <option value="cleared">cleared</option>
+            <option value="all">all</option>
+          </select>
+          {permissions.acknowledgeAlarms ? (
+            <>
+              <label htmlFor="shelve-minutes">Shelve for</label>
+              <select
+                id="shelve-minutes"
+                value={shelveMinutes}
+                onChange={(event) => setShelveMinutes(Number(event.target.value))}
+              >
+                {shelveChoices.map((choice) => (
+                  <option key={choice.minutes} value={choice.minutes}>
+                    {choice.label}
+                  </option>
+                ))}
+              </select>
+            </>
+          ) : null}
+        </div>
+      </div>
+      <div aria-live="polite" className="live-region">
+        {message === undefined ? null : (
+          <p className={message.error ? "notice notice-error" : "notice notice-ok"}>{message.text}</p>
+        )}
+      </div>
+      {alarms.status === "loading" ? <Loading what="alarms" /> : null}
+      {alarms.status === "error" ? <ErrorNotice error={alarms.error} action="Loading alarms" /> : null}
+      {alarms.status === "ready" && list.length === 0 ? (
+        <p className="empty">
+          No {state === "all" ? "" : state} alarm{severity === "" ? "" : ` of severity ${severity} or above`}.
+        </p>
+      ) : null}
+      {list.length === 0 ? null : (
+        <table className="data alarms" aria-describedby="alarms-count">
+          <caption id="alarms-count">
+            {formatNumber(list.length)} alarm{list.length === 1 ? "" : "s"}
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">Severity</th>
+              <th scope="col">Alarm</th>
+              <th scope="col">Where</th>
+              <th scope="col">Raised</th>
+              <th scope="col">Status</th>
+              {permissions.acknowledgeAlarms ? <th scope="col">Actions</th> : null}
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((alarm) => (
+              <tr key={alarm.id} data-alarm-id={alarm.id} className={`alarm-${alarm.severity}`}>
+                <td>
+                  <span className={`badge badge-${alarm.severity}`}>{alarm.severity}</span>
+                </td>
+                <td>
+                  <div className="alarm-title">{alarm.title}</div>
+                  <div className="muted">{alarm.message}</div>
+                </td>
+                <td className="alarm-where">
+                  {alarm.equipment === undefined ? (alarm.location.hall ?? "site") : shortId(alarm.equipment)}
+                  {alarm.rows.length === 0 ? null : (
+                    <div className="muted">
+                      rows {alarm.rows.slice(0, 4).map(shortId).join(", ")}
+                      {alarm.rows.length > 4 ? ` +${alarm.rows.length - 4}` : ""}
+                    </div>
+                  )}
+                </td>
+                <td title={formatTime(alarm.raisedAt)}>
+                  {formatAge(alarm.raisedAt)}
+                  {alarm.occurrences > 1 ? <div className="muted">×{alarm.occurrences}</div> : null}
+                </td>
+                <td>
+                  {alarm.state === "cleared" ? <div>cleared</div> : null}
+                  {alarm.acknowledged === undefined ? (
+                    <div className="muted">not acknowledged</div>
+                  ) : (
+                    <div className="alarm-acknowledged">acknowledged by {who(alarm.acknowledged.by)}</div>
+                  )}
+                  {alarm.shelved === undefined ? null : (
+                    <div>
+                      shelved by {who(alarm.shelved.by)} until {formatTime(alarm.shelved.until)}
+                    </div>
+                  )}
+                </td>
+                {permissions.acknowledgeAlarms ? (
+                  <td className="actions">
+                    {alarm.acknowledged === undefined && alarm.state === "active" ? (
+                      <button
+                        type="button"
+                        disabled={busy === alarm.id}
+                        onClick={() => act(alarm, "acknowledge")}
+                        aria-label={`Acknowledge: ${alarm.title}`}
+                      >
+                        Acknowledge
+                      </button>
+                    ) : null}
+                    {alarm.shelved === undefined ? (
+                      alarm.state === "active" ? (
+                        <button
+                          type="button"
+                          disabled={busy === alarm.id}
+                          onClick={() => act(alarm, "shelve")}
+                          aria-label={`Shelve: ${alarm.title}`}
+                        >
+                          Shelve
+                        </button>
+                      ) : null
+                    ) : (
+                      <button
+                        type="button"
+                        disabled={busy === alarm.id}
+                        onClick={() => act(alarm, "unshelve")}
+                        aria-label={`Unshelve: ${alarm.title}`}
+                      >
+                        Unshelve
+                      </button>
+                    )}
+                  </td>
+                ) : null}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,162 @@
+/**
+ * The landing page: the site summary every role may read (design capacity, counts, zones, redundancy levels) and, for
+ * staff, the live KPIs.
+ */
+import { useEffect, useState } from "react";
+import { openLiveState } from "../api/live.ts";
+import type { SiteState } from "../api/types.ts";
+import { followLink } from "../app/router.ts";
+import { useSession } from "../app/session-context.tsx";
+import { Kpi, Loading, Meter, Unavailable } from "../components/status.tsx";
+import {
+  formatCelsius,
+  formatHumidity,
+  formatNumber,
+  formatPercent,
+  formatPowerKW,
+  formatTime,
+  shortId,
+} from "../format.ts";
+
+function amount(value: number, unit: string): string {
+  return unit === "kW" ? formatPowerKW(value) : `${formatNumber(value)} ${unit}`;
+}
+
+export function OverviewPage() {
+  const { site, permissions, capabilities, client, me } = useSession();
+  const [state, setState] = useState<SiteState | undefined>(undefined);
+  const showLive = permissions.staff && capabilities.liveState;
+
+  useEffect(() => {
+    if (!showLive) return;
+    return openLiveState(client, capabilities, undefined, { onSite: setState });
+  }, [showLive, client, capabilities]);
+
+  return (
+    <section aria-labelledby="overview-title">
+      <div className="page-head">
+        <h1 id="overview-title">{site?.name ?? "Site"}</h1>
+        <p className="muted">
+          Signed in as {me.name} ({me.role}
+          {me.tenantId === null ? "" : `, ${me.tenantId}`}).
+        </p>
+      </div>
+      {permissions.staff ? (
+        <section aria-labelledby="live-title" className="panel">
+          <h2 id="live-title">Now</h2>
+          {!capabilities.liveState ? (
+            <Unavailable feature="The live state" route="GET /v1/state/site" />
+          ) : state === undefined ? (
+            <Loading what="the live state" />
+          ) : (
+            <div className="kpis">
+              <Kpi label="IT power" value={formatPowerKW(state.kpis.itKW)} />
+              <Kpi label="Facility power" value={formatPowerKW(state.kpis.facilityKW)} />
+              <Kpi label="PUE" value={formatNumber(state.kpis.pue, 3)} />
+              <Kpi label="GPU utilisation" value={formatPercent(state.kpis.gpuUtilisation)} />
+              <Kpi
+                label="Outdoor"
+                value={formatCelsius(state.weather.dryBulbC)}
+                detail={`RH ${formatHumidity(state.weather.relativeHumidity)}`}
+              />
+              <Kpi
+                label="Throttled racks"
+                value={formatNumber(state.kpis.throttledRacks)}
+                tone={state.kpis.throttledRacks > 0 ? "warn" : "good"}
+              />
+              <Kpi label="Make-up water" value={`${formatNumber(state.kpis.makeUpWaterLPerH, 0)} L/h`} />
+              <Kpi label="Carbon" value={`${formatNumber(state.kpis.carbonKgPerH, 0)} kg CO₂/h`} />
+              <p className="muted kpis-note">
+                {state.mode === "simulated" ? "Simulated by the twin" : "Measured"} · {formatTime(state.time)}
+              </p>
+            </div>
+          )}
+        </section>
+      ) : null}
+      {site === undefined ? (
+        <Loading what="the site summary" />
+      ) : (
+        <>
+          <section aria-labelledby="design-title" className="panel">
+            <h2 id="design-title">Design</h2>
+            <div className="kpis">
+              <Kpi label="Design IT load" value={`${formatNumber(site.designItMW, 0)} MW`} />
+              <Kpi label="Design PUE" value={formatNumber(site.designPue, 3)} />
+              {site.gridConnectionMW === undefined ? null : (
+                <Kpi label="Grid connection" value={`${formatNumber(site.gridConnectionMW, 0)} MW`} />
+              )}
+              {site.coolingAvailableMW === undefined ? null : (
+                <Kpi label="Cooling available" value={`${formatNumber(site.coolingAvailableMW, 0)} MW`} />
+              )}
+              {["halls", "racks", "gpus", "cdus"].map((key) =>
+                site.counts[key] === undefined ? null : (
+                  <Kpi
+                    key={key}
+                    label={key === "gpus" ? "GPUs" : key === "cdus" ? "CDUs" : key[0]!.toUpperCase() + key.slice(1)}
+                    value={formatNumber(site.counts[key])}
+                  />
+                ),
+              )}
+            </div>
+            {site.zones === undefined || site.zones.length === 0 ? null : (
+              <p>
+                Zones:{" "}
+                {site.zones.map((zone) => (
+                  <span key={zone.id} className="tag">
+                    {shortId(zone.id)}: {formatNumber(zone.racks)} racks, {formatNumber(zone.gpus)} GPUs
+                  </span>
+                ))}
+              </p>
+            )}
+          </section>
+          {site.levels === undefined || site.levels.length === 0 ? null : (
+            <section aria-labelledby="levels-title" className="panel">
+              <h2 id="levels-title">Capacity by level (design)</h2>
+              <table className="data">
+                <thead>
+                  <tr>
+                    <th scope="col">Level</th>
+                    <th scope="col">Units</th>
+                    <th scope="col">Redundancy</th>
+                    <th scope="col">Load / available</th>
+                    <th scope="col">Smallest headroom</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {site.levels.map((level) => (
+                    <tr key={level.level}>
+                      <th scope="row">{level.level}</th>
+                      <td className="number">{formatNumber(level.units)}</td>
+                      <td>{level.redundancy.join(", ")}</td>
+                      <td>
+                        <Meter
+                          value={level.totalLoad}
+                          max={level.totalAvailable}
+                          label={`${level.level} load against available`}
+                          text={`${amount(level.totalLoad, level.unit)} / ${amount(level.totalAvailable, level.unit)}`}
+                        />
+                      </td>
+                      <td>
+                        {formatPercent(level.minHeadroomFraction, 1)}{" "}
+                        <span className="muted">at {level.minHeadroomAt}</span>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </section>
+          )}
+        </>
+      )}
+      {permissions.staff ? null : (
+        <p>
+          Your jobs, queues and quotas are under{" "}
+          <a href="/workloads" onClick={followLink}>
+            Workloads
+          </a>
+          .
+        </p>
+      )}
+    </section>
+  );
+}
