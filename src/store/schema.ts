@@ -75,7 +75,7 @@ export interface JobsTable {
   state: string;
   reason: string;
   spec: Json;
-  placement: Json;
+  placement: ColumnType<unknown, string | null, string | null>;
   submitted_at: string;
   started_at: string | null;
   ended_at: string | null;

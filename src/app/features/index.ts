@@ -4,6 +4,7 @@
 
 import { consoleRoutes } from "../../server/routes/console.ts";
 import type { Feature } from "../compose.ts";
+import { jobsFeature } from "./jobs.ts";
 import { liveFeature } from "./live.ts";
 import { telemetryFeature } from "./telemetry.ts";
 
@@ -11,6 +12,8 @@ import { telemetryFeature } from "./telemetry.ts";
 export interface FeatureOptions {
   /** Simulated seconds per wall-clock second for the live twin (default 1). */
   readonly speed?: number;
+  /** Background demo workload as a share of the site's GPUs (default 0.5; 0 for none). */
+  readonly demoLoad?: number;
   /** Keep telemetry history in memory only (tests, demos). */
   readonly telemetryInMemory?: boolean;
 }
@@ -18,7 +21,10 @@ export interface FeatureOptions {
 /** A fresh set of the platform's features (each start gets its own instances: no shared state between apps). */
 export function defaultFeatures(options: FeatureOptions = {}): Feature[] {
   const telemetry = telemetryFeature(options.telemetryInMemory === true ? { inMemory: true } : {});
-  const live = liveFeature({ telemetry, ...(options.speed === undefined ? {} : { speed: options.speed }) });
+  const speed = options.speed === undefined ? {} : { speed: options.speed };
+  const jobs = jobsFeature({ ...speed, ...(options.demoLoad === undefined ? {} : { demoLoad: options.demoLoad }) });
+  const live = liveFeature({ telemetry, coupling: jobs.coupling, ...speed });
   const console: Feature = { name: "console", start: async () => ({ routes: consoleRoutes() }) };
-  return [telemetry, live, console];
+  // Jobs start before the twin: the twin reads its rack utilisation from the scheduler's placements.
+  return [telemetry, jobs, live, console];
 }

@@ -1,0 +1,584 @@
+/**
+ * Jobs and queues in the platform: tenants submit GPU jobs through the API; the scheduler (live, on the wall clock)
+ * admits and places them with every admission check on — certified zones, power caps, and cooling headroom read from
+ * the live twin — while a seeded background workload of the demo tenants keeps the site busy. API jobs are stored
+ * and audited (submission, start with zone and racks, end), so a tenant's compliance officer can see where data was
+ * processed. The placement drives the twin's rack utilisation.
+ */
+import { randomBytes } from "node:crypto";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { Type } from "typebox";
+import { AppError } from "../../core/errors.ts";
+import type { Site } from "../../model/site.ts";
+import { demoQueues, demoWorkload } from "../../scheduler/demo.ts";
+import { DesignFacilityView, type FacilityLimits, type FacilityView } from "../../scheduler/facility.ts";
+import { inventoryFromSite } from "../../scheduler/inventory.ts";
+import { dataClasses, type Job, jobSpec, specProblems, topologyScopes } from "../../scheduler/jobs.ts";
+import { LiveScheduler } from "../../scheduler/live.ts";
+import type { QueueSetConfig } from "../../scheduler/queues.ts";
+import { standardChecks } from "../../scheduler/setup.ts";
+import { contextOf } from "../../server/auth.ts";
+import { StringEnum } from "../../server/schemas.ts";
+import { appendAudit } from "../../store/audit.ts";
+import { authorize, type Principal, withinScope } from "../../tenancy/service.ts";
+import type { LiveSnapshot } from "../../twin/live.ts";
+import type { CoreServices, Feature } from "../compose.ts";
+import type { LiveCoupling } from "./live.ts";
+
+/** The demo scheduler's tenant names mapped to the seeded demo tenants. */
+const demoTenantIds: Readonly<Record<string, string>> = {
+  pharma: "rhone-pharma",
+  "genai-startups": "atelier-genai",
+  diagnostics: "valdiag",
+  "hospital-consortium": "hopitaux-drome",
+  "training-campus": "campus-valence",
+};
+
+/** Limits from the design, with each row's cooling capped by what the twin says its CDUs can remove now. */
+class LiveFacilityView implements FacilityView {
+  readonly #design: DesignFacilityView;
+  #liveCoolingKw: Float64Array | undefined;
+
+  constructor(site: Site) {
+    this.#design = new DesignFacilityView(site);
+  }
+
+  update(snapshot: LiveSnapshot): void {
+    this.#liveCoolingKw ??= new Float64Array(snapshot.tcs.length);
+    for (let row = 0; row < snapshot.tcs.length; row++) this.#liveCoolingKw[row] = snapshot.tcs[row]!.capacityKW;
+  }
+
+  fill(timeS: number, limits: FacilityLimits): void {
+    this.#design.fill(timeS, limits);
+    const live = this.#liveCoolingKw;
+    if (live === undefined) return;
+    for (let row = 0; row < live.length; row++)
+      limits.rowCoolingKw[row] = Math.min(limits.rowCoolingKw[row]!, live[row]!);
+  }
+
+  nextChangeS(timeS: number): number {
+    // The twin's view moves continuously: read it again every 10 scheduler seconds.
+    return timeS + 10;
+  }
+}
+
+interface JobRecord {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly projectId: string;
+  readonly userId: string;
+  readonly name: string;
+  readonly synthetic: boolean;
+  job: Job;
+}
+
+/** Options of the jobs feature. */
+export interface JobsOptions {
+  /** Simulated seconds per wall-clock second; keep equal to the live twin's (default 1). */
+  readonly speed?: number;
+  /** Background demo workload as a share of the site's GPUs (default 0.5; 0 for none). */
+  readonly demoLoad?: number;
+}
+
+/** The jobs feature and its coupling to the live twin. */
+export function jobsFeature(options: JobsOptions = {}): Feature & { coupling: LiveCoupling } {
+  let live: LiveScheduler | undefined;
+  let facility: LiveFacilityView | undefined;
+  const records = new Map<string, JobRecord>();
+  const byJobIndex: JobRecord[] = [];
+  const racksByJob = (job: Job): string[] => {
+    const scheduler = live!;
+    const rackLevel = scheduler.inventory.levels[scheduler.inventory.facility!.rackLevel]!;
+    const racks = new Set<string>();
+    for (const node of job.nodes) if (node >= 0) racks.add(rackLevel.groupId(rackLevel.groupOfNode[node]!));
+    return [...racks];
+  };
+
+  const view = (record: JobRecord) => {
+    const job = record.job;
+    const scheduler = live!;
+    const placed = job.state === "running" || job.state === "admitted";
+    const iso = (timeS: number) => (Number.isFinite(timeS) ? new Date(scheduler.epochMsOf(timeS)).toISOString() : null);
+    const racks = placed ? racksByJob(job) : [];
+    return {
+      id: record.id,
+      tenantId: record.tenantId,
+      projectId: record.projectId,
+      userId: record.userId,
+      name: record.name,
+      queue: job.spec.queue,
+      state: job.state,
+      reason: job.reason,
+      gpus: job.spec.gpus * job.spec.members,
+      gpuMilli: job.spec.gpuMilli,
+      gpuModel: job.spec.gpuModels[0] ?? null,
+      members: job.spec.members,
+      dataClass: job.spec.dataClass,
+      submittedAt: iso(job.spec.submitS),
+      startedAt: iso(job.startS),
+      endedAt: job.state === "running" || job.state === "queued" ? null : iso(job.endS),
+      placement: placed
+        ? {
+            racks,
+            zoneId:
+              racks.length > 0
+                ? (scheduler.inventory.facility!.site.racks.find((rack) => rack.id === racks[0])?.zoneId ?? null)
+                : null,
+          }
+        : null,
+      synthetic: record.synthetic,
+    };
+  };
+
+  const visible = (principal: Principal, record: JobRecord) => {
+    const scope = authorize(principal, "jobs:read");
+    return withinScope(principal, scope, { tenantId: record.tenantId, userId: record.userId });
+  };
+
+  return {
+    name: "jobs",
+    coupling: {
+      utilisation: (site) => live?.utilisationSource(site),
+      jobsOnRack: (rackIndex, request) => {
+        if (live === undefined || request.principal === null) return [];
+        const principal = request.principal;
+        const rackLevel = live.inventory.levels[live.inventory.facility!.rackLevel]!;
+        const found: { id: string; name: string; tenantId: string; gpus: number }[] = [];
+        for (const job of live.scheduler.jobs) {
+          if (job.state !== "running") continue;
+          if (!job.nodes.some((node) => node >= 0 && rackLevel.groupOfNode[node] === rackIndex)) continue;
+          const record = byJobIndex[job.index];
+          if (record === undefined || !visible(principal, record)) continue;
+          found.push({
+            id: record.id,
+            name: record.name,
+            tenantId: record.tenantId,
+            gpus: job.spec.gpus * job.spec.members,
+          });
+          if (found.length >= 50) break;
+        }
+        return found;
+      },
+      onSnapshot: (snapshot) => facility?.update(snapshot),
+    },
+    async start(core: CoreServices) {
+      const site = core.inventory.current.site;
+      const inventory = inventoryFromSite(site);
+      facility = new LiveFacilityView(site);
+      const checks = standardChecks(inventory, { facility });
+      if (typeof checks === "string") throw new Error(checks);
+      const demo = demoQueues(inventory);
+      const queues: QueueSetConfig = {
+        ...demo,
+        queues: demo.queues.map((queue) => ({ ...queue, tenant: demoTenantIds[queue.tenant] ?? queue.tenant })),
+      };
+      const db = core.store.db;
+      let writes = Promise.resolve();
+      const audit = (record: JobRecord, action: string, after: unknown) => {
+        writes = writes
+          .then(() =>
+            db.transaction().execute(async (trx) => {
+              await trx
+                .updateTable("jobs")
+                .set({
+                  state: record.job.state,
+                  reason: record.job.reason,
+                  placement: JSON.stringify(after),
+                  updated_at: new Date().toISOString(),
+                })
+                .where("id", "=", record.id)
+                .execute();
+              await appendAudit(trx, {
+                actor: "system:scheduler",
+                action,
+                resource: `job:${record.id}`,
+                before: null,
+                after,
+                requestId: record.id,
+              });
+            }),
+          )
+          .catch((error: Error) => {
+            process.stderr.write(`jobs: cannot record ${action} of ${record.id}: ${error.message}\n`);
+          });
+      };
+      const lastState = new Map<number, string>();
+      live = new LiveScheduler({
+        inventory,
+        queues,
+        checks,
+        ...(options.speed === undefined ? {} : { speed: options.speed }),
+        onChange: (job) => {
+          const record = byJobIndex[job.index];
+          if (record === undefined || record.synthetic || lastState.get(job.index) === job.state) return;
+          // During submission the record does not hold its job yet.
+          record.job = job;
+          lastState.set(job.index, job.state);
+          if (job.state === "running") {
+            const racks = racksByJob(job);
+            const zoneId = site.racks.find((rack) => rack.id === racks[0])?.zoneId ?? null;
+            audit(record, "job.start", { state: job.state, zoneId, racks, dataClass: job.spec.dataClass });
+          } else if (job.state !== "queued" && job.state !== "admitted") {
+            audit(record, `job.${job.state}`, { state: job.state, reason: job.reason });
+          }
+        },
+      });
+      const scheduler = live;
+
+      // Background workload of the demo tenants: part at once so the site starts busy, the rest on its arrival times.
+      const demoLoad = options.demoLoad ?? 0.5;
+      const arrivals: ReturnType<typeof setTimeout>[] = [];
+      if (demoLoad > 0) {
+        const specs = demoWorkload(inventory, {
+          jobs: Math.max(20, Math.ceil(inventory.gpuCount / 12)),
+          load: demoLoad,
+          seed: 7,
+        });
+        const submitDemo = (spec: (typeof specs)[number]) => {
+          const job = scheduler.submit(spec);
+          const tenant =
+            demoTenantIds[queues.queues.find((queue) => queue.name === spec.queue)?.tenant ?? ""] ??
+            queues.queues.find((queue) => queue.name === spec.queue)?.tenant ??
+            "alixan";
+          const record: JobRecord = {
+            id: spec.id,
+            tenantId: tenant,
+            projectId: "demo",
+            userId: "system:demo",
+            name: spec.id,
+            synthetic: true,
+            job,
+          };
+          records.set(record.id, record);
+          byJobIndex[job.index] = record;
+        };
+        const half = Math.floor(specs.length / 2);
+        const offsetS = specs[half]?.submitS ?? 0;
+        specs.slice(0, half).forEach(submitDemo);
+        for (const spec of specs.slice(half)) {
+          const delayMs = ((spec.submitS - offsetS) * 1000) / (options.speed ?? 1);
+          const timer = setTimeout(() => submitDemo({ ...spec }), Math.min(2 ** 31 - 1, Math.max(0, delayMs)));
+          timer.unref();
+          arrivals.push(timer);
+        }
+      }
+
+      // API jobs that were waiting or running when the platform stopped go back to their queue.
+      const unfinished = await db
+        .selectFrom("jobs")
+        .selectAll()
+        .where("state", "in", ["queued", "admitted", "running"])
+        .execute();
+      for (const row of unfinished) {
+        const spec = row.spec as ReturnType<typeof jobSpec>;
+        const job = scheduler.submit({ ...spec });
+        const record: JobRecord = {
+          id: row.id,
+          tenantId: row.tenant_id,
+          projectId: row.project_id,
+          userId: row.user_id,
+          name: row.name,
+          synthetic: false,
+          job,
+        };
+        records.set(record.id, record);
+        byJobIndex[job.index] = record;
+        if (job.state === "queued")
+          job.reason = `${job.reason ? `${job.reason}; ` : ""}requeued after a platform restart`;
+      }
+
+      const routes = (app: FastifyInstance) => {
+        app.post<{
+          Body: {
+            projectId: string;
+            name: string;
+            gpus: number;
+            gpuModel?: string;
+            gpuMilli?: number;
+            gang?: number;
+            topology?: (typeof topologyScopes)[number] | "any";
+            topologyRequired?: boolean;
+            durationS: number;
+            dataClass: (typeof dataClasses)[number];
+            deferrable?: boolean;
+            deadline?: string;
+          };
+        }>(
+          "/v1/jobs",
+          {
+            schema: {
+              tags: ["jobs"],
+              summary: "Submit a GPU job (tenant roles)",
+              body: Type.Object(
+                {
+                  projectId: Type.String({ minLength: 1 }),
+                  name: Type.String({ minLength: 1, maxLength: 120 }),
+                  gpus: Type.Integer({ minimum: 0, maximum: 100_000 }),
+                  gpuModel: Type.Optional(Type.String({ minLength: 1 })),
+                  gpuMilli: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+                  gang: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
+                  topology: Type.Optional(StringEnum([...topologyScopes, "any"] as const)),
+                  topologyRequired: Type.Optional(Type.Boolean()),
+                  durationS: Type.Integer({ minimum: 1, maximum: 30 * 86_400 }),
+                  dataClass: StringEnum(dataClasses),
+                  deferrable: Type.Optional(Type.Boolean()),
+                  deadline: Type.Optional(Type.String({ format: "date-time" })),
+                },
+                { additionalProperties: false },
+              ),
+            },
+          },
+          async (request, reply) => {
+            const context = contextOf(request);
+            const principal = context.principal;
+            const body = request.body;
+            const project = await db
+              .selectFrom("projects")
+              .selectAll()
+              .where("id", "=", body.projectId)
+              .executeTakeFirst();
+            if (project === undefined)
+              throw new AppError("notFound", `no project ${body.projectId}`, { field: "body.projectId" });
+            authorize(principal, "jobs:submit", { tenantId: project.tenant_id, userId: principal.userId });
+            const tenant = await db
+              .selectFrom("tenants")
+              .selectAll()
+              .where("id", "=", project.tenant_id)
+              .executeTakeFirstOrThrow();
+            if (!tenant.data_classes.includes(body.dataClass)) {
+              throw new AppError(
+                "invalid",
+                `tenant ${tenant.id} may not submit ${body.dataClass} data (allowed: ${tenant.data_classes.join(", ")})`,
+                {
+                  field: "body.dataClass",
+                },
+              );
+            }
+            const tenantQueues = queues.queues.filter((queue) => queue.tenant === tenant.id);
+            const queue =
+              tenantQueues.find((candidate) => (principal.role === "student") === candidate.name.endsWith("course")) ??
+              tenantQueues[0];
+            if (queue === undefined)
+              throw new AppError("conflict", `tenant ${tenant.id} has no queue on this site`, {
+                field: "body.projectId",
+              });
+            if (body.gpuModel !== undefined && !inventory.gpuModels.includes(body.gpuModel)) {
+              throw new AppError(
+                "invalid",
+                `no GPU model ${body.gpuModel} on this site (${inventory.gpuModels.join(", ")})`,
+                { field: "body.gpuModel" },
+              );
+            }
+            const nowS = scheduler.nowS();
+            const deadlineS =
+              body.deadline === undefined
+                ? undefined
+                : nowS + ((Date.parse(body.deadline) - Date.now()) / 1000) * (options.speed ?? 1);
+            const id = `job_${randomBytes(6).toString("hex")}`;
+            const spec = jobSpec({
+              id,
+              queue: queue.name,
+              submitS: nowS,
+              durationS: body.durationS,
+              members: body.gang ?? 1,
+              gpus: body.gpus,
+              gpuMilli: body.gpuMilli ?? (body.gpus > 0 ? 1000 : 0),
+              gpuModels: body.gpuModel === undefined ? [] : [body.gpuModel],
+              topology:
+                body.topology === undefined || body.topology === "any"
+                  ? undefined
+                  : { scope: body.topology, required: body.topologyRequired ?? false },
+              dataClass: body.dataClass,
+              deferrable: body.deferrable ?? false,
+              deadlineS,
+            });
+            const problems = specProblems(spec);
+            if (problems.length > 0) {
+              const field = problems[0]!.split(": ")[0] ?? "";
+              throw new AppError("invalid", problems.join("; "), { field: `body.${field}` });
+            }
+            const now = new Date().toISOString();
+            await db.transaction().execute(async (trx) => {
+              await trx
+                .insertInto("jobs")
+                .values({
+                  id,
+                  tenant_id: tenant.id,
+                  project_id: project.id,
+                  user_id: principal.userId,
+                  queue: queue.name,
+                  name: body.name,
+                  state: "queued",
+                  reason: "",
+                  spec: JSON.stringify(spec),
+                  placement: null,
+                  submitted_at: now,
+                  started_at: null,
+                  ended_at: null,
+                  updated_at: now,
+                })
+                .execute();
+              await appendAudit(trx, {
+                actor: principal.userId,
+                action: "job.submit",
+                resource: `job:${id}`,
+                before: null,
+                after: body,
+                requestId: context.requestId,
+              });
+            });
+            const record: JobRecord = {
+              id,
+              tenantId: tenant.id,
+              projectId: project.id,
+              userId: principal.userId,
+              name: body.name,
+              synthetic: false,
+              job: undefined as unknown as Job,
+            };
+            records.set(id, record);
+            // The record must be findable before submission, as an immediate admission reports through onChange; the
+            // scheduler numbers jobs in submission order, so the next index is the current count.
+            byJobIndex[scheduler.scheduler.jobs.length] = record;
+            record.job = scheduler.submit(spec);
+            byJobIndex[record.job.index] = record;
+            return reply.status(201).send(view(record));
+          },
+        );
+
+        app.get<{ Querystring: { state?: string; limit?: number; includeDemo?: boolean } }>(
+          "/v1/jobs",
+          {
+            schema: {
+              tags: ["jobs"],
+              summary: "Jobs the caller may see, newest first",
+              querystring: Type.Object(
+                {
+                  state: Type.Optional(
+                    StringEnum([
+                      "queued",
+                      "admitted",
+                      "running",
+                      "succeeded",
+                      "failed",
+                      "preempted",
+                      "cancelled",
+                    ] as const),
+                  ),
+                  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+                  includeDemo: Type.Optional(Type.Boolean()),
+                },
+                { additionalProperties: false },
+              ),
+            },
+          },
+          async (request) => {
+            const principal = contextOf(request).principal;
+            authorize(principal, "jobs:read");
+            const limit = request.query.limit ?? 200;
+            const includeDemo = request.query.includeDemo ?? true;
+            const found: ReturnType<typeof view>[] = [];
+            const all = [...records.values()];
+            for (let index = all.length - 1; index >= 0 && found.length < limit; index--) {
+              const record = all[index]!;
+              if (record.synthetic && !includeDemo) continue;
+              if (request.query.state !== undefined && record.job.state !== request.query.state) continue;
+              if (!visible(principal, record)) continue;
+              found.push(view(record));
+            }
+            return found;
+          },
+        );
+
+        const findVisible = (request: FastifyRequest<{ Params: { id: string } }>) => {
+          const record = records.get(request.params.id);
+          const principal = contextOf(request).principal;
+          if (record === undefined || !visible(principal, record))
+            throw new AppError("notFound", `no job ${request.params.id}`);
+          return record;
+        };
+
+        app.get<{ Params: { id: string } }>(
+          "/v1/jobs/:id",
+          { schema: { tags: ["jobs"], params: Type.Object({ id: Type.String() }) } },
+          async (request) => view(findVisible(request)),
+        );
+
+        app.post<{ Params: { id: string } }>(
+          "/v1/jobs/:id/cancel",
+          { schema: { tags: ["jobs"], params: Type.Object({ id: Type.String() }) } },
+          async (request) => {
+            const record = findVisible(request);
+            const context = contextOf(request);
+            authorize(context.principal, "jobs:cancel", { tenantId: record.tenantId, userId: record.userId });
+            if (!["queued", "admitted", "running"].includes(record.job.state)) {
+              throw new AppError("conflict", `job ${record.id} is already ${record.job.state}`);
+            }
+            scheduler.cancel(record.job);
+            if (!record.synthetic) {
+              await db.transaction().execute((trx) =>
+                appendAudit(trx, {
+                  actor: context.principal.userId,
+                  action: "job.cancel",
+                  resource: `job:${record.id}`,
+                  before: null,
+                  after: { state: "cancelled" },
+                  requestId: context.requestId,
+                }),
+              );
+            }
+            return view(record);
+          },
+        );
+
+        app.get("/v1/queues", { schema: { tags: ["jobs"], summary: "Queues, quotas and usage" } }, async (request) => {
+          const principal = contextOf(request).principal;
+          const scope = authorize(principal, "queues:read");
+          const quota = scheduler.scheduler.quota;
+          const width = quota.resources.length;
+          const counts = new Map<string, { pending: number; running: number }>();
+          for (const job of scheduler.scheduler.jobs) {
+            const entry = counts.get(job.spec.queue) ?? { pending: 0, running: 0 };
+            if (job.state === "queued") entry.pending++;
+            else if (job.state === "running" || job.state === "admitted") entry.running++;
+            counts.set(job.spec.queue, entry);
+          }
+          return queues.queues
+            .filter((queue) => withinScope(principal, scope, { tenantId: queue.tenant }))
+            .map((queue) => {
+              const node = quota.queueIndex(queue.name);
+              const nominal: Record<string, number> = {};
+              const borrowingLimit: Record<string, number | null> = {};
+              const usage: Record<string, number> = {};
+              quota.resources.forEach((resource, r) => {
+                const cell = node * width + r;
+                if (quota.nominal[cell] === 0 && quota.usage[cell] === 0) return;
+                nominal[resource] = quota.nominal[cell]!;
+                const limit = quota.borrowingLimit[cell]!;
+                borrowingLimit[resource] = Number.isFinite(limit) ? limit : null;
+                usage[resource] = Math.round(quota.usage[cell]! * 1000) / 1000;
+              });
+              return {
+                name: queue.name,
+                tenantId: queue.tenant,
+                cohort: queue.cohort ?? null,
+                nominal,
+                borrowingLimit,
+                usage,
+                ...(counts.get(queue.name) ?? { pending: 0, running: 0 }),
+              };
+            });
+        });
+      };
+
+      return {
+        routes,
+        async stop() {
+          for (const timer of arrivals) clearTimeout(timer);
+          scheduler.dispose();
+          await writes;
+        },
+      };
+    },
+  };
+}

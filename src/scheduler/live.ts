@@ -1,0 +1,184 @@
+/**
+ * The scheduler on the wall clock: jobs arrive through the API (and, in the demo, from a seeded background workload),
+ * start as soon as they are admitted, and end after their duration; a timer sleeps until the next event (a start,
+ * an end, a deferred job's wake-up, a change of the facility's limits) rather than polling. Also the coupling to the
+ * live twin: per-rack utilisation from what is placed where.
+ */
+import type { Site } from "../model/site.ts";
+import type { UtilisationSource } from "../model/utilisation.ts";
+import type { AdmissionCheck } from "./checks.ts";
+import { MinHeap } from "./heap.ts";
+import type { Inventory } from "./inventory.ts";
+import type { Job, JobSpec } from "./jobs.ts";
+import type { QueueSetConfig } from "./queues.ts";
+import { type PolicyName, Scheduler } from "./scheduler.ts";
+
+const finishEvent = 0;
+const wakeEvent = 1;
+const changeEvent = 2;
+
+/** How the live scheduler runs. */
+export interface LiveSchedulerOptions {
+  readonly inventory: Inventory;
+  readonly queues: QueueSetConfig;
+  readonly checks: readonly AdmissionCheck[];
+  readonly policy?: PolicyName;
+  /** Simulated seconds per wall-clock second (default 1). */
+  readonly speed?: number;
+  /** Called whenever a job changes state (persistence, audit). */
+  readonly onChange?: (job: Job) => void;
+}
+
+/** A scheduler driven by the wall clock. */
+export class LiveScheduler {
+  readonly scheduler: Scheduler;
+  readonly inventory: Inventory;
+  readonly #speed: number;
+  readonly #epochMs: number;
+  readonly #events = new MinHeap();
+  readonly #eventKind: number[] = [];
+  readonly #eventJob: number[] = [];
+  readonly #eventSerial: number[] = [];
+  readonly #onChange: (job: Job) => void;
+  #timer: NodeJS.Timeout | undefined;
+  #timerAtS = Number.POSITIVE_INFINITY;
+  #disposed = false;
+  #changeScheduledAt = Number.NaN;
+
+  constructor(options: LiveSchedulerOptions) {
+    this.inventory = options.inventory;
+    this.#speed = options.speed ?? 1;
+    this.#epochMs = Date.now();
+    this.#onChange = options.onChange ?? (() => {});
+    this.scheduler = new Scheduler(options.inventory, {
+      policy: options.policy ?? "alixan",
+      queues: options.queues,
+      checks: options.checks,
+    });
+    this.scheduler.listener = {
+      admitted: (job, nowS) => {
+        // Live jobs start as soon as they are admitted; their end is an event at start + duration.
+        this.scheduler.run(job, nowS);
+        this.#schedule(nowS + job.spec.durationS, finishEvent, job);
+        this.#onChange(job);
+      },
+      stopped: (job) => this.#onChange(job),
+      wakeAt: (job, timeS) => this.#schedule(timeS, wakeEvent, job),
+    };
+  }
+
+  /** Seconds since the scheduler started, on its (possibly accelerated) clock. */
+  nowS(): number {
+    return ((Date.now() - this.#epochMs) / 1000) * this.#speed;
+  }
+
+  /** Epoch ms of a scheduler time. */
+  epochMsOf(timeS: number): number {
+    return this.#epochMs + (timeS * 1000) / this.#speed;
+  }
+
+  /** Submits a job now (its `submitS` is replaced by the current time) and runs a cycle. */
+  submit(spec: Omit<JobSpec, "submitS">): Job {
+    const nowS = this.nowS();
+    const job = this.scheduler.submit({ ...spec, submitS: nowS } as JobSpec, nowS);
+    this.#onChange(job);
+    this.#advance(nowS);
+    return job;
+  }
+
+  /** Cancels a waiting or running job. */
+  cancel(job: Job): void {
+    const nowS = this.nowS();
+    this.scheduler.cancel(job, nowS);
+    this.#onChange(job);
+    this.#advance(nowS);
+  }
+
+  /** Stops the timer; the scheduler keeps its state but time no longer moves. */
+  dispose(): void {
+    this.#disposed = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** Per-rack utilisation from the GPUs (or, on CPU racks, the CPU) allocated there: the twin's load. */
+  utilisationSource(site: Site): UtilisationSource {
+    const inventory = this.inventory;
+    const state = this.scheduler.state;
+    const facility = inventory.facility;
+    if (facility === undefined) throw new Error("utilisation needs an inventory built from a site");
+    const rackLevel = inventory.levels[facility.rackLevel]!;
+    const racks = site.racks.length;
+    const capacity = new Float64Array(racks);
+    const cpuCapacity = new Float64Array(racks);
+    for (let node = 0; node < inventory.nodeCount; node++) {
+      const rack = rackLevel.groupOfNode[node]!;
+      capacity[rack]! += inventory.nodeGpuCount[node]! * 1000;
+      cpuCapacity[rack]! += inventory.nodeCpuMilli[node]!;
+    }
+    return {
+      fill(_timeS: number, out: Float64Array) {
+        out.fill(0);
+        for (let node = 0; node < inventory.nodeCount; node++) {
+          const rack = rackLevel.groupOfNode[node]!;
+          if (capacity[rack]! > 0) out[rack]! += inventory.nodeGpuCount[node]! * 1000 - state.nodeFreeMilli[node]!;
+          else out[rack]! += inventory.nodeCpuMilli[node]! - state.nodeCpuFree[node]!;
+        }
+        for (let rack = 0; rack < racks; rack++) {
+          const total = capacity[rack]! > 0 ? capacity[rack]! : cpuCapacity[rack]!;
+          out[rack] = total > 0 ? Math.min(1, out[rack]! / total) : 0;
+        }
+      },
+    };
+  }
+
+  #schedule(timeS: number, kind: number, job: Job | undefined): void {
+    this.#events.push(timeS, this.#eventKind.length);
+    this.#eventKind.push(kind);
+    this.#eventJob.push(job?.index ?? -1);
+    this.#eventSerial.push(job?.serial ?? 0);
+    this.#arm();
+  }
+
+  /** Processes every event due by `nowS`, runs a cycle, and sleeps until the next one. */
+  #advance(nowS: number): void {
+    const jobs = this.scheduler.jobs;
+    while (this.#events.size > 0 && this.#events.peekKey <= nowS) {
+      const event = this.#events.pop();
+      const kind = this.#eventKind[event]!;
+      const job = jobs[this.#eventJob[event]!];
+      if (
+        kind === finishEvent &&
+        job !== undefined &&
+        job.state === "running" &&
+        job.serial === this.#eventSerial[event]
+      ) {
+        this.scheduler.finish(job, nowS, job.spec.outcome);
+      } else if (kind === wakeEvent && job !== undefined) {
+        this.scheduler.wake(job);
+      }
+    }
+    this.scheduler.cycle(nowS);
+    const change = this.scheduler.nextChangeS(nowS);
+    if (Number.isFinite(change) && change !== this.#changeScheduledAt) {
+      this.#changeScheduledAt = change;
+      this.#schedule(change, changeEvent, undefined);
+    }
+    this.#arm();
+  }
+
+  #arm(): void {
+    if (this.#disposed || this.#events.size === 0) return;
+    const nextS = this.#events.peekKey;
+    if (nextS >= this.#timerAtS && this.#timer !== undefined) return;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timerAtS = nextS;
+    const delayMs = Math.max(0, Math.min(2 ** 31 - 1, this.epochMsOf(nextS) - Date.now()));
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#timerAtS = Number.POSITIVE_INFINITY;
+      this.#advance(this.nowS());
+    }, delayMs);
+    this.#timer.unref();
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * Jobs through the platform API on the lab site: health data lands only in the certified zone and the audit log says
+ * where; quotas hold a student's job with a reason; tenants see only their own jobs and queues; cancel works.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { type ComposedApp, composeApp } from "../src/app/compose.ts";
+import { defaultFeatures } from "../src/app/features/index.ts";
+
+// biome-ignore lint/suspicious/noExplicitAny: answers are read field by field from JSON.
+type Json = any;
+
+let app: ComposedApp;
+let url: string;
+const keys: Record<string, string> = {};
+
+const call = async (method: string, path: string, key: string, body?: unknown) => {
+  const response = await fetch(`${url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: response.status, body: (await response.json()) as Json };
+};
+const project = async (key: string) => (await call("GET", "/v1/projects", key)).body[0].id as string;
+
+before(async () => {
+  app = await composeApp({
+    site: "lab",
+    store: { kind: "pglite", dataDir: "memory" },
+    seed: true,
+    features: defaultFeatures({ speed: 60, demoLoad: 0, telemetryInMemory: true }),
+  });
+  url = await app.server.listen({ port: 0, host: "127.0.0.1" });
+  for (const key of app.demoKeys!) keys[key.email] = key.token;
+});
+after(async () => {
+  await app.close();
+});
+
+describe("jobs", () => {
+  it("runs a diagnostics tenant's health job in the HDS zone and records where in the audit log", async () => {
+    const lea = keys["lea.martin@valdiag.example"]!;
+    const submitted = await call("POST", "/v1/jobs", lea, {
+      projectId: await project(lea),
+      name: "pathology fine-tune",
+      gpus: 8,
+      durationS: 3600,
+      dataClass: "health",
+    });
+    assert.equal(submitted.status, 201, JSON.stringify(submitted.body));
+    assert.equal(submitted.body.state, "running", JSON.stringify(submitted.body));
+    assert.equal(submitted.body.placement.zoneId, "zone:hds");
+    assert.ok(submitted.body.placement.racks.every((rack: string) => rack.startsWith("rack:h2-")));
+    const audit = await call("GET", `/v1/audit?resource=job:${submitted.body.id}`, keys["audit@alixan.local"]!);
+    const start = audit.body.find((record: Json) => record.action === "job.start");
+    assert.equal(start?.after.zoneId, "zone:hds");
+    assert.deepEqual(start?.after.racks, submitted.body.placement.racks);
+
+    const rack = await call(
+      "GET",
+      `/v1/state/racks/${submitted.body.placement.racks[0]}`,
+      keys["camille@alixan.local"]!,
+    );
+    assert.ok(rack.body.jobs.some((job: Json) => job.id === submitted.body.id));
+
+    const cancelled = await call("POST", `/v1/jobs/${submitted.body.id}/cancel`, lea);
+    assert.equal(cancelled.body.state, "cancelled");
+  });
+
+  it("refuses health data from a tenant not certified for it, naming the field", async () => {
+    const hugo = keys["hugo@rhone-pharma.example"]!;
+    const refused = await call("POST", "/v1/jobs", hugo, {
+      projectId: await project(hugo),
+      name: "x",
+      gpus: 1,
+      durationS: 60,
+      dataClass: "health",
+    });
+    assert.equal(refused.status, 400);
+    assert.equal(refused.body.errors[0].field, "body.dataClass");
+    const bad = await call("POST", "/v1/jobs", hugo, {
+      projectId: await project(hugo),
+      name: "x",
+      gpus: -1,
+      durationS: 0,
+      dataClass: "secret",
+    });
+    assert.equal(bad.status, 400);
+    assert.deepEqual(bad.body.errors.map((error: Json) => error.field).sort(), [
+      "body.dataClass",
+      "body.durationS",
+      "body.gpus",
+    ]);
+  });
+
+  it("holds a student's job beyond the course quota with a reason, and hides it from other tenants", async () => {
+    const ines = keys["ines@campus-valence.example"]!;
+    const big = await call("POST", "/v1/jobs", ines, {
+      projectId: await project(ines),
+      name: "too big",
+      gpus: 8,
+      gang: 2,
+      durationS: 600,
+      dataClass: "public",
+    });
+    assert.equal(big.status, 201, JSON.stringify(big.body));
+    assert.equal(big.body.state, "queued", JSON.stringify(big.body));
+    assert.match(big.body.reason, /quota/);
+    const hugo = keys["hugo@rhone-pharma.example"]!;
+    assert.equal((await call("GET", `/v1/jobs/${big.body.id}`, hugo)).status, 404);
+    const listed = await call("GET", "/v1/jobs", hugo);
+    assert.ok(listed.body.every((job: Json) => job.tenantId === "rhone-pharma"));
+    const queues = await call("GET", "/v1/queues", ines);
+    assert.ok(queues.body.length > 0 && queues.body.every((queue: Json) => queue.tenantId === "campus-valence"));
+    assert.ok(queues.body.some((queue: Json) => queue.pending >= 1));
+  });
+});
