@@ -20,13 +20,13 @@ const app = await composeApp({
   site: "alixan",
   store: { kind: "pglite", dataDir },
   seed: true,
-  features: defaultFeatures(),
+  features: defaultFeatures({ telemetryInMemory: true }),
   rateLimitPerMinute: 10_000_000,
 });
 const address = await app.server.listen({ port: 0, host: "127.0.0.1" });
 const admin = app.demoKeys!.find((key) => key.role === "facility-operator")!;
 const site = app.inventory.current.site;
-const statePath = "/v1/site/racks/";
+const statePath = "/v1/state/racks/";
 
 interface LoadResult {
   requests: { total: number; average: number };
