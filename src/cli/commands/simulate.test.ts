@@ -100,4 +100,35 @@ describe("alixan simulate", () => {
       rmSync(directory, { recursive: true, force: true });
     }
   });
+  it("drives rack load from a scheduled job trace with --jobs", async () => {
+    const directory = mkdtempSync(join(tmpdir(), "alixan-jobs-"));
+    try {
+      const trace = join(directory, "jobs.json");
+      writeFileSync(
+        trace,
+        JSON.stringify({ jobs: [{ id: "train", queue: "q", submitS: 0, durationS: 86_400, members: 4, gpus: 8 }] }),
+      );
+      const args = ["--json", "simulate", "--site", "lab", "--duration", "1d", "--step", "5m"];
+      const driven = JSON.parse(await alixan(...args, "--jobs", trace));
+      const synthetic = JSON.parse(await alixan(...args));
+      // 32 busy GPUs out of 736 leave most racks idle: far less IT energy than the synthetic profiles.
+      assert.ok(
+        driven.kpis.itEnergyMWh < synthetic.kpis.itEnergyMWh * 0.6,
+        `${driven.kpis.itEnergyMWh} vs ${synthetic.kpis.itEnergyMWh}`,
+      );
+      assert.ok(driven.kpis.gpuHours > 0);
+      const missing = await failure([
+        "simulate",
+        "--site",
+        "lab",
+        "--duration",
+        "1d",
+        "--jobs",
+        join(directory, "nope.json"),
+      ]);
+      assert.match(missing.message, /--jobs: /);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
 });

@@ -8,6 +8,8 @@ import type { Command } from "commander";
 import { formatDiagnostic } from "../../model/diagnostics.ts";
 import { loadSite } from "../../model/load.ts";
 import { formatNumber } from "../../model/units.ts";
+import type { UtilisationSource } from "../../model/utilisation.ts";
+import { utilisationFromTrace } from "../../scheduler/utilisation.ts";
 import type { Outcome } from "../../twin/outcome.ts";
 import { readIntensityProfile, summaryOf, writeRun } from "../../twin/output.ts";
 import { defaultGridIntensity, type GridIntensity, type TwinResult } from "../../twin/results.ts";
@@ -29,6 +31,7 @@ interface SimulateOptions {
   readonly out?: string;
   readonly plot?: boolean;
   readonly rack?: string;
+  readonly jobs?: string;
   readonly threads?: string;
   readonly gridIntensity: string;
 }
@@ -128,6 +131,20 @@ async function runSimulate(options: SimulateOptions, command: Command): Promise<
     for (const warning of parsed.warnings) process.stderr.write(`${warning}\n`);
   }
 
+  let load: UtilisationSource | undefined;
+  if (options.jobs !== undefined) {
+    // The trace is scheduled on the site first; its placements then set each rack's utilisation over time.
+    const scheduled = utilisationFromTrace(site, options.jobs);
+    for (const line of scheduled.diagnostics.slice(0, 5)) process.stderr.write(`${options.jobs}: ${line}\n`);
+    if (!scheduled.ok) throw new CliError(`--jobs: ${scheduled.error}`, exitCodes.invalid);
+    load = scheduled.source;
+    if (!json) {
+      process.stderr.write(
+        `--jobs: ${scheduled.metrics.jobs.submitted} jobs scheduled on ${site.id}, mean GPU allocation ${(scheduled.metrics.gpuAllocation.mean * 100).toFixed(1)} %\n`,
+      );
+    }
+  }
+
   const steps = Math.round(durationS / stepS);
   const progress = startProgress(
     `simulate ${site.id} ${formatDuration(durationS)} @ ${formatDuration(stepS)}`,
@@ -146,6 +163,7 @@ async function runSimulate(options: SimulateOptions, command: Command): Promise<
       seriesIntervalS,
       gridIntensity,
       ...(options.rack === undefined ? {} : { rackId: options.rack }),
+      ...(load === undefined ? {} : { load }),
       ...(threads === undefined ? {} : { threads }),
       onProgress: (done) => progress.update(done),
     });
@@ -184,6 +202,10 @@ export function registerSimulateCommand(program: Command): void {
     .option("--out <dir>", "write KPIs and time series (CSV, JSON) to this directory")
     .option("--plot", "also write SVG charts (to --out, or out/simulate)")
     .option("--rack <id>", "also record the series of this rack")
+    .option(
+      "--jobs <trace>",
+      "drive rack load by scheduling this job trace (openb CSV, SWF or alixan JSON) on the site",
+    )
     .option("--threads <n>", "worker threads (default: one per core, at most one per cooling plant)")
     .option(
       "--grid-intensity <g|file>",
