@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
 import { type ComposedApp, composeApp } from "../src/app/compose.ts";
-import { telemetryFeature } from "../src/app/features/telemetry.ts";
+import { defaultFeatures } from "../src/app/features/index.ts";
 
 const root = join(import.meta.dirname, "..");
 let app: ComposedApp;
@@ -34,7 +34,7 @@ before(async () => {
     site: "lab",
     store: { kind: "pglite", dataDir: "memory" },
     seed: true,
-    features: [telemetryFeature({ inMemory: true })],
+    features: defaultFeatures({ telemetryInMemory: true, speed: 60 }),
   });
   url = await app.server.listen({ port: 0, host: "127.0.0.1" });
   operatorKey = app.demoKeys!.find((key) => key.role === "facility-operator")!.token;
@@ -72,6 +72,17 @@ describe("remote CLI", () => {
     const query = await alixan("telemetry", "query", "--rack", "rack:h1-r01-01");
     assert.equal(query.code, 0, query.stderr);
     assert.match(query.stdout, /rack_power_kw\{rack="rack:h1-r01-01"\}\s+1\s+.*101\.50/);
+  });
+
+  it("prints per-tenant usage as a table and as CSV", async () => {
+    const table = await alixan("report", "usage");
+    assert.equal(table.code, 0, table.stderr);
+    assert.match(table.stdout, /^usage from \d{4}-/);
+    assert.match(table.stdout, /tenant\s+jobs\s+GPU-hours\s+energy kWh/);
+    const csv = await alixan("report", "usage", "--format", "csv");
+    assert.equal(csv.code, 0, csv.stderr);
+    assert.match(csv.stdout, /^tenant,project,jobs,/);
+    assert.equal((await alixan("report", "usage", "--from", "yesterday")).code, 2);
   });
 
   it("explains a missing key and an unknown alarm in one line", async () => {

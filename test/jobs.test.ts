@@ -115,4 +115,35 @@ describe("jobs", () => {
     assert.ok(queues.body.length > 0 && queues.body.every((queue: Json) => queue.tenantId === "campus-valence"));
     assert.ok(queues.body.some((queue: Json) => queue.pending >= 1));
   });
+  it("attributes the site's energy to tenants: their lines plus idle and overhead equal the site", async () => {
+    const hugo = keys["hugo@rhone-pharma.example"]!;
+    const job = await call("POST", "/v1/jobs", hugo, {
+      projectId: await project(hugo),
+      name: "docking",
+      gpus: 8,
+      durationS: 7200,
+      dataClass: "confidential",
+    });
+    assert.equal(job.body.state, "running", JSON.stringify(job.body));
+    // At 60 simulated seconds per second, a few seconds give the twin's minute history some points.
+    const admin = keys["admin@alixan.local"]!;
+    const deadline = Date.now() + 20_000;
+    let usage = await call("GET", "/v1/usage", admin);
+    while (!(usage.body.tenants?.find((line: Json) => line.tenantId === "rhone-pharma")?.energyKWh > 0)) {
+      assert.ok(Date.now() < deadline, `no usage yet: ${JSON.stringify(usage.body)}`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      usage = await call("GET", "/v1/usage", admin);
+    }
+    const attributed = usage.body.tenants.reduce((sum: number, line: Json) => sum + line.energyKWh, 0);
+    const total = attributed + usage.body.idleItEnergyKWh + usage.body.idleOverheadEnergyKWh;
+    assert.ok(
+      Math.abs(total - usage.body.siteEnergyKWh) < 1e-6 * usage.body.siteEnergyKWh,
+      `${total} vs ${usage.body.siteEnergyKWh}`,
+    );
+    const own = await call("GET", "/v1/usage", hugo);
+    assert.ok(own.body.tenants.length > 0 && own.body.tenants.every((line: Json) => line.tenantId === "rhone-pharma"));
+    assert.equal(own.body.siteEnergyKWh, undefined, "tenants do not see the site's totals");
+    const pharma = own.body.tenants[0];
+    assert.ok(pharma.gpuHoursByModel.H200 > 0 || pharma.gpuHoursByModel.GB300 > 0, JSON.stringify(pharma));
+  });
 });

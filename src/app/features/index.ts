@@ -7,6 +7,7 @@ import type { Feature } from "../compose.ts";
 import { jobsFeature } from "./jobs.ts";
 import { liveFeature } from "./live.ts";
 import { telemetryFeature } from "./telemetry.ts";
+import { usageFeature } from "./usage.ts";
 
 /** Options of the platform's features. */
 export interface FeatureOptions {
@@ -26,5 +27,9 @@ export function defaultFeatures(options: FeatureOptions = {}): Feature[] {
   const live = liveFeature({ telemetry, coupling: jobs.coupling, ...speed });
   const console: Feature = { name: "console", start: async () => ({ routes: consoleRoutes() }) };
   // Jobs start before the twin: the twin reads its rack utilisation from the scheduler's placements.
-  return [telemetry, jobs, live, console];
+  const usage = usageFeature(
+    () => jobs.usage(),
+    () => live.twin(),
+  );
+  return [telemetry, jobs, live, usage, console];
 }

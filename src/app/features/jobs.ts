@@ -80,8 +80,25 @@ export interface JobsOptions {
   readonly demoLoad?: number;
 }
 
+/** A job's use of the site for usage reports: scheduler seconds since start, estimated IT power of its share. */
+export interface JobUsageRecord {
+  readonly jobId: string;
+  readonly tenantId: string;
+  readonly projectId: string;
+  readonly userId: string;
+  readonly gpuModel: string;
+  readonly gpus: number;
+  readonly itPowerKW: number;
+  readonly submitS: number;
+  readonly startS: number | undefined;
+  readonly endS: number | undefined;
+  readonly preemptions: number;
+}
+
 /** The jobs feature and its coupling to the live twin. */
-export function jobsFeature(options: JobsOptions = {}): Feature & { coupling: LiveCoupling } {
+export function jobsFeature(
+  options: JobsOptions = {},
+): Feature & { coupling: LiveCoupling; usage(): JobUsageRecord[] } {
   let live: LiveScheduler | undefined;
   let facility: LiveFacilityView | undefined;
   const records = new Map<string, JobRecord>();
@@ -137,6 +154,44 @@ export function jobsFeature(options: JobsOptions = {}): Feature & { coupling: Li
 
   return {
     name: "jobs",
+    usage() {
+      const scheduler = live;
+      if (scheduler === undefined) return [];
+      const facility = scheduler.inventory.facility!;
+      const rackLevel = scheduler.inventory.levels[facility.rackLevel]!;
+      const result: JobUsageRecord[] = [];
+      for (const record of records.values()) {
+        const job = record.job;
+        const gpus = (job.spec.gpus * job.spec.members * job.spec.gpuMilli) / 1000;
+        const firstNode = job.nodes.find((node) => node >= 0);
+        const kwPerGpu = firstNode === undefined ? 0 : facility.rackKwPerGpu[rackLevel.groupOfNode[firstNode]!]!;
+        result.push({
+          jobId: record.id,
+          tenantId: record.tenantId,
+          projectId: record.projectId,
+          userId: record.userId,
+          gpuModel:
+            job.spec.gpuModels[0] ??
+            (firstNode === undefined
+              ? "none"
+              : (scheduler.inventory.gpuModels[
+                  scheduler.inventory.pools[scheduler.inventory.nodePool[firstNode]!]!.model
+                ] ?? "none")),
+          gpus,
+          itPowerKW: gpus * kwPerGpu,
+          submitS: job.spec.submitS,
+          startS: Number.isFinite(job.firstStartS) ? job.firstStartS : undefined,
+          endS:
+            job.state === "running" || job.state === "queued" || job.state === "admitted"
+              ? undefined
+              : Number.isFinite(job.endS)
+                ? job.endS
+                : undefined,
+          preemptions: job.preemptions,
+        });
+      }
+      return result;
+    },
     coupling: {
       utilisation: (site) => live?.utilisationSource(site),
       jobsOnRack: (rackIndex, request) => {

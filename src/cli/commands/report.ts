@@ -13,6 +13,7 @@ import { eedReportHtml } from "../../reports/html.ts";
 import { figuresFromTwin, readDeclarations } from "../../reports/sources.ts";
 import { simulate } from "../../twin/run.ts";
 import { resolveWeather } from "../../twin/weather.ts";
+import { type RemoteOptions, requestJson, withRemoteOptions } from "../client.ts";
 import { CliError, exitCodes, printJson, renderTable, startProgress, wantsJson } from "../output.ts";
 
 interface EedOptions {
@@ -137,6 +138,89 @@ async function eedCommand(options: EedOptions, command: Command): Promise<void> 
   }
 }
 
+interface UsageOptions extends RemoteOptions {
+  from?: string;
+  to?: string;
+  tenant?: string;
+  format: string;
+}
+
+interface UsageLineView {
+  tenantId: string;
+  projectId?: string;
+  jobs: number;
+  gpuHoursByModel: Record<string, number>;
+  energyKWh: number;
+  co2Kg: number;
+  waterL: number;
+  meanQueueingS: number;
+  preemptions: number;
+}
+
+/** Per-tenant usage from a running platform. */
+async function usageCommand(options: UsageOptions, command: Command): Promise<void> {
+  if (options.format !== "table" && options.format !== "csv" && options.format !== "json") {
+    throw new CliError(`--format: expected table, csv or json, got "${options.format}"`, exitCodes.usage);
+  }
+  const query = new URLSearchParams();
+  for (const key of ["from", "to", "tenant"] as const) {
+    const value = options[key];
+    if (value === undefined) continue;
+    if (key !== "tenant" && Number.isNaN(Date.parse(value))) {
+      throw new CliError(`--${key}: expected a date and time (ISO 8601), got "${value}"`, exitCodes.usage);
+    }
+    query.set(key, key === "tenant" ? value : new Date(value).toISOString());
+  }
+  if (options.format === "csv") {
+    query.set("format", "csv");
+    const response = await fetch(new URL(`/v1/usage?${query}`, options.url), {
+      headers: { authorization: `Bearer ${options.key ?? process.env["ALIXAN_KEY"] ?? ""}` },
+    }).catch((error: Error) => {
+      throw new CliError(`cannot reach ${options.url}: ${error.message}`);
+    });
+    if (!response.ok) throw new CliError(`GET /v1/usage: ${response.status} ${await response.text()}`);
+    process.stdout.write(await response.text());
+    return;
+  }
+  const report = await requestJson<{ from: string; to: string; tenants: UsageLineView[]; siteEnergyKWh?: number }>(
+    options,
+    "GET",
+    `/v1/usage?${query}`,
+  );
+  if (wantsJson(command) || options.format === "json") {
+    printJson(report);
+    return;
+  }
+  process.stdout.write(`usage from ${report.from} to ${report.to}\n`);
+  process.stdout.write(
+    `${renderTable(
+      [
+        { header: "tenant" },
+        { header: "jobs", align: "right" },
+        { header: "GPU-hours", align: "right" },
+        { header: "energy kWh", align: "right" },
+        { header: "CO2 kg", align: "right" },
+        { header: "water L", align: "right" },
+        { header: "mean wait", align: "right" },
+        { header: "preemptions", align: "right" },
+      ],
+      report.tenants.map((line) => [
+        line.tenantId,
+        String(line.jobs),
+        Object.values(line.gpuHoursByModel)
+          .reduce((sum, hours) => sum + hours, 0)
+          .toFixed(1),
+        line.energyKWh.toFixed(1),
+        line.co2Kg.toFixed(1),
+        line.waterL.toFixed(1),
+        `${Math.round(line.meanQueueingS)} s`,
+        String(line.preemptions),
+      ]),
+    )}\n`,
+  );
+  if (report.siteEnergyKWh !== undefined) process.stdout.write(`site energy ${report.siteEnergyKWh.toFixed(1)} kWh\n`);
+}
+
 /** Adds the `report` command group. */
 export function registerReportCommand(program: Command): void {
   const report = program.command("report").description("EU Energy Efficiency Directive report and per-tenant usage");
@@ -154,4 +238,15 @@ export function registerReportCommand(program: Command): void {
     )
     .option("-o, --out <dir>", "write eed-SITE-YEAR.json, .csv and .html here")
     .action((options: EedOptions, command: Command) => eedCommand(options, command));
+  withRemoteOptions(
+    report
+      .command("usage")
+      .description(
+        "per-tenant usage and chargeback from a running platform: GPU-hours, energy with overhead, CO2, water",
+      )
+      .option("--from <time>", "start (ISO 8601; default 24 h before --to)")
+      .option("--to <time>", "end (ISO 8601; default now)")
+      .option("--tenant <id>", "one tenant")
+      .option("--format <format>", "table, csv or json", "table"),
+  ).action((options: UsageOptions, command: Command) => usageCommand(options, command));
 }
