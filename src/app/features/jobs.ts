@@ -111,6 +111,34 @@ export function jobsFeature(
     return [...racks];
   };
 
+  // Running jobs by rack, rebuilt at most once a second: rack reads are hot (thousands per second), placements are not.
+  let rackJobs = new Map<number, JobRecord[]>();
+  let rackJobsBuiltMs = 0;
+  const runningByRack = (): Map<number, JobRecord[]> => {
+    const scheduler = live;
+    if (scheduler === undefined || Date.now() - rackJobsBuiltMs < 1000) return rackJobs;
+    const rackLevel = scheduler.inventory.levels[scheduler.inventory.facility!.rackLevel]!;
+    const built = new Map<number, JobRecord[]>();
+    for (const job of scheduler.scheduler.jobs) {
+      if (job.state !== "running") continue;
+      const record = byJobIndex[job.index];
+      if (record === undefined) continue;
+      let previous = -1;
+      for (const node of job.nodes) {
+        if (node < 0) continue;
+        const rack = rackLevel.groupOfNode[node]!;
+        if (rack === previous) continue;
+        previous = rack;
+        const list = built.get(rack);
+        if (list === undefined) built.set(rack, [record]);
+        else if (list[list.length - 1] !== record) list.push(record);
+      }
+    }
+    rackJobs = built;
+    rackJobsBuiltMs = Date.now();
+    return rackJobs;
+  };
+
   const view = (record: JobRecord) => {
     const job = record.job;
     const scheduler = live!;
@@ -197,18 +225,14 @@ export function jobsFeature(
       jobsOnRack: (rackIndex, request) => {
         if (live === undefined || request.principal === null) return [];
         const principal = request.principal;
-        const rackLevel = live.inventory.levels[live.inventory.facility!.rackLevel]!;
         const found: { id: string; name: string; tenantId: string; gpus: number }[] = [];
-        for (const job of live.scheduler.jobs) {
-          if (job.state !== "running") continue;
-          if (!job.nodes.some((node) => node >= 0 && rackLevel.groupOfNode[node] === rackIndex)) continue;
-          const record = byJobIndex[job.index];
-          if (record === undefined || !visible(principal, record)) continue;
+        for (const record of runningByRack().get(rackIndex) ?? []) {
+          if (!visible(principal, record)) continue;
           found.push({
             id: record.id,
             name: record.name,
             tenantId: record.tenantId,
-            gpus: job.spec.gpus * job.spec.members,
+            gpus: record.job.spec.gpus * record.job.spec.members,
           });
           if (found.length >= 50) break;
         }

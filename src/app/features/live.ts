@@ -153,7 +153,11 @@ export function liveFeature(options: LiveOptions = {}): Feature & { twin(): Live
         const startMs = Date.now();
         epochWallMs = startMs;
         epochSimulatedMs = startMs;
-        twin = new LiveTwin(site, { startMs, ...(utilisation === undefined ? {} : { utilisation }) });
+        // Placements change a few times a minute: reading 500,000 nodes every second would be wasted work.
+        twin = new LiveTwin(site, {
+          startMs,
+          ...(utilisation === undefined ? {} : { utilisation, utilisationRefreshS: 10 }),
+        });
         snapshot = twin.snapshot();
         fieldCache.clear();
       };
