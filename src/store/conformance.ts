@@ -46,7 +46,8 @@ export function runStoreConformance(driver: string, open: () => Promise<Store>, 
         name: "Ana",
         keyId: key.id,
       });
-      assert.equal(await tenancy.authenticate(`${token.slice(0, -1)}x`), undefined, "a wrong secret is refused");
+      const wrong = `${token.slice(0, -1)}${token.endsWith("x") ? "y" : "x"}`;
+      assert.equal(await tenancy.authenticate(wrong), undefined, "a wrong secret is refused");
       const stored = await store.db
         .selectFrom("api_keys")
         .selectAll()
