@@ -30,13 +30,13 @@ function headersOf(options: RemoteOptions): Record<string, string> {
   return { authorization: `Bearer ${key}` };
 }
 
-/** Sends a request and returns the JSON answer; a problem answer becomes a CliError with its detail. */
-export async function requestJson<Result>(
+/** Sends a request and returns the answer's text; a problem answer becomes a CliError with its detail. */
+export async function requestText(
   options: RemoteOptions,
   method: "GET" | "POST",
   path: string,
   body?: unknown,
-): Promise<Result> {
+): Promise<string> {
   const headers = { ...headersOf(options), ...(body === undefined ? {} : { "content-type": "application/json" }) };
   let response: Response;
   try {
@@ -58,6 +58,17 @@ export async function requestJson<Result>(
     }
     throw new CliError(`${method} ${path}: ${response.status} ${detail}`);
   }
+  return text;
+}
+
+/** Sends a request and returns the JSON answer (see `requestText`). */
+export async function requestJson<Result>(
+  options: RemoteOptions,
+  method: "GET" | "POST",
+  path: string,
+  body?: unknown,
+): Promise<Result> {
+  const text = await requestText(options, method, path, body);
   return (text === "" ? undefined : JSON.parse(text)) as Result;
 }
 

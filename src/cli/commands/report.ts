@@ -13,7 +13,7 @@ import { eedReportHtml } from "../../reports/html.ts";
 import { figuresFromTwin, readDeclarations } from "../../reports/sources.ts";
 import { simulate } from "../../twin/run.ts";
 import { resolveWeather } from "../../twin/weather.ts";
-import { type RemoteOptions, requestJson, withRemoteOptions } from "../client.ts";
+import { type RemoteOptions, requestJson, requestText, withRemoteOptions } from "../client.ts";
 import { CliError, exitCodes, printJson, renderTable, startProgress, wantsJson } from "../output.ts";
 
 interface EedOptions {
@@ -173,13 +173,7 @@ async function usageCommand(options: UsageOptions, command: Command): Promise<vo
   }
   if (options.format === "csv") {
     query.set("format", "csv");
-    const response = await fetch(new URL(`/v1/usage?${query}`, options.url), {
-      headers: { authorization: `Bearer ${options.key ?? process.env["ALIXAN_KEY"] ?? ""}` },
-    }).catch((error: Error) => {
-      throw new CliError(`cannot reach ${options.url}: ${error.message}`);
-    });
-    if (!response.ok) throw new CliError(`GET /v1/usage: ${response.status} ${await response.text()}`);
-    process.stdout.write(await response.text());
+    process.stdout.write(await requestText(options, "GET", `/v1/usage?${query}`));
     return;
   }
   const report = await requestJson<{ from: string; to: string; tenants: UsageLineView[]; siteEnergyKWh?: number }>(
