@@ -69,7 +69,7 @@ interface JobRecord {
   readonly userId: string;
   readonly name: string;
   readonly synthetic: boolean;
-  job: Job;
+  readonly job: Job;
 }
 
 /** Options of the jobs feature. */
@@ -103,12 +103,15 @@ export function jobsFeature(
   let facility: LiveFacilityView | undefined;
   const records = new Map<string, JobRecord>();
   const byJobIndex: JobRecord[] = [];
-  const racksByJob = (job: Job): string[] => {
+  /** Where a placed job runs: its racks' ids and the zone of the first (placement keeps a job in one zone). */
+  const placementOf = (job: Job): { racks: string[]; zoneId: string | null } => {
     const scheduler = live!;
-    const rackLevel = scheduler.inventory.levels[scheduler.inventory.facility!.rackLevel]!;
-    const racks = new Set<string>();
-    for (const node of job.nodes) if (node >= 0) racks.add(rackLevel.groupId(rackLevel.groupOfNode[node]!));
-    return [...racks];
+    const facility = scheduler.inventory.facility!;
+    const rackLevel = scheduler.inventory.levels[facility.rackLevel]!;
+    const indexes = new Set<number>();
+    for (const node of job.nodes) if (node >= 0) indexes.add(rackLevel.groupOfNode[node]!);
+    const racks = [...indexes].map((index) => facility.site.racks[index]!);
+    return { racks: racks.map((rack) => rack.id), zoneId: racks[0]?.zoneId ?? null };
   };
 
   // Running jobs by rack, rebuilt at most once a second: rack reads are hot (thousands per second), placements are not.
@@ -144,7 +147,6 @@ export function jobsFeature(
     const scheduler = live!;
     const placed = job.state === "running" || job.state === "admitted";
     const iso = (timeS: number) => (Number.isFinite(timeS) ? new Date(scheduler.epochMsOf(timeS)).toISOString() : null);
-    const racks = placed ? racksByJob(job) : [];
     return {
       id: record.id,
       tenantId: record.tenantId,
@@ -162,15 +164,7 @@ export function jobsFeature(
       submittedAt: iso(job.spec.submitS),
       startedAt: iso(job.startS),
       endedAt: job.state === "running" || job.state === "queued" ? null : iso(job.endS),
-      placement: placed
-        ? {
-            racks,
-            zoneId:
-              racks.length > 0
-                ? (scheduler.inventory.facility!.site.racks.find((rack) => rack.id === racks[0])?.zoneId ?? null)
-                : null,
-          }
-        : null,
+      placement: placed ? placementOf(job) : null,
       synthetic: record.synthetic,
     };
   };
@@ -282,6 +276,17 @@ export function jobsFeature(
           });
       };
       const lastState = new Map<number, string>();
+      /** Audits an API job's start (with zone and racks) and end, once per state. */
+      const recordTransition = (record: JobRecord) => {
+        const job = record.job;
+        if (record.synthetic || lastState.get(job.index) === job.state) return;
+        lastState.set(job.index, job.state);
+        if (job.state === "running") {
+          audit(record, "job.start", { state: job.state, ...placementOf(job), dataClass: job.spec.dataClass });
+        } else if (job.state !== "queued" && job.state !== "admitted") {
+          audit(record, `job.${job.state}`, { state: job.state, reason: job.reason });
+        }
+      };
       live = new LiveScheduler({
         inventory,
         queues,
@@ -289,17 +294,7 @@ export function jobsFeature(
         ...(options.speed === undefined ? {} : { speed: options.speed }),
         onChange: (job) => {
           const record = byJobIndex[job.index];
-          if (record === undefined || record.synthetic || lastState.get(job.index) === job.state) return;
-          // During submission the record does not hold its job yet.
-          record.job = job;
-          lastState.set(job.index, job.state);
-          if (job.state === "running") {
-            const racks = racksByJob(job);
-            const zoneId = site.racks.find((rack) => rack.id === racks[0])?.zoneId ?? null;
-            audit(record, "job.start", { state: job.state, zoneId, racks, dataClass: job.spec.dataClass });
-          } else if (job.state !== "queued" && job.state !== "admitted") {
-            audit(record, `job.${job.state}`, { state: job.state, reason: job.reason });
-          }
+          if (record !== undefined) recordTransition(record);
         },
       });
       const scheduler = live;
@@ -506,6 +501,7 @@ export function jobsFeature(
                 requestId: context.requestId,
               });
             });
+            const job = scheduler.submit(spec);
             const record: JobRecord = {
               id,
               tenantId: tenant.id,
@@ -513,14 +509,12 @@ export function jobsFeature(
               userId: principal.userId,
               name: body.name,
               synthetic: false,
-              job: undefined as unknown as Job,
+              job,
             };
             records.set(id, record);
-            // The record must be findable before submission, as an immediate admission reports through onChange; the
-            // scheduler numbers jobs in submission order, so the next index is the current count.
-            byJobIndex[scheduler.scheduler.jobs.length] = record;
-            record.job = scheduler.submit(spec);
-            byJobIndex[record.job.index] = record;
+            byJobIndex[job.index] = record;
+            // An admission during `submit` found no record yet: record where the job started now.
+            recordTransition(record);
             return reply.status(201).send(view(record));
           },
         );
