@@ -6,7 +6,7 @@
 
 /** Site energy per hour over the period, from telemetry or a twin run. */
 export interface HourlySite {
-  /** Start of each hour, epoch ms. */
+  /** Start of each hour, epoch ms: consecutive hours. */
   readonly hourStartMs: Float64Array;
   readonly itKWh: Float64Array;
   readonly totalKWh: Float64Array;
@@ -108,7 +108,10 @@ export function attributeUsage(site: HourlySite, jobs: readonly JobUsage[], from
     const start = Math.max(job.startMs, fromMs);
     const end = Math.min(job.endMs ?? toMs, toMs);
     if (end <= start) return;
-    for (let hour = 0; hour < hours; hour++) {
+    // Hours are consecutive: visit only those the run overlaps, not every hour of the period.
+    const firstHour = Math.max(0, Math.floor((start - site.hourStartMs[0]!) / hourMs));
+    const lastHour = Math.min(hours - 1, Math.floor((end - site.hourStartMs[0]!) / hourMs));
+    for (let hour = firstHour; hour <= lastHour; hour++) {
       const hourStart = site.hourStartMs[hour]!;
       const overlap = Math.min(end, hourStart + hourMs) - Math.max(start, hourStart);
       if (overlap <= 0) continue;
