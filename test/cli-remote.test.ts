@@ -75,13 +75,22 @@ describe("remote CLI", () => {
   });
 
   it("prints per-tenant usage as a table and as CSV", async () => {
-    const table = await alixan("report", "usage");
+    // The demo workload runs from the start; at 60 simulated seconds per second the twin's history soon holds energy.
+    let table = await alixan("report", "usage");
+    const deadline = Date.now() + 30_000;
+    while (!/^atelier-genai\s+\d+\s+[\d.]+\s+[1-9][\d.]*/m.test(table.stdout)) {
+      assert.ok(Date.now() < deadline, `no energy attributed to atelier-genai yet:\n${table.stdout}${table.stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      table = await alixan("report", "usage");
+    }
     assert.equal(table.code, 0, table.stderr);
     assert.match(table.stdout, /^usage from \d{4}-/);
     assert.match(table.stdout, /tenant\s+jobs\s+GPU-hours\s+energy kWh/);
+    assert.match(table.stdout, /^site energy [\d.]+ kWh$/m);
     const csv = await alixan("report", "usage", "--format", "csv");
     assert.equal(csv.code, 0, csv.stderr);
     assert.match(csv.stdout, /^tenant,project,jobs,/);
+    assert.match(csv.stdout, /^atelier-genai,,\d+,/m);
     assert.equal((await alixan("report", "usage", "--from", "yesterday")).code, 2);
   });
 
