@@ -285,41 +285,10 @@ function throttledTemperature(
   segmentPower: Float64Array,
   tcsShare: Float64Array,
 ): number {
-  let low = lowC;
-  let high = highC;
-  let lowResidual = tcsResidual(
-    low,
-    first,
-    last,
-    oldC,
-    facilityC,
-    pumpKw,
-    conductance,
-    capacity,
-    maxCoolantC,
-    segmentPower,
-    tcsShare,
-  );
-  let highResidual = tcsResidual(
-    high,
-    first,
-    last,
-    oldC,
-    facilityC,
-    pumpKw,
-    conductance,
-    capacity,
-    maxCoolantC,
-    segmentPower,
-    tcsShare,
-  );
-  if (lowResidual >= 0) return low;
-  if (highResidual <= 0) return high;
-  let kept = 0;
-  for (let iteration = 0; iteration < 100 && high - low > 1e-10; iteration++) {
-    const guess = (low * highResidual - high * lowResidual) / (highResidual - lowResidual);
-    const residual = tcsResidual(
-      guess,
+  // One closure per solve (only when racks throttle), so the three evaluations below read as the maths does.
+  const residualAt = (temperatureC: number) =>
+    tcsResidual(
+      temperatureC,
       first,
       last,
       oldC,
@@ -331,6 +300,16 @@ function throttledTemperature(
       segmentPower,
       tcsShare,
     );
+  let low = lowC;
+  let high = highC;
+  let lowResidual = residualAt(low);
+  let highResidual = residualAt(high);
+  if (lowResidual >= 0) return low;
+  if (highResidual <= 0) return high;
+  let kept = 0;
+  for (let iteration = 0; iteration < 100 && high - low > 1e-10; iteration++) {
+    const guess = (low * highResidual - high * lowResidual) / (highResidual - lowResidual);
+    const residual = residualAt(guess);
     if (residual === 0) return guess;
     if (residual > 0) {
       high = guess;
