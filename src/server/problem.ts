@@ -3,7 +3,7 @@
  * status, a human detail naming the field at fault, and the request id to find it in the logs.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
-import { AppError, errorKinds } from "../core/errors.ts";
+import { AppError, errorKinds, titleOfStatus } from "../core/errors.ts";
 
 /** The body of an error response. */
 export interface Problem {
@@ -82,9 +82,7 @@ export function problemHandler(error: FastifyError | AppError | Error, request: 
   const kind = kindOfStatus(status);
   const problem: Problem = {
     type: `${typeBase}${kind}`,
-    title:
-      (errorKinds as Record<string, { title: string }>)[kind]?.title ??
-      (status === 429 ? "Too many requests" : "Error"),
+    title: titleOfStatus(status),
     status,
     detail,
     instance: request.url,

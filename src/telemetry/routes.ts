@@ -19,6 +19,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
+import { titleOfStatus } from "../core/errors.ts";
 import { type Precision, precisions } from "./adapters/influx.ts";
 import type { AlarmFilter } from "./alarms/book.ts";
 import {
@@ -145,15 +146,7 @@ export function registerTelemetryRoutes(
       const detail =
         status === 500 ? "internal error in telemetry; see the server log" : (error.message ?? "invalid request");
       if (status === 500) scope.log.error(error);
-      const titles: Record<number, string> = {
-        401: "Authentication required",
-        403: "Forbidden",
-        404: "Not found",
-        409: "Conflict",
-        429: "Too many requests",
-        500: "Internal error",
-      };
-      return problem(reply, status, titles[status] ?? "Invalid request", detail);
+      return problem(reply, status, titleOfStatus(status), detail);
     });
     // Line protocol and exposition text arrive as text/plain, or with no or any other type from some agents.
     scope.addContentTypeParser("*", { parseAs: "string", bodyLimit }, (_request, body, done) => done(null, body));
