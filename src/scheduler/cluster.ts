@@ -41,6 +41,8 @@ export class ClusterState {
   readonly poolCapacityMilli: Float64Array;
   /** Expected fragment (GPU milli) of every node against the target workload, when a meter is attached. */
   readonly nodeFragment: Float64Array;
+  /** 1 where a node takes no new work (its executor reports it down or drained); its free room is not counted. */
+  readonly nodeOffline: Uint8Array;
   private fragmentSum = 0;
   private allocatedMilli = 0;
   private readonly meter: FragmentMeter | undefined;
@@ -63,6 +65,7 @@ export class ClusterState {
     this.poolFreeMilli = new Float64Array(pools);
     this.poolCapacityMilli = new Float64Array(pools);
     this.nodeFragment = new Float64Array(inventory.nodeCount);
+    this.nodeOffline = new Uint8Array(inventory.nodeCount);
     for (let node = 0; node < inventory.nodeCount; node++) {
       const pool = inventory.nodePool[node]!;
       this.poolCapacityMilli[pool]! += inventory.nodeGpuCount[node]! * wholeGpu;
@@ -85,8 +88,22 @@ export class ClusterState {
     return this.fragmentSum;
   }
 
+  /**
+   * Takes a node out of service (no new work; what runs there stays until it ends) or puts it back. Its free room
+   * leaves the aggregates so searches never count it. Returns whether anything changed.
+   */
+  setOffline(node: number, offline: boolean): boolean {
+    const flag = offline ? 1 : 0;
+    if (this.nodeOffline[node] === flag) return false;
+    if (offline) this.contribute(node, -1);
+    this.nodeOffline[node] = flag;
+    if (!offline) this.contribute(node, 1);
+    return true;
+  }
+
   /** Adds (sign 1) or removes (sign -1) a node's free resources to the aggregates of every group above it. */
   private contribute(node: number, sign: number): void {
+    if (this.nodeOffline[node] === 1) return;
     const inventory = this.inventory;
     const pool = inventory.nodePool[node]!;
     const full = this.nodeFullFree[node]!;

@@ -1,17 +1,42 @@
 /**
  * The scheduler on the wall clock: jobs arrive through the API (and, in the demo, from a seeded background workload),
- * start as soon as they are admitted, and end after their duration; a timer sleeps until the next event (a start,
- * an end, a deferred job's wake-up, a change of the facility's limits) rather than polling. Also the coupling to the
- * live twin: per-rack utilisation from what is placed where.
+ * are admitted and handed to an executor, which reports when they start and end; a timer sleeps until the next
+ * event (a simulated end, a deferred job's wake-up, a change of the facility's limits) rather than polling. The
+ * default executor is the simulation (a job runs for its duration); `src/execution/` runs them on Slurm. Also the
+ * coupling to the live twin: per-rack utilisation from what is placed where.
  */
 import type { Site } from "../model/site.ts";
 import type { UtilisationSource } from "../model/utilisation.ts";
 import type { AdmissionCheck } from "./checks.ts";
 import { MinHeap } from "./heap.ts";
 import type { Inventory } from "./inventory.ts";
-import type { Job, JobSpec } from "./jobs.ts";
+import type { Job, JobOutcome, JobSpec } from "./jobs.ts";
 import type { QueueSetConfig } from "./queues.ts";
 import { type PolicyName, Scheduler } from "./scheduler.ts";
+
+/** Runs admitted jobs. It reports back through the live scheduler: `started`, `ended`. */
+export interface JobExecutor {
+  /** A job got its resources at `nowS`: start it where `job.nodes` and `job.gpus` say. */
+  launch(job: Job, nowS: number): void;
+  /**
+   * alixan takes a placed job's resources back: `cancelled` by its owner, or `preempted` (it waits in its queue
+   * again, or has ended as preempted, as `job.state` tells).
+   */
+  stop(job: Job, why: "cancelled" | "preempted", nowS: number): void;
+}
+
+/** The simulated executor: a job starts when admitted and ends after its duration, on the scheduler's clock. */
+export class SimulatedExecutor implements JobExecutor {
+  readonly #live: LiveScheduler;
+  constructor(live: LiveScheduler) {
+    this.#live = live;
+  }
+  launch(job: Job, nowS: number): void {
+    this.#live.started(job);
+    this.#live.finishAt(job, nowS + job.spec.durationS);
+  }
+  stop(): void {}
+}
 
 const finishEvent = 0;
 const wakeEvent = 1;
@@ -27,6 +52,8 @@ export interface LiveSchedulerOptions {
   readonly speed?: number;
   /** Called whenever a job changes state (persistence, audit). */
   readonly onChange?: (job: Job) => void;
+  /** Runs admitted jobs (default: the simulation). */
+  readonly executor?: (live: LiveScheduler) => JobExecutor;
 }
 
 /** A scheduler driven by the wall clock. */
@@ -44,6 +71,9 @@ export class LiveScheduler {
   #timerAtS = Number.POSITIVE_INFINITY;
   #disposed = false;
   #changeScheduledAt = Number.NaN;
+  /** Set while the scheduler itself ends, cancels or adopts a job, so its callbacks are not mistaken for others. */
+  #quiet = false;
+  readonly #executor: JobExecutor;
 
   constructor(options: LiveSchedulerOptions) {
     this.inventory = options.inventory;
@@ -55,16 +85,79 @@ export class LiveScheduler {
       queues: options.queues,
       checks: options.checks,
     });
+    this.#executor = options.executor?.(this) ?? new SimulatedExecutor(this);
     this.scheduler.listener = {
       admitted: (job, nowS) => {
-        // Live jobs start as soon as they are admitted; their end is an event at start + duration.
-        this.scheduler.run(job, nowS);
-        this.#schedule(nowS + job.spec.durationS, finishEvent, job);
+        if (this.#quiet) return;
         this.#onChange(job);
+        this.#executor.launch(job, nowS);
       },
-      stopped: (job) => this.#onChange(job),
+      stopped: (job, nowS) => {
+        if (this.#quiet) return;
+        // Only a preemption releases a job without going through `ended` or `cancel`. The executor hears of it at
+        // once (a later admission in this cycle launches it again after); its new state is recorded once set.
+        this.#executor.stop(job, "preempted", nowS);
+        queueMicrotask(() => this.#onChange(job));
+      },
       wakeAt: (job, timeS) => this.#schedule(timeS, wakeEvent, job),
     };
+  }
+
+  /** The executor reports that an admitted job runs (now). */
+  started(job: Job): void {
+    if (job.state !== "admitted") return;
+    this.scheduler.run(job, this.nowS());
+    this.#onChange(job);
+  }
+
+  /**
+   * The executor reports that a placed job ended: resources go back, the job takes its final state, with `reason`
+   * (exit code, what the backend said) when given.
+   */
+  ended(job: Job, outcome: JobOutcome | "cancelled", reason = ""): void {
+    if (!job.placed) return;
+    const nowS = this.nowS();
+    this.#quiet = true;
+    try {
+      if (outcome === "cancelled") this.scheduler.cancel(job, nowS);
+      else this.scheduler.finish(job, nowS, outcome);
+    } finally {
+      this.#quiet = false;
+    }
+    if (reason !== "") job.reason = reason;
+    this.#onChange(job);
+    this.#advance(nowS);
+  }
+
+  /** Ends `job` at scheduler time `timeS` with its spec's outcome, unless it was stopped or restarted before. */
+  finishAt(job: Job, timeS: number): void {
+    this.#schedule(timeS, finishEvent, job);
+  }
+
+  /**
+   * Binds a job an executor found running (or waiting to start) after a restart, where it runs; see
+   * `Scheduler.adopt`. The executor is not asked to launch it again.
+   */
+  adopt(spec: JobSpec, nodes: ArrayLike<number>, gpus: ArrayLike<number>, running: boolean): Job {
+    const nowS = this.nowS();
+    this.#quiet = true;
+    let job: Job;
+    try {
+      job = this.scheduler.adopt({ ...spec, submitS: Math.min(spec.submitS, nowS) }, nodes, gpus, nowS);
+    } finally {
+      this.#quiet = false;
+    }
+    if (running && job.state === "admitted") this.scheduler.run(job, nowS);
+    this.#onChange(job);
+    return job;
+  }
+
+  /** Takes nodes out of service or puts them back; waiting jobs are looked at again when room comes back. */
+  setNodesOffline(changes: Iterable<readonly [node: number, offline: boolean]>): number {
+    let changed = 0;
+    for (const [node, offline] of changes) if (this.scheduler.setNodeOffline(node, offline)) changed++;
+    if (changed > 0) this.#advance(this.nowS());
+    return changed;
   }
 
   /** Seconds since the scheduler started, on its (possibly accelerated) clock. */
@@ -86,10 +179,17 @@ export class LiveScheduler {
     return job;
   }
 
-  /** Cancels a waiting or running job. */
+  /** Cancels a waiting or running job; a placed one is stopped by its executor. */
   cancel(job: Job): void {
     const nowS = this.nowS();
-    this.scheduler.cancel(job, nowS);
+    const placed = job.placed;
+    this.#quiet = true;
+    try {
+      this.scheduler.cancel(job, nowS);
+    } finally {
+      this.#quiet = false;
+    }
+    if (placed) this.#executor.stop(job, "cancelled", nowS);
     this.#onChange(job);
     this.#advance(nowS);
   }
@@ -153,7 +253,13 @@ export class LiveScheduler {
         job.state === "running" &&
         job.serial === this.#eventSerial[event]
       ) {
-        this.scheduler.finish(job, nowS, job.spec.outcome);
+        this.#quiet = true;
+        try {
+          this.scheduler.finish(job, nowS, job.spec.outcome);
+        } finally {
+          this.#quiet = false;
+        }
+        this.#onChange(job);
       } else if (kind === wakeEvent && job !== undefined) {
         this.scheduler.wake(job);
       }

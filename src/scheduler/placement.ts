@@ -422,7 +422,8 @@ export class Placer {
   /** Whether a node can take one member now; fills `chosen` with the GPUs it would use (first fitting ones). */
   private fits(node: number): boolean {
     const state = this.state;
-    if (this.poolMask[this.inventory.nodePool[node]!] !== 1 || this.held(node)) return false;
+    if (this.poolMask[this.inventory.nodePool[node]!] !== 1 || this.held(node) || state.nodeOffline[node] === 1)
+      return false;
     if (state.nodeCpuFree[node]! < this.cpu || state.nodeMemoryFree[node]! < this.memory) return false;
     if (this.kind === memberKindCpu) {
       this.chosenCount = 0;

@@ -430,6 +430,57 @@ export class Scheduler {
     return a.spec.submitS - b.spec.submitS || a.index - b.index;
   }
 
+  /**
+   * Takes a node out of service or puts it back (its executor reports it down, drained or back). Running work there
+   * is left alone; waiting jobs are looked at again when room comes back. Returns whether anything changed.
+   */
+  setNodeOffline(node: number, offline: boolean): boolean {
+    if (!this.state.setOffline(node, offline)) return false;
+    if (!offline) this.poolReleases[this.inventory.nodePool[node]!]!++;
+    this.epoch++;
+    this.limitChanges++;
+    return true;
+  }
+
+  /**
+   * Binds a job that already runs somewhere (found by an executor after a restart) exactly where it runs: the
+   * members on `nodes`, the GPUs `gpus` (global indexes, `gpus` per member in member order). Quota and fair share are
+   * charged even beyond nominal (the work exists). Returns the job, `admitted` on success; `failed` with the reason
+   * when the spec is rejected or those resources are not free (the caller then stops the run).
+   */
+  adopt(spec: JobSpec, nodes: ArrayLike<number>, gpus: ArrayLike<number>, nowS: number): Job {
+    const job = new Job(this.jobs.length, spec);
+    this.jobs.push(job);
+    const fail = (reason: string) => {
+      job.state = "failed";
+      job.reason = reason;
+      job.endS = nowS;
+      job.nodes.fill(-1);
+      job.gpus.fill(-1);
+      return job;
+    };
+    const rejection = this.rejection(job);
+    if (rejection !== undefined) return fail(`rejected: ${rejection}`);
+    if (nodes.length !== spec.members || gpus.length !== spec.members * spec.gpus)
+      return fail(`its record has ${nodes.length} nodes and ${gpus.length} GPUs for ${spec.members} members`);
+    for (let member = 0; member < spec.members; member++) {
+      const node = nodes[member]!;
+      if (!(node >= 0 && node < this.inventory.nodeCount)) return fail(`node ${node} is not in ${this.inventory.name}`);
+      job.nodes[member] = node;
+      const start = this.inventory.nodeGpuStart[node]!;
+      const end = start + this.inventory.nodeGpuCount[node]!;
+      for (let i = 0; i < spec.gpus; i++) {
+        const gpu = gpus[member * spec.gpus + i]!;
+        if (!(gpu >= start && gpu < end)) return fail(`GPU ${gpu} is not on node ${this.inventory.nodeName(node)}`);
+        job.gpus[member * spec.gpus + i] = gpu;
+      }
+    }
+    job.model = spec.gpus > 0 ? this.inventory.pools[this.inventory.nodePool[job.nodes[0]!]!]!.model : -1;
+    if (!this.placer.restore(job)) return fail("the resources it holds are taken or refused by the checks");
+    this.admit(job, nowS);
+    return job;
+  }
+
   /** Looks at a deferred job again (its retry time came). */
   wake(job: Job): void {
     if (job.state === "queued") this.fresh.push(job);
