@@ -11,6 +11,7 @@ import { registerScheduleCommand } from "./commands/schedule.ts";
 import { registerServeCommand } from "./commands/serve.ts";
 import { registerSimulateCommand } from "./commands/simulate.ts";
 import { registerSiteCommand } from "./commands/site.ts";
+import { registerSlurmCommand } from "./commands/slurm.ts";
 import { registerStartCommand } from "./commands/start.ts";
 import { registerTelemetryCommands } from "./commands/telemetry.ts";
 import { CliError, exitCodes } from "./output.ts";
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerScheduleCommand(program);
   registerReportCommand(program);
   registerTelemetryCommands(program);
+  registerSlurmCommand(program);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();

@@ -1,0 +1,119 @@
+/**
+ * The pieces of the Slurm executor that need no cluster: host lists both ways, the execution file's decoder, and
+ * reading squeue's JSON (Slurm 22.05 and 23.02+ shapes) and sinfo's lines.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { decodeExecution } from "./config.ts";
+import { compressHostlist, expandHostlist } from "./hostlist.ts";
+import { outcomeOf } from "./slurm.ts";
+import { readSinfo, readSlurmJob } from "./slurm-cli.ts";
+
+describe("host lists", () => {
+  it("compresses runs of the last number and expands them back", () => {
+    const names = ["h1-r02-01-n01", "h1-r02-01-n02", "h1-r02-01-n03", "h1-r02-01-n07", "h1-r02-02-n01", "login"];
+    const list = compressHostlist(names);
+    assert.equal(list, "h1-r02-01-n[01-03,07],h1-r02-02-n01,login");
+    assert.deepEqual(expandHostlist(list), names);
+    assert.deepEqual(expandHostlist("a[1-2]-b[01-02]"), ["a1-b01", "a1-b02", "a2-b01", "a2-b02"]);
+    assert.equal(expandHostlist("a[3-1]"), 'host list "a[3-1]": range "3-1" runs backwards');
+    assert.equal(expandHostlist("a[1"), 'host list "a[1": unmatched "["');
+  });
+});
+
+describe("execution file", () => {
+  it("decodes backends per site and hall with Slurm settings", () => {
+    const decoded = decodeExecution({
+      backend: "slurm",
+      halls: { "hall:h2": "simulated" },
+      slurm: { conf: "/etc/slurm/slurm.conf", pollSeconds: 5, preemption: "cancel" },
+    });
+    assert.ok("config" in decoded);
+    assert.equal(decoded.config.backend, "slurm");
+    assert.deepEqual(decoded.config.halls, { h2: "simulated" });
+    assert.equal(decoded.config.slurm.pollSeconds, 5);
+    assert.equal(decoded.config.slurm.preemption, "cancel");
+    assert.equal(decoded.config.slurm.workDir, "/tmp");
+  });
+
+  it("names every bad field", () => {
+    const decoded = decodeExecution({ backend: "kubernetes", slurm: { pollSeconds: -1, preemtion: "x" } });
+    assert.ok("problems" in decoded);
+    assert.deepEqual(decoded.problems, [
+      'backend: expected simulated or slurm, got "kubernetes"',
+      "slurm.preemtion: unknown field (expected one of conf, bin, pollSeconds, nodePollSeconds, preemption, workDir, commandTimeoutSeconds)",
+      "slurm.pollSeconds: expected seconds from 0.1 to 3600, got -1",
+    ]);
+  });
+});
+
+describe("reading Slurm", () => {
+  it("reads a Slurm 22.05 job: wait status, epoch seconds, host lists", () => {
+    const job = readSlurmJob({
+      job_id: 12,
+      job_state: "FAILED",
+      exit_code: 768,
+      start_time: 1_795_576_008,
+      end_time: 1_795_576_010,
+      nodes: "h1-r02-01-n[01-02]",
+      comment: "alixan:lab:job_1",
+      restart_cnt: 0,
+      state_reason: "NonZeroExitCode",
+      priority: 1,
+    });
+    assert.equal(job.exitCode, 3);
+    assert.equal(job.signal, null);
+    assert.deepEqual(job.nodes, ["h1-r02-01-n01", "h1-r02-01-n02"]);
+    assert.equal(job.startMs, 1_795_576_008_000);
+    assert.deepEqual(outcomeOf(job), ["failed", "Slurm job 12 FAILED (exit code 3; NonZeroExitCode)"]);
+  });
+
+  it("reads a Slurm 23.02+ job: state lists, number objects, exit code objects, held jobs", () => {
+    const held = readSlurmJob({
+      job_id: { set: true, infinite: false, number: 40 },
+      job_state: ["PENDING", "REQUEUED"],
+      exit_code: { status: ["PENDING"], return_code: { set: false, number: 0 } },
+      start_time: { set: true, number: 0 },
+      nodes: "",
+      required_nodes: "h2-r01-01-n04",
+      comment: "alixan:lab:job_2",
+      priority: { set: true, number: 0 },
+      state_reason: "job requeued in held state",
+    });
+    assert.equal(held.id, 40);
+    assert.equal(held.state, "PENDING");
+    assert.equal(held.held, true);
+    assert.equal(held.exitCode, null);
+    assert.deepEqual(held.requiredNodes, ["h2-r01-01-n04"]);
+    const done = readSlurmJob({
+      job_id: 41,
+      job_state: ["COMPLETED"],
+      exit_code: { status: ["SUCCESS"], return_code: { set: true, number: 0 } },
+    });
+    assert.deepEqual(outcomeOf(done), ["succeeded", "Slurm job 41 completed (exit code 0)"]);
+  });
+
+  it("reads sinfo: only idle, allocated, mixed and completing nodes that respond take work", () => {
+    const nodes = readSinfo(
+      [
+        "h1-r02-01-n01|idle|none",
+        "h1-r02-01-n[02-03]|down*|no slurmd in this test",
+        "h1-r02-02-n01|drained|disk swap",
+        "h1-r02-02-n02|mixed|none",
+        "h1-r02-02-n03|idle*|none",
+      ].join("\n"),
+    );
+    assert.deepEqual(
+      nodes.map((node) => [node.name, node.available]),
+      [
+        ["h1-r02-01-n01", true],
+        ["h1-r02-01-n02", false],
+        ["h1-r02-01-n03", false],
+        ["h1-r02-02-n01", false],
+        ["h1-r02-02-n02", true],
+        ["h1-r02-02-n03", false],
+      ],
+    );
+    assert.equal(nodes[3]!.reason, "disk swap");
+  });
+});

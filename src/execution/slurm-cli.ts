@@ -1,0 +1,226 @@
+/**
+ * The Slurm commands alixan uses, with machine-readable output: `sbatch --parsable`, `squeue --json`, `sinfo`,
+ * `scontrol requeuehold|release|update`, `scancel`. Each runs with a timeout and `SLURM_CONF` from the execution
+ * file; a failure carries the command and what Slurm printed. The JSON readers accept the shapes of Slurm 22.05
+ * (plain numbers and strings) and of 23.02 and later (`{set, infinite, number}` times, state lists, exit code
+ * objects).
+ */
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import type { SlurmSettings } from "./config.ts";
+import { expandHostlist } from "./hostlist.ts";
+
+/** A Slurm job as alixan follows it. */
+export interface SlurmJob {
+  readonly id: number;
+  /** Base state: PENDING, RUNNING, COMPLETED, FAILED, CANCELLED, TIMEOUT, NODE_FAIL, ... */
+  readonly state: string;
+  readonly reason: string;
+  /** Exit status of the batch script (`null` while it runs), and the signal that ended it, if any. */
+  readonly exitCode: number | null;
+  readonly signal: number | null;
+  /** Epoch ms, or undefined when not set. */
+  readonly startMs: number | undefined;
+  readonly endMs: number | undefined;
+  readonly nodes: readonly string[];
+  /** Nodes it asked for (`--nodelist`): where a pending job will start. */
+  readonly requiredNodes: readonly string[];
+  readonly comment: string;
+  readonly restarts: number;
+  /** Held (by `scontrol hold` or `requeuehold`): it will not start until released. */
+  readonly held: boolean;
+}
+
+/** A node's state as alixan needs it: whether it may take new work, and why not. */
+export interface SlurmNode {
+  readonly name: string;
+  readonly available: boolean;
+  readonly state: string;
+  readonly reason: string;
+}
+
+/** A Slurm command that failed: the command line and Slurm's message. */
+export class SlurmError extends Error {
+  readonly command: string;
+  constructor(command: string, message: string) {
+    super(`${command}: ${message}`);
+    this.name = "SlurmError";
+    this.command = command;
+  }
+}
+
+/** States in which a job holds or is about to hold its nodes. */
+export const activeStates = new Set(["RUNNING", "COMPLETING", "SUSPENDED", "CONFIGURING", "STAGE_OUT", "SIGNALING"]);
+/** States that end a job. */
+export const finalStates = new Set([
+  "COMPLETED",
+  "FAILED",
+  "CANCELLED",
+  "TIMEOUT",
+  "NODE_FAIL",
+  "OUT_OF_MEMORY",
+  "BOOT_FAIL",
+  "DEADLINE",
+  "PREEMPTED",
+]);
+const availableNodeStates = new Set(["idle", "allocated", "mixed", "completing"]);
+
+function numberOf(value: unknown): number | undefined {
+  if (typeof value === "number") return value;
+  if (typeof value === "object" && value !== null) {
+    const record = value as Record<string, unknown>;
+    if (record["set"] === false || record["infinite"] === true) return undefined;
+    if (typeof record["number"] === "number") return record["number"];
+  }
+  return undefined;
+}
+
+function textOf(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (Array.isArray(value)) return value.filter((item) => typeof item === "string").join(",");
+  return "";
+}
+
+/** Reads one job of `squeue --json`. */
+export function readSlurmJob(raw: Record<string, unknown>): SlurmJob {
+  const states = Array.isArray(raw["job_state"]) ? (raw["job_state"] as string[]) : [textOf(raw["job_state"])];
+  const state = states.find((item) => item !== "REQUEUED" && item !== "REQUEUE_HOLD") ?? states[0] ?? "UNKNOWN";
+  let exitCode: number | null = null;
+  let signal: number | null = null;
+  const exit = raw["exit_code"];
+  if (typeof exit === "number") {
+    // Slurm 22.05 gives the wait status: exit code in the high byte, signal in the low 7 bits.
+    exitCode = exit >> 8;
+    signal = exit & 0x7f || null;
+  } else if (typeof exit === "object" && exit !== null) {
+    const record = exit as Record<string, unknown>;
+    exitCode = numberOf(record["return_code"]) ?? null;
+    const signalRecord = record["signal"] as Record<string, unknown> | undefined;
+    signal = numberOf(signalRecord?.["id"]) ?? null;
+  }
+  const seconds = (key: string) => {
+    const value = numberOf(raw[key]);
+    return value === undefined || value <= 0 ? undefined : value * 1000;
+  };
+  const list = (key: string) => {
+    const text = textOf(raw[key]);
+    const names = text === "" ? [] : expandHostlist(text);
+    return typeof names === "string" ? [] : names;
+  };
+  const reason = textOf(raw["state_reason"]);
+  const priority = numberOf(raw["priority"]);
+  return {
+    id: numberOf(raw["job_id"]) ?? -1,
+    state,
+    reason: reason === "None" ? "" : reason,
+    exitCode: finalStates.has(state) ? exitCode : null,
+    signal: finalStates.has(state) ? signal : null,
+    startMs: seconds("start_time"),
+    endMs: finalStates.has(state) ? seconds("end_time") : undefined,
+    nodes: list("nodes"),
+    requiredNodes: list("required_nodes"),
+    comment: textOf(raw["comment"]),
+    restarts: numberOf(raw["restart_cnt"]) ?? 0,
+    held: state === "PENDING" && (priority === 0 || /held|hold/i.test(reason)),
+  };
+}
+
+/** Reads `sinfo --noheader --all --format=%N|%T|%E` lines into nodes. */
+export function readSinfo(text: string): SlurmNode[] {
+  const nodes: SlurmNode[] = [];
+  for (const line of text.split("\n")) {
+    if (line.trim() === "") continue;
+    const [list = "", stateText = "", ...reasonParts] = line.split("|");
+    const names = expandHostlist(list.trim());
+    if (typeof names === "string") continue;
+    const flagged = /[*~#!%$@^-]$/.test(stateText.trim());
+    const base = stateText.trim().replace(/[*~#!%$@^+-]+$/, "");
+    const available = availableNodeStates.has(base) && !flagged;
+    const reason = reasonParts.join("|").trim();
+    for (const name of names)
+      nodes.push({ name, available, state: stateText.trim(), reason: reason === "none" ? "" : reason });
+  }
+  return nodes;
+}
+
+/** Runs Slurm commands for one cluster. */
+export class SlurmCli {
+  readonly #settings: SlurmSettings;
+  readonly #env: NodeJS.ProcessEnv;
+
+  constructor(settings: SlurmSettings) {
+    this.#settings = settings;
+    this.#env = { ...process.env, ...(settings.conf === undefined ? {} : { SLURM_CONF: settings.conf }) };
+  }
+
+  /** Runs a command; resolves with its standard output, rejects with a `SlurmError`. */
+  run(command: string, args: readonly string[], input?: string): Promise<string> {
+    const file = this.#settings.bin === undefined ? command : join(this.#settings.bin, command);
+    const line = `${command} ${args.join(" ")}`;
+    return new Promise((resolve, reject) => {
+      const child = execFile(
+        file,
+        args,
+        {
+          env: this.#env,
+          encoding: "utf8",
+          timeout: this.#settings.commandTimeoutSeconds * 1000,
+          maxBuffer: 256 * 1024 * 1024,
+        },
+        (error, stdout, stderr) => {
+          if (error === null) resolve(stdout);
+          else {
+            const detail = stderr.trim().split("\n").slice(-3).join(" ") || error.message;
+            reject(new SlurmError(line, error.killed ? `timed out; ${detail}` : detail));
+          }
+        },
+      );
+      child.stdin?.on("error", () => {});
+      if (input !== undefined) child.stdin?.end(input);
+      else child.stdin?.end();
+    });
+  }
+
+  /** Submits a batch script; returns the Slurm job id. */
+  async sbatch(args: readonly string[], script: string): Promise<number> {
+    const out = await this.run("sbatch", ["--parsable", ...args], script);
+    const id = Number.parseInt(out.trim().split(";")[0] ?? "", 10);
+    if (!Number.isInteger(id)) throw new SlurmError("sbatch", `unexpected answer "${out.trim()}"`);
+    return id;
+  }
+
+  /** Every job the controller knows (waiting, running and recently finished). */
+  async jobs(): Promise<SlurmJob[]> {
+    const out = await this.run("squeue", ["--json", "--states=all"]);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(out);
+    } catch {
+      throw new SlurmError("squeue --json", "the answer is not JSON");
+    }
+    const jobs = (parsed as { jobs?: unknown }).jobs;
+    if (!Array.isArray(jobs)) throw new SlurmError("squeue --json", "the answer has no jobs list");
+    return jobs.map((job) => readSlurmJob(job as Record<string, unknown>));
+  }
+
+  /** Every node with whether it may take new work. */
+  async nodes(): Promise<SlurmNode[]> {
+    return readSinfo(await this.run("sinfo", ["--noheader", "--all", "--format=%N|%T|%E"]));
+  }
+
+  async cancel(id: number): Promise<void> {
+    await this.run("scancel", [String(id)]);
+  }
+
+  /** Puts a running job back to pending, held, keeping its id (and counting a restart). */
+  async requeueHold(id: number): Promise<void> {
+    await this.run("scontrol", ["requeuehold", String(id)]);
+  }
+
+  /** Moves a held job to `nodes` and lets it start now. */
+  async release(id: number, nodeList: string, nodeCount: number): Promise<void> {
+    await this.run("scontrol", ["update", `JobId=${id}`, `ReqNodeList=${nodeList}`, `NumNodes=${nodeCount}`]);
+    await this.run("scontrol", ["update", `JobId=${id}`, "StartTime=now"]);
+    await this.run("scontrol", ["release", String(id)]);
+  }
+}

@@ -1,0 +1,498 @@
+/**
+ * The Slurm executor: alixan admits and places, Slurm runs. An admitted job is submitted with its placement
+ * (`--nodelist`, one task per gang member with its GPUs, CPUs and memory, time limit, account = tenant, comment =
+ * `alixan:<site>:<job id>`); its state is followed with `squeue --json` and flows back into the job's lifecycle
+ * (running, succeeded or failed with the exit code, cancelled outside alixan, lost). A cancellation is `scancel`;
+ * a preemption is `scontrol requeuehold` (same Slurm job, released where alixan places it next) or `scancel`, as
+ * the execution file says. Nodes Slurm reports down, drained or not responding take no new work in alixan.
+ *
+ * Operations on one job run in order (a preemption and the next launch never cross). After a restart of alixan,
+ * `reconcile` matches stored jobs with Slurm's by the comment, so nothing runs twice and nothing is forgotten.
+ */
+import type { Inventory } from "../scheduler/inventory.ts";
+import type { Job, JobSpec } from "../scheduler/jobs.ts";
+import type { JobExecutor, LiveScheduler } from "../scheduler/live.ts";
+import type { SlurmSettings } from "./config.ts";
+import { compressHostlist } from "./hostlist.ts";
+import { activeStates, finalStates, type SlurmCli, SlurmError, type SlurmJob } from "./slurm-cli.ts";
+import { gresType, slurmNodeNames } from "./slurm-config.ts";
+
+/** What the Slurm executor needs to know of an alixan job. */
+export interface RunDescription {
+  readonly id: string;
+  readonly account: string;
+  readonly name: string;
+  /** The batch script body (a shell command, or a whole script starting with `#!`). */
+  readonly command: string | undefined;
+}
+
+/** What Slurm said about a finished or started run: for records and usage. */
+export interface RunReport {
+  readonly slurmId: number;
+  readonly state: string;
+  readonly exitCode: number | null;
+  readonly signal: number | null;
+  readonly startMs: number | undefined;
+  readonly endMs: number | undefined;
+  readonly nodes: readonly string[];
+  readonly restarts: number;
+}
+
+/** Callbacks to the platform: descriptions of jobs and persistence of what Slurm said. */
+export interface SlurmHooks {
+  describe(job: Job): RunDescription | undefined;
+  /** A run was submitted (or released) as Slurm job `slurmId`. */
+  submitted?(job: Job, slurmId: number): void;
+  /** Slurm reports the run started, or ended (before the job's state changes). */
+  reported?(job: Job, report: RunReport): void;
+  /** A line for the operator's log. */
+  log?(message: string): void;
+}
+
+/** A job stored before a restart, as `reconcile` needs it. */
+export interface StoredRun {
+  readonly id: string;
+  readonly state: string;
+  readonly slurmId: number | undefined;
+  readonly spec: JobSpec;
+  /** Slurm node names per gang member, when the placement was stored. */
+  readonly nodes: readonly string[] | undefined;
+}
+
+/** What to do with a stored job after matching it with Slurm. */
+export type Reconciled =
+  | { readonly kind: "requeue"; readonly heldSlurmId: number | undefined; readonly why: string }
+  | { readonly kind: "adopt"; readonly slurm: SlurmJob; readonly running: boolean; readonly nodes: number[] }
+  | { readonly kind: "finished"; readonly slurm: SlurmJob; readonly nodes: number[] }
+  | { readonly kind: "lost"; readonly why: string };
+
+const unreachable = /unable to contact|socket timed out|connection refused|communication|timed out/i;
+
+/** Options of the executor. */
+export interface SlurmExecutorOptions {
+  readonly live: LiveScheduler;
+  readonly cli: SlurmCli;
+  readonly settings: SlurmSettings;
+  readonly siteId: string;
+  /** Which inventory nodes Slurm runs (halls mapped to Slurm), and the partition of each. */
+  readonly partitionOf: (node: number) => string | undefined;
+  readonly hooks: SlurmHooks;
+}
+
+/** Runs jobs on Slurm and keeps their state in step. */
+export class SlurmExecutor implements JobExecutor {
+  readonly #live: LiveScheduler;
+  readonly #cli: SlurmCli;
+  readonly #settings: SlurmSettings;
+  readonly #hooks: SlurmHooks;
+  readonly #partitionOf: (node: number) => string | undefined;
+  readonly #inventory: Inventory;
+  readonly #names: string[];
+  readonly #nodeIndex: Map<string, number>;
+  readonly #prefix: string;
+  readonly #slurmIdOf = new Map<Job, number>();
+  readonly #jobOf = new Map<number, Job>();
+  readonly #cancelling = new Set<number>();
+  readonly #missing = new Map<number, number>();
+  readonly #chains = new Map<Job, Promise<void>>();
+  readonly #timers: NodeJS.Timeout[] = [];
+  #polling = false;
+  #closed = false;
+  #lastError = "";
+
+  constructor(options: SlurmExecutorOptions) {
+    this.#live = options.live;
+    this.#cli = options.cli;
+    this.#settings = options.settings;
+    this.#hooks = options.hooks;
+    this.#partitionOf = options.partitionOf;
+    this.#inventory = options.live.inventory;
+    this.#names = slurmNodeNames(this.#inventory);
+    this.#nodeIndex = new Map(this.#names.map((name, index) => [name, index]));
+    this.#prefix = `alixan:${options.siteId}:`;
+  }
+
+  /** The Slurm name of an inventory node. */
+  nodeName(node: number): string {
+    return this.#names[node]!;
+  }
+
+  /** The inventory node of a Slurm name, or undefined. */
+  nodeIndex(name: string): number | undefined {
+    return this.#nodeIndex.get(name);
+  }
+
+  /** The Slurm job id of a job, while Slurm runs (or holds) it. */
+  slurmIdOf(job: Job): number | undefined {
+    return this.#slurmIdOf.get(job);
+  }
+
+  /** Starts following Slurm: job states every `pollSeconds`, node states every `nodePollSeconds`. */
+  start(): void {
+    const every = (seconds: number, work: () => Promise<void>) => {
+      const timer = setInterval(() => void work(), seconds * 1000);
+      timer.unref();
+      this.#timers.push(timer);
+    };
+    every(this.#settings.pollSeconds, () => this.pollJobs());
+    every(this.#settings.nodePollSeconds, async () => {
+      await this.pollNodes();
+    });
+  }
+
+  /** Stops polling and waits for operations in flight. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const timer of this.#timers) clearInterval(timer);
+    await Promise.allSettled([...this.#chains.values()]);
+  }
+
+  /** Associates a job with its Slurm job (after a restart). */
+  track(job: Job, slurmId: number): void {
+    this.#slurmIdOf.set(job, slurmId);
+    this.#jobOf.set(slurmId, job);
+  }
+
+  #untrack(job: Job): void {
+    const id = this.#slurmIdOf.get(job);
+    if (id === undefined) return;
+    this.#slurmIdOf.delete(job);
+    this.#jobOf.delete(id);
+    this.#missing.delete(id);
+  }
+
+  #log(message: string): void {
+    this.#hooks.log?.(message);
+  }
+
+  /** Runs `work` after the job's earlier operations. */
+  #chain(job: Job, work: () => Promise<void>): Promise<void> {
+    const previous = this.#chains.get(job) ?? Promise.resolve();
+    const next = previous.then(work).catch((error: Error) => this.#log(`slurm: job ${job.spec.id}: ${error.message}`));
+    this.#chains.set(job, next);
+    void next.then(() => {
+      if (this.#chains.get(job) === next) this.#chains.delete(job);
+    });
+    return next;
+  }
+
+  /** Retries a command while the controller cannot be reached (a restart), up to about a minute. */
+  async #retry<T>(work: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await work();
+      } catch (error) {
+        if (!(error instanceof SlurmError) || !unreachable.test(error.message) || attempt >= 12 || this.#closed)
+          throw error;
+        await new Promise((resolve) => setTimeout(resolve, 500 * Math.min(10, attempt + 1)));
+      }
+    }
+  }
+
+  /** The sbatch arguments of a placed job, or the reason it cannot run on Slurm. */
+  submission(job: Job, run: RunDescription): { args: string[]; script: string } | string {
+    const spec = job.spec;
+    if (run.command === undefined || run.command.trim() === "") return "it has no command to run";
+    if (spec.gpus > 0 && spec.gpuMilli < 1000)
+      return "a share of a GPU needs Slurm GPU sharing (shard or MPS), which alixan does not configure";
+    const nodes = [...new Set(Array.from(job.nodes, (node) => this.#names[node]!))];
+    const partition = this.#partitionOf(job.nodes[0]!);
+    if (partition === undefined) return `node ${this.#names[job.nodes[0]!]} is not run by Slurm`;
+    const cpus = Math.max(1, Math.ceil(spec.cpuMilli / 1000));
+    const args = [
+      `--job-name=${run.name.replace(/[^\w.-]/g, "_").slice(0, 100) || run.id}`,
+      `--comment=${this.#prefix}${run.id}`,
+      `--account=${run.account}`,
+      `--partition=${partition}`,
+      `--nodelist=${compressHostlist(nodes)}`,
+      `--nodes=${nodes.length}`,
+      `--ntasks=${spec.members}`,
+      `--cpus-per-task=${cpus}`,
+      `--time=${Math.max(1, Math.ceil(spec.durationS / 60))}`,
+      "--requeue",
+      "--open-mode=append",
+      `--chdir=${this.#settings.workDir}`,
+      `--output=${this.#settings.workDir}/alixan-%j.out`,
+      `--export=ALL,ALIXAN_JOB_ID=${run.id}`,
+    ];
+    if (spec.memoryMib > 0) args.push(`--mem-per-cpu=${Math.ceil(spec.memoryMib / cpus)}M`);
+    if (spec.gpus > 0) {
+      const model = this.#inventory.gpuModels[this.#inventory.pools[this.#inventory.nodePool[job.nodes[0]!]!]!.model];
+      args.push(`--gpus-per-task=${model === undefined ? "" : `${gresType(model)}:`}${spec.gpus}`);
+    }
+    const body = run.command.startsWith("#!") ? run.command : `#!/bin/sh\n${run.command}\n`;
+    return { args, script: body.endsWith("\n") ? body : `${body}\n` };
+  }
+
+  launch(job: Job): void {
+    void this.#chain(job, async () => {
+      if (!job.placed || this.#closed) return;
+      const run = this.#hooks.describe(job);
+      const submission = run === undefined ? "it is not a job alixan can describe" : this.submission(job, run);
+      if (typeof submission === "string") {
+        this.#live.ended(job, "failed", `cannot run on Slurm: ${submission}`);
+        return;
+      }
+      const held = this.#slurmIdOf.get(job);
+      if (held !== undefined) {
+        const nodes = [...new Set(Array.from(job.nodes, (node) => this.#names[node]!))];
+        try {
+          await this.#retry(() => this.#cli.release(held, compressHostlist(nodes), nodes.length));
+          this.#hooks.submitted?.(job, held);
+          return;
+        } catch (error) {
+          this.#log(
+            `slurm: cannot release job ${held} of ${job.spec.id} (${(error as Error).message}); submitting anew`,
+          );
+          this.#untrack(job);
+          await this.#cli.cancel(held).catch(() => {});
+        }
+      }
+      let id: number;
+      try {
+        id = await this.#retry(() => this.#cli.sbatch(submission.args, submission.script));
+      } catch (error) {
+        this.#live.ended(job, "failed", `sbatch refused it: ${(error as Error).message}`);
+        return;
+      }
+      this.track(job, id);
+      this.#hooks.submitted?.(job, id);
+      // Stopped while sbatch ran: stop the new Slurm job too.
+      if (!job.placed) await this.#stopNow(job, job.state === "cancelled" ? "cancelled" : "preempted");
+    });
+  }
+
+  stop(job: Job, why: "cancelled" | "preempted"): void {
+    void this.#chain(job, () => this.#stopNow(job, why));
+  }
+
+  async #stopNow(job: Job, why: "cancelled" | "preempted"): Promise<void> {
+    const id = this.#slurmIdOf.get(job);
+    if (id === undefined) return;
+    if (why === "preempted" && this.#settings.preemption === "requeue" && job.state !== "preempted") {
+      await this.#retry(() => this.#cli.requeueHold(id));
+      return;
+    }
+    this.#cancelling.add(id);
+    this.#untrack(job);
+    await this.#retry(() => this.#cli.cancel(id));
+  }
+
+  /** Jobs of this site in Slurm, by alixan job id (the newest Slurm job when several carry one id). */
+  async lookup(): Promise<Map<string, SlurmJob[]>> {
+    const found = new Map<string, SlurmJob[]>();
+    for (const job of await this.#retry(() => this.#cli.jobs())) {
+      if (!job.comment.startsWith(this.#prefix)) continue;
+      const id = job.comment.slice(this.#prefix.length);
+      const list = found.get(id) ?? [];
+      list.push(job);
+      found.set(id, list);
+    }
+    for (const list of found.values()) list.sort((a, b) => b.id - a.id);
+    return found;
+  }
+
+  /**
+   * Matches jobs stored before a restart with what Slurm knows. A job Slurm runs or will start is adopted where it
+   * runs; one that ended in the meantime takes Slurm's outcome; one Slurm holds after a preemption waits again in
+   * alixan with its Slurm job kept; one never submitted waits again; one Slurm has no record of is lost. Slurm jobs
+   * of this site that no stored job claims (or that alixan already ended) are cancelled, so nothing runs twice.
+   */
+  async reconcile(stored: readonly StoredRun[]): Promise<Map<string, Reconciled>> {
+    const slurm = await this.lookup();
+    const decisions = new Map<string, Reconciled>();
+    const claimed = new Set<number>();
+    for (const run of stored) {
+      const candidates = slurm.get(run.id) ?? [];
+      const match = candidates.find((job) => job.id === run.slurmId) ?? candidates[0];
+      if (match !== undefined) claimed.add(match.id);
+      const final = ["succeeded", "failed", "cancelled", "preempted"].includes(run.state);
+      if (final) {
+        if (match !== undefined && !finalStates.has(match.state)) claimed.delete(match.id);
+        continue;
+      }
+      if (match === undefined) {
+        decisions.set(
+          run.id,
+          run.slurmId === undefined || run.state === "queued"
+            ? { kind: "requeue", heldSlurmId: undefined, why: "requeued after a platform restart" }
+            : {
+                kind: "lost",
+                why: `Slurm has no record of job ${run.slurmId} (lost, or ended longer ago than its MinJobAge)`,
+              },
+        );
+        continue;
+      }
+      if (match.state === "PENDING" && match.held) {
+        decisions.set(run.id, {
+          kind: "requeue",
+          heldSlurmId: match.id,
+          why: "requeued after a platform restart",
+        });
+        continue;
+      }
+      const nodes = this.#membersOn(run, match);
+      if (nodes === undefined) {
+        decisions.set(run.id, { kind: "lost", why: `Slurm job ${match.id} runs on nodes alixan does not know` });
+        claimed.delete(match.id);
+        continue;
+      }
+      if (finalStates.has(match.state)) decisions.set(run.id, { kind: "finished", slurm: match, nodes });
+      else decisions.set(run.id, { kind: "adopt", slurm: match, running: activeStates.has(match.state), nodes });
+    }
+    // Slurm jobs nobody claims: duplicates of a submission, or of jobs alixan ended while it could not tell Slurm.
+    for (const list of slurm.values()) {
+      for (const job of list) {
+        if (claimed.has(job.id) || finalStates.has(job.state)) continue;
+        this.#log(`slurm: cancelling job ${job.id} (${job.comment}): no alixan job claims it`);
+        await this.#cli.cancel(job.id).catch((error: Error) => this.#log(`slurm: ${error.message}`));
+      }
+    }
+    return decisions;
+  }
+
+  /** The inventory node of each gang member of a matched run: the stored placement, else Slurm's node list. */
+  #membersOn(run: StoredRun, slurm: SlurmJob): number[] | undefined {
+    const names = run.nodes !== undefined && run.nodes.length === run.spec.members ? run.nodes : undefined;
+    const source = names ?? (slurm.nodes.length > 0 ? slurm.nodes : slurm.requiredNodes);
+    if (source.length === 0) return undefined;
+    const nodes: number[] = [];
+    for (let member = 0; member < run.spec.members; member++) {
+      const node = this.#nodeIndex.get(source[member % source.length]!);
+      if (node === undefined) return undefined;
+      nodes.push(node);
+    }
+    return nodes;
+  }
+
+  /** Reads Slurm's job states and moves alixan's jobs along. */
+  async pollJobs(): Promise<void> {
+    if (this.#polling || this.#closed || this.#jobOf.size === 0) return;
+    this.#polling = true;
+    try {
+      const jobs = await this.#cli.jobs();
+      if (this.#lastError !== "") this.#log("slurm: the controller answers again");
+      this.#lastError = "";
+      const byId = new Map(jobs.map((job) => [job.id, job]));
+      for (const [id, job] of [...this.#jobOf]) {
+        const slurm = byId.get(id);
+        if (slurm === undefined) {
+          const misses = (this.#missing.get(id) ?? 0) + 1;
+          this.#missing.set(id, misses);
+          if (misses < 2) continue;
+          this.#untrack(job);
+          if (job.placed) this.#live.ended(job, "failed", `lost: Slurm has no record of job ${id}`);
+          continue;
+        }
+        this.#missing.delete(id);
+        this.#follow(job, slurm);
+      }
+    } catch (error) {
+      const message = (error as Error).message;
+      if (message !== this.#lastError) this.#log(`slurm: cannot read job states: ${message}`);
+      this.#lastError = message;
+    } finally {
+      this.#polling = false;
+    }
+  }
+
+  #report(job: Job, slurm: SlurmJob): void {
+    this.#hooks.reported?.(job, {
+      slurmId: slurm.id,
+      state: slurm.state,
+      exitCode: slurm.exitCode,
+      signal: slurm.signal,
+      startMs: slurm.startMs,
+      endMs: slurm.endMs,
+      nodes: slurm.nodes,
+      restarts: slurm.restarts,
+    });
+  }
+
+  /** Applies one Slurm job state to its alixan job. */
+  #follow(job: Job, slurm: SlurmJob): void {
+    if (job.state === "admitted" && activeStates.has(slurm.state)) {
+      this.#report(job, slurm);
+      this.#live.started(job);
+      return;
+    }
+    if (!finalStates.has(slurm.state)) return;
+    this.#untrack(job);
+    if (this.#cancelling.delete(slurm.id) || !job.placed) return;
+    if (job.state === "admitted") this.#live.started(job);
+    this.#report(job, slurm);
+    this.#live.ended(job, ...outcomeOf(slurm));
+  }
+
+  /** Cancels a Slurm run that alixan could not take back (after a restart), unless it has ended. */
+  async cancelRun(slurm: SlurmJob): Promise<void> {
+    if (finalStates.has(slurm.state)) return;
+    this.#log(`slurm: cancelling job ${slurm.id} (${slurm.comment}): alixan could not bind it where it runs`);
+    await this.#cli.cancel(slurm.id).catch((error: Error) => this.#log(`slurm: ${error.message}`));
+  }
+
+  /** Applies a run found at reconciliation to its (adopted) job: its start and, if it ended, its end. */
+  applyFound(job: Job, slurm: SlurmJob): void {
+    this.track(job, slurm.id);
+    this.#report(job, slurm);
+    this.#follow(job, slurm);
+  }
+
+  /** Reads node states; nodes Slurm will not run new work on are taken out of alixan's placement. */
+  async pollNodes(): Promise<number> {
+    if (this.#closed) return 0;
+    let nodes: Awaited<ReturnType<SlurmCli["nodes"]>>;
+    try {
+      nodes = await this.#cli.nodes();
+    } catch (error) {
+      this.#log(`slurm: cannot read node states: ${(error as Error).message}`);
+      return 0;
+    }
+    const available = new Map(nodes.map((node) => [node.name, node.available]));
+    const changes: [number, boolean][] = [];
+    for (let node = 0; node < this.#inventory.nodeCount; node++) {
+      if (this.#partitionOf(node) === undefined) continue;
+      changes.push([node, available.get(this.#names[node]!) !== true]);
+    }
+    return this.#live.setNodesOffline(changes);
+  }
+}
+
+/**
+ * GPUs for members adopted on `nodes`: the first free GPUs of each node, never the same twice (Slurm without GPU
+ * devices does not say which; alixan only counts them).
+ */
+export function freeGpusOn(
+  inventory: Inventory,
+  gpuFree: ArrayLike<number>,
+  nodes: readonly number[],
+  gpusPerMember: number,
+): number[] {
+  const taken = new Set<number>();
+  const gpus: number[] = [];
+  for (const node of nodes) {
+    const start = inventory.nodeGpuStart[node]!;
+    const end = start + inventory.nodeGpuCount[node]!;
+    let found = 0;
+    for (let gpu = start; gpu < end && found < gpusPerMember; gpu++) {
+      if (gpuFree[gpu] !== 1000 || taken.has(gpu)) continue;
+      taken.add(gpu);
+      gpus.push(gpu);
+      found++;
+    }
+    for (; found < gpusPerMember; found++) gpus.push(-1);
+  }
+  return gpus;
+}
+
+/** The alixan outcome of a finished Slurm job, with the reason people read. */
+export function outcomeOf(slurm: SlurmJob): ["succeeded" | "failed" | "cancelled", string] {
+  const exit =
+    slurm.exitCode === null
+      ? ""
+      : `exit code ${slurm.exitCode}${slurm.signal === null ? "" : `, signal ${slurm.signal}`}`;
+  if (slurm.state === "COMPLETED") return ["succeeded", `Slurm job ${slurm.id} completed (${exit || "exit code 0"})`];
+  if (slurm.state === "CANCELLED") return ["cancelled", `Slurm job ${slurm.id} was cancelled outside alixan`];
+  const detail = [exit, slurm.reason].filter((part) => part !== "").join("; ");
+  return ["failed", `Slurm job ${slurm.id} ${slurm.state}${detail === "" ? "" : ` (${detail})`}`];
+}
