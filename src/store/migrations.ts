@@ -112,6 +112,15 @@ const migrations: Record<string, Migration> = {
         )`.execute(db);
     },
   },
+  "0003_job_execution": {
+    async up(db: Kysely<unknown>) {
+      // Where a job runs (simulated or slurm), the backend's id for it, what it runs and how it exited.
+      await sql`alter table jobs add column command text`.execute(db);
+      await sql`alter table jobs add column executor text`.execute(db);
+      await sql`alter table jobs add column external_id text`.execute(db);
+      await sql`alter table jobs add column exit_code integer`.execute(db);
+    },
+  },
 };
 
 /** Provides the migrations to Kysely's Migrator. */

@@ -81,6 +81,13 @@ export interface JobsTable {
   ended_at: string | null;
   updated_at: string;
   version: Generated<number>;
+  /** The batch script body run by a real executor (absent for simulated-only jobs). */
+  command: ColumnType<string | null, string | null | undefined, string | null>;
+  /** `simulated` or `slurm`, once the job was launched. */
+  executor: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The backend's id of the run (Slurm job id). */
+  external_id: ColumnType<string | null, string | null | undefined, string | null>;
+  exit_code: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface QueuesTable {

@@ -2,6 +2,7 @@
  * The features `alixan start` runs on top of the core services, in start order.
  */
 
+import type { ExecutionConfig } from "../../execution/config.ts";
 import { consoleRoutes } from "../../server/routes/console.ts";
 import type { Feature } from "../compose.ts";
 import { jobsFeature } from "./jobs.ts";
@@ -17,13 +18,19 @@ export interface FeatureOptions {
   readonly demoLoad?: number;
   /** Keep telemetry history in memory only (tests, demos). */
   readonly telemetryInMemory?: boolean;
+  /** Where admitted jobs run (default: all simulated). */
+  readonly execution?: ExecutionConfig;
 }
 
 /** A fresh set of the platform's features (each start gets its own instances: no shared state between apps). */
 export function defaultFeatures(options: FeatureOptions = {}): Feature[] {
   const telemetry = telemetryFeature(options.telemetryInMemory === true ? { inMemory: true } : {});
   const speed = options.speed === undefined ? {} : { speed: options.speed };
-  const jobs = jobsFeature({ ...speed, ...(options.demoLoad === undefined ? {} : { demoLoad: options.demoLoad }) });
+  const jobs = jobsFeature({
+    ...speed,
+    ...(options.demoLoad === undefined ? {} : { demoLoad: options.demoLoad }),
+    ...(options.execution === undefined ? {} : { execution: options.execution }),
+  });
   const live = liveFeature({ telemetry, coupling: jobs.coupling, ...speed });
   const console: Feature = { name: "console", start: async () => ({ routes: consoleRoutes() }) };
   // Jobs start before the twin: the twin reads its rack utilisation from the scheduler's placements.

@@ -9,12 +9,17 @@ import { randomBytes } from "node:crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import { AppError } from "../../core/errors.ts";
+import { type ExecutionConfig, simulatedExecution, usesSlurm } from "../../execution/config.ts";
+import { RoutingExecutor } from "../../execution/routing.ts";
+import { freeGpusOn, type RunReport, SlurmExecutor, type StoredRun } from "../../execution/slurm.ts";
+import { SlurmCli } from "../../execution/slurm-cli.ts";
+import { partitionName, slurmNodeName } from "../../execution/slurm-config.ts";
 import type { Site } from "../../model/site.ts";
 import { demoQueues, demoWorkload } from "../../scheduler/demo.ts";
 import { DesignFacilityView, type FacilityLimits, type FacilityView } from "../../scheduler/facility.ts";
 import { inventoryFromSite } from "../../scheduler/inventory.ts";
 import { dataClasses, type Job, jobSpec, specProblems, topologyScopes } from "../../scheduler/jobs.ts";
-import { LiveScheduler } from "../../scheduler/live.ts";
+import { LiveScheduler, SimulatedExecutor } from "../../scheduler/live.ts";
 import type { QueueSetConfig } from "../../scheduler/queues.ts";
 import { standardChecks } from "../../scheduler/setup.ts";
 import { contextOf } from "../../server/auth.ts";
@@ -70,14 +75,20 @@ interface JobRecord {
   readonly name: string;
   readonly synthetic: boolean;
   readonly job: Job;
+  /** The batch script body for a real executor. */
+  readonly command?: string | undefined;
+  /** What a real executor reported of the run (Slurm job id, exit code, real start and end). */
+  run?: RunReport;
 }
 
 /** Options of the jobs feature. */
 export interface JobsOptions {
   /** Simulated seconds per wall-clock second; keep equal to the live twin's (default 1). */
   readonly speed?: number;
-  /** Background demo workload as a share of the site's GPUs (default 0.5; 0 for none). */
+  /** Background demo workload as a share of the site's GPUs (default 0.5, or 0 when any hall runs on Slurm). */
   readonly demoLoad?: number;
+  /** Where admitted jobs run (default: all simulated). */
+  readonly execution?: ExecutionConfig;
 }
 
 /** A job's use of the site for usage reports: scheduler seconds since start, estimated IT power of its share. */
@@ -162,10 +173,29 @@ export function jobsFeature(
       members: job.spec.members,
       dataClass: job.spec.dataClass,
       submittedAt: iso(job.spec.submitS),
-      startedAt: iso(job.startS),
-      endedAt: job.state === "running" || job.state === "queued" ? null : iso(job.endS),
+      startedAt: record.run?.startMs !== undefined ? new Date(record.run.startMs).toISOString() : iso(job.startS),
+      endedAt:
+        job.state === "running" || job.state === "queued" || job.state === "admitted"
+          ? null
+          : record.run?.endMs !== undefined
+            ? new Date(record.run.endMs).toISOString()
+            : iso(job.endS),
       placement: placed ? placementOf(job) : null,
       synthetic: record.synthetic,
+      execution:
+        record.run === undefined
+          ? null
+          : {
+              backend: "slurm" as const,
+              externalId: String(record.run.slurmId),
+              state: record.run.state,
+              exitCode: record.run.exitCode,
+              signal: record.run.signal,
+              startedAt: record.run.startMs === undefined ? null : new Date(record.run.startMs).toISOString(),
+              endedAt: record.run.endMs === undefined ? null : new Date(record.run.endMs).toISOString(),
+              nodes: record.run.nodes,
+              restarts: record.run.restarts,
+            },
     };
   };
 
@@ -251,12 +281,23 @@ export function jobsFeature(
         writes = writes
           .then(() =>
             db.transaction().execute(async (trx) => {
+              const run = record.run;
+              const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
               await trx
                 .updateTable("jobs")
                 .set({
                   state: record.job.state,
                   reason: record.job.reason,
-                  placement: JSON.stringify(after),
+                  ...(action === "job.start" ? { placement: JSON.stringify(after) } : {}),
+                  ...(run === undefined
+                    ? {}
+                    : {
+                        executor: "slurm",
+                        external_id: String(run.slurmId),
+                        exit_code: run.exitCode,
+                        started_at: iso(run.startMs),
+                        ended_at: iso(run.endMs),
+                      }),
                   updated_at: new Date().toISOString(),
                 })
                 .where("id", "=", record.id)
@@ -282,11 +323,32 @@ export function jobsFeature(
         if (record.synthetic || lastState.get(job.index) === job.state) return;
         lastState.set(job.index, job.state);
         if (job.state === "running") {
-          audit(record, "job.start", { state: job.state, ...placementOf(job), dataClass: job.spec.dataClass });
+          audit(record, "job.start", {
+            state: job.state,
+            ...placementOf(job),
+            nodes: Array.from(job.nodes, (node) => slurmNodeName(inventory, node)),
+            dataClass: job.spec.dataClass,
+            ...(record.run === undefined ? {} : { slurmJobId: record.run.slurmId }),
+          });
         } else if (job.state !== "queued" && job.state !== "admitted") {
-          audit(record, `job.${job.state}`, { state: job.state, reason: job.reason });
+          audit(record, `job.${job.state}`, {
+            state: job.state,
+            reason: job.reason,
+            ...(record.run === undefined ? {} : { slurmJobId: record.run.slurmId, exitCode: record.run.exitCode }),
+          });
         }
       };
+      const execution = options.execution ?? simulatedExecution;
+      const slurmMode = usesSlurm(execution);
+      if (slurmMode && (options.speed ?? 1) !== 1) {
+        throw new Error("execution: jobs run on Slurm in real time; the live speed must be 1");
+      }
+      const nodeHall = inventory.levels[inventory.facility!.hallLevel]!.groupOfNode;
+      const hallPartition = site.halls.map((hall) =>
+        (execution.halls[hall.id.slice(5)] ?? execution.backend) === "slurm" ? partitionName(hall.id) : undefined,
+      );
+      const partitionOf = (node: number) => hallPartition[nodeHall[node]!];
+      let slurm: SlurmExecutor | undefined;
       live = new LiveScheduler({
         inventory,
         queues,
@@ -296,11 +358,129 @@ export function jobsFeature(
           const record = byJobIndex[job.index];
           if (record !== undefined) recordTransition(record);
         },
+        executor: (scheduler) => {
+          const simulated = new SimulatedExecutor(scheduler);
+          if (!slurmMode) return simulated;
+          slurm = new SlurmExecutor({
+            live: scheduler,
+            cli: new SlurmCli(execution.slurm),
+            settings: execution.slurm,
+            siteId: site.id,
+            partitionOf,
+            hooks: {
+              describe: (job) => {
+                const record = byJobIndex[job.index];
+                if (record === undefined) return undefined;
+                return { id: record.id, account: record.tenantId, name: record.name, command: record.command };
+              },
+              submitted: (job, slurmId) => {
+                const record = byJobIndex[job.index];
+                if (record === undefined || record.synthetic) return;
+                writes = writes
+                  .then(() =>
+                    db
+                      .updateTable("jobs")
+                      .set({ executor: "slurm", external_id: String(slurmId), updated_at: new Date().toISOString() })
+                      .where("id", "=", record.id)
+                      .execute(),
+                  )
+                  .then(
+                    () => undefined,
+                    (error: Error) => {
+                      process.stderr.write(`jobs: cannot record Slurm id: ${error.message}\n`);
+                    },
+                  );
+              },
+              reported: (job, report) => {
+                const record = byJobIndex[job.index];
+                if (record !== undefined) record.run = report;
+              },
+              log: (message) => process.stderr.write(`${message}\n`),
+            },
+          });
+          const executor = slurm;
+          return new RoutingExecutor((node) => (partitionOf(node) === undefined ? simulated : executor));
+        },
       });
       const scheduler = live;
 
+      // Slurm first: nodes it will not run new work on are out of placement before anything is placed.
+      const slurmExecutor = slurm as SlurmExecutor | undefined;
+      if (slurmExecutor !== undefined) await slurmExecutor.pollNodes();
+
+      // API jobs that were waiting or running when the platform stopped: with Slurm, matched with what Slurm knows
+      // (adopted where they run, or given Slurm's outcome, or lost); otherwise back to their queue.
+      const unfinished = await db
+        .selectFrom("jobs")
+        .selectAll()
+        .where((eb) => eb.or([eb("state", "in", ["queued", "admitted", "running"]), eb("external_id", "is not", null)]))
+        .orderBy("submitted_at")
+        .execute();
+      const storedRuns: StoredRun[] = unfinished.map((row) => {
+        const placement = row.placement as { nodes?: unknown } | null;
+        return {
+          id: row.id,
+          state: row.state,
+          slurmId: row.external_id === null ? undefined : Number(row.external_id),
+          spec: row.spec as ReturnType<typeof jobSpec>,
+          nodes: Array.isArray(placement?.nodes) ? (placement.nodes as string[]) : undefined,
+        };
+      });
+      const decisions = slurmExecutor === undefined ? undefined : await slurmExecutor.reconcile(storedRuns);
+      for (const row of unfinished) {
+        if (!["queued", "admitted", "running"].includes(row.state)) continue;
+        const spec = row.spec as ReturnType<typeof jobSpec>;
+        const decision = decisions?.get(row.id);
+        const recordOf = (job: Job): JobRecord => {
+          const record: JobRecord = {
+            id: row.id,
+            tenantId: row.tenant_id,
+            projectId: row.project_id,
+            userId: row.user_id,
+            name: row.name,
+            synthetic: false,
+            job,
+            command: row.command ?? undefined,
+          };
+          records.set(record.id, record);
+          byJobIndex[job.index] = record;
+          lastState.set(job.index, row.state);
+          return record;
+        };
+        if (decision === undefined || decision.kind === "requeue") {
+          const job = scheduler.submit({ ...spec });
+          recordOf(job);
+          if (decision?.kind === "requeue" && decision.heldSlurmId !== undefined)
+            slurmExecutor!.track(job, decision.heldSlurmId);
+          if (job.state === "queued")
+            job.reason = `${job.reason ? `${job.reason}; ` : ""}requeued after a platform restart`;
+          continue;
+        }
+        if (decision.kind === "lost") {
+          // A job with no run to bind: adopting it with no nodes leaves it failed, with the reason set below.
+          const job = scheduler.adopt(spec, [], [], false);
+          job.reason = decision.why;
+          const record = recordOf(job);
+          lastState.set(job.index, "running");
+          recordTransition(record);
+          continue;
+        }
+        const gpus = freeGpusOn(inventory, scheduler.scheduler.state.gpuFree, decision.nodes, spec.gpus);
+        const job = scheduler.adopt(spec, decision.nodes, gpus, decision.kind === "adopt" && decision.running);
+        const record = recordOf(job);
+        if (job.state === "failed") {
+          job.reason = `after a restart, Slurm job ${decision.slurm.id} could not be matched: ${job.reason}`;
+          lastState.set(job.index, "running");
+          recordTransition(record);
+          await slurmExecutor!.cancelRun(decision.slurm);
+          continue;
+        }
+        slurmExecutor!.applyFound(job, decision.slurm);
+      }
+      slurmExecutor?.start();
+
       // Background workload of the demo tenants: part at once so the site starts busy, the rest on its arrival times.
-      const demoLoad = options.demoLoad ?? 0.5;
+      const demoLoad = options.demoLoad ?? (slurmMode ? 0 : 0.5);
       const arrivals: ReturnType<typeof setTimeout>[] = [];
       if (demoLoad > 0) {
         const specs = demoWorkload(inventory, {
@@ -337,30 +517,6 @@ export function jobsFeature(
         }
       }
 
-      // API jobs that were waiting or running when the platform stopped go back to their queue.
-      const unfinished = await db
-        .selectFrom("jobs")
-        .selectAll()
-        .where("state", "in", ["queued", "admitted", "running"])
-        .execute();
-      for (const row of unfinished) {
-        const spec = row.spec as ReturnType<typeof jobSpec>;
-        const job = scheduler.submit({ ...spec });
-        const record: JobRecord = {
-          id: row.id,
-          tenantId: row.tenant_id,
-          projectId: row.project_id,
-          userId: row.user_id,
-          name: row.name,
-          synthetic: false,
-          job,
-        };
-        records.set(record.id, record);
-        byJobIndex[job.index] = record;
-        if (job.state === "queued")
-          job.reason = `${job.reason ? `${job.reason}; ` : ""}requeued after a platform restart`;
-      }
-
       const routes = (app: FastifyInstance) => {
         app.post<{
           Body: {
@@ -376,6 +532,7 @@ export function jobsFeature(
             dataClass: (typeof dataClasses)[number];
             deferrable?: boolean;
             deadline?: string;
+            command?: string;
           };
         }>(
           "/v1/jobs",
@@ -397,6 +554,14 @@ export function jobsFeature(
                   dataClass: StringEnum(dataClasses),
                   deferrable: Type.Optional(Type.Boolean()),
                   deadline: Type.Optional(Type.String({ format: "date-time" })),
+                  command: Type.Optional(
+                    Type.String({
+                      minLength: 1,
+                      maxLength: 65_536,
+                      description:
+                        "What the job runs on a real cluster: a shell command, or a whole batch script starting with #!. Required when jobs run on Slurm; the simulation runs for durationS.",
+                    }),
+                  ),
                 },
                 { additionalProperties: false },
               ),
@@ -443,6 +608,11 @@ export function jobsFeature(
                 { field: "body.gpuModel" },
               );
             }
+            if (slurmMode && (body.command === undefined || body.command.trim() === "")) {
+              throw new AppError("invalid", "jobs on this site run on Slurm: say what to run in command", {
+                field: "body.command",
+              });
+            }
             const nowS = scheduler.nowS();
             const deadlineS =
               body.deadline === undefined
@@ -487,6 +657,7 @@ export function jobsFeature(
                   spec: JSON.stringify(spec),
                   placement: null,
                   submitted_at: now,
+                  command: body.command ?? null,
                   started_at: null,
                   ended_at: null,
                   updated_at: now,
@@ -510,6 +681,7 @@ export function jobsFeature(
               name: body.name,
               synthetic: false,
               job,
+              command: body.command,
             };
             records.set(id, record);
             byJobIndex[job.index] = record;
@@ -574,7 +746,42 @@ export function jobsFeature(
         app.get<{ Params: { id: string } }>(
           "/v1/jobs/:id",
           { schema: { tags: ["jobs"], params: Type.Object({ id: Type.String() }) } },
-          async (request) => view(findVisible(request)),
+          async (request) => {
+            if (records.has(request.params.id)) return view(findVisible(request));
+            // Jobs that ended before the platform last started are read from the store.
+            const row = await db.selectFrom("jobs").selectAll().where("id", "=", request.params.id).executeTakeFirst();
+            const principal = contextOf(request).principal;
+            const scope = authorize(principal, "jobs:read");
+            if (row === undefined || !withinScope(principal, scope, { tenantId: row.tenant_id, userId: row.user_id }))
+              throw new AppError("notFound", `no job ${request.params.id}`);
+            const spec = row.spec as ReturnType<typeof jobSpec>;
+            const placement = row.placement as { racks?: string[]; zoneId?: string | null } | null;
+            return {
+              id: row.id,
+              tenantId: row.tenant_id,
+              projectId: row.project_id,
+              userId: row.user_id,
+              name: row.name,
+              queue: row.queue,
+              state: row.state,
+              reason: row.reason,
+              gpus: spec.gpus * spec.members,
+              gpuMilli: spec.gpuMilli,
+              gpuModel: spec.gpuModels[0] ?? null,
+              members: spec.members,
+              dataClass: spec.dataClass,
+              submittedAt: row.submitted_at,
+              startedAt: row.started_at,
+              endedAt: row.ended_at,
+              placement:
+                placement?.racks === undefined ? null : { racks: placement.racks, zoneId: placement.zoneId ?? null },
+              synthetic: false,
+              execution:
+                row.external_id === null
+                  ? null
+                  : { backend: row.executor ?? "slurm", externalId: row.external_id, exitCode: row.exit_code },
+            };
+          },
         );
 
         app.post<{ Params: { id: string } }>(
@@ -649,6 +856,7 @@ export function jobsFeature(
         async stop() {
           for (const timer of arrivals) clearTimeout(timer);
           scheduler.dispose();
+          await slurmExecutor?.close();
           await writes;
         },
       };

@@ -9,6 +9,7 @@ import type { Command } from "commander";
 import { type ComposedApp, composeApp } from "../../app/compose.ts";
 import { defaultFeatures } from "../../app/features/index.ts";
 import type { DemoKey } from "../../app/seed.ts";
+import { type ExecutionConfig, loadExecutionFile } from "../../execution/config.ts";
 import { describeLocation, locationFromEnvironment, type StoreLocation } from "../../store/database.ts";
 import { CliError, exitCodes } from "../output.ts";
 
@@ -20,6 +21,7 @@ export interface ServeOptions {
   dataDir?: string;
   seed: boolean;
   speed: string;
+  execution?: string;
 }
 
 function storeLocation(options: ServeOptions): StoreLocation {
@@ -46,6 +48,12 @@ export async function servePlatform(options: ServeOptions): Promise<void> {
       exitCodes.usage,
     );
   }
+  let execution: ExecutionConfig | undefined;
+  if (options.execution !== undefined) {
+    const loaded = loadExecutionFile(options.execution);
+    if (typeof loaded === "string") throw new CliError(`--execution ${loaded}`);
+    execution = loaded;
+  }
   const location = storeLocation(options);
   let app: ComposedApp;
   try {
@@ -53,7 +61,7 @@ export async function servePlatform(options: ServeOptions): Promise<void> {
       site: options.site,
       store: location,
       seed: options.seed,
-      features: defaultFeatures({ speed }),
+      features: defaultFeatures({ speed, ...(execution === undefined ? {} : { execution }) }),
       logger: false,
     });
   } catch (error) {
@@ -118,7 +126,12 @@ export function withServeOptions(command: Command): Command {
       "embedded store directory (default ./data, or ALIXAN_DATA_DIR; DATABASE_URL selects PostgreSQL)",
     )
     .option("--no-seed", "do not create the demo tenants, users and keys in an empty store")
-    .option("--speed <n>", "live twin speed: simulated seconds per second", "1");
+    .option("--speed <n>", "live twin speed: simulated seconds per second", "1")
+    .option(
+      "--execution <file>",
+      "where admitted jobs run: simulated (default) or Slurm, per site or hall (see docs/execution.md)",
+      process.env["ALIXAN_EXECUTION"],
+    );
 }
 
 /** Adds the `serve` command. */

@@ -1,0 +1,387 @@
+/**
+ * Execution on a real Slurm (Debian's slurm-wlm and munge, started on loopback by test/support/slurm.ts):
+ * the generated configuration of the lab site is accepted by slurmctld; admitted jobs run in Slurm and come back
+ * succeeded or failed with their exit code; a cancellation reaches Slurm; a preempted job is requeued in Slurm and
+ * runs again where alixan places it next; killing and restarting alixan in the middle loses or duplicates nothing,
+ * and a job Slurm lost is marked failed with the reason.
+ */
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { simulatedExecution } from "../src/execution/config.ts";
+import { SlurmExecutor } from "../src/execution/slurm.ts";
+import { SlurmCli } from "../src/execution/slurm-cli.ts";
+import { slurmConfig } from "../src/execution/slurm-config.ts";
+import { loadSite } from "../src/model/load.ts";
+import { inventoryFromSite } from "../src/scheduler/inventory.ts";
+import { type Job, jobSpec } from "../src/scheduler/jobs.ts";
+import { LiveScheduler } from "../src/scheduler/live.ts";
+import { defaultPriorityClasses, type QueueSetConfig } from "../src/scheduler/queues.ts";
+import { startTestSlurm, type TestSlurm } from "./support/slurm.ts";
+
+// biome-ignore lint/suspicious/noExplicitAny: answers are read field by field from JSON.
+type Json = any;
+
+const root = new URL("..", import.meta.url).pathname;
+const site = loadSite("lab").site!;
+const liveNode = "h1-r02-01-n01";
+const mustRun = process.env["CI"] !== undefined;
+
+async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 45_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** Starts Slurm or explains the skip (a failure in CI, which installs Slurm). */
+async function slurmOrSkip(liveNodeName: string | undefined): Promise<TestSlurm | string> {
+  const started = await startTestSlurm(site, liveNodeName);
+  if ("skipped" in started) {
+    if (mustRun) throw new Error(`CI must run the Slurm tests: ${started.skipped}`);
+    return started.skipped;
+  }
+  return started;
+}
+
+describe("slurm config", () => {
+  it("generates nodes, partitions, GRES and a topology tree for the lab that slurmctld accepts", async (t) => {
+    const slurm = await slurmOrSkip(undefined);
+    if (typeof slurm === "string") return t.skip(slurm);
+    try {
+      const nodes = slurm.run("sinfo", ["--noheader", "-N", "-o", "%N %P %G %f"]).trim().split("\n");
+      const byName = new Map(nodes.map((line) => [line.split(" ")[0]!, line]));
+      assert.equal(byName.size, 416, "every server of the lab is a node");
+      assert.match(byName.get("h1-r01-01-n01")!, /h1\* gpu:gb300:4 gb300,nvl72,hall_h1/);
+      assert.match(byName.get("h2-r01-03-n04")!, /h2 gpu:h200:8 h200,hgx,hall_h2,zone_hds/);
+      assert.match(byName.get("h1-r03-12-n16")!, /h1\* \(null\) cpu,hall_h1/);
+      const topology = slurm.run("scontrol", ["show", "topology"]);
+      assert.match(topology, /SwitchName=h1-r01-01 Level=0 .*Nodes=h1-r01-01-n\[01-18\]/);
+      assert.match(topology, /SwitchName=h1-r02 Level=1 .*Switches=h1-r02-\[01-08\]/);
+      assert.match(topology, /SwitchName=lab-core Level=4 .*Switches=h1-spine,h2-spine/);
+      const gpus = slurm.run("scontrol", ["show", "node", "h1-r02-03-n02"]);
+      assert.match(gpus, /CPUTot=224/);
+      assert.match(gpus, /RealMemory=2097152/);
+    } finally {
+      slurm.stop();
+    }
+  });
+
+  it("generates one hall as its own cluster", () => {
+    const files = slurmConfig(site, { hall: "h2" });
+    assert.ok(typeof files !== "string");
+    assert.equal(files.nodes, 120);
+    assert.deepEqual(files.partitions, ["h2"]);
+    assert.doesNotMatch(files["slurm.conf"], /h1-r/);
+    assert.match(files["slurm.conf"], /^ClusterName=lab-h2$/m);
+    assert.equal(slurmConfig(site, { hall: "h9" }), "site lab has no hall h9 (halls: h1, h2)");
+    assert.equal(slurmConfig(site, { set: ["Nope"] }), 'setting "Nope" is not Key=Value');
+  });
+});
+
+describe("slurm executor", () => {
+  let slurm: TestSlurm | string;
+  let live: LiveScheduler;
+  let executor: SlurmExecutor;
+  const commands = new Map<Job, string>();
+  const reports = new Map<Job, Json>();
+  const inventory = inventoryFromSite(site);
+  const queues: QueueSetConfig = {
+    fairShareHalfLifeHours: 24,
+    priorityClasses: defaultPriorityClasses,
+    cohorts: [],
+    queues: [
+      { name: "research", tenant: "campus-valence", cohort: undefined, weight: 1, priorityClass: "normal", quota: {} },
+      { name: "urgent", tenant: "hopitaux-drome", cohort: undefined, weight: 1, priorityClass: "critical", quota: {} },
+    ],
+    defaultQueue: undefined,
+  };
+
+  before(async () => {
+    slurm = await slurmOrSkip(liveNode);
+    if (typeof slurm === "string") return;
+    const settings = {
+      ...simulatedExecution.slurm,
+      conf: slurm.conf,
+      pollSeconds: 0.3,
+      nodePollSeconds: 1,
+      workDir: join(slurm.dir, "work"),
+    };
+    live = new LiveScheduler({
+      inventory,
+      queues,
+      checks: [],
+      executor: (scheduler) => {
+        executor = new SlurmExecutor({
+          live: scheduler,
+          cli: new SlurmCli(settings),
+          settings,
+          siteId: "lab",
+          partitionOf: (node) => (inventory.nodeName(node).startsWith("h1") ? "h1" : "h2"),
+          hooks: {
+            describe: (job) => ({
+              id: job.spec.id,
+              account: job.spec.queue,
+              name: job.spec.id,
+              command: commands.get(job),
+            }),
+            reported: (job, report) => reports.set(job, report),
+          },
+        });
+        return executor;
+      },
+    });
+    const offline = await executor.pollNodes();
+    assert.equal(offline, 415, "every node but the one running slurmd is out of placement");
+    executor.start();
+  });
+  after(async () => {
+    if (typeof slurm === "string") return;
+    live.dispose();
+    await executor.close();
+    slurm.stop();
+  });
+
+  const submit = (id: string, queue: string, gpus: number, command: string) => {
+    // The command is known before admission: the executor asks for it when it launches the job.
+    const spec = jobSpec({ id, queue, submitS: 0, durationS: 600, gpus, gpuModels: ["H200"], cpuMilli: 1000 });
+    const pending = live.scheduler.jobs.length;
+    const original = live.scheduler.listener.admitted;
+    live.scheduler.listener.admitted = (job, nowS) => {
+      if (job.index === pending) commands.set(job, command);
+      original!(job, nowS);
+    };
+    try {
+      return live.submit(spec);
+    } finally {
+      live.scheduler.listener.admitted = original!;
+    }
+  };
+  const squeue = (id: number) =>
+    (slurm as TestSlurm).run("squeue", ["--noheader", "--states=all", "-j", String(id), "-o", "%T|%r|%N"]).trim();
+
+  it("runs a job on the node alixan placed it on, and it succeeds with exit code 0", async (t) => {
+    if (typeof slurm === "string") return t.skip(slurm);
+    const job = submit("ok-1", "research", 2, "echo hello from $ALIXAN_JOB_ID; exit 0");
+    assert.equal(job.state, "admitted");
+    assert.equal(inventory.nodeName(job.nodes[0]!), "h1-r02-01/n01");
+    await until("success", () => (job.state === "succeeded" ? true : undefined));
+    const report = reports.get(job);
+    assert.equal(report.exitCode, 0);
+    assert.deepEqual(report.nodes, [liveNode]);
+    assert.ok(report.startMs > 0 && report.endMs >= report.startMs);
+    const output = readFileSync(join((slurm as TestSlurm).dir, "work", `alixan-${report.slurmId}.out`), "utf8");
+    assert.match(output, /hello from ok-1/);
+    assert.match(job.reason, /completed \(exit code 0\)/);
+  });
+
+  it("a failing job reaches failed with its exit code", async (t) => {
+    if (typeof slurm === "string") return t.skip(slurm);
+    const job = submit("fail-1", "research", 1, "echo oops >&2; exit 3");
+    await until("failure", () => (job.state === "failed" ? true : undefined));
+    assert.equal(reports.get(job).exitCode, 3);
+    assert.match(job.reason, /FAILED \(exit code 3; NonZeroExitCode\)/);
+  });
+
+  it("cancelling a running job cancels it in Slurm", async (t) => {
+    if (typeof slurm === "string") return t.skip(slurm);
+    const job = submit("cancel-1", "research", 4, "sleep 120");
+    await until("running", () => (job.state === "running" ? true : undefined));
+    const id = executor.slurmIdOf(job)!;
+    assert.match(squeue(id), /^RUNNING/);
+    live.cancel(job);
+    assert.equal(job.state, "cancelled");
+    await until("Slurm cancels it", () => (squeue(id).startsWith("CANCELLED") ? true : undefined));
+  });
+
+  it("a preempted job is requeued in Slurm (held) and runs again, same Slurm job, when room comes back", async (t) => {
+    if (typeof slurm === "string") return t.skip(slurm);
+    const victim = submit("victim-1", "research", 8, "echo run $SLURM_RESTART_COUNT; sleep 120");
+    await until("victim running", () => (victim.state === "running" ? true : undefined));
+    const id = executor.slurmIdOf(victim)!;
+    const urgent = submit("urgent-1", "urgent", 8, "sleep 2");
+    assert.equal(urgent.state, "admitted", "the critical job takes the node");
+    assert.equal(victim.state, "queued");
+    assert.equal(victim.preemptions, 1);
+    await until("victim held in Slurm", () => (/^PENDING\|.*held/i.test(squeue(id)) ? true : undefined));
+    await until("urgent done", () => (urgent.state === "succeeded" ? true : undefined));
+    await until("victim runs again", () => (victim.state === "running" ? true : undefined));
+    assert.equal(executor.slurmIdOf(victim), id, "the same Slurm job was released, not a new one");
+    await until("Slurm runs it", () => (squeue(id).startsWith("RUNNING") ? true : undefined));
+    const restarts = (slurm as TestSlurm).run("scontrol", ["show", "job", String(id)]);
+    assert.match(restarts, /Restarts=1/);
+    live.cancel(victim);
+    await until("cleanup", () => (squeue(id).startsWith("CANCELLED") ? true : undefined));
+  });
+});
+
+describe("platform on Slurm", () => {
+  let slurm: TestSlurm | string;
+  let dataDir: string;
+  let executionFile: string;
+
+  before(async () => {
+    slurm = await slurmOrSkip(liveNode);
+    if (typeof slurm === "string") return;
+    dataDir = mkdtempSync(join(tmpdir(), "alixan-slurm-platform-"));
+    executionFile = join(dataDir, "execution.yaml");
+    writeFileSync(
+      executionFile,
+      [
+        "backend: slurm",
+        "slurm:",
+        `  conf: ${slurm.conf}`,
+        "  pollSeconds: 0.3",
+        "  nodePollSeconds: 1",
+        `  workDir: ${join(slurm.dir, "work")}`,
+      ].join("\n"),
+    );
+  });
+  after(() => {
+    if (typeof slurm === "string") return;
+    slurm.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  interface Server {
+    child: ChildProcess;
+    url: string;
+    output: () => string;
+  }
+  const start = async (): Promise<Server> => {
+    const child = spawn(
+      process.execPath,
+      [
+        join(root, "bin", "alixan.js"),
+        "serve",
+        "--site",
+        "lab",
+        "--port",
+        "0",
+        "--data-dir",
+        join(dataDir, "store"),
+        "--execution",
+        executionFile,
+      ],
+      { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let text = "";
+    child.stdout!.on("data", (chunk) => {
+      text += chunk;
+    });
+    child.stderr!.on("data", (chunk) => {
+      text += chunk;
+    });
+    const url = await until("the platform", () => {
+      if (child.exitCode !== null) throw new Error(`the platform stopped:\n${text}`);
+      return /running at (http:\/\/\S+)/.exec(text)?.[1];
+    });
+    return { child, url, output: () => text };
+  };
+  const keyOf = (email: string) =>
+    (JSON.parse(readFileSync(join(dataDir, "store", "demo-keys.json"), "utf8")) as Json[]).find(
+      (key) => key.email === email,
+    ).token as string;
+  const call = async (server: Server, method: string, path: string, key: string, body?: unknown) => {
+    const response = await fetch(`${server.url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${key}`,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: response.status, body: (await response.json()) as Json };
+  };
+  const slurmJobsOf = (alixanId: string) =>
+    (slurm as TestSlurm)
+      .run("squeue", ["--noheader", "--states=all", "-o", "%i|%T|%k"])
+      .trim()
+      .split("\n")
+      .filter((line) => line.endsWith(`alixan:lab:${alixanId}`));
+
+  it("runs an API job in Slurm to succeeded, survives kill -9 and restart without losing or duplicating", async (t) => {
+    if (typeof slurm === "string") return t.skip(slurm);
+    let server = await start();
+    try {
+      const hugo = keyOf("hugo@rhone-pharma.example");
+      const projectId = (await call(server, "GET", "/v1/projects", hugo)).body[0].id;
+      const base = { projectId, gpus: 2, gpuModel: "H200", durationS: 600, dataClass: "public" };
+
+      const missing = await call(server, "POST", "/v1/jobs", hugo, { ...base, name: "no command" });
+      assert.equal(missing.status, 400);
+      assert.equal(missing.body.errors[0].field, "body.command");
+
+      const quick = await call(server, "POST", "/v1/jobs", hugo, { ...base, name: "quick", command: "exit 0" });
+      assert.equal(quick.status, 201, JSON.stringify(quick.body));
+      const done = await until("quick job succeeded", async () => {
+        const view = (await call(server, "GET", `/v1/jobs/${quick.body.id}`, hugo)).body;
+        return view.state === "succeeded" ? view : undefined;
+      });
+      assert.equal(done.execution.backend, "slurm");
+      assert.equal(done.execution.exitCode, 0);
+      assert.deepEqual(done.execution.nodes, [liveNode]);
+
+      const failing = await call(server, "POST", "/v1/jobs", hugo, { ...base, name: "failing", command: "exit 7" });
+      const failed = await until("failing job failed", async () => {
+        const view = (await call(server, "GET", `/v1/jobs/${failing.body.id}`, hugo)).body;
+        return view.state === "failed" ? view : undefined;
+      });
+      assert.equal(failed.execution.exitCode, 7);
+      assert.match(failed.reason, /exit code 7/);
+
+      const long = await call(server, "POST", "/v1/jobs", hugo, { ...base, name: "long", command: "sleep 8" });
+      const running = await until("long job running", async () => {
+        const view = (await call(server, "GET", `/v1/jobs/${long.body.id}`, hugo)).body;
+        return view.state === "running" ? view : undefined;
+      });
+      const slurmId = running.execution.externalId;
+      // Let the start reach the store, then kill the platform without warning.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      server.child.kill("SIGKILL");
+      await new Promise((resolve) => server.child.once("exit", resolve));
+
+      server = await start();
+      const adopted = (await call(server, "GET", `/v1/jobs/${long.body.id}`, hugo)).body;
+      assert.equal(adopted.state, "running", server.output());
+      assert.equal(adopted.execution.externalId, slurmId, "the same Slurm job, adopted");
+      assert.equal(slurmJobsOf(long.body.id).length, 1, "nothing was submitted twice");
+      const finished = await until("long job succeeded after the restart", async () => {
+        const view = (await call(server, "GET", `/v1/jobs/${long.body.id}`, hugo)).body;
+        return view.state === "succeeded" ? view : undefined;
+      });
+      assert.equal(finished.execution.exitCode, 0);
+      assert.equal(slurmJobsOf(long.body.id).length, 1);
+
+      // Slurm loses everything (controller restarted with its state cleared) while the platform is down.
+      const doomed = await call(server, "POST", "/v1/jobs", hugo, { ...base, name: "doomed", command: "sleep 60" });
+      await until("doomed job running", async () => {
+        const view = (await call(server, "GET", `/v1/jobs/${doomed.body.id}`, hugo)).body;
+        return view.state === "running" ? view : undefined;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      server.child.kill("SIGKILL");
+      await new Promise((resolve) => server.child.once("exit", resolve));
+      await (slurm as TestSlurm).restartController({ clearState: true });
+      server = await start();
+      const lost = (await call(server, "GET", `/v1/jobs/${doomed.body.id}`, hugo)).body;
+      assert.equal(lost.state, "failed");
+      assert.match(lost.reason, /Slurm has no record of job \d+/);
+      // Jobs that ended before the restart are still there, read from the store.
+      const earlier = (await call(server, "GET", `/v1/jobs/${failing.body.id}`, hugo)).body;
+      assert.equal(earlier.state, "failed");
+      assert.equal(earlier.execution.exitCode, 7);
+    } finally {
+      server.child.kill("SIGTERM");
+      await new Promise((resolve) =>
+        server.child.exitCode === null ? server.child.once("exit", resolve) : resolve(0),
+      );
+    }
+  });
+});

@@ -1,0 +1,197 @@
+/**
+ * A throwaway single-machine Slurm for tests, from Debian's slurm-wlm and munge: a private munged (own key and
+ * socket), slurmctld and one slurmd on loopback ports, in a temporary directory, configured by `alixan slurm config`
+ * for a site with test settings (root as SlurmUser, linuxproc process tracking, GPU device placeholder files,
+ * `config_overrides` so the node may claim more CPUs and memory than this machine has). Only one node runs a slurmd;
+ * every other node of the site is set DOWN, which alixan reads from sinfo and keeps out of placement.
+ * Returns `{ skipped }` when Slurm is not installed; `.ci/run` installs it so CI never skips.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { compressHostlist } from "../../src/execution/hostlist.ts";
+import { slurmConfig } from "../../src/execution/slurm-config.ts";
+import type { Site } from "../../src/model/site.ts";
+
+/** A running test cluster. */
+export interface TestSlurm {
+  readonly dir: string;
+  readonly conf: string;
+  readonly env: NodeJS.ProcessEnv;
+  /** Runs a Slurm command against the cluster; returns its standard output. */
+  run(command: string, args: readonly string[]): string;
+  /** Stops and starts slurmctld, keeping its state (a restart of Slurm), or clearing it (Slurm loses every job). */
+  restartController(options?: { clearState?: boolean }): Promise<void>;
+  stop(): void;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
+    });
+  });
+}
+
+function kill(pidFile: string): void {
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, "utf8").trim());
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  try {
+    process.kill(pid, "SIGTERM");
+  } catch {
+    return;
+  }
+  for (let i = 0; i < 50; i++) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    spawnSync("sleep", ["0.1"]);
+  }
+  try {
+    process.kill(pid, "SIGKILL");
+  } catch {}
+}
+
+async function waitFor(what: string, test: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (test()) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`test Slurm: timed out waiting for ${what}`);
+}
+
+/** Whether the Slurm and munge daemons are installed. */
+export function slurmInstalled(): boolean {
+  return ["/usr/sbin/slurmctld", "/usr/sbin/slurmd", "/usr/sbin/munged", "/usr/bin/sbatch"].every((file) =>
+    existsSync(file),
+  );
+}
+
+/**
+ * Starts Slurm for `site` with a slurmd for `liveNode` only (every other node DOWN), or none when undefined (the
+ * controller alone, to check it accepts the configuration).
+ */
+export async function startTestSlurm(
+  site: Site,
+  liveNode: string | undefined,
+): Promise<TestSlurm | { skipped: string }> {
+  if (!slurmInstalled()) return { skipped: "Slurm (slurm-wlm) and munge are not installed" };
+  if (process.getuid?.() !== 0) return { skipped: "the test Slurm runs its daemons as root" };
+  const dir = mkdtempSync(join(tmpdir(), "alixan-slurm-"));
+  for (const sub of ["state", "spool", "munge", "dev", "work"])
+    mkdirSync(join(dir, sub), { recursive: true, mode: 0o755 });
+  for (let gpu = 0; gpu < 8; gpu++) writeFileSync(join(dir, "dev", `gpu${gpu}`), "");
+  const key = join(dir, "munge", "munge.key");
+  writeFileSync(key, randomBytes(1024), { mode: 0o600 });
+  const socket = join(dir, "munge", "munge.sock");
+  execFileSync("/usr/sbin/munged", [
+    "--force",
+    `--key-file=${key}`,
+    `--socket=${socket}`,
+    `--log-file=${join(dir, "munge", "munged.log")}`,
+    `--pid-file=${join(dir, "munge", "munged.pid")}`,
+    `--seed-file=${join(dir, "munge", "seed")}`,
+  ]);
+  const ctldPort = await freePort();
+  const slurmdPort = await freePort();
+  const files = slurmConfig(site, {
+    controller: "localhost(127.0.0.1)",
+    nodeAddr: "127.0.0.1",
+    gpuFiles: `${join(dir, "dev")}/gpu[0-{n}]`,
+    set: [
+      "SlurmUser=root",
+      "SlurmdUser=root",
+      `SlurmctldPort=${ctldPort}`,
+      `SlurmdPort=${slurmdPort}`,
+      `StateSaveLocation=${join(dir, "state")}`,
+      `SlurmdSpoolDir=${join(dir, "spool")}`,
+      `SlurmctldPidFile=${join(dir, "slurmctld.pid")}`,
+      `SlurmdPidFile=${join(dir, "slurmd.pid")}`,
+      `SlurmctldLogFile=${join(dir, "slurmctld.log")}`,
+      `SlurmdLogFile=${join(dir, "slurmd.log")}`,
+      `AuthInfo=socket=${socket}`,
+      "ProctrackType=proctrack/linuxproc",
+      "TaskPlugin=task/none",
+      "SlurmdParameters=config_overrides",
+      "SchedulerParameters=sched_interval=1,sched_min_interval=100000",
+      "SlurmdTimeout=300",
+      // Every node's address is this machine's one slurmd, which answers pings for any name: nodes set DOWN must
+      // stay down until told otherwise.
+      "ReturnToService=0",
+    ],
+  });
+  if (typeof files === "string") throw new Error(files);
+  const conf = join(dir, "slurm.conf");
+  writeFileSync(conf, files["slurm.conf"]);
+  writeFileSync(join(dir, "gres.conf"), files["gres.conf"]);
+  writeFileSync(join(dir, "topology.conf"), files["topology.conf"]);
+  const env = { ...process.env, SLURM_CONF: conf };
+  const run = (command: string, args: readonly string[]) =>
+    execFileSync(command, args, { env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  const controllerUp = () => spawnSync("scontrol", ["ping"], { env, encoding: "utf8" }).stdout.includes("is UP");
+  const startController = async (clear = false) => {
+    execFileSync("/usr/sbin/slurmctld", ["-f", conf, ...(clear ? ["-c"] : [])], { env });
+    await waitFor("slurmctld", controllerUp);
+  };
+  const downOthers = () => {
+    if (liveNode === undefined) return;
+    const others = nodesExcept(run, liveNode);
+    if (others.length > 0)
+      run("scontrol", [
+        "update",
+        `NodeName=${compressHostlist(others)}`,
+        "State=DOWN",
+        "Reason=no slurmd in this test",
+      ]);
+  };
+  const stop = () => {
+    kill(join(dir, "slurmd.pid"));
+    kill(join(dir, "slurmctld.pid"));
+    kill(join(dir, "munge", "munged.pid"));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await startController();
+    if (liveNode !== undefined) {
+      downOthers();
+      execFileSync("/usr/sbin/slurmd", ["-f", conf, "-N", liveNode], { env });
+      await waitFor(`slurmd of ${liveNode}`, () => {
+        const state = spawnSync("sinfo", ["--noheader", "-n", liveNode, "-o", "%T"], { env, encoding: "utf8" }).stdout;
+        return state.trim() === "idle";
+      });
+    }
+  } catch (error) {
+    const log = existsSync(join(dir, "slurmctld.log")) ? readFileSync(join(dir, "slurmctld.log"), "utf8") : "";
+    stop();
+    throw new Error(`${(error as Error).message}\n${log.split("\n").slice(-15).join("\n")}`);
+  }
+  return {
+    dir,
+    conf,
+    env,
+    run,
+    async restartController(options = {}) {
+      kill(join(dir, "slurmctld.pid"));
+      await startController(options.clearState === true);
+      if (options.clearState === true) downOthers();
+    },
+    stop,
+  };
+}
+
+function nodesExcept(run: (command: string, args: readonly string[]) => string, liveNode: string): string[] {
+  return run("sinfo", ["--noheader", "-N", "-o", "%N"])
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((name, index, all) => name !== "" && name !== liveNode && all.indexOf(name) === index);
+}
