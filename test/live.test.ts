@@ -124,6 +124,25 @@ describe("live state", () => {
       const query = await get("/v1/telemetry/query?name=tcs_supply_celsius&row=row:h1-r01&from=-1h");
       return query.status === 200 && query.body.frames.length > 0;
     }, "published telemetry");
+    // Every published figure is one series per site, plant or loop, located in the site by its labels.
+    const site = app.inventory.current.site;
+    const series = async (name: string) => {
+      const answer = await fetch(`${url}/v1/telemetry/series?name=${name}`, {
+        headers: { authorization: `Bearer ${operator}` },
+      });
+      return (await answer.json()) as unknown as Json[];
+    };
+    const pue = await series("site_pue");
+    assert.deepEqual(
+      pue.map((entry) => entry.labels),
+      [{ site: site.id }],
+    );
+    assert.ok(pue[0]!.value > 1 && pue[0]!.value < 1.5, JSON.stringify(pue));
+    assert.equal((await series("chiller_heat_kw")).length, site.plants.length);
+    const headroom = await series("tcs_headroom_kw");
+    assert.equal(headroom.length, site.rows.length);
+    assert.deepEqual(headroom[0]!.labels, { row: site.rows[0]!.id, equipment: site.rows[0]!.tcs.id });
+    assert.equal(headroom[0]!.location.row, site.rows[0]!.id);
   });
 
   it("runs a what-if in a worker and compares it with the baseline", async () => {

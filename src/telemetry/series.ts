@@ -110,10 +110,14 @@ export class SeriesRegistry {
 
   /** Returns the id of (name, labels), creating the series if new. Names and labels are checked first. */
   intern(name: string, labels: Labels): Result<number> {
-    const set = this.#labelSet(labels);
-    const key = name + set.text;
+    // Unshared labels (a JSON batch copies its own) are only keyed before the lookup: checking and locating them is
+    // for a new series, and doing it for every known one made a batch of a few thousand samples take tens of ms.
+    const shared = Object.isFrozen(labels) ? this.#sharedLabelSet(labels) : undefined;
+    const text = shared?.text ?? labelText(labels);
+    const key = name + text;
     const known = this.#ids.get(key);
     if (known !== undefined) return success(known);
+    const set = shared ?? this.#describe(labels, text);
     const problem = checkMetricName(name) ?? set.problem;
     if (problem !== undefined) return failure(problem);
     if (this.#infos.length >= this.#maxSeries) {
@@ -122,20 +126,19 @@ export class SeriesRegistry {
     return success(this.#add(this.#infos.length, key, name, labels, set.location));
   }
 
-  #labelSet(labels: Labels): LabelSet {
-    const shared = Object.isFrozen(labels);
-    if (shared) {
-      const cached = this.#labelSets.get(labels);
-      if (cached !== undefined) return cached;
+  /** The label set of a frozen label object, described once and shared by its series. */
+  #sharedLabelSet(labels: Labels): LabelSet {
+    let set = this.#labelSets.get(labels);
+    if (set === undefined) {
+      set = this.#describe(labels, labelText(labels));
+      this.#labelSets.set(labels, set);
     }
-    const problem = checkLabels(labels);
-    const set: LabelSet = {
-      text: labelText(labels),
-      problem,
-      location: problem === undefined ? locateLabels(labels, this.#site) : {},
-    };
-    if (shared) this.#labelSets.set(labels, set);
     return set;
+  }
+
+  #describe(labels: Labels, text: string): LabelSet {
+    const problem = checkLabels(labels);
+    return { text, problem, location: problem === undefined ? locateLabels(labels, this.#site) : {} };
   }
 
   /**

@@ -125,32 +125,41 @@ export function jobsFeature(
     return { racks: racks.map((rack) => rack.id), zoneId: racks[0]?.zoneId ?? null };
   };
 
-  // Running jobs by rack, rebuilt at most once a second: rack reads are hot (thousands per second), placements are not.
-  let rackJobs = new Map<number, JobRecord[]>();
-  let rackJobsBuiltMs = 0;
-  const runningByRack = (): Map<number, JobRecord[]> => {
-    const scheduler = live;
-    if (scheduler === undefined || Date.now() - rackJobsBuiltMs < 1000) return rackJobs;
-    const rackLevel = scheduler.inventory.levels[scheduler.inventory.facility!.rackLevel]!;
-    const built = new Map<number, JobRecord[]>();
-    for (const job of scheduler.scheduler.jobs) {
-      if (job.state !== "running") continue;
-      const record = byJobIndex[job.index];
-      if (record === undefined) continue;
-      let previous = -1;
-      for (const node of job.nodes) {
-        if (node < 0) continue;
-        const rack = rackLevel.groupOfNode[node]!;
-        if (rack === previous) continue;
-        previous = rack;
-        const list = built.get(rack);
-        if (list === undefined) built.set(rack, [record]);
-        else if (list[list.length - 1] !== record) list.push(record);
-      }
+  // Running jobs by rack, kept up to date as jobs change rather than rebuilt from every job: rack reads are hot
+  // (thousands per second), and the rebuild held the event loop for several ms each second. A rack's list is in job
+  // order. A preempted job is told of before it leaves "running", so it stays listed until its next change and
+  // readers skip listed jobs that are not running.
+  const rackJobs = new Map<number, JobRecord[]>();
+  const listedRacks = new Map<number, readonly number[]>();
+  const relist = (record: JobRecord): void => {
+    const job = record.job;
+    for (const rack of listedRacks.get(job.index) ?? []) {
+      const list = rackJobs.get(rack)!;
+      list.splice(list.indexOf(record), 1);
+      if (list.length === 0) rackJobs.delete(rack);
     }
-    rackJobs = built;
-    rackJobsBuiltMs = Date.now();
-    return rackJobs;
+    listedRacks.delete(job.index);
+    if (job.state !== "running" || live === undefined) return;
+    const rackLevel = live.inventory.levels[live.inventory.facility!.rackLevel]!;
+    const racks = new Set<number>();
+    for (const node of job.nodes) if (node >= 0) racks.add(rackLevel.groupOfNode[node]!);
+    for (const rack of racks) {
+      const list = rackJobs.get(rack);
+      if (list === undefined) {
+        rackJobs.set(rack, [record]);
+        continue;
+      }
+      let at = list.length;
+      while (at > 0 && list[at - 1]!.job.index > job.index) at--;
+      list.splice(at, 0, record);
+    }
+    listedRacks.set(job.index, [...racks]);
+  };
+  /** Makes a job known to the routes and the rack lists (its admission may have come before its record). */
+  const register = (record: JobRecord): void => {
+    records.set(record.id, record);
+    byJobIndex[record.job.index] = record;
+    relist(record);
   };
 
   const view = (record: JobRecord) => {
@@ -250,8 +259,8 @@ export function jobsFeature(
         if (live === undefined || request.principal === null) return [];
         const principal = request.principal;
         const found: { id: string; name: string; tenantId: string; gpus: number }[] = [];
-        for (const record of runningByRack().get(rackIndex) ?? []) {
-          if (!visible(principal, record)) continue;
+        for (const record of rackJobs.get(rackIndex) ?? []) {
+          if (record.job.state !== "running" || !visible(principal, record)) continue;
           found.push({
             id: record.id,
             name: record.name,
@@ -356,7 +365,9 @@ export function jobsFeature(
         ...(options.speed === undefined ? {} : { speed: options.speed }),
         onChange: (job) => {
           const record = byJobIndex[job.index];
-          if (record !== undefined) recordTransition(record);
+          if (record === undefined) return;
+          relist(record);
+          recordTransition(record);
         },
         executor: (scheduler) => {
           const simulated = new SimulatedExecutor(scheduler);
@@ -442,8 +453,7 @@ export function jobsFeature(
             job,
             command: row.command ?? undefined,
           };
-          records.set(record.id, record);
-          byJobIndex[job.index] = record;
+          register(record);
           lastState.set(job.index, row.state);
           return record;
         };
@@ -503,8 +513,7 @@ export function jobsFeature(
             synthetic: true,
             job,
           };
-          records.set(record.id, record);
-          byJobIndex[job.index] = record;
+          register(record);
         };
         const half = Math.floor(specs.length / 2);
         const offsetS = specs[half]?.submitS ?? 0;
@@ -683,8 +692,7 @@ export function jobsFeature(
               job,
               command: body.command,
             };
-            records.set(id, record);
-            byJobIndex[job.index] = record;
+            register(record);
             // An admission during `submit` found no record yet: record where the job started now.
             recordTransition(record);
             return reply.status(201).send(view(record));
