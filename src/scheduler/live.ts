@@ -208,25 +208,38 @@ export class LiveScheduler {
     const facility = inventory.facility;
     if (facility === undefined) throw new Error("utilisation needs an inventory built from a site");
     const rackLevel = inventory.levels[facility.rackLevel]!;
+    if (facility.rackLevel !== inventory.levels.length - 1) throw new Error("utilisation needs racks to hold nodes");
     const racks = site.racks.length;
+    // A rack's nodes are the contiguous range [nodeStart[rack], nodeStart[rack + 1]).
+    const nodeStart = rackLevel.childStart;
+    const gpuCount = inventory.nodeGpuCount;
+    const cpuMilli = inventory.nodeCpuMilli;
     const capacity = new Float64Array(racks);
     const cpuCapacity = new Float64Array(racks);
-    for (let node = 0; node < inventory.nodeCount; node++) {
-      const rack = rackLevel.groupOfNode[node]!;
-      capacity[rack]! += inventory.nodeGpuCount[node]! * 1000;
-      cpuCapacity[rack]! += inventory.nodeCpuMilli[node]!;
+    for (let rack = 0; rack < racks; rack++) {
+      for (let node = nodeStart[rack]!; node < nodeStart[rack + 1]!; node++) {
+        capacity[rack]! += gpuCount[node]! * 1000;
+        cpuCapacity[rack]! += cpuMilli[node]!;
+      }
     }
     return {
+      // Rack by rack over its node range, with no per-node rack lookup: this runs over every node of the campus
+      // (hundreds of thousands) on the event loop at each refresh.
       fill(_timeS: number, out: Float64Array) {
-        out.fill(0);
-        for (let node = 0; node < inventory.nodeCount; node++) {
-          const rack = rackLevel.groupOfNode[node]!;
-          if (capacity[rack]! > 0) out[rack]! += inventory.nodeGpuCount[node]! * 1000 - state.nodeFreeMilli[node]!;
-          else out[rack]! += inventory.nodeCpuMilli[node]! - state.nodeCpuFree[node]!;
-        }
+        const gpuFree = state.nodeFreeMilli;
+        const cpuFree = state.nodeCpuFree;
         for (let rack = 0; rack < racks; rack++) {
-          const total = capacity[rack]! > 0 ? capacity[rack]! : cpuCapacity[rack]!;
-          out[rack] = total > 0 ? Math.min(1, out[rack]! / total) : 0;
+          const first = nodeStart[rack]!;
+          const end = nodeStart[rack + 1]!;
+          let used = 0;
+          let total = capacity[rack]!;
+          if (total > 0) {
+            for (let node = first; node < end; node++) used += gpuCount[node]! * 1000 - gpuFree[node]!;
+          } else {
+            total = cpuCapacity[rack]!;
+            for (let node = first; node < end; node++) used += cpuMilli[node]! - cpuFree[node]!;
+          }
+          out[rack] = total > 0 ? Math.min(1, used / total) : 0;
         }
       },
     };
