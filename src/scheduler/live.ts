@@ -71,8 +71,6 @@ export class LiveScheduler {
   #timerAtS = Number.POSITIVE_INFINITY;
   #disposed = false;
   #changeScheduledAt = Number.NaN;
-  /** Set while the scheduler itself ends, cancels or adopts a job, so its callbacks are not mistaken for others. */
-  #quiet = false;
   readonly #executor: JobExecutor;
 
   constructor(options: LiveSchedulerOptions) {
@@ -88,16 +86,13 @@ export class LiveScheduler {
     this.#executor = options.executor?.(this) ?? new SimulatedExecutor(this);
     this.scheduler.listener = {
       admitted: (job, nowS) => {
-        if (this.#quiet) return;
         this.#onChange(job);
         this.#executor.launch(job, nowS);
       },
-      stopped: (job, nowS) => {
-        if (this.#quiet) return;
-        // Only a preemption releases a job without going through `ended` or `cancel`. The executor hears of it at
-        // once (a later admission in this cycle launches it again after); its new state is recorded once set.
+      // The executor hears of a preemption at once: a later admission in this cycle launches the job again after.
+      preempted: (job, nowS) => {
+        this.#onChange(job);
         this.#executor.stop(job, "preempted", nowS);
-        queueMicrotask(() => this.#onChange(job));
       },
       wakeAt: (job, timeS) => this.#schedule(timeS, wakeEvent, job),
     };
@@ -117,13 +112,8 @@ export class LiveScheduler {
   ended(job: Job, outcome: JobOutcome | "cancelled", reason = ""): void {
     if (!job.placed) return;
     const nowS = this.nowS();
-    this.#quiet = true;
-    try {
-      if (outcome === "cancelled") this.scheduler.cancel(job, nowS);
-      else this.scheduler.finish(job, nowS, outcome);
-    } finally {
-      this.#quiet = false;
-    }
+    if (outcome === "cancelled") this.scheduler.cancel(job, nowS);
+    else this.scheduler.finish(job, nowS, outcome);
     if (reason !== "") job.reason = reason;
     this.#onChange(job);
     this.#advance(nowS);
@@ -140,13 +130,7 @@ export class LiveScheduler {
    */
   adopt(spec: JobSpec, nodes: ArrayLike<number>, gpus: ArrayLike<number>, running: boolean): Job {
     const nowS = this.nowS();
-    this.#quiet = true;
-    let job: Job;
-    try {
-      job = this.scheduler.adopt({ ...spec, submitS: Math.min(spec.submitS, nowS) }, nodes, gpus, nowS);
-    } finally {
-      this.#quiet = false;
-    }
+    const job = this.scheduler.adopt({ ...spec, submitS: Math.min(spec.submitS, nowS) }, nodes, gpus, nowS);
     if (running && job.state === "admitted") this.scheduler.run(job, nowS);
     this.#onChange(job);
     return job;
@@ -183,12 +167,7 @@ export class LiveScheduler {
   cancel(job: Job): void {
     const nowS = this.nowS();
     const placed = job.placed;
-    this.#quiet = true;
-    try {
-      this.scheduler.cancel(job, nowS);
-    } finally {
-      this.#quiet = false;
-    }
+    this.scheduler.cancel(job, nowS);
     if (placed) this.#executor.stop(job, "cancelled", nowS);
     this.#onChange(job);
     this.#advance(nowS);
@@ -266,12 +245,7 @@ export class LiveScheduler {
         job.state === "running" &&
         job.serial === this.#eventSerial[event]
       ) {
-        this.#quiet = true;
-        try {
-          this.scheduler.finish(job, nowS, job.spec.outcome);
-        } finally {
-          this.#quiet = false;
-        }
+        this.scheduler.finish(job, nowS, job.spec.outcome);
         this.#onChange(job);
       } else if (kind === wakeEvent && job !== undefined) {
         this.scheduler.wake(job);

@@ -61,6 +61,8 @@ export interface SchedulerListener {
   admitted?(job: Job, nowS: number): void;
   /** A run gave its resources back (finished, cancelled or preempted). */
   stopped?(job: Job, nowS: number): void;
+  /** A run was preempted; called after `stopped`, once the job is back in its queue or ended as preempted. */
+  preempted?(job: Job, nowS: number): void;
   /** A job asked to be looked at again at `timeS` (deferral); the driver calls `wake` then. */
   wakeAt?(job: Job, timeS: number): void;
 }
@@ -477,7 +479,7 @@ export class Scheduler {
     }
     job.model = spec.gpus > 0 ? this.inventory.pools[this.inventory.nodePool[job.nodes[0]!]!]!.model : -1;
     if (!this.placer.restore(job)) return fail("the resources it holds are taken or refused by the checks");
-    this.admit(job, nowS);
+    this.admit(job, nowS, false);
     return job;
   }
 
@@ -788,7 +790,8 @@ export class Scheduler {
     return zone === undefined ? body : `${zone}: ${body}`;
   }
 
-  private admit(job: Job, nowS: number): void {
+  /** Charges and records a placed job; `notify` tells the listener (not for an adopted run, already going). */
+  private admit(job: Job, nowS: number, notify = true): void {
     if (job.model === anyModel) job.model = this.inventory.pools[this.inventory.nodePool[job.nodes[0]!]!]!.model;
     this.requestFor(job, job.model, this.request);
     this.quota.charge(job.queue, this.request, 1);
@@ -812,7 +815,7 @@ export class Scheduler {
     this.placedJobs.push(job);
     this.expectedEnds.insert(job.index, nowS + job.spec.expectedDurationS);
     this.counters.placements++;
-    this.listener.admitted?.(job, nowS);
+    if (notify) this.listener.admitted?.(job, nowS);
   }
 
   /** An admitted job starts running. */
@@ -1066,5 +1069,6 @@ export class Scheduler {
       victim.state = "preempted";
       victim.endS = nowS;
     }
+    this.listener.preempted?.(victim, nowS);
   }
 }

@@ -127,8 +127,7 @@ export function jobsFeature(
 
   // Running jobs by rack, kept up to date as jobs change rather than rebuilt from every job: rack reads are hot
   // (thousands per second), and the rebuild held the event loop for several ms each second. A rack's list is in job
-  // order. A preempted job is told of before it leaves "running", so it stays listed until its next change and
-  // readers skip listed jobs that are not running.
+  // order; every change of a job's state (preemption included) relists it.
   const rackJobs = new Map<number, JobRecord[]>();
   const listedRacks = new Map<number, readonly number[]>();
   const relist = (record: JobRecord): void => {
@@ -260,7 +259,7 @@ export function jobsFeature(
         const principal = request.principal;
         const found: { id: string; name: string; tenantId: string; gpus: number }[] = [];
         for (const record of rackJobs.get(rackIndex) ?? []) {
-          if (record.job.state !== "running" || !visible(principal, record)) continue;
+          if (!visible(principal, record)) continue;
           found.push({
             id: record.id,
             name: record.name,
