@@ -89,7 +89,7 @@ describe("slurm executor", () => {
   let slurm: TestSlurm | string;
   let live: LiveScheduler;
   let executor: SlurmExecutor;
-  const commands = new Map<Job, string>();
+  const commands = new Map<string, string>();
   const reports = new Map<Job, Json>();
   const inventory = inventoryFromSite(site);
   const queues: QueueSetConfig = {
@@ -129,7 +129,7 @@ describe("slurm executor", () => {
               id: job.spec.id,
               account: job.spec.queue,
               name: job.spec.id,
-              command: commands.get(job),
+              command: commands.get(job.spec.id),
             }),
             reported: (job, report) => reports.set(job, report),
           },
@@ -149,19 +149,9 @@ describe("slurm executor", () => {
   });
 
   const submit = (id: string, queue: string, gpus: number, command: string) => {
-    // The command is known before admission: the executor asks for it when it launches the job.
-    const spec = jobSpec({ id, queue, submitS: 0, durationS: 600, gpus, gpuModels: ["H200"], cpuMilli: 1000 });
-    const pending = live.scheduler.jobs.length;
-    const original = live.scheduler.listener.admitted;
-    live.scheduler.listener.admitted = (job, nowS) => {
-      if (job.index === pending) commands.set(job, command);
-      original!(job, nowS);
-    };
-    try {
-      return live.submit(spec);
-    } finally {
-      live.scheduler.listener.admitted = original!;
-    }
+    // The executor asks for the command when it launches the job, after this submission admitted it.
+    commands.set(id, command);
+    return live.submit(jobSpec({ id, queue, submitS: 0, durationS: 600, gpus, gpuModels: ["H200"], cpuMilli: 1000 }));
   };
   const squeue = (id: number) =>
     (slurm as TestSlurm).run("squeue", ["--noheader", "--states=all", "-j", String(id), "-o", "%T|%r|%N"]).trim();
@@ -176,7 +166,7 @@ describe("slurm executor", () => {
     assert.equal(report.exitCode, 0);
     assert.deepEqual(report.nodes, [liveNode]);
     assert.ok(report.startMs > 0 && report.endMs >= report.startMs);
-    const output = readFileSync(join((slurm as TestSlurm).dir, "work", `alixan-${report.slurmId}.out`), "utf8");
+    const output = readFileSync(join((slurm as TestSlurm).dir, "work", `alixan-${report.id}.out`), "utf8");
     assert.match(output, /hello from ok-1/);
     assert.match(job.reason, /completed \(exit code 0\)/);
   });

@@ -26,25 +26,13 @@ export interface RunDescription {
   readonly command: string | undefined;
 }
 
-/** What Slurm said about a finished or started run: for records and usage. */
-export interface RunReport {
-  readonly slurmId: number;
-  readonly state: string;
-  readonly exitCode: number | null;
-  readonly signal: number | null;
-  readonly startMs: number | undefined;
-  readonly endMs: number | undefined;
-  readonly nodes: readonly string[];
-  readonly restarts: number;
-}
-
 /** Callbacks to the platform: descriptions of jobs and persistence of what Slurm said. */
 export interface SlurmHooks {
   describe(job: Job): RunDescription | undefined;
   /** A run was submitted (or released) as Slurm job `slurmId`. */
   submitted?(job: Job, slurmId: number): void;
-  /** Slurm reports the run started, or ended (before the job's state changes). */
-  reported?(job: Job, report: RunReport): void;
+  /** Slurm reports the run started, or ended (before the job's state changes): its id, state, exit code, times. */
+  reported?(job: Job, slurm: SlurmJob): void;
   /** A line for the operator's log. */
   log?(message: string): void;
 }
@@ -189,13 +177,18 @@ export class SlurmExecutor implements JobExecutor {
     }
   }
 
+  /** The Slurm names of the distinct nodes a placed job's members are on. */
+  #nodesOf(job: Job): string[] {
+    return [...new Set(Array.from(job.nodes, (node) => this.#names[node]!))];
+  }
+
   /** The sbatch arguments of a placed job, or the reason it cannot run on Slurm. */
   submission(job: Job, run: RunDescription): { args: string[]; script: string } | string {
     const spec = job.spec;
     if (run.command === undefined || run.command.trim() === "") return "it has no command to run";
     if (spec.gpus > 0 && spec.gpuMilli < 1000)
       return "a share of a GPU needs Slurm GPU sharing (shard or MPS), which alixan does not configure";
-    const nodes = [...new Set(Array.from(job.nodes, (node) => this.#names[node]!))];
+    const nodes = this.#nodesOf(job);
     const partition = this.#partitionOf(job.nodes[0]!);
     if (partition === undefined) return `node ${this.#names[job.nodes[0]!]} is not run by Slurm`;
     const cpus = Math.max(1, Math.ceil(spec.cpuMilli / 1000));
@@ -235,7 +228,7 @@ export class SlurmExecutor implements JobExecutor {
       }
       const held = this.#slurmIdOf.get(job);
       if (held !== undefined) {
-        const nodes = [...new Set(Array.from(job.nodes, (node) => this.#names[node]!))];
+        const nodes = this.#nodesOf(job);
         try {
           await this.#retry(() => this.#cli.release(held, compressHostlist(nodes), nodes.length));
           this.#hooks.submitted?.(job, held);
@@ -396,23 +389,10 @@ export class SlurmExecutor implements JobExecutor {
     }
   }
 
-  #report(job: Job, slurm: SlurmJob): void {
-    this.#hooks.reported?.(job, {
-      slurmId: slurm.id,
-      state: slurm.state,
-      exitCode: slurm.exitCode,
-      signal: slurm.signal,
-      startMs: slurm.startMs,
-      endMs: slurm.endMs,
-      nodes: slurm.nodes,
-      restarts: slurm.restarts,
-    });
-  }
-
   /** Applies one Slurm job state to its alixan job. */
   #follow(job: Job, slurm: SlurmJob): void {
     if (job.state === "admitted" && activeStates.has(slurm.state)) {
-      this.#report(job, slurm);
+      this.#hooks.reported?.(job, slurm);
       this.#live.started(job);
       return;
     }
@@ -420,7 +400,7 @@ export class SlurmExecutor implements JobExecutor {
     this.#untrack(job);
     if (this.#cancelling.delete(slurm.id) || !job.placed) return;
     if (job.state === "admitted") this.#live.started(job);
-    this.#report(job, slurm);
+    this.#hooks.reported?.(job, slurm);
     this.#live.ended(job, ...outcomeOf(slurm));
   }
 
@@ -434,7 +414,7 @@ export class SlurmExecutor implements JobExecutor {
   /** Applies a run found at reconciliation to its (adopted) job: its start and, if it ended, its end. */
   applyFound(job: Job, slurm: SlurmJob): void {
     this.track(job, slurm.id);
-    this.#report(job, slurm);
+    this.#hooks.reported?.(job, slurm);
     this.#follow(job, slurm);
   }
 

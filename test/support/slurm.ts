@@ -9,12 +9,12 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { compressHostlist } from "../../src/execution/hostlist.ts";
 import { slurmConfig } from "../../src/execution/slurm-config.ts";
 import type { Site } from "../../src/model/site.ts";
+import { freePort } from "./ports.ts";
 
 /** A running test cluster. */
 export interface TestSlurm {
@@ -26,17 +26,6 @@ export interface TestSlurm {
   /** Stops and starts slurmctld, keeping its state (a restart of Slurm), or clearing it (Slurm loses every job). */
   restartController(options?: { clearState?: boolean }): Promise<void>;
   stop(): void;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
-    });
-  });
 }
 
 function kill(pidFile: string): void {

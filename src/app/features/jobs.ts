@@ -11,8 +11,8 @@ import { Type } from "typebox";
 import { AppError } from "../../core/errors.ts";
 import { type ExecutionConfig, simulatedExecution, usesSlurm } from "../../execution/config.ts";
 import { RoutingExecutor } from "../../execution/routing.ts";
-import { freeGpusOn, type RunReport, SlurmExecutor, type StoredRun } from "../../execution/slurm.ts";
-import { SlurmCli } from "../../execution/slurm-cli.ts";
+import { freeGpusOn, SlurmExecutor, type StoredRun } from "../../execution/slurm.ts";
+import { SlurmCli, type SlurmJob } from "../../execution/slurm-cli.ts";
 import { partitionName, slurmNodeName } from "../../execution/slurm-config.ts";
 import type { Site } from "../../model/site.ts";
 import { demoQueues, demoWorkload } from "../../scheduler/demo.ts";
@@ -78,7 +78,7 @@ interface JobRecord {
   /** The batch script body for a real executor. */
   readonly command?: string | undefined;
   /** What a real executor reported of the run (Slurm job id, exit code, real start and end). */
-  run?: RunReport;
+  run?: SlurmJob;
 }
 
 /** Options of the jobs feature. */
@@ -195,7 +195,7 @@ export function jobsFeature(
           ? null
           : {
               backend: "slurm" as const,
-              externalId: String(record.run.slurmId),
+              externalId: String(record.run.id),
               state: record.run.state,
               exitCode: record.run.exitCode,
               signal: record.run.signal,
@@ -301,7 +301,7 @@ export function jobsFeature(
                     ? {}
                     : {
                         executor: "slurm",
-                        external_id: String(run.slurmId),
+                        external_id: String(run.id),
                         exit_code: run.exitCode,
                         started_at: iso(run.startMs),
                         ended_at: iso(run.endMs),
@@ -336,13 +336,13 @@ export function jobsFeature(
             ...placementOf(job),
             nodes: Array.from(job.nodes, (node) => slurmNodeName(inventory, node)),
             dataClass: job.spec.dataClass,
-            ...(record.run === undefined ? {} : { slurmJobId: record.run.slurmId }),
+            ...(record.run === undefined ? {} : { slurmJobId: record.run.id }),
           });
         } else if (job.state !== "queued" && job.state !== "admitted") {
           audit(record, `job.${job.state}`, {
             state: job.state,
             reason: job.reason,
-            ...(record.run === undefined ? {} : { slurmJobId: record.run.slurmId, exitCode: record.run.exitCode }),
+            ...(record.run === undefined ? {} : { slurmJobId: record.run.id, exitCode: record.run.exitCode }),
           });
         }
       };
@@ -401,9 +401,9 @@ export function jobsFeature(
                     },
                   );
               },
-              reported: (job, report) => {
+              reported: (job, slurmJob) => {
                 const record = byJobIndex[job.index];
-                if (record !== undefined) record.run = report;
+                if (record !== undefined) record.run = slurmJob;
               },
               log: (message) => process.stderr.write(`${message}\n`),
             },
