@@ -7,6 +7,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { Updateable } from "kysely";
 import { Type } from "typebox";
 import { AppError } from "../../core/errors.ts";
 import { type ExecutionConfig, simulatedExecution, usesSlurm } from "../../execution/config.ts";
@@ -25,6 +26,7 @@ import { standardChecks } from "../../scheduler/setup.ts";
 import { contextOf } from "../../server/auth.ts";
 import { StringEnum } from "../../server/schemas.ts";
 import { appendAudit } from "../../store/audit.ts";
+import type { JobsTable } from "../../store/schema.ts";
 import { authorize, type Principal, withinScope } from "../../tenancy/service.ts";
 import type { LiveSnapshot } from "../../twin/live.ts";
 import type { CoreServices, Feature } from "../compose.ts";
@@ -285,44 +287,53 @@ export function jobsFeature(
       };
       const db = core.store.db;
       let writes = Promise.resolve();
-      const audit = (record: JobRecord, action: string, after: unknown) => {
+      /** Updates a stored job and appends the audit record of the change, after the writes before it. */
+      const persist = (id: string, fields: Updateable<JobsTable>, action: string, after: unknown) => {
         writes = writes
           .then(() =>
             db.transaction().execute(async (trx) => {
-              const run = record.run;
-              const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
               await trx
                 .updateTable("jobs")
-                .set({
-                  state: record.job.state,
-                  reason: record.job.reason,
-                  ...(action === "job.start" ? { placement: JSON.stringify(after) } : {}),
-                  ...(run === undefined
-                    ? {}
-                    : {
-                        executor: "slurm",
-                        external_id: String(run.id),
-                        exit_code: run.exitCode,
-                        started_at: iso(run.startMs),
-                        ended_at: iso(run.endMs),
-                      }),
-                  updated_at: new Date().toISOString(),
-                })
-                .where("id", "=", record.id)
+                .set({ ...fields, updated_at: new Date().toISOString() })
+                .where("id", "=", id)
                 .execute();
               await appendAudit(trx, {
                 actor: "system:scheduler",
                 action,
-                resource: `job:${record.id}`,
+                resource: `job:${id}`,
                 before: null,
                 after,
-                requestId: record.id,
+                requestId: id,
               });
             }),
           )
           .catch((error: Error) => {
-            process.stderr.write(`jobs: cannot record ${action} of ${record.id}: ${error.message}\n`);
+            process.stderr.write(`jobs: cannot record ${action} of ${id}: ${error.message}\n`);
           });
+        return writes;
+      };
+      const audit = (record: JobRecord, action: string, after: unknown) => {
+        const run = record.run;
+        const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
+        return persist(
+          record.id,
+          {
+            state: record.job.state,
+            reason: record.job.reason,
+            ...(action === "job.start" ? { placement: JSON.stringify(after) } : {}),
+            ...(run === undefined
+              ? {}
+              : {
+                  executor: "slurm",
+                  external_id: String(run.id),
+                  exit_code: run.exitCode,
+                  started_at: iso(run.startMs),
+                  ended_at: iso(run.endMs),
+                }),
+          },
+          action,
+          after,
+        );
       };
       const lastState = new Map<number, string>();
       /** Audits an API job's start (with zone and racks) and end, once per state. */
@@ -466,12 +477,9 @@ export function jobsFeature(
           continue;
         }
         if (decision.kind === "lost") {
-          // A job with no run to bind: adopting it with no nodes leaves it failed, with the reason set below.
-          const job = scheduler.adopt(spec, [], [], false);
-          job.reason = decision.why;
-          const record = recordOf(job);
-          lastState.set(job.index, "running");
-          recordTransition(record);
+          // Nothing runs and nothing will: it ends in the store (where GET /v1/jobs/:id reads ended jobs).
+          const ended = { state: "failed", reason: decision.why };
+          await persist(row.id, { ...ended, ended_at: new Date().toISOString() }, "job.failed", ended);
           continue;
         }
         const gpus = freeGpusOn(inventory, scheduler.scheduler.state.gpuFree, decision.nodes, spec.gpus);
