@@ -78,6 +78,8 @@ export class SlurmExecutor implements JobExecutor {
   readonly #names: string[];
   readonly #nodeIndex: Map<string, number>;
   readonly #prefix: string;
+  /** The inventory nodes Slurm runs (their halls are mapped to Slurm). */
+  readonly #managed: Int32Array;
   readonly #slurmIdOf = new Map<Job, number>();
   readonly #jobOf = new Map<number, Job>();
   readonly #cancelling = new Set<number>();
@@ -98,6 +100,9 @@ export class SlurmExecutor implements JobExecutor {
     this.#names = slurmNodeNames(this.#inventory);
     this.#nodeIndex = new Map(this.#names.map((name, index) => [name, index]));
     this.#prefix = `alixan:${options.siteId}:`;
+    this.#managed = Int32Array.from({ length: this.#inventory.nodeCount }, (_, node) =>
+      options.partitionOf(node) === undefined ? -1 : node,
+    ).filter((node) => node >= 0);
   }
 
   /** The Slurm name of an inventory node. */
@@ -429,10 +434,11 @@ export class SlurmExecutor implements JobExecutor {
       return 0;
     }
     const available = new Map(nodes.map((node) => [node.name, node.available]));
+    const offlineNow = this.#live.scheduler.state.nodeOffline;
     const changes: [number, boolean][] = [];
-    for (let node = 0; node < this.#inventory.nodeCount; node++) {
-      if (this.#partitionOf(node) === undefined) continue;
-      changes.push([node, available.get(this.#names[node]!) !== true]);
+    for (const node of this.#managed) {
+      const offline = available.get(this.#names[node]!) !== true;
+      if ((offlineNow[node] === 1) !== offline) changes.push([node, offline]);
     }
     return this.#live.setNodesOffline(changes);
   }

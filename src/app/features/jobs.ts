@@ -19,7 +19,7 @@ import type { Site } from "../../model/site.ts";
 import { demoQueues, demoWorkload } from "../../scheduler/demo.ts";
 import { DesignFacilityView, type FacilityLimits, type FacilityView } from "../../scheduler/facility.ts";
 import { inventoryFromSite } from "../../scheduler/inventory.ts";
-import { dataClasses, type Job, jobSpec, specProblems, topologyScopes } from "../../scheduler/jobs.ts";
+import { dataClasses, type Job, type JobSpec, jobSpec, specProblems, topologyScopes } from "../../scheduler/jobs.ts";
 import { LiveScheduler, SimulatedExecutor } from "../../scheduler/live.ts";
 import type { QueueSetConfig } from "../../scheduler/queues.ts";
 import { standardChecks } from "../../scheduler/setup.ts";
@@ -108,6 +108,17 @@ export interface JobUsageRecord {
   readonly preemptions: number;
 }
 
+/** What a job asks for, as the API shows it (live jobs and jobs read from the store alike). */
+function demandOf(spec: JobSpec) {
+  return {
+    gpus: spec.gpus * spec.members,
+    gpuMilli: spec.gpuMilli,
+    gpuModel: spec.gpuModels[0] ?? null,
+    members: spec.members,
+    dataClass: spec.dataClass,
+  };
+}
+
 /** The jobs feature and its coupling to the live twin. */
 export function jobsFeature(
   options: JobsOptions = {},
@@ -177,11 +188,7 @@ export function jobsFeature(
       queue: job.spec.queue,
       state: job.state,
       reason: job.reason,
-      gpus: job.spec.gpus * job.spec.members,
-      gpuMilli: job.spec.gpuMilli,
-      gpuModel: job.spec.gpuModels[0] ?? null,
-      members: job.spec.members,
-      dataClass: job.spec.dataClass,
+      ...demandOf(job.spec),
       submittedAt: iso(job.spec.submitS),
       startedAt: record.run?.startMs !== undefined ? new Date(record.run.startMs).toISOString() : iso(job.startS),
       endedAt:
@@ -780,11 +787,7 @@ export function jobsFeature(
               queue: row.queue,
               state: row.state,
               reason: row.reason,
-              gpus: spec.gpus * spec.members,
-              gpuMilli: spec.gpuMilli,
-              gpuModel: spec.gpuModels[0] ?? null,
-              members: spec.members,
-              dataClass: spec.dataClass,
+              ...demandOf(spec),
               submittedAt: row.submitted_at,
               startedAt: row.started_at,
               endedAt: row.ended_at,
