@@ -10,13 +10,13 @@ export const errorKinds = {
   forbidden: { status: 403, title: "Forbidden" },
   notFound: { status: 404, title: "Not found" },
   conflict: { status: 409, title: "Conflict" },
+  tooMany: { status: 429, title: "Too many requests" },
   unavailable: { status: 503, title: "Service unavailable" },
 } as const;
 
 /** The title of a problem answer with this HTTP status, shared by every error handler of the API. */
 export function titleOfStatus(status: number): string {
   for (const kind of Object.values(errorKinds)) if (kind.status === status) return kind.title;
-  if (status === 429) return "Too many requests";
   return status >= 500 ? "Internal error" : "Invalid request";
 }
 

@@ -34,6 +34,11 @@ export interface AdmissionCheck {
   gate?(job: Job, nowS: number): Wait | undefined;
   /** A reason the job can never run on this inventory (checked at submission), or undefined. */
   reject?(job: Job): string | undefined;
+  /**
+   * Why a job that no pool may take now should wait in its queue rather than be refused (the check's pools may open
+   * later, as when a zone is certified again); undefined refuses it.
+   */
+  holds?(job: Job): string | undefined;
   /** Whether the job may use nodes of a pool (GPU model × zone). */
   allowsPool?(job: Job, pool: number): boolean;
   /** A placement search for `job` (with `job.model` chosen) starts: forget earlier refusals. */
@@ -50,14 +55,19 @@ export interface AdmissionCheck {
  * Sovereignty: a job's data class must be one its zone hosts. Zones host the classes they list; outside any zone,
  * `public` and `confidential` data may run but `health` data never does. Jobs that are not `health` stay out of
  * certified zones when they can (the scheduler tries other pools first) so certified capacity stays free for health.
+ *
+ * With `hold`, a job whose class no zone hosts now waits with the reason (the live platform: a lapsed certification
+ * may be renewed, a zone given back its racks) instead of being refused at submission.
  */
 export class ZoneCheck implements AdmissionCheck {
   readonly name = "zone";
   private readonly inventory: Inventory;
+  private readonly hold: boolean;
   private readonly allowed = new Map<string, Uint8Array>();
 
-  constructor(inventory: Inventory) {
+  constructor(inventory: Inventory, options: { readonly hold?: boolean } = {}) {
     this.inventory = inventory;
+    this.hold = options.hold ?? false;
   }
 
   private poolsFor(dataClass: string): Uint8Array {
@@ -71,14 +81,32 @@ export class ZoneCheck implements AdmissionCheck {
     return pools;
   }
 
+  /** The zones that may host `dataClass`, or, when none may now, each zone that lists it and why it may not. */
   private zonesFor(dataClass: string): string {
-    const zones = this.inventory.zones.filter((zone) => zone.dataClasses.includes(dataClass)).map((zone) => zone.id);
-    return zones.length === 0 ? "a certified zone" : `zone ${zones.join(" or ")}`;
+    const zones = this.inventory.zones;
+    const hosting = zones.flatMap((zone, index) => (zone.dataClasses.includes(dataClass) ? [index] : []));
+    const withRacks = hosting.filter((zone) => this.inventory.pools.some((pool) => pool.zone === zone));
+    if (withRacks.length > 0) return `zone ${withRacks.map((zone) => zones[zone]!.id).join(" or ")}`;
+    if (hosting.length > 0) {
+      const names = hosting.map((zone) => zones[zone]!.id).join(" or ");
+      return `zone ${names}, which has no racks in ${this.inventory.name}`;
+    }
+    const withheld = zones.flatMap((zone) => zone.withheld.filter((item) => item.dataClass === dataClass));
+    if (withheld.length > 0)
+      return `a zone that may host it, and none may now: ${withheld.map((item) => item.why).join("; ")}`;
+    if (zones.length === 0) return `a certified zone; ${this.inventory.name} has none`;
+    const hosted = zones.map((zone) => `${zone.id} hosts ${zone.dataClasses.join(", ") || "nothing"}`);
+    return `a zone that hosts it; none of ${this.inventory.name} does (${hosted.join("; ")})`;
   }
 
   reject(job: Job): string | undefined {
-    if (this.poolsFor(job.spec.dataClass).includes(1)) return undefined;
-    return `${job.spec.dataClass} data requires ${this.zonesFor(job.spec.dataClass)}; ${this.inventory.name} has none`;
+    if (this.hold || this.poolsFor(job.spec.dataClass).includes(1)) return undefined;
+    return `${job.spec.dataClass} data requires ${this.zonesFor(job.spec.dataClass)}`;
+  }
+
+  holds(job: Job): string | undefined {
+    if (!this.hold || this.poolsFor(job.spec.dataClass).includes(1)) return undefined;
+    return `${job.spec.dataClass} data requires ${this.zonesFor(job.spec.dataClass)}`;
   }
 
   allowsPool(job: Job, pool: number): boolean {

@@ -9,6 +9,7 @@
  */
 import { localOf, pad } from "../model/ids.ts";
 import type { Site } from "../model/site.ts";
+import { zoneRefusal } from "../model/zones.ts";
 import { parseCsv, type TraceDiagnostic } from "./csv.ts";
 
 /** Names of the topology levels an inventory may have, top to bottom. */
@@ -29,7 +30,10 @@ export interface TopologyLevel {
 /** A certified zone as the scheduler sees it. */
 export interface InventoryZone {
   readonly id: string;
+  /** The classes it may host when the inventory was built (see `SiteInventoryOptions.zonesAt`). */
   readonly dataClasses: readonly string[];
+  /** Classes the site lists for it that it may not host then, each with why (a lapsed certification…). */
+  readonly withheld: readonly { readonly dataClass: string; readonly why: string }[];
 }
 
 /** A pool: the nodes sharing one GPU model (or none) and one zone (or none). Aggregates are kept per pool. */
@@ -91,6 +95,11 @@ export interface SiteInventoryOptions {
   readonly rowsPerBlock?: number;
   /** Server resources by rack type id; defaults by GPUs per server (see `defaultServerResources`). */
   readonly serverResources?: Readonly<Record<string, ServerResources>>;
+  /**
+   * Epoch ms at which zones' hosting is judged (certification held and in force, `src/model/zones.ts`); by default
+   * zones host what the site lists (offline replays and plans).
+   */
+  readonly zonesAt?: number;
 }
 
 /**
@@ -138,7 +147,16 @@ export function inventoryFromSite(site: Site, options: SiteInventoryOptions = {}
     if (index < 0) index = gpuModels.push(type.gpuModel) - 1;
     return index;
   });
-  const zones: InventoryZone[] = site.zones.map((zone) => ({ id: zone.id, dataClasses: zone.dataClasses }));
+  const at = options.zonesAt;
+  const zones: InventoryZone[] = site.zones.map((zone) => {
+    if (at === undefined) return { id: zone.id, dataClasses: zone.dataClasses, withheld: [] };
+    const withheld = zone.dataClasses.flatMap((dataClass) => {
+      const why = zoneRefusal(zone, dataClass, at);
+      return why === undefined ? [] : [{ dataClass, why }];
+    });
+    const hosted = zone.dataClasses.filter((dataClass) => !withheld.some((item) => item.dataClass === dataClass));
+    return { id: zone.id, dataClasses: hosted, withheld };
+  });
   const zoneIndex = new Map(site.zones.map((zone, index) => [zone.id as string, index]));
   const resources = site.rackTypes.map((type) => {
     const gpusPerServer = type.servers > 0 ? Math.floor(type.gpusPerRack / type.servers) : 0;

@@ -54,6 +54,8 @@ export interface LiveSchedulerOptions {
   readonly onChange?: (job: Job) => void;
   /** Runs admitted jobs (default: the simulation). */
   readonly executor?: (live: LiveScheduler) => JobExecutor;
+  /** Wall-clock epoch (ms) of scheduler time 0: a scheduler that takes over from another keeps its clock. */
+  readonly epochMs?: number;
 }
 
 /** A scheduler driven by the wall clock. */
@@ -76,7 +78,7 @@ export class LiveScheduler {
   constructor(options: LiveSchedulerOptions) {
     this.inventory = options.inventory;
     this.#speed = options.speed ?? 1;
-    this.#epochMs = Date.now();
+    this.#epochMs = options.epochMs ?? Date.now();
     this.#onChange = options.onChange ?? (() => {});
     this.scheduler = new Scheduler(options.inventory, {
       policy: options.policy ?? "alixan",
@@ -161,6 +163,33 @@ export class LiveScheduler {
     this.#onChange(job);
     this.#advance(nowS);
     return job;
+  }
+
+  /** Wall-clock epoch (ms) of scheduler time 0. */
+  get epochMs(): number {
+    return this.#epochMs;
+  }
+
+  /**
+   * Takes over a waiting job from another scheduler (a site change): it keeps its `submitS`, so its place in the
+   * queue. No cycle runs: call `kick()` once everything is carried over.
+   */
+  carry(spec: JobSpec): Job {
+    const job = this.scheduler.submit(spec, this.nowS());
+    this.#onChange(job);
+    return job;
+  }
+
+  /** Runs a scheduling cycle now (after jobs were carried over or displaced). */
+  kick(): void {
+    this.#advance(this.nowS());
+  }
+
+  /** Takes a placed job off resources it may no longer use, with `reason`; the executor stops it; it waits again. */
+  displace(job: Job, reason: string): void {
+    if (!job.placed) return;
+    // The scheduler's listener tells the executor (stop) and the owner (onChange) of the preemption.
+    this.scheduler.displace(job, this.nowS(), reason);
   }
 
   /** Cancels a waiting or running job; a placed one is stopped by its executor. */

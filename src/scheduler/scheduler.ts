@@ -290,6 +290,11 @@ export class Scheduler {
     return job;
   }
 
+  /** Why a job of `spec` would be refused at submission, without keeping anything of it; undefined if accepted. */
+  refusal(spec: JobSpec): string | undefined {
+    return this.rejection(new Job(-1, spec));
+  }
+
   private rejection(job: Job): string | undefined {
     const spec = job.spec;
     const problems = specProblems(spec);
@@ -326,6 +331,8 @@ export class Scheduler {
     }
     const allowed = this.inventory.pools.map((pool, index) => this.poolAllowed(job, index, pool.model));
     job.pools = allowed.flatMap((ok, pool) => (ok ? [pool] : []));
+    // A check may keep such a job waiting (pools that may open later): it is placed nowhere until then.
+    if (job.pools.length === 0 && this.checks.some((check) => check.holds?.(job) !== undefined)) return undefined;
     if (job.pools.length === 0) {
       const models = job.modelOptions.map((model) => this.inventory.gpuModels[model]).join("|");
       return `no node with ${models} GPUs may hold ${spec.dataClass} data`;
@@ -876,6 +883,20 @@ export class Scheduler {
     job.state = outcome;
     job.endS = nowS;
     this.listener.stopped?.(job, nowS);
+  }
+
+  /**
+   * Takes a placed job's resources back because where it runs is no longer allowed (a site change, a lapsed
+   * certification): it waits in its queue again, or ends as preempted where preempted work is not requeued.
+   */
+  displace(job: Job, nowS: number, reason: string): void {
+    if (!job.placed) return;
+    this.accountUsage(job, nowS);
+    this.placer.release(job);
+    this.requestFor(job, job.model, this.request);
+    this.quota.charge(job.queue, this.request, -1);
+    this.counters.preemptions++;
+    this.evict(job, nowS, reason);
   }
 
   /** The owner withdraws a job: a waiting job leaves its queue, a placed one gives its resources back. */

@@ -55,6 +55,8 @@ export interface SiteCheckOptions {
   readonly drains?: readonly Drain[];
   /** Carbon or temperature signal for deferrable jobs; no deferral without it. */
   readonly signal?: HourlySignal;
+  /** Jobs whose data class no zone hosts now wait instead of being refused (the live platform). */
+  readonly holdForZones?: boolean;
 }
 
 /**
@@ -62,7 +64,7 @@ export interface SiteCheckOptions {
  * deferral when a signal is given. Fails with a message when a drain or a derate names an unknown target.
  */
 export function standardChecks(inventory: Inventory, options: SiteCheckOptions = {}): AdmissionCheck[] | string {
-  const checks: AdmissionCheck[] = [new ZoneCheck(inventory)];
+  const checks: AdmissionCheck[] = [new ZoneCheck(inventory, { hold: options.holdForZones ?? false })];
   const facility = inventory.facility;
   if (facility !== undefined) {
     const drains = DrainCheck.create(inventory, options.drains ?? []);

@@ -20,16 +20,27 @@ export interface FeatureOptions {
   readonly telemetryInMemory?: boolean;
   /** Where admitted jobs run (default: all simulated). */
   readonly execution?: ExecutionConfig;
+  /** The wall clock zone certifications are judged on (epoch ms; tests move it). */
+  readonly clock?: () => number;
 }
 
 /** A fresh set of the platform's features (each start gets its own instances: no shared state between apps). */
 export function defaultFeatures(options: FeatureOptions = {}): Feature[] {
+  return platformFeatures(options).features;
+}
+
+/** The platform's features, with the jobs feature kept apart for callers (tests) that reach its engine. */
+export function platformFeatures(options: FeatureOptions = {}): {
+  features: Feature[];
+  jobs: ReturnType<typeof jobsFeature>;
+} {
   const telemetry = telemetryFeature(options.telemetryInMemory === true ? { inMemory: true } : {});
   const speed = options.speed === undefined ? {} : { speed: options.speed };
   const jobs = jobsFeature({
     ...speed,
     ...(options.demoLoad === undefined ? {} : { demoLoad: options.demoLoad }),
     ...(options.execution === undefined ? {} : { execution: options.execution }),
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
   });
   const live = liveFeature({ telemetry, coupling: jobs.coupling, ...speed });
   const console: Feature = { name: "console", start: async () => ({ routes: consoleRoutes() }) };
@@ -38,5 +49,5 @@ export function defaultFeatures(options: FeatureOptions = {}): Feature[] {
     () => jobs.usage(),
     () => live.twin(),
   );
-  return [telemetry, jobs, live, usage, console];
+  return { features: [telemetry, jobs, live, usage, console], jobs };
 }

@@ -1,0 +1,414 @@
+/**
+ * The jobs engine of the live platform: the scheduler generation over the site in force, every job's record, the
+ * rack index the console reads, persistence and audit of API jobs, and the demo workload.
+ *
+ * Sovereignty follows the site in force. When the site changes, or a zone's certification lapses on the clock
+ * (checked every second), the engine builds a new generation and carries every job over: a waiting job keeps its
+ * place in its queue; a placed job is adopted where it runs when its racks still exist, or requeued (its Slurm run
+ * held) when they do not; then every placed job whose racks are no longer in a zone that may host its data class is
+ * displaced (requeued with the reason, audited as `job.preempted`). Health jobs that no zone may host wait with a
+ * reason naming the zone, instead of being refused. The `zoneId` of a `job.start` is thus always the zone of the
+ * racks in the site in force when it started.
+ */
+import type { Updateable } from "kysely";
+import { type ExecutionConfig, simulatedExecution, usesSlurm } from "../../execution/config.ts";
+import { freeGpusOn, type SlurmHooks, type StoredRun } from "../../execution/slurm.ts";
+import { slurmNodeName } from "../../execution/slurm-config.ts";
+import type { Site } from "../../model/site.ts";
+import type { UtilisationSource } from "../../model/utilisation.ts";
+import { nextLapseMs, zonePolicyKey } from "../../model/zones.ts";
+import type { Job, JobSpec, jobSpec } from "../../scheduler/jobs.ts";
+import type { QueueSetConfig } from "../../scheduler/queues.ts";
+import { appendAudit } from "../../store/audit.ts";
+import type { Store } from "../../store/database.ts";
+import type { JobsTable } from "../../store/schema.ts";
+import type { LiveSnapshot } from "../../twin/live.ts";
+import { carryJobs } from "./carry.ts";
+import { buildGeneration, type Generation, placementOf, racksOf } from "./generation.ts";
+import { type EndedJob, endedJob, isActive, type JobRecord, type JobUsageRecord, jobUsage } from "./records.ts";
+
+/** Options of the engine. */
+export interface JobsEngineOptions {
+  readonly queues: QueueSetConfig;
+  readonly execution?: ExecutionConfig;
+  /** Simulated seconds per wall-clock second (default 1). */
+  readonly speed?: number;
+  /** The wall clock certifications are judged on (epoch ms; tests move it). Default `Date.now`. */
+  readonly clock?: () => number;
+}
+
+/** Jobs, their scheduler generation, persistence and audit. */
+export class JobsEngine {
+  readonly #store: Store;
+  readonly #options: JobsEngineOptions;
+  readonly #clock: () => number;
+  #generation: Generation;
+  /** Jobs of the current generation, by id. */
+  readonly records = new Map<string, JobRecord>();
+  /** Jobs that ended under an earlier generation, by id. */
+  readonly ended = new Map<string, EndedJob>();
+  /** Running jobs by rack of the current generation, in job order (rack reads are hot: kept up to date). */
+  readonly #rackJobs = new Map<number, JobRecord[]>();
+  readonly #listedRacks = new Map<number, readonly number[]>();
+  #writes = Promise.resolve();
+  #policyTimer: NodeJS.Timeout | undefined;
+  #nextLapseMs = Number.POSITIVE_INFINITY;
+
+  constructor(store: Store, site: Site, version: number, options: JobsEngineOptions) {
+    this.#store = store;
+    this.#options = options;
+    this.#clock = options.clock ?? Date.now;
+    this.#generation = this.#build(site, version, undefined);
+    this.#nextLapseMs = nextLapseMs(site, this.#clock());
+  }
+
+  /** The generation in force. */
+  get generation(): Generation {
+    return this.#generation;
+  }
+
+  /** Whether jobs run on Slurm in some hall. */
+  get slurmMode(): boolean {
+    return usesSlurm(this.#options.execution ?? simulatedExecution);
+  }
+
+  #build(site: Site, version: number, epochMs: number | undefined): Generation {
+    return buildGeneration(site, version, {
+      queues: this.#options.queues,
+      execution: this.#options.execution ?? simulatedExecution,
+      speed: this.#options.speed,
+      epochMs,
+      nowMs: this.#clock(),
+      onChange: (generation, job) => {
+        const record = generation.byJobIndex[job.index];
+        if (record === undefined || record.generation !== this.#generation) return;
+        this.#relist(record);
+        this.#recordTransition(record);
+      },
+      slurmHooks: (generation) => this.#slurmHooks(generation),
+    });
+  }
+
+  /** Checks the zones' certifications on the clock every second: a lapse rebuilds the generation. */
+  startClock(): void {
+    this.#policyTimer = setInterval(() => this.checkClock(), 1000);
+    this.#policyTimer.unref();
+  }
+
+  /** Rebuilds the generation if what some zone may host changed since it was built (a certification lapsed). */
+  checkClock(): void {
+    const now = this.#clock();
+    if (now < this.#nextLapseMs) return;
+    const generation = this.#generation;
+    this.#nextLapseMs = nextLapseMs(generation.site, now);
+    if (zonePolicyKey(generation.site, now) !== generation.policyKey) {
+      this.rebuild(generation.site, generation.version, "a zone certification lapsed");
+    }
+  }
+
+  /** Takes a new site version into force: a new generation, every job carried over (see the file's comment). */
+  rebuild(site: Site, version: number, why: string): void {
+    const old = this.#generation;
+    old.live.dispose();
+    const generation = this.#build(site, version, old.live.epochMs);
+    this.#nextLapseMs = nextLapseMs(site, this.#clock());
+    const records = [...this.records.values()];
+    // Jobs whose racks are gone, or may no longer host their data, are displaced in the old generation first (its
+    // executor holds their runs), then wait in the new one with the reason.
+    const carried = carryJobs(old, generation, records, version, why);
+    this.#generation = generation;
+    this.#rackJobs.clear();
+    this.#listedRacks.clear();
+    this.records.clear();
+    for (const outcome of carried) {
+      const record = outcome.record;
+      if (outcome.ended) {
+        if (!record.synthetic) this.ended.set(record.id, endedJob(record));
+        continue;
+      }
+      this.#register(record);
+      if (outcome.displaced !== undefined) this.#auditDisplacement(record, outcome.displaced, outcome.racks, version);
+    }
+    generation.live.kick();
+    if (generation.slurm !== undefined) {
+      void generation.slurm.pollNodes().catch(() => undefined);
+      generation.slurm.start();
+    }
+    void old.slurm?.close();
+  }
+
+  #auditDisplacement(record: JobRecord, reason: string, racks: readonly string[], version: number): void {
+    if (record.synthetic) return;
+    record.generation.lastState.set(record.job.index, record.job.state);
+    this.#audit(record, "job.preempted", { state: record.job.state, reason, racks, siteVersion: version });
+  }
+
+  /** Makes a job known to the routes and the rack lists (its admission may have come before its record). */
+  #register(record: JobRecord): void {
+    this.records.set(record.id, record);
+    record.generation.byJobIndex[record.job.index] = record;
+    this.#relist(record);
+  }
+
+  /** Adds a new job's record and audits where it started if it already did. */
+  add(record: JobRecord): void {
+    this.#register(record);
+    // An admission during `submit` found no record yet: record where the job started now.
+    this.#recordTransition(record);
+  }
+
+  /** Puts a job back in the rack lists according to its state (every change of state relists it). */
+  #relist(record: JobRecord): void {
+    const job = record.job;
+    for (const rack of this.#listedRacks.get(job.index) ?? []) {
+      const list = this.#rackJobs.get(rack)!;
+      list.splice(list.indexOf(record), 1);
+      if (list.length === 0) this.#rackJobs.delete(rack);
+    }
+    this.#listedRacks.delete(job.index);
+    if (job.state !== "running") return;
+    const racks = racksOf(record.generation, job);
+    for (const rack of racks) {
+      const list = this.#rackJobs.get(rack);
+      if (list === undefined) {
+        this.#rackJobs.set(rack, [record]);
+        continue;
+      }
+      let at = list.length;
+      while (at > 0 && list[at - 1]!.job.index > job.index) at--;
+      list.splice(at, 0, record);
+    }
+    this.#listedRacks.set(job.index, racks);
+  }
+
+  /** Running jobs on a rack of the current generation, in job order. */
+  jobsOnRack(rack: number): readonly JobRecord[] {
+    return this.#rackJobs.get(rack) ?? [];
+  }
+
+  /** Updates a stored job and appends the audit record of the change, after the writes before it. */
+  persist(id: string, fields: Updateable<JobsTable>, action: string, after: unknown): Promise<void> {
+    const db = this.#store.db;
+    this.#writes = this.#writes
+      .then(() =>
+        db.transaction().execute(async (trx) => {
+          await trx
+            .updateTable("jobs")
+            .set({ ...fields, updated_at: new Date().toISOString() })
+            .where("id", "=", id)
+            .execute();
+          await appendAudit(trx, {
+            actor: "system:scheduler",
+            action,
+            resource: `job:${id}`,
+            before: null,
+            after,
+            requestId: id,
+          });
+        }),
+      )
+      .catch((error: Error) => {
+        process.stderr.write(`jobs: cannot record ${action} of ${id}: ${error.message}\n`);
+      });
+    return this.#writes;
+  }
+
+  /** Waits for every queued store write. */
+  flush(): Promise<void> {
+    return this.#writes;
+  }
+
+  #audit(record: JobRecord, action: string, after: unknown): Promise<void> {
+    const run = record.run;
+    const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
+    return this.persist(
+      record.id,
+      {
+        state: record.job.state,
+        reason: record.job.reason,
+        ...(action === "job.start" ? { placement: JSON.stringify(after) } : {}),
+        ...(run === undefined
+          ? {}
+          : {
+              executor: "slurm",
+              external_id: String(run.id),
+              exit_code: run.exitCode,
+              started_at: iso(run.startMs),
+              ended_at: iso(run.endMs),
+            }),
+      },
+      action,
+      after,
+    );
+  }
+
+  /** Audits an API job's start (with zone and racks, as the site in force has them) and end, once per state. */
+  #recordTransition(record: JobRecord): void {
+    const job = record.job;
+    const generation = record.generation;
+    if (record.synthetic || generation.lastState.get(job.index) === job.state) return;
+    generation.lastState.set(job.index, job.state);
+    if (job.state === "running") {
+      void this.#audit(record, "job.start", {
+        state: job.state,
+        ...placementOf(generation, job),
+        nodes: Array.from(job.nodes, (node) => slurmNodeName(generation.inventory, node)),
+        dataClass: job.spec.dataClass,
+        siteVersion: generation.version,
+        ...(record.run === undefined ? {} : { slurmJobId: record.run.id }),
+      });
+    } else if (!isActive(job)) {
+      void this.#audit(record, `job.${job.state}`, {
+        state: job.state,
+        reason: job.reason,
+        ...(record.run === undefined ? {} : { slurmJobId: record.run.id, exitCode: record.run.exitCode }),
+      });
+    }
+  }
+
+  #slurmHooks(generation: Generation): SlurmHooks {
+    const db = this.#store.db;
+    return {
+      describe: (job) => {
+        const record = generation.byJobIndex[job.index];
+        if (record === undefined) return undefined;
+        return { id: record.id, account: record.tenantId, name: record.name, command: record.command };
+      },
+      submitted: (job, slurmId) => {
+        const record = generation.byJobIndex[job.index];
+        if (record === undefined || record.synthetic) return;
+        this.#writes = this.#writes
+          .then(() =>
+            db
+              .updateTable("jobs")
+              .set({ executor: "slurm", external_id: String(slurmId), updated_at: new Date().toISOString() })
+              .where("id", "=", record.id)
+              .execute(),
+          )
+          .then(
+            () => undefined,
+            (error: Error) => {
+              process.stderr.write(`jobs: cannot record Slurm id: ${error.message}\n`);
+            },
+          );
+      },
+      reported: (job, slurmJob) => {
+        const record = generation.byJobIndex[job.index];
+        if (record !== undefined) record.run = slurmJob;
+      },
+      log: (message) => process.stderr.write(`${message}\n`),
+    };
+  }
+
+  /**
+   * Takes back the API jobs that were waiting or running when the platform stopped: with Slurm, matched with what
+   * Slurm knows (adopted where they run, or given Slurm's outcome, or lost); otherwise back to their queue.
+   */
+  async restore(): Promise<void> {
+    const generation = this.#generation;
+    const scheduler = generation.live;
+    const slurm = generation.slurm;
+    // Slurm first: nodes it will not run new work on are out of placement before anything is placed.
+    if (slurm !== undefined) await slurm.pollNodes();
+    const unfinished = await this.#store.db
+      .selectFrom("jobs")
+      .selectAll()
+      .where((eb) => eb.or([eb("state", "in", ["queued", "admitted", "running"]), eb("external_id", "is not", null)]))
+      .orderBy("submitted_at")
+      .execute();
+    const storedRuns: StoredRun[] = unfinished.map((row) => {
+      const placement = row.placement as { nodes?: unknown } | null;
+      return {
+        id: row.id,
+        state: row.state,
+        slurmId: row.external_id === null ? undefined : Number(row.external_id),
+        spec: row.spec as ReturnType<typeof jobSpec>,
+        nodes: Array.isArray(placement?.nodes) ? (placement.nodes as string[]) : undefined,
+      };
+    });
+    const decisions = slurm === undefined ? undefined : await slurm.reconcile(storedRuns);
+    for (const row of unfinished) {
+      if (!["queued", "admitted", "running"].includes(row.state)) continue;
+      const spec = row.spec as JobSpec;
+      const decision = decisions?.get(row.id);
+      const recordOf = (job: Job): JobRecord => {
+        const record: JobRecord = {
+          id: row.id,
+          tenantId: row.tenant_id,
+          projectId: row.project_id,
+          userId: row.user_id,
+          name: row.name,
+          synthetic: false,
+          job,
+          generation,
+          command: row.command ?? undefined,
+        };
+        this.#register(record);
+        generation.lastState.set(job.index, row.state);
+        return record;
+      };
+      if (decision === undefined || decision.kind === "requeue") {
+        const job = scheduler.submit({ ...spec });
+        recordOf(job);
+        if (decision?.kind === "requeue" && decision.heldSlurmId !== undefined) slurm!.track(job, decision.heldSlurmId);
+        if (job.state === "queued")
+          job.reason = `${job.reason ? `${job.reason}; ` : ""}requeued after a platform restart`;
+        continue;
+      }
+      if (decision.kind === "lost") {
+        // Nothing runs and nothing will: it ends in the store (where GET /v1/jobs/:id reads ended jobs).
+        const ended = { state: "failed", reason: decision.why };
+        await this.persist(row.id, { ...ended, ended_at: new Date().toISOString() }, "job.failed", ended);
+        continue;
+      }
+      const gpus = freeGpusOn(generation.inventory, scheduler.scheduler.state.gpuFree, decision.nodes, spec.gpus);
+      const job = scheduler.adopt(spec, decision.nodes, gpus, decision.kind === "adopt" && decision.running);
+      const record = recordOf(job);
+      if (job.state === "failed") {
+        job.reason = `after a restart, Slurm job ${decision.slurm.id} could not be matched: ${job.reason}`;
+        generation.lastState.set(job.index, "running");
+        this.#recordTransition(record);
+        await slurm!.cancelRun(decision.slurm);
+        continue;
+      }
+      slurm!.applyFound(job, decision.slurm);
+    }
+    slurm?.start();
+  }
+
+  /** Usage records of every job known since start. */
+  usage(): JobUsageRecord[] {
+    const result: JobUsageRecord[] = [];
+    for (const ended of this.ended.values()) result.push(ended.usage);
+    for (const record of this.records.values()) result.push(jobUsage(record));
+    return result;
+  }
+
+  /** Per-rack utilisation for the twin of `site`, read from whichever generation runs that site. */
+  utilisation(site: Site): UtilisationSource {
+    return {
+      fill: (timeS, out) => {
+        const generation = this.#generation;
+        if (generation.site !== site) {
+          out.fill(0);
+          return;
+        }
+        generation.utilisation ??= generation.live.utilisationSource(site);
+        generation.utilisation.fill(timeS, out);
+      },
+    };
+  }
+
+  /** The twin's new state: the cooling headroom the scheduler reads. */
+  onSnapshot(snapshot: LiveSnapshot): void {
+    this.#generation.facility.update(snapshot);
+  }
+
+  /** Stops the clock and the scheduler, and waits for the executor and the store writes. */
+  async stop(): Promise<void> {
+    if (this.#policyTimer !== undefined) clearInterval(this.#policyTimer);
+    this.#generation.live.dispose();
+    await this.#generation.slurm?.close();
+    await this.#writes;
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * What the platform keeps of a job besides the scheduler's state: who submitted it, its command, what a real
+ * executor reported, and the views the API and usage reports read. A job that ended under an earlier scheduler
+ * generation is kept as a frozen view, so a site change neither forgets it nor holds the old generation in memory.
+ */
+import type { SlurmJob } from "../../execution/slurm-cli.ts";
+import type { Job, JobSpec } from "../../scheduler/jobs.ts";
+import { type Generation, placementOf } from "./generation.ts";
+
+/** A job the platform knows, bound to the scheduler generation that holds it now. */
+export interface JobRecord {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly projectId: string;
+  readonly userId: string;
+  readonly name: string;
+  readonly synthetic: boolean;
+  /** The job in its generation's scheduler (replaced when a site change carries it over). */
+  job: Job;
+  generation: Generation;
+  /** The batch script body for a real executor. */
+  readonly command?: string | undefined;
+  /** What a real executor reported of the run (Slurm job id, exit code, real start and end). */
+  run?: SlurmJob;
+}
+
+/** A job's use of the site for usage reports: scheduler seconds since start, estimated IT power of its share. */
+export interface JobUsageRecord {
+  readonly jobId: string;
+  readonly tenantId: string;
+  readonly projectId: string;
+  readonly userId: string;
+  readonly gpuModel: string;
+  readonly gpus: number;
+  readonly itPowerKW: number;
+  readonly submitS: number;
+  readonly startS: number | undefined;
+  readonly endS: number | undefined;
+  readonly preemptions: number;
+}
+
+/** What a job asks for, as the API shows it (live jobs and jobs read from the store alike). */
+export function demandOf(spec: JobSpec) {
+  return {
+    gpus: spec.gpus * spec.members,
+    gpuMilli: spec.gpuMilli,
+    gpuModel: spec.gpuModels[0] ?? null,
+    members: spec.members,
+    dataClass: spec.dataClass,
+  };
+}
+
+/** Whether a job is still waiting or placed. */
+export function isActive(job: Job): boolean {
+  return job.state === "queued" || job.state === "admitted" || job.state === "running";
+}
+
+/** The API's view of a job. */
+export function jobView(record: JobRecord) {
+  const job = record.job;
+  const live = record.generation.live;
+  const placed = job.state === "running" || job.state === "admitted";
+  const iso = (timeS: number) => (Number.isFinite(timeS) ? new Date(live.epochMsOf(timeS)).toISOString() : null);
+  const isoMs = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
+  const run = record.run;
+  return {
+    id: record.id,
+    tenantId: record.tenantId,
+    projectId: record.projectId,
+    userId: record.userId,
+    name: record.name,
+    queue: job.spec.queue,
+    state: job.state,
+    reason: job.reason,
+    ...demandOf(job.spec),
+    submittedAt: iso(job.spec.submitS),
+    startedAt: run?.startMs !== undefined ? isoMs(run.startMs) : iso(job.startS),
+    endedAt: isActive(job) ? null : run?.endMs !== undefined ? isoMs(run.endMs) : iso(job.endS),
+    placement: placed ? placementOf(record.generation, job) : null,
+    synthetic: record.synthetic,
+    execution:
+      run === undefined
+        ? null
+        : {
+            backend: "slurm" as const,
+            externalId: String(run.id),
+            state: run.state,
+            exitCode: run.exitCode,
+            signal: run.signal,
+            startedAt: isoMs(run.startMs),
+            endedAt: isoMs(run.endMs),
+            nodes: run.nodes,
+            restarts: run.restarts,
+          },
+  };
+}
+
+/** The API's view of a job. */
+export type JobView = ReturnType<typeof jobView>;
+
+/** A job's usage record. */
+export function jobUsage(record: JobRecord): JobUsageRecord {
+  const job = record.job;
+  const inventory = record.generation.inventory;
+  const facility = inventory.facility!;
+  const rackLevel = inventory.levels[facility.rackLevel]!;
+  const gpus = (job.spec.gpus * job.spec.members * job.spec.gpuMilli) / 1000;
+  const firstNode = job.nodes.find((node) => node >= 0);
+  const kwPerGpu = firstNode === undefined ? 0 : facility.rackKwPerGpu[rackLevel.groupOfNode[firstNode]!]!;
+  return {
+    jobId: record.id,
+    tenantId: record.tenantId,
+    projectId: record.projectId,
+    userId: record.userId,
+    gpuModel:
+      job.spec.gpuModels[0] ??
+      (firstNode === undefined
+        ? "none"
+        : (inventory.gpuModels[inventory.pools[inventory.nodePool[firstNode]!]!.model] ?? "none")),
+    gpus,
+    itPowerKW: gpus * kwPerGpu,
+    submitS: job.spec.submitS,
+    startS: Number.isFinite(job.firstStartS) ? job.firstStartS : undefined,
+    endS: isActive(job) ? undefined : Number.isFinite(job.endS) ? job.endS : undefined,
+    preemptions: job.preemptions,
+  };
+}
+
+/** A job that ended under an earlier generation: what the API and usage reports keep of it. */
+export interface EndedJob {
+  readonly tenantId: string;
+  readonly userId: string;
+  readonly synthetic: boolean;
+  readonly view: JobView;
+  readonly usage: JobUsageRecord;
+}
+
+/** Freezes an ended job's views. */
+export function endedJob(record: JobRecord): EndedJob {
+  return {
+    tenantId: record.tenantId,
+    userId: record.userId,
+    synthetic: record.synthetic,
+    view: jobView(record),
+    usage: jobUsage(record),
+  };
+}

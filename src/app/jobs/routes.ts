@@ -1,0 +1,455 @@
+/**
+ * The jobs API: submit (tenant roles), list with paging, read, cancel, and queues with their quotas. Submissions are
+ * bounded before anything is allocated (a member no node could hold, a gang larger than the site, a tenant's queue
+ * already full), and a job the scheduler would refuse is answered 400 and never stored or kept.
+ */
+import { randomBytes } from "node:crypto";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { type Static, Type } from "typebox";
+import { AppError } from "../../core/errors.ts";
+import type { Inventory } from "../../scheduler/inventory.ts";
+import { dataClasses, type JobSpec, jobSpec, specProblems, topologyScopes } from "../../scheduler/jobs.ts";
+import type { QueueSetConfig } from "../../scheduler/queues.ts";
+import { contextOf } from "../../server/auth.ts";
+import { StringEnum } from "../../server/schemas.ts";
+import { appendAudit } from "../../store/audit.ts";
+import type { Store } from "../../store/database.ts";
+import { authorize, type Principal, withinScope } from "../../tenancy/service.ts";
+import type { JobsEngine } from "./engine.ts";
+import { demandOf, isActive, type JobRecord, type JobView, jobView } from "./records.ts";
+
+/** Settings of the jobs API. */
+export interface JobRoutesSettings {
+  readonly store: Store;
+  readonly engine: JobsEngine;
+  readonly queues: QueueSetConfig;
+  /** Simulated seconds per wall-clock second (deadlines are converted to scheduler time). */
+  readonly speed: number;
+  /** Jobs one tenant may have waiting at once; a submission beyond it is answered 429. */
+  readonly maxQueuedPerTenant: number;
+}
+
+const jobStates = ["queued", "admitted", "running", "succeeded", "failed", "preempted", "cancelled"] as const;
+
+const submitBody = Type.Object(
+  {
+    projectId: Type.String({ minLength: 1, maxLength: 200 }),
+    name: Type.String({ minLength: 1, maxLength: 120 }),
+    gpus: Type.Integer({ minimum: 0, maximum: 100_000 }),
+    gpuModel: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    gpuMilli: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    gang: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
+    topology: Type.Optional(StringEnum([...topologyScopes, "any"] as const)),
+    topologyRequired: Type.Optional(Type.Boolean()),
+    durationS: Type.Integer({ minimum: 1, maximum: 30 * 86_400 }),
+    dataClass: StringEnum(dataClasses),
+    deferrable: Type.Optional(Type.Boolean()),
+    deadline: Type.Optional(Type.String({ format: "date-time" })),
+    command: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 65_536,
+        description:
+          "What the job runs on a real cluster: a shell command, or a whole batch script starting with #!. Required when jobs run on Slurm; the simulation runs for durationS.",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** A job submission as the API takes it. */
+type SubmitBody = Static<typeof submitBody>;
+
+const largestNodes = new WeakMap<Inventory, number>();
+
+/** GPUs of the largest node of an inventory (computed once per inventory: it walks every node). */
+function largestNodeGpus(inventory: Inventory): number {
+  let largest = largestNodes.get(inventory);
+  if (largest === undefined) {
+    largest = 0;
+    for (let node = 0; node < inventory.nodeCount; node++) largest = Math.max(largest, inventory.nodeGpuCount[node]!);
+    largestNodes.set(inventory, largest);
+  }
+  return largest;
+}
+
+/**
+ * Refuses, before any job is built, a demand no node or the whole site could ever hold (a job's per-GPU arrays are
+ * sized by gang × GPUs: an absurd request must not allocate them).
+ */
+function checkSize(engine: JobsEngine, body: SubmitBody): void {
+  const inventory = engine.generation.inventory;
+  const gang = body.gang ?? 1;
+  const largestNode = largestNodeGpus(inventory);
+  if (body.gpus > largestNode) {
+    throw new AppError(
+      "invalid",
+      `one gang member asks ${body.gpus} GPUs; the largest node of ${inventory.name} has ${largestNode}`,
+      { field: "body.gpus" },
+    );
+  }
+  if (gang > inventory.nodeCount) {
+    throw new AppError(
+      "invalid",
+      `a gang of ${gang} members needs more nodes than ${inventory.name} has (${inventory.nodeCount})`,
+      {
+        field: "body.gang",
+      },
+    );
+  }
+  if (body.gpus * gang > inventory.gpuCount) {
+    throw new AppError(
+      "invalid",
+      `the gang asks ${body.gpus * gang} GPUs (${gang} × ${body.gpus}); ${inventory.name} has ${inventory.gpuCount}`,
+      { field: "body.gang" },
+    );
+  }
+}
+
+/** The request field a scheduler refusal is about, from its wording. */
+function refusalField(reason: string): string {
+  if (/gang|members/.test(reason)) return "body.gang";
+  if (/GPU models/.test(reason)) return "body.gpuModel";
+  if (/topology|NVLink/.test(reason)) return "body.topology";
+  if (/data/.test(reason)) return "body.dataClass";
+  return "body.gpus";
+}
+
+/** Registers the jobs routes. */
+export function registerJobRoutes(app: FastifyInstance, settings: JobRoutesSettings): void {
+  const { engine, queues } = settings;
+  const db = settings.store.db;
+
+  const visible = (principal: Principal, owner: { tenantId: string; userId: string }) => {
+    const scope = authorize(principal, "jobs:read");
+    return withinScope(principal, scope, owner);
+  };
+  const findVisible = (request: FastifyRequest<{ Params: { id: string } }>): JobRecord => {
+    const record = engine.records.get(request.params.id);
+    const principal = contextOf(request).principal;
+    if (record === undefined || !visible(principal, record))
+      throw new AppError("notFound", `no job ${request.params.id}`);
+    return record;
+  };
+
+  app.post<{ Body: SubmitBody }>(
+    "/v1/jobs",
+    { schema: { tags: ["jobs"], summary: "Submit a GPU job (tenant roles)", body: submitBody } },
+    async (request, reply) => {
+      const context = contextOf(request);
+      const principal = context.principal;
+      const body = request.body;
+      const project = await db.selectFrom("projects").selectAll().where("id", "=", body.projectId).executeTakeFirst();
+      if (project === undefined)
+        throw new AppError("notFound", `no project ${body.projectId}`, { field: "body.projectId" });
+      authorize(principal, "jobs:submit", { tenantId: project.tenant_id, userId: principal.userId });
+      const tenant = await db
+        .selectFrom("tenants")
+        .selectAll()
+        .where("id", "=", project.tenant_id)
+        .executeTakeFirstOrThrow();
+      if (!tenant.data_classes.includes(body.dataClass)) {
+        throw new AppError(
+          "invalid",
+          `tenant ${tenant.id} may not submit ${body.dataClass} data (allowed: ${tenant.data_classes.join(", ")})`,
+          { field: "body.dataClass" },
+        );
+      }
+      const tenantQueues = queues.queues.filter((queue) => queue.tenant === tenant.id);
+      const queue =
+        tenantQueues.find((candidate) => (principal.role === "student") === candidate.name.endsWith("course")) ??
+        tenantQueues[0];
+      if (queue === undefined)
+        throw new AppError("conflict", `tenant ${tenant.id} has no queue on this site`, { field: "body.projectId" });
+      const generation = engine.generation;
+      const inventory = generation.inventory;
+      if (body.gpuModel !== undefined && !inventory.gpuModels.includes(body.gpuModel)) {
+        throw new AppError(
+          "invalid",
+          `no GPU model ${body.gpuModel} on this site (${inventory.gpuModels.join(", ")})`,
+          {
+            field: "body.gpuModel",
+          },
+        );
+      }
+      if (engine.slurmMode && (body.command === undefined || body.command.trim() === "")) {
+        throw new AppError("invalid", "jobs on this site run on Slurm: say what to run in command", {
+          field: "body.command",
+        });
+      }
+      checkSize(engine, body);
+      let waiting = 0;
+      for (const record of engine.records.values())
+        if (record.tenantId === tenant.id && !record.synthetic && record.job.state === "queued") waiting++;
+      if (waiting >= settings.maxQueuedPerTenant) {
+        throw new AppError(
+          "tooMany",
+          `tenant ${tenant.id} already has ${waiting} jobs waiting (at most ${settings.maxQueuedPerTenant}); submit more once some start`,
+        );
+      }
+      const scheduler = generation.live;
+      const nowS = scheduler.nowS();
+      const deadlineS =
+        body.deadline === undefined
+          ? undefined
+          : nowS + ((Date.parse(body.deadline) - Date.now()) / 1000) * settings.speed;
+      const id = `job_${randomBytes(6).toString("hex")}`;
+      const spec: JobSpec = jobSpec({
+        id,
+        queue: queue.name,
+        submitS: nowS,
+        durationS: body.durationS,
+        members: body.gang ?? 1,
+        gpus: body.gpus,
+        gpuMilli: body.gpuMilli ?? (body.gpus > 0 ? 1000 : 0),
+        gpuModels: body.gpuModel === undefined ? [] : [body.gpuModel],
+        topology:
+          body.topology === undefined || body.topology === "any"
+            ? undefined
+            : { scope: body.topology, required: body.topologyRequired ?? false },
+        dataClass: body.dataClass,
+        deferrable: body.deferrable ?? false,
+        deadlineS,
+      });
+      const problems = specProblems(spec);
+      if (problems.length > 0) {
+        const field = problems[0]!.split(": ")[0] ?? "";
+        throw new AppError("invalid", problems.join("; "), { field: `body.${field}` });
+      }
+      // A job the scheduler would refuse is answered now and kept nowhere.
+      const refusal = scheduler.scheduler.refusal(spec);
+      if (refusal !== undefined) throw new AppError("invalid", refusal, { field: refusalField(refusal) });
+      const now = new Date().toISOString();
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto("jobs")
+          .values({
+            id,
+            tenant_id: tenant.id,
+            project_id: project.id,
+            user_id: principal.userId,
+            queue: queue.name,
+            name: body.name,
+            state: "queued",
+            reason: "",
+            spec: JSON.stringify(spec),
+            placement: null,
+            submitted_at: now,
+            command: body.command ?? null,
+            started_at: null,
+            ended_at: null,
+            updated_at: now,
+          })
+          .execute();
+        await appendAudit(trx, {
+          actor: principal.userId,
+          action: "job.submit",
+          resource: `job:${id}`,
+          before: null,
+          after: body,
+          requestId: context.requestId,
+        });
+      });
+      // The generation may have been replaced while the store wrote: submit to the one in force now.
+      const current = engine.generation;
+      const job = current.live.submit(spec);
+      const record: JobRecord = {
+        id,
+        tenantId: tenant.id,
+        projectId: project.id,
+        userId: principal.userId,
+        name: body.name,
+        synthetic: false,
+        job,
+        generation: current,
+        command: body.command,
+      };
+      engine.add(record);
+      return reply.status(201).send(jobView(record));
+    },
+  );
+
+  registerJobReads(app, settings, visible, findVisible);
+
+  app.post<{ Params: { id: string } }>(
+    "/v1/jobs/:id/cancel",
+    { schema: { tags: ["jobs"], params: Type.Object({ id: Type.String({ maxLength: 200 }) }) } },
+    async (request) => {
+      const record = findVisible(request);
+      const context = contextOf(request);
+      authorize(context.principal, "jobs:cancel", { tenantId: record.tenantId, userId: record.userId });
+      if (!isActive(record.job)) throw new AppError("conflict", `job ${record.id} is already ${record.job.state}`);
+      const before = { state: record.job.state };
+      record.generation.live.cancel(record.job);
+      // Every cancel by a person is audited: a tenant's own, and staff cancelling anyone's (demo work included).
+      await db.transaction().execute((trx) =>
+        appendAudit(trx, {
+          actor: context.principal.userId,
+          action: "job.cancel",
+          resource: `job:${record.id}`,
+          before,
+          after: { state: "cancelled", tenantId: record.tenantId, byStaff: context.principal.tenantId === null },
+          requestId: context.requestId,
+        }),
+      );
+      return jobView(record);
+    },
+  );
+
+  registerQueueRoutes(app, settings);
+}
+
+/** Newest-first paging key of a job: submission time, then id. */
+interface ListEntry {
+  readonly submittedMs: number;
+  readonly id: string;
+  readonly view: () => JobView;
+}
+
+function registerJobReads(
+  app: FastifyInstance,
+  settings: JobRoutesSettings,
+  visible: (principal: Principal, owner: { tenantId: string; userId: string }) => boolean,
+  findVisible: (request: FastifyRequest<{ Params: { id: string } }>) => JobRecord,
+): void {
+  const { engine } = settings;
+  const db = settings.store.db;
+  app.get<{
+    Querystring: { state?: (typeof jobStates)[number]; limit?: number; includeDemo?: boolean; cursor?: string };
+  }>(
+    "/v1/jobs",
+    {
+      schema: {
+        tags: ["jobs"],
+        summary: "Jobs the caller may see, newest first; X-Total-Count and X-Next-Cursor headers page through them",
+        querystring: Type.Object(
+          {
+            state: Type.Optional(StringEnum(jobStates)),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+            includeDemo: Type.Optional(Type.Boolean()),
+            cursor: Type.Optional(Type.String({ maxLength: 200, pattern: "^[0-9]+:[A-Za-z0-9_.:-]+$" })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request, reply) => {
+      const principal = contextOf(request).principal;
+      authorize(principal, "jobs:read");
+      const { state, cursor } = request.query;
+      const limit = request.query.limit ?? 200;
+      const includeDemo = request.query.includeDemo ?? true;
+      const entries: ListEntry[] = [];
+      for (const [id, ended] of engine.ended) {
+        if ((ended.synthetic && !includeDemo) || (state !== undefined && ended.view.state !== state)) continue;
+        if (!visible(principal, ended)) continue;
+        entries.push({ submittedMs: Date.parse(ended.view.submittedAt ?? ""), id, view: () => ended.view });
+      }
+      for (const record of engine.records.values()) {
+        if ((record.synthetic && !includeDemo) || (state !== undefined && record.job.state !== state)) continue;
+        if (!visible(principal, record)) continue;
+        const submittedMs = Math.floor(record.generation.live.epochMsOf(record.job.spec.submitS));
+        entries.push({ submittedMs, id: record.id, view: () => jobView(record) });
+      }
+      entries.sort((a, b) => b.submittedMs - a.submittedMs || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+      let start = 0;
+      if (cursor !== undefined) {
+        const [ms, id] = [Number(cursor.slice(0, cursor.indexOf(":"))), cursor.slice(cursor.indexOf(":") + 1)];
+        while (
+          start < entries.length &&
+          (entries[start]!.submittedMs > ms || (entries[start]!.submittedMs === ms && entries[start]!.id >= id))
+        )
+          start++;
+      }
+      const page = entries.slice(start, start + limit);
+      reply.header("x-total-count", String(entries.length));
+      const last = page[page.length - 1];
+      if (last !== undefined && start + limit < entries.length)
+        reply.header("x-next-cursor", `${last.submittedMs}:${last.id}`);
+      return page.map((entry) => entry.view());
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    "/v1/jobs/:id",
+    { schema: { tags: ["jobs"], params: Type.Object({ id: Type.String({ maxLength: 200 }) }) } },
+    async (request) => {
+      if (engine.records.has(request.params.id)) return jobView(findVisible(request));
+      const principal = contextOf(request).principal;
+      const ended = engine.ended.get(request.params.id);
+      if (ended !== undefined) {
+        if (!visible(principal, ended)) throw new AppError("notFound", `no job ${request.params.id}`);
+        return ended.view;
+      }
+      // Jobs that ended before the platform last started are read from the store.
+      const row = await db.selectFrom("jobs").selectAll().where("id", "=", request.params.id).executeTakeFirst();
+      if (row === undefined || !visible(principal, { tenantId: row.tenant_id, userId: row.user_id }))
+        throw new AppError("notFound", `no job ${request.params.id}`);
+      const spec = row.spec as JobSpec;
+      const placement = row.placement as { racks?: string[]; zoneId?: string | null } | null;
+      return {
+        id: row.id,
+        tenantId: row.tenant_id,
+        projectId: row.project_id,
+        userId: row.user_id,
+        name: row.name,
+        queue: row.queue,
+        state: row.state,
+        reason: row.reason,
+        ...demandOf(spec),
+        submittedAt: row.submitted_at,
+        startedAt: row.started_at,
+        endedAt: row.ended_at,
+        placement: placement?.racks === undefined ? null : { racks: placement.racks, zoneId: placement.zoneId ?? null },
+        synthetic: false,
+        execution:
+          row.external_id === null
+            ? null
+            : { backend: row.executor ?? "slurm", externalId: row.external_id, exitCode: row.exit_code },
+      };
+    },
+  );
+}
+
+function registerQueueRoutes(app: FastifyInstance, settings: JobRoutesSettings): void {
+  const { engine, queues } = settings;
+  app.get("/v1/queues", { schema: { tags: ["jobs"], summary: "Queues, quotas and usage" } }, async (request) => {
+    const principal = contextOf(request).principal;
+    const scope = authorize(principal, "queues:read");
+    const scheduler = engine.generation.live.scheduler;
+    const quota = scheduler.quota;
+    const width = quota.resources.length;
+    const counts = new Map<string, { pending: number; running: number }>();
+    for (const job of scheduler.jobs) {
+      const entry = counts.get(job.spec.queue) ?? { pending: 0, running: 0 };
+      if (job.state === "queued") entry.pending++;
+      else if (job.state === "running" || job.state === "admitted") entry.running++;
+      counts.set(job.spec.queue, entry);
+    }
+    return queues.queues
+      .filter((queue) => withinScope(principal, scope, { tenantId: queue.tenant }))
+      .map((queue) => {
+        const node = quota.queueIndex(queue.name);
+        const nominal: Record<string, number> = {};
+        const borrowingLimit: Record<string, number | null> = {};
+        const usage: Record<string, number> = {};
+        quota.resources.forEach((resource, r) => {
+          const cell = node * width + r;
+          if (quota.nominal[cell] === 0 && quota.usage[cell] === 0) return;
+          nominal[resource] = quota.nominal[cell]!;
+          const limit = quota.borrowingLimit[cell]!;
+          borrowingLimit[resource] = Number.isFinite(limit) ? limit : null;
+          usage[resource] = Math.round(quota.usage[cell]! * 1000) / 1000;
+        });
+        return {
+          name: queue.name,
+          tenantId: queue.tenant,
+          cohort: queue.cohort ?? null,
+          nominal,
+          borrowingLimit,
+          usage,
+          ...(counts.get(queue.name) ?? { pending: 0, running: 0 }),
+        };
+      });
+  });
+}
