@@ -14,12 +14,14 @@
  * accepted, 400 when nothing was, 503 when the batch could not be made durable. Errors are RFC 9457 problem+json
  * with no stack trace.
  */
+
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import { titleOfStatus } from "../core/errors.ts";
+import { type EventStream, openEventStream } from "../server/sse.ts";
 import { type Precision, precisions } from "./adapters/influx.ts";
 import type { AlarmFilter } from "./alarms/book.ts";
 import {
@@ -107,6 +109,19 @@ function problem(reply: FastifyReply, status: number, title: string, detail: str
 }
 
 function ingestReply(reply: FastifyReply, report: IngestReport) {
+  // A sender past its series limit is told to stop creating series (429), with what was accepted of known ones.
+  if (report.seriesLimited !== undefined && report.seriesLimited > 0) {
+    return reply
+      .status(429)
+      .type("application/problem+json")
+      .send({
+        type: "about:blank",
+        title: "Series limit reached",
+        status: 429,
+        detail: `${report.seriesLimited} inputs would create series past the limit; samples of known series were accepted (${report.accepted})`,
+        ...report,
+      });
+  }
   if (report.accepted === 0 && report.rejected.some((rejection) => rejection.path === "batch")) {
     return problem(reply, 503, "Not stored", report.rejected.find((rejection) => rejection.path === "batch")!.problem);
   }
@@ -123,6 +138,11 @@ function ingestReply(reply: FastifyReply, report: IngestReport) {
       });
   }
   return reply.send(report);
+}
+
+/** Who pushes a batch, for per-sender series limits: the API key, else the address. */
+function sourceOf(request: FastifyRequest): string {
+  return `key:${request.principal?.keyId ?? request.ip}`;
 }
 
 function formatRejection(rejection: IngestReport["rejected"][number]): string {
@@ -164,7 +184,7 @@ export function registerTelemetryRoutes(
           }),
         },
       },
-      async (request, reply) => ingestReply(reply, await service.ingestJson(request.body)),
+      async (request, reply) => ingestReply(reply, await service.ingestJson(request.body, sourceOf(request))),
     );
 
     scope.post<{ Querystring: { precision?: Precision }; Body: string }>(
@@ -180,7 +200,10 @@ export function registerTelemetryRoutes(
       async (request, reply) => {
         if (typeof request.body !== "string")
           return problem(reply, 415, "Unsupported body", "send line protocol as text/plain");
-        return ingestReply(reply, await service.ingestInflux(request.body, request.query.precision ?? "ns"));
+        return ingestReply(
+          reply,
+          await service.ingestInflux(request.body, request.query.precision ?? "ns", sourceOf(request)),
+        );
       },
     );
 
@@ -190,7 +213,7 @@ export function registerTelemetryRoutes(
       async (request, reply) => {
         if (typeof request.body !== "string")
           return problem(reply, 415, "Unsupported body", "send exposition text as text/plain");
-        return ingestReply(reply, await service.ingestPrometheusText(request.body));
+        return ingestReply(reply, await service.ingestPrometheusText(request.body, {}, sourceOf(request)));
       },
     );
 
@@ -326,9 +349,10 @@ export function registerTelemetryRoutes(
         const selector = selectorOf(request.query);
         const wantsSamples = Object.keys(selector).length > 0;
         let sequence = 0;
+        let stream: EventStream | undefined;
         const write = (message: StreamMessage): void => {
           sequence++;
-          reply.raw.write(
+          stream?.write(
             formatSse(
               message.type,
               JSON.stringify(message.type === "alarm" ? message.event : message.frames),
@@ -341,19 +365,24 @@ export function registerTelemetryRoutes(
           write,
         );
         if (!subscribed.ok) return problem(reply, 400, "Selection too wide", subscribed.problem);
-        reply.hijack();
-        reply.raw.writeHead(200, {
-          "content-type": "text/event-stream; charset=utf-8",
-          "cache-control": "no-cache",
-          connection: "keep-alive",
-          "x-accel-buffering": "no",
-        });
-        reply.raw.write(": connected\n\n");
-        const heartbeat = setInterval(() => reply.raw.write(": keep-alive\n\n"), heartbeatMs);
-        request.raw.on("close", () => {
-          clearInterval(heartbeat);
+        let heartbeat: NodeJS.Timeout | undefined;
+        try {
+          stream = openEventStream(
+            request,
+            reply,
+            { "content-type": "text/event-stream; charset=utf-8", "x-accel-buffering": "no" },
+            () => {
+              clearInterval(heartbeat);
+              subscribed.value();
+            },
+          );
+        } catch (error) {
           subscribed.value();
-        });
+          throw error;
+        }
+        const opened = stream;
+        opened.write(": connected\n\n");
+        heartbeat = setInterval(() => opened.write(": keep-alive\n\n"), heartbeatMs);
         return reply;
       },
     );

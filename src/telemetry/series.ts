@@ -60,8 +60,10 @@ export function seriesKey(name: string, labels: Labels): string {
 export interface RegistryOptions {
   /** Resolves site ids found in labels; without it only `rack`/`row`/`hall`/`plant` labels locate a series. */
   readonly site?: SiteIndex;
-  /** Refuse new series past this count (a cardinality guard against a misbehaving sender). */
+  /** Refuse new series past this count (a cardinality guard against a misbehaving sender). Default 2 million. */
   readonly maxSeries?: number;
+  /** Refuse new series from one source (an API key, a poller) past this count. Default 250,000. */
+  readonly maxSeriesPerSource?: number;
 }
 
 const locationFields = ["equipment", "rack", "row", "hall", "plant"] as const;
@@ -85,12 +87,31 @@ export class SeriesRegistry {
   readonly #byLocation = locationFields.map(() => new Map<string, number[]>());
   readonly #site: SiteIndex | undefined;
   readonly #maxSeries: number;
+  readonly #maxPerSource: number;
+  readonly #perSource = new Map<string, number>();
+  #source: string | undefined;
+  #sourceRefusals = 0;
   readonly #labelSets = new WeakMap<Labels, LabelSet>();
   readonly #restoredSets = new Map<string, { readonly labels: Labels; readonly location: Location }>();
 
   constructor(options: RegistryOptions = {}) {
     this.#site = options.site;
-    this.#maxSeries = options.maxSeries ?? 10_000_000;
+    this.#maxSeries = options.maxSeries ?? 2_000_000;
+    this.#maxPerSource = options.maxSeriesPerSource ?? 250_000;
+  }
+
+  /**
+   * Runs `work` (a synchronous parse) with new series counted against `source`; returns its result and how many
+   * series it was refused for passing the source's limit.
+   */
+  withSource<T>(source: string | undefined, work: () => T): { result: T; refusedForSource: number } {
+    const before = this.#sourceRefusals;
+    this.#source = source;
+    try {
+      return { result: work(), refusedForSource: this.#sourceRefusals - before };
+    } finally {
+      this.#source = undefined;
+    }
   }
 
   /** Number of series known. */
@@ -121,7 +142,19 @@ export class SeriesRegistry {
     const problem = checkMetricName(name) ?? set.problem;
     if (problem !== undefined) return failure(problem);
     if (this.#infos.length >= this.#maxSeries) {
+      this.#sourceRefusals++;
       return failure(`series limit reached (${this.#maxSeries.toLocaleString("en-US")}): ${key} was not created`);
+    }
+    const source = this.#source;
+    if (source !== undefined) {
+      const count = this.#perSource.get(source) ?? 0;
+      if (count >= this.#maxPerSource) {
+        this.#sourceRefusals++;
+        return failure(
+          `this source reached its limit of ${this.#maxPerSource.toLocaleString("en-US")} series: ${key} was not created`,
+        );
+      }
+      this.#perSource.set(source, count + 1);
     }
     return success(this.#add(this.#infos.length, key, name, labels, set.location));
   }

@@ -64,8 +64,10 @@ export interface TelemetryOptions {
   readonly remoteWrite?: RemoteWriteOptions;
   readonly redfish?: readonly RedfishTarget[];
   readonly prometheus?: { readonly intervalMs: number; readonly targets: readonly ScrapeTarget[] };
-  /** Cardinality guard (default 10 million series). */
+  /** Cardinality guard (default 2 million series). */
   readonly maxSeries?: number;
+  /** New series one sender (API key, poller) may create (default 250,000). */
+  readonly maxSeriesPerSource?: number;
   /** DuckDB memory limit (default: DuckDB's) and threads. */
   readonly memoryLimit?: string;
   readonly threads?: number;
@@ -216,6 +218,7 @@ export class TelemetryService {
     const registry = new SeriesRegistry({
       ...(site === undefined ? {} : { site }),
       ...(options.maxSeries === undefined ? {} : { maxSeries: options.maxSeries }),
+      ...(options.maxSeriesPerSource === undefined ? {} : { maxSeriesPerSource: options.maxSeriesPerSource }),
     });
     const restoreProblems: string[] = [];
     await history.loadSeries((id, name, labels) => {
@@ -337,34 +340,40 @@ export class TelemetryService {
   // -------------------------------------------------------------------------------------------------------------
   // Ingest.
 
-  /** Ingests a JSON batch (`samples` and/or `frames`). */
-  ingestJson(body: unknown): Promise<IngestReport> {
+  /** Ingests a JSON batch (`samples` and/or `frames`); new series count against `source` (the sender's key). */
+  async ingestJson(body: unknown, source?: string): Promise<IngestReport> {
     const samples = new SampleBuffer(256);
     const rejections = new RejectionList();
-    decodeJsonBatch(body, this.#now(), (name, labels) => this.registry.intern(name, labels), samples, rejections);
-    return this.ingestBuffer(samples, rejections, "json");
+    const { refusedForSource } = this.registry.withSource(source, () =>
+      decodeJsonBatch(body, this.#now(), (name, labels) => this.registry.intern(name, labels), samples, rejections),
+    );
+    return limited(await this.ingestBuffer(samples, rejections, "json"), refusedForSource);
   }
 
-  /** Ingests Influx line protocol text. */
-  async ingestInflux(text: string, precision: Precision = "ns"): Promise<IngestReport> {
+  /** Ingests Influx line protocol text; new series count against `source`. */
+  async ingestInflux(text: string, precision: Precision = "ns", source?: string): Promise<IngestReport> {
     // Buffers are reused across batches: allocating megabytes of typed arrays per batch drives full collections.
     const samples = this.#buffers.pop() ?? new SampleBuffer(Math.max(256, Math.min(1 << 22, text.length >>> 4)));
     samples.count = 0;
     const rejections = new RejectionList();
-    this.#influx.parse(text, precision, this.#now(), samples, rejections);
+    const { refusedForSource } = this.registry.withSource(source, () =>
+      this.#influx.parse(text, precision, this.#now(), samples, rejections),
+    );
     try {
-      return await this.ingestBuffer(samples, rejections, "influx");
+      return limited(await this.ingestBuffer(samples, rejections, "influx"), refusedForSource);
     } finally {
       if (this.#buffers.length < 8) this.#buffers.push(samples);
     }
   }
 
   /** Ingests Prometheus exposition text (pushed rather than scraped), adding `labels` to every series. */
-  ingestPrometheusText(text: string, labels: Labels = {}): Promise<IngestReport> {
+  async ingestPrometheusText(text: string, labels: Labels = {}, source?: string): Promise<IngestReport> {
     const samples = new SampleBuffer(256);
     const rejections = new RejectionList();
-    this.#prometheus.parse(text, this.#now(), labels, samples, rejections);
-    return this.ingestBuffer(samples, rejections, "prometheus");
+    const { refusedForSource } = this.registry.withSource(source, () =>
+      this.#prometheus.parse(text, this.#now(), labels, samples, rejections),
+    );
+    return limited(await this.ingestBuffer(samples, rejections, "prometheus"), refusedForSource);
   }
 
   /**
@@ -824,4 +833,9 @@ export class TelemetryService {
 
 function describe(cause: unknown): string {
   return cause instanceof Error ? cause.message : String(cause);
+}
+
+/** A report with the count of inputs refused for a series limit, when there were any. */
+function limited(report: IngestReport, refused: number): IngestReport {
+  return refused > 0 ? { ...report, seriesLimited: refused } : report;
 }

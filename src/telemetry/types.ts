@@ -32,6 +32,8 @@ export interface IngestReport {
   readonly rejected: readonly Rejection[];
   /** Every rejection, including those left out of `rejected`. */
   readonly rejectedCount: number;
+  /** Inputs refused because a series limit (the sender's or the platform's) was reached. */
+  readonly seriesLimited?: number;
 }
 
 /** Rejections beyond this many are counted but not listed. */

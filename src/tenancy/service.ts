@@ -35,6 +35,9 @@ export function systemPrincipal(name = "cli"): Principal {
   return { userId: `system:${name}`, tenantId: null, role: "platform-admin", name };
 }
 
+/** Active (unrevoked, unexpired) API keys one user may hold: enough for rotation and a few machines, not a flood. */
+export const maxActiveKeysPerUser = 20;
+
 /** Tenant kinds of the demo and of real sites. */
 export const tenantKinds = ["operator", "pharma", "diagnostics", "hospital", "campus", "genai", "research"] as const;
 
@@ -331,6 +334,22 @@ export class TenancyService {
     };
     const view = keyView(key);
     await this.mutate(context, "key.create", `key:${id}`, async (trx) => {
+      // Counted in the transaction that inserts, so concurrent requests cannot pass the cap together.
+      const now = new Date().toISOString();
+      const active = await trx
+        .selectFrom("api_keys")
+        .select((eb) => eb.fn.countAll<string>().as("count"))
+        .where("user_id", "=", user.id)
+        .where("revoked_at", "is", null)
+        .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", now)]))
+        .executeTakeFirstOrThrow();
+      if (Number(active.count) >= maxActiveKeysPerUser) {
+        throw new AppError(
+          "conflict",
+          `user ${user.id} already has ${active.count} active API keys (at most ${maxActiveKeysPerUser}); revoke one first`,
+          { field: "userId" },
+        );
+      }
       await trx.insertInto("api_keys").values(key).execute();
       return { before: null, after: view, result: undefined };
     });

@@ -13,6 +13,7 @@ import type { UtilisationSource } from "../../model/utilisation.ts";
 import { contextOf } from "../../server/auth.ts";
 import { rackIndex, rackIndexOf } from "../../server/routes/site.ts";
 import { StringEnum } from "../../server/schemas.ts";
+import { openEventStream } from "../../server/sse.ts";
 import { appendAudit } from "../../store/audit.ts";
 import { SampleBuffer } from "../../telemetry/samples.ts";
 import type { SeriesRegistry } from "../../telemetry/series.ts";
@@ -382,24 +383,23 @@ export function liveFeature(options: LiveOptions = {}): Feature & { twin(): Live
           async (request: FastifyRequest<{ Querystring: { field?: RackField } }>, reply: FastifyReply) => {
             staff(request);
             const field = request.query.field ?? "powerKW";
-            reply.hijack();
-            reply.raw.writeHead(200, {
-              "content-type": "text/event-stream",
-              "cache-control": "no-cache",
-              connection: "keep-alive",
-              "x-request-id": request.id,
-            });
-            const send = (state: LiveSnapshot) => {
-              reply.raw.write(`event: site\ndata: ${JSON.stringify(siteState(state))}\n\n`);
-              reply.raw.write(`event: racks\ndata: ${rackField(state, field)}\n\n`);
-            };
+            const stream = openEventStream(
+              request,
+              reply,
+              { "content-type": "text/event-stream", "x-request-id": request.id },
+              () => {
+                listeners.delete(send);
+                streams.delete(reply);
+              },
+            );
+            function send(state: LiveSnapshot): void {
+              if (stream.write(`event: site\ndata: ${JSON.stringify(siteState(state))}\n\n`))
+                stream.write(`event: racks\ndata: ${rackField(state, field)}\n\n`);
+            }
             send(current().snapshot);
+            if (stream.closed) return;
             listeners.add(send);
             streams.add(reply);
-            request.raw.on("close", () => {
-              listeners.delete(send);
-              streams.delete(reply);
-            });
           },
         );
 

@@ -41,6 +41,9 @@ function hourlySite(twin: LiveTwin, fromMs: number, toMs: number): HourlySite {
   return site;
 }
 
+/** The longest period one usage request may cover (a leap year). */
+export const maxUsageRangeMs = 366 * 24 * hourMs;
+
 /** The usage feature, reading jobs and the live twin through the given accessors. */
 export function usageFeature(jobs: () => JobUsageRecord[], twin: () => LiveTwin): Feature {
   return {
@@ -58,7 +61,7 @@ export function usageFeature(jobs: () => JobUsageRecord[], twin: () => LiveTwin)
                   {
                     from: Type.Optional(Type.String({ format: "date-time" })),
                     to: Type.Optional(Type.String({ format: "date-time" })),
-                    tenant: Type.Optional(Type.String()),
+                    tenant: Type.Optional(Type.String({ maxLength: 100 })),
                     format: Type.Optional(StringEnum(["json", "csv"] as const)),
                   },
                   { additionalProperties: false },
@@ -73,6 +76,14 @@ export function usageFeature(jobs: () => JobUsageRecord[], twin: () => LiveTwin)
               const fromMs = request.query.from === undefined ? toMs - 24 * hourMs : Date.parse(request.query.from);
               if (!(toMs > fromMs))
                 throw new AppError("invalid", "`to` must be after `from`", { field: "querystring.to" });
+              // The report is built hour by hour: one request may not ask for more than a year of hours.
+              if (toMs - fromMs > maxUsageRangeMs) {
+                throw new AppError(
+                  "invalid",
+                  `the period spans ${Math.ceil((toMs - fromMs) / (24 * hourMs))} days; ask at most ${maxUsageRangeMs / (24 * hourMs)} days per request`,
+                  { field: "querystring.from" },
+                );
+              }
               const site = hourlySite(live, fromMs, toMs);
               const toSimulatedMs = (timeS: number) => live.startMs + timeS * 1000;
               const usages: JobUsage[] = jobs()
