@@ -197,6 +197,43 @@ describe("telemetry routes", () => {
     assert.match(response.body, /\nrack_power_kw\{rack="rack:h1-r01-01"\} 41\n/);
   });
 
+  it("a sender past its series limit is answered 429; known series still land and other senders are not held back", async () => {
+    const opened = await TelemetryService.open({
+      site: loadSite("lab").site!,
+      onProblem: () => {},
+      maxSeriesPerSource: 3,
+    });
+    assert.ok(opened.ok);
+    const limited = opened.value;
+    const server = Fastify();
+    registerTelemetryRoutes(server, limited, { heartbeatMs: 50 });
+    try {
+      const sample = (rack: number, value: number) => ({
+        name: "rack_power_kw",
+        labels: { rack: `rack:h1-r01-0${rack}` },
+        value,
+        timestamp: now - 5_000,
+      });
+      const push = (samples: unknown[], ip: string) =>
+        server.inject({ method: "POST", url: "/v1/telemetry/samples", payload: { samples }, remoteAddress: ip });
+      const first = await push([sample(1, 1), sample(2, 2), sample(3, 3)], "10.0.0.1");
+      assert.equal(first.statusCode, 200);
+      const over = await push([sample(1, 4), sample(4, 5), sample(5, 6)], "10.0.0.1");
+      assert.equal(over.statusCode, 429);
+      assert.equal(over.headers["content-type"], "application/problem+json; charset=utf-8");
+      assert.equal(over.json().title, "Series limit reached");
+      assert.equal(over.json().seriesLimited, 2);
+      assert.equal(over.json().accepted, 1, "the known series' sample is kept");
+      // The limit is per sender: another address still creates series.
+      const other = await push([sample(4, 7)], "10.0.0.2");
+      assert.equal(other.statusCode, 200);
+      assert.equal(limited.registry.size, 4);
+    } finally {
+      await server.close();
+      await limited.close();
+    }
+  });
+
   it("GET /v1/telemetry/stream sends new samples and alarm changes as server-sent events", async () => {
     const address = await app.listen({ port: 0, host: "127.0.0.1" });
     const controller = new AbortController();

@@ -22,6 +22,8 @@ export interface FeatureOptions {
   readonly execution?: ExecutionConfig;
   /** The wall clock zone certifications are judged on (epoch ms; tests move it). */
   readonly clock?: () => number;
+  /** Jobs one tenant may have waiting at once (default 1,000). */
+  readonly maxQueuedPerTenant?: number;
 }
 
 /** A fresh set of the platform's features (each start gets its own instances: no shared state between apps). */
@@ -41,6 +43,7 @@ export function platformFeatures(options: FeatureOptions = {}): {
     ...(options.demoLoad === undefined ? {} : { demoLoad: options.demoLoad }),
     ...(options.execution === undefined ? {} : { execution: options.execution }),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
+    ...(options.maxQueuedPerTenant === undefined ? {} : { maxQueuedPerTenant: options.maxQueuedPerTenant }),
   });
   const live = liveFeature({ telemetry, coupling: jobs.coupling, ...speed });
   const console: Feature = { name: "console", start: async () => ({ routes: consoleRoutes() }) };
