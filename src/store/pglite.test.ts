@@ -20,7 +20,7 @@ describe("PGlite on disk", () => {
     await new TenancyService(store.db).createTenant(context, { id: "campus", name: "Campus", kind: "campus" });
     await store.close();
     store = await openStore({ kind: "pglite", dataDir: directory });
-    const tenants = await new TenancyService(store.db).listTenants(context);
+    const tenants = (await new TenancyService(store.db).listTenants(context, { limit: 10 })).items;
     assert.deepEqual(
       tenants.map((tenant) => tenant.id),
       ["campus"],

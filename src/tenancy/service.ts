@@ -38,6 +38,37 @@ export function systemPrincipal(name = "cli"): Principal {
 /** Active (unrevoked, unexpired) API keys one user may hold: enough for rotation and a few machines, not a flood. */
 export const maxActiveKeysPerUser = 20;
 
+/** One page of a list: at most `limit` rows after the row whose id is `cursor`, in id order. */
+export interface PageRequest {
+  readonly limit: number;
+  readonly cursor?: string | undefined;
+}
+
+/** A page of rows and the cursor of the next page, if there is one. */
+export interface Page<T> {
+  readonly items: T[];
+  readonly nextCursor: string | undefined;
+}
+
+/** Every row of a paged list, page after page (local tools that need the whole list: the admin CLI). */
+export async function everyPage<T>(list: (page: PageRequest) => Promise<Page<T>>): Promise<T[]> {
+  const rows: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await list({ limit: 1000, cursor });
+    rows.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor !== undefined);
+  return rows;
+}
+
+/** Cuts the `limit + 1` rows a query fetched into a page (the extra row only says that more follow). */
+function pageOf<T>(rows: T[], page: PageRequest, idOf: (row: T) => string): Page<T> {
+  const items = rows.slice(0, page.limit);
+  const last = items[items.length - 1];
+  return { items, nextCursor: rows.length > page.limit && last !== undefined ? idOf(last) : undefined };
+}
+
 /** Tenant kinds of the demo and of real sites. */
 export const tenantKinds = ["operator", "pharma", "diagnostics", "hospital", "campus", "genai", "research"] as const;
 
@@ -126,12 +157,17 @@ export class TenancyService {
 
   // ---- tenants
 
-  /** Tenants the caller may see. */
-  async listTenants(context: RequestContext): Promise<Tenant[]> {
+  /** Tenants the caller may see, one page in id order. */
+  async listTenants(context: RequestContext, page: PageRequest): Promise<Page<Tenant>> {
     const scope = authorize(context.principal, "tenants:read");
-    let query = this.#db.selectFrom("tenants").selectAll().orderBy("id");
+    let query = this.#db
+      .selectFrom("tenants")
+      .selectAll()
+      .orderBy("id")
+      .limit(page.limit + 1);
     if (scope !== "all") query = query.where("id", "=", context.principal.tenantId ?? "");
-    return query.execute();
+    if (page.cursor !== undefined) query = query.where("id", ">", page.cursor);
+    return pageOf(await query.execute(), page, (row) => row.id);
   }
 
   /** One tenant, if the caller may see it. */
@@ -180,13 +216,18 @@ export class TenancyService {
 
   // ---- projects
 
-  /** Projects the caller may see, optionally of one tenant. */
-  async listProjects(context: RequestContext, tenantId?: string): Promise<Project[]> {
+  /** Projects the caller may see, optionally of one tenant, one page in id order. */
+  async listProjects(context: RequestContext, page: PageRequest, tenantId?: string): Promise<Page<Project>> {
     const scope = authorize(context.principal, "projects:read");
-    let query = this.#db.selectFrom("projects").selectAll().orderBy("tenant_id").orderBy("name");
+    let query = this.#db
+      .selectFrom("projects")
+      .selectAll()
+      .orderBy("id")
+      .limit(page.limit + 1);
     if (scope !== "all") query = query.where("tenant_id", "=", context.principal.tenantId ?? "");
     if (tenantId !== undefined) query = query.where("tenant_id", "=", tenantId);
-    return query.execute();
+    if (page.cursor !== undefined) query = query.where("id", ">", page.cursor);
+    return pageOf(await query.execute(), page, (row) => row.id);
   }
 
   /** One project, if visible. */
@@ -228,13 +269,18 @@ export class TenancyService {
 
   // ---- users
 
-  /** Users the caller may see. */
-  async listUsers(context: RequestContext): Promise<User[]> {
+  /** Users the caller may see, one page in id order. */
+  async listUsers(context: RequestContext, page: PageRequest): Promise<Page<User>> {
     const scope = authorize(context.principal, "users:read");
-    let query = this.#db.selectFrom("users").selectAll().orderBy("email");
+    let query = this.#db
+      .selectFrom("users")
+      .selectAll()
+      .orderBy("id")
+      .limit(page.limit + 1);
     if (scope === "tenant") query = query.where("tenant_id", "=", context.principal.tenantId ?? "");
     if (scope === "self") query = query.where("id", "=", context.principal.userId);
-    return query.execute();
+    if (page.cursor !== undefined) query = query.where("id", ">", page.cursor);
+    return pageOf(await query.execute(), page, (row) => row.id);
   }
 
   /** One user, if visible. */
@@ -356,18 +402,20 @@ export class TenancyService {
     return { key: view, token: `alx_${id}_${secret}` };
   }
 
-  /** Keys the caller may see, optionally of one user. */
-  async listApiKeys(context: RequestContext, userId?: string): Promise<ApiKeyView[]> {
+  /** Keys the caller may see, optionally of one user, one page in id order. */
+  async listApiKeys(context: RequestContext, page: PageRequest, userId?: string): Promise<Page<ApiKeyView>> {
     const scope = authorize(context.principal, "keys:read");
     let query = this.#db
       .selectFrom("api_keys")
       .innerJoin("users", "users.id", "api_keys.user_id")
       .selectAll("api_keys")
-      .orderBy("api_keys.created_at");
+      .orderBy("api_keys.id")
+      .limit(page.limit + 1);
     if (scope === "tenant") query = query.where("users.tenant_id", "=", context.principal.tenantId ?? "");
     if (scope === "self") query = query.where("api_keys.user_id", "=", context.principal.userId);
     if (userId !== undefined) query = query.where("api_keys.user_id", "=", userId);
-    return (await query.execute()).map(keyView);
+    if (page.cursor !== undefined) query = query.where("api_keys.id", ">", page.cursor);
+    return pageOf((await query.execute()).map(keyView), page, (key) => key.id);
   }
 
   /** Revokes a key. */

@@ -253,6 +253,34 @@ export function runApiSuite(driver: string, location: () => StoreLocation, teard
         });
       }
 
+      it("tenancy lists are paged: a page at most `limit` long, X-Next-Cursor walks every row once", async () => {
+        for (let i = 0; i < 5; i++) {
+          await app.tenancy.createProject(system, { tenantId: "tenant-b", name: `paged-${i}` });
+          await app.tenancy.createTenant(system, { id: `paged-${i}`, name: `Paged ${i}`, kind: "research" });
+        }
+        for (const url of ["/v1/tenants", "/v1/projects", "/v1/users", "/v1/keys"]) {
+          const everything = await call("platform-admin", { method: "GET", url: `${url}?limit=1000` });
+          const all = (everything.json() as { id: string }[]).map((row) => row.id);
+          assert.equal(everything.headers["x-next-cursor"], undefined, url);
+          const seen: string[] = [];
+          let cursor: string | undefined;
+          do {
+            const query = `limit=2${cursor === undefined ? "" : `&cursor=${encodeURIComponent(cursor)}`}`;
+            const page = await call("platform-admin", { method: "GET", url: `${url}?${query}` });
+            assert.equal(page.statusCode, 200, url);
+            const rows = page.json() as { id: string }[];
+            assert.ok(rows.length <= 2, `${url} sent ${rows.length} rows for limit=2`);
+            seen.push(...rows.map((row) => row.id));
+            cursor = page.headers["x-next-cursor"] as string | undefined;
+          } while (cursor !== undefined);
+          assert.deepEqual(seen, all, url);
+          assert.ok(all.length >= 3, `${url} has too few rows to page`);
+        }
+        const tooMany = await call("platform-admin", { method: "GET", url: "/v1/users?limit=100000" });
+        assert.equal(tooMany.statusCode, 400);
+        assert.match(tooMany.body, /querystring\.limit/);
+      });
+
       it("requests without a key, or with a revoked one, are refused with 401", async () => {
         assert.equal((await call(undefined, { method: "GET", url: "/v1/site" })).statusCode, 401);
         const response = await app.server.inject({

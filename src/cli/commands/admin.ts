@@ -7,7 +7,7 @@ import type { Command } from "commander";
 import { AppError } from "../../core/errors.ts";
 import { verifyAuditChain } from "../../store/audit.ts";
 import { locationFromEnvironment, openStore, type Store } from "../../store/database.ts";
-import { type RequestContext, systemPrincipal, TenancyService } from "../../tenancy/service.ts";
+import { everyPage, type RequestContext, systemPrincipal, TenancyService } from "../../tenancy/service.ts";
 import { CliError, exitCodes, printJson, renderTable, wantsJson } from "../output.ts";
 
 interface StoreOptions {
@@ -53,7 +53,7 @@ function output(command: Command, value: unknown, table: () => string): void {
 }
 
 async function findUser(tenancy: TenancyService, emailOrId: string) {
-  const users = await tenancy.listUsers(context);
+  const users = await everyPage((page) => tenancy.listUsers(context, page));
   const user = users.find((candidate) => candidate.id === emailOrId || candidate.email === emailOrId.toLowerCase());
   if (user === undefined) throw new CliError(`no user with id or e-mail "${emailOrId}"`);
   return user;
@@ -65,7 +65,7 @@ export function registerAdminCommands(program: Command): void {
   storeOption(tenant.command("list").description("list tenants")).action(
     async (options: StoreOptions, command: Command) => {
       await withStore(options, async (_store, tenancy) => {
-        const tenants = await tenancy.listTenants(context);
+        const tenants = await everyPage((page) => tenancy.listTenants(context, page));
         output(command, tenants, () =>
           renderTable(
             [{ header: "id" }, { header: "name" }, { header: "kind" }, { header: "data classes" }],
@@ -105,7 +105,7 @@ export function registerAdminCommands(program: Command): void {
   storeOption(user.command("list").description("list users")).action(
     async (options: StoreOptions, command: Command) => {
       await withStore(options, async (_store, tenancy) => {
-        const users = await tenancy.listUsers(context);
+        const users = await everyPage((page) => tenancy.listUsers(context, page));
         output(command, users, () =>
           renderTable(
             [{ header: "id" }, { header: "e-mail" }, { header: "role" }, { header: "tenant" }, { header: "disabled" }],
@@ -179,7 +179,7 @@ export function registerAdminCommands(program: Command): void {
   ).action(async (options: StoreOptions & { user?: string }, command: Command) => {
     await withStore(options, async (_store, tenancy) => {
       const userId = options.user === undefined ? undefined : (await findUser(tenancy, options.user)).id;
-      const keys = await tenancy.listApiKeys(context, userId);
+      const keys = await everyPage((page) => tenancy.listApiKeys(context, page, userId));
       output(command, keys, () =>
         renderTable(
           [{ header: "id" }, { header: "user" }, { header: "name" }, { header: "created" }, { header: "revoked" }],

@@ -2,11 +2,11 @@
  * Tenants, projects, users and API keys. Authorisation lives in the tenancy service; these routes validate input,
  * call it, and shape the answers.
  */
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply } from "fastify";
 import { Type } from "typebox";
 import type { Project, Tenant, User } from "../../store/schema.ts";
 import { roles } from "../../tenancy/roles.ts";
-import { type TenancyService, tenantKinds } from "../../tenancy/service.ts";
+import { type Page, type PageRequest, type TenancyService, tenantKinds } from "../../tenancy/service.ts";
 import { contextOf } from "../auth.ts";
 import { StringEnum } from "../schemas.ts";
 
@@ -65,6 +65,25 @@ const userView = (user: User) => ({
   disabledAt: user.disabled_at,
 });
 
+/** Paging parameters every tenancy list takes: a page size and the cursor from the previous page's X-Next-Cursor. */
+const pageQuery = {
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: "rows per page (default 200)" })),
+  cursor: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 200, description: "X-Next-Cursor of the previous page" }),
+  ),
+};
+
+/** The page a request asks for. */
+function pageRequest(query: { limit?: number; cursor?: string }): PageRequest {
+  return { limit: query.limit ?? 200, cursor: query.cursor };
+}
+
+/** Sends a page's rows, with X-Next-Cursor when more follow. */
+function sendPage<T, V>(reply: FastifyReply, page: Page<T>, view: (row: T) => V): V[] {
+  if (page.nextCursor !== undefined) reply.header("x-next-cursor", page.nextCursor);
+  return page.items.map(view);
+}
+
 /** Registers the tenancy routes under /v1. */
 export function registerTenancyRoutes(app: FastifyInstance, tenancy: TenancyService): void {
   app.get(
@@ -73,16 +92,18 @@ export function registerTenancyRoutes(app: FastifyInstance, tenancy: TenancyServ
     async (request) => contextOf(request).principal,
   );
 
-  app.get(
+  app.get<{ Querystring: { limit?: number; cursor?: string } }>(
     "/v1/tenants",
     {
       schema: {
         tags: ["tenancy"],
-        summary: "Tenants visible to the caller",
+        summary: "Tenants visible to the caller, in id order; X-Next-Cursor pages through them",
+        querystring: Type.Object(pageQuery, { additionalProperties: false }),
         response: { 200: Type.Array(TenantSchema) },
       },
     },
-    async (request) => (await tenancy.listTenants(contextOf(request))).map(tenantView),
+    async (request, reply) =>
+      sendPage(reply, await tenancy.listTenants(contextOf(request), pageRequest(request.query)), tenantView),
   );
   app.get<{ Params: { id: string } }>(
     "/v1/tenants/:id",
@@ -111,16 +132,25 @@ export function registerTenancyRoutes(app: FastifyInstance, tenancy: TenancyServ
       reply.status(201).send(tenantView(await tenancy.createTenant(contextOf(request), request.body))),
   );
 
-  app.get<{ Querystring: { tenantId?: string } }>(
+  app.get<{ Querystring: { tenantId?: string; limit?: number; cursor?: string } }>(
     "/v1/projects",
     {
       schema: {
         tags: ["tenancy"],
-        querystring: Type.Object({ tenantId: Type.Optional(Type.String()) }, { additionalProperties: false }),
+        summary: "Projects visible to the caller, in id order; X-Next-Cursor pages through them",
+        querystring: Type.Object(
+          { tenantId: Type.Optional(Type.String({ maxLength: 100 })), ...pageQuery },
+          { additionalProperties: false },
+        ),
         response: { 200: Type.Array(ProjectSchema) },
       },
     },
-    async (request) => (await tenancy.listProjects(contextOf(request), request.query.tenantId)).map(projectView),
+    async (request, reply) =>
+      sendPage(
+        reply,
+        await tenancy.listProjects(contextOf(request), pageRequest(request.query), request.query.tenantId),
+        projectView,
+      ),
   );
   app.get<{ Params: { id: string } }>(
     "/v1/projects/:id",
@@ -143,8 +173,18 @@ export function registerTenancyRoutes(app: FastifyInstance, tenancy: TenancyServ
       reply.status(201).send(projectView(await tenancy.createProject(contextOf(request), request.body))),
   );
 
-  app.get("/v1/users", { schema: { tags: ["tenancy"], response: { 200: Type.Array(UserSchema) } } }, async (request) =>
-    (await tenancy.listUsers(contextOf(request))).map(userView),
+  app.get<{ Querystring: { limit?: number; cursor?: string } }>(
+    "/v1/users",
+    {
+      schema: {
+        tags: ["tenancy"],
+        summary: "Users visible to the caller, in id order; X-Next-Cursor pages through them",
+        querystring: Type.Object(pageQuery, { additionalProperties: false }),
+        response: { 200: Type.Array(UserSchema) },
+      },
+    },
+    async (request, reply) =>
+      sendPage(reply, await tenancy.listUsers(contextOf(request), pageRequest(request.query)), userView),
   );
   app.get<{ Params: { id: string } }>(
     "/v1/users/:id",
@@ -177,16 +217,25 @@ export function registerTenancyRoutes(app: FastifyInstance, tenancy: TenancyServ
     async (request) => userView(await tenancy.disableUser(contextOf(request), request.params.id)),
   );
 
-  app.get<{ Querystring: { userId?: string } }>(
+  app.get<{ Querystring: { userId?: string; limit?: number; cursor?: string } }>(
     "/v1/keys",
     {
       schema: {
         tags: ["tenancy"],
-        querystring: Type.Object({ userId: Type.Optional(Type.String()) }, { additionalProperties: false }),
+        summary: "API keys visible to the caller, in id order; X-Next-Cursor pages through them",
+        querystring: Type.Object(
+          { userId: Type.Optional(Type.String({ maxLength: 100 })), ...pageQuery },
+          { additionalProperties: false },
+        ),
         response: { 200: Type.Array(KeySchema) },
       },
     },
-    async (request) => tenancy.listApiKeys(contextOf(request), request.query.userId),
+    async (request, reply) =>
+      sendPage(
+        reply,
+        await tenancy.listApiKeys(contextOf(request), pageRequest(request.query), request.query.userId),
+        (key) => key,
+      ),
   );
   app.post<{ Body: { userId?: string; name: string; expiresAt?: string } }>(
     "/v1/keys",
