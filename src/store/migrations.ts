@@ -121,6 +121,22 @@ const migrations: Record<string, Migration> = {
       await sql`alter table jobs add column exit_code integer`.execute(db);
     },
   },
+  "0004_job_events": {
+    async up(db: Kysely<unknown>) {
+      // Each job's history (submitted, started where, preempted, ended how), kept for ever and readable by its tenant:
+      // the jobs row holds only the latest state, and the audit log is for auditors.
+      await sql`
+        create table job_events (
+          id bigint generated always as identity primary key,
+          job_id text not null references jobs(id),
+          at text not null,
+          kind text not null,
+          state text not null,
+          detail jsonb not null
+        )`.execute(db);
+      await sql`create index job_events_job on job_events(job_id, id)`.execute(db);
+    },
+  },
 };
 
 /** Provides the migrations to Kysely's Migrator. */

@@ -90,6 +90,16 @@ export interface JobsTable {
   exit_code: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
+/** One event of a job's history: what happened, when, and its facts (placement, executor id, exit). */
+export interface JobEventsTable {
+  id: Generated<string>;
+  job_id: string;
+  at: string;
+  kind: string;
+  state: string;
+  detail: Json;
+}
+
 export interface QueuesTable {
   name: string;
   tenant_id: string | null;
@@ -115,6 +125,7 @@ export interface Database {
   audit_log: AuditLogTable;
   audit_head: AuditHeadTable;
   jobs: JobsTable;
+  job_events: JobEventsTable;
   queues: QueuesTable;
   site_versions: SiteVersionsTable;
 }

@@ -186,7 +186,7 @@ export class JobsEngine {
     return this.#rackJobs.get(rack) ?? [];
   }
 
-  /** Updates a stored job and appends the audit record of the change, after the writes before it. */
+  /** Updates a stored job, adds the event to its history and appends the audit record, after the writes before it. */
   persist(id: string, fields: Updateable<JobsTable>, action: string, after: unknown): Promise<void> {
     const db = this.#store.db;
     this.#writes = this.#writes
@@ -196,6 +196,16 @@ export class JobsEngine {
             .updateTable("jobs")
             .set({ ...fields, updated_at: new Date().toISOString() })
             .where("id", "=", id)
+            .execute();
+          await trx
+            .insertInto("job_events")
+            .values({
+              job_id: id,
+              at: new Date().toISOString(),
+              kind: action,
+              state: String(fields.state ?? ""),
+              detail: JSON.stringify(after ?? {}),
+            })
             .execute();
           await appendAudit(trx, {
             actor: "system:scheduler",
@@ -220,15 +230,23 @@ export class JobsEngine {
 
   #audit(record: JobRecord, action: string, after: unknown): Promise<void> {
     const run = record.run;
+    const job = record.job;
     const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
+    const simulatedIso = (timeS: number) =>
+      Number.isFinite(timeS) ? new Date(record.generation.live.epochMsOf(timeS)).toISOString() : null;
     return this.persist(
       record.id,
       {
-        state: record.job.state,
-        reason: record.job.reason,
+        state: job.state,
+        reason: job.reason,
         ...(action === "job.start" ? { placement: JSON.stringify(after) } : {}),
         ...(run === undefined
-          ? {}
+          ? // A simulated run's times are the scheduler's: the first start (a requeued job keeps it) and the end.
+            action === "job.start"
+            ? { started_at: simulatedIso(job.firstStartS) }
+            : isActive(job)
+              ? {}
+              : { ended_at: simulatedIso(job.endS) }
           : {
               executor: "slurm",
               external_id: String(run.id),
@@ -249,9 +267,10 @@ export class JobsEngine {
     if (record.synthetic || generation.lastState.get(job.index) === job.state) return;
     generation.lastState.set(job.index, job.state);
     if (job.state === "running") {
+      record.lastPlacement = placementOf(generation, job);
       void this.#audit(record, "job.start", {
         state: job.state,
-        ...placementOf(generation, job),
+        ...record.lastPlacement,
         nodes: Array.from(job.nodes, (node) => slurmNodeName(generation.inventory, node)),
         dataClass: job.spec.dataClass,
         siteVersion: generation.version,

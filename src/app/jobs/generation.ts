@@ -149,10 +149,18 @@ export function racksOf(generation: Generation, job: Job): number[] {
   return [...racks];
 }
 
+/** Where a job runs: its racks, their zone and halls, as the site in force names them. */
+export interface JobPlacement {
+  readonly racks: string[];
+  readonly zoneId: string | null;
+  readonly halls: string[];
+}
+
 /** Where a placed job runs: its racks' ids and the zone of the first (placement keeps a job in one zone). */
-export function placementOf(generation: Generation, job: Job): { racks: string[]; zoneId: string | null } {
+export function placementOf(generation: Generation, job: Job): JobPlacement {
   const racks = racksOf(generation, job).map((index) => generation.site.racks[index]!);
-  return { racks: racks.map((rack) => rack.id), zoneId: racks[0]?.zoneId ?? null };
+  const halls = [...new Set(racks.map((rack) => generation.site.halls[rack.hallIndex]!.id))];
+  return { racks: racks.map((rack) => rack.id), zoneId: racks[0]?.zoneId ?? null, halls };
 }
 
 /**

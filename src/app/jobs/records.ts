@@ -5,7 +5,7 @@
  */
 import type { SlurmJob } from "../../execution/slurm-cli.ts";
 import type { Job, JobSpec } from "../../scheduler/jobs.ts";
-import { type Generation, placementOf } from "./generation.ts";
+import { type Generation, type JobPlacement, placementOf } from "./generation.ts";
 
 /** A job the platform knows, bound to the scheduler generation that holds it now. */
 export interface JobRecord {
@@ -22,6 +22,8 @@ export interface JobRecord {
   readonly command?: string | undefined;
   /** What a real executor reported of the run (Slurm job id, exit code, real start and end). */
   run?: SlurmJob;
+  /** Where the job last ran: an ended job still says where its data was processed. */
+  lastPlacement?: JobPlacement;
 }
 
 /** A job's use of the site for usage reports: scheduler seconds since start, estimated IT power of its share. */
@@ -74,9 +76,11 @@ export function jobView(record: JobRecord) {
     reason: job.reason,
     ...demandOf(job.spec),
     submittedAt: iso(job.spec.submitS),
-    startedAt: run?.startMs !== undefined ? isoMs(run.startMs) : iso(job.startS),
+    // When it first started: a requeued job keeps its first start, and an ended job its start.
+    startedAt: run?.startMs !== undefined ? isoMs(run.startMs) : iso(job.firstStartS),
     endedAt: isActive(job) ? null : run?.endMs !== undefined ? isoMs(run.endMs) : iso(job.endS),
-    placement: placed ? placementOf(record.generation, job) : null,
+    // Placed: where it is now. Ended: where it last ran. Waiting (even after a requeue): nowhere.
+    placement: placed ? placementOf(record.generation, job) : isActive(job) ? null : (record.lastPlacement ?? null),
     synthetic: record.synthetic,
     execution:
       run === undefined

@@ -241,6 +241,16 @@ export function registerJobRoutes(app: FastifyInstance, settings: JobRoutesSetti
             updated_at: now,
           })
           .execute();
+        await trx
+          .insertInto("job_events")
+          .values({
+            job_id: id,
+            at: now,
+            kind: "job.submit",
+            state: "queued",
+            detail: JSON.stringify({ queue: queue.name, userId: principal.userId, ...demandOf(spec) }),
+          })
+          .execute();
         await appendAudit(trx, {
           actor: principal.userId,
           action: "job.submit",
@@ -386,7 +396,7 @@ function registerJobReads(
       if (row === undefined || !visible(principal, { tenantId: row.tenant_id, userId: row.user_id }))
         throw new AppError("notFound", `no job ${request.params.id}`);
       const spec = row.spec as JobSpec;
-      const placement = row.placement as { racks?: string[]; zoneId?: string | null } | null;
+      const placement = row.placement as { racks?: string[]; zoneId?: string | null; halls?: string[] } | null;
       return {
         id: row.id,
         tenantId: row.tenant_id,
@@ -400,13 +410,59 @@ function registerJobReads(
         submittedAt: row.submitted_at,
         startedAt: row.started_at,
         endedAt: row.ended_at,
-        placement: placement?.racks === undefined ? null : { racks: placement.racks, zoneId: placement.zoneId ?? null },
+        placement:
+          placement?.racks === undefined
+            ? null
+            : { racks: placement.racks, zoneId: placement.zoneId ?? null, halls: placement.halls ?? [] },
         synthetic: false,
         execution:
           row.external_id === null
             ? null
             : { backend: row.executor ?? "slurm", externalId: row.external_id, exitCode: row.exit_code },
       };
+    },
+  );
+
+  app.get<{ Params: { id: string }; Querystring: { limit?: number; cursor?: string } }>(
+    "/v1/jobs/:id/history",
+    {
+      schema: {
+        tags: ["jobs"],
+        summary:
+          "A job's history, oldest first: submission, each start with its racks, zone and halls, preemptions, end and exit; X-Next-Cursor pages",
+        params: Type.Object({ id: Type.String({ maxLength: 200 }) }),
+        querystring: Type.Object(
+          {
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+            cursor: Type.Optional(Type.String({ maxLength: 20, pattern: "^[0-9]+$" })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request, reply) => {
+      const principal = contextOf(request).principal;
+      authorize(principal, "jobs:read");
+      // Every submitted job has its row (synthetic demo work has none, and no history): it says whose job it is.
+      const owner = await db
+        .selectFrom("jobs")
+        .select(["tenant_id", "user_id"])
+        .where("id", "=", request.params.id)
+        .executeTakeFirst();
+      if (owner === undefined || !visible(principal, { tenantId: owner.tenant_id, userId: owner.user_id }))
+        throw new AppError("notFound", `no job ${request.params.id}`);
+      const limit = request.query.limit ?? 200;
+      let query = db
+        .selectFrom("job_events")
+        .selectAll()
+        .where("job_id", "=", request.params.id)
+        .orderBy("id")
+        .limit(limit + 1);
+      if (request.query.cursor !== undefined) query = query.where("id", ">", request.query.cursor);
+      const rows = await query.execute();
+      const page = rows.slice(0, limit);
+      if (rows.length > limit) reply.header("x-next-cursor", String(page[page.length - 1]!.id));
+      return page.map((row) => ({ at: row.at, event: row.kind, state: row.state, detail: row.detail }));
     },
   );
 }
