@@ -38,7 +38,7 @@ export const plausibleC = { min: 0, max: 95 } as const;
 export interface DropCounts {
   /** A required value empty, NaN or NA. */
   missing: number;
-  /** A temperature outside the plausible range. */
+  /** A temperature outside the plausible range (in an ESIF row, of either loop: the logger's fault code). */
   implausible: number;
   /** Loop heat ≤ 0: the loop off or its meter at fault (the rise model needs heat). */
   noHeat: number;
@@ -146,6 +146,8 @@ interface Positions {
   readonly return: number;
   readonly heat: number;
   readonly total: readonly number[];
+  /** Temperatures of other loops in the same row: a logger fault there (−18.33 °C) marks the whole row. */
+  readonly otherTemperatures: readonly number[];
   readonly names: { readonly supply: string; readonly return: string; readonly heat: string };
 }
 
@@ -171,6 +173,7 @@ function esifPositions(header: readonly string[], file: string, loop: LoopKind):
     return: base + 2,
     // Both loops' heat: their sum is the heat of the whole hall (its IT load, to within the room's losses).
     total: [1, 4],
+    otherTemperatures: loop === "air" ? [5, 6] : [2, 3],
     names: { heat: `${label} heat`, supply: `${label} T_supply`, return: `${label} T_return` },
   });
 }
@@ -200,6 +203,7 @@ function csvPositions(header: readonly string[], file: string, mapping: ColumnMa
     return: ret,
     heat,
     total: total < 0 ? [] : [total],
+    otherTemperatures: [],
     names: { supply: mapping.supply, return: mapping.return, heat: mapping.heat },
   });
 }
@@ -236,6 +240,8 @@ interface RawRow {
   readonly returnC: number;
   readonly heatKw: number;
   readonly totalKw: number;
+  /** Another loop's temperature in the row is implausible: the logger was at fault for the row. */
+  readonly rowFault: boolean;
 }
 
 function readFile(
@@ -288,7 +294,11 @@ function readFile(
       if (!part.ok) return failure(part.error);
       totalKw += part.value;
     }
-    into.push({ timeS, supplyC: supply.value, returnC: ret.value, heatKw: heat.value, totalKw });
+    const rowFault = at.otherTemperatures.some((column) => {
+      const value = parseValue(fields[column]!);
+      return value !== undefined && (value < plausibleC.min || value > plausibleC.max);
+    });
+    into.push({ timeS, supplyC: supply.value, returnC: ret.value, heatKw: heat.value, totalKw, rowFault });
   }
   if (into.length === before) return failure(`${file.name}: no data rows after the header`);
   return success({ hasTotal: at.total.length > 0 });
@@ -343,7 +353,10 @@ export function readLoopHistory(
     const toNext = next < times.length ? times[next]! - row.timeS : stepS;
     const weightS = Math.min(toNext, maxGapS);
     if ([row.supplyC, row.returnC, row.heatKw].some(Number.isNaN)) dropped.missing++;
-    else if ([row.supplyC, row.returnC].some((value) => value < plausibleC.min || value > plausibleC.max)) {
+    else if (
+      row.rowFault ||
+      [row.supplyC, row.returnC].some((value) => value < plausibleC.min || value > plausibleC.max)
+    ) {
       dropped.implausible++;
     } else if (row.heatKw <= 0) dropped.noHeat++;
     else if (row.returnC <= row.supplyC) dropped.noRise++;
