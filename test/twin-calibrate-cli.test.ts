@@ -159,6 +159,11 @@ describe("alixan twin calibrate / validate", () => {
       /--loop: "water" is not one of liquid, air/,
     );
     fails(await inProcess(...base, "--loop", "liquid"), 2, /--format is required/);
+    fails(
+      await inProcess(...base, "--format", "nrel-esif", "--loop", "liquid", "--law", "guess"),
+      2,
+      /--law: "guess" is not one of fitted, held-return, design-rise/,
+    );
     fails(await inProcess(...base, "--format", "csv", "--loop", "liquid"), 2, /--format csv needs --columns/);
     fails(
       await inProcess(

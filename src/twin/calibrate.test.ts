@@ -53,13 +53,13 @@ function synthetic(
 
 const columns = { time: "time", supply: "supply", return: "return", heat: "heat", total: "total" };
 
-/** The ESIF-like truth: flow grows as heat^0.6 and 7 %/K of supply, a 15-minute coolant mass. */
+/** The ESIF-like truth: flow grows as heat^0.6, the control takes 80 % of a supply change out of the rise, 15-minute lag. */
 const truth: FlowLaw = {
   referenceHeatKw: 650,
   referenceSupplyC: 22.5,
   referenceRiseK: 14,
   heatExponent: 0.6,
-  supplyCoefficientPerK: 0.07,
+  supplyTracking: 0.8,
 };
 
 describe("loop calibration", () => {
@@ -79,7 +79,7 @@ describe("loop calibration", () => {
     const calibration = unwrap(calibrateLoop(history));
     const law = calibration.flowLaw;
     assert.ok(Math.abs(law.heatExponent - 0.6) < 0.05, `e = ${law.heatExponent}`);
-    assert.ok(Math.abs(law.supplyCoefficientPerK - 0.07) < 0.01, `k = ${law.supplyCoefficientPerK}`);
+    assert.ok(Math.abs(law.supplyTracking - 0.8) < 0.05, `h = ${law.supplyTracking}`);
     // The reference point is the data's mean, not the truth's: compare capacity rates at the same conditions.
     for (const [heatKw, supplyC] of [
       [550, 21.5],
@@ -109,11 +109,11 @@ describe("loop calibration", () => {
   });
 
   it("finds the twin's own law when the data follow it", () => {
-    const twinLaw: FlowLaw = { ...truth, heatExponent: 1, supplyCoefficientPerK: 0 };
+    const twinLaw: FlowLaw = { ...truth, heatExponent: 1, supplyTracking: 0 };
     const history = unwrap(readLoopHistory([synthetic(twinLaw, 0, 8, 3)], "csv", "liquid", columns));
     const calibration = unwrap(calibrateLoop(history));
     assert.ok(Math.abs(calibration.flowLaw.heatExponent - 1) < 0.05, `e = ${calibration.flowLaw.heatExponent}`);
-    assert.ok(Math.abs(calibration.flowLaw.supplyCoefficientPerK) < 0.01);
+    assert.ok(Math.abs(calibration.flowLaw.supplyTracking) < 0.05);
     assert.ok(Math.abs(calibration.twinLaw.designRiseK - 14) < 0.05);
     const notes = calibration.identifiability.notes.join("\n");
     assert.match(notes, /consistent with the twin's design-rise law/);
@@ -122,16 +122,35 @@ describe("loop calibration", () => {
     assert.match(notes, /rated flow, pump limits and minimum speed are not observable/);
   });
 
+  it("fits only the rise and the lag under a declared law, and counts p accordingly", () => {
+    const held: FlowLaw = { ...truth, heatExponent: 1, supplyTracking: 1 };
+    const history = unwrap(readLoopHistory([synthetic(held, 600, 6, 5)], "csv", "air", columns));
+    const calibration = unwrap(calibrateLoop(history, "held-return"));
+    assert.equal(calibration.lawForm, "held-return");
+    assert.equal(calibration.parameters, 2);
+    assert.equal(calibration.flowLaw.heatExponent, 1);
+    assert.equal(calibration.flowLaw.supplyTracking, 1);
+    // Held return temperature: reference supply + reference rise = 22.5 + 14.
+    const heldReturnC = calibration.flowLaw.referenceSupplyC + calibration.flowLaw.referenceRiseK;
+    assert.ok(Math.abs(heldReturnC - 36.5) < 0.05, `held return ${heldReturnC}`);
+    assert.deepEqual(Object.keys(calibration.identifiability.standardErrors).sort(), [
+      "referenceRiseK",
+      "timeConstantS",
+    ]);
+    // The twin's own law (constant rise) cannot follow a held return: it fits worse.
+    assert.ok(calibration.fit.twinLaw.cvRmse > 3 * calibration.fit.cvRmse);
+  });
+
   it("says so when heat and supply move together, so e and k cannot be told apart", () => {
     const history = unwrap(
       readLoopHistory([synthetic(truth, 0, 6, 11, { supplyFollowsHeat: true })], "csv", "liquid", columns),
     );
     const calibration = unwrap(calibrateLoop(history));
-    const correlation = calibration.identifiability.correlations["heatExponent~supplyCoefficientPerK"];
+    const correlation = calibration.identifiability.correlations["heatExponent~supplyTracking"];
     assert.ok(typeof correlation === "number" && Math.abs(correlation) > 0.9, `r = ${correlation}`);
     assert.ok(
       calibration.identifiability.notes.some((note) =>
-        /heatExponent and supplyCoefficientPerK are strongly correlated .* a combination of them/.test(note),
+        /heatExponent and supplyTracking are strongly correlated .* a combination of them/.test(note),
       ),
       calibration.identifiability.notes.join("\n"),
     );

@@ -5,8 +5,9 @@
  * The model runs at the history's own resolution (one minute for ESIF) and is compared hour by hour, the resolution
  * ASHRAE Guideline 14 sets its hourly criteria at.
  *
- * Fitted: the rise at the reference point, the flow law's heat exponent e and supply coefficient k, and the lag's
- * time constant (profiled on a grid, then refined), by Levenberg–Marquardt on the hourly residuals. The capture
+ * Fitted: the rise at the reference point, the flow law's heat exponent e and supply tracking h (or only the rise, when
+ * the loop's control is declared: the twin's design-rise law or a held return temperature), and the lag's time
+ * constant (profiled on a grid, then refined), by Levenberg–Marquardt on the hourly residuals. The capture
  * share (loop heat / total heat) comes from the heat split, when the history carries the total. Identifiability is
  * judged from the Jacobian at the optimum (standard errors, correlations; allowing for autocorrelated hours) and
  * from the lag's likelihood profile.
@@ -14,15 +15,27 @@
 import { type Static, Type } from "typebox";
 import { Value } from "typebox/value";
 import type { DropCounts, LoopHistory } from "./history.ts";
-import { type FlowLaw, implicitMixedC } from "./loop.ts";
+import { capacityRateKwPerK, type FlowLaw, implicitMixedC } from "./loop.ts";
 import { failure, type Outcome, success } from "./outcome.ts";
 
 /** An hour is used when its valid samples cover at least this much of it, s. */
 export const minimumCoverageS = 2700;
 /** Lag time constants tried before refining, s (0 = no lag: the rise follows heat and flow at once). */
 export const lagGridS = [0, 60, 180, 600, 1800, 3600, 7200] as const;
-/** Number of fitted parameters of the rise model (reference rise, e, k, time constant): p in Guideline 14. */
-export const riseParameterCount = 4;
+/**
+ * Flow-law forms: `fitted` fits e and h; `held-return` declares a control that holds the return temperature
+ * (e = 1, h = 1); `design-rise` is the twin's law as it stands (e = 1, h = 0). Each also fits the reference rise and
+ * the lag, so p (Guideline 14) is 4, 2 and 2.
+ */
+export const lawForms = ["fitted", "held-return", "design-rise"] as const;
+/** One flow-law form. */
+export type LawForm = (typeof lawForms)[number];
+/** Start values [reference rise factor, e, h] and which of them each form fits. */
+const formSpecs: Record<LawForm, { readonly start: readonly [number, number]; readonly free: readonly boolean[] }> = {
+  fitted: { start: [1, 0], free: [true, true, true] },
+  "held-return": { start: [1, 1], free: [true, false, false] },
+  "design-rise": { start: [1, 0], free: [true, false, false] },
+};
 /** Guideline 14's hourly criteria for a calibrated model, percent. */
 export const guideline14Hourly = { cvRmse: 30, nmbe: 10 } as const;
 /** χ² (1 degree of freedom) at 95 %: the likelihood-ratio bound of a profile interval. */
@@ -117,13 +130,7 @@ export function predictHourlyRise(history: LoopHistory, hourly: HourlyData, mode
   for (let sample = 0; sample < timeS.length; sample++) {
     const heat = heatKw[sample]!;
     const supply = supplyC[sample]!;
-    // capacityRateKwPerK(law, heat, supply), written out for the inner loop: one exp per sample.
-    const rate =
-      referenceRate *
-      Math.exp(
-        law.heatExponent * Math.log(heat / law.referenceHeatKw) +
-          law.supplyCoefficientPerK * (supply - law.referenceSupplyC),
-      );
+    const rate = capacityRateKwPerK(law, heat, supply);
     const stepS = sample === 0 ? Number.POSITIVE_INFINITY : timeS[sample]! - timeS[sample - 1]!;
     if (capacityKjPerK <= 0 || stepS > history.maxGapS || Number.isNaN(returnC)) {
       returnC = supply + heat / rate;
@@ -274,8 +281,9 @@ export const LoopCalibrationSchema = Type.Object({
     referenceSupplyC: Type.Number(),
     referenceRiseK: Type.Number({ exclusiveMinimum: 0 }),
     heatExponent: Type.Number(),
-    supplyCoefficientPerK: Type.Number(),
+    supplyTracking: Type.Number(),
   }),
+  lawForm: Type.Union([Type.Literal("fitted"), Type.Literal("held-return"), Type.Literal("design-rise")]),
   thermalLag: Type.Object({
     timeConstantS: Type.Number({ minimum: 0 }),
     heatCapacityKjPerK: Type.Number({ minimum: 0 }),
@@ -310,7 +318,7 @@ export function checkCalibration(value: unknown, name: string): Outcome<LoopCali
   return failure(`${name}: params${path}: ${first?.message ?? "not a loop calibration"}`);
 }
 
-const parameterNames = ["referenceRiseK", "heatExponent", "supplyCoefficientPerK", "timeConstantS"] as const;
+const parameterNames = ["referenceRiseK", "heatExponent", "supplyTracking", "timeConstantS"] as const;
 
 function modelOf(reference: { heatKw: number; supplyC: number }, x: readonly number[], lagS: number): RiseModel {
   return {
@@ -319,7 +327,7 @@ function modelOf(reference: { heatKw: number; supplyC: number }, x: readonly num
       referenceSupplyC: reference.supplyC,
       referenceRiseK: x[0]!,
       heatExponent: x[1]!,
-      supplyCoefficientPerK: x[2]!,
+      supplyTracking: x[2]!,
     },
     timeConstantS: lagS,
   };
@@ -350,14 +358,14 @@ function lagOneCorrelation(residuals: Float64Array): number {
   return denominator > 0 ? numerator / denominator : 0;
 }
 
-/** Fits the flow law at a fixed lag; `start` is [reference rise, e, k]. */
+/** Fits the flow law at a fixed lag; `start` is [reference rise, e, h], `free` says which of them move. */
 function fitAtLag(
   history: LoopHistory,
   hourly: HourlyData,
   reference: { heatKw: number; supplyC: number },
   lagS: number,
   start: readonly number[],
-  free: readonly boolean[] = [true, true, true],
+  free: readonly boolean[],
 ): { x: number[]; sse: number } {
   const predicted = new Float64Array(hourly.riseK.length);
   const fixed = [...start];
@@ -371,7 +379,7 @@ function fitAtLag(
     predictHourlyRise(history, hourly, modelOf(reference, x, lagS), predicted);
     return hourly.riseK.map((value, index) => value - predicted[index]!);
   };
-  const steps = [1e-4 * Math.max(1, start[0]!), 1e-4, 1e-5];
+  const steps = [1e-4 * Math.max(1, start[0]!), 1e-4, 1e-4];
   const fit = levenbergMarquardt(
     residuals,
     indexes.map((index) => start[index]!),
@@ -390,11 +398,12 @@ function fitLag(
   hourly: HourlyData,
   reference: { heatKw: number; supplyC: number },
   start: readonly number[],
+  free: readonly boolean[],
 ): { x: number[]; lagS: number; sse: number; profile: { timeConstantS: number; sse: number }[] } {
   const profile: { timeConstantS: number; sse: number; x: number[] }[] = [];
   let warm = [...start];
   for (const lagS of lagGridS) {
-    const fit = fitAtLag(history, hourly, reference, lagS, warm);
+    const fit = fitAtLag(history, hourly, reference, lagS, warm, free);
     profile.push({ timeConstantS: lagS, sse: fit.sse, x: fit.x });
     warm = fit.x;
   }
@@ -404,7 +413,7 @@ function fitLag(
   let high = profile[Math.min(profile.length - 1, at + 1)]!.timeConstantS;
   const ratio = (Math.sqrt(5) - 1) / 2;
   const evaluate = (lagS: number) => {
-    const fit = fitAtLag(history, hourly, reference, lagS, best.x);
+    const fit = fitAtLag(history, hourly, reference, lagS, best.x, free);
     const point = { timeConstantS: lagS, sse: fit.sse, x: fit.x };
     profile.push(point);
     if (point.sse < best.sse) best = point;
@@ -447,33 +456,34 @@ function identifiability(
   history: LoopHistory,
   hourly: HourlyData,
   reference: { heatKw: number; supplyC: number },
-  x: readonly number[],
-  lagS: number,
-  sse: number,
+  fit: { x: readonly number[]; lagS: number; sse: number; free: readonly boolean[] },
   profile: readonly { timeConstantS: number; sse: number }[],
   hasTotal: boolean,
 ): LoopCalibration["identifiability"] {
+  const { x, lagS, sse, free } = fit;
   const n = hourly.riseK.length;
-  const p = riseParameterCount;
+  // The parameters fitted: the free ones of the law, then the lag (index 3).
+  const fitted = [...free.flatMap((isFree, index) => (isFree ? [index] : [])), 3];
+  const p = fitted.length;
   const predicted = new Float64Array(n);
-  const residualsAt = (values: readonly number[], lag: number) => {
-    predictHourlyRise(history, hourly, modelOf(reference, values, lag), predicted);
+  const residualsAt = (values: readonly number[]) => {
+    predictHourlyRise(history, hourly, modelOf(reference, values, values[3]!), predicted);
     return hourly.riseK.map((value, index) => value - predicted[index]!);
   };
-  const atOptimum = residualsAt(x, lagS);
+  const values = [...x, lagS];
+  const atOptimum = residualsAt(values);
   const rho = Math.max(0, lagOneCorrelation(atOptimum));
   const effective = Math.max(p + 2, Math.min(n, (n * (1 - rho)) / (1 + rho)));
-  // Jacobian of the hourly residuals in the four parameters (central differences; one-sided for a lag at 0).
-  const values = [...x, lagS];
-  const steps = [1e-3 * values[0]!, 1e-3, 1e-4, Math.max(30, 0.05 * lagS)];
-  const jacobian = values.map((_, j) => {
+  // Jacobian of the hourly residuals in the fitted parameters (central differences; one-sided for a lag at 0).
+  const steps = [1e-3 * values[0]!, 1e-3, 1e-3, Math.max(30, 0.05 * lagS)];
+  const jacobian = fitted.map((j) => {
     const up = [...values];
     const down = [...values];
     up[j]! += steps[j]!;
     const oneSided = j === 3 && lagS - steps[j]! < 0;
     if (!oneSided) down[j]! -= steps[j]!;
-    const rUp = residualsAt(up.slice(0, 3), up[3]!);
-    const rDown = oneSided ? atOptimum : residualsAt(down.slice(0, 3), down[3]!);
+    const rUp = residualsAt(up);
+    const rDown = oneSided ? atOptimum : residualsAt(down);
     const span = oneSided ? steps[j]! : 2 * steps[j]!;
     return rUp.map((value, index) => (value - rDown[index]!) / span);
   });
@@ -482,25 +492,27 @@ function identifiability(
   const scaled = jacobian.map((column, j) => column.map((value) => (norms[j]! > 0 ? value / norms[j]! : 0)));
   const normal = normalMatrix(scaled);
   const variance = (sse / Math.max(1, n - p)) * (n / effective);
-  const inverse: (number[] | undefined)[] = normal.map((_, j) =>
+  const inverse = normal.map((_, j) =>
     solve(
       normal,
       normal.map((__, i) => (i === j ? 1 : 0)),
     ),
   );
+  const covarianceOk = inverse.every((column) => column?.every(Number.isFinite) === true);
   const standardErrors: Record<string, number | null> = {};
   const correlations: Record<string, number | null> = {};
-  const covarianceOk = inverse.every((column) => column?.every(Number.isFinite) === true);
-  parameterNames.forEach((name, j) => {
-    const diagonal = covarianceOk ? inverse[j]![j]! : Number.NaN;
-    standardErrors[name] =
-      covarianceOk && norms[j]! > 0 && diagonal > 0 ? Math.sqrt((variance * diagonal) / norms[j]! ** 2) : null;
-  });
+  const errorOf = (index: number): number | null => {
+    const at = fitted.indexOf(index);
+    if (at < 0 || !covarianceOk) return null;
+    const diagonal = inverse[at]![at]!;
+    return norms[at]! > 0 && diagonal > 0 ? Math.sqrt((variance * diagonal) / norms[at]! ** 2) : null;
+  };
+  for (const index of fitted) standardErrors[parameterNames[index]!] = errorOf(index);
   const notes: string[] = [];
-  parameterNames.forEach((a, i) => {
-    parameterNames.forEach((b, j) => {
+  fitted.forEach((a, i) => {
+    fitted.forEach((b, j) => {
       if (j <= i) return;
-      const key = `${a}~${b}`;
+      const key = `${parameterNames[a]}~${parameterNames[b]}`;
       if (!covarianceOk) {
         correlations[key] = null;
         return;
@@ -509,30 +521,15 @@ function identifiability(
       correlations[key] = Number.isFinite(r) ? r : null;
       if (Number.isFinite(r) && Math.abs(r) >= 0.9) {
         notes.push(
-          `${a} and ${b} are strongly correlated (r = ${formatNumber(r, 2)}): the data fix a combination of them, not each one`,
+          `${parameterNames[a]} and ${parameterNames[b]} are strongly correlated (r = ${formatNumber(r, 2)}): the data fix a combination of them, not each one`,
         );
       }
     });
   });
   if (!covarianceOk) notes.push("the Jacobian is singular: some parameters do not change the hourly rise at all");
-  // Lag profile: the likelihood-ratio interval (95 %), with the effective number of hours.
-  const best = Math.min(...profile.map((point) => point.sse));
-  const within = profile.filter((point) => effective * Math.log(point.sse / best) <= chiSquare95);
-  const lowS = Math.min(...within.map((point) => point.timeConstantS));
-  const highS = Math.max(...within.map((point) => point.timeConstantS));
-  const gridTop = lagGridS[lagGridS.length - 1]!;
-  const interval = { low: lowS, high: highS >= gridTop ? null : highS };
-  if (lowS === 0 && (interval.high === null || highS >= 600)) {
-    notes.push(
-      `thermal lag not identifiable from hourly data: any time constant from 0 to ${interval.high === null ? `${gridTop} s or more` : `${formatNumber(highS)} s`} fits within the 95 % likelihood interval`,
-    );
-  } else if (interval.high === null) {
-    notes.push(`thermal lag has no upper bound in the data: ${formatNumber(lowS)} s or more fits (95 %)`);
-  } else {
-    notes.push(`thermal lag ${formatNumber(lagS)} s (95 %: ${formatNumber(lowS)}–${formatNumber(highS)} s)`);
-  }
-  const exponentError = standardErrors["heatExponent"];
-  if (typeof exponentError === "number") {
+  notes.push(lagNote(profile, effective, lagS));
+  const exponentError = errorOf(1);
+  if (exponentError !== null) {
     const [low, high] = [x[1]! - 1.96 * exponentError, x[1]! + 1.96 * exponentError];
     notes.push(
       low <= 1 && 1 <= high
@@ -540,17 +537,23 @@ function identifiability(
         : `heat exponent ${formatNumber(x[1]!)} (95 %: ${formatNumber(low)}–${formatNumber(high)}): the twin's design-rise law (1, flow in proportion to heat) is rejected`,
     );
   }
-  const supplyError = standardErrors["supplyCoefficientPerK"];
-  if (typeof supplyError === "number") {
-    const [low, high] = [x[2]! - 1.96 * supplyError, x[2]! + 1.96 * supplyError];
-    notes.push(
+  const trackingError = errorOf(2);
+  if (trackingError !== null) {
+    const [low, high] = [x[2]! - 1.96 * trackingError, x[2]! + 1.96 * trackingError];
+    const verdicts = [
       low <= 0 && 0 <= high
-        ? `supply coefficient ${formatNumber(x[2]!)}/K is not distinguishable from 0 (95 %: ${formatNumber(low)}–${formatNumber(high)})`
-        : `supply coefficient ${formatNumber(x[2]!)}/K (95 %: ${formatNumber(low)}–${formatNumber(high)}; 1/rise = ${formatNumber(1 / x[0]!)}/K would mean a held return temperature)`,
+        ? "consistent with the twin's fixed design rise (0)"
+        : "the fixed design rise (0) is rejected",
+      low <= 1 && 1 <= high
+        ? "consistent with a held return temperature (1)"
+        : "a held return temperature (1) is rejected",
+    ];
+    notes.push(
+      `supply tracking ${formatNumber(x[2]!)} (95 %: ${formatNumber(low)}–${formatNumber(high)}): ${verdicts.join("; ")}`,
     );
   }
   notes.push(
-    "rated flow, pump limits and minimum speed are not observable without a flow meter: the fit is the law's unclamped part (capacity rate at the reference point, e, k)",
+    "rated flow, pump limits and minimum speed are not observable without a flow meter: the fit is the law's unclamped part (capacity rate at the reference point, e, h)",
   );
   notes.push(
     hasTotal
@@ -560,14 +563,40 @@ function identifiability(
   notes.push(
     `standard errors allow for autocorrelated hours (lag-1 r = ${formatNumber(rho, 2)}: ${Math.round(effective)} effective of ${n} hours)`,
   );
+  const best = Math.min(...profile.map((point) => point.sse));
   return {
     effectiveHours: effective,
     standardErrors,
     correlations,
     lagProfile: profile.map((point) => ({ timeConstantS: point.timeConstantS, sseRatio: point.sse / best })),
-    lagInterval95S: interval,
+    lagInterval95S: lagInterval(profile, effective),
     notes,
   };
+}
+
+/** The lag's 95 % likelihood-ratio interval from its profile (high = null when it reaches the top of the grid). */
+function lagInterval(
+  profile: readonly { timeConstantS: number; sse: number }[],
+  effective: number,
+): { low: number; high: number | null } {
+  const best = Math.min(...profile.map((point) => point.sse));
+  const within = profile.filter((point) => effective * Math.log(point.sse / best) <= chiSquare95);
+  const high = Math.max(...within.map((point) => point.timeConstantS));
+  return {
+    low: Math.min(...within.map((point) => point.timeConstantS)),
+    high: high >= lagGridS[lagGridS.length - 1]! ? null : high,
+  };
+}
+
+/** What the lag profile says, in a sentence. */
+function lagNote(profile: readonly { timeConstantS: number; sse: number }[], effective: number, lagS: number): string {
+  const { low, high } = lagInterval(profile, effective);
+  const gridTop = lagGridS[lagGridS.length - 1]!;
+  if (low === 0 && (high === null || high >= 600)) {
+    return `thermal lag not identifiable from hourly data: any time constant from 0 to ${high === null ? `${gridTop} s or more` : `${formatNumber(high)} s`} fits within the 95 % likelihood interval`;
+  }
+  if (high === null) return `thermal lag has no upper bound in the data: ${formatNumber(low)} s or more fits (95 %)`;
+  return `thermal lag ${formatNumber(lagS)} s (95 %: ${formatNumber(low)}–${formatNumber(high)} s)`;
 }
 
 /** Capture share over the hours where the total heat is known: Σ loop heat / Σ total heat (weighted by time). */
@@ -588,24 +617,25 @@ function isoHour(seconds: number): string {
 }
 
 /** Fits the loop's rise model (and capture share) to a history. Fails when too few hours remain. */
-export function calibrateLoop(history: LoopHistory): Outcome<LoopCalibration> {
+export function calibrateLoop(history: LoopHistory, form: LawForm = "fitted"): Outcome<LoopCalibration> {
   const hourly = hourlyData(history);
   const n = hourly.riseK.length;
-  if (n < 3 * riseParameterCount) {
+  const spec = formSpecs[form];
+  const parameters = spec.free.filter(Boolean).length + 1;
+  if (n < 3 * parameters + 3) {
     return failure(
-      `only ${n} complete hours in the history (${hourly.droppedHours} hours too sparse, ${history.rows} rows read): need at least ${3 * riseParameterCount}`,
+      `only ${n} complete hours in the history (${hourly.droppedHours} hours too sparse, ${history.rows} rows read): need at least ${3 * parameters + 3}`,
     );
   }
   const reference = { heatKw: meanOf(hourly.heatKw, hourly.weightS), supplyC: meanOf(hourly.supplyC, hourly.weightS) };
   const baselineRiseK = meanOf(hourly.riseK, hourly.weightS);
-  // Start from the twin's own law: flow in proportion to heat (e = 1), no supply term (k = 0).
-  const start = [baselineRiseK, 1, 0];
-  const searched = fitLag(history, hourly, reference, start);
-  const { x, lagS, sse, profile } = searched;
+  // A fitted law starts from the twin's own (e = 1, h = 0); a declared one is held at its e and h.
+  const start = [baselineRiseK, ...spec.start];
+  const { x, lagS, sse, profile } = fitLag(history, hourly, reference, start, spec.free);
   const model = modelOf(reference, x, lagS);
   const predicted = new Float64Array(n);
   predictHourlyRise(history, hourly, model, predicted);
-  // The twin's law as it stands (e = 1, k = 0), with only its design rise fitted, at the same lag.
+  // The twin's law as it stands (e = 1, h = 0), with only its design rise fitted, at the same lag.
   const twin = fitAtLag(history, hourly, reference, lagS, [baselineRiseK, 1, 0], [true, false, false]);
   const twinPredicted = new Float64Array(n);
   predictHourlyRise(history, hourly, modelOf(reference, twin.x, lagS), twinPredicted);
@@ -618,17 +648,25 @@ export function calibrateLoop(history: LoopHistory): Outcome<LoopCalibration> {
     hours: { used: n, dropped: hourly.droppedHours },
     rows: { read: history.rows, dropped: { ...history.dropped } },
     flowLaw: { ...model.law },
+    lawForm: form,
     thermalLag: { timeConstantS: lagS, heatCapacityKjPerK: (lagS * reference.heatKw) / x[0]! },
     captureShare,
     baselineRiseK,
     twinLaw: { designRiseK: twin.x[0]! },
-    parameters: riseParameterCount,
+    parameters,
     fit: {
-      ...guideline14(hourly.riseK, predicted, riseParameterCount),
+      ...guideline14(hourly.riseK, predicted, parameters),
       baseline: guideline14(hourly.riseK, new Float64Array(n).fill(baselineRiseK), 1),
-      twinLaw: guideline14(hourly.riseK, twinPredicted, 1),
+      twinLaw: guideline14(hourly.riseK, twinPredicted, 2),
     },
-    identifiability: identifiability(history, hourly, reference, x, lagS, sse, profile, captureShare !== null),
+    identifiability: identifiability(
+      history,
+      hourly,
+      reference,
+      { x, lagS, sse, free: spec.free },
+      profile,
+      captureShare !== null,
+    ),
   });
 }
 
@@ -643,7 +681,7 @@ export interface Validation {
   readonly nmbe: number;
   /** Constant rise at the calibration period's mean (p = 1). */
   readonly baseline: FitStatistics;
-  /** The twin's law as it stands (e = 1, k = 0) with its fitted design rise (p = 1). */
+  /** The twin's law as it stands (e = 1, h = 0) with its fitted design rise and the lag (p = 2). */
   readonly twinLaw: FitStatistics;
   /** Loop heat predicted as capture share × total heat (p = 1), when both are known. */
   readonly captureShare: (FitStatistics & { readonly share: number }) | null;
@@ -675,7 +713,7 @@ export function validateLoop(history: LoopHistory, calibration: LoopCalibration)
         ...calibration.flowLaw,
         referenceRiseK: calibration.twinLaw.designRiseK,
         heatExponent: 1,
-        supplyCoefficientPerK: 0,
+        supplyTracking: 0,
       },
       timeConstantS: calibration.thermalLag.timeConstantS,
     },
@@ -702,7 +740,7 @@ export function validateLoop(history: LoopHistory, calibration: LoopCalibration)
     cvRmse: fit.cvRmse,
     nmbe: fit.nmbe,
     baseline,
-    twinLaw: guideline14(hourly.riseK, twinPredicted, 1),
+    twinLaw: guideline14(hourly.riseK, twinPredicted, 2),
     captureShare,
     meetsGuideline14: fit.cvRmse <= guideline14Hourly.cvRmse && Math.abs(fit.nmbe) <= guideline14Hourly.nmbe,
     beatsBaseline: fit.cvRmse <= baseline.cvRmse && Math.abs(fit.nmbe) <= Math.abs(baseline.nmbe),

@@ -1,6 +1,16 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { capacityRateKwPerK, designRiseLaw, type FlowLaw, implicitMixedC, pumpSpeed, relativeDemand } from "./loop.ts";
+import {
+  capacityRateKwPerK,
+  designRiseLaw,
+  type FlowLaw,
+  implicitMixedC,
+  minimumTargetRiseK,
+  pumpSpeed,
+  relativeDemand,
+  steadyRiseK,
+  targetRiseK,
+} from "./loop.ts";
 
 describe("loop equations shared by the kernel and the calibration", () => {
   it("clamps the pump speed between the minimum and full speed", () => {
@@ -19,19 +29,28 @@ describe("loop equations shared by the kernel and the calibration", () => {
     }
   });
 
-  it("the general law moves the capacity rate with heat^e and exp(k · supply)", () => {
+  it("the general law follows heat as Q^e and takes h of a supply change out of the rise", () => {
     const law: FlowLaw = {
       referenceHeatKw: 700,
       referenceSupplyC: 22,
       referenceRiseK: 14,
       heatExponent: 0.5,
-      supplyCoefficientPerK: 0.07,
+      supplyTracking: 0,
     };
     assert.ok(Math.abs(capacityRateKwPerK(law, 700, 22) - 50) < 1e-12);
     // Four times the heat, double the flow: the rise doubles.
-    assert.ok(Math.abs(2800 / capacityRateKwPerK(law, 2800, 22) - 28) < 1e-9);
-    // One kelvin warmer supply: 7.25 % more flow, the rise falls by the same factor.
-    assert.ok(Math.abs(capacityRateKwPerK(law, 700, 23) / 50 - Math.exp(0.07)) < 1e-12);
+    assert.ok(Math.abs(steadyRiseK(law, 2800, 22) - 28) < 1e-9);
+    // h = 1 holds the return temperature: 2 K warmer supply, 2 K less rise (at the reference heat).
+    const held: FlowLaw = { ...law, heatExponent: 1, supplyTracking: 1 };
+    for (const heatKw of [400, 700, 1000]) {
+      for (const supplyC of [18, 22, 26]) {
+        assert.ok(Math.abs(supplyC + steadyRiseK(held, heatKw, supplyC) - 36) < 1e-9);
+      }
+    }
+    // h = 0.5: half of a supply change reaches the return.
+    assert.ok(Math.abs(steadyRiseK({ ...held, supplyTracking: 0.5 }, 700, 24) - 13) < 1e-9);
+    // A supply at or above the held return temperature keeps a small positive rise instead of dividing by zero.
+    assert.equal(targetRiseK(held, 40), minimumTargetRiseK);
   });
 
   it("the implicit coolant mass settles at sink + heat / conductance and moves by what it stores", () => {

@@ -4,10 +4,12 @@
  *
  * - **Flow law.** The pumps run at a speed (fraction of rated flow) set by a demand, clamped between the minimum speed
  *   and full speed. The twin's law is "flow for the design rise": demand = Q / Q_full, where Q_full is the heat the
- *   loop carries at full flow and the design rise. The general law multiplies that by two measured departures:
- *   demand = (Q / Q_ref)^e · exp(k · (T_supply − T_ref)) · s_ref. With e = 1 and k = 0 it is the twin's law exactly.
- *   k ≈ 1 / rise is the signature of a loop whose valves hold a return (or component) temperature: d ln ṁ / dT_s of
- *   ṁ = Q / (c_p (T_ret − T_s)) is 1 / (T_ret − T_s).
+ *   loop carries at full flow and the design rise, so the rise stays at the design rise. The general law lets the
+ *   measured loop depart from that in the two ways a loop's control does: the flow follows heat only as Q^e, and the
+ *   target rise moves with the supply temperature, R(T_s) = R_ref − h · (T_s − T_ref). Then c_p ṁ =
+ *   (Q_ref / R(T_s)) · (Q / Q_ref)^e and the rise is R(T_s) · (Q / Q_ref)^(1 − e). e = 1, h = 0 is the twin's law
+ *   exactly; e = 1, h = 1 is a loop whose valves or fans hold the return temperature at T_ref + R_ref; e = 0, h = 0
+ *   is constant flow.
  * - **Energy balance.** The rise over the loads is Q / (c_p ṁ), where c_p ṁ is the capacity rate in kW/K.
  * - **Thermal lag.** A well-mixed coolant mass, stepped implicitly: C (T' − T) / Δt = Q − G (T' − T_sink). The twin
  *   steps its technology loops this way (G is the CDU conductance, the sink the facility supply); a loop's return
@@ -45,24 +47,30 @@ export interface FlowLaw {
   readonly referenceSupplyC: number;
   /** Rise (return − supply) at the reference point, K: the capacity rate there is referenceHeatKw / referenceRiseK. */
   readonly referenceRiseK: number;
-  /** e: 1 is the twin's "flow for the design rise" (constant rise), 0 is constant flow. */
+  /** e: 1 is the twin's "flow for the design rise" (flow in proportion to heat), 0 is constant flow. */
   readonly heatExponent: number;
-  /** k, per K of supply temperature: 0 in the twin; about 1 / rise when valves hold a return temperature. */
-  readonly supplyCoefficientPerK: number;
+  /** h: how much of a supply temperature change the control takes out of the rise; 0 in the twin, 1 holds the return. */
+  readonly supplyTracking: number;
 }
 
-/** The twin's own law for a loop of design rise `designRiseK`: e = 1, k = 0 (the capacity rate follows the heat). */
+/** Smallest target rise, K: keeps the law finite if a supply temperature ever reaches the held return temperature. */
+export const minimumTargetRiseK = 0.1;
+
+/** The twin's own law for a loop of design rise `designRiseK`: e = 1, h = 0 (the capacity rate follows the heat). */
 export function designRiseLaw(designRiseK: number, referenceHeatKw: number, referenceSupplyC: number): FlowLaw {
-  return { referenceHeatKw, referenceSupplyC, referenceRiseK: designRiseK, heatExponent: 1, supplyCoefficientPerK: 0 };
+  return { referenceHeatKw, referenceSupplyC, referenceRiseK: designRiseK, heatExponent: 1, supplyTracking: 0 };
 }
 
-/** Flow demand relative to the reference point: (Q / Q_ref)^e · exp(k · (T_s − T_ref)). */
+/** Target rise at supply temperature `supplyC`: R_ref − h · (T_s − T_ref), K. */
+export function targetRiseK(law: FlowLaw, supplyC: number): number {
+  return Math.max(minimumTargetRiseK, law.referenceRiseK - law.supplyTracking * (supplyC - law.referenceSupplyC));
+}
+
+/** Flow demand relative to the reference point: (Q / Q_ref)^e · R_ref / R(T_s). */
 export function relativeDemand(law: FlowLaw, heatKw: number, supplyC: number): number {
   const heatRatio = heatKw / law.referenceHeatKw;
   const heatTerm = law.heatExponent === 1 ? heatRatio : heatRatio ** law.heatExponent;
-  const supplyTerm =
-    law.supplyCoefficientPerK === 0 ? 1 : Math.exp(law.supplyCoefficientPerK * (supplyC - law.referenceSupplyC));
-  return heatTerm * supplyTerm;
+  return (heatTerm * law.referenceRiseK) / targetRiseK(law, supplyC);
 }
 
 /**
@@ -71,4 +79,9 @@ export function relativeDemand(law: FlowLaw, heatKw: number, supplyC: number): n
  */
 export function capacityRateKwPerK(law: FlowLaw, heatKw: number, supplyC: number): number {
   return (law.referenceHeatKw / law.referenceRiseK) * relativeDemand(law, heatKw, supplyC);
+}
+
+/** Rise over the loads (return − supply) in steady state under the law, K: heat / capacity rate. */
+export function steadyRiseK(law: FlowLaw, heatKw: number, supplyC: number): number {
+  return heatKw / capacityRateKwPerK(law, heatKw, supplyC);
 }

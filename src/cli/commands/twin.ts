@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { basename } from "node:path";
 import type { Command } from "commander";
-import type { LoopCalibration, Validation } from "../../twin/calibrate.ts";
+import type { LawForm, LoopCalibration, Validation } from "../../twin/calibrate.ts";
 import {
   type ColumnMapping,
   type HistoryFile,
@@ -31,7 +31,11 @@ interface HistoryOptions {
 /** `twin calibrate` options. */
 interface CalibrateOptions extends HistoryOptions {
   readonly out?: string;
+  readonly law: string;
 }
+
+/** Flow-law forms (as in calibrate.ts, repeated here so the option can be checked before the module loads). */
+const lawForms: readonly LawForm[] = ["fitted", "held-return", "design-rise"];
 
 /** `twin validate` options. */
 interface ValidateOptions extends HistoryOptions {
@@ -101,7 +105,7 @@ function printCalibration(calibration: LoopCalibration, out: string): void {
   const rows: string[][] = [
     ["reference rise", flowLaw.referenceRiseK.toFixed(3), error("referenceRiseK"), "K"],
     ["heat exponent e", flowLaw.heatExponent.toFixed(3), error("heatExponent"), "(1 = twin's design-rise law)"],
-    ["supply coefficient k", flowLaw.supplyCoefficientPerK.toFixed(4), error("supplyCoefficientPerK"), "1/K"],
+    ["supply tracking h", flowLaw.supplyTracking.toFixed(3), error("supplyTracking"), "(0 twin, 1 held return)"],
     ["thermal lag", thermalLag.timeConstantS.toFixed(0), error("timeConstantS"), "s"],
     [
       "capture share",
@@ -117,7 +121,7 @@ function printCalibration(calibration: LoopCalibration, out: string): void {
     ],
   ];
   process.stdout.write(
-    `${calibration.loop} loop, ${calibration.period.from} → ${calibration.period.to}: ${calibration.hours.used} hours used, ${calibration.hours.dropped} dropped (too sparse); ${calibration.rows.read} rows, dropped: ${droppedText(calibration.rows.dropped)}\n`,
+    `${calibration.loop} loop (${calibration.lawForm} law, p = ${calibration.parameters}), ${calibration.period.from} → ${calibration.period.to}: ${calibration.hours.used} hours used, ${calibration.hours.dropped} dropped (too sparse); ${calibration.rows.read} rows, dropped: ${droppedText(calibration.rows.dropped)}\n`,
   );
   process.stdout.write(
     `${renderTable([{ header: "parameter" }, { header: "value", align: "right" }, { header: "s.e." }, { header: "unit" }], rows)}\n`,
@@ -156,9 +160,10 @@ function printValidation(validation: Validation): void {
 
 async function runCalibrate(options: CalibrateOptions, command: Command): Promise<void> {
   if (options.out === undefined) throw new CliError("--out is required (where to write params.json)", exitCodes.usage);
+  const form = oneOf(options.law, lawForms, "--law");
   const history = loadHistory(options);
   const { calibrateLoop } = await import("../../twin/calibrate.ts");
-  const calibration = calibrateLoop(history);
+  const calibration = calibrateLoop(history, form);
   if (!calibration.ok) throw new CliError(calibration.error, exitCodes.invalid);
   try {
     writeFileSync(options.out, `${JSON.stringify(calibration.value, null, 2)}\n`);
@@ -206,6 +211,11 @@ export function registerTwinCommands(program: Command): void {
     twin.command("calibrate").description("fit the loop's flow law, thermal lag and capture share to measured history"),
   )
     .option("--out <file>", "where to write the fitted parameters (params.json)")
+    .option(
+      "--law <form>",
+      "flow law: fitted (e and h from the data), held-return (the control holds the return temperature) or design-rise (the twin's law as it stands)",
+      "fitted",
+    )
     .action(async (options: CalibrateOptions, command: Command) => runCalibrate(options, command));
   withHistoryOptions(
     twin
