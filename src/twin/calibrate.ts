@@ -508,6 +508,9 @@ function identifiability(
     return norms[at]! > 0 && diagonal > 0 ? Math.sqrt((variance * diagonal) / norms[at]! ** 2) : null;
   };
   for (const index of fitted) standardErrors[parameterNames[index]!] = errorOf(index);
+  // A lag whose standard error exceeds the longest lag tried is not determined at all: the profile note says so.
+  const lagError = standardErrors["timeConstantS"];
+  if (typeof lagError === "number" && lagError > lagGridS[lagGridS.length - 1]!) standardErrors["timeConstantS"] = null;
   const notes: string[] = [];
   fitted.forEach((a, i) => {
     fitted.forEach((b, j) => {
