@@ -14,6 +14,7 @@ import { registerSiteCommand } from "./commands/site.ts";
 import { registerSlurmCommand } from "./commands/slurm.ts";
 import { registerStartCommand } from "./commands/start.ts";
 import { registerTelemetryCommands } from "./commands/telemetry.ts";
+import { registerTwinCommands } from "./commands/twin.ts";
 import { CliError, exitCodes } from "./output.ts";
 
 /** Builds the program with every command registered (tests drive it without spawning a process). */
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerReportCommand(program);
   registerTelemetryCommands(program);
   registerSlurmCommand(program);
+  registerTwinCommands(program);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();

@@ -6,7 +6,8 @@
  *    reported as losses *inside* IT (the site's design power is metered at the rack input, EN 50600-4-2).
  * 2. Rows: the technology loop (TCS) takes the liquid share (and rear-door heat); CDUs in service hold the supply
  *    set-point if they can (capacity scales with the temperature difference to facility water, equal to the model's
- *    capacity at its approach); pumps follow the flow for the design rise, power ∝ speed³. The loop's coolant is a
+ *    capacity at its approach); pumps follow the flow for the design rise (the flow law of `loop.ts`, which the
+ *    calibration fits to measured loops), power ∝ speed³. The loop's coolant is a
  *    thermal mass solved implicitly, so a lost CDU group heats it within the step's physics, and racks throttle
  *    linearly above their `maxCoolantSupply` (to zero at `throttleSpanK` above).
  * 3. Halls: UPS losses from the efficiency curve at the load fraction; the air side of `crah` racks goes to the hall
@@ -27,6 +28,7 @@
  */
 import type { HallTable, Partition, PlantTable, RowTable, SegmentTable } from "./layout.ts";
 import { copTablePoints, upsTablePoints } from "./layout.ts";
+import { implicitMixedC, pumpSpeed } from "./loop.ts";
 import { type SegmentLoad, segmentOfRack } from "./profiles.ts";
 import type { OccupancyRamp, TwinEvent } from "./scenario.ts";
 import { secondsPer } from "./time.ts";
@@ -722,7 +724,7 @@ export class PartitionKernel {
       let pumpKw = 0;
       let flowLpm = 0;
       if (available > 0) {
-        const speed = Math.min(1, Math.max(minimumSpeed, (rackHeat * rowSpeedPerKw[row]!) / available));
+        const speed = pumpSpeed((rackHeat * rowSpeedPerKw[row]!) / available, minimumSpeed);
         pumpKw = available * cduPumpKw[row]! * speed * speed * speed;
         flowLpm = available * cduRatedFlowLpm[row]! * speed;
       }
@@ -743,7 +745,7 @@ export class PartitionKernel {
         removed = holdRemoval;
         newC = setpointC;
       } else {
-        newC = (capacity * oldC + heatIn + conductance * facilityC) / (capacity + conductance);
+        newC = implicitMixedC(oldC, heatIn, conductance, facilityC, capacity);
         removed = newC > facilityC ? conductance * (newC - facilityC) : 0;
         if (removed === 0) newC = oldC + heatIn / capacity;
       }
@@ -841,8 +843,7 @@ export class PartitionKernel {
       let flowLpm = 0;
       if (maximumFlowLpm > 0) {
         const neededLpm = (heatIn / (waterKjPerLiterK * designDeltaTK[plant]!)) * 60;
-        let speed = neededLpm / maximumFlowLpm;
-        speed = Math.min(1, Math.max(minimumSpeed, speed));
+        const speed = pumpSpeed(neededLpm / maximumFlowLpm, minimumSpeed);
         pumpKw = pumps * pumpUnitKw[plant]! * speed * speed * speed;
         flowLpm = speed * maximumFlowLpm;
       }

@@ -1,0 +1,227 @@
+/**
+ * `alixan twin calibrate | validate`: fits the twin's loop equations (flow law, thermal lag, capture share) to a
+ * measured loop history and scores a fitted loop on other months with ASHRAE Guideline 14's hourly statistics. The
+ * fitting code (and its schema validator) is imported when a command runs, so the rest of the CLI starts without it.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { basename } from "node:path";
+import type { Command } from "commander";
+import type { LawForm, LoopCalibration, Validation } from "../../twin/calibrate.ts";
+import {
+  type ColumnMapping,
+  type HistoryFile,
+  type HistoryFormat,
+  historyFormats,
+  type LoopHistory,
+  type LoopKind,
+  loopKinds,
+  parseColumnMapping,
+  readLoopHistory,
+} from "../../twin/history.ts";
+import { CliError, exitCodes, printJson, renderTable, wantsJson } from "../output.ts";
+
+/** Options both commands take. */
+interface HistoryOptions {
+  readonly history?: string[];
+  readonly format?: string;
+  readonly loop?: string;
+  readonly columns?: string;
+}
+
+/** `twin calibrate` options. */
+interface CalibrateOptions extends HistoryOptions {
+  readonly out?: string;
+  readonly law: string;
+}
+
+/** Flow-law forms (as in calibrate.ts, repeated here so the option can be checked before the module loads). */
+const lawForms: readonly LawForm[] = ["fitted", "held-return", "design-rise"];
+
+/** `twin validate` options. */
+interface ValidateOptions extends HistoryOptions {
+  readonly params?: string;
+}
+
+function oneOf<Value extends string>(text: string | undefined, allowed: readonly Value[], option: string): Value {
+  if (text === undefined) throw new CliError(`${option} is required (${allowed.join(" or ")})`, exitCodes.usage);
+  if (!(allowed as readonly string[]).includes(text)) {
+    throw new CliError(`${option}: "${text}" is not one of ${allowed.join(", ")}`, exitCodes.usage);
+  }
+  return text as Value;
+}
+
+function readText(path: string, option: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : (error as Error).message;
+    throw new CliError(`${option}: cannot read "${path}": ${reason}`, exitCodes.invalid);
+  }
+}
+
+/** Reads and cleans the history named by the options. */
+function loadHistory(options: HistoryOptions): LoopHistory {
+  const format: HistoryFormat = oneOf(options.format, historyFormats, "--format");
+  const loop: LoopKind = oneOf(options.loop, loopKinds, "--loop");
+  if (options.history === undefined || options.history.length === 0) {
+    throw new CliError("--history: give at least one file", exitCodes.usage);
+  }
+  let mapping: ColumnMapping | undefined;
+  if (format === "csv") {
+    if (options.columns === undefined) {
+      throw new CliError("--format csv needs --columns time=…,supply=…,return=…,heat=…[,total=…]", exitCodes.usage);
+    }
+    const parsed = parseColumnMapping(options.columns);
+    if (!parsed.ok) throw new CliError(parsed.error, exitCodes.usage);
+    mapping = parsed.value;
+  } else if (options.columns !== undefined) {
+    throw new CliError("--columns applies to --format csv only", exitCodes.usage);
+  }
+  const files: HistoryFile[] = options.history.map((path) => ({
+    name: basename(path),
+    text: readText(path, "--history"),
+  }));
+  const history = readLoopHistory(files, format, loop, mapping);
+  if (!history.ok) throw new CliError(history.error, exitCodes.invalid);
+  return history.value;
+}
+
+function percent(value: number): string {
+  return `${value.toFixed(2)} %`;
+}
+
+function droppedText(dropped: Record<string, number>): string {
+  const parts = Object.entries(dropped).filter(([, count]) => count > 0);
+  return parts.length === 0 ? "none" : parts.map(([reason, count]) => `${count} ${reason}`).join(", ");
+}
+
+function printCalibration(calibration: LoopCalibration, out: string): void {
+  const { flowLaw, thermalLag, fit, identifiability } = calibration;
+  const error = (name: string) => {
+    const value = identifiability.standardErrors[name];
+    return typeof value === "number" ? `± ${Number(value.toPrecision(2))}` : "—";
+  };
+  const rows: string[][] = [
+    ["reference rise", flowLaw.referenceRiseK.toFixed(3), error("referenceRiseK"), "K"],
+    ["heat exponent e", flowLaw.heatExponent.toFixed(3), error("heatExponent"), "(1 = twin's design-rise law)"],
+    ["supply tracking h", flowLaw.supplyTracking.toFixed(3), error("supplyTracking"), "(0 twin, 1 held return)"],
+    ["thermal lag", thermalLag.timeConstantS.toFixed(0), error("timeConstantS"), "s"],
+    [
+      "capture share",
+      calibration.captureShare === null ? "—" : calibration.captureShare.toFixed(3),
+      "",
+      "of total heat",
+    ],
+    [
+      "reference heat / supply",
+      `${flowLaw.referenceHeatKw.toFixed(1)} / ${flowLaw.referenceSupplyC.toFixed(2)}`,
+      "",
+      "kW / °C",
+    ],
+  ];
+  process.stdout.write(
+    `${calibration.loop} loop (${calibration.lawForm} law, p = ${calibration.parameters}), ${calibration.period.from} → ${calibration.period.to}: ${calibration.hours.used} hours used, ${calibration.hours.dropped} dropped (too sparse); ${calibration.rows.read} rows, dropped: ${droppedText(calibration.rows.dropped)}\n`,
+  );
+  process.stdout.write(
+    `${renderTable([{ header: "parameter" }, { header: "value", align: "right" }, { header: "s.e." }, { header: "unit" }], rows)}\n`,
+  );
+  process.stdout.write(
+    `fit (hourly rise, Guideline 14): CV(RMSE) ${percent(fit.cvRmse)}, NMBE ${percent(fit.nmbe)}; constant-rise baseline ${percent(fit.baseline.cvRmse)} / ${percent(fit.baseline.nmbe)}\n`,
+  );
+  for (const note of identifiability.notes) process.stdout.write(`note: ${note}\n`);
+  process.stdout.write(`wrote ${out}\n`);
+}
+
+function printValidation(validation: Validation): void {
+  const statistic = (name: string, value: { cvRmse: number; nmbe: number }) => [
+    name,
+    percent(value.cvRmse),
+    percent(value.nmbe),
+  ];
+  const rows = [
+    statistic("calibrated loop", validation),
+    statistic("constant-rise baseline", validation.baseline),
+    statistic("twin's law (design rise)", validation.twinLaw),
+  ];
+  if (validation.captureShare !== null) {
+    rows.push(statistic(`loop heat = ${validation.captureShare.share.toFixed(3)} × total`, validation.captureShare));
+  }
+  process.stdout.write(
+    `${validation.loop} loop, ${validation.period.from} → ${validation.period.to}: ${validation.hours} hours used, ${validation.droppedHours} dropped (too sparse); ${validation.rows.read} rows, dropped: ${droppedText({ ...validation.rows.dropped })}\n`,
+  );
+  process.stdout.write(
+    `${renderTable([{ header: "hourly rise (return − supply)" }, { header: "CV(RMSE)", align: "right" }, { header: "NMBE", align: "right" }], rows)}\n`,
+  );
+  process.stdout.write(
+    `Guideline 14 hourly (CV ≤ 30 %, |NMBE| ≤ 10 %): ${validation.meetsGuideline14 ? "met" : "not met"}; no worse than the baseline: ${validation.beatsBaseline ? "yes" : "no"}\n`,
+  );
+}
+
+async function runCalibrate(options: CalibrateOptions, command: Command): Promise<void> {
+  if (options.out === undefined) throw new CliError("--out is required (where to write params.json)", exitCodes.usage);
+  const form = oneOf(options.law, lawForms, "--law");
+  const history = loadHistory(options);
+  const { calibrateLoop } = await import("../../twin/calibrate.ts");
+  const calibration = calibrateLoop(history, form);
+  if (!calibration.ok) throw new CliError(calibration.error, exitCodes.invalid);
+  try {
+    writeFileSync(options.out, `${JSON.stringify(calibration.value, null, 2)}\n`);
+  } catch (error) {
+    throw new CliError(`--out: cannot write "${options.out}": ${(error as Error).message}`, exitCodes.invalid);
+  }
+  if (wantsJson(command)) printJson(calibration.value);
+  else printCalibration(calibration.value, options.out);
+}
+
+async function runValidate(options: ValidateOptions, command: Command): Promise<void> {
+  if (options.params === undefined) throw new CliError("--params is required (from twin calibrate)", exitCodes.usage);
+  const text = readText(options.params, "--params");
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new CliError(`--params: ${options.params} is not JSON: ${(error as Error).message}`, exitCodes.invalid);
+  }
+  const { checkCalibration, validateLoop } = await import("../../twin/calibrate.ts");
+  const calibration = checkCalibration(parsed, basename(options.params));
+  if (!calibration.ok) throw new CliError(calibration.error, exitCodes.invalid);
+  const history = loadHistory(options);
+  const validation = validateLoop(history, calibration.value);
+  if (!validation.ok) throw new CliError(validation.error, exitCodes.invalid);
+  if (wantsJson(command)) printJson(validation.value);
+  else printValidation(validation.value);
+}
+
+function withHistoryOptions(command: Command): Command {
+  return command
+    .option("--history <files...>", "measured history files (several months may be given)")
+    .option("--format <format>", `history format: ${historyFormats.join(" or ")}`)
+    .option("--loop <loop>", `which loop: ${loopKinds.join(" or ")}`)
+    .option(
+      "--columns <mapping>",
+      "for --format csv: time=…,supply=…,return=…,heat=…[,total=…] (°C and kW; total = all loops' heat)",
+    );
+}
+
+/** Adds `twin calibrate` and `twin validate` to the program. */
+export function registerTwinCommands(program: Command): void {
+  const twin = program.command("twin").description("calibrate the twin's loop model against measured history");
+  withHistoryOptions(
+    twin.command("calibrate").description("fit the loop's flow law, thermal lag and capture share to measured history"),
+  )
+    .option("--out <file>", "where to write the fitted parameters (params.json)")
+    .option(
+      "--law <form>",
+      "flow law: fitted (e and h from the data), held-return (the control holds the return temperature) or design-rise (the twin's law as it stands)",
+      "fitted",
+    )
+    .action(async (options: CalibrateOptions, command: Command) => runCalibrate(options, command));
+  withHistoryOptions(
+    twin
+      .command("validate")
+      .description("score fitted parameters on measured history: hourly rise, CV(RMSE) and NMBE (Guideline 14)"),
+  )
+    .option("--params <file>", "parameters written by twin calibrate")
+    .action(async (options: ValidateOptions, command: Command) => runValidate(options, command));
+}

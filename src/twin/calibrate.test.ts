@@ -1,0 +1,187 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { calibrateLoop, checkCalibration, guideline14, type LoopCalibration, validateLoop } from "./calibrate.ts";
+import { type HistoryFile, readLoopHistory } from "./history.ts";
+import { capacityRateKwPerK, type FlowLaw, implicitMixedC } from "./loop.ts";
+import { seededNormal, seededUniform } from "./random.ts";
+
+function unwrap<Value>(outcome: { ok: true; value: Value } | { ok: false; error: string }): Value {
+  if (!outcome.ok) assert.fail(outcome.error);
+  return outcome.value;
+}
+
+/**
+ * A minute-by-minute loop history made with the loop equations forward (not with the calibration's own predictor):
+ * heat with a daily swing and steps every five hours, a slowly wandering supply, a coolant mass of time constant
+ * `lagS`, sensor noise on the return, and total heat = heat / share.
+ */
+function synthetic(
+  law: FlowLaw,
+  lagS: number,
+  days: number,
+  seed: number,
+  options: { share?: number; supplyFollowsHeat?: boolean } = {},
+): HistoryFile {
+  const share = options.share ?? 0.8;
+  const random = seededUniform(seed);
+  const gaussian = seededNormal(random);
+  const lines = ["time,supply,return,heat,total"];
+  const capacityKjPerK = lagS * (law.referenceHeatKw / law.referenceRiseK);
+  let returnC = Number.NaN;
+  let step = 0;
+  for (let minute = 0; minute < days * 1440; minute++) {
+    if (minute % 300 === 0) step = (random() - 0.5) * 240;
+    const hours = minute / 60;
+    const heatKw = 650 + 90 * Math.sin((2 * Math.PI * hours) / 24) + step + 5 * gaussian();
+    const supplyC =
+      options.supplyFollowsHeat === true
+        ? 22.5 + (2 * (heatKw - 650)) / 650
+        : 22.5 + 1.2 * Math.sin((2 * Math.PI * hours) / 77) + 0.4 * Math.sin((2 * Math.PI * hours) / 9.5);
+    const rate = capacityRateKwPerK(law, heatKw, supplyC);
+    returnC = Number.isNaN(returnC)
+      ? supplyC + heatKw / rate
+      : implicitMixedC(returnC, heatKw, rate, supplyC, capacityKjPerK / 60);
+    const measuredReturn = returnC + 0.05 * gaussian();
+    const time = new Date(Date.UTC(2024, 0, 1) + minute * 60_000).toISOString();
+    const total = (heatKw / share) * (1 + 0.01 * gaussian());
+    lines.push(`${time},${supplyC.toFixed(3)},${measuredReturn.toFixed(3)},${heatKw.toFixed(2)},${total.toFixed(2)}`);
+  }
+  return { name: `synthetic-${seed}.csv`, text: lines.join("\n") };
+}
+
+const columns = { time: "time", supply: "supply", return: "return", heat: "heat", total: "total" };
+
+/** The ESIF-like truth: flow grows as heat^0.6, the control takes 80 % of a supply change out of the rise, 15-minute lag. */
+const truth: FlowLaw = {
+  referenceHeatKw: 650,
+  referenceSupplyC: 22.5,
+  referenceRiseK: 14,
+  heatExponent: 0.6,
+  supplyTracking: 0.8,
+};
+
+describe("loop calibration", () => {
+  it("computes CV(RMSE) and NMBE over n − p degrees of freedom, measured minus modelled", () => {
+    const observed = [10, 12, 14, 16];
+    const predicted = [11, 12, 13, 14];
+    // Errors 1 (−1, 0, 1, 2): Σe = 2, Σe² = 6, mean 13; with p = 1, n − p = 3.
+    const stats = guideline14(observed, predicted, 1);
+    assert.ok(Math.abs(stats.cvRmse - (100 * Math.sqrt(6 / 3)) / 13) < 1e-12);
+    assert.ok(Math.abs(stats.nmbe - (100 * 2) / (3 * 13)) < 1e-12);
+    assert.ok(Number.isNaN(guideline14([1, 2], [1, 2], 2).cvRmse));
+  });
+
+  it("recovers known flow law, lag and capture share from synthetic history and validates on other days", () => {
+    const lagS = 900;
+    const history = unwrap(readLoopHistory([synthetic(truth, lagS, 12, 7)], "csv", "liquid", columns));
+    const calibration = unwrap(calibrateLoop(history));
+    const law = calibration.flowLaw;
+    assert.ok(Math.abs(law.heatExponent - 0.6) < 0.05, `e = ${law.heatExponent}`);
+    assert.ok(Math.abs(law.supplyTracking - 0.8) < 0.05, `h = ${law.supplyTracking}`);
+    // The reference point is the data's mean, not the truth's: compare capacity rates at the same conditions.
+    for (const [heatKw, supplyC] of [
+      [550, 21.5],
+      [650, 22.5],
+      [800, 23.5],
+    ] as const) {
+      const ratio = capacityRateKwPerK(law, heatKw, supplyC) / capacityRateKwPerK(truth, heatKw, supplyC);
+      assert.ok(Math.abs(ratio - 1) < 0.01, `capacity rate off by ${ratio}`);
+    }
+    const fittedLag = calibration.thermalLag.timeConstantS;
+    assert.ok(fittedLag > 450 && fittedLag < 1800, `lag ${fittedLag} s`);
+    assert.ok(calibration.captureShare !== null && Math.abs(calibration.captureShare - 0.8) < 0.005);
+    assert.ok(calibration.fit.cvRmse < 1, `in-sample CV(RMSE) ${calibration.fit.cvRmse}`);
+    assert.ok(calibration.fit.cvRmse < calibration.fit.baseline.cvRmse / 3);
+    assert.equal(calibration.identifiability.standardErrors["heatExponent"] !== null, true);
+    assert.ok(calibration.identifiability.notes.some((note) => /design-rise law .* is rejected/.test(note)));
+    assert.ok(checkCalibration(JSON.parse(JSON.stringify(calibration)), "params.json").ok);
+
+    // Different days (another seed): the fitted loop predicts them, the constant rise does not.
+    const other = unwrap(readLoopHistory([synthetic(truth, lagS, 4, 99)], "csv", "liquid", columns));
+    const validation = unwrap(validateLoop(other, calibration));
+    assert.equal(validation.hours, 96);
+    assert.ok(validation.cvRmse < 1.5 && Math.abs(validation.nmbe) < 0.5, JSON.stringify(validation));
+    assert.ok(validation.baseline.cvRmse > 3 * validation.cvRmse);
+    assert.ok(validation.beatsBaseline && validation.meetsGuideline14);
+    assert.ok(validation.captureShare !== null && Math.abs(validation.captureShare.nmbe) < 1);
+  });
+
+  it("finds the twin's own law when the data follow it", () => {
+    const twinLaw: FlowLaw = { ...truth, heatExponent: 1, supplyTracking: 0 };
+    const history = unwrap(readLoopHistory([synthetic(twinLaw, 0, 8, 3)], "csv", "liquid", columns));
+    const calibration = unwrap(calibrateLoop(history));
+    assert.ok(Math.abs(calibration.flowLaw.heatExponent - 1) < 0.05, `e = ${calibration.flowLaw.heatExponent}`);
+    assert.ok(Math.abs(calibration.flowLaw.supplyTracking) < 0.05);
+    assert.ok(Math.abs(calibration.twinLaw.designRiseK - 14) < 0.05);
+    const notes = calibration.identifiability.notes.join("\n");
+    assert.match(notes, /consistent with the twin's design-rise law/);
+    // No coolant mass in the data: the lag's 95 % interval reaches down to zero.
+    assert.equal(calibration.identifiability.lagInterval95S.low, 0);
+    assert.match(notes, /rated flow, pump limits and minimum speed are not observable/);
+  });
+
+  it("fits only the rise and the lag under a declared law, and counts p accordingly", () => {
+    const held: FlowLaw = { ...truth, heatExponent: 1, supplyTracking: 1 };
+    const history = unwrap(readLoopHistory([synthetic(held, 600, 6, 5)], "csv", "air", columns));
+    const calibration = unwrap(calibrateLoop(history, "held-return"));
+    assert.equal(calibration.lawForm, "held-return");
+    assert.equal(calibration.parameters, 2);
+    assert.equal(calibration.flowLaw.heatExponent, 1);
+    assert.equal(calibration.flowLaw.supplyTracking, 1);
+    // Held return temperature: reference supply + reference rise = 22.5 + 14.
+    const heldReturnC = calibration.flowLaw.referenceSupplyC + calibration.flowLaw.referenceRiseK;
+    assert.ok(Math.abs(heldReturnC - 36.5) < 0.05, `held return ${heldReturnC}`);
+    assert.deepEqual(Object.keys(calibration.identifiability.standardErrors).sort(), [
+      "referenceRiseK",
+      "timeConstantS",
+    ]);
+    // The twin's own law (constant rise) cannot follow a held return: it fits worse.
+    assert.ok(calibration.fit.twinLaw.cvRmse > 3 * calibration.fit.cvRmse);
+  });
+
+  it("says so when heat and supply move together, so e and k cannot be told apart", () => {
+    const history = unwrap(
+      readLoopHistory([synthetic(truth, 0, 6, 11, { supplyFollowsHeat: true })], "csv", "liquid", columns),
+    );
+    const calibration = unwrap(calibrateLoop(history));
+    const correlation = calibration.identifiability.correlations["heatExponent~supplyTracking"];
+    assert.ok(typeof correlation === "number" && Math.abs(correlation) > 0.9, `r = ${correlation}`);
+    assert.ok(
+      calibration.identifiability.notes.some((note) =>
+        /heatExponent and supplyTracking are strongly correlated .* a combination of them/.test(note),
+      ),
+      calibration.identifiability.notes.join("\n"),
+    );
+    // The combination is still predictive: the in-sample fit is as good as the noise allows.
+    assert.ok(calibration.fit.cvRmse < 0.5);
+  });
+
+  it("calibrates on an ESIF extract and validates on a later day, counting what it dropped", () => {
+    const fixtures = join(import.meta.dirname, "..", "..", "test", "fixtures", "nrel-esif");
+    const file = (name: string): HistoryFile => ({ name, text: readFileSync(join(fixtures, name), "utf8") });
+    const september = unwrap(readLoopHistory([file("esif-2016-09-11.csv")], "nrel-esif", "liquid"));
+    const calibration: LoopCalibration = unwrap(calibrateLoop(september));
+    assert.equal(calibration.hours.used, 48);
+    assert.equal(calibration.rows.dropped["implausible"], 1);
+    assert.ok(calibration.fit.cvRmse < calibration.fit.baseline.cvRmse);
+    assert.ok(calibration.captureShare !== null && calibration.captureShare > 0.7 && calibration.captureShare < 0.9);
+    const december = unwrap(readLoopHistory([file("esif-2016-12-05.csv")], "nrel-esif", "liquid"));
+    const validation = unwrap(validateLoop(december, calibration));
+    assert.equal(validation.hours, 24);
+    for (const value of [validation.cvRmse, validation.nmbe, validation.baseline.cvRmse, validation.baseline.nmbe]) {
+      assert.ok(Number.isFinite(value));
+    }
+    // The baseline is the calibration period's mean rise, scored on the new day in the same run.
+    const meanRise =
+      december.returnC.reduce((sum, value, index) => sum + value - december.supplyC[index]!, 0) / december.timeS.length;
+    const expectedNmbe = (100 * (meanRise - calibration.baselineRiseK) * 24) / (23 * meanRise);
+    assert.ok(
+      Math.abs(validation.baseline.nmbe - expectedNmbe) < 0.5,
+      `${validation.baseline.nmbe} vs ${expectedNmbe}`,
+    );
+    const mismatch = validateLoop(december, { ...calibration, loop: "air" });
+    assert.ok(!mismatch.ok && /does not match/.test(mismatch.error));
+  });
+});

@@ -1,0 +1,751 @@
+/**
+ * Calibration and validation of a coolant loop against measured history, with the twin's own loop equations
+ * (`loop.ts`): the flow law sets the capacity rate from the loop's heat and supply temperature, the rise over the
+ * loads is heat / capacity rate, and the loop's coolant mass lags it (the implicit well-mixed step of the kernel).
+ * The model runs at the history's own resolution (one minute for ESIF) and is compared hour by hour, the resolution
+ * ASHRAE Guideline 14 sets its hourly criteria at.
+ *
+ * Fitted: the rise at the reference point, the flow law's heat exponent e and supply tracking h (or only the rise, when
+ * the loop's control is declared: the twin's design-rise law or a held return temperature), and the lag's time
+ * constant (profiled on a grid, then refined), by Levenberg–Marquardt on the hourly residuals. The capture
+ * share (loop heat / total heat) comes from the heat split, when the history carries the total. Identifiability is
+ * judged from the Jacobian at the optimum (standard errors, correlations; allowing for autocorrelated hours) and
+ * from the lag's likelihood profile.
+ */
+import { type Static, Type } from "typebox";
+import { Value } from "typebox/value";
+import type { DropCounts, LoopHistory } from "./history.ts";
+import { capacityRateKwPerK, type FlowLaw, implicitMixedC } from "./loop.ts";
+import { failure, type Outcome, success } from "./outcome.ts";
+
+/** An hour is used when its valid samples cover at least this much of it, s. */
+export const minimumCoverageS = 2700;
+/** Lag time constants tried before refining, s (0 = no lag: the rise follows heat and flow at once). */
+export const lagGridS = [0, 60, 180, 600, 1800, 3600, 7200] as const;
+/**
+ * Flow-law forms: `fitted` fits e and h; `held-return` declares a control that holds the return temperature
+ * (e = 1, h = 1); `design-rise` is the twin's law as it stands (e = 1, h = 0). Each also fits the reference rise and
+ * the lag, so p (Guideline 14) is 4, 2 and 2.
+ */
+export const lawForms = ["fitted", "held-return", "design-rise"] as const;
+/** One flow-law form. */
+export type LawForm = (typeof lawForms)[number];
+/** Start values [reference rise factor, e, h] and which of them each form fits. */
+const formSpecs: Record<LawForm, { readonly start: readonly [number, number]; readonly free: readonly boolean[] }> = {
+  fitted: { start: [1, 0], free: [true, true, true] },
+  "held-return": { start: [1, 1], free: [true, false, false] },
+  "design-rise": { start: [1, 0], free: [true, false, false] },
+};
+/** Guideline 14's hourly criteria for a calibrated model, percent. */
+export const guideline14Hourly = { cvRmse: 30, nmbe: 10 } as const;
+/** χ² (1 degree of freedom) at 95 %: the likelihood-ratio bound of a profile interval. */
+const chiSquare95 = 3.841;
+
+/** The history on the hours used: observed hourly means and, per sample, the hour it falls in. */
+export interface HourlyData {
+  /** Start of each used hour, s. */
+  readonly hourS: Float64Array;
+  /** Observed mean rise (return − supply) of each hour, K. */
+  readonly riseK: Float64Array;
+  readonly heatKw: Float64Array;
+  readonly supplyC: Float64Array;
+  /** Mean total heat, NaN when any of the hour's samples lacks it. */
+  readonly totalKw: Float64Array;
+  /** Per sample: index of its hour among the used hours, or −1. */
+  readonly sampleHour: Int32Array;
+  /** Per used hour: the sample time it covers, s. */
+  readonly weightS: Float64Array;
+  /** Hours with some samples but too little coverage. */
+  readonly droppedHours: number;
+}
+
+/** Groups samples into clock hours and keeps the hours covered for at least `minimumCoverageS`. */
+export function hourlyData(history: LoopHistory): HourlyData {
+  const count = history.timeS.length;
+  const hourOf = new Float64Array(count);
+  const coverage = new Map<number, number>();
+  for (let sample = 0; sample < count; sample++) {
+    const hour = Math.floor(history.timeS[sample]! / 3600) * 3600;
+    hourOf[sample] = hour;
+    coverage.set(hour, (coverage.get(hour) ?? 0) + history.weightS[sample]!);
+  }
+  const used = [...coverage].filter(([, seconds]) => seconds >= minimumCoverageS).map(([hour]) => hour);
+  used.sort((a, b) => a - b);
+  const index = new Map(used.map((hour, position) => [hour, position]));
+  const hours = used.length;
+  const sums = { rise: new Float64Array(hours), heat: new Float64Array(hours), supply: new Float64Array(hours) };
+  const total = new Float64Array(hours);
+  const weight = new Float64Array(hours);
+  const sampleHour = new Int32Array(count).fill(-1);
+  for (let sample = 0; sample < count; sample++) {
+    const position = index.get(hourOf[sample]!);
+    if (position === undefined) continue;
+    sampleHour[sample] = position;
+    const w = history.weightS[sample]!;
+    weight[position]! += w;
+    sums.rise[position]! += w * (history.returnC[sample]! - history.supplyC[sample]!);
+    sums.heat[position]! += w * history.heatKw[sample]!;
+    sums.supply[position]! += w * history.supplyC[sample]!;
+    total[position]! += w * history.totalKw[sample]!;
+  }
+  for (let hour = 0; hour < hours; hour++) {
+    const w = weight[hour]!;
+    sums.rise[hour]! /= w;
+    sums.heat[hour]! /= w;
+    sums.supply[hour]! /= w;
+    total[hour]! /= w;
+  }
+  return {
+    hourS: Float64Array.from(used),
+    riseK: sums.rise,
+    heatKw: sums.heat,
+    supplyC: sums.supply,
+    totalKw: total,
+    sampleHour,
+    weightS: weight,
+    droppedHours: coverage.size - hours,
+  };
+}
+
+/** The rise model's parameters: the flow law and the lag's time constant at the reference capacity rate. */
+export interface RiseModel {
+  readonly law: FlowLaw;
+  /** Time constant of the loop's coolant mass at the reference capacity rate, s (C / G_ref). */
+  readonly timeConstantS: number;
+}
+
+/**
+ * Predicted hourly mean rise under `model`, written into `out`: the loop stepped sample by sample (restarting at
+ * steady state after a gap), averaged over each hour with the weights of the observed mean.
+ */
+export function predictHourlyRise(history: LoopHistory, hourly: HourlyData, model: RiseModel, out: Float64Array): void {
+  const { law, timeConstantS } = model;
+  const referenceRate = law.referenceHeatKw / law.referenceRiseK;
+  // Heat capacity of the coolant mass, kJ/K: fixed by the loop, so its time constant shortens as flow rises.
+  const capacityKjPerK = timeConstantS * referenceRate;
+  const { timeS, weightS, supplyC, heatKw } = history;
+  const sampleHour = hourly.sampleHour;
+  out.fill(0);
+  let returnC = Number.NaN;
+  for (let sample = 0; sample < timeS.length; sample++) {
+    const heat = heatKw[sample]!;
+    const supply = supplyC[sample]!;
+    const rate = capacityRateKwPerK(law, heat, supply);
+    const stepS = sample === 0 ? Number.POSITIVE_INFINITY : timeS[sample]! - timeS[sample - 1]!;
+    if (capacityKjPerK <= 0 || stepS > history.maxGapS || Number.isNaN(returnC)) {
+      returnC = supply + heat / rate;
+    } else {
+      returnC = implicitMixedC(returnC, heat, rate, supply, capacityKjPerK / stepS);
+    }
+    const hour = sampleHour[sample]!;
+    if (hour >= 0) out[hour]! += weightS[sample]! * (returnC - supply);
+  }
+  for (let hour = 0; hour < out.length; hour++) out[hour]! /= hourly.weightS[hour]!;
+}
+
+/** Guideline 14 goodness of fit, percent. */
+export interface FitStatistics {
+  readonly cvRmse: number;
+  readonly nmbe: number;
+}
+
+/**
+ * CV(RMSE) and NMBE as ASHRAE Guideline 14-2014 defines them for calibrated models, both over n − p degrees of
+ * freedom (p = the model's fitted parameters), relative to the measured mean ȳ, in percent:
+ * CV(RMSE) = 100 · √(Σ(yᵢ − ŷᵢ)² / (n − p)) / ȳ and NMBE = 100 · Σ(yᵢ − ŷᵢ) / ((n − p) · ȳ). The sign is the
+ * Guideline's, measured minus modelled: a positive NMBE means the model under-predicts.
+ */
+export function guideline14(
+  observed: ArrayLike<number>,
+  predicted: ArrayLike<number>,
+  parameters: number,
+): FitStatistics {
+  const n = observed.length;
+  if (n <= parameters) return { cvRmse: Number.NaN, nmbe: Number.NaN };
+  let sum = 0;
+  let squares = 0;
+  let bias = 0;
+  for (let index = 0; index < n; index++) {
+    const error = observed[index]! - predicted[index]!;
+    sum += observed[index]!;
+    squares += error * error;
+    bias += error;
+  }
+  const mean = sum / n;
+  const dof = n - parameters;
+  return { cvRmse: (100 * Math.sqrt(squares / dof)) / mean, nmbe: (100 * bias) / (dof * mean) };
+}
+
+// ─── Small dense linear algebra for 1–4 parameters ───────────────────────────────────────────────────────────────
+
+/** Solves A x = b (A n×n, row-major) by Gaussian elimination with partial pivoting; undefined if singular. */
+function solve(matrix: readonly number[][], vector: readonly number[]): number[] | undefined {
+  const n = vector.length;
+  const a = matrix.map((row, index) => [...row, vector[index]!]);
+  for (let column = 0; column < n; column++) {
+    let pivot = column;
+    for (let row = column + 1; row < n; row++)
+      if (Math.abs(a[row]![column]!) > Math.abs(a[pivot]![column]!)) pivot = row;
+    if (Math.abs(a[pivot]![column]!) < 1e-300) return undefined;
+    [a[column], a[pivot]] = [a[pivot]!, a[column]!];
+    for (let row = column + 1; row < n; row++) {
+      const factor = a[row]![column]! / a[column]![column]!;
+      for (let k = column; k <= n; k++) a[row]![k]! -= factor * a[column]![k]!;
+    }
+  }
+  const x = new Array<number>(n).fill(0);
+  for (let row = n - 1; row >= 0; row--) {
+    let value = a[row]![n]!;
+    for (let k = row + 1; k < n; k++) value -= a[row]![k]! * x[k]!;
+    x[row] = value / a[row]![row]!;
+  }
+  return x;
+}
+
+function normalMatrix(jacobian: readonly Float64Array[]): number[][] {
+  return jacobian.map((a) => jacobian.map((b) => a.reduce((sum, value, index) => sum + value * b[index]!, 0)));
+}
+
+function sumOfSquares(values: Float64Array): number {
+  let sum = 0;
+  for (const value of values) sum += value * value;
+  return sum;
+}
+
+/**
+ * Levenberg–Marquardt on `residuals(x)` (observed − modelled) from `start`, with forward-difference derivatives of
+ * step `steps[j]`. Returns the parameters and the sum of squares at the optimum.
+ */
+function levenbergMarquardt(
+  residuals: (x: readonly number[]) => Float64Array,
+  start: readonly number[],
+  steps: readonly number[],
+): { x: number[]; sse: number } {
+  let x = [...start];
+  let r = residuals(x);
+  let sse = sumOfSquares(r);
+  let lambda = 1e-3;
+  for (let iteration = 0; iteration < 60; iteration++) {
+    const jacobian = x.map((_, j) => {
+      const moved = [...x];
+      moved[j]! += steps[j]!;
+      const shifted = residuals(moved);
+      return shifted.map((value, index) => (value - r[index]!) / steps[j]!);
+    });
+    const normal = normalMatrix(jacobian);
+    const gradient = jacobian.map((column) => column.reduce((sum, value, index) => sum + value * r[index]!, 0));
+    let improved = false;
+    for (let attempt = 0; attempt < 12 && !improved; attempt++) {
+      const damped = normal.map((row, i) => row.map((value, j) => (i === j ? value * (1 + lambda) + 1e-12 : value)));
+      const delta = solve(
+        damped,
+        gradient.map((value) => -value),
+      );
+      if (delta === undefined) {
+        lambda *= 10;
+        continue;
+      }
+      const candidate = x.map((value, j) => value + delta[j]!);
+      const candidateR = residuals(candidate);
+      const candidateSse = sumOfSquares(candidateR);
+      if (Number.isFinite(candidateSse) && candidateSse < sse) {
+        const gain = (sse - candidateSse) / sse;
+        x = candidate;
+        r = candidateR;
+        sse = candidateSse;
+        lambda = Math.max(1e-9, lambda / 5);
+        improved = true;
+        if (gain < 1e-10) return { x, sse };
+      } else lambda *= 10;
+    }
+    if (!improved) break;
+  }
+  return { x, sse };
+}
+
+// ─── Calibration ─────────────────────────────────────────────────────────────────────────────────────────────────
+
+/** Schema of a loop calibration (the `params.json` that `twin calibrate` writes and `twin validate` reads). */
+export const LoopCalibrationSchema = Type.Object({
+  kind: Type.Literal("alixan/loop-calibration"),
+  version: Type.Literal(1),
+  loop: Type.Union([Type.Literal("liquid"), Type.Literal("air")]),
+  period: Type.Object({ from: Type.String(), to: Type.String() }),
+  hours: Type.Object({ used: Type.Integer({ minimum: 0 }), dropped: Type.Integer({ minimum: 0 }) }),
+  rows: Type.Object({
+    read: Type.Integer({ minimum: 0 }),
+    dropped: Type.Record(Type.String(), Type.Integer({ minimum: 0 })),
+  }),
+  flowLaw: Type.Object({
+    referenceHeatKw: Type.Number({ exclusiveMinimum: 0 }),
+    referenceSupplyC: Type.Number(),
+    referenceRiseK: Type.Number({ exclusiveMinimum: 0 }),
+    heatExponent: Type.Number(),
+    supplyTracking: Type.Number(),
+  }),
+  lawForm: Type.Union([Type.Literal("fitted"), Type.Literal("held-return"), Type.Literal("design-rise")]),
+  thermalLag: Type.Object({
+    timeConstantS: Type.Number({ minimum: 0 }),
+    heatCapacityKjPerK: Type.Number({ minimum: 0 }),
+  }),
+  captureShare: Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()]),
+  baselineRiseK: Type.Number({ exclusiveMinimum: 0 }),
+  twinLaw: Type.Object({ designRiseK: Type.Number({ exclusiveMinimum: 0 }) }),
+  parameters: Type.Integer({ minimum: 1 }),
+  fit: Type.Object({
+    cvRmse: Type.Number(),
+    nmbe: Type.Number(),
+    baseline: Type.Object({ cvRmse: Type.Number(), nmbe: Type.Number() }),
+    twinLaw: Type.Object({ cvRmse: Type.Number(), nmbe: Type.Number() }),
+  }),
+  identifiability: Type.Object({
+    effectiveHours: Type.Number(),
+    standardErrors: Type.Record(Type.String(), Type.Union([Type.Number(), Type.Null()])),
+    correlations: Type.Record(Type.String(), Type.Union([Type.Number(), Type.Null()])),
+    lagProfile: Type.Array(Type.Object({ timeConstantS: Type.Number(), sseRatio: Type.Number() })),
+    lagInterval95S: Type.Object({ low: Type.Number(), high: Type.Union([Type.Number(), Type.Null()]) }),
+    notes: Type.Array(Type.String()),
+  }),
+});
+/** A loop calibration, as written to and read from `params.json`. */
+export type LoopCalibration = Static<typeof LoopCalibrationSchema>;
+
+/** Checks a parsed `params.json`; the error names the first bad field (`params.flowLaw.heatExponent`). */
+export function checkCalibration(value: unknown, name: string): Outcome<LoopCalibration> {
+  if (Value.Check(LoopCalibrationSchema, value)) return success(value);
+  const first = [...Value.Errors(LoopCalibrationSchema, value)][0];
+  const path = first?.instancePath.replaceAll("/", ".") ?? "";
+  return failure(`${name}: params${path}: ${first?.message ?? "not a loop calibration"}`);
+}
+
+const parameterNames = ["referenceRiseK", "heatExponent", "supplyTracking", "timeConstantS"] as const;
+
+function modelOf(reference: { heatKw: number; supplyC: number }, x: readonly number[], lagS: number): RiseModel {
+  return {
+    law: {
+      referenceHeatKw: reference.heatKw,
+      referenceSupplyC: reference.supplyC,
+      referenceRiseK: x[0]!,
+      heatExponent: x[1]!,
+      supplyTracking: x[2]!,
+    },
+    timeConstantS: lagS,
+  };
+}
+
+/** Weighted mean of an hourly series over the used hours. */
+function meanOf(values: Float64Array, weights: Float64Array): number {
+  let sum = 0;
+  let weight = 0;
+  for (let index = 0; index < values.length; index++) {
+    sum += values[index]! * weights[index]!;
+    weight += weights[index]!;
+  }
+  return sum / weight;
+}
+
+/** Lag-1 autocorrelation of residuals: hourly errors persist, so n hours carry less than n hours of evidence. */
+function lagOneCorrelation(residuals: Float64Array): number {
+  const n = residuals.length;
+  const mean = residuals.reduce((sum, value) => sum + value, 0) / n;
+  let numerator = 0;
+  let denominator = 0;
+  for (let index = 0; index < n; index++) {
+    const centred = residuals[index]! - mean;
+    denominator += centred * centred;
+    if (index > 0) numerator += centred * (residuals[index - 1]! - mean);
+  }
+  return denominator > 0 ? numerator / denominator : 0;
+}
+
+/** Fits the flow law at a fixed lag; `start` is [reference rise, e, h], `free` says which of them move. */
+function fitAtLag(
+  history: LoopHistory,
+  hourly: HourlyData,
+  reference: { heatKw: number; supplyC: number },
+  lagS: number,
+  start: readonly number[],
+  free: readonly boolean[],
+): { x: number[]; sse: number } {
+  const predicted = new Float64Array(hourly.riseK.length);
+  const fixed = [...start];
+  const indexes = free.flatMap((isFree, index) => (isFree ? [index] : []));
+  const residuals = (y: readonly number[]) => {
+    const x = [...fixed];
+    indexes.forEach((index, position) => {
+      x[index] = y[position]!;
+    });
+    if (!(x[0]! > 0)) return new Float64Array(hourly.riseK.length).fill(Number.POSITIVE_INFINITY);
+    predictHourlyRise(history, hourly, modelOf(reference, x, lagS), predicted);
+    return hourly.riseK.map((value, index) => value - predicted[index]!);
+  };
+  const steps = [1e-4 * Math.max(1, start[0]!), 1e-4, 1e-4];
+  const fit = levenbergMarquardt(
+    residuals,
+    indexes.map((index) => start[index]!),
+    indexes.map((index) => steps[index]!),
+  );
+  const x = [...fixed];
+  indexes.forEach((index, position) => {
+    x[index] = fit.x[position]!;
+  });
+  return { x, sse: fit.sse };
+}
+
+/** Searches the lag: the grid, then golden-section refinement between the best point's neighbours. */
+function fitLag(
+  history: LoopHistory,
+  hourly: HourlyData,
+  reference: { heatKw: number; supplyC: number },
+  start: readonly number[],
+  free: readonly boolean[],
+): { x: number[]; lagS: number; sse: number; profile: { timeConstantS: number; sse: number }[] } {
+  const profile: { timeConstantS: number; sse: number; x: number[] }[] = [];
+  let warm = [...start];
+  for (const lagS of lagGridS) {
+    const fit = fitAtLag(history, hourly, reference, lagS, warm, free);
+    profile.push({ timeConstantS: lagS, sse: fit.sse, x: fit.x });
+    warm = fit.x;
+  }
+  let best = profile.reduce((a, b) => (b.sse < a.sse ? b : a));
+  const at = profile.indexOf(best);
+  let low = profile[Math.max(0, at - 1)]!.timeConstantS;
+  let high = profile[Math.min(profile.length - 1, at + 1)]!.timeConstantS;
+  const ratio = (Math.sqrt(5) - 1) / 2;
+  const evaluate = (lagS: number) => {
+    const fit = fitAtLag(history, hourly, reference, lagS, best.x, free);
+    const point = { timeConstantS: lagS, sse: fit.sse, x: fit.x };
+    profile.push(point);
+    if (point.sse < best.sse) best = point;
+    return point.sse;
+  };
+  let a = high - ratio * (high - low);
+  let b = low + ratio * (high - low);
+  let fa = evaluate(a);
+  let fb = evaluate(b);
+  for (let iteration = 0; iteration < 8; iteration++) {
+    if (fa < fb) {
+      high = b;
+      b = a;
+      fb = fa;
+      a = high - ratio * (high - low);
+      fa = evaluate(a);
+    } else {
+      low = a;
+      a = b;
+      fa = fb;
+      b = low + ratio * (high - low);
+      fb = evaluate(b);
+    }
+  }
+  profile.sort((p, q) => p.timeConstantS - q.timeConstantS);
+  return {
+    x: best.x,
+    lagS: best.timeConstantS,
+    sse: best.sse,
+    profile: profile.map(({ timeConstantS, sse }) => ({ timeConstantS, sse })),
+  };
+}
+
+function formatNumber(value: number, digits = 3): string {
+  return Number(value.toPrecision(digits)).toString();
+}
+
+/** Standard errors, correlations and plain-language notes on what the data can tell apart. */
+function identifiability(
+  history: LoopHistory,
+  hourly: HourlyData,
+  reference: { heatKw: number; supplyC: number },
+  fit: { x: readonly number[]; lagS: number; sse: number; free: readonly boolean[] },
+  profile: readonly { timeConstantS: number; sse: number }[],
+  hasTotal: boolean,
+): LoopCalibration["identifiability"] {
+  const { x, lagS, sse, free } = fit;
+  const n = hourly.riseK.length;
+  // The parameters fitted: the free ones of the law, then the lag (index 3).
+  const fitted = [...free.flatMap((isFree, index) => (isFree ? [index] : [])), 3];
+  const p = fitted.length;
+  const predicted = new Float64Array(n);
+  const residualsAt = (values: readonly number[]) => {
+    predictHourlyRise(history, hourly, modelOf(reference, values, values[3]!), predicted);
+    return hourly.riseK.map((value, index) => value - predicted[index]!);
+  };
+  const values = [...x, lagS];
+  const atOptimum = residualsAt(values);
+  const rho = Math.max(0, lagOneCorrelation(atOptimum));
+  const effective = Math.max(p + 2, Math.min(n, (n * (1 - rho)) / (1 + rho)));
+  // Jacobian of the hourly residuals in the fitted parameters (central differences; one-sided for a lag at 0).
+  const steps = [1e-3 * values[0]!, 1e-3, 1e-3, Math.max(30, 0.05 * lagS)];
+  const jacobian = fitted.map((j) => {
+    const up = [...values];
+    const down = [...values];
+    up[j]! += steps[j]!;
+    const oneSided = j === 3 && lagS - steps[j]! < 0;
+    if (!oneSided) down[j]! -= steps[j]!;
+    const rUp = residualsAt(up);
+    const rDown = oneSided ? atOptimum : residualsAt(down);
+    const span = oneSided ? steps[j]! : 2 * steps[j]!;
+    return rUp.map((value, index) => (value - rDown[index]!) / span);
+  });
+  // Scale columns to unit norm so the inversion is well conditioned, then scale back.
+  const norms = jacobian.map((column) => Math.sqrt(sumOfSquares(column)));
+  const scaled = jacobian.map((column, j) => column.map((value) => (norms[j]! > 0 ? value / norms[j]! : 0)));
+  const normal = normalMatrix(scaled);
+  const variance = (sse / Math.max(1, n - p)) * (n / effective);
+  const inverse = normal.map((_, j) =>
+    solve(
+      normal,
+      normal.map((__, i) => (i === j ? 1 : 0)),
+    ),
+  );
+  const covarianceOk = inverse.every((column) => column?.every(Number.isFinite) === true);
+  const standardErrors: Record<string, number | null> = {};
+  const correlations: Record<string, number | null> = {};
+  const errorOf = (index: number): number | null => {
+    const at = fitted.indexOf(index);
+    if (at < 0 || !covarianceOk) return null;
+    const diagonal = inverse[at]![at]!;
+    return norms[at]! > 0 && diagonal > 0 ? Math.sqrt((variance * diagonal) / norms[at]! ** 2) : null;
+  };
+  for (const index of fitted) standardErrors[parameterNames[index]!] = errorOf(index);
+  // A lag whose standard error exceeds the longest lag tried is not determined at all: the profile note says so.
+  const lagError = standardErrors["timeConstantS"];
+  if (typeof lagError === "number" && lagError > lagGridS[lagGridS.length - 1]!) standardErrors["timeConstantS"] = null;
+  const notes: string[] = [];
+  fitted.forEach((a, i) => {
+    fitted.forEach((b, j) => {
+      if (j <= i) return;
+      const key = `${parameterNames[a]}~${parameterNames[b]}`;
+      if (!covarianceOk) {
+        correlations[key] = null;
+        return;
+      }
+      const r = inverse[i]![j]! / Math.sqrt(inverse[i]![i]! * inverse[j]![j]!);
+      correlations[key] = Number.isFinite(r) ? r : null;
+      if (Number.isFinite(r) && Math.abs(r) >= 0.9) {
+        notes.push(
+          `${parameterNames[a]} and ${parameterNames[b]} are strongly correlated (r = ${formatNumber(r, 2)}): the data fix a combination of them, not each one`,
+        );
+      }
+    });
+  });
+  if (!covarianceOk) notes.push("the Jacobian is singular: some parameters do not change the hourly rise at all");
+  notes.push(lagNote(profile, effective, lagS));
+  const exponentError = errorOf(1);
+  if (exponentError !== null) {
+    const [low, high] = [x[1]! - 1.96 * exponentError, x[1]! + 1.96 * exponentError];
+    notes.push(
+      low <= 1 && 1 <= high
+        ? `heat exponent ${formatNumber(x[1]!)} (95 %: ${formatNumber(low)}–${formatNumber(high)}) is consistent with the twin's design-rise law (1)`
+        : `heat exponent ${formatNumber(x[1]!)} (95 %: ${formatNumber(low)}–${formatNumber(high)}): the twin's design-rise law (1, flow in proportion to heat) is rejected`,
+    );
+  }
+  const trackingError = errorOf(2);
+  if (trackingError !== null) {
+    const [low, high] = [x[2]! - 1.96 * trackingError, x[2]! + 1.96 * trackingError];
+    const verdicts = [
+      low <= 0 && 0 <= high
+        ? "consistent with the twin's fixed design rise (0)"
+        : "the fixed design rise (0) is rejected",
+      low <= 1 && 1 <= high
+        ? "consistent with a held return temperature (1)"
+        : "a held return temperature (1) is rejected",
+    ];
+    notes.push(
+      `supply tracking ${formatNumber(x[2]!)} (95 %: ${formatNumber(low)}–${formatNumber(high)}): ${verdicts.join("; ")}`,
+    );
+  }
+  notes.push(
+    "rated flow, pump limits and minimum speed are not observable without a flow meter: the fit is the law's unclamped part (capacity rate at the reference point, e, h)",
+  );
+  notes.push(
+    hasTotal
+      ? "capture share comes from the heat split (loop heat / total heat); the rise does not depend on it, since the loop's own heat is measured"
+      : "no total heat in the history: capture share not fitted",
+  );
+  notes.push(
+    `standard errors allow for autocorrelated hours (lag-1 r = ${formatNumber(rho, 2)}: ${Math.round(effective)} effective of ${n} hours)`,
+  );
+  const best = Math.min(...profile.map((point) => point.sse));
+  return {
+    effectiveHours: effective,
+    standardErrors,
+    correlations,
+    lagProfile: profile.map((point) => ({ timeConstantS: point.timeConstantS, sseRatio: point.sse / best })),
+    lagInterval95S: lagInterval(profile, effective),
+    notes,
+  };
+}
+
+/** The lag's 95 % likelihood-ratio interval from its profile (high = null when it reaches the top of the grid). */
+function lagInterval(
+  profile: readonly { timeConstantS: number; sse: number }[],
+  effective: number,
+): { low: number; high: number | null } {
+  const best = Math.min(...profile.map((point) => point.sse));
+  const within = profile.filter((point) => effective * Math.log(point.sse / best) <= chiSquare95);
+  const high = Math.max(...within.map((point) => point.timeConstantS));
+  return {
+    low: Math.min(...within.map((point) => point.timeConstantS)),
+    high: high >= lagGridS[lagGridS.length - 1]! ? null : high,
+  };
+}
+
+/** What the lag profile says, in a sentence. */
+function lagNote(profile: readonly { timeConstantS: number; sse: number }[], effective: number, lagS: number): string {
+  const { low, high } = lagInterval(profile, effective);
+  const gridTop = lagGridS[lagGridS.length - 1]!;
+  if (low === 0 && (high === null || high >= 600)) {
+    return `thermal lag not identifiable from hourly data: any time constant from 0 to ${high === null ? `${gridTop} s or more` : `${formatNumber(high)} s`} fits within the 95 % likelihood interval`;
+  }
+  if (high === null) return `thermal lag has no upper bound in the data: ${formatNumber(low)} s or more fits (95 %)`;
+  return `thermal lag ${formatNumber(lagS)} s (95 %: ${formatNumber(low)}–${formatNumber(high)} s)`;
+}
+
+/** Capture share over the hours where the total heat is known: Σ loop heat / Σ total heat (weighted by time). */
+function captureShareOf(hourly: HourlyData): number | null {
+  let heat = 0;
+  let total = 0;
+  for (let hour = 0; hour < hourly.heatKw.length; hour++) {
+    const t = hourly.totalKw[hour]!;
+    if (!Number.isFinite(t)) continue;
+    heat += hourly.heatKw[hour]! * hourly.weightS[hour]!;
+    total += t * hourly.weightS[hour]!;
+  }
+  return total > 0 ? heat / total : null;
+}
+
+function isoHour(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().slice(0, 16);
+}
+
+/** Fits the loop's rise model (and capture share) to a history. Fails when too few hours remain. */
+export function calibrateLoop(history: LoopHistory, form: LawForm = "fitted"): Outcome<LoopCalibration> {
+  const hourly = hourlyData(history);
+  const n = hourly.riseK.length;
+  const spec = formSpecs[form];
+  const parameters = spec.free.filter(Boolean).length + 1;
+  if (n < 3 * parameters + 3) {
+    return failure(
+      `only ${n} complete hours in the history (${hourly.droppedHours} hours too sparse, ${history.rows} rows read): need at least ${3 * parameters + 3}`,
+    );
+  }
+  const reference = { heatKw: meanOf(hourly.heatKw, hourly.weightS), supplyC: meanOf(hourly.supplyC, hourly.weightS) };
+  const baselineRiseK = meanOf(hourly.riseK, hourly.weightS);
+  // A fitted law starts from the twin's own (e = 1, h = 0); a declared one is held at its e and h.
+  const start = [baselineRiseK, ...spec.start];
+  const { x, lagS, sse, profile } = fitLag(history, hourly, reference, start, spec.free);
+  const model = modelOf(reference, x, lagS);
+  const predicted = new Float64Array(n);
+  predictHourlyRise(history, hourly, model, predicted);
+  // The twin's law as it stands (e = 1, h = 0), with only its design rise fitted, at the same lag.
+  const twin = fitAtLag(history, hourly, reference, lagS, [baselineRiseK, 1, 0], [true, false, false]);
+  const twinPredicted = new Float64Array(n);
+  predictHourlyRise(history, hourly, modelOf(reference, twin.x, lagS), twinPredicted);
+  const captureShare = captureShareOf(hourly);
+  return success({
+    kind: "alixan/loop-calibration",
+    version: 1,
+    loop: history.loop,
+    period: { from: isoHour(hourly.hourS[0]!), to: isoHour(hourly.hourS[n - 1]! + 3600) },
+    hours: { used: n, dropped: hourly.droppedHours },
+    rows: { read: history.rows, dropped: { ...history.dropped } },
+    flowLaw: { ...model.law },
+    lawForm: form,
+    thermalLag: { timeConstantS: lagS, heatCapacityKjPerK: (lagS * reference.heatKw) / x[0]! },
+    captureShare,
+    baselineRiseK,
+    twinLaw: { designRiseK: twin.x[0]! },
+    parameters,
+    fit: {
+      ...guideline14(hourly.riseK, predicted, parameters),
+      baseline: guideline14(hourly.riseK, new Float64Array(n).fill(baselineRiseK), 1),
+      twinLaw: guideline14(hourly.riseK, twinPredicted, 2),
+    },
+    identifiability: identifiability(
+      history,
+      hourly,
+      reference,
+      { x, lagS, sse, free: spec.free },
+      profile,
+      captureShare !== null,
+    ),
+  });
+}
+
+/** What `twin validate` reports: Guideline 14 statistics of the hourly rise on the history given. */
+export interface Validation {
+  readonly loop: LoopHistory["loop"];
+  readonly period: { readonly from: string; readonly to: string };
+  readonly hours: number;
+  readonly droppedHours: number;
+  readonly rows: { readonly read: number; readonly dropped: DropCounts };
+  readonly cvRmse: number;
+  readonly nmbe: number;
+  /** Constant rise at the calibration period's mean (p = 1). */
+  readonly baseline: FitStatistics;
+  /** The twin's law as it stands (e = 1, h = 0) with its fitted design rise and the lag (p = 2). */
+  readonly twinLaw: FitStatistics;
+  /** Loop heat predicted as capture share × total heat (p = 1), when both are known. */
+  readonly captureShare: (FitStatistics & { readonly share: number }) | null;
+  /** CV(RMSE) ≤ 30 % and |NMBE| ≤ 10 % (Guideline 14, hourly). */
+  readonly meetsGuideline14: boolean;
+  /** No worse than the constant-rise baseline on both statistics. */
+  readonly beatsBaseline: boolean;
+}
+
+/** Runs a calibration on a history (normally months it was not fitted on) and scores it hour by hour. */
+export function validateLoop(history: LoopHistory, calibration: LoopCalibration): Outcome<Validation> {
+  if (history.loop !== calibration.loop) {
+    return failure(`--loop ${history.loop} does not match the calibration's loop (${calibration.loop})`);
+  }
+  const hourly = hourlyData(history);
+  const n = hourly.riseK.length;
+  if (n <= calibration.parameters) {
+    return failure(`only ${n} complete hours in the history (${hourly.droppedHours} too sparse): nothing to validate`);
+  }
+  const model: RiseModel = { law: calibration.flowLaw, timeConstantS: calibration.thermalLag.timeConstantS };
+  const predicted = new Float64Array(n);
+  predictHourlyRise(history, hourly, model, predicted);
+  const twinPredicted = new Float64Array(n);
+  predictHourlyRise(
+    history,
+    hourly,
+    {
+      law: {
+        ...calibration.flowLaw,
+        referenceRiseK: calibration.twinLaw.designRiseK,
+        heatExponent: 1,
+        supplyTracking: 0,
+      },
+      timeConstantS: calibration.thermalLag.timeConstantS,
+    },
+    twinPredicted,
+  );
+  const fit = guideline14(hourly.riseK, predicted, calibration.parameters);
+  const baseline = guideline14(hourly.riseK, new Float64Array(n).fill(calibration.baselineRiseK), 1);
+  let captureShare: Validation["captureShare"] = null;
+  const share = calibration.captureShare;
+  if (share !== null) {
+    const known = [...hourly.totalKw.keys()].filter((hour) => Number.isFinite(hourly.totalKw[hour]!));
+    if (known.length > 1) {
+      const observed = known.map((hour) => hourly.heatKw[hour]!);
+      const modelled = known.map((hour) => share * hourly.totalKw[hour]!);
+      captureShare = { share, ...guideline14(observed, modelled, 1) };
+    }
+  }
+  return success({
+    loop: history.loop,
+    period: { from: isoHour(hourly.hourS[0]!), to: isoHour(hourly.hourS[n - 1]! + 3600) },
+    hours: n,
+    droppedHours: hourly.droppedHours,
+    rows: { read: history.rows, dropped: history.dropped },
+    cvRmse: fit.cvRmse,
+    nmbe: fit.nmbe,
+    baseline,
+    twinLaw: guideline14(hourly.riseK, twinPredicted, 2),
+    captureShare,
+    meetsGuideline14: fit.cvRmse <= guideline14Hourly.cvRmse && Math.abs(fit.nmbe) <= guideline14Hourly.nmbe,
+    beatsBaseline: fit.cvRmse <= baseline.cvRmse && Math.abs(fit.nmbe) <= Math.abs(baseline.nmbe),
+  });
+}

@@ -1,0 +1,125 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { type HistoryFile, parseColumnMapping, parseTime, readLoopHistory } from "./history.ts";
+
+const fixtures = join(import.meta.dirname, "..", "..", "test", "fixtures", "nrel-esif");
+const fixture = (name: string): HistoryFile => ({ name, text: readFileSync(join(fixtures, name), "utf8") });
+
+function unwrap<Value>(outcome: { ok: true; value: Value } | { ok: false; error: string }): Value {
+  if (!outcome.ok) assert.fail(outcome.error);
+  return outcome.value;
+}
+
+function errorOf(outcome: { ok: true } | { ok: false; error: string }): string {
+  if (outcome.ok) assert.fail("expected an error");
+  return outcome.error;
+}
+
+const mapping = { time: "Timestamp", supply: "Tin", return: "Tout", heat: "Q" };
+
+describe("loop history readers", () => {
+  it("reads an ESIF extract with four-digit years and drops the logger's fault row for either loop", () => {
+    const liquid = unwrap(readLoopHistory([fixture("esif-2016-09-11.csv")], "nrel-esif", "liquid"));
+    assert.equal(liquid.rows, 2877);
+    // 09/12/2016 15:19 reads −18.33 °C on the air side: the row is the logger's fault, for the liquid loop too.
+    assert.equal(liquid.dropped.implausible, 1);
+    assert.equal(liquid.timeS.length, 2877 - 1 - liquid.dropped.duplicateTime);
+    assert.equal(liquid.timeS[0], Date.UTC(2016, 8, 11) / 1000);
+    assert.equal(liquid.supplyC[0], 23.67);
+    assert.ok(liquid.hasTotal);
+    // Total heat = air + liquid in the same row.
+    assert.ok(Math.abs(liquid.totalKw[0]! - liquid.heatKw[0]! - 157.3) < 1e-9);
+    const air = unwrap(readLoopHistory([fixture("esif-2016-09-11.csv")], "nrel-esif", "air"));
+    assert.equal(air.dropped.implausible, 1);
+    assert.ok(air.returnC[0]! - air.supplyC[0]! > 5 && air.returnC[0]! - air.supplyC[0]! < 15);
+    for (let index = 1; index < air.timeS.length; index++) assert.ok(air.timeS[index]! > air.timeS[index - 1]!);
+  });
+
+  it("counts the repeated local hour, negative heat and fault rows of a two-digit-year extract", () => {
+    const history = unwrap(readLoopHistory([fixture("esif-2016-11-06.csv")], "nrel-esif", "liquid"));
+    assert.equal(history.rows, 430);
+    // 11/6/16 1:00–1:59 appears twice (clocks went back): the second of each minute is dropped.
+    assert.equal(history.dropped.duplicateTime, 60);
+    // Two rows of −100 kW liquid heat; twelve rows with the air side at −18.33 °C.
+    assert.equal(history.dropped.noHeat, 2);
+    assert.equal(history.dropped.implausible, 12);
+    assert.equal(history.timeS.length, 430 - 60 - 2 - 12);
+    // The gap between the two cuts is not counted as covered time.
+    assert.ok(Math.max(...history.weightS) <= history.maxGapS);
+  });
+
+  it("merges files in time order whatever order they are given in", () => {
+    const history = unwrap(
+      readLoopHistory([fixture("esif-2016-12-05.csv"), fixture("esif-2016-09-11.csv")], "nrel-esif", "liquid"),
+    );
+    assert.equal(history.timeS[0], Date.UTC(2016, 8, 11) / 1000);
+    assert.equal(history.timeS[history.timeS.length - 1], Date.UTC(2016, 11, 5, 23, 59) / 1000);
+  });
+
+  it("reads a generic CSV by column mapping, counting missing and implausible rows", () => {
+    const text = [
+      "Timestamp,Tin,Tout,Q,Note",
+      "2024-03-01T00:00:00Z,20,30,100,a",
+      "2024-03-01 00:01,20,NaN,100,b",
+      "2024-03-01 00:02,20,,100,c",
+      "2024-03-01 00:03,20,150,100,d",
+      "2024-03-01 00:04,20,19,100,e",
+      "1709251500,20,31,0,f",
+      "2024-03-01T00:06:00+01:00,20,31,100,g",
+    ].join("\n");
+    const history = unwrap(readLoopHistory([{ name: "h.csv", text }], "csv", "liquid", mapping));
+    assert.equal(history.rows, 7);
+    assert.deepEqual(history.dropped, { missing: 2, implausible: 1, noHeat: 1, noRise: 1, duplicateTime: 0 });
+    // The +01:00 row is 23:06 UTC the day before: it sorts first.
+    assert.equal(history.timeS[0], Date.UTC(2024, 1, 29, 23, 6) / 1000);
+    assert.equal(history.timeS.length, 2);
+    assert.equal(history.hasTotal, false);
+  });
+
+  it("names the file, row and column of structural errors", () => {
+    const read = (text: string, map = mapping) => readLoopHistory([{ name: "h.csv", text }], "csv", "liquid", map);
+    assert.match(errorOf(read("")), /h\.csv: empty file/);
+    assert.match(errorOf(read("Timestamp,Tin,Tout,Q\n")), /h\.csv: no data rows/);
+    assert.match(
+      errorOf(read("Timestamp,Tin,Tout\n2024-01-01,1,2\n")),
+      /h\.csv:1: column "Q" \(heat\) is not in the header/,
+    );
+    assert.match(
+      errorOf(read("Timestamp,Tin,Tout,Q\n2024-01-01,1,2,3\n2024-01-01 00:01,1,warm,3\n")),
+      /h\.csv:3: column "Tout": "warm" is not a number/,
+    );
+    assert.match(
+      errorOf(read("Timestamp,Tin,Tout,Q\nyesterday,1,2,3\n")),
+      /h\.csv:2: column "Timestamp": "yesterday" is not a time/,
+    );
+    assert.match(errorOf(read("Timestamp,Tin,Tout,Q\n2024-01-01,1,2\n")), /h\.csv:2: 3 fields where the header has 4/);
+    assert.match(errorOf(readLoopHistory([{ name: "h.csv", text: "a,b\n1,2\n" }], "csv", "liquid")), /needs --columns/);
+    assert.match(
+      errorOf(
+        readLoopHistory([{ name: "x.csv", text: "Timestamp,Tin,Tout,Q\n2024-01-01,1,2,3\n" }], "nrel-esif", "air"),
+      ),
+      /x\.csv:1: not an nrel-esif header/,
+    );
+    assert.match(errorOf(readLoopHistory([], "csv", "liquid", mapping)), /--history/);
+  });
+
+  it("parses column mappings and times, rejecting what it cannot read", () => {
+    assert.deepEqual(unwrap(parseColumnMapping("time=T,supply=S,return=R,heat=Q,total=IT")), {
+      time: "T",
+      supply: "S",
+      return: "R",
+      heat: "Q",
+      total: "IT",
+    });
+    assert.match(errorOf(parseColumnMapping("time=T,supply=S,return=R")), /missing heat/);
+    assert.match(errorOf(parseColumnMapping("time=T,supply=S,return=R,heat=Q,flow=F")), /unknown key "flow"/);
+    assert.match(errorOf(parseColumnMapping("time=T,supply")), /"supply" is not key=column/);
+    assert.equal(parseTime("10/1/16 0:00"), Date.UTC(2016, 9, 1) / 1000);
+    assert.equal(parseTime("09/01/2016 13:05"), Date.UTC(2016, 8, 1, 13, 5) / 1000);
+    assert.equal(parseTime("2016-09-01"), Date.UTC(2016, 8, 1) / 1000);
+    assert.ok(Number.isNaN(parseTime("2/30/17 0:00")));
+    assert.ok(Number.isNaN(parseTime("noon")));
+  });
+});

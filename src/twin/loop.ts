@@ -1,0 +1,87 @@
+/**
+ * The equations of one coolant loop, shared by the twin's kernel (`kernel.ts`) and the calibration against measured
+ * history (`calibrate.ts`), so that what is fitted is the twin's own loop and not a separate curve:
+ *
+ * - **Flow law.** The pumps run at a speed (fraction of rated flow) set by a demand, clamped between the minimum speed
+ *   and full speed. The twin's law is "flow for the design rise": demand = Q / Q_full, where Q_full is the heat the
+ *   loop carries at full flow and the design rise, so the rise stays at the design rise. The general law lets the
+ *   measured loop depart from that in the two ways a loop's control does: the flow follows heat only as Q^e, and the
+ *   target rise moves with the supply temperature, R(T_s) = R_ref − h · (T_s − T_ref). Then c_p ṁ =
+ *   (Q_ref / R(T_s)) · (Q / Q_ref)^e and the rise is R(T_s) · (Q / Q_ref)^(1 − e). e = 1, h = 0 is the twin's law
+ *   exactly; e = 1, h = 1 is a loop whose valves or fans hold the return temperature at T_ref + R_ref; e = 0, h = 0
+ *   is constant flow.
+ * - **Energy balance.** The rise over the loads is Q / (c_p ṁ), where c_p ṁ is the capacity rate in kW/K.
+ * - **Thermal lag.** A well-mixed coolant mass, stepped implicitly: C (T' − T) / Δt = Q − G (T' − T_sink). The twin
+ *   steps its technology loops this way (G is the CDU conductance, the sink the facility supply); a loop's return
+ *   node is the same equation with G the capacity rate and the sink the loop supply.
+ */
+
+/** Pump speed, a fraction of rated flow: the law's demand held between `minimumSpeed` and full speed. */
+export function pumpSpeed(demand: number, minimumSpeed: number): number {
+  return Math.min(1, Math.max(minimumSpeed, demand));
+}
+
+/**
+ * Temperature of a well-mixed coolant mass after one implicit step: heat `heatKw` in, heat out at
+ * `conductanceKwPerK` × (T − `sinkC`), storage `storageKwPerK` = heat capacity / step (kJ/K per s).
+ */
+export function implicitMixedC(
+  oldC: number,
+  heatKw: number,
+  conductanceKwPerK: number,
+  sinkC: number,
+  storageKwPerK: number,
+): number {
+  return (storageKwPerK * oldC + heatKw + conductanceKwPerK * sinkC) / (storageKwPerK + conductanceKwPerK);
+}
+
+/**
+ * A loop's flow law in capacity-rate terms (c_p ṁ, kW/K), the reduction of the twin's law that measured history can
+ * constrain: with no flow meter, the rated flow and hence the pump limits are not observable, only the capacity rate
+ * at a reference point and how it moves with heat and supply temperature.
+ */
+export interface FlowLaw {
+  /** Heat at the reference point, kW (the calibration period's mean). */
+  readonly referenceHeatKw: number;
+  /** Supply temperature at the reference point, °C (the calibration period's mean). */
+  readonly referenceSupplyC: number;
+  /** Rise (return − supply) at the reference point, K: the capacity rate there is referenceHeatKw / referenceRiseK. */
+  readonly referenceRiseK: number;
+  /** e: 1 is the twin's "flow for the design rise" (flow in proportion to heat), 0 is constant flow. */
+  readonly heatExponent: number;
+  /** h: how much of a supply temperature change the control takes out of the rise; 0 in the twin, 1 holds the return. */
+  readonly supplyTracking: number;
+}
+
+/** Smallest target rise, K: keeps the law finite if a supply temperature ever reaches the held return temperature. */
+export const minimumTargetRiseK = 0.1;
+
+/** The twin's own law for a loop of design rise `designRiseK`: e = 1, h = 0 (the capacity rate follows the heat). */
+export function designRiseLaw(designRiseK: number, referenceHeatKw: number, referenceSupplyC: number): FlowLaw {
+  return { referenceHeatKw, referenceSupplyC, referenceRiseK: designRiseK, heatExponent: 1, supplyTracking: 0 };
+}
+
+/** Target rise at supply temperature `supplyC`: R_ref − h · (T_s − T_ref), K. */
+export function targetRiseK(law: FlowLaw, supplyC: number): number {
+  return Math.max(minimumTargetRiseK, law.referenceRiseK - law.supplyTracking * (supplyC - law.referenceSupplyC));
+}
+
+/** Flow demand relative to the reference point: (Q / Q_ref)^e · R_ref / R(T_s). */
+export function relativeDemand(law: FlowLaw, heatKw: number, supplyC: number): number {
+  const heatRatio = heatKw / law.referenceHeatKw;
+  const heatTerm = law.heatExponent === 1 ? heatRatio : heatRatio ** law.heatExponent;
+  return (heatTerm * law.referenceRiseK) / targetRiseK(law, supplyC);
+}
+
+/**
+ * Capacity rate c_p ṁ (kW/K) under the law, unclamped (the measured range lies between the pump limits, which the
+ * data cannot show). Under the twin's law it is Q / design rise, as `kernel.ts` computes it below full speed.
+ */
+export function capacityRateKwPerK(law: FlowLaw, heatKw: number, supplyC: number): number {
+  return (law.referenceHeatKw / law.referenceRiseK) * relativeDemand(law, heatKw, supplyC);
+}
+
+/** Rise over the loads (return − supply) in steady state under the law, K: heat / capacity rate. */
+export function steadyRiseK(law: FlowLaw, heatKw: number, supplyC: number): number {
+  return heatKw / capacityRateKwPerK(law, heatKw, supplyC);
+}

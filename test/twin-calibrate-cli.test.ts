@@ -1,0 +1,242 @@
+/**
+ * `alixan twin calibrate | validate` as a user runs them: a real process through bin/alixan.js on the ESIF extracts
+ * in test/fixtures for the happy path, then the one-line errors and exit codes (1 invalid input, 2 bad usage)
+ * through `runCli` in this process (each spawned CLI costs seconds on a shared machine).
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { runCli } from "../src/cli/main.ts";
+
+const root = join(import.meta.dirname, "..");
+const fixtures = join(root, "test", "fixtures", "nrel-esif");
+const september = join(fixtures, "esif-2016-09-11.csv");
+const december = join(fixtures, "esif-2016-12-05.csv");
+const directory = mkdtempSync(join(tmpdir(), "alixan-calibrate-"));
+after(() => rmSync(directory, { recursive: true, force: true }));
+
+function alixan(...args: string[]) {
+  const result = spawnSync(process.execPath, [join(root, "bin", "alixan.js"), ...args], {
+    cwd: root,
+    encoding: "utf8",
+    env: { ...process.env, ALIXAN_DEBUG: "" },
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/**
+ * Runs the CLI in this process for a failing command, capturing standard error (standard output is left alone: the
+ * test runner reports through it).
+ */
+async function inProcess(...args: string[]) {
+  const err: string[] = [];
+  const writeErr = process.stderr.write;
+  process.stderr.write = ((chunk: string) => err.push(chunk) > 0) as typeof process.stderr.write;
+  try {
+    const code = await runCli(args);
+    return { code, stderr: err.join("") };
+  } finally {
+    process.stderr.write = writeErr;
+  }
+}
+
+function fails(run: { code: number | null; stderr: string }, code: number, pattern: RegExp): void {
+  assert.equal(run.code, code, `exit ${run.code}: ${run.stderr}`);
+  assert.match(run.stderr, pattern);
+  assert.doesNotMatch(run.stderr, /\n\s+at /, "no stack trace");
+}
+
+describe("alixan twin calibrate / validate", () => {
+  const params = join(directory, "params.json");
+
+  it("fits the liquid loop on two September days and scores it on a December day", async () => {
+    const fit = alixan(
+      "twin",
+      "calibrate",
+      "--history",
+      september,
+      "--format",
+      "nrel-esif",
+      "--loop",
+      "liquid",
+      "--out",
+      params,
+    );
+    assert.equal(fit.code, 0, fit.stderr);
+    assert.match(fit.stdout, /48 hours used/);
+    assert.match(fit.stdout, /dropped: 1 implausible/);
+    assert.match(fit.stdout, /heat exponent e\s+0\.\d+/);
+    assert.match(fit.stdout, /note: .*thermal lag/);
+    const written = JSON.parse(readFileSync(params, "utf8"));
+    assert.equal(written.kind, "alixan/loop-calibration");
+    assert.equal(written.loop, "liquid");
+
+    const check = alixan(
+      "twin",
+      "validate",
+      "--params",
+      params,
+      "--history",
+      december,
+      "--format",
+      "nrel-esif",
+      "--loop",
+      "liquid",
+      "--json",
+    );
+    assert.equal(check.code, 0, check.stderr);
+    const result = JSON.parse(check.stdout);
+    assert.equal(result.hours, 24);
+    for (const value of [result.cvRmse, result.nmbe, result.baseline.cvRmse, result.baseline.nmbe]) {
+      assert.equal(typeof value, "number");
+      assert.ok(Number.isFinite(value));
+    }
+    assert.deepEqual(Object.keys(result.rows.dropped).sort(), [
+      "duplicateTime",
+      "implausible",
+      "missing",
+      "noHeat",
+      "noRise",
+    ]);
+    const table = alixan(
+      "twin",
+      "validate",
+      "--params",
+      params,
+      "--history",
+      december,
+      "--format",
+      "nrel-esif",
+      "--loop",
+      "liquid",
+    );
+    assert.equal(table.code, 0, table.stderr);
+    assert.match(table.stdout, /constant-rise baseline\s+\d+\.\d+ %/);
+  });
+
+  it("reads a mapped CSV and rejects a loop that does not match the parameters", async () => {
+    const csv = join(directory, "hall.csv");
+    const lines = ["Timestamp,Supply,Return,Heat"];
+    for (let minute = 0; minute < 24 * 60; minute++) {
+      const heat = 600 + 100 * Math.sin(minute / 200);
+      const supply = 22 + Math.sin(minute / 500);
+      lines.push(
+        `${new Date(Date.UTC(2024, 0, 1) + minute * 60_000).toISOString()},${supply},${supply + heat / 45},${heat}`,
+      );
+    }
+    writeFileSync(csv, lines.join("\n"));
+    const run = await inProcess(
+      "--json",
+      "twin",
+      "validate",
+      "--params",
+      params,
+      "--history",
+      csv,
+      "--format",
+      "csv",
+      "--columns",
+      "time=Timestamp,supply=Supply,return=Return,heat=Heat",
+      "--loop",
+      "air",
+    );
+    fails(run, 1, /--loop air does not match the calibration's loop \(liquid\)/);
+  });
+
+  it("names the problem in one line: bad format, unknown loop, missing column, empty file, bad parameters", async () => {
+    const base = ["twin", "calibrate", "--history", september, "--out", join(directory, "x.json")];
+    fails(
+      await inProcess(...base, "--format", "xls", "--loop", "liquid"),
+      2,
+      /--format: "xls" is not one of nrel-esif, csv/,
+    );
+    fails(
+      await inProcess(...base, "--format", "nrel-esif", "--loop", "water"),
+      2,
+      /--loop: "water" is not one of liquid, air/,
+    );
+    fails(await inProcess(...base, "--loop", "liquid"), 2, /--format is required/);
+    fails(
+      await inProcess(...base, "--format", "nrel-esif", "--loop", "liquid", "--law", "guess"),
+      2,
+      /--law: "guess" is not one of fitted, held-return, design-rise/,
+    );
+    fails(await inProcess(...base, "--format", "csv", "--loop", "liquid"), 2, /--format csv needs --columns/);
+    fails(
+      await inProcess(
+        ...base,
+        "--format",
+        "csv",
+        "--loop",
+        "liquid",
+        "--columns",
+        "time=Time,supply=Tin,return=Tout,heat=Q",
+      ),
+      1,
+      /esif-2016-09-11\.csv:1: column "Tin" \(supply\) is not in the header/,
+    );
+    const empty = join(directory, "empty.csv");
+    writeFileSync(empty, "");
+    fails(
+      await inProcess(
+        "twin",
+        "calibrate",
+        "--history",
+        empty,
+        "--format",
+        "nrel-esif",
+        "--loop",
+        "air",
+        "--out",
+        params,
+      ),
+      1,
+      /empty\.csv: empty file/,
+    );
+    fails(
+      await inProcess(
+        "twin",
+        "calibrate",
+        "--history",
+        join(directory, "nope.csv"),
+        "--format",
+        "nrel-esif",
+        "--loop",
+        "air",
+        "--out",
+        params,
+      ),
+      1,
+      /--history: cannot read ".*nope\.csv": no such file/,
+    );
+    const bad = join(directory, "bad-params.json");
+    writeFileSync(
+      bad,
+      JSON.stringify({ ...JSON.parse(readFileSync(params, "utf8")), flowLaw: { heatExponent: "one" } }),
+    );
+    fails(
+      await inProcess(
+        "twin",
+        "validate",
+        "--params",
+        bad,
+        "--history",
+        december,
+        "--format",
+        "nrel-esif",
+        "--loop",
+        "liquid",
+      ),
+      1,
+      /bad-params\.json: params\.flowLaw/,
+    );
+    fails(
+      await inProcess("twin", "validate", "--history", december, "--format", "nrel-esif", "--loop", "liquid"),
+      2,
+      /--params is required/,
+    );
+  });
+});
