@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { loadSite } from "../model/load.ts";
@@ -42,6 +42,21 @@ describe("openb default trace, end to end", () => {
     }
     assert.ok(alixan.fragmentation.finalFreeGpus < firstFit.fragmentation.finalFreeGpus);
     assert.ok(alixan.fragmentation.finalGpus < firstFit.fragmentation.finalGpus);
+  });
+
+  it("on every openb pod list in fill mode, alixan allocates at least as much GPU as first-fit", (t) => {
+    const variants = readdirSync(openbFolder).filter((file) => /^openb_pod_list_.*\.csv$/.test(file));
+    assert.ok(variants.length >= 3, "the openb variants are beside the default list");
+    for (const file of variants) {
+      const variant = readOpenbPods(readFileSync(join(openbFolder, file), "utf8"), file);
+      const [firstFit, alixan] = (["first-fit", "alixan"] as const).map((policy) => {
+        const result = runReplay({ inventory: nodes, policy, replay: { departures: false } }, variant.jobs);
+        assert.ok(typeof result !== "string");
+        return summarise(result).gpuAllocation.final;
+      }) as [number, number];
+      t.diagnostic(`${file}: first-fit ${(firstFit * 100).toFixed(2)} %, alixan ${(alixan * 100).toFixed(2)} %`);
+      assert.ok(alixan >= firstFit, `${file}: alixan ${alixan} below first-fit ${firstFit}`);
+    }
   });
 
   it("replays the trace's own timing: every pod runs and ends, or is withdrawn", (t) => {

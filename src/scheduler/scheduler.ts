@@ -14,7 +14,7 @@
  */
 import type { AdmissionCheck } from "./checks.ts";
 import { ClusterState, wholeGpu } from "./cluster.ts";
-import { FragmentMeter, type WorkloadClass } from "./fragmentation.ts";
+import { constrainedDemandShares, FragmentMeter, type TaskShape, type WorkloadClass } from "./fragmentation.ts";
 import { IndexedMinHeap } from "./heap.ts";
 import type { Inventory } from "./inventory.ts";
 import { anyModel, Job, type JobOutcome, type JobSpec, specProblems } from "./jobs.ts";
@@ -33,6 +33,11 @@ export interface SchedulerOptions {
   readonly checks?: readonly AdmissionCheck[];
   /** Target workload for the fragmentation metric (every policy) and fragmentation-aware placement (`alixan`). */
   readonly workload?: readonly WorkloadClass[];
+  /**
+   * Tasks the per-model constrained GPU demand is estimated from (every task of the target workload: constrained demand sits
+   * in the long tail of shapes); the `workload` classes by default. Only used with a `workload`.
+   */
+  readonly demand?: Iterable<TaskShape>;
   /** Placement searches per cycle at most (like Slurm's `bf_max_job_test`); the rest waits for the next cycle. */
   readonly maxAttemptsPerCycle?: number;
   /** Waiting jobs one full pass looks at, in policy order (like Slurm's queue depth). */
@@ -173,7 +178,14 @@ export class Scheduler {
       options.workload !== undefined && options.workload.length > 0
         ? new FragmentMeter(options.workload, inventory.gpuModels.length)
         : undefined;
-    this.state = new ClusterState(inventory, meter);
+    const modelGpus = new Float64Array(inventory.gpuModels.length);
+    for (let node = 0; node < inventory.nodeCount; node++) {
+      const model = inventory.pools[inventory.nodePool[node]!]!.model;
+      if (model >= 0) modelGpus[model]! += inventory.nodeGpuCount[node]!;
+    }
+    const shares =
+      meter === undefined ? undefined : constrainedDemandShares(options.demand ?? options.workload ?? [], modelGpus);
+    this.state = new ClusterState(inventory, meter, shares);
     this.checks = options.checks ?? [];
     this.placer = new Placer(this.state, this.checks);
     this.quota = new QuotaTree(options.queues);
