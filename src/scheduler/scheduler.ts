@@ -52,6 +52,12 @@ export interface SchedulerOptions {
    * `sched_min_interval` does. New arrivals are still tried at once. Default 10.
    */
   readonly fullPassIntervalS?: number;
+  /**
+   * A pass cut short by its budget (`maxAttemptsPerCycle`, `maxExaminedPerCycle`) resumes this many seconds later
+   * (default 0.5 s, like Slurm's `bf_yield_sleep`) rather than waiting for resources to be released: a burst of
+   * arrivals starts in a few short steps instead of being stranded.
+   */
+  readonly resumeAfterS?: number;
   /** Preemption searches per cycle at most: each may walk every placed job. */
   readonly maxPreemptionsPerCycle?: number;
   /** Whether preempted jobs go back to their queue (default) or end in the `preempted` state. */
@@ -157,6 +163,10 @@ export class Scheduler {
   private readonly fullPassIntervalS: number;
   private lastFullPassS = Number.NEGATIVE_INFINITY;
   private fullPassDueS = Number.POSITIVE_INFINITY;
+  private readonly resumeAfterS: number;
+  /** When a pass cut by its budget resumes, and whether it was a full pass (then the next one is full too). */
+  private resumeAtS = Number.POSITIVE_INFINITY;
+  private resumeFull = false;
   private readonly maxPreemptionSearches: number;
   private preemptionSearches = 0;
   /** Per queue and resource: the smallest request found short of quota in this pass (availability only falls). */
@@ -235,6 +245,7 @@ export class Scheduler {
     this.maxExamined = options.maxExaminedPerCycle ?? 5000;
     this.maxBlockedPerQueue = options.maxBlockedPerQueue ?? 1000;
     this.fullPassIntervalS = options.fullPassIntervalS ?? 10;
+    this.resumeAfterS = options.resumeAfterS ?? 0.5;
     this.maxPreemptionSearches = options.maxPreemptionsPerCycle ?? 8;
     this.quotaThreshold = new Float64Array(queueCount * this.quota.resources.length);
     this.requeuePreempted = options.requeuePreempted ?? true;
@@ -253,9 +264,13 @@ export class Scheduler {
     return this.placedJobs.length;
   }
 
-  /** The next time after `timeS` at which a check's view changes or a batched full pass is due. */
+  /**
+   * The next time after `timeS` at which a check's view changes, a batched full pass is due or a pass cut by its
+   * budget resumes.
+   */
   nextChangeS(timeS: number): number {
     let next = this.fullPassDueS > timeS ? this.fullPassDueS : Number.POSITIVE_INFINITY;
+    if (this.resumeAtS > timeS) next = Math.min(next, this.resumeAtS);
     for (const check of this.checks)
       if (check.nextChangeS !== undefined) next = Math.min(next, check.nextChangeS(timeS));
     return next;
@@ -522,13 +537,20 @@ export class Scheduler {
     }
     let admitted = 0;
     this.preemptionSearches = 0;
+    // A full pass cut by its budget goes on now, whatever the interval between full passes.
+    let resumeFull = false;
+    if (nowS >= this.resumeAtS) {
+      resumeFull = this.resumeFull;
+      this.resumeAtS = Number.POSITIVE_INFINITY;
+      this.resumeFull = false;
+    }
     // Preemptions release resources mid-pass; a few more passes let the released room be used at once.
     for (let pass = 0; pass < 3; pass++) {
       const fresh = this.fresh;
       this.fresh = [];
-      const stale = this.epoch !== this.lastFullEpoch;
+      const stale = this.epoch !== this.lastFullEpoch || (pass === 0 && resumeFull);
       // Releases are batched: at most one full pass per interval (later passes of this cycle follow preemptions).
-      const allowed = pass > 0 || nowS >= this.lastFullPassS + this.fullPassIntervalS;
+      const allowed = pass > 0 || resumeFull || nowS >= this.lastFullPassS + this.fullPassIntervalS;
       if (this.policy === "fifo" || (stale && allowed)) {
         this.lastFullEpoch = this.epoch;
         this.lastFullPassS = nowS;
@@ -560,6 +582,7 @@ export class Scheduler {
     this.quotaThreshold.fill(Number.POSITIVE_INFINITY);
     let admitted = 0;
     let reserved = false;
+    let cut = true;
     for (let examined = 0; examined < this.maxExamined; examined++) {
       let best = -1;
       for (let queue = 0; queue < this.pending.length; queue++) {
@@ -567,7 +590,11 @@ export class Scheduler {
         if (cursors[queue]! >= list.length || blockedInRow[queue]! >= this.maxBlockedPerQueue) continue;
         if (best < 0 || this.headOrder(list[cursors[queue]!]!, this.pending[best]![cursors[best]!]!) < 0) best = queue;
       }
-      if (best < 0 || this.counters.attempts - startAttempts >= this.maxAttempts) break;
+      if (best < 0) {
+        cut = false;
+        break;
+      }
+      if (this.counters.attempts - startAttempts >= this.maxAttempts) break;
       const job = this.pending[best]![cursors[best]!]!;
       const outcome = this.tryStart(job, nowS);
       if (outcome === startedOutcome) {
@@ -581,6 +608,7 @@ export class Scheduler {
       if (this.policy === "fifo" && outcome !== deferredOutcome) {
         if (this.fifoHead !== job) this.markBehind(job);
         this.fifoHead = job;
+        cut = false;
         break;
       }
       // EASY: only the first job blocked by capacity gets a reservation (or none, if none can be computed).
@@ -589,7 +617,14 @@ export class Scheduler {
         this.setReservation(this.reserve(job, nowS));
       }
     }
+    if (cut) this.resumeLater(nowS, true);
     return admitted;
+  }
+
+  /** Schedules the rest of a pass cut by its budget (a full one, or the arrivals left in `fresh`). */
+  private resumeLater(nowS: number, full: boolean): void {
+    this.resumeAtS = Math.min(this.resumeAtS, nowS + this.resumeAfterS);
+    this.resumeFull ||= full;
   }
 
   /** FIFO: every other waiting job waits behind the blocked head. */
@@ -610,6 +645,7 @@ export class Scheduler {
       if (job.state !== "queued") continue;
       if (this.counters.attempts - startAttempts >= this.maxAttempts) {
         this.fresh.push(job);
+        this.resumeLater(nowS, false);
         continue;
       }
       if (this.tryStart(job, nowS) === startedOutcome) admitted++;
