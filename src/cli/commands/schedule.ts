@@ -267,7 +267,10 @@ function replayAction(options: ReplayCommandOptions, command: Command): void {
   const protocol = options.protocol ?? "replay";
   if (protocol !== "replay" && protocol !== "atc23")
     throw usage(`--protocol: expected replay or atc23, got "${options.protocol}"`);
-  if (protocol === "atc23") return atc23Action(options, json, policies, inventory, workload);
+  if (protocol === "atc23") {
+    atc23Action(options, json, policies, inventory, workload);
+    return;
+  }
   const queues =
     options.queues !== undefined ? loadQueues(options.queues) : workload.demoQueues ? demoQueues(inventory) : undefined;
   const runs: { policy: PolicyName; result: ReplayResult; metrics: ReplayMetrics }[] = [];
