@@ -108,4 +108,39 @@ describe("alixan CLI", () => {
       /capacity\.grid-connection\] site\.gridConnectionMW: grid connection 1 MW < design grid demand/,
     );
   });
+
+  it("schedule replay --protocol atc23 reports allocation at 100 % and 130 % of capacity per policy", () => {
+    const openb = join(root, "..", "shared", "data", "traces", "openb");
+    const args = [
+      "schedule",
+      "replay",
+      "--openb-nodes",
+      join(openb, "openb_node_list_gpu_node.csv"),
+      "--trace",
+      join(openb, "openb_pod_list_gpuspec25.csv"),
+      "--compare",
+      "first-fit,alixan",
+      "--protocol",
+      "atc23",
+    ];
+    const run = alixan("--json", ...args, "--seeds", "1");
+    assert.equal(run.code, 0, run.stderr);
+    const results = JSON.parse(run.stdout).results as {
+      policy: string;
+      seeds: number[];
+      meanAt100: number;
+      meanAt130: number;
+    }[];
+    assert.deepEqual(
+      results.map((result) => [result.policy, result.seeds]),
+      [
+        ["first-fit", [42]],
+        ["alixan", [42]],
+      ],
+    );
+    assert.ok(results[1]!.meanAt100 > results[0]!.meanAt100 && results[1]!.meanAt130 >= results[1]!.meanAt100);
+    const bad = alixan(...args, "--seeds", "0");
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--seeds: expected a number of seeds from 1 to 100, got "0"/);
+  });
 });

@@ -14,6 +14,7 @@
  *   preemption: requeue          # requeue (scontrol requeuehold, released where alixan places it next) | cancel
  *   workDir: /shared/alixan      # job working directory and output (alixan-<slurm id>.out)
  *   commandTimeoutSeconds: 30
+ *   maxConcurrentCommands: 4     # Slurm commands running at once; the rest wait their turn (a burst forks no more)
  * ```
  */
 import { readFileSync } from "node:fs";
@@ -33,6 +34,8 @@ export interface SlurmSettings {
   readonly preemption: "requeue" | "cancel";
   readonly workDir: string;
   readonly commandTimeoutSeconds: number;
+  /** Slurm commands (sbatch, squeue, scontrol, ...) running at once at most; the others wait in order. */
+  readonly maxConcurrentCommands: number;
 }
 
 /** The decoded execution configuration. */
@@ -55,6 +58,7 @@ export const simulatedExecution: ExecutionConfig = {
     preemption: "requeue",
     workDir: "/tmp",
     commandTimeoutSeconds: 30,
+    maxConcurrentCommands: 4,
   },
 };
 
@@ -99,7 +103,16 @@ export function decodeExecution(value: unknown): { config: ExecutionConfig } | {
   else if (raw !== undefined) {
     unknown(
       raw,
-      ["conf", "bin", "pollSeconds", "nodePollSeconds", "preemption", "workDir", "commandTimeoutSeconds"],
+      [
+        "conf",
+        "bin",
+        "pollSeconds",
+        "nodePollSeconds",
+        "preemption",
+        "workDir",
+        "commandTimeoutSeconds",
+        "maxConcurrentCommands",
+      ],
       "slurm.",
     );
     const text = (key: string): string | undefined => {
@@ -116,6 +129,13 @@ export function decodeExecution(value: unknown): { config: ExecutionConfig } | {
       problems.push(`slurm.${key}: expected seconds from ${min} to ${max}, got ${JSON.stringify(item)}`);
       return fallback;
     };
+    const count = (key: string, fallback: number, min: number, max: number): number => {
+      const item = raw[key];
+      if (item === undefined) return fallback;
+      if (typeof item === "number" && Number.isInteger(item) && item >= min && item <= max) return item;
+      problems.push(`slurm.${key}: expected a whole number from ${min} to ${max}, got ${JSON.stringify(item)}`);
+      return fallback;
+    };
     const preemption = raw["preemption"] ?? defaults.preemption;
     if (preemption !== "requeue" && preemption !== "cancel") {
       problems.push(`slurm.preemption: expected requeue or cancel, got ${JSON.stringify(preemption)}`);
@@ -128,6 +148,7 @@ export function decodeExecution(value: unknown): { config: ExecutionConfig } | {
       preemption: preemption === "cancel" ? "cancel" : "requeue",
       workDir: text("workDir") ?? defaults.workDir,
       commandTimeoutSeconds: seconds("commandTimeoutSeconds", defaults.commandTimeoutSeconds, 1, 600),
+      maxConcurrentCommands: count("maxConcurrentCommands", defaults.maxConcurrentCommands, 1, 64),
     };
   }
   if (problems.length > 0) return { problems };

@@ -3,11 +3,14 @@
  * reading squeue's JSON (Slurm 22.05 and 23.02+ shapes) and sinfo's lines.
  */
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, it } from "node:test";
-import { decodeExecution } from "./config.ts";
+import { decodeExecution, simulatedExecution } from "./config.ts";
 import { compressHostlist, expandHostlist } from "./hostlist.ts";
 import { outcomeOf } from "./slurm.ts";
-import { readSinfo, readSlurmJob } from "./slurm-cli.ts";
+import { readSinfo, readSlurmJob, SlurmCli } from "./slurm-cli.ts";
 
 describe("host lists", () => {
   it("compresses runs of the last number and expands them back", () => {
@@ -41,7 +44,7 @@ describe("execution file", () => {
     assert.ok("problems" in decoded);
     assert.deepEqual(decoded.problems, [
       'backend: expected simulated or slurm, got "kubernetes"',
-      "slurm.preemtion: unknown field (expected one of conf, bin, pollSeconds, nodePollSeconds, preemption, workDir, commandTimeoutSeconds)",
+      "slurm.preemtion: unknown field (expected one of conf, bin, pollSeconds, nodePollSeconds, preemption, workDir, commandTimeoutSeconds, maxConcurrentCommands)",
       "slurm.pollSeconds: expected seconds from 0.1 to 3600, got -1",
     ]);
   });
@@ -115,5 +118,44 @@ describe("reading Slurm", () => {
       ],
     );
     assert.equal(nodes[3]!.reason, "disk swap");
+  });
+});
+
+describe("bounded Slurm commands", () => {
+  // 160 rather than 2,000 submissions keeps the test to seconds: the bound is the same whatever the burst.
+  it("a burst of submissions forks at most maxConcurrentCommands processes at once", async () => {
+    const bin = mkdtempSync(join(tmpdir(), "alixan-fake-slurm-"));
+    // A stand-in sbatch: answers a job id like `sbatch --parsable` after a short pause.
+    writeFileSync(join(bin, "sbatch"), "#!/bin/sh\ncat >/dev/null\necho 4242\n", { mode: 0o755 });
+    try {
+      const cli = new SlurmCli({ ...simulatedExecution.slurm, bin, maxConcurrentCommands: 8 });
+      let peakSeen = 0;
+      const ids = await Promise.all(
+        Array.from({ length: 160 }, async () => {
+          const id = await cli.sbatch(["--job-name=x"], "#!/bin/sh\ntrue\n");
+          peakSeen = Math.max(peakSeen, cli.load.running);
+          return id;
+        }),
+      );
+      assert.equal(ids.length, 160);
+      assert.ok(ids.every((id) => id === 4242));
+      assert.equal(cli.load.started, 160);
+      assert.equal(cli.load.peak, 8);
+      assert.ok(peakSeen <= 8);
+      assert.deepEqual([cli.load.running, cli.load.waiting], [0, 0]);
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
+  });
+
+  it("reads maxConcurrentCommands from the execution file and names a bad value", () => {
+    const ok = decodeExecution({ slurm: { maxConcurrentCommands: 8 } });
+    assert.ok("config" in ok);
+    assert.equal(ok.config.slurm.maxConcurrentCommands, 8);
+    assert.equal(simulatedExecution.slurm.maxConcurrentCommands, 4);
+    const bad = decodeExecution({ slurm: { maxConcurrentCommands: 0.5 } });
+    assert.deepEqual("problems" in bad ? bad.problems : [], [
+      "slurm.maxConcurrentCommands: expected a whole number from 1 to 64, got 0.5",
+    ]);
   });
 });

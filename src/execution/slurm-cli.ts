@@ -143,18 +143,48 @@ export function readSinfo(text: string): SlurmNode[] {
   return nodes;
 }
 
-/** Runs Slurm commands for one cluster. */
+/**
+ * Runs Slurm commands for one cluster, at most `maxConcurrentCommands` at once: a burst of admissions queues its
+ * `sbatch` calls here (in order) instead of forking a process each, which would swamp both this host and
+ * slurmctld. Job states come from one `squeue --json` for all jobs per poll, never one call per job.
+ */
 export class SlurmCli {
   readonly #settings: SlurmSettings;
   readonly #env: NodeJS.ProcessEnv;
+  /** Commands waiting for a slot, oldest first. */
+  readonly #waiting: (() => void)[] = [];
+  #running = 0;
+  #peak = 0;
+  #started = 0;
 
   constructor(settings: SlurmSettings) {
     this.#settings = settings;
     this.#env = { ...process.env, ...(settings.conf === undefined ? {} : { SLURM_CONF: settings.conf }) };
   }
 
-  /** Runs a command; resolves with its standard output, rejects with a `SlurmError`. */
-  run(command: string, args: readonly string[], input?: string): Promise<string> {
+  /** Counters of the commands run: at once now, at most at once so far, and in all. */
+  get load(): { readonly running: number; readonly waiting: number; readonly peak: number; readonly started: number } {
+    return { running: this.#running, waiting: this.#waiting.length, peak: this.#peak, started: this.#started };
+  }
+
+  /** Runs a command when a slot is free; resolves with its standard output, rejects with a `SlurmError`. */
+  async run(command: string, args: readonly string[], input?: string): Promise<string> {
+    // A finishing command hands its slot straight to the oldest waiter, so a newcomer cannot slip in between.
+    if (this.#running >= this.#settings.maxConcurrentCommands)
+      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    else this.#running++;
+    this.#started++;
+    this.#peak = Math.max(this.#peak, this.#running);
+    try {
+      return await this.#spawn(command, args, input);
+    } finally {
+      const next = this.#waiting.shift();
+      if (next !== undefined) next();
+      else this.#running--;
+    }
+  }
+
+  #spawn(command: string, args: readonly string[], input?: string): Promise<string> {
     const file = this.#settings.bin === undefined ? command : join(this.#settings.bin, command);
     const line = `${command} ${args.join(" ")}`;
     return new Promise((resolve, reject) => {

@@ -41,6 +41,13 @@ export class ClusterState {
   readonly poolCapacityMilli: Float64Array;
   /** Expected fragment (GPU milli) of every node against the target workload, when a meter is attached. */
   readonly nodeFragment: Float64Array;
+  /**
+   * Per GPU model, the share of the target workload's GPU demand only that model can serve (all 0 when not given):
+   * placement weighs it against the model's free GPUs to keep them for that work.
+   */
+  readonly modelDemandShare: Float64Array;
+  /** Whether some model has constrained demand (else placement skips the scarcity term). */
+  readonly constrainedDemand: boolean;
   /** 1 where a node takes no new work (its executor reports it down or drained); its free room is not counted. */
   readonly nodeOffline: Uint8Array;
   private fragmentSum = 0;
@@ -49,7 +56,7 @@ export class ClusterState {
   private readonly poolCount: number;
   private readonly scratch = new Int32Array(256);
 
-  constructor(inventory: Inventory, meter?: FragmentMeter) {
+  constructor(inventory: Inventory, meter?: FragmentMeter, demandShares?: ArrayLike<number>) {
     this.inventory = inventory;
     this.meter = meter;
     const pools = inventory.pools.length;
@@ -66,6 +73,9 @@ export class ClusterState {
     this.poolCapacityMilli = new Float64Array(pools);
     this.nodeFragment = new Float64Array(inventory.nodeCount);
     this.nodeOffline = new Uint8Array(inventory.nodeCount);
+    this.modelDemandShare = new Float64Array(inventory.gpuModels.length);
+    if (demandShares !== undefined) this.modelDemandShare.set(demandShares);
+    this.constrainedDemand = this.modelDemandShare.some((share) => share > 0);
     for (let node = 0; node < inventory.nodeCount; node++) {
       const pool = inventory.nodePool[node]!;
       this.poolCapacityMilli[pool]! += inventory.nodeGpuCount[node]! * wholeGpu;

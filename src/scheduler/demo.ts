@@ -6,7 +6,7 @@
  */
 import type { Inventory } from "./inventory.ts";
 import { type JobSpec, jobSpec, type TopologyConstraint } from "./jobs.ts";
-import { defaultPriorityClasses, type QueueSetConfig, type ResourceQuota } from "./queues.ts";
+import { defaultPriorityClasses, type QueueSetConfig, type ResourceQuota, resolvePreemption } from "./queues.ts";
 
 /** A small seeded pseudo-random generator (mulberry32): deterministic demo data without dependencies. */
 export function seededRandom(seed: number): () => number {
@@ -40,6 +40,9 @@ function gpuCounts(inventory: Inventory): { all: Map<string, number>; health: Ma
 function quota(nominal: number, borrowingLimit?: number, lendingLimit?: number): ResourceQuota {
   return { nominal: Math.floor(nominal), borrowingLimit, lendingLimit };
 }
+
+/** Every demo tenant takes back the quota it lent, whatever the borrower's priority (Kueue `reclaimWithinCohort: Any`). */
+const reclaimLent = resolvePreemption({ reclaimWithinCohort: "Any" });
 
 /** The demo queue configuration for an inventory. */
 export function demoQueues(inventory: Inventory): QueueSetConfig {
@@ -94,6 +97,7 @@ export function demoQueues(inventory: Inventory): QueueSetConfig {
         cohort: "commercial",
         weight: 2,
         priorityClass: "normal",
+        preemption: reclaimLent,
         quota: share({ "*": queueShares.pharma }, 0.5, 0.5),
       },
       {
@@ -102,6 +106,7 @@ export function demoQueues(inventory: Inventory): QueueSetConfig {
         cohort: "commercial",
         weight: 3,
         priorityClass: "normal",
+        preemption: reclaimLent,
         quota: share({ "*": queueShares.genai }),
       },
       // Health tenants lend nothing: certified capacity stays theirs.
@@ -111,6 +116,7 @@ export function demoQueues(inventory: Inventory): QueueSetConfig {
         cohort: "health",
         weight: 1,
         priorityClass: "high",
+        preemption: reclaimLent,
         quota: healthShare(0.5),
       },
       {
@@ -119,6 +125,7 @@ export function demoQueues(inventory: Inventory): QueueSetConfig {
         cohort: "health",
         weight: 1,
         priorityClass: "high",
+        preemption: reclaimLent,
         quota: healthShare(0.4),
       },
       {
@@ -127,6 +134,7 @@ export function demoQueues(inventory: Inventory): QueueSetConfig {
         cohort: "education",
         weight: 1,
         priorityClass: "low",
+        preemption: reclaimLent,
         quota: { gpu: quota(8, 0, 0) },
       },
       {
@@ -135,6 +143,7 @@ export function demoQueues(inventory: Inventory): QueueSetConfig {
         cohort: "education",
         weight: 1,
         priorityClass: "low",
+        preemption: reclaimLent,
         quota: share({ "*": queueShares.research }, 1),
       },
     ],

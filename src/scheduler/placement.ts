@@ -82,6 +82,10 @@ export class Placer {
   private readonly shapeStamp: Int32Array;
   private readonly shapeScore: Float64Array;
   private stamp = 0;
+  /** Free GPU milli per model and in all, as of the search stamped `pressureStamp`. */
+  private pressureStamp = -1;
+  private readonly modelFree: Float64Array;
+  private totalFree = 0;
 
   constructor(state: ClusterState, checks: readonly AdmissionCheck[]) {
     this.state = state;
@@ -122,6 +126,7 @@ export class Placer {
       }
       this.nodeShape[node] = shape;
     }
+    this.modelFree = new Float64Array(inventory.gpuModels.length);
     this.shapeStamp = new Int32Array(shapes.size);
     this.shapeScore = new Float64Array(shapes.size);
   }
@@ -483,12 +488,51 @@ export class Placer {
       const milli = this.kind === memberKindWhole ? wholeGpu : 0;
       best = state.fragmentAfter(node, this.chosen, 0, this.chosenCount, milli, this.cpu, this.memory);
     }
-    const result = (best - state.nodeFragment[node]!) / wholeGpu + tie;
+    const result = (best - state.nodeFragment[node]!) / wholeGpu + this.scarcity(node) + tie;
     if (pristine) {
       this.shapeStamp[shape] = this.stamp;
       this.shapeScore[shape] = result;
     }
     return result;
+  }
+
+  /**
+   * Pressure on a model's GPUs now (0 to 1): the GPU demand only this model can serve, expected in proportion to the
+   * cluster's free GPUs (the workload keeps arriving until they are used), over the model's free GPUs. Computed once
+   * per search from the pool aggregates.
+   */
+  private pressure(model: number): number {
+    const state = this.state;
+    const share = state.modelDemandShare[model]!;
+    if (share === 0) return 0;
+    if (this.pressureStamp !== this.stamp) {
+      this.pressureStamp = this.stamp;
+      this.modelFree.fill(0);
+      let total = 0;
+      const pools = this.inventory.pools;
+      for (let pool = 0; pool < pools.length; pool++) {
+        const poolModel = pools[pool]!.model;
+        if (poolModel >= 0) this.modelFree[poolModel]! += state.poolFreeMilli[pool]!;
+        total += state.poolFreeMilli[pool]!;
+      }
+      this.totalFree = total;
+    }
+    const free = this.modelFree[model]!;
+    return free <= 0 ? 1 : Math.min(1, (share * this.totalFree) / free);
+  }
+
+  /**
+   * GPUs of constrained work a placement on `node` is expected to displace: the GPUs it takes times the pressure on
+   * the node's model. Same for every node of one model, so it only steers work that accepts several models away
+   * from the ones that work restricted to them will need.
+   */
+  private scarcity(node: number): number {
+    const state = this.state;
+    if (!state.constrainedDemand || this.kind === memberKindCpu) return 0;
+    const model = this.inventory.pools[this.inventory.nodePool[node]!]!.model;
+    if (model < 0) return 0;
+    const used = this.kind === memberKindShare ? this.milli : this.gpus * wholeGpu;
+    return (this.pressure(model) * used) / wholeGpu;
   }
 
   /** Picks the node for one member among nodes `[start, end)`; leaves its GPUs in `chosen`. */

@@ -10,6 +10,8 @@
  * `memory` (GiB) in the configuration; internally GPU and CPU are in milli and memory in MiB. A resource nobody
  * configures is not governed; once any queue or cohort names it, those that do not have a nominal quota of 0.
  */
+import { type Static, type TSchema, Type } from "typebox";
+import { Value } from "typebox/value";
 import { LineCounter, parseDocument } from "yaml";
 
 /** A problem in a queue configuration, naming the field and, when known, the line. */
@@ -40,6 +42,64 @@ export interface CohortConfig {
   readonly quota: Readonly<Record<string, ResourceQuota>>;
 }
 
+/** Kueue's `withinClusterQueue`: which work of the same queue a pending job may preempt. */
+export const withinClusterQueuePolicies = ["Never", "LowerPriority", "LowerOrNewerEqualPriority"] as const;
+/** Kueue's `reclaimWithinCohort`: which borrowing work of other queues a job within its nominal quota may preempt. */
+export const reclaimWithinCohortPolicies = ["Never", "LowerPriority", "Any"] as const;
+/** Kueue's `borrowWithinCohort.policy`: whether a job that must borrow may preempt other queues' borrowing work. */
+export const borrowWithinCohortPolicies = ["Never", "LowerPriority"] as const;
+
+/** The `preemption` block of a queue, as Kueue's ClusterQueue spells it (every field optional). */
+export const QueuePreemptionSchema = Type.Object(
+  {
+    withinClusterQueue: Type.Optional(Type.Enum(withinClusterQueuePolicies)),
+    reclaimWithinCohort: Type.Optional(Type.Enum(reclaimWithinCohortPolicies)),
+    borrowWithinCohort: Type.Optional(
+      Type.Object(
+        {
+          policy: Type.Optional(Type.Enum(borrowWithinCohortPolicies)),
+          maxPriorityThreshold: Type.Optional(Type.Integer()),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** A queue's preemption block as written. */
+export type QueuePreemptionInput = Static<typeof QueuePreemptionSchema>;
+
+/** A queue's preemption policies with Kueue's defaults filled in. */
+export interface QueuePreemption {
+  readonly withinClusterQueue: (typeof withinClusterQueuePolicies)[number];
+  readonly reclaimWithinCohort: (typeof reclaimWithinCohortPolicies)[number];
+  readonly borrowWithinCohort: {
+    readonly policy: (typeof borrowWithinCohortPolicies)[number];
+    /** Only work of at most this priority may be preempted while borrowing; undefined: any lower priority. */
+    readonly maxPriorityThreshold: number | undefined;
+  };
+}
+
+/** Kueue's defaults: a queue preempts nothing. */
+export const defaultPreemption: QueuePreemption = {
+  withinClusterQueue: "Never",
+  reclaimWithinCohort: "Never",
+  borrowWithinCohort: { policy: "Never", maxPriorityThreshold: undefined },
+};
+
+/** Fills Kueue's defaults into a preemption block as written. */
+export function resolvePreemption(input: QueuePreemptionInput | undefined): QueuePreemption {
+  return {
+    withinClusterQueue: input?.withinClusterQueue ?? defaultPreemption.withinClusterQueue,
+    reclaimWithinCohort: input?.reclaimWithinCohort ?? defaultPreemption.reclaimWithinCohort,
+    borrowWithinCohort: {
+      policy: input?.borrowWithinCohort?.policy ?? "Never",
+      maxPriorityThreshold: input?.borrowWithinCohort?.maxPriorityThreshold,
+    },
+  };
+}
+
 /** A tenant queue (Kueue ClusterQueue). */
 export interface QueueConfig {
   readonly name: string;
@@ -50,6 +110,8 @@ export interface QueueConfig {
   /** Priority class of jobs that name none. */
   readonly priorityClass: string;
   readonly quota: Readonly<Record<string, ResourceQuota>>;
+  /** Which running work this queue's jobs may preempt; Kueue's defaults (nothing) when absent. */
+  readonly preemption?: QueuePreemption;
 }
 
 /** A whole queue configuration. */
@@ -142,6 +204,40 @@ class ConfigReader {
       return undefined;
     }
     return value;
+  }
+  /**
+   * Checks a value against a TypeBox schema and reports one clear problem per field: the allowed values of an
+   * enumeration, unknown fields, wrong types. Returns whether it conforms.
+   */
+  schema(schema: TSchema, value: unknown, path: string): boolean {
+    if (Value.Check(schema, value)) return true;
+    const seen = new Set<string>();
+    for (const error of Value.Errors(schema, value)) {
+      const extra = (error.params as { additionalProperties?: string[] }).additionalProperties;
+      const pointer = error.instancePath.split("/").slice(1);
+      const at = [path, ...pointer].join(".");
+      if (extra !== undefined) {
+        for (const key of extra) {
+          if (seen.has(`${at}.${key}`)) continue;
+          seen.add(`${at}.${key}`);
+          this.problem(`${at}.${key}`, "unknown field");
+        }
+        continue;
+      }
+      if (seen.has(at) || error.keyword === "boolean") continue;
+      seen.add(at);
+      let sub: TSchema | undefined = schema;
+      for (const key of pointer) sub = (sub as { properties?: Record<string, TSchema> } | undefined)?.properties?.[key];
+      const options = (sub as { enum?: unknown[] } | undefined)?.enum;
+      const got = JSON.stringify(pointer.reduce<unknown>((inner, key) => (inner as Raw | undefined)?.[key], value));
+      this.problem(
+        at,
+        options?.every((option) => typeof option === "string")
+          ? `expected one of ${options.join(", ")}, got ${got}`
+          : `${error.message.replace(/^must be /, "expected ")}, got ${got}`,
+      );
+    }
+    return false;
   }
   quota(value: unknown, path: string): Record<string, ResourceQuota> {
     const raw = this.object(value, path);
@@ -282,7 +378,14 @@ function readConfig(value: unknown, reader: ConfigReader): QueueSetConfig {
     const path = `queues[${index}]`;
     const entry = reader.object(item, path);
     if (entry === undefined) return;
-    reader.unknownKeys(entry, ["name", "tenant", "cohort", "weight", "priorityClass", "quota"], path);
+    reader.unknownKeys(entry, ["name", "tenant", "cohort", "weight", "priorityClass", "quota", "preemption"], path);
+    const preemptionInput = entry["preemption"];
+    const preemption =
+      preemptionInput === undefined
+        ? undefined
+        : reader.schema(QueuePreemptionSchema, preemptionInput, `${path}.preemption`)
+          ? resolvePreemption(preemptionInput as QueuePreemptionInput)
+          : undefined;
     const name = reader.text(entry, "name", path, true);
     const tenant = reader.text(entry, "tenant", path, false);
     const cohort = reader.text(entry, "cohort", path, false);
@@ -301,7 +404,15 @@ function readConfig(value: unknown, reader: ConfigReader): QueueSetConfig {
     if (name === undefined) return;
     if (queues.some((other) => other.name === name)) reader.problem(`${path}.name`, `duplicate queue "${name}"`);
     if (cohorts.some((other) => other.name === name)) reader.problem(`${path}.name`, `"${name}" is also a cohort`);
-    queues.push({ name, tenant: tenant ?? name, cohort, weight, priorityClass, quota });
+    queues.push({
+      name,
+      tenant: tenant ?? name,
+      cohort,
+      weight,
+      priorityClass,
+      quota,
+      ...(preemption === undefined ? {} : { preemption }),
+    });
   });
   if (queues.length === 0) reader.problem("queues", "no queue configured");
   const defaultQueue = reader.text(raw, "defaultQueue", "", false);
@@ -457,6 +568,19 @@ export class QuotaTree {
       if (this.usage[queue * width + r]! > this.nominal[queue * width + r]! + 1e-6) return true;
     }
     return false;
+  }
+
+  /** Whether a queue has a nominal quota of its own (an ungoverned queue is guaranteed nothing). */
+  hasQuota(queue: number): boolean {
+    return Object.keys(this.queueConfig(queue).quota).length > 0;
+  }
+
+  /**
+   * Whether a queue's running work is protected from other queues' preemption: it has a quota and uses no more than
+   * its nominal quota of any resource (Kueue never preempts work within nominal quota for another queue).
+   */
+  withinNominalQuota(queue: number): boolean {
+    return this.hasQuota(queue) && !this.borrowing(queue);
   }
 
   /** Whether `request` would keep the queue within its nominal quota on every resource. */

@@ -235,8 +235,8 @@ describe("preemption", () => {
   const config = queues(`
 cohorts: [{ name: root }]
 queues:
-  - { name: a, cohort: root, quota: { gpu: { nominal: 8 } } }
-  - { name: b, cohort: root, quota: { gpu: { nominal: 8 } } }
+  - { name: a, cohort: root, quota: { gpu: { nominal: 8 } }, preemption: { reclaimWithinCohort: Any } }
+  - { name: b, cohort: root, quota: { gpu: { nominal: 8 } }, preemption: { reclaimWithinCohort: Any } }
 `);
 
   it("reclaims lent quota from a borrower with the fewest and smallest victims", () => {

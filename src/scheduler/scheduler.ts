@@ -14,12 +14,19 @@
  */
 import type { AdmissionCheck } from "./checks.ts";
 import { ClusterState, wholeGpu } from "./cluster.ts";
-import { FragmentMeter, type WorkloadClass } from "./fragmentation.ts";
+import { constrainedDemandShares, FragmentMeter, type TaskShape, type WorkloadClass } from "./fragmentation.ts";
 import { IndexedMinHeap } from "./heap.ts";
 import type { Inventory } from "./inventory.ts";
 import { anyModel, Job, type JobOutcome, type JobSpec, specProblems } from "./jobs.ts";
 import { type PlacementMode, Placer, scopeLevel } from "./placement.ts";
-import { FairShare, type PriorityClass, type QueueSetConfig, QuotaTree } from "./queues.ts";
+import {
+  defaultPreemption,
+  FairShare,
+  type PriorityClass,
+  type QueuePreemption,
+  type QueueSetConfig,
+  QuotaTree,
+} from "./queues.ts";
 
 /** Names of the scheduling policies. */
 export const policyNames = ["fifo", "first-fit", "alixan"] as const;
@@ -33,6 +40,11 @@ export interface SchedulerOptions {
   readonly checks?: readonly AdmissionCheck[];
   /** Target workload for the fragmentation metric (every policy) and fragmentation-aware placement (`alixan`). */
   readonly workload?: readonly WorkloadClass[];
+  /**
+   * Tasks the per-model constrained GPU demand is estimated from (every task of the target workload: constrained demand sits
+   * in the long tail of shapes); the `workload` classes by default. Only used with a `workload`.
+   */
+  readonly demand?: Iterable<TaskShape>;
   /** Placement searches per cycle at most (like Slurm's `bf_max_job_test`); the rest waits for the next cycle. */
   readonly maxAttemptsPerCycle?: number;
   /** Waiting jobs one full pass looks at, in policy order (like Slurm's queue depth). */
@@ -47,6 +59,12 @@ export interface SchedulerOptions {
    * `sched_min_interval` does. New arrivals are still tried at once. Default 10.
    */
   readonly fullPassIntervalS?: number;
+  /**
+   * A pass cut short by its budget (`maxAttemptsPerCycle`, `maxExaminedPerCycle`) resumes this many seconds later
+   * (default 0.5 s, like Slurm's `bf_yield_sleep`) rather than waiting for resources to be released: a burst of
+   * arrivals starts in a few short steps instead of being stranded.
+   */
+  readonly resumeAfterS?: number;
   /** Preemption searches per cycle at most: each may walk every placed job. */
   readonly maxPreemptionsPerCycle?: number;
   /** Whether preempted jobs go back to their queue (default) or end in the `preempted` state. */
@@ -152,6 +170,10 @@ export class Scheduler {
   private readonly fullPassIntervalS: number;
   private lastFullPassS = Number.NEGATIVE_INFINITY;
   private fullPassDueS = Number.POSITIVE_INFINITY;
+  private readonly resumeAfterS: number;
+  /** When a pass cut by its budget resumes, and whether it was a full pass (then the next one is full too). */
+  private resumeAtS = Number.POSITIVE_INFINITY;
+  private resumeFull = false;
   private readonly maxPreemptionSearches: number;
   private preemptionSearches = 0;
   /** Per queue and resource: the smallest request found short of quota in this pass (availability only falls). */
@@ -173,7 +195,14 @@ export class Scheduler {
       options.workload !== undefined && options.workload.length > 0
         ? new FragmentMeter(options.workload, inventory.gpuModels.length)
         : undefined;
-    this.state = new ClusterState(inventory, meter);
+    const modelGpus = new Float64Array(inventory.gpuModels.length);
+    for (let node = 0; node < inventory.nodeCount; node++) {
+      const model = inventory.pools[inventory.nodePool[node]!]!.model;
+      if (model >= 0) modelGpus[model]! += inventory.nodeGpuCount[node]!;
+    }
+    const shares =
+      meter === undefined ? undefined : constrainedDemandShares(options.demand ?? options.workload ?? [], modelGpus);
+    this.state = new ClusterState(inventory, meter, shares);
     this.checks = options.checks ?? [];
     this.placer = new Placer(this.state, this.checks);
     this.quota = new QuotaTree(options.queues);
@@ -223,6 +252,7 @@ export class Scheduler {
     this.maxExamined = options.maxExaminedPerCycle ?? 5000;
     this.maxBlockedPerQueue = options.maxBlockedPerQueue ?? 1000;
     this.fullPassIntervalS = options.fullPassIntervalS ?? 10;
+    this.resumeAfterS = options.resumeAfterS ?? 0.5;
     this.maxPreemptionSearches = options.maxPreemptionsPerCycle ?? 8;
     this.quotaThreshold = new Float64Array(queueCount * this.quota.resources.length);
     this.requeuePreempted = options.requeuePreempted ?? true;
@@ -241,9 +271,13 @@ export class Scheduler {
     return this.placedJobs.length;
   }
 
-  /** The next time after `timeS` at which a check's view changes or a batched full pass is due. */
+  /**
+   * The next time after `timeS` at which a check's view changes, a batched full pass is due or a pass cut by its
+   * budget resumes.
+   */
   nextChangeS(timeS: number): number {
     let next = this.fullPassDueS > timeS ? this.fullPassDueS : Number.POSITIVE_INFINITY;
+    if (this.resumeAtS > timeS) next = Math.min(next, this.resumeAtS);
     for (const check of this.checks)
       if (check.nextChangeS !== undefined) next = Math.min(next, check.nextChangeS(timeS));
     return next;
@@ -428,15 +462,29 @@ export class Scheduler {
     if (low < list.length) list.splice(low, 1);
   }
 
-  /** Orders the heads of different queues: priority, fair share (alixan), then arrival. */
-  private headOrder(a: Job, b: Job): number {
+  /**
+   * Orders the heads of different queues. `alixan`, as Kueue: heads that fit in their queue's nominal quota before
+   * heads that must borrow (`borrowsA`, `borrowsB`), then priority, then fair share, then arrival. Baselines: arrival.
+   */
+  private headOrder(a: Job, b: Job, borrowsA: boolean, borrowsB: boolean): number {
     if (this.policy === "alixan") {
+      if (borrowsA !== borrowsB) return borrowsA ? 1 : -1;
       if (a.priority !== b.priority) return b.priority - a.priority;
       const shareA = this.queueShares[a.queue - this.quota.cohortCount]!;
       const shareB = this.queueShares[b.queue - this.quota.cohortCount]!;
       if (shareA !== shareB) return shareA - shareB;
     }
     return a.spec.submitS - b.spec.submitS || a.index - b.index;
+  }
+
+  /**
+   * Whether admitting a job would take its queue beyond its nominal quota (Kueue: it borrows), on the first model
+   * it would search. Only `alixan` orders by it; without governed resources nobody borrows.
+   */
+  private wouldBorrow(job: Job): boolean {
+    if (this.policy !== "alixan" || this.request.length === 0) return false;
+    this.requestFor(job, this.searchModels(job)[0]!, this.request);
+    return !this.quota.withinNominal(job.queue, this.request);
   }
 
   /**
@@ -510,13 +558,20 @@ export class Scheduler {
     }
     let admitted = 0;
     this.preemptionSearches = 0;
+    // A full pass cut by its budget goes on now, whatever the interval between full passes.
+    let resumeFull = false;
+    if (nowS >= this.resumeAtS) {
+      resumeFull = this.resumeFull;
+      this.resumeAtS = Number.POSITIVE_INFINITY;
+      this.resumeFull = false;
+    }
     // Preemptions release resources mid-pass; a few more passes let the released room be used at once.
     for (let pass = 0; pass < 3; pass++) {
       const fresh = this.fresh;
       this.fresh = [];
-      const stale = this.epoch !== this.lastFullEpoch;
+      const stale = this.epoch !== this.lastFullEpoch || (pass === 0 && resumeFull);
       // Releases are batched: at most one full pass per interval (later passes of this cycle follow preemptions).
-      const allowed = pass > 0 || nowS >= this.lastFullPassS + this.fullPassIntervalS;
+      const allowed = pass > 0 || resumeFull || nowS >= this.lastFullPassS + this.fullPassIntervalS;
       if (this.policy === "fifo" || (stale && allowed)) {
         this.lastFullEpoch = this.epoch;
         this.lastFullPassS = nowS;
@@ -544,20 +599,43 @@ export class Scheduler {
     this.refreshShares(nowS);
     const cursors = new Int32Array(this.pending.length);
     const blockedInRow = new Int32Array(this.pending.length);
+    // Per queue, whether its current head would borrow: -1 until computed, reset when the head or usage changes.
+    const borrows = new Int8Array(this.pending.length).fill(-1);
+    const headBorrows = (queue: number) => {
+      if (borrows[queue] === -1) borrows[queue] = this.wouldBorrow(this.pending[queue]![cursors[queue]!]!) ? 1 : 0;
+      return borrows[queue] === 1;
+    };
     const startAttempts = this.counters.attempts;
     this.quotaThreshold.fill(Number.POSITIVE_INFINITY);
     let admitted = 0;
     let reserved = false;
+    let cut = true;
     for (let examined = 0; examined < this.maxExamined; examined++) {
       let best = -1;
       for (let queue = 0; queue < this.pending.length; queue++) {
         const list = this.pending[queue]!;
         if (cursors[queue]! >= list.length || blockedInRow[queue]! >= this.maxBlockedPerQueue) continue;
-        if (best < 0 || this.headOrder(list[cursors[queue]!]!, this.pending[best]![cursors[best]!]!) < 0) best = queue;
+        if (
+          best < 0 ||
+          this.headOrder(
+            list[cursors[queue]!]!,
+            this.pending[best]![cursors[best]!]!,
+            headBorrows(queue),
+            headBorrows(best),
+          ) < 0
+        )
+          best = queue;
       }
-      if (best < 0 || this.counters.attempts - startAttempts >= this.maxAttempts) break;
+      if (best < 0) {
+        cut = false;
+        break;
+      }
+      if (this.counters.attempts - startAttempts >= this.maxAttempts) break;
       const job = this.pending[best]![cursors[best]!]!;
       const outcome = this.tryStart(job, nowS);
+      // An admission changes usage (and a preemption other queues' usage): heads are judged again.
+      if (outcome === startedOutcome) borrows.fill(-1);
+      else borrows[best] = -1;
       if (outcome === startedOutcome) {
         admitted++;
         blockedInRow[best] = 0;
@@ -569,6 +647,7 @@ export class Scheduler {
       if (this.policy === "fifo" && outcome !== deferredOutcome) {
         if (this.fifoHead !== job) this.markBehind(job);
         this.fifoHead = job;
+        cut = false;
         break;
       }
       // EASY: only the first job blocked by capacity gets a reservation (or none, if none can be computed).
@@ -577,7 +656,14 @@ export class Scheduler {
         this.setReservation(this.reserve(job, nowS));
       }
     }
+    if (cut) this.resumeLater(nowS, true);
     return admitted;
+  }
+
+  /** Schedules the rest of a pass cut by its budget (a full one, or the arrivals left in `fresh`). */
+  private resumeLater(nowS: number, full: boolean): void {
+    this.resumeAtS = Math.min(this.resumeAtS, nowS + this.resumeAfterS);
+    this.resumeFull ||= full;
   }
 
   /** FIFO: every other waiting job waits behind the blocked head. */
@@ -590,7 +676,8 @@ export class Scheduler {
   private freshPass(fresh: Job[], nowS: number): number {
     if (fresh.length === 0) return 0;
     this.refreshShares(nowS);
-    fresh.sort((a, b) => this.headOrder(a, b));
+    const borrows = new Map(fresh.map((job) => [job, job.state === "queued" && this.wouldBorrow(job)]));
+    fresh.sort((a, b) => this.headOrder(a, b, borrows.get(a)!, borrows.get(b)!));
     const startAttempts = this.counters.attempts;
     let admitted = 0;
     this.quotaThreshold.fill(Number.POSITIVE_INFINITY);
@@ -598,6 +685,7 @@ export class Scheduler {
       if (job.state !== "queued") continue;
       if (this.counters.attempts - startAttempts >= this.maxAttempts) {
         this.fresh.push(job);
+        this.resumeLater(nowS, false);
         continue;
       }
       if (this.tryStart(job, nowS) === startedOutcome) admitted++;
@@ -760,7 +848,7 @@ export class Scheduler {
     }
     if (placementTried) {
       job.reason = this.placementReason(job);
-      if (this.policy === "alixan" && job.preempts && this.preempt(job, nowS, false)) return startedOutcome;
+      if (this.policy === "alixan" && this.preempt(job, nowS, false)) return startedOutcome;
       this.shapeFailedEpoch[job.shape] = this.epoch;
       this.shapeReason[job.shape] = job.reason;
       job.blockedEpoch = this.epoch;
@@ -973,31 +1061,29 @@ export class Scheduler {
   }
 
   /**
-   * Preemption for `job`: when `forQuota`, to reclaim quota its queue lent (the queue must stay within its nominal
-   * quota) and, if its class preempts, from lower-priority jobs of its own queue; otherwise (capacity) from
-   * lower-priority jobs anywhere, if its class preempts. Victims are evicted tentatively one at a time until the job
-   * fits and is placed; victims whose return still fits are then restored (a minimal set). On failure nothing changes.
+   * Preemption for `job`, as Kueue's ClusterQueue `preemption` policies allow (see `mayEvict`), when it is short of
+   * quota (`forQuota`, on `quotaModel`) or of room. Victims are evicted tentatively one at a time until the job fits
+   * and is placed; victims whose return still fits are then restored (a minimal set). On failure nothing changes.
    */
   private preempt(job: Job, nowS: number, forQuota: boolean, quotaModel = -1): boolean {
     if (this.preemptionSearches >= this.maxPreemptionSearches) return false;
     const queue = job.queue;
-    const root = this.quota.root(queue);
+    const policy = this.preemptionOf(queue);
+    const canPreempt =
+      job.preempts ||
+      policy.withinClusterQueue !== "Never" ||
+      policy.reclaimWithinCohort !== "Never" ||
+      policy.borrowWithinCohort.policy !== "Never";
+    if (!canPreempt) return false;
     const models = forQuota ? [quotaModel] : this.searchModels(job);
     for (const model of models) {
       this.requestFor(job, model, this.request);
-      const reclaim = forQuota && this.quota.withinNominal(queue, this.request) && this.anyBorrower(root, queue);
-      if (forQuota ? !reclaim && !job.preempts : !job.preempts) continue;
+      // Kueue's "reclaim": the job would stay within its queue's nominal quota; otherwise it must borrow.
+      const reclaim = this.quota.hasQuota(queue) && this.quota.withinNominal(queue, this.request);
       const candidates: Job[] = [];
       for (const running of this.placedJobs) {
         if (job.spec.gpus > 0 && model >= 0 && running.model !== model) continue;
-        const lower = running.priority < job.priority;
-        const eligible =
-          running.queue === queue
-            ? job.preempts && lower
-            : forQuota
-              ? reclaim && this.quota.root(running.queue) === root && this.quota.borrowing(running.queue)
-              : job.preempts && lower;
-        if (eligible) candidates.push(running);
+        if (this.mayEvict(job, running, policy, reclaim)) candidates.push(running);
       }
       this.preemptionSearches++;
       if (candidates.length === 0) continue;
@@ -1016,13 +1102,43 @@ export class Scheduler {
     return false;
   }
 
-  /** Whether a queue other than `queue` under cohort root `root` borrows beyond its nominal quota. */
-  private anyBorrower(root: number, queue: number): boolean {
-    const tree = this.quota;
-    for (let other = tree.cohortCount; other < tree.cohortCount + tree.queueCount; other++) {
-      if (other !== queue && tree.root(other) === root && tree.borrowing(other)) return true;
+  /** A queue's preemption policies (Kueue's defaults when it configures none). */
+  private preemptionOf(queue: number): QueuePreemption {
+    return this.quota.queueConfig(queue).preemption ?? defaultPreemption;
+  }
+
+  /**
+   * Whether `job` may evict `running`, by Kueue's rules:
+   * - same queue: `withinClusterQueue` — LowerPriority, or LowerOrNewerEqualPriority (also equal priority submitted
+   *   later); a preempting priority class counts as LowerPriority;
+   * - another queue: never while that queue is within its nominal quota; in the same cohort tree, when `job` stays
+   *   within its own nominal quota (`reclaim`), `reclaimWithinCohort` (LowerPriority or Any); when it must borrow,
+   *   `borrowWithinCohort` (LowerPriority, at most `maxPriorityThreshold`). A preempting priority class may also
+   *   evict lower-priority work of queues that are borrowing or have no quota (alixan's extension).
+   */
+  private mayEvict(job: Job, running: Job, policy: QueuePreemption, reclaim: boolean): boolean {
+    const lower = running.priority < job.priority;
+    if (running.queue === job.queue) {
+      if (lower) return job.preempts || policy.withinClusterQueue !== "Never";
+      return (
+        policy.withinClusterQueue === "LowerOrNewerEqualPriority" &&
+        running.priority === job.priority &&
+        (running.spec.submitS > job.spec.submitS ||
+          (running.spec.submitS === job.spec.submitS && running.index > job.index))
+      );
     }
-    return false;
+    const tree = this.quota;
+    if (tree.withinNominalQuota(running.queue)) return false;
+    if (tree.hasQuota(job.queue) && tree.root(running.queue) === tree.root(job.queue) && tree.parent[job.queue]! >= 0) {
+      if (reclaim) {
+        if (policy.reclaimWithinCohort === "Any") return true;
+        if (policy.reclaimWithinCohort === "LowerPriority" && lower) return true;
+      } else if (policy.borrowWithinCohort.policy === "LowerPriority" && lower) {
+        const threshold = policy.borrowWithinCohort.maxPriorityThreshold;
+        if (threshold === undefined || running.priority <= threshold) return true;
+      }
+    }
+    return job.preempts && lower;
   }
 
   private evictFor(job: Job, model: number, candidates: readonly Job[], nowS: number): boolean {
@@ -1030,6 +1146,8 @@ export class Scheduler {
     const victimRequest = new Float64Array(this.request.length);
     let placed = false;
     for (const victim of candidates) {
+      // Kueue looks at another queue's work only while that queue still borrows (earlier victims may have ended it).
+      if (victim.queue !== job.queue && this.quota.withinNominalQuota(victim.queue)) continue;
       this.accountUsage(victim, nowS);
       this.placer.release(victim);
       this.requestFor(victim, victim.model, victimRequest);

@@ -5,7 +5,7 @@
 import type { AdmissionCheck, Drain, HourlySignal } from "./checks.ts";
 import { CoolingCheck, DeferralCheck, DrainCheck, PowerCheck, ZoneCheck } from "./checks.ts";
 import { DesignFacilityView, type FacilityDerates, type FacilityView, unknownDerateIds } from "./facility.ts";
-import { type WorkloadClass, workloadClasses } from "./fragmentation.ts";
+import { type TaskShape, type WorkloadClass, workloadClasses } from "./fragmentation.ts";
 import type { Inventory } from "./inventory.ts";
 import type { JobSpec } from "./jobs.ts";
 import { defaultPriorityClasses, type QueueSetConfig } from "./queues.ts";
@@ -32,18 +32,26 @@ export function queueConfigForJobs(jobs: readonly JobSpec[]): QueueSetConfig {
   };
 }
 
-/** The target workload of a trace for fragmentation: its most popular member shapes. */
-export function workloadOf(jobs: readonly JobSpec[], inventory: Inventory): WorkloadClass[] {
+/** The member shapes of a trace's jobs (one per member), GPU models as inventory indexes. */
+export function taskShapesOf(jobs: readonly JobSpec[], inventory: Inventory): TaskShape[] {
   const models = inventory.gpuModels;
-  return workloadClasses(
-    jobs.map((job) => ({
+  const shapes: TaskShape[] = [];
+  for (const job of jobs) {
+    const shape: TaskShape = {
       gpus: job.gpus,
       gpuMilli: job.gpus > 0 ? job.gpuMilli : 0,
       cpuMilli: job.cpuMilli,
       memoryMib: job.memoryMib,
       models: job.gpuModels.map((model) => models.indexOf(model)).filter((index) => index >= 0),
-    })),
-  );
+    };
+    for (let member = 0; member < job.members; member++) shapes.push(shape);
+  }
+  return shapes;
+}
+
+/** The target workload of a trace for fragmentation: its most popular member shapes. */
+export function workloadOf(jobs: readonly JobSpec[], inventory: Inventory): WorkloadClass[] {
+  return workloadClasses(taskShapesOf(jobs, inventory));
 }
 
 /** What facility-aware checks a site replay uses. */
@@ -89,6 +97,8 @@ export interface ReplaySetup {
   readonly checks?: readonly AdmissionCheck[];
   /** Target workload for fragmentation; the trace's own by default. */
   readonly workload?: readonly WorkloadClass[];
+  /** Tasks the per-model constrained GPU demand is estimated from; the trace's own with its own workload, else the classes. */
+  readonly demand?: readonly TaskShape[];
   readonly replay?: ReplayOptions;
 }
 
@@ -101,6 +111,11 @@ export function runReplay(setup: ReplaySetup, jobs: readonly JobSpec[]): ReplayR
     queues: setup.queues ?? queueConfigForJobs(jobs),
     checks,
     workload: setup.workload ?? workloadOf(jobs, setup.inventory),
+    ...(setup.demand !== undefined
+      ? { demand: setup.demand }
+      : setup.workload === undefined
+        ? { demand: taskShapesOf(jobs, setup.inventory) }
+        : {}),
   });
   return replay(scheduler, jobs, setup.replay);
 }

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { loadSite } from "../../model/load.ts";
 import { formatNumber } from "../../model/units.ts";
+import { atc23Replay, atc23Seeds } from "../../scheduler/atc23.ts";
 import { demoQueues, demoWorkload } from "../../scheduler/demo.ts";
 import { type Inventory, inventoryFromOpenbNodes, inventoryFromSite } from "../../scheduler/inventory.ts";
 import type { JobSpec } from "../../scheduler/jobs.ts";
@@ -29,6 +30,8 @@ interface ReplayCommandOptions {
   queues?: string;
   fill?: boolean;
   out?: string;
+  protocol?: string;
+  seeds?: string;
 }
 
 /** Diagnostics shown in full before the rest is only counted. */
@@ -211,11 +214,63 @@ function jobsCsv(result: ReplayResult): string {
   return `${lines.join("\n")}\n`;
 }
 
+/** The ATC'23 protocol: every policy over the seeds, allocation at 100 % and 130 % of capacity arrived. */
+function atc23Action(
+  options: ReplayCommandOptions,
+  json: boolean,
+  policies: readonly PolicyName[],
+  inventory: Inventory,
+  workload: Workload,
+): void {
+  if (options.queues !== undefined || options.fill === true || options.out !== undefined)
+    throw usage("--protocol atc23 takes no --queues, --fill or --out: it fills the cluster itself");
+  const count = Number(options.seeds ?? atc23Seeds.length);
+  if (!Number.isInteger(count) || count < 1 || count > 100)
+    throw usage(`--seeds: expected a number of seeds from 1 to 100, got "${options.seeds}"`);
+  const seeds = Array.from({ length: count }, (_, index) => 42 + index);
+  const results = policies.map((policy) => atc23Replay(inventory, workload.jobs, policy, { seeds }));
+  if (json) {
+    printJson({
+      inventory: inventory.name,
+      workload: { source: workload.source, jobs: workload.jobs.length },
+      results,
+    });
+    return;
+  }
+  process.stdout.write(
+    `${inventory.name}: ${formatNumber(inventory.gpuCount)} GPUs; ${workload.source}; ATC'23 protocol: pods shuffled ` +
+      `and resampled to 130 % of GPU capacity, seeds ${seeds[0]}–${seeds[seeds.length - 1]}\n\n`,
+  );
+  process.stdout.write(
+    `${renderTable(
+      [
+        { header: "policy" },
+        { header: "GPU allocation at 100 %", align: "right" },
+        { header: "at 130 %", align: "right" },
+        { header: "lowest seed at 100 % / 130 %", align: "right" },
+      ],
+      results.map((result) => [
+        result.policy,
+        percent(result.meanAt100),
+        percent(result.meanAt130),
+        `${percent(result.minAt100)} / ${percent(result.minAt130)}`,
+      ]),
+    )}\n`,
+  );
+}
+
 function replayAction(options: ReplayCommandOptions, command: Command): void {
   const json = wantsJson(command);
   const policies = parsePolicies(options);
   const inventory = loadInventory(options);
   const workload = loadWorkload(options, inventory);
+  const protocol = options.protocol ?? "replay";
+  if (protocol !== "replay" && protocol !== "atc23")
+    throw usage(`--protocol: expected replay or atc23, got "${options.protocol}"`);
+  if (protocol === "atc23") {
+    atc23Action(options, json, policies, inventory, workload);
+    return;
+  }
   const queues =
     options.queues !== undefined ? loadQueues(options.queues) : workload.demoQueues ? demoQueues(inventory) : undefined;
   const runs: { policy: PolicyName; result: ReplayResult; metrics: ReplayMetrics }[] = [];
@@ -325,5 +380,10 @@ export function registerScheduleCommand(program: Command): void {
     .option("--queues <file>", "queue configuration (YAML); default: one queue per trace queue without quota")
     .option("--fill", "jobs never end: fill the cluster in arrival order (the ATC'23 experiment)")
     .option("--out <dir>", "write summary.json, timeline-<policy>.csv and jobs-<policy>.csv to this folder")
+    .option(
+      "--protocol <name>",
+      "replay (default), or atc23: pods shuffled and resampled to 130 % of GPU capacity over seeds, allocation at 100 % and 130 %",
+    )
+    .option("--seeds <count>", "atc23: number of seeds from 42 (default 10)")
     .action((options: ReplayCommandOptions, command: Command) => replayAction(options, command));
 }
