@@ -64,22 +64,36 @@ export interface BadText {
  * deeply nested body cannot overflow the stack.
  */
 export function findBadText(value: unknown): BadText | undefined {
-  const pending: [unknown, string[]][] = [[value, []]];
+  // Each pending value links to its parent, so the path is built only for the one value at fault (copying paths
+  // as the walk descends would be quadratic in the nesting depth).
+  interface Step {
+    readonly value: unknown;
+    readonly key: string | undefined;
+    readonly parent: Step | undefined;
+  }
+  const pathOf = (step: Step | undefined, last?: string): string[] => {
+    const path: string[] = last === undefined ? [] : [last];
+    for (let current = step; current?.key !== undefined; current = current.parent) path.push(current.key);
+    return path.reverse();
+  };
+  const pending: Step[] = [{ value, key: undefined, parent: undefined }];
   while (pending.length > 0) {
-    const [current, path] = pending.pop()!;
+    const step = pending.pop()!;
+    const current = step.value;
     if (typeof current === "string") {
       const problem = textProblem(current);
-      if (problem !== undefined) return { path, problem };
+      if (problem !== undefined) return { path: pathOf(step), problem };
     } else if (Array.isArray(current)) {
-      for (let index = current.length - 1; index >= 0; index--)
-        pending.push([current[index], [...path, String(index)]]);
+      for (let index = current.length - 1; index >= 0; index--) {
+        pending.push({ value: current[index], key: String(index), parent: step });
+      }
     } else if (current !== null && typeof current === "object") {
       const entries = Object.entries(current);
       for (let index = entries.length - 1; index >= 0; index--) {
         const [key, item] = entries[index]!;
         const problem = textProblem(key);
-        if (problem !== undefined) return { path: [...path, fieldPart(key)], problem: `(its name) ${problem}` };
-        pending.push([item, [...path, fieldPart(key)]]);
+        if (problem !== undefined) return { path: pathOf(step, fieldPart(key)), problem: `(its name) ${problem}` };
+        pending.push({ value: item, key: fieldPart(key), parent: step });
       }
     }
   }

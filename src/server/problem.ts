@@ -97,6 +97,8 @@ export function sendProblem(reply: FastifyReply, status: number, detail: string,
         : 'Bearer realm="alixan"',
     );
   }
+  // Also here, not only in the onSend hooks: errors met before routing (a malformed URL) skip those hooks.
+  reply.header("x-request-id", request.id).header("x-content-type-options", "nosniff");
   return reply.status(status).type("application/problem+json").send(problem);
 }
 

@@ -87,8 +87,9 @@ export function consoleRoutes(distDirectory: string = defaultConsoleDirectory): 
     app.register(async (scope) => {
       // Decorates reply.sendFile only; the route below decides what each path gets.
       await scope.register(fastifyStatic, { root, serve: false });
-      scope.addHook("onSend", async (_request, reply, payload) => {
-        reply.headers(consoleHeaders);
+      scope.addHook("onSend", async (request, reply, payload) => {
+        // API paths that land here are 404 problems: they keep the API's headers.
+        if (!isApiPath(request.url.split("?")[0] ?? "/")) reply.headers(consoleHeaders);
         return payload;
       });
 
