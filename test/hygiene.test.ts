@@ -72,6 +72,7 @@ describe("text the store cannot keep", () => {
     let deep: unknown = "bad\u0000";
     for (let level = 0; level < 100_000; level++) deep = [deep];
     assert.equal(findBadText(deep)?.path.length, 100_000);
+    assert.equal(findBadText(Buffer.alloc(1 << 20)), undefined, "bytes are not walked as text");
   });
 
   it("strips access_token from URLs, however it is encoded", () => {
@@ -244,6 +245,17 @@ describe("the platform's error paths", () => {
       400,
       "nothing accepted",
     );
+    const influx = assertProblem(
+      await inject({
+        method: "POST",
+        url: "/v1/telemetry/influx",
+        payload: "rack,rack=rack:h1-r01-01 power_kw=1\nrack,rack=r\u0000 power_kw=2",
+        headers: { "content-type": "text/plain" },
+      }),
+      400,
+      "NUL in line protocol",
+    );
+    assert.deepEqual(influx.errors?.[0]?.field, "body");
     const nothing = await inject({ url: "/v1/telemetry/query?name=no_such_metric&from=-30d&step=1h" });
     assert.equal(nothing.statusCode, 200, nothing.body);
     assert.deepEqual(nothing.json().frames, []);

@@ -87,7 +87,8 @@ export function findBadText(value: unknown): BadText | undefined {
       for (let index = current.length - 1; index >= 0; index--) {
         pending.push({ value: current[index], key: String(index), parent: step });
       }
-    } else if (current !== null && typeof current === "object") {
+    } else if (current !== null && typeof current === "object" && !ArrayBuffer.isView(current)) {
+      // (Binary bodies, were a route to parse one, are bytes, not text: not walked.)
       const entries = Object.entries(current);
       for (let index = entries.length - 1; index >= 0; index--) {
         const [key, item] = entries[index]!;
