@@ -514,6 +514,23 @@ describe("the console", () => {
     }
   });
 
+  it("sends its not-built page under a policy that lets nothing load or run", async () => {
+    const bare = Fastify();
+    consoleRoutes(join(root, "missing"))(bare);
+    try {
+      const response = await bare.inject({ url: "/floor" });
+      assert.equal(response.statusCode, 503);
+      assert.equal(
+        response.headers["content-security-policy"],
+        "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+      );
+      assert.equal(response.headers["x-frame-options"], "DENY");
+      assert.equal(response.headers["x-content-type-options"], "nosniff");
+    } finally {
+      await bare.close();
+    }
+  });
+
   it("never serves source maps, however the name is written", async () => {
     for (const url of ["/assets/index-abc.js.map", "/assets/index-abc.js%2Emap", "/assets/index-abc.js.MAP"]) {
       const response = await app.inject({ url });

@@ -89,17 +89,26 @@ export function consoleRoutes(distDirectory: string = defaultConsoleDirectory): 
       await scope.register(fastifyStatic, { root, serve: false });
       scope.addHook("onSend", async (request, reply, payload) => {
         // API paths that land here are 404 problems: they keep the API's headers.
-        if (!isApiPath(request.url.split("?")[0] ?? "/")) reply.headers(consoleHeaders);
+        if (isApiPath(request.url.split("?")[0] ?? "/")) return payload;
+        for (const [name, value] of Object.entries(consoleHeaders))
+          if (!reply.hasHeader(name)) reply.header(name, value);
         return payload;
       });
 
       const sendIndex = (reply: FastifyReply) => {
         if (!existsSync(join(root, "index.html"))) {
-          return reply
-            .status(503)
-            .type("text/html; charset=utf-8")
-            .header("cache-control", "no-store")
-            .send(notBuiltPage(root));
+          return (
+            reply
+              .status(503)
+              .type("text/html; charset=utf-8")
+              .header("cache-control", "no-store")
+              // A static page with one inline style and no script: nothing else may load or run.
+              .header(
+                "content-security-policy",
+                "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+              )
+              .send(notBuiltPage(root))
+          );
         }
         // index.html names the hashed assets of the current build: never cache it.
         return reply.header("cache-control", "no-cache").sendFile("index.html", root, { cacheControl: false });
