@@ -18,7 +18,8 @@ export default defineConfig({
     outDir: "dist",
     emptyOutDir: true,
     target: "es2022",
-    sourcemap: true,
+    // No source maps in the build the server publishes (the console's sources stay private); `vite` (dev) keeps them.
+    sourcemap: false,
     chunkSizeWarningLimit: 800,
   },
   server: {

@@ -10,6 +10,9 @@ export const errorKinds = {
   forbidden: { status: 403, title: "Forbidden" },
   notFound: { status: 404, title: "Not found" },
   conflict: { status: 409, title: "Conflict" },
+  tooLarge: { status: 413, title: "Payload too large" },
+  uriTooLong: { status: 414, title: "URI too long" },
+  unsupportedMediaType: { status: 415, title: "Unsupported media type" },
   tooMany: { status: 429, title: "Too many requests" },
   unavailable: { status: 503, title: "Service unavailable" },
 } as const;

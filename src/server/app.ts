@@ -11,7 +11,8 @@ import type { InventoryService } from "../inventory/service.ts";
 import type { Store } from "../store/database.ts";
 import type { TenancyService } from "../tenancy/service.ts";
 import { registerAuthentication } from "./auth.ts";
-import { problemHandler } from "./problem.ts";
+import { clientErrorHandler, frameworkErrorHandler, registerInputHygiene } from "./hygiene.ts";
+import { problemHandler, redactUrl, sendProblem } from "./problem.ts";
 import { registerAuditRoutes } from "./routes/audit.ts";
 import { registerSiteRoutes } from "./routes/site.ts";
 import { registerTenancyRoutes } from "./routes/tenancy.ts";
@@ -32,10 +33,29 @@ export interface ServerDependencies {
 
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** The logger options with request URLs logged without their `access_token`. */
+function loggerOf(logger: FastifyServerOptions["logger"]): Exclude<FastifyServerOptions["logger"], undefined> {
+  if (logger === undefined || logger === false) return false;
+  const base = logger === true ? {} : logger;
+  return {
+    ...base,
+    serializers: {
+      ...(base.serializers ?? {}),
+      req: (request: { method: string; url: string; id?: string }) => ({
+        method: request.method,
+        url: redactUrl(request.url),
+        ...(request.id === undefined ? {} : { id: request.id }),
+      }),
+    },
+  };
+}
+
 /** Builds the API server (not listening yet). */
 export async function buildServer(dependencies: ServerDependencies): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: dependencies.logger ?? false,
+    logger: loggerOf(dependencies.logger),
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
     // Honour a caller's request id when it is sane, so one id follows a request across systems.
     genReqId: (request) => {
       const given = request.headers["x-request-id"];
@@ -46,18 +66,10 @@ export async function buildServer(dependencies: ServerDependencies): Promise<Fas
   });
   app.setErrorHandler(problemHandler);
   app.setNotFoundHandler((request, reply) =>
-    reply
-      .status(404)
-      .type("application/problem+json")
-      .send({
-        type: "https://alixan.dev/problems/notFound",
-        title: "Not found",
-        status: 404,
-        detail: `no route ${request.method} ${request.url.split("?")[0]}`,
-        instance: request.url,
-        requestId: request.id,
-      }),
+    sendProblem(reply, 404, `no route ${request.method} ${request.url.split("?")[0]}`),
   );
+  // Before any plugin or route, so every route (docs, telemetry, console included) gets them.
+  registerInputHygiene(app);
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", request.id);
   });

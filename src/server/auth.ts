@@ -21,9 +21,10 @@ export function registerAuthentication(app: FastifyInstance, tenancy: TenancySer
   app.addHook("onRequest", async (request) => {
     if (request.routeOptions.config.public === true) return;
     const header = request.headers.authorization;
-    // Browsers' EventSource cannot set headers: event streams also take the key as `?access_token=`.
+    // Browsers' EventSource cannot set headers: the event streams that declare `urlToken` also take the key as
+    // `?access_token=` (hygiene.ts refuses it on every other route; problems and logs never show it).
     const queryToken =
-      request.method === "GET" && request.url.split("?")[0]?.endsWith("/stream")
+      request.method === "GET" && request.routeOptions.config.urlToken === true
         ? (request.query as { access_token?: unknown } | undefined)?.access_token
         : undefined;
     let token: string | undefined;

@@ -23,7 +23,104 @@ const typeBase = "https://alixan.dev/problems/";
 
 function kindOfStatus(status: number): string {
   for (const [kind, value] of Object.entries(errorKinds)) if (value.status === status) return kind;
-  return status === 429 ? "rate-limited" : status === 415 ? "unsupported-media-type" : "error";
+  return "error";
+}
+
+/** The query parameter event streams take the API key in (EventSource cannot send headers). */
+export const urlTokenParameter = "access_token";
+
+/** Whether a query-string part (`name=value`) is the URL token, however its name is percent-encoded. */
+function isTokenPart(part: string): boolean {
+  const name = part.split("=", 1)[0] ?? "";
+  try {
+    return decodeURIComponent(name.replace(/\+/g, " ")) === urlTokenParameter;
+  } catch {
+    return false;
+  }
+}
+
+/** A request URL without its `access_token` parameter: what problems and logs may show of it. */
+export function redactUrl(url: string): string {
+  const mark = url.indexOf("?");
+  if (mark < 0) return url;
+  const kept = url
+    .slice(mark + 1)
+    .split("&")
+    .filter((part) => !isTokenPart(part));
+  return kept.length === 0 ? url.slice(0, mark) : `${url.slice(0, mark)}?${kept.join("&")}`;
+}
+
+/** Whether the URL carries an `access_token` parameter. */
+export function hasUrlToken(url: string): boolean {
+  const mark = url.indexOf("?");
+  return (
+    mark >= 0 &&
+    url
+      .slice(mark + 1)
+      .split("&")
+      .some(isTokenPart)
+  );
+}
+
+/** What a problem answer may add to the standard members. */
+export interface ProblemExtras {
+  readonly title?: string;
+  readonly errors?: Problem["errors"];
+  readonly diagnostics?: unknown[];
+  /** More members (an ingest report beside a 429, for example). */
+  readonly members?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Sends a problem+json answer for the request `reply` belongs to: type from the status, `instance` the URL without
+ * its token, the request id. A 401 carries the RFC 6750 challenge, with `invalid_token` when a key was presented.
+ */
+export function sendProblem(reply: FastifyReply, status: number, detail: string, extras: ProblemExtras = {}) {
+  const request = reply.request;
+  const problem: Problem = {
+    ...(extras.members ?? {}),
+    type: `${typeBase}${kindOfStatus(status)}`,
+    title: extras.title ?? titleOfStatus(status),
+    status,
+    detail,
+    instance: redactUrl(request.url),
+    requestId: request.id,
+    ...(extras.errors === undefined ? {} : { errors: extras.errors }),
+    ...(extras.diagnostics === undefined ? {} : { diagnostics: extras.diagnostics }),
+  };
+  if (status === 401) {
+    const presented = request.headers.authorization !== undefined || hasUrlToken(request.url);
+    reply.header(
+      "www-authenticate",
+      presented
+        ? 'Bearer realm="alixan", error="invalid_token", error_description="the API key is unknown, revoked or expired"'
+        : 'Bearer realm="alixan"',
+    );
+  }
+  // Also here, not only in the onSend hooks: errors met before routing (a malformed URL) skip those hooks.
+  reply.header("x-request-id", request.id).header("x-content-type-options", "nosniff");
+  return reply.status(status).type("application/problem+json").send(problem);
+}
+
+/** Clearer words for Fastify's own request errors (body parsing, content type), and the field they concern. */
+function frameworkProblem(error: FastifyError): { detail: string; field: string } | undefined {
+  switch (error.code) {
+    case "FST_ERR_CTP_INVALID_JSON_BODY":
+      return { detail: `body: not valid JSON (${error.message})`, field: "body" };
+    case "FST_ERR_CTP_EMPTY_JSON_BODY":
+      return { detail: "body: empty, but the content type says JSON", field: "body" };
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return { detail: "body: larger than this route accepts", field: "body" };
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return { detail: "content-type: not accepted here (send application/json)", field: "headers.content-type" };
+    case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
+      return { detail: "content-length: does not match the body", field: "headers.content-length" };
+    case "FST_ERR_BAD_URL":
+      return { detail: "url: the path is not valid percent-encoded UTF-8", field: "url" };
+    default:
+      if (error instanceof SyntaxError) return { detail: `body: not valid JSON (${error.message})`, field: "body" };
+      return undefined;
+  }
 }
 
 /** Turns a Fastify validation error into the list of fields and messages (`body.email: must match format`). */
@@ -76,19 +173,16 @@ export function problemHandler(error: FastifyError | AppError | Error, request: 
   } else if (typeof (error as FastifyError).statusCode === "number" && (error as FastifyError).statusCode! < 500) {
     status = (error as FastifyError).statusCode!;
     detail = error.message;
+    const framework = frameworkProblem(error as FastifyError);
+    if (framework !== undefined) {
+      detail = framework.detail;
+      errors = [{ field: framework.field, message: framework.detail.replace(/^[^:]*: /, "") }];
+    }
   } else {
     request.log.error({ err: error }, "unhandled error");
   }
-  const kind = kindOfStatus(status);
-  const problem: Problem = {
-    type: `${typeBase}${kind}`,
-    title: titleOfStatus(status),
-    status,
-    detail,
-    instance: request.url,
-    requestId: request.id,
+  return sendProblem(reply, status, detail, {
     ...(errors === undefined ? {} : { errors }),
     ...(diagnostics === undefined ? {} : { diagnostics }),
-  };
-  return reply.status(status).type("application/problem+json").send(problem);
+  });
 }

@@ -2,11 +2,12 @@
  * Opening the store: PGlite embedded in the process by default (data in `./data` or ALIXAN_DATA_DIR), a real
  * PostgreSQL when DATABASE_URL is set. Both run the same migrations at open.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { Kysely, Migrator, PostgresDialect } from "kysely";
 import pg from "pg";
+import { preparePrivateDirectory, privateFileMode, tightenContents } from "../core/private-files.ts";
 import { migrationProvider } from "./migrations.ts";
 import { PgliteDialect } from "./pglite-dialect.ts";
 import type { Database } from "./schema.ts";
@@ -59,7 +60,7 @@ function lockDataDirectory(dataDir: string): () => void {
   const lockPath = join(dataDir, "alixan.lock");
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      writeFileSync(lockPath, String(process.pid), { flag: "wx" });
+      writeFileSync(lockPath, String(process.pid), { flag: "wx", mode: privateFileMode });
       return () => rmSync(lockPath, { force: true });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
@@ -75,7 +76,11 @@ function lockDataDirectory(dataDir: string): () => void {
   throw new Error(`cannot lock the data directory ${dataDir}`);
 }
 
-/** Opens the store and brings its schema up to date. */
+/**
+ * Opens the store and brings its schema up to date. An embedded store's directory must be private (created 0700,
+ * refused when other users can write it or it is not ours: see core/private-files.ts); PGlite writes its initial
+ * files 0666 whatever the umask, so its files are made 0600 once it is open and again when it closes.
+ */
 export async function openStore(location: StoreLocation): Promise<Store> {
   let db: Kysely<Database>;
   let unlock = () => {};
@@ -83,9 +88,24 @@ export async function openStore(location: StoreLocation): Promise<Store> {
     let database: PGlite;
     if (location.dataDir === "memory") database = new PGlite();
     else {
-      mkdirSync(location.dataDir, { recursive: true });
-      unlock = lockDataDirectory(location.dataDir);
-      database = new PGlite(location.dataDir);
+      const dataDir = location.dataDir;
+      const prepared = preparePrivateDirectory(dataDir);
+      if (prepared.tightened) {
+        process.stderr.write(`store: ${dataDir} was readable by other users; made it private (0700, files 0600)\n`);
+      }
+      const release = lockDataDirectory(dataDir);
+      unlock = () => {
+        tightenContents(dataDir);
+        release();
+      };
+      database = new PGlite(dataDir);
+      try {
+        await database.waitReady;
+      } catch (error) {
+        release();
+        throw error;
+      }
+      tightenContents(dataDir);
     }
     db = new Kysely<Database>({ dialect: new PgliteDialect(database) });
   } else {

@@ -148,6 +148,32 @@ describe("history (DuckDB)", () => {
     }
   });
 
+  it("answers an empty selection or a range without samples with no frames (not a failure)", async () => {
+    const history = await History.open({ path: ":memory:", threads: 1 });
+    try {
+      const registry = registryWith(1);
+      const block = new SampleBuffer(16);
+      for (let t = 0; t < 10; t++) block.push(0, 50 * hour + t * 10_000, t);
+      await history.write(infos(registry), block, 1);
+      const infoOf = (id: number) => registry.info(id)!;
+      const now = 51 * hour;
+      // Nothing selected (a name that matches no series).
+      assert.deepEqual(await history.rawFrames([], 49 * hour, now, infoOf), { ok: true, value: [] });
+      const emptySelection = await history.partials([], { selector: {}, from: 49 * hour, to: now, step: minute }, now);
+      assert.equal(emptySelection.series.length, 0);
+      // A selected series, but no sample in the range: DuckDB answers zero rows.
+      assert.deepEqual(await history.rawFrames([0], 10 * hour, 11 * hour, infoOf), { ok: true, value: [] });
+      const query = { selector: {}, from: 10 * hour, to: 11 * hour, step: minute, aggregation: "avg" as const };
+      const partials = await history.partials([0], query, now);
+      assert.deepEqual(framesFromPartials(partials, query, infoOf), []);
+      // And the data that is there is still found.
+      const found = await history.rawFrames([0], 50 * hour, now, infoOf);
+      assert.ok(found.ok && found.value[0]!.values.length === 10);
+    } finally {
+      await history.close();
+    }
+  });
+
   it("exports raw samples to Parquet that DuckDB reads back", async () => {
     const directory = mkdtempSync(join(tmpdir(), "alixan-parquet-"));
     directories.push(directory);

@@ -31,6 +31,15 @@ import type { SeriesInfo } from "./series.ts";
 import { failure, type Labels, type Result, success } from "./types.ts";
 
 const minute = 60_000;
+
+/**
+ * The first `count` columns of a result as numbers. DuckDB's reader has no column vectors at all for a result of
+ * zero rows, so an empty answer (a selection that matches nothing, a range with no samples) would read undefined.
+ */
+function numberColumns(reader: { getColumns(): unknown[][] }, count: number): number[][] {
+  const columns = reader.getColumns();
+  return Array.from({ length: count }, (_, index) => (columns[index] ?? []) as number[]);
+}
 const hour = 3_600_000;
 const day = 86_400_000;
 
@@ -308,6 +317,8 @@ export class History {
     to: number,
     infoOf: (id: number) => SeriesInfo,
   ): Promise<Result<Frame[]>> {
+    // Nothing selected, nothing to read: no DuckDB round trip.
+    if (ids.length === 0) return Promise.resolve(success([]));
     return this.#reads.run(async () => {
       await this.#select(ids);
       const reader = await this.#reader.runAndReadAll(
@@ -316,7 +327,7 @@ export class History {
         [from, to],
       );
       if (reader.currentRowCount > maxRawPoints) return failure(tooManyPoints);
-      const [series, timestamps, values] = reader.getColumns() as [number[], number[], number[]];
+      const [series, timestamps, values] = numberColumns(reader, 3) as [number[], number[], number[]];
       const frames: Frame[] = [];
       let current: Frame | undefined;
       for (let row = 0; row < series.length; row++) {
@@ -345,6 +356,7 @@ export class History {
 
   /** Per-series, per-bucket partials of the selected series, reading rollups for what raw retention dropped. */
   partials(ids: readonly number[], query: SeriesQuery & { readonly step: number }, now: number): Promise<Partials> {
+    if (ids.length === 0) return Promise.resolve(emptyPartials());
     return this.#reads.run(async () => {
       await this.#select(ids);
       const resolution = this.resolutionFor(query.from, now);
@@ -378,7 +390,7 @@ export class History {
          FROM (${parts.join(" UNION ALL ")}) GROUP BY series, bucket ORDER BY series, bucket`,
         parameters,
       );
-      const columns = reader.getColumns() as number[][];
+      const columns = numberColumns(reader, 8);
       const partials = emptyPartials();
       partials.series = columns[0]!;
       partials.buckets = columns[1]!;

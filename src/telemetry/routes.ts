@@ -20,7 +20,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
-import { titleOfStatus } from "../core/errors.ts";
+import { problemHandler, sendProblem } from "../server/problem.ts";
 import { type EventStream, openEventStream } from "../server/sse.ts";
 import { type Precision, precisions } from "./adapters/influx.ts";
 import type { AlarmFilter } from "./alarms/book.ts";
@@ -104,38 +104,31 @@ export function parseDuration(text: string): number | undefined {
   return match === null ? undefined : Number(match[1]) * durationUnits[match[2]!]!;
 }
 
+/** A problem+json answer like every other route's (type, instance without the URL token, request id). */
 function problem(reply: FastifyReply, status: number, title: string, detail: string) {
-  return reply.status(status).type("application/problem+json").send({ type: "about:blank", title, status, detail });
+  return sendProblem(reply, status, detail, { title });
 }
 
 function ingestReply(reply: FastifyReply, report: IngestReport) {
   // A sender past its series limit is told to stop creating series (429), with what was accepted of known ones.
   if (report.seriesLimited !== undefined && report.seriesLimited > 0) {
-    return reply
-      .status(429)
-      .type("application/problem+json")
-      .send({
-        type: "about:blank",
-        title: "Series limit reached",
-        status: 429,
-        detail: `${report.seriesLimited} inputs would create series past the limit; samples of known series were accepted (${report.accepted})`,
-        ...report,
-      });
+    return sendProblem(
+      reply,
+      429,
+      `${report.seriesLimited} inputs would create series past the limit; samples of known series were accepted (${report.accepted})`,
+      { title: "Series limit reached", members: { ...report } },
+    );
   }
   if (report.accepted === 0 && report.rejected.some((rejection) => rejection.path === "batch")) {
     return problem(reply, 503, "Not stored", report.rejected.find((rejection) => rejection.path === "batch")!.problem);
   }
   if (report.accepted === 0 && report.rejectedCount > 0) {
-    return reply
-      .status(400)
-      .type("application/problem+json")
-      .send({
-        type: "about:blank",
-        title: "Nothing accepted",
-        status: 400,
-        detail: `all ${report.rejectedCount} inputs were rejected; the first: ${formatRejection(report.rejected[0]!)}`,
-        ...report,
-      });
+    return sendProblem(
+      reply,
+      400,
+      `all ${report.rejectedCount} inputs were rejected; the first: ${formatRejection(report.rejected[0]!)}`,
+      { title: "Nothing accepted", members: { ...report } },
+    );
   }
   return reply.send(report);
 }
@@ -161,13 +154,8 @@ export function registerTelemetryRoutes(
     options.userOf?.(request) ?? body?.user;
 
   app.register(async (scope) => {
-    scope.setErrorHandler((error: { statusCode?: number; message?: string; validation?: unknown }, _request, reply) => {
-      const status = typeof error.statusCode === "number" && error.statusCode >= 400 ? error.statusCode : 500;
-      const detail =
-        status === 500 ? "internal error in telemetry; see the server log" : (error.message ?? "invalid request");
-      if (status === 500) scope.log.error(error);
-      return problem(reply, status, titleOfStatus(status), detail);
-    });
+    // The API's handler: validation errors name their fields, unexpected ones are logged and not exposed.
+    scope.setErrorHandler(problemHandler);
     // Line protocol and exposition text arrive as text/plain, or with no or any other type from some agents.
     scope.addContentTypeParser("*", { parseAs: "string", bodyLimit }, (_request, body, done) => done(null, body));
 
@@ -339,6 +327,8 @@ export function registerTelemetryRoutes(
     scope.get<{ Querystring: SelectorParameters & { alarms?: boolean } }>(
       "/v1/telemetry/stream",
       {
+        // EventSource cannot send headers: this stream may take the key as `?access_token=`.
+        config: { urlToken: true },
         schema: {
           tags: ["telemetry"],
           summary: "Server-sent events: `samples` of the selected series and `alarm` changes",

@@ -107,6 +107,17 @@ describe("telemetry service", () => {
         assert.equal(result.value.source, "history");
         assert.deepEqual(result.value.frames, hotAnswers[index], `query ${index}`);
       }
+      // A name that matches no series, or a range with no samples, reaching history: no frames, not a failure.
+      for (const query of [
+        { selector: { names: ["no_such_metric"] }, from: start, to: start + 3_600_000 },
+        { selector: { names: ["no_such_metric"] }, from: start, to: start + 3_600_000, step: 60_000 },
+        { selector: { names: ["rack_power_kw"] }, from: start - 7_200_000, to: start - 3_600_000, step: 60_000 },
+      ]) {
+        const result = await second.query(query);
+        assert.ok(result.ok, result.ok ? "" : result.problem);
+        assert.equal(result.value.source, "history");
+        assert.deepEqual(result.value.frames, []);
+      }
     } finally {
       await second.close();
     }

@@ -10,8 +10,8 @@
  * Without a data directory (tests, demos) history is in memory and there is no log: samples are acknowledged once
  * in memory.
  */
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { preparePrivateDirectory, tightenContents, UnsafeDirectoryError } from "../core/private-files.ts";
 import type { Site } from "../model/site.ts";
 import { InfluxParser, type Precision } from "./adapters/influx.ts";
 import { decodeJsonBatch } from "./adapters/json.ts";
@@ -115,6 +115,8 @@ export class TelemetryService {
   readonly history: History;
   readonly site: SiteIndex | undefined;
   readonly #wal: WriteAheadLog | undefined;
+  /** Where history and the log live (undefined in memory), made private again on close. */
+  readonly #directory: string | undefined;
   readonly #engine: RuleEngine;
   readonly #now: () => number;
   readonly #onProblem: (message: string) => void;
@@ -162,6 +164,7 @@ export class TelemetryService {
     this.alarms = parts.book;
     this.site = parts.site;
     this.#wal = parts.wal;
+    this.#directory = options.dataDirectory;
     this.#hotFloor = parts.hotFloor;
     this.#pending = parts.pending;
     this.#storedSeries = parts.storedSeries;
@@ -199,14 +202,17 @@ export class TelemetryService {
     const directory = options.dataDirectory;
     let history: History;
     try {
-      if (directory !== undefined) mkdirSync(directory, { recursive: true });
+      // History, log and alarm snapshots are as private as the store: 0700 directory, 0600 files.
+      if (directory !== undefined) preparePrivateDirectory(directory, "telemetry directory");
       history = await History.open({
         path: directory === undefined ? ":memory:" : join(directory, "telemetry.duckdb"),
         ...(options.retention === undefined ? {} : { retention: options.retention }),
         ...(options.memoryLimit === undefined ? {} : { memoryLimit: options.memoryLimit }),
         ...(options.threads === undefined ? {} : { threads: options.threads }),
       });
+      if (directory !== undefined) tightenContents(directory);
     } catch (cause) {
+      if (cause instanceof UnsafeDirectoryError) return failure(cause.message);
       return failure(
         `cannot open telemetry history${directory === undefined ? "" : ` in ${directory}`}: ${describe(cause)}`,
       );
@@ -828,6 +834,7 @@ export class TelemetryService {
     }
     await this.#wal?.close();
     await this.history.close();
+    if (this.#directory !== undefined) tightenContents(this.#directory);
   }
 }
 

@@ -153,6 +153,8 @@ export interface ReplayReport {
 }
 
 const segmentPattern = /^(\d{20})\.wal$/;
+/** Segments hold every acknowledged sample: private to the user running the platform, like the store. */
+const segmentMode = 0o600;
 
 function segmentName(segment: number): string {
   return `${String(segment).padStart(20, "0")}.wal`;
@@ -221,10 +223,10 @@ export class WriteAheadLog {
 
   /** Opens a fresh segment after every existing one (old segments are never appended to). */
   static async open(directory: string): Promise<WriteAheadLog> {
-    mkdirSync(directory, { recursive: true });
+    mkdirSync(directory, { recursive: true, mode: 0o700 });
     const existing = await WriteAheadLog.segments(directory);
     const segment = (existing.at(-1) ?? 0) + 1;
-    const handle = await open(join(directory, segmentName(segment)), "a");
+    const handle = await open(join(directory, segmentName(segment)), "a", segmentMode);
     await syncDirectory(directory);
     return new WriteAheadLog(directory, segment, handle);
   }
@@ -309,7 +311,7 @@ export class WriteAheadLog {
       const closed = this.#segment;
       await this.#handle.close();
       this.#segment = closed + 1;
-      this.#handle = await open(join(this.directory, segmentName(this.#segment)), "a");
+      this.#handle = await open(join(this.directory, segmentName(this.#segment)), "a", segmentMode);
       await syncDirectory(this.directory);
       rotation.resolve(closed);
     } catch (cause) {

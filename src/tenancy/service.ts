@@ -475,7 +475,9 @@ export class TenancyService {
       keyId: row.keyId,
     };
     if (this.#principalCache.size > 10_000) this.#principalCache.clear();
-    this.#principalCache.set(tokenHash, { principal, expiresAtMs: now + 30_000 });
+    // Cached for 30 s at most, and never past the key's own expiry: an expired key is refused to the millisecond.
+    const keyExpiry = row.expires_at === null ? Number.POSITIVE_INFINITY : Date.parse(row.expires_at);
+    this.#principalCache.set(tokenHash, { principal, expiresAtMs: Math.min(now + 30_000, keyExpiry) });
     return principal;
   }
 }

@@ -359,6 +359,46 @@ export function runApiSuite(driver: string, location: () => StoreLocation, teard
       });
     });
 
+    describe("input hygiene", () => {
+      it("NUL and unpaired surrogates in bodies, paths and queries are 400s naming the field (the store never sees them)", async () => {
+        const cases = [
+          {
+            method: "POST",
+            url: "/v1/tenants",
+            payload: '{"id":"nul-tenant","name":"a\\u0000b","kind":"campus"}',
+            field: "body.name",
+          },
+          {
+            method: "POST",
+            url: "/v1/projects",
+            payload: `{"tenantId":"${fixture.tenantA}","name":"half \\ud83d"}`,
+            field: "body.name",
+          },
+          { method: "GET", url: "/v1/tenants/a%00b", field: "params.id" },
+          { method: "GET", url: "/v1/audit?actor=a%00b", field: "querystring.actor" },
+        ];
+        for (const entry of cases) {
+          const response = await app.server.inject({
+            method: entry.method as "GET",
+            url: entry.url,
+            headers: {
+              authorization: `Bearer ${fixture.tokens["platform-admin"]}`,
+              ...(entry.payload === undefined ? {} : { "content-type": "application/json" }),
+            },
+            ...(entry.payload === undefined ? {} : { payload: entry.payload }),
+          });
+          assert.equal(response.statusCode, 400, `${entry.url}: ${response.body}`);
+          assert.equal(response.headers["content-type"], "application/problem+json; charset=utf-8");
+          assert.deepEqual(
+            response.json().errors.map((error: { field: string }) => error.field),
+            [entry.field],
+          );
+        }
+        const missing = await call("platform-admin", { method: "GET", url: "/v1/tenants/nul-tenant" });
+        assert.equal(missing.statusCode, 404);
+      });
+    });
+
     describe("audit", () => {
       it("records mutations with actor and request id, and verify reports a clean chain", async () => {
         const response = await call("auditor", { method: "GET", url: "/v1/audit?limit=1000" });

@@ -371,6 +371,7 @@ export function liveFeature(options: LiveOptions = {}): Feature & { twin(): Live
         app.get<{ Querystring: { field?: RackField; access_token?: string } }>(
           "/v1/state/stream",
           {
+            config: { urlToken: true },
             schema: {
               tags: ["state"],
               summary: "Server-sent events: `site` and `racks` every second",

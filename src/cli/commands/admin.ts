@@ -5,6 +5,7 @@
  */
 import type { Command } from "commander";
 import { AppError } from "../../core/errors.ts";
+import { restrictFileCreation } from "../../core/private-files.ts";
 import { verifyAuditChain } from "../../store/audit.ts";
 import { locationFromEnvironment, openStore, type Store } from "../../store/database.ts";
 import { everyPage, type RequestContext, systemPrincipal, TenancyService } from "../../tenancy/service.ts";
@@ -21,6 +22,8 @@ async function withStore<Result>(
   work: (store: Store, tenancy: TenancyService) => Promise<Result>,
 ) {
   let store: Store;
+  // Files these commands create belong to the store: private to this user.
+  restrictFileCreation();
   try {
     store = await openStore(
       options.dataDir !== undefined ? { kind: "pglite", dataDir: options.dataDir } : locationFromEnvironment(),

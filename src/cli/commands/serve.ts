@@ -9,6 +9,7 @@ import type { Command } from "commander";
 import { type ComposedApp, composeApp } from "../../app/compose.ts";
 import { defaultFeatures } from "../../app/features/index.ts";
 import type { DemoKey } from "../../app/seed.ts";
+import { restrictFileCreation } from "../../core/private-files.ts";
 import { type ExecutionConfig, loadExecutionFile } from "../../execution/config.ts";
 import { describeLocation, locationFromEnvironment, type StoreLocation } from "../../store/database.ts";
 import { CliError, exitCodes } from "../output.ts";
@@ -55,6 +56,8 @@ export async function servePlatform(options: ServeOptions): Promise<void> {
     execution = loaded;
   }
   const location = storeLocation(options);
+  // Everything this process writes (store, telemetry, keys) is private to its user; it writes nothing else.
+  restrictFileCreation();
   let app: ComposedApp;
   try {
     app = await composeApp({

@@ -49,6 +49,37 @@ function fileUnder(root: string, urlPath: string): string | undefined {
   }
 }
 
+/**
+ * The console's content policy: its own scripts, styles, workers and API only. Images may be `data:` (the favicon
+ * is an inline SVG); styles set from script (React `style` props, uPlot) go through the CSSOM, which `style-src
+ * 'self'` allows, so no `'unsafe-inline'` is needed. No framing, no plugins, no `<base>`, forms post nowhere else.
+ */
+export const consoleContentSecurityPolicy = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "worker-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join("; ");
+
+/** Headers of every console answer (the page, its assets, the not-built page). */
+const consoleHeaders: Readonly<Record<string, string>> = {
+  "content-security-policy": consoleContentSecurityPolicy,
+  "x-content-type-options": "nosniff",
+  "x-frame-options": "DENY",
+  "referrer-policy": "no-referrer",
+  "cross-origin-opener-policy": "same-origin",
+};
+
+/** Source maps would publish the console's sources: never served, even if a build left some in web/dist. */
+const sourceMap = /\.map$/i;
+
 /** Routes serving the console from `distDirectory` (default web/dist). */
 export function consoleRoutes(distDirectory: string = defaultConsoleDirectory): RouteModule {
   const root = resolve(distDirectory);
@@ -56,14 +87,28 @@ export function consoleRoutes(distDirectory: string = defaultConsoleDirectory): 
     app.register(async (scope) => {
       // Decorates reply.sendFile only; the route below decides what each path gets.
       await scope.register(fastifyStatic, { root, serve: false });
+      scope.addHook("onSend", async (request, reply, payload) => {
+        // API paths that land here are 404 problems: they keep the API's headers.
+        if (isApiPath(request.url.split("?")[0] ?? "/")) return payload;
+        for (const [name, value] of Object.entries(consoleHeaders))
+          if (!reply.hasHeader(name)) reply.header(name, value);
+        return payload;
+      });
 
       const sendIndex = (reply: FastifyReply) => {
         if (!existsSync(join(root, "index.html"))) {
-          return reply
-            .status(503)
-            .type("text/html; charset=utf-8")
-            .header("cache-control", "no-store")
-            .send(notBuiltPage(root));
+          return (
+            reply
+              .status(503)
+              .type("text/html; charset=utf-8")
+              .header("cache-control", "no-store")
+              // A static page with one inline style and no script: nothing else may load or run.
+              .header(
+                "content-security-policy",
+                "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+              )
+              .send(notBuiltPage(root))
+          );
         }
         // index.html names the hashed assets of the current build: never cache it.
         return reply.header("cache-control", "no-cache").sendFile("index.html", root, { cacheControl: false });
@@ -73,6 +118,8 @@ export function consoleRoutes(distDirectory: string = defaultConsoleDirectory): 
         const path = request.url.split("?")[0] ?? "/";
         if (isApiPath(path)) return reply.callNotFound();
         const file = path === "/" ? undefined : fileUnder(root, path);
+        // Tested on the decoded file name, so `%2Emap` finds no way around it.
+        if (sourceMap.test(path) || (file !== undefined && sourceMap.test(file))) return reply.callNotFound();
         if (file !== undefined) {
           const hashed = file.startsWith("assets/");
           return reply.sendFile(file, root, hashed ? { maxAge: "365d", immutable: true } : { maxAge: 0 });
