@@ -347,8 +347,11 @@ export function runApiSuite(driver: string, location: () => StoreLocation, teard
         const verification = (await call("auditor", { method: "GET", url: "/v1/audit/verify" })).json();
         assert.equal(verification.ok, false);
         assert.deepEqual(
-          verification.problems.map((problem: { seq: number }) => problem.seq),
-          [3],
+          verification.problems.map((problem: { seq: number | null; kind: string }) => [problem.seq, problem.kind]),
+          [
+            [3, "edited"],
+            [null, "trigger"],
+          ],
         );
       });
     });
