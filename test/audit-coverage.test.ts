@@ -148,11 +148,16 @@ describe("audit coverage", () => {
         },
       },
       { route: "DELETE /v1/keys/:id", who: admin, run: () => call("DELETE", `/v1/keys/${keyId}`, admin) },
-      { route: "POST /v1/users/:id/disable", who: admin, run: () => call("POST", `/v1/users/${userId}/disable`, admin) },
+      {
+        route: "POST /v1/users/:id/disable",
+        who: admin,
+        run: () => call("POST", `/v1/users/${userId}/disable`, admin),
+      },
       {
         route: "POST /v1/site/changes",
         who: operator,
-        run: () => call("POST", "/v1/site/changes", operator, { summary: "rename", patch: { site: { name: "Lab 2" } } }),
+        run: () =>
+          call("POST", "/v1/site/changes", operator, { summary: "rename", patch: { site: { name: "Lab 2" } } }),
       },
       {
         route: "POST /v1/state/events",
@@ -175,7 +180,11 @@ describe("audit coverage", () => {
         },
       },
       // Staff cancelling a tenant's job: audited with the operator as actor.
-      { route: "POST /v1/jobs/:id/cancel", who: operator, run: () => call("POST", `/v1/jobs/${jobId}/cancel`, operator) },
+      {
+        route: "POST /v1/jobs/:id/cancel",
+        who: operator,
+        run: () => call("POST", `/v1/jobs/${jobId}/cancel`, operator),
+      },
       {
         route: "POST /v1/alarms/:id/acknowledge",
         who: operator,

@@ -54,7 +54,8 @@ async function populate(location: StoreLocation): Promise<number> {
   const store = await openStore(location);
   const tenancy = new TenancyService(store.db);
   await tenancy.createTenant(context, { id: "hospital", name: "Hospital", kind: "hospital" });
-  for (let index = 0; index < 6; index++) await tenancy.createProject(context, { tenantId: "hospital", name: `p${index}` });
+  for (let index = 0; index < 6; index++)
+    await tenancy.createProject(context, { tenantId: "hospital", name: `p${index}` });
   const user = await tenancy.createUser(context, {
     tenantId: "hospital",
     name: "Hana",
@@ -150,7 +151,10 @@ function tamperCases(driver: string, fresh: () => Target, teardown: () => void):
       const last = await populate(target.location);
       const run = await verify(target);
       assert.equal(run.code, 0, run.stdout);
-      assert.match(run.stdout, new RegExp(`intact: ${last} records chained \\(${last} keyed\\), head checkpoint at seq ${last}`));
+      assert.match(
+        run.stdout,
+        new RegExp(`intact: ${last} records chained \\(${last} keyed\\), head checkpoint at seq ${last}`),
+      );
     });
 
     it("an edited record with the chain recomputed (without the key) fails at that record: edited", async () => {
@@ -170,7 +174,7 @@ function tamperCases(driver: string, fresh: () => Target, teardown: () => void):
       const target = fresh();
       await populate(target.location);
       await tamper(target, async (attacker) => {
-        await attacker.query("update audit_log set after = '{\"id\":\"forged\"}' where seq = 5");
+        await attacker.query('update audit_log set after = \'{"id":"forged"}\' where seq = 5');
         await rechain(attacker, 5, "sha256");
       });
       const run = await verify(target);
@@ -183,7 +187,8 @@ function tamperCases(driver: string, fresh: () => Target, teardown: () => void):
       const last = await populate(target.location);
       await tamper(target, async (attacker) => {
         await attacker.query("delete from audit_log where seq = 4");
-        for (let seq = 5; seq <= last; seq++) await attacker.query("update audit_log set seq = $1 where seq = $2", [seq - 1, seq]);
+        for (let seq = 5; seq <= last; seq++)
+          await attacker.query("update audit_log set seq = $1 where seq = $2", [seq - 1, seq]);
         await rechain(attacker, 4);
       });
       const run = await verify(target);

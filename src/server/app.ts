@@ -11,12 +11,12 @@ import type { Store } from "../store/database.ts";
 import type { TenancyService } from "../tenancy/service.ts";
 import { registerAuthentication } from "./auth.ts";
 import { problemHandler } from "./problem.ts";
-import { SecurityLog, type SecurityLogOptions } from "./security.ts";
 import { generateRequestId, registerRequestIds } from "./request-ids.ts";
 import { registerAuditRoutes } from "./routes/audit.ts";
 import { registerSecurityRoutes } from "./routes/security.ts";
 import { registerSiteRoutes } from "./routes/site.ts";
 import { registerTenancyRoutes } from "./routes/tenancy.ts";
+import { SecurityLog, type SecurityLogOptions } from "./security.ts";
 
 /** A feature that adds its routes to the server (jobs, live state, telemetry...). */
 export type RouteModule = (app: FastifyInstance) => void;

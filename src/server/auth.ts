@@ -43,7 +43,8 @@ export function registerAuthentication(app: FastifyInstance, tenancy: TenancySer
       security?.authenticationFailed(request, "missing");
       throw new AppError("unauthenticated", "send an API key as `Authorization: Bearer alx_…`");
     }
-    const outcome = token === undefined ? { failure: "malformed" as const } : await tenancy.authenticateWithReason(token);
+    const outcome =
+      token === undefined ? { failure: "malformed" as const } : await tenancy.authenticateWithReason(token);
     if (!("principal" in outcome)) {
       security?.authenticationFailed(request, outcome.failure, outcome.keyId);
       throw new AppError("unauthenticated", "the API key is unknown, revoked or expired");

@@ -18,7 +18,8 @@ describe("security log", () => {
   it("writes at most N events per address a minute, then one summary with the count suppressed", async () => {
     let now = Date.parse("2026-12-04T10:00:05Z");
     const log = new SecurityLog(store.db, { perAddressPerMinute: 3, overallPerMinute: 100, now: () => now });
-    for (let attempt = 0; attempt < 50; attempt++) log.authenticationFailed(request("198.51.100.7"), "bad-secret", "abc");
+    for (let attempt = 0; attempt < 50; attempt++)
+      log.authenticationFailed(request("198.51.100.7"), "bad-secret", "abc");
     await log.flush();
     const rows = () =>
       store.db.selectFrom("security_events").selectAll().where("address", "=", "198.51.100.7").orderBy("id").execute();

@@ -183,7 +183,12 @@ describe("audit trail files", () => {
     const attacker = new Kysely<Database>({ dialect: new PgliteDialect(new PGlite(dataDir)) });
     await sql`alter table audit_log disable trigger audit_log_no_rewrite`.execute(attacker);
     let previous = "0".repeat(64);
-    for (const row of await attacker.selectFrom("audit_log").selectAll().where("seq", "<=", 3).orderBy("seq").execute()) {
+    for (const row of await attacker
+      .selectFrom("audit_log")
+      .selectAll()
+      .where("seq", "<=", 3)
+      .orderBy("seq")
+      .execute()) {
       const actor = Number(row.seq) === 2 ? "mallory" : row.actor;
       const hash = recordHash({
         seq: Number(row.seq),

@@ -369,11 +369,7 @@ export class AuditTrail {
 
   async #checkpoint(): Promise<void> {
     if (this.#db === undefined) return;
-    const head = await this.#db
-      .selectFrom("audit_head")
-      .select(["seq", "hash"])
-      .where("id", "=", 1)
-      .executeTakeFirst();
+    const head = await this.#db.selectFrom("audit_head").select(["seq", "hash"]).where("id", "=", 1).executeTakeFirst();
     if (head === undefined || Number(head.seq) <= this.#checkpointedSeq) return;
     const checkpoint = { seq: Number(head.seq), mac: head.hash, at: new Date().toISOString() };
     const line = `${checkpoint.seq} ${checkpoint.mac} ${checkpoint.at}\n`;
@@ -410,7 +406,8 @@ export class AuditTrail {
       });
       child.on("close", (code, signal) => {
         if (code !== 0) {
-          const why = signal !== null ? `was stopped (${signal}; timeout ${this.#publishTimeoutMs} ms)` : `exited ${code}`;
+          const why =
+            signal !== null ? `was stopped (${signal}; timeout ${this.#publishTimeoutMs} ms)` : `exited ${code}`;
           this.#log(`audit: publishing head ${checkpoint.seq}: ${executable} ${why} ${stderr.trim()}`.trimEnd());
         }
         resolve();

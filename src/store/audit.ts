@@ -198,7 +198,11 @@ class ChainWalker {
     const seq = Number(row.seq);
     this.records++;
     if (seq !== this.expectedSeq) {
-      this.problems.push({ seq, kind: "missing", problem: `records ${this.expectedSeq}–${seq - 1} are missing (deleted)` });
+      this.problems.push({
+        seq,
+        kind: "missing",
+        problem: `records ${this.expectedSeq}–${seq - 1} are missing (deleted)`,
+      });
     }
     if (row.prev_hash !== this.previousHash) {
       this.problems.push({
@@ -222,7 +226,7 @@ class ChainWalker {
       this.problems.push({ seq, kind: "edited", problem: `unknown chain kind "${row.chain}"` });
     }
     const checkpointed = this.#checkpoints.bySeq.get(seq);
-    if (checkpointed !== undefined && checkpointed.some((mac) => mac !== row.hash)) {
+    if (checkpointed?.some((mac) => mac !== row.hash)) {
       this.problems.push({
         seq,
         kind: "checkpoint",
@@ -368,7 +372,9 @@ export async function verifyAuditChain(
     });
   }
   problems.push(...(await triggerProblems(db)));
-  const ordered = [...problems].sort((a, b) => (a.seq ?? Number.POSITIVE_INFINITY) - (b.seq ?? Number.POSITIVE_INFINITY));
+  const ordered = [...problems].sort(
+    (a, b) => (a.seq ?? Number.POSITIVE_INFINITY) - (b.seq ?? Number.POSITIVE_INFINITY),
+  );
   return {
     ok: problems.length === 0,
     records: walker.records,

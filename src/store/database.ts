@@ -55,7 +55,8 @@ export function auditFilesOf(
     location.auditDir ?? (configured !== undefined && configured !== "" ? configured : defaultAuditDirectory(location));
   const keyFile = environment["ALIXAN_AUDIT_KEY_FILE"];
   return {
-    keyFile: keyFile !== undefined && keyFile !== "" ? keyFile : directory === undefined ? undefined : join(directory, "key"),
+    keyFile:
+      keyFile !== undefined && keyFile !== "" ? keyFile : directory === undefined ? undefined : join(directory, "key"),
     headFile: directory === undefined ? undefined : join(directory, "head.log"),
   };
 }
@@ -110,7 +111,8 @@ export async function openStore(location: StoreLocation, options: OpenStoreOptio
   const environment = options.environment ?? process.env;
   const mode = options.audit ?? "write";
   const files = auditFilesOf(location, environment);
-  if (mode === "write" && files.headFile !== undefined) mkdirSync(dirname(files.headFile), { recursive: true, mode: 0o700 });
+  if (mode === "write" && files.headFile !== undefined)
+    mkdirSync(dirname(files.headFile), { recursive: true, mode: 0o700 });
   const trail = AuditTrail.open(mode, {
     keyFile: files.keyFile,
     headFile: files.headFile,

@@ -465,7 +465,8 @@ export class TenancyService {
     const expected = Buffer.from(row.secret_hash, "hex");
     const actual = Buffer.from(hashSecret(match[2]!), "hex");
     // The secret is checked first: without it, a caller learns nothing about the key's state.
-    if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return { failure: "bad-secret", keyId };
+    if (expected.length !== actual.length || !timingSafeEqual(expected, actual))
+      return { failure: "bad-secret", keyId };
     if (row.revoked_at !== null) return { failure: "revoked", keyId };
     if (row.disabled_at !== null) return { failure: "disabled-user", keyId };
     if (row.expires_at !== null && Date.parse(row.expires_at) <= now) return { failure: "expired", keyId };

@@ -323,7 +323,11 @@ export function runApiSuite(driver: string, location: () => StoreLocation, teard
 
       it("makes every request id itself and keeps a caller's id beside it in the audit record", async () => {
         const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-        const health = await app.server.inject({ method: "GET", url: "/health", headers: { "x-request-id": "trace-42" } });
+        const health = await app.server.inject({
+          method: "GET",
+          url: "/health",
+          headers: { "x-request-id": "trace-42" },
+        });
         assert.match(String(health.headers["x-request-id"]), uuid, "the server's id, not the caller's");
         const created = await app.server.inject({
           method: "POST",
@@ -487,13 +491,10 @@ export function runApiSuite(driver: string, location: () => StoreLocation, teard
         });
         await app.server.securityLog.flush();
         const logged = (await events("address=198.51.100.1")).events;
-        assert.deepEqual(
-          logged.map((event) => [event.kind, event.detail["reason"], event.route]).reverse(),
-          [
-            ["auth.failed", "unknown-key", "/v1/site"],
-            ["auth.failed", "revoked", "/v1/site"],
-          ],
-        );
+        assert.deepEqual(logged.map((event) => [event.kind, event.detail["reason"], event.route]).reverse(), [
+          ["auth.failed", "unknown-key", "/v1/site"],
+          ["auth.failed", "revoked", "/v1/site"],
+        ]);
         assert.equal(logged[0]!.detail["keyId"], revoked.key.id);
         const secret = revoked.token.slice("alx_".length + 13);
         assert.ok(!JSON.stringify(logged).includes(secret) && !JSON.stringify(logged).includes("AAAAAAAA"));

@@ -82,7 +82,8 @@ export function describeVerification(verification: AuditVerification, store: Sto
   ]
     .concat(
       verification.problems.map(
-        (problem) => `  ${problem.seq === null ? "store" : `record ${problem.seq}`} [${problem.kind}]: ${problem.problem}`,
+        (problem) =>
+          `  ${problem.seq === null ? "store" : `record ${problem.seq}`} [${problem.kind}]: ${problem.problem}`,
       ),
     )
     .join("\n");
