@@ -183,7 +183,7 @@ describe("audit coverage", () => {
       {
         route: "POST /v1/jobs/:id/cancel",
         who: operator,
-        run: () => call("POST", `/v1/jobs/${jobId}/cancel`, operator),
+        run: () => call("POST", `/v1/jobs/${jobId}/cancel`, operator, { reason: "rack maintenance" }),
       },
       {
         route: "POST /v1/alarms/:id/acknowledge",
@@ -219,6 +219,17 @@ describe("audit coverage", () => {
       assert.ok(record, `${step.route} wrote no ${audited[step.route]} record (wrote ${records.map((r) => r.action)})`);
       assert.equal(record.actor, actorOf(step.who), step.route);
     }
+    const cancel = await app.store.db
+      .selectFrom("audit_log")
+      .selectAll()
+      .where("action", "=", "job.cancel")
+      .where("resource", "=", `job:${jobId}`)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(
+      [(cancel.after as Json).byStaff, (cancel.after as Json).reason],
+      [true, "rack maintenance"],
+      "a staff cancel records that it was staff, and why",
+    );
     const verification = (await call("GET", "/v1/audit/verify", "audit@alixan.local")).body;
     assert.equal(verification.ok, true, JSON.stringify(verification.problems));
   });
