@@ -271,16 +271,18 @@ export function registerJobRoutes(app: FastifyInstance, settings: JobRoutesSetti
 
   registerJobReads(app, settings, visible, findVisible);
 
-  app.post<{ Params: { id: string }; Body: { reason?: string } | undefined }>(
+  app.post<{ Params: { id: string }; Body: { reason?: string } | null | undefined }>(
     "/v1/jobs/:id/cancel",
     {
       schema: {
         tags: ["jobs"],
         params: Type.Object({ id: Type.String({ maxLength: 200 }) }),
         // Why, for the audit record: staff cancelling a tenant's job should say so.
-        body: Type.Optional(
+        // No body at all (null) stays valid: existing callers send none.
+        body: Type.Union([
           Type.Object({ reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }),
-        ),
+          Type.Null(),
+        ]),
       },
     },
     async (request) => {
