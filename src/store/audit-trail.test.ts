@@ -102,11 +102,20 @@ describe("audit trail files", () => {
     assert.equal(verification.checkpoint?.seq, 2);
   });
 
-  it("refuses a key that is not the one the checkpoint was written with", async () => {
+  it("refuses a key that is not the one the checkpoint was written with, and never replaces a lost key", async () => {
     const dataDir = fresh();
     await addTenant(dataDir, "one");
+    const original = readFileSync(`${dataDir}.audit/key`, "utf8");
     writeFileSync(`${dataDir}.audit/key`, `${"cd".repeat(32)}\n`, { mode: 0o600 });
     await assert.rejects(addTenant(dataDir, "two"), /is not the key the head checkpoint .* was written with/);
+    rmSync(`${dataDir}.audit/key`);
+    await assert.rejects(
+      addTenant(dataDir, "two"),
+      /audit key file .* is missing but the audit log holds keyed records/,
+    );
+    assert.ok(!existsSync(`${dataDir}.audit/key`), "no new key was written in its place");
+    writeFileSync(`${dataDir}.audit/key`, original, { mode: 0o600 });
+    await addTenant(dataDir, "two");
   });
 
   it("runs the publish command with seq, mac and time as arguments (no shell), and survives it failing", async () => {

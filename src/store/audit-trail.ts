@@ -196,6 +196,8 @@ export class AuditTrail {
   readonly #memoryCheckpoints: string[] = [];
   #db: Kysely<Database> | undefined;
   #head: FileHandle | undefined;
+  /** A key generated at this open, not yet written to its file. */
+  #keyUnsaved = false;
   #checkpointedSeq = 0;
   #pendingSeq = 0;
   #draining: Promise<void> | undefined;
@@ -231,17 +233,27 @@ export class AuditTrail {
     log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
   ): AuditTrail {
     let key: Buffer | undefined;
+    let unsaved = false;
     if (settings.keyFile === undefined) key = mode === "write" ? randomBytes(32) : undefined;
     else if (existsSync(settings.keyFile)) key = readKey(settings.keyFile);
     else if (mode === "write") {
-      mkdirSync(dirname(settings.keyFile), { recursive: true, mode: 0o700 });
+      // Saved by bind() once the store shows no keyed records: a lost key is never silently replaced.
       key = randomBytes(32);
-      // `wx`: two processes starting together never overwrite each other's key.
-      writeFileSync(settings.keyFile, `${key.toString("hex")}\n`, { mode: 0o600, flag: "wx" });
-      chmodSync(settings.keyFile, 0o600);
-      log(`audit: created the audit key ${settings.keyFile}; back it up apart from the database`);
+      unsaved = true;
     }
-    return new AuditTrail(mode, settings, key, log);
+    const trail = new AuditTrail(mode, settings, key, log);
+    trail.#keyUnsaved = unsaved;
+    return trail;
+  }
+
+  #saveNewKey(): void {
+    if (!this.#keyUnsaved || this.keyFile === undefined || this.#key === undefined) return;
+    mkdirSync(dirname(this.keyFile), { recursive: true, mode: 0o700 });
+    // `wx`: two processes starting together never overwrite each other's key.
+    writeFileSync(this.keyFile, `${this.#key.toString("hex")}\n`, { mode: 0o600, flag: "wx" });
+    chmodSync(this.keyFile, 0o600);
+    this.#keyUnsaved = false;
+    this.#log(`audit: created the audit key ${this.keyFile}; back it up apart from the database`);
   }
 
   /** Whether the key is at hand (verification of keyed records needs it). */
@@ -284,6 +296,13 @@ export class AuditTrail {
       .orderBy("seq")
       .limit(1)
       .executeTakeFirst();
+    if (this.#keyUnsaved && keyed !== undefined) {
+      throw new Error(
+        `the audit key file ${this.keyFile} is missing but the audit log holds keyed records (from seq ` +
+          `${Number(keyed.seq)}): restore the key from its backup (or point ALIXAN_AUDIT_KEY_FILE at it)`,
+      );
+    }
+    this.#saveNewKey();
     if (this.headFile === undefined) return;
     const log = readCheckpointFile(this.headFile);
     if (!log.present && keyed !== undefined) {
@@ -354,6 +373,8 @@ export class AuditTrail {
         await this.#checkpoint();
       } catch (error) {
         this.#log(`audit: cannot write the head checkpoint: ${(error as Error).message}`);
+        // Tried again at the next append, not in a loop (a full disk would spin).
+        this.#pendingSeq = this.#checkpointedSeq;
         return;
       }
       if (this.#checkpointedSeq >= this.#pendingSeq || this.#closing) return;
