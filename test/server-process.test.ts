@@ -143,6 +143,6 @@ describe("platform process", () => {
     await store.close();
     const tampered = cli("audit", "verify");
     assert.equal(tampered.status, 1);
-    assert.match(tampered.stdout, /TAMPERED.*\n\s+record 1: content does not match its hash/);
+    assert.match(tampered.stdout, /TAMPERED: first bad: record 1 \(edited\): MAC mismatch/);
   });
 });

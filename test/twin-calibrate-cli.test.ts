@@ -1,6 +1,6 @@
 /**
  * `alixan twin calibrate | validate` as a user runs them: a real process through bin/alixan.js on the ESIF extracts
- * in test/fixtures for the happy path, then the one-line errors and exit codes (1 invalid input, 2 bad usage)
+ * (cut from ../shared/data at run time) for the happy path, then the one-line errors and exit codes (1 invalid input, 2 bad usage)
  * through `runCli` in this process (each spawned CLI costs seconds on a shared machine).
  */
 import assert from "node:assert/strict";
@@ -10,13 +10,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { runCli } from "../src/cli/main.ts";
+import { esifExtract } from "./support/esif.ts";
 
 const root = join(import.meta.dirname, "..");
-const fixtures = join(root, "test", "fixtures", "nrel-esif");
-const september = join(fixtures, "esif-2016-09-11.csv");
-const december = join(fixtures, "esif-2016-12-05.csv");
 const directory = mkdtempSync(join(tmpdir(), "alixan-calibrate-"));
 after(() => rmSync(directory, { recursive: true, force: true }));
+const september = join(directory, "esif-2016-09-11.csv");
+const december = join(directory, "esif-2016-12-05.csv");
+writeFileSync(september, esifExtract("esif-2016-09-11.csv"));
+writeFileSync(december, esifExtract("esif-2016-12-05.csv"));
 
 function alixan(...args: string[]) {
   const result = spawnSync(process.execPath, [join(root, "bin", "alixan.js"), ...args], {

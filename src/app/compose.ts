@@ -5,6 +5,7 @@
 import type { FastifyInstance } from "fastify";
 import { InventoryService } from "../inventory/service.ts";
 import { buildServer, type RouteModule } from "../server/app.ts";
+import type { SecurityLogOptions } from "../server/security.ts";
 import { openStore, type Store, type StoreLocation } from "../store/database.ts";
 import { TenancyService } from "../tenancy/service.ts";
 import { type DemoKey, seedDemo } from "./seed.ts";
@@ -17,6 +18,8 @@ export interface ComposeOptions {
   /** Create the demo tenants, users and keys in an empty store. */
   readonly seed: boolean;
   readonly rateLimitPerMinute?: number;
+  /** Limits of the security log and of failed-authentication throttling (defaults in server/security.ts). */
+  readonly securityLog?: SecurityLogOptions;
   readonly logger?: boolean;
   /** Extra features (live state, jobs, telemetry) given the core services. */
   readonly features?: readonly Feature[];
@@ -66,6 +69,7 @@ export async function composeApp(options: ComposeOptions): Promise<ComposedApp> 
       modules,
       ...(options.rateLimitPerMinute === undefined ? {} : { rateLimitPerMinute: options.rateLimitPerMinute }),
       ...(options.logger === undefined ? {} : { logger: options.logger }),
+      ...(options.securityLog === undefined ? {} : { securityLog: options.securityLog }),
     });
     // The server closes first (finishing in-flight requests), then features, then the store.
     stops.push(() => server.close());

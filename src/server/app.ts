@@ -2,7 +2,6 @@
  * The HTTP API: Fastify 5 with TypeBox schemas, OpenAPI 3.1 at /openapi.json and a docs page at /docs, RFC 9457
  * errors, request ids, API-key authentication, per-key rate limiting. Resources register from routes/*.
  */
-import { randomUUID } from "node:crypto";
 import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
@@ -13,9 +12,12 @@ import type { TenancyService } from "../tenancy/service.ts";
 import { registerAuthentication } from "./auth.ts";
 import { clientErrorHandler, frameworkErrorHandler, registerInputHygiene } from "./hygiene.ts";
 import { problemHandler, redactUrl, sendProblem } from "./problem.ts";
+import { generateRequestId, registerRequestIds } from "./request-ids.ts";
 import { registerAuditRoutes } from "./routes/audit.ts";
+import { registerSecurityRoutes } from "./routes/security.ts";
 import { registerSiteRoutes } from "./routes/site.ts";
 import { registerTenancyRoutes } from "./routes/tenancy.ts";
+import { SecurityLog, type SecurityLogOptions } from "./security.ts";
 
 /** A feature that adds its routes to the server (jobs, live state, telemetry...). */
 export type RouteModule = (app: FastifyInstance) => void;
@@ -29,9 +31,16 @@ export interface ServerDependencies {
   /** Requests per minute per API key (or per address before authentication). */
   readonly rateLimitPerMinute?: number;
   readonly logger?: FastifyServerOptions["logger"];
+  /** Limits of the security log (failed authentications, denials) and of failed-authentication throttling. */
+  readonly securityLog?: SecurityLogOptions;
 }
 
-const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
+declare module "fastify" {
+  interface FastifyInstance {
+    /** Failed authentications and denials, rate-limited (see security.ts). */
+    securityLog: SecurityLog;
+  }
+}
 
 /** The logger options with request URLs logged without their `access_token`. */
 function loggerOf(logger: FastifyServerOptions["logger"]): Exclude<FastifyServerOptions["logger"], undefined> {
@@ -56,11 +65,8 @@ export async function buildServer(dependencies: ServerDependencies): Promise<Fas
     logger: loggerOf(dependencies.logger),
     frameworkErrors: frameworkErrorHandler,
     clientErrorHandler,
-    // Honour a caller's request id when it is sane, so one id follows a request across systems.
-    genReqId: (request) => {
-      const given = request.headers["x-request-id"];
-      return typeof given === "string" && requestIdPattern.test(given) ? given : randomUUID();
-    },
+    // The server makes every request id; a caller's `x-request-id` is kept beside it (request-ids.ts).
+    genReqId: generateRequestId,
     ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: "array" } },
     bodyLimit: 4 * 1024 * 1024,
   });
@@ -96,7 +102,11 @@ export async function buildServer(dependencies: ServerDependencies): Promise<Fas
   });
   await app.register(swaggerUi, { routePrefix: "/docs", uiConfig: { docExpansion: "list" } });
 
-  registerAuthentication(app, dependencies.tenancy);
+  registerRequestIds(app, dependencies.store.audit);
+  const security = new SecurityLog(dependencies.store.db, dependencies.securityLog);
+  app.addHook("onClose", () => security.close());
+  app.decorate("securityLog", security);
+  registerAuthentication(app, dependencies.tenancy, security);
   await app.register(rateLimit, {
     global: true,
     hook: "preHandler",
@@ -126,6 +136,7 @@ export async function buildServer(dependencies: ServerDependencies): Promise<Fas
 
   registerTenancyRoutes(app, dependencies.tenancy);
   registerAuditRoutes(app, dependencies.store.db);
+  registerSecurityRoutes(app, dependencies.store.db);
   registerSiteRoutes(app, dependencies.inventory);
   for (const module of dependencies.modules ?? []) module(app);
   return app;

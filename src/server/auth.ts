@@ -4,7 +4,8 @@
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { AppError } from "../core/errors.ts";
-import type { Principal, RequestContext, TenancyService } from "../tenancy/service.ts";
+import { type Principal, principalWithOrigin, type RequestContext, type TenancyService } from "../tenancy/service.ts";
+import type { SecurityLog } from "./security.ts";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -15,11 +16,20 @@ declare module "fastify" {
   }
 }
 
-/** Registers the authentication hook. */
-export function registerAuthentication(app: FastifyInstance, tenancy: TenancyService): void {
+/**
+ * Registers the authentication hook. With a security log, failures and denials are logged, and an address that
+ * failed too often in the last minute is answered 429 before any key is looked up.
+ */
+export function registerAuthentication(app: FastifyInstance, tenancy: TenancyService, security?: SecurityLog): void {
   app.decorateRequest("principal", null);
-  app.addHook("onRequest", async (request) => {
+  app.addHook("onRequest", async (request, reply) => {
     if (request.routeOptions.config.public === true) return;
+    const retryAfterMs = security?.throttledFor(request.ip) ?? 0;
+    if (retryAfterMs > 0) {
+      security?.throttled(request, retryAfterMs);
+      reply.header("retry-after", String(Math.ceil(retryAfterMs / 1000)));
+      throw new AppError("tooMany", "too many failed authentications from this address: wait and retry");
+    }
     const header = request.headers.authorization;
     // Browsers' EventSource cannot set headers: the event streams that declare `urlToken` also take the key as
     // `?access_token=` (hygiene.ts refuses it on every other route; problems and logs never show it).
@@ -30,10 +40,21 @@ export function registerAuthentication(app: FastifyInstance, tenancy: TenancySer
     let token: string | undefined;
     if (header !== undefined) token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
     else if (typeof queryToken === "string") token = queryToken;
-    else throw new AppError("unauthenticated", "send an API key as `Authorization: Bearer alx_…`");
-    const principal = token === undefined ? undefined : await tenancy.authenticate(token);
-    if (principal === undefined) throw new AppError("unauthenticated", "the API key is unknown, revoked or expired");
-    request.principal = principal;
+    else {
+      security?.authenticationFailed(request, "missing");
+      throw new AppError("unauthenticated", "send an API key as `Authorization: Bearer alx_…`");
+    }
+    const outcome =
+      token === undefined ? { failure: "malformed" as const } : await tenancy.authenticateWithReason(token);
+    if (!("principal" in outcome)) {
+      security?.authenticationFailed(request, outcome.failure, outcome.keyId);
+      throw new AppError("unauthenticated", "the API key is unknown, revoked or expired");
+    }
+    const principal = outcome.principal;
+    request.principal =
+      security === undefined
+        ? principal
+        : principalWithOrigin(principal, { denied: (denial) => security.denied(request, principal.userId, denial) });
   });
 }
 

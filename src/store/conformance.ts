@@ -7,7 +7,7 @@ import { after, before, describe, it } from "node:test";
 import { sql } from "kysely";
 import { AppError } from "../core/errors.ts";
 import { type RequestContext, systemPrincipal, TenancyService } from "../tenancy/service.ts";
-import { disableAuditProtection, verifyAuditChain } from "./audit.ts";
+import { disableAuditProtection, recordHash, verifyAuditChain } from "./audit.ts";
 import type { Store } from "./database.ts";
 
 const context: RequestContext = { principal: systemPrincipal("conformance"), requestId: "req-conformance" };
@@ -108,9 +108,39 @@ export function runStoreConformance(driver: string, open: () => Promise<Store>, 
       assert.equal(verification.ok, true, JSON.stringify(verification.problems));
     });
 
-    it("refuses to update or delete audit records", async () => {
+    it("refuses to update, delete or truncate audit records", async () => {
       await assert.rejects(sql`update audit_log set actor = 'mallory' where seq = 1`.execute(store.db), /append-only/);
       await assert.rejects(sql`delete from audit_log where seq = 1`.execute(store.db), /append-only/);
+      await assert.rejects(sql`truncate audit_log`.execute(store.db), /append-only/);
+    });
+
+    it("chains records with a keyed MAC and checkpoints the head outside the store", async () => {
+      await store.audit.flush();
+      const last = await store.db
+        .selectFrom("audit_log")
+        .selectAll()
+        .orderBy("seq", "desc")
+        .limit(1)
+        .executeTakeFirstOrThrow();
+      assert.equal(last.chain, "hmac-sha256");
+      // Plain SHA-256 of the same content (what an attacker without the key would compute) is not the chain value.
+      assert.notEqual(
+        last.hash,
+        recordHash({
+          seq: Number(last.seq),
+          at: last.at,
+          actor: last.actor,
+          action: last.action,
+          resource: last.resource,
+          before: last.before,
+          after: last.after,
+          requestId: last.request_id,
+          prevHash: last.prev_hash,
+        }),
+      );
+      const checkpoints = store.audit.checkpoints();
+      assert.equal(checkpoints.last?.seq, Number(last.seq));
+      assert.equal(checkpoints.last?.mac, last.hash);
     });
 
     it("detects edited, deleted and reordered records once protection is bypassed", async () => {
@@ -119,11 +149,15 @@ export function runStoreConformance(driver: string, open: () => Promise<Store>, 
       let verification = await verifyAuditChain(store.db);
       assert.equal(verification.ok, false);
       assert.deepEqual(
-        verification.problems.map((problem) => problem.seq),
-        [2],
-        "exactly the edited record is named",
+        verification.problems.map((problem) => [problem.seq, problem.kind]),
+        [
+          [2, "edited"],
+          [null, "trigger"],
+        ],
+        "exactly the edited record is named, and the disabled trigger",
       );
       assert.match(verification.problems[0]!.problem, /edited/);
+      assert.deepEqual(verification.firstProblem, verification.problems[0]);
       await sql`delete from audit_log where seq = 4`.execute(store.db);
       verification = await verifyAuditChain(store.db);
       assert.ok(verification.problems.some((problem) => problem.seq === 5 && /missing/.test(problem.problem)));
@@ -134,6 +168,7 @@ export function runStoreConformance(driver: string, open: () => Promise<Store>, 
       await sql`delete from audit_log where seq = ${Number(maximum.seq)}`.execute(store.db);
       verification = await verifyAuditChain(store.db);
       assert.ok(verification.problems.some((problem) => /removed from the end/.test(problem.problem)));
+      assert.ok(verification.problems.some((problem) => problem.kind === "truncated"));
     });
   });
 }

@@ -1,27 +1,42 @@
 /**
  * Opening the store: PGlite embedded in the process by default (data in `./data` or ALIXAN_DATA_DIR), a real
- * PostgreSQL when DATABASE_URL is set. Both run the same migrations at open.
+ * PostgreSQL when DATABASE_URL is set. Both run the same migrations at open, and both get an audit trail (key and
+ * head checkpoint outside the database, see audit-trail.ts) in ALIXAN_AUDIT_DIR or beside the data.
  */
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { Kysely, Migrator, PostgresDialect } from "kysely";
 import pg from "pg";
 import { preparePrivateDirectory, privateFileMode, tightenContents } from "../core/private-files.ts";
+import { assertTailIntact } from "./audit.ts";
+import { AuditTrail, type AuditTrailMode, defaultAuditDirectory, parsePublishCommand } from "./audit-trail.ts";
 import { migrationProvider } from "./migrations.ts";
 import { PgliteDialect } from "./pglite-dialect.ts";
 import type { Database } from "./schema.ts";
 
-/** Where the store lives. */
+/**
+ * Where the store lives. `auditDir` holds the audit key and head checkpoint; when absent, ALIXAN_AUDIT_DIR, else
+ * `<dataDir>.audit` beside an embedded store, else `~/.local/state/alixan/audit/<host>-<port>-<db>` for PostgreSQL.
+ */
 export type StoreLocation =
-  | { readonly kind: "pglite"; readonly dataDir: string | "memory" }
-  | { readonly kind: "postgres"; readonly url: string };
+  | { readonly kind: "pglite"; readonly dataDir: string | "memory"; readonly auditDir?: string }
+  | { readonly kind: "postgres"; readonly url: string; readonly auditDir?: string };
 
 /** An open store; `close` flushes and releases it. */
 export interface Store {
   readonly db: Kysely<Database>;
   readonly location: StoreLocation;
+  /** The audit key and head checkpoint of this store. */
+  readonly audit: AuditTrail;
   close(): Promise<void>;
+}
+
+/** How to open a store. */
+export interface OpenStoreOptions {
+  /** `verify` opens the audit trail read-only: no key or checkpoint is created, nothing can be appended. */
+  readonly audit?: AuditTrailMode;
+  readonly environment?: NodeJS.ProcessEnv;
 }
 
 /** The location from the environment: DATABASE_URL for PostgreSQL, otherwise PGlite under ALIXAN_DATA_DIR or ./data. */
@@ -29,6 +44,22 @@ export function locationFromEnvironment(environment: NodeJS.ProcessEnv = process
   const url = environment["DATABASE_URL"];
   if (url !== undefined && url !== "") return { kind: "postgres", url };
   return { kind: "pglite", dataDir: environment["ALIXAN_DATA_DIR"] ?? "./data" };
+}
+
+/** The audit trail files of a location: the key (ALIXAN_AUDIT_KEY_FILE overrides) and the head checkpoint. */
+export function auditFilesOf(
+  location: StoreLocation,
+  environment: NodeJS.ProcessEnv = process.env,
+): { keyFile: string | undefined; headFile: string | undefined } {
+  const configured = environment["ALIXAN_AUDIT_DIR"];
+  const directory =
+    location.auditDir ?? (configured !== undefined && configured !== "" ? configured : defaultAuditDirectory(location));
+  const keyFile = environment["ALIXAN_AUDIT_KEY_FILE"];
+  return {
+    keyFile:
+      keyFile !== undefined && keyFile !== "" ? keyFile : directory === undefined ? undefined : join(directory, "key"),
+    headFile: directory === undefined ? undefined : join(directory, "head.log"),
+  };
 }
 
 /** Describes a location without secrets (no password), for logs. */
@@ -77,11 +108,23 @@ function lockDataDirectory(dataDir: string): () => void {
 }
 
 /**
- * Opens the store and brings its schema up to date. An embedded store's directory must be private (created 0700,
- * refused when other users can write it or it is not ours: see core/private-files.ts); PGlite writes its initial
- * files 0666 whatever the umask, so its files are made 0600 once it is open and again when it closes.
+ * Opens the store, brings its schema up to date, and checks its audit tail against the checkpoint. An embedded
+ * store's directory must be private (created 0700, refused when other users can write it or it is not ours: see
+ * core/private-files.ts); PGlite writes its initial files 0666 whatever the umask, so its files are made 0600 once
+ * it is open and again when it closes.
  */
-export async function openStore(location: StoreLocation): Promise<Store> {
+export async function openStore(location: StoreLocation, options: OpenStoreOptions = {}): Promise<Store> {
+  const environment = options.environment ?? process.env;
+  const mode = options.audit ?? "write";
+  const files = auditFilesOf(location, environment);
+  if (mode === "write" && files.headFile !== undefined)
+    mkdirSync(dirname(files.headFile), { recursive: true, mode: 0o700 });
+  const trail = AuditTrail.open(mode, {
+    keyFile: files.keyFile,
+    headFile: files.headFile,
+    ...(mode === "write" ? { publishCommand: parsePublishCommand(environment["ALIXAN_AUDIT_PUBLISH_COMMAND"]) } : {}),
+  });
+  const plugins = [trail.plugin];
   let db: Kysely<Database>;
   let unlock = () => {};
   if (location.kind === "pglite") {
@@ -107,7 +150,7 @@ export async function openStore(location: StoreLocation): Promise<Store> {
       }
       tightenContents(dataDir);
     }
-    db = new Kysely<Database>({ dialect: new PgliteDialect(database) });
+    db = new Kysely<Database>({ dialect: new PgliteDialect(database), plugins });
   } else {
     // bigint columns (the audit sequence) come back as numbers, as PGlite returns them.
     const types = {
@@ -117,7 +160,7 @@ export async function openStore(location: StoreLocation): Promise<Store> {
     const pool = new pg.Pool({ connectionString: location.url, max: 10, types: types as pg.CustomTypesConfig });
     // An idle client loses its connection when the server restarts: log it, the pool replaces the client.
     pool.on("error", (error) => process.stderr.write(`store: idle PostgreSQL connection lost: ${error.message}\n`));
-    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins });
   }
   const migrator = new Migrator({ db, provider: migrationProvider });
   const { error, results } = await migrator.migrateToLatest();
@@ -127,10 +170,24 @@ export async function openStore(location: StoreLocation): Promise<Store> {
     const failed = results?.find((result) => result.status === "Error")?.migrationName ?? "unknown";
     throw new Error(`store migration ${failed} failed: ${(error as Error).message ?? String(error)}`);
   }
+  try {
+    await trail.bind(db);
+    if (mode === "write") {
+      await assertTailIntact(db, trail);
+      await trail.startCheckpointing();
+    }
+  } catch (error) {
+    await trail.close();
+    await db.destroy();
+    unlock();
+    throw error;
+  }
   return {
     db,
     location,
+    audit: trail,
     async close() {
+      await trail.close();
       await db.destroy();
       unlock();
     },

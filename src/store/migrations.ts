@@ -121,7 +121,34 @@ const migrations: Record<string, Migration> = {
       await sql`alter table jobs add column exit_code integer`.execute(db);
     },
   },
-  "0004_job_events": {
+  "0004_keyed_audit_security_events": {
+    async up(db: Kysely<unknown>) {
+      // Records from here on are keyed (HMAC with a key kept outside the store); older ones stay plain SHA-256.
+      await sql`alter table audit_log add column chain text not null default 'sha256'`.execute(db);
+      // The caller's own `x-request-id`, kept beside the server's request id.
+      await sql`alter table audit_log add column client_request_id text`.execute(db);
+      // TRUNCATE fires no row trigger: a statement trigger refuses it too.
+      await sql`
+        create trigger audit_log_no_truncate before truncate on audit_log
+        for each statement execute function audit_log_append_only()`.execute(db);
+      // Failed authentications and authorisation denials: a security log apart from the audit chain, written
+      // rate-limited so a flood of bad requests cannot flood the store.
+      await sql`
+        create table security_events (
+          id bigserial primary key,
+          at text not null,
+          kind text not null,
+          address text not null,
+          actor text,
+          method text,
+          route text,
+          detail jsonb not null,
+          count integer not null default 1
+        )`.execute(db);
+      await sql`create index security_events_at on security_events(at)`.execute(db);
+    },
+  },
+  "0005_job_events": {
     async up(db: Kysely<unknown>) {
       // Each job's history (submitted, started where, preempted, ended how), kept for ever and readable by its tenant:
       // the jobs row holds only the latest state, and the audit log is for auditors.

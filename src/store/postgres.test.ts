@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { startTestPostgres, type TestPostgres } from "../../test/support/postgres.ts";
 import { runStoreConformance } from "./conformance.ts";
@@ -13,9 +16,17 @@ if ("skipped" in server) {
 } else {
   const postgres: TestPostgres = server;
   let databases = 0;
+  // Audit keys and checkpoints in a throwaway directory, not the default under ~/.local/state.
+  const auditRoot = mkdtempSync(join(tmpdir(), "alixan-pg-audit-"));
   runStoreConformance(
     "PostgreSQL",
-    async () => openStore({ kind: "postgres", url: postgres.createDatabase(`conformance_${++databases}`) }),
-    () => postgres.stop(),
+    async () => {
+      const name = `conformance_${++databases}`;
+      return openStore({ kind: "postgres", url: postgres.createDatabase(name), auditDir: join(auditRoot, name) });
+    },
+    () => {
+      postgres.stop();
+      rmSync(auditRoot, { recursive: true, force: true });
+    },
   );
 }

@@ -55,7 +55,12 @@ export interface AuditLogTable {
   before: Json;
   after: Json;
   request_id: string;
+  /** The caller's `x-request-id` (validated), beside the server's `request_id`. */
+  client_request_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** `sha256` for records written before keying, `hmac-sha256` after. */
+  chain: ColumnType<string, string | undefined, string>;
   prev_hash: string;
+  /** The chain value: HMAC-SHA256 for keyed records, SHA-256 for legacy ones. */
   hash: string;
 }
 
@@ -63,6 +68,20 @@ export interface AuditHeadTable {
   id: number;
   seq: number;
   hash: string;
+}
+
+export interface SecurityEventsTable {
+  id: Generated<number>;
+  at: string;
+  /** `auth.failed`, `auth.throttled`, `access.denied` or `suppressed` (a summary of events not written). */
+  kind: string;
+  address: string;
+  actor: string | null;
+  method: string | null;
+  route: string | null;
+  detail: Json;
+  /** Events this row stands for (more than 1 for a suppressed summary). */
+  count: ColumnType<number, number | undefined, number>;
 }
 
 export interface JobsTable {
@@ -124,6 +143,7 @@ export interface Database {
   api_keys: ApiKeysTable;
   audit_log: AuditLogTable;
   audit_head: AuditHeadTable;
+  security_events: SecurityEventsTable;
   jobs: JobsTable;
   job_events: JobEventsTable;
   queues: QueuesTable;
@@ -135,5 +155,6 @@ export type Project = Selectable<ProjectsTable>;
 export type User = Selectable<UsersTable>;
 export type ApiKey = Selectable<ApiKeysTable>;
 export type AuditRecord = Selectable<AuditLogTable>;
+export type SecurityEvent = Selectable<SecurityEventsTable>;
 export type Job = Selectable<JobsTable>;
 export type NewJob = Insertable<JobsTable>;

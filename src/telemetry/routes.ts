@@ -46,6 +46,29 @@ export interface TelemetryRouteOptions {
   readonly bodyLimit?: number;
   /** Interval of SSE keep-alive comments (default 15 s). */
   readonly heartbeatMs?: number;
+  /** Records an alarm action that took effect (the platform appends an audit record), before the reply. */
+  readonly recordAlarmAction?: (request: FastifyRequest, action: AlarmAction) => Promise<void>;
+}
+
+/** An acknowledgement, shelving or unshelving that took effect: who, which alarm, why, and its state around it. */
+export interface AlarmAction {
+  readonly action: "acknowledge" | "shelve" | "unshelve";
+  readonly alarmId: string;
+  readonly user: string;
+  readonly comment: string | undefined;
+  /** End of a shelving, ms since the epoch. */
+  readonly until?: number;
+  readonly before: { readonly acknowledged: unknown; readonly shelved: unknown } | null;
+  readonly after: { readonly acknowledged: unknown; readonly shelved: unknown };
+}
+
+/** The operator-facing state of an alarm that its actions change, copied (the book changes alarms in place). */
+function actionState(alarm: { acknowledged?: unknown; shelved?: unknown } | undefined) {
+  if (alarm === undefined) return null;
+  return JSON.parse(JSON.stringify({ acknowledged: alarm.acknowledged ?? null, shelved: alarm.shelved ?? null })) as {
+    acknowledged: unknown;
+    shelved: unknown;
+  };
 }
 
 const oneOf = <const Values extends readonly string[]>(values: Values) =>
@@ -451,12 +474,17 @@ export function registerTelemetryRoutes(
       user: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
       comment: Type.Optional(Type.String({ maxLength: 2000 })),
     });
-    const actionReply = (
+    const actionReply = async (
+      request: FastifyRequest,
       reply: FastifyReply,
-      id: string,
+      action: Omit<AlarmAction, "after">,
       result: Awaited<ReturnType<TelemetryService["acknowledge"]>>,
     ) => {
-      if (result.ok) return reply.send(result.value);
+      const id = action.alarmId;
+      if (result.ok) {
+        await options.recordAlarmAction?.(request, { ...action, after: actionState(result.value)! });
+        return reply.send(result.value);
+      }
       return problem(
         reply,
         service.alarms.get(id) === undefined ? 404 : 409,
@@ -471,10 +499,14 @@ export function registerTelemetryRoutes(
       async (request, reply) => {
         const user = userOf(request, request.body);
         if (user === undefined) return problem(reply, 400, "Invalid request", "user: who acknowledges is required");
+        const id = request.params.id;
+        const before = actionState(service.alarms.get(id));
+        const comment = request.body?.comment;
         return actionReply(
+          request,
           reply,
-          request.params.id,
-          await service.acknowledge(request.params.id, user, request.body?.comment),
+          { action: "acknowledge", alarmId: id, user, comment, before },
+          await service.acknowledge(id, user, comment),
         );
       },
     );
@@ -508,21 +540,32 @@ export function registerTelemetryRoutes(
               : undefined;
         if (until === undefined)
           return problem(reply, 400, "Invalid request", "give minutes or until (RFC 3339) for the shelving");
+        const id = request.params.id;
+        const before = actionState(service.alarms.get(id));
+        const comment = request.body.comment;
         return actionReply(
+          request,
           reply,
-          request.params.id,
-          await service.shelve(request.params.id, user, until, request.body.comment),
+          { action: "shelve", alarmId: id, user, comment, until, before },
+          await service.shelve(id, user, until, comment),
         );
       },
     );
 
-    scope.post<{ Params: { id: string }; Body: { user?: string } | undefined }>(
+    scope.post<{ Params: { id: string }; Body: { user?: string; comment?: string } | undefined }>(
       "/v1/alarms/:id/unshelve",
       { schema: { tags: ["alarms"], params: Type.Object({ id: Type.String() }), body: Type.Optional(actionBody) } },
       async (request, reply) => {
         const user = userOf(request, request.body);
         if (user === undefined) return problem(reply, 400, "Invalid request", "user: who unshelves is required");
-        return actionReply(reply, request.params.id, await service.unshelve(request.params.id, user));
+        const id = request.params.id;
+        const before = actionState(service.alarms.get(id));
+        return actionReply(
+          request,
+          reply,
+          { action: "unshelve", alarmId: id, user, comment: request.body?.comment, before },
+          await service.unshelve(id, user),
+        );
       },
     );
 

@@ -43,6 +43,7 @@ export const permissions = [
   "queues:write",
   "usage:read",
   "audit:read",
+  "security:read",
   "alarms:read",
   "alarms:write",
   "telemetry:read",
@@ -104,6 +105,8 @@ const grants: Readonly<Record<Permission, Partial<Record<Role, Scope>>>> = {
   "queues:write": { "platform-admin": "all" },
   "usage:read": { ...staffRead, "tenant-admin": "tenant", "tenant-member": "tenant", student: "self" },
   "audit:read": { "platform-admin": "all", auditor: "all" },
+  // Failed logins and denials name addresses and users: platform admins only.
+  "security:read": { "platform-admin": "all" },
   "alarms:read": staffRead,
   "alarms:write": { "platform-admin": "all", "facility-operator": "all" },
   "telemetry:read": staffRead,

@@ -35,6 +35,16 @@ export function systemPrincipal(name = "cli"): Principal {
   return { userId: `system:${name}`, tenantId: null, role: "platform-admin", name };
 }
 
+/** Why a bearer token was refused. */
+export type AuthenticationFailure =
+  | "missing"
+  | "malformed"
+  | "unknown-key"
+  | "bad-secret"
+  | "revoked"
+  | "expired"
+  | "disabled-user";
+
 /** Active (unrevoked, unexpired) API keys one user may hold: enough for rotation and a few machines, not a flood. */
 export const maxActiveKeysPerUser = 20;
 
@@ -83,12 +93,40 @@ function hashSecret(secret: string): string {
   return createHash("sha256").update(secret).digest("hex");
 }
 
+/** An authorisation refused: what was asked, by which role, and why (no grant, or outside the grant's scope). */
+export interface Denial {
+  readonly permission: Permission;
+  readonly role: Role;
+  readonly reason: "role" | "scope";
+}
+
+/** Where a principal's request came from, told about every denial (the server logs them as security events). */
+export interface RequestOrigin {
+  denied(denial: Denial): void;
+}
+
+const originKey = Symbol("alixan.requestOrigin");
+
+/** A copy of `principal` for one request, carrying its origin (not enumerable: it never shows in views). */
+export function principalWithOrigin(principal: Principal, origin: RequestOrigin): Principal {
+  const copy = { ...principal };
+  Object.defineProperty(copy, originKey, { value: origin, enumerable: false });
+  return copy;
+}
+
+function reportDenial(principal: Principal, denial: Denial): void {
+  (principal as Principal & { [originKey]?: RequestOrigin })[originKey]?.denied(denial);
+}
+
 /** Checks a permission and, when a resource is given, its scope. Throws `forbidden` or `notFound`. */
 export function authorize(principal: Principal, permission: Permission, resource?: Ownership): Scope {
   const scope = scopeOf(principal.role, permission);
-  if (scope === undefined)
+  if (scope === undefined) {
+    reportDenial(principal, { permission, role: principal.role, reason: "role" });
     throw new AppError("forbidden", `role ${principal.role} may not ${permission.replace(":", " ")}`);
+  }
   if (resource !== undefined && !withinScope(principal, scope, resource)) {
+    reportDenial(principal, { permission, role: principal.role, reason: "scope" });
     // Outside the caller's scope the resource does not exist for them: never confirm another tenant's ids.
     throw new AppError("notFound", "no such resource");
   }
@@ -440,12 +478,21 @@ export class TenancyService {
 
   /** The principal behind a bearer token, or undefined for an unknown, revoked or expired key. */
   async authenticate(token: string): Promise<Principal | undefined> {
+    const outcome = await this.authenticateWithReason(token);
+    return "principal" in outcome ? outcome.principal : undefined;
+  }
+
+  /** The principal behind a bearer token, or why it was refused (for the security log; never the secret). */
+  async authenticateWithReason(
+    token: string,
+  ): Promise<{ principal: Principal } | { failure: AuthenticationFailure; keyId?: string }> {
     const match = /^alx_([0-9a-f]{12})_([A-Za-z0-9_-]{32})$/.exec(token);
-    if (match === null) return undefined;
+    if (match === null) return { failure: "malformed" };
+    const keyId = match[1]!;
     const tokenHash = hashSecret(token);
     const cached = this.#principalCache.get(tokenHash);
     const now = Date.now();
-    if (cached !== undefined && cached.expiresAtMs > now) return cached.principal;
+    if (cached !== undefined && cached.expiresAtMs > now) return { principal: cached.principal };
     const row = await this.#db
       .selectFrom("api_keys")
       .innerJoin("users", "users.id", "api_keys.user_id")
@@ -462,11 +509,16 @@ export class TenancyService {
       ])
       .where("api_keys.id", "=", match[1]!)
       .executeTakeFirst();
-    if (row === undefined || row.revoked_at !== null || row.disabled_at !== null) return undefined;
-    if (row.expires_at !== null && Date.parse(row.expires_at) <= now) return undefined;
+    if (row === undefined) return { failure: "unknown-key", keyId };
     const expected = Buffer.from(row.secret_hash, "hex");
     const actual = Buffer.from(hashSecret(match[2]!), "hex");
-    if (expected.length !== actual.length || !timingSafeEqual(expected, actual) || !isRole(row.role)) return undefined;
+    // The secret is checked first: without it, a caller learns nothing about the key's state.
+    if (expected.length !== actual.length || !timingSafeEqual(expected, actual))
+      return { failure: "bad-secret", keyId };
+    if (row.revoked_at !== null) return { failure: "revoked", keyId };
+    if (row.disabled_at !== null) return { failure: "disabled-user", keyId };
+    if (row.expires_at !== null && Date.parse(row.expires_at) <= now) return { failure: "expired", keyId };
+    if (!isRole(row.role)) return { failure: "unknown-key", keyId };
     const principal: Principal = {
       userId: row.userId,
       tenantId: row.tenant_id,
@@ -478,6 +530,6 @@ export class TenancyService {
     // Cached for 30 s at most, and never past the key's own expiry: an expired key is refused to the millisecond.
     const keyExpiry = row.expires_at === null ? Number.POSITIVE_INFINITY : Date.parse(row.expires_at);
     this.#principalCache.set(tokenHash, { principal, expiresAtMs: Math.min(now + 30_000, keyExpiry) });
-    return principal;
+    return { principal };
   }
 }

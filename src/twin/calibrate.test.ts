@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { type EsifCut, esifExtract } from "../../test/support/esif.ts";
 import { calibrateLoop, checkCalibration, guideline14, type LoopCalibration, validateLoop } from "./calibrate.ts";
 import { type HistoryFile, readLoopHistory } from "./history.ts";
 import { capacityRateKwPerK, type FlowLaw, implicitMixedC } from "./loop.ts";
@@ -159,8 +160,7 @@ describe("loop calibration", () => {
   });
 
   it("calibrates on an ESIF extract and validates on a later day, counting what it dropped", () => {
-    const fixtures = join(import.meta.dirname, "..", "..", "test", "fixtures", "nrel-esif");
-    const file = (name: string): HistoryFile => ({ name, text: readFileSync(join(fixtures, name), "utf8") });
+    const file = (name: EsifCut): HistoryFile => ({ name, text: esifExtract(name) });
     const september = unwrap(readLoopHistory([file("esif-2016-09-11.csv")], "nrel-esif", "liquid"));
     const calibration: LoopCalibration = unwrap(calibrateLoop(september));
     assert.equal(calibration.hours.used, 48);

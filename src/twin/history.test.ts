@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { type EsifCut, esifExtract } from "../../test/support/esif.ts";
 import { type HistoryFile, parseColumnMapping, parseTime, readLoopHistory } from "./history.ts";
 
-const fixtures = join(import.meta.dirname, "..", "..", "test", "fixtures", "nrel-esif");
-const fixture = (name: string): HistoryFile => ({ name, text: readFileSync(join(fixtures, name), "utf8") });
+const fixture = (name: EsifCut): HistoryFile => ({ name, text: esifExtract(name) });
 
 function unwrap<Value>(outcome: { ok: true; value: Value } | { ok: false; error: string }): Value {
   if (!outcome.ok) assert.fail(outcome.error);

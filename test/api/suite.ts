@@ -349,13 +349,50 @@ export function runApiSuite(driver: string, location: () => StoreLocation, teard
         assert.equal(afterwards.version, before.version);
       });
 
-      it("echoes the caller's request id", async () => {
-        const response = await app.server.inject({
+      it("makes every request id itself and keeps a caller's id beside it in the audit record", async () => {
+        const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+        const health = await app.server.inject({
           method: "GET",
           url: "/health",
           headers: { "x-request-id": "trace-42" },
         });
-        assert.equal(response.headers["x-request-id"], "trace-42");
+        assert.match(String(health.headers["x-request-id"]), uuid, "the server's id, not the caller's");
+        const created = await app.server.inject({
+          method: "POST",
+          url: "/v1/tenants",
+          payload: { id: "traced", name: "Traced", kind: "research" },
+          headers: { authorization: `Bearer ${fixture.tokens["platform-admin"]}`, "x-request-id": "trace-42" },
+        });
+        assert.equal(created.statusCode, 201, created.body);
+        const serverId = String(created.headers["x-request-id"]);
+        assert.match(serverId, uuid);
+        const spoofed = await app.server.inject({
+          method: "POST",
+          url: "/v1/tenants",
+          payload: { id: "spoofed", name: "Spoofed", kind: "research" },
+          // A caller trying to reuse the id of another request, and an id with non-ASCII text: neither is kept.
+          headers: { authorization: `Bearer ${fixture.tokens["platform-admin"]}`, "x-request-id": serverId },
+        });
+        assert.notEqual(spoofed.headers["x-request-id"], serverId);
+        const unprintable = await app.server.inject({
+          method: "POST",
+          url: "/v1/tenants",
+          payload: { id: "unprintable", name: "U", kind: "research" },
+          headers: { authorization: `Bearer ${fixture.tokens["platform-admin"]}`, "x-request-id": "t".repeat(129) },
+        });
+        assert.equal(unprintable.statusCode, 201);
+        const records = (await call("auditor", { method: "GET", url: "/v1/audit?limit=1000" })).json() as {
+          resource: string;
+          requestId: string;
+          clientRequestId: string | null;
+        }[];
+        const traced = records.find((record) => record.resource === "tenant:traced")!;
+        assert.equal(traced.requestId, serverId);
+        assert.equal(traced.clientRequestId, "trace-42");
+        const spoofedRecord = records.find((record) => record.resource === "tenant:spoofed")!;
+        assert.notEqual(spoofedRecord.requestId, serverId, "a caller cannot choose the server's id");
+        assert.equal(spoofedRecord.clientRequestId, serverId);
+        assert.equal(records.find((record) => record.resource === "tenant:unprintable")!.clientRequestId, null);
       });
     });
 
@@ -415,9 +452,218 @@ export function runApiSuite(driver: string, location: () => StoreLocation, teard
         const verification = (await call("auditor", { method: "GET", url: "/v1/audit/verify" })).json();
         assert.equal(verification.ok, false);
         assert.deepEqual(
-          verification.problems.map((problem: { seq: number }) => problem.seq),
-          [3],
+          verification.problems.map((problem: { seq: number | null; kind: string }) => [problem.seq, problem.kind]),
+          [
+            [3, "edited"],
+            [null, "trigger"],
+          ],
         );
+      });
+    });
+
+    describe("every mutation is audited", () => {
+      it("alarm acknowledge, shelve and unshelve write records with actor, alarm, reason and state", async () => {
+        const pushed = await call("facility-operator", {
+          method: "POST",
+          url: "/v1/telemetry/samples",
+          payload: {
+            samples: [
+              { name: "leak_detector_state", labels: { equipment: "cdu:h2-r01-02", detector: "Moisture" }, value: 2 },
+            ],
+          },
+        });
+        assert.equal(pushed.statusCode, 200, pushed.body);
+        const alarms = (await call("facility-operator", { method: "GET", url: "/v1/alarms" })).json() as {
+          id: string;
+        }[];
+        const id = alarms[0]!.id;
+        const operator = (await app.tenancy.listUsers(system, { limit: 1000 })).items.find(
+          (user) => user.role === "facility-operator",
+        )!.id;
+        const actions = [
+          { path: "acknowledge", payload: { comment: "rows drained" } },
+          { path: "shelve", payload: { minutes: 30, comment: "sensor being replaced" } },
+          { path: "unshelve", payload: { comment: "sensor replaced" } },
+        ];
+        for (const action of actions) {
+          const response = await call("facility-operator", {
+            method: "POST",
+            url: `/v1/alarms/${id}/${action.path}`,
+            payload: action.payload,
+          });
+          assert.equal(response.statusCode, 200, response.body);
+        }
+        // A refused action (already acknowledged) changes nothing and writes nothing.
+        const again = await call("facility-operator", {
+          method: "POST",
+          url: `/v1/alarms/${id}/acknowledge`,
+          payload: {},
+        });
+        assert.equal(again.statusCode, 409);
+        const records = (
+          (await call("auditor", { method: "GET", url: `/v1/audit?limit=1000&resource=alarm:${id}` })).json() as {
+            actor: string;
+            action: string;
+            before: { acknowledged: unknown; shelved: unknown };
+            after: { reason: string | null; shelved: unknown; until?: string };
+          }[]
+        ).filter((record) => record.action.startsWith("alarm."));
+        assert.deepEqual(
+          records.map((record) => [record.action, record.actor, record.after.reason]),
+          [
+            ["alarm.acknowledge", operator, "rows drained"],
+            ["alarm.shelve", operator, "sensor being replaced"],
+            ["alarm.unshelve", operator, "sensor replaced"],
+          ],
+        );
+        assert.equal(records[0]!.before.acknowledged, null);
+        assert.ok(records[1]!.after.shelved !== null && typeof records[1]!.after.until === "string");
+        assert.equal(records[2]!.after.shelved, null);
+        const verification = (await call("auditor", { method: "GET", url: "/v1/audit/verify" })).json();
+        assert.ok(verification.records >= records.length);
+      });
+    });
+
+    describe("security log", () => {
+      const bogus = "Bearer alx_0123456789ab_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+      const events = async (query: string) =>
+        (await call("platform-admin", { method: "GET", url: `/v1/security/events?${query}` })).json() as {
+          events: {
+            id: number;
+            kind: string;
+            address: string;
+            actor: string | null;
+            route: string | null;
+            detail: Record<string, unknown>;
+            count: number;
+          }[];
+          next: number | null;
+        };
+
+      it("logs a failed authentication with its address and reason, never the token", async () => {
+        const response = await app.server.inject({
+          method: "GET",
+          url: "/v1/site",
+          remoteAddress: "198.51.100.1",
+          headers: { authorization: bogus },
+        });
+        assert.equal(response.statusCode, 401);
+        const revoked = await app.tenancy.createApiKey(system, {
+          userId: (await app.tenancy.listUsers(system, { limit: 1000 })).items.find((user) => user.role === "student")!
+            .id,
+          name: "to revoke",
+        });
+        await app.tenancy.revokeApiKey(system, revoked.key.id);
+        await app.server.inject({
+          method: "GET",
+          url: "/v1/site",
+          remoteAddress: "198.51.100.1",
+          headers: { authorization: `Bearer ${revoked.token}` },
+        });
+        await app.server.securityLog.flush();
+        const logged = (await events("address=198.51.100.1")).events;
+        assert.deepEqual(logged.map((event) => [event.kind, event.detail["reason"], event.route]).reverse(), [
+          ["auth.failed", "unknown-key", "/v1/site"],
+          ["auth.failed", "revoked", "/v1/site"],
+        ]);
+        assert.equal(logged[0]!.detail["keyId"], revoked.key.id);
+        const secret = revoked.token.slice("alx_".length + 13);
+        assert.ok(!JSON.stringify(logged).includes(secret) && !JSON.stringify(logged).includes("AAAAAAAA"));
+      });
+
+      it("logs an authorisation denial with the actor, the route and the permission lacking", async () => {
+        // From addresses of their own: the matrix above used up 127.0.0.1's budget of events for this minute.
+        const response = await app.server.inject({
+          method: "GET",
+          url: "/v1/audit",
+          remoteAddress: "192.0.2.50",
+          headers: { authorization: `Bearer ${fixture.tokens.student}` },
+        });
+        assert.equal(response.statusCode, 403);
+        const outOfScope = await app.server.inject({
+          method: "GET",
+          url: `/v1/projects/${fixture.projectB}`,
+          remoteAddress: "192.0.2.51",
+          headers: { authorization: `Bearer ${fixture.tokens["tenant-member"]}` },
+        });
+        assert.equal(outOfScope.statusCode, 404);
+        await app.server.securityLog.flush();
+        const denied = (await events("kind=access.denied&limit=50")).events;
+        const student = (await app.tenancy.listUsers(system, { limit: 1000 })).items.find(
+          (user) => user.role === "student",
+        )!;
+        const member = (await app.tenancy.listUsers(system, { limit: 1000 })).items.find(
+          (user) => user.email === "tenant-member@a.example",
+        )!;
+        assert.ok(
+          denied.some(
+            (event) =>
+              event.actor === student.id &&
+              event.route === "/v1/audit" &&
+              event.detail["permission"] === "audit:read" &&
+              event.detail["role"] === "student" &&
+              event.detail["reason"] === "role",
+          ),
+          JSON.stringify(denied),
+        );
+        assert.ok(
+          denied.some(
+            (event) =>
+              event.actor === member.id && event.route === "/v1/projects/:id" && event.detail["reason"] === "scope",
+          ),
+        );
+      });
+
+      it("throttles an address after 20 failures a minute (429 + Retry-After, even with a good key) and writes a bounded log", async () => {
+        const address = "203.0.113.9";
+        const statuses: number[] = [];
+        for (let attempt = 0; attempt < 60; attempt++) {
+          const response = await app.server.inject({
+            method: "GET",
+            url: "/v1/site",
+            remoteAddress: address,
+            headers: { authorization: bogus },
+          });
+          statuses.push(response.statusCode);
+          if (response.statusCode === 429) {
+            assert.ok(Number(response.headers["retry-after"]) >= 1 && Number(response.headers["retry-after"]) <= 60);
+            assert.equal(response.headers["content-type"], "application/problem+json; charset=utf-8");
+          }
+        }
+        assert.deepEqual(statuses.slice(0, 20), Array(20).fill(401));
+        assert.deepEqual(statuses.slice(20), Array(40).fill(429));
+        const good = await app.server.inject({
+          method: "GET",
+          url: "/v1/site",
+          remoteAddress: address,
+          headers: { authorization: `Bearer ${fixture.tokens["platform-admin"]}` },
+        });
+        assert.equal(good.statusCode, 429, "refused before any key is checked");
+        const elsewhere = await app.server.inject({
+          method: "GET",
+          url: "/v1/site",
+          remoteAddress: "203.0.113.10",
+          headers: { authorization: `Bearer ${fixture.tokens["platform-admin"]}` },
+        });
+        assert.equal(elsewhere.statusCode, 200, "other addresses are not affected");
+        await app.server.securityLog.flush();
+        const logged = (await events(`address=${address}&limit=1000`)).events;
+        assert.ok(logged.length <= 10, `at most 10 events written per address and minute, got ${logged.length}`);
+      });
+
+      it("is read by platform admins only, paged newest first", async () => {
+        for (const role of ["auditor", "facility-operator", "tenant-admin", "student"] as const) {
+          const response = await call(role, { method: "GET", url: "/v1/security/events" });
+          assert.equal(response.statusCode, 403, role);
+        }
+        const first = await events("limit=2");
+        assert.equal(first.events.length, 2);
+        assert.ok(first.events[0]!.id > first.events[1]!.id);
+        assert.equal(first.next, first.events[1]!.id);
+        const second = await events(`limit=2&before=${first.next}`);
+        assert.ok(second.events.every((event) => event.id < first.next!));
+        const tooMany = await call("platform-admin", { method: "GET", url: "/v1/security/events?limit=5000" });
+        assert.equal(tooMany.statusCode, 400);
       });
     });
 

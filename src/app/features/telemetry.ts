@@ -7,6 +7,7 @@ import { join } from "node:path";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { AppError } from "../../core/errors.ts";
 import { contextOf } from "../../server/auth.ts";
+import { appendAudit } from "../../store/audit.ts";
 import { parseTelemetryConfig } from "../../telemetry/config.ts";
 import { registerTelemetryRoutes } from "../../telemetry/routes.ts";
 import { TelemetryService } from "../../telemetry/service.ts";
@@ -67,7 +68,27 @@ export function telemetryFeature(options: { readonly inMemory?: boolean } = {}):
             scope.addHook("preHandler", async (request) => {
               authorize(contextOf(request).principal, permissionOf(request));
             });
-            registerTelemetryRoutes(scope, service, { userOf: (request) => request.principal?.userId });
+            registerTelemetryRoutes(scope, service, {
+              userOf: (request) => request.principal?.userId,
+              // Acknowledging, shelving and unshelving change what operators are shown: each is audited.
+              recordAlarmAction: async (request, change) => {
+                const context = contextOf(request);
+                await core.store.db.transaction().execute((trx) =>
+                  appendAudit(trx, {
+                    actor: context.principal.userId,
+                    action: `alarm.${change.action}`,
+                    resource: `alarm:${change.alarmId}`,
+                    before: change.before,
+                    after: {
+                      ...change.after,
+                      reason: change.comment ?? null,
+                      ...(change.until === undefined ? {} : { until: new Date(change.until).toISOString() }),
+                    },
+                    requestId: context.requestId,
+                  }),
+                );
+              },
+            });
           });
         },
         async stop() {

@@ -281,9 +281,20 @@ export function registerJobRoutes(app: FastifyInstance, settings: JobRoutesSetti
 
   registerJobReads(app, settings, visible, findVisible);
 
-  app.post<{ Params: { id: string } }>(
+  app.post<{ Params: { id: string }; Body: { reason?: string } | null | undefined }>(
     "/v1/jobs/:id/cancel",
-    { schema: { tags: ["jobs"], params: Type.Object({ id: Type.String({ maxLength: 200 }) }) } },
+    {
+      schema: {
+        tags: ["jobs"],
+        params: Type.Object({ id: Type.String({ maxLength: 200 }) }),
+        // Why, for the audit record: staff cancelling a tenant's job should say so.
+        // No body at all (null) stays valid: existing callers send none.
+        body: Type.Union([
+          Type.Object({ reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }),
+          Type.Null(),
+        ]),
+      },
+    },
     async (request) => {
       const record = findVisible(request);
       const context = contextOf(request);
@@ -298,7 +309,12 @@ export function registerJobRoutes(app: FastifyInstance, settings: JobRoutesSetti
           action: "job.cancel",
           resource: `job:${record.id}`,
           before,
-          after: { state: "cancelled", tenantId: record.tenantId, byStaff: context.principal.tenantId === null },
+          after: {
+            state: "cancelled",
+            tenantId: record.tenantId,
+            byStaff: context.principal.tenantId === null,
+            reason: request.body?.reason ?? null,
+          },
           requestId: context.requestId,
         }),
       );

@@ -6,7 +6,8 @@
 import type { Command } from "commander";
 import { AppError } from "../../core/errors.ts";
 import { restrictFileCreation } from "../../core/private-files.ts";
-import { verifyAuditChain } from "../../store/audit.ts";
+import { type AuditVerification, verifyAuditChain } from "../../store/audit.ts";
+import type { AuditTrailMode } from "../../store/audit-trail.ts";
 import { locationFromEnvironment, openStore, type Store } from "../../store/database.ts";
 import { everyPage, type RequestContext, systemPrincipal, TenancyService } from "../../tenancy/service.ts";
 import { CliError, exitCodes, printJson, renderTable, wantsJson } from "../output.ts";
@@ -20,6 +21,7 @@ const context: RequestContext = { principal: systemPrincipal("cli"), requestId: 
 async function withStore<Result>(
   options: StoreOptions,
   work: (store: Store, tenancy: TenancyService) => Promise<Result>,
+  audit: AuditTrailMode = "write",
 ) {
   let store: Store;
   // Files these commands create belong to the store: private to this user.
@@ -27,6 +29,7 @@ async function withStore<Result>(
   try {
     store = await openStore(
       options.dataDir !== undefined ? { kind: "pglite", dataDir: options.dataDir } : locationFromEnvironment(),
+      { audit },
     );
   } catch (error) {
     throw new CliError((error as Error).message);
@@ -60,6 +63,33 @@ async function findUser(tenancy: TenancyService, emailOrId: string) {
   const user = users.find((candidate) => candidate.id === emailOrId || candidate.email === emailOrId.toLowerCase());
   if (user === undefined) throw new CliError(`no user with id or e-mail "${emailOrId}"`);
   return user;
+}
+
+/** The verification as people read it: the first problem first, by record and kind, then every problem. */
+export function describeVerification(verification: AuditVerification, store: Store): string {
+  const checkpoint =
+    verification.checkpoint === null
+      ? "no head checkpoint yet"
+      : `head checkpoint at seq ${verification.checkpoint.seq} (${verification.checkpoint.at})`;
+  if (verification.ok) {
+    return (
+      `audit log intact: ${verification.records} records chained (${verification.keyedRecords} keyed), ${checkpoint}` +
+      `\n  key ${store.audit.keyFile ?? "(in memory)"}, checkpoint ${store.audit.headFile ?? "(in memory)"}`
+    );
+  }
+  const first = verification.firstProblem!;
+  const where = first.seq === null ? "the store" : `record ${first.seq}`;
+  return [
+    `audit log TAMPERED: first bad: ${where} (${first.kind}): ${first.problem}`,
+    `${verification.problems.length} problem(s) in ${verification.records} records, ${checkpoint}:`,
+  ]
+    .concat(
+      verification.problems.map(
+        (problem) =>
+          `  ${problem.seq === null ? "store" : `record ${problem.seq}`} [${problem.kind}]: ${problem.problem}`,
+      ),
+    )
+    .join("\n");
 }
 
 /** Adds `tenant`, `user`, `key` and `audit`. */
@@ -200,21 +230,24 @@ export function registerAdminCommands(program: Command): void {
     },
   );
 
-  const audit = program.command("audit").description("read and verify the hash-chained audit log");
+  const audit = program.command("audit").description("read and verify the keyed, checkpointed audit log");
   storeOption(
-    audit.command("verify").description("recompute the chain; exit 1 if any record was edited, reordered or deleted"),
+    audit
+      .command("verify")
+      .description(
+        "recompute the keyed chain, compare it with the head checkpoint and check the append-only triggers; exit 1 " +
+          "naming the first bad record if anything was edited, deleted, renumbered, cut off, forged or unprotected",
+      ),
   ).action(async (options: StoreOptions, command: Command) => {
-    await withStore(options, async (store) => {
-      const verification = await verifyAuditChain(store.db);
-      output(command, verification, () =>
-        verification.ok
-          ? `audit log intact: ${verification.records} records chained`
-          : [`audit log TAMPERED: ${verification.problems.length} problem(s) in ${verification.records} records`]
-              .concat(verification.problems.map((problem) => `  record ${problem.seq}: ${problem.problem}`))
-              .join("\n"),
-      );
-      if (!verification.ok) process.exitCode = exitCodes.invalid;
-    });
+    await withStore(
+      options,
+      async (store) => {
+        const verification = await verifyAuditChain(store.db);
+        output(command, verification, () => describeVerification(verification, store));
+        if (!verification.ok) process.exitCode = exitCodes.invalid;
+      },
+      "verify",
+    );
   });
   storeOption(
     audit

@@ -89,6 +89,9 @@ export async function servePlatform(options: ServeOptions): Promise<void> {
   process.stdout.write(`alixan is running at ${address}\n`);
   process.stdout.write(`  site    ${site.name}: ${site.racks.length.toLocaleString("en-US")} racks\n`);
   process.stdout.write(`  store   ${describeLocation(location)}\n`);
+  process.stdout.write(
+    `  audit   key ${app.store.audit.keyFile ?? "(in memory)"}, checkpoint ${app.store.audit.headFile ?? "(in memory)"}\n`,
+  );
   process.stdout.write(`  API     ${address}/v1  (OpenAPI: ${address}/openapi.json, docs: ${address}/docs)\n`);
   const admin = keys?.find((key) => key.role === "platform-admin");
   if (admin !== undefined) {

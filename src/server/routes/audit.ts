@@ -1,5 +1,5 @@
 /**
- * The audit log, for auditors and platform admins: list records and verify the hash chain.
+ * The audit log, for auditors and platform admins: list records and verify the keyed chain against the checkpoint.
  */
 import type { FastifyInstance } from "fastify";
 import type { Kysely } from "kysely";
@@ -47,13 +47,20 @@ export function registerAuditRoutes(app: FastifyInstance, db: Kysely<Database>):
         before: row.before,
         after: row.after,
         requestId: row.request_id,
+        clientRequestId: row.client_request_id,
+        chain: row.chain,
         hash: row.hash,
       }));
     },
   );
   app.get(
     "/v1/audit/verify",
-    { schema: { tags: ["audit"], summary: "Recompute the hash chain and report tampering" } },
+    {
+      schema: {
+        tags: ["audit"],
+        summary: "Recompute the keyed chain, compare it with the head checkpoint, check the append-only triggers",
+      },
+    },
     async (request) => {
       authorize(contextOf(request).principal, "audit:read");
       return verifyAuditChain(db);
