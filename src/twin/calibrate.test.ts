@@ -142,6 +142,19 @@ describe("loop calibration", () => {
     assert.ok(calibration.fit.twinLaw.cvRmse > 3 * calibration.fit.cvRmse);
   });
 
+  it("calibrates hourly history too: one sample an hour covers its hour", () => {
+    const minutes = synthetic(truth, 0, 10, 21).text.split("\n");
+    // Keep the header and the sample at the start of each hour.
+    const hourly = [minutes[0]!, ...minutes.slice(1).filter((_, index) => index % 60 === 0)].join("\n");
+    const history = unwrap(readLoopHistory([{ name: "hourly.csv", text: hourly }], "csv", "liquid", columns));
+    assert.equal(history.maxGapS, 7200);
+    const calibration = unwrap(calibrateLoop(history));
+    assert.equal(calibration.hours.used, 240);
+    assert.equal(calibration.hours.dropped, 0);
+    assert.ok(Math.abs(calibration.flowLaw.heatExponent - 0.6) < 0.1, `e = ${calibration.flowLaw.heatExponent}`);
+    assert.ok(Math.abs(calibration.flowLaw.supplyTracking - 0.8) < 0.1, `h = ${calibration.flowLaw.supplyTracking}`);
+  });
+
   it("says so when heat and supply move together, so e and k cannot be told apart", () => {
     const history = unwrap(
       readLoopHistory([synthetic(truth, 0, 6, 11, { supplyFollowsHeat: true })], "csv", "liquid", columns),

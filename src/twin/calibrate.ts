@@ -15,22 +15,14 @@
 import { type Static, Type } from "typebox";
 import { Value } from "typebox/value";
 import type { DropCounts, LoopHistory } from "./history.ts";
-import { capacityRateKwPerK, type FlowLaw, implicitMixedC } from "./loop.ts";
+import { capacityRateKwPerK, type FlowLaw, implicitMixedC, type LawForm } from "./loop.ts";
 import { failure, type Outcome, success } from "./outcome.ts";
 
 /** An hour is used when its valid samples cover at least this much of it, s. */
 export const minimumCoverageS = 2700;
 /** Lag time constants tried before refining, s (0 = no lag: the rise follows heat and flow at once). */
 export const lagGridS = [0, 60, 180, 600, 1800, 3600, 7200] as const;
-/**
- * Flow-law forms: `fitted` fits e and h; `held-return` declares a control that holds the return temperature
- * (e = 1, h = 1); `design-rise` is the twin's law as it stands (e = 1, h = 0). Each also fits the reference rise and
- * the lag, so p (Guideline 14) is 4, 2 and 2.
- */
-export const lawForms = ["fitted", "held-return", "design-rise"] as const;
-/** One flow-law form. */
-export type LawForm = (typeof lawForms)[number];
-/** Start values [reference rise factor, e, h] and which of them each form fits. */
+/** Start values [e, h] and which of [reference rise, e, h] each form fits: p (Guideline 14) is 4, 2 and 2 with the lag. */
 const formSpecs: Record<LawForm, { readonly start: readonly [number, number]; readonly free: readonly boolean[] }> = {
   fitted: { start: [1, 0], free: [true, true, true] },
   "held-return": { start: [1, 1], free: [true, false, false] },

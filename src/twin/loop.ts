@@ -53,6 +53,14 @@ export interface FlowLaw {
   readonly supplyTracking: number;
 }
 
+/**
+ * Flow-law forms a calibration can fit: `fitted` fits e and h; `held-return` declares a control that holds the return
+ * temperature (e = 1, h = 1); `design-rise` is the twin's law as it stands (e = 1, h = 0).
+ */
+export const lawForms = ["fitted", "held-return", "design-rise"] as const;
+/** One flow-law form. */
+export type LawForm = (typeof lawForms)[number];
+
 /** Smallest target rise, K: keeps the law finite if a supply temperature ever reaches the held return temperature. */
 export const minimumTargetRiseK = 0.1;
 

@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { basename } from "node:path";
 import type { Command } from "commander";
-import type { LawForm, LoopCalibration, Validation } from "../../twin/calibrate.ts";
+import type { LoopCalibration, Validation } from "../../twin/calibrate.ts";
 import {
   type ColumnMapping,
   type HistoryFile,
@@ -18,6 +18,7 @@ import {
   parseColumnMapping,
   readLoopHistory,
 } from "../../twin/history.ts";
+import { lawForms } from "../../twin/loop.ts";
 import { CliError, exitCodes, printJson, renderTable, wantsJson } from "../output.ts";
 
 /** Options both commands take. */
@@ -33,9 +34,6 @@ interface CalibrateOptions extends HistoryOptions {
   readonly out?: string;
   readonly law: string;
 }
-
-/** Flow-law forms (as in calibrate.ts, repeated here so the option can be checked before the module loads). */
-const lawForms: readonly LawForm[] = ["fitted", "held-return", "design-rise"];
 
 /** `twin validate` options. */
 interface ValidateOptions extends HistoryOptions {
