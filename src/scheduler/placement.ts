@@ -82,6 +82,8 @@ export class Placer {
   private readonly shapeStamp: Int32Array;
   private readonly shapeScore: Float64Array;
   private stamp = 0;
+  /** Whether the search may use GPUs of several models (else scarcity is the same for every node: skipped). */
+  private severalModels = false;
   /** Free GPU milli per model and in all, as of the search stamped `pressureStamp`. */
   private pressureStamp = -1;
   private readonly modelFree: Float64Array;
@@ -226,8 +228,15 @@ export class Placer {
     this.slot = slotIndexFor(Math.max(1, spec.gpus));
     this.poolMask = poolMask;
     this.poolListLength = 0;
-    for (let pool = 0; pool < this.poolCount; pool++)
-      if (poolMask[pool] === 1) this.poolList[this.poolListLength++] = pool;
+    let firstModel = -1;
+    this.severalModels = false;
+    for (let pool = 0; pool < this.poolCount; pool++) {
+      if (poolMask[pool] !== 1) continue;
+      this.poolList[this.poolListLength++] = pool;
+      const model = this.inventory.pools[pool]!.model;
+      if (firstModel < 0) firstModel = model;
+      else if (model >= 0 && model !== firstModel) this.severalModels = true;
+    }
     this.domainStart = -1;
     this.domainEnd = -1;
     this.stamp++;
@@ -528,7 +537,7 @@ export class Placer {
    */
   private scarcity(node: number): number {
     const state = this.state;
-    if (!state.constrainedDemand || this.kind === memberKindCpu) return 0;
+    if (!state.constrainedDemand || !this.severalModels || this.kind === memberKindCpu) return 0;
     const model = this.inventory.pools[this.inventory.nodePool[node]!]!.model;
     if (model < 0) return 0;
     const used = this.kind === memberKindShare ? this.milli : this.gpus * wholeGpu;

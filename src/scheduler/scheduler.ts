@@ -656,13 +656,15 @@ export class Scheduler {
         this.setReservation(this.reserve(job, nowS));
       }
     }
-    if (cut) this.resumeLater(nowS, true);
+    // A cut pass that started jobs goes on shortly (a burst); one that started none waits for the usual interval.
+    if (cut)
+      this.resumeLater(admitted > 0 ? nowS + this.resumeAfterS : this.lastFullPassS + this.fullPassIntervalS, true);
     return admitted;
   }
 
-  /** Schedules the rest of a pass cut by its budget (a full one, or the arrivals left in `fresh`). */
-  private resumeLater(nowS: number, full: boolean): void {
-    this.resumeAtS = Math.min(this.resumeAtS, nowS + this.resumeAfterS);
+  /** Schedules the rest of a pass cut by its budget at `atS` (a full one, or the arrivals left in `fresh`). */
+  private resumeLater(atS: number, full: boolean): void {
+    this.resumeAtS = Math.min(this.resumeAtS, atS);
     this.resumeFull ||= full;
   }
 
@@ -685,7 +687,7 @@ export class Scheduler {
       if (job.state !== "queued") continue;
       if (this.counters.attempts - startAttempts >= this.maxAttempts) {
         this.fresh.push(job);
-        this.resumeLater(nowS, false);
+        this.resumeLater(nowS + this.resumeAfterS, false);
         continue;
       }
       if (this.tryStart(job, nowS) === startedOutcome) admitted++;
@@ -1069,17 +1071,19 @@ export class Scheduler {
     if (this.preemptionSearches >= this.maxPreemptionSearches) return false;
     const queue = job.queue;
     const policy = this.preemptionOf(queue);
-    const canPreempt =
-      job.preempts ||
-      policy.withinClusterQueue !== "Never" ||
-      policy.reclaimWithinCohort !== "Never" ||
-      policy.borrowWithinCohort.policy !== "Never";
-    if (!canPreempt) return false;
+    // Kueue preempts for quota; for room only preempting priority classes do (alixan's extension).
+    if (!forQuota && !job.preempts) return false;
+    const otherQueues = this.quota.parent[queue]! >= 0 && this.anyBorrower(this.quota.root(queue), queue);
     const models = forQuota ? [quotaModel] : this.searchModels(job);
     for (const model of models) {
       this.requestFor(job, model, this.request);
       // Kueue's "reclaim": the job would stay within its queue's nominal quota; otherwise it must borrow.
       const reclaim = this.quota.hasQuota(queue) && this.quota.withinNominal(queue, this.request);
+      // No rule can apply: skip the walk over every placed job.
+      const cohortRule = reclaim
+        ? policy.reclaimWithinCohort !== "Never"
+        : policy.borrowWithinCohort.policy !== "Never";
+      if (!job.preempts && policy.withinClusterQueue === "Never" && !(otherQueues && cohortRule)) continue;
       const candidates: Job[] = [];
       for (const running of this.placedJobs) {
         if (job.spec.gpus > 0 && model >= 0 && running.model !== model) continue;
@@ -1139,6 +1143,15 @@ export class Scheduler {
       }
     }
     return job.preempts && lower;
+  }
+
+  /** Whether a queue other than `queue` under cohort root `root` borrows beyond its nominal quota. */
+  private anyBorrower(root: number, queue: number): boolean {
+    const tree = this.quota;
+    for (let other = tree.cohortCount; other < tree.cohortCount + tree.queueCount; other++) {
+      if (other !== queue && tree.root(other) === root && tree.borrowing(other)) return true;
+    }
+    return false;
   }
 
   private evictFor(job: Job, model: number, candidates: readonly Job[], nowS: number): boolean {
