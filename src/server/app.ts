@@ -55,6 +55,8 @@ export async function buildServer(dependencies: ServerDependencies): Promise<Fas
   const app = Fastify({
     logger: loggerOf(dependencies.logger),
     frameworkErrors: frameworkErrorHandler,
+    // Requests during shutdown get a 503 problem from the hygiene hooks rather than Fastify's plain JSON.
+    return503OnClosing: false,
     clientErrorHandler,
     // Honour a caller's request id when it is sane, so one id follows a request across systems.
     genReqId: (request) => {
