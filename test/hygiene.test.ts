@@ -464,6 +464,8 @@ describe("logs", () => {
     try {
       await server.inject({ url: `/v1/state/stream?access_token=${secret}&field=powerKW` });
       await server.inject({ url: `/v1/site?access_token=${secret}` });
+      await server.inject({ url: `/v1/nothing?access_token=${secret}` });
+      await server.inject({ url: `/v1/bad%E0%A4%A?access_token=${secret}` });
       assert.match(logged, /\/v1\/state\/stream\?field=powerKW/, "the request is logged");
       assert.ok(!logged.includes(secret), logged);
       assert.ok(!logged.includes("SECRET"), logged);
