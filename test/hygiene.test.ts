@@ -464,9 +464,57 @@ describe("logs", () => {
     try {
       await server.inject({ url: `/v1/state/stream?access_token=${secret}&field=powerKW` });
       await server.inject({ url: `/v1/site?access_token=${secret}` });
+      await server.inject({ url: `/v1/nothing?access_token=${secret}` });
+      await server.inject({ url: `/v1/bad%E0%A4%A?access_token=${secret}` });
       assert.match(logged, /\/v1\/state\/stream\?field=powerKW/, "the request is logged");
       assert.ok(!logged.includes(secret), logged);
       assert.ok(!logged.includes("SECRET"), logged);
+    } finally {
+      await server.close();
+      await store.close();
+    }
+  });
+});
+
+describe("shutdown", () => {
+  it("a request that arrives while the server closes gets a 503 problem, and in-flight ones finish", async () => {
+    const store = await openStore({ kind: "pglite", dataDir: "memory" });
+    const server = await buildServer({
+      store,
+      tenancy: new TenancyService(store.db),
+      inventory: await InventoryService.open(store.db, "lab"),
+      modules: [
+        (app: FastifyInstance) => {
+          app.get("/slow", { config: { public: true } }, async () => {
+            await new Promise((resolve) => setTimeout(resolve, 400));
+            return { finished: true };
+          });
+        },
+      ],
+    });
+    try {
+      const address = await server.listen({ port: 0, host: "127.0.0.1" });
+      const socket = connect(Number(new URL(address).port), "127.0.0.1");
+      let received = "";
+      socket.on("data", (chunk) => {
+        received += chunk;
+      });
+      const closed = new Promise((resolve) => socket.on("close", resolve));
+      socket.write("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const closing = server.close();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      // Pipelined on the busy connection, so it reaches the server after close began.
+      socket.write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+      await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 5000))]);
+      await closing;
+      assert.match(received, /\{"finished":true\}/, "the in-flight request finished");
+      const refused = received.slice(received.indexOf("HTTP/1.1 503"));
+      assert.match(refused, /^HTTP\/1\.1 503 /, received);
+      assert.match(refused, /content-type: application\/problem\+json/);
+      const body = JSON.parse(refused.slice(refused.indexOf("\r\n\r\n") + 4));
+      assert.equal(body.status, 503);
+      assert.ok(body.requestId.length > 0);
     } finally {
       await server.close();
       await store.close();

@@ -5,7 +5,7 @@
 import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from "fastify";
 import type { InventoryService } from "../inventory/service.ts";
 import type { Store } from "../store/database.ts";
 import type { TenancyService } from "../tenancy/service.ts";
@@ -50,11 +50,19 @@ function loggerOf(logger: FastifyServerOptions["logger"]): Exclude<FastifyServer
     ...base,
     serializers: {
       ...(base.serializers ?? {}),
-      req: (request: { method: string; url: string; id?: string }) => ({
-        method: request.method,
-        url: redactUrl(request.url),
-        ...(request.id === undefined ? {} : { id: request.id }),
-      }),
+      // Fastify's own request serializer, with the URL redacted.
+      req: (request: FastifyRequest) => {
+        const version = request.headers?.["accept-version"];
+        const port = request.socket?.remotePort;
+        return {
+          method: request.method,
+          url: redactUrl(request.url),
+          ...(typeof version === "string" ? { version } : {}),
+          host: request.host,
+          remoteAddress: request.ip,
+          ...(port === undefined ? {} : { remotePort: port }),
+        };
+      },
     },
   };
 }
@@ -64,6 +72,8 @@ export async function buildServer(dependencies: ServerDependencies): Promise<Fas
   const app = Fastify({
     logger: loggerOf(dependencies.logger),
     frameworkErrors: frameworkErrorHandler,
+    // Requests during shutdown get a 503 problem from the hygiene hooks rather than Fastify's plain JSON.
+    return503OnClosing: false,
     clientErrorHandler,
     // The server makes every request id; a caller's `x-request-id` is kept beside it (request-ids.ts).
     genReqId: generateRequestId,

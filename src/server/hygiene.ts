@@ -183,8 +183,21 @@ async function securityHeaders(_request: FastifyRequest, reply: FastifyReply, pa
   return payload;
 }
 
-/** Registers the hygiene hooks; call before any route or plugin so every route gets them. */
+/**
+ * Registers the hygiene hooks; call before any route or plugin so every route gets them. With the server built
+ * with `return503OnClosing: false`, a request that arrives while it shuts down gets a 503 problem here instead of
+ * Fastify's plain JSON.
+ */
 export function registerInputHygiene(app: FastifyInstance): void {
+  let closing = false;
+  app.addHook("preClose", async () => {
+    closing = true;
+  });
+  app.addHook("onRequest", async (_request, reply) => {
+    if (!closing) return;
+    reply.header("connection", "close");
+    throw new AppError("unavailable", "the server is shutting down; retry on its next start");
+  });
   app.addHook("onRequest", checkUrl);
   app.addHook("preValidation", checkBody);
   app.addHook("onSend", securityHeaders);
