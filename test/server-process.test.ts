@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -15,7 +15,10 @@ import { openStore } from "../src/store/database.ts";
 const root = join(import.meta.dirname, "..");
 const directories: string[] = [];
 after(() => {
-  for (const directory of directories) rmSync(directory, { recursive: true, force: true });
+  for (const directory of directories) {
+    rmSync(directory, { recursive: true, force: true });
+    rmSync(`${directory}.audit`, { recursive: true, force: true });
+  }
 });
 
 interface Running {
@@ -96,6 +99,9 @@ describe("platform process", () => {
       const dataDir = mkdtempSync(join(tmpdir(), "alixan-process-"));
       directories.push(dataDir);
       const server = await startServer(dataDir);
+      // The audit key and checkpoint sit beside the data directory, and the start-up says where.
+      assert.ok(server.output().includes(`audit   key ${dataDir}.audit/key, checkpoint ${dataDir}.audit/head.log`));
+      assert.equal(statSync(`${dataDir}.audit/key`).mode & 0o777, 0o600);
       const writer = writeUntilStopped(server);
       while (writer.acknowledged.length < 30) await new Promise((resolve) => setTimeout(resolve, 20));
       server.child.kill(signal);

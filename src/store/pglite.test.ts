@@ -12,7 +12,10 @@ runStoreConformance("PGlite in memory", () => openStore({ kind: "pglite", dataDi
 
 describe("PGlite on disk", () => {
   const directory = mkdtempSync(join(tmpdir(), "alixan-pglite-"));
-  after(() => rmSync(directory, { recursive: true, force: true }));
+  after(() => {
+    rmSync(directory, { recursive: true, force: true });
+    rmSync(`${directory}.audit`, { recursive: true, force: true });
+  });
 
   it("keeps every record across a close and reopen", async () => {
     const context = { principal: systemPrincipal("test"), requestId: "r1" };

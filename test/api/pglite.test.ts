@@ -7,5 +7,8 @@ const directory = mkdtempSync(join(tmpdir(), "alixan-api-"));
 runApiSuite(
   "PGlite (on disk)",
   () => ({ kind: "pglite", dataDir: directory }),
-  () => rmSync(directory, { recursive: true, force: true }),
+  () => {
+    rmSync(directory, { recursive: true, force: true });
+    rmSync(`${directory}.audit`, { recursive: true, force: true });
+  },
 );

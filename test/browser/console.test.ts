@@ -170,7 +170,10 @@ describe("web console in Chromium", { timeout: 600_000 }, () => {
     for (const context of contexts) await context.close().catch(() => undefined);
     await browser?.close();
     await app?.close();
-    if (dataDirectory !== undefined) rmSync(dataDirectory, { recursive: true, force: true });
+    if (dataDirectory !== undefined) {
+      rmSync(dataDirectory, { recursive: true, force: true });
+      rmSync(`${dataDirectory}.audit`, { recursive: true, force: true });
+    }
   });
 
   test("serves the console: index.html for console paths, problem+json for unknown API paths", async () => {
