@@ -10,6 +10,8 @@ import type { SecurityLog } from "./security.ts";
 declare module "fastify" {
   interface FastifyRequest {
     principal: Principal | null;
+    /** Whether the request's key still authenticates now (long-lived streams re-check it: expiry, revocation). */
+    stillAuthenticated: (() => Promise<boolean>) | null;
   }
   interface FastifyContextConfig {
     public?: boolean;
@@ -22,6 +24,7 @@ declare module "fastify" {
  */
 export function registerAuthentication(app: FastifyInstance, tenancy: TenancyService, security?: SecurityLog): void {
   app.decorateRequest("principal", null);
+  app.decorateRequest("stillAuthenticated", null);
   app.addHook("onRequest", async (request, reply) => {
     if (request.routeOptions.config.public === true) return;
     const retryAfterMs = security?.throttledFor(request.ip) ?? 0;
@@ -51,6 +54,8 @@ export function registerAuthentication(app: FastifyInstance, tenancy: TenancySer
       throw new AppError("unauthenticated", "the API key is unknown, revoked or expired");
     }
     const principal = outcome.principal;
+    const presented = token;
+    request.stillAuthenticated = async () => "principal" in (await tenancy.authenticateWithReason(presented!));
     request.principal =
       security === undefined
         ? principal
