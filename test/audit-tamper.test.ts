@@ -14,7 +14,7 @@ import { after, describe, it } from "node:test";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { runCli } from "../src/cli/main.ts";
-import { canonicalRecord } from "../src/store/audit.ts";
+import { canonicalRecord, recordOfRow } from "../src/store/audit.ts";
 import { openStore, type StoreLocation } from "../src/store/database.ts";
 import { systemPrincipal, TenancyService } from "../src/tenancy/service.ts";
 import { startTestPostgres } from "./support/postgres.ts";
@@ -99,17 +99,7 @@ async function rechain(attacker: Attacker, fromSeq: number, chain: "hmac-sha256"
   const previous = await attacker.query<{ hash: string }>("select hash from audit_log where seq = $1", [fromSeq - 1]);
   let prev = previous[0]?.hash ?? "0".repeat(64);
   for (const row of rows) {
-    const content = canonicalRecord({
-      seq: Number(row.seq),
-      at: row.at,
-      actor: row.actor,
-      action: row.action,
-      resource: row.resource,
-      before: row.before,
-      after: row.after,
-      requestId: row.request_id,
-      clientRequestId: row.client_request_id,
-    });
+    const content = canonicalRecord(recordOfRow(row));
     const hash = createHmac("sha256", guessedKey).update(prev).update(content).digest("hex");
     await attacker.query("update audit_log set prev_hash = $1, hash = $2, chain = $3 where seq = $4", [
       prev,

@@ -2,6 +2,7 @@
  * A small CSV reader for trace files: a header row naming the columns, then one record per line. Quoted fields
  * (`"a,b"`, `""` for a quote) are supported. Problems are values with line numbers, never exceptions.
  */
+import { splitCsvRecord } from "../core/csv.ts";
 
 /** A problem found in a trace or node file, with its 1-based line (0 for the whole file). */
 export interface TraceDiagnostic {
@@ -28,29 +29,6 @@ export interface CsvTable {
   readonly diagnostics: readonly TraceDiagnostic[];
 }
 
-function splitRecord(line: string): string[] {
-  if (!line.includes('"')) return line.split(",");
-  const fields: string[] = [];
-  let current = "";
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const char = line[i]!;
-    if (quoted) {
-      if (char === '"' && line[i + 1] === '"') {
-        current += '"';
-        i++;
-      } else if (char === '"') quoted = false;
-      else current += char;
-    } else if (char === '"') quoted = true;
-    else if (char === ",") {
-      fields.push(current);
-      current = "";
-    } else current += char;
-  }
-  fields.push(current);
-  return fields;
-}
-
 /**
  * Parses CSV text whose header must contain every column of `required`. Blank lines are ignored; a record with a
  * different number of fields than the header is reported and skipped.
@@ -59,7 +37,7 @@ export function parseCsv(text: string, required: readonly string[], fileName: st
   const lines = text.split(/\r?\n/);
   const headerLine = lines.findIndex((line) => line.trim() !== "");
   if (headerLine < 0) return { header: [], rows: undefined, diagnostics: [{ line: 0, message: `${fileName}: empty` }] };
-  const header = splitRecord(lines[headerLine]!).map((name) => name.trim());
+  const header = splitCsvRecord(lines[headerLine]!).map((name) => name.trim());
   const missing = required.filter((column) => !header.includes(column));
   if (missing.length > 0) {
     return {
@@ -79,7 +57,7 @@ export function parseCsv(text: string, required: readonly string[], fileName: st
   for (let index = headerLine + 1; index < lines.length; index++) {
     const text = lines[index]!;
     if (text.trim() === "") continue;
-    const fields = splitRecord(text);
+    const fields = splitCsvRecord(text);
     const line = index + 1;
     if (fields.length !== header.length) {
       diagnostics.push({

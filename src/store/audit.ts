@@ -68,21 +68,33 @@ export function canonicalRecord(record: {
   return canonicalJson(record);
 }
 
+/** A stored audit row's fields as the API shows them and the MAC covers them (camel case, numeric seq). */
+export function recordOfRow(row: {
+  seq: number | string;
+  at: string;
+  actor: string;
+  action: string;
+  resource: string;
+  before: unknown;
+  after: unknown;
+  request_id: string;
+  client_request_id: string | null;
+}) {
+  return {
+    seq: Number(row.seq),
+    at: row.at,
+    actor: row.actor,
+    action: row.action,
+    resource: row.resource,
+    before: row.before,
+    after: row.after,
+    requestId: row.request_id,
+    clientRequestId: row.client_request_id,
+  };
+}
+
 function keyedMac(trail: AuditTrail, row: AuditRecord): string {
-  return trail.mac(
-    row.prev_hash,
-    canonicalRecord({
-      seq: Number(row.seq),
-      at: row.at,
-      actor: row.actor,
-      action: row.action,
-      resource: row.resource,
-      before: row.before,
-      after: row.after,
-      requestId: row.request_id,
-      clientRequestId: row.client_request_id,
-    }),
-  );
+  return trail.mac(row.prev_hash, canonicalRecord(recordOfRow(row)));
 }
 
 function legacyHash(row: AuditRecord): string {

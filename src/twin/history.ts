@@ -4,6 +4,8 @@
  * Structural problems (empty file, missing column, unreadable time or number) are errors naming the file, row and
  * column; bad measurements (missing, NaN, implausible, loop off) are dropped and counted by reason, never silently.
  */
+
+import { splitCsvRecord } from "../core/csv.ts";
 import { failure, type Outcome, success } from "./outcome.ts";
 
 /** History file formats. */
@@ -71,30 +73,6 @@ export interface LoopHistory {
 export interface HistoryFile {
   readonly name: string;
   readonly text: string;
-}
-
-/** Splits one CSV record; quoted fields may hold commas (`"Q_flow,in,air [kW]"`), `""` is a quote. */
-function splitRecord(line: string): string[] {
-  if (!line.includes('"')) return line.split(",");
-  const fields: string[] = [];
-  let current = "";
-  let quoted = false;
-  for (let index = 0; index < line.length; index++) {
-    const char = line[index]!;
-    if (quoted) {
-      if (char === '"' && line[index + 1] === '"') {
-        current += '"';
-        index++;
-      } else if (char === '"') quoted = false;
-      else current += char;
-    } else if (char === '"') quoted = true;
-    else if (char === ",") {
-      fields.push(current);
-      current = "";
-    } else current += char;
-  }
-  fields.push(current);
-  return fields;
 }
 
 /** `M/D/YYYY H:MM` or `M/D/YY H:MM` (ESIF exports), as seconds of clock time (read as UTC: no zone shifts). */
@@ -254,7 +232,7 @@ function readFile(
   const lines = file.text.replace(/^\uFEFF/, "").split(/\r?\n/);
   const headerIndex = lines.findIndex((line) => line.trim() !== "");
   if (headerIndex < 0) return failure(`${file.name}: empty file (no header, no rows)`);
-  const header = splitRecord(lines[headerIndex]!).map((name) => name.trim());
+  const header = splitCsvRecord(lines[headerIndex]!).map((name) => name.trim());
   const positions =
     format === "nrel-esif"
       ? esifPositions(header, file.name, loop)
@@ -274,7 +252,7 @@ function readFile(
     const text = lines[index]!;
     if (text.trim() === "") continue;
     const line = index + 1;
-    const fields = splitRecord(text);
+    const fields = splitCsvRecord(text);
     if (fields.length < header.length) {
       return failure(`${file.name}:${line}: ${fields.length} fields where the header has ${header.length}`);
     }

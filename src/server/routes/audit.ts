@@ -4,7 +4,7 @@
 import type { FastifyInstance } from "fastify";
 import type { Kysely } from "kysely";
 import { Type } from "typebox";
-import { verifyAuditChain } from "../../store/audit.ts";
+import { recordOfRow, verifyAuditChain } from "../../store/audit.ts";
 import type { Database } from "../../store/schema.ts";
 import { authorize } from "../../tenancy/service.ts";
 import { contextOf } from "../auth.ts";
@@ -39,15 +39,7 @@ export function registerAuditRoutes(app: FastifyInstance, db: Kysely<Database>):
       if (request.query.resource !== undefined) query = query.where("resource", "=", request.query.resource);
       if (request.query.actor !== undefined) query = query.where("actor", "=", request.query.actor);
       return (await query.execute()).map((row) => ({
-        seq: Number(row.seq),
-        at: row.at,
-        actor: row.actor,
-        action: row.action,
-        resource: row.resource,
-        before: row.before,
-        after: row.after,
-        requestId: row.request_id,
-        clientRequestId: row.client_request_id,
+        ...recordOfRow(row),
         chain: row.chain,
         hash: row.hash,
       }));
