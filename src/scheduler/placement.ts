@@ -230,9 +230,11 @@ export class Placer {
     this.poolListLength = 0;
     let firstModel = -1;
     this.severalModels = false;
+    const models = this.state.constrainedDemand;
     for (let pool = 0; pool < this.poolCount; pool++) {
       if (poolMask[pool] !== 1) continue;
       this.poolList[this.poolListLength++] = pool;
+      if (!models) continue;
       const model = this.inventory.pools[pool]!.model;
       if (firstModel < 0) firstModel = model;
       else if (model >= 0 && model !== firstModel) this.severalModels = true;
