@@ -678,8 +678,12 @@ export class Scheduler {
   private freshPass(fresh: Job[], nowS: number): number {
     if (fresh.length === 0) return 0;
     this.refreshShares(nowS);
-    const borrows = new Map(fresh.map((job) => [job, job.state === "queued" && this.wouldBorrow(job)]));
-    fresh.sort((a, b) => this.headOrder(a, b, borrows.get(a)!, borrows.get(b)!));
+    if (fresh.length > 1) {
+      if (this.policy === "alixan" && this.request.length > 0) {
+        const borrows = new Map(fresh.map((job) => [job, job.state === "queued" && this.wouldBorrow(job)]));
+        fresh.sort((a, b) => this.headOrder(a, b, borrows.get(a)!, borrows.get(b)!));
+      } else fresh.sort((a, b) => this.headOrder(a, b, false, false));
+    }
     const startAttempts = this.counters.attempts;
     let admitted = 0;
     this.quotaThreshold.fill(Number.POSITIVE_INFINITY);
