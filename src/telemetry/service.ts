@@ -785,6 +785,11 @@ export class TelemetryService {
     ];
   }
 
+  /** Whether the service still takes samples (false once it is closing). */
+  get open(): boolean {
+    return !this.#closed;
+  }
+
   /** State of pollers, scrapes and event streams, for a status page. */
   status(): {
     series: number;

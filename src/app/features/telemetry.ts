@@ -57,12 +57,19 @@ export function telemetryFeature(options: { readonly inMemory?: boolean } = {}):
       const opened = await TelemetryService.open({
         ...configured,
         site: core.inventory.current.site,
+        onProblem: core.log.sink("telemetry"),
         ...(directory === undefined ? {} : { dataDirectory: directory }),
       });
       if (!opened.ok) throw new Error(opened.problem);
       const service = opened.value;
       running = service;
       return {
+        readiness: [
+          {
+            name: "telemetry",
+            check: () => (running === service && service.open ? undefined : "closed"),
+          },
+        ],
         routes(app: FastifyInstance) {
           app.register(async (scope) => {
             scope.addHook("preHandler", async (request) => {
