@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyServerOptions } from "fastify";
 import { InventoryService } from "../inventory/service.ts";
 import { buildServer, type ReadinessCheck, type RouteModule } from "../server/app.ts";
 import { PlatformLog } from "../server/logging.ts";
+import type { MetricsSource } from "../server/metrics.ts";
 import type { SecurityLogOptions } from "../server/security.ts";
 import { openStore, type Store, type StoreLocation } from "../store/database.ts";
 import { TenancyService } from "../tenancy/service.ts";
@@ -39,9 +40,12 @@ export interface CoreServices {
 /** A feature: starts with the core services, adds routes, and stops on close. */
 export interface Feature {
   readonly name: string;
-  start(
-    core: CoreServices,
-  ): Promise<{ routes?: RouteModule; stop?: () => Promise<void>; readiness?: readonly ReadinessCheck[] }>;
+  start(core: CoreServices): Promise<{
+    routes?: RouteModule;
+    stop?: () => Promise<void>;
+    readiness?: readonly ReadinessCheck[];
+    metrics?: MetricsSource;
+  }>;
 }
 
 /** A running platform. */
@@ -65,11 +69,13 @@ export async function composeApp(options: ComposeOptions): Promise<ComposedApp> 
     const core: CoreServices = { store, tenancy, inventory, log };
     const modules: RouteModule[] = [];
     const readiness: ReadinessCheck[] = [];
+    const metricsSources: MetricsSource[] = [];
     for (const feature of options.features ?? []) {
       const started = await feature.start(core);
       if (started.routes !== undefined) modules.push(started.routes);
       if (started.stop !== undefined) stops.push(started.stop);
       readiness.push(...(started.readiness ?? []));
+      if (started.metrics !== undefined) metricsSources.push(started.metrics);
     }
     const server = await buildServer({
       store,
@@ -77,6 +83,7 @@ export async function composeApp(options: ComposeOptions): Promise<ComposedApp> 
       inventory,
       modules,
       readiness,
+      metricsSources,
       platformLog: log,
       ...(options.rateLimitPerMinute === undefined ? {} : { rateLimitPerMinute: options.rateLimitPerMinute }),
       ...(options.logger === undefined ? {} : { logger: options.logger }),

@@ -13,6 +13,7 @@ import type { TenancyService } from "../tenancy/service.ts";
 import { registerAuthentication } from "./auth.ts";
 import { clientErrorHandler, frameworkErrorHandler, registerInputHygiene } from "./hygiene.ts";
 import { type PlatformLog, registerAccessLog } from "./logging.ts";
+import { type MetricsSource, registerPlatformMetrics } from "./metrics.ts";
 import { problemHandler, redactUrl, sendProblem } from "./problem.ts";
 import { generateRequestId, registerRequestIds } from "./request-ids.ts";
 import { registerAuditRoutes } from "./routes/audit.ts";
@@ -46,6 +47,8 @@ export interface ServerDependencies {
   readonly securityLog?: SecurityLogOptions;
   /** Checks of `/ready` beside the store's (telemetry...). */
   readonly readiness?: readonly ReadinessCheck[];
+  /** Metric families features add to `/metrics` (the scheduler's). */
+  readonly metricsSources?: readonly MetricsSource[];
   /** The platform log, bound to the server's logger once it exists. */
   readonly platformLog?: PlatformLog;
 }
@@ -170,6 +173,7 @@ export async function buildServer(dependencies: ServerDependencies): Promise<Fas
   app.setErrorHandler(problemHandler);
   dependencies.platformLog?.bind(app.log);
   registerAccessLog(app);
+  registerPlatformMetrics(app, dependencies.metricsSources ?? []);
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, 404, `no route ${request.method} ${request.url.split("?")[0]}`),
   );
