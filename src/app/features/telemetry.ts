@@ -28,6 +28,8 @@ function permissionOf(request: FastifyRequest): Permission {
   const path = request.url.split("?")[0] ?? "";
   const write = request.method !== "GET" && request.method !== "HEAD";
   if (path.startsWith("/v1/alarms")) return write ? "alarms:write" : "alarms:read";
+  // Scrapers read /metrics with a metrics-reader key; staff may too.
+  if (path === "/metrics" && !write) return "metrics:read";
   return write ? "telemetry:write" : "telemetry:read";
 }
 
