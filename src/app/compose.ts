@@ -60,7 +60,11 @@ export interface ComposedApp extends CoreServices {
 export async function composeApp(options: ComposeOptions): Promise<ComposedApp> {
   const stops: (() => Promise<void>)[] = [];
   const log = new PlatformLog();
-  const store = await openStore(options.store, { log: log.sink("store") });
+  const store = await openStore(options.store, {
+    log: log.sink("store"),
+    // The trail's lines carry their own `audit: ` prefix; the component field replaces it.
+    auditLog: (line) => log.write("warn", "audit", line.replace(/^audit: /, "")),
+  });
   stops.push(() => store.close());
   try {
     const tenancy = new TenancyService(store.db);

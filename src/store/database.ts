@@ -39,6 +39,8 @@ export interface OpenStoreOptions {
   readonly environment?: NodeJS.ProcessEnv;
   /** Where the store reports what it fixed or lost (default: stderr lines prefixed `store:`). */
   readonly log?: (message: string) => void;
+  /** Where the audit trail reports publication and checkpoint problems (default: stderr lines). */
+  readonly auditLog?: (line: string) => void;
 }
 
 /** The location from the environment: DATABASE_URL for PostgreSQL, otherwise PGlite under ALIXAN_DATA_DIR or ./data. */
@@ -122,11 +124,15 @@ export async function openStore(location: StoreLocation, options: OpenStoreOptio
   const files = auditFilesOf(location, environment);
   if (mode === "write" && files.headFile !== undefined)
     mkdirSync(dirname(files.headFile), { recursive: true, mode: 0o700 });
-  const trail = AuditTrail.open(mode, {
-    keyFile: files.keyFile,
-    headFile: files.headFile,
-    ...(mode === "write" ? { publishCommand: parsePublishCommand(environment["ALIXAN_AUDIT_PUBLISH_COMMAND"]) } : {}),
-  });
+  const trail = AuditTrail.open(
+    mode,
+    {
+      keyFile: files.keyFile,
+      headFile: files.headFile,
+      ...(mode === "write" ? { publishCommand: parsePublishCommand(environment["ALIXAN_AUDIT_PUBLISH_COMMAND"]) } : {}),
+    },
+    options.auditLog,
+  );
   const plugins = [trail.plugin];
   let db: Kysely<Database>;
   let unlock = () => {};

@@ -87,6 +87,7 @@ export function jobsFeature(
       }
       const jobs = new JobsEngine(core.store, current.site, current.version, {
         queues,
+        log: core.log.sink("jobs"),
         ...(options.execution === undefined ? {} : { execution: options.execution }),
         ...(options.speed === undefined ? {} : { speed: options.speed }),
         ...(options.clock === undefined ? {} : { clock: options.clock }),
