@@ -7,6 +7,7 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions, LogController } from "fastify";
 import { sql } from "kysely";
+import { Type } from "typebox";
 import type { InventoryService } from "../inventory/service.ts";
 import type { Store } from "../store/database.ts";
 import type { TenancyService } from "../tenancy/service.ts";
@@ -52,6 +53,12 @@ export interface ServerDependencies {
   /** The platform log, bound to the server's logger once it exists. */
   readonly platformLog?: PlatformLog;
 }
+
+/** The `/ready` answer when every part is ready: each check's outcome is `ok`. */
+const ReadySchema = Type.Object({
+  status: Type.Literal("ready"),
+  checks: Type.Record(Type.String(), Type.String(), { description: "each part checked (store, telemetry...)" }),
+});
 
 /** How long `/ready` waits for the store to answer `select 1`. */
 const storeCheckTimeoutMs = 2000;
@@ -130,7 +137,12 @@ function registerReadiness(app: FastifyInstance, dependencies: ServerDependencie
     "/ready",
     {
       config: { public: true, rateLimit: false },
-      schema: { tags: ["platform"], summary: "Readiness: store and telemetry answer", security: [] },
+      schema: {
+        tags: ["platform"],
+        summary: "Readiness: store and telemetry answer (503 problem+json naming the failing part otherwise)",
+        security: [],
+        response: { 200: ReadySchema },
+      },
     },
     async (_request, reply) => {
       const outcomes = await Promise.all(
