@@ -32,7 +32,14 @@ let brokenPart: string | undefined;
 const switchable: Feature = {
   name: "switchable",
   async start() {
-    return { readiness: [{ name: "queue", check: () => brokenPart }] };
+    return {
+      readiness: [{ name: "queue", check: () => brokenPart }],
+      routes: (server) => {
+        server.get("/v1/boom", async () => {
+          throw new Error("disk on fire");
+        });
+      },
+    };
   },
 };
 
@@ -108,6 +115,22 @@ describe("access log", () => {
     assert.ok(!JSON.stringify(lines).includes("SECRET"), "tokens never reach the log");
     // Fastify's own two lines per request are replaced by the access line.
     assert.equal(lines.filter((line) => line.msg === "incoming request").length, 0);
+  });
+
+  it("logs an unexpected error with the request id its 500 problem answer names", async () => {
+    lines.length = 0;
+    const response = await app.server.inject({ url: "/v1/boom", headers: { authorization: `Bearer ${admin}` } });
+    assert.equal(response.statusCode, 500);
+    const requestId = (response.json() as Json).requestId as string;
+    assert.equal(requestId, response.headers["x-request-id"]);
+    const error = lines.find((line) => line.msg === "unhandled error");
+    assert.ok(error !== undefined, JSON.stringify(lines));
+    assert.equal(error.reqId, requestId);
+    assert.equal(error.level, 50);
+    assert.match(error.err.message, /disk on fire/);
+    assert.ok(!response.body.includes("disk on fire"), "the answer does not leak the error");
+    const access = lines.find((line) => line.msg === "request completed");
+    assert.deepEqual([access?.reqId, access?.statusCode, access?.route], [requestId, 500, "/v1/boom"]);
   });
 
   it("sends platform messages through the same JSON logger with their component", () => {
