@@ -2,9 +2,11 @@
  * The composition root: opens the store, loads the site, seeds the demo on first start, builds the services and the
  * HTTP server, and owns every resource so `close()` releases them in reverse order (graceful shutdown).
  */
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyServerOptions } from "fastify";
 import { InventoryService } from "../inventory/service.ts";
-import { buildServer, type RouteModule } from "../server/app.ts";
+import { buildServer, type ReadinessCheck, type RouteModule } from "../server/app.ts";
+import { PlatformLog } from "../server/logging.ts";
+import type { MetricsSource } from "../server/metrics.ts";
 import type { SecurityLogOptions } from "../server/security.ts";
 import { openStore, type Store, type StoreLocation } from "../store/database.ts";
 import { TenancyService } from "../tenancy/service.ts";
@@ -20,7 +22,8 @@ export interface ComposeOptions {
   readonly rateLimitPerMinute?: number;
   /** Limits of the security log and of failed-authentication throttling (defaults in server/security.ts). */
   readonly securityLog?: SecurityLogOptions;
-  readonly logger?: boolean;
+  /** Fastify's logger: off by default; `serve` gives `{ level }` from LOG_LEVEL (JSON lines on stdout). */
+  readonly logger?: FastifyServerOptions["logger"];
   /** Extra features (live state, jobs, telemetry) given the core services. */
   readonly features?: readonly Feature[];
 }
@@ -30,12 +33,19 @@ export interface CoreServices {
   readonly store: Store;
   readonly tenancy: TenancyService;
   readonly inventory: InventoryService;
+  /** Where features log (through the server's JSON logger once it is built). */
+  readonly log: PlatformLog;
 }
 
 /** A feature: starts with the core services, adds routes, and stops on close. */
 export interface Feature {
   readonly name: string;
-  start(core: CoreServices): Promise<{ routes?: RouteModule; stop?: () => Promise<void> }>;
+  start(core: CoreServices): Promise<{
+    routes?: RouteModule;
+    stop?: () => Promise<void>;
+    readiness?: readonly ReadinessCheck[];
+    metrics?: MetricsSource;
+  }>;
 }
 
 /** A running platform. */
@@ -49,24 +59,36 @@ export interface ComposedApp extends CoreServices {
 /** Builds the whole platform. Call `close()` to release everything. */
 export async function composeApp(options: ComposeOptions): Promise<ComposedApp> {
   const stops: (() => Promise<void>)[] = [];
-  const store = await openStore(options.store);
+  const log = new PlatformLog();
+  const store = await openStore(options.store, {
+    log: log.sink("store"),
+    // The trail's lines carry their own `audit: ` prefix; the component field replaces it.
+    auditLog: (line) => log.write("warn", "audit", line.replace(/^audit: /, "")),
+  });
   stops.push(() => store.close());
   try {
     const tenancy = new TenancyService(store.db);
     const inventory = await InventoryService.open(store.db, options.site);
     const demoKeys = options.seed ? await seedDemo(store.db, tenancy) : undefined;
-    const core: CoreServices = { store, tenancy, inventory };
+    const core: CoreServices = { store, tenancy, inventory, log };
     const modules: RouteModule[] = [];
+    const readiness: ReadinessCheck[] = [];
+    const metricsSources: MetricsSource[] = [];
     for (const feature of options.features ?? []) {
       const started = await feature.start(core);
       if (started.routes !== undefined) modules.push(started.routes);
       if (started.stop !== undefined) stops.push(started.stop);
+      readiness.push(...(started.readiness ?? []));
+      if (started.metrics !== undefined) metricsSources.push(started.metrics);
     }
     const server = await buildServer({
       store,
       tenancy,
       inventory,
       modules,
+      readiness,
+      metricsSources,
+      platformLog: log,
       ...(options.rateLimitPerMinute === undefined ? {} : { rateLimitPerMinute: options.rateLimitPerMinute }),
       ...(options.logger === undefined ? {} : { logger: options.logger }),
       ...(options.securityLog === undefined ? {} : { securityLog: options.securityLog }),

@@ -5,12 +5,16 @@
 import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
-import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions, LogController } from "fastify";
+import { sql } from "kysely";
+import { Type } from "typebox";
 import type { InventoryService } from "../inventory/service.ts";
 import type { Store } from "../store/database.ts";
 import type { TenancyService } from "../tenancy/service.ts";
 import { registerAuthentication } from "./auth.ts";
 import { clientErrorHandler, frameworkErrorHandler, registerInputHygiene } from "./hygiene.ts";
+import { type PlatformLog, registerAccessLog } from "./logging.ts";
+import { type MetricsSource, registerPlatformMetrics } from "./metrics.ts";
 import { problemHandler, redactUrl, sendProblem } from "./problem.ts";
 import { generateRequestId, registerRequestIds } from "./request-ids.ts";
 import { registerAuditRoutes } from "./routes/audit.ts";
@@ -21,6 +25,15 @@ import { SecurityLog, type SecurityLogOptions } from "./security.ts";
 
 /** A feature that adds its routes to the server (jobs, live state, telemetry...). */
 export type RouteModule = (app: FastifyInstance) => void;
+
+/**
+ * One part the platform needs to serve (store, telemetry...): resolves to undefined when it is ready, else to what is
+ * wrong ("closed", "timed out after 2000 ms").
+ */
+export interface ReadinessCheck {
+  readonly name: string;
+  check(): Promise<string | undefined> | string | undefined;
+}
 
 /** What the server is built from. */
 export interface ServerDependencies {
@@ -33,6 +46,40 @@ export interface ServerDependencies {
   readonly logger?: FastifyServerOptions["logger"];
   /** Limits of the security log (failed authentications, denials) and of failed-authentication throttling. */
   readonly securityLog?: SecurityLogOptions;
+  /** Checks of `/ready` beside the store's (telemetry...). */
+  readonly readiness?: readonly ReadinessCheck[];
+  /** Metric families features add to `/metrics` (the scheduler's). */
+  readonly metricsSources?: readonly MetricsSource[];
+  /** The platform log, bound to the server's logger once it exists. */
+  readonly platformLog?: PlatformLog;
+}
+
+/** The `/ready` answer when every part is ready: each check's outcome is `ok`. */
+const ReadySchema = Type.Object({
+  status: Type.Literal("ready"),
+  checks: Type.Record(Type.String(), Type.String(), { description: "each part checked (store, telemetry...)" }),
+});
+
+/** How long `/ready` waits for the store to answer `select 1`. */
+const storeCheckTimeoutMs = 2000;
+
+/** Resolves to undefined when `promise` settles in time and fulfilled, else to what went wrong. */
+async function withinTimeout(promise: Promise<unknown>, timeoutMs: number): Promise<string | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(`timed out after ${timeoutMs} ms`), timeoutMs);
+  });
+  try {
+    return await Promise.race([
+      promise.then(
+        () => undefined,
+        (error: Error) => error.message,
+      ),
+      timeout,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 declare module "fastify" {
@@ -67,6 +114,59 @@ function loggerOf(logger: FastifyServerOptions["logger"]): Exclude<FastifyServer
   };
 }
 
+/**
+ * `/ready`: public like /health, for load balancers and orchestrators. 200 when the store answers and every feature
+ * check passes; 503 problem+json naming the failing parts while the server starts, stops, or a part is down.
+ */
+function registerReadiness(app: FastifyInstance, dependencies: ServerDependencies): void {
+  let phase: "starting" | "serving" | "stopping" = "starting";
+  app.addHook("onReady", async () => {
+    phase = "serving";
+  });
+  app.addHook("preClose", async () => {
+    phase = "stopping";
+  });
+  const checks: ReadinessCheck[] = [
+    {
+      name: "store",
+      check: () => withinTimeout(sql`select 1`.execute(dependencies.store.db), storeCheckTimeoutMs),
+    },
+    ...(dependencies.readiness ?? []),
+  ];
+  app.get(
+    "/ready",
+    {
+      config: { public: true, rateLimit: false },
+      schema: {
+        tags: ["platform"],
+        summary: "Readiness: store and telemetry answer (503 problem+json naming the failing part otherwise)",
+        security: [],
+        response: { 200: ReadySchema },
+      },
+    },
+    async (_request, reply) => {
+      const outcomes = await Promise.all(
+        checks.map(async (check) => {
+          try {
+            return [check.name, (await check.check()) ?? "ok"] as const;
+          } catch (error) {
+            return [check.name, (error as Error).message] as const;
+          }
+        }),
+      );
+      const results: Record<string, string> = Object.fromEntries(outcomes);
+      const failing = outcomes.filter(([, outcome]) => outcome !== "ok");
+      if (phase === "serving" && failing.length === 0) return { status: "ready", checks: results };
+      const parts = [
+        ...(phase === "serving" ? [] : [`server: ${phase}`]),
+        ...failing.map(([name, outcome]) => `${name}: ${outcome}`),
+      ];
+      reply.header("retry-after", "5");
+      return sendProblem(reply, 503, `not ready: ${parts.join("; ")}`, { members: { phase, checks: results } });
+    },
+  );
+}
+
 /** Builds the API server (not listening yet). */
 export async function buildServer(dependencies: ServerDependencies): Promise<FastifyInstance> {
   const app = Fastify({
@@ -77,10 +177,15 @@ export async function buildServer(dependencies: ServerDependencies): Promise<Fas
     clientErrorHandler,
     // The server makes every request id; a caller's `x-request-id` is kept beside it (request-ids.ts).
     genReqId: generateRequestId,
+    // One access line per request, with the route pattern, from registerAccessLog instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: "array" } },
     bodyLimit: 4 * 1024 * 1024,
   });
   app.setErrorHandler(problemHandler);
+  dependencies.platformLog?.bind(app.log);
+  registerAccessLog(app);
+  registerPlatformMetrics(app, dependencies.metricsSources ?? []);
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, 404, `no route ${request.method} ${request.url.split("?")[0]}`),
   );
@@ -113,7 +218,10 @@ export async function buildServer(dependencies: ServerDependencies): Promise<Fas
   await app.register(swaggerUi, { routePrefix: "/docs", uiConfig: { docExpansion: "list" } });
 
   registerRequestIds(app, dependencies.store.audit);
-  const security = new SecurityLog(dependencies.store.db, dependencies.securityLog);
+  const security = new SecurityLog(dependencies.store.db, {
+    ...(dependencies.platformLog === undefined ? {} : { log: dependencies.platformLog.sink("security") }),
+    ...dependencies.securityLog,
+  });
   app.addHook("onClose", () => security.close());
   app.decorate("securityLog", security);
   registerAuthentication(app, dependencies.tenancy, security);
@@ -142,6 +250,7 @@ export async function buildServer(dependencies: ServerDependencies): Promise<Fas
       };
     },
   );
+  registerReadiness(app, dependencies);
   app.get("/openapi.json", { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
   registerTenancyRoutes(app, dependencies.tenancy);

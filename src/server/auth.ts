@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { AppError } from "../core/errors.ts";
+import { roleMayCall, routeLimitedRoles } from "../tenancy/roles.ts";
 import { type Principal, principalWithOrigin, type RequestContext, type TenancyService } from "../tenancy/service.ts";
 import type { SecurityLog } from "./security.ts";
 
@@ -54,6 +55,13 @@ export function registerAuthentication(app: FastifyInstance, tenancy: TenancySer
       throw new AppError("unauthenticated", "the API key is unknown, revoked or expired");
     }
     const principal = outcome.principal;
+    if (!roleMayCall(principal.role, request.method, request.routeOptions.url)) {
+      security?.denied(request, principal.userId, { permission: null, role: principal.role, reason: "route" });
+      throw new AppError(
+        "forbidden",
+        `role ${principal.role} may only call ${routeLimitedRoles[principal.role]!.join(", ")}`,
+      );
+    }
     const presented = token;
     request.stillAuthenticated = async () => "principal" in (await tenancy.authenticateWithReason(presented!));
     request.principal =

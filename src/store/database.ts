@@ -37,6 +37,10 @@ export interface OpenStoreOptions {
   /** `verify` opens the audit trail read-only: no key or checkpoint is created, nothing can be appended. */
   readonly audit?: AuditTrailMode;
   readonly environment?: NodeJS.ProcessEnv;
+  /** Where the store reports what it fixed or lost (default: stderr lines prefixed `store:`). */
+  readonly log?: (message: string) => void;
+  /** Where the audit trail reports publication and checkpoint problems (default: stderr lines). */
+  readonly auditLog?: (line: string) => void;
 }
 
 /** The location from the environment: DATABASE_URL for PostgreSQL, otherwise PGlite under ALIXAN_DATA_DIR or ./data. */
@@ -116,14 +120,19 @@ function lockDataDirectory(dataDir: string): () => void {
 export async function openStore(location: StoreLocation, options: OpenStoreOptions = {}): Promise<Store> {
   const environment = options.environment ?? process.env;
   const mode = options.audit ?? "write";
+  const log = options.log ?? ((message: string) => process.stderr.write(`store: ${message}\n`));
   const files = auditFilesOf(location, environment);
   if (mode === "write" && files.headFile !== undefined)
     mkdirSync(dirname(files.headFile), { recursive: true, mode: 0o700 });
-  const trail = AuditTrail.open(mode, {
-    keyFile: files.keyFile,
-    headFile: files.headFile,
-    ...(mode === "write" ? { publishCommand: parsePublishCommand(environment["ALIXAN_AUDIT_PUBLISH_COMMAND"]) } : {}),
-  });
+  const trail = AuditTrail.open(
+    mode,
+    {
+      keyFile: files.keyFile,
+      headFile: files.headFile,
+      ...(mode === "write" ? { publishCommand: parsePublishCommand(environment["ALIXAN_AUDIT_PUBLISH_COMMAND"]) } : {}),
+    },
+    options.auditLog,
+  );
   const plugins = [trail.plugin];
   let db: Kysely<Database>;
   let unlock = () => {};
@@ -134,7 +143,7 @@ export async function openStore(location: StoreLocation, options: OpenStoreOptio
       const dataDir = location.dataDir;
       const prepared = preparePrivateDirectory(dataDir);
       if (prepared.tightened) {
-        process.stderr.write(`store: ${dataDir} was readable by other users; made it private (0700, files 0600)\n`);
+        log(`${dataDir} was readable by other users; made it private (0700, files 0600)`);
       }
       const release = lockDataDirectory(dataDir);
       unlock = () => {
@@ -159,7 +168,7 @@ export async function openStore(location: StoreLocation, options: OpenStoreOptio
     };
     const pool = new pg.Pool({ connectionString: location.url, max: 10, types: types as pg.CustomTypesConfig });
     // An idle client loses its connection when the server restarts: log it, the pool replaces the client.
-    pool.on("error", (error) => process.stderr.write(`store: idle PostgreSQL connection lost: ${error.message}\n`));
+    pool.on("error", (error) => log(`idle PostgreSQL connection lost: ${error.message}`));
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins });
   }
   const migrator = new Migrator({ db, provider: migrationProvider });

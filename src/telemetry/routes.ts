@@ -579,7 +579,9 @@ export function registerTelemetryRoutes(
         },
       },
       async (request, reply) => {
-        const metrics = service.renderMetrics(request.query.name);
+        // The server's process, HTTP and scheduler families first, when the server provides them.
+        const leading = scope.hasDecorator("platformMetrics") ? scope.platformMetrics() : [];
+        const metrics = service.renderMetrics(request.query.name, leading);
         return reply.type(metrics.contentType).send(metrics.body);
       },
     );

@@ -670,10 +670,13 @@ export class TelemetryService {
   /**
    * The `/metrics` body: platform metrics of this service, then the latest value of facility series whose names
    * are listed in `names` (all series when `names` is absent; a campus has over a million, so a scraper should
-   * ask for the families it wants).
+   * ask for the families it wants). `leading` families (process, HTTP, scheduler) are written first.
    */
-  renderMetrics(names?: readonly string[]): { contentType: string; body: string } {
-    const families: MetricFamily[] = this.#platformFamilies();
+  renderMetrics(
+    names?: readonly string[],
+    leading: readonly MetricFamily[] = [],
+  ): { contentType: string; body: string } {
+    const families: MetricFamily[] = [...leading, ...this.#platformFamilies()];
     const ids = names === undefined ? this.registry.select({}) : this.registry.select({ names });
     const byName = new Map<string, MetricFamily & { samples: { labels: Labels; value: number }[] }>();
     for (const id of ids) {
@@ -783,6 +786,11 @@ export class TelemetryService {
               })),
       },
     ];
+  }
+
+  /** Whether the service still takes samples (false once it is closing). */
+  get open(): boolean {
+    return !this.#closed;
   }
 
   /** State of pollers, scrapes and event streams, for a status page. */

@@ -11,12 +11,14 @@ export const roles = [
   "tenant-member",
   "auditor",
   "student",
+  // A scraper's role (Prometheus): may only read /metrics, see server/auth.ts.
+  "metrics-reader",
 ] as const;
 /** One role. */
 export type Role = (typeof roles)[number];
 
 /** Roles held by platform staff (no tenant). */
-export const staffRoles: readonly Role[] = ["platform-admin", "facility-operator", "auditor"];
+export const staffRoles: readonly Role[] = ["platform-admin", "facility-operator", "auditor", "metrics-reader"];
 /** Roles held by members of a tenant. */
 export const tenantRoles: readonly Role[] = ["tenant-admin", "tenant-member", "student"];
 
@@ -48,6 +50,7 @@ export const permissions = [
   "alarms:write",
   "telemetry:read",
   "telemetry:write",
+  "metrics:read",
 ] as const;
 /** One permission. */
 export type Permission = (typeof permissions)[number];
@@ -111,7 +114,24 @@ const grants: Readonly<Record<Permission, Partial<Record<Role, Scope>>>> = {
   "alarms:write": { "platform-admin": "all", "facility-operator": "all" },
   "telemetry:read": staffRead,
   "telemetry:write": { "platform-admin": "all", "facility-operator": "all" },
+  "metrics:read": { ...staffRead, "metrics-reader": "all" },
 };
+
+/**
+ * Roles limited to a few routes whatever their grants, as `METHOD pattern` (HEAD follows GET): a scrape key that
+ * leaks reads metrics and nothing else, even on routes that only require authentication.
+ */
+export const routeLimitedRoles: Readonly<Partial<Record<Role, readonly string[]>>> = {
+  "metrics-reader": ["GET /metrics"],
+};
+
+/** Whether `role` may call the route `pattern` with `method` at all (before any permission check). */
+export function roleMayCall(role: Role, method: string, pattern: string | undefined): boolean {
+  const allowed = routeLimitedRoles[role];
+  if (allowed === undefined) return true;
+  const verb = method === "HEAD" ? "GET" : method;
+  return pattern !== undefined && allowed.includes(`${verb} ${pattern}`);
+}
 
 /** The scope of `permission` for `role`, or undefined when not granted. */
 export function scopeOf(role: Role, permission: Permission): Scope | undefined {

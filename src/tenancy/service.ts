@@ -95,9 +95,10 @@ function hashSecret(secret: string): string {
 
 /** An authorisation refused: what was asked, by which role, and why (no grant, or outside the grant's scope). */
 export interface Denial {
-  readonly permission: Permission;
+  /** The permission refused; null when the role may not call the route at all (`route`, see roleMayCall). */
+  readonly permission: Permission | null;
   readonly role: Role;
-  readonly reason: "role" | "scope";
+  readonly reason: "role" | "scope" | "route";
 }
 
 /** Where a principal's request came from, told about every denial (the server logs them as security events). */

@@ -18,6 +18,7 @@ import { JobsEngine } from "../jobs/engine.ts";
 import type { JobRecord, JobUsageRecord } from "../jobs/records.ts";
 import { registerJobRoutes } from "../jobs/routes.ts";
 import type { LiveCoupling } from "./live.ts";
+import { schedulerFamilies } from "./scheduler-metrics.ts";
 
 export type { JobUsageRecord } from "../jobs/records.ts";
 
@@ -86,6 +87,7 @@ export function jobsFeature(
       }
       const jobs = new JobsEngine(core.store, current.site, current.version, {
         queues,
+        log: core.log.sink("jobs"),
         ...(options.execution === undefined ? {} : { execution: options.execution }),
         ...(options.speed === undefined ? {} : { speed: options.speed }),
         ...(options.clock === undefined ? {} : { clock: options.clock }),
@@ -99,6 +101,8 @@ export function jobsFeature(
       jobs.startClock();
       const arrivals = startDemo(jobs, queues, options);
       return {
+        // Read at each scrape from the generation in force (a site change replaces the scheduler).
+        metrics: () => schedulerFamilies(jobs.generation.live.scheduler),
         routes: (app) =>
           registerJobRoutes(app, {
             store: core.store,

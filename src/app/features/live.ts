@@ -228,7 +228,7 @@ export function liveFeature(options: LiveOptions = {}): Feature & { twin(): Live
             publishing = setImmediate(() => {
               publishing = undefined;
               publish(telemetry, site, state).catch((error: Error) => {
-                process.stderr.write(`live: publishing twin telemetry failed: ${error.message}\n`);
+                core.log.write("warn", "live", `publishing twin telemetry failed: ${error.message}`);
               });
             });
           }

@@ -28,6 +28,8 @@ function permissionOf(request: FastifyRequest): Permission {
   const path = request.url.split("?")[0] ?? "";
   const write = request.method !== "GET" && request.method !== "HEAD";
   if (path.startsWith("/v1/alarms")) return write ? "alarms:write" : "alarms:read";
+  // Scrapers read /metrics with a metrics-reader key; staff may too.
+  if (path === "/metrics" && !write) return "metrics:read";
   return write ? "telemetry:write" : "telemetry:read";
 }
 
@@ -57,12 +59,19 @@ export function telemetryFeature(options: { readonly inMemory?: boolean } = {}):
       const opened = await TelemetryService.open({
         ...configured,
         site: core.inventory.current.site,
+        onProblem: core.log.sink("telemetry"),
         ...(directory === undefined ? {} : { dataDirectory: directory }),
       });
       if (!opened.ok) throw new Error(opened.problem);
       const service = opened.value;
       running = service;
       return {
+        readiness: [
+          {
+            name: "telemetry",
+            check: () => (running === service && service.open ? undefined : "closed"),
+          },
+        ],
         routes(app: FastifyInstance) {
           app.register(async (scope) => {
             scope.addHook("preHandler", async (request) => {

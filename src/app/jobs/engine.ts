@@ -35,6 +35,8 @@ export interface JobsEngineOptions {
   readonly speed?: number;
   /** The wall clock certifications are judged on (epoch ms; tests move it). Default `Date.now`. */
   readonly clock?: () => number;
+  /** Where failures to record jobs and Slurm messages go (default: stderr lines); `serve` gives its JSON logger. */
+  readonly log?: (message: string) => void;
 }
 
 /** Jobs, their scheduler generation, persistence and audit. */
@@ -218,9 +220,15 @@ export class JobsEngine {
         }),
       )
       .catch((error: Error) => {
-        process.stderr.write(`jobs: cannot record ${action} of ${id}: ${error.message}\n`);
+        this.#log(`cannot record ${action} of ${id}: ${error.message}`);
       });
     return this.#writes;
+  }
+
+  /** Reports a failure of this engine (jobs: prefixed on stderr when no log was given). */
+  #log(message: string): void {
+    if (this.#options.log !== undefined) this.#options.log(message);
+    else process.stderr.write(`jobs: ${message}\n`);
   }
 
   /** Waits for every queued store write. */
@@ -307,7 +315,7 @@ export class JobsEngine {
           .then(
             () => undefined,
             (error: Error) => {
-              process.stderr.write(`jobs: cannot record Slurm id: ${error.message}\n`);
+              this.#log(`cannot record Slurm id: ${error.message}`);
             },
           );
       },
@@ -315,7 +323,7 @@ export class JobsEngine {
         const record = generation.byJobIndex[job.index];
         if (record !== undefined) record.run = slurmJob;
       },
-      log: (message) => process.stderr.write(`${message}\n`),
+      log: (message) => (this.#options.log ?? ((line: string) => process.stderr.write(`${line}\n`)))(message),
     };
   }
 

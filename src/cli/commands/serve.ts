@@ -11,6 +11,7 @@ import { defaultFeatures } from "../../app/features/index.ts";
 import type { DemoKey } from "../../app/seed.ts";
 import { restrictFileCreation } from "../../core/private-files.ts";
 import { type ExecutionConfig, loadExecutionFile } from "../../execution/config.ts";
+import { parseLogLevel } from "../../server/logging.ts";
 import { describeLocation, locationFromEnvironment, type StoreLocation } from "../../store/database.ts";
 import { CliError, exitCodes } from "../output.ts";
 
@@ -55,6 +56,8 @@ export async function servePlatform(options: ServeOptions): Promise<void> {
     if (typeof loaded === "string") throw new CliError(`--execution ${loaded}`);
     execution = loaded;
   }
+  const level = parseLogLevel(process.env["LOG_LEVEL"]);
+  if (typeof level !== "string") throw new CliError(level.problem, exitCodes.usage);
   const location = storeLocation(options);
   // Everything this process writes (store, telemetry, keys) is private to its user; it writes nothing else.
   restrictFileCreation();
@@ -65,7 +68,8 @@ export async function servePlatform(options: ServeOptions): Promise<void> {
       store: location,
       seed: options.seed,
       features: defaultFeatures({ speed, ...(execution === undefined ? {} : { execution }) }),
-      logger: false,
+      // JSON lines on stdout (pino); the human start-up summary goes to stderr so stdout stays machine-readable.
+      logger: { level },
     });
   } catch (error) {
     throw new CliError((error as Error).message);
@@ -86,32 +90,38 @@ export async function servePlatform(options: ServeOptions): Promise<void> {
     throw new CliError(`cannot listen on ${options.host}:${port}: ${(error as Error).message}`);
   }
   const { site } = app.inventory.current;
-  process.stdout.write(`alixan is running at ${address}\n`);
-  process.stdout.write(`  site    ${site.name}: ${site.racks.length.toLocaleString("en-US")} racks\n`);
-  process.stdout.write(`  store   ${describeLocation(location)}\n`);
-  process.stdout.write(
-    `  audit   key ${app.store.audit.keyFile ?? "(in memory)"}, checkpoint ${app.store.audit.headFile ?? "(in memory)"}\n`,
+  const log = app.server.log;
+  log.info({ address, site: site.id, racks: site.racks.length, store: describeLocation(location) }, "alixan started");
+  const say = (line: string) => process.stderr.write(`${line}\n`);
+  say(`alixan is running at ${address}`);
+  say(`  site    ${site.name}: ${site.racks.length.toLocaleString("en-US")} racks`);
+  say(`  store   ${describeLocation(location)}`);
+  say(
+    `  audit   key ${app.store.audit.keyFile ?? "(in memory)"}, checkpoint ${app.store.audit.headFile ?? "(in memory)"}`,
   );
-  process.stdout.write(`  API     ${address}/v1  (OpenAPI: ${address}/openapi.json, docs: ${address}/docs)\n`);
+  say(`  API     ${address}/v1  (OpenAPI: ${address}/openapi.json, docs: ${address}/docs)`);
   const admin = keys?.find((key) => key.role === "platform-admin");
   if (admin !== undefined) {
-    process.stdout.write(`  admin key  ${admin.token}\n`);
-    if (file !== undefined) process.stdout.write(`  demo keys for every role: ${file}\n`);
+    say(`  admin key  ${admin.token}`);
+    if (file !== undefined) say(`  demo keys for every role: ${file}`);
   } else {
-    process.stdout.write("  admin key: shown at first start only; create one with `alixan key create --user EMAIL`\n");
+    say("  admin key: shown at first start only; create one with `alixan key create --user EMAIL`");
   }
-  process.stdout.write(`  try: curl -H "Authorization: Bearer ${admin?.token ?? "alx_…"}" ${address}/v1/site\n`);
+  say(`  try: curl -H "Authorization: Bearer ${admin?.token ?? "alx_…"}" ${address}/v1/site`);
 
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
-      process.stdout.write(`\n${signal}: finishing requests and closing the store…\n`);
+      log.info({ signal }, "stopping: finishing requests and closing the store");
+      say(`\n${signal}: finishing requests and closing the store…`);
       app.close().then(
         () => {
-          process.stdout.write("stopped cleanly\n");
+          log.info("stopped cleanly");
+          say("stopped cleanly");
           resolve();
         },
         (error: Error) => {
-          process.stderr.write(`error while stopping: ${error.message}\n`);
+          log.error({ err: error }, "error while stopping");
+          say(`error while stopping: ${error.message}`);
           resolve();
         },
       );

@@ -15,7 +15,7 @@ import type { RouteModule } from "../app.ts";
 export const defaultConsoleDirectory = fileURLToPath(new URL("../../../web/dist", import.meta.url));
 
 /** Paths that belong to the API or its documentation: never answered with the console. */
-const apiPrefixes = ["/v1/", "/v1", "/docs", "/openapi.json", "/health", "/metrics"];
+const apiPrefixes = ["/v1/", "/v1", "/docs", "/openapi.json", "/health", "/ready", "/metrics"];
 
 function isApiPath(path: string): boolean {
   return apiPrefixes.some((prefix) => path === prefix || path.startsWith(prefix.endsWith("/") ? prefix : `${prefix}/`));

@@ -5,7 +5,7 @@
  */
 
 /** Prometheus metric types written here. */
-export type MetricType = "counter" | "gauge" | "untyped";
+export type MetricType = "counter" | "gauge" | "histogram" | "untyped";
 
 /** One sample of a family. */
 export interface ExpositionSample {
@@ -13,6 +13,8 @@ export interface ExpositionSample {
   readonly value: number;
   /** Milliseconds since the epoch; omitted unless the sample's own time matters (federated equipment data). */
   readonly timestamp?: number;
+  /** Appended to the family name: a histogram's `_bucket`, `_sum` and `_count` series. */
+  readonly suffix?: "_bucket" | "_sum" | "_count";
 }
 
 /** A metric family. */
@@ -55,7 +57,8 @@ export function renderExposition(families: readonly MetricFamily[]): string {
     parts.push(`# HELP ${family.name} ${escapeHelp(family.help)}\n# TYPE ${family.name} ${family.type}\n`);
     for (const sample of family.samples) {
       const timestamp = sample.timestamp === undefined ? "" : ` ${Math.round(sample.timestamp)}`;
-      parts.push(`${family.name}${labelText(sample.labels)} ${formatValue(sample.value)}${timestamp}\n`);
+      const name = `${family.name}${sample.suffix ?? ""}`;
+      parts.push(`${name}${labelText(sample.labels)} ${formatValue(sample.value)}${timestamp}\n`);
     }
   }
   return parts.join("");

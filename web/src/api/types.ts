@@ -4,7 +4,14 @@
  */
 
 /** Roles of the platform. */
-export type Role = "platform-admin" | "facility-operator" | "auditor" | "tenant-admin" | "tenant-member" | "student";
+export type Role =
+  | "platform-admin"
+  | "facility-operator"
+  | "auditor"
+  | "tenant-admin"
+  | "tenant-member"
+  | "student"
+  | "metrics-reader";
 
 /** `GET /v1/me`. */
 export interface Me {
