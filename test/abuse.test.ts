@@ -9,6 +9,7 @@ import { connect, type Socket } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { type ComposedApp, composeApp } from "../src/app/compose.ts";
 import { platformFeatures } from "../src/app/features/index.ts";
+import { type ApiAnswer, callApi } from "./support/api.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: answers are read field by field from JSON.
 type Json = Record<string, any>;
@@ -20,27 +21,12 @@ let url: string;
 let student: string;
 let operator: string;
 
-async function call(method: string, path: string, key: string, body?: unknown) {
-  const response = await fetch(`${url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${key}`,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  let json: Json = {};
-  try {
-    json = JSON.parse(text) as Json;
-  } catch {
-    // Event streams and empty answers are not JSON.
-  }
-  return { status: response.status, body: json, type: response.headers.get("content-type") ?? "" };
+function call(method: string, path: string, key: string, body?: unknown) {
+  return callApi(url, method, path, key, body);
 }
 
 /** Asserts a problem answer with `status` whose detail or field names `field`. */
-function assertProblem(answer: Awaited<ReturnType<typeof call>>, status: number, field?: string) {
+function assertProblem(answer: ApiAnswer, status: number, field?: string) {
   assert.equal(answer.status, status, JSON.stringify(answer.body));
   assert.match(answer.type, /application\/problem\+json/);
   assert.equal(answer.body.stack, undefined);

@@ -14,7 +14,7 @@ import { after, describe, it } from "node:test";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { runCli } from "../src/cli/main.ts";
-import { canonicalRecord, recordOfRow } from "../src/store/audit.ts";
+import { canonicalRecord, recordOfRow, type StoredAuditFields } from "../src/store/audit.ts";
 import { openStore, type StoreLocation } from "../src/store/database.ts";
 import { systemPrincipal, TenancyService } from "../src/tenancy/service.ts";
 import { startTestPostgres } from "./support/postgres.ts";
@@ -33,16 +33,7 @@ interface Target {
   attacker(): Promise<Attacker>;
 }
 
-interface AuditRow {
-  seq: number | string;
-  at: string;
-  actor: string;
-  action: string;
-  resource: string;
-  before: unknown;
-  after: unknown;
-  request_id: string;
-  client_request_id: string | null;
+interface AuditRow extends StoredAuditFields {
   prev_hash: string;
   hash: string;
 }

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { type ComposedApp, composeApp } from "../src/app/compose.ts";
 import { defaultFeatures } from "../src/app/features/index.ts";
+import { callApi } from "./support/api.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: answers are read field by field from JSON.
 type Json = any;
@@ -27,22 +28,13 @@ async function start(seed: boolean): Promise<{ app: ComposedApp; url: string }> 
   return { app, url: await app.server.listen({ port: 0, host: "127.0.0.1" }) };
 }
 
-async function call(url: string, method: string, path: string, key: string, body?: unknown) {
-  const response = await fetch(`${url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: response.status, body: (await response.json()) as Json, headers: response.headers };
-}
-
 describe("job history", () => {
   it("keeps a finished health job's placement and history for its tenant across a restart", async () => {
     let { app, url } = await start(true);
     const lea = app.demoKeys!.find((key) => key.email === "lea.martin@valdiag.example")!.token;
     const hugo = app.demoKeys!.find((key) => key.email === "hugo@rhone-pharma.example")!.token;
-    const projectId = (await call(url, "GET", "/v1/projects", lea)).body[0].id;
-    const submitted = await call(url, "POST", "/v1/jobs", lea, {
+    const projectId = (await callApi(url, "GET", "/v1/projects", lea)).body[0].id;
+    const submitted = await callApi(url, "POST", "/v1/jobs", lea, {
       projectId,
       name: "pathology inference",
       gpus: 4,
@@ -59,7 +51,7 @@ describe("job history", () => {
     let job: Json;
     do {
       await new Promise((resolve) => setTimeout(resolve, 200));
-      job = (await call(url, "GET", `/v1/jobs/${id}`, lea)).body;
+      job = (await callApi(url, "GET", `/v1/jobs/${id}`, lea)).body;
     } while (job.state !== "succeeded" && Date.now() < deadline);
     assert.equal(job.state, "succeeded");
     assert.deepEqual(job.placement, ranOn, "a finished job still says where it ran");
@@ -68,14 +60,14 @@ describe("job history", () => {
     await app.close();
     ({ app, url } = await start(false));
     try {
-      const reread = await call(url, "GET", `/v1/jobs/${id}`, lea);
+      const reread = await callApi(url, "GET", `/v1/jobs/${id}`, lea);
       assert.equal(reread.status, 200);
       assert.equal(reread.body.state, "succeeded");
       assert.deepEqual(reread.body.placement, ranOn);
       assert.equal(reread.body.startedAt, job.startedAt);
       assert.equal(reread.body.endedAt, job.endedAt);
 
-      const history = await call(url, "GET", `/v1/jobs/${id}/history`, lea);
+      const history = await callApi(url, "GET", `/v1/jobs/${id}/history`, lea);
       assert.equal(history.status, 200);
       assert.deepEqual(
         history.body.map((event: Json) => event.event),
@@ -87,21 +79,21 @@ describe("job history", () => {
       assert.deepEqual(started.detail.halls, ranOn.halls);
       assert.equal(history.body[0].detail.dataClass, "health");
 
-      const paged = await call(url, "GET", `/v1/jobs/${id}/history?limit=2`, lea);
+      const paged = await callApi(url, "GET", `/v1/jobs/${id}/history?limit=2`, lea);
       assert.equal(paged.body.length, 2);
       const cursor = paged.headers.get("x-next-cursor");
       assert.ok(cursor !== null);
-      const rest = await call(url, "GET", `/v1/jobs/${id}/history?limit=2&cursor=${cursor}`, lea);
+      const rest = await callApi(url, "GET", `/v1/jobs/${id}/history?limit=2&cursor=${cursor}`, lea);
       assert.deepEqual(
         rest.body.map((event: Json) => event.event),
         ["job.succeeded"],
       );
 
       // Another tenant learns nothing, not even that the job exists.
-      assert.equal((await call(url, "GET", `/v1/jobs/${id}/history`, hugo)).status, 404);
-      assert.equal((await call(url, "GET", `/v1/jobs/${id}`, hugo)).status, 404);
-      assert.equal((await call(url, "GET", "/v1/jobs/job_nope/history", lea)).status, 404);
-      assert.equal((await call(url, "GET", `/v1/jobs/${id}/history?cursor=x`, lea)).status, 400);
+      assert.equal((await callApi(url, "GET", `/v1/jobs/${id}/history`, hugo)).status, 404);
+      assert.equal((await callApi(url, "GET", `/v1/jobs/${id}`, hugo)).status, 404);
+      assert.equal((await callApi(url, "GET", "/v1/jobs/job_nope/history", lea)).status, 404);
+      assert.equal((await callApi(url, "GET", `/v1/jobs/${id}/history?cursor=x`, lea)).status, 400);
     } finally {
       await app.close();
     }

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { type ComposedApp, composeApp } from "../src/app/compose.ts";
 import { defaultFeatures } from "../src/app/features/index.ts";
+import { callApi } from "./support/api.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: answers are read field by field from JSON.
 type Json = any;
@@ -14,14 +15,7 @@ let app: ComposedApp;
 let url: string;
 const keys: Record<string, string> = {};
 
-const call = async (method: string, path: string, key: string, body?: unknown) => {
-  const response = await fetch(`${url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: response.status, body: (await response.json()) as Json };
-};
+const call = (method: string, path: string, key: string, body?: unknown) => callApi(url, method, path, key, body);
 const project = async (key: string) => (await call("GET", "/v1/projects", key)).body[0].id as string;
 
 before(async () => {

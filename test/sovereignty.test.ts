@@ -12,6 +12,7 @@ import { platformFeatures } from "../src/app/features/index.ts";
 import type { JobsEngine } from "../src/app/jobs/engine.ts";
 import { zoneRefusal } from "../src/model/zones.ts";
 import { systemPrincipal } from "../src/tenancy/service.ts";
+import { callApi } from "./support/api.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: answers and site documents are read field by field from JSON.
 type Json = any;
@@ -24,14 +25,7 @@ let url: string;
 let original: Json;
 const keys: Record<string, string> = {};
 
-const call = async (method: string, path: string, key: string, body?: unknown) => {
-  const response = await fetch(`${url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: response.status, body: (await response.json()) as Json };
-};
+const call = (method: string, path: string, key: string, body?: unknown) => callApi(url, method, path, key, body);
 const lea = () => keys["lea.martin@valdiag.example"]!;
 const admin = () => keys["admin@alixan.local"]!;
 const auditor = () => keys["audit@alixan.local"]!;

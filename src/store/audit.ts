@@ -36,25 +36,8 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-interface HashedFields {
-  seq: number;
-  at: string;
-  actor: string;
-  action: string;
-  resource: string;
-  before: unknown;
-  after: unknown;
-  requestId: string;
-  prevHash: string;
-}
-
-/** Hash of a legacy (pre-key) record's content and the hash of the record before it. */
-export function recordHash(fields: HashedFields): string {
-  return createHash("sha256").update(canonicalJson(fields)).digest("hex");
-}
-
-/** The canonical text of a keyed record: every field but the chain values, keys sorted. */
-export function canonicalRecord(record: {
+/** The fields of an audit record its chain value covers, as the API shows them. */
+export interface AuditFields {
   seq: number;
   at: string;
   actor: string;
@@ -64,12 +47,10 @@ export function canonicalRecord(record: {
   after: unknown;
   requestId: string;
   clientRequestId: string | null;
-}): string {
-  return canonicalJson(record);
 }
 
-/** A stored audit row's fields as the API shows them and the MAC covers them (camel case, numeric seq). */
-export function recordOfRow(row: {
+/** The same fields as a stored row holds them (snake case; a driver may give `seq` back as text). */
+export interface StoredAuditFields {
   seq: number | string;
   at: string;
   actor: string;
@@ -79,7 +60,23 @@ export function recordOfRow(row: {
   after: unknown;
   request_id: string;
   client_request_id: string | null;
-}) {
+}
+
+/** What a legacy (pre-key) record's hash covers: its fields but the caller's id, and the hash before it. */
+type HashedFields = Omit<AuditFields, "clientRequestId"> & { prevHash: string };
+
+/** Hash of a legacy (pre-key) record's content and the hash of the record before it. */
+export function recordHash(fields: HashedFields): string {
+  return createHash("sha256").update(canonicalJson(fields)).digest("hex");
+}
+
+/** The canonical text of a keyed record: every field but the chain values, keys sorted. */
+export function canonicalRecord(record: AuditFields): string {
+  return canonicalJson(record);
+}
+
+/** A stored audit row's fields as the API shows them and the MAC covers them (camel case, numeric seq). */
+export function recordOfRow(row: StoredAuditFields): AuditFields {
   return {
     seq: Number(row.seq),
     at: row.at,
