@@ -140,4 +140,35 @@ describe("jobs", () => {
     const pharma = own.body.tenants[0];
     assert.ok(pharma.gpuHoursByModel.H200 > 0 || pharma.gpuHoursByModel.GB300 > 0, JSON.stringify(pharma));
   });
+  it("filters the job list by zone, hall, rack, data class, name prefix, queue and submission time", async () => {
+    const lea = keys["lea.martin@valdiag.example"]!;
+    const projectId = await project(lea);
+    const submit = (name: string, dataClass: string) =>
+      call("POST", "/v1/jobs", lea, { projectId, name, gpus: 1, durationS: 86_400, dataClass });
+    const health = await submit("filter-health", "health");
+    const open = await submit("filter-public", "public");
+    assert.equal(health.body.state, "running", JSON.stringify(health.body));
+    assert.equal(open.body.state, "running", JSON.stringify(open.body));
+    const ids = async (query: string) =>
+      (await call("GET", `/v1/jobs?${query}`, lea)).body.map((job: Json) => job.id as string).sort();
+    const inZone = await ids("zoneId=zone:hds&namePrefix=filter-");
+    assert.ok(inZone.includes(health.body.id));
+    const zoneOfOpen = open.body.placement.zoneId as string | null;
+    assert.equal(inZone.includes(open.body.id), zoneOfOpen === "zone:hds");
+    for (const id of await ids("zoneId=zone:hds"))
+      assert.equal((await call("GET", `/v1/jobs/${id}`, lea)).body.placement.zoneId, "zone:hds");
+    assert.deepEqual(await ids("dataClass=health&namePrefix=filter-"), [health.body.id]);
+    assert.deepEqual(await ids("namePrefix=filter-pub"), [open.body.id]);
+    assert.ok((await ids(`rack=${health.body.placement.racks[0]}`)).includes(health.body.id));
+    assert.ok((await ids(`hallId=${health.body.placement.halls[0]}`)).includes(health.body.id));
+    assert.deepEqual(await ids(`queue=${health.body.queue}&namePrefix=filter-`), [health.body.id, open.body.id].sort());
+    assert.deepEqual(await ids("namePrefix=filter-&submittedTo=2000-01-01T00:00:00Z"), []);
+    assert.deepEqual(
+      await ids("namePrefix=filter-&submittedFrom=2000-01-01T00:00:00Z"),
+      [health.body.id, open.body.id].sort(),
+    );
+    assert.equal((await call("GET", "/v1/jobs?dataClass=secret", lea)).status, 400);
+    assert.equal((await call("GET", "/v1/jobs?submittedFrom=yesterday", lea)).status, 400);
+    for (const id of [health.body.id, open.body.id]) await call("POST", `/v1/jobs/${id}/cancel`, lea);
+  });
 });

@@ -325,6 +325,64 @@ export function registerJobRoutes(app: FastifyInstance, settings: JobRoutesSetti
   registerQueueRoutes(app, settings);
 }
 
+/** Filters of the job list besides state: who, where, what and when (all given ones must hold). */
+const jobFilterQuery = {
+  tenantId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  queue: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  zoneId: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: "where it runs or last ran" })),
+  hallId: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: "where it runs or last ran" })),
+  rack: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: "where it runs or last ran" })),
+  dataClass: Type.Optional(StringEnum(dataClasses)),
+  namePrefix: Type.Optional(Type.String({ minLength: 1, maxLength: 120 })),
+  submittedFrom: Type.Optional(Type.String({ format: "date-time" })),
+  submittedTo: Type.Optional(Type.String({ format: "date-time", description: "exclusive" })),
+};
+
+/** The job list's query string: paging, demo work, state and the filters. */
+const jobListQuery = Type.Object(
+  {
+    state: Type.Optional(StringEnum(jobStates)),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    includeDemo: Type.Optional(Type.Boolean()),
+    cursor: Type.Optional(Type.String({ maxLength: 200, pattern: "^[0-9]+:[A-Za-z0-9_.:-]+$" })),
+    ...jobFilterQuery,
+  },
+  { additionalProperties: false },
+);
+
+/** The job list's query string, as the route gets it. */
+type JobListQuery = Static<typeof jobListQuery>;
+
+/** What the list filters look at in a job; the placement is only worked out when a place filter asks for it. */
+interface JobFacts {
+  readonly tenantId: string;
+  readonly queue: string;
+  readonly dataClass: string;
+  readonly name: string;
+  readonly submittedMs: number;
+  readonly placement: () => { racks: string[]; zoneId: string | null; halls?: string[] } | null;
+}
+
+/** The predicate of a job list query's filters. */
+function jobFilterOf(query: JobListQuery): (job: JobFacts) => boolean {
+  const fromMs = query.submittedFrom === undefined ? -Infinity : Date.parse(query.submittedFrom);
+  const toMs = query.submittedTo === undefined ? Infinity : Date.parse(query.submittedTo);
+  const byPlace = query.zoneId !== undefined || query.hallId !== undefined || query.rack !== undefined;
+  return (job) => {
+    if (query.tenantId !== undefined && job.tenantId !== query.tenantId) return false;
+    if (query.queue !== undefined && job.queue !== query.queue) return false;
+    if (query.dataClass !== undefined && job.dataClass !== query.dataClass) return false;
+    if (query.namePrefix !== undefined && !job.name.startsWith(query.namePrefix)) return false;
+    if (job.submittedMs < fromMs || job.submittedMs >= toMs) return false;
+    if (!byPlace) return true;
+    const placement = job.placement();
+    if (placement === null) return false;
+    if (query.zoneId !== undefined && placement.zoneId !== query.zoneId) return false;
+    if (query.hallId !== undefined && !(placement.halls ?? []).includes(query.hallId)) return false;
+    return query.rack === undefined || placement.racks.includes(query.rack);
+  };
+}
+
 /** Newest-first paging key of a job: submission time, then id. */
 interface ListEntry {
   readonly submittedMs: number;
@@ -340,23 +398,14 @@ function registerJobReads(
 ): void {
   const { engine } = settings;
   const db = settings.store.db;
-  app.get<{
-    Querystring: { state?: (typeof jobStates)[number]; limit?: number; includeDemo?: boolean; cursor?: string };
-  }>(
+  app.get<{ Querystring: JobListQuery }>(
     "/v1/jobs",
     {
       schema: {
         tags: ["jobs"],
-        summary: "Jobs the caller may see, newest first; X-Total-Count and X-Next-Cursor headers page through them",
-        querystring: Type.Object(
-          {
-            state: Type.Optional(StringEnum(jobStates)),
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
-            includeDemo: Type.Optional(Type.Boolean()),
-            cursor: Type.Optional(Type.String({ maxLength: 200, pattern: "^[0-9]+:[A-Za-z0-9_.:-]+$" })),
-          },
-          { additionalProperties: false },
-        ),
+        summary:
+          "Jobs the caller may see, newest first, filtered by state, tenant, queue, zone, hall, rack, data class, name prefix and submission time; X-Total-Count and X-Next-Cursor headers page through them",
+        querystring: jobListQuery,
       },
     },
     async (request, reply) => {
@@ -365,16 +414,29 @@ function registerJobReads(
       const { state, cursor } = request.query;
       const limit = request.query.limit ?? 200;
       const includeDemo = request.query.includeDemo ?? true;
+      const matches = jobFilterOf(request.query);
       const entries: ListEntry[] = [];
       for (const [id, ended] of engine.ended) {
         if ((ended.synthetic && !includeDemo) || (state !== undefined && ended.view.state !== state)) continue;
         if (!visible(principal, ended)) continue;
-        entries.push({ submittedMs: Date.parse(ended.view.submittedAt ?? ""), id, view: () => ended.view });
+        const submittedMs = Date.parse(ended.view.submittedAt ?? "");
+        const view = ended.view;
+        if (!matches({ ...view, submittedMs, placement: () => view.placement })) continue;
+        entries.push({ submittedMs, id, view: () => view });
       }
       for (const record of engine.records.values()) {
         if ((record.synthetic && !includeDemo) || (state !== undefined && record.job.state !== state)) continue;
         if (!visible(principal, record)) continue;
         const submittedMs = Math.floor(record.generation.live.epochMsOf(record.job.spec.submitS));
+        const facts = {
+          tenantId: record.tenantId,
+          queue: record.job.spec.queue,
+          dataClass: record.job.spec.dataClass,
+          name: record.name,
+          submittedMs,
+          placement: () => jobView(record).placement,
+        };
+        if (!matches(facts)) continue;
         entries.push({ submittedMs, id: record.id, view: () => jobView(record) });
       }
       entries.sort((a, b) => b.submittedMs - a.submittedMs || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
