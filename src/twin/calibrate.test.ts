@@ -1,6 +1,4 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, it } from "node:test";
 import { type EsifCut, esifExtract } from "../../test/support/esif.ts";
 import { calibrateLoop, checkCalibration, guideline14, type LoopCalibration, validateLoop } from "./calibrate.ts";
