@@ -3,6 +3,7 @@
  * A change is validated by the site model before it applies; a rejected change leaves the site as it was and
  * answers with every diagnostic. Listeners (the live twin, the scheduler) hear about accepted changes.
  */
+import { isDeepStrictEqual } from "node:util";
 import type { Kysely } from "kysely";
 import { AppError } from "../core/errors.ts";
 import type { CapacityAnalysis } from "../model/capacity.ts";
@@ -129,6 +130,9 @@ export class InventoryService {
       });
     }
     const before = this.#current;
+    // A change that leaves the document as it is changes nothing: no version, no rebuild of the scheduler or the
+    // live twin (which would reset what they accumulated, such as tenants' attributed energy).
+    if (isDeepStrictEqual(candidate.file, before.file)) return before;
     await this.#db.transaction().execute(async (trx) => {
       await trx
         .insertInto("site_versions")

@@ -349,6 +349,23 @@ export function runApiSuite(driver: string, location: () => StoreLocation, teard
         assert.equal(afterwards.version, before.version);
       });
 
+      it("a site change that leaves the site as it is answers 200 and makes no version and no audit record", async () => {
+        const before = (await call("platform-admin", { method: "GET", url: "/v1/site" })).json();
+        const records = async () =>
+          (await call("auditor", { method: "GET", url: "/v1/audit?resource=site:" + before.id + "&limit=1000" })).json()
+            .length as number;
+        const recordsBefore = await records();
+        const same = await call("platform-admin", {
+          method: "POST",
+          url: "/v1/site/changes",
+          payload: { summary: "nothing", patch: { site: { name: before.name } } },
+        });
+        assert.equal(same.statusCode, 200, same.body);
+        assert.equal(same.json().version, before.version);
+        assert.equal((await call("platform-admin", { method: "GET", url: "/v1/site" })).json().version, before.version);
+        assert.equal(await records(), recordsBefore);
+      });
+
       it("makes every request id itself and keeps a caller's id beside it in the audit record", async () => {
         const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
         const health = await app.server.inject({

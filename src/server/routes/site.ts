@@ -250,9 +250,11 @@ export function registerSiteRoutes(app: FastifyInstance, inventory: InventorySer
         });
       }
       const change = site !== undefined ? { summary, site } : { summary, patch };
+      const previous = inventory.current.version;
       const applied = await inventory.applyChange(contextOf(request), change);
+      // 201 for a new version; 200 when the change left the site as it was (nothing applied, nothing rebuilt).
       return reply
-        .status(201)
+        .status(applied.version === previous ? 200 : 201)
         .send({ version: applied.version, summary: applied.summary, warnings: applied.diagnostics });
     },
   );
