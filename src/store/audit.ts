@@ -95,17 +95,9 @@ function keyedMac(trail: AuditTrail, row: AuditRecord): string {
 }
 
 function legacyHash(row: AuditRecord): string {
-  return recordHash({
-    seq: Number(row.seq),
-    at: row.at,
-    actor: row.actor,
-    action: row.action,
-    resource: row.resource,
-    before: row.before,
-    after: row.after,
-    requestId: row.request_id,
-    prevHash: row.prev_hash,
-  });
+  // Legacy records predate the caller's id: their hash covers every other field and the hash before them.
+  const { clientRequestId: _, ...fields } = recordOfRow(row);
+  return recordHash({ ...fields, prevHash: row.prev_hash });
 }
 
 /** Appends a keyed audit record inside `trx`; the chain head row lock orders concurrent appends. */
