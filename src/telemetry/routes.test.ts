@@ -132,6 +132,10 @@ describe("telemetry routes", () => {
 
     const anonymous = await app.inject({ method: "POST", url: `/v1/alarms/${id}/acknowledge`, payload: {} });
     assert.equal(anonymous.statusCode, 400);
+    // No body at all is the same request as an empty one (not "body must be object").
+    const bodiless = await app.inject({ method: "POST", url: `/v1/alarms/${id}/acknowledge` });
+    assert.equal(bodiless.statusCode, 400);
+    assert.equal(bodiless.json().detail, anonymous.json().detail);
     const acknowledged = await app.inject({
       method: "POST",
       url: `/v1/alarms/${id}/acknowledge`,

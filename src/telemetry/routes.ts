@@ -495,7 +495,14 @@ export function registerTelemetryRoutes(
 
     scope.post<{ Params: { id: string }; Body: { user?: string; comment?: string } | undefined }>(
       "/v1/alarms/:id/acknowledge",
-      { schema: { tags: ["alarms"], params: Type.Object({ id: Type.String() }), body: Type.Optional(actionBody) } },
+      {
+        schema: {
+          tags: ["alarms"],
+          params: Type.Object({ id: Type.String() }),
+          // No body at all stays valid (an action needs no comment).
+          body: Type.Union([actionBody, Type.Null()]),
+        },
+      },
       async (request, reply) => {
         const user = userOf(request, request.body);
         if (user === undefined) return problem(reply, 400, "Invalid request", "user: who acknowledges is required");
@@ -554,7 +561,14 @@ export function registerTelemetryRoutes(
 
     scope.post<{ Params: { id: string }; Body: { user?: string; comment?: string } | undefined }>(
       "/v1/alarms/:id/unshelve",
-      { schema: { tags: ["alarms"], params: Type.Object({ id: Type.String() }), body: Type.Optional(actionBody) } },
+      {
+        schema: {
+          tags: ["alarms"],
+          params: Type.Object({ id: Type.String() }),
+          // No body at all stays valid (an action needs no comment).
+          body: Type.Union([actionBody, Type.Null()]),
+        },
+      },
       async (request, reply) => {
         const user = userOf(request, request.body);
         if (user === undefined) return problem(reply, 400, "Invalid request", "user: who unshelves is required");
