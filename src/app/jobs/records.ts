@@ -57,11 +57,17 @@ export function isActive(job: Job): boolean {
   return job.state === "queued" || job.state === "admitted" || job.state === "running";
 }
 
+/** Where a job is: placed, where it runs now; ended, where it last ran; waiting (even after a requeue), nowhere. */
+export function placementNow(record: JobRecord): JobPlacement | null {
+  const job = record.job;
+  if (job.state === "running" || job.state === "admitted") return placementOf(record.generation, job);
+  return isActive(job) ? null : (record.lastPlacement ?? null);
+}
+
 /** The API's view of a job. */
 export function jobView(record: JobRecord) {
   const job = record.job;
   const live = record.generation.live;
-  const placed = job.state === "running" || job.state === "admitted";
   const iso = (timeS: number) => (Number.isFinite(timeS) ? new Date(live.epochMsOf(timeS)).toISOString() : null);
   const isoMs = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
   const run = record.run;
@@ -79,8 +85,7 @@ export function jobView(record: JobRecord) {
     // When it first started: a requeued job keeps its first start, and an ended job its start.
     startedAt: run?.startMs !== undefined ? isoMs(run.startMs) : iso(job.firstStartS),
     endedAt: isActive(job) ? null : run?.endMs !== undefined ? isoMs(run.endMs) : iso(job.endS),
-    // Placed: where it is now. Ended: where it last ran. Waiting (even after a requeue): nowhere.
-    placement: placed ? placementOf(record.generation, job) : isActive(job) ? null : (record.lastPlacement ?? null),
+    placement: placementNow(record),
     synthetic: record.synthetic,
     execution:
       run === undefined

@@ -16,7 +16,7 @@ import { appendAudit } from "../../store/audit.ts";
 import type { Store } from "../../store/database.ts";
 import { authorize, type Principal, withinScope } from "../../tenancy/service.ts";
 import type { JobsEngine } from "./engine.ts";
-import { demandOf, isActive, type JobRecord, type JobView, jobView } from "./records.ts";
+import { demandOf, isActive, type JobRecord, type JobView, jobView, placementNow } from "./records.ts";
 
 /** Settings of the jobs API. */
 export interface JobRoutesSettings {
@@ -434,7 +434,7 @@ function registerJobReads(
           dataClass: record.job.spec.dataClass,
           name: record.name,
           submittedMs,
-          placement: () => jobView(record).placement,
+          placement: () => placementNow(record),
         };
         if (!matches(facts)) continue;
         entries.push({ submittedMs, id: record.id, view: () => jobView(record) });
