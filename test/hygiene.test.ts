@@ -20,7 +20,7 @@ import { telemetryFeature } from "../src/app/features/telemetry.ts";
 import { InventoryService } from "../src/inventory/service.ts";
 import { loadSite } from "../src/model/load.ts";
 import { buildServer } from "../src/server/app.ts";
-import { findBadText, maxUrlLength, textProblem } from "../src/server/hygiene.ts";
+import { findBadText, hasBadText, maxUrlLength, textProblem } from "../src/server/hygiene.ts";
 import { problemHandler, redactUrl } from "../src/server/problem.ts";
 import { consoleRoutes } from "../src/server/routes/console.ts";
 import { openStore } from "../src/store/database.ts";
@@ -73,6 +73,17 @@ describe("text the store cannot keep", () => {
     for (let level = 0; level < 100_000; level++) deep = [deep];
     assert.equal(findBadText(deep)?.path.length, 100_000);
     assert.equal(findBadText(Buffer.alloc(1 << 20)), undefined, "bytes are not walked as text");
+    // The allocation-free pass every body gets says yes exactly where the path finder finds something.
+    for (const [index, body] of [
+      { a: [1, { b: "x\u0000" }] },
+      { ok: "fine", list: ["a", "b", "😀"] },
+      { "k\u0000": 1 },
+      { nested: { "\ud800": "x" } },
+      deep,
+      Buffer.alloc(1024),
+    ].entries()) {
+      assert.equal(hasBadText(body), findBadText(body) !== undefined, `body ${index}`);
+    }
   });
 
   it("strips access_token from URLs, however it is encoded", () => {
