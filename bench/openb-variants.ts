@@ -5,7 +5,7 @@
  * the ATC'23 artifact's protocol (pods shuffled, demand resampled to 130 % of GPU capacity, seeds 42–51), reporting
  * the allocation at 100 % and 130 % of arrived demand.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Atc23Result, atc23Replay } from "../src/scheduler/atc23.ts";
 import { inventoryFromOpenbNodes } from "../src/scheduler/inventory.ts";
@@ -49,7 +49,6 @@ for (const nodeFile of nodeFiles) {
     );
   }
   for (const podFile of podFiles) {
-    if (!existsSync(join(folder, podFile))) continue;
     const pods = readOpenbPods(readFileSync(join(folder, podFile), "utf8"), podFile);
     const name = podFile.replace(/^openb_pod_list_|\.csv$/g, "");
     if (protocol === "atc23") {

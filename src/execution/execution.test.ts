@@ -125,7 +125,7 @@ describe("bounded Slurm commands", () => {
   // 160 rather than 2,000 submissions keeps the test to seconds: the bound is the same whatever the burst.
   it("a burst of submissions forks at most maxConcurrentCommands processes at once", async () => {
     const bin = mkdtempSync(join(tmpdir(), "alixan-fake-slurm-"));
-    // A stand-in sbatch: answers a job id like `sbatch --parsable` after a short pause.
+    // A stand-in sbatch: reads the script and answers a job id like `sbatch --parsable`.
     writeFileSync(join(bin, "sbatch"), "#!/bin/sh\ncat >/dev/null\necho 4242\n", { mode: 0o755 });
     try {
       const cli = new SlurmCli({ ...simulatedExecution.slurm, bin, maxConcurrentCommands: 8 });

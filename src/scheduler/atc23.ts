@@ -6,11 +6,11 @@
  * installed GPU milli) once the arrived demand reaches 100 % and 130 % of capacity, averaged over the seeds.
  */
 import { seededRandom } from "./demo.ts";
+import { workloadClasses } from "./fragmentation.ts";
 import type { Inventory } from "./inventory.ts";
 import type { JobSpec } from "./jobs.ts";
-import { replay } from "./replay.ts";
-import { type PolicyName, Scheduler } from "./scheduler.ts";
-import { queueConfigForJobs, standardChecks, taskShapesOf, workloadOf } from "./setup.ts";
+import type { PolicyName } from "./scheduler.ts";
+import { runReplay, taskShapesOf } from "./setup.ts";
 
 /** Options of the protocol. */
 export interface Atc23Options {
@@ -74,23 +74,16 @@ export function atc23Replay(
   const capacity = inventory.gpuCount * 1000;
   const at100: number[] = [];
   const at130: number[] = [];
-  const workload = workloadOf(pods, inventory);
+  // The target workload is the trace's, as a live scheduler would know it (not the resampled sequence).
   const demand = taskShapesOf(pods, inventory);
+  const workload = workloadClasses(demand);
   for (const seed of seeds) {
     const jobs = atc23Workload(pods, capacity, ratio, seed);
-    const checks = standardChecks(inventory);
-    if (typeof checks === "string") throw new Error(checks);
-    const scheduler = new Scheduler(inventory, {
-      policy,
-      queues: queueConfigForJobs(jobs),
-      checks,
-      // The target workload is the trace's, as a live scheduler would know it (not the resampled sequence).
-      workload,
-      demand,
-    });
+    // Queues and admission checks as in any replay (`runReplay`'s defaults), fresh per seed.
+    const result = runReplay({ inventory, policy, workload, demand, replay: { departures: false } }, jobs);
+    if (typeof result === "string") throw new Error(result);
     let arrived = 0;
     let first = Number.NaN;
-    const result = replay(scheduler, jobs, { departures: false });
     // Allocation when the arrived demand first reached capacity: replayed from the timeline (one sample per pod).
     const { timeS, gpuAllocation } = result.timeline;
     let crossing = jobs.length - 1;
