@@ -246,6 +246,22 @@ describe("the platform's error paths", () => {
     assert.equal(media.errors?.[0]?.field, "headers.content-type");
   });
 
+  it("paging values past a column's range or a number's precision are 400s naming the field, never 500s", async () => {
+    for (const url of [
+      "/v1/security/events?before=99999999999999999999",
+      "/v1/security/events?before=1e300",
+      "/v1/security/events?before=0",
+      "/v1/security/events?limit=0",
+      "/v1/jobs?limit=99999999999999999999",
+      "/v1/audit?after=99999999999999999999",
+    ]) {
+      const response = await inject({ url });
+      assert.equal(response.statusCode, 400, `${url}: ${response.body}`);
+    }
+    const events = await inject({ url: "/v1/security/events?before=9007199254740991" });
+    assert.equal(events.statusCode, 200, events.body);
+  });
+
   it("telemetry routes answer problem+json with a request id, and a name that matches nothing is not an error", async () => {
     assertProblem(await inject({ url: "/v1/telemetry/query?from=yesterday" }), 400, "bad time");
     const invalid = assertProblem(await inject({ url: "/v1/telemetry/query?aggregation=median" }), 400, "bad enum");

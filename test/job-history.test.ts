@@ -94,6 +94,11 @@ describe("job history", () => {
       assert.equal((await callApi(url, "GET", `/v1/jobs/${id}`, hugo)).status, 404);
       assert.equal((await callApi(url, "GET", "/v1/jobs/job_nope/history", lea)).status, 404);
       assert.equal((await callApi(url, "GET", `/v1/jobs/${id}/history?cursor=x`, lea)).status, 400);
+      // A cursor past the id column's range is a 400 naming it, not a database error.
+      const huge = await callApi(url, "GET", `/v1/jobs/${id}/history?cursor=99999999999999999999`, lea);
+      assert.equal(huge.status, 400);
+      assert.match(JSON.stringify(huge.body), /cursor/);
+      assert.equal((await callApi(url, "GET", `/v1/jobs/${id}/history?cursor=-1`, lea)).status, 400);
     } finally {
       await app.close();
     }

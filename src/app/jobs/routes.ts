@@ -512,7 +512,10 @@ function registerJobReads(
         querystring: Type.Object(
           {
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
-            cursor: Type.Optional(Type.String({ maxLength: 20, pattern: "^[0-9]+$" })),
+            cursor: Type.Optional(
+              // At most 18 digits: always within the bigint id column, so a huge cursor is a 400, not a database error.
+              Type.String({ maxLength: 18, pattern: "^[0-9]{1,18}$" }),
+            ),
           },
           { additionalProperties: false },
         ),

@@ -19,7 +19,8 @@ export function registerAuditRoutes(app: FastifyInstance, db: Kysely<Database>):
         summary: "Audit records in order, after a sequence number",
         querystring: Type.Object(
           {
-            after: Type.Optional(Type.Integer({ minimum: 0 })),
+            // A safe integer at most: a larger one would pass the schema yet overflow the bigint column (a 500).
+            after: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
             resource: Type.Optional(Type.String()),
             actor: Type.Optional(Type.String()),
