@@ -22,7 +22,11 @@ export function registerSecurityRoutes(app: FastifyInstance, db: Kysely<Database
           {
             // A safe integer at most: a larger one would pass the schema yet overflow the bigint column (a 500).
             before: Type.Optional(
-              Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: "only events with a smaller id" }),
+              Type.Integer({
+                minimum: 1,
+                maximum: Number.MAX_SAFE_INTEGER,
+                description: "only events with a smaller id",
+              }),
             ),
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
             kind: Type.Optional(Type.Unsafe<string>({ type: "string", enum: [...securityEventKinds] })),
