@@ -63,20 +63,15 @@ const ReadySchema = Type.Object({
 /** How long `/ready` waits for the store to answer `select 1`. */
 const storeCheckTimeoutMs = 2000;
 
-/** Resolves to undefined when `promise` settles in time and fulfilled, else to what went wrong. */
+/** Resolves to undefined when `promise` fulfils in time, to "timed out…" when it does not; rejects as it does. */
 async function withinTimeout(promise: Promise<unknown>, timeoutMs: number): Promise<string | undefined> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<string>((resolve) => {
     timer = setTimeout(() => resolve(`timed out after ${timeoutMs} ms`), timeoutMs);
   });
   try {
-    return await Promise.race([
-      promise.then(
-        () => undefined,
-        (error: Error) => error.message,
-      ),
-      timeout,
-    ]);
+    // A rejection propagates: /ready logs its text and tells the caller only that the check failed.
+    return await Promise.race([promise.then(() => undefined), timeout]);
   } finally {
     clearTimeout(timer);
   }
@@ -144,13 +139,15 @@ function registerReadiness(app: FastifyInstance, dependencies: ServerDependencie
         response: { 200: ReadySchema },
       },
     },
-    async (_request, reply) => {
+    async (request, reply) => {
       const outcomes = await Promise.all(
         checks.map(async (check) => {
           try {
             return [check.name, (await check.check()) ?? "ok"] as const;
           } catch (error) {
-            return [check.name, (error as Error).message] as const;
+            // /ready is public: the error's text (a database message, a path) goes to the log, not to the caller.
+            request.log.warn({ check: check.name, err: error }, "readiness check failed");
+            return [check.name, "failed (see the server log)"] as const;
           }
         }),
       );
