@@ -114,6 +114,20 @@ export interface QueueConfig {
   readonly preemption?: QueuePreemption;
 }
 
+/**
+ * The queue a tenant gets when it is created: the first rule whose `kinds` include the tenant's kind (or that names
+ * no kinds) gives its cohort, priority class, quota and preemption; the queue is named after the tenant.
+ */
+export interface NewTenantRule {
+  /** Tenant kinds the rule applies to; undefined: every kind. */
+  readonly kinds: readonly string[] | undefined;
+  readonly cohort: string | undefined;
+  readonly priorityClass: string;
+  readonly weight: number;
+  readonly quota: Readonly<Record<string, ResourceQuota>>;
+  readonly preemption?: QueuePreemption;
+}
+
 /** A whole queue configuration. */
 export interface QueueSetConfig {
   /** Half-life of the usage that fair share remembers. */
@@ -123,6 +137,8 @@ export interface QueueSetConfig {
   readonly queues: readonly QueueConfig[];
   /** Queue for jobs naming a queue that is not configured; without it such jobs are rejected. */
   readonly defaultQueue: string | undefined;
+  /** How a new tenant's queue is made; absent or empty: new tenants get no queue until an admin gives one. */
+  readonly newTenants?: readonly NewTenantRule[];
 }
 
 /** The priority classes used when a configuration names none. */
@@ -286,7 +302,7 @@ function parsePath(path: string): (string | number)[] {
  * Parses and checks a queue configuration (YAML or JSON). Never throws: every problem comes back with its path and
  * line. Checks: unique names, known parents and priority classes, no cohort cycles, lending ≤ nominal, weights > 0.
  */
-export function parseQueueConfig(text: string): QueueConfigResult {
+export function parseQueueConfig(text: string, options: QueueReadOptions = {}): QueueConfigResult {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (document.errors.length > 0) {
@@ -300,7 +316,7 @@ export function parseQueueConfig(text: string): QueueConfigResult {
     };
   }
   const reader = new ConfigReader();
-  const config = readConfig(document.toJS(), reader);
+  const config = readConfig(document.toJS(), reader, options);
   const diagnostics = reader.diagnostics.map((item) => {
     const segments = parsePath(item.path);
     for (let depth = segments.length; depth > 0; depth--) {
@@ -313,9 +329,78 @@ export function parseQueueConfig(text: string): QueueConfigResult {
   return { config: diagnostics.length === 0 ? config : undefined, diagnostics };
 }
 
-function readConfig(value: unknown, reader: ConfigReader): QueueSetConfig {
+/** Options of reading a queue configuration. */
+export interface QueueReadOptions {
+  /** Accept a configuration with no queue (a platform whose tenants have none yet); by default that is an error. */
+  readonly allowEmpty?: boolean;
+}
+
+/**
+ * Checks a queue configuration already parsed (an API body in the file's shape). Never throws; paths are prefixed
+ * with `prefix` (for example `body`).
+ */
+export function readQueueConfig(value: unknown, prefix: string, options: QueueReadOptions = {}): QueueConfigResult {
+  const reader = new ConfigReader();
+  const config = readConfig(value, reader, options);
+  const diagnostics = reader.diagnostics.map((item) => ({
+    ...item,
+    path: item.path === "" ? prefix : item.path.startsWith("[") ? `${prefix}${item.path}` : `${prefix}.${item.path}`,
+  }));
+  return { config: diagnostics.length === 0 ? config : undefined, diagnostics };
+}
+
+const queueFields = ["name", "tenant", "cohort", "weight", "priorityClass", "quota", "preemption"] as const;
+
+function readPreemption(entry: Raw, path: string, reader: ConfigReader): QueuePreemption | undefined {
+  const input = entry["preemption"];
+  if (input === undefined) return undefined;
+  return reader.schema(QueuePreemptionSchema, input, `${path}.preemption`)
+    ? resolvePreemption(input as QueuePreemptionInput)
+    : undefined;
+}
+
+function readNewTenantRules(
+  value: unknown,
+  reader: ConfigReader,
+  cohorts: readonly CohortConfig[],
+  priorityClasses: readonly PriorityClass[],
+): NewTenantRule[] {
+  const rules: NewTenantRule[] = [];
+  reader.list(value, "newTenants").forEach((item, index) => {
+    const path = `newTenants[${index}]`;
+    const entry = reader.object(item, path);
+    if (entry === undefined) return;
+    reader.unknownKeys(entry, ["kinds", "cohort", "weight", "priorityClass", "quota", "preemption"], path);
+    const kindsValue = entry["kinds"];
+    let kinds: string[] | undefined;
+    if (kindsValue !== undefined) {
+      if (!Array.isArray(kindsValue) || !kindsValue.every((kind) => typeof kind === "string" && kind !== "")) {
+        reader.problem(`${path}.kinds`, `expected a list of tenant kinds, got ${JSON.stringify(kindsValue)}`);
+      } else kinds = kindsValue as string[];
+    }
+    const cohort = reader.text(entry, "cohort", path, false);
+    if (cohort !== undefined && !cohorts.some((other) => other.name === cohort)) {
+      reader.problem(`${path}.cohort`, `no cohort named "${cohort}"`);
+    }
+    const priorityClass = reader.text(entry, "priorityClass", path, false) ?? "normal";
+    if (!priorityClasses.some((other) => other.name === priorityClass)) {
+      reader.problem(`${path}.priorityClass`, `no priority class named "${priorityClass}"`);
+    }
+    const weight = reader.number(entry, "weight", path, 0, true) ?? 1;
+    const quota = reader.quota(entry["quota"], `${path}.quota`);
+    const preemption = readPreemption(entry, path, reader);
+    rules.push({ kinds, cohort, priorityClass, weight, quota, ...(preemption === undefined ? {} : { preemption }) });
+  });
+  return rules;
+}
+
+function readConfig(value: unknown, reader: ConfigReader, options: QueueReadOptions = {}): QueueSetConfig {
   const raw = reader.object(value, "") ?? {};
-  reader.unknownKeys(raw, ["version", "fairShare", "priorityClasses", "cohorts", "queues", "defaultQueue"], "");
+  reader.unknownKeys(
+    raw,
+    ["version", "fairShare", "priorityClasses", "cohorts", "queues", "defaultQueue", "newTenants"],
+    "",
+  );
   if (raw["version"] !== undefined && raw["version"] !== 1)
     reader.problem("version", `expected 1, got ${JSON.stringify(raw["version"])}`);
   const fairShare = reader.object(raw["fairShare"], "fairShare") ?? {};
@@ -378,14 +463,8 @@ function readConfig(value: unknown, reader: ConfigReader): QueueSetConfig {
     const path = `queues[${index}]`;
     const entry = reader.object(item, path);
     if (entry === undefined) return;
-    reader.unknownKeys(entry, ["name", "tenant", "cohort", "weight", "priorityClass", "quota", "preemption"], path);
-    const preemptionInput = entry["preemption"];
-    const preemption =
-      preemptionInput === undefined
-        ? undefined
-        : reader.schema(QueuePreemptionSchema, preemptionInput, `${path}.preemption`)
-          ? resolvePreemption(preemptionInput as QueuePreemptionInput)
-          : undefined;
+    reader.unknownKeys(entry, queueFields, path);
+    const preemption = readPreemption(entry, path, reader);
     const name = reader.text(entry, "name", path, true);
     const tenant = reader.text(entry, "tenant", path, false);
     const cohort = reader.text(entry, "cohort", path, false);
@@ -414,12 +493,20 @@ function readConfig(value: unknown, reader: ConfigReader): QueueSetConfig {
       ...(preemption === undefined ? {} : { preemption }),
     });
   });
-  if (queues.length === 0) reader.problem("queues", "no queue configured");
+  if (queues.length === 0 && options.allowEmpty !== true) reader.problem("queues", "no queue configured");
   const defaultQueue = reader.text(raw, "defaultQueue", "", false);
   if (defaultQueue !== undefined && !queues.some((queue) => queue.name === defaultQueue)) {
     reader.problem("defaultQueue", `no queue named "${defaultQueue}"`);
   }
-  return { fairShareHalfLifeHours: halfLife, priorityClasses, cohorts, queues, defaultQueue };
+  const newTenants = readNewTenantRules(raw["newTenants"], reader, cohorts, priorityClasses);
+  return {
+    fairShareHalfLifeHours: halfLife,
+    priorityClasses,
+    cohorts,
+    queues,
+    defaultQueue,
+    ...(newTenants.length > 0 ? { newTenants } : {}),
+  };
 }
 
 /**
