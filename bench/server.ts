@@ -25,7 +25,7 @@ const app = await composeApp({
   site: "alixan",
   store: { kind: "pglite", dataDir },
   seed: true,
-  features: defaultFeatures({ telemetryInMemory: true }),
+  features: defaultFeatures({ telemetryInMemory: true, demoLoad: 0.5 }),
   rateLimitPerMinute: 10_000_000,
 });
 const address = await app.server.listen({ port: 0, host: "127.0.0.1" });

@@ -34,6 +34,13 @@ const audited: Readonly<Record<string, string>> = {
   "POST /v1/alarms/:id/acknowledge": "alarm.acknowledge",
   "POST /v1/alarms/:id/shelve": "alarm.shelve",
   "POST /v1/alarms/:id/unshelve": "alarm.unshelve",
+  "PUT /v1/queue-config": "queues.change",
+  "POST /v1/queue-config/kueue": "queues.change",
+  "PUT /v1/queues/:name": "queues.change",
+  "DELETE /v1/queues/:name": "queues.change",
+  "PUT /v1/cohorts/:name": "queues.change",
+  "DELETE /v1/cohorts/:name": "queues.change",
+  "PUT /v1/demo": "demo.stop",
 };
 
 /** Method and path of every route, from Fastify's route tree. */
@@ -119,6 +126,48 @@ describe("audit coverage", () => {
         who: admin,
         run: () => call("POST", "/v1/tenants", admin, { id: "coverage", name: "Coverage", kind: "research" }),
       },
+      {
+        route: "PUT /v1/queue-config",
+        who: admin,
+        run: async () => {
+          const current = await call("GET", "/v1/queue-config", admin);
+          return call("PUT", "/v1/queue-config", admin, { config: current.body.config, summary: "same again" });
+        },
+      },
+      {
+        route: "POST /v1/queue-config/kueue",
+        who: admin,
+        run: async () => {
+          const exported = await app.server.inject({
+            method: "GET",
+            url: "/v1/queue-config?format=kueue",
+            headers: { authorization: `Bearer ${keys[admin]}` },
+          });
+          return call("POST", "/v1/queue-config/kueue", admin, { yaml: exported.body });
+        },
+      },
+      {
+        route: "PUT /v1/cohorts/:name",
+        who: admin,
+        run: () => call("PUT", "/v1/cohorts/coverage-cohort", admin, { parent: "alixan" }),
+      },
+      {
+        route: "PUT /v1/queues/:name",
+        who: admin,
+        run: () =>
+          call("PUT", "/v1/queues/coverage-extra", admin, {
+            tenant: "coverage",
+            cohort: "coverage-cohort",
+            quota: { gpu: { nominal: 2 } },
+          }),
+      },
+      { route: "DELETE /v1/queues/:name", who: admin, run: () => call("DELETE", "/v1/queues/coverage-extra", admin) },
+      {
+        route: "DELETE /v1/cohorts/:name",
+        who: admin,
+        run: () => call("DELETE", "/v1/cohorts/coverage-cohort", admin),
+      },
+      { route: "PUT /v1/demo", who: admin, run: () => call("PUT", "/v1/demo", admin, { running: false }) },
       {
         route: "POST /v1/projects",
         who: admin,

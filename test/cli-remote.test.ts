@@ -34,7 +34,7 @@ before(async () => {
     site: "lab",
     store: { kind: "pglite", dataDir: "memory" },
     seed: true,
-    features: defaultFeatures({ telemetryInMemory: true, speed: 60 }),
+    features: defaultFeatures({ telemetryInMemory: true, speed: 60, demoLoad: 0.5 }),
   });
   url = await app.server.listen({ port: 0, host: "127.0.0.1" });
   operatorKey = app.demoKeys!.find((key) => key.role === "facility-operator")!.token;
@@ -75,11 +75,12 @@ describe("remote CLI", () => {
   });
 
   it("prints per-tenant usage as a table and as CSV", async () => {
-    // The demo workload runs from the start; at 60 simulated seconds per second the twin's history soon holds energy.
+    // The demo load runs from the start under its own tenants; at 60 simulated seconds per second the twin's history
+    // soon holds energy. Real tenants (atelier-genai) submitted nothing: they get none of it.
     let table = await alixan("report", "usage");
     const deadline = Date.now() + 30_000;
-    while (!/^atelier-genai\s+\d+\s+[\d.]+\s+[1-9][\d.]*/m.test(table.stdout)) {
-      assert.ok(Date.now() < deadline, `no energy attributed to atelier-genai yet:\n${table.stdout}${table.stderr}`);
+    while (!/^demo:genai-startups\s+\d+\s+[\d.]+\s+[1-9][\d.]*/m.test(table.stdout)) {
+      assert.ok(Date.now() < deadline, `no energy attributed to the demo load yet:\n${table.stdout}${table.stderr}`);
       await new Promise((resolve) => setTimeout(resolve, 1000));
       table = await alixan("report", "usage");
     }
@@ -90,7 +91,8 @@ describe("remote CLI", () => {
     const csv = await alixan("report", "usage", "--format", "csv");
     assert.equal(csv.code, 0, csv.stderr);
     assert.match(csv.stdout, /^tenant,project,jobs,/);
-    assert.match(csv.stdout, /^atelier-genai,,\d+,/m);
+    assert.match(csv.stdout, /^demo:genai-startups,,\d+,/m);
+    assert.doesNotMatch(table.stdout, /^atelier-genai\s/m, "a real tenant is charged nothing for the demo load");
     assert.equal((await alixan("report", "usage", "--from", "yesterday")).code, 2);
   });
 

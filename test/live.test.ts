@@ -40,7 +40,7 @@ before(async () => {
     site: "lab",
     store: { kind: "pglite", dataDir: "memory" },
     seed: true,
-    features: defaultFeatures({ speed: 120, telemetryInMemory: true }),
+    features: defaultFeatures({ speed: 120, telemetryInMemory: true, demoLoad: 0.5 }),
   });
   url = await app.server.listen({ port: 0, host: "127.0.0.1" });
   operator = app.demoKeys!.find((key) => key.role === "facility-operator")!.token;

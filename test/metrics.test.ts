@@ -13,7 +13,7 @@ import { jobSpec } from "../src/scheduler/jobs.ts";
 
 let app: ComposedApp;
 let admin: string;
-const platform = platformFeatures({ speed: 60, telemetryInMemory: true });
+const platform = platformFeatures({ speed: 60, telemetryInMemory: true, demoLoad: 0.5 });
 
 /** A parsed sample line. */
 interface Sample {

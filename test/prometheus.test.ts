@@ -36,7 +36,7 @@ before(async () => {
     site: "lab",
     store: { kind: "pglite", dataDir: "memory" },
     seed: true,
-    features: defaultFeatures({ telemetryInMemory: true }),
+    features: defaultFeatures({ telemetryInMemory: true, demoLoad: 0.5 }),
   });
   url = await app.server.listen({ port: 0, host: "127.0.0.1" });
   admin = app.demoKeys!.find((key) => key.role === "platform-admin")!.token;

@@ -164,6 +164,22 @@ const migrations: Record<string, Migration> = {
       await sql`create index job_events_job on job_events(job_id, id)`.execute(db);
     },
   },
+  "0007_queue_set_versions": {
+    async up(db: Kysely<unknown>) {
+      // Queues, cohorts and quotas as data: every accepted change is a new whole version (like the site file), so
+      // the configuration in force survives restarts and earlier ones can be read back. The per-queue table of the
+      // first schema was never written: the set is checked as a whole (cohort cycles, quotas), so it is kept whole.
+      await sql`drop table queues`.execute(db);
+      await sql`
+        create table queue_set_versions (
+          version integer primary key,
+          document jsonb not null,
+          summary text not null,
+          actor text not null,
+          created_at text not null
+        )`.execute(db);
+    },
+  },
 };
 
 /** Provides the migrations to Kysely's Migrator. */

@@ -119,11 +119,13 @@ export interface JobEventsTable {
   detail: Json;
 }
 
-export interface QueuesTable {
-  name: string;
-  tenant_id: string | null;
-  spec: Json;
-  updated_at: string;
+/** One accepted version of the queue configuration, whole, in the queue file's shape. */
+export interface QueueSetVersionsTable {
+  version: number;
+  document: Json;
+  summary: string;
+  actor: string;
+  created_at: string;
 }
 
 export interface SiteVersionsTable {
@@ -146,7 +148,7 @@ export interface Database {
   security_events: SecurityEventsTable;
   jobs: JobsTable;
   job_events: JobEventsTable;
-  queues: QueuesTable;
+  queue_set_versions: QueueSetVersionsTable;
   site_versions: SiteVersionsTable;
 }
 

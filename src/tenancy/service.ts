@@ -168,6 +168,7 @@ export class TenancyService {
   readonly #db: Kysely<Database>;
   /** Authenticated keys by token hash, so hot read paths skip the store; revocation clears it. */
   readonly #principalCache = new Map<string, { principal: Principal; expiresAtMs: number }>();
+  readonly #tenantListeners: ((context: RequestContext, tenant: Tenant) => Promise<void>)[] = [];
 
   constructor(db: Kysely<Database>) {
     this.#db = db;
@@ -242,7 +243,7 @@ export class TenancyService {
       data_classes: [...dataClasses],
       created_at: new Date().toISOString(),
     };
-    return this.mutate(context, "tenant.create", `tenant:${input.id}`, async (trx) => {
+    const created = await this.mutate(context, "tenant.create", `tenant:${input.id}`, async (trx) => {
       const existing = await trx.selectFrom("tenants").select("id").where("id", "=", input.id).executeTakeFirst();
       if (existing !== undefined) throw new AppError("conflict", `tenant ${input.id} already exists`, { field: "id" });
       await trx
@@ -251,6 +252,18 @@ export class TenancyService {
         .execute();
       return { before: null, after: tenant, result: tenant };
     });
+    // After the commit: what follows a tenant (its queue by policy) is its own audited change.
+    for (const listener of this.#tenantListeners) await listener(context, created);
+    return created;
+  }
+
+  /** Calls `listener` after each tenant is created (the jobs feature gives it a queue by policy). */
+  onTenantCreated(listener: (context: RequestContext, tenant: Tenant) => Promise<void>): () => void {
+    this.#tenantListeners.push(listener);
+    return () => {
+      const index = this.#tenantListeners.indexOf(listener);
+      if (index >= 0) this.#tenantListeners.splice(index, 1);
+    };
   }
 
   // ---- projects

@@ -141,7 +141,7 @@ describe("web console in Chromium", { timeout: 600_000 }, () => {
       site: "alixan",
       store: { kind: "pglite", dataDir: dataDirectory },
       seed: true,
-      features: defaultFeatures({ telemetryInMemory: true }),
+      features: defaultFeatures({ telemetryInMemory: true, demoLoad: 0.5 }),
     });
     const address = await app.server.listen({ port: 0, host: "127.0.0.1" });
     baseUrl = address;

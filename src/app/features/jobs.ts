@@ -9,34 +9,30 @@
  * the records and their views, and the routes. This file wires them as a feature.
  */
 import type { ExecutionConfig } from "../../execution/config.ts";
-import { demoQueues, demoWorkload } from "../../scheduler/demo.ts";
 import { inventoryFromSite } from "../../scheduler/inventory.ts";
 import type { QueueSetConfig } from "../../scheduler/queues.ts";
-import { authorize, withinScope } from "../../tenancy/service.ts";
+import { authorize, type RequestContext, systemPrincipal, withinScope } from "../../tenancy/service.ts";
 import type { CoreServices, Feature } from "../compose.ts";
+import { DemoLoad } from "../jobs/demo-load.ts";
 import { JobsEngine } from "../jobs/engine.ts";
-import type { JobRecord, JobUsageRecord } from "../jobs/records.ts";
+import { isActive, type JobUsageRecord } from "../jobs/records.ts";
 import { registerJobRoutes } from "../jobs/routes.ts";
+import { initialQueueSet } from "../queues/defaults.ts";
+import { registerQueueRoutes } from "../queues/routes.ts";
+import { QueueService } from "../queues/service.ts";
 import type { LiveCoupling } from "./live.ts";
 import { schedulerFamilies } from "./scheduler-metrics.ts";
 
 export type { JobUsageRecord } from "../jobs/records.ts";
 
-/** The demo scheduler's tenant names mapped to the seeded demo tenants. */
-const demoTenantIds: Readonly<Record<string, string>> = {
-  pharma: "rhone-pharma",
-  "genai-startups": "atelier-genai",
-  diagnostics: "valdiag",
-  "hospital-consortium": "hopitaux-drome",
-  "training-campus": "campus-valence",
-};
-
 /** Options of the jobs feature. */
 export interface JobsOptions {
   /** Simulated seconds per wall-clock second; keep equal to the live twin's (default 1). */
   readonly speed?: number;
-  /** Background demo workload as a share of the site's GPUs (default 0.5, or 0 when any hall runs on Slurm). */
+  /** Demo load at start as a share of the site's GPUs (default 0: off; an admin can start it later). */
   readonly demoLoad?: number;
+  /** A queue configuration from a file (`serve --queues`): stored as a new version when it differs. */
+  readonly queues?: { readonly config: QueueSetConfig; readonly source: string };
   /** Where admitted jobs run (default: all simulated). */
   readonly execution?: ExecutionConfig;
   /** Jobs one tenant may have waiting at once (default 1,000). */
@@ -76,17 +72,24 @@ export function jobsFeature(
     },
     async start(core: CoreServices) {
       const current = core.inventory.current;
-      const demo = demoQueues(inventoryFromSite(current.site));
-      const queues: QueueSetConfig = {
-        ...demo,
-        queues: demo.queues.map((queue) => ({ ...queue, tenant: demoTenantIds[queue.tenant] ?? queue.tenant })),
-      };
       if (options.execution !== undefined && engine === undefined && (options.speed ?? 1) !== 1) {
         const slurm = Object.values(options.execution.halls).includes("slurm") || options.execution.backend === "slurm";
         if (slurm) throw new Error("execution: jobs run on Slurm in real time; the live speed must be 1");
       }
-      const jobs = new JobsEngine(core.store, current.site, current.version, {
-        queues,
+      const context: RequestContext = { principal: systemPrincipal("queues"), requestId: "start" };
+      let jobs: JobsEngine | undefined;
+      const queueService = await QueueService.open(
+        {
+          db: core.store.db,
+          tenancy: core.tenancy,
+          activeJobs: (queue) => (jobs === undefined ? 0 : activeJobsIn(jobs, queue)),
+        },
+        context,
+        (tenants) => initialQueueSet(inventoryFromSite(current.site), tenants),
+        options.queues,
+      );
+      jobs = new JobsEngine(core.store, current.site, current.version, {
+        queues: queueService.config,
         log: core.log.sink("jobs"),
         ...(options.execution === undefined ? {} : { execution: options.execution }),
         ...(options.speed === undefined ? {} : { speed: options.speed }),
@@ -94,26 +97,39 @@ export function jobsFeature(
       });
       engine = jobs;
       await jobs.restore();
+      const demo = new DemoLoad(jobs, queueService.config, { speed: options.speed ?? 1 });
+      queueService.onChange((config, why) => demo.applyStored(config, why));
       // The site in force decides where jobs may run: every accepted change takes effect at once.
       const removeListener = core.inventory.onChange((changed) =>
         jobs.rebuild(changed.site, changed.version, "site change"),
       );
+      const log = core.log.sink("queues");
+      const removeTenantListener = core.tenancy.onTenantCreated(async (tenantContext, tenant) => {
+        try {
+          await queueService.tenantCreated(tenantContext, tenant);
+        } catch (error) {
+          log(`tenant ${tenant.id} got no queue: ${(error as Error).message}`);
+        }
+      });
       jobs.startClock();
-      const arrivals = startDemo(jobs, queues, options);
+      if ((options.demoLoad ?? 0) > 0) demo.start(options.demoLoad!);
       return {
         // Read at each scrape from the generation in force (a site change replaces the scheduler).
         metrics: () => schedulerFamilies(jobs.generation.live.scheduler),
-        routes: (app) =>
+        routes: (app) => {
           registerJobRoutes(app, {
             store: core.store,
             engine: jobs,
-            queues,
+            queues: () => jobs.queues,
             speed: options.speed ?? 1,
             maxQueuedPerTenant: options.maxQueuedPerTenant ?? 1000,
-          }),
+          });
+          registerQueueRoutes(app, { engine: jobs, service: queueService, demo });
+        },
         async stop() {
           removeListener();
-          for (const timer of arrivals) clearTimeout(timer);
+          removeTenantListener();
+          demo.stop();
           await jobs.stop();
         },
       };
@@ -121,41 +137,9 @@ export function jobsFeature(
   };
 }
 
-/** Background workload of the demo tenants: part at once so the site starts busy, the rest on its arrival times. */
-function startDemo(engine: JobsEngine, queues: QueueSetConfig, options: JobsOptions): ReturnType<typeof setTimeout>[] {
-  const demoLoad = options.demoLoad ?? (engine.slurmMode ? 0 : 0.5);
-  const arrivals: ReturnType<typeof setTimeout>[] = [];
-  if (demoLoad <= 0) return arrivals;
-  const inventory = engine.generation.inventory;
-  const specs = demoWorkload(inventory, {
-    jobs: Math.max(20, Math.ceil(inventory.gpuCount / 12)),
-    load: demoLoad,
-    seed: 7,
-  });
-  const submitDemo = (spec: (typeof specs)[number]) => {
-    const generation = engine.generation;
-    const job = generation.live.submit(spec);
-    const queue = queues.queues.find((candidate) => candidate.name === spec.queue);
-    const record: JobRecord = {
-      id: spec.id,
-      tenantId: queue?.tenant ?? "alixan",
-      projectId: "demo",
-      userId: "system:demo",
-      name: spec.id,
-      synthetic: true,
-      job,
-      generation,
-    };
-    engine.add(record);
-  };
-  const half = Math.floor(specs.length / 2);
-  const offsetS = specs[half]?.submitS ?? 0;
-  specs.slice(0, half).forEach(submitDemo);
-  for (const spec of specs.slice(half)) {
-    const delayMs = ((spec.submitS - offsetS) * 1000) / (options.speed ?? 1);
-    const timer = setTimeout(() => submitDemo({ ...spec }), Math.min(2 ** 31 - 1, Math.max(0, delayMs)));
-    timer.unref();
-    arrivals.push(timer);
-  }
-  return arrivals;
+/** Jobs of a queue that are waiting or running (a queue may not be taken away from under them). */
+function activeJobsIn(engine: JobsEngine, queue: string): number {
+  let count = 0;
+  for (const record of engine.records.values()) if (record.job.spec.queue === queue && isActive(record.job)) count++;
+  return count;
 }

@@ -45,6 +45,8 @@ export class JobsEngine {
   readonly #options: JobsEngineOptions;
   readonly #clock: () => number;
   #generation: Generation;
+  /** The queue configuration in force (the stored one, plus demo queues while the demo load runs). */
+  #queues: QueueSetConfig;
   /** Jobs of the current generation, by id. */
   readonly records = new Map<string, JobRecord>();
   /** Jobs that ended under an earlier generation, by id. */
@@ -60,6 +62,7 @@ export class JobsEngine {
     this.#store = store;
     this.#options = options;
     this.#clock = options.clock ?? Date.now;
+    this.#queues = options.queues;
     this.#generation = this.#build(site, version, undefined);
     this.#nextLapseMs = nextLapseMs(site, this.#clock());
   }
@@ -76,7 +79,7 @@ export class JobsEngine {
 
   #build(site: Site, version: number, epochMs: number | undefined): Generation {
     return buildGeneration(site, version, {
-      queues: this.#options.queues,
+      queues: this.#queues,
       execution: this.#options.execution ?? simulatedExecution,
       speed: this.#options.speed,
       epochMs,
@@ -108,13 +111,28 @@ export class JobsEngine {
     }
   }
 
+  /** The queue configuration in force. */
+  get queues(): QueueSetConfig {
+    return this.#queues;
+  }
+
+  /**
+   * Takes a new queue configuration into force: a new generation over the same site, every job carried over (the
+   * caller has made sure no queue with work in flight disappeared) except those `keep` refuses.
+   */
+  setQueues(queues: QueueSetConfig, why: string, keep?: (record: JobRecord) => boolean): void {
+    this.#queues = queues;
+    this.rebuild(this.#generation.site, this.#generation.version, why, keep);
+  }
+
   /** Takes a new site version into force: a new generation, every job carried over (see the file's comment). */
-  rebuild(site: Site, version: number, why: string): void {
+  rebuild(site: Site, version: number, why: string, keep?: (record: JobRecord) => boolean): void {
     const old = this.#generation;
     old.live.dispose();
     const generation = this.#build(site, version, old.live.epochMs);
     this.#nextLapseMs = nextLapseMs(site, this.#clock());
-    const records = [...this.records.values()];
+    // Jobs not kept (demo load being stopped) are left behind with the old generation, which is dropped.
+    const records = [...this.records.values()].filter((record) => keep?.(record) ?? true);
     // Jobs whose racks are gone, or may no longer host their data, are displaced in the old generation first (its
     // executor holds their runs), then wait in the new one with the reason.
     const carried = carryJobs(old, generation, records, version, why);

@@ -1,5 +1,5 @@
 /**
- * The jobs API: submit (tenant roles), list with paging, read, cancel, and queues with their quotas. Submissions are
+ * The jobs API: submit (tenant roles), list with paging, read, cancel (queues are in src/app/queues). Submissions are
  * bounded before anything is allocated (a member no node could hold, a gang larger than the site, a tenant's queue
  * already full), and a job the scheduler would refuse is answered 400 and never stored or kept.
  */
@@ -9,7 +9,7 @@ import { type Static, Type } from "typebox";
 import { AppError } from "../../core/errors.ts";
 import type { Inventory } from "../../scheduler/inventory.ts";
 import { dataClasses, type JobSpec, jobSpec, specProblems, topologyScopes } from "../../scheduler/jobs.ts";
-import type { QueueSetConfig } from "../../scheduler/queues.ts";
+import type { QueueConfig, QueueSetConfig } from "../../scheduler/queues.ts";
 import { contextOf } from "../../server/auth.ts";
 import { StringEnum } from "../../server/schemas.ts";
 import { appendAudit } from "../../store/audit.ts";
@@ -22,7 +22,8 @@ import { demandOf, isActive, type JobRecord, type JobView, jobView, placementNow
 export interface JobRoutesSettings {
   readonly store: Store;
   readonly engine: JobsEngine;
-  readonly queues: QueueSetConfig;
+  /** The queue configuration in force (it changes live). */
+  readonly queues: () => QueueSetConfig;
   /** Simulated seconds per wall-clock second (deadlines are converted to scheduler time). */
   readonly speed: number;
   /** Jobs one tenant may have waiting at once; a submission beyond it is answered 429. */
@@ -43,6 +44,14 @@ const submitBody = Type.Object(
     topologyRequired: Type.Optional(Type.Boolean()),
     durationS: Type.Integer({ minimum: 1, maximum: 30 * 86_400 }),
     dataClass: StringEnum(dataClasses),
+    queue: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 100,
+        description:
+          "One of the tenant's queues (GET /v1/queues); default: the tenant's first, a student's course queue",
+      }),
+    ),
     deferrable: Type.Optional(Type.Boolean()),
     deadline: Type.Optional(Type.String({ format: "date-time" })),
     command: Type.Optional(
@@ -115,9 +124,35 @@ function refusalField(reason: string): string {
   return "body.gpus";
 }
 
+/** The queue a submission goes to: the one named (the tenant's own), else the tenant's first (a course for students). */
+function queueOf(config: QueueSetConfig, tenantId: string, role: string, named: string | undefined): QueueConfig {
+  const tenantQueues = config.queues.filter((queue) => queue.tenant === tenantId);
+  if (named !== undefined) {
+    const queue = tenantQueues.find((candidate) => candidate.name === named);
+    if (queue === undefined) {
+      throw new AppError(
+        "invalid",
+        `tenant ${tenantId} has no queue ${named} (its queues: ${tenantQueues.map((q) => q.name).join(", ") || "none"})`,
+        { field: "body.queue" },
+      );
+    }
+    return queue;
+  }
+  const queue =
+    tenantQueues.find((candidate) => (role === "student") === candidate.name.endsWith("course")) ?? tenantQueues[0];
+  if (queue === undefined) {
+    throw new AppError(
+      "conflict",
+      `tenant ${tenantId} has no queue on this site: a platform admin gives it one (PUT /v1/queues/{name}) or sets a new-tenant rule`,
+      { field: "body.projectId" },
+    );
+  }
+  return queue;
+}
+
 /** Registers the jobs routes. */
 export function registerJobRoutes(app: FastifyInstance, settings: JobRoutesSettings): void {
-  const { engine, queues } = settings;
+  const { engine } = settings;
   const db = settings.store.db;
 
   const visible = (principal: Principal, owner: { tenantId: string; userId: string }) => {
@@ -155,12 +190,7 @@ export function registerJobRoutes(app: FastifyInstance, settings: JobRoutesSetti
           { field: "body.dataClass" },
         );
       }
-      const tenantQueues = queues.queues.filter((queue) => queue.tenant === tenant.id);
-      const queue =
-        tenantQueues.find((candidate) => (principal.role === "student") === candidate.name.endsWith("course")) ??
-        tenantQueues[0];
-      if (queue === undefined)
-        throw new AppError("conflict", `tenant ${tenant.id} has no queue on this site`, { field: "body.projectId" });
+      const queue = queueOf(settings.queues(), tenant.id, principal.role, body.queue);
       const generation = engine.generation;
       const inventory = generation.inventory;
       if (body.gpuModel !== undefined && !inventory.gpuModels.includes(body.gpuModel)) {
@@ -321,8 +351,6 @@ export function registerJobRoutes(app: FastifyInstance, settings: JobRoutesSetti
       return jobView(record);
     },
   );
-
-  registerQueueRoutes(app, settings);
 }
 
 /** Filters of the job list besides state: who, where, what and when (all given ones must hold). */
@@ -546,47 +574,4 @@ function registerJobReads(
       return page.map((row) => ({ at: row.at, event: row.kind, state: row.state, detail: row.detail }));
     },
   );
-}
-
-function registerQueueRoutes(app: FastifyInstance, settings: JobRoutesSettings): void {
-  const { engine, queues } = settings;
-  app.get("/v1/queues", { schema: { tags: ["jobs"], summary: "Queues, quotas and usage" } }, async (request) => {
-    const principal = contextOf(request).principal;
-    const scope = authorize(principal, "queues:read");
-    const scheduler = engine.generation.live.scheduler;
-    const quota = scheduler.quota;
-    const width = quota.resources.length;
-    const counts = new Map<string, { pending: number; running: number }>();
-    for (const job of scheduler.jobs) {
-      const entry = counts.get(job.spec.queue) ?? { pending: 0, running: 0 };
-      if (job.state === "queued") entry.pending++;
-      else if (job.state === "running" || job.state === "admitted") entry.running++;
-      counts.set(job.spec.queue, entry);
-    }
-    return queues.queues
-      .filter((queue) => withinScope(principal, scope, { tenantId: queue.tenant }))
-      .map((queue) => {
-        const node = quota.queueIndex(queue.name);
-        const nominal: Record<string, number> = {};
-        const borrowingLimit: Record<string, number | null> = {};
-        const usage: Record<string, number> = {};
-        quota.resources.forEach((resource, r) => {
-          const cell = node * width + r;
-          if (quota.nominal[cell] === 0 && quota.usage[cell] === 0) return;
-          nominal[resource] = quota.nominal[cell]!;
-          const limit = quota.borrowingLimit[cell]!;
-          borrowingLimit[resource] = Number.isFinite(limit) ? limit : null;
-          usage[resource] = Math.round(quota.usage[cell]! * 1000) / 1000;
-        });
-        return {
-          name: queue.name,
-          tenantId: queue.tenant,
-          cohort: queue.cohort ?? null,
-          nominal,
-          borrowingLimit,
-          usage,
-          ...(counts.get(queue.name) ?? { pending: 0, running: 0 }),
-        };
-      });
-  });
 }

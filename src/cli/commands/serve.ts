@@ -11,6 +11,7 @@ import { defaultFeatures } from "../../app/features/index.ts";
 import type { DemoKey } from "../../app/seed.ts";
 import { restrictFileCreation } from "../../core/private-files.ts";
 import { type ExecutionConfig, loadExecutionFile } from "../../execution/config.ts";
+import { parseQueueConfig, type QueueSetConfig } from "../../scheduler/queues.ts";
 import { parseLogLevel } from "../../server/logging.ts";
 import { describeLocation, locationFromEnvironment, type StoreLocation } from "../../store/database.ts";
 import { CliError, exitCodes } from "../output.ts";
@@ -24,6 +25,42 @@ export interface ServeOptions {
   seed: boolean;
   speed: string;
   execution?: string;
+  /** `--demo [load]`: true, a share of the site's GPUs as text, or false (`--no-demo`). */
+  demo?: boolean | string;
+  queues?: string;
+}
+
+/** The demo load asked for: 0 when off, else a share of the site's GPUs (`--demo` alone: 0.5). */
+function demoLoadOf(value: boolean | string | undefined): number {
+  if (value === undefined || value === false) return 0;
+  if (value === true) return 0.5;
+  const load = Number(value);
+  if (!Number.isFinite(load) || load <= 0 || load > 1) {
+    throw new CliError(
+      `--demo: expected a share of the site's GPUs above 0 and at most 1, got "${value}"`,
+      exitCodes.usage,
+    );
+  }
+  return load;
+}
+
+/** The queue configuration of `--queues FILE`, checked (problems named with their line). */
+function queuesOf(file: string | undefined): { config: QueueSetConfig; source: string } | undefined {
+  if (file === undefined) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new CliError(`--queues: cannot read ${file}: ${(error as Error).message}`);
+  }
+  const result = parseQueueConfig(text, { allowEmpty: true });
+  if (result.config === undefined) {
+    const lines = result.diagnostics.map(
+      (item) => `  ${file}${item.line === undefined ? "" : `:${item.line}`}: ${item.path}: ${item.message}`,
+    );
+    throw new CliError(`--queues: ${file} has problems:\n${lines.join("\n")}`, exitCodes.invalid);
+  }
+  return { config: result.config, source: file };
 }
 
 function storeLocation(options: ServeOptions): StoreLocation {
@@ -56,6 +93,8 @@ export async function servePlatform(options: ServeOptions): Promise<void> {
     if (typeof loaded === "string") throw new CliError(`--execution ${loaded}`);
     execution = loaded;
   }
+  const demoLoad = demoLoadOf(options.demo);
+  const queues = queuesOf(options.queues);
   const level = parseLogLevel(process.env["LOG_LEVEL"]);
   if (typeof level !== "string") throw new CliError(level.problem, exitCodes.usage);
   const location = storeLocation(options);
@@ -67,7 +106,12 @@ export async function servePlatform(options: ServeOptions): Promise<void> {
       site: options.site,
       store: location,
       seed: options.seed,
-      features: defaultFeatures({ speed, ...(execution === undefined ? {} : { execution }) }),
+      features: defaultFeatures({
+        speed,
+        demoLoad,
+        ...(queues === undefined ? {} : { queues }),
+        ...(execution === undefined ? {} : { execution }),
+      }),
       // JSON lines on stdout (pino); the human start-up summary goes to stderr so stdout stays machine-readable.
       logger: { level },
     });
@@ -143,6 +187,8 @@ export function withServeOptions(command: Command): Command {
     )
     .option("--no-seed", "do not create the demo tenants, users and keys in an empty store")
     .option("--speed <n>", "live twin speed: simulated seconds per second", "1")
+    .option("--demo [load]", "run the demo load under its own demo tenants (share of the site's GPUs, default 0.5)")
+    .option("--queues <file>", "queue configuration (YAML); stored as a new version when it differs from the store's")
     .option(
       "--execution <file>",
       "where admitted jobs run: simulated (default) or Slurm, per site or hall (see docs/execution.md)",
