@@ -1,0 +1,11 @@
+import { mkdtempSync } from "node:fs";
+import { composeApp } from "/work/wt-drains/src/app/compose.ts";
+import { defaultFeatures } from "/work/wt-drains/src/app/features/index.ts";
+const dir = mkdtempSync("/tmp/alx-t-");
+let t = Date.now();
+const app = await composeApp({ site: "lab", store: { kind: "pglite", dataDir: dir }, seed: true, features: defaultFeatures({ speed: 600, demoLoad: 0, telemetryInMemory: true }) });
+console.log("start", Date.now() - t); t = Date.now();
+await app.server.listen({ port: 0, host: "127.0.0.1" });
+console.log("listen", Date.now() - t); t = Date.now();
+await app.close();
+console.log("close", Date.now() - t);
