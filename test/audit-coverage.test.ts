@@ -34,6 +34,8 @@ const audited: Readonly<Record<string, string>> = {
   "POST /v1/alarms/:id/acknowledge": "alarm.acknowledge",
   "POST /v1/alarms/:id/shelve": "alarm.shelve",
   "POST /v1/alarms/:id/unshelve": "alarm.unshelve",
+  "POST /v1/drains": "drain.create",
+  "POST /v1/drains/:id/resume": "drain.resume",
 };
 
 /** Method and path of every route, from Fastify's route tree. */
@@ -113,6 +115,7 @@ describe("audit coverage", () => {
     let alarmId = "";
     let userId = "";
     let keyId = "";
+    let drainId = "";
     const steps: { route: string; who: string; run: () => Promise<{ status: number; body: Json }> }[] = [
       {
         route: "POST /v1/tenants",
@@ -207,6 +210,20 @@ describe("audit coverage", () => {
         route: "POST /v1/alarms/:id/unshelve",
         who: operator,
         run: () => call("POST", `/v1/alarms/${alarmId}/unshelve`, operator, {}),
+      },
+      {
+        route: "POST /v1/drains",
+        who: operator,
+        run: async () => {
+          const created = await call("POST", "/v1/drains", operator, { target: "cdu:h2-r01-02", reason: "leak" });
+          drainId = created.body.id;
+          return created;
+        },
+      },
+      {
+        route: "POST /v1/drains/:id/resume",
+        who: operator,
+        run: () => call("POST", `/v1/drains/${drainId}/resume`, operator, {}),
       },
     ];
     assert.deepEqual(steps.map((step) => step.route).sort(), Object.keys(audited).sort(), "every audited route driven");
