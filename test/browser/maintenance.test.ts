@@ -165,6 +165,42 @@ describe("Maintenance page in Chromium", { timeout: 300_000 }, () => {
     await page.context().close();
   });
 
+  test("a leak alarm proposes draining what the leaking equipment feeds; one click drains it", async () => {
+    const operator = keyOf("camille@alixan.local");
+    const sample = await fetch(`${baseUrl}/v1/telemetry/samples`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${operator}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        samples: [{ name: "leak_detector_state", labels: { equipment: "leak:h1-r02-03" }, value: 2 }],
+      }),
+    });
+    assert.equal(sample.status, 200, await sample.text());
+    const page = await openSignedIn(operator);
+    const proposal = page.getByRole("region", { name: "Leaks: proposed drains" });
+    const button = proposal.getByRole("button", { name: /^Drain (rack:h1-r02-03|row:h1-r02)$/ });
+    await button.waitFor();
+    const target = ((await button.textContent()) ?? "").replace("Drain ", "");
+    await button.click();
+    await page
+      .locator("#resume-result")
+      .getByText(new RegExp(`^Drained ${target} \\(drn_[0-9a-f]{12}\\) for the leak`))
+      .waitFor();
+    const open = (await api(operator, "/v1/drains?state=active")).body as {
+      id: string;
+      target: string;
+      policy: string;
+      reason: string;
+    }[];
+    const made = open.find((drain) => drain.target === target);
+    assert.ok(made, JSON.stringify(open));
+    assert.equal(made.policy, "requeue");
+    assert.match(made.reason, /leak:h1-r02-03/);
+    // Once drained, the alarm proposes nothing more.
+    await proposal.waitFor({ state: "detached" });
+    await page.screenshot({ path: join(outputDirectory, "maintenance-3-leak.png") });
+    await page.context().close();
+  });
+
   test("an auditor reads drains with no form and no resume control", async () => {
     const page = await openSignedIn(keyOf("audit@alixan.local"));
     await page.getByLabel("Show").selectOption("all");

@@ -5,6 +5,7 @@
  */
 import { type FormEvent, useState } from "react";
 import { ApiError, describeError } from "../api/client.ts";
+import type { Alarm } from "../api/types.ts";
 import { useSession } from "../app/session-context.tsx";
 import { useResource } from "../app/use-resource.ts";
 import { ErrorNotice, Loading, Unavailable } from "../components/status.tsx";
@@ -92,6 +93,7 @@ export function MaintenancePage() {
         A drained rack, row or hall takes no new work; draining a CDU or busway drains the racks it feeds. Waiting jobs
         name the drain that holds them.
       </p>
+      {mayAct ? <LeakProposals open={drains.data ?? []} onCreated={drains.reload} onOutcome={setOutcome} /> : null}
       {mayAct ? <DrainForm onCreated={drains.reload} /> : null}
       <div aria-live="polite" className="live-region">
         {outcome === undefined ? null : (
@@ -213,6 +215,62 @@ function DrainTable(props: {
         ))}
       </tbody>
     </table>
+  );
+}
+
+/** What a leak alarm proposes to drain: its CDU or rack when it names one, else the first row it concerns. */
+function leakTarget(alarm: Alarm): string | undefined {
+  const equipment = alarm.equipment;
+  if (equipment !== undefined && (equipment.startsWith("cdu:") || equipment.startsWith("rack:"))) return equipment;
+  return alarm.rows[0];
+}
+
+/** Active leak alarms, each proposing to drain what the leaking equipment feeds: one click drains it. */
+function LeakProposals(props: {
+  open: readonly Drain[];
+  onCreated: () => void;
+  onOutcome: (outcome: Outcome) => void;
+}) {
+  const { capabilities, client } = useSession();
+  const alarms = useResource<Alarm[]>("/v1/alarms?state=active", { enabled: capabilities.alarms, refreshMs: 10_000 });
+  const [busy, setBusy] = useState(false);
+  const drained = new Set(props.open.filter((drain) => drain.state !== "ended").map((drain) => drain.target));
+  const proposals = (alarms.data ?? []).flatMap((alarm) => {
+    const target = /leak/i.test(`${alarm.kind} ${alarm.title}`) ? leakTarget(alarm) : undefined;
+    return target === undefined || drained.has(target) ? [] : [{ alarm, target }];
+  });
+  if (proposals.length === 0) return null;
+  const drain = async (alarm: Alarm, target: string) => {
+    setBusy(true);
+    try {
+      const where = alarm.equipment ?? target;
+      const created = await client.post<Drain>("/v1/drains", {
+        target,
+        reason: `${alarm.title} at ${where}`,
+        policy: "requeue",
+      });
+      props.onOutcome({ text: `Drained ${created.target} (${created.id}) for the leak at ${where}.`, error: false });
+      props.onCreated();
+    } catch (error) {
+      props.onOutcome({ text: `Could not drain ${target}: ${describeError(error)}`, error: true });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section className="panel" aria-labelledby="leak-proposals-title">
+      <h2 id="leak-proposals-title">Leaks: proposed drains</h2>
+      <ul>
+        {proposals.map(({ alarm, target }) => (
+          <li key={alarm.id}>
+            {alarm.title} at {alarm.equipment ?? target}: drain {target} and requeue its running work.{" "}
+            <button type="button" className="primary" disabled={busy} onClick={() => drain(alarm, target)}>
+              Drain {target}
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
 
