@@ -222,7 +222,7 @@ function DrainTable(props: {
 function leakTarget(alarm: Alarm): string | undefined {
   const equipment = alarm.equipment;
   if (equipment !== undefined && (equipment.startsWith("cdu:") || equipment.startsWith("rack:"))) return equipment;
-  return alarm.rows[0];
+  return alarm.location.rack ?? alarm.rows[0];
 }
 
 /** Active leak alarms, each proposing to drain what the leaking equipment feeds: one click drains it. */
