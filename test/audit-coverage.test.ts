@@ -41,6 +41,8 @@ const audited: Readonly<Record<string, string>> = {
   "PUT /v1/cohorts/:name": "queues.change",
   "DELETE /v1/cohorts/:name": "queues.change",
   "PUT /v1/demo": "demo.stop",
+  "POST /v1/drains": "drain.create",
+  "POST /v1/drains/:id/resume": "drain.resume",
 };
 
 /** Method and path of every route, from Fastify's route tree. */
@@ -120,6 +122,7 @@ describe("audit coverage", () => {
     let alarmId = "";
     let userId = "";
     let keyId = "";
+    let drainId = "";
     const steps: { route: string; who: string; run: () => Promise<{ status: number; body: Json }> }[] = [
       {
         route: "POST /v1/tenants",
@@ -256,6 +259,20 @@ describe("audit coverage", () => {
         route: "POST /v1/alarms/:id/unshelve",
         who: operator,
         run: () => call("POST", `/v1/alarms/${alarmId}/unshelve`, operator, {}),
+      },
+      {
+        route: "POST /v1/drains",
+        who: operator,
+        run: async () => {
+          const created = await call("POST", "/v1/drains", operator, { target: "cdu:h2-r01-02", reason: "leak" });
+          drainId = created.body.id;
+          return created;
+        },
+      },
+      {
+        route: "POST /v1/drains/:id/resume",
+        who: operator,
+        run: () => call("POST", `/v1/drains/${drainId}/resume`, operator, {}),
       },
     ];
     assert.deepEqual(steps.map((step) => step.route).sort(), Object.keys(audited).sort(), "every audited route driven");

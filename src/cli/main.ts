@@ -6,6 +6,7 @@
 import { pathToFileURL } from "node:url";
 import { Command, CommanderError } from "commander";
 import { registerAdminCommands } from "./commands/admin.ts";
+import { registerDrainCommand } from "./commands/drain.ts";
 import { registerReportCommand } from "./commands/report.ts";
 import { registerScheduleCommand } from "./commands/schedule.ts";
 import { registerServeCommand } from "./commands/serve.ts";
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerTelemetryCommands(program);
   registerSlurmCommand(program);
   registerTwinCommands(program);
+  registerDrainCommand(program);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();

@@ -6,6 +6,7 @@
  *
  * Hot-path hooks (`allowsGroup`, `bind`) must not allocate: the search calls them for every group it considers.
  */
+import { areaFedBy } from "../model/feeds.ts";
 import { formatNumber } from "../model/units.ts";
 import {
   buswayGroupName,
@@ -41,8 +42,11 @@ export interface AdmissionCheck {
   holds?(job: Job): string | undefined;
   /** Whether the job may use nodes of a pool (GPU model × zone). */
   allowsPool?(job: Job, pool: number): boolean;
-  /** A placement search for `job` (with `job.model` chosen) starts: forget earlier refusals. */
-  begin?(job: Job): void;
+  /**
+   * A placement search for `job` (with `job.model` chosen) starts: forget earlier refusals. `restoring`: the job is
+   * bound again exactly where it already runs (not a new placement).
+   */
+  begin?(job: Job, restoring?: boolean): void;
   /** Whether one more member of `job` may go somewhere inside group `group` of topology level `level`. */
   allowsGroup?(job: Job, level: number, group: number): boolean;
   /** A member of `job` was bound to (sign 1) or released from (sign -1) `node`. */
@@ -119,65 +123,102 @@ export class ZoneCheck implements AdmissionCheck {
   }
 }
 
-/** A maintenance drain: no new work on a hall, row or rack (by id) from `fromS` until `untilS`. */
+/** A maintenance drain: no new work on a hall, row or rack, or on what a CDU or busway feeds, from `fromS` until `untilS`. */
 export interface Drain {
+  /** A hall, row, rack, CDU or busway id of the site. */
   readonly target: string;
   readonly fromS: number;
   readonly untilS: number;
   readonly reason: string;
+  /** The drain's id on the live platform, named in waiting reasons. */
+  readonly id?: string;
 }
 
-/** Maintenance drains: drained halls, rows and racks take no new work; running work stays until it ends. */
+/**
+ * Drains that change while the scheduler runs (the live platform): the check reads `drains` again whenever `version`
+ * moves. Targets the site does not have (any more) are ignored: the drain was checked when it was made.
+ */
+export interface DrainFeed {
+  readonly version: number;
+  readonly drains: readonly Drain[];
+}
+
+/** Where a drain applies: one group of one topology level. */
+interface DrainTarget {
+  readonly level: number;
+  readonly group: number;
+}
+
+/**
+ * Maintenance drains: drained halls, rows and racks take no new work; running work stays until it ends (the live
+ * platform requeues it when a drain's policy says so). A job bound again where it already runs (a tentative
+ * preemption undone, a run adopted after a restart or a site change) is not new work and is let through.
+ */
 export class DrainCheck implements AdmissionCheck {
   readonly name = "drain";
   private readonly inventory: Inventory;
-  private readonly drains: readonly Drain[];
-  /** Per topology level: 1 where the group is drained now. */
-  private readonly drained: Uint8Array[];
-  private readonly targets: { level: number; group: number }[];
+  private readonly feed: DrainFeed | undefined;
+  private feedVersion = Number.NaN;
+  private drains: readonly Drain[];
+  private targets: (DrainTarget | undefined)[];
+  /** Per topology level: 1 + the index of the drain in force on the group, 0 where none is. */
+  private readonly drained: Int32Array[];
   private lastRefused = -1;
   private lastRefusedLevel = -1;
+  private restoring = false;
   /** Whether each drain is in force; the flags change only at drain boundaries. */
-  private readonly active: Uint8Array;
+  private active: Uint8Array;
   private validUntil = Number.NEGATIVE_INFINITY;
 
-  /** Fails with a message naming the unknown target when a drain names no hall, row or rack of the inventory. */
+  /** Fails with a message naming the unknown target when a drain names nothing of the inventory's site. */
   static create(inventory: Inventory, drains: readonly Drain[]): DrainCheck | string {
-    const targets: { level: number; group: number }[] = [];
-    for (const drain of drains) {
-      let found: { level: number; group: number } | undefined;
-      inventory.levels.forEach((level, levelIndex) => {
-        if (found !== undefined || level.name === "block") return;
-        for (let group = 0; group < level.count; group++) {
-          if (level.groupId(group) === drain.target) {
-            found = { level: levelIndex, group };
-            break;
-          }
-        }
-      });
-      if (found === undefined) return `drain target ${drain.target} names no hall, row or rack of ${inventory.name}`;
-      targets.push(found);
-    }
-    return new DrainCheck(inventory, drains, targets);
+    const targets = drains.map((drain) => drainTargetOf(inventory, drain.target));
+    const unknown = targets.findIndex((target) => target === undefined);
+    if (unknown >= 0)
+      return `drain target ${drains[unknown]!.target} names no hall, row, rack, CDU or busway of ${inventory.name}`;
+    return new DrainCheck(inventory, drains, targets, undefined);
   }
 
-  private constructor(inventory: Inventory, drains: readonly Drain[], targets: { level: number; group: number }[]) {
+  /** A check that follows `feed` (see `DrainFeed`). */
+  static live(inventory: Inventory, feed: DrainFeed): DrainCheck {
+    return new DrainCheck(inventory, [], [], feed);
+  }
+
+  private constructor(
+    inventory: Inventory,
+    drains: readonly Drain[],
+    targets: (DrainTarget | undefined)[],
+    feed: DrainFeed | undefined,
+  ) {
     this.inventory = inventory;
     this.drains = drains;
     this.targets = targets;
-    this.drained = inventory.levels.map((level) => new Uint8Array(level.count));
+    this.feed = feed;
+    this.drained = inventory.levels.map((level) => new Int32Array(level.count));
     this.active = new Uint8Array(drains.length);
   }
 
+  /** Takes the feed's drains when its version moved; returns whether it did. */
+  private follow(): boolean {
+    const feed = this.feed;
+    if (feed === undefined || feed.version === this.feedVersion) return false;
+    this.feedVersion = feed.version;
+    this.drains = feed.drains;
+    this.targets = this.drains.map((drain) => drainTargetOf(this.inventory, drain.target));
+    this.active = new Uint8Array(this.drains.length);
+    return true;
+  }
+
   refresh(timeS: number): boolean {
-    if (timeS < this.validUntil) return false;
+    const followed = this.follow();
+    if (!followed && timeS < this.validUntil) return false;
     this.validUntil = this.nextChangeS(timeS);
-    let changed = false;
+    let changed = followed;
     for (const flags of this.drained) flags.fill(0);
     this.drains.forEach((drain, index) => {
-      const target = this.targets[index]!;
+      const target = this.targets[index];
       const active = drain.fromS <= timeS && timeS < drain.untilS ? 1 : 0;
-      if (active === 1) this.drained[target.level]![target.group] = 1;
+      if (active === 1 && target !== undefined) this.drained[target.level]![target.group] = index + 1;
       if (this.active[index] !== active) {
         this.active[index] = active;
         changed = true;
@@ -195,12 +236,13 @@ export class DrainCheck implements AdmissionCheck {
     return next;
   }
 
-  begin(): void {
+  begin(_job: Job, restoring?: boolean): void {
     this.lastRefused = -1;
+    this.restoring = restoring === true;
   }
 
   allowsGroup(_job: Job, level: number, group: number): boolean {
-    if (this.drained[level]![group] === 0) return true;
+    if (this.drained[level]![group] === 0 || this.restoring) return true;
     this.lastRefused = group;
     this.lastRefusedLevel = level;
     return false;
@@ -209,9 +251,24 @@ export class DrainCheck implements AdmissionCheck {
   explain(): string | undefined {
     if (this.lastRefused < 0) return undefined;
     const id = this.inventory.levels[this.lastRefusedLevel]!.groupId(this.lastRefused);
-    const drain = this.drains.find((candidate) => candidate.target === id);
-    return `${id} drained for maintenance${drain === undefined || drain.reason === "" ? "" : ` (${drain.reason})`}`;
+    const drain = this.drains[this.drained[this.lastRefusedLevel]![this.lastRefused]! - 1];
+    if (drain === undefined) return `${id} drained for maintenance`;
+    const why = drain.reason === "" ? "" : ` (${drain.reason})`;
+    if (drain.id === undefined) return `${id} drained for maintenance${why}`;
+    const of = drain.target === id ? "" : ` of ${drain.target}`;
+    return `${id} drained for maintenance: drain ${drain.id}${of}${why}`;
   }
+}
+
+/** The topology group a drain target id names (what a CDU or busway feeds: its row), or undefined. */
+function drainTargetOf(inventory: Inventory, id: string): DrainTarget | undefined {
+  const facility = inventory.facility;
+  if (facility === undefined) return undefined;
+  const area = areaFedBy(facility.site, id);
+  if (area === undefined) return undefined;
+  const level =
+    area.level === "hall" ? facility.hallLevel : area.level === "row" ? facility.rowLevel : facility.rackLevel;
+  return { level, group: area.index };
 }
 
 function memberPowerOnRack(inventory: Inventory, job: Job, rack: number): number {

@@ -621,13 +621,14 @@ export class Placer {
 
   /**
    * Binds a job again exactly where its record says (after a tentative preemption), if its GPUs, CPU and memory are
-   * free and every check still allows each member; otherwise binds nothing and returns false.
+   * free and every check still allows each member (checks are told it is a restore: a drain lets a job back where it
+   * runs); otherwise binds nothing and returns false.
    */
   restore(job: Job): boolean {
     const spec = job.spec;
     const state = this.state;
     this.job = job;
-    for (const check of this.groupChecks) check.begin?.(job);
+    for (const check of this.groupChecks) check.begin?.(job, true);
     for (let member = 0; member < spec.members; member++) {
       const node = job.nodes[member]!;
       let free = state.nodeCpuFree[node]! >= spec.cpuMilli && state.nodeMemoryFree[node]! >= spec.memoryMib;

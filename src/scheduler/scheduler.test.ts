@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { loadSite } from "../model/load.ts";
-import type { AdmissionCheck } from "./checks.ts";
+import type { AdmissionCheck, Drain } from "./checks.ts";
 import { type Inventory, inventoryFromOpenbNodes, inventoryFromSite } from "./inventory.ts";
 import { type JobSpec, jobSpec } from "./jobs.ts";
 import { parseQueueConfig, type QueueSetConfig } from "./queues.ts";
@@ -159,11 +159,71 @@ queues:
   });
 });
 
+describe("live drains", () => {
+  it("follows a drain feed: a CDU's row takes no new work, the reason names the drain, lifting it lets work in", () => {
+    const feed: { version: number; drains: Drain[] } = { version: 0, drains: [] };
+    const checks = standardChecks(lab, { drainFeed: feed });
+    assert.ok(typeof checks !== "string");
+    // Row h1-r01 holds the only GB300 racks: drained, a GB300 job has nowhere to go.
+    const jobs = [
+      job({ id: "first", gpus: 4, gpuModels: ["GB300"] }),
+      job({ id: "second", gpus: 4, gpuModels: ["GB300"] }),
+    ];
+    const instance = scheduler(lab, "alixan", jobs, { checks });
+    instance.submit(jobs[0]!, 0);
+    instance.cycle(0);
+    assert.equal(byId(instance, "first").state, "admitted");
+    feed.drains = [{ id: "drn_1", target: "cdu:h1-r01-02", reason: "pump swap", fromS: -Infinity, untilS: Infinity }];
+    feed.version++;
+    instance.submit(jobs[1]!, 1);
+    instance.cycle(1);
+    assert.equal(byId(instance, "second").state, "queued");
+    assert.equal(
+      byId(instance, "second").reason,
+      "row:h1-r01 drained for maintenance: drain drn_1 of cdu:h1-r01-02 (pump swap)",
+    );
+    // Work already there stays; a run found there (after a restart) is bound where it runs: not a new placement.
+    assert.equal(byId(instance, "first").state, "admitted");
+    const rackLevel = lab.levels[lab.facility!.rackLevel]!;
+    const node = rackLevel.childStart[4]! - 1;
+    assert.equal(
+      lab.levels[lab.facility!.rowLevel]!.groupId(lab.levels[lab.facility!.rowLevel]!.groupOfNode[node]!),
+      "row:h1-r01",
+    );
+    const gpu = lab.nodeGpuStart[node]!;
+    const found = instance.adopt(
+      job({ id: "found", gpus: 4, gpuModels: ["GB300"] }),
+      [node],
+      [gpu, gpu + 1, gpu + 2, gpu + 3],
+      1,
+    );
+    assert.equal(found.state, "admitted", found.reason);
+    feed.drains = [];
+    feed.version++;
+    instance.cycle(2);
+    assert.equal(byId(instance, "second").state, "admitted");
+  });
+
+  it("ignores live drains whose target the site does not have", () => {
+    const feed = {
+      version: 1,
+      drains: [{ id: "drn_2", target: "row:h9-r01", reason: "", fromS: -Infinity, untilS: Infinity }],
+    };
+    const checks = standardChecks(lab, { drainFeed: feed });
+    assert.ok(typeof checks !== "string");
+    const jobs = [job({ id: "a", gpus: 4, gpuModels: ["GB300"] })];
+    const instance = scheduler(lab, "alixan", jobs, { checks });
+    instance.submit(jobs[0]!, 0);
+    instance.cycle(0);
+    assert.equal(byId(instance, "a").state, "admitted");
+  });
+});
+
 describe("check configuration", () => {
   it("refuses drains and derates that name nothing on the site", () => {
     assert.equal(
       standardChecks(lab, { drains: [{ target: "row:h9-r01", fromS: 0, untilS: 1, reason: "" }] }),
-      "drain target row:h9-r01 names no hall, row or rack of site lab",
+      "drain target row:h9-r01 names no hall, row, rack, CDU or busway of site lab",
     );
     assert.equal(
       standardChecks(lab, { derates: { cdusOutOfService: { "tcs:h9-r01": 1 } } }),

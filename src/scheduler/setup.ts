@@ -2,7 +2,7 @@
  * Composition helpers: the default queue configuration for a trace, the target workload for fragmentation, the
  * standard admission checks of a site, and one call that builds a scheduler and replays a trace on it.
  */
-import type { AdmissionCheck, Drain, HourlySignal } from "./checks.ts";
+import type { AdmissionCheck, Drain, DrainFeed, HourlySignal } from "./checks.ts";
 import { CoolingCheck, DeferralCheck, DrainCheck, PowerCheck, ZoneCheck } from "./checks.ts";
 import { DesignFacilityView, type FacilityDerates, type FacilityView, unknownDerateIds } from "./facility.ts";
 import { type TaskShape, type WorkloadClass, workloadClasses } from "./fragmentation.ts";
@@ -61,6 +61,8 @@ export interface SiteCheckOptions {
   /** Reductions of the design limits (ignored when `facility` is given). */
   readonly derates?: FacilityDerates;
   readonly drains?: readonly Drain[];
+  /** Drains that change at run time (the live platform); replaces `drains`. */
+  readonly drainFeed?: DrainFeed | undefined;
   /** Carbon or temperature signal for deferrable jobs; no deferral without it. */
   readonly signal?: HourlySignal;
   /** Jobs whose data class no zone hosts now wait instead of being refused (the live platform). */
@@ -75,7 +77,10 @@ export function standardChecks(inventory: Inventory, options: SiteCheckOptions =
   const checks: AdmissionCheck[] = [new ZoneCheck(inventory, { hold: options.holdForZones ?? false })];
   const facility = inventory.facility;
   if (facility !== undefined) {
-    const drains = DrainCheck.create(inventory, options.drains ?? []);
+    const drains =
+      options.drainFeed === undefined
+        ? DrainCheck.create(inventory, options.drains ?? [])
+        : DrainCheck.live(inventory, options.drainFeed);
     if (typeof drains === "string") return drains;
     const unknown = unknownDerateIds(facility.site, options.derates ?? {});
     if (unknown.length > 0)

@@ -164,6 +164,27 @@ const migrations: Record<string, Migration> = {
       await sql`create index job_events_job on job_events(job_id, id)`.execute(db);
     },
   },
+  "0006_drains": {
+    async up(db: Kysely<unknown>) {
+      // Maintenance drains: what takes no new work (a hall, row, rack, or what a CDU or busway feeds), why, who
+      // asked, when, and what becomes of running work. Kept after they end: the maintenance history of the site.
+      await sql`
+        create table drains (
+          id text primary key,
+          target text not null,
+          reason text not null,
+          owner text not null,
+          policy text not null,
+          deadline_at text,
+          starts_at text not null,
+          ends_at text,
+          created_at text not null,
+          resumed_at text,
+          resumed_by text
+        )`.execute(db);
+      await sql`create index drains_created on drains(created_at, id)`.execute(db);
+    },
+  },
   "0007_queue_set_versions": {
     async up(db: Kysely<unknown>) {
       // Queues, cohorts and quotas as data: every accepted change is a new whole version (like the site file), so

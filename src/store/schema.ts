@@ -137,6 +137,25 @@ export interface SiteVersionsTable {
   created_at: string;
 }
 
+/** A maintenance drain (see src/app/drains): times are ISO 8601 UTC; `ends_at` null drains until resumed. */
+export interface DrainsTable {
+  id: string;
+  /** A hall, row, rack, CDU or busway id of the site. */
+  target: string;
+  reason: string;
+  /** The user who made it. */
+  owner: string;
+  /** `finish`, `requeue` or `deadline`: what becomes of work running there. */
+  policy: string;
+  /** With `deadline`: when work still running there is requeued. */
+  deadline_at: string | null;
+  starts_at: string;
+  ends_at: string | null;
+  created_at: string;
+  resumed_at: string | null;
+  resumed_by: string | null;
+}
+
 /** The whole database, for Kysely. */
 export interface Database {
   tenants: TenantsTable;
@@ -150,6 +169,7 @@ export interface Database {
   job_events: JobEventsTable;
   queue_set_versions: QueueSetVersionsTable;
   site_versions: SiteVersionsTable;
+  drains: DrainsTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

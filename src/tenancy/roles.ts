@@ -51,6 +51,8 @@ export const permissions = [
   "telemetry:read",
   "telemetry:write",
   "metrics:read",
+  "drains:read",
+  "drains:write",
 ] as const;
 /** One permission. */
 export type Permission = (typeof permissions)[number];
@@ -115,6 +117,9 @@ const grants: Readonly<Record<Permission, Partial<Record<Role, Scope>>>> = {
   "telemetry:read": staffRead,
   "telemetry:write": { "platform-admin": "all", "facility-operator": "all" },
   "metrics:read": { ...staffRead, "metrics-reader": "all" },
+  // Maintenance drains take racks out of service for every tenant: facility staff decide them.
+  "drains:read": staffRead,
+  "drains:write": { "platform-admin": "all", "facility-operator": "all" },
 };
 
 /**

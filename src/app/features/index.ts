@@ -5,6 +5,7 @@
 import type { ExecutionConfig } from "../../execution/config.ts";
 import { consoleRoutes } from "../../server/routes/console.ts";
 import type { Feature } from "../compose.ts";
+import { drainsFeature } from "./drains.ts";
 import { jobsFeature } from "./jobs.ts";
 import { liveFeature } from "./live.ts";
 import { telemetryFeature } from "./telemetry.ts";
@@ -38,8 +39,11 @@ export function platformFeatures(options: FeatureOptions = {}): {
 } {
   const telemetry = telemetryFeature(options.telemetryInMemory === true ? { inMemory: true } : {});
   const speed = options.speed === undefined ? {} : { speed: options.speed };
+  // Drains start before jobs (restored jobs keep off drained racks) and reach the engine once it runs.
+  const drains = drainsFeature({ engine: () => jobs.engine() });
   const jobs = jobsFeature({
     ...speed,
+    drainFeed: drains.feed,
     ...(options.demoLoad === undefined ? {} : { demoLoad: options.demoLoad }),
     ...(options.execution === undefined ? {} : { execution: options.execution }),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
@@ -52,5 +56,5 @@ export function platformFeatures(options: FeatureOptions = {}): {
     () => jobs.usage(),
     () => live.twin(),
   );
-  return { features: [telemetry, jobs, live, usage, console], jobs };
+  return { features: [telemetry, drains, jobs, live, usage, console], jobs };
 }

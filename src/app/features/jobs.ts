@@ -9,6 +9,7 @@
  * the records and their views, and the routes. This file wires them as a feature.
  */
 import type { ExecutionConfig } from "../../execution/config.ts";
+import type { DrainFeed } from "../../scheduler/checks.ts";
 import { inventoryFromSite } from "../../scheduler/inventory.ts";
 import type { QueueSetConfig } from "../../scheduler/queues.ts";
 import { authorize, type RequestContext, systemPrincipal, withinScope } from "../../tenancy/service.ts";
@@ -39,6 +40,8 @@ export interface JobsOptions {
   readonly maxQueuedPerTenant?: number;
   /** The wall clock zone certifications are judged on (epoch ms; tests move it). */
   readonly clock?: () => number;
+  /** Maintenance drains the scheduler follows. */
+  readonly drainFeed?: DrainFeed;
 }
 
 /** The jobs feature and its coupling to the live twin. */
@@ -94,6 +97,7 @@ export function jobsFeature(
         ...(options.execution === undefined ? {} : { execution: options.execution }),
         ...(options.speed === undefined ? {} : { speed: options.speed }),
         ...(options.clock === undefined ? {} : { clock: options.clock }),
+        drainFeed: options.drainFeed,
       });
       engine = jobs;
       await jobs.restore();

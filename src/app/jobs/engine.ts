@@ -17,6 +17,7 @@ import { slurmNodeName } from "../../execution/slurm-config.ts";
 import type { Site } from "../../model/site.ts";
 import type { UtilisationSource } from "../../model/utilisation.ts";
 import { nextLapseMs, zonePolicyKey } from "../../model/zones.ts";
+import type { DrainFeed } from "../../scheduler/checks.ts";
 import type { Job, JobSpec, jobSpec } from "../../scheduler/jobs.ts";
 import type { QueueSetConfig } from "../../scheduler/queues.ts";
 import { appendAudit } from "../../store/audit.ts";
@@ -37,6 +38,8 @@ export interface JobsEngineOptions {
   readonly clock?: () => number;
   /** Where failures to record jobs and Slurm messages go (default: stderr lines); `serve` gives its JSON logger. */
   readonly log?: (message: string) => void;
+  /** Maintenance drains every generation's scheduler follows. */
+  readonly drainFeed?: DrainFeed | undefined;
 }
 
 /** Jobs, their scheduler generation, persistence and audit. */
@@ -91,6 +94,7 @@ export class JobsEngine {
         this.#recordTransition(record);
       },
       slurmHooks: (generation) => this.#slurmHooks(generation),
+      drainFeed: this.#options.drainFeed,
     });
   }
 

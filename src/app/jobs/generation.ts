@@ -11,6 +11,7 @@ import { partitionName } from "../../execution/slurm-config.ts";
 import type { Site } from "../../model/site.ts";
 import type { UtilisationSource } from "../../model/utilisation.ts";
 import { zonePolicyKey } from "../../model/zones.ts";
+import type { DrainFeed } from "../../scheduler/checks.ts";
 import { DesignFacilityView, type FacilityLimits, type FacilityView } from "../../scheduler/facility.ts";
 import { type Inventory, inventoryFromSite, poolAllowsDataClass } from "../../scheduler/inventory.ts";
 import type { Job } from "../../scheduler/jobs.ts";
@@ -84,13 +85,15 @@ export interface GenerationSettings {
   readonly onChange: (generation: Generation, job: Job) => void;
   /** What the Slurm executor asks of the jobs it runs (given the generation, for its job records). */
   readonly slurmHooks: (generation: Generation) => SlurmHooks;
+  /** Maintenance drains in force, followed at every cycle (none when absent). */
+  readonly drainFeed?: DrainFeed | undefined;
 }
 
 /** Builds a generation over `site` (version `version`). Fails with a message when the checks cannot be built. */
 export function buildGeneration(site: Site, version: number, settings: GenerationSettings): Generation {
   const inventory = inventoryFromSite(site, { zonesAt: settings.nowMs });
   const facility = new LiveFacilityView(site);
-  const checks = standardChecks(inventory, { facility, holdForZones: true });
+  const checks = standardChecks(inventory, { facility, holdForZones: true, drainFeed: settings.drainFeed });
   if (typeof checks === "string") throw new Error(checks);
   const execution = settings.execution;
   const slurmMode = usesSlurm(execution);

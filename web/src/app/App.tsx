@@ -10,6 +10,7 @@ import { AlarmsPage } from "../pages/AlarmsPage.tsx";
 import { CoolingPage } from "../pages/CoolingPage.tsx";
 import { EnergyPage } from "../pages/EnergyPage.tsx";
 import { FloorPage } from "../pages/FloorPage.tsx";
+import { MaintenancePage } from "../pages/MaintenancePage.tsx";
 import { OverviewPage } from "../pages/OverviewPage.tsx";
 import { RackPage } from "../pages/RackPage.tsx";
 import { WhatIfPage } from "../pages/WhatIfPage.tsx";
@@ -147,6 +148,7 @@ function Shell() {
     { path: "/cooling", label: "Cooling", visible: permissions.staff },
     { path: "/energy", label: "Energy", visible: permissions.staff },
     { path: "/alarms", label: "Alarms", visible: permissions.staff },
+    { path: "/maintenance", label: "Maintenance", visible: permissions.staff },
     { path: "/workloads", label: "Workloads", visible: true },
     { path: "/whatif", label: "What-if", visible: permissions.runWhatIf },
   ];
@@ -214,6 +216,7 @@ function pageFor(pathname: string, session: Session): { title: string; element: 
   if (pathname === "/cooling") return staffOnly("Cooling", <CoolingPage />);
   if (pathname === "/energy") return staffOnly("Energy", <EnergyPage />);
   if (pathname === "/alarms") return staffOnly("Alarms", <AlarmsPage />);
+  if (pathname === "/maintenance") return staffOnly("Maintenance", <MaintenancePage />);
   if (pathname === "/workloads") return { title: "Workloads", element: <WorkloadsPage /> };
   if (pathname === "/whatif") {
     return permissions.runWhatIf

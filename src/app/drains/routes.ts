@@ -1,0 +1,99 @@
+/**
+ * The drains API: `POST /v1/drains` (platform admins and facility operators), `GET /v1/drains` (paged, newest
+ * first, X-Total-Count and X-Next-Cursor), `GET /v1/drains/:id`, `POST /v1/drains/:id/resume` (ends it).
+ */
+import type { FastifyInstance } from "fastify";
+import { Type } from "typebox";
+import { contextOf } from "../../server/auth.ts";
+import { StringEnum } from "../../server/schemas.ts";
+import { authorize } from "../../tenancy/service.ts";
+import { type DrainRequest, type DrainState, drainRequestSchema, drainStates, drainViewSchema } from "./model.ts";
+import type { DrainService } from "./service.ts";
+
+const idParams = Type.Object({ id: Type.String({ pattern: "^drn_[0-9a-f]{12}$" }) });
+
+const listQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: "rows per page (default 200)" })),
+    cursor: Type.Optional(
+      Type.String({
+        maxLength: 100,
+        pattern: "^[0-9T:.Z-]+,drn_[0-9a-f]{12}$",
+        description: "X-Next-Cursor of the previous page",
+      }),
+    ),
+    state: Type.Optional(StringEnum(drainStates)),
+  },
+  { additionalProperties: false },
+);
+
+/** Registers the drain routes. */
+export function registerDrainRoutes(app: FastifyInstance, drains: DrainService): void {
+  app.post<{ Body: DrainRequest }>(
+    "/v1/drains",
+    {
+      schema: {
+        tags: ["drains"],
+        summary:
+          "Drain a hall, row, rack, or what a CDU or busway feeds, for maintenance: no new work there in the window; running work finishes, is requeued now, or by a deadline",
+        body: drainRequestSchema,
+        response: { 201: drainViewSchema },
+      },
+    },
+    async (request, reply) => {
+      const context = contextOf(request);
+      authorize(context.principal, "drains:write");
+      const created = await drains.create(context, request.body);
+      return reply.code(201).send(created);
+    },
+  );
+
+  app.get<{ Querystring: { limit?: number; cursor?: string; state?: DrainState } }>(
+    "/v1/drains",
+    {
+      schema: {
+        tags: ["drains"],
+        summary: "Drains, newest first, optionally in one state; X-Total-Count and X-Next-Cursor page through them",
+        querystring: listQuery,
+        response: { 200: Type.Array(drainViewSchema) },
+      },
+    },
+    async (request, reply) => {
+      authorize(contextOf(request).principal, "drains:read");
+      const page = await drains.list({
+        limit: request.query.limit ?? 200,
+        cursor: request.query.cursor,
+        state: request.query.state,
+      });
+      reply.header("x-total-count", String(page.total));
+      if (page.nextCursor !== undefined) reply.header("x-next-cursor", page.nextCursor);
+      return page.items;
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    "/v1/drains/:id",
+    { schema: { tags: ["drains"], params: idParams, response: { 200: drainViewSchema } } },
+    async (request) => {
+      authorize(contextOf(request).principal, "drains:read");
+      return drains.get(request.params.id);
+    },
+  );
+
+  app.post<{ Params: { id: string } }>(
+    "/v1/drains/:id/resume",
+    {
+      schema: {
+        tags: ["drains"],
+        summary: "End a drain now: its racks take new work again",
+        params: idParams,
+        response: { 200: drainViewSchema },
+      },
+    },
+    async (request) => {
+      const context = contextOf(request);
+      authorize(context.principal, "drains:write");
+      return drains.resume(context, request.params.id);
+    },
+  );
+}

@@ -1,0 +1,320 @@
+/**
+ * Maintenance drains on the live platform: stored and audited, followed by the scheduler at every cycle (this
+ * service is the `DrainFeed` each scheduler generation's drain check reads), and enforced on the wall clock. A timer
+ * sleeps until the next boundary (a scheduled drain starts, a window ends, a deadline passes); then the drains in
+ * force are worked out again, the scheduler runs a cycle, and work running on drained racks is requeued where the
+ * drain's policy says so, through the same displacement as other preemptions (the job keeps its history; a
+ * `job.preempted` event names the drain).
+ */
+import { randomBytes } from "node:crypto";
+import { AppError } from "../../core/errors.ts";
+import { areaFedBy, racksOfArea } from "../../model/feeds.ts";
+import type { Site } from "../../model/site.ts";
+import type { Drain, DrainFeed } from "../../scheduler/checks.ts";
+import { appendAudit } from "../../store/audit.ts";
+import type { Store } from "../../store/database.ts";
+import type { RequestContext } from "../../tenancy/service.ts";
+import type { JobsEngine } from "../jobs/engine.ts";
+import { placementOf, racksOf } from "../jobs/generation.ts";
+import {
+  checkDrainRequest,
+  type DrainLimits,
+  type DrainRequest,
+  type DrainRow,
+  type DrainState,
+  type DrainView,
+  defaultDrainLimits,
+  drainStateAt,
+  drainView,
+} from "./model.ts";
+
+/** Options of the drain service. */
+export interface DrainServiceOptions {
+  readonly limits?: DrainLimits;
+  /** Wall clock (epoch ms); tests move it. Default `Date.now`. */
+  readonly clock?: () => number;
+  /** The jobs engine whose running work drains requeue (undefined while it is not started). */
+  readonly engine: () => JobsEngine | undefined;
+  /** The site in force, to check targets and show areas. */
+  readonly site: () => Site;
+  readonly log?: (message: string) => void;
+}
+
+/** A page of drains, newest first. */
+export interface DrainPage {
+  readonly items: DrainView[];
+  readonly total: number;
+  readonly nextCursor: string | undefined;
+}
+
+/** Drains: store, audit, the feed the schedulers read, and enforcement of policies on the clock. */
+export class DrainService implements DrainFeed {
+  readonly #store: Store;
+  readonly #options: DrainServiceOptions;
+  readonly #limits: DrainLimits;
+  readonly #clock: () => number;
+  /** Drains not ended (scheduled or active), by id. */
+  readonly #open = new Map<string, DrainRow>();
+  #version = 0;
+  #inForce: Drain[] = [];
+  #inForceKey = "";
+  #timer: NodeJS.Timeout | undefined;
+  #started = false;
+  #stopped = false;
+
+  constructor(store: Store, options: DrainServiceOptions) {
+    this.#store = store;
+    this.#options = options;
+    this.#limits = options.limits ?? defaultDrainLimits;
+    this.#clock = options.clock ?? Date.now;
+  }
+
+  /** Moves whenever the drains in force change (the scheduler's drain check reads them again then). */
+  get version(): number {
+    return this.#version;
+  }
+
+  /** The drains in force now, as the scheduler's drain check takes them. */
+  get drains(): readonly Drain[] {
+    return this.#inForce;
+  }
+
+  /** Reads the drains not ended from the store (before the jobs engine starts: restored jobs keep off them). */
+  async load(): Promise<void> {
+    const nowIso = new Date(this.#clock()).toISOString();
+    const rows = await this.#store.db
+      .selectFrom("drains")
+      .selectAll()
+      .where("resumed_at", "is", null)
+      .where((eb) => eb.or([eb("ends_at", "is", null), eb("ends_at", ">", nowIso)]))
+      .execute();
+    for (const row of rows) this.#open.set(row.id, row);
+    this.#update(false);
+  }
+
+  /** Starts enforcing: the jobs engine runs; work on drained racks is requeued where policies say, timers set. */
+  start(): void {
+    this.#started = true;
+    this.#update(true);
+  }
+
+  /** Stops the timer. */
+  stop(): void {
+    this.#stopped = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** Creates a drain for the caller (the owner), audited; it is in force at once when its window has begun. */
+  async create(context: RequestContext, request: DrainRequest): Promise<DrainView> {
+    const nowMs = this.#clock();
+    const site = this.#options.site();
+    const fields = checkDrainRequest(request, site, nowMs, this.#limits);
+    if (this.#open.size >= this.#limits.maxOpen) {
+      throw new AppError(
+        "conflict",
+        `body.target: ${this.#open.size} drains are scheduled or active, the most allowed at once; resume one first`,
+        { field: "body.target" },
+      );
+    }
+    const row: DrainRow = {
+      id: `drn_${randomBytes(6).toString("hex")}`,
+      ...fields,
+      owner: context.principal.userId,
+      created_at: new Date(nowMs).toISOString(),
+      resumed_at: null,
+      resumed_by: null,
+    };
+    const view = drainView(row, site, nowMs);
+    await this.#store.db.transaction().execute(async (trx) => {
+      await trx.insertInto("drains").values(row).execute();
+      await appendAudit(trx, {
+        actor: context.principal.userId,
+        action: "drain.create",
+        resource: `drain:${row.id}`,
+        before: null,
+        after: view,
+        requestId: context.requestId,
+      });
+    });
+    this.#open.set(row.id, row);
+    this.#update(true);
+    return drainView(row, site, this.#clock());
+  }
+
+  /** Ends a drain now (resume), audited; its racks take new work again. */
+  async resume(context: RequestContext, id: string): Promise<DrainView> {
+    const row = await this.#find(id);
+    const nowMs = this.#clock();
+    const site = this.#options.site();
+    if (drainStateAt(row, nowMs) === "ended") throw new AppError("conflict", `drain ${id} has already ended`);
+    const resumed: DrainRow = {
+      ...row,
+      resumed_at: new Date(nowMs).toISOString(),
+      resumed_by: context.principal.userId,
+    };
+    await this.#store.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable("drains")
+        .set({ resumed_at: resumed.resumed_at, resumed_by: resumed.resumed_by })
+        .where("id", "=", id)
+        .execute();
+      await appendAudit(trx, {
+        actor: context.principal.userId,
+        action: "drain.resume",
+        resource: `drain:${id}`,
+        before: drainView(row, site, nowMs),
+        after: drainView(resumed, site, nowMs),
+        requestId: context.requestId,
+      });
+    });
+    this.#open.delete(id);
+    this.#update(true);
+    return drainView(resumed, site, nowMs);
+  }
+
+  /** One drain. */
+  async get(id: string): Promise<DrainView> {
+    return drainView(await this.#find(id), this.#options.site(), this.#clock());
+  }
+
+  /** Drains newest first, optionally in one state; `cursor` is the previous page's `nextCursor`. */
+  async list(query: {
+    limit: number;
+    cursor?: string | undefined;
+    state?: DrainState | undefined;
+  }): Promise<DrainPage> {
+    const nowIso = new Date(this.#clock()).toISOString();
+    const db = this.#store.db;
+    let filtered = db.selectFrom("drains");
+    if (query.state === "ended") {
+      filtered = filtered.where((eb) =>
+        eb.or([eb("resumed_at", "is not", null), eb.and([eb("ends_at", "is not", null), eb("ends_at", "<=", nowIso)])]),
+      );
+    } else if (query.state !== undefined) {
+      filtered = filtered
+        .where("resumed_at", "is", null)
+        .where((eb) => eb.or([eb("ends_at", "is", null), eb("ends_at", ">", nowIso)]))
+        .where("starts_at", query.state === "scheduled" ? ">" : "<=", nowIso);
+    }
+    const { total } = await filtered.select((eb) => eb.fn.countAll<string>().as("total")).executeTakeFirstOrThrow();
+    let paged = filtered
+      .selectAll()
+      .orderBy("created_at", "desc")
+      .orderBy("id", "desc")
+      .limit(query.limit + 1);
+    if (query.cursor !== undefined) {
+      const [createdAt, id] = query.cursor.split(",") as [string, string];
+      paged = paged.where((eb) =>
+        eb.or([eb("created_at", "<", createdAt), eb.and([eb("created_at", "=", createdAt), eb("id", "<", id)])]),
+      );
+    }
+    const rows = await paged.execute();
+    const page = rows.slice(0, query.limit);
+    const last = page[page.length - 1];
+    const site = this.#options.site();
+    const nowMs = this.#clock();
+    return {
+      items: page.map((row) => drainView(row, site, nowMs)),
+      total: Number(total),
+      nextCursor: rows.length > query.limit && last !== undefined ? `${last.created_at},${last.id}` : undefined,
+    };
+  }
+
+  async #find(id: string): Promise<DrainRow> {
+    const row =
+      this.#open.get(id) ??
+      (await this.#store.db.selectFrom("drains").selectAll().where("id", "=", id).executeTakeFirst());
+    if (row === undefined) throw new AppError("notFound", `no drain ${id}`);
+    return row;
+  }
+
+  /**
+   * Works out the drains in force now; when they changed, the scheduler looks again (a cycle); with `enforce`, work
+   * running on racks whose drain's policy says so is requeued. Then sleeps until the next boundary.
+   */
+  #update(enforce: boolean): void {
+    const nowMs = this.#clock();
+    const inForce: Drain[] = [];
+    for (const [id, row] of this.#open) {
+      const state = drainStateAt(row, nowMs);
+      if (state === "ended") this.#open.delete(id);
+      else if (state === "active")
+        inForce.push({ id, target: row.target, reason: row.reason, fromS: -Infinity, untilS: Infinity });
+    }
+    const key = inForce.map((drain) => drain.id).join(",");
+    const changed = key !== this.#inForceKey;
+    if (changed) {
+      this.#inForce = inForce;
+      this.#inForceKey = key;
+      this.#version++;
+    }
+    if (enforce && this.#started) {
+      const engine = this.#options.engine();
+      if (engine !== undefined) {
+        const requeued = this.#requeue(engine, nowMs);
+        if (changed || requeued > 0) engine.generation.live.kick();
+      }
+    }
+    this.#arm(nowMs);
+  }
+
+  /** Requeues placed work on the racks of drains whose policy asks it now; returns how many jobs. */
+  #requeue(engine: JobsEngine, nowMs: number): number {
+    const generation = engine.generation;
+    const site = generation.site;
+    const rackDrain = new Map<number, DrainRow>();
+    for (const drain of this.#inForce) {
+      const row = this.#open.get(drain.id!)!;
+      const due =
+        row.policy === "requeue" ||
+        (row.policy === "deadline" && row.deadline_at !== null && Date.parse(row.deadline_at) <= nowMs);
+      const area = areaFedBy(site, row.target);
+      if (!due || area === undefined) continue;
+      for (const rack of racksOfArea(site, area)) if (!rackDrain.has(rack)) rackDrain.set(rack, row);
+    }
+    if (rackDrain.size === 0) return 0;
+    let count = 0;
+    for (const record of [...engine.records.values()]) {
+      const job = record.job;
+      if (record.generation !== generation || !job.placed) continue;
+      const row = racksOf(generation, job)
+        .map((rack) => rackDrain.get(rack))
+        .find((found) => found !== undefined);
+      if (row === undefined) continue;
+      const racks = placementOf(generation, job).racks;
+      const when = row.policy === "deadline" ? `its deadline ${row.deadline_at} passed` : "policy requeue";
+      const reason = `preempted: drain ${row.id} of ${row.target} (${row.reason}): ${when}`;
+      generation.live.displace(job, reason);
+      count++;
+      if (record.synthetic) continue;
+      generation.lastState.set(job.index, job.state);
+      void engine.persist(record.id, { state: job.state, reason: job.reason }, "job.preempted", {
+        state: job.state,
+        reason,
+        racks,
+        drainId: row.id,
+      });
+    }
+    if (count > 0) this.#options.log?.(`drains requeued ${count} jobs`);
+    return count;
+  }
+
+  /** Sleeps until the next start, end or deadline of an open drain. */
+  #arm(nowMs: number): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#stopped || !this.#started) return;
+    let next = Number.POSITIVE_INFINITY;
+    for (const row of this.#open.values()) {
+      for (const at of [row.starts_at, row.ends_at, row.policy === "deadline" ? row.deadline_at : null]) {
+        if (at === null) continue;
+        const ms = Date.parse(at);
+        if (ms > nowMs) next = Math.min(next, ms);
+      }
+    }
+    if (!Number.isFinite(next)) return;
+    this.#timer = setTimeout(() => this.#update(true), Math.min(2 ** 31 - 1, next - nowMs + 5));
+    this.#timer.unref();
+  }
+}

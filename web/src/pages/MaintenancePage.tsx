@@ -1,0 +1,453 @@
+/**
+ * Maintenance: the site's drains (scheduled, active, ended), a form to drain a rack, row, hall, or what a CDU or
+ * busway feeds, and resuming a drain after a confirmation. Facility operators and platform admins act; auditors read.
+ * Refreshes every 5 s.
+ */
+import { type FormEvent, useState } from "react";
+import { ApiError, describeError } from "../api/client.ts";
+import type { Alarm } from "../api/types.ts";
+import { useSession } from "../app/session-context.tsx";
+import { useResource } from "../app/use-resource.ts";
+import { ErrorNotice, Loading, Unavailable } from "../components/status.tsx";
+import { formatNumber, formatTime } from "../format.ts";
+
+/** A drain as `GET /v1/drains` shows it. */
+interface Drain {
+  readonly id: string;
+  readonly target: string;
+  readonly targetKind: TargetKind;
+  readonly area: string | null;
+  readonly racks: number;
+  readonly reason: string;
+  readonly owner: string;
+  readonly policy: Policy;
+  readonly deadline: string | null;
+  readonly startsAt: string;
+  readonly endsAt: string | null;
+  readonly state: "scheduled" | "active" | "ended";
+  readonly createdAt: string;
+  readonly resumedAt: string | null;
+  readonly resumedBy: string | null;
+}
+
+const targetKinds = ["row", "rack", "hall", "cdu", "busway"] as const;
+type TargetKind = (typeof targetKinds)[number];
+const targetLabels: Record<TargetKind, string> = {
+  row: "Row",
+  rack: "Rack",
+  hall: "Hall",
+  cdu: "CDU (its racks)",
+  busway: "Busway (its racks)",
+};
+const policies = ["finish", "requeue", "deadline"] as const;
+type Policy = (typeof policies)[number];
+const policyLabels: Record<Policy, string> = {
+  finish: "let running work finish",
+  requeue: "requeue running work now",
+  deadline: "requeue what still runs at a deadline",
+};
+const operators = ["platform-admin", "facility-operator"];
+
+type FormField = "target" | "reason" | "startsAt" | "endsAt" | "policy" | "deadline";
+const formFields: readonly FormField[] = ["target", "reason", "startsAt", "endsAt", "policy", "deadline"];
+
+export function MaintenancePage() {
+  const { capabilities, me } = useSession();
+  const [state, setState] = useState<"open" | "active" | "scheduled" | "ended" | "all">("open");
+  const available = capabilities.has("GET", "/v1/drains");
+  const drains = useResource<Drain[]>(
+    `/v1/drains?limit=500${state === "open" || state === "all" ? "" : `&state=${state}`}`,
+    {
+      enabled: available,
+      refreshMs: 5000,
+    },
+  );
+  const mayAct = operators.includes(me.role);
+  const [outcome, setOutcome] = useState<Outcome>(undefined);
+
+  if (!available) {
+    return (
+      <section aria-labelledby="maintenance-title">
+        <h1 id="maintenance-title">Maintenance</h1>
+        <Unavailable feature="Maintenance drains" route="GET /v1/drains" />
+      </section>
+    );
+  }
+  const list = (drains.data ?? []).filter((drain) => state !== "open" || drain.state !== "ended");
+  return (
+    <section aria-labelledby="maintenance-title">
+      <div className="page-head">
+        <h1 id="maintenance-title">Maintenance</h1>
+        <div className="toolbar">
+          <label htmlFor="drain-state">Show</label>
+          <select id="drain-state" value={state} onChange={(event) => setState(event.target.value as typeof state)}>
+            <option value="open">scheduled and active</option>
+            <option value="active">active</option>
+            <option value="scheduled">scheduled</option>
+            <option value="ended">ended</option>
+            <option value="all">all</option>
+          </select>
+        </div>
+      </div>
+      <p className="muted">
+        A drained rack, row or hall takes no new work; draining a CDU or busway drains the racks it feeds. Waiting jobs
+        name the drain that holds them.
+      </p>
+      {mayAct ? <LeakProposals open={drains.data ?? []} onCreated={drains.reload} onOutcome={setOutcome} /> : null}
+      {mayAct ? <DrainForm onCreated={drains.reload} /> : null}
+      <div aria-live="polite" className="live-region">
+        {outcome === undefined ? null : (
+          <p className={outcome.error ? "notice notice-error" : "notice notice-ok"} id="resume-result">
+            {outcome.text}
+          </p>
+        )}
+      </div>
+      {drains.status === "loading" ? <Loading what="drains" /> : null}
+      {drains.status === "error" ? <ErrorNotice error={drains.error} action="Loading drains" /> : null}
+      {drains.status === "ready" && list.length === 0 ? <p className="empty">No drain to show.</p> : null}
+      {list.length === 0 ? null : (
+        <DrainTable drains={list} mayAct={mayAct} onResumed={drains.reload} onOutcome={setOutcome} />
+      )}
+    </section>
+  );
+}
+
+/** What came of the last resume, shown above the list (which may be empty afterwards). */
+type Outcome = { readonly text: string; readonly error: boolean } | undefined;
+
+function DrainTable(props: {
+  drains: readonly Drain[];
+  mayAct: boolean;
+  onResumed: () => void;
+  onOutcome: (outcome: Outcome) => void;
+}) {
+  const { client } = useSession();
+  const [confirming, setConfirming] = useState<string | undefined>(undefined);
+  const [busy, setBusy] = useState(false);
+  const setMessage = props.onOutcome;
+
+  const resume = async (drain: Drain) => {
+    setBusy(true);
+    setMessage(undefined);
+    try {
+      await client.post(`/v1/drains/${encodeURIComponent(drain.id)}/resume`, {});
+      setMessage({ text: `Resumed ${drain.id}: ${drain.target} takes new work again.`, error: false });
+      setConfirming(undefined);
+      props.onResumed();
+    } catch (error) {
+      setMessage({ text: `Could not resume ${drain.id}: ${describeError(error)}`, error: true });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <table className="data drains" aria-describedby="drains-count">
+      <caption id="drains-count">
+        {formatNumber(props.drains.length)} drain{props.drains.length === 1 ? "" : "s"}
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">State</th>
+          <th scope="col">Target</th>
+          <th scope="col">Reason</th>
+          <th scope="col">Running work</th>
+          <th scope="col">Window</th>
+          {props.mayAct ? <th scope="col">Actions</th> : null}
+        </tr>
+      </thead>
+      <tbody>
+        {props.drains.map((drain) => (
+          <tr key={drain.id} data-drain-id={drain.id}>
+            <td>
+              <span className={`badge badge-${drain.state === "active" ? "warning" : "info"}`}>{drain.state}</span>
+              <div className="muted">{drain.id}</div>
+            </td>
+            <td>
+              {drain.target}
+              <div className="muted">
+                {drain.area !== null && drain.area !== drain.target ? `${drain.area} · ` : ""}
+                {formatNumber(drain.racks)} rack{drain.racks === 1 ? "" : "s"}
+              </div>
+            </td>
+            <td>{drain.reason}</td>
+            <td>
+              {drain.policy === "deadline"
+                ? `requeued at ${formatTime(drain.deadline)}`
+                : drain.policy === "requeue"
+                  ? "requeued"
+                  : "finishes"}
+            </td>
+            <td>
+              from {formatTime(drain.startsAt)}
+              <div className="muted">
+                {drain.resumedAt !== null
+                  ? `resumed ${formatTime(drain.resumedAt)}`
+                  : drain.endsAt === null
+                    ? "until resumed"
+                    : `until ${formatTime(drain.endsAt)}`}
+              </div>
+            </td>
+            {props.mayAct ? (
+              <td className="actions">
+                {drain.state === "ended" ? null : confirming === drain.id ? (
+                  <fieldset aria-label={`Confirm resuming ${drain.id}`}>
+                    <legend>Resume {drain.target}? New work may land there at once.</legend>
+                    <button type="button" className="primary" disabled={busy} onClick={() => resume(drain)}>
+                      Confirm resume
+                    </button>
+                    <button type="button" disabled={busy} onClick={() => setConfirming(undefined)}>
+                      Keep drained
+                    </button>
+                  </fieldset>
+                ) : (
+                  <button
+                    type="button"
+                    onClick={() => setConfirming(drain.id)}
+                    aria-label={`Resume ${drain.id} (${drain.target})`}
+                  >
+                    Resume
+                  </button>
+                )}
+              </td>
+            ) : null}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** What a leak alarm proposes to drain: its CDU or rack when it names one, else the first row it concerns. */
+function leakTarget(alarm: Alarm): string | undefined {
+  const equipment = alarm.equipment;
+  if (equipment !== undefined && (equipment.startsWith("cdu:") || equipment.startsWith("rack:"))) return equipment;
+  return alarm.location.rack ?? alarm.rows[0];
+}
+
+/** Active leak alarms, each proposing to drain what the leaking equipment feeds: one click drains it. */
+function LeakProposals(props: {
+  open: readonly Drain[];
+  onCreated: () => void;
+  onOutcome: (outcome: Outcome) => void;
+}) {
+  const { capabilities, client } = useSession();
+  const alarms = useResource<Alarm[]>("/v1/alarms?state=active", { enabled: capabilities.alarms, refreshMs: 10_000 });
+  const [busy, setBusy] = useState(false);
+  const drained = new Set(props.open.filter((drain) => drain.state !== "ended").map((drain) => drain.target));
+  const proposals = (alarms.data ?? []).flatMap((alarm) => {
+    const target = /leak/i.test(`${alarm.kind} ${alarm.title}`) ? leakTarget(alarm) : undefined;
+    return target === undefined || drained.has(target) ? [] : [{ alarm, target }];
+  });
+  if (proposals.length === 0) return null;
+  const drain = async (alarm: Alarm, target: string) => {
+    setBusy(true);
+    try {
+      const where = alarm.equipment ?? target;
+      const created = await client.post<Drain>("/v1/drains", {
+        target,
+        reason: `${alarm.title} at ${where}`,
+        policy: "requeue",
+      });
+      props.onOutcome({ text: `Drained ${created.target} (${created.id}) for the leak at ${where}.`, error: false });
+      props.onCreated();
+    } catch (error) {
+      props.onOutcome({ text: `Could not drain ${target}: ${describeError(error)}`, error: true });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section className="panel" aria-labelledby="leak-proposals-title">
+      <h2 id="leak-proposals-title">Leaks: proposed drains</h2>
+      <ul>
+        {proposals.map(({ alarm, target }) => (
+          <li key={alarm.id}>
+            {alarm.title} at {alarm.equipment ?? target}: drain {target} and requeue its running work.{" "}
+            <button type="button" className="primary" disabled={busy} onClick={() => drain(alarm, target)}>
+              Drain {target}
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+/** `datetime-local` text (local time) as ISO, or undefined when empty. */
+function isoOf(local: string): string | undefined {
+  return local === "" ? undefined : new Date(local).toISOString();
+}
+
+function DrainForm(props: { onCreated: () => void }) {
+  const { client } = useSession();
+  const [kind, setKind] = useState<TargetKind>("row");
+  const [values, setValues] = useState({ id: "", reason: "", startsAt: "", endsAt: "", deadline: "" });
+  const [policy, setPolicy] = useState<Policy>("finish");
+  const [errors, setErrors] = useState<Partial<Record<FormField, string>>>({});
+  const [summary, setSummary] = useState<{ text: string; error: boolean } | undefined>(undefined);
+  const [busy, setBusy] = useState(false);
+  const set = (field: keyof typeof values) => (value: string) =>
+    setValues((current) => ({ ...current, [field]: value }));
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setErrors({});
+    setSummary(undefined);
+    const id = values.id.trim();
+    const startsAt = isoOf(values.startsAt);
+    const endsAt = isoOf(values.endsAt);
+    const deadline = policy === "deadline" ? isoOf(values.deadline) : undefined;
+    // The API checks everything; the form only adds the kind prefix and converts local times.
+    const body = {
+      target: id.startsWith(`${kind}:`) ? id : `${kind}:${id}`,
+      reason: values.reason,
+      policy,
+      ...(startsAt === undefined ? {} : { startsAt }),
+      ...(endsAt === undefined ? {} : { endsAt }),
+      ...(deadline === undefined ? {} : { deadline }),
+    };
+    try {
+      const drain = await client.post<Drain>("/v1/drains", body);
+      setSummary({
+        text: `Drained ${drain.target} (${drain.id}, ${drain.racks} racks): ${drain.state}.`,
+        error: false,
+      });
+      setValues({ id: "", reason: "", startsAt: "", endsAt: "", deadline: "" });
+      props.onCreated();
+    } catch (error) {
+      const fieldErrors: Partial<Record<FormField, string>> = {};
+      if (error instanceof ApiError) {
+        for (const item of error.problem.errors ?? []) {
+          const field = formFields.find((candidate) => item.field === `body.${candidate}`);
+          if (field !== undefined && fieldErrors[field] === undefined) fieldErrors[field] = item.message;
+        }
+      }
+      setErrors(fieldErrors);
+      setSummary({
+        text:
+          Object.keys(fieldErrors).length > 0
+            ? "Nothing was drained: correct the marked fields."
+            : `Nothing was drained: ${describeError(error)}`,
+        error: true,
+      });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const fieldProps = (field: FormField) => ({
+    "aria-invalid": errors[field] !== undefined,
+    "aria-describedby": errors[field] === undefined ? undefined : `drain-${field}-error`,
+  });
+  const fieldError = (field: FormField) =>
+    errors[field] === undefined ? null : (
+      <span id={`drain-${field}-error`} className="field-error">
+        {errors[field]}
+      </span>
+    );
+
+  return (
+    <section className="panel" aria-labelledby="drain-form-title">
+      <h2 id="drain-form-title">Drain for maintenance</h2>
+      <form className="job-form" onSubmit={submit} noValidate>
+        <div className="field">
+          <label htmlFor="drain-kind">What</label>
+          <select id="drain-kind" value={kind} onChange={(event) => setKind(event.target.value as TargetKind)}>
+            {targetKinds.map((value) => (
+              <option key={value} value={value}>
+                {targetLabels[value]}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="drain-target">Id</label>
+          <input
+            id="drain-target"
+            value={values.id}
+            onChange={(event) => set("id")(event.target.value)}
+            placeholder={kind === "cdu" ? "cdu:h1-r02-01" : kind === "rack" ? "rack:h1-r02-03" : `${kind}:h1-r02`}
+            {...fieldProps("target")}
+          />
+          {fieldError("target")}
+        </div>
+        <div className="field">
+          <label htmlFor="drain-reason">Reason</label>
+          <input
+            id="drain-reason"
+            value={values.reason}
+            onChange={(event) => set("reason")(event.target.value)}
+            placeholder="busway thermography"
+            {...fieldProps("reason")}
+          />
+          {fieldError("reason")}
+        </div>
+        <div className="field">
+          <label htmlFor="drain-policy">Running work</label>
+          <select
+            id="drain-policy"
+            value={policy}
+            onChange={(event) => setPolicy(event.target.value as Policy)}
+            {...fieldProps("policy")}
+          >
+            {policies.map((value) => (
+              <option key={value} value={value}>
+                {policyLabels[value]}
+              </option>
+            ))}
+          </select>
+          {fieldError("policy")}
+        </div>
+        {policy === "deadline" ? (
+          <div className="field">
+            <label htmlFor="drain-deadline">Deadline</label>
+            <input
+              id="drain-deadline"
+              type="datetime-local"
+              value={values.deadline}
+              onChange={(event) => set("deadline")(event.target.value)}
+              {...fieldProps("deadline")}
+            />
+            {fieldError("deadline")}
+          </div>
+        ) : null}
+        <div className="field">
+          <label htmlFor="drain-startsAt">From (empty: now)</label>
+          <input
+            id="drain-startsAt"
+            type="datetime-local"
+            value={values.startsAt}
+            onChange={(event) => set("startsAt")(event.target.value)}
+            {...fieldProps("startsAt")}
+          />
+          {fieldError("startsAt")}
+        </div>
+        <div className="field">
+          <label htmlFor="drain-endsAt">Until (empty: until resumed)</label>
+          <input
+            id="drain-endsAt"
+            type="datetime-local"
+            value={values.endsAt}
+            onChange={(event) => set("endsAt")(event.target.value)}
+            {...fieldProps("endsAt")}
+          />
+          {fieldError("endsAt")}
+        </div>
+        <div className="form-actions">
+          <button type="submit" className="primary" disabled={busy}>
+            {busy ? "Draining…" : "Drain"}
+          </button>
+        </div>
+      </form>
+      <div aria-live="polite" className="live-region">
+        {summary === undefined ? null : (
+          <p className={summary.error ? "notice notice-error" : "notice notice-ok"} id="drain-result">
+            {summary.text}
+          </p>
+        )}
+      </div>
+    </section>
+  );
+}
