@@ -108,7 +108,9 @@ function publishedValues(state: LiveSnapshot): number[] {
 }
 
 /** The live feature: the twin clock, its snapshot cache, and the routes. */
-export function liveFeature(options: LiveOptions = {}): Feature & { twin(): LiveTwin } {
+export function liveFeature(
+  options: LiveOptions = {},
+): Feature & { twin(): LiveTwin; onSnapshot(listener: (snapshot: LiveSnapshot) => void): () => void } {
   const speed = options.speed ?? 1;
   const tickMs = options.tickMs ?? 1000;
   let twin: LiveTwin | undefined;
@@ -183,6 +185,10 @@ export function liveFeature(options: LiveOptions = {}): Feature & { twin(): Live
   return {
     name: "live",
     twin: () => current().twin,
+    onSnapshot(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     async start(core: CoreServices) {
       const build = (site: Site) => {
         const utilisation = options.coupling?.utilisation?.(site);
@@ -404,15 +410,22 @@ export function liveFeature(options: LiveOptions = {}): Feature & { twin(): Live
           },
         );
 
-        app.post<{ Body: { action: "fail-cdu" | "repair-cdu" | "set-supply"; id: string; supplyC?: number } }>(
+        app.post<{
+          Body: {
+            action: "fail-cdu" | "repair-cdu" | "fail-unit" | "repair-unit" | "set-supply";
+            id: string;
+            supplyC?: number;
+          };
+        }>(
           "/v1/state/events",
           {
             schema: {
               tags: ["state"],
-              summary: "Drive the live twin: fail or repair a CDU, change a plant's supply set-point",
+              summary:
+                "Drive the live twin: fail or repair a CDU (or any pump, dry cooler, chiller), change a plant's supply set-point",
               body: Type.Object(
                 {
-                  action: StringEnum(["fail-cdu", "repair-cdu", "set-supply"] as const),
+                  action: StringEnum(["fail-cdu", "repair-cdu", "fail-unit", "repair-unit", "set-supply"] as const),
                   id: Type.String({ minLength: 1 }),
                   supplyC: Type.Optional(Type.Number()),
                 },
@@ -433,7 +446,11 @@ export function liveFeature(options: LiveOptions = {}): Feature & { twin(): Live
                 ? live.failCdu(id)
                 : action === "repair-cdu"
                   ? live.repairCdu(id)
-                  : live.setFacilitySupplyC(id, supplyC!);
+                  : action === "fail-unit"
+                    ? live.failUnit(id)
+                    : action === "repair-unit"
+                      ? live.repairUnit(id)
+                      : live.setFacilitySupplyC(id, supplyC!);
             if (!outcome.ok) throw new AppError("invalid", outcome.error, { field: "body.id" });
             await core.store.db.transaction().execute((trx) =>
               appendAudit(trx, {
