@@ -31,6 +31,7 @@ export const rackStateFields = [
   "tcsSupplyC",
   "tcsReturnC",
   "headroomKW",
+  "loopHeadroom",
   "throttle",
 ] as const;
 type RackField = (typeof rackStateFields)[number];
@@ -40,8 +41,23 @@ const units: Record<RackField, string> = {
   tcsSupplyC: "degC",
   tcsReturnC: "degC",
   headroomKW: "kW",
+  loopHeadroom: "fraction",
   throttle: "fraction",
 };
+
+/**
+ * Each rack's loop's spare cooling as a share of the loop's capacity (0 for a loop with none): the quantity that
+ * says whether a loop can take more, where the rack's own kW share of it paints small CPU racks red.
+ */
+function loopHeadroomOfRacks(site: Site, state: LiveSnapshot): Float32Array {
+  const values = new Float32Array(site.racks.length);
+  for (const row of site.rows) {
+    const loop = state.tcs[row.index];
+    const share = loop === undefined || !(loop.capacityKW > 0) ? 0 : Math.max(0, loop.headroomKW / loop.capacityKW);
+    values.fill(share, row.rackStart, row.rackStart + row.rackCount);
+  }
+  return values;
+}
 
 /** A rack's jobs, as the caller may see them (filled by the scheduler feature). */
 export type JobsOnRack = (
@@ -140,11 +156,12 @@ export function liveFeature(
   const rackField = (state: LiveSnapshot, field: RackField): string => {
     let cached = fieldCache.get(field);
     if (cached === undefined) {
+      const values = field === "loopHeadroom" ? loopHeadroomOfRacks(current().twin.site, state) : state.racks[field];
       cached = JSON.stringify({
         time: new Date(state.time).toISOString(),
         field,
         unit: units[field],
-        values: roundedArray(state.racks[field]),
+        values: roundedArray(values),
       });
       fieldCache.set(field, cached);
     }

@@ -92,6 +92,7 @@ export function registerSiteRoutes(app: FastifyInstance, inventory: InventorySer
             designPowerKW: type.designPower,
             gpus: type.gpusPerRack,
             gpuModel: type.gpuModel ?? null,
+            maxCoolantSupplyC: type.maxCoolantSupply,
           })),
           zones: site.zones.map((zone) => ({ id: zone.id, name: zone.name })),
           halls: site.halls.map((hall) => ({

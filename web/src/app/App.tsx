@@ -6,6 +6,7 @@ import { type FormEvent, type ReactNode, useCallback, useEffect, useMemo, useSta
 import { Capabilities, permissionsOf } from "../api/capabilities.ts";
 import { ApiClient, ApiError, describeError } from "../api/client.ts";
 import type { Me, SiteSummary } from "../api/types.ts";
+import { AlarmBanner, IncidentNotice } from "../components/alarms.tsx";
 import { AlarmsPage } from "../pages/AlarmsPage.tsx";
 import { CoolingPage } from "../pages/CoolingPage.tsx";
 import { EnergyPage } from "../pages/EnergyPage.tsx";
@@ -181,6 +182,7 @@ function Shell() {
               })}
           </ul>
         </nav>
+        <AlarmBanner />
         <div className="user">
           <span className="user-name" data-role={me.role}>
             {me.name}
@@ -195,6 +197,7 @@ function Shell() {
         </div>
       </header>
       <main id="main" className="content" tabIndex={-1}>
+        <IncidentNotice />
         {page.element}
       </main>
     </div>
