@@ -662,7 +662,7 @@ function LegendView(props: { legend: Legend | undefined }) {
         ))}
       </div>
       {legend.thresholds.length === 0 ? null : (
-        <div className="legend-marks" aria-label="Thresholds">
+        <div className="legend-marks" aria-hidden="true">
           {legend.thresholds
             .filter((mark) => mark.value >= legend.min && mark.value <= legend.max)
             .map((mark) => (
