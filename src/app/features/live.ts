@@ -366,6 +366,7 @@ export function liveFeature(
                   return {
                     id: loop.id,
                     heatKW: round(loop.heatKW),
+                    capacityKW: round(loop.capacityKW),
                     headroomKW: round(loop.headroomKW),
                     supplyC: round(loop.supplyC),
                   };

@@ -27,6 +27,8 @@ export interface SiteSummary {
   readonly version: number;
   readonly id: string;
   readonly name: string;
+  /** IANA zone of the site (`Europe/Paris`); older servers omit it. */
+  readonly timezone?: string;
   readonly counts: Readonly<Record<string, number>>;
   readonly racksByType?: Readonly<Record<string, number>>;
   readonly gpusByModel?: Readonly<Record<string, number>>;
@@ -199,7 +201,7 @@ export interface RackState {
 
 /** `GET /v1/state/plants/:id`. */
 export interface PlantDetail extends PlantState {
-  readonly tcs: readonly { id: string; heatKW: number; headroomKW: number; supplyC: number }[];
+  readonly tcs: readonly { id: string; heatKW: number; capacityKW?: number; headroomKW: number; supplyC: number }[];
 }
 
 /** `GET /v1/state/history?minutes=N`: site series, one array per field. */

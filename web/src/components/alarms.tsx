@@ -62,8 +62,8 @@ export function AlarmBanner() {
   );
 }
 
-/** Active alarms, for pages that mark them (floor, rack). */
-export function useActiveAlarms(path = "/v1/alarms"): readonly Alarm[] {
+/** Active alarms, for pages that mark them (floor, rack); `undefined` waits (nothing to ask yet). */
+export function useActiveAlarms(path: string | undefined = "/v1/alarms"): readonly Alarm[] {
   const { capabilities, permissions } = useSession();
   const alarms = useResource<Alarm[]>(permissions.staff && capabilities.alarms ? path : undefined, {
     refreshMs: alarmRefreshMs,
