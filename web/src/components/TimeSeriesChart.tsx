@@ -8,7 +8,7 @@
  */
 import { useEffect, useMemo, useRef } from "react";
 import uPlot from "uplot";
-import { formatNumber, formatTick, timeZoneLabel, timeZoneShown } from "../format.ts";
+import { formatNumber, formatTick, formatTime, timeZoneLabel, timeZoneShown } from "../format.ts";
 import { timeRange, valueRange } from "./chart-scales.ts";
 
 /** One line of a chart. */
@@ -107,7 +107,11 @@ export function TimeSeriesChart(props: TimeSeriesChartProps) {
         },
       ],
       series: [
-        {},
+        {
+          // The legend's time, in the console's one format (the site's zone, named).
+          label: `Time (${timeZoneLabel()})`,
+          value: (_plot: uPlot, seconds: number | null) => (seconds === null ? "–" : formatTime(seconds * 1000)),
+        },
         ...series.map((line, index) => ({
           label: line.label,
           stroke: line.colour,

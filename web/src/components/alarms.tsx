@@ -119,7 +119,7 @@ export function AlarmImpactView(props: { alarm: Alarm; compact?: boolean }) {
               {impact.jobs.slice(0, 5).map((job, index) => (
                 <span key={job.id}>
                   {index === 0 ? "" : ", "}
-                  <a href={`/workloads?job=${encodeURIComponent(job.id)}`} onClick={followLink}>
+                  <a href={`/workloads?namePrefix=${encodeURIComponent(job.name)}`} onClick={followLink}>
                     {job.name}
                   </a>
                 </span>

@@ -78,8 +78,8 @@ describe("floor controller", () => {
     expect(controller.valueOf(0)).toBe(0);
     expect(formatFieldValue(fieldSpec("throttle"), controller.valueOf(0))).toBe("0 % lost");
     expect(controller.worst(8)).toEqual([{ value: 0, count: model.rackCount, racks: [0, 1, 2] }]);
-    controller.applyValues(new Array<number>(model.rackCount).fill(0.75));
-    expect(formatFieldValue(fieldSpec("throttle"), controller.valueOf(3))).toBe("25.0 % lost");
+    controller.applyValues(new Array<number>(model.rackCount).fill(0.725));
+    expect(formatFieldValue(fieldSpec("throttle"), controller.valueOf(3))).toBe("27.5 % lost");
     expect(legends).toHaveLength(1);
     expect(legends[0]).toMatchObject({ kind: "continuous", min: 0, max: 1 });
   });

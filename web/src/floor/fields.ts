@@ -196,7 +196,9 @@ export function isFloorField(value: string | null): value is FloorField {
 export function formatFieldValue(spec: FieldSpec, value: number): string {
   if (!Number.isFinite(value)) return "no data";
   const shown = value * spec.displayFactor;
-  const digits = Math.abs(shown) >= 100 || (spec.unit === "%" && Math.abs(shown) < 1e-9) ? 0 : 1;
-  const text = `${shown.toFixed(digits)}${spec.unit === "" ? "" : spec.unit === "%" ? " %" : ` ${spec.unit}`}`;
+  const digits = Math.abs(shown) >= 100 ? 0 : 1;
+  // "10 %", not "10.0 %"; "2.5 %" keeps its decimal.
+  const number = shown.toFixed(digits).replace(/\.0$/, "");
+  const text = `${number}${spec.unit === "" ? "" : spec.unit === "%" ? " %" : ` ${spec.unit}`}`;
   return spec.invert ? `${text} lost` : text;
 }
