@@ -274,8 +274,64 @@ describe("console alarms and honest encodings in Chromium", { timeout: 600_000 }
     const axis = (await page.locator(".chart .uplot").first().textContent()) ?? "";
     assert.match(axis, /Time \(CES?T\)/, "the time axis names the site's zone");
     await harness.screenshot(page, "alarms-10-energy");
-    await page.goto(`${harness.baseUrl}/workloads`);
-    await page.getByRole("heading", { name: "Workloads", level: 1 }).waitFor();
-    await harness.screenshot(page, "alarms-11-workloads");
+  });
+
+  test("workloads: server-side pages and filters, cancel asks first", async () => {
+    const admin = harness.key("platform-admin", "admin@alixan.local");
+    const page = await harness.openPage();
+    await harness.signIn(page, admin, "/workloads?state=running");
+    const rows = page.locator("table.jobs tbody tr[data-job-id]");
+    await rows.first().waitFor();
+    assert.equal(await rows.count(), 50, "50 jobs a page, not 200");
+    const total = Number(await page.locator("[data-job-total]").getAttribute("data-job-total"));
+    assert.ok(total > 50, `the demo load runs more than a page of jobs (${total})`);
+    const firstPage = await rows.evaluateAll((elements) =>
+      elements.map((element) => (element as unknown as { dataset: Record<string, string> }).dataset["jobId"]),
+    );
+    await page.getByRole("button", { name: "Older →" }).click();
+    await page.locator(".pager").filter({ hasText: "Page 2" }).waitFor();
+    await rows.first().waitFor();
+    const secondPage = await rows.evaluateAll((elements) =>
+      elements.map((element) => (element as unknown as { dataset: Record<string, string> }).dataset["jobId"]),
+    );
+    assert.equal(
+      secondPage.some((id) => firstPage.includes(id)),
+      false,
+      "page 2 holds other jobs",
+    );
+    await harness.screenshot(page, "alarms-11-workloads-page-2");
+
+    // A tenant filter from the address (as an alarm's tenant link opens it): the server filters.
+    await page.goto(`${harness.baseUrl}/workloads?state=running&tenantId=valdiag`);
+    await rows.first().waitFor();
+    const tenants = await page.locator("table.jobs tbody tr td:nth-child(3)").allTextContents();
+    assert.ok(tenants.length > 0 && tenants.every((text) => text.startsWith("valdiag ·")), tenants.join(" | "));
+    const filtered = await harness.api<{ id: string }[]>(
+      admin.token,
+      "GET",
+      "/v1/jobs?state=running&tenantId=valdiag&limit=1",
+    );
+    assert.equal(filtered.length, 1);
+
+    // Cancel asks first: "Keep it" keeps the job, "Yes" cancels it with the reason.
+    const row = rows.first();
+    const jobId = (await row.getAttribute("data-job-id"))!;
+    await row.getByRole("button", { name: /^Cancel / }).click();
+    const dialog = row.getByRole("alertdialog", { name: "Confirm cancellation" });
+    await dialog.waitFor();
+    await harness.screenshot(page, "alarms-12-workloads-cancel-confirm");
+    await dialog.getByRole("button", { name: "Keep it" }).click();
+    await dialog.waitFor({ state: "detached" });
+    const kept = await harness.api<{ state: string }>(admin.token, "GET", `/v1/jobs/${encodeURIComponent(jobId)}`);
+    assert.ok(["queued", "admitted", "running"].includes(kept.state), `kept job is ${kept.state}`);
+    await page
+      .locator(`tr[data-job-id="${jobId}"]`)
+      .getByRole("button", { name: /^Cancel / })
+      .click();
+    await page.getByLabel("Reason (kept in the job's history)").fill("freeing the loop for maintenance");
+    await page.getByRole("button", { name: "Yes, cancel the job" }).click();
+    await page.locator(".notice-ok").filter({ hasText: "Cancelled 1 job" }).waitFor();
+    const cancelled = await harness.api<{ state: string }>(admin.token, "GET", `/v1/jobs/${encodeURIComponent(jobId)}`);
+    assert.equal(cancelled.state, "cancelled");
   });
 });
