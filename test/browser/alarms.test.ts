@@ -121,7 +121,7 @@ describe("console alarms and honest encodings in Chromium", { timeout: 600_000 }
     await floorReady(page);
     const headroom = (await page.locator("figure.legend").textContent()) ?? "";
     assert.match(headroom, /warning: 10 %/);
-    assert.match(headroom, /critical: 3 %/);
+    assert.match(headroom, /Critical: 3 %/);
     assert.match((await page.locator("section.worst h2").textContent()) ?? "", /Tightest loops/);
     const lines = await page.locator("section.worst li").allTextContents();
     assert.ok(lines.length > 0 && lines.every((line) => /^row \S+/.test(line)), lines.join(" | "));

@@ -665,16 +665,22 @@ function LegendView(props: { legend: Legend | undefined }) {
         <div className="legend-marks" aria-hidden="true">
           {legend.thresholds
             .filter((mark) => mark.value >= legend.min && mark.value <= legend.max)
-            .map((mark) => (
-              <span
-                key={mark.label}
-                className="legend-mark"
-                style={{ left: `${(100 * (mark.value - legend.min)) / span}%` }}
-                title={`${mark.label}: ${formatFieldValue(legend.spec, mark.value)}`}
-              >
-                {formatNumber(mark.value * factor, mark.value * factor < 10 ? 1 : 0)}
-              </span>
-            ))}
+            .map((mark, index, marks) => {
+              const at = (100 * (mark.value - legend.min)) / span;
+              const previous = marks[index - 1];
+              // Marks closer than 8 % of the ramp keep their tick; the note says their values.
+              const crowded = previous !== undefined && at - (100 * (previous.value - legend.min)) / span < 8;
+              return (
+                <span
+                  key={mark.label}
+                  className="legend-mark"
+                  style={{ left: `${at}%` }}
+                  title={`${mark.label}: ${formatFieldValue(legend.spec, mark.value)}`}
+                >
+                  {crowded ? "" : formatNumber(mark.value * factor, mark.value * factor < 10 ? 1 : 0)}
+                </span>
+              );
+            })}
         </div>
       )}
       {legend.spec.note === undefined ? null : (
@@ -682,7 +688,12 @@ function LegendView(props: { legend: Legend | undefined }) {
           {legend.spec.note}
           {legend.thresholds.length === 0
             ? ""
-            : ` ${legend.thresholds.map((mark) => `${mark.label}: ${formatFieldValue(legend.spec, mark.value)}`).join("; ")}.`}
+            : ` ${legend.thresholds
+                .map(
+                  (mark, index) =>
+                    `${index === 0 ? mark.label.charAt(0).toUpperCase() + mark.label.slice(1) : mark.label}: ${formatFieldValue(legend.spec, mark.value)}`,
+                )
+                .join("; ")}.`}
         </p>
       )}
       <div className="legend-nodata">
