@@ -224,7 +224,8 @@ function JobFiltersForm(props: {
           />
         </>
       ) : null}
-      <label htmlFor="job-data-class">Data class</label>
+      {/* Short labels: the submission form above owns "Name" and "Data class". */}
+      <label htmlFor="job-data-class">Class</label>
       <select
         id="job-data-class"
         value={filters.dataClass ?? ""}
@@ -235,8 +236,14 @@ function JobFiltersForm(props: {
         <option value="confidential">confidential</option>
         <option value="health">health</option>
       </select>
-      <label htmlFor="job-name-prefix">Name starts with</label>
-      <input id="job-name-prefix" size={16} value={prefix} onChange={(event) => setPrefix(event.target.value)} />
+      <label htmlFor="job-name-prefix">Begins with</label>
+      <input
+        id="job-name-prefix"
+        size={16}
+        title="Jobs whose name begins with this text"
+        value={prefix}
+        onChange={(event) => setPrefix(event.target.value)}
+      />
       <button type="submit">Filter</button>
     </form>
   );
