@@ -217,7 +217,14 @@ export function alarmsFeature(dependencies: () => AlarmsDependencies): Feature {
         impacts.site = site;
         watch = new FacilityWatch(book, site, thresholds);
       });
-      const removeSnapshotListener = live.onSnapshot((snapshot) => watch.evaluate(snapshot, Date.now()));
+      // A fault in the watch must not stop the twin's clock or its streams: it is logged, the next step tries again.
+      const removeSnapshotListener = live.onSnapshot((snapshot) => {
+        try {
+          watch.evaluate(snapshot, Date.now());
+        } catch (error) {
+          core.log.write("error", "alarms", `facility watch failed: ${(error as Error).message}`);
+        }
+      });
       const refresh = setInterval(() => {
         loadTenants().then(
           () => book.refreshImpacts(),
