@@ -146,6 +146,7 @@ describe("live twin: snapshot", () => {
           "chillerKW",
           "chillersRunning",
           "dryCoolerKW",
+          "failedUnits",
           "fanKW",
           "fwsReturnC",
           "fwsSupplyC",

@@ -81,6 +81,8 @@ export interface LivePlant {
   readonly pumpKW: number;
   readonly chillersRunning: number;
   readonly adiabaticOn: boolean;
+  /** Ids of the plant's pumps, dry coolers and chillers out of service. */
+  readonly failedUnits: readonly string[];
 }
 
 /** A row's technology cooling loop now. Heat in kW. */
@@ -185,6 +187,9 @@ export class LiveTwin {
   readonly #gridIntensity: number;
   readonly #cduRow = new Map<string, number>();
   readonly #failedCdus = new Set<string>();
+  /** Plant units (pumps, dry coolers, chillers) by id, and those out of service. */
+  readonly #plantUnits = new Map<string, { kind: "pump" | "dryCooler" | "chiller"; index: number }>();
+  readonly #failedPlantUnits = new Set<string>();
   /** Per row: design liquid heat of its installed racks, which sets each rack's share of flow and headroom. */
   readonly #rowDesignLiquidKw: Float64Array;
   readonly #rackInstalled: Uint8Array;
@@ -250,7 +255,10 @@ export class LiveTwin {
     }
     this.#kernel = new PartitionKernel(partition, this.#weather, this.#load, [], [], stepS, yearTimeS);
 
-    for (const [id, unit] of siteUnits(site)) if (unit.kind === "cdu") this.#cduRow.set(id, unit.index);
+    for (const [id, unit] of siteUnits(site)) {
+      if (unit.kind === "cdu") this.#cduRow.set(id, unit.index);
+      else this.#plantUnits.set(id, { kind: unit.kind, index: unit.index });
+    }
     const { segments } = partition;
     this.#rowDesignLiquidKw = new Float64Array(site.rows.length);
     this.#rackInstalled = new Uint8Array(site.racks.length);
@@ -455,6 +463,7 @@ export class LiveTwin {
             ? Math.min(plants.chillersAvailable[index]!, Math.ceil(chillerKw / unitKw - 1e-9))
             : 0,
         adiabaticOn: kernel.plantSprays[index]! > 0,
+        failedUnits: [...this.#failedPlantUnits].filter((id) => this.#plantUnits.get(id)!.index === index).sort(),
       };
     });
     const middleS = kernel.timeS - this.stepS / 2;
@@ -516,6 +525,41 @@ export class LiveTwin {
   /** Returns a failed CDU to service now. */
   repairCdu(cduId: string): Outcome<void> {
     return this.#changeCdu(cduId, false);
+  }
+
+  /** Takes any unit out of service now: a CDU, a facility water pump, a dry cooler or a chiller. */
+  failUnit(unitId: string): Outcome<void> {
+    return this.#changeUnit(unitId, true);
+  }
+
+  /** Returns a failed unit to service now. */
+  repairUnit(unitId: string): Outcome<void> {
+    return this.#changeUnit(unitId, false);
+  }
+
+  #changeUnit(unitId: string, failing: boolean): Outcome<void> {
+    if (this.#cduRow.has(unitId)) return this.#changeCdu(unitId, failing);
+    const unit = this.#plantUnits.get(unitId);
+    if (unit === undefined) {
+      const known = [...this.#cduRow.keys(), ...this.#plantUnits.keys()];
+      return failure(
+        `no CDU, pump, dry cooler or chiller ${unitId} in site ${this.site.id}${didYouMean(unitId, known)}`,
+      );
+    }
+    if (failing === this.#failedPlantUnits.has(unitId)) {
+      return failure(`${unitId} is ${failing ? "already failed" : "not failed"}`);
+    }
+    if (failing) this.#failedPlantUnits.add(unitId);
+    else this.#failedPlantUnits.delete(unitId);
+    const event: TwinEvent = {
+      timeS: this.#kernel.timeS,
+      kind: "unit",
+      unit: unit.kind,
+      index: unit.index,
+      delta: failing ? -1 : 1,
+    };
+    this.#kernel.applyNow([event]);
+    return success(undefined);
   }
 
   #changeCdu(cduId: string, failing: boolean): Outcome<void> {

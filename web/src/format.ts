@@ -29,12 +29,64 @@ export function formatPercent(fraction: number | null | undefined, digits = 0): 
     : `${formatNumber(fraction * 100, digits)} %`;
 }
 
-/** Milliseconds since the epoch, or an ISO string, as a date and time of the viewer's zone. */
+/** The zone every time is shown in: the site's (set at sign-in), else the viewer's. */
+let displayTimeZone: string | undefined;
+
+/** Shows every time in the site's zone from now on (an unknown zone keeps the viewer's). */
+export function setDisplayTimeZone(zone: string | undefined): void {
+  if (zone === undefined) {
+    displayTimeZone = undefined;
+    return;
+  }
+  try {
+    new Intl.DateTimeFormat(locale, { timeZone: zone });
+    displayTimeZone = zone;
+  } catch {
+    displayTimeZone = undefined;
+  }
+}
+
+/** The zone times are shown in (IANA name). */
+export function timeZoneShown(): string {
+  return displayTimeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
+function parts(date: Date, withSeconds: boolean): Record<string, string> {
+  const format = new Intl.DateTimeFormat("en-GB", {
+    timeZone: timeZoneShown(),
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    ...(withSeconds ? { second: "2-digit" } : {}),
+    hourCycle: "h23",
+    timeZoneName: "short",
+  });
+  return Object.fromEntries(format.formatToParts(date).map((part) => [part.type, part.value]));
+}
+
+/**
+ * Milliseconds since the epoch, or an ISO string, as the console's one date format: `2026-12-04 19:05:03 CET`, in
+ * the site's zone, named.
+ */
 export function formatTime(value: number | string | null | undefined): string {
   if (value === null || value === undefined) return "–";
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) return String(value);
-  return date.toLocaleString(locale, { dateStyle: "short", timeStyle: "medium" });
+  const p = parts(date, true);
+  return `${p["year"]}-${p["month"]}-${p["day"]} ${p["hour"]}:${p["minute"]}:${p["second"]} ${p["timeZoneName"]}`;
+}
+
+/** A chart tick: `19:05` within a day, `12-04 19:05` over longer spans, in the site's zone. */
+export function formatTick(epochMs: number, spanMs: number): string {
+  const p = parts(new Date(epochMs), false);
+  return spanMs <= 86_400_000 ? `${p["hour"]}:${p["minute"]}` : `${p["month"]}-${p["day"]} ${p["hour"]}:${p["minute"]}`;
+}
+
+/** The short name of the shown zone now (`CET`), for axis labels. */
+export function timeZoneLabel(at = Date.now()): string {
+  return parts(new Date(at), false)["timeZoneName"] ?? timeZoneShown();
 }
 
 /** How long ago a time was (`12 s ago`, `5 min ago`). */

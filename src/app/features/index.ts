@@ -5,6 +5,7 @@
 import type { ExecutionConfig } from "../../execution/config.ts";
 import { consoleRoutes } from "../../server/routes/console.ts";
 import type { Feature } from "../compose.ts";
+import { alarmsFeature } from "./alarms.ts";
 import { drainsFeature } from "./drains.ts";
 import { jobsFeature } from "./jobs.ts";
 import { liveFeature } from "./live.ts";
@@ -56,5 +57,11 @@ export function platformFeatures(options: FeatureOptions = {}): {
     () => jobs.usage(),
     () => live.twin(),
   );
-  return { features: [telemetry, drains, jobs, live, usage, console], jobs };
+  // Alarms last: they watch the twin's steps and read the scheduler's placements for each alarm's impact.
+  const alarms = alarmsFeature(() => ({
+    telemetry,
+    live,
+    jobsOnRack: (rack) => jobs.engine()?.jobsOnRack(rack) ?? [],
+  }));
+  return { features: [telemetry, drains, jobs, live, usage, alarms, console], jobs };
 }

@@ -31,6 +31,7 @@ export const rackStateFields = [
   "tcsSupplyC",
   "tcsReturnC",
   "headroomKW",
+  "loopHeadroom",
   "throttle",
 ] as const;
 type RackField = (typeof rackStateFields)[number];
@@ -40,8 +41,23 @@ const units: Record<RackField, string> = {
   tcsSupplyC: "degC",
   tcsReturnC: "degC",
   headroomKW: "kW",
+  loopHeadroom: "fraction",
   throttle: "fraction",
 };
+
+/**
+ * Each rack's loop's spare cooling as a share of the loop's capacity (0 for a loop with none): the quantity that
+ * says whether a loop can take more, where the rack's own kW share of it paints small CPU racks red.
+ */
+function loopHeadroomOfRacks(site: Site, state: LiveSnapshot): Float32Array {
+  const values = new Float32Array(site.racks.length);
+  for (const row of site.rows) {
+    const loop = state.tcs[row.index];
+    const share = loop === undefined || !(loop.capacityKW > 0) ? 0 : Math.max(0, loop.headroomKW / loop.capacityKW);
+    values.fill(share, row.rackStart, row.rackStart + row.rackCount);
+  }
+  return values;
+}
 
 /** A rack's jobs, as the caller may see them (filled by the scheduler feature). */
 export type JobsOnRack = (
@@ -108,7 +124,9 @@ function publishedValues(state: LiveSnapshot): number[] {
 }
 
 /** The live feature: the twin clock, its snapshot cache, and the routes. */
-export function liveFeature(options: LiveOptions = {}): Feature & { twin(): LiveTwin } {
+export function liveFeature(
+  options: LiveOptions = {},
+): Feature & { twin(): LiveTwin; onSnapshot(listener: (snapshot: LiveSnapshot) => void): () => void } {
   const speed = options.speed ?? 1;
   const tickMs = options.tickMs ?? 1000;
   let twin: LiveTwin | undefined;
@@ -138,11 +156,12 @@ export function liveFeature(options: LiveOptions = {}): Feature & { twin(): Live
   const rackField = (state: LiveSnapshot, field: RackField): string => {
     let cached = fieldCache.get(field);
     if (cached === undefined) {
+      const values = field === "loopHeadroom" ? loopHeadroomOfRacks(current().twin.site, state) : state.racks[field];
       cached = JSON.stringify({
         time: new Date(state.time).toISOString(),
         field,
         unit: units[field],
-        values: roundedArray(state.racks[field]),
+        values: roundedArray(values),
       });
       fieldCache.set(field, cached);
     }
@@ -183,6 +202,10 @@ export function liveFeature(options: LiveOptions = {}): Feature & { twin(): Live
   return {
     name: "live",
     twin: () => current().twin,
+    onSnapshot(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     async start(core: CoreServices) {
       const build = (site: Site) => {
         const utilisation = options.coupling?.utilisation?.(site);
@@ -343,6 +366,7 @@ export function liveFeature(options: LiveOptions = {}): Feature & { twin(): Live
                   return {
                     id: loop.id,
                     heatKW: round(loop.heatKW),
+                    capacityKW: round(loop.capacityKW),
                     headroomKW: round(loop.headroomKW),
                     supplyC: round(loop.supplyC),
                   };
@@ -404,15 +428,22 @@ export function liveFeature(options: LiveOptions = {}): Feature & { twin(): Live
           },
         );
 
-        app.post<{ Body: { action: "fail-cdu" | "repair-cdu" | "set-supply"; id: string; supplyC?: number } }>(
+        app.post<{
+          Body: {
+            action: "fail-cdu" | "repair-cdu" | "fail-unit" | "repair-unit" | "set-supply";
+            id: string;
+            supplyC?: number;
+          };
+        }>(
           "/v1/state/events",
           {
             schema: {
               tags: ["state"],
-              summary: "Drive the live twin: fail or repair a CDU, change a plant's supply set-point",
+              summary:
+                "Drive the live twin: fail or repair a CDU (or any pump, dry cooler, chiller), change a plant's supply set-point",
               body: Type.Object(
                 {
-                  action: StringEnum(["fail-cdu", "repair-cdu", "set-supply"] as const),
+                  action: StringEnum(["fail-cdu", "repair-cdu", "fail-unit", "repair-unit", "set-supply"] as const),
                   id: Type.String({ minLength: 1 }),
                   supplyC: Type.Optional(Type.Number()),
                 },
@@ -433,7 +464,11 @@ export function liveFeature(options: LiveOptions = {}): Feature & { twin(): Live
                 ? live.failCdu(id)
                 : action === "repair-cdu"
                   ? live.repairCdu(id)
-                  : live.setFacilitySupplyC(id, supplyC!);
+                  : action === "fail-unit"
+                    ? live.failUnit(id)
+                    : action === "repair-unit"
+                      ? live.repairUnit(id)
+                      : live.setFacilitySupplyC(id, supplyC!);
             if (!outcome.ok) throw new AppError("invalid", outcome.error, { field: "body.id" });
             await core.store.db.transaction().execute((trx) =>
               appendAudit(trx, {

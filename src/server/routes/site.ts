@@ -72,7 +72,13 @@ export function registerSiteRoutes(app: FastifyInstance, inventory: InventorySer
     async (request) => {
       read(request);
       const current = inventory.current;
-      return { version: current.version, ...current.summary, warnings: current.diagnostics };
+      // The site's zone: the console shows every time in it, named, so an operator abroad reads local time.
+      return {
+        version: current.version,
+        ...current.summary,
+        timezone: current.site.timezone,
+        warnings: current.diagnostics,
+      };
     },
   );
 
@@ -92,6 +98,7 @@ export function registerSiteRoutes(app: FastifyInstance, inventory: InventorySer
             designPowerKW: type.designPower,
             gpus: type.gpusPerRack,
             gpuModel: type.gpuModel ?? null,
+            maxCoolantSupplyC: type.maxCoolantSupply,
           })),
           zones: site.zones.map((zone) => ({ id: zone.id, name: zone.name })),
           halls: site.halls.map((hall) => ({

@@ -11,8 +11,34 @@ import { randomUUID } from "node:crypto";
 import type { Location, SiteIndex } from "../site-index.ts";
 import { compareSeverity, failure, type Result, type Severity, success } from "../types.ts";
 
-/** What raised an alarm. */
-export type AlarmKind = "threshold" | "rate" | "stale" | "state" | "capacity" | "redfish";
+/** What raised an alarm: a telemetry rule, a Redfish event, or the facility watch over the live twin. */
+export type AlarmKind = "threshold" | "rate" | "stale" | "state" | "capacity" | "redfish" | "facility";
+
+/** A job running on racks an alarm affects. */
+export interface AffectedJob {
+  readonly id: string;
+  readonly name: string;
+  readonly tenantId: string;
+}
+
+/** Who and what an alarm touches: the platform fills it from the site model and the scheduler's placements. */
+export interface AlarmImpact {
+  readonly halls: readonly string[];
+  readonly rows: readonly string[];
+  /** Racks fed by (or holding) the equipment. */
+  readonly rackCount: number;
+  /** The first of them (at most 50), for links. */
+  readonly racks: readonly string[];
+  /** Running jobs on those racks (at most 50 listed; `jobCount` has them all). */
+  readonly jobs: readonly AffectedJob[];
+  readonly jobCount: number;
+  readonly tenants: readonly { readonly id: string; readonly name: string }[];
+  /** One sentence in plain words: what happened, where, and whom it touches. */
+  readonly summary: string;
+}
+
+/** Works out an alarm's impact when it is raised, escalated or refreshed. */
+export type ImpactResolver = (alarm: Alarm) => AlarmImpact | undefined;
 
 /** A user's action on an alarm. */
 export interface UserAction {
@@ -53,6 +79,8 @@ export interface Alarm {
   readonly occurrences: number;
   readonly acknowledged?: UserAction;
   readonly shelved?: Shelving;
+  /** Racks, jobs and tenants touched, when the platform knows them. */
+  readonly impact?: AlarmImpact;
 }
 
 /** What a rule or an event source reports. */
@@ -121,11 +149,33 @@ export class AlarmBook {
   readonly #site: SiteIndex | undefined;
   readonly #maxShelveMs: number;
   readonly #clearedKept: number;
+  #impactOf: ImpactResolver | undefined;
 
   constructor(options: AlarmBookOptions = {}) {
     this.#site = options.site;
     this.#maxShelveMs = options.maxShelveMs ?? 24 * 3_600_000;
     this.#clearedKept = options.clearedKept ?? 1000;
+  }
+
+  /**
+   * Sets how alarms learn their impact (racks, jobs, tenants). Active alarms are resolved at once; later ones when
+   * raised or escalated, and on `refreshImpacts` (jobs move).
+   */
+  setImpactResolver(resolver: ImpactResolver | undefined): void {
+    this.#impactOf = resolver;
+    this.refreshImpacts();
+  }
+
+  /** Works out again the impact of every active alarm (the placements changed). */
+  refreshImpacts(): void {
+    for (const alarm of this.#active.values()) this.#resolveImpact(alarm);
+  }
+
+  #resolveImpact(alarm: Mutable<Alarm>): void {
+    if (this.#impactOf === undefined) return;
+    const impact = this.#impactOf({ ...alarm });
+    if (impact === undefined) delete alarm.impact;
+    else alarm.impact = impact;
   }
 
   /** Calls `listener` on every change; returns the function that stops it. */
@@ -171,6 +221,7 @@ export class AlarmBook {
       if (alarm.rows.length === 0 && location?.row !== undefined) alarm.rows = [location.row];
       if (report.series !== undefined) alarm.series = report.series;
       if (report.value !== undefined) alarm.value = report.value;
+      this.#resolveImpact(alarm);
       this.#active.set(report.key, alarm);
       this.#byId.set(alarm.id, alarm);
       this.#emit("raised", alarm, report.at);
@@ -179,11 +230,13 @@ export class AlarmBook {
     existing.occurrences++;
     existing.updatedAt = report.at;
     if (report.value !== undefined) existing.value = report.value;
+    // The message follows the condition (a loop's spare capacity now), without an event: nothing changed state.
+    existing.message = report.message;
     const order = compareSeverity(report.severity, existing.severity);
     if (order === 0) return;
     existing.severity = report.severity;
-    existing.message = report.message;
     existing.title = report.title;
+    this.#resolveImpact(existing);
     if (order > 0) delete existing.acknowledged;
     this.#emit(order > 0 ? "escalated" : "deescalated", existing, report.at);
   }

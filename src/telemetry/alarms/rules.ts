@@ -88,8 +88,8 @@ export interface CapacityRule extends RuleBase {
 export type AlarmRule = ThresholdRule | RateRule | StaleRule | StateRule | CapacityRule;
 
 /**
- * Built-in rules every deployment wants: leak detectors, equipment health (both as the Redfish poller reports them)
- * and dead exporters (`up` = 0).
+ * Built-in rules every deployment wants: leak detectors, equipment health (both as the Redfish poller reports them),
+ * site figures gone stale and dead exporters (`up` = 0). The facility watch (facility.ts) adds the twin's.
  */
 export const builtInRules: readonly AlarmRule[] = [
   {
@@ -111,6 +111,15 @@ export const builtInRules: readonly AlarmRule[] = [
       [1, "warning"],
       [2, "critical"],
     ]),
+  },
+  {
+    // The live facility figures (the twin's, or equipment's through the same series) arrive every 10 s.
+    id: "facility-telemetry-stale",
+    kind: "stale",
+    title: "Facility telemetry stale",
+    names: ["site_it_power_kw"],
+    severity: "warning",
+    afterMs: 60_000,
   },
   {
     id: "target-down",
@@ -349,6 +358,31 @@ function formatValue(value: number): string {
   return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(4)));
 }
 
+const equipmentKinds: Record<string, string> = {
+  cdu: "CDU",
+  rack: "rack",
+  leak: "leak detector",
+  tcs: "cooling loop",
+  row: "row",
+  hall: "hall",
+  plant: "plant",
+  pump: "facility water pump",
+  drycooler: "dry cooler",
+  chiller: "chiller",
+  busway: "busway",
+  ups: "UPS",
+  transformer: "transformer",
+};
+
+/** Where a series is, in words (`CDU h2-r014-01`), or its key when it names no site equipment. */
+function placeOf(info: SeriesInfo): string {
+  const equipment = info.location.equipment;
+  if (equipment === undefined) return info.key;
+  const colon = equipment.indexOf(":");
+  const kind = equipmentKinds[equipment.slice(0, Math.max(0, colon))];
+  return kind === undefined ? equipment : `${kind} ${equipment.slice(colon + 1)}`;
+}
+
 function matches(rule: AlarmRule, info: SeriesInfo): boolean {
   if (!rule.names.includes(info.name)) return false;
   if (rule.labels === undefined) return true;
@@ -520,7 +554,6 @@ class StateEvaluator implements SampleRule {
       this.#context.book.clear(key, timestamp);
       return;
     }
-    const where = info.location.equipment ?? info.key;
     report(
       this.#context,
       this.#rule,
@@ -528,7 +561,7 @@ class StateEvaluator implements SampleRule {
       key,
       info,
       severity,
-      `${this.#rule.title} (${severity}) on ${where}: ${info.key} = ${state}`,
+      `${this.#rule.title} at ${placeOf(info)} (${severity}, state ${state}).`,
       timestamp,
       value,
     );

@@ -57,6 +57,20 @@ export class ApiClient {
     return this.request<T>("GET", path, undefined, signal);
   }
 
+  /** GETs one page of a list: its items, the cursor of the next page (`X-Next-Cursor`) and `X-Total-Count`. */
+  async getPage<T>(
+    path: string,
+    signal?: AbortSignal,
+  ): Promise<{ items: T[]; nextCursor: string | undefined; total: number | undefined }> {
+    const { body, headers } = await this.exchange<T[]>("GET", path, undefined, signal);
+    const total = headers.get("x-total-count");
+    return {
+      items: body,
+      nextCursor: headers.get("x-next-cursor") ?? undefined,
+      total: total === null ? undefined : Number(total),
+    };
+  }
+
   /** POSTs JSON. */
   post<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
     return this.request<T>("POST", path, body, signal);
@@ -69,6 +83,15 @@ export class ApiClient {
   }
 
   private async request<T>(method: string, path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+    return (await this.exchange<T>(method, path, body, signal)).body;
+  }
+
+  private async exchange<T>(
+    method: string,
+    path: string,
+    body: unknown,
+    signal?: AbortSignal,
+  ): Promise<{ body: T; headers: Headers }> {
     const headers: Record<string, string> = { authorization: `Bearer ${this.token}`, accept: "application/json" };
     const init: RequestInit = { method, headers };
     if (body !== undefined) {
@@ -82,8 +105,8 @@ export class ApiClient {
       if (error.status === 401) this.onUnauthorized?.();
       throw error;
     }
-    if (response.status === 204) return undefined as T;
-    return (await response.json()) as T;
+    if (response.status === 204) return { body: undefined as T, headers: response.headers };
+    return { body: (await response.json()) as T, headers: response.headers };
   }
 }
 

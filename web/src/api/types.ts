@@ -27,6 +27,8 @@ export interface SiteSummary {
   readonly version: number;
   readonly id: string;
   readonly name: string;
+  /** IANA zone of the site (`Europe/Paris`); older servers omit it. */
+  readonly timezone?: string;
   readonly counts: Readonly<Record<string, number>>;
   readonly racksByType?: Readonly<Record<string, number>>;
   readonly gpusByModel?: Readonly<Record<string, number>>;
@@ -55,7 +57,14 @@ export interface SiteLevel {
 /** `GET /v1/site/layout`: what the floor map needs, in rack-index order. */
 export interface SiteLayout {
   readonly version: number;
-  readonly rackTypes: readonly { id: string; designPowerKW: number; gpus: number; gpuModel: string | null }[];
+  readonly rackTypes: readonly {
+    id: string;
+    designPowerKW: number;
+    gpus: number;
+    gpuModel: string | null;
+    /** Coolant supply above which the type throttles, °C (servers before this field: absent). */
+    maxCoolantSupplyC?: number;
+  }[];
   readonly zones: readonly { id: string; name: string }[];
   readonly halls: readonly {
     id: string;
@@ -105,7 +114,15 @@ export interface RackInventory {
 }
 
 /** Rack fields the live state serves, one value per rack. */
-export const rackFields = ["powerKW", "utilisation", "tcsSupplyC", "tcsReturnC", "headroomKW", "throttle"] as const;
+export const rackFields = [
+  "powerKW",
+  "utilisation",
+  "tcsSupplyC",
+  "tcsReturnC",
+  "headroomKW",
+  "loopHeadroom",
+  "throttle",
+] as const;
 /** One live rack field. */
 export type RackField = (typeof rackFields)[number];
 
@@ -184,7 +201,7 @@ export interface RackState {
 
 /** `GET /v1/state/plants/:id`. */
 export interface PlantDetail extends PlantState {
-  readonly tcs: readonly { id: string; heatKW: number; headroomKW: number; supplyC: number }[];
+  readonly tcs: readonly { id: string; heatKW: number; capacityKW?: number; headroomKW: number; supplyC: number }[];
 }
 
 /** `GET /v1/state/history?minutes=N`: site series, one array per field. */
@@ -273,6 +290,40 @@ export interface Alarm {
   readonly occurrences: number;
   readonly acknowledged?: { by: string; at: number; comment?: string };
   readonly shelved?: { by: string; at: number; until: number; comment?: string };
+  readonly clearedAt?: number;
+  /** Racks, jobs and tenants touched (absent when the platform does not know them). */
+  readonly impact?: AlarmImpact;
+}
+
+/** What an alarm touches: its halls, rows and racks, the running jobs on them and their tenants. */
+export interface AlarmImpact {
+  readonly halls: readonly string[];
+  readonly rows: readonly string[];
+  readonly rackCount: number;
+  readonly racks: readonly string[];
+  readonly jobs: readonly { id: string; name: string; tenantId: string }[];
+  readonly jobCount: number;
+  readonly tenants: readonly { id: string; name: string }[];
+  readonly summary: string;
+}
+
+/** `GET /v1/alarms/summary`: active alarms by severity (shelved apart). */
+export interface AlarmSummary {
+  readonly info: number;
+  readonly warning: number;
+  readonly critical: number;
+  readonly shelved: number;
+  readonly unacknowledged: number;
+}
+
+/** `GET /v1/incidents`: an incident touching the caller's jobs, without facility internals. */
+export interface Incident {
+  readonly id: string;
+  readonly severity: Severity;
+  readonly title: string;
+  readonly message: string;
+  readonly since: string;
+  readonly jobs: readonly { id: string; name: string }[];
 }
 
 /** What-if scenarios. */

@@ -6,6 +6,8 @@ import { type FormEvent, type ReactNode, useCallback, useEffect, useMemo, useSta
 import { Capabilities, permissionsOf } from "../api/capabilities.ts";
 import { ApiClient, ApiError, describeError } from "../api/client.ts";
 import type { Me, SiteSummary } from "../api/types.ts";
+import { AlarmBanner, IncidentNotice } from "../components/alarms.tsx";
+import { setDisplayTimeZone } from "../format.ts";
 import { AlarmsPage } from "../pages/AlarmsPage.tsx";
 import { CoolingPage } from "../pages/CoolingPage.tsx";
 import { EnergyPage } from "../pages/EnergyPage.tsx";
@@ -33,6 +35,7 @@ async function openSession(token: string): Promise<Opened> {
     fetch("/openapi.json").then((response) => (response.ok ? (response.json() as Promise<unknown>) : null)),
     client.get<SiteSummary>("/v1/site").catch(() => undefined),
   ]);
+  setDisplayTimeZone(site?.timezone);
   return { client, me, capabilities: Capabilities.fromOpenApi(openApi), site };
 }
 
@@ -183,6 +186,7 @@ function Shell() {
               })}
           </ul>
         </nav>
+        <AlarmBanner />
         <div className="user">
           <span className="user-name" data-role={me.role}>
             {me.name}
@@ -197,6 +201,7 @@ function Shell() {
         </div>
       </header>
       <main id="main" className="content" tabIndex={-1}>
+        <IncidentNotice />
         {page.element}
       </main>
     </div>

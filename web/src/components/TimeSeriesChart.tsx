@@ -1,10 +1,15 @@
 /**
  * A uPlot time-series chart: columnar series (one array per field) as the API serves them, sized to its container,
  * data swapped in place on updates. Optional stacking draws cumulative bands (the power stack).
+ *
+ * Honest axes: an additive quantity (power, water, carbon) starts at zero; a ratio (PUE) gets a minimum span so
+ * noise in the fourth decimal does not fill the chart; the time axis spans at least a few minutes (one point right
+ * after start is a dot, not an axis from 2027 to 2029), in the site's zone, named on the axis.
  */
 import { useEffect, useMemo, useRef } from "react";
 import uPlot from "uplot";
-import { formatNumber } from "../format.ts";
+import { formatNumber, formatTick, formatTime, timeZoneLabel, timeZoneShown } from "../format.ts";
+import { timeRange, valueRange } from "./chart-scales.ts";
 
 /** One line of a chart. */
 export interface ChartSeries {
@@ -25,6 +30,10 @@ export interface TimeSeriesChartProps {
   /** Draw series as stacked bands (each on top of the previous). */
   readonly stacked?: boolean;
   readonly digits?: number;
+  /** The y axis starts at zero (additive quantities: power, energy, water, carbon). */
+  readonly fromZero?: boolean;
+  /** Smallest span of the y axis, in the chart's unit (a ratio such as PUE: 0.1). */
+  readonly minSpan?: number;
 }
 
 /** Decimals that tell neighbouring ticks apart (a 0.001 step shows three). */
@@ -49,7 +58,7 @@ function stack(series: readonly ChartSeries[]): (number | null)[][] {
 
 /** A time-series chart. */
 export function TimeSeriesChart(props: TimeSeriesChartProps) {
-  const { title, time, series, unit, stacked = false, digits = 1 } = props;
+  const { title, time, series, unit, stacked = false, digits = 1, fromZero = false, minSpan } = props;
   const height = props.height ?? 220;
   const container = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | undefined>(undefined);
@@ -72,9 +81,23 @@ export function TimeSeriesChart(props: TimeSeriesChartProps) {
       height,
       legend: { live: true },
       cursor: { drag: { x: true, y: false } },
-      scales: { x: { time: true } },
+      tzDate: (seconds) => uPlot.tzDate(new Date(seconds * 1000), timeZoneShown()),
+      scales: {
+        x: { time: true, range: (_plot, min, max) => timeRange(min, max) },
+        y: {
+          range: (_plot, min, max) => valueRange(min, max, { fromZero, ...(minSpan === undefined ? {} : { minSpan }) }),
+        },
+      },
       axes: [
-        { stroke: "#4b5560", grid: { stroke: "#e3e7eb" } },
+        {
+          stroke: "#4b5560",
+          grid: { stroke: "#e3e7eb" },
+          label: `Time (${timeZoneLabel()})`,
+          values: (_plot, ticks) => {
+            const spanMs = ((ticks.at(-1) ?? 0) - (ticks[0] ?? 0)) * 1000;
+            return ticks.map((tick) => formatTick(tick * 1000, spanMs));
+          },
+        },
         {
           stroke: "#4b5560",
           grid: { stroke: "#e3e7eb" },
@@ -84,7 +107,11 @@ export function TimeSeriesChart(props: TimeSeriesChartProps) {
         },
       ],
       series: [
-        {},
+        {
+          // The legend's time, in the console's one format (the site's zone, named).
+          label: `Time (${timeZoneLabel()})`,
+          value: (_plot: uPlot, seconds: number | null) => (seconds === null ? "–" : formatTime(seconds * 1000)),
+        },
         ...series.map((line, index) => ({
           label: line.label,
           stroke: line.colour,
@@ -115,7 +142,7 @@ export function TimeSeriesChart(props: TimeSeriesChartProps) {
       instance.destroy();
       plot.current = undefined;
     };
-  }, [signature, height, unit]);
+  }, [signature, height, unit, fromZero, minSpan]);
 
   useEffect(() => {
     plot.current?.setData(data);

@@ -1,15 +1,12 @@
 import { describe, expect, test } from "vitest";
 import {
   categoricalPalette,
-  extent,
   indexCategories,
   indexValues,
-  niceDomain,
   noDataIndex,
   packPixel,
   rampColour,
   rampPalette,
-  stableDomain,
 } from "./colour.ts";
 
 describe("colour scales", () => {
@@ -56,22 +53,11 @@ describe("colour scales", () => {
     expect(categoricalPalette(3)[1]).not.toBe(categoricalPalette(3)[2]);
   });
 
-  test("extent ignores NaN", () => {
-    expect(extent([3, Number.NaN, -1, 7])).toEqual({ min: -1, max: 7 });
-    expect(Number.isNaN(extent([Number.NaN]).min)).toBe(true);
-  });
-
-  test("nice domains have round ends that contain the data", () => {
-    expect(niceDomain(23.4, 41.2)).toEqual({ min: 20, max: 45 });
-    const flat = niceDomain(30, 30);
-    expect(flat.min).toBeLessThan(30);
-    expect(flat.max).toBeGreaterThan(30);
-  });
-
-  test("a stable domain holds while the data fits and fills a third of it", () => {
-    const first = stableDomain(undefined, 23.4, 41.2);
-    expect(stableDomain(first, 24, 40)).toBe(first);
-    expect(stableDomain(first, 24, 46)).not.toBe(first);
-    expect(stableDomain(first, 30, 31)).toEqual(niceDomain(30, 31));
+  test("the throttle ramp starts quiet: 0 % lost is not a warning colour", () => {
+    const none = rampColour("loss", 0);
+    const spread = Math.max(none.r, none.g, none.b) - Math.min(none.r, none.g, none.b);
+    expect(spread).toBeLessThan(16);
+    const all = rampColour("loss", 1);
+    expect(all.r).toBeGreaterThan(all.g + 100);
   });
 });

@@ -42,6 +42,8 @@ export const ramps = {
   thermal: ["#2c3e91", "#3a7bbf", "#5fb3b3", "#f0e36b", "#f39c3d", "#d7301f", "#7f0000"],
   /** Red (little) to green (plenty): cooling headroom. */
   headroom: ["#b2182b", "#ef8a62", "#fddbc7", "#d9f0d3", "#7fbf7b", "#1b7837"],
+  /** Quiet grey (none lost) to dark red (all lost): power lost to throttling, where 0 must not alarm. */
+  loss: ["#dfe5ea", "#fdd49e", "#fc8d59", "#d7301f", "#7f0000"],
 } as const;
 
 /** Name of a ramp. */
@@ -128,53 +130,4 @@ export function indexCategories(categories: ArrayLike<number>, indexes: Uint8Arr
     const category = categories[index]!;
     indexes[index] = category < 0 || category > 254 ? noDataIndex : category + 1;
   }
-}
-
-/** Smallest and largest finite value (NaN, NaN when none). */
-export function extent(values: ArrayLike<number>): { min: number; max: number } {
-  let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
-  for (let index = 0; index < values.length; index++) {
-    const value = values[index]!;
-    if (value < min) min = value;
-    if (value > max) max = value;
-  }
-  return min <= max ? { min, max } : { min: Number.NaN, max: Number.NaN };
-}
-
-/** A step of 1, 2 or 5 × 10^k near `span / 5`. */
-function niceStep(span: number): number {
-  const raw = span / 5;
-  const magnitude = 10 ** Math.floor(Math.log10(raw));
-  const normalised = raw / magnitude;
-  return (normalised < 1.5 ? 1 : normalised < 3.5 ? 2 : normalised < 7.5 ? 5 : 10) * magnitude;
-}
-
-/** A domain around [min, max] with round ends. */
-export function niceDomain(min: number, max: number): { min: number; max: number } {
-  if (!Number.isFinite(min) || !Number.isFinite(max)) return { min: 0, max: 1 };
-  if (max - min < 1e-9) {
-    const pad = Math.max(1, Math.abs(max) * 0.05);
-    return niceDomain(min - pad, max + pad);
-  }
-  const step = niceStep(max - min);
-  return { min: Math.floor(min / step) * step, max: Math.ceil(max / step) * step };
-}
-
-/**
- * Keeps a legend steady under live data: the current domain stays while the data fits in it and fills at least
- * a third of it; otherwise a new round domain is taken.
- */
-export function stableDomain(
-  current: { min: number; max: number } | undefined,
-  dataMin: number,
-  dataMax: number,
-): { min: number; max: number } {
-  if (!Number.isFinite(dataMin) || !Number.isFinite(dataMax)) return current ?? { min: 0, max: 1 };
-  if (current !== undefined) {
-    const span = current.max - current.min;
-    const fits = dataMin >= current.min && dataMax <= current.max;
-    if (fits && dataMax - dataMin >= span / 3) return current;
-  }
-  return niceDomain(dataMin, dataMax);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { FloorController, type Legend } from "./controller.ts";
-import { fieldSpec } from "./fields.ts";
+import { fieldSpec, fieldSpecs, formatFieldValue } from "./fields.ts";
 import { floorModelFromLayout } from "./model.ts";
 import type { FloorRenderer } from "./renderer.ts";
 import { syntheticLayout } from "./testing.ts";
@@ -49,16 +49,55 @@ describe("floor controller", () => {
     expect(calls.changed.at(-1)).toBe(0);
   });
 
-  test("the worst racks are the highest values, or the lowest for headroom", () => {
+  test("the worst values are the highest, or the lowest for headroom, with ties collapsed", () => {
     const { renderer } = recordingRenderer(model.rackCount);
     const controller = new FloorController(model, renderer, fieldSpec("powerKW"));
     controller.showField(fieldSpec("powerKW"));
-    const values = [5, 50, 7, Number.NaN, 40, 1, 2, 3, 60, 4];
+    const values = [5, 50, 7, Number.NaN, 50, 1, 1, 3, 60, 1];
     controller.applyValues(values);
-    expect(controller.worst(3)).toEqual([8, 1, 4]);
-    controller.showField(fieldSpec("headroomKW"));
-    controller.applyValues(values);
-    expect(controller.worst(3)).toEqual([5, 6, 7]);
+    expect(controller.worst(3)).toEqual([
+      { value: 60, count: 1, racks: [8] },
+      { value: 50, count: 2, racks: [1, 4] },
+      { value: 7, count: 1, racks: [2] },
+    ]);
+    controller.showField(fieldSpec("loopHeadroom"));
+    controller.applyValues(values.map((value) => value / 100));
+    expect(controller.worst(2)).toEqual([
+      { value: 0.01, count: 3, racks: [5, 6, 9] },
+      { value: 0.03, count: 1, racks: [7] },
+    ]);
+  });
+
+  test("throttle shows power lost: an unthrottled floor (throttle 1) is 0 % lost everywhere", () => {
+    const { renderer } = recordingRenderer(model.rackCount);
+    const controller = new FloorController(model, renderer, fieldSpec("throttle"));
+    const legends: Legend[] = [];
+    controller.onLegend = (legend) => legends.push(legend);
+    controller.showField(fieldSpec("throttle"));
+    controller.applyValues(new Array<number>(model.rackCount).fill(1));
+    expect(controller.valueOf(0)).toBe(0);
+    expect(formatFieldValue(fieldSpec("throttle"), controller.valueOf(0))).toBe("0 % lost");
+    expect(controller.worst(8)).toEqual([{ value: 0, count: model.rackCount, racks: [0, 1, 2] }]);
+    controller.applyValues(new Array<number>(model.rackCount).fill(0.725));
+    expect(formatFieldValue(fieldSpec("throttle"), controller.valueOf(3))).toBe("27.5 % lost");
+    expect(legends).toHaveLength(1);
+    expect(legends[0]).toMatchObject({ kind: "continuous", min: 0, max: 1 });
+  });
+
+  test("every continuous field has a fixed scale: the legend does not follow the data", () => {
+    for (const spec of fieldSpecs.filter((candidate) => candidate.kind === "continuous")) {
+      expect(spec.domain, spec.id).toBeDefined();
+      expect(spec.note, spec.id).toMatch(/0|Fixed/);
+    }
+    const { renderer } = recordingRenderer(model.rackCount);
+    const controller = new FloorController(model, renderer, fieldSpec("tcsReturnC"));
+    const legends: Legend[] = [];
+    controller.onLegend = (legend) => legends.push(legend);
+    controller.showField(fieldSpec("tcsReturnC"));
+    controller.applyValues(new Array<number>(model.rackCount).fill(42));
+    controller.applyValues(new Array<number>(model.rackCount).fill(58));
+    expect(legends).toHaveLength(1);
+    expect(legends[0]).toMatchObject({ min: 20, max: 70 });
   });
 
   test("categories count their racks in the legend", () => {

@@ -6,16 +6,14 @@ import {
   categoricalPalette,
   categoryColour,
   cssOf,
-  extent,
   indexCategories,
   indexValues,
   type RampName,
   rampPalette,
-  stableDomain,
 } from "./colour.ts";
-import type { FieldSpec } from "./fields.ts";
+import type { FieldSpec, Threshold } from "./fields.ts";
 import type { Category, FloorModel } from "./model.ts";
-import { rankWorst } from "./rank.ts";
+import { type RankGroup, rankWorstGroups } from "./rank.ts";
 import type { FloorRenderer } from "./renderer.ts";
 
 /** What the legend shows. */
@@ -26,6 +24,8 @@ export type Legend =
       readonly min: number;
       readonly max: number;
       readonly ramp: RampName;
+      /** Operator thresholds marked on the ramp. */
+      readonly thresholds: readonly Threshold[];
     }
   | {
       readonly kind: "categorical";
@@ -44,6 +44,9 @@ function paletteOf(ramp: RampName): Uint32Array {
   }
   return palette;
 }
+
+/** Fallback scale of a continuous field without one (none ship: every field has a fixed domain). */
+const unitDomain = { min: 0, max: 1 } as const;
 
 /** Colours the floor by one field at a time. */
 export class FloorController {
@@ -90,45 +93,47 @@ export class FloorController {
     this.renderer.update(this.indexes);
   }
 
-  /** Takes one value per rack (rack-index order) and recolours what changed. Returns the cells changed. */
+  /** Takes one value per rack (rack-index order, API units) and recolours what changed. Returns the cells changed. */
   applyValues(values: ArrayLike<number>): number {
     const count = Math.min(values.length, this.values.length);
+    const invert = this.spec.invert;
     for (let rack = 0; rack < count; rack++) {
       const value = values[rack];
-      this.values[rack] = typeof value === "number" ? value : Number.NaN;
+      this.values[rack] = typeof value !== "number" ? Number.NaN : invert ? 1 - value : value;
     }
     this.hasValues = true;
-    const fixed = this.spec.domain;
-    let domain = fixed;
-    if (domain === undefined) {
-      const { min, max } = extent(this.values);
-      domain = stableDomain(this.domain, min, max);
-    }
-    const domainChanged = this.domain === undefined || domain.min !== this.domain.min || domain.max !== this.domain.max;
-    this.domain = domain;
+    const domain = this.spec.domain ?? unitDomain;
     indexValues(this.values, domain.min, domain.max, this.indexes);
     const changed = this.renderer.update(this.indexes);
-    if (domainChanged) {
-      this.onLegend?.({ kind: "continuous", spec: this.spec, min: domain.min, max: domain.max, ramp: this.spec.ramp });
-    }
+    this.#legendFor(domain);
     return changed;
   }
 
   /**
-   * Takes a frame already turned into colour indexes (by the live worker) with its values and domain: only the
-   * renderer update and a copy of the values run here. Returns the cells changed.
+   * Takes a frame already turned into colour indexes (by the live worker) with its displayed values (inverted when
+   * the field is) and domain: only the renderer update and a copy of the values run here. Returns the cells changed.
    */
   applyFrame(indexes: Uint8Array, values: ArrayLike<number>, domain: { min: number; max: number }): number {
     const count = Math.min(values.length, this.values.length);
     for (let rack = 0; rack < count; rack++) this.values[rack] = values[rack]!;
     this.hasValues = true;
-    const domainChanged = this.domain === undefined || domain.min !== this.domain.min || domain.max !== this.domain.max;
-    this.domain = domain;
     const changed = this.renderer.update(indexes);
-    if (domainChanged) {
-      this.onLegend?.({ kind: "continuous", spec: this.spec, min: domain.min, max: domain.max, ramp: this.spec.ramp });
-    }
+    this.#legendFor(domain);
     return changed;
+  }
+
+  /** Tells the legend once per field and scale (the scale is fixed: once per field). */
+  #legendFor(domain: { min: number; max: number }): void {
+    if (this.domain !== undefined && domain.min === this.domain.min && domain.max === this.domain.max) return;
+    this.domain = domain;
+    this.onLegend?.({
+      kind: "continuous",
+      spec: this.spec,
+      min: domain.min,
+      max: domain.max,
+      ramp: this.spec.ramp,
+      thresholds: this.spec.thresholds?.(this.model) ?? [],
+    });
   }
 
   /** Takes a category per rack (-1 none) with the category list, for tenant and zone. */
@@ -162,7 +167,7 @@ export class FloorController {
     return changed;
   }
 
-  /** The value of a rack for the current (continuous) field. */
+  /** The displayed value of a rack for the current (continuous) field (power lost, not left, for throttle). */
   valueOf(rack: number): number {
     return this.values[rack] ?? Number.NaN;
   }
@@ -173,9 +178,9 @@ export class FloorController {
     return category < 0 ? undefined : this.categoryList[category]?.label;
   }
 
-  /** The `count` racks with the worst values of the current field (highest, or lowest for headroom). */
-  worst(count: number): number[] {
+  /** The `count` worst distinct values of the current field (highest, or lowest for headroom), ties collapsed. */
+  worst(count: number): RankGroup[] {
     if (this.spec.kind !== "continuous" || !this.hasValues) return [];
-    return rankWorst(this.values, count, this.spec.lowIsWorst);
+    return rankWorstGroups(this.values, count, this.spec.lowIsWorst);
   }
 }

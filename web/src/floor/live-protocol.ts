@@ -1,12 +1,15 @@
 /** Messages between the floor page and its live worker (live-worker.ts). */
 import type { LiveStatus } from "../api/live.ts";
 import type { SiteState } from "../api/types.ts";
+import type { RankGroup } from "./rank.ts";
 
 /** How the worker turns a field's values into colours. */
 export interface FieldScale {
   readonly field: string;
-  /** Fixed domain; absent: a stable round domain follows the data. */
-  readonly domain?: { readonly min: number; readonly max: number };
+  /** The field's fixed scale, in displayed terms. */
+  readonly domain: { readonly min: number; readonly max: number };
+  /** Display 1 − value (throttle: the API gives power left, the floor shows power lost). */
+  readonly invert: boolean;
   readonly lowIsWorst: boolean;
 }
 
@@ -44,7 +47,8 @@ export interface RacksFrame {
   readonly indexes: Uint8Array;
   readonly values: Float32Array;
   readonly domain: { readonly min: number; readonly max: number };
-  readonly worst: readonly number[];
+  /** The worst distinct values, ties collapsed. */
+  readonly worst: readonly RankGroup[];
   /** When the frame arrived, ms since the epoch (worker and page clocks differ in origin). */
   readonly receivedAtEpochMs: number;
   /** Parse, index and rank time in the worker. */

@@ -5,9 +5,9 @@
  * Buffers travel back and forth (transferred, not copied) so frames allocate no new typed arrays.
  */
 import type { RackValues, SiteState } from "../api/types.ts";
-import { extent, indexValues, stableDomain } from "./colour.ts";
+import { indexValues } from "./colour.ts";
 import type { FeedSource, FieldScale, FromWorker, ToWorker } from "./live-protocol.ts";
-import { rankWorst } from "./rank.ts";
+import { rankWorstGroups } from "./rank.ts";
 
 interface WorkerScope {
   postMessage(message: FromWorker, transfer?: Transferable[]): void;
@@ -19,9 +19,8 @@ const pollIntervalMs = 1000;
 
 let generation = 0;
 let rackCount = 0;
-let scale: FieldScale = { field: "", lowIsWorst: false };
+let scale: FieldScale = { field: "", domain: { min: 0, max: 1 }, invert: false, lowIsWorst: false };
 let worstCount = 8;
-let domain: { min: number; max: number } | undefined;
 let values = new Float32Array(0);
 const spareIndexes: Uint8Array[] = [];
 const spareValues: Float32Array[] = [];
@@ -42,21 +41,18 @@ function processFrame(json: string, frameGeneration: number): void {
   if (frame.field !== scale.field) return;
   const count = Math.min(rackCount, frame.values.length);
   if (values.length !== rackCount) values = new Float32Array(rackCount);
+  const invert = scale.invert;
   for (let rack = 0; rack < count; rack++) {
     const value = frame.values[rack];
-    values[rack] = typeof value === "number" ? value : Number.NaN;
+    values[rack] = typeof value !== "number" ? Number.NaN : invert ? 1 - value : value;
   }
   values.fill(Number.NaN, count);
-  if (scale.domain !== undefined) domain = { min: scale.domain.min, max: scale.domain.max };
-  else {
-    const { min, max } = extent(values);
-    domain = stableDomain(domain, min, max);
-  }
+  const domain = { min: scale.domain.min, max: scale.domain.max };
   const indexes = takeBuffer(spareIndexes, () => new Uint8Array(rackCount));
   indexValues(values, domain.min, domain.max, indexes);
   const shared = takeBuffer(spareValues, () => new Float32Array(rackCount));
   shared.set(values);
-  const worst = rankWorst(values, worstCount, scale.lowIsWorst);
+  const worst = rankWorstGroups(values, worstCount, scale.lowIsWorst);
   const message: FromWorker = {
     type: "racks",
     generation,
@@ -182,7 +178,6 @@ scope.onmessage = (event) => {
       rackCount = message.rackCount;
       scale = message.scale;
       worstCount = message.worstCount;
-      domain = undefined;
       if (message.source !== undefined) start(message.source);
       break;
     case "inject":

@@ -42,7 +42,13 @@ export interface FloorModel {
   readonly designPowerKW: Float64Array;
   /** Rack type label of each rack, by index into `rackTypes`, -1 when unknown. */
   readonly typeOfRack: Int16Array;
-  readonly rackTypes: readonly { id: string; designPowerKW: number; gpus: number; gpuModel: string | null }[];
+  readonly rackTypes: readonly {
+    id: string;
+    designPowerKW: number;
+    gpus: number;
+    gpuModel: string | null;
+    maxCoolantSupplyC?: number;
+  }[];
   /** Zones, and the zone of each rack (index into `zones`, -1 for the general floor). */
   readonly zones: readonly Category[];
   readonly zoneOfRack: Int16Array;

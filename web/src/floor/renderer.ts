@@ -23,6 +23,13 @@ export interface RenderTiming {
   readonly drawMs: number;
 }
 
+/** A range of racks to frame (the racks of the rows an alarm touches), in a severity colour. */
+export interface FloorMarker {
+  readonly rackStart: number;
+  readonly rackCount: number;
+  readonly colour: string;
+}
+
 /** Draws the floor on a canvas. Call `dispose()` when done. */
 export class FloorRenderer {
   readonly geometry: FloorGeometry;
@@ -52,6 +59,7 @@ export class FloorRenderer {
   private offsetY = 0;
   private deviceRatio = 1;
   private hovered = -1;
+  private markers: readonly FloorMarker[] = [];
   private selected = -1;
   /** Whether the view was fitted to a real canvas size (the first resize fits the floor). */
   private fitted = false;
@@ -216,6 +224,18 @@ export class FloorRenderer {
     };
   }
 
+  /** Outlines rack ranges (alarm markers: the rows an alarm touches), drawn over the cells in their colour. */
+  setMarkers(markers: readonly FloorMarker[]): void {
+    this.markers = markers;
+    this.viewChanged = true;
+    this.requestRender();
+  }
+
+  /** The markers drawn. */
+  get markerCount(): number {
+    return this.markers.length;
+  }
+
   /** Outlines the hovered rack (-1 for none). */
   setHovered(rack: number): void {
     if (rack === this.hovered) return;
@@ -307,6 +327,7 @@ export class FloorRenderer {
     context.drawImage(this.world, this.offsetX, this.offsetY, width * this.scaleX, height * this.scale);
     if (Math.min(this.scale, this.scaleX) >= 6 * this.deviceRatio) this.drawCellGrid();
     this.drawHallLabels();
+    this.drawMarkers();
     this.outline(this.selected, "#ffffff", 2);
     this.outline(this.hovered, "#ffd54a", 2);
   }
@@ -354,6 +375,48 @@ export class FloorRenderer {
       const y = this.offsetY + box.y * this.scale - 3 * this.deviceRatio;
       if (x > this.canvas.width || y < 0 || y > this.canvas.height + fontSize) continue;
       context.fillText(box.name, x, y);
+    }
+  }
+
+  /** A frame around each marked range (the bounding box of its cells), at least a few pixels wide to be seen. */
+  private drawMarkers(): void {
+    const context = this.context;
+    const { pixelOfRack, width } = this.geometry;
+    const minimum = 6 * this.deviceRatio;
+    for (const marker of this.markers) {
+      let left = Number.POSITIVE_INFINITY;
+      let top = Number.POSITIVE_INFINITY;
+      let right = Number.NEGATIVE_INFINITY;
+      let bottom = Number.NEGATIVE_INFINITY;
+      for (let rack = marker.rackStart; rack < marker.rackStart + marker.rackCount; rack++) {
+        const pixel = pixelOfRack[rack];
+        if (pixel === undefined || pixel < 0) continue;
+        const x = pixel % width;
+        const y = (pixel - x) / width;
+        left = Math.min(left, x);
+        right = Math.max(right, x + 1);
+        top = Math.min(top, y);
+        bottom = Math.max(bottom, y + 1);
+      }
+      if (!(left < right)) continue;
+      let x0 = this.offsetX + left * this.scaleX;
+      let y0 = this.offsetY + top * this.scale;
+      let w = (right - left) * this.scaleX;
+      let h = (bottom - top) * this.scale;
+      if (w < minimum) {
+        x0 -= (minimum - w) / 2;
+        w = minimum;
+      }
+      if (h < minimum) {
+        y0 -= (minimum - h) / 2;
+        h = minimum;
+      }
+      context.strokeStyle = "#111417";
+      context.lineWidth = 4 * this.deviceRatio;
+      context.strokeRect(x0 - 2, y0 - 2, w + 4, h + 4);
+      context.strokeStyle = marker.colour;
+      context.lineWidth = 2 * this.deviceRatio;
+      context.strokeRect(x0 - 2, y0 - 2, w + 4, h + 4);
     }
   }
 

@@ -1,12 +1,15 @@
 /**
- * Alarms: active (or cleared) alarms, most severe first, filtered by minimum severity; facility operators and
- * platform admins acknowledge, shelve and unshelve them. Refreshes every 5 s.
+ * Alarms: active (or cleared) alarms, most severe first, filtered by minimum severity, each with what it touches
+ * (racks, jobs, tenants, in words and links); facility operators and platform admins acknowledge, shelve (with a
+ * reason: a shelved alarm is hidden from the banner) and unshelve them, each with a comment the audit trail keeps.
+ * Refreshes every 5 s.
  */
 import { useState } from "react";
 import { describeError } from "../api/client.ts";
 import { type Alarm, type Severity, severities } from "../api/types.ts";
 import { useSession } from "../app/session-context.tsx";
 import { useResource } from "../app/use-resource.ts";
+import { AlarmImpactView } from "../components/alarms.tsx";
 import { ErrorNotice, Loading, Unavailable } from "../components/status.tsx";
 import { formatAge, formatNumber, formatTime, shortId } from "../format.ts";
 
@@ -24,6 +27,7 @@ export function AlarmsPage() {
   const [busy, setBusy] = useState<string | undefined>(undefined);
   const [message, setMessage] = useState<{ text: string; error: boolean } | undefined>(undefined);
   const [shelveMinutes, setShelveMinutes] = useState<number>(60);
+  const [comments, setComments] = useState<Readonly<Record<string, string>>>({});
   const query = new URLSearchParams({ state, ...(severity === "" ? {} : { severity }) });
   const alarms = useResource<Alarm[]>(`/v1/alarms?${query.toString()}`, {
     enabled: capabilities.alarms,
@@ -40,13 +44,24 @@ export function AlarmsPage() {
   }
 
   const act = async (alarm: Alarm, action: "acknowledge" | "shelve" | "unshelve") => {
+    const comment = (comments[alarm.id] ?? "").trim();
+    if (action === "shelve" && comment === "") {
+      setMessage({
+        text: `Say why you shelve “${alarm.title}” (the comment is kept in the audit trail).`,
+        error: true,
+      });
+      return;
+    }
     setBusy(alarm.id);
     setMessage(undefined);
     try {
-      const body = action === "shelve" ? { user: me.name, minutes: shelveMinutes } : { user: me.name };
+      const said = comment === "" ? {} : { comment };
+      const body =
+        action === "shelve" ? { user: me.name, minutes: shelveMinutes, ...said } : { user: me.name, ...said };
       await client.post(`/v1/alarms/${encodeURIComponent(alarm.id)}/${action}`, body);
       const done = action === "acknowledge" ? "Acknowledged" : action === "shelve" ? "Shelved" : "Unshelved";
       setMessage({ text: `${done}: ${alarm.title}`, error: false });
+      setComments((current) => ({ ...current, [alarm.id]: "" }));
       alarms.reload();
     } catch (error) {
       setMessage({ text: `Could not ${action} “${alarm.title}”: ${describeError(error)}`, error: true });
@@ -139,7 +154,7 @@ export function AlarmsPage() {
                 </td>
                 <td>
                   <div className="alarm-title">{alarm.title}</div>
-                  <div className="muted">{alarm.message}</div>
+                  <AlarmImpactView alarm={alarm} />
                 </td>
                 <td className="alarm-where">
                   {alarm.equipment === undefined ? (alarm.location.hall ?? "site") : shortId(alarm.equipment)}
@@ -159,16 +174,31 @@ export function AlarmsPage() {
                   {alarm.acknowledged === undefined ? (
                     <div className="muted">not acknowledged</div>
                   ) : (
-                    <div className="alarm-acknowledged">acknowledged by {who(alarm.acknowledged.by)}</div>
+                    <div className="alarm-acknowledged">
+                      acknowledged by {who(alarm.acknowledged.by)}
+                      {alarm.acknowledged.comment === undefined ? "" : `: “${alarm.acknowledged.comment}”`}
+                    </div>
                   )}
                   {alarm.shelved === undefined ? null : (
                     <div>
                       shelved by {who(alarm.shelved.by)} until {formatTime(alarm.shelved.until)}
+                      {alarm.shelved.comment === undefined ? "" : `: “${alarm.shelved.comment}”`}
                     </div>
                   )}
                 </td>
                 {permissions.acknowledgeAlarms ? (
                   <td className="actions">
+                    {alarm.state === "active" ? (
+                      <input
+                        className="alarm-comment"
+                        type="text"
+                        maxLength={2000}
+                        placeholder="Comment (needed to shelve)"
+                        aria-label={`Comment on: ${alarm.title}`}
+                        value={comments[alarm.id] ?? ""}
+                        onChange={(event) => setComments((current) => ({ ...current, [alarm.id]: event.target.value }))}
+                      />
+                    ) : null}
                     {alarm.acknowledged === undefined && alarm.state === "active" ? (
                       <button
                         type="button"

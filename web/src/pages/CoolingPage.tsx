@@ -9,7 +9,16 @@ import type { PlantDetail, PlantState, SiteState } from "../api/types.ts";
 import { useSession } from "../app/session-context.tsx";
 import { useResource } from "../app/use-resource.ts";
 import { ErrorNotice, Loading, Unavailable } from "../components/status.tsx";
-import { formatCelsius, formatHumidity, formatNumber, formatPowerKW, formatTime, shortId } from "../format.ts";
+import {
+  formatCelsius,
+  formatHumidity,
+  formatNumber,
+  formatPercent,
+  formatPowerKW,
+  formatTime,
+  shortId,
+} from "../format.ts";
+import { loopUse, rankLoops } from "./loops.ts";
 
 /** Specific heat of water near 30 °C, kJ/(kg·K); PG25 would be about 3.9, the facility loop is water. */
 const waterHeatCapacity = 4.18;
@@ -118,11 +127,10 @@ function PlantDiagram(props: { plant: PlantState; site: SiteState; detail: Plant
   const { plant, site, detail } = props;
   const flow = impliedFlowLps(plant.heatKW, plant.fwsSupplyC, plant.fwsReturnC);
   const loops = detail?.tcs ?? [];
-  let tightest: (typeof loops)[number] | undefined;
+  const tightest = rankLoops(loops, 1)[0]?.loops[0];
   let hottestSupply = Number.NaN;
   let loopHeat = 0;
   for (const loop of loops) {
-    if (tightest === undefined || loop.headroomKW < tightest.headroomKW) tightest = loop;
     if (!(loop.supplyC <= hottestSupply)) hottestSupply = loop.supplyC;
     loopHeat += loop.heatKW;
   }
@@ -164,7 +172,7 @@ function PlantDiagram(props: { plant: PlantState; site: SiteState; detail: Plant
           tone="hot"
           lines={[
             loops.length === 0 ? "loops: –" : `${formatNumber(loops.length)} loops, ${formatPowerKW(loopHeat)}`,
-            tightest === undefined ? "" : `least headroom ${formatPowerKW(tightest.headroomKW)}`,
+            tightest === undefined ? "" : `most loaded ${formatPercent(loopUse(tightest))} of capacity`,
             tightest === undefined ? "" : `  at ${shortId(tightest.id)}`,
             Number.isNaN(hottestSupply) ? "" : `hottest supply ${formatCelsius(hottestSupply)}`,
           ].filter((line) => line !== "")}
@@ -222,28 +230,42 @@ function PlantDiagram(props: { plant: PlantState; site: SiteState; detail: Plant
 }
 
 function LoopTable(props: { detail: PlantDetail }) {
-  const loops = [...props.detail.tcs].sort((a, b) => a.headroomKW - b.headroomKW).slice(0, 8);
+  const ranked = rankLoops(props.detail.tcs, 8);
   return (
     <section className="panel" aria-labelledby="loops-title">
-      <h2 id="loops-title">Tightest technology loops of {shortId(props.detail.id)}</h2>
-      <table className="data">
+      <h2 id="loops-title">Most loaded technology loops of {shortId(props.detail.id)}</h2>
+      <p className="muted">
+        Ranked by the share of each loop's CDU capacity in use; loops at the same share share a line.
+      </p>
+      <table className="data loops">
         <thead>
           <tr>
             <th scope="col">Loop</th>
+            <th scope="col">In use</th>
+            <th scope="col">Spare</th>
             <th scope="col">Heat</th>
-            <th scope="col">Headroom</th>
             <th scope="col">Supply</th>
           </tr>
         </thead>
         <tbody>
-          {loops.map((loop) => (
-            <tr key={loop.id}>
-              <th scope="row">{shortId(loop.id)}</th>
-              <td className="number">{formatPowerKW(loop.heatKW)}</td>
-              <td className="number">{formatPowerKW(loop.headroomKW)}</td>
-              <td className="number">{formatCelsius(loop.supplyC)}</td>
-            </tr>
-          ))}
+          {ranked.map(({ use, loops }) => {
+            const first = loops[0]!;
+            return (
+              <tr key={first.id} data-loops={loops.length}>
+                <th scope="row">
+                  {shortId(first.id)}
+                  {loops.length > 1 ? <span className="muted"> and {formatNumber(loops.length - 1)} more</span> : null}
+                </th>
+                <td className="number">{Number.isFinite(use) ? formatPercent(use) : "no capacity"}</td>
+                <td className="number">
+                  {formatPowerKW(first.headroomKW)}
+                  {loops.length > 1 ? " each" : ""}
+                </td>
+                <td className="number">{formatPowerKW(first.heatKW)}</td>
+                <td className="number">{formatCelsius(first.supplyC)}</td>
+              </tr>
+            );
+          })}
         </tbody>
       </table>
     </section>

@@ -126,6 +126,7 @@ export function EnergyPage() {
         <div className="chart-grid">
           <TimeSeriesChart
             title="Make-up water since this page opened"
+            fromZero
             time={live.time}
             unit="L/h"
             digits={0}
@@ -133,6 +134,7 @@ export function EnergyPage() {
           />
           <TimeSeriesChart
             title="Carbon since this page opened"
+            fromZero
             time={live.time}
             unit="kg/h"
             digits={0}
@@ -155,10 +157,12 @@ const HistoryCharts = memo(function HistoryCharts(props: { history: SiteHistory 
         time={history.time}
         unit=""
         digits={3}
+        minSpan={0.1}
         series={[{ label: "PUE", colour: "#165d7a", values: history.pue }]}
       />
       <TimeSeriesChart
         title="Power stack: IT, conversion losses, cooling"
+        fromZero
         time={history.time}
         unit="MW"
         stacked
@@ -170,6 +174,7 @@ const HistoryCharts = memo(function HistoryCharts(props: { history: SiteHistory 
       />
       <TimeSeriesChart
         title="Facility power"
+        fromZero
         time={history.time}
         unit="MW"
         series={[{ label: "Facility", colour: "#59a14f", values: history.facilityKW.map((value) => value / 1000) }]}

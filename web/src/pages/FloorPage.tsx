@@ -15,9 +15,10 @@ import {
 } from "react";
 import { describeError } from "../api/client.ts";
 import { type LiveStatus, openLiveState } from "../api/live.ts";
-import type { SiteState } from "../api/types.ts";
+import type { Alarm, SiteState } from "../api/types.ts";
 import { followLink, navigate, useLocation } from "../app/router.ts";
 import { useSession } from "../app/session-context.tsx";
+import { AlarmImpactView, alarmPlace, severityColours, useActiveAlarms } from "../components/alarms.tsx";
 import { ErrorNotice, Loading } from "../components/status.tsx";
 import { cssOf, noDataColour, rampColour } from "../floor/colour.ts";
 import { FloorController, type Legend } from "../floor/controller.ts";
@@ -34,7 +35,8 @@ import { LiveFeed } from "../floor/live-feed.ts";
 import type { FieldScale } from "../floor/live-protocol.ts";
 import { loadFloorModel, loadTenantPlacement } from "../floor/load.ts";
 import type { FloorModel } from "../floor/model.ts";
-import { FloorRenderer, type RenderTiming } from "../floor/renderer.ts";
+import type { RankGroup } from "../floor/rank.ts";
+import { type FloorMarker, FloorRenderer, type RenderTiming } from "../floor/renderer.ts";
 import { formatCelsius, formatNumber, formatPercent, formatPowerKW, formatTime, shortId } from "../format.ts";
 
 /** Timing of one live update, for the performance figures. */
@@ -57,6 +59,10 @@ interface FloorProbe {
   layoutMs: number | undefined;
   updates: UpdateTiming[];
   liveStatus: LiveStatus;
+  /** Rows framed by alarm markers. */
+  alarmMarkers: number;
+  /** Smallest and largest displayed value of the field (power lost for throttle), NaN before values. */
+  valueRange(): { min: number; max: number };
   cellCentre(id: string): { x: number; y: number } | undefined;
   /**
    * For tests without a live server: shows `field` fed only by `injectFrame`, which passes `racks` frames (JSON
@@ -82,7 +88,34 @@ const worstCount = 8;
 
 /** How the live worker colours a field. */
 function scaleOf(spec: FieldSpec): FieldScale {
-  return { field: spec.id, lowIsWorst: spec.lowIsWorst, ...(spec.domain === undefined ? {} : { domain: spec.domain }) };
+  return {
+    field: spec.id,
+    domain: spec.domain ?? { min: 0, max: 1 },
+    invert: spec.invert,
+    lowIsWorst: spec.lowIsWorst,
+  };
+}
+
+/** Frames for the rows each active alarm touches, most severe drawn last (on top). */
+function markersOf(model: FloorModel, alarms: readonly Alarm[]): FloorMarker[] {
+  const rowIndex = new Map(model.rows.map((row, index) => [row.id, index]));
+  const markers: FloorMarker[] = [];
+  const order = { info: 0, warning: 1, critical: 2 } as const;
+  for (const alarm of [...alarms].sort((a, b) => order[a.severity] - order[b.severity])) {
+    if (alarm.shelved !== undefined) continue;
+    const rackIndex = alarm.location.rack === undefined ? -1 : model.rackIds.indexOf(alarm.location.rack);
+    if (rackIndex >= 0) {
+      markers.push({ rackStart: rackIndex, rackCount: 1, colour: severityColours[alarm.severity] });
+      continue;
+    }
+    for (const id of alarm.impact?.rows ?? alarm.rows) {
+      const index = rowIndex.get(id);
+      if (index === undefined) continue;
+      const row = model.rows[index]!;
+      markers.push({ rackStart: row.rackStart, rackCount: row.rackCount, colour: severityColours[alarm.severity] });
+    }
+  }
+  return markers;
 }
 
 export function FloorPage() {
@@ -110,7 +143,8 @@ export function FloorPage() {
   const [liveStatus, setLiveStatus] = useState<LiveStatus>("connecting");
   const [liveDetail, setLiveDetail] = useState<string | undefined>(undefined);
   const [valuesTime, setValuesTime] = useState<number | string | undefined>(undefined);
-  const [worst, setWorst] = useState<number[]>([]);
+  const [worst, setWorst] = useState<RankGroup[]>([]);
+  const alarms = useActiveAlarms();
   const [hover, setHover] = useState<{ rack: number; x: number; y: number } | undefined>(undefined);
   const [fieldError, setFieldError] = useState<string | undefined>(undefined);
 
@@ -126,6 +160,8 @@ export function FloorPage() {
     layoutMs: undefined,
     updates: [],
     liveStatus: "connecting",
+    alarmMarkers: 0,
+    valueRange: () => ({ min: Number.NaN, max: Number.NaN }),
     cellCentre: () => undefined,
     startInjected: () => undefined,
     injectFrame: () => undefined,
@@ -187,6 +223,16 @@ export function FloorPage() {
     });
     observer.observe(frame);
     probe.current.rackCount = renderer.cellCount;
+    probe.current.valueRange = () => {
+      let min = Number.POSITIVE_INFINITY;
+      let max = Number.NEGATIVE_INFINITY;
+      for (let rack = 0; rack < model.rackCount; rack++) {
+        const value = controller.valueOf(rack);
+        if (value < min) min = value;
+        if (value > max) max = value;
+      }
+      return min <= max ? { min, max } : { min: Number.NaN, max: Number.NaN };
+    };
     probe.current.cellCentre = (id: string) => {
       const index = model.rackIds.indexOf(id);
       return index < 0 ? undefined : renderer.cellCentre(index);
@@ -242,6 +288,17 @@ export function FloorPage() {
       if (window.__alixanFloor === probe.current) delete window.__alixanFloor;
     };
   }, [model]);
+
+  // Alarm markers: the rows each active alarm touches, framed in its severity colour.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the controller is rebuilt with the model
+  useEffect(() => {
+    const controller = controllerRef.current;
+    if (model === undefined || controller === undefined) return;
+    const markers = markersOf(model, alarms);
+    controller.renderer.setMarkers(markers);
+    probe.current.alarmMarkers = markers.length;
+    canvasRef.current?.setAttribute("data-alarm-markers", String(markers.length));
+  }, [model, alarms, legend]);
 
   const refreshWorst = useCallback(() => {
     const controller = controllerRef.current;
@@ -502,7 +559,8 @@ export function FloorPage() {
         </div>
         <aside className="floor-side" aria-label="Legend and racks">
           <LegendView legend={legend} />
-          <WorstRacks model={model} controller={controllerRef.current} racks={worst} />
+          <FloorAlarms alarms={alarms} />
+          <WorstRacks model={model} controller={controllerRef.current} groups={worst} />
           <p id="floor-help" className="field-help">
             Hover a cell for its values; click it for the rack view. Wheel or <kbd>+</kbd>/<kbd>−</kbd> to zoom, drag or
             arrow keys to pan, <kbd>0</kbd> to fit.
@@ -588,8 +646,11 @@ function LegendView(props: { legend: Legend | undefined }) {
   }
   const stops = Array.from({ length: 9 }, (_, index) => cssOf(rampColour(legend.ramp, index / 8)));
   const ticks = Array.from({ length: 5 }, (_, index) => legend.min + ((legend.max - legend.min) * index) / 4);
+  const factor = legend.spec.displayFactor;
+  const span = legend.max - legend.min;
+  const digits = Math.abs(legend.max * factor) < 10 ? 1 : 0;
   return (
-    <figure className="legend" aria-label={`Legend: ${legend.spec.label}`}>
+    <figure className="legend" aria-label={`Legend: ${legend.spec.label}`} data-field={legend.spec.id}>
       <figcaption>
         {legend.spec.label}
         {legend.spec.unit === "" ? "" : ` (${legend.spec.unit})`}
@@ -597,9 +658,44 @@ function LegendView(props: { legend: Legend | undefined }) {
       <div className="legend-ramp" style={{ background: `linear-gradient(to right, ${stops.join(", ")})` }} />
       <div className="legend-ticks">
         {ticks.map((tick) => (
-          <span key={tick}>{formatNumber(tick * legend.spec.displayFactor, Math.abs(legend.max) < 10 ? 1 : 0)}</span>
+          <span key={tick}>{formatNumber(tick * factor, digits)}</span>
         ))}
       </div>
+      {legend.thresholds.length === 0 ? null : (
+        <div className="legend-marks" aria-hidden="true">
+          {legend.thresholds
+            .filter((mark) => mark.value >= legend.min && mark.value <= legend.max)
+            .map((mark, index, marks) => {
+              const at = (100 * (mark.value - legend.min)) / span;
+              const previous = marks[index - 1];
+              // Marks closer than 8 % of the ramp keep their tick; the note says their values.
+              const crowded = previous !== undefined && at - (100 * (previous.value - legend.min)) / span < 8;
+              return (
+                <span
+                  key={mark.label}
+                  className="legend-mark"
+                  style={{ left: `${at}%` }}
+                  title={`${mark.label}: ${formatFieldValue(legend.spec, mark.value)}`}
+                >
+                  {crowded ? "" : formatNumber(mark.value * factor, mark.value * factor < 10 ? 1 : 0)}
+                </span>
+              );
+            })}
+        </div>
+      )}
+      {legend.spec.note === undefined ? null : (
+        <p className="legend-note">
+          {legend.spec.note}
+          {legend.thresholds.length === 0
+            ? ""
+            : ` ${legend.thresholds
+                .map(
+                  (mark, index) =>
+                    `${index === 0 ? mark.label.charAt(0).toUpperCase() + mark.label.slice(1) : mark.label}: ${formatFieldValue(legend.spec, mark.value)}`,
+                )
+                .join("; ")}.`}
+        </p>
+      )}
       <div className="legend-nodata">
         <span className="swatch" style={{ background: cssOf(noDataColour) }} aria-hidden="true" /> no data
       </div>
@@ -607,28 +703,85 @@ function LegendView(props: { legend: Legend | undefined }) {
   );
 }
 
+/** Active alarms the floor frames, each with its place and impact. */
+function FloorAlarms(props: { alarms: readonly Alarm[] }) {
+  const shown = props.alarms.filter((alarm) => alarm.shelved === undefined);
+  if (shown.length === 0) return null;
+  return (
+    <section className="floor-alarms" aria-labelledby="floor-alarms-title">
+      <h2 id="floor-alarms-title">
+        Alarms on the floor <span className="muted">({formatNumber(shown.length)})</span>
+      </h2>
+      <ol>
+        {shown.slice(0, 6).map((alarm) => (
+          <li key={alarm.id} data-alarm-id={alarm.id}>
+            <span className={`badge badge-${alarm.severity}`}>{alarm.severity}</span> <strong>{alarm.title}</strong>{" "}
+            <span className="muted">{alarmPlace(alarm)}</span>
+            <AlarmImpactView alarm={alarm} compact />
+          </li>
+        ))}
+      </ol>
+      {shown.length > 6 ? (
+        <a href="/alarms" onClick={followLink}>
+          All {formatNumber(shown.length)} alarms
+        </a>
+      ) : null}
+    </section>
+  );
+}
+
 function WorstRacks(props: {
   model: FloorModel | undefined;
   controller: FloorController | undefined;
-  racks: number[];
+  groups: RankGroup[];
 }) {
-  const { model, controller, racks } = props;
-  if (model === undefined || controller === undefined || racks.length === 0) return null;
+  const { model, controller, groups } = props;
+  if (model === undefined || controller === undefined || groups.length === 0) return null;
   const spec = controller.field;
+  const loops = spec.id === "loopHeadroom";
+  const title = loops
+    ? "Tightest loops (least spare capacity)"
+    : spec.invert
+      ? "Most power lost"
+      : `${spec.lowIsWorst ? "Least" : "Highest"}: ${spec.label.toLowerCase()}`;
   return (
     <section className="worst" aria-labelledby="worst-title">
-      <h2 id="worst-title">
-        {spec.lowIsWorst ? "Least" : "Highest"}: {spec.label.toLowerCase()}
-      </h2>
+      <h2 id="worst-title">{title}</h2>
       <ol>
-        {racks.map((rack) => {
-          const id = model.rackIds[rack]!;
+        {groups.map((group) => {
+          const first = model.rackIds[group.racks[0]!]!;
+          const value = formatFieldValue(spec, group.value);
+          if (loops) {
+            // Every rack of a row shows its loop: a group is one loop, or several at the same share.
+            const row = model.rows[model.rowOfRack[group.racks[0]!]!]!;
+            return (
+              <li key={group.value} data-racks={group.count}>
+                <a href={`/racks/${encodeURIComponent(first)}`} onClick={followLink}>
+                  row {shortId(row.id)}
+                </a>
+                {group.count > row.rackCount ? " and other loops" : ""}{" "}
+                <span className="muted">
+                  {value} spare · {formatNumber(group.count)} racks
+                </span>
+              </li>
+            );
+          }
           return (
-            <li key={id}>
-              <a href={`/racks/${encodeURIComponent(id)}`} onClick={followLink}>
-                {shortId(id)}
-              </a>{" "}
-              <span className="muted">{formatFieldValue(spec, controller.valueOf(rack))}</span>
+            <li key={group.value} data-racks={group.count}>
+              {group.count === 1 ? (
+                <a href={`/racks/${encodeURIComponent(first)}`} onClick={followLink}>
+                  {shortId(first)}
+                </a>
+              ) : (
+                <>
+                  {group.count === model.rackCount ? "All " : ""}
+                  {formatNumber(group.count)} racks, e.g.{" "}
+                  <a href={`/racks/${encodeURIComponent(first)}`} onClick={followLink}>
+                    {shortId(first)}
+                  </a>
+                </>
+              )}{" "}
+              <span className="muted">{value}</span>
             </li>
           );
         })}

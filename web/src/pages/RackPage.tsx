@@ -2,10 +2,11 @@
  * One rack: design against actual power, its row's technology cooling loop (TCS) and CDU group, its power path from
  * the grid feeds down to the busways, and the jobs running on it. Live values refresh every second.
  */
-import type { RackInventory, RackState } from "../api/types.ts";
+import type { Alarm, RackInventory, RackState } from "../api/types.ts";
 import { followLink } from "../app/router.ts";
 import { useSession } from "../app/session-context.tsx";
 import { useResource } from "../app/use-resource.ts";
+import { AlarmImpactView, alarmPlace, useActiveAlarms } from "../components/alarms.tsx";
 import { ErrorNotice, Kpi, Loading, Meter, Unavailable } from "../components/status.tsx";
 import { formatCelsius, formatNumber, formatPercent, formatPowerKW, formatTime, shortId } from "../format.ts";
 
@@ -17,6 +18,9 @@ export function RackPage(props: { rackId: string }) {
     enabled: capabilities.liveState && inventory.status === "ready",
     refreshMs: 1000,
   });
+  const rowId = inventory.data?.rowId;
+  const alarms = useActiveAlarms(rowId === undefined ? undefined : `/v1/alarms?row=${encodeURIComponent(rowId)}`);
+  const lost = live.data === undefined ? Number.NaN : 1 - live.data.throttle;
 
   return (
     <section aria-labelledby="rack-title">
@@ -30,6 +34,7 @@ export function RackPage(props: { rackId: string }) {
       {inventory.status === "error" || inventory.status === "unavailable" ? (
         <ErrorNotice error={inventory.error} action="Loading the rack" />
       ) : null}
+      {inventory.data === undefined ? null : <RackAlarms alarms={alarms} />}
       {inventory.data === undefined ? null : (
         <div className="columns">
           <section className="panel" aria-labelledby="rack-power-title">
@@ -57,9 +62,10 @@ export function RackPage(props: { rackId: string }) {
                   <Kpi label="Actual power" value={formatPowerKW(live.data.powerKW)} />
                   <Kpi label="Utilisation" value={formatPercent(live.data.utilisation)} />
                   <Kpi
-                    label="Throttle"
-                    value={formatPercent(live.data.throttle)}
-                    tone={live.data.throttle > 0 ? "warn" : "good"}
+                    label="Power lost to throttling"
+                    value={formatPercent(lost, lost > 0 && lost < 0.1 ? 1 : 0)}
+                    detail={lost > 0.005 ? "coolant too warm" : "0 % = not throttled"}
+                    tone={lost > 0.005 ? "bad" : "good"}
                   />
                 </div>
                 <Meter
@@ -157,6 +163,30 @@ export function RackPage(props: { rackId: string }) {
             )}
           </section>
         </div>
+      )}
+    </section>
+  );
+}
+
+/** Active alarms on this rack, its row's loop and CDUs, or the plant and hall that feed it. */
+function RackAlarms(props: { alarms: readonly Alarm[] }) {
+  return (
+    <section className="panel rack-alarms" aria-labelledby="rack-alarms-title">
+      <h2 id="rack-alarms-title">Alarms touching this rack</h2>
+      {props.alarms.length === 0 ? (
+        <p className="muted">No active alarm on this rack, its cooling loop or its power path.</p>
+      ) : (
+        <ul className="plain-list">
+          {props.alarms.map((alarm) => (
+            <li key={alarm.id} data-alarm-id={alarm.id}>
+              <span className={`badge badge-${alarm.severity}`}>{alarm.severity}</span> <strong>{alarm.title}</strong>{" "}
+              <span className="muted">
+                {alarmPlace(alarm)} · since {formatTime(alarm.raisedAt)}
+              </span>
+              <AlarmImpactView alarm={alarm} />
+            </li>
+          ))}
+        </ul>
       )}
     </section>
   );

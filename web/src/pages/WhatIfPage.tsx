@@ -205,6 +205,7 @@ export function WhatIfPage() {
               time={result.series.time}
               unit=""
               digits={3}
+              minSpan={0.1}
               series={[
                 { label: "Baseline", colour: "#4e79a7", values: result.series.baseline.pue },
                 { label: "Scenario", colour: "#e15759", values: result.series.variant.pue, dash: [6, 3] },
@@ -223,6 +224,7 @@ export function WhatIfPage() {
               title="Facility power"
               time={result.series.time}
               unit="MW"
+              fromZero
               series={[
                 {
                   label: "Baseline",

@@ -1,10 +1,15 @@
 /**
  * Workloads: queues with quota usage per tenant, jobs with the reason they wait, and (for tenant roles) a form to
  * submit a job. The API validates; its problem+json field messages appear next to the fields they name.
+ *
+ * Jobs are paged and filtered by the server (`limit`, `cursor`, state, tenant, queue, data class, name prefix), 50
+ * a page, with the filters in the address so a link (from an alarm: its tenants' running jobs) opens them. Cancelling
+ * asks for confirmation; admins may select several jobs and cancel them together.
  */
-import { type FormEvent, useMemo, useState } from "react";
+import { type FormEvent, useCallback, useEffect, useMemo, useState } from "react";
 import { ApiError, describeError } from "../api/client.ts";
 import { type Job, type JobState, jobStates, type Project, type Queue, type Tenant } from "../api/types.ts";
+import { navigate, useLocation } from "../app/router.ts";
 import { useSession } from "../app/session-context.tsx";
 import { useResource } from "../app/use-resource.ts";
 import { ErrorNotice, Loading, Meter, Unavailable } from "../components/status.tsx";
@@ -12,16 +17,100 @@ import { formatAge, formatNumber, formatTime, shortId } from "../format.ts";
 import { type FormField, formFieldOf } from "./job-form.ts";
 
 const activeStates: readonly JobState[] = ["queued", "admitted", "running"];
+/** Jobs per page. */
+const pageSize = 50;
+/** Filters the job list takes from the address, each a `GET /v1/jobs` parameter. */
+const filterNames = ["state", "tenantId", "queue", "dataClass", "namePrefix"] as const;
+type JobFilters = Partial<Record<(typeof filterNames)[number], string>>;
+
+/** One page of jobs and how to move. */
+interface JobPage {
+  readonly status: "loading" | "ready" | "error";
+  readonly jobs: readonly Job[];
+  readonly total: number | undefined;
+  readonly nextCursor: string | undefined;
+  readonly error: unknown;
+}
+
+/** The jobs of the filters at a cursor, refreshed every 5 s. */
+function useJobPage(filters: JobFilters, cursor: string | undefined, enabled: boolean): JobPage & { reload(): void } {
+  const { client } = useSession();
+  const [page, setPage] = useState<JobPage>({
+    status: "loading",
+    jobs: [],
+    total: undefined,
+    nextCursor: undefined,
+    error: undefined,
+  });
+  const [generation, setGeneration] = useState(0);
+  const query = new URLSearchParams({ limit: String(pageSize) });
+  for (const name of filterNames) {
+    const value = filters[name];
+    if (value !== undefined && value !== "") query.set(name, value);
+  }
+  if (cursor !== undefined) query.set("cursor", cursor);
+  const path = `/v1/jobs?${query.toString()}`;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: generation triggers reloads
+  useEffect(() => {
+    if (!enabled) return;
+    const controller = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const load = () => {
+      client.getPage<Job>(path, controller.signal).then(
+        (result) => {
+          setPage({
+            status: "ready",
+            jobs: result.items,
+            total: result.total,
+            nextCursor: result.nextCursor,
+            error: undefined,
+          });
+          timer = setTimeout(load, 5000);
+        },
+        (error: unknown) => {
+          if (controller.signal.aborted) return;
+          setPage((current) => ({ ...current, status: "error", error }));
+          timer = setTimeout(load, 10_000);
+        },
+      );
+    };
+    load();
+    return () => {
+      controller.abort();
+      if (timer !== undefined) clearTimeout(timer);
+    };
+  }, [client, path, enabled, generation]);
+  const reload = useCallback(() => setGeneration((value) => value + 1), []);
+  return { ...page, reload };
+}
 
 export function WorkloadsPage() {
   const { capabilities, permissions } = useSession();
-  const [stateFilter, setStateFilter] = useState<JobState | "">("");
+  const { search } = useLocation();
+  const filters: JobFilters = Object.fromEntries(
+    filterNames.flatMap((name) => {
+      const value = search.get(name);
+      return value === null || value === "" ? [] : [[name, value]];
+    }),
+  );
+  const filterKey = JSON.stringify(filters);
+  // Cursors of the pages before the current one, and the current one (undefined: the first page).
+  const [cursors, setCursors] = useState<{ key: string; stack: (string | undefined)[] }>({
+    key: "",
+    stack: [undefined],
+  });
+  const stack = cursors.key === filterKey ? cursors.stack : [undefined];
+  const cursor = stack.at(-1);
   const [lastSubmitted, setLastSubmitted] = useState<string | undefined>(undefined);
   const queues = useResource<Queue[]>("/v1/queues", { enabled: capabilities.queues, refreshMs: 5000 });
-  const jobs = useResource<Job[]>(`/v1/jobs${stateFilter === "" ? "" : `?state=${stateFilter}`}`, {
-    enabled: capabilities.jobs,
-    refreshMs: 3000,
-  });
+  const jobs = useJobPage(filters, cursor, capabilities.jobs);
+  const setFilter = (name: (typeof filterNames)[number], value: string) => {
+    const parameters = new URLSearchParams(search);
+    if (value === "") parameters.delete(name);
+    else parameters.set(name, value);
+    const query = parameters.toString();
+    navigate(`/workloads${query === "" ? "" : `?${query}`}`, { replace: true });
+  };
 
   return (
     <section aria-labelledby="workloads-title">
@@ -56,31 +145,107 @@ export function WorkloadsPage() {
       <section className="panel" aria-labelledby="jobs-title">
         <div className="section-head">
           <h2 id="jobs-title">Jobs</h2>
-          <label htmlFor="job-state">State</label>
-          <select
-            id="job-state"
-            value={stateFilter}
-            onChange={(event) => setStateFilter(event.target.value as JobState | "")}
-          >
-            <option value="">all</option>
-            {jobStates.map((state) => (
-              <option key={state} value={state}>
-                {state}
-              </option>
-            ))}
-          </select>
         </div>
+        <JobFiltersForm filters={filters} onChange={setFilter} staff={permissions.staff} />
         {!capabilities.jobs ? (
           <Unavailable feature="Jobs" route="GET /v1/jobs" />
         ) : jobs.status === "loading" ? (
           <Loading what="jobs" />
-        ) : jobs.status === "error" && jobs.data === undefined ? (
+        ) : jobs.status === "error" && jobs.jobs.length === 0 ? (
           <ErrorNotice error={jobs.error} action="Loading jobs" />
         ) : (
-          <JobTable jobs={jobs.data ?? []} highlight={lastSubmitted} onChanged={jobs.reload} />
+          <>
+            <JobTable jobs={jobs.jobs} highlight={lastSubmitted} onChanged={jobs.reload} />
+            <nav className="pager" aria-label="Job pages">
+              <button
+                type="button"
+                disabled={stack.length <= 1}
+                onClick={() => setCursors({ key: filterKey, stack: stack.slice(0, -1) })}
+              >
+                ← Newer
+              </button>
+              <span className="muted" data-job-total={jobs.total}>
+                Page {stack.length}
+                {jobs.total === undefined
+                  ? ""
+                  : ` · jobs ${formatNumber((stack.length - 1) * pageSize + Math.min(1, jobs.jobs.length))}–${formatNumber((stack.length - 1) * pageSize + jobs.jobs.length)} of ${formatNumber(jobs.total)}`}
+              </span>
+              <button
+                type="button"
+                disabled={jobs.nextCursor === undefined}
+                onClick={() => setCursors({ key: filterKey, stack: [...stack, jobs.nextCursor] })}
+              >
+                Older →
+              </button>
+            </nav>
+          </>
         )}
       </section>
     </section>
+  );
+}
+
+/** The job filters; each change goes to the address (a shareable link) and the server filters. */
+function JobFiltersForm(props: {
+  filters: JobFilters;
+  staff: boolean;
+  onChange: (name: (typeof filterNames)[number], value: string) => void;
+}) {
+  const { filters, onChange } = props;
+  const [prefix, setPrefix] = useState(filters.namePrefix ?? "");
+  useEffect(() => setPrefix(filters.namePrefix ?? ""), [filters.namePrefix]);
+  return (
+    <form
+      className="job-filters"
+      aria-label="Job filters"
+      onSubmit={(event) => {
+        event.preventDefault();
+        onChange("namePrefix", prefix.trim());
+      }}
+    >
+      <label htmlFor="job-state">State</label>
+      <select id="job-state" value={filters.state ?? ""} onChange={(event) => onChange("state", event.target.value)}>
+        <option value="">all</option>
+        {jobStates.map((state) => (
+          <option key={state} value={state}>
+            {state}
+          </option>
+        ))}
+      </select>
+      {props.staff ? (
+        <>
+          <label htmlFor="job-tenant">Tenant</label>
+          <input
+            id="job-tenant"
+            size={14}
+            defaultValue={filters.tenantId ?? ""}
+            key={`tenant-${filters.tenantId ?? ""}`}
+            onBlur={(event) => onChange("tenantId", event.target.value.trim())}
+          />
+        </>
+      ) : null}
+      {/* Short labels: the submission form above owns "Name" and "Data class". */}
+      <label htmlFor="job-data-class">Class</label>
+      <select
+        id="job-data-class"
+        value={filters.dataClass ?? ""}
+        onChange={(event) => onChange("dataClass", event.target.value)}
+      >
+        <option value="">any</option>
+        <option value="public">public</option>
+        <option value="confidential">confidential</option>
+        <option value="health">health</option>
+      </select>
+      <label htmlFor="job-name-prefix">Begins with</label>
+      <input
+        id="job-name-prefix"
+        size={16}
+        title="Jobs whose name begins with this text"
+        value={prefix}
+        onChange={(event) => setPrefix(event.target.value)}
+      />
+      <button type="submit">Filter</button>
+    </form>
   );
 }
 
@@ -138,31 +303,95 @@ function QueueTable(props: { queues: readonly Queue[] }) {
 function JobTable(props: { jobs: readonly Job[]; highlight: string | undefined; onChanged: () => void }) {
   const { client, permissions, me } = useSession();
   const [problem, setProblem] = useState<string | undefined>(undefined);
-  const sorted = [...props.jobs].sort((a, b) => String(b.submittedAt).localeCompare(String(a.submittedAt)));
+  const [done, setDone] = useState<string | undefined>(undefined);
+  /** The job whose cancellation awaits confirmation, or "selected" for the bulk action. */
+  const [confirming, setConfirming] = useState<string | undefined>(undefined);
+  const [reason, setReason] = useState("");
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const [busy, setBusy] = useState(false);
+  const bulk = me.role === "platform-admin" || me.role === "tenant-admin";
   const mayCancel = (job: Job) =>
     permissions.cancelJobs &&
     activeStates.includes(job.state) &&
     (me.role === "tenant-member" || me.role === "student" ? job.userId === me.userId : true);
-  const cancel = async (job: Job) => {
+  const cancellable = props.jobs.filter(mayCancel);
+  const chosen = cancellable.filter((job) => selected.has(job.id));
+
+  const cancel = async (targets: readonly Job[]) => {
     setProblem(undefined);
-    try {
-      await client.post(`/v1/jobs/${encodeURIComponent(job.id)}/cancel`, {});
-      props.onChanged();
-    } catch (error) {
-      setProblem(`Could not cancel ${job.name}: ${describeError(error)}`);
+    setDone(undefined);
+    setBusy(true);
+    const failed: string[] = [];
+    const body = reason.trim() === "" ? {} : { reason: reason.trim() };
+    for (const job of targets) {
+      try {
+        await client.post(`/v1/jobs/${encodeURIComponent(job.id)}/cancel`, body);
+      } catch (error) {
+        failed.push(`${job.name}: ${describeError(error)}`);
+      }
     }
+    setBusy(false);
+    setConfirming(undefined);
+    setReason("");
+    setSelected(new Set());
+    const cancelled = targets.length - failed.length;
+    if (cancelled > 0) setDone(`Cancelled ${formatNumber(cancelled)} job${cancelled === 1 ? "" : "s"}.`);
+    if (failed.length > 0) setProblem(`Could not cancel ${failed.join("; ")}`);
+    props.onChanged();
   };
-  if (sorted.length === 0) return <p className="empty">No job.</p>;
+
+  const confirmation = (targets: readonly Job[]) => (
+    <div className="confirm" role="alertdialog" aria-label="Confirm cancellation" aria-describedby="confirm-text">
+      <p id="confirm-text">
+        Cancel{" "}
+        {targets.length === 1 ? (
+          <strong>{targets[0]!.name}</strong>
+        ) : (
+          <strong>{formatNumber(targets.length)} jobs</strong>
+        )}
+        ? Running work stops and is not resumed.
+      </p>
+      <label htmlFor="cancel-reason">Reason (kept in the job's history)</label>
+      <input id="cancel-reason" value={reason} onChange={(event) => setReason(event.target.value)} size={30} />
+      <button type="button" className="danger" disabled={busy} onClick={() => cancel(targets)}>
+        Yes, cancel {targets.length === 1 ? "the job" : `${formatNumber(targets.length)} jobs`}
+      </button>
+      <button type="button" disabled={busy} onClick={() => setConfirming(undefined)}>
+        Keep {targets.length === 1 ? "it" : "them"}
+      </button>
+    </div>
+  );
+
+  if (props.jobs.length === 0) return <p className="empty">No job matches.</p>;
   return (
     <>
-      {problem === undefined ? null : (
-        <p className="notice notice-error" role="alert">
-          {problem}
-        </p>
-      )}
+      <div aria-live="polite">
+        {problem === undefined ? null : <p className="notice notice-error">{problem}</p>}
+        {done === undefined ? null : <p className="notice notice-ok">{done}</p>}
+      </div>
+      {bulk && cancellable.length > 0 ? (
+        <div className="bulk-actions">
+          <button type="button" disabled={chosen.length === 0 || busy} onClick={() => setConfirming("selected")}>
+            Cancel selected ({formatNumber(chosen.length)})
+          </button>
+          {confirming === "selected" && chosen.length > 0 ? confirmation(chosen) : null}
+        </div>
+      ) : null}
       <table className="data jobs">
         <thead>
           <tr>
+            {bulk ? (
+              <th scope="col">
+                <input
+                  type="checkbox"
+                  aria-label="Select every cancellable job of this page"
+                  checked={cancellable.length > 0 && chosen.length === cancellable.length}
+                  onChange={(event) =>
+                    setSelected(event.target.checked ? new Set(cancellable.map((job) => job.id)) : new Set())
+                  }
+                />
+              </th>
+            ) : null}
             <th scope="col">Job</th>
             <th scope="col">Tenant · queue</th>
             <th scope="col">State</th>
@@ -176,8 +405,25 @@ function JobTable(props: { jobs: readonly Job[]; highlight: string | undefined; 
           </tr>
         </thead>
         <tbody>
-          {sorted.slice(0, 200).map((job) => (
+          {props.jobs.map((job) => (
             <tr key={job.id} data-job-id={job.id} className={job.id === props.highlight ? "highlight" : undefined}>
+              {bulk ? (
+                <td>
+                  {mayCancel(job) ? (
+                    <input
+                      type="checkbox"
+                      aria-label={`Select ${job.name}`}
+                      checked={selected.has(job.id)}
+                      onChange={(event) => {
+                        const next = new Set(selected);
+                        if (event.target.checked) next.add(job.id);
+                        else next.delete(job.id);
+                        setSelected(next);
+                      }}
+                    />
+                  ) : null}
+                </td>
+              ) : null}
               <td>
                 <div>{job.name}</div>
                 <div className="muted">{job.id}</div>
@@ -208,16 +454,26 @@ function JobTable(props: { jobs: readonly Job[]; highlight: string | undefined; 
               <td title={formatTime(job.submittedAt)}>{formatAge(job.submittedAt)}</td>
               <td>
                 {mayCancel(job) ? (
-                  <button type="button" onClick={() => cancel(job)} aria-label={`Cancel ${job.name}`}>
-                    Cancel
-                  </button>
+                  confirming === job.id ? (
+                    confirmation([job])
+                  ) : (
+                    <button
+                      type="button"
+                      onClick={() => {
+                        setReason("");
+                        setConfirming(job.id);
+                      }}
+                      aria-label={`Cancel ${job.name}`}
+                    >
+                      Cancel…
+                    </button>
+                  )
                 ) : null}
               </td>
             </tr>
           ))}
         </tbody>
       </table>
-      {sorted.length > 200 ? <p className="muted">Showing the newest 200 of {formatNumber(sorted.length)}.</p> : null}
     </>
   );
 }

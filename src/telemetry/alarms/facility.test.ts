@@ -1,0 +1,206 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { loadSite } from "../../model/load.ts";
+import { LiveTwin } from "../../twin/live.ts";
+import { indexSite } from "../site-index.ts";
+import { type Alarm, AlarmBook } from "./book.ts";
+import { type FacilitySnapshot, FacilityWatch } from "./facility.ts";
+
+const site = loadSite("lab").site!;
+const start = Date.parse("2027-07-01T10:00:00Z");
+
+function active(book: AlarmBook, source: string): Alarm[] {
+  return book.list().filter((alarm) => alarm.source === source);
+}
+
+/** A calm snapshot of the lab: every loop at 40 % of capacity, supply 30 °C, nothing throttled. */
+function calm(): FacilitySnapshot & {
+  tcs: { id: string; heatKW: number; capacityKW: number; headroomKW: number; supplyC: number; failedCdus: string[] }[];
+  racks: { powerKW: Float32Array; tcsReturnC: Float32Array; throttle: Float32Array };
+} {
+  return {
+    time: start,
+    plants: site.plants.map((plant) => ({ id: plant.id, failedUnits: [] })),
+    tcs: site.rows.map((row) => ({
+      id: row.tcs.id,
+      heatKW: 400,
+      capacityKW: 1000,
+      headroomKW: 600,
+      supplyC: 30,
+      failedCdus: [],
+    })),
+    racks: {
+      powerKW: new Float32Array(site.racks.length).fill(20),
+      tcsReturnC: new Float32Array(site.racks.length).fill(38),
+      throttle: new Float32Array(site.racks.length).fill(1),
+    },
+  };
+}
+
+describe("facility watch", () => {
+  it("a CDU failed on the live twin raises one alarm naming it, its row and hall, and clears on repair", () => {
+    const book = new AlarmBook({ site: indexSite(site) });
+    const watch = new FacilityWatch(book, site);
+    const twin = new LiveTwin(site, { startMs: start });
+    watch.evaluate(twin.snapshot(), start);
+    assert.deepEqual(active(book, "facility-unit-failed"), [], "nothing failed yet");
+
+    assert.ok(twin.failCdu("cdu:h1-r03-01").ok);
+    twin.advanceTo(start + 5_000);
+    watch.evaluate(twin.snapshot(), start + 5_000);
+    const [alarm, ...others] = active(book, "facility-unit-failed");
+    assert.equal(others.length, 0);
+    assert.ok(alarm);
+    assert.equal(alarm.equipment, "cdu:h1-r03-01");
+    assert.equal(alarm.title, "CDU out of service");
+    assert.deepEqual(alarm.rows, ["row:h1-r03"]);
+    assert.equal(alarm.location.hall, "hall:h1");
+    assert.match(alarm.message, /^CDU h1-r03-01 is out of service\. Its loop in row h1-r03 has .* of cooling spare/);
+    assert.doesNotMatch(alarm.message, /[{}=]/, "plain words, no metric syntax");
+
+    assert.ok(twin.repairCdu("cdu:h1-r03-01").ok);
+    twin.advanceTo(start + 10_000);
+    watch.evaluate(twin.snapshot(), start + 10_000);
+    assert.deepEqual(active(book, "facility-unit-failed"), []);
+  });
+
+  it("pumps and dry coolers failed on the live twin raise critical alarms on their plant", () => {
+    const book = new AlarmBook({ site: indexSite(site) });
+    const watch = new FacilityWatch(book, site);
+    const twin = new LiveTwin(site, { startMs: start });
+    assert.ok(twin.failUnit("pump:lab-fws-01").ok);
+    assert.ok(twin.failUnit("drycooler:lab-02").ok);
+    assert.match((twin.failUnit("pump:nope") as { error: string }).error, /no CDU, pump, dry cooler or chiller/);
+    twin.advanceTo(start + 2_000);
+    watch.evaluate(twin.snapshot(), start + 2_000);
+    const titles = active(book, "facility-unit-failed")
+      .map((alarm) => `${alarm.severity} ${alarm.title}: ${alarm.equipment}`)
+      .sort();
+    assert.deepEqual(titles, [
+      "critical Dry cooler out of service: drycooler:lab-02",
+      "critical Facility water pump out of service: pump:lab-fws-01",
+    ]);
+    const pump = active(book, "facility-unit-failed").find((alarm) => alarm.equipment === "pump:lab-fws-01")!;
+    assert.equal(pump.rows.length, site.rows.length, "a plant unit feeds every row of its halls");
+    assert.ok(twin.repairUnit("pump:lab-fws-01").ok);
+    twin.advanceTo(start + 3_000);
+    watch.evaluate(twin.snapshot(), start + 3_000);
+    assert.deepEqual(
+      active(book, "facility-unit-failed").map((alarm) => alarm.equipment),
+      ["drycooler:lab-02"],
+    );
+  });
+
+  it("loop supply above the rack limit, hot outlets, throttling and low headroom raise one alarm per loop", () => {
+    const book = new AlarmBook({ site: indexSite(site) });
+    const watch = new FacilityWatch(book, site);
+    const state = calm();
+    watch.evaluate(state, start);
+    assert.deepEqual(book.list(), [], "a calm facility has no alarm");
+
+    // Row h1-r03 (12 racks; its lowest type limit is 40 °C): supply 42 °C, half its racks throttled to 60 %.
+    const row = site.rows[2]!;
+    state.tcs[2]!.supplyC = 42;
+    for (let rack = row.rackStart; rack < row.rackStart + 6; rack++) {
+      state.racks.throttle[rack] = 0.6;
+      state.racks.powerKW[rack] = 12;
+      state.racks.tcsReturnC[rack] = 70;
+    }
+    // Row h2-r01: 5 % spare, under the 10 % warning level; h2-r02: 2 %, under the 3 % critical one.
+    Object.assign(state.tcs[3]!, { heatKW: 950, headroomKW: 50 });
+    Object.assign(state.tcs[4]!, { heatKW: 980, headroomKW: 20 });
+    watch.evaluate(state, start + 1000);
+
+    const supply = active(book, "facility-loop-supply");
+    assert.equal(supply.length, 1);
+    assert.equal(supply[0]!.severity, "critical");
+    assert.match(supply[0]!.message, /row h1-r03 is 42\.0 °C, above the 40\.0 °C its racks accept/);
+    const throttling = active(book, "facility-throttling");
+    assert.equal(throttling.length, 1);
+    // 6 racks drawing 12 kW at 60 % would draw 20 kW: 6 × 8 kW lost.
+    assert.match(throttling[0]!.message, /^6 racks of row h1-r03 run below full power .*: 48 kW of IT power lost/);
+    assert.equal(active(book, "facility-rack-outlet").length, 1);
+    const headroom = active(book, "facility-loop-headroom").sort((a, b) => a.rows[0]!.localeCompare(b.rows[0]!));
+    assert.deepEqual(
+      headroom.map((alarm) => [alarm.rows[0], alarm.severity]),
+      [
+        ["row:h2-r01", "warning"],
+        ["row:h2-r02", "critical"],
+      ],
+    );
+
+    // Hysteresis: 11 % spare keeps the warning (clears above 12 %); 13 % clears it.
+    Object.assign(state.tcs[3]!, { heatKW: 890, headroomKW: 110 });
+    watch.evaluate(state, start + 2000);
+    assert.equal(active(book, "facility-loop-headroom").length, 2);
+    Object.assign(state.tcs[3]!, { heatKW: 870, headroomKW: 130 });
+    watch.evaluate(state, start + 3000);
+    assert.deepEqual(
+      active(book, "facility-loop-headroom").map((alarm) => alarm.rows[0]),
+      ["row:h2-r02"],
+    );
+
+    // Back to calm: everything clears.
+    watch.evaluate(calm(), start + 4000);
+    assert.deepEqual(book.list(), []);
+  });
+
+  it("thresholds are the operator's: a 70 % headroom warning level flags the calm lab", () => {
+    const book = new AlarmBook({ site: indexSite(site) });
+    const watch = new FacilityWatch(book, site, { headroomWarningPercent: 70 });
+    watch.evaluate(calm(), start);
+    assert.equal(active(book, "facility-loop-headroom").length, site.rows.length);
+  });
+
+  it("a stale facility state and an expiring certification raise alarms", () => {
+    const book = new AlarmBook({ site: indexSite(site) });
+    const watch = new FacilityWatch(book, site);
+    watch.evaluate(calm(), start);
+    watch.checkStale(start + 20_000);
+    assert.equal(active(book, "facility-state-stale").length, 0);
+    watch.checkStale(start + 45_000);
+    const [stale] = active(book, "facility-state-stale");
+    assert.equal(stale?.severity, "critical");
+    assert.match(stale!.message, /No new facility state for 45 s/);
+    watch.evaluate(calm(), start + 46_000);
+    assert.equal(active(book, "facility-state-stale").length, 0, "a new step clears it");
+
+    // The lab's HDS zone is certified until 2029-06-30.
+    const nearEnd = Date.parse("2029-06-10T00:00:00Z");
+    watch.evaluate(calm(), nearEnd);
+    const [expiring] = active(book, "facility-certification");
+    assert.equal(expiring?.severity, "warning");
+    assert.match(
+      expiring!.message,
+      /HDS, ISO-27001 certification of Health data suite \(HDS\) ends on 2029-06-30 \(in 20 days\)/,
+    );
+    watch.evaluate(calm(), Date.parse("2029-07-01T00:00:00Z"));
+    assert.equal(active(book, "facility-certification")[0]?.severity, "critical");
+  });
+
+  it("the book asks the resolver for each alarm's impact when raised and on refresh", () => {
+    const book = new AlarmBook({ site: indexSite(site) });
+    let tenants = ["valdiag"];
+    book.setImpactResolver((alarm) => ({
+      halls: [],
+      rows: [...alarm.rows],
+      rackCount: 1,
+      racks: [],
+      jobs: [],
+      jobCount: tenants.length,
+      tenants: tenants.map((id) => ({ id, name: id })),
+      summary: `${alarm.title} touches ${tenants.join(", ")}`,
+    }));
+    const watch = new FacilityWatch(book, site);
+    const state = calm();
+    state.tcs[0]!.failedCdus = ["cdu:h1-r01-01"];
+    watch.evaluate(state, start);
+    assert.equal(book.list()[0]?.impact?.summary, "CDU out of service touches valdiag");
+    tenants = ["valdiag", "rhone-pharma"];
+    book.refreshImpacts();
+    assert.deepEqual(
+      book.list()[0]?.impact?.tenants.map((tenant) => tenant.id),
+      ["valdiag", "rhone-pharma"],
+    );
+  });
+});
