@@ -90,6 +90,12 @@ export const commandIndex: readonly IndexedCommand[] = [
     load: async () => (await import("./commands/slurm.ts")).registerSlurmCommand,
   },
   {
+    name: "config",
+    description: "check the platform configuration file (alixan.yaml)",
+    options: false,
+    load: async () => (await import("./commands/config.ts")).registerConfigCommand,
+  },
+  {
     name: "twin",
     description: "calibrate the twin's loop model against measured history",
     options: false,
