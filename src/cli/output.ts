@@ -3,8 +3,12 @@
  * standard error for long work, and one error type that carries the process exit code.
  */
 
-import { SingleBar } from "cli-progress";
+import { createRequire } from "node:module";
+import type { SingleBar } from "cli-progress";
 import type { Command } from "commander";
+
+/** Loads cli-progress when a bar is first drawn: every command imports this file, few draw progress. */
+const requireModule = createRequire(import.meta.url);
 
 /** Exit codes: 0 ok, 1 the input is invalid (validation errors), 2 bad usage of the command line. */
 export const exitCodes = { ok: 0, invalid: 1, usage: 2 } as const;
@@ -62,7 +66,8 @@ export interface Progress {
 /** Starts a progress bar on standard error for `total` units of work. */
 export function startProgress(label: string, total: number, enabled = process.stderr.isTTY === true): Progress {
   if (!enabled) return { update() {}, stop() {} };
-  const bar = new SingleBar({
+  const { SingleBar: Bar } = requireModule("cli-progress") as { SingleBar: typeof SingleBar };
+  const bar = new Bar({
     format: `${label} [{bar}] {percentage}% | {value}/{total} | eta {eta_formatted} {detail}`,
     stream: process.stderr,
     hideCursor: true,

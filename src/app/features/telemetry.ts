@@ -15,7 +15,10 @@ import type { Permission } from "../../tenancy/roles.ts";
 import { authorize } from "../../tenancy/service.ts";
 import type { CoreServices, Feature } from "../compose.ts";
 
-/** Where telemetry keeps its history: beside an on-disk embedded store, or ALIXAN_TELEMETRY_DIR; else in memory. */
+/**
+ * Where telemetry keeps its history: ALIXAN_TELEMETRY_DIR, or beside an on-disk embedded store; in memory only for an
+ * in-memory embedded store (a PostgreSQL store without ALIXAN_TELEMETRY_DIR refuses to start).
+ */
 function telemetryDirectory(core: CoreServices): string | undefined {
   const configured = process.env["ALIXAN_TELEMETRY_DIR"];
   if (configured !== undefined && configured !== "") return configured;
@@ -56,6 +59,12 @@ export function telemetryFeature(options: { readonly inMemory?: boolean } = {}):
         configured = parsed.value;
       }
       const directory = options.inMemory === true ? undefined : telemetryDirectory(core);
+      if (directory === undefined && options.inMemory !== true && core.store.location.kind === "postgres") {
+        // PostgreSQL holds the platform's state durably; history kept in memory would vanish at the next restart.
+        throw new Error(
+          "telemetry: the store is PostgreSQL (DATABASE_URL) but ALIXAN_TELEMETRY_DIR is not set; set it to a durable directory for the telemetry history (DuckDB), such as /var/lib/alixan/telemetry",
+        );
+      }
       const opened = await TelemetryService.open({
         ...configured,
         site: core.inventory.current.site,

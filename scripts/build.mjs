@@ -1,0 +1,123 @@
+#!/usr/bin/env node
+// `npm run build`: compiles the platform (src/ → dist/ with tsc and tsconfig.build.json, plus the YAML data files that
+// sit beside the code, such as the shipped twin scenarios) and builds the web console (web/ → web/dist with vite).
+// bin/alixan.js runs dist/; the server serves web/dist.
+//   --if-stale   build only the outputs older than their sources (scripts/freshness.mjs); `npm start` runs this first
+//   --no-check   emit without type-checking (tsc --noCheck: about half the time; `npm run typecheck` checks)
+//   --out DIR    write DIR/dist and DIR/web/dist instead of the checkout's (test/package.test.ts stages a package)
+// dist/ is written to a sibling folder and renamed into place when complete, so a process starting meanwhile sees
+// the old build or none (bin/alixan.js then runs the sources), never half of one.
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join, relative, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import {
+  consoleBuildFresh,
+  newestPlatformSource,
+  platformBuildFresh,
+  skipPlatformSource,
+  stampName,
+} from "./freshness.mjs";
+
+const root = new URL("..", import.meta.url).pathname;
+const { values } = parseArgs({
+  options: {
+    "if-stale": { type: "boolean", default: false },
+    "no-check": { type: "boolean", default: false },
+    out: { type: "string" },
+  },
+});
+const outRoot = resolve(values.out ?? root);
+const distDirectory = join(outRoot, "dist");
+const consoleDirectory = join(outRoot, "web", "dist");
+const require = createRequire(import.meta.url);
+
+/** The path of a development tool's script, or undefined after a production install (`npm ci --omit=dev`). */
+function tool(packageName, script) {
+  try {
+    return join(dirname(require.resolve(`${packageName}/package.json`)), script);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs a tool with this Node; exits with its status when it fails. */
+function run(label, script, args) {
+  const started = performance.now();
+  const result = spawnSync(process.execPath, [script, ...args], { cwd: root, stdio: "inherit" });
+  if (result.status !== 0) {
+    console.error(`build: ${label} failed`);
+    process.exit(result.status ?? 1);
+  }
+  console.error(`build: ${label} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/** Copies the YAML files below src/ (data the code reads beside itself) to the same place below `target`. */
+function copyData(directory, target) {
+  for (const entry of readdirSync(directory, { withFileTypes: true })) {
+    if (skipPlatformSource(entry.name, entry.isDirectory())) continue;
+    const path = join(directory, entry.name);
+    if (entry.isDirectory()) copyData(path, target);
+    else if (entry.name.endsWith(".yaml")) {
+      const destination = join(target, relative(join(root, "src"), path));
+      mkdirSync(dirname(destination), { recursive: true });
+      cpSync(path, destination);
+    }
+  }
+}
+
+/** Compiles src/ into dist/ (replaced whole once complete) and stamps it with the newest source it read. */
+function buildPlatform() {
+  const tsc = tool("typescript", "bin/tsc");
+  if (tsc === undefined) return missingTool("dist/", "typescript", existsSync(join(distDirectory, stampName)));
+  const sourcesNewestMs = newestPlatformSource(root);
+  const partial = `${distDirectory}.partial-${process.pid}`;
+  rmSync(partial, { recursive: true, force: true });
+  const args = ["-p", join(root, "tsconfig.build.json"), "--outDir", partial];
+  run(
+    `platform (tsc${values["no-check"] ? " --noCheck" : ""})`,
+    tsc,
+    values["no-check"] ? [...args, "--noCheck"] : args,
+  );
+  copyData(join(root, "src"), partial);
+  writeFileSync(join(partial, stampName), `${JSON.stringify({ sourcesNewestMs })}\n`);
+  const previous = `${distDirectory}.previous-${process.pid}`;
+  if (existsSync(distDirectory)) renameSync(distDirectory, previous);
+  renameSync(partial, distDirectory);
+  rmSync(previous, { recursive: true, force: true });
+}
+
+/** Builds the console into web/dist (or DIR/web/dist). */
+function buildConsole() {
+  const vite = tool("vite", "bin/vite.js");
+  if (vite === undefined) return missingTool("web/dist/", "vite", existsSync(join(consoleDirectory, "index.html")));
+  const config = join(root, "web", "vite.config.ts");
+  run("console (vite)", vite, [
+    "build",
+    "--config",
+    config,
+    "--outDir",
+    consoleDirectory,
+    "--emptyOutDir",
+    "--logLevel",
+    "warn",
+  ]);
+}
+
+/** A stale output and no tool to rebuild it (production install): go on with the old build, or fail without one. */
+function missingTool(output, packageName, haveOutput) {
+  const message = `${output} is older than its sources and ${packageName} (a development dependency) is not installed`;
+  if (haveOutput) {
+    console.error(`build: ${message}; using the existing build`);
+    return;
+  }
+  console.error(
+    `build: ${message.replace("is older than its sources", "is missing")}; run npm install, then npm run build`,
+  );
+  process.exit(1);
+}
+
+const external = values.out !== undefined;
+if (!values["if-stale"] || external || !platformBuildFresh(root, distDirectory)) buildPlatform();
+if (!values["if-stale"] || external || !consoleBuildFresh(root, consoleDirectory)) buildConsole();
