@@ -801,21 +801,17 @@ export class PartitionKernel {
       const plant = rowPlant[row]!;
       const hall = rowHall[row]!;
       const facilityC = supplyC[plant]!;
-      // One pass over the row's racks: power, liquid heat, busy GPUs, and the lowest supply at which a rack throttles.
+      // One pass over the row's racks: power, liquid heat, busy GPUs.
       let rackHeat = 0;
       let rowPower = 0;
       let rowBusyGpus = 0;
-      let onsetC = Number.POSITIVE_INFINITY;
       for (let rack = first; rack < last; rack++) {
         const busy = utilisation[rack]!;
         const power = installedIdleKw[rack]! + busy * installedDynamicKw[rack]!;
         rackPower[rack] = power;
-        const liquid = power * tcsShare[rack]!;
-        rackHeat += liquid;
+        rackHeat += power * tcsShare[rack]!;
         rowPower += power;
         rowBusyGpus += installedGpus[rack]! * busy;
-        const rackOnsetC = rackLimitC[rack]! - rackRiseKPerKw[rack]! * liquid;
-        if (rackOnsetC < onsetC) onsetC = rackOnsetC;
       }
       const available = cduAvailable[row]!;
       let pumpKw = 0;
@@ -845,6 +841,17 @@ export class PartitionKernel {
         newC = implicitMixedC(oldC, heatIn, conductance, facilityC, capacity);
         removed = newC > facilityC ? conductance * (newC - facilityC) : 0;
         if (removed === 0) newC = oldC + heatIn / capacity;
+      }
+      // The lowest supply at which some rack throttles. No rack at or below design power throttles at or below its
+      // type's supply limit (its outlet is then within its envelope), so the row's lowest limit is a bound and the
+      // exact onset is needed only above it.
+      let onsetC = limitC;
+      if (newC > limitC) {
+        onsetC = Number.POSITIVE_INFINITY;
+        for (let rack = first; rack < last; rack++) {
+          const rackOnsetC = rackLimitC[rack]! - rackRiseKPerKw[rack]! * rackPower[rack]! * tcsShare[rack]!;
+          if (rackOnsetC < onsetC) onsetC = rackOnsetC;
+        }
       }
       // The temperature the racks see while they throttle within this step (the implicit solution).
       let throttleC = newC;

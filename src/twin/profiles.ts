@@ -7,7 +7,7 @@
  * - training: jobs of 6–18 h on a per-rack grid, a 5–25 min gap between jobs (restart, scheduling), a steady level
  *   of 86–96 % within a job, and checkpoint dips to 25 % for 2–6 min every 30–90 min (the GPUs wait on storage);
  * - inference: the users' day (lowest at 04:00, highest at 16:00, a quarter lower at weekends) times a bursty factor
- *   0.7–1.3 that changes every 2–10 min per rack, with bursts of 1.5× 8 % of the time;
+ *   0.7–1.3 that changes every 5–15 min per rack, with bursts of 1.5× 8 % of the time;
  * - office hours (health zones): weekdays 08:00–19:00, ±15 % per 15 minutes.
  * Each rack refreshes only when its own activity changes (`nextS`), so a step costs one comparison per rack.
  *
@@ -51,8 +51,8 @@ const checkpointDipMinM = 2;
 const checkpointDipSpanM = 4;
 const checkpointLevel = 0.25;
 // Inference burstiness.
-const burstSlotMinM = 2;
-const burstSlotSpanM = 8;
+const burstSlotMinM = 5;
+const burstSlotSpanM = 10;
 const burstProbability = 0.08;
 const burstFactor = 1.5;
 const burstLow = 0.7;
@@ -91,14 +91,47 @@ export class JobActivity {
   readonly level: Float64Array;
   /** Per rack: when `level` next changes, seconds. */
   readonly nextS: Float64Array;
+  // Per rack, fixed: the length of a training job or an inference slot, and the rack's offset on that grid.
+  readonly #periodS: Float64Array;
+  readonly #offsetS: Float64Array;
+  /** Per rack: the index of its current slot (training: its job) on its grid. */
+  readonly #slot: Float64Array;
+  // Per rack, the current training job (its index, gap, checkpoint period and dip, steady level), recomputed only
+  // when the job changes, so a refresh within a job costs no hashing.
+  readonly #job: Float64Array;
+  readonly #gapS: Float64Array;
+  readonly #cycleS: Float64Array;
+  readonly #dipS: Float64Array;
+  readonly #steady: Float64Array;
   #lastS = Number.NEGATIVE_INFINITY;
 
   /** Activity for the racks of a partition with `seed`. */
   constructor(racks: RackTable, seed: number) {
     this.#racks = racks;
     this.#seed = seed | 0;
-    this.level = new Float64Array(racks.count);
-    this.nextS = new Float64Array(racks.count).fill(Number.NEGATIVE_INFINITY);
+    const count = racks.count;
+    this.level = new Float64Array(count);
+    this.nextS = new Float64Array(count).fill(Number.NEGATIVE_INFINITY);
+    this.#periodS = new Float64Array(count);
+    this.#offsetS = new Float64Array(count);
+    this.#slot = new Float64Array(count);
+    this.#job = new Float64Array(count).fill(Number.NaN);
+    this.#gapS = new Float64Array(count);
+    this.#cycleS = new Float64Array(count);
+    this.#dipS = new Float64Array(count);
+    this.#steady = new Float64Array(count);
+    for (let rack = 0; rack < count; rack++) {
+      const key = racks.globalIndex[rack]!;
+      const kind = racks.profile[rack]!;
+      const periodS =
+        kind === 0
+          ? (trainingJobMinH + trainingJobSpanH * hashUniform(this.#seed ^ streamA, key, 0)) * secondsPer.h
+          : kind === 1
+            ? (burstSlotMinM + burstSlotSpanM * hashUniform(this.#seed ^ streamA, key, 1)) * secondsPer.m
+            : officeSlotS;
+      this.#periodS[rack] = periodS;
+      this.#offsetS[rack] = kind === 2 ? 0 : hashUniform(this.#seed ^ streamB, key, kind) * periodS;
+    }
   }
 
   /** Recomputes rack `rack`'s level at `timeS` and when it next changes. */
@@ -106,46 +139,44 @@ export class JobActivity {
     const seed = this.#seed;
     const key = this.#racks.globalIndex[rack]!;
     const kind = this.#racks.profile[rack]!;
+    const periodS = this.#periodS[rack]!;
+    const offsetS = this.#offsetS[rack]!;
+    const slot = Math.floor((timeS + offsetS) / periodS);
+    const slotStartS = slot * periodS - offsetS;
+    this.#slot[rack] = slot;
     if (kind === 0) {
-      const jobS = (trainingJobMinH + trainingJobSpanH * hashUniform(seed ^ streamA, key, 0)) * secondsPer.h;
-      const offsetS = hashUniform(seed ^ streamB, key, 0) * jobS;
-      const job = Math.floor((timeS + offsetS) / jobS);
-      const startS = job * jobS - offsetS;
-      const endS = startS + jobS;
-      const gapS = (trainingGapMinM + trainingGapSpanM * hashUniform(seed ^ streamC, key, job)) * secondsPer.m;
-      const sinceS = timeS - startS;
+      if (this.#job[rack] !== slot) {
+        this.#job[rack] = slot;
+        this.#gapS[rack] = (trainingGapMinM + trainingGapSpanM * hashUniform(seed ^ streamC, key, slot)) * secondsPer.m;
+        this.#cycleS[rack] =
+          (checkpointPeriodMinM + checkpointPeriodSpanM * hashUniform(seed ^ streamD, key, slot)) * secondsPer.m;
+        this.#dipS[rack] =
+          (checkpointDipMinM + checkpointDipSpanM * hashUniform(seed ^ streamE, key, slot)) * secondsPer.m;
+        this.#steady[rack] = trainingSteadyMin + trainingSteadySpan * hashUniform(seed ^ streamF, key, slot);
+      }
+      const gapS = this.#gapS[rack]!;
+      const sinceS = timeS - slotStartS;
       if (sinceS < gapS) {
         this.level[rack] = 0;
-        this.nextS[rack] = startS + gapS;
+        this.nextS[rack] = slotStartS + gapS;
         return;
       }
-      const periodS =
-        (checkpointPeriodMinM + checkpointPeriodSpanM * hashUniform(seed ^ streamD, key, job)) * secondsPer.m;
-      const dipS = (checkpointDipMinM + checkpointDipSpanM * hashUniform(seed ^ streamE, key, job)) * secondsPer.m;
-      const cycle = Math.floor((sinceS - gapS) / periodS);
-      const cycleStartS = startS + gapS + cycle * periodS;
-      const intoS = timeS - cycleStartS;
+      const cycleS = this.#cycleS[rack]!;
+      const dipS = this.#dipS[rack]!;
+      const cycleStartS = slotStartS + gapS + Math.floor((sinceS - gapS) / cycleS) * cycleS;
       let nextS: number;
-      if (intoS < periodS - dipS) {
-        this.level[rack] = trainingSteadyMin + trainingSteadySpan * hashUniform(seed ^ streamF, key, job);
-        nextS = cycleStartS + periodS - dipS;
+      if (timeS - cycleStartS < cycleS - dipS) {
+        this.level[rack] = this.#steady[rack]!;
+        nextS = cycleStartS + cycleS - dipS;
       } else {
         this.level[rack] = checkpointLevel;
-        nextS = cycleStartS + periodS;
+        nextS = cycleStartS + cycleS;
       }
-      this.nextS[rack] = Math.min(nextS, endS);
-    } else if (kind === 1) {
-      const slotS = (burstSlotMinM + burstSlotSpanM * hashUniform(seed ^ streamA, key, 1)) * secondsPer.m;
-      const offsetS = hashUniform(seed ^ streamB, key, 1) * slotS;
-      const slot = Math.floor((timeS + offsetS) / slotS);
-      const burst = hashUniform(seed ^ streamD, key, slot) < burstProbability;
-      this.level[rack] = burst ? burstFactor : burstLow + burstSpan * hashUniform(seed ^ streamC, key, slot);
-      this.nextS[rack] = (slot + 1) * slotS - offsetS;
-    } else {
-      const slot = Math.floor(timeS / officeSlotS);
-      this.level[rack] = officeLow + officeSpan * hashUniform(seed ^ streamC, key, slot);
-      this.nextS[rack] = (slot + 1) * officeSlotS;
+      this.nextS[rack] = Math.min(nextS, slotStartS + periodS);
+      return;
     }
+    this.level[rack] = slotLevel(kind, hashUniform(seed ^ streamC, key, slot));
+    this.nextS[rack] = slotStartS + periodS;
   }
 
   /**
@@ -160,14 +191,41 @@ export class JobActivity {
     profileBases(timeS, bases);
     const level = this.level;
     const profile = this.#racks.profile;
+    const key = this.#racks.globalIndex;
+    const periodS = this.#periodS;
+    const offsetS = this.#offsetS;
+    const slot = this.#slot;
+    const stream = this.#seed ^ streamC;
     const count = this.#racks.count;
     for (let rack = 0; rack < count; rack++) {
-      if (timeS >= nextS[rack]!) this.#refresh(rack, timeS);
-      const value = bases[profile[rack]!]! * level[rack]!;
+      const kind = profile[rack]!;
+      const dueS = nextS[rack]!;
+      if (timeS >= dueS) {
+        // Inference and office slots usually just move on to the next slot: one draw, no division.
+        if (kind !== 0 && timeS < dueS + periodS[rack]!) {
+          const next = slot[rack]! + 1;
+          slot[rack] = next;
+          // The boundary as `#refresh` computes it (same rounding), so values do not depend on the start.
+          nextS[rack] = (next + 1) * periodS[rack]! - offsetS[rack]!;
+          level[rack] = slotLevel(kind, hashUniform(stream, key[rack]!, next));
+        } else {
+          this.#refresh(rack, timeS);
+        }
+      }
+      const value = bases[kind]! * level[rack]!;
       out[rack] = Math.min(value, 1);
     }
     if (allocation !== undefined) for (let rack = 0; rack < count; rack++) out[rack]! *= allocation[rack]!;
   }
+}
+
+/** The level of an inference (`kind` 1) or office-hours rack for a slot's uniform draw. */
+function slotLevel(kind: number, draw: number): number {
+  if (kind !== 1) return officeLow + officeSpan * draw;
+  // Below `burstProbability` a burst, otherwise a level spread over the rest of the draw.
+  return draw < burstProbability
+    ? burstFactor
+    : burstLow + (burstSpan * (draw - burstProbability)) / (1 - burstProbability);
 }
 
 /** Seeded synthetic load: every rack fully allocated, busy as its job's activity says. */
