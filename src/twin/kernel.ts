@@ -52,6 +52,24 @@ export const litersPerEvaporatedKwh = 1.48;
 /** ExaDigiT RAPS conversion chain: node (P + 13 W) / 0.98, rectifier (P + 17 W) / 0.96, per server. */
 const conversionEfficiency = 0.98 * 0.96;
 const conversionFixedKwPerServer = 0.017 * 0.98 + 0.013;
+/**
+ * Power of a variable-speed fan or pump at `speed` (flow fraction), as a fraction of its design power: the ASHRAE
+ * 90.1 Appendix G part-load curve for variable-speed fans (Table G3.1.3.15, Method 2),
+ * 0.0013 + 0.1470·x + 0.9506·x² − 0.0998·x³. At half flow it gives 0.30, the most §6.5.4.2 allows a variable-flow
+ * pump to draw at 50 % flow: system static head and motor/drive losses keep part-load power well above the
+ * pure cube law (0.125 at half flow, 0.027 at the 30 % minimum speed, where this curve gives 0.13).
+ */
+export function partLoadPower(speed: number): number {
+  return 0.0013 + speed * (0.147 + speed * (0.9506 - 0.0998 * speed));
+}
+/**
+ * Trim chillers: the lift their COP curve reads is refrigerant lift, condensing minus evaporating temperature. An
+ * air-cooled condenser condenses about 10–15 K above the entering air (12 K taken); a flooded or plate evaporator
+ * evaporates about 1–3 K below the leaving chilled water (2 K taken), per typical AHRI 550/590 selections.
+ */
+export const condenserApproachK = 12;
+/** Evaporating temperature below the chilled-water leaving temperature, K (see `condenserApproachK`). */
+export const evaporatorApproachK = 2;
 /** How often occupancy ramps advance. */
 const rampIntervalS = 900;
 
@@ -511,6 +529,14 @@ export class PartitionKernel {
   readonly #plantMechanical: Float64Array;
   readonly #plantHallCount: Float64Array;
   readonly #throttleArrays: ThrottleArrays;
+  /** Per plant: facility water flow for the design power of its racks at the design ΔT, L/min. */
+  readonly #plantDesignFlowLpm: Float64Array;
+  /**
+   * Per plant, this step: the share of the design facility-water flow the pumps in service can move (at most 1).
+   * Each CDU's heat transfer scales with it, so losing every pump stops the CDUs' heat removal at once and the small
+   * technology loops heat within seconds, instead of the whole facility loop absorbing the heat as if it circulated.
+   */
+  readonly plantFlowShare: Float64Array;
 
   /**
    * A partition ready to step from `startS`: the scenario's changes up to then are the starting configuration, and
@@ -591,6 +617,16 @@ export class PartitionKernel {
     this.#plantHallHeat = new Float64Array(plants.count);
     this.#plantMechanical = new Float64Array(plants.count);
     this.#plantHallCount = new Float64Array(plants.count);
+    this.plantFlowShare = new Float64Array(plants.count).fill(1);
+    this.#plantDesignFlowLpm = new Float64Array(plants.count);
+    for (let rack = 0; rack < racks.count; rack++) {
+      const plant = rows.plant[racks.row[rack]!]!;
+      this.#plantDesignFlowLpm[plant]! += racks.idleKw[rack]! + racks.dynamicKw[rack]!;
+    }
+    for (let plant = 0; plant < plants.count; plant++) {
+      this.#plantDesignFlowLpm[plant] =
+        (this.#plantDesignFlowLpm[plant]! / (waterKjPerLiterK * plants.designDeltaTK[plant]!)) * 60;
+    }
     for (let hall = 0; hall < halls.count; hall++) this.#plantHallCount[halls.plant[hall]!]! += 1;
     this.#rowSpeedPerKw = new Float64Array(rows.count);
     this.#cduConductanceKwPerK = new Float64Array(rows.count);
@@ -794,6 +830,14 @@ export class PartitionKernel {
     plantGrid.fill(0);
     plantDirect.fill(0);
 
+    const plantFlowShare = this.plantFlowShare;
+    const plantDesignFlowLpm = this.#plantDesignFlowLpm;
+    for (let plant = 0; plant < plantCount; plant++) {
+      const designLpm = plantDesignFlowLpm[plant]!;
+      const availableLpm = pumpsAvailable[plant]! * pumpRatedFlowLpm[plant]!;
+      plantFlowShare[plant] = designLpm > 0 ? Math.min(1, availableLpm / designLpm) : 1;
+    }
+
     // Rows: every rack's power, the technology loop, CDUs, every rack's throttle.
     for (let row = 0; row < rowCount; row++) {
       const first = rackStart[row]!;
@@ -818,10 +862,11 @@ export class PartitionKernel {
       let flowLpm = 0;
       if (available > 0) {
         const speed = pumpSpeed((rackHeat * rowSpeedPerKw[row]!) / available, minimumSpeed);
-        pumpKw = available * cduPumpKw[row]! * speed * speed * speed;
+        pumpKw = available * cduPumpKw[row]! * partLoadPower(speed);
         flowLpm = available * cduRatedFlowLpm[row]! * speed;
       }
-      const conductance = available * cduConductanceKwPerK[row]!;
+      // The CDU passes heat only as far as facility water flows through it (see `facilityFlowShare`).
+      const conductance = available * cduConductanceKwPerK[row]! * plantFlowShare[plant]!;
       const capacity = rowStorageKwPerK[row]!;
       const oldC = tcsC[row]!;
       const setpointC = tcsSetpointC[row]!;
@@ -946,7 +991,7 @@ export class PartitionKernel {
         let speed = airHeat / (units * crahUnitKw[hall]!);
         if (speed > 1) plantOverLimit[plant] = 1;
         speed = Math.min(1, Math.max(minimumSpeed, speed));
-        fanKw = units * crahFanKw[hall]! * speed * speed * speed;
+        fanKw = units * crahFanKw[hall]! * partLoadPower(speed);
       }
       hallCrahFan[hall] = fanKw;
       plantHeatIn[plant]! += airHeat + fanKw;
@@ -963,7 +1008,7 @@ export class PartitionKernel {
       if (maximumFlowLpm > 0) {
         const neededLpm = (heatIn / (waterKjPerLiterK * designDeltaTK[plant]!)) * 60;
         const speed = pumpSpeed(neededLpm / maximumFlowLpm, minimumSpeed);
-        pumpKw = pumps * pumpUnitKw[plant]! * speed * speed * speed;
+        pumpKw = pumps * pumpUnitKw[plant]! * partLoadPower(speed);
         flowLpm = speed * maximumFlowLpm;
       }
       heatIn += pumpKw;
@@ -1002,10 +1047,11 @@ export class PartitionKernel {
       supplyC[plant] = newC;
       const coolersFull = fullConductance * Math.max(0, newC + waterRiseK - airC);
       const fanSpeed = coolersFull > 0 ? Math.min(1, coolerKw / coolersFull) : 0;
-      const fanKw = coolers * dryCoolerFanKw[plant]! * fanSpeed * fanSpeed * fanSpeed;
+      const fanKw = fanSpeed > 0 ? coolers * dryCoolerFanKw[plant]! * partLoadPower(fanSpeed) : 0;
       let chillerPowerKw = 0;
       if (chillerKw > 0) {
-        const liftK = airC + dryCoolerApproachK[plant]! - newC;
+        // Refrigerant lift: condensing above the coil air, evaporating below the water it chills.
+        const liftK = airC + condenserApproachK - (newC - evaporatorApproachK);
         chillerPowerKw = chillerKw / tableAt(copTable, plant * copTablePoints, copTablePoints, liftK);
       }
       plantEvaporative[plant] = sprays

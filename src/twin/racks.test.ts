@@ -295,3 +295,37 @@ describe("per-rack twin: racks.csv", () => {
     }
   });
 });
+
+describe("per-rack twin: facility water pumps lost", () => {
+  it("heats the technology loops within seconds, not the whole facility loop", () => {
+    const { site, scenario } = compile("events:\n  - { at: 60, fail: [pump:lab-fws-01, pump:lab-fws-02] }\n");
+    const partition = buildPartition(
+      site,
+      site.plants.map((plant) => plant.index),
+    );
+    const kernel = new PartitionKernel(
+      partition,
+      constantWeather(25, 50),
+      new SyntheticLoad(partition.racks, 2),
+      scenario.events,
+      scenario.ramps,
+      1,
+      0,
+    );
+    for (let step = 0; step < 60; step++) kernel.step();
+    const tcsBefore = kernel.tcsC[0]!;
+    const fwsBefore = kernel.supplyC[0]!;
+    assert.equal(kernel.plantFlowShare[0], 1);
+    for (let step = 0; step < 30; step++) kernel.step();
+    assert.equal(kernel.plantFlowShare[0], 0, "no facility water flows");
+    assert.equal(kernel.rowCduCapacityKw[0], 0, "the CDUs can pass no heat");
+    // 30 s later: the NVL72 row's loop (about 0.5 L per kW) has warmed by kelvins, the 12 m³ facility loop hardly.
+    assert.ok(kernel.tcsC[0]! > tcsBefore + 2, `TCS ${tcsBefore} → ${kernel.tcsC[0]}`);
+    assert.ok(kernel.supplyC[0]! < fwsBefore + 0.2, `FWS ${fwsBefore} → ${kernel.supplyC[0]}`);
+    for (let step = 0; step < 600; step++) kernel.step();
+    assert.ok(
+      Array.from(kernel.throttle).some((factor) => factor < 1),
+      "within ten minutes, racks throttle",
+    );
+  });
+});
