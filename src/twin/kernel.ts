@@ -7,8 +7,9 @@
  *    (the site's design power is metered at the rack input, EN 50600-4-2).
  * 2. Rows: the technology loop (TCS) takes the liquid share (and rear-door heat); CDUs in service hold the supply
  *    set-point if they can (capacity scales with the temperature difference to facility water, equal to the model's
- *    capacity at its approach); pumps follow the flow for the design rise (the flow law of `loop.ts`, which the
- *    calibration fits to measured loops), power ∝ speed³. The loop's coolant is a
+ *    capacity at its approach, and with the share of design facility-water flow the plant's pumps in service can
+ *    move); pumps follow the flow for the design rise (the flow law of `loop.ts`, which the calibration fits to
+ *    measured loops), power on the ASHRAE 90.1 part-load curve (`partLoadPower`). The loop's coolant is a
  *    thermal mass solved implicitly, so a lost CDU group heats it within the step's physics. Each rack throttles on
  *    its *own* coolant outlet (supply + its liquid heat over its design flow, set by balancing valves at
  *    commissioning): above its type's envelope (`maxCoolantSupply` + the loop's design rise, what a rack at design
@@ -16,17 +17,19 @@
  *    therefore throttles before an idle one on the same loop (the outlet stands in for the chip temperature, which
  *    rises with power over the cold-plate resistance).
  * 3. Halls: UPS losses from the efficiency curve at the load fraction; the air side of `crah` racks goes to the hall
- *    air handlers on facility water, fans ∝ speed³.
+ *    air handlers on facility water, fans on the part-load curve.
  * 4. Plants: the closed facility water loop (one well-mixed mass at the supply temperature, solved implicitly) takes
  *    the CDU and CRAH heat plus its pumps; dry coolers reject heat in proportion to the initial temperature
- *    difference (return water − air) and fan speed, fans ∝ speed³, so the fan power climbs steeply as the approach
- *    narrows (4 % of heat at design, §6); trim chillers take what the dry coolers cannot, COP from the curve by lift;
+ *    difference (return water − air) and fan speed, fans on the part-load curve, so the fan power climbs steeply as
+ *    the approach narrows (4 % of heat at design, §6); trim chillers take what the dry coolers cannot, COP from the
+ *    curve at refrigerant lift (`condenserApproachK`, `evaporatorApproachK`);
  *    adiabatic pads cool the inlet air by effectiveness × wet-bulb depression and evaporate 1.48 L per kWh of that
  *    cooling; when all of it falls short, the supply temperature rises.
  * 5. Halls again: plant mechanical power shared by heat, transformer no-load and load losses (∝ loading²), grid.
  *
  * Energy closes by construction: every electrical input ends in the TCS, the loop, or the outdoor air, and the
- * loops' temperatures move by exactly what they store. `twin.test.ts` checks it from the recorded series.
+ * loops' temperatures move by exactly what they store. `twin.test.ts` checks it from the recorded series and
+ * `racks.test.ts` at every step.
  *
  * `PartitionKernel.step()` is that step, the only copy of the physics: the batch runner (`runPartition`) integrates
  * its per-step figures into series, the live twin (`live.ts`) reads them between steps.
