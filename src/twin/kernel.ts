@@ -89,6 +89,7 @@ export const hallFields = [
   "maxTcsSupplyC",
   "gpuHours",
   "throttledGpuHours",
+  "throttledRackHours",
 ] as const;
 /** Per-plant series fields. Water in litres and stored heat in kWh (since the start) per interval. */
 export const plantFields = [
@@ -484,6 +485,8 @@ export class PartitionKernel {
   readonly hallGpuHours: Float64Array;
   /** Per hall: GPU-hours lost to throttling during the step. */
   readonly hallThrottledGpuHours: Float64Array;
+  /** Per hall: hours its installed racks (every type: GPU, CPU, storage) spent throttled during the step. */
+  readonly hallThrottledRackHours: Float64Array;
 
   /** Per plant: heat into the facility loop (CDUs, air handlers, its own pumps). */
   readonly plantHeatKw: Float64Array;
@@ -604,6 +607,7 @@ export class PartitionKernel {
     this.hallMaxTcsC = new Float64Array(halls.count);
     this.hallGpuHours = new Float64Array(halls.count);
     this.hallThrottledGpuHours = new Float64Array(halls.count);
+    this.hallThrottledRackHours = new Float64Array(halls.count);
     this.plantHeatKw = new Float64Array(plants.count);
     this.plantReturnC = new Float64Array(plants.count);
     this.plantPumpKw = new Float64Array(plants.count);
@@ -796,6 +800,7 @@ export class PartitionKernel {
     const hallMaxTcs = this.hallMaxTcsC;
     const hallGpuHours = this.hallGpuHours;
     const hallLostGpuHours = this.hallThrottledGpuHours;
+    const hallThrottledRackHours = this.hallThrottledRackHours;
     const plantHeatIn = this.plantHeatKw;
     const plantReturnC = this.plantReturnC;
     const plantPumpKw = this.plantPumpKw;
@@ -827,6 +832,7 @@ export class PartitionKernel {
     hallMaxTcs.fill(Number.NEGATIVE_INFINITY);
     hallGpuHours.fill(0);
     hallLostGpuHours.fill(0);
+    hallThrottledRackHours.fill(0);
     plantHeatIn.fill(0);
     plantHallHeat.fill(0);
     plantOverLimit.fill(0);
@@ -944,6 +950,7 @@ export class PartitionKernel {
         let rowAirHeat = 0;
         let rowGpuHours = 0;
         let rowLostGpuHours = 0;
+        let rowThrottledRacks = 0;
         for (let rack = first; rack < last; rack++) {
           const power = rackPower[rack]!;
           const share = tcsShare[rack]!;
@@ -956,6 +963,7 @@ export class PartitionKernel {
           const busyGpuHours = installedGpus[rack]! * utilisation[rack]! * hours;
           rowGpuHours += busyGpuHours * factor;
           rowLostGpuHours += busyGpuHours * (1 - factor);
+          if (factor < 1 && power > 0) rowThrottledRacks++;
         }
         rowThrottled[row] = 1;
         hallIt[hall]! += rowIt;
@@ -963,6 +971,7 @@ export class PartitionKernel {
         hallCrahHeat[hall]! += rowAirHeat;
         hallGpuHours[hall]! += rowGpuHours;
         hallLostGpuHours[hall]! += rowLostGpuHours;
+        hallThrottledRackHours[hall]! += rowThrottledRacks * hours;
       } else {
         // No rack throttles: the row's sums from the first pass are exact.
         if (rowThrottled[row] === 1) {
@@ -1143,6 +1152,7 @@ export function runPartition(
   const hallMaxTcs = kernel.hallMaxTcsC;
   const hallGpuHours = kernel.hallGpuHours;
   const hallLostGpuHours = kernel.hallThrottledGpuHours;
+  const hallThrottledRackHours = kernel.hallThrottledRackHours;
   const plantHeatIn = kernel.plantHeatKw;
   const plantDryCoolerHeat = kernel.plantDryCoolerHeatKw;
   const plantChillerHeat = kernel.plantChillerHeatKw;
@@ -1232,6 +1242,7 @@ export function runPartition(
       if (hallMaxTcs[hall]! > hallAccumulator[maxIndex]!) hallAccumulator[maxIndex] = hallMaxTcs[hall]!;
       hallAccumulator[hallField.gpuHours * stride + hall]! += hallGpuHours[hall]!;
       hallAccumulator[hallField.throttledGpuHours * stride + hall]! += hallLostGpuHours[hall]!;
+      hallAccumulator[hallField.throttledRackHours * stride + hall]! += hallThrottledRackHours[hall]!;
     }
     for (let plant = 0; plant < plantCount; plant++) {
       plantDemand[(demandGrid * plantCount + plant) * demandPoints + demandIndex]! += plantGrid[plant]! * hours;

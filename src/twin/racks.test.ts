@@ -92,6 +92,9 @@ describe("per-rack twin: a row with busy and idle racks", () => {
       assert.ok(Math.abs(sum - hallIt[index]!) < 1e-9 * hallIt[index]!, `point ${index}: ${sum} vs ${hallIt[index]}`);
     }
     assert.ok(result.kpis.throttledGpuHours > 0, "the busy racks lose GPU-hours");
+    // Exactly the four busy racks throttle, once the loop has warmed to its new set-point.
+    const rackHours = result.kpis.throttledRackHours;
+    assert.ok(rackHours > 4 * 5 && rackHours <= 4 * 6 + 1e-9, `${rackHours} rack-hours throttled`);
   });
 });
 
@@ -327,5 +330,23 @@ describe("per-rack twin: facility water pumps lost", () => {
       Array.from(kernel.throttle).some((factor) => factor < 1),
       "within ten minutes, racks throttle",
     );
+  });
+});
+
+describe("per-rack twin: throttling counts every rack type", () => {
+  it("reports CPU racks that throttle, which lose no GPU-hours", async () => {
+    const { scenario } = compile("events:\n  - { at: 0, coolantLimit: { rackType: cpu, maxCoolantSupplyC: 31 } }\n");
+    const result = await simulateOk({
+      site: labSite,
+      weather: constantWeather(20, 50),
+      durationS: 2 * secondsPer.h,
+      stepS: 60,
+      threads: 1,
+      scenario,
+    });
+    assert.equal(result.kpis.throttledGpuHours, 0);
+    const cpuRacks = labSite.racks.filter((rack) => labSite.rackTypes[rack.typeIndex]!.id === "cpu").length;
+    assert.ok(result.kpis.throttledRackHours > 0.5 * cpuRacks * 2, `${result.kpis.throttledRackHours} rack-hours`);
+    assert.ok(result.kpis.throttledRackHours <= cpuRacks * 2 + 1e-9);
   });
 });

@@ -39,6 +39,7 @@ export const siteFields = [
   "waterL",
   "gpuHours",
   "throttledGpuHours",
+  "throttledRackHours",
   "fwsSupplyC",
   "maxFwsSupplyC",
   "maxTcsSupplyC",
@@ -67,6 +68,8 @@ export interface Kpis {
   readonly hoursAboveLimit: number;
   readonly gpuHours: number;
   readonly throttledGpuHours: number;
+  /** Hours installed racks of every type (GPU, CPU, storage) ran throttled, summed over racks. */
+  readonly throttledRackHours: number;
   readonly co2Tonnes: number;
   readonly gridIntensityGPerKWh: number;
   readonly maxFwsSupplyC: number;
@@ -259,7 +262,7 @@ export function assembleResult(
       const target = column(name);
       for (let point = 0; point < points; point++) target[point]! += source[point]!;
     }
-    for (const name of ["gridKw", "gpuHours", "throttledGpuHours"] as const) {
+    for (const name of ["gridKw", "gpuHours", "throttledGpuHours", "throttledRackHours"] as const) {
       const source = field(hall, name);
       const target = column(name);
       for (let point = 0; point < points; point++) target[point]! += source[point]!;
@@ -387,6 +390,7 @@ export function assembleResult(
     hoursAboveLimit: sumOf(limitSeconds) / secondsPer.h,
     gpuHours: sumOf(column("gpuHours")),
     throttledGpuHours: sumOf(column("throttledGpuHours")),
+    throttledRackHours: sumOf(column("throttledRackHours")),
     co2Tonnes: co2Grams / 1e6,
     gridIntensityGPerKWh: gridKwh > 0 ? co2Grams / gridKwh : 0,
     maxFwsSupplyC: maxOf(column("maxFwsSupplyC")),

@@ -81,6 +81,7 @@ function kpiTable(result: TwinResult): string {
     ["max FWS / TCS supply", `${kpis.maxFwsSupplyC.toFixed(1)} / ${kpis.maxTcsSupplyC.toFixed(1)}`, "°C"],
     ["GPU-hours delivered", formatNumber(kpis.gpuHours), "h"],
     ["GPU-hours lost to throttling", formatNumber(kpis.throttledGpuHours), "h"],
+    ["rack-hours throttled (every type)", formatNumber(kpis.throttledRackHours), "h"],
     ["CO2", formatNumber(kpis.co2Tonnes), `t (${formatNumber(kpis.gridIntensityGPerKWh)} g/kWh)`],
   ];
   return renderTable(
