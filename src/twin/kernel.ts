@@ -2,34 +2,43 @@
  * The time-stepped physics of one partition (whole cooling plants), from rack utilisation to outdoor air, over
  * typed arrays with no allocation in the step loop. One step, in order:
  *
- * 1. Racks (per segment): IT power from utilisation, idle → design; the ExaDigiT RAPS power-conversion chain is
- *    reported as losses *inside* IT (the site's design power is metered at the rack input, EN 50600-4-2).
+ * 1. Racks (each one, structure of arrays): IT power from its own utilisation (job activity, `profiles.ts`), idle →
+ *    design, for installed racks only; the ExaDigiT RAPS power-conversion chain is reported as losses *inside* IT
+ *    (the site's design power is metered at the rack input, EN 50600-4-2).
  * 2. Rows: the technology loop (TCS) takes the liquid share (and rear-door heat); CDUs in service hold the supply
  *    set-point if they can (capacity scales with the temperature difference to facility water, equal to the model's
- *    capacity at its approach); pumps follow the flow for the design rise (the flow law of `loop.ts`, which the
- *    calibration fits to measured loops), power ∝ speed³. The loop's coolant is a
- *    thermal mass solved implicitly, so a lost CDU group heats it within the step's physics, and racks throttle
- *    linearly above their `maxCoolantSupply` (to zero at `throttleSpanK` above).
+ *    capacity at its approach, and with the share of design facility-water flow the plant's pumps in service can
+ *    move); pumps follow the flow for the design rise (the flow law of `loop.ts`, which the calibration fits to
+ *    measured loops), power on the ASHRAE 90.1 part-load curve (`partLoadPower`). The loop's coolant is a
+ *    thermal mass solved implicitly, so a lost CDU group heats it within the step's physics. Each rack throttles on
+ *    its *own* coolant outlet (supply + its liquid heat over its design flow, set by balancing valves at
+ *    commissioning): above its type's envelope (`maxCoolantSupply` + the loop's design rise, what a rack at design
+ *    power sees at the highest allowed supply) its power falls linearly, to zero `throttleSpanK` above. A busy rack
+ *    therefore throttles before an idle one on the same loop (the outlet stands in for the chip temperature, which
+ *    rises with power over the cold-plate resistance).
  * 3. Halls: UPS losses from the efficiency curve at the load fraction; the air side of `crah` racks goes to the hall
- *    air handlers on facility water, fans ∝ speed³.
+ *    air handlers on facility water, fans on the part-load curve.
  * 4. Plants: the closed facility water loop (one well-mixed mass at the supply temperature, solved implicitly) takes
  *    the CDU and CRAH heat plus its pumps; dry coolers reject heat in proportion to the initial temperature
- *    difference (return water − air) and fan speed, fans ∝ speed³, so the fan power climbs steeply as the approach
- *    narrows (4 % of heat at design, §6); trim chillers take what the dry coolers cannot, COP from the curve by lift;
+ *    difference (return water − air) and fan speed, fans on the part-load curve, so the fan power climbs steeply as
+ *    the approach narrows (4 % of heat at design, §6); trim chillers take what the dry coolers cannot, COP from the
+ *    curve at refrigerant lift (`condenserApproachK`, `evaporatorApproachK`);
  *    adiabatic pads cool the inlet air by effectiveness × wet-bulb depression and evaporate 1.48 L per kWh of that
  *    cooling; when all of it falls short, the supply temperature rises.
  * 5. Halls again: plant mechanical power shared by heat, transformer no-load and load losses (∝ loading²), grid.
  *
  * Energy closes by construction: every electrical input ends in the TCS, the loop, or the outdoor air, and the
- * loops' temperatures move by exactly what they store. `twin.test.ts` checks it from the recorded series.
+ * loops' temperatures move by exactly what they store. `twin.test.ts` checks it from the recorded series and
+ * `racks.test.ts` at every step.
  *
  * `PartitionKernel.step()` is that step, the only copy of the physics: the batch runner (`runPartition`) integrates
  * its per-step figures into series, the live twin (`live.ts`) reads them between steps.
  */
-import type { HallTable, Partition, PlantTable, RowTable, SegmentTable } from "./layout.ts";
+import { closeSync, openSync, writeSync } from "node:fs";
+import type { HallTable, Partition, PlantTable, RackTable, RowTable, SegmentTable } from "./layout.ts";
 import { copTablePoints, upsTablePoints } from "./layout.ts";
 import { implicitMixedC, pumpSpeed } from "./loop.ts";
-import { type SegmentLoad, segmentOfRack } from "./profiles.ts";
+import type { RackLoad } from "./profiles.ts";
 import type { OccupancyRamp, TwinEvent } from "./scenario.ts";
 import { secondsPer } from "./time.ts";
 import type { Weather } from "./weather.ts";
@@ -46,6 +55,24 @@ export const litersPerEvaporatedKwh = 1.48;
 /** ExaDigiT RAPS conversion chain: node (P + 13 W) / 0.98, rectifier (P + 17 W) / 0.96, per server. */
 const conversionEfficiency = 0.98 * 0.96;
 const conversionFixedKwPerServer = 0.017 * 0.98 + 0.013;
+/**
+ * Power of a variable-speed fan or pump at `speed` (flow fraction), as a fraction of its design power: the ASHRAE
+ * 90.1 Appendix G part-load curve for variable-speed fans (Table G3.1.3.15, Method 2),
+ * 0.0013 + 0.1470·x + 0.9506·x² − 0.0998·x³. At half flow it gives 0.30, the most §6.5.4.2 allows a variable-flow
+ * pump to draw at 50 % flow: system static head and motor/drive losses keep part-load power well above the
+ * pure cube law (0.125 at half flow, 0.027 at the 30 % minimum speed, where this curve gives 0.13).
+ */
+export function partLoadPower(speed: number): number {
+  return 0.0013 + speed * (0.147 + speed * (0.9506 - 0.0998 * speed));
+}
+/**
+ * Trim chillers: the lift their COP curve reads is refrigerant lift, condensing minus evaporating temperature. An
+ * air-cooled condenser condenses about 10–15 K above the entering air (12 K taken); a flooded or plate evaporator
+ * evaporates about 1–3 K below the leaving chilled water (2 K taken), per typical AHRI 550/590 selections.
+ */
+export const condenserApproachK = 12;
+/** Evaporating temperature below the chilled-water leaving temperature, K (see `condenserApproachK`). */
+export const evaporatorApproachK = 2;
 /** How often occupancy ramps advance. */
 const rampIntervalS = 900;
 
@@ -62,6 +89,7 @@ export const hallFields = [
   "maxTcsSupplyC",
   "gpuHours",
   "throttledGpuHours",
+  "throttledRackHours",
 ] as const;
 /** Per-plant series fields. Water in litres and stored heat in kWh (since the start) per interval. */
 export const plantFields = [
@@ -81,8 +109,10 @@ export const plantFields = [
   "outdoorDryBulbC",
   "outdoorWetBulbC",
 ] as const;
-/** Per-rack series fields (a rack on request). */
-export const rackFields = ["utilisation", "powerKw", "tcsSupplyC", "throttle"] as const;
+/** Per-rack series fields (racks on request): interval means. */
+export const rackFields = ["utilisation", "powerKw", "tcsSupplyC", "returnC", "throttle"] as const;
+/** Columns of `racks.csv` (`--racks all`), one line per rack and series point. */
+export const rackCsvHeader = "time,rack,powerKW,utilisation,returnC,throttle";
 /** Per-plant fields at the demand interval (10 minutes): grid energy, seconds with chillers, seconds over a limit. */
 export const demandFields = ["gridKwh", "chillerSeconds", "limitSeconds"] as const;
 
@@ -103,8 +133,13 @@ export interface RunSettings {
   readonly steps: number;
   readonly seriesIntervalS: number;
   readonly demandIntervalS: number;
-  /** Site index of the rack whose series is recorded, or −1. */
-  readonly rackIndex: number;
+  /** Site indexes of the racks whose series are recorded (may be empty). */
+  readonly rackIndexes: readonly number[];
+  /**
+   * Stream every rack's interval means to this CSV file (`rackCsvHeader` columns, no header line) at the series
+   * resolution; `rackIds` are the site's rack ids. Nothing per rack is kept beyond one interval.
+   */
+  readonly racksCsv?: { readonly path: string; readonly rackIds: readonly string[] };
   /** Simulated time of the first step, seconds after the start of the typical year (default 0, 1 January). */
   readonly startS?: number;
 }
@@ -118,8 +153,11 @@ export interface PartitionResult {
   readonly plantSeries: Float64Array;
   readonly demandPoints: number;
   readonly plantDemand: Float64Array;
-  /** Present when the recorded rack is in this partition. */
-  readonly rackSeries: Float64Array | undefined;
+  /** Site indexes of the recorded racks in this partition, and their series [field][rack][point]. */
+  readonly rackGlobal: Int32Array;
+  readonly rackSeries: Float64Array;
+  /** Rack-steps computed: racks of the partition × steps. */
+  readonly rackSteps: number;
 }
 
 /** Number of series points and demand intervals for run settings. */
@@ -168,7 +206,7 @@ function localise(
 }
 
 function applyEvent(event: TwinEvent, partition: Partition): void {
-  const { segments, rows, plants } = partition;
+  const { segments, racks, rows, plants } = partition;
   switch (event.kind) {
     case "unit": {
       const counts = {
@@ -202,6 +240,11 @@ function applyEvent(event: TwinEvent, partition: Partition): void {
           segments.maxCoolantC[segment] = event.maxCoolantSupplyC;
         }
       }
+      for (let rack = 0; rack < racks.count; rack++) {
+        if (event.typeIndex < 0 || racks.typeIndex[rack] === event.typeIndex) {
+          racks.maxCoolantC[rack] = event.maxCoolantSupplyC;
+        }
+      }
       for (let row = 0; row < rows.count; row++) {
         let lowest = Number.POSITIVE_INFINITY;
         for (let segment = rows.segmentStart[row]!; segment < rows.segmentStart[row + 1]!; segment++) {
@@ -228,50 +271,47 @@ function tableAt(table: Float64Array, offset: number, points: number, x: number)
   return table[offset + index]! * (1 - fraction) + table[offset + index + 1]! * fraction;
 }
 
-/** Heat into a row's TCS (segments `first` … `last` − 1) at coolant temperature `temperatureC`, throttled, plus pumps. */
+/**
+ * Share of a rack's power left by throttling when its loop supplies coolant at `temperatureC`: 1 while its outlet
+ * (supply + `riseKPerKw` × liquid heat) is within `limitC`, then linear to 0 at `throttleSpanK` above. The outlet
+ * falls as the rack throttles, so the factor is the fixed point f = (1 − (T − L)/span) / (1 + rise/span), clamped.
+ */
+export function rackThrottle(temperatureC: number, liquidKw: number, limitC: number, riseKPerKw: number): number {
+  const riseK = riseKPerKw * liquidKw;
+  if (temperatureC + riseK <= limitC) return 1;
+  const factor = (1 - (temperatureC - limitC) / throttleSpanK) / (1 + riseK / throttleSpanK);
+  return factor <= 0 ? 0 : Math.min(factor, 1);
+}
+
+/** Per-rack arrays the throttle solve reads (unthrottled power, liquid share, outlet limit and rise per kW). */
+interface ThrottleArrays {
+  readonly power: Float64Array;
+  readonly tcsShare: Float64Array;
+  readonly limitC: Float64Array;
+  readonly riseKPerKw: Float64Array;
+}
+
+/** Heat into a row's TCS (racks `first` … `last` − 1) at coolant temperature `temperatureC`, throttled, plus pumps. */
 function throttledHeat(
   first: number,
   last: number,
   temperatureC: number,
   pumpKw: number,
-  maxCoolantC: Float64Array,
-  segmentPower: Float64Array,
-  tcsShare: Float64Array,
+  racks: ThrottleArrays,
 ): number {
+  const { power, tcsShare, limitC, riseKPerKw } = racks;
   let heat = pumpKw;
-  for (let segment = first; segment < last; segment++) {
-    const over = temperatureC - maxCoolantC[segment]!;
-    const factor = over <= 0 ? 1 : over >= throttleSpanK ? 0 : 1 - over / throttleSpanK;
-    heat += factor * segmentPower[segment]! * tcsShare[segment]!;
+  for (let rack = first; rack < last; rack++) {
+    const liquid = power[rack]! * tcsShare[rack]!;
+    heat += rackThrottle(temperatureC, liquid, limitC[rack]!, riseKPerKw[rack]!) * liquid;
   }
   return heat;
-}
-
-/** Implicit-step residual of a row's TCS at `temperatureC`: stored + removed − heat in (kW); increasing in T. */
-function tcsResidual(
-  temperatureC: number,
-  first: number,
-  last: number,
-  oldC: number,
-  facilityC: number,
-  pumpKw: number,
-  conductance: number,
-  capacity: number,
-  maxCoolantC: Float64Array,
-  segmentPower: Float64Array,
-  tcsShare: Float64Array,
-): number {
-  const removal = temperatureC > facilityC ? conductance * (temperatureC - facilityC) : 0;
-  return (
-    capacity * (temperatureC - oldC) +
-    removal -
-    throttledHeat(first, last, temperatureC, pumpKw, maxCoolantC, segmentPower, tcsShare)
-  );
 }
 
 /**
  * The TCS temperature at which the implicit step balances with throttling racks, between `lowC` (residual ≤ 0) and
  * `highC` (≥ 0): regula falsi with the Illinois modification, exact on a linear piece, so a few iterations suffice.
+ * The residual (stored + removed − heat in, kW) increases with the temperature.
  */
 function throttledTemperature(
   first: number,
@@ -283,25 +323,13 @@ function throttledTemperature(
   capacity: number,
   lowC: number,
   highC: number,
-  maxCoolantC: Float64Array,
-  segmentPower: Float64Array,
-  tcsShare: Float64Array,
+  racks: ThrottleArrays,
 ): number {
-  // One closure per solve (only when racks throttle), so the three evaluations below read as the maths does.
+  // One closure per solve (only when racks throttle), so the evaluations below read as the maths does.
   const residualAt = (temperatureC: number) =>
-    tcsResidual(
-      temperatureC,
-      first,
-      last,
-      oldC,
-      facilityC,
-      pumpKw,
-      conductance,
-      capacity,
-      maxCoolantC,
-      segmentPower,
-      tcsShare,
-    );
+    capacity * (temperatureC - oldC) +
+    (temperatureC > facilityC ? conductance * (temperatureC - facilityC) : 0) -
+    throttledHeat(first, last, temperatureC, pumpKw, racks);
   let low = lowC;
   let high = highC;
   let lowResidual = residualAt(low);
@@ -328,20 +356,46 @@ function throttledTemperature(
   return 0.5 * (low + high);
 }
 
-/** Per-segment totals over the installed racks, refreshed whenever occupancy changes. */
+/**
+ * Per-rack figures over installed racks (a rack is installed when its position in its segment is within the
+ * segment's occupancy, whole racks only), and per row the fixed conversion losses; refreshed when occupancy changes.
+ */
 function refreshInstalled(
-  segments: SegmentTable,
-  idleTotalKw: Float64Array,
-  dynamicTotalKw: Float64Array,
-  gpuCount: Float64Array,
-  conversionFixedKw: Float64Array,
+  partition: Partition,
+  installedIdleKw: Float64Array,
+  installedDynamicKw: Float64Array,
+  installedGpus: Float64Array,
+  installedFixedKw: Float64Array,
+  rowFixedKw: Float64Array,
+  installedFlag: Float64Array,
 ): void {
-  for (let segment = 0; segment < segments.count; segment++) {
-    const installed = segments.occupancy[segment]! * segments.rackCount[segment]!;
-    idleTotalKw[segment] = installed * segments.idleKw[segment]!;
-    dynamicTotalKw[segment] = installed * segments.dynamicKw[segment]!;
-    gpuCount[segment] = installed * segments.gpusPerRack[segment]!;
-    conversionFixedKw[segment] = installed * segments.serversPerRack[segment]! * conversionFixedKwPerServer;
+  const { racks, rows, segments } = partition;
+  rowFixedKw.fill(0);
+  for (let rack = 0; rack < racks.count; rack++) {
+    const installed = racks.installPosition[rack]! <= segments.occupancy[racks.segment[rack]!]! + 1e-12 ? 1 : 0;
+    installedFlag[rack] = installed;
+    installedIdleKw[rack] = installed * racks.idleKw[rack]!;
+    installedDynamicKw[rack] = installed * racks.dynamicKw[rack]!;
+    installedGpus[rack] = installed * racks.gpus[rack]!;
+    const fixedKw = installed * racks.servers[rack]! * conversionFixedKwPerServer;
+    installedFixedKw[rack] = fixedKw;
+    rowFixedKw[racks.row[rack]!]! += fixedKw;
+  }
+  for (let row = 0; row < rows.count; row++) if (rows.rackStart[row + 1] === rows.rackStart[row]) rowFixedKw[row] = 0;
+}
+
+/**
+ * Each rack's outlet limit (its type's supply limit plus the loop's design rise) and outlet rise per kW of liquid
+ * heat at its design flow; refreshed when a scenario changes a coolant limit. A rack with no liquid heat at design
+ * (air only) throttles on the supply itself.
+ */
+function refreshLimits(partition: Partition, limitC: Float64Array, riseKPerKw: Float64Array): void {
+  const { racks, rows } = partition;
+  for (let rack = 0; rack < racks.count; rack++) {
+    const designLiquidKw = (racks.idleKw[rack]! + racks.dynamicKw[rack]!) * racks.tcsShare[rack]!;
+    const designRiseK = designLiquidKw > 0 ? rows.designRiseK[racks.row[rack]!]! : 0;
+    limitC[rack] = racks.maxCoolantC[rack]! + designRiseK;
+    riseKPerKw[rack] = designLiquidKw > 0 ? designRiseK / designLiquidKw : 0;
   }
 }
 
@@ -369,24 +423,36 @@ export class PartitionKernel {
   /** Outdoor wet bulb at the middle of the last step. */
   wetBulbC = Number.NaN;
 
-  /** Per segment: mean utilisation of its racks, 0–1. */
+  /** Per rack (partition order): utilisation, 0–1, the busy share of its dynamic power. */
   readonly utilisation: Float64Array;
-  /** Per segment: what its installed racks draw unthrottled. */
-  readonly segmentPower: Float64Array;
-  /** Per segment: share of power left by throttling, 0–1. */
+  /** Per rack: what it draws unthrottled (0 when not installed). */
+  readonly rackPowerKw: Float64Array;
+  /** Per rack: share of power left by throttling, 0–1. */
   readonly throttle: Float64Array;
+  /** Per rack: 1 when installed (its segment's occupancy). */
+  readonly installed: Float64Array;
+  /** Per rack: outlet temperature above which it throttles, °C. */
+  readonly rackLimitC: Float64Array;
+  /** Per rack: outlet rise per kW of liquid heat at its design flow, K/kW. */
+  readonly rackRiseKPerKw: Float64Array;
   /** Per row: TCS supply temperature, °C. */
   readonly tcsC: Float64Array;
+  /** Per row: the TCS temperature its racks saw while throttling within the last step (the supply otherwise), °C. */
+  readonly rowThrottleC: Float64Array;
   /** Per plant: facility water supply temperature, °C. */
   readonly supplyC: Float64Array;
-  /** Per segment, over its installed racks (occupancy): idle power. */
-  readonly idleTotalKw: Float64Array;
-  /** Per segment, over its installed racks: design minus idle power. */
-  readonly dynamicTotalKw: Float64Array;
-  /** Per segment: GPUs installed. */
-  readonly gpuCount: Float64Array;
-  /** Per segment: the fixed part of the power-conversion losses of its installed servers. */
-  readonly conversionFixedKw: Float64Array;
+  /** Per rack, 0 unless installed: idle power. */
+  readonly installedIdleKw: Float64Array;
+  /** Per rack, 0 unless installed: design minus idle power. */
+  readonly installedDynamicKw: Float64Array;
+  /** Per rack, 0 unless installed: GPUs. */
+  readonly installedGpus: Float64Array;
+  /** Per rack, 0 unless installed: the fixed part of the power-conversion losses of its servers. */
+  readonly installedFixedKw: Float64Array;
+  /** Per row: the fixed conversion losses of its installed racks. */
+  readonly rowFixedKw: Float64Array;
+  /** Per row: 1 when some rack throttled in the last step. */
+  readonly rowThrottled: Uint8Array;
 
   /** Per row: heat into the TCS, the racks' liquid share (throttled) and the CDU pumps. */
   readonly rowHeatKw: Float64Array;
@@ -419,6 +485,8 @@ export class PartitionKernel {
   readonly hallGpuHours: Float64Array;
   /** Per hall: GPU-hours lost to throttling during the step. */
   readonly hallThrottledGpuHours: Float64Array;
+  /** Per hall: hours its installed racks (every type: GPU, CPU, storage) spent throttled during the step. */
+  readonly hallThrottledRackHours: Float64Array;
 
   /** Per plant: heat into the facility loop (CDUs, air handlers, its own pumps). */
   readonly plantHeatKw: Float64Array;
@@ -447,7 +515,7 @@ export class PartitionKernel {
   /** Per plant: UPS and transformer losses of its halls (heat into the halls' air, not the loop). */
   readonly plantDirectHeatKw: Float64Array;
 
-  readonly #load: SegmentLoad;
+  readonly #load: RackLoad;
   readonly #hourlyDryBulbC: Float64Array;
   readonly #hourlyWetBulbC: Float64Array;
   readonly #firstSampleS: number;
@@ -466,6 +534,15 @@ export class PartitionKernel {
   readonly #plantHallHeat: Float64Array;
   readonly #plantMechanical: Float64Array;
   readonly #plantHallCount: Float64Array;
+  readonly #throttleArrays: ThrottleArrays;
+  /** Per plant: facility water flow for the design power of its racks at the design ΔT, L/min. */
+  readonly #plantDesignFlowLpm: Float64Array;
+  /**
+   * Per plant, this step: the share of the design facility-water flow the pumps in service can move (at most 1).
+   * Each CDU's heat transfer scales with it, so losing every pump stops the CDUs' heat removal at once and the small
+   * technology loops heat within seconds, instead of the whole facility loop absorbing the heat as if it circulated.
+   */
+  readonly plantFlowShare: Float64Array;
 
   /**
    * A partition ready to step from `startS`: the scenario's changes up to then are the starting configuration, and
@@ -475,7 +552,7 @@ export class PartitionKernel {
   constructor(
     partition: Partition,
     weather: Weather,
-    load: SegmentLoad,
+    load: RackLoad,
     events: readonly TwinEvent[],
     ramps: readonly OccupancyRamp[],
     stepS: number,
@@ -493,16 +570,28 @@ export class PartitionKernel {
     this.#ramps = local.ramps;
     this.#rampDone = new Uint8Array(local.ramps.length);
     this.#nextRampS = (Math.floor(startS / rampIntervalS) + 1) * rampIntervalS;
-    const { segments, rows, halls, plants } = partition;
-    this.utilisation = new Float64Array(segments.count);
-    this.segmentPower = new Float64Array(segments.count);
-    this.throttle = new Float64Array(segments.count).fill(1);
+    const { segments, racks, rows, halls, plants } = partition;
+    this.utilisation = new Float64Array(racks.count);
+    this.rackPowerKw = new Float64Array(racks.count);
+    this.throttle = new Float64Array(racks.count).fill(1);
+    this.installed = new Float64Array(racks.count);
+    this.rackLimitC = new Float64Array(racks.count);
+    this.rackRiseKPerKw = new Float64Array(racks.count);
     this.tcsC = new Float64Array(rows.count);
+    this.rowThrottleC = new Float64Array(rows.count);
     this.supplyC = new Float64Array(plants.count);
-    this.idleTotalKw = new Float64Array(segments.count);
-    this.dynamicTotalKw = new Float64Array(segments.count);
-    this.gpuCount = new Float64Array(segments.count);
-    this.conversionFixedKw = new Float64Array(segments.count);
+    this.installedIdleKw = new Float64Array(racks.count);
+    this.installedDynamicKw = new Float64Array(racks.count);
+    this.installedGpus = new Float64Array(racks.count);
+    this.installedFixedKw = new Float64Array(racks.count);
+    this.rowFixedKw = new Float64Array(rows.count);
+    this.rowThrottled = new Uint8Array(rows.count);
+    this.#throttleArrays = {
+      power: this.rackPowerKw,
+      tcsShare: racks.tcsShare,
+      limitC: this.rackLimitC,
+      riseKPerKw: this.rackRiseKPerKw,
+    };
     this.rowHeatKw = new Float64Array(rows.count);
     this.rowCduCapacityKw = new Float64Array(rows.count);
     this.rowFlowLpm = new Float64Array(rows.count);
@@ -518,6 +607,7 @@ export class PartitionKernel {
     this.hallMaxTcsC = new Float64Array(halls.count);
     this.hallGpuHours = new Float64Array(halls.count);
     this.hallThrottledGpuHours = new Float64Array(halls.count);
+    this.hallThrottledRackHours = new Float64Array(halls.count);
     this.plantHeatKw = new Float64Array(plants.count);
     this.plantReturnC = new Float64Array(plants.count);
     this.plantPumpKw = new Float64Array(plants.count);
@@ -534,6 +624,16 @@ export class PartitionKernel {
     this.#plantHallHeat = new Float64Array(plants.count);
     this.#plantMechanical = new Float64Array(plants.count);
     this.#plantHallCount = new Float64Array(plants.count);
+    this.plantFlowShare = new Float64Array(plants.count).fill(1);
+    this.#plantDesignFlowLpm = new Float64Array(plants.count);
+    for (let rack = 0; rack < racks.count; rack++) {
+      const plant = rows.plant[racks.row[rack]!]!;
+      this.#plantDesignFlowLpm[plant]! += racks.idleKw[rack]! + racks.dynamicKw[rack]!;
+    }
+    for (let plant = 0; plant < plants.count; plant++) {
+      this.#plantDesignFlowLpm[plant] =
+        (this.#plantDesignFlowLpm[plant]! / (waterKjPerLiterK * plants.designDeltaTK[plant]!)) * 60;
+    }
     for (let hall = 0; hall < halls.count; hall++) this.#plantHallCount[halls.plant[hall]!]! += 1;
     this.#rowSpeedPerKw = new Float64Array(rows.count);
     this.#cduConductanceKwPerK = new Float64Array(rows.count);
@@ -552,8 +652,10 @@ export class PartitionKernel {
       const value = rampValue(ramp, startS);
       for (const segment of rampSegments) segments.occupancy[segment] = value;
     }
-    refreshInstalled(segments, this.idleTotalKw, this.dynamicTotalKw, this.gpuCount, this.conversionFixedKw);
+    this.#refreshInstalled();
+    refreshLimits(partition, this.rackLimitC, this.rackRiseKPerKw);
     this.tcsC.set(rows.tcsSetpointC);
+    this.rowThrottleC.set(rows.tcsSetpointC);
     this.supplyC.set(plants.supplySetpointC);
   }
 
@@ -564,7 +666,31 @@ export class PartitionKernel {
 
   /** Applies events (site-wide indexes) now, before the next step, whatever their time; others' are dropped. */
   applyNow(events: readonly TwinEvent[]): void {
-    for (const event of localise(this.partition, events, []).events) applyEvent(event, this.partition);
+    for (const event of localise(this.partition, events, []).events) this.#apply(event);
+  }
+
+  #apply(event: TwinEvent): void {
+    applyEvent(event, this.partition);
+    if (event.kind === "coolantLimit") refreshLimits(this.partition, this.rackLimitC, this.rackRiseKPerKw);
+  }
+
+  #refreshInstalled(): void {
+    refreshInstalled(
+      this.partition,
+      this.installedIdleKw,
+      this.installedDynamicKw,
+      this.installedGpus,
+      this.installedFixedKw,
+      this.rowFixedKw,
+      this.installed,
+    );
+  }
+
+  /** Outlet (return) temperature of rack `rack` (partition order) in the last step, °C. */
+  rackOutletC(rack: number): number {
+    const racks = this.partition.racks;
+    const liquid = this.throttle[rack]! * this.rackPowerKw[rack]! * racks.tcsShare[rack]!;
+    return this.rowThrottleC[racks.row[rack]!]! + this.rackRiseKPerKw[rack]! * liquid;
   }
 
   /** Advances one step: scenario changes due, weather and load at this time, then the physics. No allocation. */
@@ -581,7 +707,7 @@ export class PartitionKernel {
     // Scenario changes due by now, and occupancy ramps every `rampIntervalS`.
     const events = this.#events;
     while (this.#nextEvent < events.length && events[this.#nextEvent]!.timeS <= timeS) {
-      applyEvent(events[this.#nextEvent++]!, partition);
+      this.#apply(events[this.#nextEvent++]!);
     }
     if (timeS >= this.#nextRampS) {
       const ramps = this.#ramps;
@@ -595,17 +721,15 @@ export class PartitionKernel {
         if (timeS >= ramp.endS) rampDone[index] = 1;
         changed = true;
       }
-      if (changed) {
-        refreshInstalled(segmentTable, this.idleTotalKw, this.dynamicTotalKw, this.gpuCount, this.conversionFixedKw);
-      }
+      if (changed) this.#refreshInstalled();
       this.#nextRampS += rampIntervalS * Math.max(1, Math.ceil((timeS + dt - this.#nextRampS) / rampIntervalS));
     }
 
     // Tables, state and outputs as locals: the loops below read only typed arrays and numbers.
-    const tcsShare = segmentTable.tcsShare;
-    const maxCoolantC = segmentTable.maxCoolantC;
+    const rackTable: RackTable = partition.racks;
+    const tcsShare = rackTable.tcsShare;
     const rowCount = rowTable.count;
-    const segmentStart = rowTable.segmentStart;
+    const rackStart = rowTable.rackStart;
     const rowHall = rowTable.hall;
     const rowPlant = rowTable.plant;
     const cduAvailable = rowTable.cduAvailable;
@@ -647,14 +771,20 @@ export class PartitionKernel {
     const cduConductanceKwPerK = this.#cduConductanceKwPerK;
     const rowStorageKwPerK = this.#rowStorageKwPerK;
     const utilisation = this.utilisation;
-    const segmentPower = this.segmentPower;
+    const rackPower = this.rackPowerKw;
     const throttle = this.throttle;
+    const rackLimitC = this.rackLimitC;
+    const rackRiseKPerKw = this.rackRiseKPerKw;
     const tcsC = this.tcsC;
+    const rowThrottleC = this.rowThrottleC;
+    const rowThrottled = this.rowThrottled;
     const supplyC = this.supplyC;
-    const idleTotalKw = this.idleTotalKw;
-    const dynamicTotalKw = this.dynamicTotalKw;
-    const gpuCount = this.gpuCount;
-    const conversionFixedKw = this.conversionFixedKw;
+    const installedIdleKw = this.installedIdleKw;
+    const installedDynamicKw = this.installedDynamicKw;
+    const installedGpus = this.installedGpus;
+    const installedFixedKw = this.installedFixedKw;
+    const rowFixedKw = this.rowFixedKw;
+    const throttleArrays = this.#throttleArrays;
     const rowHeatKw = this.rowHeatKw;
     const rowCduCapacityKw = this.rowCduCapacityKw;
     const rowFlowLpm = this.rowFlowLpm;
@@ -670,6 +800,7 @@ export class PartitionKernel {
     const hallMaxTcs = this.hallMaxTcsC;
     const hallGpuHours = this.hallGpuHours;
     const hallLostGpuHours = this.hallThrottledGpuHours;
+    const hallThrottledRackHours = this.hallThrottledRackHours;
     const plantHeatIn = this.plantHeatKw;
     const plantReturnC = this.plantReturnC;
     const plantPumpKw = this.plantPumpKw;
@@ -692,7 +823,7 @@ export class PartitionKernel {
     const wetBulbC = sampleHourly(this.#hourlyWetBulbC, this.#firstSampleS, middleS);
     this.dryBulbC = dryBulbC;
     this.wetBulbC = wetBulbC;
-    this.#load.fillSegments(timeS, utilisation);
+    this.#load.fill(timeS, utilisation);
 
     hallIt.fill(0);
     hallConversion.fill(0);
@@ -701,34 +832,50 @@ export class PartitionKernel {
     hallMaxTcs.fill(Number.NEGATIVE_INFINITY);
     hallGpuHours.fill(0);
     hallLostGpuHours.fill(0);
+    hallThrottledRackHours.fill(0);
     plantHeatIn.fill(0);
     plantHallHeat.fill(0);
     plantOverLimit.fill(0);
     plantGrid.fill(0);
     plantDirect.fill(0);
 
-    // Rows: rack power, technology loop, CDUs.
+    const plantFlowShare = this.plantFlowShare;
+    const plantDesignFlowLpm = this.#plantDesignFlowLpm;
+    for (let plant = 0; plant < plantCount; plant++) {
+      const designLpm = plantDesignFlowLpm[plant]!;
+      const availableLpm = pumpsAvailable[plant]! * pumpRatedFlowLpm[plant]!;
+      plantFlowShare[plant] = designLpm > 0 ? Math.min(1, availableLpm / designLpm) : 1;
+    }
+
+    // Rows: every rack's power, the technology loop, CDUs, every rack's throttle.
     for (let row = 0; row < rowCount; row++) {
-      const first = segmentStart[row]!;
-      const last = segmentStart[row + 1]!;
+      const first = rackStart[row]!;
+      const last = rackStart[row + 1]!;
       const plant = rowPlant[row]!;
       const hall = rowHall[row]!;
       const facilityC = supplyC[plant]!;
+      // One pass over the row's racks: power, liquid heat, busy GPUs.
       let rackHeat = 0;
-      for (let segment = first; segment < last; segment++) {
-        const power = idleTotalKw[segment]! + utilisation[segment]! * dynamicTotalKw[segment]!;
-        segmentPower[segment] = power;
-        rackHeat += power * tcsShare[segment]!;
+      let rowPower = 0;
+      let rowBusyGpus = 0;
+      for (let rack = first; rack < last; rack++) {
+        const busy = utilisation[rack]!;
+        const power = installedIdleKw[rack]! + busy * installedDynamicKw[rack]!;
+        rackPower[rack] = power;
+        rackHeat += power * tcsShare[rack]!;
+        rowPower += power;
+        rowBusyGpus += installedGpus[rack]! * busy;
       }
       const available = cduAvailable[row]!;
       let pumpKw = 0;
       let flowLpm = 0;
       if (available > 0) {
         const speed = pumpSpeed((rackHeat * rowSpeedPerKw[row]!) / available, minimumSpeed);
-        pumpKw = available * cduPumpKw[row]! * speed * speed * speed;
+        pumpKw = available * cduPumpKw[row]! * partLoadPower(speed);
         flowLpm = available * cduRatedFlowLpm[row]! * speed;
       }
-      const conductance = available * cduConductanceKwPerK[row]!;
+      // The CDU passes heat only as far as facility water flows through it (see `facilityFlowShare`).
+      const conductance = available * cduConductanceKwPerK[row]! * plantFlowShare[plant]!;
       const capacity = rowStorageKwPerK[row]!;
       const oldC = tcsC[row]!;
       const setpointC = tcsSetpointC[row]!;
@@ -749,12 +896,24 @@ export class PartitionKernel {
         removed = newC > facilityC ? conductance * (newC - facilityC) : 0;
         if (removed === 0) newC = oldC + heatIn / capacity;
       }
+      // The lowest supply at which some rack throttles. No rack at or below design power throttles at or below its
+      // type's supply limit (its outlet is then within its envelope), so the row's lowest limit is a bound and the
+      // exact onset is needed only above it.
+      let onsetC = limitC;
+      if (newC > limitC) {
+        onsetC = Number.POSITIVE_INFINITY;
+        for (let rack = first; rack < last; rack++) {
+          const rackOnsetC = rackLimitC[rack]! - rackRiseKPerKw[rack]! * rackPower[rack]! * tcsShare[rack]!;
+          if (rackOnsetC < onsetC) onsetC = rackOnsetC;
+        }
+      }
       // The temperature the racks see while they throttle within this step (the implicit solution).
       let throttleC = newC;
-      if (newC > limitC) {
-        // Racks throttle: their heat falls as the coolant warms, so the loop settles lower than unthrottled.
+      const throttling = newC > onsetC;
+      if (throttling) {
+        // Some racks throttle: their heat falls as the coolant warms, so the loop settles lower than unthrottled.
         if (newC <= setpointC) {
-          heatIn = throttledHeat(first, last, newC, pumpKw, maxCoolantC, segmentPower, tcsShare);
+          heatIn = throttledHeat(first, last, newC, pumpKw, throttleArrays);
           removed = Math.max(0, heatIn + capacity * (oldC - newC));
         } else {
           const solvedC = throttledTemperature(
@@ -765,19 +924,18 @@ export class PartitionKernel {
             pumpKw,
             conductance,
             capacity,
-            Math.min(limitC, newC),
+            Math.min(onsetC, newC),
             newC,
-            maxCoolantC,
-            segmentPower,
-            tcsShare,
+            throttleArrays,
           );
-          heatIn = throttledHeat(first, last, solvedC, pumpKw, maxCoolantC, segmentPower, tcsShare);
+          heatIn = throttledHeat(first, last, solvedC, pumpKw, throttleArrays);
           removed = solvedC > facilityC ? conductance * (solvedC - facilityC) : 0;
           throttleC = solvedC;
         }
         newC = oldC + (heatIn - removed) / capacity;
       }
       tcsC[row] = newC;
+      rowThrottleC[row] = throttleC;
       rowHeatKw[row] = heatIn;
       rowCduCapacityKw[row] = maximumAtSetpoint;
       rowFlowLpm[row] = flowLpm;
@@ -785,28 +943,46 @@ export class PartitionKernel {
       hallCduPump[hall]! += pumpKw;
       if (newC > hallMaxTcs[hall]!) hallMaxTcs[hall] = newC;
       if (newC > limitC + 1e-9) plantOverLimit[plant] = 1;
-      let rowIt = 0;
-      let rowConversion = 0;
-      let rowAirHeat = 0;
-      let rowGpuHours = 0;
-      let rowLostGpuHours = 0;
-      for (let segment = first; segment < last; segment++) {
-        const over = throttleC - maxCoolantC[segment]!;
-        const factor = over <= 0 ? 1 : over >= throttleSpanK ? 0 : 1 - over / throttleSpanK;
-        throttle[segment] = factor;
-        const power = factor * segmentPower[segment]!;
-        rowIt += power;
-        rowConversion += power * (1 - conversionEfficiency) + factor * conversionFixedKw[segment]!;
-        rowAirHeat += power * (1 - tcsShare[segment]!);
-        const busyGpuHours = gpuCount[segment]! * utilisation[segment]! * hours;
-        rowGpuHours += busyGpuHours * factor;
-        rowLostGpuHours += busyGpuHours * (1 - factor);
+      if (throttling) {
+        // Every rack's own factor at the temperature it saw.
+        let rowIt = 0;
+        let rowConversion = 0;
+        let rowAirHeat = 0;
+        let rowGpuHours = 0;
+        let rowLostGpuHours = 0;
+        let rowThrottledRacks = 0;
+        for (let rack = first; rack < last; rack++) {
+          const power = rackPower[rack]!;
+          const share = tcsShare[rack]!;
+          const factor = rackThrottle(throttleC, power * share, rackLimitC[rack]!, rackRiseKPerKw[rack]!);
+          throttle[rack] = factor;
+          const drawn = factor * power;
+          rowIt += drawn;
+          rowConversion += drawn * (1 - conversionEfficiency) + factor * installedFixedKw[rack]!;
+          rowAirHeat += drawn * (1 - share);
+          const busyGpuHours = installedGpus[rack]! * utilisation[rack]! * hours;
+          rowGpuHours += busyGpuHours * factor;
+          rowLostGpuHours += busyGpuHours * (1 - factor);
+          if (factor < 1 && power > 0) rowThrottledRacks++;
+        }
+        rowThrottled[row] = 1;
+        hallIt[hall]! += rowIt;
+        hallConversion[hall]! += rowConversion;
+        hallCrahHeat[hall]! += rowAirHeat;
+        hallGpuHours[hall]! += rowGpuHours;
+        hallLostGpuHours[hall]! += rowLostGpuHours;
+        hallThrottledRackHours[hall]! += rowThrottledRacks * hours;
+      } else {
+        // No rack throttles: the row's sums from the first pass are exact.
+        if (rowThrottled[row] === 1) {
+          throttle.fill(1, first, last);
+          rowThrottled[row] = 0;
+        }
+        hallIt[hall]! += rowPower;
+        hallConversion[hall]! += rowPower * (1 - conversionEfficiency) + rowFixedKw[row]!;
+        hallCrahHeat[hall]! += rowPower - rackHeat;
+        hallGpuHours[hall]! += rowBusyGpus * hours;
       }
-      hallIt[hall]! += rowIt;
-      hallConversion[hall]! += rowConversion;
-      hallCrahHeat[hall]! += rowAirHeat;
-      hallGpuHours[hall]! += rowGpuHours;
-      hallLostGpuHours[hall]! += rowLostGpuHours;
     }
 
     // Halls: UPS losses and air handlers.
@@ -827,7 +1003,7 @@ export class PartitionKernel {
         let speed = airHeat / (units * crahUnitKw[hall]!);
         if (speed > 1) plantOverLimit[plant] = 1;
         speed = Math.min(1, Math.max(minimumSpeed, speed));
-        fanKw = units * crahFanKw[hall]! * speed * speed * speed;
+        fanKw = units * crahFanKw[hall]! * partLoadPower(speed);
       }
       hallCrahFan[hall] = fanKw;
       plantHeatIn[plant]! += airHeat + fanKw;
@@ -844,7 +1020,7 @@ export class PartitionKernel {
       if (maximumFlowLpm > 0) {
         const neededLpm = (heatIn / (waterKjPerLiterK * designDeltaTK[plant]!)) * 60;
         const speed = pumpSpeed(neededLpm / maximumFlowLpm, minimumSpeed);
-        pumpKw = pumps * pumpUnitKw[plant]! * speed * speed * speed;
+        pumpKw = pumps * pumpUnitKw[plant]! * partLoadPower(speed);
         flowLpm = speed * maximumFlowLpm;
       }
       heatIn += pumpKw;
@@ -883,10 +1059,11 @@ export class PartitionKernel {
       supplyC[plant] = newC;
       const coolersFull = fullConductance * Math.max(0, newC + waterRiseK - airC);
       const fanSpeed = coolersFull > 0 ? Math.min(1, coolerKw / coolersFull) : 0;
-      const fanKw = coolers * dryCoolerFanKw[plant]! * fanSpeed * fanSpeed * fanSpeed;
+      const fanKw = fanSpeed > 0 ? coolers * dryCoolerFanKw[plant]! * partLoadPower(fanSpeed) : 0;
       let chillerPowerKw = 0;
       if (chillerKw > 0) {
-        const liftK = airC + dryCoolerApproachK[plant]! - newC;
+        // Refrigerant lift: condensing above the coil air, evaporating below the water it chills.
+        const liftK = airC + condenserApproachK - (newC - evaporatorApproachK);
         chillerPowerKw = chillerKw / tableAt(copTable, plant * copTablePoints, copTablePoints, liftK);
       }
       plantEvaporative[plant] = sprays
@@ -935,7 +1112,7 @@ export class PartitionKernel {
 export function runPartition(
   partition: Partition,
   weather: Weather,
-  load: SegmentLoad,
+  load: RackLoad,
   scenarioEvents: readonly TwinEvent[],
   scenarioRamps: readonly OccupancyRamp[],
   settings: RunSettings,
@@ -950,7 +1127,6 @@ export function runPartition(
     settings.stepS,
     settings.startS ?? 0,
   );
-  const segmentTable: SegmentTable = partition.segments;
   const rowTable: RowTable = partition.rows;
   const dt = settings.stepS;
   const steps = settings.steps;
@@ -962,9 +1138,6 @@ export function runPartition(
   const plantCount = partition.plants.count;
   const plantHeatCapacity = partition.plants.heatCapacityKjPerK;
   const makeUpM3PerDay = partition.plants.makeUpM3PerDay;
-  const occupancy = segmentTable.occupancy;
-  const idleKw = segmentTable.idleKw;
-  const dynamicKw = segmentTable.dynamicKw;
   const throttle = kernel.throttle;
   const tcsC = kernel.tcsC;
   const supplyC = kernel.supplyC;
@@ -979,6 +1152,7 @@ export function runPartition(
   const hallMaxTcs = kernel.hallMaxTcsC;
   const hallGpuHours = kernel.hallGpuHours;
   const hallLostGpuHours = kernel.hallThrottledGpuHours;
+  const hallThrottledRackHours = kernel.hallThrottledRackHours;
   const plantHeatIn = kernel.plantHeatKw;
   const plantDryCoolerHeat = kernel.plantDryCoolerHeatKw;
   const plantChillerHeat = kernel.plantChillerHeatKw;
@@ -1002,19 +1176,22 @@ export function runPartition(
   const plantAccumulator = new Float64Array(plantFieldCount * plantCount);
   const stepsPerPoint = Math.round(settings.seriesIntervalS / dt);
   const stepsPerDemand = Math.round(settings.demandIntervalS / dt);
-  const rackSegment = settings.rackIndex < 0 ? -1 : segmentOfRack(segmentTable, settings.rackIndex);
   for (let hall = 0; hall < hallCount; hall++) {
     hallAccumulator[hallField.maxTcsSupplyC * hallCount + hall] = Number.NEGATIVE_INFINITY;
   }
   for (let plant = 0; plant < plantCount; plant++) {
     plantAccumulator[plantField.maxFwsSupplyC * plantCount + plant] = Number.NEGATIVE_INFINITY;
   }
-  const rackSeries = rackSegment < 0 ? undefined : new Float64Array(rackFields.length * points);
-  const rackAccumulator = new Float64Array(rackFields.length);
-  const rackPosition =
-    rackSegment < 0
-      ? 0
-      : (settings.rackIndex - segmentTable.rackStart[rackSegment]! + 0.5) / segmentTable.rackCount[rackSegment]!;
+  // Recorded racks (site indexes → partition order) and their accumulators [field][recorded rack].
+  const rackTable = partition.racks;
+  const localRack = new Map<number, number>(Array.from(rackTable.globalIndex, (global, local) => [global, local]));
+  const recordedGlobal = Int32Array.from(settings.rackIndexes.filter((global) => localRack.has(global)));
+  const recordedLocal = Int32Array.from(recordedGlobal, (global) => localRack.get(global)!);
+  const recordedCount = recordedLocal.length;
+  const fieldCount = rackFields.length;
+  const rackSeries = new Float64Array(fieldCount * recordedCount * points);
+  const rackAccumulator = new Float64Array(fieldCount * recordedCount);
+  const csv = settings.racksCsv === undefined ? undefined : new RackCsvWriter(settings.racksCsv, kernel);
   const initialTcsC = tcsC.slice();
   const initialSupplyC = supplyC.slice();
   const progressEvery = Math.max(1, Math.floor(steps / 200));
@@ -1065,22 +1242,23 @@ export function runPartition(
       if (hallMaxTcs[hall]! > hallAccumulator[maxIndex]!) hallAccumulator[maxIndex] = hallMaxTcs[hall]!;
       hallAccumulator[hallField.gpuHours * stride + hall]! += hallGpuHours[hall]!;
       hallAccumulator[hallField.throttledGpuHours * stride + hall]! += hallLostGpuHours[hall]!;
+      hallAccumulator[hallField.throttledRackHours * stride + hall]! += hallThrottledRackHours[hall]!;
     }
     for (let plant = 0; plant < plantCount; plant++) {
       plantDemand[(demandGrid * plantCount + plant) * demandPoints + demandIndex]! += plantGrid[plant]! * hours;
       plantAccumulator[plantField.directHeatKw * plantCount + plant]! += plantDirect[plant]! * dt;
     }
 
-    if (rackSeries !== undefined) {
-      const rackUtilisation = load.rackUtilisation(settings.rackIndex);
-      const installed = rackPosition <= occupancy[rackSegment]! ? 1 : 0;
-      const factor = throttle[rackSegment]!;
-      rackAccumulator[0]! += rackUtilisation * dt;
-      rackAccumulator[1]! +=
-        installed * factor * (idleKw[rackSegment]! + rackUtilisation * dynamicKw[rackSegment]!) * dt;
-      rackAccumulator[2]! += tcsC[segmentTable.row[rackSegment]!]! * dt;
-      rackAccumulator[3]! += factor * dt;
+    for (let recorded = 0; recorded < recordedCount; recorded++) {
+      const rack = recordedLocal[recorded]!;
+      const factor = throttle[rack]!;
+      rackAccumulator[0 * recordedCount + recorded]! += kernel.utilisation[rack]! * dt;
+      rackAccumulator[1 * recordedCount + recorded]! += factor * kernel.rackPowerKw[rack]! * dt;
+      rackAccumulator[2 * recordedCount + recorded]! += tcsC[rackTable.row[rack]!]! * dt;
+      rackAccumulator[3 * recordedCount + recorded]! += kernel.rackOutletC(rack) * dt;
+      rackAccumulator[4 * recordedCount + recorded]! += factor * dt;
     }
+    csv?.accumulate(dt);
 
     // Series point: means over the interval (maxima and counts as they are), stored heat at its end.
     if ((step + 1) % stepsPerPoint === 0 || step === steps - 1) {
@@ -1113,15 +1291,15 @@ export function runPartition(
           plantAccumulator[index] = field === plantField.maxFwsSupplyC ? Number.NEGATIVE_INFINITY : 0;
         }
       }
-      if (rackSeries !== undefined) {
-        for (let field = 0; field < rackFields.length; field++) {
-          rackSeries[field * points + point] = rackAccumulator[field]! / spanS;
-          rackAccumulator[field] = 0;
-        }
+      for (let index = 0; index < fieldCount * recordedCount; index++) {
+        rackSeries[index * points + point] = rackAccumulator[index]! / spanS;
+        rackAccumulator[index] = 0;
       }
+      csv?.write(point * settings.seriesIntervalS, spanS);
     }
     if ((step + 1) % progressEvery === 0 || step === steps - 1) onProgress(step + 1);
   }
+  csv?.close();
   return {
     plantGlobal: partition.plants.globalIndex,
     hallGlobal: partition.halls.globalIndex,
@@ -1130,6 +1308,85 @@ export function runPartition(
     plantSeries,
     demandPoints,
     plantDemand,
+    rackGlobal: recordedGlobal,
     rackSeries,
+    rackSteps: rackTable.count * steps,
   };
+}
+
+/** Bytes buffered before a write to `racks.csv`. */
+const csvBufferBytes = 1 << 20;
+
+/**
+ * Streams every rack's interval means to a CSV file: four accumulators per rack, one buffered write per megabyte, so
+ * a year of 40,000 racks never sits in memory. Lines are `time,rack,powerKW,utilisation,returnC,throttle`, time in
+ * seconds from the start of the run at the start of the interval.
+ */
+class RackCsvWriter {
+  readonly #kernel: PartitionKernel;
+  readonly #ids: readonly string[];
+  readonly #fd: number;
+  readonly #power: Float64Array;
+  readonly #utilisation: Float64Array;
+  readonly #returnC: Float64Array;
+  readonly #throttle: Float64Array;
+  #pending: string[] = [];
+  #pendingBytes = 0;
+
+  constructor(target: { readonly path: string; readonly rackIds: readonly string[] }, kernel: PartitionKernel) {
+    const count = kernel.partition.racks.count;
+    this.#kernel = kernel;
+    this.#ids = target.rackIds;
+    this.#fd = openSync(target.path, "a");
+    this.#power = new Float64Array(count);
+    this.#utilisation = new Float64Array(count);
+    this.#returnC = new Float64Array(count);
+    this.#throttle = new Float64Array(count);
+  }
+
+  /** Adds the last step (of `dt` seconds) to every rack's sums. */
+  accumulate(dt: number): void {
+    const kernel = this.#kernel;
+    const { throttle, rackPowerKw, utilisation } = kernel;
+    for (let rack = 0; rack < this.#power.length; rack++) {
+      const factor = throttle[rack]!;
+      this.#power[rack]! += factor * rackPowerKw[rack]! * dt;
+      this.#utilisation[rack]! += utilisation[rack]! * dt;
+      this.#returnC[rack]! += kernel.rackOutletC(rack) * dt;
+      this.#throttle[rack]! += factor * dt;
+    }
+  }
+
+  /** Writes the interval starting at `timeS` (means over `spanS` seconds) and clears the sums. */
+  write(timeS: number, spanS: number): void {
+    const globalIndex = this.#kernel.partition.racks.globalIndex;
+    const time = String(timeS);
+    for (let rack = 0; rack < this.#power.length; rack++) {
+      const line = `${time},${this.#ids[globalIndex[rack]!]},${csvNumber(this.#power[rack]! / spanS)},${csvNumber(this.#utilisation[rack]! / spanS)},${csvNumber(this.#returnC[rack]! / spanS)},${csvNumber(this.#throttle[rack]! / spanS)}\n`;
+      this.#pending.push(line);
+      this.#pendingBytes += line.length;
+      if (this.#pendingBytes >= csvBufferBytes) this.#flush();
+    }
+    this.#power.fill(0);
+    this.#utilisation.fill(0);
+    this.#returnC.fill(0);
+    this.#throttle.fill(0);
+  }
+
+  #flush(): void {
+    if (this.#pending.length > 0) writeSync(this.#fd, this.#pending.join(""));
+    this.#pending = [];
+    this.#pendingBytes = 0;
+  }
+
+  /** Writes what is buffered and closes the file. */
+  close(): void {
+    this.#flush();
+    closeSync(this.#fd);
+  }
+}
+
+/** A number for the CSV: at most four decimals, no exponent for ordinary values. */
+function csvNumber(value: number): string {
+  return String(Math.round(value * 10_000) / 10_000);
 }

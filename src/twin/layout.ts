@@ -3,10 +3,10 @@
  * and plants that one runner simulates. A partition holds whole cooling plants, because plants are independent within
  * a step; it is plain data, so it crosses to a worker thread by structured clone.
  *
- * Granularity, honestly: the kernel computes per *segment*, a run of racks of one type in one row (a shipped Alixan
- * row is one segment of 50 identical racks). Every rack of a segment shares its utilisation, throttle and coolant
- * temperature, and power is linear in utilisation, so the segment sum is exact for the row, hall and plant; per-rack
- * values (`--rack`) are derived from the segment. A rack-level load source is averaged into its segment.
+ * Granularity: the kernel computes per *rack* (`RackTable`, one entry per rack of the partition, grouped by row).
+ * Each rack carries its own utilisation, power, liquid and air heat, outlet temperature and throttle; rows, halls and
+ * plants are exact sums of their racks. *Segments* (runs of one rack type in a row) remain as the unit of scenario
+ * occupancy ramps: a segment's occupancy installs its first racks, whole racks only.
  */
 import { fluidProperties, interpolate } from "../model/physics.ts";
 import { facilityWaterClassLimitC } from "../model/schema.ts";
@@ -46,12 +46,41 @@ export interface SegmentTable {
   readonly occupancy: Float64Array;
 }
 
+/**
+ * Racks of a partition, grouped by row in site order (the racks of local row r are rows.rackStart[r] …
+ * rows.rackStart[r + 1] − 1). Per-rack constants of the rack's type; what changes per step lives in the kernel.
+ */
+export interface RackTable {
+  readonly count: number;
+  /** Site index of each rack (`site.racks` order). */
+  readonly globalIndex: Int32Array;
+  readonly row: Int32Array;
+  /** Local segment: its occupancy decides whether the rack is installed. */
+  readonly segment: Int32Array;
+  readonly typeIndex: Int32Array;
+  /** Position of the rack in its segment, (k + 0.5) / n: installed when ≤ the segment's occupancy. */
+  readonly installPosition: Float64Array;
+  readonly idleKw: Float64Array;
+  /** Design minus idle power, kW. */
+  readonly dynamicKw: Float64Array;
+  /** Share of the rack's heat into the row's technology loop (liquid capture, or all of it behind a rear door). */
+  readonly tcsShare: Float64Array;
+  readonly gpus: Float64Array;
+  readonly servers: Float64Array;
+  /** Highest coolant supply of the rack type at design power. Mutable (scenario). */
+  readonly maxCoolantC: Float64Array;
+  /** Utilisation class (index into `profileClasses`). */
+  readonly profile: Int32Array;
+}
+
 /** Rows and their technology loops (CDU groups). */
 export interface RowTable {
   readonly count: number;
   readonly globalIndex: Int32Array;
   /** Segments of row r are segmentStart[r] … segmentStart[r + 1] − 1. */
   readonly segmentStart: Int32Array;
+  /** Racks of row r are rackStart[r] … rackStart[r + 1] − 1 (`RackTable`). */
+  readonly rackStart: Int32Array;
   readonly hall: Int32Array;
   readonly plant: Int32Array;
   readonly cduInstalled: Int32Array;
@@ -121,6 +150,7 @@ export interface PlantTable {
 /** Whole plants of a site with their halls, rows and segments, as typed arrays. */
 export interface Partition {
   readonly segments: SegmentTable;
+  readonly racks: RackTable;
   readonly rows: RowTable;
   readonly halls: HallTable;
   readonly plants: PlantTable;
@@ -195,6 +225,7 @@ export function buildPartition(site: Site, plantIndexes: readonly number[]): Par
     count: rowCount,
     globalIndex: new Int32Array(rowCount),
     segmentStart: new Int32Array(rowCount + 1),
+    rackStart: new Int32Array(rowCount + 1),
     hall: new Int32Array(rowCount),
     plant: new Int32Array(rowCount),
     cduInstalled: new Int32Array(rowCount),
@@ -339,7 +370,58 @@ export function buildPartition(site: Site, plantIndexes: readonly number[]): Par
     plantTable.adiabaticStartAboveC[local] = plant.adiabatic.startAbove;
     plantTable.makeUpM3PerDay[local] = plant.makeUpLossM3PerDay;
   });
-  return { segments, rows: rowTable, halls: hallTable, plants: plantTable };
+  return {
+    segments,
+    racks: rackTableOf(site, segments, rowTable),
+    rows: rowTable,
+    halls: hallTable,
+    plants: plantTable,
+  };
+}
+
+/** The per-rack table of a partition's segments (whose racks are contiguous and in row order); fills rows.rackStart. */
+function rackTableOf(site: Site, segments: SegmentTable, rows: RowTable): RackTable {
+  let count = 0;
+  for (let segment = 0; segment < segments.count; segment++) count += segments.rackCount[segment]!;
+  const racks: RackTable = {
+    count,
+    globalIndex: new Int32Array(count),
+    row: new Int32Array(count),
+    segment: new Int32Array(count),
+    typeIndex: new Int32Array(count),
+    installPosition: new Float64Array(count),
+    idleKw: new Float64Array(count),
+    dynamicKw: new Float64Array(count),
+    tcsShare: new Float64Array(count),
+    gpus: new Float64Array(count),
+    servers: new Float64Array(count),
+    maxCoolantC: new Float64Array(count),
+    profile: new Int32Array(count),
+  };
+  let rack = 0;
+  for (let row = 0; row < rows.count; row++) {
+    rows.rackStart[row] = rack;
+    for (let segment = rows.segmentStart[row]!; segment < rows.segmentStart[row + 1]!; segment++) {
+      const size = segments.rackCount[segment]!;
+      const type = site.rackTypes[segments.typeIndex[segment]!]!;
+      for (let k = 0; k < size; k++, rack++) {
+        racks.globalIndex[rack] = segments.rackStart[segment]! + k;
+        racks.row[rack] = row;
+        racks.segment[rack] = segment;
+        racks.typeIndex[rack] = segments.typeIndex[segment]!;
+        racks.installPosition[rack] = (k + 0.5) / size;
+        racks.idleKw[rack] = segments.idleKw[segment]!;
+        racks.dynamicKw[rack] = segments.dynamicKw[segment]!;
+        racks.tcsShare[rack] = segments.tcsShare[segment]!;
+        racks.gpus[rack] = type.gpusPerRack;
+        racks.servers[rack] = type.servers;
+        racks.maxCoolantC[rack] = segments.maxCoolantC[segment]!;
+        racks.profile[rack] = segments.profile[segment]!;
+      }
+    }
+  }
+  rows.rackStart[rows.count] = rack;
+  return racks;
 }
 
 /** Splits a site's plants into at most `parts` groups with about the same number of racks each. */

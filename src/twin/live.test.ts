@@ -193,13 +193,25 @@ describe("live twin: snapshot", () => {
         for (let rack = 0; rack < site.racks.length; rack++) out[rack] = rack % 2 === 0 ? 0.2 : 0.8;
       },
     };
-    const twin = new LiveTwin(site, { startMs: julyAfternoon, utilisation: source, utilisationRefreshS: 10 });
+    const twin = new LiveTwin(site, {
+      startMs: julyAfternoon,
+      utilisation: source,
+      utilisationRefreshS: 10,
+      utilisationIsActivity: true,
+    });
     twin.advanceTo(julyAfternoon + 30_000);
     assert.deepEqual(times, [0, 10, 20]);
     const { racks, kpis } = twin.snapshot();
     assert.ok(Math.abs(racks.utilisation[0]! - 0.2) < 1e-6 && Math.abs(racks.utilisation[1]! - 0.8) < 1e-6);
     assert.ok(racks.powerKW[1]! > racks.powerKW[0]!);
     close(sum(racks.powerKW), kpis.itKW, "the racks add up to IT", 1e-6);
+    // As allocation (the scheduler's), each rack draws what its job's activity makes it: at most the allocation.
+    const allocated = new LiveTwin(site, { startMs: julyAfternoon, utilisation: source, utilisationRefreshS: 10 });
+    const live = allocated.snapshot().racks;
+    for (let rack = 0; rack < site.racks.length; rack++) {
+      assert.ok(live.utilisation[rack]! <= (rack % 2 === 0 ? 0.2 : 0.8) + 1e-6, `rack ${rack}`);
+    }
+    assert.ok(live.utilisation.some((value, rack) => value < (rack % 2 === 0 ? 0.2 : 0.8) - 1e-3));
   });
 
   it("covers the full 40,000-rack site cheaply enough to step every second", () => {
@@ -213,7 +225,7 @@ describe("live twin: snapshot", () => {
     assert.equal(snapshot.tcs.length, 800);
     assert.equal(snapshot.plants.length, 8);
     assert.ok(snapshot.kpis.itKW > 500_000 && snapshot.kpis.itKW < 1_000_000, `${snapshot.kpis.itKW} kW IT`);
-    // About 0.04 ms per simulated second on one core; the bound only catches a change of kind (per-rack stepping).
+    // Every rack is stepped; the bound only catches a change of kind (allocation or objects in the step loop).
     assert.ok(perSecondMs < 5, `${perSecondMs.toFixed(3)} ms per simulated second`);
   });
 });

@@ -14,7 +14,7 @@ import type { UtilisationSource } from "../model/utilisation.ts";
 import { litersPerEvaporatedKwh, PartitionKernel } from "./kernel.ts";
 import { buildPartition } from "./layout.ts";
 import { failure, type Outcome, success } from "./outcome.ts";
-import { RackSourceLoad, type SegmentLoad, SyntheticLoad } from "./profiles.ts";
+import { type RackLoad, RackSourceLoad, SyntheticLoad } from "./profiles.ts";
 import { defaultGridIntensity } from "./results.ts";
 import { fwsSupplyRangeC, siteUnits, type TwinEvent } from "./scenario.ts";
 import { secondsPer, yearTimeOf } from "./time.ts";
@@ -24,8 +24,13 @@ import { sampleHourly, valenceTypicalYear, type Weather } from "./weather.ts";
 export interface LiveTwinOptions {
   /** Outdoor weather over a year (default: the Valence typical year of `seed`). */
   readonly weather?: Weather;
-  /** Rack utilisation (default: the synthetic profiles), read with seconds since `startMs`. */
+  /**
+   * Rack allocation (default: the synthetic profiles, every rack allocated), read with seconds since `startMs`; each
+   * rack's utilisation is its allocation times its job's activity (`profiles.ts`) unless `utilisationIsActivity`.
+   */
   readonly utilisation?: UtilisationSource;
+  /** The source gives measured activity: use it as it is. */
+  readonly utilisationIsActivity?: boolean;
   /** How often a source that cannot say when it changes is read again, seconds (default: every step). */
   readonly utilisationRefreshS?: number;
   /** Seed of the typical year and the synthetic profiles (default 1). */
@@ -107,10 +112,10 @@ export interface LiveTcs {
 export interface LiveRacks {
   /** Drawn at the rack input, kW (0 for a rack not installed). */
   readonly powerKW: Float32Array;
-  /** 0 idle … 1 design power. */
+  /** 0 idle … 1 design power: the rack's own job activity. */
   readonly utilisation: Float32Array;
   readonly tcsSupplyC: Float32Array;
-  /** Coolant leaving the rack: supply plus its liquid heat over its share of the loop's flow. */
+  /** Coolant leaving the rack: the supply it saw plus its liquid heat over its design flow (the twin's state). */
   readonly tcsReturnC: Float32Array;
   /** The rack's share of its loop's headroom, in proportion to its design liquid heat, kW. */
   readonly headroomKW: Float32Array;
@@ -154,18 +159,15 @@ const [historyIt, historyFacility, historyPue, historyCooling, historyLosses, hi
 const noFailedCdus: readonly string[] = Object.freeze([]);
 
 /** Moves the load's clock: the kernel steps on typical-year time, a source may count from elsewhere. */
-class ShiftedLoad implements SegmentLoad {
-  readonly #inner: SegmentLoad;
+class ShiftedLoad implements RackLoad {
+  readonly #inner: RackLoad;
   readonly #shiftS: number;
-  constructor(inner: SegmentLoad, shiftS: number) {
+  constructor(inner: RackLoad, shiftS: number) {
     this.#inner = inner;
     this.#shiftS = shiftS;
   }
-  fillSegments(timeS: number, out: Float64Array): void {
-    this.#inner.fillSegments(timeS + this.#shiftS, out);
-  }
-  rackUtilisation(rackIndex: number): number {
-    return this.#inner.rackUtilisation(rackIndex);
+  fill(timeS: number, out: Float64Array): void {
+    this.#inner.fill(timeS + this.#shiftS, out);
   }
 }
 
@@ -182,8 +184,7 @@ export class LiveTwin {
   readonly startMs: number;
   readonly #kernel: PartitionKernel;
   readonly #weather: Weather;
-  readonly #load: SegmentLoad;
-  readonly #rackLevel: boolean;
+  readonly #load: RackLoad;
   readonly #gridIntensity: number;
   readonly #cduRow = new Map<string, number>();
   readonly #failedCdus = new Set<string>();
@@ -192,7 +193,6 @@ export class LiveTwin {
   readonly #failedPlantUnits = new Set<string>();
   /** Per row: design liquid heat of its installed racks, which sets each rack's share of flow and headroom. */
   readonly #rowDesignLiquidKw: Float64Array;
-  readonly #rackInstalled: Uint8Array;
   // History: a ring of points and the sums of the interval under way.
   readonly #historyIntervalS: number;
   readonly #stepsPerPoint: number;
@@ -241,17 +241,14 @@ export class LiveTwin {
       // The profiles' week starts on day 0 (a Monday): shift by whole days to today's weekday.
       const dayOfWeek = Math.floor(yearTimeS / secondsPer.d) % 7;
       const shiftDays = (((clock.weekday - dayOfWeek) % 7) + 7) % 7;
-      this.#load = new ShiftedLoad(new SyntheticLoad(partition.segments, seed), shiftDays * secondsPer.d);
-      this.#rackLevel = false;
+      this.#load = new ShiftedLoad(new SyntheticLoad(partition.racks, seed), shiftDays * secondsPer.d);
     } else {
-      const source = new RackSourceLoad(
-        options.utilisation,
-        partition.segments,
-        site.racks.length,
-        options.utilisationRefreshS ?? stepS,
-      );
+      const source = new RackSourceLoad(options.utilisation, partition.racks, site.racks.length, {
+        refreshS: options.utilisationRefreshS ?? stepS,
+        asActivity: options.utilisationIsActivity === true,
+        seed,
+      });
       this.#load = new ShiftedLoad(source, -yearTimeS);
-      this.#rackLevel = true;
     }
     this.#kernel = new PartitionKernel(partition, this.#weather, this.#load, [], [], stepS, yearTimeS);
 
@@ -259,20 +256,12 @@ export class LiveTwin {
       if (unit.kind === "cdu") this.#cduRow.set(id, unit.index);
       else this.#plantUnits.set(id, { kind: unit.kind, index: unit.index });
     }
-    const { segments } = partition;
+    const { racks } = partition;
     this.#rowDesignLiquidKw = new Float64Array(site.rows.length);
-    this.#rackInstalled = new Uint8Array(site.racks.length);
-    for (let segment = 0; segment < segments.count; segment++) {
-      const first = segments.rackStart[segment]!;
-      const count = segments.rackCount[segment]!;
-      const rackLiquidKw = (segments.idleKw[segment]! + segments.dynamicKw[segment]!) * segments.tcsShare[segment]!;
-      for (let rack = first; rack < first + count; rack++) {
-        // The batch runner's rule: the first `occupancy` share of a segment's racks is installed.
-        if ((rack - first + 0.5) / count <= segments.occupancy[segment]!) {
-          this.#rackInstalled[rack] = 1;
-          this.#rowDesignLiquidKw[segments.row[segment]!]! += rackLiquidKw;
-        }
-      }
+    for (let rack = 0; rack < racks.count; rack++) {
+      const installed = this.#kernel.installed[rack]!;
+      this.#rowDesignLiquidKw[racks.row[rack]!]! +=
+        installed * (racks.idleKw[rack]! + racks.dynamicKw[rack]!) * racks.tcsShare[rack]!;
     }
     this.#step();
   }
@@ -353,7 +342,7 @@ export class LiveTwin {
   snapshot(): LiveSnapshot {
     const kernel = this.#kernel;
     const site = this.site;
-    const { segments, rows, plants } = kernel.partition;
+    const { rows, plants } = kernel.partition;
     const rackCount = site.racks.length;
     const racks: LiveRacks = {
       powerKW: new Float32Array(rackCount),
@@ -369,50 +358,33 @@ export class LiveTwin {
       rowHeadroomKw[row] = Math.max(0, kernel.rowCduCapacityKw[row]! - kernel.rowHeatKw[row]!);
     }
     const { powerKW, utilisation: rackUtilisation, tcsSupplyC, tcsReturnC, headroomKW, throttle } = racks;
-    const installed = this.#rackInstalled;
     const rowDesignLiquidKw = this.#rowDesignLiquidKw;
-    const load = this.#rackLevel ? this.#load : undefined;
+    const table = kernel.partition.racks;
     let throttledRacks = 0;
     let busyGpus = 0;
     let installedGpus = 0;
-    for (let segment = 0; segment < segments.count; segment++) {
-      const row = segments.row[segment]!;
-      const first = segments.rackStart[segment]!;
-      const last = first + segments.rackCount[segment]!;
-      const idleKw = segments.idleKw[segment]!;
-      const dynamicKw = segments.dynamicKw[segment]!;
-      const tcsShare = segments.tcsShare[segment]!;
-      const factor = kernel.throttle[segment]!;
-      const supplyC = kernel.tcsC[row]!;
-      const designShare = (idleKw + dynamicKw) * tcsShare;
-      const rowDesign = rowDesignLiquidKw[row]!;
-      const rackFlowLpm = rowDesign > 0 ? (kernel.rowFlowLpm[row]! * designShare) / rowDesign : 0;
-      const rackHeadroomKw = rowDesign > 0 ? (rowHeadroomKw[row]! * designShare) / rowDesign : 0;
-      // kJ/(L·K) × L/min ÷ 60 = kW per K of rise.
-      const rackKwPerK = (rows.coolantKjPerLiterK[row]! * rackFlowLpm) / 60;
-      installedGpus += kernel.gpuCount[segment]!;
-      busyGpus += kernel.gpuCount[segment]! * kernel.utilisation[segment]! * factor;
-      const segmentUtilisation = kernel.utilisation[segment]!;
-      let liquidSumKw = 0;
-      for (let rack = first; rack < last; rack++) {
-        tcsSupplyC[rack] = supplyC;
-        throttle[rack] = factor;
-        if (installed[rack] === 0) {
-          tcsReturnC[rack] = supplyC;
-          continue;
-        }
-        // A rack-level source differs within a segment; the segment's power is exactly the sum of its racks'.
-        const value = load === undefined ? segmentUtilisation : Math.min(1, Math.max(0, load.rackUtilisation(rack)));
-        const power = factor * (idleKw + value * dynamicKw);
-        const liquidKw = power * tcsShare;
-        liquidSumKw += liquidKw;
-        powerKW[rack] = power;
-        rackUtilisation[rack] = value;
-        tcsReturnC[rack] = rackKwPerK > 0 ? supplyC + liquidKw / rackKwPerK : supplyC;
-        headroomKW[rack] = rackHeadroomKw;
-        if (factor < 1) throttledRacks++;
+    // Every value from the kernel's per-rack state: what the physics computed for this rack in this step.
+    for (let local = 0; local < table.count; local++) {
+      const rack = table.globalIndex[local]!;
+      const row = table.row[local]!;
+      const factor = kernel.throttle[local]!;
+      tcsSupplyC[rack] = kernel.tcsC[row]!;
+      throttle[rack] = factor;
+      if (kernel.installed[local] === 0) {
+        tcsReturnC[rack] = kernel.tcsC[row]!;
+        continue;
       }
-      rowLiquidKw[row]! += liquidSumKw;
+      const power = factor * kernel.rackPowerKw[local]!;
+      powerKW[rack] = power;
+      rackUtilisation[rack] = kernel.utilisation[local]!;
+      tcsReturnC[rack] = kernel.rackOutletC(local);
+      const designShare = (table.idleKw[local]! + table.dynamicKw[local]!) * table.tcsShare[local]!;
+      const rowDesign = rowDesignLiquidKw[row]!;
+      headroomKW[rack] = rowDesign > 0 ? (rowHeadroomKw[row]! * designShare) / rowDesign : 0;
+      rowLiquidKw[row]! += power * table.tcsShare[local]!;
+      installedGpus += kernel.installedGpus[local]!;
+      busyGpus += kernel.installedGpus[local]! * kernel.utilisation[local]! * factor;
+      if (factor < 1) throttledRacks++;
     }
 
     const failedByRow = new Map<number, string[]>();

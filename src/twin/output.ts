@@ -54,6 +54,7 @@ export function summaryOf(result: TwinResult): Record<string, unknown> {
     durationS: result.durationS,
     seed: result.seed,
     threads: result.threads,
+    rackSteps: result.rackSteps,
     kpis: result.kpis,
     plants: result.plantKpis,
   };
@@ -71,10 +72,10 @@ export function writeRun(result: TwinResult, directory: string, plot: boolean): 
       site: frameToJson(result.site),
       plants: result.plants.map(frameToJson),
       halls: result.halls.map(frameToJson),
-      ...(result.rack === undefined ? {} : { rack: frameToJson(result.rack) }),
+      ...(result.racks.length === 0 ? {} : { racks: result.racks.map(frameToJson) }),
     })}\n`,
   };
-  if (result.rack !== undefined) files["rack.csv"] = framesToCsv([result.rack]);
+  if (result.racks.length > 0) files["rack.csv"] = framesToCsv(result.racks);
   if (plot) Object.assign(files, renderCharts(result));
   const written: string[] = [];
   for (const [name, content] of Object.entries(files)) {

@@ -1,19 +1,29 @@
 /**
- * What drives the twin's IT load: utilisation per segment (a run of identical racks in a row, see `layout.ts`).
- * Synthetic profiles (training, inference, office hours) are generated per segment from a seed; any rack-level
- * `UtilisationSource` (the scheduler's replay, telemetry) is averaged into segments instead.
+ * What drives the twin's IT load: the utilisation of every rack, the busy share of its dynamic power (design minus
+ * idle). Utilisation comes from *job activity*, not allocation: an allocated GPU draws what its job makes it do.
+ *
+ * `JobActivity` gives each rack the activity of the job it runs, by class (deterministic from a seed, hashed from the
+ * seed, the rack and the time, so a value does not depend on the step, the start, the partition or the worker):
+ * - training: jobs of 6–18 h on a per-rack grid, a 5–25 min gap between jobs (restart, scheduling), a steady level
+ *   of 86–96 % within a job, and checkpoint dips to 25 % for 2–6 min every 30–90 min (the GPUs wait on storage);
+ * - inference: the users' day (lowest at 04:00, highest at 16:00, a quarter lower at weekends) times a bursty factor
+ *   0.7–1.3 that changes every 5–15 min per rack, with bursts of 1.5× 8 % of the time;
+ * - office hours (health zones): weekdays 08:00–19:00, ±15 % per 15 minutes.
+ * Each rack refreshes only when its own activity changes (`nextS`), so a step costs one comparison per rack.
+ *
+ * `SyntheticLoad` runs every installed rack fully allocated; `RackSourceLoad` takes the allocation from a rack-level
+ * `UtilisationSource` (the scheduler's replay or live state) and multiplies it by the activity (or, with
+ * `asActivity`, takes the source as measured activity: telemetry, tests).
  */
 import type { UtilisationSource } from "../model/utilisation.ts";
-import type { SegmentTable } from "./layout.ts";
+import type { RackTable } from "./layout.ts";
 import { hashUniform } from "./random.ts";
 import { secondsPer } from "./time.ts";
 
-/** Utilisation as the kernel reads it: the mean over each segment's racks. */
-export interface SegmentLoad {
-  /** Writes the mean utilisation (0–1) of every segment of the partition at `timeS`. Must not allocate. */
-  fillSegments(timeS: number, out: Float64Array): void;
-  /** Utilisation of one rack (site index) as of the last `fillSegments`, for the per-rack series. */
-  rackUtilisation(rackIndex: number): number;
+/** Utilisation as the kernel reads it: one value per rack of the partition. */
+export interface RackLoad {
+  /** Writes the utilisation (0–1) of every rack of the partition (`RackTable` order) at `timeS`. Must not allocate. */
+  fill(timeS: number, out: Float64Array): void;
 }
 
 /** A rack-level source that can say when its utilisation next changes (an event-driven replay can). */
@@ -22,30 +32,49 @@ export interface ChangeAwareSource extends UtilisationSource {
   nextChangeS(timeS: number): number;
 }
 
-/** Length of a synthetic noise slot: utilisation noise and job interruptions change every 15 minutes. */
-export const profileSlotS = 900;
-
-// Shapes of the three classes. Training: large jobs keep GPUs near 90 % busy, with interruptions (restart from a
-// checkpoint, job boundaries) about 2 % of the time. Inference: follows the users' day, lowest at 04:00, highest at
-// 16:00, a quarter lower at weekends. Office hours: campus and hospital work on weekdays from 08:00 to 19:00.
-const trainingLevel = 0.92;
-const trainingNoise = 0.03;
-const trainingInterruptionProbability = 0.02;
-const trainingInterruptedLevel = 0.3;
+// Inference day and office hours: the base level of the class at a time of the week.
 const inferenceFloor = 0.3;
 const inferenceSwing = 0.5;
 const inferenceWeekendFactor = 0.75;
-const inferenceNoise = 0.06;
 const officeBusy = 0.75;
 const officeQuiet = 0.12;
-const officeNoise = 0.05;
+// Training jobs (minutes and hours as stated above).
+const trainingJobMinH = 6;
+const trainingJobSpanH = 12;
+const trainingGapMinM = 5;
+const trainingGapSpanM = 20;
+const trainingSteadyMin = 0.86;
+const trainingSteadySpan = 0.1;
+const checkpointPeriodMinM = 30;
+const checkpointPeriodSpanM = 60;
+const checkpointDipMinM = 2;
+const checkpointDipSpanM = 4;
+const checkpointLevel = 0.25;
+// Inference burstiness.
+const burstSlotMinM = 5;
+const burstSlotSpanM = 10;
+const burstProbability = 0.08;
+const burstFactor = 1.5;
+const burstLow = 0.7;
+const burstSpan = 0.6;
+/** Office-hours noise slot. */
+export const officeSlotS = 900;
+const officeLow = 0.85;
+const officeSpan = 0.3;
+// Independent hash streams.
+const [streamA, streamB, streamC, streamD, streamE, streamF] = [
+  0x2545f491, 0x1f2e3d4c, 0x68e31da4, 0x3c6ef372, 0x5be0cd19, 0x7f4a7c15,
+];
 
-/** Base utilisation of each class at `timeS` (the year starts on a Monday), written into `out[0..2]`. */
+/**
+ * Base level of each class at `timeS` (the year starts on a Monday), written into `out[0..2]`: training 1 (its level
+ * is the job's own), inference the users' day, office hours the working day.
+ */
 export function profileBases(timeS: number, out: Float64Array): void {
   const day = Math.floor(timeS / secondsPer.d);
   const hour = (timeS - day * secondsPer.d) / secondsPer.h;
-  const weekend = day % 7 >= 5;
-  out[0] = trainingLevel;
+  const weekend = ((day % 7) + 7) % 7 >= 5;
+  out[0] = 1;
   const diurnal = 0.5 - 0.5 * Math.cos((2 * Math.PI * (hour - 4)) / 24);
   out[1] = inferenceFloor + inferenceSwing * diurnal * (weekend ? inferenceWeekendFactor : 1);
   // One-hour ramps at the start (08:00) and end (19:00) of the working day.
@@ -53,138 +82,215 @@ export function profileBases(timeS: number, out: Float64Array): void {
   out[2] = officeQuiet + (officeBusy - officeQuiet) * working;
 }
 
-/**
- * Seeded synthetic utilisation for the segments of a partition. Every rack of a segment shares one value; each
- * segment has its own noise and interruptions, hashed from (seed, segment, 15-minute slot), so the values do not
- * depend on the step, on the partition or on which worker computes them. Also a rack-level `UtilisationSource`.
- */
-export class SyntheticLoad implements SegmentLoad, UtilisationSource {
-  readonly #segments: SegmentTable;
+/** Per-rack job activity (see the module comment): a level per rack and the time it next changes. */
+export class JobActivity {
+  readonly #racks: RackTable;
   readonly #seed: number;
   readonly #bases = new Float64Array(3);
-  readonly #noise: Float64Array;
-  readonly #current: Float64Array;
-  #slot = -1;
+  /** Per rack: the job's level (training: absolute; other classes: a factor on the class's base). */
+  readonly level: Float64Array;
+  /** Per rack: when `level` next changes, seconds. */
+  readonly nextS: Float64Array;
+  // Per rack, fixed: the length of a training job or an inference slot, and the rack's offset on that grid.
+  readonly #periodS: Float64Array;
+  readonly #offsetS: Float64Array;
+  /** Per rack: the index of its current slot (training: its job) on its grid. */
+  readonly #slot: Float64Array;
+  // Per rack, the current training job (its index, gap, checkpoint period and dip, steady level), recomputed only
+  // when the job changes, so a refresh within a job costs no hashing.
+  readonly #job: Float64Array;
+  readonly #gapS: Float64Array;
+  readonly #cycleS: Float64Array;
+  readonly #dipS: Float64Array;
+  readonly #steady: Float64Array;
+  #lastS = Number.NEGATIVE_INFINITY;
 
-  /** Profiles for `segments` (their `profile` class and site-wide index) with `seed`. */
-  constructor(segments: SegmentTable, seed: number) {
-    this.#segments = segments;
+  /** Activity for the racks of a partition with `seed`. */
+  constructor(racks: RackTable, seed: number) {
+    this.#racks = racks;
     this.#seed = seed | 0;
-    this.#noise = new Float64Array(segments.count);
-    this.#current = new Float64Array(segments.count);
-  }
-
-  #refreshNoise(slot: number): void {
-    const { count, globalIndex, profile } = this.#segments;
-    const noise = this.#noise;
-    const seed = this.#seed;
-    for (let segment = 0; segment < count; segment++) {
-      const key = globalIndex[segment]!;
-      const centred = 2 * hashUniform(seed, key, slot) - 1;
-      const kind = profile[segment]!;
-      if (kind === 0) {
-        const interrupted = hashUniform(seed ^ 0x1f2e3d4c, key, slot) < trainingInterruptionProbability;
-        noise[segment] = interrupted ? trainingInterruptedLevel - trainingLevel : trainingNoise * centred;
-      } else {
-        noise[segment] = (kind === 1 ? inferenceNoise : officeNoise) * centred;
-      }
+    const count = racks.count;
+    this.level = new Float64Array(count);
+    this.nextS = new Float64Array(count).fill(Number.NEGATIVE_INFINITY);
+    this.#periodS = new Float64Array(count);
+    this.#offsetS = new Float64Array(count);
+    this.#slot = new Float64Array(count);
+    this.#job = new Float64Array(count).fill(Number.NaN);
+    this.#gapS = new Float64Array(count);
+    this.#cycleS = new Float64Array(count);
+    this.#dipS = new Float64Array(count);
+    this.#steady = new Float64Array(count);
+    for (let rack = 0; rack < count; rack++) {
+      const key = racks.globalIndex[rack]!;
+      const kind = racks.profile[rack]!;
+      const periodS =
+        kind === 0
+          ? (trainingJobMinH + trainingJobSpanH * hashUniform(this.#seed ^ streamA, key, 0)) * secondsPer.h
+          : kind === 1
+            ? (burstSlotMinM + burstSlotSpanM * hashUniform(this.#seed ^ streamA, key, 1)) * secondsPer.m
+            : officeSlotS;
+      this.#periodS[rack] = periodS;
+      this.#offsetS[rack] = kind === 2 ? 0 : hashUniform(this.#seed ^ streamB, key, kind) * periodS;
     }
-    this.#slot = slot;
   }
 
-  /** Writes every segment's utilisation at `timeS`. */
-  fillSegments(timeS: number, out: Float64Array): void {
-    const slot = Math.floor(timeS / profileSlotS);
-    if (slot !== this.#slot) this.#refreshNoise(slot);
+  /** Recomputes rack `rack`'s level at `timeS` and when it next changes. */
+  #refresh(rack: number, timeS: number): void {
+    const seed = this.#seed;
+    const key = this.#racks.globalIndex[rack]!;
+    const kind = this.#racks.profile[rack]!;
+    const periodS = this.#periodS[rack]!;
+    const offsetS = this.#offsetS[rack]!;
+    const slot = Math.floor((timeS + offsetS) / periodS);
+    const slotStartS = slot * periodS - offsetS;
+    this.#slot[rack] = slot;
+    if (kind === 0) {
+      if (this.#job[rack] !== slot) {
+        this.#job[rack] = slot;
+        this.#gapS[rack] = (trainingGapMinM + trainingGapSpanM * hashUniform(seed ^ streamC, key, slot)) * secondsPer.m;
+        this.#cycleS[rack] =
+          (checkpointPeriodMinM + checkpointPeriodSpanM * hashUniform(seed ^ streamD, key, slot)) * secondsPer.m;
+        this.#dipS[rack] =
+          (checkpointDipMinM + checkpointDipSpanM * hashUniform(seed ^ streamE, key, slot)) * secondsPer.m;
+        this.#steady[rack] = trainingSteadyMin + trainingSteadySpan * hashUniform(seed ^ streamF, key, slot);
+      }
+      const gapS = this.#gapS[rack]!;
+      const sinceS = timeS - slotStartS;
+      if (sinceS < gapS) {
+        this.level[rack] = 0;
+        this.nextS[rack] = slotStartS + gapS;
+        return;
+      }
+      const cycleS = this.#cycleS[rack]!;
+      const dipS = this.#dipS[rack]!;
+      const cycleStartS = slotStartS + gapS + Math.floor((sinceS - gapS) / cycleS) * cycleS;
+      let nextS: number;
+      if (timeS - cycleStartS < cycleS - dipS) {
+        this.level[rack] = this.#steady[rack]!;
+        nextS = cycleStartS + cycleS - dipS;
+      } else {
+        this.level[rack] = checkpointLevel;
+        nextS = cycleStartS + cycleS;
+      }
+      this.nextS[rack] = Math.min(nextS, slotStartS + periodS);
+      return;
+    }
+    this.level[rack] = slotLevel(kind, hashUniform(seed ^ streamC, key, slot));
+    this.nextS[rack] = slotStartS + periodS;
+  }
+
+  /**
+   * Writes each rack's utilisation at `timeS`: its activity, times `allocation[rack]` when given (0–1, the share of
+   * the rack its jobs hold). Racks refresh only when their activity changes; going back in time refreshes all.
+   */
+  fill(timeS: number, out: Float64Array, allocation?: Float64Array): void {
+    const nextS = this.nextS;
+    if (timeS < this.#lastS) nextS.fill(Number.NEGATIVE_INFINITY);
+    this.#lastS = timeS;
     const bases = this.#bases;
     profileBases(timeS, bases);
-    const noise = this.#noise;
-    const profile = this.#segments.profile;
-    const current = this.#current;
-    for (let segment = 0; segment < out.length; segment++) {
-      const value = bases[profile[segment]!]! + noise[segment]!;
-      const clamped = Math.min(1, Math.max(0, value));
-      current[segment] = clamped;
-      out[segment] = clamped;
+    const level = this.level;
+    const profile = this.#racks.profile;
+    const key = this.#racks.globalIndex;
+    const periodS = this.#periodS;
+    const offsetS = this.#offsetS;
+    const slot = this.#slot;
+    const stream = this.#seed ^ streamC;
+    const count = this.#racks.count;
+    for (let rack = 0; rack < count; rack++) {
+      const kind = profile[rack]!;
+      const dueS = nextS[rack]!;
+      if (timeS >= dueS) {
+        // Inference and office slots usually just move on to the next slot: one draw, no division.
+        if (kind !== 0 && timeS < dueS + periodS[rack]!) {
+          const next = slot[rack]! + 1;
+          slot[rack] = next;
+          // The boundary as `#refresh` computes it (same rounding), so values do not depend on the start.
+          nextS[rack] = (next + 1) * periodS[rack]! - offsetS[rack]!;
+          level[rack] = slotLevel(kind, hashUniform(stream, key[rack]!, next));
+        } else {
+          this.#refresh(rack, timeS);
+        }
+      }
+      const value = bases[kind]! * level[rack]!;
+      out[rack] = Math.min(value, 1);
     }
-  }
-
-  /** A rack shares its segment's value. */
-  rackUtilisation(rackIndex: number): number {
-    const segment = segmentOfRack(this.#segments, rackIndex);
-    return segment < 0 ? 0 : this.#current[segment]!;
-  }
-
-  /** Rack-level view: writes each rack's utilisation (its segment's) for racks of this partition's segments. */
-  fill(timeS: number, out: Float64Array): void {
-    this.fillSegments(timeS, this.#current);
-    const { count, rackStart, rackCount } = this.#segments;
-    for (let segment = 0; segment < count; segment++) {
-      out.fill(this.#current[segment]!, rackStart[segment]!, rackStart[segment]! + rackCount[segment]!);
-    }
+    if (allocation !== undefined) for (let rack = 0; rack < count; rack++) out[rack]! *= allocation[rack]!;
   }
 }
 
-/** Index of the segment holding a site rack, or −1 (binary search: segments are in rack order). */
-export function segmentOfRack(segments: SegmentTable, rackIndex: number): number {
-  let low = 0;
-  let high = segments.count - 1;
-  while (low <= high) {
-    const middle = (low + high) >> 1;
-    const start = segments.rackStart[middle]!;
-    if (rackIndex < start) high = middle - 1;
-    else if (rackIndex >= start + segments.rackCount[middle]!) low = middle + 1;
-    else return middle;
+/** The level of an inference (`kind` 1) or office-hours rack for a slot's uniform draw. */
+function slotLevel(kind: number, draw: number): number {
+  if (kind !== 1) return officeLow + officeSpan * draw;
+  // Below `burstProbability` a burst, otherwise a level spread over the rest of the draw.
+  return draw < burstProbability
+    ? burstFactor
+    : burstLow + (burstSpan * (draw - burstProbability)) / (1 - burstProbability);
+}
+
+/** Seeded synthetic load: every rack fully allocated, busy as its job's activity says. */
+export class SyntheticLoad implements RackLoad {
+  readonly #activity: JobActivity;
+
+  /** Profiles for `racks` (their `profile` class and site-wide index) with `seed`. */
+  constructor(racks: RackTable, seed: number) {
+    this.#activity = new JobActivity(racks, seed);
   }
-  return -1;
+
+  /** Writes every rack's utilisation at `timeS`. */
+  fill(timeS: number, out: Float64Array): void {
+    this.#activity.fill(timeS, out);
+  }
+}
+
+/** Options of `RackSourceLoad`. */
+export interface RackSourceOptions {
+  /** How often a source without `nextChangeS` is read, seconds. */
+  readonly refreshS: number;
+  /** Take the source's values as activity (measured utilisation) instead of allocation times job activity. */
+  readonly asActivity?: boolean;
+  /** Seed of the job activity (default 1). */
+  readonly seed?: number;
 }
 
 /**
- * Adapts a rack-level `UtilisationSource` to segments: fills the site's rack array and averages each segment. Every
- * rack is touched at each refresh, so refreshes are rationed: at `nextChangeS` when the source offers it, otherwise
- * every `refreshS` seconds (the step by default).
+ * Adapts a rack-level `UtilisationSource` (site rack order) to a partition's racks. Reading the source touches every
+ * rack, so reads are rationed: at `nextChangeS` when the source offers it, otherwise every `refreshS` seconds. The
+ * values read are allocations, multiplied by each rack's job activity every step (unless `asActivity`).
  */
-export class RackSourceLoad implements SegmentLoad {
+export class RackSourceLoad implements RackLoad {
   readonly #source: UtilisationSource;
-  readonly #segments: SegmentTable;
-  readonly #racks: Float64Array;
-  readonly #means: Float64Array;
+  readonly #racks: RackTable;
+  readonly #site: Float64Array;
+  readonly #allocation: Float64Array;
   readonly #refreshS: number;
+  readonly #activity: JobActivity | undefined;
   #nextRefreshS = Number.NEGATIVE_INFINITY;
 
-  /** Wraps `source` for `segments` of a site with `rackCount` racks, refreshing at most every `refreshS`. */
-  constructor(source: UtilisationSource, segments: SegmentTable, rackCount: number, refreshS: number) {
+  /** Wraps `source` for `racks` of a site with `siteRackCount` racks. */
+  constructor(source: UtilisationSource, racks: RackTable, siteRackCount: number, options: RackSourceOptions) {
     this.#source = source;
-    this.#segments = segments;
-    this.#racks = new Float64Array(rackCount);
-    this.#means = new Float64Array(segments.count);
-    this.#refreshS = refreshS;
+    this.#racks = racks;
+    this.#site = new Float64Array(siteRackCount);
+    this.#allocation = new Float64Array(racks.count);
+    this.#refreshS = options.refreshS;
+    this.#activity = options.asActivity === true ? undefined : new JobActivity(racks, options.seed ?? 1);
   }
 
-  /** Refreshes the rack values when due and writes segment means. */
-  fillSegments(timeS: number, out: Float64Array): void {
+  /** Reads the source when due and writes each rack's utilisation. */
+  fill(timeS: number, out: Float64Array): void {
     if (timeS >= this.#nextRefreshS) {
-      this.#source.fill(timeS, this.#racks);
-      const { count, rackStart, rackCount } = this.#segments;
-      for (let segment = 0; segment < count; segment++) {
-        const start = rackStart[segment]!;
-        const end = start + rackCount[segment]!;
-        let sum = 0;
-        for (let rack = start; rack < end; rack++) {
-          const value = this.#racks[rack]!;
-          sum += Math.min(1, Math.max(0, value));
-        }
-        this.#means[segment] = sum / (end - start);
+      this.#source.fill(timeS, this.#site);
+      const { count, globalIndex } = this.#racks;
+      for (let rack = 0; rack < count; rack++) {
+        const value = this.#site[globalIndex[rack]!]!;
+        this.#allocation[rack] = value > 0 ? Math.min(value, 1) : 0;
       }
       const source = this.#source as Partial<ChangeAwareSource>;
       this.#nextRefreshS =
         typeof source.nextChangeS === "function" ? source.nextChangeS(timeS) : timeS + this.#refreshS;
     }
-    out.set(this.#means);
-  }
-
-  /** The rack's own value from the last refresh. */
-  rackUtilisation(rackIndex: number): number {
-    return this.#racks[rackIndex] ?? 0;
+    if (this.#activity === undefined) out.set(this.#allocation);
+    else this.#activity.fill(timeS, out, this.#allocation);
   }
 }

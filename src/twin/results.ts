@@ -39,6 +39,7 @@ export const siteFields = [
   "waterL",
   "gpuHours",
   "throttledGpuHours",
+  "throttledRackHours",
   "fwsSupplyC",
   "maxFwsSupplyC",
   "maxTcsSupplyC",
@@ -67,6 +68,8 @@ export interface Kpis {
   readonly hoursAboveLimit: number;
   readonly gpuHours: number;
   readonly throttledGpuHours: number;
+  /** Hours installed racks of every type (GPU, CPU, storage) ran throttled, summed over racks. */
+  readonly throttledRackHours: number;
   readonly co2Tonnes: number;
   readonly gridIntensityGPerKWh: number;
   readonly maxFwsSupplyC: number;
@@ -98,7 +101,10 @@ export interface TwinResult {
   readonly site: SeriesFrame;
   readonly plants: readonly SeriesFrame[];
   readonly halls: readonly SeriesFrame[];
-  readonly rack: SeriesFrame | undefined;
+  /** Series of the racks asked for, in the order asked. */
+  readonly racks: readonly SeriesFrame[];
+  /** Rack-steps computed (every rack of the site, every step). */
+  readonly rackSteps: number;
 }
 
 /** Grid carbon intensity: an annual mean (France about 30 gCO2/kWh, RTE éCO2mix) or an hourly profile. */
@@ -200,8 +206,10 @@ export function assembleResult(
   const axis = timeAxis(points, settings.seriesIntervalS, durationS);
   const halls: SeriesFrame[] = new Array(site.halls.length);
   const plants: SeriesFrame[] = new Array(site.plants.length);
-  let rack: SeriesFrame | undefined;
+  const racks: SeriesFrame[] = [];
+  let rackSteps = 0;
   for (const partition of partitions) {
+    rackSteps += partition.rackSteps;
     partition.hallGlobal.forEach((global, local) => {
       halls[global] = frameOf(
         site.halls[global]!.id,
@@ -224,9 +232,18 @@ export function assembleResult(
         axis,
       );
     });
-    if (partition.rackSeries !== undefined) {
-      rack = frameOf(site.racks[settings.rackIndex]!.id, rackFields, partition.rackSeries, 0, 1, points, axis);
-    }
+    partition.rackGlobal.forEach((global, local) => {
+      const frame = frameOf(
+        site.racks[global]!.id,
+        rackFields,
+        partition.rackSeries,
+        local,
+        partition.rackGlobal.length,
+        points,
+        axis,
+      );
+      racks[settings.rackIndexes.indexOf(global)] = frame;
+    });
   }
 
   const siteColumns: Record<string, Float64Array> = {};
@@ -245,7 +262,7 @@ export function assembleResult(
       const target = column(name);
       for (let point = 0; point < points; point++) target[point]! += source[point]!;
     }
-    for (const name of ["gridKw", "gpuHours", "throttledGpuHours"] as const) {
+    for (const name of ["gridKw", "gpuHours", "throttledGpuHours", "throttledRackHours"] as const) {
       const source = field(hall, name);
       const target = column(name);
       for (let point = 0; point < points; point++) target[point]! += source[point]!;
@@ -301,9 +318,17 @@ export function assembleResult(
   const gridKind = demandFields.indexOf("gridKwh");
   const chillerKind = demandFields.indexOf("chillerSeconds");
   const limitKind = demandFields.indexOf("limitSeconds");
+  // In site plant order, so the sums do not depend on how plants were grouped into partitions (bit-identical runs).
+  const plantPlaces: { partition: PartitionResult; local: number }[] = [];
   for (const partition of partitions) {
-    const plantCount = partition.plantGlobal.length;
     partition.plantGlobal.forEach((global, local) => {
+      plantPlaces[global] = { partition, local };
+    });
+  }
+  for (const [global, place] of plantPlaces.entries()) {
+    const { partition, local } = place;
+    const plantCount = partition.plantGlobal.length;
+    {
       let plantChiller = 0;
       let plantLimit = 0;
       for (let interval = 0; interval < demandPoints; interval++) {
@@ -324,7 +349,7 @@ export function assembleResult(
           (energyKwh(frame, "fwsPumpKw") + energyKwh(frame, "dryCoolerFanKw") + energyKwh(frame, "chillerPowerKw")) /
           1000,
       };
-    });
+    }
   }
   let peakKw = 0;
   let co2Grams = 0;
@@ -365,6 +390,7 @@ export function assembleResult(
     hoursAboveLimit: sumOf(limitSeconds) / secondsPer.h,
     gpuHours: sumOf(column("gpuHours")),
     throttledGpuHours: sumOf(column("throttledGpuHours")),
+    throttledRackHours: sumOf(column("throttledRackHours")),
     co2Tonnes: co2Grams / 1e6,
     gridIntensityGPerKWh: gridKwh > 0 ? co2Grams / gridKwh : 0,
     maxFwsSupplyC: maxOf(column("maxFwsSupplyC")),
@@ -384,6 +410,7 @@ export function assembleResult(
     site: siteFrame,
     plants,
     halls,
-    rack,
+    racks,
+    rackSteps,
   };
 }

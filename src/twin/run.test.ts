@@ -43,7 +43,7 @@ describe("runner", () => {
 
   it("rejects a worker job that fails, still terminating every worker", async () => {
     const partition = buildPartition(loadSite("lab").site!, [0]);
-    const broken = { ...partition, rows: { ...partition.rows, segmentStart: undefined } };
+    const broken = { ...partition, rows: { ...partition.rows, rackStart: undefined } };
     await assert.rejects(
       runWorkerJobs([
         {
@@ -52,7 +52,7 @@ describe("runner", () => {
           weather: valenceTypicalYear(1),
           events: [],
           ramps: [],
-          settings: { stepS: 60, steps: 10, seriesIntervalS: 60, demandIntervalS: 600, rackIndex: -1 },
+          settings: { stepS: 60, steps: 10, seriesIntervalS: 60, demandIntervalS: 600, rackIndexes: [] },
           seed: 1,
         },
       ]),
@@ -66,7 +66,7 @@ describe("runner", () => {
       ok: false,
       error: "duration 1d is not a whole number of 7s steps",
     });
-    assert.deepEqual(await simulate({ ...base, durationS: 86_400, stepS: 60, rackId: "rack:h9-r01-01" }), {
+    assert.deepEqual(await simulate({ ...base, durationS: 86_400, stepS: 60, rackIds: ["rack:h9-r01-01"] }), {
       ok: false,
       error: "--rack: no rack rack:h9-r01-01 in site alixan",
     });

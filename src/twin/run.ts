@@ -4,12 +4,13 @@
  * one group of whole plants per worker (plants are independent within a step). Workers are always terminated,
  * including on error.
  */
+import { closeSync, openSync, readSync, rmSync, writeSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import type { Worker } from "node:worker_threads";
 import { startTypeScriptWorker } from "../core/worker.ts";
 import type { Site } from "../model/site.ts";
 import type { UtilisationSource } from "../model/utilisation.ts";
-import { type PartitionResult, type RunSettings, runPartition } from "./kernel.ts";
+import { type PartitionResult, type RunSettings, rackCsvHeader, runPartition } from "./kernel.ts";
 import { buildPartition, type Partition, partitionPlants } from "./layout.ts";
 import { failure, type Outcome, success } from "./outcome.ts";
 import { RackSourceLoad, SyntheticLoad } from "./profiles.ts";
@@ -31,10 +32,17 @@ export interface SimulationOptions {
   readonly scenario?: Scenario;
   /** Series resolution, a multiple of the step (default about an hour). */
   readonly seriesIntervalS?: number;
-  /** Record this rack's series too. */
-  readonly rackId?: string;
+  /** Record these racks' series too. */
+  readonly rackIds?: readonly string[];
+  /** Stream every rack's series to this CSV file (`time,rack,powerKW,utilisation,returnC,throttle`). */
+  readonly racksCsvPath?: string;
   /** Drive the racks from this source instead of synthetic profiles (runs on the current thread). */
   readonly load?: UtilisationSource;
+  /**
+   * The source's values are measured activity, not allocation: take them as they are instead of multiplying each
+   * rack's allocation by its job's activity profile.
+   */
+  readonly loadIsActivity?: boolean;
   /** How often a source without `nextChangeS` is refilled (default every step). */
   readonly loadRefreshS?: number;
   /** Worker threads; 1 runs on the current thread. Default: one per core up to the plant count on large sites. */
@@ -93,19 +101,48 @@ export function runSettings(options: SimulationOptions): Outcome<RunSettings> {
       `resolution ${formatDuration(seriesIntervalS)} gives more than ${maximumPoints} points over the run`,
     );
   }
-  let rackIndex = -1;
-  if (options.rackId !== undefined) {
-    rackIndex = site.racks.findIndex((rack) => rack.id === options.rackId);
-    if (rackIndex < 0) return failure(`--rack: no rack ${options.rackId} in site ${site.id}`);
+  const rackIndexes: number[] = [];
+  if (options.rackIds !== undefined && options.rackIds.length > 0) {
+    const byId = new Map<string, number>(site.racks.map((rack, index) => [rack.id, index]));
+    for (const id of options.rackIds) {
+      const index = byId.get(id);
+      if (index === undefined) return failure(`--rack: no rack ${id} in site ${site.id}`);
+      if (!rackIndexes.includes(index)) rackIndexes.push(index);
+    }
   }
   return success({
     stepS,
     steps,
     seriesIntervalS,
     demandIntervalS: alignedInterval(stepS, 600),
-    rackIndex,
+    rackIndexes,
     startS,
   });
+}
+
+/** Starts `racks.csv` with its header line (the runners append to it). */
+function writeHeader(path: string): void {
+  const fd = openSync(path, "w");
+  writeSync(fd, `${rackCsvHeader}\n`);
+  closeSync(fd);
+}
+
+/** Appends file `part` to `path` in 4 MB chunks and removes it (a worker's share of `racks.csv`). */
+function appendFile(path: string, part: string): void {
+  const target = openSync(path, "a");
+  const source = openSync(part, "r");
+  const buffer = Buffer.allocUnsafe(4 << 20);
+  try {
+    for (;;) {
+      const read = readSync(source, buffer, 0, buffer.length, null);
+      if (read === 0) break;
+      writeSync(target, buffer, 0, read);
+    }
+  } finally {
+    closeSync(source);
+    closeSync(target);
+  }
+  rmSync(part);
 }
 
 /** Starts a worker on `worker.ts`. */
@@ -165,31 +202,38 @@ export async function simulate(options: SimulationOptions): Promise<Outcome<Twin
   const groups =
     threads === 1 ? [options.site.plants.map((plant) => plant.index)] : partitionPlants(options.site, threads);
   let partitions: PartitionResult[];
+  const csvPath = options.racksCsvPath;
+  const rackIds = csvPath === undefined ? [] : options.site.racks.map((rack) => rack.id);
+  const partPath = (index: number) => (groups.length === 1 ? csvPath! : `${csvPath}.part${index}`);
+  const settingsFor = (index: number): RunSettings =>
+    csvPath === undefined ? settings.value : { ...settings.value, racksCsv: { path: partPath(index), rackIds } };
+  if (csvPath !== undefined) writeHeader(csvPath);
   if (groups.length === 1) {
     const partition = buildPartition(options.site, groups[0]!);
     const load =
       options.load === undefined
-        ? new SyntheticLoad(partition.segments, seed)
-        : new RackSourceLoad(
-            options.load,
-            partition.segments,
-            options.site.racks.length,
-            options.loadRefreshS ?? options.stepS,
-          );
+        ? new SyntheticLoad(partition.racks, seed)
+        : new RackSourceLoad(options.load, partition.racks, options.site.racks.length, {
+            refreshS: options.loadRefreshS ?? options.stepS,
+            asActivity: options.loadIsActivity === true,
+            seed,
+          });
     partitions = [
-      runPartition(partition, weather, load, scenario.events, scenario.ramps, settings.value, (done) =>
+      runPartition(partition, weather, load, scenario.events, scenario.ramps, settingsFor(0), (done) =>
         progress(done, steps),
       ),
     ];
   } else {
     const done = new Float64Array(groups.length);
-    const jobs: WorkerJob[] = groups.map((plants) => ({
+    if (csvPath !== undefined)
+      for (let index = 0; index < groups.length; index++) rmSync(partPath(index), { force: true });
+    const jobs: WorkerJob[] = groups.map((plants, jobIndex) => ({
       mode: "simulate",
       partition: buildPartition(options.site, plants),
       weather,
       events: scenario.events,
       ramps: scenario.ramps,
-      settings: settings.value,
+      settings: settingsFor(jobIndex),
       seed,
     }));
     const replies = await runWorkerJobs(jobs, (job, stepsDone) => {
@@ -202,6 +246,9 @@ export async function simulate(options: SimulationOptions): Promise<Outcome<Twin
       if (reply.kind !== "result") throw new Error(`twin worker replied ${reply.kind} to a simulation job`);
       return reply.result;
     });
+    if (csvPath !== undefined) {
+      for (let index = 0; index < groups.length; index++) appendFile(csvPath, partPath(index));
+    }
   }
   return success(
     assembleResult(options.site, partitions, settings.value, {

@@ -189,10 +189,20 @@ describe("twin: physical sanity", () => {
         out.fill(0.5, 0, rackCount);
       },
     };
-    const result = await run({ days: 1, extra: { load: halfBusy, rackId: "rack:h1-r01-01" } });
-    const rack = result.rack!;
-    assert.equal(rack.name, "rack:h1-r01-01");
+    const measured = await run({
+      days: 1,
+      extra: { load: halfBusy, loadIsActivity: true, rackIds: ["rack:h1-r01-01", "rack:h1-r01-02"] },
+    });
+    assert.deepEqual(
+      measured.racks.map((frame) => frame.name),
+      ["rack:h1-r01-01", "rack:h1-r01-02"],
+    );
+    const rack = measured.racks[0]!;
     assert.equal(rack.fields.utilisation![5], 0.5);
     assert.ok(Math.abs(rack.fields.powerKw![5]! - (30 + 0.5 * (132 - 30))) < 1e-9, "NVL72 at half load: 81 kW");
+    // As an allocation, half a rack draws what its job does: training activity, with checkpoint dips.
+    const allocated = await run({ days: 1, extra: { load: halfBusy, rackIds: ["rack:h1-r01-01"] } });
+    const busy = allocated.racks[0]!.fields.utilisation!;
+    assert.ok(Math.max(...busy) <= 0.5 + 1e-12 && Math.min(...busy) < 0.48, `utilisation ${Math.min(...busy)}`);
   });
 });

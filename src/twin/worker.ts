@@ -20,13 +20,13 @@ port.once("message", (job: WorkerJob) => {
       reply({ kind: "floor", seconds: (performance.now() - started) / 1000, checksum });
       return;
     }
-    const load = new SyntheticLoad(job.partition.segments, job.seed);
+    const load = new SyntheticLoad(job.partition.racks, job.seed);
     const result = runPartition(job.partition, job.weather, load, job.events, job.ramps, job.settings, (steps) =>
       reply({ kind: "progress", steps }),
     );
-    const buffers = [result.hallSeries, result.plantSeries, result.plantDemand, result.rackSeries]
-      .filter((array): array is Float64Array => array !== undefined)
-      .map((array) => array.buffer as ArrayBuffer);
+    const buffers = [result.hallSeries, result.plantSeries, result.plantDemand, result.rackSeries].map(
+      (array) => array.buffer as ArrayBuffer,
+    );
     reply({ kind: "result", result }, buffers);
   } catch (error) {
     reply({ kind: "error", message: error instanceof Error ? (error.stack ?? error.message) : String(error) });

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { Command } from "commander";
+import { loadSite } from "../../model/load.ts";
 import { CliError } from "../output.ts";
 import { registerSimulateCommand } from "./simulate.ts";
 
@@ -53,10 +54,22 @@ describe("alixan simulate", () => {
         "--plot",
         "--rack",
         "rack:h2-r01-01",
+        "--rack",
+        "rack:h1-r01-02",
+        "--racks",
+        "all",
       );
-      const summary = JSON.parse(output) as { kpis: { pue: number }; files: string[] };
+      const summary = JSON.parse(output) as { kpis: { pue: number }; files: string[]; rackSteps: number };
       assert.ok(summary.kpis.pue > 1 && summary.kpis.pue < 1.3);
-      assert.equal(summary.files.length, 9);
+      assert.equal(summary.files.length, 10);
+      const rackCount = loadSite("lab").site!.racks.length;
+      assert.equal(summary.rackSteps, rackCount * 576, "every rack at every 5-minute step of 2 days");
+      const rackSeries = readFileSync(join(directory, "rack.csv"), "utf8");
+      assert.match(rackSeries, /rack:h1-r01-02/);
+      const all = readFileSync(join(directory, "racks.csv"), "utf8").trim().split("\n");
+      assert.equal(all[0], "time,rack,powerKW,utilisation,returnC,throttle");
+      assert.equal(all.length, 1 + 48 * rackCount, "every rack at every hourly point");
+      assert.match(all[1]!, /^0,rack:[\w-]+,[\d.]+,[\d.]+,[\d.]+,[\d.]+$/);
       const site = readFileSync(join(directory, "site.csv"), "utf8").trim().split("\n");
       assert.equal(site.length, 49, "a header and 48 hourly points");
       assert.match(site[0]!, /^timeS,entity,outdoorDryBulbC,/);
@@ -89,6 +102,10 @@ describe("alixan simulate", () => {
       [1, "cannot read weather file /nonexistent/x.epw: no such file"],
     );
     assert.equal((await failure(["simulate", "--site", "nowhere"])).exitCode, 1);
+    const racks = await failure(["simulate", "--site", "lab", "--racks", "some"]);
+    assert.deepEqual([racks.exitCode, racks.message.split(":")[0]], [2, "--racks"]);
+    const noOut = await failure(["simulate", "--site", "lab", "--racks", "all"]);
+    assert.deepEqual([noOut.exitCode, noOut.message], [2, "--racks all: needs --out DIR (it writes DIR/racks.csv)"]);
     const directory = mkdtempSync(join(tmpdir(), "alixan-scenario-"));
     try {
       const scenario = join(directory, "bad.yaml");

@@ -2,7 +2,7 @@
  * `alixan simulate`: runs the digital twin over a site and prints its KPIs; optionally writes the time series (CSV,
  * JSON) and SVG charts. Bad durations, files or scenarios end as one line and an exit code, never a stack trace.
  */
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { formatDiagnostic } from "../../model/diagnostics.ts";
@@ -30,7 +30,8 @@ interface SimulateOptions {
   readonly seed: string;
   readonly out?: string;
   readonly plot?: boolean;
-  readonly rack?: string;
+  readonly rack: string[];
+  readonly racks?: string;
   readonly jobs?: string;
   readonly threads?: string;
   readonly gridIntensity: string;
@@ -80,6 +81,7 @@ function kpiTable(result: TwinResult): string {
     ["max FWS / TCS supply", `${kpis.maxFwsSupplyC.toFixed(1)} / ${kpis.maxTcsSupplyC.toFixed(1)}`, "°C"],
     ["GPU-hours delivered", formatNumber(kpis.gpuHours), "h"],
     ["GPU-hours lost to throttling", formatNumber(kpis.throttledGpuHours), "h"],
+    ["rack-hours throttled (every type)", formatNumber(kpis.throttledRackHours), "h"],
     ["CO2", formatNumber(kpis.co2Tonnes), `t (${formatNumber(kpis.gridIntensityGPerKWh)} g/kWh)`],
   ];
   return renderTable(
@@ -96,6 +98,15 @@ async function runSimulate(options: SimulateOptions, command: Command): Promise<
   const seed = integerOption(options.seed, "--seed", 0);
   const threads = options.threads === undefined ? undefined : integerOption(options.threads, "--threads", 1);
   const gridIntensity = gridIntensityOf(options.gridIntensity);
+  if (options.racks !== undefined && options.racks !== "all") {
+    throw new CliError(
+      `--racks: "${options.racks}" is not "all" (use --rack ID, repeatable, for some racks)`,
+      exitCodes.usage,
+    );
+  }
+  if (options.racks === "all" && options.out === undefined) {
+    throw new CliError("--racks all: needs --out DIR (it writes DIR/racks.csv)", exitCodes.usage);
+  }
 
   const loaded = loadSite(options.site);
   const firstError = loaded.diagnostics.find((item) => item.severity === "error");
@@ -151,6 +162,11 @@ async function runSimulate(options: SimulateOptions, command: Command): Promise<
     steps,
     !json && process.stderr.isTTY === true,
   );
+  let racksCsvPath: string | undefined;
+  if (options.racks === "all") {
+    mkdirSync(options.out!, { recursive: true });
+    racksCsvPath = join(options.out!, "racks.csv");
+  }
   let outcome: Outcome<TwinResult>;
   try {
     outcome = await simulate({
@@ -162,7 +178,8 @@ async function runSimulate(options: SimulateOptions, command: Command): Promise<
       scenario,
       seriesIntervalS,
       gridIntensity,
-      ...(options.rack === undefined ? {} : { rackId: options.rack }),
+      ...(options.rack.length === 0 ? {} : { rackIds: options.rack }),
+      ...(racksCsvPath === undefined ? {} : { racksCsvPath }),
       ...(load === undefined ? {} : { load }),
       ...(threads === undefined ? {} : { threads }),
       onProgress: (done) => progress.update(done),
@@ -173,6 +190,7 @@ async function runSimulate(options: SimulateOptions, command: Command): Promise<
   const result = unwrap(outcome, exitCodes.usage);
   const directory = options.out ?? (options.plot === true ? join("out", "simulate") : undefined);
   const written = directory === undefined ? [] : writeRun(result, directory, options.plot === true);
+  if (racksCsvPath !== undefined) written.push(racksCsvPath);
   if (json) {
     printJson({ ...summaryOf(result), files: written });
     return;
@@ -201,7 +219,16 @@ export function registerSimulateCommand(program: Command): void {
     .option("--seed <n>", "seed of the synthetic weather and load", "1")
     .option("--out <dir>", "write KPIs and time series (CSV, JSON) to this directory")
     .option("--plot", "also write SVG charts (to --out, or out/simulate)")
-    .option("--rack <id>", "also record the series of this rack")
+    .option(
+      "--rack <id>",
+      "also record the series of this rack (repeat for more; written to rack.csv with --out)",
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .option(
+      "--racks <all>",
+      "stream every rack's series to DIR/racks.csv (time,rack,powerKW,utilisation,returnC,throttle) at --resolution",
+    )
     .option(
       "--jobs <trace>",
       "drive rack load by scheduling this job trace (openb CSV, SWF or alixan JSON) on the site",

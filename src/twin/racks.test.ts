@@ -1,0 +1,352 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { loadSite } from "../model/load.ts";
+import type { Site } from "../model/site.ts";
+import type { UtilisationSource } from "../model/utilisation.ts";
+import { PartitionKernel, rackCsvHeader, rackThrottle, throttleSpanK } from "./kernel.ts";
+import { buildPartition } from "./layout.ts";
+import { JobActivity, RackSourceLoad, SyntheticLoad } from "./profiles.ts";
+import type { TwinResult } from "./results.ts";
+import { simulate } from "./run.ts";
+import { parseScenario, type Scenario } from "./scenario.ts";
+import { secondsPer } from "./time.ts";
+import { constantWeather, valenceTypicalYear } from "./weather.ts";
+
+const lab = loadSite("lab");
+const labSite = lab.site!;
+
+/** Racks of `site` whose id starts with `prefix` (a row: `rack:h1-r02-`). */
+function racksOf(site: Site, prefix: string): number[] {
+  return site.racks.flatMap((rack, index) => (rack.id.startsWith(prefix) ? [index] : []));
+}
+
+/** A source that holds `busy` racks at 1 and every other rack at 0. */
+function fixedSource(site: Site, busy: readonly number[]): UtilisationSource {
+  const values = new Float64Array(site.racks.length);
+  for (const rack of busy) values[rack] = 1;
+  return {
+    fill(_timeS, out) {
+      out.set(values);
+    },
+  };
+}
+
+function compile(text: string, site: Site = labSite): { site: Site; scenario: Scenario } {
+  const parsed = parseScenario(text, "test.yaml", site, lab.file);
+  assert.ok(parsed.ok, parsed.ok ? "" : parsed.error);
+  return parsed.value;
+}
+
+async function simulateOk(options: Parameters<typeof simulate>[0]): Promise<TwinResult> {
+  const outcome = await simulate(options);
+  assert.ok(outcome.ok, outcome.ok ? "" : outcome.error);
+  return outcome.value;
+}
+
+describe("per-rack twin: a row with busy and idle racks", () => {
+  it("throttles the busy racks of a hot loop and not the idle ones, and the hall is the sum of its racks", async () => {
+    // Row h1-r02: eight HGX racks; the first four at full activity, the last four idle. The TCS set-point is raised
+    // 2 K above the HGX supply limit (44 °C): a rack at design power then leaves at 56 °C, above its 54 °C envelope,
+    // an idle one at about 48 °C.
+    const row = racksOf(labSite, "rack:h1-r02-");
+    assert.equal(row.length, 8);
+    const { scenario } = compile("events:\n  - { at: 0, setpoint: { tcsSupplyC: 46 } }\n");
+    const hall = racksOf(labSite, "rack:h1-");
+    const result = await simulateOk({
+      site: labSite,
+      weather: constantWeather(20, 50),
+      durationS: 6 * secondsPer.h,
+      stepS: 60,
+      threads: 1,
+      scenario,
+      load: fixedSource(labSite, row.slice(0, 4)),
+      loadIsActivity: true,
+      rackIds: hall.map((index) => labSite.racks[index]!.id),
+    });
+    const byId = new Map(result.racks.map((frame) => [frame.name, frame]));
+    const point = 3;
+    for (const [position, index] of row.entries()) {
+      const frame = byId.get(labSite.racks[index]!.id)!;
+      const throttle = frame.fields.throttle![point]!;
+      if (position < 4) {
+        assert.ok(throttle < 0.95 && throttle > 0.5, `busy rack ${frame.name} throttle ${throttle}`);
+        assert.ok(frame.fields.returnC![point]! > 54, `busy rack returns ${frame.fields.returnC![point]} °C`);
+      } else {
+        assert.equal(throttle, 1, `idle rack ${frame.name} must not throttle`);
+        assert.ok(Math.abs(frame.fields.powerKw![point]! - 9) < 1e-9, "an idle HGX rack draws its 9 kW");
+      }
+    }
+    // A busy rack's own fixed point: outlet = 46 + 10 K × f, f = 1 − (outlet − 54) / span.
+    const expected = rackThrottle(46, 42 * 0.8, 54, 10 / (42 * 0.8));
+    assert.ok(Math.abs(expected - (1 + 8 / throttleSpanK) / (1 + 10 / throttleSpanK)) < 1e-12);
+    const busyFrame = byId.get(labSite.racks[row[0]!]!.id)!;
+    assert.ok(Math.abs(busyFrame.fields.throttle![point]! - expected) < 1e-6, `${busyFrame.fields.throttle![point]}`);
+    // Rows and halls aggregate exactly: hall 1's IT power is the sum of its racks' power at every point.
+    const hallIt = result.halls[0]!.fields.itKw!;
+    for (let index = 0; index < hallIt.length; index++) {
+      let sum = 0;
+      for (const frame of result.racks) sum += frame.fields.powerKw![index]!;
+      assert.ok(Math.abs(sum - hallIt[index]!) < 1e-9 * hallIt[index]!, `point ${index}: ${sum} vs ${hallIt[index]}`);
+    }
+    assert.ok(result.kpis.throttledGpuHours > 0, "the busy racks lose GPU-hours");
+    // Exactly the four busy racks throttle, once the loop has warmed to its new set-point.
+    const rackHours = result.kpis.throttledRackHours;
+    assert.ok(rackHours > 4 * 5 && rackHours <= 4 * 6 + 1e-9, `${rackHours} rack-hours throttled`);
+  });
+});
+
+describe("per-rack twin: occupancy", () => {
+  it("4 installed HGX racks at 100 % draw 168 kW and deliver 128 GPU-hours an hour", async () => {
+    // Hall 1 at half HGX occupancy: the first 4 of the 8 HGX racks are installed; every HGX rack of the hall is busy
+    // (the others are not installed, so they draw nothing), every other rack idle.
+    const { site, scenario } = compile(
+      "events:\n  - { at: 0, occupancy: { from: 0.5, rackType: hgx, hall: hall:h1 } }\n",
+    );
+    const hgx = racksOf(site, "rack:h1-r02-");
+    const result = await simulateOk({
+      site,
+      weather: constantWeather(15, 50),
+      durationS: 3 * secondsPer.h,
+      stepS: 60,
+      threads: 1,
+      scenario,
+      load: fixedSource(site, hgx),
+      loadIsActivity: true,
+    });
+    const hall = result.halls[0]!.fields;
+    const idleOthers = 4 * 30 + 12 * 4; // four NVL72 and twelve CPU racks at idle power
+    for (let point = 0; point < 3; point++) {
+      assert.ok(Math.abs(hall.itKw![point]! - idleOthers - 168) < 1e-6, `hall 1 IT ${hall.itKw![point]} kW`);
+      assert.ok(Math.abs(hall.gpuHours![point]! - 128) < 1e-6, `hall 1 GPU-hours ${hall.gpuHours![point]}`);
+    }
+  });
+});
+
+describe("per-rack twin: energy balance every step", () => {
+  it("grid import is IT plus overheads, and heat removed plus heat stored is heat produced, at each step", () => {
+    const { site, scenario } = compile(
+      [
+        "events:",
+        "  - { at: 0, heatWave: { days: 1, peakC: 40, nightMinimumC: 28 } }",
+        "  - { at: 2h, setpoint: { tcsSupplyC: 45.5 } }",
+        "  - { at: 3h, fail: [drycooler:lab-01, drycooler:lab-02] }",
+        "  - { at: 4h, fail: [cdu:h1-r01-01, cdu:h1-r01-02] }",
+        "  - { at: 5h, repair: [cdu:h1-r01-01, cdu:h1-r01-02] }",
+      ].join("\n"),
+    );
+    const partition = buildPartition(
+      site,
+      site.plants.map((plant) => plant.index),
+    );
+    const stepS = 30;
+    const kernel = new PartitionKernel(
+      partition,
+      valenceTypicalYear(1),
+      new SyntheticLoad(partition.racks, 4),
+      scenario.events,
+      scenario.ramps,
+      stepS,
+      180 * secondsPer.d,
+    );
+    const storedKj = () => {
+      let sum = 0;
+      for (let row = 0; row < partition.rows.count; row++) {
+        sum += partition.rows.heatCapacityKjPerK[row]! * kernel.tcsC[row]!;
+      }
+      for (let plant = 0; plant < partition.plants.count; plant++) {
+        sum += partition.plants.heatCapacityKjPerK[plant]! * kernel.supplyC[plant]!;
+      }
+      return sum;
+    };
+    let throttledSteps = 0;
+    let before = storedKj();
+    for (let step = 0; step < (7 * secondsPer.h) / stepS; step++) {
+      kernel.step();
+      let grid = 0;
+      let it = 0;
+      let overheads = 0;
+      let rackSum = 0;
+      for (let hall = 0; hall < partition.halls.count; hall++) {
+        grid += kernel.hallGridKw[hall]!;
+        it += kernel.hallItKw[hall]!;
+        overheads +=
+          kernel.hallUpsLossKw[hall]! +
+          kernel.hallTransformerLossKw[hall]! +
+          kernel.hallCduPumpKw[hall]! +
+          kernel.hallCrahFanKw[hall]!;
+      }
+      let rejected = 0;
+      for (let plant = 0; plant < partition.plants.count; plant++) {
+        overheads += kernel.plantPumpKw[plant]! + kernel.plantFanKw[plant]! + kernel.plantChillerPowerKw[plant]!;
+        rejected +=
+          kernel.plantDryCoolerHeatKw[plant]! +
+          kernel.plantChillerHeatKw[plant]! +
+          kernel.plantChillerPowerKw[plant]! +
+          kernel.plantFanKw[plant]! +
+          kernel.plantDirectHeatKw[plant]!;
+      }
+      for (let rack = 0; rack < partition.racks.count; rack++) {
+        rackSum += kernel.throttle[rack]! * kernel.rackPowerKw[rack]!;
+        if (kernel.throttle[rack]! < 1) throttledSteps++;
+      }
+      const after = storedKj();
+      const storedKw = (after - before) / stepS;
+      before = after;
+      assert.ok(Math.abs(rackSum - it) < 1e-9 * it, `step ${step}: racks ${rackSum} vs IT ${it}`);
+      assert.ok(
+        Math.abs(it + overheads - grid) < 1e-9 * grid,
+        `step ${step}: IT + overheads ${it + overheads} vs ${grid}`,
+      );
+      assert.ok(
+        Math.abs(grid - rejected - storedKw) < 1e-6 * grid,
+        `step ${step}: grid ${grid} vs rejected ${rejected} + stored ${storedKw}`,
+      );
+    }
+    assert.ok(throttledSteps > 0, "racks throttled during the run");
+  });
+});
+
+describe("per-rack twin: job activity", () => {
+  it("gives training dips and bursty inference, deterministic from the seed and independent of the start", () => {
+    const partition = buildPartition(
+      labSite,
+      labSite.plants.map((plant) => plant.index),
+    );
+    const racks = partition.racks;
+    const training = Array.from(racks.profile).indexOf(0);
+    const inference = Array.from(racks.profile).indexOf(1);
+    assert.ok(training >= 0 && inference >= 0);
+    const activity = new JobActivity(racks, 7);
+    const out = new Float64Array(racks.count);
+    const trainingValues: number[] = [];
+    const inferenceValues: number[] = [];
+    for (let timeS = 0; timeS < 2 * secondsPer.d; timeS += 60) {
+      activity.fill(timeS, out);
+      trainingValues.push(out[training]!);
+      inferenceValues.push(out[inference]!);
+    }
+    const steady = trainingValues.filter((value) => value > 0.85).length / trainingValues.length;
+    assert.ok(steady > 0.8, `training steady ${steady}`);
+    assert.ok(
+      trainingValues.some((value) => value === 0.25),
+      "checkpoint dips",
+    );
+    const changes = inferenceValues.filter((value, index) => index > 0 && value !== inferenceValues[index - 1]).length;
+    assert.ok(changes > 2 * 24 * 4, `inference changes ${changes} times in two days`);
+    // Same seed, started later: the same values at the same times.
+    const later = new JobActivity(racks, 7);
+    const again = new Float64Array(racks.count);
+    later.fill(secondsPer.d + 600, again);
+    activity.fill(secondsPer.d + 600, out);
+    assert.deepEqual(Array.from(again), Array.from(out));
+    const other = new JobActivity(racks, 8);
+    other.fill(secondsPer.d + 600, again);
+    assert.notDeepEqual(Array.from(again), Array.from(out));
+  });
+
+  it("multiplies a source's allocation by the activity unless the source is measured activity", () => {
+    const partition = buildPartition(
+      labSite,
+      labSite.plants.map((plant) => plant.index),
+    );
+    const half: UtilisationSource = {
+      fill(_timeS, out) {
+        out.fill(0.5);
+      },
+    };
+    const out = new Float64Array(partition.racks.count);
+    new RackSourceLoad(half, partition.racks, labSite.racks.length, { refreshS: 60, asActivity: true }).fill(0, out);
+    assert.ok(out.every((value) => value === 0.5));
+    new RackSourceLoad(half, partition.racks, labSite.racks.length, { refreshS: 60, seed: 3 }).fill(3600, out);
+    assert.ok(out.every((value) => value <= 0.5));
+    assert.ok(out.some((value) => value < 0.5));
+  });
+});
+
+describe("per-rack twin: racks.csv", () => {
+  it("streams every rack at the series resolution, on one thread or several", async () => {
+    const directory = mkdtempSync(join(tmpdir(), "alixan-racks-"));
+    try {
+      for (const threads of [1, 2]) {
+        const path = join(directory, `racks-${threads}.csv`);
+        const result = await simulateOk({
+          site: labSite,
+          weather: valenceTypicalYear(1),
+          durationS: 2 * secondsPer.h,
+          stepS: 60,
+          seriesIntervalS: 30 * 60,
+          threads,
+          racksCsvPath: path,
+        });
+        const lines = readFileSync(path, "utf8").trim().split("\n");
+        assert.equal(lines[0], rackCsvHeader);
+        assert.equal(lines.length - 1, 4 * labSite.racks.length);
+        const ids = new Set(lines.slice(1).map((line) => line.split(",")[1]));
+        assert.equal(ids.size, labSite.racks.length);
+        // The racks' power at the first point adds up to the site's IT power.
+        let sum = 0;
+        for (const line of lines.slice(1)) if (line.startsWith("0,")) sum += Number(line.split(",")[2]);
+        const it = result.site.fields.itKw![0]!;
+        assert.ok(Math.abs(sum - it) < 1e-3 * it, `${sum} vs ${it}`);
+        assert.equal(result.rackSteps, labSite.racks.length * 120);
+      }
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("per-rack twin: facility water pumps lost", () => {
+  it("heats the technology loops within seconds, not the whole facility loop", () => {
+    const { site, scenario } = compile("events:\n  - { at: 60, fail: [pump:lab-fws-01, pump:lab-fws-02] }\n");
+    const partition = buildPartition(
+      site,
+      site.plants.map((plant) => plant.index),
+    );
+    const kernel = new PartitionKernel(
+      partition,
+      constantWeather(25, 50),
+      new SyntheticLoad(partition.racks, 2),
+      scenario.events,
+      scenario.ramps,
+      1,
+      0,
+    );
+    for (let step = 0; step < 60; step++) kernel.step();
+    const tcsBefore = kernel.tcsC[0]!;
+    const fwsBefore = kernel.supplyC[0]!;
+    assert.equal(kernel.plantFlowShare[0], 1);
+    for (let step = 0; step < 30; step++) kernel.step();
+    assert.equal(kernel.plantFlowShare[0], 0, "no facility water flows");
+    assert.equal(kernel.rowCduCapacityKw[0], 0, "the CDUs can pass no heat");
+    // 30 s later: the NVL72 row's loop (about 0.5 L per kW) has warmed by kelvins, the 12 m³ facility loop hardly.
+    assert.ok(kernel.tcsC[0]! > tcsBefore + 2, `TCS ${tcsBefore} → ${kernel.tcsC[0]}`);
+    assert.ok(kernel.supplyC[0]! < fwsBefore + 0.2, `FWS ${fwsBefore} → ${kernel.supplyC[0]}`);
+    for (let step = 0; step < 600; step++) kernel.step();
+    assert.ok(
+      Array.from(kernel.throttle).some((factor) => factor < 1),
+      "within ten minutes, racks throttle",
+    );
+  });
+});
+
+describe("per-rack twin: throttling counts every rack type", () => {
+  it("reports CPU racks that throttle, which lose no GPU-hours", async () => {
+    const { scenario } = compile("events:\n  - { at: 0, coolantLimit: { rackType: cpu, maxCoolantSupplyC: 31 } }\n");
+    const result = await simulateOk({
+      site: labSite,
+      weather: constantWeather(20, 50),
+      durationS: 2 * secondsPer.h,
+      stepS: 60,
+      threads: 1,
+      scenario,
+    });
+    assert.equal(result.kpis.throttledGpuHours, 0);
+    const cpuRacks = labSite.racks.filter((rack) => labSite.rackTypes[rack.typeIndex]!.id === "cpu").length;
+    assert.ok(result.kpis.throttledRackHours > 0.5 * cpuRacks * 2, `${result.kpis.throttledRackHours} rack-hours`);
+    assert.ok(result.kpis.throttledRackHours <= cpuRacks * 2 + 1e-9);
+  });
+});
