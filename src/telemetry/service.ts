@@ -15,6 +15,8 @@ import { preparePrivateDirectory, tightenContents, UnsafeDirectoryError } from "
 import type { Site } from "../model/site.ts";
 import { InfluxParser, type Precision } from "./adapters/influx.ts";
 import { decodeJsonBatch } from "./adapters/json.ts";
+import { ModbusPoller, type ModbusStatus } from "./adapters/modbus/poller.ts";
+import type { ModbusDevice } from "./adapters/modbus/registers.ts";
 import { PrometheusParser, type ScrapeStatus, type ScrapeTarget, scrapeTarget } from "./adapters/prometheus.ts";
 import type { RedfishTarget } from "./adapters/redfish/binding.ts";
 import { RedfishEventStream } from "./adapters/redfish/events.ts";
@@ -63,6 +65,8 @@ export interface TelemetryOptions {
   readonly webhookRetry?: RetryPolicy;
   readonly remoteWrite?: RemoteWriteOptions;
   readonly redfish?: readonly RedfishTarget[];
+  /** Modbus TCP devices with their register maps. */
+  readonly modbus?: readonly ModbusDevice[];
   readonly prometheus?: { readonly intervalMs: number; readonly targets: readonly ScrapeTarget[] };
   /** Cardinality guard (default 2 million series). */
   readonly maxSeries?: number;
@@ -126,6 +130,7 @@ export class TelemetryService {
   readonly #remote: RemoteWriter | undefined;
   readonly #periodics: Periodic[] = [];
   readonly #pollers: RedfishPoller[] = [];
+  readonly #modbus: ModbusPoller[] = [];
   readonly #eventStreams: RedfishEventStream[] = [];
   readonly #scrapes = new Map<string, ScrapeStatus>();
   readonly #subscribers = new Set<Subscriber>();
@@ -320,6 +325,12 @@ export class TelemetryService {
       );
       if (target.events) this.#eventStreams.push(new RedfishEventStream(target, this.alarms, this.#now));
     }
+    const modbusSink = async (samples: SampleBuffer, rejections: RejectionList): Promise<void> => {
+      await this.ingestBuffer(samples, rejections, "modbus");
+    };
+    for (const device of options.modbus ?? []) {
+      this.#modbus.push(new ModbusPoller(device, intern, modbusSink, this.alarms, this.#now));
+    }
     const scrape = options.prometheus;
     if (scrape !== undefined) {
       const scrapeSink = async (samples: SampleBuffer, rejections: RejectionList): Promise<void> => {
@@ -341,6 +352,7 @@ export class TelemetryService {
     }
     for (const periodic of this.#periodics) periodic.start();
     for (const stream of this.#eventStreams) stream.start();
+    for (const poller of this.#modbus) poller.start();
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -803,6 +815,7 @@ export class TelemetryService {
       events?: { connected: boolean; events: number; lastProblem?: string };
     }[];
     prometheus: ScrapeStatus[];
+    modbus: { device: string; equipment?: string; status?: ModbusStatus }[];
     remoteWrite?: { queued: number; sent: number; failed: number; dropped: number; lastProblem?: string };
   } {
     return {
@@ -814,6 +827,11 @@ export class TelemetryService {
         ...(this.#eventStreams[index] === undefined ? {} : { events: { ...this.#eventStreams[index]!.status } }),
       })),
       prometheus: [...this.#scrapes.values()],
+      modbus: this.#modbus.map((poller) => ({
+        device: poller.device.name,
+        ...(poller.device.equipment === undefined ? {} : { equipment: poller.device.equipment }),
+        ...(poller.status === undefined ? {} : { status: poller.status }),
+      })),
       ...(this.#remote === undefined
         ? {}
         : {
@@ -832,6 +850,7 @@ export class TelemetryService {
     this.#closed = true;
     await Promise.all(this.#periodics.map((periodic) => periodic.stop()));
     await Promise.all(this.#eventStreams.map((stream) => stream.close()));
+    await Promise.all(this.#modbus.map((poller) => poller.stop()));
     this.#subscribers.clear();
     await this.#notifier.close();
     await this.#remote?.close();
