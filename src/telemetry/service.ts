@@ -13,9 +13,10 @@
 import { join } from "node:path";
 import { preparePrivateDirectory, tightenContents, UnsafeDirectoryError } from "../core/private-files.ts";
 import type { Site } from "../model/site.ts";
+import type { DevicePoller, DeviceStatus } from "./adapters/device-poller.ts";
 import { InfluxParser, type Precision } from "./adapters/influx.ts";
 import { decodeJsonBatch } from "./adapters/json.ts";
-import { ModbusPoller, type ModbusStatus } from "./adapters/modbus/poller.ts";
+import { modbusPoller } from "./adapters/modbus/poller.ts";
 import type { ModbusDevice } from "./adapters/modbus/registers.ts";
 import { PrometheusParser, type ScrapeStatus, type ScrapeTarget, scrapeTarget } from "./adapters/prometheus.ts";
 import type { RedfishTarget } from "./adapters/redfish/binding.ts";
@@ -130,7 +131,7 @@ export class TelemetryService {
   readonly #remote: RemoteWriter | undefined;
   readonly #periodics: Periodic[] = [];
   readonly #pollers: RedfishPoller[] = [];
-  readonly #modbus: ModbusPoller[] = [];
+  readonly #modbus: DevicePoller[] = [];
   readonly #eventStreams: RedfishEventStream[] = [];
   readonly #scrapes = new Map<string, ScrapeStatus>();
   readonly #subscribers = new Set<Subscriber>();
@@ -329,7 +330,7 @@ export class TelemetryService {
       await this.ingestBuffer(samples, rejections, "modbus");
     };
     for (const device of options.modbus ?? []) {
-      this.#modbus.push(new ModbusPoller(device, intern, modbusSink, this.alarms, this.#now));
+      this.#modbus.push(modbusPoller(device, intern, modbusSink, this.alarms, this.#now));
     }
     const scrape = options.prometheus;
     if (scrape !== undefined) {
@@ -815,7 +816,7 @@ export class TelemetryService {
       events?: { connected: boolean; events: number; lastProblem?: string };
     }[];
     prometheus: ScrapeStatus[];
-    modbus: { device: string; equipment?: string; status?: ModbusStatus }[];
+    modbus: { device: string; equipment?: string; status?: DeviceStatus }[];
     remoteWrite?: { queued: number; sent: number; failed: number; dropped: number; lastProblem?: string };
   } {
     return {
