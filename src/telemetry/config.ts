@@ -18,6 +18,7 @@ import { parse } from "yaml";
 import { decodeModbusConfig } from "./adapters/modbus/registers.ts";
 import type { ScrapeTarget } from "./adapters/prometheus.ts";
 import { decodeRedfishTargets } from "./adapters/redfish/binding.ts";
+import { decodeSnmpConfig } from "./adapters/snmp/targets.ts";
 import type { AlarmEventType } from "./alarms/book.ts";
 import { decodeRules } from "./alarms/rules.ts";
 import type { WebhookTarget } from "./alarms/webhook.ts";
@@ -29,7 +30,7 @@ import { failure, type Result, type Severity, severities, success } from "./type
 /** The options a configuration file can set. */
 export type ConfiguredOptions = Pick<
   TelemetryOptions,
-  "hotCapacity" | "retention" | "redfish" | "modbus" | "prometheus" | "rules" | "webhooks" | "remoteWrite"
+  "hotCapacity" | "retention" | "redfish" | "modbus" | "snmp" | "prometheus" | "rules" | "webhooks" | "remoteWrite"
 >;
 
 const topLevel = [
@@ -37,6 +38,7 @@ const topLevel = [
   "retention",
   "redfish",
   "modbus",
+  "snmp",
   "prometheus",
   "rules",
   "webhooks",
@@ -127,6 +129,11 @@ export function decodeTelemetryConfig(raw: unknown): Result<ConfiguredOptions> {
   if (raw["modbus"] !== undefined) {
     const devices = decodeModbusConfig(raw["modbus"]);
     if (devices.ok) options.modbus = devices.value;
+    else problems.push(devices.problem);
+  }
+  if (raw["snmp"] !== undefined) {
+    const devices = decodeSnmpConfig(raw["snmp"]);
+    if (devices.ok) options.snmp = devices.value;
     else problems.push(devices.problem);
   }
   if (raw["rules"] !== undefined) {

@@ -22,6 +22,8 @@ import { PrometheusParser, type ScrapeStatus, type ScrapeTarget, scrapeTarget } 
 import type { RedfishTarget } from "./adapters/redfish/binding.ts";
 import { RedfishEventStream } from "./adapters/redfish/events.ts";
 import { type PollStatus, RedfishPoller } from "./adapters/redfish/poller.ts";
+import { snmpPoller } from "./adapters/snmp/poller.ts";
+import type { SnmpDevice } from "./adapters/snmp/targets.ts";
 import { type Alarm, AlarmBook, type AlarmEvent } from "./alarms/book.ts";
 import { type AlarmRule, builtInRules, RuleEngine } from "./alarms/rules.ts";
 import { type RetryPolicy, WebhookNotifier, type WebhookTarget } from "./alarms/webhook.ts";
@@ -68,6 +70,8 @@ export interface TelemetryOptions {
   readonly redfish?: readonly RedfishTarget[];
   /** Modbus TCP devices with their register maps. */
   readonly modbus?: readonly ModbusDevice[];
+  /** SNMP agents (UPS, PDUs) with their OID profiles. */
+  readonly snmp?: readonly SnmpDevice[];
   readonly prometheus?: { readonly intervalMs: number; readonly targets: readonly ScrapeTarget[] };
   /** Cardinality guard (default 2 million series). */
   readonly maxSeries?: number;
@@ -132,6 +136,7 @@ export class TelemetryService {
   readonly #periodics: Periodic[] = [];
   readonly #pollers: RedfishPoller[] = [];
   readonly #modbus: DevicePoller[] = [];
+  readonly #snmp: DevicePoller[] = [];
   readonly #eventStreams: RedfishEventStream[] = [];
   readonly #scrapes = new Map<string, ScrapeStatus>();
   readonly #subscribers = new Set<Subscriber>();
@@ -332,6 +337,12 @@ export class TelemetryService {
     for (const device of options.modbus ?? []) {
       this.#modbus.push(modbusPoller(device, intern, modbusSink, this.alarms, this.#now));
     }
+    const snmpSink = async (samples: SampleBuffer, rejections: RejectionList): Promise<void> => {
+      await this.ingestBuffer(samples, rejections, "snmp");
+    };
+    for (const device of options.snmp ?? []) {
+      this.#snmp.push(snmpPoller(device, intern, snmpSink, this.alarms, this.#now));
+    }
     const scrape = options.prometheus;
     if (scrape !== undefined) {
       const scrapeSink = async (samples: SampleBuffer, rejections: RejectionList): Promise<void> => {
@@ -353,7 +364,7 @@ export class TelemetryService {
     }
     for (const periodic of this.#periodics) periodic.start();
     for (const stream of this.#eventStreams) stream.start();
-    for (const poller of this.#modbus) poller.start();
+    for (const poller of [...this.#modbus, ...this.#snmp]) poller.start();
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -816,7 +827,8 @@ export class TelemetryService {
       events?: { connected: boolean; events: number; lastProblem?: string };
     }[];
     prometheus: ScrapeStatus[];
-    modbus: { device: string; equipment?: string; status?: DeviceStatus }[];
+    modbus: DeviceState[];
+    snmp: DeviceState[];
     remoteWrite?: { queued: number; sent: number; failed: number; dropped: number; lastProblem?: string };
   } {
     return {
@@ -828,11 +840,8 @@ export class TelemetryService {
         ...(this.#eventStreams[index] === undefined ? {} : { events: { ...this.#eventStreams[index]!.status } }),
       })),
       prometheus: [...this.#scrapes.values()],
-      modbus: this.#modbus.map((poller) => ({
-        device: poller.device.name,
-        ...(poller.device.equipment === undefined ? {} : { equipment: poller.device.equipment }),
-        ...(poller.status === undefined ? {} : { status: poller.status }),
-      })),
+      modbus: this.#modbus.map(deviceState),
+      snmp: this.#snmp.map(deviceState),
       ...(this.#remote === undefined
         ? {}
         : {
@@ -851,7 +860,7 @@ export class TelemetryService {
     this.#closed = true;
     await Promise.all(this.#periodics.map((periodic) => periodic.stop()));
     await Promise.all(this.#eventStreams.map((stream) => stream.close()));
-    await Promise.all(this.#modbus.map((poller) => poller.stop()));
+    await Promise.all([...this.#modbus, ...this.#snmp].map((poller) => poller.stop()));
     this.#subscribers.clear();
     await this.#notifier.close();
     await this.#remote?.close();
@@ -864,6 +873,21 @@ export class TelemetryService {
     await this.history.close();
     if (this.#directory !== undefined) tightenContents(this.#directory);
   }
+}
+
+/** A field-bus device as the status shows it. */
+export interface DeviceState {
+  readonly device: string;
+  readonly equipment?: string;
+  readonly status?: DeviceStatus;
+}
+
+function deviceState(poller: DevicePoller): DeviceState {
+  return {
+    device: poller.device.name,
+    ...(poller.device.equipment === undefined ? {} : { equipment: poller.device.equipment }),
+    ...(poller.status === undefined ? {} : { status: poller.status }),
+  };
 }
 
 function describe(cause: unknown): string {
