@@ -22,6 +22,7 @@ import { PrometheusParser, type ScrapeStatus, type ScrapeTarget, scrapeTarget } 
 import type { RedfishTarget } from "./adapters/redfish/binding.ts";
 import { RedfishEventStream } from "./adapters/redfish/events.ts";
 import { type PollStatus, RedfishPoller } from "./adapters/redfish/poller.ts";
+import { parseRemoteWrite } from "./adapters/remote-write.ts";
 import { snmpPoller } from "./adapters/snmp/poller.ts";
 import type { SnmpDevice } from "./adapters/snmp/targets.ts";
 import { type Alarm, AlarmBook, type AlarmEvent } from "./alarms/book.ts";
@@ -404,6 +405,19 @@ export class TelemetryService {
       this.#prometheus.parse(text, this.#now(), labels, samples, rejections),
     );
     return limited(await this.ingestBuffer(samples, rejections, "prometheus"), refusedForSource);
+  }
+
+  /**
+   * Ingests a Prometheus remote-write 1.0 request (the protobuf WriteRequest, already decompressed); new series
+   * count against `source`. NaN samples (staleness markers) are skipped.
+   */
+  async ingestRemoteWrite(body: Uint8Array, source?: string): Promise<IngestReport> {
+    const samples = new SampleBuffer(1024);
+    const rejections = new RejectionList();
+    const { refusedForSource } = this.registry.withSource(source, () =>
+      parseRemoteWrite(body, (name, labels) => this.registry.intern(name, labels), samples, rejections),
+    );
+    return limited(await this.ingestBuffer(samples, rejections, "remote-write"), refusedForSource);
   }
 
   /**
