@@ -228,3 +228,25 @@ describe("Influx receivers", () => {
     assert.equal(brotli.json().errors[0].field, "headers.content-encoding");
   });
 });
+
+describe("pushed exposition text", () => {
+  it("reads timestamps as seconds when the Content-Type is OpenMetrics, as ms otherwise", async () => {
+    const seconds = Math.floor(now / 1000) - 30;
+    const open = await app.inject({
+      method: "POST",
+      url: "/v1/telemetry/prometheus",
+      headers: { "content-type": "application/openmetrics-text; version=1.0.0" },
+      payload: `om_probe 1 ${seconds}.5\n# EOF\n`,
+    });
+    assert.equal(open.statusCode, 200, open.body);
+    assert.equal(latest("om_probe")?.timestamp, seconds * 1000 + 500);
+    const text = await app.inject({
+      method: "POST",
+      url: "/v1/telemetry/prometheus",
+      headers: { "content-type": "text/plain; version=0.0.4" },
+      payload: `text_probe 1 ${now}\n`,
+    });
+    assert.equal(text.statusCode, 200, text.body);
+    assert.equal(latest("text_probe")?.timestamp, now);
+  });
+});

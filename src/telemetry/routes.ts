@@ -25,6 +25,7 @@ import { Type } from "typebox";
 import { problemHandler, sendProblem } from "../server/problem.ts";
 import { type EventStream, openEventStream } from "../server/sse.ts";
 import { type Precision, precisions } from "./adapters/influx.ts";
+import { formatOfContentType } from "./adapters/prometheus.ts";
 import type { AlarmFilter } from "./alarms/book.ts";
 import {
   type Aggregation,
@@ -234,7 +235,9 @@ export function registerTelemetryRoutes(
       async (request, reply) => {
         if (typeof request.body !== "string")
           return problem(reply, 415, "Unsupported body", "send exposition text as text/plain");
-        return ingestReply(reply, await service.ingestPrometheusText(request.body, {}, sourceOf(request)));
+        // OpenMetrics timestamps are seconds, Prometheus text ones ms: the Content-Type says which this is.
+        const format = formatOfContentType(request.headers["content-type"]);
+        return ingestReply(reply, await service.ingestPrometheusText(request.body, {}, sourceOf(request), format));
       },
     );
 

@@ -18,7 +18,13 @@ import { InfluxParser, type Precision } from "./adapters/influx.ts";
 import { decodeJsonBatch } from "./adapters/json.ts";
 import { modbusPoller } from "./adapters/modbus/poller.ts";
 import type { ModbusDevice } from "./adapters/modbus/registers.ts";
-import { PrometheusParser, type ScrapeStatus, type ScrapeTarget, scrapeTarget } from "./adapters/prometheus.ts";
+import {
+  type ExpositionFormat,
+  PrometheusParser,
+  type ScrapeStatus,
+  type ScrapeTarget,
+  scrapeTarget,
+} from "./adapters/prometheus.ts";
 import type { RedfishTarget } from "./adapters/redfish/binding.ts";
 import { RedfishEventStream } from "./adapters/redfish/events.ts";
 import { type PollStatus, RedfishPoller } from "./adapters/redfish/poller.ts";
@@ -397,12 +403,20 @@ export class TelemetryService {
     }
   }
 
-  /** Ingests Prometheus exposition text (pushed rather than scraped), adding `labels` to every series. */
-  async ingestPrometheusText(text: string, labels: Labels = {}, source?: string): Promise<IngestReport> {
+  /**
+   * Ingests exposition text (pushed rather than scraped), adding `labels` to every series; `format` says whether
+   * timestamps are ms (Prometheus text) or seconds (OpenMetrics).
+   */
+  async ingestPrometheusText(
+    text: string,
+    labels: Labels = {},
+    source?: string,
+    format: ExpositionFormat = "prometheus",
+  ): Promise<IngestReport> {
     const samples = new SampleBuffer(256);
     const rejections = new RejectionList();
     const { refusedForSource } = this.registry.withSource(source, () =>
-      this.#prometheus.parse(text, this.#now(), labels, samples, rejections),
+      this.#prometheus.parse(text, this.#now(), labels, samples, rejections, format),
     );
     return limited(await this.ingestBuffer(samples, rejections, "prometheus"), refusedForSource);
   }
