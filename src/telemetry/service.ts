@@ -453,6 +453,10 @@ export class TelemetryService {
       apply();
       return report(count);
     }
+    // After a failed write, the log comes back by itself once the disk has room: no restart needed.
+    if (this.#wal.failed && !(await this.#wal.recover())) {
+      return report(0, "not stored, retry later: the write-ahead log cannot write (is the disk full?)");
+    }
     const definitions: SeriesDefinition[] = [];
     for (let id = this.#loggedSeries; id < this.registry.size; id++) {
       const info = this.registry.info(id)!;
@@ -470,6 +474,8 @@ export class TelemetryService {
       await this.#wal.append(record, apply);
       this.#recordsSinceRotation++;
     } catch (cause) {
+      // The definitions of this record were not logged: the next record carries them again.
+      if (definitions.length > 0) this.#loggedSeries = Math.min(this.#loggedSeries, definitions[0]!.id);
       return report(0, `not stored, retry later: ${describe(cause)}`);
     }
     return report(count);
@@ -502,6 +508,7 @@ export class TelemetryService {
   async #flushNow(): Promise<void> {
     const started = performance.now();
     let checkpoint: number | undefined;
+    if (this.#wal?.failed) await this.#wal.recover();
     if (this.#wal !== undefined && this.#recordsSinceRotation > 0) {
       checkpoint = await this.#wal.rotate();
       this.#recordsSinceRotation = 0;
