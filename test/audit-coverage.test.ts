@@ -16,6 +16,9 @@ const exempt: Readonly<Record<string, string>> = {
   "POST /v1/telemetry/samples": "measurements, not platform state: kept in the telemetry log, not the audit chain",
   "POST /v1/telemetry/influx": "measurements, not platform state: kept in the telemetry log, not the audit chain",
   "POST /v1/telemetry/prometheus": "measurements, not platform state: kept in the telemetry log, not the audit chain",
+  "POST /api/v1/write": "measurements (Prometheus remote-write): kept in the telemetry log, not the audit chain",
+  "POST /write": "measurements (InfluxDB 1 write): kept in the telemetry log, not the audit chain",
+  "POST /api/v2/write": "measurements (InfluxDB 2 write): kept in the telemetry log, not the audit chain",
   "POST /v1/whatif": "a simulation in a worker: it changes nothing",
 };
 

@@ -16,6 +16,12 @@ declare module "fastify" {
   }
   interface FastifyContextConfig {
     public?: boolean;
+    /**
+     * The route is a collector's write endpoint (Influx `/write`, `/api/v2/write`): besides `Bearer`, the key may
+     * come as `Token <key>` (InfluxDB 2 clients, Telegraf's influxdb_v2 output) or as the password of HTTP Basic
+     * (InfluxDB 1 clients), since those agents cannot send a bearer token.
+     */
+    collectorAuth?: boolean;
   }
 }
 
@@ -42,8 +48,10 @@ export function registerAuthentication(app: FastifyInstance, tenancy: TenancySer
         ? (request.query as { access_token?: unknown } | undefined)?.access_token
         : undefined;
     let token: string | undefined;
-    if (header !== undefined) token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
-    else if (typeof queryToken === "string") token = queryToken;
+    if (header !== undefined) {
+      token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+      if (token === undefined && request.routeOptions.config.collectorAuth === true) token = collectorToken(header);
+    } else if (typeof queryToken === "string") token = queryToken;
     else {
       security?.authenticationFailed(request, "missing");
       throw new AppError("unauthenticated", "send an API key as `Authorization: Bearer alx_…`");
@@ -69,6 +77,17 @@ export function registerAuthentication(app: FastifyInstance, tenancy: TenancySer
         ? principal
         : principalWithOrigin(principal, { denied: (denial) => security.denied(request, principal.userId, denial) });
   });
+}
+
+/** The key of an InfluxDB-style `Authorization` header: `Token <key>`, or the password of `Basic`. */
+function collectorToken(header: string): string | undefined {
+  const token = /^Token\s+(\S+)$/i.exec(header)?.[1];
+  if (token !== undefined) return token;
+  const basic = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header)?.[1];
+  if (basic === undefined) return undefined;
+  const decoded = Buffer.from(basic, "base64").toString("utf8");
+  const colon = decoded.indexOf(":");
+  return colon < 0 || colon === decoded.length - 1 ? undefined : decoded.slice(colon + 1);
 }
 
 /** The service context of an authenticated request. */

@@ -51,7 +51,7 @@ remoteWrite: { url: 12 }
 `);
     assert.ok(!parsed.ok);
     assert.deepEqual(parsed.problem.split("\n"), [
-      "hotWindow: unknown section (allowed: hotWindowSamples, retention, redfish, prometheus, rules, webhooks, remoteWrite)",
+      "hotWindow: unknown section (allowed: hotWindowSamples, retention, redfish, modbus, snmp, prometheus, rules, webhooks, remoteWrite)",
       "retention: rawDays ≤ minuteDays ≤ hourDays, since each resolution is rolled into the next",
       "rules[0].afterSeconds: is required",
       "webhooks[0].url: must be an http(s) URL",

@@ -6,6 +6,8 @@
  * hotWindowSamples: 360          # per series in memory (one hour at 10 s)
  * retention: { rawDays: 7, minuteDays: 90, hourDays: 1825 }
  * redfish: [ ... ]               # see adapters/redfish/binding.ts
+ * modbus: { models: { ... }, devices: [ ... ] }   # see adapters/modbus/registers.ts
+ * snmp: [ ... ]                  # see adapters/snmp/targets.ts
  * prometheus: { intervalSeconds: 15, targets: [{ url: http://10.0.0.9:9100/metrics, labels: { equipment: plant:h1 } }] }
  * rules: [ ... ]                 # see alarms/rules.ts
  * webhooks: [{ url: https://ops.example/hook, minimumSeverity: critical }]
@@ -13,8 +15,10 @@
  * ```
  */
 import { parse } from "yaml";
+import { decodeModbusConfig } from "./adapters/modbus/registers.ts";
 import type { ScrapeTarget } from "./adapters/prometheus.ts";
 import { decodeRedfishTargets } from "./adapters/redfish/binding.ts";
+import { decodeSnmpConfig } from "./adapters/snmp/targets.ts";
 import type { AlarmEventType } from "./alarms/book.ts";
 import { decodeRules } from "./alarms/rules.ts";
 import type { WebhookTarget } from "./alarms/webhook.ts";
@@ -26,10 +30,20 @@ import { failure, type Result, type Severity, severities, success } from "./type
 /** The options a configuration file can set. */
 export type ConfiguredOptions = Pick<
   TelemetryOptions,
-  "hotCapacity" | "retention" | "redfish" | "prometheus" | "rules" | "webhooks" | "remoteWrite"
+  "hotCapacity" | "retention" | "redfish" | "modbus" | "snmp" | "prometheus" | "rules" | "webhooks" | "remoteWrite"
 >;
 
-const topLevel = ["hotWindowSamples", "retention", "redfish", "prometheus", "rules", "webhooks", "remoteWrite"];
+const topLevel = [
+  "hotWindowSamples",
+  "retention",
+  "redfish",
+  "modbus",
+  "snmp",
+  "prometheus",
+  "rules",
+  "webhooks",
+  "remoteWrite",
+];
 const eventTypes: readonly AlarmEventType[] = [
   "raised",
   "escalated",
@@ -111,6 +125,16 @@ export function decodeTelemetryConfig(raw: unknown): Result<ConfiguredOptions> {
     const targets = decodeRedfishTargets(raw["redfish"]);
     if (targets.ok) options.redfish = targets.value;
     else problems.push(targets.problem);
+  }
+  if (raw["modbus"] !== undefined) {
+    const devices = decodeModbusConfig(raw["modbus"]);
+    if (devices.ok) options.modbus = devices.value;
+    else problems.push(devices.problem);
+  }
+  if (raw["snmp"] !== undefined) {
+    const devices = decodeSnmpConfig(raw["snmp"]);
+    if (devices.ok) options.snmp = devices.value;
+    else problems.push(devices.problem);
   }
   if (raw["rules"] !== undefined) {
     const rules = decodeRules(raw["rules"]);

@@ -9,6 +9,8 @@
  * - `GET /v1/alarms` · `GET /v1/alarms/history` · `GET /v1/alarms/:id` ·
  *   `POST /v1/alarms/:id/acknowledge|shelve|unshelve`
  * - `GET /metrics` (Prometheus exposition)
+ * - collectors' write endpoints (receivers.ts): `POST /api/v1/write` (Prometheus remote-write), `POST /write` and
+ *   `POST /api/v2/write` (InfluxDB 1 and 2, gzip accepted)
  *
  * Ingest answers 200 with what was accepted and each rejection (line numbers for text formats) when anything was
  * accepted, 400 when nothing was, 503 when the batch could not be made durable. Errors are RFC 9457 problem+json
@@ -23,6 +25,7 @@ import { Type } from "typebox";
 import { problemHandler, sendProblem } from "../server/problem.ts";
 import { type EventStream, openEventStream } from "../server/sse.ts";
 import { type Precision, precisions } from "./adapters/influx.ts";
+import { formatOfContentType } from "./adapters/prometheus.ts";
 import type { AlarmFilter } from "./alarms/book.ts";
 import {
   type Aggregation,
@@ -33,6 +36,7 @@ import {
   groupings,
   type SeriesQuery,
 } from "./query.ts";
+import { defaultCompressedLimit, gunzipBodies, registerReceiverRoutes } from "./receivers.ts";
 import type { SeriesSelector } from "./series.ts";
 import type { StreamMessage, TelemetryService } from "./service.ts";
 import { formatSse } from "./sse.ts";
@@ -42,8 +46,10 @@ import { type IngestReport, type Severity, severities } from "./types.ts";
 export interface TelemetryRouteOptions {
   /** The authenticated user of a request, recorded on acknowledgements and shelvings (else the body's `user`). */
   readonly userOf?: (request: FastifyRequest) => string | undefined;
-  /** Largest ingest body (default 64 MiB). */
+  /** Largest ingest body (default 64 MiB), once decompressed. */
   readonly bodyLimit?: number;
+  /** Largest compressed body of the receivers and gzip-encoded ingest (default 32 MiB). */
+  readonly compressedLimit?: number;
   /** Interval of SSE keep-alive comments (default 15 s). */
   readonly heartbeatMs?: number;
   /** Records an alarm action that took effect (the platform appends an audit record), before the reply. */
@@ -198,10 +204,15 @@ export function registerTelemetryRoutes(
       async (request, reply) => ingestReply(reply, await service.ingestJson(request.body, sourceOf(request))),
     );
 
+    const compressedLimit = Math.min(options.compressedLimit ?? defaultCompressedLimit, bodyLimit);
+    registerReceiverRoutes(scope, service, { compressedLimit, decompressedLimit: bodyLimit, sourceOf });
+
     scope.post<{ Querystring: { precision?: Precision }; Body: string }>(
       "/v1/telemetry/influx",
       {
         bodyLimit,
+        // Telegraf and most agents gzip their bodies by default.
+        preParsing: gunzipBodies(compressedLimit, bodyLimit),
         schema: {
           tags: ["telemetry"],
           summary: "Ingest Influx line protocol",
@@ -224,7 +235,9 @@ export function registerTelemetryRoutes(
       async (request, reply) => {
         if (typeof request.body !== "string")
           return problem(reply, 415, "Unsupported body", "send exposition text as text/plain");
-        return ingestReply(reply, await service.ingestPrometheusText(request.body, {}, sourceOf(request)));
+        // OpenMetrics timestamps are seconds, Prometheus text ones ms: the Content-Type says which this is.
+        const format = formatOfContentType(request.headers["content-type"]);
+        return ingestReply(reply, await service.ingestPrometheusText(request.body, {}, sourceOf(request), format));
       },
     );
 

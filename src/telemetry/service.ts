@@ -13,12 +13,24 @@
 import { join } from "node:path";
 import { preparePrivateDirectory, tightenContents, UnsafeDirectoryError } from "../core/private-files.ts";
 import type { Site } from "../model/site.ts";
+import type { DevicePoller, DeviceStatus } from "./adapters/device-poller.ts";
 import { InfluxParser, type Precision } from "./adapters/influx.ts";
 import { decodeJsonBatch } from "./adapters/json.ts";
-import { PrometheusParser, type ScrapeStatus, type ScrapeTarget, scrapeTarget } from "./adapters/prometheus.ts";
+import { modbusPoller } from "./adapters/modbus/poller.ts";
+import type { ModbusDevice } from "./adapters/modbus/registers.ts";
+import {
+  type ExpositionFormat,
+  PrometheusParser,
+  type ScrapeStatus,
+  type ScrapeTarget,
+  scrapeTarget,
+} from "./adapters/prometheus.ts";
 import type { RedfishTarget } from "./adapters/redfish/binding.ts";
 import { RedfishEventStream } from "./adapters/redfish/events.ts";
 import { type PollStatus, RedfishPoller } from "./adapters/redfish/poller.ts";
+import { parseRemoteWrite } from "./adapters/remote-write.ts";
+import { snmpPoller } from "./adapters/snmp/poller.ts";
+import type { SnmpDevice } from "./adapters/snmp/targets.ts";
 import { type Alarm, AlarmBook, type AlarmEvent } from "./alarms/book.ts";
 import { type AlarmRule, builtInRules, RuleEngine } from "./alarms/rules.ts";
 import { type RetryPolicy, WebhookNotifier, type WebhookTarget } from "./alarms/webhook.ts";
@@ -63,6 +75,10 @@ export interface TelemetryOptions {
   readonly webhookRetry?: RetryPolicy;
   readonly remoteWrite?: RemoteWriteOptions;
   readonly redfish?: readonly RedfishTarget[];
+  /** Modbus TCP devices with their register maps. */
+  readonly modbus?: readonly ModbusDevice[];
+  /** SNMP agents (UPS, PDUs) with their OID profiles. */
+  readonly snmp?: readonly SnmpDevice[];
   readonly prometheus?: { readonly intervalMs: number; readonly targets: readonly ScrapeTarget[] };
   /** Cardinality guard (default 2 million series). */
   readonly maxSeries?: number;
@@ -126,6 +142,8 @@ export class TelemetryService {
   readonly #remote: RemoteWriter | undefined;
   readonly #periodics: Periodic[] = [];
   readonly #pollers: RedfishPoller[] = [];
+  readonly #modbus: DevicePoller[] = [];
+  readonly #snmp: DevicePoller[] = [];
   readonly #eventStreams: RedfishEventStream[] = [];
   readonly #scrapes = new Map<string, ScrapeStatus>();
   readonly #subscribers = new Set<Subscriber>();
@@ -320,6 +338,18 @@ export class TelemetryService {
       );
       if (target.events) this.#eventStreams.push(new RedfishEventStream(target, this.alarms, this.#now));
     }
+    const modbusSink = async (samples: SampleBuffer, rejections: RejectionList): Promise<void> => {
+      await this.ingestBuffer(samples, rejections, "modbus");
+    };
+    for (const device of options.modbus ?? []) {
+      this.#modbus.push(modbusPoller(device, intern, modbusSink, this.alarms, this.#now));
+    }
+    const snmpSink = async (samples: SampleBuffer, rejections: RejectionList): Promise<void> => {
+      await this.ingestBuffer(samples, rejections, "snmp");
+    };
+    for (const device of options.snmp ?? []) {
+      this.#snmp.push(snmpPoller(device, intern, snmpSink, this.alarms, this.#now));
+    }
     const scrape = options.prometheus;
     if (scrape !== undefined) {
       const scrapeSink = async (samples: SampleBuffer, rejections: RejectionList): Promise<void> => {
@@ -341,6 +371,7 @@ export class TelemetryService {
     }
     for (const periodic of this.#periodics) periodic.start();
     for (const stream of this.#eventStreams) stream.start();
+    for (const poller of [...this.#modbus, ...this.#snmp]) poller.start();
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -372,14 +403,35 @@ export class TelemetryService {
     }
   }
 
-  /** Ingests Prometheus exposition text (pushed rather than scraped), adding `labels` to every series. */
-  async ingestPrometheusText(text: string, labels: Labels = {}, source?: string): Promise<IngestReport> {
+  /**
+   * Ingests exposition text (pushed rather than scraped), adding `labels` to every series; `format` says whether
+   * timestamps are ms (Prometheus text) or seconds (OpenMetrics).
+   */
+  async ingestPrometheusText(
+    text: string,
+    labels: Labels = {},
+    source?: string,
+    format: ExpositionFormat = "prometheus",
+  ): Promise<IngestReport> {
     const samples = new SampleBuffer(256);
     const rejections = new RejectionList();
     const { refusedForSource } = this.registry.withSource(source, () =>
-      this.#prometheus.parse(text, this.#now(), labels, samples, rejections),
+      this.#prometheus.parse(text, this.#now(), labels, samples, rejections, format),
     );
     return limited(await this.ingestBuffer(samples, rejections, "prometheus"), refusedForSource);
+  }
+
+  /**
+   * Ingests a Prometheus remote-write 1.0 request (the protobuf WriteRequest, already decompressed); new series
+   * count against `source`. NaN samples (staleness markers) are skipped.
+   */
+  async ingestRemoteWrite(body: Uint8Array, source?: string): Promise<IngestReport> {
+    const samples = new SampleBuffer(1024);
+    const rejections = new RejectionList();
+    const { refusedForSource } = this.registry.withSource(source, () =>
+      parseRemoteWrite(body, (name, labels) => this.registry.intern(name, labels), samples, rejections),
+    );
+    return limited(await this.ingestBuffer(samples, rejections, "remote-write"), refusedForSource);
   }
 
   /**
@@ -401,6 +453,10 @@ export class TelemetryService {
       apply();
       return report(count);
     }
+    // After a failed write, the log comes back by itself once the disk has room: no restart needed.
+    if (this.#wal.failed && !(await this.#wal.recover())) {
+      return report(0, "not stored, retry later: the write-ahead log cannot write (is the disk full?)");
+    }
     const definitions: SeriesDefinition[] = [];
     for (let id = this.#loggedSeries; id < this.registry.size; id++) {
       const info = this.registry.info(id)!;
@@ -418,6 +474,8 @@ export class TelemetryService {
       await this.#wal.append(record, apply);
       this.#recordsSinceRotation++;
     } catch (cause) {
+      // The definitions of this record were not logged: the next record carries them again.
+      if (definitions.length > 0) this.#loggedSeries = Math.min(this.#loggedSeries, definitions[0]!.id);
       return report(0, `not stored, retry later: ${describe(cause)}`);
     }
     return report(count);
@@ -450,6 +508,7 @@ export class TelemetryService {
   async #flushNow(): Promise<void> {
     const started = performance.now();
     let checkpoint: number | undefined;
+    if (this.#wal?.failed) await this.#wal.recover();
     if (this.#wal !== undefined && this.#recordsSinceRotation > 0) {
       checkpoint = await this.#wal.rotate();
       this.#recordsSinceRotation = 0;
@@ -803,6 +862,8 @@ export class TelemetryService {
       events?: { connected: boolean; events: number; lastProblem?: string };
     }[];
     prometheus: ScrapeStatus[];
+    modbus: DeviceState[];
+    snmp: DeviceState[];
     remoteWrite?: { queued: number; sent: number; failed: number; dropped: number; lastProblem?: string };
   } {
     return {
@@ -814,6 +875,8 @@ export class TelemetryService {
         ...(this.#eventStreams[index] === undefined ? {} : { events: { ...this.#eventStreams[index]!.status } }),
       })),
       prometheus: [...this.#scrapes.values()],
+      modbus: this.#modbus.map(deviceState),
+      snmp: this.#snmp.map(deviceState),
       ...(this.#remote === undefined
         ? {}
         : {
@@ -832,6 +895,7 @@ export class TelemetryService {
     this.#closed = true;
     await Promise.all(this.#periodics.map((periodic) => periodic.stop()));
     await Promise.all(this.#eventStreams.map((stream) => stream.close()));
+    await Promise.all([...this.#modbus, ...this.#snmp].map((poller) => poller.stop()));
     this.#subscribers.clear();
     await this.#notifier.close();
     await this.#remote?.close();
@@ -844,6 +908,21 @@ export class TelemetryService {
     await this.history.close();
     if (this.#directory !== undefined) tightenContents(this.#directory);
   }
+}
+
+/** A field-bus device as the status shows it. */
+export interface DeviceState {
+  readonly device: string;
+  readonly equipment?: string;
+  readonly status?: DeviceStatus;
+}
+
+function deviceState(poller: DevicePoller): DeviceState {
+  return {
+    device: poller.device.name,
+    ...(poller.device.equipment === undefined ? {} : { equipment: poller.device.equipment }),
+    ...(poller.status === undefined ? {} : { status: poller.status }),
+  };
 }
 
 function describe(cause: unknown): string {

@@ -168,6 +168,9 @@ export class WriteAheadLog {
   #queue: (PendingWrite | PendingRotation)[] = [];
   #draining = false;
   #failure: Error | undefined;
+  /** Bytes of whole records in the current segment (known after the first write): where a failed write is cut. */
+  #size: number | undefined;
+  #recovering: Promise<boolean> | undefined;
   #closed = false;
   /** Syncs done, for the platform metrics. */
   syncCount = 0;
@@ -281,6 +284,7 @@ export class WriteAheadLog {
           continue;
         }
         const writes = group as PendingWrite[];
+        this.#size ??= (await this.#handle.stat()).size;
         try {
           await writeAll(
             this.#handle,
@@ -289,7 +293,8 @@ export class WriteAheadLog {
           await this.#handle.datasync();
           this.syncCount++;
         } catch (cause) {
-          // A log that failed to write may hold a partial record: stop accepting until a restart replays it.
+          // A log that failed to write may hold a partial record: stop accepting until recover() cuts it off (the
+          // disk has room again) or a restart replays the log and drops it.
           this.#failure = new Error(`write-ahead log ${this.directory}: ${describe(cause)}`);
           for (const write of writes) write.reject(this.#failure);
           for (const item of this.#queue.splice(0)) item.reject(this.#failure);
@@ -297,6 +302,7 @@ export class WriteAheadLog {
         }
         for (const write of writes) {
           this.bytesWritten += write.record.length;
+          this.#size += write.record.length;
           write.onDurable();
           write.resolve();
         }
@@ -312,12 +318,44 @@ export class WriteAheadLog {
       await this.#handle.close();
       this.#segment = closed + 1;
       this.#handle = await open(join(this.directory, segmentName(this.#segment)), "a", segmentMode);
+      this.#size = undefined;
       await syncDirectory(this.directory);
       rotation.resolve(closed);
     } catch (cause) {
       this.#failure = new Error(`write-ahead log ${this.directory}: rotation failed: ${describe(cause)}`);
       rotation.reject(this.#failure);
     }
+  }
+
+  /** Whether the log refuses writes since a write failed (see recover). */
+  get failed(): boolean {
+    return this.#failure !== undefined;
+  }
+
+  /**
+   * After a failed write (disk full, say), cuts the segment back to its last whole record and accepts writes again;
+   * false, with the log still refusing, when that is not possible yet. Nothing of a failed write was acknowledged,
+   * so dropping its bytes loses nothing. A failed rotation is not recovered here: it needs a restart.
+   */
+  recover(): Promise<boolean> {
+    if (this.#failure === undefined) return Promise.resolve(true);
+    this.#recovering ??= this.#recoverNow().finally(() => {
+      this.#recovering = undefined;
+    });
+    return this.#recovering;
+  }
+
+  async #recoverNow(): Promise<boolean> {
+    if (this.#closed || this.#size === undefined || this.#failure?.message.includes("rotation failed")) return false;
+    while (this.#draining) await new Promise((resolve) => setImmediate(resolve));
+    try {
+      await this.#handle.truncate(this.#size);
+      await this.#handle.datasync();
+    } catch {
+      return false;
+    }
+    this.#failure = undefined;
+    return true;
   }
 
   /** Waits for queued writes, then closes the segment. */

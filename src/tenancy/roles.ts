@@ -13,12 +13,20 @@ export const roles = [
   "student",
   // A scraper's role (Prometheus): may only read /metrics, see server/auth.ts.
   "metrics-reader",
+  // A collector's role (Prometheus remote-write, Telegraf, agents): may only push samples, see server/auth.ts.
+  "telemetry-writer",
 ] as const;
 /** One role. */
 export type Role = (typeof roles)[number];
 
 /** Roles held by platform staff (no tenant). */
-export const staffRoles: readonly Role[] = ["platform-admin", "facility-operator", "auditor", "metrics-reader"];
+export const staffRoles: readonly Role[] = [
+  "platform-admin",
+  "facility-operator",
+  "auditor",
+  "metrics-reader",
+  "telemetry-writer",
+];
 /** Roles held by members of a tenant. */
 export const tenantRoles: readonly Role[] = ["tenant-admin", "tenant-member", "student"];
 
@@ -115,7 +123,7 @@ const grants: Readonly<Record<Permission, Partial<Record<Role, Scope>>>> = {
   "alarms:read": staffRead,
   "alarms:write": { "platform-admin": "all", "facility-operator": "all" },
   "telemetry:read": staffRead,
-  "telemetry:write": { "platform-admin": "all", "facility-operator": "all" },
+  "telemetry:write": { "platform-admin": "all", "facility-operator": "all", "telemetry-writer": "all" },
   "metrics:read": { ...staffRead, "metrics-reader": "all" },
   // Maintenance drains take racks out of service for every tenant: facility staff decide them.
   "drains:read": staffRead,
@@ -128,6 +136,15 @@ const grants: Readonly<Record<Permission, Partial<Record<Role, Scope>>>> = {
  */
 export const routeLimitedRoles: Readonly<Partial<Record<Role, readonly string[]>>> = {
   "metrics-reader": ["GET /metrics"],
+  // Write-only: a collector's key that leaks lets samples in, and reads nothing back.
+  "telemetry-writer": [
+    "POST /v1/telemetry/samples",
+    "POST /v1/telemetry/influx",
+    "POST /v1/telemetry/prometheus",
+    "POST /api/v1/write",
+    "POST /write",
+    "POST /api/v2/write",
+  ],
 };
 
 /** Whether `role` may call the route `pattern` with `method` at all (before any permission check). */

@@ -156,7 +156,7 @@ export function registerAdminCommands(program: Command): void {
       .requiredOption("--name <name>", "display name")
       .requiredOption(
         "--role <role>",
-        "platform-admin, facility-operator, auditor, metrics-reader (scrapes /metrics only), tenant-admin, tenant-member, student",
+        "platform-admin, facility-operator, auditor, metrics-reader (scrapes /metrics only), telemetry-writer (pushes samples only), tenant-admin, tenant-member, student",
       )
       .option("--tenant <id>", "tenant (required for tenant roles)"),
   ).action(

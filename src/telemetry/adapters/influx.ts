@@ -11,12 +11,12 @@
 import { type Interner, maxTimestamp, type SampleBuffer } from "../samples.ts";
 import { type Labels, type RejectionList, sanitizeMetricName, truncate } from "../types.ts";
 
-/** Timestamp precisions of the protocol. */
+/** Timestamp precisions of the protocol (InfluxDB 2 and this platform's own route). */
 export const precisions = ["ns", "us", "ms", "s"] as const;
-/** One precision. */
-export type Precision = (typeof precisions)[number];
+/** Every precision the parser knows: InfluxDB 1 also has minutes and hours. */
+export type Precision = (typeof precisions)[number] | "m" | "h";
 
-const toMilliseconds: Record<Precision, number> = { ns: 1e-6, us: 1e-3, ms: 1, s: 1e3 };
+const toMilliseconds: Record<Precision, number> = { ns: 1e-6, us: 1e-3, ms: 1, s: 1e3, m: 60e3, h: 3600e3 };
 
 interface SeriesPrefix {
   readonly name: string;

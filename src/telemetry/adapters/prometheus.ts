@@ -57,7 +57,22 @@ interface ParsedLine {
 }
 
 /** Parses one sample line; a problem string when it is malformed. */
-function parseSampleLine(line: string): ParsedLine | string {
+/**
+ * The two exposition formats: Prometheus text (timestamps are integer ms) and OpenMetrics (timestamps are float
+ * seconds, samples may carry an exemplar after ` # `). Told apart by the Content-Type.
+ */
+export type ExpositionFormat = "prometheus" | "openmetrics";
+
+/** The format a Content-Type names: OpenMetrics for `application/openmetrics-text`, Prometheus text otherwise. */
+export function formatOfContentType(contentType: string | undefined): ExpositionFormat {
+  return contentType !== undefined && /^\s*application\/openmetrics-text\b/i.test(contentType)
+    ? "openmetrics"
+    : "prometheus";
+}
+
+const openMetricsTimestamp = /^-?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+function parseSampleLine(line: string, format: ExpositionFormat = "prometheus"): ParsedLine | string {
   let i = 0;
   if (!isNameStart(line.charCodeAt(0)))
     return `a sample line must start with a metric name, not ${JSON.stringify(truncate(line, 20))}`;
@@ -121,17 +136,31 @@ function parseSampleLine(line: string): ParsedLine | string {
   const seriesText = line.slice(0, i);
   if (!isBlank(line.charCodeAt(i)))
     return `a space and a value are expected after ${JSON.stringify(truncate(seriesText, 40))}`;
-  const rest = line
-    .slice(i)
-    .trim()
-    .split(/[ \t]+/);
+  let tail = line.slice(i);
+  if (format === "openmetrics") {
+    // An exemplar (`# {trace_id="…"} 0.67 1700000000.1`) belongs to the sample but is not a sample: drop it.
+    const exemplar = tail.indexOf("#");
+    if (exemplar >= 0) {
+      if (!/^#[ \t]*\{/.test(tail.slice(exemplar))) return `an exemplar must look like # {labels} value [timestamp]`;
+      tail = tail.slice(0, exemplar);
+    }
+  }
+  const rest = tail.trim().split(/[ \t]+/);
   if (rest.length > 2)
     return `unexpected text after the timestamp: ${JSON.stringify(truncate(rest.slice(2).join(" "), 30))}`;
   const value = parsePrometheusValue(rest[0]!);
   if (value === undefined) return `${JSON.stringify(truncate(rest[0]!, 30))} is not a number`;
   let timestamp: number | undefined;
-  if (rest[1] !== undefined) {
-    if (!/^-?\d+$/.test(rest[1])) return `timestamp ${JSON.stringify(truncate(rest[1], 30))} must be an integer (ms)`;
+  if (rest[1] !== undefined && format === "openmetrics") {
+    if (!openMetricsTimestamp.test(rest[1])) {
+      return `timestamp ${JSON.stringify(truncate(rest[1], 30))} must be a number of seconds (OpenMetrics)`;
+    }
+    timestamp = Math.round(Number(rest[1]) * 1000);
+    if (!(timestamp >= 0 && timestamp <= maxTimestamp)) return `timestamp ${rest[1]} is outside 1970 to 275760`;
+  } else if (rest[1] !== undefined) {
+    if (!/^-?\d+$/.test(rest[1])) {
+      return `timestamp ${JSON.stringify(truncate(rest[1], 30))} must be an integer of ms (Prometheus text format; send Content-Type application/openmetrics-text for seconds)`;
+    }
     timestamp = Number(rest[1]);
     if (timestamp < 0 || timestamp > maxTimestamp) return `timestamp ${rest[1]} is outside 1970 to 275760`;
   }
@@ -151,7 +180,14 @@ export class PrometheusParser {
    * Parses `text`; samples without a timestamp get `now`. `extraLabels` (a target's labels) are added to every
    * series and win over scraped labels of the same name.
    */
-  parse(text: string, now: number, extraLabels: Labels, out: SampleBuffer, rejections: RejectionList): void {
+  parse(
+    text: string,
+    now: number,
+    extraLabels: Labels,
+    out: SampleBuffer,
+    rejections: RejectionList,
+    format: ExpositionFormat = "prometheus",
+  ): void {
     const lines = text.split("\n");
     const extraKey = JSON.stringify(extraLabels);
     for (let index = 0; index < lines.length; index++) {
@@ -170,7 +206,7 @@ export class PrometheusParser {
         }
         continue;
       }
-      const parsed = parseSampleLine(line);
+      const parsed = parseSampleLine(line, format);
       if (typeof parsed === "string") {
         rejections.add({ line: lineNumber, path: "sample", problem: parsed });
         continue;
@@ -242,7 +278,10 @@ export async function scrapeTarget(
       headers: { accept: "text/plain;version=0.0.4" },
     });
     if (!response.ok) problem = `HTTP ${response.status} ${response.statusText}`;
-    else parser.parse(await response.text(), now, labels, samples, rejections);
+    else {
+      const format = formatOfContentType(response.headers.get("content-type") ?? undefined);
+      parser.parse(await response.text(), now, labels, samples, rejections, format);
+    }
   } catch (cause) {
     problem = cause instanceof Error ? cause.message : String(cause);
   }

@@ -11,7 +11,8 @@ export type Role =
   | "tenant-admin"
   | "tenant-member"
   | "student"
-  | "metrics-reader";
+  | "metrics-reader"
+  | "telemetry-writer";
 
 /** `GET /v1/me`. */
 export interface Me {
