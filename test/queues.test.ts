@@ -1,0 +1,214 @@
+/**
+ * Queues as data through the platform API, on the lab site with an on-disk store: a new tenant gets a queue by
+ * policy and runs its first job with no manual step; admins change quotas (in GPUs) live and audited, bad changes are
+ * refused naming the field, a queue with work cannot be removed; the Kueue export imports back unchanged; the demo
+ * load runs only under its own tenants and leaves real tenants' lists and queues alone; everything survives a restart.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { type ComposedApp, composeApp } from "../src/app/compose.ts";
+import { defaultFeatures } from "../src/app/features/index.ts";
+import { callApi } from "./support/api.ts";
+
+// biome-ignore lint/suspicious/noExplicitAny: answers are read field by field from JSON.
+type Json = any;
+
+const dataDir = mkdtempSync(join(tmpdir(), "alixan-queues-"));
+let app: ComposedApp;
+let url: string;
+const keys: Record<string, string> = {};
+
+async function open(seed: boolean): Promise<void> {
+  app = await composeApp({
+    site: "lab",
+    store: { kind: "pglite", dataDir },
+    seed,
+    features: defaultFeatures({ speed: 60, demoLoad: 0, telemetryInMemory: true }),
+  });
+  url = await app.server.listen({ port: 0, host: "127.0.0.1" });
+}
+
+const call = (method: string, path: string, key: string, body?: unknown) => callApi(url, method, path, key, body);
+const admin = () => keys["admin@alixan.local"]!;
+
+before(async () => {
+  await open(true);
+  for (const key of app.demoKeys!) keys[key.email] = key.token;
+});
+after(async () => {
+  await app.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe("queues as data", () => {
+  let newKey = "";
+  let jobId = "";
+
+  it("shows quotas in GPUs, not milli-GPUs", async () => {
+    const queues = (await call("GET", "/v1/queues", admin())).body as Json[];
+    const course = queues.find((queue) => queue.name === "campus-course");
+    assert.equal(course.nominal.gpu, 8, JSON.stringify(course));
+    const student = (await call("GET", "/v1/queues", keys["ines@campus-valence.example"]!)).body as Json[];
+    assert.deepEqual(
+      student.map((queue) => queue.tenantId).filter((id) => id !== "campus-valence"),
+      [],
+    );
+  });
+
+  it("onboards a new tenant to a running job with no manual step: its queue comes from the new-tenant rule", async () => {
+    assert.equal(
+      (await call("POST", "/v1/tenants", admin(), { id: "pharma-x", name: "Pharma X", kind: "pharma" })).status,
+      201,
+    );
+    const project = await call("POST", "/v1/projects", admin(), { tenantId: "pharma-x", name: "screening" });
+    assert.equal(project.status, 201, JSON.stringify(project.body));
+    const user = await call("POST", "/v1/users", admin(), {
+      tenantId: "pharma-x",
+      name: "Chemist",
+      email: "chemist@pharma-x.example",
+      role: "tenant-member",
+    });
+    const key = await call("POST", "/v1/keys", admin(), { userId: user.body.id, name: "first" });
+    newKey = key.body.token;
+    const queues = (await call("GET", "/v1/queues", newKey)).body as Json[];
+    assert.deepEqual(
+      queues.map((queue) => [queue.name, queue.cohort]),
+      [["pharma-x", "commercial"]],
+    );
+    const job = await call("POST", "/v1/jobs", newKey, {
+      projectId: project.body.id,
+      name: "first job",
+      gpus: 1,
+      gpuModel: "H200",
+      durationS: 7200,
+      dataClass: "confidential",
+    });
+    assert.equal(job.status, 201, JSON.stringify(job.body));
+    assert.equal(job.body.state, "running", JSON.stringify(job.body));
+    jobId = job.body.id;
+    const audit = await call("GET", "/v1/audit?resource=queues:v2", keys["audit@alixan.local"]!);
+    assert.ok(
+      (audit.body as Json[]).some(
+        (record) => record.action === "queues.change" && record.after.queuesAdded[0] === "pharma-x",
+      ),
+      JSON.stringify(audit.body),
+    );
+  });
+
+  it("changes a quota live, refuses bad changes naming the field, and keeps a queue with work", async () => {
+    const put = await call("PUT", "/v1/queues/pharma-x", admin(), {
+      tenant: "pharma-x",
+      cohort: "commercial",
+      quota: { "gpu.H200": { nominal: 4, borrowingLimit: 2 } },
+      preemption: { reclaimWithinCohort: "Any" },
+    });
+    assert.equal(put.status, 200, JSON.stringify(put.body));
+    const queue = ((await call("GET", "/v1/queues", newKey)).body as Json[])[0];
+    assert.deepEqual([queue.nominal["gpu.H200"], queue.borrowingLimit["gpu.H200"], queue.usage["gpu.H200"]], [4, 2, 1]);
+    const job = await call("GET", `/v1/jobs/${jobId}`, newKey);
+    assert.equal(job.body.state, "running", "the change carried the running job over");
+
+    const lending = await call("PUT", "/v1/queues/pharma-x", admin(), {
+      tenant: "pharma-x",
+      quota: { "gpu.H200": { nominal: 4, lendingLimit: 9 } },
+    });
+    assert.equal(lending.status, 400);
+    assert.equal(lending.body.errors[0].field, 'body.quota["gpu.H200"].lendingLimit', JSON.stringify(lending.body));
+    const cohort = await call("PUT", "/v1/queues/pharma-x", admin(), { tenant: "pharma-x", cohort: "nowhere" });
+    assert.equal(cohort.status, 400);
+    assert.equal(cohort.body.errors[0].field, "body.cohort");
+    const tenant = await call("PUT", "/v1/queues/orphan", admin(), { tenant: "no-such-tenant" });
+    assert.equal(tenant.status, 400);
+    assert.match(tenant.body.detail, /no tenant no-such-tenant/);
+    const negative = await call("PUT", "/v1/queues/pharma-x", admin(), {
+      tenant: "pharma-x",
+      quota: { gpu: { nominal: -1 } },
+    });
+    assert.equal(negative.status, 400);
+    const badName = await call("PUT", "/v1/queues/Bad_Name", admin(), { tenant: "pharma-x" });
+    assert.equal(badName.status, 400);
+    assert.equal((await call("PUT", "/v1/queues/pharma-x", newKey, { tenant: "pharma-x" })).status, 403);
+    assert.equal((await call("GET", "/v1/queue-config", newKey)).status, 403);
+    const remove = await call("DELETE", "/v1/queues/pharma-x", admin());
+    assert.equal(remove.status, 409);
+    assert.match(remove.body.detail, /still has waiting or running jobs/);
+    const cohortInUse = await call("DELETE", "/v1/cohorts/commercial", admin());
+    assert.equal(cohortInUse.status, 409);
+  });
+
+  it("exports Kueue objects that import back to the same configuration", async () => {
+    const before = await call("GET", "/v1/queue-config", admin());
+    const exported = await fetch(`${url}/v1/queue-config?format=kueue`, {
+      headers: { authorization: `Bearer ${admin()}` },
+    });
+    const text = await exported.text();
+    assert.match(text, /kind: ClusterQueue/);
+    assert.match(text, /namespace: pharma-x/);
+    const imported = await call("POST", "/v1/queue-config/kueue", admin(), { yaml: text, summary: "round trip" });
+    assert.equal(imported.status, 200, JSON.stringify(imported.body));
+    assert.equal(imported.body.version, before.body.version + 1);
+    const after = await call("GET", "/v1/queue-config", admin());
+    assert.deepEqual(after.body.config, before.body.config);
+    const bad = await call("POST", "/v1/queue-config/kueue", admin(), {
+      yaml: "apiVersion: v1\nkind: Pod\nmetadata: {name: x}\n",
+    });
+    assert.equal(bad.status, 400);
+    assert.match(bad.body.detail, /documents\[0\]\.apiVersion/);
+  });
+
+  it("runs the demo load only under demo tenants, and stopping it leaves no demo job anywhere", async () => {
+    const lea = keys["lea.martin@valdiag.example"]!;
+    assert.equal((await call("PUT", "/v1/demo", lea, { running: true })).status, 403);
+    const started = await call("PUT", "/v1/demo", admin(), { running: true, load: 0.3 });
+    assert.equal(started.status, 200, JSON.stringify(started.body));
+    assert.equal(started.body.running, true);
+    assert.ok(started.body.active > 0, JSON.stringify(started.body));
+    const all = (await call("GET", "/v1/jobs?includeDemo=true&limit=500", admin())).body as Json[];
+    const demo = all.filter((job) => job.synthetic);
+    assert.ok(demo.length > 0);
+    assert.ok(
+      demo.every((job) => job.tenantId.startsWith("demo:")),
+      JSON.stringify(demo.slice(0, 3)),
+    );
+    const tenantJobs = (await call("GET", "/v1/jobs?limit=500", lea)).body as Json[];
+    assert.deepEqual(
+      tenantJobs.filter((job) => job.synthetic || job.tenantId !== "valdiag"),
+      [],
+    );
+    const tenantQueues = (await call("GET", "/v1/queues", lea)).body as Json[];
+    assert.deepEqual(
+      tenantQueues.map((queue) => queue.tenantId).filter((id) => id !== "valdiag"),
+      [],
+    );
+    assert.ok(tenantQueues.every((queue) => Object.values(queue.usage).every((used) => used === 0)));
+    const stopped = await call("PUT", "/v1/demo", admin(), { running: false });
+    assert.deepEqual([stopped.body.running, stopped.body.active], [false, 0]);
+    const left = (await call("GET", "/v1/jobs?includeDemo=true&limit=500", admin())).body as Json[];
+    assert.deepEqual(
+      left.filter((job) => job.synthetic),
+      [],
+    );
+    assert.equal((await call("GET", `/v1/jobs/${jobId}`, newKey)).body.state, "running");
+    const audit = (await call("GET", "/v1/audit?resource=demo", keys["audit@alixan.local"]!)).body as Json[];
+    assert.deepEqual(audit.map((record) => record.action).sort(), ["demo.start", "demo.stop"]);
+  });
+
+  it("keeps the configuration and its versions across a restart", async () => {
+    const before = await call("GET", "/v1/queue-config", admin());
+    await app.close();
+    await open(true);
+    const after = await call("GET", "/v1/queue-config", admin());
+    assert.equal(after.body.version, before.body.version);
+    assert.deepEqual(after.body.config, before.body.config);
+    const queue = ((await call("GET", "/v1/queues", newKey)).body as Json[])[0];
+    assert.equal(queue.nominal["gpu.H200"], 4);
+    const versions = (await call("GET", "/v1/queue-config/versions?limit=2", admin())).body as Json[];
+    assert.deepEqual(
+      versions.map((version) => version.version),
+      [before.body.version, before.body.version - 1],
+    );
+  });
+});
