@@ -5,10 +5,12 @@
  * load runs only under its own tenants and leaves real tenants' lists and queues alone; everything survives a restart.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { promisify } from "node:util";
 import { type ComposedApp, composeApp } from "../src/app/compose.ts";
 import { defaultFeatures } from "../src/app/features/index.ts";
 import { callApi } from "./support/api.ts";
@@ -33,6 +35,21 @@ async function open(seed: boolean): Promise<void> {
 
 const call = (method: string, path: string, key: string, body?: unknown) => callApi(url, method, path, key, body);
 const admin = () => keys["admin@alixan.local"]!;
+
+/** Runs the `alixan` command against the platform with `key` (asynchronous: the platform answers from this process). */
+async function alixan(key: string, ...args: string[]) {
+  const root = join(import.meta.dirname, "..");
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [join(root, "bin", "alixan.js"), ...args], {
+      cwd: root,
+      env: { ...process.env, ALIXAN_URL: url, ALIXAN_KEY: key },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
 
 before(async () => {
   await open(true);
@@ -194,6 +211,49 @@ describe("queues as data", () => {
     assert.equal((await call("GET", `/v1/jobs/${jobId}`, newKey)).body.state, "running");
     const audit = (await call("GET", "/v1/audit?resource=demo", keys["audit@alixan.local"]!)).body as Json[];
     assert.deepEqual(audit.map((record) => record.action).sort(), ["demo.start", "demo.stop"]);
+  });
+
+  it("is driven from the command line: set, list, export, apply, delete, demo", async () => {
+    const set = await alixan(
+      admin(),
+      "queue",
+      "set",
+      "cli-queue",
+      "--tenant",
+      "pharma-x",
+      "--cohort",
+      "commercial",
+      "--quota",
+      "gpu.H200=2,borrow=1",
+    );
+    assert.equal(set.code, 0, set.stderr);
+    const list = await alixan(newKey, "--json", "queue", "list");
+    assert.equal(list.code, 0, list.stderr);
+    const mine = JSON.parse(list.stdout) as Json[];
+    assert.deepEqual(
+      mine.map((queue) => queue.name),
+      ["pharma-x", "cli-queue"],
+    );
+    assert.equal(mine[1].nominal["gpu.H200"], 2);
+    const table = await alixan(admin(), "queue", "list");
+    assert.match(table.stdout, /cli-queue\s+pharma-x\s+commercial\s+normal\s+gpu\.H200 0\/2 \+1/);
+    const exported = await alixan(admin(), "queue", "export");
+    assert.match(exported.stdout, /name: cli-queue/);
+    const file = join(dataDir, "queues.yaml");
+    writeFileSync(file, exported.stdout.replace(/(name: cli-queue[\s\S]*?nominal: )2/, "$1 5"));
+    const applied = await alixan(admin(), "queue", "apply", file, "--summary", "more for the CLI queue");
+    assert.equal(applied.code, 0, applied.stderr);
+    const after = (await call("GET", "/v1/queues", newKey)).body as Json[];
+    assert.equal(after.find((queue) => queue.name === "cli-queue").nominal["gpu.H200"], 5);
+    const bad = await alixan(admin(), "queue", "set", "cli-queue", "--tenant", "pharma-x", "--quota", "gpu.H200=lots");
+    assert.equal(bad.code, 2, bad.stderr);
+    assert.match(bad.stderr, /--quota gpu\.H200=lots/);
+    const refused = await alixan(newKey, "queue", "delete", "cli-queue");
+    assert.notEqual(refused.code, 0);
+    const removed = await alixan(admin(), "queue", "delete", "cli-queue");
+    assert.equal(removed.code, 0, removed.stderr);
+    const status = await alixan(admin(), "demo", "status");
+    assert.equal(status.stdout, "demo load stopped\n");
   });
 
   it("keeps the configuration and its versions across a restart", async () => {

@@ -33,7 +33,7 @@ function headersOf(options: RemoteOptions): Record<string, string> {
 /** Sends a request and returns the answer's text; a problem answer becomes a CliError with its detail. */
 export async function requestText(
   options: RemoteOptions,
-  method: "GET" | "POST",
+  method: "GET" | "POST" | "PUT" | "DELETE",
   path: string,
   body?: unknown,
 ): Promise<string> {
@@ -64,7 +64,7 @@ export async function requestText(
 /** Sends a request and returns the JSON answer (see `requestText`). */
 export async function requestJson<Result>(
   options: RemoteOptions,
-  method: "GET" | "POST",
+  method: "GET" | "POST" | "PUT" | "DELETE",
   path: string,
   body?: unknown,
 ): Promise<Result> {

@@ -24,6 +24,7 @@ export interface IndexedCommand {
 }
 
 const admin = async (): Promise<Register> => (await import("./commands/admin.ts")).registerAdminCommands;
+const queues = async (): Promise<Register> => (await import("./commands/queue.ts")).registerQueueCommands;
 const telemetry = async (): Promise<Register> => (await import("./commands/telemetry.ts")).registerTelemetryCommands;
 
 /**
@@ -94,6 +95,13 @@ export const commandIndex: readonly IndexedCommand[] = [
     description: "check the platform configuration file (alixan.yaml)",
     options: false,
     load: async () => (await import("./commands/config.ts")).registerConfigCommand,
+  },
+  { name: "queue", description: "queues, cohorts and quotas on a running platform", options: false, load: queues },
+  {
+    name: "demo",
+    description: "start, stop and read the demo load on a running platform",
+    options: false,
+    load: queues,
   },
   {
     name: "drain",
