@@ -213,6 +213,24 @@ describe("queues as data", () => {
     assert.deepEqual(audit.map((record) => record.action).sort(), ["demo.start", "demo.stop"]);
   });
 
+  it("takes a priority class up to the queue's own and a list of accepted GPU models", async () => {
+    const project = ((await call("GET", "/v1/projects", newKey)).body as Json[])[0].id;
+    const base = { projectId: project, name: "sweep", gpus: 1, durationS: 600, dataClass: "confidential" };
+    const critical = await call("POST", "/v1/jobs", newKey, { ...base, priorityClass: "critical" });
+    assert.equal(critical.status, 400);
+    assert.equal(critical.body.errors[0].field, "body.priorityClass");
+    assert.match(critical.body.detail, /allowed: normal, low, best-effort/);
+    const low = await call("POST", "/v1/jobs", newKey, { ...base, priorityClass: "low", gpuModels: ["H200", "GB300"] });
+    assert.equal(low.status, 201, JSON.stringify(low.body));
+    assert.deepEqual([low.body.priorityClass, low.body.gpuModels], ["low", ["H200", "GB300"]]);
+    const unknown = await call("POST", "/v1/jobs", newKey, { ...base, gpuModels: ["H200", "A100"] });
+    assert.equal(unknown.status, 400);
+    assert.equal(unknown.body.errors[0].field, "body.gpuModels");
+    const both = await call("POST", "/v1/jobs", newKey, { ...base, gpuModel: "H200", gpuModels: ["H200"] });
+    assert.equal(both.status, 400);
+    assert.equal((await call("POST", `/v1/jobs/${low.body.id}/cancel`, newKey, {})).status, 200);
+  });
+
   it("is driven from the command line: set, list, export, apply, delete, demo", async () => {
     const set = await alixan(
       admin(),

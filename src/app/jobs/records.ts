@@ -47,6 +47,8 @@ export function demandOf(spec: JobSpec) {
     gpus: spec.gpus * spec.members,
     gpuMilli: spec.gpuMilli,
     gpuModel: spec.gpuModels[0] ?? null,
+    gpuModels: [...spec.gpuModels],
+    priorityClass: spec.priorityClass ?? null,
     members: spec.members,
     dataClass: spec.dataClass,
   };

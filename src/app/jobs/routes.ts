@@ -38,6 +38,21 @@ const submitBody = Type.Object(
     name: Type.String({ minLength: 1, maxLength: 120 }),
     gpus: Type.Integer({ minimum: 0, maximum: 100_000 }),
     gpuModel: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    gpuModels: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 100 }), {
+        minItems: 1,
+        maxItems: 16,
+        uniqueItems: true,
+        description: "GPU models the job accepts, any of them (instead of gpuModel)",
+      }),
+    ),
+    priorityClass: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 100,
+        description: "A priority class no higher than the queue's own (default: the queue's)",
+      }),
+    ),
     gpuMilli: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
     gang: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
     topology: Type.Optional(StringEnum([...topologyScopes, "any"] as const)),
@@ -124,6 +139,47 @@ function refusalField(reason: string): string {
   return "body.gpus";
 }
 
+/** The GPU models a submission accepts (`gpuModel` or `gpuModels`, each on this site); empty: any. */
+function acceptedModels(body: { gpuModel?: string; gpuModels?: string[] }, siteModels: readonly string[]): string[] {
+  if (body.gpuModel !== undefined && body.gpuModels !== undefined) {
+    throw new AppError("invalid", "give gpuModel or gpuModels, not both", { field: "body.gpuModels" });
+  }
+  const models = body.gpuModels ?? (body.gpuModel === undefined ? [] : [body.gpuModel]);
+  const field = body.gpuModels === undefined ? "body.gpuModel" : "body.gpuModels";
+  for (const model of models) {
+    if (!siteModels.includes(model))
+      throw new AppError("invalid", `no GPU model ${model} on this site (${siteModels.join(", ")})`, { field });
+  }
+  return models;
+}
+
+/**
+ * The priority class a job asks for, if its tenant may use it: no class above its queue's own default (so a tenant
+ * cannot make its work preempt others' by asking), and undefined (the queue's) when none is asked.
+ */
+function allowedPriorityClass(
+  config: QueueSetConfig,
+  queue: QueueConfig,
+  asked: string | undefined,
+): string | undefined {
+  if (asked === undefined) return undefined;
+  const wanted = config.priorityClasses.find((entry) => entry.name === asked);
+  const ceiling = config.priorityClasses.find((entry) => entry.name === queue.priorityClass);
+  const allowed = config.priorityClasses
+    .filter((entry) => ceiling === undefined || entry.value <= ceiling.value)
+    .map((entry) => entry.name);
+  if (wanted === undefined || !allowed.includes(asked)) {
+    throw new AppError(
+      "invalid",
+      `priority class ${asked} is not open to queue ${queue.name} (allowed: ${allowed.join(", ")})`,
+      {
+        field: "body.priorityClass",
+      },
+    );
+  }
+  return asked;
+}
+
 /** The queue a submission goes to: the one named (the tenant's own), else the tenant's first (a course for students). */
 function queueOf(config: QueueSetConfig, tenantId: string, role: string, named: string | undefined): QueueConfig {
   const tenantQueues = config.queues.filter((queue) => queue.tenant === tenantId);
@@ -193,15 +249,8 @@ export function registerJobRoutes(app: FastifyInstance, settings: JobRoutesSetti
       const queue = queueOf(settings.queues(), tenant.id, principal.role, body.queue);
       const generation = engine.generation;
       const inventory = generation.inventory;
-      if (body.gpuModel !== undefined && !inventory.gpuModels.includes(body.gpuModel)) {
-        throw new AppError(
-          "invalid",
-          `no GPU model ${body.gpuModel} on this site (${inventory.gpuModels.join(", ")})`,
-          {
-            field: "body.gpuModel",
-          },
-        );
-      }
+      const gpuModels = acceptedModels(body, inventory.gpuModels);
+      const priorityClass = allowedPriorityClass(settings.queues(), queue, body.priorityClass);
       if (engine.slurmMode && (body.command === undefined || body.command.trim() === "")) {
         throw new AppError("invalid", "jobs on this site run on Slurm: say what to run in command", {
           field: "body.command",
@@ -232,7 +281,8 @@ export function registerJobRoutes(app: FastifyInstance, settings: JobRoutesSetti
         members: body.gang ?? 1,
         gpus: body.gpus,
         gpuMilli: body.gpuMilli ?? (body.gpus > 0 ? 1000 : 0),
-        gpuModels: body.gpuModel === undefined ? [] : [body.gpuModel],
+        gpuModels,
+        priorityClass,
         topology:
           body.topology === undefined || body.topology === "any"
             ? undefined
