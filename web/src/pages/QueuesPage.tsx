@@ -20,6 +20,11 @@ function unitOf(resource: string): string {
   return "GPUs";
 }
 
+/** A quota quantity: whole numbers as such, fractions (shared GPUs, GiB) to one decimal. */
+function quantity(value: number): string {
+  return formatNumber(value, Number.isInteger(value) ? 0 : 1);
+}
+
 /** What came of the last change, shown above the table. */
 type Outcome = { readonly text: string; readonly error: boolean } | undefined;
 
@@ -134,10 +139,10 @@ function QuotaCell(props: { queue: QueueSummary }) {
         const limit = props.queue.borrowingLimit[resource];
         return (
           <li key={resource} data-resource={resource}>
-            <code>{resource}</code> {formatNumber(props.queue.usage[resource] ?? 0, 1)} /{" "}
-            {formatNumber(props.queue.nominal[resource] ?? 0, 1)} {unitOf(resource)}
+            <code>{resource}</code> {quantity(props.queue.usage[resource] ?? 0)} /{" "}
+            {quantity(props.queue.nominal[resource] ?? 0)} {unitOf(resource)}
             <span className="muted">
-              {limit === null || limit === undefined ? " · borrows freely" : ` · borrows ≤ ${formatNumber(limit, 1)}`}
+              {limit === null || limit === undefined ? " · borrows freely" : ` · borrows ≤ ${quantity(limit)}`}
             </span>
           </li>
         );
