@@ -5,7 +5,7 @@
  * the demo load, and download the configuration as Kueue objects; other staff read and download; tenants read their
  * own queues. Refreshes every 10 s.
  */
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useEffect, useRef, useState } from "react";
 import { ApiError, describeError } from "../api/client.ts";
 import type { DemoStatus, QueueConfigAnswer, QueueFileQueue, QueueSummary, QuotaLimits } from "../api/types.ts";
 import { useSession } from "../app/session-context.tsx";
@@ -409,9 +409,14 @@ function QueueForm(props: {
       </span>
     );
   const title = existing === undefined ? "Create a queue" : `Edit queue ${existing.name}`;
+  const panel = useRef<HTMLElement>(null);
+  // The Edit button sits in the table below: bring the form that opened into view.
+  useEffect(() => {
+    if (existing !== undefined) panel.current?.scrollIntoView({ block: "start" });
+  }, [existing]);
 
   return (
-    <section className="panel" aria-labelledby={`${prefix}-title`}>
+    <section className="panel" aria-labelledby={`${prefix}-title`} ref={panel}>
       <h2 id={`${prefix}-title`}>{title}</h2>
       <form className="job-form" onSubmit={submit} noValidate>
         {existing === undefined ? (
