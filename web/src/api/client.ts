@@ -76,6 +76,29 @@ export class ApiClient {
     return this.request<T>("POST", path, body, signal);
   }
 
+  /** PUTs JSON. */
+  put<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+    return this.request<T>("PUT", path, body, signal);
+  }
+
+  /** DELETEs a resource; the answer's JSON, if any. */
+  delete<T>(path: string, signal?: AbortSignal): Promise<T> {
+    return this.request<T>("DELETE", path, undefined, signal);
+  }
+
+  /** GETs a text document (YAML exports), for downloads the browser cannot authenticate by link. */
+  async getText(path: string, signal?: AbortSignal): Promise<string> {
+    const init: RequestInit = { headers: { authorization: `Bearer ${this.token}` } };
+    if (signal !== undefined) init.signal = signal;
+    const response = await fetch(`${this.baseUrl}${path}`, init);
+    if (!response.ok) {
+      const error = new ApiError(path, await problemOf(response));
+      if (error.status === 401) this.onUnauthorized?.();
+      throw error;
+    }
+    return response.text();
+  }
+
   /** URL of a server-sent event stream, authenticated by query (EventSource cannot set headers). */
   streamUrl(path: string, query: Readonly<Record<string, string>>): string {
     const parameters = new URLSearchParams({ ...query, access_token: this.token });

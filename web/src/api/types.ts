@@ -374,3 +374,61 @@ export interface Problem {
   readonly errors?: readonly { field: string; message: string }[];
   readonly requestId?: string;
 }
+
+/** A queue as `GET /v1/queues` lists it; quotas and usage in configuration units (GPUs, cores, GiB). */
+export interface QueueSummary {
+  readonly name: string;
+  readonly tenantId: string;
+  readonly cohort: string | null;
+  readonly priorityClass: string;
+  readonly nominal: Readonly<Record<string, number>>;
+  /** Per resource: how much more it may borrow from its cohort; null: no limit. */
+  readonly borrowingLimit: Readonly<Record<string, number | null>>;
+  readonly usage: Readonly<Record<string, number>>;
+  readonly pending: number;
+  readonly running: number;
+}
+
+/** One resource's quota in the queue file (configuration units). */
+export interface QuotaLimits {
+  readonly nominal: number;
+  readonly borrowingLimit?: number;
+  readonly lendingLimit?: number;
+}
+
+/** A queue in the queue file's shape. */
+export interface QueueFileQueue {
+  readonly name: string;
+  readonly tenant: string;
+  readonly cohort?: string;
+  readonly weight?: number;
+  readonly priorityClass?: string;
+  readonly quota?: Readonly<Record<string, QuotaLimits>>;
+  readonly preemption?: Readonly<Record<string, unknown>>;
+}
+
+/** A cohort in the queue file's shape. */
+export interface QueueFileCohort {
+  readonly name: string;
+  readonly parent?: string;
+  readonly quota?: Readonly<Record<string, QuotaLimits>>;
+}
+
+/** `GET /v1/queue-config` (staff): the configuration in force and its version. */
+export interface QueueConfigAnswer {
+  readonly version: number;
+  readonly config: {
+    readonly priorityClasses: readonly { readonly name: string; readonly value: number }[];
+    readonly cohorts: readonly QueueFileCohort[];
+    readonly queues: readonly QueueFileQueue[];
+  };
+}
+
+/** `GET /v1/demo`: whether the demo load runs, at what share of the site's GPUs, and what it submitted. */
+export interface DemoStatus {
+  readonly running: boolean;
+  readonly load: number;
+  readonly startedAt: string | null;
+  readonly submitted: number;
+  readonly active: number;
+}

@@ -14,6 +14,7 @@ import { EnergyPage } from "../pages/EnergyPage.tsx";
 import { FloorPage } from "../pages/FloorPage.tsx";
 import { MaintenancePage } from "../pages/MaintenancePage.tsx";
 import { OverviewPage } from "../pages/OverviewPage.tsx";
+import { QueuesPage } from "../pages/QueuesPage.tsx";
 import { RackPage } from "../pages/RackPage.tsx";
 import { WhatIfPage } from "../pages/WhatIfPage.tsx";
 import { WorkloadsPage } from "../pages/WorkloadsPage.tsx";
@@ -153,6 +154,7 @@ function Shell() {
     { path: "/alarms", label: "Alarms", visible: permissions.staff },
     { path: "/maintenance", label: "Maintenance", visible: permissions.staff },
     { path: "/workloads", label: "Workloads", visible: true },
+    { path: "/queues", label: "Queues", visible: true },
     { path: "/whatif", label: "What-if", visible: permissions.runWhatIf },
   ];
   const page = pageFor(pathname, session);
@@ -223,6 +225,7 @@ function pageFor(pathname: string, session: Session): { title: string; element: 
   if (pathname === "/alarms") return staffOnly("Alarms", <AlarmsPage />);
   if (pathname === "/maintenance") return staffOnly("Maintenance", <MaintenancePage />);
   if (pathname === "/workloads") return { title: "Workloads", element: <WorkloadsPage /> };
+  if (pathname === "/queues") return { title: "Queues", element: <QueuesPage /> };
   if (pathname === "/whatif") {
     return permissions.runWhatIf
       ? { title: "What-if", element: <WhatIfPage /> }
