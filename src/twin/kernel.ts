@@ -158,6 +158,8 @@ export interface PartitionResult {
   readonly rackSeries: Float64Array;
   /** Rack-steps computed: racks of the partition × steps. */
   readonly rackSteps: number;
+  /** Hours racks spent throttled over the run, by site rack type index (shorter when the last types are absent). */
+  readonly typeThrottledRackHours: Float64Array;
 }
 
 /** Number of series points and demand intervals for run settings. */
@@ -487,6 +489,8 @@ export class PartitionKernel {
   readonly hallThrottledGpuHours: Float64Array;
   /** Per hall: hours its installed racks (every type: GPU, CPU, storage) spent throttled during the step. */
   readonly hallThrottledRackHours: Float64Array;
+  /** Per site rack type index: hours its racks spent throttled since the start of the run (what-if by type). */
+  readonly typeThrottledRackHours: Float64Array;
 
   /** Per plant: heat into the facility loop (CDUs, air handlers, its own pumps). */
   readonly plantHeatKw: Float64Array;
@@ -608,6 +612,9 @@ export class PartitionKernel {
     this.hallGpuHours = new Float64Array(halls.count);
     this.hallThrottledGpuHours = new Float64Array(halls.count);
     this.hallThrottledRackHours = new Float64Array(halls.count);
+    this.typeThrottledRackHours = new Float64Array(
+      partition.racks.typeIndex.reduce((most, type) => Math.max(most, type), 0) + 1,
+    );
     this.plantHeatKw = new Float64Array(plants.count);
     this.plantReturnC = new Float64Array(plants.count);
     this.plantPumpKw = new Float64Array(plants.count);
@@ -801,6 +808,8 @@ export class PartitionKernel {
     const hallGpuHours = this.hallGpuHours;
     const hallLostGpuHours = this.hallThrottledGpuHours;
     const hallThrottledRackHours = this.hallThrottledRackHours;
+    const typeThrottledRackHours = this.typeThrottledRackHours;
+    const rackTypeIndex = this.partition.racks.typeIndex;
     const plantHeatIn = this.plantHeatKw;
     const plantReturnC = this.plantReturnC;
     const plantPumpKw = this.plantPumpKw;
@@ -963,7 +972,10 @@ export class PartitionKernel {
           const busyGpuHours = installedGpus[rack]! * utilisation[rack]! * hours;
           rowGpuHours += busyGpuHours * factor;
           rowLostGpuHours += busyGpuHours * (1 - factor);
-          if (factor < 1 && power > 0) rowThrottledRacks++;
+          if (factor < 1 && power > 0) {
+            rowThrottledRacks++;
+            typeThrottledRackHours[rackTypeIndex[rack]!]! += hours;
+          }
         }
         rowThrottled[row] = 1;
         hallIt[hall]! += rowIt;
@@ -1311,6 +1323,7 @@ export function runPartition(
     rackGlobal: recordedGlobal,
     rackSeries,
     rackSteps: rackTable.count * steps,
+    typeThrottledRackHours: kernel.typeThrottledRackHours,
   };
 }
 

@@ -103,6 +103,8 @@ export interface TwinResult {
   readonly halls: readonly SeriesFrame[];
   /** Series of the racks asked for, in the order asked. */
   readonly racks: readonly SeriesFrame[];
+  /** Hours racks spent throttled over the run, per rack type of the site (every type, zeros included). */
+  readonly throttledRackHoursByType: readonly { readonly rackType: string; readonly rackHours: number }[];
   /** Rack-steps computed (every rack of the site, every step). */
   readonly rackSteps: number;
 }
@@ -208,8 +210,12 @@ export function assembleResult(
   const plants: SeriesFrame[] = new Array(site.plants.length);
   const racks: SeriesFrame[] = [];
   let rackSteps = 0;
+  const typeThrottledRackHours = new Float64Array(site.rackTypes.length);
   for (const partition of partitions) {
     rackSteps += partition.rackSteps;
+    partition.typeThrottledRackHours.forEach((hours, type) => {
+      typeThrottledRackHours[type]! += hours;
+    });
     partition.hallGlobal.forEach((global, local) => {
       halls[global] = frameOf(
         site.halls[global]!.id,
@@ -412,5 +418,9 @@ export function assembleResult(
     halls,
     racks,
     rackSteps,
+    throttledRackHoursByType: site.rackTypes.map((type, index) => ({
+      rackType: type.id,
+      rackHours: typeThrottledRackHours[index]!,
+    })),
   };
 }
