@@ -327,10 +327,25 @@ export interface Incident {
   readonly jobs: readonly { id: string; name: string }[];
 }
 
-/** What-if scenarios. */
-export const scenarios = ["heatwave", "cdu-failure", "w32", "w45", "more-racks"] as const;
-/** One what-if scenario. */
+/** Shipped scenarios a what-if can start from (the names of `alixan simulate --scenario`). */
+export const scenarios = ["heat-wave", "cdu-failure", "w32", "w45", "growth"] as const;
+/** One shipped scenario. */
 export type Scenario = (typeof scenarios)[number];
+/** ASHRAE facility water classes. */
+export const waterClasses = ["W17", "W27", "W32", "W40", "W45", "W+"] as const;
+
+/** `POST /v1/whatif` body: a shipped scenario, parameters, or both. */
+export interface WhatIfRequest {
+  readonly scenario?: Scenario;
+  readonly days?: number;
+  readonly startDay?: number;
+  readonly heatWave?: { peakC: number; days: number; nightMinimumC: number; startDay?: number };
+  readonly heatWaveInBaseline?: boolean;
+  readonly fail?: readonly string[];
+  readonly waterClass?: (typeof waterClasses)[number];
+  readonly rackRatings?: readonly { rackType?: string; maxCoolantSupplyC: number }[];
+  readonly moreRacks?: { hall: string; pattern: string; rows: number; startDay?: number };
+}
 
 /** KPIs of a what-if run. */
 export interface WhatIfKpis {
@@ -341,8 +356,12 @@ export interface WhatIfKpis {
   readonly peakGridMW: number;
   readonly hoursAboveLimit: number;
   readonly throttledGpuHours: number;
+  readonly throttledRackHours: number;
   readonly waterM3: number;
   readonly wue: number;
+  readonly maxFwsSupplyC: number;
+  readonly maxTcsSupplyC: number;
+  readonly maxOutdoorC: number;
 }
 
 /** Series of one side of a what-if. */
@@ -350,14 +369,30 @@ export interface WhatIfSeries {
   readonly pue: readonly number[];
   readonly fwsSupplyC: readonly number[];
   readonly facilityKW: readonly number[];
+  readonly outdoorC: readonly number[];
+}
+
+/** Throttling of one rack type in both runs of a what-if. */
+export interface WhatIfThrottling {
+  readonly rackType: string;
+  readonly description: string;
+  readonly racks: number;
+  readonly baselineRackHours: number;
+  readonly variantRackHours: number;
 }
 
 /** `POST /v1/whatif`. */
 export interface WhatIfResult {
-  readonly scenario: Scenario;
+  readonly scenario?: Scenario;
   readonly days: number;
+  readonly startDay: number;
+  /** What ran, in the server's words. */
+  readonly description: string;
+  readonly changes: readonly string[];
+  readonly weather: { readonly baseline: string; readonly variant: string };
   readonly baseline: WhatIfKpis;
   readonly variant: WhatIfKpis;
+  readonly throttling: readonly WhatIfThrottling[];
   readonly series: {
     readonly time: readonly number[];
     readonly baseline: WhatIfSeries;
