@@ -173,10 +173,10 @@ export function TimeSeriesChart(props: TimeSeriesChartProps) {
         {title}
         {props.exportAs === undefined ? null : (
           <span className="chart-export">
-            <button type="button" className="link-button" onClick={savePng} aria-label={`Save ${title} as PNG`}>
+            <button type="button" className="chart-export-button" onClick={savePng} aria-label={`Save ${title} as PNG`}>
               PNG
             </button>
-            <button type="button" className="link-button" onClick={saveSvg} aria-label={`Save ${title} as SVG`}>
+            <button type="button" className="chart-export-button" onClick={saveSvg} aria-label={`Save ${title} as SVG`}>
               SVG
             </button>
           </span>
