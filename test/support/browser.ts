@@ -58,8 +58,8 @@ export class BrowserHarness {
   readonly consoleErrors: string[] = [];
   allowed: RegExp[] = [];
 
-  /** Starts the platform on `site` and Chromium. */
-  async start(site: string): Promise<void> {
+  /** Starts the platform on `site` (its clock `speed` times real time, default 1) and Chromium. */
+  async start(site: string, options: { speed?: number } = {}): Promise<void> {
     assert.ok(existsSync(chromiumPath), `${chromiumPath} is missing: apt-get install -y chromium`);
     mkdirSync(outputDirectory, { recursive: true });
     ensureConsoleBuilt();
@@ -68,7 +68,10 @@ export class BrowserHarness {
       site,
       store: { kind: "pglite", dataDir: this.#dataDirectory },
       seed: true,
-      features: defaultFeatures({ telemetryInMemory: true }),
+      features: defaultFeatures({
+        telemetryInMemory: true,
+        ...(options.speed === undefined ? {} : { speed: options.speed }),
+      }),
     });
     this.baseUrl = await this.app.server.listen({ port: 0, host: "127.0.0.1" });
     this.browser = await chromium.launch({

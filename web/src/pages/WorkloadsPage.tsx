@@ -301,6 +301,12 @@ function QueueTable(props: { queues: readonly Queue[] }) {
 }
 
 function JobTable(props: { jobs: readonly Job[]; highlight: string | undefined; onChanged: () => void }) {
+  // Project names, not ids: the caller's projects (a tenant's own, every project for staff).
+  const projects = useResource<Project[]>("/v1/projects");
+  const projectNames = useMemo(
+    () => new Map((projects.data ?? []).map((project) => [project.id, project.name])),
+    [projects.data],
+  );
   const { client, permissions, me } = useSession();
   const [problem, setProblem] = useState<string | undefined>(undefined);
   const [done, setDone] = useState<string | undefined>(undefined);
@@ -426,7 +432,9 @@ function JobTable(props: { jobs: readonly Job[]; highlight: string | undefined; 
               ) : null}
               <td>
                 <div>{job.name}</div>
-                <div className="muted">{job.id}</div>
+                <div className="muted">
+                  {projectNames.get(job.projectId) ?? "project not visible"} · {job.id}
+                </div>
               </td>
               <td>
                 {job.tenantId} · {job.queue}
@@ -478,6 +486,24 @@ function JobTable(props: { jobs: readonly Job[]; highlight: string | undefined; 
   );
 }
 
+/** The data class each kind of tenant works with most (health tenants on health data, pharma on confidential). */
+const dataClassOfKind: Readonly<Record<string, string>> = {
+  diagnostics: "health",
+  hospital: "health",
+  health: "health",
+  pharma: "confidential",
+};
+
+/**
+ * The data class a new job starts with: the one of the tenant's kind when the tenant may use it (a health tenant's
+ * jobs then land in the certified zone without a second thought), else the first the tenant may use.
+ */
+export function defaultDataClass(kind: string | undefined, allowed: readonly string[]): string {
+  const preferred = kind === undefined ? undefined : dataClassOfKind[kind];
+  if (preferred !== undefined && allowed.includes(preferred)) return preferred;
+  return allowed.includes("public") ? "public" : (allowed[0] ?? "public");
+}
+
 function SubmitJobForm(props: { onSubmitted: (job: Job) => void }) {
   const { client, me, site } = useSession();
   const projects = useResource<Project[]>("/v1/projects");
@@ -492,7 +518,8 @@ function SubmitJobForm(props: { onSubmitted: (job: Job) => void }) {
     gpuModel: "",
     topology: "any",
     durationMinutes: "60",
-    dataClass: "public",
+    // Empty until the person picks one: the default follows the tenant (see `defaultDataClass`).
+    dataClass: "",
     deferrable: false,
     deadline: "",
   });
@@ -502,6 +529,7 @@ function SubmitJobForm(props: { onSubmitted: (job: Job) => void }) {
   const projectList = projects.data ?? [];
   const projectId = values.projectId === "" ? (projectList[0]?.id ?? "") : values.projectId;
   const dataClasses = tenant.data?.dataClasses ?? ["public"];
+  const dataClass = values.dataClass === "" ? defaultDataClass(tenant.data?.kind, dataClasses) : values.dataClass;
 
   const set = (field: keyof typeof values) => (value: string | boolean) =>
     setValues((current) => ({ ...current, [field]: value }));
@@ -521,7 +549,7 @@ function SubmitJobForm(props: { onSubmitted: (job: Job) => void }) {
       ...(values.gpuModel === "" ? {} : { gpuModel: values.gpuModel }),
       topology: values.topology,
       ...(minutes === undefined ? {} : { durationS: Math.round(minutes * 60) }),
-      dataClass: values.dataClass,
+      dataClass,
       ...(values.deferrable ? { deferrable: true } : {}),
       ...(values.deadline === "" ? {} : { deadline: new Date(values.deadline).toISOString() }),
     };
@@ -655,7 +683,7 @@ function SubmitJobForm(props: { onSubmitted: (job: Job) => void }) {
           <label htmlFor="job-dataClass">Data class</label>
           <select
             id="job-dataClass"
-            value={values.dataClass}
+            value={dataClass}
             onChange={(event) => set("dataClass")(event.target.value)}
             {...fieldProps("dataClass")}
           >
