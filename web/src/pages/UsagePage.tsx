@@ -24,13 +24,13 @@ export function UsagePage() {
   useEffect(() => {
     const controller = new AbortController();
     setProblem(undefined);
-    loadMonthlyUsage(client, count, controller.signal)
+    loadMonthlyUsage(client, count, permissions.readProjects, controller.signal)
       .then(setUsage)
       .catch((error: unknown) => {
         if (!controller.signal.aborted) setProblem(describeError(error));
       });
     return () => controller.abort();
-  }, [client, count]);
+  }, [client, count, permissions.readProjects]);
 
   const whose = permissions.staff ? "every tenant" : me.tenantId === null ? "you" : me.tenantId;
   const saveCsv = () => {

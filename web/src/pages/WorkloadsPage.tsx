@@ -301,13 +301,13 @@ function QueueTable(props: { queues: readonly Queue[] }) {
 }
 
 function JobTable(props: { jobs: readonly Job[]; highlight: string | undefined; onChanged: () => void }) {
-  // Project names, not ids: the caller's projects (a tenant's own, every project for staff).
-  const projects = useResource<Project[]>("/v1/projects");
+  const { client, permissions, me } = useSession();
+  // Project names, not ids: the caller's projects (a tenant's own, every project for admins and auditors).
+  const projects = useResource<Project[]>(permissions.readProjects ? "/v1/projects" : undefined);
   const projectNames = useMemo(
     () => new Map((projects.data ?? []).map((project) => [project.id, project.name])),
     [projects.data],
   );
-  const { client, permissions, me } = useSession();
   const [problem, setProblem] = useState<string | undefined>(undefined);
   const [done, setDone] = useState<string | undefined>(undefined);
   /** The job whose cancellation awaits confirmation, or "selected" for the bulk action. */
@@ -433,7 +433,8 @@ function JobTable(props: { jobs: readonly Job[]; highlight: string | undefined; 
               <td>
                 <div>{job.name}</div>
                 <div className="muted">
-                  {projectNames.get(job.projectId) ?? "project not visible"} · {job.id}
+                  {projectNames.has(job.projectId) ? `${projectNames.get(job.projectId)} · ` : ""}
+                  {job.id}
                 </div>
               </td>
               <td>

@@ -147,8 +147,16 @@ export function arrangeUsage(
   return { months, projects, cells, source: answers[0]?.source ?? "", nowMs };
 }
 
-/** Reads the last `count` months of the caller's usage, by project, with project names. */
-export async function loadMonthlyUsage(client: ApiClient, count: number, signal?: AbortSignal): Promise<MonthlyUsage> {
+/**
+ * Reads the last `count` months of the caller's usage, by project, with project names when the caller may read
+ * projects (`withNames`; a facility operator sees project ids).
+ */
+export async function loadMonthlyUsage(
+  client: ApiClient,
+  count: number,
+  withNames: boolean,
+  signal?: AbortSignal,
+): Promise<MonthlyUsage> {
   // The platform's clock may run ahead of the wall clock (a simulated site): its "now" ends the last month.
   const latest = await client.get<UsageAnswer>("/v1/usage", signal);
   const nowMs = Date.parse(latest.to);
@@ -162,7 +170,7 @@ export async function loadMonthlyUsage(client: ApiClient, count: number, signal?
         ),
       ),
     ),
-    client.get<{ id: string; name: string }[]>("/v1/projects", signal),
+    withNames ? client.get<{ id: string; name: string }[]>("/v1/projects", signal) : Promise.resolve([]),
   ]);
   return arrangeUsage(months, answers, new Map(projects.map((project) => [project.id, project.name])), nowMs);
 }
