@@ -61,6 +61,12 @@ export const commandIndex: readonly IndexedCommand[] = [
     load: async () => (await import("./commands/simulate.ts")).registerSimulateCommand,
   },
   {
+    name: "whatif",
+    description: "compare a scenario with the baseline over the same days (what the console's What-if runs)",
+    options: true,
+    load: async () => (await import("./commands/whatif.ts")).registerWhatIfCommand,
+  },
+  {
     name: "schedule",
     description: "workload scheduler: tenant queues, quotas, facility-aware placement, trace replay",
     options: false,
