@@ -197,7 +197,7 @@ function TenantSummary() {
         <div className="kpis">
           <Kpi label="Jobs" value={formatNumber(jobs)} />
           <Kpi label="GPU-hours" value={formatNumber(total("gpuHours"), 1)} />
-          <Kpi label="Energy" value={`${formatNumber(total("energyKWh"), 0)} kWh`} />
+          <Kpi label="Energy" value={`${formatNumber(total("energyKWh"), 1)} kWh`} />
           <Kpi label="CO₂" value={`${formatNumber(total("co2Kg"), 1)} kg`} />
           <Kpi label="Water" value={`${formatNumber(total("waterL"), 0)} L`} />
         </div>
