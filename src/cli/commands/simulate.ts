@@ -71,7 +71,10 @@ function kpiTable(result: TwinResult): string {
     ["IT energy", formatNumber(kpis.itEnergyMWh), "MWh"],
     ["total energy", formatNumber(kpis.totalEnergyMWh), "MWh"],
     ["cooling energy", formatNumber(kpis.coolingEnergyMWh), "MWh"],
-    ["UPS + transformer losses", formatNumber(kpis.powerLossEnergyMWh), "MWh"],
+    ["  of which electrical-room cooling", formatNumber(kpis.electricalCoolingMWh), "MWh"],
+    ["UPS + transformer + substation losses", formatNumber(kpis.powerLossEnergyMWh), "MWh"],
+    ["  of which HV substation", formatNumber(kpis.substationLossMWh), "MWh"],
+    ["house loads (lighting, offices, BMS)", formatNumber(kpis.houseEnergyMWh), "MWh"],
     ["PSU + rectifier losses (in IT)", formatNumber(kpis.conversionLossMWh), "MWh"],
     ["water (evaporated + make-up)", formatNumber(kpis.waterM3), "m³"],
     ["make-up water", formatNumber(kpis.makeUpWaterM3), "m³"],
@@ -87,6 +90,32 @@ function kpiTable(result: TwinResult): string {
   return renderTable(
     [{ header: "KPI" }, { header: "value", align: "right" }, { header: "unit" }],
     rows.map((row) => [...row]),
+  );
+}
+
+/** Server inlet hours per rack type against the ASHRAE TC9.9 envelopes (hours per installed rack). */
+function inletTable(result: TwinResult): string {
+  return renderTable(
+    [
+      { header: "server inlet" },
+      { header: "air side" },
+      { header: "h < 18 °C", align: "right" },
+      { header: "h > 27 (rec.)", align: "right" },
+      { header: "h > 32 (A1)", align: "right" },
+      { header: "h > 35 (A2)", align: "right" },
+      { header: "h > 40 (A3)", align: "right" },
+      { header: "h > 45 (A4)", align: "right" },
+    ],
+    result.airInlet.map((row) => [
+      row.rackType,
+      row.airCooling,
+      formatNumber(row.hoursBelowRecommended),
+      formatNumber(row.hoursAbove.recommended),
+      formatNumber(row.hoursAbove.A1),
+      formatNumber(row.hoursAbove.A2),
+      formatNumber(row.hoursAbove.A3),
+      formatNumber(row.hoursAbove.A4),
+    ]),
   );
 }
 
@@ -199,6 +228,7 @@ async function runSimulate(options: SimulateOptions, command: Command): Promise<
     `${result.siteId}: ${formatDuration(result.durationS)} at ${formatDuration(result.stepS)} steps, ${result.weather}, scenario ${result.scenario}, ${result.threads} thread(s)\n`,
   );
   process.stdout.write(`${kpiTable(result)}\n`);
+  process.stdout.write(`${inletTable(result)}\n`);
   if (written.length > 0) process.stdout.write(`wrote ${written.length} files to ${directory}\n`);
 }
 
