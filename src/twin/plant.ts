@@ -6,6 +6,7 @@
  *
  * All of it is plain data (it crosses to worker threads with the run settings).
  */
+import type { UncertainParameter } from "../model/schema.ts";
 
 /** The figures the twin assumes beyond the site file. Temperatures °C, differences K, powers kW unless named. */
 export interface PlantAssumptions {
@@ -95,8 +96,8 @@ export const defaultAssumptions: PlantAssumptions = {
   chillerRestartS: 600,
 };
 
-/** Names of the assumptions the uncertainty runs may sample. */
-export type UncertainName = Exclude<keyof PlantAssumptions, "cduRestartS" | "pumpRestartS" | "dryCoolerRestartS">;
+/** Names of the assumptions the uncertainty runs sample (the site file format lists them with their bounds). */
+export type UncertainName = UncertainParameter;
 
 /** A range sampled uniformly, with why it is that wide. */
 export interface AssumptionRange {
@@ -109,7 +110,7 @@ export interface AssumptionRange {
  * Default ranges of the uncertain figures. Where a source gives a spread it is used; otherwise the range says what
  * was assumed.
  */
-export const assumptionRanges: Readonly<Partial<Record<UncertainName, AssumptionRange>>> = {
+export const assumptionRanges: Readonly<Record<UncertainName, AssumptionRange>> = {
   dryCoolerApproachK: {
     low: 7,
     high: 13,
@@ -123,6 +124,7 @@ export const assumptionRanges: Readonly<Partial<Record<UncertainName, Assumption
   crahApproachK: { low: 2.5, high: 6, why: "coil selections" },
   containmentRiseK: { low: 0.5, high: 3, why: "containment quality (ASHRAE TC9.9)" },
   rearDoorEffectiveness: { low: 0.7, high: 0.9, why: "rear-door selections at their rated air flow" },
+  serverAirRiseK: { low: 10, high: 20, why: "server fan control: 10 K (cool, fans high) to 20 K (warm, fans low)" },
 };
 
 /** The ASHRAE TC9.9 (2021) server inlet bands the twin counts hours in: above each of these, °C. */

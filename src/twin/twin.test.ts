@@ -140,7 +140,8 @@ describe("twin: physical sanity", () => {
     const result = await run({
       days: 1,
       weather: constantWeather(38, 30),
-      scenario: "events:\n  - { at: 2h, fail: [drycooler:lab-01, drycooler:lab-02, chiller:lab-01, chiller:lab-02, chiller:lab-03] }\n",
+      scenario:
+        "events:\n  - { at: 2h, fail: [drycooler:lab-01, drycooler:lab-02, chiller:lab-01, chiller:lab-02, chiller:lab-03] }\n",
     });
     const supply = result.site.fields.maxFwsSupplyC!;
     assert.equal(supply[0], 36);
