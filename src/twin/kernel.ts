@@ -621,8 +621,9 @@ export class PartitionKernel {
   readonly #rowDrawnKw: Float64Array;
   readonly #rowRearDoorDesignKw: Float64Array;
   readonly #rowHasRearDoor: Uint8Array;
-  /** Per segment: racks installed. */
+  /** Per segment: racks installed (its first ones), and its first rack in partition order. */
   readonly #segmentInstalled: Float64Array;
+  readonly #segmentRackStart: Int32Array;
   /** Per row: CDU pump design power and per plant: dry cooler approach, with the assumptions applied. */
   readonly #cduPumpKw: Float64Array;
   readonly #dryCoolerApproachK: Float64Array;
@@ -723,6 +724,8 @@ export class PartitionKernel {
       if (segments.rearDoor[segment] === 1) this.#rowHasRearDoor[segments.row[segment]!] = 1;
     }
     this.#segmentInstalled = new Float64Array(segments.count);
+    this.#segmentRackStart = new Int32Array(segments.count).fill(-1);
+    for (let rack = racks.count - 1; rack >= 0; rack--) this.#segmentRackStart[racks.segment[rack]!] = rack;
     let typeCount = 0;
     for (let segment = 0; segment < segments.count; segment++) {
       typeCount = Math.max(typeCount, segments.typeIndex[segment]! + 1);
@@ -829,6 +832,8 @@ export class PartitionKernel {
       const segment = racks.segment[rack]!;
       const installed = this.installed[rack]!;
       segmentInstalled[segment]! += installed;
+      // The step writes the power of installed racks only.
+      if (installed === 0) this.rackPowerKw[rack] = 0;
       if (segments.rearDoor[segment] === 1) {
         rearDoorDesign[racks.row[rack]!]! += installed * (racks.idleKw[rack]! + racks.dynamicKw[rack]!);
       }
@@ -914,6 +919,13 @@ export class PartitionKernel {
     const adiabaticEffectiveness = plantTable.adiabaticEffectiveness;
     const adiabaticStartAboveC = plantTable.adiabaticStartAboveC;
     const rowSpeedPerKw = this.#rowSpeedPerKw;
+    const segmentStart = rowTable.segmentStart;
+    const segmentRackStart = this.#segmentRackStart;
+    const segmentInstalled = this.#segmentInstalled;
+    const segmentIdleKw = segmentTable.idleKw;
+    const segmentDynamicKw = segmentTable.dynamicKw;
+    const segmentTcsShare = segmentTable.tcsShare;
+    const segmentGpus = segmentTable.gpusPerRack;
     const cduConductanceKwPerK = this.#cduConductanceKwPerK;
     const rowStorageKwPerK = this.#rowStorageKwPerK;
     const utilisation = this.utilisation;
@@ -925,8 +937,6 @@ export class PartitionKernel {
     const rowThrottleC = this.rowThrottleC;
     const rowThrottled = this.rowThrottled;
     const supplyC = this.supplyC;
-    const installedIdleKw = this.installedIdleKw;
-    const installedDynamicKw = this.installedDynamicKw;
     const installedGpus = this.installedGpus;
     const installedFixedKw = this.installedFixedKw;
     const rowFixedKw = this.rowFixedKw;
@@ -1002,17 +1012,27 @@ export class PartitionKernel {
       const plant = rowPlant[row]!;
       const hall = rowHall[row]!;
       const facilityC = supplyC[plant]!;
-      // One pass over the row's racks: power, liquid heat, busy GPUs.
+      // One pass over the row's installed racks, segment by segment (one rack type each, so its constants are
+      // hoisted): each rack's power; the segment's sums give the row's power, liquid heat and busy GPUs. Racks
+      // not installed are the last of each segment and keep power 0 (`#refreshInstalled`).
       let rackHeat = 0;
       let rowPower = 0;
       let rowBusyGpus = 0;
-      for (let rack = first; rack < last; rack++) {
-        const busy = utilisation[rack]!;
-        const power = installedIdleKw[rack]! + busy * installedDynamicKw[rack]!;
-        rackPower[rack] = power;
-        rackHeat += power * tcsShare[rack]!;
-        rowPower += power;
-        rowBusyGpus += installedGpus[rack]! * busy;
+      for (let segment = segmentStart[row]!; segment < segmentStart[row + 1]!; segment++) {
+        const start = segmentRackStart[segment]!;
+        const end = start + segmentInstalled[segment]!;
+        const idleKw = segmentIdleKw[segment]!;
+        const dynamicKw = segmentDynamicKw[segment]!;
+        let busySum = 0;
+        for (let rack = start; rack < end; rack++) {
+          const busy = utilisation[rack]!;
+          rackPower[rack] = idleKw + busy * dynamicKw;
+          busySum += busy;
+        }
+        const segmentPower = (end - start) * idleKw + busySum * dynamicKw;
+        rowPower += segmentPower;
+        rackHeat += segmentPower * segmentTcsShare[segment]!;
+        rowBusyGpus += busySum * segmentGpus[segment]!;
       }
       const available = cduAvailable[row]!;
       let pumpKw = 0;
