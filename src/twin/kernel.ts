@@ -832,8 +832,11 @@ export class PartitionKernel {
       const segment = racks.segment[rack]!;
       const installed = this.installed[rack]!;
       segmentInstalled[segment]! += installed;
-      // The step writes the power of installed racks only.
-      if (installed === 0) this.rackPowerKw[rack] = 0;
+      // The step writes the power (and, from job activity, the utilisation) of installed racks only.
+      if (installed === 0) {
+        this.rackPowerKw[rack] = 0;
+        if (this.#load.levelsAt !== undefined) this.utilisation[rack] = 0;
+      }
       if (segments.rearDoor[segment] === 1) {
         rearDoorDesign[racks.row[rack]!]! += installed * (racks.idleKw[rack]! + racks.dynamicKw[rack]!);
       }
@@ -926,6 +929,7 @@ export class PartitionKernel {
     const segmentDynamicKw = segmentTable.dynamicKw;
     const segmentTcsShare = segmentTable.tcsShare;
     const segmentGpus = segmentTable.gpusPerRack;
+    const segmentProfile = segmentTable.profile;
     const cduConductanceKwPerK = this.#cduConductanceKwPerK;
     const rowStorageKwPerK = this.#rowStorageKwPerK;
     const utilisation = this.utilisation;
@@ -981,7 +985,12 @@ export class PartitionKernel {
     const wetBulbC = sampleHourly(this.#hourlyWetBulbC, this.#firstSampleS, middleS);
     this.dryBulbC = dryBulbC;
     this.wetBulbC = wetBulbC;
-    this.#load.fill(timeS, utilisation);
+    // Job activity alone: the rack pass below computes each installed rack's utilisation from its level.
+    const levels = this.#load.levelsAt?.(timeS);
+    if (levels === undefined) this.#load.fill(timeS, utilisation);
+    const fused = levels !== undefined;
+    const activityLevel = levels?.level ?? utilisation;
+    const classBase = levels?.bases ?? utilisation;
 
     hallIt.fill(0);
     hallConversion.fill(0);
@@ -1024,10 +1033,20 @@ export class PartitionKernel {
         const idleKw = segmentIdleKw[segment]!;
         const dynamicKw = segmentDynamicKw[segment]!;
         let busySum = 0;
-        for (let rack = start; rack < end; rack++) {
-          const busy = utilisation[rack]!;
-          rackPower[rack] = idleKw + busy * dynamicKw;
-          busySum += busy;
+        if (fused) {
+          const base = classBase[segmentProfile[segment]!]!;
+          for (let rack = start; rack < end; rack++) {
+            const busy = Math.min(base * activityLevel[rack]!, 1);
+            utilisation[rack] = busy;
+            rackPower[rack] = idleKw + busy * dynamicKw;
+            busySum += busy;
+          }
+        } else {
+          for (let rack = start; rack < end; rack++) {
+            const busy = utilisation[rack]!;
+            rackPower[rack] = idleKw + busy * dynamicKw;
+            busySum += busy;
+          }
         }
         const segmentPower = (end - start) * idleKw + busySum * dynamicKw;
         rowPower += segmentPower;

@@ -24,6 +24,12 @@ import { secondsPer } from "./time.ts";
 export interface RackLoad {
   /** Writes the utilisation (0–1) of every rack of the partition (`RackTable` order) at `timeS`. Must not allocate. */
   fill(timeS: number, out: Float64Array): void;
+  /**
+   * Optional, for loads that are job activity alone: brings each rack's `level` up to `timeS` and returns it with
+   * the base of each profile class, so the kernel computes utilisation min(1, base[class] × level) in its own rack
+   * pass instead of `fill` writing it first. Must not allocate.
+   */
+  levelsAt?(timeS: number): { readonly level: Float64Array; readonly bases: Float64Array };
 }
 
 /** A rack-level source that can say when its utilisation next changes (an event-driven replay can). */
@@ -112,6 +118,7 @@ export class JobActivity {
   readonly #nextInBucket: Int32Array;
   /** Absolute bucket (⌊time / dueBucketS⌋) up to which every due rack has been refreshed; NaN before the first fill. */
   #doneBucket = Number.NaN;
+  readonly #levels: { readonly level: Float64Array; readonly bases: Float64Array };
 
   /** Activity for the racks of a partition with `seed`. */
   constructor(racks: RackTable, seed: number) {
@@ -145,6 +152,7 @@ export class JobActivity {
     for (let rack = 0; rack < count; rack++) longestS = Math.max(longestS, this.#periodS[rack]!);
     this.#bucketHead = new Int32Array(Math.ceil(longestS / dueBucketS) + 2).fill(-1);
     this.#nextInBucket = new Int32Array(count).fill(-1);
+    this.#levels = { level: this.level, bases: this.#bases };
   }
 
   /** Files rack `rack` under the bucket of its `nextS`. */
@@ -153,6 +161,15 @@ export class JobActivity {
     const bucket = Math.floor(this.nextS[rack]! / dueBucketS) % heads.length;
     this.#nextInBucket[rack] = heads[bucket]!;
     heads[bucket] = rack;
+  }
+
+  /** Brings every rack's `level` up to `timeS` and returns it with the classes' bases at `timeS` (reused arrays). */
+  levelsAt(timeS: number): { readonly level: Float64Array; readonly bases: Float64Array } {
+    if (timeS < this.#lastS || Number.isNaN(this.#doneBucket)) this.#refreshAll(timeS);
+    else this.#refreshDue(timeS);
+    this.#lastS = timeS;
+    profileBases(timeS, this.#bases);
+    return this.#levels;
   }
 
   /** Refreshes every rack (first fill, or time went back) and files each under its next change. */
@@ -258,12 +275,7 @@ export class JobActivity {
    * the rack its jobs hold). Racks refresh only when their activity changes; going back in time refreshes all.
    */
   fill(timeS: number, out: Float64Array, allocation?: Float64Array): void {
-    if (timeS < this.#lastS || Number.isNaN(this.#doneBucket)) this.#refreshAll(timeS);
-    else this.#refreshDue(timeS);
-    this.#lastS = timeS;
-    const bases = this.#bases;
-    profileBases(timeS, bases);
-    const level = this.level;
+    const { bases, level } = this.levelsAt(timeS);
     const profile = this.#racks.profile;
     const count = this.#racks.count;
     for (let rack = 0; rack < count; rack++) {
@@ -295,6 +307,11 @@ export class SyntheticLoad implements RackLoad {
   /** Writes every rack's utilisation at `timeS`. */
   fill(timeS: number, out: Float64Array): void {
     this.#activity.fill(timeS, out);
+  }
+
+  /** Every rack's activity level and the classes' bases at `timeS` (see `RackLoad.levelsAt`). */
+  levelsAt(timeS: number): { readonly level: Float64Array; readonly bases: Float64Array } {
+    return this.#activity.levelsAt(timeS);
   }
 }
 
