@@ -9,7 +9,8 @@
  * - inference: the users' day (lowest at 04:00, highest at 16:00, a quarter lower at weekends) times a bursty factor
  *   0.7–1.3 that changes every 5–15 min per rack, with bursts of 1.5× 8 % of the time;
  * - office hours (health zones): weekdays 08:00–19:00, ±15 % per 15 minutes.
- * Each rack refreshes only when its own activity changes (`nextS`), so a step costs one comparison per rack.
+ * Each rack refreshes only when its own activity changes (`nextS`): racks are filed by that time, so a step touches
+ * only the racks whose activity changes.
  *
  * `SyntheticLoad` runs every installed rack fully allocated; `RackSourceLoad` takes the allocation from a rack-level
  * `UtilisationSource` (the scheduler's replay or live state) and multiplies it by the activity (or, with
@@ -118,6 +119,7 @@ export class JobActivity {
   readonly #nextInBucket: Int32Array;
   /** Absolute bucket (⌊time / dueBucketS⌋) up to which every due rack has been refreshed; NaN before the first fill. */
   #doneBucket = Number.NaN;
+  readonly #bucketMask: number;
   readonly #levels: { readonly level: Float64Array; readonly bases: Float64Array };
 
   /** Activity for the racks of a partition with `seed`. */
@@ -150,7 +152,10 @@ export class JobActivity {
     // A level never holds longer than its rack's period (a training job, a slot), so the ring spans the longest.
     let longestS = officeSlotS;
     for (let rack = 0; rack < count; rack++) longestS = Math.max(longestS, this.#periodS[rack]!);
-    this.#bucketHead = new Int32Array(Math.ceil(longestS / dueBucketS) + 2).fill(-1);
+    // A power of two, so the ring index is a mask.
+    const buckets = 2 ** Math.ceil(Math.log2(Math.ceil(longestS / dueBucketS) + 2));
+    this.#bucketHead = new Int32Array(buckets).fill(-1);
+    this.#bucketMask = buckets - 1;
     this.#nextInBucket = new Int32Array(count).fill(-1);
     this.#levels = { level: this.level, bases: this.#bases };
   }
@@ -158,7 +163,8 @@ export class JobActivity {
   /** Files rack `rack` under the bucket of its `nextS`. */
   #schedule(rack: number): void {
     const heads = this.#bucketHead;
-    const bucket = Math.floor(this.nextS[rack]! / dueBucketS) % heads.length;
+    // Times are below 2³¹ buckets (4,000 years), so the bucket is an int32 and the ring index a mask.
+    const bucket = (Math.floor(this.nextS[rack]! / dueBucketS) | 0) & this.#bucketMask;
     this.#nextInBucket[rack] = heads[bucket]!;
     heads[bucket] = rack;
   }
@@ -198,7 +204,7 @@ export class JobActivity {
     // Past the ring's span every bucket holds due racks: each ring slot is visited once.
     const firstBucket = Math.max(this.#doneBucket, lastBucket - heads.length + 1);
     for (let absolute = firstBucket; absolute <= lastBucket; absolute++) {
-      const bucket = absolute % heads.length;
+      const bucket = absolute & this.#bucketMask;
       let rack = heads[bucket]!;
       heads[bucket] = -1;
       while (rack >= 0) {
