@@ -15,10 +15,12 @@ import type {
   NamedPlantSpec,
   PlantSpec,
   RackTypeSpec,
+  RangeSpec,
   Redundancy,
   RowEntrySpec,
   RowSpec,
   SiteFile,
+  UncertainParameter,
   ZoneSpec,
 } from "./schema.ts";
 import { hallBodyShape, plantShape, rowShape } from "./shapes.ts";
@@ -471,5 +473,19 @@ export function expandSite(file: SiteFile, sink: DiagnosticSink): Site {
     rows,
     racks,
     leakDetectors,
+    uncertainty: checkedRanges(file, sink),
   };
+}
+
+/** The file's uncertainty ranges, each with low ≤ high (an inverted range is an error naming it). */
+function checkedRanges(file: SiteFile, sink: DiagnosticSink): Site["uncertainty"] {
+  const ranges: Partial<Record<UncertainParameter, { low: number; high: number }>> = {};
+  for (const [name, range] of Object.entries(file.uncertainty ?? {}) as [UncertainParameter, RangeSpec][]) {
+    if (range.low > range.high) {
+      sink.error("uncertainty.range", `uncertainty.${name}`, `low ${range.low} is above high ${range.high}`);
+      continue;
+    }
+    ranges[name] = { low: range.low, high: range.high };
+  }
+  return ranges;
 }

@@ -257,6 +257,31 @@ export interface HallSpec extends Partial<HallBodySpec> {
   zone?: string;
 }
 
+/**
+ * Twin figures whose uncertainty a site may state (`uncertainty:` section, a range each), with the bounds a range
+ * must stay within. `src/twin/plant.ts` says what each one is and gives its default range.
+ */
+export const uncertainParameters = {
+  dryCoolerApproachK: { min: 0.5, max: 30 },
+  houseWPerM2: { min: 0, max: 200 },
+  copScale: { min: 0.3, max: 2 },
+  pumpFanPowerScale: { min: 0.3, max: 3 },
+  upsLossScale: { min: 0, max: 5 },
+  substationPei: { min: 0.98, max: 0.9999 },
+  crahApproachK: { min: 0, max: 20 },
+  containmentRiseK: { min: 0, max: 20 },
+  rearDoorEffectiveness: { min: 0.3, max: 1 },
+  serverAirRiseK: { min: 3, max: 40 },
+} as const;
+/** Name of one uncertain twin figure. */
+export type UncertainParameter = keyof typeof uncertainParameters;
+
+/** A range to sample an uncertain figure from, uniformly. */
+export interface RangeSpec {
+  low: number;
+  high: number;
+}
+
 /** A whole site file after decoding: every field typed, defaults applied. */
 export interface SiteFile {
   version: 1;
@@ -269,4 +294,6 @@ export interface SiteFile {
   rowPatterns: Record<string, Partial<RowSpec>>;
   hallTemplates: Record<string, Partial<HallBodySpec>>;
   halls: HallSpec[];
+  /** Ranges of the twin's uncertain figures for `simulate --uncertainty` (others keep their default ranges). */
+  uncertainty?: Partial<Record<UncertainParameter, RangeSpec>>;
 }

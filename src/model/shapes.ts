@@ -4,7 +4,7 @@
  * fully once merged, so a missing field is reported where the merged row or hall is.
  */
 import { type Rule, rules, type Shape } from "./decode.ts";
-import { airCoolingKinds, facilityWaterClasses, redundancyLevels } from "./schema.ts";
+import { airCoolingKinds, facilityWaterClasses, redundancyLevels, uncertainParameters } from "./schema.ts";
 
 const { number, positive, count, fraction, string, date, enumOf, boolean, object, array, record } = rules;
 
@@ -174,6 +174,14 @@ export const hallShape: Shape = {
   zone: prefixed("zone"),
 };
 
+/** `uncertainty:` one optional `{ low, high }` per uncertain twin figure, each within the figure's bounds. */
+export const uncertaintyShape: Shape = Object.fromEntries(
+  Object.entries(uncertainParameters).map(([name, bounds]) => [
+    name,
+    object({ low: number(bounds), high: number(bounds) }, { optional: true }),
+  ]),
+);
+
 /** The top level of a site file. Templates and halls are checked partially here, fully after merging. */
 export const siteFileShape: Shape = {
   version: number({ min: 1, max: 1, integer: true, default: 1 }),
@@ -189,4 +197,5 @@ export const siteFileShape: Shape = {
     keyPattern: /^[a-z0-9][a-z0-9._-]*$/,
   }),
   halls: array(object(hallShape, { partial: true }), { minItems: 1 }),
+  uncertainty: object(uncertaintyShape, { optional: true }),
 };

@@ -20,7 +20,14 @@ import type {
   UpsId,
   ZoneId,
 } from "./ids.ts";
-import type { AirCooling, CopPoint, FacilityWaterClass, Redundancy, UpsCurvePoint } from "./schema.ts";
+import type {
+  AirCooling,
+  CopPoint,
+  FacilityWaterClass,
+  Redundancy,
+  UncertainParameter,
+  UpsCurvePoint,
+} from "./schema.ts";
 import type {
   Celsius,
   CubicMeters,
@@ -210,4 +217,6 @@ export interface Site {
   readonly rows: readonly Row[];
   readonly racks: readonly Rack[];
   readonly leakDetectors: readonly LeakDetector[];
+  /** Ranges the site file gives for the twin's uncertain figures (`simulate --uncertainty`). */
+  readonly uncertainty: Readonly<Partial<Record<UncertainParameter, { readonly low: number; readonly high: number }>>>;
 }

@@ -13,6 +13,7 @@ import type { UtilisationSource } from "../model/utilisation.ts";
 import { type PartitionResult, type RunSettings, rackCsvHeader, runPartition } from "./kernel.ts";
 import { buildPartition, type Partition, partitionPlants } from "./layout.ts";
 import { failure, type Outcome, success } from "./outcome.ts";
+import type { PlantAssumptions } from "./plant.ts";
 import { RackSourceLoad, SyntheticLoad } from "./profiles.ts";
 import { assembleResult, defaultGridIntensity, type GridIntensity, type TwinResult } from "./results.ts";
 import { emptyScenario, type OccupancyRamp, type Scenario, type TwinEvent } from "./scenario.ts";
@@ -48,6 +49,8 @@ export interface SimulationOptions {
   /** Worker threads; 1 runs on the current thread. Default: one per core up to the plant count on large sites. */
   readonly threads?: number;
   readonly gridIntensity?: GridIntensity;
+  /** Plant figures beyond the site file (default `defaultAssumptions`, `plant.ts`). */
+  readonly assumptions?: PlantAssumptions;
   readonly onProgress?: (stepsDone: number, steps: number) => void;
 }
 
@@ -117,6 +120,7 @@ export function runSettings(options: SimulationOptions): Outcome<RunSettings> {
     demandIntervalS: alignedInterval(stepS, 600),
     rackIndexes,
     startS,
+    ...(options.assumptions === undefined ? {} : { assumptions: options.assumptions }),
   });
 }
 

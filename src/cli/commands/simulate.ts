@@ -2,7 +2,7 @@
  * `alixan simulate`: runs the digital twin over a site and prints its KPIs; optionally writes the time series (CSV,
  * JSON) and SVG charts. Bad durations, files or scenarios end as one line and an exit code, never a stack trace.
  */
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { formatDiagnostic } from "../../model/diagnostics.ts";
@@ -16,6 +16,7 @@ import { defaultGridIntensity, type GridIntensity, type TwinResult } from "../..
 import { simulate } from "../../twin/run.ts";
 import { emptyScenario, parseScenario, resolveScenario, shippedScenarios } from "../../twin/scenario.ts";
 import { formatDuration, parseDuration } from "../../twin/time.ts";
+import { maximumSamples, simulateUncertainty, type UncertaintySummary, uncertainKpis } from "../../twin/uncertainty.ts";
 import { resolveWeather } from "../../twin/weather.ts";
 import { CliError, exitCodes, printJson, renderTable, startProgress, wantsJson } from "../output.ts";
 
@@ -35,6 +36,7 @@ interface SimulateOptions {
   readonly jobs?: string;
   readonly threads?: string;
   readonly gridIntensity: string;
+  readonly uncertainty?: string;
 }
 
 function unwrap<Value>(outcome: Outcome<Value>, exitCode: number): Value {
@@ -71,7 +73,10 @@ function kpiTable(result: TwinResult): string {
     ["IT energy", formatNumber(kpis.itEnergyMWh), "MWh"],
     ["total energy", formatNumber(kpis.totalEnergyMWh), "MWh"],
     ["cooling energy", formatNumber(kpis.coolingEnergyMWh), "MWh"],
-    ["UPS + transformer losses", formatNumber(kpis.powerLossEnergyMWh), "MWh"],
+    ["  of which electrical-room cooling", formatNumber(kpis.electricalCoolingMWh), "MWh"],
+    ["UPS + transformer + substation losses", formatNumber(kpis.powerLossEnergyMWh), "MWh"],
+    ["  of which HV substation", formatNumber(kpis.substationLossMWh), "MWh"],
+    ["house loads (lighting, offices, BMS)", formatNumber(kpis.houseEnergyMWh), "MWh"],
     ["PSU + rectifier losses (in IT)", formatNumber(kpis.conversionLossMWh), "MWh"],
     ["water (evaporated + make-up)", formatNumber(kpis.waterM3), "m³"],
     ["make-up water", formatNumber(kpis.makeUpWaterM3), "m³"],
@@ -90,6 +95,32 @@ function kpiTable(result: TwinResult): string {
   );
 }
 
+/** Server inlet hours per rack type against the ASHRAE TC9.9 envelopes (hours per installed rack). */
+function inletTable(result: TwinResult): string {
+  return renderTable(
+    [
+      { header: "server inlet" },
+      { header: "air side" },
+      { header: "h < 18 °C", align: "right" },
+      { header: "h > 27 (rec.)", align: "right" },
+      { header: "h > 32 (A1)", align: "right" },
+      { header: "h > 35 (A2)", align: "right" },
+      { header: "h > 40 (A3)", align: "right" },
+      { header: "h > 45 (A4)", align: "right" },
+    ],
+    result.airInlet.map((row) => [
+      row.rackType,
+      row.airCooling,
+      formatNumber(row.hoursBelowRecommended),
+      formatNumber(row.hoursAbove.recommended),
+      formatNumber(row.hoursAbove.A1),
+      formatNumber(row.hoursAbove.A2),
+      formatNumber(row.hoursAbove.A3),
+      formatNumber(row.hoursAbove.A4),
+    ]),
+  );
+}
+
 async function runSimulate(options: SimulateOptions, command: Command): Promise<void> {
   const json = wantsJson(command);
   const durationS = unwrap(parseDuration(options.duration, "--duration"), exitCodes.usage);
@@ -103,6 +134,21 @@ async function runSimulate(options: SimulateOptions, command: Command): Promise<
       `--racks: "${options.racks}" is not "all" (use --rack ID, repeatable, for some racks)`,
       exitCodes.usage,
     );
+  }
+  const samples =
+    options.uncertainty === undefined ? undefined : integerOption(options.uncertainty, "--uncertainty", 2);
+  if (samples !== undefined) {
+    if (samples > maximumSamples) {
+      throw new CliError(`--uncertainty: ${samples} samples is more than ${maximumSamples}`, exitCodes.usage);
+    }
+    const clash = [
+      options.racks === undefined ? undefined : "--racks",
+      options.rack.length === 0 ? undefined : "--rack",
+      options.plot === true ? "--plot" : undefined,
+    ].find((name) => name !== undefined);
+    if (clash !== undefined) {
+      throw new CliError(`--uncertainty: ${clash} is not available with uncertainty runs`, exitCodes.usage);
+    }
   }
   if (options.racks === "all" && options.out === undefined) {
     throw new CliError("--racks all: needs --out DIR (it writes DIR/racks.csv)", exitCodes.usage);
@@ -156,6 +202,29 @@ async function runSimulate(options: SimulateOptions, command: Command): Promise<
     }
   }
 
+  if (samples !== undefined) {
+    await runUncertainty(
+      {
+        site,
+        weather,
+        durationS,
+        stepS,
+        seed,
+        scenario,
+        seriesIntervalS,
+        gridIntensity,
+        ...(load === undefined ? {} : { load }),
+        ...(threads === undefined ? {} : { threads }),
+      },
+      samples,
+      {
+        json,
+        out: options.out,
+      },
+    );
+    return;
+  }
+
   const steps = Math.round(durationS / stepS);
   const progress = startProgress(
     `simulate ${site.id} ${formatDuration(durationS)} @ ${formatDuration(stepS)}`,
@@ -199,7 +268,79 @@ async function runSimulate(options: SimulateOptions, command: Command): Promise<
     `${result.siteId}: ${formatDuration(result.durationS)} at ${formatDuration(result.stepS)} steps, ${result.weather}, scenario ${result.scenario}, ${result.threads} thread(s)\n`,
   );
   process.stdout.write(`${kpiTable(result)}\n`);
+  process.stdout.write(`${inletTable(result)}\n`);
   if (written.length > 0) process.stdout.write(`wrote ${written.length} files to ${directory}\n`);
+}
+
+/** Runs the uncertainty samples and prints (or writes) their percentiles. */
+async function runUncertainty(
+  options: Parameters<typeof simulateUncertainty>[0],
+  samples: number,
+  output: { json: boolean; out: string | undefined },
+): Promise<void> {
+  const progress = startProgress(
+    `simulate ${options.site.id}: ${samples} uncertainty samples of ${formatDuration(options.durationS)} @ ${formatDuration(options.stepS)}`,
+    samples,
+    !output.json && process.stderr.isTTY === true,
+  );
+  let outcome: Outcome<UncertaintySummary>;
+  try {
+    outcome = await simulateUncertainty(options, samples, options.seed ?? 1, (done) => progress.update(done));
+  } finally {
+    progress.stop();
+  }
+  const summary = unwrap(outcome, exitCodes.usage);
+  const document = {
+    site: options.site.id,
+    weather: options.weather.name,
+    scenario: options.scenario?.name ?? "baseline",
+    stepS: options.stepS,
+    durationS: options.durationS,
+    seed: options.seed ?? 1,
+    uncertainty: summary,
+  };
+  const written: string[] = [];
+  if (output.out !== undefined) {
+    mkdirSync(output.out, { recursive: true });
+    const path = join(output.out, "uncertainty.json");
+    writeFileSync(path, `${JSON.stringify(document, null, 2)}\n`);
+    written.push(path);
+  }
+  if (output.json) {
+    printJson({ ...document, files: written });
+    return;
+  }
+  process.stdout.write(
+    `${options.site.id}: ${samples} samples of ${formatDuration(options.durationS)} at ${formatDuration(options.stepS)} steps, ${options.weather.name}, seed ${options.seed ?? 1}\n`,
+  );
+  const digits = { pue: 3, wueLitersPerKWh: 3, peakGridDemandMW: 3, chillerHours: 1 } as const;
+  process.stdout.write(
+    `${renderTable(
+      [
+        { header: "KPI" },
+        { header: "P10", align: "right" },
+        { header: "P50", align: "right" },
+        { header: "P90", align: "right" },
+        { header: "unit" },
+      ],
+      (Object.keys(uncertainKpis) as (keyof typeof uncertainKpis)[]).map((name) => {
+        const { p10, p50, p90 } = summary.percentiles[name];
+        return [name, ...[p10, p50, p90].map((value) => value.toFixed(digits[name])), uncertainKpis[name]];
+      }),
+    )}\n`,
+  );
+  process.stdout.write(
+    `${renderTable(
+      [
+        { header: "sampled figure" },
+        { header: "low", align: "right" },
+        { header: "high", align: "right" },
+        { header: "from" },
+      ],
+      summary.ranges.map((range) => [range.name, String(range.low), String(range.high), range.source]),
+    )}\n`,
+  );
+  if (written.length > 0) process.stdout.write(`wrote ${written[0]}\n`);
 }
 
 /** Adds `simulate` to the program. */
@@ -238,6 +379,10 @@ export function registerSimulateCommand(program: Command): void {
       "--grid-intensity <g|file>",
       "grid carbon intensity: gCO2/kWh or an hourly profile file",
       String(defaultGridIntensity),
+    )
+    .option(
+      "--uncertainty <n>",
+      `run n samples (2–${maximumSamples}) of the uncertain plant figures and report P10/P50/P90 of PUE, WUE, peak demand, chiller hours`,
     )
     .action(async (options: SimulateOptions, command: Command) => runSimulate(options, command));
 }
