@@ -1117,6 +1117,7 @@ export function runPartition(
   scenarioRamps: readonly OccupancyRamp[],
   settings: RunSettings,
   onProgress: (stepsDone: number) => void = () => {},
+  onStep?: (kernel: PartitionKernel) => void,
 ): PartitionResult {
   const kernel = new PartitionKernel(
     partition,
@@ -1198,6 +1199,7 @@ export function runPartition(
 
   for (let step = 0; step < steps; step++) {
     kernel.step();
+    onStep?.(kernel);
     const demandIndex = Math.floor(step / stepsPerDemand);
     const dryBulbC = kernel.dryBulbC;
     const wetBulbC = kernel.wetBulbC;

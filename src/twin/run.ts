@@ -10,10 +10,10 @@ import type { Worker } from "node:worker_threads";
 import { startTypeScriptWorker } from "../core/worker.ts";
 import type { Site } from "../model/site.ts";
 import type { UtilisationSource } from "../model/utilisation.ts";
-import { type PartitionResult, type RunSettings, rackCsvHeader, runPartition } from "./kernel.ts";
+import { type PartitionKernel, type PartitionResult, type RunSettings, rackCsvHeader, runPartition } from "./kernel.ts";
 import { buildPartition, type Partition, partitionPlants } from "./layout.ts";
 import { failure, type Outcome, success } from "./outcome.ts";
-import { RackSourceLoad, SyntheticLoad } from "./profiles.ts";
+import { type RackLoad, RackSourceLoad, SyntheticLoad } from "./profiles.ts";
 import { assembleResult, defaultGridIntensity, type GridIntensity, type TwinResult } from "./results.ts";
 import { emptyScenario, type OccupancyRamp, type Scenario, type TwinEvent } from "./scenario.ts";
 import { formatDuration, secondsPer } from "./time.ts";
@@ -49,6 +49,13 @@ export interface SimulationOptions {
   readonly threads?: number;
   readonly gridIntensity?: GridIntensity;
   readonly onProgress?: (stepsDone: number, steps: number) => void;
+  /**
+   * Wraps the racks' load with a controller (grid curtailment: per-rack power caps and pauses, `src/flex`); the run
+   * then stays on the current thread, since a controller sees the whole site.
+   */
+  readonly rackControl?: (inner: RackLoad, partition: Partition) => RackLoad;
+  /** Called after every step with the kernel (per-step site figures, e.g. the grid import of a curtailment). */
+  readonly onStep?: (kernel: PartitionKernel) => void;
 }
 
 /** A job for a worker. */
@@ -183,7 +190,7 @@ export async function runWorkerJobs(
 
 /** Threads a run will use. */
 function threadsFor(options: SimulationOptions): number {
-  if (options.load !== undefined) return 1;
+  if (options.load !== undefined || options.rackControl !== undefined || options.onStep !== undefined) return 1;
   const requested = options.threads ?? (options.site.racks.length >= parallelFromRacks ? availableParallelism() : 1);
   return Math.max(1, Math.min(requested, options.site.plants.length));
 }
@@ -210,7 +217,7 @@ export async function simulate(options: SimulationOptions): Promise<Outcome<Twin
   if (csvPath !== undefined) writeHeader(csvPath);
   if (groups.length === 1) {
     const partition = buildPartition(options.site, groups[0]!);
-    const load =
+    const inner =
       options.load === undefined
         ? new SyntheticLoad(partition.racks, seed)
         : new RackSourceLoad(options.load, partition.racks, options.site.racks.length, {
@@ -218,9 +225,17 @@ export async function simulate(options: SimulationOptions): Promise<Outcome<Twin
             asActivity: options.loadIsActivity === true,
             seed,
           });
+    const load = options.rackControl === undefined ? inner : options.rackControl(inner, partition);
     partitions = [
-      runPartition(partition, weather, load, scenario.events, scenario.ramps, settingsFor(0), (done) =>
-        progress(done, steps),
+      runPartition(
+        partition,
+        weather,
+        load,
+        scenario.events,
+        scenario.ramps,
+        settingsFor(0),
+        (done) => progress(done, steps),
+        options.onStep,
       ),
     ];
   } else {

@@ -5,15 +5,17 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
+import { formatClock, type GridEvents, parseFrom, parseGridEvents } from "../../flex/events.ts";
+import { type FlexibilityReport, simulateWithGridEvents } from "../../flex/metrics.ts";
 import { formatDiagnostic } from "../../model/diagnostics.ts";
 import { loadSite } from "../../model/load.ts";
 import { formatNumber } from "../../model/units.ts";
 import type { UtilisationSource } from "../../model/utilisation.ts";
 import { utilisationFromTrace } from "../../scheduler/utilisation.ts";
-import type { Outcome } from "../../twin/outcome.ts";
+import { type Outcome, success } from "../../twin/outcome.ts";
 import { readIntensityProfile, summaryOf, writeRun } from "../../twin/output.ts";
 import { defaultGridIntensity, type GridIntensity, type TwinResult } from "../../twin/results.ts";
-import { simulate } from "../../twin/run.ts";
+import { type SimulationOptions, simulate } from "../../twin/run.ts";
 import { emptyScenario, parseScenario, resolveScenario, shippedScenarios } from "../../twin/scenario.ts";
 import { formatDuration, parseDuration } from "../../twin/time.ts";
 import { resolveWeather } from "../../twin/weather.ts";
@@ -35,6 +37,8 @@ interface SimulateOptions {
   readonly jobs?: string;
   readonly threads?: string;
   readonly gridIntensity: string;
+  readonly from?: string;
+  readonly gridEvents?: string;
 }
 
 function unwrap<Value>(outcome: Outcome<Value>, exitCode: number): Value {
@@ -87,6 +91,36 @@ function kpiTable(result: TwinResult): string {
   return renderTable(
     [{ header: "KPI" }, { header: "value", align: "right" }, { header: "unit" }],
     rows.map((row) => [...row]),
+  );
+}
+
+function flexibilityTable(report: FlexibilityReport): string {
+  const rows = report.events.map((event) => [
+    event.id,
+    formatClock(event.startS),
+    formatNumber(event.requestedMW),
+    formatNumber(event.deliveredMW),
+    event.responseS === null ? "not reached" : `${event.responseS.toFixed(0)} s`,
+    formatDuration(event.durationS),
+    formatNumber(event.protectedWorkLost),
+    formatNumber(event.flexibleWorkLost + event.preemptedWorkLost),
+    formatNumber(event.deferredGpuHours),
+    formatNumber(event.reboundPeakMW),
+  ]);
+  return renderTable(
+    [
+      { header: "request" },
+      { header: "start" },
+      { header: "requested MW", align: "right" },
+      { header: "delivered MW", align: "right" },
+      { header: "90 % reached", align: "right" },
+      { header: "duration" },
+      { header: "protected lost GPU-h", align: "right" },
+      { header: "other lost GPU-h", align: "right" },
+      { header: "deferred GPU-h", align: "right" },
+      { header: "rebound peak MW", align: "right" },
+    ],
+    rows,
   );
 }
 
@@ -167,10 +201,27 @@ async function runSimulate(options: SimulateOptions, command: Command): Promise<
     mkdirSync(options.out!, { recursive: true });
     racksCsvPath = join(options.out!, "racks.csv");
   }
+  const startS = options.from === undefined ? 0 : unwrap(parseFrom(options.from, site.timezone), exitCodes.usage);
+  let gridEvents: GridEvents | undefined;
+  if (options.gridEvents !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(options.gridEvents, "utf8");
+    } catch (error) {
+      throw new CliError(
+        `--grid-events: cannot read ${options.gridEvents}: ${(error as Error).message}`,
+        exitCodes.invalid,
+      );
+    }
+    const clock = { startS, durationS, timeZone: site.timezone };
+    gridEvents = unwrap(parseGridEvents(text, options.gridEvents, clock), exitCodes.invalid);
+  }
   let outcome: Outcome<TwinResult>;
+  let flexibility: FlexibilityReport | undefined;
   try {
-    outcome = await simulate({
+    const simulation: SimulationOptions = {
       site,
+      startS,
       weather,
       durationS,
       stepS,
@@ -183,7 +234,13 @@ async function runSimulate(options: SimulateOptions, command: Command): Promise<
       ...(load === undefined ? {} : { load }),
       ...(threads === undefined ? {} : { threads }),
       onProgress: (done) => progress.update(done),
-    });
+    };
+    if (gridEvents === undefined) outcome = await simulate(simulation);
+    else {
+      const both = await simulateWithGridEvents(simulation, gridEvents);
+      outcome = both.ok ? success(both.value.result) : both;
+      if (both.ok) flexibility = both.value.flexibility;
+    }
   } finally {
     progress.stop();
   }
@@ -192,13 +249,14 @@ async function runSimulate(options: SimulateOptions, command: Command): Promise<
   const written = directory === undefined ? [] : writeRun(result, directory, options.plot === true);
   if (racksCsvPath !== undefined) written.push(racksCsvPath);
   if (json) {
-    printJson({ ...summaryOf(result), files: written });
+    printJson({ ...summaryOf(result), ...(flexibility === undefined ? {} : { flexibility }), files: written });
     return;
   }
   process.stdout.write(
     `${result.siteId}: ${formatDuration(result.durationS)} at ${formatDuration(result.stepS)} steps, ${result.weather}, scenario ${result.scenario}, ${result.threads} thread(s)\n`,
   );
   process.stdout.write(`${kpiTable(result)}\n`);
+  if (flexibility !== undefined) process.stdout.write(`${flexibilityTable(flexibility)}\n`);
   if (written.length > 0) process.stdout.write(`wrote ${written.length} files to ${directory}\n`);
 }
 
@@ -238,6 +296,11 @@ export function registerSimulateCommand(program: Command): void {
       "--grid-intensity <g|file>",
       "grid carbon intensity: gCO2/kWh or an hourly profile file",
       String(defaultGridIntensity),
+    )
+    .option("--from <date>", "start at this date or date-time on the site's clock (2026-07-15, 2026-07-15T16:30)")
+    .option(
+      "--grid-events <file>",
+      "answer the grid requests of this YAML/JSON file (curtailments, prices, EcoWatt levels); runs with and without",
     )
     .action(async (options: SimulateOptions, command: Command) => runSimulate(options, command));
 }
