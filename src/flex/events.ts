@@ -121,8 +121,8 @@ export interface GridEvents {
 }
 
 /**
- * Default fleet: health-zone work (diagnostics) and half the GPU inference (latency SLOs) protected, CPU/storage
- * racks follow the inference profile and are in that protected half's share; training is half flexible (capped),
+ * Default fleet: health-zone work (diagnostics) and half the GPU inference (latency SLOs) protected, racks without
+ * GPUs (CPU, storage, network) always protected; training is half flexible (capped),
  * 40 % deferrable (checkpointed jobs with 4–24 h of slack), 10 % preemptible; the other half of inference is batch
  * work that may be capped. A site states its own mix in the file's `fleet`.
  */
@@ -233,6 +233,7 @@ export function resolveGridEvents(file: GridEventsFile, clock: RunClock, fileNam
     if (!startS.ok) return startS;
     const durationS = parseDuration(item.duration, `${where}.duration`);
     if (!durationS.ok) return durationS;
+    if (durationS.value <= 0) return failure(`${where}.duration: must be above 0`);
     const noticeS = parseDuration(item.notice ?? 0, `${where}.notice`);
     if (!noticeS.ok) return noticeS;
     const issueS = startS.value - noticeS.value;

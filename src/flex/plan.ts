@@ -91,7 +91,7 @@ export interface AvailableHour {
   readonly stress?: "green" | "orange" | "red";
 }
 
-/** Flexibility class of every rack of a partition (class index per rack, `flexClasses` order) and deferral slack. */
+/** Flexibility class of every rack of a partition (GPU-less racks are protected) (class index per rack, `flexClasses` order) and deferral slack. */
 export function assignClasses(
   partition: Partition,
   fleet: readonly FleetShare[],
@@ -101,6 +101,8 @@ export function assignClasses(
   const classes = new Uint8Array(racks.count);
   const slackS = new Float64Array(racks.count);
   for (let rack = 0; rack < racks.count; rack++) {
+    // Storage, network and control racks (no GPUs) carry everything else's service: never curtailed.
+    if (racks.gpus[rack] === 0) continue;
     const profile = profileClasses[racks.profile[rack]!]!;
     const draw = hashUniform(seed, racks.globalIndex[rack]!, 0x51ed);
     let cumulative = 0;
