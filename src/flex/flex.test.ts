@@ -40,7 +40,11 @@ describe("grid-events file", () => {
   });
 
   it("refuses a request outside the run, with both or neither size, and overlapping requests", () => {
-    const outside = parseGridEvents("version: 1\ncurtailments: [{ at: '+23h', duration: 2h, reduceMW: 5 }]", "e", clock);
+    const outside = parseGridEvents(
+      "version: 1\ncurtailments: [{ at: '+23h', duration: 2h, reduceMW: 5 }]",
+      "e",
+      clock,
+    );
     assert.ok(!outside.ok && /not within the run/.test(outside.error));
     const both = parseGridEvents(
       "version: 1\ncurtailments: [{ at: '+1h', duration: 1h, reduceMW: 5, reduceFraction: 0.1 }]",

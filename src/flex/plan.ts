@@ -51,7 +51,11 @@ export function throughputAt(share: number): number {
 }
 
 const classIndex = Object.fromEntries(flexClasses.map((name, index) => [name, index])) as Record<FlexClass, number>;
-const [protectedClass, flexibleClass, deferrableClass, preemptibleClass] = [0, 1, 2, 3] as const;
+const [protectedClass, deferrableClass, preemptibleClass] = [
+  classIndex.protected,
+  classIndex.deferrable,
+  classIndex.preemptible,
+];
 
 /** What the controller did for one request (figures measured on the grid come from `metrics.ts`). */
 export interface EventRecord {

@@ -12,6 +12,7 @@ import type {
   GridFeedSpec,
   HallBodySpec,
   HallPowerSpec,
+  HeatOfftakeSpec,
   NamedPlantSpec,
   PlantSpec,
   RackTypeSpec,
@@ -471,5 +472,18 @@ export function expandSite(file: SiteFile, sink: DiagnosticSink): Site {
     rows,
     racks,
     leakDetectors,
+    ...(file.heatOfftake === undefined ? {} : { heatOfftake: heatOfftakeOf(file.heatOfftake, sink) }),
   };
+}
+
+/** The heat offtake with its contract checked: one value per month. */
+function heatOfftakeOf(spec: HeatOfftakeSpec, sink: DiagnosticSink): HeatOfftakeSpec {
+  if (spec.contractMW.length !== 12) {
+    sink.error(
+      "heat.contract",
+      "heatOfftake.contractMW",
+      `${spec.contractMW.length} values: give one contracted MW per month, January to December`,
+    );
+  }
+  return { ...spec, contractMW: [...spec.contractMW] };
 }

@@ -20,7 +20,7 @@ import type {
   UpsId,
   ZoneId,
 } from "./ids.ts";
-import type { AirCooling, CopPoint, FacilityWaterClass, Redundancy, UpsCurvePoint } from "./schema.ts";
+import type { AirCooling, CopPoint, FacilityWaterClass, HeatOfftakeSpec, Redundancy, UpsCurvePoint } from "./schema.ts";
 import type {
   Celsius,
   CubicMeters,
@@ -210,4 +210,6 @@ export interface Site {
   readonly rows: readonly Row[];
   readonly racks: readonly Rack[];
   readonly leakDetectors: readonly LeakDetector[];
+  /** District-heating offtake, when the site sells its heat. */
+  readonly heatOfftake?: Readonly<HeatOfftakeSpec>;
 }

@@ -6,6 +6,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { formatClock, type GridEvents, parseFrom, parseGridEvents } from "../../flex/events.ts";
+import { heatReuseOf } from "../../flex/heat.ts";
 import { type FlexibilityReport, simulateWithGridEvents } from "../../flex/metrics.ts";
 import { formatDiagnostic } from "../../model/diagnostics.ts";
 import { loadSite } from "../../model/load.ts";
@@ -249,7 +250,13 @@ async function runSimulate(options: SimulateOptions, command: Command): Promise<
   const written = directory === undefined ? [] : writeRun(result, directory, options.plot === true);
   if (racksCsvPath !== undefined) written.push(racksCsvPath);
   if (json) {
-    printJson({ ...summaryOf(result), ...(flexibility === undefined ? {} : { flexibility }), files: written });
+    const heatReuse = heatReuseOf(site, result, startS);
+    printJson({
+      ...summaryOf(result),
+      ...(flexibility === undefined ? {} : { flexibility }),
+      ...(heatReuse === undefined ? {} : { heatReuse }),
+      files: written,
+    });
     return;
   }
   process.stdout.write(
