@@ -36,10 +36,12 @@ const conversionEfficiency = 0.98 * 0.96;
 export const throughputExponent = 0.6;
 /** Work a preempted training job loses since its last checkpoint: half the 30–90 min interval of `profiles.ts`. */
 export const preemptionLossH = 0.5;
-/** Share of the site's overhead (PUE − 1) the plan expects to fall with IT (the rest is fixed: losses, minimum speeds). */
-const marginalOverheadShare = 0.5;
-/** The plan aims this much above the request, so fluctuations between revisions keep the mean at the request. */
-const planMargin = 1.01;
+/**
+ * The plan converts the request to rack power counting only the server PSU and rectifier losses, which fall with rack
+ * power for certain; UPS, transformer and cooling savings depend on the plant's state (a winter plant saves little)
+ * and come on top, so the site over-delivers by their share rather than falling short.
+ */
+const planMargin = 1;
 /** Cap revisions smaller than this (share of dynamic power) are not sent. */
 const capDeadband = 0.005;
 
@@ -195,20 +197,9 @@ export class FlexController implements RackLoad {
     this.#kernel ??= kernel;
   }
 
-  /** Grid MW per MW of rack dynamic power shed, from the site's current PUE (see `marginalOverheadShare`). */
+  /** Grid kW counted per kW of rack dynamic power shed (see `planMargin`). */
   #gridPerRackKw(): number {
-    let pue = 1.05;
-    const kernel = this.#kernel;
-    if (kernel !== undefined) {
-      let it = 0;
-      let grid = 0;
-      for (let hall = 0; hall < kernel.hallItKw.length; hall++) {
-        it += kernel.hallItKw[hall]!;
-        grid += kernel.hallGridKw[hall]!;
-      }
-      if (it > 0 && grid > it) pue = grid / it;
-    }
-    return (1 + marginalOverheadShare * (pue - 1)) / conversionEfficiency;
+    return 1 / conversionEfficiency;
   }
 
   /** The site's IT power now, kW: from the kernel's last step, else from the demand (idle + busy share). */
