@@ -64,6 +64,8 @@ const ControlSchema = Type.Object(
     controlS: Type.Optional(Type.Number({ minimum: 1, maximum: 3600 })),
     /** Lowest power cap, as a share of a rack's dynamic power (GPU minimum power limits). */
     minimumCap: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+    /** Share of the site's overhead (PUE − 1) the plan may count on falling with IT (0: IT only). */
+    overheadCredit: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
   },
   { additionalProperties: false },
 );
@@ -100,6 +102,7 @@ export interface ControlSettings {
   readonly releaseS: number;
   readonly controlS: number;
   readonly minimumCap: number;
+  readonly overheadCredit: number;
 }
 
 /** One share of a utilisation profile's racks in a flexibility class. */
@@ -146,6 +149,7 @@ export const defaultControl: ControlSettings = {
   releaseS: 900,
   controlS: 10,
   minimumCap: 0.3,
+  overheadCredit: 0,
 };
 
 /** Where a run starts, to resolve times: seconds into the typical year, and the site's time zone. */

@@ -24,8 +24,6 @@ import { secondsPer } from "../twin/time.ts";
 import type { ControlSettings, Curtailment, FleetShare, FlexClass, GridEvents } from "./events.ts";
 import { flexClasses } from "./events.ts";
 
-/** Server power-supply and rectifier efficiency the kernel applies to rack power (ExaDigiT RAPS chain). */
-const conversionEfficiency = 0.98 * 0.96;
 /**
  * Exponent of the power-to-throughput curve: throughput ∝ (dynamic power share)^0.6. It gives a 10 % loss for an
  * H100 SXM capped from 700 W to 600 W (about 100 W idle), within the 5–8 % (memory-bound inference) to 10–15 %
@@ -37,9 +35,10 @@ export const throughputExponent = 0.6;
 /** Work a preempted training job loses since its last checkpoint: half the 30–90 min interval of `profiles.ts`. */
 export const preemptionLossH = 0.5;
 /**
- * The plan converts the request to rack power counting only the server PSU and rectifier losses, which fall with rack
- * power for certain; UPS, transformer and cooling savings depend on the plant's state (a winter plant saves little)
- * and come on top, so the site over-delivers by their share rather than falling short.
+ * The plan sheds the request in rack power, which is IT power (the kernel meters IT at the rack input, server PSU
+ * losses inside it). UPS, transformer and cooling savings depend on the plant's state (from about 3 % of the shed on
+ * a small site to 9 % on the campus in summer) and come on top: the site over-delivers by their share rather than
+ * falling short.
  */
 const planMargin = 1;
 /** Cap revisions smaller than this (share of dynamic power) are not sent. */
@@ -197,9 +196,21 @@ export class FlexController implements RackLoad {
     this.#kernel ??= kernel;
   }
 
-  /** Grid kW counted per kW of rack dynamic power shed (see `planMargin`). */
+  /**
+   * Grid kW counted per kW of rack power shed: the IT itself, plus the share `overheadCredit` of the site's current
+   * overhead (PUE − 1) the operator trusts to fall with it (default none, see `planMargin`).
+   */
   #gridPerRackKw(): number {
-    return 1 / conversionEfficiency;
+    const credit = this.#control.overheadCredit;
+    const kernel = this.#kernel;
+    if (credit === 0 || kernel === undefined) return 1;
+    let it = 0;
+    let grid = 0;
+    for (let hall = 0; hall < kernel.hallItKw.length; hall++) {
+      it += kernel.hallItKw[hall]!;
+      grid += kernel.hallGridKw[hall]!;
+    }
+    return it > 0 && grid > it ? 1 + (credit * (grid - it)) / it : 1;
   }
 
   /** The site's IT power now, kW: from the kernel's last step, else from the demand (idle + busy share). */
@@ -214,7 +225,7 @@ export class FlexController implements RackLoad {
     for (let rack = 0; rack < racks.count; rack++) {
       it += racks.idleKw[rack]! + this.#demand[rack]! * racks.dynamicKw[rack]!;
     }
-    return it / conversionEfficiency;
+    return it;
   }
 
   /** Writes each rack's utilisation at `timeS`: its demand, held under its ceiling. */
