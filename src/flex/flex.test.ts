@@ -1,11 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { loadSite } from "../model/load.ts";
+import { buildPartition } from "../twin/layout.ts";
+import { SyntheticLoad } from "../twin/profiles.ts";
 import { secondsPer } from "../twin/time.ts";
 import { valenceTypicalYear } from "../twin/weather.ts";
 import { parseFrom, parseGridEvents } from "./events.ts";
 import { simulateWithGridEvents } from "./metrics.ts";
-import { throughputAt } from "./plan.ts";
+import { FlexController, throughputAt } from "./plan.ts";
 
 const clock = { startS: 195 * secondsPer.d, durationS: secondsPer.d, timeZone: "Europe/Paris" };
 
@@ -73,6 +75,68 @@ describe("grid-events file", () => {
     assert.equal(throughputAt(1), 1);
     assert.ok(throughputAt(0.5) > 0.5 && throughputAt(0.5) < 0.75);
     assert.ok(throughputAt(0.8) > throughputAt(0.7));
+  });
+});
+
+describe("curtailment plan", () => {
+  const lab = loadSite("lab").site!;
+  const partition = buildPartition(
+    lab,
+    lab.plants.map((plant) => plant.index),
+  );
+  const startS = 195 * secondsPer.d + 16 * secondsPer.h;
+  /** Steps the controller alone for 2 h at 10 s; returns it with the most any protected rack was held under demand. */
+  function drive(fleet: string, request: string) {
+    const events = parseGridEvents(`version: 1\ncurtailments: [${request}]\nfleet: ${fleet}\n`, "plan.yaml", {
+      startS,
+      durationS: 2 * secondsPer.h,
+      timeZone: lab.timezone,
+    });
+    assert.ok(events.ok, events.ok ? "" : events.error);
+    const controller = new FlexController(new SyntheticLoad(partition.racks, 1), partition, events.value, 1);
+    const reference = new SyntheticLoad(partition.racks, 1);
+    const held = new Float64Array(partition.racks.count);
+    const demand = new Float64Array(partition.racks.count);
+    let protectedCut = 0;
+    for (let timeS = startS; timeS < startS + 2 * secondsPer.h; timeS += 10) {
+      controller.fill(timeS, held);
+      reference.fill(timeS, demand);
+      for (let rack = 0; rack < held.length; rack++) {
+        if (controller.classes[rack] === 0) protectedCut = Math.max(protectedCut, demand[rack]! - held[rack]!);
+      }
+    }
+    return { controller, protectedCut };
+  }
+
+  it("pauses a deferrable job only for as long as its deadline slack allows, and never touches protected racks", () => {
+    const { controller, protectedCut } = drive(
+      "[{ profile: training, class: deferrable, share: 1, slackH: [0.5, 1] }, { profile: inference, class: flexible, share: 0.5 }]",
+      "{ at: '+10m', duration: 90m, reduceFraction: 0.5 }",
+    );
+    const [record] = controller.records;
+    assert.ok(record !== undefined);
+    // Slack of 0.5–1 h cannot wait out 90 min: those racks are capped first and paused only when the rest of the event and the
+    // 15-minute release fit in it, so no job is held past its slack.
+    assert.ok(record.pausedRacks > 0);
+    const gpusPerRack = 72;
+    assert.ok(
+      record.deferredGpuHours <= record.pausedRacks * gpusPerRack * 1,
+      `${record.deferredGpuHours} GPU-h deferred on ${record.pausedRacks} racks`,
+    );
+    assert.ok(record.flexibleWorkLost > 0, "capped until then");
+    assert.ok(record.shortSteps > 0, "half the site's IT is more than the flexible racks hold");
+    assert.equal(protectedCut, 0);
+    assert.equal(record.protectedWorkLost, 0);
+  });
+
+  it("pauses deferrable jobs with slack before capping anything", () => {
+    const { controller } = drive(
+      "[{ profile: training, class: deferrable, share: 1, slackH: [6, 12] }, { profile: inference, class: flexible, share: 0.5 }]",
+      "{ at: '+10m', duration: 1h, reduceMW: 0.05 }",
+    );
+    const [record] = controller.records;
+    assert.ok(record !== undefined && record.pausedRacks > 0 && record.deferredGpuHours > 0);
+    assert.equal(record.flexibleWorkLost, 0, "a small request is met by deferral alone");
   });
 });
 

@@ -6,7 +6,8 @@
  * Each rack gets a flexibility class from the fleet mix (by its utilisation profile, drawn per rack from a hash):
  * protected racks are never touched. When a request is live the plan, revised every `controlS` against the racks'
  * uncapped demand, sheds the target with the least lost work:
- * 1. pause deferrable jobs whose deadline slack outlasts the rest of the event (no work lost, GPU-hours deferred);
+ * 1. pause deferrable jobs whose deadline slack outlasts the rest of the event and the release (no work lost,
+ *    GPU-hours deferred);
  * 2. cap flexible racks (and deferrable ones without enough slack) to one common share of their dynamic power, found
  *    by bisection, no lower than `minimumCap` (GPU minimum power limits); lost work from the power-to-throughput
  *    curve `throughputAt`;
@@ -305,7 +306,12 @@ export class FlexController implements RackLoad {
     }
     for (const rack of this.#controlled) {
       if (needKw <= 0) break;
-      if (this.classes[rack] !== deferrableClass || held[rack] !== 0 || this.#slackS[rack]! < remainingS) continue;
+      if (
+        this.classes[rack] !== deferrableClass ||
+        held[rack] !== 0 ||
+        this.#slackS[rack]! < remainingS + this.#control.releaseS
+      )
+        continue;
       held[rack] = 1;
       this.#command(rack, 0, timeS);
       event.pausedRacks++;
