@@ -264,6 +264,12 @@ async function runSimulate(options: SimulateOptions, command: Command): Promise<
   );
   process.stdout.write(`${kpiTable(result)}\n`);
   if (flexibility !== undefined) process.stdout.write(`${flexibilityTable(flexibility)}\n`);
+  const heat = heatReuseOf(site, result, startS);
+  if (heat !== undefined) {
+    process.stdout.write(
+      `heat reuse: ${formatNumber(heat.deliveredHeatMWh)} MWh delivered of ${formatNumber(heat.contractedHeatMWh)} contracted, ${formatNumber(heat.reusedHeatMWh)} MWh from the loops (E_REUSE) at ${heat.meanReuseTemperatureC.toFixed(1)} °C, heat pumps ${formatNumber(heat.heatPumpEnergyMWh)} MWh (COP ${heat.meanCop.toFixed(2)}), ERF ${heat.erf.toFixed(4)}${heat.revenueEur === undefined ? "" : `, revenue ${formatNumber(heat.revenueEur)} €`}\n`,
+    );
+  }
   if (written.length > 0) process.stdout.write(`wrote ${written.length} files to ${directory}\n`);
 }
 
