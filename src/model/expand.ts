@@ -12,6 +12,7 @@ import type {
   GridFeedSpec,
   HallBodySpec,
   HallPowerSpec,
+  HeatOfftakeSpec,
   NamedPlantSpec,
   PlantSpec,
   RackTypeSpec,
@@ -474,6 +475,7 @@ export function expandSite(file: SiteFile, sink: DiagnosticSink): Site {
     racks,
     leakDetectors,
     uncertainty: checkedRanges(file, sink),
+    ...(file.heatOfftake === undefined ? {} : { heatOfftake: heatOfftakeOf(file.heatOfftake, sink) }),
   };
 }
 
@@ -488,4 +490,16 @@ function checkedRanges(file: SiteFile, sink: DiagnosticSink): Site["uncertainty"
     ranges[name] = { low: range.low, high: range.high };
   }
   return ranges;
+}
+
+/** The heat offtake with its contract checked: one value per month. */
+function heatOfftakeOf(spec: HeatOfftakeSpec, sink: DiagnosticSink): HeatOfftakeSpec {
+  if (spec.contractMW.length !== 12) {
+    sink.error(
+      "heat.contract",
+      "heatOfftake.contractMW",
+      `${spec.contractMW.length} values: give one contracted MW per month, January to December`,
+    );
+  }
+  return { ...spec, contractMW: [...spec.contractMW] };
 }

@@ -282,6 +282,25 @@ export interface RangeSpec {
   high: number;
 }
 
+/**
+ * Waste-heat offtake to a district-heating network through heat pumps lifting facility-water return heat to the
+ * network's supply temperature (model in `src/flex/heat.ts`).
+ */
+export interface HeatOfftakeSpec {
+  /** Network supply temperature the heat pumps deliver, °C. */
+  networkSupplyC: number;
+  /** Heat the network contracts to take, MW of delivered heat, one value per month (January first). */
+  contractMW: number[];
+  /** Share of the Carnot COP the heat pumps reach (0.4–0.6 for large industrial heat pumps). */
+  carnotEfficiency: number;
+  /** Temperature differences across the heat pumps' evaporator and condenser, K. */
+  approachK: number;
+  /** Price the network pays for delivered heat, €/MWh. */
+  heatPriceEurPerMWh?: number;
+  /** Network operator (named in the report). */
+  network?: string;
+}
+
 /** A whole site file after decoding: every field typed, defaults applied. */
 export interface SiteFile {
   version: 1;
@@ -296,4 +315,5 @@ export interface SiteFile {
   halls: HallSpec[];
   /** Ranges of the twin's uncertain figures for `simulate --uncertainty` (others keep their default ranges). */
   uncertainty?: Partial<Record<UncertainParameter, RangeSpec>>;
+  heatOfftake?: HeatOfftakeSpec;
 }

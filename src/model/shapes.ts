@@ -183,6 +183,16 @@ export const uncertaintyShape: Shape = Object.fromEntries(
 );
 
 /** The top level of a site file. Templates and halls are checked partially here, fully after merging. */
+/** District-heating offtake (see `HeatOfftakeSpec`). */
+export const heatOfftakeShape: Shape = {
+  networkSupplyC: number({ min: 30, max: 130 }),
+  contractMW: array(number({ min: 0, max: 10_000 }), { minItems: 12 }),
+  carnotEfficiency: number({ min: 0.2, max: 0.8, default: 0.5 }),
+  approachK: number({ min: 0.5, max: 15, default: 3 }),
+  heatPriceEurPerMWh: number({ min: 0, max: 10_000, optional: true }),
+  network: string({ optional: true }),
+};
+
 export const siteFileShape: Shape = {
   version: number({ min: 1, max: 1, integer: true, default: 1 }),
   site: object(siteShape),
@@ -198,4 +208,5 @@ export const siteFileShape: Shape = {
   }),
   halls: array(object(hallShape, { partial: true }), { minItems: 1 }),
   uncertainty: object(uncertaintyShape, { optional: true }),
+  heatOfftake: object(heatOfftakeShape, { optional: true }),
 };

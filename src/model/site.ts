@@ -24,6 +24,7 @@ import type {
   AirCooling,
   CopPoint,
   FacilityWaterClass,
+  HeatOfftakeSpec,
   Redundancy,
   UncertainParameter,
   UpsCurvePoint,
@@ -219,4 +220,6 @@ export interface Site {
   readonly leakDetectors: readonly LeakDetector[];
   /** Ranges the site file gives for the twin's uncertain figures (`simulate --uncertainty`). */
   readonly uncertainty: Readonly<Partial<Record<UncertainParameter, { readonly low: number; readonly high: number }>>>;
+  /** District-heating offtake, when the site sells its heat. */
+  readonly heatOfftake?: Readonly<HeatOfftakeSpec>;
 }

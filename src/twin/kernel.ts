@@ -1415,6 +1415,7 @@ export function runPartition(
   scenarioRamps: readonly OccupancyRamp[],
   settings: RunSettings,
   onProgress: (stepsDone: number) => void = () => {},
+  onStep?: (kernel: PartitionKernel) => void,
 ): PartitionResult {
   const kernel = new PartitionKernel(
     partition,
@@ -1500,6 +1501,7 @@ export function runPartition(
 
   for (let step = 0; step < steps; step++) {
     kernel.step();
+    onStep?.(kernel);
     const demandIndex = Math.floor(step / stepsPerDemand);
     const dryBulbC = kernel.dryBulbC;
     const wetBulbC = kernel.wetBulbC;

@@ -6,11 +6,12 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
+import { heatReuseOf } from "../../flex/heat.ts";
 import { formatDiagnostic } from "../../model/diagnostics.ts";
 import { loadSite } from "../../model/load.ts";
 import { buildEedReport, type EedReport, eedReportCsv, type OperatorDeclarations } from "../../reports/eed.ts";
 import { eedReportHtml } from "../../reports/html.ts";
-import { figuresFromTwin, readDeclarations } from "../../reports/sources.ts";
+import { figuresFromTwin, readDeclarations, withHeatReuse } from "../../reports/sources.ts";
 import { simulate } from "../../twin/run.ts";
 import { resolveWeather } from "../../twin/weather.ts";
 import { type RemoteOptions, requestJson, requestText, withRemoteOptions } from "../client.ts";
@@ -115,11 +116,12 @@ async function eedCommand(options: EedOptions, command: Command): Promise<void> 
     onProgress: (done) => progress.update(done),
   }).finally(() => progress.stop());
   if (!outcome.ok) throw new CliError(outcome.error);
+  const heat = heatReuseOf(loaded.site, outcome.value);
   const report = buildEedReport(
     loaded.site,
     loaded.analysis.figures.totalIt,
     year,
-    figuresFromTwin(outcome.value, year),
+    withHeatReuse(figuresFromTwin(outcome.value, year), heat),
     declarations,
   );
   const files: string[] = [];
@@ -131,7 +133,7 @@ async function eedCommand(options: EedOptions, command: Command): Promise<void> 
     writeFileSync(`${base}.html`, eedReportHtml(report));
     files.push(`${base}.json`, `${base}.csv`, `${base}.html`);
   }
-  if (json) printJson({ ...report, files });
+  if (json) printJson({ ...report, ...(heat === undefined ? {} : { heatReuse: heat }), files });
   else {
     process.stdout.write(`${renderEed(report)}\n`);
     if (files.length > 0) process.stdout.write(`\nwritten: ${files.join(", ")}\n`);

@@ -5,15 +5,18 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
+import { formatClock, type GridEvents, parseFrom, parseGridEvents } from "../../flex/events.ts";
+import { heatReuseOf } from "../../flex/heat.ts";
+import { type FlexibilityReport, simulateWithGridEvents } from "../../flex/metrics.ts";
 import { formatDiagnostic } from "../../model/diagnostics.ts";
 import { loadSite } from "../../model/load.ts";
 import { formatNumber } from "../../model/units.ts";
 import type { UtilisationSource } from "../../model/utilisation.ts";
 import { utilisationFromTrace } from "../../scheduler/utilisation.ts";
-import type { Outcome } from "../../twin/outcome.ts";
+import { type Outcome, success } from "../../twin/outcome.ts";
 import { readIntensityProfile, summaryOf, writeRun } from "../../twin/output.ts";
 import { defaultGridIntensity, type GridIntensity, type TwinResult } from "../../twin/results.ts";
-import { simulate } from "../../twin/run.ts";
+import { type SimulationOptions, simulate } from "../../twin/run.ts";
 import { emptyScenario, parseScenario, resolveScenario, shippedScenarios } from "../../twin/scenario.ts";
 import { formatDuration, parseDuration } from "../../twin/time.ts";
 import { maximumSamples, simulateUncertainty, type UncertaintySummary, uncertainKpis } from "../../twin/uncertainty.ts";
@@ -37,6 +40,8 @@ interface SimulateOptions {
   readonly threads?: string;
   readonly gridIntensity: string;
   readonly uncertainty?: string;
+  readonly from?: string;
+  readonly gridEvents?: string;
 }
 
 function unwrap<Value>(outcome: Outcome<Value>, exitCode: number): Value {
@@ -121,6 +126,37 @@ function inletTable(result: TwinResult): string {
   );
 }
 
+/** Grid requests answered: requested against delivered, response, work lost, rebound. */
+function flexibilityTable(report: FlexibilityReport): string {
+  const rows = report.events.map((event) => [
+    event.id,
+    formatClock(event.startS),
+    formatNumber(event.requestedMW),
+    formatNumber(event.deliveredMW),
+    event.responseS === null ? "not reached" : `${event.responseS.toFixed(0)} s`,
+    formatDuration(event.durationS),
+    formatNumber(event.protectedWorkLost),
+    formatNumber(event.flexibleWorkLost + event.preemptedWorkLost),
+    formatNumber(event.deferredGpuHours),
+    formatNumber(event.reboundPeakMW),
+  ]);
+  return renderTable(
+    [
+      { header: "request" },
+      { header: "start" },
+      { header: "requested MW", align: "right" },
+      { header: "delivered MW", align: "right" },
+      { header: "90 % reached", align: "right" },
+      { header: "duration" },
+      { header: "protected lost GPU-h", align: "right" },
+      { header: "other lost GPU-h", align: "right" },
+      { header: "deferred GPU-h", align: "right" },
+      { header: "rebound peak MW", align: "right" },
+    ],
+    rows,
+  );
+}
+
 async function runSimulate(options: SimulateOptions, command: Command): Promise<void> {
   const json = wantsJson(command);
   const durationS = unwrap(parseDuration(options.duration, "--duration"), exitCodes.usage);
@@ -145,6 +181,7 @@ async function runSimulate(options: SimulateOptions, command: Command): Promise<
       options.racks === undefined ? undefined : "--racks",
       options.rack.length === 0 ? undefined : "--rack",
       options.plot === true ? "--plot" : undefined,
+      options.gridEvents === undefined ? undefined : "--grid-events",
     ].find((name) => name !== undefined);
     if (clash !== undefined) {
       throw new CliError(`--uncertainty: ${clash} is not available with uncertainty runs`, exitCodes.usage);
@@ -236,10 +273,27 @@ async function runSimulate(options: SimulateOptions, command: Command): Promise<
     mkdirSync(options.out!, { recursive: true });
     racksCsvPath = join(options.out!, "racks.csv");
   }
+  const startS = options.from === undefined ? 0 : unwrap(parseFrom(options.from, site.timezone), exitCodes.usage);
+  let gridEvents: GridEvents | undefined;
+  if (options.gridEvents !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(options.gridEvents, "utf8");
+    } catch (error) {
+      throw new CliError(
+        `--grid-events: cannot read ${options.gridEvents}: ${(error as Error).message}`,
+        exitCodes.invalid,
+      );
+    }
+    const clock = { startS, durationS, timeZone: site.timezone };
+    gridEvents = unwrap(parseGridEvents(text, options.gridEvents, clock), exitCodes.invalid);
+  }
   let outcome: Outcome<TwinResult>;
+  let flexibility: FlexibilityReport | undefined;
   try {
-    outcome = await simulate({
+    const simulation: SimulationOptions = {
       site,
+      startS,
       weather,
       durationS,
       stepS,
@@ -252,7 +306,13 @@ async function runSimulate(options: SimulateOptions, command: Command): Promise<
       ...(load === undefined ? {} : { load }),
       ...(threads === undefined ? {} : { threads }),
       onProgress: (done) => progress.update(done),
-    });
+    };
+    if (gridEvents === undefined) outcome = await simulate(simulation);
+    else {
+      const both = await simulateWithGridEvents(simulation, gridEvents);
+      outcome = both.ok ? success(both.value.result) : both;
+      if (both.ok) flexibility = both.value.flexibility;
+    }
   } finally {
     progress.stop();
   }
@@ -261,7 +321,13 @@ async function runSimulate(options: SimulateOptions, command: Command): Promise<
   const written = directory === undefined ? [] : writeRun(result, directory, options.plot === true);
   if (racksCsvPath !== undefined) written.push(racksCsvPath);
   if (json) {
-    printJson({ ...summaryOf(result), files: written });
+    const heatReuse = heatReuseOf(site, result, startS);
+    printJson({
+      ...summaryOf(result),
+      ...(flexibility === undefined ? {} : { flexibility }),
+      ...(heatReuse === undefined ? {} : { heatReuse }),
+      files: written,
+    });
     return;
   }
   process.stdout.write(
@@ -269,6 +335,13 @@ async function runSimulate(options: SimulateOptions, command: Command): Promise<
   );
   process.stdout.write(`${kpiTable(result)}\n`);
   process.stdout.write(`${inletTable(result)}\n`);
+  if (flexibility !== undefined) process.stdout.write(`${flexibilityTable(flexibility)}\n`);
+  const heat = heatReuseOf(site, result, startS);
+  if (heat !== undefined) {
+    process.stdout.write(
+      `heat reuse: ${formatNumber(heat.deliveredHeatMWh)} MWh delivered of ${formatNumber(heat.contractedHeatMWh)} contracted, ${formatNumber(heat.reusedHeatMWh)} MWh from the loops (E_REUSE) at ${heat.meanReuseTemperatureC.toFixed(1)} °C, heat pumps ${formatNumber(heat.heatPumpEnergyMWh)} MWh (COP ${heat.meanCop.toFixed(2)}), ERF ${heat.erf.toFixed(4)}${heat.revenueEur === undefined ? "" : `, revenue ${formatNumber(heat.revenueEur)} €`}\n`,
+    );
+  }
   if (written.length > 0) process.stdout.write(`wrote ${written.length} files to ${directory}\n`);
 }
 
@@ -383,6 +456,11 @@ export function registerSimulateCommand(program: Command): void {
     .option(
       "--uncertainty <n>",
       `run n samples (2–${maximumSamples}) of the uncertain plant figures and report P10/P50/P90 of PUE, WUE, peak demand, chiller hours`,
+    )
+    .option("--from <date>", "start at this date or date-time on the site's clock (2026-07-15, 2026-07-15T16:30)")
+    .option(
+      "--grid-events <file>",
+      "answer the grid requests of this YAML/JSON file (curtailments, prices, EcoWatt levels); runs with and without",
     )
     .action(async (options: SimulateOptions, command: Command) => runSimulate(options, command));
 }
