@@ -6,6 +6,7 @@
 import { decodeObject, mergeLayers } from "./decode.ts";
 import { type DiagnosticSink, didYouMean } from "./diagnostics.ts";
 import { type FeedId, type HallId, type Id, type IdKind, localOf, makeId, pad, type ZoneId } from "./ids.ts";
+import { checkMeters } from "./meters.ts";
 import type {
   CduModelSpec,
   CrahGroupSpec,
@@ -471,5 +472,6 @@ export function expandSite(file: SiteFile, sink: DiagnosticSink): Site {
     rows,
     racks,
     leakDetectors,
+    meters: checkMeters(file.meters ?? [], sink),
   };
 }

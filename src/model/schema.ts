@@ -3,6 +3,7 @@
  * Row patterns and hall templates keep a 40,000-rack site to a page; `expandSite` turns it into the full model.
  * See docs/site-format.md for every field with its unit.
  */
+import type { MeterSpec } from "./meters.ts";
 
 /** Redundancy of a group of paralleled units. N+1 means the load still fits with the largest unit lost; 2N means
  * either half alone carries it. */
@@ -269,4 +270,6 @@ export interface SiteFile {
   rowPatterns: Record<string, Partial<RowSpec>>;
   hallTemplates: Record<string, Partial<HallBodySpec>>;
   halls: HallSpec[];
+  /** Meters bound to telemetry series (meters.ts). */
+  meters: MeterSpec[];
 }

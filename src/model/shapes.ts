@@ -4,6 +4,7 @@
  * fully once merged, so a missing field is reported where the merged row or hall is.
  */
 import { type Rule, rules, type Shape } from "./decode.ts";
+import { metersRule } from "./meters.ts";
 import { airCoolingKinds, facilityWaterClasses, redundancyLevels } from "./schema.ts";
 
 const { number, positive, count, fraction, string, date, enumOf, boolean, object, array, record } = rules;
@@ -189,4 +190,5 @@ export const siteFileShape: Shape = {
     keyPattern: /^[a-z0-9][a-z0-9._-]*$/,
   }),
   halls: array(object(hallShape, { partial: true }), { minItems: 1 }),
+  meters: metersRule,
 };

@@ -20,6 +20,7 @@ import type {
   UpsId,
   ZoneId,
 } from "./ids.ts";
+import type { MeterSpec } from "./meters.ts";
 import type { AirCooling, CopPoint, FacilityWaterClass, Redundancy, UpsCurvePoint } from "./schema.ts";
 import type {
   Celsius,
@@ -210,4 +211,6 @@ export interface Site {
   readonly rows: readonly Row[];
   readonly racks: readonly Rack[];
   readonly leakDetectors: readonly LeakDetector[];
+  /** Meters bound to telemetry series, for reports from measurement (meters.ts). */
+  readonly meters: readonly MeterSpec[];
 }
