@@ -102,10 +102,7 @@ describe("meter hours", () => {
     const history: MeterHistory = {
       lookbackHours: 0,
       hours,
-      series: [
-        series("a", 0, hours, () => [100]),
-        series("b", 0, hours, (hour) => (hour === 9 ? undefined : [50])),
-      ],
+      series: [series("a", 0, hours, () => [100]), series("b", 0, hours, (hour) => (hour === 9 ? undefined : [50]))],
     };
     const year = meterYear(meter("kW"), history, yearStart);
     assert.equal(year.hourly[0], 150);
