@@ -212,6 +212,9 @@ describe("EED report from measured telemetry", () => {
     assert.match(flags, /meter:makeup: 1 counter reset/);
     assert.match((report.annexII["E_REUSE"] as { note?: string }).note ?? "", /coverage 97\.0 %/);
     assert.match(stdout, /data quality \(8760 h in 2025\)/);
+    const html = readFileSync(join(directory, "eed-lab-2025.html"), "utf8");
+    assert.match(html, /<h2>Data quality \(8760 h in 2025\)<\/h2>/);
+    assert.match(html, /<h2>Measured against simulated \(twin\), per month<\/h2>/);
   });
 
   it("--compare twin shows twelve months measured beside simulated", () => {

@@ -22,6 +22,7 @@ import {
   figuresFromMeasurement,
   type MeasuredEedReport,
 } from "../../reports/measured.ts";
+import { measuredSectionsHtml } from "../../reports/measured-html.ts";
 import { figuresFromTwin, readDeclarations } from "../../reports/sources.ts";
 import { simulate } from "../../twin/run.ts";
 import { resolveWeather } from "../../twin/weather.ts";
@@ -170,7 +171,7 @@ async function eedCommand(options: EedOptions, command: Command): Promise<void> 
     const base = join(options.out, `eed-${loaded.site.id}-${year}`);
     writeFileSync(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
     writeFileSync(`${base}.csv`, eedReportCsv(report));
-    writeFileSync(`${base}.html`, eedReportHtml(report));
+    writeFileSync(`${base}.html`, eedReportHtml(report, "dataQuality" in report ? measuredSectionsHtml(report) : ""));
     files.push(`${base}.json`, `${base}.csv`, `${base}.html`);
   }
   if (json) printJson({ ...report, files });

@@ -254,8 +254,13 @@ function readTail(
     return `a space and a value are expected after ${JSON.stringify(truncate(text.slice(seriesStart, start), 40))}`;
   }
   while (i < end && isBlank(text.charCodeAt(i))) i++;
-  const tokens: number[] = [];
-  while (i < end && tokens.length < 6) {
+  // Up to three blank-separated tokens (value, timestamp, extra), stopping at an OpenMetrics exemplar.
+  let valueStart = -1;
+  let valueEnd = -1;
+  let stampStart = -1;
+  let stampEnd = -1;
+  let extraStart = -1;
+  while (i < end) {
     if (format === "openmetrics" && text.charCodeAt(i) === 35 /* # */) {
       let j = i + 1;
       while (j < end && isBlank(text.charCodeAt(j))) j++;
@@ -264,21 +269,30 @@ function readTail(
     }
     const tokenStart = i;
     while (i < end && !isBlank(text.charCodeAt(i))) i++;
-    tokens.push(tokenStart, i);
+    if (valueStart < 0) {
+      valueStart = tokenStart;
+      valueEnd = i;
+    } else if (stampStart < 0) {
+      stampStart = tokenStart;
+      stampEnd = i;
+    } else {
+      extraStart = tokenStart;
+      break;
+    }
     while (i < end && isBlank(text.charCodeAt(i))) i++;
   }
-  if (tokens.length === 0) return "a value is expected after the series";
-  if (tokens.length > 4) {
-    return `unexpected text after the timestamp: ${JSON.stringify(truncate(text.slice(tokens[4]!, end), 30))}`;
+  if (valueStart < 0) return "a value is expected after the series";
+  if (extraStart >= 0) {
+    return `unexpected text after the timestamp: ${JSON.stringify(truncate(text.slice(extraStart, end), 30))}`;
   }
-  const value = parseValue(text, tokens[0]!, tokens[1]!);
-  if (value === undefined) return `${JSON.stringify(truncate(text.slice(tokens[0]!, tokens[1]!), 30))} is not a number`;
+  const value = parseValue(text, valueStart, valueEnd);
+  if (value === undefined) return `${JSON.stringify(truncate(text.slice(valueStart, valueEnd), 30))} is not a number`;
   tail.value = value;
   tail.timestamp = undefined;
-  if (tokens.length === 2) return undefined;
-  const stampText = text.slice(tokens[2]!, tokens[3]!);
+  if (stampStart < 0) return undefined;
   if (format === "openmetrics") {
-    if (!isDecimal(text, tokens[2]!, tokens[3]!, false)) {
+    const stampText = text.slice(stampStart, stampEnd);
+    if (!isDecimal(text, stampStart, stampEnd, false)) {
       return `timestamp ${JSON.stringify(truncate(stampText, 30))} must be a number of seconds (OpenMetrics)`;
     }
     const timestamp = Math.round(Number(stampText) * 1000);
@@ -286,13 +300,43 @@ function readTail(
     tail.timestamp = timestamp;
     return undefined;
   }
+  // Integer ms, read digit by digit: exact below 2^53, and no string is made for a well-formed one.
+  let digit = stampStart;
+  const negative = text.charCodeAt(digit) === 45;
+  if (negative) digit++;
+  let timestamp = 0;
+  let digits = 0;
+  while (digit < stampEnd && isDigit(text.charCodeAt(digit)) && digits < 17) {
+    timestamp = timestamp * 10 + (text.charCodeAt(digit) - 48);
+    digit++;
+    digits++;
+  }
+  if (digits > 0 && digit === stampEnd && !negative && timestamp <= maxTimestamp) {
+    tail.timestamp = timestamp;
+    return undefined;
+  }
+  const stampText = text.slice(stampStart, stampEnd);
   if (!/^-?\d+$/.test(stampText)) {
     return `timestamp ${JSON.stringify(truncate(stampText, 30))} must be an integer of ms (Prometheus text format; send Content-Type application/openmetrics-text for seconds)`;
   }
-  const timestamp = Number(stampText);
-  if (timestamp < 0 || timestamp > maxTimestamp) return `timestamp ${stampText} is outside 1970 to 275760`;
-  tail.timestamp = timestamp;
+  const exact = Number(stampText);
+  if (exact < 0 || exact > maxTimestamp) return `timestamp ${stampText} is outside 1970 to 275760`;
+  tail.timestamp = exact;
   return undefined;
+}
+
+/** FNV-1a over the characters of `[start, end)`: the cache key of a series text without making its string. */
+function hashRange(text: string, start: number, end: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = start; i < end; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 16777619);
+  return hash;
+}
+
+/** A cached series: its text, its id, and the next entry of the same hash. */
+interface CacheEntry {
+  readonly key: string;
+  readonly id: number;
+  next: CacheEntry | undefined;
 }
 
 function isBlankOrReturn(code: number): boolean {
@@ -309,7 +353,7 @@ const maxCachedSeries = 1_000_000;
  */
 export class PrometheusParser {
   readonly #intern: Interner;
-  #caches = new Map<string, Map<string, number>>();
+  #caches = new Map<string, Map<number, CacheEntry>>();
   #cached = 0;
   readonly #tail: Tail = { value: 0, timestamp: undefined };
 
@@ -360,8 +404,11 @@ export class PrometheusParser {
         continue;
       }
       const seriesStop = seriesEnd(text, start, end);
-      const seriesText = seriesStop < 0 ? "" : text.slice(start, seriesStop);
-      let series = seriesStop < 0 ? undefined : cache.get(seriesText);
+      let entry = seriesStop < 0 ? undefined : cache.get(hashRange(text, start, seriesStop));
+      while (entry !== undefined && !(entry.key.length === seriesStop - start && text.startsWith(entry.key, start))) {
+        entry = entry.next;
+      }
+      let series = entry?.id;
       if (series === undefined) {
         // A new series, or a malformed line: the full parse says which, naming the problem.
         const line = text.slice(start, end);
@@ -394,7 +441,9 @@ export class PrometheusParser {
           this.#caches = new Map([[extraKey, cache]]);
           this.#cached = 0;
         }
-        cache.set(line.slice(0, parsed.end), series);
+        const key = line.slice(0, parsed.end);
+        const hash = hashRange(key, 0, key.length);
+        cache.set(hash, { key, id: series, next: cache.get(hash) });
         this.#cached++;
         out.push(series, tail.timestamp ?? now, tail.value);
         continue;
@@ -405,7 +454,11 @@ export class PrometheusParser {
         continue;
       }
       if (!Number.isFinite(tail.value)) {
-        rejections.add({ line: lineNumber, path: seriesText, problem: `${tail.value} is not stored (not finite)` });
+        rejections.add({
+          line: lineNumber,
+          path: text.slice(start, seriesStop),
+          problem: `${tail.value} is not stored (not finite)`,
+        });
         continue;
       }
       out.push(series, tail.timestamp ?? now, tail.value);
