@@ -8,7 +8,7 @@
 import type { MeterKind, MeterSpec } from "../model/meters.ts";
 import { isWaterKind } from "../model/meters.ts";
 import type { Site } from "../model/site.ts";
-import type { Aggregation } from "../telemetry/query.ts";
+import { checkQuery } from "../telemetry/query.ts";
 import type { TelemetryService } from "../telemetry/service.ts";
 import { failure, type Result, success } from "../telemetry/types.ts";
 import { buildEedReport, type EedReport, type Field, type OperatorDeclarations, type YearFigures } from "./eed.ts";
@@ -21,42 +21,46 @@ export const counterLookbackHours = 7 * 24;
 /** Reads one meter's series as hourly partials over `[from, from + hours)`. */
 export type MeterReader = (meter: MeterSpec, from: number, hours: number) => Promise<Result<SeriesHours[]>>;
 
-/** A meter reader over a telemetry service: one bucketed query per aggregation, hour buckets, series by series. */
-export function telemetryMeterReader(service: TelemetryService): MeterReader {
+/**
+ * A meter reader over a telemetry service's history: one bucketed read of the partial aggregates (count, sum, min,
+ * max, last per series and hour) after a flush, so every column of a meter comes from one consistent snapshot of
+ * DuckDB, never a mix of hot buffers and history.
+ */
+export function telemetryMeterReader(service: TelemetryService, now = Date.now()): MeterReader {
   return async (meter, from, hours) => {
-    const aggregations: readonly Aggregation[] = ["count", "avg", "min", "max", "last"];
-    const bySeries = new Map<string, Float64Array[]>();
-    for (const [index, aggregation] of aggregations.entries()) {
-      const answer = await service.query({
-        selector: { names: [meter.metric], labels: meter.labels },
-        from,
-        to: from + hours * hourMs,
-        step: hourMs,
-        aggregation,
-      });
-      if (!answer.ok) return failure(`${meter.id}: ${answer.problem}`);
-      for (const frame of answer.value.frames) {
-        let columns = bySeries.get(frame.name);
-        if (columns === undefined) {
-          columns = aggregations.map(() => new Float64Array(hours).fill(Number.NaN));
-          bySeries.set(frame.name, columns);
-        }
-        for (let row = 0; row < frame.timestamps.length; row++) {
-          const hour = Math.floor((frame.timestamps[row]! - from) / hourMs);
-          if (hour >= 0 && hour < hours) columns[index]![hour] = frame.values[row]!;
-        }
+    await service.flush();
+    const selector = { names: [meter.metric], labels: meter.labels };
+    const ids = service.registry.select(selector);
+    const to = from + hours * hourMs;
+    const checked = checkQuery({ selector, from, to, step: hourMs });
+    if (!checked.ok) return failure(`${meter.id}: ${checked.problem}`);
+    const partials = await service.history.partials(ids, { selector, from, to, step: hourMs }, now);
+    const bySeries = new Map<number, SeriesHours>();
+    for (let row = 0; row < partials.series.length; row++) {
+      const id = partials.series[row]!;
+      let columns = bySeries.get(id);
+      if (columns === undefined) {
+        const empty = () => new Float64Array(hours).fill(Number.NaN);
+        columns = {
+          key: service.registry.info(id)?.key ?? String(id),
+          count: empty(),
+          mean: empty(),
+          min: empty(),
+          max: empty(),
+          last: empty(),
+        };
+        bySeries.set(id, columns);
       }
+      const hour = Math.floor((partials.buckets[row]! - from) / hourMs);
+      if (hour < 0 || hour >= hours) continue;
+      const count = partials.counts[row]!;
+      columns.count[hour] = count;
+      columns.mean[hour] = partials.sums[row]! / count;
+      columns.min[hour] = partials.minimums[row]!;
+      columns.max[hour] = partials.maximums[row]!;
+      columns.last[hour] = partials.lasts[row]!;
     }
-    return success(
-      [...bySeries.entries()].map(([key, [count, mean, min, max, last]]) => ({
-        key,
-        count: count!,
-        mean: mean!,
-        min: min!,
-        max: max!,
-        last: last!,
-      })),
-    );
+    return success([...bySeries.values()]);
   };
 }
 
