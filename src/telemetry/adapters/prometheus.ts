@@ -329,7 +329,8 @@ function readTail(
 function hashRange(text: string, start: number, end: number): number {
   let hash = 0x811c9dc5;
   for (let i = start; i < end; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 16777619);
-  return hash;
+  // 30 bits: a small integer to V8, so a lookup allocates no heap number.
+  return hash & 0x3fffffff;
 }
 
 /** A cached series: its text, its id, and the next entry of the same hash. */
