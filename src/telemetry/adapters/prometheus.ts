@@ -55,10 +55,16 @@ function isDecimal(text: string, start: number, end: number, signed: boolean): b
     i++;
   }
   let digits = 0;
-  while (i < end && isDigit(text.charCodeAt(i))) i++, digits++;
+  while (i < end && isDigit(text.charCodeAt(i))) {
+    i++;
+    digits++;
+  }
   if (i < end && text.charCodeAt(i) === 46 /* . */) {
     i++;
-    while (i < end && isDigit(text.charCodeAt(i))) i++, digits++;
+    while (i < end && isDigit(text.charCodeAt(i))) {
+      i++;
+      digits++;
+    }
   }
   if (digits === 0) return false;
   if (i < end && (text.charCodeAt(i) | 32) === 101 /* e */) {
