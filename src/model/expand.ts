@@ -6,6 +6,7 @@
 import { decodeObject, mergeLayers } from "./decode.ts";
 import { type DiagnosticSink, didYouMean } from "./diagnostics.ts";
 import { type FeedId, type HallId, type Id, type IdKind, localOf, makeId, pad, type ZoneId } from "./ids.ts";
+import { checkMeters } from "./meters.ts";
 import type {
   CduModelSpec,
   CrahGroupSpec,
@@ -476,6 +477,7 @@ export function expandSite(file: SiteFile, sink: DiagnosticSink): Site {
     leakDetectors,
     uncertainty: checkedRanges(file, sink),
     ...(file.heatOfftake === undefined ? {} : { heatOfftake: heatOfftakeOf(file.heatOfftake, sink) }),
+    meters: checkMeters(file.meters ?? [], sink),
   };
 }
 

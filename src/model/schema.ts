@@ -3,6 +3,7 @@
  * Row patterns and hall templates keep a 40,000-rack site to a page; `expandSite` turns it into the full model.
  * See docs/site-format.md for every field with its unit.
  */
+import type { MeterSpec } from "./meters.ts";
 
 /** Redundancy of a group of paralleled units. N+1 means the load still fits with the largest unit lost; 2N means
  * either half alone carries it. */
@@ -316,4 +317,6 @@ export interface SiteFile {
   /** Ranges of the twin's uncertain figures for `simulate --uncertainty` (others keep their default ranges). */
   uncertainty?: Partial<Record<UncertainParameter, RangeSpec>>;
   heatOfftake?: HeatOfftakeSpec;
+  /** Meters bound to telemetry series (meters.ts). */
+  meters: MeterSpec[];
 }

@@ -5,6 +5,7 @@
  */
 import { type Rule, rules, type Shape } from "./decode.ts";
 import { airCoolingKinds, facilityWaterClasses, redundancyLevels, uncertainParameters } from "./schema.ts";
+import { metersRule } from "./meters.ts";
 
 const { number, positive, count, fraction, string, date, enumOf, boolean, object, array, record } = rules;
 
@@ -209,4 +210,5 @@ export const siteFileShape: Shape = {
   halls: array(object(hallShape, { partial: true }), { minItems: 1 }),
   uncertainty: object(uncertaintyShape, { optional: true }),
   heatOfftake: object(heatOfftakeShape, { optional: true }),
+  meters: metersRule,
 };

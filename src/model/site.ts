@@ -20,6 +20,7 @@ import type {
   UpsId,
   ZoneId,
 } from "./ids.ts";
+import type { MeterSpec } from "./meters.ts";
 import type {
   AirCooling,
   CopPoint,
@@ -222,4 +223,6 @@ export interface Site {
   readonly uncertainty: Readonly<Partial<Record<UncertainParameter, { readonly low: number; readonly high: number }>>>;
   /** District-heating offtake, when the site sells its heat. */
   readonly heatOfftake?: Readonly<HeatOfftakeSpec>;
+  /** Meters bound to telemetry series, for reports from measurement (meters.ts). */
+  readonly meters: readonly MeterSpec[];
 }

@@ -9,13 +9,27 @@ import type { Command } from "commander";
 import { heatReuseOf } from "../../flex/heat.ts";
 import { formatDiagnostic } from "../../model/diagnostics.ts";
 import { loadSite } from "../../model/load.ts";
-import { buildEedReport, type EedReport, eedReportCsv, type OperatorDeclarations } from "../../reports/eed.ts";
+import {
+  buildEedReport,
+  type EedReport,
+  eedReportCsv,
+  type OperatorDeclarations,
+  type YearFigures,
+} from "../../reports/eed.ts";
 import { eedReportHtml } from "../../reports/html.ts";
+import {
+  buildMeasuredEedReport,
+  compareMonths,
+  figuresFromMeasurement,
+  type MeasuredEedReport,
+} from "../../reports/measured.ts";
+import { measuredSectionsHtml } from "../../reports/measured-html.ts";
 import { figuresFromTwin, readDeclarations, withHeatReuse } from "../../reports/sources.ts";
 import { simulate } from "../../twin/run.ts";
 import { resolveWeather } from "../../twin/weather.ts";
 import { type RemoteOptions, requestJson, requestText, withRemoteOptions } from "../client.ts";
 import { CliError, exitCodes, printJson, renderTable, startProgress, wantsJson } from "../output.ts";
+import { measuredYearOf, renderComparison, renderQuality } from "./report-measured.ts";
 
 interface EedOptions {
   year: string;
@@ -25,6 +39,8 @@ interface EedOptions {
   step: string;
   declarations?: string;
   out?: string;
+  compare?: string;
+  telemetryDir?: string;
 }
 
 function stepSeconds(text: string): number {
@@ -72,6 +88,31 @@ function renderEed(report: EedReport): string {
   );
 }
 
+/** The chosen source's year: a twin run on the site, or the site's meters read from stored telemetry. */
+async function simulatedFigures(
+  site: NonNullable<ReturnType<typeof loadSite>["site"]>,
+  options: EedOptions,
+  year: number,
+  json: boolean,
+): Promise<{ figures: YearFigures; heat: ReturnType<typeof heatReuseOf> }> {
+  const weather = resolveWeather(options.weather, 1);
+  if (!weather.ok) throw new CliError(`--weather: ${weather.error}`);
+  const stepS = stepSeconds(options.step);
+  const durationS = 365 * 24 * 3600;
+  const progress = startProgress(`twin year ${year}`, durationS / stepS, !json && process.stderr.isTTY === true);
+  const outcome = await simulate({
+    site,
+    weather: weather.value,
+    durationS,
+    stepS,
+    onProgress: (done) => progress.update(done),
+  }).finally(() => progress.stop());
+  if (!outcome.ok) throw new CliError(outcome.error);
+  // A district-heating contract in the site file adds the simulated heat reuse (E_REUSE, ERF) and its heat pumps.
+  const heat = heatReuseOf(site, outcome.value);
+  return { figures: withHeatReuse(figuresFromTwin(outcome.value, year), heat), heat };
+}
+
 /** Builds the EED report for a year from the chosen source. */
 async function eedCommand(options: EedOptions, command: Command): Promise<void> {
   const json = wantsJson(command);
@@ -82,11 +123,11 @@ async function eedCommand(options: EedOptions, command: Command): Promise<void> 
   if (options.source !== "twin" && options.source !== "telemetry") {
     throw new CliError(`--source: expected twin or telemetry, got "${options.source}"`, exitCodes.usage);
   }
-  if (options.source === "telemetry") {
-    throw new CliError(
-      "--source telemetry: no measured history is connected to this installation yet; use --source twin for a simulated year",
-      exitCodes.invalid,
-    );
+  if (options.compare !== undefined && options.compare !== "twin") {
+    throw new CliError(`--compare: expected twin, got "${options.compare}"`, exitCodes.usage);
+  }
+  if (options.compare !== undefined && options.source !== "telemetry") {
+    throw new CliError("--compare twin: compares a measured year, so it needs --source telemetry", exitCodes.usage);
   }
   let declarations: OperatorDeclarations = {};
   if (options.declarations !== undefined) {
@@ -103,39 +144,43 @@ async function eedCommand(options: EedOptions, command: Command): Promise<void> 
     const first = loaded.diagnostics.find((item) => item.severity === "error");
     throw new CliError(`${options.site}: ${first === undefined ? "cannot be loaded" : formatDiagnostic(first)}`);
   }
-  const weather = resolveWeather(options.weather, 1);
-  if (!weather.ok) throw new CliError(`--weather: ${weather.error}`);
-  const stepS = stepSeconds(options.step);
-  const durationS = 365 * 24 * 3600;
-  const progress = startProgress(`twin year ${year}`, durationS / stepS, !json && process.stderr.isTTY === true);
-  const outcome = await simulate({
-    site: loaded.site,
-    weather: weather.value,
-    durationS,
-    stepS,
-    onProgress: (done) => progress.update(done),
-  }).finally(() => progress.stop());
-  if (!outcome.ok) throw new CliError(outcome.error);
-  const heat = heatReuseOf(loaded.site, outcome.value);
-  const report = buildEedReport(
-    loaded.site,
-    loaded.analysis.figures.totalIt,
-    year,
-    withHeatReuse(figuresFromTwin(outcome.value, year), heat),
-    declarations,
-  );
+  let report: EedReport | MeasuredEedReport;
+  let heat: ReturnType<typeof heatReuseOf>;
+  if (options.source === "telemetry") {
+    const measured = await measuredYearOf(loaded.site, options, year);
+    const built = buildMeasuredEedReport(loaded.site, loaded.analysis.figures.totalIt, measured, declarations);
+    report =
+      options.compare === "twin"
+        ? {
+            ...built,
+            comparison: compareMonths(
+              measured,
+              figuresFromMeasurement(measured),
+              await simulatedFigures(loaded.site, options, year, json).then((simulated) => simulated.figures),
+            ),
+          }
+        : built;
+  } else {
+    const simulated = await simulatedFigures(loaded.site, options, year, json);
+    heat = simulated.heat;
+    report = buildEedReport(loaded.site, loaded.analysis.figures.totalIt, year, simulated.figures, declarations);
+  }
   const files: string[] = [];
   if (options.out !== undefined) {
     mkdirSync(options.out, { recursive: true });
     const base = join(options.out, `eed-${loaded.site.id}-${year}`);
     writeFileSync(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
     writeFileSync(`${base}.csv`, eedReportCsv(report));
-    writeFileSync(`${base}.html`, eedReportHtml(report));
+    writeFileSync(`${base}.html`, eedReportHtml(report, "dataQuality" in report ? measuredSectionsHtml(report) : ""));
     files.push(`${base}.json`, `${base}.csv`, `${base}.html`);
   }
   if (json) printJson({ ...report, ...(heat === undefined ? {} : { heatReuse: heat }), files });
   else {
     process.stdout.write(`${renderEed(report)}\n`);
+    if ("dataQuality" in report) process.stdout.write(`\n${renderQuality(report)}`);
+    if ("dataQuality" in report && report.comparison !== undefined) {
+      process.stdout.write(`\n${renderComparison(report.comparison)}`);
+    }
     if (files.length > 0) process.stdout.write(`\nwritten: ${files.join(", ")}\n`);
   }
 }
@@ -233,6 +278,11 @@ export function registerReportCommand(program: Command): void {
       "YAML with what only the operator knows (renewables, reuse, generators, set-points)",
     )
     .option("-o, --out <dir>", "write eed-SITE-YEAR.json, .csv and .html here")
+    .option("--compare <source>", "twin: measured months beside a simulated year (with --source telemetry)")
+    .option(
+      "--telemetry-dir <dir>",
+      "the telemetry directory holding telemetry.duckdb, for --source telemetry (default $ALIXAN_TELEMETRY_DIR)",
+    )
     .action((options: EedOptions, command: Command) => eedCommand(options, command));
   withRemoteOptions(
     report
