@@ -53,8 +53,7 @@ export function decodeCursor<const Shape extends readonly ("s" | "n")[]>(
   if (!Array.isArray(value) || value.length !== shape.length) throw invalid();
   shape.forEach((kind, index) => {
     const item = value[index];
-    const ok =
-      kind === "n" ? typeof item === "number" && Number.isFinite(item) : typeof item === "string" && item.length <= 200;
+    const ok = kind === "n" ? Number.isSafeInteger(item) : typeof item === "string" && item.length <= 200;
     if (!ok) throw invalid();
   });
   return value as { [Index in keyof Shape]: Shape[Index] extends "n" ? number : string };
