@@ -10,20 +10,27 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { type ComposedApp, composeApp } from "../src/app/compose.ts";
 import { defaultFeatures } from "../src/app/features/index.ts";
+import type { StoreLocation } from "../src/store/database.ts";
 import { callApi } from "./support/api.ts";
+import { startTestPostgres } from "./support/postgres.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: answers are read field by field from JSON.
 type Json = any;
 
 const directory = mkdtempSync(join(tmpdir(), "alixan-usage-"));
-after(() => rmSync(directory, { recursive: true, force: true }));
+const auditDir = mkdtempSync(join(tmpdir(), "alixan-usage-audit-"));
+after(() => {
+  rmSync(directory, { recursive: true, force: true });
+  rmSync(`${directory}.audit`, { recursive: true, force: true });
+  rmSync(auditDir, { recursive: true, force: true });
+});
 
 const prices = { currency: "EUR", energyPerKWh: 0.12, gpuHour: { "*": 2 }, cpuCoreHour: 0.01 };
 
-async function start(seed: boolean): Promise<{ app: ComposedApp; url: string }> {
+async function start(store: StoreLocation, seed: boolean): Promise<{ app: ComposedApp; url: string }> {
   const app = await composeApp({
     site: "lab",
-    store: { kind: "pglite", dataDir: directory },
+    store,
     seed,
     // Ten scheduler minutes per wall-clock second: a 20-minute job runs for two seconds.
     features: defaultFeatures({
@@ -39,9 +46,20 @@ async function start(seed: boolean): Promise<{ app: ComposedApp; url: string }> 
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe("usage that lasts", () => {
-  it("keeps a tenant's usage unchanged across a site change and a restart, and states it monthly", async () => {
-    let { app, url } = await start(true);
+const postgres = await startTestPostgres();
+after(() => {
+  if (!("skipped" in postgres)) postgres.stop();
+});
+
+/** The usage scenario on one store: the same checks on the embedded store on disk and on PostgreSQL. */
+function usageScenario(name: string, location: () => StoreLocation | string) {
+  it(`keeps a tenant's usage unchanged across a site change and a restart, and states it monthly (${name})`, async (context) => {
+    const store = location();
+    if (typeof store === "string") {
+      context.skip(store);
+      return;
+    }
+    let { app, url } = await start(store, true);
     const token = (email: string) => app.demoKeys!.find((key) => key.email === email)!.token;
     const hugo = token("hugo@rhone-pharma.example");
     const lea = token("lea.martin@valdiag.example");
@@ -88,7 +106,7 @@ describe("usage that lasts", () => {
     assert.deepEqual(await pharmaLine(hugo), before, "a site change keeps every figure");
 
     await app.close();
-    ({ app, url } = await start(false));
+    ({ app, url } = await start(store, false));
     try {
       await sleep(1000);
       assert.deepEqual(await pharmaLine(hugo), before, "a restart keeps every figure");
@@ -164,4 +182,11 @@ describe("usage that lasts", () => {
       await app.close();
     }
   });
+}
+
+describe("usage that lasts", () => {
+  usageScenario("PGlite on disk", () => ({ kind: "pglite", dataDir: directory }));
+  usageScenario("PostgreSQL", () =>
+    "skipped" in postgres ? postgres.skipped : { kind: "postgres", url: postgres.createDatabase("usage"), auditDir },
+  );
 });

@@ -185,7 +185,15 @@ export function usageFeature(options: UsageFeatureOptions): Feature & { meter():
         log: core.log.sink("usage"),
       });
       meter = running;
-      const unsubscribe = options.onSnapshot(() => running.sample());
+      const log = core.log.sink("usage");
+      // Metering must never stop the twin's clock: a failure is logged and the next step tries again.
+      const unsubscribe = options.onSnapshot(() => {
+        try {
+          running.sample();
+        } catch (error) {
+          log(`metering usage failed: ${(error as Error).message}`);
+        }
+      });
       const timer = setInterval(() => {
         running.flush().catch(() => undefined);
       }, options.flushMs ?? 60_000);
