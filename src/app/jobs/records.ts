@@ -1,7 +1,8 @@
 /**
  * What the platform keeps of a job besides the scheduler's state: who submitted it, its command, what a real
- * executor reported, and the views the API reads (usage is metered apart: app/usage). A job that ended under an earlier scheduler
- * generation is kept as a frozen view, so a site change neither forgets it nor holds the old generation in memory.
+ * executor reported, and the views the API reads (usage is metered apart, in app/usage). A job that ended under an
+ * earlier scheduler generation is kept as a frozen view, so a site change neither forgets it nor holds the old
+ * generation in memory.
  */
 import type { SlurmJob } from "../../execution/slurm-cli.ts";
 import type { Job, JobSpec } from "../../scheduler/jobs.ts";
