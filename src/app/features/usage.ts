@@ -10,7 +10,7 @@ import type { FastifyInstance, FastifyReply } from "fastify";
 import { sql } from "kysely";
 import { type Static, Type } from "typebox";
 import { AppError } from "../../core/errors.ts";
-import { usageCsv } from "../../reports/usage.ts";
+import { type UsageLine, usageCsv } from "../../reports/usage.ts";
 import { contextOf } from "../../server/auth.ts";
 import { decodeCursor, pageHeaders, pagingQuery } from "../../server/paging.ts";
 import { StringEnum } from "../../server/schemas.ts";
@@ -20,7 +20,7 @@ import type { CoreServices, Feature } from "../compose.ts";
 import type { JobsEngine } from "../jobs/engine.ts";
 import { UsageMeter } from "../usage/meter.ts";
 import { costOf, type UsagePrices } from "../usage/prices.ts";
-import { readUsage, type StoredUsageLine, type UsageScope } from "../usage/reads.ts";
+import { readUsage, type UsageScope } from "../usage/reads.ts";
 import { runningUsage } from "../usage/running.ts";
 
 const hourMs = 3_600_000;
@@ -106,7 +106,7 @@ function periodOf(query: { from?: string | undefined; to?: string | undefined },
 
 /** A statement line as CSV fields, with the cost columns when priced. */
 function statementCsv(
-  statements: readonly { tenantId: string; month: string; lines: readonly StoredUsageLine[]; cost: unknown }[],
+  statements: readonly { tenantId: string; month: string; lines: readonly UsageLine[]; cost: unknown }[],
   prices: UsagePrices | undefined,
 ): string {
   const models = [

@@ -3,8 +3,8 @@
  * store, so attributed energy, GPU-hours, CPU-hours, water and CO2 outlive site changes (which rebuild the twin and
  * empty its history) and restarts.
  *
- * Each new minute point of the twin's history is shared out among the jobs running when the meter reads it (the
- * attribution rule of reports/usage.ts: a job's IT energy at its estimated power, scaled down when the jobs together
+ * Each new minute point of the twin's history is shared out among the jobs running when the meter reads it
+ * (`shareInterval` of reports/usage.ts: a job's IT energy at its estimated power, scaled down when the jobs together
  * would exceed the metered IT energy; the facility overhead by the minute's PUE; water by the share of energy; CO2
  * by the grid intensity). Totals are kept per hour in memory and flushed periodically: a flush writes each touched
  * hour's totals whole (upsert of absolute values), so a flush retried after an error, or written twice, never counts
@@ -14,6 +14,7 @@
  * One meter writes a store: with several servers on one PostgreSQL, only one should run the live twin.
  */
 import type { Kysely } from "kysely";
+import { shareInterval } from "../../reports/usage.ts";
 import type { Database } from "../../store/schema.ts";
 import type { LiveHistory, LiveTwin } from "../../twin/live.ts";
 import { defaultGridIntensity } from "../../twin/results.ts";
@@ -137,12 +138,13 @@ export class UsageMeter {
     hour.site.totalKWh += siteTotal;
     hour.site.waterL += water;
     hour.site.co2Kg += (siteTotal * intensity) / 1000;
-    let demand = 0;
-    for (const group of groups) demand += group.itPowerKW * hours;
-    // Never attribute more IT energy than was metered: estimated powers are scaled down to it.
-    const scale = demand > siteIt ? (demand > 0 ? siteIt / demand : 0) : 1;
-    const pue = siteIt > 0 ? siteTotal / siteIt : 1;
-    for (const group of groups) {
+    const shares = shareInterval(
+      { itKWh: siteIt, totalKWh: siteTotal, waterL: water, intensityGPerKWh: intensity },
+      hours,
+      groups,
+    );
+    groups.forEach((group, index) => {
+      const share = shares[index]!;
       let line = hour.lines.get(group.keyText);
       if (line === undefined) {
         line = {
@@ -157,16 +159,14 @@ export class UsageMeter {
         };
         hour.lines.set(group.keyText, line);
       }
-      const it = group.itPowerKW * hours * scale;
-      const energy = it * pue;
-      line.gpuHours += group.gpus * hours;
-      line.cpuHours += group.cpuCores * hours;
-      line.itKWh += it;
-      line.overheadKWh += energy - it;
-      line.energyKWh += energy;
-      line.co2Kg += (energy * intensity) / 1000;
-      line.waterL += siteTotal > 0 ? (energy / siteTotal) * water : 0;
-    }
+      line.gpuHours += share.gpuHours;
+      line.cpuHours += share.cpuHours;
+      line.itKWh += share.itKWh;
+      line.overheadKWh += share.overheadKWh;
+      line.energyKWh += share.energyKWh;
+      line.co2Kg += share.co2Kg;
+      line.waterL += share.waterL;
+    });
   }
 
   #hour(hourStartMs: number): HourTotals {

@@ -13,15 +13,10 @@ export type UsageScope =
   | { readonly kind: "tenant"; readonly tenantId: string }
   | { readonly kind: "self"; readonly tenantId: string | null; readonly userId: string };
 
-/** A usage line with its CPU-hours (GPU-hours stay by model). */
-export interface StoredUsageLine extends UsageLine {
-  readonly cpuHours: number;
-}
-
 /** A period's usage as stored. */
 export interface StoredUsage {
-  readonly tenants: StoredUsageLine[];
-  readonly projects: StoredUsageLine[];
+  readonly tenants: UsageLine[];
+  readonly projects: UsageLine[];
   readonly siteEnergyKWh: number;
   readonly siteItEnergyKWh: number;
   readonly idleItEnergyKWh: number;
