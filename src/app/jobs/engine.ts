@@ -26,7 +26,7 @@ import type { JobsTable } from "../../store/schema.ts";
 import type { LiveSnapshot } from "../../twin/live.ts";
 import { carryJobs } from "./carry.ts";
 import { buildGeneration, type Generation, placementOf, racksOf } from "./generation.ts";
-import { type EndedJob, endedJob, isActive, type JobRecord, type JobUsageRecord, jobUsage } from "./records.ts";
+import { type EndedJob, endedJob, isActive, type JobRecord } from "./records.ts";
 
 /** Options of the engine. */
 export interface JobsEngineOptions {
@@ -423,14 +423,6 @@ export class JobsEngine {
       slurm!.applyFound(job, decision.slurm);
     }
     slurm?.start();
-  }
-
-  /** Usage records of every job known since start. */
-  usage(): JobUsageRecord[] {
-    const result: JobUsageRecord[] = [];
-    for (const ended of this.ended.values()) result.push(ended.usage);
-    for (const record of this.records.values()) result.push(jobUsage(record));
-    return result;
   }
 
   /** Per-rack utilisation for the twin of `site`, read from whichever generation runs that site. */

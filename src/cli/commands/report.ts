@@ -262,6 +262,76 @@ async function usageCommand(options: UsageOptions, command: Command): Promise<vo
   if (report.siteEnergyKWh !== undefined) process.stdout.write(`site energy ${report.siteEnergyKWh.toFixed(1)} kWh\n`);
 }
 
+interface StatementOptions extends RemoteOptions {
+  month: string;
+  tenant?: string;
+  format: string;
+}
+
+interface StatementView {
+  tenantId: string;
+  total: UsageLineView & { cpuHours: number };
+  projects: (UsageLineView & { cpuHours: number })[];
+  cost: { currency: string; total: number } | null;
+}
+
+/** A month's statements from a running platform: one per tenant, with cost when the platform has prices. */
+async function statementCommand(options: StatementOptions, command: Command): Promise<void> {
+  if (options.format !== "table" && options.format !== "csv" && options.format !== "json") {
+    throw new CliError(`--format: expected table, csv or json, got "${options.format}"`, exitCodes.usage);
+  }
+  if (!/^[0-9]{4}-(0[1-9]|1[0-2])$/.test(options.month)) {
+    throw new CliError(`--month: expected YYYY-MM, got "${options.month}"`, exitCodes.usage);
+  }
+  const query = new URLSearchParams({ month: options.month });
+  if (options.tenant !== undefined) query.set("tenant", options.tenant);
+  if (options.format === "csv") {
+    query.set("format", "csv");
+    process.stdout.write(await requestText(options, "GET", `/v1/usage/statements?${query}`));
+    return;
+  }
+  const answer = await requestJson<{ month: string; statements: StatementView[] }>(
+    options,
+    "GET",
+    `/v1/usage/statements?${query}`,
+  );
+  if (wantsJson(command) || options.format === "json") {
+    printJson(answer);
+    return;
+  }
+  process.stdout.write(`statements for ${answer.month} (UTC)\n`);
+  process.stdout.write(
+    `${renderTable(
+      [
+        { header: "tenant" },
+        { header: "project" },
+        { header: "jobs", align: "right" },
+        { header: "GPU-hours", align: "right" },
+        { header: "CPU-hours", align: "right" },
+        { header: "energy kWh", align: "right" },
+        { header: "CO2 kg", align: "right" },
+        { header: "water L", align: "right" },
+        { header: "cost", align: "right" },
+      ],
+      answer.statements.flatMap((statement) =>
+        [statement.total, ...statement.projects].map((line, index) => [
+          index === 0 ? statement.tenantId : "",
+          line.projectId ?? "(all)",
+          String(line.jobs),
+          Object.values(line.gpuHoursByModel)
+            .reduce((sum, hours) => sum + hours, 0)
+            .toFixed(1),
+          line.cpuHours.toFixed(1),
+          line.energyKWh.toFixed(1),
+          line.co2Kg.toFixed(1),
+          line.waterL.toFixed(1),
+          index === 0 && statement.cost !== null ? `${statement.cost.total.toFixed(2)} ${statement.cost.currency}` : "",
+        ]),
+      ),
+    )}\n`,
+  );
+}
+
 /** Adds the `report` command group. */
 export function registerReportCommand(program: Command): void {
   const report = program.command("report").description("EU Energy Efficiency Directive report and per-tenant usage");
@@ -295,4 +365,12 @@ export function registerReportCommand(program: Command): void {
       .option("--tenant <id>", "one tenant")
       .option("--format <format>", "table, csv or json", "table"),
   ).action((options: UsageOptions, command: Command) => usageCommand(options, command));
+  withRemoteOptions(
+    report
+      .command("statement")
+      .description("monthly usage statements per tenant from a running platform, with cost when prices are set")
+      .requiredOption("--month <month>", "calendar month, YYYY-MM (UTC)")
+      .option("--tenant <id>", "one tenant")
+      .option("--format <format>", "table, csv or json", "table"),
+  ).action((options: StatementOptions, command: Command) => statementCommand(options, command));
 }

@@ -64,7 +64,9 @@ export function AlarmBanner() {
 /** Active alarms, for pages that mark them (floor, rack); `undefined` waits (nothing to ask yet). */
 export function useActiveAlarms(path: string | undefined = "/v1/alarms"): readonly Alarm[] {
   const { capabilities, permissions } = useSession();
-  const alarms = useResource<Alarm[]>(permissions.staff && capabilities.alarms ? path : undefined, {
+  // The most severe 1,000 (the server pages alarms, 200 by default): the floor and rack views mark each of them.
+  const paged = path === undefined ? undefined : `${path}${path.includes("?") ? "&" : "?"}limit=1000`;
+  const alarms = useResource<Alarm[]>(permissions.staff && capabilities.alarms ? paged : undefined, {
     refreshMs: alarmRefreshMs,
   });
   return alarms.data ?? [];
