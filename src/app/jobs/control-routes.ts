@@ -158,7 +158,8 @@ export function registerJobControlRoutes(app: FastifyInstance, engine: JobsEngin
       job.control!.hold = undefined;
       job.job.reason = "released: waiting for the next scheduling cycle";
       await record(request, job, "job.release", { held: hold }, { held: null, reason: request.body?.reason ?? null });
-      job.generation.live.kick();
+      engine.wake(job);
+      await new Promise<void>((resolve) => queueMicrotask(resolve));
       return jobView(job);
     },
   );

@@ -29,6 +29,9 @@ export interface JobControl {
 /** An array's tasks and the counts its throttle and dependents read. */
 interface ArrayState {
   readonly tasks: Set<string>;
+  /** Tasks in task order, and the first that may still wait (tasks before it all ended). */
+  readonly order: string[];
+  scanFrom: number;
   maxRunning: number | undefined;
   readonly placed: Set<string>;
   readonly succeeded: Set<string>;
@@ -46,6 +49,11 @@ export class JobControls implements AdmissionCheck {
   readonly #dependents = new Map<string, Set<string>>();
   /** Called with the ids of jobs whose dependencies can never be met now, and why. */
   onInvalid: (jobId: string, why: string) => void = () => {};
+  /**
+   * Called with jobs that may go on now (a dependency met, room under their array's %N): the scheduler only looks
+   * again at jobs that changed, so they are woken.
+   */
+  onReady: (jobId: string) => void = () => {};
   /** The state of a job the platform holds now (records and jobs ended under earlier generations). */
   readonly #stateOf: (jobId: string) => string | undefined;
 
@@ -76,6 +84,8 @@ export class JobControls implements AdmissionCheck {
       if (array === undefined) {
         array = {
           tasks: new Set(),
+          order: [],
+          scanFrom: 0,
           maxRunning: control.arrayMaxRunning,
           placed: new Set(),
           succeeded: new Set(),
@@ -84,6 +94,7 @@ export class JobControls implements AdmissionCheck {
         this.#arrays.set(control.arrayJobId, array);
       }
       array.tasks.add(jobId);
+      array.order.push(jobId);
     }
     for (const dependency of control.dependsOn ?? []) {
       const set = this.#dependents.get(dependency.jobId) ?? new Set();
@@ -114,7 +125,7 @@ export class JobControls implements AdmissionCheck {
     const array = control?.arrayJobId === undefined ? undefined : this.#arrays.get(control.arrayJobId);
     if (array !== undefined) {
       if (state === "admitted" || state === "running") array.placed.add(jobId);
-      else array.placed.delete(jobId);
+      else if (array.placed.delete(jobId)) this.#wakeArray(array);
       if (state === "succeeded") array.succeeded.add(jobId);
       else if (isFinal(state)) array.unsuccessful.add(jobId);
     }
@@ -128,6 +139,21 @@ export class JobControls implements AdmissionCheck {
       if (isFinal(this.#states.get(dependent) ?? "queued")) continue;
       const never = this.#neverMet(dependent);
       if (never !== undefined) this.onInvalid(dependent, never);
+      else this.onReady(dependent);
+    }
+  }
+
+  /** Wakes as many waiting tasks of an array as its %N has room for, in task order. */
+  #wakeArray(array: ArrayState): void {
+    if (array.maxRunning === undefined) return;
+    let room = array.maxRunning - array.placed.size;
+    while (array.scanFrom < array.order.length && isFinal(this.#states.get(array.order[array.scanFrom]!) ?? ""))
+      array.scanFrom++;
+    for (let at = array.scanFrom; at < array.order.length && room > 0; at++) {
+      const task = array.order[at]!;
+      if (this.#states.get(task) !== "queued") continue;
+      this.onReady(task);
+      room--;
     }
   }
 

@@ -71,6 +71,7 @@ export class JobsEngine {
     this.#queues = options.queues;
     // A dependency that can never be met ends its dependent (after the change that decided it has been applied).
     this.controls.onInvalid = (jobId, why) => queueMicrotask(() => this.#cancelInvalid(jobId, why));
+    this.controls.onReady = (jobId) => this.#wakeSoon(jobId);
     this.#generation = this.#build(site, version, undefined);
     this.#nextLapseMs = nextLapseMs(site, this.#clock());
   }
@@ -103,6 +104,31 @@ export class JobsEngine {
       drainFeed: this.#options.drainFeed,
       platformChecks: [this.controls],
     });
+  }
+
+  /** Jobs to wake after the change being applied (woken together, then one cycle). */
+  readonly #toWake = new Set<string>();
+
+  /** Wakes a waiting job once the scheduler's current change is over: the next cycle looks at it again. */
+  #wakeSoon(jobId: string): void {
+    if (this.#toWake.size === 0)
+      queueMicrotask(() => {
+        const ids = [...this.#toWake];
+        this.#toWake.clear();
+        const generation = this.#generation;
+        for (const id of ids) {
+          const record = this.records.get(id);
+          if (record?.job.state === "queued" && record.generation === generation)
+            generation.live.scheduler.wake(record.job);
+        }
+        generation.live.kick();
+      });
+    this.#toWake.add(jobId);
+  }
+
+  /** Wakes a waiting job now (a hold released) and runs a cycle. */
+  wake(record: JobRecord): void {
+    this.#wakeSoon(record.id);
   }
 
   /** Ends a job whose dependency can never be met (Slurm's kill_invalid_depend), with the reason. */
