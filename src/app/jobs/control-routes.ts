@@ -193,6 +193,8 @@ export function registerJobControlRoutes(app: FastifyInstance, engine: JobsEngin
         };
       // The scheduler takes its resources back and tells the executor (Slurm: requeuehold, then release where placed next).
       job.generation.live.displace(job.job, why);
+      const held = engine.controls.gate(job.job);
+      if (request.body?.hold === true && held !== undefined) job.job.reason = `${held.reason} (${why})`;
       await record(request, job, "job.requeue", before, {
         state: job.job.state,
         reason: why,

@@ -373,7 +373,17 @@ export class JobsEngine {
       describe: (job) => {
         const record = generation.byJobIndex[job.index];
         if (record === undefined) return undefined;
-        return { id: record.id, account: record.tenantId, name: record.name, command: record.command };
+        const control = record.control;
+        return {
+          id: record.id,
+          account: record.tenantId,
+          name: record.name,
+          command: record.command,
+          array:
+            control?.arrayJobId === undefined || control.arrayTaskId === undefined
+              ? undefined
+              : { arrayJobId: control.arrayJobId, taskId: control.arrayTaskId },
+        };
       },
       submitted: (job, slurmId) => {
         const record = generation.byJobIndex[job.index];
