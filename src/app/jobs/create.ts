@@ -7,7 +7,7 @@ import type { JobSpec } from "../../scheduler/jobs.ts";
 import { appendAudit } from "../../store/audit.ts";
 import type { Store } from "../../store/database.ts";
 import { type ArraySpec, formatArray } from "./arrays.ts";
-import type { JobControl } from "./controls.ts";
+import type { Hold, JobControl } from "./controls.ts";
 import type { Dependency } from "./dependencies.ts";
 import type { JobsEngine } from "./engine.ts";
 import { demandOf, type JobRecord } from "./records.ts";
@@ -23,6 +23,8 @@ export interface Creation {
   readonly command: string | undefined;
   readonly array: ArraySpec | undefined;
   readonly dependsOn: readonly Dependency[];
+  /** Submitted held (every task of an array is held). */
+  readonly hold: Hold | undefined;
   /** The submission as the caller sent it, for the audit record. */
   readonly body: unknown;
   readonly requestId: string;
@@ -34,13 +36,30 @@ const rowsPerInsert = 1000;
 /** The jobs of a creation: ids, task indexes and controls. */
 function plan(creation: Creation): { id: string; name: string; control: JobControl | undefined }[] {
   const dependsOn = creation.dependsOn.length === 0 ? undefined : creation.dependsOn;
+  const hold = creation.hold;
   const array = creation.array;
   if (array === undefined)
-    return [{ id: creation.id, name: creation.name, control: dependsOn === undefined ? undefined : { dependsOn } }];
+    return [
+      {
+        id: creation.id,
+        name: creation.name,
+        control:
+          dependsOn === undefined && hold === undefined
+            ? undefined
+            : { dependsOn, ...(hold === undefined ? {} : { hold: { ...hold } }) },
+      },
+    ];
   return array.indexes.map((index) => ({
     id: `${creation.id}_${index}`,
     name: `${creation.name}[${index}]`,
-    control: { arrayJobId: creation.id, arrayTaskId: index, arrayMaxRunning: array.maxRunning, dependsOn },
+    control: {
+      arrayJobId: creation.id,
+      arrayTaskId: index,
+      arrayMaxRunning: array.maxRunning,
+      dependsOn,
+      // Each task its own hold: tasks are released one by one.
+      ...(hold === undefined ? {} : { hold: { ...hold } }),
+    },
   }));
 }
 

@@ -319,6 +319,10 @@ export function registerJobRoutes(app: FastifyInstance, settings: JobRoutesSetti
         command: body.command,
         array,
         dependsOn,
+        hold:
+          body.hold === true
+            ? { by: principal.userId, staff: principal.tenantId === null, at: new Date().toISOString() }
+            : undefined,
         body: { ...asSent, ...(body.array === undefined ? {} : { array: body.array }), dependsOn },
         requestId: context.requestId,
       });

@@ -24,6 +24,7 @@ export const controlFields = {
       description: `Slurm --array syntax: indexes, ranges a-b, steps a-b:s, and %N tasks at once (at most ${maxArrayTasks} tasks)`,
     }),
   ),
+  hold: Type.Optional(Type.Boolean({ description: "submit it held (Slurm's sbatch --hold): it waits until released" })),
   dependsOn: Type.Optional(
     Type.Array(
       Type.Object(
