@@ -443,8 +443,9 @@ export class JobsEngine {
       if (!["queued", "admitted", "running"].includes(row.state)) continue;
       const spec = row.spec as JobSpec;
       const control = (row.controls ?? undefined) as JobControl | undefined;
-      // Holds, dependencies and array throttles apply before the job is queued again.
-      if (control !== undefined) this.controls.add(row.id, control, "queued");
+      // Holds, dependencies and array throttles apply before the job is queued again; a task stored as placed counts
+      // against its array's %N from the start (its record corrects it if it is not adopted).
+      if (control !== undefined) this.controls.add(row.id, control, row.state);
       const decision = decisions?.get(row.id);
       const recordOf = (job: Job): JobRecord => {
         const record: JobRecord = {
