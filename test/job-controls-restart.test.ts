@@ -43,6 +43,8 @@ describe("job controls across a restart", () => {
       await call("POST", "/v1/jobs", { ...base, name: "then", dependsOn: [{ kind: "afterok", jobId: first.id }] })
     ).body;
     const array = (await call("POST", "/v1/jobs", { ...base, name: "sweep", array: "0-3%1" })).body;
+    // Its first task ends before the restart: read back from the store after it.
+    await call("POST", `/v1/jobs/${array.tasks[0].id}/cancel`);
     await new Promise((resolve) => setTimeout(resolve, 300));
     await app.close();
 
@@ -59,7 +61,12 @@ describe("job controls across a restart", () => {
       assert.equal(tasks.taskCount, 4);
       assert.equal(tasks.maxRunning, 1);
       assert.equal(tasks.states.running ?? 0, 1, JSON.stringify(tasks.states));
-      assert.equal(tasks.states.queued, 3);
+      assert.equal(tasks.states.queued, 2);
+      assert.equal(tasks.states.cancelled, 1);
+      assert.deepEqual(
+        tasks.tasks.map((task: Json) => task.arrayTaskId),
+        [0, 1, 2, 3],
+      );
       // The dependency fails after the restart: the dependent is cancelled with the reason.
       await call("POST", `/v1/jobs/${first.id}/cancel`);
       await new Promise((resolve) => setTimeout(resolve, 50));

@@ -5,11 +5,13 @@
  * staff. Every change is audited and lands in the job's history.
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { Transaction } from "kysely";
 import { type Static, Type } from "typebox";
 import { AppError } from "../../core/errors.ts";
 import { contextOf } from "../../server/auth.ts";
 import { appendAudit } from "../../store/audit.ts";
 import type { Store } from "../../store/database.ts";
+import type { Database } from "../../store/schema.ts";
 import { authorize, type Principal, withinScope } from "../../tenancy/service.ts";
 import { type ArraySpec, formatArray } from "./arrays.ts";
 import type { JobControl } from "./controls.ts";
@@ -71,6 +73,18 @@ export function registerJobControlRoutes(app: FastifyInstance, engine: JobsEngin
     const context = contextOf(request);
     const now = new Date().toISOString();
     return store.db.transaction().execute(async (trx) => {
+      // Demo work has no stored row or history: staff acting on it is audited all the same.
+      if (!job.synthetic) await storeChange(trx);
+      await appendAudit(trx, {
+        actor: context.principal.userId,
+        action,
+        resource: `job:${job.id}`,
+        before,
+        after: { ...after, tenantId: job.tenantId, byStaff: context.principal.tenantId === null },
+        requestId: context.requestId,
+      });
+    });
+    async function storeChange(trx: Transaction<Database>) {
       await trx
         .updateTable("jobs")
         .set({
@@ -85,15 +99,7 @@ export function registerJobControlRoutes(app: FastifyInstance, engine: JobsEngin
         .insertInto("job_events")
         .values({ job_id: job.id, at: now, kind: action, state: job.job.state, detail: JSON.stringify(after) })
         .execute();
-      await appendAudit(trx, {
-        actor: context.principal.userId,
-        action,
-        resource: `job:${job.id}`,
-        before,
-        after: { ...after, tenantId: job.tenantId, byStaff: context.principal.tenantId === null },
-        requestId: context.requestId,
-      });
-    });
+    }
   };
   /** The job's control object, made (and followed by the engine) on its first hold. */
   const controlOf = (job: JobRecord): JobControl => {
@@ -217,14 +223,34 @@ function registerArrayRoutes(
   store: Store,
   visible: (principal: Principal, owner: { tenantId: string; userId: string }) => boolean,
 ): void {
-  /** The tasks of an array the caller may see: each with its record (current generation) or ended view. */
-  const tasksOf = (request: FastifyRequest<{ Params: { id: string } }>) => {
+  /**
+   * The tasks of an array the caller may see, in task order: each with its record (current generation), its ended
+   * view, or (ended before the platform last started) its stored state.
+   */
+  const tasksOf = async (request: FastifyRequest<{ Params: { id: string } }>) => {
     const ids = engine.controls.tasksOf(request.params.id);
     const principal = contextOf(request).principal;
-    const first = ids[0] === undefined ? undefined : (engine.records.get(ids[0]) ?? engine.ended.get(ids[0]));
+    const missing = ids.filter((id) => !engine.records.has(id) && !engine.ended.has(id));
+    const stored = new Map<string, { tenantId: string; userId: string; state: string; reason: string }>();
+    for (let at = 0; at < missing.length; at += 1000) {
+      const rows = await store.db
+        .selectFrom("jobs")
+        .select(["id", "tenant_id", "user_id", "state", "reason"])
+        .where("id", "in", missing.slice(at, at + 1000))
+        .execute();
+      for (const row of rows)
+        stored.set(row.id, { tenantId: row.tenant_id, userId: row.user_id, state: row.state, reason: row.reason });
+    }
+    const first =
+      ids[0] === undefined ? undefined : (engine.records.get(ids[0]) ?? engine.ended.get(ids[0]) ?? stored.get(ids[0]));
     if (first === undefined || !visible(principal, first))
       throw new AppError("notFound", `no job array ${request.params.id}`, { field: "params.id" });
-    return ids.map((id) => ({ id, record: engine.records.get(id), ended: engine.ended.get(id) }));
+    return ids.map((id) => ({
+      id,
+      record: engine.records.get(id),
+      ended: engine.ended.get(id),
+      stored: stored.get(id),
+    }));
   };
 
   app.get<{ Params: { id: string }; Querystring: { offset?: number; limit?: number } }>(
@@ -244,13 +270,18 @@ function registerArrayRoutes(
       },
     },
     async (request) => {
-      const tasks = tasksOf(request);
+      const tasks = await tasksOf(request);
       const counts: Record<string, number> = {};
       const rows = tasks.map((task) => {
         const view = task.record === undefined ? task.ended?.view : jobView(task.record);
-        const state = view?.state ?? "unknown";
+        const state = view?.state ?? task.stored?.state ?? "unknown";
         counts[state] = (counts[state] ?? 0) + 1;
-        return { id: task.id, arrayTaskId: view?.arrayTaskId ?? null, state, reason: view?.reason ?? "" };
+        return {
+          id: task.id,
+          arrayTaskId: engine.controls.get(task.id)?.arrayTaskId ?? null,
+          state,
+          reason: view?.reason ?? task.stored?.reason ?? "",
+        };
       });
       const offset = request.query.offset ?? 0;
       const limit = request.query.limit ?? maxTaskPage;
@@ -277,7 +308,7 @@ function registerArrayRoutes(
       },
     },
     async (request) => {
-      const tasks = tasksOf(request);
+      const tasks = await tasksOf(request);
       const context = contextOf(request);
       const active = tasks.flatMap((task) =>
         task.record !== undefined && isActive(task.record.job) ? [task.record] : [],

@@ -73,7 +73,7 @@ export class JobControls implements AdmissionCheck {
 
   /** The task ids of an array, in task order. */
   tasksOf(arrayJobId: string): readonly string[] {
-    return [...(this.#arrays.get(arrayJobId)?.tasks ?? [])];
+    return [...(this.#arrays.get(arrayJobId)?.order ?? [])];
   }
 
   /** Registers a job's controls (at submission or restore), with its state now. */
@@ -94,7 +94,18 @@ export class JobControls implements AdmissionCheck {
         this.#arrays.set(control.arrayJobId, array);
       }
       array.tasks.add(jobId);
-      array.order.push(jobId);
+      // In task order (a restore may bring tasks in any order): binary insertion.
+      const taskOf = (id: string) => this.#controls.get(id)?.arrayTaskId ?? 0;
+      const taskId = control.arrayTaskId ?? 0;
+      let low = 0;
+      let high = array.order.length;
+      while (low < high) {
+        const middle = (low + high) >> 1;
+        if (taskOf(array.order[middle]!) <= taskId) low = middle + 1;
+        else high = middle;
+      }
+      array.order.splice(low, 0, jobId);
+      array.scanFrom = Math.min(array.scanFrom, low);
     }
     for (const dependency of control.dependsOn ?? []) {
       const set = this.#dependents.get(dependency.jobId) ?? new Set();
