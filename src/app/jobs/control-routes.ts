@@ -9,12 +9,14 @@ import type { Transaction } from "kysely";
 import { type Static, Type } from "typebox";
 import { AppError } from "../../core/errors.ts";
 import { contextOf } from "../../server/auth.ts";
+import { StringEnum } from "../../server/schemas.ts";
 import { appendAudit } from "../../store/audit.ts";
 import type { Store } from "../../store/database.ts";
 import type { Database } from "../../store/schema.ts";
 import { authorize, type Principal, withinScope } from "../../tenancy/service.ts";
 import { type ArraySpec, formatArray } from "./arrays.ts";
 import type { JobControl } from "./controls.ts";
+import { dependencyKinds } from "./dependencies.ts";
 import type { JobsEngine } from "./engine.ts";
 import { isActive, type JobRecord, jobView } from "./records.ts";
 
@@ -217,6 +219,24 @@ export function registerJobControlRoutes(app: FastifyInstance, engine: JobsEngin
 /** Most tasks listed by GET /v1/job-arrays/:id per page. */
 const maxTaskPage = 1000;
 
+const dependencySchema = Type.Object({ kind: StringEnum(dependencyKinds), jobId: Type.String() });
+/** An array as GET /v1/job-arrays/:id answers. */
+const arraySchema = Type.Object({
+  arrayJobId: Type.String(),
+  taskCount: Type.Integer(),
+  maxRunning: Type.Union([Type.Integer(), Type.Null()]),
+  dependsOn: Type.Array(dependencySchema),
+  states: Type.Record(Type.String(), Type.Integer(), { description: "tasks per state" }),
+  tasks: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      arrayTaskId: Type.Union([Type.Integer(), Type.Null()]),
+      state: Type.String(),
+      reason: Type.String(),
+    }),
+  ),
+});
+
 function registerArrayRoutes(
   app: FastifyInstance,
   engine: JobsEngine,
@@ -267,6 +287,7 @@ function registerArrayRoutes(
           },
           { additionalProperties: false },
         ),
+        response: { 200: arraySchema },
       },
     },
     async (request) => {
@@ -305,6 +326,7 @@ function registerArrayRoutes(
         summary: "Cancel every waiting or running task of a job array",
         params: idParams,
         body: reasonBody,
+        response: { 200: Type.Object({ arrayJobId: Type.String(), cancelled: Type.Integer() }) },
       },
     },
     async (request) => {
