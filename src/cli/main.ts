@@ -102,6 +102,12 @@ export const commandIndex: readonly IndexedCommand[] = [
     options: false,
     load: async () => (await import("./commands/config.ts")).registerConfigCommand,
   },
+  {
+    name: "job",
+    description: "submit, hold, release, requeue and cancel jobs on a running platform",
+    options: false,
+    load: async () => (await import("./commands/job.ts")).registerJobCommands,
+  },
   { name: "queue", description: "queues, cohorts and quotas on a running platform", options: false, load: queues },
   {
     name: "demo",

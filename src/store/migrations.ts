@@ -238,6 +238,13 @@ const migrations: Record<string, Migration> = {
         )`.execute(db);
     },
   },
+  "0009_job_controls": {
+    async up(db: Kysely<unknown>) {
+      // What a user controls of a job besides its demand: array membership and its %N, dependencies, a hold. Kept
+      // with the job so that a restart restores holds, dependencies and array throttles.
+      await sql`alter table jobs add column controls jsonb`.execute(db);
+    },
+  },
 };
 
 /** Provides the migrations to Kysely's Migrator. */

@@ -107,6 +107,8 @@ export interface JobsTable {
   /** The backend's id of the run (Slurm job id). */
   external_id: ColumnType<string | null, string | null | undefined, string | null>;
   exit_code: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Array membership, dependencies and hold (`JobControl`), when the job has any. */
+  controls: ColumnType<unknown, string | null | undefined, string | null>;
 }
 
 /** One event of a job's history: what happened, when, and its facts (placement, executor id, exit). */

@@ -6,6 +6,7 @@
  */
 import type { SlurmJob } from "../../execution/slurm-cli.ts";
 import type { Job, JobSpec } from "../../scheduler/jobs.ts";
+import type { JobControl } from "./controls.ts";
 import { type Generation, type JobPlacement, placementOf } from "./generation.ts";
 
 /** A job the platform knows, bound to the scheduler generation that holds it now. */
@@ -25,6 +26,18 @@ export interface JobRecord {
   run?: SlurmJob;
   /** Where the job last ran: an ended job still says where its data was processed. */
   lastPlacement?: JobPlacement;
+  /** Its array, dependencies and hold (the object the engine's controls hold), when it has any. */
+  control?: JobControl | undefined;
+}
+
+/** A job's array, dependencies and hold as the API shows them. */
+export function controlView(control: JobControl | undefined) {
+  return {
+    arrayJobId: control?.arrayJobId ?? null,
+    arrayTaskId: control?.arrayTaskId ?? null,
+    dependsOn: [...(control?.dependsOn ?? [])],
+    held: control?.hold === undefined ? null : { ...control.hold },
+  };
 }
 
 /** What a job asks for, as the API shows it (live jobs and jobs read from the store alike). */
@@ -69,6 +82,7 @@ export function jobView(record: JobRecord) {
     state: job.state,
     reason: job.reason,
     ...demandOf(job.spec),
+    ...controlView(record.control),
     submittedAt: iso(job.spec.submitS),
     // When it first started: a requeued job keeps its first start, and an ended job its start.
     startedAt: run?.startMs !== undefined ? isoMs(run.startMs) : iso(job.firstStartS),
