@@ -4,8 +4,8 @@
  * fully once merged, so a missing field is reported where the merged row or hall is.
  */
 import { type Rule, rules, type Shape } from "./decode.ts";
-import { airCoolingKinds, facilityWaterClasses, redundancyLevels, uncertainParameters } from "./schema.ts";
 import { metersRule } from "./meters.ts";
+import { airCoolingKinds, facilityWaterClasses, redundancyLevels, uncertainParameters } from "./schema.ts";
 
 const { number, positive, count, fraction, string, date, enumOf, boolean, object, array, record } = rules;
 

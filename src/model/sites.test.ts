@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { loadSite, shippedSites } from "./load.ts";
+import { loadSite, loadSiteFile, shippedSites } from "./load.ts";
 
 describe("shipped sites", () => {
   for (const name of shippedSites) {
@@ -22,5 +22,16 @@ describe("shipped sites", () => {
     const result = loadSite("phase-1");
     assert.equal(result.site?.racks.length, 4_000);
     assert.equal(result.analysis?.figures.totalIt, 102_000);
+  });
+
+  it("alixan-heat is alixan with a heat offtake: same plant, racks and halls", () => {
+    // The variant copies alixan.yaml; a change to the campus (e.g. its dry coolers) must reach it too.
+    const campus = loadSite("alixan").site;
+    const variant = loadSiteFile(new URL("../../sites/alixan-heat.yaml", import.meta.url).pathname).site;
+    assert.ok(campus !== undefined && variant !== undefined);
+    assert.deepEqual(variant.plants, campus.plants);
+    assert.deepEqual(variant.halls, campus.halls);
+    assert.equal(variant.racks.length, campus.racks.length);
+    assert.ok(variant.heatOfftake !== undefined);
   });
 });
