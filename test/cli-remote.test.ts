@@ -9,6 +9,7 @@ import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
 import { type ComposedApp, composeApp } from "../src/app/compose.ts";
 import { defaultFeatures } from "../src/app/features/index.ts";
+import { runAlixan } from "./support/cli.ts";
 
 const root = join(import.meta.dirname, "..");
 let app: ComposedApp;
@@ -17,16 +18,7 @@ let operatorKey: string;
 
 // Asynchronous on purpose: the platform answers from this process while the CLI runs.
 async function alixan(...args: string[]) {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [join(root, "bin", "alixan.js"), ...args], {
-      cwd: root,
-      env: { ...process.env, ALIXAN_URL: url, ALIXAN_KEY: operatorKey },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
+  return runAlixan(url, operatorKey, args);
 }
 
 before(async () => {

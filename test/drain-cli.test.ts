@@ -4,30 +4,18 @@
  * are usage errors before any request.
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { promisify } from "node:util";
 import { type ComposedApp, composeApp } from "../src/app/compose.ts";
 import { defaultFeatures } from "../src/app/features/index.ts";
+import { runAlixan } from "./support/cli.ts";
 
-const root = join(import.meta.dirname, "..");
 let app: ComposedApp;
 let url: string;
 let operatorKey: string;
 let tenantKey: string;
 
 async function alixan(key: string, ...args: string[]) {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [join(root, "bin", "alixan.js"), ...args], {
-      cwd: root,
-      env: { ...process.env, ALIXAN_URL: url, ALIXAN_KEY: key },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
+  return runAlixan(url, key, args);
 }
 
 before(async () => {

@@ -3,32 +3,20 @@
  * hold, release and requeue by id; bad options are usage errors naming the option before any request.
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { promisify } from "node:util";
 import { type ComposedApp, composeApp } from "../src/app/compose.ts";
 import { defaultFeatures } from "../src/app/features/index.ts";
 import { submitBodyOf } from "../src/cli/commands/job.ts";
 import { callApi } from "./support/api.ts";
+import { runAlixan } from "./support/cli.ts";
 
-const root = join(import.meta.dirname, "..");
 let app: ComposedApp;
 let url: string;
 let key: string;
 let project: string;
 
 async function alixan(...args: string[]) {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [join(root, "bin", "alixan.js"), ...args], {
-      cwd: root,
-      env: { ...process.env, ALIXAN_URL: url, ALIXAN_KEY: key },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
+  return runAlixan(url, key, args);
 }
 
 before(async () => {

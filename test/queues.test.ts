@@ -5,15 +5,14 @@
  * load runs only under its own tenants and leaves real tenants' lists and queues alone; everything survives a restart.
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { promisify } from "node:util";
 import { type ComposedApp, composeApp } from "../src/app/compose.ts";
 import { defaultFeatures } from "../src/app/features/index.ts";
 import { callApi } from "./support/api.ts";
+import { runAlixan } from "./support/cli.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: answers are read field by field from JSON.
 type Json = any;
@@ -38,17 +37,7 @@ const admin = () => keys["admin@alixan.local"]!;
 
 /** Runs the `alixan` command against the platform with `key` (asynchronous: the platform answers from this process). */
 async function alixan(key: string, ...args: string[]) {
-  const root = join(import.meta.dirname, "..");
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [join(root, "bin", "alixan.js"), ...args], {
-      cwd: root,
-      env: { ...process.env, ALIXAN_URL: url, ALIXAN_KEY: key },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
+  return runAlixan(url, key, args);
 }
 
 before(async () => {
