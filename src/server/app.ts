@@ -15,8 +15,10 @@ import { registerAuthentication } from "./auth.ts";
 import { clientErrorHandler, frameworkErrorHandler, registerInputHygiene } from "./hygiene.ts";
 import { type PlatformLog, registerAccessLog } from "./logging.ts";
 import { type MetricsSource, registerPlatformMetrics } from "./metrics.ts";
+import { openapiOptions, withProblemResponses } from "./openapi.ts";
 import { problemHandler, redactUrl, sendProblem } from "./problem.ts";
 import { generateRequestId, registerRequestIds } from "./request-ids.ts";
+import { registerResponseCheck, responseCheckRequested } from "./response-check.ts";
 import { registerAuditRoutes } from "./routes/audit.ts";
 import { registerSecurityRoutes } from "./routes/security.ts";
 import { registerSiteRoutes } from "./routes/site.ts";
@@ -50,6 +52,8 @@ export interface ServerDependencies {
   readonly readiness?: readonly ReadinessCheck[];
   /** Metric families features add to `/metrics` (the scheduler's). */
   readonly metricsSources?: readonly MetricsSource[];
+  /** Fail any JSON answer its response schema would change (default: ALIXAN_CHECK_RESPONSES=1, as in tests). */
+  readonly checkResponses?: boolean;
   /** The platform log, bound to the server's logger once it exists. */
   readonly platformLog?: PlatformLog;
 }
@@ -183,6 +187,7 @@ export async function buildServer(dependencies: ServerDependencies): Promise<Fas
   dependencies.platformLog?.bind(app.log);
   registerAccessLog(app);
   registerPlatformMetrics(app, dependencies.metricsSources ?? []);
+  if (dependencies.checkResponses ?? responseCheckRequested()) registerResponseCheck(app);
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, 404, `no route ${request.method} ${request.url.split("?")[0]}`),
   );
@@ -193,20 +198,9 @@ export async function buildServer(dependencies: ServerDependencies): Promise<Fas
   });
 
   await app.register(swagger, {
-    openapi: {
-      openapi: "3.1.0",
-      info: {
-        title: "alixan API",
-        version: "0.1.0",
-        description:
-          "Operate a sovereign, liquid-cooled AI data center: site inventory, tenants, jobs, live state. " +
-          "Authenticate with `Authorization: Bearer alx_…`. Errors are RFC 9457 problem+json.",
-      },
-      components: {
-        securitySchemes: { apiKey: { type: "http", scheme: "bearer", bearerFormat: "alx_<id>_<secret>" } },
-      },
-      security: [{ apiKey: [] }],
-    },
+    openapi: openapiOptions,
+    // Only OpenAPI documents are built here (never Swagger 2).
+    transformObject: (document) => ("openapiObject" in document ? withProblemResponses(document.openapiObject) : {}),
   });
   // The docs page and its assets are public, like /health and /openapi.json.
   app.addHook("onRoute", (route) => {
