@@ -23,6 +23,7 @@ import { registerAuditRoutes } from "./routes/audit.ts";
 import { registerSecurityRoutes } from "./routes/security.ts";
 import { registerSiteRoutes } from "./routes/site.ts";
 import { registerTenancyRoutes } from "./routes/tenancy.ts";
+import { type Reply, StringEnum } from "./schemas.ts";
 import { SecurityLog, type SecurityLogOptions } from "./security.ts";
 
 /** A feature that adds its routes to the server (jobs, live state, telemetry...). */
@@ -62,6 +63,15 @@ export interface ServerDependencies {
 const ReadySchema = Type.Object({
   status: Type.Literal("ready"),
   checks: Type.Record(Type.String(), Type.String(), { description: "each part checked (store, telemetry...)" }),
+});
+
+/** The `/health` answer: the process serves, with the site it serves and the kind of store. */
+const HealthSchema = Type.Object({
+  status: Type.Literal("ok"),
+  site: Type.String(),
+  siteVersion: Type.Integer(),
+  racks: Type.Integer(),
+  store: StringEnum(["pglite", "postgres"]),
 });
 
 /** How long `/ready` waits for the store to answer `select 1`. */
@@ -138,6 +148,7 @@ function registerReadiness(app: FastifyInstance, dependencies: ServerDependencie
       config: { public: true, rateLimit: false },
       schema: {
         tags: ["platform"],
+        operationId: "getReadiness",
         summary: "Readiness: store and telemetry answer (503 problem+json naming the failing part otherwise)",
         security: [],
         response: { 200: ReadySchema },
@@ -228,9 +239,15 @@ export async function buildServer(dependencies: ServerDependencies): Promise<Fas
     "/health",
     {
       config: { public: true, rateLimit: false },
-      schema: { tags: ["platform"], summary: "Liveness and store", security: [] },
+      schema: {
+        tags: ["platform"],
+        operationId: "getHealth",
+        summary: "Liveness and store",
+        security: [],
+        response: { 200: HealthSchema },
+      },
     },
-    async () => {
+    async (): Promise<Reply<typeof HealthSchema>> => {
       const { site, version } = dependencies.inventory.current;
       return {
         status: "ok",
