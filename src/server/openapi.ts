@@ -25,6 +25,29 @@ export const apiTags: readonly { name: string; description: string }[] = [
   { name: "telemetry", description: "Telemetry ingest, query, export and streams" },
 ];
 
+/** The problem answers operations share, by component name: status and meaning. */
+const problemResponses = {
+  BadRequest: { status: "400", description: "Invalid request: `errors` names each field at fault" },
+  Unauthorized: { status: "401", description: "No API key, or a key that is unknown, revoked or expired" },
+  Forbidden: { status: "403", description: "The caller's role may not do this" },
+  TooManyRequests: { status: "429", description: "Too many requests for this key (`Retry-After` says when to retry)" },
+  ClientError: { status: "4XX", description: "Other client errors (not found, conflict, too large...)" },
+  ServerError: { status: "5XX", description: "Server errors: the request id finds the cause in the server log" },
+} as const;
+
+/** `components.responses`: each shared problem answer, once. */
+export function problemResponseComponents(): Record<
+  string,
+  { description: string; content: Record<string, { schema: { $ref: string } }> }
+> {
+  return Object.fromEntries(
+    Object.entries(problemResponses).map(([name, { description }]) => [
+      name,
+      { description, content: { [problemMediaType]: { schema: { $ref: "#/components/schemas/Problem" } } } },
+    ]),
+  );
+}
+
 /** The document options given to @fastify/swagger (info, servers, security, shared components). */
 export const openapiOptions: NonNullable<FastifyDynamicSwaggerOptions["openapi"]> = {
   openapi: "3.1.0",
@@ -43,15 +66,10 @@ export const openapiOptions: NonNullable<FastifyDynamicSwaggerOptions["openapi"]
     securitySchemes: { apiKey: { type: "http", scheme: "bearer", bearerFormat: "alx_<id>_<secret>" } },
     // A TypeBox schema is plain JSON Schema; the OpenAPI typings only want a narrower object type.
     schemas: { Problem: ProblemSchema as unknown as Record<string, never> },
+    responses: problemResponseComponents(),
   },
   security: [{ apiKey: [] }],
 };
-
-const problemReference = { $ref: "#/components/schemas/Problem" };
-
-function problemResponse(description: string) {
-  return { description, content: { [problemMediaType]: { schema: problemReference } } };
-}
 
 interface Operation {
   security?: unknown[];
@@ -73,17 +91,18 @@ export function withProblemResponses<Document extends { paths?: object | undefin
       const responses: Record<string, unknown> = { ...(operation.responses ?? {}) };
       const secured = operation.security === undefined || operation.security.length > 0;
       const takesInput = (operation.parameters?.length ?? 0) > 0 || operation.requestBody !== undefined;
-      const add = (status: string, description: string) => {
-        if (responses[status] === undefined) responses[status] = problemResponse(description);
+      const add = (name: keyof typeof problemResponses) => {
+        const { status } = problemResponses[name];
+        if (responses[status] === undefined) responses[status] = { $ref: `#/components/responses/${name}` };
       };
-      if (takesInput) add("400", "Invalid request: `errors` names each field at fault");
+      if (takesInput) add("BadRequest");
       if (secured) {
-        add("401", "No API key, or a key that is unknown, revoked or expired");
-        add("403", "The caller's role may not do this");
+        add("Unauthorized");
+        add("Forbidden");
+        add("TooManyRequests");
       }
-      if (secured) add("429", "Too many requests for this key (`Retry-After` says when to retry)");
-      add("4XX", "Other client errors (not found, conflict, too large...), as problem+json");
-      add("5XX", "Server errors: the request id finds the cause in the server log");
+      add("ClientError");
+      add("ServerError");
       operation.responses = responses;
     }
   }
