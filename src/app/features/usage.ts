@@ -44,6 +44,34 @@ function hourlySite(twin: LiveTwin, fromMs: number, toMs: number): HourlySite {
 /** The longest period one usage request may cover (a leap year). */
 export const maxUsageRangeMs = 366 * 24 * hourMs;
 
+/** A tenant's (projectId absent) or project's usage over the period. */
+const UsageLineSchema = Type.Object({
+  tenantId: Type.String(),
+  projectId: Type.Optional(Type.String()),
+  jobs: Type.Integer(),
+  gpuHoursByModel: Type.Record(Type.String(), Type.Number()),
+  itEnergyKWh: Type.Number(),
+  overheadEnergyKWh: Type.Number(),
+  energyKWh: Type.Number(),
+  co2Kg: Type.Number(),
+  waterL: Type.Number(),
+  meanQueueingS: Type.Number(),
+  preemptions: Type.Integer(),
+});
+
+/** `GET /v1/usage`: the site-wide figures are for staff only. */
+const UsageReportSchema = Type.Object({
+  from: Type.String(),
+  to: Type.String(),
+  source: Type.String({ description: "where the energy figures come from" }),
+  tenants: Type.Array(UsageLineSchema),
+  projects: Type.Array(UsageLineSchema),
+  siteEnergyKWh: Type.Optional(Type.Number()),
+  siteItEnergyKWh: Type.Optional(Type.Number()),
+  idleItEnergyKWh: Type.Optional(Type.Number()),
+  idleOverheadEnergyKWh: Type.Optional(Type.Number()),
+});
+
 /** The usage feature, reading jobs and the live twin through the given accessors. */
 export function usageFeature(jobs: () => JobUsageRecord[], twin: () => LiveTwin): Feature {
   return {
@@ -55,8 +83,18 @@ export function usageFeature(jobs: () => JobUsageRecord[], twin: () => LiveTwin)
             "/v1/usage",
             {
               schema: {
-                tags: ["reports"],
+                tags: ["usage"],
+                operationId: "getUsage",
                 summary: "Usage and chargeback per tenant and project over a period (default: the last 24 h)",
+                response: {
+                  200: {
+                    description: "The report as JSON, or its lines as CSV with format=csv",
+                    content: {
+                      "application/json": { schema: UsageReportSchema },
+                      "text/csv": { schema: Type.String() },
+                    },
+                  },
+                },
                 querystring: Type.Object(
                   {
                     from: Type.Optional(Type.String({ format: "date-time" })),
@@ -107,7 +145,7 @@ export function usageFeature(jobs: () => JobUsageRecord[], twin: () => LiveTwin)
               if (request.query.format === "csv") {
                 return reply.type("text/csv").send(usageCsv([...report.tenants, ...report.projects]));
               }
-              return {
+              const answer = {
                 from: new Date(fromMs).toISOString(),
                 to: new Date(toMs).toISOString(),
                 source: "simulated (live twin)",
@@ -122,6 +160,7 @@ export function usageFeature(jobs: () => JobUsageRecord[], twin: () => LiveTwin)
                     }
                   : {}),
               };
+              return answer;
             },
           );
         },
