@@ -58,6 +58,9 @@ function formatRejection(rejection: IngestReport["rejected"][number]): string {
   return `${rejection.line === undefined ? "" : `line ${rejection.line}: `}${rejection.path}: ${rejection.problem}`;
 }
 
+/** The answer of a collector write that took everything: no body, as collectors expect. */
+const noContent = { type: "null", description: "Every sample was taken" } as const;
+
 /**
  * Answers an ingest report the way collectors understand: 204 when all was taken, 429 past a series limit, 503 when
  * not durable (retry), 400 naming the first problem otherwise (with what was accepted, in `accepted`).
@@ -195,7 +198,9 @@ export function registerReceiverRoutes(
       ...influxRoute,
       schema: {
         tags: ["telemetry"],
+        operationId: "writeInflux1",
         summary: "InfluxDB 1 line protocol write (gzip accepted)",
+        response: { 204: noContent },
         querystring: Type.Object({
           db: Type.Optional(Type.String()),
           rp: Type.Optional(Type.String()),
@@ -222,7 +227,9 @@ export function registerReceiverRoutes(
       ...influxRoute,
       schema: {
         tags: ["telemetry"],
+        operationId: "writeInflux2",
         summary: "InfluxDB 2 line protocol write (gzip accepted)",
+        response: { 204: noContent },
         querystring: Type.Object({
           org: Type.Optional(Type.String()),
           orgID: Type.Optional(Type.String()),
@@ -247,7 +254,12 @@ export function registerReceiverRoutes(
       "/api/v1/write",
       {
         bodyLimit: compressedLimit,
-        schema: { tags: ["telemetry"], summary: "Prometheus remote-write 1.0 (snappy protobuf WriteRequest)" },
+        schema: {
+          tags: ["telemetry"],
+          operationId: "remoteWrite",
+          summary: "Prometheus remote-write 1.0 (snappy protobuf WriteRequest)",
+          response: { 204: noContent },
+        },
       },
       async (request, reply) => {
         const bytes = remoteWriteBytes(request, decompressedLimit);
