@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { Value } from "typebox/value";
-import { apiDocument, apiTypes, apiTypesFile } from "../scripts/api-types.ts";
+import { apiTypes, apiTypesFile } from "../scripts/api-types.ts";
 import { type ComposedApp, composeApp } from "../src/app/compose.ts";
 import { defaultFeatures } from "../src/app/features/index.ts";
 import { ProblemSchema } from "../src/server/problem.ts";
@@ -36,7 +36,10 @@ function operations(document: Document): { method: string; path: string; operati
 
 /** Values for required query parameters and path ids, so every read route can be called. */
 const samples: Record<string, string> = {
-  "/v1/site/racks/{id}": "/v1/site/racks/rack:lab-h1-r01-01",
+  "/v1/site/racks/{id}": "/v1/site/racks/rack:h1-r01-01",
+  "/v1/state/racks/{id}": "/v1/state/racks/rack:h1-r01-01",
+  "/v1/state/tcs/{id}": "/v1/state/tcs/tcs:h1-r01",
+  "/v1/state/plants/{id}": "/v1/state/plants/plant:lab",
 };
 
 let document: Document;
@@ -45,7 +48,6 @@ let adminToken: string;
 const directory = mkdtempSync(join(tmpdir(), "alixan-openapi-test-"));
 
 before(async () => {
-  document = (await apiDocument()) as Document;
   app = await composeApp({
     site: "lab",
     store: { kind: "pglite", dataDir: "memory" },
@@ -53,6 +55,9 @@ before(async () => {
     features: defaultFeatures({ speed: 60, demoLoad: 0, telemetryInMemory: true }),
   });
   adminToken = app.demoKeys!.find((key) => key.role === "platform-admin")!.token;
+  // The document as served, which is what `npm run gen:api` reads (scripts/api-types.ts builds the same app).
+  const served = await app.server.inject({ method: "GET", url: "/openapi.json" });
+  document = served.json() as Document;
 });
 after(async () => {
   await app?.close();
@@ -71,7 +76,8 @@ describe("OpenAPI document", () => {
     const output = `${run.stdout}\n${run.stderr}`;
     assert.equal(run.status, 0, output);
     assert.match(output, /Woohoo! Your API description is valid/, output);
-    assert.doesNotMatch(output, /warning/i, output);
+    // Redocly adds "You have N warnings." under a valid document that has some.
+    assert.doesNotMatch(output, /\d+ warnings?/i, output);
   });
 
   it("gives every operation an operationId, a summary, a success body and the shared problem answers", () => {

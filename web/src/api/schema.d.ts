@@ -14,29 +14,7 @@ export type paths = {
         get?: never;
         put?: never;
         /** Prometheus remote-write 1.0 (snappy protobuf WriteRequest) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                "4XX": components["responses"]["ClientError"];
-                "5XX": components["responses"]["ServerError"];
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                429: components["responses"]["TooManyRequests"];
-            };
-        };
+        post: operations["remoteWrite"];
         delete?: never;
         options?: never;
         head?: never;
@@ -53,35 +31,7 @@ export type paths = {
         get?: never;
         put?: never;
         /** InfluxDB 2 line protocol write (gzip accepted) */
-        post: {
-            parameters: {
-                query?: {
-                    bucket?: string;
-                    org?: string;
-                    orgID?: string;
-                    precision?: "ns" | "us" | "ms" | "s";
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                "4XX": components["responses"]["ClientError"];
-                "5XX": components["responses"]["ServerError"];
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                429: components["responses"]["TooManyRequests"];
-            };
-        };
+        post: operations["writeInflux2"];
         delete?: never;
         options?: never;
         head?: never;
@@ -113,32 +63,7 @@ export type paths = {
             cookie?: never;
         };
         /** Prometheus exposition: platform metrics and the latest facility samples */
-        get: {
-            parameters: {
-                query?: {
-                    name?: string[];
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                "4XX": components["responses"]["ClientError"];
-                "5XX": components["responses"]["ServerError"];
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                429: components["responses"]["TooManyRequests"];
-            };
-        };
+        get: operations["getMetrics"];
         put?: never;
         post?: never;
         delete?: never;
@@ -172,36 +97,7 @@ export type paths = {
             cookie?: never;
         };
         /** Alarms, most severe and newest first */
-        get: {
-            parameters: {
-                query?: {
-                    equipment?: string;
-                    hall?: string;
-                    row?: string;
-                    severity?: "info" | "warning" | "critical";
-                    state?: "active" | "cleared" | "all";
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                "4XX": components["responses"]["ClientError"];
-                "5XX": components["responses"]["ServerError"];
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                429: components["responses"]["TooManyRequests"];
-            };
-        };
+        get: operations["listAlarms"];
         put?: never;
         post?: never;
         delete?: never;
@@ -217,32 +113,8 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                "4XX": components["responses"]["ClientError"];
-                "5XX": components["responses"]["ServerError"];
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                429: components["responses"]["TooManyRequests"];
-            };
-        };
+        /** One alarm, active or cleared */
+        get: operations["getAlarm"];
         put?: never;
         post?: never;
         delete?: never;
@@ -260,39 +132,8 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        comment?: string;
-                        user?: string;
-                    } | null;
-                };
-            };
-            responses: {
-                "4XX": components["responses"]["ClientError"];
-                "5XX": components["responses"]["ServerError"];
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                429: components["responses"]["TooManyRequests"];
-            };
-        };
+        /** Acknowledge an alarm (a fresh acknowledgement is asked after an escalation) */
+        post: operations["acknowledgeAlarm"];
         delete?: never;
         options?: never;
         head?: never;
@@ -308,42 +149,8 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        comment?: string;
-                        minutes?: number;
-                        /** @description RFC 3339 end of the shelving */
-                        until?: string;
-                        user?: string;
-                    };
-                };
-            };
-            responses: {
-                "4XX": components["responses"]["ClientError"];
-                "5XX": components["responses"]["ServerError"];
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                429: components["responses"]["TooManyRequests"];
-            };
-        };
+        /** Shelve an alarm for some minutes or until a time: hidden from notifications */
+        post: operations["shelveAlarm"];
         delete?: never;
         options?: never;
         head?: never;
@@ -359,39 +166,8 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        comment?: string;
-                        user?: string;
-                    } | null;
-                };
-            };
-            responses: {
-                "4XX": components["responses"]["ClientError"];
-                "5XX": components["responses"]["ServerError"];
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                429: components["responses"]["TooManyRequests"];
-            };
-        };
+        /** Bring a shelved alarm back */
+        post: operations["unshelveAlarm"];
         delete?: never;
         options?: never;
         head?: never;
@@ -406,35 +182,7 @@ export type paths = {
             cookie?: never;
         };
         /** Alarm events (raised, escalated, acknowledged, shelved, cleared…), newest first */
-        get: {
-            parameters: {
-                query?: {
-                    alarm?: string;
-                    from?: string;
-                    limit?: number;
-                    to?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                "4XX": components["responses"]["ClientError"];
-                "5XX": components["responses"]["ServerError"];
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                429: components["responses"]["TooManyRequests"];
-            };
-        };
+        get: operations["listAlarmEvents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -451,29 +199,7 @@ export type paths = {
             cookie?: never;
         };
         /** Active alarms by severity (shelved ones apart), for the console's banner */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                "4XX": components["responses"]["ClientError"];
-                "5XX": components["responses"]["ServerError"];
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                429: components["responses"]["TooManyRequests"];
-            };
-        };
+        get: operations["getAlarmSummary"];
         put?: never;
         post?: never;
         delete?: never;
@@ -525,81 +251,10 @@ export type paths = {
         };
         get?: never;
         /** Create or replace a cohort (platform admins) */
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    name: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        parent?: string;
-                        quota?: {
-                            [key: string]: {
-                                borrowingLimit?: number;
-                                lendingLimit?: number;
-                                nominal: number;
-                            };
-                        };
-                    };
-                };
-            };
-            responses: {
-                "4XX": components["responses"]["ClientError"];
-                "5XX": components["responses"]["ServerError"];
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            version: number;
-                        };
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                429: components["responses"]["TooManyRequests"];
-            };
-        };
+        put: operations["putCohort"];
         post?: never;
         /** Remove a cohort (platform admins; refused while it is in use) */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    name: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                "4XX": components["responses"]["ClientError"];
-                "5XX": components["responses"]["ServerError"];
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            version: number;
-                        };
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                429: components["responses"]["TooManyRequests"];
-            };
-        };
+        delete: operations["deleteCohort"];
         options?: never;
         head?: never;
         patch?: never;
@@ -613,62 +268,9 @@ export type paths = {
             cookie?: never;
         };
         /** Whether the demo load runs (platform admins) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                "4XX": components["responses"]["ClientError"];
-                "5XX": components["responses"]["ServerError"];
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                429: components["responses"]["TooManyRequests"];
-            };
-        };
+        get: operations["getDemoLoad"];
         /** Start or stop the demo load (platform admins) */
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description share of the site's GPUs */
-                        load?: number;
-                        running: boolean;
-                    };
-                };
-            };
-            responses: {
-                "4XX": components["responses"]["ClientError"];
-                "5XX": components["responses"]["ServerError"];
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                429: components["responses"]["TooManyRequests"];
-            };
-        };
+        put: operations["setDemoLoad"];
         post?: never;
         delete?: never;
         options?: never;
@@ -684,135 +286,10 @@ export type paths = {
             cookie?: never;
         };
         /** Drains, newest first, optionally in one state; X-Total-Count and X-Next-Cursor page through them */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description X-Next-Cursor of the previous page */
-                    cursor?: string;
-                    /** @description rows per page (default 200) */
-                    limit?: number;
-                    state?: "scheduled" | "active" | "ended";
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                "4XX": components["responses"]["ClientError"];
-                "5XX": components["responses"]["ServerError"];
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            area: string | null;
-                            createdAt: string;
-                            deadline: string | null;
-                            endsAt: string | null;
-                            id: string;
-                            owner: string;
-                            /** @enum {string} */
-                            policy: "finish" | "requeue" | "deadline";
-                            /** @description racks it drains in the site in force */
-                            racks: number;
-                            reason: string;
-                            resumedAt: string | null;
-                            resumedBy: string | null;
-                            startsAt: string;
-                            /** @enum {string} */
-                            state: "scheduled" | "active" | "ended";
-                            target: string;
-                            /** @enum {string} */
-                            targetKind: "rack" | "row" | "hall" | "cdu" | "busway";
-                        }[];
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                429: components["responses"]["TooManyRequests"];
-            };
-        };
+        get: operations["listDrains"];
         put?: never;
         /** Drain a hall, row, rack, or what a CDU or busway feeds, for maintenance: no new work there in the window; running work finishes, is requeued now, or by a deadline */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /**
-                         * Format: date-time
-                         * @description with policy deadline: when running work is requeued
-                         */
-                        deadline?: string;
-                        /**
-                         * Format: date-time
-                         * @description end of the window (default: until resumed)
-                         */
-                        endsAt?: string;
-                        /**
-                         * @description for running work (default finish)
-                         * @enum {string}
-                         */
-                        policy?: "finish" | "requeue" | "deadline";
-                        /** @description why, shown in the waiting reasons of jobs */
-                        reason: string;
-                        /**
-                         * Format: date-time
-                         * @description start of the window (default now)
-                         */
-                        startsAt?: string;
-                        /** @description what to drain: a rack, row, hall, cdu, busway id of the site in force (row:h1-r02, cdu:h1-r02-01) */
-                        target: string;
-                    };
-                };
-            };
-            responses: {
-                "4XX": components["responses"]["ClientError"];
-                "5XX": components["responses"]["ServerError"];
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            area: string | null;
-                            createdAt: string;
-                            deadline: string | null;
-                            endsAt: string | null;
-                            id: string;
-                            owner: string;
-                            /** @enum {string} */
-                            policy: "finish" | "requeue" | "deadline";
-                            /** @description racks it drains in the site in force */
-                            racks: number;
-                            reason: string;
-                            resumedAt: string | null;
-                            resumedBy: string | null;
-                            startsAt: string;
-                            /** @enum {string} */
-                            state: "scheduled" | "active" | "ended";
-                            target: string;
-                            /** @enum {string} */
-                            targetKind: "rack" | "row" | "hall" | "cdu" | "busway";
-                        };
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                429: components["responses"]["TooManyRequests"];
-            };
-        };
+        post: operations["createDrain"];
         delete?: never;
         options?: never;
         head?: never;
@@ -826,54 +303,8 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                "4XX": components["responses"]["ClientError"];
-                "5XX": components["responses"]["ServerError"];
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            area: string | null;
-                            createdAt: string;
-                            deadline: string | null;
-                            endsAt: string | null;
-                            id: string;
-                            owner: string;
-                            /** @enum {string} */
-                            policy: "finish" | "requeue" | "deadline";
-                            /** @description racks it drains in the site in force */
-                            racks: number;
-                            reason: string;
-                            resumedAt: string | null;
-                            resumedBy: string | null;
-                            startsAt: string;
-                            /** @enum {string} */
-                            state: "scheduled" | "active" | "ended";
-                            target: string;
-                            /** @enum {string} */
-                            targetKind: "rack" | "row" | "hall" | "cdu" | "busway";
-                        };
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                429: components["responses"]["TooManyRequests"];
-            };
-        };
+        /** One drain, with the racks it covers and the jobs it moves */
+        get: operations["getDrain"];
         put?: never;
         post?: never;
         delete?: never;
@@ -892,54 +323,7 @@ export type paths = {
         get?: never;
         put?: never;
         /** End a drain now: its racks take new work again */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                "4XX": components["responses"]["ClientError"];
-                "5XX": components["responses"]["ServerError"];
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            area: string | null;
-                            createdAt: string;
-                            deadline: string | null;
-                            endsAt: string | null;
-                            id: string;
-                            owner: string;
-                            /** @enum {string} */
-                            policy: "finish" | "requeue" | "deadline";
-                            /** @description racks it drains in the site in force */
-                            racks: number;
-                            reason: string;
-                            resumedAt: string | null;
-                            resumedBy: string | null;
-                            startsAt: string;
-                            /** @enum {string} */
-                            state: "scheduled" | "active" | "ended";
-                            target: string;
-                            /** @enum {string} */
-                            targetKind: "rack" | "row" | "hall" | "cdu" | "busway";
-                        };
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                429: components["responses"]["TooManyRequests"];
-            };
-        };
+        post: operations["resumeDrain"];
         delete?: never;
         options?: never;
         head?: never;
@@ -954,29 +338,7 @@ export type paths = {
             cookie?: never;
         };
         /** Active incidents touching the caller's running jobs, in plain words */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                "4XX": components["responses"]["ClientError"];
-                "5XX": components["responses"]["ServerError"];
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                429: components["responses"]["TooManyRequests"];
-            };
-        };
+        get: operations["listIncidents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -993,102 +355,10 @@ export type paths = {
             cookie?: never;
         };
         /** Jobs the caller may see, newest first, filtered by state, tenant, queue, zone, hall, rack, data class, name prefix and submission time; X-Total-Count and X-Next-Cursor headers page through them */
-        get: {
-            parameters: {
-                query?: {
-                    cursor?: string;
-                    dataClass?: "public" | "confidential" | "health";
-                    /** @description where it runs or last ran */
-                    hallId?: string;
-                    includeDemo?: boolean;
-                    limit?: number;
-                    namePrefix?: string;
-                    queue?: string;
-                    /** @description where it runs or last ran */
-                    rack?: string;
-                    state?: "queued" | "admitted" | "running" | "succeeded" | "failed" | "preempted" | "cancelled";
-                    submittedFrom?: string;
-                    /** @description exclusive */
-                    submittedTo?: string;
-                    tenantId?: string;
-                    /** @description where it runs or last ran */
-                    zoneId?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                "4XX": components["responses"]["ClientError"];
-                "5XX": components["responses"]["ServerError"];
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                429: components["responses"]["TooManyRequests"];
-            };
-        };
+        get: operations["listJobs"];
         put?: never;
         /** Submit a GPU job (tenant roles) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description What the job runs on a real cluster: a shell command, or a whole batch script starting with #!. Required when jobs run on Slurm; the simulation runs for durationS. */
-                        command?: string;
-                        /** @enum {string} */
-                        dataClass: "public" | "confidential" | "health";
-                        /** Format: date-time */
-                        deadline?: string;
-                        deferrable?: boolean;
-                        durationS: number;
-                        gang?: number;
-                        gpuMilli?: number;
-                        gpuModel?: string;
-                        /** @description GPU models the job accepts, any of them (instead of gpuModel) */
-                        gpuModels?: string[];
-                        gpus: number;
-                        name: string;
-                        /** @description A priority class no higher than the queue's own (default: the queue's) */
-                        priorityClass?: string;
-                        projectId: string;
-                        /** @description One of the tenant's queues (GET /v1/queues); default: the tenant's first, a student's course queue */
-                        queue?: string;
-                        /** @enum {string} */
-                        topology?: "nvlink" | "rack" | "row" | "block" | "hall" | "any";
-                        topologyRequired?: boolean;
-                    };
-                };
-            };
-            responses: {
-                "4XX": components["responses"]["ClientError"];
-                "5XX": components["responses"]["ServerError"];
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                429: components["responses"]["TooManyRequests"];
-            };
-        };
+        post: operations["submitJob"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1102,32 +372,8 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                "4XX": components["responses"]["ClientError"];
-                "5XX": components["responses"]["ServerError"];
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                429: components["responses"]["TooManyRequests"];
-            };
-        };
+        /** One job, live or ended (also from before the last restart) */
+        get: operations["getJob"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1145,38 +391,8 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        reason?: string;
-                    } | null;
-                };
-            };
-            responses: {
-                "4XX": components["responses"]["ClientError"];
-                "5XX": components["responses"]["ServerError"];
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                429: components["responses"]["TooManyRequests"];
-            };
-        };
+        /** Cancel a waiting or running job (its owner, tenant admins, staff) */
+        post: operations["cancelJob"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1191,35 +407,7 @@ export type paths = {
             cookie?: never;
         };
         /** A job's history, oldest first: submission, each start with its racks, zone and halls, preemptions, end and exit; X-Next-Cursor pages */
-        get: {
-            parameters: {
-                query?: {
-                    cursor?: string;
-                    limit?: number;
-                };
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                "4XX": components["responses"]["ClientError"];
-                "5XX": components["responses"]["ServerError"];
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                429: components["responses"]["TooManyRequests"];
-            };
-        };
+        get: operations["getJobHistory"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1323,71 +511,9 @@ export type paths = {
             cookie?: never;
         };
         /** The queue configuration in force (staff): JSON, YAML or Kueue objects */
-        get: {
-            parameters: {
-                query?: {
-                    format?: "json" | "yaml" | "kueue";
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                "4XX": components["responses"]["ClientError"];
-                "5XX": components["responses"]["ServerError"];
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                429: components["responses"]["TooManyRequests"];
-            };
-        };
+        get: operations["getQueueConfig"];
         /** Replace the whole queue configuration (platform admins) */
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description The whole configuration in the queue file's shape (see src/scheduler/queues.example.yaml) */
-                        config: {
-                            [key: string]: unknown;
-                        };
-                        summary?: string;
-                    };
-                };
-            };
-            responses: {
-                "4XX": components["responses"]["ClientError"];
-                "5XX": components["responses"]["ServerError"];
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            version: number;
-                        };
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                429: components["responses"]["TooManyRequests"];
-            };
-        };
+        put: operations["replaceQueueConfig"];
         post?: never;
         delete?: never;
         options?: never;
@@ -1405,42 +531,7 @@ export type paths = {
         get?: never;
         put?: never;
         /** Replace the queue configuration by Kueue objects (platform admins) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        summary?: string;
-                        /** @description Kueue objects, multi-document YAML */
-                        yaml: string;
-                    };
-                };
-            };
-            responses: {
-                "4XX": components["responses"]["ClientError"];
-                "5XX": components["responses"]["ServerError"];
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            version: number;
-                        };
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                429: components["responses"]["TooManyRequests"];
-            };
-        };
+        post: operations["importKueueConfig"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1455,33 +546,7 @@ export type paths = {
             cookie?: never;
         };
         /** Versions of the queue configuration, newest first (staff) */
-        get: {
-            parameters: {
-                query?: {
-                    before?: number;
-                    limit?: number;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                "4XX": components["responses"]["ClientError"];
-                "5XX": components["responses"]["ServerError"];
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                429: components["responses"]["TooManyRequests"];
-            };
-        };
+        get: operations["listQueueConfigVersions"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1498,29 +563,7 @@ export type paths = {
             cookie?: never;
         };
         /** Queues, quotas and usage (GPUs, cores, GiB) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                "4XX": components["responses"]["ClientError"];
-                "5XX": components["responses"]["ServerError"];
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                429: components["responses"]["TooManyRequests"];
-            };
-        };
+        get: operations["listQueues"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1538,95 +581,10 @@ export type paths = {
         };
         get?: never;
         /** Create or replace a queue (platform admins) */
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    name: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        cohort?: string;
-                        preemption?: {
-                            borrowWithinCohort?: {
-                                maxPriorityThreshold?: number;
-                                /** @enum {unknown} */
-                                policy?: "Never" | "LowerPriority";
-                            };
-                            /** @enum {unknown} */
-                            reclaimWithinCohort?: "Never" | "LowerPriority" | "Any";
-                            /** @enum {unknown} */
-                            withinClusterQueue?: "Never" | "LowerPriority" | "LowerOrNewerEqualPriority";
-                        };
-                        priorityClass?: string;
-                        quota?: {
-                            [key: string]: {
-                                borrowingLimit?: number;
-                                lendingLimit?: number;
-                                nominal: number;
-                            };
-                        };
-                        tenant: string;
-                        weight?: number;
-                    };
-                };
-            };
-            responses: {
-                "4XX": components["responses"]["ClientError"];
-                "5XX": components["responses"]["ServerError"];
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            version: number;
-                        };
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                429: components["responses"]["TooManyRequests"];
-            };
-        };
+        put: operations["putQueue"];
         post?: never;
         /** Remove a queue (platform admins; refused while it is in use) */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    name: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                "4XX": components["responses"]["ClientError"];
-                "5XX": components["responses"]["ServerError"];
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            version: number;
-                        };
-                    };
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                429: components["responses"]["TooManyRequests"];
-            };
-        };
+        delete: operations["deleteQueue"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1795,39 +753,7 @@ export type paths = {
         get?: never;
         put?: never;
         /** Drive the live twin: fail or repair a CDU (or any pump, dry cooler, chiller), change a plant's supply set-point */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        action: "fail-cdu" | "repair-cdu" | "fail-unit" | "repair-unit" | "set-supply";
-                        id: string;
-                        supplyC?: number;
-                    };
-                };
-            };
-            responses: {
-                "4XX": components["responses"]["ClientError"];
-                "5XX": components["responses"]["ServerError"];
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                429: components["responses"]["TooManyRequests"];
-            };
-        };
+        post: operations["postStateEvent"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1841,32 +767,8 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        get: {
-            parameters: {
-                query?: {
-                    minutes?: number;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                "4XX": components["responses"]["ClientError"];
-                "5XX": components["responses"]["ServerError"];
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                429: components["responses"]["TooManyRequests"];
-            };
-        };
+        /** Site series of the last minutes, columnar, oldest first */
+        get: operations["getStateHistory"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1882,32 +784,8 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                "4XX": components["responses"]["ClientError"];
-                "5XX": components["responses"]["ServerError"];
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                429: components["responses"]["TooManyRequests"];
-            };
-        };
+        /** A cooling plant now, with its rows' loops */
+        get: operations["getPlantState"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1924,32 +802,7 @@ export type paths = {
             cookie?: never;
         };
         /** One field of every rack, in rack-index order */
-        get: {
-            parameters: {
-                query?: {
-                    field?: "powerKW" | "utilisation" | "tcsSupplyC" | "tcsReturnC" | "headroomKW" | "loopHeadroom" | "throttle";
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                "4XX": components["responses"]["ClientError"];
-                "5XX": components["responses"]["ServerError"];
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                429: components["responses"]["TooManyRequests"];
-            };
-        };
+        get: operations["getRackField"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1965,32 +818,8 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                "4XX": components["responses"]["ClientError"];
-                "5XX": components["responses"]["ServerError"];
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                429: components["responses"]["TooManyRequests"];
-            };
-        };
+        /** One rack now: power, coolant, throttling, its loop and the jobs on it the caller may see */
+        get: operations["getRackState"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2007,29 +836,7 @@ export type paths = {
             cookie?: never;
         };
         /** Site KPIs, weather and plants now */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                "4XX": components["responses"]["ClientError"];
-                "5XX": components["responses"]["ServerError"];
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                429: components["responses"]["TooManyRequests"];
-            };
-        };
+        get: operations["getSiteState"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2046,33 +853,7 @@ export type paths = {
             cookie?: never;
         };
         /** Server-sent events: `site` and `racks` every second */
-        get: {
-            parameters: {
-                query?: {
-                    access_token?: string;
-                    field?: "powerKW" | "utilisation" | "tcsSupplyC" | "tcsReturnC" | "headroomKW" | "loopHeadroom" | "throttle";
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                "4XX": components["responses"]["ClientError"];
-                "5XX": components["responses"]["ServerError"];
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                429: components["responses"]["TooManyRequests"];
-            };
-        };
+        get: operations["streamState"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2089,32 +870,7 @@ export type paths = {
             cookie?: never;
         };
         /** A row's technology loop (or the loop of a CDU) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                "4XX": components["responses"]["ClientError"];
-                "5XX": components["responses"]["ServerError"];
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                429: components["responses"]["TooManyRequests"];
-            };
-        };
+        get: operations["getTcsState"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2131,42 +887,7 @@ export type paths = {
             cookie?: never;
         };
         /** Raw samples of selected series over a time range as a Parquet file (time, name, labels, value) */
-        get: {
-            parameters: {
-                query?: {
-                    equipment?: string;
-                    from?: string;
-                    hall?: string;
-                    /** @description series names (repeat for several) */
-                    name?: string[];
-                    plant?: string;
-                    rack?: string;
-                    row?: string;
-                    /** @description canonical series keys */
-                    series?: string[];
-                    to?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                "4XX": components["responses"]["ClientError"];
-                "5XX": components["responses"]["ServerError"];
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                429: components["responses"]["TooManyRequests"];
-            };
-        };
+        get: operations["exportTelemetryParquet"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2185,32 +906,7 @@ export type paths = {
         get?: never;
         put?: never;
         /** Ingest Influx line protocol */
-        post: {
-            parameters: {
-                query?: {
-                    precision?: "ns" | "us" | "ms" | "s";
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                "4XX": components["responses"]["ClientError"];
-                "5XX": components["responses"]["ServerError"];
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                429: components["responses"]["TooManyRequests"];
-            };
-        };
+        post: operations["ingestInflux"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2227,29 +923,7 @@ export type paths = {
         get?: never;
         put?: never;
         /** Ingest Prometheus exposition text (pushed) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                "4XX": components["responses"]["ClientError"];
-                "5XX": components["responses"]["ServerError"];
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                429: components["responses"]["TooManyRequests"];
-            };
-        };
+        post: operations["ingestPrometheus"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2264,49 +938,7 @@ export type paths = {
             cookie?: never;
         };
         /** Samples of selected series over a time range, raw or aggregated per step */
-        get: {
-            parameters: {
-                query?: {
-                    aggregation?: "avg" | "min" | "max" | "last" | "sum" | "count";
-                    combine?: "sum" | "avg" | "min" | "max" | "last";
-                    equipment?: string;
-                    /** @description ms, RFC 3339, or -1h (default -1h) */
-                    from?: string;
-                    groupBy?: "series" | "equipment" | "rack" | "row" | "hall" | "plant" | "all";
-                    hall?: string;
-                    /** @description series names (repeat for several) */
-                    name?: string[];
-                    plant?: string;
-                    rack?: string;
-                    row?: string;
-                    /** @description canonical series keys */
-                    series?: string[];
-                    /** @description bucket width: 60s, 5m, 1h or ms; absent: raw samples */
-                    step?: string;
-                    /** @description ms, RFC 3339, or -5m (default now) */
-                    to?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                "4XX": components["responses"]["ClientError"];
-                "5XX": components["responses"]["ServerError"];
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                429: components["responses"]["TooManyRequests"];
-            };
-        };
+        get: operations["queryTelemetry"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2325,37 +957,7 @@ export type paths = {
         get?: never;
         put?: never;
         /** Ingest a JSON batch of samples and/or frames */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        frames?: unknown[];
-                        samples?: unknown[];
-                    };
-                };
-            };
-            responses: {
-                "4XX": components["responses"]["ClientError"];
-                "5XX": components["responses"]["ServerError"];
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                429: components["responses"]["TooManyRequests"];
-            };
-        };
+        post: operations["ingestSamples"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2370,41 +972,7 @@ export type paths = {
             cookie?: never;
         };
         /** Series matching a selection, with their latest sample */
-        get: {
-            parameters: {
-                query?: {
-                    equipment?: string;
-                    hall?: string;
-                    limit?: number;
-                    /** @description series names (repeat for several) */
-                    name?: string[];
-                    plant?: string;
-                    rack?: string;
-                    row?: string;
-                    /** @description canonical series keys */
-                    series?: string[];
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                "4XX": components["responses"]["ClientError"];
-                "5XX": components["responses"]["ServerError"];
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                429: components["responses"]["TooManyRequests"];
-            };
-        };
+        get: operations["listTelemetrySeries"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2421,29 +989,7 @@ export type paths = {
             cookie?: never;
         };
         /** Pollers, scrapes, queues */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                "4XX": components["responses"]["ClientError"];
-                "5XX": components["responses"]["ServerError"];
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                429: components["responses"]["TooManyRequests"];
-            };
-        };
+        get: operations["getTelemetryStatus"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2460,41 +1006,7 @@ export type paths = {
             cookie?: never;
         };
         /** Server-sent events: `samples` of the selected series and `alarm` changes */
-        get: {
-            parameters: {
-                query?: {
-                    alarms?: boolean;
-                    equipment?: string;
-                    hall?: string;
-                    /** @description series names (repeat for several) */
-                    name?: string[];
-                    plant?: string;
-                    rack?: string;
-                    row?: string;
-                    /** @description canonical series keys */
-                    series?: string[];
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                "4XX": components["responses"]["ClientError"];
-                "5XX": components["responses"]["ServerError"];
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                429: components["responses"]["TooManyRequests"];
-            };
-        };
+        get: operations["streamTelemetry"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2546,35 +1058,7 @@ export type paths = {
             cookie?: never;
         };
         /** Usage and chargeback per tenant and project over a period (default: the last 24 h) */
-        get: {
-            parameters: {
-                query?: {
-                    format?: "json" | "csv";
-                    from?: string;
-                    tenant?: string;
-                    to?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                "4XX": components["responses"]["ClientError"];
-                "5XX": components["responses"]["ServerError"];
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                429: components["responses"]["TooManyRequests"];
-            };
-        };
+        get: operations["getUsage"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2645,38 +1129,7 @@ export type paths = {
         get?: never;
         put?: never;
         /** Compare a scenario with the baseline over the same days (runs the twin in a worker) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        days?: number;
-                        /** @enum {string} */
-                        scenario: "heatwave" | "cdu-failure" | "w32" | "w45" | "more-racks";
-                    };
-                };
-            };
-            responses: {
-                "4XX": components["responses"]["ClientError"];
-                "5XX": components["responses"]["ServerError"];
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                429: components["responses"]["TooManyRequests"];
-            };
-        };
+        post: operations["runWhatIf"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2693,35 +1146,7 @@ export type paths = {
         get?: never;
         put?: never;
         /** InfluxDB 1 line protocol write (gzip accepted) */
-        post: {
-            parameters: {
-                query?: {
-                    db?: string;
-                    /** @description n, ns, u, us, ms, s, m or h (default ns) */
-                    precision?: string;
-                    rp?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                "4XX": components["responses"]["ClientError"];
-                "5XX": components["responses"]["ServerError"];
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["BadRequest"];
-                401: components["responses"]["Unauthorized"];
-                403: components["responses"]["Forbidden"];
-                429: components["responses"]["TooManyRequests"];
-            };
-        };
+        post: operations["writeInflux1"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2820,6 +1245,58 @@ export type components = {
 };
 export type $defs = Record<string, never>;
 export interface operations {
+    remoteWrite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Every sample was taken */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    writeInflux2: {
+        parameters: {
+            query?: {
+                bucket?: string;
+                org?: string;
+                orgID?: string;
+                precision?: "ns" | "us" | "ms" | "s";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Every sample was taken */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     getHealth: {
         parameters: {
             query?: never;
@@ -2850,6 +1327,34 @@ export interface operations {
             };
         };
     };
+    getMetrics: {
+        parameters: {
+            query?: {
+                name?: string[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Prometheus text exposition format 0.0.4 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     getReadiness: {
         parameters: {
             query?: never;
@@ -2877,6 +1382,608 @@ export interface operations {
                     };
                 };
             };
+        };
+    };
+    listAlarms: {
+        parameters: {
+            query?: {
+                equipment?: string;
+                hall?: string;
+                row?: string;
+                severity?: "info" | "warning" | "critical";
+                state?: "active" | "cleared" | "all";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        acknowledged?: {
+                            /** @description epoch ms */
+                            at: number;
+                            by: string;
+                            comment?: string;
+                        };
+                        clearedAt?: number;
+                        equipment?: string;
+                        id: string;
+                        impact?: {
+                            halls: string[];
+                            jobCount: number;
+                            jobs: {
+                                id: string;
+                                name: string;
+                                tenantId: string;
+                            }[];
+                            rackCount: number;
+                            /** @description the first 50 */
+                            racks: string[];
+                            rows: string[];
+                            /** @description what happened, where, and whom it touches */
+                            summary: string;
+                            tenants: {
+                                id: string;
+                                name: string;
+                            }[];
+                        };
+                        /** @description condition key used for deduplication */
+                        key: string;
+                        /** @enum {string} */
+                        kind: "threshold" | "rate" | "stale" | "state" | "capacity" | "redfish" | "facility";
+                        location: {
+                            equipment?: string;
+                            hall?: string;
+                            plant?: string;
+                            rack?: string;
+                            row?: string;
+                        };
+                        message: string;
+                        occurrences: number;
+                        raisedAt: number;
+                        rows: string[];
+                        series?: string;
+                        /** @enum {string} */
+                        severity: "info" | "warning" | "critical";
+                        shelved?: {
+                            /** @description epoch ms */
+                            at: number;
+                            by: string;
+                            comment?: string;
+                            until: number;
+                        };
+                        /** @description the rule id, or redfish */
+                        source: string;
+                        /** @enum {string} */
+                        state: "active" | "cleared";
+                        title: string;
+                        updatedAt: number;
+                        value?: number;
+                    }[];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getAlarm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        acknowledged?: {
+                            /** @description epoch ms */
+                            at: number;
+                            by: string;
+                            comment?: string;
+                        };
+                        clearedAt?: number;
+                        equipment?: string;
+                        id: string;
+                        impact?: {
+                            halls: string[];
+                            jobCount: number;
+                            jobs: {
+                                id: string;
+                                name: string;
+                                tenantId: string;
+                            }[];
+                            rackCount: number;
+                            /** @description the first 50 */
+                            racks: string[];
+                            rows: string[];
+                            /** @description what happened, where, and whom it touches */
+                            summary: string;
+                            tenants: {
+                                id: string;
+                                name: string;
+                            }[];
+                        };
+                        /** @description condition key used for deduplication */
+                        key: string;
+                        /** @enum {string} */
+                        kind: "threshold" | "rate" | "stale" | "state" | "capacity" | "redfish" | "facility";
+                        location: {
+                            equipment?: string;
+                            hall?: string;
+                            plant?: string;
+                            rack?: string;
+                            row?: string;
+                        };
+                        message: string;
+                        occurrences: number;
+                        raisedAt: number;
+                        rows: string[];
+                        series?: string;
+                        /** @enum {string} */
+                        severity: "info" | "warning" | "critical";
+                        shelved?: {
+                            /** @description epoch ms */
+                            at: number;
+                            by: string;
+                            comment?: string;
+                            until: number;
+                        };
+                        /** @description the rule id, or redfish */
+                        source: string;
+                        /** @enum {string} */
+                        state: "active" | "cleared";
+                        title: string;
+                        updatedAt: number;
+                        value?: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    acknowledgeAlarm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    comment?: string;
+                    user?: string;
+                } | null;
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        acknowledged?: {
+                            /** @description epoch ms */
+                            at: number;
+                            by: string;
+                            comment?: string;
+                        };
+                        clearedAt?: number;
+                        equipment?: string;
+                        id: string;
+                        impact?: {
+                            halls: string[];
+                            jobCount: number;
+                            jobs: {
+                                id: string;
+                                name: string;
+                                tenantId: string;
+                            }[];
+                            rackCount: number;
+                            /** @description the first 50 */
+                            racks: string[];
+                            rows: string[];
+                            /** @description what happened, where, and whom it touches */
+                            summary: string;
+                            tenants: {
+                                id: string;
+                                name: string;
+                            }[];
+                        };
+                        /** @description condition key used for deduplication */
+                        key: string;
+                        /** @enum {string} */
+                        kind: "threshold" | "rate" | "stale" | "state" | "capacity" | "redfish" | "facility";
+                        location: {
+                            equipment?: string;
+                            hall?: string;
+                            plant?: string;
+                            rack?: string;
+                            row?: string;
+                        };
+                        message: string;
+                        occurrences: number;
+                        raisedAt: number;
+                        rows: string[];
+                        series?: string;
+                        /** @enum {string} */
+                        severity: "info" | "warning" | "critical";
+                        shelved?: {
+                            /** @description epoch ms */
+                            at: number;
+                            by: string;
+                            comment?: string;
+                            until: number;
+                        };
+                        /** @description the rule id, or redfish */
+                        source: string;
+                        /** @enum {string} */
+                        state: "active" | "cleared";
+                        title: string;
+                        updatedAt: number;
+                        value?: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    shelveAlarm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    comment?: string;
+                    minutes?: number;
+                    /** @description RFC 3339 end of the shelving */
+                    until?: string;
+                    user?: string;
+                };
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        acknowledged?: {
+                            /** @description epoch ms */
+                            at: number;
+                            by: string;
+                            comment?: string;
+                        };
+                        clearedAt?: number;
+                        equipment?: string;
+                        id: string;
+                        impact?: {
+                            halls: string[];
+                            jobCount: number;
+                            jobs: {
+                                id: string;
+                                name: string;
+                                tenantId: string;
+                            }[];
+                            rackCount: number;
+                            /** @description the first 50 */
+                            racks: string[];
+                            rows: string[];
+                            /** @description what happened, where, and whom it touches */
+                            summary: string;
+                            tenants: {
+                                id: string;
+                                name: string;
+                            }[];
+                        };
+                        /** @description condition key used for deduplication */
+                        key: string;
+                        /** @enum {string} */
+                        kind: "threshold" | "rate" | "stale" | "state" | "capacity" | "redfish" | "facility";
+                        location: {
+                            equipment?: string;
+                            hall?: string;
+                            plant?: string;
+                            rack?: string;
+                            row?: string;
+                        };
+                        message: string;
+                        occurrences: number;
+                        raisedAt: number;
+                        rows: string[];
+                        series?: string;
+                        /** @enum {string} */
+                        severity: "info" | "warning" | "critical";
+                        shelved?: {
+                            /** @description epoch ms */
+                            at: number;
+                            by: string;
+                            comment?: string;
+                            until: number;
+                        };
+                        /** @description the rule id, or redfish */
+                        source: string;
+                        /** @enum {string} */
+                        state: "active" | "cleared";
+                        title: string;
+                        updatedAt: number;
+                        value?: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    unshelveAlarm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    comment?: string;
+                    user?: string;
+                } | null;
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        acknowledged?: {
+                            /** @description epoch ms */
+                            at: number;
+                            by: string;
+                            comment?: string;
+                        };
+                        clearedAt?: number;
+                        equipment?: string;
+                        id: string;
+                        impact?: {
+                            halls: string[];
+                            jobCount: number;
+                            jobs: {
+                                id: string;
+                                name: string;
+                                tenantId: string;
+                            }[];
+                            rackCount: number;
+                            /** @description the first 50 */
+                            racks: string[];
+                            rows: string[];
+                            /** @description what happened, where, and whom it touches */
+                            summary: string;
+                            tenants: {
+                                id: string;
+                                name: string;
+                            }[];
+                        };
+                        /** @description condition key used for deduplication */
+                        key: string;
+                        /** @enum {string} */
+                        kind: "threshold" | "rate" | "stale" | "state" | "capacity" | "redfish" | "facility";
+                        location: {
+                            equipment?: string;
+                            hall?: string;
+                            plant?: string;
+                            rack?: string;
+                            row?: string;
+                        };
+                        message: string;
+                        occurrences: number;
+                        raisedAt: number;
+                        rows: string[];
+                        series?: string;
+                        /** @enum {string} */
+                        severity: "info" | "warning" | "critical";
+                        shelved?: {
+                            /** @description epoch ms */
+                            at: number;
+                            by: string;
+                            comment?: string;
+                            until: number;
+                        };
+                        /** @description the rule id, or redfish */
+                        source: string;
+                        /** @enum {string} */
+                        state: "active" | "cleared";
+                        title: string;
+                        updatedAt: number;
+                        value?: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listAlarmEvents: {
+        parameters: {
+            query?: {
+                alarm?: string;
+                from?: string;
+                limit?: number;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        alarm: {
+                            acknowledged?: {
+                                /** @description epoch ms */
+                                at: number;
+                                by: string;
+                                comment?: string;
+                            };
+                            clearedAt?: number;
+                            equipment?: string;
+                            id: string;
+                            impact?: {
+                                halls: string[];
+                                jobCount: number;
+                                jobs: {
+                                    id: string;
+                                    name: string;
+                                    tenantId: string;
+                                }[];
+                                rackCount: number;
+                                /** @description the first 50 */
+                                racks: string[];
+                                rows: string[];
+                                /** @description what happened, where, and whom it touches */
+                                summary: string;
+                                tenants: {
+                                    id: string;
+                                    name: string;
+                                }[];
+                            };
+                            /** @description condition key used for deduplication */
+                            key: string;
+                            /** @enum {string} */
+                            kind: "threshold" | "rate" | "stale" | "state" | "capacity" | "redfish" | "facility";
+                            location: {
+                                equipment?: string;
+                                hall?: string;
+                                plant?: string;
+                                rack?: string;
+                                row?: string;
+                            };
+                            message: string;
+                            occurrences: number;
+                            raisedAt: number;
+                            rows: string[];
+                            series?: string;
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                            shelved?: {
+                                /** @description epoch ms */
+                                at: number;
+                                by: string;
+                                comment?: string;
+                                until: number;
+                            };
+                            /** @description the rule id, or redfish */
+                            source: string;
+                            /** @enum {string} */
+                            state: "active" | "cleared";
+                            title: string;
+                            updatedAt: number;
+                            value?: number;
+                        };
+                        alarmId: string;
+                        at: number;
+                        /** @description raised, escalated, deescalated, cleared, acknowledged, shelved, unshelved */
+                        type: string;
+                    }[];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getAlarmSummary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        critical: number;
+                        info: number;
+                        shelved: number;
+                        unacknowledged: number;
+                        warning: number;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listAuditRecords: {
@@ -2966,6 +2073,797 @@ export interface operations {
                     };
                 };
             };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    putCohort: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    parent?: string;
+                    quota?: {
+                        [key: string]: {
+                            borrowingLimit?: number;
+                            lendingLimit?: number;
+                            nominal: number;
+                        };
+                    };
+                };
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description the configuration version now in force */
+                        version: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    deleteCohort: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description the configuration version now in force */
+                        version: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getDemoLoad: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description demo jobs waiting or running now */
+                        active: number;
+                        /** @description offered GPU load as a share of the site's GPUs */
+                        load: number;
+                        running: boolean;
+                        startedAt: string | null;
+                        /** @description demo jobs submitted since it started */
+                        submitted: number;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    setDemoLoad: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description share of the site's GPUs */
+                    load?: number;
+                    running: boolean;
+                };
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description demo jobs waiting or running now */
+                        active: number;
+                        /** @description offered GPU load as a share of the site's GPUs */
+                        load: number;
+                        running: boolean;
+                        startedAt: string | null;
+                        /** @description demo jobs submitted since it started */
+                        submitted: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listDrains: {
+        parameters: {
+            query?: {
+                /** @description X-Next-Cursor of the previous page */
+                cursor?: string;
+                /** @description rows per page (default 200) */
+                limit?: number;
+                state?: "scheduled" | "active" | "ended";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        area: string | null;
+                        createdAt: string;
+                        deadline: string | null;
+                        endsAt: string | null;
+                        id: string;
+                        owner: string;
+                        /** @enum {string} */
+                        policy: "finish" | "requeue" | "deadline";
+                        /** @description racks it drains in the site in force */
+                        racks: number;
+                        reason: string;
+                        resumedAt: string | null;
+                        resumedBy: string | null;
+                        startsAt: string;
+                        /** @enum {string} */
+                        state: "scheduled" | "active" | "ended";
+                        target: string;
+                        /** @enum {string} */
+                        targetKind: "rack" | "row" | "hall" | "cdu" | "busway";
+                    }[];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    createDrain: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date-time
+                     * @description with policy deadline: when running work is requeued
+                     */
+                    deadline?: string;
+                    /**
+                     * Format: date-time
+                     * @description end of the window (default: until resumed)
+                     */
+                    endsAt?: string;
+                    /**
+                     * @description for running work (default finish)
+                     * @enum {string}
+                     */
+                    policy?: "finish" | "requeue" | "deadline";
+                    /** @description why, shown in the waiting reasons of jobs */
+                    reason: string;
+                    /**
+                     * Format: date-time
+                     * @description start of the window (default now)
+                     */
+                    startsAt?: string;
+                    /** @description what to drain: a rack, row, hall, cdu, busway id of the site in force (row:h1-r02, cdu:h1-r02-01) */
+                    target: string;
+                };
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        area: string | null;
+                        createdAt: string;
+                        deadline: string | null;
+                        endsAt: string | null;
+                        id: string;
+                        owner: string;
+                        /** @enum {string} */
+                        policy: "finish" | "requeue" | "deadline";
+                        /** @description racks it drains in the site in force */
+                        racks: number;
+                        reason: string;
+                        resumedAt: string | null;
+                        resumedBy: string | null;
+                        startsAt: string;
+                        /** @enum {string} */
+                        state: "scheduled" | "active" | "ended";
+                        target: string;
+                        /** @enum {string} */
+                        targetKind: "rack" | "row" | "hall" | "cdu" | "busway";
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getDrain: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        area: string | null;
+                        createdAt: string;
+                        deadline: string | null;
+                        endsAt: string | null;
+                        id: string;
+                        owner: string;
+                        /** @enum {string} */
+                        policy: "finish" | "requeue" | "deadline";
+                        /** @description racks it drains in the site in force */
+                        racks: number;
+                        reason: string;
+                        resumedAt: string | null;
+                        resumedBy: string | null;
+                        startsAt: string;
+                        /** @enum {string} */
+                        state: "scheduled" | "active" | "ended";
+                        target: string;
+                        /** @enum {string} */
+                        targetKind: "rack" | "row" | "hall" | "cdu" | "busway";
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    resumeDrain: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        area: string | null;
+                        createdAt: string;
+                        deadline: string | null;
+                        endsAt: string | null;
+                        id: string;
+                        owner: string;
+                        /** @enum {string} */
+                        policy: "finish" | "requeue" | "deadline";
+                        /** @description racks it drains in the site in force */
+                        racks: number;
+                        reason: string;
+                        resumedAt: string | null;
+                        resumedBy: string | null;
+                        startsAt: string;
+                        /** @enum {string} */
+                        state: "scheduled" | "active" | "ended";
+                        target: string;
+                        /** @enum {string} */
+                        targetKind: "rack" | "row" | "hall" | "cdu" | "busway";
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listIncidents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        incidents: {
+                            id: string;
+                            jobs: {
+                                id: string;
+                                name: string;
+                            }[];
+                            message: string;
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                            since: string;
+                            title: string;
+                        }[];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listJobs: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                dataClass?: "public" | "confidential" | "health";
+                /** @description where it runs or last ran */
+                hallId?: string;
+                includeDemo?: boolean;
+                limit?: number;
+                namePrefix?: string;
+                queue?: string;
+                /** @description where it runs or last ran */
+                rack?: string;
+                state?: "queued" | "admitted" | "running" | "succeeded" | "failed" | "preempted" | "cancelled";
+                submittedFrom?: string;
+                /** @description exclusive */
+                submittedTo?: string;
+                tenantId?: string;
+                /** @description where it runs or last ran */
+                zoneId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        dataClass: "public" | "confidential" | "health";
+                        endedAt: string | null;
+                        execution: {
+                            /** @description slurm */
+                            backend: string;
+                            endedAt?: string | null;
+                            exitCode: number | null;
+                            /** @description the executor's job id */
+                            externalId: string;
+                            nodes?: string[];
+                            restarts?: number;
+                            signal?: number | null;
+                            startedAt?: string | null;
+                            /** @description PENDING, RUNNING, COMPLETED, FAILED... */
+                            state?: string;
+                        } | null;
+                        /** @description share of each GPU in thousandths */
+                        gpuMilli: number;
+                        gpuModel: string | null;
+                        gpuModels: string[];
+                        /** @description GPUs over all gang members */
+                        gpus: number;
+                        id: string;
+                        members: number;
+                        name: string;
+                        placement: {
+                            halls: string[];
+                            racks: string[];
+                            zoneId: string | null;
+                        } | null;
+                        priorityClass: string | null;
+                        projectId: string;
+                        queue: string;
+                        /** @description why it waits or ended (quota exhausted, zone required...) */
+                        reason: string;
+                        startedAt: string | null;
+                        /** @enum {string} */
+                        state: "queued" | "admitted" | "running" | "succeeded" | "failed" | "preempted" | "cancelled";
+                        submittedAt: string | null;
+                        /** @description demo load */
+                        synthetic: boolean;
+                        tenantId: string;
+                        userId: string;
+                    }[];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    submitJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description What the job runs on a real cluster: a shell command, or a whole batch script starting with #!. Required when jobs run on Slurm; the simulation runs for durationS. */
+                    command?: string;
+                    /** @enum {string} */
+                    dataClass: "public" | "confidential" | "health";
+                    /** Format: date-time */
+                    deadline?: string;
+                    deferrable?: boolean;
+                    durationS: number;
+                    gang?: number;
+                    gpuMilli?: number;
+                    gpuModel?: string;
+                    /** @description GPU models the job accepts, any of them (instead of gpuModel) */
+                    gpuModels?: string[];
+                    gpus: number;
+                    name: string;
+                    /** @description A priority class no higher than the queue's own (default: the queue's) */
+                    priorityClass?: string;
+                    projectId: string;
+                    /** @description One of the tenant's queues (GET /v1/queues); default: the tenant's first, a student's course queue */
+                    queue?: string;
+                    /** @enum {string} */
+                    topology?: "nvlink" | "rack" | "row" | "block" | "hall" | "any";
+                    topologyRequired?: boolean;
+                };
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        dataClass: "public" | "confidential" | "health";
+                        endedAt: string | null;
+                        execution: {
+                            /** @description slurm */
+                            backend: string;
+                            endedAt?: string | null;
+                            exitCode: number | null;
+                            /** @description the executor's job id */
+                            externalId: string;
+                            nodes?: string[];
+                            restarts?: number;
+                            signal?: number | null;
+                            startedAt?: string | null;
+                            /** @description PENDING, RUNNING, COMPLETED, FAILED... */
+                            state?: string;
+                        } | null;
+                        /** @description share of each GPU in thousandths */
+                        gpuMilli: number;
+                        gpuModel: string | null;
+                        gpuModels: string[];
+                        /** @description GPUs over all gang members */
+                        gpus: number;
+                        id: string;
+                        members: number;
+                        name: string;
+                        placement: {
+                            halls: string[];
+                            racks: string[];
+                            zoneId: string | null;
+                        } | null;
+                        priorityClass: string | null;
+                        projectId: string;
+                        queue: string;
+                        /** @description why it waits or ended (quota exhausted, zone required...) */
+                        reason: string;
+                        startedAt: string | null;
+                        /** @enum {string} */
+                        state: "queued" | "admitted" | "running" | "succeeded" | "failed" | "preempted" | "cancelled";
+                        submittedAt: string | null;
+                        /** @description demo load */
+                        synthetic: boolean;
+                        tenantId: string;
+                        userId: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        dataClass: "public" | "confidential" | "health";
+                        endedAt: string | null;
+                        execution: {
+                            /** @description slurm */
+                            backend: string;
+                            endedAt?: string | null;
+                            exitCode: number | null;
+                            /** @description the executor's job id */
+                            externalId: string;
+                            nodes?: string[];
+                            restarts?: number;
+                            signal?: number | null;
+                            startedAt?: string | null;
+                            /** @description PENDING, RUNNING, COMPLETED, FAILED... */
+                            state?: string;
+                        } | null;
+                        /** @description share of each GPU in thousandths */
+                        gpuMilli: number;
+                        gpuModel: string | null;
+                        gpuModels: string[];
+                        /** @description GPUs over all gang members */
+                        gpus: number;
+                        id: string;
+                        members: number;
+                        name: string;
+                        placement: {
+                            halls: string[];
+                            racks: string[];
+                            zoneId: string | null;
+                        } | null;
+                        priorityClass: string | null;
+                        projectId: string;
+                        queue: string;
+                        /** @description why it waits or ended (quota exhausted, zone required...) */
+                        reason: string;
+                        startedAt: string | null;
+                        /** @enum {string} */
+                        state: "queued" | "admitted" | "running" | "succeeded" | "failed" | "preempted" | "cancelled";
+                        submittedAt: string | null;
+                        /** @description demo load */
+                        synthetic: boolean;
+                        tenantId: string;
+                        userId: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    cancelJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason?: string;
+                } | null;
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        dataClass: "public" | "confidential" | "health";
+                        endedAt: string | null;
+                        execution: {
+                            /** @description slurm */
+                            backend: string;
+                            endedAt?: string | null;
+                            exitCode: number | null;
+                            /** @description the executor's job id */
+                            externalId: string;
+                            nodes?: string[];
+                            restarts?: number;
+                            signal?: number | null;
+                            startedAt?: string | null;
+                            /** @description PENDING, RUNNING, COMPLETED, FAILED... */
+                            state?: string;
+                        } | null;
+                        /** @description share of each GPU in thousandths */
+                        gpuMilli: number;
+                        gpuModel: string | null;
+                        gpuModels: string[];
+                        /** @description GPUs over all gang members */
+                        gpus: number;
+                        id: string;
+                        members: number;
+                        name: string;
+                        placement: {
+                            halls: string[];
+                            racks: string[];
+                            zoneId: string | null;
+                        } | null;
+                        priorityClass: string | null;
+                        projectId: string;
+                        queue: string;
+                        /** @description why it waits or ended (quota exhausted, zone required...) */
+                        reason: string;
+                        startedAt: string | null;
+                        /** @enum {string} */
+                        state: "queued" | "admitted" | "running" | "succeeded" | "failed" | "preempted" | "cancelled";
+                        submittedAt: string | null;
+                        /** @description demo load */
+                        synthetic: boolean;
+                        tenantId: string;
+                        userId: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getJobHistory: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        at: string;
+                        /** @description a start's racks, zoneId, halls, nodes and site version; other events' facts */
+                        detail: unknown;
+                        /** @description job.submit, job.start, job.preempted, job.succeeded... */
+                        event: string;
+                        state: string;
+                    }[];
+                };
+            };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
@@ -3222,6 +3120,283 @@ export interface operations {
                         id: string;
                         name: string;
                         tenantId: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getQueueConfig: {
+        parameters: {
+            query?: {
+                format?: "json" | "yaml" | "kueue";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description JSON by default; YAML (the queue file, or Kueue objects) with format=yaml or kueue */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description the queue file's shape (src/scheduler/queues.example.yaml) */
+                        config: {
+                            [key: string]: unknown;
+                        };
+                        version: number;
+                    };
+                    "application/yaml": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    replaceQueueConfig: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The whole configuration in the queue file's shape (see src/scheduler/queues.example.yaml) */
+                    config: {
+                        [key: string]: unknown;
+                    };
+                    summary?: string;
+                };
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description the configuration version now in force */
+                        version: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    importKueueConfig: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    summary?: string;
+                    /** @description Kueue objects, multi-document YAML */
+                    yaml: string;
+                };
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description the configuration version now in force */
+                        version: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listQueueConfigVersions: {
+        parameters: {
+            query?: {
+                before?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        actor: string;
+                        createdAt: string;
+                        summary: string;
+                        version: number;
+                    }[];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listQueues: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description null: no limit */
+                        borrowingLimit: {
+                            [key: string]: number | null;
+                        };
+                        cohort: string | null;
+                        name: string;
+                        /** @description by resource: gpu:<model>, cpu, memory */
+                        nominal: {
+                            [key: string]: number;
+                        };
+                        pending: number;
+                        priorityClass: string;
+                        running: number;
+                        tenantId: string;
+                        usage: {
+                            [key: string]: number;
+                        };
+                    }[];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    putQueue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    cohort?: string;
+                    preemption?: {
+                        borrowWithinCohort?: {
+                            maxPriorityThreshold?: number;
+                            /** @enum {unknown} */
+                            policy?: "Never" | "LowerPriority";
+                        };
+                        /** @enum {unknown} */
+                        reclaimWithinCohort?: "Never" | "LowerPriority" | "Any";
+                        /** @enum {unknown} */
+                        withinClusterQueue?: "Never" | "LowerPriority" | "LowerOrNewerEqualPriority";
+                    };
+                    priorityClass?: string;
+                    quota?: {
+                        [key: string]: {
+                            borrowingLimit?: number;
+                            lendingLimit?: number;
+                            nominal: number;
+                        };
+                    };
+                    tenant: string;
+                    weight?: number;
+                };
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description the configuration version now in force */
+                        version: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    deleteQueue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description the configuration version now in force */
+                        version: number;
                     };
                 };
             };
@@ -3834,6 +4009,732 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    postStateEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    action: "fail-cdu" | "repair-cdu" | "fail-unit" | "repair-unit" | "set-supply";
+                    id: string;
+                    supplyC?: number;
+                };
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        applied: {
+                            /** @enum {string} */
+                            action: "fail-cdu" | "repair-cdu" | "fail-unit" | "repair-unit" | "set-supply";
+                            id: string;
+                            supplyC?: number;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getStateHistory: {
+        parameters: {
+            query?: {
+                minutes?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        coolingKW: (number | null)[];
+                        dryBulbC: (number | null)[];
+                        facilityKW: (number | null)[];
+                        fwsSupplyC: (number | null)[];
+                        itKW: (number | null)[];
+                        lossesKW: (number | null)[];
+                        pue: (number | null)[];
+                        /** @description start of each point's interval, epoch ms */
+                        time: number[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getPlantState: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        adiabaticOn: boolean;
+                        chillerKW: number;
+                        chillersRunning: number;
+                        dryCoolerKW: number;
+                        /** @description pumps, dry coolers and chillers out of service */
+                        failedUnits: string[];
+                        fanKW: number;
+                        fwsReturnC: number;
+                        fwsSupplyC: number;
+                        heatKW: number;
+                        id: string;
+                        pumpKW: number;
+                        tcs: {
+                            capacityKW: number;
+                            headroomKW: number;
+                            heatKW: number;
+                            id: string;
+                            supplyC: number;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getRackField: {
+        parameters: {
+            query?: {
+                field?: "powerKW" | "utilisation" | "tcsSupplyC" | "tcsReturnC" | "headroomKW" | "loopHeadroom" | "throttle";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        field: string;
+                        time: string;
+                        /** @description kW, fraction or degC */
+                        unit: string;
+                        values: number[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getRackState: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        designPowerKW: number;
+                        headroomKW: number;
+                        id: string;
+                        jobs: {
+                            gpus: number;
+                            id: string;
+                            name: string;
+                            tenantId: string;
+                        }[];
+                        powerKW: number;
+                        tcs: {
+                            capacityKW: number;
+                            failedCdus: string[];
+                            flowLpm: number;
+                            headroomKW: number;
+                            heatKW: number;
+                            /** @description tcs:h1-r001 */
+                            id: string;
+                            returnC: number;
+                            supplyC: number;
+                        };
+                        tcsReturnC: number;
+                        tcsSupplyC: number;
+                        /** @description share of power left, 1 = not throttled */
+                        throttle: number;
+                        time: string;
+                        utilisation: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getSiteState: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description null when a figure has no value (PUE with no IT load) */
+                        kpis: {
+                            carbonKgPerH: number | null;
+                            coolingKW: number | null;
+                            facilityKW: number | null;
+                            gpuUtilisation: number | null;
+                            itKW: number | null;
+                            lossesKW: number | null;
+                            makeUpWaterLPerH: number | null;
+                            pue: number | null;
+                            throttledRacks: number | null;
+                        };
+                        /** @enum {string} */
+                        mode: "simulated" | "measured";
+                        plants: {
+                            adiabaticOn: boolean;
+                            chillerKW: number;
+                            chillersRunning: number;
+                            dryCoolerKW: number;
+                            /** @description pumps, dry coolers and chillers out of service */
+                            failedUnits: string[];
+                            fanKW: number;
+                            fwsReturnC: number;
+                            fwsSupplyC: number;
+                            heatKW: number;
+                            id: string;
+                            pumpKW: number;
+                        }[];
+                        /** @description simulated seconds per second */
+                        speed: number;
+                        time: string;
+                        weather: {
+                            dryBulbC: number;
+                            relativeHumidity: number;
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    streamState: {
+        parameters: {
+            query?: {
+                access_token?: string;
+                field?: "powerKW" | "utilisation" | "tcsSupplyC" | "tcsReturnC" | "headroomKW" | "loopHeadroom" | "throttle";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description An event stream: `event: site` with the GET /v1/state/site object and `event: racks` with the GET /v1/state/racks object, every second; `event: end` when the key expires */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getTcsState: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        capacityKW: number;
+                        failedCdus: string[];
+                        flowLpm: number;
+                        headroomKW: number;
+                        heatKW: number;
+                        /** @description tcs:h1-r001 */
+                        id: string;
+                        plantId: string;
+                        returnC: number;
+                        rowId: string;
+                        supplyC: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    exportTelemetryParquet: {
+        parameters: {
+            query?: {
+                equipment?: string;
+                from?: string;
+                hall?: string;
+                /** @description series names (repeat for several) */
+                name?: string[];
+                plant?: string;
+                rack?: string;
+                row?: string;
+                /** @description canonical series keys */
+                series?: string[];
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description A Parquet file; X-Alixan-Rows says how many samples it holds */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.apache.parquet": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    ingestInflux: {
+        parameters: {
+            query?: {
+                precision?: "ns" | "us" | "ms" | "s";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description samples now durable */
+                        accepted: number;
+                        /** @description the first rejections (at most 100) */
+                        rejected: {
+                            /** @description 1-based, for text formats */
+                            line?: number;
+                            /** @description samples[3].value, or the field on a line */
+                            path: string;
+                            problem: string;
+                        }[];
+                        rejectedCount: number;
+                        /** @description inputs refused at a series limit */
+                        seriesLimited?: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    ingestPrometheus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description samples now durable */
+                        accepted: number;
+                        /** @description the first rejections (at most 100) */
+                        rejected: {
+                            /** @description 1-based, for text formats */
+                            line?: number;
+                            /** @description samples[3].value, or the field on a line */
+                            path: string;
+                            problem: string;
+                        }[];
+                        rejectedCount: number;
+                        /** @description inputs refused at a series limit */
+                        seriesLimited?: number;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    queryTelemetry: {
+        parameters: {
+            query?: {
+                aggregation?: "avg" | "min" | "max" | "last" | "sum" | "count";
+                combine?: "sum" | "avg" | "min" | "max" | "last";
+                equipment?: string;
+                /** @description ms, RFC 3339, or -1h (default -1h) */
+                from?: string;
+                groupBy?: "series" | "equipment" | "rack" | "row" | "hall" | "plant" | "all";
+                hall?: string;
+                /** @description series names (repeat for several) */
+                name?: string[];
+                plant?: string;
+                rack?: string;
+                row?: string;
+                /** @description canonical series keys */
+                series?: string[];
+                /** @description bucket width: 60s, 5m, 1h or ms; absent: raw samples */
+                step?: string;
+                /** @description ms, RFC 3339, or -5m (default now) */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        frames: {
+                            labels: {
+                                [key: string]: string;
+                            };
+                            /** @description the series key, or the group's value (row:h1-r07, all) */
+                            name: string;
+                            seriesCount: number;
+                            timestamps: number[];
+                            values: (number | null)[];
+                        }[];
+                        /** @description epoch ms */
+                        from: number;
+                        /** @enum {string} */
+                        resolution: "raw" | "1m" | "1h";
+                        /** @enum {string} */
+                        source: "hot" | "history";
+                        /** @description bucket width, ms */
+                        step?: number;
+                        /** @description epoch ms */
+                        to: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    ingestSamples: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    frames?: unknown[];
+                    samples?: unknown[];
+                };
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description samples now durable */
+                        accepted: number;
+                        /** @description the first rejections (at most 100) */
+                        rejected: {
+                            /** @description 1-based, for text formats */
+                            line?: number;
+                            /** @description samples[3].value, or the field on a line */
+                            path: string;
+                            problem: string;
+                        }[];
+                        rejectedCount: number;
+                        /** @description inputs refused at a series limit */
+                        seriesLimited?: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listTelemetrySeries: {
+        parameters: {
+            query?: {
+                equipment?: string;
+                hall?: string;
+                limit?: number;
+                /** @description series names (repeat for several) */
+                name?: string[];
+                plant?: string;
+                rack?: string;
+                row?: string;
+                /** @description canonical series keys */
+                series?: string[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        labels: {
+                            [key: string]: string;
+                        };
+                        location: {
+                            equipment?: string;
+                            hall?: string;
+                            plant?: string;
+                            rack?: string;
+                            row?: string;
+                        };
+                        name: string;
+                        /** @description canonical series key */
+                        series: string;
+                        timestamp: number | null;
+                        value: number | null;
+                    }[];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getTelemetryStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        modbus: {
+                            [key: string]: unknown;
+                        }[];
+                        pendingSamples: number;
+                        prometheus: {
+                            [key: string]: unknown;
+                        }[];
+                        redfish: {
+                            events?: {
+                                connected: boolean;
+                                events: number;
+                                lastProblem?: string;
+                            };
+                            /** @description the last poll: time, duration, problem */
+                            status?: {
+                                [key: string]: unknown;
+                            };
+                            target: string;
+                        }[];
+                        remoteWrite?: {
+                            dropped: number;
+                            failed: number;
+                            lastProblem?: string;
+                            queued: number;
+                            sent: number;
+                        };
+                        series: number;
+                        snmp: {
+                            [key: string]: unknown;
+                        }[];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    streamTelemetry: {
+        parameters: {
+            query?: {
+                alarms?: boolean;
+                equipment?: string;
+                hall?: string;
+                /** @description series names (repeat for several) */
+                name?: string[];
+                plant?: string;
+                rack?: string;
+                row?: string;
+                /** @description canonical series keys */
+                series?: string[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description An event stream: `samples` events carry query frames, `alarm` events an alarm event (GET /v1/alarms/history items); comments keep it alive */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     listTenants: {
         parameters: {
             query?: {
@@ -3939,6 +4840,77 @@ export interface operations {
                         kind: string;
                         name: string;
                     };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getUsage: {
+        parameters: {
+            query?: {
+                format?: "json" | "csv";
+                from?: string;
+                tenant?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description The report as JSON, or its lines as CSV with format=csv */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        from: string;
+                        idleItEnergyKWh?: number;
+                        idleOverheadEnergyKWh?: number;
+                        projects: {
+                            co2Kg: number;
+                            energyKWh: number;
+                            gpuHoursByModel: {
+                                [key: string]: number;
+                            };
+                            itEnergyKWh: number;
+                            jobs: number;
+                            meanQueueingS: number;
+                            overheadEnergyKWh: number;
+                            preemptions: number;
+                            projectId?: string;
+                            tenantId: string;
+                            waterL: number;
+                        }[];
+                        siteEnergyKWh?: number;
+                        siteItEnergyKWh?: number;
+                        /** @description where the energy figures come from */
+                        source: string;
+                        tenants: {
+                            co2Kg: number;
+                            energyKWh: number;
+                            gpuHoursByModel: {
+                                [key: string]: number;
+                            };
+                            itEnergyKWh: number;
+                            jobs: number;
+                            meanQueueingS: number;
+                            overheadEnergyKWh: number;
+                            preemptions: number;
+                            projectId?: string;
+                            tenantId: string;
+                            waterL: number;
+                        }[];
+                        to: string;
+                    };
+                    "text/csv": string;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -4096,6 +5068,119 @@ export interface operations {
                         tenantId: string | null;
                     };
                 };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    runWhatIf: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    days?: number;
+                    /** @enum {string} */
+                    scenario: "heatwave" | "cdu-failure" | "w32" | "w45" | "more-racks";
+                };
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        baseline: {
+                            chillerHours: number;
+                            facilityMWh: number;
+                            hoursAboveLimit: number;
+                            itMWh: number;
+                            maxFwsSupplyC: number;
+                            maxTcsSupplyC: number;
+                            /** @description highest 10-minute mean grid demand */
+                            peakGridMW: number;
+                            pue: number;
+                            throttledGpuHours: number;
+                            waterM3: number;
+                            /** @description L/kWh of IT */
+                            wue: number;
+                        };
+                        days: number;
+                        /** @description what the variant changes and over which days */
+                        description: string;
+                        /** @enum {string} */
+                        scenario: "heatwave" | "cdu-failure" | "w32" | "w45" | "more-racks";
+                        series: {
+                            baseline: {
+                                facilityKW: number[];
+                                fwsSupplyC: number[];
+                                pue: number[];
+                            };
+                            /** @description start of each hour, epoch ms */
+                            time: number[];
+                            variant: {
+                                facilityKW: number[];
+                                fwsSupplyC: number[];
+                                pue: number[];
+                            };
+                        };
+                        variant: {
+                            chillerHours: number;
+                            facilityMWh: number;
+                            hoursAboveLimit: number;
+                            itMWh: number;
+                            maxFwsSupplyC: number;
+                            maxTcsSupplyC: number;
+                            /** @description highest 10-minute mean grid demand */
+                            peakGridMW: number;
+                            pue: number;
+                            throttledGpuHours: number;
+                            waterM3: number;
+                            /** @description L/kWh of IT */
+                            wue: number;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    writeInflux1: {
+        parameters: {
+            query?: {
+                db?: string;
+                /** @description n, ns, u, us, ms, s, m or h (default ns) */
+                precision?: string;
+                rp?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Every sample was taken */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
