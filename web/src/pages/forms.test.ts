@@ -17,6 +17,7 @@ describe("page helpers", () => {
     const csv = whatIfCsv({
       scenario: "heatwave",
       days: 1,
+      description: "a heat wave over one day",
       baseline: {
         pue: 1,
         itMWh: 1,
@@ -27,6 +28,8 @@ describe("page helpers", () => {
         throttledGpuHours: 0,
         waterM3: 0,
         wue: 0,
+        maxFwsSupplyC: 30,
+        maxTcsSupplyC: 40,
       },
       variant: {
         pue: 1,
@@ -38,6 +41,8 @@ describe("page helpers", () => {
         throttledGpuHours: 0,
         waterM3: 0,
         wue: 0,
+        maxFwsSupplyC: 30,
+        maxTcsSupplyC: 40,
       },
       series: { time: [0, 3_600_000], baseline: side, variant: side },
     });
