@@ -4,6 +4,7 @@
 
 import type { ExecutionConfig } from "../../execution/config.ts";
 import { consoleRoutes } from "../../server/routes/console.ts";
+import type { ConfiguredOptions } from "../../telemetry/config.ts";
 import type { Feature } from "../compose.ts";
 import { alarmsFeature } from "./alarms.ts";
 import { drainsFeature } from "./drains.ts";
@@ -20,6 +21,8 @@ export interface FeatureOptions {
   readonly demoLoad?: number;
   /** Keep telemetry history in memory only (tests, demos). */
   readonly telemetryInMemory?: boolean;
+  /** Telemetry history directory and sections from alixan.yaml. */
+  readonly telemetry?: { readonly historyDir?: string; readonly options: ConfiguredOptions };
   /** Where admitted jobs run (default: all simulated). */
   readonly execution?: ExecutionConfig;
   /** The wall clock zone certifications are judged on (epoch ms; tests move it). */
@@ -38,7 +41,11 @@ export function platformFeatures(options: FeatureOptions = {}): {
   features: Feature[];
   jobs: ReturnType<typeof jobsFeature>;
 } {
-  const telemetry = telemetryFeature(options.telemetryInMemory === true ? { inMemory: true } : {});
+  const telemetry = telemetryFeature({
+    ...(options.telemetryInMemory === true ? { inMemory: true } : {}),
+    ...(options.telemetry?.historyDir === undefined ? {} : { historyDir: options.telemetry.historyDir }),
+    ...(options.telemetry === undefined ? {} : { configured: options.telemetry.options }),
+  });
   const speed = options.speed === undefined ? {} : { speed: options.speed };
   // Drains start before jobs (restored jobs keep off drained racks) and reach the engine once it runs.
   const drains = drainsFeature({ engine: () => jobs.engine() });
