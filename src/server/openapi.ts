@@ -71,7 +71,22 @@ export const openapiOptions: NonNullable<FastifyDynamicSwaggerOptions["openapi"]
   security: [{ apiKey: [] }],
 };
 
+/** Route schema key declaring a body Fastify does not validate as JSON (text, protobuf): copied to `requestBody`. */
+export const rawBodyKey = "x-raw-body";
+
+/** The `x-raw-body` of a route that takes a text or binary body: its media types, each a string. */
+export function rawBody(description: string, mediaTypes: readonly string[]) {
+  return {
+    [rawBodyKey]: {
+      required: true,
+      description,
+      content: Object.fromEntries(mediaTypes.map((type) => [type, { schema: { type: "string" } }])),
+    },
+  };
+}
+
 interface Operation {
+  [rawBodyKey]?: unknown;
   security?: unknown[];
   parameters?: unknown[];
   requestBody?: unknown;
@@ -88,6 +103,10 @@ export function withProblemResponses<Document extends { paths?: object | undefin
     for (const [method, value] of Object.entries(item ?? {})) {
       if (!["get", "put", "post", "delete", "patch"].includes(method)) continue;
       const operation = value as Operation;
+      if (operation[rawBodyKey] !== undefined && operation.requestBody === undefined) {
+        operation.requestBody = operation[rawBodyKey];
+        delete operation[rawBodyKey];
+      }
       const responses: Record<string, unknown> = { ...(operation.responses ?? {}) };
       const secured = operation.security === undefined || operation.security.length > 0;
       const takesInput = (operation.parameters?.length ?? 0) > 0 || operation.requestBody !== undefined;

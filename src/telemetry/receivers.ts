@@ -22,6 +22,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, preParsingAsyncHook
 import { uncompress as snappyUncompress } from "snappyjs";
 import { Type } from "typebox";
 import { AppError } from "../core/errors.ts";
+import { rawBody } from "../server/openapi.ts";
 import { sendProblem } from "../server/problem.ts";
 import { type Precision, precisions } from "./adapters/influx.ts";
 import type { TelemetryService } from "./service.ts";
@@ -199,6 +200,7 @@ export function registerReceiverRoutes(
       schema: {
         tags: ["telemetry"],
         operationId: "writeInflux1",
+        ...rawBody("Influx line protocol, gzip accepted (Content-Encoding: gzip)", ["text/plain"]),
         summary: "InfluxDB 1 line protocol write (gzip accepted)",
         response: { 204: noContent },
         querystring: Type.Object({
@@ -228,6 +230,7 @@ export function registerReceiverRoutes(
       schema: {
         tags: ["telemetry"],
         operationId: "writeInflux2",
+        ...rawBody("Influx line protocol, gzip accepted (Content-Encoding: gzip)", ["text/plain"]),
         summary: "InfluxDB 2 line protocol write (gzip accepted)",
         response: { 204: noContent },
         querystring: Type.Object({
@@ -257,6 +260,9 @@ export function registerReceiverRoutes(
         schema: {
           tags: ["telemetry"],
           operationId: "remoteWrite",
+          ...rawBody("A snappy-compressed protobuf WriteRequest (Prometheus remote-write 1.0)", [
+            "application/x-protobuf",
+          ]),
           summary: "Prometheus remote-write 1.0 (snappy protobuf WriteRequest)",
           response: { 204: noContent },
         },

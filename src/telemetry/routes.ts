@@ -22,6 +22,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
+import { rawBody } from "../server/openapi.ts";
 import { problemHandler, sendProblem } from "../server/problem.ts";
 import type { Reply } from "../server/schemas.ts";
 import { type EventStream, openEventStream } from "../server/sse.ts";
@@ -227,6 +228,7 @@ export function registerTelemetryRoutes(
         schema: {
           tags: ["telemetry"],
           operationId: "ingestInflux",
+          ...rawBody("Influx line protocol", ["text/plain"]),
           summary: "Ingest Influx line protocol",
           response: { 200: IngestReportSchema },
           querystring: Type.Object({ precision: Type.Optional(oneOf(precisions)) }),
@@ -249,6 +251,7 @@ export function registerTelemetryRoutes(
         schema: {
           tags: ["telemetry"],
           operationId: "ingestPrometheus",
+          ...rawBody("Prometheus or OpenMetrics exposition text", ["text/plain", "application/openmetrics-text"]),
           summary: "Ingest Prometheus exposition text (pushed)",
           response: { 200: IngestReportSchema },
         },

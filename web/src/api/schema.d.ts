@@ -1252,7 +1252,12 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        /** @description A snappy-compressed protobuf WriteRequest (Prometheus remote-write 1.0) */
+        requestBody: {
+            content: {
+                "application/x-protobuf": string;
+            };
+        };
         responses: {
             "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
@@ -1263,6 +1268,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
@@ -1280,7 +1286,12 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        /** @description Influx line protocol, gzip accepted (Content-Encoding: gzip) */
+        requestBody: {
+            content: {
+                "text/plain": string;
+            };
+        };
         responses: {
             "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
@@ -4404,7 +4415,12 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        /** @description Influx line protocol */
+        requestBody: {
+            content: {
+                "text/plain": string;
+            };
+        };
         responses: {
             "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
@@ -4444,7 +4460,13 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        /** @description Prometheus or OpenMetrics exposition text */
+        requestBody: {
+            content: {
+                "application/openmetrics-text": string;
+                "text/plain": string;
+            };
+        };
         responses: {
             "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
@@ -4471,6 +4493,7 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
@@ -5171,7 +5194,12 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        /** @description Influx line protocol, gzip accepted (Content-Encoding: gzip) */
+        requestBody: {
+            content: {
+                "text/plain": string;
+            };
+        };
         responses: {
             "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
