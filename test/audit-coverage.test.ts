@@ -34,6 +34,10 @@ const audited: Readonly<Record<string, string>> = {
   "POST /v1/state/events": "live.fail-cdu",
   "POST /v1/jobs": "job.submit",
   "POST /v1/jobs/:id/cancel": "job.cancel",
+  "POST /v1/jobs/:id/hold": "job.hold",
+  "POST /v1/jobs/:id/release": "job.release",
+  "POST /v1/jobs/:id/requeue": "job.requeue",
+  "POST /v1/job-arrays/:id/cancel": "job.cancel",
   "POST /v1/alarms/:id/acknowledge": "alarm.acknowledge",
   "POST /v1/alarms/:id/shelve": "alarm.shelve",
   "POST /v1/alarms/:id/unshelve": "alarm.unshelve",
@@ -232,6 +236,44 @@ describe("audit coverage", () => {
           });
           jobId = submitted.body.id;
           return submitted;
+        },
+      },
+      // Requeued and held by its owner, then released: it runs again.
+      {
+        route: "POST /v1/jobs/:id/requeue",
+        who: lea,
+        run: () => call("POST", `/v1/jobs/${jobId}/requeue`, lea, { hold: true }),
+      },
+      { route: "POST /v1/jobs/:id/release", who: lea, run: () => call("POST", `/v1/jobs/${jobId}/release`, lea, {}) },
+      // A job waiting on that one, held by staff.
+      {
+        route: "POST /v1/jobs/:id/hold",
+        who: operator,
+        run: async () => {
+          const waiting = await call("POST", "/v1/jobs", lea, {
+            projectId: project,
+            name: "after coverage",
+            gpus: 1,
+            durationS: 3600,
+            dataClass: "confidential",
+            dependsOn: [{ kind: "afterok", jobId }],
+          });
+          return call("POST", `/v1/jobs/${waiting.body.id}/hold`, operator, { reason: "maintenance" });
+        },
+      },
+      {
+        route: "POST /v1/job-arrays/:id/cancel",
+        who: lea,
+        run: async () => {
+          const array = await call("POST", "/v1/jobs", lea, {
+            projectId: project,
+            name: "sweep",
+            gpus: 1,
+            durationS: 3600,
+            dataClass: "confidential",
+            array: "0-3%1",
+          });
+          return call("POST", `/v1/job-arrays/${array.body.arrayJobId}/cancel`, lea, {});
         },
       },
       // Staff cancelling a tenant's job: audited with the operator as actor.

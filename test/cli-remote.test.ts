@@ -94,6 +94,13 @@ describe("remote CLI", () => {
     assert.match(csv.stdout, /^demo:genai-startups,,\d+,/m);
     assert.doesNotMatch(table.stdout, /^atelier-genai\s/m, "a real tenant is charged nothing for the demo load");
     assert.equal((await alixan("report", "usage", "--from", "yesterday")).code, 2);
+    // The month's statements read the same stored rows (the twin's clock runs a little ahead of the wall clock).
+    const month = new Date().toISOString().slice(0, 7);
+    const statement = await alixan("report", "statement", "--month", month);
+    assert.equal(statement.code, 0, statement.stderr);
+    assert.match(statement.stdout, new RegExp(`^statements for ${month} \\(UTC\\)`));
+    assert.match(statement.stdout, /^demo:genai-startups\s+\(all\)\s+\d+\s+[\d.]+/m);
+    assert.equal((await alixan("report", "statement", "--month", "2026-13")).code, 2);
   });
 
   it("explains a missing key and an unknown alarm in one line", async () => {

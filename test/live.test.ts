@@ -146,10 +146,18 @@ describe("live state", () => {
   });
 
   it("runs a what-if in a worker and compares it with the baseline", async () => {
-    const result = await post("/v1/whatif", { scenario: "heatwave", days: 2 });
+    const result = await post("/v1/whatif", { heatWave: { peakC: 40, days: 2, nightMinimumC: 24 }, days: 2 });
     assert.equal(result.status, 200, JSON.stringify(result.body));
     assert.ok(result.body.variant.pue > result.body.baseline.pue);
     assert.equal(result.body.series.time.length, 48);
     assert.equal((await post("/v1/whatif", { scenario: "meteor" })).status, 400);
+    // A unit the site does not have is refused naming its place in the list, before anything runs.
+    const unknown = await post("/v1/whatif", { fail: ["cdu:h1-r01-01", "cdu:h9-r99-01"] });
+    assert.equal(unknown.status, 400);
+    assert.equal(unknown.body.errors[0].field, "body.fail[1]", JSON.stringify(unknown.body));
+    // The shipped scenarios are the Alixan campus's: on the lab, the answer says so instead of running something else.
+    const shipped = await post("/v1/whatif", { scenario: "heat-wave", days: 2 });
+    assert.equal(shipped.status, 400);
+    assert.match(shipped.body.errors[0].message, /does not apply to site lab/);
   });
 });

@@ -61,6 +61,12 @@ export const commandIndex: readonly IndexedCommand[] = [
     load: async () => (await import("./commands/simulate.ts")).registerSimulateCommand,
   },
   {
+    name: "whatif",
+    description: "compare a scenario with the baseline over the same days (what the console's What-if runs)",
+    options: true,
+    load: async () => (await import("./commands/whatif.ts")).registerWhatIfCommand,
+  },
+  {
     name: "schedule",
     description: "workload scheduler: tenant queues, quotas, facility-aware placement, trace replay",
     options: false,
@@ -95,6 +101,12 @@ export const commandIndex: readonly IndexedCommand[] = [
     description: "check the platform configuration file (alixan.yaml)",
     options: false,
     load: async () => (await import("./commands/config.ts")).registerConfigCommand,
+  },
+  {
+    name: "job",
+    description: "submit, hold, release, requeue and cancel jobs on a running platform",
+    options: false,
+    load: async () => (await import("./commands/job.ts")).registerJobCommands,
   },
   { name: "queue", description: "queues, cohorts and quotas on a running platform", options: false, load: queues },
   {

@@ -17,6 +17,18 @@ import { compressHostlist } from "./hostlist.ts";
 import { activeStates, finalStates, type SlurmCli, SlurmError, type SlurmJob } from "./slurm-cli.ts";
 import { gresType, slurmNodeNames } from "./slurm-config.ts";
 
+/** The --export value of a run: its alixan id, and for an array task Slurm's array variables with alixan's values. */
+function exportsOf(run: RunDescription): string {
+  const exports = ["ALL", `ALIXAN_JOB_ID=${run.id}`];
+  if (run.array !== undefined)
+    exports.push(
+      `ALIXAN_ARRAY_JOB_ID=${run.array.arrayJobId}`,
+      `SLURM_ARRAY_TASK_ID=${run.array.taskId}`,
+      `ALIXAN_ARRAY_TASK_ID=${run.array.taskId}`,
+    );
+  return exports.join(",");
+}
+
 /** What the Slurm executor needs to know of an alixan job. */
 export interface RunDescription {
   readonly id: string;
@@ -24,6 +36,11 @@ export interface RunDescription {
   readonly name: string;
   /** The batch script body (a shell command, or a whole script starting with `#!`). */
   readonly command: string | undefined;
+  /**
+   * The alixan array the job is a task of. alixan places and throttles every task itself, so each task is its own
+   * Slurm job; it gets Slurm's array variables so that scripts written for `sbatch --array` run unchanged.
+   */
+  readonly array?: { readonly arrayJobId: string; readonly taskId: number } | undefined;
 }
 
 /** Callbacks to the platform: descriptions of jobs and persistence of what Slurm said. */
@@ -211,7 +228,7 @@ export class SlurmExecutor implements JobExecutor {
       "--open-mode=append",
       `--chdir=${this.#settings.workDir}`,
       `--output=${this.#settings.workDir}/alixan-%j.out`,
-      `--export=ALL,ALIXAN_JOB_ID=${run.id}`,
+      `--export=${exportsOf(run)}`,
     ];
     if (spec.memoryMib > 0) args.push(`--mem-per-cpu=${Math.ceil(spec.memoryMib / cpus)}M`);
     if (spec.gpus > 0) {

@@ -6,19 +6,23 @@
 import { decodeObject, mergeLayers } from "./decode.ts";
 import { type DiagnosticSink, didYouMean } from "./diagnostics.ts";
 import { type FeedId, type HallId, type Id, type IdKind, localOf, makeId, pad, type ZoneId } from "./ids.ts";
+import { checkMeters } from "./meters.ts";
 import type {
   CduModelSpec,
   CrahGroupSpec,
   GridFeedSpec,
   HallBodySpec,
   HallPowerSpec,
+  HeatOfftakeSpec,
   NamedPlantSpec,
   PlantSpec,
   RackTypeSpec,
+  RangeSpec,
   Redundancy,
   RowEntrySpec,
   RowSpec,
   SiteFile,
+  UncertainParameter,
   ZoneSpec,
 } from "./schema.ts";
 import { hallBodyShape, plantShape, rowShape } from "./shapes.ts";
@@ -471,5 +475,33 @@ export function expandSite(file: SiteFile, sink: DiagnosticSink): Site {
     rows,
     racks,
     leakDetectors,
+    uncertainty: checkedRanges(file, sink),
+    ...(file.heatOfftake === undefined ? {} : { heatOfftake: heatOfftakeOf(file.heatOfftake, sink) }),
+    meters: checkMeters(file.meters ?? [], sink),
   };
+}
+
+/** The file's uncertainty ranges, each with low ≤ high (an inverted range is an error naming it). */
+function checkedRanges(file: SiteFile, sink: DiagnosticSink): Site["uncertainty"] {
+  const ranges: Partial<Record<UncertainParameter, { low: number; high: number }>> = {};
+  for (const [name, range] of Object.entries(file.uncertainty ?? {}) as [UncertainParameter, RangeSpec][]) {
+    if (range.low > range.high) {
+      sink.error("uncertainty.range", `uncertainty.${name}`, `low ${range.low} is above high ${range.high}`);
+      continue;
+    }
+    ranges[name] = { low: range.low, high: range.high };
+  }
+  return ranges;
+}
+
+/** The heat offtake with its contract checked: one value per month. */
+function heatOfftakeOf(spec: HeatOfftakeSpec, sink: DiagnosticSink): HeatOfftakeSpec {
+  if (spec.contractMW.length !== 12) {
+    sink.error(
+      "heat.contract",
+      "heatOfftake.contractMW",
+      `${spec.contractMW.length} values: give one contracted MW per month, January to December`,
+    );
+  }
+  return { ...spec, contractMW: [...spec.contractMW] };
 }

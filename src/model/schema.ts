@@ -3,6 +3,7 @@
  * Row patterns and hall templates keep a 40,000-rack site to a page; `expandSite` turns it into the full model.
  * See docs/site-format.md for every field with its unit.
  */
+import type { MeterSpec } from "./meters.ts";
 
 /** Redundancy of a group of paralleled units. N+1 means the load still fits with the largest unit lost; 2N means
  * either half alone carries it. */
@@ -257,6 +258,50 @@ export interface HallSpec extends Partial<HallBodySpec> {
   zone?: string;
 }
 
+/**
+ * Twin figures whose uncertainty a site may state (`uncertainty:` section, a range each), with the bounds a range
+ * must stay within. `src/twin/plant.ts` says what each one is and gives its default range.
+ */
+export const uncertainParameters = {
+  dryCoolerApproachK: { min: 0.5, max: 30 },
+  houseWPerM2: { min: 0, max: 200 },
+  copScale: { min: 0.3, max: 2 },
+  pumpFanPowerScale: { min: 0.3, max: 3 },
+  upsLossScale: { min: 0, max: 5 },
+  substationPei: { min: 0.98, max: 0.9999 },
+  crahApproachK: { min: 0, max: 20 },
+  containmentRiseK: { min: 0, max: 20 },
+  rearDoorEffectiveness: { min: 0.3, max: 1 },
+  serverAirRiseK: { min: 3, max: 40 },
+} as const;
+/** Name of one uncertain twin figure. */
+export type UncertainParameter = keyof typeof uncertainParameters;
+
+/** A range to sample an uncertain figure from, uniformly. */
+export interface RangeSpec {
+  low: number;
+  high: number;
+}
+
+/**
+ * Waste-heat offtake to a district-heating network through heat pumps lifting facility-water return heat to the
+ * network's supply temperature (model in `src/flex/heat.ts`).
+ */
+export interface HeatOfftakeSpec {
+  /** Network supply temperature the heat pumps deliver, °C. */
+  networkSupplyC: number;
+  /** Heat the network contracts to take, MW of delivered heat, one value per month (January first). */
+  contractMW: number[];
+  /** Share of the Carnot COP the heat pumps reach (0.4–0.6 for large industrial heat pumps). */
+  carnotEfficiency: number;
+  /** Temperature differences across the heat pumps' evaporator and condenser, K. */
+  approachK: number;
+  /** Price the network pays for delivered heat, €/MWh. */
+  heatPriceEurPerMWh?: number;
+  /** Network operator (named in the report). */
+  network?: string;
+}
+
 /** A whole site file after decoding: every field typed, defaults applied. */
 export interface SiteFile {
   version: 1;
@@ -269,4 +314,9 @@ export interface SiteFile {
   rowPatterns: Record<string, Partial<RowSpec>>;
   hallTemplates: Record<string, Partial<HallBodySpec>>;
   halls: HallSpec[];
+  /** Ranges of the twin's uncertain figures for `simulate --uncertainty` (others keep their default ranges). */
+  uncertainty?: Partial<Record<UncertainParameter, RangeSpec>>;
+  heatOfftake?: HeatOfftakeSpec;
+  /** Meters bound to telemetry series (meters.ts). */
+  meters: MeterSpec[];
 }

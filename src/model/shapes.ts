@@ -4,7 +4,8 @@
  * fully once merged, so a missing field is reported where the merged row or hall is.
  */
 import { type Rule, rules, type Shape } from "./decode.ts";
-import { airCoolingKinds, facilityWaterClasses, redundancyLevels } from "./schema.ts";
+import { metersRule } from "./meters.ts";
+import { airCoolingKinds, facilityWaterClasses, redundancyLevels, uncertainParameters } from "./schema.ts";
 
 const { number, positive, count, fraction, string, date, enumOf, boolean, object, array, record } = rules;
 
@@ -174,7 +175,25 @@ export const hallShape: Shape = {
   zone: prefixed("zone"),
 };
 
+/** `uncertainty:` one optional `{ low, high }` per uncertain twin figure, each within the figure's bounds. */
+export const uncertaintyShape: Shape = Object.fromEntries(
+  Object.entries(uncertainParameters).map(([name, bounds]) => [
+    name,
+    object({ low: number(bounds), high: number(bounds) }, { optional: true }),
+  ]),
+);
+
 /** The top level of a site file. Templates and halls are checked partially here, fully after merging. */
+/** District-heating offtake (see `HeatOfftakeSpec`). */
+export const heatOfftakeShape: Shape = {
+  networkSupplyC: number({ min: 30, max: 130 }),
+  contractMW: array(number({ min: 0, max: 10_000 }), { minItems: 12 }),
+  carnotEfficiency: number({ min: 0.2, max: 0.8, default: 0.5 }),
+  approachK: number({ min: 0.5, max: 15, default: 3 }),
+  heatPriceEurPerMWh: number({ min: 0, max: 10_000, optional: true }),
+  network: string({ optional: true }),
+};
+
 export const siteFileShape: Shape = {
   version: number({ min: 1, max: 1, integer: true, default: 1 }),
   site: object(siteShape),
@@ -189,4 +208,7 @@ export const siteFileShape: Shape = {
     keyPattern: /^[a-z0-9][a-z0-9._-]*$/,
   }),
   halls: array(object(hallShape, { partial: true }), { minItems: 1 }),
+  uncertainty: object(uncertaintyShape, { optional: true }),
+  heatOfftake: object(heatOfftakeShape, { optional: true }),
+  meters: metersRule,
 };

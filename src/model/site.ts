@@ -20,7 +20,16 @@ import type {
   UpsId,
   ZoneId,
 } from "./ids.ts";
-import type { AirCooling, CopPoint, FacilityWaterClass, Redundancy, UpsCurvePoint } from "./schema.ts";
+import type { MeterSpec } from "./meters.ts";
+import type {
+  AirCooling,
+  CopPoint,
+  FacilityWaterClass,
+  HeatOfftakeSpec,
+  Redundancy,
+  UncertainParameter,
+  UpsCurvePoint,
+} from "./schema.ts";
 import type {
   Celsius,
   CubicMeters,
@@ -210,4 +219,10 @@ export interface Site {
   readonly rows: readonly Row[];
   readonly racks: readonly Rack[];
   readonly leakDetectors: readonly LeakDetector[];
+  /** Ranges the site file gives for the twin's uncertain figures (`simulate --uncertainty`). */
+  readonly uncertainty: Readonly<Partial<Record<UncertainParameter, { readonly low: number; readonly high: number }>>>;
+  /** District-heating offtake, when the site sells its heat. */
+  readonly heatOfftake?: Readonly<HeatOfftakeSpec>;
+  /** Meters bound to telemetry series, for reports from measurement (meters.ts). */
+  readonly meters: readonly MeterSpec[];
 }

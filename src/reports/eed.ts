@@ -31,6 +31,9 @@ export interface YearFigures {
   readonly waterInputM3?: number;
   /** Hours covered by the figures (a full year is 8,760 or 8,784). */
   readonly hoursCovered?: number;
+  /** Waste heat reused (E_REUSE) and its mean temperature, when the source models or meters it. */
+  readonly wasteHeatReusedKWh?: number;
+  readonly wasteHeatMeanTemperatureC?: number;
   /** Monthly E_DC and E_IT for the charts, kWh. */
   readonly monthly?: readonly { readonly month: number; readonly totalKWh: number; readonly itKWh: number }[];
 }
@@ -92,6 +95,25 @@ function ratio(numerator: Field, denominator: Field, unit: string, name: string,
       ? numerator.source
       : "declared";
   return reported((top * scale) / bottom, unit, source);
+}
+
+/**
+ * A heat-reuse field: the operator's declaration wins (it is the metered, contractual figure), else the source's own
+ * (a twin run with the site's heat offtake), else missing.
+ */
+function reuseField(
+  declaredValue: number | undefined,
+  sourceValue: number | undefined,
+  source: Provenance,
+  unit: string,
+  what: string,
+): Field {
+  if (declaredValue !== undefined) return optionalNumber(declaredValue, unit, "declared", "");
+  if (sourceValue !== undefined && Number.isFinite(sourceValue)) return reported(sourceValue, unit, source);
+  return missing(
+    unit,
+    `not declared, and the site has no heat offtake: ${what} comes from contracts or meters outside the site model`,
+  );
 }
 
 /** Builds the report from the site model, the year's figures and the operator's declarations. */
@@ -171,11 +193,12 @@ export function buildEedReport(
         "declared",
         renewableParts.some((part) => part === undefined) ? "parts not declared are counted as zero" : undefined,
       );
-  const reuse = optionalNumber(
+  const reuse = reuseField(
     declared.wasteHeatReusedKWh,
+    figures.wasteHeatReusedKWh,
+    figures.source,
     "kWh",
-    "declared",
-    undeclared("waste heat delivered for reuse"),
+    "waste heat delivered for reuse",
   );
 
   const annexII: Record<string, Field> = {
@@ -201,11 +224,12 @@ export function buildEedReport(
       undeclared("the potable share of the water input"),
     ),
     E_REUSE: reuse,
-    T_REUSE: optionalNumber(
+    T_REUSE: reuseField(
       declared.wasteHeatMeanTemperatureC,
+      figures.wasteHeatMeanTemperatureC,
+      figures.source,
       "degC",
-      "declared",
-      undeclared("the mean temperature of reused heat"),
+      "the mean temperature of reused heat",
     ),
     IT_INTAKE_SETPOINT: optionalNumber(
       declared.itIntakeAirSetpointC,

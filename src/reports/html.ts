@@ -5,7 +5,8 @@
  */
 import type { EedReport, Field } from "./eed.ts";
 
-const escapeHtml = (text: string) =>
+/** Escapes text for HTML content and attribute values. */
+export const escapeHtml = (text: string) =>
   text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 function formatValue(field: Field): string {
@@ -72,7 +73,7 @@ function pueChart(monthly: NonNullable<EedReport["monthly"]>): string {
 }
 
 /** Renders the report as a standalone HTML document. */
-export function eedReportHtml(report: EedReport): string {
+export function eedReportHtml(report: EedReport, extraSections = ""): string {
   const charts =
     report.monthly !== undefined && report.monthly.length > 0
       ? `<section><h2>Charts</h2>${energyChart(report.monthly)}${pueChart(report.monthly)}</section>`
@@ -94,6 +95,7 @@ Directive (EU) 2023/1791 Art. 12 and Delegated Regulation (EU) 2024/1364. ${miss
 ${table("Annex I — information about the data centre", report.annexI)}
 ${table("Annex II — key performance indicators", report.annexII)}
 ${table("Annex III — sustainability indicators", report.annexIII)}
+${extraSections}
 ${charts}
 </body></html>
 `;

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
+import type { HeatReuse } from "../flex/heat.ts";
 import { decodeObject, rules, type Shape } from "../model/decode.ts";
 import { type Diagnostic, DiagnosticSink } from "../model/diagnostics.ts";
 import type { TwinResult } from "../twin/results.ts";
@@ -43,6 +44,20 @@ export function readDeclarations(path: string): {
   return sink.errorCount > 0 || decoded === undefined
     ? { diagnostics: sink.items }
     : { declarations: decoded as OperatorDeclarations, diagnostics: sink.items };
+}
+
+/**
+ * Year figures with the twin's heat offtake: E_DC counts the heat pumps' electricity less the cooling they relieve,
+ * E_REUSE is the heat taken from the loops, T_REUSE its mean temperature (`src/flex/heat.ts`).
+ */
+export function withHeatReuse(figures: YearFigures, heat: HeatReuse | undefined): YearFigures {
+  if (heat === undefined) return figures;
+  return {
+    ...figures,
+    totalEnergyKWh: heat.totalEnergyMWh * 1000,
+    wasteHeatReusedKWh: heat.reusedHeatMWh * 1000,
+    wasteHeatMeanTemperatureC: heat.meanReuseTemperatureC,
+  };
 }
 
 /** Year figures from a twin run that started on 1 January: totals, water and monthly energy. */

@@ -1,114 +1,108 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { attributeUsage, type HourlySite, type JobUsage, usageCsv } from "./usage.ts";
+import { type IntervalDemand, shareInterval, type UsageLine, usageCsv } from "./usage.ts";
 
-const hour = 3_600_000;
-
-function site(hours: number, itKWh: number[], totalKWh: number[]): HourlySite {
-  return {
-    hourStartMs: Float64Array.from({ length: hours }, (_, index) => index * hour),
-    itKWh: Float64Array.from(itKWh),
-    totalKWh: Float64Array.from(totalKWh),
-    waterL: new Float64Array(hours).fill(10),
-    intensityGPerKWh: new Float64Array(hours).fill(30),
-  };
-}
-
-const job = (overrides: Partial<JobUsage>): JobUsage => ({
-  jobId: "j",
-  tenantId: "t",
-  projectId: "p",
-  gpuModel: "H200",
-  gpus: 8,
+const consumer = (overrides: Partial<IntervalDemand>): IntervalDemand => ({
   itPowerKW: 10,
-  submittedMs: 0,
-  startMs: 0,
-  endMs: hour,
-  preemptions: 0,
+  gpus: 8,
+  cpuCores: 0,
   ...overrides,
 });
 
 describe("usage attribution", () => {
-  it("hand-computed: two tenants over two hours", () => {
-    // Hour 0: IT 100 kWh, total 120 (PUE 1.2). Hour 1: IT 100, total 150 (PUE 1.5).
-    // Job a (tenant x): 10 kW for both hours → IT 20 kWh, overhead 2 + 5 = 7 kWh.
-    // Job b (tenant y): 40 kW in hour 1 only, queued 30 min → IT 40 kWh, overhead 20 kWh.
-    const report = attributeUsage(
-      site(2, [100, 100], [120, 150]),
-      [
-        job({ jobId: "a", tenantId: "x", endMs: 2 * hour }),
-        job({
-          jobId: "b",
-          tenantId: "y",
-          gpus: 4,
-          itPowerKW: 40,
-          submittedMs: hour / 2,
-          startMs: hour,
-          endMs: 2 * hour,
-          preemptions: 1,
-        }),
-      ],
-      0,
-      2 * hour,
-    );
-    const [x, y] = report.tenants;
-    assert.equal(x?.itEnergyKWh, 20);
-    assert.ok(Math.abs(x!.overheadEnergyKWh - 7) < 1e-9);
-    assert.equal(x?.gpuHoursByModel["H200"], 16);
-    assert.equal(y?.itEnergyKWh, 40);
-    assert.ok(Math.abs(y!.overheadEnergyKWh - 20) < 1e-9);
-    assert.equal(y?.meanQueueingS, 1800);
-    assert.equal(y?.preemptions, 1);
-    assert.ok(Math.abs(y!.co2Kg - (60 * 30) / 1000) < 1e-9);
-    assert.equal(report.idleItEnergyKWh, 140);
-    assert.equal(report.siteEnergyKWh, 270);
-    assert.match(usageCsv(report.tenants), /^tenant,project,jobs,gpu_hours_H200,/);
+  it("hand-computed: two consumers in an hour at PUE 1.5", () => {
+    // Site: IT 100 kWh, total 150 kWh, 30 L of water, 30 g/kWh. Consumer a: 10 kW; b: 40 kW with 4 GPUs, 64 cores.
+    const [a, b] = shareInterval({ itKWh: 100, totalKWh: 150, waterL: 30, intensityGPerKWh: 30 }, 1, [
+      consumer({}),
+      consumer({ itPowerKW: 40, gpus: 4, cpuCores: 64 }),
+    ]);
+    assert.equal(a?.itKWh, 10);
+    assert.equal(a?.overheadKWh, 5);
+    assert.equal(a?.energyKWh, 15);
+    assert.equal(a?.gpuHours, 8);
+    assert.ok(Math.abs(a!.waterL - 3) < 1e-12, "15 of 150 kWh: a tenth of the water");
+    assert.ok(Math.abs(a!.co2Kg - 0.45) < 1e-12);
+    assert.equal(b?.itKWh, 40);
+    assert.equal(b?.energyKWh, 60);
+    assert.equal(b?.cpuHours, 64);
   });
 
-  it("tenants + idle + overhead equals site energy, and never exceeds metered IT", () => {
+  it("scales estimated powers down to the metered IT energy, and gives nothing when none was metered", () => {
+    // Half an hour; the consumers would draw 200 kWh of IT against 50 metered.
+    const shares = shareInterval({ itKWh: 50, totalKWh: 60, waterL: 0, intensityGPerKWh: 30 }, 0.5, [
+      consumer({ itPowerKW: 100 }),
+      consumer({ itPowerKW: 300 }),
+    ]);
+    assert.deepEqual(
+      shares.map((share) => share.itKWh),
+      [12.5, 37.5],
+    );
+    assert.deepEqual(
+      shares.map((share) => share.gpuHours),
+      [4, 4],
+      "GPU-hours are what was held, not scaled",
+    );
+    const none = shareInterval({ itKWh: 0, totalKWh: 5, waterL: 1, intensityGPerKWh: 30 }, 1, [consumer({})]);
+    assert.equal(none[0]?.energyKWh, 0);
+  });
+
+  it("never attributes more IT, energy or water than the site metered", () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 48 }).chain((hours) =>
-          fc.tuple(
-            fc.constant(hours),
-            fc.array(fc.double({ min: 0, max: 1000, noNaN: true }), { minLength: hours, maxLength: hours }),
-            fc.array(fc.double({ min: 1, max: 2, noNaN: true }), { minLength: hours, maxLength: hours }),
-            fc.array(
-              fc.record({
-                tenant: fc.constantFrom("a", "b", "c"),
-                start: fc.double({ min: 0, max: hours, noNaN: true }),
-                length: fc.double({ min: 0, max: hours, noNaN: true }),
-                power: fc.double({ min: 0, max: 800, noNaN: true }),
-              }),
-              { maxLength: 30 },
-            ),
-          ),
-        ),
-        ([hours, it, pue, runs]) => {
-          const total = it.map((value, index) => value * pue[index]!);
-          const jobs = runs.map((run, index) =>
-            job({
-              jobId: `j${index}`,
-              tenantId: run.tenant,
-              startMs: run.start * hour,
-              endMs: (run.start + run.length) * hour,
-              itPowerKW: run.power,
-            }),
+        fc.double({ min: 0, max: 1000, noNaN: true }),
+        fc.double({ min: 1, max: 2, noNaN: true }),
+        fc.double({ min: 0, max: 100, noNaN: true }),
+        fc.double({ min: 1 / 60, max: 1, noNaN: true }),
+        fc.array(fc.double({ min: 0, max: 800, noNaN: true }), { maxLength: 30 }),
+        (it, pue, water, hours, powers) => {
+          const site = { itKWh: it, totalKWh: it * pue, waterL: water, intensityGPerKWh: 30 };
+          const shares = shareInterval(
+            site,
+            hours,
+            powers.map((itPowerKW) => consumer({ itPowerKW })),
           );
-          const report = attributeUsage(site(hours, it, total), jobs, 0, hours * hour);
-          const attributed = report.tenants.reduce((sum, line) => sum + line.energyKWh, 0);
-          const sum = attributed + report.idleItEnergyKWh + report.idleOverheadEnergyKWh;
-          assert.ok(
-            Math.abs(sum - report.siteEnergyKWh) <= 1e-6 * Math.max(1, report.siteEnergyKWh),
-            `${sum} vs ${report.siteEnergyKWh}`,
-          );
-          assert.ok(report.idleItEnergyKWh >= -1e-6 * Math.max(1, report.siteItEnergyKWh));
-          const projects = report.projects.reduce((sum, line) => sum + line.energyKWh, 0);
-          assert.ok(Math.abs(projects - attributed) <= 1e-6 * Math.max(1, attributed));
+          const sum = (pick: (share: (typeof shares)[number]) => number) =>
+            shares.reduce((total, share) => total + pick(share), 0);
+          const slack = 1e-9 * Math.max(1, site.totalKWh);
+          assert.ok(sum((share) => share.itKWh) <= site.itKWh + slack);
+          assert.ok(sum((share) => share.energyKWh) <= site.totalKWh + slack);
+          assert.ok(sum((share) => share.waterL) <= site.waterL + 1e-9 * Math.max(1, site.waterL));
+          for (const share of shares) {
+            assert.ok(Math.abs(share.itKWh + share.overheadKWh - share.energyKWh) <= slack);
+            assert.ok(share.overheadKWh >= -slack);
+          }
+          // Where the site had room, each consumer gets exactly its estimate.
+          const demand = powers.reduce((total, power) => total + power * hours, 0);
+          if (demand <= it) {
+            shares.forEach((share, index) => {
+              assert.ok(Math.abs(share.itKWh - powers[index]! * hours) < 1e-9);
+            });
+          }
         },
       ),
       { numRuns: 300 },
+    );
+  });
+
+  it("writes one CSV row per line with a GPU-hours column per model", () => {
+    const line: UsageLine = {
+      tenantId: "campus",
+      projectId: undefined,
+      jobs: 2,
+      gpuHoursByModel: { H200: 1.5 },
+      cpuHours: 3,
+      itEnergyKWh: 10,
+      overheadEnergyKWh: 1,
+      energyKWh: 11,
+      co2Kg: 0.33,
+      waterL: 0,
+      meanQueueingS: 60,
+      preemptions: 0,
+    };
+    assert.equal(
+      usageCsv([line]),
+      "tenant,project,jobs,gpu_hours_H200,cpu_hours,it_energy_kwh,overhead_energy_kwh,energy_kwh,co2_kg,water_l,mean_queueing_s,preemptions\ncampus,,2,1.500,3.000,10.000,1.000,11.000,0.330,0.000,60.0,0\n",
     );
   });
 });

@@ -201,6 +201,50 @@ const migrations: Record<string, Migration> = {
         )`.execute(db);
     },
   },
+  "0008_usage_hourly": {
+    async up(db: Kysely<unknown>) {
+      // Usage as it accrues, one row per hour (of the twin's clock) and tenant, project, user, queue, zone and GPU
+      // model: the live twin's history is rebuilt by every site change and lost at every restart, the bill is not.
+      // Rows are written whole (the meter's running totals of the hour), so writing one twice never counts twice.
+      await sql`
+        create table usage_hourly (
+          hour_start text not null,
+          tenant_id text not null,
+          project_id text not null,
+          user_id text not null,
+          queue text not null,
+          zone_id text not null,
+          gpu_model text not null,
+          gpu_hours double precision not null,
+          cpu_hours double precision not null,
+          it_kwh double precision not null,
+          overhead_kwh double precision not null,
+          energy_kwh double precision not null,
+          co2_kg double precision not null,
+          water_l double precision not null,
+          updated_at text not null,
+          primary key (hour_start, tenant_id, project_id, user_id, queue, zone_id, gpu_model)
+        )`.execute(db);
+      await sql`create index usage_hourly_tenant on usage_hourly(tenant_id, hour_start)`.execute(db);
+      // The site's own figures per hour: what attribution shares out, and what stays idle.
+      await sql`
+        create table usage_site_hourly (
+          hour_start text primary key,
+          it_kwh double precision not null,
+          total_kwh double precision not null,
+          water_l double precision not null,
+          co2_kg double precision not null,
+          updated_at text not null
+        )`.execute(db);
+    },
+  },
+  "0009_job_controls": {
+    async up(db: Kysely<unknown>) {
+      // What a user controls of a job besides its demand: array membership and its %N, dependencies, a hold. Kept
+      // with the job so that a restart restores holds, dependencies and array throttles.
+      await sql`alter table jobs add column controls jsonb`.execute(db);
+    },
+  },
 };
 
 /** Provides the migrations to Kysely's Migrator. */

@@ -107,6 +107,8 @@ export interface JobsTable {
   /** The backend's id of the run (Slurm job id). */
   external_id: ColumnType<string | null, string | null | undefined, string | null>;
   exit_code: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Array membership, dependencies and hold (`JobControl`), when the job has any. */
+  controls: ColumnType<unknown, string | null | undefined, string | null>;
 }
 
 /** One event of a job's history: what happened, when, and its facts (placement, executor id, exit). */
@@ -156,6 +158,38 @@ export interface DrainsTable {
   resumed_by: string | null;
 }
 
+/**
+ * Usage of one hour (of the twin's clock, ISO start) by one tenant, project, user, queue, zone (`""`: none) and GPU
+ * model (`"none"` for CPU work): the meter's running totals of that hour, rewritten whole at each flush.
+ */
+export interface UsageHourlyTable {
+  hour_start: string;
+  tenant_id: string;
+  project_id: string;
+  user_id: string;
+  queue: string;
+  zone_id: string;
+  gpu_model: string;
+  gpu_hours: number;
+  cpu_hours: number;
+  it_kwh: number;
+  overhead_kwh: number;
+  energy_kwh: number;
+  co2_kg: number;
+  water_l: number;
+  updated_at: string;
+}
+
+/** The site's energy, water and CO2 of one hour: what usage attribution shares out. */
+export interface UsageSiteHourlyTable {
+  hour_start: string;
+  it_kwh: number;
+  total_kwh: number;
+  water_l: number;
+  co2_kg: number;
+  updated_at: string;
+}
+
 /** The whole database, for Kysely. */
 export interface Database {
   tenants: TenantsTable;
@@ -170,6 +204,8 @@ export interface Database {
   queue_set_versions: QueueSetVersionsTable;
   site_versions: SiteVersionsTable;
   drains: DrainsTable;
+  usage_hourly: UsageHourlyTable;
+  usage_site_hourly: UsageSiteHourlyTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

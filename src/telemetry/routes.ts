@@ -23,12 +23,13 @@ import { join } from "node:path";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import { rawBody } from "../server/openapi.ts";
+import { compareKeys, decodeCursor, pageHeaders, pageSorted, pagingQuery } from "../server/paging.ts";
 import { problemHandler, sendProblem } from "../server/problem.ts";
 import type { Reply } from "../server/schemas.ts";
 import { type EventStream, openEventStream } from "../server/sse.ts";
 import { type Precision, precisions } from "./adapters/influx.ts";
 import { formatOfContentType } from "./adapters/prometheus.ts";
-import type { AlarmFilter } from "./alarms/book.ts";
+import type { Alarm, AlarmFilter } from "./alarms/book.ts";
 import {
   type Aggregation,
   aggregations,
@@ -484,6 +485,8 @@ export function registerTelemetryRoutes(
         equipment?: string;
         row?: string;
         hall?: string;
+        limit?: number;
+        cursor?: string;
       };
     }>(
       "/v1/alarms",
@@ -491,18 +494,23 @@ export function registerTelemetryRoutes(
         schema: {
           tags: ["alarms"],
           operationId: "listAlarms",
-          summary: "Alarms, most severe and newest first",
           response: { 200: Type.Array(AlarmSchema) },
-          querystring: Type.Object({
-            state: Type.Optional(oneOf(["active", "cleared", "all"] as const)),
-            severity: Type.Optional(oneOf(severities)),
-            equipment: Type.Optional(Type.String()),
-            row: Type.Optional(Type.String()),
-            hall: Type.Optional(Type.String()),
-          }),
+          summary:
+            "Alarms, most severe and newest first, filtered by state, severity, equipment, row and hall; X-Total-Count and X-Next-Cursor page through them (200 a page unless `limit` says)",
+          querystring: Type.Object(
+            {
+              state: Type.Optional(oneOf(["active", "cleared", "all"] as const)),
+              severity: Type.Optional(oneOf(severities)),
+              equipment: Type.Optional(Type.String({ maxLength: 200 })),
+              row: Type.Optional(Type.String({ maxLength: 200 })),
+              hall: Type.Optional(Type.String({ maxLength: 200 })),
+              ...pagingQuery,
+            },
+            { additionalProperties: false },
+          ),
         },
       },
-      async (request) => {
+      async (request, reply) => {
         const query = request.query;
         const filter: AlarmFilter = {
           ...(query.state === undefined ? {} : { state: query.state }),
@@ -511,7 +519,13 @@ export function registerTelemetryRoutes(
           ...(query.row === undefined ? {} : { row: query.row }),
           ...(query.hall === undefined ? {} : { hall: query.hall }),
         };
-        return service.alarms.list(filter);
+        // Most severe, newest, then by id: a total order, so a cursor names one place in it.
+        const key = (alarm: Alarm) => [-severities.indexOf(alarm.severity), -alarm.raisedAt, alarm.id] as const;
+        const alarms = service.alarms.list(filter).sort((a, b) => compareKeys(key(a), key(b)));
+        const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, ["n", "n", "s"] as const);
+        const { page, total, next } = pageSorted(alarms, key, "asc", query.limit ?? 200, after);
+        pageHeaders(reply, total, next);
+        return page;
       },
     );
 

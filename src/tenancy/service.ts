@@ -54,10 +54,17 @@ export interface PageRequest {
   readonly cursor?: string | undefined;
 }
 
-/** A page of rows and the cursor of the next page, if there is one. */
+/** A page of rows, the number of rows on every page (the caller's scope and filters), and the next page's cursor. */
 export interface Page<T> {
   readonly items: T[];
+  readonly total: number;
   readonly nextCursor: string | undefined;
+}
+
+/** Filters of the user list. */
+export interface UserFilter {
+  readonly tenantId?: string | undefined;
+  readonly role?: string | undefined;
 }
 
 /** Every row of a paged list, page after page (local tools that need the whole list: the admin CLI). */
@@ -73,10 +80,14 @@ export async function everyPage<T>(list: (page: PageRequest) => Promise<Page<T>>
 }
 
 /** Cuts the `limit + 1` rows a query fetched into a page (the extra row only says that more follow). */
-function pageOf<T>(rows: T[], page: PageRequest, idOf: (row: T) => string): Page<T> {
+function pageOf<T>(rows: T[], page: PageRequest, idOf: (row: T) => string, total: { count: string | number }): Page<T> {
   const items = rows.slice(0, page.limit);
   const last = items[items.length - 1];
-  return { items, nextCursor: rows.length > page.limit && last !== undefined ? idOf(last) : undefined };
+  return {
+    items,
+    total: Number(total.count),
+    nextCursor: rows.length > page.limit && last !== undefined ? idOf(last) : undefined,
+  };
 }
 
 /** Tenant kinds of the demo and of real sites. */
@@ -198,16 +209,18 @@ export class TenancyService {
   // ---- tenants
 
   /** Tenants the caller may see, one page in id order. */
-  async listTenants(context: RequestContext, page: PageRequest): Promise<Page<Tenant>> {
+  async listTenants(context: RequestContext, page: PageRequest, kind?: string): Promise<Page<Tenant>> {
     const scope = authorize(context.principal, "tenants:read");
-    let query = this.#db
-      .selectFrom("tenants")
+    let base = this.#db.selectFrom("tenants");
+    if (scope !== "all") base = base.where("id", "=", context.principal.tenantId ?? "");
+    if (kind !== undefined) base = base.where("kind", "=", kind);
+    const total = await base.select((eb) => eb.fn.countAll<string>().as("count")).executeTakeFirstOrThrow();
+    let query = base
       .selectAll()
       .orderBy("id")
       .limit(page.limit + 1);
-    if (scope !== "all") query = query.where("id", "=", context.principal.tenantId ?? "");
     if (page.cursor !== undefined) query = query.where("id", ">", page.cursor);
-    return pageOf(await query.execute(), page, (row) => row.id);
+    return pageOf(await query.execute(), page, (row) => row.id, total);
   }
 
   /** One tenant, if the caller may see it. */
@@ -271,15 +284,16 @@ export class TenancyService {
   /** Projects the caller may see, optionally of one tenant, one page in id order. */
   async listProjects(context: RequestContext, page: PageRequest, tenantId?: string): Promise<Page<Project>> {
     const scope = authorize(context.principal, "projects:read");
-    let query = this.#db
-      .selectFrom("projects")
+    let base = this.#db.selectFrom("projects");
+    if (scope !== "all") base = base.where("tenant_id", "=", context.principal.tenantId ?? "");
+    if (tenantId !== undefined) base = base.where("tenant_id", "=", tenantId);
+    const total = await base.select((eb) => eb.fn.countAll<string>().as("count")).executeTakeFirstOrThrow();
+    let query = base
       .selectAll()
       .orderBy("id")
       .limit(page.limit + 1);
-    if (scope !== "all") query = query.where("tenant_id", "=", context.principal.tenantId ?? "");
-    if (tenantId !== undefined) query = query.where("tenant_id", "=", tenantId);
     if (page.cursor !== undefined) query = query.where("id", ">", page.cursor);
-    return pageOf(await query.execute(), page, (row) => row.id);
+    return pageOf(await query.execute(), page, (row) => row.id, total);
   }
 
   /** One project, if visible. */
@@ -322,17 +336,20 @@ export class TenancyService {
   // ---- users
 
   /** Users the caller may see, one page in id order. */
-  async listUsers(context: RequestContext, page: PageRequest): Promise<Page<User>> {
+  async listUsers(context: RequestContext, page: PageRequest, filter: UserFilter = {}): Promise<Page<User>> {
     const scope = authorize(context.principal, "users:read");
-    let query = this.#db
-      .selectFrom("users")
+    let base = this.#db.selectFrom("users");
+    if (scope === "tenant") base = base.where("tenant_id", "=", context.principal.tenantId ?? "");
+    if (scope === "self") base = base.where("id", "=", context.principal.userId);
+    if (filter.tenantId !== undefined) base = base.where("tenant_id", "=", filter.tenantId);
+    if (filter.role !== undefined) base = base.where("role", "=", filter.role);
+    const total = await base.select((eb) => eb.fn.countAll<string>().as("count")).executeTakeFirstOrThrow();
+    let query = base
       .selectAll()
       .orderBy("id")
       .limit(page.limit + 1);
-    if (scope === "tenant") query = query.where("tenant_id", "=", context.principal.tenantId ?? "");
-    if (scope === "self") query = query.where("id", "=", context.principal.userId);
     if (page.cursor !== undefined) query = query.where("id", ">", page.cursor);
-    return pageOf(await query.execute(), page, (row) => row.id);
+    return pageOf(await query.execute(), page, (row) => row.id, total);
   }
 
   /** One user, if visible. */
@@ -457,17 +474,17 @@ export class TenancyService {
   /** Keys the caller may see, optionally of one user, one page in id order. */
   async listApiKeys(context: RequestContext, page: PageRequest, userId?: string): Promise<Page<ApiKeyView>> {
     const scope = authorize(context.principal, "keys:read");
-    let query = this.#db
-      .selectFrom("api_keys")
-      .innerJoin("users", "users.id", "api_keys.user_id")
+    let base = this.#db.selectFrom("api_keys").innerJoin("users", "users.id", "api_keys.user_id");
+    if (scope === "tenant") base = base.where("users.tenant_id", "=", context.principal.tenantId ?? "");
+    if (scope === "self") base = base.where("api_keys.user_id", "=", context.principal.userId);
+    if (userId !== undefined) base = base.where("api_keys.user_id", "=", userId);
+    const total = await base.select((eb) => eb.fn.countAll<string>().as("count")).executeTakeFirstOrThrow();
+    let query = base
       .selectAll("api_keys")
       .orderBy("api_keys.id")
       .limit(page.limit + 1);
-    if (scope === "tenant") query = query.where("users.tenant_id", "=", context.principal.tenantId ?? "");
-    if (scope === "self") query = query.where("api_keys.user_id", "=", context.principal.userId);
-    if (userId !== undefined) query = query.where("api_keys.user_id", "=", userId);
     if (page.cursor !== undefined) query = query.where("api_keys.id", ">", page.cursor);
-    return pageOf((await query.execute()).map(keyView), page, (key) => key.id);
+    return pageOf((await query.execute()).map(keyView), page, (key) => key.id, total);
   }
 
   /** Revokes a key. */

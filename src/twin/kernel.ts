@@ -38,6 +38,14 @@ import { closeSync, openSync, writeSync } from "node:fs";
 import type { HallTable, Partition, PlantTable, RackTable, RowTable, SegmentTable } from "./layout.ts";
 import { copTablePoints, upsTablePoints } from "./layout.ts";
 import { implicitMixedC, pumpSpeed } from "./loop.ts";
+import {
+  defaultAssumptions,
+  inletBands,
+  inletRecommendedLowC,
+  inletThresholdsC,
+  type PlantAssumptions,
+  substationLosses,
+} from "./plant.ts";
 import type { RackLoad } from "./profiles.ts";
 import type { OccupancyRamp, TwinEvent } from "./scenario.ts";
 import { secondsPer } from "./time.ts";
@@ -73,6 +81,11 @@ export function partLoadPower(speed: number): number {
 export const condenserApproachK = 12;
 /** Evaporating temperature below the chilled-water leaving temperature, K (see `condenserApproachK`). */
 export const evaporatorApproachK = 2;
+/**
+ * Electrical rooms run on outdoor air (fans only) while the outdoor dry bulb is at least this far below their supply
+ * air; above, their DX compressors run.
+ */
+export const economiserMarginK = 3;
 /** How often occupancy ramps advance. */
 const rampIntervalS = 900;
 
@@ -82,6 +95,9 @@ export const hallFields = [
   "conversionLossKw",
   "upsLossKw",
   "transformerLossKw",
+  "substationLossKw",
+  "houseKw",
+  "electricalCoolingKw",
   "cduPumpKw",
   "crahFanKw",
   "plantShareKw",
@@ -142,6 +158,8 @@ export interface RunSettings {
   readonly racksCsv?: { readonly path: string; readonly rackIds: readonly string[] };
   /** Simulated time of the first step, seconds after the start of the typical year (default 0, 1 January). */
   readonly startS?: number;
+  /** Plant figures beyond the site file (default `defaultAssumptions`). */
+  readonly assumptions?: PlantAssumptions;
 }
 
 /** What a partition hands back: columnar series as flat arrays, indexed [field][entity][point]. */
@@ -158,6 +176,10 @@ export interface PartitionResult {
   readonly rackSeries: Float64Array;
   /** Rack-steps computed: racks of the partition × steps. */
   readonly rackSteps: number;
+  /** Hours racks spent throttled over the run, by site rack type index (shorter when the last types are absent). */
+  readonly typeThrottledRackHours: Float64Array;
+  /** Server inlet rack-seconds per rack type (site type index), `inletBands` each (see `PartitionKernel.inlet…`). */
+  readonly inletRackSeconds: Float64Array;
 }
 
 /** Number of series points and demand intervals for run settings. */
@@ -260,6 +282,32 @@ function rampValue(ramp: OccupancyRamp, timeS: number): number {
   if (timeS <= ramp.startS) return timeS < ramp.startS || ramp.endS > ramp.startS ? ramp.from : ramp.to;
   if (timeS >= ramp.endS) return ramp.to;
   return ramp.from + ((ramp.to - ramp.from) * (timeS - ramp.startS)) / (ramp.endS - ramp.startS);
+}
+
+/**
+ * Moves `current` toward `target` over a step of `dt` seconds: down at once; up at `rate` units per second, set when
+ * units return so that every unit repaired together reaches full duty `restartS` after its repair (in parallel).
+ */
+function rampToward(
+  current: Float64Array,
+  target: Float64Array,
+  rate: Float64Array,
+  dt: number,
+  restartS: number,
+): void {
+  for (let index = 0; index < current.length; index++) {
+    const goal = target[index]!;
+    const now = current[index]!;
+    if (goal <= now) {
+      current[index] = goal;
+      rate[index] = 0;
+      continue;
+    }
+    const perSecond = Math.max(rate[index]!, (goal - now) / restartS);
+    rate[index] = perSecond;
+    const next = now + perSecond * dt;
+    current[index] = next >= goal - 1e-9 ? goal : next;
+  }
 }
 
 /** Tabulated curve lookup: `table[offset + x]` for integer x in 0 … points − 1, linear between, clamped. */
@@ -475,6 +523,12 @@ export class PartitionKernel {
   readonly hallUpsLossKw: Float64Array;
   /** Per hall: transformer losses. */
   readonly hallTransformerLossKw: Float64Array;
+  /** Per hall: its share of the HV substation's losses (no-load + load losses at its loading). */
+  readonly hallSubstationLossKw: Float64Array;
+  /** Per hall: house loads (lighting, offices, security, BMS) on its share of the building area. */
+  readonly hallHouseKw: Float64Array;
+  /** Per hall: cooling of its electrical rooms (UPS and transformer losses): fans, and DX compressors when warm. */
+  readonly hallElectricalCoolingKw: Float64Array;
   /** Per hall: its share of the plant's mechanical power (pumps, dry cooler fans, chillers). */
   readonly hallPlantShareKw: Float64Array;
   /** Per hall: drawn from the grid. */
@@ -487,6 +541,8 @@ export class PartitionKernel {
   readonly hallThrottledGpuHours: Float64Array;
   /** Per hall: hours its installed racks (every type: GPU, CPU, storage) spent throttled during the step. */
   readonly hallThrottledRackHours: Float64Array;
+  /** Per site rack type index: hours its racks spent throttled since the start of the run (what-if by type). */
+  readonly typeThrottledRackHours: Float64Array;
 
   /** Per plant: heat into the facility loop (CDUs, air handlers, its own pumps). */
   readonly plantHeatKw: Float64Array;
@@ -512,8 +568,34 @@ export class PartitionKernel {
   readonly plantOverLimit: Float64Array;
   /** Per plant: grid power of its halls. */
   readonly plantGridKw: Float64Array;
-  /** Per plant: UPS and transformer losses of its halls (heat into the halls' air, not the loop). */
+  /**
+   * Per plant: heat that leaves to the outdoor air without the facility loop: its halls' UPS and transformer losses
+   * and their electrical-room cooling power (rejected by the rooms' DX units or economiser), house loads and the
+   * substation's losses.
+   */
   readonly plantDirectHeatKw: Float64Array;
+  /** Plant figures beyond the site file this kernel runs with. */
+  readonly assumptions: PlantAssumptions;
+  /**
+   * Units in service as the physics sees them (fractional while a repaired unit ramps up; a failure acts at once):
+   * per row CDUs, per plant pumps, dry coolers and chillers. The partition's `…Available` arrays are the targets.
+   */
+  readonly cduInService: Float64Array;
+  /** Facility water pumps in service per plant (see `cduInService`). */
+  readonly pumpsInService: Float64Array;
+  /** Dry coolers in service per plant (see `cduInService`). */
+  readonly dryCoolersInService: Float64Array;
+  /** Trim chillers in service per plant (see `cduInService`). */
+  readonly chillersInService: Float64Array;
+  /** Per row: server inlet air of its rear-door racks (the aisle's mixed rear-door leaving air), °C; NaN without. */
+  readonly rowRearDoorInletC: Float64Array;
+  /** Per hall: server inlet air of its `crah` racks (air handler supply + containment leakage), °C. */
+  readonly hallCrahInletC: Float64Array;
+  /**
+   * Per rack type (site type index), `inletBands` accumulators since the start: installed rack-seconds, rack-seconds
+   * with the server inlet below 18 °C, then above each of `inletThresholdsC` (ASHRAE TC9.9 recommended, A1–A4).
+   */
+  readonly inletRackSeconds: Float64Array;
 
   readonly #load: RackLoad;
   readonly #hourlyDryBulbC: Float64Array;
@@ -535,6 +617,20 @@ export class PartitionKernel {
   readonly #plantMechanical: Float64Array;
   readonly #plantHallCount: Float64Array;
   readonly #throttleArrays: ThrottleArrays;
+  readonly #hallSubstationNoLoadKw: Float64Array;
+  /** Restart rates (units per second) of the CDUs, pumps, dry coolers and chillers returning to service. */
+  readonly #restartRates: Float64Array[];
+  readonly #hallSubstationLoadLossKw: Float64Array;
+  /** Per row: drawn power of its racks in the last step, and design power of its installed rear-door racks. */
+  readonly #rowDrawnKw: Float64Array;
+  readonly #rowRearDoorDesignKw: Float64Array;
+  readonly #rowHasRearDoor: Uint8Array;
+  /** Per segment: racks installed (its first ones), and its first rack in partition order. */
+  readonly #segmentInstalled: Float64Array;
+  readonly #segmentRackStart: Int32Array;
+  /** Per row: CDU pump design power and per plant: dry cooler approach, with the assumptions applied. */
+  readonly #cduPumpKw: Float64Array;
+  readonly #dryCoolerApproachK: Float64Array;
   /** Per plant: facility water flow for the design power of its racks at the design ΔT, L/min. */
   readonly #plantDesignFlowLpm: Float64Array;
   /**
@@ -557,8 +653,10 @@ export class PartitionKernel {
     ramps: readonly OccupancyRamp[],
     stepS: number,
     startS = 0,
+    assumptions: PlantAssumptions = defaultAssumptions,
   ) {
     this.partition = partition;
+    this.assumptions = assumptions;
     this.stepS = stepS;
     this.startS = startS;
     this.#load = load;
@@ -602,12 +700,55 @@ export class PartitionKernel {
     this.hallCrahFanKw = new Float64Array(halls.count);
     this.hallUpsLossKw = new Float64Array(halls.count);
     this.hallTransformerLossKw = new Float64Array(halls.count);
+    this.hallSubstationLossKw = new Float64Array(halls.count);
+    this.hallHouseKw = Float64Array.from(halls.houseAreaM2, (area) => (area * assumptions.houseWPerM2) / 1000);
+    this.hallElectricalCoolingKw = new Float64Array(halls.count);
+    this.#hallSubstationNoLoadKw = new Float64Array(halls.count);
+    this.#hallSubstationLoadLossKw = new Float64Array(halls.count);
+    for (let hall = 0; hall < halls.count; hall++) {
+      const losses = substationLosses(
+        halls.substationKva[hall]!,
+        assumptions.substationPei,
+        assumptions.substationLossRatio,
+      );
+      this.#hallSubstationNoLoadKw[hall] = losses.noLoadKw;
+      this.#hallSubstationLoadLossKw[hall] = losses.loadKw;
+    }
+    this.hallCrahInletC = new Float64Array(halls.count);
+    this.cduInService = Float64Array.from(rows.cduAvailable);
+    this.pumpsInService = Float64Array.from(plants.pumpsAvailable);
+    this.dryCoolersInService = Float64Array.from(plants.dryCoolersAvailable);
+    this.chillersInService = Float64Array.from(plants.chillersAvailable);
+    this.#restartRates = [rows.count, plants.count, plants.count, plants.count].map((n) => new Float64Array(n));
+    this.rowRearDoorInletC = new Float64Array(rows.count).fill(Number.NaN);
+    this.#rowDrawnKw = new Float64Array(rows.count);
+    this.#rowRearDoorDesignKw = new Float64Array(rows.count);
+    this.#rowHasRearDoor = new Uint8Array(rows.count);
+    for (let segment = 0; segment < segments.count; segment++) {
+      if (segments.rearDoor[segment] === 1) this.#rowHasRearDoor[segments.row[segment]!] = 1;
+    }
+    this.#segmentInstalled = new Float64Array(segments.count);
+    this.#segmentRackStart = new Int32Array(segments.count).fill(-1);
+    for (let rack = racks.count - 1; rack >= 0; rack--) this.#segmentRackStart[racks.segment[rack]!] = rack;
+    let typeCount = 0;
+    for (let segment = 0; segment < segments.count; segment++) {
+      typeCount = Math.max(typeCount, segments.typeIndex[segment]! + 1);
+    }
+    this.inletRackSeconds = new Float64Array(typeCount * inletBands);
+    this.#cduPumpKw = Float64Array.from(rows.cduPumpKw, (kw) => kw * assumptions.pumpFanPowerScale);
+    this.#dryCoolerApproachK = Float64Array.from(
+      plants.dryCoolerApproachK,
+      (approach) => assumptions.dryCoolerApproachK ?? approach,
+    );
     this.hallPlantShareKw = new Float64Array(halls.count);
     this.hallGridKw = new Float64Array(halls.count);
     this.hallMaxTcsC = new Float64Array(halls.count);
     this.hallGpuHours = new Float64Array(halls.count);
     this.hallThrottledGpuHours = new Float64Array(halls.count);
     this.hallThrottledRackHours = new Float64Array(halls.count);
+    this.typeThrottledRackHours = new Float64Array(
+      partition.racks.typeIndex.reduce((most, type) => Math.max(most, type), 0) + 1,
+    );
     this.plantHeatKw = new Float64Array(plants.count);
     this.plantReturnC = new Float64Array(plants.count);
     this.plantPumpKw = new Float64Array(plants.count);
@@ -654,6 +795,11 @@ export class PartitionKernel {
     }
     this.#refreshInstalled();
     refreshLimits(partition, this.rackLimitC, this.rackRiseKPerKw);
+    // Units start as the scenario left them at the start, with no restart under way.
+    this.cduInService.set(rows.cduAvailable);
+    this.pumpsInService.set(plants.pumpsAvailable);
+    this.dryCoolersInService.set(plants.dryCoolersAvailable);
+    this.chillersInService.set(plants.chillersAvailable);
     this.tcsC.set(rows.tcsSetpointC);
     this.rowThrottleC.set(rows.tcsSetpointC);
     this.supplyC.set(plants.supplySetpointC);
@@ -684,6 +830,24 @@ export class PartitionKernel {
       this.rowFixedKw,
       this.installed,
     );
+    const { racks, segments } = this.partition;
+    const segmentInstalled = this.#segmentInstalled;
+    const rearDoorDesign = this.#rowRearDoorDesignKw;
+    segmentInstalled.fill(0);
+    rearDoorDesign.fill(0);
+    for (let rack = 0; rack < racks.count; rack++) {
+      const segment = racks.segment[rack]!;
+      const installed = this.installed[rack]!;
+      segmentInstalled[segment]! += installed;
+      // The step writes the power (and, from job activity, the utilisation) of installed racks only.
+      if (installed === 0) {
+        this.rackPowerKw[rack] = 0;
+        if (this.#load.levelsAt !== undefined) this.utilisation[rack] = 0;
+      }
+      if (segments.rearDoor[segment] === 1) {
+        rearDoorDesign[racks.row[rack]!]! += installed * (racks.idleKw[rack]! + racks.dynamicKw[rack]!);
+      }
+    }
   }
 
   /** Outlet (return) temperature of rack `rack` (partition order) in the last step, °C. */
@@ -724,6 +888,7 @@ export class PartitionKernel {
       if (changed) this.#refreshInstalled();
       this.#nextRampS += rampIntervalS * Math.max(1, Math.ceil((timeS + dt - this.#nextRampS) / rampIntervalS));
     }
+    this.#rampUnits(dt);
 
     // Tables, state and outputs as locals: the loops below read only typed arrays and numbers.
     const rackTable: RackTable = partition.racks;
@@ -732,8 +897,8 @@ export class PartitionKernel {
     const rackStart = rowTable.rackStart;
     const rowHall = rowTable.hall;
     const rowPlant = rowTable.plant;
-    const cduAvailable = rowTable.cduAvailable;
-    const cduPumpKw = rowTable.cduPumpKw;
+    const cduAvailable = this.cduInService;
+    const cduPumpKw = this.#cduPumpKw;
     const cduRatedFlowLpm = rowTable.cduRatedFlowLpm;
     const tcsSetpointC = rowTable.tcsSetpointC;
     const minimumLimitC = rowTable.minimumLimitC;
@@ -741,10 +906,6 @@ export class PartitionKernel {
     const hallPlant = hallTable.plant;
     const upsInstalledKw = hallTable.upsInstalledKw;
     const upsEfficiencyTable = hallTable.upsEfficiencyTable;
-    const transformerCount = hallTable.transformerCount;
-    const transformerUnitKw = hallTable.transformerUnitKw;
-    const transformerNoLoadKw = hallTable.transformerNoLoadKw;
-    const transformerLoadLossKw = hallTable.transformerLoadLossKw;
     const crahAvailable = hallTable.crahAvailable;
     const crahUnitKw = hallTable.crahUnitKw;
     const crahFanKw = hallTable.crahFanKw;
@@ -753,21 +914,29 @@ export class PartitionKernel {
     const classLimitC = plantTable.classLimitC;
     const designDeltaTK = plantTable.designDeltaTK;
     const plantHeatCapacity = plantTable.heatCapacityKjPerK;
-    const pumpsAvailable = plantTable.pumpsAvailable;
+    const pumpsAvailable = this.pumpsInService;
     const pumpRatedFlowLpm = plantTable.pumpRatedFlowLpm;
     const pumpUnitKw = plantTable.pumpUnitKw;
-    const dryCoolersAvailable = plantTable.dryCoolersAvailable;
+    const dryCoolersAvailable = this.dryCoolersInService;
     const dryCoolerUnitKw = plantTable.dryCoolerUnitKw;
-    const dryCoolerApproachK = plantTable.dryCoolerApproachK;
+    const dryCoolerApproachK = this.#dryCoolerApproachK;
     const dryCoolerFanKw = plantTable.dryCoolerFanKw;
     const foulingK = plantTable.foulingK;
-    const chillersAvailable = plantTable.chillersAvailable;
+    const chillersAvailable = this.chillersInService;
     const chillerUnitKw = plantTable.chillerUnitKw;
     const copTable = plantTable.copTable;
     const adiabaticEnabled = plantTable.adiabaticEnabled;
     const adiabaticEffectiveness = plantTable.adiabaticEffectiveness;
     const adiabaticStartAboveC = plantTable.adiabaticStartAboveC;
     const rowSpeedPerKw = this.#rowSpeedPerKw;
+    const segmentStart = rowTable.segmentStart;
+    const segmentRackStart = this.#segmentRackStart;
+    const segmentInstalled = this.#segmentInstalled;
+    const segmentIdleKw = segmentTable.idleKw;
+    const segmentDynamicKw = segmentTable.dynamicKw;
+    const segmentTcsShare = segmentTable.tcsShare;
+    const segmentGpus = segmentTable.gpusPerRack;
+    const segmentProfile = segmentTable.profile;
     const cduConductanceKwPerK = this.#cduConductanceKwPerK;
     const rowStorageKwPerK = this.#rowStorageKwPerK;
     const utilisation = this.utilisation;
@@ -779,8 +948,6 @@ export class PartitionKernel {
     const rowThrottleC = this.rowThrottleC;
     const rowThrottled = this.rowThrottled;
     const supplyC = this.supplyC;
-    const installedIdleKw = this.installedIdleKw;
-    const installedDynamicKw = this.installedDynamicKw;
     const installedGpus = this.installedGpus;
     const installedFixedKw = this.installedFixedKw;
     const rowFixedKw = this.rowFixedKw;
@@ -794,13 +961,12 @@ export class PartitionKernel {
     const hallCduPump = this.hallCduPumpKw;
     const hallCrahFan = this.hallCrahFanKw;
     const hallUpsLoss = this.hallUpsLossKw;
-    const hallTransformerLoss = this.hallTransformerLossKw;
-    const hallPlantShare = this.hallPlantShareKw;
-    const hallGrid = this.hallGridKw;
     const hallMaxTcs = this.hallMaxTcsC;
     const hallGpuHours = this.hallGpuHours;
     const hallLostGpuHours = this.hallThrottledGpuHours;
     const hallThrottledRackHours = this.hallThrottledRackHours;
+    const typeThrottledRackHours = this.typeThrottledRackHours;
+    const rackTypeIndex = this.partition.racks.typeIndex;
     const plantHeatIn = this.plantHeatKw;
     const plantReturnC = this.plantReturnC;
     const plantPumpKw = this.plantPumpKw;
@@ -816,14 +982,24 @@ export class PartitionKernel {
     const plantDirect = this.plantDirectHeatKw;
     const plantHallHeat = this.#plantHallHeat;
     const plantMechanical = this.#plantMechanical;
-    const plantHallCount = this.#plantHallCount;
+
+    const assumptions = this.assumptions;
+    const powerScale = assumptions.pumpFanPowerScale;
+    const upsLossScale = assumptions.upsLossScale;
+    const copScale = assumptions.copScale;
+    const rowDrawnKw = this.#rowDrawnKw;
 
     const middleS = timeS + dt / 2;
     const dryBulbC = sampleHourly(this.#hourlyDryBulbC, this.#firstSampleS, middleS);
     const wetBulbC = sampleHourly(this.#hourlyWetBulbC, this.#firstSampleS, middleS);
     this.dryBulbC = dryBulbC;
     this.wetBulbC = wetBulbC;
-    this.#load.fill(timeS, utilisation);
+    // Job activity alone: the rack pass below computes each installed rack's utilisation from its level.
+    const levels = this.#load.levelsAt?.(timeS);
+    if (levels === undefined) this.#load.fill(timeS, utilisation);
+    const fused = levels !== undefined;
+    const activityLevel = levels?.level ?? utilisation;
+    const classBase = levels?.bases ?? utilisation;
 
     hallIt.fill(0);
     hallConversion.fill(0);
@@ -854,17 +1030,37 @@ export class PartitionKernel {
       const plant = rowPlant[row]!;
       const hall = rowHall[row]!;
       const facilityC = supplyC[plant]!;
-      // One pass over the row's racks: power, liquid heat, busy GPUs.
+      // One pass over the row's installed racks, segment by segment (one rack type each, so its constants are
+      // hoisted): each rack's power; the segment's sums give the row's power, liquid heat and busy GPUs. Racks
+      // not installed are the last of each segment and keep power 0 (`#refreshInstalled`).
       let rackHeat = 0;
       let rowPower = 0;
       let rowBusyGpus = 0;
-      for (let rack = first; rack < last; rack++) {
-        const busy = utilisation[rack]!;
-        const power = installedIdleKw[rack]! + busy * installedDynamicKw[rack]!;
-        rackPower[rack] = power;
-        rackHeat += power * tcsShare[rack]!;
-        rowPower += power;
-        rowBusyGpus += installedGpus[rack]! * busy;
+      for (let segment = segmentStart[row]!; segment < segmentStart[row + 1]!; segment++) {
+        const start = segmentRackStart[segment]!;
+        const end = start + segmentInstalled[segment]!;
+        const idleKw = segmentIdleKw[segment]!;
+        const dynamicKw = segmentDynamicKw[segment]!;
+        let busySum = 0;
+        if (fused) {
+          const base = classBase[segmentProfile[segment]!]!;
+          for (let rack = start; rack < end; rack++) {
+            const busy = Math.min(base * activityLevel[rack]!, 1);
+            utilisation[rack] = busy;
+            rackPower[rack] = idleKw + busy * dynamicKw;
+            busySum += busy;
+          }
+        } else {
+          for (let rack = start; rack < end; rack++) {
+            const busy = utilisation[rack]!;
+            rackPower[rack] = idleKw + busy * dynamicKw;
+            busySum += busy;
+          }
+        }
+        const segmentPower = (end - start) * idleKw + busySum * dynamicKw;
+        rowPower += segmentPower;
+        rackHeat += segmentPower * segmentTcsShare[segment]!;
+        rowBusyGpus += busySum * segmentGpus[segment]!;
       }
       const available = cduAvailable[row]!;
       let pumpKw = 0;
@@ -963,9 +1159,13 @@ export class PartitionKernel {
           const busyGpuHours = installedGpus[rack]! * utilisation[rack]! * hours;
           rowGpuHours += busyGpuHours * factor;
           rowLostGpuHours += busyGpuHours * (1 - factor);
-          if (factor < 1 && power > 0) rowThrottledRacks++;
+          if (factor < 1 && power > 0) {
+            rowThrottledRacks++;
+            typeThrottledRackHours[rackTypeIndex[rack]!]! += hours;
+          }
         }
         rowThrottled[row] = 1;
+        rowDrawnKw[row] = rowIt;
         hallIt[hall]! += rowIt;
         hallConversion[hall]! += rowConversion;
         hallCrahHeat[hall]! += rowAirHeat;
@@ -978,6 +1178,7 @@ export class PartitionKernel {
           throttle.fill(1, first, last);
           rowThrottled[row] = 0;
         }
+        rowDrawnKw[row] = rowPower;
         hallIt[hall]! += rowPower;
         hallConversion[hall]! += rowPower * (1 - conversionEfficiency) + rowFixedKw[row]!;
         hallCrahHeat[hall]! += rowPower - rackHeat;
@@ -995,7 +1196,7 @@ export class PartitionKernel {
         upsTablePoints,
         (it / upsInstalledKw[hall]!) * 100,
       );
-      hallUpsLoss[hall] = it / efficiency - it;
+      hallUpsLoss[hall] = (it / efficiency - it) * upsLossScale;
       const airHeat = hallCrahHeat[hall]!;
       const units = crahAvailable[hall]!;
       let fanKw = 0;
@@ -1003,7 +1204,7 @@ export class PartitionKernel {
         let speed = airHeat / (units * crahUnitKw[hall]!);
         if (speed > 1) plantOverLimit[plant] = 1;
         speed = Math.min(1, Math.max(minimumSpeed, speed));
-        fanKw = units * crahFanKw[hall]! * partLoadPower(speed);
+        fanKw = units * crahFanKw[hall]! * powerScale * partLoadPower(speed);
       }
       hallCrahFan[hall] = fanKw;
       plantHeatIn[plant]! += airHeat + fanKw;
@@ -1020,7 +1221,7 @@ export class PartitionKernel {
       if (maximumFlowLpm > 0) {
         const neededLpm = (heatIn / (waterKjPerLiterK * designDeltaTK[plant]!)) * 60;
         const speed = pumpSpeed(neededLpm / maximumFlowLpm, minimumSpeed);
-        pumpKw = pumps * pumpUnitKw[plant]! * partLoadPower(speed);
+        pumpKw = pumps * pumpUnitKw[plant]! * powerScale * partLoadPower(speed);
         flowLpm = speed * maximumFlowLpm;
       }
       heatIn += pumpKw;
@@ -1059,12 +1260,12 @@ export class PartitionKernel {
       supplyC[plant] = newC;
       const coolersFull = fullConductance * Math.max(0, newC + waterRiseK - airC);
       const fanSpeed = coolersFull > 0 ? Math.min(1, coolerKw / coolersFull) : 0;
-      const fanKw = fanSpeed > 0 ? coolers * dryCoolerFanKw[plant]! * partLoadPower(fanSpeed) : 0;
+      const fanKw = fanSpeed > 0 ? coolers * dryCoolerFanKw[plant]! * powerScale * partLoadPower(fanSpeed) : 0;
       let chillerPowerKw = 0;
       if (chillerKw > 0) {
         // Refrigerant lift: condensing above the coil air, evaporating below the water it chills.
         const liftK = airC + condenserApproachK - (newC - evaporatorApproachK);
-        chillerPowerKw = chillerKw / tableAt(copTable, plant * copTablePoints, copTablePoints, liftK);
+        chillerPowerKw = chillerKw / (copScale * tableAt(copTable, plant * copTablePoints, copTablePoints, liftK));
       }
       plantEvaporative[plant] = sprays
         ? (fanSpeed * coolers * dryCoolerUnitKw[plant]! * (dryBulbC - airC)) / dryCoolerAirRiseK
@@ -1082,26 +1283,123 @@ export class PartitionKernel {
       plantSprays[plant] = sprays ? 1 : 0;
     }
 
-    // Halls again: plant mechanical power by heat share, transformers, grid.
-    for (let hall = 0; hall < hallCount; hall++) {
-      const plant = hallPlant[hall]!;
-      const it = hallIt[hall]!;
-      const hallHeat = it + hallCduPump[hall]! + hallCrahFan[hall]!;
+    this.#hallsToGrid(dryBulbC);
+    this.#countInlets(dt);
+    this.stepsDone++;
+  }
+
+  /**
+   * Units in service move toward the partition's availability: a failure acts at once, a repaired unit returns over
+   * its restart time (`PlantAssumptions.…RestartS`), so a loop that overheated recovers at the pace of its units.
+   */
+  #rampUnits(dt: number): void {
+    const { rows, plants } = this.partition;
+    const a = this.assumptions;
+    const rates = this.#restartRates;
+    rampToward(this.cduInService, rows.cduAvailable, rates[0]!, dt, a.cduRestartS);
+    rampToward(this.pumpsInService, plants.pumpsAvailable, rates[1]!, dt, a.pumpRestartS);
+    rampToward(this.dryCoolersInService, plants.dryCoolersAvailable, rates[2]!, dt, a.dryCoolerRestartS);
+    rampToward(this.chillersInService, plants.chillersAvailable, rates[3]!, dt, a.chillerRestartS);
+  }
+
+  /**
+   * Halls to the grid: plant mechanical power shared by heat; house loads; electrical-room cooling of the UPS and
+   * transformer losses (fans, plus DX compressors above the economiser limit, COP from the plant's curve at their
+   * lift); hall transformers (no-load + load losses ∝ loading²); the hall's share of the HV substation (same law).
+   */
+  #hallsToGrid(dryBulbC: number): void {
+    const { halls, plants } = this.partition;
+    const a = this.assumptions;
+    const plantHallHeat = this.#plantHallHeat;
+    const plantMechanical = this.#plantMechanical;
+    const plantHallCount = this.#plantHallCount;
+    const economiser = dryBulbC <= a.electricalRoomAirC - economiserMarginK;
+    for (let hall = 0; hall < halls.count; hall++) {
+      const plant = halls.plant[hall]!;
+      const it = this.hallItKw[hall]!;
+      const ups = this.hallUpsLossKw[hall]!;
+      const hallHeat = it + this.hallCduPumpKw[hall]! + this.hallCrahFanKw[hall]!;
       // With no heat at all (every rack off), the plant's own consumption is shared equally.
       const share = plantHallHeat[plant]! > 0 ? hallHeat / plantHallHeat[plant]! : 1 / plantHallCount[plant]!;
       const mechanicalShare = share * plantMechanical[plant]!;
-      const loadKw = it + hallUpsLoss[hall]! + hallCduPump[hall]! + hallCrahFan[hall]! + mechanicalShare;
-      const count = transformerCount[hall]!;
-      const loading = count > 0 ? loadKw / (count * transformerUnitKw[hall]!) : 0;
-      const transformerLoss = count * (transformerNoLoadKw[hall]! + transformerLoadLossKw[hall]! * loading * loading);
-      const gridKw = loadKw + transformerLoss;
-      hallTransformerLoss[hall] = transformerLoss;
-      hallPlantShare[hall] = mechanicalShare;
-      hallGrid[hall] = gridKw;
-      plantGrid[plant]! += gridKw;
-      plantDirect[plant]! += hallUpsLoss[hall]! + transformerLoss;
+      const house = this.hallHouseKw[hall]!;
+      const baseKw = it + ups + this.hallCduPumpKw[hall]! + this.hallCrahFanKw[hall]! + mechanicalShare + house;
+      let coolingPerKw = a.electricalRoomFanKwPerKw;
+      if (!economiser) {
+        const liftK = dryBulbC + condenserApproachK - (a.electricalRoomAirC - a.electricalRoomEvaporatorK);
+        coolingPerKw += 1 / (a.copScale * tableAt(plants.copTable, plant * copTablePoints, copTablePoints, liftK));
+      }
+      const count = halls.transformerCount[hall]!;
+      const unitKw = halls.transformerUnitKw[hall]!;
+      const noLoadKw = halls.transformerNoLoadKw[hall]!;
+      const loadLossKw = halls.transformerLoadLossKw[hall]!;
+      const transformerAt = (loadKw: number) => {
+        const loading = count > 0 ? loadKw / (count * unitKw) : 0;
+        return count * (noLoadKw + loadLossKw * loading * loading);
+      };
+      // The cooling of the transformer losses loads the transformers: a fixed point, converged in three rounds
+      // (the cooling is about 5–30 % of 1–2 % of the load).
+      let cooling = ups * coolingPerKw;
+      let transformerLoss = transformerAt(baseKw + cooling);
+      for (let round = 0; round < 3; round++) {
+        cooling = (ups + transformerLoss) * coolingPerKw;
+        transformerLoss = transformerAt(baseKw + cooling);
+      }
+      const hallKw = baseKw + cooling + transformerLoss;
+      const substationKva = halls.substationKva[hall]!;
+      let substationLoss = 0;
+      if (substationKva > 0) {
+        const loading = hallKw / halls.powerFactor[hall]! / substationKva;
+        substationLoss =
+          this.#hallSubstationNoLoadKw[hall]! + this.#hallSubstationLoadLossKw[hall]! * loading * loading;
+      }
+      const gridKw = hallKw + substationLoss;
+      this.hallTransformerLossKw[hall] = transformerLoss;
+      this.hallElectricalCoolingKw[hall] = cooling;
+      this.hallSubstationLossKw[hall] = substationLoss;
+      this.hallPlantShareKw[hall] = mechanicalShare;
+      this.hallGridKw[hall] = gridKw;
+      this.plantGridKw[plant]! += gridKw;
+      this.plantDirectHeatKw[plant]! += ups + transformerLoss + cooling + house + substationLoss;
     }
-    this.stepsDone++;
+  }
+
+  /**
+   * Server inlet air per rack type into `inletRackSeconds`. `crah` racks breathe the hall air handlers' supply
+   * (facility water supply + coil approach) plus containment leakage. Rear-door racks breathe the aisle's air, the
+   * mix of the doors' leaving air: room-neutral doors at effectiveness ε give inlet = water + (1 − ε)/ε × the
+   * servers' air rise, which scales with the row's drawn over design power (the loop's supply stands for the
+   * water entering the doors).
+   */
+  #countInlets(dt: number): void {
+    const { segments, rows, halls } = this.partition;
+    const a = this.assumptions;
+    for (let hall = 0; hall < halls.count; hall++) {
+      this.hallCrahInletC[hall] = this.supplyC[halls.plant[hall]!]! + a.crahApproachK + a.containmentRiseK;
+    }
+    const doorFactor = ((1 - a.rearDoorEffectiveness) / a.rearDoorEffectiveness) * a.serverAirRiseK;
+    for (let row = 0; row < rows.count; row++) {
+      const designKw = this.#rowRearDoorDesignKw[row]!;
+      if (this.#rowHasRearDoor[row] === 0) continue;
+      const fraction = designKw > 0 ? Math.min(1, this.#rowDrawnKw[row]! / designKw) : 0;
+      this.rowRearDoorInletC[row] = this.tcsC[row]! + doorFactor * fraction;
+    }
+    const counts = this.inletRackSeconds;
+    for (let segment = 0; segment < segments.count; segment++) {
+      const installed = this.#segmentInstalled[segment]!;
+      if (installed === 0) continue;
+      const inletC =
+        segments.rearDoor[segment] === 1
+          ? this.rowRearDoorInletC[segments.row[segment]!]!
+          : this.hallCrahInletC[segments.hall[segment]!]!;
+      const base = segments.typeIndex[segment]! * inletBands;
+      const rackSeconds = installed * dt;
+      counts[base]! += rackSeconds;
+      if (inletC < inletRecommendedLowC) counts[base + 1]! += rackSeconds;
+      for (let band = 0; band < inletThresholdsC.length; band++) {
+        if (inletC > inletThresholdsC[band]!) counts[base + 2 + band]! += rackSeconds;
+      }
+    }
   }
 }
 
@@ -1117,6 +1415,7 @@ export function runPartition(
   scenarioRamps: readonly OccupancyRamp[],
   settings: RunSettings,
   onProgress: (stepsDone: number) => void = () => {},
+  onStep?: (kernel: PartitionKernel) => void,
 ): PartitionResult {
   const kernel = new PartitionKernel(
     partition,
@@ -1126,6 +1425,7 @@ export function runPartition(
     scenarioRamps,
     settings.stepS,
     settings.startS ?? 0,
+    settings.assumptions,
   );
   const rowTable: RowTable = partition.rows;
   const dt = settings.stepS;
@@ -1145,6 +1445,9 @@ export function runPartition(
   const hallConversion = kernel.hallConversionLossKw;
   const hallUpsLoss = kernel.hallUpsLossKw;
   const hallTransformerLoss = kernel.hallTransformerLossKw;
+  const hallSubstationLoss = kernel.hallSubstationLossKw;
+  const hallHouse = kernel.hallHouseKw;
+  const hallElectricalCooling = kernel.hallElectricalCoolingKw;
   const hallCduPump = kernel.hallCduPumpKw;
   const hallCrahFan = kernel.hallCrahFanKw;
   const hallPlantShare = kernel.hallPlantShareKw;
@@ -1198,6 +1501,7 @@ export function runPartition(
 
   for (let step = 0; step < steps; step++) {
     kernel.step();
+    onStep?.(kernel);
     const demandIndex = Math.floor(step / stepsPerDemand);
     const dryBulbC = kernel.dryBulbC;
     const wetBulbC = kernel.wetBulbC;
@@ -1234,6 +1538,9 @@ export function runPartition(
       hallAccumulator[hallField.conversionLossKw * stride + hall]! += hallConversion[hall]! * dt;
       hallAccumulator[hallField.upsLossKw * stride + hall]! += hallUpsLoss[hall]! * dt;
       hallAccumulator[hallField.transformerLossKw * stride + hall]! += hallTransformerLoss[hall]! * dt;
+      hallAccumulator[hallField.substationLossKw * stride + hall]! += hallSubstationLoss[hall]! * dt;
+      hallAccumulator[hallField.houseKw * stride + hall]! += hallHouse[hall]! * dt;
+      hallAccumulator[hallField.electricalCoolingKw * stride + hall]! += hallElectricalCooling[hall]! * dt;
       hallAccumulator[hallField.cduPumpKw * stride + hall]! += hallCduPump[hall]! * dt;
       hallAccumulator[hallField.crahFanKw * stride + hall]! += hallCrahFan[hall]! * dt;
       hallAccumulator[hallField.plantShareKw * stride + hall]! += hallPlantShare[hall]! * dt;
@@ -1311,6 +1618,8 @@ export function runPartition(
     rackGlobal: recordedGlobal,
     rackSeries,
     rackSteps: rackTable.count * steps,
+    typeThrottledRackHours: kernel.typeThrottledRackHours,
+    inletRackSeconds: kernel.inletRackSeconds,
   };
 }
 

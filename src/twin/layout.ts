@@ -42,6 +42,8 @@ export interface SegmentTable {
   readonly serversPerRack: Float64Array;
   readonly maxCoolantC: Float64Array;
   readonly profile: Int32Array;
+  /** 1 when the rack type's air side goes through a rear door on the row's loop (`rdhx`), 0 for hall air handlers. */
+  readonly rearDoor: Uint8Array;
   /** Share of the segment's racks installed and powered (scenario occupancy and "more racks"). Mutable. */
   readonly occupancy: Float64Array;
 }
@@ -116,7 +118,19 @@ export interface HallTable {
   readonly crahAvailable: Float64Array;
   readonly crahUnitKw: Float64Array;
   readonly crahFanKw: Float64Array;
+  /** Building area the hall carries house loads for: the site's building area shared by white space, m². */
+  readonly houseAreaM2: Float64Array;
+  /**
+   * The hall's share of the HV substation's rating, kVA (its share of the site's design rack power); 0 when the
+   * site is fed at medium voltage (≤ 36 kV), where the hall transformers are the only stage.
+   */
+  readonly substationKva: Float64Array;
+  /** Site power factor (grid kVA per kW). */
+  readonly powerFactor: Float64Array;
 }
+
+/** Highest voltage of a medium-voltage feed, kV (IEC 60076 and EU 548/2014: medium power transformers ≤ 36 kV). */
+export const mediumVoltageLimitKv = 36;
 
 /** Cooling plants: the closed facility water loop, its pumps, dry coolers and trim chillers. */
 export interface PlantTable {
@@ -218,6 +232,7 @@ export function buildPartition(site: Site, plantIndexes: readonly number[]): Par
     serversPerRack: new Float64Array(segmentCount),
     maxCoolantC: new Float64Array(segmentCount),
     profile: new Int32Array(segmentCount),
+    rearDoor: new Uint8Array(segmentCount),
     occupancy: new Float64Array(segmentCount).fill(1),
   };
   const rowCount = rows.length;
@@ -260,6 +275,7 @@ export function buildPartition(site: Site, plantIndexes: readonly number[]): Par
     segments.serversPerRack[local] = type.servers;
     segments.maxCoolantC[local] = type.maxCoolantSupply;
     segments.profile[local] = profileClasses.indexOf(profileOf(site, rack.typeIndex, segment.rowIndex));
+    segments.rearDoor[local] = type.airCooling === "rdhx" ? 1 : 0;
     rowTable.minimumLimitC[row] = Math.min(rowTable.minimumLimitC[row]!, type.maxCoolantSupply);
     rowTable.segmentStart[row + 1] = local + 1;
     rowDesignHeat[row]! += segment.rackCount * type.designPower * tcsShare;
@@ -303,7 +319,23 @@ export function buildPartition(site: Site, plantIndexes: readonly number[]): Par
     crahAvailable: new Float64Array(hallCount),
     crahUnitKw: new Float64Array(hallCount),
     crahFanKw: new Float64Array(hallCount),
+    houseAreaM2: new Float64Array(hallCount),
+    substationKva: new Float64Array(hallCount),
+    powerFactor: new Float64Array(hallCount).fill(site.powerFactor),
   };
+  const totalWhiteSpace = site.halls.reduce((sum, hall) => sum + hall.whiteSpace, 0);
+  const houseArea = site.buildingArea ?? totalWhiteSpace;
+  const hallDesignKw = site.halls.map(() => 0);
+  for (const rack of site.racks) hallDesignKw[rack.hallIndex]! += site.rackTypes[rack.typeIndex]!.designPower;
+  const siteDesignKw = hallDesignKw.reduce((sum, value) => sum + value, 0);
+  // One transformer bank per HV feed, rated for the feed (2N feeds each carry half the load in normal operation).
+  const substationKva = site.gridFeeds
+    .filter((feed) => feed.voltageKV > mediumVoltageLimitKv)
+    .reduce((sum, feed) => sum + feed.capacity / site.powerFactor, 0);
+  halls.forEach((hall, local) => {
+    hallTable.houseAreaM2[local] = totalWhiteSpace > 0 ? (houseArea * hall.whiteSpace) / totalWhiteSpace : 0;
+    hallTable.substationKva[local] = siteDesignKw > 0 ? (substationKva * hallDesignKw[hall.index]!) / siteDesignKw : 0;
+  });
   halls.forEach((hall, local) => {
     hallTable.globalIndex[local] = hall.index;
     hallTable.plant[local] = plantLocal.get(hall.plantIndex)!;

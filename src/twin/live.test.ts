@@ -99,7 +99,11 @@ describe("live twin: shared physics", () => {
       close(history.facilityKW[minute]!, siteFrame.fields.gridKw![minute]!, `history facilityKW ${minute}`);
       close(history.pue[minute]!, siteFrame.fields.pue![minute]!, `history pue ${minute}`);
       close(history.coolingKW[minute]!, siteFrame.fields.coolingKw![minute]!, `history coolingKW ${minute}`);
-      const losses = siteFrame.fields.upsLossKw![minute]! + siteFrame.fields.transformerLossKw![minute]!;
+      const losses =
+        siteFrame.fields.upsLossKw![minute]! +
+        siteFrame.fields.transformerLossKw![minute]! +
+        siteFrame.fields.substationLossKw![minute]! +
+        siteFrame.fields.houseKw![minute]!;
       close(history.lossesKW[minute]!, losses, `history lossesKW ${minute}`);
       close(history.dryBulbC[minute]!, siteFrame.fields.outdoorDryBulbC![minute]!, `history dryBulbC ${minute}`);
       close(history.fwsSupplyC[minute]!, siteFrame.fields.fwsSupplyC![minute]!, `history fwsSupplyC ${minute}`);

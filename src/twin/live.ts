@@ -52,13 +52,16 @@ export interface LiveTwinOptions {
 /** Site-wide figures of the current step. Power in kW. */
 export interface LiveKpis {
   readonly itKW: number;
-  /** Drawn from the grid: IT, cooling, UPS and transformer losses. */
+  /** Drawn from the grid: IT, cooling, losses and house loads. */
   readonly facilityKW: number;
   /** Facility over IT power (NaN with no IT load). */
   readonly pue: number;
-  /** CDU pumps, air handler fans, facility water pumps, dry cooler fans, chillers. */
+  /** CDU pumps, air handler fans, facility water pumps, dry cooler fans, chillers, electrical-room cooling. */
   readonly coolingKW: number;
-  /** UPS and transformer losses (server conversion losses are inside IT). */
+  /**
+   * The rest of the overhead: UPS, transformer and HV substation losses, and house loads (lighting, offices, BMS).
+   * Server conversion losses are inside IT.
+   */
   readonly lossesKW: number;
   /** Water to make up: evaporated by the adiabatic pads plus the loops' losses, L/h. */
   readonly makeUpWaterLPerH: number;
@@ -304,8 +307,12 @@ export class LiveTwin {
     for (let hall = 0; hall < kernel.hallItKw.length; hall++) {
       it += kernel.hallItKw[hall]!;
       facility += kernel.hallGridKw[hall]!;
-      cooling += kernel.hallCduPumpKw[hall]! + kernel.hallCrahFanKw[hall]!;
-      losses += kernel.hallUpsLossKw[hall]! + kernel.hallTransformerLossKw[hall]!;
+      cooling += kernel.hallCduPumpKw[hall]! + kernel.hallCrahFanKw[hall]! + kernel.hallElectricalCoolingKw[hall]!;
+      losses +=
+        kernel.hallUpsLossKw[hall]! +
+        kernel.hallTransformerLossKw[hall]! +
+        kernel.hallSubstationLossKw[hall]! +
+        kernel.hallHouseKw[hall]!;
     }
     let supply = 0;
     for (let plant = 0; plant < kernel.supplyC.length; plant++) {

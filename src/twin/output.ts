@@ -57,6 +57,7 @@ export function summaryOf(result: TwinResult): Record<string, unknown> {
     rackSteps: result.rackSteps,
     kpis: result.kpis,
     plants: result.plantKpis,
+    airInlet: result.airInlet,
   };
 }
 

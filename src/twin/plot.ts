@@ -212,7 +212,11 @@ export function renderCharts(result: TwinResult): Record<string, string> {
     x,
     [
       { name: "IT", values: meanMegawatts("itKw") },
-      { name: "UPS + transformers", values: meanMegawatts("upsLossKw", "transformerLossKw") },
+      {
+        name: "UPS, transformers, substation",
+        values: meanMegawatts("upsLossKw", "transformerLossKw", "substationLossKw"),
+      },
+      { name: "house + electrical rooms", values: meanMegawatts("houseKw", "electricalCoolingKw") },
       { name: "CDU pumps + CRAH fans", values: meanMegawatts("cduPumpKw", "crahFanKw") },
       { name: "FWS pumps + dry coolers", values: meanMegawatts("fwsPumpKw", "dryCoolerFanKw") },
       { name: "trim chillers", values: meanMegawatts("chillerPowerKw") },

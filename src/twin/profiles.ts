@@ -9,7 +9,8 @@
  * - inference: the users' day (lowest at 04:00, highest at 16:00, a quarter lower at weekends) times a bursty factor
  *   0.7–1.3 that changes every 5–15 min per rack, with bursts of 1.5× 8 % of the time;
  * - office hours (health zones): weekdays 08:00–19:00, ±15 % per 15 minutes.
- * Each rack refreshes only when its own activity changes (`nextS`), so a step costs one comparison per rack.
+ * Each rack refreshes only when its own activity changes (`nextS`): racks are filed by that time, so a step touches
+ * only the racks whose activity changes.
  *
  * `SyntheticLoad` runs every installed rack fully allocated; `RackSourceLoad` takes the allocation from a rack-level
  * `UtilisationSource` (the scheduler's replay or live state) and multiplies it by the activity (or, with
@@ -24,6 +25,12 @@ import { secondsPer } from "./time.ts";
 export interface RackLoad {
   /** Writes the utilisation (0–1) of every rack of the partition (`RackTable` order) at `timeS`. Must not allocate. */
   fill(timeS: number, out: Float64Array): void;
+  /**
+   * Optional, for loads that are job activity alone: brings each rack's `level` up to `timeS` and returns it with
+   * the base of each profile class, so the kernel computes utilisation min(1, base[class] × level) in its own rack
+   * pass instead of `fill` writing it first. Must not allocate.
+   */
+  levelsAt?(timeS: number): { readonly level: Float64Array; readonly bases: Float64Array };
 }
 
 /** A rack-level source that can say when its utilisation next changes (an event-driven replay can). */
@@ -57,6 +64,8 @@ const burstProbability = 0.08;
 const burstFactor = 1.5;
 const burstLow = 0.7;
 const burstSpan = 0.6;
+/** Width of the buckets racks are filed in by the time their activity next changes, seconds. */
+const dueBucketS = 60;
 /** Office-hours noise slot. */
 export const officeSlotS = 900;
 const officeLow = 0.85;
@@ -104,6 +113,14 @@ export class JobActivity {
   readonly #dipS: Float64Array;
   readonly #steady: Float64Array;
   #lastS = Number.NEGATIVE_INFINITY;
+  // Racks by the time their level next changes, in a ring of `dueBucketS` buckets (singly linked lists in typed
+  // arrays), so a step touches only the racks whose level changes instead of checking every rack's time.
+  readonly #bucketHead: Int32Array;
+  readonly #nextInBucket: Int32Array;
+  /** Absolute bucket (⌊time / dueBucketS⌋) up to which every due rack has been refreshed; NaN before the first fill. */
+  #doneBucket = Number.NaN;
+  readonly #bucketMask: number;
+  readonly #levels: { readonly level: Float64Array; readonly bases: Float64Array };
 
   /** Activity for the racks of a partition with `seed`. */
   constructor(racks: RackTable, seed: number) {
@@ -132,6 +149,86 @@ export class JobActivity {
       this.#periodS[rack] = periodS;
       this.#offsetS[rack] = kind === 2 ? 0 : hashUniform(this.#seed ^ streamB, key, kind) * periodS;
     }
+    // A level never holds longer than its rack's period (a training job, a slot), so the ring spans the longest.
+    let longestS = officeSlotS;
+    for (let rack = 0; rack < count; rack++) longestS = Math.max(longestS, this.#periodS[rack]!);
+    // A power of two, so the ring index is a mask.
+    const buckets = 2 ** Math.ceil(Math.log2(Math.ceil(longestS / dueBucketS) + 2));
+    this.#bucketHead = new Int32Array(buckets).fill(-1);
+    this.#bucketMask = buckets - 1;
+    this.#nextInBucket = new Int32Array(count).fill(-1);
+    this.#levels = { level: this.level, bases: this.#bases };
+  }
+
+  /** Files rack `rack` under the bucket of its `nextS`. */
+  #schedule(rack: number): void {
+    const heads = this.#bucketHead;
+    // Times are below 2³¹ buckets (4,000 years), so the bucket is an int32 and the ring index a mask.
+    const bucket = (Math.floor(this.nextS[rack]! / dueBucketS) | 0) & this.#bucketMask;
+    this.#nextInBucket[rack] = heads[bucket]!;
+    heads[bucket] = rack;
+  }
+
+  /** Brings every rack's `level` up to `timeS` and returns it with the classes' bases at `timeS` (reused arrays). */
+  levelsAt(timeS: number): { readonly level: Float64Array; readonly bases: Float64Array } {
+    if (timeS < this.#lastS || Number.isNaN(this.#doneBucket)) this.#refreshAll(timeS);
+    else this.#refreshDue(timeS);
+    this.#lastS = timeS;
+    profileBases(timeS, this.#bases);
+    return this.#levels;
+  }
+
+  /** Refreshes every rack (first fill, or time went back) and files each under its next change. */
+  #refreshAll(timeS: number): void {
+    this.#bucketHead.fill(-1);
+    for (let rack = 0; rack < this.#racks.count; rack++) {
+      this.#refresh(rack, timeS);
+      this.#schedule(rack);
+    }
+    this.#doneBucket = Math.floor(timeS / dueBucketS);
+  }
+
+  /** Refreshes the racks whose level changes by `timeS`: those filed in the buckets passed since the last fill. */
+  #refreshDue(timeS: number): void {
+    const heads = this.#bucketHead;
+    const nextInBucket = this.#nextInBucket;
+    const nextS = this.nextS;
+    const level = this.level;
+    const profile = this.#racks.profile;
+    const key = this.#racks.globalIndex;
+    const periodS = this.#periodS;
+    const offsetS = this.#offsetS;
+    const slot = this.#slot;
+    const stream = this.#seed ^ streamC;
+    const lastBucket = Math.floor(timeS / dueBucketS);
+    // Past the ring's span every bucket holds due racks: each ring slot is visited once.
+    const firstBucket = Math.max(this.#doneBucket, lastBucket - heads.length + 1);
+    for (let absolute = firstBucket; absolute <= lastBucket; absolute++) {
+      const bucket = absolute & this.#bucketMask;
+      let rack = heads[bucket]!;
+      heads[bucket] = -1;
+      while (rack >= 0) {
+        const following = nextInBucket[rack]!;
+        const dueS = nextS[rack]!;
+        if (timeS >= dueS) {
+          const kind = profile[rack]!;
+          // Inference and office slots usually just move on to the next slot: one draw, no division.
+          if (kind !== 0 && timeS < dueS + periodS[rack]!) {
+            const next = slot[rack]! + 1;
+            slot[rack] = next;
+            // The boundary as `#refresh` computes it (same rounding), so values do not depend on the start.
+            nextS[rack] = (next + 1) * periodS[rack]! - offsetS[rack]!;
+            level[rack] = slotLevel(kind, hashUniform(stream, key[rack]!, next));
+          } else {
+            this.#refresh(rack, timeS);
+          }
+        }
+        // Re-filed: under its new time when refreshed (always after `timeS`), or in this bucket again.
+        this.#schedule(rack);
+        rack = following;
+      }
+    }
+    this.#doneBucket = lastBucket;
   }
 
   /** Recomputes rack `rack`'s level at `timeS` and when it next changes. */
@@ -184,35 +281,11 @@ export class JobActivity {
    * the rack its jobs hold). Racks refresh only when their activity changes; going back in time refreshes all.
    */
   fill(timeS: number, out: Float64Array, allocation?: Float64Array): void {
-    const nextS = this.nextS;
-    if (timeS < this.#lastS) nextS.fill(Number.NEGATIVE_INFINITY);
-    this.#lastS = timeS;
-    const bases = this.#bases;
-    profileBases(timeS, bases);
-    const level = this.level;
+    const { bases, level } = this.levelsAt(timeS);
     const profile = this.#racks.profile;
-    const key = this.#racks.globalIndex;
-    const periodS = this.#periodS;
-    const offsetS = this.#offsetS;
-    const slot = this.#slot;
-    const stream = this.#seed ^ streamC;
     const count = this.#racks.count;
     for (let rack = 0; rack < count; rack++) {
-      const kind = profile[rack]!;
-      const dueS = nextS[rack]!;
-      if (timeS >= dueS) {
-        // Inference and office slots usually just move on to the next slot: one draw, no division.
-        if (kind !== 0 && timeS < dueS + periodS[rack]!) {
-          const next = slot[rack]! + 1;
-          slot[rack] = next;
-          // The boundary as `#refresh` computes it (same rounding), so values do not depend on the start.
-          nextS[rack] = (next + 1) * periodS[rack]! - offsetS[rack]!;
-          level[rack] = slotLevel(kind, hashUniform(stream, key[rack]!, next));
-        } else {
-          this.#refresh(rack, timeS);
-        }
-      }
-      const value = bases[kind]! * level[rack]!;
+      const value = bases[profile[rack]!]! * level[rack]!;
       out[rack] = Math.min(value, 1);
     }
     if (allocation !== undefined) for (let rack = 0; rack < count; rack++) out[rack]! *= allocation[rack]!;
@@ -240,6 +313,11 @@ export class SyntheticLoad implements RackLoad {
   /** Writes every rack's utilisation at `timeS`. */
   fill(timeS: number, out: Float64Array): void {
     this.#activity.fill(timeS, out);
+  }
+
+  /** Every rack's activity level and the classes' bases at `timeS` (see `RackLoad.levelsAt`). */
+  levelsAt(timeS: number): { readonly level: Float64Array; readonly bases: Float64Array } {
+    return this.#activity.levelsAt(timeS);
   }
 }
 

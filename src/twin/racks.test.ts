@@ -175,8 +175,13 @@ describe("per-rack twin: energy balance every step", () => {
         overheads +=
           kernel.hallUpsLossKw[hall]! +
           kernel.hallTransformerLossKw[hall]! +
+          kernel.hallSubstationLossKw[hall]! +
+          kernel.hallHouseKw[hall]! +
+          kernel.hallElectricalCoolingKw[hall]! +
           kernel.hallCduPumpKw[hall]! +
           kernel.hallCrahFanKw[hall]!;
+        // Every new plant term is there and positive: house loads, electrical-room cooling.
+        assert.ok(kernel.hallHouseKw[hall]! > 0 && kernel.hallElectricalCoolingKw[hall]! > 0);
       }
       let rejected = 0;
       for (let plant = 0; plant < partition.plants.count; plant++) {

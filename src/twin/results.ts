@@ -6,6 +6,7 @@
  */
 import type { Site } from "../model/site.ts";
 import { demandFields, hallFields, type PartitionResult, plantFields, type RunSettings, rackFields } from "./kernel.ts";
+import { inletBands, inletThresholdNames, inletThresholdsC } from "./plant.ts";
 import { secondsPer } from "./time.ts";
 
 /** A time series frame: point start times and one array per field. */
@@ -26,6 +27,9 @@ export const siteFields = [
   "conversionLossKw",
   "upsLossKw",
   "transformerLossKw",
+  "substationLossKw",
+  "houseKw",
+  "electricalCoolingKw",
   "cduPumpKw",
   "crahFanKw",
   "fwsPumpKw",
@@ -50,8 +54,16 @@ export interface Kpis {
   readonly durationHours: number;
   readonly itEnergyMWh: number;
   readonly totalEnergyMWh: number;
+  /** Pumps, fans and chillers of the loops and plants, and the electrical rooms' cooling. */
   readonly coolingEnergyMWh: number;
+  /** UPS, hall transformer and HV substation losses. */
   readonly powerLossEnergyMWh: number;
+  /** Of the cooling: the electrical rooms' fans and DX compressors. */
+  readonly electricalCoolingMWh: number;
+  /** Of the losses: the HV substation's transformers. */
+  readonly substationLossMWh: number;
+  /** Lighting, offices, security, BMS (in the PUE, in neither partial PUE). */
+  readonly houseEnergyMWh: number;
   /** Server power supply and rectifier losses, part of IT energy (ExaDigiT RAPS chain). */
   readonly conversionLossMWh: number;
   readonly heatRejectedMWh: number;
@@ -87,6 +99,20 @@ export interface PlantKpis {
   readonly coolingEnergyMWh: number;
 }
 
+/**
+ * Server inlet air of one rack type against the ASHRAE TC9.9 (2021) envelopes. Hours are per installed rack (its
+ * rack-hours in the band over its installed racks), so 8,760 means every rack all year.
+ */
+export interface InletKpis {
+  readonly rackType: string;
+  readonly airCooling: string;
+  /** Installed rack-hours of the type over the run. */
+  readonly rackHours: number;
+  readonly hoursBelowRecommended: number;
+  /** Hours above 27 °C (recommended), 32 (A1), 35 (A2), 40 (A3), 45 (A4). */
+  readonly hoursAbove: Readonly<Record<(typeof inletThresholdNames)[number], number>>;
+}
+
 /** Everything a run produces. */
 export interface TwinResult {
   readonly siteId: string;
@@ -98,11 +124,15 @@ export interface TwinResult {
   readonly threads: number;
   readonly kpis: Kpis;
   readonly plantKpis: readonly PlantKpis[];
+  /** Server inlet hours per rack type present on the site. */
+  readonly airInlet: readonly InletKpis[];
   readonly site: SeriesFrame;
   readonly plants: readonly SeriesFrame[];
   readonly halls: readonly SeriesFrame[];
   /** Series of the racks asked for, in the order asked. */
   readonly racks: readonly SeriesFrame[];
+  /** Hours racks spent throttled over the run, per rack type of the site (every type, zeros included). */
+  readonly throttledRackHoursByType: readonly { readonly rackType: string; readonly rackHours: number }[];
   /** Rack-steps computed (every rack of the site, every step). */
   readonly rackSteps: number;
 }
@@ -208,8 +238,12 @@ export function assembleResult(
   const plants: SeriesFrame[] = new Array(site.plants.length);
   const racks: SeriesFrame[] = [];
   let rackSteps = 0;
+  const typeThrottledRackHours = new Float64Array(site.rackTypes.length);
   for (const partition of partitions) {
     rackSteps += partition.rackSteps;
+    partition.typeThrottledRackHours.forEach((hours, type) => {
+      typeThrottledRackHours[type]! += hours;
+    });
     partition.hallGlobal.forEach((global, local) => {
       halls[global] = frameOf(
         site.halls[global]!.id,
@@ -255,6 +289,9 @@ export function assembleResult(
       "conversionLossKw",
       "upsLossKw",
       "transformerLossKw",
+      "substationLossKw",
+      "houseKw",
+      "electricalCoolingKw",
       "cduPumpKw",
       "crahFanKw",
     ] as const) {
@@ -301,6 +338,7 @@ export function assembleResult(
     column("coolingKw")[point] =
       column("cduPumpKw")[point]! +
       column("crahFanKw")[point]! +
+      column("electricalCoolingKw")[point]! +
       column("fwsPumpKw")[point]! +
       column("dryCoolerFanKw")[point]! +
       column("chillerPowerKw")[point]!;
@@ -367,7 +405,10 @@ export function assembleResult(
   const it = energyKwh(siteFrame, "itKw");
   const total = energyKwh(siteFrame, "gridKw");
   const cooling = energyKwh(siteFrame, "coolingKw");
-  const losses = energyKwh(siteFrame, "upsLossKw") + energyKwh(siteFrame, "transformerLossKw");
+  const losses =
+    energyKwh(siteFrame, "upsLossKw") +
+    energyKwh(siteFrame, "transformerLossKw") +
+    energyKwh(siteFrame, "substationLossKw");
   const evaporated = plants.reduce((sum, plant) => sum + sumOf(field(plant, "evaporatedWaterL")), 0);
   const makeUp = plants.reduce((sum, plant) => sum + sumOf(field(plant, "makeUpWaterL")), 0);
   const kpis: Kpis = {
@@ -376,6 +417,9 @@ export function assembleResult(
     totalEnergyMWh: total / 1000,
     coolingEnergyMWh: cooling / 1000,
     powerLossEnergyMWh: losses / 1000,
+    electricalCoolingMWh: energyKwh(siteFrame, "electricalCoolingKw") / 1000,
+    substationLossMWh: energyKwh(siteFrame, "substationLossKw") / 1000,
+    houseEnergyMWh: energyKwh(siteFrame, "houseKw") / 1000,
     conversionLossMWh: energyKwh(siteFrame, "conversionLossKw") / 1000,
     heatRejectedMWh: energyKwh(siteFrame, "heatRejectedKw") / 1000,
     pue: total / it,
@@ -398,6 +442,7 @@ export function assembleResult(
     worstDailyEnergyImbalance: maxOf(dailyEnergyImbalance(siteFrame)),
   };
   return {
+    airInlet: inletKpis(site, partitions, durationS),
     siteId: site.id,
     weather: meta.weather,
     scenario: meta.scenario,
@@ -412,5 +457,41 @@ export function assembleResult(
     halls,
     racks,
     rackSteps,
+    throttledRackHoursByType: site.rackTypes.map((type, index) => ({
+      rackType: type.id,
+      rackHours: typeThrottledRackHours[index]!,
+    })),
   };
 }
+
+/** Inlet hours per rack type, summed over partitions (each holds its types' rack-seconds per `inletBands`). */
+function inletKpis(site: Site, partitions: readonly PartitionResult[], durationS: number): InletKpis[] {
+  const totals = new Float64Array(site.rackTypes.length * inletBands);
+  for (const partition of partitions) {
+    const counts = partition.inletRackSeconds;
+    for (let index = 0; index < Math.min(counts.length, totals.length); index++) totals[index]! += counts[index]!;
+  }
+  const kpis: InletKpis[] = [];
+  site.rackTypes.forEach((type, typeIndex) => {
+    const base = typeIndex * inletBands;
+    const rackSeconds = totals[base]!;
+    if (rackSeconds <= 0) return;
+    const hours = (seconds: number) => (seconds / rackSeconds) * (durationS / secondsPer.h);
+    const hoursAbove = Object.fromEntries(
+      inletThresholdNames.map((name, band) => [name, hours(totals[base + 2 + band]!)]),
+    ) as InletKpis["hoursAbove"];
+    kpis.push({
+      rackType: type.id,
+      airCooling: type.airCooling,
+      rackHours: rackSeconds / secondsPer.h,
+      hoursBelowRecommended: hours(totals[base + 1]!),
+      hoursAbove,
+    });
+  });
+  return kpis;
+}
+
+/** The inlet thresholds, °C, by name (for reports). */
+export const inletThresholdByName = Object.fromEntries(
+  inletThresholdNames.map((name, index) => [name, inletThresholdsC[index]!]),
+) as Readonly<Record<(typeof inletThresholdNames)[number], number>>;

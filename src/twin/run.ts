@@ -10,10 +10,11 @@ import type { Worker } from "node:worker_threads";
 import { startTypeScriptWorker } from "../core/worker.ts";
 import type { Site } from "../model/site.ts";
 import type { UtilisationSource } from "../model/utilisation.ts";
-import { type PartitionResult, type RunSettings, rackCsvHeader, runPartition } from "./kernel.ts";
+import { type PartitionKernel, type PartitionResult, type RunSettings, rackCsvHeader, runPartition } from "./kernel.ts";
 import { buildPartition, type Partition, partitionPlants } from "./layout.ts";
 import { failure, type Outcome, success } from "./outcome.ts";
-import { RackSourceLoad, SyntheticLoad } from "./profiles.ts";
+import type { PlantAssumptions } from "./plant.ts";
+import { type RackLoad, RackSourceLoad, SyntheticLoad } from "./profiles.ts";
 import { assembleResult, defaultGridIntensity, type GridIntensity, type TwinResult } from "./results.ts";
 import { emptyScenario, type OccupancyRamp, type Scenario, type TwinEvent } from "./scenario.ts";
 import { formatDuration, secondsPer } from "./time.ts";
@@ -48,7 +49,16 @@ export interface SimulationOptions {
   /** Worker threads; 1 runs on the current thread. Default: one per core up to the plant count on large sites. */
   readonly threads?: number;
   readonly gridIntensity?: GridIntensity;
+  /** Plant figures beyond the site file (default `defaultAssumptions`, `plant.ts`). */
+  readonly assumptions?: PlantAssumptions;
   readonly onProgress?: (stepsDone: number, steps: number) => void;
+  /**
+   * Wraps the racks' load with a controller (grid curtailment: per-rack power caps and pauses, `src/flex`); the run
+   * then stays on the current thread, since a controller sees the whole site.
+   */
+  readonly rackControl?: (inner: RackLoad, partition: Partition) => RackLoad;
+  /** Called after every step with the kernel (per-step site figures, e.g. the grid import of a curtailment). */
+  readonly onStep?: (kernel: PartitionKernel) => void;
 }
 
 /** A job for a worker. */
@@ -117,6 +127,7 @@ export function runSettings(options: SimulationOptions): Outcome<RunSettings> {
     demandIntervalS: alignedInterval(stepS, 600),
     rackIndexes,
     startS,
+    ...(options.assumptions === undefined ? {} : { assumptions: options.assumptions }),
   });
 }
 
@@ -183,7 +194,7 @@ export async function runWorkerJobs(
 
 /** Threads a run will use. */
 function threadsFor(options: SimulationOptions): number {
-  if (options.load !== undefined) return 1;
+  if (options.load !== undefined || options.rackControl !== undefined || options.onStep !== undefined) return 1;
   const requested = options.threads ?? (options.site.racks.length >= parallelFromRacks ? availableParallelism() : 1);
   return Math.max(1, Math.min(requested, options.site.plants.length));
 }
@@ -210,7 +221,7 @@ export async function simulate(options: SimulationOptions): Promise<Outcome<Twin
   if (csvPath !== undefined) writeHeader(csvPath);
   if (groups.length === 1) {
     const partition = buildPartition(options.site, groups[0]!);
-    const load =
+    const inner =
       options.load === undefined
         ? new SyntheticLoad(partition.racks, seed)
         : new RackSourceLoad(options.load, partition.racks, options.site.racks.length, {
@@ -218,9 +229,17 @@ export async function simulate(options: SimulationOptions): Promise<Outcome<Twin
             asActivity: options.loadIsActivity === true,
             seed,
           });
+    const load = options.rackControl === undefined ? inner : options.rackControl(inner, partition);
     partitions = [
-      runPartition(partition, weather, load, scenario.events, scenario.ramps, settingsFor(0), (done) =>
-        progress(done, steps),
+      runPartition(
+        partition,
+        weather,
+        load,
+        scenario.events,
+        scenario.ramps,
+        settingsFor(0),
+        (done) => progress(done, steps),
+        options.onStep,
       ),
     ];
   } else {

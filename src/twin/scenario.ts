@@ -97,7 +97,7 @@ export interface LoadedScenario {
 export const fwsSupplyRangeC = { min: 5, max: 70 } as const;
 
 /** Scenarios shipped with alixan for the Alixan site, in `src/twin/scenarios/`. */
-export const shippedScenarios = ["heat-wave", "w32", "w45", "growth"] as const;
+export const shippedScenarios = ["heat-wave", "cdu-failure", "w32", "w45", "growth"] as const;
 
 /** Path of a shipped scenario by name, or of a file; undefined when neither exists. */
 export function resolveScenario(nameOrPath: string): string | undefined {

@@ -60,7 +60,7 @@ describe("twin: energy balance", () => {
       scenario: [
         "events:",
         "  - { at: 1d, heatWave: { days: 3, peakC: 41, nightMinimumC: 25 } }",
-        "  - { at: 2d12h, fail: [drycooler:lab-01, drycooler:lab-02, pump:lab-fws-01] }",
+        "  - { at: 2d12h, fail: [drycooler:lab-01, drycooler:lab-02, pump:lab-fws-01, chiller:lab-02, chiller:lab-03] }",
         "  - { at: 2d14h, fail: [cdu:h1-r01-01, cdu:h1-r01-02] }",
         "  - { at: 2d16h, repair: [cdu:h1-r01-01, cdu:h1-r01-02] }",
         "  - { at: 2d20h, repair: [drycooler:lab-01, drycooler:lab-02] }",
@@ -140,7 +140,8 @@ describe("twin: physical sanity", () => {
     const result = await run({
       days: 1,
       weather: constantWeather(38, 30),
-      scenario: "events:\n  - { at: 2h, fail: [drycooler:lab-01, drycooler:lab-02, chiller:lab-01] }\n",
+      scenario:
+        "events:\n  - { at: 2h, fail: [drycooler:lab-01, drycooler:lab-02, chiller:lab-01, chiller:lab-02, chiller:lab-03] }\n",
     });
     const supply = result.site.fields.maxFwsSupplyC!;
     assert.equal(supply[0], 36);

@@ -2,28 +2,38 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { loadSite } from "../model/load.ts";
 import { secondsPer } from "./time.ts";
-import { runWhatIf, type WhatIfResult, type WhatIfScenario } from "./whatif.ts";
+import { runWhatIf, type WhatIfRequest, type WhatIfResult, whatIfProblemOf } from "./whatif.ts";
 
 const lab = loadSite("lab");
 const site = lab.site!;
 
-async function whatIf(scenario: WhatIfScenario, days = 7): Promise<WhatIfResult> {
-  const outcome = await runWhatIf(site, scenario, days);
+async function whatIf(request: WhatIfRequest): Promise<WhatIfResult> {
+  const outcome = await runWhatIf(site, request, 1, lab.file);
   assert.ok(outcome.ok, outcome.ok ? "" : outcome.error);
   return outcome.value;
 }
 
+async function refused(request: WhatIfRequest): Promise<{ field: string; message: string }> {
+  const outcome = await runWhatIf(site, request, 1, lab.file);
+  assert.ok(!outcome.ok, "refused");
+  return whatIfProblemOf(outcome.error);
+}
+
+const canicule = { peakC: 40, days: 4, nightMinimumC: 24 };
+
 describe("what-if", () => {
-  it("answers a heat wave with a higher PUE and chiller hours, over the summer week holding it", async () => {
-    const result = await whatIf("heatwave");
-    assert.equal(result.scenario, "heatwave");
+  it("answers a heat wave against the typical weather of the same week, and says so", async () => {
+    const result = await whatIf({ heatWave: canicule });
     assert.equal(result.days, 7);
-    assert.match(result.description, /from 20 July, 19 July to 25 July$/);
+    assert.equal(result.startDay, 200);
+    assert.deepEqual(result.changes, ["heat wave from 20 July, 4 days at 40 °C by day, not below 24 °C at night"]);
+    assert.equal(result.weather.baseline, "Valence typical year");
+    assert.match(result.weather.variant, /with heat wave from 20 July \(40 °C peak\)/);
+    assert.match(result.description, /19 July to 25 July \(7 days\), baseline: Valence typical year$/);
     const { baseline, variant, series } = result;
     assert.ok(variant.pue > baseline.pue, `PUE ${baseline.pue} → ${variant.pue}`);
     assert.ok(variant.chillerHours > baseline.chillerHours, `${baseline.chillerHours} → ${variant.chillerHours} h`);
-    assert.ok(variant.peakGridMW > baseline.peakGridMW);
-    assert.equal(baseline.itMWh, variant.itMWh, "same load: the racks did not throttle");
+    assert.ok(variant.maxOutdoorC > baseline.maxOutdoorC + 5, `${baseline.maxOutdoorC} → ${variant.maxOutdoorC} °C`);
     assert.ok(Math.abs(baseline.facilityMWh / baseline.itMWh - baseline.pue) < 1e-12);
 
     assert.equal(series.time.length, 7 * 24);
@@ -39,57 +49,100 @@ describe("what-if", () => {
     for (const run of [series.baseline, series.variant]) {
       for (const values of Object.values(run)) assert.equal(values.length, 7 * 24);
     }
-    // The third afternoon (21 July, 15:00) is inside the wave: the facility draws more.
+    // The first morning is before the wave (its warming starts the evening before): the same outdoor air in both
+    // runs; the third afternoon is inside it.
+    assert.deepEqual(series.variant.outdoorC.slice(0, 12), series.baseline.outdoorC.slice(0, 12));
     const afternoon = 2 * 24 + 15;
+    assert.ok(series.variant.outdoorC[afternoon]! > series.baseline.outdoorC[afternoon]!);
     assert.ok(series.variant.facilityKW[afternoon]! > series.baseline.facilityKW[afternoon]!);
-    assert.ok(series.variant.pue[afternoon]! > series.baseline.pue[afternoon]!);
+    // Every rack type has a throttling line, zeros included.
+    assert.deepEqual(
+      result.throttling.map((line) => line.rackType),
+      site.rackTypes.map((type) => type.id),
+    );
     // A window shorter than the wave starts with it.
-    assert.match((await whatIf("heatwave", 2)).description, /, 20 July to 21 July$/);
+    const short = await whatIf({ heatWave: canicule, days: 2, startDay: 201 });
+    assert.match(short.description, /heat wave from 20 July.*20 July to 21 July \(2 days\)/);
   });
 
-  it("needs fewer chiller hours with W45 water than with W32 through the same hot week", async () => {
-    const w32 = await whatIf("w32");
-    const w45 = await whatIf("w45");
+  it("compares water classes against a baseline of the same weather, and never re-rates racks unasked", async () => {
+    const w32 = await whatIf({ waterClass: "W32" });
+    const w45 = await whatIf({ waterClass: "W45" });
     assert.deepEqual(w32.baseline, w45.baseline, "the same baseline week");
-    assert.ok(
-      w45.variant.chillerHours < w32.variant.chillerHours,
-      `${w45.variant.chillerHours} vs ${w32.variant.chillerHours}`,
-    );
-    assert.ok(w32.variant.chillerHours > w32.baseline.chillerHours);
-    assert.ok(w45.variant.pue < w32.variant.pue);
+    assert.equal(w32.weather.baseline, w32.weather.variant, "no heat wave in one run only");
+    assert.deepEqual(w45.changes, ["facility water class W45 (45 °C supply) at every plant from the start"]);
     assert.equal(w45.variant.maxFwsSupplyC, 45);
+    assert.ok(w45.variant.chillerHours <= w32.variant.chillerHours);
+    // W45 water is hotter than the lab's racks accept: they throttle, and each type says how much.
+    const lost = w45.throttling.reduce((sum, line) => sum + line.variantRackHours, 0);
+    assert.ok(lost > 0, JSON.stringify(w45.throttling));
+    assert.ok(Math.abs(lost - w45.variant.throttledRackHours) < 1e-6, `${lost} vs ${w45.variant.throttledRackHours}`);
+    // Rating the racks for hotter coolant is a change of its own, listed as such.
+    const rated = await whatIf({ waterClass: "W45", rackRatings: [{ maxCoolantSupplyC: 50 }] });
+    assert.deepEqual(rated.changes.slice(1), ["racks of every type rated for coolant up to 50 °C from the start"]);
+    assert.ok(rated.variant.throttledRackHours < w45.variant.throttledRackHours);
+
+    // Under the same heat wave in both runs, only the water class differs.
+    const hot = await whatIf({ waterClass: "W32", heatWave: canicule, heatWaveInBaseline: true });
+    assert.equal(hot.weather.baseline, hot.weather.variant);
+    assert.deepEqual(hot.changes, ["facility water class W32 (32 °C supply) at every plant from the start"]);
+    assert.match(hot.description, /both runs: Valence typical year with heat wave from 20 July/);
   });
 
-  it("fails two CDUs of a GPU row at the start, raising its coolant temperature", async () => {
-    const result = await whatIf("cdu-failure", 2);
-    assert.match(
-      result.description,
-      /^cdu:h1-r01-01 and cdu:h1-r01-02 of tcs:h1-r01 \(2 CDUs, N\+1\) fail at the start/,
-    );
-    assert.equal(result.baseline.maxTcsSupplyC, 39.5);
-    assert.ok(result.variant.maxTcsSupplyC > 45, `${result.variant.maxTcsSupplyC} °C`);
-    assert.ok(result.variant.throttledGpuHours > 0);
-    assert.equal(result.series.time.length, 48);
+  it("fails exactly the units named, and the throttling it causes shows for every rack type", async () => {
+    const one = await whatIf({ fail: ["cdu:h1-r01-01"], days: 2 });
+    assert.deepEqual(one.changes, ["1 unit out of service from the start: cdu:h1-r01-01"]);
+    const both = await whatIf({ fail: ["cdu:h1-r01-01", "cdu:h1-r01-02"], days: 2 });
+    assert.deepEqual(both.changes, ["2 units out of service from the start: cdu:h1-r01-01, cdu:h1-r01-02"]);
+    assert.equal(both.baseline.maxTcsSupplyC, 39.5);
+    assert.ok(both.variant.maxTcsSupplyC > 45, `${both.variant.maxTcsSupplyC} °C`);
+    assert.ok(both.variant.throttledRackHours > 0);
+    const byType = Object.fromEntries(both.throttling.map((line) => [line.rackType, line.variantRackHours]));
+    assert.ok((byType["nvl72"] ?? 0) > 0, JSON.stringify(byType));
+    assert.equal(both.series.time.length, 48);
   });
 
-  it("reports what it cannot compare as an error value", async () => {
-    assert.deepEqual(await runWhatIf(site, "heatwave", 0), {
-      ok: false,
-      error: "days: 0 is not a whole number of days from 1 to 14",
-    });
-    assert.equal((await runWhatIf(site, "w45", 15)).ok, false);
-    assert.deepEqual(await runWhatIf(site, "heat-wave" as WhatIfScenario), {
-      ok: false,
-      error:
-        'unknown what-if "heat-wave" (did you mean "heatwave"?); one of heatwave, cdu-failure, w32, w45, more-racks',
-    });
-    const withoutFile = await runWhatIf(site, "more-racks");
-    assert.ok(!withoutFile.ok && withoutFile.error.startsWith("more-racks: the growth scenario adds rows"));
-    // The shipped growth scenario adds rows to the Alixan campus's hall 8, which the lab does not have.
-    const lab8 = await runWhatIf(site, "more-racks", 7, 1, lab.file);
+  it("a heat wave hot enough to pass the coolant limit shows the racks it throttles, of every type", async () => {
+    const result = await whatIf({ heatWave: { peakC: 46, days: 3, nightMinimumC: 30 }, days: 5 });
+    assert.ok(result.variant.hoursAboveLimit > 0, `${result.variant.hoursAboveLimit} h above the limit`);
+    const throttled = result.throttling.reduce((sum, line) => sum + line.variantRackHours, 0);
     assert.ok(
-      !lab8.ok && /does not apply to site lab: .*unknown hall "hall:h8"/.test(lab8.error),
-      lab8.ok ? "" : lab8.error,
+      throttled > 0,
+      `above the limit for ${result.variant.hoursAboveLimit} h: ${JSON.stringify(result.throttling)}`,
     );
+  });
+
+  it("starts from a shipped scenario by its command-line name, and refuses what does not apply", async () => {
+    assert.deepEqual(await refused({ days: 0 }), {
+      field: "days",
+      message: "0 is not a whole number of days from 1 to 14",
+    });
+    assert.deepEqual(await refused({}), {
+      field: "scenario",
+      message: "nothing to compare: name a shipped scenario or set at least one change",
+    });
+    assert.match((await refused({ scenario: "heatwave" as never })).message, /did you mean "heat-wave"/);
+    const unit = await refused({ fail: ["cdu:h1-r01-01", "cdu:h1-r01-*"] });
+    assert.equal(unit.field, "fail[1]");
+    assert.match(unit.message, /name each unit/);
+    assert.equal((await refused({ fail: ["cdu:h1-r01-01", "cdu:h1-r01-01"] })).field, "fail[1]");
+    assert.equal(
+      (await refused({ rackRatings: [{ rackType: "nvl27", maxCoolantSupplyC: 50 }] })).field,
+      "rackRatings[0].rackType",
+    );
+    assert.equal((await refused({ heatWave: { ...canicule, nightMinimumC: 41 } })).field, "heatWave.nightMinimumC");
+    assert.equal(
+      (await refused({ moreRacks: { hall: "hall:h9", pattern: "gpu-row", rows: 1 } })).field,
+      "moreRacks.hall",
+    );
+    assert.equal((await refused({ startDay: 360 })).field, "startDay");
+    assert.deepEqual(await refused({ heatWave: canicule, heatWaveInBaseline: true }), {
+      field: "heatWaveInBaseline",
+      message: "with the heat wave in both runs, the scenario changes nothing else",
+    });
+    // The shipped scenarios name the Alixan campus's units and halls: on the lab they are refused, not approximated.
+    const shipped = await refused({ scenario: "heat-wave" });
+    assert.equal(shipped.field, "scenario");
+    assert.match(shipped.message, /does not apply to site lab: .*cdu:h1-r001-01/);
   });
 });

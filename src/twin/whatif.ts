@@ -1,38 +1,91 @@
 /**
- * Quick what-if comparisons for the console (`POST /v1/whatif`, docs/api.md): the twin runs the site twice over the
- * same days of the Valence typical year, as it is (baseline) and with one change (variant), at a coarse 60 s step
- * with hourly series, so the full Alixan site answers in seconds. The changes come from the shipped scenario files.
+ * What-if comparisons (`POST /v1/whatif`, docs/api.md): the twin runs the site twice over the same days of the
+ * Valence typical year, as it is (baseline) and with changes (scenario), at a coarse 60 s step with hourly series, so
+ * the full Alixan site answers in seconds.
  *
- * Windows: "heatwave", "w32", "w45" and "cdu-failure" run over the same summer days, centred on the heat wave of the
- * shipped heat-wave scenario (4 days from 20 July, so a 7-day window runs from 19 to 25 July); a window shorter than
- * the wave starts with it. Late July is when Valence is hottest (mean maximum about 28.6 °C).
- * - "heatwave": the baseline week against the same week with the heat wave (the scenario's CDU trip is left to
- *   "cdu-failure", so each comparison shows one cause).
- * - "w32", "w45": both runs include the heat wave, because a water class is chosen for the hottest days: a typical
- *   week rarely needs chillers at any class on a plant with its spare dry cooler, a canicule shows what W32 costs
- *   and what W45 saves.
- * - "cdu-failure": two CDUs of one row fail at the start of the typical summer week, no heat wave.
- * - "more-racks": the growth scenario, centred on the day it brings its new rows online (3 September, day 245).
+ * A scenario is built from parameters, combinable: a heat wave (peak, days, night minimum, first day), units out of
+ * service (exactly the ids named), a facility water class, rack coolant ratings, added rows. It may start from a
+ * shipped scenario file, named as on the command line (`alixan simulate --scenario heat-wave`). Everything becomes
+ * one scenario document that the scenario loader checks against the site, so a what-if runs nothing the loader would
+ * refuse, and the answer lists each change as it ran (`changes`), from that same document.
+ *
+ * Weather: both runs see the same typical year. A heat wave is the scenario's subject unless `heatWaveInBaseline`
+ * puts it in both runs (to compare other changes under the same heat). The window (`days`, 1–14) starts on
+ * `startDay`, or is centred on the first dated change (a heat wave, added racks, a unit failing after day 0), or
+ * starts on 19 July (day 200), the hottest week of the Valence typical year (mean maximum about 28.6 °C).
+ * Units named in `fail` fail at the start of the window; ratings and the water class apply from the start.
  */
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { didYouMean } from "../model/diagnostics.ts";
-import type { SiteFile } from "../model/schema.ts";
-import type { Row, Site } from "../model/site.ts";
+import type { FacilityWaterClass, SiteFile } from "../model/schema.ts";
+import { facilityWaterClasses, facilityWaterClassLimitC } from "../model/schema.ts";
+import type { Site } from "../model/site.ts";
 import { failure, type Outcome, success } from "./outcome.ts";
 import type { TwinResult } from "./results.ts";
 import { simulate } from "./run.ts";
-import { emptyScenario, parseScenario, resolveScenario, type Scenario } from "./scenario.ts";
+import {
+  emptyScenario,
+  parseScenario,
+  resolveScenario,
+  type Scenario,
+  shippedScenarios,
+  siteUnits,
+} from "./scenario.ts";
 import { epochOfYearTime, parseDuration, secondsPer, yearTimeOf } from "./time.ts";
 import { valenceTypicalYear } from "./weather.ts";
 
-/** The comparisons on offer. */
-export const whatIfScenarios = ["heatwave", "cdu-failure", "w32", "w45", "more-racks"] as const;
-/** One comparison. */
+/** Shipped scenarios a what-if can start from: the same names as `alixan simulate --scenario`. */
+export const whatIfScenarios = shippedScenarios;
+/** A shipped scenario's name. */
 export type WhatIfScenario = (typeof whatIfScenarios)[number];
 
 /** Longest window, days (the API's bound: a fortnight answers in seconds on the full site). */
 export const maximumWhatIfDays = 14;
+/** Most units a what-if may fail by id. */
+export const maximumFailedUnits = 200;
+/** Most rating changes in one what-if. */
+export const maximumRackRatings = 20;
+/** Most rows a what-if may add. */
+export const maximumAddedRows = 40;
+/** The first day of the default window: 19 July, the hottest week of the Valence typical year. */
+export const defaultStartDay = 200;
+
+/** A what-if as asked: a shipped scenario, parameters, or both (parameters add to the shipped scenario). */
+export interface WhatIfRequest {
+  readonly scenario?: WhatIfScenario;
+  /** Window length, days (default 7). */
+  readonly days?: number;
+  /** First day of the window, 1–365 of the typical year. */
+  readonly startDay?: number;
+  readonly heatWave?: {
+    readonly peakC: number;
+    readonly days: number;
+    readonly nightMinimumC: number;
+    /** Day of the year the first hot day is (default: the window's second day, or its first for a short window). */
+    readonly startDay?: number;
+  };
+  /** Put the heat waves in the baseline too, so that the comparison shows the other changes under the same heat. */
+  readonly heatWaveInBaseline?: boolean;
+  /** Unit ids (CDUs, FWS pumps, dry coolers, chillers) out of service from the start of the window. */
+  readonly fail?: readonly string[];
+  readonly waterClass?: FacilityWaterClass;
+  /** Coolant supply ratings: `rackType` absent means every type. */
+  readonly rackRatings?: readonly { readonly rackType?: string; readonly maxCoolantSupplyC: number }[];
+  /** Rows added to a hall, online from the start of the window (or from `startDay`). */
+  readonly moreRacks?: {
+    readonly hall: string;
+    readonly pattern: string;
+    readonly rows: number;
+    readonly startDay?: number;
+  };
+}
+
+/** A refused what-if: the request field at fault (`fail[2]`, `heatWave.peakC`) and why. */
+export interface WhatIfProblem {
+  readonly field: string;
+  readonly message: string;
+}
 
 /** A run's key figures. Energies in MWh, water in m³, demand in MW, times in hours, WUE in L/kWh of IT. */
 export interface WhatIfKpis {
@@ -44,12 +97,16 @@ export interface WhatIfKpis {
   readonly peakGridMW: number;
   readonly hoursAboveLimit: number;
   readonly throttledGpuHours: number;
+  /** Hours racks of every type (GPU, CPU, storage) spent throttled. */
+  readonly throttledRackHours: number;
   readonly waterM3: number;
   readonly wue: number;
   /** Highest facility water supply of any plant, °C. */
   readonly maxFwsSupplyC: number;
   /** Highest TCS supply of any row, °C. */
   readonly maxTcsSupplyC: number;
+  /** Hottest hourly mean outdoor dry bulb of the window, °C. */
+  readonly maxOutdoorC: number;
 }
 
 /** Hourly means of one run. */
@@ -58,16 +115,34 @@ export interface WhatIfSeries {
   /** Mean over plants, °C. */
   readonly fwsSupplyC: number[];
   readonly facilityKW: number[];
+  /** Outdoor dry bulb, °C. */
+  readonly outdoorC: number[];
+}
+
+/** Throttling of one rack type in both runs. */
+export interface WhatIfThrottling {
+  readonly rackType: string;
+  readonly description: string;
+  readonly racks: number;
+  readonly baselineRackHours: number;
+  readonly variantRackHours: number;
 }
 
 /** Both runs' figures and hourly series. */
 export interface WhatIfResult {
-  readonly scenario: WhatIfScenario;
+  /** The shipped scenario it started from, if any. */
+  readonly scenario?: WhatIfScenario;
   readonly days: number;
-  /** What the variant changes and over which days, in one line. */
+  readonly startDay: number;
+  /** What ran, in one line: the changes and the window. */
   readonly description: string;
+  /** Each change of the scenario run as it ran, one line each. */
+  readonly changes: readonly string[];
+  /** The weather of both runs. */
+  readonly weather: { readonly baseline: string; readonly variant: string };
   readonly baseline: WhatIfKpis;
   readonly variant: WhatIfKpis;
+  readonly throttling: readonly WhatIfThrottling[];
   readonly series: {
     /** Start of each hour, epoch ms (the window's dates in the current year, at the site's wall clock). */
     readonly time: number[];
@@ -76,23 +151,57 @@ export interface WhatIfResult {
   };
 }
 
-/** The variant of a comparison: the site it runs on, its scenario, the window and what it changes. */
-interface Variant {
+/** The two runs to compare. */
+interface Plan {
   readonly baseline: Scenario;
   readonly site: Site;
   readonly scenario: Scenario;
   readonly startS: number;
-  readonly description: string;
+  readonly days: number;
+  readonly changes: string[];
+  readonly weather: { baseline: string; variant: string };
 }
 
-const stepS = 60;
+type ScenarioEvent = Record<string, unknown> & { at: string | number };
 
-/** A shipped scenario's text and its YAML document (shipped files are known to parse). */
-function readShipped(name: string): { path: string; text: string; events: Record<string, unknown>[] } {
-  const path = resolveScenario(name)!;
-  const text = readFileSync(path, "utf8");
-  const document = parse(text) as { events?: Record<string, unknown>[] };
-  return { path, text, events: document.events ?? [] };
+/** The request field each scenario action built from parameters comes from. */
+const eventFields: Readonly<Record<string, string>> = {
+  heatWave: "heatWave",
+  moreRacks: "moreRacks",
+  fail: "fail",
+  setpoint: "waterClass",
+  coolantLimit: "rackRatings",
+};
+
+const stepS = 60;
+const problem = (field: string, message: string): Outcome<never> => failure(JSON.stringify({ field, message }));
+
+/** The field and message of a failed what-if (see `runWhatIf`). */
+export function whatIfProblemOf(error: string): WhatIfProblem {
+  try {
+    const parsed = JSON.parse(error) as WhatIfProblem;
+    if (typeof parsed.field === "string" && typeof parsed.message === "string") return parsed;
+  } catch {}
+  return { field: "scenario", message: error };
+}
+
+/** A shipped scenario's events (shipped files are known to parse). */
+function shippedEvents(name: WhatIfScenario): ScenarioEvent[] {
+  const text = readFileSync(resolveScenario(name)!, "utf8");
+  return ((parse(text) as { events?: ScenarioEvent[] }).events ?? []).map((event) => ({ ...event }));
+}
+
+/** A date of the typical year as people read it ("19 July"), with the time of day when not midnight. */
+function dateOf(yearTimeS: number): string {
+  const date = new Date(Date.UTC(2001, 0, 1) + yearTimeS * 1000);
+  const day = date.toLocaleDateString("en-GB", { day: "numeric", month: "long", timeZone: "UTC" });
+  if (yearTimeS % secondsPer.d === 0) return day;
+  return `${day} ${date.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit", timeZone: "UTC" })}`;
+}
+
+function secondsOf(at: string | number): number {
+  const parsed = parseDuration(at, "at");
+  return parsed.ok ? parsed.value : 0;
 }
 
 /** Start of a `days`-long window centred on [focusStartS, focusEndS], in whole days within the year. */
@@ -102,91 +211,273 @@ function windowStart(focusStartS: number, focusEndS: number, days: number): numb
   return Math.min(365 - days, Math.max(0, firstDay)) * secondsPer.d;
 }
 
-/** A date of the typical year as people read it ("19 July"). */
-function dateOf(yearTimeS: number): string {
-  return new Date(Date.UTC(2001, 0, 1) + yearTimeS * 1000).toLocaleDateString("en-GB", {
-    day: "numeric",
-    month: "long",
-    timeZone: "UTC",
-  });
-}
-
-/** The heat wave of the shipped heat-wave scenario alone (its CDU trip is the "cdu-failure" comparison's subject). */
-function heatWaveScenario(site: Site): Outcome<Scenario> {
-  const shipped = readShipped("heat-wave");
-  const events = shipped.events.filter((event) => "heatWave" in event);
-  const parsed = parseScenario(JSON.stringify({ name: "heat wave", events }), shipped.path, site, undefined);
-  return parsed.ok ? success(parsed.value.scenario) : parsed;
-}
-
-/** The GPU row whose N+1 CDU group has the most CDUs (the first of equals): where losing two hurts but may not trip. */
-function failureRow(site: Site): Row | undefined {
-  let chosen: Row | undefined;
-  for (const row of site.rows) {
-    let gpus = false;
-    for (let rack = row.rackStart; rack < row.rackStart + row.rackCount; rack++) {
-      if (site.rackTypes[site.racks[rack]!.typeIndex]!.gpusPerRack > 0) gpus = true;
-    }
-    if (!gpus || row.tcs.redundancy !== "N+1" || row.tcs.ids.length < 2) continue;
-    if (chosen === undefined || row.tcs.ids.length > chosen.tcs.ids.length) chosen = row;
+/** Checks the parameters against the site; the first problem names its field. */
+function checkParameters(site: Site, file: SiteFile | undefined, request: WhatIfRequest): Outcome<true> {
+  const days = request.days ?? 7;
+  if (!Number.isInteger(days) || days < 1 || days > maximumWhatIfDays) {
+    return problem("days", `${days} is not a whole number of days from 1 to ${maximumWhatIfDays}`);
   }
-  return chosen;
+  const dayField = (value: number | undefined, field: string) =>
+    value === undefined || (Number.isInteger(value) && value >= 1 && value <= 365)
+      ? undefined
+      : problem(field, `${value} is not a day of the year from 1 to 365`);
+  const badDay =
+    dayField(request.startDay, "startDay") ??
+    dayField(request.heatWave?.startDay, "heatWave.startDay") ??
+    dayField(request.moreRacks?.startDay, "moreRacks.startDay");
+  if (badDay !== undefined) return badDay;
+  if (request.startDay !== undefined && request.startDay - 1 + days > 365) {
+    return problem("startDay", `a ${days}-day window starting on day ${request.startDay} runs past the year's end`);
+  }
+  const wave = request.heatWave;
+  if (wave !== undefined) {
+    if (!(wave.peakC >= 20 && wave.peakC <= 55)) return problem("heatWave.peakC", `${wave.peakC} °C is outside 20…55`);
+    if (!(Number.isInteger(wave.days) && wave.days >= 1 && wave.days <= 30)) {
+      return problem("heatWave.days", `${wave.days} is not a whole number of days from 1 to 30`);
+    }
+    if (!(wave.nightMinimumC >= 0 && wave.nightMinimumC <= wave.peakC)) {
+      return problem("heatWave.nightMinimumC", `${wave.nightMinimumC} °C is outside 0…${wave.peakC} (the peak)`);
+    }
+  }
+  if (request.fail !== undefined) {
+    if (request.fail.length > maximumFailedUnits) {
+      return problem("fail", `${request.fail.length} units; at most ${maximumFailedUnits}`);
+    }
+    const units = siteUnits(site);
+    const seen = new Set<string>();
+    for (const [index, id] of request.fail.entries()) {
+      if (!units.has(id)) {
+        const hint = id.endsWith("*")
+          ? " (name each unit: patterns are for scenario files)"
+          : didYouMean(id, units.keys());
+        return problem(`fail[${index}]`, `no CDU, FWS pump, dry cooler or chiller "${id}" on site ${site.id}${hint}`);
+      }
+      if (seen.has(id)) return problem(`fail[${index}]`, `${id} is named twice`);
+      seen.add(id);
+    }
+  }
+  if (request.waterClass !== undefined && !(facilityWaterClasses as readonly string[]).includes(request.waterClass)) {
+    return problem(
+      "waterClass",
+      `unknown ASHRAE class "${request.waterClass}"; one of ${facilityWaterClasses.join(", ")}`,
+    );
+  }
+  const ratings = request.rackRatings ?? [];
+  if (ratings.length > maximumRackRatings) return problem("rackRatings", `at most ${maximumRackRatings} ratings`);
+  for (const [index, rating] of ratings.entries()) {
+    if (rating.rackType !== undefined && !site.rackTypes.some((type) => type.id === rating.rackType)) {
+      const known = site.rackTypes.map((type) => type.id);
+      return problem(
+        `rackRatings[${index}].rackType`,
+        `unknown rack type "${rating.rackType}"${didYouMean(rating.rackType, known)}; known: ${known.join(", ")}`,
+      );
+    }
+    if (!(rating.maxCoolantSupplyC >= 5 && rating.maxCoolantSupplyC <= 80)) {
+      return problem(`rackRatings[${index}].maxCoolantSupplyC`, `${rating.maxCoolantSupplyC} °C is outside 5…80`);
+    }
+  }
+  const more = request.moreRacks;
+  if (more !== undefined) {
+    if (file === undefined) return problem("moreRacks", "adding racks needs the site file");
+    if (!file.halls.some((hall) => hall.id === more.hall)) {
+      const known = file.halls.map((hall) => hall.id);
+      return problem("moreRacks.hall", `unknown hall "${more.hall}"${didYouMean(more.hall, known)}`);
+    }
+    const patterns = Object.keys(file.rowPatterns ?? {});
+    if (!patterns.includes(more.pattern)) {
+      return problem(
+        "moreRacks.pattern",
+        `unknown row pattern "${more.pattern}"${didYouMean(more.pattern, patterns)}; known: ${patterns.join(", ")}`,
+      );
+    }
+    if (!(Number.isInteger(more.rows) && more.rows >= 1 && more.rows <= maximumAddedRows)) {
+      return problem("moreRacks.rows", `${more.rows} is not a whole number of rows from 1 to ${maximumAddedRows}`);
+    }
+  }
+  return success(true);
 }
 
-function variantOf(site: Site, file: SiteFile | undefined, scenario: WhatIfScenario, days: number): Outcome<Variant> {
-  const window = (startS: number) => `${dateOf(startS)} to ${dateOf(startS + (days - 1) * secondsPer.d)}`;
-  if (scenario === "more-racks") {
-    if (file === undefined) return failure("more-racks: the growth scenario adds rows to the site file; pass it");
-    const shipped = readShipped("growth");
-    const parsed = parseScenario(shipped.text, shipped.path, site, file);
-    if (!parsed.ok)
-      return failure(`more-racks: the growth scenario does not apply to site ${site.id}: ${parsed.error}`);
-    const added = shipped.events.find((event) => "moreRacks" in event);
-    const online = parseDuration((added?.at ?? 0) as string | number, "at");
-    if (!online.ok) return online;
-    const startS = windowStart(online.value, online.value, days);
-    const racks = parsed.value.site.racks.length - site.racks.length;
-    const change = `${racks} more racks online on ${dateOf(online.value)}`;
-    const description = `${parsed.value.scenario.name} (${change}), ${window(startS)}`;
-    return success({
-      baseline: emptyScenario,
-      site: parsed.value.site,
-      scenario: parsed.value.scenario,
-      startS,
-      description,
+/** The first dated change of the scenario: what the default window is centred on. */
+function focusOf(events: readonly ScenarioEvent[]): { startS: number; endS: number } | undefined {
+  let focus: { startS: number; endS: number } | undefined;
+  for (const event of events) {
+    const atS = secondsOf(event.at);
+    let span: { startS: number; endS: number } | undefined;
+    if ("heatWave" in event) {
+      const days = Number((event.heatWave as { days?: number } | null)?.days ?? 4);
+      span = { startS: atS, endS: atS + days * secondsPer.d };
+    } else if (("moreRacks" in event || "fail" in event) && atS > 0) span = { startS: atS, endS: atS };
+    if (span !== undefined && (focus === undefined || span.startS < focus.startS)) focus = span;
+  }
+  return focus;
+}
+
+/** One line for each event of a checked scenario document, as it runs in the window. */
+function describeEvents(events: readonly ScenarioEvent[], site: Site, startS: number, endS: number): string[] {
+  const units = siteUnits(site);
+  const idsOf = (value: unknown): string[] => {
+    const patterns = (Array.isArray(value) ? value : [value]) as string[];
+    return patterns.flatMap((pattern) =>
+      pattern.endsWith("*") ? [...units.keys()].filter((id) => id.startsWith(pattern.slice(0, -1))) : [pattern],
+    );
+  };
+  const when = (atS: number) => (atS <= startS ? "from the start" : `from ${dateOf(atS)}`);
+  const lines: string[] = [];
+  for (const event of events) {
+    const atS = secondsOf(event.at);
+    if (atS >= endS) {
+      lines.push(`${Object.keys(event).find((key) => key !== "at")} on ${dateOf(atS)}: after the window, no effect`);
+      continue;
+    }
+    if ("fail" in event || "repair" in event) {
+      const failing = "fail" in event;
+      const ids = idsOf(failing ? event.fail : event.repair);
+      const shown = ids.length > 12 ? `${ids.slice(0, 12).join(", ")} and ${ids.length - 12} more` : ids.join(", ");
+      const count = `${ids.length} unit${ids.length === 1 ? "" : "s"}`;
+      lines.push(
+        failing
+          ? `${count} out of service ${when(atS)}: ${shown}`
+          : `${count} back in service on ${dateOf(Math.max(atS, startS))}: ${shown}`,
+      );
+    } else if ("heatWave" in event) {
+      const wave = (event.heatWave ?? {}) as { days?: number; peakC?: number; nightMinimumC?: number };
+      lines.push(
+        `heat wave from ${dateOf(atS)}, ${wave.days ?? 4} days at ${wave.peakC ?? 40} °C by day, not below ${wave.nightMinimumC ?? 24} °C at night`,
+      );
+    } else if ("setpoint" in event) {
+      const set = event.setpoint as { plant?: string; waterClass?: string; fwsSupplyC?: number; tcsSupplyC?: number };
+      const where = set.plant === undefined ? "every plant" : set.plant;
+      const parts: string[] = [];
+      if (set.waterClass !== undefined) {
+        const limit = facilityWaterClassLimitC[set.waterClass as FacilityWaterClass];
+        parts.push(`facility water class ${set.waterClass} (${set.fwsSupplyC ?? limit} °C supply)`);
+      } else if (set.fwsSupplyC !== undefined) parts.push(`facility water supply ${set.fwsSupplyC} °C`);
+      if (set.tcsSupplyC !== undefined) parts.push(`technology loop supply ${set.tcsSupplyC} °C`);
+      lines.push(`${parts.join(", ")} at ${where} ${when(atS)}`);
+    } else if ("coolantLimit" in event) {
+      const limit = event.coolantLimit as { rackType?: string; maxCoolantSupplyC: number };
+      const racks = limit.rackType === undefined ? "racks of every type" : `${limit.rackType} racks`;
+      lines.push(`${racks} rated for coolant up to ${limit.maxCoolantSupplyC} °C ${when(atS)}`);
+    } else if ("fouling" in event) {
+      const fouling = event.fouling as { plant?: string; approachIncreaseK: number };
+      lines.push(
+        `dry cooler coils fouled (+${fouling.approachIncreaseK} K approach) at ${fouling.plant ?? "every plant"} ${when(atS)}`,
+      );
+    } else if ("adiabatic" in event) {
+      const assist = event.adiabatic as { plant?: string; enabled: boolean };
+      lines.push(`adiabatic assist ${assist.enabled ? "on" : "off"} at ${assist.plant ?? "every plant"} ${when(atS)}`);
+    } else if ("occupancy" in event) {
+      const occupancy = event.occupancy as {
+        from: number;
+        to?: number;
+        until?: string;
+        hall?: string;
+        rackType?: string;
+      };
+      const scope = [occupancy.hall, occupancy.rackType].filter((part) => part !== undefined).join(" ");
+      const to = occupancy.to ?? occupancy.from;
+      const share = (value: number) => `${Math.round(value * 100)} %`;
+      lines.push(
+        `occupancy of ${scope === "" ? "every rack" : scope} ${share(occupancy.from)}${to === occupancy.from ? "" : ` → ${share(to)}${occupancy.until === undefined ? "" : ` by ${dateOf(secondsOf(occupancy.until))}`}`} ${when(atS)}`,
+      );
+    }
+  }
+  return lines;
+}
+
+/** The comparison a request asks for: scenario document, window, baseline and the lines describing it. */
+function planOf(site: Site, file: SiteFile | undefined, request: WhatIfRequest): Outcome<Plan> {
+  if (request.scenario !== undefined && !(whatIfScenarios as readonly string[]).includes(request.scenario)) {
+    return problem(
+      "scenario",
+      `unknown scenario "${request.scenario}"${didYouMean(request.scenario, whatIfScenarios)}; one of ${whatIfScenarios.join(", ")}`,
+    );
+  }
+  const checked = checkParameters(site, file, request);
+  if (!checked.ok) return checked;
+  const days = request.days ?? 7;
+  const preset = request.scenario === undefined ? [] : shippedEvents(request.scenario);
+  // Dated parameters first: the window may be centred on them.
+  const dated: ScenarioEvent[] = [];
+  const wave = request.heatWave;
+  if (wave !== undefined && wave.startDay !== undefined) {
+    dated.push({
+      at: `${wave.startDay - 1}d`,
+      heatWave: { days: wave.days, peakC: wave.peakC, nightMinimumC: wave.nightMinimumC },
     });
   }
-  // The summer comparisons share the heat wave's week.
-  const heatWave = heatWaveScenario(site);
-  if (!heatWave.ok) return heatWave;
-  const wave = heatWave.value.heatWaves[0]!;
-  const startS = windowStart(wave.startS, wave.startS + wave.days * secondsPer.d, days);
-  const temperatures = `${wave.peakC} °C by day and ${wave.nightMinimumC} °C at night`;
-  const waveText = `${wave.days} days at ${temperatures} from ${dateOf(wave.startS)}`;
-  if (scenario === "heatwave") {
-    const description = `heat wave of ${waveText}, ${window(startS)}`;
-    return success({ baseline: emptyScenario, site, scenario: heatWave.value, startS, description });
+  const more = request.moreRacks;
+  if (more !== undefined && more.startDay !== undefined) {
+    dated.push({
+      at: `${more.startDay - 1}d`,
+      moreRacks: { hall: more.hall, rows: [{ pattern: more.pattern, count: more.rows }] },
+    });
   }
-  if (scenario === "cdu-failure") {
-    const row = failureRow(site);
-    if (row === undefined) return failure(`cdu-failure: site ${site.id} has no GPU row with an N+1 group of 2+ CDUs`);
-    const failed = row.tcs.ids.slice(0, 2);
-    const text = JSON.stringify({ name: `${failed.join(" and ")} fail`, events: [{ at: startS, fail: failed }] });
-    const parsed = parseScenario(text, "cdu-failure", site, undefined);
-    if (!parsed.ok) return parsed;
-    const group = `${row.tcs.id} (${row.tcs.ids.length} CDUs, N+1)`;
-    const description = `${failed.join(" and ")} of ${group} fail at the start, ${window(startS)}`;
-    return success({ baseline: emptyScenario, site, scenario: parsed.value.scenario, startS, description });
+  const focus = focusOf([...preset, ...dated]);
+  const startS =
+    request.startDay !== undefined
+      ? (request.startDay - 1) * secondsPer.d
+      : focus !== undefined
+        ? windowStart(focus.startS, focus.endS, days)
+        : (defaultStartDay - 1) * secondsPer.d;
+  const endS = startS + days * secondsPer.d;
+  const atStart = `${startS / secondsPer.d}d`;
+  const events: ScenarioEvent[] = [...preset, ...dated];
+  if (wave !== undefined && wave.startDay === undefined) {
+    // The window's second day, so the first shows the weather before the wave (its first day for a short window).
+    const first = startS + (days >= wave.days + 2 ? secondsPer.d : 0);
+    events.push({
+      at: `${first / secondsPer.d}d`,
+      heatWave: { days: wave.days, peakC: wave.peakC, nightMinimumC: wave.nightMinimumC },
+    });
   }
-  const shipped = readShipped(scenario);
-  const parsed = parseScenario(shipped.text, shipped.path, site, undefined);
-  if (!parsed.ok) return parsed;
+  if (more !== undefined && more.startDay === undefined) {
+    events.push({ at: atStart, moreRacks: { hall: more.hall, rows: [{ pattern: more.pattern, count: more.rows }] } });
+  }
+  if (request.fail !== undefined && request.fail.length > 0) events.push({ at: atStart, fail: [...request.fail] });
+  if (request.waterClass !== undefined) events.push({ at: 0, setpoint: { waterClass: request.waterClass } });
+  for (const rating of request.rackRatings ?? []) {
+    events.push({
+      at: 0,
+      coolantLimit: {
+        ...(rating.rackType === undefined ? {} : { rackType: rating.rackType }),
+        maxCoolantSupplyC: rating.maxCoolantSupplyC,
+      },
+    });
+  }
+  if (events.length === 0) {
+    return problem("scenario", "nothing to compare: name a shipped scenario or set at least one change");
+  }
+  const name = request.scenario ?? "what-if";
+  const parsed = parseScenario(JSON.stringify({ name, events }), name, site, file);
+  if (!parsed.ok) {
+    const index = Number(/events\[(\d+)\]/.exec(parsed.error)?.[1] ?? -1);
+    const action = index < preset.length ? undefined : Object.keys(events[index] ?? {}).find((key) => key !== "at");
+    const field = action === undefined ? "scenario" : (eventFields[action] ?? "scenario");
+    return problem(field, `does not apply to site ${site.id}: ${parsed.error.replace(/^[^:]*: /, "")}`);
+  }
+  const variant = parsed.value.scenario;
+  const heatWaves = variant.heatWaves;
+  const inBaseline = request.heatWaveInBaseline === true && heatWaves.length > 0;
+  if (inBaseline && variant.events.length === 0 && variant.ramps.length === 0) {
+    return problem("heatWaveInBaseline", "with the heat wave in both runs, the scenario changes nothing else");
+  }
+  const changes = describeEvents(events, parsed.value.site, startS, endS);
+  const addedRacks = parsed.value.site.racks.length - site.racks.length;
+  if (addedRacks > 0) changes.push(`${addedRacks} racks added in all (online from the day of their event)`);
+  const typical = "Valence typical year";
+  const waveText = heatWaves.map((heat) => `heat wave from ${dateOf(heat.startS)} (${heat.peakC} °C peak)`).join(", ");
   return success({
-    baseline: heatWave.value,
-    site,
-    scenario: { ...parsed.value.scenario, heatWaves: heatWave.value.heatWaves },
+    baseline: inBaseline ? { ...emptyScenario, heatWaves } : emptyScenario,
+    site: parsed.value.site,
+    scenario: variant,
     startS,
-    description: `${parsed.value.scenario.name}, ${window(startS)}, both runs with the heat wave of ${waveText}`,
+    days,
+    changes: inBaseline ? changes.filter((line) => !line.startsWith("heat wave")) : changes,
+    weather: {
+      baseline: inBaseline ? `${typical} with ${waveText}` : typical,
+      variant: heatWaves.length === 0 ? typical : `${typical} with ${waveText}`,
+    },
   });
 }
 
@@ -200,10 +491,12 @@ function kpisOf(result: TwinResult): WhatIfKpis {
     peakGridMW: kpis.peakGridDemandMW,
     hoursAboveLimit: kpis.hoursAboveLimit,
     throttledGpuHours: kpis.throttledGpuHours,
+    throttledRackHours: kpis.throttledRackHours,
     waterM3: kpis.waterM3,
     wue: kpis.wueLitersPerKWh,
     maxFwsSupplyC: kpis.maxFwsSupplyC,
     maxTcsSupplyC: kpis.maxTcsSupplyC,
+    maxOutdoorC: Math.max(...result.site.fields.outdoorDryBulbC!),
   };
 }
 
@@ -213,33 +506,34 @@ function seriesOf(result: TwinResult): WhatIfSeries {
     pue: Array.from(fields.pue!),
     fwsSupplyC: Array.from(fields.fwsSupplyC!),
     facilityKW: Array.from(fields.gridKw!),
+    outdoorC: Array.from(fields.outdoorDryBulbC!),
   };
 }
 
+function throttlingOf(site: Site, baseline: TwinResult, variant: TwinResult): WhatIfThrottling[] {
+  return site.rackTypes.map((type, index) => ({
+    rackType: type.id,
+    description: type.description ?? type.id,
+    racks: site.racks.reduce((count, rack) => count + (rack.typeIndex === index ? 1 : 0), 0),
+    baselineRackHours: baseline.throttledRackHoursByType.find((line) => line.rackType === type.id)?.rackHours ?? 0,
+    variantRackHours: variant.throttledRackHoursByType.find((line) => line.rackType === type.id)?.rackHours ?? 0,
+  }));
+}
+
 /**
- * Runs the site as it is and with `scenario` over the same `days` (1–14) of the Valence typical year of `seed`, and
- * compares them. `file` is the decoded site file, needed only by "more-racks" (the growth scenario re-expands the
- * site with rows appended). An unknown scenario, a bad day count or a scenario that does not apply to the site comes
- * back as an error value; a worker crash rejects.
+ * Runs the site as it is and with the request's changes over the same days of the Valence typical year of `seed`,
+ * and compares them. `file` is the decoded site file, needed to add racks. A request that does not apply to the site
+ * comes back as an error value whose text `whatIfProblemOf` turns into the field at fault; a worker crash rejects.
  */
 export async function runWhatIf(
   site: Site,
-  scenario: WhatIfScenario,
-  days = 7,
+  request: WhatIfRequest,
   seed = 1,
   file?: SiteFile,
 ): Promise<Outcome<WhatIfResult>> {
-  if (!(whatIfScenarios as readonly string[]).includes(scenario)) {
-    return failure(
-      `unknown what-if "${scenario}"${didYouMean(scenario, whatIfScenarios)}; one of ${whatIfScenarios.join(", ")}`,
-    );
-  }
-  if (!Number.isInteger(days) || days < 1 || days > maximumWhatIfDays) {
-    return failure(`days: ${days} is not a whole number of days from 1 to ${maximumWhatIfDays}`);
-  }
-  const variant = variantOf(site, file, scenario, days);
-  if (!variant.ok) return variant;
-  const { startS } = variant.value;
+  const plan = planOf(site, file, request);
+  if (!plan.ok) return plan;
+  const { startS, days } = plan.value;
   const common = {
     weather: valenceTypicalYear(seed),
     durationS: days * secondsPer.d,
@@ -248,20 +542,28 @@ export async function runWhatIf(
     startS,
     seed,
   };
-  const baseline = await simulate({ ...common, site, scenario: variant.value.baseline });
+  const baseline = await simulate({ ...common, site, scenario: plan.value.baseline });
   if (!baseline.ok) return baseline;
-  const changed = await simulate({ ...common, site: variant.value.site, scenario: variant.value.scenario });
+  const changed = await simulate({ ...common, site: plan.value.site, scenario: plan.value.scenario });
   if (!changed.ok) return changed;
   const { year } = yearTimeOf(Date.now(), site.timezone);
   const time = Array.from(baseline.value.site.timeS, (offsetS) =>
     epochOfYearTime(year, startS + offsetS, site.timezone),
   );
+  const window = `${dateOf(startS)} to ${dateOf(startS + (days - 1) * secondsPer.d)}`;
+  const { changes, weather } = plan.value;
+  const base =
+    weather.baseline === weather.variant ? `both runs: ${weather.baseline}` : `baseline: ${weather.baseline}`;
   return success({
-    scenario,
+    ...(request.scenario === undefined ? {} : { scenario: request.scenario }),
     days,
-    description: variant.value.description,
+    startDay: startS / secondsPer.d + 1,
+    description: `${changes.join("; ")}; ${window} (${days} day${days === 1 ? "" : "s"}), ${base}`,
+    changes,
+    weather,
     baseline: kpisOf(baseline.value),
     variant: kpisOf(changed.value),
+    throttling: throttlingOf(plan.value.site, baseline.value, changed.value),
     series: { time, baseline: seriesOf(baseline.value), variant: seriesOf(changed.value) },
   });
 }

@@ -24,9 +24,13 @@ port.once("message", (job: WorkerJob) => {
     const result = runPartition(job.partition, job.weather, load, job.events, job.ramps, job.settings, (steps) =>
       reply({ kind: "progress", steps }),
     );
-    const buffers = [result.hallSeries, result.plantSeries, result.plantDemand, result.rackSeries].map(
-      (array) => array.buffer as ArrayBuffer,
-    );
+    const buffers = [
+      result.hallSeries,
+      result.plantSeries,
+      result.plantDemand,
+      result.rackSeries,
+      result.inletRackSeconds,
+    ].map((array) => array.buffer as ArrayBuffer);
     reply({ kind: "result", result }, buffers);
   } catch (error) {
     reply({ kind: "error", message: error instanceof Error ? (error.stack ?? error.message) : String(error) });

@@ -7,6 +7,10 @@
  *   on the rack page, each naming the affected tenants; the affected tenant sees a notice about its own jobs only;
  * - an operator acknowledges it with a comment that the server keeps.
  *
+ * The demo load is off (as in production), so the test submits real jobs through the API for real tenants: health jobs
+ * of ValDiag and the hospital consortium land in the certified hall, and the CDU failed is the one feeding the first
+ * job's rack, found from the placement (never assumed).
+ *
  * Screenshots of every page go to test-output/browser/ (names start with `alarms-`).
  */
 import assert from "node:assert/strict";
@@ -15,10 +19,62 @@ import type { Page } from "playwright-core";
 import { BrowserHarness } from "../support/browser.ts";
 
 const harness = new BrowserHarness();
-/** The CDU failed in the test, and one of the racks its loop feeds. */
-const cdu = "cdu:h2-r027-01";
-const rackOfCdu = "rack:h2-r027-10";
 const withinMs = 15_000;
+/** Real jobs submitted before the tests: more than one page (50) of the workloads list, two health tenants. */
+const submissions = [
+  { email: "lea.martin@valdiag.example", tenantId: "valdiag", count: 36 },
+  { email: "admin@hopitaux-drome.example", tenantId: "hopitaux-drome", count: 24 },
+] as const;
+/** The rack of the first ValDiag job, its row, the row's first CDU (failed in the test) and how many racks it feeds. */
+let rackOfCdu = "";
+let rowOfCdu = "";
+let cdu = "";
+let racksInRow = 0;
+
+interface SubmittedJob {
+  id: string;
+  state: string;
+  reason?: string;
+  placement?: { racks: string[] };
+}
+
+/** Submits running health jobs for real tenants and finds the CDU feeding the first one. */
+async function placeRealJobs(): Promise<void> {
+  for (const { email, tenantId, count } of submissions) {
+    const token = harness.key(tenantKeyRole(email), email).token;
+    const projects = await harness.api<{ id: string; tenantId: string }[]>(token, "GET", "/v1/projects");
+    const project = projects.find((candidate) => candidate.tenantId === tenantId);
+    assert.ok(project, `${tenantId} has a project`);
+    for (let index = 0; index < count; index++) {
+      const job: SubmittedJob = await harness.api<SubmittedJob>(token, "POST", "/v1/jobs", {
+        projectId: project.id,
+        name: `${tenantId} screening ${index + 1}`,
+        gpus: 8,
+        durationS: 14 * 86_400,
+        dataClass: "health",
+      });
+      assert.equal(job.state, "running", `${tenantId} job ${index + 1}: ${job.state} ${job.reason ?? ""}`);
+      if (rackOfCdu === "") rackOfCdu = job.placement!.racks[0]!;
+    }
+  }
+  const operator = harness.key("facility-operator").token;
+  rowOfCdu = rackOfCdu.replace(/^rack:/, "").replace(/-\d+$/, "");
+  cdu = `cdu:${rowOfCdu}-01`;
+  const loop = await harness.api<{ rowId: string }>(operator, "GET", `/v1/state/tcs/${encodeURIComponent(cdu)}`);
+  assert.equal(loop.rowId, `row:${rowOfCdu}`, `${cdu} feeds the row of ${rackOfCdu}`);
+  racksInRow = (
+    await harness.api<{ total: number }>(
+      operator,
+      "GET",
+      `/v1/site/racks?row=${encodeURIComponent(loop.rowId)}&limit=1`,
+    )
+  ).total;
+  assert.ok(racksInRow > 0, `racks in ${loop.rowId}`);
+}
+
+function tenantKeyRole(email: string): "tenant-member" | "tenant-admin" {
+  return email.startsWith("admin@") ? "tenant-admin" : "tenant-member";
+}
 
 interface ListedAlarm {
   id: string;
@@ -52,6 +108,7 @@ async function floorReady(page: Page): Promise<void> {
 describe("console alarms and honest encodings in Chromium", { timeout: 600_000 }, () => {
   before(async () => {
     await harness.start("alixan");
+    await placeRealJobs();
   });
 
   afterEach(() => {
@@ -171,7 +228,7 @@ describe("console alarms and honest encodings in Chromium", { timeout: 600_000 }
       await floor
         .locator(".floor-alarms li")
         .filter({ hasText: "CDU out of service" })
-        .filter({ hasText: "h2-r027-01" })
+        .filter({ hasText: cdu.replace(/^cdu:/, "") })
         .waitFor({ timeout: withinMs });
       seen["floor"] = Date.now() - injectedAt;
     })();
@@ -188,9 +245,13 @@ describe("console alarms and honest encodings in Chromium", { timeout: 600_000 }
     const alarm = alarms.find((candidate) => candidate.equipment === cdu);
     assert.ok(alarm?.impact, "the alarm has an impact");
     assert.ok(alarm.impact.jobCount > 0 && alarm.impact.tenants.length > 0, JSON.stringify(alarm.impact));
-    assert.match(alarm.impact.summary, /Feeds 50 racks in row h2-r027/);
+    assert.ok(
+      alarm.impact.tenants.some((tenant) => tenant.id === "valdiag"),
+      `the tenant whose jobs run there is named: ${JSON.stringify(alarm.impact.tenants)}`,
+    );
+    assert.ok(alarm.impact.summary.includes(`Feeds ${racksInRow} racks in row ${rowOfCdu}`), alarm.impact.summary);
     const names = alarm.impact.tenants.map((tenant) => tenant.name);
-    const floorItem = floor.locator(".floor-alarms li").filter({ hasText: "h2-r027-01" });
+    const floorItem = floor.locator(".floor-alarms li").filter({ hasText: cdu.replace(/^cdu:/, "") });
     const rackItem = rack.locator(".rack-alarms li").filter({ hasText: "CDU out of service" });
     for (const name of names) {
       assert.ok(((await floorItem.textContent()) ?? "").includes(name), `floor names ${name}`);
@@ -219,7 +280,7 @@ describe("console alarms and honest encodings in Chromium", { timeout: 600_000 }
     await notice.waitFor({ timeout: withinMs });
     const noticeText = (await notice.textContent()) ?? "";
     assert.match(noticeText, /of your running jobs/);
-    for (const internal of ["cdu:", "h2-r027", "row", ...names.filter((name) => name !== names[0])]) {
+    for (const internal of ["cdu:", rowOfCdu, "row", ...names.filter((name) => name !== names[0])]) {
       assert.ok(!noticeText.includes(internal), `the tenant notice shows "${internal}": ${noticeText}`);
     }
     assert.equal(await tenant.locator("a.alarm-banner").count(), 0, "tenants have no facility alarm banner");
@@ -284,7 +345,7 @@ describe("console alarms and honest encodings in Chromium", { timeout: 600_000 }
     await rows.first().waitFor();
     assert.equal(await rows.count(), 50, "50 jobs a page, not 200");
     const total = Number(await page.locator("[data-job-total]").getAttribute("data-job-total"));
-    assert.ok(total > 50, `the demo load runs more than a page of jobs (${total})`);
+    assert.ok(total > 50, `the submitted jobs fill more than a page (${total})`);
     const firstPage = await rows.evaluateAll((elements) =>
       elements.map((element) => (element as unknown as { dataset: Record<string, string> }).dataset["jobId"]),
     );

@@ -493,7 +493,7 @@ describe("web console in Chromium", { timeout: 600_000 }, () => {
     const page = await openPage();
     await signIn(page, keyOf("facility-operator"));
     await openSection(page, "What-if");
-    await page.getByLabel(/Heat wave/).check();
+    await page.getByLabel("Add a heat wave").check();
     await page.getByLabel("Days (1–14)").fill("1");
     await page.getByRole("button", { name: "Run" }).click();
     const table = page.locator("table.whatif-kpis");

@@ -5,7 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,6 +21,9 @@ const distDirectory = join(webDirectory, "dist");
 /** Where screenshots go. */
 export const outputDirectory = join(root, "test-output", "browser");
 const chromiumPath = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
+/** axe-core's browser bundle, injected into pages for accessibility audits. */
+const axePath = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+let axeSource: string | undefined;
 /** The viewport of every page. */
 export const viewport = { width: 1366, height: 768 };
 
@@ -58,8 +62,8 @@ export class BrowserHarness {
   readonly consoleErrors: string[] = [];
   allowed: RegExp[] = [];
 
-  /** Starts the platform on `site` and Chromium. */
-  async start(site: string): Promise<void> {
+  /** Starts the platform on `site` (its clock `speed` times real time, default 1) and Chromium. */
+  async start(site: string, options: { speed?: number } = {}): Promise<void> {
     assert.ok(existsSync(chromiumPath), `${chromiumPath} is missing: apt-get install -y chromium`);
     mkdirSync(outputDirectory, { recursive: true });
     ensureConsoleBuilt();
@@ -68,7 +72,10 @@ export class BrowserHarness {
       site,
       store: { kind: "pglite", dataDir: this.#dataDirectory },
       seed: true,
-      features: defaultFeatures({ telemetryInMemory: true }),
+      features: defaultFeatures({
+        telemetryInMemory: true,
+        ...(options.speed === undefined ? {} : { speed: options.speed }),
+      }),
     });
     this.baseUrl = await this.app.server.listen({ port: 0, host: "127.0.0.1" });
     this.browser = await chromium.launch({
@@ -154,6 +161,34 @@ export class BrowserHarness {
       await page.goto(`${this.baseUrl}${path}`);
       await page.getByRole("navigation", { name: "Main" }).waitFor();
     }
+  }
+
+  /**
+   * Runs axe-core (WCAG 2.1 A and AA rules) in the page and returns its serious and critical violations, one line
+   * each with the rule, the impact and the first elements it found.
+   */
+  async audit(page: Page): Promise<string[]> {
+    // Evaluated through the DevTools protocol, not a <script> tag: the console's Content-Security-Policy stays on.
+    axeSource ??= readFileSync(axePath, "utf8");
+    await page.evaluate(axeSource);
+    const violations = (await page.evaluate(async () => {
+      const axe = (globalThis as unknown as { axe: { run(context: unknown, options: unknown): Promise<unknown> } }).axe;
+      const result = (await axe.run((globalThis as unknown as { document: unknown }).document, {
+        runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+        resultTypes: ["violations"],
+      })) as { violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] };
+      return result.violations.map((violation) => ({
+        id: violation.id,
+        impact: violation.impact,
+        help: violation.help,
+        targets: violation.nodes.slice(0, 3).map((node) => node.target.join(" ")),
+      }));
+    })) as { id: string; impact: string; help: string; targets: string[] }[];
+    return violations
+      .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
+      .map(
+        (violation) => `${violation.id} (${violation.impact}): ${violation.help} at ${violation.targets.join(", ")}`,
+      );
   }
 
   /** A full-page screenshot named `name`. */

@@ -6,6 +6,7 @@ import type { ExecutionConfig } from "../../execution/config.ts";
 import { consoleRoutes } from "../../server/routes/console.ts";
 import type { ConfiguredOptions } from "../../telemetry/config.ts";
 import type { Feature } from "../compose.ts";
+import type { UsagePrices } from "../usage/prices.ts";
 import { alarmsFeature } from "./alarms.ts";
 import { drainsFeature } from "./drains.ts";
 import { jobsFeature } from "./jobs.ts";
@@ -29,6 +30,10 @@ export interface FeatureOptions {
   readonly clock?: () => number;
   /** Jobs one tenant may have waiting at once (default 1,000). */
   readonly maxQueuedPerTenant?: number;
+  /** Wall-clock milliseconds between writes of metered usage (default 60,000; tests shorten it). */
+  readonly usageFlushMs?: number;
+  /** Prices of monthly usage statements (ALIXAN_USAGE_PRICES). */
+  readonly usagePrices?: UsagePrices | undefined;
 }
 
 /** A fresh set of the platform's features (each start gets its own instances: no shared state between apps). */
@@ -60,10 +65,13 @@ export function platformFeatures(options: FeatureOptions = {}): {
   const live = liveFeature({ telemetry, coupling: jobs.coupling, ...speed });
   const console: Feature = { name: "console", start: async () => ({ routes: consoleRoutes() }) };
   // Jobs start before the twin: the twin reads its rack utilisation from the scheduler's placements.
-  const usage = usageFeature(
-    () => jobs.usage(),
-    () => live.twin(),
-  );
+  const usage = usageFeature({
+    engine: () => jobs.engine(),
+    twin: () => live.twin(),
+    onSnapshot: (listener) => live.onSnapshot(listener),
+    ...(options.usageFlushMs === undefined ? {} : { flushMs: options.usageFlushMs }),
+    prices: options.usagePrices,
+  });
   // Alarms last: they watch the twin's steps and read the scheduler's placements for each alarm's impact.
   const alarms = alarmsFeature(() => ({
     telemetry,

@@ -16,15 +16,13 @@ import { authorize, type RequestContext, systemPrincipal, withinScope } from "..
 import type { CoreServices, Feature } from "../compose.ts";
 import { DemoLoad } from "../jobs/demo-load.ts";
 import { JobsEngine } from "../jobs/engine.ts";
-import { isActive, type JobUsageRecord } from "../jobs/records.ts";
+import { isActive } from "../jobs/records.ts";
 import { registerJobRoutes } from "../jobs/routes.ts";
 import { initialQueueSet } from "../queues/defaults.ts";
 import { registerQueueRoutes } from "../queues/routes.ts";
 import { QueueService } from "../queues/service.ts";
 import type { LiveCoupling } from "./live.ts";
 import { schedulerFamilies } from "./scheduler-metrics.ts";
-
-export type { JobUsageRecord } from "../jobs/records.ts";
 
 /** Options of the jobs feature. */
 export interface JobsOptions {
@@ -47,12 +45,11 @@ export interface JobsOptions {
 /** The jobs feature and its coupling to the live twin. */
 export function jobsFeature(
   options: JobsOptions = {},
-): Feature & { coupling: LiveCoupling; usage(): JobUsageRecord[]; engine(): JobsEngine | undefined } {
+): Feature & { coupling: LiveCoupling; engine(): JobsEngine | undefined } {
   let engine: JobsEngine | undefined;
   return {
     name: "jobs",
     engine: () => engine,
-    usage: () => engine?.usage() ?? [],
     coupling: {
       utilisation: (site) => engine?.utilisation(site),
       jobsOnRack: (rackIndex, request) => {

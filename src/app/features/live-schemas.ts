@@ -139,25 +139,40 @@ const WhatIfKpisSchema = Type.Object({
   peakGridMW: Type.Number({ description: "highest 10-minute mean grid demand" }),
   hoursAboveLimit: Type.Number(),
   throttledGpuHours: Type.Number(),
+  throttledRackHours: Type.Number({ description: "hours racks of every type spent throttled" }),
   waterM3: Type.Number(),
   wue: Type.Number({ description: "L/kWh of IT" }),
-  maxFwsSupplyC: Type.Number(),
-  maxTcsSupplyC: Type.Number(),
+  maxFwsSupplyC: Type.Number({ description: "highest facility water supply of any plant, °C" }),
+  maxTcsSupplyC: Type.Number({ description: "highest TCS supply of any row, °C" }),
+  maxOutdoorC: Type.Number({ description: "hottest hourly mean outdoor dry bulb of the window, °C" }),
 });
 
 const WhatIfSeriesSchema = Type.Object({
   pue: Type.Array(Type.Number()),
   fwsSupplyC: Type.Array(Type.Number()),
   facilityKW: Type.Array(Type.Number()),
+  outdoorC: Type.Array(Type.Number(), { description: "outdoor dry bulb, °C" }),
 });
 
 /** `POST /v1/whatif`: both runs' figures and hourly series. */
 export const WhatIfResultSchema = Type.Object({
-  scenario: StringEnum(whatIfScenarios),
+  scenario: Type.Optional(StringEnum(whatIfScenarios, { description: "the shipped scenario it started from" })),
   days: Type.Integer(),
-  description: Type.String({ description: "what the variant changes and over which days" }),
+  startDay: Type.Integer(),
+  description: Type.String({ description: "what ran, in one line: the changes and the window" }),
+  changes: Type.Array(Type.String(), { description: "each change of the scenario as it ran" }),
+  weather: Type.Object({ baseline: Type.String(), variant: Type.String() }),
   baseline: WhatIfKpisSchema,
   variant: WhatIfKpisSchema,
+  throttling: Type.Array(
+    Type.Object({
+      rackType: Type.String(),
+      description: Type.String(),
+      racks: Type.Integer(),
+      baselineRackHours: Type.Number(),
+      variantRackHours: Type.Number(),
+    }),
+  ),
   series: Type.Object({
     time: Type.Array(Type.Number(), { description: "start of each hour, epoch ms" }),
     baseline: WhatIfSeriesSchema,

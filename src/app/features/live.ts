@@ -20,7 +20,7 @@ import type { SeriesRegistry } from "../../telemetry/series.ts";
 import { type Labels, RejectionList } from "../../telemetry/types.ts";
 import { authorize } from "../../tenancy/service.ts";
 import { type LiveSnapshot, LiveTwin } from "../../twin/live.ts";
-import { maximumWhatIfDays, type WhatIfScenario, whatIfScenarios } from "../../twin/whatif.ts";
+import { whatIfProblemOf } from "../../twin/whatif.ts";
 import type { CoreServices, Feature } from "../compose.ts";
 import {
   LiveEventAnswerSchema,
@@ -33,6 +33,7 @@ import {
   WhatIfResultSchema,
 } from "./live-schemas.ts";
 import type { TelemetryFeature } from "./telemetry.ts";
+import { type WhatIfBody, whatIfBody } from "./whatif-schema.ts";
 
 /** Fields of the per-rack state. */
 export const rackStateFields = [
@@ -551,39 +552,34 @@ export function liveFeature(
           },
         );
 
-        app.post<{ Body: { scenario: WhatIfScenario; days?: number } }>(
+        app.post<{ Body: WhatIfBody }>(
           "/v1/whatif",
           {
             schema: {
               tags: ["state"],
               operationId: "runWhatIf",
-              summary: "Compare a scenario with the baseline over the same days (runs the twin in a worker)",
+              summary:
+                "Compare a scenario (a shipped one, parameters, or both) with the baseline over the same days (runs the twin in a worker)",
               response: { 200: WhatIfResultSchema },
-              body: Type.Object(
-                {
-                  scenario: StringEnum(whatIfScenarios),
-                  days: Type.Optional(Type.Integer({ minimum: 1, maximum: maximumWhatIfDays })),
-                },
-                { additionalProperties: false },
-              ),
+              body: whatIfBody,
             },
           },
           async (request) => {
             authorize(contextOf(request).principal, "site:change");
             const worker = startTypeScriptWorker(new URL("./whatif-worker.ts", import.meta.url), {
-              workerData: {
-                document: core.inventory.current.file,
-                scenario: request.body.scenario,
-                days: request.body.days ?? 7,
-              },
+              workerData: { document: core.inventory.current.file, request: request.body },
             });
             try {
               const outcome = await new Promise<{ ok: boolean; error?: string; value?: unknown }>((resolve, reject) => {
                 worker.once("message", resolve);
                 worker.once("error", reject);
               });
-              if (!outcome.ok)
-                throw new AppError("invalid", outcome.error ?? "the what-if failed", { field: "body.scenario" });
+              if (!outcome.ok) {
+                const problem = whatIfProblemOf(outcome.error ?? "the what-if failed");
+                throw new AppError("invalid", `${problem.field}: ${problem.message}`, {
+                  field: `body.${problem.field}`,
+                });
+              }
               return outcome.value;
             } finally {
               await worker.terminate();

@@ -1,45 +1,29 @@
 /**
- * Usage and chargeback over the live platform: `GET /v1/usage` attributes the site's energy (from the live twin's
- * minute history, or telemetry when equipment is connected) to tenants and projects by the jobs they ran, with the
- * facility overhead of each hour, CO2 and water. Tenants see their own lines only.
+ * Usage and chargeback over the live platform. The usage meter (app/usage/meter.ts) shares each minute of the live
+ * twin's energy out among the jobs running then and keeps hourly rows per tenant, project, user, queue, zone and GPU
+ * model in the store, flushed every minute and at stop: site changes (which rebuild the twin) and restarts never
+ * erase them. Routes read the store only: `GET /v1/usage` (a period per tenant and project, JSON or CSV),
+ * `GET /v1/usage/hours` (the hourly rows, paged) and `GET /v1/usage/statements` (a month per tenant, with cost when
+ * prices are configured). Tenants see their own lines only, students their own jobs' lines.
  */
-import type { FastifyInstance } from "fastify";
-import { Type } from "typebox";
+import type { FastifyInstance, FastifyReply } from "fastify";
+import { sql } from "kysely";
+import { type Static, type TSchema, Type } from "typebox";
 import { AppError } from "../../core/errors.ts";
-import { attributeUsage, type HourlySite, type JobUsage, usageCsv } from "../../reports/usage.ts";
+import { type UsageLine, usageCsv } from "../../reports/usage.ts";
 import { contextOf } from "../../server/auth.ts";
-import { StringEnum } from "../../server/schemas.ts";
-import { authorize, withinScope } from "../../tenancy/service.ts";
+import { decodeCursor, pageHeaders, pagingQuery } from "../../server/paging.ts";
+import { Nullable, StringEnum } from "../../server/schemas.ts";
+import { authorize, type Principal } from "../../tenancy/service.ts";
 import type { LiveTwin } from "../../twin/live.ts";
-import { defaultGridIntensity } from "../../twin/results.ts";
-import type { Feature } from "../compose.ts";
-import type { JobUsageRecord } from "./jobs.ts";
+import type { CoreServices, Feature } from "../compose.ts";
+import type { JobsEngine } from "../jobs/engine.ts";
+import { UsageMeter } from "../usage/meter.ts";
+import { costOf, type UsagePrices, usagePricesSchema } from "../usage/prices.ts";
+import { readUsage, type UsageScope } from "../usage/reads.ts";
+import { runningUsage } from "../usage/running.ts";
 
 const hourMs = 3_600_000;
-
-/** Hourly site energy from the live twin's minute history. */
-function hourlySite(twin: LiveTwin, fromMs: number, toMs: number): HourlySite {
-  const history = twin.history();
-  const firstHour = Math.floor(fromMs / hourMs) * hourMs;
-  const hours = Math.max(1, Math.ceil((toMs - firstHour) / hourMs));
-  const site: HourlySite = {
-    hourStartMs: Float64Array.from({ length: hours }, (_, index) => firstHour + index * hourMs),
-    itKWh: new Float64Array(hours),
-    totalKWh: new Float64Array(hours),
-    waterL: new Float64Array(hours),
-    intensityGPerKWh: new Float64Array(hours).fill(defaultGridIntensity),
-  };
-  const waterLPerMinute = twin.snapshot().kpis.makeUpWaterLPerH / 60;
-  for (let point = 0; point < history.time.length; point++) {
-    const time = history.time[point]!;
-    if (time < fromMs || time >= toMs) continue;
-    const hour = Math.floor((time - firstHour) / hourMs);
-    site.itKWh[hour]! += history.itKW[point]! / 60;
-    site.totalKWh[hour]! += history.facilityKW[point]! / 60;
-    site.waterL[hour]! += waterLPerMinute;
-  }
-  return site;
-}
 
 /** The longest period one usage request may cover (a leap year). */
 export const maxUsageRangeMs = 366 * 24 * hourMs;
@@ -50,6 +34,7 @@ const UsageLineSchema = Type.Object({
   projectId: Type.Optional(Type.String()),
   jobs: Type.Integer(),
   gpuHoursByModel: Type.Record(Type.String(), Type.Number()),
+  cpuHours: Type.Number(),
   itEnergyKWh: Type.Number(),
   overheadEnergyKWh: Type.Number(),
   energyKWh: Type.Number(),
@@ -70,101 +55,443 @@ const UsageReportSchema = Type.Object({
   siteItEnergyKWh: Type.Optional(Type.Number()),
   idleItEnergyKWh: Type.Optional(Type.Number()),
   idleOverheadEnergyKWh: Type.Optional(Type.Number()),
+  siteWaterL: Type.Optional(Type.Number()),
+  siteCo2Kg: Type.Optional(Type.Number()),
 });
 
-/** The usage feature, reading jobs and the live twin through the given accessors. */
-export function usageFeature(jobs: () => JobUsageRecord[], twin: () => LiveTwin): Feature {
+/** `GET /v1/usage/hours`: one stored hourly row. */
+const UsageHourSchema = Type.Object({
+  hourStart: Type.String(),
+  tenantId: Type.String(),
+  projectId: Type.String(),
+  userId: Type.String(),
+  queue: Type.String(),
+  zoneId: Nullable(Type.String()),
+  gpuModel: Type.String(),
+  gpuHours: Type.Number(),
+  cpuHours: Type.Number(),
+  itEnergyKWh: Type.Number(),
+  overheadEnergyKWh: Type.Number(),
+  energyKWh: Type.Number(),
+  co2Kg: Type.Number(),
+  waterL: Type.Number(),
+});
+
+const CostSchema = {
+  currency: Type.String(),
+  energy: Type.Number(),
+  gpu: Type.Number(),
+  cpu: Type.Number(),
+  total: Type.Number(),
+};
+
+/** `GET /v1/usage/statements`: a month per tenant, with cost when priced. */
+const UsageStatementsSchema = Type.Object({
+  month: Type.String(),
+  prices: Nullable(usagePricesSchema),
+  statements: Type.Array(
+    Type.Object({
+      tenantId: Type.String(),
+      month: Type.String(),
+      from: Type.String(),
+      to: Type.String(),
+      total: UsageLineSchema,
+      projects: Type.Array(UsageLineSchema),
+      cost: Nullable(
+        Type.Object({
+          ...CostSchema,
+          projects: Type.Array(Type.Object({ projectId: Type.Optional(Type.String()), ...CostSchema })),
+        }),
+      ),
+    }),
+  ),
+});
+
+/** A JSON answer, or CSV with format=csv. */
+function jsonOrCsv(schema: TSchema, description: string) {
+  return {
+    description,
+    content: { "application/json": { schema }, "text/csv": { schema: Type.String() } },
+  };
+}
+
+/** Options of the usage feature. */
+export interface UsageFeatureOptions {
+  /** The jobs engine, once it runs. */
+  readonly engine: () => JobsEngine | undefined;
+  /** The live twin in force (throws while it starts). */
+  readonly twin: () => LiveTwin;
+  /** Subscribes to the twin's steps. */
+  readonly onSnapshot: (listener: () => void) => () => void;
+  /** Wall-clock milliseconds between flushes of the meter (default 60,000). */
+  readonly flushMs?: number;
+  /** Prices of monthly statements (none: quantities only). */
+  readonly prices?: UsagePrices | undefined;
+}
+
+const usageQuery = Type.Object(
+  {
+    from: Type.Optional(Type.String({ format: "date-time" })),
+    to: Type.Optional(Type.String({ format: "date-time" })),
+    tenant: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    format: Type.Optional(StringEnum(["json", "csv"] as const)),
+  },
+  { additionalProperties: false },
+);
+
+const hoursQuery = Type.Object(
+  {
+    from: Type.Optional(Type.String({ format: "date-time" })),
+    to: Type.Optional(Type.String({ format: "date-time" })),
+    tenant: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    project: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    queue: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    zone: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    ...pagingQuery,
+  },
+  { additionalProperties: false },
+);
+
+const statementsQuery = Type.Object(
+  {
+    month: Type.String({ pattern: "^[0-9]{4}-(0[1-9]|1[0-2])$", description: "YYYY-MM (UTC)" }),
+    tenant: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    format: Type.Optional(StringEnum(["json", "csv"] as const)),
+  },
+  { additionalProperties: false },
+);
+
+/** The caller's usage scope; a tenant filter outside it is refused naming the field. */
+function scopeOf(principal: Principal, tenant: string | undefined): UsageScope {
+  const scope = authorize(principal, "usage:read");
+  if (scope === "all") return { kind: "all", tenantId: tenant };
+  if (tenant !== undefined && tenant !== principal.tenantId) {
+    throw new AppError("forbidden", "tenant: you may read only your own tenant's usage", {
+      field: "querystring.tenant",
+    });
+  }
+  return scope === "tenant"
+    ? { kind: "tenant", tenantId: principal.tenantId! }
+    : { kind: "self", tenantId: principal.tenantId, userId: principal.userId };
+}
+
+/** `[from, to)` of a request: `to` defaults to now on the twin's clock, `from` to a day before; at most a year. */
+function periodOf(query: { from?: string | undefined; to?: string | undefined }, nowMs: number): [number, number] {
+  const toMs = query.to === undefined ? nowMs : Date.parse(query.to);
+  const fromMs = query.from === undefined ? toMs - 24 * hourMs : Date.parse(query.from);
+  if (!(toMs > fromMs)) throw new AppError("invalid", "`to` must be after `from`", { field: "querystring.to" });
+  // Rows are summed over the period's hours: one request may not ask for more than a year of them.
+  if (toMs - fromMs > maxUsageRangeMs) {
+    throw new AppError(
+      "invalid",
+      `the period spans ${Math.ceil((toMs - fromMs) / (24 * hourMs))} days; ask at most ${maxUsageRangeMs / (24 * hourMs)} days per request`,
+      { field: "querystring.from" },
+    );
+  }
+  return [fromMs, toMs];
+}
+
+/** A statement line as CSV fields, with the cost columns when priced. */
+function statementCsv(
+  statements: readonly { tenantId: string; month: string; lines: readonly UsageLine[]; cost: unknown }[],
+  prices: UsagePrices | undefined,
+): string {
+  const models = [
+    ...new Set(statements.flatMap((statement) => statement.lines.flatMap((line) => Object.keys(line.gpuHoursByModel)))),
+  ].sort();
+  const header = [
+    "month",
+    "tenant",
+    "project",
+    "jobs",
+    ...models.map((model) => `gpu_hours_${model}`),
+    "cpu_hours",
+    "it_energy_kwh",
+    "overhead_energy_kwh",
+    "energy_kwh",
+    "co2_kg",
+    "water_l",
+    ...(prices === undefined
+      ? []
+      : [
+          `cost_energy_${prices.currency}`,
+          `cost_gpu_${prices.currency}`,
+          `cost_cpu_${prices.currency}`,
+          `cost_total_${prices.currency}`,
+        ]),
+  ];
+  const rows: string[] = [];
+  for (const statement of statements) {
+    for (const line of statement.lines) {
+      const cost = prices === undefined ? undefined : costOf(prices, line);
+      rows.push(
+        [
+          statement.month,
+          line.tenantId,
+          line.projectId ?? "",
+          String(line.jobs),
+          ...models.map((model) => (line.gpuHoursByModel[model] ?? 0).toFixed(3)),
+          line.cpuHours.toFixed(3),
+          line.itEnergyKWh.toFixed(3),
+          line.overheadEnergyKWh.toFixed(3),
+          line.energyKWh.toFixed(3),
+          line.co2Kg.toFixed(3),
+          line.waterL.toFixed(3),
+          ...(cost === undefined
+            ? []
+            : [cost.energy, cost.gpu, cost.cpu, cost.total].map((amount) => amount.toFixed(2))),
+        ]
+          .map((field) => (/[",\n]/.test(field) ? `"${field.replaceAll('"', '""')}"` : field))
+          .join(","),
+      );
+    }
+  }
+  return `${[header.join(","), ...rows].join("\n")}\n`;
+}
+
+/** The usage feature: the meter, its flush timer, and the routes. */
+export function usageFeature(options: UsageFeatureOptions): Feature & { meter(): UsageMeter | undefined } {
+  let meter: UsageMeter | undefined;
   return {
     name: "usage",
-    async start() {
+    meter: () => meter,
+    async start(core: CoreServices) {
+      const twin = () => {
+        try {
+          return options.twin();
+        } catch {
+          return undefined;
+        }
+      };
+      const running = new UsageMeter(core.store.db, {
+        twin,
+        running: () => {
+          const engine = options.engine();
+          return engine === undefined ? [] : runningUsage(engine);
+        },
+        log: core.log.sink("usage"),
+      });
+      meter = running;
+      const log = core.log.sink("usage");
+      // Metering must never stop the twin's clock: a failure is logged and the next step tries again.
+      const unsubscribe = options.onSnapshot(() => {
+        try {
+          running.sample();
+        } catch (error) {
+          log(`metering usage failed: ${(error as Error).message}`);
+        }
+      });
+      const timer = setInterval(() => {
+        running.flush().catch(() => undefined);
+      }, options.flushMs ?? 60_000);
+      timer.unref();
+      /** Reads see everything metered so far: the minutes not yet flushed are written first. */
+      const current = async () => {
+        running.sample();
+        await running.flush().catch((error: Error) => {
+          throw new AppError("unavailable", `usage could not be written to the store: ${error.message}`);
+        });
+      };
+      const nowMs = () => twin()?.timeMs ?? Date.now();
       return {
-        routes(app: FastifyInstance) {
-          app.get<{ Querystring: { from?: string; to?: string; tenant?: string; format?: "json" | "csv" } }>(
-            "/v1/usage",
-            {
-              schema: {
-                tags: ["usage"],
-                operationId: "getUsage",
-                summary: "Usage and chargeback per tenant and project over a period (default: the last 24 h)",
-                response: {
-                  200: {
-                    description: "The report as JSON, or its lines as CSV with format=csv",
-                    content: {
-                      "application/json": { schema: UsageReportSchema },
-                      "text/csv": { schema: Type.String() },
-                    },
-                  },
-                },
-                querystring: Type.Object(
-                  {
-                    from: Type.Optional(Type.String({ format: "date-time" })),
-                    to: Type.Optional(Type.String({ format: "date-time" })),
-                    tenant: Type.Optional(Type.String({ maxLength: 100 })),
-                    format: Type.Optional(StringEnum(["json", "csv"] as const)),
-                  },
-                  { additionalProperties: false },
-                ),
-              },
-            },
-            async (request, reply) => {
-              const principal = contextOf(request).principal;
-              const scope = authorize(principal, "usage:read");
-              const live = twin();
-              const toMs = request.query.to === undefined ? live.timeMs : Date.parse(request.query.to);
-              const fromMs = request.query.from === undefined ? toMs - 24 * hourMs : Date.parse(request.query.from);
-              if (!(toMs > fromMs))
-                throw new AppError("invalid", "`to` must be after `from`", { field: "querystring.to" });
-              // The report is built hour by hour: one request may not ask for more than a year of hours.
-              if (toMs - fromMs > maxUsageRangeMs) {
-                throw new AppError(
-                  "invalid",
-                  `the period spans ${Math.ceil((toMs - fromMs) / (24 * hourMs))} days; ask at most ${maxUsageRangeMs / (24 * hourMs)} days per request`,
-                  { field: "querystring.from" },
-                );
-              }
-              const site = hourlySite(live, fromMs, toMs);
-              const toSimulatedMs = (timeS: number) => live.startMs + timeS * 1000;
-              const usages: JobUsage[] = jobs()
-                .filter((job) => withinScope(principal, scope, { tenantId: job.tenantId, userId: job.userId }))
-                .filter((job) => request.query.tenant === undefined || job.tenantId === request.query.tenant)
-                .map((job) => ({
-                  jobId: job.jobId,
-                  tenantId: job.tenantId,
-                  projectId: job.projectId,
-                  gpuModel: job.gpuModel,
-                  gpus: job.gpus,
-                  itPowerKW: job.itPowerKW,
-                  submittedMs: toSimulatedMs(job.submitS),
-                  startMs: job.startS === undefined ? undefined : toSimulatedMs(job.startS),
-                  endMs: job.endS === undefined ? undefined : toSimulatedMs(job.endS),
-                  preemptions: job.preemptions,
-                }));
-              const report = attributeUsage(site, usages, fromMs, toMs);
-              // Tenants see their own lines; the site's idle and overhead figures are for staff.
-              const staff = scope === "all";
-              if (request.query.format === "csv") {
-                return reply.type("text/csv").send(usageCsv([...report.tenants, ...report.projects]));
-              }
-              const answer = {
-                from: new Date(fromMs).toISOString(),
-                to: new Date(toMs).toISOString(),
-                source: "simulated (live twin)",
-                tenants: report.tenants,
-                projects: report.projects,
-                ...(staff
-                  ? {
-                      siteEnergyKWh: report.siteEnergyKWh,
-                      siteItEnergyKWh: report.siteItEnergyKWh,
-                      idleItEnergyKWh: report.idleItEnergyKWh,
-                      idleOverheadEnergyKWh: report.idleOverheadEnergyKWh,
-                    }
-                  : {}),
-              };
-              return answer;
-            },
-          );
+        routes: (app: FastifyInstance) => registerUsageRoutes(app, core, { current, nowMs, prices: options.prices }),
+        async stop() {
+          unsubscribe();
+          clearInterval(timer);
+          running.sample();
+          await running.flush().catch(() => undefined);
         },
       };
     },
   };
+}
+
+interface RouteSettings {
+  readonly current: () => Promise<void>;
+  readonly nowMs: () => number;
+  readonly prices: UsagePrices | undefined;
+}
+
+function registerUsageRoutes(app: FastifyInstance, core: CoreServices, settings: RouteSettings): void {
+  const db = core.store.db;
+  app.get<{ Querystring: Static<typeof usageQuery> }>(
+    "/v1/usage",
+    {
+      schema: {
+        tags: ["usage"],
+        operationId: "getUsage",
+        response: { 200: jsonOrCsv(UsageReportSchema, "The report as JSON, or its lines as CSV with format=csv") },
+        summary:
+          "Usage and chargeback per tenant and project over a period (default: the last 24 h), from the stored hourly usage: hours count whole, by their start",
+        querystring: usageQuery,
+      },
+    },
+    async (request, reply) => {
+      const principal = contextOf(request).principal;
+      const scope = scopeOf(principal, request.query.tenant);
+      const [fromMs, toMs] = periodOf(request.query, settings.nowMs());
+      await settings.current();
+      const report = await readUsage(db, scope, fromMs, toMs);
+      if (request.query.format === "csv") {
+        return reply.type("text/csv").send(usageCsv([...report.tenants, ...report.projects]));
+      }
+      // Tenants see their own lines; the site's idle and overhead figures are for staff.
+      const staff = scope.kind === "all" && scope.tenantId === undefined;
+      return {
+        from: new Date(fromMs).toISOString(),
+        to: new Date(toMs).toISOString(),
+        source: "stored hourly usage (metered from the live twin)",
+        tenants: report.tenants,
+        projects: report.projects,
+        ...(staff
+          ? {
+              siteEnergyKWh: report.siteEnergyKWh,
+              siteItEnergyKWh: report.siteItEnergyKWh,
+              idleItEnergyKWh: report.idleItEnergyKWh,
+              idleOverheadEnergyKWh: report.idleOverheadEnergyKWh,
+              siteWaterL: report.siteWaterL,
+              siteCo2Kg: report.siteCo2Kg,
+            }
+          : {}),
+      };
+    },
+  );
+
+  app.get<{ Querystring: Static<typeof hoursQuery> }>(
+    "/v1/usage/hours",
+    {
+      schema: {
+        tags: ["usage"],
+        operationId: "listUsageHours",
+        response: { 200: Type.Array(UsageHourSchema) },
+        summary:
+          "Stored hourly usage rows (tenant, project, user, queue, zone, GPU model), newest hour first, filtered by tenant, project, queue, zone and period; X-Total-Count and X-Next-Cursor page through them",
+        querystring: hoursQuery,
+      },
+    },
+    async (request, reply) => {
+      const principal = contextOf(request).principal;
+      const scope = scopeOf(principal, request.query.tenant);
+      const [fromMs, toMs] = periodOf(request.query, settings.nowMs());
+      const limit = request.query.limit ?? 200;
+      const after =
+        request.query.cursor === undefined
+          ? undefined
+          : decodeCursor(request.query.cursor, ["s", "s", "s", "s", "s", "s", "s"] as const);
+      await settings.current();
+      let query = db
+        .selectFrom("usage_hourly")
+        .where("hour_start", ">=", new Date(Math.floor(fromMs / hourMs) * hourMs).toISOString())
+        .where("hour_start", "<", new Date(toMs).toISOString());
+      if (scope.tenantId !== undefined && scope.tenantId !== null)
+        query = query.where("tenant_id", "=", scope.tenantId);
+      if (scope.kind === "self") query = query.where("user_id", "=", scope.userId);
+      if (request.query.project !== undefined) query = query.where("project_id", "=", request.query.project);
+      if (request.query.queue !== undefined) query = query.where("queue", "=", request.query.queue);
+      if (request.query.zone !== undefined) query = query.where("zone_id", "=", request.query.zone);
+      const total = await query.select((eb) => eb.fn.countAll<string>().as("count")).executeTakeFirst();
+      const keyColumns = ["tenant_id", "project_id", "user_id", "queue", "zone_id", "gpu_model"] as const;
+      let paged = query.selectAll();
+      if (after !== undefined) {
+        // Newest hour first, then the key ascending: the rows after the cursor's.
+        const [hour, ...rest] = after;
+        paged = paged.where((eb) =>
+          eb.or([
+            eb("hour_start", "<", hour),
+            eb.and([
+              eb("hour_start", "=", hour),
+              sql<boolean>`(tenant_id, project_id, user_id, queue, zone_id, gpu_model) > (${sql.join(rest)})`,
+            ]),
+          ]),
+        );
+      }
+      const rows = await paged
+        .orderBy("hour_start", "desc")
+        .orderBy("tenant_id")
+        .orderBy("project_id")
+        .orderBy("user_id")
+        .orderBy("queue")
+        .orderBy("zone_id")
+        .orderBy("gpu_model")
+        .limit(limit + 1)
+        .execute();
+      const page = rows.slice(0, limit);
+      const last = page[page.length - 1];
+      pageHeaders(
+        reply,
+        Number(total?.count ?? 0),
+        rows.length > limit && last !== undefined
+          ? [last.hour_start, ...keyColumns.map((column) => last[column])]
+          : undefined,
+      );
+      return page.map((row) => ({
+        hourStart: row.hour_start,
+        tenantId: row.tenant_id,
+        projectId: row.project_id,
+        userId: row.user_id,
+        queue: row.queue,
+        zoneId: row.zone_id === "" ? null : row.zone_id,
+        gpuModel: row.gpu_model,
+        gpuHours: Number(row.gpu_hours),
+        cpuHours: Number(row.cpu_hours),
+        itEnergyKWh: Number(row.it_kwh),
+        overheadEnergyKWh: Number(row.overhead_kwh),
+        energyKWh: Number(row.energy_kwh),
+        co2Kg: Number(row.co2_kg),
+        waterL: Number(row.water_l),
+      }));
+    },
+  );
+
+  app.get<{ Querystring: Static<typeof statementsQuery> }>(
+    "/v1/usage/statements",
+    {
+      schema: {
+        tags: ["usage"],
+        operationId: "listUsageStatements",
+        response: {
+          200: jsonOrCsv(UsageStatementsSchema, "The statements as JSON, or their lines as CSV with format=csv"),
+        },
+        summary:
+          "Monthly statements per tenant (UTC calendar month): each project's and the tenant's usage, and cost when the platform has prices (ALIXAN_USAGE_PRICES); X-Total-Count is the number of statements",
+        querystring: statementsQuery,
+      },
+    },
+    async (request, reply: FastifyReply) => {
+      const principal = contextOf(request).principal;
+      const scope = scopeOf(principal, request.query.tenant);
+      const [year, month] = request.query.month.split("-").map(Number) as [number, number];
+      const fromMs = Date.UTC(year, month - 1, 1);
+      const toMs = Date.UTC(year, month, 1);
+      await settings.current();
+      const usage = await readUsage(db, scope, fromMs, toMs);
+      const prices = settings.prices;
+      const statements = usage.tenants.map((tenant) => {
+        const projects = usage.projects.filter((line) => line.tenantId === tenant.tenantId);
+        return {
+          tenantId: tenant.tenantId,
+          month: request.query.month,
+          from: new Date(fromMs).toISOString(),
+          to: new Date(toMs).toISOString(),
+          total: tenant,
+          projects,
+          lines: [tenant, ...projects],
+          cost:
+            prices === undefined
+              ? null
+              : {
+                  ...costOf(prices, tenant),
+                  projects: projects.map((line) => ({ projectId: line.projectId, ...costOf(prices, line) })),
+                },
+        };
+      });
+      reply.header("x-total-count", String(statements.length));
+      if (request.query.format === "csv") return reply.type("text/csv").send(statementCsv(statements, prices));
+      return {
+        month: request.query.month,
+        prices: prices ?? null,
+        statements: statements.map(({ lines: _lines, ...statement }) => statement),
+      };
+    },
+  );
 }

@@ -25,8 +25,9 @@ import type { Store } from "../../store/database.ts";
 import type { JobsTable } from "../../store/schema.ts";
 import type { LiveSnapshot } from "../../twin/live.ts";
 import { carryJobs } from "./carry.ts";
+import { type JobControl, JobControls } from "./controls.ts";
 import { buildGeneration, type Generation, placementOf, racksOf } from "./generation.ts";
-import { type EndedJob, endedJob, isActive, type JobRecord, type JobUsageRecord, jobUsage } from "./records.ts";
+import { type EndedJob, endedJob, isActive, type JobRecord } from "./records.ts";
 
 /** Options of the engine. */
 export interface JobsEngineOptions {
@@ -57,6 +58,8 @@ export class JobsEngine {
   /** Running jobs by rack of the current generation, in job order (rack reads are hot: kept up to date). */
   readonly #rackJobs = new Map<number, JobRecord[]>();
   readonly #listedRacks = new Map<number, readonly number[]>();
+  /** Holds, dependencies and array throttles of the jobs (every generation applies them). */
+  readonly controls = new JobControls((id) => this.records.get(id)?.job.state ?? this.ended.get(id)?.view.state);
   #writes = Promise.resolve();
   #policyTimer: NodeJS.Timeout | undefined;
   #nextLapseMs = Number.POSITIVE_INFINITY;
@@ -66,6 +69,9 @@ export class JobsEngine {
     this.#options = options;
     this.#clock = options.clock ?? Date.now;
     this.#queues = options.queues;
+    // A dependency that can never be met ends its dependent (after the change that decided it has been applied).
+    this.controls.onInvalid = (jobId, why) => queueMicrotask(() => this.#cancelInvalid(jobId, why));
+    this.controls.onReady = (jobId) => this.#wakeSoon(jobId);
     this.#generation = this.#build(site, version, undefined);
     this.#nextLapseMs = nextLapseMs(site, this.#clock());
   }
@@ -88,6 +94,7 @@ export class JobsEngine {
       epochMs,
       nowMs: this.#clock(),
       onChange: (generation, job) => {
+        if (generation === this.#generation) this.controls.observe(job.spec.id, job.state);
         const record = generation.byJobIndex[job.index];
         if (record === undefined || record.generation !== this.#generation) return;
         this.#relist(record);
@@ -95,7 +102,51 @@ export class JobsEngine {
       },
       slurmHooks: (generation) => this.#slurmHooks(generation),
       drainFeed: this.#options.drainFeed,
+      platformChecks: [this.controls],
     });
+  }
+
+  /** Jobs to wake after the change being applied (woken together, then one cycle). */
+  readonly #toWake = new Set<string>();
+
+  /** Wakes a waiting job once the scheduler's current change is over: the next cycle looks at it again. */
+  #wakeSoon(jobId: string): void {
+    if (this.#toWake.size === 0)
+      queueMicrotask(() => {
+        const ids = [...this.#toWake];
+        this.#toWake.clear();
+        const generation = this.#generation;
+        for (const id of ids) {
+          const record = this.records.get(id);
+          if (record?.job.state === "queued" && record.generation === generation)
+            generation.live.scheduler.wake(record.job);
+        }
+        generation.live.kick();
+      });
+    this.#toWake.add(jobId);
+  }
+
+  /** Wakes a waiting job now (a hold released) and runs a cycle. */
+  wake(record: JobRecord): void {
+    this.#wakeSoon(record.id);
+  }
+
+  /** Ends a job whose dependency can never be met (Slurm's kill_invalid_depend), with the reason. */
+  #cancelInvalid(jobId: string, why: string): void {
+    const record = this.records.get(jobId);
+    if (record === undefined || !isActive(record.job)) return;
+    const generation = record.generation;
+    // Recorded once, below, with the dependency's reason rather than the owner's wording of a cancel.
+    generation.lastState.set(record.job.index, "cancelled");
+    generation.live.cancel(record.job);
+    record.job.reason = why;
+    generation.lastState.delete(record.job.index);
+    this.#recordTransition(record);
+  }
+
+  /** The stored controls of a job (submission, hold, release), for the jobs table's `controls` column. */
+  controlOf(jobId: string): JobControl | undefined {
+    return this.controls.get(jobId);
   }
 
   /** Checks the zones' certifications on the clock every second: a lapse rebuilds the generation. */
@@ -170,6 +221,7 @@ export class JobsEngine {
   /** Makes a job known to the routes and the rack lists (its admission may have come before its record). */
   #register(record: JobRecord): void {
     this.records.set(record.id, record);
+    this.controls.observe(record.id, record.job.state);
     record.generation.byJobIndex[record.job.index] = record;
     this.#relist(record);
   }
@@ -321,7 +373,17 @@ export class JobsEngine {
       describe: (job) => {
         const record = generation.byJobIndex[job.index];
         if (record === undefined) return undefined;
-        return { id: record.id, account: record.tenantId, name: record.name, command: record.command };
+        const control = record.control;
+        return {
+          id: record.id,
+          account: record.tenantId,
+          name: record.name,
+          command: record.command,
+          array:
+            control?.arrayJobId === undefined || control.arrayTaskId === undefined
+              ? undefined
+              : { arrayJobId: control.arrayJobId, taskId: control.arrayTaskId },
+        };
       },
       submitted: (job, slurmId) => {
         const record = generation.byJobIndex[job.index];
@@ -376,9 +438,14 @@ export class JobsEngine {
       };
     });
     const decisions = slurm === undefined ? undefined : await slurm.reconcile(storedRuns);
+    await this.#restoreControls();
     for (const row of unfinished) {
       if (!["queued", "admitted", "running"].includes(row.state)) continue;
       const spec = row.spec as JobSpec;
+      const control = (row.controls ?? undefined) as JobControl | undefined;
+      // Holds, dependencies and array throttles apply before the job is queued again; a task stored as placed counts
+      // against its array's %N from the start (its record corrects it if it is not adopted).
+      if (control !== undefined) this.controls.add(row.id, control, row.state);
       const decision = decisions?.get(row.id);
       const recordOf = (job: Job): JobRecord => {
         const record: JobRecord = {
@@ -391,6 +458,7 @@ export class JobsEngine {
           job,
           generation,
           command: row.command ?? undefined,
+          control,
         };
         this.#register(record);
         generation.lastState.set(job.index, row.state);
@@ -425,12 +493,37 @@ export class JobsEngine {
     slurm?.start();
   }
 
-  /** Usage records of every job known since start. */
-  usage(): JobUsageRecord[] {
-    const result: JobUsageRecord[] = [];
-    for (const ended of this.ended.values()) result.push(ended.usage);
-    for (const record of this.records.values()) result.push(jobUsage(record));
-    return result;
+  /**
+   * Reads back the controls of jobs that ended before the restart (arrays count their ended tasks) and the states of
+   * the jobs unfinished ones depend on, so a dependency on work done before the restart is still judged.
+   */
+  async #restoreControls(): Promise<void> {
+    const db = this.#store.db;
+    const rows = await db
+      .selectFrom("jobs")
+      .select(["id", "state", "controls"])
+      .where("controls", "is not", null)
+      .where("state", "not in", ["queued", "admitted", "running"])
+      .execute();
+    for (const row of rows) this.controls.add(row.id, row.controls as JobControl, row.state);
+    const pending = await db
+      .selectFrom("jobs")
+      .select("controls")
+      .where("controls", "is not", null)
+      .where("state", "in", ["queued", "admitted", "running"])
+      .execute();
+    const targets = new Set<string>();
+    for (const row of pending)
+      for (const dependency of (row.controls as JobControl).dependsOn ?? []) targets.add(dependency.jobId);
+    const ids = [...targets];
+    for (let at = 0; at < ids.length; at += 1000) {
+      const found = await db
+        .selectFrom("jobs")
+        .select(["id", "state"])
+        .where("id", "in", ids.slice(at, at + 1000))
+        .execute();
+      for (const row of found) this.controls.noteState(row.id, row.state);
+    }
   }
 
   /** Per-rack utilisation for the twin of `site`, read from whichever generation runs that site. */

@@ -11,7 +11,7 @@ import { partitionName } from "../../execution/slurm-config.ts";
 import type { Site } from "../../model/site.ts";
 import type { UtilisationSource } from "../../model/utilisation.ts";
 import { zonePolicyKey } from "../../model/zones.ts";
-import type { DrainFeed } from "../../scheduler/checks.ts";
+import type { AdmissionCheck, DrainFeed } from "../../scheduler/checks.ts";
 import { DesignFacilityView, type FacilityLimits, type FacilityView } from "../../scheduler/facility.ts";
 import { type Inventory, inventoryFromSite, poolAllowsDataClass } from "../../scheduler/inventory.ts";
 import type { Job } from "../../scheduler/jobs.ts";
@@ -87,6 +87,8 @@ export interface GenerationSettings {
   readonly slurmHooks: (generation: Generation) => SlurmHooks;
   /** Maintenance drains in force, followed at every cycle (none when absent). */
   readonly drainFeed?: DrainFeed | undefined;
+  /** Checks of the platform's own (holds, dependencies, array throttles), applied after the site's. */
+  readonly platformChecks?: readonly AdmissionCheck[];
 }
 
 /** Builds a generation over `site` (version `version`). Fails with a message when the checks cannot be built. */
@@ -95,6 +97,7 @@ export function buildGeneration(site: Site, version: number, settings: Generatio
   const facility = new LiveFacilityView(site);
   const checks = standardChecks(inventory, { facility, holdForZones: true, drainFeed: settings.drainFeed });
   if (typeof checks === "string") throw new Error(checks);
+  checks.push(...(settings.platformChecks ?? []));
   const execution = settings.execution;
   const slurmMode = usesSlurm(execution);
   const nodeHall = inventory.levels[inventory.facility!.hallLevel]!.groupOfNode;

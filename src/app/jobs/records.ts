@@ -1,10 +1,12 @@
 /**
  * What the platform keeps of a job besides the scheduler's state: who submitted it, its command, what a real
- * executor reported, and the views the API and usage reports read. A job that ended under an earlier scheduler
- * generation is kept as a frozen view, so a site change neither forgets it nor holds the old generation in memory.
+ * executor reported, and the views the API reads (usage is metered apart, in app/usage). A job that ended under an
+ * earlier scheduler generation is kept as a frozen view, so a site change neither forgets it nor holds the old
+ * generation in memory.
  */
 import type { SlurmJob } from "../../execution/slurm-cli.ts";
 import type { Job, JobSpec } from "../../scheduler/jobs.ts";
+import type { JobControl } from "./controls.ts";
 import { type Generation, type JobPlacement, placementOf } from "./generation.ts";
 
 /** A job the platform knows, bound to the scheduler generation that holds it now. */
@@ -24,21 +26,18 @@ export interface JobRecord {
   run?: SlurmJob;
   /** Where the job last ran: an ended job still says where its data was processed. */
   lastPlacement?: JobPlacement;
+  /** Its array, dependencies and hold (the object the engine's controls hold), when it has any. */
+  control?: JobControl | undefined;
 }
 
-/** A job's use of the site for usage reports: scheduler seconds since start, estimated IT power of its share. */
-export interface JobUsageRecord {
-  readonly jobId: string;
-  readonly tenantId: string;
-  readonly projectId: string;
-  readonly userId: string;
-  readonly gpuModel: string;
-  readonly gpus: number;
-  readonly itPowerKW: number;
-  readonly submitS: number;
-  readonly startS: number | undefined;
-  readonly endS: number | undefined;
-  readonly preemptions: number;
+/** A job's array, dependencies and hold as the API shows them. */
+export function controlView(control: JobControl | undefined) {
+  return {
+    arrayJobId: control?.arrayJobId ?? null,
+    arrayTaskId: control?.arrayTaskId ?? null,
+    dependsOn: [...(control?.dependsOn ?? [])],
+    held: control?.hold === undefined ? null : { ...control.hold },
+  };
 }
 
 /** What a job asks for, as the API shows it (live jobs and jobs read from the store alike). */
@@ -83,6 +82,7 @@ export function jobView(record: JobRecord) {
     state: job.state,
     reason: job.reason,
     ...demandOf(job.spec),
+    ...controlView(record.control),
     submittedAt: iso(job.spec.submitS),
     // When it first started: a requeued job keeps its first start, and an ended job its start.
     startedAt: run?.startMs !== undefined ? isoMs(run.startMs) : iso(job.firstStartS),
@@ -109,41 +109,12 @@ export function jobView(record: JobRecord) {
 /** The API's view of a job. */
 export type JobView = ReturnType<typeof jobView>;
 
-/** A job's usage record. */
-export function jobUsage(record: JobRecord): JobUsageRecord {
-  const job = record.job;
-  const inventory = record.generation.inventory;
-  const facility = inventory.facility!;
-  const rackLevel = inventory.levels[facility.rackLevel]!;
-  const gpus = (job.spec.gpus * job.spec.members * job.spec.gpuMilli) / 1000;
-  const firstNode = job.nodes.find((node) => node >= 0);
-  const kwPerGpu = firstNode === undefined ? 0 : facility.rackKwPerGpu[rackLevel.groupOfNode[firstNode]!]!;
-  return {
-    jobId: record.id,
-    tenantId: record.tenantId,
-    projectId: record.projectId,
-    userId: record.userId,
-    gpuModel:
-      job.spec.gpuModels[0] ??
-      (firstNode === undefined
-        ? "none"
-        : (inventory.gpuModels[inventory.pools[inventory.nodePool[firstNode]!]!.model] ?? "none")),
-    gpus,
-    itPowerKW: gpus * kwPerGpu,
-    submitS: job.spec.submitS,
-    startS: Number.isFinite(job.firstStartS) ? job.firstStartS : undefined,
-    endS: isActive(job) ? undefined : Number.isFinite(job.endS) ? job.endS : undefined,
-    preemptions: job.preemptions,
-  };
-}
-
-/** A job that ended under an earlier generation: what the API and usage reports keep of it. */
+/** A job that ended under an earlier generation: what the API keeps of it. */
 export interface EndedJob {
   readonly tenantId: string;
   readonly userId: string;
   readonly synthetic: boolean;
   readonly view: JobView;
-  readonly usage: JobUsageRecord;
 }
 
 /** Freezes an ended job's views. */
@@ -153,6 +124,5 @@ export function endedJob(record: JobRecord): EndedJob {
     userId: record.userId,
     synthetic: record.synthetic,
     view: jobView(record),
-    usage: jobUsage(record),
   };
 }

@@ -15,9 +15,13 @@ import { type Reply, StringEnum } from "../../server/schemas.ts";
 import { appendAudit } from "../../store/audit.ts";
 import type { Store } from "../../store/database.ts";
 import { authorize, type Principal, withinScope } from "../../tenancy/service.ts";
+import { arrayView, registerJobControlRoutes } from "./control-routes.ts";
+import type { JobControl } from "./controls.ts";
+import { createJobs } from "./create.ts";
 import type { JobsEngine } from "./engine.ts";
-import { demandOf, isActive, type JobRecord, type JobView, jobView, placementNow } from "./records.ts";
-import { JobEventSchema, JobSchema, jobStates } from "./schemas.ts";
+import { controlView, demandOf, isActive, type JobRecord, type JobView, jobView, placementNow } from "./records.ts";
+import { JobArraySubmissionSchema, JobEventSchema, JobSchema, jobStates } from "./schemas.ts";
+import { arrayOf, checkDependencies, controlFields } from "./submit-controls.ts";
 
 /** Settings of the jobs API. */
 export interface JobRoutesSettings {
@@ -68,6 +72,7 @@ const submitBody = Type.Object(
     ),
     deferrable: Type.Optional(Type.Boolean()),
     deadline: Type.Optional(Type.String({ format: "date-time" })),
+    ...controlFields,
     command: Type.Optional(
       Type.String({
         minLength: 1,
@@ -230,7 +235,7 @@ export function registerJobRoutes(app: FastifyInstance, settings: JobRoutesSetti
         operationId: "submitJob",
         summary: "Submit a GPU job (tenant roles)",
         body: submitBody,
-        response: { 201: JobSchema },
+        response: { 201: Type.Union([JobSchema, JobArraySubmissionSchema]) },
       },
     },
     async (request, reply) => {
@@ -264,13 +269,16 @@ export function registerJobRoutes(app: FastifyInstance, settings: JobRoutesSetti
         });
       }
       checkSize(engine, body);
+      const array = arrayOf(body.array);
+      // Every task of an array is a job that waits: the tenant's cap counts each (Slurm's MaxSubmitJobs does too).
+      const adding = array?.indexes.length ?? 1;
       let waiting = 0;
       for (const record of engine.records.values())
         if (record.tenantId === tenant.id && !record.synthetic && record.job.state === "queued") waiting++;
-      if (waiting >= settings.maxQueuedPerTenant) {
+      if (waiting + adding > settings.maxQueuedPerTenant) {
         throw new AppError(
           "tooMany",
-          `tenant ${tenant.id} already has ${waiting} jobs waiting (at most ${settings.maxQueuedPerTenant}); submit more once some start`,
+          `tenant ${tenant.id} already has ${waiting} jobs waiting and this submission adds ${adding} (at most ${settings.maxQueuedPerTenant} waiting); submit more once some start`,
         );
       }
       const scheduler = generation.live;
@@ -306,68 +314,32 @@ export function registerJobRoutes(app: FastifyInstance, settings: JobRoutesSetti
       // A job the scheduler would refuse is answered now and kept nowhere.
       const refusal = scheduler.scheduler.refusal(spec);
       if (refusal !== undefined) throw new AppError("invalid", refusal, { field: refusalField(refusal) });
-      const now = new Date().toISOString();
-      await db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto("jobs")
-          .values({
-            id,
-            tenant_id: tenant.id,
-            project_id: project.id,
-            user_id: principal.userId,
-            queue: queue.name,
-            name: body.name,
-            state: "queued",
-            reason: "",
-            spec: JSON.stringify(spec),
-            placement: null,
-            submitted_at: now,
-            command: body.command ?? null,
-            started_at: null,
-            ended_at: null,
-            updated_at: now,
-          })
-          .execute();
-        await trx
-          .insertInto("job_events")
-          .values({
-            job_id: id,
-            at: now,
-            kind: "job.submit",
-            state: "queued",
-            detail: JSON.stringify({ queue: queue.name, userId: principal.userId, ...demandOf(spec) }),
-          })
-          .execute();
-        await appendAudit(trx, {
-          actor: principal.userId,
-          action: "job.submit",
-          resource: `job:${id}`,
-          before: null,
-          after: body,
-          requestId: context.requestId,
-        });
-      });
-      // The generation may have been replaced while the store wrote: submit to the one in force now.
-      const current = engine.generation;
-      const job = current.live.submit(spec);
-      const record: JobRecord = {
+      const dependsOn = await checkDependencies(engine, settings.store, tenant.id, body.dependsOn);
+      const { array: _array, dependsOn: _dependsOn, ...asSent } = body;
+      const records = await createJobs(engine, settings.store, {
         id,
         tenantId: tenant.id,
         projectId: project.id,
         userId: principal.userId,
         name: body.name,
-        synthetic: false,
-        job,
-        generation: current,
+        spec,
         command: body.command,
-      };
-      engine.add(record);
-      const view: Reply<typeof JobSchema> = jobView(record);
-      return reply.status(201).send(view);
+        array,
+        dependsOn,
+        hold:
+          body.hold === true
+            ? { by: principal.userId, staff: principal.tenantId === null, at: new Date().toISOString() }
+            : undefined,
+        body: { ...asSent, ...(body.array === undefined ? {} : { array: body.array }), dependsOn },
+        requestId: context.requestId,
+      });
+      if (array === undefined) return reply.status(201).send(jobView(records[0]!));
+      return reply.status(201).send(arrayView(id, array, records));
     },
   );
 
   registerJobReads(app, settings, visible, findVisible);
+  registerJobControlRoutes(app, engine, settings.store);
 
   app.post<{ Params: { id: string }; Body: { reason?: string } | null | undefined }>(
     "/v1/jobs/:id/cancel",
@@ -584,6 +556,7 @@ function registerJobReads(
         state: row.state as (typeof jobStates)[number],
         reason: row.reason,
         ...demandOf(spec),
+        ...controlView((row.controls ?? undefined) as JobControl | undefined),
         submittedAt: row.submitted_at,
         startedAt: row.started_at,
         endedAt: row.ended_at,

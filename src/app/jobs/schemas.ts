@@ -5,6 +5,7 @@
 import { Type } from "typebox";
 import { dataClasses } from "../../scheduler/jobs.ts";
 import { Nullable, StringEnum } from "../../server/schemas.ts";
+import { dependencyKinds } from "./dependencies.ts";
 
 /** The states a job goes through. */
 export const jobStates = ["queued", "admitted", "running", "succeeded", "failed", "preempted", "cancelled"] as const;
@@ -29,6 +30,12 @@ const JobExecutionSchema = Type.Object({
   restarts: Type.Optional(Type.Integer()),
 });
 
+/** A dependency of a job on another job or array (Slurm's afterok, afterany, afternotok). */
+export const DependencySchema = Type.Object({ kind: StringEnum(dependencyKinds), jobId: Type.String() });
+
+/** Who holds a job, and whether platform staff did. */
+const HoldSchema = Type.Object({ by: Type.String(), staff: Type.Boolean(), at: Type.String() });
+
 /** A job as the API shows it. */
 export const JobSchema = Type.Object({
   id: Type.String(),
@@ -46,6 +53,10 @@ export const JobSchema = Type.Object({
   priorityClass: Nullable(Type.String()),
   members: Type.Integer(),
   dataClass: StringEnum(dataClasses),
+  arrayJobId: Nullable(Type.String({ description: "the array it is a task of" })),
+  arrayTaskId: Nullable(Type.Integer()),
+  dependsOn: Type.Array(DependencySchema),
+  held: Nullable(HoldSchema),
   submittedAt: Nullable(Type.String()),
   startedAt: Nullable(Type.String({ description: "first start" })),
   endedAt: Nullable(Type.String()),
@@ -60,4 +71,13 @@ export const JobEventSchema = Type.Object({
   event: Type.String({ description: "job.submit, job.start, job.preempted, job.succeeded..." }),
   state: Type.String(),
   detail: Type.Unknown({ description: "a start's racks, zoneId, halls, nodes and site version; other events' facts" }),
+});
+
+/** The answer to an array submission (`arrayView`): the array id, its expression and its first tasks. */
+export const JobArraySubmissionSchema = Type.Object({
+  arrayJobId: Type.String(),
+  array: Type.String({ description: "the array expression as normalised, e.g. 0-99%10" }),
+  taskCount: Type.Integer(),
+  maxRunning: Nullable(Type.Integer()),
+  tasks: Type.Array(JobSchema, { description: "the first 100 tasks; GET /v1/job-arrays/{id} lists them all" }),
 });

@@ -9,6 +9,7 @@ import type { Command } from "commander";
 import { type ComposedApp, composeApp } from "../../app/compose.ts";
 import { defaultFeatures } from "../../app/features/index.ts";
 import type { DemoKey } from "../../app/seed.ts";
+import { parseUsagePrices } from "../../app/usage/prices.ts";
 import { loadPlatformConfig, type PlatformConfig } from "../../config/file.ts";
 import { restrictFileCreation } from "../../core/private-files.ts";
 import { type ExecutionConfig, loadExecutionFile } from "../../execution/config.ts";
@@ -129,6 +130,10 @@ export async function servePlatform(options: ServeOptions): Promise<void> {
       ? parseLogLevel(fileConfig.logLevel, "logging.level")
       : parseLogLevel(levelVariable);
   if (typeof level !== "string") throw new CliError(level.problem, exitCodes.usage);
+  const pricesText = process.env["ALIXAN_USAGE_PRICES"];
+  const prices = pricesText === undefined || pricesText === "" ? undefined : parseUsagePrices(pricesText);
+  if (prices !== undefined && prices.problems.length > 0)
+    throw new CliError(prices.problems.join("\n"), exitCodes.usage);
   const location = storeLocation(options, fileConfig.store);
   const site = options.site ?? fileConfig.site ?? "alixan";
   // Everything this process writes (store, telemetry, keys) is private to its user; it writes nothing else.
@@ -145,6 +150,7 @@ export async function servePlatform(options: ServeOptions): Promise<void> {
         ...(queues === undefined ? {} : { queues }),
         ...(execution === undefined ? {} : { execution }),
         ...(fileConfig.telemetry === undefined ? {} : { telemetry: fileConfig.telemetry }),
+        usagePrices: prices?.prices,
       }),
       // JSON lines on stdout (pino); the human start-up summary goes to stderr so stdout stays machine-readable.
       logger: { level },

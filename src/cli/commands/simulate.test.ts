@@ -148,4 +148,30 @@ describe("alixan simulate", () => {
       rmSync(directory, { recursive: true, force: true });
     }
   });
+
+  it("answers a grid-events file from --from, against the same run without it, and names a bad field's line", async () => {
+    const directory = mkdtempSync(join(tmpdir(), "alixan-grid-"));
+    try {
+      const events = join(directory, "events.yaml");
+      writeFileSync(
+        events,
+        "version: 1\ncurtailments:\n  - { at: '+30m', duration: 1h, reduceFraction: 0.2 }\nstress: [{ at: '+0s', level: orange }]\n",
+      );
+      const args = ["--json", "simulate", "--site", "lab", "--from", "2026-07-15T16:00", "--duration", "2h"];
+      const run = JSON.parse(await alixan(...args, "--step", "10s", "--grid-events", events));
+      const [event] = run.flexibility.events;
+      assert.ok(event.requestedMW > 0);
+      assert.ok(event.deliveredMW >= 0.98 * event.requestedMW, `${event.deliveredMW} of ${event.requestedMW}`);
+      assert.equal(event.protectedWorkLost, 0);
+      assert.ok(run.flexibility.baseline.itEnergyMWh > run.kpis.itEnergyMWh, "the curtailed run used less IT energy");
+      assert.equal(run.flexibility.available[0].stress, "orange");
+      writeFileSync(events, "version: 1\ncurtailments:\n  - at: '+30m'\n    duration: 1h\n    reduceMW: -3\n");
+      const bad = await failure(["simulate", "--site", "lab", "--duration", "2h", "--grid-events", events]);
+      assert.match(bad.message, /events\.yaml:5: curtailments\[0\]\.reduceMW: /);
+      const late = await failure(["simulate", "--site", "lab", "--from", "someday", "--duration", "2h"]);
+      assert.match(late.message, /--from: /);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
 });

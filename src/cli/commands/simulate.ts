@@ -2,20 +2,24 @@
  * `alixan simulate`: runs the digital twin over a site and prints its KPIs; optionally writes the time series (CSV,
  * JSON) and SVG charts. Bad durations, files or scenarios end as one line and an exit code, never a stack trace.
  */
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
+import { formatClock, type GridEvents, parseFrom, parseGridEvents } from "../../flex/events.ts";
+import { heatReuseOf } from "../../flex/heat.ts";
+import { type FlexibilityReport, simulateWithGridEvents } from "../../flex/metrics.ts";
 import { formatDiagnostic } from "../../model/diagnostics.ts";
 import { loadSite } from "../../model/load.ts";
 import { formatNumber } from "../../model/units.ts";
 import type { UtilisationSource } from "../../model/utilisation.ts";
 import { utilisationFromTrace } from "../../scheduler/utilisation.ts";
-import type { Outcome } from "../../twin/outcome.ts";
+import { type Outcome, success } from "../../twin/outcome.ts";
 import { readIntensityProfile, summaryOf, writeRun } from "../../twin/output.ts";
 import { defaultGridIntensity, type GridIntensity, type TwinResult } from "../../twin/results.ts";
-import { simulate } from "../../twin/run.ts";
+import { type SimulationOptions, simulate } from "../../twin/run.ts";
 import { emptyScenario, parseScenario, resolveScenario, shippedScenarios } from "../../twin/scenario.ts";
 import { formatDuration, parseDuration } from "../../twin/time.ts";
+import { maximumSamples, simulateUncertainty, type UncertaintySummary, uncertainKpis } from "../../twin/uncertainty.ts";
 import { resolveWeather } from "../../twin/weather.ts";
 import { CliError, exitCodes, printJson, renderTable, startProgress, wantsJson } from "../output.ts";
 
@@ -35,6 +39,9 @@ interface SimulateOptions {
   readonly jobs?: string;
   readonly threads?: string;
   readonly gridIntensity: string;
+  readonly uncertainty?: string;
+  readonly from?: string;
+  readonly gridEvents?: string;
 }
 
 function unwrap<Value>(outcome: Outcome<Value>, exitCode: number): Value {
@@ -71,7 +78,10 @@ function kpiTable(result: TwinResult): string {
     ["IT energy", formatNumber(kpis.itEnergyMWh), "MWh"],
     ["total energy", formatNumber(kpis.totalEnergyMWh), "MWh"],
     ["cooling energy", formatNumber(kpis.coolingEnergyMWh), "MWh"],
-    ["UPS + transformer losses", formatNumber(kpis.powerLossEnergyMWh), "MWh"],
+    ["  of which electrical-room cooling", formatNumber(kpis.electricalCoolingMWh), "MWh"],
+    ["UPS + transformer + substation losses", formatNumber(kpis.powerLossEnergyMWh), "MWh"],
+    ["  of which HV substation", formatNumber(kpis.substationLossMWh), "MWh"],
+    ["house loads (lighting, offices, BMS)", formatNumber(kpis.houseEnergyMWh), "MWh"],
     ["PSU + rectifier losses (in IT)", formatNumber(kpis.conversionLossMWh), "MWh"],
     ["water (evaporated + make-up)", formatNumber(kpis.waterM3), "m³"],
     ["make-up water", formatNumber(kpis.makeUpWaterM3), "m³"],
@@ -90,6 +100,63 @@ function kpiTable(result: TwinResult): string {
   );
 }
 
+/** Server inlet hours per rack type against the ASHRAE TC9.9 envelopes (hours per installed rack). */
+function inletTable(result: TwinResult): string {
+  return renderTable(
+    [
+      { header: "server inlet" },
+      { header: "air side" },
+      { header: "h < 18 °C", align: "right" },
+      { header: "h > 27 (rec.)", align: "right" },
+      { header: "h > 32 (A1)", align: "right" },
+      { header: "h > 35 (A2)", align: "right" },
+      { header: "h > 40 (A3)", align: "right" },
+      { header: "h > 45 (A4)", align: "right" },
+    ],
+    result.airInlet.map((row) => [
+      row.rackType,
+      row.airCooling,
+      formatNumber(row.hoursBelowRecommended),
+      formatNumber(row.hoursAbove.recommended),
+      formatNumber(row.hoursAbove.A1),
+      formatNumber(row.hoursAbove.A2),
+      formatNumber(row.hoursAbove.A3),
+      formatNumber(row.hoursAbove.A4),
+    ]),
+  );
+}
+
+/** Grid requests answered: requested against delivered, response, work lost, rebound. */
+function flexibilityTable(report: FlexibilityReport): string {
+  const rows = report.events.map((event) => [
+    event.id,
+    formatClock(event.startS),
+    formatNumber(event.requestedMW),
+    formatNumber(event.deliveredMW),
+    event.responseS === null ? "not reached" : `${event.responseS.toFixed(0)} s`,
+    formatDuration(event.durationS),
+    formatNumber(event.protectedWorkLost),
+    formatNumber(event.flexibleWorkLost + event.preemptedWorkLost),
+    formatNumber(event.deferredGpuHours),
+    formatNumber(event.reboundPeakMW),
+  ]);
+  return renderTable(
+    [
+      { header: "request" },
+      { header: "start" },
+      { header: "requested MW", align: "right" },
+      { header: "delivered MW", align: "right" },
+      { header: "90 % reached", align: "right" },
+      { header: "duration" },
+      { header: "protected lost GPU-h", align: "right" },
+      { header: "other lost GPU-h", align: "right" },
+      { header: "deferred GPU-h", align: "right" },
+      { header: "rebound peak MW", align: "right" },
+    ],
+    rows,
+  );
+}
+
 async function runSimulate(options: SimulateOptions, command: Command): Promise<void> {
   const json = wantsJson(command);
   const durationS = unwrap(parseDuration(options.duration, "--duration"), exitCodes.usage);
@@ -103,6 +170,22 @@ async function runSimulate(options: SimulateOptions, command: Command): Promise<
       `--racks: "${options.racks}" is not "all" (use --rack ID, repeatable, for some racks)`,
       exitCodes.usage,
     );
+  }
+  const samples =
+    options.uncertainty === undefined ? undefined : integerOption(options.uncertainty, "--uncertainty", 2);
+  if (samples !== undefined) {
+    if (samples > maximumSamples) {
+      throw new CliError(`--uncertainty: ${samples} samples is more than ${maximumSamples}`, exitCodes.usage);
+    }
+    const clash = [
+      options.racks === undefined ? undefined : "--racks",
+      options.rack.length === 0 ? undefined : "--rack",
+      options.plot === true ? "--plot" : undefined,
+      options.gridEvents === undefined ? undefined : "--grid-events",
+    ].find((name) => name !== undefined);
+    if (clash !== undefined) {
+      throw new CliError(`--uncertainty: ${clash} is not available with uncertainty runs`, exitCodes.usage);
+    }
   }
   if (options.racks === "all" && options.out === undefined) {
     throw new CliError("--racks all: needs --out DIR (it writes DIR/racks.csv)", exitCodes.usage);
@@ -156,6 +239,29 @@ async function runSimulate(options: SimulateOptions, command: Command): Promise<
     }
   }
 
+  if (samples !== undefined) {
+    await runUncertainty(
+      {
+        site,
+        weather,
+        durationS,
+        stepS,
+        seed,
+        scenario,
+        seriesIntervalS,
+        gridIntensity,
+        ...(load === undefined ? {} : { load }),
+        ...(threads === undefined ? {} : { threads }),
+      },
+      samples,
+      {
+        json,
+        out: options.out,
+      },
+    );
+    return;
+  }
+
   const steps = Math.round(durationS / stepS);
   const progress = startProgress(
     `simulate ${site.id} ${formatDuration(durationS)} @ ${formatDuration(stepS)}`,
@@ -167,10 +273,27 @@ async function runSimulate(options: SimulateOptions, command: Command): Promise<
     mkdirSync(options.out!, { recursive: true });
     racksCsvPath = join(options.out!, "racks.csv");
   }
+  const startS = options.from === undefined ? 0 : unwrap(parseFrom(options.from, site.timezone), exitCodes.usage);
+  let gridEvents: GridEvents | undefined;
+  if (options.gridEvents !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(options.gridEvents, "utf8");
+    } catch (error) {
+      throw new CliError(
+        `--grid-events: cannot read ${options.gridEvents}: ${(error as Error).message}`,
+        exitCodes.invalid,
+      );
+    }
+    const clock = { startS, durationS, timeZone: site.timezone };
+    gridEvents = unwrap(parseGridEvents(text, options.gridEvents, clock), exitCodes.invalid);
+  }
   let outcome: Outcome<TwinResult>;
+  let flexibility: FlexibilityReport | undefined;
   try {
-    outcome = await simulate({
+    const simulation: SimulationOptions = {
       site,
+      startS,
       weather,
       durationS,
       stepS,
@@ -183,7 +306,13 @@ async function runSimulate(options: SimulateOptions, command: Command): Promise<
       ...(load === undefined ? {} : { load }),
       ...(threads === undefined ? {} : { threads }),
       onProgress: (done) => progress.update(done),
-    });
+    };
+    if (gridEvents === undefined) outcome = await simulate(simulation);
+    else {
+      const both = await simulateWithGridEvents(simulation, gridEvents);
+      outcome = both.ok ? success(both.value.result) : both;
+      if (both.ok) flexibility = both.value.flexibility;
+    }
   } finally {
     progress.stop();
   }
@@ -192,14 +321,99 @@ async function runSimulate(options: SimulateOptions, command: Command): Promise<
   const written = directory === undefined ? [] : writeRun(result, directory, options.plot === true);
   if (racksCsvPath !== undefined) written.push(racksCsvPath);
   if (json) {
-    printJson({ ...summaryOf(result), files: written });
+    const heatReuse = heatReuseOf(site, result, startS);
+    printJson({
+      ...summaryOf(result),
+      ...(flexibility === undefined ? {} : { flexibility }),
+      ...(heatReuse === undefined ? {} : { heatReuse }),
+      files: written,
+    });
     return;
   }
   process.stdout.write(
     `${result.siteId}: ${formatDuration(result.durationS)} at ${formatDuration(result.stepS)} steps, ${result.weather}, scenario ${result.scenario}, ${result.threads} thread(s)\n`,
   );
   process.stdout.write(`${kpiTable(result)}\n`);
+  process.stdout.write(`${inletTable(result)}\n`);
+  if (flexibility !== undefined) process.stdout.write(`${flexibilityTable(flexibility)}\n`);
+  const heat = heatReuseOf(site, result, startS);
+  if (heat !== undefined) {
+    process.stdout.write(
+      `heat reuse: ${formatNumber(heat.deliveredHeatMWh)} MWh delivered of ${formatNumber(heat.contractedHeatMWh)} contracted, ${formatNumber(heat.reusedHeatMWh)} MWh from the loops (E_REUSE) at ${heat.meanReuseTemperatureC.toFixed(1)} °C, heat pumps ${formatNumber(heat.heatPumpEnergyMWh)} MWh (COP ${heat.meanCop.toFixed(2)}), ERF ${heat.erf.toFixed(4)}${heat.revenueEur === undefined ? "" : `, revenue ${formatNumber(heat.revenueEur)} €`}\n`,
+    );
+  }
   if (written.length > 0) process.stdout.write(`wrote ${written.length} files to ${directory}\n`);
+}
+
+/** Runs the uncertainty samples and prints (or writes) their percentiles. */
+async function runUncertainty(
+  options: Parameters<typeof simulateUncertainty>[0],
+  samples: number,
+  output: { json: boolean; out: string | undefined },
+): Promise<void> {
+  const progress = startProgress(
+    `simulate ${options.site.id}: ${samples} uncertainty samples of ${formatDuration(options.durationS)} @ ${formatDuration(options.stepS)}`,
+    samples,
+    !output.json && process.stderr.isTTY === true,
+  );
+  let outcome: Outcome<UncertaintySummary>;
+  try {
+    outcome = await simulateUncertainty(options, samples, options.seed ?? 1, (done) => progress.update(done));
+  } finally {
+    progress.stop();
+  }
+  const summary = unwrap(outcome, exitCodes.usage);
+  const document = {
+    site: options.site.id,
+    weather: options.weather.name,
+    scenario: options.scenario?.name ?? "baseline",
+    stepS: options.stepS,
+    durationS: options.durationS,
+    seed: options.seed ?? 1,
+    uncertainty: summary,
+  };
+  const written: string[] = [];
+  if (output.out !== undefined) {
+    mkdirSync(output.out, { recursive: true });
+    const path = join(output.out, "uncertainty.json");
+    writeFileSync(path, `${JSON.stringify(document, null, 2)}\n`);
+    written.push(path);
+  }
+  if (output.json) {
+    printJson({ ...document, files: written });
+    return;
+  }
+  process.stdout.write(
+    `${options.site.id}: ${samples} samples of ${formatDuration(options.durationS)} at ${formatDuration(options.stepS)} steps, ${options.weather.name}, seed ${options.seed ?? 1}\n`,
+  );
+  const digits = { pue: 3, wueLitersPerKWh: 3, peakGridDemandMW: 3, chillerHours: 1 } as const;
+  process.stdout.write(
+    `${renderTable(
+      [
+        { header: "KPI" },
+        { header: "P10", align: "right" },
+        { header: "P50", align: "right" },
+        { header: "P90", align: "right" },
+        { header: "unit" },
+      ],
+      (Object.keys(uncertainKpis) as (keyof typeof uncertainKpis)[]).map((name) => {
+        const { p10, p50, p90 } = summary.percentiles[name];
+        return [name, ...[p10, p50, p90].map((value) => value.toFixed(digits[name])), uncertainKpis[name]];
+      }),
+    )}\n`,
+  );
+  process.stdout.write(
+    `${renderTable(
+      [
+        { header: "sampled figure" },
+        { header: "low", align: "right" },
+        { header: "high", align: "right" },
+        { header: "from" },
+      ],
+      summary.ranges.map((range) => [range.name, String(range.low), String(range.high), range.source]),
+    )}\n`,
+  );
+  if (written.length > 0) process.stdout.write(`wrote ${written[0]}\n`);
 }
 
 /** Adds `simulate` to the program. */
@@ -238,6 +452,15 @@ export function registerSimulateCommand(program: Command): void {
       "--grid-intensity <g|file>",
       "grid carbon intensity: gCO2/kWh or an hourly profile file",
       String(defaultGridIntensity),
+    )
+    .option(
+      "--uncertainty <n>",
+      `run n samples (2–${maximumSamples}) of the uncertain plant figures and report P10/P50/P90 of PUE, WUE, peak demand, chiller hours`,
+    )
+    .option("--from <date>", "start at this date or date-time on the site's clock (2026-07-15, 2026-07-15T16:30)")
+    .option(
+      "--grid-events <file>",
+      "answer the grid requests of this YAML/JSON file (curtailments, prices, EcoWatt levels); runs with and without",
     )
     .action(async (options: SimulateOptions, command: Command) => runSimulate(options, command));
 }

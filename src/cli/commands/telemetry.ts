@@ -155,7 +155,8 @@ export function registerTelemetryCommands(program: Command): void {
     const list = await requestJson<Alarm[] | { alarms: Alarm[] }>(
       options,
       "GET",
-      options.history === true ? "/v1/alarms/history" : "/v1/alarms",
+      // The most severe 1,000 alarms (the list pages, 200 by default).
+      options.history === true ? "/v1/alarms/history" : "/v1/alarms?limit=1000",
     );
     const items = Array.isArray(list) ? list : list.alarms;
     if (wantsJson(command)) {

@@ -3,12 +3,33 @@
  */
 import type { FastifyInstance } from "fastify";
 import type { Kysely } from "kysely";
-import { Type } from "typebox";
+import { type Static, Type } from "typebox";
 import { recordOfRow, verifyAuditChain } from "../../store/audit.ts";
 import type { Database } from "../../store/schema.ts";
 import { authorize } from "../../tenancy/service.ts";
 import { contextOf } from "../auth.ts";
+import { decodeCursor, pageHeaders, pagingQuery } from "../paging.ts";
 import { Nullable, type Reply } from "../schemas.ts";
+
+/** `%`, `_` and `\\` match themselves in a LIKE prefix. */
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (char) => `\\${char}`);
+}
+
+const auditListQuery = Type.Object(
+  {
+    // A safe integer at most: a larger one would pass the schema yet overflow the bigint column (a 500).
+    after: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
+    ...pagingQuery,
+    resource: Type.Optional(Type.String({ minLength: 1, maxLength: 300 })),
+    resourcePrefix: Type.Optional(Type.String({ minLength: 1, maxLength: 300, description: "e.g. job: or tenant:" })),
+    actor: Type.Optional(Type.String({ minLength: 1, maxLength: 300 })),
+    action: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    from: Type.Optional(Type.String({ format: "date-time" })),
+    to: Type.Optional(Type.String({ format: "date-time", description: "exclusive" })),
+  },
+  { additionalProperties: false },
+);
 
 /** One audit record as `/v1/audit` lists it. */
 const AuditRecordSchema = Type.Object({
@@ -43,37 +64,45 @@ const AuditVerificationSchema = Type.Object({
 
 /** Registers /v1/audit routes. */
 export function registerAuditRoutes(app: FastifyInstance, db: Kysely<Database>): void {
-  app.get<{ Querystring: { after?: number; limit?: number; resource?: string; actor?: string } }>(
+  app.get<{ Querystring: Static<typeof auditListQuery> }>(
     "/v1/audit",
     {
       schema: {
         tags: ["audit"],
         operationId: "listAuditRecords",
-        summary: "Audit records in order, after a sequence number",
-        querystring: Type.Object(
-          {
-            // A safe integer at most: a larger one would pass the schema yet overflow the bigint column (a 500).
-            after: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
-            resource: Type.Optional(Type.String()),
-            actor: Type.Optional(Type.String()),
-          },
-          { additionalProperties: false },
-        ),
+        summary:
+          "Audit records in sequence order after `after` (or the cursor), filtered by resource, resource prefix, actor, action and time; X-Total-Count and X-Next-Cursor page through them",
+        querystring: auditListQuery,
         response: { 200: Type.Array(AuditRecordSchema) },
       },
     },
-    async (request): Promise<Reply<typeof AuditRecordSchema>[]> => {
+    async (request, reply): Promise<Reply<typeof AuditRecordSchema>[]> => {
       authorize(contextOf(request).principal, "audit:read");
-      let query = db
-        .selectFrom("audit_log")
+      const { resource, resourcePrefix, actor, action, from, to, cursor } = request.query;
+      const limit = request.query.limit ?? 100;
+      let base = db.selectFrom("audit_log");
+      if (resource !== undefined) base = base.where("resource", "=", resource);
+      if (resourcePrefix !== undefined) base = base.where("resource", "like", `${escapeLike(resourcePrefix)}%`);
+      if (actor !== undefined) base = base.where("actor", "=", actor);
+      if (action !== undefined) base = base.where("action", "=", action);
+      if (from !== undefined) base = base.where("at", ">=", new Date(from).toISOString());
+      if (to !== undefined) base = base.where("at", "<", new Date(to).toISOString());
+      const total = await base.select((eb) => eb.fn.countAll<string>().as("count")).executeTakeFirstOrThrow();
+      const [afterSeq] = cursor === undefined ? [request.query.after ?? 0] : decodeCursor(cursor, ["n"] as const);
+      const rows = await base
         .selectAll()
-        .where("seq", ">", request.query.after ?? 0)
+        .where("seq", ">", afterSeq)
         .orderBy("seq")
-        .limit(request.query.limit ?? 100);
-      if (request.query.resource !== undefined) query = query.where("resource", "=", request.query.resource);
-      if (request.query.actor !== undefined) query = query.where("actor", "=", request.query.actor);
-      return (await query.execute()).map((row) => ({
+        .limit(limit + 1)
+        .execute();
+      const page = rows.slice(0, limit);
+      const last = page[page.length - 1];
+      pageHeaders(
+        reply,
+        Number(total.count),
+        rows.length > limit && last !== undefined ? [Number(last.seq)] : undefined,
+      );
+      return page.map((row) => ({
         ...recordOfRow(row),
         chain: row.chain,
         hash: row.hash,

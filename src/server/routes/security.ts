@@ -8,6 +8,7 @@ import { Type } from "typebox";
 import type { Database } from "../../store/schema.ts";
 import { authorize } from "../../tenancy/service.ts";
 import { contextOf } from "../auth.ts";
+import { decodeCursor, pageHeaders, pagingQuery } from "../paging.ts";
 import { Nullable, type Reply } from "../schemas.ts";
 import { securityEventKinds } from "../security.ts";
 
@@ -31,13 +32,24 @@ const SecurityEventsSchema = Type.Object({
 
 /** Registers GET /v1/security/events. */
 export function registerSecurityRoutes(app: FastifyInstance, db: Kysely<Database>): void {
-  app.get<{ Querystring: { before?: number; limit?: number; kind?: string; address?: string } }>(
+  app.get<{
+    Querystring: {
+      before?: number;
+      limit?: number;
+      cursor?: string;
+      kind?: string;
+      address?: string;
+      from?: string;
+      to?: string;
+    };
+  }>(
     "/v1/security/events",
     {
       schema: {
         tags: ["audit"],
         operationId: "listSecurityEvents",
-        summary: "Security events (failed authentications, throttling, denials), newest first; page with `before`",
+        summary:
+          "Security events (failed authentications, throttling, denials), newest first, filtered by kind, address and time; X-Total-Count and X-Next-Cursor (or `before`) page through them",
         querystring: Type.Object(
           {
             // A safe integer at most: a larger one would pass the schema yet overflow the bigint column (a 500).
@@ -48,7 +60,9 @@ export function registerSecurityRoutes(app: FastifyInstance, db: Kysely<Database
                 description: "only events with a smaller id",
               }),
             ),
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+            ...pagingQuery,
+            from: Type.Optional(Type.String({ format: "date-time" })),
+            to: Type.Optional(Type.String({ format: "date-time", description: "exclusive" })),
             kind: Type.Optional(Type.Unsafe<string>({ type: "string", enum: [...securityEventKinds] })),
             address: Type.Optional(Type.String({ maxLength: 200 })),
           },
@@ -57,14 +71,24 @@ export function registerSecurityRoutes(app: FastifyInstance, db: Kysely<Database
         response: { 200: SecurityEventsSchema },
       },
     },
-    async (request): Promise<Reply<typeof SecurityEventsSchema>> => {
+    async (request, reply): Promise<Reply<typeof SecurityEventsSchema>> => {
       authorize(contextOf(request).principal, "security:read");
+      const { kind, address, from, to, cursor } = request.query;
       const limit = request.query.limit ?? 100;
-      let query = db.selectFrom("security_events").selectAll().orderBy("id", "desc").limit(limit);
-      if (request.query.before !== undefined) query = query.where("id", "<", request.query.before);
-      if (request.query.kind !== undefined) query = query.where("kind", "=", request.query.kind);
-      if (request.query.address !== undefined) query = query.where("address", "=", request.query.address);
-      const rows = await query.execute();
+      let base = db.selectFrom("security_events");
+      if (kind !== undefined) base = base.where("kind", "=", kind);
+      if (address !== undefined) base = base.where("address", "=", address);
+      if (from !== undefined) base = base.where("at", ">=", new Date(from).toISOString());
+      if (to !== undefined) base = base.where("at", "<", new Date(to).toISOString());
+      const total = await base.select((eb) => eb.fn.countAll<string>().as("count")).executeTakeFirstOrThrow();
+      const before = cursor === undefined ? request.query.before : decodeCursor(cursor, ["n"] as const)[0];
+      let query = base
+        .selectAll()
+        .orderBy("id", "desc")
+        .limit(limit + 1);
+      if (before !== undefined) query = query.where("id", "<", before);
+      const fetched = await query.execute();
+      const rows = fetched.slice(0, limit);
       const events = rows.map((row) => ({
         id: Number(row.id),
         at: row.at,
@@ -77,7 +101,9 @@ export function registerSecurityRoutes(app: FastifyInstance, db: Kysely<Database
         count: row.count,
       }));
       const last = events[events.length - 1];
-      return { events, next: events.length === limit && last !== undefined ? last.id : null };
+      const more = fetched.length > limit && last !== undefined;
+      pageHeaders(reply, Number(total.count), more ? [last.id] : undefined);
+      return { events, next: more ? last.id : null };
     },
   );
 }

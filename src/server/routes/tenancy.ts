@@ -86,8 +86,9 @@ function pageRequest(query: { limit?: number; cursor?: string }): PageRequest {
   return { limit: query.limit ?? 200, cursor: query.cursor };
 }
 
-/** Sends a page's rows, with X-Next-Cursor when more follow. */
+/** Sends a page's rows, with X-Total-Count (rows on every page) and X-Next-Cursor when more follow. */
 function sendPage<T, V>(reply: FastifyReply, page: Page<T>, view: (row: T) => V): V[] {
+  reply.header("x-total-count", String(page.total));
   if (page.nextCursor !== undefined) reply.header("x-next-cursor", page.nextCursor);
   return page.items.map(view);
 }
@@ -107,19 +108,27 @@ export function registerTenancyRoutes(app: FastifyInstance, tenancy: TenancyServ
     async (request): Promise<Reply<typeof PrincipalSchema>> => contextOf(request).principal,
   );
 
-  app.get<{ Querystring: { limit?: number; cursor?: string } }>(
+  app.get<{ Querystring: { limit?: number; cursor?: string; kind?: string } }>(
     "/v1/tenants",
     {
       schema: {
         tags: ["tenancy"],
         operationId: "listTenants",
-        summary: "Tenants visible to the caller, in id order; X-Next-Cursor pages through them",
-        querystring: Type.Object(pageQuery, { additionalProperties: false }),
+        summary:
+          "Tenants visible to the caller, in id order, optionally of one kind; X-Total-Count and X-Next-Cursor page through them",
+        querystring: Type.Object(
+          { ...pageQuery, kind: Type.Optional(StringEnum(tenantKinds)) },
+          { additionalProperties: false },
+        ),
         response: { 200: Type.Array(TenantSchema) },
       },
     },
     async (request, reply) =>
-      sendPage(reply, await tenancy.listTenants(contextOf(request), pageRequest(request.query)), tenantView),
+      sendPage(
+        reply,
+        await tenancy.listTenants(contextOf(request), pageRequest(request.query), request.query.kind),
+        tenantView,
+      ),
   );
   app.get<{ Params: { id: string } }>(
     "/v1/tenants/:id",
@@ -163,7 +172,7 @@ export function registerTenancyRoutes(app: FastifyInstance, tenancy: TenancyServ
       schema: {
         tags: ["tenancy"],
         operationId: "listProjects",
-        summary: "Projects visible to the caller, in id order; X-Next-Cursor pages through them",
+        summary: "Projects visible to the caller, in id order; X-Total-Count and X-Next-Cursor page through them",
         querystring: Type.Object(
           { tenantId: Type.Optional(Type.String({ maxLength: 100 })), ...pageQuery },
           { additionalProperties: false },
@@ -209,19 +218,34 @@ export function registerTenancyRoutes(app: FastifyInstance, tenancy: TenancyServ
       reply.status(201).send(projectView(await tenancy.createProject(contextOf(request), request.body))),
   );
 
-  app.get<{ Querystring: { limit?: number; cursor?: string } }>(
+  app.get<{ Querystring: { limit?: number; cursor?: string; tenantId?: string; role?: string } }>(
     "/v1/users",
     {
       schema: {
         tags: ["tenancy"],
         operationId: "listUsers",
-        summary: "Users visible to the caller, in id order; X-Next-Cursor pages through them",
-        querystring: Type.Object(pageQuery, { additionalProperties: false }),
+        summary:
+          "Users visible to the caller, in id order, optionally of one tenant or role; X-Total-Count and X-Next-Cursor page through them",
+        querystring: Type.Object(
+          {
+            ...pageQuery,
+            tenantId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+            role: Type.Optional(StringEnum(roles)),
+          },
+          { additionalProperties: false },
+        ),
         response: { 200: Type.Array(UserSchema) },
       },
     },
     async (request, reply) =>
-      sendPage(reply, await tenancy.listUsers(contextOf(request), pageRequest(request.query)), userView),
+      sendPage(
+        reply,
+        await tenancy.listUsers(contextOf(request), pageRequest(request.query), {
+          tenantId: request.query.tenantId,
+          role: request.query.role,
+        }),
+        userView,
+      ),
   );
   app.get<{ Params: { id: string } }>(
     "/v1/users/:id",
@@ -278,7 +302,7 @@ export function registerTenancyRoutes(app: FastifyInstance, tenancy: TenancyServ
       schema: {
         tags: ["tenancy"],
         operationId: "listKeys",
-        summary: "API keys visible to the caller, in id order; X-Next-Cursor pages through them",
+        summary: "API keys visible to the caller, in id order; X-Total-Count and X-Next-Cursor page through them",
         querystring: Type.Object(
           { userId: Type.Optional(Type.String({ maxLength: 100 })), ...pageQuery },
           { additionalProperties: false },

@@ -74,7 +74,7 @@ describe("Prometheus exposition parser", () => {
       'line 5: "notanumber" is not a number',
       "line 6: NaN is not stored (not finite)",
       'line 7: expected "# TYPE name counter|gauge|histogram|summary|untyped"',
-      'line 8: a sample line must start with a metric name, not "{a=\\"1\\"} 3"',
+      "line 8: the sample has no metric name (unquoted before the braces, or quoted first inside them)",
       "line 9: label a appears twice",
     ]);
   });
@@ -122,6 +122,105 @@ describe("Prometheus exposition parser", () => {
         for (let i = 0; i < out.count; i++) assert.ok(Number.isFinite(out.values[i]!));
       }),
       { numRuns: 10_000, seed: 99 },
+    );
+  });
+});
+
+describe("Prometheus 3 quoted UTF-8 names", () => {
+  it("reads a quoted metric name and quoted label names, stored with underscores escaping", () => {
+    const { samples, rejections } = parse(
+      [
+        '{"my.metric", "label.x"="v", plain="p"} 1.5 1700000000000',
+        'legacy_name{"http.status"="200"} 2',
+        '{"only.name"} 3',
+        '{"é.ü"} 4',
+      ].join("\n"),
+    );
+    assert.deepEqual(rejections, []);
+    assert.deepEqual(samples, [
+      ['my_metric{label_x="v",plain="p"}', 1_700_000_000_000, 1.5],
+      ['legacy_name{http_status="200"}', 7_000, 2],
+      ["only_name", 7_000, 3],
+      ["___", 7_000, 4],
+    ]);
+  });
+
+  it("names the problem in malformed quoted names", () => {
+    const { rejections } = parse(['{"a.b" x="1"} 1', '{""} 1', '{"open} 1', 'm{"k"} 1'].join("\n"));
+    assert.deepEqual(rejections, [
+      'line 1: "," or "}" expected after the metric name at column 8',
+      "line 2: the quoted metric name at column 2 is empty",
+      "line 3: a quoted string opened at column 2 has no closing quote",
+      'line 4: "=" expected after label k',
+    ]);
+  });
+
+  const quotedName = fc.string({ minLength: 1, maxLength: 10 });
+  const quote = (text: string) => text.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+
+  it("parse(serialize(x)) == x for quoted names, label values, values and timestamps (5,000 cases)", () => {
+    fc.assert(
+      fc.property(
+        quotedName,
+        fc.dictionary(quotedName, fc.string({ maxLength: 12 }), { maxKeys: 4 }),
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        fc.integer({ min: 0, max: 8.64e15 }),
+        (name, labels, value, timestamp) => {
+          const legacy = (text: string) => {
+            const cleaned = text.replace(/[^a-zA-Z0-9_]/g, "_");
+            return /^[0-9]/.test(cleaned) ? `_${cleaned}` : cleaned;
+          };
+          const stored = Object.entries(labels).map(([key, text]) => [legacy(key), text] as const);
+          fc.pre(new Set(stored.map(([key]) => key)).size === stored.length);
+          fc.pre(stored.every(([key]) => !key.startsWith("__")));
+          const pairs = Object.entries(labels).map(([key, text]) => `"${quote(key)}"="${quote(text)}"`);
+          const valueText = Object.is(value, -0) ? "-0" : String(value);
+          const line = `{${['"' + quote(name) + '"', ...pairs].join(", ")}} ${valueText} ${timestamp}`;
+          const first = parse(line);
+          assert.deepEqual(first.rejections, []);
+          const [key, time, read] = first.samples[0]!;
+          const info = first.registry.info(first.registry.idOf(key as string)!)!;
+          assert.equal(info.name, name.replace(/[^a-zA-Z0-9_:]/g, "_").replace(/^([0-9])/, "_$1"));
+          assert.deepEqual(info.labels, Object.fromEntries(stored));
+          assert.ok(Object.is(read, value));
+          assert.equal(time, timestamp);
+        },
+      ),
+      { numRuns: 5_000, seed: 11 },
+    );
+  });
+
+  it("a second pass over the same text, through the series cache, gives the same samples and rejections", () => {
+    const alphabet = fc.constantFrom(...'ab.{}=",\\ #0123456789eE+-\tN'.split(""));
+    const line = fc.oneof(
+      fc.string({ unit: alphabet, maxLength: 40 }),
+      fc
+        .tuple(
+          fc.constantFrom('m{a="1"}', '{"x.y"}', "m", 'm{"k.v"="a\\"b"}'),
+          fc.string({ unit: alphabet, maxLength: 20 }),
+        )
+        .map(([series, tail]) => `${series}${tail}`),
+    );
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 20 }), (lines) => {
+        const registry = new SeriesRegistry();
+        const parser = new PrometheusParser((name, labels) => registry.intern(name, labels));
+        const text = lines.join("\n");
+        const passes = [0, 1].map(() => {
+          const out = new SampleBuffer(2);
+          const rejections = new RejectionList();
+          parser.parse(text, 5, {}, out, rejections);
+          for (const rejection of rejections.items) {
+            assert.ok(rejection.line !== undefined && rejection.line >= 1 && rejection.line <= lines.length);
+          }
+          return {
+            samples: Array.from({ length: out.count }, (_, i) => [out.series[i], out.timestamps[i], out.values[i]]),
+            rejections: rejections.items.map((item) => `${item.line}: ${item.problem}`),
+          };
+        });
+        assert.deepEqual(passes[1], passes[0]);
+      }),
+      { numRuns: 5_000, seed: 5 },
     );
   });
 });

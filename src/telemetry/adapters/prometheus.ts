@@ -7,7 +7,7 @@
  * are reported and not stored: history aggregates would turn them into noise.
  */
 import { type Interner, maxTimestamp, SampleBuffer } from "../samples.ts";
-import { type Labels, RejectionList, truncate } from "../types.ts";
+import { type Labels, RejectionList, sanitizeMetricName, truncate } from "../types.ts";
 
 const metricTypes = new Set([
   "counter",
@@ -33,30 +33,6 @@ function isBlank(code: number): boolean {
   return code === 32 || code === 9;
 }
 
-/** Parses a sample value: decimal floats, NaN and ±Inf as Go's ParseFloat spells them. */
-function parsePrometheusValue(text: string): number | undefined {
-  switch (text.toLowerCase()) {
-    case "nan":
-      return Number.NaN;
-    case "+inf":
-    case "inf":
-      return Number.POSITIVE_INFINITY;
-    case "-inf":
-      return Number.NEGATIVE_INFINITY;
-  }
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)) return undefined;
-  return Number(text);
-}
-
-interface ParsedLine {
-  readonly seriesText: string;
-  readonly name: string;
-  readonly labels: Record<string, string>;
-  readonly value: number;
-  readonly timestamp: number | undefined;
-}
-
-/** Parses one sample line; a problem string when it is malformed. */
 /**
  * The two exposition formats: Prometheus text (timestamps are integer ms) and OpenMetrics (timestamps are float
  * seconds, samples may carry an exemplar after ` # `). Told apart by the Content-Type.
@@ -70,107 +46,323 @@ export function formatOfContentType(contentType: string | undefined): Exposition
     : "prometheus";
 }
 
-const openMetricsTimestamp = /^-?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
-
-function parseSampleLine(line: string, format: ExpositionFormat = "prometheus"): ParsedLine | string {
-  let i = 0;
-  if (!isNameStart(line.charCodeAt(0)))
-    return `a sample line must start with a metric name, not ${JSON.stringify(truncate(line, 20))}`;
-  while (i < line.length && isNameChar(line.charCodeAt(i))) i++;
-  const name = line.slice(0, i);
-  const labels: Record<string, string> = {};
-  if (line.charCodeAt(i) === 123 /* { */) {
+/** Checks a decimal float token (`[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?`) without a regular expression. */
+function isDecimal(text: string, start: number, end: number, signed: boolean): boolean {
+  let i = start;
+  const first = text.charCodeAt(i);
+  if (first === 43 /* + */ || first === 45 /* - */) {
+    if (!signed && first === 43) return false;
     i++;
-    for (;;) {
-      while (isBlank(line.charCodeAt(i))) i++;
-      if (line.charCodeAt(i) === 125 /* } */) {
-        i++;
-        break;
-      }
-      const labelStart = i;
-      if (!isNameStart(line.charCodeAt(i)) || line.charCodeAt(i) === 58)
-        return `label name expected at column ${i + 1}`;
-      while (i < line.length && isNameChar(line.charCodeAt(i)) && line.charCodeAt(i) !== 58) i++;
-      const labelName = line.slice(labelStart, i);
-      while (isBlank(line.charCodeAt(i))) i++;
-      if (line.charCodeAt(i) !== 61 /* = */) return `"=" expected after label ${labelName}`;
+  }
+  let digits = 0;
+  while (i < end && isDigit(text.charCodeAt(i))) {
+    i++;
+    digits++;
+  }
+  if (i < end && text.charCodeAt(i) === 46 /* . */) {
+    i++;
+    while (i < end && isDigit(text.charCodeAt(i))) {
       i++;
-      while (isBlank(line.charCodeAt(i))) i++;
-      if (line.charCodeAt(i) !== 34 /* " */) return `label ${labelName}: the value must be in double quotes`;
+      digits++;
+    }
+  }
+  if (digits === 0) return false;
+  if (i < end && (text.charCodeAt(i) | 32) === 101 /* e */) {
+    i++;
+    if (i < end && (text.charCodeAt(i) === 43 || text.charCodeAt(i) === 45)) i++;
+    const exponentStart = i;
+    while (i < end && isDigit(text.charCodeAt(i))) i++;
+    if (i === exponentStart) return false;
+  }
+  return i === end;
+}
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
+
+/** A sample value: decimal floats, NaN and ±Inf as Go's ParseFloat spells them; undefined when not a number. */
+function parseValue(text: string, start: number, end: number): number | undefined {
+  if (isDecimal(text, start, end, true)) return Number(text.slice(start, end));
+  switch (text.slice(start, end).toLowerCase()) {
+    case "nan":
+      return Number.NaN;
+    case "+inf":
+    case "inf":
+      return Number.POSITIVE_INFINITY;
+    case "-inf":
+      return Number.NEGATIVE_INFINITY;
+  }
+  return undefined;
+}
+
+/**
+ * The end of the series text (`name`, `name{…}` or `{"name",…}`) starting at `start`: the index after the name or
+ * the closing brace, skipping quoted strings with their escapes; -1 when the line has no well-formed end. This
+ * is all a sample of a known series needs before its cache lookup.
+ */
+function seriesEnd(text: string, start: number, end: number): number {
+  let i = start;
+  if (isNameStart(text.charCodeAt(i))) {
+    while (i < end && isNameChar(text.charCodeAt(i))) i++;
+    if (text.charCodeAt(i) !== 123 /* { */) return i;
+  } else if (text.charCodeAt(i) !== 123) return -1;
+  i++;
+  while (i < end) {
+    const code = text.charCodeAt(i);
+    if (code === 125 /* } */) return i + 1;
+    if (code === 34 /* " */) {
       i++;
-      let value = "";
-      let closed = false;
-      while (i < line.length) {
-        const code = line.charCodeAt(i);
-        if (code === 34) {
-          closed = true;
+      while (i < end && text.charCodeAt(i) !== 34) i += text.charCodeAt(i) === 92 /* \ */ ? 2 : 1;
+    }
+    i++;
+  }
+  return -1;
+}
+
+/** A quoted name (Prometheus 3 UTF-8 names) as the store spells it: Prometheus' "underscores" escaping. */
+function legacyLabelName(name: string): string {
+  const cleaned = name.replace(/[^a-zA-Z0-9_]/g, "_");
+  return /^[0-9]/.test(cleaned) ? `_${cleaned}` : cleaned;
+}
+
+/** Reads a double-quoted string at `start` (the quote); the text and the index after the closing quote. */
+function quoted(line: string, start: number): { text: string; next: number } | string {
+  let i = start + 1;
+  let text = "";
+  let from = i;
+  while (i < line.length) {
+    const code = line.charCodeAt(i);
+    if (code === 34) return { text: text + line.slice(from, i), next: i + 1 };
+    if (code === 92) {
+      const escaped = line[i + 1];
+      text += line.slice(from, i);
+      if (escaped === "n") text += "\n";
+      else if (escaped === "\\" || escaped === '"') text += escaped;
+      else return `unknown escape \\${escaped ?? ""} at column ${i + 1} (only \\\\, \\" and \\n)`;
+      i += 2;
+      from = i;
+      continue;
+    }
+    i++;
+  }
+  return `a quoted string opened at column ${start + 1} has no closing quote`;
+}
+
+interface ParsedSeries {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly end: number;
+}
+
+/**
+ * Parses the series part of a line: a name and labels, either `name{a="1"}` or, with Prometheus 3 quoted UTF-8
+ * names, `{"my.metric", "label.x"="v"}`. Quoted names are stored with "underscores" escaping (`my_metric`), as
+ * Prometheus does for storage without UTF-8 names. A problem string when malformed.
+ */
+function parseSeries(line: string): ParsedSeries | string {
+  let i = 0;
+  let name = "";
+  if (isNameStart(line.charCodeAt(0))) {
+    while (i < line.length && isNameChar(line.charCodeAt(i))) i++;
+    name = line.slice(0, i);
+  } else if (line.charCodeAt(0) !== 123) {
+    return `a sample line must start with a metric name, not ${JSON.stringify(truncate(line, 20))}`;
+  }
+  // A Map, not an object: label names such as "toString" or "__proto__" must be plain keys.
+  const labels = new Map<string, string>();
+  if (line.charCodeAt(i) !== 123) return { name, labels: {}, end: i };
+  i++;
+  let first = true;
+  for (;;) {
+    while (isBlank(line.charCodeAt(i))) i++;
+    if (line.charCodeAt(i) === 125) {
+      i++;
+      break;
+    }
+    let labelName: string;
+    const labelStart = i;
+    if (line.charCodeAt(i) === 34) {
+      const read = quoted(line, i);
+      if (typeof read === "string") return read;
+      i = read.next;
+      while (isBlank(line.charCodeAt(i))) i++;
+      if (line.charCodeAt(i) !== 61 && first && name === "") {
+        // A quoted string alone, first in the braces, is the metric name.
+        if (read.text.length === 0) return `the quoted metric name at column ${labelStart + 1} is empty`;
+        name = sanitizeMetricName(read.text);
+        first = false;
+        if (line.charCodeAt(i) === 44) {
+          i++;
+          continue;
+        }
+        if (line.charCodeAt(i) === 125) {
           i++;
           break;
         }
-        if (code === 92 /* \ */) {
-          const escaped = line[i + 1];
-          if (escaped === "n") value += "\n";
-          else if (escaped === "\\" || escaped === '"') value += escaped;
-          else return `label ${labelName}: unknown escape \\${escaped ?? ""} (only \\\\, \\" and \\n)`;
-          i += 2;
-          continue;
-        }
-        value += line[i];
-        i++;
+        return `"," or "}" expected after the metric name at column ${i + 1}`;
       }
-      if (!closed) return `label ${labelName}: the value has no closing quote`;
-      if (labelName in labels) return `label ${labelName} appears twice`;
-      labels[labelName] = value;
-      while (isBlank(line.charCodeAt(i))) i++;
-      if (line.charCodeAt(i) === 44 /* , */) {
-        i++;
-        continue;
-      }
-      if (line.charCodeAt(i) === 125) {
-        i++;
-        break;
-      }
-      return `"," or "}" expected after label ${labelName}`;
+      if (read.text.length === 0) return `the quoted label name at column ${labelStart + 1} is empty`;
+      labelName = legacyLabelName(read.text);
+    } else {
+      if (!isNameStart(line.charCodeAt(i)) || line.charCodeAt(i) === 58)
+        return `label name expected at column ${i + 1}`;
+      while (i < line.length && isNameChar(line.charCodeAt(i)) && line.charCodeAt(i) !== 58) i++;
+      labelName = line.slice(labelStart, i);
     }
+    first = false;
+    while (isBlank(line.charCodeAt(i))) i++;
+    if (line.charCodeAt(i) !== 61 /* = */) return `"=" expected after label ${labelName}`;
+    i++;
+    while (isBlank(line.charCodeAt(i))) i++;
+    if (line.charCodeAt(i) !== 34 /* " */) return `label ${labelName}: the value must be in double quotes`;
+    const value = quoted(line, i);
+    if (typeof value === "string") return `label ${labelName}: ${value}`;
+    i = value.next;
+    if (labels.has(labelName)) return `label ${labelName} appears twice`;
+    labels.set(labelName, value.text);
+    while (isBlank(line.charCodeAt(i))) i++;
+    if (line.charCodeAt(i) === 44 /* , */) {
+      i++;
+      continue;
+    }
+    if (line.charCodeAt(i) === 125) {
+      i++;
+      break;
+    }
+    return `"," or "}" expected after label ${labelName}`;
   }
-  const seriesText = line.slice(0, i);
-  if (!isBlank(line.charCodeAt(i)))
-    return `a space and a value are expected after ${JSON.stringify(truncate(seriesText, 40))}`;
-  let tail = line.slice(i);
-  if (format === "openmetrics") {
-    // An exemplar (`# {trace_id="…"} 0.67 1700000000.1`) belongs to the sample but is not a sample: drop it.
-    const exemplar = tail.indexOf("#");
-    if (exemplar >= 0) {
-      if (!/^#[ \t]*\{/.test(tail.slice(exemplar))) return `an exemplar must look like # {labels} value [timestamp]`;
-      tail = tail.slice(0, exemplar);
-    }
-  }
-  const rest = tail.trim().split(/[ \t]+/);
-  if (rest.length > 2)
-    return `unexpected text after the timestamp: ${JSON.stringify(truncate(rest.slice(2).join(" "), 30))}`;
-  const value = parsePrometheusValue(rest[0]!);
-  if (value === undefined) return `${JSON.stringify(truncate(rest[0]!, 30))} is not a number`;
-  let timestamp: number | undefined;
-  if (rest[1] !== undefined && format === "openmetrics") {
-    if (!openMetricsTimestamp.test(rest[1])) {
-      return `timestamp ${JSON.stringify(truncate(rest[1], 30))} must be a number of seconds (OpenMetrics)`;
-    }
-    timestamp = Math.round(Number(rest[1]) * 1000);
-    if (!(timestamp >= 0 && timestamp <= maxTimestamp)) return `timestamp ${rest[1]} is outside 1970 to 275760`;
-  } else if (rest[1] !== undefined) {
-    if (!/^-?\d+$/.test(rest[1])) {
-      return `timestamp ${JSON.stringify(truncate(rest[1], 30))} must be an integer of ms (Prometheus text format; send Content-Type application/openmetrics-text for seconds)`;
-    }
-    timestamp = Number(rest[1]);
-    if (timestamp < 0 || timestamp > maxTimestamp) return `timestamp ${rest[1]} is outside 1970 to 275760`;
-  }
-  return { seriesText, name, labels, value, timestamp };
+  if (name === "") return "the sample has no metric name (unquoted before the braces, or quoted first inside them)";
+  return { name, labels: Object.fromEntries(labels), end: i };
 }
 
-/** Parses exposition text into samples, caching series across calls. Never throws on any input. */
+/** The value and timestamp of one sample, read by `readTail`. */
+interface Tail {
+  value: number;
+  timestamp: number | undefined;
+}
+
+/**
+ * Reads what follows the series text on `[start, end)`: a blank, the value, an optional timestamp and, in
+ * OpenMetrics, an optional exemplar (`# {trace_id="…"} 0.67 1700000000.1`: it belongs to the sample but is not one).
+ * Fills `tail`; a problem string when malformed.
+ */
+function readTail(
+  text: string,
+  seriesStart: number,
+  start: number,
+  end: number,
+  format: ExpositionFormat,
+  tail: Tail,
+): string | undefined {
+  let i = start;
+  if (i >= end || !isBlank(text.charCodeAt(i))) {
+    return `a space and a value are expected after ${JSON.stringify(truncate(text.slice(seriesStart, start), 40))}`;
+  }
+  while (i < end && isBlank(text.charCodeAt(i))) i++;
+  // Up to three blank-separated tokens (value, timestamp, extra), stopping at an OpenMetrics exemplar.
+  let valueStart = -1;
+  let valueEnd = -1;
+  let stampStart = -1;
+  let stampEnd = -1;
+  let extraStart = -1;
+  while (i < end) {
+    if (format === "openmetrics" && text.charCodeAt(i) === 35 /* # */) {
+      let j = i + 1;
+      while (j < end && isBlank(text.charCodeAt(j))) j++;
+      if (text.charCodeAt(j) !== 123) return "an exemplar must look like # {labels} value [timestamp]";
+      break;
+    }
+    const tokenStart = i;
+    while (i < end && !isBlank(text.charCodeAt(i))) i++;
+    if (valueStart < 0) {
+      valueStart = tokenStart;
+      valueEnd = i;
+    } else if (stampStart < 0) {
+      stampStart = tokenStart;
+      stampEnd = i;
+    } else {
+      extraStart = tokenStart;
+      break;
+    }
+    while (i < end && isBlank(text.charCodeAt(i))) i++;
+  }
+  if (valueStart < 0) return "a value is expected after the series";
+  if (extraStart >= 0) {
+    return `unexpected text after the timestamp: ${JSON.stringify(truncate(text.slice(extraStart, end), 30))}`;
+  }
+  const value = parseValue(text, valueStart, valueEnd);
+  if (value === undefined) return `${JSON.stringify(truncate(text.slice(valueStart, valueEnd), 30))} is not a number`;
+  tail.value = value;
+  tail.timestamp = undefined;
+  if (stampStart < 0) return undefined;
+  if (format === "openmetrics") {
+    const stampText = text.slice(stampStart, stampEnd);
+    if (!isDecimal(text, stampStart, stampEnd, false)) {
+      return `timestamp ${JSON.stringify(truncate(stampText, 30))} must be a number of seconds (OpenMetrics)`;
+    }
+    const timestamp = Math.round(Number(stampText) * 1000);
+    if (!(timestamp >= 0 && timestamp <= maxTimestamp)) return `timestamp ${stampText} is outside 1970 to 275760`;
+    tail.timestamp = timestamp;
+    return undefined;
+  }
+  // Integer ms, read digit by digit: exact below 2^53, and no string is made for a well-formed one.
+  let digit = stampStart;
+  const negative = text.charCodeAt(digit) === 45;
+  if (negative) digit++;
+  let timestamp = 0;
+  let digits = 0;
+  while (digit < stampEnd && isDigit(text.charCodeAt(digit)) && digits < 17) {
+    timestamp = timestamp * 10 + (text.charCodeAt(digit) - 48);
+    digit++;
+    digits++;
+  }
+  if (digits > 0 && digit === stampEnd && !negative && timestamp <= maxTimestamp) {
+    tail.timestamp = timestamp;
+    return undefined;
+  }
+  const stampText = text.slice(stampStart, stampEnd);
+  if (!/^-?\d+$/.test(stampText)) {
+    return `timestamp ${JSON.stringify(truncate(stampText, 30))} must be an integer of ms (Prometheus text format; send Content-Type application/openmetrics-text for seconds)`;
+  }
+  const exact = Number(stampText);
+  if (exact < 0 || exact > maxTimestamp) return `timestamp ${stampText} is outside 1970 to 275760`;
+  tail.timestamp = exact;
+  return undefined;
+}
+
+/** FNV-1a over the characters of `[start, end)`: the cache key of a series text without making its string. */
+function hashRange(text: string, start: number, end: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = start; i < end; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 16777619);
+  // 30 bits: a small integer to V8, so a lookup allocates no heap number.
+  return hash & 0x3fffffff;
+}
+
+/** A cached series: its text, its id, and the next entry of the same hash. */
+interface CacheEntry {
+  readonly key: string;
+  readonly id: number;
+  next: CacheEntry | undefined;
+}
+
+function isBlankOrReturn(code: number): boolean {
+  return code === 32 || code === 9 || code === 13;
+}
+
+/** Series ids by series text, one table per set of extra labels (a scrape target's). */
+const maxCachedSeries = 1_000_000;
+
+/**
+ * Parses exposition text into samples, caching series across calls. A line of a known series costs a scan to the
+ * end of its series text and one map lookup; labels are parsed only for series not seen before. Never throws on
+ * any input: every problem is a rejection naming its line.
+ */
 export class PrometheusParser {
   readonly #intern: Interner;
-  #series = new Map<string, number>();
+  #caches = new Map<string, Map<number, CacheEntry>>();
+  #cached = 0;
+  readonly #tail: Tail = { value: 0, timestamp: undefined };
 
   constructor(intern: Interner) {
     this.#intern = intern;
@@ -188,13 +380,25 @@ export class PrometheusParser {
     rejections: RejectionList,
     format: ExpositionFormat = "prometheus",
   ): void {
-    const lines = text.split("\n");
     const extraKey = JSON.stringify(extraLabels);
-    for (let index = 0; index < lines.length; index++) {
-      const line = lines[index]!.trim();
-      const lineNumber = index + 1;
-      if (line.length === 0) continue;
-      if (line.startsWith("#")) {
+    let cache = this.#caches.get(extraKey);
+    if (cache === undefined) {
+      cache = new Map();
+      this.#caches.set(extraKey, cache);
+    }
+    const tail = this.#tail;
+    let lineNumber = 0;
+    for (let position = 0; position <= text.length; ) {
+      let end = text.indexOf("\n", position);
+      if (end < 0) end = text.length;
+      let start = position;
+      position = end + 1;
+      lineNumber++;
+      while (start < end && isBlankOrReturn(text.charCodeAt(start))) start++;
+      while (end > start && isBlankOrReturn(text.charCodeAt(end - 1))) end--;
+      if (start === end) continue;
+      if (text.charCodeAt(start) === 35 /* # */) {
+        const line = text.slice(start, end);
         if (line === "# EOF") return;
         const parts = line.split(/[ \t]+/);
         if (parts[1] === "TYPE" && (parts.length !== 4 || !metricTypes.has(parts[3]!))) {
@@ -206,32 +410,65 @@ export class PrometheusParser {
         }
         continue;
       }
-      const parsed = parseSampleLine(line, format);
-      if (typeof parsed === "string") {
-        rejections.add({ line: lineNumber, path: "sample", problem: parsed });
-        continue;
+      const seriesStop = seriesEnd(text, start, end);
+      let entry = seriesStop < 0 ? undefined : cache.get(hashRange(text, start, seriesStop));
+      while (entry !== undefined && !(entry.key.length === seriesStop - start && text.startsWith(entry.key, start))) {
+        entry = entry.next;
       }
-      if (!Number.isFinite(parsed.value)) {
-        rejections.add({
-          line: lineNumber,
-          path: parsed.seriesText,
-          problem: `${parsed.value} is not stored (not finite)`,
-        });
-        continue;
-      }
-      const cacheKey = `${extraKey}${parsed.seriesText}`;
-      let series = this.#series.get(cacheKey);
+      let series = entry?.id;
       if (series === undefined) {
+        // A new series, or a malformed line: the full parse says which, naming the problem.
+        const line = text.slice(start, end);
+        const parsed = parseSeries(line);
+        if (typeof parsed === "string") {
+          rejections.add({ line: lineNumber, path: "sample", problem: parsed });
+          continue;
+        }
+        const problem = readTail(line, 0, parsed.end, line.length, format, tail);
+        if (problem !== undefined) {
+          rejections.add({ line: lineNumber, path: "sample", problem });
+          continue;
+        }
+        if (!Number.isFinite(tail.value)) {
+          rejections.add({
+            line: lineNumber,
+            path: line.slice(0, parsed.end),
+            problem: `${tail.value} is not stored (not finite)`,
+          });
+          continue;
+        }
         const interned = this.#intern(parsed.name, { ...parsed.labels, ...extraLabels });
         if (!interned.ok) {
-          rejections.add({ line: lineNumber, path: parsed.seriesText, problem: interned.problem });
+          rejections.add({ line: lineNumber, path: line.slice(0, parsed.end), problem: interned.problem });
           continue;
         }
         series = interned.value;
-        if (this.#series.size > 1_000_000) this.#series = new Map();
-        this.#series.set(cacheKey, series);
+        if (this.#cached >= maxCachedSeries) {
+          cache = new Map();
+          this.#caches = new Map([[extraKey, cache]]);
+          this.#cached = 0;
+        }
+        const key = line.slice(0, parsed.end);
+        const hash = hashRange(key, 0, key.length);
+        cache.set(hash, { key, id: series, next: cache.get(hash) });
+        this.#cached++;
+        out.push(series, tail.timestamp ?? now, tail.value);
+        continue;
       }
-      out.push(series, parsed.timestamp ?? now, parsed.value);
+      const problem = readTail(text, start, seriesStop, end, format, tail);
+      if (problem !== undefined) {
+        rejections.add({ line: lineNumber, path: "sample", problem });
+        continue;
+      }
+      if (!Number.isFinite(tail.value)) {
+        rejections.add({
+          line: lineNumber,
+          path: text.slice(start, seriesStop),
+          problem: `${tail.value} is not stored (not finite)`,
+        });
+        continue;
+      }
+      out.push(series, tail.timestamp ?? now, tail.value);
     }
   }
 }

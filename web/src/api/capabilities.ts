@@ -75,6 +75,8 @@ export interface Permissions {
   readonly runWhatIf: boolean;
   readonly submitJobs: boolean;
   readonly cancelJobs: boolean;
+  /** Project names (`GET /v1/projects`): everyone but facility operators, who work on equipment, not projects. */
+  readonly readProjects: boolean;
 }
 
 /** The permissions of a role. */
@@ -85,5 +87,6 @@ export function permissionsOf(role: Role): Permissions {
     runWhatIf: operators.includes(role),
     submitJobs: !staff.includes(role),
     cancelJobs: role !== "auditor",
+    readProjects: role !== "facility-operator",
   };
 }

@@ -96,7 +96,7 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Alarms, most severe and newest first */
+        /** Alarms, most severe and newest first, filtered by state, severity, equipment, row and hall; X-Total-Count and X-Next-Cursor page through them (200 a page unless `limit` says) */
         get: operations["listAlarms"];
         put?: never;
         post?: never;
@@ -215,7 +215,7 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Audit records in order, after a sequence number */
+        /** Audit records in sequence order after `after` (or the cursor), filtered by resource, resource prefix, actor, action and time; X-Total-Count and X-Next-Cursor page through them */
         get: operations["listAuditRecords"];
         put?: never;
         post?: never;
@@ -347,6 +347,40 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/v1/job-arrays/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A job array: its tasks' states, counted and listed in task order (offset/limit page the list) */
+        get: operations["getJobArray"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/job-arrays/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel every waiting or running task of a job array */
+        post: operations["cancelJobArray"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/jobs": {
         parameters: {
             query?: never;
@@ -416,6 +450,57 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/v1/jobs/{id}/hold": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Hold a waiting job: it is not started until released */
+        post: operations["holdJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{id}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Release a held job: it waits for its turn again */
+        post: operations["releaseJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{id}/requeue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Requeue a placed job: its resources go back and it waits again (history kept); hold: true also holds it */
+        post: operations["requeueJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/keys": {
         parameters: {
             query?: never;
@@ -423,7 +508,7 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** API keys visible to the caller, in id order; X-Next-Cursor pages through them */
+        /** API keys visible to the caller, in id order; X-Total-Count and X-Next-Cursor page through them */
         get: operations["listKeys"];
         put?: never;
         /** Create an API key; the token is shown in this answer only */
@@ -475,7 +560,7 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Projects visible to the caller, in id order; X-Next-Cursor pages through them */
+        /** Projects visible to the caller, in id order; X-Total-Count and X-Next-Cursor page through them */
         get: operations["listProjects"];
         put?: never;
         /** Create a project in a tenant */
@@ -597,7 +682,7 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Security events (failed authentications, throttling, denials), newest first; page with `before` */
+        /** Security events (failed authentications, throttling, denials), newest first, filtered by kind, address and time; X-Total-Count and X-Next-Cursor (or `before`) page through them */
         get: operations["listSecurityEvents"];
         put?: never;
         post?: never;
@@ -1022,7 +1107,7 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Tenants visible to the caller, in id order; X-Next-Cursor pages through them */
+        /** Tenants visible to the caller, in id order, optionally of one kind; X-Total-Count and X-Next-Cursor page through them */
         get: operations["listTenants"];
         put?: never;
         /** Create a tenant (platform admins) */
@@ -1057,8 +1142,42 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Usage and chargeback per tenant and project over a period (default: the last 24 h) */
+        /** Usage and chargeback per tenant and project over a period (default: the last 24 h), from the stored hourly usage: hours count whole, by their start */
         get: operations["getUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/usage/hours": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Stored hourly usage rows (tenant, project, user, queue, zone, GPU model), newest hour first, filtered by tenant, project, queue, zone and period; X-Total-Count and X-Next-Cursor page through them */
+        get: operations["listUsageHours"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/usage/statements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Monthly statements per tenant (UTC calendar month): each project's and the tenant's usage, and cost when the platform has prices (ALIXAN_USAGE_PRICES); X-Total-Count is the number of statements */
+        get: operations["listUsageStatements"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1074,7 +1193,7 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Users visible to the caller, in id order; X-Next-Cursor pages through them */
+        /** Users visible to the caller, in id order, optionally of one tenant or role; X-Total-Count and X-Next-Cursor page through them */
         get: operations["listUsers"];
         put?: never;
         /** Create a user (platform staff, or a tenant admin in their tenant) */
@@ -1128,7 +1247,7 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Compare a scenario with the baseline over the same days (runs the twin in a worker) */
+        /** Compare a scenario (a shipped one, parameters, or both) with the baseline over the same days (runs the twin in a worker) */
         post: operations["runWhatIf"];
         delete?: never;
         options?: never;
@@ -1398,8 +1517,12 @@ export interface operations {
     listAlarms: {
         parameters: {
             query?: {
+                /** @description X-Next-Cursor of the previous page */
+                cursor?: string;
                 equipment?: string;
                 hall?: string;
+                /** @description items per page */
+                limit?: number;
                 row?: string;
                 severity?: "info" | "warning" | "critical";
                 state?: "active" | "cleared" | "all";
@@ -2000,10 +2123,19 @@ export interface operations {
     listAuditRecords: {
         parameters: {
             query?: {
+                action?: string;
                 actor?: string;
                 after?: number;
+                /** @description X-Next-Cursor of the previous page */
+                cursor?: string;
+                from?: string;
+                /** @description items per page */
                 limit?: number;
                 resource?: string;
+                /** @description e.g. job: or tenant: */
+                resourcePrefix?: string;
+                /** @description exclusive */
+                to?: string;
             };
             header?: never;
             path?: never;
@@ -2502,6 +2634,93 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    getJobArray: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        arrayJobId: string;
+                        dependsOn: {
+                            jobId: string;
+                            /** @enum {string} */
+                            kind: "afterok" | "afterany" | "afternotok";
+                        }[];
+                        maxRunning: number | null;
+                        /** @description tasks per state */
+                        states: {
+                            [key: string]: number;
+                        };
+                        taskCount: number;
+                        tasks: {
+                            arrayTaskId: number | null;
+                            id: string;
+                            reason: string;
+                            state: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    cancelJobArray: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason?: string;
+                } | null;
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        arrayJobId: string;
+                        cancelled: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     listJobs: {
         parameters: {
             query?: {
@@ -2538,8 +2757,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        arrayJobId: string | null;
+                        arrayTaskId: number | null;
                         /** @enum {string} */
                         dataClass: "public" | "confidential" | "health";
+                        dependsOn: {
+                            jobId: string;
+                            /** @enum {string} */
+                            kind: "afterok" | "afterany" | "afternotok";
+                        }[];
                         endedAt: string | null;
                         execution: {
                             /** @description slurm */
@@ -2561,6 +2787,11 @@ export interface operations {
                         gpuModels: string[];
                         /** @description GPUs over all gang members */
                         gpus: number;
+                        held: {
+                            at: string;
+                            by: string;
+                            staff: boolean;
+                        } | null;
                         id: string;
                         members: number;
                         name: string;
@@ -2601,6 +2832,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description Slurm --array syntax: indexes, ranges a-b, steps a-b:s, and %N tasks at once (at most 10000 tasks) */
+                    array?: string;
                     /** @description What the job runs on a real cluster: a shell command, or a whole batch script starting with #!. Required when jobs run on Slurm; the simulation runs for durationS. */
                     command?: string;
                     /** @enum {string} */
@@ -2608,6 +2841,13 @@ export interface operations {
                     /** Format: date-time */
                     deadline?: string;
                     deferrable?: boolean;
+                    /** @description Slurm's afterok, afterany, afternotok */
+                    dependsOn?: {
+                        /** @description a job or array id of the same tenant */
+                        jobId: string;
+                        /** @enum {string} */
+                        kind: "afterok" | "afterany" | "afternotok";
+                    }[];
                     durationS: number;
                     gang?: number;
                     gpuMilli?: number;
@@ -2615,6 +2855,8 @@ export interface operations {
                     /** @description GPU models the job accepts, any of them (instead of gpuModel) */
                     gpuModels?: string[];
                     gpus: number;
+                    /** @description submit it held (Slurm's sbatch --hold): it waits until released */
+                    hold?: boolean;
                     name: string;
                     /** @description A priority class no higher than the queue's own (default: the queue's) */
                     priorityClass?: string;
@@ -2637,8 +2879,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        arrayJobId: string | null;
+                        arrayTaskId: number | null;
                         /** @enum {string} */
                         dataClass: "public" | "confidential" | "health";
+                        dependsOn: {
+                            jobId: string;
+                            /** @enum {string} */
+                            kind: "afterok" | "afterany" | "afternotok";
+                        }[];
                         endedAt: string | null;
                         execution: {
                             /** @description slurm */
@@ -2660,6 +2909,11 @@ export interface operations {
                         gpuModels: string[];
                         /** @description GPUs over all gang members */
                         gpus: number;
+                        held: {
+                            at: string;
+                            by: string;
+                            staff: boolean;
+                        } | null;
                         id: string;
                         members: number;
                         name: string;
@@ -2681,6 +2935,71 @@ export interface operations {
                         synthetic: boolean;
                         tenantId: string;
                         userId: string;
+                    } | {
+                        /** @description the array expression as normalised, e.g. 0-99%10 */
+                        array: string;
+                        arrayJobId: string;
+                        maxRunning: number | null;
+                        taskCount: number;
+                        /** @description the first 100 tasks; GET /v1/job-arrays/{id} lists them all */
+                        tasks: {
+                            arrayJobId: string | null;
+                            arrayTaskId: number | null;
+                            /** @enum {string} */
+                            dataClass: "public" | "confidential" | "health";
+                            dependsOn: {
+                                jobId: string;
+                                /** @enum {string} */
+                                kind: "afterok" | "afterany" | "afternotok";
+                            }[];
+                            endedAt: string | null;
+                            execution: {
+                                /** @description slurm */
+                                backend: string;
+                                endedAt?: string | null;
+                                exitCode: number | null;
+                                /** @description the executor's job id */
+                                externalId: string;
+                                nodes?: string[];
+                                restarts?: number;
+                                signal?: number | null;
+                                startedAt?: string | null;
+                                /** @description PENDING, RUNNING, COMPLETED, FAILED... */
+                                state?: string;
+                            } | null;
+                            /** @description share of each GPU in thousandths */
+                            gpuMilli: number;
+                            gpuModel: string | null;
+                            gpuModels: string[];
+                            /** @description GPUs over all gang members */
+                            gpus: number;
+                            held: {
+                                at: string;
+                                by: string;
+                                staff: boolean;
+                            } | null;
+                            id: string;
+                            members: number;
+                            name: string;
+                            placement: {
+                                halls: string[];
+                                racks: string[];
+                                zoneId: string | null;
+                            } | null;
+                            priorityClass: string | null;
+                            projectId: string;
+                            queue: string;
+                            /** @description why it waits or ended (quota exhausted, zone required...) */
+                            reason: string;
+                            startedAt: string | null;
+                            /** @enum {string} */
+                            state: "queued" | "admitted" | "running" | "succeeded" | "failed" | "preempted" | "cancelled";
+                            submittedAt: string | null;
+                            /** @description demo load */
+                            synthetic: boolean;
+                            tenantId: string;
+                            userId: string;
+                        }[];
                     };
                 };
             };
@@ -2710,8 +3029,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        arrayJobId: string | null;
+                        arrayTaskId: number | null;
                         /** @enum {string} */
                         dataClass: "public" | "confidential" | "health";
+                        dependsOn: {
+                            jobId: string;
+                            /** @enum {string} */
+                            kind: "afterok" | "afterany" | "afternotok";
+                        }[];
                         endedAt: string | null;
                         execution: {
                             /** @description slurm */
@@ -2733,6 +3059,11 @@ export interface operations {
                         gpuModels: string[];
                         /** @description GPUs over all gang members */
                         gpus: number;
+                        held: {
+                            at: string;
+                            by: string;
+                            staff: boolean;
+                        } | null;
                         id: string;
                         members: number;
                         name: string;
@@ -2789,8 +3120,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        arrayJobId: string | null;
+                        arrayTaskId: number | null;
                         /** @enum {string} */
                         dataClass: "public" | "confidential" | "health";
+                        dependsOn: {
+                            jobId: string;
+                            /** @enum {string} */
+                            kind: "afterok" | "afterany" | "afternotok";
+                        }[];
                         endedAt: string | null;
                         execution: {
                             /** @description slurm */
@@ -2812,6 +3150,11 @@ export interface operations {
                         gpuModels: string[];
                         /** @description GPUs over all gang members */
                         gpus: number;
+                        held: {
+                            at: string;
+                            by: string;
+                            staff: boolean;
+                        } | null;
                         id: string;
                         members: number;
                         name: string;
@@ -2872,6 +3215,281 @@ export interface operations {
                         event: string;
                         state: string;
                     }[];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    holdJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason?: string;
+                } | null;
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        arrayJobId: string | null;
+                        arrayTaskId: number | null;
+                        /** @enum {string} */
+                        dataClass: "public" | "confidential" | "health";
+                        dependsOn: {
+                            jobId: string;
+                            /** @enum {string} */
+                            kind: "afterok" | "afterany" | "afternotok";
+                        }[];
+                        endedAt: string | null;
+                        execution: {
+                            /** @description slurm */
+                            backend: string;
+                            endedAt?: string | null;
+                            exitCode: number | null;
+                            /** @description the executor's job id */
+                            externalId: string;
+                            nodes?: string[];
+                            restarts?: number;
+                            signal?: number | null;
+                            startedAt?: string | null;
+                            /** @description PENDING, RUNNING, COMPLETED, FAILED... */
+                            state?: string;
+                        } | null;
+                        /** @description share of each GPU in thousandths */
+                        gpuMilli: number;
+                        gpuModel: string | null;
+                        gpuModels: string[];
+                        /** @description GPUs over all gang members */
+                        gpus: number;
+                        held: {
+                            at: string;
+                            by: string;
+                            staff: boolean;
+                        } | null;
+                        id: string;
+                        members: number;
+                        name: string;
+                        placement: {
+                            halls: string[];
+                            racks: string[];
+                            zoneId: string | null;
+                        } | null;
+                        priorityClass: string | null;
+                        projectId: string;
+                        queue: string;
+                        /** @description why it waits or ended (quota exhausted, zone required...) */
+                        reason: string;
+                        startedAt: string | null;
+                        /** @enum {string} */
+                        state: "queued" | "admitted" | "running" | "succeeded" | "failed" | "preempted" | "cancelled";
+                        submittedAt: string | null;
+                        /** @description demo load */
+                        synthetic: boolean;
+                        tenantId: string;
+                        userId: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    releaseJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason?: string;
+                } | null;
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        arrayJobId: string | null;
+                        arrayTaskId: number | null;
+                        /** @enum {string} */
+                        dataClass: "public" | "confidential" | "health";
+                        dependsOn: {
+                            jobId: string;
+                            /** @enum {string} */
+                            kind: "afterok" | "afterany" | "afternotok";
+                        }[];
+                        endedAt: string | null;
+                        execution: {
+                            /** @description slurm */
+                            backend: string;
+                            endedAt?: string | null;
+                            exitCode: number | null;
+                            /** @description the executor's job id */
+                            externalId: string;
+                            nodes?: string[];
+                            restarts?: number;
+                            signal?: number | null;
+                            startedAt?: string | null;
+                            /** @description PENDING, RUNNING, COMPLETED, FAILED... */
+                            state?: string;
+                        } | null;
+                        /** @description share of each GPU in thousandths */
+                        gpuMilli: number;
+                        gpuModel: string | null;
+                        gpuModels: string[];
+                        /** @description GPUs over all gang members */
+                        gpus: number;
+                        held: {
+                            at: string;
+                            by: string;
+                            staff: boolean;
+                        } | null;
+                        id: string;
+                        members: number;
+                        name: string;
+                        placement: {
+                            halls: string[];
+                            racks: string[];
+                            zoneId: string | null;
+                        } | null;
+                        priorityClass: string | null;
+                        projectId: string;
+                        queue: string;
+                        /** @description why it waits or ended (quota exhausted, zone required...) */
+                        reason: string;
+                        startedAt: string | null;
+                        /** @enum {string} */
+                        state: "queued" | "admitted" | "running" | "succeeded" | "failed" | "preempted" | "cancelled";
+                        submittedAt: string | null;
+                        /** @description demo load */
+                        synthetic: boolean;
+                        tenantId: string;
+                        userId: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    requeueJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description hold it once requeued (Slurm's requeuehold) */
+                    hold?: boolean;
+                    reason?: string;
+                } | null;
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        arrayJobId: string | null;
+                        arrayTaskId: number | null;
+                        /** @enum {string} */
+                        dataClass: "public" | "confidential" | "health";
+                        dependsOn: {
+                            jobId: string;
+                            /** @enum {string} */
+                            kind: "afterok" | "afterany" | "afternotok";
+                        }[];
+                        endedAt: string | null;
+                        execution: {
+                            /** @description slurm */
+                            backend: string;
+                            endedAt?: string | null;
+                            exitCode: number | null;
+                            /** @description the executor's job id */
+                            externalId: string;
+                            nodes?: string[];
+                            restarts?: number;
+                            signal?: number | null;
+                            startedAt?: string | null;
+                            /** @description PENDING, RUNNING, COMPLETED, FAILED... */
+                            state?: string;
+                        } | null;
+                        /** @description share of each GPU in thousandths */
+                        gpuMilli: number;
+                        gpuModel: string | null;
+                        gpuModels: string[];
+                        /** @description GPUs over all gang members */
+                        gpus: number;
+                        held: {
+                            at: string;
+                            by: string;
+                            staff: boolean;
+                        } | null;
+                        id: string;
+                        members: number;
+                        name: string;
+                        placement: {
+                            halls: string[];
+                            racks: string[];
+                            zoneId: string | null;
+                        } | null;
+                        priorityClass: string | null;
+                        projectId: string;
+                        queue: string;
+                        /** @description why it waits or ended (quota exhausted, zone required...) */
+                        reason: string;
+                        startedAt: string | null;
+                        /** @enum {string} */
+                        state: "queued" | "admitted" | "running" | "succeeded" | "failed" | "preempted" | "cancelled";
+                        submittedAt: string | null;
+                        /** @description demo load */
+                        synthetic: boolean;
+                        tenantId: string;
+                        userId: string;
+                    };
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -3423,8 +4041,14 @@ export interface operations {
                 address?: string;
                 /** @description only events with a smaller id */
                 before?: number;
+                /** @description X-Next-Cursor of the previous page */
+                cursor?: string;
+                from?: string;
                 kind?: "auth.failed" | "auth.throttled" | "access.denied" | "suppressed";
+                /** @description items per page */
                 limit?: number;
+                /** @description exclusive */
+                to?: string;
             };
             header?: never;
             path?: never;
@@ -4763,6 +5387,7 @@ export interface operations {
             query?: {
                 /** @description X-Next-Cursor of the previous page */
                 cursor?: string;
+                kind?: "operator" | "pharma" | "diagnostics" | "hospital" | "campus" | "genai" | "research";
                 /** @description rows per page (default 200) */
                 limit?: number;
             };
@@ -4899,6 +5524,7 @@ export interface operations {
                         idleOverheadEnergyKWh?: number;
                         projects: {
                             co2Kg: number;
+                            cpuHours: number;
                             energyKWh: number;
                             gpuHoursByModel: {
                                 [key: string]: number;
@@ -4912,12 +5538,15 @@ export interface operations {
                             tenantId: string;
                             waterL: number;
                         }[];
+                        siteCo2Kg?: number;
                         siteEnergyKWh?: number;
                         siteItEnergyKWh?: number;
+                        siteWaterL?: number;
                         /** @description where the energy figures come from */
                         source: string;
                         tenants: {
                             co2Kg: number;
+                            cpuHours: number;
                             energyKWh: number;
                             gpuHoursByModel: {
                                 [key: string]: number;
@@ -4942,6 +5571,154 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    listUsageHours: {
+        parameters: {
+            query?: {
+                /** @description X-Next-Cursor of the previous page */
+                cursor?: string;
+                from?: string;
+                /** @description items per page */
+                limit?: number;
+                project?: string;
+                queue?: string;
+                tenant?: string;
+                to?: string;
+                zone?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        co2Kg: number;
+                        cpuHours: number;
+                        energyKWh: number;
+                        gpuHours: number;
+                        gpuModel: string;
+                        hourStart: string;
+                        itEnergyKWh: number;
+                        overheadEnergyKWh: number;
+                        projectId: string;
+                        queue: string;
+                        tenantId: string;
+                        userId: string;
+                        waterL: number;
+                        zoneId: string | null;
+                    }[];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listUsageStatements: {
+        parameters: {
+            query: {
+                format?: "json" | "csv";
+                /** @description YYYY-MM (UTC) */
+                month: string;
+                tenant?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description The statements as JSON, or their lines as CSV with format=csv */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        month: string;
+                        prices: {
+                            cpuCoreHour?: number;
+                            /** @description ISO 4217 code */
+                            currency: string;
+                            energyPerKWh?: number;
+                            gpuHour?: {
+                                [key: string]: number;
+                            };
+                        } | null;
+                        statements: {
+                            cost: {
+                                cpu: number;
+                                currency: string;
+                                energy: number;
+                                gpu: number;
+                                projects: {
+                                    cpu: number;
+                                    currency: string;
+                                    energy: number;
+                                    gpu: number;
+                                    projectId?: string;
+                                    total: number;
+                                }[];
+                                total: number;
+                            } | null;
+                            from: string;
+                            month: string;
+                            projects: {
+                                co2Kg: number;
+                                cpuHours: number;
+                                energyKWh: number;
+                                gpuHoursByModel: {
+                                    [key: string]: number;
+                                };
+                                itEnergyKWh: number;
+                                jobs: number;
+                                meanQueueingS: number;
+                                overheadEnergyKWh: number;
+                                preemptions: number;
+                                projectId?: string;
+                                tenantId: string;
+                                waterL: number;
+                            }[];
+                            tenantId: string;
+                            to: string;
+                            total: {
+                                co2Kg: number;
+                                cpuHours: number;
+                                energyKWh: number;
+                                gpuHoursByModel: {
+                                    [key: string]: number;
+                                };
+                                itEnergyKWh: number;
+                                jobs: number;
+                                meanQueueingS: number;
+                                overheadEnergyKWh: number;
+                                preemptions: number;
+                                projectId?: string;
+                                tenantId: string;
+                                waterL: number;
+                            };
+                        }[];
+                    };
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     listUsers: {
         parameters: {
             query?: {
@@ -4949,6 +5726,8 @@ export interface operations {
                 cursor?: string;
                 /** @description rows per page (default 200) */
                 limit?: number;
+                role?: "platform-admin" | "facility-operator" | "tenant-admin" | "tenant-member" | "auditor" | "student" | "metrics-reader" | "telemetry-writer";
+                tenantId?: string;
             };
             header?: never;
             path?: never;
@@ -5109,8 +5888,29 @@ export interface operations {
             content: {
                 "application/json": {
                     days?: number;
+                    fail?: string[];
+                    heatWave?: {
+                        days: number;
+                        nightMinimumC: number;
+                        peakC: number;
+                        startDay?: number;
+                    };
+                    heatWaveInBaseline?: boolean;
+                    moreRacks?: {
+                        hall: string;
+                        pattern: string;
+                        rows: number;
+                        startDay?: number;
+                    };
+                    rackRatings?: {
+                        maxCoolantSupplyC: number;
+                        rackType?: string;
+                    }[];
                     /** @enum {string} */
-                    scenario: "heatwave" | "cdu-failure" | "w32" | "w45" | "more-racks";
+                    scenario?: "heat-wave" | "cdu-failure" | "w32" | "w45" | "growth";
+                    startDay?: number;
+                    /** @enum {string} */
+                    waterClass?: "W17" | "W27" | "W32" | "W40" | "W45" | "W+";
                 };
             };
         };
@@ -5129,25 +5929,38 @@ export interface operations {
                             facilityMWh: number;
                             hoursAboveLimit: number;
                             itMWh: number;
+                            /** @description highest facility water supply of any plant, °C */
                             maxFwsSupplyC: number;
+                            /** @description hottest hourly mean outdoor dry bulb of the window, °C */
+                            maxOutdoorC: number;
+                            /** @description highest TCS supply of any row, °C */
                             maxTcsSupplyC: number;
                             /** @description highest 10-minute mean grid demand */
                             peakGridMW: number;
                             pue: number;
                             throttledGpuHours: number;
+                            /** @description hours racks of every type spent throttled */
+                            throttledRackHours: number;
                             waterM3: number;
                             /** @description L/kWh of IT */
                             wue: number;
                         };
+                        /** @description each change of the scenario as it ran */
+                        changes: string[];
                         days: number;
-                        /** @description what the variant changes and over which days */
+                        /** @description what ran, in one line: the changes and the window */
                         description: string;
-                        /** @enum {string} */
-                        scenario: "heatwave" | "cdu-failure" | "w32" | "w45" | "more-racks";
+                        /**
+                         * @description the shipped scenario it started from
+                         * @enum {string}
+                         */
+                        scenario?: "heat-wave" | "cdu-failure" | "w32" | "w45" | "growth";
                         series: {
                             baseline: {
                                 facilityKW: number[];
                                 fwsSupplyC: number[];
+                                /** @description outdoor dry bulb, °C */
+                                outdoorC: number[];
                                 pue: number[];
                             };
                             /** @description start of each hour, epoch ms */
@@ -5155,23 +5968,43 @@ export interface operations {
                             variant: {
                                 facilityKW: number[];
                                 fwsSupplyC: number[];
+                                /** @description outdoor dry bulb, °C */
+                                outdoorC: number[];
                                 pue: number[];
                             };
                         };
+                        startDay: number;
+                        throttling: {
+                            baselineRackHours: number;
+                            description: string;
+                            racks: number;
+                            rackType: string;
+                            variantRackHours: number;
+                        }[];
                         variant: {
                             chillerHours: number;
                             facilityMWh: number;
                             hoursAboveLimit: number;
                             itMWh: number;
+                            /** @description highest facility water supply of any plant, °C */
                             maxFwsSupplyC: number;
+                            /** @description hottest hourly mean outdoor dry bulb of the window, °C */
+                            maxOutdoorC: number;
+                            /** @description highest TCS supply of any row, °C */
                             maxTcsSupplyC: number;
                             /** @description highest 10-minute mean grid demand */
                             peakGridMW: number;
                             pue: number;
                             throttledGpuHours: number;
+                            /** @description hours racks of every type spent throttled */
+                            throttledRackHours: number;
                             waterM3: number;
                             /** @description L/kWh of IT */
                             wue: number;
+                        };
+                        weather: {
+                            baseline: string;
+                            variant: string;
                         };
                     };
                 };

@@ -129,16 +129,24 @@ export type AlarmSummary = ApiResponse<"/v1/alarms/summary">;
 /** `GET /v1/incidents`: an incident touching the caller's jobs, without facility internals. */
 export type Incident = Item<ApiResponse<"/v1/incidents">["incidents"]>;
 
+/** `POST /v1/whatif` body: a shipped scenario, parameters, or both. */
+export type WhatIfRequest = ApiRequest<"/v1/whatif">;
 /** `POST /v1/whatif`. */
 export type WhatIfResult = ApiResponse<"/v1/whatif", "post">;
-/** One what-if scenario. */
-export type Scenario = WhatIfResult["scenario"];
-/** What-if scenarios. */
-export const scenarios = ["heatwave", "cdu-failure", "w32", "w45", "more-racks"] as const satisfies readonly Scenario[];
+/** One shipped scenario. */
+export type Scenario = NonNullable<WhatIfResult["scenario"]>;
+/** Shipped scenarios a what-if can start from (the names of `alixan simulate --scenario`). */
+export const scenarios = ["heat-wave", "cdu-failure", "w32", "w45", "growth"] as const satisfies readonly Scenario[];
+/** ASHRAE facility water classes. */
+export const waterClasses = ["W17", "W27", "W32", "W40", "W45", "W+"] as const satisfies readonly NonNullable<
+  WhatIfRequest["waterClass"]
+>[];
 /** KPIs of a what-if run. */
 export type WhatIfKpis = WhatIfResult["baseline"];
 /** Series of one side of a what-if. */
 export type WhatIfSeries = WhatIfResult["series"]["baseline"];
+/** Throttling of one rack type in both runs of a what-if. */
+export type WhatIfThrottling = Item<WhatIfResult["throttling"]>;
 
 /**
  * An RFC 9457 problem as the client holds it: the server's problem document, or what the client makes of an answer

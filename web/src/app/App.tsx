@@ -16,6 +16,7 @@ import { MaintenancePage } from "../pages/MaintenancePage.tsx";
 import { OverviewPage } from "../pages/OverviewPage.tsx";
 import { QueuesPage } from "../pages/QueuesPage.tsx";
 import { RackPage } from "../pages/RackPage.tsx";
+import { UsagePage } from "../pages/UsagePage.tsx";
 import { WhatIfPage } from "../pages/WhatIfPage.tsx";
 import { WorkloadsPage } from "../pages/WorkloadsPage.tsx";
 import { followLink, useLocation } from "./router.ts";
@@ -155,6 +156,7 @@ function Shell() {
     { path: "/maintenance", label: "Maintenance", visible: permissions.staff },
     { path: "/workloads", label: "Workloads", visible: true },
     { path: "/queues", label: "Queues", visible: true },
+    { path: "/usage", label: "Usage", visible: true },
     { path: "/whatif", label: "What-if", visible: permissions.runWhatIf },
   ];
   const page = pageFor(pathname, session);
@@ -226,6 +228,7 @@ function pageFor(pathname: string, session: Session): { title: string; element: 
   if (pathname === "/maintenance") return staffOnly("Maintenance", <MaintenancePage />);
   if (pathname === "/workloads") return { title: "Workloads", element: <WorkloadsPage /> };
   if (pathname === "/queues") return { title: "Queues", element: <QueuesPage /> };
+  if (pathname === "/usage") return { title: "Usage", element: <UsagePage /> };
   if (pathname === "/whatif") {
     return permissions.runWhatIf
       ? { title: "What-if", element: <WhatIfPage /> }

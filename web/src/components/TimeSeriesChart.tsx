@@ -9,6 +9,7 @@
 import { useEffect, useMemo, useRef } from "react";
 import uPlot from "uplot";
 import { formatNumber, formatTick, formatTime, timeZoneLabel, timeZoneShown } from "../format.ts";
+import { chartFileName, chartPng, chartSvg, download } from "./chart-export.ts";
 import { timeRange, valueRange } from "./chart-scales.ts";
 
 /** One line of a chart. */
@@ -34,6 +35,8 @@ export interface TimeSeriesChartProps {
   readonly fromZero?: boolean;
   /** Smallest span of the y axis, in the chart's unit (a ratio such as PUE: 0.1). */
   readonly minSpan?: number;
+  /** Offer PNG and SVG files of the chart, named `alixan-<exportAs>-<title>`. */
+  readonly exportAs?: string;
 }
 
 /** Decimals that tell neighbouring ticks apart (a 0.001 step shows three). */
@@ -154,9 +157,31 @@ export function TimeSeriesChart(props: TimeSeriesChartProps) {
       return `${line.label} ${last === null || last === undefined ? "no data" : `${formatNumber(last, digits)} ${unit}`}`;
     })
     .join(", ");
+  const exported = { title, unit, time, series, digits, fromZero, ...(minSpan === undefined ? {} : { minSpan }) };
+  const savePng = async () => {
+    const canvas = container.current?.querySelector("canvas");
+    if (canvas === null || canvas === undefined || props.exportAs === undefined) return;
+    download(chartFileName(props.exportAs, title, "png"), await chartPng(canvas, exported));
+  };
+  const saveSvg = () => {
+    if (props.exportAs === undefined) return;
+    download(chartFileName(props.exportAs, title, "svg"), new Blob([chartSvg(exported)], { type: "image/svg+xml" }));
+  };
   return (
     <figure className="chart">
-      <figcaption>{title}</figcaption>
+      <figcaption>
+        {title}
+        {props.exportAs === undefined ? null : (
+          <span className="chart-export">
+            <button type="button" className="chart-export-button" onClick={savePng} aria-label={`Save ${title} as PNG`}>
+              PNG
+            </button>
+            <button type="button" className="chart-export-button" onClick={saveSvg} aria-label={`Save ${title} as SVG`}>
+              SVG
+            </button>
+          </span>
+        )}
+      </figcaption>
       <div ref={container} className="chart-plot" role="img" aria-label={`${title}. Latest: ${latest}.`} />
     </figure>
   );

@@ -31,13 +31,12 @@ export function AlarmBanner() {
   if (!enabled || summary.data === undefined) return null;
   const counts = summary.data;
   const total = counts.critical + counts.warning + counts.info;
+  // The accessible name holds the visible text word for word (WCAG 2.5.3), with what it counts before it.
+  const shown = bannerOrder.filter((severity) => counts[severity] > 0);
   const label =
     total === 0
-      ? "No active alarm"
-      : `Active alarms: ${bannerOrder
-          .filter((severity) => counts[severity] > 0)
-          .map((severity) => `${counts[severity]} ${severity}`)
-          .join(", ")}${counts.shelved > 0 ? `; ${counts.shelved} shelved` : ""}`;
+      ? "No alarms"
+      : `Active alarms: ${shown.map((severity) => `${counts[severity]} ${severity}`).join(" ")}${counts.shelved > 0 ? `; ${counts.shelved} shelved` : ""}`;
   return (
     <a
       href="/alarms"
@@ -50,11 +49,11 @@ export function AlarmBanner() {
       data-info={counts.info}
     >
       {total === 0 ? (
-        <span className="alarm-count">no alarms</span>
+        <span className="alarm-count">No alarms</span>
       ) : (
-        bannerOrder.map((severity) => (
-          <span key={severity} className={`alarm-count alarm-count-${severity}`} aria-hidden="true">
-            {counts[severity]} {severity === "critical" ? "crit" : severity === "warning" ? "warn" : "info"}
+        shown.map((severity) => (
+          <span key={severity} className={`alarm-count alarm-count-${severity}`}>
+            {counts[severity]} {severity}
           </span>
         ))
       )}
@@ -65,7 +64,9 @@ export function AlarmBanner() {
 /** Active alarms, for pages that mark them (floor, rack); `undefined` waits (nothing to ask yet). */
 export function useActiveAlarms(path: string | undefined = "/v1/alarms"): readonly Alarm[] {
   const { capabilities, permissions } = useSession();
-  const alarms = useResource<Alarm[]>(permissions.staff && capabilities.alarms ? path : undefined, {
+  // The most severe 1,000 (the server pages alarms, 200 by default): the floor and rack views mark each of them.
+  const paged = path === undefined ? undefined : `${path}${path.includes("?") ? "&" : "?"}limit=1000`;
+  const alarms = useResource<Alarm[]>(permissions.staff && capabilities.alarms ? paged : undefined, {
     refreshMs: alarmRefreshMs,
   });
   return alarms.data ?? [];

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { chooseColumns, computeGeometry } from "./geometry.ts";
+import { chooseColumns, computeGeometry, neighbourRack } from "./geometry.ts";
 import { floorModelFromInventory, floorModelFromLayout } from "./model.ts";
 import { syntheticLayout } from "./testing.ts";
 
@@ -89,5 +89,40 @@ describe("floor model and geometry", () => {
     ]);
     expect(model.halls[0]).toMatchObject({ rowStart: 0, rowCount: 2 });
     expect([...model.zoneOfRack]).toEqual([0, 0, 0, -1, -1]);
+  });
+
+  test("arrow keys move cell to cell: along a row, across rows and halls, and stop at the floor's edge", () => {
+    // Two halls of three rows of four racks, the last rack of each hall missing (a shorter last row).
+    const model = floorModelFromLayout(syntheticLayout(2, 3, 4));
+    const geometry = computeGeometry(model, 2);
+    const at = (rack: number) => {
+      const pixel = geometry.pixelOfRack[rack]!;
+      return { x: pixel % geometry.width, y: Math.floor(pixel / geometry.width) };
+    };
+    expect(neighbourRack(geometry, 0, 1, 0)).toBe(1);
+    expect(neighbourRack(geometry, 0, -1, 0)).toBe(0);
+    expect(neighbourRack(geometry, 0, 0, -1)).toBe(0);
+    expect(neighbourRack(geometry, 0, 0, 1)).toBe(4);
+    // From the end of a hall's first row to the next hall, across the gap.
+    const across = neighbourRack(geometry, 3, 1, 0);
+    expect(model.rowOfRack[across]).toBe(3);
+    expect(at(across).y).toBe(at(3).y);
+    // Down from the last position onto the shorter last row: its last cell.
+    expect(neighbourRack(geometry, 7, 0, 1)).toBe(10);
+    // Every move lands on a rack, and a move there and back returns where it started along rows.
+    for (let rack = 0; rack < model.rackCount; rack++) {
+      for (const [dx, dy] of [
+        [1, 0],
+        [-1, 0],
+        [0, 1],
+        [0, -1],
+      ] as const) {
+        const next = neighbourRack(geometry, rack, dx, dy);
+        expect(next).toBeGreaterThanOrEqual(0);
+        expect(next).toBeLessThan(model.rackCount);
+      }
+      const right = neighbourRack(geometry, rack, 1, 0);
+      if (right !== rack && at(right).x === at(rack).x + 1) expect(neighbourRack(geometry, right, -1, 0)).toBe(rack);
+    }
   });
 });

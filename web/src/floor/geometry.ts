@@ -99,3 +99,32 @@ export function computeGeometry(model: FloorModel, columns: number): FloorGeomet
   }
   return { width, height, pixelOfRack, rackAtPixel, hallBoxes, columns };
 }
+
+/**
+ * The rack next to `rack` in a direction (`dx`, `dy` each −1, 0 or 1), for keyboard moves cell to cell: the nearest
+ * cell that way, across the gaps between halls; moving up or down onto a shorter row lands on its last cell. At the
+ * edge of the floor it is `rack` itself.
+ */
+export function neighbourRack(geometry: FloorGeometry, rack: number, dx: number, dy: number): number {
+  const pixel = geometry.pixelOfRack[rack];
+  if (pixel === undefined || pixel < 0 || (dx === 0 && dy === 0)) return rack;
+  const { width, height, rackAtPixel, hallBoxes } = geometry;
+  let x = pixel % width;
+  let y = (pixel - x) / width;
+  for (;;) {
+    x += dx;
+    y += dy;
+    if (x < 0 || y < 0 || x >= width || y >= height) return rack;
+    const found = rackAtPixel[y * width + x]!;
+    if (found >= 0) return found;
+    if (dy === 0) continue;
+    const box = hallBoxes.find(
+      (hall) => y >= hall.y && y < hall.y + hall.height && x >= hall.x && x < hall.x + hall.width,
+    );
+    if (box === undefined) continue;
+    for (let left = x - 1; left >= box.x; left--) {
+      const candidate = rackAtPixel[y * width + left]!;
+      if (candidate >= 0) return candidate;
+    }
+  }
+}

@@ -8,8 +8,9 @@ import { useState } from "react";
 import { describeError } from "../api/client.ts";
 import { type Alarm, type Severity, severities } from "../api/types.ts";
 import { useSession } from "../app/session-context.tsx";
-import { useResource } from "../app/use-resource.ts";
+import { usePagedResource } from "../app/use-paged-resource.ts";
 import { AlarmImpactView } from "../components/alarms.tsx";
+import { Pager } from "../components/pager.tsx";
 import { ErrorNotice, Loading, Unavailable } from "../components/status.tsx";
 import { formatAge, formatNumber, formatTime, shortId } from "../format.ts";
 
@@ -29,7 +30,8 @@ export function AlarmsPage() {
   const [shelveMinutes, setShelveMinutes] = useState<number>(60);
   const [comments, setComments] = useState<Readonly<Record<string, string>>>({});
   const query = new URLSearchParams({ state, ...(severity === "" ? {} : { severity }) });
-  const alarms = useResource<Alarm[]>(`/v1/alarms?${query.toString()}`, {
+  // A page at a time: a site in trouble can have thousands, and the server says how many (X-Total-Count).
+  const alarms = usePagedResource<Alarm>(`/v1/alarms?${query.toString()}`, 200, {
     enabled: capabilities.alarms,
     refreshMs: 5000,
   });
@@ -70,7 +72,7 @@ export function AlarmsPage() {
     }
   };
 
-  const list = alarms.data ?? [];
+  const list = alarms.items;
   // Actions record the user id; name the caller's own.
   const who = (user: string) => (user === me.userId || user === me.name ? "you" : user);
   return (
@@ -134,7 +136,7 @@ export function AlarmsPage() {
       {list.length === 0 ? null : (
         <table className="data alarms" aria-describedby="alarms-count">
           <caption id="alarms-count">
-            {formatNumber(list.length)} alarm{list.length === 1 ? "" : "s"}
+            {formatNumber(alarms.total ?? list.length)} alarm{(alarms.total ?? list.length) === 1 ? "" : "s"}
           </caption>
           <thead>
             <tr>
@@ -237,6 +239,7 @@ export function AlarmsPage() {
           </tbody>
         </table>
       )}
+      {list.length === 0 ? null : <Pager page={alarms} label="alarms" />}
     </section>
   );
 }

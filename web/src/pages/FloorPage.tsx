@@ -30,7 +30,7 @@ import {
   formatFieldValue,
   isFloorField,
 } from "../floor/fields.ts";
-import { chooseColumns, computeGeometry } from "../floor/geometry.ts";
+import { chooseColumns, computeGeometry, neighbourRack } from "../floor/geometry.ts";
 import { LiveFeed } from "../floor/live-feed.ts";
 import type { FieldScale } from "../floor/live-protocol.ts";
 import { loadFloorModel, loadTenantPlacement } from "../floor/load.ts";
@@ -146,6 +146,9 @@ export function FloorPage() {
   const [worst, setWorst] = useState<RankGroup[]>([]);
   const alarms = useActiveAlarms();
   const [hover, setHover] = useState<{ rack: number; x: number; y: number } | undefined>(undefined);
+  // The keyboard's cell (-1 before the first arrow key): arrows move it cell to cell, Enter opens its rack.
+  const keyboardRack = useRef(-1);
+  const [announced, setAnnounced] = useState("");
   const [fieldError, setFieldError] = useState<string | undefined>(undefined);
 
   const canvasRef = useRef<HTMLCanvasElement>(null);
@@ -442,10 +445,46 @@ export function FloorPage() {
     controllerRef.current?.renderer.setHovered(-1);
     setHover(undefined);
   };
+  /** Moves the keyboard's cell, keeps it in view and shows its tooltip as a hover would. */
+  const moveTo = (rack: number) => {
+    const renderer = controllerRef.current?.renderer;
+    const canvas = canvasRef.current;
+    if (renderer === undefined || canvas === null || model === undefined) return;
+    keyboardRack.current = rack;
+    let centre = renderer.cellCentre(rack);
+    if (centre === undefined) return;
+    const margin = 24;
+    const { clientWidth, clientHeight } = canvas;
+    const panX =
+      centre.x < margin ? margin - centre.x : centre.x > clientWidth - margin ? clientWidth - margin - centre.x : 0;
+    const panY =
+      centre.y < margin ? margin - centre.y : centre.y > clientHeight - margin ? clientHeight - margin - centre.y : 0;
+    if (panX !== 0 || panY !== 0) {
+      renderer.panBy(panX, panY);
+      centre = renderer.cellCentre(rack) ?? centre;
+    }
+    renderer.setHovered(rack);
+    setHover({ rack, x: centre.x, y: centre.y });
+    setAnnounced(`${model.rackIds[rack]}. Enter opens the rack.`);
+  };
   const onKeyDown = (event: KeyboardEvent<HTMLCanvasElement>) => {
     const renderer = controllerRef.current?.renderer;
     if (renderer === undefined) return;
-    const step = event.shiftKey ? 200 : 50;
+    const arrows: Record<string, [number, number]> = {
+      ArrowLeft: [-1, 0],
+      ArrowRight: [1, 0],
+      ArrowUp: [0, -1],
+      ArrowDown: [0, 1],
+    };
+    const arrow = arrows[event.key];
+    if (arrow !== undefined && !event.shiftKey) {
+      // Cell to cell; the first arrow starts at the hovered cell, or the first rack.
+      const from = keyboardRack.current >= 0 ? keyboardRack.current : (hover?.rack ?? -1);
+      moveTo(from < 0 ? 0 : neighbourRack(renderer.geometry, from, arrow[0], arrow[1]));
+      event.preventDefault();
+      return;
+    }
+    const step = 200;
     switch (event.key) {
       case "ArrowLeft":
         renderer.panBy(step, 0);
@@ -459,6 +498,10 @@ export function FloorPage() {
       case "ArrowDown":
         renderer.panBy(0, -step);
         break;
+      case "Enter":
+        if (keyboardRack.current < 0 || model === undefined) return;
+        navigate(`/racks/${encodeURIComponent(model.rackIds[keyboardRack.current]!)}`);
+        break;
       case "+":
       case "=":
         renderer.zoomCentre(1.25);
@@ -471,7 +514,10 @@ export function FloorPage() {
         renderer.fit();
         break;
       case "Escape":
+        keyboardRack.current = -1;
+        renderer.setHovered(-1);
         setHover(undefined);
+        setAnnounced("");
         break;
       default:
         return;
@@ -553,6 +599,9 @@ export function FloorPage() {
             onPointerLeave={onPointerLeave}
             onKeyDown={onKeyDown}
           />
+          <p className="visually-hidden" aria-live="polite" data-keyboard-rack={announced.split(".")[0] ?? ""}>
+            {announced}
+          </p>
           {hover === undefined || model === undefined || controllerRef.current === undefined ? null : (
             <RackTooltip model={model} controller={controllerRef.current} hover={hover} frame={frameRef.current} />
           )}
@@ -562,8 +611,9 @@ export function FloorPage() {
           <FloorAlarms alarms={alarms} />
           <WorstRacks model={model} controller={controllerRef.current} groups={worst} />
           <p id="floor-help" className="field-help">
-            Hover a cell for its values; click it for the rack view. Wheel or <kbd>+</kbd>/<kbd>−</kbd> to zoom, drag or
-            arrow keys to pan, <kbd>0</kbd> to fit.
+            Hover a cell for its values; click it for the rack view. From the keyboard: arrow keys move cell to cell,
+            <kbd>Enter</kbd> opens the rack, <kbd>Esc</kbd> leaves it. Wheel or <kbd>+</kbd>/<kbd>−</kbd> to zoom, drag
+            or <kbd>Shift</kbd>+arrow keys to pan, <kbd>0</kbd> to fit.
           </p>
         </aside>
       </div>

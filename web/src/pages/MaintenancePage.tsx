@@ -232,7 +232,10 @@ function LeakProposals(props: {
   onOutcome: (outcome: Outcome) => void;
 }) {
   const { capabilities, client } = useSession();
-  const alarms = useResource<Alarm[]>("/v1/alarms?state=active", { enabled: capabilities.alarms, refreshMs: 10_000 });
+  const alarms = useResource<Alarm[]>("/v1/alarms?state=active&limit=1000", {
+    enabled: capabilities.alarms,
+    refreshMs: 10_000,
+  });
   const [busy, setBusy] = useState(false);
   const drained = new Set(props.open.filter((drain) => drain.state !== "ended").map((drain) => drain.target));
   const proposals = (alarms.data ?? []).flatMap((alarm) => {

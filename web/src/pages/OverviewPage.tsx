@@ -1,8 +1,9 @@
 /**
- * The landing page: the site summary every role may read (design capacity, counts, zones, redundancy levels) and, for
- * staff, the live KPIs.
+ * The landing page: for staff, the live KPIs and the site's design (capacity, counts, zones, redundancy levels); for
+ * tenants, their own usage this month and where to find their jobs (facility internals are not theirs to read).
  */
 import { useEffect, useState } from "react";
+import { describeError } from "../api/client.ts";
 import { openLiveState } from "../api/live.ts";
 import type { SiteState } from "../api/types.ts";
 import { followLink } from "../app/router.ts";
@@ -17,6 +18,7 @@ import {
   formatTime,
   shortId,
 } from "../format.ts";
+import { loadMonthlyUsage, type MonthlyUsage } from "./usage-data.ts";
 
 function amount(value: number, unit: string): string {
   return unit === "kW" ? formatPowerKW(value) : `${formatNumber(value)} ${unit}`;
@@ -73,7 +75,8 @@ export function OverviewPage() {
           )}
         </section>
       ) : null}
-      {site === undefined ? (
+      {permissions.staff ? null : <TenantSummary />}
+      {!permissions.staff ? null : site === undefined ? (
         <Loading what="the site summary" />
       ) : (
         <>
@@ -154,8 +157,50 @@ export function OverviewPage() {
           <a href="/workloads" onClick={followLink}>
             Workloads
           </a>
+          ; your usage by project and month under{" "}
+          <a href="/usage" onClick={followLink}>
+            Usage
+          </a>
           .
         </p>
+      )}
+    </section>
+  );
+}
+
+/** A tenant's own figures this month (no facility internals: those are for staff). */
+function TenantSummary() {
+  const { client } = useSession();
+  const [usage, setUsage] = useState<MonthlyUsage | undefined>(undefined);
+  const [problem, setProblem] = useState<string | undefined>(undefined);
+  useEffect(() => {
+    const controller = new AbortController();
+    loadMonthlyUsage(client, 1, true, controller.signal)
+      .then(setUsage)
+      .catch((error: unknown) => {
+        if (!controller.signal.aborted) setProblem(describeError(error));
+      });
+    return () => controller.abort();
+  }, [client]);
+  const month = usage?.months[0]?.label ?? "";
+  const total = (key: "gpuHours" | "energyKWh" | "co2Kg" | "waterL") =>
+    usage?.cells[0]?.reduce((sum, cell) => sum + cell[key], 0) ?? 0;
+  const jobs = usage?.cells[0]?.reduce((sum, cell) => sum + cell.jobs, 0) ?? 0;
+  return (
+    <section aria-labelledby="tenant-usage-title" className="panel tenant-summary">
+      <h2 id="tenant-usage-title">Your usage this month{month === "" ? "" : ` (${month})`}</h2>
+      {problem !== undefined ? (
+        <p className="notice notice-error">{problem}</p>
+      ) : usage === undefined ? (
+        <Loading what="your usage" />
+      ) : (
+        <div className="kpis">
+          <Kpi label="Jobs" value={formatNumber(jobs)} />
+          <Kpi label="GPU-hours" value={formatNumber(total("gpuHours"), 1)} />
+          <Kpi label="Energy" value={`${formatNumber(total("energyKWh"), 1)} kWh`} />
+          <Kpi label="CO₂" value={`${formatNumber(total("co2Kg"), 1)} kg`} />
+          <Kpi label="Water" value={`${formatNumber(total("waterL"), 0)} L`} />
+        </div>
       )}
     </section>
   );

@@ -1,32 +1,69 @@
 /**
- * What-if: runs the twin on the current site for a baseline and a scenario over the same days (`POST /v1/whatif`),
- * then shows their KPIs side by side and overlays their series. The series can be downloaded as CSV for a meeting.
+ * What-if: builds a scenario from parameters (heat wave, units out of service, water class, rack rating, added rows),
+ * optionally starting from a shipped scenario (the names of `alixan simulate --scenario`), and runs the twin for the
+ * baseline and the scenario over the same days (`POST /v1/whatif`). The result shows what ran in the server's own
+ * words, the weather of each run, the KPIs side by side, throttling for every rack type and the overlaid series; the
+ * charts save as PNG or SVG, the series and KPIs as CSV.
  */
-import { type FormEvent, useEffect, useRef, useState } from "react";
+import { type FormEvent, type ReactNode, useEffect, useRef, useState } from "react";
 import { ApiError, describeError } from "../api/client.ts";
-import { type Scenario, scenarios, type WhatIfResult } from "../api/types.ts";
+import { type Scenario, scenarios, type WhatIfResult, waterClasses } from "../api/types.ts";
 import { useSession } from "../app/session-context.tsx";
+import { download } from "../components/chart-export.ts";
 import { Unavailable } from "../components/status.tsx";
 import { TimeSeriesChart } from "../components/TimeSeriesChart.tsx";
 import { formatNumber } from "../format.ts";
-import { kpiRows, whatIfCsv } from "./whatif-data.ts";
+import {
+  emptyWhatIfForm,
+  kpiRows,
+  type WhatIfForm,
+  whatIfCsv,
+  whatIfInputOf,
+  whatIfKpiCsv,
+  whatIfRequestOf,
+} from "./whatif-data.ts";
 
-const scenarioText: Record<Scenario, { label: string; detail: string }> = {
-  heatwave: { label: "Heat wave", detail: "The typical year's days replaced by a canicule (38–40 °C by day)." },
-  "cdu-failure": { label: "CDU failure", detail: "One CDU of the most loaded row loops out of service." },
-  w32: { label: "Facility water W32", detail: "Facility water supply held at the ASHRAE W32 class (32 °C)." },
-  w45: { label: "Facility water W45", detail: "Warmer facility water (W45, 45 °C): fewer chiller hours." },
-  "more-racks": { label: "More racks", detail: "More NVL72-class racks in the last halls on the same plants." },
+/** What each shipped scenario file holds (src/twin/scenarios/). */
+const scenarioText: Record<Scenario, string> = {
+  "heat-wave": "4-day canicule from 20 July (40 °C by day, 24 °C at night) with cdu:h1-r001-01 out for 4 hours",
+  "cdu-failure": "cdu:h1-r001-01 out of service from 20 to 22 July",
+  w32: "facility water at ASHRAE W32 (32 °C supply)",
+  w45: "facility water at ASHRAE W45, with every rack rated for 50 °C coolant",
+  growth: "hall 1 filling up, fouled coils in hall 8, adiabatic assist, ten HGX rows added in hall 8 on 3 September",
 };
+
+/** A labelled input with its error. */
+function Field(props: {
+  id: string;
+  label: string;
+  problem: { text: string; input?: string } | undefined;
+  children: (attributes: { id: string; "aria-invalid": boolean; "aria-describedby"?: string }) => ReactNode;
+}) {
+  const invalid = props.problem?.input === props.id;
+  return (
+    <div className="field">
+      <label htmlFor={props.id}>{props.label}</label>
+      {props.children({
+        id: props.id,
+        "aria-invalid": invalid,
+        ...(invalid ? { "aria-describedby": `${props.id}-error` } : {}),
+      })}
+      {invalid ? (
+        <span id={`${props.id}-error`} className="field-error">
+          {props.problem?.text}
+        </span>
+      ) : null}
+    </div>
+  );
+}
 
 export function WhatIfPage() {
   const { client, capabilities } = useSession();
-  const [scenario, setScenario] = useState<Scenario>("heatwave");
-  const [days, setDays] = useState("3");
+  const [form, setForm] = useState<WhatIfForm>({ ...emptyWhatIfForm, heatWave: true, days: "3" });
   const [running, setRunning] = useState<{ started: number; controller: AbortController } | undefined>(undefined);
   const [elapsed, setElapsed] = useState(0);
   const [result, setResult] = useState<WhatIfResult | undefined>(undefined);
-  const [problem, setProblem] = useState<{ text: string; field?: string } | undefined>(undefined);
+  const [problem, setProblem] = useState<{ text: string; input?: string } | undefined>(undefined);
   const resultHeading = useRef<HTMLHeadingElement>(null);
 
   useEffect(() => {
@@ -48,40 +85,40 @@ export function WhatIfPage() {
     );
   }
 
+  const set = <Key extends keyof WhatIfForm>(key: Key, value: WhatIfForm[Key]) =>
+    setForm((previous) => ({ ...previous, [key]: value }));
+  const text = (key: keyof WhatIfForm) => ({
+    value: String(form[key]),
+    onChange: (event: { target: { value: string } }) => set(key, event.target.value as never),
+  });
+
   const run = async (event: FormEvent) => {
     event.preventDefault();
     const controller = new AbortController();
     setRunning({ started: performance.now(), controller });
     setElapsed(0);
     setProblem(undefined);
-    const dayCount = days.trim() === "" ? undefined : Number(days);
     try {
-      const answer = await client.post<WhatIfResult>(
-        "/v1/whatif",
-        { scenario, ...(dayCount === undefined ? {} : { days: dayCount }) },
-        controller.signal,
-      );
-      setResult(answer);
+      setResult(await client.post<WhatIfResult>("/v1/whatif", whatIfRequestOf(form), controller.signal));
     } catch (error) {
       if (controller.signal.aborted) setProblem({ text: "Cancelled." });
       else {
-        const field =
-          error instanceof ApiError ? error.problem.errors?.find((item) => /days/.test(item.field)) : undefined;
-        setProblem(field === undefined ? { text: describeError(error) } : { text: field.message, field: "days" });
+        const item = error instanceof ApiError ? error.problem.errors?.[0] : undefined;
+        const input = item === undefined ? undefined : whatIfInputOf(item.field);
+        setProblem(
+          item === undefined || input === undefined ? { text: describeError(error) } : { text: item.message, input },
+        );
+        if (input !== undefined) document.getElementById(input)?.focus();
       }
     } finally {
       setRunning(undefined);
     }
   };
 
-  const download = () => {
+  const saveCsv = (kind: "series" | "kpis") => {
     if (result === undefined) return;
-    const url = URL.createObjectURL(new Blob([whatIfCsv(result)], { type: "text/csv" }));
-    const link = document.createElement("a");
-    link.href = url;
-    link.download = `alixan-whatif-${result.scenario}-${result.days}d.csv`;
-    link.click();
-    URL.revokeObjectURL(url);
+    const body = kind === "series" ? whatIfCsv(result) : whatIfKpiCsv(result);
+    download(`alixan-whatif-${kind}-day${result.startDay}-${result.days}d.csv`, new Blob([body], { type: "text/csv" }));
   };
 
   return (
@@ -91,41 +128,121 @@ export function WhatIfPage() {
       </div>
       <form className="panel whatif-form" onSubmit={run} noValidate>
         <fieldset>
-          <legend>Scenario</legend>
-          {scenarios.map((option) => (
-            <div key={option} className="radio">
-              <input
-                type="radio"
-                id={`scenario-${option}`}
-                name="scenario"
-                value={option}
-                checked={scenario === option}
-                onChange={() => setScenario(option)}
-              />
-              <label htmlFor={`scenario-${option}`}>
-                <strong>{scenarioText[option].label}</strong>{" "}
-                <span className="muted">{scenarioText[option].detail}</span>
-              </label>
-            </div>
-          ))}
+          <legend>Scenario and window</legend>
+          <Field id="whatif-scenario" label="Start from a shipped scenario (optional)" problem={problem}>
+            {(attributes) => (
+              <select
+                {...attributes}
+                value={form.scenario}
+                onChange={(event) => set("scenario", event.target.value as Scenario | "")}
+              >
+                <option value="">None: only the changes below</option>
+                {scenarios.map((name) => (
+                  <option key={name} value={name}>
+                    {name}: {scenarioText[name]}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <div className="field-row">
+            <Field id="whatif-days" label="Days (1–14)" problem={problem}>
+              {(attributes) => <input {...attributes} inputMode="numeric" {...text("days")} />}
+            </Field>
+            <Field id="whatif-start-day" label="First day (day of year, optional)" problem={problem}>
+              {(attributes) => <input {...attributes} inputMode="numeric" {...text("startDay")} />}
+            </Field>
+          </div>
         </fieldset>
-        <div className="field">
-          <label htmlFor="whatif-days">Days (1–14)</label>
-          <input
-            id="whatif-days"
-            type="number"
-            inputMode="numeric"
-            value={days}
-            onChange={(event) => setDays(event.target.value)}
-            aria-invalid={problem?.field === "days"}
-            aria-describedby={problem?.field === "days" ? "whatif-days-error" : undefined}
-          />
-          {problem?.field === "days" ? (
-            <span id="whatif-days-error" className="field-error">
-              {problem.text}
-            </span>
+        <fieldset>
+          <legend>Heat wave</legend>
+          <div className="radio">
+            <input
+              type="checkbox"
+              id="whatif-wave-on"
+              checked={form.heatWave}
+              onChange={(event) => set("heatWave", event.target.checked)}
+            />
+            <label htmlFor="whatif-wave-on">Add a heat wave</label>
+          </div>
+          {form.heatWave ? (
+            <>
+              <div className="field-row">
+                <Field id="whatif-peak" label="Peak (°C)" problem={problem}>
+                  {(attributes) => <input {...attributes} inputMode="decimal" {...text("peakC")} />}
+                </Field>
+                <Field id="whatif-wave-days" label="Days" problem={problem}>
+                  {(attributes) => <input {...attributes} inputMode="numeric" {...text("waveDays")} />}
+                </Field>
+                <Field id="whatif-night" label="Night minimum (°C)" problem={problem}>
+                  {(attributes) => <input {...attributes} inputMode="decimal" {...text("nightMinimumC")} />}
+                </Field>
+                <Field id="whatif-wave-start" label="First hot day (day of year, optional)" problem={problem}>
+                  {(attributes) => <input {...attributes} inputMode="numeric" {...text("waveStartDay")} />}
+                </Field>
+              </div>
+              <div className="radio">
+                <input
+                  type="checkbox"
+                  id="whatif-wave-baseline"
+                  checked={form.heatWaveInBaseline}
+                  onChange={(event) => set("heatWaveInBaseline", event.target.checked)}
+                />
+                <label htmlFor="whatif-wave-baseline">
+                  Also in the baseline <span className="muted">(compare the other changes under the same heat)</span>
+                </label>
+              </div>
+            </>
           ) : null}
-        </div>
+        </fieldset>
+        <fieldset>
+          <legend>Equipment and ratings</legend>
+          <Field id="whatif-fail" label="Units out of service (ids, comma or space separated)" problem={problem}>
+            {(attributes) => (
+              <input {...attributes} placeholder="cdu:h1-r001-01 pump:h1-01" spellCheck={false} {...text("fail")} />
+            )}
+          </Field>
+          <div className="field-row">
+            <Field id="whatif-water" label="Facility water class" problem={problem}>
+              {(attributes) => (
+                <select
+                  {...attributes}
+                  value={form.waterClass}
+                  onChange={(event) => set("waterClass", event.target.value as WhatIfForm["waterClass"])}
+                >
+                  <option value="">Unchanged</option>
+                  {waterClasses.map((name) => (
+                    <option key={name} value={name}>
+                      {name}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+            <Field id="whatif-rating-type" label="Rack type to re-rate (empty: every type)" problem={problem}>
+              {(attributes) => <input {...attributes} placeholder="nvl72" spellCheck={false} {...text("ratingType")} />}
+            </Field>
+            <Field id="whatif-rating" label="Rated coolant supply (°C)" problem={problem}>
+              {(attributes) => <input {...attributes} inputMode="decimal" {...text("ratingC")} />}
+            </Field>
+          </div>
+        </fieldset>
+        <fieldset>
+          <legend>Added racks</legend>
+          <div className="field-row">
+            <Field id="whatif-more-hall" label="Hall" problem={problem}>
+              {(attributes) => <input {...attributes} placeholder="hall:h8" spellCheck={false} {...text("moreHall")} />}
+            </Field>
+            <Field id="whatif-more-pattern" label="Row pattern" problem={problem}>
+              {(attributes) => (
+                <input {...attributes} placeholder="hgx-row" spellCheck={false} {...text("morePattern")} />
+              )}
+            </Field>
+            <Field id="whatif-more-rows" label="Rows" problem={problem}>
+              {(attributes) => <input {...attributes} inputMode="numeric" {...text("moreRows")} />}
+            </Field>
+          </div>
+        </fieldset>
         <div className="form-actions">
           <button type="submit" className="primary" disabled={running !== undefined}>
             {running === undefined ? "Run" : "Running…"}
@@ -140,108 +257,165 @@ export function WhatIfPage() {
           {running === undefined ? null : (
             <p role="status">Running the twin for the baseline and the scenario… {formatNumber(elapsed, 0)} s</p>
           )}
-          {problem === undefined || problem.field !== undefined ? null : (
+          {problem === undefined || problem.input !== undefined ? null : (
             <p className="notice notice-error">{problem.text}</p>
           )}
         </div>
       </form>
-      {result === undefined ? null : (
-        <section className="whatif-result" aria-labelledby="whatif-result-title" data-scenario={result.scenario}>
-          <div className="section-head">
-            <h2 id="whatif-result-title" ref={resultHeading} tabIndex={-1}>
-              {scenarioText[result.scenario]?.label ?? result.scenario} against the baseline, {result.days} day
-              {result.days === 1 ? "" : "s"}
-            </h2>
-            <button type="button" onClick={download}>
-              Download series (CSV)
-            </button>
-          </div>
-          <table className="data whatif-kpis">
-            <thead>
-              <tr>
-                <th scope="col">KPI</th>
-                <th scope="col">Baseline</th>
-                <th scope="col">Scenario</th>
-                <th scope="col">Change</th>
+      {result === undefined ? null : <WhatIfResultView result={result} headingRef={resultHeading} onCsv={saveCsv} />}
+    </section>
+  );
+}
+
+/** A result: what ran, KPIs, throttling by rack type, charts. */
+function WhatIfResultView(props: {
+  result: WhatIfResult;
+  headingRef: React.RefObject<HTMLHeadingElement | null>;
+  onCsv: (kind: "series" | "kpis") => void;
+}) {
+  const { result } = props;
+  const { series } = result;
+  const exportAs = `whatif-day${result.startDay}`;
+  const pair = (key: "outdoorC" | "pue" | "fwsSupplyC", scale = 1) => [
+    { label: "Baseline", colour: "#4e79a7", values: series.baseline[key].map((value) => value * scale) },
+    { label: "Scenario", colour: "#e15759", values: series.variant[key].map((value) => value * scale), dash: [6, 3] },
+  ];
+  return (
+    <section className="whatif-result" aria-labelledby="whatif-result-title" data-scenario={result.scenario ?? ""}>
+      <div className="section-head">
+        <h2 id="whatif-result-title" ref={props.headingRef} tabIndex={-1}>
+          What ran: {result.days} day{result.days === 1 ? "" : "s"} from day {result.startDay}
+        </h2>
+        <button type="button" onClick={() => props.onCsv("series")}>
+          Series (CSV)
+        </button>
+        <button type="button" onClick={() => props.onCsv("kpis")}>
+          KPIs (CSV)
+        </button>
+      </div>
+      <div className="panel">
+        <p className="whatif-description" data-testid="whatif-description">
+          {result.description}
+        </p>
+        <ul className="whatif-ran" aria-label="Changes in the scenario run">
+          {result.changes.map((line) => (
+            <li key={line}>{line}</li>
+          ))}
+        </ul>
+        <p className="muted whatif-weather">
+          Weather: baseline {result.weather.baseline}; scenario {result.weather.variant}.
+        </p>
+      </div>
+      <table className="data whatif-kpis">
+        <caption className="visually-hidden">Key figures of both runs</caption>
+        <thead>
+          <tr>
+            <th scope="col">KPI</th>
+            <th scope="col">Baseline</th>
+            <th scope="col">Scenario</th>
+            <th scope="col">Change</th>
+          </tr>
+        </thead>
+        <tbody>
+          {kpiRows.map((row) => {
+            const baseline = result.baseline[row.key];
+            const variant = result.variant[row.key];
+            const change = variant - baseline;
+            // A change too small to show at the row's precision is no change.
+            const visible = Math.abs(change) >= 0.5 * 10 ** -row.digits;
+            const worse = row.higherIsWorse && visible && change > 0;
+            const better = row.higherIsWorse && visible && change < 0;
+            const unit = row.unit === "" ? "" : ` ${row.unit}`;
+            return (
+              <tr key={row.key}>
+                <th scope="row">{row.label}</th>
+                <td className="number">
+                  {formatNumber(baseline, row.digits)}
+                  {unit}
+                </td>
+                <td className="number">
+                  {formatNumber(variant, row.digits)}
+                  {unit}
+                </td>
+                <td className={`number${worse ? " worse" : better ? " better" : ""}`}>
+                  {visible ? (change > 0 ? "+" : "") : ""}
+                  {formatNumber(visible ? change : 0, row.digits)}
+                  {unit}
+                  {visible && Math.abs(baseline) > 1e-9
+                    ? ` (${change > 0 ? "+" : ""}${formatNumber((change / baseline) * 100, 1)} %)`
+                    : ""}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {kpiRows.map((row) => {
-                const baseline = result.baseline[row.key];
-                const variant = result.variant[row.key];
-                const change = variant - baseline;
-                // A change too small to show at the row's precision is no change.
-                const visible = Math.abs(change) >= 0.5 * 10 ** -row.digits;
-                const worse = row.higherIsWorse && visible && change > 0;
-                const better = row.higherIsWorse && visible && change < 0;
-                const unit = row.unit === "" ? "" : ` ${row.unit}`;
-                return (
-                  <tr key={row.key}>
-                    <th scope="row">{row.label}</th>
-                    <td className="number">
-                      {formatNumber(baseline, row.digits)}
-                      {unit}
-                    </td>
-                    <td className="number">
-                      {formatNumber(variant, row.digits)}
-                      {unit}
-                    </td>
-                    <td className={`number${worse ? " worse" : better ? " better" : ""}`}>
-                      {change > 0 ? "+" : ""}
-                      {formatNumber(change, row.digits)}
-                      {unit}
-                      {Math.abs(baseline) > 1e-9
-                        ? ` (${change > 0 ? "+" : ""}${formatNumber((change / baseline) * 100, 1)} %)`
-                        : ""}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-          <div className="chart-grid">
-            <TimeSeriesChart
-              title="PUE"
-              time={result.series.time}
-              unit=""
-              digits={3}
-              minSpan={0.1}
-              series={[
-                { label: "Baseline", colour: "#4e79a7", values: result.series.baseline.pue },
-                { label: "Scenario", colour: "#e15759", values: result.series.variant.pue, dash: [6, 3] },
-              ]}
-            />
-            <TimeSeriesChart
-              title="Facility water supply"
-              time={result.series.time}
-              unit="°C"
-              series={[
-                { label: "Baseline", colour: "#4e79a7", values: result.series.baseline.fwsSupplyC },
-                { label: "Scenario", colour: "#e15759", values: result.series.variant.fwsSupplyC, dash: [6, 3] },
-              ]}
-            />
-            <TimeSeriesChart
-              title="Facility power"
-              time={result.series.time}
-              unit="MW"
-              fromZero
-              series={[
-                {
-                  label: "Baseline",
-                  colour: "#4e79a7",
-                  values: result.series.baseline.facilityKW.map((value) => value / 1000),
-                },
-                {
-                  label: "Scenario",
-                  colour: "#e15759",
-                  values: result.series.variant.facilityKW.map((value) => value / 1000),
-                  dash: [6, 3],
-                },
-              ]}
-            />
-          </div>
-        </section>
-      )}
+            );
+          })}
+        </tbody>
+      </table>
+      <table className="data whatif-throttling">
+        <caption>Throttling by rack type (hours racks ran below full power)</caption>
+        <thead>
+          <tr>
+            <th scope="col">Rack type</th>
+            <th scope="col">Racks</th>
+            <th scope="col">Baseline</th>
+            <th scope="col">Scenario</th>
+          </tr>
+        </thead>
+        <tbody>
+          {result.throttling.map((line) => (
+            <tr key={line.rackType} data-rack-type={line.rackType}>
+              <th scope="row">
+                {line.rackType} <span className="muted">{line.description}</span>
+              </th>
+              <td className="number">{formatNumber(line.racks)}</td>
+              <td className="number">{formatNumber(line.baselineRackHours, 1)} rack-h</td>
+              <td className={`number${line.variantRackHours > line.baselineRackHours + 0.05 ? " worse" : ""}`}>
+                {formatNumber(line.variantRackHours, 1)} rack-h
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="chart-grid">
+        <TimeSeriesChart
+          title="Outdoor temperature"
+          time={series.time}
+          unit="°C"
+          series={pair("outdoorC")}
+          exportAs={exportAs}
+        />
+        <TimeSeriesChart
+          title="PUE"
+          time={series.time}
+          unit=""
+          digits={3}
+          minSpan={0.1}
+          series={pair("pue")}
+          exportAs={exportAs}
+        />
+        <TimeSeriesChart
+          title="Facility water supply"
+          time={series.time}
+          unit="°C"
+          series={pair("fwsSupplyC")}
+          exportAs={exportAs}
+        />
+        <TimeSeriesChart
+          title="Facility power"
+          time={series.time}
+          unit="MW"
+          fromZero
+          exportAs={exportAs}
+          series={[
+            { label: "Baseline", colour: "#4e79a7", values: series.baseline.facilityKW.map((value) => value / 1000) },
+            {
+              label: "Scenario",
+              colour: "#e15759",
+              values: series.variant.facilityKW.map((value) => value / 1000),
+              dash: [6, 3],
+            },
+          ]}
+        />
+      </div>
     </section>
   );
 }

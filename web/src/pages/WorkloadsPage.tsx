@@ -302,6 +302,12 @@ function QueueTable(props: { queues: readonly Queue[] }) {
 
 function JobTable(props: { jobs: readonly Job[]; highlight: string | undefined; onChanged: () => void }) {
   const { client, permissions, me } = useSession();
+  // Project names, not ids: the caller's projects (a tenant's own, every project for admins and auditors).
+  const projects = useResource<Project[]>(permissions.readProjects ? "/v1/projects" : undefined);
+  const projectNames = useMemo(
+    () => new Map((projects.data ?? []).map((project) => [project.id, project.name])),
+    [projects.data],
+  );
   const [problem, setProblem] = useState<string | undefined>(undefined);
   const [done, setDone] = useState<string | undefined>(undefined);
   /** The job whose cancellation awaits confirmation, or "selected" for the bulk action. */
@@ -426,7 +432,10 @@ function JobTable(props: { jobs: readonly Job[]; highlight: string | undefined; 
               ) : null}
               <td>
                 <div>{job.name}</div>
-                <div className="muted">{job.id}</div>
+                <div className="muted">
+                  {projectNames.has(job.projectId) ? `${projectNames.get(job.projectId)} · ` : ""}
+                  {job.id}
+                </div>
               </td>
               <td>
                 {job.tenantId} · {job.queue}
@@ -478,6 +487,24 @@ function JobTable(props: { jobs: readonly Job[]; highlight: string | undefined; 
   );
 }
 
+/** The data class each kind of tenant works with most (health tenants on health data, pharma on confidential). */
+const dataClassOfKind: Readonly<Record<string, string>> = {
+  diagnostics: "health",
+  hospital: "health",
+  health: "health",
+  pharma: "confidential",
+};
+
+/**
+ * The data class a new job starts with: the one of the tenant's kind when the tenant may use it (a health tenant's
+ * jobs then land in the certified zone without a second thought), else the first the tenant may use.
+ */
+export function defaultDataClass(kind: string | undefined, allowed: readonly string[]): string {
+  const preferred = kind === undefined ? undefined : dataClassOfKind[kind];
+  if (preferred !== undefined && allowed.includes(preferred)) return preferred;
+  return allowed.includes("public") ? "public" : (allowed[0] ?? "public");
+}
+
 function SubmitJobForm(props: { onSubmitted: (job: Job) => void }) {
   const { client, me, site } = useSession();
   const projects = useResource<Project[]>("/v1/projects");
@@ -492,7 +519,8 @@ function SubmitJobForm(props: { onSubmitted: (job: Job) => void }) {
     gpuModel: "",
     topology: "any",
     durationMinutes: "60",
-    dataClass: "public",
+    // Empty until the person picks one: the default follows the tenant (see `defaultDataClass`).
+    dataClass: "",
     deferrable: false,
     deadline: "",
   });
@@ -502,6 +530,7 @@ function SubmitJobForm(props: { onSubmitted: (job: Job) => void }) {
   const projectList = projects.data ?? [];
   const projectId = values.projectId === "" ? (projectList[0]?.id ?? "") : values.projectId;
   const dataClasses = tenant.data?.dataClasses ?? ["public"];
+  const dataClass = values.dataClass === "" ? defaultDataClass(tenant.data?.kind, dataClasses) : values.dataClass;
 
   const set = (field: keyof typeof values) => (value: string | boolean) =>
     setValues((current) => ({ ...current, [field]: value }));
@@ -521,7 +550,7 @@ function SubmitJobForm(props: { onSubmitted: (job: Job) => void }) {
       ...(values.gpuModel === "" ? {} : { gpuModel: values.gpuModel }),
       topology: values.topology,
       ...(minutes === undefined ? {} : { durationS: Math.round(minutes * 60) }),
-      dataClass: values.dataClass,
+      dataClass,
       ...(values.deferrable ? { deferrable: true } : {}),
       ...(values.deadline === "" ? {} : { deadline: new Date(values.deadline).toISOString() }),
     };
@@ -655,7 +684,7 @@ function SubmitJobForm(props: { onSubmitted: (job: Job) => void }) {
           <label htmlFor="job-dataClass">Data class</label>
           <select
             id="job-dataClass"
-            value={values.dataClass}
+            value={dataClass}
             onChange={(event) => set("dataClass")(event.target.value)}
             {...fieldProps("dataClass")}
           >

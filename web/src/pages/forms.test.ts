@@ -1,7 +1,8 @@
 import { describe, expect, test } from "vitest";
+import { chartFileName, chartSvg } from "../components/chart-export.ts";
 import { formatPowerKW } from "../format.ts";
 import { formFieldOf } from "./job-form.ts";
-import { whatIfCsv } from "./whatif-data.ts";
+import { emptyWhatIfForm, whatIfCsv, whatIfInputOf, whatIfKpiCsv, whatIfRequestOf } from "./whatif-data.ts";
 
 describe("page helpers", () => {
   test("API field paths find their form inputs", () => {
@@ -12,43 +13,82 @@ describe("page helpers", () => {
     expect(formFieldOf("body.unknown")).toBeUndefined();
   });
 
-  test("what-if series export as CSV, one line per time", () => {
-    const side = { pue: [1.1, 1.2], fwsSupplyC: [30, 31], facilityKW: [1000, 1100] };
-    const csv = whatIfCsv({
-      scenario: "heatwave",
+  test("what-if series and KPIs export as CSV, with what ran on top", () => {
+    const side = { pue: [1.1, 1.2], fwsSupplyC: [30, 31], facilityKW: [1000, 1100], outdoorC: [25, 26] };
+    const kpis = {
+      pue: 1,
+      itMWh: 1,
+      facilityMWh: 1,
+      chillerHours: 0,
+      peakGridMW: 1,
+      hoursAboveLimit: 0,
+      throttledGpuHours: 0,
+      throttledRackHours: 0,
+      waterM3: 0,
+      wue: 0,
+      maxFwsSupplyC: 30,
+      maxTcsSupplyC: 39.5,
+      maxOutdoorC: 26,
+    };
+    const result = {
       days: 1,
-      description: "a heat wave over one day",
-      baseline: {
-        pue: 1,
-        itMWh: 1,
-        facilityMWh: 1,
-        chillerHours: 0,
-        peakGridMW: 1,
-        hoursAboveLimit: 0,
-        throttledGpuHours: 0,
-        waterM3: 0,
-        wue: 0,
-        maxFwsSupplyC: 30,
-        maxTcsSupplyC: 40,
-      },
-      variant: {
-        pue: 1,
-        itMWh: 1,
-        facilityMWh: 1,
-        chillerHours: 0,
-        peakGridMW: 1,
-        hoursAboveLimit: 0,
-        throttledGpuHours: 0,
-        waterM3: 0,
-        wue: 0,
-        maxFwsSupplyC: 30,
-        maxTcsSupplyC: 40,
-      },
+      startDay: 200,
+      description: "facility water class W32, 19 July",
+      changes: ["facility water class W32"],
+      weather: { baseline: "Valence typical year", variant: "Valence typical year" },
+      baseline: kpis,
+      variant: { ...kpis, throttledRackHours: 3 },
+      throttling: [{ rackType: "cpu", description: "CPU", racks: 2, baselineRackHours: 0, variantRackHours: 3 }],
       series: { time: [0, 3_600_000], baseline: side, variant: side },
+    };
+    const lines = whatIfCsv(result).trim().split("\n");
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toBe("# facility water class W32, 19 July");
+    expect(lines[2]).toBe("1970-01-01T00:00:00.000Z,25,25,1.1,1.1,30,30,1000,1000");
+    const table = whatIfKpiCsv(result).trim().split("\n");
+    expect(table).toContain("Throttled rack-hours (every type),h,0,3");
+    expect(table.at(-1)).toBe("Throttled rack-hours: cpu,h,0,3");
+  });
+
+  test("what-if forms become requests, and API fields find their inputs", () => {
+    expect(whatIfRequestOf({ ...emptyWhatIfForm, days: "2", fail: "cdu:a, cdu:b  pump:c" })).toEqual({
+      days: 2,
+      fail: ["cdu:a", "cdu:b", "pump:c"],
     });
-    const lines = csv.trim().split("\n");
-    expect(lines).toHaveLength(3);
-    expect(lines[1]).toBe("1970-01-01T00:00:00.000Z,1.1,1.1,30,30,1000,1000");
+    expect(
+      whatIfRequestOf({ ...emptyWhatIfForm, heatWave: true, waterClass: "W45", ratingType: "", ratingC: "50" }),
+    ).toEqual({
+      days: 7,
+      heatWave: { peakC: 40, days: 4, nightMinimumC: 24 },
+      heatWaveInBaseline: false,
+      waterClass: "W45",
+      rackRatings: [{ maxCoolantSupplyC: 50 }],
+    });
+    expect(whatIfInputOf("body.heatWave.nightMinimumC")).toBe("whatif-night");
+    expect(whatIfInputOf("body.fail[3]")).toBe("whatif-fail");
+    expect(whatIfInputOf("body.rackRatings[0].rackType")).toBe("whatif-rating-type");
+    expect(whatIfInputOf("body.scenario")).toBe("whatif-scenario");
+  });
+
+  test("a chart saved as SVG draws every series and names its axes", () => {
+    const svg = chartSvg({
+      title: "PUE <site>",
+      unit: "",
+      time: [0, 3_600_000, 7_200_000],
+      series: [
+        { label: "Baseline", colour: "#4e79a7", values: [1.1, 1.12, 1.11] },
+        { label: "Scenario", colour: "#e15759", values: [1.1, null, 1.2], dash: [6, 3] },
+      ],
+      minSpan: 0.1,
+    });
+    expect(svg.startsWith("<svg")).toBe(true);
+    expect(svg).toContain("PUE &lt;site&gt;");
+    expect(svg.match(/<polyline/g)).toHaveLength(3);
+    expect(svg).toContain('stroke-dasharray="6 3"');
+    expect(svg).toMatch(/Time \(/);
+    expect(chartFileName("whatif-day200", "Facility water supply", "svg")).toBe(
+      "alixan-whatif-day200-facility-water-supply.svg",
+    );
   });
 
   test("power keeps three significant figures with its prefix", () => {

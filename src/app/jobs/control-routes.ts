@@ -1,0 +1,368 @@
+/**
+ * The job controls API: hold and release a waiting job, requeue a placed one (Slurm's `scontrol hold`, `release`,
+ * `requeue`/`requeuehold`), read and cancel a whole array. The roles that may cancel a job may do these (its owner,
+ * tenant admins for their tenant, platform operators and admins); a hold put by platform staff is released only by
+ * staff. Every change is audited and lands in the job's history.
+ */
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { Transaction } from "kysely";
+import { type Static, Type } from "typebox";
+import { AppError } from "../../core/errors.ts";
+import { contextOf } from "../../server/auth.ts";
+import { appendAudit } from "../../store/audit.ts";
+import type { Store } from "../../store/database.ts";
+import type { Database } from "../../store/schema.ts";
+import { authorize, type Principal, withinScope } from "../../tenancy/service.ts";
+import { type ArraySpec, formatArray } from "./arrays.ts";
+import type { JobControl } from "./controls.ts";
+import type { JobsEngine } from "./engine.ts";
+import { isActive, type JobRecord, jobView } from "./records.ts";
+import { DependencySchema, JobSchema } from "./schemas.ts";
+
+/** Tasks shown in full in an array's submission answer (the rest are read with GET /v1/job-arrays/:id). */
+const tasksShown = 100;
+
+/** The answer to an array submission: the array id, its expression, and its first tasks. */
+export function arrayView(arrayJobId: string, array: ArraySpec, records: readonly JobRecord[]) {
+  return {
+    arrayJobId,
+    array: formatArray(array),
+    taskCount: records.length,
+    maxRunning: array.maxRunning ?? null,
+    tasks: records.slice(0, tasksShown).map(jobView),
+  };
+}
+
+const idParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
+const reasonBody = Type.Union([
+  Type.Object({ reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }),
+  Type.Null(),
+]);
+const requeueBody = Type.Union([
+  Type.Object(
+    {
+      reason: Type.Optional(Type.String({ maxLength: 500 })),
+      hold: Type.Optional(Type.Boolean({ description: "hold it once requeued (Slurm's requeuehold)" })),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Null(),
+]);
+type RequeueBody = Static<typeof requeueBody>;
+
+/** Registers the hold, release, requeue and array routes. */
+export function registerJobControlRoutes(app: FastifyInstance, engine: JobsEngine, store: Store): void {
+  const visible = (principal: Principal, owner: { tenantId: string; userId: string }) =>
+    withinScope(principal, authorize(principal, "jobs:read"), owner);
+  /** The job named in the path, if the caller may see it and may act on it (as on a cancel). */
+  const actionable = (request: FastifyRequest<{ Params: { id: string } }>): JobRecord => {
+    const principal = contextOf(request).principal;
+    const record = engine.records.get(request.params.id);
+    if (record === undefined || !visible(principal, record))
+      throw new AppError("notFound", `no job ${request.params.id}`, { field: "params.id" });
+    authorize(principal, "jobs:cancel", { tenantId: record.tenantId, userId: record.userId });
+    return record;
+  };
+  /** Stores a job's controls and reason, adds the history event and the audit record. */
+  const record = (
+    request: FastifyRequest,
+    job: JobRecord,
+    action: string,
+    before: unknown,
+    after: Record<string, unknown>,
+  ) => {
+    const context = contextOf(request);
+    const now = new Date().toISOString();
+    return store.db.transaction().execute(async (trx) => {
+      // Demo work has no stored row or history: staff acting on it is audited all the same.
+      if (!job.synthetic) await storeChange(trx);
+      await appendAudit(trx, {
+        actor: context.principal.userId,
+        action,
+        resource: `job:${job.id}`,
+        before,
+        after: { ...after, tenantId: job.tenantId, byStaff: context.principal.tenantId === null },
+        requestId: context.requestId,
+      });
+    });
+    async function storeChange(trx: Transaction<Database>) {
+      await trx
+        .updateTable("jobs")
+        .set({
+          controls: job.control === undefined ? null : JSON.stringify(job.control),
+          state: job.job.state,
+          reason: job.job.reason,
+          updated_at: now,
+        })
+        .where("id", "=", job.id)
+        .execute();
+      await trx
+        .insertInto("job_events")
+        .values({ job_id: job.id, at: now, kind: action, state: job.job.state, detail: JSON.stringify(after) })
+        .execute();
+    }
+  };
+  /** The job's control object, made (and followed by the engine) on its first hold. */
+  const controlOf = (job: JobRecord): JobControl => {
+    if (job.control !== undefined) return job.control;
+    const control: JobControl = {};
+    job.control = control;
+    engine.controls.add(job.id, control, job.job.state);
+    return control;
+  };
+
+  app.post<{ Params: { id: string }; Body: Static<typeof reasonBody> }>(
+    "/v1/jobs/:id/hold",
+    {
+      schema: {
+        tags: ["jobs"],
+        operationId: "holdJob",
+        response: { 200: JobSchema },
+        summary: "Hold a waiting job: it is not started until released",
+        params: idParams,
+        body: reasonBody,
+      },
+    },
+    async (request) => {
+      const job = actionable(request);
+      const principal = contextOf(request).principal;
+      if (job.job.state !== "queued")
+        throw new AppError(
+          "conflict",
+          `job ${job.id} is ${job.job.state}: only a waiting job can be held (requeue it with hold: true)`,
+        );
+      const control = controlOf(job);
+      if (control.hold !== undefined)
+        throw new AppError("conflict", `job ${job.id} is already held by ${control.hold.by}`);
+      control.hold = { by: principal.userId, staff: principal.tenantId === null, at: new Date().toISOString() };
+      job.job.reason = engine.controls.gate(job.job)?.reason ?? job.job.reason;
+      await record(
+        request,
+        job,
+        "job.hold",
+        { held: null },
+        { held: control.hold, reason: request.body?.reason ?? null },
+      );
+      return jobView(job);
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: Static<typeof reasonBody> }>(
+    "/v1/jobs/:id/release",
+    {
+      schema: {
+        tags: ["jobs"],
+        operationId: "releaseJob",
+        response: { 200: JobSchema },
+        summary: "Release a held job: it waits for its turn again",
+        params: idParams,
+        body: reasonBody,
+      },
+    },
+    async (request) => {
+      const job = actionable(request);
+      const principal = contextOf(request).principal;
+      const hold = job.control?.hold;
+      if (hold === undefined || !isActive(job.job)) throw new AppError("conflict", `job ${job.id} is not held`);
+      if (hold.staff && principal.tenantId !== null)
+        throw new AppError("forbidden", `job ${job.id} was held by platform staff (${hold.by}): only staff release it`);
+      job.control!.hold = undefined;
+      job.job.reason = "released: waiting for the next scheduling cycle";
+      await record(request, job, "job.release", { held: hold }, { held: null, reason: request.body?.reason ?? null });
+      engine.wake(job);
+      await new Promise<void>((resolve) => queueMicrotask(resolve));
+      return jobView(job);
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: RequeueBody }>(
+    "/v1/jobs/:id/requeue",
+    {
+      schema: {
+        tags: ["jobs"],
+        operationId: "requeueJob",
+        response: { 200: JobSchema },
+        summary:
+          "Requeue a placed job: its resources go back and it waits again (history kept); hold: true also holds it",
+        params: idParams,
+        body: requeueBody,
+      },
+    },
+    async (request) => {
+      const job = actionable(request);
+      const principal = contextOf(request).principal;
+      if (!job.job.placed)
+        throw new AppError(
+          "conflict",
+          `job ${job.id} is ${job.job.state}: only an admitted or running job can be requeued`,
+        );
+      const before = { state: job.job.state, placement: jobView(job).placement };
+      const why = `requeued by ${principal.userId}${request.body?.reason ? `: ${request.body.reason}` : ""}`;
+      if (request.body?.hold === true)
+        controlOf(job).hold = {
+          by: principal.userId,
+          staff: principal.tenantId === null,
+          at: new Date().toISOString(),
+        };
+      // The scheduler takes its resources back and tells the executor (Slurm: requeuehold, then release where placed next).
+      job.generation.live.displace(job.job, why);
+      const held = engine.controls.gate(job.job);
+      if (request.body?.hold === true && held !== undefined) job.job.reason = `${held.reason} (${why})`;
+      await record(request, job, "job.requeue", before, {
+        state: job.job.state,
+        reason: why,
+        held: job.control?.hold ?? null,
+      });
+      job.generation.live.kick();
+      return jobView(job);
+    },
+  );
+
+  registerArrayRoutes(app, engine, store, visible);
+}
+
+/** Most tasks listed by GET /v1/job-arrays/:id per page. */
+const maxTaskPage = 1000;
+
+/** An array as GET /v1/job-arrays/:id answers. */
+const arraySchema = Type.Object({
+  arrayJobId: Type.String(),
+  taskCount: Type.Integer(),
+  maxRunning: Type.Union([Type.Integer(), Type.Null()]),
+  dependsOn: Type.Array(DependencySchema),
+  states: Type.Record(Type.String(), Type.Integer(), { description: "tasks per state" }),
+  tasks: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      arrayTaskId: Type.Union([Type.Integer(), Type.Null()]),
+      state: Type.String(),
+      reason: Type.String(),
+    }),
+  ),
+});
+
+function registerArrayRoutes(
+  app: FastifyInstance,
+  engine: JobsEngine,
+  store: Store,
+  visible: (principal: Principal, owner: { tenantId: string; userId: string }) => boolean,
+): void {
+  /**
+   * The tasks of an array the caller may see, in task order: each with its record (current generation), its ended
+   * view, or (ended before the platform last started) its stored state.
+   */
+  const tasksOf = async (request: FastifyRequest<{ Params: { id: string } }>) => {
+    const ids = engine.controls.tasksOf(request.params.id);
+    const principal = contextOf(request).principal;
+    const missing = ids.filter((id) => !engine.records.has(id) && !engine.ended.has(id));
+    const stored = new Map<string, { tenantId: string; userId: string; state: string; reason: string }>();
+    for (let at = 0; at < missing.length; at += 1000) {
+      const rows = await store.db
+        .selectFrom("jobs")
+        .select(["id", "tenant_id", "user_id", "state", "reason"])
+        .where("id", "in", missing.slice(at, at + 1000))
+        .execute();
+      for (const row of rows)
+        stored.set(row.id, { tenantId: row.tenant_id, userId: row.user_id, state: row.state, reason: row.reason });
+    }
+    const first =
+      ids[0] === undefined ? undefined : (engine.records.get(ids[0]) ?? engine.ended.get(ids[0]) ?? stored.get(ids[0]));
+    if (first === undefined || !visible(principal, first))
+      throw new AppError("notFound", `no job array ${request.params.id}`, { field: "params.id" });
+    return ids.map((id) => ({
+      id,
+      record: engine.records.get(id),
+      ended: engine.ended.get(id),
+      stored: stored.get(id),
+    }));
+  };
+
+  app.get<{ Params: { id: string }; Querystring: { offset?: number; limit?: number } }>(
+    "/v1/job-arrays/:id",
+    {
+      schema: {
+        tags: ["jobs"],
+        operationId: "getJobArray",
+        summary: "A job array: its tasks' states, counted and listed in task order (offset/limit page the list)",
+        params: idParams,
+        querystring: Type.Object(
+          {
+            offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: maxTaskPage })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: arraySchema },
+      },
+    },
+    async (request) => {
+      const tasks = await tasksOf(request);
+      const counts: Record<string, number> = {};
+      const rows = tasks.map((task) => {
+        const view = task.record === undefined ? task.ended?.view : jobView(task.record);
+        const state = view?.state ?? task.stored?.state ?? "unknown";
+        counts[state] = (counts[state] ?? 0) + 1;
+        return {
+          id: task.id,
+          arrayTaskId: engine.controls.get(task.id)?.arrayTaskId ?? null,
+          state,
+          reason: view?.reason ?? task.stored?.reason ?? "",
+        };
+      });
+      const offset = request.query.offset ?? 0;
+      const limit = request.query.limit ?? maxTaskPage;
+      const control = engine.controls.get(tasks[0]!.id);
+      return {
+        arrayJobId: request.params.id,
+        taskCount: tasks.length,
+        maxRunning: control?.arrayMaxRunning ?? null,
+        dependsOn: [...(control?.dependsOn ?? [])],
+        states: counts,
+        tasks: rows.slice(offset, offset + limit),
+      };
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: Static<typeof reasonBody> }>(
+    "/v1/job-arrays/:id/cancel",
+    {
+      schema: {
+        tags: ["jobs"],
+        operationId: "cancelJobArray",
+        summary: "Cancel every waiting or running task of a job array",
+        params: idParams,
+        body: reasonBody,
+        response: { 200: Type.Object({ arrayJobId: Type.String(), cancelled: Type.Integer() }) },
+      },
+    },
+    async (request) => {
+      const tasks = await tasksOf(request);
+      const context = contextOf(request);
+      const active = tasks.flatMap((task) =>
+        task.record !== undefined && isActive(task.record.job) ? [task.record] : [],
+      );
+      for (const task of active)
+        authorize(context.principal, "jobs:cancel", { tenantId: task.tenantId, userId: task.userId });
+      if (active.length === 0)
+        throw new AppError("conflict", `job array ${request.params.id} has no task waiting or running`);
+      for (const task of active) task.generation.live.cancel(task.job);
+      await store.db.transaction().execute((trx) =>
+        appendAudit(trx, {
+          actor: context.principal.userId,
+          action: "job.cancel",
+          resource: `job:${request.params.id}`,
+          before: { tasks: active.length },
+          after: {
+            state: "cancelled",
+            tasks: active.map((task) => task.id),
+            tenantId: active[0]!.tenantId,
+            byStaff: context.principal.tenantId === null,
+            reason: request.body?.reason ?? null,
+          },
+          requestId: context.requestId,
+        }),
+      );
+      return { arrayJobId: request.params.id, cancelled: active.length };
+    },
+  );
+}

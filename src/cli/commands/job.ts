@@ -1,0 +1,160 @@
+/**
+ * `alixan job …` against a running platform (`--url`, `--key`), with Slurm's words: submit (with `--array` and
+ * `--dependency`), show, hold, release, requeue, cancel; `alixan job array ID` reads a whole array.
+ */
+import type { Command } from "commander";
+import { parseArray } from "../../app/jobs/arrays.ts";
+import { parseDependencyOption } from "../../app/jobs/dependencies.ts";
+import { type RemoteOptions, requestJson, withRemoteOptions } from "../client.ts";
+import { CliError, exitCodes, printJson, wantsJson } from "../output.ts";
+
+/** A job as the API answers (the fields the CLI prints). */
+interface JobAnswer {
+  id: string;
+  state: string;
+  reason: string;
+  arrayJobId?: string | null;
+  taskCount?: number;
+  array?: string;
+  tasks?: JobAnswer[];
+}
+
+/** Options of `job submit`. */
+interface SubmitOptions extends RemoteOptions {
+  project: string;
+  name: string;
+  gpus: string;
+  time: string;
+  dataClass: string;
+  gpuModel?: string;
+  queue?: string;
+  array?: string;
+  dependency?: string;
+  command?: string;
+  hold?: boolean;
+}
+
+/** A whole number from an option, or a usage error naming it. */
+function wholeNumber(option: string, text: string, min: number): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min)
+    throw new CliError(`${option}: expected a whole number ≥ ${min}, got "${text}"`, exitCodes.usage);
+  return value;
+}
+
+/** The API body of `job submit`; option problems are usage errors naming the option. */
+export function submitBodyOf(options: SubmitOptions): Record<string, unknown> {
+  if (options.array !== undefined) {
+    const parsed = parseArray(options.array);
+    if (typeof parsed === "string") throw new CliError(`--array ${options.array}: ${parsed}`, exitCodes.usage);
+  }
+  let dependsOn: unknown[] | undefined;
+  if (options.dependency !== undefined) {
+    const parsed = parseDependencyOption(options.dependency);
+    if (typeof parsed === "string") throw new CliError(`--dependency ${parsed}`, exitCodes.usage);
+    dependsOn = parsed;
+  }
+  return {
+    projectId: options.project,
+    name: options.name,
+    gpus: wholeNumber("--gpus", options.gpus, 0),
+    durationS: wholeNumber("--time", options.time, 1) * 60,
+    dataClass: options.dataClass,
+    ...(options.gpuModel === undefined ? {} : { gpuModel: options.gpuModel }),
+    ...(options.queue === undefined ? {} : { queue: options.queue }),
+    ...(options.array === undefined ? {} : { array: options.array }),
+    ...(dependsOn === undefined ? {} : { dependsOn }),
+    ...(options.command === undefined ? {} : { command: options.command }),
+    ...(options.hold === true ? { hold: true } : {}),
+  };
+}
+
+/** One line per job: id, state, reason. */
+function printJob(job: JobAnswer): void {
+  process.stdout.write(`${job.id}  ${job.state}${job.reason ? `  (${job.reason})` : ""}\n`);
+}
+
+/** Registers `alixan job`. */
+export function registerJobCommands(program: Command): void {
+  const job = program
+    .command("job")
+    .description("submit, hold, release, requeue and cancel jobs on a running platform");
+  withRemoteOptions(
+    job
+      .command("submit")
+      .description("submit a job, or an array of tasks with --array (Slurm syntax)")
+      .requiredOption("--project <id>", "the project it is for")
+      .requiredOption("--name <name>", "the job's name")
+      .requiredOption("--gpus <n>", "GPUs")
+      .requiredOption("--time <minutes>", "how long it runs")
+      .option("--data-class <class>", "public, confidential or health", "public")
+      .option("--gpu-model <model>", "the GPU model it needs")
+      .option("--queue <name>", "one of the tenant's queues")
+      .option("--array <indexes>", "tasks: 0-99%10, 1,3,5-7, 0-15:4 (%N: at most N at once)")
+      .option("--dependency <list>", "afterok:ID[:ID…][,afterany:ID…][,afternotok:ID…]")
+      .option("--command <script>", "what it runs (required on Slurm)")
+      .option("--hold", "submit it held (release it with alixan job release)"),
+  ).action(async (options: SubmitOptions, command: Command) => {
+    const answer = await requestJson<JobAnswer>(options, "POST", "/v1/jobs", submitBodyOf(options));
+    if (wantsJson(command)) return printJson(answer);
+    if (answer.tasks !== undefined)
+      process.stdout.write(`array ${answer.arrayJobId}: ${answer.taskCount} tasks (${answer.array})\n`);
+    else printJob(answer);
+  });
+  for (const [name, description] of [
+    ["hold", "hold a waiting job: it does not start until released"],
+    ["release", "release a held job"],
+    ["requeue", "put a running job back in its queue (--hold: and hold it)"],
+    ["cancel", "cancel a job"],
+  ] as const) {
+    const sub = job.command(name).description(description).argument("<id>", "the job id");
+    sub.option("--reason <text>", "why, for the audit log");
+    if (name === "requeue") sub.option("--hold", "hold it once requeued (Slurm's requeuehold)");
+    withRemoteOptions(sub).action(
+      async (id: string, options: RemoteOptions & { reason?: string; hold?: boolean }, command: Command) => {
+        const body = {
+          ...(options.reason === undefined ? {} : { reason: options.reason }),
+          ...(options.hold === true ? { hold: true } : {}),
+        };
+        const answer = await requestJson<JobAnswer>(
+          options,
+          "POST",
+          `/v1/jobs/${encodeURIComponent(id)}/${name}`,
+          body,
+        );
+        if (wantsJson(command)) return printJson(answer);
+        printJob(answer);
+      },
+    );
+  }
+  withRemoteOptions(job.command("show").description("a job's state and reason").argument("<id>", "the job id")).action(
+    async (id: string, options: RemoteOptions, command: Command) => {
+      const answer = await requestJson<JobAnswer>(options, "GET", `/v1/jobs/${encodeURIComponent(id)}`);
+      if (wantsJson(command)) return printJson(answer);
+      printJob(answer);
+    },
+  );
+  withRemoteOptions(
+    job
+      .command("array")
+      .description("a job array's tasks (--cancel: cancel every task still waiting or running)")
+      .argument("<id>", "the array id")
+      .option("--cancel", "cancel the whole array"),
+  ).action(async (id: string, options: RemoteOptions & { cancel?: boolean }, command: Command) => {
+    const path = `/v1/job-arrays/${encodeURIComponent(id)}`;
+    if (options.cancel === true) {
+      const answer = await requestJson<{ cancelled: number }>(options, "POST", `${path}/cancel`, {});
+      if (wantsJson(command)) return printJson(answer);
+      process.stdout.write(`array ${id}: ${answer.cancelled} tasks cancelled\n`);
+      return;
+    }
+    const answer = await requestJson<{ states: Record<string, number>; tasks: JobAnswer[] }>(options, "GET", path);
+    if (wantsJson(command)) return printJson(answer);
+    process.stdout.write(
+      `array ${id}: ${Object.entries(answer.states)
+        .map(([state, count]) => `${count} ${state}`)
+        .join(", ")}\n`,
+    );
+    for (const task of answer.tasks) printJob(task);
+  });
+}

@@ -1,0 +1,73 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { Command } from "commander";
+import { loadSite } from "../../model/load.ts";
+import { runWhatIf } from "../../twin/whatif.ts";
+import { CliError } from "../output.ts";
+import { registerWhatIfCommand, whatIfRequestOfOptions } from "./whatif.ts";
+
+/** Runs `alixan <args>` in-process and returns what it printed on standard output. */
+async function alixan(...args: string[]): Promise<string> {
+  const program = new Command("alixan").option("--json").exitOverride();
+  registerWhatIfCommand(program);
+  const printed: string[] = [];
+  const write = process.stdout.write;
+  process.stdout.write = ((chunk: string) => {
+    printed.push(chunk);
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    await program.parseAsync(args, { from: "user" });
+  } finally {
+    process.stdout.write = write;
+  }
+  return printed.join("");
+}
+
+describe("alixan whatif", () => {
+  it("asks what the API is asked, and answers as the API does", async () => {
+    const request = whatIfRequestOfOptions({
+      site: "lab",
+      days: "2",
+      heatWave: "40,4,24",
+      heatWaveInBaseline: true,
+      fail: ["cdu:h1-r01-01,cdu:h1-r01-02"],
+      waterClass: "W32",
+      rackRating: ["nvl72=45", "50"],
+    });
+    assert.deepEqual(request, {
+      days: 2,
+      heatWave: { peakC: 40, days: 4, nightMinimumC: 24 },
+      heatWaveInBaseline: true,
+      fail: ["cdu:h1-r01-01", "cdu:h1-r01-02"],
+      waterClass: "W32",
+      rackRatings: [{ rackType: "nvl72", maxCoolantSupplyC: 45 }, { maxCoolantSupplyC: 50 }],
+    });
+    const printed = JSON.parse(
+      await alixan("--json", "whatif", "--site", "lab", "--days", "2", "--water-class", "W45"),
+    );
+    const lab = loadSite("lab");
+    const direct = await runWhatIf(lab.site!, { days: 2, waterClass: "W45" }, 1, lab.file);
+    assert.ok(direct.ok);
+    assert.equal(printed.description, direct.value.description);
+    assert.deepEqual(printed.variant, direct.value.variant);
+    const text = await alixan("whatif", "--site", "lab", "--days", "1", "--fail", "cdu:h1-r01-01");
+    assert.match(text, /^what ran: 1 unit out of service from the start: cdu:h1-r01-01;/);
+    assert.match(text, /throttled rack-h baseline/);
+  });
+
+  it("names the flag of a refused value", async () => {
+    await assert.rejects(
+      alixan("whatif", "--site", "lab", "--fail", "cdu:nowhere"),
+      (error: unknown) => error instanceof CliError && /^--fail \(fail\[0\]\): no CDU/.test(error.message),
+    );
+    await assert.rejects(
+      alixan("whatif", "--site", "lab", "--heat-wave", "40"),
+      (error: unknown) => error instanceof CliError && /^--heat-wave: "40" is not PEAK,DAYS,NIGHT/.test(error.message),
+    );
+    await assert.rejects(
+      alixan("whatif", "--site", "lab", "--scenario", "heatwave"),
+      (error: unknown) => error instanceof CliError && /did you mean "heat-wave"/.test(error.message),
+    );
+  });
+});

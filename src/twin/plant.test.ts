@@ -1,0 +1,226 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { loadSite } from "../model/load.ts";
+import type { Site } from "../model/site.ts";
+import { PartitionKernel } from "./kernel.ts";
+import { buildPartition } from "./layout.ts";
+import { defaultAssumptions, substationLosses } from "./plant.ts";
+import { SyntheticLoad } from "./profiles.ts";
+import type { TwinResult } from "./results.ts";
+import { simulate } from "./run.ts";
+import { parseScenario, type Scenario } from "./scenario.ts";
+import { secondsPer } from "./time.ts";
+import { constantWeather } from "./weather.ts";
+
+const lab = loadSite("lab");
+const labSite = lab.site!;
+
+function compile(text: string, site: Site = labSite): { site: Site; scenario: Scenario } {
+  const parsed = parseScenario(text, "test.yaml", site, lab.file);
+  assert.ok(parsed.ok, parsed.ok ? "" : parsed.error);
+  return parsed.value;
+}
+
+async function simulateOk(options: Parameters<typeof simulate>[0]): Promise<TwinResult> {
+  const outcome = await simulate(options);
+  assert.ok(outcome.ok, outcome.ok ? "" : outcome.error);
+  return outcome.value;
+}
+
+/** The lab site fed at 63 kV, so it has an HV substation stage. */
+const hvLab: Site = { ...labSite, gridFeeds: labSite.gridFeeds.map((feed) => ({ ...feed, voltageKV: 63 })) };
+
+describe("plant: HV substation", () => {
+  it("meets its peak efficiency index at the load where no-load and load losses are equal", () => {
+    const ratedKva = 100_000;
+    const { noLoadKw, loadKw } = substationLosses(ratedKva, 0.99737, 0.15);
+    const peakLoad = Math.sqrt(noLoadKw / loadKw);
+    assert.ok(Math.abs(peakLoad - Math.sqrt(0.15)) < 1e-12);
+    const efficiency = 1 - (noLoadKw + loadKw * peakLoad * peakLoad) / (peakLoad * ratedKva);
+    assert.ok(Math.abs(efficiency - 0.99737) < 1e-12, `efficiency ${efficiency}`);
+    // Any other load is less efficient.
+    for (const load of [0.1, 0.25, 0.6, 1]) {
+      assert.ok(1 - (noLoadKw + loadKw * load * load) / (load * ratedKva) < efficiency);
+    }
+  });
+
+  it("adds losses only to sites fed above 36 kV, growing with the square of the load", async () => {
+    const run = (site: Site, hours: number) =>
+      simulateOk({ site, weather: constantWeather(10, 60), durationS: hours * secondsPer.h, stepS: 60, threads: 1 });
+    const mv = await run(labSite, 2);
+    assert.equal(mv.kpis.substationLossMWh, 0);
+    const hv = await run(hvLab, 2);
+    assert.ok(hv.kpis.substationLossMWh > 0);
+    const share = hv.kpis.substationLossMWh / hv.kpis.totalEnergyMWh;
+    // 2N feeds of 2.5 MW each carry about 1.1 MW: below the peak-efficiency load, so the loss share is above
+    // 1 − PEI but of its order.
+    assert.ok(share > 0.0026 && share < 0.01, `substation share ${share}`);
+  });
+});
+
+describe("plant: energy balance with every plant term", () => {
+  it("grid import is IT plus every overhead and all of it leaves as heat, at each step, substation included", () => {
+    const { scenario } = compile(
+      "events:\n  - { at: 1h, fail: [cdu:h1-r01-01, cdu:h1-r01-02] }\n  - { at: 2h, repair: [cdu:h1-r01-01, cdu:h1-r01-02] }\n",
+    );
+    const partition = buildPartition(
+      hvLab,
+      hvLab.plants.map((plant) => plant.index),
+    );
+    const stepS = 20;
+    const kernel = new PartitionKernel(
+      partition,
+      constantWeather(31, 40),
+      new SyntheticLoad(partition.racks, 3),
+      scenario.events,
+      scenario.ramps,
+      stepS,
+    );
+    const storedKj = () => {
+      let sum = 0;
+      for (let row = 0; row < partition.rows.count; row++) {
+        sum += partition.rows.heatCapacityKjPerK[row]! * kernel.tcsC[row]!;
+      }
+      for (let plant = 0; plant < partition.plants.count; plant++) {
+        sum += partition.plants.heatCapacityKjPerK[plant]! * kernel.supplyC[plant]!;
+      }
+      return sum;
+    };
+    let before = storedKj();
+    for (let step = 0; step < (4 * secondsPer.h) / stepS; step++) {
+      kernel.step();
+      let grid = 0;
+      let accounted = 0;
+      for (let hall = 0; hall < partition.halls.count; hall++) {
+        grid += kernel.hallGridKw[hall]!;
+        accounted +=
+          kernel.hallItKw[hall]! +
+          kernel.hallUpsLossKw[hall]! +
+          kernel.hallTransformerLossKw[hall]! +
+          kernel.hallSubstationLossKw[hall]! +
+          kernel.hallHouseKw[hall]! +
+          kernel.hallElectricalCoolingKw[hall]! +
+          kernel.hallCduPumpKw[hall]! +
+          kernel.hallCrahFanKw[hall]!;
+        assert.ok(kernel.hallSubstationLossKw[hall]! > 0);
+      }
+      let rejected = 0;
+      for (let plant = 0; plant < partition.plants.count; plant++) {
+        accounted += kernel.plantPumpKw[plant]! + kernel.plantFanKw[plant]! + kernel.plantChillerPowerKw[plant]!;
+        rejected +=
+          kernel.plantDryCoolerHeatKw[plant]! +
+          kernel.plantChillerHeatKw[plant]! +
+          kernel.plantChillerPowerKw[plant]! +
+          kernel.plantFanKw[plant]! +
+          kernel.plantDirectHeatKw[plant]!;
+      }
+      const after = storedKj();
+      const storedKw = (after - before) / stepS;
+      before = after;
+      assert.ok(Math.abs(accounted - grid) < 1e-9 * grid, `step ${step}: IT + overheads ${accounted} vs ${grid}`);
+      assert.ok(Math.abs(grid - rejected - storedKw) < 1e-6 * grid, `step ${step}: ${grid} vs ${rejected}+${storedKw}`);
+    }
+  });
+});
+
+describe("plant: electrical rooms", () => {
+  it("cool UPS and transformer losses with fans only in cold weather and with compressors in hot weather", async () => {
+    const run = (dryBulbC: number) =>
+      simulateOk({ site: labSite, weather: constantWeather(dryBulbC, 40), durationS: secondsPer.h, stepS: 60 });
+    const cold = await run(5);
+    const hot = await run(35);
+    const coldHeat = cold.kpis.powerLossEnergyMWh;
+    const ratioCold = cold.kpis.electricalCoolingMWh / coldHeat;
+    assert.ok(Math.abs(ratioCold - defaultAssumptions.electricalRoomFanKwPerKw) < 1e-9, `cold ratio ${ratioCold}`);
+    const ratioHot = hot.kpis.electricalCoolingMWh / hot.kpis.powerLossEnergyMWh;
+    // At 35 °C the DX lift is 35 + 12 − 14 = 33 K: COP about 3 on the lab's curve, so about 0.3 kW per kW more.
+    assert.ok(ratioHot > ratioCold + 0.2 && ratioHot < ratioCold + 0.5, `hot ratio ${ratioHot}`);
+  });
+});
+
+describe("plant: server inlet air", () => {
+  it("counts every rack-hour above A3 on 36 °C water and none outside the recommended band on 18 °C water", async () => {
+    const hours = 6;
+    const warm = await simulateOk({
+      site: labSite,
+      weather: constantWeather(10, 60),
+      durationS: hours * secondsPer.h,
+      stepS: 60,
+      threads: 1,
+    });
+    assert.deepEqual(
+      warm.airInlet.map((row) => row.rackType),
+      labSite.rackTypes.map((type) => type.id),
+    );
+    for (const row of warm.airInlet) {
+      // CRAH racks: 36 + 4 + 1.5 = 41.5 °C; rear doors on the 39.5 °C loop: 39.5 + ¼ × 15 K × load.
+      assert.ok(Math.abs(row.hoursAbove.A3 - hours) < 1e-9, `${row.rackType} above A3 ${row.hoursAbove.A3}`);
+      assert.equal(row.hoursAbove.A4, 0);
+      assert.equal(row.hoursBelowRecommended, 0);
+    }
+    const { scenario } = compile("events:\n  - { at: 0, setpoint: { fwsSupplyC: 18 } }\n");
+    const cold = await simulateOk({
+      site: labSite,
+      weather: constantWeather(5, 60),
+      durationS: hours * secondsPer.h,
+      stepS: 60,
+      threads: 1,
+      scenario,
+    });
+    for (const row of cold.airInlet) {
+      assert.equal(row.hoursAbove.recommended, 0, `${row.rackType} above 27 °C`);
+      assert.equal(row.hoursBelowRecommended, 0, `${row.rackType} below 18 °C`);
+      assert.ok(Math.abs(row.rackHours - hours * countOf(row.rackType)) < 1e-6);
+    }
+  });
+});
+
+function countOf(typeId: string): number {
+  return labSite.racks.filter((rack) => labSite.rackTypes[rack.typeIndex]!.id === typeId).length;
+}
+
+describe("plant: recovery dynamics", () => {
+  it("brings repaired CDUs back over their restart time, so the loop cools back gradually", () => {
+    const { scenario } = compile(
+      "events:\n  - { at: 60, fail: [cdu:h1-r01-01, cdu:h1-r01-02] }\n  - { at: 180, repair: [cdu:h1-r01-01, cdu:h1-r01-02] }\n",
+    );
+    const kernelWith = (cduRestartS: number) => {
+      const partition = buildPartition(
+        labSite,
+        labSite.plants.map((plant) => plant.index),
+      );
+      return new PartitionKernel(
+        partition,
+        constantWeather(20, 50),
+        new SyntheticLoad(partition.racks, 2),
+        scenario.events,
+        scenario.ramps,
+        1,
+        0,
+        { ...defaultAssumptions, cduRestartS },
+      );
+    };
+    const ramped = kernelWith(defaultAssumptions.cduRestartS);
+    const instant = kernelWith(1e-3);
+    for (let step = 0; step < 180; step++) {
+      ramped.step();
+      instant.step();
+    }
+    assert.equal(ramped.cduInService[0], 0, "both CDUs failed at once");
+    const peakC = ramped.tcsC[0]!;
+    ramped.step();
+    instant.step();
+    assert.ok(ramped.cduInService[0]! > 0 && ramped.cduInService[0]! < 0.05, `${ramped.cduInService[0]}`);
+    assert.equal(instant.cduInService[0], 2);
+    for (let step = 1; step < 30; step++) {
+      ramped.step();
+      instant.step();
+    }
+    // 30 s after the repair the instant return is back at its set-point; the ramped loop is still warm.
+    assert.ok(instant.tcsC[0]! < ramped.tcsC[0]! - 1, `instant ${instant.tcsC[0]} vs ramped ${ramped.tcsC[0]}`);
+    assert.ok(ramped.tcsC[0]! < peakC + 1, "and no longer heating fast");
+    for (let step = 30; step < defaultAssumptions.cduRestartS + 60; step++) ramped.step();
+    assert.equal(ramped.cduInService[0], 2, "both CDUs in service after their restart time");
+    assert.ok(Math.abs(ramped.tcsC[0]! - labSite.rows[0]!.tcs.supplySetpoint) < 0.05, `${ramped.tcsC[0]}`);
+  });
+});

@@ -1,0 +1,147 @@
+/**
+ * Plant terms around the cooling loops that the site file does not describe unit by unit: house loads, the cooling
+ * of the electrical rooms, the HV substation, the air side of the racks (supply air and server inlet temperatures),
+ * and how fast a repaired unit returns to service. Each figure is a `PlantAssumptions` field with its source; the
+ * uncertainty runs (`uncertainty.ts`) sample them within `assumptionRanges`.
+ *
+ * All of it is plain data (it crosses to worker threads with the run settings).
+ */
+import type { UncertainParameter } from "../model/schema.ts";
+
+/** The figures the twin assumes beyond the site file. Temperatures °C, differences K, powers kW unless named. */
+export interface PlantAssumptions {
+  /**
+   * House loads per m² of building area (the site's `buildingAreaM2`, or its white space when absent), W/m²: lighting,
+   * offices, security, BMS, fire detection. ASHRAE 90.1-2019 Table 9.6.1 allows about 10 W/m² of lighting in
+   * computer rooms and offices; halls lit on occupancy sensors (§9.4.1.1) are dark most of the time, so lighting
+   * averages about a third of that, and security, BMS, fire and access control draw about 1–2 W/m² around the clock.
+   */
+  readonly houseWPerM2: number;
+  /**
+   * Supply air to the electrical rooms (UPS, LV switchboards, dry-type transformers), °C: UPS makers and battery
+   * rating (IEC 60896, 25 °C) keep these rooms at 20–25 °C, which facility water at 30–40 °C cannot give, so the
+   * rooms have their own DX units with an air-side economiser.
+   */
+  readonly electricalRoomAirC: number;
+  /** Evaporating temperature of the electrical-room DX units below their supply air, K (direct-expansion coil). */
+  readonly electricalRoomEvaporatorK: number;
+  /**
+   * Electrical-room fan power per kW of heat moved: a specific fan power of 750 W per m³/s (a common AHU design
+   * value; EN 16798-3 rates fans in W per m³/s) at a 12 K air rise moves 14.5 kW per m³/s, 0.052 kW/kW.
+   */
+  readonly electricalRoomFanKwPerKw: number;
+  /** Scale on the chiller COP curve (the DX units read the same curve at their own lift). */
+  readonly copScale: number;
+  /**
+   * HV substation transformers: the peak efficiency index (PEI) they meet. EU Regulation 548/2014 Annex I, Table I.4
+   * (Tier 2, from July 2021): liquid-immersed large power transformers of 100 MVA and above, PEI ≥ 99.737 %.
+   */
+  readonly substationPei: number;
+  /**
+   * No-load over load losses at rated power (P0 / Pk) of the substation transformers. Efficiency peaks at the load
+   * √(P0/Pk): 0.15 puts it at about 40 %, typical of large power transformers evaluated on loss capitalisation.
+   */
+  readonly substationLossRatio: number;
+  /**
+   * CRAH supply air above the facility water supply, K (coil approach of a fan-wall coil: the air leaves a few
+   * kelvins above the entering water).
+   */
+  readonly crahApproachK: number;
+  /**
+   * Server inlet above the air handlers' supply in a contained hot aisle, K (leakage and recirculation through
+   * the containment; ASHRAE TC9.9 Thermal Guidelines note 1–3 K for good containment).
+   */
+  readonly containmentRiseK: number;
+  /** Rear-door heat exchanger effectiveness (air side): leaving air = air in − ε × (air in − water in). */
+  readonly rearDoorEffectiveness: number;
+  /** Air temperature rise through a server at its design power, K (fans keep about 15 K across a loaded server). */
+  readonly serverAirRiseK: number;
+  /** Dry cooler approach, K, when set: replaces every plant's site figure (uncertainty runs sample it). */
+  readonly dryCoolerApproachK?: number;
+  /** Scale on the design power of pumps and fans (selection margins and wear). */
+  readonly pumpFanPowerScale: number;
+  /** Scale on UPS losses (1 − efficiency). */
+  readonly upsLossScale: number;
+  /** Seconds a repaired CDU (pump soft start, then its valve's PI loop settling) takes to reach full duty. */
+  readonly cduRestartS: number;
+  /** Seconds a repaired facility water pump (variable-speed drive ramp) takes to reach full flow. */
+  readonly pumpRestartS: number;
+  /** Seconds a repaired dry cooler (fan drives ramping) takes to reach full duty. */
+  readonly dryCoolerRestartS: number;
+  /**
+   * Seconds a repaired trim chiller takes to carry full load: the compressor's anti-recycle delay (typically
+   * 5–15 minutes for centrifugal and screw machines) and its load ramp.
+   */
+  readonly chillerRestartS: number;
+}
+
+/** The figures a run takes when nothing else is given (see each field of `PlantAssumptions`). */
+export const defaultAssumptions: PlantAssumptions = {
+  houseWPerM2: 5,
+  electricalRoomAirC: 24,
+  electricalRoomEvaporatorK: 10,
+  electricalRoomFanKwPerKw: 0.052,
+  copScale: 1,
+  substationPei: 0.99737,
+  substationLossRatio: 0.15,
+  crahApproachK: 4,
+  containmentRiseK: 1.5,
+  rearDoorEffectiveness: 0.8,
+  serverAirRiseK: 15,
+  pumpFanPowerScale: 1,
+  upsLossScale: 1,
+  cduRestartS: 180,
+  pumpRestartS: 60,
+  dryCoolerRestartS: 60,
+  chillerRestartS: 600,
+};
+
+/** Names of the assumptions the uncertainty runs sample (the site file format lists them with their bounds). */
+export type UncertainName = UncertainParameter;
+
+/** A range sampled uniformly, with why it is that wide. */
+export interface AssumptionRange {
+  readonly low: number;
+  readonly high: number;
+  readonly why: string;
+}
+
+/**
+ * Default ranges of the uncertain figures. Where a source gives a spread it is used; otherwise the range says what
+ * was assumed.
+ */
+export const assumptionRanges: Readonly<Record<UncertainName, AssumptionRange>> = {
+  dryCoolerApproachK: {
+    low: 7,
+    high: 13,
+    why: "catalogue median about 10 K (issue 17, 6,730 models); ±3 K assumed for selection and fouling",
+  },
+  houseWPerM2: { low: 3, high: 10, why: "occupancy-controlled lighting to full 90.1 allowance" },
+  copScale: { low: 0.85, high: 1.1, why: "part-load and ageing spread about AHRI 550/590 ratings" },
+  pumpFanPowerScale: { low: 0.9, high: 1.25, why: "selection margins (pumps and fans are picked above duty)" },
+  upsLossScale: { low: 0.8, high: 1.3, why: "spread of double-conversion UPS efficiency curves between makers" },
+  substationPei: { low: 0.99737, high: 0.9982, why: "EU 548/2014 Tier 2 minimum to the better current designs" },
+  crahApproachK: { low: 2.5, high: 6, why: "coil selections" },
+  containmentRiseK: { low: 0.5, high: 3, why: "containment quality (ASHRAE TC9.9)" },
+  rearDoorEffectiveness: { low: 0.7, high: 0.9, why: "rear-door selections at their rated air flow" },
+  serverAirRiseK: { low: 10, high: 20, why: "server fan control: 10 K (cool, fans high) to 20 K (warm, fans low)" },
+};
+
+/** The ASHRAE TC9.9 (2021) server inlet bands the twin counts hours in: above each of these, °C. */
+export const inletThresholdsC = [27, 32, 35, 40, 45] as const;
+/** What each threshold is: the top of the recommended envelope and of the allowable classes A1–A4. */
+export const inletThresholdNames = ["recommended", "A1", "A2", "A3", "A4"] as const;
+/** Bottom of the recommended envelope, °C: hours below it are counted too. */
+export const inletRecommendedLowC = 18;
+/** Per rack type, the accumulators of inlet hours: installed rack-seconds, below 18 °C, then above each threshold. */
+export const inletBands = 2 + inletThresholdsC.length;
+
+/**
+ * Substation transformer losses at rated power from a PEI and the P0/Pk ratio: PEI = 1 − 2√(P0·Pk)/Sr
+ * (548/2014 Annex III, cooling losses ignored), so √(P0·Pk) = (1 − PEI)·Sr/2.
+ */
+export function substationLosses(ratedKva: number, pei: number, ratio: number): { noLoadKw: number; loadKw: number } {
+  const geometricKw = ((1 - pei) * ratedKva) / 2;
+  const root = Math.sqrt(ratio);
+  return { noLoadKw: geometricKw * root, loadKw: geometricKw / root };
+}

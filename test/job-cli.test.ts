@@ -1,0 +1,123 @@
+/**
+ * `alixan job …` against a running platform: an array with a dependency (`--array 0-3%2 --dependency afterok:ID`),
+ * hold, release and requeue by id; bad options are usage errors naming the option before any request.
+ */
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { promisify } from "node:util";
+import { type ComposedApp, composeApp } from "../src/app/compose.ts";
+import { defaultFeatures } from "../src/app/features/index.ts";
+import { submitBodyOf } from "../src/cli/commands/job.ts";
+import { callApi } from "./support/api.ts";
+
+const root = join(import.meta.dirname, "..");
+let app: ComposedApp;
+let url: string;
+let key: string;
+let project: string;
+
+async function alixan(...args: string[]) {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [join(root, "bin", "alixan.js"), ...args], {
+      cwd: root,
+      env: { ...process.env, ALIXAN_URL: url, ALIXAN_KEY: key },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+before(async () => {
+  app = await composeApp({
+    site: "lab",
+    store: { kind: "pglite", dataDir: "memory" },
+    seed: true,
+    features: defaultFeatures({ telemetryInMemory: true, speed: 60, demoLoad: 0 }),
+  });
+  url = await app.server.listen({ port: 0, host: "127.0.0.1" });
+  key = app.demoKeys!.find((entry) => entry.email === "lea.martin@valdiag.example")!.token;
+  project = (await callApi(url, "GET", "/v1/projects", key)).body[0].id;
+});
+after(async () => {
+  await app.close();
+});
+
+describe("alixan job", () => {
+  it("turns --array and --dependency into the API's fields, refusing bad ones", () => {
+    const options = { url: "", project: "p", name: "n", gpus: "1", time: "10", dataClass: "public" };
+    assert.deepEqual(submitBodyOf({ ...options, array: "0-3%2", dependency: "afterok:a:b,afterany:c" }), {
+      projectId: "p",
+      name: "n",
+      gpus: 1,
+      durationS: 600,
+      dataClass: "public",
+      array: "0-3%2",
+      dependsOn: [
+        { kind: "afterok", jobId: "a" },
+        { kind: "afterok", jobId: "b" },
+        { kind: "afterany", jobId: "c" },
+      ],
+    });
+    assert.throws(() => submitBodyOf({ ...options, array: "9-1" }), /--array 9-1: .*backwards/);
+    assert.throws(() => submitBodyOf({ ...options, dependency: "after:x" }), /--dependency after:x/);
+    assert.throws(() => submitBodyOf({ ...options, gpus: "two" }), /--gpus/);
+  });
+
+  it("submits an array after a job, holds, releases and requeues", async () => {
+    const first = await alixan(
+      "job",
+      "submit",
+      "--project",
+      project,
+      "--name",
+      "prep",
+      "--gpus",
+      "1",
+      "--time",
+      "600",
+      "--data-class",
+      "confidential",
+      "--hold",
+    );
+    assert.equal(first.code, 0, first.stderr);
+    const firstId = first.stdout.split(/\s+/)[0]!;
+    assert.match(first.stdout, /queued {2}\(held by/);
+    const array = await alixan(
+      "job",
+      "submit",
+      "--project",
+      project,
+      "--name",
+      "sweep",
+      "--gpus",
+      "1",
+      "--time",
+      "600",
+      "--data-class",
+      "confidential",
+      "--array",
+      "0-3%2",
+      "--dependency",
+      `afterany:${firstId}`,
+    );
+    assert.equal(array.code, 0, array.stderr);
+    const arrayId = /^array (\S+): 4 tasks \(0-3%2\)/.exec(array.stdout)?.[1];
+    assert.ok(arrayId, array.stdout);
+    const released = await alixan("job", "release", firstId);
+    assert.equal(released.code, 0, released.stderr);
+    assert.match(released.stdout, new RegExp(`^${firstId} {2}running`));
+    const requeued = await alixan("job", "requeue", firstId, "--hold", "--reason", "bad node");
+    assert.equal(requeued.code, 0, requeued.stderr);
+    assert.match(requeued.stdout, /queued {2}\(held by .*requeued by .*bad node/);
+    const tasks = await callApi(url, "GET", `/v1/job-arrays/${arrayId}`, key);
+    assert.deepEqual(tasks.body.states, { queued: 4 });
+    assert.match(tasks.body.tasks[0].reason, new RegExp(`waiting for job ${firstId} to end`));
+    const cancelled = await alixan("job", "array", arrayId!, "--cancel");
+    assert.equal(cancelled.code, 0, cancelled.stderr);
+    assert.match(cancelled.stdout, /4 tasks cancelled/);
+  });
+});

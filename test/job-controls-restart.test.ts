@@ -1,0 +1,82 @@
+/**
+ * Holds, dependencies and array throttles are kept with the jobs: after the platform restarts on the same store, a
+ * held job is still held, a dependent still waits for its dependency (and is cancelled when it fails), and an array
+ * still runs no more than its %N.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { type ComposedApp, composeApp } from "../src/app/compose.ts";
+import { defaultFeatures } from "../src/app/features/index.ts";
+import { callApi } from "./support/api.ts";
+
+// biome-ignore lint/suspicious/noExplicitAny: answers are read field by field from JSON.
+type Json = any;
+
+const directory = mkdtempSync(join(tmpdir(), "alixan-controls-"));
+after(() => rmSync(directory, { recursive: true, force: true }));
+
+async function start(seed: boolean): Promise<{ app: ComposedApp; url: string }> {
+  const app = await composeApp({
+    site: "lab",
+    store: { kind: "pglite", dataDir: directory },
+    seed,
+    features: defaultFeatures({ speed: 60, demoLoad: 0, telemetryInMemory: true }),
+  });
+  return { app, url: await app.server.listen({ port: 0, host: "127.0.0.1" }) };
+}
+
+describe("job controls across a restart", () => {
+  it("keeps holds, dependencies and array throttles", async () => {
+    let { app, url } = await start(true);
+    const lea = app.demoKeys!.find((key) => key.email === "lea.martin@valdiag.example")!.token;
+    const call = (method: string, path: string, body?: unknown) => callApi(url, method, path, lea, body);
+    const projectId = (await call("GET", "/v1/projects")).body[0].id;
+    const base = { projectId, gpus: 1, durationS: 36_000, dataClass: "confidential" };
+    const held = (await call("POST", "/v1/jobs", { ...base, name: "held", hold: true })).body;
+    assert.equal(held.state, "queued");
+    assert.match(held.reason, /^held by/);
+    const first = (await call("POST", "/v1/jobs", { ...base, name: "first" })).body;
+    const dependent = (
+      await call("POST", "/v1/jobs", { ...base, name: "then", dependsOn: [{ kind: "afterok", jobId: first.id }] })
+    ).body;
+    const array = (await call("POST", "/v1/jobs", { ...base, name: "sweep", array: "0-3%1" })).body;
+    // Its first task ends before the restart: read back from the store after it.
+    await call("POST", `/v1/jobs/${array.tasks[0].id}/cancel`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await app.close();
+
+    ({ app, url } = await start(false));
+    try {
+      const again = (await call("GET", `/v1/jobs/${held.id}`)).body;
+      assert.equal(again.state, "queued");
+      assert.match(again.reason, /^held by/);
+      assert.ok(again.held);
+      const waiting = (await call("GET", `/v1/jobs/${dependent.id}`)).body;
+      assert.equal(waiting.state, "queued");
+      assert.match(waiting.reason, new RegExp(`waiting for job ${first.id}`));
+      const tasks = (await call("GET", `/v1/job-arrays/${array.arrayJobId}`)).body;
+      assert.equal(tasks.taskCount, 4);
+      assert.equal(tasks.maxRunning, 1);
+      assert.equal(tasks.states.running ?? 0, 1, JSON.stringify(tasks.states));
+      assert.equal(tasks.states.queued, 2);
+      assert.equal(tasks.states.cancelled, 1);
+      assert.deepEqual(
+        tasks.tasks.map((task: Json) => task.arrayTaskId),
+        [0, 1, 2, 3],
+      );
+      // The dependency fails after the restart: the dependent is cancelled with the reason.
+      await call("POST", `/v1/jobs/${first.id}/cancel`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const cancelled = (await call("GET", `/v1/jobs/${dependent.id}`)).body as Json;
+      assert.equal(cancelled.state, "cancelled");
+      assert.match(cancelled.reason, /dependency never satisfied/);
+      assert.equal((await call("POST", `/v1/jobs/${held.id}/release`, {})).status, 200);
+      assert.equal((await call("GET", `/v1/jobs/${held.id}`)).body.state, "running");
+    } finally {
+      await app.close();
+    }
+  });
+});

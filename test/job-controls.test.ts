@@ -1,0 +1,226 @@
+/**
+ * Jobs as cluster users expect, through the API on the lab site: arrays with a %N throttle (listed and cancelled
+ * whole), dependencies (waiting reasons, a failed afterok cancels the dependent, refusals naming the field for
+ * unknown ids and other tenants' jobs), hold/release (a staff hold only staff release) and requeue, each in the
+ * job's history and the audit log.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { type ComposedApp, composeApp } from "../src/app/compose.ts";
+import { defaultFeatures } from "../src/app/features/index.ts";
+import { callApi } from "./support/api.ts";
+
+// biome-ignore lint/suspicious/noExplicitAny: answers are read field by field from JSON.
+type Json = any;
+
+let app: ComposedApp;
+let url: string;
+const keys: Record<string, string> = {};
+const call = (method: string, path: string, key: string, body?: unknown) => callApi(url, method, path, key, body);
+
+let lea = "";
+let leaProject = "";
+const job = (fields: Record<string, unknown> = {}) =>
+  call("POST", "/v1/jobs", lea, {
+    projectId: leaProject,
+    name: "train",
+    gpus: 1,
+    durationS: 36_000,
+    dataClass: "confidential",
+    ...fields,
+  });
+/** Lets queued store writes of the engine land (history events are written after the change). */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+const get = async (id: string) => (await call("GET", `/v1/jobs/${id}`, lea)).body;
+
+before(async () => {
+  app = await composeApp({
+    site: "lab",
+    store: { kind: "pglite", dataDir: "memory" },
+    seed: true,
+    rateLimitPerMinute: 100_000,
+    features: defaultFeatures({ speed: 60, demoLoad: 0, telemetryInMemory: true, maxQueuedPerTenant: 50 }),
+  });
+  url = await app.server.listen({ port: 0, host: "127.0.0.1" });
+  for (const key of app.demoKeys!) keys[key.email] = key.token;
+  lea = keys["lea.martin@valdiag.example"]!;
+  leaProject = (await call("GET", "/v1/projects", lea)).body[0].id;
+});
+after(async () => {
+  await app.close();
+});
+
+describe("job arrays", () => {
+  it("creates one task per index, runs at most %N at once, lists and cancels the whole array", async () => {
+    const submitted = await job({ name: "sweep", array: "0-9:3,20%2" });
+    assert.equal(submitted.status, 201, JSON.stringify(submitted.body));
+    const arrayId = submitted.body.arrayJobId;
+    assert.match(arrayId, /^job_[0-9a-f]+$/);
+    assert.equal(submitted.body.array, "0,3,6,9,20%2");
+    assert.equal(submitted.body.taskCount, 5);
+    assert.deepEqual(
+      submitted.body.tasks.map((task: Json) => [task.id, task.arrayJobId, task.arrayTaskId, task.name]),
+      [0, 3, 6, 9, 20].map((index) => [`${arrayId}_${index}`, arrayId, index, `sweep[${index}]`]),
+    );
+    const placed = submitted.body.tasks.filter((task: Json) => task.state === "running" || task.state === "admitted");
+    assert.equal(placed.length, 2, JSON.stringify(submitted.body.tasks.map((task: Json) => task.state)));
+    const waiting = submitted.body.tasks.filter((task: Json) => task.state === "queued");
+    assert.equal(waiting.length, 3);
+    for (const task of waiting) assert.match(task.reason, /runs 2 tasks, at most 2 at once \(%2\)/);
+
+    // One task ends: the next starts, still at most 2.
+    await call("POST", `/v1/jobs/${placed[0].id}/cancel`, lea);
+    const read = await call("GET", `/v1/job-arrays/${arrayId}`, lea);
+    assert.equal(read.status, 200);
+    assert.equal(read.body.taskCount, 5);
+    assert.equal(read.body.maxRunning, 2);
+    assert.deepEqual(read.body.states, { cancelled: 1, running: 2, queued: 2 });
+
+    // Another tenant does not see it.
+    const hugo = keys["hugo@rhone-pharma.example"]!;
+    assert.equal((await call("GET", `/v1/job-arrays/${arrayId}`, hugo)).status, 404);
+    assert.equal((await call("POST", `/v1/job-arrays/${arrayId}/cancel`, hugo)).status, 404);
+
+    const cancelled = await call("POST", `/v1/job-arrays/${arrayId}/cancel`, lea, { reason: "wrong data" });
+    assert.equal(cancelled.status, 200);
+    assert.equal(cancelled.body.cancelled, 4);
+    const after = await call("GET", `/v1/job-arrays/${arrayId}`, lea);
+    assert.deepEqual(after.body.states, { cancelled: 5 });
+    assert.equal((await call("POST", `/v1/job-arrays/${arrayId}/cancel`, lea)).status, 409);
+  });
+
+  it("refuses bad, huge and over-cap arrays naming the field", async () => {
+    for (const array of ["5-1", "0-99999999", "0-10000", "0-9%0", "x"]) {
+      const refused = await job({ array });
+      assert.equal(refused.status, 400, array);
+      assert.equal(refused.body.errors[0].field, "body.array", array);
+    }
+    // Each task counts against the tenant's waiting cap (50 here).
+    const tooMany = await job({ array: "0-60" });
+    assert.equal(tooMany.status, 429, JSON.stringify(tooMany.body));
+    assert.match(tooMany.body.detail, /adds 61/);
+  });
+});
+
+describe("dependencies", () => {
+  it("waits naming the job, cancels the dependent when afterok cannot be met, runs afterany", async () => {
+    const first = (await job({ name: "first" })).body;
+    const okDependent = await job({ name: "second", dependsOn: [{ kind: "afterok", jobId: first.id }] });
+    assert.equal(okDependent.status, 201, JSON.stringify(okDependent.body));
+    assert.equal(okDependent.body.state, "queued");
+    assert.equal(okDependent.body.reason, `waiting for job ${first.id} to succeed (afterok)`);
+    assert.deepEqual(okDependent.body.dependsOn, [{ kind: "afterok", jobId: first.id }]);
+    const anyDependent = (await job({ name: "cleanup", dependsOn: [{ kind: "afterany", jobId: first.id }] })).body;
+    assert.equal(anyDependent.state, "queued");
+
+    await call("POST", `/v1/jobs/${first.id}/cancel`, lea);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const second = await get(okDependent.body.id);
+    assert.equal(second.state, "cancelled");
+    assert.match(second.reason, new RegExp(`dependency never satisfied: job ${first.id} ended without success`));
+    assert.equal((await get(anyDependent.id)).state, "running");
+    const history = await call("GET", `/v1/jobs/${okDependent.body.id}/history`, lea);
+    await settle();
+    const events = (await call("GET", `/v1/jobs/${okDependent.body.id}/history`, lea)).body.map((e: Json) => e.event);
+    assert.ok(history.status === 200 && events.includes("job.cancelled"), JSON.stringify(events));
+
+    // Depending on a job that can never satisfy it, on nothing, or on another tenant's job: 400 naming the entry.
+    const never = await job({ dependsOn: [{ kind: "afterok", jobId: first.id }] });
+    assert.equal(never.status, 400);
+    assert.equal(never.body.errors[0].field, "body.dependsOn[0].jobId");
+    const unknown = await job({ dependsOn: [{ kind: "afterany", jobId: "job_nope" }] });
+    assert.equal(unknown.body.errors[0].field, "body.dependsOn[0].jobId");
+    const hugo = keys["hugo@rhone-pharma.example"]!;
+    const hugoProject = (await call("GET", "/v1/projects", hugo)).body[0].id;
+    const theirs = await call("POST", "/v1/jobs", hugo, {
+      projectId: hugoProject,
+      name: "x",
+      gpus: 1,
+      durationS: 60,
+      dataClass: "confidential",
+      dependsOn: [{ kind: "afterany", jobId: anyDependent.id }],
+    });
+    assert.equal(theirs.status, 400);
+    assert.equal(theirs.body.errors[0].field, "body.dependsOn[0].jobId");
+    assert.doesNotMatch(JSON.stringify(theirs.body), /valdiag/);
+    const twice = await job({
+      dependsOn: [
+        { kind: "afterany", jobId: anyDependent.id },
+        { kind: "afterany", jobId: anyDependent.id },
+      ],
+    });
+    assert.equal(twice.body.errors[0].field, "body.dependsOn[1].jobId");
+    const tooMany = await job({
+      dependsOn: Array.from({ length: 17 }, () => ({ kind: "afterok", jobId: anyDependent.id })),
+    });
+    assert.equal(tooMany.status, 400);
+    await call("POST", `/v1/jobs/${anyDependent.id}/cancel`, lea);
+  });
+
+  it("waits on a whole array", async () => {
+    const array = (await job({ name: "shards", array: "0-1" })).body;
+    const merge = (await job({ name: "merge", dependsOn: [{ kind: "afterany", jobId: array.arrayJobId }] })).body;
+    assert.equal(merge.reason, `waiting for job ${array.arrayJobId} to end (afterany)`);
+    await call("POST", `/v1/jobs/${array.tasks[0].id}/cancel`, lea);
+    assert.equal((await get(merge.id)).state, "queued");
+    await call("POST", `/v1/jobs/${array.tasks[1].id}/cancel`, lea);
+    assert.equal((await get(merge.id)).state, "running");
+    await call("POST", `/v1/jobs/${merge.id}/cancel`, lea);
+  });
+});
+
+describe("hold, release, requeue", () => {
+  it("holds a waiting job until released; a staff hold is released only by staff", async () => {
+    const first = (await job({ name: "first" })).body;
+    const waiting = (await job({ name: "waits", dependsOn: [{ kind: "afterany", jobId: first.id }] })).body;
+    const operator = keys["camille@alixan.local"]!;
+    const held = await call("POST", `/v1/jobs/${waiting.id}/hold`, operator, { reason: "rack work" });
+    assert.equal(held.status, 200, JSON.stringify(held.body));
+    assert.match(held.body.reason, /^held by .* \(platform staff\)/);
+    assert.equal(held.body.held.staff, true);
+    assert.equal((await call("POST", `/v1/jobs/${waiting.id}/hold`, lea)).status, 409);
+    // Its dependency ends: still held, never admitted.
+    await call("POST", `/v1/jobs/${first.id}/cancel`, lea);
+    const still = await get(waiting.id);
+    assert.equal(still.state, "queued");
+    assert.match(still.reason, /^held by/);
+    assert.equal((await call("POST", `/v1/jobs/${waiting.id}/release`, lea)).status, 403);
+    const released = await call("POST", `/v1/jobs/${waiting.id}/release`, operator, {});
+    assert.equal(released.status, 200);
+    assert.equal((await get(waiting.id)).state, "running");
+    assert.equal((await call("POST", `/v1/jobs/${waiting.id}/release`, operator, {})).status, 409);
+    assert.equal((await call("POST", `/v1/jobs/${waiting.id}/hold`, lea)).status, 409, "a running job is not held");
+    await settle();
+    const events = (await call("GET", `/v1/jobs/${waiting.id}/history`, lea)).body.map((e: Json) => e.event);
+    assert.ok(events.includes("job.hold") && events.includes("job.release"), JSON.stringify(events));
+    await call("POST", `/v1/jobs/${waiting.id}/cancel`, lea);
+  });
+
+  it("requeues a running job: resources back, waits (held) again, history kept", async () => {
+    const running = (await job({ name: "long" })).body;
+    assert.equal(running.state, "running");
+    const requeued = await call("POST", `/v1/jobs/${running.id}/requeue`, lea, { hold: true, reason: "bad node" });
+    assert.equal(requeued.status, 200, JSON.stringify(requeued.body));
+    assert.equal(requeued.body.state, "queued");
+    assert.equal(requeued.body.placement, null);
+    assert.ok(requeued.body.held);
+    assert.equal((await call("POST", `/v1/jobs/${running.id}/requeue`, lea)).status, 409);
+    const hugo = keys["hugo@rhone-pharma.example"]!;
+    assert.equal((await call("POST", `/v1/jobs/${running.id}/release`, hugo)).status, 404);
+    await call("POST", `/v1/jobs/${running.id}/release`, lea);
+    const again = await get(running.id);
+    assert.equal(again.state, "running");
+    // Without hold it is back in its queue and starts again at once where room is.
+    const plain = await call("POST", `/v1/jobs/${running.id}/requeue`, lea);
+    assert.equal(plain.body.held, null);
+    await settle();
+    const history = (await call("GET", `/v1/jobs/${running.id}/history`, lea)).body.map((e: Json) => e.event);
+    assert.deepEqual(
+      history.filter((event: string) => event !== "job.release"),
+      ["job.submit", "job.start", "job.requeue", "job.start", "job.requeue", "job.start"],
+    );
+    const audit = await call("GET", `/v1/audit?resource=job:${running.id}`, keys["audit@alixan.local"]!);
+    assert.ok(audit.body.some((record: Json) => record.action === "job.requeue"));
+    await call("POST", `/v1/jobs/${running.id}/cancel`, lea);
+  });
+});
