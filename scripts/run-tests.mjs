@@ -32,5 +32,7 @@ if (files.length === 0) {
 const result = spawnSync(process.execPath, ["--import", "tsx", "--test", ...flags, ...files], {
   cwd: root,
   stdio: "inherit",
+  // Every JSON answer in the tests must survive its response schema unchanged (src/server/response-check.ts).
+  env: { ...process.env, ALIXAN_CHECK_RESPONSES: "1" },
 });
 process.exit(result.status ?? 1);

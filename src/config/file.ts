@@ -14,14 +14,15 @@
  * ```
  * With a PostgreSQL store, `telemetry.historyDir` is required: telemetry history is never kept silently in memory.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
 import { LineCounter, parseDocument, stringify } from "yaml";
-import { decodeExecution } from "../execution/config.ts";
+import { decodeExecution, type ExecutionConfig } from "../execution/config.ts";
 import { loadSite, resolveSite, shippedSites } from "../model/load.ts";
-import { parseQueueConfig } from "../scheduler/queues.ts";
+import { parseQueueConfig, type QueueSetConfig, readQueueConfig } from "../scheduler/queues.ts";
 import { parseLogLevel } from "../server/logging.ts";
-import { decodeTelemetryConfig } from "../telemetry/config.ts";
+import type { StoreLocation } from "../store/database.ts";
+import { type ConfiguredOptions, decodeTelemetryConfig } from "../telemetry/config.ts";
 
 /** The sections of `alixan.yaml`. */
 export const configSections = ["site", "store", "telemetry", "execution", "queues", "logging"] as const;
@@ -216,4 +217,75 @@ export function checkConfigText(text: string, baseDirectory: string): ConfigProb
 /** The directory relative paths in the file at `path` are resolved against. */
 export function configDirectory(path: string): string {
   return dirname(path);
+}
+
+/** What `serve` takes from an `alixan.yaml`: each section decoded by its part's reader; absent sections are absent. */
+export interface PlatformConfig {
+  /** A shipped site name, or a site file path resolved against the file's directory. */
+  readonly site?: string;
+  readonly store?: StoreLocation;
+  readonly telemetry?: { readonly historyDir?: string; readonly options: ConfiguredOptions };
+  readonly execution?: ExecutionConfig;
+  readonly queues?: QueueSetConfig;
+  readonly logLevel?: string;
+}
+
+/** Resolves `path` against `baseDirectory` unless it is absolute (or "memory", the in-memory store). */
+function resolvedPath(path: string, baseDirectory: string): string {
+  return isAbsolute(path) || path === "memory" ? path : join(baseDirectory, path);
+}
+
+/**
+ * Reads and checks the `alixan.yaml` at `path` for `serve`: the decoded sections, or every problem named by its path
+ * and line (the same checks as `alixan config check`). Relative paths in the file are relative to the file.
+ */
+export function loadPlatformConfig(path: string): { config: PlatformConfig } | { problems: readonly ConfigProblem[] } {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    return { problems: [{ path: "", message: `cannot read the file: ${(error as Error).message}` }] };
+  }
+  const baseDirectory = configDirectory(path);
+  const problems = checkConfigText(text, baseDirectory);
+  if (problems.length > 0) return { problems };
+  // Checked above: every section decodes.
+  const raw = (parseDocument(text).toJS() ?? {}) as Raw;
+  const config: {
+    -readonly [Key in keyof PlatformConfig]: PlatformConfig[Key];
+  } = {};
+  const site = raw["site"];
+  if (typeof site === "string") {
+    const shipped = resolveSite(site) !== undefined && !site.includes("/");
+    config.site = shipped ? site : resolvedPath(site, baseDirectory);
+  }
+  const store = raw["store"];
+  if (isRecord(store)) {
+    if (typeof store["url"] === "string") config.store = { kind: "postgres", url: store["url"] };
+    else if (typeof store["dataDir"] === "string") {
+      config.store = { kind: "pglite", dataDir: resolvedPath(store["dataDir"], baseDirectory) };
+    }
+  }
+  const telemetry = raw["telemetry"];
+  if (isRecord(telemetry)) {
+    const { historyDir, ...sections } = telemetry;
+    const decoded = decodeTelemetryConfig(sections);
+    if (decoded.ok) {
+      config.telemetry = {
+        options: decoded.value,
+        ...(typeof historyDir === "string" ? { historyDir: resolvedPath(historyDir, baseDirectory) } : {}),
+      };
+    }
+  }
+  if (raw["execution"] !== undefined) {
+    const decoded = decodeExecution(raw["execution"]);
+    if ("config" in decoded) config.execution = decoded.config;
+  }
+  if (raw["queues"] !== undefined) {
+    const read = readQueueConfig(raw["queues"], "queues");
+    if (read.config !== undefined) config.queues = read.config;
+  }
+  const logging = raw["logging"];
+  if (isRecord(logging) && logging["level"] !== undefined) config.logLevel = String(logging["level"]);
+  return { config };
 }

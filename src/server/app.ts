@@ -15,12 +15,15 @@ import { registerAuthentication } from "./auth.ts";
 import { clientErrorHandler, frameworkErrorHandler, registerInputHygiene } from "./hygiene.ts";
 import { type PlatformLog, registerAccessLog } from "./logging.ts";
 import { type MetricsSource, registerPlatformMetrics } from "./metrics.ts";
+import { openapiOptions, withProblemResponses } from "./openapi.ts";
 import { problemHandler, redactUrl, sendProblem } from "./problem.ts";
 import { generateRequestId, registerRequestIds } from "./request-ids.ts";
+import { registerResponseCheck, responseCheckRequested } from "./response-check.ts";
 import { registerAuditRoutes } from "./routes/audit.ts";
 import { registerSecurityRoutes } from "./routes/security.ts";
 import { registerSiteRoutes } from "./routes/site.ts";
 import { registerTenancyRoutes } from "./routes/tenancy.ts";
+import { type Reply, StringEnum } from "./schemas.ts";
 import { SecurityLog, type SecurityLogOptions } from "./security.ts";
 
 /** A feature that adds its routes to the server (jobs, live state, telemetry...). */
@@ -50,6 +53,8 @@ export interface ServerDependencies {
   readonly readiness?: readonly ReadinessCheck[];
   /** Metric families features add to `/metrics` (the scheduler's). */
   readonly metricsSources?: readonly MetricsSource[];
+  /** Fail any JSON answer its response schema would change (default: ALIXAN_CHECK_RESPONSES=1, as in tests). */
+  readonly checkResponses?: boolean;
   /** The platform log, bound to the server's logger once it exists. */
   readonly platformLog?: PlatformLog;
 }
@@ -58,6 +63,15 @@ export interface ServerDependencies {
 const ReadySchema = Type.Object({
   status: Type.Literal("ready"),
   checks: Type.Record(Type.String(), Type.String(), { description: "each part checked (store, telemetry...)" }),
+});
+
+/** The `/health` answer: the process serves, with the site it serves and the kind of store. */
+const HealthSchema = Type.Object({
+  status: Type.Literal("ok"),
+  site: Type.String(),
+  siteVersion: Type.Integer(),
+  racks: Type.Integer(),
+  store: StringEnum(["pglite", "postgres"]),
 });
 
 /** How long `/ready` waits for the store to answer `select 1`. */
@@ -134,6 +148,7 @@ function registerReadiness(app: FastifyInstance, dependencies: ServerDependencie
       config: { public: true, rateLimit: false },
       schema: {
         tags: ["platform"],
+        operationId: "getReadiness",
         summary: "Readiness: store and telemetry answer (503 problem+json naming the failing part otherwise)",
         security: [],
         response: { 200: ReadySchema },
@@ -183,6 +198,7 @@ export async function buildServer(dependencies: ServerDependencies): Promise<Fas
   dependencies.platformLog?.bind(app.log);
   registerAccessLog(app);
   registerPlatformMetrics(app, dependencies.metricsSources ?? []);
+  if (dependencies.checkResponses ?? responseCheckRequested()) registerResponseCheck(app);
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, 404, `no route ${request.method} ${request.url.split("?")[0]}`),
   );
@@ -193,20 +209,9 @@ export async function buildServer(dependencies: ServerDependencies): Promise<Fas
   });
 
   await app.register(swagger, {
-    openapi: {
-      openapi: "3.1.0",
-      info: {
-        title: "alixan API",
-        version: "0.1.0",
-        description:
-          "Operate a sovereign, liquid-cooled AI data center: site inventory, tenants, jobs, live state. " +
-          "Authenticate with `Authorization: Bearer alx_…`. Errors are RFC 9457 problem+json.",
-      },
-      components: {
-        securitySchemes: { apiKey: { type: "http", scheme: "bearer", bearerFormat: "alx_<id>_<secret>" } },
-      },
-      security: [{ apiKey: [] }],
-    },
+    openapi: openapiOptions,
+    // Only OpenAPI documents are built here (never Swagger 2).
+    transformObject: (document) => ("openapiObject" in document ? withProblemResponses(document.openapiObject) : {}),
   });
   // The docs page and its assets are public, like /health and /openapi.json.
   app.addHook("onRoute", (route) => {
@@ -234,9 +239,15 @@ export async function buildServer(dependencies: ServerDependencies): Promise<Fas
     "/health",
     {
       config: { public: true, rateLimit: false },
-      schema: { tags: ["platform"], summary: "Liveness and store", security: [] },
+      schema: {
+        tags: ["platform"],
+        operationId: "getHealth",
+        summary: "Liveness and store",
+        security: [],
+        response: { 200: HealthSchema },
+      },
     },
-    async () => {
+    async (): Promise<Reply<typeof HealthSchema>> => {
       const { site, version } = dependencies.inventory.current;
       return {
         status: "ok",

@@ -3,21 +3,39 @@
  * status, a human detail naming the field at fault, and the request id to find it in the logs.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+import { type Static, Type } from "typebox";
 import { AppError, errorKinds, titleOfStatus } from "../core/errors.ts";
 
+/**
+ * The body of every error response (`application/problem+json`): RFC 9457 members, the request id, the fields at
+ * fault. Open to more members: some answers add their own (`/ready` its checks, a 429 of ingest its report).
+ */
+export const ProblemSchema = Type.Object(
+  {
+    type: Type.String({ description: "URI of the problem kind (https://alixan.dev/problems/invalid...)" }),
+    title: Type.String({ description: "short name of the HTTP status" }),
+    status: Type.Integer({ minimum: 400, maximum: 599 }),
+    detail: Type.String({ description: "what is wrong, naming the field at fault" }),
+    instance: Type.String({ description: "the request path and query, without any access_token" }),
+    requestId: Type.String({ description: "finds the request in the server log" }),
+    errors: Type.Optional(
+      Type.Array(
+        Type.Object({
+          field: Type.String({ description: "body.name, querystring.limit, params.id..." }),
+          message: Type.String(),
+        }),
+        { description: "fields at fault, for invalid requests" },
+      ),
+    ),
+    diagnostics: Type.Optional(
+      Type.Array(Type.Unknown(), { description: "machine-readable details (site validation diagnostics...)" }),
+    ),
+  },
+  { additionalProperties: true, title: "Problem" },
+);
+
 /** The body of an error response. */
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  instance: string;
-  requestId: string;
-  /** Fields at fault, for invalid requests. */
-  errors?: { field: string; message: string }[];
-  /** Extra machine-readable details (for example site validation diagnostics). */
-  diagnostics?: unknown[];
-}
+export type Problem = Static<typeof ProblemSchema>;
 
 const typeBase = "https://alixan.dev/problems/";
 

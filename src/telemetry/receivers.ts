@@ -22,6 +22,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, preParsingAsyncHook
 import { uncompress as snappyUncompress } from "snappyjs";
 import { Type } from "typebox";
 import { AppError } from "../core/errors.ts";
+import { rawBody } from "../server/openapi.ts";
 import { sendProblem } from "../server/problem.ts";
 import { type Precision, precisions } from "./adapters/influx.ts";
 import type { TelemetryService } from "./service.ts";
@@ -57,6 +58,9 @@ const influx1Precisions: Readonly<Record<string, Precision>> = {
 function formatRejection(rejection: IngestReport["rejected"][number]): string {
   return `${rejection.line === undefined ? "" : `line ${rejection.line}: `}${rejection.path}: ${rejection.problem}`;
 }
+
+/** The answer of a collector write that took everything: no body, as collectors expect. */
+const noContent = { type: "null", description: "Every sample was taken" } as const;
 
 /**
  * Answers an ingest report the way collectors understand: 204 when all was taken, 429 past a series limit, 503 when
@@ -195,7 +199,10 @@ export function registerReceiverRoutes(
       ...influxRoute,
       schema: {
         tags: ["telemetry"],
+        operationId: "writeInflux1",
+        ...rawBody("Influx line protocol, gzip accepted (Content-Encoding: gzip)", ["text/plain"]),
         summary: "InfluxDB 1 line protocol write (gzip accepted)",
+        response: { 204: noContent },
         querystring: Type.Object({
           db: Type.Optional(Type.String()),
           rp: Type.Optional(Type.String()),
@@ -222,7 +229,10 @@ export function registerReceiverRoutes(
       ...influxRoute,
       schema: {
         tags: ["telemetry"],
+        operationId: "writeInflux2",
+        ...rawBody("Influx line protocol, gzip accepted (Content-Encoding: gzip)", ["text/plain"]),
         summary: "InfluxDB 2 line protocol write (gzip accepted)",
+        response: { 204: noContent },
         querystring: Type.Object({
           org: Type.Optional(Type.String()),
           orgID: Type.Optional(Type.String()),
@@ -247,7 +257,15 @@ export function registerReceiverRoutes(
       "/api/v1/write",
       {
         bodyLimit: compressedLimit,
-        schema: { tags: ["telemetry"], summary: "Prometheus remote-write 1.0 (snappy protobuf WriteRequest)" },
+        schema: {
+          tags: ["telemetry"],
+          operationId: "remoteWrite",
+          ...rawBody("A snappy-compressed protobuf WriteRequest (Prometheus remote-write 1.0)", [
+            "application/x-protobuf",
+          ]),
+          summary: "Prometheus remote-write 1.0 (snappy protobuf WriteRequest)",
+          response: { 204: noContent },
+        },
       },
       async (request, reply) => {
         const bytes = remoteWriteBytes(request, decompressedLimit);

@@ -22,8 +22,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
+import { rawBody } from "../server/openapi.ts";
 import { compareKeys, decodeCursor, pageHeaders, pageSorted, pagingQuery } from "../server/paging.ts";
 import { problemHandler, sendProblem } from "../server/problem.ts";
+import type { Reply } from "../server/schemas.ts";
 import { type EventStream, openEventStream } from "../server/sse.ts";
 import { type Precision, precisions } from "./adapters/influx.ts";
 import { formatOfContentType } from "./adapters/prometheus.ts";
@@ -38,6 +40,14 @@ import {
   type SeriesQuery,
 } from "./query.ts";
 import { defaultCompressedLimit, gunzipBodies, registerReceiverRoutes } from "./receivers.ts";
+import {
+  AlarmEventSchema,
+  AlarmSchema,
+  IngestReportSchema,
+  TelemetryQuerySchema,
+  TelemetrySeriesSchema,
+  TelemetryStatusSchema,
+} from "./schemas.ts";
 import type { SeriesSelector } from "./series.ts";
 import type { StreamMessage, TelemetryService } from "./service.ts";
 import { formatSse } from "./sse.ts";
@@ -195,7 +205,9 @@ export function registerTelemetryRoutes(
         bodyLimit,
         schema: {
           tags: ["telemetry"],
+          operationId: "ingestSamples",
           summary: "Ingest a JSON batch of samples and/or frames",
+          response: { 200: IngestReportSchema },
           body: Type.Object({
             samples: Type.Optional(Type.Array(Type.Unknown())),
             frames: Type.Optional(Type.Array(Type.Unknown())),
@@ -216,7 +228,10 @@ export function registerTelemetryRoutes(
         preParsing: gunzipBodies(compressedLimit, bodyLimit),
         schema: {
           tags: ["telemetry"],
+          operationId: "ingestInflux",
+          ...rawBody("Influx line protocol", ["text/plain"]),
           summary: "Ingest Influx line protocol",
+          response: { 200: IngestReportSchema },
           querystring: Type.Object({ precision: Type.Optional(oneOf(precisions)) }),
         },
       },
@@ -232,7 +247,16 @@ export function registerTelemetryRoutes(
 
     scope.post<{ Body: string }>(
       "/v1/telemetry/prometheus",
-      { bodyLimit, schema: { tags: ["telemetry"], summary: "Ingest Prometheus exposition text (pushed)" } },
+      {
+        bodyLimit,
+        schema: {
+          tags: ["telemetry"],
+          operationId: "ingestPrometheus",
+          ...rawBody("Prometheus or OpenMetrics exposition text", ["text/plain", "application/openmetrics-text"]),
+          summary: "Ingest Prometheus exposition text (pushed)",
+          response: { 200: IngestReportSchema },
+        },
+      },
       async (request, reply) => {
         if (typeof request.body !== "string")
           return problem(reply, 415, "Unsupported body", "send exposition text as text/plain");
@@ -256,7 +280,9 @@ export function registerTelemetryRoutes(
       {
         schema: {
           tags: ["telemetry"],
+          operationId: "queryTelemetry",
           summary: "Samples of selected series over a time range, raw or aggregated per step",
+          response: { 200: TelemetryQuerySchema },
           querystring: Type.Object({
             ...selectorQuery,
             from: Type.Optional(Type.String({ description: "ms, RFC 3339, or -1h (default -1h)" })),
@@ -292,7 +318,17 @@ export function registerTelemetryRoutes(
         };
         const result = await service.query(seriesQuery);
         if (!result.ok) return problem(reply, 400, "Invalid query", result.problem);
-        return { from, to, ...result.value };
+        // JSON has no NaN (an empty bucket's mean): such values are null, as JSON.stringify wrote them.
+        const answer: Reply<typeof TelemetryQuerySchema> = {
+          from,
+          to,
+          ...result.value,
+          frames: result.value.frames.map((frame) => ({
+            ...frame,
+            values: frame.values.map((value) => (Number.isFinite(value) ? value : null)),
+          })),
+        };
+        return answer;
       },
     );
 
@@ -301,14 +337,16 @@ export function registerTelemetryRoutes(
       {
         schema: {
           tags: ["telemetry"],
+          operationId: "listTelemetrySeries",
           summary: "Series matching a selection, with their latest sample",
+          response: { 200: Type.Array(TelemetrySeriesSchema) },
           querystring: Type.Object({
             ...selectorQuery,
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
           }),
         },
       },
-      async (request) =>
+      async (request): Promise<Reply<typeof TelemetrySeriesSchema>[]> =>
         service.series(selectorOf(request.query), request.query.limit ?? 1000).map((entry) => ({
           series: entry.info.key,
           name: entry.info.name,
@@ -324,7 +362,18 @@ export function registerTelemetryRoutes(
       {
         schema: {
           tags: ["telemetry"],
+          operationId: "exportTelemetryParquet",
           summary: "Raw samples of selected series over a time range as a Parquet file (time, name, labels, value)",
+          response: {
+            200: {
+              description: "A Parquet file; X-Alixan-Rows says how many samples it holds",
+              content: {
+                "application/vnd.apache.parquet": {
+                  schema: Type.String({ contentMediaType: "application/vnd.apache.parquet" }),
+                },
+              },
+            },
+          },
           querystring: Type.Object({
             ...selectorQuery,
             from: Type.Optional(Type.String()),
@@ -357,8 +406,15 @@ export function registerTelemetryRoutes(
 
     scope.get(
       "/v1/telemetry/status",
-      { schema: { tags: ["telemetry"], summary: "Pollers, scrapes, queues" } },
-      async () => service.status(),
+      {
+        schema: {
+          tags: ["telemetry"],
+          operationId: "getTelemetryStatus",
+          summary: "Pollers, scrapes, queues",
+          response: { 200: TelemetryStatusSchema },
+        },
+      },
+      async (): Promise<Reply<typeof TelemetryStatusSchema>> => service.status(),
     );
 
     scope.get<{ Querystring: SelectorParameters & { alarms?: boolean } }>(
@@ -368,7 +424,15 @@ export function registerTelemetryRoutes(
         config: { urlToken: true },
         schema: {
           tags: ["telemetry"],
+          operationId: "streamTelemetry",
           summary: "Server-sent events: `samples` of the selected series and `alarm` changes",
+          response: {
+            200: {
+              description:
+                "An event stream: `samples` events carry query frames, `alarm` events an alarm event (GET /v1/alarms/history items); comments keep it alive",
+              content: { "text/event-stream": { schema: Type.String() } },
+            },
+          },
           querystring: Type.Object({ ...selectorQuery, alarms: Type.Optional(Type.Boolean({ default: true })) }),
         },
       },
@@ -429,6 +493,8 @@ export function registerTelemetryRoutes(
       {
         schema: {
           tags: ["alarms"],
+          operationId: "listAlarms",
+          response: { 200: Type.Array(AlarmSchema) },
           summary:
             "Alarms, most severe and newest first, filtered by state, severity, equipment, row and hall; X-Total-Count and X-Next-Cursor page through them (200 a page unless `limit` says)",
           querystring: Type.Object(
@@ -468,7 +534,9 @@ export function registerTelemetryRoutes(
       {
         schema: {
           tags: ["alarms"],
+          operationId: "listAlarmEvents",
           summary: "Alarm events (raised, escalated, acknowledged, shelved, cleared…), newest first",
+          response: { 200: Type.Array(AlarmEventSchema) },
           querystring: Type.Object({
             from: Type.Optional(Type.String()),
             to: Type.Optional(Type.String()),
@@ -490,7 +558,15 @@ export function registerTelemetryRoutes(
 
     scope.get<{ Params: { id: string } }>(
       "/v1/alarms/:id",
-      { schema: { tags: ["alarms"], params: Type.Object({ id: Type.String() }) } },
+      {
+        schema: {
+          tags: ["alarms"],
+          operationId: "getAlarm",
+          summary: "One alarm, active or cleared",
+          params: Type.Object({ id: Type.String() }),
+          response: { 200: AlarmSchema },
+        },
+      },
       async (request, reply) => {
         const alarm = service.alarms.get(request.params.id);
         return alarm ?? problem(reply, 404, "Not found", `no alarm ${request.params.id}`);
@@ -525,6 +601,9 @@ export function registerTelemetryRoutes(
       {
         schema: {
           tags: ["alarms"],
+          operationId: "acknowledgeAlarm",
+          summary: "Acknowledge an alarm (a fresh acknowledgement is asked after an escalation)",
+          response: { 200: AlarmSchema },
           params: Type.Object({ id: Type.String() }),
           // No body at all stays valid (an action needs no comment).
           body: Type.Union([actionBody, Type.Null()]),
@@ -553,6 +632,9 @@ export function registerTelemetryRoutes(
       {
         schema: {
           tags: ["alarms"],
+          operationId: "shelveAlarm",
+          summary: "Shelve an alarm for some minutes or until a time: hidden from notifications",
+          response: { 200: AlarmSchema },
           params: Type.Object({ id: Type.String() }),
           body: Type.Object({
             user: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
@@ -591,6 +673,9 @@ export function registerTelemetryRoutes(
       {
         schema: {
           tags: ["alarms"],
+          operationId: "unshelveAlarm",
+          summary: "Bring a shelved alarm back",
+          response: { 200: AlarmSchema },
           params: Type.Object({ id: Type.String() }),
           // No body at all stays valid (an action needs no comment).
           body: Type.Union([actionBody, Type.Null()]),
@@ -615,7 +700,14 @@ export function registerTelemetryRoutes(
       {
         schema: {
           tags: ["telemetry"],
+          operationId: "getMetrics",
           summary: "Prometheus exposition: platform metrics and the latest facility samples",
+          response: {
+            200: {
+              description: "Prometheus text exposition format 0.0.4",
+              content: { "text/plain": { schema: Type.String() } },
+            },
+          },
           querystring: Type.Object({ name: Type.Optional(Type.Array(Type.String())) }),
         },
       },

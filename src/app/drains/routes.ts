@@ -34,6 +34,7 @@ export function registerDrainRoutes(app: FastifyInstance, drains: DrainService):
     {
       schema: {
         tags: ["drains"],
+        operationId: "createDrain",
         summary:
           "Drain a hall, row, rack, or what a CDU or busway feeds, for maintenance: no new work there in the window; running work finishes, is requeued now, or by a deadline",
         body: drainRequestSchema,
@@ -53,6 +54,7 @@ export function registerDrainRoutes(app: FastifyInstance, drains: DrainService):
     {
       schema: {
         tags: ["drains"],
+        operationId: "listDrains",
         summary: "Drains, newest first, optionally in one state; X-Total-Count and X-Next-Cursor page through them",
         querystring: listQuery,
         response: { 200: Type.Array(drainViewSchema) },
@@ -73,7 +75,15 @@ export function registerDrainRoutes(app: FastifyInstance, drains: DrainService):
 
   app.get<{ Params: { id: string } }>(
     "/v1/drains/:id",
-    { schema: { tags: ["drains"], params: idParams, response: { 200: drainViewSchema } } },
+    {
+      schema: {
+        tags: ["drains"],
+        operationId: "getDrain",
+        summary: "One drain, with the racks it covers and the jobs it moves",
+        params: idParams,
+        response: { 200: drainViewSchema },
+      },
+    },
     async (request) => {
       authorize(contextOf(request).principal, "drains:read");
       return drains.get(request.params.id);
@@ -85,6 +95,7 @@ export function registerDrainRoutes(app: FastifyInstance, drains: DrainService):
     {
       schema: {
         tags: ["drains"],
+        operationId: "resumeDrain",
         summary: "End a drain now: its racks take new work again",
         params: idParams,
         response: { 200: drainViewSchema },

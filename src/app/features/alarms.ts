@@ -11,6 +11,7 @@ import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import type { Site } from "../../model/site.ts";
 import { contextOf } from "../../server/auth.ts";
+import { type Reply, StringEnum } from "../../server/schemas.ts";
 import type { Alarm, AlarmBook, AlarmImpact } from "../../telemetry/alarms/book.ts";
 import { type FacilityThresholds, FacilityWatch } from "../../telemetry/alarms/facility.ts";
 import type { Severity } from "../../telemetry/types.ts";
@@ -158,6 +159,29 @@ class ImpactIndex {
 }
 
 /** An incident as a tenant sees it: what it means for their jobs, no facility internals. */
+/** `GET /v1/alarms/summary`: active alarms by severity, shelved ones apart. */
+const AlarmSummarySchema = Type.Object({
+  info: Type.Integer(),
+  warning: Type.Integer(),
+  critical: Type.Integer(),
+  shelved: Type.Integer(),
+  unacknowledged: Type.Integer(),
+});
+
+/** `GET /v1/incidents`: what a tenant is told of alarms touching its running jobs. */
+const IncidentsSchema = Type.Object({
+  incidents: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      severity: StringEnum(["info", "warning", "critical"]),
+      title: Type.String(),
+      message: Type.String(),
+      since: Type.String(),
+      jobs: Type.Array(Type.Object({ id: Type.String(), name: Type.String() })),
+    }),
+  ),
+});
+
 interface Incident {
   readonly id: string;
   readonly severity: Severity;
@@ -241,10 +265,12 @@ export function alarmsFeature(dependencies: () => AlarmsDependencies): Feature {
           {
             schema: {
               tags: ["alarms"],
+              operationId: "getAlarmSummary",
               summary: "Active alarms by severity (shelved ones apart), for the console's banner",
+              response: { 200: AlarmSummarySchema },
             },
           },
-          async (request) => {
+          async (request): Promise<Reply<typeof AlarmSummarySchema>> => {
             authorize(contextOf(request).principal, "alarms:read");
             const counts: Record<Severity, number> = { info: 0, warning: 0, critical: 0 };
             let shelved = 0;
@@ -266,11 +292,13 @@ export function alarmsFeature(dependencies: () => AlarmsDependencies): Feature {
           {
             schema: {
               tags: ["alarms"],
+              operationId: "listIncidents",
               summary: "Active incidents touching the caller's running jobs, in plain words",
               querystring: Type.Object({}, { additionalProperties: false }),
+              response: { 200: IncidentsSchema },
             },
           },
-          async (request) => {
+          async (request): Promise<Reply<typeof IncidentsSchema>> => {
             const principal = contextOf(request).principal;
             const scope = authorize(principal, "jobs:read");
             const incidents: Incident[] = [];

@@ -4,6 +4,7 @@
 
 import type { ExecutionConfig } from "../../execution/config.ts";
 import { consoleRoutes } from "../../server/routes/console.ts";
+import type { ConfiguredOptions } from "../../telemetry/config.ts";
 import type { Feature } from "../compose.ts";
 import type { UsagePrices } from "../usage/prices.ts";
 import { alarmsFeature } from "./alarms.ts";
@@ -21,6 +22,8 @@ export interface FeatureOptions {
   readonly demoLoad?: number;
   /** Keep telemetry history in memory only (tests, demos). */
   readonly telemetryInMemory?: boolean;
+  /** Telemetry history directory and sections from alixan.yaml. */
+  readonly telemetry?: { readonly historyDir?: string; readonly options: ConfiguredOptions };
   /** Where admitted jobs run (default: all simulated). */
   readonly execution?: ExecutionConfig;
   /** The wall clock zone certifications are judged on (epoch ms; tests move it). */
@@ -43,7 +46,11 @@ export function platformFeatures(options: FeatureOptions = {}): {
   features: Feature[];
   jobs: ReturnType<typeof jobsFeature>;
 } {
-  const telemetry = telemetryFeature(options.telemetryInMemory === true ? { inMemory: true } : {});
+  const telemetry = telemetryFeature({
+    ...(options.telemetryInMemory === true ? { inMemory: true } : {}),
+    ...(options.telemetry?.historyDir === undefined ? {} : { historyDir: options.telemetry.historyDir }),
+    ...(options.telemetry === undefined ? {} : { configured: options.telemetry.options }),
+  });
   const speed = options.speed === undefined ? {} : { speed: options.speed };
   // Drains start before jobs (restored jobs keep off drained racks) and reach the engine once it runs.
   const drains = drainsFeature({ engine: () => jobs.engine() });

@@ -12,7 +12,7 @@ import type { Site } from "../../model/site.ts";
 import type { UtilisationSource } from "../../model/utilisation.ts";
 import { contextOf } from "../../server/auth.ts";
 import { rackIndex, rackIndexOf } from "../../server/routes/site.ts";
-import { StringEnum } from "../../server/schemas.ts";
+import { type Reply, StringEnum } from "../../server/schemas.ts";
 import { openEventStream } from "../../server/sse.ts";
 import { appendAudit } from "../../store/audit.ts";
 import { SampleBuffer } from "../../telemetry/samples.ts";
@@ -22,6 +22,16 @@ import { authorize } from "../../tenancy/service.ts";
 import { type LiveSnapshot, LiveTwin } from "../../twin/live.ts";
 import { whatIfProblemOf } from "../../twin/whatif.ts";
 import type { CoreServices, Feature } from "../compose.ts";
+import {
+  LiveEventAnswerSchema,
+  LiveHistorySchema,
+  PlantStateSchema,
+  RackFieldSchema,
+  RackStateSchema,
+  SiteStateSchema,
+  TcsStateSchema,
+  WhatIfResultSchema,
+} from "./live-schemas.ts";
 import type { TelemetryFeature } from "./telemetry.ts";
 import { type WhatIfBody, whatIfBody } from "./whatif-schema.ts";
 
@@ -143,14 +153,18 @@ export function liveFeature(
     return { twin, snapshot };
   };
 
-  const siteState = (state: LiveSnapshot) => ({
+  const siteState = (state: LiveSnapshot): Reply<typeof SiteStateSchema> => ({
     time: new Date(state.time).toISOString(),
     mode: "simulated" as const,
     speed,
     weather: { dryBulbC: round(state.weather.dryBulbC, 1), relativeHumidity: round(state.weather.relativeHumidity, 3) },
+    // A figure with no value (PUE with no IT load) is null, as JSON has no NaN.
     kpis: Object.fromEntries(
-      Object.entries(state.kpis).map(([key, value]) => [key, round(value, key === "pue" ? 4 : 2)]),
-    ),
+      Object.entries(state.kpis).map(([key, value]) => [
+        key,
+        Number.isFinite(value) ? round(value, key === "pue" ? 4 : 2) : null,
+      ]),
+    ) as Reply<typeof SiteStateSchema>["kpis"],
     plants: state.plants,
   });
 
@@ -273,7 +287,14 @@ export function liveFeature(
         });
         app.get(
           "/v1/state/site",
-          { schema: { tags: ["state"], summary: "Site KPIs, weather and plants now" } },
+          {
+            schema: {
+              tags: ["state"],
+              operationId: "getSiteState",
+              summary: "Site KPIs, weather and plants now",
+              response: { 200: SiteStateSchema },
+            },
+          },
           async (request) => {
             staff(request);
             return siteState(current().snapshot);
@@ -285,7 +306,9 @@ export function liveFeature(
           {
             schema: {
               tags: ["state"],
+              operationId: "getRackField",
               summary: "One field of every rack, in rack-index order",
+              response: { 200: RackFieldSchema },
               querystring: Type.Object(
                 { field: Type.Optional(StringEnum(rackStateFields)) },
                 { additionalProperties: false },
@@ -300,8 +323,16 @@ export function liveFeature(
 
         app.get<{ Params: { id: string } }>(
           "/v1/state/racks/:id",
-          { schema: { tags: ["state"], params: Type.Object({ id: Type.String({ pattern: "^rack:" }) }) } },
-          async (request) => {
+          {
+            schema: {
+              tags: ["state"],
+              operationId: "getRackState",
+              summary: "One rack now: power, coolant, throttling, its loop and the jobs on it the caller may see",
+              params: Type.Object({ id: Type.String({ pattern: "^rack:" }) }),
+              response: { 200: RackStateSchema },
+            },
+          },
+          async (request): Promise<Reply<typeof RackStateSchema>> => {
             staff(request);
             const state = current();
             const site = state.twin.site;
@@ -331,11 +362,13 @@ export function liveFeature(
           {
             schema: {
               tags: ["state"],
+              operationId: "getTcsState",
               summary: "A row's technology loop (or the loop of a CDU)",
               params: Type.Object({ id: Type.String() }),
+              response: { 200: TcsStateSchema },
             },
           },
-          async (request) => {
+          async (request): Promise<Reply<typeof TcsStateSchema>> => {
             staff(request);
             const state = current();
             const site = state.twin.site;
@@ -350,8 +383,16 @@ export function liveFeature(
 
         app.get<{ Params: { id: string } }>(
           "/v1/state/plants/:id",
-          { schema: { tags: ["state"], params: Type.Object({ id: Type.String() }) } },
-          async (request) => {
+          {
+            schema: {
+              tags: ["state"],
+              operationId: "getPlantState",
+              summary: "A cooling plant now, with its rows' loops",
+              params: Type.Object({ id: Type.String() }),
+              response: { 200: PlantStateSchema },
+            },
+          },
+          async (request): Promise<Reply<typeof PlantStateSchema>> => {
             staff(request);
             const state = current();
             const site = state.twin.site;
@@ -381,15 +422,31 @@ export function liveFeature(
           {
             schema: {
               tags: ["state"],
+              operationId: "getStateHistory",
+              summary: "Site series of the last minutes, columnar, oldest first",
               querystring: Type.Object(
                 { minutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1440 })) },
                 { additionalProperties: false },
               ),
+              response: { 200: LiveHistorySchema },
             },
           },
-          async (request) => {
+          async (request): Promise<Reply<typeof LiveHistorySchema>> => {
             staff(request);
-            return current().twin.history(request.query.minutes ?? 60);
+            const history = current().twin.history(request.query.minutes ?? 60);
+            // JSON has no NaN (a PUE with no IT load): such points are null, as JSON.stringify wrote them.
+            const finite = (values: readonly number[]) =>
+              values.map((value) => (Number.isFinite(value) ? value : null));
+            return {
+              time: history.time,
+              itKW: finite(history.itKW),
+              facilityKW: finite(history.facilityKW),
+              pue: finite(history.pue),
+              coolingKW: finite(history.coolingKW),
+              lossesKW: finite(history.lossesKW),
+              dryBulbC: finite(history.dryBulbC),
+              fwsSupplyC: finite(history.fwsSupplyC),
+            };
           },
         );
 
@@ -399,7 +456,15 @@ export function liveFeature(
             config: { urlToken: true },
             schema: {
               tags: ["state"],
+              operationId: "streamState",
               summary: "Server-sent events: `site` and `racks` every second",
+              response: {
+                200: {
+                  description:
+                    "An event stream: `event: site` with the GET /v1/state/site object and `event: racks` with the GET /v1/state/racks object, every second; `event: end` when the key expires",
+                  content: { "text/event-stream": { schema: Type.String() } },
+                },
+              },
               querystring: Type.Object({
                 field: Type.Optional(StringEnum(rackStateFields)),
                 access_token: Type.Optional(Type.String()),
@@ -440,6 +505,8 @@ export function liveFeature(
           {
             schema: {
               tags: ["state"],
+              operationId: "postStateEvent",
+              response: { 200: LiveEventAnswerSchema },
               summary:
                 "Drive the live twin: fail or repair a CDU (or any pump, dry cooler, chiller), change a plant's supply set-point",
               body: Type.Object(
@@ -452,7 +519,7 @@ export function liveFeature(
               ),
             },
           },
-          async (request) => {
+          async (request): Promise<Reply<typeof LiveEventAnswerSchema>> => {
             const context = contextOf(request);
             authorize(context.principal, "site:change");
             const { twin: live } = current();
@@ -490,8 +557,10 @@ export function liveFeature(
           {
             schema: {
               tags: ["state"],
+              operationId: "runWhatIf",
               summary:
                 "Compare a scenario (a shipped one, parameters, or both) with the baseline over the same days (runs the twin in a worker)",
+              response: { 200: WhatIfResultSchema },
               body: whatIfBody,
             },
           },

@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { AppError } from "../../core/errors.ts";
 import { contextOf } from "../../server/auth.ts";
 import { appendAudit } from "../../store/audit.ts";
-import { parseTelemetryConfig } from "../../telemetry/config.ts";
+import { type ConfiguredOptions, parseTelemetryConfig } from "../../telemetry/config.ts";
 import { registerTelemetryRoutes } from "../../telemetry/routes.ts";
 import { TelemetryService } from "../../telemetry/service.ts";
 import type { Permission } from "../../tenancy/roles.ts";
@@ -19,9 +19,10 @@ import type { CoreServices, Feature } from "../compose.ts";
  * Where telemetry keeps its history: ALIXAN_TELEMETRY_DIR, or beside an on-disk embedded store; in memory only for an
  * in-memory embedded store (a PostgreSQL store without ALIXAN_TELEMETRY_DIR refuses to start).
  */
-function telemetryDirectory(core: CoreServices): string | undefined {
+function telemetryDirectory(core: CoreServices, fromFile: string | undefined): string | undefined {
   const configured = process.env["ALIXAN_TELEMETRY_DIR"];
   if (configured !== undefined && configured !== "") return configured;
+  if (fromFile !== undefined) return fromFile;
   const location = core.store.location;
   return location.kind === "pglite" && location.dataDir !== "memory" ? join(location.dataDir, "telemetry") : undefined;
 }
@@ -41,8 +42,21 @@ export interface TelemetryFeature extends Feature {
   service(): TelemetryService;
 }
 
-/** Creates the telemetry feature; `ALIXAN_TELEMETRY_CONFIG` names an optional YAML configuration file. */
-export function telemetryFeature(options: { readonly inMemory?: boolean } = {}): TelemetryFeature {
+/** Options of the telemetry feature. */
+export interface TelemetryFeatureOptions {
+  /** Keep history in memory only (tests, demos). */
+  readonly inMemory?: boolean;
+  /** History directory from alixan.yaml (`telemetry.historyDir`); ALIXAN_TELEMETRY_DIR overrides it. */
+  readonly historyDir?: string;
+  /** Telemetry sections from alixan.yaml; a file named by ALIXAN_TELEMETRY_CONFIG replaces them. */
+  readonly configured?: ConfiguredOptions;
+}
+
+/**
+ * Creates the telemetry feature: its configuration from alixan.yaml (`options`), or from the YAML file that
+ * `ALIXAN_TELEMETRY_CONFIG` names.
+ */
+export function telemetryFeature(options: TelemetryFeatureOptions = {}): TelemetryFeature {
   let running: TelemetryService | undefined;
   return {
     name: "telemetry",
@@ -52,17 +66,17 @@ export function telemetryFeature(options: { readonly inMemory?: boolean } = {}):
     },
     async start(core) {
       const configPath = process.env["ALIXAN_TELEMETRY_CONFIG"];
-      let configured = {};
+      let configured: ConfiguredOptions = options.configured ?? {};
       if (configPath !== undefined && configPath !== "") {
         const parsed = parseTelemetryConfig(readFileSync(configPath, "utf8"));
         if (!parsed.ok) throw new Error(`${configPath}: ${parsed.problem}`);
         configured = parsed.value;
       }
-      const directory = options.inMemory === true ? undefined : telemetryDirectory(core);
+      const directory = options.inMemory === true ? undefined : telemetryDirectory(core, options.historyDir);
       if (directory === undefined && options.inMemory !== true && core.store.location.kind === "postgres") {
         // PostgreSQL holds the platform's state durably; history kept in memory would vanish at the next restart.
         throw new Error(
-          "telemetry: the store is PostgreSQL (DATABASE_URL) but ALIXAN_TELEMETRY_DIR is not set; set it to a durable directory for the telemetry history (DuckDB), such as /var/lib/alixan/telemetry",
+          "telemetry: the store is PostgreSQL but neither ALIXAN_TELEMETRY_DIR nor telemetry.historyDir is set; set one to a durable directory for the telemetry history (DuckDB), such as /var/lib/alixan/telemetry",
         );
       }
       const opened = await TelemetryService.open({

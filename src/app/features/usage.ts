@@ -8,18 +8,18 @@
  */
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { sql } from "kysely";
-import { type Static, Type } from "typebox";
+import { type Static, type TSchema, Type } from "typebox";
 import { AppError } from "../../core/errors.ts";
 import { type UsageLine, usageCsv } from "../../reports/usage.ts";
 import { contextOf } from "../../server/auth.ts";
 import { decodeCursor, pageHeaders, pagingQuery } from "../../server/paging.ts";
-import { StringEnum } from "../../server/schemas.ts";
+import { Nullable, StringEnum } from "../../server/schemas.ts";
 import { authorize, type Principal } from "../../tenancy/service.ts";
 import type { LiveTwin } from "../../twin/live.ts";
 import type { CoreServices, Feature } from "../compose.ts";
 import type { JobsEngine } from "../jobs/engine.ts";
 import { UsageMeter } from "../usage/meter.ts";
-import { costOf, type UsagePrices } from "../usage/prices.ts";
+import { costOf, type UsagePrices, usagePricesSchema } from "../usage/prices.ts";
 import { readUsage, type UsageScope } from "../usage/reads.ts";
 import { runningUsage } from "../usage/running.ts";
 
@@ -27,6 +27,93 @@ const hourMs = 3_600_000;
 
 /** The longest period one usage request may cover (a leap year). */
 export const maxUsageRangeMs = 366 * 24 * hourMs;
+
+/** A tenant's (projectId absent) or project's usage over the period. */
+const UsageLineSchema = Type.Object({
+  tenantId: Type.String(),
+  projectId: Type.Optional(Type.String()),
+  jobs: Type.Integer(),
+  gpuHoursByModel: Type.Record(Type.String(), Type.Number()),
+  cpuHours: Type.Number(),
+  itEnergyKWh: Type.Number(),
+  overheadEnergyKWh: Type.Number(),
+  energyKWh: Type.Number(),
+  co2Kg: Type.Number(),
+  waterL: Type.Number(),
+  meanQueueingS: Type.Number(),
+  preemptions: Type.Integer(),
+});
+
+/** `GET /v1/usage`: the site-wide figures are for staff only. */
+const UsageReportSchema = Type.Object({
+  from: Type.String(),
+  to: Type.String(),
+  source: Type.String({ description: "where the energy figures come from" }),
+  tenants: Type.Array(UsageLineSchema),
+  projects: Type.Array(UsageLineSchema),
+  siteEnergyKWh: Type.Optional(Type.Number()),
+  siteItEnergyKWh: Type.Optional(Type.Number()),
+  idleItEnergyKWh: Type.Optional(Type.Number()),
+  idleOverheadEnergyKWh: Type.Optional(Type.Number()),
+  siteWaterL: Type.Optional(Type.Number()),
+  siteCo2Kg: Type.Optional(Type.Number()),
+});
+
+/** `GET /v1/usage/hours`: one stored hourly row. */
+const UsageHourSchema = Type.Object({
+  hourStart: Type.String(),
+  tenantId: Type.String(),
+  projectId: Type.String(),
+  userId: Type.String(),
+  queue: Type.String(),
+  zoneId: Nullable(Type.String()),
+  gpuModel: Type.String(),
+  gpuHours: Type.Number(),
+  cpuHours: Type.Number(),
+  itEnergyKWh: Type.Number(),
+  overheadEnergyKWh: Type.Number(),
+  energyKWh: Type.Number(),
+  co2Kg: Type.Number(),
+  waterL: Type.Number(),
+});
+
+const CostSchema = {
+  currency: Type.String(),
+  energy: Type.Number(),
+  gpu: Type.Number(),
+  cpu: Type.Number(),
+  total: Type.Number(),
+};
+
+/** `GET /v1/usage/statements`: a month per tenant, with cost when priced. */
+const UsageStatementsSchema = Type.Object({
+  month: Type.String(),
+  prices: Nullable(usagePricesSchema),
+  statements: Type.Array(
+    Type.Object({
+      tenantId: Type.String(),
+      month: Type.String(),
+      from: Type.String(),
+      to: Type.String(),
+      total: UsageLineSchema,
+      projects: Type.Array(UsageLineSchema),
+      cost: Nullable(
+        Type.Object({
+          ...CostSchema,
+          projects: Type.Array(Type.Object({ projectId: Type.Optional(Type.String()), ...CostSchema })),
+        }),
+      ),
+    }),
+  ),
+});
+
+/** A JSON answer, or CSV with format=csv. */
+function jsonOrCsv(schema: TSchema, description: string) {
+  return {
+    description,
+    content: { "application/json": { schema }, "text/csv": { schema: Type.String() } },
+  };
+}
 
 /** Options of the usage feature. */
 export interface UsageFeatureOptions {
@@ -231,7 +318,9 @@ function registerUsageRoutes(app: FastifyInstance, core: CoreServices, settings:
     "/v1/usage",
     {
       schema: {
-        tags: ["reports"],
+        tags: ["usage"],
+        operationId: "getUsage",
+        response: { 200: jsonOrCsv(UsageReportSchema, "The report as JSON, or its lines as CSV with format=csv") },
         summary:
           "Usage and chargeback per tenant and project over a period (default: the last 24 h), from the stored hourly usage: hours count whole, by their start",
         querystring: usageQuery,
@@ -272,7 +361,9 @@ function registerUsageRoutes(app: FastifyInstance, core: CoreServices, settings:
     "/v1/usage/hours",
     {
       schema: {
-        tags: ["reports"],
+        tags: ["usage"],
+        operationId: "listUsageHours",
+        response: { 200: Type.Array(UsageHourSchema) },
         summary:
           "Stored hourly usage rows (tenant, project, user, queue, zone, GPU model), newest hour first, filtered by tenant, project, queue, zone and period; X-Total-Count and X-Next-Cursor page through them",
         querystring: hoursQuery,
@@ -356,7 +447,11 @@ function registerUsageRoutes(app: FastifyInstance, core: CoreServices, settings:
     "/v1/usage/statements",
     {
       schema: {
-        tags: ["reports"],
+        tags: ["usage"],
+        operationId: "listUsageStatements",
+        response: {
+          200: jsonOrCsv(UsageStatementsSchema, "The statements as JSON, or their lines as CSV with format=csv"),
+        },
         summary:
           "Monthly statements per tenant (UTC calendar month): each project's and the tenant's usage, and cost when the platform has prices (ALIXAN_USAGE_PRICES); X-Total-Count is the number of statements",
         querystring: statementsQuery,

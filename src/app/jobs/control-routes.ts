@@ -9,16 +9,15 @@ import type { Transaction } from "kysely";
 import { type Static, Type } from "typebox";
 import { AppError } from "../../core/errors.ts";
 import { contextOf } from "../../server/auth.ts";
-import { StringEnum } from "../../server/schemas.ts";
 import { appendAudit } from "../../store/audit.ts";
 import type { Store } from "../../store/database.ts";
 import type { Database } from "../../store/schema.ts";
 import { authorize, type Principal, withinScope } from "../../tenancy/service.ts";
 import { type ArraySpec, formatArray } from "./arrays.ts";
 import type { JobControl } from "./controls.ts";
-import { dependencyKinds } from "./dependencies.ts";
 import type { JobsEngine } from "./engine.ts";
 import { isActive, type JobRecord, jobView } from "./records.ts";
+import { DependencySchema, JobSchema } from "./schemas.ts";
 
 /** Tasks shown in full in an array's submission answer (the rest are read with GET /v1/job-arrays/:id). */
 const tasksShown = 100;
@@ -117,6 +116,8 @@ export function registerJobControlRoutes(app: FastifyInstance, engine: JobsEngin
     {
       schema: {
         tags: ["jobs"],
+        operationId: "holdJob",
+        response: { 200: JobSchema },
         summary: "Hold a waiting job: it is not started until released",
         params: idParams,
         body: reasonBody,
@@ -151,6 +152,8 @@ export function registerJobControlRoutes(app: FastifyInstance, engine: JobsEngin
     {
       schema: {
         tags: ["jobs"],
+        operationId: "releaseJob",
+        response: { 200: JobSchema },
         summary: "Release a held job: it waits for its turn again",
         params: idParams,
         body: reasonBody,
@@ -177,6 +180,8 @@ export function registerJobControlRoutes(app: FastifyInstance, engine: JobsEngin
     {
       schema: {
         tags: ["jobs"],
+        operationId: "requeueJob",
+        response: { 200: JobSchema },
         summary:
           "Requeue a placed job: its resources go back and it waits again (history kept); hold: true also holds it",
         params: idParams,
@@ -219,13 +224,12 @@ export function registerJobControlRoutes(app: FastifyInstance, engine: JobsEngin
 /** Most tasks listed by GET /v1/job-arrays/:id per page. */
 const maxTaskPage = 1000;
 
-const dependencySchema = Type.Object({ kind: StringEnum(dependencyKinds), jobId: Type.String() });
 /** An array as GET /v1/job-arrays/:id answers. */
 const arraySchema = Type.Object({
   arrayJobId: Type.String(),
   taskCount: Type.Integer(),
   maxRunning: Type.Union([Type.Integer(), Type.Null()]),
-  dependsOn: Type.Array(dependencySchema),
+  dependsOn: Type.Array(DependencySchema),
   states: Type.Record(Type.String(), Type.Integer(), { description: "tasks per state" }),
   tasks: Type.Array(
     Type.Object({
@@ -278,6 +282,7 @@ function registerArrayRoutes(
     {
       schema: {
         tags: ["jobs"],
+        operationId: "getJobArray",
         summary: "A job array: its tasks' states, counted and listed in task order (offset/limit page the list)",
         params: idParams,
         querystring: Type.Object(
@@ -323,6 +328,7 @@ function registerArrayRoutes(
     {
       schema: {
         tags: ["jobs"],
+        operationId: "cancelJobArray",
         summary: "Cancel every waiting or running task of a job array",
         params: idParams,
         body: reasonBody,

@@ -11,7 +11,7 @@ import type { Inventory } from "../../scheduler/inventory.ts";
 import { dataClasses, type JobSpec, jobSpec, specProblems, topologyScopes } from "../../scheduler/jobs.ts";
 import type { QueueConfig, QueueSetConfig } from "../../scheduler/queues.ts";
 import { contextOf } from "../../server/auth.ts";
-import { StringEnum } from "../../server/schemas.ts";
+import { type Reply, StringEnum } from "../../server/schemas.ts";
 import { appendAudit } from "../../store/audit.ts";
 import type { Store } from "../../store/database.ts";
 import { authorize, type Principal, withinScope } from "../../tenancy/service.ts";
@@ -20,6 +20,7 @@ import type { JobControl } from "./controls.ts";
 import { createJobs } from "./create.ts";
 import type { JobsEngine } from "./engine.ts";
 import { controlView, demandOf, isActive, type JobRecord, type JobView, jobView, placementNow } from "./records.ts";
+import { JobArraySubmissionSchema, JobEventSchema, JobSchema, jobStates } from "./schemas.ts";
 import { arrayOf, checkDependencies, controlFields } from "./submit-controls.ts";
 
 /** Settings of the jobs API. */
@@ -33,8 +34,6 @@ export interface JobRoutesSettings {
   /** Jobs one tenant may have waiting at once; a submission beyond it is answered 429. */
   readonly maxQueuedPerTenant: number;
 }
-
-const jobStates = ["queued", "admitted", "running", "succeeded", "failed", "preempted", "cancelled"] as const;
 
 const submitBody = Type.Object(
   {
@@ -230,7 +229,15 @@ export function registerJobRoutes(app: FastifyInstance, settings: JobRoutesSetti
 
   app.post<{ Body: SubmitBody }>(
     "/v1/jobs",
-    { schema: { tags: ["jobs"], summary: "Submit a GPU job (tenant roles)", body: submitBody } },
+    {
+      schema: {
+        tags: ["jobs"],
+        operationId: "submitJob",
+        summary: "Submit a GPU job (tenant roles)",
+        body: submitBody,
+        response: { 201: Type.Union([JobSchema, JobArraySubmissionSchema]) },
+      },
+    },
     async (request, reply) => {
       const context = contextOf(request);
       const principal = context.principal;
@@ -339,7 +346,10 @@ export function registerJobRoutes(app: FastifyInstance, settings: JobRoutesSetti
     {
       schema: {
         tags: ["jobs"],
+        operationId: "cancelJob",
+        summary: "Cancel a waiting or running job (its owner, tenant admins, staff)",
         params: Type.Object({ id: Type.String({ maxLength: 200 }) }),
+        response: { 200: JobSchema },
         // Why, for the audit record: staff cancelling a tenant's job should say so.
         // No body at all (null) stays valid: existing callers send none.
         body: Type.Union([
@@ -348,7 +358,7 @@ export function registerJobRoutes(app: FastifyInstance, settings: JobRoutesSetti
         ]),
       },
     },
-    async (request) => {
+    async (request): Promise<Reply<typeof JobSchema>> => {
       const record = findVisible(request);
       const context = contextOf(request);
       authorize(context.principal, "jobs:cancel", { tenantId: record.tenantId, userId: record.userId });
@@ -454,12 +464,14 @@ function registerJobReads(
     {
       schema: {
         tags: ["jobs"],
+        operationId: "listJobs",
+        response: { 200: Type.Array(JobSchema) },
         summary:
           "Jobs the caller may see, newest first, filtered by state, tenant, queue, zone, hall, rack, data class, name prefix and submission time; X-Total-Count and X-Next-Cursor headers page through them",
         querystring: jobListQuery,
       },
     },
-    async (request, reply) => {
+    async (request, reply): Promise<Reply<typeof JobSchema>[]> => {
       const principal = contextOf(request).principal;
       authorize(principal, "jobs:read");
       const { state, cursor } = request.query;
@@ -511,8 +523,16 @@ function registerJobReads(
 
   app.get<{ Params: { id: string } }>(
     "/v1/jobs/:id",
-    { schema: { tags: ["jobs"], params: Type.Object({ id: Type.String({ maxLength: 200 }) }) } },
-    async (request) => {
+    {
+      schema: {
+        tags: ["jobs"],
+        operationId: "getJob",
+        summary: "One job, live or ended (also from before the last restart)",
+        params: Type.Object({ id: Type.String({ maxLength: 200 }) }),
+        response: { 200: JobSchema },
+      },
+    },
+    async (request): Promise<Reply<typeof JobSchema>> => {
       if (engine.records.has(request.params.id)) return jobView(findVisible(request));
       const principal = contextOf(request).principal;
       const ended = engine.ended.get(request.params.id);
@@ -533,7 +553,7 @@ function registerJobReads(
         userId: row.user_id,
         name: row.name,
         queue: row.queue,
-        state: row.state,
+        state: row.state as (typeof jobStates)[number],
         reason: row.reason,
         ...demandOf(spec),
         ...controlView((row.controls ?? undefined) as JobControl | undefined),
@@ -558,6 +578,8 @@ function registerJobReads(
     {
       schema: {
         tags: ["jobs"],
+        operationId: "getJobHistory",
+        response: { 200: Type.Array(JobEventSchema) },
         summary:
           "A job's history, oldest first: submission, each start with its racks, zone and halls, preemptions, end and exit; X-Next-Cursor pages",
         params: Type.Object({ id: Type.String({ maxLength: 200 }) }),
@@ -573,7 +595,7 @@ function registerJobReads(
         ),
       },
     },
-    async (request, reply) => {
+    async (request, reply): Promise<Reply<typeof JobEventSchema>[]> => {
       const principal = contextOf(request).principal;
       authorize(principal, "jobs:read");
       // Every submitted job has its row (synthetic demo work has none, and no history): it says whose job it is.

@@ -10,7 +10,7 @@ import { kueueExport } from "../../scheduler/kueue-yaml.ts";
 import { queueSetDocument, queueSetYaml } from "../../scheduler/queue-file.ts";
 import { QueuePreemptionSchema } from "../../scheduler/queues.ts";
 import { contextOf } from "../../server/auth.ts";
-import { StringEnum } from "../../server/schemas.ts";
+import { Nullable, type Reply, StringEnum } from "../../server/schemas.ts";
 import { authorize, type Principal, withinScope } from "../../tenancy/service.ts";
 import type { DemoLoad } from "../jobs/demo-load.ts";
 import type { JobsEngine } from "../jobs/engine.ts";
@@ -77,7 +77,44 @@ const kueueBody = Type.Object(
   { additionalProperties: false },
 );
 
-const changeAnswer = Type.Object({ version: Type.Integer() });
+const changeAnswer = Type.Object({ version: Type.Integer({ description: "the configuration version now in force" }) });
+
+/** One queue as `GET /v1/queues` shows it; quantities in configuration units (GPUs, cores, GiB) by resource. */
+const QueueViewSchema = Type.Object({
+  name: Type.String(),
+  tenantId: Type.String(),
+  cohort: Nullable(Type.String()),
+  priorityClass: Type.String(),
+  nominal: Type.Record(Type.String(), Type.Number(), { description: "by resource: gpu:<model>, cpu, memory" }),
+  borrowingLimit: Type.Record(Type.String(), Nullable(Type.Number()), { description: "null: no limit" }),
+  usage: Type.Record(Type.String(), Type.Number()),
+  pending: Type.Integer(),
+  running: Type.Integer(),
+});
+
+/** The queue configuration in force, in the queue file's shape. */
+const QueueConfigAnswer = Type.Object({
+  version: Type.Integer(),
+  config: Type.Record(Type.String(), Type.Unknown(), {
+    description: "the queue file's shape (src/scheduler/queues.example.yaml)",
+  }),
+});
+
+const QueueConfigVersionSchema = Type.Object({
+  version: Type.Integer(),
+  summary: Type.String(),
+  actor: Type.String(),
+  createdAt: Type.String(),
+});
+
+/** Whether the demo load runs, and how much it offers. */
+const DemoStatusSchema = Type.Object({
+  running: Type.Boolean(),
+  load: Type.Number({ description: "offered GPU load as a share of the site's GPUs" }),
+  startedAt: Nullable(Type.String()),
+  submitted: Type.Integer({ description: "demo jobs submitted since it started" }),
+  active: Type.Integer({ description: "demo jobs waiting or running now" }),
+});
 
 const demoBody = Type.Object(
   {
@@ -103,8 +140,15 @@ function toConfigUnits(resource: string, value: number): number {
 function registerQueueList(app: FastifyInstance, engine: JobsEngine): void {
   app.get(
     "/v1/queues",
-    { schema: { tags: ["queues"], summary: "Queues, quotas and usage (GPUs, cores, GiB)" } },
-    async (request) => {
+    {
+      schema: {
+        tags: ["queues"],
+        operationId: "listQueues",
+        summary: "Queues, quotas and usage (GPUs, cores, GiB)",
+        response: { 200: Type.Array(QueueViewSchema) },
+      },
+    },
+    async (request): Promise<Reply<typeof QueueViewSchema>[]> => {
       const principal = contextOf(request).principal;
       const scope = authorize(principal, "queues:read");
       const scheduler = engine.generation.live.scheduler;
@@ -153,11 +197,21 @@ function registerConfigRoutes(app: FastifyInstance, service: QueueService): void
     {
       schema: {
         tags: ["queues"],
+        operationId: "getQueueConfig",
         summary: "The queue configuration in force (staff): JSON, YAML or Kueue objects",
         querystring: Type.Object(
           { format: Type.Optional(StringEnum(["json", "yaml", "kueue"] as const)) },
           { additionalProperties: false },
         ),
+        response: {
+          200: {
+            description: "JSON by default; YAML (the queue file, or Kueue objects) with format=yaml or kueue",
+            content: {
+              "application/json": { schema: QueueConfigAnswer },
+              "application/yaml": { schema: Type.String() },
+            },
+          },
+        },
       },
     },
     async (request, reply) => {
@@ -166,7 +220,11 @@ function registerConfigRoutes(app: FastifyInstance, service: QueueService): void
       const format = request.query.format ?? "json";
       if (format === "yaml") return reply.type("application/yaml").send(queueSetYaml(service.config));
       if (format === "kueue") return reply.type("application/yaml").send(kueueExport(service.config));
-      return { version: service.version, config: queueSetDocument(service.config) };
+      const answer: Reply<typeof QueueConfigAnswer> = {
+        version: service.version,
+        config: queueSetDocument(service.config),
+      };
+      return answer;
     },
   );
   app.get<{ Querystring: { limit?: number; before?: number } }>(
@@ -174,7 +232,9 @@ function registerConfigRoutes(app: FastifyInstance, service: QueueService): void
     {
       schema: {
         tags: ["queues"],
+        operationId: "listQueueConfigVersions",
         summary: "Versions of the queue configuration, newest first (staff)",
+        response: { 200: Type.Array(QueueConfigVersionSchema) },
         querystring: Type.Object(
           {
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
@@ -184,7 +244,7 @@ function registerConfigRoutes(app: FastifyInstance, service: QueueService): void
         ),
       },
     },
-    async (request) => {
+    async (request): Promise<Reply<typeof QueueConfigVersionSchema>[]> => {
       requireWholeRead(contextOf(request).principal);
       return service.versions(request.query.limit ?? 50, request.query.before);
     },
@@ -194,6 +254,7 @@ function registerConfigRoutes(app: FastifyInstance, service: QueueService): void
     {
       schema: {
         tags: ["queues"],
+        operationId: "replaceQueueConfig",
         summary: "Replace the whole queue configuration (platform admins)",
         body: configBody,
         response: { 200: changeAnswer },
@@ -210,6 +271,7 @@ function registerConfigRoutes(app: FastifyInstance, service: QueueService): void
     {
       schema: {
         tags: ["queues"],
+        operationId: "importKueueConfig",
         summary: "Replace the queue configuration by Kueue objects (platform admins)",
         body: kueueBody,
         response: { 200: changeAnswer },
@@ -225,15 +287,16 @@ function registerConfigRoutes(app: FastifyInstance, service: QueueService): void
 }
 
 function registerEntityRoutes(app: FastifyInstance, service: QueueService): void {
-  for (const [kind, body, noun] of [
-    ["queues", queueBody, "queue"],
-    ["cohorts", cohortBody, "cohort"],
+  for (const [kind, body, noun, Noun] of [
+    ["queues", queueBody, "queue", "Queue"],
+    ["cohorts", cohortBody, "cohort", "Cohort"],
   ] as const) {
     app.put<{ Params: Static<typeof nameParams>; Body: Record<string, unknown> }>(
       `/v1/${kind}/:name`,
       {
         schema: {
           tags: ["queues"],
+          operationId: `put${Noun}`,
           summary: `Create or replace a ${noun} (platform admins)`,
           params: nameParams,
           body,
@@ -251,6 +314,7 @@ function registerEntityRoutes(app: FastifyInstance, service: QueueService): void
       {
         schema: {
           tags: ["queues"],
+          operationId: `delete${Noun}`,
           summary: `Remove a ${noun} (platform admins; refused while it is in use)`,
           params: nameParams,
           response: { 200: changeAnswer },
@@ -271,16 +335,31 @@ function registerDemoRoutes(app: FastifyInstance, demo: DemoLoad, service: Queue
   };
   app.get(
     "/v1/demo",
-    { schema: { tags: ["queues"], summary: "Whether the demo load runs (platform admins)" } },
-    async (request) => {
+    {
+      schema: {
+        tags: ["queues"],
+        operationId: "getDemoLoad",
+        summary: "Whether the demo load runs (platform admins)",
+        response: { 200: DemoStatusSchema },
+      },
+    },
+    async (request): Promise<Reply<typeof DemoStatusSchema>> => {
       requireAdmin(contextOf(request).principal);
       return demo.status;
     },
   );
   app.put<{ Body: Static<typeof demoBody> }>(
     "/v1/demo",
-    { schema: { tags: ["queues"], summary: "Start or stop the demo load (platform admins)", body: demoBody } },
-    async (request) => {
+    {
+      schema: {
+        tags: ["queues"],
+        operationId: "setDemoLoad",
+        summary: "Start or stop the demo load (platform admins)",
+        body: demoBody,
+        response: { 200: DemoStatusSchema },
+      },
+    },
+    async (request): Promise<Reply<typeof DemoStatusSchema>> => {
       const context = contextOf(request);
       requireAdmin(context.principal);
       const before = demo.status;

@@ -10,6 +10,7 @@ import { type ComposedApp, composeApp } from "../../app/compose.ts";
 import { defaultFeatures } from "../../app/features/index.ts";
 import type { DemoKey } from "../../app/seed.ts";
 import { parseUsagePrices } from "../../app/usage/prices.ts";
+import { loadPlatformConfig, type PlatformConfig } from "../../config/file.ts";
 import { restrictFileCreation } from "../../core/private-files.ts";
 import { type ExecutionConfig, loadExecutionFile } from "../../execution/config.ts";
 import { parseQueueConfig, type QueueSetConfig } from "../../scheduler/queues.ts";
@@ -21,7 +22,10 @@ import { CliError, exitCodes } from "../output.ts";
 export interface ServeOptions {
   port: string;
   host: string;
-  site: string;
+  /** Default: alixan.yaml's `site`, else the Alixan campus. */
+  site?: string;
+  /** The alixan.yaml to read (`--config`, or ALIXAN_CONFIG). */
+  config?: string;
   dataDir?: string;
   seed: boolean;
   speed: string;
@@ -64,9 +68,30 @@ function queuesOf(file: string | undefined): { config: QueueSetConfig; source: s
   return { config: result.config, source: file };
 }
 
-function storeLocation(options: ServeOptions): StoreLocation {
+/**
+ * The store: `--data-dir`, else DATABASE_URL or ALIXAN_DATA_DIR (the environment overrides the file), else the
+ * file's `store`, else ./data.
+ */
+function storeLocation(options: ServeOptions, fromFile: StoreLocation | undefined): StoreLocation {
   if (options.dataDir !== undefined) return { kind: "pglite", dataDir: options.dataDir };
+  const environment = process.env;
+  const fromEnvironment = ["DATABASE_URL", "ALIXAN_DATA_DIR"].some((name) => (environment[name] ?? "") !== "");
+  if (!fromEnvironment && fromFile !== undefined) return fromFile;
   return locationFromEnvironment();
+}
+
+/** The checked alixan.yaml of `--config` (or ALIXAN_CONFIG); a bad field stops the start, named by its path. */
+function platformConfigOf(file: string | undefined): PlatformConfig {
+  if (file === undefined || file === "") return {};
+  const loaded = loadPlatformConfig(file);
+  if ("problems" in loaded) {
+    const lines = loaded.problems.map((problem) => {
+      const at = problem.line === undefined ? "" : `:${problem.line}:${problem.column ?? 1}`;
+      return `  ${file}${at}: ${problem.path === "" ? "" : `${problem.path}: `}${problem.message}`;
+    });
+    throw new CliError(`--config: ${file} has problems:\n${lines.join("\n")}`, exitCodes.usage);
+  }
+  return loaded.config;
 }
 
 function keysFile(location: StoreLocation): string | undefined {
@@ -88,27 +113,35 @@ export async function servePlatform(options: ServeOptions): Promise<void> {
       exitCodes.usage,
     );
   }
-  let execution: ExecutionConfig | undefined;
+  const fileConfig = platformConfigOf(options.config);
+  let execution: ExecutionConfig | undefined = fileConfig.execution;
   if (options.execution !== undefined) {
     const loaded = loadExecutionFile(options.execution);
     if (typeof loaded === "string") throw new CliError(`--execution ${loaded}`);
     execution = loaded;
   }
   const demoLoad = demoLoadOf(options.demo);
-  const queues = queuesOf(options.queues);
-  const level = parseLogLevel(process.env["LOG_LEVEL"]);
+  const queues =
+    queuesOf(options.queues) ??
+    (fileConfig.queues === undefined ? undefined : { config: fileConfig.queues, source: options.config! });
+  const levelVariable = process.env["LOG_LEVEL"];
+  const level =
+    levelVariable === undefined || levelVariable === ""
+      ? parseLogLevel(fileConfig.logLevel, "logging.level")
+      : parseLogLevel(levelVariable);
   if (typeof level !== "string") throw new CliError(level.problem, exitCodes.usage);
   const pricesText = process.env["ALIXAN_USAGE_PRICES"];
   const prices = pricesText === undefined || pricesText === "" ? undefined : parseUsagePrices(pricesText);
   if (prices !== undefined && prices.problems.length > 0)
     throw new CliError(prices.problems.join("\n"), exitCodes.usage);
-  const location = storeLocation(options);
+  const location = storeLocation(options, fileConfig.store);
+  const site = options.site ?? fileConfig.site ?? "alixan";
   // Everything this process writes (store, telemetry, keys) is private to its user; it writes nothing else.
   restrictFileCreation();
   let app: ComposedApp;
   try {
     app = await composeApp({
-      site: options.site,
+      site,
       store: location,
       seed: options.seed,
       features: defaultFeatures({
@@ -116,6 +149,7 @@ export async function servePlatform(options: ServeOptions): Promise<void> {
         demoLoad,
         ...(queues === undefined ? {} : { queues }),
         ...(execution === undefined ? {} : { execution }),
+        ...(fileConfig.telemetry === undefined ? {} : { telemetry: fileConfig.telemetry }),
         usagePrices: prices?.prices,
       }),
       // JSON lines on stdout (pino); the human start-up summary goes to stderr so stdout stays machine-readable.
@@ -139,12 +173,22 @@ export async function servePlatform(options: ServeOptions): Promise<void> {
     await app.close();
     throw new CliError(`cannot listen on ${options.host}:${port}: ${(error as Error).message}`);
   }
-  const { site } = app.inventory.current;
+  const current = app.inventory.current.site;
   const log = app.server.log;
-  log.info({ address, site: site.id, racks: site.racks.length, store: describeLocation(location) }, "alixan started");
+  log.info(
+    {
+      address,
+      site: current.id,
+      racks: current.racks.length,
+      store: describeLocation(location),
+      ...(options.config === undefined ? {} : { config: options.config }),
+    },
+    "alixan started",
+  );
   const say = (line: string) => process.stderr.write(`${line}\n`);
   say(`alixan is running at ${address}`);
-  say(`  site    ${site.name}: ${site.racks.length.toLocaleString("en-US")} racks`);
+  say(`  site    ${current.name}: ${current.racks.length.toLocaleString("en-US")} racks`);
+  if (options.config !== undefined) say(`  config  ${options.config}`);
   say(`  store   ${describeLocation(location)}`);
   say(
     `  audit   key ${app.store.audit.keyFile ?? "(in memory)"}, checkpoint ${app.store.audit.headFile ?? "(in memory)"}`,
@@ -186,7 +230,12 @@ export function withServeOptions(command: Command): Command {
   return command
     .option("-p, --port <port>", "port to listen on (0 picks a free one)", process.env["PORT"] ?? "3000")
     .option("--host <host>", "address to listen on", process.env["HOST"] ?? "127.0.0.1")
-    .option("-s, --site <site>", "site used at first start (shipped name or file)", "alixan")
+    .option("-s, --site <site>", "site used at first start (shipped name or file; default: alixan.yaml's, else alixan)")
+    .option(
+      "--config <file>",
+      "the platform configuration (alixan.yaml: site, store, telemetry, execution, queues, logging; docs/alixan.example.yaml)",
+      process.env["ALIXAN_CONFIG"],
+    )
     .option(
       "--data-dir <dir>",
       "embedded store directory (default ./data, or ALIXAN_DATA_DIR; DATABASE_URL selects PostgreSQL)",

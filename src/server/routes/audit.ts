@@ -9,6 +9,7 @@ import type { Database } from "../../store/schema.ts";
 import { authorize } from "../../tenancy/service.ts";
 import { contextOf } from "../auth.ts";
 import { decodeCursor, pageHeaders, pagingQuery } from "../paging.ts";
+import { Nullable, type Reply } from "../schemas.ts";
 
 /** `%`, `_` and `\\` match themselves in a LIKE prefix. */
 function escapeLike(text: string): string {
@@ -30,6 +31,37 @@ const auditListQuery = Type.Object(
   { additionalProperties: false },
 );
 
+/** One audit record as `/v1/audit` lists it. */
+const AuditRecordSchema = Type.Object({
+  seq: Type.Integer(),
+  at: Type.String({ description: "ISO 8601 UTC" }),
+  actor: Type.String(),
+  action: Type.String(),
+  resource: Type.String(),
+  before: Type.Unknown({ description: "the resource before the change (JSON), or null" }),
+  after: Type.Unknown({ description: "the resource after the change (JSON), or null" }),
+  requestId: Type.String(),
+  clientRequestId: Nullable(Type.String()),
+  chain: Type.String({ description: "sha256 (legacy records) or hmac-sha256" }),
+  hash: Type.String(),
+});
+
+const AuditProblemSchema = Type.Object({
+  seq: Nullable(Type.Integer()),
+  kind: Type.String({ description: "edited, forged, missing, checkpoint, trigger..." }),
+  problem: Type.String(),
+});
+
+/** The outcome of `/v1/audit/verify`. */
+const AuditVerificationSchema = Type.Object({
+  ok: Type.Boolean(),
+  records: Type.Integer(),
+  keyedRecords: Type.Integer(),
+  checkpoint: Nullable(Type.Object({ seq: Type.Integer(), at: Type.String() })),
+  problems: Type.Array(AuditProblemSchema),
+  firstProblem: Nullable(AuditProblemSchema),
+});
+
 /** Registers /v1/audit routes. */
 export function registerAuditRoutes(app: FastifyInstance, db: Kysely<Database>): void {
   app.get<{ Querystring: Static<typeof auditListQuery> }>(
@@ -37,12 +69,14 @@ export function registerAuditRoutes(app: FastifyInstance, db: Kysely<Database>):
     {
       schema: {
         tags: ["audit"],
+        operationId: "listAuditRecords",
         summary:
           "Audit records in sequence order after `after` (or the cursor), filtered by resource, resource prefix, actor, action and time; X-Total-Count and X-Next-Cursor page through them",
         querystring: auditListQuery,
+        response: { 200: Type.Array(AuditRecordSchema) },
       },
     },
-    async (request, reply) => {
+    async (request, reply): Promise<Reply<typeof AuditRecordSchema>[]> => {
       authorize(contextOf(request).principal, "audit:read");
       const { resource, resourcePrefix, actor, action, from, to, cursor } = request.query;
       const limit = request.query.limit ?? 100;
@@ -80,10 +114,12 @@ export function registerAuditRoutes(app: FastifyInstance, db: Kysely<Database>):
     {
       schema: {
         tags: ["audit"],
+        operationId: "verifyAudit",
         summary: "Recompute the keyed chain, compare it with the head checkpoint, check the append-only triggers",
+        response: { 200: AuditVerificationSchema },
       },
     },
-    async (request) => {
+    async (request): Promise<Reply<typeof AuditVerificationSchema>> => {
       authorize(contextOf(request).principal, "audit:read");
       return verifyAuditChain(db);
     },

@@ -9,7 +9,26 @@ import type { Database } from "../../store/schema.ts";
 import { authorize } from "../../tenancy/service.ts";
 import { contextOf } from "../auth.ts";
 import { decodeCursor, pageHeaders, pagingQuery } from "../paging.ts";
+import { Nullable, type Reply } from "../schemas.ts";
 import { securityEventKinds } from "../security.ts";
+
+/** One page of `/v1/security/events`. */
+const SecurityEventsSchema = Type.Object({
+  events: Type.Array(
+    Type.Object({
+      id: Type.Integer(),
+      at: Type.String({ description: "ISO 8601 UTC" }),
+      kind: Type.String({ description: securityEventKinds.join(", ") }),
+      address: Type.String(),
+      actor: Nullable(Type.String()),
+      method: Nullable(Type.String()),
+      route: Nullable(Type.String()),
+      detail: Type.Unknown(),
+      count: Type.Integer({ description: "events this row stands for (more than 1 for a suppressed summary)" }),
+    }),
+  ),
+  next: Nullable(Type.Integer({ description: "`before` for the next page, or null on the last page" })),
+});
 
 /** Registers GET /v1/security/events. */
 export function registerSecurityRoutes(app: FastifyInstance, db: Kysely<Database>): void {
@@ -28,6 +47,7 @@ export function registerSecurityRoutes(app: FastifyInstance, db: Kysely<Database
     {
       schema: {
         tags: ["audit"],
+        operationId: "listSecurityEvents",
         summary:
           "Security events (failed authentications, throttling, denials), newest first, filtered by kind, address and time; X-Total-Count and X-Next-Cursor (or `before`) page through them",
         querystring: Type.Object(
@@ -48,9 +68,10 @@ export function registerSecurityRoutes(app: FastifyInstance, db: Kysely<Database
           },
           { additionalProperties: false },
         ),
+        response: { 200: SecurityEventsSchema },
       },
     },
-    async (request, reply) => {
+    async (request, reply): Promise<Reply<typeof SecurityEventsSchema>> => {
       authorize(contextOf(request).principal, "security:read");
       const { kind, address, from, to, cursor } = request.query;
       const limit = request.query.limit ?? 100;

@@ -9,6 +9,17 @@ import type { InventoryService } from "../../inventory/service.ts";
 import type { Site } from "../../model/site.ts";
 import { authorize } from "../../tenancy/service.ts";
 import { contextOf } from "../auth.ts";
+import type { Reply } from "../schemas.ts";
+import {
+  HallSchema,
+  RackPageSchema,
+  RackSchema,
+  RowSchema,
+  SiteChangeResultSchema,
+  SiteDocumentSchema,
+  SiteLayoutSchema,
+  SiteSummarySchema,
+} from "./site-schemas.ts";
 
 const rackIndexes = new WeakMap<Site, Map<string, number>>();
 /** The layout document of a site version, built once (about 1 MB for the 40,000-rack campus). */
@@ -68,8 +79,15 @@ export function registerSiteRoutes(app: FastifyInstance, inventory: InventorySer
 
   app.get(
     "/v1/site",
-    { schema: { tags: ["site"], summary: "Site summary: counts, design power, redundancy" } },
-    async (request) => {
+    {
+      schema: {
+        tags: ["site"],
+        operationId: "getSite",
+        summary: "Site summary: counts, design power, redundancy",
+        response: { 200: SiteSummarySchema },
+      },
+    },
+    async (request): Promise<Reply<typeof SiteSummarySchema>> => {
       read(request);
       const current = inventory.current;
       // The site's zone: the console shows every time in it, named, so an operator abroad reads local time.
@@ -84,14 +102,22 @@ export function registerSiteRoutes(app: FastifyInstance, inventory: InventorySer
 
   app.get(
     "/v1/site/layout",
-    { schema: { tags: ["site"], summary: "Everything a floor map needs, in rack-index order" } },
+    {
+      schema: {
+        tags: ["site"],
+        operationId: "getSiteLayout",
+        summary: "Everything a floor map needs, in rack-index order",
+        response: { 200: SiteLayoutSchema },
+      },
+    },
     async (request, reply) => {
       read(request);
       const current = inventory.current;
       let body = layoutCache.get(current.site);
       if (body === undefined) {
         const { site } = current;
-        body = JSON.stringify({
+        // Sent as text, built once per version: the schema documents it; this annotation checks it.
+        const layout: Reply<typeof SiteLayoutSchema> = {
           version: current.version,
           rackTypes: site.rackTypes.map((type) => ({
             id: type.id,
@@ -123,37 +149,52 @@ export function registerSiteRoutes(app: FastifyInstance, inventory: InventorySer
             ids: site.racks.map((rack) => rack.id),
             typeIndex: site.racks.map((rack) => rack.typeIndex),
           },
-        });
+        };
+        body = JSON.stringify(layout);
         layoutCache.set(current.site, body);
       }
       return reply.type("application/json").send(body);
     },
   );
 
-  app.get("/v1/site/halls", { schema: { tags: ["site"] } }, async (request) => {
-    read(request);
-    const { site, analysis } = inventory.current;
-    return site.halls.map((hall) => ({
-      id: hall.id,
-      name: hall.name,
-      zoneId: hall.zoneId ?? null,
-      rows: hall.rowCount,
-      racks: hall.rackCount,
-      plantId: site.plants[hall.plantIndex]!.id,
-      designItKW: analysis.figures.hallItLoad[hall.index],
-      whiteSpaceM2: hall.whiteSpace,
-    }));
-  });
+  app.get(
+    "/v1/site/halls",
+    {
+      schema: {
+        tags: ["site"],
+        operationId: "listHalls",
+        summary: "Halls with their design IT load",
+        response: { 200: Type.Array(HallSchema) },
+      },
+    },
+    async (request): Promise<Reply<typeof HallSchema>[]> => {
+      read(request);
+      const { site, analysis } = inventory.current;
+      return site.halls.map((hall) => ({
+        id: hall.id,
+        name: hall.name,
+        zoneId: hall.zoneId ?? null,
+        rows: hall.rowCount,
+        racks: hall.rackCount,
+        plantId: site.plants[hall.plantIndex]!.id,
+        designItKW: analysis.figures.hallItLoad[hall.index]!,
+        whiteSpaceM2: hall.whiteSpace,
+      }));
+    },
+  );
 
   app.get<{ Querystring: { hall?: string } }>(
     "/v1/site/rows",
     {
       schema: {
         tags: ["site"],
+        operationId: "listRows",
+        summary: "Rows, of one hall or all, with their loop and design load",
         querystring: Type.Object({ hall: Type.Optional(Type.String()) }, { additionalProperties: false }),
+        response: { 200: Type.Array(RowSchema) },
       },
     },
-    async (request) => {
+    async (request): Promise<Reply<typeof RowSchema>[]> => {
       read(request);
       const { site, analysis } = inventory.current;
       return site.rows
@@ -164,8 +205,8 @@ export function registerSiteRoutes(app: FastifyInstance, inventory: InventorySer
           zoneId: row.zoneId ?? null,
           racks: row.rackCount,
           firstRack: site.racks[row.rackStart]?.id ?? null,
-          designItKW: analysis.figures.rowItLoad[row.index],
-          liquidHeatKW: analysis.figures.rowLiquidHeat[row.index],
+          designItKW: analysis.figures.rowItLoad[row.index]!,
+          liquidHeatKW: analysis.figures.rowLiquidHeat[row.index]!,
           tcsLoop: row.tcs.id,
           cdus: row.tcs.ids,
           cduCapacityKW: row.tcs.unitCapacity,
@@ -180,6 +221,7 @@ export function registerSiteRoutes(app: FastifyInstance, inventory: InventorySer
     {
       schema: {
         tags: ["site"],
+        operationId: "listRacks",
         summary: "Racks, filtered and paged",
         querystring: Type.Object(
           {
@@ -191,9 +233,10 @@ export function registerSiteRoutes(app: FastifyInstance, inventory: InventorySer
           },
           { additionalProperties: false },
         ),
+        response: { 200: RackPageSchema },
       },
     },
-    async (request) => {
+    async (request): Promise<Reply<typeof RackPageSchema>> => {
       read(request);
       const { site } = inventory.current;
       const { row, hall, zone, offset = 0, limit = 500 } = request.query;
@@ -214,8 +257,16 @@ export function registerSiteRoutes(app: FastifyInstance, inventory: InventorySer
 
   app.get<{ Params: { id: string } }>(
     "/v1/site/racks/:id",
-    { schema: { tags: ["site"], params: Type.Object({ id: Type.String({ pattern: "^rack:" }) }) } },
-    async (request) => {
+    {
+      schema: {
+        tags: ["site"],
+        operationId: "getRack",
+        summary: "One rack: type, power path and cooling",
+        params: Type.Object({ id: Type.String({ pattern: "^rack:" }) }),
+        response: { 200: RackSchema },
+      },
+    },
+    async (request): Promise<Reply<typeof RackSchema>> => {
       read(request);
       const { site } = inventory.current;
       const index = rackIndexOf(site, request.params.id);
@@ -226,7 +277,14 @@ export function registerSiteRoutes(app: FastifyInstance, inventory: InventorySer
 
   app.get(
     "/v1/site/document",
-    { schema: { tags: ["site"], summary: "The site file in force, normalised" } },
+    {
+      schema: {
+        tags: ["site"],
+        operationId: "getSiteDocument",
+        summary: "The site file in force, normalised",
+        response: { 200: SiteDocumentSchema },
+      },
+    },
     async (request) => {
       read(request);
       return inventory.current.file;
@@ -238,6 +296,7 @@ export function registerSiteRoutes(app: FastifyInstance, inventory: InventorySer
     {
       schema: {
         tags: ["site"],
+        operationId: "changeSite",
         summary: "Change the site: a whole document or a JSON merge patch, validated before it applies",
         body: Type.Object(
           {
@@ -247,6 +306,10 @@ export function registerSiteRoutes(app: FastifyInstance, inventory: InventorySer
           },
           { additionalProperties: false },
         ),
+        response: {
+          200: { ...SiteChangeResultSchema, description: "The change left the site as it was" },
+          201: { ...SiteChangeResultSchema, description: "A new site version applies" },
+        },
       },
     },
     async (request, reply) => {
@@ -260,9 +323,12 @@ export function registerSiteRoutes(app: FastifyInstance, inventory: InventorySer
       const previous = inventory.current.version;
       const applied = await inventory.applyChange(contextOf(request), change);
       // 201 for a new version; 200 when the change left the site as it was (nothing applied, nothing rebuilt).
-      return reply
-        .status(applied.version === previous ? 200 : 201)
-        .send({ version: applied.version, summary: applied.summary, warnings: applied.diagnostics });
+      const answer: Reply<typeof SiteChangeResultSchema> = {
+        version: applied.version,
+        summary: applied.summary,
+        warnings: applied.diagnostics,
+      };
+      return reply.status(applied.version === previous ? 200 : 201).send(answer);
     },
   );
 }

@@ -8,7 +8,7 @@ import type { Project, Tenant, User } from "../../store/schema.ts";
 import { roles } from "../../tenancy/roles.ts";
 import { type Page, type PageRequest, type TenancyService, tenantKinds } from "../../tenancy/service.ts";
 import { contextOf } from "../auth.ts";
-import { StringEnum } from "../schemas.ts";
+import { Nullable, type Reply, StringEnum } from "../schemas.ts";
 
 const TenantSchema = Type.Object({
   id: Type.String(),
@@ -39,6 +39,14 @@ const KeySchema = Type.Object({
   createdAt: Type.String(),
   expiresAt: Type.Union([Type.String(), Type.Null()]),
   revokedAt: Type.Union([Type.String(), Type.Null()]),
+});
+/** The caller of `/v1/me`. */
+const PrincipalSchema = Type.Object({
+  userId: Type.String(),
+  tenantId: Nullable(Type.String()),
+  role: StringEnum(roles),
+  name: Type.String(),
+  keyId: Type.Optional(Type.String({ description: "absent for the local operator" })),
 });
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 80 }) });
 
@@ -89,8 +97,15 @@ function sendPage<T, V>(reply: FastifyReply, page: Page<T>, view: (row: T) => V)
 export function registerTenancyRoutes(app: FastifyInstance, tenancy: TenancyService): void {
   app.get(
     "/v1/me",
-    { schema: { tags: ["tenancy"], summary: "The caller's identity and role" } },
-    async (request) => contextOf(request).principal,
+    {
+      schema: {
+        tags: ["tenancy"],
+        operationId: "getMe",
+        summary: "The caller's identity and role",
+        response: { 200: PrincipalSchema },
+      },
+    },
+    async (request): Promise<Reply<typeof PrincipalSchema>> => contextOf(request).principal,
   );
 
   app.get<{ Querystring: { limit?: number; cursor?: string; kind?: string } }>(
@@ -98,6 +113,7 @@ export function registerTenancyRoutes(app: FastifyInstance, tenancy: TenancyServ
     {
       schema: {
         tags: ["tenancy"],
+        operationId: "listTenants",
         summary:
           "Tenants visible to the caller, in id order, optionally of one kind; X-Total-Count and X-Next-Cursor page through them",
         querystring: Type.Object(
@@ -116,7 +132,15 @@ export function registerTenancyRoutes(app: FastifyInstance, tenancy: TenancyServ
   );
   app.get<{ Params: { id: string } }>(
     "/v1/tenants/:id",
-    { schema: { tags: ["tenancy"], params: IdParams, response: { 200: TenantSchema } } },
+    {
+      schema: {
+        tags: ["tenancy"],
+        operationId: "getTenant",
+        summary: "One tenant",
+        params: IdParams,
+        response: { 200: TenantSchema },
+      },
+    },
     async (request) => tenantView(await tenancy.getTenant(contextOf(request), request.params.id)),
   );
   app.post<{ Body: { id: string; name: string; kind: string; dataClasses?: string[] } }>(
@@ -124,6 +148,7 @@ export function registerTenancyRoutes(app: FastifyInstance, tenancy: TenancyServ
     {
       schema: {
         tags: ["tenancy"],
+        operationId: "createTenant",
         summary: "Create a tenant (platform admins)",
         body: Type.Object(
           {
@@ -146,6 +171,7 @@ export function registerTenancyRoutes(app: FastifyInstance, tenancy: TenancyServ
     {
       schema: {
         tags: ["tenancy"],
+        operationId: "listProjects",
         summary: "Projects visible to the caller, in id order; X-Total-Count and X-Next-Cursor page through them",
         querystring: Type.Object(
           { tenantId: Type.Optional(Type.String({ maxLength: 100 })), ...pageQuery },
@@ -163,7 +189,15 @@ export function registerTenancyRoutes(app: FastifyInstance, tenancy: TenancyServ
   );
   app.get<{ Params: { id: string } }>(
     "/v1/projects/:id",
-    { schema: { tags: ["tenancy"], params: IdParams, response: { 200: ProjectSchema } } },
+    {
+      schema: {
+        tags: ["tenancy"],
+        operationId: "getProject",
+        summary: "One project",
+        params: IdParams,
+        response: { 200: ProjectSchema },
+      },
+    },
     async (request) => projectView(await tenancy.getProject(contextOf(request), request.params.id)),
   );
   app.post<{ Body: { tenantId: string; name: string } }>(
@@ -171,6 +205,8 @@ export function registerTenancyRoutes(app: FastifyInstance, tenancy: TenancyServ
     {
       schema: {
         tags: ["tenancy"],
+        operationId: "createProject",
+        summary: "Create a project in a tenant",
         body: Type.Object(
           { tenantId: Type.String({ minLength: 1 }), name: Type.String({ minLength: 1, maxLength: 120 }) },
           { additionalProperties: false },
@@ -187,6 +223,7 @@ export function registerTenancyRoutes(app: FastifyInstance, tenancy: TenancyServ
     {
       schema: {
         tags: ["tenancy"],
+        operationId: "listUsers",
         summary:
           "Users visible to the caller, in id order, optionally of one tenant or role; X-Total-Count and X-Next-Cursor page through them",
         querystring: Type.Object(
@@ -212,7 +249,15 @@ export function registerTenancyRoutes(app: FastifyInstance, tenancy: TenancyServ
   );
   app.get<{ Params: { id: string } }>(
     "/v1/users/:id",
-    { schema: { tags: ["tenancy"], params: IdParams, response: { 200: UserSchema } } },
+    {
+      schema: {
+        tags: ["tenancy"],
+        operationId: "getUser",
+        summary: "One user",
+        params: IdParams,
+        response: { 200: UserSchema },
+      },
+    },
     async (request) => userView(await tenancy.getUser(contextOf(request), request.params.id)),
   );
   app.post<{ Body: { tenantId: string | null; name: string; email: string; role: string } }>(
@@ -220,6 +265,8 @@ export function registerTenancyRoutes(app: FastifyInstance, tenancy: TenancyServ
     {
       schema: {
         tags: ["tenancy"],
+        operationId: "createUser",
+        summary: "Create a user (platform staff, or a tenant admin in their tenant)",
         body: Type.Object(
           {
             tenantId: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
@@ -237,7 +284,15 @@ export function registerTenancyRoutes(app: FastifyInstance, tenancy: TenancyServ
   );
   app.post<{ Params: { id: string } }>(
     "/v1/users/:id/disable",
-    { schema: { tags: ["tenancy"], params: IdParams, response: { 200: UserSchema } } },
+    {
+      schema: {
+        tags: ["tenancy"],
+        operationId: "disableUser",
+        summary: "Disable a user: their keys stop working",
+        params: IdParams,
+        response: { 200: UserSchema },
+      },
+    },
     async (request) => userView(await tenancy.disableUser(contextOf(request), request.params.id)),
   );
 
@@ -246,6 +301,7 @@ export function registerTenancyRoutes(app: FastifyInstance, tenancy: TenancyServ
     {
       schema: {
         tags: ["tenancy"],
+        operationId: "listKeys",
         summary: "API keys visible to the caller, in id order; X-Total-Count and X-Next-Cursor page through them",
         querystring: Type.Object(
           { userId: Type.Optional(Type.String({ maxLength: 100 })), ...pageQuery },
@@ -266,6 +322,7 @@ export function registerTenancyRoutes(app: FastifyInstance, tenancy: TenancyServ
     {
       schema: {
         tags: ["tenancy"],
+        operationId: "createKey",
         summary: "Create an API key; the token is shown in this answer only",
         body: Type.Object(
           {
@@ -290,7 +347,15 @@ export function registerTenancyRoutes(app: FastifyInstance, tenancy: TenancyServ
   );
   app.delete<{ Params: { id: string } }>(
     "/v1/keys/:id",
-    { schema: { tags: ["tenancy"], summary: "Revoke an API key", params: IdParams, response: { 200: KeySchema } } },
+    {
+      schema: {
+        tags: ["tenancy"],
+        operationId: "revokeKey",
+        summary: "Revoke an API key",
+        params: IdParams,
+        response: { 200: KeySchema },
+      },
+    },
     async (request) => tenancy.revokeApiKey(contextOf(request), request.params.id),
   );
 }

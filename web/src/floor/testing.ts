@@ -28,8 +28,8 @@ export function syntheticLayout(halls: number, rows: number, racks: number): Sit
   return {
     version: 3,
     rackTypes: [
-      { id: "nvl72", designPowerKW: 132, gpus: 72, gpuModel: "GB300" },
-      { id: "cpu", designPowerKW: 12, gpus: 0, gpuModel: null },
+      { id: "nvl72", designPowerKW: 132, gpus: 72, gpuModel: "GB300", maxCoolantSupplyC: 45 },
+      { id: "cpu", designPowerKW: 12, gpus: 0, gpuModel: null, maxCoolantSupplyC: 45 },
     ],
     zones: [{ id: "zone:hds", name: "Health data" }],
     halls: Array.from({ length: halls }, (_, hall) => ({

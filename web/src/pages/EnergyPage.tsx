@@ -52,8 +52,9 @@ export function EnergyPage() {
         const time = toMs(next.time);
         if (store.time.length > 0 && time <= store.time[store.time.length - 1]!) return;
         store.time.push(time);
-        store.water.push(next.kpis.makeUpWaterLPerH);
-        store.carbon.push(next.kpis.carbonKgPerH);
+        // A figure without a value is a gap in the chart, not a zero.
+        store.water.push(next.kpis.makeUpWaterLPerH ?? Number.NaN);
+        store.carbon.push(next.kpis.carbonKgPerH ?? Number.NaN);
         if (store.time.length > maxLivePoints) {
           store.time.shift();
           store.water.shift();
@@ -107,7 +108,7 @@ export function EnergyPage() {
           <Kpi label="Make-up water" value={`${formatNumber(site.kpis.makeUpWaterLPerH, 0)} L/h`} />
           <Kpi
             label="WUE"
-            value={`${formatNumber(site.kpis.itKW > 0 ? site.kpis.makeUpWaterLPerH / site.kpis.itKW : Number.NaN, 3)} L/kWh`}
+            value={`${formatNumber(site.kpis.itKW !== null && site.kpis.itKW > 0 && site.kpis.makeUpWaterLPerH !== null ? site.kpis.makeUpWaterLPerH / site.kpis.itKW : Number.NaN, 3)} L/kWh`}
           />
           <Kpi label="Carbon" value={`${formatNumber(site.kpis.carbonKgPerH, 0)} kg CO₂/h`} />
           <p className="muted kpis-note">{formatTime(site.time)}</p>
@@ -167,9 +168,21 @@ const HistoryCharts = memo(function HistoryCharts(props: { history: SiteHistory 
         unit="MW"
         stacked
         series={[
-          { label: "IT", colour: "#4e79a7", values: history.itKW.map((value) => value / 1000) },
-          { label: "Losses", colour: "#f28e2b", values: history.lossesKW.map((value) => value / 1000) },
-          { label: "Cooling", colour: "#76b7b2", values: history.coolingKW.map((value) => value / 1000) },
+          {
+            label: "IT",
+            colour: "#4e79a7",
+            values: history.itKW.map((value) => (value === null ? null : value / 1000)),
+          },
+          {
+            label: "Losses",
+            colour: "#f28e2b",
+            values: history.lossesKW.map((value) => (value === null ? null : value / 1000)),
+          },
+          {
+            label: "Cooling",
+            colour: "#76b7b2",
+            values: history.coolingKW.map((value) => (value === null ? null : value / 1000)),
+          },
         ]}
       />
       <TimeSeriesChart
@@ -177,7 +190,13 @@ const HistoryCharts = memo(function HistoryCharts(props: { history: SiteHistory 
         fromZero
         time={history.time}
         unit="MW"
-        series={[{ label: "Facility", colour: "#59a14f", values: history.facilityKW.map((value) => value / 1000) }]}
+        series={[
+          {
+            label: "Facility",
+            colour: "#59a14f",
+            values: history.facilityKW.map((value) => (value === null ? null : value / 1000)),
+          },
+        ]}
       />
       <TimeSeriesChart
         title="Temperatures"

@@ -64,7 +64,7 @@ export function OverviewPage() {
               <Kpi
                 label="Throttled racks"
                 value={formatNumber(state.kpis.throttledRacks)}
-                tone={state.kpis.throttledRacks > 0 ? "warn" : "good"}
+                tone={(state.kpis.throttledRacks ?? 0) > 0 ? "warn" : "good"}
               />
               <Kpi label="Make-up water" value={`${formatNumber(state.kpis.makeUpWaterLPerH, 0)} L/h`} />
               <Kpi label="Carbon" value={`${formatNumber(state.kpis.carbonKgPerH, 0)} kg CO₂/h`} />
@@ -91,7 +91,7 @@ export function OverviewPage() {
               {site.coolingAvailableMW === undefined ? null : (
                 <Kpi label="Cooling available" value={`${formatNumber(site.coolingAvailableMW, 0)} MW`} />
               )}
-              {["halls", "racks", "gpus", "cdus"].map((key) =>
+              {(["halls", "racks", "gpus", "cdus"] as const).map((key) =>
                 site.counts[key] === undefined ? null : (
                   <Kpi
                     key={key}

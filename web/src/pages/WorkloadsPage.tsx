@@ -460,7 +460,7 @@ function JobTable(props: { jobs: readonly Job[]; highlight: string | undefined; 
                 {job.gpuModel === null ? "" : ` × ${job.gpuModel}`}
               </td>
               <td>{job.dataClass}</td>
-              <td title={formatTime(job.submittedAt)}>{formatAge(job.submittedAt)}</td>
+              <td title={formatTime(job.submittedAt)}>{job.submittedAt === null ? "–" : formatAge(job.submittedAt)}</td>
               <td>
                 {mayCancel(job) ? (
                   confirming === job.id ? (

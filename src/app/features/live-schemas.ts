@@ -1,0 +1,181 @@
+/**
+ * Response schemas of the live state and what-if routes (live.ts): the shapes of the twin's snapshot as the API
+ * shows it. Figures that have no value (a PUE with no IT load) are null.
+ */
+import { Type } from "typebox";
+import { Nullable, StringEnum } from "../../server/schemas.ts";
+import { whatIfScenarios } from "../../twin/whatif.ts";
+
+/** A cooling plant now; heat and power in kW. */
+export const LivePlantSchema = Type.Object({
+  id: Type.String(),
+  fwsSupplyC: Type.Number(),
+  fwsReturnC: Type.Number(),
+  heatKW: Type.Number(),
+  dryCoolerKW: Type.Number(),
+  chillerKW: Type.Number(),
+  fanKW: Type.Number(),
+  pumpKW: Type.Number(),
+  chillersRunning: Type.Integer(),
+  adiabaticOn: Type.Boolean(),
+  failedUnits: Type.Array(Type.String(), { description: "pumps, dry coolers and chillers out of service" }),
+});
+
+/** A row's technology cooling loop now; heat in kW. */
+export const LiveTcsSchema = Type.Object({
+  id: Type.String({ description: "tcs:h1-r001" }),
+  heatKW: Type.Number(),
+  capacityKW: Type.Number(),
+  headroomKW: Type.Number(),
+  supplyC: Type.Number(),
+  returnC: Type.Number(),
+  flowLpm: Type.Number(),
+  failedCdus: Type.Array(Type.String()),
+});
+
+const nullableNumber = Nullable(Type.Number());
+
+const kpiNames = [
+  "itKW",
+  "facilityKW",
+  "pue",
+  "coolingKW",
+  "lossesKW",
+  "makeUpWaterLPerH",
+  "carbonKgPerH",
+  "gpuUtilisation",
+  "throttledRacks",
+] as const;
+
+/** `GET /v1/state/site` (and the `site` event of the state stream). */
+export const SiteStateSchema = Type.Object({
+  time: Type.String(),
+  mode: StringEnum(["simulated", "measured"]),
+  speed: Type.Number({ description: "simulated seconds per second" }),
+  weather: Type.Object({ dryBulbC: Type.Number(), relativeHumidity: Type.Number() }),
+  kpis: Type.Object(
+    Object.fromEntries(kpiNames.map((name) => [name, nullableNumber])) as {
+      [Name in (typeof kpiNames)[number]]: typeof nullableNumber;
+    },
+    { description: "null when a figure has no value (PUE with no IT load)" },
+  ),
+  plants: Type.Array(LivePlantSchema),
+});
+
+/** `GET /v1/state/racks`: one field of every rack, in rack-index order. */
+export const RackFieldSchema = Type.Object({
+  time: Type.String(),
+  field: Type.String(),
+  unit: Type.String({ description: "kW, fraction or degC" }),
+  values: Type.Array(Type.Number()),
+});
+
+/** `GET /v1/state/racks/{id}`. */
+export const RackStateSchema = Type.Object({
+  id: Type.String(),
+  time: Type.String(),
+  powerKW: Type.Number(),
+  designPowerKW: Type.Number(),
+  utilisation: Type.Number(),
+  tcsSupplyC: Type.Number(),
+  tcsReturnC: Type.Number(),
+  headroomKW: Type.Number(),
+  throttle: Type.Number({ description: "share of power left, 1 = not throttled" }),
+  tcs: LiveTcsSchema,
+  jobs: Type.Array(
+    Type.Object({ id: Type.String(), name: Type.String(), tenantId: Type.String(), gpus: Type.Integer() }),
+  ),
+});
+
+/** `GET /v1/state/tcs/{id}`. */
+export const TcsStateSchema = Type.Object({
+  ...LiveTcsSchema.properties,
+  rowId: Type.String(),
+  plantId: Type.String(),
+});
+
+/** `GET /v1/state/plants/{id}`. */
+export const PlantStateSchema = Type.Object({
+  ...LivePlantSchema.properties,
+  tcs: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      heatKW: Type.Number(),
+      capacityKW: Type.Number(),
+      headroomKW: Type.Number(),
+      supplyC: Type.Number(),
+    }),
+  ),
+});
+
+const nullableSeries = Type.Array(Nullable(Type.Number()));
+
+/** `GET /v1/state/history`: site series, columnar, oldest first; null where a point has no value. */
+export const LiveHistorySchema = Type.Object({
+  time: Type.Array(Type.Number(), { description: "start of each point's interval, epoch ms" }),
+  itKW: nullableSeries,
+  facilityKW: nullableSeries,
+  pue: nullableSeries,
+  coolingKW: nullableSeries,
+  lossesKW: nullableSeries,
+  dryBulbC: nullableSeries,
+  fwsSupplyC: nullableSeries,
+});
+
+/** `POST /v1/state/events`: the event as applied. */
+export const LiveEventAnswerSchema = Type.Object({
+  applied: Type.Object({
+    action: StringEnum(["fail-cdu", "repair-cdu", "fail-unit", "repair-unit", "set-supply"]),
+    id: Type.String(),
+    supplyC: Type.Optional(Type.Number()),
+  }),
+});
+
+const WhatIfKpisSchema = Type.Object({
+  pue: Type.Number(),
+  itMWh: Type.Number(),
+  facilityMWh: Type.Number(),
+  chillerHours: Type.Number(),
+  peakGridMW: Type.Number({ description: "highest 10-minute mean grid demand" }),
+  hoursAboveLimit: Type.Number(),
+  throttledGpuHours: Type.Number(),
+  throttledRackHours: Type.Number({ description: "hours racks of every type spent throttled" }),
+  waterM3: Type.Number(),
+  wue: Type.Number({ description: "L/kWh of IT" }),
+  maxFwsSupplyC: Type.Number({ description: "highest facility water supply of any plant, °C" }),
+  maxTcsSupplyC: Type.Number({ description: "highest TCS supply of any row, °C" }),
+  maxOutdoorC: Type.Number({ description: "hottest hourly mean outdoor dry bulb of the window, °C" }),
+});
+
+const WhatIfSeriesSchema = Type.Object({
+  pue: Type.Array(Type.Number()),
+  fwsSupplyC: Type.Array(Type.Number()),
+  facilityKW: Type.Array(Type.Number()),
+  outdoorC: Type.Array(Type.Number(), { description: "outdoor dry bulb, °C" }),
+});
+
+/** `POST /v1/whatif`: both runs' figures and hourly series. */
+export const WhatIfResultSchema = Type.Object({
+  scenario: Type.Optional(StringEnum(whatIfScenarios, { description: "the shipped scenario it started from" })),
+  days: Type.Integer(),
+  startDay: Type.Integer(),
+  description: Type.String({ description: "what ran, in one line: the changes and the window" }),
+  changes: Type.Array(Type.String(), { description: "each change of the scenario as it ran" }),
+  weather: Type.Object({ baseline: Type.String(), variant: Type.String() }),
+  baseline: WhatIfKpisSchema,
+  variant: WhatIfKpisSchema,
+  throttling: Type.Array(
+    Type.Object({
+      rackType: Type.String(),
+      description: Type.String(),
+      racks: Type.Integer(),
+      baselineRackHours: Type.Number(),
+      variantRackHours: Type.Number(),
+    }),
+  ),
+  series: Type.Object({
+    time: Type.Array(Type.Number(), { description: "start of each hour, epoch ms" }),
+    baseline: WhatIfSeriesSchema,
+    variant: WhatIfSeriesSchema,
+  }),
+});

@@ -1,0 +1,129 @@
+/**
+ * The OpenAPI document as a contract: what @fastify/swagger builds from the routes' own schemas, completed with what
+ * is the same for every operation (the problem answers, servers, licence, tag descriptions). The console's API types
+ * are generated from this document (`npm run gen:api`), and the test suite lints it with Redocly's recommended rules.
+ */
+import type { FastifyDynamicSwaggerOptions } from "@fastify/swagger";
+import { ProblemSchema } from "./problem.ts";
+
+/** Media type of every error answer. */
+export const problemMediaType = "application/problem+json";
+
+/** What each tag groups, shown by the docs page and required by the linter's tag rules. */
+export const apiTags: readonly { name: string; description: string }[] = [
+  { name: "platform", description: "Liveness, readiness and metrics" },
+  { name: "tenancy", description: "Tenants, projects, users and API keys" },
+  { name: "audit", description: "The keyed audit chain and the security log" },
+  { name: "site", description: "Site inventory: halls, rows, racks, site versions and change requests" },
+  { name: "jobs", description: "Jobs: submission, listing, history, cancellation" },
+  { name: "queues", description: "Queues, their configuration versions and the demo load" },
+  { name: "drains", description: "Maintenance drains of racks, rows and halls" },
+  { name: "state", description: "Live state of the facility (the twin, or measurements)" },
+  { name: "whatif", description: "What-if scenarios run on the twin" },
+  { name: "usage", description: "Usage statements per tenant and project" },
+  { name: "alarms", description: "Alarms and the incidents that touch a tenant's jobs" },
+  { name: "telemetry", description: "Telemetry ingest, query, export and streams" },
+];
+
+/** The problem answers operations share, by component name: status and meaning. */
+const problemResponses = {
+  BadRequest: { status: "400", description: "Invalid request: `errors` names each field at fault" },
+  Unauthorized: { status: "401", description: "No API key, or a key that is unknown, revoked or expired" },
+  Forbidden: { status: "403", description: "The caller's role may not do this" },
+  TooManyRequests: { status: "429", description: "Too many requests for this key (`Retry-After` says when to retry)" },
+  ClientError: { status: "4XX", description: "Other client errors (not found, conflict, too large...)" },
+  ServerError: { status: "5XX", description: "Server errors: the request id finds the cause in the server log" },
+} as const;
+
+/** `components.responses`: each shared problem answer, once. */
+export function problemResponseComponents(): Record<
+  string,
+  { description: string; content: Record<string, { schema: { $ref: string } }> }
+> {
+  return Object.fromEntries(
+    Object.entries(problemResponses).map(([name, { description }]) => [
+      name,
+      { description, content: { [problemMediaType]: { schema: { $ref: "#/components/schemas/Problem" } } } },
+    ]),
+  );
+}
+
+/** The document options given to @fastify/swagger (info, servers, security, shared components). */
+export const openapiOptions: NonNullable<FastifyDynamicSwaggerOptions["openapi"]> = {
+  openapi: "3.1.0",
+  info: {
+    title: "alixan API",
+    version: "0.1.0",
+    description:
+      "Operate a sovereign, liquid-cooled AI data center: site inventory, tenants, jobs, live state. " +
+      "Authenticate with `Authorization: Bearer alx_…`. Errors are RFC 9457 problem+json.",
+    license: { name: "Apache-2.0", identifier: "Apache-2.0" },
+  },
+  // Relative: the document describes the server it is fetched from, whatever its host and port.
+  servers: [{ url: "/", description: "the alixan server that serves this document" }],
+  tags: [...apiTags],
+  components: {
+    securitySchemes: { apiKey: { type: "http", scheme: "bearer", bearerFormat: "alx_<id>_<secret>" } },
+    // A TypeBox schema is plain JSON Schema; the OpenAPI typings only want a narrower object type.
+    schemas: { Problem: ProblemSchema as unknown as Record<string, never> },
+    responses: problemResponseComponents(),
+  },
+  security: [{ apiKey: [] }],
+};
+
+/** Route schema key declaring a body Fastify does not validate as JSON (text, protobuf): copied to `requestBody`. */
+export const rawBodyKey = "x-raw-body";
+
+/** The `x-raw-body` of a route that takes a text or binary body: its media types, each a string. */
+export function rawBody(description: string, mediaTypes: readonly string[]) {
+  return {
+    [rawBodyKey]: {
+      required: true,
+      description,
+      content: Object.fromEntries(mediaTypes.map((type) => [type, { schema: { type: "string" } }])),
+    },
+  };
+}
+
+interface Operation {
+  [rawBodyKey]?: unknown;
+  security?: unknown[];
+  parameters?: unknown[];
+  requestBody?: unknown;
+  responses?: Record<string, unknown>;
+}
+
+/**
+ * Adds the problem answers every operation can give (the server sends them from one place, problem.ts): 400 when it
+ * takes input, 401 when it needs a key, 429 from the rate limit, and any other 4XX and 5XX. A route's own declared
+ * answers stay as they are.
+ */
+export function withProblemResponses<Document extends { paths?: object | undefined }>(document: Document): Document {
+  for (const item of Object.values(document.paths ?? {}) as (Record<string, unknown> | undefined)[]) {
+    for (const [method, value] of Object.entries(item ?? {})) {
+      if (!["get", "put", "post", "delete", "patch"].includes(method)) continue;
+      const operation = value as Operation;
+      if (operation[rawBodyKey] !== undefined && operation.requestBody === undefined) {
+        operation.requestBody = operation[rawBodyKey];
+        delete operation[rawBodyKey];
+      }
+      const responses: Record<string, unknown> = { ...(operation.responses ?? {}) };
+      const secured = operation.security === undefined || operation.security.length > 0;
+      const takesInput = (operation.parameters?.length ?? 0) > 0 || operation.requestBody !== undefined;
+      const add = (name: keyof typeof problemResponses) => {
+        const { status } = problemResponses[name];
+        if (responses[status] === undefined) responses[status] = { $ref: `#/components/responses/${name}` };
+      };
+      if (takesInput) add("BadRequest");
+      if (secured) {
+        add("Unauthorized");
+        add("Forbidden");
+        add("TooManyRequests");
+      }
+      add("ClientError");
+      add("ServerError");
+      operation.responses = responses;
+    }
+  }
+  return document;
+}

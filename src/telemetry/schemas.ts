@@ -1,0 +1,138 @@
+/**
+ * Response schemas of the telemetry and alarm routes (routes.ts, receivers.ts): ingest reports, query frames, series,
+ * status, alarms and their events. One source for the serializer, the OpenAPI document and the console's types.
+ */
+import { Type } from "typebox";
+import { Nullable, StringEnum } from "../server/schemas.ts";
+import { severities } from "./types.ts";
+
+/** What an ingest call did (the answer of every push route, and the members of its 400/429 problems). */
+export const IngestReportSchema = Type.Object({
+  accepted: Type.Integer({ description: "samples now durable" }),
+  rejected: Type.Array(
+    Type.Object({
+      line: Type.Optional(Type.Integer({ description: "1-based, for text formats" })),
+      path: Type.String({ description: "samples[3].value, or the field on a line" }),
+      problem: Type.String(),
+    }),
+    { description: "the first rejections (at most 100)" },
+  ),
+  rejectedCount: Type.Integer(),
+  seriesLimited: Type.Optional(Type.Integer({ description: "inputs refused at a series limit" })),
+});
+
+const LabelsSchema = Type.Record(Type.String(), Type.String());
+
+const LocationSchema = Type.Object({
+  equipment: Type.Optional(Type.String()),
+  rack: Type.Optional(Type.String()),
+  row: Type.Optional(Type.String()),
+  hall: Type.Optional(Type.String()),
+  plant: Type.Optional(Type.String()),
+});
+
+/** `GET /v1/telemetry/query`: one frame per series or group; values without a number (NaN) are null. */
+export const TelemetryQuerySchema = Type.Object({
+  from: Type.Number({ description: "epoch ms" }),
+  to: Type.Number({ description: "epoch ms" }),
+  source: StringEnum(["hot", "history"]),
+  resolution: StringEnum(["raw", "1m", "1h"]),
+  step: Type.Optional(Type.Number({ description: "bucket width, ms" })),
+  frames: Type.Array(
+    Type.Object({
+      name: Type.String({ description: "the series key, or the group's value (row:h1-r07, all)" }),
+      labels: LabelsSchema,
+      seriesCount: Type.Integer(),
+      timestamps: Type.Array(Type.Number()),
+      values: Type.Array(Nullable(Type.Number())),
+    }),
+  ),
+});
+
+/** `GET /v1/telemetry/series`: each matching series with its latest sample. */
+export const TelemetrySeriesSchema = Type.Object({
+  series: Type.String({ description: "canonical series key" }),
+  name: Type.String(),
+  labels: LabelsSchema,
+  location: LocationSchema,
+  timestamp: Nullable(Type.Number()),
+  value: Nullable(Type.Number()),
+});
+
+const OpenObject = (description: string) => Type.Object({}, { additionalProperties: true, description });
+
+/** `GET /v1/telemetry/status`: pollers, scrapes and queues; each source's entry as its adapter reports it. */
+export const TelemetryStatusSchema = Type.Object({
+  series: Type.Integer(),
+  pendingSamples: Type.Integer(),
+  redfish: Type.Array(
+    Type.Object({
+      target: Type.String(),
+      status: Type.Optional(OpenObject("the last poll: time, duration, problem")),
+      events: Type.Optional(
+        Type.Object({ connected: Type.Boolean(), events: Type.Integer(), lastProblem: Type.Optional(Type.String()) }),
+      ),
+    }),
+  ),
+  prometheus: Type.Array(OpenObject("one scrape target's state")),
+  modbus: Type.Array(OpenObject("one Modbus device's state")),
+  snmp: Type.Array(OpenObject("one SNMP device's state")),
+  remoteWrite: Type.Optional(
+    Type.Object({
+      queued: Type.Integer(),
+      sent: Type.Integer(),
+      failed: Type.Integer(),
+      dropped: Type.Integer(),
+      lastProblem: Type.Optional(Type.String()),
+    }),
+  ),
+});
+
+const UserActionSchema = Type.Object({
+  by: Type.String(),
+  at: Type.Number({ description: "epoch ms" }),
+  comment: Type.Optional(Type.String()),
+});
+
+/** An alarm as the console and the API show it. Times are epoch ms. */
+export const AlarmSchema = Type.Object({
+  id: Type.String(),
+  key: Type.String({ description: "condition key used for deduplication" }),
+  source: Type.String({ description: "the rule id, or redfish" }),
+  kind: StringEnum(["threshold", "rate", "stale", "state", "capacity", "redfish", "facility"]),
+  severity: StringEnum(severities),
+  title: Type.String(),
+  message: Type.String(),
+  equipment: Type.Optional(Type.String()),
+  location: LocationSchema,
+  rows: Type.Array(Type.String()),
+  series: Type.Optional(Type.String()),
+  value: Type.Optional(Type.Number()),
+  state: StringEnum(["active", "cleared"]),
+  raisedAt: Type.Number(),
+  updatedAt: Type.Number(),
+  clearedAt: Type.Optional(Type.Number()),
+  occurrences: Type.Integer(),
+  acknowledged: Type.Optional(UserActionSchema),
+  shelved: Type.Optional(Type.Object({ ...UserActionSchema.properties, until: Type.Number() })),
+  impact: Type.Optional(
+    Type.Object({
+      halls: Type.Array(Type.String()),
+      rows: Type.Array(Type.String()),
+      rackCount: Type.Integer(),
+      racks: Type.Array(Type.String(), { description: "the first 50" }),
+      jobs: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), tenantId: Type.String() })),
+      jobCount: Type.Integer(),
+      tenants: Type.Array(Type.Object({ id: Type.String(), name: Type.String() })),
+      summary: Type.String({ description: "what happened, where, and whom it touches" }),
+    }),
+  ),
+});
+
+/** `GET /v1/alarms/history`: one change, with the alarm as it stood after it. */
+export const AlarmEventSchema = Type.Object({
+  at: Type.Number(),
+  type: Type.String({ description: "raised, escalated, deescalated, cleared, acknowledged, shelved, unshelved" }),
+  alarmId: Type.String(),
+  alarm: AlarmSchema,
+});

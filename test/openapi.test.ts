@@ -1,0 +1,177 @@
+/**
+ * The OpenAPI document as a contract: Redocly's recommended rules pass with no error and no warning; every operation
+ * has an operationId, a summary, a declared success body and the shared problem answers; the console's generated
+ * types are what the document gives; and every read route answers a platform admin with a body its schema keeps
+ * whole (the response guard is on in tests) and every problem answer matches the problem schema.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { Value } from "typebox/value";
+import { apiTypes, apiTypesFile } from "../scripts/api-types.ts";
+import { type ComposedApp, composeApp } from "../src/app/compose.ts";
+import { defaultFeatures } from "../src/app/features/index.ts";
+import { ProblemSchema } from "../src/server/problem.ts";
+
+interface Operation {
+  operationId?: string;
+  summary?: string;
+  parameters?: { in: string; name: string; required?: boolean }[];
+  responses: Record<string, { $ref?: string; content?: Record<string, unknown> }>;
+}
+type Document = { paths: Record<string, Record<string, Operation>> } & Record<string, unknown>;
+
+const methods = ["get", "put", "post", "delete", "patch"];
+
+function operations(document: Document): { method: string; path: string; operation: Operation }[] {
+  return Object.entries(document.paths).flatMap(([path, item]) =>
+    Object.entries(item)
+      .filter(([method]) => methods.includes(method))
+      .map(([method, operation]) => ({ method, path, operation })),
+  );
+}
+
+/** Values for required query parameters and path ids, so every read route can be called. */
+const samples: Record<string, string> = {
+  "/v1/site/racks/{id}": "/v1/site/racks/rack:h1-r01-01",
+  "/v1/state/racks/{id}": "/v1/state/racks/rack:h1-r01-01",
+  "/v1/state/tcs/{id}": "/v1/state/tcs/tcs:h1-r01",
+  "/v1/state/plants/{id}": "/v1/state/plants/plant:lab",
+};
+
+let document: Document;
+let app: ComposedApp;
+let adminToken: string;
+const directory = mkdtempSync(join(tmpdir(), "alixan-openapi-test-"));
+
+before(async () => {
+  app = await composeApp({
+    site: "lab",
+    store: { kind: "pglite", dataDir: "memory" },
+    seed: true,
+    features: defaultFeatures({ speed: 60, demoLoad: 0, telemetryInMemory: true }),
+  });
+  adminToken = app.demoKeys!.find((key) => key.role === "platform-admin")!.token;
+  // The document as served, which is what `npm run gen:api` reads (scripts/api-types.ts builds the same app).
+  const served = await app.server.inject({ method: "GET", url: "/openapi.json" });
+  document = served.json() as Document;
+});
+after(async () => {
+  await app?.close();
+  rmSync(directory, { recursive: true, force: true });
+});
+
+describe("OpenAPI document", () => {
+  it("passes Redocly's recommended rules with no error and no warning", () => {
+    const file = join(directory, "openapi.json");
+    writeFileSync(file, JSON.stringify(document));
+    const redocly = join(import.meta.dirname, "..", "node_modules", ".bin", "redocly");
+    const run = spawnSync(redocly, ["lint", file, "--extends=recommended", "--format=stylish"], {
+      encoding: "utf8",
+      env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" },
+    });
+    const output = `${run.stdout}\n${run.stderr}`;
+    assert.equal(run.status, 0, output);
+    assert.match(output, /Woohoo! Your API description is valid/, output);
+    // Redocly adds "You have N warnings." under a valid document that has some.
+    assert.doesNotMatch(output, /\d+ warnings?/i, output);
+  });
+
+  it("gives every operation an operationId, a summary, a success body and the shared problem answers", () => {
+    const all = operations(document);
+    assert.ok(all.length >= 70, `only ${all.length} operations`);
+    const ids = new Set<string>();
+    for (const { method, path, operation } of all) {
+      const name = `${method.toUpperCase()} ${path}`;
+      assert.ok(operation.operationId, `${name}: no operationId`);
+      assert.ok(!ids.has(operation.operationId), `${name}: operationId ${operation.operationId} used twice`);
+      ids.add(operation.operationId);
+      assert.ok(operation.summary, `${name}: no summary`);
+      const success = Object.entries(operation.responses).filter(([status]) => /^2/.test(status));
+      assert.ok(success.length > 0, `${name}: no success response`);
+      for (const [status, response] of success) {
+        // 202/204 answers may have no body; any other success declares its media types.
+        if (status !== "204" && status !== "202") assert.ok(response.content, `${name}: ${status} has no body schema`);
+      }
+      assert.equal(operation.responses["4XX"]?.$ref, "#/components/responses/ClientError", `${name}: no 4XX`);
+      assert.equal(operation.responses["5XX"]?.$ref, "#/components/responses/ServerError", `${name}: no 5XX`);
+    }
+    assert.deepEqual((document["info"] as { license: unknown }).license, {
+      name: "Apache-2.0",
+      identifier: "Apache-2.0",
+    });
+    assert.ok(Array.isArray(document["servers"]) && document["servers"].length > 0, "servers");
+  });
+
+  it("declares the event streams, the Parquet export and the text bodies with their media types", () => {
+    const mediaTypes = (path: string, method = "get") =>
+      Object.keys(document.paths[path]?.[method]?.responses["200"]?.content ?? {});
+    assert.deepEqual(mediaTypes("/v1/state/stream"), ["text/event-stream"]);
+    assert.deepEqual(mediaTypes("/v1/telemetry/stream"), ["text/event-stream"]);
+    assert.deepEqual(mediaTypes("/v1/telemetry/export.parquet"), ["application/vnd.apache.parquet"]);
+    assert.deepEqual(mediaTypes("/metrics"), ["text/plain"]);
+  });
+
+  it("is what the console's generated API types were made from (npm run gen:api)", async () => {
+    const expected = await apiTypes(document);
+    assert.ok(
+      readFileSync(apiTypesFile, "utf8") === expected,
+      "web/src/api/schema.d.ts is out of date: run `npm run gen:api` and commit it",
+    );
+  });
+});
+
+describe("answers against the document", () => {
+  it("every read route answers a platform admin with its whole body, and problems match the problem schema", async () => {
+    const failures: string[] = [];
+    for (const { method, path, operation } of operations(document)) {
+      if (method !== "get") continue;
+      const media = Object.keys(operation.responses["200"]?.content ?? {});
+      if (media.includes("text/event-stream")) continue;
+      const requiredQuery = (operation.parameters ?? []).some((item) => item.in === "query" && item.required);
+      const url = samples[path] ?? path;
+      if (url.includes("{") || requiredQuery) continue;
+      const response = await app.server.inject({
+        method: "GET",
+        url,
+        headers: { authorization: `Bearer ${adminToken}` },
+      });
+      if (response.statusCode >= 400) {
+        failures.push(`GET ${url}: ${response.statusCode} ${response.body.slice(0, 300)}`);
+        continue;
+      }
+      const type = response.headers["content-type"] ?? "";
+      assert.ok(
+        media.some((declared) => String(type).startsWith(declared)),
+        `GET ${url}: ${type} not among ${media}`,
+      );
+    }
+    assert.deepEqual(failures, []);
+  });
+
+  it("problem answers (validation, not found, unauthenticated, forbidden) match the problem schema", async () => {
+    const student = app.demoKeys!.find((key) => key.role === "student")!.token;
+    const cases = [
+      { url: "/v1/site/racks?limit=0", token: adminToken, status: 400 },
+      { url: "/v1/site/racks/rack:none", token: adminToken, status: 404 },
+      { url: "/v1/site", token: undefined, status: 401 },
+      { url: "/v1/audit", token: student, status: 403 },
+      { url: "/v1/nowhere", token: adminToken, status: 404 },
+    ];
+    for (const { url, token, status } of cases) {
+      const response = await app.server.inject({
+        method: "GET",
+        url,
+        headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+      });
+      assert.equal(response.statusCode, status, url);
+      assert.match(String(response.headers["content-type"]), /^application\/problem\+json/);
+      const body = response.json();
+      assert.ok(Value.Check(ProblemSchema, body), `${url}: ${response.body}`);
+      assert.equal(body.status, status);
+    }
+  });
+});

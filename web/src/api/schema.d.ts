@@ -1,0 +1,6052 @@
+/**
+ * The alixan HTTP API's types, generated from its OpenAPI document by openapi-typescript: do not edit by hand.
+ * Regenerate with `npm run gen:api` after changing a route's schema (test/openapi.test.ts checks this file).
+ */
+
+export type paths = {
+    "/api/v1/write": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Prometheus remote-write 1.0 (snappy protobuf WriteRequest) */
+        post: operations["remoteWrite"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/write": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** InfluxDB 2 line protocol write (gzip accepted) */
+        post: operations["writeInflux2"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness and store */
+        get: operations["getHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Prometheus exposition: platform metrics and the latest facility samples */
+        get: operations["getMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Readiness: store and telemetry answer (503 problem+json naming the failing part otherwise) */
+        get: operations["getReadiness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/alarms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Alarms, most severe and newest first, filtered by state, severity, equipment, row and hall; X-Total-Count and X-Next-Cursor page through them (200 a page unless `limit` says) */
+        get: operations["listAlarms"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/alarms/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One alarm, active or cleared */
+        get: operations["getAlarm"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/alarms/{id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Acknowledge an alarm (a fresh acknowledgement is asked after an escalation) */
+        post: operations["acknowledgeAlarm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/alarms/{id}/shelve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Shelve an alarm for some minutes or until a time: hidden from notifications */
+        post: operations["shelveAlarm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/alarms/{id}/unshelve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Bring a shelved alarm back */
+        post: operations["unshelveAlarm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/alarms/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Alarm events (raised, escalated, acknowledged, shelved, cleared…), newest first */
+        get: operations["listAlarmEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/alarms/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Active alarms by severity (shelved ones apart), for the console's banner */
+        get: operations["getAlarmSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Audit records in sequence order after `after` (or the cursor), filtered by resource, resource prefix, actor, action and time; X-Total-Count and X-Next-Cursor page through them */
+        get: operations["listAuditRecords"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Recompute the keyed chain, compare it with the head checkpoint, check the append-only triggers */
+        get: operations["verifyAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cohorts/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Create or replace a cohort (platform admins) */
+        put: operations["putCohort"];
+        post?: never;
+        /** Remove a cohort (platform admins; refused while it is in use) */
+        delete: operations["deleteCohort"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/demo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether the demo load runs (platform admins) */
+        get: operations["getDemoLoad"];
+        /** Start or stop the demo load (platform admins) */
+        put: operations["setDemoLoad"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/drains": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Drains, newest first, optionally in one state; X-Total-Count and X-Next-Cursor page through them */
+        get: operations["listDrains"];
+        put?: never;
+        /** Drain a hall, row, rack, or what a CDU or busway feeds, for maintenance: no new work there in the window; running work finishes, is requeued now, or by a deadline */
+        post: operations["createDrain"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/drains/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One drain, with the racks it covers and the jobs it moves */
+        get: operations["getDrain"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/drains/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End a drain now: its racks take new work again */
+        post: operations["resumeDrain"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/incidents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Active incidents touching the caller's running jobs, in plain words */
+        get: operations["listIncidents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/job-arrays/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A job array: its tasks' states, counted and listed in task order (offset/limit page the list) */
+        get: operations["getJobArray"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/job-arrays/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel every waiting or running task of a job array */
+        post: operations["cancelJobArray"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Jobs the caller may see, newest first, filtered by state, tenant, queue, zone, hall, rack, data class, name prefix and submission time; X-Total-Count and X-Next-Cursor headers page through them */
+        get: operations["listJobs"];
+        put?: never;
+        /** Submit a GPU job (tenant roles) */
+        post: operations["submitJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One job, live or ended (also from before the last restart) */
+        get: operations["getJob"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a waiting or running job (its owner, tenant admins, staff) */
+        post: operations["cancelJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A job's history, oldest first: submission, each start with its racks, zone and halls, preemptions, end and exit; X-Next-Cursor pages */
+        get: operations["getJobHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{id}/hold": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Hold a waiting job: it is not started until released */
+        post: operations["holdJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{id}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Release a held job: it waits for its turn again */
+        post: operations["releaseJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{id}/requeue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Requeue a placed job: its resources go back and it waits again (history kept); hold: true also holds it */
+        post: operations["requeueJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** API keys visible to the caller, in id order; X-Total-Count and X-Next-Cursor page through them */
+        get: operations["listKeys"];
+        put?: never;
+        /** Create an API key; the token is shown in this answer only */
+        post: operations["createKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke an API key */
+        delete: operations["revokeKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's identity and role */
+        get: operations["getMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Projects visible to the caller, in id order; X-Total-Count and X-Next-Cursor page through them */
+        get: operations["listProjects"];
+        put?: never;
+        /** Create a project in a tenant */
+        post: operations["createProject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One project */
+        get: operations["getProject"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/queue-config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The queue configuration in force (staff): JSON, YAML or Kueue objects */
+        get: operations["getQueueConfig"];
+        /** Replace the whole queue configuration (platform admins) */
+        put: operations["replaceQueueConfig"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/queue-config/kueue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replace the queue configuration by Kueue objects (platform admins) */
+        post: operations["importKueueConfig"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/queue-config/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Versions of the queue configuration, newest first (staff) */
+        get: operations["listQueueConfigVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/queues": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Queues, quotas and usage (GPUs, cores, GiB) */
+        get: operations["listQueues"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/queues/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Create or replace a queue (platform admins) */
+        put: operations["putQueue"];
+        post?: never;
+        /** Remove a queue (platform admins; refused while it is in use) */
+        delete: operations["deleteQueue"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/security/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Security events (failed authentications, throttling, denials), newest first, filtered by kind, address and time; X-Total-Count and X-Next-Cursor (or `before`) page through them */
+        get: operations["listSecurityEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/site": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Site summary: counts, design power, redundancy */
+        get: operations["getSite"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/site/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Change the site: a whole document or a JSON merge patch, validated before it applies */
+        post: operations["changeSite"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/site/document": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The site file in force, normalised */
+        get: operations["getSiteDocument"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/site/halls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Halls with their design IT load */
+        get: operations["listHalls"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/site/layout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Everything a floor map needs, in rack-index order */
+        get: operations["getSiteLayout"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/site/racks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Racks, filtered and paged */
+        get: operations["listRacks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/site/racks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One rack: type, power path and cooling */
+        get: operations["getRack"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/site/rows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Rows, of one hall or all, with their loop and design load */
+        get: operations["listRows"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/state/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Drive the live twin: fail or repair a CDU (or any pump, dry cooler, chiller), change a plant's supply set-point */
+        post: operations["postStateEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/state/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Site series of the last minutes, columnar, oldest first */
+        get: operations["getStateHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/state/plants/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A cooling plant now, with its rows' loops */
+        get: operations["getPlantState"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/state/racks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One field of every rack, in rack-index order */
+        get: operations["getRackField"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/state/racks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One rack now: power, coolant, throttling, its loop and the jobs on it the caller may see */
+        get: operations["getRackState"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/state/site": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Site KPIs, weather and plants now */
+        get: operations["getSiteState"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/state/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Server-sent events: `site` and `racks` every second */
+        get: operations["streamState"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/state/tcs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A row's technology loop (or the loop of a CDU) */
+        get: operations["getTcsState"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/telemetry/export.parquet": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Raw samples of selected series over a time range as a Parquet file (time, name, labels, value) */
+        get: operations["exportTelemetryParquet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/telemetry/influx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ingest Influx line protocol */
+        post: operations["ingestInflux"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/telemetry/prometheus": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ingest Prometheus exposition text (pushed) */
+        post: operations["ingestPrometheus"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/telemetry/query": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Samples of selected series over a time range, raw or aggregated per step */
+        get: operations["queryTelemetry"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/telemetry/samples": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ingest a JSON batch of samples and/or frames */
+        post: operations["ingestSamples"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/telemetry/series": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Series matching a selection, with their latest sample */
+        get: operations["listTelemetrySeries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/telemetry/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Pollers, scrapes, queues */
+        get: operations["getTelemetryStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/telemetry/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Server-sent events: `samples` of the selected series and `alarm` changes */
+        get: operations["streamTelemetry"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tenants visible to the caller, in id order, optionally of one kind; X-Total-Count and X-Next-Cursor page through them */
+        get: operations["listTenants"];
+        put?: never;
+        /** Create a tenant (platform admins) */
+        post: operations["createTenant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One tenant */
+        get: operations["getTenant"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Usage and chargeback per tenant and project over a period (default: the last 24 h), from the stored hourly usage: hours count whole, by their start */
+        get: operations["getUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/usage/hours": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Stored hourly usage rows (tenant, project, user, queue, zone, GPU model), newest hour first, filtered by tenant, project, queue, zone and period; X-Total-Count and X-Next-Cursor page through them */
+        get: operations["listUsageHours"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/usage/statements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Monthly statements per tenant (UTC calendar month): each project's and the tenant's usage, and cost when the platform has prices (ALIXAN_USAGE_PRICES); X-Total-Count is the number of statements */
+        get: operations["listUsageStatements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Users visible to the caller, in id order, optionally of one tenant or role; X-Total-Count and X-Next-Cursor page through them */
+        get: operations["listUsers"];
+        put?: never;
+        /** Create a user (platform staff, or a tenant admin in their tenant) */
+        post: operations["createUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One user */
+        get: operations["getUser"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/{id}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Disable a user: their keys stop working */
+        post: operations["disableUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/whatif": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Compare a scenario (a shipped one, parameters, or both) with the baseline over the same days (runs the twin in a worker) */
+        post: operations["runWhatIf"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/write": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** InfluxDB 1 line protocol write (gzip accepted) */
+        post: operations["writeInflux1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+};
+export type webhooks = Record<string, never>;
+export type components = {
+    schemas: {
+        /** Problem */
+        Problem: {
+            /** @description what is wrong, naming the field at fault */
+            detail: string;
+            /** @description machine-readable details (site validation diagnostics...) */
+            diagnostics?: unknown[];
+            /** @description fields at fault, for invalid requests */
+            errors?: {
+                /** @description body.name, querystring.limit, params.id... */
+                field: string;
+                message: string;
+            }[];
+            /** @description the request path and query, without any access_token */
+            instance: string;
+            /** @description finds the request in the server log */
+            requestId: string;
+            status: number;
+            /** @description short name of the HTTP status */
+            title: string;
+            /** @description URI of the problem kind (https://alixan.dev/problems/invalid...) */
+            type: string;
+        } & {
+            [key: string]: unknown;
+        };
+    };
+    responses: {
+        /** @description Invalid request: `errors` names each field at fault */
+        BadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Other client errors (not found, conflict, too large...) */
+        ClientError: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The caller's role may not do this */
+        Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Server errors: the request id finds the cause in the server log */
+        ServerError: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Too many requests for this key (`Retry-After` says when to retry) */
+        TooManyRequests: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description No API key, or a key that is unknown, revoked or expired */
+        Unauthorized: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+    };
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+};
+export type $defs = Record<string, never>;
+export interface operations {
+    remoteWrite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A snappy-compressed protobuf WriteRequest (Prometheus remote-write 1.0) */
+        requestBody: {
+            content: {
+                "application/x-protobuf": string;
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Every sample was taken */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    writeInflux2: {
+        parameters: {
+            query?: {
+                bucket?: string;
+                org?: string;
+                orgID?: string;
+                precision?: "ns" | "us" | "ms" | "s";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Influx line protocol, gzip accepted (Content-Encoding: gzip) */
+        requestBody: {
+            content: {
+                "text/plain": string;
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Every sample was taken */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        racks: number;
+                        site: string;
+                        siteVersion: number;
+                        /** @enum {string} */
+                        status: "ok";
+                        /** @enum {string} */
+                        store: "pglite" | "postgres";
+                    };
+                };
+            };
+        };
+    };
+    getMetrics: {
+        parameters: {
+            query?: {
+                name?: string[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Prometheus text exposition format 0.0.4 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description each part checked (store, telemetry...) */
+                        checks: {
+                            [key: string]: string;
+                        };
+                        /** @enum {string} */
+                        status: "ready";
+                    };
+                };
+            };
+        };
+    };
+    listAlarms: {
+        parameters: {
+            query?: {
+                /** @description X-Next-Cursor of the previous page */
+                cursor?: string;
+                equipment?: string;
+                hall?: string;
+                /** @description items per page */
+                limit?: number;
+                row?: string;
+                severity?: "info" | "warning" | "critical";
+                state?: "active" | "cleared" | "all";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        acknowledged?: {
+                            /** @description epoch ms */
+                            at: number;
+                            by: string;
+                            comment?: string;
+                        };
+                        clearedAt?: number;
+                        equipment?: string;
+                        id: string;
+                        impact?: {
+                            halls: string[];
+                            jobCount: number;
+                            jobs: {
+                                id: string;
+                                name: string;
+                                tenantId: string;
+                            }[];
+                            rackCount: number;
+                            /** @description the first 50 */
+                            racks: string[];
+                            rows: string[];
+                            /** @description what happened, where, and whom it touches */
+                            summary: string;
+                            tenants: {
+                                id: string;
+                                name: string;
+                            }[];
+                        };
+                        /** @description condition key used for deduplication */
+                        key: string;
+                        /** @enum {string} */
+                        kind: "threshold" | "rate" | "stale" | "state" | "capacity" | "redfish" | "facility";
+                        location: {
+                            equipment?: string;
+                            hall?: string;
+                            plant?: string;
+                            rack?: string;
+                            row?: string;
+                        };
+                        message: string;
+                        occurrences: number;
+                        raisedAt: number;
+                        rows: string[];
+                        series?: string;
+                        /** @enum {string} */
+                        severity: "info" | "warning" | "critical";
+                        shelved?: {
+                            /** @description epoch ms */
+                            at: number;
+                            by: string;
+                            comment?: string;
+                            until: number;
+                        };
+                        /** @description the rule id, or redfish */
+                        source: string;
+                        /** @enum {string} */
+                        state: "active" | "cleared";
+                        title: string;
+                        updatedAt: number;
+                        value?: number;
+                    }[];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getAlarm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        acknowledged?: {
+                            /** @description epoch ms */
+                            at: number;
+                            by: string;
+                            comment?: string;
+                        };
+                        clearedAt?: number;
+                        equipment?: string;
+                        id: string;
+                        impact?: {
+                            halls: string[];
+                            jobCount: number;
+                            jobs: {
+                                id: string;
+                                name: string;
+                                tenantId: string;
+                            }[];
+                            rackCount: number;
+                            /** @description the first 50 */
+                            racks: string[];
+                            rows: string[];
+                            /** @description what happened, where, and whom it touches */
+                            summary: string;
+                            tenants: {
+                                id: string;
+                                name: string;
+                            }[];
+                        };
+                        /** @description condition key used for deduplication */
+                        key: string;
+                        /** @enum {string} */
+                        kind: "threshold" | "rate" | "stale" | "state" | "capacity" | "redfish" | "facility";
+                        location: {
+                            equipment?: string;
+                            hall?: string;
+                            plant?: string;
+                            rack?: string;
+                            row?: string;
+                        };
+                        message: string;
+                        occurrences: number;
+                        raisedAt: number;
+                        rows: string[];
+                        series?: string;
+                        /** @enum {string} */
+                        severity: "info" | "warning" | "critical";
+                        shelved?: {
+                            /** @description epoch ms */
+                            at: number;
+                            by: string;
+                            comment?: string;
+                            until: number;
+                        };
+                        /** @description the rule id, or redfish */
+                        source: string;
+                        /** @enum {string} */
+                        state: "active" | "cleared";
+                        title: string;
+                        updatedAt: number;
+                        value?: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    acknowledgeAlarm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    comment?: string;
+                    user?: string;
+                } | null;
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        acknowledged?: {
+                            /** @description epoch ms */
+                            at: number;
+                            by: string;
+                            comment?: string;
+                        };
+                        clearedAt?: number;
+                        equipment?: string;
+                        id: string;
+                        impact?: {
+                            halls: string[];
+                            jobCount: number;
+                            jobs: {
+                                id: string;
+                                name: string;
+                                tenantId: string;
+                            }[];
+                            rackCount: number;
+                            /** @description the first 50 */
+                            racks: string[];
+                            rows: string[];
+                            /** @description what happened, where, and whom it touches */
+                            summary: string;
+                            tenants: {
+                                id: string;
+                                name: string;
+                            }[];
+                        };
+                        /** @description condition key used for deduplication */
+                        key: string;
+                        /** @enum {string} */
+                        kind: "threshold" | "rate" | "stale" | "state" | "capacity" | "redfish" | "facility";
+                        location: {
+                            equipment?: string;
+                            hall?: string;
+                            plant?: string;
+                            rack?: string;
+                            row?: string;
+                        };
+                        message: string;
+                        occurrences: number;
+                        raisedAt: number;
+                        rows: string[];
+                        series?: string;
+                        /** @enum {string} */
+                        severity: "info" | "warning" | "critical";
+                        shelved?: {
+                            /** @description epoch ms */
+                            at: number;
+                            by: string;
+                            comment?: string;
+                            until: number;
+                        };
+                        /** @description the rule id, or redfish */
+                        source: string;
+                        /** @enum {string} */
+                        state: "active" | "cleared";
+                        title: string;
+                        updatedAt: number;
+                        value?: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    shelveAlarm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    comment?: string;
+                    minutes?: number;
+                    /** @description RFC 3339 end of the shelving */
+                    until?: string;
+                    user?: string;
+                };
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        acknowledged?: {
+                            /** @description epoch ms */
+                            at: number;
+                            by: string;
+                            comment?: string;
+                        };
+                        clearedAt?: number;
+                        equipment?: string;
+                        id: string;
+                        impact?: {
+                            halls: string[];
+                            jobCount: number;
+                            jobs: {
+                                id: string;
+                                name: string;
+                                tenantId: string;
+                            }[];
+                            rackCount: number;
+                            /** @description the first 50 */
+                            racks: string[];
+                            rows: string[];
+                            /** @description what happened, where, and whom it touches */
+                            summary: string;
+                            tenants: {
+                                id: string;
+                                name: string;
+                            }[];
+                        };
+                        /** @description condition key used for deduplication */
+                        key: string;
+                        /** @enum {string} */
+                        kind: "threshold" | "rate" | "stale" | "state" | "capacity" | "redfish" | "facility";
+                        location: {
+                            equipment?: string;
+                            hall?: string;
+                            plant?: string;
+                            rack?: string;
+                            row?: string;
+                        };
+                        message: string;
+                        occurrences: number;
+                        raisedAt: number;
+                        rows: string[];
+                        series?: string;
+                        /** @enum {string} */
+                        severity: "info" | "warning" | "critical";
+                        shelved?: {
+                            /** @description epoch ms */
+                            at: number;
+                            by: string;
+                            comment?: string;
+                            until: number;
+                        };
+                        /** @description the rule id, or redfish */
+                        source: string;
+                        /** @enum {string} */
+                        state: "active" | "cleared";
+                        title: string;
+                        updatedAt: number;
+                        value?: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    unshelveAlarm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    comment?: string;
+                    user?: string;
+                } | null;
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        acknowledged?: {
+                            /** @description epoch ms */
+                            at: number;
+                            by: string;
+                            comment?: string;
+                        };
+                        clearedAt?: number;
+                        equipment?: string;
+                        id: string;
+                        impact?: {
+                            halls: string[];
+                            jobCount: number;
+                            jobs: {
+                                id: string;
+                                name: string;
+                                tenantId: string;
+                            }[];
+                            rackCount: number;
+                            /** @description the first 50 */
+                            racks: string[];
+                            rows: string[];
+                            /** @description what happened, where, and whom it touches */
+                            summary: string;
+                            tenants: {
+                                id: string;
+                                name: string;
+                            }[];
+                        };
+                        /** @description condition key used for deduplication */
+                        key: string;
+                        /** @enum {string} */
+                        kind: "threshold" | "rate" | "stale" | "state" | "capacity" | "redfish" | "facility";
+                        location: {
+                            equipment?: string;
+                            hall?: string;
+                            plant?: string;
+                            rack?: string;
+                            row?: string;
+                        };
+                        message: string;
+                        occurrences: number;
+                        raisedAt: number;
+                        rows: string[];
+                        series?: string;
+                        /** @enum {string} */
+                        severity: "info" | "warning" | "critical";
+                        shelved?: {
+                            /** @description epoch ms */
+                            at: number;
+                            by: string;
+                            comment?: string;
+                            until: number;
+                        };
+                        /** @description the rule id, or redfish */
+                        source: string;
+                        /** @enum {string} */
+                        state: "active" | "cleared";
+                        title: string;
+                        updatedAt: number;
+                        value?: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listAlarmEvents: {
+        parameters: {
+            query?: {
+                alarm?: string;
+                from?: string;
+                limit?: number;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        alarm: {
+                            acknowledged?: {
+                                /** @description epoch ms */
+                                at: number;
+                                by: string;
+                                comment?: string;
+                            };
+                            clearedAt?: number;
+                            equipment?: string;
+                            id: string;
+                            impact?: {
+                                halls: string[];
+                                jobCount: number;
+                                jobs: {
+                                    id: string;
+                                    name: string;
+                                    tenantId: string;
+                                }[];
+                                rackCount: number;
+                                /** @description the first 50 */
+                                racks: string[];
+                                rows: string[];
+                                /** @description what happened, where, and whom it touches */
+                                summary: string;
+                                tenants: {
+                                    id: string;
+                                    name: string;
+                                }[];
+                            };
+                            /** @description condition key used for deduplication */
+                            key: string;
+                            /** @enum {string} */
+                            kind: "threshold" | "rate" | "stale" | "state" | "capacity" | "redfish" | "facility";
+                            location: {
+                                equipment?: string;
+                                hall?: string;
+                                plant?: string;
+                                rack?: string;
+                                row?: string;
+                            };
+                            message: string;
+                            occurrences: number;
+                            raisedAt: number;
+                            rows: string[];
+                            series?: string;
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                            shelved?: {
+                                /** @description epoch ms */
+                                at: number;
+                                by: string;
+                                comment?: string;
+                                until: number;
+                            };
+                            /** @description the rule id, or redfish */
+                            source: string;
+                            /** @enum {string} */
+                            state: "active" | "cleared";
+                            title: string;
+                            updatedAt: number;
+                            value?: number;
+                        };
+                        alarmId: string;
+                        at: number;
+                        /** @description raised, escalated, deescalated, cleared, acknowledged, shelved, unshelved */
+                        type: string;
+                    }[];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getAlarmSummary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        critical: number;
+                        info: number;
+                        shelved: number;
+                        unacknowledged: number;
+                        warning: number;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listAuditRecords: {
+        parameters: {
+            query?: {
+                action?: string;
+                actor?: string;
+                after?: number;
+                /** @description X-Next-Cursor of the previous page */
+                cursor?: string;
+                from?: string;
+                /** @description items per page */
+                limit?: number;
+                resource?: string;
+                /** @description e.g. job: or tenant: */
+                resourcePrefix?: string;
+                /** @description exclusive */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        action: string;
+                        actor: string;
+                        /** @description the resource after the change (JSON), or null */
+                        after: unknown;
+                        /** @description ISO 8601 UTC */
+                        at: string;
+                        /** @description the resource before the change (JSON), or null */
+                        before: unknown;
+                        /** @description sha256 (legacy records) or hmac-sha256 */
+                        chain: string;
+                        clientRequestId: string | null;
+                        hash: string;
+                        requestId: string;
+                        resource: string;
+                        seq: number;
+                    }[];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    verifyAudit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        checkpoint: {
+                            at: string;
+                            seq: number;
+                        } | null;
+                        firstProblem: {
+                            /** @description edited, forged, missing, checkpoint, trigger... */
+                            kind: string;
+                            problem: string;
+                            seq: number | null;
+                        } | null;
+                        keyedRecords: number;
+                        ok: boolean;
+                        problems: {
+                            /** @description edited, forged, missing, checkpoint, trigger... */
+                            kind: string;
+                            problem: string;
+                            seq: number | null;
+                        }[];
+                        records: number;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    putCohort: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    parent?: string;
+                    quota?: {
+                        [key: string]: {
+                            borrowingLimit?: number;
+                            lendingLimit?: number;
+                            nominal: number;
+                        };
+                    };
+                };
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description the configuration version now in force */
+                        version: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    deleteCohort: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description the configuration version now in force */
+                        version: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getDemoLoad: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description demo jobs waiting or running now */
+                        active: number;
+                        /** @description offered GPU load as a share of the site's GPUs */
+                        load: number;
+                        running: boolean;
+                        startedAt: string | null;
+                        /** @description demo jobs submitted since it started */
+                        submitted: number;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    setDemoLoad: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description share of the site's GPUs */
+                    load?: number;
+                    running: boolean;
+                };
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description demo jobs waiting or running now */
+                        active: number;
+                        /** @description offered GPU load as a share of the site's GPUs */
+                        load: number;
+                        running: boolean;
+                        startedAt: string | null;
+                        /** @description demo jobs submitted since it started */
+                        submitted: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listDrains: {
+        parameters: {
+            query?: {
+                /** @description X-Next-Cursor of the previous page */
+                cursor?: string;
+                /** @description rows per page (default 200) */
+                limit?: number;
+                state?: "scheduled" | "active" | "ended";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        area: string | null;
+                        createdAt: string;
+                        deadline: string | null;
+                        endsAt: string | null;
+                        id: string;
+                        owner: string;
+                        /** @enum {string} */
+                        policy: "finish" | "requeue" | "deadline";
+                        /** @description racks it drains in the site in force */
+                        racks: number;
+                        reason: string;
+                        resumedAt: string | null;
+                        resumedBy: string | null;
+                        startsAt: string;
+                        /** @enum {string} */
+                        state: "scheduled" | "active" | "ended";
+                        target: string;
+                        /** @enum {string} */
+                        targetKind: "rack" | "row" | "hall" | "cdu" | "busway";
+                    }[];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    createDrain: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date-time
+                     * @description with policy deadline: when running work is requeued
+                     */
+                    deadline?: string;
+                    /**
+                     * Format: date-time
+                     * @description end of the window (default: until resumed)
+                     */
+                    endsAt?: string;
+                    /**
+                     * @description for running work (default finish)
+                     * @enum {string}
+                     */
+                    policy?: "finish" | "requeue" | "deadline";
+                    /** @description why, shown in the waiting reasons of jobs */
+                    reason: string;
+                    /**
+                     * Format: date-time
+                     * @description start of the window (default now)
+                     */
+                    startsAt?: string;
+                    /** @description what to drain: a rack, row, hall, cdu, busway id of the site in force (row:h1-r02, cdu:h1-r02-01) */
+                    target: string;
+                };
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        area: string | null;
+                        createdAt: string;
+                        deadline: string | null;
+                        endsAt: string | null;
+                        id: string;
+                        owner: string;
+                        /** @enum {string} */
+                        policy: "finish" | "requeue" | "deadline";
+                        /** @description racks it drains in the site in force */
+                        racks: number;
+                        reason: string;
+                        resumedAt: string | null;
+                        resumedBy: string | null;
+                        startsAt: string;
+                        /** @enum {string} */
+                        state: "scheduled" | "active" | "ended";
+                        target: string;
+                        /** @enum {string} */
+                        targetKind: "rack" | "row" | "hall" | "cdu" | "busway";
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getDrain: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        area: string | null;
+                        createdAt: string;
+                        deadline: string | null;
+                        endsAt: string | null;
+                        id: string;
+                        owner: string;
+                        /** @enum {string} */
+                        policy: "finish" | "requeue" | "deadline";
+                        /** @description racks it drains in the site in force */
+                        racks: number;
+                        reason: string;
+                        resumedAt: string | null;
+                        resumedBy: string | null;
+                        startsAt: string;
+                        /** @enum {string} */
+                        state: "scheduled" | "active" | "ended";
+                        target: string;
+                        /** @enum {string} */
+                        targetKind: "rack" | "row" | "hall" | "cdu" | "busway";
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    resumeDrain: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        area: string | null;
+                        createdAt: string;
+                        deadline: string | null;
+                        endsAt: string | null;
+                        id: string;
+                        owner: string;
+                        /** @enum {string} */
+                        policy: "finish" | "requeue" | "deadline";
+                        /** @description racks it drains in the site in force */
+                        racks: number;
+                        reason: string;
+                        resumedAt: string | null;
+                        resumedBy: string | null;
+                        startsAt: string;
+                        /** @enum {string} */
+                        state: "scheduled" | "active" | "ended";
+                        target: string;
+                        /** @enum {string} */
+                        targetKind: "rack" | "row" | "hall" | "cdu" | "busway";
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listIncidents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        incidents: {
+                            id: string;
+                            jobs: {
+                                id: string;
+                                name: string;
+                            }[];
+                            message: string;
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                            since: string;
+                            title: string;
+                        }[];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getJobArray: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        arrayJobId: string;
+                        dependsOn: {
+                            jobId: string;
+                            /** @enum {string} */
+                            kind: "afterok" | "afterany" | "afternotok";
+                        }[];
+                        maxRunning: number | null;
+                        /** @description tasks per state */
+                        states: {
+                            [key: string]: number;
+                        };
+                        taskCount: number;
+                        tasks: {
+                            arrayTaskId: number | null;
+                            id: string;
+                            reason: string;
+                            state: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    cancelJobArray: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason?: string;
+                } | null;
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        arrayJobId: string;
+                        cancelled: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listJobs: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                dataClass?: "public" | "confidential" | "health";
+                /** @description where it runs or last ran */
+                hallId?: string;
+                includeDemo?: boolean;
+                limit?: number;
+                namePrefix?: string;
+                queue?: string;
+                /** @description where it runs or last ran */
+                rack?: string;
+                state?: "queued" | "admitted" | "running" | "succeeded" | "failed" | "preempted" | "cancelled";
+                submittedFrom?: string;
+                /** @description exclusive */
+                submittedTo?: string;
+                tenantId?: string;
+                /** @description where it runs or last ran */
+                zoneId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        arrayJobId: string | null;
+                        arrayTaskId: number | null;
+                        /** @enum {string} */
+                        dataClass: "public" | "confidential" | "health";
+                        dependsOn: {
+                            jobId: string;
+                            /** @enum {string} */
+                            kind: "afterok" | "afterany" | "afternotok";
+                        }[];
+                        endedAt: string | null;
+                        execution: {
+                            /** @description slurm */
+                            backend: string;
+                            endedAt?: string | null;
+                            exitCode: number | null;
+                            /** @description the executor's job id */
+                            externalId: string;
+                            nodes?: string[];
+                            restarts?: number;
+                            signal?: number | null;
+                            startedAt?: string | null;
+                            /** @description PENDING, RUNNING, COMPLETED, FAILED... */
+                            state?: string;
+                        } | null;
+                        /** @description share of each GPU in thousandths */
+                        gpuMilli: number;
+                        gpuModel: string | null;
+                        gpuModels: string[];
+                        /** @description GPUs over all gang members */
+                        gpus: number;
+                        held: {
+                            at: string;
+                            by: string;
+                            staff: boolean;
+                        } | null;
+                        id: string;
+                        members: number;
+                        name: string;
+                        placement: {
+                            halls: string[];
+                            racks: string[];
+                            zoneId: string | null;
+                        } | null;
+                        priorityClass: string | null;
+                        projectId: string;
+                        queue: string;
+                        /** @description why it waits or ended (quota exhausted, zone required...) */
+                        reason: string;
+                        startedAt: string | null;
+                        /** @enum {string} */
+                        state: "queued" | "admitted" | "running" | "succeeded" | "failed" | "preempted" | "cancelled";
+                        submittedAt: string | null;
+                        /** @description demo load */
+                        synthetic: boolean;
+                        tenantId: string;
+                        userId: string;
+                    }[];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    submitJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Slurm --array syntax: indexes, ranges a-b, steps a-b:s, and %N tasks at once (at most 10000 tasks) */
+                    array?: string;
+                    /** @description What the job runs on a real cluster: a shell command, or a whole batch script starting with #!. Required when jobs run on Slurm; the simulation runs for durationS. */
+                    command?: string;
+                    /** @enum {string} */
+                    dataClass: "public" | "confidential" | "health";
+                    /** Format: date-time */
+                    deadline?: string;
+                    deferrable?: boolean;
+                    /** @description Slurm's afterok, afterany, afternotok */
+                    dependsOn?: {
+                        /** @description a job or array id of the same tenant */
+                        jobId: string;
+                        /** @enum {string} */
+                        kind: "afterok" | "afterany" | "afternotok";
+                    }[];
+                    durationS: number;
+                    gang?: number;
+                    gpuMilli?: number;
+                    gpuModel?: string;
+                    /** @description GPU models the job accepts, any of them (instead of gpuModel) */
+                    gpuModels?: string[];
+                    gpus: number;
+                    /** @description submit it held (Slurm's sbatch --hold): it waits until released */
+                    hold?: boolean;
+                    name: string;
+                    /** @description A priority class no higher than the queue's own (default: the queue's) */
+                    priorityClass?: string;
+                    projectId: string;
+                    /** @description One of the tenant's queues (GET /v1/queues); default: the tenant's first, a student's course queue */
+                    queue?: string;
+                    /** @enum {string} */
+                    topology?: "nvlink" | "rack" | "row" | "block" | "hall" | "any";
+                    topologyRequired?: boolean;
+                };
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        arrayJobId: string | null;
+                        arrayTaskId: number | null;
+                        /** @enum {string} */
+                        dataClass: "public" | "confidential" | "health";
+                        dependsOn: {
+                            jobId: string;
+                            /** @enum {string} */
+                            kind: "afterok" | "afterany" | "afternotok";
+                        }[];
+                        endedAt: string | null;
+                        execution: {
+                            /** @description slurm */
+                            backend: string;
+                            endedAt?: string | null;
+                            exitCode: number | null;
+                            /** @description the executor's job id */
+                            externalId: string;
+                            nodes?: string[];
+                            restarts?: number;
+                            signal?: number | null;
+                            startedAt?: string | null;
+                            /** @description PENDING, RUNNING, COMPLETED, FAILED... */
+                            state?: string;
+                        } | null;
+                        /** @description share of each GPU in thousandths */
+                        gpuMilli: number;
+                        gpuModel: string | null;
+                        gpuModels: string[];
+                        /** @description GPUs over all gang members */
+                        gpus: number;
+                        held: {
+                            at: string;
+                            by: string;
+                            staff: boolean;
+                        } | null;
+                        id: string;
+                        members: number;
+                        name: string;
+                        placement: {
+                            halls: string[];
+                            racks: string[];
+                            zoneId: string | null;
+                        } | null;
+                        priorityClass: string | null;
+                        projectId: string;
+                        queue: string;
+                        /** @description why it waits or ended (quota exhausted, zone required...) */
+                        reason: string;
+                        startedAt: string | null;
+                        /** @enum {string} */
+                        state: "queued" | "admitted" | "running" | "succeeded" | "failed" | "preempted" | "cancelled";
+                        submittedAt: string | null;
+                        /** @description demo load */
+                        synthetic: boolean;
+                        tenantId: string;
+                        userId: string;
+                    } | {
+                        /** @description the array expression as normalised, e.g. 0-99%10 */
+                        array: string;
+                        arrayJobId: string;
+                        maxRunning: number | null;
+                        taskCount: number;
+                        /** @description the first 100 tasks; GET /v1/job-arrays/{id} lists them all */
+                        tasks: {
+                            arrayJobId: string | null;
+                            arrayTaskId: number | null;
+                            /** @enum {string} */
+                            dataClass: "public" | "confidential" | "health";
+                            dependsOn: {
+                                jobId: string;
+                                /** @enum {string} */
+                                kind: "afterok" | "afterany" | "afternotok";
+                            }[];
+                            endedAt: string | null;
+                            execution: {
+                                /** @description slurm */
+                                backend: string;
+                                endedAt?: string | null;
+                                exitCode: number | null;
+                                /** @description the executor's job id */
+                                externalId: string;
+                                nodes?: string[];
+                                restarts?: number;
+                                signal?: number | null;
+                                startedAt?: string | null;
+                                /** @description PENDING, RUNNING, COMPLETED, FAILED... */
+                                state?: string;
+                            } | null;
+                            /** @description share of each GPU in thousandths */
+                            gpuMilli: number;
+                            gpuModel: string | null;
+                            gpuModels: string[];
+                            /** @description GPUs over all gang members */
+                            gpus: number;
+                            held: {
+                                at: string;
+                                by: string;
+                                staff: boolean;
+                            } | null;
+                            id: string;
+                            members: number;
+                            name: string;
+                            placement: {
+                                halls: string[];
+                                racks: string[];
+                                zoneId: string | null;
+                            } | null;
+                            priorityClass: string | null;
+                            projectId: string;
+                            queue: string;
+                            /** @description why it waits or ended (quota exhausted, zone required...) */
+                            reason: string;
+                            startedAt: string | null;
+                            /** @enum {string} */
+                            state: "queued" | "admitted" | "running" | "succeeded" | "failed" | "preempted" | "cancelled";
+                            submittedAt: string | null;
+                            /** @description demo load */
+                            synthetic: boolean;
+                            tenantId: string;
+                            userId: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        arrayJobId: string | null;
+                        arrayTaskId: number | null;
+                        /** @enum {string} */
+                        dataClass: "public" | "confidential" | "health";
+                        dependsOn: {
+                            jobId: string;
+                            /** @enum {string} */
+                            kind: "afterok" | "afterany" | "afternotok";
+                        }[];
+                        endedAt: string | null;
+                        execution: {
+                            /** @description slurm */
+                            backend: string;
+                            endedAt?: string | null;
+                            exitCode: number | null;
+                            /** @description the executor's job id */
+                            externalId: string;
+                            nodes?: string[];
+                            restarts?: number;
+                            signal?: number | null;
+                            startedAt?: string | null;
+                            /** @description PENDING, RUNNING, COMPLETED, FAILED... */
+                            state?: string;
+                        } | null;
+                        /** @description share of each GPU in thousandths */
+                        gpuMilli: number;
+                        gpuModel: string | null;
+                        gpuModels: string[];
+                        /** @description GPUs over all gang members */
+                        gpus: number;
+                        held: {
+                            at: string;
+                            by: string;
+                            staff: boolean;
+                        } | null;
+                        id: string;
+                        members: number;
+                        name: string;
+                        placement: {
+                            halls: string[];
+                            racks: string[];
+                            zoneId: string | null;
+                        } | null;
+                        priorityClass: string | null;
+                        projectId: string;
+                        queue: string;
+                        /** @description why it waits or ended (quota exhausted, zone required...) */
+                        reason: string;
+                        startedAt: string | null;
+                        /** @enum {string} */
+                        state: "queued" | "admitted" | "running" | "succeeded" | "failed" | "preempted" | "cancelled";
+                        submittedAt: string | null;
+                        /** @description demo load */
+                        synthetic: boolean;
+                        tenantId: string;
+                        userId: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    cancelJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason?: string;
+                } | null;
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        arrayJobId: string | null;
+                        arrayTaskId: number | null;
+                        /** @enum {string} */
+                        dataClass: "public" | "confidential" | "health";
+                        dependsOn: {
+                            jobId: string;
+                            /** @enum {string} */
+                            kind: "afterok" | "afterany" | "afternotok";
+                        }[];
+                        endedAt: string | null;
+                        execution: {
+                            /** @description slurm */
+                            backend: string;
+                            endedAt?: string | null;
+                            exitCode: number | null;
+                            /** @description the executor's job id */
+                            externalId: string;
+                            nodes?: string[];
+                            restarts?: number;
+                            signal?: number | null;
+                            startedAt?: string | null;
+                            /** @description PENDING, RUNNING, COMPLETED, FAILED... */
+                            state?: string;
+                        } | null;
+                        /** @description share of each GPU in thousandths */
+                        gpuMilli: number;
+                        gpuModel: string | null;
+                        gpuModels: string[];
+                        /** @description GPUs over all gang members */
+                        gpus: number;
+                        held: {
+                            at: string;
+                            by: string;
+                            staff: boolean;
+                        } | null;
+                        id: string;
+                        members: number;
+                        name: string;
+                        placement: {
+                            halls: string[];
+                            racks: string[];
+                            zoneId: string | null;
+                        } | null;
+                        priorityClass: string | null;
+                        projectId: string;
+                        queue: string;
+                        /** @description why it waits or ended (quota exhausted, zone required...) */
+                        reason: string;
+                        startedAt: string | null;
+                        /** @enum {string} */
+                        state: "queued" | "admitted" | "running" | "succeeded" | "failed" | "preempted" | "cancelled";
+                        submittedAt: string | null;
+                        /** @description demo load */
+                        synthetic: boolean;
+                        tenantId: string;
+                        userId: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getJobHistory: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        at: string;
+                        /** @description a start's racks, zoneId, halls, nodes and site version; other events' facts */
+                        detail: unknown;
+                        /** @description job.submit, job.start, job.preempted, job.succeeded... */
+                        event: string;
+                        state: string;
+                    }[];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    holdJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason?: string;
+                } | null;
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        arrayJobId: string | null;
+                        arrayTaskId: number | null;
+                        /** @enum {string} */
+                        dataClass: "public" | "confidential" | "health";
+                        dependsOn: {
+                            jobId: string;
+                            /** @enum {string} */
+                            kind: "afterok" | "afterany" | "afternotok";
+                        }[];
+                        endedAt: string | null;
+                        execution: {
+                            /** @description slurm */
+                            backend: string;
+                            endedAt?: string | null;
+                            exitCode: number | null;
+                            /** @description the executor's job id */
+                            externalId: string;
+                            nodes?: string[];
+                            restarts?: number;
+                            signal?: number | null;
+                            startedAt?: string | null;
+                            /** @description PENDING, RUNNING, COMPLETED, FAILED... */
+                            state?: string;
+                        } | null;
+                        /** @description share of each GPU in thousandths */
+                        gpuMilli: number;
+                        gpuModel: string | null;
+                        gpuModels: string[];
+                        /** @description GPUs over all gang members */
+                        gpus: number;
+                        held: {
+                            at: string;
+                            by: string;
+                            staff: boolean;
+                        } | null;
+                        id: string;
+                        members: number;
+                        name: string;
+                        placement: {
+                            halls: string[];
+                            racks: string[];
+                            zoneId: string | null;
+                        } | null;
+                        priorityClass: string | null;
+                        projectId: string;
+                        queue: string;
+                        /** @description why it waits or ended (quota exhausted, zone required...) */
+                        reason: string;
+                        startedAt: string | null;
+                        /** @enum {string} */
+                        state: "queued" | "admitted" | "running" | "succeeded" | "failed" | "preempted" | "cancelled";
+                        submittedAt: string | null;
+                        /** @description demo load */
+                        synthetic: boolean;
+                        tenantId: string;
+                        userId: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    releaseJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason?: string;
+                } | null;
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        arrayJobId: string | null;
+                        arrayTaskId: number | null;
+                        /** @enum {string} */
+                        dataClass: "public" | "confidential" | "health";
+                        dependsOn: {
+                            jobId: string;
+                            /** @enum {string} */
+                            kind: "afterok" | "afterany" | "afternotok";
+                        }[];
+                        endedAt: string | null;
+                        execution: {
+                            /** @description slurm */
+                            backend: string;
+                            endedAt?: string | null;
+                            exitCode: number | null;
+                            /** @description the executor's job id */
+                            externalId: string;
+                            nodes?: string[];
+                            restarts?: number;
+                            signal?: number | null;
+                            startedAt?: string | null;
+                            /** @description PENDING, RUNNING, COMPLETED, FAILED... */
+                            state?: string;
+                        } | null;
+                        /** @description share of each GPU in thousandths */
+                        gpuMilli: number;
+                        gpuModel: string | null;
+                        gpuModels: string[];
+                        /** @description GPUs over all gang members */
+                        gpus: number;
+                        held: {
+                            at: string;
+                            by: string;
+                            staff: boolean;
+                        } | null;
+                        id: string;
+                        members: number;
+                        name: string;
+                        placement: {
+                            halls: string[];
+                            racks: string[];
+                            zoneId: string | null;
+                        } | null;
+                        priorityClass: string | null;
+                        projectId: string;
+                        queue: string;
+                        /** @description why it waits or ended (quota exhausted, zone required...) */
+                        reason: string;
+                        startedAt: string | null;
+                        /** @enum {string} */
+                        state: "queued" | "admitted" | "running" | "succeeded" | "failed" | "preempted" | "cancelled";
+                        submittedAt: string | null;
+                        /** @description demo load */
+                        synthetic: boolean;
+                        tenantId: string;
+                        userId: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    requeueJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description hold it once requeued (Slurm's requeuehold) */
+                    hold?: boolean;
+                    reason?: string;
+                } | null;
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        arrayJobId: string | null;
+                        arrayTaskId: number | null;
+                        /** @enum {string} */
+                        dataClass: "public" | "confidential" | "health";
+                        dependsOn: {
+                            jobId: string;
+                            /** @enum {string} */
+                            kind: "afterok" | "afterany" | "afternotok";
+                        }[];
+                        endedAt: string | null;
+                        execution: {
+                            /** @description slurm */
+                            backend: string;
+                            endedAt?: string | null;
+                            exitCode: number | null;
+                            /** @description the executor's job id */
+                            externalId: string;
+                            nodes?: string[];
+                            restarts?: number;
+                            signal?: number | null;
+                            startedAt?: string | null;
+                            /** @description PENDING, RUNNING, COMPLETED, FAILED... */
+                            state?: string;
+                        } | null;
+                        /** @description share of each GPU in thousandths */
+                        gpuMilli: number;
+                        gpuModel: string | null;
+                        gpuModels: string[];
+                        /** @description GPUs over all gang members */
+                        gpus: number;
+                        held: {
+                            at: string;
+                            by: string;
+                            staff: boolean;
+                        } | null;
+                        id: string;
+                        members: number;
+                        name: string;
+                        placement: {
+                            halls: string[];
+                            racks: string[];
+                            zoneId: string | null;
+                        } | null;
+                        priorityClass: string | null;
+                        projectId: string;
+                        queue: string;
+                        /** @description why it waits or ended (quota exhausted, zone required...) */
+                        reason: string;
+                        startedAt: string | null;
+                        /** @enum {string} */
+                        state: "queued" | "admitted" | "running" | "succeeded" | "failed" | "preempted" | "cancelled";
+                        submittedAt: string | null;
+                        /** @description demo load */
+                        synthetic: boolean;
+                        tenantId: string;
+                        userId: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listKeys: {
+        parameters: {
+            query?: {
+                /** @description X-Next-Cursor of the previous page */
+                cursor?: string;
+                /** @description rows per page (default 200) */
+                limit?: number;
+                userId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        createdAt: string;
+                        expiresAt: string | null;
+                        id: string;
+                        name: string;
+                        revokedAt: string | null;
+                        userId: string;
+                    }[];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    createKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: date-time */
+                    expiresAt?: string;
+                    name: string;
+                    userId?: string;
+                };
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        key: {
+                            createdAt: string;
+                            expiresAt: string | null;
+                            id: string;
+                            name: string;
+                            revokedAt: string | null;
+                            userId: string;
+                        };
+                        token: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    revokeKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        createdAt: string;
+                        expiresAt: string | null;
+                        id: string;
+                        name: string;
+                        revokedAt: string | null;
+                        userId: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description absent for the local operator */
+                        keyId?: string;
+                        name: string;
+                        /** @enum {string} */
+                        role: "platform-admin" | "facility-operator" | "tenant-admin" | "tenant-member" | "auditor" | "student" | "metrics-reader" | "telemetry-writer";
+                        tenantId: string | null;
+                        userId: string;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listProjects: {
+        parameters: {
+            query?: {
+                /** @description X-Next-Cursor of the previous page */
+                cursor?: string;
+                /** @description rows per page (default 200) */
+                limit?: number;
+                tenantId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        createdAt: string;
+                        id: string;
+                        name: string;
+                        tenantId: string;
+                    }[];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    createProject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    tenantId: string;
+                };
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        createdAt: string;
+                        id: string;
+                        name: string;
+                        tenantId: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getProject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        createdAt: string;
+                        id: string;
+                        name: string;
+                        tenantId: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getQueueConfig: {
+        parameters: {
+            query?: {
+                format?: "json" | "yaml" | "kueue";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description JSON by default; YAML (the queue file, or Kueue objects) with format=yaml or kueue */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description the queue file's shape (src/scheduler/queues.example.yaml) */
+                        config: {
+                            [key: string]: unknown;
+                        };
+                        version: number;
+                    };
+                    "application/yaml": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    replaceQueueConfig: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The whole configuration in the queue file's shape (see src/scheduler/queues.example.yaml) */
+                    config: {
+                        [key: string]: unknown;
+                    };
+                    summary?: string;
+                };
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description the configuration version now in force */
+                        version: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    importKueueConfig: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    summary?: string;
+                    /** @description Kueue objects, multi-document YAML */
+                    yaml: string;
+                };
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description the configuration version now in force */
+                        version: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listQueueConfigVersions: {
+        parameters: {
+            query?: {
+                before?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        actor: string;
+                        createdAt: string;
+                        summary: string;
+                        version: number;
+                    }[];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listQueues: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description null: no limit */
+                        borrowingLimit: {
+                            [key: string]: number | null;
+                        };
+                        cohort: string | null;
+                        name: string;
+                        /** @description by resource: gpu:<model>, cpu, memory */
+                        nominal: {
+                            [key: string]: number;
+                        };
+                        pending: number;
+                        priorityClass: string;
+                        running: number;
+                        tenantId: string;
+                        usage: {
+                            [key: string]: number;
+                        };
+                    }[];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    putQueue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    cohort?: string;
+                    preemption?: {
+                        borrowWithinCohort?: {
+                            maxPriorityThreshold?: number;
+                            /** @enum {unknown} */
+                            policy?: "Never" | "LowerPriority";
+                        };
+                        /** @enum {unknown} */
+                        reclaimWithinCohort?: "Never" | "LowerPriority" | "Any";
+                        /** @enum {unknown} */
+                        withinClusterQueue?: "Never" | "LowerPriority" | "LowerOrNewerEqualPriority";
+                    };
+                    priorityClass?: string;
+                    quota?: {
+                        [key: string]: {
+                            borrowingLimit?: number;
+                            lendingLimit?: number;
+                            nominal: number;
+                        };
+                    };
+                    tenant: string;
+                    weight?: number;
+                };
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description the configuration version now in force */
+                        version: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    deleteQueue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description the configuration version now in force */
+                        version: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listSecurityEvents: {
+        parameters: {
+            query?: {
+                address?: string;
+                /** @description only events with a smaller id */
+                before?: number;
+                /** @description X-Next-Cursor of the previous page */
+                cursor?: string;
+                from?: string;
+                kind?: "auth.failed" | "auth.throttled" | "access.denied" | "suppressed";
+                /** @description items per page */
+                limit?: number;
+                /** @description exclusive */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        events: {
+                            actor: string | null;
+                            address: string;
+                            /** @description ISO 8601 UTC */
+                            at: string;
+                            /** @description events this row stands for (more than 1 for a suppressed summary) */
+                            count: number;
+                            detail: unknown;
+                            id: number;
+                            /** @description auth.failed, auth.throttled, access.denied, suppressed */
+                            kind: string;
+                            method: string | null;
+                            route: string | null;
+                        }[];
+                        next: number | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getSite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        coolingAvailableMW: number;
+                        coolingInstalledMW: number;
+                        counts: {
+                            busways: number;
+                            cdus: number;
+                            chillers: number;
+                            crahUnits: number;
+                            dryCoolers: number;
+                            fwsPumps: number;
+                            gpus: number;
+                            halls: number;
+                            leakDetectors: number;
+                            plants: number;
+                            racks: number;
+                            rows: number;
+                            servers: number;
+                            transformers: number;
+                            upsModules: number;
+                        };
+                        designGridDemandMW: number;
+                        designHeatMW: number;
+                        designItMW: number;
+                        /** @description grid demand over IT at design (not an annual PUE) */
+                        designPue: number;
+                        gpusByModel: {
+                            [key: string]: number;
+                        };
+                        gridConnectionMW: number;
+                        id: string;
+                        levels: {
+                            groups: number;
+                            /** @enum {string} */
+                            level: "grid feeds" | "transformers" | "UPS" | "busways" | "CDUs" | "CRAH" | "FWS pumps" | "dry coolers" | "chillers";
+                            minHeadroom: number;
+                            minHeadroomAt: string;
+                            minHeadroomFraction: number;
+                            redundancy: string[];
+                            redundancyMet: number;
+                            totalAvailable: number;
+                            totalLoad: number;
+                            /** @enum {string} */
+                            unit: "kW" | "L/min";
+                            units: number;
+                        }[];
+                        name: string;
+                        racksByType: {
+                            [key: string]: number;
+                        };
+                        /** @description IANA zone of the site; the console shows times in it */
+                        timezone: string;
+                        version: number;
+                        warnings: {
+                            /** @description stable code such as capacity.cdu or ref.unknown */
+                            code: string;
+                            column?: number;
+                            line?: number;
+                            message: string;
+                            /** @description where in the expanded site, such as halls[2].rows[7].cdus */
+                            path: string;
+                            /** @enum {string} */
+                            severity: "error" | "warning";
+                        }[];
+                        zones: {
+                            gpus: number;
+                            id: string;
+                            racks: number;
+                        }[];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    changeSite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    patch?: {
+                        [key: string]: unknown;
+                    };
+                    site?: {
+                        [key: string]: unknown;
+                    };
+                    summary: string;
+                };
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description The change left the site as it was */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        summary: {
+                            coolingAvailableMW: number;
+                            coolingInstalledMW: number;
+                            counts: {
+                                busways: number;
+                                cdus: number;
+                                chillers: number;
+                                crahUnits: number;
+                                dryCoolers: number;
+                                fwsPumps: number;
+                                gpus: number;
+                                halls: number;
+                                leakDetectors: number;
+                                plants: number;
+                                racks: number;
+                                rows: number;
+                                servers: number;
+                                transformers: number;
+                                upsModules: number;
+                            };
+                            designGridDemandMW: number;
+                            designHeatMW: number;
+                            designItMW: number;
+                            /** @description grid demand over IT at design (not an annual PUE) */
+                            designPue: number;
+                            gpusByModel: {
+                                [key: string]: number;
+                            };
+                            gridConnectionMW: number;
+                            id: string;
+                            levels: {
+                                groups: number;
+                                /** @enum {string} */
+                                level: "grid feeds" | "transformers" | "UPS" | "busways" | "CDUs" | "CRAH" | "FWS pumps" | "dry coolers" | "chillers";
+                                minHeadroom: number;
+                                minHeadroomAt: string;
+                                minHeadroomFraction: number;
+                                redundancy: string[];
+                                redundancyMet: number;
+                                totalAvailable: number;
+                                totalLoad: number;
+                                /** @enum {string} */
+                                unit: "kW" | "L/min";
+                                units: number;
+                            }[];
+                            name: string;
+                            racksByType: {
+                                [key: string]: number;
+                            };
+                            zones: {
+                                gpus: number;
+                                id: string;
+                                racks: number;
+                            }[];
+                        };
+                        version: number;
+                        warnings: {
+                            /** @description stable code such as capacity.cdu or ref.unknown */
+                            code: string;
+                            column?: number;
+                            line?: number;
+                            message: string;
+                            /** @description where in the expanded site, such as halls[2].rows[7].cdus */
+                            path: string;
+                            /** @enum {string} */
+                            severity: "error" | "warning";
+                        }[];
+                    };
+                };
+            };
+            /** @description A new site version applies */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        summary: {
+                            coolingAvailableMW: number;
+                            coolingInstalledMW: number;
+                            counts: {
+                                busways: number;
+                                cdus: number;
+                                chillers: number;
+                                crahUnits: number;
+                                dryCoolers: number;
+                                fwsPumps: number;
+                                gpus: number;
+                                halls: number;
+                                leakDetectors: number;
+                                plants: number;
+                                racks: number;
+                                rows: number;
+                                servers: number;
+                                transformers: number;
+                                upsModules: number;
+                            };
+                            designGridDemandMW: number;
+                            designHeatMW: number;
+                            designItMW: number;
+                            /** @description grid demand over IT at design (not an annual PUE) */
+                            designPue: number;
+                            gpusByModel: {
+                                [key: string]: number;
+                            };
+                            gridConnectionMW: number;
+                            id: string;
+                            levels: {
+                                groups: number;
+                                /** @enum {string} */
+                                level: "grid feeds" | "transformers" | "UPS" | "busways" | "CDUs" | "CRAH" | "FWS pumps" | "dry coolers" | "chillers";
+                                minHeadroom: number;
+                                minHeadroomAt: string;
+                                minHeadroomFraction: number;
+                                redundancy: string[];
+                                redundancyMet: number;
+                                totalAvailable: number;
+                                totalLoad: number;
+                                /** @enum {string} */
+                                unit: "kW" | "L/min";
+                                units: number;
+                            }[];
+                            name: string;
+                            racksByType: {
+                                [key: string]: number;
+                            };
+                            zones: {
+                                gpus: number;
+                                id: string;
+                                racks: number;
+                            }[];
+                        };
+                        version: number;
+                        warnings: {
+                            /** @description stable code such as capacity.cdu or ref.unknown */
+                            code: string;
+                            column?: number;
+                            line?: number;
+                            message: string;
+                            /** @description where in the expanded site, such as halls[2].rows[7].cdus */
+                            path: string;
+                            /** @enum {string} */
+                            severity: "error" | "warning";
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getSiteDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description a site file (docs/site-format.md), normalised */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listHalls: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        designItKW: number;
+                        id: string;
+                        name: string;
+                        plantId: string;
+                        racks: number;
+                        rows: number;
+                        whiteSpaceM2: number;
+                        zoneId: string | null;
+                    }[];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getSiteLayout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        halls: {
+                            id: string;
+                            name: string;
+                            plantId: string;
+                            rowCount: number;
+                            rowStart: number;
+                            zoneId: string | null;
+                        }[];
+                        racks: {
+                            count: number;
+                            ids: string[];
+                            typeIndex: number[];
+                        };
+                        rackTypes: {
+                            designPowerKW: number;
+                            gpuModel: string | null;
+                            gpus: number;
+                            id: string;
+                            maxCoolantSupplyC: number;
+                        }[];
+                        rows: {
+                            cdus: string[];
+                            hallIndex: number;
+                            id: string;
+                            rackCount: number;
+                            rackStart: number;
+                            tcsLoop: string;
+                            zoneId: string | null;
+                        }[];
+                        version: number;
+                        zones: {
+                            id: string;
+                            name: string;
+                        }[];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listRacks: {
+        parameters: {
+            query?: {
+                hall?: string;
+                limit?: number;
+                offset?: number;
+                row?: string;
+                zone?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        offset: number;
+                        racks: {
+                            cooling: {
+                                /** @enum {string} */
+                                airCooling: "rdhx" | "crah";
+                                cdus: string[];
+                                plant: string;
+                                tcsLoop: string;
+                            };
+                            designPowerKW: number;
+                            gpuModel: string | null;
+                            gpus: number;
+                            hallId: string;
+                            id: string;
+                            idlePowerKW: number;
+                            liquidCaptureFraction: number;
+                            /** @description 1-based position in its row */
+                            position: number;
+                            powerPath: {
+                                busways: string[];
+                                feeds: string[];
+                                transformers: string[];
+                                ups: string[];
+                            };
+                            rowId: string;
+                            type: string;
+                            zoneId: string | null;
+                        }[];
+                        total: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getRack: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        cooling: {
+                            /** @enum {string} */
+                            airCooling: "rdhx" | "crah";
+                            cdus: string[];
+                            plant: string;
+                            tcsLoop: string;
+                        };
+                        designPowerKW: number;
+                        gpuModel: string | null;
+                        gpus: number;
+                        hallId: string;
+                        id: string;
+                        idlePowerKW: number;
+                        liquidCaptureFraction: number;
+                        /** @description 1-based position in its row */
+                        position: number;
+                        powerPath: {
+                            busways: string[];
+                            feeds: string[];
+                            transformers: string[];
+                            ups: string[];
+                        };
+                        rowId: string;
+                        type: string;
+                        zoneId: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listRows: {
+        parameters: {
+            query?: {
+                hall?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        busways: string[];
+                        cduCapacityKW: number;
+                        /** @enum {string} */
+                        cduRedundancy: "N" | "N+1" | "N+2" | "2N";
+                        cdus: string[];
+                        designItKW: number;
+                        firstRack: string | null;
+                        hallId: string;
+                        id: string;
+                        liquidHeatKW: number;
+                        racks: number;
+                        tcsLoop: string;
+                        zoneId: string | null;
+                    }[];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    postStateEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    action: "fail-cdu" | "repair-cdu" | "fail-unit" | "repair-unit" | "set-supply";
+                    id: string;
+                    supplyC?: number;
+                };
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        applied: {
+                            /** @enum {string} */
+                            action: "fail-cdu" | "repair-cdu" | "fail-unit" | "repair-unit" | "set-supply";
+                            id: string;
+                            supplyC?: number;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getStateHistory: {
+        parameters: {
+            query?: {
+                minutes?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        coolingKW: (number | null)[];
+                        dryBulbC: (number | null)[];
+                        facilityKW: (number | null)[];
+                        fwsSupplyC: (number | null)[];
+                        itKW: (number | null)[];
+                        lossesKW: (number | null)[];
+                        pue: (number | null)[];
+                        /** @description start of each point's interval, epoch ms */
+                        time: number[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getPlantState: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        adiabaticOn: boolean;
+                        chillerKW: number;
+                        chillersRunning: number;
+                        dryCoolerKW: number;
+                        /** @description pumps, dry coolers and chillers out of service */
+                        failedUnits: string[];
+                        fanKW: number;
+                        fwsReturnC: number;
+                        fwsSupplyC: number;
+                        heatKW: number;
+                        id: string;
+                        pumpKW: number;
+                        tcs: {
+                            capacityKW: number;
+                            headroomKW: number;
+                            heatKW: number;
+                            id: string;
+                            supplyC: number;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getRackField: {
+        parameters: {
+            query?: {
+                field?: "powerKW" | "utilisation" | "tcsSupplyC" | "tcsReturnC" | "headroomKW" | "loopHeadroom" | "throttle";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        field: string;
+                        time: string;
+                        /** @description kW, fraction or degC */
+                        unit: string;
+                        values: number[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getRackState: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        designPowerKW: number;
+                        headroomKW: number;
+                        id: string;
+                        jobs: {
+                            gpus: number;
+                            id: string;
+                            name: string;
+                            tenantId: string;
+                        }[];
+                        powerKW: number;
+                        tcs: {
+                            capacityKW: number;
+                            failedCdus: string[];
+                            flowLpm: number;
+                            headroomKW: number;
+                            heatKW: number;
+                            /** @description tcs:h1-r001 */
+                            id: string;
+                            returnC: number;
+                            supplyC: number;
+                        };
+                        tcsReturnC: number;
+                        tcsSupplyC: number;
+                        /** @description share of power left, 1 = not throttled */
+                        throttle: number;
+                        time: string;
+                        utilisation: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getSiteState: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description null when a figure has no value (PUE with no IT load) */
+                        kpis: {
+                            carbonKgPerH: number | null;
+                            coolingKW: number | null;
+                            facilityKW: number | null;
+                            gpuUtilisation: number | null;
+                            itKW: number | null;
+                            lossesKW: number | null;
+                            makeUpWaterLPerH: number | null;
+                            pue: number | null;
+                            throttledRacks: number | null;
+                        };
+                        /** @enum {string} */
+                        mode: "simulated" | "measured";
+                        plants: {
+                            adiabaticOn: boolean;
+                            chillerKW: number;
+                            chillersRunning: number;
+                            dryCoolerKW: number;
+                            /** @description pumps, dry coolers and chillers out of service */
+                            failedUnits: string[];
+                            fanKW: number;
+                            fwsReturnC: number;
+                            fwsSupplyC: number;
+                            heatKW: number;
+                            id: string;
+                            pumpKW: number;
+                        }[];
+                        /** @description simulated seconds per second */
+                        speed: number;
+                        time: string;
+                        weather: {
+                            dryBulbC: number;
+                            relativeHumidity: number;
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    streamState: {
+        parameters: {
+            query?: {
+                access_token?: string;
+                field?: "powerKW" | "utilisation" | "tcsSupplyC" | "tcsReturnC" | "headroomKW" | "loopHeadroom" | "throttle";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description An event stream: `event: site` with the GET /v1/state/site object and `event: racks` with the GET /v1/state/racks object, every second; `event: end` when the key expires */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getTcsState: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        capacityKW: number;
+                        failedCdus: string[];
+                        flowLpm: number;
+                        headroomKW: number;
+                        heatKW: number;
+                        /** @description tcs:h1-r001 */
+                        id: string;
+                        plantId: string;
+                        returnC: number;
+                        rowId: string;
+                        supplyC: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    exportTelemetryParquet: {
+        parameters: {
+            query?: {
+                equipment?: string;
+                from?: string;
+                hall?: string;
+                /** @description series names (repeat for several) */
+                name?: string[];
+                plant?: string;
+                rack?: string;
+                row?: string;
+                /** @description canonical series keys */
+                series?: string[];
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description A Parquet file; X-Alixan-Rows says how many samples it holds */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.apache.parquet": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    ingestInflux: {
+        parameters: {
+            query?: {
+                precision?: "ns" | "us" | "ms" | "s";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Influx line protocol */
+        requestBody: {
+            content: {
+                "text/plain": string;
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description samples now durable */
+                        accepted: number;
+                        /** @description the first rejections (at most 100) */
+                        rejected: {
+                            /** @description 1-based, for text formats */
+                            line?: number;
+                            /** @description samples[3].value, or the field on a line */
+                            path: string;
+                            problem: string;
+                        }[];
+                        rejectedCount: number;
+                        /** @description inputs refused at a series limit */
+                        seriesLimited?: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    ingestPrometheus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Prometheus or OpenMetrics exposition text */
+        requestBody: {
+            content: {
+                "application/openmetrics-text": string;
+                "text/plain": string;
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description samples now durable */
+                        accepted: number;
+                        /** @description the first rejections (at most 100) */
+                        rejected: {
+                            /** @description 1-based, for text formats */
+                            line?: number;
+                            /** @description samples[3].value, or the field on a line */
+                            path: string;
+                            problem: string;
+                        }[];
+                        rejectedCount: number;
+                        /** @description inputs refused at a series limit */
+                        seriesLimited?: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    queryTelemetry: {
+        parameters: {
+            query?: {
+                aggregation?: "avg" | "min" | "max" | "last" | "sum" | "count";
+                combine?: "sum" | "avg" | "min" | "max" | "last";
+                equipment?: string;
+                /** @description ms, RFC 3339, or -1h (default -1h) */
+                from?: string;
+                groupBy?: "series" | "equipment" | "rack" | "row" | "hall" | "plant" | "all";
+                hall?: string;
+                /** @description series names (repeat for several) */
+                name?: string[];
+                plant?: string;
+                rack?: string;
+                row?: string;
+                /** @description canonical series keys */
+                series?: string[];
+                /** @description bucket width: 60s, 5m, 1h or ms; absent: raw samples */
+                step?: string;
+                /** @description ms, RFC 3339, or -5m (default now) */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        frames: {
+                            labels: {
+                                [key: string]: string;
+                            };
+                            /** @description the series key, or the group's value (row:h1-r07, all) */
+                            name: string;
+                            seriesCount: number;
+                            timestamps: number[];
+                            values: (number | null)[];
+                        }[];
+                        /** @description epoch ms */
+                        from: number;
+                        /** @enum {string} */
+                        resolution: "raw" | "1m" | "1h";
+                        /** @enum {string} */
+                        source: "hot" | "history";
+                        /** @description bucket width, ms */
+                        step?: number;
+                        /** @description epoch ms */
+                        to: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    ingestSamples: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    frames?: unknown[];
+                    samples?: unknown[];
+                };
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description samples now durable */
+                        accepted: number;
+                        /** @description the first rejections (at most 100) */
+                        rejected: {
+                            /** @description 1-based, for text formats */
+                            line?: number;
+                            /** @description samples[3].value, or the field on a line */
+                            path: string;
+                            problem: string;
+                        }[];
+                        rejectedCount: number;
+                        /** @description inputs refused at a series limit */
+                        seriesLimited?: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listTelemetrySeries: {
+        parameters: {
+            query?: {
+                equipment?: string;
+                hall?: string;
+                limit?: number;
+                /** @description series names (repeat for several) */
+                name?: string[];
+                plant?: string;
+                rack?: string;
+                row?: string;
+                /** @description canonical series keys */
+                series?: string[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        labels: {
+                            [key: string]: string;
+                        };
+                        location: {
+                            equipment?: string;
+                            hall?: string;
+                            plant?: string;
+                            rack?: string;
+                            row?: string;
+                        };
+                        name: string;
+                        /** @description canonical series key */
+                        series: string;
+                        timestamp: number | null;
+                        value: number | null;
+                    }[];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getTelemetryStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        modbus: {
+                            [key: string]: unknown;
+                        }[];
+                        pendingSamples: number;
+                        prometheus: {
+                            [key: string]: unknown;
+                        }[];
+                        redfish: {
+                            events?: {
+                                connected: boolean;
+                                events: number;
+                                lastProblem?: string;
+                            };
+                            /** @description the last poll: time, duration, problem */
+                            status?: {
+                                [key: string]: unknown;
+                            };
+                            target: string;
+                        }[];
+                        remoteWrite?: {
+                            dropped: number;
+                            failed: number;
+                            lastProblem?: string;
+                            queued: number;
+                            sent: number;
+                        };
+                        series: number;
+                        snmp: {
+                            [key: string]: unknown;
+                        }[];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    streamTelemetry: {
+        parameters: {
+            query?: {
+                alarms?: boolean;
+                equipment?: string;
+                hall?: string;
+                /** @description series names (repeat for several) */
+                name?: string[];
+                plant?: string;
+                rack?: string;
+                row?: string;
+                /** @description canonical series keys */
+                series?: string[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description An event stream: `samples` events carry query frames, `alarm` events an alarm event (GET /v1/alarms/history items); comments keep it alive */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listTenants: {
+        parameters: {
+            query?: {
+                /** @description X-Next-Cursor of the previous page */
+                cursor?: string;
+                kind?: "operator" | "pharma" | "diagnostics" | "hospital" | "campus" | "genai" | "research";
+                /** @description rows per page (default 200) */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        createdAt: string;
+                        dataClasses: string[];
+                        id: string;
+                        kind: string;
+                        name: string;
+                    }[];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    createTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    dataClasses?: ("public" | "confidential" | "health")[];
+                    id: string;
+                    /** @enum {string} */
+                    kind: "operator" | "pharma" | "diagnostics" | "hospital" | "campus" | "genai" | "research";
+                    name: string;
+                };
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        createdAt: string;
+                        dataClasses: string[];
+                        id: string;
+                        kind: string;
+                        name: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        createdAt: string;
+                        dataClasses: string[];
+                        id: string;
+                        kind: string;
+                        name: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getUsage: {
+        parameters: {
+            query?: {
+                format?: "json" | "csv";
+                from?: string;
+                tenant?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description The report as JSON, or its lines as CSV with format=csv */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        from: string;
+                        idleItEnergyKWh?: number;
+                        idleOverheadEnergyKWh?: number;
+                        projects: {
+                            co2Kg: number;
+                            cpuHours: number;
+                            energyKWh: number;
+                            gpuHoursByModel: {
+                                [key: string]: number;
+                            };
+                            itEnergyKWh: number;
+                            jobs: number;
+                            meanQueueingS: number;
+                            overheadEnergyKWh: number;
+                            preemptions: number;
+                            projectId?: string;
+                            tenantId: string;
+                            waterL: number;
+                        }[];
+                        siteCo2Kg?: number;
+                        siteEnergyKWh?: number;
+                        siteItEnergyKWh?: number;
+                        siteWaterL?: number;
+                        /** @description where the energy figures come from */
+                        source: string;
+                        tenants: {
+                            co2Kg: number;
+                            cpuHours: number;
+                            energyKWh: number;
+                            gpuHoursByModel: {
+                                [key: string]: number;
+                            };
+                            itEnergyKWh: number;
+                            jobs: number;
+                            meanQueueingS: number;
+                            overheadEnergyKWh: number;
+                            preemptions: number;
+                            projectId?: string;
+                            tenantId: string;
+                            waterL: number;
+                        }[];
+                        to: string;
+                    };
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listUsageHours: {
+        parameters: {
+            query?: {
+                /** @description X-Next-Cursor of the previous page */
+                cursor?: string;
+                from?: string;
+                /** @description items per page */
+                limit?: number;
+                project?: string;
+                queue?: string;
+                tenant?: string;
+                to?: string;
+                zone?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        co2Kg: number;
+                        cpuHours: number;
+                        energyKWh: number;
+                        gpuHours: number;
+                        gpuModel: string;
+                        hourStart: string;
+                        itEnergyKWh: number;
+                        overheadEnergyKWh: number;
+                        projectId: string;
+                        queue: string;
+                        tenantId: string;
+                        userId: string;
+                        waterL: number;
+                        zoneId: string | null;
+                    }[];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listUsageStatements: {
+        parameters: {
+            query: {
+                format?: "json" | "csv";
+                /** @description YYYY-MM (UTC) */
+                month: string;
+                tenant?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description The statements as JSON, or their lines as CSV with format=csv */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        month: string;
+                        prices: {
+                            cpuCoreHour?: number;
+                            /** @description ISO 4217 code */
+                            currency: string;
+                            energyPerKWh?: number;
+                            gpuHour?: {
+                                [key: string]: number;
+                            };
+                        } | null;
+                        statements: {
+                            cost: {
+                                cpu: number;
+                                currency: string;
+                                energy: number;
+                                gpu: number;
+                                projects: {
+                                    cpu: number;
+                                    currency: string;
+                                    energy: number;
+                                    gpu: number;
+                                    projectId?: string;
+                                    total: number;
+                                }[];
+                                total: number;
+                            } | null;
+                            from: string;
+                            month: string;
+                            projects: {
+                                co2Kg: number;
+                                cpuHours: number;
+                                energyKWh: number;
+                                gpuHoursByModel: {
+                                    [key: string]: number;
+                                };
+                                itEnergyKWh: number;
+                                jobs: number;
+                                meanQueueingS: number;
+                                overheadEnergyKWh: number;
+                                preemptions: number;
+                                projectId?: string;
+                                tenantId: string;
+                                waterL: number;
+                            }[];
+                            tenantId: string;
+                            to: string;
+                            total: {
+                                co2Kg: number;
+                                cpuHours: number;
+                                energyKWh: number;
+                                gpuHoursByModel: {
+                                    [key: string]: number;
+                                };
+                                itEnergyKWh: number;
+                                jobs: number;
+                                meanQueueingS: number;
+                                overheadEnergyKWh: number;
+                                preemptions: number;
+                                projectId?: string;
+                                tenantId: string;
+                                waterL: number;
+                            };
+                        }[];
+                    };
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listUsers: {
+        parameters: {
+            query?: {
+                /** @description X-Next-Cursor of the previous page */
+                cursor?: string;
+                /** @description rows per page (default 200) */
+                limit?: number;
+                role?: "platform-admin" | "facility-operator" | "tenant-admin" | "tenant-member" | "auditor" | "student" | "metrics-reader" | "telemetry-writer";
+                tenantId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        createdAt: string;
+                        disabledAt: string | null;
+                        email: string;
+                        id: string;
+                        name: string;
+                        role: string;
+                        tenantId: string | null;
+                    }[];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    createUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: email */
+                    email: string;
+                    name: string;
+                    /** @enum {string} */
+                    role: "platform-admin" | "facility-operator" | "tenant-admin" | "tenant-member" | "auditor" | "student" | "metrics-reader" | "telemetry-writer";
+                    tenantId: string | null;
+                };
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        createdAt: string;
+                        disabledAt: string | null;
+                        email: string;
+                        id: string;
+                        name: string;
+                        role: string;
+                        tenantId: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        createdAt: string;
+                        disabledAt: string | null;
+                        email: string;
+                        id: string;
+                        name: string;
+                        role: string;
+                        tenantId: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    disableUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        createdAt: string;
+                        disabledAt: string | null;
+                        email: string;
+                        id: string;
+                        name: string;
+                        role: string;
+                        tenantId: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    runWhatIf: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    days?: number;
+                    fail?: string[];
+                    heatWave?: {
+                        days: number;
+                        nightMinimumC: number;
+                        peakC: number;
+                        startDay?: number;
+                    };
+                    heatWaveInBaseline?: boolean;
+                    moreRacks?: {
+                        hall: string;
+                        pattern: string;
+                        rows: number;
+                        startDay?: number;
+                    };
+                    rackRatings?: {
+                        maxCoolantSupplyC: number;
+                        rackType?: string;
+                    }[];
+                    /** @enum {string} */
+                    scenario?: "heat-wave" | "cdu-failure" | "w32" | "w45" | "growth";
+                    startDay?: number;
+                    /** @enum {string} */
+                    waterClass?: "W17" | "W27" | "W32" | "W40" | "W45" | "W+";
+                };
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        baseline: {
+                            chillerHours: number;
+                            facilityMWh: number;
+                            hoursAboveLimit: number;
+                            itMWh: number;
+                            /** @description highest facility water supply of any plant, °C */
+                            maxFwsSupplyC: number;
+                            /** @description hottest hourly mean outdoor dry bulb of the window, °C */
+                            maxOutdoorC: number;
+                            /** @description highest TCS supply of any row, °C */
+                            maxTcsSupplyC: number;
+                            /** @description highest 10-minute mean grid demand */
+                            peakGridMW: number;
+                            pue: number;
+                            throttledGpuHours: number;
+                            /** @description hours racks of every type spent throttled */
+                            throttledRackHours: number;
+                            waterM3: number;
+                            /** @description L/kWh of IT */
+                            wue: number;
+                        };
+                        /** @description each change of the scenario as it ran */
+                        changes: string[];
+                        days: number;
+                        /** @description what ran, in one line: the changes and the window */
+                        description: string;
+                        /**
+                         * @description the shipped scenario it started from
+                         * @enum {string}
+                         */
+                        scenario?: "heat-wave" | "cdu-failure" | "w32" | "w45" | "growth";
+                        series: {
+                            baseline: {
+                                facilityKW: number[];
+                                fwsSupplyC: number[];
+                                /** @description outdoor dry bulb, °C */
+                                outdoorC: number[];
+                                pue: number[];
+                            };
+                            /** @description start of each hour, epoch ms */
+                            time: number[];
+                            variant: {
+                                facilityKW: number[];
+                                fwsSupplyC: number[];
+                                /** @description outdoor dry bulb, °C */
+                                outdoorC: number[];
+                                pue: number[];
+                            };
+                        };
+                        startDay: number;
+                        throttling: {
+                            baselineRackHours: number;
+                            description: string;
+                            racks: number;
+                            rackType: string;
+                            variantRackHours: number;
+                        }[];
+                        variant: {
+                            chillerHours: number;
+                            facilityMWh: number;
+                            hoursAboveLimit: number;
+                            itMWh: number;
+                            /** @description highest facility water supply of any plant, °C */
+                            maxFwsSupplyC: number;
+                            /** @description hottest hourly mean outdoor dry bulb of the window, °C */
+                            maxOutdoorC: number;
+                            /** @description highest TCS supply of any row, °C */
+                            maxTcsSupplyC: number;
+                            /** @description highest 10-minute mean grid demand */
+                            peakGridMW: number;
+                            pue: number;
+                            throttledGpuHours: number;
+                            /** @description hours racks of every type spent throttled */
+                            throttledRackHours: number;
+                            waterM3: number;
+                            /** @description L/kWh of IT */
+                            wue: number;
+                        };
+                        weather: {
+                            baseline: string;
+                            variant: string;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    writeInflux1: {
+        parameters: {
+            query?: {
+                db?: string;
+                /** @description n, ns, u, us, ms, s, m or h (default ns) */
+                precision?: string;
+                rp?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Influx line protocol, gzip accepted (Content-Encoding: gzip) */
+        requestBody: {
+            content: {
+                "text/plain": string;
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Every sample was taken */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+}
