@@ -60,10 +60,13 @@ export interface IntervalShare {
 export function shareInterval(site: IntervalSite, hours: number, demands: readonly IntervalDemand[]): IntervalShare[] {
   let demand = 0;
   for (const consumer of demands) demand += consumer.itPowerKW * hours;
-  const scale = demand > site.itKWh ? (demand > 0 ? site.itKWh / demand : 0) : 1;
+  const short = demand > site.itKWh;
   const pue = site.itKWh > 0 ? site.totalKWh / site.itKWh : 1;
   return demands.map((consumer) => {
-    const it = consumer.itPowerKW * hours * scale;
+    // When the jobs' estimates exceed what was metered, each gets the metered IT times its share of the estimates
+    // (a fraction ≤ 1 first, so that tiny or subnormal meter readings never round a share above the reading).
+    const estimate = consumer.itPowerKW * hours;
+    const it = short ? (demand > 0 ? site.itKWh * (estimate / demand) : 0) : estimate;
     const energy = it * pue;
     return {
       gpuHours: consumer.gpus * hours,
@@ -72,7 +75,8 @@ export function shareInterval(site: IntervalSite, hours: number, demands: readon
       overheadKWh: energy - it,
       energyKWh: energy,
       co2Kg: (energy * site.intensityGPerKWh) / 1000,
-      waterL: site.totalKWh > 0 ? (energy / site.totalKWh) * site.waterL : 0,
+      // Water by share of energy, which is the share of IT (one PUE for the interval), capped at the whole.
+      waterL: site.itKWh > 0 ? Math.min(1, it / site.itKWh) * site.waterL : 0,
     };
   });
 }
