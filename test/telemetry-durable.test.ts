@@ -39,7 +39,7 @@ describe("telemetry history on PostgreSQL", { skip: "skipped" in server ? server
       timeout: 120_000,
     });
     assert.notEqual(result.status, 0, result.stdout);
-    assert.match(result.stderr, /ALIXAN_TELEMETRY_DIR is not set/);
+    assert.match(result.stderr, /neither ALIXAN_TELEMETRY_DIR nor telemetry\.historyDir is set/);
     assert.doesNotMatch(result.stderr, /\n\s+at /, "no stack trace");
   });
 
