@@ -160,4 +160,12 @@ describe("live state", () => {
     assert.equal(shipped.status, 400);
     assert.match(shipped.body.errors[0].message, /does not apply to site lab/);
   });
+
+  it("runs at most two what-ifs at once and refuses a third with 429, then takes new ones", async () => {
+    const request = { heatWave: { peakC: 40, days: 1, nightMinimumC: 24 }, days: 1 };
+    const answers = await Promise.all([1, 2, 3].map(() => post("/v1/whatif", request)));
+    assert.deepEqual(answers.map((answer) => answer.status).sort(), [200, 200, 429]);
+    assert.match(answers.find((answer) => answer.status === 429)!.body.detail, /at most 2/);
+    assert.equal((await post("/v1/whatif", request)).status, 200);
+  });
 });

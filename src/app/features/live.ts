@@ -35,6 +35,9 @@ import {
 import type { TelemetryFeature } from "./telemetry.ts";
 import { type WhatIfBody, whatIfBody } from "./whatif-schema.ts";
 
+/** What-if runs one platform serves at once (each a worker thread with its own twin of the site). */
+export const maximumConcurrentWhatIfs = 2;
+
 /** Fields of the per-rack state. */
 export const rackStateFields = [
   "powerKW",
@@ -552,6 +555,7 @@ export function liveFeature(
           },
         );
 
+        let whatIfsRunning = 0;
         app.post<{ Body: WhatIfBody }>(
           "/v1/whatif",
           {
@@ -566,6 +570,14 @@ export function liveFeature(
           },
           async (request) => {
             authorize(contextOf(request).principal, "site:change");
+            // Each run is a worker thread holding a whole twin: a bound keeps a burst of requests from exhausting memory.
+            if (whatIfsRunning >= maximumConcurrentWhatIfs) {
+              throw new AppError(
+                "tooMany",
+                `${whatIfsRunning} what-if runs are in progress (at most ${maximumConcurrentWhatIfs}); retry when one ends`,
+              );
+            }
+            whatIfsRunning++;
             const worker = startTypeScriptWorker(new URL("./whatif-worker.ts", import.meta.url), {
               workerData: { document: core.inventory.current.file, request: request.body },
             });
@@ -582,6 +594,7 @@ export function liveFeature(
               }
               return outcome.value;
             } finally {
+              whatIfsRunning--;
               await worker.terminate();
             }
           },
