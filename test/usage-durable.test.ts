@@ -150,7 +150,7 @@ function usageScenario(name: string, location: () => StoreLocation | string) {
       assert.doesNotMatch(csv, /valdiag/);
       const everyone = await callApi(url, "GET", `/v1/usage/statements?month=${month}`, admin);
       assert.ok(everyone.body.statements.some((line: Json) => line.tenantId === "rhone-pharma"));
-      for (const bad of ["2026-13", "26-01", "2026-1", ""]) {
+      for (const bad of ["2026-13", "26-01", "2026-1", "", "0050-01", "1999-12"]) {
         const answer = await callApi(url, "GET", `/v1/usage/statements?month=${bad}`, hugo);
         assert.equal(answer.status, 400, bad);
         assert.match(JSON.stringify(answer.body), /month/);

@@ -154,7 +154,8 @@ const hoursQuery = Type.Object(
 
 const statementsQuery = Type.Object(
   {
-    month: Type.String({ pattern: "^[0-9]{4}-(0[1-9]|1[0-2])$", description: "YYYY-MM (UTC)" }),
+    // Date.UTC reads years 0–99 as 1900–1999: statements start at 2000.
+    month: Type.String({ pattern: "^2[0-9]{3}-(0[1-9]|1[0-2])$", description: "YYYY-MM (UTC), year 2000 or later" }),
     tenant: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
     format: Type.Optional(StringEnum(["json", "csv"] as const)),
   },

@@ -5627,7 +5627,7 @@ export interface operations {
         parameters: {
             query: {
                 format?: "json" | "csv";
-                /** @description YYYY-MM (UTC) */
+                /** @description YYYY-MM (UTC), year 2000 or later */
                 month: string;
                 tenant?: string;
             };
