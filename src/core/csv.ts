@@ -26,3 +26,8 @@ export function splitCsvRecord(line: string): string[] {
   fields.push(current);
   return fields;
 }
+
+/** One CSV field as written: quoted (with `""` for a quote) when it holds a comma, quote or line break. */
+export function csvField(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}

@@ -5,6 +5,8 @@
  * IT + idle overhead = site energy.
  */
 
+import { csvField } from "../core/csv.ts";
+
 /** A tenant's or project's usage over a period. */
 export interface UsageLine {
   readonly tenantId: string;
@@ -81,10 +83,16 @@ export function shareInterval(site: IntervalSite, hours: number, demands: readon
   });
 }
 
-/** Usage lines as CSV, one row per tenant or project. */
-export function usageCsv(lines: readonly UsageLine[]): string {
-  const models = [...new Set(lines.flatMap((line) => Object.keys(line.gpuHoursByModel)))].sort();
-  const header = [
+/** GPU models with hours in any of the lines, sorted: one `gpu_hours_<model>` column each. */
+export function usageModels(lines: Iterable<UsageLine>): string[] {
+  const models = new Set<string>();
+  for (const line of lines) for (const model of Object.keys(line.gpuHoursByModel)) models.add(model);
+  return [...models].sort();
+}
+
+/** Column names shared by every usage CSV, from tenant to water. */
+export function usageColumns(models: readonly string[]): string[] {
+  return [
     "tenant",
     "project",
     "jobs",
@@ -95,24 +103,31 @@ export function usageCsv(lines: readonly UsageLine[]): string {
     "energy_kwh",
     "co2_kg",
     "water_l",
-    "mean_queueing_s",
-    "preemptions",
   ];
+}
+
+/** A line's cells for `usageColumns`, quoted where needed. */
+export function usageCells(line: UsageLine, models: readonly string[]): string[] {
+  return [
+    csvField(line.tenantId),
+    csvField(line.projectId ?? ""),
+    String(line.jobs),
+    ...models.map((model) => (line.gpuHoursByModel[model] ?? 0).toFixed(3)),
+    line.cpuHours.toFixed(3),
+    line.itEnergyKWh.toFixed(3),
+    line.overheadEnergyKWh.toFixed(3),
+    line.energyKWh.toFixed(3),
+    line.co2Kg.toFixed(3),
+    line.waterL.toFixed(3),
+  ];
+}
+
+/** Usage lines as CSV, one row per tenant or project. */
+export function usageCsv(lines: readonly UsageLine[]): string {
+  const models = usageModels(lines);
+  const header = [...usageColumns(models), "mean_queueing_s", "preemptions"];
   const rows = lines.map((line) =>
-    [
-      line.tenantId,
-      line.projectId ?? "",
-      String(line.jobs),
-      ...models.map((model) => (line.gpuHoursByModel[model] ?? 0).toFixed(3)),
-      line.cpuHours.toFixed(3),
-      line.itEnergyKWh.toFixed(3),
-      line.overheadEnergyKWh.toFixed(3),
-      line.energyKWh.toFixed(3),
-      line.co2Kg.toFixed(3),
-      line.waterL.toFixed(3),
-      line.meanQueueingS.toFixed(1),
-      String(line.preemptions),
-    ].join(","),
+    [...usageCells(line, models), line.meanQueueingS.toFixed(1), String(line.preemptions)].join(","),
   );
   return `${[header.join(","), ...rows].join("\n")}\n`;
 }

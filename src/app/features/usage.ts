@@ -9,8 +9,9 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { sql } from "kysely";
 import { type Static, type TSchema, Type } from "typebox";
+import { csvField } from "../../core/csv.ts";
 import { AppError } from "../../core/errors.ts";
-import { type UsageLine, usageCsv } from "../../reports/usage.ts";
+import { type UsageLine, usageCells, usageColumns, usageCsv, usageModels } from "../../reports/usage.ts";
 import { contextOf } from "../../server/auth.ts";
 import { decodeCursor, pageHeaders, pagingQuery } from "../../server/paging.ts";
 import { Nullable, StringEnum } from "../../server/schemas.ts";
@@ -197,29 +198,11 @@ function statementCsv(
   statements: readonly { tenantId: string; month: string; lines: readonly UsageLine[]; cost: unknown }[],
   prices: UsagePrices | undefined,
 ): string {
-  const models = [
-    ...new Set(statements.flatMap((statement) => statement.lines.flatMap((line) => Object.keys(line.gpuHoursByModel)))),
-  ].sort();
+  const models = usageModels(statements.flatMap((statement) => statement.lines));
   const header = [
     "month",
-    "tenant",
-    "project",
-    "jobs",
-    ...models.map((model) => `gpu_hours_${model}`),
-    "cpu_hours",
-    "it_energy_kwh",
-    "overhead_energy_kwh",
-    "energy_kwh",
-    "co2_kg",
-    "water_l",
-    ...(prices === undefined
-      ? []
-      : [
-          `cost_energy_${prices.currency}`,
-          `cost_gpu_${prices.currency}`,
-          `cost_cpu_${prices.currency}`,
-          `cost_total_${prices.currency}`,
-        ]),
+    ...usageColumns(models),
+    ...(prices === undefined ? [] : ["energy", "gpu", "cpu", "total"].map((part) => `cost_${part}_${prices.currency}`)),
   ];
   const rows: string[] = [];
   for (const statement of statements) {
@@ -227,23 +210,12 @@ function statementCsv(
       const cost = prices === undefined ? undefined : costOf(prices, line);
       rows.push(
         [
-          statement.month,
-          line.tenantId,
-          line.projectId ?? "",
-          String(line.jobs),
-          ...models.map((model) => (line.gpuHoursByModel[model] ?? 0).toFixed(3)),
-          line.cpuHours.toFixed(3),
-          line.itEnergyKWh.toFixed(3),
-          line.overheadEnergyKWh.toFixed(3),
-          line.energyKWh.toFixed(3),
-          line.co2Kg.toFixed(3),
-          line.waterL.toFixed(3),
+          csvField(statement.month),
+          ...usageCells(line, models),
           ...(cost === undefined
             ? []
             : [cost.energy, cost.gpu, cost.cpu, cost.total].map((amount) => amount.toFixed(2))),
-        ]
-          .map((field) => (/[",\n]/.test(field) ? `"${field.replaceAll('"', '""')}"` : field))
-          .join(","),
+        ].join(","),
       );
     }
   }

@@ -5,6 +5,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
+import { csvField } from "../../core/csv.ts";
 import { loadSite } from "../../model/load.ts";
 import { formatNumber } from "../../model/units.ts";
 import { atc23Replay, atc23Seeds } from "../../scheduler/atc23.ts";
@@ -176,10 +177,6 @@ function timelineCsv(result: ReplayResult): string {
     );
   }
   return `${lines.join("\n")}\n`;
-}
-
-function csvField(value: string): string {
-  return /[",\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
 function jobsCsv(result: ReplayResult): string {
