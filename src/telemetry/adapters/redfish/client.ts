@@ -132,8 +132,13 @@ export class RedfishClient {
     const answer = await this.#send(exchange);
     if (answer.status === 401 && this.#authentication === "session" && token !== undefined) {
       answer.response?.resume();
-      if (this.#session?.token === token) this.#session = undefined;
-      await this.#loginOnce();
+      // Only the first request to meet the ended session logs in; the others wait for that login or, when it is
+      // done already, repeat with the new token.
+      if (this.#session?.token === token) {
+        this.#session = undefined;
+        await this.#loginOnce();
+      } else if (this.#login !== undefined) await this.#login;
+      else if (this.#session === undefined) await this.#loginOnce();
       return this.#send(exchange);
     }
     return answer;
