@@ -19,6 +19,7 @@ import { decodeJsonBatch } from "./adapters/json.ts";
 import { modbusPoller } from "./adapters/modbus/poller.ts";
 import type { ModbusDevice } from "./adapters/modbus/registers.ts";
 import {
+  defaultMaxCachedSeries,
   type ExpositionFormat,
   PrometheusParser,
   type ScrapeStatus,
@@ -196,7 +197,9 @@ export class TelemetryService {
     this.#onProblem = options.onProblem ?? ((message) => process.stderr.write(`telemetry: ${message}\n`));
     const intern = (name: string, labels: Labels) => this.registry.intern(name, labels);
     this.#influx = new InfluxParser(intern);
-    this.#prometheus = new PrometheusParser(intern);
+    this.#prometheus = new PrometheusParser(intern, {
+      maxCachedSeries: Math.max(defaultMaxCachedSeries, options.maxSeries ?? 0),
+    });
     this.#engine = new RuleEngine(
       [...builtInRules, ...(options.rules ?? [])],
       {
