@@ -19,6 +19,8 @@ const exempt: Readonly<Record<string, string>> = {
   "POST /api/v1/write": "measurements (Prometheus remote-write): kept in the telemetry log, not the audit chain",
   "POST /write": "measurements (InfluxDB 1 write): kept in the telemetry log, not the audit chain",
   "POST /api/v2/write": "measurements (InfluxDB 2 write): kept in the telemetry log, not the audit chain",
+  "POST /v1/telemetry/redfish/events/:target":
+    "equipment events and metric reports pushed by a Redfish service: alarm history and the telemetry log keep them",
   "POST /v1/whatif": "a simulation in a worker: it changes nothing",
 };
 

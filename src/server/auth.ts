@@ -22,6 +22,11 @@ declare module "fastify" {
      * (InfluxDB 1 clients), since those agents cannot send a bearer token.
      */
     collectorAuth?: boolean;
+    /**
+     * The route authenticates a request that has no `Authorization` header itself (a Redfish subscription's
+     * Context secret, redfish-receiver.ts); requests that carry one go through the key check as usual.
+     */
+    contextAuth?: boolean;
   }
 }
 
@@ -34,6 +39,8 @@ export function registerAuthentication(app: FastifyInstance, tenancy: TenancySer
   app.decorateRequest("stillAuthenticated", null);
   app.addHook("onRequest", async (request, reply) => {
     if (request.routeOptions.config.public === true) return;
+    // Redfish services push without a key: that route checks the subscription's secret itself (redfish-receiver.ts).
+    if (request.routeOptions.config.contextAuth === true && request.headers.authorization === undefined) return;
     const retryAfterMs = security?.throttledFor(request.ip) ?? 0;
     if (retryAfterMs > 0) {
       security?.throttled(request, retryAfterMs);

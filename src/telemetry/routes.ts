@@ -11,6 +11,8 @@
  * - `GET /metrics` (Prometheus exposition)
  * - collectors' write endpoints (receivers.ts): `POST /api/v1/write` (Prometheus remote-write), `POST /write` and
  *   `POST /api/v2/write` (InfluxDB 1 and 2, gzip accepted)
+ * - `POST /v1/telemetry/redfish/events/:target`: events and metric reports pushed by Redfish subscriptions
+ *   (redfish-receiver.ts)
  *
  * Ingest answers 200 with what was accepted and each rejection (line numbers for text formats) when anything was
  * accepted, 400 when nothing was, 503 when the batch could not be made durable. Errors are RFC 9457 problem+json
@@ -40,6 +42,7 @@ import {
   type SeriesQuery,
 } from "./query.ts";
 import { defaultCompressedLimit, gunzipBodies, registerReceiverRoutes } from "./receivers.ts";
+import { registerRedfishReceiver } from "./redfish-receiver.ts";
 import {
   AlarmEventSchema,
   AlarmSchema,
@@ -219,6 +222,7 @@ export function registerTelemetryRoutes(
 
     const compressedLimit = Math.min(options.compressedLimit ?? defaultCompressedLimit, bodyLimit);
     registerReceiverRoutes(scope, service, { compressedLimit, decompressedLimit: bodyLimit, sourceOf });
+    registerRedfishReceiver(scope, service);
 
     scope.post<{ Querystring: { precision?: Precision }; Body: string }>(
       "/v1/telemetry/influx",

@@ -72,6 +72,15 @@ export const TelemetryStatusSchema = Type.Object({
       events: Type.Optional(
         Type.Object({ connected: Type.Boolean(), events: Type.Integer(), lastProblem: Type.Optional(Type.String()) }),
       ),
+      subscription: Type.Optional(
+        Type.Object({
+          destination: Type.String({ description: "the receiver URL the service posts to" }),
+          subscriptions: Type.Array(Type.String(), { description: "this run's subscription URIs on the service" }),
+          events: Type.Integer({ description: "event records received" }),
+          reports: Type.Integer({ description: "metric reports received" }),
+          lastProblem: Type.Optional(Type.String()),
+        }),
+      ),
     }),
   ),
   prometheus: Type.Array(OpenObject("one scrape target's state")),
@@ -135,4 +144,57 @@ export const AlarmEventSchema = Type.Object({
   type: Type.String({ description: "raised, escalated, deescalated, cleared, acknowledged, shelved, unshelved" }),
   alarmId: Type.String(),
   alarm: AlarmSchema,
+});
+
+/** One record of a pushed Redfish `Event` (DSP0268 EventRecord): the fields alixan reads, bounded. */
+const RedfishEventRecordSchema = Type.Object(
+  {
+    EventType: Type.Optional(Type.String({ maxLength: 64 })),
+    MessageId: Type.Optional(Type.String({ maxLength: 256 })),
+    MessageArgs: Type.Optional(Type.Array(Type.String({ maxLength: 1024 }), { maxItems: 32 })),
+    MessageSeverity: Type.Optional(Type.String({ maxLength: 64 })),
+    Severity: Type.Optional(Type.String({ maxLength: 64 })),
+    Message: Type.Optional(Type.String({ maxLength: 4096 })),
+    Context: Type.Optional(Type.String({ maxLength: 256 })),
+    OriginOfCondition: Type.Optional(
+      Type.Union([
+        Type.String({ maxLength: 1024 }),
+        Type.Object({ "@odata.id": Type.String({ maxLength: 1024 }) }, { additionalProperties: true }),
+      ]),
+    ),
+  },
+  { additionalProperties: true },
+);
+
+/** One value of a pushed `MetricReport` (DSP0268 MetricValue); `MetricValue` is text in the schema. */
+const RedfishMetricValueSchema = Type.Object(
+  {
+    MetricId: Type.Optional(Type.String({ maxLength: 256 })),
+    MetricProperty: Type.Optional(Type.String({ maxLength: 1024 })),
+    MetricValue: Type.Optional(Type.Union([Type.String({ maxLength: 256 }), Type.Number(), Type.Null()])),
+    Timestamp: Type.Optional(Type.String({ maxLength: 64 })),
+  },
+  { additionalProperties: true },
+);
+
+/** What a Redfish service pushes to `POST /v1/telemetry/redfish/events/:target`: an `Event` or a `MetricReport`. */
+export const RedfishPushSchema = Type.Object(
+  {
+    "@odata.type": Type.Optional(Type.String({ maxLength: 128 })),
+    Id: Type.Optional(Type.String({ maxLength: 256 })),
+    Context: Type.Optional(Type.String({ maxLength: 256, description: "the subscription's secret, echoed" })),
+    Timestamp: Type.Optional(Type.String({ maxLength: 64 })),
+    Events: Type.Optional(Type.Array(RedfishEventRecordSchema, { maxItems: 1000 })),
+    MetricValues: Type.Optional(Type.Array(RedfishMetricValueSchema, { maxItems: 10_000 })),
+  },
+  { additionalProperties: true },
+);
+
+/** The answer to a pushed body. */
+export const RedfishPushReplySchema = Type.Object({
+  kind: StringEnum(["event", "metric-report"]),
+  count: Type.Integer({ description: "event records applied, or metric values turned into samples" }),
+  accepted: Type.Optional(Type.Integer({ description: "samples made durable (metric reports)" })),
+  rejectedCount: Type.Optional(Type.Integer()),
+  rejected: Type.Optional(IngestReportSchema.properties.rejected),
 });

@@ -19,6 +19,7 @@ import { decodeJsonBatch } from "./adapters/json.ts";
 import { modbusPoller } from "./adapters/modbus/poller.ts";
 import type { ModbusDevice } from "./adapters/modbus/registers.ts";
 import {
+  defaultMaxCachedSeries,
   type ExpositionFormat,
   PrometheusParser,
   type ScrapeStatus,
@@ -28,6 +29,7 @@ import {
 import type { RedfishTarget } from "./adapters/redfish/binding.ts";
 import { RedfishEventStream } from "./adapters/redfish/events.ts";
 import { type PollStatus, RedfishPoller } from "./adapters/redfish/poller.ts";
+import { type PushOutcome, RedfishSubscriber, type SubscriptionStatus } from "./adapters/redfish/subscription.ts";
 import { parseRemoteWrite } from "./adapters/remote-write.ts";
 import { snmpPoller } from "./adapters/snmp/poller.ts";
 import type { SnmpDevice } from "./adapters/snmp/targets.ts";
@@ -144,7 +146,9 @@ export class TelemetryService {
   readonly #pollers: RedfishPoller[] = [];
   readonly #modbus: DevicePoller[] = [];
   readonly #snmp: DevicePoller[] = [];
-  readonly #eventStreams: RedfishEventStream[] = [];
+  readonly #eventStreams = new Map<string, RedfishEventStream>();
+  /** Push subscriptions by target name (the receiver route looks them up). */
+  readonly #pushSubscriptions = new Map<string, RedfishSubscriber>();
   readonly #scrapes = new Map<string, ScrapeStatus>();
   readonly #subscribers = new Set<Subscriber>();
   readonly #counters: Counters = { accepted: {}, rejected: {}, flushes: 0, flushFailures: 0, lastFlushSeconds: 0 };
@@ -193,7 +197,9 @@ export class TelemetryService {
     this.#onProblem = options.onProblem ?? ((message) => process.stderr.write(`telemetry: ${message}\n`));
     const intern = (name: string, labels: Labels) => this.registry.intern(name, labels);
     this.#influx = new InfluxParser(intern);
-    this.#prometheus = new PrometheusParser(intern);
+    this.#prometheus = new PrometheusParser(intern, {
+      maxCachedSeries: Math.max(defaultMaxCachedSeries, options.maxSeries ?? 0),
+    });
     this.#engine = new RuleEngine(
       [...builtInRules, ...(options.rules ?? [])],
       {
@@ -325,18 +331,23 @@ export class TelemetryService {
       await this.ingestBuffer(samples, rejections, "redfish");
     };
     for (const target of options.redfish ?? []) {
-      const poller = new RedfishPoller(target, intern, sink, this.alarms);
+      const poller = new RedfishPoller(target, intern, sink, this.alarms, this.#onProblem);
       this.#pollers.push(poller);
+      const subscriber = target.subscription === undefined ? undefined : new RedfishSubscriber(poller.client, target);
+      if (subscriber !== undefined) this.#pushSubscriptions.set(target.name, subscriber);
       this.#periodics.push(
         new Periodic(
           async () => {
-            await poller.poll(this.#now());
+            // Subscribing first: a poll of a slow service must not hold up the receiver's registration.
+            await subscriber?.maintain(this.#now());
+            if (target.resources.length > 0 || target.metricReports) await poller.poll(this.#now());
           },
           target.intervalMs,
           report(`redfish ${target.name}`),
         ),
       );
-      if (target.events) this.#eventStreams.push(new RedfishEventStream(target, this.alarms, this.#now));
+      if (target.events)
+        this.#eventStreams.set(target.name, new RedfishEventStream(poller.client, target, this.alarms, this.#now));
     }
     const modbusSink = async (samples: SampleBuffer, rejections: RejectionList): Promise<void> => {
       await this.ingestBuffer(samples, rejections, "modbus");
@@ -370,7 +381,7 @@ export class TelemetryService {
       );
     }
     for (const periodic of this.#periodics) periodic.start();
-    for (const stream of this.#eventStreams) stream.start();
+    for (const stream of this.#eventStreams.values()) stream.start();
     for (const poller of [...this.#modbus, ...this.#snmp]) poller.start();
   }
 
@@ -432,6 +443,39 @@ export class TelemetryService {
       parseRemoteWrite(body, (name, labels) => this.registry.intern(name, labels), samples, rejections),
     );
     return limited(await this.ingestBuffer(samples, rejections, "remote-write"), refusedForSource);
+  }
+
+  /** Whether `target` has a push subscription (the receiver route answers 404 otherwise). */
+  hasPushSubscription(target: string): boolean {
+    return this.#pushSubscriptions.has(target);
+  }
+
+  /**
+   * Takes an event or metric report that a Redfish service pushed to its subscription. Without `trusted` (a
+   * telemetry-writer key) the body's `Context` must be the subscription's secret. Events become alarms; metric
+   * report values become samples, made durable before this resolves.
+   */
+  async receiveRedfishPush(
+    target: string,
+    body: Record<string, unknown>,
+    trusted: boolean,
+  ): Promise<Result<PushOutcome & { report?: IngestReport }>> {
+    const subscriber = this.#pushSubscriptions.get(target);
+    if (subscriber === undefined) return failure(`target: ${target} has no push subscription`);
+    if (!trusted && !subscriber.accepts(pushedContext(body))) {
+      return failure("Context: not the secret of this target's subscription");
+    }
+    const samples = new SampleBuffer(64);
+    const rejections = new RejectionList();
+    const intern = (name: string, labels: Labels) => this.registry.intern(name, labels);
+    const { result: outcome, refusedForSource } = this.registry.withSource(`redfish:${target}`, () =>
+      subscriber.receive(body, this.alarms, intern, samples, rejections, this.#now()),
+    );
+    if (outcome.kind === "event") return success(outcome);
+    return success({
+      ...outcome,
+      report: limited(await this.ingestBuffer(samples, rejections, "redfish"), refusedForSource),
+    });
   }
 
   /**
@@ -860,6 +904,7 @@ export class TelemetryService {
       target: string;
       status?: PollStatus;
       events?: { connected: boolean; events: number; lastProblem?: string };
+      subscription?: SubscriptionStatus;
     }[];
     prometheus: ScrapeStatus[];
     modbus: DeviceState[];
@@ -869,10 +914,11 @@ export class TelemetryService {
     return {
       series: this.registry.size,
       pendingSamples: this.#pending.count,
-      redfish: this.#pollers.map((poller, index) => ({
+      redfish: this.#pollers.map((poller) => ({
         target: poller.target.name,
         ...(poller.status === undefined ? {} : { status: poller.status }),
-        ...(this.#eventStreams[index] === undefined ? {} : { events: { ...this.#eventStreams[index]!.status } }),
+        ...eventState(this.#eventStreams.get(poller.target.name)),
+        ...subscriptionState(this.#pushSubscriptions.get(poller.target.name)),
       })),
       prometheus: [...this.#scrapes.values()],
       modbus: this.#modbus.map(deviceState),
@@ -894,7 +940,10 @@ export class TelemetryService {
     if (this.#closed) return;
     this.#closed = true;
     await Promise.all(this.#periodics.map((periodic) => periodic.stop()));
-    await Promise.all(this.#eventStreams.map((stream) => stream.close()));
+    await Promise.all([...this.#eventStreams.values()].map((stream) => stream.close()));
+    // Subscriptions are deleted before the sessions they were made in are ended.
+    await Promise.all([...this.#pushSubscriptions.values()].map((subscriber) => subscriber.stop()));
+    await Promise.all(this.#pollers.map((poller) => poller.close()));
     await Promise.all([...this.#modbus, ...this.#snmp].map((poller) => poller.stop()));
     this.#subscribers.clear();
     await this.#notifier.close();
@@ -923,6 +972,25 @@ function deviceState(poller: DevicePoller): DeviceState {
     ...(poller.device.equipment === undefined ? {} : { equipment: poller.device.equipment }),
     ...(poller.status === undefined ? {} : { status: poller.status }),
   };
+}
+
+/** The `Context` of a pushed body: the Event's or MetricReport's own, else the first record's (older services). */
+function pushedContext(body: Record<string, unknown>): unknown {
+  if (body["Context"] !== undefined) return body["Context"];
+  const records = body["Events"];
+  return Array.isArray(records) && typeof records[0] === "object" && records[0] !== null
+    ? (records[0] as Record<string, unknown>)["Context"]
+    : undefined;
+}
+
+// A target's stream is found by name: only some targets follow events, so list positions do not match.
+function eventState(stream: RedfishEventStream | undefined): { events?: RedfishEventStream["status"] } {
+  return stream === undefined ? {} : { events: { ...stream.status } };
+}
+
+function subscriptionState(subscriber: RedfishSubscriber | undefined): { subscription?: SubscriptionStatus } {
+  if (subscriber === undefined) return {};
+  return { subscription: { ...subscriber.status, subscriptions: [...subscriber.status.subscriptions] } };
 }
 
 function describe(cause: unknown): string {

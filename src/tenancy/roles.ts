@@ -144,6 +144,7 @@ export const routeLimitedRoles: Readonly<Partial<Record<Role, readonly string[]>
     "POST /api/v1/write",
     "POST /write",
     "POST /api/v2/write",
+    "POST /v1/telemetry/redfish/events/:target",
   ],
 };
 

@@ -339,6 +339,11 @@ function hashRange(text: string, start: number, end: number): number {
   return hash & 0x3fffffff;
 }
 
+/** A string that shares no storage with the text it came from. */
+function flatCopy(text: string): string {
+  return Buffer.from(text, "utf8").toString("utf8");
+}
+
 /** A cached series: its text, its id, and the next entry of the same hash. */
 interface CacheEntry {
   readonly key: string;
@@ -350,8 +355,12 @@ function isBlankOrReturn(code: number): boolean {
   return code === 32 || code === 9 || code === 13;
 }
 
-/** Series ids by series text, one table per set of extra labels (a scrape target's). */
-const maxCachedSeries = 1_000_000;
+/**
+ * Default bound of the series-text cache: the registry's default series limit. A cache smaller than the series a
+ * sender cycles through misses on nearly every line (it is emptied when full), which cost 10× at 1.2 M series when
+ * this was 1 M; the service sizes it from its own series limit.
+ */
+export const defaultMaxCachedSeries = 2_000_000;
 
 /**
  * Parses exposition text into samples, caching series across calls. A line of a known series costs a scan to the
@@ -362,10 +371,13 @@ export class PrometheusParser {
   readonly #intern: Interner;
   #caches = new Map<string, Map<number, CacheEntry>>();
   #cached = 0;
+  readonly #maxCached: number;
   readonly #tail: Tail = { value: 0, timestamp: undefined };
 
-  constructor(intern: Interner) {
+  /** `maxCachedSeries` bounds the series texts remembered (a sender spelling one series many ways adds entries). */
+  constructor(intern: Interner, options: { readonly maxCachedSeries?: number } = {}) {
     this.#intern = intern;
+    this.#maxCached = options.maxCachedSeries ?? defaultMaxCachedSeries;
   }
 
   /**
@@ -443,12 +455,13 @@ export class PrometheusParser {
           continue;
         }
         series = interned.value;
-        if (this.#cached >= maxCachedSeries) {
+        if (this.#cached >= this.#maxCached) {
           cache = new Map();
           this.#caches = new Map([[extraKey, cache]]);
           this.#cached = 0;
         }
-        const key = line.slice(0, parsed.end);
+        // A copy, not a slice: a slice would keep the whole request body alive as long as the cache entry.
+        const key = flatCopy(line.slice(0, parsed.end));
         const hash = hashRange(key, 0, key.length);
         cache.set(hash, { key, id: series, next: cache.get(hash) });
         this.#cached++;

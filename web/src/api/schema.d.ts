@@ -1032,6 +1032,26 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/v1/telemetry/redfish/events/{target}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive an event or metric report a Redfish service pushes to its subscription
+         * @description Authenticated by the subscription's secret echoed as Context (no Authorization header), or by a telemetry-writer key.
+         */
+        post: operations["receiveRedfishPush"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/telemetry/samples": {
         parameters: {
             query?: never;
@@ -5189,6 +5209,86 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    receiveRedfishPush: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                target: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    "@odata.type"?: string;
+                    /** @description the subscription's secret, echoed */
+                    Context?: string;
+                    Events?: ({
+                        Context?: string;
+                        EventType?: string;
+                        Message?: string;
+                        MessageArgs?: string[];
+                        MessageId?: string;
+                        MessageSeverity?: string;
+                        OriginOfCondition?: string | ({
+                            "@odata.id": string;
+                        } & {
+                            [key: string]: unknown;
+                        });
+                        Severity?: string;
+                    } & {
+                        [key: string]: unknown;
+                    })[];
+                    Id?: string;
+                    MetricValues?: ({
+                        MetricId?: string;
+                        MetricProperty?: string;
+                        MetricValue?: string | number | null;
+                        Timestamp?: string;
+                    } & {
+                        [key: string]: unknown;
+                    })[];
+                    Timestamp?: string;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description samples made durable (metric reports) */
+                        accepted?: number;
+                        /** @description event records applied, or metric values turned into samples */
+                        count: number;
+                        /** @enum {string} */
+                        kind: "event" | "metric-report";
+                        /** @description the first rejections (at most 100) */
+                        rejected?: {
+                            /** @description 1-based, for text formats */
+                            line?: number;
+                            /** @description samples[3].value, or the field on a line */
+                            path: string;
+                            problem: string;
+                        }[];
+                        rejectedCount?: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     ingestSamples: {
         parameters: {
             query?: never;
@@ -5323,6 +5423,17 @@ export interface operations {
                             /** @description the last poll: time, duration, problem */
                             status?: {
                                 [key: string]: unknown;
+                            };
+                            subscription?: {
+                                /** @description the receiver URL the service posts to */
+                                destination: string;
+                                /** @description event records received */
+                                events: number;
+                                lastProblem?: string;
+                                /** @description metric reports received */
+                                reports: number;
+                                /** @description this run's subscription URIs on the service */
+                                subscriptions: string[];
                             };
                             target: string;
                         }[];

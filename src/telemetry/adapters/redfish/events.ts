@@ -7,21 +7,27 @@ import type { AlarmBook } from "../../alarms/book.ts";
 import { SseParser } from "../../sse.ts";
 import type { RedfishTarget } from "./binding.ts";
 import { bindingFor } from "./binding.ts";
+import type { RedfishClient } from "./client.ts";
 import type { Condition } from "./extract.ts";
-import { applyRedfishMessage, fetchResource, requestHeaders } from "./poller.ts";
+import { applyRedfishMessage } from "./poller.ts";
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** Turns one SSE `data` payload (a Redfish `Event`) into conditions; malformed payloads give none. */
-function conditionsOfEvent(data: string): Condition[] {
+/** Turns one SSE `data` payload (a Redfish `Event` as text) into conditions; malformed payloads give none. */
+function conditionsOfEventText(data: string): Condition[] {
   let payload: unknown;
   try {
     payload = JSON.parse(data);
   } catch {
     return [];
   }
+  return conditionsOfEvent(payload);
+}
+
+/** Turns a Redfish `Event` (its `Events` records) into conditions; records without a `MessageId` are skipped. */
+export function conditionsOfEvent(payload: unknown): Condition[] {
   const records = isRecord(payload) && Array.isArray(payload["Events"]) ? payload["Events"] : [];
   const conditions: Condition[] = [];
   for (const record of records) {
@@ -50,6 +56,7 @@ export interface EventStreamStatus {
 
 /** A live subscription to one target's event stream. */
 export class RedfishEventStream {
+  readonly #client: RedfishClient;
   readonly #target: RedfishTarget;
   readonly #book: AlarmBook;
   readonly #now: () => number;
@@ -61,7 +68,8 @@ export class RedfishEventStream {
   #failures = 0;
   readonly status: EventStreamStatus = { connected: false, events: 0 };
 
-  constructor(target: RedfishTarget, book: AlarmBook, now: () => number) {
+  constructor(client: RedfishClient, target: RedfishTarget, book: AlarmBook, now: () => number) {
+    this.#client = client;
     this.#target = target;
     this.#book = book;
     this.#now = now;
@@ -73,7 +81,7 @@ export class RedfishEventStream {
   }
 
   async #streamUri(): Promise<string> {
-    const service = await fetchResource(this.#target, "/redfish/v1/EventService");
+    const service = await this.#client.get("/redfish/v1/EventService");
     if (typeof service !== "string" && typeof service["ServerSentEventUri"] === "string")
       return service["ServerSentEventUri"];
     return "/redfish/v1/EventService/SSE";
@@ -84,14 +92,24 @@ export class RedfishEventStream {
     this.#abort = new AbortController();
     try {
       const uri = await this.#streamUri();
-      const headers: Record<string, string> = { ...requestHeaders(this.#target), accept: "text/event-stream" };
+      const headers: Record<string, string> = { accept: "text/event-stream" };
       if (this.#parser.lastEventId !== undefined) headers["last-event-id"] = this.#parser.lastEventId;
-      const response = await fetch(new URL(uri, this.#target.url), { headers, signal: this.#abort.signal });
-      if (!response.ok || response.body === null) throw new Error(`${uri}: HTTP ${response.status}`);
+      const answer = await this.#client.request({
+        method: "GET",
+        uri,
+        headers,
+        stream: true,
+        signal: this.#abort.signal,
+      });
+      const response = answer.response;
+      if (answer.status !== 200 || response === undefined) {
+        response?.resume();
+        throw new Error(`${uri}: HTTP ${answer.status}`);
+      }
       this.status.connected = true;
       this.#failures = 0;
       const decoder = new TextDecoder();
-      for await (const chunk of response.body) {
+      for await (const chunk of response) {
         for (const event of this.#parser.feed(decoder.decode(chunk as Uint8Array, { stream: true })))
           this.#dispatch(event.data);
       }
@@ -113,7 +131,7 @@ export class RedfishEventStream {
 
   #dispatch(data: string): void {
     const at = this.#now();
-    for (const condition of conditionsOfEvent(data)) {
+    for (const condition of conditionsOfEventText(data)) {
       this.status.events++;
       applyRedfishMessage(this.#book, this.#target, condition, bindingFor(this.#target, condition.origin), at);
     }

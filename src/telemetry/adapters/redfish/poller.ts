@@ -2,13 +2,16 @@
  * Polls a Redfish service: fetches each bound resource (and, when walking, its subordinates), turns readings into
  * samples labelled with the bound equipment, and turns `Status.Conditions` into alarms (raised while listed,
  * cleared when gone). Adds `up{job="redfish",instance=<target>}` each poll so an unreachable service is visible.
+ * With `metricReports`, also reads the TelemetryService's metric reports (metric-reports.ts) in the same poll.
  */
 import type { AlarmBook } from "../../alarms/book.ts";
 import { mapRedfishMessage } from "../../alarms/redfish-messages.ts";
 import { type Interner, SampleBuffer } from "../../samples.ts";
 import { RejectionList } from "../../types.ts";
 import { bindingFor, type RedfishTarget, type ResourceBinding } from "./binding.ts";
-import { type Condition, extractResource, type Resource } from "./extract.ts";
+import { type Authentication, RedfishClient } from "./client.ts";
+import { type Condition, extractResource } from "./extract.ts";
+import { readMetricReports } from "./metric-reports.ts";
 
 /** Where a poll's samples go (the ingest pipeline). */
 export type PollSink = (samples: SampleBuffer, rejections: RejectionList) => Promise<void>;
@@ -18,41 +21,16 @@ export interface PollStatus {
   readonly at: number;
   readonly resources: number;
   readonly samples: number;
+  /** Metric reports read (when the target reads them). */
+  readonly metricReports?: number;
+  /** How requests authenticated (a session, Basic, or none). */
+  readonly authentication: Authentication;
   /** Resources that could not be read, with why. */
   readonly problems: readonly string[];
 }
 
 /** Requests in flight at once per service (BMCs are small computers). */
 const concurrency = 4;
-
-/** Builds the request headers of a target (Basic authentication when configured). */
-export function requestHeaders(target: RedfishTarget): Record<string, string> {
-  const headers: Record<string, string> = { accept: "application/json" };
-  if (target.username !== undefined) {
-    const password = target.passwordEnv === undefined ? "" : (process.env[target.passwordEnv] ?? "");
-    headers["authorization"] = `Basic ${Buffer.from(`${target.username}:${password}`).toString("base64")}`;
-  }
-  return headers;
-}
-
-/** Fetches one resource as JSON; a problem string on failure. */
-export async function fetchResource(target: RedfishTarget, uri: string): Promise<Resource | string> {
-  try {
-    const response = await fetch(new URL(uri, target.url), {
-      headers: requestHeaders(target),
-      signal: AbortSignal.timeout(target.timeoutMs),
-    });
-    if (!response.ok) {
-      await response.arrayBuffer().catch(() => undefined);
-      return `${uri}: HTTP ${response.status}`;
-    }
-    const body: unknown = await response.json();
-    if (typeof body !== "object" || body === null || Array.isArray(body)) return `${uri}: not a JSON object`;
-    return body as Resource;
-  } catch (cause) {
-    return `${uri}: ${cause instanceof Error ? cause.message : String(cause)}`;
-  }
-}
 
 /** The alarm key of a Redfish condition on an origin, shared by polled conditions and pushed events. */
 export function conditionKey(target: string, origin: string, condition: string): string {
@@ -95,16 +73,28 @@ export function applyRedfishMessage(
 /** Polls one target. */
 export class RedfishPoller {
   readonly target: RedfishTarget;
+  /** The service's HTTP client (session, TLS), shared with its event stream and push subscription. */
+  readonly client: RedfishClient;
   readonly #intern: Interner;
   readonly #sink: PollSink;
   readonly #book: AlarmBook;
   /** Condition alarm keys raised per resource URI at the last successful read of it. */
   readonly #conditions = new Map<string, Set<string>>();
+  /** Metric report URI → the Timestamp of the last one stored. */
+  readonly #reportsSeen = new Map<string, string>();
   /** The last poll's outcome. */
   status: PollStatus | undefined;
 
-  constructor(target: RedfishTarget, intern: Interner, sink: PollSink, book: AlarmBook) {
+  /** `warn` hears about weakened security (an `insecure` target). */
+  constructor(
+    target: RedfishTarget,
+    intern: Interner,
+    sink: PollSink,
+    book: AlarmBook,
+    warn?: (message: string) => void,
+  ) {
     this.target = target;
+    this.client = new RedfishClient(target, warn);
     this.#intern = intern;
     this.#sink = sink;
     this.#book = book;
@@ -126,7 +116,7 @@ export class RedfishPoller {
       for (;;) {
         const item = queue.shift();
         if (item === undefined) return;
-        const resource = await fetchResource(this.target, item.uri);
+        const resource = await this.client.get(item.uri);
         if (typeof resource === "string") {
           problems.push(resource);
           continue;
@@ -146,12 +136,39 @@ export class RedfishPoller {
     // Workers pull from one queue that walking keeps filling; a worker that finds it empty while others are
     // still fetching would stop early, so loop until nothing is queued after every worker has finished.
     while (queue.length > 0) await Promise.all(Array.from({ length: concurrency }, work));
+    let reports: number | undefined;
+    if (this.target.metricReports) {
+      const read = await readMetricReports(
+        this.client,
+        this.target,
+        this.#reportsSeen,
+        this.#intern,
+        samples,
+        rejections,
+        now,
+      );
+      reports = read.reports;
+      reached += read.reports;
+      problems.push(...read.problems);
+    }
     const up = this.#intern("up", { job: "redfish", instance: this.target.name });
     if (up.ok) samples.push(up.value, now, reached > 0 ? 1 : 0);
     await this.#sink(samples, rejections);
     for (const rejection of rejections.items) problems.push(`${rejection.path}: ${rejection.problem}`);
-    this.status = { at: now, resources: reached, samples: samples.count, problems };
+    this.status = {
+      at: now,
+      resources: reached,
+      samples: samples.count,
+      authentication: this.client.authentication,
+      ...(reports === undefined ? {} : { metricReports: reports }),
+      problems,
+    };
     return this.status;
+  }
+
+  /** Ends the session with the service (and its connections). */
+  close(): Promise<void> {
+    return this.client.close();
   }
 
   #record(

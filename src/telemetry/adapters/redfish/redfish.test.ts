@@ -8,6 +8,7 @@ import { TelemetryService } from "../../service.ts";
 import { indexSite } from "../../site-index.ts";
 import { serveRedfishMockup } from "../../testing/redfish-mockup.ts";
 import { decodeRedfishTargets, type RedfishTarget } from "./binding.ts";
+import { RedfishClient } from "./client.ts";
 import { RedfishEventStream } from "./events.ts";
 import { RedfishPoller } from "./poller.ts";
 
@@ -29,6 +30,7 @@ async function pollOnce(redfishTarget: RedfishTarget) {
   };
   const poller = new RedfishPoller(redfishTarget, (name, labels) => registry.intern(name, labels), sink, book);
   const status = await poller.poll(1_000);
+  await poller.close();
   return { readings, book, status, registry };
 }
 
@@ -135,12 +137,12 @@ describe("Redfish poller", () => {
     ]);
     assert.ok(!decoded.ok);
     assert.deepEqual(decoded.problem.split("\n"), [
-      "redfish[0].colour: unknown (allowed: name, url, intervalSeconds, timeoutSeconds, username, passwordEnv, events, maxResources, resources)",
+      "redfish[0].colour: unknown (allowed: name, url, intervalSeconds, timeoutSeconds, username, passwordEnv, auth, caFile, insecure, events, subscription, metricReports, maxResources, resources)",
       "redfish[0].url: must be an http(s) URL such as https://10.20.8.11",
       "redfish[0].resources[0].uri: must be a Redfish path starting with /redfish/v1",
       "redfish[1].name: x is used twice",
       "redfish[1].intervalSeconds: must be a positive number of seconds",
-      "redfish[1].resources: must list at least one resource",
+      "redfish[1].resources: must list at least one resource (or read metricReports, or push a subscription)",
     ]);
   });
 });
@@ -193,13 +195,15 @@ describe("Redfish leak detection end to end", () => {
   it("EventService server-sent events raise and clear alarms by message id", async () => {
     const mockup = await serveRedfishMockup("public-cooling-unit");
     const book = new AlarmBook({ site });
-    const stream = new RedfishEventStream(
-      target(mockup.url, [{ uri: "/redfish/v1/ThermalEquipment/CDUs/1", equipment: "cdu:h2-r01-01" }], {
+    const streamTarget = target(
+      mockup.url,
+      [{ uri: "/redfish/v1/ThermalEquipment/CDUs/1", equipment: "cdu:h2-r01-01" }],
+      {
         events: true,
-      }),
-      book,
-      () => 5_000,
+      },
     );
+    const client = new RedfishClient(streamTarget);
+    const stream = new RedfishEventStream(client, streamTarget, book, () => 5_000);
     try {
       stream.start();
       await waitFor(() => (mockup.streams > 0 ? true : undefined), 5000);
@@ -241,6 +245,7 @@ describe("Redfish leak detection end to end", () => {
       assert.equal(stream.status.events, 3);
     } finally {
       await stream.close();
+      await client.close();
       await mockup.close();
     }
   });

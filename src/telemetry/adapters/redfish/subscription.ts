@@ -1,0 +1,216 @@
+/**
+ * Push subscriptions: alixan registers itself with a service's EventService as the Destination of its events
+ * (and, when asked, of its metric reports), and the service posts them to alixan's receiver route
+ * `POST /v1/telemetry/redfish/events/:target`.
+ *
+ * Every subscription carries a `Context` made of a fresh random secret; the service echoes the Context in each
+ * event and metric report it pushes (DSP0268 Event and MetricReport `Context`), and the receiver compares it in
+ * constant time before reading anything else. A new secret is made at each start; subscriptions of a previous run
+ * (same Destination) are deleted before subscribing, so a crash leaves no stale subscriber behind, and this run's
+ * are deleted on stop. A subscription that disappears (a BMC reboot drops them on some services) is made again.
+ */
+import { randomBytes, timingSafeEqual } from "node:crypto";
+import type { AlarmBook } from "../../alarms/book.ts";
+import type { Interner, SampleBuffer } from "../../samples.ts";
+import type { RejectionList } from "../../types.ts";
+import { bindingFor, type RedfishTarget } from "./binding.ts";
+import type { RedfishClient } from "./client.ts";
+import { conditionsOfEvent } from "./events.ts";
+import { metricReportSamples } from "./metric-reports.ts";
+import { applyRedfishMessage } from "./poller.ts";
+
+/** The receiver path of a target (relative to alixan's base URL). */
+export function receiverPath(targetName: string): string {
+  return `/v1/telemetry/redfish/events/${encodeURIComponent(targetName)}`;
+}
+
+/** Most subscriptions looked at when clearing those of a previous run. */
+const maxListedSubscriptions = 200;
+/** How often a live subscription is checked to still exist. */
+const checkIntervalMs = 5 * 60_000;
+
+/** State of a push subscription, for status pages. */
+export interface SubscriptionStatus {
+  readonly destination: string;
+  /** URIs of this run's subscriptions on the service. */
+  subscriptions: string[];
+  events: number;
+  reports: number;
+  lastProblem?: string;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** What one pushed body did. */
+export interface PushOutcome {
+  readonly kind: "event" | "metric-report";
+  /** Event records applied, or metric values turned into samples. */
+  readonly count: number;
+}
+
+/** One target's push subscription. */
+export class RedfishSubscriber {
+  readonly target: RedfishTarget;
+  readonly #client: RedfishClient;
+  readonly #context: Buffer;
+  readonly status: SubscriptionStatus;
+  #retryAt = 0;
+  #failures = 0;
+  #checkedAt = 0;
+  #busy: Promise<void> | undefined;
+  #stopped = false;
+
+  constructor(client: RedfishClient, target: RedfishTarget) {
+    if (target.subscription === undefined) throw new Error(`redfish ${target.name}: no subscription configured`);
+    this.target = target;
+    this.#client = client;
+    this.#context = Buffer.from(`alixan:${randomBytes(24).toString("base64url")}`);
+    this.status = {
+      destination: `${target.subscription.destination}${receiverPath(target.name)}`,
+      subscriptions: [],
+      events: 0,
+      reports: 0,
+    };
+  }
+
+  /** Whether a pushed `Context` is this run's secret (constant time, whatever was sent). */
+  accepts(context: unknown): boolean {
+    if (typeof context !== "string") return false;
+    const given = Buffer.from(context);
+    return given.length === this.#context.length && timingSafeEqual(given, this.#context);
+  }
+
+  /** Subscribes when not subscribed (with backoff after failures) and checks now and then that it still is. */
+  maintain(now: number): Promise<void> {
+    if (this.#stopped || this.#busy !== undefined) return this.#busy ?? Promise.resolve();
+    let work: Promise<void> | undefined;
+    if (this.status.subscriptions.length === 0 && now >= this.#retryAt) work = this.#subscribe(now);
+    else if (this.status.subscriptions.length > 0 && now - this.#checkedAt >= checkIntervalMs) work = this.#check(now);
+    if (work === undefined) return Promise.resolve();
+    this.#busy = work.finally(() => {
+      this.#busy = undefined;
+    });
+    return this.#busy;
+  }
+
+  async #subscribe(now: number): Promise<void> {
+    try {
+      await this.#clearPrevious();
+      const push = this.target.subscription!;
+      const common = {
+        Destination: this.status.destination,
+        Protocol: "Redfish",
+        Context: this.#context.toString(),
+        ...(push.eventTypes === undefined ? {} : { EventTypes: push.eventTypes }),
+      };
+      const created = [await this.#create({ ...common, EventFormatType: "Event" })];
+      if (push.metricReports) created.push(await this.#create({ ...common, EventFormatType: "MetricReport" }));
+      this.status.subscriptions = created;
+      this.#failures = 0;
+      this.#checkedAt = now;
+      delete this.status.lastProblem;
+    } catch (cause) {
+      this.status.lastProblem = cause instanceof Error ? cause.message : String(cause);
+      // Half-made subscriptions are cleared at the next attempt (same Destination).
+      this.status.subscriptions = [];
+      this.#failures++;
+      this.#retryAt = now + Math.min(300_000, 5_000 * 2 ** Math.min(this.#failures - 1, 6));
+    }
+  }
+
+  async #create(body: Record<string, unknown>): Promise<string> {
+    const collection = "/redfish/v1/EventService/Subscriptions";
+    const answer = await this.#client.request({ method: "POST", uri: collection, body });
+    if (answer.status < 200 || answer.status > 299) {
+      throw new Error(`${collection}: subscribing answered HTTP ${answer.status}${redfishError(answer.body)}`);
+    }
+    const location = answer.headers.location;
+    if (typeof location === "string" && location !== "") return new URL(location, this.target.url).pathname;
+    if (isRecord(answer.body) && typeof answer.body["@odata.id"] === "string") return answer.body["@odata.id"];
+    throw new Error(`${collection}: the new subscription's URI is neither in Location nor in the body`);
+  }
+
+  /** Deletes subscriptions to this Destination left by a previous run (a crash, a kill). */
+  async #clearPrevious(): Promise<void> {
+    const collection = await this.#client.get("/redfish/v1/EventService/Subscriptions");
+    if (typeof collection === "string") throw new Error(collection);
+    const members = Array.isArray(collection["Members"]) ? collection["Members"] : [];
+    for (const member of members.slice(0, maxListedSubscriptions)) {
+      const uri = isRecord(member) && typeof member["@odata.id"] === "string" ? member["@odata.id"] : undefined;
+      if (uri === undefined) continue;
+      const subscription = await this.#client.get(uri);
+      if (typeof subscription === "string" || subscription["Destination"] !== this.status.destination) continue;
+      await this.#client.request({ method: "DELETE", uri });
+    }
+  }
+
+  async #check(now: number): Promise<void> {
+    this.#checkedAt = now;
+    for (const uri of this.status.subscriptions) {
+      try {
+        const answer = await this.#client.request({ method: "GET", uri });
+        if (answer.status === 404) {
+          this.status.lastProblem = `${uri} disappeared from the service: subscribing again`;
+          this.status.subscriptions = [];
+          return;
+        }
+      } catch {
+        // Unreachable now: the poller reports it; the subscription is checked again later.
+        return;
+      }
+    }
+  }
+
+  /**
+   * Applies one pushed body: an Event's records become alarms (raised or cleared by message id), a MetricReport's
+   * values become samples in `samples`. The caller checked the Context (or the sender's key).
+   */
+  receive(
+    body: Record<string, unknown>,
+    book: AlarmBook,
+    intern: Interner,
+    samples: SampleBuffer,
+    rejections: RejectionList,
+    now: number,
+  ): PushOutcome {
+    if (isMetricReport(body)) {
+      this.status.reports++;
+      return { kind: "metric-report", count: metricReportSamples(body, this.target, intern, samples, rejections, now) };
+    }
+    let count = 0;
+    for (const condition of conditionsOfEvent(body)) {
+      count++;
+      applyRedfishMessage(book, this.target, condition, bindingFor(this.target, condition.origin), now);
+    }
+    this.status.events += count;
+    return { kind: "event", count };
+  }
+
+  /** Deletes this run's subscriptions (the service would otherwise keep posting to a receiver that is gone). */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    await this.#busy?.catch(() => undefined);
+    for (const uri of this.status.subscriptions) {
+      await this.#client.request({ method: "DELETE", uri }).catch(() => undefined);
+    }
+    this.status.subscriptions = [];
+  }
+}
+
+/** Whether a pushed body is a MetricReport rather than an Event. */
+export function isMetricReport(body: Record<string, unknown>): boolean {
+  const type = body["@odata.type"];
+  if (typeof type === "string") return type.startsWith("#MetricReport.");
+  return Array.isArray(body["MetricValues"]) && !Array.isArray(body["Events"]);
+}
+
+/** The first message of a Redfish error answer, for problems. */
+function redfishError(body: unknown): string {
+  if (!isRecord(body) || !isRecord(body["error"])) return "";
+  const error = body["error"];
+  const extended = error["@Message.ExtendedInfo"];
+  const first = Array.isArray(extended) && isRecord(extended[0]) ? extended[0]["Message"] : error["message"];
+  return typeof first === "string" ? `: ${first}` : "";
+}
