@@ -49,7 +49,7 @@ export function nativePrelude(script: string): string {
   lines.splice(
     at,
     0,
-    'export ALIXAN_ARRAY_TASK_ID="$SLURM_ARRAY_TASK_ID" ALIXAN_JOB_ID="${ALIXAN_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}"',
+    'export ALIXAN_ARRAY_TASK_ID="$SLURM_ARRAY_TASK_ID" ALIXAN_JOB_ID="$ALIXAN_ARRAY_JOB_ID"_"$SLURM_ARRAY_TASK_ID"',
   );
   return lines.join("\n");
 }
@@ -298,8 +298,10 @@ export class SlurmExecutor implements JobExecutor {
     const partition = this.#partitionOf(job.nodes[0]!);
     if (partition === undefined) return `node ${this.#names[job.nodes[0]!]} is not run by Slurm`;
     const cpus = Math.max(1, Math.ceil(spec.cpuMilli / 1000));
+    // A native array is named as the array (its tasks' names are the array's with `[i]`).
+    const name = native ? run.name.replace(/\[\d+\]$/, "") : run.name;
     const args = [
-      `--job-name=${run.name.replace(/[^\w.-]/g, "_").slice(0, 100) || run.id}`,
+      `--job-name=${name.replace(/[^\w.-]/g, "_").slice(0, 100) || run.id}`,
       `--comment=${this.#prefix}${native ? run.array!.arrayJobId : run.id}`,
       `--account=${run.account}`,
       `--partition=${partition}`,
