@@ -32,6 +32,20 @@ export interface SlurmJob {
   /** For a task of a Slurm array: the array's id (ArrayJobId) and the task's index (ArrayTaskId). */
   readonly arrayJobId: number | undefined;
   readonly arrayTaskId: number | undefined;
+  /** For an array's own record, the tasks it still holds (`0-2,4-5`; none split off yet). */
+  readonly arrayTasks: string | undefined;
+}
+
+/**
+ * How Slurm commands name a job: a task of an array as `<ArrayJobId>_<task>` and an array's own record as its
+ * remaining tasks (`7_[0-2,5]`), since the bare id of an array's record names the whole array (every task) in
+ * `scancel`, `scontrol release` and `requeuehold`, and that record becomes a task of its own once it holds only one.
+ */
+export function slurmRef(job: SlurmJob): string {
+  if (job.arrayJobId === undefined) return String(job.id);
+  if (job.arrayTaskId !== undefined) return `${job.arrayJobId}_${job.arrayTaskId}`;
+  const tasks = job.arrayTasks?.split("%")[0];
+  return tasks === undefined || tasks === "" ? String(job.id) : `${job.arrayJobId}_[${tasks}]`;
 }
 
 /** A node's state as alixan needs it: whether it may take new work, and why not. */
@@ -132,6 +146,7 @@ export function readSlurmJob(raw: Record<string, unknown>): SlurmJob {
     // 22.05 says 0 for a job outside any array; the array's own record (its tasks not yet split off) has no task id.
     arrayJobId: positive(numberOf(raw["array_job_id"])),
     arrayTaskId: positive(numberOf(raw["array_job_id"])) === undefined ? undefined : numberOf(raw["array_task_id"]),
+    arrayTasks: textOf(raw["array_task_string"]) || undefined,
   };
 }
 
@@ -280,7 +295,7 @@ export class SlurmCli {
   }
 
   /** Puts a running job back to pending, held, keeping its id (and counting a restart). */
-  async requeueHold(id: number): Promise<void> {
+  async requeueHold(id: number | string): Promise<void> {
     await this.run("scontrol", ["requeuehold", String(id)]);
   }
 
@@ -302,7 +317,8 @@ export class SlurmCli {
     if (move.gpusPerTask !== undefined) await this.update(id, [`TresPerTask=gres/gpu:${move.gpusPerTask}`]);
     await this.update(id, ["StartTime=now"]);
     const jobId = typeof id === "number" ? id : await this.jobIdOf(id);
-    await this.releaseHold(jobId);
+    // By the name given: an array task whose id is the array's (its last task) is released alone.
+    await this.releaseHold(id);
     return jobId;
   }
 }

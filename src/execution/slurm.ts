@@ -14,7 +14,7 @@ import type { Job, JobSpec } from "../scheduler/jobs.ts";
 import type { JobExecutor, LiveScheduler } from "../scheduler/live.ts";
 import type { SlurmSettings } from "./config.ts";
 import { compressHostlist } from "./hostlist.ts";
-import { activeStates, finalStates, type SlurmCli, SlurmError, type SlurmJob } from "./slurm-cli.ts";
+import { activeStates, finalStates, type SlurmCli, SlurmError, type SlurmJob, slurmRef } from "./slurm-cli.ts";
 import { gresType, slurmNodeNames } from "./slurm-config.ts";
 
 /**
@@ -34,7 +34,7 @@ function exportsOf(run: RunDescription, native: boolean): string {
   return exports.join(",");
 }
 
-const shellInterpreter = /^#!\s*\S*\b(?:sh|bash|dash|ksh|zsh)\b/;
+const shellInterpreter = /^#!\s*(?:\S*\/)?(?:env\s+)?(?:sh|bash|dash|ksh|zsh)\b/;
 
 /**
  * A shell script of a native array task, with the task's alixan ids exported from Slurm's own variables before its
@@ -140,8 +140,16 @@ export interface SlurmExecutorOptions {
   /** Which inventory nodes Slurm runs (halls mapped to Slurm), and the partition of each. */
   readonly partitionOf: (node: number) => string | undefined;
   readonly hooks: SlurmHooks;
-  /** Native arrays by alixan array id (kept across generations); default: this executor's own. */
-  readonly arrays?: Map<string, NativeArray>;
+  /** Native arrays by alixan array id, and how commands name their tasks (kept across generations). */
+  readonly native?: NativeArrays;
+}
+
+/** What the Slurm executors of successive generations share of native arrays. */
+export interface NativeArrays {
+  /** By alixan array id. */
+  readonly arrays: Map<string, NativeArray>;
+  /** How Slurm commands name a job id that is a task of an array (`slurmRef`): `<ArrayJobId>_<task>`. */
+  readonly refs: Map<number, string>;
 }
 
 /** Runs jobs on Slurm and keeps their state in step. */
@@ -164,6 +172,7 @@ export class SlurmExecutor implements JobExecutor {
   readonly #chains = new Map<Job, Promise<void>>();
   readonly #timers: NodeJS.Timeout[] = [];
   readonly #arrays: Map<string, NativeArray>;
+  readonly #refs: Map<number, string>;
   /** Slurm job ids in the last squeue answer: what a `--dependency` may name without sbatch failing. */
   #known = new Set<number>();
   #polling = false;
@@ -176,7 +185,8 @@ export class SlurmExecutor implements JobExecutor {
     this.#settings = options.settings;
     this.#hooks = options.hooks;
     this.#partitionOf = options.partitionOf;
-    this.#arrays = options.arrays ?? new Map();
+    this.#arrays = options.native?.arrays ?? new Map();
+    this.#refs = options.native?.refs ?? new Map();
     this.#inventory = options.live.inventory;
     this.#names = slurmNodeNames(this.#inventory);
     this.#nodeIndex = new Map(this.#names.map((name, index) => [name, index]));
@@ -233,10 +243,22 @@ export class SlurmExecutor implements JobExecutor {
     this.#slurmIdOf.delete(job);
     this.#jobOf.delete(id);
     this.#missing.delete(id);
+    this.#refs.delete(id);
   }
 
   #log(message: string): void {
     this.#hooks.log?.(message);
+  }
+
+  /** How commands name a Slurm job id: an array task by `<ArrayJobId>_<task>` (see `slurmRef`). */
+  #ref(id: number): string {
+    return this.#refs.get(id) ?? String(id);
+  }
+
+  /** Notes how commands name the tasks of arrays among `jobs` (only those alixan follows, unless `all`). */
+  #noteRefs(jobs: readonly SlurmJob[], all: boolean): void {
+    for (const job of jobs)
+      if (job.arrayTaskId !== undefined && (all || this.#jobOf.has(job.id))) this.#refs.set(job.id, slurmRef(job));
   }
 
   /** Runs `work` after the job's earlier operations. */
@@ -355,7 +377,9 @@ export class SlurmExecutor implements JobExecutor {
         const nodes = this.#nodesOf(job);
         try {
           const partition = this.#partitionOf(job.nodes[0]!);
-          await this.#retry(() => this.#cli.release(held, compressHostlist(nodes), nodes.length, { partition }));
+          await this.#retry(() =>
+            this.#cli.release(this.#ref(held), compressHostlist(nodes), nodes.length, { partition }),
+          );
           this.#hooks.submitted?.(job, held);
           return;
         } catch (error) {
@@ -363,7 +387,7 @@ export class SlurmExecutor implements JobExecutor {
             `slurm: cannot release job ${held} of ${job.spec.id} (${(error as Error).message}); submitting anew`,
           );
           this.#untrack(job);
-          await this.#cli.cancel(held).catch(() => {});
+          await this.#cli.cancel(this.#ref(held)).catch(() => {});
         }
       }
       let id = run!.array === undefined ? undefined : await this.#launchTask(job, run!);
@@ -415,12 +439,14 @@ export class SlurmExecutor implements JobExecutor {
     const gpus = this.#gpusPerTask(job);
     const element = `${base}_${task.taskId}`;
     try {
-      return await this.#retry(() =>
+      const id = await this.#retry(() =>
         this.#cli.release(element, compressHostlist(nodes), nodes.length, {
           partition: partition === array.partition ? undefined : partition,
           gpusPerTask: gpus === array.gpusPerTask ? undefined : gpus,
         }),
       );
+      this.#refs.set(id, element);
+      return id;
     } catch (error) {
       this.#log(
         `slurm: cannot release task ${element} of array ${task.arrayJobId} where alixan placed it (${(error as Error).message}); submitting ${job.spec.id} as its own Slurm job`,
@@ -496,7 +522,7 @@ export class SlurmExecutor implements JobExecutor {
   /** The Slurm job holding a waiting job's place: its held run after a requeue, or its unreleased native task. */
   #waitingIdOf(job: Job): string | undefined {
     const tracked = this.#slurmIdOf.get(job);
-    if (tracked !== undefined) return String(tracked);
+    if (tracked !== undefined) return this.#ref(tracked);
     const task = this.#hooks.describe(job)?.array;
     const array = task === undefined ? undefined : this.#arrays.get(task.arrayJobId);
     if (task === undefined || array?.slurmId === undefined || array.cancelled || array.handled.has(task.taskId))
@@ -527,19 +553,22 @@ export class SlurmExecutor implements JobExecutor {
   async #stopNow(job: Job, why: "cancelled" | "preempted"): Promise<void> {
     const id = this.#slurmIdOf.get(job);
     if (id === undefined) return;
+    const ref = this.#ref(id);
     if (why === "preempted" && this.#settings.preemption === "requeue" && job.state !== "preempted") {
-      await this.#retry(() => this.#cli.requeueHold(id));
+      await this.#retry(() => this.#cli.requeueHold(ref));
       return;
     }
     this.#cancelling.add(id);
     this.#untrack(job);
-    await this.#retry(() => this.#cli.cancel(id));
+    await this.#retry(() => this.#cli.cancel(ref));
   }
 
   /** Jobs of this site in Slurm, by alixan job id (the newest Slurm job when several carry one id). */
   async lookup(): Promise<Map<string, SlurmJob[]>> {
     const found = new Map<string, SlurmJob[]>();
-    for (const job of await this.#retry(() => this.#cli.jobs())) {
+    const jobs = await this.#retry(() => this.#cli.jobs());
+    this.#noteRefs(jobs, true);
+    for (const job of jobs) {
       if (!job.comment.startsWith(this.#prefix)) continue;
       // A native array's tasks carry the array's comment: task i is alixan's `<array id>_<i>`.
       const commented = job.comment.slice(this.#prefix.length);
@@ -604,8 +633,9 @@ export class SlurmExecutor implements JobExecutor {
     for (const list of slurm.values()) {
       for (const job of list) {
         if (claimed.has(job.id) || finalStates.has(job.state)) continue;
-        this.#log(`slurm: cancelling job ${job.id} (${job.comment}): no alixan job claims it`);
-        await this.#cli.cancel(job.id).catch((error: Error) => this.#log(`slurm: ${error.message}`));
+        // By its name: an array's own record is cancelled for the tasks it still holds, not the whole array.
+        this.#log(`slurm: cancelling job ${slurmRef(job)} (${job.comment}): no alixan job claims it`);
+        await this.#cli.cancel(slurmRef(job)).catch((error: Error) => this.#log(`slurm: ${error.message}`));
       }
     }
     return decisions;
@@ -632,6 +662,7 @@ export class SlurmExecutor implements JobExecutor {
     try {
       const jobs = await this.#cli.jobs();
       this.#known = new Set(jobs.map((job) => job.id));
+      this.#noteRefs(jobs, false);
       if (this.#lastError !== "") this.#log("slurm: the controller answers again");
       this.#lastError = "";
       const byId = new Map(jobs.map((job) => [job.id, job]));
@@ -675,8 +706,8 @@ export class SlurmExecutor implements JobExecutor {
   /** Cancels a Slurm run that alixan could not take back (after a restart), unless it has ended. */
   async cancelRun(slurm: SlurmJob): Promise<void> {
     if (finalStates.has(slurm.state)) return;
-    this.#log(`slurm: cancelling job ${slurm.id} (${slurm.comment}): alixan could not bind it where it runs`);
-    await this.#cli.cancel(slurm.id).catch((error: Error) => this.#log(`slurm: ${error.message}`));
+    this.#log(`slurm: cancelling job ${slurmRef(slurm)} (${slurm.comment}): alixan could not bind it where it runs`);
+    await this.#cli.cancel(slurmRef(slurm)).catch((error: Error) => this.#log(`slurm: ${error.message}`));
   }
 
   /** Applies a run found at reconciliation to its (adopted) job: its start and, if it ended, its end. */

@@ -12,7 +12,7 @@
  */
 import type { Updateable } from "kysely";
 import { type ExecutionConfig, simulatedExecution, usesSlurm } from "../../execution/config.ts";
-import { freeGpusOn, type NativeArray, type SlurmHooks, type StoredRun } from "../../execution/slurm.ts";
+import { freeGpusOn, type NativeArrays, type SlurmHooks, type StoredRun } from "../../execution/slurm.ts";
 import { slurmNodeName } from "../../execution/slurm-config.ts";
 import type { Site } from "../../model/site.ts";
 import type { UtilisationSource } from "../../model/utilisation.ts";
@@ -63,7 +63,7 @@ export class JobsEngine {
   /** Holds, dependencies and array throttles of the jobs (every generation applies them). */
   readonly controls = new JobControls((id) => this.records.get(id)?.job.state ?? this.ended.get(id)?.view.state);
   /** Native Slurm arrays by alixan array id (each generation's Slurm executor shares them). */
-  readonly #slurmArrays = new Map<string, NativeArray>();
+  readonly #slurmArrays: NativeArrays = { arrays: new Map(), refs: new Map() };
   /** The Slurm job id of every API job handed to Slurm (a dependent's `--dependency` names them). */
   readonly #slurmIds = new Map<string, number>();
   #writes = Promise.resolve();
