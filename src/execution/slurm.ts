@@ -386,8 +386,9 @@ export class SlurmExecutor implements JobExecutor {
           this.#log(
             `slurm: cannot release job ${held} of ${job.spec.id} (${(error as Error).message}); submitting anew`,
           );
+          const ref = this.#ref(held);
           this.#untrack(job);
-          await this.#cli.cancel(this.#ref(held)).catch(() => {});
+          await this.#cli.cancel(ref).catch(() => {});
         }
       }
       let id = run!.array === undefined ? undefined : await this.#launchTask(job, run!);
