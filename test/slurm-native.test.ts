@@ -81,20 +81,25 @@ describe("job controls as Slurm's own features", () => {
         `  workDir: ${join(slurm.dir, "work")}`,
       ].join("\n"),
     );
-    const execution = loadExecutionFile(executionFile);
+    await open(true);
+    hugo = app!.demoKeys!.find((key) => key.email === "hugo@rhone-pharma.example")!.token;
+    const projectId = (await callApi(url, "GET", "/v1/projects", hugo)).body[0].id;
+    base = { projectId, gpus: 2, gpuModel: "H200", durationS: 600, dataClass: "public" };
+  });
+  /** Starts the platform on its store (kept in dataDir: the last test restarts it). */
+  async function open(seed: boolean): Promise<void> {
+    const execution = loadExecutionFile(join(dataDir, "execution.yaml"));
     if (typeof execution === "string") throw new Error(execution);
     app = await composeApp({
       site: "lab",
-      store: { kind: "pglite", dataDir: "memory" },
-      seed: true,
+      store: { kind: "pglite", dataDir: join(dataDir, "store") },
+      seed,
       rateLimitPerMinute: 100_000,
       features: defaultFeatures({ speed: 1, demoLoad: 0, telemetryInMemory: true, execution }),
     });
     url = await app.server.listen({ port: 0, host: "127.0.0.1" });
-    hugo = app.demoKeys!.find((key) => key.email === "hugo@rhone-pharma.example")!.token;
-    const projectId = (await callApi(url, "GET", "/v1/projects", hugo)).body[0].id;
-    base = { projectId, gpus: 2, gpuModel: "H200", durationS: 600, dataClass: "public" };
-  });
+  }
+
   after(async () => {
     await app?.close();
     if (typeof slurm !== "string") slurm.stop();
@@ -121,7 +126,8 @@ describe("job controls as Slurm's own features", () => {
       ...base,
       name: "sweep",
       array: "0-3%2",
-      command: 'echo "array $SLURM_ARRAY_JOB_ID task $SLURM_ARRAY_TASK_ID alixan $ALIXAN_JOB_ID"; sleep 1',
+      command:
+        'echo "array $SLURM_ARRAY_JOB_ID task $SLURM_ARRAY_TASK_ID of $SLURM_ARRAY_TASK_COUNT alixan $ALIXAN_JOB_ID"; sleep 1',
     });
     assert.equal(submitted.status, 201, JSON.stringify(submitted.body));
     const arrayId = submitted.body.arrayJobId as string;
@@ -144,7 +150,7 @@ describe("job controls as Slurm's own features", () => {
       assert.equal(record.nodes, liveNode, "where alixan placed it");
       // Slurm's own array variables, and the task's alixan id from the script's prelude.
       const output = readFileSync(join(work, `alixan-${task.execution.externalId}.out`), "utf8");
-      assert.match(output, new RegExp(`array ${slurmArrayId} task ${index} alixan ${arrayId}_${index}`));
+      assert.match(output, new RegExp(`array ${slurmArrayId} task ${index} of 4 alixan ${arrayId}_${index}`));
     }
     // %2: Slurm knows the throttle too (alixan releases no more than two at once anyway).
     assert.ok(records.every((job: Json) => job.array_max_tasks === 2));
@@ -225,5 +231,35 @@ describe("job controls as Slurm's own features", () => {
     const submission = commands().find((line) => line.startsWith("sbatch ") && line.includes(`alixan:lab:${then.id}`));
     assert.ok(submission !== undefined);
     assert.match(submission, new RegExp(`--dependency=afterok:${firstSlurmId} --kill-on-invalid-dep=yes`));
+  });
+
+  it("after a restart, adopts the running task and cancels only the array's unplaced tasks in Slurm", async (t) => {
+    if (typeof slurm === "string") return t.skip(slurm);
+    const submitted = await call("POST", "/v1/jobs", { ...base, name: "resume", array: "0-2%1", command: "sleep 300" });
+    assert.equal(submitted.status, 201, JSON.stringify(submitted.body));
+    const arrayId = submitted.body.arrayJobId as string;
+    const [first, second] = submitted.body.tasks as Json[];
+    const running = await until("task 0 running", async () => {
+      const job = await view(first.id);
+      return job.state === "running" && job.execution?.externalId !== undefined ? job : undefined;
+    });
+    const slurmArrayId = slurmRecords(arrayId)[0].array_job_id as number;
+    await app!.close();
+    app = undefined;
+    await open(false);
+
+    const adopted = await view(first.id);
+    assert.equal(adopted.state, "running", JSON.stringify(adopted));
+    assert.equal(adopted.execution?.externalId ?? running.execution.externalId, running.execution.externalId);
+    const records = slurmRecords(arrayId);
+    const task0 = records.find((job: Json) => job.array_task_id === 0);
+    assert.equal(task0.job_state, "RUNNING", "the running task is not cancelled with the array's record");
+    assert.ok(commands().includes(`scancel ${slurmArrayId}_[1-2]`), "only the tasks not handed over are cancelled");
+    // Known gap (see the report): that the waiting tasks then make a new Slurm array is not shown here yet.
+    assert.equal((await call("POST", `/v1/job-arrays/${arrayId}/cancel`, {})).status, 200);
+    await until("task 0 cancelled in Slurm", () =>
+      slurmRecords(arrayId).find((job: Json) => job.array_task_id === 0)?.job_state === "CANCELLED" ? true : undefined,
+    );
+    assert.equal((await view(second.id)).state, "cancelled");
   });
 });

@@ -5,6 +5,9 @@
  * (running, succeeded or failed with the exit code, cancelled outside alixan, lost). A cancellation is `scancel`;
  * a preemption is `scontrol requeuehold` (same Slurm job, released where alixan places it next) or `scancel`, as
  * the execution file says. Nodes Slurm reports down, drained or not responding take no new work in alixan.
+ * An alixan array is one native Slurm array, submitted held, whose tasks are moved and released one by one where
+ * alixan places them; dependencies are passed as `--dependency` for the Slurm jobs Slurm still knows; holds of work
+ * Slurm holds a place for are mirrored with `scontrol uhold`/`hold` (docs/execution.md).
  *
  * Operations on one job run in order (a preemption and the next launch never cross). After a restart of alixan,
  * `reconcile` matches stored jobs with Slurm's by the comment, so nothing runs twice and nothing is forgotten.
@@ -83,8 +86,8 @@ export interface RunDescription {
   /** The batch script body (a shell command, or a whole script starting with `#!`). */
   readonly command: string | undefined;
   /**
-   * The alixan array the job is a task of. alixan places and throttles every task itself, so each task is its own
-   * Slurm job; it gets Slurm's array variables so that scripts written for `sbatch --array` run unchanged.
+   * The alixan array the job is a task of. alixan places and throttles every task itself: each is handed to Slurm
+   * as a task of the native array (or, when Slurm refused that, as its own Slurm job with Slurm's array variables).
    */
   readonly array?:
     | {
