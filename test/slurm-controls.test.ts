@@ -1,9 +1,9 @@
 /**
  * Job arrays, dependencies, hold/release and requeue on a real Slurm (Debian's slurm-wlm and munge, started on
- * loopback by test/support/slurm.ts), through the platform API. alixan admits and places: an array task is its own
- * Slurm job with Slurm's array variables, started only within the array's %N; a dependent reaches Slurm only once
- * its dependency is met, and never when it cannot be; a requeue with hold is `scontrol requeuehold` of the same
- * Slurm job, and its release runs that job again.
+ * loopback by test/support/slurm.ts), through the platform API. alixan admits and places: an array's tasks run (as
+ * tasks of a native Slurm array, see test/slurm-native.test.ts) with Slurm's array variables, started only within the
+ * array's %N; a dependent reaches Slurm only once its dependency is met, and never when it cannot be; a requeue with
+ * hold is `scontrol requeuehold` of the same Slurm job, and its release runs that job again.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";

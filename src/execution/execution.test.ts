@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { decodeExecution, simulatedExecution } from "./config.ts";
 import { compressHostlist, expandHostlist } from "./hostlist.ts";
-import { outcomeOf } from "./slurm.ts";
+import { nativePrelude, outcomeOf } from "./slurm.ts";
 import { readSinfo, readSlurmJob, SlurmCli } from "./slurm-cli.ts";
 
 describe("host lists", () => {
@@ -94,6 +94,40 @@ describe("reading Slurm", () => {
       exit_code: { status: ["SUCCESS"], return_code: { set: true, number: 0 } },
     });
     assert.deepEqual(outcomeOf(done), ["succeeded", "Slurm job 41 completed (exit code 0)"]);
+  });
+
+  it("reads array tasks: a task split off has its ArrayJobId and index, the array's own record no index", () => {
+    // As 22.05 answered in test/slurm-native.test.ts: task 3 split off as job 2, tasks 0-2,4-5 still in job 1.
+    const task = readSlurmJob({ job_id: 2, array_job_id: 1, array_task_id: 3, job_state: "PENDING", priority: 0 });
+    assert.equal(task.arrayJobId, 1);
+    assert.equal(task.arrayTaskId, 3);
+    assert.equal(task.held, true);
+    const rest = readSlurmJob({ job_id: 1, array_job_id: 1, array_task_id: null, array_task_string: "0-2,4-5%2" });
+    assert.equal(rest.arrayJobId, 1);
+    assert.equal(rest.arrayTaskId, undefined);
+    // 22.05 says 0 outside arrays, 23.02+ an unset number object.
+    const plain = readSlurmJob({ job_id: 5, array_job_id: 0, array_task_id: null });
+    assert.equal(plain.arrayJobId, undefined);
+    assert.equal(plain.arrayTaskId, undefined);
+    const newer = readSlurmJob({
+      job_id: 6,
+      array_job_id: { set: true, number: 0 },
+      array_task_id: { set: false, number: 0 },
+    });
+    assert.equal(newer.arrayJobId, undefined);
+    assert.equal(newer.arrayTaskId, undefined);
+  });
+
+  it("gives a native array's shell scripts the task's alixan ids after their #SBATCH lines, and leaves others", () => {
+    const exported =
+      'export ALIXAN_ARRAY_TASK_ID="$SLURM_ARRAY_TASK_ID" ALIXAN_JOB_ID="$ALIXAN_ARRAY_JOB_ID"_"$SLURM_ARRAY_TASK_ID"';
+    assert.equal(nativePrelude("#!/bin/sh\necho hi\n"), `#!/bin/sh\n${exported}\necho hi\n`);
+    assert.equal(
+      nativePrelude("#!/usr/bin/env bash\n#SBATCH --mail-type=END\n\n# a comment\npython train.py\n"),
+      `#!/usr/bin/env bash\n#SBATCH --mail-type=END\n\n# a comment\n${exported}\npython train.py\n`,
+    );
+    const python = "#!/usr/bin/env python3\nimport os\n";
+    assert.equal(nativePrelude(python), python);
   });
 
   it("reads sinfo: only idle, allocated, mixed and completing nodes that respond take work", () => {

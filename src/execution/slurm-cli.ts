@@ -29,6 +29,23 @@ export interface SlurmJob {
   readonly restarts: number;
   /** Held (by `scontrol hold` or `requeuehold`): it will not start until released. */
   readonly held: boolean;
+  /** For a task of a Slurm array: the array's id (ArrayJobId) and the task's index (ArrayTaskId). */
+  readonly arrayJobId: number | undefined;
+  readonly arrayTaskId: number | undefined;
+  /** For an array's own record, the tasks it still holds (`0-2,4-5`; none split off yet). */
+  readonly arrayTasks: string | undefined;
+}
+
+/**
+ * How Slurm commands name a job: a task of an array as `<ArrayJobId>_<task>` and an array's own record as its
+ * remaining tasks (`7_[0-2,5]`), since the bare id of an array's record names the whole array (every task) in
+ * `scancel`, `scontrol release` and `requeuehold`, and that record becomes a task of its own once it holds only one.
+ */
+export function slurmRef(job: SlurmJob): string {
+  if (job.arrayJobId === undefined) return String(job.id);
+  if (job.arrayTaskId !== undefined) return `${job.arrayJobId}_${job.arrayTaskId}`;
+  const tasks = job.arrayTasks?.split("%")[0];
+  return tasks === undefined || tasks === "" ? String(job.id) : `${job.arrayJobId}_[${tasks}]`;
 }
 
 /** A node's state as alixan needs it: whether it may take new work, and why not. */
@@ -81,6 +98,10 @@ function textOf(value: unknown): string {
   return "";
 }
 
+function positive(value: number | undefined): number | undefined {
+  return value !== undefined && value > 0 ? value : undefined;
+}
+
 /** Reads one job of `squeue --json`. */
 export function readSlurmJob(raw: Record<string, unknown>): SlurmJob {
   const states = Array.isArray(raw["job_state"]) ? (raw["job_state"] as string[]) : [textOf(raw["job_state"])];
@@ -122,6 +143,10 @@ export function readSlurmJob(raw: Record<string, unknown>): SlurmJob {
     comment: textOf(raw["comment"]),
     restarts: numberOf(raw["restart_cnt"]) ?? 0,
     held: state === "PENDING" && (priority === 0 || /held|hold/i.test(reason)),
+    // 22.05 says 0 for a job outside any array; the array's own record (its tasks not yet split off) has no task id.
+    arrayJobId: positive(numberOf(raw["array_job_id"])),
+    arrayTaskId: positive(numberOf(raw["array_job_id"])) === undefined ? undefined : numberOf(raw["array_task_id"]),
+    arrayTasks: textOf(raw["array_task_string"]) || undefined,
   };
 }
 
@@ -238,19 +263,62 @@ export class SlurmCli {
     return readSinfo(await this.run("sinfo", ["--noheader", "--all", "--format=%N|%T|%E"]));
   }
 
-  async cancel(id: number): Promise<void> {
+  /** Cancels a job, a whole array (its ArrayJobId) or one task of an array (`<ArrayJobId>_<task>`). */
+  async cancel(id: number | string): Promise<void> {
     await this.run("scancel", [String(id)]);
   }
 
+  /** Changes fields of a pending job (`scontrol update JobId=<id> Field=Value…`); an array task is split off. */
+  async update(id: number | string, fields: readonly string[]): Promise<void> {
+    await this.run("scontrol", ["update", `JobId=${id}`, ...fields]);
+  }
+
+  /** The job id of a job or array task (`<ArrayJobId>_<task>` once split off has its own id). */
+  async jobIdOf(id: string): Promise<number> {
+    const out = await this.run("scontrol", ["show", "job", id]);
+    const match = /JobId=(\d+)/.exec(out);
+    if (match === null) throw new SlurmError(`scontrol show job ${id}`, "the answer names no JobId");
+    return Number(match[1]);
+  }
+
+  /**
+   * Holds a pending job: `user` is a user hold (`scontrol uhold`, JobHeldUser: what a tenant's hold is), otherwise an
+   * administrator's (`scontrol hold`, JobHeldAdmin: platform staff, and alixan's own hold of work it has not placed).
+   */
+  async hold(id: number | string, user: boolean): Promise<void> {
+    await this.run("scontrol", [user ? "uhold" : "hold", String(id)]);
+  }
+
+  /** Lets a held job start (`scontrol release`). */
+  async releaseHold(id: number | string): Promise<void> {
+    await this.run("scontrol", ["release", String(id)]);
+  }
+
   /** Puts a running job back to pending, held, keeping its id (and counting a restart). */
-  async requeueHold(id: number): Promise<void> {
+  async requeueHold(id: number | string): Promise<void> {
     await this.run("scontrol", ["requeuehold", String(id)]);
   }
 
-  /** Moves a held job to `nodes` and lets it start now. */
-  async release(id: number, nodeList: string, nodeCount: number): Promise<void> {
-    await this.run("scontrol", ["update", `JobId=${id}`, `ReqNodeList=${nodeList}`, `NumNodes=${nodeCount}`]);
-    await this.run("scontrol", ["update", `JobId=${id}`, "StartTime=now"]);
-    await this.run("scontrol", ["release", String(id)]);
+  /**
+   * Moves a held job (or array task) to `nodes`, in `partition` and with `gpus` per task when given (its hall or GPU
+   * model may differ from where it was submitted), and lets it start now. Answers the job id that was released (an
+   * array task split off by the update has its own).
+   */
+  async release(
+    id: number | string,
+    nodeList: string,
+    nodeCount: number,
+    move: { readonly partition?: string | undefined; readonly gpusPerTask?: string | undefined } = {},
+  ): Promise<number> {
+    const fields = [`ReqNodeList=${nodeList}`, `NumNodes=${nodeCount}`];
+    if (move.partition !== undefined) fields.push(`Partition=${move.partition}`);
+    await this.update(id, fields);
+    // Separate: 22.05 refuses a TRES change in the same update as other fields of an array task.
+    if (move.gpusPerTask !== undefined) await this.update(id, [`TresPerTask=gres/gpu:${move.gpusPerTask}`]);
+    await this.update(id, ["StartTime=now"]);
+    const jobId = typeof id === "number" ? id : await this.jobIdOf(id);
+    // By the name given: an array task whose id is the array's (its last task) is released alone.
+    await this.releaseHold(id);
+    return jobId;
   }
 }

@@ -5,6 +5,9 @@
  * (running, succeeded or failed with the exit code, cancelled outside alixan, lost). A cancellation is `scancel`;
  * a preemption is `scontrol requeuehold` (same Slurm job, released where alixan places it next) or `scancel`, as
  * the execution file says. Nodes Slurm reports down, drained or not responding take no new work in alixan.
+ * An alixan array is one native Slurm array, submitted held, whose tasks are moved and released one by one where
+ * alixan places them; dependencies are passed as `--dependency` for the Slurm jobs Slurm still knows; holds of work
+ * Slurm holds a place for are mirrored with `scontrol uhold`/`hold` (docs/execution.md).
  *
  * Operations on one job run in order (a preemption and the next launch never cross). After a restart of alixan,
  * `reconcile` matches stored jobs with Slurm's by the comment, so nothing runs twice and nothing is forgotten.
@@ -14,11 +17,16 @@ import type { Job, JobSpec } from "../scheduler/jobs.ts";
 import type { JobExecutor, LiveScheduler } from "../scheduler/live.ts";
 import type { SlurmSettings } from "./config.ts";
 import { compressHostlist } from "./hostlist.ts";
-import { activeStates, finalStates, type SlurmCli, SlurmError, type SlurmJob } from "./slurm-cli.ts";
+import { activeStates, finalStates, type SlurmCli, SlurmError, type SlurmJob, slurmRef } from "./slurm-cli.ts";
 import { gresType, slurmNodeNames } from "./slurm-config.ts";
 
-/** The --export value of a run: its alixan id, and for an array task Slurm's array variables with alixan's values. */
-function exportsOf(run: RunDescription): string {
+/**
+ * The --export value of a run: its alixan id, and for an array task run as its own Slurm job, Slurm's array variables
+ * with alixan's values. A native Slurm array shares one environment: it exports the array's id only, and Slurm sets
+ * SLURM_ARRAY_* per task (the script's prelude sets the task's alixan ids, see `nativePrelude`).
+ */
+function exportsOf(run: RunDescription, native: boolean): string {
+  if (native) return `ALL,ALIXAN_ARRAY_JOB_ID=${run.array!.arrayJobId}`;
   const exports = ["ALL", `ALIXAN_JOB_ID=${run.id}`];
   if (run.array !== undefined)
     exports.push(
@@ -29,6 +37,47 @@ function exportsOf(run: RunDescription): string {
   return exports.join(",");
 }
 
+const shellInterpreter = /^#!\s*(?:\S*\/)?(?:env\s+)?(?:sh|bash|dash|ksh|zsh)\b/;
+
+/**
+ * A shell script of a native array task, with the task's alixan ids exported from Slurm's own variables before its
+ * first command (after the `#SBATCH` lines, which sbatch reads only before it). Scripts in other languages are left
+ * as they are: they read SLURM_ARRAY_TASK_ID and ALIXAN_ARRAY_JOB_ID.
+ */
+export function nativePrelude(script: string): string {
+  if (!shellInterpreter.test(script)) return script;
+  const lines = script.split("\n");
+  let at = 1;
+  while (at < lines.length && (lines[at]!.trim() === "" || lines[at]!.trimStart().startsWith("#"))) at++;
+  lines.splice(
+    at,
+    0,
+    'export ALIXAN_ARRAY_TASK_ID="$SLURM_ARRAY_TASK_ID" ALIXAN_JOB_ID="$ALIXAN_ARRAY_JOB_ID"_"$SLURM_ARRAY_TASK_ID"',
+  );
+  return lines.join("\n");
+}
+
+/**
+ * A native Slurm array behind an alixan array: submitted once, held, when its first task is placed on Slurm; each
+ * task is then moved to its placement and released on its own (Slurm splits it off with its own job id). Shared by
+ * the executors of successive generations (a site change keeps the array).
+ */
+export interface NativeArray {
+  /** Slurm's ArrayJobId, once submitted. */
+  slurmId: number | undefined;
+  /** The submission in flight (tasks placed in one cycle wait for the same one). */
+  submitting: Promise<number | undefined> | undefined;
+  /** Why Slurm refused the array: its tasks then run as one Slurm job each. */
+  refused: string | undefined;
+  /** The GPU type per task it was submitted with (a task placed on another model is updated). */
+  readonly gpusPerTask: string | undefined;
+  readonly partition: string;
+  /** Task indexes alixan has handed over (released, or cancelled in Slurm): never released twice. */
+  readonly handled: Set<number>;
+  /** The whole array was cancelled in Slurm. */
+  cancelled: boolean;
+}
+
 /** What the Slurm executor needs to know of an alixan job. */
 export interface RunDescription {
   readonly id: string;
@@ -37,10 +86,22 @@ export interface RunDescription {
   /** The batch script body (a shell command, or a whole script starting with `#!`). */
   readonly command: string | undefined;
   /**
-   * The alixan array the job is a task of. alixan places and throttles every task itself, so each task is its own
-   * Slurm job; it gets Slurm's array variables so that scripts written for `sbatch --array` run unchanged.
+   * The alixan array the job is a task of. alixan places and throttles every task itself: each is handed to Slurm
+   * as a task of the native array (or, when Slurm refused that, as its own Slurm job with Slurm's array variables).
    */
-  readonly array?: { readonly arrayJobId: string; readonly taskId: number } | undefined;
+  readonly array?:
+    | {
+        readonly arrayJobId: string;
+        readonly taskId: number;
+        /** The tasks still to hand to Slurm, in `--array` syntax with the array's `%N` (`0-3,7%2`); read once. */
+        pending(): string;
+      }
+    | undefined;
+  /**
+   * Dependencies with the Slurm job ids of what they name (every task of an array): passed as `--dependency` for
+   * the ids Slurm still knows. alixan judged them already (its own check is the source of truth).
+   */
+  dependencies?(): readonly { readonly kind: string; readonly slurmIds: readonly number[] }[];
 }
 
 /** Callbacks to the platform: descriptions of jobs and persistence of what Slurm said. */
@@ -82,6 +143,16 @@ export interface SlurmExecutorOptions {
   /** Which inventory nodes Slurm runs (halls mapped to Slurm), and the partition of each. */
   readonly partitionOf: (node: number) => string | undefined;
   readonly hooks: SlurmHooks;
+  /** Native arrays by alixan array id, and how commands name their tasks (kept across generations). */
+  readonly native?: NativeArrays;
+}
+
+/** What the Slurm executors of successive generations share of native arrays. */
+export interface NativeArrays {
+  /** By alixan array id. */
+  readonly arrays: Map<string, NativeArray>;
+  /** How Slurm commands name a job id that is a task of an array (`slurmRef`): `<ArrayJobId>_<task>`. */
+  readonly refs: Map<number, string>;
 }
 
 /** Runs jobs on Slurm and keeps their state in step. */
@@ -103,6 +174,10 @@ export class SlurmExecutor implements JobExecutor {
   readonly #missing = new Map<number, number>();
   readonly #chains = new Map<Job, Promise<void>>();
   readonly #timers: NodeJS.Timeout[] = [];
+  readonly #arrays: Map<string, NativeArray>;
+  readonly #refs: Map<number, string>;
+  /** Slurm job ids in the last squeue answer: what a `--dependency` may name without sbatch failing. */
+  #known = new Set<number>();
   #polling = false;
   #closed = false;
   #lastError = "";
@@ -113,6 +188,8 @@ export class SlurmExecutor implements JobExecutor {
     this.#settings = options.settings;
     this.#hooks = options.hooks;
     this.#partitionOf = options.partitionOf;
+    this.#arrays = options.native?.arrays ?? new Map();
+    this.#refs = options.native?.refs ?? new Map();
     this.#inventory = options.live.inventory;
     this.#names = slurmNodeNames(this.#inventory);
     this.#nodeIndex = new Map(this.#names.map((name, index) => [name, index]));
@@ -169,10 +246,22 @@ export class SlurmExecutor implements JobExecutor {
     this.#slurmIdOf.delete(job);
     this.#jobOf.delete(id);
     this.#missing.delete(id);
+    this.#refs.delete(id);
   }
 
   #log(message: string): void {
     this.#hooks.log?.(message);
+  }
+
+  /** How commands name a Slurm job id: an array task by `<ArrayJobId>_<task>` (see `slurmRef`). */
+  #ref(id: number): string {
+    return this.#refs.get(id) ?? String(id);
+  }
+
+  /** Notes how commands name the tasks of arrays among `jobs` (only those alixan follows, unless `all`). */
+  #noteRefs(jobs: readonly SlurmJob[], all: boolean): void {
+    for (const job of jobs)
+      if (job.arrayTaskId !== undefined && (all || this.#jobOf.has(job.id))) this.#refs.set(job.id, slurmRef(job));
   }
 
   /** Runs `work` after the job's earlier operations. */
@@ -204,8 +293,28 @@ export class SlurmExecutor implements JobExecutor {
     return [...new Set(Array.from(job.nodes, (node) => this.#names[node]!))];
   }
 
-  /** The sbatch arguments of a placed job, or the reason it cannot run on Slurm. */
-  submission(job: Job, run: RunDescription): { args: string[]; script: string } | string {
+  /** The `--gpus-per-task` value of a placed job (`<type>:<n>`), or undefined when it asks no GPUs. */
+  #gpusPerTask(job: Job): string | undefined {
+    if (job.spec.gpus <= 0) return undefined;
+    const model = this.#inventory.gpuModels[this.#inventory.pools[this.#inventory.nodePool[job.nodes[0]!]!]!.model];
+    return `${model === undefined ? "" : `${gresType(model)}:`}${job.spec.gpus}`;
+  }
+
+  /** `--dependency` text for what Slurm still knows of a run's dependencies ("" when nothing). */
+  #dependencyOption(run: RunDescription): string {
+    const parts: string[] = [];
+    for (const dependency of run.dependencies?.() ?? []) {
+      const ids = dependency.slurmIds.filter((id) => this.#known.has(id));
+      if (ids.length > 0) parts.push(`${dependency.kind}:${ids.join(":")}`);
+    }
+    return parts.join(",");
+  }
+
+  /**
+   * The sbatch arguments of a placed job, or the reason it cannot run on Slurm. `native`: the submission of the
+   * whole (native) array the job is a task of, held, with the array's comment and environment.
+   */
+  submission(job: Job, run: RunDescription, native = false): { args: string[]; script: string } | string {
     const spec = job.spec;
     if (run.command === undefined || run.command.trim() === "") return "it has no command to run";
     if (spec.gpus > 0 && spec.gpuMilli < 1000)
@@ -214,9 +323,11 @@ export class SlurmExecutor implements JobExecutor {
     const partition = this.#partitionOf(job.nodes[0]!);
     if (partition === undefined) return `node ${this.#names[job.nodes[0]!]} is not run by Slurm`;
     const cpus = Math.max(1, Math.ceil(spec.cpuMilli / 1000));
+    // A native array is named as the array (its tasks' names are the array's with `[i]`).
+    const name = native ? run.name.replace(/\[\d+\]$/, "") : run.name;
     const args = [
-      `--job-name=${run.name.replace(/[^\w.-]/g, "_").slice(0, 100) || run.id}`,
-      `--comment=${this.#prefix}${run.id}`,
+      `--job-name=${name.replace(/[^\w.-]/g, "_").slice(0, 100) || run.id}`,
+      `--comment=${this.#prefix}${native ? run.array!.arrayJobId : run.id}`,
       `--account=${run.account}`,
       `--partition=${partition}`,
       `--nodelist=${compressHostlist(nodes)}`,
@@ -228,15 +339,31 @@ export class SlurmExecutor implements JobExecutor {
       "--open-mode=append",
       `--chdir=${this.#settings.workDir}`,
       `--output=${this.#settings.workDir}/alixan-%j.out`,
-      `--export=${exportsOf(run)}`,
+      `--export=${exportsOf(run, native)}`,
     ];
     if (spec.memoryMib > 0) args.push(`--mem-per-cpu=${Math.ceil(spec.memoryMib / cpus)}M`);
-    if (spec.gpus > 0) {
-      const model = this.#inventory.gpuModels[this.#inventory.pools[this.#inventory.nodePool[job.nodes[0]!]!]!.model];
-      args.push(`--gpus-per-task=${model === undefined ? "" : `${gresType(model)}:`}${spec.gpus}`);
-    }
+    const gpus = this.#gpusPerTask(job);
+    if (gpus !== undefined) args.push(`--gpus-per-task=${gpus}`);
+    const dependency = this.#dependencyOption(run);
+    // Slurm cancels a job whose dependency it judges never satisfied, so a disagreement shows instead of waiting.
+    if (dependency !== "") args.push(`--dependency=${dependency}`, "--kill-on-invalid-dep=yes");
+    if (native) args.push(`--array=${run.array!.pending()}`, "--hold");
     const body = run.command.startsWith("#!") ? run.command : `#!/bin/sh\n${run.command}\n`;
-    return { args, script: body.endsWith("\n") ? body : `${body}\n` };
+    const script = body.endsWith("\n") ? body : `${body}\n`;
+    return { args, script: native ? nativePrelude(script) : script };
+  }
+
+  /** sbatch; a refusal naming the dependency is retried without it (alixan has judged it already), with a log line. */
+  async #sbatch(submission: { args: string[]; script: string }): Promise<number> {
+    try {
+      return await this.#retry(() => this.#cli.sbatch(submission.args, submission.script));
+    } catch (error) {
+      const message = (error as Error).message;
+      const args = submission.args.filter((arg) => !arg.startsWith("--dependency=") && !arg.startsWith("--kill-on"));
+      if (args.length === submission.args.length || !/depend/i.test(message)) throw error;
+      this.#log(`slurm: sbatch refused the dependency (${message}); submitting without it (alixan judged it met)`);
+      return await this.#retry(() => this.#cli.sbatch(args, submission.script));
+    }
   }
 
   launch(job: Job): void {
@@ -252,29 +379,175 @@ export class SlurmExecutor implements JobExecutor {
       if (held !== undefined) {
         const nodes = this.#nodesOf(job);
         try {
-          await this.#retry(() => this.#cli.release(held, compressHostlist(nodes), nodes.length));
+          const partition = this.#partitionOf(job.nodes[0]!);
+          await this.#retry(() =>
+            this.#cli.release(this.#ref(held), compressHostlist(nodes), nodes.length, { partition }),
+          );
           this.#hooks.submitted?.(job, held);
           return;
         } catch (error) {
           this.#log(
             `slurm: cannot release job ${held} of ${job.spec.id} (${(error as Error).message}); submitting anew`,
           );
+          const ref = this.#ref(held);
           this.#untrack(job);
-          await this.#cli.cancel(held).catch(() => {});
+          await this.#cli.cancel(ref).catch(() => {});
         }
       }
-      let id: number;
-      try {
-        id = await this.#retry(() => this.#cli.sbatch(submission.args, submission.script));
-      } catch (error) {
-        this.#live.ended(job, "failed", `sbatch refused it: ${(error as Error).message}`);
-        return;
+      let id = run!.array === undefined ? undefined : await this.#launchTask(job, run!);
+      if (id === undefined) {
+        try {
+          id = await this.#sbatch(submission);
+        } catch (error) {
+          this.#live.ended(job, "failed", `sbatch refused it: ${(error as Error).message}`);
+          return;
+        }
       }
       this.track(job, id);
       this.#hooks.submitted?.(job, id);
       // Stopped while sbatch ran: stop the new Slurm job too.
       if (!job.placed) await this.#stopNow(job, job.state === "cancelled" ? "cancelled" : "preempted");
     });
+  }
+
+  /**
+   * Runs an array task as a task of the native Slurm array (submitted held with the first task placed): moved to
+   * its placement, split off and released. Answers its Slurm job id, or undefined when it runs as its own Slurm job
+   * instead (Slurm refused the array, or this task's part of it; the log says why).
+   */
+  async #launchTask(job: Job, run: RunDescription): Promise<number | undefined> {
+    const task = run.array!;
+    let array = this.#arrays.get(task.arrayJobId);
+    if (array === undefined) {
+      const submission = this.submission(job, run, true);
+      if (typeof submission === "string") return undefined;
+      const created: NativeArray = {
+        slurmId: undefined,
+        submitting: undefined,
+        refused: undefined,
+        gpusPerTask: this.#gpusPerTask(job),
+        partition: this.#partitionOf(job.nodes[0]!)!,
+        handled: new Set(),
+        cancelled: false,
+      };
+      created.submitting = this.#submitArray(task.arrayJobId, created, submission);
+      this.#arrays.set(task.arrayJobId, created);
+      array = created;
+    }
+    if (array.submitting !== undefined) await array.submitting;
+    const base = array.slurmId;
+    if (base === undefined || array.cancelled || array.handled.has(task.taskId) || !job.placed) return undefined;
+    array.handled.add(task.taskId);
+    const nodes = this.#nodesOf(job);
+    const partition = this.#partitionOf(job.nodes[0]!);
+    const gpus = this.#gpusPerTask(job);
+    const element = `${base}_${task.taskId}`;
+    try {
+      const id = await this.#retry(() =>
+        this.#cli.release(element, compressHostlist(nodes), nodes.length, {
+          partition: partition === array.partition ? undefined : partition,
+          gpusPerTask: gpus === array.gpusPerTask ? undefined : gpus,
+        }),
+      );
+      this.#refs.set(id, element);
+      return id;
+    } catch (error) {
+      this.#log(
+        `slurm: cannot release task ${element} of array ${task.arrayJobId} where alixan placed it (${(error as Error).message}); submitting ${job.spec.id} as its own Slurm job`,
+      );
+      await this.#cli.cancel(element).catch(() => {});
+      return undefined;
+    }
+  }
+
+  /** Submits a native array, held by alixan (an administrator's hold) until each task is placed. */
+  async #submitArray(
+    arrayJobId: string,
+    array: NativeArray,
+    submission: { args: string[]; script: string },
+  ): Promise<number | undefined> {
+    try {
+      const id = await this.#sbatch(submission);
+      array.slurmId = id;
+      // sbatch --hold is a user hold, which the user could release in Slurm behind alixan's placement.
+      await this.#retry(() => this.#cli.hold(id, false)).catch((error: Error) =>
+        this.#log(`slurm: cannot make the hold of array ${id} an administrator's: ${error.message}`),
+      );
+      this.#log(`slurm: array ${arrayJobId} is Slurm array ${id}; each task is released where alixan places it`);
+      return id;
+    } catch (error) {
+      array.refused = (error as Error).message;
+      this.#log(
+        `slurm: Slurm refused array ${arrayJobId} as a native array (${array.refused}); its tasks run as one Slurm job each`,
+      );
+      return undefined;
+    } finally {
+      array.submitting = undefined;
+    }
+  }
+
+  /**
+   * A job ended in alixan: the task of a native array that Slurm still holds for it (never placed: cancelled while
+   * waiting, or run in a simulated hall) is cancelled in Slurm, so nothing is left waiting there.
+   */
+  discard(job: Job): void {
+    const task = this.#hooks.describe(job)?.array;
+    const array = task === undefined ? undefined : this.#arrays.get(task.arrayJobId);
+    if (task === undefined || array === undefined || array.handled.has(task.taskId)) return;
+    void this.#chain(job, async () => {
+      if (array.submitting !== undefined) await array.submitting;
+      if (array.slurmId === undefined || array.cancelled || array.handled.has(task.taskId)) return;
+      array.handled.add(task.taskId);
+      await this.#retry(() => this.#cli.cancel(`${array.slurmId}_${task.taskId}`));
+    });
+  }
+
+  /**
+   * Cancels a native array in Slurm with one `scancel` of its ArrayJobId (every task, split off or not). `tasks`
+   * are alixan's: their Slurm runs are not reported as cancelled outside alixan. Answers the ArrayJobId, or
+   * undefined when the array is not a native one.
+   */
+  async cancelArray(arrayJobId: string, tasks: readonly Job[]): Promise<number | undefined> {
+    const array = this.#arrays.get(arrayJobId);
+    if (array?.submitting !== undefined) await array.submitting;
+    const base = array?.slurmId;
+    if (array === undefined || base === undefined || array.cancelled) return undefined;
+    array.cancelled = true;
+    for (const job of tasks) {
+      const id = this.#slurmIdOf.get(job);
+      if (id === undefined) continue;
+      this.#cancelling.add(id);
+      this.#untrack(job);
+    }
+    await this.#retry(() => this.#cli.cancel(base));
+    return base;
+  }
+
+  /** The Slurm job holding a waiting job's place: its held run after a requeue, or its unreleased native task. */
+  #waitingIdOf(job: Job): string | undefined {
+    const tracked = this.#slurmIdOf.get(job);
+    if (tracked !== undefined) return this.#ref(tracked);
+    const task = this.#hooks.describe(job)?.array;
+    const array = task === undefined ? undefined : this.#arrays.get(task.arrayJobId);
+    if (task === undefined || array?.slurmId === undefined || array.cancelled || array.handled.has(task.taskId))
+      return undefined;
+    return `${array.slurmId}_${task.taskId}`;
+  }
+
+  /**
+   * Mirrors an alixan hold of a waiting job in Slurm, when the job has a Slurm job: a tenant's hold is a user hold
+   * (`scontrol uhold`), staff's an administrator's (`scontrol hold`); a release puts it back under alixan's own
+   * (administrator's) hold, since only alixan's placement releases it in Slurm. Answers the Slurm id, or undefined
+   * when the job has no Slurm job (nothing to do there).
+   */
+  holdInSlurm(job: Job, hold: "user" | "staff" | "released"): Promise<string | undefined> {
+    let answer: string | undefined;
+    return this.#chain(job, async () => {
+      const id = this.#waitingIdOf(job);
+      if (id === undefined || job.placed) return;
+      await this.#retry(() => this.#cli.hold(id, hold === "user"));
+      answer = id;
+    }).then(() => answer);
   }
 
   stop(job: Job, why: "cancelled" | "preempted"): void {
@@ -284,21 +557,26 @@ export class SlurmExecutor implements JobExecutor {
   async #stopNow(job: Job, why: "cancelled" | "preempted"): Promise<void> {
     const id = this.#slurmIdOf.get(job);
     if (id === undefined) return;
+    const ref = this.#ref(id);
     if (why === "preempted" && this.#settings.preemption === "requeue" && job.state !== "preempted") {
-      await this.#retry(() => this.#cli.requeueHold(id));
+      await this.#retry(() => this.#cli.requeueHold(ref));
       return;
     }
     this.#cancelling.add(id);
     this.#untrack(job);
-    await this.#retry(() => this.#cli.cancel(id));
+    await this.#retry(() => this.#cli.cancel(ref));
   }
 
   /** Jobs of this site in Slurm, by alixan job id (the newest Slurm job when several carry one id). */
   async lookup(): Promise<Map<string, SlurmJob[]>> {
     const found = new Map<string, SlurmJob[]>();
-    for (const job of await this.#retry(() => this.#cli.jobs())) {
+    const jobs = await this.#retry(() => this.#cli.jobs());
+    this.#noteRefs(jobs, true);
+    for (const job of jobs) {
       if (!job.comment.startsWith(this.#prefix)) continue;
-      const id = job.comment.slice(this.#prefix.length);
+      // A native array's tasks carry the array's comment: task i is alixan's `<array id>_<i>`.
+      const commented = job.comment.slice(this.#prefix.length);
+      const id = job.arrayTaskId === undefined ? commented : `${commented}_${job.arrayTaskId}`;
       const list = found.get(id) ?? [];
       list.push(job);
       found.set(id, list);
@@ -359,8 +637,9 @@ export class SlurmExecutor implements JobExecutor {
     for (const list of slurm.values()) {
       for (const job of list) {
         if (claimed.has(job.id) || finalStates.has(job.state)) continue;
-        this.#log(`slurm: cancelling job ${job.id} (${job.comment}): no alixan job claims it`);
-        await this.#cli.cancel(job.id).catch((error: Error) => this.#log(`slurm: ${error.message}`));
+        // By its name: an array's own record is cancelled for the tasks it still holds, not the whole array.
+        this.#log(`slurm: cancelling job ${slurmRef(job)} (${job.comment}): no alixan job claims it`);
+        await this.#cli.cancel(slurmRef(job)).catch((error: Error) => this.#log(`slurm: ${error.message}`));
       }
     }
     return decisions;
@@ -386,6 +665,8 @@ export class SlurmExecutor implements JobExecutor {
     this.#polling = true;
     try {
       const jobs = await this.#cli.jobs();
+      this.#known = new Set(jobs.map((job) => job.id));
+      this.#noteRefs(jobs, false);
       if (this.#lastError !== "") this.#log("slurm: the controller answers again");
       this.#lastError = "";
       const byId = new Map(jobs.map((job) => [job.id, job]));
@@ -429,8 +710,8 @@ export class SlurmExecutor implements JobExecutor {
   /** Cancels a Slurm run that alixan could not take back (after a restart), unless it has ended. */
   async cancelRun(slurm: SlurmJob): Promise<void> {
     if (finalStates.has(slurm.state)) return;
-    this.#log(`slurm: cancelling job ${slurm.id} (${slurm.comment}): alixan could not bind it where it runs`);
-    await this.#cli.cancel(slurm.id).catch((error: Error) => this.#log(`slurm: ${error.message}`));
+    this.#log(`slurm: cancelling job ${slurmRef(slurm)} (${slurm.comment}): alixan could not bind it where it runs`);
+    await this.#cli.cancel(slurmRef(slurm)).catch((error: Error) => this.#log(`slurm: ${error.message}`));
   }
 
   /** Applies a run found at reconciliation to its (adopted) job: its start and, if it ended, its end. */

@@ -136,12 +136,14 @@ export function registerJobControlRoutes(app: FastifyInstance, engine: JobsEngin
         throw new AppError("conflict", `job ${job.id} is already held by ${control.hold.by}`);
       control.hold = { by: principal.userId, staff: principal.tenantId === null, at: new Date().toISOString() };
       job.job.reason = engine.controls.gate(job.job)?.reason ?? job.job.reason;
+      // A job Slurm already has (a held requeue, a task of a native array) is held there too: uhold for a tenant.
+      const slurmJobId = await engine.holdInSlurm(job, control.hold.staff ? "staff" : "user");
       await record(
         request,
         job,
         "job.hold",
         { held: null },
-        { held: control.hold, reason: request.body?.reason ?? null },
+        { held: control.hold, reason: request.body?.reason ?? null, slurmJobId: slurmJobId ?? null },
       );
       return jobView(job);
     },
@@ -168,7 +170,15 @@ export function registerJobControlRoutes(app: FastifyInstance, engine: JobsEngin
         throw new AppError("forbidden", `job ${job.id} was held by platform staff (${hold.by}): only staff release it`);
       job.control!.hold = undefined;
       job.job.reason = "released: waiting for the next scheduling cycle";
-      await record(request, job, "job.release", { held: hold }, { held: null, reason: request.body?.reason ?? null });
+      // In Slurm it goes back under alixan's own hold: released there only where alixan places it.
+      const slurmJobId = await engine.holdInSlurm(job, "released");
+      await record(
+        request,
+        job,
+        "job.release",
+        { held: hold },
+        { held: null, reason: request.body?.reason ?? null, slurmJobId: slurmJobId ?? null },
+      );
       engine.wake(job);
       await new Promise<void>((resolve) => queueMicrotask(resolve));
       return jobView(job);
@@ -206,6 +216,8 @@ export function registerJobControlRoutes(app: FastifyInstance, engine: JobsEngin
         };
       // The scheduler takes its resources back and tells the executor (Slurm: requeuehold, then release where placed next).
       job.generation.live.displace(job.job, why);
+      // Slurm: requeuehold (an administrator's hold); a tenant's hold is then a user hold there, as with hold.
+      if (request.body?.hold === true && principal.tenantId !== null) await engine.holdInSlurm(job, "user");
       const held = engine.controls.gate(job.job);
       if (request.body?.hold === true && held !== undefined) job.job.reason = `${held.reason} (${why})`;
       await record(request, job, "job.requeue", before, {
@@ -345,6 +357,8 @@ function registerArrayRoutes(
         authorize(context.principal, "jobs:cancel", { tenantId: task.tenantId, userId: task.userId });
       if (active.length === 0)
         throw new AppError("conflict", `job array ${request.params.id} has no task waiting or running`);
+      // A native Slurm array is cancelled there at once, all tasks with one scancel of its ArrayJobId.
+      const slurmArrayJobId = await engine.cancelArrayInSlurm(request.params.id, active);
       for (const task of active) task.generation.live.cancel(task.job);
       await store.db.transaction().execute((trx) =>
         appendAudit(trx, {
@@ -358,6 +372,7 @@ function registerArrayRoutes(
             tenantId: active[0]!.tenantId,
             byStaff: context.principal.tenantId === null,
             reason: request.body?.reason ?? null,
+            slurmArrayJobId: slurmArrayJobId ?? null,
           },
           requestId: context.requestId,
         }),

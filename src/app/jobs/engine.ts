@@ -12,7 +12,7 @@
  */
 import type { Updateable } from "kysely";
 import { type ExecutionConfig, simulatedExecution, usesSlurm } from "../../execution/config.ts";
-import { freeGpusOn, type SlurmHooks, type StoredRun } from "../../execution/slurm.ts";
+import { freeGpusOn, type NativeArrays, type SlurmHooks, type StoredRun } from "../../execution/slurm.ts";
 import { slurmNodeName } from "../../execution/slurm-config.ts";
 import type { Site } from "../../model/site.ts";
 import type { UtilisationSource } from "../../model/utilisation.ts";
@@ -24,8 +24,10 @@ import { appendAudit } from "../../store/audit.ts";
 import type { Store } from "../../store/database.ts";
 import type { JobsTable } from "../../store/schema.ts";
 import type { LiveSnapshot } from "../../twin/live.ts";
+import { formatArray } from "./arrays.ts";
 import { carryJobs } from "./carry.ts";
 import { type JobControl, JobControls } from "./controls.ts";
+import { isFinal } from "./dependencies.ts";
 import { buildGeneration, type Generation, placementOf, racksOf } from "./generation.ts";
 import { type EndedJob, endedJob, isActive, type JobRecord } from "./records.ts";
 
@@ -60,6 +62,10 @@ export class JobsEngine {
   readonly #listedRacks = new Map<number, readonly number[]>();
   /** Holds, dependencies and array throttles of the jobs (every generation applies them). */
   readonly controls = new JobControls((id) => this.records.get(id)?.job.state ?? this.ended.get(id)?.view.state);
+  /** Native Slurm arrays by alixan array id (each generation's Slurm executor shares them). */
+  readonly #slurmArrays: NativeArrays = { arrays: new Map(), refs: new Map() };
+  /** The Slurm job id of every API job handed to Slurm (a dependent's `--dependency` names them). */
+  readonly #slurmIds = new Map<string, number>();
   #writes = Promise.resolve();
   #policyTimer: NodeJS.Timeout | undefined;
   #nextLapseMs = Number.POSITIVE_INFINITY;
@@ -95,12 +101,16 @@ export class JobsEngine {
       nowMs: this.#clock(),
       onChange: (generation, job) => {
         if (generation === this.#generation) this.controls.observe(job.spec.id, job.state);
+        // A task of a native Slurm array that ends here without its Slurm task released: cancelled there too.
+        if (isFinal(job.state) && generation.slurm !== undefined && this.controls.get(job.spec.id)?.arrayJobId)
+          generation.slurm.discard(job);
         const record = generation.byJobIndex[job.index];
         if (record === undefined || record.generation !== this.#generation) return;
         this.#relist(record);
         this.#recordTransition(record);
       },
       slurmHooks: (generation) => this.#slurmHooks(generation),
+      slurmArrays: this.#slurmArrays,
       drainFeed: this.#options.drainFeed,
       platformChecks: [this.controls],
     });
@@ -374,20 +384,34 @@ export class JobsEngine {
         const record = generation.byJobIndex[job.index];
         if (record === undefined) return undefined;
         const control = record.control;
+        const arrayJobId = control?.arrayJobId;
         return {
           id: record.id,
           account: record.tenantId,
           name: record.name,
           command: record.command,
           array:
-            control?.arrayJobId === undefined || control.arrayTaskId === undefined
+            arrayJobId === undefined || control?.arrayTaskId === undefined
               ? undefined
-              : { arrayJobId: control.arrayJobId, taskId: control.arrayTaskId },
+              : {
+                  arrayJobId,
+                  taskId: control.arrayTaskId,
+                  pending: () => this.#pendingTasks(arrayJobId, control.arrayMaxRunning),
+                },
+          dependencies: () =>
+            (control?.dependsOn ?? []).map((dependency) => ({
+              kind: dependency.kind,
+              slurmIds: (this.controls.isArray(dependency.jobId)
+                ? this.controls.tasksOf(dependency.jobId)
+                : [dependency.jobId]
+              ).flatMap((id) => this.#slurmIds.get(id) ?? []),
+            })),
         };
       },
       submitted: (job, slurmId) => {
         const record = generation.byJobIndex[job.index];
         if (record === undefined || record.synthetic) return;
+        this.#slurmIds.set(record.id, slurmId);
         this.#writes = this.#writes
           .then(() =>
             db
@@ -412,6 +436,52 @@ export class JobsEngine {
   }
 
   /**
+   * The tasks of an array not yet handed to Slurm (waiting, or placed in this cycle and not submitted), in
+   * `--array` syntax with its `%N`: what a native Slurm array is submitted with.
+   */
+  #pendingTasks(arrayJobId: string, maxRunning: number | undefined): string {
+    const indexes: number[] = [];
+    for (const id of this.controls.tasksOf(arrayJobId)) {
+      const state = this.records.get(id)?.job.state;
+      const taskId = this.controls.get(id)?.arrayTaskId;
+      if (state === undefined || isFinal(state) || this.#slurmIds.has(id) || taskId === undefined) continue;
+      indexes.push(taskId);
+    }
+    return formatArray({ indexes, maxRunning });
+  }
+
+  /**
+   * Mirrors a hold or release of a waiting job in Slurm when it has a Slurm job there (see
+   * `SlurmExecutor.holdInSlurm`); answers the Slurm id, or undefined when Slurm has nothing of it. A failure is logged:
+   * alixan's own hold is what keeps the job from starting.
+   */
+  async holdInSlurm(record: JobRecord, hold: "user" | "staff" | "released"): Promise<string | undefined> {
+    const slurm = record.generation.slurm;
+    if (slurm === undefined || record.synthetic) return undefined;
+    try {
+      return await slurm.holdInSlurm(record.job, hold);
+    } catch (error) {
+      this.#log(`slurm: cannot mirror the ${hold} hold of ${record.id}: ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+
+  /** Cancels a native Slurm array with one scancel (see `SlurmExecutor.cancelArray`); its ArrayJobId, if native. */
+  async cancelArrayInSlurm(arrayJobId: string, tasks: readonly JobRecord[]): Promise<number | undefined> {
+    const slurm = this.#generation.slurm;
+    if (slurm === undefined) return undefined;
+    try {
+      return await slurm.cancelArray(
+        arrayJobId,
+        tasks.map((task) => task.job),
+      );
+    } catch (error) {
+      this.#log(`slurm: cannot cancel array ${arrayJobId} in Slurm: ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+
+  /**
    * Takes back the API jobs that were waiting or running when the platform stopped: with Slurm, matched with what
    * Slurm knows (adopted where they run, or given Slurm's outcome, or lost); otherwise back to their queue.
    */
@@ -427,6 +497,7 @@ export class JobsEngine {
       .where((eb) => eb.or([eb("state", "in", ["queued", "admitted", "running"]), eb("external_id", "is not", null)]))
       .orderBy("submitted_at")
       .execute();
+    for (const row of unfinished) if (row.external_id !== null) this.#slurmIds.set(row.id, Number(row.external_id));
     const storedRuns: StoredRun[] = unfinished.map((row) => {
       const placement = row.placement as { nodes?: unknown } | null;
       return {

@@ -5,7 +5,7 @@
  */
 import { type ExecutionConfig, usesSlurm } from "../../execution/config.ts";
 import { RoutingExecutor } from "../../execution/routing.ts";
-import { SlurmExecutor, type SlurmHooks } from "../../execution/slurm.ts";
+import { type NativeArrays, SlurmExecutor, type SlurmHooks } from "../../execution/slurm.ts";
 import { SlurmCli } from "../../execution/slurm-cli.ts";
 import { partitionName } from "../../execution/slurm-config.ts";
 import type { Site } from "../../model/site.ts";
@@ -85,6 +85,8 @@ export interface GenerationSettings {
   readonly onChange: (generation: Generation, job: Job) => void;
   /** What the Slurm executor asks of the jobs it runs (given the generation, for its job records). */
   readonly slurmHooks: (generation: Generation) => SlurmHooks;
+  /** Native Slurm arrays, kept from one generation's executor to the next. */
+  readonly slurmArrays?: NativeArrays;
   /** Maintenance drains in force, followed at every cycle (none when absent). */
   readonly drainFeed?: DrainFeed | undefined;
   /** Checks of the platform's own (holds, dependencies, array throttles), applied after the site's. */
@@ -137,6 +139,7 @@ export function buildGeneration(site: Site, version: number, settings: Generatio
         siteId: site.id,
         partitionOf,
         hooks: settings.slurmHooks(generation),
+        ...(settings.slurmArrays === undefined ? {} : { native: settings.slurmArrays }),
       });
       const executor = slurm;
       return new RoutingExecutor((node) => (partitionOf(node) === undefined ? simulated : executor));

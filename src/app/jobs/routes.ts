@@ -5,6 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import { type Selectable, sql } from "kysely";
 import { type Static, Type } from "typebox";
 import { AppError } from "../../core/errors.ts";
 import type { Inventory } from "../../scheduler/inventory.ts";
@@ -14,12 +15,13 @@ import { contextOf } from "../../server/auth.ts";
 import { type Reply, StringEnum } from "../../server/schemas.ts";
 import { appendAudit } from "../../store/audit.ts";
 import type { Store } from "../../store/database.ts";
+import type { JobsTable } from "../../store/schema.ts";
 import { authorize, type Principal, withinScope } from "../../tenancy/service.ts";
 import { arrayView, registerJobControlRoutes } from "./control-routes.ts";
 import type { JobControl } from "./controls.ts";
 import { createJobs } from "./create.ts";
 import type { JobsEngine } from "./engine.ts";
-import { controlView, demandOf, isActive, type JobRecord, type JobView, jobView, placementNow } from "./records.ts";
+import { controlView, demandOf, isActive, type JobRecord, jobView, placementNow } from "./records.ts";
 import { JobArraySubmissionSchema, JobEventSchema, JobSchema, jobStates } from "./schemas.ts";
 import { arrayOf, checkDependencies, controlFields } from "./submit-controls.ts";
 
@@ -444,11 +446,93 @@ function jobFilterOf(query: JobListQuery): (job: JobFacts) => boolean {
   };
 }
 
+/** The API's view of a job read from the store (one that ended before the platform last started). */
+function storedJobView(row: Selectable<JobsTable>): Reply<typeof JobSchema> {
+  const spec = row.spec as JobSpec;
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    projectId: row.project_id,
+    userId: row.user_id,
+    name: row.name,
+    queue: row.queue,
+    state: row.state as (typeof jobStates)[number],
+    reason: row.reason,
+    ...demandOf(spec),
+    ...controlView((row.controls ?? undefined) as JobControl | undefined),
+    submittedAt: row.submitted_at,
+    startedAt: row.started_at,
+    endedAt: row.ended_at,
+    placement: storedPlacement(row.placement),
+    synthetic: false,
+    execution:
+      row.external_id === null
+        ? null
+        : { backend: row.executor ?? "slurm", externalId: row.external_id, exitCode: row.exit_code },
+  };
+}
+
+/** A stored placement as the API shows it (null when the job never ran). */
+function storedPlacement(stored: unknown): { racks: string[]; zoneId: string | null; halls: string[] } | null {
+  const placement = stored as { racks?: string[]; zoneId?: string | null; halls?: string[] } | null;
+  return placement?.racks === undefined
+    ? null
+    : { racks: placement.racks, zoneId: placement.zoneId ?? null, halls: placement.halls ?? [] };
+}
+
+const finalStates = ["succeeded", "failed", "cancelled", "preempted"];
+
+/**
+ * The list entries of jobs that ended before the platform last started (in the store only): the filters that are
+ * columns narrow the query, the rest (data class, place, scope) are judged on the light columns read; the full row of
+ * a job is read only when its page is answered.
+ */
+async function storedEntries(
+  store: Store,
+  engine: JobsEngine,
+  principal: Principal,
+  query: JobListQuery,
+  matches: (job: JobFacts) => boolean,
+  visible: (principal: Principal, owner: { tenantId: string; userId: string }) => boolean,
+): Promise<ListEntry[]> {
+  if (query.state !== undefined && !finalStates.includes(query.state)) return [];
+  if (query.tenantId !== undefined && principal.tenantId !== null && query.tenantId !== principal.tenantId) return [];
+  let select = store.db
+    .selectFrom("jobs")
+    .select(["id", "tenant_id", "user_id", "queue", "name", "submitted_at", "placement"])
+    .select(sql<string>`spec->>'dataClass'`.as("data_class"))
+    .where("state", "in", query.state === undefined ? finalStates : [query.state]);
+  // A tenant's people see their own tenant's jobs at most: the store answers only those.
+  const tenantId = principal.tenantId ?? query.tenantId;
+  if (tenantId !== undefined && tenantId !== null) select = select.where("tenant_id", "=", tenantId);
+  if (query.queue !== undefined) select = select.where("queue", "=", query.queue);
+  const rows = await select.execute();
+  const entries: ListEntry[] = [];
+  for (const row of rows) {
+    if (engine.records.has(row.id) || engine.ended.has(row.id)) continue;
+    if (!visible(principal, { tenantId: row.tenant_id, userId: row.user_id })) continue;
+    const submittedMs = Date.parse(row.submitted_at);
+    const facts = {
+      tenantId: row.tenant_id,
+      queue: row.queue,
+      dataClass: row.data_class,
+      name: row.name,
+      submittedMs,
+      placement: () => storedPlacement(row.placement),
+    };
+    if (!matches(facts)) continue;
+    entries.push({ submittedMs, id: row.id, stored: true, view: () => undefined });
+  }
+  return entries;
+}
+
 /** Newest-first paging key of a job: submission time, then id. */
 interface ListEntry {
   readonly submittedMs: number;
   readonly id: string;
-  readonly view: () => JobView;
+  /** Ended before the platform last started: its view is read from the store with its page. */
+  readonly stored?: boolean;
+  readonly view: () => Reply<typeof JobSchema> | undefined;
 }
 
 function registerJobReads(
@@ -502,6 +586,7 @@ function registerJobReads(
         if (!matches(facts)) continue;
         entries.push({ submittedMs, id: record.id, view: () => jobView(record) });
       }
+      entries.push(...(await storedEntries(settings.store, engine, principal, request.query, matches, visible)));
       entries.sort((a, b) => b.submittedMs - a.submittedMs || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
       let start = 0;
       if (cursor !== undefined) {
@@ -517,7 +602,12 @@ function registerJobReads(
       const last = page[page.length - 1];
       if (last !== undefined && start + limit < entries.length)
         reply.header("x-next-cursor", `${last.submittedMs}:${last.id}`);
-      return page.map((entry) => entry.view());
+      const storedIds = page.filter((entry) => entry.stored === true).map((entry) => entry.id);
+      const stored = new Map<string, Reply<typeof JobSchema>>();
+      if (storedIds.length > 0)
+        for (const row of await db.selectFrom("jobs").selectAll().where("id", "in", storedIds).execute())
+          stored.set(row.id, storedJobView(row));
+      return page.flatMap((entry) => entry.view() ?? stored.get(entry.id) ?? []);
     },
   );
 
@@ -544,32 +634,7 @@ function registerJobReads(
       const row = await db.selectFrom("jobs").selectAll().where("id", "=", request.params.id).executeTakeFirst();
       if (row === undefined || !visible(principal, { tenantId: row.tenant_id, userId: row.user_id }))
         throw new AppError("notFound", `no job ${request.params.id}`);
-      const spec = row.spec as JobSpec;
-      const placement = row.placement as { racks?: string[]; zoneId?: string | null; halls?: string[] } | null;
-      return {
-        id: row.id,
-        tenantId: row.tenant_id,
-        projectId: row.project_id,
-        userId: row.user_id,
-        name: row.name,
-        queue: row.queue,
-        state: row.state as (typeof jobStates)[number],
-        reason: row.reason,
-        ...demandOf(spec),
-        ...controlView((row.controls ?? undefined) as JobControl | undefined),
-        submittedAt: row.submitted_at,
-        startedAt: row.started_at,
-        endedAt: row.ended_at,
-        placement:
-          placement?.racks === undefined
-            ? null
-            : { racks: placement.racks, zoneId: placement.zoneId ?? null, halls: placement.halls ?? [] },
-        synthetic: false,
-        execution:
-          row.external_id === null
-            ? null
-            : { backend: row.executor ?? "slurm", externalId: row.external_id, exitCode: row.exit_code },
-      };
+      return storedJobView(row);
     },
   );
 
