@@ -320,6 +320,7 @@ export function registerJobRoutes(app: FastifyInstance, settings: JobRoutesSetti
         id,
         tenantId: tenant.id,
         projectId: project.id,
+        projectName: project.name,
         userId: principal.userId,
         name: body.name,
         spec,
@@ -544,12 +545,18 @@ function registerJobReads(
       const row = await db.selectFrom("jobs").selectAll().where("id", "=", request.params.id).executeTakeFirst();
       if (row === undefined || !visible(principal, { tenantId: row.tenant_id, userId: row.user_id }))
         throw new AppError("notFound", `no job ${request.params.id}`);
+      const project = await db
+        .selectFrom("projects")
+        .select("name")
+        .where("id", "=", row.project_id)
+        .executeTakeFirst();
       const spec = row.spec as JobSpec;
       const placement = row.placement as { racks?: string[]; zoneId?: string | null; halls?: string[] } | null;
       return {
         id: row.id,
         tenantId: row.tenant_id,
         projectId: row.project_id,
+        projectName: project?.name ?? null,
         userId: row.user_id,
         name: row.name,
         queue: row.queue,

@@ -41,6 +41,7 @@ export const JobSchema = Type.Object({
   id: Type.String(),
   tenantId: Type.String(),
   projectId: Type.String(),
+  projectName: Nullable(Type.String({ description: "the project's name (null when the project is unknown)" })),
   userId: Type.String(),
   name: Type.String(),
   queue: Type.String(),

@@ -285,7 +285,7 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Drains, newest first, optionally in one state; X-Total-Count and X-Next-Cursor page through them */
+        /** Drains, newest first, filtered by state (or open: scheduled and active), target kind and target prefix; X-Total-Count and X-Next-Cursor page through them */
         get: operations["listDrains"];
         put?: never;
         /** Drain a hall, row, rack, or what a CDU or busway feeds, for maintenance: no new work there in the window; running work finishes, is requeued now, or by a deadline */
@@ -2378,9 +2378,14 @@ export interface operations {
             query?: {
                 /** @description X-Next-Cursor of the previous page */
                 cursor?: string;
+                /** @description drains of targets of this kind */
+                kind?: "rack" | "row" | "hall" | "cdu" | "busway";
                 /** @description rows per page (default 200) */
                 limit?: number;
-                state?: "scheduled" | "active" | "ended";
+                /** @description a state, or open (scheduled or active) */
+                state?: "scheduled" | "active" | "ended" | "open";
+                /** @description drains whose target begins with this text */
+                targetPrefix?: string;
             };
             header?: never;
             path?: never;
@@ -2802,6 +2807,7 @@ export interface operations {
                         } | null;
                         priorityClass: string | null;
                         projectId: string;
+                        projectName: string | null;
                         queue: string;
                         /** @description why it waits or ended (quota exhausted, zone required...) */
                         reason: string;
@@ -2924,6 +2930,7 @@ export interface operations {
                         } | null;
                         priorityClass: string | null;
                         projectId: string;
+                        projectName: string | null;
                         queue: string;
                         /** @description why it waits or ended (quota exhausted, zone required...) */
                         reason: string;
@@ -2988,6 +2995,7 @@ export interface operations {
                             } | null;
                             priorityClass: string | null;
                             projectId: string;
+                            projectName: string | null;
                             queue: string;
                             /** @description why it waits or ended (quota exhausted, zone required...) */
                             reason: string;
@@ -3074,6 +3082,7 @@ export interface operations {
                         } | null;
                         priorityClass: string | null;
                         projectId: string;
+                        projectName: string | null;
                         queue: string;
                         /** @description why it waits or ended (quota exhausted, zone required...) */
                         reason: string;
@@ -3165,6 +3174,7 @@ export interface operations {
                         } | null;
                         priorityClass: string | null;
                         projectId: string;
+                        projectName: string | null;
                         queue: string;
                         /** @description why it waits or ended (quota exhausted, zone required...) */
                         reason: string;
@@ -3294,6 +3304,7 @@ export interface operations {
                         } | null;
                         priorityClass: string | null;
                         projectId: string;
+                        projectName: string | null;
                         queue: string;
                         /** @description why it waits or ended (quota exhausted, zone required...) */
                         reason: string;
@@ -3385,6 +3396,7 @@ export interface operations {
                         } | null;
                         priorityClass: string | null;
                         projectId: string;
+                        projectName: string | null;
                         queue: string;
                         /** @description why it waits or ended (quota exhausted, zone required...) */
                         reason: string;
@@ -3478,6 +3490,7 @@ export interface operations {
                         } | null;
                         priorityClass: string | null;
                         projectId: string;
+                        projectName: string | null;
                         queue: string;
                         /** @description why it waits or ended (quota exhausted, zone required...) */
                         reason: string;
@@ -5535,6 +5548,8 @@ export interface operations {
                             overheadEnergyKWh: number;
                             preemptions: number;
                             projectId?: string;
+                            /** @description the project's name, on project lines */
+                            projectName?: string;
                             tenantId: string;
                             waterL: number;
                         }[];
@@ -5557,6 +5572,8 @@ export interface operations {
                             overheadEnergyKWh: number;
                             preemptions: number;
                             projectId?: string;
+                            /** @description the project's name, on project lines */
+                            projectName?: string;
                             tenantId: string;
                             waterL: number;
                         }[];
@@ -5668,6 +5685,7 @@ export interface operations {
                                     energy: number;
                                     gpu: number;
                                     projectId?: string;
+                                    projectName?: string;
                                     total: number;
                                 }[];
                                 total: number;
@@ -5687,6 +5705,8 @@ export interface operations {
                                 overheadEnergyKWh: number;
                                 preemptions: number;
                                 projectId?: string;
+                                /** @description the project's name, on project lines */
+                                projectName?: string;
                                 tenantId: string;
                                 waterL: number;
                             }[];
@@ -5705,6 +5725,8 @@ export interface operations {
                                 overheadEnergyKWh: number;
                                 preemptions: number;
                                 projectId?: string;
+                                /** @description the project's name, on project lines */
+                                projectName?: string;
                                 tenantId: string;
                                 waterL: number;
                             };
