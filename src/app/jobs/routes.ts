@@ -406,6 +406,11 @@ const jobListQuery = Type.Object(
     state: Type.Optional(StringEnum(jobStates)),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
     includeDemo: Type.Optional(Type.Boolean()),
+    arrays: Type.Optional(
+      StringEnum(["tasks", "collapse"] as const, {
+        description: "tasks (default): every task a row; collapse: one row per array, its first task with arrayTasks",
+      }),
+    ),
     cursor: Type.Optional(Type.String({ maxLength: 200, pattern: "^[0-9]+:[A-Za-z0-9_.:-]+$" })),
     ...jobFilterQuery,
   },
@@ -449,7 +454,35 @@ function jobFilterOf(query: JobListQuery): (job: JobFacts) => boolean {
 interface ListEntry {
   readonly submittedMs: number;
   readonly id: string;
+  readonly state: string;
+  /** The array the job is a task of. */
+  readonly arrayJobId: string | null;
   readonly view: () => JobView;
+}
+
+/**
+ * One entry per array (its first in list order, standing for the array's matching tasks, counted by state); jobs
+ * that are no array's task stay as they are. Done before paging, so cursors and totals count rows as shown.
+ */
+function collapseArrays(entries: readonly ListEntry[]): ListEntry[] {
+  const counts = new Map<string, { count: number; states: Record<string, number> }>();
+  const kept: ListEntry[] = [];
+  for (const entry of entries) {
+    if (entry.arrayJobId === null) {
+      kept.push(entry);
+      continue;
+    }
+    let summary = counts.get(entry.arrayJobId);
+    if (summary === undefined) {
+      summary = { count: 0, states: {} };
+      counts.set(entry.arrayJobId, summary);
+      const arrayTasks = summary;
+      kept.push({ ...entry, view: () => ({ ...entry.view(), arrayTasks }) });
+    }
+    summary.count++;
+    summary.states[entry.state] = (summary.states[entry.state] ?? 0) + 1;
+  }
+  return kept;
 }
 
 function registerJobReads(
@@ -468,7 +501,7 @@ function registerJobReads(
         operationId: "listJobs",
         response: { 200: Type.Array(JobSchema) },
         summary:
-          "Jobs the caller may see, newest first, filtered by state, tenant, queue, zone, hall, rack, data class, name prefix and submission time; X-Total-Count and X-Next-Cursor headers page through them",
+          "Jobs the caller may see, newest first, filtered by state, tenant, queue, zone, hall, rack, data class, name prefix and submission time, arrays as one row each with arrays=collapse; X-Total-Count and X-Next-Cursor headers page through them",
         querystring: jobListQuery,
       },
     },
@@ -479,14 +512,14 @@ function registerJobReads(
       const limit = request.query.limit ?? 200;
       const includeDemo = request.query.includeDemo ?? true;
       const matches = jobFilterOf(request.query);
-      const entries: ListEntry[] = [];
+      let entries: ListEntry[] = [];
       for (const [id, ended] of engine.ended) {
         if ((ended.synthetic && !includeDemo) || (state !== undefined && ended.view.state !== state)) continue;
         if (!visible(principal, ended)) continue;
         const submittedMs = Date.parse(ended.view.submittedAt ?? "");
         const view = ended.view;
         if (!matches({ ...view, submittedMs, placement: () => view.placement })) continue;
-        entries.push({ submittedMs, id, view: () => view });
+        entries.push({ submittedMs, id, state: view.state, arrayJobId: view.arrayJobId, view: () => view });
       }
       for (const record of engine.records.values()) {
         if ((record.synthetic && !includeDemo) || (state !== undefined && record.job.state !== state)) continue;
@@ -501,9 +534,16 @@ function registerJobReads(
           placement: () => placementNow(record),
         };
         if (!matches(facts)) continue;
-        entries.push({ submittedMs, id: record.id, view: () => jobView(record) });
+        entries.push({
+          submittedMs,
+          id: record.id,
+          state: record.job.state,
+          arrayJobId: record.control?.arrayJobId ?? null,
+          view: () => jobView(record),
+        });
       }
       entries.sort((a, b) => b.submittedMs - a.submittedMs || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+      if (request.query.arrays === "collapse") entries = collapseArrays(entries);
       let start = 0;
       if (cursor !== undefined) {
         const [ms, id] = [Number(cursor.slice(0, cursor.indexOf(":"))), cursor.slice(cursor.indexOf(":") + 1)];

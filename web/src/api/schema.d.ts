@@ -388,7 +388,7 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Jobs the caller may see, newest first, filtered by state, tenant, queue, zone, hall, rack, data class, name prefix and submission time; X-Total-Count and X-Next-Cursor headers page through them */
+        /** Jobs the caller may see, newest first, filtered by state, tenant, queue, zone, hall, rack, data class, name prefix and submission time, arrays as one row each with arrays=collapse; X-Total-Count and X-Next-Cursor headers page through them */
         get: operations["listJobs"];
         put?: never;
         /** Submit a GPU job (tenant roles) */
@@ -2729,6 +2729,8 @@ export interface operations {
     listJobs: {
         parameters: {
             query?: {
+                /** @description tasks (default): every task a row; collapse: one row per array, its first task with arrayTasks */
+                arrays?: "tasks" | "collapse";
                 cursor?: string;
                 dataClass?: "public" | "confidential" | "health";
                 /** @description where it runs or last ran */
@@ -2764,6 +2766,15 @@ export interface operations {
                     "application/json": {
                         arrayJobId: string | null;
                         arrayTaskId: number | null;
+                        /** @description in a list with arrays=collapse: the array's tasks this one row stands for */
+                        arrayTasks?: {
+                            /** @description tasks of the array that match the list's filters */
+                            count: number;
+                            /** @description those tasks by state */
+                            states: {
+                                [key: string]: number;
+                            };
+                        };
                         /** @enum {string} */
                         dataClass: "public" | "confidential" | "health";
                         dependsOn: {
@@ -2887,6 +2898,15 @@ export interface operations {
                     "application/json": {
                         arrayJobId: string | null;
                         arrayTaskId: number | null;
+                        /** @description in a list with arrays=collapse: the array's tasks this one row stands for */
+                        arrayTasks?: {
+                            /** @description tasks of the array that match the list's filters */
+                            count: number;
+                            /** @description those tasks by state */
+                            states: {
+                                [key: string]: number;
+                            };
+                        };
                         /** @enum {string} */
                         dataClass: "public" | "confidential" | "health";
                         dependsOn: {
@@ -2952,6 +2972,15 @@ export interface operations {
                         tasks: {
                             arrayJobId: string | null;
                             arrayTaskId: number | null;
+                            /** @description in a list with arrays=collapse: the array's tasks this one row stands for */
+                            arrayTasks?: {
+                                /** @description tasks of the array that match the list's filters */
+                                count: number;
+                                /** @description those tasks by state */
+                                states: {
+                                    [key: string]: number;
+                                };
+                            };
                             /** @enum {string} */
                             dataClass: "public" | "confidential" | "health";
                             dependsOn: {
@@ -3039,6 +3068,15 @@ export interface operations {
                     "application/json": {
                         arrayJobId: string | null;
                         arrayTaskId: number | null;
+                        /** @description in a list with arrays=collapse: the array's tasks this one row stands for */
+                        arrayTasks?: {
+                            /** @description tasks of the array that match the list's filters */
+                            count: number;
+                            /** @description those tasks by state */
+                            states: {
+                                [key: string]: number;
+                            };
+                        };
                         /** @enum {string} */
                         dataClass: "public" | "confidential" | "health";
                         dependsOn: {
@@ -3131,6 +3169,15 @@ export interface operations {
                     "application/json": {
                         arrayJobId: string | null;
                         arrayTaskId: number | null;
+                        /** @description in a list with arrays=collapse: the array's tasks this one row stands for */
+                        arrayTasks?: {
+                            /** @description tasks of the array that match the list's filters */
+                            count: number;
+                            /** @description those tasks by state */
+                            states: {
+                                [key: string]: number;
+                            };
+                        };
                         /** @enum {string} */
                         dataClass: "public" | "confidential" | "health";
                         dependsOn: {
@@ -3261,6 +3308,15 @@ export interface operations {
                     "application/json": {
                         arrayJobId: string | null;
                         arrayTaskId: number | null;
+                        /** @description in a list with arrays=collapse: the array's tasks this one row stands for */
+                        arrayTasks?: {
+                            /** @description tasks of the array that match the list's filters */
+                            count: number;
+                            /** @description those tasks by state */
+                            states: {
+                                [key: string]: number;
+                            };
+                        };
                         /** @enum {string} */
                         dataClass: "public" | "confidential" | "health";
                         dependsOn: {
@@ -3353,6 +3409,15 @@ export interface operations {
                     "application/json": {
                         arrayJobId: string | null;
                         arrayTaskId: number | null;
+                        /** @description in a list with arrays=collapse: the array's tasks this one row stands for */
+                        arrayTasks?: {
+                            /** @description tasks of the array that match the list's filters */
+                            count: number;
+                            /** @description those tasks by state */
+                            states: {
+                                [key: string]: number;
+                            };
+                        };
                         /** @enum {string} */
                         dataClass: "public" | "confidential" | "health";
                         dependsOn: {
@@ -3447,6 +3512,15 @@ export interface operations {
                     "application/json": {
                         arrayJobId: string | null;
                         arrayTaskId: number | null;
+                        /** @description in a list with arrays=collapse: the array's tasks this one row stands for */
+                        arrayTasks?: {
+                            /** @description tasks of the array that match the list's filters */
+                            count: number;
+                            /** @description those tasks by state */
+                            states: {
+                                [key: string]: number;
+                            };
+                        };
                         /** @enum {string} */
                         dataClass: "public" | "confidential" | "health";
                         dependsOn: {

@@ -111,6 +111,13 @@ export type QueueConfigAnswer = Omit<ApiResponse<"/v1/queue-config">, "config"> 
 /** `GET /v1/demo`: whether the demo load runs, at what share of the site's GPUs, and what it submitted. */
 export type DemoStatus = ApiResponse<"/v1/demo">;
 
+/** `GET /v1/usage/statements?month=`: each tenant's month by project, with cost when the platform has prices. */
+export type UsageStatements = ApiResponse<"/v1/usage/statements">;
+/** The platform's prices of usage statements (null: none configured). */
+export type UsagePrices = UsageStatements["prices"];
+/** `GET /v1/usage`: a period's usage per tenant and project. */
+export type UsageReport = ApiResponse<"/v1/usage">;
+
 /** A tenant. */
 export type Tenant = ApiResponse<"/v1/tenants/{id}">;
 /** A project. */
