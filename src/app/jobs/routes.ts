@@ -21,7 +21,7 @@ import { createJobs } from "./create.ts";
 import type { JobsEngine } from "./engine.ts";
 import { controlView, demandOf, isActive, type JobRecord, type JobView, jobView, placementNow } from "./records.ts";
 import { JobArraySubmissionSchema, JobEventSchema, JobSchema, jobStates } from "./schemas.ts";
-import { arrayOf, checkDependencies, controlFields } from "./submit-controls.ts";
+import { arrayOf, checkDependencies, controlFields, priorityClassesOpenTo } from "./submit-controls.ts";
 
 /** Settings of the jobs API. */
 export interface JobRoutesSettings {
@@ -167,12 +167,8 @@ function allowedPriorityClass(
   asked: string | undefined,
 ): string | undefined {
   if (asked === undefined) return undefined;
-  const wanted = config.priorityClasses.find((entry) => entry.name === asked);
-  const ceiling = config.priorityClasses.find((entry) => entry.name === queue.priorityClass);
-  const allowed = config.priorityClasses
-    .filter((entry) => ceiling === undefined || entry.value <= ceiling.value)
-    .map((entry) => entry.name);
-  if (wanted === undefined || !allowed.includes(asked)) {
+  const allowed = priorityClassesOpenTo(config, queue);
+  if (!allowed.includes(asked)) {
     throw new AppError(
       "invalid",
       `priority class ${asked} is not open to queue ${queue.name} (allowed: ${allowed.join(", ")})`,

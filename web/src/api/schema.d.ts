@@ -4020,6 +4020,8 @@ export interface operations {
                         };
                         pending: number;
                         priorityClass: string;
+                        /** @description the classes a job of this queue may ask for (priorityClass of POST /v1/jobs), highest first */
+                        priorityClasses: string[];
                         running: number;
                         tenantId: string;
                         usage: {

@@ -87,6 +87,13 @@ export const jobStates = [
   "cancelled",
 ] as const satisfies readonly JobState[];
 
+/** The answer to an array submission (`POST /v1/jobs` with `array`). */
+export type JobArraySubmission = Extract<ApiResponse<"/v1/jobs", "post">, { arrayJobId: string; taskCount: number }>;
+/** `GET /v1/job-arrays/{id}`: an array's tasks, counted by state and listed in task order. */
+export type JobArray = ApiResponse<"/v1/job-arrays/{id}">;
+/** One job's history event (`GET /v1/jobs/{id}/history`). */
+export type JobEvent = Item<ApiResponse<"/v1/jobs/{id}/history">>;
+
 /** A queue as `GET /v1/queues` lists it; quotas and usage in configuration units (GPUs, cores, GiB). */
 export type QueueSummary = Item<ApiResponse<"/v1/queues">>;
 /** A queue with its quota and usage. */
