@@ -210,8 +210,9 @@ describe("Maintenance page in Chromium", { timeout: 300_000 }, () => {
         headers: { authorization: `Bearer ${operator}`, "content-type": "application/json" },
         body: JSON.stringify(body),
       }).then(async (response) => {
-        assert.ok(response.ok, `${path}: ${response.status} ${await response.text()}`);
-        return (await response.json()) as { id: string };
+        const text = await response.text();
+        assert.ok(response.ok, `${path}: ${response.status} ${text}`);
+        return JSON.parse(text) as { id: string };
       });
     for (let index = 0; index < 65; index++) {
       const target = index < 60 ? `rack:h1-r02-0${(index % 3) + 1}` : `row:h2-r01`;
