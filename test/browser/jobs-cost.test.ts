@@ -200,7 +200,7 @@ describe("job actions and priced usage in Chromium", { timeout: 300_000 }, () =>
     assert.equal(await row.getAttribute("data-array-job-id"), array.arrayJobId);
     assert.equal(await row.locator("[data-array-tasks]").getAttribute("data-array-tasks"), "12");
     assert.match((await row.textContent()) ?? "", /4 running · 8 queued|8 queued · 4 running/);
-    await row.getByRole("button", { name: "Show the tasks of tile sweep" }).click();
+    await row.getByRole("button", { name: "Show tasks of tile sweep" }).click();
     const tasks = page.locator(`tr[data-array-of="${array.arrayJobId}"] li[data-task-id]`);
     await tasks.first().waitFor();
     assert.equal(await tasks.count(), 12);

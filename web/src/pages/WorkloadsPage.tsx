@@ -555,7 +555,7 @@ function JobTable(props: { jobs: readonly Job[]; highlight: string | undefined; 
                     <button
                       type="button"
                       aria-expanded={open}
-                      aria-label={`${open ? "Hide" : "Show"} the tasks of ${job.name.replace(/\[\d+\]$/, "")}`}
+                      aria-label={`${open ? "Hide" : "Show"} tasks of ${job.name.replace(/\[\d+\]$/, "")}`}
                       onClick={() => {
                         const next = new Set(expanded);
                         if (open) next.delete(arrayId);
@@ -563,7 +563,7 @@ function JobTable(props: { jobs: readonly Job[]; highlight: string | undefined; 
                         setExpanded(next);
                       }}
                     >
-                      {open ? "Hide tasks" : "Tasks"}
+                      {open ? "Hide tasks" : "Show tasks"}
                     </button>
                   ) : rowConfirm !== undefined ? (
                     confirmation(rowConfirm, [job], `job-${job.id}`)
