@@ -273,6 +273,40 @@ describe("maintenance drains", () => {
       all.body.map((item: Json) => item.id),
     );
     assert.equal((await api("GET", "/v1/drains?state=active", keys.operator)).headers.get("x-total-count"), "0");
+    assert.equal((await api("GET", "/v1/drains?state=open", keys.operator)).headers.get("x-total-count"), "0");
+
+    // Filters by target kind and target prefix agree with the whole list; LIKE wildcards in a prefix are literal.
+    let byKind = 0;
+    for (const kind of ["rack", "row", "hall", "cdu", "busway"]) {
+      const page = await api("GET", `/v1/drains?kind=${kind}`, keys.operator);
+      assert.equal(page.status, 200);
+      assert.ok(page.body.every((item: Json) => item.targetKind === kind && item.target.startsWith(`${kind}:`)));
+      assert.equal(Number(page.headers.get("x-total-count")), page.body.length);
+      byKind += page.body.length;
+    }
+    assert.equal(byKind, total);
+    const prefix = all.body[0].target.slice(0, all.body[0].target.indexOf(":") + 4);
+    const byPrefix = await api("GET", `/v1/drains?targetPrefix=${encodeURIComponent(prefix)}`, keys.operator);
+    assert.deepEqual(
+      byPrefix.body.map((item: Json) => item.id),
+      all.body.filter((item: Json) => item.target.startsWith(prefix)).map((item: Json) => item.id),
+    );
+    for (const wildcard of ["%", "_", `${prefix.slice(0, -1)}_`]) {
+      const answer = await api("GET", `/v1/drains?targetPrefix=${encodeURIComponent(wildcard)}`, keys.operator);
+      assert.equal(answer.headers.get("x-total-count"), "0", `${wildcard} is matched literally`);
+    }
+    for (const [query, field] of [
+      ["kind=plant", "querystring.kind"],
+      ["state=closed", "querystring.state"],
+      [`targetPrefix=${"x".repeat(201)}`, "querystring.targetPrefix"],
+    ] as const) {
+      const refused = await api("GET", `/v1/drains?${query}`, keys.operator);
+      assert.equal(refused.status, 400, query);
+      assert.ok(
+        refused.body.errors?.some((error: Json) => error.field === field),
+        JSON.stringify(refused.body),
+      );
+    }
 
     const audit = await api("GET", "/v1/audit?limit=1000", keys.auditor);
     assert.equal(audit.status, 200);

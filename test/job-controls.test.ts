@@ -76,6 +76,33 @@ describe("job arrays", () => {
     assert.equal(read.body.maxRunning, 2);
     assert.deepEqual(read.body.states, { cancelled: 1, running: 2, queued: 2 });
 
+    // The list collapses the array to one row counting its tasks (filters apply to the tasks), a plain job stays.
+    const single = (await job({ name: "single" })).body;
+    const collapsed = await call("GET", `/v1/jobs?arrays=collapse&namePrefix=s`, lea);
+    assert.equal(collapsed.status, 200);
+    const rows = collapsed.body.filter((row: Json) => row.arrayJobId === arrayId);
+    assert.equal(rows.length, 1);
+    assert.deepEqual(rows[0].arrayTasks, { count: 5, states: { cancelled: 1, running: 2, queued: 2 } });
+    assert.ok(collapsed.body.some((row: Json) => row.id === single.id && row.arrayTasks === undefined));
+    assert.equal(collapsed.headers.get("x-total-count"), String(collapsed.body.length));
+    const queuedOnly = await call("GET", `/v1/jobs?arrays=collapse&state=queued&namePrefix=sweep`, lea);
+    assert.deepEqual(
+      queuedOnly.body.map((row: Json) => row.arrayTasks),
+      [{ count: 2, states: { queued: 2 } }],
+    );
+    const paged = await call("GET", `/v1/jobs?arrays=collapse&namePrefix=s&limit=1`, lea);
+    const next = await call(
+      "GET",
+      `/v1/jobs?arrays=collapse&namePrefix=s&limit=1&cursor=${encodeURIComponent(paged.headers.get("x-next-cursor")!)}`,
+      lea,
+    );
+    assert.deepEqual(
+      [...paged.body, ...next.body].map((row: Json) => row.id).sort(),
+      collapsed.body.map((row: Json) => row.id).sort(),
+    );
+    assert.equal((await call("GET", `/v1/jobs?arrays=all`, lea)).status, 400);
+    await call("POST", `/v1/jobs/${single.id}/cancel`, lea);
+
     // Another tenant does not see it.
     const hugo = keys["hugo@rhone-pharma.example"]!;
     assert.equal((await call("GET", `/v1/job-arrays/${arrayId}`, hugo)).status, 404);

@@ -33,7 +33,8 @@ describe("job history", () => {
     let { app, url } = await start(true);
     const lea = app.demoKeys!.find((key) => key.email === "lea.martin@valdiag.example")!.token;
     const hugo = app.demoKeys!.find((key) => key.email === "hugo@rhone-pharma.example")!.token;
-    const projectId = (await callApi(url, "GET", "/v1/projects", lea)).body[0].id;
+    const project = (await callApi(url, "GET", "/v1/projects", lea)).body[0];
+    const projectId = project.id;
     const submitted = await callApi(url, "POST", "/v1/jobs", lea, {
       projectId,
       name: "pathology inference",
@@ -43,6 +44,7 @@ describe("job history", () => {
     });
     assert.equal(submitted.status, 201, JSON.stringify(submitted.body));
     const id = submitted.body.id as string;
+    assert.equal(submitted.body.projectName, project.name, "a job names its project");
     const ranOn = submitted.body.placement;
     assert.equal(ranOn.zoneId, "zone:hds");
     assert.ok(ranOn.halls.length > 0 && ranOn.racks.length > 0);
@@ -64,6 +66,7 @@ describe("job history", () => {
       assert.equal(reread.status, 200);
       assert.equal(reread.body.state, "succeeded");
       assert.deepEqual(reread.body.placement, ranOn);
+      assert.equal(reread.body.projectName, project.name, "read back from the store, it still names its project");
       assert.equal(reread.body.startedAt, job.startedAt);
       assert.equal(reread.body.endedAt, job.endedAt);
 

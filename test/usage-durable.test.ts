@@ -131,6 +131,12 @@ function usageScenario(name: string, location: () => StoreLocation | string) {
         ["rhone-pharma"],
       );
       const statement = statements.body.statements[0];
+      const projectName = (await callApi(url, "GET", "/v1/projects", hugo)).body[0].name;
+      assert.ok(
+        statement.projects.every((line: Json) => line.projectName === projectName),
+        "lines name the project",
+      );
+      assert.ok(statement.cost.projects.every((line: Json) => line.projectName === projectName));
       const cost = statement.cost;
       const expectedEnergy = Math.round(statement.total.energyKWh * 0.12 * 100) / 100;
       assert.equal(cost.currency, "EUR");

@@ -201,6 +201,76 @@ describe("Maintenance page in Chromium", { timeout: 300_000 }, () => {
     await page.context().close();
   });
 
+  test("the drain list pages on the server past its first 50, with filters", async () => {
+    const operator = keyOf("camille@alixan.local");
+    // 60 ended drains of racks of row h1-r02 and 5 of row h2-r01: more than a page.
+    const post = (path: string, body: unknown) =>
+      fetch(`${baseUrl}${path}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${operator}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      }).then(async (response) => {
+        const text = await response.text();
+        assert.ok(response.ok, `${path}: ${response.status} ${text}`);
+        return JSON.parse(text) as { id: string };
+      });
+    for (let index = 0; index < 65; index++) {
+      const target = index < 60 ? `rack:h1-r02-0${(index % 3) + 1}` : `row:h2-r01`;
+      const drain = await post("/v1/drains", { target, reason: `thermography round ${index}` });
+      await post(`/v1/drains/${drain.id}/resume`, {});
+    }
+    const ended = await api(operator, "/v1/drains?state=ended&limit=1");
+    const total = Number(ended.total);
+    assert.ok(total >= 65, `ended drains: ${total}`);
+
+    const page = await openSignedIn(operator);
+    await page.getByLabel("Show").selectOption("ended");
+    const rows = page.locator("table.drains tbody tr[data-drain-id]");
+    const pager = page.getByRole("navigation", { name: "drains pages" });
+    await pager.getByText(`1–50 of ${total} drains`).waitFor();
+    assert.equal(await rows.count(), 50);
+    const ids = async () =>
+      rows.evaluateAll((elements) =>
+        elements.map((element) => (element as unknown as { dataset: Record<string, string> }).dataset["drainId"]),
+      );
+    const firstPage = await ids();
+    await pager.getByRole("button", { name: "Next" }).click();
+    await pager.getByText(`51–${Math.min(100, total)} of ${total} drains`).waitFor();
+    const secondPage = await ids();
+    assert.equal(secondPage.length, Math.min(50, total - 50));
+    assert.ok(
+      secondPage.every((id) => !firstPage.includes(id)),
+      "page 2 holds other drains",
+    );
+    await page.screenshot({ path: join(outputDirectory, "maintenance-4-page-2.png") });
+    await pager.getByRole("button", { name: "Previous" }).click();
+    await pager.getByText(`1–50 of ${total} drains`).waitFor();
+
+    // Filters go to the server: rows of h2 only, then racks only.
+    await page.getByLabel("Target begins with").fill("row:h2-");
+    await page.getByRole("button", { name: "Filter" }).click();
+    await page
+      .locator("table.drains caption")
+      .getByText(/^\d+ drains?$/)
+      .waitFor();
+    await page.waitForFunction(() =>
+      [
+        ...(
+          globalThis as unknown as { document: { querySelectorAll(s: string): { textContent: string }[] } }
+        ).document.querySelectorAll("table.drains tbody tr td:nth-child(2)"),
+      ].every((cell) => cell.textContent.startsWith("row:h2-")),
+    );
+    const h2 = await api(operator, "/v1/drains?state=ended&targetPrefix=row%3Ah2-");
+    assert.equal(await rows.count(), Number(h2.total));
+    assert.equal(await pager.count(), 0, "one page: no pager");
+    await page.getByLabel("Target begins with").fill("");
+    await page.getByRole("button", { name: "Filter" }).click();
+    await page.getByLabel("Kind").selectOption("rack");
+    const racks = Number((await api(operator, "/v1/drains?state=ended&kind=rack&limit=1")).total);
+    await pager.getByText(`1–50 of ${racks} drains`).waitFor();
+    await page.context().close();
+  });
+
   test("an auditor reads drains with no form and no resume control", async () => {
     const page = await openSignedIn(keyOf("audit@alixan.local"));
     await page.getByLabel("Show").selectOption("all");

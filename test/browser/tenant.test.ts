@@ -87,6 +87,10 @@ describe("tenant views in Chromium", { timeout: 300_000 }, () => {
       texts.every((line) => !/prj_/.test(line)),
       "no project ids",
     );
+    // No prices on this platform: the page says so and shows no cost anywhere.
+    await page.locator("[data-prices='none']").getByText("No prices configured").waitFor();
+    assert.equal(await table.locator("th[data-column='cost']").count(), 0, "no cost column");
+    assert.equal(await page.locator("figure.bar-chart").filter({ hasText: "Cost" }).count(), 0, "no cost chart");
     await harness.screenshot(page, "tenant-02-usage");
 
     const waiting: Promise<Download> = page.waitForEvent("download");

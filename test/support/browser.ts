@@ -14,6 +14,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from "playwrig
 import { type ComposedApp, composeApp } from "../../src/app/compose.ts";
 import { defaultFeatures } from "../../src/app/features/index.ts";
 import type { DemoKey } from "../../src/app/seed.ts";
+import type { UsagePrices } from "../../src/app/usage/prices.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const webDirectory = join(root, "web");
@@ -62,8 +63,8 @@ export class BrowserHarness {
   readonly consoleErrors: string[] = [];
   allowed: RegExp[] = [];
 
-  /** Starts the platform on `site` (its clock `speed` times real time, default 1) and Chromium. */
-  async start(site: string, options: { speed?: number } = {}): Promise<void> {
+  /** Starts the platform on `site` (its clock `speed` times real time, default 1; usage prices if given) and Chromium. */
+  async start(site: string, options: { speed?: number; usagePrices?: UsagePrices } = {}): Promise<void> {
     assert.ok(existsSync(chromiumPath), `${chromiumPath} is missing: apt-get install -y chromium`);
     mkdirSync(outputDirectory, { recursive: true });
     ensureConsoleBuilt();
@@ -75,6 +76,7 @@ export class BrowserHarness {
       features: defaultFeatures({
         telemetryInMemory: true,
         ...(options.speed === undefined ? {} : { speed: options.speed }),
+        ...(options.usagePrices === undefined ? {} : { usagePrices: options.usagePrices }),
       }),
     });
     this.baseUrl = await this.app.server.listen({ port: 0, host: "127.0.0.1" });

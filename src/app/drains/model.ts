@@ -21,6 +21,10 @@ export type DrainPolicy = (typeof drainPolicies)[number];
 export const drainStates = ["scheduled", "active", "ended"] as const;
 /** One drain state. */
 export type DrainState = (typeof drainStates)[number];
+/** What the drain list filters on: a state, or `open` (scheduled or active). */
+export const drainListStates = [...drainStates, "open"] as const;
+/** One state filter of the drain list. */
+export type DrainListState = (typeof drainListStates)[number];
 
 /** A stored drain. */
 export type DrainRow = DrainsTable;

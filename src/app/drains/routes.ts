@@ -1,13 +1,14 @@
 /**
  * The drains API: `POST /v1/drains` (platform admins and facility operators), `GET /v1/drains` (paged, newest
- * first, X-Total-Count and X-Next-Cursor), `GET /v1/drains/:id`, `POST /v1/drains/:id/resume` (ends it).
+ * first, X-Total-Count and X-Next-Cursor; filtered by state, target kind and target prefix), `GET /v1/drains/:id`, `POST /v1/drains/:id/resume` (ends it).
  */
 import type { FastifyInstance } from "fastify";
-import { Type } from "typebox";
+import { type Static, Type } from "typebox";
+import { drainTargetKinds } from "../../model/feeds.ts";
 import { contextOf } from "../../server/auth.ts";
 import { StringEnum } from "../../server/schemas.ts";
 import { authorize } from "../../tenancy/service.ts";
-import { type DrainRequest, type DrainState, drainRequestSchema, drainStates, drainViewSchema } from "./model.ts";
+import { type DrainRequest, drainListStates, drainRequestSchema, drainViewSchema } from "./model.ts";
 import type { DrainService } from "./service.ts";
 
 const idParams = Type.Object({ id: Type.String({ pattern: "^drn_[0-9a-f]{12}$" }) });
@@ -22,7 +23,11 @@ const listQuery = Type.Object(
         description: "X-Next-Cursor of the previous page",
       }),
     ),
-    state: Type.Optional(StringEnum(drainStates)),
+    state: Type.Optional(StringEnum(drainListStates, { description: "a state, or open (scheduled or active)" })),
+    kind: Type.Optional(StringEnum(drainTargetKinds, { description: "drains of targets of this kind" })),
+    targetPrefix: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 200, description: "drains whose target begins with this text" }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -49,13 +54,14 @@ export function registerDrainRoutes(app: FastifyInstance, drains: DrainService):
     },
   );
 
-  app.get<{ Querystring: { limit?: number; cursor?: string; state?: DrainState } }>(
+  app.get<{ Querystring: Static<typeof listQuery> }>(
     "/v1/drains",
     {
       schema: {
         tags: ["drains"],
         operationId: "listDrains",
-        summary: "Drains, newest first, optionally in one state; X-Total-Count and X-Next-Cursor page through them",
+        summary:
+          "Drains, newest first, filtered by state (or open: scheduled and active), target kind and target prefix; X-Total-Count and X-Next-Cursor page through them",
         querystring: listQuery,
         response: { 200: Type.Array(drainViewSchema) },
       },
@@ -66,6 +72,8 @@ export function registerDrainRoutes(app: FastifyInstance, drains: DrainService):
         limit: request.query.limit ?? 200,
         cursor: request.query.cursor,
         state: request.query.state,
+        kind: request.query.kind,
+        targetPrefix: request.query.targetPrefix,
       });
       reply.header("x-total-count", String(page.total));
       if (page.nextCursor !== undefined) reply.header("x-next-cursor", page.nextCursor);

@@ -8,7 +8,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { AppError } from "../../core/errors.ts";
-import { areaFedBy, racksOfArea } from "../../model/feeds.ts";
+import { areaFedBy, type DrainTargetKind, racksOfArea } from "../../model/feeds.ts";
 import type { Site } from "../../model/site.ts";
 import type { Drain, DrainFeed } from "../../scheduler/checks.ts";
 import { appendAudit } from "../../store/audit.ts";
@@ -19,9 +19,9 @@ import { placementOf, racksOf } from "../jobs/generation.ts";
 import {
   checkDrainRequest,
   type DrainLimits,
+  type DrainListState,
   type DrainRequest,
   type DrainRow,
-  type DrainState,
   type DrainView,
   defaultDrainLimits,
   drainStateAt,
@@ -182,12 +182,23 @@ export class DrainService implements DrainFeed {
   async list(query: {
     limit: number;
     cursor?: string | undefined;
-    state?: DrainState | undefined;
+    state?: DrainListState | undefined;
+    kind?: DrainTargetKind | undefined;
+    targetPrefix?: string | undefined;
   }): Promise<DrainPage> {
     const nowIso = new Date(this.#clock()).toISOString();
     const db = this.#store.db;
     let filtered = db.selectFrom("drains");
-    if (query.state === "ended") {
+    // LIKE patterns: the caller's text is matched literally (its %, _ and \ escaped).
+    const literal = (text: string) => text.replace(/[\\%_]/g, (character) => `\\${character}`);
+    if (query.kind !== undefined) filtered = filtered.where("target", "like", `${query.kind}:%`);
+    if (query.targetPrefix !== undefined)
+      filtered = filtered.where("target", "like", `${literal(query.targetPrefix)}%`);
+    if (query.state === "open") {
+      filtered = filtered
+        .where("resumed_at", "is", null)
+        .where((eb) => eb.or([eb("ends_at", "is", null), eb("ends_at", ">", nowIso)]));
+    } else if (query.state === "ended") {
       filtered = filtered.where((eb) =>
         eb.or([eb("resumed_at", "is not", null), eb.and([eb("ends_at", "is not", null), eb("ends_at", "<=", nowIso)])]),
       );

@@ -33,6 +33,7 @@ export const maxUsageRangeMs = 366 * 24 * hourMs;
 const UsageLineSchema = Type.Object({
   tenantId: Type.String(),
   projectId: Type.Optional(Type.String()),
+  projectName: Type.Optional(Type.String({ description: "the project's name, on project lines" })),
   jobs: Type.Integer(),
   gpuHoursByModel: Type.Record(Type.String(), Type.Number()),
   cpuHours: Type.Number(),
@@ -101,7 +102,13 @@ const UsageStatementsSchema = Type.Object({
       cost: Nullable(
         Type.Object({
           ...CostSchema,
-          projects: Type.Array(Type.Object({ projectId: Type.Optional(Type.String()), ...CostSchema })),
+          projects: Type.Array(
+            Type.Object({
+              projectId: Type.Optional(Type.String()),
+              projectName: Type.Optional(Type.String()),
+              ...CostSchema,
+            }),
+          ),
         }),
       ),
     }),
@@ -175,6 +182,23 @@ function scopeOf(principal: Principal, tenant: string | undefined): UsageScope {
   return scope === "tenant"
     ? { kind: "tenant", tenantId: principal.tenantId! }
     : { kind: "self", tenantId: principal.tenantId, userId: principal.userId };
+}
+
+/** Project lines with their projects' names, read in one query (a project gone from the store keeps its id only). */
+async function withProjectNames<Line extends UsageLine>(
+  db: CoreServices["store"]["db"],
+  lines: readonly Line[],
+): Promise<(Line & { projectName?: string })[]> {
+  const ids = [...new Set(lines.flatMap((line) => (line.projectId === undefined ? [] : [line.projectId])))];
+  const names = new Map<string, string>();
+  if (ids.length > 0) {
+    const rows = await db.selectFrom("projects").select(["id", "name"]).where("id", "in", ids).execute();
+    for (const row of rows) names.set(row.id, row.name);
+  }
+  return lines.map((line) => {
+    const name = line.projectId === undefined ? undefined : names.get(line.projectId);
+    return name === undefined ? { ...line } : { ...line, projectName: name };
+  });
 }
 
 /** `[from, to)` of a request: `to` defaults to now on the twin's clock, `from` to a day before; at most a year. */
@@ -315,7 +339,7 @@ function registerUsageRoutes(app: FastifyInstance, core: CoreServices, settings:
         to: new Date(toMs).toISOString(),
         source: "stored hourly usage (metered from the live twin)",
         tenants: report.tenants,
-        projects: report.projects,
+        projects: await withProjectNames(db, report.projects),
         ...(staff
           ? {
               siteEnergyKWh: report.siteEnergyKWh,
@@ -439,8 +463,9 @@ function registerUsageRoutes(app: FastifyInstance, core: CoreServices, settings:
       await settings.current();
       const usage = await readUsage(db, scope, fromMs, toMs);
       const prices = settings.prices;
+      const named = await withProjectNames(db, usage.projects);
       const statements = usage.tenants.map((tenant) => {
-        const projects = usage.projects.filter((line) => line.tenantId === tenant.tenantId);
+        const projects = named.filter((line) => line.tenantId === tenant.tenantId);
         return {
           tenantId: tenant.tenantId,
           month: request.query.month,
@@ -454,7 +479,11 @@ function registerUsageRoutes(app: FastifyInstance, core: CoreServices, settings:
               ? null
               : {
                   ...costOf(prices, tenant),
-                  projects: projects.map((line) => ({ projectId: line.projectId, ...costOf(prices, line) })),
+                  projects: projects.map((line) => ({
+                    projectId: line.projectId,
+                    ...(line.projectName === undefined ? {} : { projectName: line.projectName }),
+                    ...costOf(prices, line),
+                  })),
                 },
         };
       });

@@ -17,6 +17,7 @@ export interface Creation {
   readonly id: string;
   readonly tenantId: string;
   readonly projectId: string;
+  readonly projectName: string;
   readonly userId: string;
   readonly name: string;
   readonly spec: JobSpec;
@@ -136,6 +137,7 @@ export async function createJobs(engine: JobsEngine, store: Store, creation: Cre
       id: job.id,
       tenantId: creation.tenantId,
       projectId: creation.projectId,
+      projectName: creation.projectName,
       userId: creation.userId,
       name: job.name,
       synthetic: false,

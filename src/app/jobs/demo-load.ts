@@ -151,6 +151,7 @@ export class DemoLoad {
       id: spec.id,
       tenantId: tenant ?? `${demoPrefix}load`,
       projectId: "demo",
+      projectName: "demo load",
       userId: "system:demo",
       name: spec.id,
       synthetic: true,

@@ -509,6 +509,17 @@ export class JobsEngine {
       };
     });
     const decisions = slurm === undefined ? undefined : await slurm.reconcile(storedRuns);
+    // One read of the names of the projects these jobs belong to (a job view names its project).
+    const projectIds = [...new Set(unfinished.map((row) => row.project_id))];
+    const projectNames = new Map<string, string>();
+    if (projectIds.length > 0) {
+      const projects = await this.#store.db
+        .selectFrom("projects")
+        .select(["id", "name"])
+        .where("id", "in", projectIds)
+        .execute();
+      for (const project of projects) projectNames.set(project.id, project.name);
+    }
     await this.#restoreControls();
     for (const row of unfinished) {
       if (!["queued", "admitted", "running"].includes(row.state)) continue;
@@ -523,6 +534,7 @@ export class JobsEngine {
           id: row.id,
           tenantId: row.tenant_id,
           projectId: row.project_id,
+          projectName: projectNames.get(row.project_id),
           userId: row.user_id,
           name: row.name,
           synthetic: false,

@@ -14,6 +14,8 @@ export interface JobRecord {
   readonly id: string;
   readonly tenantId: string;
   readonly projectId: string;
+  /** The project's name, read once at submission or restore (projects are never renamed). */
+  readonly projectName?: string | undefined;
   readonly userId: string;
   readonly name: string;
   readonly synthetic: boolean;
@@ -76,6 +78,7 @@ export function jobView(record: JobRecord) {
     id: record.id,
     tenantId: record.tenantId,
     projectId: record.projectId,
+    projectName: record.projectName ?? null,
     userId: record.userId,
     name: record.name,
     queue: job.spec.queue,

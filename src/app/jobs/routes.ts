@@ -23,7 +23,7 @@ import { createJobs } from "./create.ts";
 import type { JobsEngine } from "./engine.ts";
 import { controlView, demandOf, isActive, type JobRecord, jobView, placementNow } from "./records.ts";
 import { JobArraySubmissionSchema, JobEventSchema, JobSchema, jobStates } from "./schemas.ts";
-import { arrayOf, checkDependencies, controlFields } from "./submit-controls.ts";
+import { arrayOf, checkDependencies, controlFields, priorityClassesOpenTo } from "./submit-controls.ts";
 
 /** Settings of the jobs API. */
 export interface JobRoutesSettings {
@@ -169,12 +169,8 @@ function allowedPriorityClass(
   asked: string | undefined,
 ): string | undefined {
   if (asked === undefined) return undefined;
-  const wanted = config.priorityClasses.find((entry) => entry.name === asked);
-  const ceiling = config.priorityClasses.find((entry) => entry.name === queue.priorityClass);
-  const allowed = config.priorityClasses
-    .filter((entry) => ceiling === undefined || entry.value <= ceiling.value)
-    .map((entry) => entry.name);
-  if (wanted === undefined || !allowed.includes(asked)) {
+  const allowed = priorityClassesOpenTo(config, queue);
+  if (!allowed.includes(asked)) {
     throw new AppError(
       "invalid",
       `priority class ${asked} is not open to queue ${queue.name} (allowed: ${allowed.join(", ")})`,
@@ -322,6 +318,7 @@ export function registerJobRoutes(app: FastifyInstance, settings: JobRoutesSetti
         id,
         tenantId: tenant.id,
         projectId: project.id,
+        projectName: project.name,
         userId: principal.userId,
         name: body.name,
         spec,
@@ -407,6 +404,11 @@ const jobListQuery = Type.Object(
     state: Type.Optional(StringEnum(jobStates)),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
     includeDemo: Type.Optional(Type.Boolean()),
+    arrays: Type.Optional(
+      StringEnum(["tasks", "collapse"] as const, {
+        description: "tasks (default): every task a row; collapse: one row per array, its first task with arrayTasks",
+      }),
+    ),
     cursor: Type.Optional(Type.String({ maxLength: 200, pattern: "^[0-9]+:[A-Za-z0-9_.:-]+$" })),
     ...jobFilterQuery,
   },
@@ -447,12 +449,13 @@ function jobFilterOf(query: JobListQuery): (job: JobFacts) => boolean {
 }
 
 /** The API's view of a job read from the store (one that ended before the platform last started). */
-function storedJobView(row: Selectable<JobsTable>): Reply<typeof JobSchema> {
+function storedJobView(row: Selectable<JobsTable>, projectName: string | null): Reply<typeof JobSchema> {
   const spec = row.spec as JobSpec;
   return {
     id: row.id,
     tenantId: row.tenant_id,
     projectId: row.project_id,
+    projectName,
     userId: row.user_id,
     name: row.name,
     queue: row.queue,
@@ -470,6 +473,12 @@ function storedJobView(row: Selectable<JobsTable>): Reply<typeof JobSchema> {
         ? null
         : { backend: row.executor ?? "slurm", externalId: row.external_id, exitCode: row.exit_code },
   };
+}
+
+/** The name of a project (null when it is unknown). */
+async function projectNameOf(db: Store["db"], projectId: string): Promise<string | null> {
+  const project = await db.selectFrom("projects").select("name").where("id", "=", projectId).executeTakeFirst();
+  return project?.name ?? null;
 }
 
 /** A stored placement as the API shows it (null when the job never ran). */
@@ -499,8 +508,9 @@ async function storedEntries(
   if (query.tenantId !== undefined && principal.tenantId !== null && query.tenantId !== principal.tenantId) return [];
   let select = store.db
     .selectFrom("jobs")
-    .select(["id", "tenant_id", "user_id", "queue", "name", "submitted_at", "placement"])
+    .select(["id", "tenant_id", "user_id", "queue", "name", "state", "submitted_at", "placement"])
     .select(sql<string>`spec->>'dataClass'`.as("data_class"))
+    .select(sql<string | null>`controls->>'arrayJobId'`.as("array_job_id"))
     .where("state", "in", query.state === undefined ? finalStates : [query.state]);
   // A tenant's people see their own tenant's jobs at most: the store answers only those.
   const tenantId = principal.tenantId ?? query.tenantId;
@@ -521,7 +531,14 @@ async function storedEntries(
       placement: () => storedPlacement(row.placement),
     };
     if (!matches(facts)) continue;
-    entries.push({ submittedMs, id: row.id, stored: true, view: () => undefined });
+    entries.push({
+      submittedMs,
+      id: row.id,
+      stored: true,
+      state: row.state,
+      arrayJobId: row.array_job_id,
+      view: () => undefined,
+    });
   }
   return entries;
 }
@@ -532,7 +549,36 @@ interface ListEntry {
   readonly id: string;
   /** Ended before the platform last started: its view is read from the store with its page. */
   readonly stored?: boolean;
+  readonly state: string;
+  /** The array the job is a task of. */
+  readonly arrayJobId: string | null;
+  /** When the entry stands for its array's matching tasks (`arrays=collapse`): their count by state. */
+  readonly arrayTasks?: { count: number; states: Record<string, number> };
   readonly view: () => Reply<typeof JobSchema> | undefined;
+}
+
+/**
+ * One entry per array (its first in list order, standing for the array's matching tasks, counted by state); jobs
+ * that are no array's task stay as they are. Done before paging, so cursors and totals count rows as shown.
+ */
+function collapseArrays(entries: readonly ListEntry[]): ListEntry[] {
+  const counts = new Map<string, { count: number; states: Record<string, number> }>();
+  const kept: ListEntry[] = [];
+  for (const entry of entries) {
+    if (entry.arrayJobId === null) {
+      kept.push(entry);
+      continue;
+    }
+    let summary = counts.get(entry.arrayJobId);
+    if (summary === undefined) {
+      summary = { count: 0, states: {} };
+      counts.set(entry.arrayJobId, summary);
+      kept.push({ ...entry, arrayTasks: summary });
+    }
+    summary.count++;
+    summary.states[entry.state] = (summary.states[entry.state] ?? 0) + 1;
+  }
+  return kept;
 }
 
 function registerJobReads(
@@ -551,7 +597,7 @@ function registerJobReads(
         operationId: "listJobs",
         response: { 200: Type.Array(JobSchema) },
         summary:
-          "Jobs the caller may see, newest first, filtered by state, tenant, queue, zone, hall, rack, data class, name prefix and submission time; X-Total-Count and X-Next-Cursor headers page through them",
+          "Jobs the caller may see, newest first, filtered by state, tenant, queue, zone, hall, rack, data class, name prefix and submission time, arrays as one row each with arrays=collapse; X-Total-Count and X-Next-Cursor headers page through them",
         querystring: jobListQuery,
       },
     },
@@ -562,14 +608,14 @@ function registerJobReads(
       const limit = request.query.limit ?? 200;
       const includeDemo = request.query.includeDemo ?? true;
       const matches = jobFilterOf(request.query);
-      const entries: ListEntry[] = [];
+      let entries: ListEntry[] = [];
       for (const [id, ended] of engine.ended) {
         if ((ended.synthetic && !includeDemo) || (state !== undefined && ended.view.state !== state)) continue;
         if (!visible(principal, ended)) continue;
         const submittedMs = Date.parse(ended.view.submittedAt ?? "");
         const view = ended.view;
         if (!matches({ ...view, submittedMs, placement: () => view.placement })) continue;
-        entries.push({ submittedMs, id, view: () => view });
+        entries.push({ submittedMs, id, state: view.state, arrayJobId: view.arrayJobId, view: () => view });
       }
       for (const record of engine.records.values()) {
         if ((record.synthetic && !includeDemo) || (state !== undefined && record.job.state !== state)) continue;
@@ -584,10 +630,17 @@ function registerJobReads(
           placement: () => placementNow(record),
         };
         if (!matches(facts)) continue;
-        entries.push({ submittedMs, id: record.id, view: () => jobView(record) });
+        entries.push({
+          submittedMs,
+          id: record.id,
+          state: record.job.state,
+          arrayJobId: record.control?.arrayJobId ?? null,
+          view: () => jobView(record),
+        });
       }
       entries.push(...(await storedEntries(settings.store, engine, principal, request.query, matches, visible)));
       entries.sort((a, b) => b.submittedMs - a.submittedMs || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+      if (request.query.arrays === "collapse") entries = collapseArrays(entries);
       let start = 0;
       if (cursor !== undefined) {
         const [ms, id] = [Number(cursor.slice(0, cursor.indexOf(":"))), cursor.slice(cursor.indexOf(":") + 1)];
@@ -606,8 +659,12 @@ function registerJobReads(
       const stored = new Map<string, Reply<typeof JobSchema>>();
       if (storedIds.length > 0)
         for (const row of await db.selectFrom("jobs").selectAll().where("id", "in", storedIds).execute())
-          stored.set(row.id, storedJobView(row));
-      return page.flatMap((entry) => entry.view() ?? stored.get(entry.id) ?? []);
+          stored.set(row.id, storedJobView(row, await projectNameOf(db, row.project_id)));
+      return page.flatMap((entry) => {
+        const view = entry.view() ?? stored.get(entry.id);
+        if (view === undefined) return [];
+        return entry.arrayTasks === undefined ? [view] : [{ ...view, arrayTasks: entry.arrayTasks }];
+      });
     },
   );
 
@@ -634,7 +691,7 @@ function registerJobReads(
       const row = await db.selectFrom("jobs").selectAll().where("id", "=", request.params.id).executeTakeFirst();
       if (row === undefined || !visible(principal, { tenantId: row.tenant_id, userId: row.user_id }))
         throw new AppError("notFound", `no job ${request.params.id}`);
-      return storedJobView(row);
+      return storedJobView(row, await projectNameOf(db, row.project_id));
     },
   );
 

@@ -41,6 +41,7 @@ export const JobSchema = Type.Object({
   id: Type.String(),
   tenantId: Type.String(),
   projectId: Type.String(),
+  projectName: Nullable(Type.String({ description: "the project's name (null when the project is unknown)" })),
   userId: Type.String(),
   name: Type.String(),
   queue: Type.String(),
@@ -55,6 +56,15 @@ export const JobSchema = Type.Object({
   dataClass: StringEnum(dataClasses),
   arrayJobId: Nullable(Type.String({ description: "the array it is a task of" })),
   arrayTaskId: Nullable(Type.Integer()),
+  arrayTasks: Type.Optional(
+    Type.Object(
+      {
+        count: Type.Integer({ description: "tasks of the array that match the list's filters" }),
+        states: Type.Record(Type.String(), Type.Integer(), { description: "those tasks by state" }),
+      },
+      { description: "in a list with arrays=collapse: the array's tasks this one row stands for" },
+    ),
+  ),
   dependsOn: Type.Array(DependencySchema),
   held: Nullable(HoldSchema),
   submittedAt: Nullable(Type.String()),

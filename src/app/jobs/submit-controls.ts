@@ -9,10 +9,23 @@
 import { Type } from "typebox";
 import { AppError } from "../../core/errors.ts";
 import { StringEnum } from "../../server/schemas.ts";
+import type { QueueConfig, QueueSetConfig } from "../../scheduler/queues.ts";
 import type { Store } from "../../store/database.ts";
 import { type ArraySpec, maxArrayTasks, parseArray } from "./arrays.ts";
 import { type Dependency, dependencyKinds, judge, maxDependencies } from "./dependencies.ts";
 import type { JobsEngine } from "./engine.ts";
+
+/**
+ * The priority classes a job of `queue` may ask for, highest first: none above the queue's own (so a tenant cannot
+ * make its work preempt others' by asking).
+ */
+export function priorityClassesOpenTo(config: QueueSetConfig, queue: QueueConfig): string[] {
+  const ceiling = config.priorityClasses.find((entry) => entry.name === queue.priorityClass);
+  return config.priorityClasses
+    .filter((entry) => ceiling === undefined || entry.value <= ceiling.value)
+    .sort((a, b) => b.value - a.value)
+    .map((entry) => entry.name);
+}
 
 /** The submission fields of arrays and dependencies (one schema source, spread into the submit body). */
 export const controlFields = {

@@ -14,6 +14,7 @@ import { Nullable, type Reply, StringEnum } from "../../server/schemas.ts";
 import { authorize, type Principal, withinScope } from "../../tenancy/service.ts";
 import type { DemoLoad } from "../jobs/demo-load.ts";
 import type { JobsEngine } from "../jobs/engine.ts";
+import { priorityClassesOpenTo } from "../jobs/submit-controls.ts";
 import type { QueueService } from "./service.ts";
 
 /** What the queue routes need. */
@@ -85,6 +86,9 @@ const QueueViewSchema = Type.Object({
   tenantId: Type.String(),
   cohort: Nullable(Type.String()),
   priorityClass: Type.String(),
+  priorityClasses: Type.Array(Type.String(), {
+    description: "the classes a job of this queue may ask for (priorityClass of POST /v1/jobs), highest first",
+  }),
   nominal: Type.Record(Type.String(), Type.Number(), { description: "by resource: gpu:<model>, cpu, memory" }),
   borrowingLimit: Type.Record(Type.String(), Nullable(Type.Number()), { description: "null: no limit" }),
   usage: Type.Record(Type.String(), Type.Number()),
@@ -181,6 +185,7 @@ function registerQueueList(app: FastifyInstance, engine: JobsEngine): void {
             tenantId: queue.tenant,
             cohort: queue.cohort ?? null,
             priorityClass: queue.priorityClass,
+            priorityClasses: priorityClassesOpenTo(quota.config, queue),
             nominal,
             borrowingLimit,
             usage,

@@ -285,7 +285,7 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Drains, newest first, optionally in one state; X-Total-Count and X-Next-Cursor page through them */
+        /** Drains, newest first, filtered by state (or open: scheduled and active), target kind and target prefix; X-Total-Count and X-Next-Cursor page through them */
         get: operations["listDrains"];
         put?: never;
         /** Drain a hall, row, rack, or what a CDU or busway feeds, for maintenance: no new work there in the window; running work finishes, is requeued now, or by a deadline */
@@ -388,7 +388,7 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Jobs the caller may see, newest first, filtered by state, tenant, queue, zone, hall, rack, data class, name prefix and submission time; X-Total-Count and X-Next-Cursor headers page through them */
+        /** Jobs the caller may see, newest first, filtered by state, tenant, queue, zone, hall, rack, data class, name prefix and submission time, arrays as one row each with arrays=collapse; X-Total-Count and X-Next-Cursor headers page through them */
         get: operations["listJobs"];
         put?: never;
         /** Submit a GPU job (tenant roles) */
@@ -2398,9 +2398,14 @@ export interface operations {
             query?: {
                 /** @description X-Next-Cursor of the previous page */
                 cursor?: string;
+                /** @description drains of targets of this kind */
+                kind?: "rack" | "row" | "hall" | "cdu" | "busway";
                 /** @description rows per page (default 200) */
                 limit?: number;
-                state?: "scheduled" | "active" | "ended";
+                /** @description a state, or open (scheduled or active) */
+                state?: "scheduled" | "active" | "ended" | "open";
+                /** @description drains whose target begins with this text */
+                targetPrefix?: string;
             };
             header?: never;
             path?: never;
@@ -2744,6 +2749,8 @@ export interface operations {
     listJobs: {
         parameters: {
             query?: {
+                /** @description tasks (default): every task a row; collapse: one row per array, its first task with arrayTasks */
+                arrays?: "tasks" | "collapse";
                 cursor?: string;
                 dataClass?: "public" | "confidential" | "health";
                 /** @description where it runs or last ran */
@@ -2779,6 +2786,15 @@ export interface operations {
                     "application/json": {
                         arrayJobId: string | null;
                         arrayTaskId: number | null;
+                        /** @description in a list with arrays=collapse: the array's tasks this one row stands for */
+                        arrayTasks?: {
+                            /** @description tasks of the array that match the list's filters */
+                            count: number;
+                            /** @description those tasks by state */
+                            states: {
+                                [key: string]: number;
+                            };
+                        };
                         /** @enum {string} */
                         dataClass: "public" | "confidential" | "health";
                         dependsOn: {
@@ -2822,6 +2838,7 @@ export interface operations {
                         } | null;
                         priorityClass: string | null;
                         projectId: string;
+                        projectName: string | null;
                         queue: string;
                         /** @description why it waits or ended (quota exhausted, zone required...) */
                         reason: string;
@@ -2901,6 +2918,15 @@ export interface operations {
                     "application/json": {
                         arrayJobId: string | null;
                         arrayTaskId: number | null;
+                        /** @description in a list with arrays=collapse: the array's tasks this one row stands for */
+                        arrayTasks?: {
+                            /** @description tasks of the array that match the list's filters */
+                            count: number;
+                            /** @description those tasks by state */
+                            states: {
+                                [key: string]: number;
+                            };
+                        };
                         /** @enum {string} */
                         dataClass: "public" | "confidential" | "health";
                         dependsOn: {
@@ -2944,6 +2970,7 @@ export interface operations {
                         } | null;
                         priorityClass: string | null;
                         projectId: string;
+                        projectName: string | null;
                         queue: string;
                         /** @description why it waits or ended (quota exhausted, zone required...) */
                         reason: string;
@@ -2965,6 +2992,15 @@ export interface operations {
                         tasks: {
                             arrayJobId: string | null;
                             arrayTaskId: number | null;
+                            /** @description in a list with arrays=collapse: the array's tasks this one row stands for */
+                            arrayTasks?: {
+                                /** @description tasks of the array that match the list's filters */
+                                count: number;
+                                /** @description those tasks by state */
+                                states: {
+                                    [key: string]: number;
+                                };
+                            };
                             /** @enum {string} */
                             dataClass: "public" | "confidential" | "health";
                             dependsOn: {
@@ -3008,6 +3044,7 @@ export interface operations {
                             } | null;
                             priorityClass: string | null;
                             projectId: string;
+                            projectName: string | null;
                             queue: string;
                             /** @description why it waits or ended (quota exhausted, zone required...) */
                             reason: string;
@@ -3051,6 +3088,15 @@ export interface operations {
                     "application/json": {
                         arrayJobId: string | null;
                         arrayTaskId: number | null;
+                        /** @description in a list with arrays=collapse: the array's tasks this one row stands for */
+                        arrayTasks?: {
+                            /** @description tasks of the array that match the list's filters */
+                            count: number;
+                            /** @description those tasks by state */
+                            states: {
+                                [key: string]: number;
+                            };
+                        };
                         /** @enum {string} */
                         dataClass: "public" | "confidential" | "health";
                         dependsOn: {
@@ -3094,6 +3140,7 @@ export interface operations {
                         } | null;
                         priorityClass: string | null;
                         projectId: string;
+                        projectName: string | null;
                         queue: string;
                         /** @description why it waits or ended (quota exhausted, zone required...) */
                         reason: string;
@@ -3142,6 +3189,15 @@ export interface operations {
                     "application/json": {
                         arrayJobId: string | null;
                         arrayTaskId: number | null;
+                        /** @description in a list with arrays=collapse: the array's tasks this one row stands for */
+                        arrayTasks?: {
+                            /** @description tasks of the array that match the list's filters */
+                            count: number;
+                            /** @description those tasks by state */
+                            states: {
+                                [key: string]: number;
+                            };
+                        };
                         /** @enum {string} */
                         dataClass: "public" | "confidential" | "health";
                         dependsOn: {
@@ -3185,6 +3241,7 @@ export interface operations {
                         } | null;
                         priorityClass: string | null;
                         projectId: string;
+                        projectName: string | null;
                         queue: string;
                         /** @description why it waits or ended (quota exhausted, zone required...) */
                         reason: string;
@@ -3271,6 +3328,15 @@ export interface operations {
                     "application/json": {
                         arrayJobId: string | null;
                         arrayTaskId: number | null;
+                        /** @description in a list with arrays=collapse: the array's tasks this one row stands for */
+                        arrayTasks?: {
+                            /** @description tasks of the array that match the list's filters */
+                            count: number;
+                            /** @description those tasks by state */
+                            states: {
+                                [key: string]: number;
+                            };
+                        };
                         /** @enum {string} */
                         dataClass: "public" | "confidential" | "health";
                         dependsOn: {
@@ -3314,6 +3380,7 @@ export interface operations {
                         } | null;
                         priorityClass: string | null;
                         projectId: string;
+                        projectName: string | null;
                         queue: string;
                         /** @description why it waits or ended (quota exhausted, zone required...) */
                         reason: string;
@@ -3362,6 +3429,15 @@ export interface operations {
                     "application/json": {
                         arrayJobId: string | null;
                         arrayTaskId: number | null;
+                        /** @description in a list with arrays=collapse: the array's tasks this one row stands for */
+                        arrayTasks?: {
+                            /** @description tasks of the array that match the list's filters */
+                            count: number;
+                            /** @description those tasks by state */
+                            states: {
+                                [key: string]: number;
+                            };
+                        };
                         /** @enum {string} */
                         dataClass: "public" | "confidential" | "health";
                         dependsOn: {
@@ -3405,6 +3481,7 @@ export interface operations {
                         } | null;
                         priorityClass: string | null;
                         projectId: string;
+                        projectName: string | null;
                         queue: string;
                         /** @description why it waits or ended (quota exhausted, zone required...) */
                         reason: string;
@@ -3455,6 +3532,15 @@ export interface operations {
                     "application/json": {
                         arrayJobId: string | null;
                         arrayTaskId: number | null;
+                        /** @description in a list with arrays=collapse: the array's tasks this one row stands for */
+                        arrayTasks?: {
+                            /** @description tasks of the array that match the list's filters */
+                            count: number;
+                            /** @description those tasks by state */
+                            states: {
+                                [key: string]: number;
+                            };
+                        };
                         /** @enum {string} */
                         dataClass: "public" | "confidential" | "health";
                         dependsOn: {
@@ -3498,6 +3584,7 @@ export interface operations {
                         } | null;
                         priorityClass: string | null;
                         projectId: string;
+                        projectName: string | null;
                         queue: string;
                         /** @description why it waits or ended (quota exhausted, zone required...) */
                         reason: string;
@@ -3953,6 +4040,8 @@ export interface operations {
                         };
                         pending: number;
                         priorityClass: string;
+                        /** @description the classes a job of this queue may ask for (priorityClass of POST /v1/jobs), highest first */
+                        priorityClasses: string[];
                         running: number;
                         tenantId: string;
                         usage: {
@@ -5646,6 +5735,8 @@ export interface operations {
                             overheadEnergyKWh: number;
                             preemptions: number;
                             projectId?: string;
+                            /** @description the project's name, on project lines */
+                            projectName?: string;
                             tenantId: string;
                             waterL: number;
                         }[];
@@ -5668,6 +5759,8 @@ export interface operations {
                             overheadEnergyKWh: number;
                             preemptions: number;
                             projectId?: string;
+                            /** @description the project's name, on project lines */
+                            projectName?: string;
                             tenantId: string;
                             waterL: number;
                         }[];
@@ -5779,6 +5872,7 @@ export interface operations {
                                     energy: number;
                                     gpu: number;
                                     projectId?: string;
+                                    projectName?: string;
                                     total: number;
                                 }[];
                                 total: number;
@@ -5798,6 +5892,8 @@ export interface operations {
                                 overheadEnergyKWh: number;
                                 preemptions: number;
                                 projectId?: string;
+                                /** @description the project's name, on project lines */
+                                projectName?: string;
                                 tenantId: string;
                                 waterL: number;
                             }[];
@@ -5816,6 +5912,8 @@ export interface operations {
                                 overheadEnergyKWh: number;
                                 preemptions: number;
                                 projectId?: string;
+                                /** @description the project's name, on project lines */
+                                projectName?: string;
                                 tenantId: string;
                                 waterL: number;
                             };

@@ -87,6 +87,13 @@ export const jobStates = [
   "cancelled",
 ] as const satisfies readonly JobState[];
 
+/** The answer to an array submission (`POST /v1/jobs` with `array`). */
+export type JobArraySubmission = Extract<ApiResponse<"/v1/jobs", "post">, { arrayJobId: string; taskCount: number }>;
+/** `GET /v1/job-arrays/{id}`: an array's tasks, counted by state and listed in task order. */
+export type JobArray = ApiResponse<"/v1/job-arrays/{id}">;
+/** One job's history event (`GET /v1/jobs/{id}/history`). */
+export type JobEvent = Item<ApiResponse<"/v1/jobs/{id}/history">>;
+
 /** A queue as `GET /v1/queues` lists it; quotas and usage in configuration units (GPUs, cores, GiB). */
 export type QueueSummary = Item<ApiResponse<"/v1/queues">>;
 /** A queue with its quota and usage. */
@@ -110,6 +117,13 @@ export type QueueConfigAnswer = Omit<ApiResponse<"/v1/queue-config">, "config"> 
 };
 /** `GET /v1/demo`: whether the demo load runs, at what share of the site's GPUs, and what it submitted. */
 export type DemoStatus = ApiResponse<"/v1/demo">;
+
+/** `GET /v1/usage/statements?month=`: each tenant's month by project, with cost when the platform has prices. */
+export type UsageStatements = ApiResponse<"/v1/usage/statements">;
+/** The platform's prices of usage statements (null: none configured). */
+export type UsagePrices = UsageStatements["prices"];
+/** `GET /v1/usage`: a period's usage per tenant and project. */
+export type UsageReport = ApiResponse<"/v1/usage">;
 
 /** A tenant. */
 export type Tenant = ApiResponse<"/v1/tenants/{id}">;

@@ -12,6 +12,7 @@ import { AlarmsPage } from "../pages/AlarmsPage.tsx";
 import { CoolingPage } from "../pages/CoolingPage.tsx";
 import { EnergyPage } from "../pages/EnergyPage.tsx";
 import { FloorPage } from "../pages/FloorPage.tsx";
+import { ArrayPage, JobPage } from "../pages/JobPage.tsx";
 import { MaintenancePage } from "../pages/MaintenancePage.tsx";
 import { OverviewPage } from "../pages/OverviewPage.tsx";
 import { QueuesPage } from "../pages/QueuesPage.tsx";
@@ -227,6 +228,14 @@ function pageFor(pathname: string, session: Session): { title: string; element: 
   if (pathname === "/alarms") return staffOnly("Alarms", <AlarmsPage />);
   if (pathname === "/maintenance") return staffOnly("Maintenance", <MaintenancePage />);
   if (pathname === "/workloads") return { title: "Workloads", element: <WorkloadsPage /> };
+  if (pathname.startsWith("/jobs/")) {
+    const id = decodeURIComponent(pathname.slice("/jobs/".length)).slice(0, 200);
+    return { title: `Job ${id}`, element: <JobPage key={id} jobId={id} /> };
+  }
+  if (pathname.startsWith("/arrays/")) {
+    const id = decodeURIComponent(pathname.slice("/arrays/".length)).slice(0, 200);
+    return { title: `Array ${id}`, element: <ArrayPage key={id} arrayJobId={id} /> };
+  }
   if (pathname === "/queues") return { title: "Queues", element: <QueuesPage /> };
   if (pathname === "/usage") return { title: "Usage", element: <UsagePage /> };
   if (pathname === "/whatif") {

@@ -1,5 +1,6 @@
 /**
- * Maintenance: the site's drains (scheduled, active, ended), a form to drain a rack, row, hall, or what a CDU or
+ * Maintenance: the site's drains (scheduled, active, ended), paged and filtered by the server (state, target kind,
+ * target prefix; 50 a page with the total), a form to drain a rack, row, hall, or what a CDU or
  * busway feeds, and resuming a drain after a confirmation. Facility operators and platform admins act; auditors read.
  * Refreshes every 5 s.
  */
@@ -7,7 +8,9 @@ import { type FormEvent, useState } from "react";
 import { ApiError, describeError } from "../api/client.ts";
 import type { Alarm } from "../api/types.ts";
 import { useSession } from "../app/session-context.tsx";
+import { usePagedResource } from "../app/use-paged-resource.ts";
 import { useResource } from "../app/use-resource.ts";
+import { Pager } from "../components/pager.tsx";
 import { ErrorNotice, Loading, Unavailable } from "../components/status.tsx";
 import { formatNumber, formatTime } from "../format.ts";
 
@@ -51,19 +54,35 @@ const operators = ["platform-admin", "facility-operator"];
 type FormField = "target" | "reason" | "startsAt" | "endsAt" | "policy" | "deadline";
 const formFields: readonly FormField[] = ["target", "reason", "startsAt", "endsAt", "policy", "deadline"];
 
+/** Drains a page. */
+const pageSize = 50;
+/** The state filter of the list (`open`: scheduled and active, the server's filter too). */
+type StateFilter = "open" | "active" | "scheduled" | "ended" | "all";
+
 export function MaintenancePage() {
   const { capabilities, me } = useSession();
-  const [state, setState] = useState<"open" | "active" | "scheduled" | "ended" | "all">("open");
+  const [state, setState] = useState<StateFilter>("open");
+  const [kind, setKind] = useState<TargetKind | "">("");
+  const [prefix, setPrefix] = useState("");
+  const [appliedPrefix, setAppliedPrefix] = useState("");
   const available = capabilities.has("GET", "/v1/drains");
-  const drains = useResource<Drain[]>(
-    `/v1/drains?limit=500${state === "open" || state === "all" ? "" : `&state=${state}`}`,
-    {
-      enabled: available,
-      refreshMs: 5000,
-    },
-  );
+  // The server filters and pages: a site with thousands of past drains never sends them all.
+  const query = new URLSearchParams();
+  if (state !== "all") query.set("state", state);
+  if (kind !== "") query.set("kind", kind);
+  if (appliedPrefix !== "") query.set("targetPrefix", appliedPrefix);
+  const drains = usePagedResource<Drain>(`/v1/drains${query.size === 0 ? "" : `?${query.toString()}`}`, pageSize, {
+    enabled: available,
+    refreshMs: 5000,
+  });
+  // Open drains (at most the platform's bound of open drains, 200 by default) for the leak proposals.
+  const open = useResource<Drain[]>("/v1/drains?state=open&limit=1000", { enabled: available, refreshMs: 5000 });
   const mayAct = operators.includes(me.role);
   const [outcome, setOutcome] = useState<Outcome>(undefined);
+  const reload = () => {
+    drains.reload();
+    open.reload();
+  };
 
   if (!available) {
     return (
@@ -73,28 +92,18 @@ export function MaintenancePage() {
       </section>
     );
   }
-  const list = (drains.data ?? []).filter((drain) => state !== "open" || drain.state !== "ended");
+  const list = drains.items;
   return (
     <section aria-labelledby="maintenance-title">
       <div className="page-head">
         <h1 id="maintenance-title">Maintenance</h1>
-        <div className="toolbar">
-          <label htmlFor="drain-state">Show</label>
-          <select id="drain-state" value={state} onChange={(event) => setState(event.target.value as typeof state)}>
-            <option value="open">scheduled and active</option>
-            <option value="active">active</option>
-            <option value="scheduled">scheduled</option>
-            <option value="ended">ended</option>
-            <option value="all">all</option>
-          </select>
-        </div>
       </div>
       <p className="muted">
         A drained rack, row or hall takes no new work; draining a CDU or busway drains the racks it feeds. Waiting jobs
         name the drain that holds them.
       </p>
-      {mayAct ? <LeakProposals open={drains.data ?? []} onCreated={drains.reload} onOutcome={setOutcome} /> : null}
-      {mayAct ? <DrainForm onCreated={drains.reload} /> : null}
+      {mayAct ? <LeakProposals open={open.data ?? []} onCreated={reload} onOutcome={setOutcome} /> : null}
+      {mayAct ? <DrainForm onCreated={reload} /> : null}
       <div aria-live="polite" className="live-region">
         {outcome === undefined ? null : (
           <p className={outcome.error ? "notice notice-error" : "notice notice-ok"} id="resume-result">
@@ -102,12 +111,59 @@ export function MaintenancePage() {
           </p>
         )}
       </div>
+      <form
+        className="job-filters"
+        aria-label="Drain filters"
+        onSubmit={(event) => {
+          event.preventDefault();
+          setAppliedPrefix(prefix.trim());
+        }}
+      >
+        <label htmlFor="drain-state">Show</label>
+        <select id="drain-state" value={state} onChange={(event) => setState(event.target.value as StateFilter)}>
+          <option value="open">scheduled and active</option>
+          <option value="active">active</option>
+          <option value="scheduled">scheduled</option>
+          <option value="ended">ended</option>
+          <option value="all">all</option>
+        </select>
+        <label htmlFor="drain-filter-kind">Kind</label>
+        <select
+          id="drain-filter-kind"
+          value={kind}
+          onChange={(event) => setKind(event.target.value as TargetKind | "")}
+        >
+          <option value="">any</option>
+          {targetKinds.map((value) => (
+            <option key={value} value={value}>
+              {value}
+            </option>
+          ))}
+        </select>
+        <label htmlFor="drain-filter-prefix">Target begins with</label>
+        <input
+          id="drain-filter-prefix"
+          size={16}
+          maxLength={200}
+          placeholder="row:h1-"
+          value={prefix}
+          onChange={(event) => setPrefix(event.target.value)}
+        />
+        <button type="submit">Filter</button>
+      </form>
       {drains.status === "loading" ? <Loading what="drains" /> : null}
       {drains.status === "error" ? <ErrorNotice error={drains.error} action="Loading drains" /> : null}
       {drains.status === "ready" && list.length === 0 ? <p className="empty">No drain to show.</p> : null}
       {list.length === 0 ? null : (
-        <DrainTable drains={list} mayAct={mayAct} onResumed={drains.reload} onOutcome={setOutcome} />
+        <DrainTable
+          drains={list}
+          total={drains.total ?? list.length}
+          mayAct={mayAct}
+          onResumed={reload}
+          onOutcome={setOutcome}
+        />
       )}
+      <Pager page={drains} label="drains" />
     </section>
   );
 }
@@ -117,6 +173,8 @@ type Outcome = { readonly text: string; readonly error: boolean } | undefined;
 
 function DrainTable(props: {
   drains: readonly Drain[];
+  /** Drains matching the filters on every page. */
+  total: number;
   mayAct: boolean;
   onResumed: () => void;
   onOutcome: (outcome: Outcome) => void;
@@ -144,7 +202,7 @@ function DrainTable(props: {
   return (
     <table className="data drains" aria-describedby="drains-count">
       <caption id="drains-count">
-        {formatNumber(props.drains.length)} drain{props.drains.length === 1 ? "" : "s"}
+        {formatNumber(props.total)} drain{props.total === 1 ? "" : "s"}
       </caption>
       <thead>
         <tr>

@@ -175,7 +175,7 @@ function TenantSummary() {
   const [problem, setProblem] = useState<string | undefined>(undefined);
   useEffect(() => {
     const controller = new AbortController();
-    loadMonthlyUsage(client, 1, true, controller.signal)
+    loadMonthlyUsage(client, 1, controller.signal)
       .then(setUsage)
       .catch((error: unknown) => {
         if (!controller.signal.aborted) setProblem(describeError(error));

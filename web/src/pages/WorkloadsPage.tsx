@@ -8,15 +8,32 @@
  */
 import { type FormEvent, useCallback, useEffect, useMemo, useState } from "react";
 import { ApiError, describeError } from "../api/client.ts";
-import { type Job, type JobState, jobStates, type Project, type Queue, type Tenant } from "../api/types.ts";
-import { navigate, useLocation } from "../app/router.ts";
+import {
+  type Job,
+  type JobArray,
+  type JobArraySubmission,
+  jobStates,
+  type Project,
+  type Queue,
+  type Tenant,
+} from "../api/types.ts";
+import { followLink, navigate, useLocation } from "../app/router.ts";
 import { useSession } from "../app/session-context.tsx";
 import { useResource } from "../app/use-resource.ts";
+import {
+  ActionConfirmation,
+  type ActionOutcome,
+  actionApplies,
+  actionsFor,
+  actionVerb,
+  type JobAction,
+  jobActions,
+  runJobAction,
+} from "../components/job-actions.tsx";
 import { ErrorNotice, Loading, Meter, Unavailable } from "../components/status.tsx";
 import { formatAge, formatNumber, formatTime, shortId } from "../format.ts";
 import { type FormField, formFieldOf } from "./job-form.ts";
 
-const activeStates: readonly JobState[] = ["queued", "admitted", "running"];
 /** Jobs per page. */
 const pageSize = 50;
 /** Filters the job list takes from the address, each a `GET /v1/jobs` parameter. */
@@ -43,7 +60,8 @@ function useJobPage(filters: JobFilters, cursor: string | undefined, enabled: bo
     error: undefined,
   });
   const [generation, setGeneration] = useState(0);
-  const query = new URLSearchParams({ limit: String(pageSize) });
+  // An array is one row counting its tasks; expanding it lists them.
+  const query = new URLSearchParams({ limit: String(pageSize), arrays: "collapse" });
   for (const name of filterNames) {
     const value = filters[name];
     if (value !== undefined && value !== "") query.set(name, value);
@@ -300,87 +318,136 @@ function QueueTable(props: { queues: readonly Queue[] }) {
   );
 }
 
+/** Roles offered bulk actions: admins, over their tenant's or every tenant's jobs. */
+const bulkRoles = ["platform-admin", "tenant-admin"];
+
+/** A job's state, and for an array row its tasks by state. */
+function JobStateCell({ job }: { job: Job }) {
+  const tasks = job.arrayTasks;
+  return (
+    <>
+      <span className={`badge badge-job-${job.state}`} data-job-state={job.state}>
+        {job.state}
+      </span>
+      {tasks === undefined ? null : (
+        <div className="muted" data-array-tasks={tasks.count}>
+          {formatNumber(tasks.count)} task{tasks.count === 1 ? "" : "s"}:{" "}
+          {Object.entries(tasks.states)
+            .map(([state, count]) => `${formatNumber(count)} ${state}`)
+            .join(" · ")}
+        </div>
+      )}
+    </>
+  );
+}
+
+/** The tasks of an array, read when a row is expanded (the first 100; the array page lists them all). */
+function ArrayTasks({ arrayJobId, columns }: { arrayJobId: string; columns: number }) {
+  const tasks = useResource<JobArray>(`/v1/job-arrays/${encodeURIComponent(arrayJobId)}?limit=100`, {
+    refreshMs: 5000,
+  });
+  return (
+    <tr className="array-tasks" data-array-of={arrayJobId}>
+      <td colSpan={columns}>
+        {tasks.status === "loading" ? (
+          <Loading what="tasks" />
+        ) : tasks.data === undefined ? (
+          <ErrorNotice error={tasks.error} action="Loading the array's tasks" />
+        ) : (
+          <ul className="task-list">
+            {tasks.data.tasks.map((task) => (
+              <li key={task.id} data-task-id={task.id}>
+                <a href={`/jobs/${encodeURIComponent(task.id)}`} onClick={followLink}>
+                  task {task.arrayTaskId ?? task.id}
+                </a>{" "}
+                <span className={`badge badge-job-${task.state}`}>{task.state}</span>
+                {task.reason === "" ? null : <span className="muted"> {task.reason}</span>}
+              </li>
+            ))}
+            {tasks.data.taskCount > tasks.data.tasks.length ? (
+              <li>
+                <a href={`/arrays/${encodeURIComponent(arrayJobId)}`} onClick={followLink}>
+                  All {formatNumber(tasks.data.taskCount)} tasks
+                </a>
+              </li>
+            ) : null}
+          </ul>
+        )}
+      </td>
+    </tr>
+  );
+}
+
 function JobTable(props: { jobs: readonly Job[]; highlight: string | undefined; onChanged: () => void }) {
   const { client, permissions, me } = useSession();
-  // Project names, not ids: the caller's projects (a tenant's own, every project for admins and auditors).
-  const projects = useResource<Project[]>(permissions.readProjects ? "/v1/projects" : undefined);
-  const projectNames = useMemo(
-    () => new Map((projects.data ?? []).map((project) => [project.id, project.name])),
-    [projects.data],
-  );
-  const [problem, setProblem] = useState<string | undefined>(undefined);
-  const [done, setDone] = useState<string | undefined>(undefined);
-  /** The job whose cancellation awaits confirmation, or "selected" for the bulk action. */
-  const [confirming, setConfirming] = useState<string | undefined>(undefined);
-  const [reason, setReason] = useState("");
+  const [outcome, setOutcome] = useState<ActionOutcome | undefined>(undefined);
+  /** The pending confirmation: an action on one job (its id) or on the selection. */
+  const [confirming, setConfirming] = useState<{ action: JobAction; target: string } | undefined>(undefined);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
   const [busy, setBusy] = useState(false);
-  const bulk = me.role === "platform-admin" || me.role === "tenant-admin";
-  const mayCancel = (job: Job) =>
-    permissions.cancelJobs &&
-    activeStates.includes(job.state) &&
-    (me.role === "tenant-member" || me.role === "student" ? job.userId === me.userId : true);
-  const cancellable = props.jobs.filter(mayCancel);
-  const chosen = cancellable.filter((job) => selected.has(job.id));
+  const bulk = bulkRoles.includes(me.role);
+  // Array rows stand for many tasks: they are acted on from the array's page, not in bulk here.
+  const single = (job: Job) => job.arrayTasks === undefined;
+  const selectable = props.jobs.filter((job) => single(job) && actionsFor(job, me, permissions).length > 0);
+  const chosen = selectable.filter((job) => selected.has(job.id));
+  const columns = bulk ? 9 : 8;
 
-  const cancel = async (targets: readonly Job[]) => {
-    setProblem(undefined);
-    setDone(undefined);
+  const act = async (
+    action: JobAction,
+    targets: readonly Job[],
+    options: { reason: string; holdAfterRequeue: boolean },
+  ) => {
+    setOutcome(undefined);
     setBusy(true);
-    const failed: string[] = [];
-    const body = reason.trim() === "" ? {} : { reason: reason.trim() };
-    for (const job of targets) {
-      try {
-        await client.post(`/v1/jobs/${encodeURIComponent(job.id)}/cancel`, body);
-      } catch (error) {
-        failed.push(`${job.name}: ${describeError(error)}`);
-      }
-    }
+    const result = await runJobAction(client, action, targets, options);
     setBusy(false);
     setConfirming(undefined);
-    setReason("");
     setSelected(new Set());
-    const cancelled = targets.length - failed.length;
-    if (cancelled > 0) setDone(`Cancelled ${formatNumber(cancelled)} job${cancelled === 1 ? "" : "s"}.`);
-    if (failed.length > 0) setProblem(`Could not cancel ${failed.join("; ")}`);
+    setOutcome(result);
     props.onChanged();
   };
-
-  const confirmation = (targets: readonly Job[]) => (
-    <div className="confirm" role="alertdialog" aria-label="Confirm cancellation" aria-describedby="confirm-text">
-      <p id="confirm-text">
-        Cancel{" "}
-        {targets.length === 1 ? (
-          <strong>{targets[0]!.name}</strong>
-        ) : (
-          <strong>{formatNumber(targets.length)} jobs</strong>
-        )}
-        ? Running work stops and is not resumed.
-      </p>
-      <label htmlFor="cancel-reason">Reason (kept in the job's history)</label>
-      <input id="cancel-reason" value={reason} onChange={(event) => setReason(event.target.value)} size={30} />
-      <button type="button" className="danger" disabled={busy} onClick={() => cancel(targets)}>
-        Yes, cancel {targets.length === 1 ? "the job" : `${formatNumber(targets.length)} jobs`}
-      </button>
-      <button type="button" disabled={busy} onClick={() => setConfirming(undefined)}>
-        Keep {targets.length === 1 ? "it" : "them"}
-      </button>
-    </div>
+  const confirmation = (action: JobAction, targets: readonly Job[], idPrefix: string) => (
+    <ActionConfirmation
+      action={action}
+      jobs={targets}
+      busy={busy}
+      idPrefix={idPrefix}
+      onConfirm={(options) => act(action, targets, options)}
+      onDismiss={() => setConfirming(undefined)}
+    />
   );
 
   if (props.jobs.length === 0) return <p className="empty">No job matches.</p>;
+  const bulkAction = confirming?.target === "selected" ? confirming.action : undefined;
   return (
     <>
       <div aria-live="polite">
-        {problem === undefined ? null : <p className="notice notice-error">{problem}</p>}
-        {done === undefined ? null : <p className="notice notice-ok">{done}</p>}
+        {outcome === undefined ? null : (
+          <p className={outcome.error ? "notice notice-error" : "notice notice-ok"}>{outcome.text}</p>
+        )}
       </div>
-      {bulk && cancellable.length > 0 ? (
+      {bulk && selectable.length > 0 ? (
         <div className="bulk-actions">
-          <button type="button" disabled={chosen.length === 0 || busy} onClick={() => setConfirming("selected")}>
-            Cancel selected ({formatNumber(chosen.length)})
-          </button>
-          {confirming === "selected" && chosen.length > 0 ? confirmation(chosen) : null}
+          {jobActions.map((action) => {
+            const applicable = chosen.filter((job) => actionApplies(action, job));
+            return (
+              <button
+                key={action}
+                type="button"
+                disabled={applicable.length === 0 || busy}
+                onClick={() => setConfirming({ action, target: "selected" })}
+              >
+                {actionVerb(action)} selected ({formatNumber(applicable.length)})
+              </button>
+            );
+          })}
+          {bulkAction === undefined
+            ? null
+            : (() => {
+                const applicable = chosen.filter((job) => actionApplies(bulkAction, job));
+                return applicable.length === 0 ? null : confirmation(bulkAction, applicable, "bulk");
+              })()}
         </div>
       ) : null}
       <table className="data jobs">
@@ -390,10 +457,10 @@ function JobTable(props: { jobs: readonly Job[]; highlight: string | undefined; 
               <th scope="col">
                 <input
                   type="checkbox"
-                  aria-label="Select every cancellable job of this page"
-                  checked={cancellable.length > 0 && chosen.length === cancellable.length}
+                  aria-label="Select every job of this page that can be acted on"
+                  checked={selectable.length > 0 && chosen.length === selectable.length}
                   onChange={(event) =>
-                    setSelected(event.target.checked ? new Set(cancellable.map((job) => job.id)) : new Set())
+                    setSelected(event.target.checked ? new Set(selectable.map((job) => job.id)) : new Set())
                   }
                 />
               </th>
@@ -411,76 +478,112 @@ function JobTable(props: { jobs: readonly Job[]; highlight: string | undefined; 
           </tr>
         </thead>
         <tbody>
-          {props.jobs.map((job) => (
-            <tr key={job.id} data-job-id={job.id} className={job.id === props.highlight ? "highlight" : undefined}>
-              {bulk ? (
+          {props.jobs.flatMap((job) => {
+            const arrayId = job.arrayTasks === undefined ? undefined : (job.arrayJobId ?? undefined);
+            const actions = single(job) ? actionsFor(job, me, permissions) : [];
+            const open = arrayId !== undefined && expanded.has(arrayId);
+            const rowConfirm = confirming?.target === job.id ? confirming.action : undefined;
+            const row = (
+              <tr
+                key={job.id}
+                data-job-id={job.id}
+                data-array-job-id={arrayId}
+                className={job.id === props.highlight ? "highlight" : undefined}
+              >
+                {bulk ? (
+                  <td>
+                    {selectable.includes(job) ? (
+                      <input
+                        type="checkbox"
+                        aria-label={`Select ${job.name}`}
+                        checked={selected.has(job.id)}
+                        onChange={(event) => {
+                          const next = new Set(selected);
+                          if (event.target.checked) next.add(job.id);
+                          else next.delete(job.id);
+                          setSelected(next);
+                        }}
+                      />
+                    ) : null}
+                  </td>
+                ) : null}
                 <td>
-                  {mayCancel(job) ? (
-                    <input
-                      type="checkbox"
-                      aria-label={`Select ${job.name}`}
-                      checked={selected.has(job.id)}
-                      onChange={(event) => {
-                        const next = new Set(selected);
-                        if (event.target.checked) next.add(job.id);
-                        else next.delete(job.id);
-                        setSelected(next);
-                      }}
-                    />
-                  ) : null}
-                </td>
-              ) : null}
-              <td>
-                <div>{job.name}</div>
-                <div className="muted">
-                  {projectNames.has(job.projectId) ? `${projectNames.get(job.projectId)} · ` : ""}
-                  {job.id}
-                </div>
-              </td>
-              <td>
-                {job.tenantId} · {job.queue}
-              </td>
-              <td>
-                <span className={`badge badge-job-${job.state}`} data-job-state={job.state}>
-                  {job.state}
-                </span>
-              </td>
-              <td>
-                {job.reason === null || job.reason === "" ? null : <div className="job-reason">{job.reason}</div>}
-                {job.placement === null ? null : (
-                  <div className="muted">
-                    {job.placement.racks.length} rack{job.placement.racks.length === 1 ? "" : "s"}
-                    {job.placement.racks.length > 0 ? ` from ${shortId(job.placement.racks[0]!)}` : ""}
-                    {job.placement.zoneId === null ? "" : ` · ${shortId(job.placement.zoneId)}`}
-                  </div>
-                )}
-              </td>
-              <td className="number">
-                {job.gpus}
-                {job.gpuModel === null ? "" : ` × ${job.gpuModel}`}
-              </td>
-              <td>{job.dataClass}</td>
-              <td title={formatTime(job.submittedAt)}>{job.submittedAt === null ? "–" : formatAge(job.submittedAt)}</td>
-              <td>
-                {mayCancel(job) ? (
-                  confirming === job.id ? (
-                    confirmation([job])
+                  {arrayId === undefined ? (
+                    <a href={`/jobs/${encodeURIComponent(job.id)}`} onClick={followLink}>
+                      {job.name}
+                    </a>
                   ) : (
+                    <a href={`/arrays/${encodeURIComponent(arrayId)}`} onClick={followLink}>
+                      {job.name.replace(/\[\d+\]$/, "")} (array)
+                    </a>
+                  )}
+                  <div className="muted" data-project-name={job.projectName ?? ""}>
+                    {job.projectName ?? job.projectId} · {arrayId ?? job.id}
+                  </div>
+                  {job.dependsOn.length === 0 ? null : (
+                    <div className="muted">
+                      after {job.dependsOn.map((dependency) => `${dependency.kind} ${dependency.jobId}`).join(", ")}
+                    </div>
+                  )}
+                </td>
+                <td>
+                  {job.tenantId} · {job.queue}
+                </td>
+                <td>
+                  <JobStateCell job={job} />
+                </td>
+                <td>
+                  {job.reason === null || job.reason === "" ? null : <div className="job-reason">{job.reason}</div>}
+                  {job.placement === null ? null : (
+                    <div className="muted">
+                      {job.placement.racks.length} rack{job.placement.racks.length === 1 ? "" : "s"}
+                      {job.placement.racks.length > 0 ? ` from ${shortId(job.placement.racks[0]!)}` : ""}
+                      {job.placement.zoneId === null ? "" : ` · ${shortId(job.placement.zoneId)}`}
+                    </div>
+                  )}
+                </td>
+                <td className="number">
+                  {job.gpus}
+                  {job.gpuModels.length === 0 ? "" : ` × ${job.gpuModels.join(" or ")}`}
+                </td>
+                <td>{job.dataClass}</td>
+                <td title={formatTime(job.submittedAt)}>
+                  {job.submittedAt === null ? "–" : formatAge(job.submittedAt)}
+                </td>
+                <td className="actions">
+                  {arrayId !== undefined ? (
                     <button
                       type="button"
+                      aria-expanded={open}
+                      aria-label={`${open ? "Hide" : "Show"} tasks of ${job.name.replace(/\[\d+\]$/, "")}`}
                       onClick={() => {
-                        setReason("");
-                        setConfirming(job.id);
+                        const next = new Set(expanded);
+                        if (open) next.delete(arrayId);
+                        else next.add(arrayId);
+                        setExpanded(next);
                       }}
-                      aria-label={`Cancel ${job.name}`}
                     >
-                      Cancel…
+                      {open ? "Hide tasks" : "Show tasks"}
                     </button>
-                  )
-                ) : null}
-              </td>
-            </tr>
-          ))}
+                  ) : rowConfirm !== undefined ? (
+                    confirmation(rowConfirm, [job], `job-${job.id}`)
+                  ) : (
+                    actions.map((action) => (
+                      <button
+                        key={action}
+                        type="button"
+                        onClick={() => setConfirming({ action, target: job.id })}
+                        aria-label={`${actionVerb(action)} ${job.name}`}
+                      >
+                        {actionVerb(action)}…
+                      </button>
+                    ))
+                  )}
+                </td>
+              </tr>
+            );
+            return open ? [row, <ArrayTasks key={`${arrayId}-tasks`} arrayJobId={arrayId} columns={columns} />] : [row];
+          })}
         </tbody>
       </table>
     </>
@@ -511,12 +614,18 @@ function SubmitJobForm(props: { onSubmitted: (job: Job) => void }) {
   const tenant = useResource<Tenant>(
     me.tenantId === null ? undefined : `/v1/tenants/${encodeURIComponent(me.tenantId)}`,
   );
+  const queues = useResource<Queue[]>("/v1/queues");
   const gpuModels = useMemo(() => Object.keys(site?.gpusByModel ?? {}), [site]);
+  const [acceptedModels, setAcceptedModels] = useState<ReadonlySet<string>>(new Set());
   const [values, setValues] = useState({
     projectId: "",
     name: "",
     gpus: "1",
-    gpuModel: "",
+    queue: "",
+    priorityClass: "",
+    array: "",
+    afterOk: "",
+    hold: false,
     topology: "any",
     durationMinutes: "60",
     // Empty until the person picks one: the default follows the tenant (see `defaultDataClass`).
@@ -531,6 +640,10 @@ function SubmitJobForm(props: { onSubmitted: (job: Job) => void }) {
   const projectId = values.projectId === "" ? (projectList[0]?.id ?? "") : values.projectId;
   const dataClasses = tenant.data?.dataClasses ?? ["public"];
   const dataClass = values.dataClass === "" ? defaultDataClass(tenant.data?.kind, dataClasses) : values.dataClass;
+  const myQueues = (queues.data ?? []).filter((queue) => queue.tenantId === me.tenantId);
+  // The server picks the default queue (a student's course queue): the classes shown are those of the one chosen.
+  const chosenQueue = myQueues.find((queue) => queue.name === values.queue);
+  const classes = chosenQueue?.priorityClasses ?? [...new Set(myQueues.flatMap((queue) => queue.priorityClasses))];
 
   const set = (field: keyof typeof values) => (value: string | boolean) =>
     setValues((current) => ({ ...current, [field]: value }));
@@ -547,7 +660,19 @@ function SubmitJobForm(props: { onSubmitted: (job: Job) => void }) {
       projectId,
       name: values.name,
       ...(number(values.gpus) === undefined ? {} : { gpus: number(values.gpus) }),
-      ...(values.gpuModel === "" ? {} : { gpuModel: values.gpuModel }),
+      ...(acceptedModels.size === 0 ? {} : { gpuModels: gpuModels.filter((model) => acceptedModels.has(model)) }),
+      ...(values.queue === "" ? {} : { queue: values.queue }),
+      ...(values.priorityClass === "" ? {} : { priorityClass: values.priorityClass }),
+      ...(values.array.trim() === "" ? {} : { array: values.array.trim() }),
+      ...(values.afterOk.trim() === ""
+        ? {}
+        : {
+            dependsOn: values.afterOk
+              .split(/[\s,]+/)
+              .filter((id) => id !== "")
+              .map((jobId) => ({ kind: "afterok", jobId })),
+          }),
+      ...(values.hold ? { hold: true } : {}),
       topology: values.topology,
       ...(minutes === undefined ? {} : { durationS: Math.round(minutes * 60) }),
       dataClass,
@@ -555,12 +680,21 @@ function SubmitJobForm(props: { onSubmitted: (job: Job) => void }) {
       ...(values.deadline === "" ? {} : { deadline: new Date(values.deadline).toISOString() }),
     };
     try {
-      const job = await client.post<Job>("/v1/jobs", body);
-      setSummary({
-        text: `Submitted ${job.name} (${job.id}): ${job.state}${job.reason === null || job.reason === "" ? "" : ` — ${job.reason}`}`,
-        error: false,
-      });
-      props.onSubmitted(job);
+      const answer = await client.post<Job | JobArraySubmission>("/v1/jobs", body);
+      if ("arrayJobId" in answer && "taskCount" in answer) {
+        setSummary({
+          text: `Submitted array ${answer.arrayJobId} (${answer.array}): ${formatNumber(answer.taskCount)} tasks`,
+          error: false,
+        });
+        if (answer.tasks[0] !== undefined) props.onSubmitted(answer.tasks[0]);
+      } else {
+        const job = answer as Job;
+        setSummary({
+          text: `Submitted ${job.name} (${job.id}): ${job.state}${job.reason === null || job.reason === "" ? "" : ` — ${job.reason}`}`,
+          error: false,
+        });
+        props.onSubmitted(job);
+      }
     } catch (error) {
       const fieldErrors: Partial<Record<FormField, string>> = {};
       if (error instanceof ApiError) {
@@ -636,22 +770,62 @@ function SubmitJobForm(props: { onSubmitted: (job: Job) => void }) {
           />
           {fieldError("gpus")}
         </div>
+        <fieldset
+          className="field field-models"
+          aria-describedby={errors.gpuModels === undefined ? undefined : "job-gpuModels-error"}
+        >
+          <legend>Accepted GPU models (none: any)</legend>
+          {gpuModels.map((model) => (
+            <span key={model} className="field-check">
+              <input
+                id={`job-gpuModels-${model}`}
+                type="checkbox"
+                checked={acceptedModels.has(model)}
+                onChange={(event) => {
+                  const next = new Set(acceptedModels);
+                  if (event.target.checked) next.add(model);
+                  else next.delete(model);
+                  setAcceptedModels(next);
+                }}
+              />
+              <label htmlFor={`job-gpuModels-${model}`}>{model}</label>
+            </span>
+          ))}
+          {fieldError("gpuModels") ?? fieldError("gpuModel")}
+        </fieldset>
         <div className="field">
-          <label htmlFor="job-gpuModel">GPU model</label>
+          <label htmlFor="job-queue">Queue</label>
           <select
-            id="job-gpuModel"
-            value={values.gpuModel}
-            onChange={(event) => set("gpuModel")(event.target.value)}
-            {...fieldProps("gpuModel")}
+            id="job-queue"
+            value={values.queue}
+            onChange={(event) => setValues((current) => ({ ...current, queue: event.target.value, priorityClass: "" }))}
+            {...fieldProps("queue")}
           >
-            <option value="">any</option>
-            {gpuModels.map((model) => (
-              <option key={model} value={model}>
-                {model}
+            <option value="">default</option>
+            {myQueues.map((queue) => (
+              <option key={queue.name} value={queue.name}>
+                {queue.name}
               </option>
             ))}
           </select>
-          {fieldError("gpuModel")}
+          {fieldError("queue")}
+        </div>
+        <div className="field">
+          <label htmlFor="job-priorityClass">Priority class</label>
+          <select
+            id="job-priorityClass"
+            value={values.priorityClass}
+            onChange={(event) => set("priorityClass")(event.target.value)}
+            {...fieldProps("priorityClass")}
+          >
+            <option value="">the queue's ({chosenQueue?.priorityClass ?? "default"})</option>
+            {classes.map((name) => (
+              <option key={name} value={name}>
+                {name}
+              </option>
+            ))}
+          </select>
+          {fieldError("priorityClass")}
         </div>
         <div className="field">
           <label htmlFor="job-topology">Topology</label>
@@ -707,6 +881,36 @@ function SubmitJobForm(props: { onSubmitted: (job: Job) => void }) {
             {...fieldProps("deadline")}
           />
           {fieldError("deadline")}
+        </div>
+        <div className="field">
+          <label htmlFor="job-array">Array (optional, e.g. 0-99%10)</label>
+          <input
+            id="job-array"
+            value={values.array}
+            onChange={(event) => set("array")(event.target.value)}
+            {...fieldProps("array")}
+          />
+          {fieldError("array")}
+        </div>
+        <div className="field">
+          <label htmlFor="job-dependsOn">After these jobs succeed (ids)</label>
+          <input
+            id="job-dependsOn"
+            value={values.afterOk}
+            onChange={(event) => set("afterOk")(event.target.value)}
+            placeholder="job_… or an array id"
+            {...fieldProps("dependsOn")}
+          />
+          {fieldError("dependsOn")}
+        </div>
+        <div className="field field-check">
+          <input
+            id="job-hold"
+            type="checkbox"
+            checked={values.hold}
+            onChange={(event) => set("hold")(event.target.checked)}
+          />
+          <label htmlFor="job-hold">Submit held (starts only once released)</label>
         </div>
         <div className="field field-check">
           <input

@@ -6,10 +6,15 @@ export const formFields = [
   "name",
   "gpus",
   "gpuModel",
+  "gpuModels",
+  "queue",
+  "priorityClass",
   "topology",
   "durationS",
   "dataClass",
   "deadline",
+  "array",
+  "dependsOn",
 ] as const;
 export type FormField = (typeof formFields)[number];
 

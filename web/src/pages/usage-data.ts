@@ -1,32 +1,11 @@
 /**
- * Usage data for the Usage page, in one module so the page does not care where the figures come from: today each
- * month is one `GET /v1/usage?from&to` (the usage report over the platform's own clock); when monthly statements are
- * stored, `loadMonthlyUsage` is the one place to switch. Months run from midnight on the 1st in the site's zone.
+ * Usage data for the Usage page and the tenant Overview, in one module so the pages do not care where the figures
+ * come from: each month is one `GET /v1/usage/statements?month=` (a UTC calendar month per tenant, its projects by
+ * name, and cost when the platform has prices). The platform's clock (`GET /v1/usage`'s `to`) says which month is the
+ * current one: a simulated site may run ahead of the wall clock.
  */
 import type { ApiClient } from "../api/client.ts";
-import { timeZoneShown } from "../format.ts";
-
-/** One line of `GET /v1/usage` (a tenant, or a project of a tenant). */
-export interface UsageLine {
-  readonly tenantId: string;
-  readonly projectId?: string;
-  readonly jobs: number;
-  readonly gpuHoursByModel: Readonly<Record<string, number>>;
-  readonly itEnergyKWh: number;
-  readonly overheadEnergyKWh: number;
-  readonly energyKWh: number;
-  readonly co2Kg: number;
-  readonly waterL: number;
-}
-
-/** `GET /v1/usage`. */
-export interface UsageAnswer {
-  readonly from: string;
-  readonly to: string;
-  readonly source: string;
-  readonly tenants: readonly UsageLine[];
-  readonly projects: readonly UsageLine[];
-}
+import type { UsagePrices, UsageReport, UsageStatements } from "../api/types.ts";
 
 /** The figures a row or a chart shows. */
 export const usageMeasures = [
@@ -38,6 +17,14 @@ export const usageMeasures = [
 /** A measure's key. */
 export type UsageMeasure = (typeof usageMeasures)[number]["key"];
 
+/** What a project's month cost, by part, in the prices' currency. */
+export interface UsageCost {
+  readonly energy: number;
+  readonly gpu: number;
+  readonly cpu: number;
+  readonly total: number;
+}
+
 /** One project in one month. */
 export interface UsageCell {
   readonly jobs: number;
@@ -45,144 +32,119 @@ export interface UsageCell {
   readonly energyKWh: number;
   readonly co2Kg: number;
   readonly waterL: number;
+  /** Null when the platform has no prices. */
+  readonly cost: UsageCost | null;
 }
 
 /** Usage by month (oldest first) and project. */
 export interface MonthlyUsage {
+  /** UTC calendar months; the current one ends at `nowMs`. */
   readonly months: readonly { readonly label: string; readonly fromMs: number; readonly toMs: number }[];
-  /** Project id → name (the caller's projects), tenant id when a line has no project. */
+  /** Projects by tenant then name; `key` is `tenant/project id`. */
   readonly projects: readonly { readonly key: string; readonly name: string; readonly tenantId: string }[];
   /** cells[month][project index]. */
   readonly cells: readonly (readonly UsageCell[])[];
+  /** The platform's prices (null: none configured, so no cost is shown). */
+  readonly prices: UsagePrices;
   readonly source: string;
   /** The platform's clock when read (the end of the last month shown). */
   readonly nowMs: number;
 }
 
-/** Milliseconds the zone is ahead of UTC at `epochMs`. */
-function zoneOffsetMs(zone: string, epochMs: number): number {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat("en-GB", {
-      timeZone: zone,
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-      hourCycle: "h23",
-    })
-      .formatToParts(new Date(epochMs))
-      .map((part) => [part.type, Number(part.value)]),
-  ) as Record<string, number>;
-  const wall = Date.UTC(
-    parts["year"]!,
-    parts["month"]! - 1,
-    parts["day"]!,
-    parts["hour"]!,
-    parts["minute"]!,
-    parts["second"]!,
-  );
-  return wall - Math.floor(epochMs / 1000) * 1000;
-}
-
-/** Midnight on the first of `month` (0–11, may overflow) of `year` in `zone`, epoch ms. */
-export function monthStartMs(year: number, month: number, zone: string): number {
-  const wall = Date.UTC(year, month, 1);
-  const first = wall - zoneOffsetMs(zone, wall);
-  return wall - zoneOffsetMs(zone, first);
-}
-
-/** The last `count` months up to the one holding `nowMs`, in `zone`; the current month ends at `nowMs`. */
-export function monthsUpTo(nowMs: number, count: number, zone: string): MonthlyUsage["months"] {
-  const local = new Date(nowMs + zoneOffsetMs(zone, nowMs));
-  const year = local.getUTCFullYear();
-  const month = local.getUTCMonth();
+/** The last `count` UTC calendar months up to the one holding `nowMs`; the current month ends at `nowMs`. */
+export function monthsUpTo(nowMs: number, count: number): MonthlyUsage["months"] {
+  const now = new Date(nowMs);
+  const year = now.getUTCFullYear();
+  const month = now.getUTCMonth();
   const months: { label: string; fromMs: number; toMs: number }[] = [];
   for (let back = count - 1; back >= 0; back--) {
-    const fromMs = monthStartMs(year, month - back, zone);
-    const toMs = back === 0 ? nowMs : monthStartMs(year, month - back + 1, zone);
-    const label = new Date(Date.UTC(year, month - back, 1)).toISOString().slice(0, 7);
-    months.push({ label, fromMs, toMs });
+    const fromMs = Date.UTC(year, month - back, 1);
+    const toMs = back === 0 ? nowMs : Date.UTC(year, month - back + 1, 1);
+    months.push({ label: new Date(fromMs).toISOString().slice(0, 7), fromMs, toMs });
   }
   return months;
 }
 
-const gpuHoursOf = (line: UsageLine) => Object.values(line.gpuHoursByModel).reduce((sum, hours) => sum + hours, 0);
+const sum = (values: Readonly<Record<string, number>>) =>
+  Object.values(values).reduce((total, value) => total + value, 0);
+const empty: UsageCell = { jobs: 0, gpuHours: 0, energyKWh: 0, co2Kg: 0, waterL: 0, cost: null };
 
-/** Arranges monthly answers into cells by project (named from `names`, project id → name). */
-export function arrangeUsage(
+/** Arranges monthly statements (one answer per month, oldest first) into cells by project. */
+export function arrangeStatements(
   months: MonthlyUsage["months"],
-  answers: readonly UsageAnswer[],
-  names: ReadonlyMap<string, string>,
+  answers: readonly UsageStatements[],
   nowMs: number,
+  source = "",
 ): MonthlyUsage {
+  const prices = answers.find((answer) => answer.prices !== null)?.prices ?? null;
   const projects: { key: string; name: string; tenantId: string }[] = [];
-  const indexOf = new Map<string, number>();
+  const known = new Set<string>();
   for (const answer of answers) {
-    for (const line of answer.projects) {
-      const key = line.projectId ?? line.tenantId;
-      if (indexOf.has(key)) continue;
-      indexOf.set(key, projects.length);
-      projects.push({ key, name: names.get(key) ?? key, tenantId: line.tenantId });
+    for (const statement of answer.statements) {
+      for (const line of statement.projects) {
+        const key = `${line.tenantId}/${line.projectId ?? ""}`;
+        if (known.has(key)) continue;
+        known.add(key);
+        projects.push({ key, name: line.projectName ?? line.projectId ?? line.tenantId, tenantId: line.tenantId });
+      }
     }
   }
   projects.sort((a, b) => a.tenantId.localeCompare(b.tenantId) || a.name.localeCompare(b.name));
-  projects.forEach((project, index) => {
-    indexOf.set(project.key, index);
-  });
+  const indexOf = new Map(projects.map((project, index) => [project.key, index]));
   const cells = answers.map((answer) => {
-    const row: UsageCell[] = projects.map(() => ({ jobs: 0, gpuHours: 0, energyKWh: 0, co2Kg: 0, waterL: 0 }));
-    for (const line of answer.projects) {
-      row[indexOf.get(line.projectId ?? line.tenantId)!] = {
-        jobs: line.jobs,
-        gpuHours: gpuHoursOf(line),
-        energyKWh: line.energyKWh,
-        co2Kg: line.co2Kg,
-        waterL: line.waterL,
-      };
+    const row: UsageCell[] = projects.map(() => ({ ...empty, cost: prices === null ? null : zeroCost }));
+    for (const statement of answer.statements) {
+      const costs = new Map((statement.cost?.projects ?? []).map((cost) => [cost.projectId ?? "", cost]));
+      for (const line of statement.projects) {
+        const cost = costs.get(line.projectId ?? "");
+        row[indexOf.get(`${line.tenantId}/${line.projectId ?? ""}`)!] = {
+          jobs: line.jobs,
+          gpuHours: sum(line.gpuHoursByModel),
+          energyKWh: line.energyKWh,
+          co2Kg: line.co2Kg,
+          waterL: line.waterL,
+          cost:
+            prices === null
+              ? null
+              : cost === undefined
+                ? zeroCost
+                : { energy: cost.energy, gpu: cost.gpu, cpu: cost.cpu, total: cost.total },
+        };
+      }
     }
     return row;
   });
-  return { months, projects, cells, source: answers[0]?.source ?? "", nowMs };
+  return { months, projects, cells, prices, source, nowMs };
 }
 
-/**
- * Reads the last `count` months of the caller's usage, by project, with project names when the caller may read
- * projects (`withNames`; a facility operator sees project ids).
- */
-export async function loadMonthlyUsage(
-  client: ApiClient,
-  count: number,
-  withNames: boolean,
-  signal?: AbortSignal,
-): Promise<MonthlyUsage> {
+const zeroCost: UsageCost = { energy: 0, gpu: 0, cpu: 0, total: 0 };
+
+/** Reads the caller's statements of the last `count` months (the server scopes them: a tenant sees its own). */
+export async function loadMonthlyUsage(client: ApiClient, count: number, signal?: AbortSignal): Promise<MonthlyUsage> {
   // The platform's clock may run ahead of the wall clock (a simulated site): its "now" ends the last month.
-  const latest = await client.get<UsageAnswer>("/v1/usage", signal);
+  const latest = await client.get<UsageReport>("/v1/usage", signal);
   const nowMs = Date.parse(latest.to);
-  const months = monthsUpTo(nowMs, count, timeZoneShown());
-  const [answers, projects] = await Promise.all([
-    Promise.all(
-      months.map((month) =>
-        client.get<UsageAnswer>(
-          `/v1/usage?from=${encodeURIComponent(new Date(month.fromMs).toISOString())}&to=${encodeURIComponent(new Date(month.toMs).toISOString())}`,
-          signal,
-        ),
-      ),
-    ),
-    withNames ? client.get<{ id: string; name: string }[]>("/v1/projects", signal) : Promise.resolve([]),
-  ]);
-  return arrangeUsage(months, answers, new Map(projects.map((project) => [project.id, project.name])), nowMs);
+  const months = monthsUpTo(nowMs, count);
+  const answers = await Promise.all(
+    months.map((month) => client.get<UsageStatements>(`/v1/usage/statements?month=${month.label}`, signal)),
+  );
+  return arrangeStatements(months, answers, nowMs, latest.source);
 }
 
-const csvField = (text: string) => (/[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text);
+/** One CSV field: quoted (a quote doubled) when it holds a comma, quote or line break. */
+const csvField = (text: string) => (/[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text);
 
-/** Usage as CSV, one line per month and project. */
+/** Usage as CSV, one line per month and project, with the cost columns when priced. */
 export function monthlyUsageCsv(usage: MonthlyUsage): string {
-  const lines = ["month,tenant,project,jobs,gpu_hours,energy_kwh,co2_kg,water_l"];
+  const currency = usage.prices?.currency;
+  const header = ["month", "tenant", "project", "jobs", "gpu_hours", "energy_kwh", "co2_kg", "water_l"];
+  if (currency !== undefined)
+    header.push(...["energy", "gpu", "cpu", "total"].map((part) => `cost_${part}_${currency}`));
+  const lines = [header.join(",")];
   usage.months.forEach((month, monthIndex) => {
     usage.projects.forEach((project, projectIndex) => {
       const cell = usage.cells[monthIndex]![projectIndex]!;
+      const cost = cell.cost;
       lines.push(
         [
           month.label,
@@ -193,6 +155,9 @@ export function monthlyUsageCsv(usage: MonthlyUsage): string {
           cell.energyKWh,
           cell.co2Kg,
           cell.waterL,
+          ...(currency === undefined || cost === null
+            ? []
+            : [cost.energy, cost.gpu, cost.cpu, cost.total].map((amount) => amount.toFixed(2))),
         ].join(","),
       );
     });

@@ -1,0 +1,215 @@
+/**
+ * Job actions and priced usage in Chromium against the platform on the lab site, started with usage prices
+ * (ALIXAN_USAGE_PRICES' shape) and its clock at 60×: a tenant's Usage page shows cost by project and month that agrees
+ * with the monthly statements API, in the table, a chart and the CSV; a tenant member holds a waiting job from its
+ * job page and releases it (each after a confirmation, both in the job's history); an array is one row in Workloads
+ * and expands to its tasks. axe-core finds no serious or critical violation on these pages.
+ *
+ * Screenshots go to test-output/browser/ (names start with `jobs-`).
+ */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { after, afterEach, before, describe, test } from "node:test";
+import type { Download } from "playwright-core";
+import { BrowserHarness } from "../support/browser.ts";
+
+const harness = new BrowserHarness();
+const prices = { currency: "EUR", energyPerKWh: 0.2, gpuHour: { "*": 3 }, cpuCoreHour: 0.01 };
+
+interface Statements {
+  prices: unknown;
+  statements: {
+    tenantId: string;
+    projects: { projectId?: string; projectName?: string }[];
+    cost: { total: number; projects: { projectId?: string; total: number }[] } | null;
+  }[];
+}
+
+interface JobAnswer {
+  id: string;
+  state: string;
+  held: unknown;
+  reason: string;
+}
+
+describe("job actions and priced usage in Chromium", { timeout: 300_000 }, () => {
+  let projectId = "";
+  let projectName = "";
+  before(async () => {
+    await harness.start("lab", { speed: 60, usagePrices: prices });
+    const lea = harness.key("tenant-member", "lea.martin@valdiag.example");
+    const projects = await harness.api<{ id: string; name: string }[]>(lea.token, "GET", "/v1/projects");
+    projectId = projects[0]!.id;
+    projectName = projects[0]!.name;
+    const job = await harness.api<JobAnswer>(lea.token, "POST", "/v1/jobs", {
+      projectId,
+      name: "slide triage",
+      gpus: 4,
+      durationS: 7 * 86_400,
+      dataClass: "health",
+    });
+    assert.equal(job.state, "running");
+    // Usage accrues from the twin's minutes: wait for the first priced energy.
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const month = new Date(Date.parse((await harness.api<{ to: string }>(lea.token, "GET", "/v1/usage")).to));
+      const label = month.toISOString().slice(0, 7);
+      const answer = await harness.api<Statements>(lea.token, "GET", `/v1/usage/statements?month=${label}`);
+      if ((answer.statements[0]?.cost?.total ?? 0) > 0) break;
+      assert.ok(Date.now() < deadline, "no priced usage after 60 s");
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  });
+  afterEach(() => {
+    const errors = harness.takeErrors();
+    assert.deepEqual(errors, [], `browser console errors:\n${errors.join("\n")}`);
+  });
+  after(async () => {
+    await harness.stop();
+  });
+
+  test("a tenant sees cost by project and month, agreeing with the statements, in table, chart and CSV", async () => {
+    const key = harness.key("tenant-admin", "admin@valdiag.example");
+    const page = await harness.openPage();
+    await harness.signIn(page, key, "/usage");
+    const table = page.locator("table.usage-table");
+    await table.waitFor();
+    await page
+      .locator("[data-prices='EUR']")
+      .getByText(/€0\.20 per kWh/)
+      .waitFor();
+    await table.locator("th[data-column='cost']").getByText("Cost (EUR)").waitFor();
+    await page.locator("figure.bar-chart").filter({ hasText: "Cost (EUR)" }).waitFor();
+
+    const current = table.locator("tbody tr").last();
+    assert.match((await current.textContent()) ?? "", new RegExp(projectName));
+    const shown = Number(await current.locator("td[data-cost]").getAttribute("data-cost"));
+    assert.ok(shown > 0, `cost this month: ${shown}`);
+    const month = ((await current.locator("td").first().textContent()) ?? "").trim();
+    const statements = await harness.api<Statements>(key.token, "GET", `/v1/usage/statements?month=${month}`);
+    const statement = statements.statements.find((line) => line.tenantId === "valdiag")!;
+    const fromApi = statement.cost!.projects.find((line) => line.projectId === projectId)!.total;
+    // The page reads the statement after the test did: usage only grows in between.
+    assert.ok(shown >= fromApi - 1e-9, `page ${shown} ≥ API ${fromApi} read before it`);
+    await harness.screenshot(page, "jobs-01-usage-cost");
+    assert.deepEqual(await harness.audit(page), [], "axe on the priced usage page");
+
+    const waiting: Promise<Download> = page.waitForEvent("download");
+    await page.getByRole("button", { name: "Download (CSV)" }).click();
+    const csv = readFileSync(await (await waiting).path(), "utf8")
+      .trim()
+      .split("\n");
+    assert.equal(
+      csv[0],
+      "month,tenant,project,jobs,gpu_hours,energy_kwh,co2_kg,water_l,cost_energy_EUR,cost_gpu_EUR,cost_cpu_EUR,cost_total_EUR",
+    );
+    const last = csv.at(-1)!.split(",");
+    assert.equal(last[2], projectName);
+    assert.ok(Math.abs(Number(last[11]) - shown) < 0.006, `the CSV's cost ${last[11]} is the table's ${shown}`);
+    assert.ok(
+      Math.abs(Number(last[8]) + Number(last[9]) + Number(last[10]) - Number(last[11])) < 0.011,
+      "parts add up to the total",
+    );
+  });
+
+  test("a tenant member holds a waiting job from its page, then releases it, each after confirming", async () => {
+    const lea = harness.key("tenant-member", "lea.martin@valdiag.example");
+    const first = await harness.api<JobAnswer>(lea.token, "POST", "/v1/jobs", {
+      projectId,
+      name: "segmentation",
+      gpus: 1,
+      durationS: 7 * 86_400,
+      dataClass: "health",
+    });
+    // Waits on the first: a job that is queued, so it may be held.
+    const waiting = await harness.api<JobAnswer>(lea.token, "POST", "/v1/jobs", {
+      projectId,
+      name: "report summarising",
+      gpus: 1,
+      durationS: 3600,
+      dataClass: "health",
+      dependsOn: [{ kind: "afterok", jobId: first.id }],
+    });
+    assert.equal(waiting.state, "queued");
+
+    const page = await harness.openPage();
+    await harness.signIn(page, lea, "/workloads");
+    const row = page.locator(`tr[data-job-id="${waiting.id}"]`);
+    await row.waitFor();
+    assert.match((await row.textContent()) ?? "", new RegExp(`${projectName}.*afterok ${first.id}`));
+    await row.getByRole("link", { name: "report summarising" }).click();
+    await page.waitForURL(new RegExp(`/jobs/${waiting.id}$`));
+    await page.getByRole("heading", { name: "report summarising", level: 1 }).waitFor();
+    await page.locator("dd[data-project-name]").getByText(projectName).waitFor();
+    await page.getByRole("link", { name: first.id }).waitFor();
+
+    // Hold: keeping it changes nothing; confirming holds it with the reason.
+    await page.getByRole("button", { name: "Hold report summarising" }).click();
+    const dialog = page.getByRole("alertdialog", { name: "Confirm hold" });
+    await dialog.getByRole("button", { name: "Keep it" }).click();
+    await dialog.waitFor({ state: "detached" });
+    assert.equal((await harness.api<JobAnswer>(lea.token, "GET", `/v1/jobs/${waiting.id}`)).held, null);
+    await page.getByRole("button", { name: "Hold report summarising" }).click();
+    await page.getByLabel("Reason (kept in the job's history)").fill("input slides not ready");
+    await harness.screenshot(page, "jobs-02-hold-confirm");
+    await page.getByRole("button", { name: "Yes, hold the job" }).click();
+    await page.locator("#job-action-result").getByText("Held 1 job.").waitFor();
+    await page.locator("dd[data-held-by]").waitFor();
+    const held = await harness.api<JobAnswer>(lea.token, "GET", `/v1/jobs/${waiting.id}`);
+    assert.notEqual(held.held, null);
+    assert.equal(held.state, "queued");
+    await page.locator("tr[data-event='job.hold']").waitFor();
+    assert.deepEqual(await harness.audit(page), [], "axe on the job page");
+    await harness.screenshot(page, "jobs-03-held");
+
+    await page.getByRole("button", { name: "Release report summarising" }).click();
+    await page.getByRole("button", { name: "Yes, release the job" }).click();
+    await page.locator("#job-action-result").getByText("Released 1 job.").waitFor();
+    await page.locator("dd[data-held-by]").waitFor({ state: "detached" });
+    const released = await harness.api<JobAnswer>(lea.token, "GET", `/v1/jobs/${waiting.id}`);
+    assert.equal(released.held, null);
+    assert.match(released.reason, new RegExp(`waiting for job ${first.id}`));
+    await page.locator("tr[data-event='job.release']").waitFor();
+    const history = await harness.api<{ event: string; detail: { reason?: string } }[]>(
+      lea.token,
+      "GET",
+      `/v1/jobs/${waiting.id}/history`,
+    );
+    const hold = history.find((event) => event.event === "job.hold");
+    assert.equal(hold?.detail.reason, "input slides not ready");
+    await harness.screenshot(page, "jobs-04-released");
+    for (const id of [waiting.id, first.id]) await harness.api(lea.token, "POST", `/v1/jobs/${id}/cancel`, {});
+  });
+
+  test("an array is one row in Workloads with its task counts, and expands to its tasks", async () => {
+    const lea = harness.key("tenant-member", "lea.martin@valdiag.example");
+    const array = await harness.api<{ arrayJobId: string; taskCount: number }>(lea.token, "POST", "/v1/jobs", {
+      projectId,
+      name: "tile sweep",
+      gpus: 1,
+      durationS: 86_400,
+      dataClass: "health",
+      array: "0-11%4",
+    });
+    const page = await harness.openPage();
+    await harness.signIn(page, lea, "/workloads?namePrefix=tile");
+    const rows = page.locator("table.jobs tbody tr[data-job-id]");
+    await rows.first().waitFor();
+    assert.equal(await rows.count(), 1, "twelve tasks, one row");
+    const row = rows.first();
+    assert.equal(await row.getAttribute("data-array-job-id"), array.arrayJobId);
+    assert.equal(await row.locator("[data-array-tasks]").getAttribute("data-array-tasks"), "12");
+    assert.match((await row.textContent()) ?? "", /4 running · 8 queued|8 queued · 4 running/);
+    await row.getByRole("button", { name: "Show tasks of tile sweep" }).click();
+    const tasks = page.locator(`tr[data-array-of="${array.arrayJobId}"] li[data-task-id]`);
+    await tasks.first().waitFor();
+    assert.equal(await tasks.count(), 12);
+    assert.deepEqual(await harness.audit(page), [], "axe on Workloads with an expanded array");
+    await harness.screenshot(page, "jobs-05-array-expanded");
+    await row.getByRole("link", { name: "tile sweep (array)" }).click();
+    await page.getByRole("heading", { name: `Array ${array.arrayJobId}`, level: 1 }).waitFor();
+    await page.locator("table.array-tasks-table tbody tr").first().waitFor();
+    assert.equal(await page.locator("table.array-tasks-table tbody tr").count(), 12);
+    await harness.api(lea.token, "POST", `/v1/job-arrays/${array.arrayJobId}/cancel`, {});
+  });
+});
