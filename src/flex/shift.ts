@@ -123,10 +123,11 @@ export class CostCurve {
     }
   }
 
-  /** First and one-past-last time the series covers. */
+  /** First time the series covers. */
   get startS(): number {
     return this.series.originS;
   }
+  /** One past the last time the series covers. */
   get endS(): number {
     return this.series.originS + this.series.values.length * hourS;
   }
@@ -162,6 +163,7 @@ export class CostCurve {
  * aiming at the same cheap hour beyond what the site can run.
  */
 export class ShiftLedger {
+  /** GPUs held jobs may plan in any one hour. */
   readonly capacityGpus: number;
   readonly #originS: number;
   readonly #planned: Float64Array;
