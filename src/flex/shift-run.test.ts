@@ -99,6 +99,7 @@ describe("shifting in the twin", () => {
       "both",
     );
     assert.equal(figures.jobsShifted, 0);
+    assert.equal(figures.otherJobsDelayed, 0);
     assert.equal(figures.eurSaved, 0);
     assert.equal(figures.tCO2Saved, 0);
     assert.equal(figures.deadlinesMissed, 0);

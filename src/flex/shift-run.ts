@@ -109,6 +109,12 @@ export interface ShiftingFigures {
   readonly tCO2Saved: number;
   /** Mean start delay of the shifted jobs against the baseline schedule, hours. */
   readonly meanDelayH: number;
+  /**
+   * Jobs not shifted that started later than in the baseline (held jobs running at their hour took the GPUs they
+   * would have had), and their mean extra wait, hours: the cost of shifting to other work, shown rather than hidden.
+   */
+  readonly otherJobsDelayed: number;
+  readonly otherMeanDelayH: number;
   /** Deferrable jobs that ended after their deadline, in the shifted and in the baseline schedule. */
   readonly deadlinesMissed: number;
   readonly baselineDeadlinesMissed: number;
@@ -208,9 +214,19 @@ export function shiftingFigures(
   let shifted = 0;
   let gpuHours = 0;
   let delayS = 0;
+  let othersDelayed = 0;
+  let otherDelayS = 0;
   for (const job of schedules.shifted.jobs) {
     const plan = plans.get(job.index);
-    if (plan?.verdict !== "shifted" || Number.isNaN(job.firstStartS)) continue;
+    if (Number.isNaN(job.firstStartS)) continue;
+    if (plan?.verdict !== "shifted") {
+      const before = baselineStart.get(job.spec.id) ?? job.firstStartS;
+      if (job.firstStartS > before + 1e-6) {
+        othersDelayed++;
+        otherDelayS += job.firstStartS - before;
+      }
+      continue;
+    }
     shifted++;
     gpuHours += (jobGpus(job.spec) * job.spec.durationS) / secondsPer.h;
     delayS += job.firstStartS - (baselineStart.get(job.spec.id) ?? job.spec.submitS);
@@ -235,6 +251,8 @@ export function shiftingFigures(
     eurSaved: eur(base.eur - moved.eur),
     tCO2Saved: base.tCO2 - moved.tCO2,
     meanDelayH: shifted > 0 ? delayS / shifted / secondsPer.h : 0,
+    otherJobsDelayed: othersDelayed,
+    otherMeanDelayH: othersDelayed > 0 ? otherDelayS / othersDelayed / secondsPer.h : 0,
     deadlinesMissed: missed(schedules.shifted.jobs),
     baselineDeadlinesMissed: missed(schedules.baseline.jobs),
     baseline: { eur: eur(base.eur), tCO2: base.tCO2, gridMWh: base.mwh },

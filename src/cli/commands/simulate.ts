@@ -172,7 +172,8 @@ function shiftingLine(figures: ShiftingFigures): string {
     `shifting (${figures.objective}): ${figures.jobsShifted} of ${figures.deferrableJobs} deferrable jobs shifted ` +
     `(${formatNumber(figures.gpuHoursShifted)} GPU-h, mean delay ${figures.meanDelayH.toFixed(2)} h), ${eur}, ` +
     `${formatNumber(figures.tCO2Saved)} tCO2 saved, deadlines missed ${figures.deadlinesMissed} ` +
-    `(${figures.baselineDeadlinesMissed} when started at submission)`
+    `(${figures.baselineDeadlinesMissed} when started at submission), ${figures.otherJobsDelayed} other jobs ` +
+    `started later (mean ${figures.otherMeanDelayH.toFixed(2)} h)`
   );
 }
 
