@@ -2,7 +2,8 @@
  * Grid events: what the grid asks of the site, read from a YAML or JSON file (one TypeBox schema): curtailment
  * requests (reduce by MW or by a fraction of the site's IT power, at a time, for a duration, with a notice), the
  * day-ahead price series (€/MWh) and stress levels in the style of RTE's EcoWatt (green, orange, red by hour), plus
- * the fleet's flexibility classes and the control's timings. Times are absolute (ISO 8601 with a date, read on the
+ * the grid's carbon intensity (gCO2/kWh, RTE éCO2mix style), the settings of price- and carbon-aware shifting, the
+ * fleet's flexibility classes and the control's timings. Times are absolute (ISO 8601 with a date, read on the
  * site's wall clock) or offsets from the simulation start (`+2h`). Every problem names its path and line.
  */
 import { type Static, Type } from "typebox";
@@ -38,6 +39,34 @@ const PriceSchema = Type.Object(
 );
 const StressSchema = Type.Object(
   { at: Time, level: Type.Union([Type.Literal("green"), Type.Literal("orange"), Type.Literal("red")]) },
+  { additionalProperties: false },
+);
+const CarbonSchema = Type.Object(
+  { at: Time, gCO2PerKWh: Type.Number({ minimum: 0, maximum: 2000 }) },
+  { additionalProperties: false, description: "grid carbon intensity (RTE éCO2mix style), holds until the next point" },
+);
+const DeferralRuleSchema = Type.Object(
+  {
+    queue: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    priorityClass: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    /** Hours a matching job may wait beyond its expected duration (deadline = submission + duration + slack). */
+    slackH: Type.Number({ minimum: 0, maximum: 720 }),
+  },
+  { additionalProperties: false },
+);
+const ShiftingSchema = Type.Object(
+  {
+    /** `both`: tCO2 counted at this price, €/t, beside the energy price. */
+    carbonPriceEurPerTonne: Type.Optional(Type.Number({ minimum: 0, maximum: 10_000 })),
+    /** `both`: weight of the energy price (0 leaves carbon alone at its price). */
+    priceWeight: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+    /** A job is shifted only if it saves at least this share of its cost at once. */
+    minimumGain: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+    /** Share of the site's GPUs that held jobs may plan in any one hour. */
+    capacityShare: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1 })),
+    /** Jobs without a deadline of their own that may wait (first matching rule). */
+    deferrable: Type.Optional(Type.Array(DeferralRuleSchema, { maxItems: 100 })),
+  },
   { additionalProperties: false },
 );
 const FleetShareSchema = Type.Object(
@@ -76,6 +105,8 @@ export const GridEventsFileSchema = Type.Object(
     curtailments: Type.Optional(Type.Array(CurtailmentSchema, { maxItems: 1000 })),
     prices: Type.Optional(Type.Array(PriceSchema, { maxItems: 100_000 })),
     stress: Type.Optional(Type.Array(StressSchema, { maxItems: 100_000 })),
+    carbon: Type.Optional(Type.Array(CarbonSchema, { maxItems: 100_000 })),
+    shifting: Type.Optional(ShiftingSchema),
     fleet: Type.Optional(Type.Array(FleetShareSchema, { maxItems: 30 })),
     control: Type.Optional(ControlSchema),
   },
@@ -113,12 +144,37 @@ export interface FleetShare {
   readonly slackH: readonly [number, number];
 }
 
+/** Settings of price- and carbon-aware shifting (see the schema and `shift.ts`). */
+export interface ShiftSettings {
+  readonly carbonPriceEurPerTonne: number;
+  readonly priceWeight: number;
+  readonly minimumGain: number;
+  readonly capacityShare: number;
+  readonly deferrable: readonly { readonly queue?: string; readonly priorityClass?: string; readonly slackH: number }[];
+}
+
+/**
+ * Default shifting: carbon at 100 €/t (about the EU ETS allowance price of 2023–2025), the energy price at weight 1,
+ * a shift only when it saves at least 1 % of the cost at once, held jobs planning at most half the site's GPUs in any
+ * hour, and no job deferrable beyond what its trace says.
+ */
+export const defaultShifting: ShiftSettings = {
+  carbonPriceEurPerTonne: 100,
+  priceWeight: 1,
+  minimumGain: 0.01,
+  capacityShare: 0.5,
+  deferrable: [],
+};
+
 /** Grid events resolved against a run's start. */
 export interface GridEvents {
   readonly curtailments: readonly Curtailment[];
   /** Day-ahead prices by time (seconds into the typical year), sorted. */
   readonly prices: readonly { readonly atS: number; readonly eurPerMWh: number }[];
   readonly stress: readonly { readonly atS: number; readonly level: "green" | "orange" | "red" }[];
+  /** Grid carbon intensity by time (gCO2/kWh), sorted; empty when the file has none. */
+  readonly carbon: readonly { readonly atS: number; readonly gCO2PerKWh: number }[];
+  readonly shifting: ShiftSettings;
   readonly fleet: readonly FleetShare[];
   readonly control: ControlSettings;
 }
@@ -271,8 +327,16 @@ export function resolveGridEvents(file: GridEventsFile, clock: RunClock, fileNam
     if (!atS.ok) return atS;
     stress.push({ atS: atS.value, level: item.level });
   }
+  const carbon: { atS: number; gCO2PerKWh: number }[] = [];
+  for (const [index, item] of (file.carbon ?? []).entries()) {
+    const atS = resolveTime(item.at, clock, `${fileName}: carbon[${index}].at`);
+    if (!atS.ok) return atS;
+    carbon.push({ atS: atS.value, gCO2PerKWh: item.gCO2PerKWh });
+  }
   prices.sort((a, b) => a.atS - b.atS);
   stress.sort((a, b) => a.atS - b.atS);
+  carbon.sort((a, b) => a.atS - b.atS);
+  const shifting = { ...defaultShifting, ...file.shifting };
   const fleet = file.fleet?.map((item) => ({ ...item, slackH: item.slackH ?? ([0, 0] as const) })) ?? defaultFleet;
   for (const profile of ["training", "inference", "office-hours"] as const) {
     const total = fleet.filter((item) => item.profile === profile).reduce((sum, item) => sum + item.share, 0);
@@ -282,7 +346,15 @@ export function resolveGridEvents(file: GridEventsFile, clock: RunClock, fileNam
     if (item.slackH[1] < item.slackH[0])
       return failure(`${fileName}: fleet[${index}].slackH: [low, high] with low ≤ high`);
   }
-  return success({ curtailments, prices, stress, fleet, control: { ...defaultControl, ...file.control } });
+  return success({
+    curtailments,
+    prices,
+    stress,
+    carbon,
+    shifting,
+    fleet,
+    control: { ...defaultControl, ...file.control },
+  });
 }
 
 /** A time on the twin's clock as `day 196 17:00`. */

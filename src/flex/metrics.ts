@@ -50,7 +50,7 @@ export interface FlexibilityReport {
 const reboundWindowS = secondsPer.h;
 
 /** Site grid import per step (kW), filled by `onStep`. */
-function gridRecorder(steps: number): { grid: Float64Array; onStep: (kernel: PartitionKernel) => void } {
+export function gridRecorder(steps: number): { grid: Float64Array; onStep: (kernel: PartitionKernel) => void } {
   const grid = new Float64Array(steps);
   let index = 0;
   return {
@@ -129,7 +129,7 @@ export function eventFigures(
 export async function simulateWithGridEvents(
   options: SimulationOptions,
   events: GridEvents,
-): Promise<Outcome<{ result: TwinResult; flexibility: FlexibilityReport }>> {
+): Promise<Outcome<{ result: TwinResult; flexibility: FlexibilityReport; quietGridKw: Float64Array }>> {
   const steps = Math.round(options.durationS / options.stepS);
   const seed = options.seed ?? 1;
   const startS = options.startS ?? 0;
@@ -161,5 +161,6 @@ export async function simulateWithGridEvents(
   return success({
     result: curtailed.result,
     flexibility: { events: figures, available: base.controller.available, baseline: base.result.kpis },
+    quietGridKw: base.grid,
   });
 }

@@ -11,3 +11,22 @@ export interface UtilisationSource {
    */
   fill(timeS: number, out: Float64Array): void;
 }
+
+/**
+ * A source whose own clock starts at `offsetS` of the run's clock: a scheduled trace's time 0 is the run's start
+ * (`simulate --from`), while the twin asks for seconds into the typical year.
+ */
+export class OffsetUtilisation implements UtilisationSource {
+  readonly #source: UtilisationSource;
+  readonly #offsetS: number;
+
+  /** Wraps `source`, whose time 0 is `offsetS` on the caller's clock. */
+  constructor(source: UtilisationSource, offsetS: number) {
+    this.#source = source;
+    this.#offsetS = offsetS;
+  }
+
+  fill(timeS: number, out: Float64Array): void {
+    this.#source.fill(timeS - this.#offsetS, out);
+  }
+}

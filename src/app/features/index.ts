@@ -3,6 +3,7 @@
  */
 
 import type { ExecutionConfig } from "../../execution/config.ts";
+import type { LiveShiftFactory } from "../../flex/shift-live.ts";
 import { consoleRoutes } from "../../server/routes/console.ts";
 import type { ConfiguredOptions } from "../../telemetry/config.ts";
 import type { Feature } from "../compose.ts";
@@ -34,6 +35,8 @@ export interface FeatureOptions {
   readonly usageFlushMs?: number;
   /** Prices of monthly usage statements (ALIXAN_USAGE_PRICES). */
   readonly usagePrices?: UsagePrices | undefined;
+  /** Price- and carbon-aware shifting of deferrable jobs (`serve --grid-signals --shift`). */
+  readonly shift?: LiveShiftFactory | undefined;
 }
 
 /** A fresh set of the platform's features (each start gets its own instances: no shared state between apps). */
@@ -61,6 +64,7 @@ export function platformFeatures(options: FeatureOptions = {}): {
     ...(options.execution === undefined ? {} : { execution: options.execution }),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.maxQueuedPerTenant === undefined ? {} : { maxQueuedPerTenant: options.maxQueuedPerTenant }),
+    ...(options.shift === undefined ? {} : { shift: options.shift }),
   });
   const live = liveFeature({ telemetry, coupling: jobs.coupling, ...speed });
   const console: Feature = { name: "console", start: async () => ({ routes: consoleRoutes() }) };

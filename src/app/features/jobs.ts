@@ -8,7 +8,9 @@
  * The pieces live in `src/app/jobs/`: the engine (generations, carrying jobs over site changes, persistence),
  * the records and their views, and the routes. This file wires them as a feature.
  */
+
 import type { ExecutionConfig } from "../../execution/config.ts";
+import type { LiveShiftFactory } from "../../flex/shift-live.ts";
 import type { DrainFeed } from "../../scheduler/checks.ts";
 import { inventoryFromSite } from "../../scheduler/inventory.ts";
 import type { QueueSetConfig } from "../../scheduler/queues.ts";
@@ -40,6 +42,8 @@ export interface JobsOptions {
   readonly clock?: () => number;
   /** Maintenance drains the scheduler follows. */
   readonly drainFeed?: DrainFeed;
+  /** Price- and carbon-aware shifting of deferrable jobs (`serve --grid-signals --shift`). */
+  readonly shift?: LiveShiftFactory;
 }
 
 /** The jobs feature and its coupling to the live twin. */
@@ -95,6 +99,7 @@ export function jobsFeature(
         ...(options.speed === undefined ? {} : { speed: options.speed }),
         ...(options.clock === undefined ? {} : { clock: options.clock }),
         drainFeed: options.drainFeed,
+        ...(options.shift === undefined ? {} : { shift: options.shift }),
       });
       engine = jobs;
       await jobs.restore();

@@ -14,6 +14,7 @@ import type { Updateable } from "kysely";
 import { type ExecutionConfig, simulatedExecution, usesSlurm } from "../../execution/config.ts";
 import { freeGpusOn, type NativeArrays, type SlurmHooks, type StoredRun } from "../../execution/slurm.ts";
 import { slurmNodeName } from "../../execution/slurm-config.ts";
+import type { LiveShiftFactory } from "../../flex/shift-live.ts";
 import type { Site } from "../../model/site.ts";
 import type { UtilisationSource } from "../../model/utilisation.ts";
 import { nextLapseMs, zonePolicyKey } from "../../model/zones.ts";
@@ -43,6 +44,8 @@ export interface JobsEngineOptions {
   readonly log?: (message: string) => void;
   /** Maintenance drains every generation's scheduler follows. */
   readonly drainFeed?: DrainFeed | undefined;
+  /** Price- and carbon-aware shifting of deferrable jobs, per generation. */
+  readonly shift?: LiveShiftFactory | undefined;
 }
 
 /** Jobs, their scheduler generation, persistence and audit. */
@@ -113,6 +116,7 @@ export class JobsEngine {
       slurmArrays: this.#slurmArrays,
       drainFeed: this.#options.drainFeed,
       platformChecks: [this.controls],
+      shift: this.#options.shift,
     });
   }
 

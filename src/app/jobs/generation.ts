@@ -8,6 +8,7 @@ import { RoutingExecutor } from "../../execution/routing.ts";
 import { type NativeArrays, SlurmExecutor, type SlurmHooks } from "../../execution/slurm.ts";
 import { SlurmCli } from "../../execution/slurm-cli.ts";
 import { partitionName } from "../../execution/slurm-config.ts";
+import type { LiveShiftFactory } from "../../flex/shift-live.ts";
 import type { Site } from "../../model/site.ts";
 import type { UtilisationSource } from "../../model/utilisation.ts";
 import { zonePolicyKey } from "../../model/zones.ts";
@@ -91,6 +92,8 @@ export interface GenerationSettings {
   readonly drainFeed?: DrainFeed | undefined;
   /** Checks of the platform's own (holds, dependencies, array throttles), applied after the site's. */
   readonly platformChecks?: readonly AdmissionCheck[];
+  /** Price- and carbon-aware shifting of deferrable jobs (`serve --grid-signals --shift`), built per generation. */
+  readonly shift?: LiveShiftFactory | undefined;
 }
 
 /** Builds a generation over `site` (version `version`). Fails with a message when the checks cannot be built. */
@@ -100,6 +103,9 @@ export function buildGeneration(site: Site, version: number, settings: Generatio
   const checks = standardChecks(inventory, { facility, holdForZones: true, drainFeed: settings.drainFeed });
   if (typeof checks === "string") throw new Error(checks);
   checks.push(...(settings.platformChecks ?? []));
+  // The shift check reads the scheduler's clock: fix its epoch here so both agree.
+  const epochMs = settings.epochMs ?? Date.now();
+  if (settings.shift !== undefined) checks.push(settings.shift(inventory, epochMs, site.timezone));
   const execution = settings.execution;
   const slurmMode = usesSlurm(execution);
   const nodeHall = inventory.levels[inventory.facility!.hallLevel]!.groupOfNode;
@@ -127,7 +133,7 @@ export function buildGeneration(site: Site, version: number, settings: Generatio
     queues: settings.queues,
     checks,
     ...(settings.speed === undefined ? {} : { speed: settings.speed }),
-    ...(settings.epochMs === undefined ? {} : { epochMs: settings.epochMs }),
+    epochMs,
     onChange: (job) => settings.onChange(generation, job),
     executor: (scheduler) => {
       const simulated = new SimulatedExecutor(scheduler);

@@ -3,6 +3,7 @@
  * loaded, the demo tenants seeded on first start, and graceful shutdown on SIGTERM or SIGINT (in-flight requests
  * finish, the store is flushed and closed).
  */
+
 import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
@@ -13,6 +14,8 @@ import { parseUsagePrices } from "../../app/usage/prices.ts";
 import { loadPlatformConfig, type PlatformConfig } from "../../config/file.ts";
 import { restrictFileCreation } from "../../core/private-files.ts";
 import { type ExecutionConfig, loadExecutionFile } from "../../execution/config.ts";
+import { type ShiftObjective, shiftObjectives } from "../../flex/shift.ts";
+import { type LiveShiftFactory, liveShift } from "../../flex/shift-live.ts";
 import { parseQueueConfig, type QueueSetConfig } from "../../scheduler/queues.ts";
 import { parseLogLevel } from "../../server/logging.ts";
 import { describeLocation, locationFromEnvironment, type StoreLocation } from "../../store/database.ts";
@@ -33,6 +36,9 @@ export interface ServeOptions {
   /** `--demo [load]`: true, a share of the site's GPUs as text, or false (`--no-demo`). */
   demo?: boolean | string;
   queues?: string;
+  /** `--grid-signals FILE` and `--shift price|carbon|both`: hold deferrable jobs for cheaper or cleaner hours. */
+  gridSignals?: string;
+  shift?: string;
 }
 
 /** The demo load asked for: 0 when off, else a share of the site's GPUs (`--demo` alone: 0.5). */
@@ -100,6 +106,26 @@ function keysFile(location: StoreLocation): string | undefined {
     : undefined;
 }
 
+/** The live shift from `--grid-signals` and `--shift`, or undefined without them. */
+function liveShiftOf(options: ServeOptions, speed: number): LiveShiftFactory | undefined {
+  if (options.shift === undefined && options.gridSignals === undefined) return undefined;
+  if (options.shift === undefined || options.gridSignals === undefined)
+    throw new CliError("--shift and --grid-signals go together", exitCodes.usage);
+  if (!(shiftObjectives as readonly string[]).includes(options.shift))
+    throw new CliError(`--shift: "${options.shift}" is not one of ${shiftObjectives.join(", ")}`, exitCodes.usage);
+  if (speed !== 1)
+    throw new CliError("--shift: prices and carbon follow the wall clock; the live speed must be 1", exitCodes.usage);
+  let text: string;
+  try {
+    text = readFileSync(options.gridSignals, "utf8");
+  } catch (error) {
+    throw new CliError(`--grid-signals: cannot read ${options.gridSignals}: ${(error as Error).message}`);
+  }
+  const shift = liveShift(text, options.gridSignals, options.shift as ShiftObjective);
+  if (!shift.ok) throw new CliError(`--grid-signals: ${shift.error}`);
+  return shift.value;
+}
+
 /** Starts the platform and resolves when it has stopped. */
 export async function servePlatform(options: ServeOptions): Promise<void> {
   const port = Number(options.port);
@@ -134,6 +160,7 @@ export async function servePlatform(options: ServeOptions): Promise<void> {
   const prices = pricesText === undefined || pricesText === "" ? undefined : parseUsagePrices(pricesText);
   if (prices !== undefined && prices.problems.length > 0)
     throw new CliError(prices.problems.join("\n"), exitCodes.usage);
+  const shift = liveShiftOf(options, speed);
   const location = storeLocation(options, fileConfig.store);
   const site = options.site ?? fileConfig.site ?? "alixan";
   // Everything this process writes (store, telemetry, keys) is private to its user; it writes nothing else.
@@ -151,6 +178,7 @@ export async function servePlatform(options: ServeOptions): Promise<void> {
         ...(execution === undefined ? {} : { execution }),
         ...(fileConfig.telemetry === undefined ? {} : { telemetry: fileConfig.telemetry }),
         usagePrices: prices?.prices,
+        shift,
       }),
       // JSON lines on stdout (pino); the human start-up summary goes to stderr so stdout stays machine-readable.
       logger: { level },
@@ -248,6 +276,11 @@ export function withServeOptions(command: Command): Command {
       "--execution <file>",
       "where admitted jobs run: simulated (default) or Slurm, per site or hall (see docs/execution.md)",
       process.env["ALIXAN_EXECUTION"],
+    )
+    .option("--grid-signals <file>", "grid-signals file (prices, carbon; docs/flexibility.md) for --shift")
+    .option(
+      "--shift <price|carbon|both>",
+      "hold deferrable jobs with a deadline for their cheapest / lowest-carbon hours (needs --grid-signals)",
     );
 }
 

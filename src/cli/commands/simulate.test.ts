@@ -174,4 +174,63 @@ describe("alixan simulate", () => {
       rmSync(directory, { recursive: true, force: true });
     }
   });
+
+  it("--shift prints flexibility.shifting from both schedules, and names what it needs", async () => {
+    const directory = mkdtempSync(join(tmpdir(), "alixan-shift-"));
+    try {
+      const signals = join(directory, "signals.yaml");
+      // Day-ahead shape made up for the test, from the run's start (22:00): 120 €/MWh, 25 €/MWh from 23:00 to 03:00.
+      const prices = Array.from(
+        { length: 24 },
+        (_, hour) => `  - { at: '+${hour}h', eurPerMWh: ${hour >= 1 && hour < 5 ? 25 : 120} }`,
+      );
+      writeFileSync(
+        signals,
+        ["version: 1", "prices:", ...prices, "shifting: { deferrable: [{ queue: batch, slackH: 8 }] }"].join("\n"),
+      );
+      const trace = join(directory, "jobs.json");
+      const jobs = Array.from({ length: 6 }, (_, index) => ({
+        id: `b${index}`,
+        queue: "batch",
+        submitS: 0,
+        durationS: 7200,
+        gpus: 8,
+      }));
+      writeFileSync(trace, JSON.stringify({ jobs }));
+      const args = [
+        "--json",
+        "simulate",
+        "--site",
+        "lab",
+        "--from",
+        "2026-07-14T22:00",
+        "--duration",
+        "1d",
+        "--step",
+        "5m",
+      ];
+      const run = JSON.parse(await alixan(...args, "--jobs", trace, "--grid-events", signals, "--shift", "price"));
+      const shifting = run.flexibility.shifting;
+      assert.equal(shifting.jobsShifted, 6, "all wait for 23:00");
+      assert.ok(Math.abs(shifting.meanDelayH - 1) < 1e-9, `delay ${shifting.meanDelayH} h`);
+      assert.ok(shifting.eurSaved > 0);
+      assert.equal(shifting.deadlinesMissed, 0);
+      const noJobs = await failure(["simulate", "--site", "lab", "--grid-events", signals, "--shift", "price"]);
+      assert.match(noJobs.message, /--shift: needs --jobs TRACE/);
+      const wrong = await failure([
+        "simulate",
+        "--site",
+        "lab",
+        "--jobs",
+        trace,
+        "--grid-events",
+        signals,
+        "--shift",
+        "cheap",
+      ]);
+      assert.match(wrong.message, /--shift: "cheap" is not one of price, carbon, both/);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
 });

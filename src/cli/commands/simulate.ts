@@ -8,10 +8,14 @@ import type { Command } from "commander";
 import { formatClock, type GridEvents, parseFrom, parseGridEvents } from "../../flex/events.ts";
 import { heatReuseOf } from "../../flex/heat.ts";
 import { type FlexibilityReport, simulateWithGridEvents } from "../../flex/metrics.ts";
+import { type ShiftObjective, shiftObjectives } from "../../flex/shift.ts";
+import { type ShiftingFigures, simulateShifting } from "../../flex/shift-run.ts";
 import { formatDiagnostic } from "../../model/diagnostics.ts";
 import { loadSite } from "../../model/load.ts";
 import { formatNumber } from "../../model/units.ts";
-import type { UtilisationSource } from "../../model/utilisation.ts";
+import { OffsetUtilisation, type UtilisationSource } from "../../model/utilisation.ts";
+import type { JobSpec } from "../../scheduler/jobs.ts";
+import { readTraceFile } from "../../scheduler/traces/index.ts";
 import { utilisationFromTrace } from "../../scheduler/utilisation.ts";
 import { type Outcome, success } from "../../twin/outcome.ts";
 import { readIntensityProfile, summaryOf, writeRun } from "../../twin/output.ts";
@@ -42,6 +46,7 @@ interface SimulateOptions {
   readonly uncertainty?: string;
   readonly from?: string;
   readonly gridEvents?: string;
+  readonly shift?: string;
 }
 
 function unwrap<Value>(outcome: Outcome<Value>, exitCode: number): Value {
@@ -157,6 +162,45 @@ function flexibilityTable(report: FlexibilityReport): string {
   );
 }
 
+/** What shifting deferrable jobs saved against starting them at submission. */
+function shiftingLine(figures: ShiftingFigures): string {
+  const eur =
+    figures.eurSaved === null
+      ? "€ not priced (prices do not cover the run)"
+      : `${formatNumber(figures.eurSaved)} € saved`;
+  return (
+    `shifting (${figures.objective}): ${figures.jobsShifted} of ${figures.deferrableJobs} deferrable jobs shifted ` +
+    `(${formatNumber(figures.gpuHoursShifted)} GPU-h, mean delay ${figures.meanDelayH.toFixed(2)} h), ${eur}, ` +
+    `${formatNumber(figures.tCO2Saved)} tCO2 saved, deadlines missed ${figures.deadlinesMissed} ` +
+    `(${figures.baselineDeadlinesMissed} when started at submission), ${figures.otherJobsDelayed} other jobs ` +
+    `started later (mean ${figures.otherMeanDelayH.toFixed(2)} h)`
+  );
+}
+
+/** `--shift`: an objective, with the grid events and a trace to shift. */
+function shiftObjectiveOf(options: SimulateOptions): ShiftObjective | undefined {
+  if (options.shift === undefined) return undefined;
+  if (!(shiftObjectives as readonly string[]).includes(options.shift)) {
+    throw new CliError(`--shift: "${options.shift}" is not one of ${shiftObjectives.join(", ")}`, exitCodes.usage);
+  }
+  if (options.gridEvents === undefined) {
+    throw new CliError("--shift: needs --grid-events FILE (its prices and carbon series)", exitCodes.usage);
+  }
+  if (options.jobs === undefined) {
+    throw new CliError("--shift: needs --jobs TRACE (the workload whose deferrable jobs are shifted)", exitCodes.usage);
+  }
+  return options.shift as ShiftObjective;
+}
+
+/** The jobs of a trace file, or a CLI error naming it. */
+function traceJobs(path: string): readonly JobSpec[] {
+  const trace = readTraceFile(path);
+  for (const item of trace.diagnostics.slice(0, 5)) process.stderr.write(`${path}: ${item.message}\n`);
+  if (trace.rejected || trace.jobs.length === 0)
+    throw new CliError(`--jobs: ${path}: no usable job`, exitCodes.invalid);
+  return trace.jobs;
+}
+
 async function runSimulate(options: SimulateOptions, command: Command): Promise<void> {
   const json = wantsJson(command);
   const durationS = unwrap(parseDuration(options.duration, "--duration"), exitCodes.usage);
@@ -165,6 +209,7 @@ async function runSimulate(options: SimulateOptions, command: Command): Promise<
   const seed = integerOption(options.seed, "--seed", 0);
   const threads = options.threads === undefined ? undefined : integerOption(options.threads, "--threads", 1);
   const gridIntensity = gridIntensityOf(options.gridIntensity);
+  const shift = shiftObjectiveOf(options);
   if (options.racks !== undefined && options.racks !== "all") {
     throw new CliError(
       `--racks: "${options.racks}" is not "all" (use --rack ID, repeatable, for some racks)`,
@@ -182,6 +227,7 @@ async function runSimulate(options: SimulateOptions, command: Command): Promise<
       options.rack.length === 0 ? undefined : "--rack",
       options.plot === true ? "--plot" : undefined,
       options.gridEvents === undefined ? undefined : "--grid-events",
+      options.shift === undefined ? undefined : "--shift",
     ].find((name) => name !== undefined);
     if (clash !== undefined) {
       throw new CliError(`--uncertainty: ${clash} is not available with uncertainty runs`, exitCodes.usage);
@@ -225,13 +271,17 @@ async function runSimulate(options: SimulateOptions, command: Command): Promise<
     for (const warning of parsed.warnings) process.stderr.write(`${warning}\n`);
   }
 
+  const startS = options.from === undefined ? 0 : unwrap(parseFrom(options.from, site.timezone), exitCodes.usage);
   let load: UtilisationSource | undefined;
-  if (options.jobs !== undefined) {
+  let shiftJobs: readonly JobSpec[] | undefined;
+  if (options.jobs !== undefined && shift !== undefined) shiftJobs = traceJobs(options.jobs);
+  else if (options.jobs !== undefined) {
     // The trace is scheduled on the site first; its placements then set each rack's utilisation over time.
     const scheduled = utilisationFromTrace(site, options.jobs);
     for (const line of scheduled.diagnostics.slice(0, 5)) process.stderr.write(`${options.jobs}: ${line}\n`);
     if (!scheduled.ok) throw new CliError(`--jobs: ${scheduled.error}`, exitCodes.invalid);
-    load = scheduled.source;
+    // The trace's time 0 is the start of the run (the twin's clock is seconds into the typical year).
+    load = startS === 0 ? scheduled.source : new OffsetUtilisation(scheduled.source, startS);
     if (!json) {
       process.stderr.write(
         `--jobs: ${scheduled.metrics.jobs.submitted} jobs scheduled on ${site.id}, mean GPU allocation ${(scheduled.metrics.gpuAllocation.mean * 100).toFixed(1)} %\n`,
@@ -273,7 +323,6 @@ async function runSimulate(options: SimulateOptions, command: Command): Promise<
     mkdirSync(options.out!, { recursive: true });
     racksCsvPath = join(options.out!, "racks.csv");
   }
-  const startS = options.from === undefined ? 0 : unwrap(parseFrom(options.from, site.timezone), exitCodes.usage);
   let gridEvents: GridEvents | undefined;
   if (options.gridEvents !== undefined) {
     let text: string;
@@ -290,6 +339,7 @@ async function runSimulate(options: SimulateOptions, command: Command): Promise<
   }
   let outcome: Outcome<TwinResult>;
   let flexibility: FlexibilityReport | undefined;
+  let shifting: ShiftingFigures | undefined;
   try {
     const simulation: SimulationOptions = {
       site,
@@ -307,7 +357,14 @@ async function runSimulate(options: SimulateOptions, command: Command): Promise<
       ...(threads === undefined ? {} : { threads }),
       onProgress: (done) => progress.update(done),
     };
-    if (gridEvents === undefined) outcome = await simulate(simulation);
+    if (gridEvents !== undefined && shift !== undefined && shiftJobs !== undefined) {
+      const shifted = await simulateShifting(simulation, shiftJobs, gridEvents, shift, gridIntensity);
+      outcome = shifted.ok ? success(shifted.value.result) : shifted;
+      if (shifted.ok) {
+        flexibility = shifted.value.flexibility;
+        shifting = shifted.value.flexibility.shifting;
+      }
+    } else if (gridEvents === undefined) outcome = await simulate(simulation);
     else {
       const both = await simulateWithGridEvents(simulation, gridEvents);
       outcome = both.ok ? success(both.value.result) : both;
@@ -336,6 +393,7 @@ async function runSimulate(options: SimulateOptions, command: Command): Promise<
   process.stdout.write(`${kpiTable(result)}\n`);
   process.stdout.write(`${inletTable(result)}\n`);
   if (flexibility !== undefined) process.stdout.write(`${flexibilityTable(flexibility)}\n`);
+  if (shifting !== undefined) process.stdout.write(`${shiftingLine(shifting)}\n`);
   const heat = heatReuseOf(site, result, startS);
   if (heat !== undefined) {
     process.stdout.write(
@@ -461,6 +519,10 @@ export function registerSimulateCommand(program: Command): void {
     .option(
       "--grid-events <file>",
       "answer the grid requests of this YAML/JSON file (curtailments, prices, EcoWatt levels); runs with and without",
+    )
+    .option(
+      "--shift <price|carbon|both>",
+      "with --grid-events and --jobs: hold deferrable jobs for their cheapest / lowest-carbon hours within their deadlines, and report € and tCO2 saved against starting them at submission",
     )
     .action(async (options: SimulateOptions, command: Command) => runSimulate(options, command));
 }
