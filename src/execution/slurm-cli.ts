@@ -247,6 +247,16 @@ export class SlurmCli {
     await this.run("scontrol", ["requeuehold", String(id)]);
   }
 
+  /** Stops a running job's processes (SIGSTOP) where they are; its nodes stay allocated to it. */
+  async suspend(id: number): Promise<void> {
+    await this.run("scontrol", ["suspend", String(id)]);
+  }
+
+  /** Lets a suspended job run again (SIGCONT). */
+  async resume(id: number): Promise<void> {
+    await this.run("scontrol", ["resume", String(id)]);
+  }
+
   /** Moves a held job to `nodes` and lets it start now. */
   async release(id: number, nodeList: string, nodeCount: number): Promise<void> {
     await this.run("scontrol", ["update", `JobId=${id}`, `ReqNodeList=${nodeList}`, `NumNodes=${nodeCount}`]);

@@ -6,6 +6,7 @@
 import type { FastifyInstance } from "fastify";
 import { type Static, Type } from "typebox";
 import { AppError } from "../../core/errors.ts";
+import { flexClasses } from "../../model/flexibility.ts";
 import { kueueExport } from "../../scheduler/kueue-yaml.ts";
 import { queueSetDocument, queueSetYaml } from "../../scheduler/queue-file.ts";
 import { QueuePreemptionSchema } from "../../scheduler/queues.ts";
@@ -47,6 +48,11 @@ const queueBody = Type.Object(
     priorityClass: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
     quota: Type.Optional(quotaSchema),
     preemption: Type.Optional(QueuePreemptionSchema),
+    flexibility: Type.Optional(
+      StringEnum(flexClasses, {
+        description: "the most protected flexibility class its jobs may have, and their default (absent: none)",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -85,6 +91,9 @@ const QueueViewSchema = Type.Object({
   tenantId: Type.String(),
   cohort: Nullable(Type.String()),
   priorityClass: Type.String(),
+  flexibility: Nullable(
+    StringEnum(flexClasses, { description: "most protected class its jobs may have, and their default" }),
+  ),
   nominal: Type.Record(Type.String(), Type.Number(), { description: "by resource: gpu:<model>, cpu, memory" }),
   borrowingLimit: Type.Record(Type.String(), Nullable(Type.Number()), { description: "null: no limit" }),
   usage: Type.Record(Type.String(), Type.Number()),
@@ -181,6 +190,7 @@ function registerQueueList(app: FastifyInstance, engine: JobsEngine): void {
             tenantId: queue.tenant,
             cohort: queue.cohort ?? null,
             priorityClass: queue.priorityClass,
+            flexibility: queue.flexibility ?? null,
             nominal,
             borrowingLimit,
             usage,
