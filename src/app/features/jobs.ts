@@ -14,6 +14,7 @@ import { inventoryFromSite } from "../../scheduler/inventory.ts";
 import type { QueueSetConfig } from "../../scheduler/queues.ts";
 import { authorize, type RequestContext, systemPrincipal, withinScope } from "../../tenancy/service.ts";
 import type { CoreServices, Feature } from "../compose.ts";
+import type { GridFeed } from "../grid/check.ts";
 import { DemoLoad } from "../jobs/demo-load.ts";
 import { JobsEngine } from "../jobs/engine.ts";
 import { isActive } from "../jobs/records.ts";
@@ -40,6 +41,8 @@ export interface JobsOptions {
   readonly clock?: () => number;
   /** Maintenance drains the scheduler follows. */
   readonly drainFeed?: DrainFeed;
+  /** Grid events the scheduler follows. */
+  readonly gridFeed?: GridFeed;
 }
 
 /** The jobs feature and its coupling to the live twin. */
@@ -95,6 +98,7 @@ export function jobsFeature(
         ...(options.speed === undefined ? {} : { speed: options.speed }),
         ...(options.clock === undefined ? {} : { clock: options.clock }),
         drainFeed: options.drainFeed,
+        gridFeed: options.gridFeed,
       });
       engine = jobs;
       await jobs.restore();

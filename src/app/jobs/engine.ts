@@ -24,6 +24,7 @@ import { appendAudit } from "../../store/audit.ts";
 import type { Store } from "../../store/database.ts";
 import type { JobsTable } from "../../store/schema.ts";
 import type { LiveSnapshot } from "../../twin/live.ts";
+import { GridCheck, type GridFeed } from "../grid/check.ts";
 import { carryJobs } from "./carry.ts";
 import { type JobControl, JobControls } from "./controls.ts";
 import { buildGeneration, type Generation, placementOf, racksOf } from "./generation.ts";
@@ -41,6 +42,8 @@ export interface JobsEngineOptions {
   readonly log?: (message: string) => void;
   /** Maintenance drains every generation's scheduler follows. */
   readonly drainFeed?: DrainFeed | undefined;
+  /** Grid events every generation's scheduler follows (they hold non-protected work). */
+  readonly gridFeed?: GridFeed | undefined;
 }
 
 /** Jobs, their scheduler generation, persistence and audit. */
@@ -102,7 +105,8 @@ export class JobsEngine {
       },
       slurmHooks: (generation) => this.#slurmHooks(generation),
       drainFeed: this.#options.drainFeed,
-      platformChecks: [this.controls],
+      platformChecks:
+        this.#options.gridFeed === undefined ? [this.controls] : [this.controls, new GridCheck(this.#options.gridFeed)],
     });
   }
 
