@@ -47,7 +47,9 @@ export function gridFeature(
       });
       await grid.load();
       service = grid;
-      const unsubscribe = options.onSnapshot((snapshot) => grid.sample(snapshot.kpis.facilityKW, snapshot.kpis.itKW));
+      const unsubscribe = options.onSnapshot((snapshot) =>
+        grid.sample(snapshot.kpis.facilityKW, snapshot.kpis.itKW, snapshot.racks.powerKW),
+      );
       return {
         routes: (app) => {
           app.addHook("onReady", async () => grid.start());

@@ -52,17 +52,33 @@ export function classOfRunning(generation: Generation, job: Job): FlexClass {
   return rackFallbackClass(profileOf(generation.site, rack.typeIndex, rack.rowIndex), type.gpusPerRack);
 }
 
-/** Dynamic power (kW) of a running job's GPUs at full power: its share of each rack's design minus idle power. */
-export function dynamicKwOf(generation: Generation, job: Job): number {
+/**
+ * Dynamic power (kW) a running job's GPUs draw: on each of its racks, its share of the GPUs allocated there times the
+ * rack's power above idle as the live twin last drew it (`rackPowerKw`, site rack order), so the plan sheds what the
+ * work really draws (jobs rarely run at design power); without a twin reading, the rack type's design dynamic power.
+ */
+export function dynamicKwOf(generation: Generation, job: Job, rackPowerKw: ArrayLike<number> | undefined): number {
   const inventory = generation.inventory;
-  const rackOfNode = inventory.levels[inventory.facility!.rackLevel]!.groupOfNode;
+  const rackLevel = inventory.levels[inventory.facility!.rackLevel]!;
+  const state = generation.live.scheduler.state;
   let kw = 0;
   for (let member = 0; member < job.nodes.length; member++) {
-    const rack = generation.site.racks[rackOfNode[job.nodes[member]!]!]!;
+    const rackIndex = rackLevel.groupOfNode[job.nodes[member]!]!;
+    const rack = generation.site.racks[rackIndex]!;
     const type = generation.site.rackTypes[rack.typeIndex]!;
     if (type.gpusPerRack === 0) continue;
-    const perGpu = (Number(type.designPower) - Number(type.idlePower)) / type.gpusPerRack;
-    kw += ((job.spec.gpus * job.spec.gpuMilli) / 1000) * perGpu;
+    const jobMilli = job.spec.gpus * job.spec.gpuMilli;
+    const designKw = (Number(type.designPower) - Number(type.idlePower)) * (jobMilli / (type.gpusPerRack * 1000));
+    const drawnKw = rackPowerKw?.[rackIndex];
+    if (drawnKw === undefined || rackPowerKw!.length !== generation.site.racks.length) {
+      kw += designKw;
+      continue;
+    }
+    let allocated = 0;
+    for (let node = rackLevel.childStart[rackIndex]!; node < rackLevel.childStart[rackIndex + 1]!; node++)
+      allocated += inventory.nodeGpuCount[node]! * 1000 - state.nodeFreeMilli[node]!;
+    const dynamicNow = Math.max(0, drawnKw - Number(type.idlePower));
+    kw += allocated > 0 ? Math.min(designKw, (dynamicNow * jobMilli) / allocated) : 0;
   }
   return kw;
 }
@@ -86,9 +102,15 @@ export class Curtailment {
 
   /**
    * Applies the plan for `row` now. `recent`: the twin's samples before the start (the baseline is their mean over
-   * the last `baselineWindowMs`).
+   * the last `baselineWindowMs`); `rackPowerKw`: each rack's power in the twin's last step.
    */
-  constructor(row: GridEventRow, engine: JobsEngine, recent: readonly PowerSample[], nowMs: number) {
+  constructor(
+    row: GridEventRow,
+    engine: JobsEngine,
+    recent: readonly PowerSample[],
+    rackPowerKw: ArrayLike<number> | undefined,
+    nowMs: number,
+  ) {
     const began = performance.now();
     this.row = row;
     this.#engine = engine;
@@ -123,7 +145,7 @@ export class Curtailment {
       candidates.push({
         key: record.id,
         flexClass,
-        dynamicKw: dynamicKwOf(generation, job) * live.powerShareOf(job),
+        dynamicKw: dynamicKwOf(generation, job, rackPowerKw) * live.powerShareOf(job),
         slackOk: deadline === undefined || nowS + remainingS + leftS <= deadline,
         runGpuHours: (job.spec.gpus * job.spec.members * (job.spec.gpuMilli / 1000) * (nowS - job.startS)) / 3600,
       });

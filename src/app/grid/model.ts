@@ -85,7 +85,9 @@ const ByClassHours = Type.Object(
 /** What the platform did for one event and what it delivered. */
 export const gridEventReportSchema = Type.Object({
   requestedMW: Type.Number({ description: "grid MW asked (a fraction is taken of the site's IT at the start)" }),
-  baselineMW: Nullable(Type.Number({ description: "mean site grid import (live twin) over the 10 s before the start" })),
+  baselineMW: Nullable(
+    Type.Number({ description: "mean site grid import (live twin) over the 10 s before the start" }),
+  ),
   duringMW: Nullable(Type.Number({ description: "mean site grid import during the event so far" })),
   deliveredMW: Nullable(Type.Number({ description: "baselineMW − duringMW, from the live twin's site power" })),
   deliveredShare: Nullable(Type.Number({ description: "deliveredMW / requestedMW" })),

@@ -59,6 +59,7 @@ export class GridEventService implements GridFeed {
   /** Events not ended or cancelled, by id. */
   readonly #open = new Map<string, GridEventRow>();
   readonly #samples: PowerSample[] = [];
+  #rackPowerKw: ArrayLike<number> | undefined;
   #active: Curtailment | undefined;
   /** The event holding work now (from its notice to its end), if any. */
   #holding: GridEventRow | undefined;
@@ -110,8 +111,9 @@ export class GridEventService implements GridFeed {
     await this.#writes;
   }
 
-  /** A step of the live twin: the site's grid import and IT power, kW. */
-  sample(gridKw: number, itKw: number): void {
+  /** A step of the live twin: the site's grid import and IT power, kW, and each rack's power. */
+  sample(gridKw: number, itKw: number, rackPowerKw?: ArrayLike<number>): void {
+    this.#rackPowerKw = rackPowerKw;
     const sample = { atMs: this.#clock(), gridKw, itKw };
     this.#samples.push(sample);
     if (this.#samples.length > keptSamples) this.#samples.splice(0, this.#samples.length - keptSamples);
@@ -302,7 +304,7 @@ export class GridEventService implements GridFeed {
       if (state === "active" && this.#active === undefined) {
         const engine = this.#options.engine();
         if (engine !== undefined) {
-          this.#active = new Curtailment(row, engine, this.#samples, nowMs);
+          this.#active = new Curtailment(row, engine, this.#samples, this.#rackPowerKw, nowMs);
           this.#options.reloadLoad?.();
           this.#storeStart(row, this.#active.report);
         }
