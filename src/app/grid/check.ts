@@ -1,7 +1,8 @@
 /**
  * The admission check of grid events: while an event holds (from its notice to its end), new work that is not
- * protected waits, unless the site's IT power with it stays under the event's ceiling. Looked at again every 30
- * scheduler seconds (the twin's power moves) and whenever an event starts or ends.
+ * protected waits, unless the site's IT power with it stays under the event's ceiling. Held jobs are looked at again
+ * whenever the feed's version moves: when an event starts or ends, and every 30 s while one is active (the twin's
+ * power moves). No per-job retry time: a job must be free to start the moment the event ends.
  */
 import type { AdmissionCheck, Wait } from "../../scheduler/checks.ts";
 import type { Job } from "../../scheduler/jobs.ts";
@@ -13,9 +14,6 @@ export interface GridFeed {
   /** Why `job` must wait now because of a grid event, or undefined. */
   holdReason(job: Job): string | undefined;
 }
-
-/** Seconds after which a held job is looked at again. */
-const retryS = 30;
 
 /** Holds non-protected work during grid events (see the module comment). */
 export class GridCheck implements AdmissionCheck {
@@ -34,8 +32,8 @@ export class GridCheck implements AdmissionCheck {
     return true;
   }
 
-  gate(job: Job, nowS: number): Wait | undefined {
+  gate(job: Job): Wait | undefined {
     const reason = this.#feed.holdReason(job);
-    return reason === undefined ? undefined : { reason, retryAtS: nowS + retryS };
+    return reason === undefined ? undefined : { reason, retryAtS: Number.POSITIVE_INFINITY };
   }
 }

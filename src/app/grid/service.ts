@@ -47,6 +47,9 @@ export interface GridEventPage {
   readonly nextCursor: string | undefined;
 }
 
+/** How often work held during an active event is weighed against its ceiling again. */
+const ceilingLookMs = 30_000;
+
 /** Samples of the site's power kept for the baseline (a few minutes of twin steps). */
 const keptSamples = 600;
 
@@ -65,6 +68,8 @@ export class GridEventService implements GridFeed {
   #holding: GridEventRow | undefined;
   #version = 0;
   #timer: NodeJS.Timeout | undefined;
+  /** While an event is active: moves the version every 30 s, so held work is weighed against the ceiling again. */
+  #ceilingTimer: NodeJS.Timeout | undefined;
   #started = false;
   #stopped = false;
   #writes: Promise<void> = Promise.resolve();
@@ -104,6 +109,8 @@ export class GridEventService implements GridFeed {
     this.#stopped = true;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
+    if (this.#ceilingTimer !== undefined) clearInterval(this.#ceilingTimer);
+    this.#ceilingTimer = undefined;
     if (this.#active !== undefined) {
       this.#active.release(this.#clock());
       this.#active = undefined;
@@ -314,6 +321,16 @@ export class GridEventService implements GridFeed {
       this.#holding = holding;
       this.#version++;
       this.#options.engine()?.generation.live.kick();
+    }
+    if (this.#active !== undefined && this.#ceilingTimer === undefined) {
+      this.#ceilingTimer = setInterval(() => {
+        this.#version++;
+        this.#options.engine()?.generation.live.kick();
+      }, ceilingLookMs);
+      this.#ceilingTimer.unref();
+    } else if (this.#active === undefined && this.#ceilingTimer !== undefined) {
+      clearInterval(this.#ceilingTimer);
+      this.#ceilingTimer = undefined;
     }
     this.#arm(nowMs);
   }
