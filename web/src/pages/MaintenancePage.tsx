@@ -8,6 +8,7 @@ import { ApiError, describeError } from "../api/client.ts";
 import type { Alarm } from "../api/types.ts";
 import { useSession } from "../app/session-context.tsx";
 import { useResource } from "../app/use-resource.ts";
+import { GridEventList } from "../components/grid.tsx";
 import { ErrorNotice, Loading, Unavailable } from "../components/status.tsx";
 import { formatNumber, formatTime } from "../format.ts";
 
@@ -108,6 +109,7 @@ export function MaintenancePage() {
       {list.length === 0 ? null : (
         <DrainTable drains={list} mayAct={mayAct} onResumed={drains.reload} onOutcome={setOutcome} />
       )}
+      <GridEventList />
     </section>
   );
 }
