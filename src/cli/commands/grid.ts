@@ -92,7 +92,9 @@ function show(command: Command, events: GridEventView | readonly GridEventView[]
 
 /** Adds `grid`. */
 export function registerGridCommand(program: Command): void {
-  const grid = program.command("grid").description("grid signals on a running platform");
+  const grid = program
+    .command("grid")
+    .description("grid curtailment events on a running platform: create, list, show (with the report), cancel");
   const event = grid
     .command("event")
     .description(
