@@ -52,6 +52,8 @@ const audited: Readonly<Record<string, string>> = {
   "PUT /v1/demo": "demo.stop",
   "POST /v1/drains": "drain.create",
   "POST /v1/drains/:id/resume": "drain.resume",
+  "POST /v1/grid/events": "grid.create",
+  "POST /v1/grid/events/:id/cancel": "grid.cancel",
 };
 
 /** Method and path of every route, from Fastify's route tree. */
@@ -132,6 +134,7 @@ describe("audit coverage", () => {
     let userId = "";
     let keyId = "";
     let drainId = "";
+    let gridEventId = "";
     const steps: { route: string; who: string; run: () => Promise<{ status: number; body: Json }> }[] = [
       {
         route: "POST /v1/tenants",
@@ -320,6 +323,25 @@ describe("audit coverage", () => {
         route: "POST /v1/drains/:id/resume",
         who: operator,
         run: () => call("POST", `/v1/drains/${drainId}/resume`, operator, {}),
+      },
+      {
+        route: "POST /v1/grid/events",
+        who: operator,
+        run: async () => {
+          const created = await call("POST", "/v1/grid/events", operator, {
+            reduceFraction: 0.1,
+            start: new Date(Date.now() + 3_600_000).toISOString(),
+            durationS: 3600,
+            reason: "coverage",
+          });
+          gridEventId = created.body.id;
+          return created;
+        },
+      },
+      {
+        route: "POST /v1/grid/events/:id/cancel",
+        who: operator,
+        run: () => call("POST", `/v1/grid/events/${gridEventId}/cancel`, operator, {}),
       },
     ];
     assert.deepEqual(steps.map((step) => step.route).sort(), Object.keys(audited).sort(), "every audited route driven");

@@ -123,6 +123,12 @@ export const commandIndex: readonly IndexedCommand[] = [
     load: async () => (await import("./commands/drain.ts")).registerDrainCommand,
   },
   {
+    name: "grid",
+    description: "grid curtailment events on a running platform: create, list, show (with the report), cancel",
+    options: false,
+    load: async () => (await import("./commands/grid.ts")).registerGridCommand,
+  },
+  {
     name: "twin",
     description: "calibrate the twin's loop model against measured history",
     options: false,

@@ -18,4 +18,13 @@ export class RoutingExecutor implements JobExecutor {
     // A released job keeps the nodes of its last run: the executor that ran it hears of the stop.
     this.#pick(job.nodes[0]!).stop(job, why, nowS);
   }
+  suspend(job: Job, nowS: number): void {
+    this.#pick(job.nodes[0]!).suspend?.(job, nowS);
+  }
+  resume(job: Job, nowS: number): void {
+    this.#pick(job.nodes[0]!).resume?.(job, nowS);
+  }
+  cap(job: Job, share: number, nowS: number): void {
+    this.#pick(job.nodes[0]!).cap?.(job, share, nowS);
+  }
 }

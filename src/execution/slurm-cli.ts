@@ -299,6 +299,16 @@ export class SlurmCli {
     await this.run("scontrol", ["requeuehold", String(id)]);
   }
 
+  /** Stops a running job's processes (SIGSTOP) where they are; its nodes stay allocated to it. */
+  async suspend(id: number): Promise<void> {
+    await this.run("scontrol", ["suspend", String(id)]);
+  }
+
+  /** Lets a suspended job run again (SIGCONT). */
+  async resume(id: number): Promise<void> {
+    await this.run("scontrol", ["resume", String(id)]);
+  }
+
   /**
    * Moves a held job (or array task) to `nodes`, in `partition` and with `gpus` per task when given (its hall or GPU
    * model may differ from where it was submitted), and lets it start now. Answers the job id that was released (an

@@ -554,6 +554,37 @@ export class SlurmExecutor implements JobExecutor {
     void this.#chain(job, () => this.#stopNow(job, why));
   }
 
+  /** Suspends the job's Slurm run (`scontrol suspend`): its processes stop, its nodes stay its own. */
+  suspend(job: Job): void {
+    void this.#chain(job, async () => {
+      const id = this.#slurmIdOf.get(job);
+      if (id === undefined || !job.placed) return;
+      await this.#retry(() => this.#cli.suspend(id));
+    });
+  }
+
+  /** Resumes a suspended Slurm run (`scontrol resume`). */
+  resume(job: Job): void {
+    void this.#chain(job, async () => {
+      const id = this.#slurmIdOf.get(job);
+      if (id === undefined || !job.placed) return;
+      await this.#retry(() => this.#cli.resume(id));
+    });
+  }
+
+  /**
+   * Slurm has no per-job GPU power limit: its power management (`scontrol update NodeName=… PowerCap=` or
+   * `PowerDown`) works on whole nodes and needs a power plugin the clusters here do not run. The cap is held in
+   * alixan's live twin (the rack's draw) and logged; sites with DCGM or `nvidia-smi -pl` in a prolog enforce it there.
+   */
+  cap(job: Job, share: number): void {
+    const id = this.#slurmIdOf.get(job);
+    if (id !== undefined)
+      this.#log(
+        `slurm: job ${id} (${job.spec.id}) GPU power held to ${Math.round(share * 100)} % of dynamic power (modelled: no per-job power limit in Slurm)`,
+      );
+  }
+
   async #stopNow(job: Job, why: "cancelled" | "preempted"): Promise<void> {
     const id = this.#slurmIdOf.get(job);
     if (id === undefined) return;

@@ -9,13 +9,12 @@
 import { type Static, Type } from "typebox";
 import { Value } from "typebox/value";
 import { LineCounter, parseDocument } from "yaml";
+import { type FlexClass, flexClasses } from "../model/flexibility.ts";
 import { failure, type Outcome, success } from "../twin/outcome.ts";
 import { parseDuration, secondsPer, yearTimeOf } from "../twin/time.ts";
 
-/** Flexibility classes, from never touched to stopped and requeued. */
-export const flexClasses = ["protected", "flexible", "deferrable", "preemptible"] as const;
-/** One flexibility class. */
-export type FlexClass = (typeof flexClasses)[number];
+/** Flexibility classes (one list for the twin, queues and jobs: `src/model/flexibility.ts`). */
+export { type FlexClass, flexClasses };
 
 const Time = Type.Union([Type.String({ minLength: 1, maxLength: 40 }), Type.Number({ minimum: 0 })], {
   description: "ISO 8601 date-time (site wall clock unless it names an offset) or '+duration' from the start",

@@ -4,6 +4,8 @@
  * queued → admitted → running → succeeded | failed | preempted | cancelled, with a human reason while it waits.
  */
 
+import type { FlexClass } from "../model/flexibility.ts";
+
 /** Data classes; `health` data runs only in zones certified for it. */
 export const dataClasses = ["public", "confidential", "health"] as const;
 /** One data class. */
@@ -56,6 +58,11 @@ export interface JobSpec {
   readonly deferrable: boolean;
   readonly deadlineS: number | undefined;
   readonly dataClass: DataClass;
+  /**
+   * What a grid curtailment may do to it (`src/model/flexibility.ts`), decided at submission from what it declares,
+   * its queue and its data class; undefined: the class of the rack it runs on.
+   */
+  readonly flexibility?: FlexClass | undefined;
   readonly outcome: JobOutcome;
   /** Withdrawn by its owner at this time if it has not started (openb pods deleted while pending). */
   readonly cancelAtS: number | undefined;

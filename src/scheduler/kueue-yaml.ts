@@ -6,8 +6,9 @@
  * Mapping: a queue is a ClusterQueue and its tenant a LocalQueue of the same name in the tenant's namespace; GPUs of
  * one model (`gpu.<MODEL>`) are `nvidia.com/gpu` in a ResourceFlavor whose node label `nvidia.com/gpu.product` names
  * the model; `cpu` and `memory` are in the flavour `default-flavor`. What Kueue cannot say travels in `alixan.io/`
- * annotations: the any-model `gpu` quota (Kueue has no quota across flavours), a queue's default priority class and a
- * priority class's right to preempt. The fair-share half-life and new-tenant rules are Kueue controller settings,
+ * annotations: the any-model `gpu` quota (Kueue has no quota across flavours), a queue's default priority class and
+ * flexibility class (`alixan.io/flexibility-class`, see src/model/flexibility.ts), and a priority class's right to
+ * preempt. The fair-share half-life and new-tenant rules are Kueue controller settings,
  * not objects: an import keeps the values of the configuration in force.
  */
 import { parseAllDocuments, stringify } from "yaml";
@@ -29,6 +30,7 @@ const annotations = {
   priorityClass: "alixan.io/default-priority-class",
   preempts: "alixan.io/preempts",
   tenant: "alixan.io/tenant",
+  flexibility: "alixan.io/flexibility-class",
 } as const;
 /** At most this many documents in one import (a site has hundreds of queues, not tens of thousands). */
 export const maxKueueDocuments = 5000;
@@ -154,6 +156,7 @@ export function kueueExport(config: QueueSetConfig): string {
       metadata: withAnnotations(queue.name, {
         [annotations.tenant]: queue.tenant,
         [annotations.priorityClass]: queue.priorityClass,
+        ...(queue.flexibility === undefined ? {} : { [annotations.flexibility]: queue.flexibility }),
         ...anyModel(queue.quota),
       }),
       spec: {
@@ -428,6 +431,9 @@ export function kueueImport(text: string, base: QueueSetConfig): QueueConfigResu
           ...(weight === undefined || weight <= 0 ? {} : { weight }),
           ...(typeof notes[annotations.priorityClass] === "string"
             ? { priorityClass: notes[annotations.priorityClass] }
+            : {}),
+          ...(typeof notes[annotations.flexibility] === "string"
+            ? { flexibility: notes[annotations.flexibility] }
             : {}),
           quota: reader.quota(spec, object.metadata, object.path),
           ...(spec["preemption"] === undefined ? {} : { preemption: spec["preemption"] }),

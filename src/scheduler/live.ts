@@ -23,19 +23,44 @@ export interface JobExecutor {
    * again, or has ended as preempted, as `job.state` tells).
    */
   stop(job: Job, why: "cancelled" | "preempted", nowS: number): void;
+  /** A grid curtailment pauses a running job; it keeps its resources (Slurm: `scontrol suspend`). */
+  suspend?(job: Job, nowS: number): void;
+  /** A paused job runs again (Slurm: `scontrol resume`). */
+  resume?(job: Job, nowS: number): void;
+  /**
+   * A grid curtailment holds a running job's GPUs to `share` of their dynamic power (1: no cap). The live twin draws
+   * the capped power in any case; an executor that can enforce a GPU power limit does so here.
+   */
+  cap?(job: Job, share: number, nowS: number): void;
 }
 
 /** The simulated executor: a job starts when admitted and ends after its duration, on the scheduler's clock. */
 export class SimulatedExecutor implements JobExecutor {
   readonly #live: LiveScheduler;
+  /** Run time left to paused jobs, seconds. */
+  readonly #remainingS = new Map<Job, number>();
   constructor(live: LiveScheduler) {
     this.#live = live;
   }
   launch(job: Job, nowS: number): void {
+    this.#remainingS.delete(job);
     this.#live.started(job);
     this.#live.finishAt(job, nowS + job.spec.durationS);
   }
-  stop(): void {}
+  stop(job: Job): void {
+    this.#remainingS.delete(job);
+  }
+  /** A paused job's clock stops: it ends its run time later, as a suspended Slurm job's time limit does. */
+  suspend(job: Job, nowS: number): void {
+    const left = this.#live.cancelFinish(job, nowS);
+    if (left !== undefined) this.#remainingS.set(job, left);
+  }
+  resume(job: Job, nowS: number): void {
+    const left = this.#remainingS.get(job);
+    if (left === undefined) return;
+    this.#remainingS.delete(job);
+    this.#live.finishAt(job, nowS + left);
+  }
 }
 
 const finishEvent = 0;
@@ -74,12 +99,28 @@ export class LiveScheduler {
   #disposed = false;
   #changeScheduledAt = Number.NaN;
   readonly #executor: JobExecutor;
+  /** When each simulated run ends (by job index): a finish event at another time is stale (the job was paused). */
+  readonly #finishDueS = new Map<number, number>();
+  /**
+   * Running jobs a grid curtailment holds below full power: the share of their GPUs' dynamic power they draw (0 while
+   * paused). The twin's utilisation reads it.
+   */
+  readonly #powerShare = new Map<Job, number>();
+  readonly #paused = new Set<Job>();
 
   constructor(options: LiveSchedulerOptions) {
     this.inventory = options.inventory;
     this.#speed = options.speed ?? 1;
     this.#epochMs = options.epochMs ?? Date.now();
-    this.#onChange = options.onChange ?? (() => {});
+    const onChange = options.onChange ?? (() => {});
+    this.#onChange = (job) => {
+      // A job that stops running (ends, is requeued) leaves any cap or pause behind.
+      if (job.state !== "running") {
+        this.#powerShare.delete(job);
+        this.#paused.delete(job);
+      }
+      onChange(job);
+    };
     this.scheduler = new Scheduler(options.inventory, {
       policy: options.policy ?? "alixan",
       queues: options.queues,
@@ -123,7 +164,55 @@ export class LiveScheduler {
 
   /** Ends `job` at scheduler time `timeS` with its spec's outcome, unless it was stopped or restarted before. */
   finishAt(job: Job, timeS: number): void {
+    this.#finishDueS.set(job.index, timeS);
     this.#schedule(timeS, finishEvent, job);
+  }
+
+  /** Forgets the simulated end of a running job (it is paused); returns the run time it had left, seconds. */
+  cancelFinish(job: Job, nowS: number): number | undefined {
+    const due = this.#finishDueS.get(job.index);
+    if (due === undefined) return undefined;
+    this.#finishDueS.delete(job.index);
+    return Math.max(0, due - nowS);
+  }
+
+  /** Pauses a running job (its executor suspends it; it keeps its resources); false if it does not run or is paused. */
+  suspend(job: Job): boolean {
+    if (job.state !== "running" || this.#paused.has(job)) return false;
+    this.#paused.add(job);
+    this.#powerShare.set(job, 0);
+    this.#executor.suspend?.(job, this.nowS());
+    return true;
+  }
+
+  /** Lets a paused job run again, at full power; false if it was not paused (or no longer runs). */
+  resume(job: Job): boolean {
+    if (!this.#paused.delete(job)) return false;
+    this.#powerShare.delete(job);
+    if (job.state !== "running") return false;
+    this.#executor.resume?.(job, this.nowS());
+    this.#advance(this.nowS());
+    return true;
+  }
+
+  /** Holds a running job's GPUs to `share` (0–1) of their dynamic power; 1 lifts the cap. Paused jobs stay paused. */
+  cap(job: Job, share: number): boolean {
+    if (job.state !== "running" || this.#paused.has(job)) return false;
+    const bounded = Math.min(1, Math.max(0, share));
+    if (bounded >= 1) this.#powerShare.delete(job);
+    else this.#powerShare.set(job, bounded);
+    this.#executor.cap?.(job, bounded, this.nowS());
+    return true;
+  }
+
+  /** Whether a grid curtailment has paused the job. */
+  isPaused(job: Job): boolean {
+    return this.#paused.has(job);
+  }
+
+  /** The share of its GPUs' dynamic power a running job may draw (1: uncapped, 0: paused). */
+  powerShareOf(job: Job): number {
+    return this.#powerShare.get(job) ?? 1;
   }
 
   /**
@@ -224,6 +313,8 @@ export class LiveScheduler {
     const cpuMilli = inventory.nodeCpuMilli;
     const capacity = new Float64Array(racks);
     const cpuCapacity = new Float64Array(racks);
+    const powerShare = this.#powerShare;
+    const rackOfNode = rackLevel.groupOfNode;
     for (let rack = 0; rack < racks; rack++) {
       for (let node = nodeStart[rack]!; node < nodeStart[rack + 1]!; node++) {
         capacity[rack]! += gpuCount[node]! * 1000;
@@ -249,6 +340,15 @@ export class LiveScheduler {
           }
           out[rack] = total > 0 ? Math.min(1, used / total) : 0;
         }
+        // Capped and paused GPUs draw only their share of dynamic power (a few jobs, during a curtailment).
+        for (const [job, share] of powerShare) {
+          if (job.state !== "running" || job.spec.gpus === 0) continue;
+          const milli = job.spec.gpus * job.spec.gpuMilli * (1 - share);
+          for (let member = 0; member < job.nodes.length; member++) {
+            const rack = rackOfNode[job.nodes[member]!]!;
+            if (capacity[rack]! > 0) out[rack] = Math.max(0, out[rack]! - milli / capacity[rack]!);
+          }
+        }
       },
     };
   }
@@ -265,6 +365,7 @@ export class LiveScheduler {
   #advance(nowS: number): void {
     const jobs = this.scheduler.jobs;
     while (this.#events.size > 0 && this.#events.peekKey <= nowS) {
+      const dueS = this.#events.peekKey;
       const event = this.#events.pop();
       const kind = this.#eventKind[event]!;
       const job = jobs[this.#eventJob[event]!];
@@ -272,8 +373,10 @@ export class LiveScheduler {
         kind === finishEvent &&
         job !== undefined &&
         job.state === "running" &&
-        job.serial === this.#eventSerial[event]
+        job.serial === this.#eventSerial[event] &&
+        this.#finishDueS.get(job.index) === dueS
       ) {
+        this.#finishDueS.delete(job.index);
         this.scheduler.finish(job, nowS, job.spec.outcome);
         this.#onChange(job);
       } else if (kind === wakeEvent && job !== undefined) {

@@ -89,6 +89,7 @@ export function queueSetDocument(config: QueueSetConfig): QueueSetDocument {
         priorityClass: queue.priorityClass,
         quota: quotaDocument(queue.quota),
         ...(preemption === undefined ? {} : { preemption }),
+        ...(queue.flexibility === undefined ? {} : { flexibility: queue.flexibility }),
       };
     }),
     ...(config.defaultQueue === undefined ? {} : { defaultQueue: config.defaultQueue }),

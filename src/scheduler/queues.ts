@@ -13,6 +13,7 @@
 import { type Static, type TSchema, Type } from "typebox";
 import { Value } from "typebox/value";
 import { LineCounter, parseDocument } from "yaml";
+import { type FlexClass, flexClasses } from "../model/flexibility.ts";
 
 /** A problem in a queue configuration, naming the field and, when known, the line. */
 export interface ConfigDiagnostic {
@@ -112,6 +113,11 @@ export interface QueueConfig {
   readonly quota: Readonly<Record<string, ResourceQuota>>;
   /** Which running work this queue's jobs may preempt; Kueue's defaults (nothing) when absent. */
   readonly preemption?: QueuePreemption;
+  /**
+   * The most protected flexibility class its jobs may have, and their default (`src/model/flexibility.ts`); absent:
+   * the queue grants no protection.
+   */
+  readonly flexibility?: FlexClass;
 }
 
 /**
@@ -349,7 +355,16 @@ export function readQueueConfig(value: unknown, prefix: string, options: QueueRe
   return { config: diagnostics.length === 0 ? config : undefined, diagnostics };
 }
 
-const queueFields = ["name", "tenant", "cohort", "weight", "priorityClass", "quota", "preemption"] as const;
+const queueFields = [
+  "name",
+  "tenant",
+  "cohort",
+  "weight",
+  "priorityClass",
+  "quota",
+  "preemption",
+  "flexibility",
+] as const;
 
 function readPreemption(entry: Raw, path: string, reader: ConfigReader): QueuePreemption | undefined {
   const input = entry["preemption"];
@@ -471,6 +486,10 @@ function readConfig(value: unknown, reader: ConfigReader, options: QueueReadOpti
     const weight = reader.number(entry, "weight", path, 0, true) ?? 1;
     const priorityClass = reader.text(entry, "priorityClass", path, false) ?? "normal";
     const quota = reader.quota(entry["quota"], `${path}.quota`);
+    const flexibility = reader.text(entry, "flexibility", path, false);
+    if (flexibility !== undefined && !(flexClasses as readonly string[]).includes(flexibility)) {
+      reader.problem(`${path}.flexibility`, `expected one of ${flexClasses.join(", ")}, got "${flexibility}"`);
+    }
     if (cohort !== undefined && !cohorts.some((other) => other.name === cohort)) {
       reader.problem(`${path}.cohort`, `no cohort named "${cohort}"`);
     }
@@ -491,6 +510,7 @@ function readConfig(value: unknown, reader: ConfigReader, options: QueueReadOpti
       priorityClass,
       quota,
       ...(preemption === undefined ? {} : { preemption }),
+      ...(flexibility === undefined ? {} : { flexibility: flexibility as FlexClass }),
     });
   });
   if (queues.length === 0 && options.allowEmpty !== true) reader.problem("queues", "no queue configured");

@@ -18,6 +18,7 @@ export const apiTags: readonly { name: string; description: string }[] = [
   { name: "jobs", description: "Jobs: submission, listing, history, cancellation" },
   { name: "queues", description: "Queues, their configuration versions and the demo load" },
   { name: "drains", description: "Maintenance drains of racks, rows and halls" },
+  { name: "grid", description: "Grid curtailment events: requests, the plan applied to running work, reports" },
   { name: "state", description: "Live state of the facility (the twin, or measurements)" },
   { name: "whatif", description: "What-if scenarios run on the twin" },
   { name: "usage", description: "Usage statements per tenant and project" },

@@ -245,6 +245,28 @@ const migrations: Record<string, Migration> = {
       await sql`alter table jobs add column controls jsonb`.execute(db);
     },
   },
+  "0010_grid_events": {
+    async up(db: Kysely<unknown>) {
+      // Grid curtailment requests and, once each has ended, its report (what was asked, delivered and lost).
+      await sql`
+        create table grid_events (
+          id text primary key,
+          reduce_mw double precision,
+          reduce_fraction double precision,
+          starts_at text not null,
+          ends_at text not null,
+          notice_s integer not null,
+          reason text not null,
+          minimum_cap double precision not null,
+          owner text not null,
+          created_at text not null,
+          cancelled_at text,
+          cancelled_by text,
+          report jsonb
+        )`.execute(db);
+      await sql`create index grid_events_created on grid_events(created_at, id)`.execute(db);
+    },
+  },
 };
 
 /** Provides the migrations to Kysely's Migrator. */

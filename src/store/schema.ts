@@ -139,6 +139,25 @@ export interface SiteVersionsTable {
   created_at: string;
 }
 
+/** A grid curtailment request (see src/app/grid): times ISO 8601 UTC; `report` written when it ends. */
+export interface GridEventsTable {
+  id: string;
+  /** Reduction of grid import, MW; or `reduce_fraction` of the site's IT power (exactly one is set). */
+  reduce_mw: number | null;
+  reduce_fraction: number | null;
+  starts_at: string;
+  ends_at: string;
+  notice_s: number;
+  reason: string;
+  /** Lowest GPU power cap, share of dynamic power. */
+  minimum_cap: number;
+  owner: string;
+  created_at: string;
+  cancelled_at: string | null;
+  cancelled_by: string | null;
+  report: ColumnType<unknown, string | null, string | null>;
+}
+
 /** A maintenance drain (see src/app/drains): times are ISO 8601 UTC; `ends_at` null drains until resumed. */
 export interface DrainsTable {
   id: string;
@@ -204,6 +223,7 @@ export interface Database {
   queue_set_versions: QueueSetVersionsTable;
   site_versions: SiteVersionsTable;
   drains: DrainsTable;
+  grid_events: GridEventsTable;
   usage_hourly: UsageHourlyTable;
   usage_site_hourly: UsageSiteHourlyTable;
 }

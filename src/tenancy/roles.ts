@@ -61,6 +61,8 @@ export const permissions = [
   "metrics:read",
   "drains:read",
   "drains:write",
+  "grid:read",
+  "grid:write",
 ] as const;
 /** One permission. */
 export type Permission = (typeof permissions)[number];
@@ -128,6 +130,9 @@ const grants: Readonly<Record<Permission, Partial<Record<Role, Scope>>>> = {
   // Maintenance drains take racks out of service for every tenant: facility staff decide them.
   "drains:read": staffRead,
   "drains:write": { "platform-admin": "all", "facility-operator": "all" },
+  // Grid curtailments slow or pause every tenant's flexible work: facility staff answer the grid.
+  "grid:read": staffRead,
+  "grid:write": { "platform-admin": "all", "facility-operator": "all" },
 };
 
 /**

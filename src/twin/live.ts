@@ -188,6 +188,8 @@ export class LiveTwin {
   readonly #kernel: PartitionKernel;
   readonly #weather: Weather;
   readonly #load: RackLoad;
+  /** The scheduler's allocation, when it drives the load. */
+  readonly #source: RackSourceLoad | undefined;
   readonly #gridIntensity: number;
   readonly #cduRow = new Map<string, number>();
   readonly #failedCdus = new Set<string>();
@@ -245,6 +247,7 @@ export class LiveTwin {
       const dayOfWeek = Math.floor(yearTimeS / secondsPer.d) % 7;
       const shiftDays = (((clock.weekday - dayOfWeek) % 7) + 7) % 7;
       this.#load = new ShiftedLoad(new SyntheticLoad(partition.racks, seed), shiftDays * secondsPer.d);
+      this.#source = undefined;
     } else {
       const source = new RackSourceLoad(options.utilisation, partition.racks, site.racks.length, {
         refreshS: options.utilisationRefreshS ?? stepS,
@@ -252,6 +255,7 @@ export class LiveTwin {
         seed,
       });
       this.#load = new ShiftedLoad(source, -yearTimeS);
+      this.#source = source;
     }
     this.#kernel = new PartitionKernel(partition, this.#weather, this.#load, [], [], stepS, yearTimeS);
 
@@ -346,6 +350,11 @@ export class LiveTwin {
   }
 
   /** The current step as plain data: site, plants, loops and every rack. */
+  /** Reads the allocation again at the next step (a grid curtailment changed it: it must show within a step). */
+  reloadUtilisation(): void {
+    this.#source?.readSoon();
+  }
+
   snapshot(): LiveSnapshot {
     const kernel = this.#kernel;
     const site = this.site;

@@ -355,6 +355,11 @@ export class RackSourceLoad implements RackLoad {
     this.#activity = options.asActivity === true ? undefined : new JobActivity(racks, options.seed ?? 1);
   }
 
+  /** Reads the source at the next fill, whenever the last read said to read again. */
+  readSoon(): void {
+    this.#nextRefreshS = Number.NEGATIVE_INFINITY;
+  }
+
   /** Reads the source when due and writes each rack's utilisation. */
   fill(timeS: number, out: Float64Array): void {
     if (timeS >= this.#nextRefreshS) {

@@ -10,6 +10,7 @@ import type { Feature } from "../compose.ts";
 import type { UsagePrices } from "../usage/prices.ts";
 import { alarmsFeature } from "./alarms.ts";
 import { drainsFeature } from "./drains.ts";
+import { gridFeature } from "./grid.ts";
 import { jobsFeature } from "./jobs.ts";
 import { liveFeature } from "./live.ts";
 import { telemetryFeature } from "./telemetry.ts";
@@ -57,9 +58,17 @@ export function platformFeatures(options: FeatureOptions = {}): {
   const speed = options.speed === undefined ? {} : { speed: options.speed };
   // Drains start before jobs (restored jobs keep off drained racks) and reach the engine once it runs.
   const drains = drainsFeature({ engine: () => jobs.engine() });
+  // Grid events, like drains, start before jobs (every generation holds work through their feed).
+  const grid = gridFeature({
+    engine: () => jobs.engine(),
+    onSnapshot: (listener) => live.onSnapshot(listener),
+    reloadLoad: () => live.reloadUtilisation(),
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+  });
   const jobs = jobsFeature({
     ...speed,
     drainFeed: drains.feed,
+    gridFeed: grid.feed,
     ...(options.demoLoad === undefined ? {} : { demoLoad: options.demoLoad }),
     ...(options.execution === undefined ? {} : { execution: options.execution }),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
@@ -82,5 +91,5 @@ export function platformFeatures(options: FeatureOptions = {}): {
     live,
     jobsOnRack: (rack) => jobs.engine()?.jobsOnRack(rack) ?? [],
   }));
-  return { features: [telemetry, drains, jobs, live, usage, alarms, console], jobs };
+  return { features: [telemetry, drains, grid, jobs, live, usage, alarms, console], jobs };
 }

@@ -16,6 +16,7 @@ import { inventoryFromSite } from "../../scheduler/inventory.ts";
 import type { QueueSetConfig } from "../../scheduler/queues.ts";
 import { authorize, type RequestContext, systemPrincipal, withinScope } from "../../tenancy/service.ts";
 import type { CoreServices, Feature } from "../compose.ts";
+import type { GridFeed } from "../grid/check.ts";
 import { DemoLoad } from "../jobs/demo-load.ts";
 import { JobsEngine } from "../jobs/engine.ts";
 import { isActive } from "../jobs/records.ts";
@@ -44,6 +45,8 @@ export interface JobsOptions {
   readonly drainFeed?: DrainFeed;
   /** Price- and carbon-aware shifting of deferrable jobs (`serve --grid-signals --shift`). */
   readonly shift?: LiveShiftFactory;
+  /** Grid events the scheduler follows. */
+  readonly gridFeed?: GridFeed;
 }
 
 /** The jobs feature and its coupling to the live twin. */
@@ -100,6 +103,7 @@ export function jobsFeature(
         ...(options.clock === undefined ? {} : { clock: options.clock }),
         drainFeed: options.drainFeed,
         ...(options.shift === undefined ? {} : { shift: options.shift }),
+        gridFeed: options.gridFeed,
       });
       engine = jobs;
       await jobs.restore();

@@ -138,9 +138,11 @@ function publishedValues(state: LiveSnapshot): number[] {
 }
 
 /** The live feature: the twin clock, its snapshot cache, and the routes. */
-export function liveFeature(
-  options: LiveOptions = {},
-): Feature & { twin(): LiveTwin; onSnapshot(listener: (snapshot: LiveSnapshot) => void): () => void } {
+export function liveFeature(options: LiveOptions = {}): Feature & {
+  twin(): LiveTwin;
+  onSnapshot(listener: (snapshot: LiveSnapshot) => void): () => void;
+  reloadUtilisation(): void;
+} {
   const speed = options.speed ?? 1;
   const tickMs = options.tickMs ?? 1000;
   let twin: LiveTwin | undefined;
@@ -220,6 +222,7 @@ export function liveFeature(
   return {
     name: "live",
     twin: () => current().twin,
+    reloadUtilisation: () => twin?.reloadUtilisation(),
     onSnapshot(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

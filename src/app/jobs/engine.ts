@@ -26,6 +26,7 @@ import type { Store } from "../../store/database.ts";
 import type { JobsTable } from "../../store/schema.ts";
 import type { LiveSnapshot } from "../../twin/live.ts";
 import { formatArray } from "./arrays.ts";
+import { GridCheck, type GridFeed } from "../grid/check.ts";
 import { carryJobs } from "./carry.ts";
 import { type JobControl, JobControls } from "./controls.ts";
 import { isFinal } from "./dependencies.ts";
@@ -46,6 +47,8 @@ export interface JobsEngineOptions {
   readonly drainFeed?: DrainFeed | undefined;
   /** Price- and carbon-aware shifting of deferrable jobs, per generation. */
   readonly shift?: LiveShiftFactory | undefined;
+  /** Grid events every generation's scheduler follows (they hold non-protected work). */
+  readonly gridFeed?: GridFeed | undefined;
 }
 
 /** Jobs, their scheduler generation, persistence and audit. */
@@ -115,7 +118,8 @@ export class JobsEngine {
       slurmHooks: (generation) => this.#slurmHooks(generation),
       slurmArrays: this.#slurmArrays,
       drainFeed: this.#options.drainFeed,
-      platformChecks: [this.controls],
+      platformChecks:
+        this.#options.gridFeed === undefined ? [this.controls] : [this.controls, new GridCheck(this.#options.gridFeed)],
       shift: this.#options.shift,
     });
   }

@@ -52,6 +52,7 @@ export function demandOf(spec: JobSpec) {
     priorityClass: spec.priorityClass ?? null,
     members: spec.members,
     dataClass: spec.dataClass,
+    flexibility: spec.flexibility ?? null,
   };
 }
 

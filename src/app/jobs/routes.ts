@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { type Selectable, sql } from "kysely";
 import { type Static, Type } from "typebox";
 import { AppError } from "../../core/errors.ts";
+import { flexClasses, jobFlexClass } from "../../model/flexibility.ts";
 import type { Inventory } from "../../scheduler/inventory.ts";
 import { dataClasses, type JobSpec, jobSpec, specProblems, topologyScopes } from "../../scheduler/jobs.ts";
 import type { QueueConfig, QueueSetConfig } from "../../scheduler/queues.ts";
@@ -73,6 +74,12 @@ const submitBody = Type.Object(
       }),
     ),
     deferrable: Type.Optional(Type.Boolean()),
+    flexibility: Type.Optional(
+      StringEnum(flexClasses, {
+        description:
+          "What a grid curtailment may do to it: no more protected than its queue allows (default: the queue's class; health data: protected)",
+      }),
+    ),
     deadline: Type.Optional(Type.String({ format: "date-time" })),
     ...controlFields,
     command: Type.Optional(
@@ -261,6 +268,12 @@ export function registerJobRoutes(app: FastifyInstance, settings: JobRoutesSetti
       const inventory = generation.inventory;
       const gpuModels = acceptedModels(body, inventory.gpuModels);
       const priorityClass = allowedPriorityClass(settings.queues(), queue, body.priorityClass);
+      const flexibility = jobFlexClass({
+        declared: body.flexibility,
+        queueClass: queue.flexibility,
+        dataClass: body.dataClass,
+      });
+      if ("refused" in flexibility) throw new AppError("invalid", flexibility.refused, { field: "body.flexibility" });
       if (engine.slurmMode && (body.command === undefined || body.command.trim() === "")) {
         throw new AppError("invalid", "jobs on this site run on Slurm: say what to run in command", {
           field: "body.command",
@@ -303,6 +316,7 @@ export function registerJobRoutes(app: FastifyInstance, settings: JobRoutesSetti
         dataClass: body.dataClass,
         deferrable: body.deferrable ?? false,
         deadlineS,
+        flexibility: flexibility.class,
       });
       const problems = specProblems(spec);
       if (problems.length > 0) {

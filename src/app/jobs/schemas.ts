@@ -3,6 +3,7 @@
  * history events. One source for the serializer, the OpenAPI document and the console's generated types.
  */
 import { Type } from "typebox";
+import { flexClasses } from "../../model/flexibility.ts";
 import { dataClasses } from "../../scheduler/jobs.ts";
 import { Nullable, StringEnum } from "../../server/schemas.ts";
 import { dependencyKinds } from "./dependencies.ts";
@@ -54,6 +55,12 @@ export const JobSchema = Type.Object({
   priorityClass: Nullable(Type.String()),
   members: Type.Integer(),
   dataClass: StringEnum(dataClasses),
+  flexibility: Nullable(
+    StringEnum(flexClasses, {
+      description:
+        "what a grid curtailment may do to it (protected, flexible: power-capped, deferrable: suspended, preemptible: requeued); null: its rack's class",
+    }),
+  ),
   arrayJobId: Nullable(Type.String({ description: "the array it is a task of" })),
   arrayTaskId: Nullable(Type.Integer()),
   arrayTasks: Type.Optional(

@@ -6,6 +6,7 @@
 import type { FastifyInstance } from "fastify";
 import { type Static, Type } from "typebox";
 import { AppError } from "../../core/errors.ts";
+import { flexClasses } from "../../model/flexibility.ts";
 import { kueueExport } from "../../scheduler/kueue-yaml.ts";
 import { queueSetDocument, queueSetYaml } from "../../scheduler/queue-file.ts";
 import { QueuePreemptionSchema } from "../../scheduler/queues.ts";
@@ -48,6 +49,11 @@ const queueBody = Type.Object(
     priorityClass: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
     quota: Type.Optional(quotaSchema),
     preemption: Type.Optional(QueuePreemptionSchema),
+    flexibility: Type.Optional(
+      StringEnum(flexClasses, {
+        description: "the most protected flexibility class its jobs may have, and their default (absent: none)",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -89,6 +95,9 @@ const QueueViewSchema = Type.Object({
   priorityClasses: Type.Array(Type.String(), {
     description: "the classes a job of this queue may ask for (priorityClass of POST /v1/jobs), highest first",
   }),
+  flexibility: Nullable(
+    StringEnum(flexClasses, { description: "most protected class its jobs may have, and their default" }),
+  ),
   nominal: Type.Record(Type.String(), Type.Number(), { description: "by resource: gpu:<model>, cpu, memory" }),
   borrowingLimit: Type.Record(Type.String(), Nullable(Type.Number()), { description: "null: no limit" }),
   usage: Type.Record(Type.String(), Type.Number()),
@@ -186,6 +195,7 @@ function registerQueueList(app: FastifyInstance, engine: JobsEngine): void {
             cohort: queue.cohort ?? null,
             priorityClass: queue.priorityClass,
             priorityClasses: priorityClassesOpenTo(quota.config, queue),
+            flexibility: queue.flexibility ?? null,
             nominal,
             borrowingLimit,
             usage,

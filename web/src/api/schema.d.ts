@@ -330,6 +330,58 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/v1/grid/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Grid events, newest first, optionally in one state; X-Total-Count and X-Next-Cursor page through them */
+        get: operations["listGridEvents"];
+        put?: never;
+        /** A grid curtailment request: from its notice new non-protected work waits; at its start deferrable jobs are suspended, flexible ones GPU-capped and preemptible ones requeued; all released at its end */
+        post: operations["createGridEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/grid/events/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One grid event with its report: requested and delivered MW, jobs capped, suspended, requeued and work lost by class */
+        get: operations["getGridEvent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/grid/events/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a grid event: a scheduled one never runs; an active one is released now */
+        post: operations["cancelGridEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/incidents": {
         parameters: {
             query?: never;
@@ -2621,6 +2673,410 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    listGridEvents: {
+        parameters: {
+            query?: {
+                /** @description X-Next-Cursor of the previous page */
+                cursor?: string;
+                /** @description rows per page (default 200) */
+                limit?: number;
+                state?: "scheduled" | "active" | "ended" | "cancelled";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        cancelledAt: string | null;
+                        cancelledBy: string | null;
+                        createdAt: string;
+                        durationS: number;
+                        endsAt: string;
+                        id: string;
+                        /** @description start − notice: from then new non-protected work is held */
+                        issuedAt: string;
+                        minimumCap: number;
+                        noticeS: number;
+                        owner: string;
+                        reason: string;
+                        reduceFraction: number | null;
+                        reduceMW: number | null;
+                        report: {
+                            /** @description wall-clock seconds to work out the plan and issue every command */
+                            applyS: number;
+                            baselineMW: number | null;
+                            capShare: number | null;
+                            /** @description GPU-hours paused and resumed (not lost) */
+                            deferredGpuHours: number;
+                            deliveredMW: number | null;
+                            deliveredShare: number | null;
+                            duringMW: number | null;
+                            jobs: {
+                                capped: {
+                                    deferrable: number;
+                                    flexible: number;
+                                    preemptible: number;
+                                    protected: number;
+                                };
+                                requeued: {
+                                    deferrable: number;
+                                    flexible: number;
+                                    preemptible: number;
+                                    protected: number;
+                                };
+                                suspended: {
+                                    deferrable: number;
+                                    flexible: number;
+                                    preemptible: number;
+                                    protected: number;
+                                };
+                            };
+                            /** @description IT power the plan expects to shed */
+                            plannedMW: number;
+                            /** @description GPU-hours of protected work lost: always 0 */
+                            protectedWorkLost: number;
+                            releasedAt: string | null;
+                            /** @description grid MW asked (a fraction is taken of the site's IT at the start) */
+                            requestedMW: number;
+                            responseS: number | null;
+                            resumed: number;
+                            samples: number;
+                            /** @description IT power the plan could not find among non-protected jobs */
+                            shortMW: number;
+                            workLostGpuHours: {
+                                deferrable: number;
+                                flexible: number;
+                                preemptible: number;
+                                protected: number;
+                            };
+                        } | null;
+                        startsAt: string;
+                        /** @enum {string} */
+                        state: "scheduled" | "active" | "ended" | "cancelled";
+                    }[];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    createGridEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description how long it is held, seconds */
+                    durationS: number;
+                    /** @description lowest GPU power cap, share of dynamic power (default 0.3) */
+                    minimumCap?: number;
+                    /** @description the grid's notice before the start, seconds: new non-protected work is held from then */
+                    noticeS?: number;
+                    /** @description the grid signal (RTE, aggregator, test) */
+                    reason: string;
+                    /** @description reduction as a share of the site's IT power */
+                    reduceFraction?: number;
+                    /** @description reduction of grid import, MW */
+                    reduceMW?: number;
+                    /**
+                     * Format: date-time
+                     * @description when the reduction starts (default now)
+                     */
+                    start?: string;
+                };
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        cancelledAt: string | null;
+                        cancelledBy: string | null;
+                        createdAt: string;
+                        durationS: number;
+                        endsAt: string;
+                        id: string;
+                        /** @description start − notice: from then new non-protected work is held */
+                        issuedAt: string;
+                        minimumCap: number;
+                        noticeS: number;
+                        owner: string;
+                        reason: string;
+                        reduceFraction: number | null;
+                        reduceMW: number | null;
+                        report: {
+                            /** @description wall-clock seconds to work out the plan and issue every command */
+                            applyS: number;
+                            baselineMW: number | null;
+                            capShare: number | null;
+                            /** @description GPU-hours paused and resumed (not lost) */
+                            deferredGpuHours: number;
+                            deliveredMW: number | null;
+                            deliveredShare: number | null;
+                            duringMW: number | null;
+                            jobs: {
+                                capped: {
+                                    deferrable: number;
+                                    flexible: number;
+                                    preemptible: number;
+                                    protected: number;
+                                };
+                                requeued: {
+                                    deferrable: number;
+                                    flexible: number;
+                                    preemptible: number;
+                                    protected: number;
+                                };
+                                suspended: {
+                                    deferrable: number;
+                                    flexible: number;
+                                    preemptible: number;
+                                    protected: number;
+                                };
+                            };
+                            /** @description IT power the plan expects to shed */
+                            plannedMW: number;
+                            /** @description GPU-hours of protected work lost: always 0 */
+                            protectedWorkLost: number;
+                            releasedAt: string | null;
+                            /** @description grid MW asked (a fraction is taken of the site's IT at the start) */
+                            requestedMW: number;
+                            responseS: number | null;
+                            resumed: number;
+                            samples: number;
+                            /** @description IT power the plan could not find among non-protected jobs */
+                            shortMW: number;
+                            workLostGpuHours: {
+                                deferrable: number;
+                                flexible: number;
+                                preemptible: number;
+                                protected: number;
+                            };
+                        } | null;
+                        startsAt: string;
+                        /** @enum {string} */
+                        state: "scheduled" | "active" | "ended" | "cancelled";
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getGridEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        cancelledAt: string | null;
+                        cancelledBy: string | null;
+                        createdAt: string;
+                        durationS: number;
+                        endsAt: string;
+                        id: string;
+                        /** @description start − notice: from then new non-protected work is held */
+                        issuedAt: string;
+                        minimumCap: number;
+                        noticeS: number;
+                        owner: string;
+                        reason: string;
+                        reduceFraction: number | null;
+                        reduceMW: number | null;
+                        report: {
+                            /** @description wall-clock seconds to work out the plan and issue every command */
+                            applyS: number;
+                            baselineMW: number | null;
+                            capShare: number | null;
+                            /** @description GPU-hours paused and resumed (not lost) */
+                            deferredGpuHours: number;
+                            deliveredMW: number | null;
+                            deliveredShare: number | null;
+                            duringMW: number | null;
+                            jobs: {
+                                capped: {
+                                    deferrable: number;
+                                    flexible: number;
+                                    preemptible: number;
+                                    protected: number;
+                                };
+                                requeued: {
+                                    deferrable: number;
+                                    flexible: number;
+                                    preemptible: number;
+                                    protected: number;
+                                };
+                                suspended: {
+                                    deferrable: number;
+                                    flexible: number;
+                                    preemptible: number;
+                                    protected: number;
+                                };
+                            };
+                            /** @description IT power the plan expects to shed */
+                            plannedMW: number;
+                            /** @description GPU-hours of protected work lost: always 0 */
+                            protectedWorkLost: number;
+                            releasedAt: string | null;
+                            /** @description grid MW asked (a fraction is taken of the site's IT at the start) */
+                            requestedMW: number;
+                            responseS: number | null;
+                            resumed: number;
+                            samples: number;
+                            /** @description IT power the plan could not find among non-protected jobs */
+                            shortMW: number;
+                            workLostGpuHours: {
+                                deferrable: number;
+                                flexible: number;
+                                preemptible: number;
+                                protected: number;
+                            };
+                        } | null;
+                        startsAt: string;
+                        /** @enum {string} */
+                        state: "scheduled" | "active" | "ended" | "cancelled";
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    cancelGridEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        cancelledAt: string | null;
+                        cancelledBy: string | null;
+                        createdAt: string;
+                        durationS: number;
+                        endsAt: string;
+                        id: string;
+                        /** @description start − notice: from then new non-protected work is held */
+                        issuedAt: string;
+                        minimumCap: number;
+                        noticeS: number;
+                        owner: string;
+                        reason: string;
+                        reduceFraction: number | null;
+                        reduceMW: number | null;
+                        report: {
+                            /** @description wall-clock seconds to work out the plan and issue every command */
+                            applyS: number;
+                            baselineMW: number | null;
+                            capShare: number | null;
+                            /** @description GPU-hours paused and resumed (not lost) */
+                            deferredGpuHours: number;
+                            deliveredMW: number | null;
+                            deliveredShare: number | null;
+                            duringMW: number | null;
+                            jobs: {
+                                capped: {
+                                    deferrable: number;
+                                    flexible: number;
+                                    preemptible: number;
+                                    protected: number;
+                                };
+                                requeued: {
+                                    deferrable: number;
+                                    flexible: number;
+                                    preemptible: number;
+                                    protected: number;
+                                };
+                                suspended: {
+                                    deferrable: number;
+                                    flexible: number;
+                                    preemptible: number;
+                                    protected: number;
+                                };
+                            };
+                            /** @description IT power the plan expects to shed */
+                            plannedMW: number;
+                            /** @description GPU-hours of protected work lost: always 0 */
+                            protectedWorkLost: number;
+                            releasedAt: string | null;
+                            /** @description grid MW asked (a fraction is taken of the site's IT at the start) */
+                            requestedMW: number;
+                            responseS: number | null;
+                            resumed: number;
+                            samples: number;
+                            /** @description IT power the plan could not find among non-protected jobs */
+                            shortMW: number;
+                            workLostGpuHours: {
+                                deferrable: number;
+                                flexible: number;
+                                preemptible: number;
+                                protected: number;
+                            };
+                        } | null;
+                        startsAt: string;
+                        /** @enum {string} */
+                        state: "scheduled" | "active" | "ended" | "cancelled";
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     listIncidents: {
         parameters: {
             query?: never;
@@ -2817,6 +3273,7 @@ export interface operations {
                             /** @description PENDING, RUNNING, COMPLETED, FAILED... */
                             state?: string;
                         } | null;
+                        flexibility: ("protected" | "flexible" | "deferrable" | "preemptible") | null;
                         /** @description share of each GPU in thousandths */
                         gpuMilli: number;
                         gpuModel: string | null;
@@ -2886,6 +3343,11 @@ export interface operations {
                         kind: "afterok" | "afterany" | "afternotok";
                     }[];
                     durationS: number;
+                    /**
+                     * @description What a grid curtailment may do to it: no more protected than its queue allows (default: the queue's class; health data: protected)
+                     * @enum {string}
+                     */
+                    flexibility?: "protected" | "flexible" | "deferrable" | "preemptible";
                     gang?: number;
                     gpuMilli?: number;
                     gpuModel?: string;
@@ -2949,6 +3411,7 @@ export interface operations {
                             /** @description PENDING, RUNNING, COMPLETED, FAILED... */
                             state?: string;
                         } | null;
+                        flexibility: ("protected" | "flexible" | "deferrable" | "preemptible") | null;
                         /** @description share of each GPU in thousandths */
                         gpuMilli: number;
                         gpuModel: string | null;
@@ -3023,6 +3486,7 @@ export interface operations {
                                 /** @description PENDING, RUNNING, COMPLETED, FAILED... */
                                 state?: string;
                             } | null;
+                            flexibility: ("protected" | "flexible" | "deferrable" | "preemptible") | null;
                             /** @description share of each GPU in thousandths */
                             gpuMilli: number;
                             gpuModel: string | null;
@@ -3119,6 +3583,7 @@ export interface operations {
                             /** @description PENDING, RUNNING, COMPLETED, FAILED... */
                             state?: string;
                         } | null;
+                        flexibility: ("protected" | "flexible" | "deferrable" | "preemptible") | null;
                         /** @description share of each GPU in thousandths */
                         gpuMilli: number;
                         gpuModel: string | null;
@@ -3220,6 +3685,7 @@ export interface operations {
                             /** @description PENDING, RUNNING, COMPLETED, FAILED... */
                             state?: string;
                         } | null;
+                        flexibility: ("protected" | "flexible" | "deferrable" | "preemptible") | null;
                         /** @description share of each GPU in thousandths */
                         gpuMilli: number;
                         gpuModel: string | null;
@@ -3359,6 +3825,7 @@ export interface operations {
                             /** @description PENDING, RUNNING, COMPLETED, FAILED... */
                             state?: string;
                         } | null;
+                        flexibility: ("protected" | "flexible" | "deferrable" | "preemptible") | null;
                         /** @description share of each GPU in thousandths */
                         gpuMilli: number;
                         gpuModel: string | null;
@@ -3460,6 +3927,7 @@ export interface operations {
                             /** @description PENDING, RUNNING, COMPLETED, FAILED... */
                             state?: string;
                         } | null;
+                        flexibility: ("protected" | "flexible" | "deferrable" | "preemptible") | null;
                         /** @description share of each GPU in thousandths */
                         gpuMilli: number;
                         gpuModel: string | null;
@@ -3563,6 +4031,7 @@ export interface operations {
                             /** @description PENDING, RUNNING, COMPLETED, FAILED... */
                             state?: string;
                         } | null;
+                        flexibility: ("protected" | "flexible" | "deferrable" | "preemptible") | null;
                         /** @description share of each GPU in thousandths */
                         gpuMilli: number;
                         gpuModel: string | null;
@@ -4033,6 +4502,7 @@ export interface operations {
                             [key: string]: number | null;
                         };
                         cohort: string | null;
+                        flexibility: ("protected" | "flexible" | "deferrable" | "preemptible") | null;
                         name: string;
                         /** @description by resource: gpu:<model>, cpu, memory */
                         nominal: {
@@ -4068,6 +4538,11 @@ export interface operations {
             content: {
                 "application/json": {
                     cohort?: string;
+                    /**
+                     * @description the most protected flexibility class its jobs may have, and their default (absent: none)
+                     * @enum {string}
+                     */
+                    flexibility?: "protected" | "flexible" | "deferrable" | "preemptible";
                     preemption?: {
                         borrowWithinCohort?: {
                             maxPriorityThreshold?: number;

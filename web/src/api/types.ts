@@ -167,3 +167,6 @@ export type WhatIfThrottling = Item<WhatIfResult["throttling"]>;
  * that is not one (a proxy's error page), with at least the status.
  */
 export type Problem = Partial<components["schemas"]["Problem"]> & { readonly status: number };
+
+/** `GET /v1/grid/events`: one grid curtailment event, with its report once it has started. */
+export type GridEvent = Item<ApiResponse<"/v1/grid/events">>;

@@ -7,6 +7,7 @@ import { Capabilities, permissionsOf } from "../api/capabilities.ts";
 import { ApiClient, ApiError, describeError } from "../api/client.ts";
 import type { Me, SiteSummary } from "../api/types.ts";
 import { AlarmBanner, IncidentNotice } from "../components/alarms.tsx";
+import { GridEventBanner } from "../components/grid.tsx";
 import { setDisplayTimeZone } from "../format.ts";
 import { AlarmsPage } from "../pages/AlarmsPage.tsx";
 import { CoolingPage } from "../pages/CoolingPage.tsx";
@@ -192,6 +193,7 @@ function Shell() {
           </ul>
         </nav>
         <AlarmBanner />
+        <GridEventBanner />
         <div className="user">
           <span className="user-name" data-role={me.role}>
             {me.name}

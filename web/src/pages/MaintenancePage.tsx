@@ -11,6 +11,7 @@ import { useSession } from "../app/session-context.tsx";
 import { usePagedResource } from "../app/use-paged-resource.ts";
 import { useResource } from "../app/use-resource.ts";
 import { Pager } from "../components/pager.tsx";
+import { GridEventList } from "../components/grid.tsx";
 import { ErrorNotice, Loading, Unavailable } from "../components/status.tsx";
 import { formatNumber, formatTime } from "../format.ts";
 
@@ -164,6 +165,7 @@ export function MaintenancePage() {
         />
       )}
       <Pager page={drains} label="drains" />
+      <GridEventList />
     </section>
   );
 }

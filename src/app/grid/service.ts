@@ -1,0 +1,419 @@
+/**
+ * Grid events on the live platform: stored and audited, followed on the wall clock. A timer sleeps until the next
+ * boundary (an event's notice, start or end); from the notice on, the scheduler holds new non-protected work (the
+ * `GridFeed` its admission check reads); at the start the curtailment plan is applied to the running jobs
+ * (`curtailment.ts`); at the end, or at a cancel, everything is released and the report is stored with the event.
+ * The site's power comes from the live twin's steps (`sample`), which give the delivered figure.
+ */
+import { randomBytes } from "node:crypto";
+import { AppError } from "../../core/errors.ts";
+import type { Job } from "../../scheduler/jobs.ts";
+import { appendAudit } from "../../store/audit.ts";
+import type { Store } from "../../store/database.ts";
+import type { RequestContext } from "../../tenancy/service.ts";
+import type { JobsEngine } from "../jobs/engine.ts";
+import type { GridFeed } from "./check.ts";
+import { Curtailment, type PowerSample } from "./curtailment.ts";
+import {
+  checkGridEventRequest,
+  defaultGridEventLimits,
+  type GridEventLimits,
+  type GridEventReport,
+  type GridEventRequest,
+  type GridEventRow,
+  type GridEventState,
+  type GridEventView,
+  gridEventStateAt,
+  gridEventView,
+  issuedAtMs,
+} from "./model.ts";
+
+/** Options of the grid event service. */
+export interface GridEventServiceOptions {
+  readonly limits?: GridEventLimits;
+  /** Wall clock (epoch ms); default `Date.now`. */
+  readonly clock?: () => number;
+  /** The jobs engine the plan acts on (undefined while it is not started). */
+  readonly engine: () => JobsEngine | undefined;
+  /** Makes the live twin read the allocation at its next step (caps and pauses show within a step). */
+  readonly reloadLoad?: () => void;
+  readonly log?: (message: string) => void;
+}
+
+/** A page of events, newest first. */
+export interface GridEventPage {
+  readonly items: GridEventView[];
+  readonly total: number;
+  readonly nextCursor: string | undefined;
+}
+
+/** How often work held during an active event is weighed against its ceiling again. */
+const ceilingLookMs = 30_000;
+
+/** Samples of the site's power kept for the baseline (a few minutes of twin steps). */
+const keptSamples = 600;
+
+/** Grid events: store, audit, the scheduler's feed, the plan on the clock. */
+export class GridEventService implements GridFeed {
+  readonly #store: Store;
+  readonly #options: GridEventServiceOptions;
+  readonly #limits: GridEventLimits;
+  readonly #clock: () => number;
+  /** Events not ended or cancelled, by id. */
+  readonly #open = new Map<string, GridEventRow>();
+  readonly #samples: PowerSample[] = [];
+  #rackPowerKw: ArrayLike<number> | undefined;
+  #active: Curtailment | undefined;
+  /** The event holding work now (from its notice to its end), if any. */
+  #holding: GridEventRow | undefined;
+  #version = 0;
+  #timer: NodeJS.Timeout | undefined;
+  /** While an event is active: moves the version every 30 s, so held work is weighed against the ceiling again. */
+  #ceilingTimer: NodeJS.Timeout | undefined;
+  #started = false;
+  #stopped = false;
+  #writes: Promise<void> = Promise.resolve();
+
+  constructor(store: Store, options: GridEventServiceOptions) {
+    this.#store = store;
+    this.#options = options;
+    this.#limits = options.limits ?? defaultGridEventLimits;
+    this.#clock = options.clock ?? Date.now;
+  }
+
+  /** Moves whenever an event starts or stops holding work. */
+  get version(): number {
+    return this.#version;
+  }
+
+  /** Reads the events not over from the store. */
+  async load(): Promise<void> {
+    const nowIso = new Date(this.#clock()).toISOString();
+    const rows = await this.#store.db
+      .selectFrom("grid_events")
+      .selectAll()
+      .where("cancelled_at", "is", null)
+      .where("ends_at", ">", nowIso)
+      .execute();
+    for (const row of rows) this.#open.set(row.id, row);
+  }
+
+  /** Starts following the clock (the jobs engine runs by then). */
+  start(): void {
+    this.#started = true;
+    this.#update();
+  }
+
+  /** Stops the timer and releases an event in progress (nothing stays paused or capped), then waits for writes. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#ceilingTimer !== undefined) clearInterval(this.#ceilingTimer);
+    this.#ceilingTimer = undefined;
+    if (this.#active !== undefined) {
+      this.#active.release(this.#clock());
+      this.#active = undefined;
+    }
+    await this.#writes;
+  }
+
+  /** A step of the live twin: the site's grid import and IT power, kW, and each rack's power. */
+  sample(gridKw: number, itKw: number, rackPowerKw?: ArrayLike<number>): void {
+    this.#rackPowerKw = rackPowerKw;
+    const sample = { atMs: this.#clock(), gridKw, itKw };
+    this.#samples.push(sample);
+    if (this.#samples.length > keptSamples) this.#samples.splice(0, this.#samples.length - keptSamples);
+    this.#active?.sample(sample);
+  }
+
+  /** Why `job` must wait because of a grid event, or undefined (see `check.ts`). */
+  holdReason(job: Job): string | undefined {
+    const holding = this.#holding;
+    if (holding === undefined) return undefined;
+    const declared = job.spec.flexibility ?? (job.spec.dataClass === "health" ? "protected" : undefined);
+    if (declared === "protected") return undefined;
+    const active = this.#active;
+    if (active === undefined || active.row.id !== holding.id)
+      return `grid event ${holding.id} starts at ${holding.starts_at}: new work that is not protected waits until it ends at ${holding.ends_at}`;
+    const latest = this.#samples[this.#samples.length - 1];
+    const engine = this.#options.engine();
+    const addedKw = engine === undefined ? Number.POSITIVE_INFINITY : estimatedKw(engine, job);
+    if (latest !== undefined && latest.itKw + addedKw <= active.ceilingItKw) return undefined;
+    return `grid event ${holding.id} until ${holding.ends_at}: the site is held under ${Math.round(active.ceilingItKw)} kW of IT; only protected work starts beyond it`;
+  }
+
+  /** Creates an event for the caller, audited; it holds work at once when its notice has begun. */
+  async create(context: RequestContext, request: GridEventRequest): Promise<GridEventView> {
+    const nowMs = this.#clock();
+    const fields = checkGridEventRequest(request, nowMs, this.#limits, this.#open.values());
+    if (this.#open.size >= this.#limits.maxOpen)
+      throw new AppError("conflict", `body.start: ${this.#open.size} grid events are open, the most allowed`, {
+        field: "body.start",
+      });
+    const row: GridEventRow = {
+      id: `gev_${randomBytes(6).toString("hex")}`,
+      ...fields,
+      owner: context.principal.userId,
+      created_at: new Date(nowMs).toISOString(),
+      cancelled_at: null,
+      cancelled_by: null,
+      report: null,
+    };
+    const view = gridEventView(row, nowMs, null);
+    await this.#store.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto("grid_events")
+        .values({ ...row, report: null })
+        .execute();
+      await appendAudit(trx, {
+        actor: context.principal.userId,
+        action: "grid.create",
+        resource: `grid-event:${row.id}`,
+        before: null,
+        after: view,
+        requestId: context.requestId,
+      });
+    });
+    this.#open.set(row.id, row);
+    this.#update();
+    return this.#view(row);
+  }
+
+  /** Cancels an event: a scheduled one never runs, an active one is released now; audited with its report. */
+  async cancel(context: RequestContext, id: string): Promise<GridEventView> {
+    const row = await this.#find(id);
+    const nowMs = this.#clock();
+    const state = gridEventStateAt(row, nowMs);
+    if (state === "ended" || state === "cancelled")
+      throw new AppError("conflict", `grid event ${id} is already ${state}`);
+    const before = this.#view(row);
+    const report = this.#active?.row.id === id ? this.#release(nowMs) : null;
+    const cancelled: GridEventRow = {
+      ...row,
+      cancelled_at: new Date(nowMs).toISOString(),
+      cancelled_by: context.principal.userId,
+      report,
+    };
+    await this.#store.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable("grid_events")
+        .set({
+          cancelled_at: cancelled.cancelled_at,
+          cancelled_by: cancelled.cancelled_by,
+          report: report === null ? null : JSON.stringify(report),
+        })
+        .where("id", "=", id)
+        .execute();
+      await appendAudit(trx, {
+        actor: context.principal.userId,
+        action: "grid.cancel",
+        resource: `grid-event:${id}`,
+        before,
+        after: gridEventView(cancelled, nowMs, report),
+        requestId: context.requestId,
+      });
+    });
+    this.#open.delete(id);
+    this.#update();
+    return gridEventView(cancelled, nowMs, report);
+  }
+
+  /** One event, with its report (the live one while it runs). */
+  async get(id: string): Promise<GridEventView> {
+    return this.#view(await this.#find(id));
+  }
+
+  /** Events newest first, optionally in one state; `cursor` is the previous page's `nextCursor`. */
+  async list(query: {
+    limit: number;
+    cursor?: string | undefined;
+    state?: GridEventState | undefined;
+  }): Promise<GridEventPage> {
+    const nowIso = new Date(this.#clock()).toISOString();
+    let filtered = this.#store.db.selectFrom("grid_events");
+    if (query.state === "cancelled") filtered = filtered.where("cancelled_at", "is not", null);
+    else if (query.state !== undefined) {
+      filtered = filtered.where("cancelled_at", "is", null);
+      if (query.state === "ended") filtered = filtered.where("ends_at", "<=", nowIso);
+      else
+        filtered = filtered
+          .where("ends_at", ">", nowIso)
+          .where("starts_at", query.state === "scheduled" ? ">" : "<=", nowIso);
+    }
+    const { total } = await filtered.select((eb) => eb.fn.countAll<string>().as("total")).executeTakeFirstOrThrow();
+    let paged = filtered
+      .selectAll()
+      .orderBy("created_at", "desc")
+      .orderBy("id", "desc")
+      .limit(query.limit + 1);
+    if (query.cursor !== undefined) {
+      const [createdAt, id] = query.cursor.split(",") as [string, string];
+      paged = paged.where((eb) =>
+        eb.or([eb("created_at", "<", createdAt), eb.and([eb("created_at", "=", createdAt), eb("id", "<", id)])]),
+      );
+    }
+    const rows = await paged.execute();
+    const page = rows.slice(0, query.limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map((row) => this.#view(row)),
+      total: Number(total),
+      nextCursor: rows.length > query.limit && last !== undefined ? `${last.created_at},${last.id}` : undefined,
+    };
+  }
+
+  #view(row: GridEventRow): GridEventView {
+    const live = this.#active?.row.id === row.id ? this.#active.report : null;
+    return gridEventView(row, this.#clock(), live ?? (row.report as GridEventReport | null) ?? null);
+  }
+
+  async #find(id: string): Promise<GridEventRow> {
+    const row =
+      this.#open.get(id) ??
+      (await this.#store.db.selectFrom("grid_events").selectAll().where("id", "=", id).executeTakeFirst());
+    if (row === undefined) throw new AppError("notFound", `no grid event ${id}`);
+    return row;
+  }
+
+  /** Releases the active event; returns its final report. */
+  #release(nowMs: number): GridEventReport {
+    const active = this.#active!;
+    this.#active = undefined;
+    const report = active.release(nowMs);
+    this.#options.reloadLoad?.();
+    this.#options.log?.(
+      `grid event ${active.row.id} released: delivered ${report.deliveredMW?.toFixed(3) ?? "?"} of ${report.requestedMW.toFixed(3)} MW`,
+    );
+    return report;
+  }
+
+  /**
+   * Works out which event holds work and which runs now: starts the plan of one that began, releases one that ended
+   * (its report stored and audited), and sleeps until the next boundary.
+   */
+  #update(): void {
+    if (!this.#started || this.#stopped) return;
+    const nowMs = this.#clock();
+    if (this.#active !== undefined && gridEventStateAt(this.#active.row, nowMs) !== "active") {
+      const row = this.#active.row;
+      const report = this.#release(nowMs);
+      if (row.cancelled_at === null) this.#storeEnd(row, report);
+    }
+    let holding: GridEventRow | undefined;
+    for (const [id, row] of this.#open) {
+      const state = gridEventStateAt(row, nowMs);
+      if (state === "ended" || state === "cancelled") {
+        this.#open.delete(id);
+        continue;
+      }
+      if (issuedAtMs(row) <= nowMs) holding = row;
+      if (state === "active" && this.#active === undefined) {
+        const engine = this.#options.engine();
+        if (engine !== undefined) {
+          this.#active = new Curtailment(row, engine, this.#samples, this.#rackPowerKw, nowMs);
+          this.#options.reloadLoad?.();
+          this.#storeStart(row, this.#active.report);
+        }
+      }
+    }
+    if (holding?.id !== this.#holding?.id) {
+      this.#holding = holding;
+      this.#version++;
+      this.#options.engine()?.generation.live.kick();
+    }
+    if (this.#active !== undefined && this.#ceilingTimer === undefined) {
+      this.#ceilingTimer = setInterval(() => {
+        this.#version++;
+        this.#options.engine()?.generation.live.kick();
+      }, ceilingLookMs);
+      this.#ceilingTimer.unref();
+    } else if (this.#active === undefined && this.#ceilingTimer !== undefined) {
+      clearInterval(this.#ceilingTimer);
+      this.#ceilingTimer = undefined;
+    }
+    this.#arm(nowMs);
+  }
+
+  #storeStart(row: GridEventRow, report: GridEventReport): void {
+    this.#options.log?.(
+      `grid event ${row.id} started: ${report.requestedMW.toFixed(3)} MW asked, plan ${report.plannedMW.toFixed(3)} MW in ${report.applyS.toFixed(3)} s`,
+    );
+    this.#write(async () => {
+      await this.#store.db.transaction().execute(async (trx) => {
+        await appendAudit(trx, {
+          actor: "system:grid",
+          action: "grid.start",
+          resource: `grid-event:${row.id}`,
+          before: null,
+          after: { report },
+          requestId: row.id,
+        });
+      });
+    });
+  }
+
+  #storeEnd(row: GridEventRow, report: GridEventReport): void {
+    this.#write(async () => {
+      await this.#store.db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable("grid_events")
+          .set({ report: JSON.stringify(report) })
+          .where("id", "=", row.id)
+          .execute();
+        await appendAudit(trx, {
+          actor: "system:grid",
+          action: "grid.end",
+          resource: `grid-event:${row.id}`,
+          before: null,
+          after: { report },
+          requestId: row.id,
+        });
+      });
+      this.#open.delete(row.id);
+    });
+  }
+
+  #write(work: () => Promise<void>): void {
+    this.#writes = this.#writes
+      .then(work)
+      .catch((error: Error) => this.#options.log?.(`cannot record a grid event: ${error.message}`));
+  }
+
+  /** Waits for the store writes queued so far. */
+  flush(): Promise<void> {
+    return this.#writes;
+  }
+
+  /** Sleeps until the next notice, start or end of an open event. */
+  #arm(nowMs: number): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    let next = Number.POSITIVE_INFINITY;
+    for (const row of this.#open.values())
+      for (const at of [issuedAtMs(row), Date.parse(row.starts_at), Date.parse(row.ends_at)])
+        if (at > nowMs) next = Math.min(next, at);
+    if (!Number.isFinite(next)) return;
+    this.#timer = setTimeout(() => this.#update(), Math.min(2 ** 31 - 1, next - nowMs + 5));
+    this.#timer.unref();
+  }
+}
+
+const highestKw = new WeakMap<object, { perGpu: number; perCpuMilli: number }>();
+
+/** The most power a job could add, kW: its GPUs (or CPU) at the highest design power per GPU of the site. */
+function estimatedKw(engine: JobsEngine, job: Job): number {
+  const facility = engine.generation.inventory.facility;
+  if (facility === undefined) return Number.POSITIVE_INFINITY;
+  let highest = highestKw.get(facility);
+  if (highest === undefined) {
+    // Once per inventory: the gate runs for every held job at every look.
+    highest = { perGpu: 0, perCpuMilli: 0 };
+    for (const kw of facility.rackKwPerGpu) highest.perGpu = Math.max(highest.perGpu, kw);
+    for (const kw of facility.rackKwPerCpuMilli) highest.perCpuMilli = Math.max(highest.perCpuMilli, kw);
+    highestKw.set(facility, highest);
+  }
+  const spec = job.spec;
+  if (spec.gpus > 0) return ((spec.members * spec.gpus * spec.gpuMilli) / 1000) * highest.perGpu;
+  return spec.members * spec.cpuMilli * highest.perCpuMilli;
+}

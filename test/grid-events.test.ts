@@ -1,0 +1,242 @@
+/**
+ * Grid curtailment events end to end, through the HTTP API of a real server on the lab site (simulated executor, live
+ * twin at real speed): running jobs of each flexibility class meet an event asking more than the flexible work can
+ * give. At the start the deferrable job is suspended, the flexible one GPU-capped, the preemptible one requeued, the
+ * protected (health) job untouched; new flexible work waits while new protected work starts; the site's power falls
+ * in the live twin. At the end everything is resumed or released and the report counts jobs and lost work by class,
+ * with no protected work lost. Bad input is a 4xx naming the field; tenants may not create events; lists page.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { type ComposedApp, composeApp } from "../src/app/compose.ts";
+import { defaultFeatures } from "../src/app/features/index.ts";
+import { type ApiAnswer, callApi } from "./support/api.ts";
+
+// biome-ignore lint/suspicious/noExplicitAny: answers are read field by field from JSON.
+type Json = any;
+
+const directory = mkdtempSync(join(tmpdir(), "alixan-grid-"));
+let app: ComposedApp;
+let url: string;
+const keys = { operator: "", admin: "", hugo: "", lea: "", auditor: "" };
+const projects = { hugo: "", lea: "" };
+
+before(async () => {
+  app = await composeApp({
+    site: "lab",
+    store: { kind: "pglite", dataDir: directory },
+    seed: true,
+    features: defaultFeatures({ demoLoad: 0, telemetryInMemory: true }),
+  });
+  url = await app.server.listen({ port: 0, host: "127.0.0.1" });
+  const key = (email: string) => app.demoKeys!.find((candidate) => candidate.email === email)!.token;
+  keys.operator = key("camille@alixan.local");
+  keys.admin = key("admin@alixan.local");
+  keys.hugo = key("hugo@rhone-pharma.example");
+  keys.lea = key("lea.martin@valdiag.example");
+  keys.auditor = key("audit@alixan.local");
+  projects.hugo = (await callApi(url, "GET", "/v1/projects", keys.hugo)).body[0].id;
+  projects.lea = (await callApi(url, "GET", "/v1/projects", keys.lea)).body[0].id;
+});
+after(async () => {
+  await app.close();
+  rmSync(directory, { recursive: true, force: true });
+});
+
+const api = (method: string, path: string, key: string, body?: unknown): Promise<ApiAnswer> =>
+  callApi(url, method, path, key, body);
+
+async function submit(who: "hugo" | "lea", name: string, extra: Record<string, unknown>): Promise<Json> {
+  const answer = await api("POST", "/v1/jobs", keys[who], {
+    projectId: projects[who],
+    name,
+    gpus: 8,
+    gpuModel: "H200",
+    durationS: 3600,
+    dataClass: "confidential",
+    ...extra,
+  });
+  assert.equal(answer.status, 201, JSON.stringify(answer.body));
+  return answer.body;
+}
+
+const job = async (id: string): Promise<Json> => (await api("GET", `/v1/jobs/${id}`, keys.admin)).body;
+const history = async (id: string): Promise<string[]> =>
+  ((await api("GET", `/v1/jobs/${id}/history`, keys.admin)).body as Json[]).map((event) => event.event);
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = await probe();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+const running = (id: string) =>
+  until(`${id} running`, async () => ((await job(id)).state === "running" ? true : undefined));
+
+describe("grid events", () => {
+  it("refuses a job more protected than its queue allows, and takes health jobs as protected", async () => {
+    const refused = await api("POST", "/v1/jobs", keys.hugo, {
+      projectId: projects.hugo,
+      name: "wants protection",
+      gpus: 1,
+      durationS: 60,
+      dataClass: "confidential",
+      flexibility: "protected",
+    });
+    assert.equal(refused.status, 400);
+    assert.equal(refused.body.errors[0].field, "body.flexibility");
+    const health = await submit("lea", "diagnostic", { dataClass: "health" });
+    assert.equal(health.flexibility, "protected");
+    await api("POST", `/v1/jobs/${health.id}/cancel`, keys.lea, {});
+  });
+
+  it("checks requests field by field and keeps tenants out", async () => {
+    const both = await api("POST", "/v1/grid/events", keys.operator, {
+      reduceMW: 1,
+      reduceFraction: 0.1,
+      durationS: 60,
+      reason: "x",
+    });
+    assert.equal(both.status, 400);
+    assert.equal(both.body.errors[0].field, "body.reduceMW");
+    const neither = await api("POST", "/v1/grid/events", keys.operator, { durationS: 60, reason: "x" });
+    assert.equal(neither.body.errors[0].field, "body.reduceMW");
+    const long = await api("POST", "/v1/grid/events", keys.operator, { reduceMW: 1, durationS: 90_000, reason: "x" });
+    assert.equal(long.status, 400);
+    assert.equal(long.body.errors[0].field, "body.durationS");
+    const far = await api("POST", "/v1/grid/events", keys.operator, {
+      reduceMW: 1,
+      durationS: 60,
+      reason: "x",
+      start: new Date(Date.now() + 40 * 86_400_000).toISOString(),
+    });
+    assert.equal(far.body.errors[0].field, "body.start");
+    assert.equal(
+      (await api("POST", "/v1/grid/events", keys.hugo, { reduceMW: 1, durationS: 60, reason: "x" })).status,
+      403,
+    );
+    assert.equal((await api("GET", "/v1/grid/events", keys.hugo)).status, 403);
+    assert.equal((await api("GET", "/v1/grid/events/gev_zz", keys.operator)).status, 400);
+    assert.equal((await api("GET", "/v1/grid/events/gev_000000000000", keys.operator)).status, 404);
+    assert.equal((await api("GET", "/v1/grid/events?limit=1001", keys.operator)).status, 400);
+  });
+
+  it("suspends, caps and requeues by class, holds new flexible work, and releases everything at the end", async () => {
+    const itKw = async () => (await api("GET", "/v1/state/site", keys.operator)).body.kpis.itKW as number;
+    const idle = await itKw();
+    const protectedJob = await submit("lea", "diagnostics", { dataClass: "health" });
+    const deferrable = await submit("hugo", "train-deferrable", { flexibility: "deferrable" });
+    const flexible = await submit("hugo", "train-flexible", { flexibility: "flexible" });
+    const preemptible = await submit("hugo", "sweep-preemptible", { flexibility: "preemptible" });
+    for (const id of [protectedJob.id, deferrable.id, flexible.id, preemptible.id]) await running(id);
+    // The twin reads placements every 10 s: wait until it draws the jobs' power, then for a baseline window of it.
+    await until("the twin to draw the jobs' power", async () => ((await itKw()) > idle + 5 ? true : undefined));
+    await new Promise((resolve) => setTimeout(resolve, 11_000));
+
+    const created = await api("POST", "/v1/grid/events", keys.operator, {
+      reduceMW: 5,
+      durationS: 12,
+      reason: "RTE test signal",
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const eventId = created.body.id;
+    const active = await until("the event applied", async () => {
+      const event = (await api("GET", `/v1/grid/events/${eventId}`, keys.auditor)).body;
+      return event.state === "active" && event.report !== null ? event : undefined;
+    });
+    assert.equal(active.report.jobs.suspended.deferrable, 1);
+    assert.equal(active.report.jobs.capped.flexible, 1);
+    assert.equal(active.report.jobs.requeued.preemptible, 1);
+    assert.equal(active.report.jobs.capped.protected + active.report.jobs.suspended.protected, 0);
+    assert.ok(active.report.shortMW > 0, "5 MW is more than the lab's flexible work: the plan says what it lacks");
+    assert.equal(active.report.capShare, 0.3);
+
+    assert.equal((await job(protectedJob.id)).state, "running");
+    assert.ok((await history(deferrable.id)).includes("job.suspended"));
+    assert.ok((await history(flexible.id)).includes("job.capped"));
+    const requeued = await job(preemptible.id);
+    assert.equal(requeued.state, "queued");
+    assert.match(requeued.reason, new RegExp(`grid event ${eventId}`));
+
+    // New work: flexible waits with the event named, protected starts.
+    const late = await submit("hugo", "late-flexible", { flexibility: "flexible", gpus: 1 });
+    const lateProtected = await submit("lea", "late-diagnostics", { dataClass: "health", gpus: 1 });
+    await running(lateProtected.id);
+    const waiting = await job(late.id);
+    assert.equal(waiting.state, "queued");
+    assert.match(waiting.reason, /grid event/);
+
+    const ended = await until(
+      "the event ended",
+      async () => {
+        const event = (await api("GET", `/v1/grid/events/${eventId}`, keys.operator)).body;
+        return event.state === "ended" && event.report?.releasedAt !== null ? event : undefined;
+      },
+      30_000,
+    );
+    const report = ended.report;
+    assert.equal(report.protectedWorkLost, 0);
+    assert.equal(report.workLostGpuHours.protected, 0);
+    assert.equal(report.resumed, 2, "the suspended and the capped job");
+    assert.ok(report.workLostGpuHours.flexible > 0, "capping costs throughput");
+    assert.ok(report.workLostGpuHours.preemptible > 0, "the requeued run is lost");
+    assert.ok(report.deferredGpuHours > 0);
+    assert.ok(report.samples > 5, `twin samples during the event: ${report.samples}`);
+    assert.ok(report.deliveredMW > 0, `delivered ${report.deliveredMW} MW from a baseline of ${report.baselineMW}`);
+    assert.ok((await history(deferrable.id)).includes("job.resumed"));
+    assert.ok((await history(flexible.id)).includes("job.uncapped"));
+    await running(preemptible.id);
+    await running(late.id);
+    process.stdout.write(
+      `# grid event: requested ${report.requestedMW} MW, planned ${report.plannedMW.toFixed(4)} MW, delivered ${report.deliveredMW.toFixed(4)} MW (baseline ${report.baselineMW.toFixed(4)}), response ${report.responseS} s, plan applied in ${(report.applyS * 1000).toFixed(1)} ms\n`,
+    );
+
+    const audit = (await api("GET", `/v1/audit?resource=grid-event:${eventId}`, keys.auditor)).body as Json[];
+    assert.deepEqual(
+      audit.map((record) => record.action),
+      ["grid.create", "grid.start", "grid.end"],
+    );
+    for (const id of [protectedJob.id, deferrable.id, flexible.id, preemptible.id, late.id, lateProtected.id])
+      await api("POST", `/v1/jobs/${id}/cancel`, keys.admin, {});
+  });
+
+  it("refuses overlaps, cancels a scheduled event, and pages the list by state", async () => {
+    const start = new Date(Date.now() + 3_600_000).toISOString();
+    const first = await api("POST", "/v1/grid/events", keys.operator, {
+      reduceFraction: 0.2,
+      start,
+      durationS: 3600,
+      noticeS: 900,
+      reason: "EcoWatt red",
+    });
+    assert.equal(first.status, 201);
+    assert.equal(first.body.state, "scheduled");
+    const overlap = await api("POST", "/v1/grid/events", keys.operator, {
+      reduceMW: 1,
+      start: new Date(Date.now() + 3_000_000).toISOString(),
+      durationS: 600,
+      reason: "again",
+    });
+    assert.equal(overlap.status, 409);
+    assert.equal(overlap.body.errors[0].field, "body.start");
+    const page = await api("GET", "/v1/grid/events?limit=1", keys.auditor);
+    assert.equal(page.body.length, 1);
+    assert.equal(page.headers.get("x-total-count"), "2");
+    const next = page.headers.get("x-next-cursor")!;
+    const second = await api("GET", `/v1/grid/events?limit=1&cursor=${encodeURIComponent(next)}`, keys.auditor);
+    assert.equal(second.body.length, 1);
+    assert.notEqual(second.body[0].id, page.body[0].id);
+    assert.equal((await api("GET", "/v1/grid/events?state=scheduled", keys.auditor)).body.length, 1);
+    const cancelled = await api("POST", `/v1/grid/events/${first.body.id}/cancel`, keys.operator, {});
+    assert.equal(cancelled.body.state, "cancelled");
+    assert.equal((await api("POST", `/v1/grid/events/${first.body.id}/cancel`, keys.operator, {})).status, 409);
+    assert.equal((await api("GET", "/v1/grid/events?state=cancelled", keys.auditor)).body.length, 1);
+  });
+});

@@ -1,0 +1,176 @@
+/**
+ * A grid curtailment on a real Slurm (Debian's slurm-wlm and munge, started on loopback by test/support/slurm.ts),
+ * through the platform API: at the event's start the deferrable jobs are suspended (`scontrol suspend`: Slurm shows
+ * them SUSPENDED, their processes stop), the preemptible one is requeued and held (`scontrol requeuehold`), the
+ * protected job keeps running; at the end the suspended jobs are resumed (`scontrol resume`) and the requeued one
+ * released where alixan places it again. Prints how long Slurm took to show each step.
+ */
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { type ComposedApp, composeApp } from "../src/app/compose.ts";
+import { defaultFeatures } from "../src/app/features/index.ts";
+import { loadExecutionFile } from "../src/execution/config.ts";
+import { loadSite } from "../src/model/load.ts";
+import { callApi } from "./support/api.ts";
+import { startTestSlurm, type TestSlurm } from "./support/slurm.ts";
+
+// biome-ignore lint/suspicious/noExplicitAny: answers are read field by field from JSON.
+type Json = any;
+
+const site = loadSite("lab").site!;
+const liveNode = "h1-r02-01-n01";
+const mustRun = process.env["CI"] !== undefined;
+
+async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe("grid curtailment on Slurm", () => {
+  let slurm: TestSlurm | string;
+  let dataDir = "";
+  let app: ComposedApp | undefined;
+  let url = "";
+  const keys = { hugo: "", admin: "", operator: "" };
+
+  before(async () => {
+    const started = await startTestSlurm(site, liveNode);
+    if ("skipped" in started) {
+      if (mustRun) throw new Error(`CI must run the Slurm tests: ${started.skipped}`);
+      slurm = started.skipped;
+      return;
+    }
+    slurm = started;
+    dataDir = mkdtempSync(join(tmpdir(), "alixan-slurm-grid-"));
+    const executionFile = join(dataDir, "execution.yaml");
+    writeFileSync(
+      executionFile,
+      [
+        "backend: slurm",
+        "slurm:",
+        `  conf: ${slurm.conf}`,
+        "  pollSeconds: 0.3",
+        "  nodePollSeconds: 1",
+        `  workDir: ${join(slurm.dir, "work")}`,
+      ].join("\n"),
+    );
+    const execution = loadExecutionFile(executionFile);
+    if (typeof execution === "string") throw new Error(execution);
+    app = await composeApp({
+      site: "lab",
+      store: { kind: "pglite", dataDir: "memory" },
+      seed: true,
+      rateLimitPerMinute: 100_000,
+      features: defaultFeatures({ speed: 1, demoLoad: 0, telemetryInMemory: true, execution }),
+    });
+    url = await app.server.listen({ port: 0, host: "127.0.0.1" });
+    const key = (email: string) => app!.demoKeys!.find((candidate) => candidate.email === email)!.token;
+    keys.hugo = key("hugo@rhone-pharma.example");
+    keys.admin = key("admin@alixan.local");
+    keys.operator = key("camille@alixan.local");
+  });
+  after(async () => {
+    await app?.close();
+    if (typeof slurm !== "string") slurm.stop();
+    if (dataDir !== "") rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const slurmState = (alixanId: string): { state: string; reason: string } | undefined => {
+    const line = (slurm as TestSlurm)
+      .run("squeue", ["--noheader", "--states=all", "-o", "%T|%r|%k"])
+      .trim()
+      .split("\n")
+      .find((entry) => entry.endsWith(`alixan:lab:${alixanId}`));
+    if (line === undefined) return undefined;
+    const [state, reason] = line.split("|");
+    return { state: state!, reason: reason! };
+  };
+  const stateIs = (id: string, states: readonly string[]) =>
+    until(`${id} ${states.join("|")} in Slurm`, () => {
+      const found = slurmState(id);
+      return found !== undefined && states.includes(found.state) ? found : undefined;
+    });
+
+  it("suspends deferrable and requeues preemptible jobs, keeps the protected one running, resumes after", async (t) => {
+    if (typeof slurm === "string") return t.skip(slurm);
+    // Platform admins grant protection to a queue: rhone-pharma's queue becomes protected (its jobs' default).
+    const config = (await callApi(url, "GET", "/v1/queue-config", keys.admin)).body.config;
+    const queue = config.queues.find((entry: Json) => entry.tenant === "rhone-pharma");
+    const { name, ...fields } = queue;
+    const put = await callApi(url, "PUT", `/v1/queues/${name}`, keys.admin, { ...fields, flexibility: "protected" });
+    assert.equal(put.status, 200, JSON.stringify(put.body));
+
+    const projectId = (await callApi(url, "GET", "/v1/projects", keys.hugo)).body[0].id;
+    const submit = async (jobName: string, flexibility?: string) => {
+      const answer = await callApi(url, "POST", "/v1/jobs", keys.hugo, {
+        projectId,
+        name: jobName,
+        gpus: 2,
+        gpuModel: "H200",
+        durationS: 900,
+        dataClass: "public",
+        command: "while true; do date +%s%N >> ticks-$ALIXAN_JOB_ID; sleep 0.2; done",
+        ...(flexibility === undefined ? {} : { flexibility }),
+      });
+      assert.equal(answer.status, 201, JSON.stringify(answer.body));
+      return answer.body.id as string;
+    };
+    const protectedJob = await submit("inference-slo");
+    const deferrable = [await submit("train-a", "deferrable"), await submit("train-b", "deferrable")];
+    const preemptible = await submit("sweep", "preemptible");
+    for (const id of [protectedJob, ...deferrable, preemptible]) await stateIs(id, ["RUNNING"]);
+    assert.equal((await callApi(url, "GET", `/v1/jobs/${protectedJob}`, keys.hugo)).body.flexibility, "protected");
+
+    const created = await callApi(url, "POST", "/v1/grid/events", keys.operator, {
+      reduceMW: 1,
+      durationS: 12,
+      reason: "Slurm curtailment test",
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const startMs = Date.parse(created.body.startsAt);
+    await Promise.all(deferrable.map((id) => stateIs(id, ["SUSPENDED"])));
+    const suspendedMs = Date.now() - startMs;
+    const held = await stateIs(preemptible, ["PENDING"]);
+    const requeuedMs = Date.now() - startMs;
+    assert.match(held.reason, /held/i);
+    assert.equal(slurmState(protectedJob)!.state, "RUNNING");
+    // Suspended processes stop: their tick files stand still while the protected job's grows.
+    const ticks = (id: string) => {
+      const file = join((slurm as TestSlurm).dir, "work", `ticks-${id}`);
+      return existsSync(file) ? readFileSync(file, "utf8").split("\n").length : 0;
+    };
+    const before = [ticks(deferrable[0]!), ticks(protectedJob)];
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.equal(ticks(deferrable[0]!), before[0], "a suspended job does not run");
+    assert.ok(ticks(protectedJob) > before[1]!, "the protected job runs on");
+    const event = (await callApi(url, "GET", `/v1/grid/events/${created.body.id}`, keys.operator)).body;
+    assert.equal(event.report.jobs.suspended.deferrable, 2);
+    assert.equal(event.report.jobs.requeued.preemptible, 1);
+
+    const endMs = Date.parse(created.body.endsAt);
+    await Promise.all(deferrable.map((id) => stateIs(id, ["RUNNING"])));
+    const resumedMs = Date.now() - endMs;
+    await stateIs(preemptible, ["RUNNING"]);
+    const releasedMs = Date.now() - endMs;
+    assert.equal(slurmState(protectedJob)!.state, "RUNNING");
+    const ended = await until("the report", async () => {
+      const answer = (await callApi(url, "GET", `/v1/grid/events/${created.body.id}`, keys.operator)).body;
+      return answer.state === "ended" && answer.report?.releasedAt !== null ? answer : undefined;
+    });
+    assert.equal(ended.report.protectedWorkLost, 0);
+    assert.equal(ended.report.resumed, 2);
+    process.stdout.write(
+      `# slurm grid event: 2 jobs SUSPENDED ${suspendedMs} ms after the start, 1 requeued-held after ${requeuedMs} ms; RUNNING again ${resumedMs} ms after the end, the requeued one ${releasedMs} ms; plan applied in ${(ended.report.applyS * 1000).toFixed(1)} ms; work lost ${JSON.stringify(ended.report.workLostGpuHours)} GPU-h, deferred ${ended.report.deferredGpuHours.toFixed(4)} GPU-h\n`,
+    );
+    for (const id of [protectedJob, ...deferrable, preemptible])
+      await callApi(url, "POST", `/v1/jobs/${id}/cancel`, keys.admin, {});
+  });
+});
