@@ -16,7 +16,7 @@ import { buildPartition } from "./layout.ts";
 import { failure, type Outcome, success } from "./outcome.ts";
 import { type RackLoad, RackSourceLoad, SyntheticLoad } from "./profiles.ts";
 import { defaultGridIntensity } from "./results.ts";
-import { fwsSupplyRangeC, siteUnits, type TwinEvent } from "./scenario.ts";
+import { fwsSupplyRangeC, siteUnits, type TwinEvent, type UnitKind } from "./scenario.ts";
 import { secondsPer, yearTimeOf } from "./time.ts";
 import { sampleHourly, valenceTypicalYear, type Weather } from "./weather.ts";
 
@@ -192,7 +192,7 @@ export class LiveTwin {
   readonly #cduRow = new Map<string, number>();
   readonly #failedCdus = new Set<string>();
   /** Plant units (pumps, dry coolers, chillers) by id, and those out of service. */
-  readonly #plantUnits = new Map<string, { kind: "pump" | "dryCooler" | "chiller"; index: number }>();
+  readonly #plantUnits = new Map<string, { kind: Exclude<UnitKind, "cdu">; index: number }>();
   readonly #failedPlantUnits = new Set<string>();
   /** Per row: design liquid heat of its installed racks, which sets each rack's share of flow and headroom. */
   readonly #rowDesignLiquidKw: Float64Array;
