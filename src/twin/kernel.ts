@@ -253,7 +253,12 @@ function applyEvent(event: TwinEvent, partition: Partition): void {
       if (!Number.isNaN(event.classLimitC)) plants.classLimitC[event.plant] = event.classLimitC;
       for (let row = 0; row < rows.count; row++) {
         if (rows.plant[row] !== event.plant) continue;
-        rows.tcsSetpointC[row] = Number.isNaN(event.tcsSupplyC) ? rows.tcsSetpointC[row]! + shift : event.tcsSupplyC;
+        // A facility-water shift moves the TCS of rows on facility water; rows on the air side keep theirs.
+        if (Number.isNaN(event.tcsSupplyC)) {
+          if (rows.airSide[row] === 0) rows.tcsSetpointC[row] = rows.tcsSetpointC[row]! + shift;
+        } else {
+          rows.tcsSetpointC[row] = event.tcsSupplyC;
+        }
       }
       return;
     }

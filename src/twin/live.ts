@@ -317,6 +317,8 @@ export class LiveTwin {
     let supply = 0;
     for (let plant = 0; plant < kernel.supplyC.length; plant++) {
       cooling += kernel.plantPumpKw[plant]! + kernel.plantFanKw[plant]! + kernel.plantChillerPowerKw[plant]!;
+      // The air side's chilled water (pumps, free-cooling fans, compressors), 0 without one.
+      cooling += kernel.plantAirPumpKw[plant]! + kernel.plantAirFanKw[plant]! + kernel.plantAirChillerPowerKw[plant]!;
       supply += kernel.supplyC[plant]!;
     }
     totals[historyIt] = it;
