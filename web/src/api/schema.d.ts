@@ -4139,7 +4139,7 @@ export interface operations {
                         levels: {
                             groups: number;
                             /** @enum {string} */
-                            level: "grid feeds" | "transformers" | "UPS" | "busways" | "CDUs" | "CRAH" | "FWS pumps" | "dry coolers" | "chillers";
+                            level: "grid feeds" | "transformers" | "UPS" | "busways" | "CDUs" | "CRAH" | "FWS pumps" | "dry coolers" | "chillers" | "air-side pumps" | "air-side chillers";
                             minHeadroom: number;
                             minHeadroomAt: string;
                             minHeadroomFraction: number;
@@ -4245,7 +4245,7 @@ export interface operations {
                             levels: {
                                 groups: number;
                                 /** @enum {string} */
-                                level: "grid feeds" | "transformers" | "UPS" | "busways" | "CDUs" | "CRAH" | "FWS pumps" | "dry coolers" | "chillers";
+                                level: "grid feeds" | "transformers" | "UPS" | "busways" | "CDUs" | "CRAH" | "FWS pumps" | "dry coolers" | "chillers" | "air-side pumps" | "air-side chillers";
                                 minHeadroom: number;
                                 minHeadroomAt: string;
                                 minHeadroomFraction: number;
@@ -4322,7 +4322,7 @@ export interface operations {
                             levels: {
                                 groups: number;
                                 /** @enum {string} */
-                                level: "grid feeds" | "transformers" | "UPS" | "busways" | "CDUs" | "CRAH" | "FWS pumps" | "dry coolers" | "chillers";
+                                level: "grid feeds" | "transformers" | "UPS" | "busways" | "CDUs" | "CRAH" | "FWS pumps" | "dry coolers" | "chillers" | "air-side pumps" | "air-side chillers";
                                 minHeadroom: number;
                                 minHeadroomAt: string;
                                 minHeadroomFraction: number;
