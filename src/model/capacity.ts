@@ -19,6 +19,8 @@ export const capacityLevels = [
   "FWS pumps",
   "dry coolers",
   "chillers",
+  "air-side pumps",
+  "air-side chillers",
 ] as const;
 /** One level. */
 export type CapacityLevel = (typeof capacityLevels)[number];
@@ -110,6 +112,69 @@ function check(
   };
 }
 
+/**
+ * Per row (site index): 1 when its CDUs draw from its plant's air-side chilled-water loop. A row holding a rear-door
+ * rack runs its technology loop cool enough for the doors to give an ASHRAE inlet (about 18–22 °C), which the warm
+ * facility loop cannot supply; rows of only direct-liquid racks stay on facility water.
+ */
+export function airSideRows(site: Site): Uint8Array {
+  const flags = new Uint8Array(site.rows.length);
+  for (const rack of site.racks) {
+    if (site.rackTypes[rack.typeIndex]!.airCooling !== "rdhx") continue;
+    const row = site.rows[rack.rowIndex]!;
+    if (site.plants[row.tcs.plantIndex]?.airSide !== undefined) flags[row.index] = 1;
+  }
+  return flags;
+}
+
+/** Air-side chiller COP at a lift (K), from the plant's air-side curve. */
+export function airSideCop(plant: Plant, liftK: number): number {
+  const points = [...(plant.airSide?.chillers.copCurve ?? [])]
+    .sort((a, b) => a.liftK - b.liftK)
+    .map((point) => ({ x: point.liftK, y: point.cop }));
+  return interpolate(points, liftK);
+}
+
+/**
+ * Design checks of a plant's air-side loop carrying `heat` kW at design ambient (no free cooling then: the outdoor air
+ * is above the return water), and its electrical power there: pumps plus compressors at the design lift.
+ */
+function airSideDesign(plant: Plant, heat: number, checks: GroupCheck[]): number {
+  const air = plant.airSide!;
+  const water = fluidProperties("water")!;
+  const flow = flowForHeat(kilowatts(heat), air.designDeltaT, water);
+  const pumpPower = unitsNeeded(flow, air.pumps.ratedFlow) * air.pumps.unitPower;
+  const path = `${plant.path}.airSide`;
+  const { pumps, chillers } = air;
+  checks.push(
+    check(
+      "air-side pumps",
+      plant.id,
+      `${path}.pumps`,
+      flow,
+      pumps.ids.length,
+      pumps.ratedFlow,
+      pumps.redundancy,
+      "L/min",
+    ),
+  );
+  const load = heat + pumpPower;
+  checks.push(
+    check(
+      "air-side chillers",
+      plant.id,
+      `${path}.chillers`,
+      load,
+      chillers.ids.length,
+      chillers.unitCapacity,
+      chillers.redundancy,
+    ),
+  );
+  // Refrigerant lift at design ambient: condensing about 12 K above the air, evaporating about 2 K below the water.
+  const liftK = plant.dryCoolers.designAmbient + 12 - (air.supplySetpoint - 2);
+  return pumpPower + load / airSideCop(plant, liftK);
+}
+
 /** Computes design loads and capacity checks at every level. Linear in the number of racks. */
 export function analyseCapacity(site: Site): CapacityAnalysis {
   const rowItLoad = new Float64Array(site.rows.length);
@@ -131,6 +196,9 @@ export function analyseCapacity(site: Site): CapacityAnalysis {
   const hallUpsLoss = new Float64Array(site.halls.length);
   const hallCduPumps = new Float64Array(site.halls.length);
   const hallCrahFans = new Float64Array(site.halls.length);
+  // Heat the air-side loops take (rear-door rows through their CDUs, air handlers), per hall.
+  const onAirSide = airSideRows(site);
+  const hallAirSideHeat = new Float64Array(site.halls.length);
   for (const row of site.rows) {
     checks.push(
       check(
@@ -157,7 +225,9 @@ export function analyseCapacity(site: Site): CapacityAnalysis {
     // Pumps of the CDUs that must run, at the power for their share of design flow (affinity: P ∝ Q³).
     const running = Math.max(1, unitsNeeded(rowLiquidHeat[row.index]!, row.tcs.unitCapacity));
     const shareOfRated = rowLiquidHeat[row.index]! / (running * row.tcs.unitCapacity);
-    hallCduPumps[row.hallIndex]! += running * row.tcs.model.pumpPower * shareOfRated ** 3;
+    const cduPumps = running * row.tcs.model.pumpPower * shareOfRated ** 3;
+    hallCduPumps[row.hallIndex]! += cduPumps;
+    if (onAirSide[row.index] === 1) hallAirSideHeat[row.hallIndex]! += rowLiquidHeat[row.index]! + cduPumps;
   }
 
   for (const hall of site.halls) {
@@ -190,6 +260,9 @@ export function analyseCapacity(site: Site): CapacityAnalysis {
         ),
       );
       hallCrahFans[hall.index] = unitsNeeded(air, hall.crah.unitCapacity) * hall.crah.fanPower;
+      if (site.plants[hall.plantIndex]?.airSide !== undefined) {
+        hallAirSideHeat[hall.index]! += air + hallCrahFans[hall.index]!;
+      }
     } else if (hallCrahHeat[hall.index]! > 0) {
       checks.push(check("CRAH", hall.id, `${hall.path}.crah`, hallCrahHeat[hall.index]!, 0, 0, "N"));
     }
@@ -201,9 +274,14 @@ export function analyseCapacity(site: Site): CapacityAnalysis {
   const water = fluidProperties("water")!;
   for (const plant of site.plants) {
     let heat = 0;
+    let airSideHeat = 0;
     for (const hallIndex of plant.hallIndexes) {
       heat += hallItLoad[hallIndex]! + hallUpsLoss[hallIndex]! + hallCduPumps[hallIndex]! + hallCrahFans[hallIndex]!;
+      airSideHeat += hallAirSideHeat[hallIndex]!;
     }
+    // What the air-side loop takes leaves the facility loop: its chillers reject it (and their power) outdoors.
+    heat -= airSideHeat;
+    const airSideMechanical = plant.airSide === undefined ? 0 : airSideDesign(plant, airSideHeat, checks);
     const flow = flowForHeat(kilowatts(heat), plant.designDeltaT, water);
     const pumpsRunning = unitsNeeded(flow, plant.pumps.ratedFlow);
     const pumpPower = pumpsRunning * plant.pumps.unitPower;
@@ -255,7 +333,7 @@ export function analyseCapacity(site: Site): CapacityAnalysis {
     const lift = kelvin(dry.designAmbient + dry.approach - plant.supplySetpoint);
     const chillerPower = trim > 0 ? trim / chillerCop(plant, lift) : 0;
     const fans = Math.min(dry.ids.length, unitsNeeded(heat - trim, dry.unitCapacity)) * dry.fanPower;
-    plantMechanical[plant.index] = pumpPower + fans + chillerPower;
+    plantMechanical[plant.index] = pumpPower + fans + chillerPower + airSideMechanical;
   }
 
   const hallMechanical = new Float64Array(site.halls.length);

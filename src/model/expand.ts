@@ -142,6 +142,29 @@ function buildPlant(spec: PlantSpec, id: Id<"plant">, index: number, path: strin
       startAbove: celsius(spec.adiabatic.startAboveC),
     },
     makeUpLossM3PerDay: spec.makeUp.lossM3PerDay,
+    airSide:
+      spec.airSide === undefined
+        ? undefined
+        : {
+            supplySetpoint: celsius(spec.airSide.supplySetpointC),
+            designDeltaT: kelvin(spec.airSide.designDeltaTK),
+            waterVolume: cubicMeters(spec.airSide.waterVolumeM3),
+            pumps: {
+              ...group(unitIds("pump", `${local}-air`, spec.airSide.pumps.count), 0, spec.airSide.pumps.redundancy),
+              ratedFlow: litersPerMinute(spec.airSide.pumps.ratedFlowLpm),
+              unitPower: kilowatts(spec.airSide.pumps.powerKW),
+            },
+            chillers: {
+              ...group(
+                unitIds("chiller", `${local}-air`, spec.airSide.chillers.count),
+                spec.airSide.chillers.capacityKW,
+                spec.airSide.chillers.redundancy,
+              ),
+              copCurve: spec.airSide.chillers.copCurve,
+              freeCoolingDifference: kelvin(spec.airSide.chillers.freeCoolingDifferenceK),
+              fanPower: kilowatts(spec.airSide.chillers.fanPowerKW),
+            },
+          },
     path,
   };
 }

@@ -13,7 +13,10 @@ export type Redundancy = (typeof redundancyLevels)[number];
 
 /** How a rack's air-side heat (the part liquid does not capture) reaches the closed loop. */
 export const airCoolingKinds = ["rdhx", "crah"] as const;
-/** `rdhx`: rear-door heat exchanger on the row's technology loop; `crah`: the hall's air handlers on facility water. */
+/**
+ * `rdhx`: rear-door heat exchanger on the row's technology loop; `crah`: the hall's air handlers. Both on the plant's
+ * air-side chilled-water loop when it has one, else on facility water.
+ */
 export type AirCooling = (typeof airCoolingKinds)[number];
 
 /** ASHRAE liquid-cooling facility water classes, named by their supply limit in °C (W+ above 45 °C). */
@@ -220,13 +223,34 @@ export interface MakeUpSpec {
   lossM3PerDay: number;
 }
 
-/** A cooling plant: the closed facility water loop, its pumps, dry coolers, trim chillers. */
+/** Air-cooled chillers of the air-side loop, each with a free-cooling coil ahead of its evaporator. */
+export interface AirSideChillerGroupSpec extends ChillerGroupSpec {
+  /** Return water minus outdoor air at which one unit's free-cooling coil carries its rated capacity, K. */
+  freeCoolingDifferenceK: number;
+  /** Fans of one unit at full speed in free cooling (the COP curve already counts them with compressors), kW. */
+  fanPowerKW: number;
+}
+
+/**
+ * The air-side chilled-water loop: the hall air handlers' coils and the CDUs of rear-door rows draw from it instead
+ * of the warm facility loop, so server inlet air can stay within the ASHRAE envelopes.
+ */
+export interface AirSideSpec {
+  supplySetpointC: number;
+  designDeltaTK: number;
+  waterVolumeM3: number;
+  pumps: PumpGroupSpec;
+  chillers: AirSideChillerGroupSpec;
+}
+
+/** A cooling plant: the closed facility water loop, its pumps, dry coolers, trim chillers, an optional air side. */
 export interface PlantSpec {
   fws: FwsSpec;
   dryCoolers: DryCoolerGroupSpec;
   chillers: ChillerGroupSpec;
   adiabatic: AdiabaticSpec;
   makeUp: MakeUpSpec;
+  airSide?: AirSideSpec;
 }
 
 export interface NamedPlantSpec extends PlantSpec {

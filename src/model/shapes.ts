@@ -141,6 +141,28 @@ export const plantShape: Shape = {
     startAboveC: number({ min: -20, max: 60, default: 28 }),
   }),
   makeUp: object({ lossM3PerDay: number({ min: 0, default: 0.5 }) }),
+  airSide: object(
+    {
+      supplySetpointC: number({ min: 5, max: 30 }),
+      designDeltaTK: positive({ max: 20, default: 6 }),
+      waterVolumeM3: positive(),
+      pumps: object({
+        count: count({ min: 1 }),
+        ratedFlowLpm: positive(),
+        powerKW: number({ min: 0 }),
+        redundancy: redundancy("N"),
+      }),
+      chillers: object({
+        count: count({ min: 1 }),
+        capacityKW: positive(),
+        copCurve: array(copPoint, { minItems: 1 }),
+        freeCoolingDifferenceK: positive({ max: 40, default: 10 }),
+        fanPowerKW: number({ min: 0 }),
+        redundancy: redundancy("N"),
+      }),
+    },
+    { optional: true },
+  ),
 };
 
 export const crahShape: Shape = {

@@ -144,8 +144,23 @@ export interface Plant {
   readonly chillers: UnitGroup<ChillerId> & { readonly copCurve: readonly CopPoint[] };
   readonly adiabatic: { readonly enabled: boolean; readonly effectiveness: Fraction; readonly startAbove: Celsius };
   readonly makeUpLossM3PerDay: number;
+  /** The air-side chilled-water loop (air handler coils, rear-door rows' CDUs), when the plant has one. */
+  readonly airSide: AirSideLoop | undefined;
   /** Where the plant is declared, for messages. */
   readonly path: string;
+}
+
+/** A plant's air-side chilled-water loop: supply, pumps and air-cooled free-cooling chillers. */
+export interface AirSideLoop {
+  readonly supplySetpoint: Celsius;
+  readonly designDeltaT: Kelvin;
+  readonly waterVolume: CubicMeters;
+  readonly pumps: UnitGroup<PumpId> & { readonly ratedFlow: LitersPerMinute; readonly unitPower: Kilowatts };
+  readonly chillers: UnitGroup<ChillerId> & {
+    readonly copCurve: readonly CopPoint[];
+    readonly freeCoolingDifference: Kelvin;
+    readonly fanPower: Kilowatts;
+  };
 }
 
 /** A hall (a building or a data hall) with its own power train. */

@@ -3,7 +3,7 @@
  * of the power and cooling chains, set-points that the plant can reach, and certified-zone consistency.
  * Every finding names the path and the numbers.
  */
-import { analyseCapacity, type CapacityAnalysis, type GroupCheck } from "./capacity.ts";
+import { airSideRows, analyseCapacity, type CapacityAnalysis, type GroupCheck } from "./capacity.ts";
 import type { DiagnosticSink } from "./diagnostics.ts";
 import { fluidProperties, knownFluids } from "./physics.ts";
 import { facilityWaterClassLimitC } from "./schema.ts";
@@ -20,6 +20,8 @@ const levelNoun: Readonly<Record<GroupCheck["level"], string>> = {
   "FWS pumps": "facility water pumps",
   "dry coolers": "dry coolers",
   chillers: "trim chillers",
+  "air-side pumps": "air-side chilled-water pumps",
+  "air-side chillers": "air-side chillers",
 };
 
 const loadNoun: Readonly<Record<GroupCheck["level"], string>> = {
@@ -32,6 +34,8 @@ const loadNoun: Readonly<Record<GroupCheck["level"], string>> = {
   "FWS pumps": "design flow",
   "dry coolers": "heat to reject at design ambient",
   chillers: "trim heat at design ambient",
+  "air-side pumps": "design air-side flow",
+  "air-side chillers": "air-side heat at design ambient",
 };
 
 function amount(value: number, unit: string): string {
@@ -157,6 +161,16 @@ function validatePlants(site: Site, sink: DiagnosticSink): void {
         `without chillers, supply ${plant.supplySetpoint} °C cannot be held at design ambient ${plant.dryCoolers.designAmbient} °C + approach ${plant.dryCoolers.approach} K`,
       );
     }
+    const airCurve = plant.airSide?.chillers.copCurve ?? [];
+    for (let i = 1; i < airCurve.length; i++) {
+      if (airCurve[i]!.liftK <= airCurve[i - 1]!.liftK) {
+        sink.error(
+          "curve.order",
+          `${plant.path}.airSide.chillers.copCurve[${i}]`,
+          `lift points must increase (${airCurve[i - 1]!.liftK} K then ${airCurve[i]!.liftK} K)`,
+        );
+      }
+    }
     const curve = plant.chillers.copCurve;
     for (let i = 1; i < curve.length; i++) {
       if (curve[i]!.liftK <= curve[i - 1]!.liftK) {
@@ -172,14 +186,20 @@ function validatePlants(site: Site, sink: DiagnosticSink): void {
 
 function validateRows(site: Site, sink: DiagnosticSink): void {
   const throttling = new Map<string, { path: string; rows: number; message: string }>();
+  const onAirSide = airSideRows(site);
   for (const row of site.rows) {
     const plant = site.plants[row.tcs.plantIndex]!;
-    const reachable = plant.supplySetpoint + row.tcs.model.approach;
+    // Rear-door rows of a plant with an air-side loop draw from it, the others from facility water.
+    const primary =
+      onAirSide[row.index] === 1
+        ? { name: "air-side", supplyC: plant.airSide!.supplySetpoint }
+        : { name: "facility", supplyC: plant.supplySetpoint };
+    const reachable = primary.supplyC + row.tcs.model.approach;
     if (row.tcs.supplySetpoint < reachable - 1e-9) {
       sink.error(
         "setpoint.unreachable",
         `${row.path}.tcs.supplySetpointC`,
-        `TCS supply ${row.tcs.supplySetpoint} °C is below facility supply ${plant.supplySetpoint} °C + CDU approach ${row.tcs.model.approach} K`,
+        `TCS supply ${row.tcs.supplySetpoint} °C is below ${primary.name} supply ${primary.supplyC} °C + CDU approach ${row.tcs.model.approach} K`,
       );
     }
     if (fluidProperties(row.tcs.fluid) === undefined) {

@@ -124,6 +124,12 @@ export const plantFields = [
   "directHeatKw",
   "outdoorDryBulbC",
   "outdoorWetBulbC",
+  "airSideSupplyC",
+  "airSideHeatKw",
+  "airSidePumpKw",
+  "airSideFanKw",
+  "airSideChillerPowerKw",
+  "airSideRejectedKw",
 ] as const;
 /** Per-rack series fields (racks on request): interval means. */
 export const rackFields = ["utilisation", "powerKw", "tcsSupplyC", "returnC", "throttle"] as const;
@@ -236,6 +242,7 @@ function applyEvent(event: TwinEvent, partition: Partition): void {
         pump: plants.pumpsAvailable,
         dryCooler: plants.dryCoolersAvailable,
         chiller: plants.chillersAvailable,
+        airChiller: plants.airChillersAvailable,
       }[event.unit];
       counts[event.index] = Math.max(0, counts[event.index]! + event.delta);
       return;
@@ -246,7 +253,12 @@ function applyEvent(event: TwinEvent, partition: Partition): void {
       if (!Number.isNaN(event.classLimitC)) plants.classLimitC[event.plant] = event.classLimitC;
       for (let row = 0; row < rows.count; row++) {
         if (rows.plant[row] !== event.plant) continue;
-        rows.tcsSetpointC[row] = Number.isNaN(event.tcsSupplyC) ? rows.tcsSetpointC[row]! + shift : event.tcsSupplyC;
+        // A facility-water shift moves the TCS of rows on facility water; rows on the air side keep theirs.
+        if (Number.isNaN(event.tcsSupplyC)) {
+          if (rows.airSide[row] === 0) rows.tcsSetpointC[row] = rows.tcsSetpointC[row]! + shift;
+        } else {
+          rows.tcsSetpointC[row] = event.tcsSupplyC;
+        }
       }
       return;
     }
@@ -591,6 +603,27 @@ export class PartitionKernel {
   readonly rowRearDoorInletC: Float64Array;
   /** Per hall: server inlet air of its `crah` racks (air handler supply + containment leakage), °C. */
   readonly hallCrahInletC: Float64Array;
+  /** Per plant: air-side chilled-water supply temperature, °C (NaN without an air side). */
+  readonly airSupplyC: Float64Array;
+  /** Air-side chillers in service per plant (see `cduInService`). */
+  readonly airChillersInService: Float64Array;
+  /** Per plant: heat into the air-side loop (air handlers and their fans, rear-door rows' CDUs, its pumps). */
+  readonly plantAirHeatKw: Float64Array;
+  /** Per plant: air-side chilled-water pumps. */
+  readonly plantAirPumpKw: Float64Array;
+  /** Per plant: air-side free-cooling coil fans. */
+  readonly plantAirFanKw: Float64Array;
+  /** Per plant: heat the air-side chillers' compressors took (evaporator side). */
+  readonly plantAirCompressorHeatKw: Float64Array;
+  /** Per plant: electrical power of the air-side chillers' compressors (condenser fans included in their COP). */
+  readonly plantAirChillerPowerKw: Float64Array;
+  /** Per plant: heat the air side rejected to outdoor air (free cooling, compressor heat and power, coil fans). */
+  readonly plantAirRejectedKw: Float64Array;
+  /**
+   * Per plant, this step: the share of the air side's design flow its pumps can move (at most 1); the air-side
+   * rows' CDUs pass heat in proportion.
+   */
+  readonly airFlowShare: Float64Array;
   /**
    * Per rack type (site type index), `inletBands` accumulators since the start: installed rack-seconds, rack-seconds
    * with the server inlet below 18 °C, then above each of `inletThresholdsC` (ASHRAE TC9.9 recommended, A1–A4).
@@ -633,6 +666,8 @@ export class PartitionKernel {
   readonly #dryCoolerApproachK: Float64Array;
   /** Per plant: facility water flow for the design power of its racks at the design ΔT, L/min. */
   readonly #plantDesignFlowLpm: Float64Array;
+  /** Per plant: air-side chilled-water flow for its design air-side heat at the air side's design ΔT, L/min. */
+  readonly #airDesignFlowLpm: Float64Array;
   /**
    * Per plant, this step: the share of the design facility-water flow the pumps in service can move (at most 1).
    * Each CDU's heat transfer scales with it, so losing every pump stops the CDUs' heat removal at once and the small
@@ -719,7 +754,18 @@ export class PartitionKernel {
     this.pumpsInService = Float64Array.from(plants.pumpsAvailable);
     this.dryCoolersInService = Float64Array.from(plants.dryCoolersAvailable);
     this.chillersInService = Float64Array.from(plants.chillersAvailable);
-    this.#restartRates = [rows.count, plants.count, plants.count, plants.count].map((n) => new Float64Array(n));
+    this.airChillersInService = Float64Array.from(plants.airChillersAvailable);
+    this.#restartRates = [rows.count, plants.count, plants.count, plants.count, plants.count].map(
+      (n) => new Float64Array(n),
+    );
+    this.airSupplyC = new Float64Array(plants.count);
+    this.plantAirHeatKw = new Float64Array(plants.count);
+    this.plantAirPumpKw = new Float64Array(plants.count);
+    this.plantAirFanKw = new Float64Array(plants.count);
+    this.plantAirCompressorHeatKw = new Float64Array(plants.count);
+    this.plantAirChillerPowerKw = new Float64Array(plants.count);
+    this.plantAirRejectedKw = new Float64Array(plants.count);
+    this.airFlowShare = new Float64Array(plants.count).fill(1);
     this.rowRearDoorInletC = new Float64Array(rows.count).fill(Number.NaN);
     this.#rowDrawnKw = new Float64Array(rows.count);
     this.#rowRearDoorDesignKw = new Float64Array(rows.count);
@@ -767,13 +813,24 @@ export class PartitionKernel {
     this.#plantHallCount = new Float64Array(plants.count);
     this.plantFlowShare = new Float64Array(plants.count).fill(1);
     this.#plantDesignFlowLpm = new Float64Array(plants.count);
+    this.#airDesignFlowLpm = new Float64Array(plants.count);
     for (let rack = 0; rack < racks.count; rack++) {
-      const plant = rows.plant[racks.row[rack]!]!;
-      this.#plantDesignFlowLpm[plant]! += racks.idleKw[rack]! + racks.dynamicKw[rack]!;
+      const row = racks.row[rack]!;
+      const plant = rows.plant[row]!;
+      const designKw = racks.idleKw[rack]! + racks.dynamicKw[rack]!;
+      // With an air side, rear-door rows and the air handlers' share are its heat, the rest the facility loop's.
+      const airKw =
+        plants.airSide[plant] === 1 ? (rows.airSide[row] === 1 ? designKw : designKw * (1 - racks.tcsShare[rack]!)) : 0;
+      this.#plantDesignFlowLpm[plant]! += designKw - airKw;
+      this.#airDesignFlowLpm[plant]! += airKw;
     }
     for (let plant = 0; plant < plants.count; plant++) {
       this.#plantDesignFlowLpm[plant] =
         (this.#plantDesignFlowLpm[plant]! / (waterKjPerLiterK * plants.designDeltaTK[plant]!)) * 60;
+      this.#airDesignFlowLpm[plant] =
+        plants.airSide[plant] === 1
+          ? (this.#airDesignFlowLpm[plant]! / (waterKjPerLiterK * plants.airDesignDeltaTK[plant]!)) * 60
+          : 0;
     }
     for (let hall = 0; hall < halls.count; hall++) this.#plantHallCount[halls.plant[hall]!]! += 1;
     this.#rowSpeedPerKw = new Float64Array(rows.count);
@@ -800,6 +857,10 @@ export class PartitionKernel {
     this.pumpsInService.set(plants.pumpsAvailable);
     this.dryCoolersInService.set(plants.dryCoolersAvailable);
     this.chillersInService.set(plants.chillersAvailable);
+    this.airChillersInService.set(plants.airChillersAvailable);
+    for (let plant = 0; plant < plants.count; plant++) {
+      this.airSupplyC[plant] = plants.airSide[plant] === 1 ? plants.airSupplySetpointC[plant]! : Number.NaN;
+    }
     this.tcsC.set(rows.tcsSetpointC);
     this.rowThrottleC.set(rows.tcsSetpointC);
     this.supplyC.set(plants.supplySetpointC);
@@ -1017,10 +1078,20 @@ export class PartitionKernel {
 
     const plantFlowShare = this.plantFlowShare;
     const plantDesignFlowLpm = this.#plantDesignFlowLpm;
+    const airFlowShare = this.airFlowShare;
+    const airDesignFlowLpm = this.#airDesignFlowLpm;
+    const airSupplyC = this.airSupplyC;
+    const plantAirHeat = this.plantAirHeatKw;
+    const rowAirSide = rowTable.airSide;
+    const plantAirSide = plantTable.airSide;
+    plantAirHeat.fill(0);
     for (let plant = 0; plant < plantCount; plant++) {
       const designLpm = plantDesignFlowLpm[plant]!;
       const availableLpm = pumpsAvailable[plant]! * pumpRatedFlowLpm[plant]!;
       plantFlowShare[plant] = designLpm > 0 ? Math.min(1, availableLpm / designLpm) : 1;
+      const airDesignLpm = airDesignFlowLpm[plant]!;
+      const airAvailableLpm = plantTable.airPumpsAvailable[plant]! * plantTable.airPumpRatedFlowLpm[plant]!;
+      airFlowShare[plant] = airDesignLpm > 0 ? Math.min(1, airAvailableLpm / airDesignLpm) : 1;
     }
 
     // Rows: every rack's power, the technology loop, CDUs, every rack's throttle.
@@ -1029,7 +1100,9 @@ export class PartitionKernel {
       const last = rackStart[row + 1]!;
       const plant = rowPlant[row]!;
       const hall = rowHall[row]!;
-      const facilityC = supplyC[plant]!;
+      // Rear-door rows of a plant with an air side draw from its chilled water, the others from facility water.
+      const onAirSide = rowAirSide[row] === 1;
+      const facilityC = onAirSide ? airSupplyC[plant]! : supplyC[plant]!;
       // One pass over the row's installed racks, segment by segment (one rack type each, so its constants are
       // hoisted): each rack's power; the segment's sums give the row's power, liquid heat and busy GPUs. Racks
       // not installed are the last of each segment and keep power 0 (`#refreshInstalled`).
@@ -1071,7 +1144,8 @@ export class PartitionKernel {
         flowLpm = available * cduRatedFlowLpm[row]! * speed;
       }
       // The CDU passes heat only as far as facility water flows through it (see `facilityFlowShare`).
-      const conductance = available * cduConductanceKwPerK[row]! * plantFlowShare[plant]!;
+      const conductance =
+        available * cduConductanceKwPerK[row]! * (onAirSide ? airFlowShare[plant]! : plantFlowShare[plant]!);
       const capacity = rowStorageKwPerK[row]!;
       const oldC = tcsC[row]!;
       const setpointC = tcsSetpointC[row]!;
@@ -1135,7 +1209,8 @@ export class PartitionKernel {
       rowHeatKw[row] = heatIn;
       rowCduCapacityKw[row] = maximumAtSetpoint;
       rowFlowLpm[row] = flowLpm;
-      plantHeatIn[plant]! += removed;
+      if (onAirSide) plantAirHeat[plant]! += removed;
+      else plantHeatIn[plant]! += removed;
       hallCduPump[hall]! += pumpKw;
       if (newC > hallMaxTcs[hall]!) hallMaxTcs[hall] = newC;
       if (newC > limitC + 1e-9) plantOverLimit[plant] = 1;
@@ -1207,7 +1282,9 @@ export class PartitionKernel {
         fanKw = units * crahFanKw[hall]! * powerScale * partLoadPower(speed);
       }
       hallCrahFan[hall] = fanKw;
-      plantHeatIn[plant]! += airHeat + fanKw;
+      // Air handler coils are on the air side's chilled water when the plant has one.
+      if (plantAirSide[plant] === 1) plantAirHeat[plant]! += airHeat + fanKw;
+      else plantHeatIn[plant]! += airHeat + fanKw;
       plantHallHeat[plant]! += it + hallCduPump[hall]! + fanKw;
     }
 
@@ -1270,7 +1347,7 @@ export class PartitionKernel {
       plantEvaporative[plant] = sprays
         ? (fanSpeed * coolers * dryCoolerUnitKw[plant]! * (dryBulbC - airC)) / dryCoolerAirRiseK
         : 0;
-      plantMechanical[plant] = pumpKw + fanKw + chillerPowerKw;
+      plantMechanical[plant] = pumpKw + fanKw + chillerPowerKw + this.#airSideStep(plant, dt, dryBulbC);
       if (newC > classLimitC[plant]!) plantOverLimit[plant] = 1;
       plantHeatIn[plant] = heatIn;
       plantReturnC[plant] = newC + waterRiseK;
@@ -1289,6 +1366,79 @@ export class PartitionKernel {
   }
 
   /**
+   * The air-side chilled-water loop of `plant` for this step (nothing without one), from the heat the rows and halls
+   * put into it; returns its electrical power (pumps, free-cooling fans, compressors). One well-mixed mass at the
+   * supply temperature, solved implicitly like the facility loop. The return water first crosses the chillers'
+   * free-cooling coils, which pass heat in proportion to (return − outdoor air), each its rated capacity at
+   * `freeCoolingDifferenceK`, fans on the part-load curve; the compressors take the rest up to their capacity, COP at
+   * refrigerant lift (condensing `condenserApproachK` above the outdoor air, evaporating `evaporatorApproachK` below
+   * the supply). When both fall short the loop warms, and with it the server inlet air. Everything it takes, and its
+   * compressors' and fans' power, leaves to outdoor air.
+   */
+  #airSideStep(plant: number, dt: number, airC: number): number {
+    const plants = this.partition.plants;
+    if (plants.airSide[plant] !== 1) return 0;
+    const a = this.assumptions;
+    const pumps = plants.airPumpsAvailable[plant]!;
+    const maximumFlowLpm = pumps * plants.airPumpRatedFlowLpm[plant]!;
+    let heatIn = this.plantAirHeatKw[plant]!;
+    let pumpKw = 0;
+    let flowLpm = 0;
+    if (maximumFlowLpm > 0) {
+      const neededLpm = (heatIn / (waterKjPerLiterK * plants.airDesignDeltaTK[plant]!)) * 60;
+      const speed = pumpSpeed(neededLpm / maximumFlowLpm, minimumSpeed);
+      pumpKw = pumps * plants.airPumpUnitKw[plant]! * a.pumpFanPowerScale * partLoadPower(speed);
+      flowLpm = speed * maximumFlowLpm;
+    }
+    heatIn += pumpKw;
+    const riseK = flowLpm > 0 ? heatIn / ((waterKjPerLiterK * flowLpm) / 60) : 0;
+    const units = flowLpm > 0 ? this.airChillersInService[plant]! : 0;
+    const freeConductance = units * plants.airFreeCoolingKwPerK[plant]!;
+    const compressorCapacity = units * plants.airChillerUnitKw[plant]!;
+    const capacity = plants.airHeatCapacityKjPerK[plant]! / dt;
+    const oldC = this.airSupplyC[plant]!;
+    const setpointC = plants.airSupplySetpointC[plant]!;
+    const hold = heatIn + capacity * (oldC - setpointC);
+    const freeAtSetpoint = freeConductance * Math.max(0, setpointC + riseK - airC);
+    let freeKw: number;
+    let compressorKw: number;
+    if (hold <= 0) {
+      freeKw = 0;
+      compressorKw = 0;
+    } else if (hold <= freeAtSetpoint) {
+      freeKw = hold;
+      compressorKw = 0;
+    } else if (hold <= freeAtSetpoint + compressorCapacity) {
+      freeKw = freeAtSetpoint;
+      compressorKw = hold - freeAtSetpoint;
+    } else {
+      compressorKw = compressorCapacity;
+      const shortC =
+        (capacity * oldC + heatIn - compressorKw - freeConductance * (riseK - airC)) / (capacity + freeConductance);
+      freeKw = freeConductance * Math.max(0, shortC + riseK - airC);
+    }
+    const newC = oldC + (heatIn - freeKw - compressorKw) / capacity;
+    this.airSupplyC[plant] = newC;
+    const freeFull = freeConductance * Math.max(0, newC + riseK - airC);
+    const fanSpeed = freeFull > 0 ? Math.min(1, freeKw / freeFull) : 0;
+    const fanKw =
+      fanSpeed > 0 ? units * plants.airChillerFanKw[plant]! * a.pumpFanPowerScale * partLoadPower(fanSpeed) : 0;
+    let chillerPowerKw = 0;
+    if (compressorKw > 0) {
+      const liftK = airC + condenserApproachK - (newC - evaporatorApproachK);
+      chillerPowerKw =
+        compressorKw / (a.copScale * tableAt(plants.airCopTable, plant * copTablePoints, copTablePoints, liftK));
+    }
+    this.plantAirHeatKw[plant] = heatIn;
+    this.plantAirPumpKw[plant] = pumpKw;
+    this.plantAirFanKw[plant] = fanKw;
+    this.plantAirCompressorHeatKw[plant] = compressorKw;
+    this.plantAirChillerPowerKw[plant] = chillerPowerKw;
+    this.plantAirRejectedKw[plant] = freeKw + compressorKw + chillerPowerKw + fanKw;
+    return pumpKw + fanKw + chillerPowerKw;
+  }
+
+  /**
    * Units in service move toward the partition's availability: a failure acts at once, a repaired unit returns over
    * its restart time (`PlantAssumptions.…RestartS`), so a loop that overheated recovers at the pace of its units.
    */
@@ -1300,6 +1450,7 @@ export class PartitionKernel {
     rampToward(this.pumpsInService, plants.pumpsAvailable, rates[1]!, dt, a.pumpRestartS);
     rampToward(this.dryCoolersInService, plants.dryCoolersAvailable, rates[2]!, dt, a.dryCoolerRestartS);
     rampToward(this.chillersInService, plants.chillersAvailable, rates[3]!, dt, a.chillerRestartS);
+    rampToward(this.airChillersInService, plants.airChillersAvailable, rates[4]!, dt, a.chillerRestartS);
   }
 
   /**
@@ -1374,8 +1525,11 @@ export class PartitionKernel {
   #countInlets(dt: number): void {
     const { segments, rows, halls } = this.partition;
     const a = this.assumptions;
+    const plantAirSide = this.partition.plants.airSide;
     for (let hall = 0; hall < halls.count; hall++) {
-      this.hallCrahInletC[hall] = this.supplyC[halls.plant[hall]!]! + a.crahApproachK + a.containmentRiseK;
+      const plant = halls.plant[hall]!;
+      const coilWaterC = plantAirSide[plant] === 1 ? this.airSupplyC[plant]! : this.supplyC[plant]!;
+      this.hallCrahInletC[hall] = coilWaterC + a.crahApproachK + a.containmentRiseK;
     }
     const doorFactor = ((1 - a.rearDoorEffectiveness) / a.rearDoorEffectiveness) * a.serverAirRiseK;
     for (let row = 0; row < rows.count; row++) {
@@ -1438,6 +1592,8 @@ export function runPartition(
   const plantCount = partition.plants.count;
   const plantHeatCapacity = partition.plants.heatCapacityKjPerK;
   const makeUpM3PerDay = partition.plants.makeUpM3PerDay;
+  const plantAirSide = partition.plants.airSide;
+  const airHeatCapacity = partition.plants.airHeatCapacityKjPerK;
   const throttle = kernel.throttle;
   const tcsC = kernel.tcsC;
   const supplyC = kernel.supplyC;
@@ -1497,6 +1653,7 @@ export function runPartition(
   const csv = settings.racksCsv === undefined ? undefined : new RackCsvWriter(settings.racksCsv, kernel);
   const initialTcsC = tcsC.slice();
   const initialSupplyC = supplyC.slice();
+  const initialAirSupplyC = kernel.airSupplyC.slice();
   const progressEvery = Math.max(1, Math.floor(steps / 200));
 
   for (let step = 0; step < steps; step++) {
@@ -1525,6 +1682,15 @@ export function runPartition(
         (makeUpM3PerDay[plant]! * 1000 * dt) / secondsPer.d;
       plantAccumulator[plantField.outdoorDryBulbC * stride + plant]! += dryBulbC * dt;
       plantAccumulator[plantField.outdoorWetBulbC * stride + plant]! += wetBulbC * dt;
+      if (plantAirSide[plant] === 1) {
+        plantAccumulator[plantField.airSideSupplyC * stride + plant]! += kernel.airSupplyC[plant]! * dt;
+        plantAccumulator[plantField.airSideHeatKw * stride + plant]! += kernel.plantAirHeatKw[plant]! * dt;
+        plantAccumulator[plantField.airSidePumpKw * stride + plant]! += kernel.plantAirPumpKw[plant]! * dt;
+        plantAccumulator[plantField.airSideFanKw * stride + plant]! += kernel.plantAirFanKw[plant]! * dt;
+        plantAccumulator[plantField.airSideChillerPowerKw * stride + plant]! +=
+          kernel.plantAirChillerPowerKw[plant]! * dt;
+        plantAccumulator[plantField.airSideRejectedKw * stride + plant]! += kernel.plantAirRejectedKw[plant]! * dt;
+      }
       if (plantChillerHeat[plant]! > 0) {
         plantDemand[(demandChiller * plantCount + plant) * demandPoints + demandIndex]! += dt;
       }
@@ -1581,6 +1747,9 @@ export function runPartition(
       }
       for (let plant = 0; plant < plantCount; plant++) {
         let storedKj = plantHeatCapacity[plant]! * (supplyC[plant]! - initialSupplyC[plant]!);
+        if (plantAirSide[plant] === 1) {
+          storedKj += airHeatCapacity[plant]! * (kernel.airSupplyC[plant]! - initialAirSupplyC[plant]!);
+        }
         for (let row = 0; row < rowCount; row++) {
           if (rowPlant[row] === plant) storedKj += rowHeatCapacity[row]! * (tcsC[row]! - initialTcsC[row]!);
         }

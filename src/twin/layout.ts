@@ -8,6 +8,7 @@
  * plants are exact sums of their racks. *Segments* (runs of one rack type in a row) remain as the unit of scenario
  * occupancy ramps: a segment's occupancy installs its first racks, whole racks only.
  */
+import { airSideRows } from "../model/capacity.ts";
 import { fluidProperties, interpolate } from "../model/physics.ts";
 import { facilityWaterClassLimitC } from "../model/schema.ts";
 import type { Site } from "../model/site.ts";
@@ -100,6 +101,8 @@ export interface RowTable {
   readonly heatCapacityKjPerK: Float64Array;
   /** Lowest coolant limit of the row's rack types: above it some rack throttles. */
   readonly minimumLimitC: Float64Array;
+  /** 1 when the row's CDUs draw from its plant's air-side chilled water (rear-door rows), 0 for facility water. */
+  readonly airSide: Uint8Array;
 }
 
 /** Halls: UPS, transformers, air handlers. */
@@ -159,6 +162,23 @@ export interface PlantTable {
   readonly adiabaticEffectiveness: Float64Array;
   readonly adiabaticStartAboveC: Float64Array;
   readonly makeUpM3PerDay: Float64Array;
+  /**
+   * The air-side chilled-water loop (air handler coils, rear-door rows' CDUs): 1 when the plant has one. Its supply
+   * set-point, design ΔT, thermal mass, pumps, and air-cooled chillers with free-cooling coils (`airChillers…`,
+   * units available mutable; COP table like `copTable`; free-cooling coil conductance per unit, kW/K; fans per unit).
+   */
+  readonly airSide: Uint8Array;
+  readonly airSupplySetpointC: Float64Array;
+  readonly airDesignDeltaTK: Float64Array;
+  readonly airHeatCapacityKjPerK: Float64Array;
+  readonly airPumpsAvailable: Float64Array;
+  readonly airPumpRatedFlowLpm: Float64Array;
+  readonly airPumpUnitKw: Float64Array;
+  readonly airChillersAvailable: Float64Array;
+  readonly airChillerUnitKw: Float64Array;
+  readonly airCopTable: Float64Array;
+  readonly airFreeCoolingKwPerK: Float64Array;
+  readonly airChillerFanKw: Float64Array;
 }
 
 /** Whole plants of a site with their halls, rows and segments, as typed arrays. */
@@ -254,7 +274,9 @@ export function buildPartition(site: Site, plantIndexes: readonly number[]): Par
     coolantKjPerLiterK: new Float64Array(rowCount),
     heatCapacityKjPerK: new Float64Array(rowCount),
     minimumLimitC: new Float64Array(rowCount).fill(Number.POSITIVE_INFINITY),
+    airSide: new Uint8Array(rowCount),
   };
+  const onAirSide = airSideRows(site);
   const rowLocal = new Map<number, number>(rows.map((row, local) => [row.index, local]));
   const rowDesignHeat = new Float64Array(rowCount);
   segmentsGlobal.forEach((segment, local) => {
@@ -297,6 +319,7 @@ export function buildPartition(site: Site, plantIndexes: readonly number[]): Par
     rowTable.designRiseK[local] = row.tcs.designRise;
     rowTable.coolantKjPerLiterK[local] = kjPerLiterK;
     rowTable.heatCapacityKjPerK[local] = liters * kjPerLiterK;
+    rowTable.airSide[local] = onAirSide[row.index]!;
   });
   // Rows without segments (none in valid sites) keep an empty range.
   for (let row = 1; row <= rowCount; row++) {
@@ -377,6 +400,18 @@ export function buildPartition(site: Site, plantIndexes: readonly number[]): Par
     adiabaticEffectiveness: new Float64Array(plantCount),
     adiabaticStartAboveC: new Float64Array(plantCount),
     makeUpM3PerDay: new Float64Array(plantCount),
+    airSide: new Uint8Array(plantCount),
+    airSupplySetpointC: new Float64Array(plantCount),
+    airDesignDeltaTK: new Float64Array(plantCount),
+    airHeatCapacityKjPerK: new Float64Array(plantCount),
+    airPumpsAvailable: new Float64Array(plantCount),
+    airPumpRatedFlowLpm: new Float64Array(plantCount),
+    airPumpUnitKw: new Float64Array(plantCount),
+    airChillersAvailable: new Float64Array(plantCount),
+    airChillerUnitKw: new Float64Array(plantCount),
+    airCopTable: new Float64Array(plantCount * copTablePoints),
+    airFreeCoolingKwPerK: new Float64Array(plantCount),
+    airChillerFanKw: new Float64Array(plantCount),
   };
   plantIndexes.forEach((plantIndex, local) => {
     const plant = site.plants[plantIndex]!;
@@ -401,6 +436,27 @@ export function buildPartition(site: Site, plantIndexes: readonly number[]): Par
     plantTable.adiabaticEffectiveness[local] = plant.adiabatic.effectiveness;
     plantTable.adiabaticStartAboveC[local] = plant.adiabatic.startAbove;
     plantTable.makeUpM3PerDay[local] = plant.makeUpLossM3PerDay;
+    const air = plant.airSide;
+    if (air !== undefined) {
+      plantTable.airSide[local] = 1;
+      plantTable.airSupplySetpointC[local] = air.supplySetpoint;
+      plantTable.airDesignDeltaTK[local] = air.designDeltaT;
+      plantTable.airHeatCapacityKjPerK[local] = air.waterVolume * water.densityKgPerM3 * water.specificHeatKJPerKgK;
+      plantTable.airPumpsAvailable[local] = air.pumps.ids.length;
+      plantTable.airPumpRatedFlowLpm[local] = air.pumps.ratedFlow;
+      plantTable.airPumpUnitKw[local] = air.pumps.unitPower;
+      plantTable.airChillersAvailable[local] = air.chillers.ids.length;
+      plantTable.airChillerUnitKw[local] = air.chillers.unitCapacity;
+      // A unit's free-cooling coil rejects its rated capacity at `freeCoolingDifference` (return water − air).
+      plantTable.airFreeCoolingKwPerK[local] = air.chillers.unitCapacity / air.chillers.freeCoolingDifference;
+      plantTable.airChillerFanKw[local] = air.chillers.fanPower;
+      const airCop = [...air.chillers.copCurve]
+        .sort((a, b) => a.liftK - b.liftK)
+        .map((p) => ({ x: p.liftK, y: p.cop }));
+      for (let lift = 0; lift < copTablePoints; lift++) {
+        plantTable.airCopTable[local * copTablePoints + lift] = interpolate(airCop, lift);
+      }
+    }
   });
   return {
     segments,

@@ -16,7 +16,7 @@ import { buildPartition } from "./layout.ts";
 import { failure, type Outcome, success } from "./outcome.ts";
 import { type RackLoad, RackSourceLoad, SyntheticLoad } from "./profiles.ts";
 import { defaultGridIntensity } from "./results.ts";
-import { fwsSupplyRangeC, siteUnits, type TwinEvent } from "./scenario.ts";
+import { fwsSupplyRangeC, siteUnits, type TwinEvent, type UnitKind } from "./scenario.ts";
 import { secondsPer, yearTimeOf } from "./time.ts";
 import { sampleHourly, valenceTypicalYear, type Weather } from "./weather.ts";
 
@@ -194,7 +194,7 @@ export class LiveTwin {
   readonly #cduRow = new Map<string, number>();
   readonly #failedCdus = new Set<string>();
   /** Plant units (pumps, dry coolers, chillers) by id, and those out of service. */
-  readonly #plantUnits = new Map<string, { kind: "pump" | "dryCooler" | "chiller"; index: number }>();
+  readonly #plantUnits = new Map<string, { kind: Exclude<UnitKind, "cdu">; index: number }>();
   readonly #failedPlantUnits = new Set<string>();
   /** Per row: design liquid heat of its installed racks, which sets each rack's share of flow and headroom. */
   readonly #rowDesignLiquidKw: Float64Array;
@@ -321,6 +321,8 @@ export class LiveTwin {
     let supply = 0;
     for (let plant = 0; plant < kernel.supplyC.length; plant++) {
       cooling += kernel.plantPumpKw[plant]! + kernel.plantFanKw[plant]! + kernel.plantChillerPowerKw[plant]!;
+      // The air side's chilled water (pumps, free-cooling fans, compressors), 0 without one.
+      cooling += kernel.plantAirPumpKw[plant]! + kernel.plantAirFanKw[plant]! + kernel.plantAirChillerPowerKw[plant]!;
       supply += kernel.supplyC[plant]!;
     }
     totals[historyIt] = it;

@@ -5,7 +5,7 @@ import type { Site } from "../model/site.ts";
 import { PartitionKernel } from "./kernel.ts";
 import { buildPartition } from "./layout.ts";
 import { defaultAssumptions, substationLosses } from "./plant.ts";
-import { SyntheticLoad } from "./profiles.ts";
+import { type RackLoad, SyntheticLoad } from "./profiles.ts";
 import type { TwinResult } from "./results.ts";
 import { simulate } from "./run.ts";
 import { parseScenario, type Scenario } from "./scenario.ts";
@@ -83,6 +83,9 @@ describe("plant: energy balance with every plant term", () => {
       }
       for (let plant = 0; plant < partition.plants.count; plant++) {
         sum += partition.plants.heatCapacityKjPerK[plant]! * kernel.supplyC[plant]!;
+        if (partition.plants.airSide[plant] === 1) {
+          sum += partition.plants.airHeatCapacityKjPerK[plant]! * kernel.airSupplyC[plant]!;
+        }
       }
       return sum;
     };
@@ -106,13 +109,20 @@ describe("plant: energy balance with every plant term", () => {
       }
       let rejected = 0;
       for (let plant = 0; plant < partition.plants.count; plant++) {
-        accounted += kernel.plantPumpKw[plant]! + kernel.plantFanKw[plant]! + kernel.plantChillerPowerKw[plant]!;
+        accounted +=
+          kernel.plantPumpKw[plant]! +
+          kernel.plantFanKw[plant]! +
+          kernel.plantChillerPowerKw[plant]! +
+          kernel.plantAirPumpKw[plant]! +
+          kernel.plantAirFanKw[plant]! +
+          kernel.plantAirChillerPowerKw[plant]!;
         rejected +=
           kernel.plantDryCoolerHeatKw[plant]! +
           kernel.plantChillerHeatKw[plant]! +
           kernel.plantChillerPowerKw[plant]! +
           kernel.plantFanKw[plant]! +
-          kernel.plantDirectHeatKw[plant]!;
+          kernel.plantDirectHeatKw[plant]! +
+          kernel.plantAirRejectedKw[plant]!;
       }
       const after = storedKj();
       const storedKw = (after - before) / stepS;
@@ -139,14 +149,17 @@ describe("plant: electrical rooms", () => {
 });
 
 describe("plant: server inlet air", () => {
-  it("counts every rack-hour above A3 on 36 °C water and none outside the recommended band on 18 °C water", async () => {
+  it("counts every rack-hour above A3 with the air side on 36 °C facility water, none outside the recommended band on the air side's chilled water", async () => {
     const hours = 6;
+    // The lab as it was designed before the air side: CRAH coils on the facility loop, rear doors on a 39.5 °C TCS.
+    const { scenario: warmDoors } = compile("events:\n  - { at: 0, setpoint: { tcsSupplyC: 39.5 } }\n", withoutAirSide);
     const warm = await simulateOk({
-      site: labSite,
+      site: withoutAirSide,
       weather: constantWeather(10, 60),
       durationS: hours * secondsPer.h,
       stepS: 60,
       threads: 1,
+      scenario: warmDoors,
     });
     assert.deepEqual(
       warm.airInlet.map((row) => row.rackType),
@@ -158,22 +171,85 @@ describe("plant: server inlet air", () => {
       assert.equal(row.hoursAbove.A4, 0);
       assert.equal(row.hoursBelowRecommended, 0);
     }
-    const { scenario } = compile("events:\n  - { at: 0, setpoint: { fwsSupplyC: 18 } }\n");
-    const cold = await simulateOk({
-      site: labSite,
-      weather: constantWeather(5, 60),
-      durationS: hours * secondsPer.h,
-      stepS: 60,
-      threads: 1,
-      scenario,
-    });
-    for (const row of cold.airInlet) {
-      assert.equal(row.hoursAbove.recommended, 0, `${row.rackType} above 27 °C`);
-      assert.equal(row.hoursBelowRecommended, 0, `${row.rackType} below 18 °C`);
-      assert.ok(Math.abs(row.rackHours - hours * countOf(row.rackType)) < 1e-6);
+    for (const dryBulbC of [5, 30]) {
+      const shipped = await simulateOk({
+        site: labSite,
+        weather: constantWeather(dryBulbC, 60),
+        durationS: hours * secondsPer.h,
+        stepS: 60,
+        threads: 1,
+      });
+      for (const row of shipped.airInlet) {
+        assert.equal(row.hoursAbove.recommended, 0, `${row.rackType} above 27 °C at ${dryBulbC} °C outdoors`);
+        assert.equal(row.hoursBelowRecommended, 0, `${row.rackType} below 18 °C at ${dryBulbC} °C outdoors`);
+        assert.ok(Math.abs(row.rackHours - hours * countOf(row.rackType)) < 1e-6);
+      }
+      assert.ok(shipped.kpis.airSideCoolingMWh > 0);
     }
   });
+
+  it("gives a rear-door rack on the design air-side supply an inlet within A1 allowable (and recommended) at design load", () => {
+    const kernel = fullLoadKernel(labSite, constantWeather(33, 40), "");
+    const rows = kernel.partition.rows;
+    for (let step = 0; step < 120; step++) kernel.step();
+    let doorRows = 0;
+    for (let row = 0; row < rows.count; row++) {
+      if (rows.airSide[row] !== 1) continue;
+      doorRows++;
+      const inletC = kernel.rowRearDoorInletC[row]!;
+      // TCS 22 °C + (1 − 0.8)/0.8 × 15 K = 25.75 °C at design power.
+      assert.ok(Math.abs(inletC - 25.75) < 0.05, `rear-door inlet ${inletC} °C`);
+      assert.ok(inletC <= 27 && inletC <= 32);
+    }
+    assert.equal(doorRows, 2);
+    for (let hall = 0; hall < kernel.partition.halls.count; hall++) {
+      assert.ok(Math.abs(kernel.hallCrahInletC[hall]! - 23.5) < 1e-6, `CRAH inlet ${kernel.hallCrahInletC[hall]} °C`);
+    }
+    // At 33 °C outdoors the compressors carry it: no free cooling above the 24 °C return.
+    assert.ok(kernel.plantAirChillerPowerKw[0]! > 0 && kernel.plantAirFanKw[0]! === 0);
+  });
+
+  it("lets the inlet air rise above the recommended band when the air-side chillers fail", () => {
+    const failed = fullLoadKernel(
+      labSite,
+      constantWeather(30, 40),
+      "events:\n  - { at: 10m, fail: [chiller:lab-air-01, chiller:lab-air-02, chiller:lab-air-03] }\n",
+    );
+    const rows = failed.partition.rows;
+    const maxInlet = () => {
+      let highest = Number.NEGATIVE_INFINITY;
+      for (let row = 0; row < rows.count; row++) {
+        if (rows.airSide[row] === 1) highest = Math.max(highest, failed.rowRearDoorInletC[row]!);
+      }
+      for (let hall = 0; hall < failed.partition.halls.count; hall++) {
+        highest = Math.max(highest, failed.hallCrahInletC[hall]!);
+      }
+      return highest;
+    };
+    for (let step = 0; step < 10; step++) failed.step();
+    assert.ok(maxInlet() <= 27, `before the failure ${maxInlet()} °C`);
+    for (let step = 0; step < 20; step++) failed.step();
+    assert.ok(failed.airSupplyC[0]! > 18 + 5, `air-side supply ${failed.airSupplyC[0]} °C`);
+    assert.ok(maxInlet() > 27, `20 minutes after the failure ${maxInlet()} °C`);
+  });
 });
+
+/** The lab with its plant's air side removed (its CRAHs and rear-door rows back on facility water). */
+const withoutAirSide: Site = {
+  ...labSite,
+  plants: labSite.plants.map((plant) => ({ ...plant, airSide: undefined })),
+};
+
+/** A kernel over the whole of `site` with every rack at design power (utilisation 1). */
+function fullLoadKernel(site: Site, weather: ReturnType<typeof constantWeather>, events: string): PartitionKernel {
+  const { scenario } = compile(events === "" ? "events: []\n" : events, site);
+  const partition = buildPartition(
+    site,
+    site.plants.map((plant) => plant.index),
+  );
+  const full: RackLoad = { fill: (_timeS, out) => out.fill(1) };
+  return new PartitionKernel(partition, weather, full, scenario.events, scenario.ramps, 60);
+}
 
 function countOf(typeId: string): number {
   return labSite.racks.filter((rack) => labSite.rackTypes[rack.typeIndex]!.id === typeId).length;

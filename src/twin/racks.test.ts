@@ -158,6 +158,9 @@ describe("per-rack twin: energy balance every step", () => {
       }
       for (let plant = 0; plant < partition.plants.count; plant++) {
         sum += partition.plants.heatCapacityKjPerK[plant]! * kernel.supplyC[plant]!;
+        if (partition.plants.airSide[plant] === 1) {
+          sum += partition.plants.airHeatCapacityKjPerK[plant]! * kernel.airSupplyC[plant]!;
+        }
       }
       return sum;
     };
@@ -185,13 +188,20 @@ describe("per-rack twin: energy balance every step", () => {
       }
       let rejected = 0;
       for (let plant = 0; plant < partition.plants.count; plant++) {
-        overheads += kernel.plantPumpKw[plant]! + kernel.plantFanKw[plant]! + kernel.plantChillerPowerKw[plant]!;
+        overheads +=
+          kernel.plantPumpKw[plant]! +
+          kernel.plantFanKw[plant]! +
+          kernel.plantChillerPowerKw[plant]! +
+          kernel.plantAirPumpKw[plant]! +
+          kernel.plantAirFanKw[plant]! +
+          kernel.plantAirChillerPowerKw[plant]!;
         rejected +=
           kernel.plantDryCoolerHeatKw[plant]! +
           kernel.plantChillerHeatKw[plant]! +
           kernel.plantChillerPowerKw[plant]! +
           kernel.plantFanKw[plant]! +
-          kernel.plantDirectHeatKw[plant]!;
+          kernel.plantDirectHeatKw[plant]! +
+          kernel.plantAirRejectedKw[plant]!;
       }
       for (let rack = 0; rack < partition.racks.count; rack++) {
         rackSum += kernel.throttle[rack]! * kernel.rackPowerKw[rack]!;
@@ -340,7 +350,8 @@ describe("per-rack twin: facility water pumps lost", () => {
 
 describe("per-rack twin: throttling counts every rack type", () => {
   it("reports CPU racks that throttle, which lose no GPU-hours", async () => {
-    const { scenario } = compile("events:\n  - { at: 0, coolantLimit: { rackType: cpu, maxCoolantSupplyC: 31 } }\n");
+    // 8.5 K below the rear-door rows' 22 °C TCS, as 31 °C was below the 39.5 °C loop they had before the air side.
+    const { scenario } = compile("events:\n  - { at: 0, coolantLimit: { rackType: cpu, maxCoolantSupplyC: 13.5 } }\n");
     const result = await simulateOk({
       site: labSite,
       weather: constantWeather(20, 50),

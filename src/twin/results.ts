@@ -35,6 +35,7 @@ export const siteFields = [
   "fwsPumpKw",
   "dryCoolerFanKw",
   "chillerPowerKw",
+  "airSidePowerKw",
   "coolingKw",
   "gridKw",
   "heatRejectedKw",
@@ -60,6 +61,10 @@ export interface Kpis {
   readonly powerLossEnergyMWh: number;
   /** Of the cooling: the electrical rooms' fans and DX compressors. */
   readonly electricalCoolingMWh: number;
+  /** Of the cooling: the air-side chilled-water loops (pumps, free-cooling fans, compressors). */
+  readonly airSideCoolingMWh: number;
+  /** Of the air side: its chillers' compressors. */
+  readonly airSideCompressorMWh: number;
   /** Of the losses: the HV substation's transformers. */
   readonly substationLossMWh: number;
   /** Lighting, offices, security, BMS (in the PUE, in neither partial PUE). */
@@ -321,7 +326,17 @@ export function assembleResult(
     add("fwsPumpKw", "fwsPumpKw");
     add("dryCoolerFanKw", "dryCoolerFanKw");
     add("chillerPowerKw", "chillerPowerKw");
-    for (const part of ["dryCoolerHeatKw", "chillerHeatKw", "chillerPowerKw", "dryCoolerFanKw", "directHeatKw"]) {
+    add("airSidePowerKw", "airSidePumpKw");
+    add("airSidePowerKw", "airSideFanKw");
+    add("airSidePowerKw", "airSideChillerPowerKw");
+    for (const part of [
+      "dryCoolerHeatKw",
+      "chillerHeatKw",
+      "chillerPowerKw",
+      "dryCoolerFanKw",
+      "directHeatKw",
+      "airSideRejectedKw",
+    ]) {
       add("heatRejectedKw", part);
     }
     add("storedHeatKwh", "storedHeatKwh");
@@ -341,7 +356,8 @@ export function assembleResult(
       column("electricalCoolingKw")[point]! +
       column("fwsPumpKw")[point]! +
       column("dryCoolerFanKw")[point]! +
-      column("chillerPowerKw")[point]!;
+      column("chillerPowerKw")[point]! +
+      column("airSidePowerKw")[point]!;
     column("pue")[point] = column("gridKw")[point]! / column("itKw")[point]!;
   }
   const siteFrame: SeriesFrame = { name: site.id, ...axis, fields: siteColumns };
@@ -384,7 +400,12 @@ export function assembleResult(
         hoursAboveLimit: plantLimit / secondsPer.h,
         maxFwsSupplyC: maxOf(field(frame, "maxFwsSupplyC")),
         coolingEnergyMWh:
-          (energyKwh(frame, "fwsPumpKw") + energyKwh(frame, "dryCoolerFanKw") + energyKwh(frame, "chillerPowerKw")) /
+          (energyKwh(frame, "fwsPumpKw") +
+            energyKwh(frame, "dryCoolerFanKw") +
+            energyKwh(frame, "chillerPowerKw") +
+            energyKwh(frame, "airSidePumpKw") +
+            energyKwh(frame, "airSideFanKw") +
+            energyKwh(frame, "airSideChillerPowerKw")) /
           1000,
       };
     }
@@ -418,6 +439,8 @@ export function assembleResult(
     coolingEnergyMWh: cooling / 1000,
     powerLossEnergyMWh: losses / 1000,
     electricalCoolingMWh: energyKwh(siteFrame, "electricalCoolingKw") / 1000,
+    airSideCoolingMWh: energyKwh(siteFrame, "airSidePowerKw") / 1000,
+    airSideCompressorMWh: plants.reduce((sum, plant) => sum + energyKwh(plant, "airSideChillerPowerKw"), 0) / 1000,
     substationLossMWh: energyKwh(siteFrame, "substationLossKw") / 1000,
     houseEnergyMWh: energyKwh(siteFrame, "houseKw") / 1000,
     conversionLossMWh: energyKwh(siteFrame, "conversionLossKw") / 1000,

@@ -35,7 +35,7 @@ import { parseDuration } from "./time.ts";
 import type { HeatWave } from "./weather.ts";
 
 /** Kinds of unit a scenario can fail and repair. */
-export type UnitKind = "cdu" | "pump" | "dryCooler" | "chiller";
+export type UnitKind = "cdu" | "pump" | "dryCooler" | "chiller" | "airChiller";
 
 /** A change applied between steps, with site-wide indexes (rows for CDUs, plants otherwise). */
 export type TwinEvent =
@@ -241,6 +241,7 @@ export function siteUnits(site: Site): Map<string, { kind: UnitKind; index: numb
     for (const id of plant.pumps.ids) units.set(id, { kind: "pump", index: plant.index });
     for (const id of plant.dryCoolers.ids) units.set(id, { kind: "dryCooler", index: plant.index });
     for (const id of plant.chillers.ids) units.set(id, { kind: "chiller", index: plant.index });
+    for (const id of plant.airSide?.chillers.ids ?? []) units.set(id, { kind: "airChiller", index: plant.index });
   }
   return units;
 }

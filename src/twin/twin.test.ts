@@ -98,7 +98,8 @@ describe("twin: physical sanity", () => {
     for (let index = 1; index < pue.length; index++) {
       assert.ok(pue[index]! > pue[index - 1]!, `PUE ${pue.join(", ")}`);
     }
-    assert.ok(pue[0]! > 1.02 && pue.at(-1)! < 1.25, `PUE ${pue.join(", ")}`);
+    // At 38 °C the lab's air side (about 40 % of its heat, on 18 °C chilled water) runs on compressors at COP ≈ 3.4.
+    assert.ok(pue[0]! > 1.02 && pue.at(-1)! < 1.3, `PUE ${pue.join(", ")}`);
   });
 
   it("needs almost no chiller hours with W45 water over the Valence year and many with W32", async () => {

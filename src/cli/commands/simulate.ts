@@ -84,6 +84,8 @@ function kpiTable(result: TwinResult): string {
     ["total energy", formatNumber(kpis.totalEnergyMWh), "MWh"],
     ["cooling energy", formatNumber(kpis.coolingEnergyMWh), "MWh"],
     ["  of which electrical-room cooling", formatNumber(kpis.electricalCoolingMWh), "MWh"],
+    ["  of which air side (chilled water)", formatNumber(kpis.airSideCoolingMWh), "MWh"],
+    ["    of which its compressors", formatNumber(kpis.airSideCompressorMWh), "MWh"],
     ["UPS + transformer + substation losses", formatNumber(kpis.powerLossEnergyMWh), "MWh"],
     ["  of which HV substation", formatNumber(kpis.substationLossMWh), "MWh"],
     ["house loads (lighting, offices, BMS)", formatNumber(kpis.houseEnergyMWh), "MWh"],

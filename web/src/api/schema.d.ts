@@ -4723,7 +4723,7 @@ export interface operations {
                         levels: {
                             groups: number;
                             /** @enum {string} */
-                            level: "grid feeds" | "transformers" | "UPS" | "busways" | "CDUs" | "CRAH" | "FWS pumps" | "dry coolers" | "chillers";
+                            level: "grid feeds" | "transformers" | "UPS" | "busways" | "CDUs" | "CRAH" | "FWS pumps" | "dry coolers" | "chillers" | "air-side pumps" | "air-side chillers";
                             minHeadroom: number;
                             minHeadroomAt: string;
                             minHeadroomFraction: number;
@@ -4829,7 +4829,7 @@ export interface operations {
                             levels: {
                                 groups: number;
                                 /** @enum {string} */
-                                level: "grid feeds" | "transformers" | "UPS" | "busways" | "CDUs" | "CRAH" | "FWS pumps" | "dry coolers" | "chillers";
+                                level: "grid feeds" | "transformers" | "UPS" | "busways" | "CDUs" | "CRAH" | "FWS pumps" | "dry coolers" | "chillers" | "air-side pumps" | "air-side chillers";
                                 minHeadroom: number;
                                 minHeadroomAt: string;
                                 minHeadroomFraction: number;
@@ -4906,7 +4906,7 @@ export interface operations {
                             levels: {
                                 groups: number;
                                 /** @enum {string} */
-                                level: "grid feeds" | "transformers" | "UPS" | "busways" | "CDUs" | "CRAH" | "FWS pumps" | "dry coolers" | "chillers";
+                                level: "grid feeds" | "transformers" | "UPS" | "busways" | "CDUs" | "CRAH" | "FWS pumps" | "dry coolers" | "chillers" | "air-side pumps" | "air-side chillers";
                                 minHeadroom: number;
                                 minHeadroomAt: string;
                                 minHeadroomFraction: number;
