@@ -8,7 +8,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { LineCounter, parseDocument } from "yaml";
 import type { CapacityAnalysis } from "./capacity.ts";
-import { type Diagnostic, DiagnosticSink } from "./diagnostics.ts";
+import { type Diagnostic, DiagnosticSink, parsePath } from "./diagnostics.ts";
 import { expandSite } from "./expand.ts";
 import { type SiteFile, SiteFileSchema } from "./schema.ts";
 import { checkInto } from "./schema-check.ts";
@@ -41,15 +41,6 @@ export function resolveSite(nameOrPath: string): string | undefined {
   if ((shippedSites as readonly string[]).includes(nameOrPath)) return join(shippedDirectory, `${nameOrPath}.yaml`);
   const path = resolve(nameOrPath);
   return existsSync(path) ? path : undefined;
-}
-
-function parsePath(path: string): (string | number)[] {
-  const segments: (string | number)[] = [];
-  for (const match of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) {
-    if (match[2] !== undefined) segments.push(Number(match[2]));
-    else if (match[1] !== undefined) segments.push(match[1]);
-  }
-  return segments;
 }
 
 /** Parses, expands and validates a site from YAML (or JSON, a subset of YAML) text. */

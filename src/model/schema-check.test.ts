@@ -17,7 +17,7 @@ const Pump = closedObject({
 const Plant = closedObject({
   pumps: Type.Array(Pump, { minItems: 1 }),
   loops: Type.Record(Type.String(), Type.Number(), {
-    propertyNames: { pattern: "^[a-z]+$", patternErrorMessage: "use lower-case letters" },
+    propertyNames: { pattern: "^[a-z]+$", patternErrorMessage: "expected a name of lower-case letters" },
     default: {},
   }),
   name: Type.String({ pattern: "\\S" }),
@@ -56,7 +56,7 @@ describe("checkSchema", () => {
         since: "2026-13-01",
       }).sort(),
       [
-        'loops.Main [format] name "Main": use lower-case letters',
+        'loops.Main [format] expected a name of lower-case letters, got "Main"',
         'loops.side [type.number] expected a number, got "x"',
         'name [field.missing] required field "name" is missing',
         'nme [field.unknown] unknown field "nme" (did you mean "name"?)',

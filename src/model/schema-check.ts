@@ -193,6 +193,13 @@ interface Described {
   readonly key?: readonly { readonly name: string; readonly message: string }[];
 }
 
+/** The field a typo meant, or the fields there are when they are few enough to list. */
+function suggestField(name: string, known: readonly string[]): string {
+  const near = didYouMean(name, known);
+  if (near !== "" || known.length === 0 || known.length > 12) return near;
+  return ` (expected one of ${known.join(", ")})`;
+}
+
 function allowedValues(node: SchemaNode | undefined): string[] | undefined {
   const options = node?.["enum"] ?? (node?.["anyOf"] as SchemaNode[] | undefined)?.map((branch) => branch["const"]);
   return Array.isArray(options) && options.every((option) => typeof option === "string" || typeof option === "number")
@@ -298,7 +305,7 @@ function describeError(
         message: "",
         key: names.map((name) => ({
           name,
-          message: `name "${name}": ${typeof hint === "string" ? hint : `expected a name matching ${String(rule?.["pattern"])}`}`,
+          message: `${typeof hint === "string" ? hint : `expected a name matching ${String(rule?.["pattern"])}`}, got ${describeValue(name)}`,
         })),
       };
     }
@@ -329,7 +336,7 @@ function describeError(
       return {
         code: "field.unknown",
         message: "",
-        key: names.map((name) => ({ name, message: `unknown field "${name}"${didYouMean(name, known)}` })),
+        key: names.map((name) => ({ name, message: `unknown field "${name}"${suggestField(name, known)}` })),
       };
     }
     case "boolean":

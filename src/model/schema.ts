@@ -56,7 +56,10 @@ const prefixed = (kind: string) =>
 /** A mapping from local names to entries (row patterns, hall templates). */
 const named = (entry: TSchema) =>
   Type.Record(Type.String(), entry, {
-    propertyNames: { pattern: localNamePattern, patternErrorMessage: "use lower-case letters, digits, - or _" },
+    propertyNames: {
+      pattern: localNamePattern,
+      patternErrorMessage: "expected a name of lower-case letters, digits, - or _",
+    },
     default: {},
   });
 
