@@ -23,14 +23,31 @@ export interface Diagnostic {
 /** A path segment: an object key or an array index. */
 export type PathSegment = string | number;
 
-/** Formats path segments the way people read them: `halls[2].rows[7].cdus`. */
+const plainKey = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
+/**
+ * Formats path segments the way people read them: `halls[2].rows[7].cdus`; a key that is not a plain name (such as
+ * the resource `gpu.H200`) is quoted, `quota["gpu.H200"]`, so the path reads back unambiguously.
+ */
 export function formatPath(segments: readonly PathSegment[]): string {
   let text = "";
   for (const segment of segments) {
     if (typeof segment === "number") text += `[${segment}]`;
+    else if (!plainKey.test(segment)) text += `[${JSON.stringify(segment)}]`;
     else text += text === "" ? segment : `.${segment}`;
   }
   return text;
+}
+
+/** Splits a path `formatPath` wrote back into its segments. */
+export function parsePath(path: string): PathSegment[] {
+  const segments: PathSegment[] = [];
+  for (const match of path.matchAll(/\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]|([^.[\]]+)/g)) {
+    if (match[1] !== undefined) segments.push(Number(match[1]));
+    else if (match[2] !== undefined) segments.push(JSON.parse(match[2]) as string);
+    else segments.push(match[3]!);
+  }
+  return segments;
 }
 
 /** Collects diagnostics while a site is decoded, expanded and checked. */

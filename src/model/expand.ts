@@ -3,29 +3,29 @@
  * every unit gets its generated id, and every reference (rack type, pattern, template, zone, plant, feed, CDU model)
  * is resolved or reported with its path.
  */
-import { decodeObject, mergeLayers } from "./decode.ts";
 import { type DiagnosticSink, didYouMean } from "./diagnostics.ts";
 import { type FeedId, type HallId, type Id, type IdKind, localOf, makeId, pad, type ZoneId } from "./ids.ts";
 import { checkMeters } from "./meters.ts";
-import type {
-  CduModelSpec,
-  CrahGroupSpec,
-  GridFeedSpec,
-  HallBodySpec,
-  HallPowerSpec,
-  HeatOfftakeSpec,
-  NamedPlantSpec,
-  PlantSpec,
-  RackTypeSpec,
-  RangeSpec,
-  Redundancy,
-  RowEntrySpec,
-  RowSpec,
-  SiteFile,
-  UncertainParameter,
-  ZoneSpec,
+import {
+  type CduModelSpec,
+  type CrahGroupSpec,
+  type GridFeedSpec,
+  HallBodySchema,
+  type HallBodySpec,
+  type HallPowerSpec,
+  type HeatOfftakeSpec,
+  type NamedPlantSpec,
+  type PlantSpec,
+  type RackTypeSpec,
+  type RangeSpec,
+  type Redundancy,
+  type RowEntrySpec,
+  RowSchema,
+  type SiteFile,
+  type UncertainParameter,
+  type ZoneSpec,
 } from "./schema.ts";
-import { hallBodyShape, plantShape, rowShape } from "./shapes.ts";
+import { checkInto } from "./schema-check.ts";
 import type { CduModel, Hall, LeakDetector, Plant, Rack, RackType, Row, Site, UnitGroup } from "./site.ts";
 import {
   celsius,
@@ -41,6 +41,18 @@ import {
   realPowerOf,
   squareMeters,
 } from "./units.ts";
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Deep-merges plain mappings: fields of `override` win, nested mappings merge, lists are replaced whole. */
+export function mergeLayers(base: unknown, override: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(override)) return override === undefined ? base : override;
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(override)) merged[key] = mergeLayers(base[key], value);
+  return merged;
+}
 
 /** Numbered local names `${prefix}-01` … with a width that fits the count. */
 function numbered(prefix: string, count: number): string[] {
@@ -241,7 +253,7 @@ export function expandSite(file: SiteFile, sink: DiagnosticSink): Site {
     }
     const { id: _id, name: _name, template: _template, zone: _zone, ...bodyRaw } = layered as Record<string, unknown>;
     const errorsBefore = sink.errorCount;
-    const body = decodeObject(bodyRaw, hallBodyShape, [`halls`, hallEntryIndex], sink, "full") as
+    const body = checkInto(HallBodySchema, bodyRaw, sink, { path: ["halls", hallEntryIndex] }) as
       | HallBodySpec
       | undefined;
     if (body === undefined || sink.errorCount > errorsBefore) return;
@@ -272,13 +284,10 @@ export function expandSite(file: SiteFile, sink: DiagnosticSink): Site {
     } else if (body.plant !== undefined) {
       const plantId = makeId("plant", hallLocal);
       if (!claim(ids, plantId, `${hallPath}.plant`, sink)) return;
-      const plantSpec = decodeObject(body.plant, plantShape, ["halls", hallEntryIndex, "plant"], sink, "full");
-      if (plantSpec === undefined) return;
+      const plantSpec = body.plant;
       plantIndex = plants.length;
       plantIndexById.set(plantId, plantIndex);
-      plants.push(
-        buildPlant(plantSpec as unknown as PlantSpec, plantId, plantIndex, `${hallPath}.plant`) as PlantDraft,
-      );
+      plants.push(buildPlant(plantSpec, plantId, plantIndex, `${hallPath}.plant`) as PlantDraft);
     } else {
       sink.error("field.missing", `${hallPath}.plant`, `hall has no cooling plant: set "plant" or "plantRef"`);
       return;
@@ -319,9 +328,7 @@ export function expandSite(file: SiteFile, sink: DiagnosticSink): Site {
       }
       const { pattern: _pattern, count: _count, zone: _rowZone, ...rowFields } = rowRaw as Record<string, unknown>;
       const before = sink.errorCount;
-      const row = decodeObject(rowFields, rowShape, ["halls", hallEntryIndex, "rows", entryIndex], sink, "full") as
-        | RowSpec
-        | undefined;
+      const row = checkInto(RowSchema, rowFields, sink, { path: ["halls", hallEntryIndex, "rows", entryIndex] });
       if (row === undefined || sink.errorCount > before) {
         rowNumber += entry.count ?? 1;
         return;

@@ -8,11 +8,10 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { LineCounter, parseDocument } from "yaml";
 import type { CapacityAnalysis } from "./capacity.ts";
-import { decodeObject } from "./decode.ts";
-import { type Diagnostic, DiagnosticSink } from "./diagnostics.ts";
+import { type Diagnostic, DiagnosticSink, parsePath } from "./diagnostics.ts";
 import { expandSite } from "./expand.ts";
-import type { SiteFile } from "./schema.ts";
-import { siteFileShape } from "./shapes.ts";
+import { type SiteFile, SiteFileSchema } from "./schema.ts";
+import { checkInto } from "./schema-check.ts";
 import type { Site } from "./site.ts";
 import { type ValidateOptions, validateSite } from "./validate.ts";
 
@@ -44,15 +43,6 @@ export function resolveSite(nameOrPath: string): string | undefined {
   return existsSync(path) ? path : undefined;
 }
 
-function parsePath(path: string): (string | number)[] {
-  const segments: (string | number)[] = [];
-  for (const match of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) {
-    if (match[2] !== undefined) segments.push(Number(match[2]));
-    else if (match[1] !== undefined) segments.push(match[1]);
-  }
-  return segments;
-}
-
 /** Parses, expands and validates a site from YAML (or JSON, a subset of YAML) text. */
 export function parseSite(text: string, options: ParseOptions = {}): LoadResult {
   const lineCounter = new LineCounter();
@@ -74,13 +64,11 @@ export function parseSite(text: string, options: ParseOptions = {}): LoadResult 
   }
   const sink = new DiagnosticSink();
   const raw: unknown = document.toJS({ maxAliasCount: 1000 });
-  const file = decodeObject(raw, siteFileShape, [], sink, "full") as SiteFile | undefined;
+  const file = checkInto(SiteFileSchema, raw, sink) as SiteFile | undefined;
   let site: Site | undefined;
   let analysis: CapacityAnalysis | undefined;
   let sourceMapped = sink.items.length;
   if (file !== undefined && sink.errorCount === 0) {
-    file.rowPatterns ??= {};
-    file.hallTemplates ??= {};
     site = expandSite(file, sink);
     sourceMapped = sink.items.length;
     if (sink.errorCount === 0) analysis = validateSite(site, sink, options);

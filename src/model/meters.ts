@@ -4,10 +4,9 @@
  * measurable: `report eed --source telemetry` reads their stored history. The unit says how a series is read: a
  * power or flow unit is a gauge (integrated over time), an energy or volume unit a cumulative counter.
  */
-import { type Rule, rules, type Shape } from "./decode.ts";
+import { type Static, Type } from "typebox";
 import type { DiagnosticSink } from "./diagnostics.ts";
-
-const { string, enumOf, object, array, record, number } = rules;
+import { closedObject } from "./schema-check.ts";
 
 /** What a meter measures, and so which EED field it feeds. */
 export const meterKinds = ["gridImport", "itOutput", "cooling", "waterMakeUp", "heatReuse", "renewableOnSite"] as const;
@@ -24,29 +23,38 @@ export const meterUnits = [...gaugeUnits, ...counterUnits] as const;
 export type MeterUnit = (typeof meterUnits)[number];
 
 /** One meter as written in the site file. */
-export interface MeterSpec {
-  readonly id: string;
-  readonly kind: MeterKind;
-  /** The series' metric name. */
-  readonly metric: string;
-  /** Labels the series must carry with exactly these values (every matching series is summed). */
-  readonly labels: Readonly<Record<string, string>>;
-  readonly unit: MeterUnit;
-  /** Longest gap (hours) a gauge's hours may be estimated over by linear interpolation (default 6, 0 = never). */
-  readonly maxInterpolationH: number;
-}
+export const MeterSchema = closedObject({
+  id: Type.String({
+    pattern: "^meter:[a-z0-9][a-z0-9._-]*$",
+    patternErrorMessage: 'expected an id like "meter:grid-main"',
+  }),
+  kind: Type.Enum(meterKinds),
+  metric: Type.String({
+    pattern: "^[^\\s{}]+$",
+    patternErrorMessage: "expected a metric name without spaces or braces",
+    description: "The series' metric name",
+  }),
+  labels: Type.Optional(
+    Type.Record(Type.String(), Type.String({ pattern: "\\S" }), {
+      description: "Labels the series must carry with exactly these values (every matching series is summed)",
+    }),
+  ),
+  unit: Type.Enum(meterUnits),
+  maxInterpolationH: Type.Integer({
+    minimum: 0,
+    maximum: 168,
+    default: 6,
+    description: "Longest gap (hours) a gauge's hours may be estimated over by linear interpolation (0 = never)",
+  }),
+});
 
-const meterShape: Shape = {
-  id: string({ pattern: /^meter:[a-z0-9][a-z0-9._-]*$/, patternHint: 'an id like "meter:grid-main"' }),
-  kind: enumOf(meterKinds),
-  metric: string({ pattern: /^[^\s{}]+$/, patternHint: "a metric name without spaces or braces" }),
-  labels: record(string(), { optional: true }),
-  unit: enumOf(meterUnits),
-  maxInterpolationH: number({ min: 0, max: 168, integer: true, default: 6 }),
+/** One meter as written in the site file (`labels` is filled with `{}` by `checkMeters`). */
+export type MeterSpec = Readonly<Omit<Static<typeof MeterSchema>, "labels">> & {
+  readonly labels: Readonly<Record<string, string>>;
 };
 
 /** The `meters` block of a site file (optional: a site without meters can only be simulated). */
-export const metersRule: Rule = array(object(meterShape), { default: [] });
+export const MetersSchema = Type.Array(MeterSchema, { default: [] });
 
 /** The energy (kWh) or volume (m³) one unit stands for, per hour for gauges. */
 export const meterUnitFactor: Readonly<Record<MeterUnit, number>> = {
@@ -80,7 +88,7 @@ export function isWaterUnit(unit: MeterUnit): boolean {
 }
 
 /** Checks what the field rules cannot (unique ids, a unit that fits the kind) and fills the defaults. */
-export function checkMeters(specs: readonly MeterSpec[], sink: DiagnosticSink): MeterSpec[] {
+export function checkMeters(specs: readonly Static<typeof MeterSchema>[], sink: DiagnosticSink): MeterSpec[] {
   const seen = new Map<string, number>();
   const meters: MeterSpec[] = [];
   specs.forEach((spec, index) => {

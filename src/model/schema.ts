@@ -2,8 +2,14 @@
  * The site file format (version 1): the declarative, compact description of a campus that operators write in YAML.
  * Row patterns and hall templates keep a 40,000-rack site to a page; `expandSite` turns it into the full model.
  * See docs/site-format.md for every field with its unit.
+ *
+ * The TypeBox schemas here are the one source of the format: they check files (`checkSchema`), give the TS types
+ * (`Static<>`) and are published as `schemas/site.schema.json` for editors (`npm run gen:schemas`). Rules a schema
+ * cannot state (references between sections, unique ids, capacities) live in expand.ts and validate.ts.
  */
-import type { MeterSpec } from "./meters.ts";
+import { type Static, type TSchema, Type } from "typebox";
+import { MetersSchema } from "./meters.ts";
+import { closedObject, deepPartial } from "./schema-check.ts";
 
 /** Redundancy of a group of paralleled units. N+1 means the load still fits with the largest unit lost; 2N means
  * either half alone carries it. */
@@ -34,247 +40,387 @@ export const facilityWaterClassLimitC: Readonly<Record<FacilityWaterClass, numbe
   "W+": Number.POSITIVE_INFINITY,
 };
 
-export interface LocationSpec {
-  latitude: number;
-  longitude: number;
-  elevationM: number;
-}
+// Field builders that keep the tables short; each says in its JSON Schema what the decoder checks.
+const positive = (options: Record<string, unknown> = {}) => Type.Number({ exclusiveMinimum: 0, ...options });
+const nonNegative = (options: Record<string, unknown> = {}) => Type.Number({ minimum: 0, ...options });
+const count = (options: Record<string, unknown> = {}) => Type.Integer({ minimum: 0, ...options });
+const fraction = (options: Record<string, unknown> = {}) => Type.Number({ minimum: 0, maximum: 1, ...options });
+const text = (options: Record<string, unknown> = {}) => Type.String({ pattern: "\\S", ...options });
+const isoDate = () => Type.String({ format: "date" });
+const redundancy = () => Type.Enum(redundancyLevels, { default: "N" });
+const localNamePattern = "^[a-z0-9][a-z0-9._-]*$";
+const localName = () =>
+  Type.String({ pattern: localNamePattern, patternErrorMessage: "expected a name of lower-case letters, digits, -" });
+const prefixed = (kind: string) =>
+  Type.String({
+    pattern: `^${kind}:[a-z0-9][a-z0-9._-]*$`,
+    patternErrorMessage: `expected an id like "${kind}:name"`,
+  });
+/** A mapping from local names to entries (row patterns, hall templates). */
+const named = (entry: TSchema) =>
+  Type.Record(Type.String(), entry, {
+    propertyNames: {
+      pattern: localNamePattern,
+      patternErrorMessage: "expected a name of lower-case letters, digits, - or _",
+    },
+    default: {},
+  });
 
-export interface SiteSpec {
-  id: string;
-  name: string;
-  operator: string;
-  location: LocationSpec;
-  timezone: string;
-  gridConnectionMW: number;
-  /** ISO date the site started or starts operating (EED Annex I). */
-  startOfOperation?: string;
-  /** Gross building floor area, m² (EED S_DC). */
-  buildingAreaM2?: number;
-}
+/** Where the site is. */
+export const LocationSchema = closedObject({
+  latitude: Type.Number({ minimum: -90, maximum: 90 }),
+  longitude: Type.Number({ minimum: -180, maximum: 180 }),
+  elevationM: Type.Number({ minimum: -500, maximum: 9000, default: 0 }),
+});
+/** Where the site is. */
+export type LocationSpec = Static<typeof LocationSchema>;
 
-export interface ZoneSpec {
-  id: string;
-  name: string;
-  /** Certifications held, such as `HDS` (French health data hosting) or `ISO-27001`. */
-  certifications: string[];
-  /** Data classes this zone may host; `health` data is placed only in zones that list it. */
-  dataClasses: string[];
-  /** ISO date the certification expires. */
-  validUntil?: string;
-}
+/** The `site:` section: name, operator, location, grid connection. */
+export const SiteSchema = closedObject({
+  id: localName(),
+  name: text(),
+  operator: text(),
+  location: LocationSchema,
+  timezone: Type.String({
+    pattern: "^[A-Za-z_]+(\\/[A-Za-z0-9_+-]+)*$",
+    patternErrorMessage: "expected an IANA time zone like Europe/Paris",
+  }),
+  gridConnectionMW: positive(),
+  startOfOperation: Type.Optional(isoDate()),
+  buildingAreaM2: Type.Optional(positive()),
+});
+/** The `site:` section; `startOfOperation` and `buildingAreaM2` are the EED's Annex I start date and S_DC. */
+export type SiteSpec = Static<typeof SiteSchema>;
 
-export interface RackTypeSpec {
-  id: string;
-  description?: string;
-  designPowerKW: number;
-  idlePowerKW: number;
-  gpusPerRack: number;
-  gpuModel?: string;
-  servers: number;
-  liquidCaptureFraction: number;
-  nvlinkDomainSize: number;
-  weightKg: number;
-  airCooling: AirCooling;
-  /** Rear-door exchanger capacity per rack when `airCooling` is `rdhx`. */
-  rdhxCapacityKW?: number;
-  /** Highest technology-loop supply temperature before GPUs throttle. */
-  maxCoolantSupplyC: number;
-}
+/** A zone: certifications and the data classes it may host (`health` data goes only to zones that list it). */
+export const ZoneSchema = closedObject({
+  id: prefixed("zone"),
+  name: text(),
+  certifications: Type.Array(text(), { default: [] }),
+  dataClasses: Type.Array(Type.Enum(["public", "confidential", "health"]), { default: ["public", "confidential"] }),
+  validUntil: Type.Optional(isoDate()),
+});
+/** A zone, such as an HDS-certified suite; `validUntil` is when its certification expires. */
+export type ZoneSpec = Static<typeof ZoneSchema>;
 
-export interface CduModelSpec {
-  model: string;
-  capacityKW: number;
-  approachK: number;
-  pumpPowerKW: number;
-  ratedFlowLpm: number;
-}
+/** A rack type: power, GPUs, liquid capture, air-side cooling, coolant limit. */
+export const RackTypeSchema = closedObject({
+  id: localName(),
+  description: Type.Optional(text()),
+  designPowerKW: positive(),
+  idlePowerKW: nonNegative(),
+  gpusPerRack: count({ default: 0 }),
+  gpuModel: Type.Optional(text()),
+  servers: count({ minimum: 1 }),
+  liquidCaptureFraction: fraction(),
+  nvlinkDomainSize: count({ default: 0 }),
+  weightKg: positive(),
+  airCooling: Type.Enum(airCoolingKinds, { default: "crah" }),
+  rdhxCapacityKW: Type.Optional(positive({ description: "Rear-door exchanger capacity per rack (airCooling rdhx)" })),
+  maxCoolantSupplyC: Type.Number({
+    minimum: 5,
+    maximum: 80,
+    default: 45,
+    description: "Highest technology-loop supply temperature before GPUs throttle",
+  }),
+});
+/** A rack type. */
+export type RackTypeSpec = Static<typeof RackTypeSchema>;
 
-export interface UpsCurvePoint {
-  load: number;
-  efficiency: number;
-}
+/** A CDU model. */
+export const CduModelSchema = closedObject({
+  model: localName(),
+  capacityKW: positive(),
+  approachK: positive({ maximum: 20 }),
+  pumpPowerKW: nonNegative(),
+  ratedFlowLpm: positive(),
+});
+/** A CDU model. */
+export type CduModelSpec = Static<typeof CduModelSchema>;
 
-export interface GridFeedSpec {
-  id: string;
-  capacityMW: number;
-  voltageKV: number;
-}
+/** One point of a UPS efficiency curve. */
+export const UpsCurvePointSchema = closedObject({
+  load: positive({ maximum: 1.5 }),
+  efficiency: positive({ maximum: 1 }),
+});
+/** One point of a UPS efficiency curve. */
+export type UpsCurvePoint = Static<typeof UpsCurvePointSchema>;
 
-export interface PowerSpec {
-  powerFactor: number;
-  gridFeeds: GridFeedSpec[];
-  gridRedundancy: Redundancy;
-}
+/** A grid feed. */
+export const GridFeedSchema = closedObject({
+  id: prefixed("feed"),
+  capacityMW: positive(),
+  voltageKV: positive({ default: 225 }),
+});
+/** A grid feed. */
+export type GridFeedSpec = Static<typeof GridFeedSchema>;
 
-export interface TransformerGroupSpec {
-  count: number;
-  ratingKVA: number;
-  noLoadLossKW: number;
-  loadLossKW: number;
-  redundancy: Redundancy;
-  /** Grid feeds this group draws from (default: all). */
-  feeds?: string[];
-}
+/** The site's grid connection. */
+export const PowerSchema = closedObject({
+  powerFactor: Type.Number({ minimum: 0.5, maximum: 1, default: 0.95 }),
+  gridFeeds: Type.Array(GridFeedSchema, { minItems: 1 }),
+  gridRedundancy: redundancy(),
+});
+/** The site's grid connection. */
+export type PowerSpec = Static<typeof PowerSchema>;
 
-export interface UpsGroupSpec {
-  count: number;
-  ratingKW: number;
-  redundancy: Redundancy;
-  efficiencyCurve: UpsCurvePoint[];
-}
+/** A hall's transformers. */
+export const TransformerGroupSchema = closedObject({
+  count: count({ minimum: 1 }),
+  ratingKVA: positive(),
+  noLoadLossKW: nonNegative({ default: 0 }),
+  loadLossKW: nonNegative({ default: 0 }),
+  redundancy: redundancy(),
+  feeds: Type.Optional(
+    Type.Array(prefixed("feed"), { description: "Grid feeds this group draws from (default: all)" }),
+  ),
+});
+/** A hall's transformers; `feeds` defaults to every grid feed. */
+export type TransformerGroupSpec = Static<typeof TransformerGroupSchema>;
 
-export interface HallPowerSpec {
-  transformers: TransformerGroupSpec;
-  ups: UpsGroupSpec;
-}
+/** A hall's UPS modules. */
+export const UpsGroupSchema = closedObject({
+  count: count({ minimum: 1 }),
+  ratingKW: positive(),
+  redundancy: redundancy(),
+  efficiencyCurve: Type.Array(UpsCurvePointSchema, { minItems: 2 }),
+});
+/** A hall's UPS modules. */
+export type UpsGroupSpec = Static<typeof UpsGroupSchema>;
 
-export interface BuswaySpec {
-  count: number;
-  ratingKW: number;
-  phases: number;
-  redundancy: Redundancy;
-}
+/** A hall's power chain. */
+export const HallPowerSchema = closedObject({ transformers: TransformerGroupSchema, ups: UpsGroupSchema });
+/** A hall's power chain. */
+export type HallPowerSpec = Static<typeof HallPowerSchema>;
 
-export interface CduGroupSpec {
-  model: string;
-  count: number;
-  redundancy: Redundancy;
-}
+/** A row's busways. */
+export const BuswaySchema = closedObject({
+  count: count({ minimum: 1 }),
+  ratingKW: positive(),
+  phases: count({ minimum: 1, maximum: 3, default: 3 }),
+  redundancy: redundancy(),
+});
+/** A row's busways. */
+export type BuswaySpec = Static<typeof BuswaySchema>;
 
-export interface TcsSpec {
-  supplySetpointC: number;
-  designRiseK: number;
-  fluid: string;
-}
+/** A row's CDUs. */
+export const CduGroupSchema = closedObject({
+  model: localName(),
+  count: count({ minimum: 1 }),
+  redundancy: redundancy(),
+});
+/** A row's CDUs. */
+export type CduGroupSpec = Static<typeof CduGroupSchema>;
 
-export interface LeakDetectorSpec {
-  perCdu: number;
-  perRack: number;
-}
+/** A row's technology cooling system loop. */
+export const TcsSchema = closedObject({
+  supplySetpointC: Type.Number({ minimum: 5, maximum: 70 }),
+  designRiseK: positive({ maximum: 30, default: 10 }),
+  fluid: text({ default: "PG25" }),
+});
+/** A row's technology cooling system loop. */
+export type TcsSpec = Static<typeof TcsSchema>;
 
-export interface RackSegmentSpec {
-  type: string;
-  count: number;
-}
+/** A row's leak detectors. */
+export const LeakDetectorSchema = closedObject(
+  { perCdu: count({ default: 1 }), perRack: count({ default: 0 }) },
+  { default: {} },
+);
+/** A row's leak detectors. */
+export type LeakDetectorSpec = Static<typeof LeakDetectorSchema>;
+
+/** A run of racks of one type in a row. */
+export const RackSegmentSchema = closedObject({ type: localName(), count: count({ minimum: 1 }) });
+/** A run of racks of one type in a row. */
+export type RackSegmentSpec = Static<typeof RackSegmentSchema>;
 
 /** A row: its racks, busways, CDUs (sharing the row's technology loop), and leak detection. */
-export interface RowSpec {
-  racks: RackSegmentSpec[];
-  busways: BuswaySpec;
-  cdus: CduGroupSpec;
-  tcs: TcsSpec;
-  leakDetectors: LeakDetectorSpec;
-}
+export const RowSchema = closedObject({
+  racks: Type.Array(RackSegmentSchema, { minItems: 1 }),
+  busways: BuswaySchema,
+  cdus: CduGroupSchema,
+  tcs: TcsSchema,
+  leakDetectors: LeakDetectorSchema,
+});
+/** A row: its racks, busways, CDUs (sharing the row's technology loop), and leak detection. */
+export type RowSpec = Static<typeof RowSchema>;
 
-/** A row entry in a hall: a pattern repeated `count` times, or an inline row; inline fields override the pattern. */
+/**
+ * A row entry in a hall: a pattern repeated `count` times, or an inline row; inline fields override the pattern.
+ * Every field may be left to the pattern, so the entry is checked layer by layer and whole once merged.
+ */
+export const RowEntrySchema = deepPartial(
+  closedObject({
+    ...RowSchema.properties,
+    pattern: localName(),
+    count: count({ minimum: 1, default: 1 }),
+    zone: prefixed("zone"),
+  }),
+);
+/** A row entry in a hall (fields it leaves out come from its pattern; `count` defaults to 1). */
 export interface RowEntrySpec extends Partial<RowSpec> {
   pattern?: string;
-  count: number;
+  count?: number;
   zone?: string;
 }
 
-export interface PumpGroupSpec {
-  count: number;
-  ratedFlowLpm: number;
-  powerKW: number;
-  redundancy: Redundancy;
-}
+/** A plant's facility water pumps. */
+export const PumpGroupSchema = closedObject({
+  count: count({ minimum: 1 }),
+  ratedFlowLpm: positive(),
+  powerKW: nonNegative(),
+  redundancy: redundancy(),
+});
+/** A plant's facility water pumps. */
+export type PumpGroupSpec = Static<typeof PumpGroupSchema>;
 
-export interface FwsSpec {
-  waterClass: FacilityWaterClass;
-  supplySetpointC: number;
-  designDeltaTK: number;
-  waterVolumeM3: number;
-  pumps: PumpGroupSpec;
-}
+/** A plant's facility water system. */
+export const FwsSchema = closedObject({
+  waterClass: Type.Enum(facilityWaterClasses),
+  supplySetpointC: Type.Number({ minimum: 5, maximum: 70 }),
+  designDeltaTK: positive({ maximum: 30 }),
+  waterVolumeM3: positive(),
+  pumps: PumpGroupSchema,
+});
+/** A plant's facility water system. */
+export type FwsSpec = Static<typeof FwsSchema>;
 
-export interface DryCoolerGroupSpec {
-  count: number;
-  capacityKW: number;
-  designAmbientC: number;
-  approachK: number;
-  fanPowerKW: number;
-  redundancy: Redundancy;
-}
+/** A plant's dry coolers. */
+export const DryCoolerGroupSchema = closedObject({
+  count: count(),
+  capacityKW: positive(),
+  designAmbientC: Type.Number({ minimum: -20, maximum: 60, default: 35 }),
+  approachK: positive({ maximum: 30 }),
+  fanPowerKW: nonNegative(),
+  redundancy: redundancy(),
+});
+/** A plant's dry coolers. */
+export type DryCoolerGroupSpec = Static<typeof DryCoolerGroupSchema>;
 
-export interface CopPoint {
-  liftK: number;
-  cop: number;
-}
+/** One point of a chiller's COP curve. */
+export const CopPointSchema = closedObject({
+  liftK: Type.Number({ minimum: -20, maximum: 80 }),
+  cop: positive({ maximum: 50 }),
+});
+/** One point of a chiller's COP curve. */
+export type CopPoint = Static<typeof CopPointSchema>;
 
-export interface ChillerGroupSpec {
-  count: number;
-  capacityKW: number;
-  copCurve: CopPoint[];
-  redundancy: Redundancy;
-}
+/** A plant's trim chillers. */
+export const ChillerGroupSchema = closedObject({
+  count: count(),
+  capacityKW: positive(),
+  copCurve: Type.Array(CopPointSchema, { minItems: 1 }),
+  redundancy: redundancy(),
+});
+/** A plant's trim chillers. */
+export type ChillerGroupSpec = Static<typeof ChillerGroupSchema>;
 
-export interface AdiabaticSpec {
-  enabled: boolean;
-  /** Share of the wet-bulb depression the pads achieve (0–1). */
-  effectiveness: number;
-  /** Dry bulb above which the sprays run. */
-  startAboveC: number;
-}
+/** Adiabatic pre-cooling of the dry coolers. */
+export const AdiabaticSchema = closedObject(
+  {
+    enabled: Type.Boolean({ default: false }),
+    effectiveness: fraction({ default: 0.7, description: "Share of the wet-bulb depression the pads achieve" }),
+    startAboveC: Type.Number({
+      minimum: -20,
+      maximum: 60,
+      default: 28,
+      description: "Dry bulb above which sprays run",
+    }),
+  },
+  { default: {} },
+);
+/** Adiabatic pre-cooling of the dry coolers. */
+export type AdiabaticSpec = Static<typeof AdiabaticSchema>;
 
-export interface MakeUpSpec {
-  /** Closed-loop losses replaced by make-up water (drain-downs, sampling, seepage). */
-  lossM3PerDay: number;
-}
+/** Closed-loop losses replaced by make-up water (drain-downs, sampling, seepage). */
+export const MakeUpSchema = closedObject({ lossM3PerDay: nonNegative({ default: 0.5 }) }, { default: {} });
+/** Closed-loop losses replaced by make-up water. */
+export type MakeUpSpec = Static<typeof MakeUpSchema>;
 
 /** Air-cooled chillers of the air-side loop, each with a free-cooling coil ahead of its evaporator. */
-export interface AirSideChillerGroupSpec extends ChillerGroupSpec {
-  /** Return water minus outdoor air at which one unit's free-cooling coil carries its rated capacity, K. */
-  freeCoolingDifferenceK: number;
-  /** Fans of one unit at full speed in free cooling (the COP curve already counts them with compressors), kW. */
-  fanPowerKW: number;
-}
+export const AirSideChillerGroupSchema = closedObject({
+  count: count({ minimum: 1 }),
+  capacityKW: positive(),
+  copCurve: Type.Array(CopPointSchema, { minItems: 1 }),
+  freeCoolingDifferenceK: positive({
+    maximum: 40,
+    default: 10,
+    description: "Return water minus outdoor air at which one unit's free-cooling coil carries its rated capacity, K",
+  }),
+  fanPowerKW: nonNegative({
+    description: "Fans of one unit at full speed in free cooling (the COP curve already counts them with compressors)",
+  }),
+  redundancy: redundancy(),
+});
+/** Air-cooled chillers of the air-side loop. */
+export type AirSideChillerGroupSpec = Static<typeof AirSideChillerGroupSchema>;
 
 /**
  * The air-side chilled-water loop: the hall air handlers' coils and the CDUs of rear-door rows draw from it instead
  * of the warm facility loop, so server inlet air can stay within the ASHRAE envelopes.
  */
-export interface AirSideSpec {
-  supplySetpointC: number;
-  designDeltaTK: number;
-  waterVolumeM3: number;
-  pumps: PumpGroupSpec;
-  chillers: AirSideChillerGroupSpec;
-}
+export const AirSideSchema = closedObject({
+  supplySetpointC: Type.Number({ minimum: 5, maximum: 30 }),
+  designDeltaTK: positive({ maximum: 20, default: 6 }),
+  waterVolumeM3: positive(),
+  pumps: PumpGroupSchema,
+  chillers: AirSideChillerGroupSchema,
+});
+/** The air-side chilled-water loop. */
+export type AirSideSpec = Static<typeof AirSideSchema>;
 
+const plantProperties = {
+  fws: FwsSchema,
+  dryCoolers: DryCoolerGroupSchema,
+  chillers: ChillerGroupSchema,
+  adiabatic: AdiabaticSchema,
+  makeUp: MakeUpSchema,
+  airSide: Type.Optional(AirSideSchema),
+};
 /** A cooling plant: the closed facility water loop, its pumps, dry coolers, trim chillers, an optional air side. */
-export interface PlantSpec {
-  fws: FwsSpec;
-  dryCoolers: DryCoolerGroupSpec;
-  chillers: ChillerGroupSpec;
-  adiabatic: AdiabaticSpec;
-  makeUp: MakeUpSpec;
-  airSide?: AirSideSpec;
-}
+export const PlantSchema = closedObject(plantProperties);
+/** A cooling plant. */
+export type PlantSpec = Static<typeof PlantSchema>;
 
-export interface NamedPlantSpec extends PlantSpec {
-  id: string;
-}
+/** A plant shared by halls (`plantRef`). */
+export const NamedPlantSchema = closedObject({ ...plantProperties, id: prefixed("plant") });
+/** A plant shared by halls (`plantRef`). */
+export type NamedPlantSpec = Static<typeof NamedPlantSchema>;
 
-export interface CrahGroupSpec {
-  count: number;
-  capacityKW: number;
-  fanPowerKW: number;
-  redundancy: Redundancy;
-}
+/** A hall's air handlers (for racks cooled by air). */
+export const CrahGroupSchema = closedObject({
+  count: count({ minimum: 1 }),
+  capacityKW: positive(),
+  fanPowerKW: nonNegative(),
+  redundancy: redundancy(),
+});
+/** A hall's air handlers. */
+export type CrahGroupSpec = Static<typeof CrahGroupSchema>;
 
+const hallBodyProperties = {
+  whiteSpaceM2: positive(),
+  power: HallPowerSchema,
+  plant: Type.Optional(PlantSchema),
+  plantRef: Type.Optional(prefixed("plant")),
+  crah: Type.Optional(CrahGroupSchema),
+  rows: Type.Array(RowEntrySchema, { minItems: 1 }),
+};
+/** What a hall template and a hall share; `plant` is the hall's own plant, `plantRef` names a shared one. */
+export const HallBodySchema = closedObject(hallBodyProperties);
 /** What a hall template and a hall share. */
-export interface HallBodySpec {
-  whiteSpaceM2: number;
-  power: HallPowerSpec;
-  /** This hall's own plant (`plant:<hall>`), or use `plantRef` to share a site-level plant. */
-  plant?: PlantSpec;
-  plantRef?: string;
-  crah?: CrahGroupSpec;
-  rows: RowEntrySpec[];
-}
+export type HallBodySpec = Omit<Static<typeof HallBodySchema>, "rows"> & { rows: RowEntrySpec[] };
 
+/** A hall as written: a template's fields may fill any of its own, so it is checked whole once merged. */
+export const HallSchema = deepPartial(
+  closedObject({
+    ...hallBodyProperties,
+    id: prefixed("hall"),
+    name: text(),
+    template: localName(),
+    zone: prefixed("zone"),
+  }),
+);
+/** A hall as written. */
 export interface HallSpec extends Partial<HallBodySpec> {
   id: string;
   name?: string;
@@ -302,45 +448,84 @@ export const uncertainParameters = {
 export type UncertainParameter = keyof typeof uncertainParameters;
 
 /** A range to sample an uncertain figure from, uniformly. */
+export const RangeSchema = (bounds: { readonly min: number; readonly max: number }) =>
+  closedObject({
+    low: Type.Number({ minimum: bounds.min, maximum: bounds.max }),
+    high: Type.Number({ minimum: bounds.min, maximum: bounds.max }),
+  });
+/** A range to sample an uncertain figure from, uniformly. */
 export interface RangeSpec {
   low: number;
   high: number;
 }
 
+/** `uncertainty:` one optional `{ low, high }` per uncertain twin figure, each within the figure's bounds. */
+export const UncertaintySchema = closedObject(
+  Object.fromEntries(
+    Object.entries(uncertainParameters).map(([name, bounds]) => [name, Type.Optional(RangeSchema(bounds))]),
+  ),
+);
+
 /**
  * Waste-heat offtake to a district-heating network through heat pumps lifting facility-water return heat to the
  * network's supply temperature (model in `src/flex/heat.ts`).
  */
-export interface HeatOfftakeSpec {
-  /** Network supply temperature the heat pumps deliver, °C. */
-  networkSupplyC: number;
-  /** Heat the network contracts to take, MW of delivered heat, one value per month (January first). */
-  contractMW: number[];
-  /** Share of the Carnot COP the heat pumps reach (0.4–0.6 for large industrial heat pumps). */
-  carnotEfficiency: number;
-  /** Temperature differences across the heat pumps' evaporator and condenser, K. */
-  approachK: number;
-  /** Price the network pays for delivered heat, €/MWh. */
-  heatPriceEurPerMWh?: number;
-  /** Network operator (named in the report). */
-  network?: string;
-}
+export const HeatOfftakeSchema = closedObject({
+  networkSupplyC: Type.Number({ minimum: 30, maximum: 130, description: "Network supply temperature, °C" }),
+  contractMW: Type.Array(Type.Number({ minimum: 0, maximum: 10_000 }), {
+    minItems: 12,
+    description: "Heat the network contracts to take, MW of delivered heat, one value per month (January first)",
+  }),
+  carnotEfficiency: Type.Number({
+    minimum: 0.2,
+    maximum: 0.8,
+    default: 0.5,
+    description: "Share of the Carnot COP the heat pumps reach (0.4–0.6 for large industrial heat pumps)",
+  }),
+  approachK: Type.Number({
+    minimum: 0.5,
+    maximum: 15,
+    default: 3,
+    description: "Temperature differences across the heat pumps' evaporator and condenser, K",
+  }),
+  heatPriceEurPerMWh: Type.Optional(Type.Number({ minimum: 0, maximum: 10_000, description: "€/MWh of heat" })),
+  network: Type.Optional(text({ description: "Network operator (named in the report)" })),
+});
+/** Waste-heat offtake to a district-heating network. */
+export type HeatOfftakeSpec = Static<typeof HeatOfftakeSchema>;
+
+/** A whole site file. Templates, patterns and halls are checked layer by layer here, whole once merged. */
+export const SiteFileSchema = closedObject(
+  {
+    version: Type.Integer({ minimum: 1, maximum: 1, default: 1, description: "Format version" }),
+    site: SiteSchema,
+    zones: Type.Array(ZoneSchema, { default: [] }),
+    rackTypes: Type.Array(RackTypeSchema, { minItems: 1 }),
+    cduModels: Type.Array(CduModelSchema, { minItems: 1 }),
+    power: PowerSchema,
+    plants: Type.Array(NamedPlantSchema, { default: [] }),
+    rowPatterns: named(deepPartial(RowSchema)),
+    hallTemplates: named(deepPartial(HallBodySchema)),
+    halls: Type.Array(HallSchema, { minItems: 1 }),
+    uncertainty: Type.Optional(UncertaintySchema),
+    heatOfftake: Type.Optional(HeatOfftakeSchema),
+    meters: MetersSchema,
+  },
+  {
+    title: "alixan site file",
+    description: "A campus for alixan: site, zones, rack types, power, plants, halls (docs/site-format.md).",
+  },
+);
 
 /** A whole site file after decoding: every field typed, defaults applied. */
-export interface SiteFile {
+export type SiteFile = Omit<
+  Static<typeof SiteFileSchema>,
+  "version" | "rowPatterns" | "hallTemplates" | "halls" | "uncertainty"
+> & {
   version: 1;
-  site: SiteSpec;
-  zones: ZoneSpec[];
-  rackTypes: RackTypeSpec[];
-  cduModels: CduModelSpec[];
-  power: PowerSpec;
-  plants: NamedPlantSpec[];
   rowPatterns: Record<string, Partial<RowSpec>>;
   hallTemplates: Record<string, Partial<HallBodySpec>>;
   halls: HallSpec[];
   /** Ranges of the twin's uncertain figures for `simulate --uncertainty` (others keep their default ranges). */
   uncertainty?: Partial<Record<UncertainParameter, RangeSpec>>;
-  heatOfftake?: HeatOfftakeSpec;
-  /** Meters bound to telemetry series (meters.ts). */
-  meters: MeterSpec[];
-}
+};

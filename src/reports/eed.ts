@@ -4,6 +4,8 @@
  * sustainability indicators PUE, WUE, ERF and REF. A field that is not known is listed as missing with the reason,
  * never invented; an indicator whose inputs are missing is missing too.
  */
+import { type Static, Type } from "typebox";
+import { closedObject } from "../model/schema-check.ts";
 import type { Site } from "../model/site.ts";
 
 /** Where a value comes from. */
@@ -39,17 +41,19 @@ export interface YearFigures {
 }
 
 /** What only the operator can declare (contracts, meters outside the model). Undefined means not declared. */
-export interface OperatorDeclarations {
-  readonly dataCentreType?: string;
-  readonly backupGeneratorEnergyKWh?: number;
-  readonly potableWaterM3?: number;
-  readonly wasteHeatReusedKWh?: number;
-  readonly wasteHeatMeanTemperatureC?: number;
-  readonly itIntakeAirSetpointC?: number;
-  readonly renewableGuaranteesOfOriginKWh?: number;
-  readonly renewablePpaKWh?: number;
-  readonly renewableOnSiteKWh?: number;
-}
+export const OperatorDeclarationsSchema = closedObject({
+  dataCentreType: Type.Optional(Type.String({ pattern: "\\S" })),
+  backupGeneratorEnergyKWh: Type.Optional(Type.Number({ minimum: 0 })),
+  potableWaterM3: Type.Optional(Type.Number({ minimum: 0 })),
+  wasteHeatReusedKWh: Type.Optional(Type.Number({ minimum: 0 })),
+  wasteHeatMeanTemperatureC: Type.Optional(Type.Number({ minimum: -50, maximum: 200 })),
+  itIntakeAirSetpointC: Type.Optional(Type.Number({ minimum: 5, maximum: 50 })),
+  renewableGuaranteesOfOriginKWh: Type.Optional(Type.Number({ minimum: 0 })),
+  renewablePpaKWh: Type.Optional(Type.Number({ minimum: 0 })),
+  renewableOnSiteKWh: Type.Optional(Type.Number({ minimum: 0 })),
+});
+/** What the operator declares (see `OperatorDeclarationsSchema`). */
+export type OperatorDeclarations = Readonly<Static<typeof OperatorDeclarationsSchema>>;
 
 /** The report. Field names follow the Delegated Regulation's Annexes. */
 export interface EedReport {

@@ -5,24 +5,10 @@
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import type { HeatReuse } from "../flex/heat.ts";
-import { decodeObject, rules, type Shape } from "../model/decode.ts";
 import { type Diagnostic, DiagnosticSink } from "../model/diagnostics.ts";
+import { checkInto } from "../model/schema-check.ts";
 import type { TwinResult } from "../twin/results.ts";
-import type { OperatorDeclarations, YearFigures } from "./eed.ts";
-
-const { number, string } = rules;
-
-const declarationsShape: Shape = {
-  dataCentreType: string({ optional: true }),
-  backupGeneratorEnergyKWh: number({ min: 0, optional: true }),
-  potableWaterM3: number({ min: 0, optional: true }),
-  wasteHeatReusedKWh: number({ min: 0, optional: true }),
-  wasteHeatMeanTemperatureC: number({ min: -50, max: 200, optional: true }),
-  itIntakeAirSetpointC: number({ min: 5, max: 50, optional: true }),
-  renewableGuaranteesOfOriginKWh: number({ min: 0, optional: true }),
-  renewablePpaKWh: number({ min: 0, optional: true }),
-  renewableOnSiteKWh: number({ min: 0, optional: true }),
-};
+import { type OperatorDeclarations, OperatorDeclarationsSchema, type YearFigures } from "./eed.ts";
 
 /** Reads an operator declarations file (YAML); every problem is a diagnostic naming the field. */
 export function readDeclarations(path: string): {
@@ -40,10 +26,8 @@ export function readDeclarations(path: string): {
     };
   }
   const sink = new DiagnosticSink();
-  const decoded = decodeObject(raw, declarationsShape, [], sink, "full");
-  return sink.errorCount > 0 || decoded === undefined
-    ? { diagnostics: sink.items }
-    : { declarations: decoded as OperatorDeclarations, diagnostics: sink.items };
+  const decoded: OperatorDeclarations | undefined = checkInto(OperatorDeclarationsSchema, raw, sink);
+  return decoded === undefined ? { diagnostics: sink.items } : { declarations: decoded, diagnostics: sink.items };
 }
 
 /**

@@ -41,7 +41,7 @@ describe("queue file writer", () => {
     const result = readQueueConfig({ queues: [{ name: "a", quota: { gpu: { nominal: -1 } } }] }, "body");
     assert.equal(result.config, undefined);
     assert.ok(
-      result.diagnostics.some((item) => item.path === 'body.queues[0].quota["gpu"].nominal'),
+      result.diagnostics.some((item) => item.path === "body.queues[0].quota.gpu.nominal"),
       JSON.stringify(result.diagnostics),
     );
     assert.equal(readQueueConfig({ queues: [] }, "body").config, undefined);

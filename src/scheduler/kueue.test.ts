@@ -220,8 +220,12 @@ describe("queue preemption configuration", () => {
           'expected one of Never, LowerPriority, LowerOrNewerEqualPriority, got "Sometimes"',
           4,
         ],
-        ["queues[0].preemption.reclaim", "unknown field", 5],
-        ["queues[0].preemption.borrowWithinCohort.maxPriorityThreshold", "expected integer, got 1.5", 6],
+        [
+          "queues[0].preemption.reclaim",
+          'unknown field "reclaim" (expected one of withinClusterQueue, reclaimWithinCohort, borrowWithinCohort)',
+          5,
+        ],
+        ["queues[0].preemption.borrowWithinCohort.maxPriorityThreshold", "expected a whole number, got 1.5", 6],
       ],
     );
   });

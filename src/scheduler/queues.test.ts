@@ -47,7 +47,7 @@ describe("queue configuration", () => {
     assert.equal(parsed.priorityClasses.find((c) => c.name === "critical")?.preempts, true);
   });
 
-  it("names the field and the line of every problem", () => {
+  it("names the field and the line of every problem in the file's shape", () => {
     const result = parseQueueConfig(`version: 1
 cohorts:
   - name: a
@@ -62,6 +62,35 @@ queues:
       tpu: { nominal: 1 }
       cpu: { nominal: 4, lendingLimit: 8 }
   - name: q
+    prioriyClass: high
+`);
+    assert.equal(result.config, undefined);
+    assert.deepEqual(
+      result.diagnostics.map((item) => `${item.line}: ${item.path}: ${item.message}`),
+      [
+        "8: queues[0].weight: must be greater than 0, got 0",
+        '11: queues[0].quota["gpu.H200"].nominal: expected a number, got "lots"',
+        '12: queues[0].quota.tpu: expected a resource: gpu, gpu.<MODEL>, cpu or memory, got "tpu"',
+        '15: queues[1].prioriyClass: unknown field "prioriyClass" (did you mean "priorityClass"?)',
+      ],
+    );
+  });
+
+  it("then checks the rules between entries, each at its field and line", () => {
+    const result = parseQueueConfig(`version: 1
+cohorts:
+  - name: a
+    parent: b
+queues:
+  - name: q
+    cohort: nowhere
+    weight: 2
+    priorityClass: urgent
+    quota:
+      gpu.H200: { nominal: 8, lendingLimit: 9 }
+      cpu: { nominal: 4, lendingLimit: 8 }
+  - name: q
+defaultQueue: r
 `);
     assert.equal(result.config, undefined);
     assert.deepEqual(
@@ -69,12 +98,11 @@ queues:
       [
         '4: cohorts[0].parent: no cohort named "b"',
         '7: queues[0].cohort: no cohort named "nowhere"',
-        "8: queues[0].weight: expected a number > 0, got 0",
         '9: queues[0].priorityClass: no priority class named "urgent" (known: critical, high, normal, low, best-effort)',
-        '11: queues[0].quota["gpu.H200"].nominal: expected a number ≥ 0, got "lots"',
-        '12: queues[0].quota["tpu"]: unknown resource (expected gpu, gpu.<MODEL>, cpu or memory)',
-        '13: queues[0].quota["cpu"].lendingLimit: 8 exceeds the nominal quota 4',
-        '14: queues[1].name: duplicate queue "q"',
+        '11: queues[0].quota["gpu.H200"].lendingLimit: 9 exceeds the nominal quota 8',
+        "12: queues[0].quota.cpu.lendingLimit: 8 exceeds the nominal quota 4",
+        '13: queues[1].name: duplicate queue "q"',
+        '14: defaultQueue: no queue named "r"',
       ],
     );
   });

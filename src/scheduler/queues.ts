@@ -10,10 +10,11 @@
  * `memory` (GiB) in the configuration; internally GPU and CPU are in milli and memory in MiB. A resource nobody
  * configures is not governed; once any queue or cohort names it, those that do not have a nominal quota of 0.
  */
-import { type Static, type TSchema, Type } from "typebox";
-import { Value } from "typebox/value";
+import { type Static, Type } from "typebox";
 import { LineCounter, parseDocument } from "yaml";
 import { type FlexClass, flexClasses } from "../model/flexibility.ts";
+import { formatPath, parsePath } from "../model/diagnostics.ts";
+import { checkSchema, closedObject } from "../model/schema-check.ts";
 
 /** A problem in a queue configuration, naming the field and, when known, the line. */
 export interface ConfigDiagnostic {
@@ -51,22 +52,16 @@ export const reclaimWithinCohortPolicies = ["Never", "LowerPriority", "Any"] as 
 export const borrowWithinCohortPolicies = ["Never", "LowerPriority"] as const;
 
 /** The `preemption` block of a queue, as Kueue's ClusterQueue spells it (every field optional). */
-export const QueuePreemptionSchema = Type.Object(
-  {
-    withinClusterQueue: Type.Optional(Type.Enum(withinClusterQueuePolicies)),
-    reclaimWithinCohort: Type.Optional(Type.Enum(reclaimWithinCohortPolicies)),
-    borrowWithinCohort: Type.Optional(
-      Type.Object(
-        {
-          policy: Type.Optional(Type.Enum(borrowWithinCohortPolicies)),
-          maxPriorityThreshold: Type.Optional(Type.Integer()),
-        },
-        { additionalProperties: false },
-      ),
-    ),
-  },
-  { additionalProperties: false },
-);
+export const QueuePreemptionSchema = closedObject({
+  withinClusterQueue: Type.Optional(Type.Enum(withinClusterQueuePolicies)),
+  reclaimWithinCohort: Type.Optional(Type.Enum(reclaimWithinCohortPolicies)),
+  borrowWithinCohort: Type.Optional(
+    closedObject({
+      policy: Type.Optional(Type.Enum(borrowWithinCohortPolicies)),
+      maxPriorityThreshold: Type.Optional(Type.Integer()),
+    }),
+  ),
+});
 
 /** A queue's preemption block as written. */
 export type QueuePreemptionInput = Static<typeof QueuePreemptionSchema>;
@@ -167,127 +162,84 @@ export function singleQueueConfig(): QueueSetConfig {
   };
 }
 
-const resourcePattern = /^(gpu(\.[A-Za-z0-9_-]+)?|cpu|memory)$/;
-
 /** Multiplier from configuration units to internal units for a resource name. */
 function unitScale(resource: string): number {
   return resource === "memory" ? 1024 : 1000;
 }
 
-type Raw = Record<string, unknown>;
+const name = () => Type.String({ pattern: "\\S" });
 
-class ConfigReader {
-  readonly diagnostics: ConfigDiagnostic[] = [];
-  problem(path: string, message: string): void {
-    this.diagnostics.push({ path, message });
-  }
-  object(value: unknown, path: string): Raw | undefined {
-    if (value === undefined || value === null) return undefined;
-    if (typeof value !== "object" || Array.isArray(value)) {
-      this.problem(path, `expected a mapping, got ${JSON.stringify(value)}`);
-      return undefined;
-    }
-    return value as Raw;
-  }
-  list(value: unknown, path: string): unknown[] {
-    if (value === undefined || value === null) return [];
-    if (!Array.isArray(value)) {
-      this.problem(path, `expected a list, got ${JSON.stringify(value)}`);
-      return [];
-    }
-    return value;
-  }
-  unknownKeys(raw: Raw, allowed: readonly string[], path: string): void {
-    for (const key of Object.keys(raw)) {
-      if (!allowed.includes(key))
-        this.problem(`${path}.${key}`.replace(/^\./, ""), `unknown field (expected one of ${allowed.join(", ")})`);
-    }
-  }
-  text(raw: Raw, key: string, path: string, required: boolean): string | undefined {
-    const value = raw[key];
-    if (value === undefined) {
-      if (required) this.problem(`${path}.${key}`, "missing");
-      return undefined;
-    }
-    if (typeof value !== "string" || value.trim() === "") {
-      this.problem(`${path}.${key}`, `expected a non-empty text, got ${JSON.stringify(value)}`);
-      return undefined;
-    }
-    return value;
-  }
-  number(raw: Raw, key: string, path: string, min: number, exclusiveMin = false): number | undefined {
-    const value = raw[key];
-    if (value === undefined) return undefined;
-    if (typeof value !== "number" || !Number.isFinite(value) || value < min || (exclusiveMin && value === min)) {
-      this.problem(
-        `${path}.${key}`,
-        `expected a number ${exclusiveMin ? ">" : "≥"} ${min}, got ${JSON.stringify(value)}`,
-      );
-      return undefined;
-    }
-    return value;
-  }
-  /**
-   * Checks a value against a TypeBox schema and reports one clear problem per field: the allowed values of an
-   * enumeration, unknown fields, wrong types. Returns whether it conforms.
-   */
-  schema(schema: TSchema, value: unknown, path: string): boolean {
-    if (Value.Check(schema, value)) return true;
-    const seen = new Set<string>();
-    for (const error of Value.Errors(schema, value)) {
-      const extra = (error.params as { additionalProperties?: string[] }).additionalProperties;
-      const pointer = error.instancePath.split("/").slice(1);
-      const at = [path, ...pointer].join(".");
-      if (extra !== undefined) {
-        for (const key of extra) {
-          if (seen.has(`${at}.${key}`)) continue;
-          seen.add(`${at}.${key}`);
-          this.problem(`${at}.${key}`, "unknown field");
-        }
-        continue;
-      }
-      if (seen.has(at) || error.keyword === "boolean") continue;
-      seen.add(at);
-      let sub: TSchema | undefined = schema;
-      for (const key of pointer) sub = (sub as { properties?: Record<string, TSchema> } | undefined)?.properties?.[key];
-      const options = (sub as { enum?: unknown[] } | undefined)?.enum;
-      const got = JSON.stringify(pointer.reduce<unknown>((inner, key) => (inner as Raw | undefined)?.[key], value));
-      this.problem(
-        at,
-        options?.every((option) => typeof option === "string")
-          ? `expected one of ${options.join(", ")}, got ${got}`
-          : `${error.message.replace(/^must be /, "expected ")}, got ${got}`,
-      );
-    }
-    return false;
-  }
-  quota(value: unknown, path: string): Record<string, ResourceQuota> {
-    const raw = this.object(value, path);
-    const quota: Record<string, ResourceQuota> = {};
-    if (raw === undefined) return quota;
-    for (const [resource, limitsValue] of Object.entries(raw)) {
-      // Quota keys such as `gpu.H200` contain a dot, so the path quotes them.
-      const at = `${path}["${resource}"]`;
-      if (!resourcePattern.test(resource)) {
-        this.problem(at, "unknown resource (expected gpu, gpu.<MODEL>, cpu or memory)");
-        continue;
-      }
-      const limits = this.object(limitsValue, at);
-      if (limits === undefined) continue;
-      this.unknownKeys(limits, ["nominal", "borrowingLimit", "lendingLimit"], at);
-      const nominal = this.number(limits, "nominal", at, 0);
-      if (limits["nominal"] === undefined) this.problem(`${at}.nominal`, "missing");
-      const borrowingLimit = this.number(limits, "borrowingLimit", at, 0);
-      const lendingLimit = this.number(limits, "lendingLimit", at, 0);
-      if (nominal === undefined) continue;
-      if (lendingLimit !== undefined && lendingLimit > nominal) {
-        this.problem(`${at}.lendingLimit`, `${lendingLimit} exceeds the nominal quota ${nominal}`);
-      }
-      quota[resource] = { nominal, borrowingLimit, lendingLimit };
-    }
-    return quota;
-  }
-}
+/** Quota of one resource as written: nominal, and optional borrowing and lending limits, in configuration units. */
+export const QuotaLimitsSchema = closedObject({
+  nominal: Type.Number({ minimum: 0 }),
+  borrowingLimit: Type.Optional(Type.Number({ minimum: 0 })),
+  lendingLimit: Type.Optional(Type.Number({ minimum: 0 })),
+});
+
+/** Quotas by resource: `gpu` (any model), `gpu.<MODEL>`, `cpu` (cores), `memory` (GiB). */
+export const QuotaSchema = Type.Record(Type.String(), QuotaLimitsSchema, {
+  propertyNames: {
+    pattern: "^(gpu(\\.[A-Za-z0-9_-]+)?|cpu|memory)$",
+    patternErrorMessage: "expected a resource: gpu, gpu.<MODEL>, cpu or memory",
+  },
+});
+
+/** The queue file (YAML or JSON; also API bodies): priority classes, the cohort tree, queues, new-tenant rules. */
+export const QueueFileSchema = closedObject(
+  {
+    version: Type.Optional(Type.Literal(1)),
+    fairShare: Type.Optional(
+      closedObject({
+        halfLifeHours: Type.Optional(
+          Type.Number({ exclusiveMinimum: 0, description: "Half-life of the usage fair share remembers (168)" }),
+        ),
+      }),
+    ),
+    priorityClasses: Type.Optional(
+      Type.Array(closedObject({ name: name(), value: Type.Integer(), preempts: Type.Optional(Type.Boolean()) }), {
+        description: "Priority classes; none listed: critical, high, normal, low, best-effort",
+      }),
+    ),
+    cohorts: Type.Optional(
+      Type.Array(closedObject({ name: name(), parent: Type.Optional(name()), quota: Type.Optional(QuotaSchema) })),
+    ),
+    queues: Type.Optional(
+      Type.Array(
+        closedObject({
+          name: name(),
+          tenant: Type.Optional(name()),
+          cohort: Type.Optional(name()),
+          weight: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: "Fair-share weight (1)" })),
+          priorityClass: Type.Optional(name()),
+          quota: Type.Optional(QuotaSchema),
+          preemption: Type.Optional(QueuePreemptionSchema),
+          flexibility: Type.Optional(
+            Type.Enum(flexClasses, {
+              description: "Most protected flexibility class its jobs may have, and their default (none: protected)",
+            }),
+          ),
+        }),
+      ),
+    ),
+    defaultQueue: Type.Optional(name()),
+    newTenants: Type.Optional(
+      Type.Array(
+        closedObject({
+          kinds: Type.Optional(Type.Array(name(), { description: "Tenant kinds the rule applies to (all)" })),
+          cohort: Type.Optional(name()),
+          weight: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+          priorityClass: Type.Optional(name()),
+          quota: Type.Optional(QuotaSchema),
+          preemption: Type.Optional(QueuePreemptionSchema),
+        }),
+      ),
+    ),
+  },
+  { title: "alixan queue file", description: "Tenants' queues and quotas (Kueue ClusterQueue and cohort semantics)." },
+);
+
+/** A queue file as written (fields at their defaults may be left out). */
+export type QueueFileDocument = Static<typeof QueueFileSchema>;
 
 /** The result of reading a queue configuration: the configuration when it has no error, and every problem found. */
 export interface QueueConfigResult {
@@ -295,18 +247,9 @@ export interface QueueConfigResult {
   readonly diagnostics: readonly ConfigDiagnostic[];
 }
 
-function parsePath(path: string): (string | number)[] {
-  const segments: (string | number)[] = [];
-  for (const match of path.matchAll(/\[(\d+)\]|\["([^"]+)"\]|([^.[\]]+)/g)) {
-    if (match[1] !== undefined) segments.push(Number(match[1]));
-    else segments.push(match[2] ?? match[3]!);
-  }
-  return segments;
-}
-
 /**
  * Parses and checks a queue configuration (YAML or JSON). Never throws: every problem comes back with its path and
- * line. Checks: unique names, known parents and priority classes, no cohort cycles, lending ≤ nominal, weights > 0.
+ * line. Checks the shape (`QueueFileSchema`), then the rules between entries (`checkQueueRules`).
  */
 export function parseQueueConfig(text: string, options: QueueReadOptions = {}): QueueConfigResult {
   const lineCounter = new LineCounter();
@@ -321,9 +264,8 @@ export function parseQueueConfig(text: string, options: QueueReadOptions = {}): 
       })),
     };
   }
-  const reader = new ConfigReader();
-  const config = readConfig(document.toJS(), reader, options);
-  const diagnostics = reader.diagnostics.map((item) => {
+  const read = readQueueConfig(document.toJS(), "", options);
+  const diagnostics = read.diagnostics.map((item) => {
     const segments = parsePath(item.path);
     for (let depth = segments.length; depth > 0; depth--) {
       const node = document.getIn(segments.slice(0, depth), true) as { range?: [number, number, number] } | undefined;
@@ -332,7 +274,7 @@ export function parseQueueConfig(text: string, options: QueueReadOptions = {}): 
     return item;
   });
   diagnostics.sort((a, b) => (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER));
-  return { config: diagnostics.length === 0 ? config : undefined, diagnostics };
+  return { config: read.config, diagnostics };
 }
 
 /** Options of reading a queue configuration. */
@@ -346,187 +288,167 @@ export interface QueueReadOptions {
  * with `prefix` (for example `body`).
  */
 export function readQueueConfig(value: unknown, prefix: string, options: QueueReadOptions = {}): QueueConfigResult {
-  const reader = new ConfigReader();
-  const config = readConfig(value, reader, options);
-  const diagnostics = reader.diagnostics.map((item) => ({
-    ...item,
-    path: item.path === "" ? prefix : item.path.startsWith("[") ? `${prefix}${item.path}` : `${prefix}.${item.path}`,
-  }));
-  return { config: diagnostics.length === 0 ? config : undefined, diagnostics };
-}
-
-const queueFields = [
-  "name",
-  "tenant",
-  "cohort",
-  "weight",
-  "priorityClass",
-  "quota",
-  "preemption",
-  "flexibility",
-] as const;
-
-function readPreemption(entry: Raw, path: string, reader: ConfigReader): QueuePreemption | undefined {
-  const input = entry["preemption"];
-  if (input === undefined) return undefined;
-  return reader.schema(QueuePreemptionSchema, input, `${path}.preemption`)
-    ? resolvePreemption(input as QueuePreemptionInput)
-    : undefined;
-}
-
-function readNewTenantRules(
-  value: unknown,
-  reader: ConfigReader,
-  cohorts: readonly CohortConfig[],
-  priorityClasses: readonly PriorityClass[],
-): NewTenantRule[] {
-  const rules: NewTenantRule[] = [];
-  reader.list(value, "newTenants").forEach((item, index) => {
-    const path = `newTenants[${index}]`;
-    const entry = reader.object(item, path);
-    if (entry === undefined) return;
-    reader.unknownKeys(entry, ["kinds", "cohort", "weight", "priorityClass", "quota", "preemption"], path);
-    const kindsValue = entry["kinds"];
-    let kinds: string[] | undefined;
-    if (kindsValue !== undefined) {
-      if (!Array.isArray(kindsValue) || !kindsValue.every((kind) => typeof kind === "string" && kind !== "")) {
-        reader.problem(`${path}.kinds`, `expected a list of tenant kinds, got ${JSON.stringify(kindsValue)}`);
-      } else kinds = kindsValue as string[];
-    }
-    const cohort = reader.text(entry, "cohort", path, false);
-    if (cohort !== undefined && !cohorts.some((other) => other.name === cohort)) {
-      reader.problem(`${path}.cohort`, `no cohort named "${cohort}"`);
-    }
-    const priorityClass = reader.text(entry, "priorityClass", path, false) ?? "normal";
-    if (!priorityClasses.some((other) => other.name === priorityClass)) {
-      reader.problem(`${path}.priorityClass`, `no priority class named "${priorityClass}"`);
-    }
-    const weight = reader.number(entry, "weight", path, 0, true) ?? 1;
-    const quota = reader.quota(entry["quota"], `${path}.quota`);
-    const preemption = readPreemption(entry, path, reader);
-    rules.push({ kinds, cohort, priorityClass, weight, quota, ...(preemption === undefined ? {} : { preemption }) });
-  });
-  return rules;
-}
-
-function readConfig(value: unknown, reader: ConfigReader, options: QueueReadOptions = {}): QueueSetConfig {
-  const raw = reader.object(value, "") ?? {};
-  reader.unknownKeys(
-    raw,
-    ["version", "fairShare", "priorityClasses", "cohorts", "queues", "defaultQueue", "newTenants"],
-    "",
+  const checked = checkSchema(QueueFileSchema, value ?? {});
+  if (!checked.ok) {
+    return {
+      config: undefined,
+      diagnostics: checked.problems.map((problem) => ({
+        path: joinPath(prefix, formatPath(problem.path)),
+        message: problem.message,
+      })),
+    };
+  }
+  const problems: ConfigDiagnostic[] = [];
+  const config = resolveQueueFile(checked.value);
+  checkQueueRules(config, checked.value, options, (path, message) =>
+    problems.push({ path: joinPath(prefix, path), message }),
   );
-  if (raw["version"] !== undefined && raw["version"] !== 1)
-    reader.problem("version", `expected 1, got ${JSON.stringify(raw["version"])}`);
-  const fairShare = reader.object(raw["fairShare"], "fairShare") ?? {};
-  reader.unknownKeys(fairShare, ["halfLifeHours"], "fairShare");
-  const halfLife = reader.number(fairShare, "halfLifeHours", "fairShare", 0, true) ?? 168;
+  return { config: problems.length === 0 ? config : undefined, diagnostics: problems };
+}
 
-  const classes: PriorityClass[] = [];
-  const classList = reader.list(raw["priorityClasses"], "priorityClasses");
-  classList.forEach((item, index) => {
-    const path = `priorityClasses[${index}]`;
-    const entry = reader.object(item, path);
-    if (entry === undefined) return;
-    reader.unknownKeys(entry, ["name", "value", "preempts"], path);
-    const name = reader.text(entry, "name", path, true);
-    const valueField = entry["value"];
-    if (typeof valueField !== "number" || !Number.isInteger(valueField)) {
-      reader.problem(`${path}.value`, `expected an integer, got ${JSON.stringify(valueField)}`);
+function joinPath(prefix: string, path: string): string {
+  if (path === "") return prefix;
+  if (prefix === "" || path.startsWith("[")) return `${prefix}${path}`;
+  return `${prefix}.${path}`;
+}
+
+function resolveQuota(quota: Static<typeof QuotaSchema> | undefined): Record<string, ResourceQuota> {
+  const resolved: Record<string, ResourceQuota> = {};
+  for (const [resource, limits] of Object.entries(quota ?? {})) {
+    resolved[resource] = {
+      nominal: limits.nominal,
+      borrowingLimit: limits.borrowingLimit,
+      lendingLimit: limits.lendingLimit,
+    };
+  }
+  return resolved;
+}
+
+/** The configuration a schema-valid queue file gives, defaults filled in. */
+function resolveQueueFile(file: QueueFileDocument): QueueSetConfig {
+  const priorityClasses =
+    file.priorityClasses !== undefined && file.priorityClasses.length > 0
+      ? file.priorityClasses.map((entry) => ({
+          name: entry.name,
+          value: entry.value,
+          preempts: entry.preempts === true,
+        }))
+      : defaultPriorityClasses;
+  const newTenants: NewTenantRule[] = (file.newTenants ?? []).map((rule) => ({
+    kinds: rule.kinds,
+    cohort: rule.cohort,
+    priorityClass: rule.priorityClass ?? "normal",
+    weight: rule.weight ?? 1,
+    quota: resolveQuota(rule.quota),
+    ...(rule.preemption === undefined ? {} : { preemption: resolvePreemption(rule.preemption) }),
+  }));
+  return {
+    fairShareHalfLifeHours: file.fairShare?.halfLifeHours ?? 168,
+    priorityClasses,
+    cohorts: (file.cohorts ?? []).map((cohort) => ({
+      name: cohort.name,
+      parent: cohort.parent,
+      quota: resolveQuota(cohort.quota),
+    })),
+    queues: (file.queues ?? []).map((queue) => ({
+      name: queue.name,
+      tenant: queue.tenant ?? queue.name,
+      cohort: queue.cohort,
+      weight: queue.weight ?? 1,
+      priorityClass: queue.priorityClass ?? "normal",
+      quota: resolveQuota(queue.quota),
+      ...(queue.preemption === undefined ? {} : { preemption: resolvePreemption(queue.preemption) }),
+      ...(queue.flexibility === undefined ? {} : { flexibility: queue.flexibility }),
+    })),
+    defaultQueue: file.defaultQueue,
+    ...(newTenants.length > 0 ? { newTenants } : {}),
+  };
+}
+
+/** Paths of quotas as the file names them: a resource such as `gpu.H200` holds a dot, so it is quoted. */
+function quotaProblems(
+  quota: Readonly<Record<string, ResourceQuota>>,
+  path: string,
+  report: (path: string, message: string) => void,
+): void {
+  for (const [resource, limits] of Object.entries(quota)) {
+    if (limits.lendingLimit !== undefined && limits.lendingLimit > limits.nominal) {
+      report(
+        `${path}${formatPath(["_", resource, "lendingLimit"]).slice(1)}`,
+        `${limits.lendingLimit} exceeds the nominal quota ${limits.nominal}`,
+      );
     }
-    const preempts = entry["preempts"];
-    if (preempts !== undefined && typeof preempts !== "boolean") {
-      reader.problem(`${path}.preempts`, `expected true or false, got ${JSON.stringify(preempts)}`);
-    }
-    if (name === undefined) return;
-    if (classes.some((other) => other.name === name))
-      reader.problem(`${path}.name`, `duplicate priority class "${name}"`);
-    classes.push({ name, value: typeof valueField === "number" ? valueField : 0, preempts: preempts === true });
+  }
+}
+
+/**
+ * The rules between entries that a schema cannot state: unique names, known parents, cohorts and priority classes,
+ * no cohort cycles, lending ≤ nominal, a queue configured (unless allowed empty), a known default queue.
+ */
+function checkQueueRules(
+  config: QueueSetConfig,
+  file: QueueFileDocument,
+  options: QueueReadOptions,
+  report: (path: string, message: string) => void,
+): void {
+  const { cohorts, queues, priorityClasses } = config;
+  const classNames = new Set<string>();
+  (file.priorityClasses ?? []).forEach((entry, index) => {
+    if (classNames.has(entry.name))
+      report(`priorityClasses[${index}].name`, `duplicate priority class "${entry.name}"`);
+    classNames.add(entry.name);
   });
-  const priorityClasses = classList.length > 0 ? classes : defaultPriorityClasses;
-
-  const cohorts: CohortConfig[] = [];
-  reader.list(raw["cohorts"], "cohorts").forEach((item, index) => {
-    const path = `cohorts[${index}]`;
-    const entry = reader.object(item, path);
-    if (entry === undefined) return;
-    reader.unknownKeys(entry, ["name", "parent", "quota"], path);
-    const name = reader.text(entry, "name", path, true);
-    const parent = reader.text(entry, "parent", path, false);
-    const quota = reader.quota(entry["quota"], `${path}.quota`);
-    if (name === undefined) return;
-    if (cohorts.some((other) => other.name === name)) reader.problem(`${path}.name`, `duplicate cohort "${name}"`);
-    cohorts.push({ name, parent, quota });
+  const cohortNames = new Set<string>();
+  cohorts.forEach((cohort, index) => {
+    if (cohortNames.has(cohort.name)) report(`cohorts[${index}].name`, `duplicate cohort "${cohort.name}"`);
+    cohortNames.add(cohort.name);
+    quotaProblems(cohort.quota, `cohorts[${index}].quota`, report);
   });
   cohorts.forEach((cohort, index) => {
-    if (cohort.parent !== undefined && !cohorts.some((other) => other.name === cohort.parent)) {
-      reader.problem(`cohorts[${index}].parent`, `no cohort named "${cohort.parent}"`);
+    if (cohort.parent !== undefined && !cohortNames.has(cohort.parent)) {
+      report(`cohorts[${index}].parent`, `no cohort named "${cohort.parent}"`);
     }
     // Walk up the parents: coming back to the start is a cycle.
     let current = cohort.parent;
     for (let steps = 0; current !== undefined && steps <= cohorts.length; steps++) {
       if (current === cohort.name) {
-        reader.problem(`cohorts[${index}].parent`, `cohort "${cohort.name}" is its own ancestor`);
+        report(`cohorts[${index}].parent`, `cohort "${cohort.name}" is its own ancestor`);
         break;
       }
       current = cohorts.find((other) => other.name === current)?.parent;
     }
   });
-
-  const queues: QueueConfig[] = [];
-  reader.list(raw["queues"], "queues").forEach((item, index) => {
-    const path = `queues[${index}]`;
-    const entry = reader.object(item, path);
-    if (entry === undefined) return;
-    reader.unknownKeys(entry, queueFields, path);
-    const preemption = readPreemption(entry, path, reader);
-    const name = reader.text(entry, "name", path, true);
-    const tenant = reader.text(entry, "tenant", path, false);
-    const cohort = reader.text(entry, "cohort", path, false);
-    const weight = reader.number(entry, "weight", path, 0, true) ?? 1;
-    const priorityClass = reader.text(entry, "priorityClass", path, false) ?? "normal";
-    const quota = reader.quota(entry["quota"], `${path}.quota`);
-    const flexibility = reader.text(entry, "flexibility", path, false);
-    if (flexibility !== undefined && !(flexClasses as readonly string[]).includes(flexibility)) {
-      reader.problem(`${path}.flexibility`, `expected one of ${flexClasses.join(", ")}, got "${flexibility}"`);
+  const knownClasses = priorityClasses.map((entry) => entry.name);
+  const checkReferences = (
+    entry: { cohort: string | undefined; priorityClass: string; quota: Readonly<Record<string, ResourceQuota>> },
+    path: string,
+  ) => {
+    if (entry.cohort !== undefined && !cohortNames.has(entry.cohort)) {
+      report(`${path}.cohort`, `no cohort named "${entry.cohort}"`);
     }
-    if (cohort !== undefined && !cohorts.some((other) => other.name === cohort)) {
-      reader.problem(`${path}.cohort`, `no cohort named "${cohort}"`);
-    }
-    if (!priorityClasses.some((other) => other.name === priorityClass)) {
-      reader.problem(
+    if (!knownClasses.includes(entry.priorityClass)) {
+      report(
         `${path}.priorityClass`,
-        `no priority class named "${priorityClass}" (known: ${priorityClasses.map((c) => c.name).join(", ")})`,
+        `no priority class named "${entry.priorityClass}" (known: ${knownClasses.join(", ")})`,
       );
     }
-    if (name === undefined) return;
-    if (queues.some((other) => other.name === name)) reader.problem(`${path}.name`, `duplicate queue "${name}"`);
-    if (cohorts.some((other) => other.name === name)) reader.problem(`${path}.name`, `"${name}" is also a cohort`);
-    queues.push({
-      name,
-      tenant: tenant ?? name,
-      cohort,
-      weight,
-      priorityClass,
-      quota,
-      ...(preemption === undefined ? {} : { preemption }),
-      ...(flexibility === undefined ? {} : { flexibility: flexibility as FlexClass }),
-    });
-  });
-  if (queues.length === 0 && options.allowEmpty !== true) reader.problem("queues", "no queue configured");
-  const defaultQueue = reader.text(raw, "defaultQueue", "", false);
-  if (defaultQueue !== undefined && !queues.some((queue) => queue.name === defaultQueue)) {
-    reader.problem("defaultQueue", `no queue named "${defaultQueue}"`);
-  }
-  const newTenants = readNewTenantRules(raw["newTenants"], reader, cohorts, priorityClasses);
-  return {
-    fairShareHalfLifeHours: halfLife,
-    priorityClasses,
-    cohorts,
-    queues,
-    defaultQueue,
-    ...(newTenants.length > 0 ? { newTenants } : {}),
+    quotaProblems(entry.quota, `${path}.quota`, report);
   };
+  const queueNames = new Set<string>();
+  queues.forEach((queue, index) => {
+    const path = `queues[${index}]`;
+    checkReferences(queue, path);
+    if (queueNames.has(queue.name)) report(`${path}.name`, `duplicate queue "${queue.name}"`);
+    if (cohortNames.has(queue.name)) report(`${path}.name`, `"${queue.name}" is also a cohort`);
+    queueNames.add(queue.name);
+  });
+  if (queues.length === 0 && options.allowEmpty !== true) report("queues", "no queue configured");
+  if (config.defaultQueue !== undefined && !queueNames.has(config.defaultQueue)) {
+    report("defaultQueue", `no queue named "${config.defaultQueue}"`);
+  }
+  (config.newTenants ?? []).forEach((rule, index) => {
+    checkReferences(rule, `newTenants[${index}]`);
+  });
 }
 
 /**

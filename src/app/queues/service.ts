@@ -180,11 +180,11 @@ export class QueueService {
       const checked = readQueueConfig(document, "", { allowEmpty: true });
       if (checked.config === undefined) {
         // Problems in the entry are the body's; others (a cohort's parent removed…) name their place in the set.
-        const own = `.${kind}[${at}]`;
+        const own = `${kind}[${at}]`;
         throw diagnosticsError(
           checked.diagnostics.map((item) => ({
             ...item,
-            path: item.path.startsWith(own) ? `body${item.path.slice(own.length)}` : `config${item.path}`,
+            path: item.path.startsWith(own) ? `body${item.path.slice(own.length)}` : `config.${item.path}`,
           })),
         );
       }

@@ -1,0 +1,386 @@
+/**
+ * Checks a document (YAML or JSON already parsed) against a TypeBox schema and turns what TypeBox finds into
+ * problems people can act on: each names the path (`halls[0].rows[2].racks[0].count`), what was expected and what
+ * was found, suggests the field or value a typo meant, and carries a stable code. The schema is the one source of a
+ * file's shape: the same object gives the TS type (`Static<>`), the shipped JSON Schema and these checks.
+ *
+ * Two annotations, both read by editors too, make messages precise: `patternErrorMessage` on a string with a pattern
+ * (`expected an id like "zone:name"`; VS Code and yaml-language-server show it), and the same key on a mapping's
+ * `propertyNames` for keys that must follow a pattern.
+ */
+import { type Static, type TSchema, Type } from "typebox";
+import { Compile } from "typebox/compile";
+import { Settings } from "typebox/system";
+import { Value } from "typebox/value";
+import { type DiagnosticSink, didYouMean, formatPath, type PathSegment } from "./diagnostics.ts";
+
+/** One thing wrong with a document, at a path, with a stable code (`field.unknown`, `range`, `type.number`…). */
+export interface SchemaProblem {
+  readonly code: string;
+  readonly path: readonly PathSegment[];
+  readonly message: string;
+}
+
+/** The outcome of checking a document: the value with defaults applied, or every problem found. */
+export type SchemaResult<T> =
+  | { readonly ok: true; readonly value: T; readonly problems: readonly [] }
+  | { readonly ok: false; readonly value: undefined; readonly problems: readonly SchemaProblem[] };
+
+/** Options of `checkSchema`. */
+export interface CheckOptions {
+  /** Prefix of every problem path (for a document nested in another, such as an API body). */
+  readonly path?: readonly PathSegment[];
+  /**
+   * Drop mapping entries whose value is null before checking (default true): YAML reads `key:` with nothing after it
+   * as null, which people write to mean "not set".
+   */
+  readonly nullIsAbsent?: boolean;
+}
+
+type Validator = ReturnType<typeof Compile>;
+
+/**
+ * How a schema is checked: TypeBox's interpreter for its first few uses, then compiled code. Compiling the site
+ * schema costs about three interpreted checks of a whole site file, so a command that reads one file never pays for
+ * it, while a server checking request bodies or a site's 40 row entries soon runs compiled checks.
+ */
+interface Checker {
+  uses: number;
+  compiled: Validator | undefined;
+}
+const checkers = new WeakMap<TSchema, Checker>();
+const interpretedUses = 3;
+
+function checker(schema: TSchema): Checker {
+  let found = checkers.get(schema);
+  if (found === undefined) {
+    found = { uses: 0, compiled: undefined };
+    checkers.set(schema, found);
+  }
+  return found;
+}
+
+function conforms(schema: TSchema, value: unknown): boolean {
+  const state = checker(schema);
+  state.uses++;
+  if (state.compiled === undefined && state.uses <= interpretedUses) return Value.Check(schema, value);
+  state.compiled ??= Compile(schema);
+  return state.compiled.Check(value);
+}
+
+/**
+ * Checks `value` against `schema`: a copy with null entries dropped (see `CheckOptions`) and schema defaults filled
+ * in is checked; the input is never changed. Never throws for bad input.
+ */
+export function checkSchema<T extends TSchema>(
+  schema: T,
+  value: unknown,
+  options: CheckOptions = {},
+): SchemaResult<Static<T>> {
+  const copy = copyDocument(value, options.nullIsAbsent !== false);
+  const filled = Value.Default(schema, copy);
+  if (conforms(schema, filled)) return { ok: true, value: filled as Static<T>, problems: [] };
+  return { ok: false, value: undefined, problems: explain(schema, filled, options.path ?? []) };
+}
+
+/**
+ * Checks like `checkSchema` and records every problem in `sink` as an error; returns the value, or undefined when it
+ * has a problem.
+ */
+export function checkInto<T extends TSchema>(
+  schema: T,
+  value: unknown,
+  sink: DiagnosticSink,
+  options: CheckOptions = {},
+): Static<T> | undefined {
+  const result = checkSchema(schema, value, options);
+  for (const problem of result.problems) sink.error(problem.code, formatPath(problem.path), problem.message);
+  return result.value;
+}
+
+/** Plain data only: Date (from YAML timestamps) becomes its ISO date, null entries of mappings go when asked. */
+function copyDocument(value: unknown, dropNull: boolean): unknown {
+  if (Array.isArray(value)) return value.map((item) => copyDocument(item, dropNull));
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? String(value) : value.toISOString().slice(0, 10);
+  if (typeof value !== "object" || value === null) return value;
+  const copy: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    if (item === undefined || (dropNull && item === null)) continue;
+    copy[key] = copyDocument(item, dropNull);
+  }
+  return copy;
+}
+
+/** Describes a value for an error message: `"ten"`, `-3`, `a list`, `a mapping`, `nothing`. */
+export function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return "nothing";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  return String(value);
+}
+
+function pointerSegments(pointer: string): string[] {
+  return pointer === "" || pointer === "#"
+    ? []
+    : pointer
+        .replace(/^#?\//, "")
+        .split("/")
+        .map((segment) => segment.replaceAll("~1", "/").replaceAll("~0", "~"));
+}
+
+function resolvePointer(root: unknown, segments: readonly string[]): unknown {
+  let node = root;
+  for (const segment of segments) {
+    if (typeof node !== "object" || node === null) return undefined;
+    node = (node as Record<string, unknown>)[segment];
+  }
+  return node;
+}
+
+type SchemaNode = Record<string, unknown>;
+
+/** At most this many problems per document: a file that is wrong everywhere needs its first few hundred fixed. */
+const maxReportedErrors = 500;
+
+/** Turns TypeBox's errors into one problem per place, in document order, in the words of the file's readers. */
+function explain(schema: TSchema, value: unknown, prefix: readonly PathSegment[]): SchemaProblem[] {
+  const problems: SchemaProblem[] = [];
+  const seen = new Set<string>();
+  const add = (path: PathSegment[], code: string, message: string) => {
+    const at = [...prefix, ...path];
+    const key = formatPath(at);
+    if (seen.has(key)) return;
+    seen.add(key);
+    problems.push({ code, path: at, message });
+  };
+  // Only bad input gets here: the interpreter's error walk is enough, and compiling for it would cost more.
+  // TypeBox stops at 8 errors by default; a file's author wants them all (within reason) in one pass.
+  const { maxErrors } = Settings.Get();
+  Settings.Set({ maxErrors: maxReportedErrors });
+  let errors: ReturnType<typeof Value.Errors>;
+  try {
+    errors = Value.Errors(schema, value);
+  } finally {
+    Settings.Set({ maxErrors });
+  }
+  for (const error of errors) {
+    const instance = pointerSegments(error.instancePath);
+    const node = resolvePointer(schema, pointerSegments(error.schemaPath)) as SchemaNode | undefined;
+    const found = resolvePointer(value, instance);
+    const path: PathSegment[] = instance.map((segment, depth) => {
+      const parent = resolvePointer(value, instance.slice(0, depth));
+      return Array.isArray(parent) ? Number(segment) : segment;
+    });
+    const problem = describeError(
+      error.keyword,
+      error.params as Record<string, unknown>,
+      error.schemaPath,
+      node,
+      found,
+    );
+    if (problem === undefined) continue;
+    if (problem.key === undefined) add(path, problem.code, problem.message);
+    else for (const key of problem.key) add([...path, key.name], problem.code, key.message);
+  }
+  return problems;
+}
+
+interface Described {
+  readonly code: string;
+  readonly message: string;
+  /** Problems about keys of a mapping (unknown, missing, badly named), one per key. */
+  readonly key?: readonly { readonly name: string; readonly message: string }[];
+}
+
+/** The field a typo meant, or the fields there are when they are few enough to list. */
+function suggestField(name: string, known: readonly string[]): string {
+  const near = didYouMean(name, known);
+  if (near !== "" || known.length === 0 || known.length > 12) return near;
+  return ` (expected one of ${known.join(", ")})`;
+}
+
+function allowedValues(node: SchemaNode | undefined): string[] | undefined {
+  const options = node?.["enum"] ?? (node?.["anyOf"] as SchemaNode[] | undefined)?.map((branch) => branch["const"]);
+  return Array.isArray(options) && options.every((option) => typeof option === "string" || typeof option === "number")
+    ? options.map(String)
+    : undefined;
+}
+
+function textProblem(found: unknown, node: SchemaNode | undefined): Described {
+  if (typeof found !== "string" || found.trim() === "") {
+    return { code: "type.string", message: `expected non-empty text, got ${describeValue(found)}` };
+  }
+  if (node?.["format"] === "date") {
+    return { code: "format", message: `expected a date as YYYY-MM-DD, got ${describeValue(found)}` };
+  }
+  const hint = node?.["patternErrorMessage"];
+  return {
+    code: "format",
+    message: `${typeof hint === "string" ? hint : `expected text matching ${String(node?.["pattern"])}`}, got ${describeValue(found)}`,
+  };
+}
+
+function typeProblem(expected: unknown, node: SchemaNode | undefined, found: unknown): Described {
+  switch (expected) {
+    case "number":
+    case "integer": {
+      if (typeof found === "number") {
+        return Number.isFinite(found)
+          ? { code: "range", message: `expected a whole number, got ${found}` }
+          : { code: "range", message: `expected a finite number, got ${found}` };
+      }
+      // YAML 1.2 reads `1,200` as text: say so rather than only "expected a number".
+      const hint = typeof found === "string" && /^[\d,._ ]+$/.test(found) ? " (write numbers without separators)" : "";
+      return { code: "type.number", message: `expected a number, got ${describeValue(found)}${hint}` };
+    }
+    case "string":
+      return textProblem(found, node);
+    case "boolean":
+      return { code: "type.boolean", message: `expected true or false, got ${describeValue(found)}` };
+    case "array":
+      return { code: "type.list", message: `expected a list, got ${describeValue(found)}` };
+    case "object": {
+      const names = node?.["propertyNames"] !== undefined || node?.["patternProperties"] !== undefined;
+      return {
+        code: "type.mapping",
+        message: `expected a mapping${names ? " of names to entries" : ""}, got ${describeValue(found)}`,
+      };
+    }
+    default:
+      return { code: "type", message: `expected ${String(expected)}, got ${describeValue(found)}` };
+  }
+}
+
+function describeError(
+  keyword: string,
+  params: Record<string, unknown>,
+  schemaPath: string,
+  node: SchemaNode | undefined,
+  found: unknown,
+): Described | undefined {
+  switch (keyword) {
+    case "type":
+      return typeProblem(params["type"], node, found);
+    case "minimum":
+      return { code: "range", message: `must be at least ${String(params["limit"])}, got ${String(found)}` };
+    case "exclusiveMinimum":
+      return { code: "range", message: `must be greater than ${String(params["limit"])}, got ${String(found)}` };
+    case "maximum":
+      return { code: "range", message: `must be at most ${String(params["limit"])}, got ${String(found)}` };
+    case "exclusiveMaximum":
+      return { code: "range", message: `must be less than ${String(params["limit"])}, got ${String(found)}` };
+    case "multipleOf":
+      return { code: "range", message: `must be a multiple of ${String(params["multipleOf"])}, got ${String(found)}` };
+    case "minItems":
+      return {
+        code: "range",
+        message: `expected at least ${String(params["limit"])} item(s), got ${Array.isArray(found) ? found.length : 0}`,
+      };
+    case "maxItems":
+      return {
+        code: "range",
+        message: `expected at most ${String(params["limit"])} item(s), got ${Array.isArray(found) ? found.length : 0}`,
+      };
+    case "minLength":
+    case "maxLength":
+      if (typeof found === "string" && found.trim() !== "" && keyword === "maxLength") {
+        return {
+          code: "range",
+          message: `expected at most ${String(params["limit"])} characters, got ${found.length}`,
+        };
+      }
+      return textProblem(found, node);
+    case "pattern":
+    case "format":
+      // A key that breaks `propertyNames`: TypeBox reports it at the key's path.
+      if (schemaPath.endsWith("/propertyNames")) return undefined;
+      return textProblem(found, node);
+    case "propertyNames": {
+      const names = (params["propertyNames"] as string[] | undefined) ?? [];
+      const rule = node?.["propertyNames"] as SchemaNode | undefined;
+      const hint = rule?.["patternErrorMessage"];
+      return {
+        code: "format",
+        message: "",
+        key: names.map((name) => ({
+          name,
+          message: `${typeof hint === "string" ? hint : `expected a name matching ${String(rule?.["pattern"])}`}, got ${describeValue(name)}`,
+        })),
+      };
+    }
+    case "enum":
+    case "anyOf":
+    case "const": {
+      // A `const` inside an `anyOf` is one branch: its `anyOf` error (reported next) says it better.
+      if (keyword === "const" && /\/anyOf\/\d+$/.test(schemaPath)) return undefined;
+      const allowed = keyword === "const" ? [String(params["allowedValue"])] : allowedValues(node);
+      if (allowed === undefined) {
+        return { code: "type", message: `${describeValue(found)} matches none of the allowed forms` };
+      }
+      const suggestion = typeof found === "string" ? didYouMean(found, allowed) : "";
+      const expected = allowed.length === 1 ? `${allowed[0]}` : `one of ${allowed.join(", ")}`;
+      return { code: "enum", message: `expected ${expected}, got ${describeValue(found)}${suggestion}` };
+    }
+    case "required": {
+      const names = (params["requiredProperties"] as string[] | undefined) ?? [];
+      return {
+        code: "field.missing",
+        message: "",
+        key: names.map((name) => ({ name, message: `required field "${name}" is missing` })),
+      };
+    }
+    case "additionalProperties": {
+      const known = Object.keys((node?.["properties"] as SchemaNode | undefined) ?? {});
+      const names = (params["additionalProperties"] as string[] | undefined) ?? [];
+      return {
+        code: "field.unknown",
+        message: "",
+        key: names.map((name) => ({ name, message: `unknown field "${name}"${suggestField(name, known)}` })),
+      };
+    }
+    case "boolean":
+      // `additionalProperties: false` answering for one key; the `additionalProperties` error names them all.
+      return undefined;
+    default:
+      return { code: keyword, message: `${describeValue(found)}: ${keyword} not satisfied` };
+  }
+}
+
+/** A mapping with exactly these fields (unknown fields are errors: a typo must not be silently ignored). */
+export function closedObject<P extends Parameters<typeof Type.Object>[0]>(
+  properties: P,
+  options: Parameters<typeof Type.Object>[1] = {},
+) {
+  return Type.Object(properties, { additionalProperties: false, ...options });
+}
+
+/**
+ * The same shape with every field optional at every depth and no defaults: a layer (row pattern, hall template)
+ * that a later layer completes. Lists keep their bounds.
+ */
+export function deepPartial(schema: TSchema): TSchema {
+  const copy = Object.defineProperties({}, Object.getOwnPropertyDescriptors(schema)) as SchemaNode;
+  delete copy["default"];
+  delete copy["required"];
+  if (copy["properties"] !== undefined) {
+    const properties: SchemaNode = {};
+    for (const [key, property] of Object.entries(copy["properties"] as Record<string, TSchema>)) {
+      properties[key] = Type.Optional(deepPartial(property));
+    }
+    copy["properties"] = properties;
+  }
+  if (typeof copy["items"] === "object") copy["items"] = deepPartial(copy["items"] as TSchema);
+  if (typeof copy["additionalProperties"] === "object") {
+    copy["additionalProperties"] = deepPartial(copy["additionalProperties"] as TSchema);
+  }
+  if (copy["patternProperties"] !== undefined) {
+    copy["patternProperties"] = Object.fromEntries(
+      Object.entries(copy["patternProperties"] as Record<string, TSchema>).map(([key, item]) => [
+        key,
+        deepPartial(item),
+      ]),
+    );
+  }
+  return copy as unknown as TSchema;
+}
