@@ -12,8 +12,8 @@
  */
 import { type Static, Type } from "typebox";
 import { LineCounter, parseDocument } from "yaml";
-import { type FlexClass, flexClasses } from "../model/flexibility.ts";
 import { formatPath, parsePath } from "../model/diagnostics.ts";
+import { type FlexClass, flexClasses } from "../model/flexibility.ts";
 import { checkSchema, closedObject } from "../model/schema-check.ts";
 
 /** A problem in a queue configuration, naming the field and, when known, the line. */
@@ -215,7 +215,8 @@ export const QueueFileSchema = closedObject(
           preemption: Type.Optional(QueuePreemptionSchema),
           flexibility: Type.Optional(
             Type.Enum(flexClasses, {
-              description: "Most protected flexibility class its jobs may have, and their default (none: protected)",
+              description:
+                "Most protected flexibility class its jobs may have, and their default (none: no protection granted)",
             }),
           ),
         }),

@@ -8,8 +8,8 @@
  */
 import { Type } from "typebox";
 import { AppError } from "../../core/errors.ts";
-import { StringEnum } from "../../server/schemas.ts";
 import type { QueueConfig, QueueSetConfig } from "../../scheduler/queues.ts";
+import { StringEnum } from "../../server/schemas.ts";
 import type { Store } from "../../store/database.ts";
 import { type ArraySpec, maxArrayTasks, parseArray } from "./arrays.ts";
 import { type Dependency, dependencyKinds, judge, maxDependencies } from "./dependencies.ts";

@@ -65,7 +65,7 @@ export function GridEventBanner() {
     : `Grid event ${askedText(event)} starts in ${countdown(left)}`;
   return (
     <a
-      href="/maintenance#grid-events"
+      href="/maintenance"
       onClick={followLink}
       className={`grid-banner ${active ? "grid-banner-active" : "grid-banner-scheduled"}`}
       aria-label={text}

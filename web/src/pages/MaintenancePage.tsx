@@ -10,8 +10,8 @@ import type { Alarm } from "../api/types.ts";
 import { useSession } from "../app/session-context.tsx";
 import { usePagedResource } from "../app/use-paged-resource.ts";
 import { useResource } from "../app/use-resource.ts";
-import { Pager } from "../components/pager.tsx";
 import { GridEventList } from "../components/grid.tsx";
+import { Pager } from "../components/pager.tsx";
 import { ErrorNotice, Loading, Unavailable } from "../components/status.tsx";
 import { formatNumber, formatTime } from "../format.ts";
 
