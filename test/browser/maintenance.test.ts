@@ -120,15 +120,15 @@ describe("Maintenance page in Chromium", { timeout: 300_000 }, () => {
     // A target the site does not have: the field is marked with the server's words, nothing is drained.
     allowConsoleErrors = [/status of 400/];
     await page.getByLabel("What").selectOption("row");
-    await page.getByLabel("Id").fill("h9-r99");
+    await page.getByLabel("Id", { exact: true }).fill("h9-r99");
     await page.getByLabel("Reason").fill("pump seal");
     await page.getByRole("button", { name: "Drain", exact: true }).click();
     await page.locator("#drain-target-error").getByText("no row row:h9-r99 on site lab").waitFor();
-    assert.equal(await page.getByLabel("Id").getAttribute("aria-invalid"), "true");
+    assert.equal(await page.getByLabel("Id", { exact: true }).getAttribute("aria-invalid"), "true");
     assert.equal((await api(operator, "/v1/drains")).total, "0");
 
     await page.getByLabel("What").selectOption("cdu");
-    await page.getByLabel("Id").fill("cdu:h1-r01-01");
+    await page.getByLabel("Id", { exact: true }).fill("cdu:h1-r01-01");
     await page.getByLabel("Running work").selectOption("requeue");
     await page.getByRole("button", { name: "Drain", exact: true }).click();
     const result = await page
