@@ -116,3 +116,54 @@ export class SourceLimiter {
     if (this.#buckets.size >= maxBuckets) this.#buckets.delete(this.#buckets.keys().next().value!);
   }
 }
+
+/** The `limits:` section of the telemetry configuration, as service options. */
+export interface ConfiguredLimits {
+  readonly maxSeries?: number;
+  readonly maxSeriesPerSource?: number;
+  readonly limits?: Partial<SourceLimits>;
+}
+
+const limitKeys = ["series", "seriesPerSource", "newSeriesPerBatch", "samplesPerSecond", "burstSamples"] as const;
+
+/**
+ * Decodes `limits: { series, seriesPerSource, newSeriesPerBatch, samplesPerSecond, burstSamples }` (every key
+ * optional, each a positive integer); problems name the key.
+ */
+export function decodeLimits(raw: unknown): { value: ConfiguredLimits; problems: string[] } {
+  const problems: string[] = [];
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    return { value: {}, problems: [`limits: must be { ${limitKeys.join(", ")} }`] };
+  }
+  const record = raw as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (!(limitKeys as readonly string[]).includes(key)) {
+      problems.push(`limits.${key}: unknown limit (allowed: ${limitKeys.join(", ")})`);
+    }
+  }
+  const read = (key: (typeof limitKeys)[number]): number | undefined => {
+    const value = record[key];
+    if (value === undefined) return undefined;
+    if (typeof value === "number" && Number.isSafeInteger(value) && value >= 1) return value;
+    problems.push(`limits.${key}: must be a positive integer`);
+    return undefined;
+  };
+  const series = read("series");
+  const perSource = read("seriesPerSource");
+  const source: { -readonly [K in keyof SourceLimits]?: number } = {};
+  for (const key of ["newSeriesPerBatch", "samplesPerSecond", "burstSamples"] as const) {
+    const value = read(key);
+    if (value !== undefined) source[key] = value;
+  }
+  const burst = source.burstSamples ?? defaultSourceLimits.burstSamples;
+  const rate = source.samplesPerSecond ?? defaultSourceLimits.samplesPerSecond;
+  if (burst < rate) problems.push(`limits.burstSamples: must be at least samplesPerSecond (${rate})`);
+  return {
+    value: {
+      ...(series === undefined ? {} : { maxSeries: series }),
+      ...(perSource === undefined ? {} : { maxSeriesPerSource: perSource }),
+      ...(Object.keys(source).length === 0 ? {} : { limits: source }),
+    },
+    problems,
+  };
+}
