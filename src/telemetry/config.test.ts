@@ -48,16 +48,30 @@ retention: { rawDays: 30, minuteDays: 7 }
 webhooks: [{ url: "mailto:ops@example.org" }, { url: "https://x", events: [exploded] }]
 rules: [{ id: r, kind: stale, series: x }]
 remoteWrite: { url: 12 }
+limits: { samplesPerSecond: 0, burst: 3 }
 `);
     assert.ok(!parsed.ok);
     assert.deepEqual(parsed.problem.split("\n"), [
-      "hotWindow: unknown section (allowed: hotWindowSamples, retention, redfish, modbus, snmp, prometheus, rules, webhooks, remoteWrite)",
+      "hotWindow: unknown section (allowed: hotWindowSamples, retention, redfish, modbus, snmp, prometheus, rules, webhooks, remoteWrite, limits)",
       "retention: rawDays ≤ minuteDays ≤ hourDays, since each resolution is rolled into the next",
       "rules[0].afterSeconds: is required",
       "webhooks[0].url: must be an http(s) URL",
       "webhooks[1].events: must list some of raised, escalated, deescalated, cleared, acknowledged, shelved, unshelved",
       "remoteWrite.url: must be an http(s) URL",
+      "limits.burst: unknown limit (allowed: series, seriesPerSource, newSeriesPerBatch, samplesPerSecond, burstSamples)",
+      "limits.samplesPerSecond: must be a positive integer",
     ]);
+    const limits = parseTelemetryConfig(
+      "limits: { series: 1000, seriesPerSource: 100, newSeriesPerBatch: 50, samplesPerSecond: 2000, burstSamples: 4000 }",
+    );
+    assert.ok(limits.ok);
+    assert.deepEqual(limits.value, {
+      maxSeries: 1000,
+      maxSeriesPerSource: 100,
+      limits: { newSeriesPerBatch: 50, samplesPerSecond: 2000, burstSamples: 4000 },
+    });
+    const small = parseTelemetryConfig("limits: { samplesPerSecond: 2000, burstSamples: 100 }");
+    assert.ok(!small.ok && small.problem === "limits.burstSamples: must be at least samplesPerSecond (2000)");
     const broken = parseTelemetryConfig("rules: [unclosed");
     assert.ok(!broken.ok && broken.problem.startsWith("the configuration is not valid YAML"));
   });

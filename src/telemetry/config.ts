@@ -12,6 +12,7 @@
  * rules: [ ... ]                 # see alarms/rules.ts
  * webhooks: [{ url: https://ops.example/hook, minimumSeverity: critical }]
  * remoteWrite: { url: http://127.0.0.1:8428/api/v1/write, intervalSeconds: 5 }
+ * limits: { series: 2000000, seriesPerSource: 250000, newSeriesPerBatch: 100000, samplesPerSecond: 1000000, burstSamples: 5000000 }
  * ```
  */
 import { parse } from "yaml";
@@ -24,13 +25,25 @@ import { decodeRules } from "./alarms/rules.ts";
 import type { WebhookTarget } from "./alarms/webhook.ts";
 import type { RemoteWriteOptions } from "./export/remote-write.ts";
 import { defaultRetention } from "./history.ts";
+import { decodeLimits } from "./limits.ts";
 import type { TelemetryOptions } from "./service.ts";
 import { failure, type Result, type Severity, severities, success } from "./types.ts";
 
 /** The options a configuration file can set. */
 export type ConfiguredOptions = Pick<
   TelemetryOptions,
-  "hotCapacity" | "retention" | "redfish" | "modbus" | "snmp" | "prometheus" | "rules" | "webhooks" | "remoteWrite"
+  | "hotCapacity"
+  | "retention"
+  | "redfish"
+  | "modbus"
+  | "snmp"
+  | "prometheus"
+  | "rules"
+  | "webhooks"
+  | "remoteWrite"
+  | "maxSeries"
+  | "maxSeriesPerSource"
+  | "limits"
 >;
 
 const topLevel = [
@@ -43,6 +56,7 @@ const topLevel = [
   "rules",
   "webhooks",
   "remoteWrite",
+  "limits",
 ];
 const eventTypes: readonly AlarmEventType[] = [
   "raised",
@@ -220,6 +234,11 @@ export function decodeTelemetryConfig(raw: unknown): Result<ConfiguredOptions> {
       };
       options.remoteWrite = decoded;
     }
+  }
+  if (raw["limits"] !== undefined) {
+    const limits = decodeLimits(raw["limits"]);
+    problems.push(...limits.problems);
+    Object.assign(options, limits.value);
   }
   return problems.length > 0 ? failure(problems.join("\n")) : success(options);
 }

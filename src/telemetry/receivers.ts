@@ -55,6 +55,23 @@ const influx1Precisions: Readonly<Record<string, Precision>> = {
   h: "h",
 };
 
+/**
+ * Answers a batch refused whole at a per-source limit (limits.ts): 413 when it can never pass as sent, 429 with
+ * Retry-After when it can later. The problem names the limit (`limit`), as configured under `limits:`.
+ */
+export function sendLimitRefusal(reply: FastifyReply, report: IngestReport) {
+  const refusal = report.limit!;
+  if (refusal.retryAfterSeconds !== undefined) reply.header("retry-after", String(refusal.retryAfterSeconds));
+  return sendProblem(reply, refusal.status, `${refusal.limit}: ${refusal.problem}`, {
+    title: refusal.status === 413 ? "Batch too large for this source" : "Source rate limit reached",
+    members: {
+      limit: refusal.limit,
+      ...(refusal.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: refusal.retryAfterSeconds }),
+      accepted: 0,
+    },
+  });
+}
+
 function formatRejection(rejection: IngestReport["rejected"][number]): string {
   return `${rejection.line === undefined ? "" : `line ${rejection.line}: `}${rejection.path}: ${rejection.problem}`;
 }
@@ -63,10 +80,12 @@ function formatRejection(rejection: IngestReport["rejected"][number]): string {
 const noContent = { type: "null", description: "Every sample was taken" } as const;
 
 /**
- * Answers an ingest report the way collectors understand: 204 when all was taken, 429 past a series limit, 503 when
+ * Answers an ingest report the way collectors understand: 204 when all was taken, 429 past a series limit or the
+ * source's sample rate, 413 for a batch larger than a source may send, 503 when
  * not durable (retry), 400 naming the first problem otherwise (with what was accepted, in `accepted`).
  */
 function collectorReply(reply: FastifyReply, report: IngestReport) {
+  if (report.limit !== undefined) return sendLimitRefusal(reply, report);
   if (report.seriesLimited !== undefined && report.seriesLimited > 0) {
     return sendProblem(
       reply,

@@ -13,6 +13,7 @@
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import { sendProblem } from "../server/problem.ts";
+import { sendLimitRefusal } from "./receivers.ts";
 import { RedfishPushReplySchema, RedfishPushSchema } from "./schemas.ts";
 import type { TelemetryService } from "./service.ts";
 
@@ -50,6 +51,7 @@ export function registerRedfishReceiver(scope: FastifyInstance, service: Telemet
       const outcome = received.value;
       const report = outcome.report;
       if (report === undefined) return { kind: outcome.kind, count: outcome.count };
+      if (report.limit !== undefined) return sendLimitRefusal(reply, report);
       const batch = report.rejected.find((rejection) => rejection.path === "batch");
       // Not durable (a full disk): 503 makes the service deliver the report again, as its retry policy says.
       if (report.accepted === 0 && batch !== undefined) return sendProblem(reply, 503, batch.problem);

@@ -15,7 +15,8 @@
  *   (redfish-receiver.ts)
  *
  * Ingest answers 200 with what was accepted and each rejection (line numbers for text formats) when anything was
- * accepted, 400 when nothing was, 503 when the batch could not be made durable. Errors are RFC 9457 problem+json
+ * accepted, 400 when nothing was, 503 when the batch could not be made durable, 413/429 when a per-source limit
+ * refused it (limits.ts). Errors are RFC 9457 problem+json
  * with no stack trace.
  */
 
@@ -41,7 +42,7 @@ import {
   groupings,
   type SeriesQuery,
 } from "./query.ts";
-import { defaultCompressedLimit, gunzipBodies, registerReceiverRoutes } from "./receivers.ts";
+import { defaultCompressedLimit, gunzipBodies, registerReceiverRoutes, sendLimitRefusal } from "./receivers.ts";
 import { registerRedfishReceiver } from "./redfish-receiver.ts";
 import {
   AlarmEventSchema,
@@ -153,6 +154,7 @@ function problem(reply: FastifyReply, status: number, title: string, detail: str
 }
 
 function ingestReply(reply: FastifyReply, report: IngestReport) {
+  if (report.limit !== undefined) return sendLimitRefusal(reply, report);
   // A sender past its series limit is told to stop creating series (429), with what was accepted of known ones.
   if (report.seriesLimited !== undefined && report.seriesLimited > 0) {
     return sendProblem(

@@ -81,7 +81,13 @@ interface LabelSet {
  * its series, which at a million series is the difference between a few hundred megabytes of heap and a gigabyte.
  */
 export class SeriesRegistry {
-  readonly #infos: SeriesInfo[] = [];
+  /** By id; a hole is a series withdrawn because the batch that made it was refused. */
+  readonly #infos: (SeriesInfo | undefined)[] = [];
+  #live = 0;
+  #version = 0;
+  #withdrawals = 0;
+  /** Withdrawn series kept until `forgetWithdrawn`, so a batch still holding one of their ids can bring it back. */
+  readonly #withdrawn = new Map<number, { readonly info: SeriesInfo; readonly source: string | undefined }>();
   readonly #ids = new Map<string, number>();
   readonly #byName = new Map<string, number[]>();
   readonly #byLocation = locationFields.map(() => new Map<string, number[]>());
@@ -91,6 +97,8 @@ export class SeriesRegistry {
   readonly #perSource = new Map<string, number>();
   #source: string | undefined;
   #sourceRefusals = 0;
+  /** Ids created by the `withSource` work running now. */
+  #created: number[] | undefined;
   readonly #labelSets = new WeakMap<Labels, LabelSet>();
   readonly #restoredSets = new Map<string, { readonly labels: Labels; readonly location: Location }>();
 
@@ -101,27 +109,108 @@ export class SeriesRegistry {
   }
 
   /**
-   * Runs `work` (a synchronous parse) with new series counted against `source`; returns its result and how many
-   * series it was refused for passing the source's limit.
+   * Runs `work` (a synchronous parse) with new series counted against `source`; returns its result, how many
+   * series it was refused for passing the source's limit, and the ids it created (to withdraw if its batch is
+   * refused).
    */
-  withSource<T>(source: string | undefined, work: () => T): { result: T; refusedForSource: number } {
+  withSource<T>(
+    source: string | undefined,
+    work: () => T,
+  ): { result: T; refusedForSource: number; created: readonly number[] } {
     const before = this.#sourceRefusals;
+    const created: number[] = [];
     this.#source = source;
+    this.#created = created;
     try {
-      return { result: work(), refusedForSource: this.#sourceRefusals - before };
+      return { result: work(), refusedForSource: this.#sourceRefusals - before, created };
     } finally {
       this.#source = undefined;
+      this.#created = undefined;
     }
   }
 
-  /** Number of series known. */
+  /** Number of series known (withdrawn ones excluded). */
   get size(): number {
+    return this.#live;
+  }
+
+  /** One past the highest id ever given: ids below it are series or holes. */
+  get idBound(): number {
     return this.#infos.length;
   }
 
-  /** The series with an id. */
+  /** Changes whenever a series is added or withdrawn: a cached selection with an older version is stale. */
+  get version(): number {
+    return this.#version;
+  }
+
+  /** The series with an id (undefined for a withdrawn one). */
   info(id: number): SeriesInfo | undefined {
     return this.#infos[id];
+  }
+
+  /**
+   * Withdraws series made for a batch that was then refused: they leave the listings, the indexes and the counts
+   * of the series limits. Their ids are never given again; a batch that still holds one (it was parsed meanwhile)
+   * brings it back with `revive`. `source` is the one the series were counted against.
+   */
+  withdraw(ids: readonly number[], source: string | undefined): number {
+    let withdrawn = 0;
+    for (const id of ids) {
+      const info = this.#infos[id];
+      if (info === undefined) continue;
+      this.#infos[id] = undefined;
+      this.#ids.delete(info.key);
+      remove(this.#byName, info.name, id);
+      locationFields.forEach((field, index) => {
+        const value = info.location[field];
+        if (value !== undefined) remove(this.#byLocation[index]!, value, id);
+      });
+      this.#withdrawn.set(id, { info, source });
+      if (source !== undefined) {
+        const count = this.#perSource.get(source) ?? 0;
+        if (count <= 1) this.#perSource.delete(source);
+        else this.#perSource.set(source, count - 1);
+      }
+      this.#live--;
+      withdrawn++;
+    }
+    if (withdrawn > 0) {
+      this.#version++;
+      this.#withdrawals++;
+    }
+    return withdrawn;
+  }
+
+  /**
+   * The id to use for a withdrawn series a batch still holds: the same id, back in the registry, or the id its key
+   * was given since. Undefined when it was forgotten (the batch must drop those samples).
+   */
+  revive(id: number): number | undefined {
+    if (this.#infos[id] !== undefined) return id;
+    const entry = this.#withdrawn.get(id);
+    if (entry === undefined) return undefined;
+    this.#withdrawn.delete(id);
+    const known = this.#ids.get(entry.info.key);
+    if (known !== undefined) return known;
+    if (entry.source !== undefined) this.#perSource.set(entry.source, (this.#perSource.get(entry.source) ?? 0) + 1);
+    this.#add(id, entry.info.key, entry.info.name, entry.info.labels, entry.info.location);
+    return id;
+  }
+
+  /** Drops what is kept of withdrawn series (call when no batch can still hold their ids). */
+  forgetWithdrawn(): void {
+    this.#withdrawn.clear();
+  }
+
+  /** Counts calls of `withdraw` that withdrew something: a batch parsed at another count may hold withdrawn ids. */
+  get withdrawals(): number {
+    return this.#withdrawals;
+  }
+
+  /** Withdrawn series still kept for `revive`. */
+  get withdrawnKept(): number {
+    return this.#withdrawn.size;
   }
 
   /** The id of a canonical key, if known. */
@@ -141,7 +230,7 @@ export class SeriesRegistry {
     const set = shared ?? this.#describe(labels, text);
     const problem = checkMetricName(name) ?? set.problem;
     if (problem !== undefined) return failure(problem);
-    if (this.#infos.length >= this.#maxSeries) {
+    if (this.#live >= this.#maxSeries) {
       this.#sourceRefusals++;
       return failure(`series limit reached (${this.#maxSeries.toLocaleString("en-US")}): ${key} was not created`);
     }
@@ -156,7 +245,9 @@ export class SeriesRegistry {
       }
       this.#perSource.set(source, count + 1);
     }
-    return success(this.#add(this.#infos.length, key, name, labels, set.location));
+    const id = this.#add(this.#infos.length, key, name, labels, set.location);
+    this.#created?.push(id);
+    return success(id);
   }
 
   /** The label set of a frozen label object, described once and shared by its series. */
@@ -175,8 +266,8 @@ export class SeriesRegistry {
   }
 
   /**
-   * Re-creates a series under a known id when history or the write-ahead log is read back at start. Ids are dense,
-   * so `id` must be the next free one or an existing series with the same key.
+   * Re-creates a series under a known id when history or the write-ahead log is read back at start. `id` must be
+   * free (past the highest id, or a hole left by a withdrawn series) or an existing series with the same key.
    */
   restore(id: number, name: string, labels: Labels): Result<number> {
     const text = labelText(labels);
@@ -185,7 +276,9 @@ export class SeriesRegistry {
     if (known !== undefined) {
       return known === id ? success(id) : failure(`series ${key} is stored as ${id} but known as ${known}`);
     }
-    if (id !== this.#infos.length) return failure(`series ${key} has id ${id}, expected ${this.#infos.length}`);
+    if (this.#infos[id] !== undefined) {
+      return failure(`series ${key} has id ${id}, which is ${this.#infos[id]!.key}`);
+    }
     // Series read back share one frozen label object and location per distinct label set, as at ingest.
     let shared = this.#restoredSets.get(text);
     if (shared === undefined) {
@@ -200,7 +293,11 @@ export class SeriesRegistry {
     // Shared (frozen) label sets are kept as they are; others are copied so a caller cannot change them later.
     const kept = Object.isFrozen(labels) ? labels : Object.freeze({ ...labels });
     const info: SeriesInfo = { id, key, name, labels: kept, location };
-    this.#infos.push(info);
+    // Holes (ids of withdrawn series) stay undefined.
+    while (this.#infos.length < id) this.#infos.push(undefined);
+    this.#infos[id] = info;
+    this.#live++;
+    this.#version++;
     this.#ids.set(key, id);
     push(this.#byName, name, id);
     locationFields.forEach((field, index) => {
@@ -229,8 +326,11 @@ export class SeriesRegistry {
       if (value !== undefined) candidates.push(this.#byLocation[index]!.get(value) ?? []);
     });
     let ids: readonly number[];
-    if (candidates.length === 0) ids = this.#infos.map((info) => info.id);
-    else {
+    if (candidates.length === 0) {
+      const all: number[] = [];
+      for (const info of this.#infos) if (info !== undefined) all.push(info.id);
+      ids = all;
+    } else {
       candidates.sort((a, b) => a.length - b.length);
       ids = candidates[0]!;
       for (const other of candidates.slice(1)) {
@@ -251,5 +351,20 @@ export class SeriesRegistry {
 function push(map: Map<string, number[]>, key: string, id: number): void {
   const list = map.get(key);
   if (list === undefined) map.set(key, [id]);
-  else list.push(id);
+  else if (list.length === 0 || list.at(-1)! < id) list.push(id);
+  else {
+    // A revived id goes back in order: selections are in id order.
+    let at = list.length;
+    while (at > 0 && list[at - 1]! > id) at--;
+    list.splice(at, 0, id);
+  }
+}
+
+function remove(map: Map<string, number[]>, key: string, id: number): void {
+  const list = map.get(key);
+  if (list === undefined) return;
+  // Withdrawn series are the newest: search from the end.
+  const at = list.lastIndexOf(id);
+  if (at >= 0) list.splice(at, 1);
+  if (list.length === 0) map.delete(key);
 }

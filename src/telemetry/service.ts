@@ -40,6 +40,7 @@ import { expositionContentType, type MetricFamily, renderExposition } from "./ex
 import { type RemoteWriteOptions, RemoteWriter } from "./export/remote-write.ts";
 import { History, type Retention, type StoredAlarmEvent } from "./history.ts";
 import { HotStore } from "./hot-store.ts";
+import { type LimitRefusal, SourceLimiter, type SourceLimits } from "./limits.ts";
 import {
   checkQuery,
   type Frame,
@@ -86,6 +87,8 @@ export interface TelemetryOptions {
   readonly maxSeries?: number;
   /** New series one sender (API key, poller) may create (default 250,000). */
   readonly maxSeriesPerSource?: number;
+  /** Per-source limits on each batch and on the sample rate (limits.ts has the defaults). */
+  readonly limits?: Partial<SourceLimits>;
   /** DuckDB memory limit (default: DuckDB's) and threads. */
   readonly memoryLimit?: string;
   readonly threads?: number;
@@ -113,6 +116,8 @@ export const maxSubscribedSeries = 50_000;
 interface Counters {
   accepted: Record<string, number>;
   rejected: Record<string, number>;
+  /** Batches refused at a per-source limit, by limit. */
+  limited: Record<string, number>;
   flushes: number;
   flushFailures: number;
   lastFlushSeconds: number;
@@ -122,7 +127,7 @@ interface Subscriber {
   readonly subscription: Subscription;
   readonly listener: (message: StreamMessage) => void;
   ids: Set<number> | undefined;
-  registrySize: number;
+  registryVersion: number;
 }
 
 /** The telemetry and alarm service. */
@@ -151,16 +156,31 @@ export class TelemetryService {
   readonly #pushSubscriptions = new Map<string, RedfishSubscriber>();
   readonly #scrapes = new Map<string, ScrapeStatus>();
   readonly #subscribers = new Set<Subscriber>();
-  readonly #counters: Counters = { accepted: {}, rejected: {}, flushes: 0, flushFailures: 0, lastFlushSeconds: 0 };
+  readonly #counters: Counters = {
+    accepted: {},
+    rejected: {},
+    limited: {},
+    flushes: 0,
+    flushFailures: 0,
+    lastFlushSeconds: 0,
+  };
   /** History answers for times at or before this; hot buffers hold everything received after it. */
   readonly #hotFloor: number;
   #pending = new SampleBuffer(1 << 16);
   #spare: SampleBuffer | undefined;
   readonly #buffers: SampleBuffer[] = [];
-  /** Series ids below this are in a log record already. */
+  /**
+   * Series ids below this are in a log record already (or were withdrawn); above it, series of batches not yet
+   * logged. Without a log, "logged" means applied.
+   */
   #loggedSeries: number;
-  /** Series ids below this are in DuckDB already. */
-  #storedSeries: number;
+  /** Withdrawn series brought back below `#loggedSeries`: the next record defines them. */
+  #reviveToLog: number[] = [];
+  /** Logged series not yet in DuckDB (a series reaches history only once a batch carrying it is durable). */
+  #unstored: Set<number>;
+  readonly #limiter: SourceLimiter;
+  /** Pushed batches between parse and answer: withdrawn series are kept for `revive` while any is. */
+  #ingesting = 0;
   #alarmEvents: { at: number; alarmId: string; type: string; snapshot: string }[] = [];
   #recordsSinceRotation = 0;
   #flushing: Promise<void> | undefined;
@@ -177,7 +197,7 @@ export class TelemetryService {
       site: SiteIndex | undefined;
       hotFloor: number;
       pending: SampleBuffer;
-      storedSeries: number;
+      unstored: readonly number[];
     },
   ) {
     this.history = parts.history;
@@ -189,8 +209,9 @@ export class TelemetryService {
     this.#directory = options.dataDirectory;
     this.#hotFloor = parts.hotFloor;
     this.#pending = parts.pending;
-    this.#storedSeries = parts.storedSeries;
-    this.#loggedSeries = parts.registry.size;
+    this.#unstored = new Set(parts.unstored);
+    this.#loggedSeries = parts.registry.idBound;
+    this.#limiter = new SourceLimiter(options.limits);
     // The first flush always rotates, so segments replayed at start get covered by a checkpoint and deleted.
     this.#recordsSinceRotation = parts.wal === undefined ? 0 : 1;
     this.#now = options.now ?? Date.now;
@@ -256,7 +277,7 @@ export class TelemetryService {
       if (!restored.ok) restoreProblems.push(restored.problem);
     });
     if (restoreProblems.length > 0) return problem(`stored series are inconsistent: ${restoreProblems[0]}`);
-    const storedSeries = registry.size;
+    const unstored: number[] = [];
     const hotFloor = await history.latestTimestamp();
     const hot = new HotStore(options.hotCapacity ?? 360);
     const pending = new SampleBuffer(1 << 16);
@@ -266,8 +287,10 @@ export class TelemetryService {
       try {
         const replay = await WriteAheadLog.replay(walDirectory, await history.checkpoint(), (batch) => {
           for (const definition of batch.definitions) {
+            const known = registry.info(definition.id) !== undefined;
             const restored = registry.restore(definition.id, definition.name, definition.labels);
             if (!restored.ok) restoreProblems.push(restored.problem);
+            else if (!known) unstored.push(definition.id);
           }
           hot.appendColumns(batch.series, batch.timestamps, batch.values, batch.count);
           pending.pushColumns(batch.series, batch.timestamps, batch.values, batch.count);
@@ -297,7 +320,7 @@ export class TelemetryService {
       site,
       hotFloor,
       pending,
-      storedSeries,
+      unstored,
     });
     service.#start(options);
     return success(service);
@@ -326,11 +349,8 @@ export class TelemetryService {
         new Periodic(() => remote.flush(), options.remoteWrite?.intervalMs ?? 5000, report("remote write")),
       );
     }
-    const intern = (name: string, labels: Labels) => this.registry.intern(name, labels);
-    const sink = async (samples: SampleBuffer, rejections: RejectionList): Promise<void> => {
-      await this.ingestBuffer(samples, rejections, "redfish");
-    };
     for (const target of options.redfish ?? []) {
+      const { intern, sink } = this.#pollerBatches("redfish");
       const poller = new RedfishPoller(target, intern, sink, this.alarms, this.#onProblem);
       this.#pollers.push(poller);
       const subscriber = target.subscription === undefined ? undefined : new RedfishSubscriber(poller.client, target);
@@ -349,29 +369,26 @@ export class TelemetryService {
       if (target.events)
         this.#eventStreams.set(target.name, new RedfishEventStream(poller.client, target, this.alarms, this.#now));
     }
-    const modbusSink = async (samples: SampleBuffer, rejections: RejectionList): Promise<void> => {
-      await this.ingestBuffer(samples, rejections, "modbus");
-    };
     for (const device of options.modbus ?? []) {
-      this.#modbus.push(modbusPoller(device, intern, modbusSink, this.alarms, this.#now));
+      const { intern, sink } = this.#pollerBatches("modbus");
+      this.#modbus.push(modbusPoller(device, intern, sink, this.alarms, this.#now));
     }
-    const snmpSink = async (samples: SampleBuffer, rejections: RejectionList): Promise<void> => {
-      await this.ingestBuffer(samples, rejections, "snmp");
-    };
     for (const device of options.snmp ?? []) {
-      this.#snmp.push(snmpPoller(device, intern, snmpSink, this.alarms, this.#now));
+      const { intern, sink } = this.#pollerBatches("snmp");
+      this.#snmp.push(snmpPoller(device, intern, sink, this.alarms, this.#now));
     }
     const scrape = options.prometheus;
     if (scrape !== undefined) {
-      const scrapeSink = async (samples: SampleBuffer, rejections: RejectionList): Promise<void> => {
-        await this.ingestBuffer(samples, rejections, "prometheus");
-      };
+      const batches = scrape.targets.map(() => this.#pollerBatches("prometheus"));
       this.#periodics.push(
         new Periodic(
           async () => {
             const now = this.#now();
             const statuses = await Promise.all(
-              scrape.targets.map((target) => scrapeTarget(target, this.#prometheus, intern, scrapeSink, now)),
+              scrape.targets.map((target, index) => {
+                const { intern, sink, around } = batches[index]!;
+                return scrapeTarget(target, this.#prometheus, intern, sink, now, around);
+              }),
             );
             for (const status of statuses) this.#scrapes.set(status.url, status);
           },
@@ -388,14 +405,48 @@ export class TelemetryService {
   // -------------------------------------------------------------------------------------------------------------
   // Ingest.
 
+  /**
+   * An interner and a sink for one poller (or scrape target): series it creates are noted, and withdrawn when the
+   * batch that carries them is not stored. Its batches are always checked for withdrawn ids, since a poll interns
+   * across awaits while other batches may be refused.
+   */
+  #pollerBatches(adapter: string): {
+    intern: (name: string, labels: Labels) => Result<number>;
+    sink: (samples: SampleBuffer, rejections: RejectionList) => Promise<void>;
+    around: (work: () => void) => void;
+  } {
+    let created: number[] = [];
+    const noteCreated = (before: number): void => {
+      for (let id = before; id < this.registry.idBound; id++) created.push(id);
+    };
+    return {
+      intern: (name, labels) => {
+        const before = this.registry.idBound;
+        const interned = this.registry.intern(name, labels);
+        noteCreated(before);
+        return interned;
+      },
+      around: (work) => {
+        const before = this.registry.idBound;
+        work();
+        noteCreated(before);
+      },
+      sink: async (samples, rejections) => {
+        const mine = created;
+        created = [];
+        const report = await this.ingestBuffer(samples, rejections, adapter);
+        if (report.accepted === 0) this.#withdraw(mine, undefined);
+      },
+    };
+  }
+
   /** Ingests a JSON batch (`samples` and/or `frames`); new series count against `source` (the sender's key). */
-  async ingestJson(body: unknown, source?: string): Promise<IngestReport> {
+  ingestJson(body: unknown, source?: string): Promise<IngestReport> {
     const samples = new SampleBuffer(256);
     const rejections = new RejectionList();
-    const { refusedForSource } = this.registry.withSource(source, () =>
+    return this.#ingestParsed(source, "json", samples, rejections, () =>
       decodeJsonBatch(body, this.#now(), (name, labels) => this.registry.intern(name, labels), samples, rejections),
     );
-    return limited(await this.ingestBuffer(samples, rejections, "json"), refusedForSource);
   }
 
   /** Ingests Influx line protocol text; new series count against `source`. */
@@ -404,11 +455,10 @@ export class TelemetryService {
     const samples = this.#buffers.pop() ?? new SampleBuffer(Math.max(256, Math.min(1 << 22, text.length >>> 4)));
     samples.count = 0;
     const rejections = new RejectionList();
-    const { refusedForSource } = this.registry.withSource(source, () =>
-      this.#influx.parse(text, precision, this.#now(), samples, rejections),
-    );
     try {
-      return limited(await this.ingestBuffer(samples, rejections, "influx"), refusedForSource);
+      return await this.#ingestParsed(source, "influx", samples, rejections, () =>
+        this.#influx.parse(text, precision, this.#now(), samples, rejections),
+      );
     } finally {
       if (this.#buffers.length < 8) this.#buffers.push(samples);
     }
@@ -418,7 +468,7 @@ export class TelemetryService {
    * Ingests exposition text (pushed rather than scraped), adding `labels` to every series; `format` says whether
    * timestamps are ms (Prometheus text) or seconds (OpenMetrics).
    */
-  async ingestPrometheusText(
+  ingestPrometheusText(
     text: string,
     labels: Labels = {},
     source?: string,
@@ -426,23 +476,113 @@ export class TelemetryService {
   ): Promise<IngestReport> {
     const samples = new SampleBuffer(256);
     const rejections = new RejectionList();
-    const { refusedForSource } = this.registry.withSource(source, () =>
+    return this.#ingestParsed(source, "prometheus", samples, rejections, () =>
       this.#prometheus.parse(text, this.#now(), labels, samples, rejections, format),
     );
-    return limited(await this.ingestBuffer(samples, rejections, "prometheus"), refusedForSource);
   }
 
   /**
    * Ingests a Prometheus remote-write 1.0 request (the protobuf WriteRequest, already decompressed); new series
    * count against `source`. NaN samples (staleness markers) are skipped.
    */
-  async ingestRemoteWrite(body: Uint8Array, source?: string): Promise<IngestReport> {
+  ingestRemoteWrite(body: Uint8Array, source?: string): Promise<IngestReport> {
     const samples = new SampleBuffer(1024);
     const rejections = new RejectionList();
-    const { refusedForSource } = this.registry.withSource(source, () =>
+    return this.#ingestParsed(source, "remote-write", samples, rejections, () =>
       parseRemoteWrite(body, (name, labels) => this.registry.intern(name, labels), samples, rejections),
     );
-    return limited(await this.ingestBuffer(samples, rejections, "remote-write"), refusedForSource);
+  }
+
+  /**
+   * Parses a pushed batch with its new series counted against `source`, checks the source's limits, then stores
+   * it. A batch that is not stored (a limit, a failed log write, nothing valid in it) withdraws the series it
+   * created: they were never acknowledged, so they must not count against limits or show in listings.
+   */
+  async #ingestParsed(
+    source: string | undefined,
+    adapter: string,
+    samples: SampleBuffer,
+    rejections: RejectionList,
+    parse: () => void,
+  ): Promise<IngestReport> {
+    this.#ingesting++;
+    const withdrawals = this.registry.withdrawals;
+    let created: readonly number[] = [];
+    try {
+      const parsed = this.registry.withSource(source, parse);
+      created = parsed.created;
+      const refusal =
+        source === undefined || samples.count === 0
+          ? undefined
+          : this.#limiter.admit(source, samples.count, created.length, this.#now());
+      let report: IngestReport;
+      if (refusal !== undefined) report = this.#refuse(rejections, adapter, refusal);
+      else {
+        report = await this.ingestBuffer(samples, rejections, adapter, withdrawals);
+        if (report.accepted === 0 && source !== undefined) this.#limiter.refund(source, samples.count);
+      }
+      if (report.accepted === 0) this.#withdraw(created, source);
+      return limited(report, parsed.refusedForSource);
+    } finally {
+      this.#ingesting--;
+      // No pushed batch can hold a withdrawn id any more (pollers' batches are checked and drop forgotten ones).
+      if (this.#ingesting === 0 && this.registry.withdrawnKept > 0) this.registry.forgetWithdrawn();
+    }
+  }
+
+  /** The report of a batch refused at a source limit: nothing of it is stored. */
+  #refuse(rejections: RejectionList, adapter: string, refusal: LimitRefusal): IngestReport {
+    rejections.add({ path: "batch", problem: `${refusal.limit}: ${refusal.problem}` });
+    this.#counters.rejected[adapter] = (this.#counters.rejected[adapter] ?? 0) + rejections.count;
+    this.#counters.limited[refusal.limit] = (this.#counters.limited[refusal.limit] ?? 0) + 1;
+    return { accepted: 0, rejected: rejections.items, rejectedCount: rejections.count, limit: refusal };
+  }
+
+  /**
+   * Withdraws series a batch created when the batch was not stored. Only series no log record carries yet: one a
+   * concurrent, logged batch defined stays (replay would bring it back anyway). Parser caches are emptied since
+   * they map texts to ids.
+   */
+  #withdraw(created: readonly number[], source: string | undefined): void {
+    const unlogged = created.filter((id) => id >= this.#loggedSeries);
+    if (unlogged.length === 0) return;
+    if (this.registry.withdraw(unlogged, source) > 0) {
+      this.#influx.forget();
+      this.#prometheus.forget();
+    }
+  }
+
+  /**
+   * Gives ids of series withdrawn since the batch was parsed back to the registry (the same id, or the one the key
+   * was given since); drops the samples of series already forgotten, naming them. Keeps the batch in order.
+   */
+  #reclaim(samples: SampleBuffer, rejections: RejectionList): void {
+    const { series, timestamps, values } = samples;
+    let kept = 0;
+    let dropped = 0;
+    for (let i = 0; i < samples.count; i++) {
+      let id = series[i]!;
+      if (this.registry.info(id) === undefined) {
+        const revived = this.registry.revive(id);
+        if (revived === undefined) {
+          dropped++;
+          continue;
+        }
+        if (revived === id && id < this.#loggedSeries) this.#reviveToLog.push(id);
+        id = revived;
+      }
+      series[kept] = id;
+      timestamps[kept] = timestamps[i]!;
+      values[kept] = values[i]!;
+      kept++;
+    }
+    if (dropped > 0) {
+      rejections.add({
+        path: "batch",
+        problem: `${dropped} samples of series withdrawn meanwhile were dropped; send them again`,
+      });
+    }
+    samples.count = kept;
   }
 
   /** Whether `target` has a push subscription (the receiver route answers 404 otherwise). */
@@ -468,21 +608,26 @@ export class TelemetryService {
     const samples = new SampleBuffer(64);
     const rejections = new RejectionList();
     const intern = (name: string, labels: Labels) => this.registry.intern(name, labels);
-    const { result: outcome, refusedForSource } = this.registry.withSource(`redfish:${target}`, () =>
-      subscriber.receive(body, this.alarms, intern, samples, rejections, this.#now()),
-    );
-    if (outcome.kind === "event") return success(outcome);
-    return success({
-      ...outcome,
-      report: limited(await this.ingestBuffer(samples, rejections, "redfish"), refusedForSource),
+    const received: { outcome?: PushOutcome } = {};
+    const report = await this.#ingestParsed(`redfish:${target}`, "redfish", samples, rejections, () => {
+      received.outcome = subscriber.receive(body, this.alarms, intern, samples, rejections, this.#now());
     });
+    const outcome = received.outcome!;
+    return success(outcome.kind === "event" ? outcome : { ...outcome, report });
   }
 
   /**
    * Makes a parsed batch durable and applies it; resolves once it is durable. Rejections are reported as given.
-   * A batch that cannot be logged (disk full, say) is refused whole: nothing of it was acknowledged.
+   * A batch that cannot be logged (disk full, say) is refused whole: nothing of it was acknowledged. Its series
+   * reach the log (and so history) only with it. `parsedAt` is the registry's `withdrawals` when the batch was
+   * parsed; without it (pollers) the batch is always checked for ids of withdrawn series.
    */
-  async ingestBuffer(samples: SampleBuffer, rejections: RejectionList, source: string): Promise<IngestReport> {
+  async ingestBuffer(
+    samples: SampleBuffer,
+    rejections: RejectionList,
+    source: string,
+    parsedAt?: number,
+  ): Promise<IngestReport> {
     const report = (accepted: number, extra?: string): IngestReport => {
       if (extra !== undefined) rejections.add({ path: "batch", problem: extra });
       this.#counters.accepted[source] = (this.#counters.accepted[source] ?? 0) + accepted;
@@ -490,23 +635,26 @@ export class TelemetryService {
       return { accepted, rejected: rejections.items, rejectedCount: rejections.count };
     };
     if (this.#closed) return report(0, "the telemetry service is closing");
-    const count = samples.count;
-    if (count === 0) return report(0);
-    const apply = (): void => this.#apply(samples.series, samples.timestamps, samples.values, count);
+    if (parsedAt !== this.registry.withdrawals) this.#reclaim(samples, rejections);
+    if (samples.count === 0) return report(0);
     if (this.#wal === undefined) {
-      apply();
-      return report(count);
+      this.#markLogged(this.#definitions());
+      this.#apply(samples.series, samples.timestamps, samples.values, samples.count);
+      return report(samples.count);
     }
     // After a failed write, the log comes back by itself once the disk has room: no restart needed.
-    if (this.#wal.failed && !(await this.#wal.recover())) {
-      return report(0, "not stored, retry later: the write-ahead log cannot write (is the disk full?)");
+    if (this.#wal.failed) {
+      if (!(await this.#wal.recover())) {
+        return report(0, "not stored, retry later: the write-ahead log cannot write (is the disk full?)");
+      }
+      // Other batches may have been refused meanwhile, withdrawing series this one holds.
+      this.#reclaim(samples, rejections);
+      if (samples.count === 0) return report(0);
     }
-    const definitions: SeriesDefinition[] = [];
-    for (let id = this.#loggedSeries; id < this.registry.size; id++) {
-      const info = this.registry.info(id)!;
-      definitions.push({ id, name: info.name, labels: info.labels });
-    }
-    this.#loggedSeries = this.registry.size;
+    const count = samples.count;
+    const loggedFrom = this.#loggedSeries;
+    const revived = this.#reviveToLog;
+    const definitions = this.#definitions();
     const record = encodeRecord({
       definitions,
       series: samples.series,
@@ -515,14 +663,37 @@ export class TelemetryService {
       count,
     });
     try {
-      await this.#wal.append(record, apply);
+      await this.#wal.append(record, () => {
+        this.#markLogged(definitions);
+        this.#apply(samples.series, samples.timestamps, samples.values, count);
+      });
       this.#recordsSinceRotation++;
     } catch (cause) {
       // The definitions of this record were not logged: the next record carries them again.
-      if (definitions.length > 0) this.#loggedSeries = Math.min(this.#loggedSeries, definitions[0]!.id);
+      this.#loggedSeries = Math.min(this.#loggedSeries, loggedFrom);
+      this.#reviveToLog.push(...revived);
       return report(0, `not stored, retry later: ${describe(cause)}`);
     }
     return report(count);
+  }
+
+  /** The series the next record must define (not logged yet, not withdrawn); they count as logged from now. */
+  #definitions(): SeriesDefinition[] {
+    const definitions: SeriesDefinition[] = [];
+    const add = (id: number): void => {
+      const info = this.registry.info(id);
+      if (info !== undefined) definitions.push({ id, name: info.name, labels: info.labels });
+    };
+    for (const id of this.#reviveToLog) add(id);
+    this.#reviveToLog = [];
+    for (let id = this.#loggedSeries; id < this.registry.idBound; id++) add(id);
+    this.#loggedSeries = this.registry.idBound;
+    return definitions;
+  }
+
+  /** Series of a durable record: history stores them at its next flush. */
+  #markLogged(definitions: readonly SeriesDefinition[]): void {
+    for (const definition of definitions) this.#unstored.add(definition.id);
   }
 
   #apply(series: Uint32Array, timestamps: Float64Array, values: Float64Array, count: number): void {
@@ -558,9 +729,14 @@ export class TelemetryService {
       this.#recordsSinceRotation = 0;
     }
     const block = this.#pending;
-    const seriesCount = this.registry.size;
+    const unstored = this.#unstored;
+    this.#unstored = new Set();
     const newSeries: SeriesInfo[] = [];
-    for (let id = this.#storedSeries; id < seriesCount; id++) newSeries.push(this.registry.info(id)!);
+    for (const id of unstored) {
+      const info = this.registry.info(id);
+      if (info !== undefined) newSeries.push(info);
+    }
+    newSeries.sort((a, b) => a.id - b.id);
     const events = this.#alarmEvents;
     if (block.count === 0 && newSeries.length === 0 && checkpoint === undefined && events.length === 0) return;
     // Two buffers take turns, so a flush every few seconds does not allocate (and free) tens of megabytes.
@@ -579,10 +755,10 @@ export class TelemetryService {
       merged.pushColumns(this.#pending.series, this.#pending.timestamps, this.#pending.values, this.#pending.count);
       this.#pending = merged;
       this.#alarmEvents = [...events, ...this.#alarmEvents];
+      for (const id of unstored) this.#unstored.add(id);
       this.#counters.flushFailures++;
       throw cause;
     }
-    this.#storedSeries = seriesCount;
     block.count = 0;
     this.#spare = block;
     if (checkpoint !== undefined) await this.#wal?.removeThrough(checkpoint);
@@ -737,7 +913,7 @@ export class TelemetryService {
         return failure(`the selection has ${count} series; a live stream follows at most ${maxSubscribedSeries}`);
       }
     }
-    const subscriber: Subscriber = { subscription, listener, ids: undefined, registrySize: -1 };
+    const subscriber: Subscriber = { subscription, listener, ids: undefined, registryVersion: -1 };
     this.#subscribers.add(subscriber);
     return success(() => this.#subscribers.delete(subscriber));
   }
@@ -746,9 +922,9 @@ export class TelemetryService {
     for (const subscriber of this.#subscribers) {
       const selector = subscriber.subscription.selector;
       if (selector === undefined) continue;
-      if (subscriber.registrySize !== this.registry.size) {
+      if (subscriber.registryVersion !== this.registry.version) {
         subscriber.ids = new Set(this.registry.select(selector).slice(0, maxSubscribedSeries));
-        subscriber.registrySize = this.registry.size;
+        subscriber.registryVersion = this.registry.version;
       }
       const frames = new Map<number, Frame>();
       for (let i = 0; i < count; i++) {
@@ -818,6 +994,12 @@ export class TelemetryService {
         help: "Inputs rejected, by adapter.",
         type: "counter",
         samples: perSource(this.#counters.rejected),
+      },
+      {
+        name: "alixan_telemetry_batches_limited_total",
+        help: "Pushed batches refused at a per-source limit, by limit.",
+        type: "counter",
+        samples: Object.entries(this.#counters.limited).map(([limit, value]) => ({ labels: { limit }, value })),
       },
       {
         name: "alixan_telemetry_series",

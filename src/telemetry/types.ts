@@ -2,6 +2,7 @@
  * Shared vocabulary of the telemetry layer: results as values, rejections that name the line or field, label sets
  * and the naming rules every adapter applies before a reading becomes a series.
  */
+import type { LimitRefusal } from "./limits.ts";
 
 /** An outcome the caller must look at: a value, or a problem phrased for a person. */
 export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: string };
@@ -34,6 +35,8 @@ export interface IngestReport {
   readonly rejectedCount: number;
   /** Inputs refused because a series limit (the sender's or the platform's) was reached. */
   readonly seriesLimited?: number;
+  /** The per-source limit that refused the whole batch (limits.ts). */
+  readonly limit?: LimitRefusal;
 }
 
 /** Rejections beyond this many are counted but not listed. */

@@ -55,6 +55,11 @@ export class InfluxParser {
     this.#intern = intern;
   }
 
+  /** Forgets every cached series id (the registry withdrew series, so some may no longer be valid). */
+  forget(): void {
+    this.#prefixes = new Map();
+  }
+
   /**
    * Parses `text`, appending samples to `out` and problems to `rejections` (with 1-based line numbers). Points
    * without a timestamp get `now`. Never throws on any input.

@@ -380,6 +380,12 @@ export class PrometheusParser {
     this.#maxCached = options.maxCachedSeries ?? defaultMaxCachedSeries;
   }
 
+  /** Forgets every cached series id (the registry withdrew series, so some may no longer be valid). */
+  forget(): void {
+    this.#caches = new Map();
+    this.#cached = 0;
+  }
+
   /**
    * Parses `text`; samples without a timestamp get `now`. `extraLabels` (a target's labels) are added to every
    * series and win over scraped labels of the same name.
@@ -508,7 +514,8 @@ export interface ScrapeStatus {
 
 /**
  * Fetches a target, parses it and hands the samples to `sink`, adding `up{job,instance}` = 1 on success and 0 on
- * failure (so a dead exporter shows as a series, and a staleness or threshold rule can alarm on it).
+ * failure (so a dead exporter shows as a series, and a staleness or threshold rule can alarm on it). `around` wraps
+ * the parse, so the caller can note the series it creates.
  */
 export async function scrapeTarget(
   target: ScrapeTarget,
@@ -516,6 +523,7 @@ export async function scrapeTarget(
   intern: Interner,
   sink: ScrapeSink,
   now: number,
+  around: (work: () => void) => void = (work) => work(),
 ): Promise<ScrapeStatus> {
   const instance = new URL(target.url).host;
   const labels: Labels = { job: "prometheus", instance, ...target.labels };
@@ -530,7 +538,9 @@ export async function scrapeTarget(
     if (!response.ok) problem = `HTTP ${response.status} ${response.statusText}`;
     else {
       const format = formatOfContentType(response.headers.get("content-type") ?? undefined);
-      parser.parse(await response.text(), now, labels, samples, rejections, format);
+      const text = await response.text();
+      // `around` lets the caller note the series this parse creates (withdrawn if the batch is not stored).
+      around(() => parser.parse(text, now, labels, samples, rejections, format));
     }
   } catch (cause) {
     problem = cause instanceof Error ? cause.message : String(cause);

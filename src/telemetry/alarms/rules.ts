@@ -621,7 +621,7 @@ export class RuleEngine {
   /** Per series id: indexes into `#sampleRules` of the rules that watch it, or null for none. */
   readonly #matches: (number[] | null)[] = [];
   readonly #stale = new Map<string, Set<number>>();
-  readonly #staleSelection = new Map<string, { size: number; ids: number[] }>();
+  readonly #staleSelection = new Map<string, { version: number; ids: number[] }>();
   readonly #startedAt: number;
 
   constructor(rules: readonly AlarmRule[], context: RuleContext, startedAt: number) {
@@ -681,12 +681,12 @@ export class RuleEngine {
   tick(now: number): void {
     for (const rule of this.#staleRules) {
       let selection = this.#staleSelection.get(rule.id);
-      if (selection === undefined || selection.size !== this.#context.registry.size) {
+      if (selection === undefined || selection.version !== this.#context.registry.version) {
         const ids = this.#context.registry.select({
           names: rule.names,
           ...(rule.labels === undefined ? {} : { labels: rule.labels }),
         });
-        selection = { size: this.#context.registry.size, ids };
+        selection = { version: this.#context.registry.version, ids };
         this.#staleSelection.set(rule.id, selection);
       }
       let raised = this.#stale.get(rule.id);
