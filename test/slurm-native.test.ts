@@ -312,4 +312,51 @@ describe("job controls as Slurm's own features", () => {
       [],
     );
   });
+
+  it("after a restart, cancelling the array stops its tasks in the old Slurm array and the new one", async (t) => {
+    if (typeof slurm === "string") return t.skip(slurm);
+    const work = join((slurm as TestSlurm).dir, "work");
+    // Task 0 runs until the test lets it end; the others run long (%2: tasks 0 and 1 run across the restart).
+    const submitted = await call("POST", "/v1/jobs", {
+      ...base,
+      name: "two arrays",
+      array: "0-3%2",
+      command: `if [ "$ALIXAN_ARRAY_TASK_ID" = 0 ]; then while [ ! -e "${work}/go-$ALIXAN_ARRAY_JOB_ID" ]; do sleep 0.2; done; else sleep 300; fi`,
+    });
+    assert.equal(submitted.status, 201, JSON.stringify(submitted.body));
+    const arrayId = submitted.body.arrayJobId as string;
+    const tasks = submitted.body.tasks as Json[];
+    for (const task of tasks.slice(0, 2))
+      await until(`task ${task.arrayTaskId} running`, async () =>
+        (await view(task.id)).state === "running" ? true : undefined,
+      );
+    const oldArray = slurmRecords(arrayId)[0].array_job_id as number;
+    await app!.close();
+    app = undefined;
+    await open(false);
+    writeFileSync(join(work, `go-${arrayId}`), "");
+    assert.equal((await ended(tasks[0].id)).state, "succeeded");
+    const third = await until("task 2 running", async () => {
+      const job = await view(tasks[2].id);
+      return job.state === "running" ? job : undefined;
+    });
+    const newArray = slurmRecords(arrayId).find(
+      (job: Json) => String(job.job_id) === third.execution.externalId,
+    ).array_job_id;
+    assert.notEqual(newArray, oldArray, "the waiting tasks made a new Slurm array");
+
+    const cancelled = await call("POST", `/v1/job-arrays/${arrayId}/cancel`, {});
+    assert.equal(cancelled.status, 200, JSON.stringify(cancelled.body));
+    assert.ok(commands().includes(`scancel ${newArray}`), "the new array with one scancel");
+    assert.ok(commands().includes(`scancel ${oldArray}_1`), "task 1, still in the old array, on its own");
+    await until(
+      "nothing of the array left running or waiting in Slurm",
+      () =>
+        slurmRecords(arrayId).every((job: Json) => !["PENDING", "RUNNING", "SUSPENDED"].includes(job.job_state))
+          ? true
+          : undefined,
+      30_000,
+    );
+    for (const task of tasks.slice(1)) assert.equal((await ended(task.id)).state, "cancelled");
+  });
 });
