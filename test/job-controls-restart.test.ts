@@ -67,6 +67,11 @@ describe("job controls across a restart", () => {
         tasks.tasks.map((task: Json) => task.arrayTaskId),
         [0, 1, 2, 3],
       );
+      // Waiting work is queued again in submission and task order: task 1, which ran before, runs again first.
+      assert.deepEqual(
+        tasks.tasks.map((task: Json) => `${task.arrayTaskId} ${task.state}`),
+        ["0 cancelled", "1 running", "2 queued", "3 queued"],
+      );
       // The dependency fails after the restart: the dependent is cancelled with the reason.
       await call("POST", `/v1/jobs/${first.id}/cancel`);
       await new Promise((resolve) => setTimeout(resolve, 50));

@@ -255,11 +255,108 @@ describe("job controls as Slurm's own features", () => {
     const task0 = records.find((job: Json) => job.array_task_id === 0);
     assert.equal(task0.job_state, "RUNNING", "the running task is not cancelled with the array's record");
     assert.ok(commands().includes(`scancel ${slurmArrayId}_[1-2]`), "only the tasks not handed over are cancelled");
-    // Known gap (see the report): that the waiting tasks then make a new Slurm array is not shown here yet.
+    // %1 holds across the restart: task 1 waits for the adopted task 0.
+    const waiting = await view(second.id);
+    assert.equal(waiting.state, "queued", JSON.stringify(waiting));
+    assert.match(waiting.reason, /%1/);
+    const sbatches = commands().filter((line) => line.startsWith("sbatch ") && line.includes(`alixan:lab:${arrayId}`));
+    assert.equal(sbatches.length, 1, `nothing more submitted while task 0 runs: ${sbatches.join("\n")}`);
     assert.equal((await call("POST", `/v1/job-arrays/${arrayId}/cancel`, {})).status, 200);
     await until("task 0 cancelled in Slurm", () =>
       slurmRecords(arrayId).find((job: Json) => job.array_task_id === 0)?.job_state === "CANCELLED" ? true : undefined,
     );
     assert.equal((await view(second.id)).state, "cancelled");
+  });
+
+  it("after a restart, the waiting tasks of a %1 array each run once, in order, and the array completes", async (t) => {
+    if (typeof slurm === "string") return t.skip(slurm);
+    const work = join((slurm as TestSlurm).dir, "work");
+    // Each task writes when it starts and ends: the lines show every run, and that no two overlapped (%1).
+    const submitted = await call("POST", "/v1/jobs", {
+      ...base,
+      name: "resume in order",
+      array: "0-3%1",
+      command: `log="${work}/ran-$ALIXAN_ARRAY_JOB_ID"; echo "start $ALIXAN_ARRAY_TASK_ID" >> "$log"; sleep 4; echo "end $ALIXAN_ARRAY_TASK_ID" >> "$log"`,
+    });
+    assert.equal(submitted.status, 201, JSON.stringify(submitted.body));
+    const arrayId = submitted.body.arrayJobId as string;
+    const tasks = submitted.body.tasks as Json[];
+    const running = await until("task 0 running", async () => {
+      const job = await view(tasks[0].id);
+      return job.state === "running" && job.execution?.externalId !== undefined ? job : undefined;
+    });
+    await app!.close();
+    app = undefined;
+    await open(false);
+    assert.equal((await view(tasks[0].id)).state, "running", "task 0 adopted across the restart");
+
+    const finished: Json[] = [];
+    for (const task of tasks) finished.push(await ended(task.id));
+    for (const [index, task] of finished.entries())
+      assert.equal(task.state, "succeeded", `task ${index}: ${JSON.stringify(task)}`);
+    assert.equal(finished[0].execution.externalId, running.execution.externalId, "task 0 is the run started before");
+    const lines = readFileSync(join(work, `ran-${arrayId}`), "utf8")
+      .trim()
+      .split("\n");
+    assert.deepEqual(
+      lines,
+      ["start 0", "end 0", "start 1", "end 1", "start 2", "end 2", "start 3", "end 3"],
+      "every task once, one at a time, in task order",
+    );
+    // Nothing of the array is left waiting in Slurm (the old array's record of tasks not handed over was cancelled).
+    const left = slurmRecords(arrayId).filter((job: Json) =>
+      ["PENDING", "RUNNING", "SUSPENDED"].includes(job.job_state),
+    );
+    assert.deepEqual(
+      left.map((job: Json) => `${job.job_id} ${job.job_state}`),
+      [],
+    );
+  });
+
+  it("after a restart, cancelling the array stops its tasks in the old Slurm array and the new one", async (t) => {
+    if (typeof slurm === "string") return t.skip(slurm);
+    const work = join((slurm as TestSlurm).dir, "work");
+    // Task 0 runs until the test lets it end; the others run long (%2: tasks 0 and 1 run across the restart).
+    const submitted = await call("POST", "/v1/jobs", {
+      ...base,
+      name: "two arrays",
+      array: "0-3%2",
+      command: `if [ "$ALIXAN_ARRAY_TASK_ID" = 0 ]; then while [ ! -e "${work}/go-$ALIXAN_ARRAY_JOB_ID" ]; do sleep 0.2; done; else sleep 300; fi`,
+    });
+    assert.equal(submitted.status, 201, JSON.stringify(submitted.body));
+    const arrayId = submitted.body.arrayJobId as string;
+    const tasks = submitted.body.tasks as Json[];
+    for (const task of tasks.slice(0, 2))
+      await until(`task ${task.arrayTaskId} running`, async () =>
+        (await view(task.id)).state === "running" ? true : undefined,
+      );
+    const oldArray = slurmRecords(arrayId)[0].array_job_id as number;
+    await app!.close();
+    app = undefined;
+    await open(false);
+    writeFileSync(join(work, `go-${arrayId}`), "");
+    assert.equal((await ended(tasks[0].id)).state, "succeeded");
+    const third = await until("task 2 running", async () => {
+      const job = await view(tasks[2].id);
+      return job.state === "running" ? job : undefined;
+    });
+    const newArray = slurmRecords(arrayId).find(
+      (job: Json) => String(job.job_id) === third.execution.externalId,
+    ).array_job_id;
+    assert.notEqual(newArray, oldArray, "the waiting tasks made a new Slurm array");
+
+    const cancelled = await call("POST", `/v1/job-arrays/${arrayId}/cancel`, {});
+    assert.equal(cancelled.status, 200, JSON.stringify(cancelled.body));
+    assert.ok(commands().includes(`scancel ${newArray}`), "the new array with one scancel");
+    assert.ok(commands().includes(`scancel ${oldArray}_1`), "task 1, still in the old array, on its own");
+    await until(
+      "nothing of the array left running or waiting in Slurm",
+      () =>
+        slurmRecords(arrayId).every((job: Json) => !["PENDING", "RUNNING", "SUSPENDED"].includes(job.job_state))
+          ? true
+          : undefined,
+      30_000,
+    );
+    for (const task of tasks.slice(1)) assert.equal((await ended(task.id)).state, "cancelled");
   });
 });

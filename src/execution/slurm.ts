@@ -504,8 +504,10 @@ export class SlurmExecutor implements JobExecutor {
 
   /**
    * Cancels a native array in Slurm with one `scancel` of its ArrayJobId (every task, split off or not). `tasks`
-   * are alixan's: their Slurm runs are not reported as cancelled outside alixan. Answers the ArrayJobId, or
-   * undefined when the array is not a native one.
+   * are alixan's: their Slurm runs are not reported as cancelled outside alixan. A task whose run is not in that
+   * Slurm array (run as its own Slurm job, or adopted after a restart from the array submitted before it) stays
+   * tracked, so stopping it cancels it on its own. Answers the ArrayJobId, or undefined when the array is not a
+   * native one.
    */
   async cancelArray(arrayJobId: string, tasks: readonly Job[]): Promise<number | undefined> {
     const array = this.#arrays.get(arrayJobId);
@@ -515,7 +517,7 @@ export class SlurmExecutor implements JobExecutor {
     array.cancelled = true;
     for (const job of tasks) {
       const id = this.#slurmIdOf.get(job);
-      if (id === undefined) continue;
+      if (id === undefined || !this.#ref(id).startsWith(`${base}_`)) continue;
       this.#cancelling.add(id);
       this.#untrack(job);
     }

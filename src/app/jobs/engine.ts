@@ -51,6 +51,18 @@ export interface JobsEngineOptions {
   readonly gridFeed?: GridFeed | undefined;
 }
 
+/** Order of stored jobs by submission time, tasks of one array (submitted together) by task index. */
+function submissionOrder(
+  a: { submitted_at: string; controls: unknown },
+  b: { submitted_at: string; controls: unknown },
+): number {
+  if (a.submitted_at !== b.submitted_at) return a.submitted_at < b.submitted_at ? -1 : 1;
+  const first = (a.controls ?? undefined) as JobControl | undefined;
+  const second = (b.controls ?? undefined) as JobControl | undefined;
+  if (first?.arrayJobId === undefined || first.arrayJobId !== second?.arrayJobId) return 0;
+  return (first.arrayTaskId ?? 0) - (second.arrayTaskId ?? 0);
+}
+
 /** Jobs, their scheduler generation, persistence and audit. */
 export class JobsEngine {
   readonly #store: Store;
@@ -529,49 +541,52 @@ export class JobsEngine {
       for (const project of projects) projectNames.set(project.id, project.name);
     }
     await this.#restoreControls();
-    for (const row of unfinished) {
-      if (!["queued", "admitted", "running"].includes(row.state)) continue;
-      const spec = row.spec as JobSpec;
+    const active = unfinished.filter((row) => ["queued", "admitted", "running"].includes(row.state));
+    // Every control first: an array's %N counts each task stored as placed before any task may be placed again (its
+    // record corrects the count if it is not adopted).
+    for (const row of active) {
       const control = (row.controls ?? undefined) as JobControl | undefined;
-      // Holds, dependencies and array throttles apply before the job is queued again; a task stored as placed counts
-      // against its array's %N from the start (its record corrects it if it is not adopted).
       if (control !== undefined) this.controls.add(row.id, control, row.state);
-      const decision = decisions?.get(row.id);
-      const recordOf = (job: Job): JobRecord => {
-        const record: JobRecord = {
-          id: row.id,
-          tenantId: row.tenant_id,
-          projectId: row.project_id,
-          projectName: projectNames.get(row.project_id),
-          userId: row.user_id,
-          name: row.name,
-          synthetic: false,
-          job,
-          generation,
-          command: row.command ?? undefined,
-          control,
-        };
-        this.#register(record);
-        generation.lastState.set(job.index, row.state);
-        return record;
+    }
+    const recordOf = (row: (typeof unfinished)[number], job: Job): JobRecord => {
+      const record: JobRecord = {
+        id: row.id,
+        tenantId: row.tenant_id,
+        projectId: row.project_id,
+        projectName: projectNames.get(row.project_id),
+        userId: row.user_id,
+        name: row.name,
+        synthetic: false,
+        job,
+        generation,
+        command: row.command ?? undefined,
+        control: (row.controls ?? undefined) as JobControl | undefined,
       };
+      this.#register(record);
+      generation.lastState.set(job.index, row.state);
+      return record;
+    };
+    // What Slurm runs is bound where it runs before anything waiting is queued again: every submission below runs a
+    // scheduling cycle, which must neither hand out those nodes nor let a task past its array's %N.
+    const waiting: { row: (typeof unfinished)[number]; heldSlurmId: number | undefined }[] = [];
+    for (const row of active) {
+      const decision = decisions?.get(row.id);
       if (decision === undefined || decision.kind === "requeue") {
-        const job = scheduler.submit({ ...spec });
-        recordOf(job);
-        if (decision?.kind === "requeue" && decision.heldSlurmId !== undefined) slurm!.track(job, decision.heldSlurmId);
-        if (job.state === "queued")
-          job.reason = `${job.reason ? `${job.reason}; ` : ""}requeued after a platform restart`;
+        waiting.push({ row, heldSlurmId: decision?.heldSlurmId });
         continue;
       }
       if (decision.kind === "lost") {
-        // Nothing runs and nothing will: it ends in the store (where GET /v1/jobs/:id reads ended jobs).
+        // Nothing runs and nothing will: it ends in the store (where GET /v1/jobs/:id reads ended jobs), and no
+        // longer counts against its array's %N.
         const ended = { state: "failed", reason: decision.why };
+        this.controls.observe(row.id, "failed");
         await this.persist(row.id, { ...ended, ended_at: new Date().toISOString() }, "job.failed", ended);
         continue;
       }
+      const spec = row.spec as JobSpec;
       const gpus = freeGpusOn(generation.inventory, scheduler.scheduler.state.gpuFree, decision.nodes, spec.gpus);
       const job = scheduler.adopt(spec, decision.nodes, gpus, decision.kind === "adopt" && decision.running);
-      const record = recordOf(job);
+      const record = recordOf(row, job);
       if (job.state === "failed") {
         job.reason = `after a restart, Slurm job ${decision.slurm.id} could not be matched: ${job.reason}`;
         generation.lastState.set(job.index, "running");
@@ -580,6 +595,16 @@ export class JobsEngine {
         continue;
       }
       slurm!.applyFound(job, decision.slurm);
+    }
+    // Waiting work is queued again in the order it was submitted (tasks of one array in task order), so FIFO and an
+    // array's order hold across the restart.
+    waiting.sort((a, b) => submissionOrder(a.row, b.row));
+    for (const { row, heldSlurmId } of waiting) {
+      const job = scheduler.submit({ ...(row.spec as JobSpec) });
+      recordOf(row, job);
+      if (heldSlurmId !== undefined) slurm!.track(job, heldSlurmId);
+      if (job.state === "queued")
+        job.reason = `${job.reason ? `${job.reason}; ` : ""}requeued after a platform restart`;
     }
     slurm?.start();
   }
