@@ -126,7 +126,13 @@ describe("grid curtailment on Slurm", () => {
     const protectedJob = await submit("inference-slo");
     const deferrable = [await submit("train-a", "deferrable"), await submit("train-b", "deferrable")];
     const preemptible = await submit("sweep", "preemptible");
-    for (const id of [protectedJob, ...deferrable, preemptible]) await stateIs(id, ["RUNNING"]);
+    for (const id of [protectedJob, ...deferrable, preemptible]) {
+      await stateIs(id, ["RUNNING"]);
+      // alixan reads Slurm's states every 0.3 s: the plan acts on jobs it knows to run.
+      await until(`${id} running in alixan`, async () =>
+        (await callApi(url, "GET", `/v1/jobs/${id}`, keys.hugo)).body.state === "running" ? true : undefined,
+      );
+    }
     assert.equal((await callApi(url, "GET", `/v1/jobs/${protectedJob}`, keys.hugo)).body.flexibility, "protected");
 
     const created = await callApi(url, "POST", "/v1/grid/events", keys.operator, {

@@ -580,6 +580,8 @@ export class JobsEngine {
         continue;
       }
       slurm!.applyFound(job, decision.slurm);
+      // Suspended by a grid event before the restart: paused here too, until the grid service resumes it.
+      if (decision.slurm.state === "SUSPENDED") scheduler.adoptPaused(job);
     }
     slurm?.start();
   }
