@@ -155,6 +155,8 @@ describe("grid curtailment across a platform restart on Slurm", () => {
       assert.equal(answer.status, 201, JSON.stringify(answer.body));
       return answer.body.id as string;
     };
+    const itKw = async () => (await call("GET", "/v1/state/site", operator)).body.kpis.itKW as number;
+    const idleKw = await itKw();
     const jobs = [await submit("train-a"), await submit("train-b")];
     for (const id of jobs) {
       await stateIs(id, "RUNNING");
@@ -163,6 +165,8 @@ describe("grid curtailment across a platform restart on Slurm", () => {
         (await call("GET", `/v1/jobs/${id}`, hugo)).body.state === "running" ? true : undefined,
       );
     }
+    // The plan sheds what the live twin draws: it reads placements every 10 s.
+    await until("the twin to draw the jobs' power", async () => ((await itKw()) > idleKw + 1 ? true : undefined));
     const slurmIds = async () =>
       Promise.all(jobs.map(async (id) => (await call("GET", `/v1/jobs/${id}`, hugo)).body.execution.externalId));
     const idsBefore = await slurmIds();

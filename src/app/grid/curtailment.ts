@@ -305,8 +305,11 @@ export class Curtailment {
             gridEventId: this.row.id,
           });
         } else counts.gone++;
-      } else if (job?.state === "queued") counts.kept++;
-      else if (active && isRunning) {
+      } else if (job?.state === "queued") {
+        // Requeued and waiting (Slurm holds its run): the event's admission check keeps it waiting while it lasts.
+        keep(action.atMs);
+        counts.kept++;
+      } else if (active && isRunning) {
         workLost[action.flexClass] += Math.max(0, (action.gpus * (nowS - job.startS)) / 3600);
         this.#requeue(record!, job, `preempted: ${why}`);
         keep(nowMs);
