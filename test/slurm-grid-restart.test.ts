@@ -235,6 +235,7 @@ describe("grid curtailment across a platform restart on Slurm", () => {
     const secondEndMs = Date.parse(second.body.endsAt);
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, secondEndMs - Date.now() + 1000)));
     for (const id of jobs) assert.equal(slurmState(id), "SUSPENDED", "nothing resumed them while alixan was down");
+    const spawnedMs = Date.now();
     server = await start();
     const upMs = Date.now();
     for (const id of jobs) await stateIs(id, "RUNNING", 30_000);
@@ -256,7 +257,7 @@ describe("grid curtailment across a platform restart on Slurm", () => {
     assert.match(JSON.stringify(resumes.at(-1)), /after a platform restart/);
     assert.deepEqual(await slurmIds(), idsBefore, "still the same Slurm jobs");
     process.stdout.write(
-      `# slurm grid restart: killed ${((killedMs - Date.parse(created.body.startsAt)) / 1000).toFixed(1)} s into a 75 s event, back after ${((restartedMs - killedMs) / 1000).toFixed(1)} s; jobs stayed SUSPENDED, RUNNING ${resumedMs} ms after its end; event ended during the downtime: RUNNING ${afterStartMs} ms after the platform was up\n`,
+      `# slurm grid restart: killed ${((killedMs - Date.parse(created.body.startsAt)) / 1000).toFixed(1)} s into a 75 s event, back after ${((restartedMs - killedMs) / 1000).toFixed(1)} s; jobs stayed SUSPENDED, RUNNING ${resumedMs} ms after its end; event ended during the downtime: RUNNING ${afterStartMs} ms after the restarted platform answered (${((upMs - spawnedMs) / 1000).toFixed(1)} s after its launch)\n`,
     );
     for (const id of jobs) await call("POST", `/v1/jobs/${id}/cancel`, hugo, {});
   });
