@@ -300,4 +300,41 @@ describe("grid events", () => {
     );
     for (const id of [deferrable.id, protectedJob.id]) await api("POST", `/v1/jobs/${id}/cancel`, keys.admin, {});
   });
+
+  it("plans an event that started while the platform was down once the restarted twin has stepped", async () => {
+    const deferrable = await submit("hugo", "train-deferrable-3", { flexibility: "deferrable" });
+    await running(deferrable.id);
+    const created = await api("POST", "/v1/grid/events", keys.operator, {
+      reduceMW: 5,
+      start: new Date(Date.now() + 2000).toISOString(),
+      durationS: 30,
+      reason: "starts during the downtime",
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const eventId = created.body.id;
+    platform.grid.service()!.abandon();
+    await app.close();
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, Date.parse(created.body.startsAt) - Date.now())));
+    await startPlatform();
+
+    const active = await until("the event planned", async () => {
+      const event = (await api("GET", `/v1/grid/events/${eventId}`, keys.operator)).body;
+      return event.state === "active" && event.report !== null ? event : undefined;
+    });
+    assert.deepEqual(active.report.restarts, [], "nothing to take back: no plan was stored");
+    assert.ok(active.report.baselineMW !== null, "the baseline is the restarted twin's first step");
+    const held = await job(deferrable.id);
+    assert.equal(held.state, "queued");
+    assert.match(held.reason, new RegExp(`grid event ${eventId}`));
+    await until(
+      "the event ended",
+      async () => {
+        const event = (await api("GET", `/v1/grid/events/${eventId}`, keys.operator)).body;
+        return event.state === "ended" && event.report?.releasedAt !== null ? event : undefined;
+      },
+      60_000,
+    );
+    await running(deferrable.id);
+    await api("POST", `/v1/jobs/${deferrable.id}/cancel`, keys.admin, {});
+  });
 });

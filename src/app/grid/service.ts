@@ -58,6 +58,9 @@ export interface GridEventPage {
 /** How often work held during an active event is weighed against its ceiling again. */
 const ceilingLookMs = 30_000;
 
+/** How long a plan due at a start waits for the live twin's first step. */
+const sampleWaitMs = 10_000;
+
 /** Samples of the site's power kept for the baseline (a few minutes of twin steps). */
 const keptSamples = 600;
 
@@ -81,6 +84,9 @@ export class GridEventService implements GridFeed {
   /** While an event is active: moves the version every 30 s, so held work is weighed against the ceiling again. */
   #ceilingTimer: NodeJS.Timeout | undefined;
   #started = false;
+  /** An event is due and waits for the twin's first step to be planned (see `#update`). */
+  #planOnSample = false;
+  #sampleWaitOver = false;
   #stopped = false;
   #writes: Promise<void> = Promise.resolve();
 
@@ -168,6 +174,7 @@ export class GridEventService implements GridFeed {
     this.#samples.push(sample);
     if (this.#samples.length > keptSamples) this.#samples.splice(0, this.#samples.length - keptSamples);
     this.#active?.sample(sample);
+    if (this.#planOnSample) this.#update();
   }
 
   /** Why `job` must wait because of a grid event, or undefined (see `check.ts`). */
@@ -357,7 +364,19 @@ export class GridEventService implements GridFeed {
       if (issuedAtMs(row) <= nowMs) holding = row;
       if (state === "active" && this.#active === undefined) {
         const engine = this.#options.engine();
-        if (engine !== undefined) {
+        if (engine !== undefined && this.#samples.length === 0 && !this.#sampleWaitOver) {
+          // Just started (the event began while the platform was down): the plan needs the twin's reading of the
+          // site (its IT power, each rack's draw) and waits for its first step, 10 s at most; work is held meanwhile.
+          if (!this.#planOnSample) {
+            this.#planOnSample = true;
+            this.#options.reloadLoad?.();
+            setTimeout(() => {
+              this.#sampleWaitOver = true;
+              if (this.#planOnSample) this.#update();
+            }, sampleWaitMs).unref();
+          }
+        } else if (engine !== undefined) {
+          this.#planOnSample = false;
           this.#active = Curtailment.plan(row, engine, this.#samples, this.#rackPowerKw, nowMs);
           this.#applyStored(this.#active);
         }
