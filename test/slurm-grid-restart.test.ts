@@ -99,9 +99,17 @@ describe("grid curtailment across a platform restart on Slurm", () => {
     child.stderr!.on("data", (chunk) => {
       text += chunk;
     });
-    const url = await until("the platform", () => {
-      if (child.exitCode !== null) throw new Error(`the platform stopped:\n${text}`);
-      return /running at (http:\/\/\S+)/.exec(text)?.[1];
+    // A first start seeds the store: slow on a loaded machine.
+    const url = await until(
+      "the platform",
+      () => {
+        if (child.exitCode !== null) throw new Error(`the platform stopped:\n${text}`);
+        return /running at (http:\/\/\S+)/.exec(text)?.[1];
+      },
+      120_000,
+    ).catch((error: Error) => {
+      child.kill("SIGKILL");
+      throw new Error(`${error.message}:\n${text}`);
     });
     return { child, url, output: () => text };
   };
