@@ -123,6 +123,8 @@ describe("grid curtailment on Slurm", () => {
       assert.equal(answer.status, 201, JSON.stringify(answer.body));
       return answer.body.id as string;
     };
+    const itKw = async () => (await callApi(url, "GET", "/v1/state/site", keys.operator)).body.kpis.itKW as number;
+    const idleKw = await itKw();
     const protectedJob = await submit("inference-slo");
     const deferrable = [await submit("train-a", "deferrable"), await submit("train-b", "deferrable")];
     const preemptible = await submit("sweep", "preemptible");
@@ -134,6 +136,8 @@ describe("grid curtailment on Slurm", () => {
       );
     }
     assert.equal((await callApi(url, "GET", `/v1/jobs/${protectedJob}`, keys.hugo)).body.flexibility, "protected");
+    // The plan sheds what the live twin draws (it reads placements every 10 s): without it, nothing to pause.
+    await until("the twin to draw the jobs' power", async () => ((await itKw()) > idleKw + 1 ? true : undefined));
 
     const created = await callApi(url, "POST", "/v1/grid/events", keys.operator, {
       reduceMW: 1,
