@@ -4,7 +4,8 @@
  * give. At the start the deferrable job is suspended, the flexible one GPU-capped, the preemptible one requeued, the
  * protected (health) job untouched; new flexible work waits while new protected work starts; the site's power falls
  * in the live twin. At the end everything is resumed or released and the report counts jobs and lost work by class,
- * with no protected work lost. Bad input is a 4xx naming the field; tenants may not create events; lists page.
+ * with no protected work lost. Bad input is a 4xx naming the field; tenants may not create events; lists page. A
+ * platform that stops without releasing an event (a crash) takes it back when it starts again on the same store.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -12,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type ComposedApp, composeApp } from "../src/app/compose.ts";
-import { defaultFeatures } from "../src/app/features/index.ts";
+import { platformFeatures } from "../src/app/features/index.ts";
 import { type ApiAnswer, callApi } from "./support/api.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: answers are read field by field from JSON.
@@ -20,18 +21,25 @@ type Json = any;
 
 const directory = mkdtempSync(join(tmpdir(), "alixan-grid-"));
 let app: ComposedApp;
+let platform: ReturnType<typeof platformFeatures>;
 let url: string;
 const keys = { operator: "", admin: "", hugo: "", lea: "", auditor: "" };
 const projects = { hugo: "", lea: "" };
 
-before(async () => {
+/** Starts the platform on the test's store (again after a crash). */
+async function startPlatform(): Promise<void> {
+  platform = platformFeatures({ demoLoad: 0, telemetryInMemory: true });
   app = await composeApp({
     site: "lab",
     store: { kind: "pglite", dataDir: directory },
     seed: true,
-    features: defaultFeatures({ demoLoad: 0, telemetryInMemory: true }),
+    features: platform.features,
   });
   url = await app.server.listen({ port: 0, host: "127.0.0.1" });
+}
+
+before(async () => {
+  await startPlatform();
   const key = (email: string) => app.demoKeys!.find((candidate) => candidate.email === email)!.token;
   keys.operator = key("camille@alixan.local");
   keys.admin = key("admin@alixan.local");
@@ -238,5 +246,95 @@ describe("grid events", () => {
     assert.equal(cancelled.body.state, "cancelled");
     assert.equal((await api("POST", `/v1/grid/events/${first.body.id}/cancel`, keys.operator, {})).status, 409);
     assert.equal((await api("GET", "/v1/grid/events?state=cancelled", keys.auditor)).body.length, 1);
+  });
+
+  it("takes an active event back after a crash: held work stays held, and runs after the end", async () => {
+    const deferrable = await submit("hugo", "train-deferrable-2", { flexibility: "deferrable" });
+    const protectedJob = await submit("lea", "diagnostics-2", { dataClass: "health" });
+    for (const id of [deferrable.id, protectedJob.id]) await running(id);
+    const created = await api("POST", "/v1/grid/events", keys.operator, {
+      reduceMW: 5,
+      durationS: 40,
+      reason: "crash test",
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const eventId = created.body.id;
+    await until("the start recorded", async () => {
+      const audit = (await api("GET", `/v1/audit?resource=grid-event:${eventId}`, keys.auditor)).body as Json[];
+      return audit.some((record) => record.action === "grid.start") ? true : undefined;
+    });
+    assert.ok((await history(deferrable.id)).includes("job.suspended"));
+
+    // A crash: the grid service lets go without releasing anything, the rest closes.
+    platform.grid.service()!.abandon();
+    await app.close();
+    await startPlatform();
+
+    const taken = (await api("GET", `/v1/grid/events/${eventId}`, keys.operator)).body;
+    assert.equal(taken.state, "active", "the test needs the event to outlast the restart");
+    const restart = taken.report.restarts[0];
+    assert.equal(restart.outcome, "reapplied");
+    // The simulation requeues every running job at a restart: the suspended one is gone from the plan, and the
+    // event holds it in its queue (the stored ceiling: 5 MW asked is more than the lab's IT).
+    assert.equal(restart.gone, 1);
+    assert.equal(taken.report.jobs.suspended.deferrable, 1, "the report keeps what the first process did");
+    const held = await job(deferrable.id);
+    assert.equal(held.state, "queued");
+    assert.match(held.reason, new RegExp(`grid event ${eventId}`));
+    await running(protectedJob.id);
+
+    const ended = await until(
+      "the event ended",
+      async () => {
+        const event = (await api("GET", `/v1/grid/events/${eventId}`, keys.operator)).body;
+        return event.state === "ended" && event.report?.releasedAt !== null ? event : undefined;
+      },
+      60_000,
+    );
+    await running(deferrable.id);
+    assert.equal(ended.report.protectedWorkLost, 0);
+    const audit = (await api("GET", `/v1/audit?resource=grid-event:${eventId}`, keys.auditor)).body as Json[];
+    assert.deepEqual(
+      audit.map((record) => record.action),
+      ["grid.create", "grid.start", "grid.reapply", "grid.end"],
+    );
+    for (const id of [deferrable.id, protectedJob.id]) await api("POST", `/v1/jobs/${id}/cancel`, keys.admin, {});
+  });
+
+  it("plans an event that started while the platform was down once the restarted twin has stepped", async () => {
+    const deferrable = await submit("hugo", "train-deferrable-3", { flexibility: "deferrable" });
+    await running(deferrable.id);
+    const created = await api("POST", "/v1/grid/events", keys.operator, {
+      reduceMW: 5,
+      start: new Date(Date.now() + 2000).toISOString(),
+      durationS: 30,
+      reason: "starts during the downtime",
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const eventId = created.body.id;
+    platform.grid.service()!.abandon();
+    await app.close();
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, Date.parse(created.body.startsAt) - Date.now())));
+    await startPlatform();
+
+    const active = await until("the event planned", async () => {
+      const event = (await api("GET", `/v1/grid/events/${eventId}`, keys.operator)).body;
+      return event.state === "active" && event.report !== null ? event : undefined;
+    });
+    assert.deepEqual(active.report.restarts, [], "nothing to take back: no plan was stored");
+    assert.ok(active.report.baselineMW !== null, "the baseline is the restarted twin's first step");
+    const held = await job(deferrable.id);
+    assert.equal(held.state, "queued");
+    assert.match(held.reason, new RegExp(`grid event ${eventId}`));
+    await until(
+      "the event ended",
+      async () => {
+        const event = (await api("GET", `/v1/grid/events/${eventId}`, keys.operator)).body;
+        return event.state === "ended" && event.report?.releasedAt !== null ? event : undefined;
+      },
+      60_000,
+    );
+    await running(deferrable.id);
+    await api("POST", `/v1/jobs/${deferrable.id}/cancel`, keys.admin, {});
   });
 });

@@ -123,11 +123,21 @@ describe("grid curtailment on Slurm", () => {
       assert.equal(answer.status, 201, JSON.stringify(answer.body));
       return answer.body.id as string;
     };
+    const itKw = async () => (await callApi(url, "GET", "/v1/state/site", keys.operator)).body.kpis.itKW as number;
+    const idleKw = await itKw();
     const protectedJob = await submit("inference-slo");
     const deferrable = [await submit("train-a", "deferrable"), await submit("train-b", "deferrable")];
     const preemptible = await submit("sweep", "preemptible");
-    for (const id of [protectedJob, ...deferrable, preemptible]) await stateIs(id, ["RUNNING"]);
+    for (const id of [protectedJob, ...deferrable, preemptible]) {
+      await stateIs(id, ["RUNNING"]);
+      // alixan reads Slurm's states every 0.3 s: the plan acts on jobs it knows to run.
+      await until(`${id} running in alixan`, async () =>
+        (await callApi(url, "GET", `/v1/jobs/${id}`, keys.hugo)).body.state === "running" ? true : undefined,
+      );
+    }
     assert.equal((await callApi(url, "GET", `/v1/jobs/${protectedJob}`, keys.hugo)).body.flexibility, "protected");
+    // The plan sheds what the live twin draws (it reads placements every 10 s): without it, nothing to pause.
+    await until("the twin to draw the jobs' power", async () => ((await itKw()) > idleKw + 1 ? true : undefined));
 
     const created = await callApi(url, "POST", "/v1/grid/events", keys.operator, {
       reduceMW: 1,
@@ -148,9 +158,10 @@ describe("grid curtailment on Slurm", () => {
       return existsSync(file) ? readFileSync(file, "utf8").split("\n").length : 0;
     };
     const before = [ticks(deferrable[0]!), ticks(protectedJob)];
+    // At least 1.5 s, and until the protected job has ticked (a loaded machine may starve it for a while).
     await new Promise((resolve) => setTimeout(resolve, 1500));
+    await until("the protected job to run on", () => (ticks(protectedJob) > before[1]! ? true : undefined), 15_000);
     assert.equal(ticks(deferrable[0]!), before[0], "a suspended job does not run");
-    assert.ok(ticks(protectedJob) > before[1]!, "the protected job runs on");
     const event = (await callApi(url, "GET", `/v1/grid/events/${created.body.id}`, keys.operator)).body;
     assert.equal(event.report.jobs.suspended.deferrable, 2);
     assert.equal(event.report.jobs.requeued.preemptible, 1);

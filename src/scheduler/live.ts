@@ -185,6 +185,17 @@ export class LiveScheduler {
     return true;
   }
 
+  /**
+   * Marks a running job its executor found paused after a restart of the platform (Slurm shows it SUSPENDED): it
+   * draws no dynamic power and `resume` lets it run again. No command is sent: it is paused already.
+   */
+  adoptPaused(job: Job): boolean {
+    if (job.state !== "running" || this.#paused.has(job)) return false;
+    this.#paused.add(job);
+    this.#powerShare.set(job, 0);
+    return true;
+  }
+
   /** Lets a paused job run again, at full power; false if it was not paused (or no longer runs). */
   resume(job: Job): boolean {
     if (!this.#paused.delete(job)) return false;

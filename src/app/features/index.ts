@@ -45,10 +45,11 @@ export function defaultFeatures(options: FeatureOptions = {}): Feature[] {
   return platformFeatures(options).features;
 }
 
-/** The platform's features, with the jobs feature kept apart for callers (tests) that reach its engine. */
+/** The platform's features, with the jobs and grid features kept apart for callers (tests) that reach them. */
 export function platformFeatures(options: FeatureOptions = {}): {
   features: Feature[];
   jobs: ReturnType<typeof jobsFeature>;
+  grid: ReturnType<typeof gridFeature>;
 } {
   const telemetry = telemetryFeature({
     ...(options.telemetryInMemory === true ? { inMemory: true } : {}),
@@ -91,5 +92,5 @@ export function platformFeatures(options: FeatureOptions = {}): {
     live,
     jobsOnRack: (rack) => jobs.engine()?.jobsOnRack(rack) ?? [],
   }));
-  return { features: [telemetry, drains, grid, jobs, live, usage, alarms, console], jobs };
+  return { features: [telemetry, drains, grid, jobs, live, usage, alarms, console], jobs, grid };
 }

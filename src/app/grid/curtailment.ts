@@ -4,16 +4,21 @@
  * and audit of every command, the site's grid import sampled from the live twin for the delivered figure, and the
  * release at the end (paused jobs resumed, caps lifted; requeued jobs wait in their queue and are admitted again once
  * the event no longer holds them). The report counts jobs and lost work by flexibility class.
+ *
+ * The plan is decided first and its ledger (the figures it was made against, every command) stored before any
+ * command is issued (`plan`, then `apply`), so a process that restarts knows what a stopped one did: `takeBack`
+ * finds the jobs as the plan left them (a job Slurm shows SUSPENDED is paused already, a requeued one waits held) and
+ * re-applies the rest while the event lasts, or releases everything when it has ended or was cancelled meanwhile.
  */
 
-import { type CurtailCandidate, capLossGpuHours, planCurtailment } from "../../flex/live-plan.ts";
+import { type CurtailAction, type CurtailCandidate, capLossGpuHours, planCurtailment } from "../../flex/live-plan.ts";
 import { type FlexClass, flexClasses, rackFallbackClass } from "../../model/flexibility.ts";
 import type { Job } from "../../scheduler/jobs.ts";
 import { profileOf } from "../../twin/layout.ts";
 import type { JobsEngine } from "../jobs/engine.ts";
 import { type Generation, placementOf } from "../jobs/generation.ts";
 import type { JobRecord } from "../jobs/records.ts";
-import type { GridEventReport, GridEventRow } from "./model.ts";
+import type { GridEventReport, GridEventRestart, GridEventRow, GridPlanLedger, StoredGridReport } from "./model.ts";
 
 /** A sample of the site's power from the live twin, on the wall clock. */
 export interface PowerSample {
@@ -24,6 +29,7 @@ export interface PowerSample {
 
 /** A command applied to one job. */
 interface Applied {
+  readonly id: string;
   readonly record: JobRecord;
   readonly kind: "suspend" | "cap" | "requeue";
   readonly flexClass: FlexClass;
@@ -83,7 +89,25 @@ export function dynamicKwOf(generation: Generation, job: Job, rackPowerKw: Array
   return kw;
 }
 
-/** The live side of one active event (see the module comment). */
+/** What a curtailment starts from: planned now, or taken back from a ledger after a restart. */
+interface CurtailmentStart {
+  readonly startMs: number;
+  readonly requestedKw: number;
+  readonly baselineKw: number | null;
+  readonly ceilingItKw: number;
+  readonly report: GridEventReport;
+  readonly measured?: GridPlanLedger["measured"];
+}
+
+/** A command decided by the plan and not yet issued. */
+interface Planned {
+  readonly record: JobRecord;
+  readonly action: CurtailAction;
+  readonly flexClass: FlexClass;
+  readonly gpus: number;
+}
+
+/** The live side of one event in force (see the module comment). */
 export class Curtailment {
   readonly row: GridEventRow;
   readonly #engine: JobsEngine;
@@ -97,41 +121,63 @@ export class Curtailment {
   #duringSumKw = 0;
   #samples = 0;
   #responseS: number | null = null;
+  /** Sampled time of earlier processes, ms; and the first and last sample of this one. */
+  #sampledBeforeMs = 0;
+  #firstAtMs: number | undefined;
+  #lastAtMs: number | undefined;
+  /** Deferred GPU-hours of pauses that ended with a stopped process (counted at the release). */
+  #deferredBeforeH = 0;
   #report: GridEventReport;
+  /** Commands decided and not yet issued (until `apply`). */
+  #planned: Planned[] | undefined;
   #released = false;
 
+  constructor(row: GridEventRow, engine: JobsEngine, from: CurtailmentStart) {
+    this.row = row;
+    this.#engine = engine;
+    this.#startMs = from.startMs;
+    this.#endMs = Date.parse(row.ends_at);
+    this.#requestedKw = from.requestedKw;
+    this.#baselineKw = from.baselineKw;
+    this.ceilingItKw = from.ceilingItKw;
+    this.#report = from.report;
+    const measured = from.measured;
+    if (measured !== undefined) {
+      this.#duringSumKw = measured.duringSumKw;
+      this.#samples = measured.samples;
+      this.#responseS = measured.responseS;
+      this.#sampledBeforeMs = measured.sampledMs;
+    }
+  }
+
   /**
-   * Applies the plan for `row` now. `recent`: the twin's samples before the start (the baseline is their mean over
-   * the last `baselineWindowMs`); `rackPowerKw`: each rack's power in the twin's last step.
+   * Decides the plan for `row` now, without issuing a command (`apply` does, once the ledger is stored). `recent`:
+   * the twin's samples before the start (the baseline is their mean over the last `baselineWindowMs`); `rackPowerKw`:
+   * each rack's power in the twin's last step.
    */
-  constructor(
+  static plan(
     row: GridEventRow,
     engine: JobsEngine,
     recent: readonly PowerSample[],
     rackPowerKw: ArrayLike<number> | undefined,
     nowMs: number,
-  ) {
+  ): Curtailment {
     const began = performance.now();
-    this.row = row;
-    this.#engine = engine;
-    this.#startMs = Math.max(Date.parse(row.starts_at), Math.min(nowMs, Date.parse(row.ends_at)));
-    this.#endMs = Date.parse(row.ends_at);
+    const startMs = Math.max(Date.parse(row.starts_at), Math.min(nowMs, Date.parse(row.ends_at)));
+    const endMs = Date.parse(row.ends_at);
     const latest = recent[recent.length - 1];
-    const window = recent.filter(
-      (sample) => sample.atMs >= this.#startMs - baselineWindowMs && sample.atMs < this.#startMs,
-    );
+    const window = recent.filter((sample) => sample.atMs >= startMs - baselineWindowMs && sample.atMs < startMs);
     const baselineSamples = window.length > 0 ? window : latest === undefined ? [] : [latest];
-    this.#baselineKw =
+    const baselineKw =
       baselineSamples.length === 0
         ? null
         : baselineSamples.reduce((sum, sample) => sum + sample.gridKw, 0) / baselineSamples.length;
     const itNowKw = latest?.itKw ?? 0;
-    this.#requestedKw = row.reduce_mw !== null ? row.reduce_mw * 1000 : (row.reduce_fraction ?? 0) * itNowKw;
-    this.ceilingItKw = Math.max(0, itNowKw - this.#requestedKw);
+    const requestedKw = row.reduce_mw !== null ? row.reduce_mw * 1000 : (row.reduce_fraction ?? 0) * itNowKw;
     const generation = engine.generation;
     const live = generation.live;
     const nowS = live.nowS();
-    const remainingS = ((this.#endMs - nowMs) / 1000) * speedOf(live);
+    const remainingS = ((endMs - nowMs) / 1000) * speedOf(live);
     const candidates: CurtailCandidate[] = [];
     const running = new Map<string, JobRecord>();
     for (const record of engine.records.values()) {
@@ -150,45 +196,196 @@ export class Curtailment {
         runGpuHours: (job.spec.gpus * job.spec.members * (job.spec.gpuMilli / 1000) * (nowS - job.startS)) / 3600,
       });
     }
-    const plan = planCurtailment(candidates, this.#requestedKw, row.minimum_cap);
-    const counts = { capped: zeroByClass(), suspended: zeroByClass(), requeued: zeroByClass() };
-    const workLost = zeroByClass();
-    for (const action of plan.actions) {
+    const plan = planCurtailment(candidates, requestedKw, row.minimum_cap);
+    const curtailment = new Curtailment(row, engine, {
+      startMs,
+      requestedKw,
+      baselineKw,
+      ceilingItKw: Math.max(0, itNowKw - requestedKw),
+      report: {
+        requestedMW: requestedKw / 1000,
+        baselineMW: baselineKw === null ? null : baselineKw / 1000,
+        duringMW: null,
+        deliveredMW: null,
+        deliveredShare: null,
+        responseS: null,
+        applyS: (performance.now() - began) / 1000,
+        plannedMW: plan.plannedKw / 1000,
+        shortMW: plan.shortKw / 1000,
+        capShare: plan.capShare,
+        jobs: { capped: zeroByClass(), suspended: zeroByClass(), requeued: zeroByClass() },
+        resumed: 0,
+        workLostGpuHours: zeroByClass(),
+        deferredGpuHours: 0,
+        protectedWorkLost: 0,
+        samples: 0,
+        sampledS: null,
+        restarts: [],
+        releasedAt: null,
+      },
+    });
+    curtailment.#planned = plan.actions.map((action) => {
       const record = running.get(action.key)!;
+      const spec = record.job.spec;
+      return {
+        record,
+        action,
+        flexClass: classOfRunning(generation, record.job),
+        gpus: (spec.gpus * spec.members * spec.gpuMilli) / 1000,
+      };
+    });
+    return curtailment;
+  }
+
+  /**
+   * Takes back an event a stopped process had applied, from its stored report and ledger, at `nowMs`. While the
+   * event is `active`, jobs the plan paused or requeued and found so (paused in Slurm, waiting) are kept without a
+   * second command, those running again get the plan's command again (caps are held in this process and always are);
+   * otherwise the caller releases it. The report gains a `restarts` entry.
+   */
+  static takeBack(
+    row: GridEventRow,
+    stored: GridEventReport,
+    ledger: GridPlanLedger,
+    engine: JobsEngine,
+    nowMs: number,
+    active: boolean,
+  ): Curtailment {
+    const curtailment = new Curtailment(row, engine, {
+      startMs: ledger.startMs,
+      requestedKw: ledger.requestedKw,
+      baselineKw: ledger.baselineKw,
+      ceilingItKw: ledger.ceilingItKw,
+      report: { ...stored, releasedAt: null },
+      measured: ledger.measured,
+    });
+    curtailment.#takeBack(ledger, nowMs, active);
+    return curtailment;
+  }
+
+  #takeBack(ledger: GridPlanLedger, nowMs: number, active: boolean): void {
+    const generation = this.#engine.generation;
+    const live = generation.live;
+    const nowS = live.nowS();
+    // Time of the stopped process ends at its last recorded sample (the stop itself was not recorded).
+    const stoppedMs = Math.max(ledger.startMs, ledger.measured.lastAtMs ?? ledger.startMs);
+    const workLost = { ...this.#report.workLostGpuHours };
+    const counts = { kept: 0, reapplied: 0, gone: 0 };
+    const why = `grid event ${this.row.id} (${this.row.reason}) until ${this.row.ends_at}, re-applied after a platform restart`;
+    for (const action of ledger.actions) {
+      const found = this.#engine.records.get(action.jobId);
+      const record = found?.generation === generation ? found : undefined;
+      const job = record?.job;
+      const isRunning = job?.state === "running";
+      const beforeH = Math.max(0, stoppedMs - action.atMs) / 3_600_000;
+      const keep = (atMs: number) =>
+        this.#applied.set(action.jobId, { id: action.jobId, record: record!, ...action, atMs });
+      if (action.kind === "suspend") {
+        if (isRunning && live.isPaused(job)) {
+          keep(action.atMs);
+          counts.kept++;
+          continue;
+        }
+        // Not paused any more (requeued by the restart, ended): deferred until the stop.
+        this.#deferredBeforeH += action.gpus * beforeH;
+        if (active && isRunning && live.suspend(job)) {
+          keep(nowMs);
+          counts.reapplied++;
+          this.#note(record!, "job.suspended", { reason: `suspended: ${why}`, gridEventId: this.row.id });
+        } else counts.gone++;
+      } else if (action.kind === "cap") {
+        // A cap lives in the process that set it: lost with it.
+        workLost[action.flexClass] += capLossGpuHours(action.gpus, action.share, beforeH);
+        if (active && isRunning && live.cap(job, action.share)) {
+          keep(nowMs);
+          counts.reapplied++;
+          this.#note(record!, "job.capped", {
+            reason: `GPU power capped: ${why}`,
+            share: action.share,
+            gridEventId: this.row.id,
+          });
+        } else counts.gone++;
+      } else if (job?.state === "queued") {
+        // Requeued and waiting (Slurm holds its run): the event's admission check keeps it waiting while it lasts.
+        keep(action.atMs);
+        counts.kept++;
+      } else if (active && isRunning) {
+        workLost[action.flexClass] += Math.max(0, (action.gpus * (nowS - job.startS)) / 3600);
+        this.#requeue(record!, job, `preempted: ${why}`);
+        keep(nowMs);
+        counts.reapplied++;
+      } else counts.gone++;
+    }
+    // The start's record went down with the process (only the plan's ledger was stored): count the plan's commands.
+    const jobs = this.#report.jobs;
+    const counted = [jobs.suspended, jobs.capped, jobs.requeued].some((byClass) =>
+      Object.values(byClass).some((count) => count > 0),
+    );
+    if (!counted)
+      for (const action of ledger.actions)
+        jobs[action.kind === "suspend" ? "suspended" : action.kind === "cap" ? "capped" : "requeued"][
+          action.flexClass
+        ]++;
+    const restart: GridEventRestart = {
+      at: new Date(nowMs).toISOString(),
+      outcome: active ? "reapplied" : "released",
+      lastSampleAt: ledger.measured.lastAtMs === null ? null : new Date(ledger.measured.lastAtMs).toISOString(),
+      ...counts,
+    };
+    this.#report = {
+      ...this.#report,
+      workLostGpuHours: workLost,
+      protectedWorkLost: workLost.protected,
+      restarts: [...this.#report.restarts, restart],
+    };
+    if (active) live.kick();
+  }
+
+  /** Forgets the commands not yet issued and releases nothing: the process stops as a crash would leave it. */
+  abandon(): void {
+    this.#planned = undefined;
+    this.#released = true;
+  }
+
+  /** Whether the plan's commands were issued (a plan is decided, stored, then applied). */
+  get applied(): boolean {
+    return this.#planned === undefined;
+  }
+
+  /** Issues the plan's commands; false when there was nothing to issue (applied already, or released first). */
+  apply(nowMs: number): boolean {
+    const planned = this.#planned;
+    if (planned === undefined || this.#released) return false;
+    this.#planned = undefined;
+    const began = performance.now();
+    const live = this.#engine.generation.live;
+    const counts = this.#report.jobs;
+    const workLost = { ...this.#report.workLostGpuHours };
+    const why = `grid event ${this.row.id} (${this.row.reason}) until ${this.row.ends_at}`;
+    for (const { record, action, flexClass, gpus } of planned) {
       const job = record.job;
-      const flexClass = classOfRunning(generation, job);
-      const gpus = (job.spec.gpus * job.spec.members * job.spec.gpuMilli) / 1000;
-      const why = `grid event ${row.id} (${row.reason}) until ${row.ends_at}`;
+      // A job that ended or was moved by a new generation since the plan is left alone.
+      if (record.generation !== this.#engine.generation) continue;
       if (action.kind === "suspend") {
         if (!live.suspend(job)) continue;
         counts.suspended[flexClass]++;
-        this.#note(record, "job.suspended", { reason: `suspended: ${why}`, gridEventId: row.id });
+        this.#note(record, "job.suspended", { reason: `suspended: ${why}`, gridEventId: this.row.id });
       } else if (action.kind === "cap") {
         if (!live.cap(job, action.share)) continue;
         counts.capped[flexClass]++;
         this.#note(record, "job.capped", {
           reason: `GPU power capped: ${why}`,
           share: action.share,
-          gridEventId: row.id,
+          gridEventId: this.row.id,
         });
       } else {
-        const lost = (gpus * (nowS - job.startS)) / 3600;
-        const racks = placementOf(generation, job).racks;
-        const reason = `preempted: ${why}`;
-        live.displace(job, reason);
-        workLost[flexClass] += Math.max(0, lost);
+        if (job.state !== "running") continue;
+        workLost[flexClass] += Math.max(0, (gpus * (live.nowS() - job.startS)) / 3600);
+        this.#requeue(record, job, `preempted: ${why}`);
         counts.requeued[flexClass]++;
-        if (!record.synthetic) {
-          generation.lastState.set(job.index, job.state);
-          void engine.persist(record.id, { state: job.state, reason }, "job.preempted", {
-            state: job.state,
-            reason,
-            racks,
-            gridEventId: row.id,
-          });
-        }
       }
       this.#applied.set(record.id, {
+        id: record.id,
         record,
         kind: action.kind,
         flexClass,
@@ -198,31 +395,84 @@ export class Curtailment {
       });
     }
     this.#report = {
-      requestedMW: this.#requestedKw / 1000,
-      baselineMW: this.#baselineKw === null ? null : this.#baselineKw / 1000,
-      duringMW: null,
-      deliveredMW: null,
-      deliveredShare: null,
-      responseS: null,
-      applyS: (performance.now() - began) / 1000,
-      plannedMW: plan.plannedKw / 1000,
-      shortMW: plan.shortKw / 1000,
-      capShare: plan.capShare,
-      jobs: counts,
-      resumed: 0,
+      ...this.#report,
+      applyS: this.#report.applyS + (performance.now() - began) / 1000,
       workLostGpuHours: workLost,
-      deferredGpuHours: 0,
       protectedWorkLost: workLost.protected,
-      samples: 0,
-      releasedAt: null,
     };
     live.kick();
+    return true;
+  }
+
+  /** Requeues a running job for the event (Slurm: `scontrol requeuehold`), recorded as `job.preempted`. */
+  #requeue(record: JobRecord, job: Job, reason: string): void {
+    const generation = record.generation;
+    const racks = placementOf(generation, job).racks;
+    generation.live.displace(job, reason);
+    if (record.synthetic) return;
+    generation.lastState.set(job.index, job.state);
+    void this.#engine.persist(record.id, { state: job.state, reason }, "job.preempted", {
+      state: job.state,
+      reason,
+      racks,
+      gridEventId: this.row.id,
+    });
   }
 
   /** Records a command in an API job's history and the audit trail (demo jobs have neither). */
   #note(record: JobRecord, action: string, detail: Record<string, unknown>): void {
     if (record.synthetic) return;
     void this.#engine.persist(record.id, { state: record.job.state }, action, { state: record.job.state, ...detail });
+  }
+
+  /** What a restarted process needs to take the event back (see `GridPlanLedger`). */
+  get ledger(): GridPlanLedger {
+    const actions: GridPlanLedger["actions"] = [];
+    if (this.#planned !== undefined)
+      for (const { record, action, flexClass, gpus } of this.#planned)
+        actions.push({
+          jobId: record.id,
+          kind: action.kind,
+          flexClass,
+          share: action.kind === "cap" ? action.share : action.kind === "suspend" ? 0 : 1,
+          gpus,
+          atMs: this.#startMs,
+        });
+    // Demo jobs do not survive a restart: only API jobs are worth taking back.
+    for (const applied of this.#applied.values())
+      if (!applied.record.synthetic)
+        actions.push({
+          jobId: applied.id,
+          kind: applied.kind,
+          flexClass: applied.flexClass,
+          share: applied.share,
+          gpus: applied.gpus,
+          atMs: applied.atMs,
+        });
+    return {
+      startMs: this.#startMs,
+      requestedKw: this.#requestedKw,
+      baselineKw: this.#baselineKw,
+      ceilingItKw: this.ceilingItKw,
+      actions,
+      measured: this.measuredSums,
+    };
+  }
+
+  /** The running sums of the sampled site power (stored every 30 s while the event runs). */
+  get measuredSums(): GridPlanLedger["measured"] {
+    return {
+      duringSumKw: this.#duringSumKw,
+      samples: this.#samples,
+      responseS: this.#responseS,
+      sampledMs: this.#sampledMs(),
+      lastAtMs: this.#lastAtMs ?? null,
+    };
+  }
+
+  /** The report with its ledger, as the `report` column holds it while the plan is in force. */
+  get stored(): StoredGridReport {
+    return { ...this.report, ledger: this.ledger };
   }
 
   /** Whether `atMs` is within the event. */
@@ -235,9 +485,16 @@ export class Curtailment {
     if (!this.covers(sample.atMs)) return;
     this.#duringSumKw += sample.gridKw;
     this.#samples++;
+    this.#firstAtMs ??= sample.atMs;
+    this.#lastAtMs = sample.atMs;
     const baseline = this.#baselineKw;
     if (this.#responseS === null && baseline !== null && baseline - sample.gridKw >= 0.9 * this.#requestedKw)
       this.#responseS = (sample.atMs - this.#startMs) / 1000;
+  }
+
+  #sampledMs(): number {
+    const first = this.#firstAtMs;
+    return this.#sampledBeforeMs + (first === undefined ? 0 : this.#lastAtMs! - first);
   }
 
   /** The report so far (final once released). */
@@ -246,7 +503,10 @@ export class Curtailment {
     return { ...this.#report, ...this.#measured() };
   }
 
-  #measured(): Pick<GridEventReport, "duringMW" | "deliveredMW" | "deliveredShare" | "responseS" | "samples"> {
+  #measured(): Pick<
+    GridEventReport,
+    "duringMW" | "deliveredMW" | "deliveredShare" | "responseS" | "samples" | "sampledS"
+  > {
     const during = this.#samples === 0 ? null : this.#duringSumKw / this.#samples / 1000;
     const baseline = this.#report.baselineMW;
     const delivered = during === null || baseline === null ? null : baseline - during;
@@ -257,6 +517,7 @@ export class Curtailment {
       deliveredShare: delivered === null || requested <= 0 ? null : delivered / requested,
       responseS: this.#responseS,
       samples: this.#samples,
+      sampledS: this.#samples === 0 ? null : this.#sampledMs() / 1000,
     };
   }
 
@@ -268,11 +529,18 @@ export class Curtailment {
     if (this.#released) return this.#report;
     const measured = this.#measured();
     this.#released = true;
+    this.#planned = undefined;
     const generation = this.#engine.generation;
     const live = generation.live;
     const workLost = { ...this.#report.workLostGpuHours };
-    let deferred = 0;
+    let deferred = this.#deferredBeforeH;
     let resumed = 0;
+    const late = this.#report.restarts.at(-1)?.outcome === "released";
+    const ended =
+      this.row.cancelled_at === null ? `ended at ${this.row.ends_at}` : `cancelled at ${this.row.cancelled_at}`;
+    const resumedWhy = late
+      ? `resumed after a platform restart: grid event ${this.row.id} ${ended} while the platform was stopped`
+      : `resumed: grid event ${this.row.id} ended`;
     for (const applied of this.#applied.values()) {
       const hours = Math.max(0, nowMs - applied.atMs) / 3_600_000;
       const { record } = applied;
@@ -281,10 +549,7 @@ export class Curtailment {
         deferred += applied.gpus * hours;
         if (current !== undefined && live.resume(current)) {
           resumed++;
-          this.#note(record, "job.resumed", {
-            reason: `resumed: grid event ${this.row.id} ended`,
-            gridEventId: this.row.id,
-          });
+          this.#note(record, "job.resumed", { reason: resumedWhy, gridEventId: this.row.id });
         }
       } else if (applied.kind === "cap") {
         workLost[applied.flexClass] += capLossGpuHours(applied.gpus, applied.share, hours);
@@ -300,7 +565,7 @@ export class Curtailment {
     this.#report = {
       ...this.#report,
       ...measured,
-      resumed,
+      resumed: this.#report.resumed + resumed,
       workLostGpuHours: workLost,
       deferredGpuHours: deferred,
       protectedWorkLost: workLost.protected,

@@ -6,6 +6,7 @@
  */
 import type { Selectable } from "kysely";
 import { type Static, Type } from "typebox";
+import { Value } from "typebox/value";
 import { AppError } from "../../core/errors.ts";
 import { flexClasses } from "../../model/flexibility.ts";
 import { Nullable, StringEnum } from "../../server/schemas.ts";
@@ -82,6 +83,28 @@ const ByClassHours = Type.Object(
   Object.fromEntries(flexClasses.map((name) => [name, hours])) as Record<(typeof flexClasses)[number], typeof hours>,
 );
 
+/** How a restarted platform took back an event whose plan a stopped process had applied. */
+function gridEventRestartSchema() {
+  return Type.Object({
+    at: Type.String({ description: "when the restarted platform re-applied or released the plan" }),
+    outcome: StringEnum(["reapplied", "released"] as const, {
+      description: "reapplied: the event was still active; released: it had ended or been cancelled meanwhile",
+    }),
+    lastSampleAt: Nullable(
+      Type.String({ description: "the last sample of site power recorded before the stop: none until `at`" }),
+    ),
+    kept: Type.Integer({
+      minimum: 0,
+      description: "jobs found as the plan left them (suspended in Slurm, requeued and waiting): not commanded twice",
+    }),
+    reapplied: Type.Integer({ minimum: 0, description: "jobs the plan's command was issued to again" }),
+    gone: Type.Integer({
+      minimum: 0,
+      description: "jobs of the plan no longer running as it left them (ended, or requeued by the restart)",
+    }),
+  });
+}
+
 /** What the platform did for one event and what it delivered. */
 export const gridEventReportSchema = Type.Object({
   requestedMW: Type.Number({ description: "grid MW asked (a fraction is taken of the site's IT at the start)" }),
@@ -102,10 +125,72 @@ export const gridEventReportSchema = Type.Object({
   deferredGpuHours: Type.Number({ minimum: 0, description: "GPU-hours paused and resumed (not lost)" }),
   protectedWorkLost: Type.Number({ minimum: 0, description: "GPU-hours of protected work lost: always 0" }),
   samples: count,
+  sampledS: Nullable(
+    Type.Number({
+      minimum: 0,
+      description:
+        "seconds of the event the live twin's samples cover: duringMW and deliveredMW are means over them only (a platform restart leaves a gap)",
+    }),
+  ),
+  restarts: Type.Array(gridEventRestartSchema(), {
+    description: "each time a restarted platform took the event back: its plan re-applied, or released",
+  }),
   releasedAt: Nullable(Type.String()),
 });
 /** An event's report. */
 export type GridEventReport = Static<typeof gridEventReportSchema>;
+/** One restart in an event's report. */
+export type GridEventRestart = GridEventReport["restarts"][number];
+
+/**
+ * What a process must know to take an event back after a restart, stored with the report (key `ledger`) from the
+ * moment the plan is decided, before any command: the figures the plan was made against and every command of it.
+ */
+export const gridPlanLedgerSchema = Type.Object({
+  startMs: Type.Number(),
+  requestedKw: Type.Number({ minimum: 0 }),
+  baselineKw: Nullable(Type.Number()),
+  ceilingItKw: Type.Number({ minimum: 0 }),
+  actions: Type.Array(
+    Type.Object({
+      jobId: Type.String(),
+      kind: StringEnum(["suspend", "cap", "requeue"] as const),
+      flexClass: StringEnum(flexClasses),
+      share: Type.Number({ minimum: 0, maximum: 1 }),
+      gpus: Type.Number({ minimum: 0 }),
+      atMs: Type.Number(),
+    }),
+  ),
+  /** Running sums of the site power sampled during the event, as of the last write. */
+  measured: Type.Object({
+    duringSumKw: Type.Number(),
+    samples: Type.Integer({ minimum: 0 }),
+    responseS: Nullable(Type.Number()),
+    sampledMs: Type.Number({ minimum: 0 }),
+    lastAtMs: Nullable(Type.Number()),
+  }),
+});
+/** The ledger of an event's plan. */
+export type GridPlanLedger = Static<typeof gridPlanLedgerSchema>;
+
+/** What the `report` column holds: the report, with the plan's ledger while the plan is in force. */
+export type StoredGridReport = GridEventReport & { ledger?: GridPlanLedger };
+
+/**
+ * The report of a stored `report` value, without the ledger (reports stored before restarts were tracked lack
+ * `sampledS` and `restarts`).
+ */
+export function publicReport(stored: unknown): GridEventReport | null {
+  if (stored === null || stored === undefined) return null;
+  const { ledger: _ledger, ...report } = stored as StoredGridReport;
+  return { ...report, sampledS: report.sampledS ?? null, restarts: report.restarts ?? [] };
+}
+
+/** The ledger of a stored `report` value, when it has a valid one. */
+export function ledgerOf(stored: unknown): GridPlanLedger | undefined {
+  const ledger = (stored as StoredGridReport | null)?.ledger;
+  return ledger !== undefined && Value.Check(gridPlanLedgerSchema, ledger) ? ledger : undefined;
+}
 
 /** A grid event as the API shows it. */
 export const gridEventViewSchema = Type.Object({

@@ -4,8 +4,14 @@
  * `GridFeed` its admission check reads); at the start the curtailment plan is applied to the running jobs
  * (`curtailment.ts`); at the end, or at a cancel, everything is released and the report is stored with the event.
  * The site's power comes from the live twin's steps (`sample`), which give the delivered figure.
+ *
+ * A plan in force is stored with the event (its ledger, in the `report` column) before its commands are issued and
+ * every 30 s after, so a platform that stopped without releasing it (a crash, a kill) takes it back when it starts
+ * again: re-applied if the event still runs (audited `grid.reapply`), released if it has ended or was cancelled
+ * meanwhile (audited `grid.release`).
  */
 import { randomBytes } from "node:crypto";
+import { sql } from "kysely";
 import { AppError } from "../../core/errors.ts";
 import type { Job } from "../../scheduler/jobs.ts";
 import { appendAudit } from "../../store/audit.ts";
@@ -26,6 +32,8 @@ import {
   gridEventStateAt,
   gridEventView,
   issuedAtMs,
+  ledgerOf,
+  publicReport,
 } from "./model.ts";
 
 /** Options of the grid event service. */
@@ -50,6 +58,9 @@ export interface GridEventPage {
 /** How often work held during an active event is weighed against its ceiling again. */
 const ceilingLookMs = 30_000;
 
+/** How long a plan due at a start waits for the live twin's first step. */
+const sampleWaitMs = 10_000;
+
 /** Samples of the site's power kept for the baseline (a few minutes of twin steps). */
 const keptSamples = 600;
 
@@ -61,6 +72,8 @@ export class GridEventService implements GridFeed {
   readonly #clock: () => number;
   /** Events not ended or cancelled, by id. */
   readonly #open = new Map<string, GridEventRow>();
+  /** Events whose plan a stopped process applied and did not release: taken back at `start`. */
+  readonly #takeBacks = new Map<string, GridEventRow>();
   readonly #samples: PowerSample[] = [];
   #rackPowerKw: ArrayLike<number> | undefined;
   #active: Curtailment | undefined;
@@ -71,6 +84,9 @@ export class GridEventService implements GridFeed {
   /** While an event is active: moves the version every 30 s, so held work is weighed against the ceiling again. */
   #ceilingTimer: NodeJS.Timeout | undefined;
   #started = false;
+  /** An event is due and waits for the twin's first step to be planned (see `#update`). */
+  #planOnSample = false;
+  #sampleWaitOver = false;
   #stopped = false;
   #writes: Promise<void> = Promise.resolve();
 
@@ -86,22 +102,55 @@ export class GridEventService implements GridFeed {
     return this.#version;
   }
 
-  /** Reads the events not over from the store. */
+  /**
+   * Reads the events not over from the store, and those whose plan a stopped process left in force. An event that
+   * holds work holds it from now: jobs restored before `start` wait rather than start under an event.
+   */
   async load(): Promise<void> {
-    const nowIso = new Date(this.#clock()).toISOString();
+    const nowMs = this.#clock();
+    const nowIso = new Date(nowMs).toISOString();
     const rows = await this.#store.db
       .selectFrom("grid_events")
       .selectAll()
-      .where("cancelled_at", "is", null)
-      .where("ends_at", ">", nowIso)
+      .where((eb) =>
+        eb.or([
+          eb.and([eb("cancelled_at", "is", null), eb("ends_at", ">", nowIso)]),
+          eb.and([eb("report", "is not", null), eb(sql<string | null>`report->>'releasedAt'`, "is", null)]),
+        ]),
+      )
       .execute();
-    for (const row of rows) this.#open.set(row.id, row);
+    for (const row of rows) {
+      if (row.report !== null && publicReport(row.report)?.releasedAt === null) {
+        if (ledgerOf(row.report) !== undefined) this.#takeBacks.set(row.id, row);
+        else this.#options.log?.(`grid event ${row.id}: its stored plan cannot be read; nothing to take back`);
+      }
+      const state = gridEventStateAt(row, nowMs);
+      if (state === "ended" || state === "cancelled") continue;
+      this.#open.set(row.id, row);
+      if (issuedAtMs(row) <= nowMs) this.#holding = row;
+    }
+    if (this.#holding !== undefined) this.#version++;
   }
 
-  /** Starts following the clock (the jobs engine runs by then). */
+  /** Starts following the clock (the jobs engine runs by then); first takes back plans a stopped process left. */
   start(): void {
     this.#started = true;
+    this.#takeBack();
     this.#update();
+  }
+
+  /**
+   * Stops following the clock and leaves the plan in force as it is, as a crash would: nothing is resumed or
+   * lifted, the stored ledger stays (tests of a restart; `stop` then only waits for the writes).
+   */
+  abandon(): void {
+    this.#stopped = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#ceilingTimer !== undefined) clearInterval(this.#ceilingTimer);
+    this.#ceilingTimer = undefined;
+    this.#active?.abandon();
+    this.#active = undefined;
   }
 
   /** Stops the timer and releases an event in progress (nothing stays paused or capped), then waits for writes. */
@@ -125,6 +174,7 @@ export class GridEventService implements GridFeed {
     this.#samples.push(sample);
     if (this.#samples.length > keptSamples) this.#samples.splice(0, this.#samples.length - keptSamples);
     this.#active?.sample(sample);
+    if (this.#planOnSample) this.#update();
   }
 
   /** Why `job` must wait because of a grid event, or undefined (see `check.ts`). */
@@ -188,7 +238,7 @@ export class GridEventService implements GridFeed {
     if (state === "ended" || state === "cancelled")
       throw new AppError("conflict", `grid event ${id} is already ${state}`);
     const before = this.#view(row);
-    const report = this.#active?.row.id === id ? this.#release(nowMs) : null;
+    const report = this.#active?.row.id === id ? this.#release(nowMs) : publicReport(row.report);
     const cancelled: GridEventRow = {
       ...row,
       cancelled_at: new Date(nowMs).toISOString(),
@@ -201,7 +251,10 @@ export class GridEventService implements GridFeed {
         .set({
           cancelled_at: cancelled.cancelled_at,
           cancelled_by: cancelled.cancelled_by,
-          report: report === null ? null : JSON.stringify(report),
+          // A stored plan not released here (taken back by nobody yet) stays for the next start to release.
+          ...(report !== null && report.releasedAt === null
+            ? {}
+            : { report: report === null ? null : JSON.stringify(report) }),
         })
         .where("id", "=", id)
         .execute();
@@ -264,8 +317,9 @@ export class GridEventService implements GridFeed {
   }
 
   #view(row: GridEventRow): GridEventView {
-    const live = this.#active?.row.id === row.id ? this.#active.report : null;
-    return gridEventView(row, this.#clock(), live ?? (row.report as GridEventReport | null) ?? null);
+    const active = this.#active;
+    const live = active?.row.id === row.id && active.applied ? active.report : null;
+    return gridEventView(row, this.#clock(), live ?? publicReport(row.report));
   }
 
   async #find(id: string): Promise<GridEventRow> {
@@ -310,10 +364,21 @@ export class GridEventService implements GridFeed {
       if (issuedAtMs(row) <= nowMs) holding = row;
       if (state === "active" && this.#active === undefined) {
         const engine = this.#options.engine();
-        if (engine !== undefined) {
-          this.#active = new Curtailment(row, engine, this.#samples, this.#rackPowerKw, nowMs);
-          this.#options.reloadLoad?.();
-          this.#storeStart(row, this.#active.report);
+        if (engine !== undefined && this.#samples.length === 0 && !this.#sampleWaitOver) {
+          // Just started (the event began while the platform was down): the plan needs the twin's reading of the
+          // site (its IT power, each rack's draw) and waits for its first step, 10 s at most; work is held meanwhile.
+          if (!this.#planOnSample) {
+            this.#planOnSample = true;
+            this.#options.reloadLoad?.();
+            setTimeout(() => {
+              this.#sampleWaitOver = true;
+              if (this.#planOnSample) this.#update();
+            }, sampleWaitMs).unref();
+          }
+        } else if (engine !== undefined) {
+          this.#planOnSample = false;
+          this.#active = Curtailment.plan(row, engine, this.#samples, this.#rackPowerKw, nowMs);
+          this.#applyStored(this.#active);
         }
       }
     }
@@ -326,6 +391,7 @@ export class GridEventService implements GridFeed {
       this.#ceilingTimer = setInterval(() => {
         this.#version++;
         this.#options.engine()?.generation.live.kick();
+        this.#storeProgress();
       }, ceilingLookMs);
       this.#ceilingTimer.unref();
     } else if (this.#active === undefined && this.#ceilingTimer !== undefined) {
@@ -335,22 +401,117 @@ export class GridEventService implements GridFeed {
     this.#arm(nowMs);
   }
 
-  #storeStart(row: GridEventRow, report: GridEventReport): void {
+  /**
+   * Stores the plan's ledger, then issues its commands (a restart then always knows what may have been done), then
+   * stores the report with the commands issued and audits the start. A plan that cannot be stored is applied all
+   * the same (the grid's request comes first), and the log says a restart would not know it.
+   */
+  #applyStored(curtailment: Curtailment): void {
+    const row = curtailment.row;
+    this.#write(async () => {
+      try {
+        await this.#storeReport(row.id, curtailment.stored);
+      } catch (error) {
+        this.#options.log?.(
+          `grid event ${row.id}: cannot store its plan before applying it (${(error as Error).message}); a restart would not know it`,
+        );
+      }
+      if (!curtailment.apply(this.#clock())) return;
+      this.#options.reloadLoad?.();
+      await this.#storeStart(row, curtailment);
+    });
+  }
+
+  async #storeReport(id: string, stored: unknown): Promise<void> {
+    await this.#store.db
+      .updateTable("grid_events")
+      .set({ report: JSON.stringify(stored) })
+      .where("id", "=", id)
+      .execute();
+  }
+
+  /** Every 30 s of an event: the measured figures and the sums they come from, so a restart goes on from them. */
+  #storeProgress(): void {
+    const active = this.#active;
+    if (active === undefined || !active.applied) return;
+    const { restarts: _restarts, jobs: _jobs, workLostGpuHours: _lost, ...figures } = active.report;
+    const measured = JSON.stringify(active.measuredSums);
+    this.#write(async () => {
+      await this.#store.db
+        .updateTable("grid_events")
+        .set({
+          report: sql`jsonb_set(report || ${JSON.stringify(figures)}::jsonb, '{ledger,measured}', ${measured}::jsonb)`,
+        })
+        .where("id", "=", active.row.id)
+        .where(sql<string | null>`report->>'releasedAt'`, "is", null)
+        .execute();
+    });
+  }
+
+  async #storeStart(row: GridEventRow, curtailment: Curtailment): Promise<void> {
+    const report = curtailment.report;
     this.#options.log?.(
       `grid event ${row.id} started: ${report.requestedMW.toFixed(3)} MW asked, plan ${report.plannedMW.toFixed(3)} MW in ${report.applyS.toFixed(3)} s`,
     );
-    this.#write(async () => {
-      await this.#store.db.transaction().execute(async (trx) => {
-        await appendAudit(trx, {
-          actor: "system:grid",
-          action: "grid.start",
-          resource: `grid-event:${row.id}`,
-          before: null,
-          after: { report },
-          requestId: row.id,
-        });
+    await this.#store.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable("grid_events")
+        .set({ report: JSON.stringify(curtailment.stored) })
+        .where("id", "=", row.id)
+        .execute();
+      await appendAudit(trx, {
+        actor: "system:grid",
+        action: "grid.start",
+        resource: `grid-event:${row.id}`,
+        before: null,
+        after: { report },
+        requestId: row.id,
       });
     });
+  }
+
+  /**
+   * Takes back the plans a stopped process left in force (see `Curtailment.takeBack`): an event still active is
+   * re-applied and followed on; one that ended or was cancelled meanwhile is released now. Stored and audited.
+   */
+  #takeBack(): void {
+    const engine = this.#options.engine();
+    if (engine === undefined || this.#takeBacks.size === 0) return;
+    const nowMs = this.#clock();
+    for (const row of this.#takeBacks.values()) {
+      const ledger = ledgerOf(row.report)!;
+      const stored = publicReport(row.report)!;
+      const active = gridEventStateAt(row, nowMs) === "active" && this.#active === undefined;
+      const curtailment = Curtailment.takeBack(row, stored, ledger, engine, nowMs, active);
+      let report: GridEventReport;
+      if (active) {
+        this.#active = curtailment;
+        report = curtailment.report;
+      } else report = curtailment.release(nowMs);
+      const restart = report.restarts.at(-1)!;
+      this.#options.log?.(
+        `grid event ${row.id} taken back after a restart: ${restart.outcome}, ${restart.kept} jobs found as the plan left them, ${restart.reapplied} commanded again, ${restart.gone} gone`,
+      );
+      this.#write(async () => {
+        await this.#store.db.transaction().execute(async (trx) => {
+          await trx
+            .updateTable("grid_events")
+            .set({ report: JSON.stringify(active ? curtailment.stored : report) })
+            .where("id", "=", row.id)
+            .execute();
+          await appendAudit(trx, {
+            actor: "system:grid",
+            action: active ? "grid.reapply" : "grid.release",
+            resource: `grid-event:${row.id}`,
+            before: null,
+            after: { restart, report },
+            requestId: row.id,
+          });
+        });
+      });
+    }
+    this.#takeBacks.clear();
+    this.#options.reloadLoad?.();
   }
 
   #storeEnd(row: GridEventRow, report: GridEventReport): void {

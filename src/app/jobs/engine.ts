@@ -595,6 +595,8 @@ export class JobsEngine {
         continue;
       }
       slurm!.applyFound(job, decision.slurm);
+      // Suspended by a grid event before the restart: paused here too, until the grid service resumes it.
+      if (decision.slurm.state === "SUSPENDED") scheduler.adoptPaused(job);
     }
     // Waiting work is queued again in the order it was submitted (tasks of one array in task order), so FIFO and an
     // array's order hold across the restart.

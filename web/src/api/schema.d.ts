@@ -2749,7 +2749,25 @@ export interface operations {
                             /** @description grid MW asked (a fraction is taken of the site's IT at the start) */
                             requestedMW: number;
                             responseS: number | null;
+                            /** @description each time a restarted platform took the event back: its plan re-applied, or released */
+                            restarts: {
+                                /** @description when the restarted platform re-applied or released the plan */
+                                at: string;
+                                /** @description jobs of the plan no longer running as it left them (ended, or requeued by the restart) */
+                                gone: number;
+                                /** @description jobs found as the plan left them (suspended in Slurm, requeued and waiting): not commanded twice */
+                                kept: number;
+                                lastSampleAt: string | null;
+                                /**
+                                 * @description reapplied: the event was still active; released: it had ended or been cancelled meanwhile
+                                 * @enum {string}
+                                 */
+                                outcome: "reapplied" | "released";
+                                /** @description jobs the plan's command was issued to again */
+                                reapplied: number;
+                            }[];
                             resumed: number;
+                            sampledS: number | null;
                             samples: number;
                             /** @description IT power the plan could not find among non-protected jobs */
                             shortMW: number;
@@ -2864,7 +2882,25 @@ export interface operations {
                             /** @description grid MW asked (a fraction is taken of the site's IT at the start) */
                             requestedMW: number;
                             responseS: number | null;
+                            /** @description each time a restarted platform took the event back: its plan re-applied, or released */
+                            restarts: {
+                                /** @description when the restarted platform re-applied or released the plan */
+                                at: string;
+                                /** @description jobs of the plan no longer running as it left them (ended, or requeued by the restart) */
+                                gone: number;
+                                /** @description jobs found as the plan left them (suspended in Slurm, requeued and waiting): not commanded twice */
+                                kept: number;
+                                lastSampleAt: string | null;
+                                /**
+                                 * @description reapplied: the event was still active; released: it had ended or been cancelled meanwhile
+                                 * @enum {string}
+                                 */
+                                outcome: "reapplied" | "released";
+                                /** @description jobs the plan's command was issued to again */
+                                reapplied: number;
+                            }[];
                             resumed: number;
+                            sampledS: number | null;
                             samples: number;
                             /** @description IT power the plan could not find among non-protected jobs */
                             shortMW: number;
@@ -2959,7 +2995,25 @@ export interface operations {
                             /** @description grid MW asked (a fraction is taken of the site's IT at the start) */
                             requestedMW: number;
                             responseS: number | null;
+                            /** @description each time a restarted platform took the event back: its plan re-applied, or released */
+                            restarts: {
+                                /** @description when the restarted platform re-applied or released the plan */
+                                at: string;
+                                /** @description jobs of the plan no longer running as it left them (ended, or requeued by the restart) */
+                                gone: number;
+                                /** @description jobs found as the plan left them (suspended in Slurm, requeued and waiting): not commanded twice */
+                                kept: number;
+                                lastSampleAt: string | null;
+                                /**
+                                 * @description reapplied: the event was still active; released: it had ended or been cancelled meanwhile
+                                 * @enum {string}
+                                 */
+                                outcome: "reapplied" | "released";
+                                /** @description jobs the plan's command was issued to again */
+                                reapplied: number;
+                            }[];
                             resumed: number;
+                            sampledS: number | null;
                             samples: number;
                             /** @description IT power the plan could not find among non-protected jobs */
                             shortMW: number;
@@ -3054,7 +3108,25 @@ export interface operations {
                             /** @description grid MW asked (a fraction is taken of the site's IT at the start) */
                             requestedMW: number;
                             responseS: number | null;
+                            /** @description each time a restarted platform took the event back: its plan re-applied, or released */
+                            restarts: {
+                                /** @description when the restarted platform re-applied or released the plan */
+                                at: string;
+                                /** @description jobs of the plan no longer running as it left them (ended, or requeued by the restart) */
+                                gone: number;
+                                /** @description jobs found as the plan left them (suspended in Slurm, requeued and waiting): not commanded twice */
+                                kept: number;
+                                lastSampleAt: string | null;
+                                /**
+                                 * @description reapplied: the event was still active; released: it had ended or been cancelled meanwhile
+                                 * @enum {string}
+                                 */
+                                outcome: "reapplied" | "released";
+                                /** @description jobs the plan's command was issued to again */
+                                reapplied: number;
+                            }[];
                             resumed: number;
+                            sampledS: number | null;
                             samples: number;
                             /** @description IT power the plan could not find among non-protected jobs */
                             shortMW: number;

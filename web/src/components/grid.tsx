@@ -124,6 +124,17 @@ export function GridEventList() {
                     {report?.deliveredMW === null || report === null
                       ? "—"
                       : `${formatNumber(report.deliveredMW, 3)} of ${formatNumber(report.requestedMW, 3)} MW`}
+                    {report !== null && report.restarts.length > 0 && (
+                      <small className="restarts">
+                        {report.restarts
+                          .map(
+                            (restart) =>
+                              ` · ${restart.outcome === "reapplied" ? "re-applied" : "released"} after a restart at ${formatTime(restart.at)}`,
+                          )
+                          .join("")}
+                        {report.sampledS === null ? "" : ` (sampled ${formatNumber(report.sampledS, 0)} s)`}
+                      </small>
+                    )}
                   </td>
                   <td>
                     {report === null

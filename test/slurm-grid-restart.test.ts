@@ -1,0 +1,272 @@
+/**
+ * A platform killed (SIGKILL: no graceful release) during a grid curtailment on a real Slurm (Debian's slurm-wlm and
+ * munge, test/support/slurm.ts), then started again on the same store: (a) the event still runs: the deferrable jobs
+ * stay SUSPENDED (recognised, not suspended twice) and are RUNNING again after the event ends; (b) the event ended
+ * while the platform was down: the jobs are RUNNING again shortly after the start. Each restart is in the event's
+ * report (`restarts`) and the audit (`grid.reapply`, `grid.release`), and the resume in each job's history.
+ */
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { loadSite } from "../src/model/load.ts";
+import { startTestSlurm, type TestSlurm } from "./support/slurm.ts";
+
+// biome-ignore lint/suspicious/noExplicitAny: answers are read field by field from JSON.
+type Json = any;
+
+const root = new URL("..", import.meta.url).pathname;
+const site = loadSite("lab").site!;
+const liveNode = "h1-r02-01-n01";
+const mustRun = process.env["CI"] !== undefined;
+
+async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+interface Server {
+  readonly child: ChildProcess;
+  readonly url: string;
+  readonly output: () => string;
+}
+
+describe("grid curtailment across a platform restart on Slurm", () => {
+  let slurm: TestSlurm | string;
+  let dataDir = "";
+  let executionFile = "";
+  let server: Server | undefined;
+
+  before(async () => {
+    const started = await startTestSlurm(site, liveNode);
+    if ("skipped" in started) {
+      if (mustRun) throw new Error(`CI must run the Slurm tests: ${started.skipped}`);
+      slurm = started.skipped;
+      return;
+    }
+    slurm = started;
+    dataDir = mkdtempSync(join(tmpdir(), "alixan-slurm-grid-restart-"));
+    executionFile = join(dataDir, "execution.yaml");
+    writeFileSync(
+      executionFile,
+      [
+        "backend: slurm",
+        "slurm:",
+        `  conf: ${slurm.conf}`,
+        "  pollSeconds: 0.3",
+        "  nodePollSeconds: 1",
+        `  workDir: ${join(slurm.dir, "work")}`,
+      ].join("\n"),
+    );
+  });
+  after(async () => {
+    if (server !== undefined && server.child.exitCode === null) {
+      server.child.kill("SIGTERM");
+      await new Promise((resolve) => server!.child.once("exit", resolve));
+    }
+    if (typeof slurm !== "string") slurm.stop();
+    if (dataDir !== "") rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const start = async (): Promise<Server> => {
+    const child = spawn(
+      process.execPath,
+      [
+        join(root, "bin", "alixan.js"),
+        "serve",
+        "--site",
+        "lab",
+        "--port",
+        "0",
+        "--data-dir",
+        join(dataDir, "store"),
+        "--execution",
+        executionFile,
+      ],
+      { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let text = "";
+    child.stdout!.on("data", (chunk) => {
+      text += chunk;
+    });
+    child.stderr!.on("data", (chunk) => {
+      text += chunk;
+    });
+    // A first start seeds the store: slow on a loaded machine.
+    const url = await until(
+      "the platform",
+      () => {
+        if (child.exitCode !== null) throw new Error(`the platform stopped:\n${text}`);
+        return /running at (http:\/\/\S+)/.exec(text)?.[1];
+      },
+      120_000,
+    ).catch((error: Error) => {
+      child.kill("SIGKILL");
+      throw new Error(`${error.message}:\n${text}`);
+    });
+    return { child, url, output: () => text };
+  };
+  const kill = async (running: Server) => {
+    running.child.kill("SIGKILL");
+    if (running.child.exitCode === null) await new Promise((resolve) => running.child.once("exit", resolve));
+  };
+  const keyOf = (email: string) =>
+    (JSON.parse(readFileSync(join(dataDir, "store", "demo-keys.json"), "utf8")) as Json[]).find(
+      (key) => key.email === email,
+    ).token as string;
+  const call = async (method: string, path: string, key: string, body?: unknown) => {
+    const response = await fetch(`${server!.url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${key}`,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: response.status, body: (await response.json()) as Json };
+  };
+  const slurmState = (alixanId: string): string | undefined =>
+    (slurm as TestSlurm)
+      .run("squeue", ["--noheader", "--states=all", "-o", "%T|%k"])
+      .trim()
+      .split("\n")
+      .find((line) => line.endsWith(`alixan:lab:${alixanId}`))
+      ?.split("|")[0];
+  const stateIs = (id: string, state: string, timeoutMs?: number) =>
+    until(`${id} ${state} in Slurm`, () => (slurmState(id) === state ? true : undefined), timeoutMs);
+
+  it("re-applies the plan when the event still runs, and releases it when it ended during the downtime", async (t) => {
+    if (typeof slurm === "string") return t.skip(slurm);
+    server = await start();
+    const hugo = keyOf("hugo@rhone-pharma.example");
+    const operator = keyOf("camille@alixan.local");
+    const auditor = keyOf("audit@alixan.local");
+    const projectId = (await call("GET", "/v1/projects", hugo)).body[0].id;
+    const submit = async (name: string) => {
+      const answer = await call("POST", "/v1/jobs", hugo, {
+        projectId,
+        name,
+        gpus: 2,
+        gpuModel: "H200",
+        durationS: 1800,
+        dataClass: "public",
+        flexibility: "deferrable",
+        command: "sleep 1800",
+      });
+      assert.equal(answer.status, 201, JSON.stringify(answer.body));
+      return answer.body.id as string;
+    };
+    const itKw = async () => (await call("GET", "/v1/state/site", operator)).body.kpis.itKW as number;
+    const idleKw = await itKw();
+    const jobs = [await submit("train-a"), await submit("train-b")];
+    for (const id of jobs) {
+      await stateIs(id, "RUNNING");
+      // alixan reads Slurm's states every 0.3 s: the plan acts on jobs it knows to run.
+      await until(`${id} running in alixan`, async () =>
+        (await call("GET", `/v1/jobs/${id}`, hugo)).body.state === "running" ? true : undefined,
+      );
+    }
+    // The plan sheds what the live twin draws: it reads placements every 10 s.
+    await until("the twin to draw the jobs' power", async () => ((await itKw()) > idleKw + 1 ? true : undefined));
+    const slurmIds = async () =>
+      Promise.all(jobs.map(async (id) => (await call("GET", `/v1/jobs/${id}`, hugo)).body.execution.externalId));
+    const idsBefore = await slurmIds();
+
+    // An event that lasts through the kill and the restart; the plan is applied and stored before the kill.
+    const created = await call("POST", "/v1/grid/events", operator, {
+      reduceMW: 1,
+      durationS: 75,
+      reason: "restart test: still active",
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const first = created.body.id as string;
+    for (const id of jobs) await stateIs(id, "SUSPENDED");
+    // The start is recorded (with the report) shortly after the commands: the kill comes after it.
+    const startRecorded = (id: string) =>
+      until(`the start of ${id} recorded`, async () => {
+        const audit = (await call("GET", `/v1/audit?resource=grid-event:${id}`, auditor)).body as Json[];
+        return audit.some((record) => record.action === "grid.start") ? true : undefined;
+      });
+    await startRecorded(first);
+    await kill(server);
+    const killedMs = Date.now();
+
+    server = await start();
+    const restartedMs = Date.now();
+    const taken = await until("the event taken back", async () => {
+      const event = (await call("GET", `/v1/grid/events/${first}`, operator)).body;
+      return event.report?.restarts.length === 1 ? event : undefined;
+    });
+    assert.equal(taken.state, "active", "the test needs the event to outlast the restart");
+    assert.deepEqual(
+      { outcome: taken.report.restarts[0].outcome, kept: taken.report.restarts[0].kept },
+      { outcome: "reapplied", kept: 2 },
+    );
+    assert.equal(taken.report.restarts[0].reapplied, 0, "suspended jobs are not suspended twice");
+    for (const id of jobs) assert.equal(slurmState(id), "SUSPENDED");
+    assert.deepEqual(await slurmIds(), idsBefore, "the same Slurm jobs, adopted");
+    const endMs = Date.parse(created.body.endsAt);
+    for (const id of jobs) await stateIs(id, "RUNNING", endMs - Date.now() + 60_000);
+    const resumedMs = Date.now() - endMs;
+    const ended = await until("the report of the first event", async () => {
+      const event = (await call("GET", `/v1/grid/events/${first}`, operator)).body;
+      return event.state === "ended" && event.report?.releasedAt !== null ? event : undefined;
+    });
+    assert.equal(ended.report.resumed, 2);
+    assert.equal(ended.report.jobs.suspended.deferrable, 2);
+    assert.ok(ended.report.deferredGpuHours > 0);
+    assert.ok(ended.report.sampledS !== null && ended.report.sampledS < 75, `sampled ${ended.report.sampledS} s`);
+    const firstAudit = (await call("GET", `/v1/audit?resource=grid-event:${first}`, auditor)).body as Json[];
+    assert.deepEqual(
+      firstAudit.map((record) => record.action),
+      ["grid.create", "grid.start", "grid.reapply", "grid.end"],
+    );
+
+    // (b) The event ends while the platform is down: the jobs run again as soon as it is back.
+    const second = await call("POST", "/v1/grid/events", operator, {
+      reduceMW: 1,
+      durationS: 15,
+      reason: "restart test: ends during the downtime",
+    });
+    assert.equal(second.status, 201, JSON.stringify(second.body));
+    const secondId = second.body.id as string;
+    for (const id of jobs) await stateIs(id, "SUSPENDED");
+    await startRecorded(secondId);
+    await kill(server);
+    const secondEndMs = Date.parse(second.body.endsAt);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, secondEndMs - Date.now() + 1000)));
+    for (const id of jobs) assert.equal(slurmState(id), "SUSPENDED", "nothing resumed them while alixan was down");
+    const spawnedMs = Date.now();
+    server = await start();
+    const upMs = Date.now();
+    for (const id of jobs) await stateIs(id, "RUNNING", 30_000);
+    const afterStartMs = Date.now() - upMs;
+    const released = (await call("GET", `/v1/grid/events/${secondId}`, operator)).body;
+    assert.equal(released.state, "ended");
+    assert.equal(released.report.restarts[0].outcome, "released");
+    assert.equal(released.report.restarts[0].kept, 2);
+    assert.equal(released.report.resumed, 2);
+    assert.ok(Date.parse(released.report.releasedAt) >= secondEndMs, "released when the platform was back");
+    const secondAudit = (await call("GET", `/v1/audit?resource=grid-event:${secondId}`, auditor)).body as Json[];
+    assert.deepEqual(
+      secondAudit.map((record) => record.action),
+      ["grid.create", "grid.start", "grid.release"],
+    );
+    const history = (await call("GET", `/v1/jobs/${jobs[0]}/history`, hugo)).body as Json[];
+    const resumes = history.filter((event) => event.event === "job.resumed");
+    assert.equal(resumes.length, 2, "resumed once per event");
+    assert.match(JSON.stringify(resumes.at(-1)), /after a platform restart/);
+    assert.deepEqual(await slurmIds(), idsBefore, "still the same Slurm jobs");
+    process.stdout.write(
+      `# slurm grid restart: killed ${((killedMs - Date.parse(created.body.startsAt)) / 1000).toFixed(1)} s into a 75 s event, back after ${((restartedMs - killedMs) / 1000).toFixed(1)} s; jobs stayed SUSPENDED, RUNNING ${resumedMs} ms after its end; event ended during the downtime: RUNNING ${afterStartMs} ms after the restarted platform answered (${((upMs - spawnedMs) / 1000).toFixed(1)} s after its launch)\n`,
+    );
+    for (const id of jobs) await call("POST", `/v1/jobs/${id}/cancel`, hugo, {});
+  });
+});
