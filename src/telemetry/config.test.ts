@@ -51,12 +51,12 @@ remoteWrite: { url: 12 }
 `);
     assert.ok(!parsed.ok);
     assert.deepEqual(parsed.problem.split("\n"), [
-      "hotWindow: unknown section (allowed: hotWindowSamples, retention, redfish, modbus, snmp, prometheus, rules, webhooks, remoteWrite)",
-      "retention: rawDays ≤ minuteDays ≤ hourDays, since each resolution is rolled into the next",
+      'hotWindow: unknown field "hotWindow" (expected one of hotWindowSamples, retention, redfish, modbus, snmp, prometheus, rules, webhooks, remoteWrite)',
+      'webhooks[0].url: expected an http(s) URL, got "mailto:ops@example.org"',
+      'webhooks[1].events[0]: expected one of raised, escalated, deescalated, cleared, acknowledged, shelved, unshelved, got "exploded"',
+      "remoteWrite.url: expected non-empty text, got 12",
       "rules[0].afterSeconds: is required",
-      "webhooks[0].url: must be an http(s) URL",
-      "webhooks[1].events: must list some of raised, escalated, deescalated, cleared, acknowledged, shelved, unshelved",
-      "remoteWrite.url: must be an http(s) URL",
+      "retention: rawDays ≤ minuteDays ≤ hourDays, since each resolution is rolled into the next",
     ]);
     const broken = parseTelemetryConfig("rules: [unclosed");
     assert.ok(!broken.ok && broken.problem.startsWith("the configuration is not valid YAML"));
