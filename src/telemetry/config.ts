@@ -18,7 +18,7 @@ import { Type } from "typebox";
 import { parse } from "yaml";
 import { formatPath } from "../model/diagnostics.ts";
 import { checkSchema, closedObject } from "../model/schema-check.ts";
-import { decodeModbusConfig } from "./adapters/modbus/registers.ts";
+import { decodeModbusConfig, ModbusConfigSchema } from "./adapters/modbus/registers.ts";
 import type { ScrapeTarget } from "./adapters/prometheus.ts";
 import { decodeRedfishTargets } from "./adapters/redfish/binding.ts";
 import { decodeSnmpConfig } from "./adapters/snmp/targets.ts";
@@ -74,7 +74,7 @@ export const telemetryConfigProperties = {
   ),
   retention: Type.Optional(RetentionSchema),
   redfish: Type.Optional(readerChecked("adapters/redfish/binding.ts")),
-  modbus: Type.Optional(readerChecked("adapters/modbus/registers.ts")),
+  modbus: Type.Optional(ModbusConfigSchema),
   snmp: Type.Optional(readerChecked("adapters/snmp/targets.ts")),
   prometheus: Type.Optional(
     closedObject({
@@ -138,7 +138,8 @@ export function decodeTelemetryConfig(raw: unknown): Result<ConfiguredOptions> {
     if (sections[key] === undefined) return;
     const decoded = decode(sections[key]);
     if (decoded.ok) set(decoded.value);
-    else problems.push(decoded.problem);
+    // A reader re-checks its section's shape, which the file's schema has reported already: each problem once.
+    else problems.push(...decoded.problem.split("\n").filter((line) => !problems.includes(line)));
   };
   read("redfish", decodeRedfishTargets, (value) => {
     options.redfish = value;
