@@ -13,6 +13,8 @@
  * webhooks: [{ url: https://ops.example/hook, minimumSeverity: critical }]
  * remoteWrite: { url: http://127.0.0.1:8428/api/v1/write, intervalSeconds: 5 }
  * ```
+ * Its shape is `TelemetryConfigSchema` (schemas/telemetry.schema.json); the Redfish, SNMP and rules sections are
+ * left to their readers there until they have schemas of their own.
  */
 import { Type } from "typebox";
 import { parse } from "yaml";
