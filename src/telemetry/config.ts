@@ -13,7 +13,7 @@
  * webhooks: [{ url: https://ops.example/hook, minimumSeverity: critical }]
  * remoteWrite: { url: http://127.0.0.1:8428/api/v1/write, intervalSeconds: 5 }
  * ```
- * Its shape is `TelemetryConfigSchema` (schemas/telemetry.schema.json); the Redfish, SNMP and rules sections are
+ * Its shape is `TelemetryConfigSchema` (schemas/telemetry.schema.json); the Redfish and rules sections are
  * left to their readers there until they have schemas of their own.
  */
 import { Type } from "typebox";
@@ -23,7 +23,7 @@ import { checkSchema, closedObject } from "../model/schema-check.ts";
 import { decodeModbusConfig, ModbusConfigSchema } from "./adapters/modbus/registers.ts";
 import type { ScrapeTarget } from "./adapters/prometheus.ts";
 import { decodeRedfishTargets } from "./adapters/redfish/binding.ts";
-import { decodeSnmpConfig } from "./adapters/snmp/targets.ts";
+import { decodeSnmpConfig, SnmpConfigSchema } from "./adapters/snmp/targets.ts";
 import type { AlarmEventType } from "./alarms/book.ts";
 import { decodeRules } from "./alarms/rules.ts";
 import type { WebhookTarget } from "./alarms/webhook.ts";
@@ -77,7 +77,7 @@ export const telemetryConfigProperties = {
   retention: Type.Optional(RetentionSchema),
   redfish: Type.Optional(readerChecked("adapters/redfish/binding.ts")),
   modbus: Type.Optional(ModbusConfigSchema),
-  snmp: Type.Optional(readerChecked("adapters/snmp/targets.ts")),
+  snmp: Type.Optional(SnmpConfigSchema),
   prometheus: Type.Optional(
     closedObject({
       intervalSeconds: positiveSeconds(15),
