@@ -6,7 +6,11 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import type { TSchema } from "typebox";
+import { PlatformConfigSchema } from "../src/config/file.ts";
+import { ExecutionFileSchema } from "../src/execution/config.ts";
 import { SiteFileSchema } from "../src/model/schema.ts";
+import { QueueFileSchema } from "../src/scheduler/queues.ts";
+import { TelemetryConfigSchema } from "../src/telemetry/config.ts";
 
 /** The folder the schema files are written to. */
 export const schemaDirectory = new URL("../schemas/", import.meta.url).pathname;
@@ -14,6 +18,10 @@ export const schemaDirectory = new URL("../schemas/", import.meta.url).pathname;
 /** Every shipped schema file and the TypeBox schema it is made from. */
 export const shippedSchemas: readonly { readonly file: string; readonly schema: TSchema }[] = [
   { file: "site.schema.json", schema: SiteFileSchema },
+  { file: "alixan-config.schema.json", schema: PlatformConfigSchema },
+  { file: "telemetry.schema.json", schema: TelemetryConfigSchema },
+  { file: "execution.schema.json", schema: ExecutionFileSchema },
+  { file: "queues.schema.json", schema: QueueFileSchema },
 ];
 
 type Node = Record<string, unknown>;

@@ -11,6 +11,10 @@ import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { parse } from "yaml";
 import { schemaDirectory, schemaText, shippedSchemas } from "../scripts/json-schemas.ts";
+import { PlatformConfigSchema } from "../src/config/file.ts";
+import { formatPath } from "../src/model/diagnostics.ts";
+import { checkSchema } from "../src/model/schema-check.ts";
+import { TelemetryConfigSchema } from "../src/telemetry/config.ts";
 
 const root = join(import.meta.dirname, "..");
 
@@ -53,5 +57,63 @@ describe("shipped JSON Schema files", () => {
     const zone = { ...lab, zones: [{ id: "hds", name: "HDS suite" }] };
     assert.equal(validate(zone), false);
     assert.ok(validate.errors?.some((error) => error.instancePath === "/zones/0/id" && error.keyword === "pattern"));
+  });
+
+  it("the documented alixan.yaml and its sections validate against their schema files", () => {
+    const example = parse(readFileSync(join(root, "docs", "alixan.example.yaml"), "utf8")) as Record<string, unknown>;
+    const sections: [string, unknown][] = [
+      ["alixan-config.schema.json", example],
+      ["execution.schema.json", example["execution"]],
+      ["queues.schema.json", example["queues"]],
+      ["queues.schema.json", parse(readFileSync(join(root, "src", "scheduler", "queues.example.yaml"), "utf8"))],
+    ];
+    const { historyDir: _, ...telemetry } = example["telemetry"] as Record<string, unknown>;
+    sections.push(["telemetry.schema.json", telemetry]);
+    for (const [file, document] of sections) {
+      const validate = editorValidator(file);
+      assert.ok(validate(document), `${file}: ${JSON.stringify(validate.errors)}`);
+    }
+  });
+
+  it("alixan-config.schema.json and the platform refuse the same broken fields, named by path", () => {
+    const validate = editorValidator("alixan-config.schema.json");
+    const broken = {
+      store: { dataDirr: "/srv" },
+      telemetry: { retention: { rawDays: -1 }, webhooks: [{ url: "mailto:ops@example.org" }] },
+      execution: { backend: "kubernetes" },
+      logging: { level: "loud" },
+    };
+    assert.equal(validate(broken), false);
+    const editor = new Set(validate.errors?.map((error) => `${error.instancePath} ${error.keyword}`));
+    for (const expected of [
+      "/store additionalProperties",
+      "/telemetry/retention/rawDays exclusiveMinimum",
+      "/telemetry/webhooks/0/url pattern",
+      "/execution/backend enum",
+      "/logging/level enum",
+    ]) {
+      assert.ok(editor.has(expected), `${expected} not in ${[...editor].join(", ")}`);
+    }
+    const checked = checkSchema(PlatformConfigSchema, broken);
+    assert.deepEqual(
+      checked.problems.map((problem) => `${formatPath(problem.path)}: ${problem.message}`),
+      [
+        'store.dataDirr: unknown field "dataDirr" (did you mean "dataDir"?)',
+        "telemetry.retention.rawDays: must be greater than 0, got -1",
+        'telemetry.webhooks[0].url: expected an http(s) URL, got "mailto:ops@example.org"',
+        'execution.backend: expected one of simulated, slurm, got "kubernetes"',
+        'logging.level: expected one of fatal, error, warn, info, debug, trace, silent, got "loud"',
+      ],
+    );
+  });
+
+  it("telemetry.schema.json refuses an unknown section and a non-http Prometheus target", () => {
+    const validate = editorValidator("telemetry.schema.json");
+    const document = { hotWindow: 5, prometheus: { targets: [{ url: "ftp://x" }] } };
+    assert.equal(validate(document), false);
+    assert.ok(validate.errors?.some((error) => error.keyword === "additionalProperties" && error.instancePath === ""));
+    assert.ok(validate.errors?.some((error) => error.instancePath === "/prometheus/targets/0/url"));
+    const paths = checkSchema(TelemetryConfigSchema, document).problems.map((problem) => formatPath(problem.path));
+    assert.deepEqual(paths, ["hotWindow", "prometheus.targets[0].url"]);
   });
 });

@@ -102,7 +102,7 @@ describe("serve --config alixan.yaml", () => {
     writeFileSync(file, ["site: lab", "store: { dataDirr: ./store }", "logging: { level: loud }", ""].join("\n"));
     const run = await serve(file, cleanEnvironment());
     assert.equal(run.code, 2, run.stderr);
-    assert.match(run.stderr, /bad\.yaml:2:\d+: store\.dataDirr: unknown field \(did you mean dataDir\?\)/);
+    assert.match(run.stderr, /bad\.yaml:2:\d+: store\.dataDirr: unknown field "dataDirr" \(did you mean "dataDir"\?\)/);
     assert.match(run.stderr, /bad\.yaml:3:\d+: logging\.level: expected one of/);
     assert.doesNotMatch(run.stderr, /running at/);
   });

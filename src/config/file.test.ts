@@ -42,15 +42,15 @@ describe("alixan.yaml", () => {
       "sitez: 1", //                                        16
     ].join("\n");
     const problems = checkConfigText(text, directory);
-    assert.match(problemAt(problems, "sitez").message, /did you mean site\?/);
+    assert.match(problemAt(problems, "sitez").message, /unknown field "sitez" \(did you mean "site"\?\)/);
     assert.equal(problemAt(problems, "sitez").line, 16);
-    assert.match(problemAt(problems, "store.dataDirr").message, /did you mean dataDir\?/);
+    assert.match(problemAt(problems, "store.dataDirr").message, /did you mean "dataDir"\?/);
     assert.equal(problemAt(problems, "store.dataDirr").line, 4);
     assert.equal(problemAt(problems, "telemetry.retention.rawDays").line, 6);
     assert.equal(problemAt(problems, "telemetry.retention.rawDays").column, 25);
-    assert.match(problemAt(problems, "telemetry.rulez").message, /unknown section/);
+    assert.match(problemAt(problems, "telemetry.rulez").message, /unknown field "rulez" \(did you mean "rules"\?\)/);
     assert.match(problemAt(problems, "telemetry.historyDir").message, /PostgreSQL/);
-    assert.match(problemAt(problems, "execution.backend").message, /simulated or slurm/);
+    assert.match(problemAt(problems, "execution.backend").message, /expected one of simulated, slurm, got "slurmm"/);
     assert.equal(problemAt(problems, "execution.backend").line, 9);
     assert.equal(problemAt(problems, "queues.queues[0].weight").line, 13);
     assert.match(problemAt(problems, "logging.level").message, /expected one of fatal/);

@@ -1,8 +1,9 @@
 /**
  * `alixan.yaml`: one configuration file with a section per part of the platform, checked by `alixan config check`.
- * Each section is decoded by the part's own reader (telemetry, execution and queue readers, the site loader, the log
- * level parser), so the file accepts exactly what those accept; problems come back with their full path
- * (`telemetry.retention.rawDays`) and the line and column of the YAML node they point at.
+ * Its shape is one TypeBox schema (`PlatformConfigSchema`, published as schemas/alixan-config.schema.json) made of
+ * the parts' own schemas (execution, queue file, telemetry configuration), so the file accepts exactly what those
+ * accept; the parts' rules beyond shape (the site loads, queue references, retention order) follow. Problems come
+ * back with their full path (`telemetry.retention.rawDays`) and the line and column of the YAML node they point at.
  *
  * ```yaml
  * site: alixan                      # shipped site name, or a site file (relative to this file)
@@ -16,16 +17,66 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
-import { LineCounter, parseDocument, stringify } from "yaml";
-import { decodeExecution, type ExecutionConfig } from "../execution/config.ts";
+import { type Static, Type } from "typebox";
+import { LineCounter, parseDocument } from "yaml";
+import { decodeExecution, type ExecutionConfig, ExecutionFileSchema } from "../execution/config.ts";
+import { formatPath, parsePath } from "../model/diagnostics.ts";
 import { loadSite, resolveSite, shippedSites } from "../model/load.ts";
-import { parseQueueConfig, type QueueSetConfig, readQueueConfig } from "../scheduler/queues.ts";
-import { parseLogLevel } from "../server/logging.ts";
+import { checkSchema, closedObject } from "../model/schema-check.ts";
+import { QueueFileSchema, type QueueSetConfig, readQueueConfig } from "../scheduler/queues.ts";
+import { logLevels } from "../server/logging.ts";
 import type { StoreLocation } from "../store/database.ts";
-import { type ConfiguredOptions, decodeTelemetryConfig } from "../telemetry/config.ts";
+import { type ConfiguredOptions, decodeTelemetryConfig, telemetryConfigProperties } from "../telemetry/config.ts";
+
+const path = (description: string) =>
+  Type.String({ pattern: "\\S", patternErrorMessage: "expected a path", description });
+
+/** Where the platform keeps its state: PostgreSQL (`url`) or the embedded store (`dataDir`), not both. */
+const StoreSchema = closedObject(
+  {
+    url: Type.Optional(
+      Type.String({
+        pattern: "^postgres(ql)?://\\S+$",
+        patternErrorMessage: "expected a postgres:// URL",
+        description: "PostgreSQL connection URL",
+      }),
+    ),
+    dataDir: Type.Optional(path("embedded store directory (PGlite), or memory")),
+  },
+  { description: "url (PostgreSQL) or dataDir (embedded store), not both" },
+);
+
+/** The shape of `alixan.yaml`: each section is its part's own schema (telemetry adds `historyDir`). */
+export const PlatformConfigSchema = closedObject(
+  {
+    site: Type.Optional(
+      Type.String({
+        pattern: "\\S",
+        patternErrorMessage: `expected a shipped site (${shippedSites.join(", ")}) or a site file path`,
+        description: `a shipped site (${shippedSites.join(", ")}) or a site file, relative to this file`,
+      }),
+    ),
+    store: Type.Optional(StoreSchema),
+    telemetry: Type.Optional(
+      closedObject({
+        historyDir: Type.Optional(path("telemetry history (DuckDB) directory; required with store.url")),
+        ...telemetryConfigProperties,
+      }),
+    ),
+    execution: Type.Optional(ExecutionFileSchema),
+    queues: Type.Optional(QueueFileSchema),
+    logging: Type.Optional(
+      closedObject({ level: Type.Optional(Type.Enum(logLevels, { description: "LOG_LEVEL overrides it" })) }),
+    ),
+  },
+  { title: "alixan platform configuration (alixan.yaml)" },
+);
+
+/** An `alixan.yaml` after its check, defaults filled in. */
+type PlatformFile = Static<typeof PlatformConfigSchema>;
 
 /** The sections of `alixan.yaml`. */
-export const configSections = ["site", "store", "telemetry", "execution", "queues", "logging"] as const;
+export const configSections = Object.keys(PlatformConfigSchema.properties) as readonly (keyof PlatformFile)[];
 
 /** One problem in the file: the path of the field, what is wrong, and where it is when the path resolves. */
 export interface ConfigProblem {
@@ -35,54 +86,33 @@ export interface ConfigProblem {
   readonly column?: number;
 }
 
+type Problem = { path: string; message: string };
 type Raw = Record<string, unknown>;
 
 function isRecord(value: unknown): value is Raw {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** Edit distance, for "did you mean" on section and field names. */
-function distance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
-}
-
-/** Problems for keys of `value` outside `allowed`, with the nearest allowed name when it is close. */
-function unknownKeys(value: Raw, allowed: readonly string[], prefix: string): { path: string; message: string }[] {
-  return Object.keys(value)
-    .filter((key) => !allowed.includes(key))
-    .map((key) => {
-      const near = allowed.find((name) => distance(name.toLowerCase(), key.toLowerCase()) <= 2);
-      const hint = near === undefined ? `expected one of ${allowed.join(", ")}` : `did you mean ${near}?`;
-      return { path: `${prefix}${key}`, message: `unknown field (${hint})` };
-    });
-}
-
-/** Splits "a.b: message" (the style of the telemetry and execution readers) into path and message under `prefix`. */
-function prefixed(problem: string, prefix: string): { path: string; message: string } {
+/** Splits "a.b: message" (the style of the telemetry readers) into path and message under `prefix`. */
+function prefixed(problem: string, prefix: string): Problem {
   const match = /^([A-Za-z0-9_.[\]"-]+|\(root\)): (.*)$/s.exec(problem);
   if (match === null) return { path: prefix, message: problem };
   const inner = match[1] === "(root)" ? "" : match[1]!;
-  return { path: inner === "" || prefix === "" ? inner || prefix : `${prefix}.${inner}`, message: match[2]! };
+  return { path: inner === "" ? prefix : `${prefix}.${inner}`, message: match[2]! };
 }
 
-function checkSite(value: unknown, baseDirectory: string): { path: string; message: string }[] {
-  if (typeof value !== "string" || value === "") {
-    return [{ path: "site", message: `expected a shipped site (${shippedSites.join(", ")}) or a site file path` }];
-  }
+/** A site is named by a plain shipped name, or a file path (relative to the configuration file). */
+function sitePath(value: string, baseDirectory: string): { shipped: boolean; path: string } {
   const shipped = resolveSite(value) !== undefined && !value.includes("/");
-  const path = shipped || isAbsolute(value) ? value : join(baseDirectory, value);
+  return { shipped, path: shipped || isAbsolute(value) ? value : join(baseDirectory, value) };
+}
+
+function checkSite(value: string, baseDirectory: string): Problem[] {
+  const { shipped, path } = sitePath(value, baseDirectory);
   if (!shipped && !existsSync(path)) return [{ path: "site", message: `no shipped site or file named "${value}"` }];
   const loaded = loadSite(path);
-  const errors = loaded.diagnostics.filter((item) => item.severity === "error");
   if (loaded.ok) return [];
+  const errors = loaded.diagnostics.filter((item) => item.severity === "error");
   const first = errors[0];
   return [
     {
@@ -92,92 +122,48 @@ function checkSite(value: unknown, baseDirectory: string): { path: string; messa
   ];
 }
 
-function checkStore(value: unknown): { path: string; message: string }[] {
-  if (!isRecord(value)) return [{ path: "store", message: "expected a mapping with url (PostgreSQL) or dataDir" }];
-  const problems = unknownKeys(value, ["url", "dataDir"], "store.");
-  const url = value["url"];
-  if (url !== undefined) {
-    let protocol = "";
-    try {
-      protocol = typeof url === "string" ? new URL(url).protocol : "";
-    } catch {
-      // reported below
-    }
-    if (protocol !== "postgres:" && protocol !== "postgresql:") {
-      problems.push({ path: "store.url", message: `expected a postgres:// URL, got ${JSON.stringify(url)}` });
-    }
-  }
-  const dataDir = value["dataDir"];
-  if (dataDir !== undefined && (typeof dataDir !== "string" || dataDir === "")) {
-    problems.push({ path: "store.dataDir", message: "expected a directory path (or memory)" });
-  }
-  if (url !== undefined && dataDir !== undefined) {
-    problems.push({ path: "store", message: "set url (PostgreSQL) or dataDir (embedded store), not both" });
-  }
-  return problems;
+/** The telemetry section without `historyDir`: what the telemetry configuration file holds. */
+function telemetrySections(telemetry: Raw): Raw {
+  const { historyDir: _, ...sections } = telemetry;
+  return sections;
 }
 
-function checkTelemetry(value: unknown, postgres: boolean): { path: string; message: string }[] {
-  if (!isRecord(value)) return [{ path: "telemetry", message: "expected a mapping of telemetry sections" }];
-  const { historyDir, ...sections } = value;
-  const problems: { path: string; message: string }[] = [];
-  if (historyDir !== undefined && (typeof historyDir !== "string" || historyDir === "")) {
-    problems.push({ path: "telemetry.historyDir", message: "expected a directory path" });
+/**
+ * The rules beyond each section's shape: the site loads, the store is one kind, telemetry history is durable with
+ * PostgreSQL, the telemetry adapters' and the queue file's own rules.
+ */
+function sectionRules(raw: Raw, baseDirectory: string): Problem[] {
+  const problems: Problem[] = [];
+  const site = raw["site"];
+  if (typeof site === "string" && site.trim() !== "") problems.push(...checkSite(site, baseDirectory));
+  const store = raw["store"];
+  if (isRecord(store) && store["url"] !== undefined && store["dataDir"] !== undefined) {
+    problems.push({ path: "store", message: "set url (PostgreSQL) or dataDir (embedded store), not both" });
   }
-  if (postgres && historyDir === undefined) {
+  const telemetry = raw["telemetry"];
+  if (
+    isRecord(store) &&
+    store["url"] !== undefined &&
+    !(isRecord(telemetry) && telemetry["historyDir"] !== undefined)
+  ) {
     problems.push({
       path: "telemetry.historyDir",
       message:
         "required with a PostgreSQL store (store.url): the telemetry history (DuckDB) needs a durable directory, never memory",
     });
   }
-  const decoded = decodeTelemetryConfig(sections);
-  if (!decoded.ok) {
-    for (const line of decoded.problem.split("\n")) {
-      const problem = prefixed(line, "telemetry");
-      // The telemetry reader lists its own sections; historyDir is this file's addition.
-      problems.push(
-        problem.message.startsWith("unknown section")
-          ? { ...problem, message: `${problem.message.replace(/\)$/, "")}, historyDir)` }
-          : problem,
-      );
-    }
+  if (isRecord(telemetry)) {
+    const decoded = decodeTelemetryConfig(telemetrySections(telemetry));
+    if (!decoded.ok) problems.push(...decoded.problem.split("\n").map((line) => prefixed(line, "telemetry")));
   }
+  if (raw["queues"] !== undefined) problems.push(...readQueueConfig(raw["queues"], "queues").diagnostics);
   return problems;
-}
-
-function checkQueues(value: unknown): { path: string; message: string }[] {
-  const result = parseQueueConfig(stringify(value));
-  return result.diagnostics.map((item) => ({
-    path: item.path === "" ? "queues" : `queues.${item.path}`,
-    message: item.message,
-  }));
-}
-
-function checkLogging(value: unknown): { path: string; message: string }[] {
-  if (!isRecord(value)) return [{ path: "logging", message: "expected a mapping with level" }];
-  const problems = unknownKeys(value, ["level"], "logging.");
-  const level = value["level"];
-  if (level !== undefined) {
-    const parsed = parseLogLevel(typeof level === "string" ? level : String(level), "logging.level");
-    if (typeof parsed === "object") problems.push(prefixed(parsed.problem, ""));
-  }
-  return problems;
-}
-
-/** Splits a problem path (`queues.queues[2].quota`, `telemetry.rules[0].when`) into YAML path segments. */
-function segmentsOf(path: string): (string | number)[] {
-  const segments: (string | number)[] = [];
-  for (const match of path.matchAll(/\[(\d+)\]|\["([^"]+)"\]|([^.[\]]+)/g)) {
-    if (match[1] !== undefined) segments.push(Number(match[1]));
-    else segments.push(match[2] ?? match[3]!);
-  }
-  return segments;
 }
 
 /**
  * Checks the text of an `alixan.yaml`; `baseDirectory` resolves relative site paths. Never throws: an empty list
- * means the file is valid.
+ * means the file is valid. The shape is checked by `PlatformConfigSchema`, then each part's rules; one problem per
+ * path, in file order.
  */
 export function checkConfigText(text: string, baseDirectory: string): ConfigProblem[] {
   const lineCounter = new LineCounter();
@@ -189,20 +175,21 @@ export function checkConfigText(text: string, baseDirectory: string): ConfigProb
     });
   }
   const raw: unknown = document.toJS() ?? {};
-  if (!isRecord(raw)) return [{ path: "", message: `expected a mapping of sections (${configSections.join(", ")})` }];
-  const problems = unknownKeys(raw, configSections, "");
-  const postgres = isRecord(raw["store"]) && raw["store"]["url"] !== undefined;
-  if (raw["site"] !== undefined) problems.push(...checkSite(raw["site"], baseDirectory));
-  if (raw["store"] !== undefined) problems.push(...checkStore(raw["store"]));
-  if (raw["telemetry"] !== undefined || postgres) problems.push(...checkTelemetry(raw["telemetry"] ?? {}, postgres));
-  if (raw["execution"] !== undefined) {
-    const decoded = decodeExecution(raw["execution"]);
-    if ("problems" in decoded) problems.push(...decoded.problems.map((problem) => prefixed(problem, "execution")));
+  const problems: Problem[] = checkSchema(PlatformConfigSchema, raw).problems.map((problem) => ({
+    path: formatPath(problem.path),
+    message: problem.message,
+  }));
+  if (isRecord(raw)) {
+    // A part's reader re-checks its section's shape: what the file's check said at a path is said once.
+    const said = new Set(problems.map((problem) => problem.path));
+    for (const problem of sectionRules(raw, baseDirectory)) {
+      if (said.has(problem.path)) continue;
+      said.add(problem.path);
+      problems.push(problem);
+    }
   }
-  if (raw["queues"] !== undefined) problems.push(...checkQueues(raw["queues"]));
-  if (raw["logging"] !== undefined) problems.push(...checkLogging(raw["logging"]));
-  return problems.map((problem) => {
-    const segments = segmentsOf(problem.path);
+  const located: ConfigProblem[] = problems.map((problem) => {
+    const segments = parsePath(problem.path);
     for (let depth = segments.length; depth > 0; depth--) {
       const node = document.getIn(segments.slice(0, depth), true) as { range?: [number, number, number] } | undefined;
       if (node?.range !== undefined) {
@@ -212,6 +199,7 @@ export function checkConfigText(text: string, baseDirectory: string): ConfigProb
     }
     return problem;
   });
+  return located.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
 }
 
 /** The directory relative paths in the file at `path` are resolved against. */
@@ -249,43 +237,40 @@ export function loadPlatformConfig(path: string): { config: PlatformConfig } | {
   const baseDirectory = configDirectory(path);
   const problems = checkConfigText(text, baseDirectory);
   if (problems.length > 0) return { problems };
-  // Checked above: every section decodes.
-  const raw = (parseDocument(text).toJS() ?? {}) as Raw;
+  // Checked above: the shape holds and every section decodes.
+  const checked = checkSchema(PlatformConfigSchema, parseDocument(text).toJS() ?? {});
+  if (!checked.ok)
+    return { problems: checked.problems.map((problem) => ({ ...problem, path: formatPath(problem.path) })) };
+  const file = checked.value;
   const config: {
     -readonly [Key in keyof PlatformConfig]: PlatformConfig[Key];
   } = {};
-  const site = raw["site"];
-  if (typeof site === "string") {
-    const shipped = resolveSite(site) !== undefined && !site.includes("/");
-    config.site = shipped ? site : resolvedPath(site, baseDirectory);
+  if (file.site !== undefined) {
+    const site = sitePath(file.site, baseDirectory);
+    config.site = site.shipped ? file.site : site.path;
   }
-  const store = raw["store"];
-  if (isRecord(store)) {
-    if (typeof store["url"] === "string") config.store = { kind: "postgres", url: store["url"] };
-    else if (typeof store["dataDir"] === "string") {
-      config.store = { kind: "pglite", dataDir: resolvedPath(store["dataDir"], baseDirectory) };
-    }
+  if (file.store?.url !== undefined) config.store = { kind: "postgres", url: file.store.url };
+  else if (file.store?.dataDir !== undefined) {
+    config.store = { kind: "pglite", dataDir: resolvedPath(file.store.dataDir, baseDirectory) };
   }
-  const telemetry = raw["telemetry"];
-  if (isRecord(telemetry)) {
-    const { historyDir, ...sections } = telemetry;
-    const decoded = decodeTelemetryConfig(sections);
+  if (file.telemetry !== undefined) {
+    const decoded = decodeTelemetryConfig(telemetrySections(file.telemetry));
+    const historyDir = file.telemetry.historyDir;
     if (decoded.ok) {
       config.telemetry = {
         options: decoded.value,
-        ...(typeof historyDir === "string" ? { historyDir: resolvedPath(historyDir, baseDirectory) } : {}),
+        ...(historyDir === undefined ? {} : { historyDir: resolvedPath(historyDir, baseDirectory) }),
       };
     }
   }
-  if (raw["execution"] !== undefined) {
-    const decoded = decodeExecution(raw["execution"]);
+  if (file.execution !== undefined) {
+    const decoded = decodeExecution(file.execution);
     if ("config" in decoded) config.execution = decoded.config;
   }
-  if (raw["queues"] !== undefined) {
-    const read = readQueueConfig(raw["queues"], "queues");
+  if (file.queues !== undefined) {
+    const read = readQueueConfig(file.queues, "queues");
     if (read.config !== undefined) config.queues = read.config;
   }
-  const logging = raw["logging"];
-  if (isRecord(logging) && logging["level"] !== undefined) config.logLevel = String(logging["level"]);
+  if (file.logging?.level !== undefined) config.logLevel = file.logging.level;
   return { config };
 }

@@ -18,7 +18,10 @@
  * ```
  */
 import { readFileSync } from "node:fs";
+import { Type } from "typebox";
 import { parse } from "yaml";
+import { formatPath } from "../model/diagnostics.ts";
+import { checkSchema, closedObject } from "../model/schema-check.ts";
 
 /** Backends a job can run on. */
 export const backends = ["simulated", "slurm"] as const;
@@ -67,92 +70,58 @@ export function usesSlurm(config: ExecutionConfig): boolean {
   return config.backend === "slurm" || Object.values(config.halls).includes("slurm");
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+const seconds = (minimum: number, maximum: number, fallback: number) =>
+  Type.Number({ minimum, maximum, default: fallback, description: `seconds from ${minimum} to ${maximum}` });
+const path = (options: { default?: string } = {}) =>
+  Type.String({
+    pattern: "\\S",
+    patternErrorMessage: "expected a non-empty path",
+    description: "a file or directory path",
+    ...options,
+  });
+const defaults = simulatedExecution.slurm;
 
-/** Decodes an execution configuration; problems name their path (`slurm.pollSeconds: expected ...`). */
+/** The Slurm section of an execution file; left-out fields take their defaults. */
+export const SlurmSettingsSchema = closedObject(
+  {
+    conf: Type.Optional(path()),
+    bin: Type.Optional(path()),
+    pollSeconds: seconds(0.1, 3600, defaults.pollSeconds),
+    nodePollSeconds: seconds(0.1, 3600, defaults.nodePollSeconds),
+    preemption: Type.Enum(["requeue", "cancel"], { default: defaults.preemption }),
+    workDir: path({ default: defaults.workDir }),
+    commandTimeoutSeconds: seconds(1, 600, defaults.commandTimeoutSeconds),
+    maxConcurrentCommands: Type.Integer({ minimum: 1, maximum: 64, default: defaults.maxConcurrentCommands }),
+  },
+  { default: {} },
+);
+
+/** An execution file (`--execution`, or the `execution` section of alixan.yaml). */
+export const ExecutionFileSchema = closedObject(
+  {
+    backend: Type.Enum(backends, { default: "simulated" }),
+    halls: Type.Record(Type.String(), Type.Enum(backends), {
+      default: {},
+      description: "hall local id (h1, or hall:h1) to backend, overriding backend",
+    }),
+    slurm: SlurmSettingsSchema,
+  },
+  { title: "alixan execution file" },
+);
+
+/** Decodes an execution configuration; problems name their path (`slurm.pollSeconds: must be at most ...`). */
 export function decodeExecution(value: unknown): { config: ExecutionConfig } | { problems: string[] } {
-  const problems: string[] = [];
-  if (!isRecord(value)) return { problems: ["(root): expected a mapping with backend, halls and slurm"] };
-  const unknown = (object: Record<string, unknown>, allowed: readonly string[], path: string) => {
-    for (const key of Object.keys(object)) {
-      if (!allowed.includes(key)) problems.push(`${path}${key}: unknown field (expected one of ${allowed.join(", ")})`);
-    }
-  };
-  unknown(value, ["backend", "halls", "slurm"], "");
-  const backend = (raw: unknown, path: string): Backend => {
-    if (raw === undefined) return "simulated";
-    if (typeof raw === "string" && (backends as readonly string[]).includes(raw)) return raw as Backend;
-    problems.push(`${path}: expected ${backends.join(" or ")}, got ${JSON.stringify(raw)}`);
-    return "simulated";
-  };
-  const site = backend(value["backend"], "backend");
+  const checked = checkSchema(ExecutionFileSchema, value ?? {});
+  if (!checked.ok) {
+    return {
+      problems: checked.problems.map((problem) => `${formatPath(problem.path) || "(root)"}: ${problem.message}`),
+    };
+  }
+  const file = checked.value;
   const halls: Record<string, Backend> = {};
-  if (value["halls"] !== undefined) {
-    if (!isRecord(value["halls"])) problems.push("halls: expected a mapping of hall id to backend");
-    else
-      for (const [hall, raw] of Object.entries(value["halls"])) {
-        halls[hall.startsWith("hall:") ? hall.slice(5) : hall] = backend(raw, `halls.${hall}`);
-      }
-  }
-  const defaults = simulatedExecution.slurm;
-  let slurm: SlurmSettings = defaults;
-  const raw = value["slurm"];
-  if (raw !== undefined && !isRecord(raw)) problems.push("slurm: expected a mapping");
-  else if (raw !== undefined) {
-    unknown(
-      raw,
-      [
-        "conf",
-        "bin",
-        "pollSeconds",
-        "nodePollSeconds",
-        "preemption",
-        "workDir",
-        "commandTimeoutSeconds",
-        "maxConcurrentCommands",
-      ],
-      "slurm.",
-    );
-    const text = (key: string): string | undefined => {
-      const item = raw[key];
-      if (item === undefined) return undefined;
-      if (typeof item === "string" && item !== "") return item;
-      problems.push(`slurm.${key}: expected a non-empty path, got ${JSON.stringify(item)}`);
-      return undefined;
-    };
-    const seconds = (key: string, fallback: number, min: number, max: number): number => {
-      const item = raw[key];
-      if (item === undefined) return fallback;
-      if (typeof item === "number" && item >= min && item <= max) return item;
-      problems.push(`slurm.${key}: expected seconds from ${min} to ${max}, got ${JSON.stringify(item)}`);
-      return fallback;
-    };
-    const count = (key: string, fallback: number, min: number, max: number): number => {
-      const item = raw[key];
-      if (item === undefined) return fallback;
-      if (typeof item === "number" && Number.isInteger(item) && item >= min && item <= max) return item;
-      problems.push(`slurm.${key}: expected a whole number from ${min} to ${max}, got ${JSON.stringify(item)}`);
-      return fallback;
-    };
-    const preemption = raw["preemption"] ?? defaults.preemption;
-    if (preemption !== "requeue" && preemption !== "cancel") {
-      problems.push(`slurm.preemption: expected requeue or cancel, got ${JSON.stringify(preemption)}`);
-    }
-    slurm = {
-      conf: text("conf"),
-      bin: text("bin"),
-      pollSeconds: seconds("pollSeconds", defaults.pollSeconds, 0.1, 3600),
-      nodePollSeconds: seconds("nodePollSeconds", defaults.nodePollSeconds, 0.1, 3600),
-      preemption: preemption === "cancel" ? "cancel" : "requeue",
-      workDir: text("workDir") ?? defaults.workDir,
-      commandTimeoutSeconds: seconds("commandTimeoutSeconds", defaults.commandTimeoutSeconds, 1, 600),
-      maxConcurrentCommands: count("maxConcurrentCommands", defaults.maxConcurrentCommands, 1, 64),
-    };
-  }
-  if (problems.length > 0) return { problems };
-  return { config: { backend: site, halls, slurm } };
+  for (const [hall, backend] of Object.entries(file.halls)) halls[hall.replace(/^hall:/, "")] = backend;
+  const { slurm } = file;
+  return { config: { backend: file.backend, halls, slurm: { ...slurm, conf: slurm.conf, bin: slurm.bin } } };
 }
 
 /** Reads an execution file; a string is the error, naming the file and each problem. */

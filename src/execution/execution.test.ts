@@ -43,9 +43,9 @@ describe("execution file", () => {
     const decoded = decodeExecution({ backend: "kubernetes", slurm: { pollSeconds: -1, preemtion: "x" } });
     assert.ok("problems" in decoded);
     assert.deepEqual(decoded.problems, [
-      'backend: expected simulated or slurm, got "kubernetes"',
-      "slurm.preemtion: unknown field (expected one of conf, bin, pollSeconds, nodePollSeconds, preemption, workDir, commandTimeoutSeconds, maxConcurrentCommands)",
-      "slurm.pollSeconds: expected seconds from 0.1 to 3600, got -1",
+      'backend: expected one of simulated, slurm, got "kubernetes"',
+      'slurm.preemtion: unknown field "preemtion" (did you mean "preemption"?)',
+      "slurm.pollSeconds: must be at least 0.1, got -1",
     ]);
   });
 });
@@ -189,7 +189,7 @@ describe("bounded Slurm commands", () => {
     assert.equal(simulatedExecution.slurm.maxConcurrentCommands, 4);
     const bad = decodeExecution({ slurm: { maxConcurrentCommands: 0.5 } });
     assert.deepEqual("problems" in bad ? bad.problems : [], [
-      "slurm.maxConcurrentCommands: expected a whole number from 1 to 64, got 0.5",
+      "slurm.maxConcurrentCommands: expected a whole number, got 0.5",
     ]);
   });
 });

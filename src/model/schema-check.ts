@@ -203,7 +203,7 @@ function suggestField(name: string, known: readonly string[]): string {
 function allowedValues(node: SchemaNode | undefined): string[] | undefined {
   const options = node?.["enum"] ?? (node?.["anyOf"] as SchemaNode[] | undefined)?.map((branch) => branch["const"]);
   return Array.isArray(options) && options.every((option) => typeof option === "string" || typeof option === "number")
-    ? options.map(String)
+    ? [...new Set(options.map(String))]
     : undefined;
 }
 

@@ -52,14 +52,14 @@ limits: { samplesPerSecond: 0, burst: 3 }
 `);
     assert.ok(!parsed.ok);
     assert.deepEqual(parsed.problem.split("\n"), [
-      "hotWindow: unknown section (allowed: hotWindowSamples, retention, redfish, modbus, snmp, prometheus, rules, webhooks, remoteWrite, limits)",
-      "retention: rawDays ≤ minuteDays ≤ hourDays, since each resolution is rolled into the next",
+      'hotWindow: unknown field "hotWindow" (expected one of hotWindowSamples, retention, redfish, modbus, snmp, prometheus, rules, webhooks, remoteWrite, limits)',
+      'webhooks[0].url: expected an http(s) URL, got "mailto:ops@example.org"',
+      'webhooks[1].events[0]: expected one of raised, escalated, deescalated, cleared, acknowledged, shelved, unshelved, got "exploded"',
+      "remoteWrite.url: expected non-empty text, got 12",
+      'limits.burst: unknown field "burst" (expected one of series, seriesPerSource, newSeriesPerBatch, samplesPerSecond, burstSamples)',
+      "limits.samplesPerSecond: must be at least 1, got 0",
       "rules[0].afterSeconds: is required",
-      "webhooks[0].url: must be an http(s) URL",
-      "webhooks[1].events: must list some of raised, escalated, deescalated, cleared, acknowledged, shelved, unshelved",
-      "remoteWrite.url: must be an http(s) URL",
-      "limits.burst: unknown limit (allowed: series, seriesPerSource, newSeriesPerBatch, samplesPerSecond, burstSamples)",
-      "limits.samplesPerSecond: must be a positive integer",
+      "retention: rawDays ≤ minuteDays ≤ hourDays, since each resolution is rolled into the next",
     ]);
     const limits = parseTelemetryConfig(
       "limits: { series: 1000, seriesPerSource: 100, newSeriesPerBatch: 50, samplesPerSecond: 2000, burstSamples: 4000 }",

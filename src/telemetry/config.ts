@@ -14,20 +14,25 @@
  * remoteWrite: { url: http://127.0.0.1:8428/api/v1/write, intervalSeconds: 5 }
  * limits: { series: 2000000, seriesPerSource: 250000, newSeriesPerBatch: 100000, samplesPerSecond: 1000000, burstSamples: 5000000 }
  * ```
+ * Its shape is `TelemetryConfigSchema` (schemas/telemetry.schema.json); the Redfish and rules sections are
+ * left to their readers there until they have schemas of their own.
  */
+import { Type } from "typebox";
 import { parse } from "yaml";
-import { decodeModbusConfig } from "./adapters/modbus/registers.ts";
+import { formatPath } from "../model/diagnostics.ts";
+import { checkSchema, closedObject } from "../model/schema-check.ts";
+import { decodeModbusConfig, ModbusConfigSchema } from "./adapters/modbus/registers.ts";
 import type { ScrapeTarget } from "./adapters/prometheus.ts";
 import { decodeRedfishTargets } from "./adapters/redfish/binding.ts";
-import { decodeSnmpConfig } from "./adapters/snmp/targets.ts";
+import { decodeSnmpConfig, SnmpConfigSchema } from "./adapters/snmp/targets.ts";
 import type { AlarmEventType } from "./alarms/book.ts";
 import { decodeRules } from "./alarms/rules.ts";
 import type { WebhookTarget } from "./alarms/webhook.ts";
 import type { RemoteWriteOptions } from "./export/remote-write.ts";
 import { defaultRetention } from "./history.ts";
-import { decodeLimits } from "./limits.ts";
+import { LimitsSchema, resolveLimits } from "./limits.ts";
 import type { TelemetryOptions } from "./service.ts";
-import { failure, type Result, type Severity, severities, success } from "./types.ts";
+import { failure, type Result, severities, success } from "./types.ts";
 
 /** The options a configuration file can set. */
 export type ConfiguredOptions = Pick<
@@ -46,19 +51,7 @@ export type ConfiguredOptions = Pick<
   | "limits"
 >;
 
-const topLevel = [
-  "hotWindowSamples",
-  "retention",
-  "redfish",
-  "modbus",
-  "snmp",
-  "prometheus",
-  "rules",
-  "webhooks",
-  "remoteWrite",
-  "limits",
-];
-const eventTypes: readonly AlarmEventType[] = [
+const eventTypes = [
   "raised",
   "escalated",
   "deescalated",
@@ -66,26 +59,71 @@ const eventTypes: readonly AlarmEventType[] = [
   "acknowledged",
   "shelved",
   "unshelved",
-];
+] as const satisfies readonly AlarmEventType[];
 const day = 86_400_000;
+const dayMs = (days: number) => days * day;
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+const httpUrl = () =>
+  Type.String({ pattern: "^https?://[^\\s/]+\\S*$", patternErrorMessage: "expected an http(s) URL", format: "uri" });
+const stringMap = (description: string) => Type.Record(Type.String(), Type.String(), { description });
+const positiveSeconds = (fallback: number) => Type.Number({ exclusiveMinimum: 0, default: fallback });
+const days = (fallback: number) => Type.Number({ exclusiveMinimum: 0, default: fallback / day });
 
-function isHttpUrl(value: unknown): value is string {
-  if (typeof value !== "string") return false;
-  try {
-    const url = new URL(value);
-    return url.protocol === "http:" || url.protocol === "https:";
-  } catch {
-    return false;
-  }
-}
+/**
+ * Sections whose entries are still checked by their adapter's own reader (see the file comment): the schema leaves
+ * their shape to it, so editors check their key only.
+ */
+const readerChecked = (reader: string) => Type.Unknown({ description: `checked by ${reader}` });
 
-function isStringRecord(value: unknown): value is Record<string, string> {
-  return isRecord(value) && Object.values(value).every((item) => typeof item === "string");
-}
+/** How long each resolution of the history is kept, in days; each must not be shorter than the one before. */
+const RetentionSchema = closedObject({
+  rawDays: days(defaultRetention.rawMs),
+  minuteDays: days(defaultRetention.minuteMs),
+  hourDays: days(defaultRetention.hourMs),
+});
+
+/** The telemetry configuration file (`ALIXAN_TELEMETRY_CONFIG`, or alixan.yaml's `telemetry` section). */
+export const telemetryConfigProperties = {
+  hotWindowSamples: Type.Optional(
+    Type.Integer({ minimum: 2, description: "samples kept in memory per series (360 = one hour at 10 s)" }),
+  ),
+  retention: Type.Optional(RetentionSchema),
+  redfish: Type.Optional(readerChecked("adapters/redfish/binding.ts")),
+  modbus: Type.Optional(ModbusConfigSchema),
+  snmp: Type.Optional(SnmpConfigSchema),
+  prometheus: Type.Optional(
+    closedObject({
+      intervalSeconds: positiveSeconds(15),
+      targets: Type.Array(
+        closedObject({ url: httpUrl(), labels: Type.Optional(stringMap("labels added to every scraped series")) }),
+      ),
+    }),
+  ),
+  rules: Type.Optional(readerChecked("alarms/rules.ts")),
+  webhooks: Type.Optional(
+    Type.Array(
+      closedObject({
+        url: httpUrl(),
+        minimumSeverity: Type.Optional(Type.Enum(severities)),
+        events: Type.Optional(Type.Array(Type.Enum(eventTypes))),
+        headers: Type.Optional(stringMap("HTTP headers sent with each notification")),
+      }),
+    ),
+  ),
+  remoteWrite: Type.Optional(
+    closedObject({
+      url: httpUrl(),
+      intervalSeconds: positiveSeconds(5),
+      headers: Type.Optional(stringMap("HTTP headers sent with each write")),
+    }),
+  ),
+  limits: Type.Optional(LimitsSchema),
+};
+
+/** The telemetry configuration file's shape. */
+export const TelemetryConfigSchema = closedObject(telemetryConfigProperties, {
+  title: "alixan telemetry configuration",
+});
 
 /** Parses and decodes a configuration file's text; fails with every problem found, one per line. */
 export function parseTelemetryConfig(text: string): Result<ConfiguredOptions> {
@@ -100,143 +138,81 @@ export function parseTelemetryConfig(text: string): Result<ConfiguredOptions> {
   return decodeTelemetryConfig(raw);
 }
 
-/** Decodes an already parsed configuration. */
+/**
+ * Decodes an already parsed configuration: its shape by `TelemetryConfigSchema`, the sections it leaves to their
+ * adapter's reader by that reader (always, so one pass lists every problem). Problems are `path: message` lines.
+ */
 export function decodeTelemetryConfig(raw: unknown): Result<ConfiguredOptions> {
-  if (!isRecord(raw)) return failure("the configuration must be a mapping of sections");
-  const problems: string[] = [];
+  const checked = checkSchema(TelemetryConfigSchema, raw);
+  const problems = checked.problems.map((problem) => `${formatPath(problem.path) || "(root)"}: ${problem.message}`);
+  const sections = (typeof raw === "object" && raw !== null && !Array.isArray(raw) ? raw : {}) as Record<
+    string,
+    unknown
+  >;
   const options: { -readonly [K in keyof ConfiguredOptions]: ConfiguredOptions[K] } = {};
-  for (const key of Object.keys(raw)) {
-    if (!topLevel.includes(key)) problems.push(`${key}: unknown section (allowed: ${topLevel.join(", ")})`);
-  }
-  const hot = raw["hotWindowSamples"];
-  if (hot !== undefined) {
-    if (typeof hot === "number" && Number.isInteger(hot) && hot >= 2) options.hotCapacity = hot;
-    else problems.push("hotWindowSamples: must be an integer ≥ 2");
-  }
-  const retention = raw["retention"];
-  if (retention !== undefined) {
-    if (!isRecord(retention)) problems.push("retention: must be { rawDays, minuteDays, hourDays }");
-    else {
-      const days = (key: string, fallback: number): number => {
-        const value = retention[key];
-        if (value === undefined) return fallback;
-        if (typeof value === "number" && value > 0) return value * day;
-        problems.push(`retention.${key}: must be a positive number of days`);
-        return fallback;
-      };
-      const decoded = {
-        rawMs: days("rawDays", defaultRetention.rawMs),
-        minuteMs: days("minuteDays", defaultRetention.minuteMs),
-        hourMs: days("hourDays", defaultRetention.hourMs),
-      };
-      if (!(decoded.rawMs <= decoded.minuteMs && decoded.minuteMs <= decoded.hourMs)) {
-        problems.push("retention: rawDays ≤ minuteDays ≤ hourDays, since each resolution is rolled into the next");
-      }
-      options.retention = decoded;
+  const read = <T>(key: string, decode: (value: unknown) => Result<T>, set: (value: T) => void) => {
+    if (sections[key] === undefined) return;
+    const decoded = decode(sections[key]);
+    if (decoded.ok) set(decoded.value);
+    // A reader re-checks its section's shape, which the file's schema has reported already: each problem once.
+    else problems.push(...decoded.problem.split("\n").filter((line) => !problems.includes(line)));
+  };
+  read("redfish", decodeRedfishTargets, (value) => {
+    options.redfish = value;
+  });
+  read("modbus", decodeModbusConfig, (value) => {
+    options.modbus = value;
+  });
+  read("snmp", decodeSnmpConfig, (value) => {
+    options.snmp = value;
+  });
+  read("rules", decodeRules, (value) => {
+    options.rules = value;
+  });
+  // Checked apart so that the rule between its fields is reported with the rest of the file's problems.
+  const retention =
+    sections["retention"] === undefined ? undefined : checkSchema(RetentionSchema, sections["retention"]);
+  if (retention?.ok === true) {
+    const { rawDays, minuteDays, hourDays } = retention.value;
+    if (!(rawDays <= minuteDays && minuteDays <= hourDays)) {
+      problems.push("retention: rawDays ≤ minuteDays ≤ hourDays, since each resolution is rolled into the next");
     }
+    options.retention = { rawMs: dayMs(rawDays), minuteMs: dayMs(minuteDays), hourMs: dayMs(hourDays) };
   }
-  if (raw["redfish"] !== undefined) {
-    const targets = decodeRedfishTargets(raw["redfish"]);
-    if (targets.ok) options.redfish = targets.value;
-    else problems.push(targets.problem);
+  if (!checked.ok) return failure(problems.join("\n"));
+  const file = checked.value;
+  if (file.hotWindowSamples !== undefined) options.hotCapacity = file.hotWindowSamples;
+  if (file.prometheus !== undefined) {
+    options.prometheus = {
+      intervalMs: file.prometheus.intervalSeconds * 1000,
+      targets: file.prometheus.targets.map(
+        (target): ScrapeTarget => ({
+          url: target.url,
+          ...(target.labels === undefined ? {} : { labels: target.labels }),
+        }),
+      ),
+    };
   }
-  if (raw["modbus"] !== undefined) {
-    const devices = decodeModbusConfig(raw["modbus"]);
-    if (devices.ok) options.modbus = devices.value;
-    else problems.push(devices.problem);
+  if (file.webhooks !== undefined) {
+    options.webhooks = file.webhooks.map(
+      (hook): WebhookTarget => ({
+        url: hook.url,
+        ...(hook.minimumSeverity === undefined ? {} : { minimumSeverity: hook.minimumSeverity }),
+        ...(hook.events === undefined ? {} : { events: hook.events }),
+        ...(hook.headers === undefined ? {} : { headers: hook.headers }),
+      }),
+    );
   }
-  if (raw["snmp"] !== undefined) {
-    const devices = decodeSnmpConfig(raw["snmp"]);
-    if (devices.ok) options.snmp = devices.value;
-    else problems.push(devices.problem);
+  if (file.remoteWrite !== undefined) {
+    const remote = file.remoteWrite;
+    options.remoteWrite = {
+      url: remote.url,
+      intervalMs: remote.intervalSeconds * 1000,
+      ...(remote.headers === undefined ? {} : { headers: remote.headers }),
+    } satisfies RemoteWriteOptions;
   }
-  if (raw["rules"] !== undefined) {
-    const rules = decodeRules(raw["rules"]);
-    if (rules.ok) options.rules = rules.value;
-    else problems.push(rules.problem);
-  }
-  const prometheus = raw["prometheus"];
-  if (prometheus !== undefined) {
-    if (!isRecord(prometheus) || !Array.isArray(prometheus["targets"])) {
-      problems.push("prometheus: must be { intervalSeconds, targets: [{ url, labels }] }");
-    } else {
-      const interval = prometheus["intervalSeconds"] ?? 15;
-      if (typeof interval !== "number" || interval <= 0)
-        problems.push("prometheus.intervalSeconds: must be a positive number");
-      const targets: ScrapeTarget[] = [];
-      prometheus["targets"].forEach((target: unknown, index) => {
-        const at = `prometheus.targets[${index}]`;
-        if (!isRecord(target) || !isHttpUrl(target["url"])) {
-          problems.push(`${at}.url: must be an http(s) URL`);
-          return;
-        }
-        if (target["labels"] !== undefined && !isStringRecord(target["labels"])) {
-          problems.push(`${at}.labels: must be an object of strings`);
-          return;
-        }
-        targets.push({
-          url: target["url"],
-          ...(target["labels"] === undefined ? {} : { labels: target["labels"] as Record<string, string> }),
-        });
-      });
-      options.prometheus = { intervalMs: (typeof interval === "number" ? interval : 15) * 1000, targets };
-    }
-  }
-  const webhooks = raw["webhooks"];
-  if (webhooks !== undefined) {
-    if (!Array.isArray(webhooks)) problems.push("webhooks: must be a list of { url, minimumSeverity, events }");
-    else {
-      const decoded: WebhookTarget[] = [];
-      webhooks.forEach((hook: unknown, index) => {
-        const at = `webhooks[${index}]`;
-        if (!isRecord(hook) || !isHttpUrl(hook["url"])) {
-          problems.push(`${at}.url: must be an http(s) URL`);
-          return;
-        }
-        const severity = hook["minimumSeverity"];
-        if (severity !== undefined && !(severities as readonly unknown[]).includes(severity)) {
-          problems.push(`${at}.minimumSeverity: must be one of ${severities.join(", ")}`);
-          return;
-        }
-        const events = hook["events"];
-        if (
-          events !== undefined &&
-          !(Array.isArray(events) && events.every((event) => eventTypes.includes(event as AlarmEventType)))
-        ) {
-          problems.push(`${at}.events: must list some of ${eventTypes.join(", ")}`);
-          return;
-        }
-        if (hook["headers"] !== undefined && !isStringRecord(hook["headers"])) {
-          problems.push(`${at}.headers: must be an object of strings`);
-          return;
-        }
-        decoded.push({
-          url: hook["url"],
-          ...(severity === undefined ? {} : { minimumSeverity: severity as Severity }),
-          ...(events === undefined ? {} : { events: events as AlarmEventType[] }),
-          ...(hook["headers"] === undefined ? {} : { headers: hook["headers"] as Record<string, string> }),
-        });
-      });
-      options.webhooks = decoded;
-    }
-  }
-  const remote = raw["remoteWrite"];
-  if (remote !== undefined) {
-    if (!isRecord(remote) || !isHttpUrl(remote["url"])) problems.push("remoteWrite.url: must be an http(s) URL");
-    else {
-      const interval = remote["intervalSeconds"] ?? 5;
-      if (typeof interval !== "number" || interval <= 0)
-        problems.push("remoteWrite.intervalSeconds: must be a positive number");
-      const decoded: RemoteWriteOptions = {
-        url: remote["url"],
-        intervalMs: (typeof interval === "number" ? interval : 5) * 1000,
-        ...(isStringRecord(remote["headers"]) ? { headers: remote["headers"] } : {}),
-      };
-      options.remoteWrite = decoded;
-    }
-  }
-  if (raw["limits"] !== undefined) {
-    const limits = decodeLimits(raw["limits"]);
+  if (file.limits !== undefined) {
+    const limits = resolveLimits(file.limits);
     problems.push(...limits.problems);
     Object.assign(options, limits.value);
   }

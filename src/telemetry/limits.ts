@@ -7,6 +7,8 @@
  * - `samplesPerSecond` with `burstSamples`: a token bucket per source. A batch larger than the burst can never pass
  *   (413); one larger than the tokens left is refused with 429 and the seconds until it would pass.
  */
+import { type Static, Type } from "typebox";
+import { closedObject } from "../model/schema-check.ts";
 
 /** Limits applied to each source. */
 export interface SourceLimits {
@@ -124,35 +126,26 @@ export interface ConfiguredLimits {
   readonly limits?: Partial<SourceLimits>;
 }
 
-const limitKeys = ["series", "seriesPerSource", "newSeriesPerBatch", "samplesPerSecond", "burstSamples"] as const;
+const limit = (description: string) => Type.Optional(Type.Integer({ minimum: 1, description }));
+
+/** The `limits:` section of the telemetry configuration (every key optional, each a positive integer). */
+export const LimitsSchema = closedObject({
+  series: limit("series the platform holds at most"),
+  seriesPerSource: limit("series one source (API key, Redfish target) may create at most"),
+  newSeriesPerBatch: limit("new series one batch may create (a batch over it is refused whole, 413)"),
+  samplesPerSecond: limit("samples per second one source may send, sustained (429 with Retry-After above)"),
+  burstSamples: limit("samples one source may send at once (at least samplesPerSecond; a larger batch is 413)"),
+});
 
 /**
- * Decodes `limits: { series, seriesPerSource, newSeriesPerBatch, samplesPerSecond, burstSamples }` (every key
- * optional, each a positive integer); problems name the key.
+ * The service options of a schema-checked `limits:` section, and the rule the schema cannot state (burst at least
+ * the sustained rate); problems name the key.
  */
-export function decodeLimits(raw: unknown): { value: ConfiguredLimits; problems: string[] } {
+export function resolveLimits(section: Static<typeof LimitsSchema>): { value: ConfiguredLimits; problems: string[] } {
   const problems: string[] = [];
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
-    return { value: {}, problems: [`limits: must be { ${limitKeys.join(", ")} }`] };
-  }
-  const record = raw as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
-    if (!(limitKeys as readonly string[]).includes(key)) {
-      problems.push(`limits.${key}: unknown limit (allowed: ${limitKeys.join(", ")})`);
-    }
-  }
-  const read = (key: (typeof limitKeys)[number]): number | undefined => {
-    const value = record[key];
-    if (value === undefined) return undefined;
-    if (typeof value === "number" && Number.isSafeInteger(value) && value >= 1) return value;
-    problems.push(`limits.${key}: must be a positive integer`);
-    return undefined;
-  };
-  const series = read("series");
-  const perSource = read("seriesPerSource");
   const source: { -readonly [K in keyof SourceLimits]?: number } = {};
   for (const key of ["newSeriesPerBatch", "samplesPerSecond", "burstSamples"] as const) {
-    const value = read(key);
+    const value = section[key];
     if (value !== undefined) source[key] = value;
   }
   const burst = source.burstSamples ?? defaultSourceLimits.burstSamples;
@@ -160,8 +153,8 @@ export function decodeLimits(raw: unknown): { value: ConfiguredLimits; problems:
   if (burst < rate) problems.push(`limits.burstSamples: must be at least samplesPerSecond (${rate})`);
   return {
     value: {
-      ...(series === undefined ? {} : { maxSeries: series }),
-      ...(perSource === undefined ? {} : { maxSeriesPerSource: perSource }),
+      ...(section.series === undefined ? {} : { maxSeries: section.series }),
+      ...(section.seriesPerSource === undefined ? {} : { maxSeriesPerSource: section.seriesPerSource }),
       ...(Object.keys(source).length === 0 ? {} : { limits: source }),
     },
     problems,

@@ -93,35 +93,49 @@ describe("Modbus read planning", () => {
 });
 
 describe("Modbus configuration", () => {
-  it("names every problem by its path", () => {
-    const result = parseTelemetryConfig(`
+  it("names every problem of shape by its path, then the rules between fields of a well-formed section", () => {
+    const shape = parseTelemetryConfig(`
 modbus:
   models:
     cdu:
       - { metric: ok_metric, function: input, address: 0, type: float32 }
       - { metric: "bad name", function: input, address: 1, type: float64, wordOrder: middle }
-      - { metric: leak, function: coil, address: 0, type: uint16 }
-      - { metric: far, function: holding, address: 65535, type: uint32 }
   devices:
-    - { name: a, host: 10.0.0.1, model: nope, unitId: 300 }
-    - { name: b, host: 10.0.0.2, model: cdu, intervalSeconds: 1, timeoutSeconds: 2 }
+    - { name: a, host: 10.0.0.1, model: cdu, unitId: 300 }
     - { name: b, host: "bad host!", model: cdu, colour: red }
 `);
-    assert.ok(!result.ok);
-    const expected = [
-      "modbus.models.cdu[1].metric:",
-      "modbus.models.cdu[1].type: must be one of",
-      "modbus.models.cdu[1].wordOrder:",
-      "modbus.models.cdu[2].type: coils and discrete inputs are bool",
-      "modbus.models.cdu[3].address: the value runs past register 65535",
-      "modbus.devices[0].model: must name a model",
-      "modbus.devices[0].unitId:",
-      "modbus.devices[1].timeoutSeconds: must not exceed intervalSeconds",
+    assert.ok(!shape.ok);
+    assert.deepEqual(shape.problem.split("\n"), [
+      'modbus.models.cdu[1].metric: expected a series name matching [a-zA-Z_:][a-zA-Z0-9_:]*, got "bad name"',
+      'modbus.models.cdu[1].type: expected one of int16, uint16, int32, uint32, float32, bool, got "float64" (did you mean "float32"?)',
+      'modbus.models.cdu[1].wordOrder: expected one of big, little, got "middle"',
+      "modbus.devices[0].unitId: must be at most 255, got 300",
+      'modbus.devices[1].colour: unknown field "colour" (expected one of name, host, port, unitId, model, equipment, labels, intervalSeconds, timeoutSeconds, staleAfterSeconds, maxBackoffSeconds)',
+      'modbus.devices[1].host: expected a host name or IP address, got "bad host!"',
+    ]);
+    const rules = parseTelemetryConfig(`
+modbus:
+  models:
+    cdu:
+      - { metric: ok_metric, function: input, address: 0, type: float32 }
+      - { metric: leak, function: coil, address: 0, type: uint16 }
+      - { metric: far, function: holding, address: 65535, type: uint32 }
+      - { metric: untyped, function: input, address: 9 }
+  devices:
+    - { name: a, host: 10.0.0.1, model: nope }
+    - { name: b, host: 10.0.0.2, model: cdu, intervalSeconds: 1, timeoutSeconds: 2 }
+    - { name: b, host: 10.0.0.3, model: cdu, intervalSeconds: 10, staleAfterSeconds: 10 }
+`);
+    assert.ok(!rules.ok);
+    assert.deepEqual(rules.problem.split("\n"), [
+      "modbus.models.cdu[1].type: coils and discrete inputs are bool; registers are int16, uint16, int32, uint32 or float32",
+      "modbus.models.cdu[2].address: the value runs past register 65535",
+      "modbus.models.cdu[3].type: required for registers: int16, uint16, int32, uint32 or float32",
+      "modbus.devices[0].model: must name a model under modbus.models (cdu)",
+      "modbus.devices[1].timeoutSeconds: must not exceed intervalSeconds (1)",
       "modbus.devices[2].name: b is used twice",
-      "modbus.devices[2].host:",
-      "modbus.devices[2].colour: unknown",
-    ];
-    for (const text of expected) assert.ok(result.problem.includes(text), `${text} in:\n${result.problem}`);
+      "modbus.devices[2].staleAfterSeconds: must exceed intervalSeconds (10)",
+    ]);
   });
 
   it("decodes a device with its model's points and defaults", () => {

@@ -27,6 +27,9 @@
  * two registers; `big` (the default: high word at the lower address, "ABCD") and `little` (low word first, "CDAB",
  * common on Schneider and some CDU controllers) cover what devices do.
  */
+import { type Static, Type } from "typebox";
+import { formatPath } from "../../../model/diagnostics.ts";
+import { checkSchema, closedObject } from "../../../model/schema-check.ts";
 import { failure, type Labels, type Result, success } from "../../types.ts";
 
 /** Modbus tables: holding registers (FC 3), input registers (FC 4), coils (FC 1), discrete inputs (FC 2). */
@@ -159,191 +162,125 @@ export function planReads(points: readonly RegisterPoint[]): ReadBlock[] {
 // ---------------------------------------------------------------------------------------------------------------
 // Decoding the configuration.
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+const seconds = (description: string, fallback?: number) =>
+  Type.Number({ exclusiveMinimum: 0, description, ...(fallback === undefined ? {} : { default: fallback }) });
+const labelMap = () =>
+  Type.Record(Type.String(), Type.String(), { default: {}, description: "labels of every series" });
 
-function isStringRecord(value: unknown): value is Record<string, string> {
-  return isRecord(value) && Object.values(value).every((item) => typeof item === "string");
-}
+/**
+ * One point of a register map as the file writes it. Its defaults are applied by `resolvePoint`: TypeBox fills
+ * defaults of list items but not of a mapping's values (the `models` map).
+ */
+export const RegisterPointSchema = closedObject({
+  metric: Type.String({
+    pattern: "^[a-zA-Z_:][a-zA-Z0-9_:]*$",
+    patternErrorMessage: "expected a series name matching [a-zA-Z_:][a-zA-Z0-9_:]*",
+  }),
+  function: Type.Enum(modbusFunctions),
+  address: Type.Integer({ minimum: 0, maximum: 65_535, description: "zero-based protocol address" }),
+  type: Type.Optional(Type.Enum(registerTypes, { description: "bool for coils and discrete inputs (their default)" })),
+  wordOrder: Type.Optional(Type.Enum(["big", "little"], { default: "big" })),
+  scale: Type.Optional(Type.Number({ default: 1, description: "reading = raw × scale + offset" })),
+  offset: Type.Optional(Type.Number({ default: 0 })),
+  unit: Type.Optional(Type.String({ minLength: 1, maxLength: 32, description: "such as celsius, kW or L/min" })),
+  labels: Type.Optional(labelMap()),
+});
 
-const pointKeys = ["metric", "function", "address", "type", "wordOrder", "scale", "offset", "unit", "labels"];
-const deviceKeys = [
-  "name",
-  "host",
-  "port",
-  "unitId",
-  "model",
-  "equipment",
-  "labels",
-  "intervalSeconds",
-  "timeoutSeconds",
-  "staleAfterSeconds",
-  "maxBackoffSeconds",
-];
+/** One Modbus TCP device as the file writes it. */
+export const ModbusDeviceSchema = closedObject({
+  name: Type.String({ pattern: "\\S" }),
+  host: Type.String({ pattern: "^[a-zA-Z0-9.:[\\]-]+$", patternErrorMessage: "expected a host name or IP address" }),
+  port: Type.Integer({ minimum: 1, maximum: 65_535, default: 502 }),
+  unitId: Type.Integer({ minimum: 0, maximum: 255, default: 1 }),
+  model: Type.String({ pattern: "\\S", description: "a model under modbus.models" }),
+  equipment: Type.Optional(
+    Type.String({ pattern: "\\S", description: "site id (cdu:h2-r08-01): the equipment label of every series" }),
+  ),
+  labels: labelMap(),
+  intervalSeconds: seconds("time between reads", 10),
+  timeoutSeconds: Type.Optional(seconds("per read, at most intervalSeconds (default: the smaller of 3 and it)")),
+  staleAfterSeconds: Type.Optional(seconds("no good read this long: readings are stale (3.5 intervals)")),
+  maxBackoffSeconds: Type.Optional(seconds("longest wait between attempts while failing (300, or the interval)")),
+});
 
-function decodePoint(item: unknown, at: string, problems: string[]): RegisterPoint | undefined {
-  if (!isRecord(item)) {
-    problems.push(`${at}: must be { metric, function, address, type }`);
-    return undefined;
-  }
-  const before = problems.length;
-  for (const key of Object.keys(item)) {
-    if (!pointKeys.includes(key)) problems.push(`${at}.${key}: unknown (allowed: ${pointKeys.join(", ")})`);
-  }
-  const metric = item["metric"];
-  if (typeof metric !== "string" || !/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(metric)) {
-    problems.push(`${at}.metric: must be a series name matching [a-zA-Z_:][a-zA-Z0-9_:]*`);
-  }
-  const table = item["function"];
-  if (!(modbusFunctions as readonly unknown[]).includes(table)) {
-    problems.push(`${at}.function: must be one of ${modbusFunctions.join(", ")}`);
-  }
-  const address = item["address"];
-  if (typeof address !== "number" || !Number.isInteger(address) || address < 0 || address > 65_535) {
-    problems.push(`${at}.address: must be an integer 0–65535 (zero-based protocol address)`);
-  }
-  const bits = table === "coil" || table === "discrete";
-  const type = item["type"] ?? (bits ? "bool" : undefined);
-  if (!(registerTypes as readonly unknown[]).includes(type)) {
-    problems.push(`${at}.type: must be one of ${registerTypes.join(", ")}`);
+/** The `modbus` section of the telemetry configuration: register maps by device model, and devices. */
+export const ModbusConfigSchema = closedObject({
+  models: Type.Record(Type.String(), Type.Array(RegisterPointSchema, { minItems: 1 }), {
+    default: {},
+    description: "device model → its register map",
+  }),
+  devices: Type.Array(ModbusDeviceSchema),
+});
+
+/** The point a checked entry gives, or a problem (a type its table cannot hold, a value past the last register). */
+function resolvePoint(item: Static<typeof RegisterPointSchema>, at: string, problems: string[]): RegisterPoint {
+  const bits = item.function === "coil" || item.function === "discrete";
+  const type = item.type ?? (bits ? "bool" : undefined);
+  if (type === undefined) {
+    problems.push(`${at}.type: required for registers: int16, uint16, int32, uint32 or float32`);
   } else if (bits !== (type === "bool")) {
     problems.push(
       `${at}.type: coils and discrete inputs are bool; registers are int16, uint16, int32, uint32 or float32`,
     );
-  } else if (typeof address === "number" && address + registerCount(type as RegisterType) > 65_536) {
+  } else if (item.address + registerCount(type) > 65_536) {
     problems.push(`${at}.address: the value runs past register 65535`);
   }
-  const wordOrder = item["wordOrder"] ?? "big";
-  if (wordOrder !== "big" && wordOrder !== "little") problems.push(`${at}.wordOrder: must be big or little`);
-  const number = (key: string, fallback: number): number => {
-    const value = item[key] ?? fallback;
-    if (typeof value !== "number" || !Number.isFinite(value)) {
-      problems.push(`${at}.${key}: must be a finite number`);
-      return fallback;
-    }
-    return value;
-  };
-  const scale = number("scale", 1);
-  const offset = number("offset", 0);
-  const unit = item["unit"];
-  if (unit !== undefined && (typeof unit !== "string" || unit.length === 0 || unit.length > 32)) {
-    problems.push(`${at}.unit: must be a short string such as celsius, kW or L/min`);
-  }
-  const labels = item["labels"] ?? {};
-  if (!isStringRecord(labels)) problems.push(`${at}.labels: must be an object of strings`);
-  if (problems.length > before) return undefined;
   return {
-    metric: metric as string,
-    function: table as ModbusFunction,
-    address: address as number,
-    type: type as RegisterType,
-    wordOrder: wordOrder as WordOrder,
-    scale,
-    offset,
-    ...(unit === undefined ? {} : { unit: unit as string }),
-    labels: labels as Labels,
+    metric: item.metric,
+    function: item.function,
+    address: item.address,
+    type: type ?? "uint16",
+    wordOrder: item.wordOrder ?? "big",
+    scale: item.scale ?? 1,
+    offset: item.offset ?? 0,
+    ...(item.unit === undefined ? {} : { unit: item.unit }),
+    labels: item.labels ?? {},
   };
 }
 
-/** Decodes the `modbus` section: models (register maps) and devices; fails with every problem by its path. */
+/**
+ * Decodes the `modbus` section: its shape by `ModbusConfigSchema`, then the rules between fields (types per table,
+ * known models, unique names, timeout ≤ interval < stale); fails with every problem by its path.
+ */
 export function decodeModbusConfig(value: unknown, path = "modbus"): Result<ModbusDevice[]> {
-  if (!isRecord(value)) return failure(`${path}: must be { models: { <model>: [points] }, devices: [...] }`);
+  const checked = checkSchema(ModbusConfigSchema, value, { path: [path] });
+  if (!checked.ok)
+    return failure(checked.problems.map((problem) => `${formatPath(problem.path)}: ${problem.message}`).join("\n"));
   const problems: string[] = [];
-  for (const key of Object.keys(value)) {
-    if (key !== "models" && key !== "devices") problems.push(`${path}.${key}: unknown (allowed: models, devices)`);
-  }
   const models = new Map<string, RegisterPoint[]>();
-  const rawModels = value["models"] ?? {};
-  if (!isRecord(rawModels)) problems.push(`${path}.models: must map model names to lists of register points`);
-  else {
-    for (const [model, list] of Object.entries(rawModels)) {
-      const at = `${path}.models.${model}`;
-      if (!Array.isArray(list) || list.length === 0) {
-        problems.push(`${at}: must list at least one register point`);
-        continue;
-      }
-      const points: RegisterPoint[] = [];
-      list.forEach((item: unknown, index) => {
-        const point = decodePoint(item, `${at}[${index}]`, problems);
-        if (point !== undefined) points.push(point);
-      });
-      models.set(model, points);
-    }
-  }
-  const devices: ModbusDevice[] = [];
-  const rawDevices = value["devices"];
-  if (!Array.isArray(rawDevices)) {
-    problems.push(`${path}.devices: must be a list of devices`);
-    return failure(problems.join("\n"));
+  for (const [model, list] of Object.entries(checked.value.models)) {
+    models.set(
+      model,
+      list.map((item, index) => resolvePoint(item, `${formatPath([path, "models", model, index])}`, problems)),
+    );
   }
   const names = new Set<string>();
-  rawDevices.forEach((item: unknown, index) => {
-    const at = `${path}.devices[${index}]`;
-    if (!isRecord(item)) {
-      problems.push(`${at}: must be an object`);
-      return;
-    }
-    const before = problems.length;
-    for (const key of Object.keys(item)) {
-      if (!deviceKeys.includes(key)) problems.push(`${at}.${key}: unknown (allowed: ${deviceKeys.join(", ")})`);
-    }
-    const name = item["name"];
-    if (typeof name !== "string" || name.length === 0) problems.push(`${at}.name: must be a non-empty string`);
-    else if (names.has(name)) problems.push(`${at}.name: ${name} is used twice`);
-    else names.add(name);
-    const host = item["host"];
-    if (typeof host !== "string" || !/^[a-zA-Z0-9.:[\]-]+$/.test(host)) {
-      problems.push(`${at}.host: must be a host name or IP address`);
-    }
-    const port = item["port"] ?? 502;
-    if (typeof port !== "number" || !Number.isInteger(port) || port < 1 || port > 65_535) {
-      problems.push(`${at}.port: must be an integer 1–65535`);
-    }
-    const unitId = item["unitId"] ?? 1;
-    if (typeof unitId !== "number" || !Number.isInteger(unitId) || unitId < 0 || unitId > 255) {
-      problems.push(`${at}.unitId: must be an integer 0–255`);
-    }
-    const model = item["model"];
-    if (typeof model !== "string" || !models.has(model)) {
+  const devices = checked.value.devices.map((item, index): ModbusDevice => {
+    const at = formatPath([path, "devices", index]);
+    if (names.has(item.name)) problems.push(`${at}.name: ${item.name} is used twice`);
+    names.add(item.name);
+    if (!models.has(item.model)) {
       problems.push(`${at}.model: must name a model under ${path}.models (${[...models.keys()].join(", ") || "none"})`);
     }
-    const equipment = item["equipment"];
-    if (equipment !== undefined && (typeof equipment !== "string" || equipment.length === 0)) {
-      problems.push(`${at}.equipment: must be a site id such as cdu:h2-r08-01`);
-    }
-    const labels = item["labels"] ?? {};
-    if (!isStringRecord(labels)) problems.push(`${at}.labels: must be an object of strings`);
-    const seconds = (key: string, fallback: number): number => {
-      const given = item[key];
-      if (given === undefined) return fallback;
-      if (typeof given !== "number" || !(given > 0)) {
-        problems.push(`${at}.${key}: must be a positive number of seconds`);
-        return fallback;
-      }
-      return given;
-    };
-    const interval = seconds("intervalSeconds", 10);
-    const timeout = seconds("timeoutSeconds", Math.min(3, interval));
-    const stale = seconds("staleAfterSeconds", interval * 3.5);
-    const maxBackoff = seconds("maxBackoffSeconds", Math.max(300, interval));
+    const interval = item.intervalSeconds;
+    const timeout = item.timeoutSeconds ?? Math.min(3, interval);
+    const stale = item.staleAfterSeconds ?? interval * 3.5;
     if (timeout > interval) problems.push(`${at}.timeoutSeconds: must not exceed intervalSeconds (${interval})`);
     if (stale <= interval) problems.push(`${at}.staleAfterSeconds: must exceed intervalSeconds (${interval})`);
-    if (problems.length > before) return;
-    devices.push({
-      name: name as string,
-      host: host as string,
-      port: port as number,
-      unitId: unitId as number,
-      model: model as string,
-      ...(equipment === undefined ? {} : { equipment: equipment as string }),
-      labels: labels as Labels,
+    return {
+      name: item.name,
+      host: item.host,
+      port: item.port,
+      unitId: item.unitId,
+      model: item.model,
+      ...(item.equipment === undefined ? {} : { equipment: item.equipment }),
+      labels: item.labels,
       intervalMs: interval * 1000,
       timeoutMs: timeout * 1000,
       staleAfterMs: stale * 1000,
-      maxBackoffMs: maxBackoff * 1000,
-      points: models.get(model as string)!,
-    });
+      maxBackoffMs: (item.maxBackoffSeconds ?? Math.max(300, interval)) * 1000,
+      points: models.get(item.model) ?? [],
+    };
   });
   return problems.length > 0 ? failure(problems.join("\n")) : success(devices);
 }

@@ -6,8 +6,8 @@ import { varbindNumber } from "./poller.ts";
 import { builtInProfiles, decodeSnmpConfig } from "./targets.ts";
 
 describe("SNMP configuration", () => {
-  it("names every problem by its path", () => {
-    const result = parseTelemetryConfig(`
+  it("names every problem of shape by its path, then the rules between fields of a well-formed section", () => {
+    const shape = parseTelemetryConfig(`
 snmp:
   profiles:
     bad:
@@ -15,23 +15,29 @@ snmp:
       - { metric: "no good", oid: "not.an.oid", walk: maybe }
   devices:
     - { name: a, host: 10.0.0.1, version: 1, profile: ups-mib, communityEnv: C }
+`);
+    assert.ok(!shape.ok);
+    assert.deepEqual(shape.problem.split("\n"), [
+      'snmp.profiles.bad[1].metric: expected a series name matching [a-zA-Z_:][a-zA-Z0-9_:]*, got "no good"',
+      'snmp.profiles.bad[1].oid: expected a numeric OID such as 1.3.6.1.2.1.33.1.2.1.0, got "not.an.oid"',
+      'snmp.profiles.bad[1].walk: expected true or false, got "maybe"',
+      "snmp.devices[0].version: expected one of 2c, 3, got 1",
+    ]);
+    const rules = parseTelemetryConfig(`
+snmp:
+  devices:
     - { name: b, host: 10.0.0.2, version: 2c, profile: nope }
     - { name: c, host: 10.0.0.3, version: 3, profile: ups-mib, user: { name: m, authKeyEnv: A, privProtocol: aes } }
     - { name: c, host: 10.0.0.4, version: 2c, communityEnv: C, profile: apc-rpdu, intervalSeconds: 1, timeoutSeconds: 1, retries: 1 }
 `);
-    assert.ok(!result.ok);
-    for (const text of [
-      "snmp.profiles.bad[1].metric:",
-      "snmp.profiles.bad[1].oid: must be a numeric OID",
-      "snmp.profiles.bad[1].walk:",
-      "snmp.devices[0].version: must be 2c or 3",
-      "snmp.devices[1].communityEnv: version 2c needs",
-      "snmp.devices[1].profile: must name a profile",
-      "snmp.devices[2].user.privKeyEnv: privProtocol and privKeyEnv go together",
-      "snmp.devices[3].timeoutSeconds: timeout × (retries + 1)",
-    ]) {
-      assert.ok(result.problem.includes(text), `${text} in:\n${result.problem}`);
-    }
+    assert.ok(!rules.ok);
+    assert.deepEqual(rules.problem.split("\n"), [
+      "snmp.devices[0].communityEnv: version 2c needs the environment variable holding the community",
+      "snmp.devices[0].profile: must name a profile (ups-mib, apc-rpdu)",
+      "snmp.devices[1].user.privKeyEnv: privProtocol and privKeyEnv go together (authPriv)",
+      "snmp.devices[2].name: c is used twice",
+      "snmp.devices[2].timeoutSeconds: timeout × (retries + 1) must not exceed intervalSeconds (1)",
+    ]);
   });
 
   it("decodes a v3 authPriv device on a built-in profile", () => {

@@ -26,6 +26,9 @@
  * A `walk` point reads a table column: every row becomes a series, the row index (what follows the column's OID)
  * becoming the `indexLabel` label (a UPS output line, a PDU phase).
  */
+import { type Static, Type } from "typebox";
+import { formatPath } from "../../../model/diagnostics.ts";
+import { checkSchema, closedObject } from "../../../model/schema-check.ts";
 import { failure, type Labels, type Result, success } from "../../types.ts";
 
 /** One OID bound to a series. */
@@ -128,260 +131,176 @@ export const builtInProfiles: Readonly<Record<string, readonly SnmpPoint[]>> = {
 // ---------------------------------------------------------------------------------------------------------------
 // Decoding the configuration.
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function isStringRecord(value: unknown): value is Record<string, string> {
-  return isRecord(value) && Object.values(value).every((item) => typeof item === "string");
-}
-
-const oidPattern = /^\.?1(\.\d+){3,127}$/;
-const envPattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const pointKeys = ["metric", "oid", "walk", "indexLabel", "scale", "offset", "unit", "labels"];
-const deviceKeys = [
-  "name",
-  "host",
-  "port",
-  "version",
-  "communityEnv",
-  "user",
-  "profile",
-  "equipment",
-  "labels",
-  "intervalSeconds",
-  "timeoutSeconds",
-  "retries",
-  "staleAfterSeconds",
-  "maxBackoffSeconds",
-];
+const envName = (description: string) =>
+  Type.String({
+    pattern: "^[A-Za-z_][A-Za-z0-9_]*$",
+    patternErrorMessage: "expected the name of an environment variable",
+    description,
+  });
+const seconds = (description: string) => Type.Optional(Type.Number({ exclusiveMinimum: 0, description }));
 const authProtocols = ["md5", "sha", "sha224", "sha256", "sha384", "sha512"] as const;
 const privProtocols = ["des", "aes", "aes256b", "aes256r"] as const;
 
-function decodePoint(item: unknown, at: string, problems: string[]): SnmpPoint | undefined {
-  if (!isRecord(item)) {
-    problems.push(`${at}: must be { metric, oid }`);
-    return undefined;
-  }
-  const before = problems.length;
-  for (const key of Object.keys(item)) {
-    if (!pointKeys.includes(key)) problems.push(`${at}.${key}: unknown (allowed: ${pointKeys.join(", ")})`);
-  }
-  const metric = item["metric"];
-  if (typeof metric !== "string" || !/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(metric)) {
-    problems.push(`${at}.metric: must be a series name matching [a-zA-Z_:][a-zA-Z0-9_:]*`);
-  }
-  const oid = item["oid"];
-  if (typeof oid !== "string" || !oidPattern.test(oid)) {
-    problems.push(`${at}.oid: must be a numeric OID such as 1.3.6.1.2.1.33.1.2.1.0`);
-  }
-  const walk = item["walk"] ?? false;
-  if (typeof walk !== "boolean") problems.push(`${at}.walk: must be true or false`);
-  const indexLabel = item["indexLabel"] ?? "index";
-  if (typeof indexLabel !== "string" || !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(indexLabel)) {
-    problems.push(`${at}.indexLabel: must be a label name`);
-  }
-  const number = (key: string, fallback: number): number => {
-    const value = item[key] ?? fallback;
-    if (typeof value !== "number" || !Number.isFinite(value)) {
-      problems.push(`${at}.${key}: must be a finite number`);
-      return fallback;
-    }
-    return value;
-  };
-  const scale = number("scale", 1);
-  const offset = number("offset", 0);
-  const unit = item["unit"];
-  if (unit !== undefined && (typeof unit !== "string" || unit.length === 0 || unit.length > 32)) {
-    problems.push(`${at}.unit: must be a short string such as W or celsius`);
-  }
-  const labels = item["labels"] ?? {};
-  if (!isStringRecord(labels)) problems.push(`${at}.labels: must be an object of strings`);
-  if (problems.length > before) return undefined;
+/**
+ * One OID point of a profile as the file writes it. Its defaults are applied by `resolvePoint`: TypeBox fills
+ * defaults of list items but not of a mapping's values (the `profiles` map).
+ */
+export const SnmpPointSchema = closedObject({
+  metric: Type.String({
+    pattern: "^[a-zA-Z_:][a-zA-Z0-9_:]*$",
+    patternErrorMessage: "expected a series name matching [a-zA-Z_:][a-zA-Z0-9_:]*",
+  }),
+  oid: Type.String({
+    pattern: "^\\.?1(\\.\\d+){3,127}$",
+    patternErrorMessage: "expected a numeric OID such as 1.3.6.1.2.1.33.1.2.1.0",
+  }),
+  walk: Type.Optional(Type.Boolean({ default: false, description: "read a table column: a series per row" })),
+  indexLabel: Type.Optional(
+    Type.String({
+      pattern: "^[a-zA-Z_][a-zA-Z0-9_]*$",
+      patternErrorMessage: "expected a label name",
+      default: "index",
+      description: "label carrying a walked row's index",
+    }),
+  ),
+  scale: Type.Optional(Type.Number({ default: 1, description: "reading = raw × scale + offset" })),
+  offset: Type.Optional(Type.Number({ default: 0 })),
+  unit: Type.Optional(Type.String({ minLength: 1, maxLength: 32, description: "such as W or celsius" })),
+  labels: Type.Optional(Type.Record(Type.String(), Type.String())),
+});
+
+/** An SNMPv3 user: authNoPriv without `privProtocol`, authPriv with it (and `privKeyEnv`). */
+export const SnmpUserSchema = closedObject({
+  name: Type.String({ minLength: 1, maxLength: 32 }),
+  authProtocol: Type.Enum(authProtocols, { default: "sha" }),
+  authKeyEnv: envName("environment variable holding the authentication key"),
+  privProtocol: Type.Optional(Type.Enum(privProtocols)),
+  privKeyEnv: Type.Optional(envName("environment variable holding the privacy key")),
+});
+
+/** One SNMP agent as the file writes it. */
+export const SnmpDeviceSchema = closedObject({
+  name: Type.String({ pattern: "\\S" }),
+  host: Type.String({ pattern: "^[a-zA-Z0-9.:[\\]-]+$", patternErrorMessage: "expected a host name or IP address" }),
+  port: Type.Integer({ minimum: 1, maximum: 65_535, default: 161 }),
+  version: Type.Enum(["2c", "3", 3], {
+    default: "2c",
+    description: "2c or 3 (SNMPv1 carries no 64-bit counters nor security)",
+  }),
+  communityEnv: Type.Optional(envName("version 2c: environment variable holding the community")),
+  user: Type.Optional(SnmpUserSchema),
+  profile: Type.String({ pattern: "\\S", description: "a profile under snmp.profiles, or ups-mib, apc-rpdu" }),
+  equipment: Type.Optional(Type.String({ pattern: "\\S", description: "site id such as ups:h1-01" })),
+  labels: Type.Record(Type.String(), Type.String(), { default: {} }),
+  intervalSeconds: Type.Number({ exclusiveMinimum: 0, default: 15 }),
+  timeoutSeconds: seconds("per request (default: the smaller of 2 and half the interval)"),
+  retries: Type.Integer({ minimum: 0, maximum: 5, default: 1, description: "re-sends of an unanswered request" }),
+  staleAfterSeconds: seconds("no good read this long: readings are stale (3.5 intervals)"),
+  maxBackoffSeconds: seconds("longest wait between attempts while failing (300, or the interval)"),
+});
+
+/** The `snmp` section of the telemetry configuration: custom OID profiles and devices. */
+export const SnmpConfigSchema = closedObject({
+  profiles: Type.Record(Type.String(), Type.Array(SnmpPointSchema, { minItems: 1 }), {
+    default: {},
+    description: "profile name → its OID points (ups-mib and apc-rpdu are built in)",
+  }),
+  devices: Type.Array(SnmpDeviceSchema),
+});
+
+function resolvePoint(item: Static<typeof SnmpPointSchema>): SnmpPoint {
   return {
-    metric: metric as string,
-    oid: (oid as string).replace(/^\./, ""),
-    walk: walk as boolean,
-    indexLabel: indexLabel as string,
-    scale,
-    offset,
-    ...(unit === undefined ? {} : { unit: unit as string }),
-    labels: labels as Labels,
+    metric: item.metric,
+    oid: item.oid.replace(/^\./, ""),
+    walk: item.walk ?? false,
+    indexLabel: item.indexLabel ?? "index",
+    scale: item.scale ?? 1,
+    offset: item.offset ?? 0,
+    ...(item.unit === undefined ? {} : { unit: item.unit }),
+    labels: item.labels ?? {},
   };
 }
 
-function decodeUser(value: unknown, at: string, problems: string[]): SnmpUser | undefined {
-  if (!isRecord(value)) {
-    problems.push(`${at}: version 3 needs user: { name, authProtocol, authKeyEnv, privProtocol, privKeyEnv }`);
-    return undefined;
-  }
-  const before = problems.length;
-  const allowed = ["name", "authProtocol", "authKeyEnv", "privProtocol", "privKeyEnv"];
-  for (const key of Object.keys(value)) {
-    if (!allowed.includes(key)) problems.push(`${at}.${key}: unknown (allowed: ${allowed.join(", ")})`);
-  }
-  const name = value["name"];
-  if (typeof name !== "string" || name.length === 0 || name.length > 32) {
-    problems.push(`${at}.name: must be the user name (1–32 characters)`);
-  }
-  const auth = value["authProtocol"] ?? "sha";
-  if (!(authProtocols as readonly unknown[]).includes(auth)) {
-    problems.push(`${at}.authProtocol: must be one of ${authProtocols.join(", ")}`);
-  }
-  const authKeyEnv = value["authKeyEnv"];
-  if (typeof authKeyEnv !== "string" || !envPattern.test(authKeyEnv)) {
-    problems.push(`${at}.authKeyEnv: must name the environment variable holding the authentication key`);
-  }
-  const priv = value["privProtocol"];
-  const privKeyEnv = value["privKeyEnv"];
-  if (priv !== undefined && !(privProtocols as readonly unknown[]).includes(priv)) {
-    problems.push(`${at}.privProtocol: must be one of ${privProtocols.join(", ")}`);
-  }
-  if ((priv === undefined) !== (privKeyEnv === undefined)) {
-    problems.push(`${at}.privKeyEnv: privProtocol and privKeyEnv go together (authPriv)`);
-  } else if (privKeyEnv !== undefined && (typeof privKeyEnv !== "string" || !envPattern.test(privKeyEnv))) {
-    problems.push(`${at}.privKeyEnv: must name the environment variable holding the privacy key`);
-  }
-  if (problems.length > before) return undefined;
-  return {
-    name: name as string,
-    authProtocol: auth as SnmpUser["authProtocol"],
-    authKeyEnv: authKeyEnv as string,
-    ...(priv === undefined
-      ? {}
-      : { privProtocol: priv as NonNullable<SnmpUser["privProtocol"]>, privKeyEnv: privKeyEnv as string }),
-  };
-}
-
-/** Decodes the `snmp` section: custom profiles and devices; fails with every problem by its path. */
-export function decodeSnmpConfig(value: unknown, path = "snmp"): Result<SnmpDevice[]> {
-  if (!isRecord(value)) return failure(`${path}: must be { profiles: { <name>: [points] }, devices: [...] }`);
-  const problems: string[] = [];
-  for (const key of Object.keys(value)) {
-    if (key !== "profiles" && key !== "devices") problems.push(`${path}.${key}: unknown (allowed: profiles, devices)`);
-  }
-  const profiles = new Map<string, readonly SnmpPoint[]>(Object.entries(builtInProfiles));
-  const rawProfiles = value["profiles"] ?? {};
-  if (!isRecord(rawProfiles)) problems.push(`${path}.profiles: must map profile names to lists of OID points`);
-  else {
-    for (const [name, list] of Object.entries(rawProfiles)) {
-      const at = `${path}.profiles.${name}`;
-      if (!Array.isArray(list) || list.length === 0) {
-        problems.push(`${at}: must list at least one OID point`);
-        continue;
-      }
-      const points: SnmpPoint[] = [];
-      list.forEach((item: unknown, index) => {
-        const decoded = decodePoint(item, `${at}[${index}]`, problems);
-        if (decoded !== undefined) points.push(decoded);
-      });
-      profiles.set(name, points);
-    }
-  }
-  const rawDevices = value["devices"];
-  if (!Array.isArray(rawDevices)) {
-    problems.push(`${path}.devices: must be a list of devices`);
-    return failure(problems.join("\n"));
-  }
-  const devices: SnmpDevice[] = [];
-  const names = new Set<string>();
-  rawDevices.forEach((item: unknown, index) => {
-    const at = `${path}.devices[${index}]`;
-    const device = decodeDevice(item, at, profiles, problems);
-    if (device === undefined) return;
-    if (names.has(device.name)) problems.push(`${at}.name: ${device.name} is used twice`);
-    else {
-      names.add(device.name);
-      devices.push(device);
-    }
-  });
-  return problems.length > 0 ? failure(problems.join("\n")) : success(devices);
-}
-
-function decodeDevice(
-  item: unknown,
+/** The device a checked entry gives; the rules between its fields go to `problems`. */
+function resolveDevice(
+  item: Static<typeof SnmpDeviceSchema>,
   at: string,
   profiles: ReadonlyMap<string, readonly SnmpPoint[]>,
   problems: string[],
-): SnmpDevice | undefined {
-  if (!isRecord(item)) {
-    problems.push(`${at}: must be an object`);
-    return undefined;
-  }
-  const before = problems.length;
-  for (const key of Object.keys(item)) {
-    if (!deviceKeys.includes(key)) problems.push(`${at}.${key}: unknown (allowed: ${deviceKeys.join(", ")})`);
-  }
-  const name = item["name"];
-  if (typeof name !== "string" || name.length === 0) problems.push(`${at}.name: must be a non-empty string`);
-  const host = item["host"];
-  if (typeof host !== "string" || !/^[a-zA-Z0-9.:[\]-]+$/.test(host)) {
-    problems.push(`${at}.host: must be a host name or IP address`);
-  }
-  const port = item["port"] ?? 161;
-  if (typeof port !== "number" || !Number.isInteger(port) || port < 1 || port > 65_535) {
-    problems.push(`${at}.port: must be an integer 1–65535`);
-  }
-  const version = String(item["version"] ?? "2c");
-  let communityEnv: string | undefined;
-  let user: SnmpUser | undefined;
+): SnmpDevice {
+  const version = item.version === "2c" ? "2c" : "3";
   if (version === "2c") {
-    const given = item["communityEnv"];
-    if (typeof given !== "string" || !envPattern.test(given)) {
+    if (item.communityEnv === undefined) {
       problems.push(`${at}.communityEnv: version 2c needs the environment variable holding the community`);
-    } else communityEnv = given;
-    if (item["user"] !== undefined) problems.push(`${at}.user: only for version 3`);
-  } else if (version === "3") {
-    user = decodeUser(item["user"], `${at}.user`, problems);
-    if (item["communityEnv"] !== undefined) problems.push(`${at}.communityEnv: only for version 2c`);
-  } else problems.push(`${at}.version: must be 2c or 3 (SNMPv1 carries no 64-bit counters nor security)`);
-  const profile = item["profile"];
-  if (typeof profile !== "string" || !profiles.has(profile)) {
+    }
+    if (item.user !== undefined) problems.push(`${at}.user: only for version 3`);
+  } else {
+    if (item.user === undefined) {
+      problems.push(`${at}.user: version 3 needs user: { name, authProtocol, authKeyEnv, privProtocol, privKeyEnv }`);
+    } else if ((item.user.privProtocol === undefined) !== (item.user.privKeyEnv === undefined)) {
+      problems.push(`${at}.user.privKeyEnv: privProtocol and privKeyEnv go together (authPriv)`);
+    }
+    if (item.communityEnv !== undefined) problems.push(`${at}.communityEnv: only for version 2c`);
+  }
+  if (!profiles.has(item.profile)) {
     problems.push(`${at}.profile: must name a profile (${[...profiles.keys()].join(", ")})`);
   }
-  const equipment = item["equipment"];
-  if (equipment !== undefined && (typeof equipment !== "string" || equipment.length === 0)) {
-    problems.push(`${at}.equipment: must be a site id such as ups:h1-01`);
-  }
-  const labels = item["labels"] ?? {};
-  if (!isStringRecord(labels)) problems.push(`${at}.labels: must be an object of strings`);
-  const seconds = (key: string, fallback: number): number => {
-    const given = item[key];
-    if (given === undefined) return fallback;
-    if (typeof given !== "number" || !(given > 0)) {
-      problems.push(`${at}.${key}: must be a positive number of seconds`);
-      return fallback;
-    }
-    return given;
-  };
-  const interval = seconds("intervalSeconds", 15);
-  const retries = item["retries"] ?? 1;
-  if (typeof retries !== "number" || !Number.isInteger(retries) || retries < 0 || retries > 5) {
-    problems.push(`${at}.retries: must be an integer 0–5`);
-  }
-  const timeout = seconds("timeoutSeconds", Math.min(2, interval / 2));
-  const stale = seconds("staleAfterSeconds", interval * 3.5);
-  const maxBackoff = seconds("maxBackoffSeconds", Math.max(300, interval));
-  if (typeof retries === "number" && timeout * (retries + 1) > interval) {
+  const interval = item.intervalSeconds;
+  const timeout = item.timeoutSeconds ?? Math.min(2, interval / 2);
+  const stale = item.staleAfterSeconds ?? interval * 3.5;
+  if (timeout * (item.retries + 1) > interval) {
     problems.push(`${at}.timeoutSeconds: timeout × (retries + 1) must not exceed intervalSeconds (${interval})`);
   }
   if (stale <= interval) problems.push(`${at}.staleAfterSeconds: must exceed intervalSeconds (${interval})`);
-  if (problems.length > before) return undefined;
+  const user = item.user;
   return {
-    name: name as string,
-    host: host as string,
-    port: port as number,
-    version: version as "2c" | "3",
-    ...(communityEnv === undefined ? {} : { communityEnv }),
-    ...(user === undefined ? {} : { user }),
-    profile: profile as string,
-    ...(equipment === undefined ? {} : { equipment: equipment as string }),
-    labels: labels as Labels,
+    name: item.name,
+    host: item.host,
+    port: item.port,
+    version,
+    ...(version === "2c" && item.communityEnv !== undefined ? { communityEnv: item.communityEnv } : {}),
+    ...(version === "3" && user !== undefined
+      ? {
+          user: {
+            name: user.name,
+            authProtocol: user.authProtocol,
+            authKeyEnv: user.authKeyEnv,
+            ...(user.privProtocol === undefined || user.privKeyEnv === undefined
+              ? {}
+              : { privProtocol: user.privProtocol, privKeyEnv: user.privKeyEnv }),
+          },
+        }
+      : {}),
+    profile: item.profile,
+    ...(item.equipment === undefined ? {} : { equipment: item.equipment }),
+    labels: item.labels,
     intervalMs: interval * 1000,
     timeoutMs: timeout * 1000,
-    retries: retries as number,
+    retries: item.retries,
     staleAfterMs: stale * 1000,
-    maxBackoffMs: maxBackoff * 1000,
-    points: profiles.get(profile as string)!,
+    maxBackoffMs: (item.maxBackoffSeconds ?? Math.max(300, interval)) * 1000,
+    points: profiles.get(item.profile) ?? [],
   };
+}
+
+/**
+ * Decodes the `snmp` section: its shape by `SnmpConfigSchema`, then the rules between fields (security per version,
+ * known profiles, unique names, timeouts within the interval); fails with every problem by its path.
+ */
+export function decodeSnmpConfig(value: unknown, path = "snmp"): Result<SnmpDevice[]> {
+  const checked = checkSchema(SnmpConfigSchema, value, { path: [path] });
+  if (!checked.ok) {
+    return failure(checked.problems.map((problem) => `${formatPath(problem.path)}: ${problem.message}`).join("\n"));
+  }
+  const profiles = new Map<string, readonly SnmpPoint[]>(Object.entries(builtInProfiles));
+  for (const [name, list] of Object.entries(checked.value.profiles)) profiles.set(name, list.map(resolvePoint));
+  const problems: string[] = [];
+  const names = new Set<string>();
+  const devices = checked.value.devices.map((item, index) => {
+    const at = formatPath([path, "devices", index]);
+    if (names.has(item.name)) problems.push(`${at}.name: ${item.name} is used twice`);
+    names.add(item.name);
+    return resolveDevice(item, at, profiles, problems);
+  });
+  return problems.length > 0 ? failure(problems.join("\n")) : success(devices);
 }
