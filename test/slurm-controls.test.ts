@@ -16,20 +16,11 @@ import { loadExecutionFile } from "../src/execution/config.ts";
 import { loadSite } from "../src/model/load.ts";
 import { callApi } from "./support/api.ts";
 import { startTestSlurm, type TestSlurm } from "./support/slurm.ts";
+import { until } from "./support/wait.ts";
 
 const site = loadSite("lab").site!;
 const liveNode = "h1-r02-01-n01";
 const mustRun = process.env["CI"] !== undefined;
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 describe("job controls on Slurm", () => {
   let slurm: TestSlurm | string;

@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { loadSite } from "../src/model/load.ts";
 import { startTestSlurm, type TestSlurm } from "./support/slurm.ts";
+import { until } from "./support/wait.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: answers are read field by field from JSON.
 type Json = any;
@@ -21,16 +22,6 @@ const root = new URL("..", import.meta.url).pathname;
 const site = loadSite("lab").site!;
 const liveNode = "h1-r02-01-n01";
 const mustRun = process.env["CI"] !== undefined;
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 interface Server {
   readonly child: ChildProcess;

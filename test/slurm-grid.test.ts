@@ -16,6 +16,7 @@ import { loadExecutionFile } from "../src/execution/config.ts";
 import { loadSite } from "../src/model/load.ts";
 import { callApi } from "./support/api.ts";
 import { startTestSlurm, type TestSlurm } from "./support/slurm.ts";
+import { until as waitUntil } from "./support/wait.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: answers are read field by field from JSON.
 type Json = any;
@@ -24,15 +25,9 @@ const site = loadSite("lab").site!;
 const liveNode = "h1-r02-01-n01";
 const mustRun = process.env["CI"] !== undefined;
 
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+/** Polls every 100 ms: the grid tests time commands to a fraction of a second. */
+const until = <T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000) =>
+  waitUntil(what, probe, timeoutMs, 100);
 
 describe("grid curtailment on Slurm", () => {
   let slurm: TestSlurm | string;

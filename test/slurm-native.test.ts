@@ -20,6 +20,7 @@ import { loadExecutionFile } from "../src/execution/config.ts";
 import { loadSite } from "../src/model/load.ts";
 import { callApi } from "./support/api.ts";
 import { startTestSlurm, type TestSlurm } from "./support/slurm.ts";
+import { until as waitUntil } from "./support/wait.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: answers are read field by field from JSON.
 type Json = any;
@@ -28,15 +29,8 @@ const site = loadSite("lab").site!;
 const liveNode = "h1-r02-01-n01";
 const mustRun = process.env["CI"] !== undefined;
 
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 90_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+const until = <T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 90_000) =>
+  waitUntil(what, probe, timeoutMs);
 
 describe("job controls as Slurm's own features", () => {
   let slurm: TestSlurm | string;

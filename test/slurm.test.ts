@@ -21,6 +21,7 @@ import { type Job, jobSpec } from "../src/scheduler/jobs.ts";
 import { LiveScheduler } from "../src/scheduler/live.ts";
 import { defaultPriorityClasses, type QueueSetConfig } from "../src/scheduler/queues.ts";
 import { startTestSlurm, type TestSlurm } from "./support/slurm.ts";
+import { until as waitUntil } from "./support/wait.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: answers are read field by field from JSON.
 type Json = any;
@@ -30,15 +31,8 @@ const site = loadSite("lab").site!;
 const liveNode = "h1-r02-01-n01";
 const mustRun = process.env["CI"] !== undefined;
 
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 45_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+const until = <T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 45_000) =>
+  waitUntil(what, probe, timeoutMs);
 
 /** Starts Slurm or explains the skip (a failure in CI, which installs Slurm). */
 async function slurmOrSkip(liveNodeName: string | undefined): Promise<TestSlurm | string> {
