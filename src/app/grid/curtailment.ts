@@ -61,7 +61,8 @@ export function classOfRunning(generation: Generation, job: Job): FlexClass {
 /**
  * Dynamic power (kW) a running job's GPUs draw: on each of its racks, its share of the GPUs allocated there times the
  * rack's power above idle as the live twin last drew it (`rackPowerKw`, site rack order), so the plan sheds what the
- * work really draws (jobs rarely run at design power); without a twin reading, the rack type's design dynamic power.
+ * work really draws (jobs rarely run at design power); without a twin reading, or one taken before the work on the rack
+ * drew anything, the rack type's design dynamic power.
  */
 export function dynamicKwOf(generation: Generation, job: Job, rackPowerKw: ArrayLike<number> | undefined): number {
   const inventory = generation.inventory;
@@ -84,7 +85,10 @@ export function dynamicKwOf(generation: Generation, job: Job, rackPowerKw: Array
     for (let node = rackLevel.childStart[rackIndex]!; node < rackLevel.childStart[rackIndex + 1]!; node++)
       allocated += inventory.nodeGpuCount[node]! * 1000 - state.nodeFreeMilli[node]!;
     const dynamicNow = Math.max(0, drawnKw - Number(type.idlePower));
-    kw += allocated > 0 ? Math.min(designKw, (dynamicNow * jobMilli) / allocated) : 0;
+    // A rack the twin drew at idle although GPUs are allocated on it: the twin has not stepped since the work started
+    // or resumed (it reads placements every 10 s), so its reading says nothing of this job; count design power
+    // rather than plan to shed nothing (an event declared right after another ended).
+    kw += allocated > 0 && dynamicNow > 0 ? Math.min(designKw, (dynamicNow * jobMilli) / allocated) : designKw;
   }
   return kw;
 }

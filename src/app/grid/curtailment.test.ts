@@ -1,0 +1,50 @@
+import assert from "node:assert/strict";
+import { after, describe, it } from "node:test";
+import { simulatedExecution } from "../../execution/config.ts";
+import { loadSite } from "../../model/load.ts";
+import { jobSpec } from "../../scheduler/jobs.ts";
+import { singleQueueConfig } from "../../scheduler/queues.ts";
+import { buildGeneration } from "../jobs/generation.ts";
+import { dynamicKwOf } from "./curtailment.ts";
+
+const site = loadSite("lab").site!;
+const generation = buildGeneration(site, 1, {
+  queues: singleQueueConfig(),
+  execution: simulatedExecution,
+  speed: undefined,
+  epochMs: undefined,
+  nowMs: Date.now(),
+  onChange: () => {},
+  slurmHooks: () => {
+    throw new Error("the lab runs simulated here");
+  },
+});
+after(() => generation.live.dispose());
+
+const job = generation.live.submit(
+  jobSpec({ id: "train", queue: "default", submitS: 0, durationS: 3600, gpus: 2, gpuModels: ["H200"] }),
+);
+const rackLevel = generation.inventory.levels[generation.inventory.facility!.rackLevel]!;
+const rackIndex = rackLevel.groupOfNode[job.nodes[0]!]!;
+const type = site.rackTypes[site.racks[rackIndex]!.typeIndex]!;
+const idleKw = Number(type.idlePower);
+const designKw = (Number(type.designPower) - idleKw) * (2 / type.gpusPerRack);
+const racksAt = (kw: number) => site.racks.map((_, index) => (index === rackIndex ? kw : idleKw));
+
+describe("the power a curtailment plan counts for a running job", () => {
+  it("is the job's share of what the twin drew above idle on its rack", () => {
+    assert.equal(job.state, "running");
+    assert.ok(Math.abs(dynamicKwOf(generation, job, racksAt(idleKw + 1)) - 1) < 1e-9, "alone on its rack");
+  });
+
+  it("is never more than the job's design power", () => {
+    assert.ok(Math.abs(dynamicKwOf(generation, job, racksAt(idleKw + 1000)) - designKw) < 1e-9);
+  });
+
+  it("is design power without a twin reading, or with one taken before the work on its rack drew anything", () => {
+    assert.ok(designKw > 0);
+    assert.equal(dynamicKwOf(generation, job, undefined), designKw);
+    assert.equal(dynamicKwOf(generation, job, racksAt(idleKw)), designKw, "a job just resumed is not free to pause");
+    assert.equal(dynamicKwOf(generation, job, [idleKw]), designKw, "a reading of another site's racks");
+  });
+});
