@@ -3,6 +3,7 @@
 // Extra arguments narrow the run to files whose path contains one of them (`npm test -- twin`).
 import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join, relative } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -29,7 +30,13 @@ if (files.length === 0) {
   console.error("no test files matched");
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ["--import", "tsx", "--test", ...flags, ...files], {
+// Most suites wait on real programs (slurmctld, Chromium, PostgreSQL, a platform process) or on the live twin's clock
+// rather than compute: Node's default (cores − 1, so one file at a time on a 2-core CI machine) leaves the CPU idle
+// for most of the run. One more file than cores; `npm test -- --test-concurrency=1` runs them one by one.
+const concurrency = flags.some((flag) => flag.startsWith("--test-concurrency"))
+  ? []
+  : [`--test-concurrency=${availableParallelism() + 1}`];
+const result = spawnSync(process.execPath, ["--import", "tsx", "--test", ...concurrency, ...flags, ...files], {
   cwd: root,
   stdio: "inherit",
   // Every JSON answer in the tests must survive its response schema unchanged (src/server/response-check.ts).

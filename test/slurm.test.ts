@@ -320,7 +320,14 @@ describe("platform on Slurm", () => {
       assert.equal(failed.execution.exitCode, 7);
       assert.match(failed.reason, /exit code 7/);
 
-      const long = await call(server, "POST", "/v1/jobs", hugo, { ...base, name: "long", command: "sleep 8" });
+      // It runs until the test lets it end, however long the restart takes on a loaded machine.
+      const release = join(dataDir, "release-long");
+      const long = await call(server, "POST", "/v1/jobs", hugo, {
+        ...base,
+        name: "long",
+        command: `while [ ! -e ${release} ]; do sleep 0.2; done`,
+      });
+      assert.equal(long.status, 201, JSON.stringify(long.body));
       const running = await until("long job running", async () => {
         const view = (await call(server, "GET", `/v1/jobs/${long.body.id}`, hugo)).body;
         return view.state === "running" ? view : undefined;
@@ -336,6 +343,7 @@ describe("platform on Slurm", () => {
       assert.equal(adopted.state, "running", server.output());
       assert.equal(adopted.execution.externalId, slurmId, "the same Slurm job, adopted");
       assert.equal(slurmJobsOf(long.body.id).length, 1, "nothing was submitted twice");
+      writeFileSync(release, "");
       const finished = await until("long job succeeded after the restart", async () => {
         const view = (await call(server, "GET", `/v1/jobs/${long.body.id}`, hugo)).body;
         return view.state === "succeeded" ? view : undefined;

@@ -57,7 +57,10 @@ describe("telemetry history on PostgreSQL", { skip: "skipped" in server ? server
     child.stderr.on("data", (chunk) => {
       output += chunk;
     });
-    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    // "close": the exit status once the output is read to its end (an "exit" can come before the last lines).
+    const exited = new Promise<string>((resolve) =>
+      child.once("close", (code, signal) => resolve(signal === null ? `exit ${code}` : `signal ${signal}`)),
+    );
     try {
       const deadline = Date.now() + 90_000;
       while (!/running at http/.test(output)) {
@@ -68,6 +71,6 @@ describe("telemetry history on PostgreSQL", { skip: "skipped" in server ? server
     } finally {
       child.kill("SIGTERM");
     }
-    assert.equal(await exited, 0, output);
+    assert.equal(await exited, "exit 0", output);
   });
 });

@@ -349,8 +349,16 @@ describe("console alarms and honest encodings in Chromium", { timeout: 600_000 }
     const firstPage = await rows.evaluateAll((elements) =>
       elements.map((element) => (element as unknown as { dataset: Record<string, string> }).dataset["jobId"]),
     );
+    // The next page's answer is held back: until it comes, no "Page 2" is shown over page 1's rows.
+    const cursorRequests = "**/v1/jobs?*cursor=*";
+    await page.route(cursorRequests, async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await route.continue();
+    });
     await page.getByRole("button", { name: "Older →" }).click();
+    assert.equal(await page.locator(".pager").filter({ hasText: "Page 2" }).count(), 0, "page 2 shown before its jobs");
     await page.locator(".pager").filter({ hasText: "Page 2" }).waitFor();
+    await page.unroute(cursorRequests);
     await rows.first().waitFor();
     const secondPage = await rows.evaluateAll((elements) =>
       elements.map((element) => (element as unknown as { dataset: Record<string, string> }).dataset["jobId"]),

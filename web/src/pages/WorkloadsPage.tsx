@@ -43,6 +43,8 @@ type JobFilters = Partial<Record<(typeof filterNames)[number], string>>;
 /** One page of jobs and how to move. */
 interface JobPage {
   readonly status: "loading" | "ready" | "error";
+  /** The request the jobs answer: another path (the next page, other filters) is still loading. */
+  readonly path: string | undefined;
   readonly jobs: readonly Job[];
   readonly total: number | undefined;
   readonly nextCursor: string | undefined;
@@ -54,6 +56,7 @@ function useJobPage(filters: JobFilters, cursor: string | undefined, enabled: bo
   const { client } = useSession();
   const [page, setPage] = useState<JobPage>({
     status: "loading",
+    path: undefined,
     jobs: [],
     total: undefined,
     nextCursor: undefined,
@@ -78,6 +81,7 @@ function useJobPage(filters: JobFilters, cursor: string | undefined, enabled: bo
         (result) => {
           setPage({
             status: "ready",
+            path,
             jobs: result.items,
             total: result.total,
             nextCursor: result.nextCursor,
@@ -87,7 +91,12 @@ function useJobPage(filters: JobFilters, cursor: string | undefined, enabled: bo
         },
         (error: unknown) => {
           if (controller.signal.aborted) return;
-          setPage((current) => ({ ...current, status: "error", error }));
+          // An error on another page than the one shown drops its rows: they are not this page's.
+          setPage((current) =>
+            current.path === path
+              ? { ...current, status: "error", error }
+              : { status: "error", path, jobs: [], total: undefined, nextCursor: undefined, error },
+          );
           timer = setTimeout(load, 10_000);
         },
       );
@@ -99,6 +108,9 @@ function useJobPage(filters: JobFilters, cursor: string | undefined, enabled: bo
     };
   }, [client, path, enabled, generation]);
   const reload = useCallback(() => setGeneration((value) => value + 1), []);
+  // Rows of another page are not shown under this page's number, and their next cursor is not offered again (a
+  // second click on "Older" before the page came would skip one).
+  if (page.path !== path) return { ...page, status: "loading", reload };
   return { ...page, reload };
 }
 
