@@ -22,10 +22,13 @@ function findTests(dir) {
   return found;
 }
 
-const files = ["src", "test"]
-  .flatMap((d) => findTests(join(root, d)))
-  .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
-  .sort();
+// Files start in this order: test/ (suites running processes, browsers and real servers, up to minutes each), then
+// src/ (unit tests of seconds), so short files fill the slots at the end instead of a long suite starting last.
+const files = ["test", "src"].flatMap((d) =>
+  findTests(join(root, d))
+    .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
+    .sort(),
+);
 if (files.length === 0) {
   console.error("no test files matched");
   process.exit(1);
