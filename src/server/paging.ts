@@ -106,3 +106,22 @@ export function compareKeys(a: readonly KeyValue[], b: readonly KeyValue[]): num
   }
   return a.length - b.length;
 }
+
+/**
+ * The paging fields of a stored list read newest first (`src/store/newest-first.ts`), whose ids are `idPrefix_`
+ * and 12 hex digits: its cursor is the last row's `created_at,id`, checked here so a bad one is a 400 naming it.
+ */
+export function newestFirstPaging(idPrefix: string) {
+  return {
+    limit: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: maxPageSize, description: "rows per page (default 200)" }),
+    ),
+    cursor: Type.Optional(
+      Type.String({
+        maxLength: 100,
+        pattern: `^[0-9T:.Z-]+,${idPrefix}_[0-9a-f]{12}$`,
+        description: "X-Next-Cursor of the previous page",
+      }),
+    ),
+  };
+}

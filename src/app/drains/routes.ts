@@ -6,6 +6,7 @@ import type { FastifyInstance } from "fastify";
 import { type Static, Type } from "typebox";
 import { drainTargetKinds } from "../../model/feeds.ts";
 import { contextOf } from "../../server/auth.ts";
+import { newestFirstPaging } from "../../server/paging.ts";
 import { StringEnum } from "../../server/schemas.ts";
 import { authorize } from "../../tenancy/service.ts";
 import { type DrainRequest, drainListStates, drainRequestSchema, drainViewSchema } from "./model.ts";
@@ -15,14 +16,7 @@ const idParams = Type.Object({ id: Type.String({ pattern: "^drn_[0-9a-f]{12}$" }
 
 const listQuery = Type.Object(
   {
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: "rows per page (default 200)" })),
-    cursor: Type.Optional(
-      Type.String({
-        maxLength: 100,
-        pattern: "^[0-9T:.Z-]+,drn_[0-9a-f]{12}$",
-        description: "X-Next-Cursor of the previous page",
-      }),
-    ),
+    ...newestFirstPaging("drn"),
     state: Type.Optional(StringEnum(drainListStates, { description: "a state, or open (scheduled or active)" })),
     kind: Type.Optional(StringEnum(drainTargetKinds, { description: "drains of targets of this kind" })),
     targetPrefix: Type.Optional(

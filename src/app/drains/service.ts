@@ -13,6 +13,7 @@ import type { Site } from "../../model/site.ts";
 import type { Drain, DrainFeed } from "../../scheduler/checks.ts";
 import { appendAudit } from "../../store/audit.ts";
 import type { Store } from "../../store/database.ts";
+import { newestFirstPage } from "../../store/newest-first.ts";
 import type { RequestContext } from "../../tenancy/service.ts";
 import type { JobsEngine } from "../jobs/engine.ts";
 import { placementOf, racksOf } from "../jobs/generation.ts";
@@ -208,27 +209,13 @@ export class DrainService implements DrainFeed {
         .where((eb) => eb.or([eb("ends_at", "is", null), eb("ends_at", ">", nowIso)]))
         .where("starts_at", query.state === "scheduled" ? ">" : "<=", nowIso);
     }
-    const { total } = await filtered.select((eb) => eb.fn.countAll<string>().as("total")).executeTakeFirstOrThrow();
-    let paged = filtered
-      .selectAll()
-      .orderBy("created_at", "desc")
-      .orderBy("id", "desc")
-      .limit(query.limit + 1);
-    if (query.cursor !== undefined) {
-      const [createdAt, id] = query.cursor.split(",") as [string, string];
-      paged = paged.where((eb) =>
-        eb.or([eb("created_at", "<", createdAt), eb.and([eb("created_at", "=", createdAt), eb("id", "<", id)])]),
-      );
-    }
-    const rows = await paged.execute();
-    const page = rows.slice(0, query.limit);
-    const last = page[page.length - 1];
+    const { rows, total, nextCursor } = await newestFirstPage(filtered, query.limit, query.cursor);
     const site = this.#options.site();
     const nowMs = this.#clock();
     return {
-      items: page.map((row) => drainView(row, site, nowMs)),
-      total: Number(total),
-      nextCursor: rows.length > query.limit && last !== undefined ? `${last.created_at},${last.id}` : undefined,
+      items: rows.map((row) => drainView(row, site, nowMs)),
+      total,
+      nextCursor,
     };
   }
 

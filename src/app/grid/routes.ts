@@ -6,6 +6,7 @@
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import { contextOf } from "../../server/auth.ts";
+import { newestFirstPaging } from "../../server/paging.ts";
 import { StringEnum } from "../../server/schemas.ts";
 import { authorize } from "../../tenancy/service.ts";
 import {
@@ -21,14 +22,7 @@ const idParams = Type.Object({ id: Type.String({ pattern: "^gev_[0-9a-f]{12}$" }
 
 const listQuery = Type.Object(
   {
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: "rows per page (default 200)" })),
-    cursor: Type.Optional(
-      Type.String({
-        maxLength: 100,
-        pattern: "^[0-9T:.Z-]+,gev_[0-9a-f]{12}$",
-        description: "X-Next-Cursor of the previous page",
-      }),
-    ),
+    ...newestFirstPaging("gev"),
     state: Type.Optional(StringEnum(gridEventStates)),
   },
   { additionalProperties: false },

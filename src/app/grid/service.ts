@@ -16,6 +16,7 @@ import { AppError } from "../../core/errors.ts";
 import type { Job } from "../../scheduler/jobs.ts";
 import { appendAudit } from "../../store/audit.ts";
 import type { Store } from "../../store/database.ts";
+import { newestFirstPage } from "../../store/newest-first.ts";
 import type { RequestContext } from "../../tenancy/service.ts";
 import type { JobsEngine } from "../jobs/engine.ts";
 import type { GridFeed } from "./check.ts";
@@ -294,25 +295,11 @@ export class GridEventService implements GridFeed {
           .where("ends_at", ">", nowIso)
           .where("starts_at", query.state === "scheduled" ? ">" : "<=", nowIso);
     }
-    const { total } = await filtered.select((eb) => eb.fn.countAll<string>().as("total")).executeTakeFirstOrThrow();
-    let paged = filtered
-      .selectAll()
-      .orderBy("created_at", "desc")
-      .orderBy("id", "desc")
-      .limit(query.limit + 1);
-    if (query.cursor !== undefined) {
-      const [createdAt, id] = query.cursor.split(",") as [string, string];
-      paged = paged.where((eb) =>
-        eb.or([eb("created_at", "<", createdAt), eb.and([eb("created_at", "=", createdAt), eb("id", "<", id)])]),
-      );
-    }
-    const rows = await paged.execute();
-    const page = rows.slice(0, query.limit);
-    const last = page[page.length - 1];
+    const { rows, total, nextCursor } = await newestFirstPage(filtered, query.limit, query.cursor);
     return {
-      items: page.map((row) => this.#view(row)),
-      total: Number(total),
-      nextCursor: rows.length > query.limit && last !== undefined ? `${last.created_at},${last.id}` : undefined,
+      items: rows.map((row) => this.#view(row)),
+      total,
+      nextCursor,
     };
   }
 
