@@ -271,6 +271,60 @@ describe("Maintenance page in Chromium", { timeout: 300_000 }, () => {
     await page.context().close();
   });
 
+  test("a grid event shows a countdown banner on every staff page, and the Maintenance list says what it asked", async () => {
+    const operator = keyOf("camille@alixan.local");
+    const post = async (path: string, body: unknown) => {
+      const response = await fetch(`${baseUrl}${path}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${operator}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      const text = await response.text();
+      assert.ok(response.ok, `${path}: ${response.status} ${text}`);
+      return JSON.parse(text) as { id: string; state: string };
+    };
+    const scheduled = await post("/v1/grid/events", {
+      reduceMW: 2,
+      start: new Date(Date.now() + 600_000).toISOString(),
+      durationS: 1800,
+      reason: "EcoWatt red signal",
+    });
+    assert.equal(scheduled.state, "scheduled");
+    const page = await openSignedIn(operator);
+    const banner = page.locator("a.grid-banner");
+    await banner.waitFor();
+    assert.equal(await banner.getAttribute("data-state"), "scheduled");
+    assert.match((await banner.textContent()) ?? "", /^Grid event −2\.0 MW starts in 0:(09|10):\d\d$/);
+    const row = page.locator(`.grid-events tr[data-id="${scheduled.id}"]`);
+    await row.getByText("EcoWatt red signal").waitFor();
+    await row.getByText("scheduled", { exact: true }).waitFor();
+    // On another page the banner stays and leads back to Maintenance.
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Workloads" }).click();
+    await banner.click();
+    await page.getByRole("heading", { name: "Maintenance", level: 1 }).waitFor();
+
+    // A tenant has no banner: grid events are the operator's business.
+    const tenantPage = await browser.newPage();
+    await tenantPage.goto(`${baseUrl}/`);
+    await tenantPage.getByLabel("API key").fill(keyOf("hugo@rhone-pharma.example"));
+    await tenantPage.getByRole("button", { name: "Sign in" }).click();
+    await tenantPage.getByRole("navigation", { name: "Main" }).waitFor();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    assert.equal(await tenantPage.locator("a.grid-banner").count(), 0);
+    await tenantPage.close();
+
+    // Cancelled, the banner goes; an event in force counts down to its end, and goes when it ends.
+    await post(`/v1/grid/events/${scheduled.id}/cancel`, {});
+    await banner.waitFor({ state: "detached" });
+    const active = await post("/v1/grid/events", { reduceMW: 1, durationS: 10, reason: "RTE test signal" });
+    await page.locator('a.grid-banner[data-state="active"]').waitFor();
+    assert.match((await banner.textContent()) ?? "", /^Grid event −1\.0 MW: ends in 0:00:(0\d|10)$/);
+    await page.screenshot({ path: join(outputDirectory, "maintenance-5-grid-event.png") });
+    await banner.waitFor({ state: "detached", timeout: 30_000 });
+    await page.locator(`.grid-events tr[data-id="${active.id}"]`).getByText("ended", { exact: true }).waitFor();
+    await page.context().close();
+  });
+
   test("an auditor reads drains with no form and no resume control", async () => {
     const page = await openSignedIn(keyOf("audit@alixan.local"));
     await page.getByLabel("Show").selectOption("all");
