@@ -6,7 +6,7 @@
  * hold is `scontrol requeuehold` of the same Slurm job, and its release runs that job again.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -15,12 +15,11 @@ import { defaultFeatures } from "../src/app/features/index.ts";
 import { loadExecutionFile } from "../src/execution/config.ts";
 import { loadSite } from "../src/model/load.ts";
 import { callApi } from "./support/api.ts";
-import { startTestSlurm, type TestSlurm } from "./support/slurm.ts";
+import { slurmForSuite, squeueOf, type TestSlurm, writeSlurmExecution } from "./support/slurm.ts";
 import { until } from "./support/wait.ts";
 
 const site = loadSite("lab").site!;
 const liveNode = "h1-r02-01-n01";
-const mustRun = process.env["CI"] !== undefined;
 
 describe("job controls on Slurm", () => {
   let slurm: TestSlurm | string;
@@ -31,26 +30,10 @@ describe("job controls on Slurm", () => {
   let base: Record<string, unknown> = {};
 
   before(async () => {
-    const started = await startTestSlurm(site, liveNode);
-    if ("skipped" in started) {
-      if (mustRun) throw new Error(`CI must run the Slurm tests: ${started.skipped}`);
-      slurm = started.skipped;
-      return;
-    }
-    slurm = started;
+    slurm = await slurmForSuite(site, liveNode);
+    if (typeof slurm === "string") return;
     dataDir = mkdtempSync(join(tmpdir(), "alixan-slurm-controls-"));
-    const executionFile = join(dataDir, "execution.yaml");
-    writeFileSync(
-      executionFile,
-      [
-        "backend: slurm",
-        "slurm:",
-        `  conf: ${slurm.conf}`,
-        "  pollSeconds: 0.3",
-        "  nodePollSeconds: 1",
-        `  workDir: ${join(slurm.dir, "work")}`,
-      ].join("\n"),
-    );
+    const executionFile = writeSlurmExecution(slurm, dataDir);
     const execution = loadExecutionFile(executionFile);
     if (typeof execution === "string") throw new Error(execution);
     app = await composeApp({
@@ -78,12 +61,7 @@ describe("job controls on Slurm", () => {
       const job = await view(id);
       return ["succeeded", "failed", "cancelled"].includes(job.state) ? job : undefined;
     });
-  const slurmJobsOf = (alixanId: string) =>
-    (slurm as TestSlurm)
-      .run("squeue", ["--noheader", "--states=all", "-o", "%i|%T|%r|%k"])
-      .trim()
-      .split("\n")
-      .filter((line) => line.endsWith(`alixan:lab:${alixanId}`));
+  const slurmJobsOf = (alixanId: string) => squeueOf(slurm as TestSlurm, alixanId, "%i|%T|%r|%k");
 
   it("runs an array's tasks as Slurm jobs with Slurm's array variables, one at a time under %1", async (t) => {
     if (typeof slurm === "string") return t.skip(slurm);

@@ -6,56 +6,32 @@
  * report (`restarts`) and the audit (`grid.reapply`, `grid.release`), and the resume in each job's history.
  */
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { loadSite } from "../src/model/load.ts";
-import { startTestSlurm, type TestSlurm } from "./support/slurm.ts";
+import { killServe, type ServeProcess, startServe } from "./support/serve.ts";
+import { slurmForSuite, squeueOf, type TestSlurm, writeSlurmExecution } from "./support/slurm.ts";
 import { until } from "./support/wait.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: answers are read field by field from JSON.
 type Json = any;
 
-const root = new URL("..", import.meta.url).pathname;
 const site = loadSite("lab").site!;
 const liveNode = "h1-r02-01-n01";
-const mustRun = process.env["CI"] !== undefined;
-
-interface Server {
-  readonly child: ChildProcess;
-  readonly url: string;
-  readonly output: () => string;
-}
 
 describe("grid curtailment across a platform restart on Slurm", () => {
   let slurm: TestSlurm | string;
   let dataDir = "";
   let executionFile = "";
-  let server: Server | undefined;
+  let server: ServeProcess | undefined;
 
   before(async () => {
-    const started = await startTestSlurm(site, liveNode);
-    if ("skipped" in started) {
-      if (mustRun) throw new Error(`CI must run the Slurm tests: ${started.skipped}`);
-      slurm = started.skipped;
-      return;
-    }
-    slurm = started;
+    slurm = await slurmForSuite(site, liveNode);
+    if (typeof slurm === "string") return;
     dataDir = mkdtempSync(join(tmpdir(), "alixan-slurm-grid-restart-"));
-    executionFile = join(dataDir, "execution.yaml");
-    writeFileSync(
-      executionFile,
-      [
-        "backend: slurm",
-        "slurm:",
-        `  conf: ${slurm.conf}`,
-        "  pollSeconds: 0.3",
-        "  nodePollSeconds: 1",
-        `  workDir: ${join(slurm.dir, "work")}`,
-      ].join("\n"),
-    );
+    executionFile = writeSlurmExecution(slurm, dataDir);
   });
   after(async () => {
     if (server !== undefined && server.child.exitCode === null) {
@@ -66,48 +42,8 @@ describe("grid curtailment across a platform restart on Slurm", () => {
     if (dataDir !== "") rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const start = async (): Promise<Server> => {
-    const child = spawn(
-      process.execPath,
-      [
-        join(root, "bin", "alixan.js"),
-        "serve",
-        "--site",
-        "lab",
-        "--port",
-        "0",
-        "--data-dir",
-        join(dataDir, "store"),
-        "--execution",
-        executionFile,
-      ],
-      { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
-    );
-    let text = "";
-    child.stdout!.on("data", (chunk) => {
-      text += chunk;
-    });
-    child.stderr!.on("data", (chunk) => {
-      text += chunk;
-    });
-    // A first start seeds the store: slow on a loaded machine.
-    const url = await until(
-      "the platform",
-      () => {
-        if (child.exitCode !== null) throw new Error(`the platform stopped:\n${text}`);
-        return /running at (http:\/\/\S+)/.exec(text)?.[1];
-      },
-      120_000,
-    ).catch((error: Error) => {
-      child.kill("SIGKILL");
-      throw new Error(`${error.message}:\n${text}`);
-    });
-    return { child, url, output: () => text };
-  };
-  const kill = async (running: Server) => {
-    running.child.kill("SIGKILL");
-    if (running.child.exitCode === null) await new Promise((resolve) => running.child.once("exit", resolve));
-  };
+  const start = () => startServe(["--site", "lab", "--data-dir", join(dataDir, "store"), "--execution", executionFile]);
+  const kill = killServe;
   const keyOf = (email: string) =>
     (JSON.parse(readFileSync(join(dataDir, "store", "demo-keys.json"), "utf8")) as Json[]).find(
       (key) => key.email === email,
@@ -124,12 +60,7 @@ describe("grid curtailment across a platform restart on Slurm", () => {
     return { status: response.status, body: (await response.json()) as Json };
   };
   const slurmState = (alixanId: string): string | undefined =>
-    (slurm as TestSlurm)
-      .run("squeue", ["--noheader", "--states=all", "-o", "%T|%k"])
-      .trim()
-      .split("\n")
-      .find((line) => line.endsWith(`alixan:lab:${alixanId}`))
-      ?.split("|")[0];
+    squeueOf(slurm as TestSlurm, alixanId, "%T|%k")[0]?.split("|")[0];
   const stateIs = (id: string, state: string, timeoutMs?: number) =>
     until(`${id} ${state} in Slurm`, () => (slurmState(id) === state ? true : undefined), timeoutMs);
 

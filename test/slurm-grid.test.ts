@@ -6,7 +6,7 @@
  * released where alixan places it again. Prints how long Slurm took to show each step.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -15,7 +15,7 @@ import { defaultFeatures } from "../src/app/features/index.ts";
 import { loadExecutionFile } from "../src/execution/config.ts";
 import { loadSite } from "../src/model/load.ts";
 import { callApi } from "./support/api.ts";
-import { startTestSlurm, type TestSlurm } from "./support/slurm.ts";
+import { slurmForSuite, squeueOf, type TestSlurm, writeSlurmExecution } from "./support/slurm.ts";
 import { until as waitUntil } from "./support/wait.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: answers are read field by field from JSON.
@@ -23,7 +23,6 @@ type Json = any;
 
 const site = loadSite("lab").site!;
 const liveNode = "h1-r02-01-n01";
-const mustRun = process.env["CI"] !== undefined;
 
 /** Polls every 100 ms: the grid tests time commands to a fraction of a second. */
 const until = <T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000) =>
@@ -37,26 +36,10 @@ describe("grid curtailment on Slurm", () => {
   const keys = { hugo: "", admin: "", operator: "" };
 
   before(async () => {
-    const started = await startTestSlurm(site, liveNode);
-    if ("skipped" in started) {
-      if (mustRun) throw new Error(`CI must run the Slurm tests: ${started.skipped}`);
-      slurm = started.skipped;
-      return;
-    }
-    slurm = started;
+    slurm = await slurmForSuite(site, liveNode);
+    if (typeof slurm === "string") return;
     dataDir = mkdtempSync(join(tmpdir(), "alixan-slurm-grid-"));
-    const executionFile = join(dataDir, "execution.yaml");
-    writeFileSync(
-      executionFile,
-      [
-        "backend: slurm",
-        "slurm:",
-        `  conf: ${slurm.conf}`,
-        "  pollSeconds: 0.3",
-        "  nodePollSeconds: 1",
-        `  workDir: ${join(slurm.dir, "work")}`,
-      ].join("\n"),
-    );
+    const executionFile = writeSlurmExecution(slurm, dataDir);
     const execution = loadExecutionFile(executionFile);
     if (typeof execution === "string") throw new Error(execution);
     app = await composeApp({
@@ -79,11 +62,7 @@ describe("grid curtailment on Slurm", () => {
   });
 
   const slurmState = (alixanId: string): { state: string; reason: string } | undefined => {
-    const line = (slurm as TestSlurm)
-      .run("squeue", ["--noheader", "--states=all", "-o", "%T|%r|%k"])
-      .trim()
-      .split("\n")
-      .find((entry) => entry.endsWith(`alixan:lab:${alixanId}`));
+    const line = squeueOf(slurm as TestSlurm, alixanId, "%T|%r|%k")[0];
     if (line === undefined) return undefined;
     const [state, reason] = line.split("|");
     return { state: state!, reason: reason! };

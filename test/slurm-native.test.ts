@@ -19,7 +19,7 @@ import { defaultFeatures } from "../src/app/features/index.ts";
 import { loadExecutionFile } from "../src/execution/config.ts";
 import { loadSite } from "../src/model/load.ts";
 import { callApi } from "./support/api.ts";
-import { startTestSlurm, type TestSlurm } from "./support/slurm.ts";
+import { slurmForSuite, type TestSlurm, writeSlurmExecution } from "./support/slurm.ts";
 import { until as waitUntil } from "./support/wait.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: answers are read field by field from JSON.
@@ -27,7 +27,6 @@ type Json = any;
 
 const site = loadSite("lab").site!;
 const liveNode = "h1-r02-01-n01";
-const mustRun = process.env["CI"] !== undefined;
 
 const until = <T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 90_000) =>
   waitUntil(what, probe, timeoutMs);
@@ -42,13 +41,8 @@ describe("job controls as Slurm's own features", () => {
   let base: Record<string, unknown> = {};
 
   before(async () => {
-    const started = await startTestSlurm(site, liveNode);
-    if ("skipped" in started) {
-      if (mustRun) throw new Error(`CI must run the Slurm tests: ${started.skipped}`);
-      slurm = started.skipped;
-      return;
-    }
-    slurm = started;
+    slurm = await slurmForSuite(site, liveNode);
+    if (typeof slurm === "string") return;
     dataDir = mkdtempSync(join(tmpdir(), "alixan-slurm-native-"));
     const bin = join(dataDir, "bin");
     mkdirSync(bin);
@@ -62,19 +56,7 @@ describe("job controls as Slurm's own features", () => {
       );
       chmodSync(wrapper, 0o755);
     }
-    const executionFile = join(dataDir, "execution.yaml");
-    writeFileSync(
-      executionFile,
-      [
-        "backend: slurm",
-        "slurm:",
-        `  conf: ${slurm.conf}`,
-        `  bin: ${bin}`,
-        "  pollSeconds: 0.3",
-        "  nodePollSeconds: 1",
-        `  workDir: ${join(slurm.dir, "work")}`,
-      ].join("\n"),
-    );
+    writeSlurmExecution(slurm, dataDir, { bin });
     await open(true);
     hugo = app!.demoKeys!.find((key) => key.email === "hugo@rhone-pharma.example")!.token;
     const projectId = (await callApi(url, "GET", "/v1/projects", hugo)).body[0].id;

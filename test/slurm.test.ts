@@ -6,7 +6,6 @@
  * and a job Slurm lost is marked failed with the reason.
  */
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,33 +19,22 @@ import { inventoryFromSite } from "../src/scheduler/inventory.ts";
 import { type Job, jobSpec } from "../src/scheduler/jobs.ts";
 import { LiveScheduler } from "../src/scheduler/live.ts";
 import { defaultPriorityClasses, type QueueSetConfig } from "../src/scheduler/queues.ts";
-import { startTestSlurm, type TestSlurm } from "./support/slurm.ts";
+import { killServe, type ServeProcess, startServe } from "./support/serve.ts";
+import { slurmForSuite, squeueOf, type TestSlurm, writeSlurmExecution } from "./support/slurm.ts";
 import { until as waitUntil } from "./support/wait.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: answers are read field by field from JSON.
 type Json = any;
 
-const root = new URL("..", import.meta.url).pathname;
 const site = loadSite("lab").site!;
 const liveNode = "h1-r02-01-n01";
-const mustRun = process.env["CI"] !== undefined;
 
 const until = <T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 45_000) =>
   waitUntil(what, probe, timeoutMs);
 
-/** Starts Slurm or explains the skip (a failure in CI, which installs Slurm). */
-async function slurmOrSkip(liveNodeName: string | undefined): Promise<TestSlurm | string> {
-  const started = await startTestSlurm(site, liveNodeName);
-  if ("skipped" in started) {
-    if (mustRun) throw new Error(`CI must run the Slurm tests: ${started.skipped}`);
-    return started.skipped;
-  }
-  return started;
-}
-
 describe("slurm config", () => {
   it("generates nodes, partitions, GRES and a topology tree for the lab that slurmctld accepts", async (t) => {
-    const slurm = await slurmOrSkip(undefined);
+    const slurm = await slurmForSuite(site, undefined);
     if (typeof slurm === "string") return t.skip(slurm);
     try {
       const nodes = slurm.run("sinfo", ["--noheader", "-N", "-o", "%N %P %G %f"]).trim().split("\n");
@@ -98,7 +86,7 @@ describe("slurm executor", () => {
   };
 
   before(async () => {
-    slurm = await slurmOrSkip(liveNode);
+    slurm = await slurmForSuite(site, liveNode);
     if (typeof slurm === "string") return;
     const settings = {
       ...simulatedExecution.slurm,
@@ -211,21 +199,10 @@ describe("platform on Slurm", () => {
   let executionFile: string;
 
   before(async () => {
-    slurm = await slurmOrSkip(liveNode);
+    slurm = await slurmForSuite(site, liveNode);
     if (typeof slurm === "string") return;
     dataDir = mkdtempSync(join(tmpdir(), "alixan-slurm-platform-"));
-    executionFile = join(dataDir, "execution.yaml");
-    writeFileSync(
-      executionFile,
-      [
-        "backend: slurm",
-        "slurm:",
-        `  conf: ${slurm.conf}`,
-        "  pollSeconds: 0.3",
-        "  nodePollSeconds: 1",
-        `  workDir: ${join(slurm.dir, "work")}`,
-      ].join("\n"),
-    );
+    executionFile = writeSlurmExecution(slurm, dataDir);
   });
   after(() => {
     if (typeof slurm === "string") return;
@@ -233,46 +210,12 @@ describe("platform on Slurm", () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  interface Server {
-    child: ChildProcess;
-    url: string;
-    output: () => string;
-  }
-  const start = async (): Promise<Server> => {
-    const child = spawn(
-      process.execPath,
-      [
-        join(root, "bin", "alixan.js"),
-        "serve",
-        "--site",
-        "lab",
-        "--port",
-        "0",
-        "--data-dir",
-        join(dataDir, "store"),
-        "--execution",
-        executionFile,
-      ],
-      { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
-    );
-    let text = "";
-    child.stdout!.on("data", (chunk) => {
-      text += chunk;
-    });
-    child.stderr!.on("data", (chunk) => {
-      text += chunk;
-    });
-    const url = await until("the platform", () => {
-      if (child.exitCode !== null) throw new Error(`the platform stopped:\n${text}`);
-      return /running at (http:\/\/\S+)/.exec(text)?.[1];
-    });
-    return { child, url, output: () => text };
-  };
+  const start = () => startServe(["--site", "lab", "--data-dir", join(dataDir, "store"), "--execution", executionFile]);
   const keyOf = (email: string) =>
     (JSON.parse(readFileSync(join(dataDir, "store", "demo-keys.json"), "utf8")) as Json[]).find(
       (key) => key.email === email,
     ).token as string;
-  const call = async (server: Server, method: string, path: string, key: string, body?: unknown) => {
+  const call = async (server: ServeProcess, method: string, path: string, key: string, body?: unknown) => {
     const response = await fetch(`${server.url}${path}`, {
       method,
       headers: {
@@ -283,12 +226,7 @@ describe("platform on Slurm", () => {
     });
     return { status: response.status, body: (await response.json()) as Json };
   };
-  const slurmJobsOf = (alixanId: string) =>
-    (slurm as TestSlurm)
-      .run("squeue", ["--noheader", "--states=all", "-o", "%i|%T|%k"])
-      .trim()
-      .split("\n")
-      .filter((line) => line.endsWith(`alixan:lab:${alixanId}`));
+  const slurmJobsOf = (alixanId: string) => squeueOf(slurm as TestSlurm, alixanId, "%i|%T|%k");
 
   it("runs an API job in Slurm to succeeded, survives kill -9 and restart without losing or duplicating", async (t) => {
     if (typeof slurm === "string") return t.skip(slurm);
@@ -335,8 +273,7 @@ describe("platform on Slurm", () => {
       const slurmId = running.execution.externalId;
       // Let the start reach the store, then kill the platform without warning.
       await new Promise((resolve) => setTimeout(resolve, 500));
-      server.child.kill("SIGKILL");
-      await new Promise((resolve) => server.child.once("exit", resolve));
+      await killServe(server);
 
       server = await start();
       const adopted = (await call(server, "GET", `/v1/jobs/${long.body.id}`, hugo)).body;
@@ -358,8 +295,7 @@ describe("platform on Slurm", () => {
         return view.state === "running" ? view : undefined;
       });
       await new Promise((resolve) => setTimeout(resolve, 500));
-      server.child.kill("SIGKILL");
-      await new Promise((resolve) => server.child.once("exit", resolve));
+      await killServe(server);
       await (slurm as TestSlurm).restartController({ clearState: true });
       server = await start();
       const lost = (await call(server, "GET", `/v1/jobs/${doomed.body.id}`, hugo)).body;

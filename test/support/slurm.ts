@@ -184,3 +184,36 @@ function nodesExcept(run: (command: string, args: readonly string[]) => string, 
     .map((line) => line.trim())
     .filter((name, index, all) => name !== "" && name !== liveNode && all.indexOf(name) === index);
 }
+
+/** A suite's cluster (`startTestSlurm`), or why the suite is skipped; CI installs Slurm, so there a skip fails. */
+export async function slurmForSuite(site: Site, liveNode: string | undefined): Promise<TestSlurm | string> {
+  const started = await startTestSlurm(site, liveNode);
+  if (!("skipped" in started)) return started;
+  if (process.env["CI"] !== undefined) throw new Error(`CI must run the Slurm tests: ${started.skipped}`);
+  return started.skipped;
+}
+
+/**
+ * Writes in `dir` the execution file that runs alixan's jobs on `slurm` (states read every 0.3 s and nodes every
+ * second, so tests see changes quickly; `bin`: a directory of wrapped Slurm commands) and answers its path.
+ */
+export function writeSlurmExecution(slurm: TestSlurm, dir: string, options: { bin?: string } = {}): string {
+  const file = join(dir, "execution.yaml");
+  const lines = ["backend: slurm", "slurm:", `  conf: ${slurm.conf}`];
+  if (options.bin !== undefined) lines.push(`  bin: ${options.bin}`);
+  lines.push("  pollSeconds: 0.3", "  nodePollSeconds: 1", `  workDir: ${join(slurm.dir, "work")}`);
+  writeFileSync(file, lines.join("\n"));
+  return file;
+}
+
+/**
+ * squeue's lines (every state) for the Slurm jobs of alixan job `alixanId` on site `siteId`, found by the comment
+ * alixan gives them; `format` must end with `|%k`, the comment.
+ */
+export function squeueOf(slurm: TestSlurm, alixanId: string, format: string, siteId = "lab"): string[] {
+  return slurm
+    .run("squeue", ["--noheader", "--states=all", "-o", format])
+    .trim()
+    .split("\n")
+    .filter((line) => line.endsWith(`alixan:${siteId}:${alixanId}`));
+}
