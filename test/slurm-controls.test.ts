@@ -10,12 +10,10 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type ComposedApp, composeApp } from "../src/app/compose.ts";
-import { defaultFeatures } from "../src/app/features/index.ts";
-import { loadExecutionFile } from "../src/execution/config.ts";
+import type { ComposedApp } from "../src/app/compose.ts";
 import { loadSite } from "../src/model/load.ts";
 import { callApi } from "./support/api.ts";
-import { slurmForSuite, squeueOf, type TestSlurm, writeSlurmExecution } from "./support/slurm.ts";
+import { composeOnSlurm, slurmForSuite, squeueOf, type TestSlurm, writeSlurmExecution } from "./support/slurm.ts";
 import { until } from "./support/wait.ts";
 
 const site = loadSite("lab").site!;
@@ -34,16 +32,7 @@ describe("job controls on Slurm", () => {
     if (typeof slurm === "string") return;
     dataDir = mkdtempSync(join(tmpdir(), "alixan-slurm-controls-"));
     const executionFile = writeSlurmExecution(slurm, dataDir);
-    const execution = loadExecutionFile(executionFile);
-    if (typeof execution === "string") throw new Error(execution);
-    app = await composeApp({
-      site: "lab",
-      store: { kind: "pglite", dataDir: "memory" },
-      seed: true,
-      rateLimitPerMinute: 100_000,
-      features: defaultFeatures({ speed: 1, demoLoad: 0, telemetryInMemory: true, execution }),
-    });
-    url = await app.server.listen({ port: 0, host: "127.0.0.1" });
+    ({ app, url } = await composeOnSlurm(executionFile));
     hugo = app.demoKeys!.find((key) => key.email === "hugo@rhone-pharma.example")!.token;
     const projectId = (await callApi(url, "GET", "/v1/projects", hugo)).body[0].id;
     base = { projectId, gpus: 2, gpuModel: "H200", durationS: 600, dataClass: "public" };

@@ -10,12 +10,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type ComposedApp, composeApp } from "../src/app/compose.ts";
-import { defaultFeatures } from "../src/app/features/index.ts";
-import { loadExecutionFile } from "../src/execution/config.ts";
+import type { ComposedApp } from "../src/app/compose.ts";
 import { loadSite } from "../src/model/load.ts";
 import { callApi } from "./support/api.ts";
-import { slurmForSuite, squeueOf, type TestSlurm, writeSlurmExecution } from "./support/slurm.ts";
+import { composeOnSlurm, slurmForSuite, squeueOf, type TestSlurm, writeSlurmExecution } from "./support/slurm.ts";
 import { until as waitUntil } from "./support/wait.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: answers are read field by field from JSON.
@@ -40,16 +38,7 @@ describe("grid curtailment on Slurm", () => {
     if (typeof slurm === "string") return;
     dataDir = mkdtempSync(join(tmpdir(), "alixan-slurm-grid-"));
     const executionFile = writeSlurmExecution(slurm, dataDir);
-    const execution = loadExecutionFile(executionFile);
-    if (typeof execution === "string") throw new Error(execution);
-    app = await composeApp({
-      site: "lab",
-      store: { kind: "pglite", dataDir: "memory" },
-      seed: true,
-      rateLimitPerMinute: 100_000,
-      features: defaultFeatures({ speed: 1, demoLoad: 0, telemetryInMemory: true, execution }),
-    });
-    url = await app.server.listen({ port: 0, host: "127.0.0.1" });
+    ({ app, url } = await composeOnSlurm(executionFile));
     const key = (email: string) => app!.demoKeys!.find((candidate) => candidate.email === email)!.token;
     keys.hugo = key("hugo@rhone-pharma.example");
     keys.admin = key("admin@alixan.local");

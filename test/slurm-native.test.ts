@@ -14,12 +14,10 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type ComposedApp, composeApp } from "../src/app/compose.ts";
-import { defaultFeatures } from "../src/app/features/index.ts";
-import { loadExecutionFile } from "../src/execution/config.ts";
+import type { ComposedApp } from "../src/app/compose.ts";
 import { loadSite } from "../src/model/load.ts";
 import { callApi } from "./support/api.ts";
-import { slurmForSuite, type TestSlurm, writeSlurmExecution } from "./support/slurm.ts";
+import { composeOnSlurm, slurmForSuite, type TestSlurm, writeSlurmExecution } from "./support/slurm.ts";
 import { until as waitUntil } from "./support/wait.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: answers are read field by field from JSON.
@@ -64,16 +62,7 @@ describe("job controls as Slurm's own features", () => {
   });
   /** Starts the platform on its store (kept in dataDir: the last test restarts it). */
   async function open(seed: boolean): Promise<void> {
-    const execution = loadExecutionFile(join(dataDir, "execution.yaml"));
-    if (typeof execution === "string") throw new Error(execution);
-    app = await composeApp({
-      site: "lab",
-      store: { kind: "pglite", dataDir: join(dataDir, "store") },
-      seed,
-      rateLimitPerMinute: 100_000,
-      features: defaultFeatures({ speed: 1, demoLoad: 0, telemetryInMemory: true, execution }),
-    });
-    url = await app.server.listen({ port: 0, host: "127.0.0.1" });
+    ({ app, url } = await composeOnSlurm(join(dataDir, "execution.yaml"), { storeDir: join(dataDir, "store"), seed }));
   }
 
   after(async () => {

@@ -11,6 +11,9 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type ComposedApp, composeApp } from "../../src/app/compose.ts";
+import { defaultFeatures } from "../../src/app/features/index.ts";
+import { loadExecutionFile } from "../../src/execution/config.ts";
 import { compressHostlist } from "../../src/execution/hostlist.ts";
 import { slurmConfig } from "../../src/execution/slurm-config.ts";
 import type { Site } from "../../src/model/site.ts";
@@ -216,4 +219,24 @@ export function squeueOf(slurm: TestSlurm, alixanId: string, format: string, sit
     .trim()
     .split("\n")
     .filter((line) => line.endsWith(`alixan:${siteId}:${alixanId}`));
+}
+
+/**
+ * The platform in this process on `siteName`, running jobs on Slurm as `executionFile` says, listening on loopback:
+ * the store in memory, or in `storeDir` to be opened again after a restart (`seed`: demo tenants on first start).
+ */
+export async function composeOnSlurm(
+  executionFile: string,
+  options: { storeDir?: string; seed?: boolean; siteName?: string } = {},
+): Promise<{ app: ComposedApp; url: string }> {
+  const execution = loadExecutionFile(executionFile);
+  if (typeof execution === "string") throw new Error(execution);
+  const app = await composeApp({
+    site: options.siteName ?? "lab",
+    store: { kind: "pglite", dataDir: options.storeDir ?? "memory" },
+    seed: options.seed ?? true,
+    rateLimitPerMinute: 100_000,
+    features: defaultFeatures({ speed: 1, demoLoad: 0, telemetryInMemory: true, execution }),
+  });
+  return { app, url: await app.server.listen({ port: 0, host: "127.0.0.1" }) };
 }
