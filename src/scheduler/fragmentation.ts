@@ -136,19 +136,8 @@ export class FragmentMeter {
    */
   fragment(free: ArrayLike<number>, count: number, cpuFree: number, memoryFree: number, model: number): number {
     if (count === 0 || model < 0) return 0;
-    // Free milli sorted descending (insertion sort: a node has at most a few GPUs).
     const sorted = this.sorted;
-    let total = 0;
-    for (let i = 0; i < count; i++) {
-      const value = free[i]!;
-      total += value;
-      let j = i;
-      while (j > 0 && sorted[j - 1]! < value) {
-        sorted[j] = sorted[j - 1]!;
-        j--;
-      }
-      sorted[j] = value;
-    }
+    const total = sortFreeDescending(free, count, sorted);
     if (total === 0) return 0;
     let fragment = 0;
     const classes = this.classShare.length;
@@ -176,4 +165,23 @@ export class FragmentMeter {
     }
     return fragment;
   }
+}
+
+/**
+ * Copies a node's free GPU milli `free[0..count)` into `sorted`, largest first, and answers their sum (insertion
+ * sort: a node has at most a few GPUs, and the buffer is reused so the hot path allocates nothing).
+ */
+export function sortFreeDescending(free: ArrayLike<number>, count: number, sorted: Int32Array): number {
+  let total = 0;
+  for (let i = 0; i < count; i++) {
+    const value = free[i]!;
+    total += value;
+    let j = i;
+    while (j > 0 && sorted[j - 1]! < value) {
+      sorted[j] = sorted[j - 1]!;
+      j--;
+    }
+    sorted[j] = value;
+  }
+  return total;
 }
