@@ -5,7 +5,9 @@
  * protected (health) job untouched; new flexible work waits while new protected work starts; the site's power falls
  * in the live twin. At the end everything is resumed or released and the report counts jobs and lost work by class,
  * with no protected work lost. Bad input is a 4xx naming the field; tenants may not create events; lists page. A
- * platform that stops without releasing an event (a crash) takes it back when it starts again on the same store.
+ * platform that stops without releasing an event (a crash) takes it back when it starts again on the same store. A
+ * site change during an event keeps its pauses, caps and holds in the new scheduler, commands nothing twice, and
+ * lets go (with the reason) a job the change displaces.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -336,5 +338,129 @@ describe("grid events", () => {
     );
     await running(deferrable.id);
     await api("POST", `/v1/jobs/${deferrable.id}/cancel`, keys.admin, {});
+  });
+  it("keeps pauses, caps and holds across a site change, lets go a job the change displaces, releases each once", async () => {
+    const itKw = async () => (await api("GET", "/v1/state/site", keys.operator)).body.kpis.itKW as number;
+    const idle = await itKw();
+    const deferrable = await submit("hugo", "train-deferrable-5", { flexibility: "deferrable" });
+    const flexible = await submit("hugo", "train-flexible-5", { flexibility: "flexible" });
+    const preemptible = await submit("hugo", "sweep-preemptible-5", { flexibility: "preemptible" });
+    // A health job that declared itself deferrable runs in zone:hds, the only zone hosting health data: the site
+    // change below takes health off that zone, so it can no longer run where the event paused it.
+    const displaced = await submit("lea", "diagnostics-deferrable-5", {
+      dataClass: "health",
+      flexibility: "deferrable",
+    });
+    const ids = [deferrable.id, flexible.id, preemptible.id, displaced.id];
+    for (const id of ids) await running(id);
+    await until("the twin to draw the jobs' power", async () => ((await itKw()) > idle + 5 ? true : undefined));
+    // One more read of the placements (every 10 s): `idle` may still have held the jobs cancelled before.
+    await new Promise((resolve) => setTimeout(resolve, 10_500));
+    const fullKw = await itKw();
+
+    const created = await api("POST", "/v1/grid/events", keys.operator, {
+      reduceMW: 5,
+      durationS: 40,
+      reason: "site change test",
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const eventId = created.body.id;
+    const active = await until("the event applied", async () => {
+      const event = (await api("GET", `/v1/grid/events/${eventId}`, keys.operator)).body;
+      return event.state === "active" && event.report !== null ? event : undefined;
+    });
+    assert.equal(active.report.jobs.suspended.deferrable, 2);
+    assert.equal(active.report.jobs.capped.flexible, 1);
+    assert.equal(active.report.jobs.requeued.preemptible, 1);
+    const firstKw = await until("the twin to draw the curtailment", async () => {
+      const kw = await itKw();
+      return kw < fullKw - 5 ? kw : undefined;
+    });
+    // A step or two more: the paused, capped and requeued jobs may show over consecutive steps.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const curtailedKw = Math.min(firstKw, await itKw());
+    const shedKw = fullKw - curtailedKw;
+
+    // The site change, through the API: zone:hds no longer hosts health data (a new site version, a new scheduler).
+    const doc = (await api("GET", "/v1/site/document", keys.admin)).body;
+    const zone = doc.zones.find((candidate: Json) => candidate.id === "zone:hds");
+    zone.dataClasses = zone.dataClasses.filter((dataClass: string) => dataClass !== "health");
+    const changed = await api("POST", "/v1/site/changes", keys.admin, {
+      summary: "HDS closed during an event",
+      site: doc,
+    });
+    assert.ok(changed.status < 300, JSON.stringify(changed.body));
+
+    // The twin keeps drawing the curtailed power from the new scheduler (it reads it at once, then every 10 s).
+    for (let look = 0; look < 12; look++) {
+      const kw = await itKw();
+      assert.ok(
+        kw < curtailedKw + shedKw / 4,
+        `IT ${kw} kW after the change: curtailed ${curtailedKw}, full ${fullKw}`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    const paused = await job(deferrable.id);
+    assert.equal(paused.state, "running");
+    assert.deepEqual(paused.curtailment, {
+      kind: "suspended",
+      powerShare: 0,
+      gridEventId: eventId,
+      until: created.body.endsAt,
+    });
+    const capped = await job(flexible.id);
+    assert.equal(capped.curtailment.kind, "capped");
+    assert.equal(capped.curtailment.powerShare, active.report.capShare);
+    const requeued = await job(preemptible.id);
+    assert.equal(requeued.state, "queued");
+    assert.match(requeued.reason, new RegExp(`grid event ${eventId}`));
+    const gone = await job(displaced.id);
+    assert.equal(gone.state, "queued");
+    assert.equal(gone.curtailment, null);
+    const during = (await api("GET", `/v1/grid/events/${eventId}`, keys.operator)).body;
+    assert.equal(during.state, "active", "the test needs the event to outlast the change");
+    const change = during.report.siteChanges[0];
+    assert.equal(change.kept, 3, JSON.stringify(change));
+    assert.equal(change.reapplied, 0);
+    assert.equal(change.released, 1);
+    assert.equal(change.releasedJobs[0].jobId, displaced.id);
+    assert.match(change.releasedJobs[0].reason, /zone:hds/);
+
+    const ended = await until(
+      "the event ended",
+      async () => {
+        const event = (await api("GET", `/v1/grid/events/${eventId}`, keys.operator)).body;
+        return event.state === "ended" && event.report?.releasedAt !== null ? event : undefined;
+      },
+      60_000,
+    );
+    const report = ended.report;
+    assert.equal(report.resumed, 2, "the paused and the capped job that still ran where they were");
+    assert.equal(report.jobs.suspended.deferrable, 2);
+    assert.equal(report.jobs.capped.flexible, 1);
+    assert.equal(report.jobs.requeued.preemptible, 1);
+    assert.equal(report.protectedWorkLost, 0);
+    assert.ok(report.workLostGpuHours.flexible > 0 && report.workLostGpuHours.preemptible > 0);
+    assert.equal(report.workLostGpuHours.deferrable, 0, "pausing loses nothing");
+    assert.ok(report.deferredGpuHours > 0);
+    await running(preemptible.id);
+    assert.equal((await job(deferrable.id)).curtailment, null);
+    assert.equal((await job(flexible.id)).curtailment, null);
+    // Each command once: no second suspend or cap after the change, one resume and one uncap at the end.
+    const count = async (id: string, event: string) => (await history(id)).filter((name) => name === event).length;
+    assert.equal(await count(deferrable.id, "job.suspended"), 1);
+    assert.equal(await count(deferrable.id, "job.resumed"), 1);
+    assert.equal(await count(flexible.id, "job.capped"), 1);
+    assert.equal(await count(flexible.id, "job.uncapped"), 1);
+    assert.equal(await count(preemptible.id, "job.preempted"), 1);
+    assert.equal(await count(displaced.id, "job.suspended"), 1);
+    assert.equal(await count(displaced.id, "job.preempted"), 1, "displaced by the change");
+    assert.equal(await count(displaced.id, "job.resumed"), 0);
+    const audit = (await api("GET", `/v1/audit?resource=grid-event:${eventId}`, keys.auditor)).body as Json[];
+    assert.deepEqual(
+      audit.map((record) => record.action),
+      ["grid.create", "grid.start", "grid.rebind", "grid.end"],
+    );
+    for (const id of ids) await api("POST", `/v1/jobs/${id}/cancel`, keys.admin, {});
   });
 });

@@ -3,7 +3,8 @@
  * through the platform API: at the event's start the deferrable jobs are suspended (`scontrol suspend`: Slurm shows
  * them SUSPENDED, their processes stop), the preemptible one is requeued and held (`scontrol requeuehold`), the
  * protected job keeps running; at the end the suspended jobs are resumed (`scontrol resume`) and the requeued one
- * released where alixan places it again. Prints how long Slurm took to show each step.
+ * released where alixan places it again. Prints how long Slurm took to show each step. A site change during an event
+ * keeps the suspended job SUSPENDED in Slurm (one `scontrol suspend`, one `scontrol resume`).
  */
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -146,5 +147,79 @@ describe("grid curtailment on Slurm", () => {
     );
     for (const id of [protectedJob, ...deferrable, preemptible])
       await callApi(url, "POST", `/v1/jobs/${id}/cancel`, keys.admin, {});
+  });
+  it("keeps a suspended job SUSPENDED in Slurm across a site change, suspends it once and resumes it once", async (t) => {
+    if (typeof slurm === "string") return t.skip(slurm);
+    const projectId = (await callApi(url, "GET", "/v1/projects", keys.hugo)).body[0].id;
+    const submit = async (jobName: string, flexibility: string) => {
+      const answer = await callApi(url, "POST", "/v1/jobs", keys.hugo, {
+        projectId,
+        name: jobName,
+        gpus: 2,
+        gpuModel: "H200",
+        durationS: 900,
+        dataClass: "public",
+        command: "sleep 900",
+        flexibility,
+      });
+      assert.equal(answer.status, 201, JSON.stringify(answer.body));
+      return answer.body.id as string;
+    };
+    const view = async (id: string) => (await callApi(url, "GET", `/v1/jobs/${id}`, keys.hugo)).body;
+    const itKw = async () => (await callApi(url, "GET", "/v1/state/site", keys.operator)).body.kpis.itKW as number;
+    const idleKw = await itKw();
+    const deferrable = await submit("train-site-change", "deferrable");
+    const flexible = await submit("finetune-site-change", "flexible");
+    for (const id of [deferrable, flexible]) {
+      await stateIs(id, ["RUNNING"]);
+      await until(`${id} running in alixan`, async () => ((await view(id)).state === "running" ? true : undefined));
+    }
+    await until("the twin to draw the jobs' power", async () => ((await itKw()) > idleKw + 1 ? true : undefined));
+    const controllerLog = join((slurm as TestSlurm).dir, "slurmctld.log");
+    // slurmctld logs each suspend and resume RPC (`_slurm_rpc_suspend(suspend) for JobId=…`): counted per job.
+    const rpcs = (operation: "suspend" | "resume", slurmId: string) =>
+      readFileSync(controllerLog, "utf8")
+        .split("\n")
+        .filter((line) => line.includes(`_slurm_rpc_suspend(${operation})`) && line.includes(`JobId=${slurmId} `))
+        .length;
+
+    const created = await callApi(url, "POST", "/v1/grid/events", keys.operator, {
+      reduceMW: 1,
+      durationS: 20,
+      reason: "Slurm site change test",
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const eventId = created.body.id;
+    await stateIs(deferrable, ["SUSPENDED"]);
+    await until("the cap", async () => ((await view(flexible)).curtailment?.kind === "capped" ? true : undefined));
+    const slurmId = (await view(deferrable)).execution.externalId as string;
+
+    const changed = await callApi(url, "POST", "/v1/site/changes", keys.operator, {
+      summary: "rename during a grid event",
+      patch: { site: { name: "Alixan lab (renamed during a grid event)" } },
+    });
+    assert.ok(changed.status < 300, JSON.stringify(changed.body));
+    // A few polls of Slurm by the new generation's executor: the job stays suspended, nothing commands it again.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    assert.equal(slurmState(deferrable)!.state, "SUSPENDED");
+    const paused = await view(deferrable);
+    assert.equal(paused.state, "running");
+    assert.equal(paused.curtailment?.kind, "suspended");
+    assert.equal((await view(flexible)).curtailment?.kind, "capped");
+    const during = (await callApi(url, "GET", `/v1/grid/events/${eventId}`, keys.operator)).body;
+    assert.equal(during.state, "active", "the test needs the event to outlast the change");
+    assert.equal(during.report.siteChanges[0].kept, 2, JSON.stringify(during.report.siteChanges));
+    assert.equal(during.report.siteChanges[0].reapplied, 0);
+
+    await stateIs(deferrable, ["RUNNING"]);
+    const ended = await until("the report", async () => {
+      const answer = (await callApi(url, "GET", `/v1/grid/events/${eventId}`, keys.operator)).body;
+      return answer.state === "ended" && answer.report?.releasedAt !== null ? answer : undefined;
+    });
+    assert.equal(ended.report.resumed, 2, "the suspended and the capped job, once each");
+    assert.equal(rpcs("suspend", slurmId), 1, "one scontrol suspend");
+    assert.equal(rpcs("resume", slurmId), 1, "one scontrol resume");
+    assert.equal((await view(deferrable)).curtailment, null);
+    for (const id of [deferrable, flexible]) await callApi(url, "POST", `/v1/jobs/${id}/cancel`, keys.admin, {});
   });
 });

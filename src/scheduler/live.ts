@@ -37,30 +37,34 @@ export interface JobExecutor {
 /** The simulated executor: a job starts when admitted and ends after its duration, on the scheduler's clock. */
 export class SimulatedExecutor implements JobExecutor {
   readonly #live: LiveScheduler;
-  /** Run time left to paused jobs, seconds. */
-  readonly #remainingS = new Map<Job, number>();
   constructor(live: LiveScheduler) {
     this.#live = live;
   }
   launch(job: Job, nowS: number): void {
-    this.#remainingS.delete(job);
     this.#live.started(job);
     this.#live.finishAt(job, nowS + job.spec.durationS);
   }
-  stop(job: Job): void {
-    this.#remainingS.delete(job);
+  stop(): void {
+    // Nothing runs outside the scheduler: its finish event is stale once the job is off its resources.
   }
   /** A paused job's clock stops: it ends its run time later, as a suspended Slurm job's time limit does. */
   suspend(job: Job, nowS: number): void {
-    const left = this.#live.cancelFinish(job, nowS);
-    if (left !== undefined) this.#remainingS.set(job, left);
+    this.#live.holdFinish(job, nowS);
   }
   resume(job: Job, nowS: number): void {
-    const left = this.#remainingS.get(job);
-    if (left === undefined) return;
-    this.#remainingS.delete(job);
-    this.#live.finishAt(job, nowS + left);
+    this.#live.releaseFinish(job, nowS);
   }
+}
+
+/**
+ * What a grid curtailment holds a running job to, as one scheduler generation hands it to the next (a site change):
+ * paused, with the run time a simulated run had left, or held to a share of its GPUs' dynamic power.
+ */
+export interface HeldRun {
+  readonly paused: boolean;
+  readonly share: number;
+  /** Seconds a paused simulated run had left (undefined for runs a real executor holds). */
+  readonly leftS: number | undefined;
 }
 
 const finishEvent = 0;
@@ -107,6 +111,11 @@ export class LiveScheduler {
    */
   readonly #powerShare = new Map<Job, number>();
   readonly #paused = new Set<Job>();
+  /**
+   * Run time left to paused simulated runs, seconds: their finish is off the clock until they resume. Kept here
+   * rather than in the executor so a site change can hand it to the next generation (`held`, `adoptHeld`).
+   */
+  readonly #pausedLeftS = new Map<Job, number>();
 
   constructor(options: LiveSchedulerOptions) {
     this.inventory = options.inventory;
@@ -118,6 +127,7 @@ export class LiveScheduler {
       if (job.state !== "running") {
         this.#powerShare.delete(job);
         this.#paused.delete(job);
+        this.#pausedLeftS.delete(job);
       }
       onChange(job);
     };
@@ -168,12 +178,20 @@ export class LiveScheduler {
     this.#schedule(timeS, finishEvent, job);
   }
 
-  /** Forgets the simulated end of a running job (it is paused); returns the run time it had left, seconds. */
-  cancelFinish(job: Job, nowS: number): number | undefined {
+  /** Takes the simulated end of a paused job off the clock, keeping the run time it had left. */
+  holdFinish(job: Job, nowS: number): void {
     const due = this.#finishDueS.get(job.index);
-    if (due === undefined) return undefined;
+    if (due === undefined) return;
     this.#finishDueS.delete(job.index);
-    return Math.max(0, due - nowS);
+    this.#pausedLeftS.set(job, Math.max(0, due - nowS));
+  }
+
+  /** Puts the simulated end of a resumed job back on the clock, after the run time it had left. */
+  releaseFinish(job: Job, nowS: number): void {
+    const left = this.#pausedLeftS.get(job);
+    if (left === undefined) return;
+    this.#pausedLeftS.delete(job);
+    this.finishAt(job, nowS + left);
   }
 
   /** Pauses a running job (its executor suspends it; it keeps its resources); false if it does not run or is paused. */
@@ -193,6 +211,30 @@ export class LiveScheduler {
     if (job.state !== "running" || this.#paused.has(job)) return false;
     this.#paused.add(job);
     this.#powerShare.set(job, 0);
+    return true;
+  }
+
+  /** What a grid curtailment holds a running job to, or undefined when it runs free (see `HeldRun`). */
+  held(job: Job): HeldRun | undefined {
+    if (job.state !== "running") return undefined;
+    const paused = this.#paused.has(job);
+    const share = this.#powerShare.get(job);
+    if (!paused && share === undefined) return undefined;
+    return { paused, share: paused ? 0 : share!, leftS: this.#pausedLeftS.get(job) };
+  }
+
+  /**
+   * Takes over a pause or cap from the generation before (a site change carried the running job over): the run is
+   * paused or capped in its executor already, so no command is sent (Slurm would refuse a second suspend). A paused
+   * simulated run gets its end back when it resumes; the caller does not put it on the clock.
+   */
+  adoptHeld(job: Job, held: HeldRun): boolean {
+    if (job.state !== "running") return false;
+    if (held.paused) {
+      this.#paused.add(job);
+      this.#powerShare.set(job, 0);
+      if (held.leftS !== undefined) this.#pausedLeftS.set(job, held.leftS);
+    } else if (held.share < 1) this.#powerShare.set(job, Math.max(0, held.share));
     return true;
   }
 

@@ -8,7 +8,9 @@
  * The plan is decided first and its ledger (the figures it was made against, every command) stored before any
  * command is issued (`plan`, then `apply`), so a process that restarts knows what a stopped one did: `takeBack`
  * finds the jobs as the plan left them (a job Slurm shows SUSPENDED is paused already, a requeued one waits held) and
- * re-applies the rest while the event lasts, or releases everything when it has ended or was cancelled meanwhile.
+ * re-applies the rest while the event lasts, or releases everything when it has ended or was cancelled meanwhile. A
+ * site change during the event goes the same way (`rebind`): the jobs engine carries pauses and caps into its new
+ * scheduler generation, and the event finds them there without commanding anything twice.
  */
 
 import { type CurtailAction, type CurtailCandidate, capLossGpuHours, planCurtailment } from "../../flex/live-plan.ts";
@@ -17,8 +19,16 @@ import type { Job } from "../../scheduler/jobs.ts";
 import { profileOf } from "../../twin/layout.ts";
 import type { JobsEngine } from "../jobs/engine.ts";
 import { type Generation, placementOf } from "../jobs/generation.ts";
-import type { JobRecord } from "../jobs/records.ts";
-import type { GridEventReport, GridEventRestart, GridEventRow, GridPlanLedger, StoredGridReport } from "./model.ts";
+import { isActive, type JobRecord } from "../jobs/records.ts";
+import {
+  type GridEventReport,
+  type GridEventRestart,
+  type GridEventRow,
+  type GridEventSiteChange,
+  type GridPlanLedger,
+  releasedJobsListed,
+  type StoredGridReport,
+} from "./model.ts";
 
 /** A sample of the site's power from the live twin, on the wall clock. */
 export interface PowerSample {
@@ -225,6 +235,7 @@ export class Curtailment {
         samples: 0,
         sampledS: null,
         restarts: [],
+        siteChanges: [],
         releasedAt: null,
       },
     });
@@ -269,57 +280,14 @@ export class Curtailment {
 
   #takeBack(ledger: GridPlanLedger, nowMs: number, active: boolean): void {
     const generation = this.#engine.generation;
-    const live = generation.live;
-    const nowS = live.nowS();
+    const bound = ledger.actions.map((action) => {
+      const found = this.#engine.records.get(action.jobId);
+      return { action, record: found?.generation === generation ? found : undefined };
+    });
     // Time of the stopped process ends at its last recorded sample (the stop itself was not recorded).
     const stoppedMs = Math.max(ledger.startMs, ledger.measured.lastAtMs ?? ledger.startMs);
-    const workLost = { ...this.#report.workLostGpuHours };
-    const counts = { kept: 0, reapplied: 0, gone: 0 };
     const why = `grid event ${this.row.id} (${this.row.reason}) until ${this.row.ends_at}, re-applied after a platform restart`;
-    for (const action of ledger.actions) {
-      const found = this.#engine.records.get(action.jobId);
-      const record = found?.generation === generation ? found : undefined;
-      const job = record?.job;
-      const isRunning = job?.state === "running";
-      const beforeH = Math.max(0, stoppedMs - action.atMs) / 3_600_000;
-      const keep = (atMs: number) =>
-        this.#applied.set(action.jobId, { id: action.jobId, record: record!, ...action, atMs });
-      if (action.kind === "suspend") {
-        if (isRunning && live.isPaused(job)) {
-          keep(action.atMs);
-          counts.kept++;
-          continue;
-        }
-        // Not paused any more (requeued by the restart, ended): deferred until the stop.
-        this.#deferredBeforeH += action.gpus * beforeH;
-        if (active && isRunning && live.suspend(job)) {
-          keep(nowMs);
-          counts.reapplied++;
-          this.#note(record!, "job.suspended", { reason: `suspended: ${why}`, gridEventId: this.row.id });
-        } else counts.gone++;
-      } else if (action.kind === "cap") {
-        // A cap lives in the process that set it: lost with it.
-        workLost[action.flexClass] += capLossGpuHours(action.gpus, action.share, beforeH);
-        if (active && isRunning && live.cap(job, action.share)) {
-          keep(nowMs);
-          counts.reapplied++;
-          this.#note(record!, "job.capped", {
-            reason: `GPU power capped: ${why}`,
-            share: action.share,
-            gridEventId: this.row.id,
-          });
-        } else counts.gone++;
-      } else if (job?.state === "queued") {
-        // Requeued and waiting (Slurm holds its run): the event's admission check keeps it waiting while it lasts.
-        keep(action.atMs);
-        counts.kept++;
-      } else if (active && isRunning) {
-        workLost[action.flexClass] += Math.max(0, (action.gpus * (nowS - job.startS)) / 3600);
-        this.#requeue(record!, job, `preempted: ${why}`);
-        keep(nowMs);
-        counts.reapplied++;
-      } else counts.gone++;
-    }
+    const counts = this.#rebind(bound, { stoppedMs, nowMs, active, restart: true, why });
     // The start's record went down with the process (only the plan's ledger was stored): count the plan's commands.
     const jobs = this.#report.jobs;
     const counted = [jobs.suspended, jobs.capped, jobs.requeued].some((byClass) =>
@@ -334,15 +302,143 @@ export class Curtailment {
       at: new Date(nowMs).toISOString(),
       outcome: active ? "reapplied" : "released",
       lastSampleAt: ledger.measured.lastAtMs === null ? null : new Date(ledger.measured.lastAtMs).toISOString(),
-      ...counts,
+      kept: counts.kept,
+      reapplied: counts.reapplied,
+      gone: counts.released.length,
     };
-    this.#report = {
-      ...this.#report,
-      workLostGpuHours: workLost,
-      protectedWorkLost: workLost.protected,
-      restarts: [...this.#report.restarts, restart],
+    this.#report = { ...this.#report, restarts: [...this.#report.restarts, restart] };
+    if (active) generation.live.kick();
+  }
+
+  /**
+   * Follows the event's commands into the scheduler generation now in force, after the jobs engine carried the jobs
+   * over (a site change, a queue change, a lapsed certification): the carry kept each run paused or capped where it
+   * still runs (`LiveScheduler.adoptHeld`), so the same path as a restart's take-back finds them as the plan left
+   * them and commands nothing again. A job displaced by the change (its racks gone, its zone no longer allowed) is
+   * let go by the event like any displaced job: its pause or cap counted until now, nothing resumed at the end, and
+   * the report's `siteChanges` entry names it with the displacement's reason. Nothing to do before the plan is
+   * applied (`apply` reads each record's job then) or after the release.
+   */
+  rebind(nowMs: number, why: string): GridEventSiteChange | undefined {
+    if (this.#planned !== undefined || this.#released) return undefined;
+    const generation = this.#engine.generation;
+    const bound = [...this.#applied.values()].map((applied) => ({
+      action: {
+        jobId: applied.id,
+        kind: applied.kind,
+        flexClass: applied.flexClass,
+        share: applied.share,
+        gpus: applied.gpus,
+        atMs: applied.atMs,
+      },
+      // Records follow their job into the new generation; one left in the old one had ended.
+      record: applied.record.generation === generation ? applied.record : undefined,
+      ended: applied.record,
+    }));
+    const active = this.covers(nowMs);
+    const counts = this.#rebind(bound, {
+      stoppedMs: nowMs,
+      nowMs,
+      active,
+      restart: false,
+      why: `grid event ${this.row.id} (${this.row.reason}) until ${this.row.ends_at}, re-applied after a ${why}`,
+    });
+    const change: GridEventSiteChange = {
+      at: new Date(nowMs).toISOString(),
+      siteVersion: generation.version,
+      why,
+      kept: counts.kept,
+      reapplied: counts.reapplied,
+      released: counts.released.length,
+      releasedJobs: counts.released.slice(0, releasedJobsListed),
     };
-    if (active) live.kick();
+    this.#report = { ...this.#report, siteChanges: [...this.#report.siteChanges, change] };
+    return change;
+  }
+
+  /**
+   * Binds the plan's commands (`bound`: each with its job's record in the generation in force, if it is there) to
+   * the jobs as they are now: a job found as the plan left it (paused, capped at its share, requeued and waiting) is
+   * kept without a command; one running free again while the event is `active` gets the command again; the rest are
+   * let go, their pause or cap counted until `stoppedMs`. After a `restart` a requeued job running again is
+   * requeued again (the stopped process's hold was lost); in process it was admitted under the event's ceiling.
+   */
+  #rebind(
+    bound: readonly { action: GridPlanLedger["actions"][number]; record: JobRecord | undefined; ended?: JobRecord }[],
+    how: { stoppedMs: number; nowMs: number; active: boolean; restart: boolean; why: string },
+  ): { kept: number; reapplied: number; released: GridEventSiteChange["releasedJobs"] } {
+    const live = this.#engine.generation.live;
+    const nowS = live.nowS();
+    const { stoppedMs, nowMs, active, why } = how;
+    const workLost = { ...this.#report.workLostGpuHours };
+    const counts = { kept: 0, reapplied: 0, released: [] as GridEventSiteChange["releasedJobs"] };
+    this.#applied.clear();
+    for (const { action, record, ended } of bound) {
+      const job = record?.job;
+      const isRunning = job?.state === "running";
+      const beforeH = Math.max(0, stoppedMs - action.atMs) / 3_600_000;
+      const keep = (atMs: number) => {
+        this.#applied.set(action.jobId, { id: action.jobId, record: record!, ...action, atMs });
+        if (action.kind !== "requeue") this.#mark(record!, true);
+      };
+      const letGo = () => {
+        const left = record ?? ended;
+        if (left !== undefined) this.#mark(left, false);
+        counts.released.push({ jobId: action.jobId, kind: action.kind, reason: leftReason(record, ended) });
+      };
+      if (action.kind === "suspend") {
+        if (isRunning && live.isPaused(job)) {
+          keep(action.atMs);
+          counts.kept++;
+          continue;
+        }
+        // Not paused any more (requeued by a restart or a site change, ended): deferred until then.
+        this.#deferredBeforeH += action.gpus * beforeH;
+        if (active && isRunning && live.suspend(job)) {
+          keep(nowMs);
+          counts.reapplied++;
+          this.#note(record!, "job.suspended", { reason: `suspended: ${why}`, gridEventId: this.row.id });
+        } else letGo();
+      } else if (action.kind === "cap") {
+        if (isRunning && live.held(job)?.share === action.share) {
+          keep(action.atMs);
+          counts.kept++;
+          continue;
+        }
+        // A cap lost (with a stopped process, or with a run displaced by a site change) is counted until then.
+        workLost[action.flexClass] += capLossGpuHours(action.gpus, action.share, beforeH);
+        if (active && isRunning && live.cap(job, action.share)) {
+          keep(nowMs);
+          counts.reapplied++;
+          this.#note(record!, "job.capped", {
+            reason: `GPU power capped: ${why}`,
+            share: action.share,
+            gridEventId: this.row.id,
+          });
+        } else letGo();
+      } else if (job?.state === "queued" || (job !== undefined && !how.restart)) {
+        // Requeued and waiting (Slurm holds its run): the event's admission check keeps it waiting while it lasts.
+        // In process, one placed again was admitted under the event's ceiling: it stays so.
+        keep(action.atMs);
+        counts.kept++;
+      } else if (active && isRunning) {
+        workLost[action.flexClass] += Math.max(0, (action.gpus * (nowS - job.startS)) / 3600);
+        this.#requeue(record!, job, `preempted: ${why}`);
+        keep(nowMs);
+        counts.reapplied++;
+      } else letGo();
+    }
+    this.#report = { ...this.#report, workLostGpuHours: workLost, protectedWorkLost: workLost.protected };
+    return counts;
+  }
+
+  /** Marks (or unmarks) the record of a job the event pauses or caps: its view names the event. */
+  #mark(record: JobRecord, on: boolean): void {
+    if (!on) {
+      if (record.gridEvent?.id === this.row.id) record.gridEvent = undefined;
+      return;
+    }
+    record.gridEvent = { id: this.row.id, endsAt: this.row.ends_at };
   }
 
   /** Forgets the commands not yet issued and releases nothing: the process stops as a crash would leave it. */
@@ -373,10 +469,12 @@ export class Curtailment {
       if (action.kind === "suspend") {
         if (!live.suspend(job)) continue;
         counts.suspended[flexClass]++;
+        this.#mark(record, true);
         this.#note(record, "job.suspended", { reason: `suspended: ${why}`, gridEventId: this.row.id });
       } else if (action.kind === "cap") {
         if (!live.cap(job, action.share)) continue;
         counts.capped[flexClass]++;
+        this.#mark(record, true);
         this.#note(record, "job.capped", {
           reason: `GPU power capped: ${why}`,
           share: action.share,
@@ -549,6 +647,7 @@ export class Curtailment {
       const hours = Math.max(0, nowMs - applied.atMs) / 3_600_000;
       const { record } = applied;
       const current = record.generation === generation ? record.job : undefined;
+      this.#mark(record, false);
       if (applied.kind === "suspend") {
         deferred += applied.gpus * hours;
         if (current !== undefined && live.resume(current)) {
@@ -557,7 +656,8 @@ export class Curtailment {
         }
       } else if (applied.kind === "cap") {
         workLost[applied.flexClass] += capLossGpuHours(applied.gpus, applied.share, hours);
-        if (current !== undefined && live.cap(current, 1)) {
+        // Lifted where it still holds: a run that lost its cap (ended, requeued) is not uncapped twice.
+        if (current !== undefined && live.held(current) !== undefined && live.cap(current, 1)) {
           resumed++;
           this.#note(record, "job.uncapped", {
             reason: `GPU power cap lifted: grid event ${this.row.id} ended`,
@@ -578,6 +678,18 @@ export class Curtailment {
     live.kick();
     return this.#report;
   }
+}
+
+/**
+ * Why a job left an event's ledger: its reason in the generation in force (a displacement names the rack or zone),
+ * else how it ended, or that the new generation did not take it (demo work stopped with the change).
+ */
+function leftReason(record: JobRecord | undefined, ended: JobRecord | undefined): string {
+  if (record !== undefined) return record.job.reason || `${record.job.state} again`;
+  if (ended === undefined) return "no longer known to the scheduler";
+  const job = ended.job;
+  if (isActive(job)) return "not carried to the new scheduler (demo work stopped)";
+  return job.reason === "" ? `ended: ${job.state}` : `ended: ${job.state} (${job.reason})`;
 }
 
 /** Simulated seconds per wall-clock second of a live scheduler. */

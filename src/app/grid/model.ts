@@ -105,6 +105,36 @@ function gridEventRestartSchema() {
   });
 }
 
+/** Most jobs a site change entry names one by one (the count covers them all). */
+export const releasedJobsListed = 20;
+
+/** How an active event followed its jobs into a new scheduler generation (a site or queue change). */
+function gridEventSiteChangeSchema() {
+  return Type.Object({
+    at: Type.String({ description: "when the new generation took the jobs over" }),
+    siteVersion: Type.Integer({ minimum: 0, description: "the site version in force from then on" }),
+    why: Type.String({ description: "what rebuilt the scheduler: site change, queue change, a lapsed certification" }),
+    kept: Type.Integer({
+      minimum: 0,
+      description: "jobs still paused, capped or held as the plan left them: carried over, not commanded again",
+    }),
+    reapplied: Type.Integer({ minimum: 0, description: "jobs the plan's command was issued to again (none expected)" }),
+    released: Type.Integer({
+      minimum: 0,
+      description:
+        "jobs the event let go: displaced by the change (racks gone, zone no longer allowed) or ended; work until then is counted",
+    }),
+    releasedJobs: Type.Array(
+      Type.Object({
+        jobId: Type.String(),
+        kind: StringEnum(["suspend", "cap", "requeue"] as const),
+        reason: Type.String({ description: "why the job left the event: the displacement's reason, or its end" }),
+      }),
+      { maxItems: releasedJobsListed, description: `the first ${releasedJobsListed} released jobs` },
+    ),
+  });
+}
+
 /** What the platform did for one event and what it delivered. */
 export const gridEventReportSchema = Type.Object({
   requestedMW: Type.Number({ description: "grid MW asked (a fraction is taken of the site's IT at the start)" }),
@@ -135,12 +165,18 @@ export const gridEventReportSchema = Type.Object({
   restarts: Type.Array(gridEventRestartSchema(), {
     description: "each time a restarted platform took the event back: its plan re-applied, or released",
   }),
+  siteChanges: Type.Array(gridEventSiteChangeSchema(), {
+    description:
+      "each time the site (or the queues) changed during the event: its commands carried to the new scheduler",
+  }),
   releasedAt: Nullable(Type.String()),
 });
 /** An event's report. */
 export type GridEventReport = Static<typeof gridEventReportSchema>;
 /** One restart in an event's report. */
 export type GridEventRestart = GridEventReport["restarts"][number];
+/** One site change in an event's report. */
+export type GridEventSiteChange = GridEventReport["siteChanges"][number];
 
 /**
  * What a process must know to take an event back after a restart, stored with the report (key `ledger`) from the
@@ -177,13 +213,18 @@ export type GridPlanLedger = Static<typeof gridPlanLedgerSchema>;
 export type StoredGridReport = GridEventReport & { ledger?: GridPlanLedger };
 
 /**
- * The report of a stored `report` value, without the ledger (reports stored before restarts were tracked lack
- * `sampledS` and `restarts`).
+ * The report of a stored `report` value, without the ledger (reports stored before restarts and site changes were
+ * tracked lack `sampledS`, `restarts` and `siteChanges`).
  */
 export function publicReport(stored: unknown): GridEventReport | null {
   if (stored === null || stored === undefined) return null;
   const { ledger: _ledger, ...report } = stored as StoredGridReport;
-  return { ...report, sampledS: report.sampledS ?? null, restarts: report.restarts ?? [] };
+  return {
+    ...report,
+    sampledS: report.sampledS ?? null,
+    restarts: report.restarts ?? [],
+    siteChanges: report.siteChanges ?? [],
+  };
 }
 
 /** The ledger of a stored `report` value, when it has a valid one. */

@@ -8,7 +8,8 @@
  * A plan in force is stored with the event (its ledger, in the `report` column) before its commands are issued and
  * every 30 s after, so a platform that stopped without releasing it (a crash, a kill) takes it back when it starts
  * again: re-applied if the event still runs (audited `grid.reapply`), released if it has ended or was cancelled
- * meanwhile (audited `grid.release`).
+ * meanwhile (audited `grid.release`). A site change during an event carries its commands to the jobs engine's new
+ * scheduler generation (audited `grid.rebind`).
  */
 import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
@@ -90,6 +91,8 @@ export class GridEventService implements GridFeed {
   #sampleWaitOver = false;
   #stopped = false;
   #writes: Promise<void> = Promise.resolve();
+  /** Stops following the jobs engine's new generations. */
+  #unsubscribe: (() => void) | undefined;
 
   constructor(store: Store, options: GridEventServiceOptions) {
     this.#store = store;
@@ -137,7 +140,45 @@ export class GridEventService implements GridFeed {
   start(): void {
     this.#started = true;
     this.#takeBack();
+    this.#unsubscribe = this.#options.engine()?.onRebuild((_generation, why) => this.#rebind(why));
     this.#update();
+  }
+
+  /**
+   * The jobs engine built a new scheduler generation while an event may be active: its commands follow the jobs
+   * there (`Curtailment.rebind`), and the report, the ledger and the audit (`grid.rebind`) say what was kept and
+   * which jobs the change took out of the event.
+   */
+  #rebind(why: string): void {
+    const active = this.#active;
+    if (active === undefined || this.#stopped) return;
+    const nowMs = this.#clock();
+    const change = active.rebind(nowMs, why);
+    if (change === undefined) return;
+    this.#options.reloadLoad?.();
+    this.#options.log?.(
+      `grid event ${active.row.id} carried over a ${why} (site version ${change.siteVersion}): ${change.kept} jobs kept as the plan left them, ${change.reapplied} commanded again, ${change.released} let go`,
+    );
+    const stored = active.stored;
+    const report = active.report;
+    this.#write(async () => {
+      await this.#store.db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable("grid_events")
+          .set({ report: JSON.stringify(stored) })
+          .where("id", "=", active.row.id)
+          .where(sql<string | null>`report->>'releasedAt'`, "is", null)
+          .execute();
+        await appendAudit(trx, {
+          actor: "system:grid",
+          action: "grid.rebind",
+          resource: `grid-event:${active.row.id}`,
+          before: null,
+          after: { siteChange: change, report },
+          requestId: active.row.id,
+        });
+      });
+    });
   }
 
   /**
@@ -146,6 +187,7 @@ export class GridEventService implements GridFeed {
    */
   abandon(): void {
     this.#stopped = true;
+    this.#unsubscribe?.();
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
     if (this.#ceilingTimer !== undefined) clearInterval(this.#ceilingTimer);
@@ -157,6 +199,7 @@ export class GridEventService implements GridFeed {
   /** Stops the timer and releases an event in progress (nothing stays paused or capped), then waits for writes. */
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#unsubscribe?.();
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
     if (this.#ceilingTimer !== undefined) clearInterval(this.#ceilingTimer);
@@ -421,7 +464,13 @@ export class GridEventService implements GridFeed {
   #storeProgress(): void {
     const active = this.#active;
     if (active === undefined || !active.applied) return;
-    const { restarts: _restarts, jobs: _jobs, workLostGpuHours: _lost, ...figures } = active.report;
+    const {
+      restarts: _restarts,
+      siteChanges: _siteChanges,
+      jobs: _jobs,
+      workLostGpuHours: _lost,
+      ...figures
+    } = active.report;
     const measured = JSON.stringify(active.measuredSums);
     this.#write(async () => {
       await this.#store.db

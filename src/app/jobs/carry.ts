@@ -98,8 +98,9 @@ function keepHistory(from: Job, to: Job): void {
 
 /**
  * Carries every job of `old` (its `records`, in submission order) into `next`: waiting jobs keep their queue
- * position, placed jobs are adopted where they run when their nodes still exist, or displaced in `old` (its
- * executor holds their runs) and requeued in `next`; so are those whose racks' zone may no longer host their data class.
+ * position, placed jobs are adopted where they run when their nodes still exist (paused or capped as a grid event left
+ * them), or displaced in `old` (its executor holds their runs) and requeued in `next`; so are those whose racks' zone
+ * may no longer host their data class.
  */
 export function carryJobs(
   old: Generation,
@@ -146,9 +147,13 @@ export function carryJobs(
     }
     if (adopted !== undefined) {
       keepHistory(job, adopted);
+      // A grid curtailment's pause or cap stays with the run: it is the same run, paused or capped in its executor.
+      const held = old.live.held(job);
+      if (held !== undefined) next.live.adoptHeld(adopted, held);
       if (slurmId !== undefined) next.slurm?.track(adopted, slurmId);
-      // The simulation ends the run when its duration is up, counted from when it started.
-      else next.live.finishAt(adopted, adopted.startS + job.spec.durationS);
+      // The simulation ends the run when its duration is up, counted from when it started (a paused run's end is
+      // off the clock until it resumes).
+      else if (held?.paused !== true) next.live.finishAt(adopted, adopted.startS + job.spec.durationS);
       rebind(adopted);
       outcomes.push({ record, ended: false, displaced: undefined, racks: [] });
       continue;

@@ -234,12 +234,25 @@ export class JobsEngine {
       this.#register(record);
       if (outcome.displaced !== undefined) this.#auditDisplacement(record, outcome.displaced, outcome.racks, version);
     }
+    // Before the first cycle: a grid event in force re-binds its commands to the carried jobs (see `onRebuild`).
+    for (const listener of this.#rebuildListeners) listener(generation, why);
     generation.live.kick();
     if (generation.slurm !== undefined) {
       void generation.slurm.pollNodes().catch(() => undefined);
       generation.slurm.start();
     }
     void old.slurm?.close();
+  }
+
+  readonly #rebuildListeners = new Set<(generation: Generation, why: string) => void>();
+
+  /**
+   * Calls `listener` after each new generation took the jobs over (site change, queue change, lapsed certification),
+   * before its first cycle; answers the function that stops it.
+   */
+  onRebuild(listener: (generation: Generation, why: string) => void): () => void {
+    this.#rebuildListeners.add(listener);
+    return () => this.#rebuildListeners.delete(listener);
   }
 
   #auditDisplacement(record: JobRecord, reason: string, racks: readonly string[], version: number): void {

@@ -30,6 +30,26 @@ export interface JobRecord {
   lastPlacement?: JobPlacement;
   /** Its array, dependencies and hold (the object the engine's controls hold), when it has any. */
   control?: JobControl | undefined;
+  /**
+   * The grid event that paused or capped it, while it does (set and cleared by the event's curtailment; the record,
+   * not the scheduler's job, so it survives a site change).
+   */
+  gridEvent?: { readonly id: string; readonly endsAt: string } | undefined;
+}
+
+/**
+ * What a grid curtailment holds a running job to now, read from its scheduler (the truth of the run), with the event
+ * that did it: null when it runs free.
+ */
+export function curtailmentView(record: JobRecord) {
+  const held = record.generation.live.held(record.job);
+  if (held === undefined) return null;
+  return {
+    kind: held.paused ? ("suspended" as const) : ("capped" as const),
+    powerShare: held.share,
+    gridEventId: record.gridEvent?.id ?? null,
+    until: record.gridEvent?.endsAt ?? null,
+  };
 }
 
 /** A job's array, dependencies and hold as the API shows them. */
@@ -92,6 +112,7 @@ export function jobView(record: JobRecord) {
     startedAt: run?.startMs !== undefined ? isoMs(run.startMs) : iso(job.firstStartS),
     endedAt: isActive(job) ? null : run?.endMs !== undefined ? isoMs(run.endMs) : iso(job.endS),
     placement: placementNow(record),
+    curtailment: curtailmentView(record),
     synthetic: record.synthetic,
     execution:
       run === undefined

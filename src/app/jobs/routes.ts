@@ -481,6 +481,8 @@ function storedJobView(row: Selectable<JobsTable>, projectName: string | null): 
     startedAt: row.started_at,
     endedAt: row.ended_at,
     placement: storedPlacement(row.placement),
+    // Read from the store: the job is not running in this process, so nothing holds it.
+    curtailment: null,
     synthetic: false,
     execution:
       row.external_id === null

@@ -78,6 +78,21 @@ export const JobSchema = Type.Object({
   startedAt: Nullable(Type.String({ description: "first start" })),
   endedAt: Nullable(Type.String()),
   placement: Nullable(JobPlacementSchema),
+  curtailment: Nullable(
+    Type.Object(
+      {
+        kind: StringEnum(["suspended", "capped"] as const),
+        powerShare: Type.Number({
+          minimum: 0,
+          maximum: 1,
+          description: "share of its GPUs' dynamic power it may draw (0 while suspended)",
+        }),
+        gridEventId: Nullable(Type.String({ description: "the grid event that holds it" })),
+        until: Nullable(Type.String({ description: "when that event ends (it is resumed or uncapped then)" })),
+      },
+      { description: "a running job a grid curtailment suspended or power-capped; null otherwise" },
+    ),
+  ),
   synthetic: Type.Boolean({ description: "demo load" }),
   execution: Nullable(JobExecutionSchema),
 });

@@ -2771,6 +2771,29 @@ export interface operations {
                             samples: number;
                             /** @description IT power the plan could not find among non-protected jobs */
                             shortMW: number;
+                            /** @description each time the site (or the queues) changed during the event: its commands carried to the new scheduler */
+                            siteChanges: {
+                                /** @description when the new generation took the jobs over */
+                                at: string;
+                                /** @description jobs still paused, capped or held as the plan left them: carried over, not commanded again */
+                                kept: number;
+                                /** @description jobs the plan's command was issued to again (none expected) */
+                                reapplied: number;
+                                /** @description jobs the event let go: displaced by the change (racks gone, zone no longer allowed) or ended; work until then is counted */
+                                released: number;
+                                /** @description the first 20 released jobs */
+                                releasedJobs: {
+                                    jobId: string;
+                                    /** @enum {string} */
+                                    kind: "suspend" | "cap" | "requeue";
+                                    /** @description why the job left the event: the displacement's reason, or its end */
+                                    reason: string;
+                                }[];
+                                /** @description the site version in force from then on */
+                                siteVersion: number;
+                                /** @description what rebuilt the scheduler: site change, queue change, a lapsed certification */
+                                why: string;
+                            }[];
                             workLostGpuHours: {
                                 deferrable: number;
                                 flexible: number;
@@ -2904,6 +2927,29 @@ export interface operations {
                             samples: number;
                             /** @description IT power the plan could not find among non-protected jobs */
                             shortMW: number;
+                            /** @description each time the site (or the queues) changed during the event: its commands carried to the new scheduler */
+                            siteChanges: {
+                                /** @description when the new generation took the jobs over */
+                                at: string;
+                                /** @description jobs still paused, capped or held as the plan left them: carried over, not commanded again */
+                                kept: number;
+                                /** @description jobs the plan's command was issued to again (none expected) */
+                                reapplied: number;
+                                /** @description jobs the event let go: displaced by the change (racks gone, zone no longer allowed) or ended; work until then is counted */
+                                released: number;
+                                /** @description the first 20 released jobs */
+                                releasedJobs: {
+                                    jobId: string;
+                                    /** @enum {string} */
+                                    kind: "suspend" | "cap" | "requeue";
+                                    /** @description why the job left the event: the displacement's reason, or its end */
+                                    reason: string;
+                                }[];
+                                /** @description the site version in force from then on */
+                                siteVersion: number;
+                                /** @description what rebuilt the scheduler: site change, queue change, a lapsed certification */
+                                why: string;
+                            }[];
                             workLostGpuHours: {
                                 deferrable: number;
                                 flexible: number;
@@ -3017,6 +3063,29 @@ export interface operations {
                             samples: number;
                             /** @description IT power the plan could not find among non-protected jobs */
                             shortMW: number;
+                            /** @description each time the site (or the queues) changed during the event: its commands carried to the new scheduler */
+                            siteChanges: {
+                                /** @description when the new generation took the jobs over */
+                                at: string;
+                                /** @description jobs still paused, capped or held as the plan left them: carried over, not commanded again */
+                                kept: number;
+                                /** @description jobs the plan's command was issued to again (none expected) */
+                                reapplied: number;
+                                /** @description jobs the event let go: displaced by the change (racks gone, zone no longer allowed) or ended; work until then is counted */
+                                released: number;
+                                /** @description the first 20 released jobs */
+                                releasedJobs: {
+                                    jobId: string;
+                                    /** @enum {string} */
+                                    kind: "suspend" | "cap" | "requeue";
+                                    /** @description why the job left the event: the displacement's reason, or its end */
+                                    reason: string;
+                                }[];
+                                /** @description the site version in force from then on */
+                                siteVersion: number;
+                                /** @description what rebuilt the scheduler: site change, queue change, a lapsed certification */
+                                why: string;
+                            }[];
                             workLostGpuHours: {
                                 deferrable: number;
                                 flexible: number;
@@ -3130,6 +3199,29 @@ export interface operations {
                             samples: number;
                             /** @description IT power the plan could not find among non-protected jobs */
                             shortMW: number;
+                            /** @description each time the site (or the queues) changed during the event: its commands carried to the new scheduler */
+                            siteChanges: {
+                                /** @description when the new generation took the jobs over */
+                                at: string;
+                                /** @description jobs still paused, capped or held as the plan left them: carried over, not commanded again */
+                                kept: number;
+                                /** @description jobs the plan's command was issued to again (none expected) */
+                                reapplied: number;
+                                /** @description jobs the event let go: displaced by the change (racks gone, zone no longer allowed) or ended; work until then is counted */
+                                released: number;
+                                /** @description the first 20 released jobs */
+                                releasedJobs: {
+                                    jobId: string;
+                                    /** @enum {string} */
+                                    kind: "suspend" | "cap" | "requeue";
+                                    /** @description why the job left the event: the displacement's reason, or its end */
+                                    reason: string;
+                                }[];
+                                /** @description the site version in force from then on */
+                                siteVersion: number;
+                                /** @description what rebuilt the scheduler: site change, queue change, a lapsed certification */
+                                why: string;
+                            }[];
                             workLostGpuHours: {
                                 deferrable: number;
                                 flexible: number;
@@ -3323,6 +3415,14 @@ export interface operations {
                                 [key: string]: number;
                             };
                         };
+                        curtailment: {
+                            gridEventId: string | null;
+                            /** @enum {string} */
+                            kind: "suspended" | "capped";
+                            /** @description share of its GPUs' dynamic power it may draw (0 while suspended) */
+                            powerShare: number;
+                            until: string | null;
+                        } | null;
                         /** @enum {string} */
                         dataClass: "public" | "confidential" | "health";
                         dependsOn: {
@@ -3461,6 +3561,14 @@ export interface operations {
                                 [key: string]: number;
                             };
                         };
+                        curtailment: {
+                            gridEventId: string | null;
+                            /** @enum {string} */
+                            kind: "suspended" | "capped";
+                            /** @description share of its GPUs' dynamic power it may draw (0 while suspended) */
+                            powerShare: number;
+                            until: string | null;
+                        } | null;
                         /** @enum {string} */
                         dataClass: "public" | "confidential" | "health";
                         dependsOn: {
@@ -3536,6 +3644,14 @@ export interface operations {
                                     [key: string]: number;
                                 };
                             };
+                            curtailment: {
+                                gridEventId: string | null;
+                                /** @enum {string} */
+                                kind: "suspended" | "capped";
+                                /** @description share of its GPUs' dynamic power it may draw (0 while suspended) */
+                                powerShare: number;
+                                until: string | null;
+                            } | null;
                             /** @enum {string} */
                             dataClass: "public" | "confidential" | "health";
                             dependsOn: {
@@ -3633,6 +3749,14 @@ export interface operations {
                                 [key: string]: number;
                             };
                         };
+                        curtailment: {
+                            gridEventId: string | null;
+                            /** @enum {string} */
+                            kind: "suspended" | "capped";
+                            /** @description share of its GPUs' dynamic power it may draw (0 while suspended) */
+                            powerShare: number;
+                            until: string | null;
+                        } | null;
                         /** @enum {string} */
                         dataClass: "public" | "confidential" | "health";
                         dependsOn: {
@@ -3735,6 +3859,14 @@ export interface operations {
                                 [key: string]: number;
                             };
                         };
+                        curtailment: {
+                            gridEventId: string | null;
+                            /** @enum {string} */
+                            kind: "suspended" | "capped";
+                            /** @description share of its GPUs' dynamic power it may draw (0 while suspended) */
+                            powerShare: number;
+                            until: string | null;
+                        } | null;
                         /** @enum {string} */
                         dataClass: "public" | "confidential" | "health";
                         dependsOn: {
@@ -3875,6 +4007,14 @@ export interface operations {
                                 [key: string]: number;
                             };
                         };
+                        curtailment: {
+                            gridEventId: string | null;
+                            /** @enum {string} */
+                            kind: "suspended" | "capped";
+                            /** @description share of its GPUs' dynamic power it may draw (0 while suspended) */
+                            powerShare: number;
+                            until: string | null;
+                        } | null;
                         /** @enum {string} */
                         dataClass: "public" | "confidential" | "health";
                         dependsOn: {
@@ -3977,6 +4117,14 @@ export interface operations {
                                 [key: string]: number;
                             };
                         };
+                        curtailment: {
+                            gridEventId: string | null;
+                            /** @enum {string} */
+                            kind: "suspended" | "capped";
+                            /** @description share of its GPUs' dynamic power it may draw (0 while suspended) */
+                            powerShare: number;
+                            until: string | null;
+                        } | null;
                         /** @enum {string} */
                         dataClass: "public" | "confidential" | "health";
                         dependsOn: {
@@ -4081,6 +4229,14 @@ export interface operations {
                                 [key: string]: number;
                             };
                         };
+                        curtailment: {
+                            gridEventId: string | null;
+                            /** @enum {string} */
+                            kind: "suspended" | "capped";
+                            /** @description share of its GPUs' dynamic power it may draw (0 while suspended) */
+                            powerShare: number;
+                            until: string | null;
+                        } | null;
                         /** @enum {string} */
                         dataClass: "public" | "confidential" | "health";
                         dependsOn: {

@@ -3,7 +3,7 @@
  * active (every page), and the list of recent events with what each asked and delivered (Maintenance page).
  */
 import { useEffect, useState } from "react";
-import type { GridEvent } from "../api/types.ts";
+import type { GridEvent, Job } from "../api/types.ts";
 import { followLink } from "../app/router.ts";
 import { useSession } from "../app/session-context.tsx";
 import { useResource } from "../app/use-resource.ts";
@@ -19,6 +19,19 @@ export function countdown(seconds: number): string {
   const m = Math.floor((whole % 3600) / 60);
   const s = whole % 60;
   return `${h}:${String(m).padStart(2, "0")}:${String(s).padStart(2, "0")}`;
+}
+
+/**
+ * What a grid event holds a running job to, in words (job page, workloads list): tenants see why their job makes no
+ * progress or runs slower, and until when.
+ */
+export function curtailmentText(curtailment: NonNullable<Job["curtailment"]>): string {
+  const what =
+    curtailment.kind === "suspended"
+      ? "suspended"
+      : `GPU power capped to ${formatNumber(curtailment.powerShare * 100)} % of dynamic power`;
+  const by = curtailment.gridEventId === null ? "by a grid event" : `by grid event ${curtailment.gridEventId}`;
+  return `${what} ${by}${curtailment.until === null ? "" : ` until ${formatTime(curtailment.until)}`}`;
 }
 
 /** What an event asks, in words. */
@@ -140,6 +153,16 @@ export function GridEventList() {
                     {report === null
                       ? "—"
                       : `${sum(report.jobs.suspended)} · ${sum(report.jobs.capped)} · ${sum(report.jobs.requeued)}`}
+                    {report !== null && report.siteChanges.length > 0 && (
+                      <small className="site-changes">
+                        {report.siteChanges
+                          .map(
+                            (change) =>
+                              ` · ${change.why} at ${formatTime(change.at)}: ${formatNumber(change.kept)} kept${change.released === 0 ? "" : `, ${formatNumber(change.released)} let go`}`,
+                          )
+                          .join("")}
+                      </small>
+                    )}
                   </td>
                   <td>{event.reason}</td>
                 </tr>

@@ -10,6 +10,7 @@ import type { Job, JobArray, JobEvent } from "../api/types.ts";
 import { followLink } from "../app/router.ts";
 import { useSession } from "../app/session-context.tsx";
 import { useResource } from "../app/use-resource.ts";
+import { curtailmentText } from "../components/grid.tsx";
 import {
   ActionConfirmation,
   type ActionOutcome,
@@ -162,6 +163,12 @@ function JobFacts({ job }: { job: Job }) {
           </span>
           {job.reason === "" ? null : <span className="job-reason"> {job.reason}</span>}
         </dd>
+        {job.curtailment === null ? null : (
+          <>
+            <dt>Grid curtailment</dt>
+            <dd data-curtailment={job.curtailment.kind}>{curtailmentText(job.curtailment)}</dd>
+          </>
+        )}
         {job.held === null ? null : (
           <>
             <dt>Held</dt>

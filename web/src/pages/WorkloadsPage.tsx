@@ -20,6 +20,7 @@ import {
 import { followLink, navigate, useLocation } from "../app/router.ts";
 import { useSession } from "../app/session-context.tsx";
 import { useResource } from "../app/use-resource.ts";
+import { curtailmentText } from "../components/grid.tsx";
 import {
   ActionConfirmation,
   type ActionOutcome,
@@ -341,6 +342,11 @@ function JobStateCell({ job }: { job: Job }) {
       <span className={`badge badge-job-${job.state}`} data-job-state={job.state}>
         {job.state}
       </span>
+      {job.curtailment === null ? null : (
+        <div className="muted" data-curtailment={job.curtailment.kind}>
+          {curtailmentText(job.curtailment)}
+        </div>
+      )}
       {tasks === undefined ? null : (
         <div className="muted" data-array-tasks={tasks.count}>
           {formatNumber(tasks.count)} task{tasks.count === 1 ? "" : "s"}:{" "}
