@@ -253,9 +253,12 @@ function narrowUnions(schema: TSchema, value: unknown, errors: readonly RawError
     const branches = (resolvePointer(schema, pointerSegments(error.schemaPath)) as SchemaNode | undefined)?.["anyOf"];
     if (!Array.isArray(branches)) continue;
     const found = resolvePointer(value, pointerSegments(error.instancePath));
+    const within = (item: RawError) =>
+      item.instancePath === error.instancePath || item.instancePath.startsWith(`${error.instancePath}/`);
+    // A list's items share a schema path: the value's own errors are those under its instance path too.
     const byBranch = (branches as SchemaNode[]).map((_, index) => {
       const at = `${error.schemaPath}/anyOf/${index}`;
-      return errors.filter((item) => item.schemaPath === at || item.schemaPath.startsWith(`${at}/`));
+      return errors.filter((item) => within(item) && (item.schemaPath === at || item.schemaPath.startsWith(`${at}/`)));
     });
     const key = discriminant(branches as SchemaNode[]);
     let chosen: number | undefined;

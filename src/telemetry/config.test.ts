@@ -62,9 +62,9 @@ limits: { samplesPerSecond: 0, burst: 3 }
     assert.ok(!parsed.ok);
     assert.deepEqual(parsed.problem.split("\n"), [
       'hotWindow: unknown field "hotWindow" (expected one of hotWindowSamples, retention, redfish, modbus, snmp, prometheus, rules, webhooks, remoteWrite, limits)',
+      'rules[0].afterSeconds: required field "afterSeconds" is missing',
       'webhooks[0].url: expected an http(s) URL, got "mailto:ops@example.org"',
       'webhooks[1].events[0]: expected one of raised, escalated, deescalated, cleared, acknowledged, shelved, unshelved, got "exploded"',
-      'rules[0].afterSeconds: required field "afterSeconds" is missing',
       "remoteWrite.url: expected non-empty text, got 12",
       'limits.burst: unknown field "burst" (expected one of series, seriesPerSource, newSeriesPerBatch, samplesPerSecond, burstSamples)',
       "limits.samplesPerSecond: must be at least 1, got 0",
@@ -108,9 +108,9 @@ redfish:
     url: http://10.20.8.14
 `),
       [
+        'redfish[0].colour: unknown field "colour"',
         'redfish[0].intervalSeconds: expected a number, got "ten"',
         "redfish[0].maxResources: must be at least 1, got 0",
-        'redfish[0].colour: unknown field "colour"',
         'redfish[0].resources[0].uri: required field "uri" is missing',
         'redfish[0].resources[1].walk: expected true or false, got "sometimes"',
         'redfish[1].auth: expected one of session, basic, got "digest"',
@@ -142,18 +142,17 @@ rules:
 `),
       [
         'rules[0].above[0].hysteresis: unknown field "hysteresis" (expected one of severity, value, clear)',
-        'rules[1].afterSeconds: expected a number, got "1m"',
         'rules[1].above: unknown field "above" (expected one of id, kind, title, series, labels, severity, afterSeconds)',
+        'rules[1].afterSeconds: expected a number, got "1m"',
         "rules[2].clearFraction: must be at most 1, got 1.5",
+        'rules[3].states["2"]: expected one of info, warning, critical, got "fatal"',
         'rules[3].states.one: expected a whole number (a state\'s value), got "one"',
-        'rules[3].states.2: expected one of info, warning, critical, got "fatal"',
         'rules[4].capacity: expected one of power, cooling, got "big"',
         "rules[4].marginPercent: must be less than 100, got 100",
         'rules[5].kind: expected one of threshold, rate, stale, state, capacity, got "stail" (did you mean "stale"?)',
         'rules[5].colour: unknown field "colour"',
         'rules[6].id: required field "id" is missing',
         'rules[6].series: expected a series name matching [a-zA-Z_:][a-zA-Z0-9_:]*, got "bad name"',
-        "rules[0].above[0].clear: 47 must be at or below value 45",
         "rules[1].id: hot is used twice",
       ],
     );
@@ -164,13 +163,15 @@ rules:
   - { id: r, kind: rate, series: r }
   - { id: c, kind: capacity, series: c, capacity: 90, marginPercent: 10, clearMarginPercent: 5 }
   - { id: s, kind: stale, series: [] }
+  - { id: h, kind: threshold, series: h, above: [{ severity: critical, value: 45, clear: 47 }] }
 `),
       [
+        'rules[3].afterSeconds: required field "afterSeconds" is missing',
+        "rules[3].series: expected at least 1 item(s), got 0",
         "rules[0]: a threshold rule needs above and/or below",
         "rules[1]: a rate rule needs risePerMinute and/or fallPerMinute",
         "rules[2].clearMarginPercent: must be at least marginPercent (10)",
-        'rules[3].afterSeconds: required field "afterSeconds" is missing',
-        "rules[3].series: expected at least 1 item(s), got 0",
+        "rules[4].above[0].clear: 47 must be at or below value 45",
       ],
     );
   });
