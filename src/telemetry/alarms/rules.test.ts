@@ -181,9 +181,9 @@ describe("alarm rules", () => {
       'rules[2].kind: expected one of threshold, rate, stale, state, capacity, got "nope"',
       'rules[2].id: required field "id" is missing',
       'rules[2].series: required field "series" is missing',
+      'rules[3].colour: unknown field "colour" (expected one of id, kind, title, series, labels, severity, afterSeconds)',
       "rules[3].series: expected at least 1 item(s), got 0",
       "rules[3].afterSeconds: must be greater than 0, got -1",
-      'rules[3].colour: unknown field "colour" (expected one of id, kind, title, series, labels, severity, afterSeconds)',
     ]);
   });
 });

@@ -139,10 +139,10 @@ describe("Redfish poller", () => {
     assert.ok(!decoded.ok);
     // The shape by the schema, each entry's every field; the rules between fields once an entry's fields are right.
     assert.deepEqual(decoded.problem.split("\n"), [
+      'redfish[0].colour: unknown field "colour"',
       'redfish[0].url: expected an http(s) URL, got "ftp://x"',
       'redfish[0].resources[0].uri: expected a Redfish path starting with /redfish/v1, got "/v1/oops"',
       "redfish[0].resources[0].equipment: expected non-empty text, got 3",
-      'redfish[0].colour: unknown field "colour"',
       "redfish[1].intervalSeconds: must be greater than 0, got -1",
       "redfish[1].name: x is used twice",
       "redfish[2].resources: must list at least one resource (or read metricReports, or push a subscription)",
