@@ -116,4 +116,52 @@ describe("shipped JSON Schema files", () => {
     const paths = checkSchema(TelemetryConfigSchema, document).problems.map((problem) => formatPath(problem.path));
     assert.deepEqual(paths, ["hotWindow", "prometheus.targets[0].url"]);
   });
+
+  it("telemetry.schema.json describes Redfish services and alarm rules field by field, as the platform checks them", () => {
+    const validate = editorValidator("telemetry.schema.json");
+    const good = {
+      redfish: [
+        {
+          name: "cdu-h2-r08-01",
+          url: "https://10.20.8.11",
+          passwordEnv: "CDU_PASSWORD",
+          subscription: { destination: "https://alixan.example:8443", eventTypes: ["Alert"] },
+          resources: [{ uri: "/redfish/v1/Chassis/CDU/Sensors/PrimaryFlow", series: "cdu_primary_flow_lpm" }],
+        },
+      ],
+      rules: [
+        { id: "hot", kind: "threshold", series: "t", above: [{ severity: "critical", value: 45, clear: 43 }] },
+        { id: "fast", kind: "rate", series: ["t", "u"], risePerMinute: 2 },
+        { id: "gone", kind: "stale", series: "t", afterSeconds: 60 },
+        { id: "leak", kind: "state", series: "leak_detector_state", states: { "1": "warning", "2": "critical" } },
+        { id: "rack", kind: "capacity", series: "rack_power_kw", capacity: "power" },
+      ],
+    };
+    assert.ok(validate(good), JSON.stringify(validate.errors));
+    assert.ok(checkSchema(TelemetryConfigSchema, good).ok);
+    const bad = {
+      redfish: [{ name: "cdu", url: "https://10.0.0.1", intervalSecond: 5, resources: [{ uri: "/v1/Chassis" }] }],
+      rules: [
+        { id: "gone", kind: "stale", series: "t", afterSeconds: 60, above: [] },
+        { id: "leak", kind: "state", series: "t", states: { one: "warning" } },
+      ],
+    };
+    assert.equal(validate(bad), false);
+    const editor = new Set(validate.errors?.map((error) => `${error.instancePath} ${error.keyword}`));
+    for (const expected of [
+      "/redfish/0 additionalProperties",
+      "/redfish/0/resources/0/uri pattern",
+      "/rules/0 additionalProperties",
+      "/rules/1/states propertyNames",
+    ]) {
+      assert.ok(editor.has(expected), `${expected} not in ${[...editor].join(", ")}`);
+    }
+    const paths = checkSchema(TelemetryConfigSchema, bad).problems.map((problem) => formatPath(problem.path));
+    assert.deepEqual(paths, [
+      "redfish[0].intervalSecond",
+      "redfish[0].resources[0].uri",
+      "rules[0].above",
+      "rules[1].states.one",
+    ]);
+  });
 });

@@ -8,7 +8,7 @@
  * (`expected an id like "zone:name"`; VS Code and yaml-language-server show it), and the same key on a mapping's
  * `propertyNames` for keys that must follow a pattern.
  */
-import { type Static, type TSchema, Type } from "typebox";
+import { type Static, type TArray, type TSchema, Type } from "typebox";
 import { Compile } from "typebox/compile";
 import { Settings } from "typebox/system";
 import { Value } from "typebox/value";
@@ -143,6 +143,19 @@ type SchemaNode = Record<string, unknown>;
 /** At most this many problems per document: a file that is wrong everywhere needs its first few hundred fixed. */
 const maxReportedErrors = 500;
 
+/** One error as TypeBox reports it. */
+interface RawError {
+  readonly keyword: string;
+  readonly schemaPath: string;
+  readonly instancePath: string;
+  readonly params: Record<string, unknown>;
+}
+
+/** What `explain` reports: a TypeBox error to describe, or a problem already described (see `narrowUnions`). */
+type Finding =
+  | { readonly error: RawError }
+  | { readonly instancePath: string; readonly problem: Described; readonly error?: undefined };
+
 /** Turns TypeBox's errors into one problem per place, in document order, in the words of the file's readers. */
 function explain(schema: TSchema, value: unknown, prefix: readonly PathSegment[]): SchemaProblem[] {
   const problems: SchemaProblem[] = [];
@@ -158,32 +171,184 @@ function explain(schema: TSchema, value: unknown, prefix: readonly PathSegment[]
   // TypeBox stops at 8 errors by default; a file's author wants them all (within reason) in one pass.
   const { maxErrors } = Settings.Get();
   Settings.Set({ maxErrors: maxReportedErrors });
-  let errors: ReturnType<typeof Value.Errors>;
+  let errors: RawError[];
   try {
-    errors = Value.Errors(schema, value);
+    errors = Value.Errors(schema, value).map((error) => ({
+      keyword: error.keyword,
+      schemaPath: error.schemaPath,
+      instancePath: error.instancePath,
+      params: error.params as Record<string, unknown>,
+    }));
   } finally {
     Settings.Set({ maxErrors });
   }
-  for (const error of errors) {
-    const instance = pointerSegments(error.instancePath);
-    const node = resolvePointer(schema, pointerSegments(error.schemaPath)) as SchemaNode | undefined;
-    const found = resolvePointer(value, instance);
+  for (const finding of narrowUnions(schema, value, errors)) {
+    const instance = pointerSegments(finding.error === undefined ? finding.instancePath : finding.error.instancePath);
     const path: PathSegment[] = instance.map((segment, depth) => {
       const parent = resolvePointer(value, instance.slice(0, depth));
       return Array.isArray(parent) ? Number(segment) : segment;
     });
-    const problem = describeError(
-      error.keyword,
-      error.params as Record<string, unknown>,
-      error.schemaPath,
-      node,
-      found,
-    );
+    let problem: Described | undefined;
+    if (finding.error === undefined) problem = finding.problem;
+    else {
+      const { keyword, params, schemaPath } = finding.error;
+      const node = resolvePointer(schema, pointerSegments(schemaPath)) as SchemaNode | undefined;
+      problem = describeError(keyword, params, schemaPath, node, resolvePointer(value, instance));
+    }
     if (problem === undefined) continue;
     if (problem.key === undefined) add(path, problem.code, problem.message);
     else for (const key of problem.key) add([...path, key.name], problem.code, key.message);
   }
   return problems;
+}
+
+/** The JSON type of a value as a schema's `type` names it. */
+function jsonType(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  return typeof value;
+}
+
+/** Whether a branch of a union could be meant for a value of this JSON type (a branch of unknown type could). */
+function acceptsType(branch: SchemaNode, value: unknown): boolean {
+  const type = jsonType(value);
+  const declared = branch["type"];
+  if (declared !== undefined) {
+    const types = (Array.isArray(declared) ? declared : [declared]).map((item) =>
+      item === "integer" ? "number" : item,
+    );
+    return types.includes(type);
+  }
+  if ("const" in branch) return jsonType(branch["const"]) === type;
+  if (Array.isArray(branch["enum"])) return branch["enum"].some((option) => jsonType(option) === type);
+  return true;
+}
+
+/** The property whose `const` tells the object branches of a union apart (`kind`), if there is one. */
+function discriminant(branches: readonly SchemaNode[]): string | undefined {
+  const properties = branches.map((branch) => branch["properties"] as Record<string, SchemaNode> | undefined);
+  const first = properties[0];
+  if (first === undefined || properties.some((item) => item === undefined)) return undefined;
+  return Object.keys(first).find((key) => {
+    const consts = properties.map((item) => item?.[key]?.["const"]);
+    return (
+      consts.every((item) => typeof item === "string" || typeof item === "number") &&
+      new Set(consts).size === consts.length
+    );
+  });
+}
+
+/**
+ * A failed union (`anyOf`) makes TypeBox report the errors of every branch, most of them about branches the author
+ * did not mean. Keeps those of the branch the value means: the one its discriminant (`kind: stale`) names, else the
+ * only one of its JSON type (a list where text or a list is allowed). When the discriminant names no branch, reports
+ * it, and what is wrong whichever branch is meant (a field every branch requires, a field none knows, the same error
+ * in every branch). Otherwise the errors stay as TypeBox gives them.
+ */
+function narrowUnions(schema: TSchema, value: unknown, errors: readonly RawError[]): Finding[] {
+  const dropped = new Set<RawError>();
+  const replaced = new Map<RawError, Finding[]>();
+  for (const error of errors) {
+    if (error.keyword !== "anyOf") continue;
+    const branches = (resolvePointer(schema, pointerSegments(error.schemaPath)) as SchemaNode | undefined)?.["anyOf"];
+    if (!Array.isArray(branches)) continue;
+    const found = resolvePointer(value, pointerSegments(error.instancePath));
+    const within = (item: RawError) =>
+      item.instancePath === error.instancePath || item.instancePath.startsWith(`${error.instancePath}/`);
+    // A list's items share a schema path: the value's own errors are those under its instance path too.
+    const byBranch = (branches as SchemaNode[]).map((_, index) => {
+      const at = `${error.schemaPath}/anyOf/${index}`;
+      return errors.filter((item) => within(item) && (item.schemaPath === at || item.schemaPath.startsWith(`${at}/`)));
+    });
+    const key = discriminant(branches as SchemaNode[]);
+    let chosen: number | undefined;
+    if (key !== undefined && jsonType(found) === "object") {
+      const given = (found as Record<string, unknown>)[key];
+      chosen = (branches as SchemaNode[]).findIndex(
+        (branch) => (branch["properties"] as Record<string, SchemaNode>)[key]?.["const"] === given,
+      );
+      if (chosen < 0) {
+        for (const list of byBranch) for (const item of list) dropped.add(item);
+        replaced.set(
+          error,
+          unmatchedFindings(error, key, branches as SchemaNode[], found as Record<string, unknown>, byBranch),
+        );
+        continue;
+      }
+    } else {
+      const matching = (branches as SchemaNode[]).flatMap((branch, index) =>
+        acceptsType(branch, found) ? [index] : [],
+      );
+      if (matching.length !== 1) continue;
+      chosen = matching[0];
+    }
+    // A branch reported without errors of its own (none expected): TypeBox's own errors say more than nothing.
+    if (chosen === undefined || byBranch[chosen]?.length === 0) continue;
+    byBranch.forEach((list, index) => {
+      if (index !== chosen) for (const item of list) dropped.add(item);
+    });
+    replaced.set(error, []);
+  }
+  return errors.flatMap((error) => (dropped.has(error) ? [] : (replaced.get(error) ?? [{ error }])));
+}
+
+/** What a union's value whose discriminant names no branch has wrong, whichever branch is meant. */
+function unmatchedFindings(
+  union: RawError,
+  key: string,
+  branches: readonly SchemaNode[],
+  found: Record<string, unknown>,
+  byBranch: readonly (readonly RawError[])[],
+): Finding[] {
+  const at = (name: string) => `${union.instancePath}/${name.replaceAll("~", "~0").replaceAll("/", "~1")}`;
+  const allowed = branches.map((branch) =>
+    String((branch["properties"] as Record<string, SchemaNode>)[key]?.["const"]),
+  );
+  const given = found[key];
+  const findings: Finding[] = [
+    {
+      instancePath: at(key),
+      problem:
+        given === undefined
+          ? { code: "field.missing", message: `required field "${key}" is missing` }
+          : {
+              code: "enum",
+              message: `expected one of ${allowed.join(", ")}, got ${describeValue(given)}${typeof given === "string" ? didYouMean(given, allowed) : ""}`,
+            },
+    },
+  ];
+  // Keys missing (or unknown) in every branch, and errors every branch reports alike (a field all share, mistyped).
+  const keysOf = (list: readonly RawError[], keyword: string, param: string) =>
+    new Set(
+      list
+        .filter((item) => item.keyword === keyword && item.instancePath === union.instancePath)
+        .flatMap((item) => (item.params[param] as string[] | undefined) ?? []),
+    );
+  const inEvery = (keyword: string, param: string) =>
+    [...keysOf(byBranch[0] ?? [], keyword, param)].filter(
+      (name) => name !== key && byBranch.every((list) => keysOf(list, keyword, param).has(name)),
+    );
+  for (const name of inEvery("required", "requiredProperties")) {
+    findings.push({
+      instancePath: at(name),
+      problem: { code: "field.missing", message: `required field "${name}" is missing` },
+    });
+  }
+  const known = [...new Set(branches.flatMap((branch) => Object.keys((branch["properties"] as SchemaNode) ?? {})))];
+  for (const name of inEvery("additionalProperties", "additionalProperties")) {
+    findings.push({
+      instancePath: at(name),
+      problem: { code: "field.unknown", message: `unknown field "${name}"${didYouMean(name, known)}` },
+    });
+  }
+  const signature = (item: RawError, index: number) =>
+    `${item.instancePath}|${item.keyword}|${item.schemaPath.slice(`${union.schemaPath}/anyOf/${index}`.length)}`;
+  const shared = byBranch.map((list, index) => new Set(list.map((item) => signature(item, index))));
+  for (const item of byBranch[0] ?? []) {
+    if (item.instancePath === union.instancePath || item.keyword === "anyOf") continue;
+    if (shared.every((set) => set.has(signature(item, 0)))) findings.push({ error: item });
+  }
+  return findings;
 }
 
 interface Described {
@@ -281,6 +446,11 @@ function describeError(
       return {
         code: "range",
         message: `expected at most ${String(params["limit"])} item(s), got ${Array.isArray(found) ? found.length : 0}`,
+      };
+    case "minProperties":
+      return {
+        code: "range",
+        message: `expected at least ${String(params["limit"])} entr${params["limit"] === 1 ? "y" : "ies"}, got ${typeof found === "object" && found !== null ? Object.keys(found).length : 0}`,
       };
     case "minLength":
     case "maxLength":
@@ -383,4 +553,39 @@ export function deepPartial(schema: TSchema): TSchema {
     );
   }
   return copy as unknown as TSchema;
+}
+
+/** One entry of a list checked on its own: its value with defaults filled in, or its problems. */
+export type CheckedEntry<T> =
+  | { readonly index: number; readonly raw: unknown; readonly ok: true; readonly value: T }
+  | { readonly index: number; readonly raw: unknown; readonly ok: false; readonly problems: readonly SchemaProblem[] };
+
+/**
+ * Checks a list entry by entry against its item schema, so that the rules a schema cannot express (names unique
+ * across entries, rules between an entry's fields) can still be checked on the right entries while the broken ones
+ * are reported: one pass lists every problem. `problems` holds those of the list itself (not a list at all).
+ */
+export function checkEntries<T extends TSchema>(
+  list: TArray<T>,
+  value: unknown,
+  options: CheckOptions = {},
+): { readonly problems: readonly SchemaProblem[]; readonly entries: readonly CheckedEntry<Static<T>>[] } {
+  if (!Array.isArray(value)) return { problems: checkSchema(list, value, options).problems, entries: [] };
+  const entries = value.map((raw: unknown, index): CheckedEntry<Static<T>> => {
+    const checked = checkSchema(list.items, raw, { ...options, path: [...(options.path ?? []), index] });
+    return checked.ok
+      ? { index, raw, ok: true, value: checked.value as Static<T> }
+      : { index, raw, ok: false, problems: checked.problems };
+  });
+  return { problems: [], entries };
+}
+
+/**
+ * A field of an entry that may be broken elsewhere, when the field itself is right by its schema: lets a rule across
+ * entries (unique names) see every entry whose name is right.
+ */
+export function fieldIf<T extends TSchema>(schema: T, entry: unknown, key: string): Static<T> | undefined {
+  if (typeof entry !== "object" || entry === null || Array.isArray(entry)) return undefined;
+  const field = (entry as Record<string, unknown>)[key];
+  return Value.Check(schema, field) ? (field as Static<T>) : undefined;
 }

@@ -14,8 +14,8 @@
  * remoteWrite: { url: http://127.0.0.1:8428/api/v1/write, intervalSeconds: 5 }
  * limits: { series: 2000000, seriesPerSource: 250000, newSeriesPerBatch: 100000, samplesPerSecond: 1000000, burstSamples: 5000000 }
  * ```
- * Its shape is `TelemetryConfigSchema` (schemas/telemetry.schema.json); the Redfish and rules sections are
- * left to their readers there until they have schemas of their own.
+ * Its shape is `TelemetryConfigSchema` (schemas/telemetry.schema.json), made of each section's own schema; a section's
+ * decoder adds the rules a schema cannot express (names unique, rules between fields, files to read).
  */
 import { Type } from "typebox";
 import { parse } from "yaml";
@@ -23,14 +23,15 @@ import { formatPath } from "../model/diagnostics.ts";
 import { checkSchema, closedObject } from "../model/schema-check.ts";
 import { decodeModbusConfig, ModbusConfigSchema } from "./adapters/modbus/registers.ts";
 import type { ScrapeTarget } from "./adapters/prometheus.ts";
-import { decodeRedfishTargets } from "./adapters/redfish/binding.ts";
+import { decodeRedfishTargets, RedfishConfigSchema } from "./adapters/redfish/binding.ts";
 import { decodeSnmpConfig, SnmpConfigSchema } from "./adapters/snmp/targets.ts";
 import type { AlarmEventType } from "./alarms/book.ts";
-import { decodeRules } from "./alarms/rules.ts";
+import { AlarmRulesSchema, decodeRules } from "./alarms/rules.ts";
 import type { WebhookTarget } from "./alarms/webhook.ts";
 import type { RemoteWriteOptions } from "./export/remote-write.ts";
 import { defaultRetention } from "./history.ts";
 import { LimitsSchema, resolveLimits } from "./limits.ts";
+import { httpUrl, stringMap } from "./schema-parts.ts";
 import type { TelemetryOptions } from "./service.ts";
 import { failure, type Result, severities, success } from "./types.ts";
 
@@ -63,17 +64,8 @@ const eventTypes = [
 const day = 86_400_000;
 const dayMs = (days: number) => days * day;
 
-const httpUrl = () =>
-  Type.String({ pattern: "^https?://[^\\s/]+\\S*$", patternErrorMessage: "expected an http(s) URL", format: "uri" });
-const stringMap = (description: string) => Type.Record(Type.String(), Type.String(), { description });
 const positiveSeconds = (fallback: number) => Type.Number({ exclusiveMinimum: 0, default: fallback });
 const days = (fallback: number) => Type.Number({ exclusiveMinimum: 0, default: fallback / day });
-
-/**
- * Sections whose entries are still checked by their adapter's own reader (see the file comment): the schema leaves
- * their shape to it, so editors check their key only.
- */
-const readerChecked = (reader: string) => Type.Unknown({ description: `checked by ${reader}` });
 
 /** How long each resolution of the history is kept, in days; each must not be shorter than the one before. */
 const RetentionSchema = closedObject({
@@ -88,7 +80,7 @@ export const telemetryConfigProperties = {
     Type.Integer({ minimum: 2, description: "samples kept in memory per series (360 = one hour at 10 s)" }),
   ),
   retention: Type.Optional(RetentionSchema),
-  redfish: Type.Optional(readerChecked("adapters/redfish/binding.ts")),
+  redfish: Type.Optional(RedfishConfigSchema),
   modbus: Type.Optional(ModbusConfigSchema),
   snmp: Type.Optional(SnmpConfigSchema),
   prometheus: Type.Optional(
@@ -99,7 +91,7 @@ export const telemetryConfigProperties = {
       ),
     }),
   ),
-  rules: Type.Optional(readerChecked("alarms/rules.ts")),
+  rules: Type.Optional(AlarmRulesSchema),
   webhooks: Type.Optional(
     Type.Array(
       closedObject({
@@ -139,8 +131,9 @@ export function parseTelemetryConfig(text: string): Result<ConfiguredOptions> {
 }
 
 /**
- * Decodes an already parsed configuration: its shape by `TelemetryConfigSchema`, the sections it leaves to their
- * adapter's reader by that reader (always, so one pass lists every problem). Problems are `path: message` lines.
+ * Decodes an already parsed configuration: its shape by `TelemetryConfigSchema`, then each section with a decoder of
+ * its own by that decoder (always, so one pass lists every problem, the rules between fields included). Problems are
+ * `path: message` lines.
  */
 export function decodeTelemetryConfig(raw: unknown): Result<ConfiguredOptions> {
   const checked = checkSchema(TelemetryConfigSchema, raw);

@@ -12,19 +12,17 @@
  *
  * Rules are matched to series once per series; a series no rule names costs one array read per sample.
  */
+import { type Static, Type } from "typebox";
+import { closedObject } from "../../model/schema-check.ts";
 import type { HotStore } from "../hot-store.ts";
+import { decodeEntries, nonEmptyText, seriesName, stringMap } from "../schema-parts.ts";
 import type { SeriesInfo, SeriesRegistry } from "../series.ts";
 import type { CapacityKind, SiteIndex } from "../site-index.ts";
-import { failure, type Labels, type Result, type Severity, severities, success } from "../types.ts";
+import { type Labels, type Result, type Severity, severities } from "../types.ts";
 import type { AlarmBook, AlarmKind } from "./book.ts";
 
-/** One level of a threshold rule. */
-export interface ThresholdLevel {
-  readonly severity: Severity;
-  readonly value: number;
-  /** The value the reading must come back past to clear (equal to `value` when there is no hysteresis). */
-  readonly clear: number;
-}
+/** One level of a threshold rule: the file's entry, with `clear` resolved (equal to `value` without hysteresis). */
+export type ThresholdLevel = Readonly<Required<Static<typeof ThresholdLevelSchema>>>;
 
 interface RuleBase {
   readonly id: string;
@@ -131,216 +129,231 @@ export const builtInRules: readonly AlarmRule[] = [
 ];
 
 // ---------------------------------------------------------------------------------------------------------------
-// Decoding rules from configuration (YAML or JSON already parsed), naming the path of every problem.
+// The `rules` section of the telemetry configuration: one schema per kind of rule, the source of their TS type, of
+// schemas/telemetry.schema.json and of the run-time check; `decodeRules` adds what a schema cannot express.
 
-type Problems = string[];
+/** Values a rule takes when the file leaves them out (written into the schema for editors, applied on decoding). */
+const ruleDefaults = {
+  severity: "warning",
+  forSeconds: 0,
+  windowSeconds: 60,
+  clearFraction: 0.8,
+  marginPercent: 10,
+  scale: 1,
+} as const satisfies Record<string, unknown>;
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+/** A rule's id: unique among the rules, the source of its alarms. */
+const RuleIdSchema = nonEmptyText("unique among the rules; the source of its alarms");
 
-function text(record: Record<string, unknown>, key: string, path: string, problems: Problems): string | undefined {
-  const value = record[key];
-  if (value === undefined) return undefined;
-  if (typeof value === "string" && value.length > 0) return value;
-  problems.push(`${path}.${key}: must be a non-empty string`);
-  return undefined;
-}
+/** Fields every kind of rule has, `kind` telling the kinds apart. */
+const ruleFields = <Kind extends AlarmRule["kind"]>(kind: Kind) => ({
+  id: RuleIdSchema,
+  kind: Type.Literal(kind),
+  title: Type.Optional(nonEmptyText("shown on its alarms (default: the id)")),
+  series: Type.Union([seriesName(), Type.Array(seriesName(), { minItems: 1 })], {
+    description: "the series name (or names) the rule watches",
+  }),
+  labels: Type.Optional(stringMap("labels a series must carry (exact values) to be watched")),
+});
 
-function number(record: Record<string, unknown>, key: string, path: string, problems: Problems): number | undefined {
-  const value = record[key];
-  if (value === undefined) return undefined;
-  if (typeof value === "number" && Number.isFinite(value)) return value;
-  problems.push(`${path}.${key}: must be a number`);
-  return undefined;
-}
+/**
+ * Fields with a default are optional in the schema: TypeBox fills a union branch's defaults only into a rule that is
+ * right as a whole, so a required field would be reported missing from a rule wrong elsewhere. `resolveRule` applies
+ * `ruleDefaults`, the same values the schema shows editors.
+ */
+const severityField = () =>
+  Type.Optional(Type.Enum(severities, { default: ruleDefaults.severity, description: "severity of its alarms" }));
 
-function positive(record: Record<string, unknown>, key: string, path: string, problems: Problems): number | undefined {
-  const value = number(record, key, path, problems);
-  if (value !== undefined && value <= 0) {
-    problems.push(`${path}.${key}: must be above 0`);
-    return undefined;
-  }
-  return value;
-}
+/** One level of a threshold rule as the file writes it. */
+export const ThresholdLevelSchema = closedObject({
+  severity: Type.Enum(severities),
+  value: Type.Number({ description: "the limit: past it the level is raised" }),
+  clear: Type.Optional(
+    Type.Number({ description: "the value the reading must come back past to clear (default: value, no hysteresis)" }),
+  ),
+});
 
-function severityOf(value: unknown, path: string, problems: Problems): Severity | undefined {
-  if (typeof value === "string" && (severities as readonly string[]).includes(value)) return value as Severity;
-  problems.push(`${path}: must be one of ${severities.join(", ")}`);
-  return undefined;
-}
+/** A threshold rule: limits above and/or below, each with its own clearing value. */
+export const ThresholdRuleSchema = closedObject({
+  ...ruleFields("threshold"),
+  above: Type.Optional(Type.Array(ThresholdLevelSchema, { description: "upper limits: clear ≤ value" })),
+  below: Type.Optional(Type.Array(ThresholdLevelSchema, { description: "lower limits: clear ≥ value" })),
+  forSeconds: Type.Optional(
+    Type.Number({ minimum: 0, default: ruleDefaults.forSeconds, description: "the condition must hold this long" }),
+  ),
+});
 
-const ruleKinds = ["threshold", "rate", "stale", "state", "capacity"] as const;
+/** A rate rule: rise or fall faster than a limit per minute over a window. */
+export const RateRuleSchema = closedObject({
+  ...ruleFields("rate"),
+  severity: severityField(),
+  windowSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0, default: ruleDefaults.windowSeconds })),
+  risePerMinute: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+  fallPerMinute: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+  clearFraction: Type.Optional(
+    Type.Number({
+      exclusiveMinimum: 0,
+      maximum: 1,
+      default: ruleDefaults.clearFraction,
+      description: "the rate must fall below this share of the limit to clear",
+    }),
+  ),
+});
 
-const allowedKeys: Record<(typeof ruleKinds)[number], readonly string[]> = {
-  threshold: ["above", "below", "forSeconds"],
-  rate: ["severity", "windowSeconds", "risePerMinute", "fallPerMinute", "clearFraction"],
-  stale: ["severity", "afterSeconds"],
-  state: ["states"],
-  capacity: ["severity", "capacity", "marginPercent", "clearMarginPercent", "scale"],
-};
+/** A stale rule: no sample for longer than a limit. */
+export const StaleRuleSchema = closedObject({
+  ...ruleFields("stale"),
+  severity: severityField(),
+  afterSeconds: Type.Number({ exclusiveMinimum: 0 }),
+});
 
-function decodeLevels(
-  value: unknown,
-  path: string,
+/** A state rule: discrete values to severities. */
+export const StateRuleSchema = closedObject({
+  ...ruleFields("state"),
+  states: Type.Record(Type.String(), Type.Enum(severities), {
+    propertyNames: { pattern: "^-?\\d+$", patternErrorMessage: "expected a whole number (a state's value)" },
+    minProperties: 1,
+    description: "value (rounded) → severity, such as { 1: warning, 2: critical }; values not listed are normal",
+  }),
+});
+
+const capacityKinds = ["power", "cooling"] as const satisfies readonly CapacityKind[];
+
+/** A capacity rule: load above capacity less a margin. */
+export const CapacityRuleSchema = closedObject({
+  ...ruleFields("capacity"),
+  severity: severityField(),
+  capacity: Type.Union([Type.Enum(capacityKinds), Type.Number({ exclusiveMinimum: 0 })], {
+    description: "kW, or power or cooling: the capacity the site model gives the series' equipment",
+  }),
+  marginPercent: Type.Optional(
+    Type.Number({
+      minimum: 0,
+      exclusiveMaximum: 100,
+      default: ruleDefaults.marginPercent,
+      description: "raise when the load exceeds capacity less this share",
+    }),
+  ),
+  clearMarginPercent: Type.Optional(
+    Type.Number({ minimum: 0, description: "clear below capacity less this share (default: marginPercent + 2)" }),
+  ),
+  scale: Type.Optional(
+    Type.Number({
+      exclusiveMinimum: 0,
+      default: ruleDefaults.scale,
+      description: "multiplies readings into kW (0.001 for a series in W)",
+    }),
+  ),
+});
+
+/** One alarm rule as the file writes it, told apart by `kind`. */
+export const AlarmRuleSchema = Type.Union([
+  ThresholdRuleSchema,
+  RateRuleSchema,
+  StaleRuleSchema,
+  StateRuleSchema,
+  CapacityRuleSchema,
+]);
+
+/** The `rules` section. */
+export const AlarmRulesSchema = Type.Array(AlarmRuleSchema);
+
+/** One alarm rule as the file writes it. */
+export type AlarmRuleConfig = Static<typeof AlarmRuleSchema>;
+
+/** Sorted levels, each clearing on the right side of its value. */
+function resolveLevels(
+  levels: readonly Static<typeof ThresholdLevelSchema>[],
+  at: string,
   direction: "above" | "below",
-  problems: Problems,
+  problems: string[],
 ): ThresholdLevel[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value)) {
-    problems.push(`${path}: must be a list of { severity, value, clear }`);
-    return [];
-  }
-  const levels: ThresholdLevel[] = [];
-  value.forEach((item: unknown, index) => {
-    const itemPath = `${path}[${index}]`;
-    if (!isRecord(item)) {
-      problems.push(`${itemPath}: must be { severity, value, clear }`);
-      return;
-    }
-    const severity = severityOf(item["severity"], `${itemPath}.severity`, problems);
-    const limit = number(item, "value", itemPath, problems);
-    const clear = number(item, "clear", itemPath, problems) ?? limit;
-    if (limit === undefined) problems.push(`${itemPath}.value: is required`);
-    if (severity === undefined || limit === undefined || clear === undefined) return;
-    if (direction === "above" ? clear > limit : clear < limit) {
+  const resolved = levels.map((level, index): ThresholdLevel => {
+    const clear = level.clear ?? level.value;
+    if (direction === "above" ? clear > level.value : clear < level.value) {
       problems.push(
-        `${itemPath}.clear: ${clear} must be ${direction === "above" ? "at or below" : "at or above"} value ${limit}`,
+        `${at}[${index}].clear: ${clear} must be ${direction === "above" ? "at or below" : "at or above"} value ${level.value}`,
       );
-      return;
     }
-    levels.push({ severity, value: limit, clear });
+    return { severity: level.severity, value: level.value, clear };
   });
-  return levels.sort((a, b) => (direction === "above" ? a.value - b.value : b.value - a.value));
+  return resolved.sort((a, b) => (direction === "above" ? a.value - b.value : b.value - a.value));
 }
 
-/** Decodes a list of rules from configuration; fails with every problem, each naming its path. */
+/** The rule a checked entry gives; the rules between its fields go to `problems`. */
+function resolveRule(item: AlarmRuleConfig, at: string, problems: string[]): AlarmRule {
+  const base = {
+    id: item.id,
+    title: item.title ?? item.id,
+    names: typeof item.series === "string" ? [item.series] : item.series,
+    ...(item.labels === undefined ? {} : { labels: item.labels }),
+  };
+  switch (item.kind) {
+    case "threshold":
+      if (item.above === undefined && item.below === undefined) {
+        problems.push(`${at}: a threshold rule needs above and/or below`);
+      }
+      return {
+        ...base,
+        kind: "threshold",
+        above: resolveLevels(item.above ?? [], `${at}.above`, "above", problems),
+        below: resolveLevels(item.below ?? [], `${at}.below`, "below", problems),
+        forMs: (item.forSeconds ?? ruleDefaults.forSeconds) * 1000,
+      };
+    case "rate":
+      if (item.risePerMinute === undefined && item.fallPerMinute === undefined) {
+        problems.push(`${at}: a rate rule needs risePerMinute and/or fallPerMinute`);
+      }
+      return {
+        ...base,
+        kind: "rate",
+        severity: item.severity ?? ruleDefaults.severity,
+        windowMs: (item.windowSeconds ?? ruleDefaults.windowSeconds) * 1000,
+        ...(item.risePerMinute === undefined ? {} : { risePerMinute: item.risePerMinute }),
+        ...(item.fallPerMinute === undefined ? {} : { fallPerMinute: item.fallPerMinute }),
+        clearFraction: item.clearFraction ?? ruleDefaults.clearFraction,
+      };
+    case "stale":
+      return {
+        ...base,
+        kind: "stale",
+        severity: item.severity ?? ruleDefaults.severity,
+        afterMs: item.afterSeconds * 1000,
+      };
+    case "state":
+      return {
+        ...base,
+        kind: "state",
+        states: new Map(
+          Object.entries(item.states).map(([value, severity]): [number, Severity] => [Number(value), severity]),
+        ),
+      };
+    case "capacity": {
+      const marginPercent = item.marginPercent ?? ruleDefaults.marginPercent;
+      const clearMarginPercent = item.clearMarginPercent ?? marginPercent + 2;
+      if (clearMarginPercent < marginPercent) {
+        problems.push(`${at}.clearMarginPercent: must be at least marginPercent (${marginPercent})`);
+      }
+      return {
+        ...base,
+        kind: "capacity",
+        severity: item.severity ?? ruleDefaults.severity,
+        capacity: item.capacity,
+        marginFraction: marginPercent / 100,
+        clearMarginFraction: clearMarginPercent / 100,
+        scale: item.scale ?? ruleDefaults.scale,
+      };
+    }
+  }
+}
+
+/**
+ * Decodes a list of rules from configuration: each rule's shape by `AlarmRuleSchema`, then what a schema cannot say
+ * (ids unique, a threshold's clearing values on the right side of its limits, a rate or threshold rule with a limit,
+ * a capacity rule clearing below where it raises); fails with every problem, each naming its path.
+ */
 export function decodeRules(value: unknown, path = "rules"): Result<AlarmRule[]> {
-  const problems: Problems = [];
-  if (!Array.isArray(value)) return failure(`${path}: must be a list of rules`);
-  const rules: AlarmRule[] = [];
-  const ids = new Set<string>();
-  value.forEach((item: unknown, index) => {
-    const rulePath = `${path}[${index}]`;
-    if (!isRecord(item)) {
-      problems.push(`${rulePath}: must be an object`);
-      return;
-    }
-    const before = problems.length;
-    const id = text(item, "id", rulePath, problems);
-    if (id === undefined) problems.push(`${rulePath}.id: is required`);
-    else if (ids.has(id)) problems.push(`${rulePath}.id: ${id} is used twice`);
-    else ids.add(id);
-    const kind = item["kind"];
-    if (!(ruleKinds as readonly unknown[]).includes(kind)) {
-      problems.push(`${rulePath}.kind: must be one of ${ruleKinds.join(", ")}`);
-      return;
-    }
-    const ruleKind = kind as (typeof ruleKinds)[number];
-    const common = ["id", "kind", "title", "series", "labels"];
-    for (const key of Object.keys(item)) {
-      if (!common.includes(key) && !allowedKeys[ruleKind].includes(key)) {
-        problems.push(
-          `${rulePath}.${key}: unknown for a ${ruleKind} rule (allowed: ${[...common, ...allowedKeys[ruleKind]].join(", ")})`,
-        );
-      }
-    }
-    const series = item["series"];
-    const names = typeof series === "string" ? [series] : Array.isArray(series) ? series : undefined;
-    if (names === undefined || names.length === 0 || names.some((name) => typeof name !== "string")) {
-      problems.push(`${rulePath}.series: must be a series name or a list of them`);
-    }
-    const labels = item["labels"];
-    if (labels !== undefined && !(isRecord(labels) && Object.values(labels).every((v) => typeof v === "string"))) {
-      problems.push(`${rulePath}.labels: must be an object of strings`);
-    }
-    const base = {
-      id: id ?? "",
-      title: text(item, "title", rulePath, problems) ?? id ?? "",
-      names: (names ?? []) as string[],
-      ...(labels === undefined ? {} : { labels: labels as Labels }),
-    };
-    const severity = (): Severity =>
-      item["severity"] === undefined
-        ? "warning"
-        : (severityOf(item["severity"], `${rulePath}.severity`, problems) ?? "warning");
-    let rule: AlarmRule | undefined;
-    switch (ruleKind) {
-      case "threshold": {
-        const above = decodeLevels(item["above"], `${rulePath}.above`, "above", problems);
-        const below = decodeLevels(item["below"], `${rulePath}.below`, "below", problems);
-        if (item["above"] === undefined && item["below"] === undefined) {
-          problems.push(`${rulePath}: a threshold rule needs above and/or below`);
-        }
-        const forSeconds = number(item, "forSeconds", rulePath, problems) ?? 0;
-        rule = { ...base, kind: "threshold", above, below, forMs: forSeconds * 1000 };
-        break;
-      }
-      case "rate": {
-        const rise = positive(item, "risePerMinute", rulePath, problems);
-        const fall = positive(item, "fallPerMinute", rulePath, problems);
-        if (rise === undefined && fall === undefined)
-          problems.push(`${rulePath}: a rate rule needs risePerMinute and/or fallPerMinute`);
-        const clearFraction = number(item, "clearFraction", rulePath, problems) ?? 0.8;
-        if (clearFraction <= 0 || clearFraction > 1) problems.push(`${rulePath}.clearFraction: must be in (0, 1]`);
-        rule = {
-          ...base,
-          kind: "rate",
-          severity: severity(),
-          windowMs: (positive(item, "windowSeconds", rulePath, problems) ?? 60) * 1000,
-          ...(rise === undefined ? {} : { risePerMinute: rise }),
-          ...(fall === undefined ? {} : { fallPerMinute: fall }),
-          clearFraction,
-        };
-        break;
-      }
-      case "stale": {
-        const after = positive(item, "afterSeconds", rulePath, problems);
-        if (after === undefined) problems.push(`${rulePath}.afterSeconds: is required`);
-        rule = { ...base, kind: "stale", severity: severity(), afterMs: (after ?? 0) * 1000 };
-        break;
-      }
-      case "state": {
-        const states = new Map<number, Severity>();
-        const declared = item["states"];
-        if (!isRecord(declared) || Object.keys(declared).length === 0) {
-          problems.push(`${rulePath}.states: must map values to severities, e.g. { 1: warning, 2: critical }`);
-        } else {
-          for (const [key, state] of Object.entries(declared)) {
-            const stateValue = Number(key);
-            const stateSeverity = severityOf(state, `${rulePath}.states.${key}`, problems);
-            if (!Number.isInteger(stateValue)) problems.push(`${rulePath}.states.${key}: keys must be integers`);
-            else if (stateSeverity !== undefined) states.set(stateValue, stateSeverity);
-          }
-        }
-        rule = { ...base, kind: "state", states };
-        break;
-      }
-      case "capacity": {
-        const declared = item["capacity"];
-        let capacity: number | CapacityKind = "power";
-        if (declared === "power" || declared === "cooling") capacity = declared;
-        else if (typeof declared === "number" && declared > 0) capacity = declared;
-        else problems.push(`${rulePath}.capacity: must be power, cooling (from the site model) or a number of kW`);
-        const margin = (number(item, "marginPercent", rulePath, problems) ?? 10) / 100;
-        const clearMargin = (number(item, "clearMarginPercent", rulePath, problems) ?? margin * 100 + 2) / 100;
-        if (margin < 0 || margin >= 1) problems.push(`${rulePath}.marginPercent: must be in [0, 100)`);
-        if (clearMargin < margin) problems.push(`${rulePath}.clearMarginPercent: must be at least marginPercent`);
-        rule = {
-          ...base,
-          kind: "capacity",
-          severity: severity(),
-          capacity,
-          marginFraction: margin,
-          clearMarginFraction: clearMargin,
-          scale: positive(item, "scale", rulePath, problems) ?? 1,
-        };
-        break;
-      }
-    }
-    if (problems.length === before) rules.push(rule);
-  });
-  return problems.length > 0 ? failure(problems.join("\n")) : success(rules);
+  return decodeEntries(AlarmRulesSchema, value, path, { name: "id", schema: RuleIdSchema }, resolveRule);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

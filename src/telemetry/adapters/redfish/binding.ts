@@ -31,32 +31,95 @@
  * URI prefix, by path segment) wins, for readings and for the origin of alarms alike.
  */
 import { readFileSync } from "node:fs";
-import { failure, type Labels, type Result, success } from "../../types.ts";
+import { type Static, Type } from "typebox";
+import { closedObject, describeValue } from "../../../model/schema-check.ts";
+import { decodeEntries, envName, httpUrl, nonEmptyText, seriesName, stringMap } from "../../schema-parts.ts";
+import type { Result } from "../../types.ts";
 
-/** One bound resource. */
-export interface ResourceBinding {
-  readonly uri: string;
-  /** Site id of the equipment (`cdu:h2-r08-01`); becomes the `equipment` label. */
-  readonly equipment?: string;
-  /** Extra labels for every series read through this binding. */
-  readonly labels: Labels;
-  /** Follow subordinate resources and collection members (default true). */
-  readonly walk: boolean;
-  /** Series name for the reading of this very resource (a sensor). */
-  readonly series?: string;
-  /** Default series names to the names wanted instead. */
-  readonly rename: Readonly<Record<string, string>>;
-}
+// ---------------------------------------------------------------------------------------------------------------
+// The shape of the `redfish` section: one schema, the source of its TS type, of schemas/telemetry.schema.json and of
+// the run-time check.
 
-/** How a service pushes to alixan (an EventService subscription whose Destination is alixan's receiver route). */
-export interface PushSubscription {
-  /** alixan's base URL as the service reaches it; the receiver path is appended. */
-  readonly destination: string;
-  /** Also subscribe to metric reports (a second subscription with EventFormatType MetricReport). */
-  readonly metricReports: boolean;
-  /** `EventTypes` to ask for (older services require them; newer ones deprecate them): none sent when absent. */
-  readonly eventTypes?: readonly string[];
-}
+/** One bound resource as the file writes it. */
+export const RedfishResourceSchema = closedObject({
+  uri: Type.String({
+    pattern: "^/redfish/v1(/\\S*)?$",
+    patternErrorMessage: "expected a Redfish path starting with /redfish/v1",
+  }),
+  equipment: Type.Optional(
+    nonEmptyText("site id (cdu:h2-r08-01): the equipment label of every series read through this binding"),
+  ),
+  labels: stringMap("extra labels for every series read through this binding", true),
+  walk: Type.Boolean({ default: true, description: "follow subordinate resources and collection members" }),
+  series: Type.Optional(seriesName("series name for the reading of this very resource (a sensor)")),
+  rename: Type.Record(Type.String(), seriesName(), {
+    default: {},
+    description: "default series names → the names wanted instead",
+  }),
+});
+
+/** A push subscription as the file writes it. */
+export const RedfishSubscriptionSchema = closedObject({
+  destination: Type.String({
+    pattern: "^https?://[^\\s/?#]+[^\\s?#]*$",
+    patternErrorMessage:
+      "expected alixan's http(s) base URL as the service reaches it (no query), such as https://alixan.example:8443",
+    format: "uri",
+  }),
+  metricReports: Type.Boolean({ default: false, description: "also push TelemetryService metric reports" }),
+  eventTypes: Type.Optional(
+    Type.Array(nonEmptyText(), {
+      minItems: 1,
+      description: "EventTypes to ask for, such as Alert, StatusChange (older services require them)",
+    }),
+  ),
+});
+
+const seconds = (fallback: number, description: string) =>
+  Type.Number({ exclusiveMinimum: 0, default: fallback, description });
+
+/** One Redfish service as the file writes it. */
+export const RedfishTargetSchema = closedObject({
+  name: nonEmptyText("unique among the services"),
+  url: httpUrl("scheme, host and port of the service, such as https://10.20.8.11"),
+  intervalSeconds: seconds(10, "time between polls"),
+  timeoutSeconds: seconds(5, "per request"),
+  username: Type.Optional(Type.String()),
+  passwordEnv: Type.Optional(envName("environment variable holding the password")),
+  auth: Type.Enum(["session", "basic"], {
+    default: "session",
+    description: "session: SessionService login and X-Auth-Token; basic: HTTP Basic on every request",
+  }),
+  caFile: Type.Optional(nonEmptyText("PEM file of the CA that signs the service's certificate (https only)")),
+  insecure: Type.Optional(Type.Boolean({ description: "no certificate check at all (https only; logged)" })),
+  events: Type.Boolean({ default: false, description: "follow the EventService's server-sent events" }),
+  subscription: Type.Optional(RedfishSubscriptionSchema),
+  metricReports: Type.Boolean({ default: false, description: "read TelemetryService metric reports at each poll" }),
+  maxResources: Type.Integer({
+    minimum: 1,
+    default: 500,
+    description: "resources walked per poll at most (a guard against a service that links forever)",
+  }),
+  resources: Type.Array(RedfishResourceSchema, {
+    default: [],
+    description: "at least one, unless metricReports or a subscription brings the readings",
+  }),
+});
+
+/** The `redfish` section: the services to read. */
+export const RedfishConfigSchema = Type.Array(RedfishTargetSchema);
+
+/** One Redfish service as the file writes it. */
+export type RedfishTargetConfig = Static<typeof RedfishTargetSchema>;
+
+/** One bound resource: the file's entry, its URI without a trailing slash. */
+export type ResourceBinding = Readonly<Static<typeof RedfishResourceSchema>>;
+
+/**
+ * How a service pushes to alixan (an EventService subscription whose Destination is alixan's receiver route): the
+ * file's entry, its destination without a trailing slash (the receiver path is appended).
+ */
+export type PushSubscription = Readonly<Static<typeof RedfishSubscriptionSchema>>;
 
 /** One Redfish service. */
 export interface RedfishTarget {
@@ -69,7 +132,7 @@ export interface RedfishTarget {
   /** Environment variable holding the password. */
   readonly passwordEnv?: string;
   /** `session` (SessionService login, the default) or `basic` (HTTP Basic on every request). */
-  readonly auth: "session" | "basic";
+  readonly auth: RedfishTargetConfig["auth"];
   /** PEM text of the CA bundle that signs the service's certificate (read from `caFile`). */
   readonly ca?: string;
   /** The file `ca` was read from (for messages). */
@@ -86,179 +149,77 @@ export interface RedfishTarget {
   readonly resources: readonly ResourceBinding[];
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function isStringRecord(value: unknown): value is Record<string, string> {
-  return isRecord(value) && Object.values(value).every((item) => typeof item === "string");
-}
-
-const targetKeys = [
-  "name",
-  "url",
-  "intervalSeconds",
-  "timeoutSeconds",
-  "username",
-  "passwordEnv",
-  "auth",
-  "caFile",
-  "insecure",
-  "events",
-  "subscription",
-  "metricReports",
-  "maxResources",
-  "resources",
-];
-const subscriptionKeys = ["destination", "metricReports", "eventTypes"];
-const resourceKeys = ["uri", "equipment", "labels", "walk", "series", "rename"];
-
-/** Decodes the list of Redfish targets; fails with every problem, each naming its path. */
+/**
+ * Decodes the list of Redfish targets: each entry's shape by `RedfishTargetSchema`, then what a schema cannot say
+ * (names unique, https-only settings, the CA file readable, resources unless reports or a subscription bring the
+ * readings); fails with every problem, each naming its path.
+ */
 export function decodeRedfishTargets(value: unknown, path = "redfish"): Result<RedfishTarget[]> {
-  if (!Array.isArray(value)) return failure(`${path}: must be a list of Redfish services`);
-  const problems: string[] = [];
-  const targets: RedfishTarget[] = [];
-  const names = new Set<string>();
-  value.forEach((item: unknown, index) => {
-    const at = `${path}[${index}]`;
-    if (!isRecord(item)) {
-      problems.push(`${at}: must be an object`);
-      return;
-    }
-    const before = problems.length;
-    for (const key of Object.keys(item)) {
-      if (!targetKeys.includes(key)) problems.push(`${at}.${key}: unknown (allowed: ${targetKeys.join(", ")})`);
-    }
-    const name = item["name"];
-    if (typeof name !== "string" || name.length === 0) problems.push(`${at}.name: must be a non-empty string`);
-    else if (names.has(name)) problems.push(`${at}.name: ${name} is used twice`);
-    else names.add(name);
-    const url = item["url"];
-    let origin = "";
-    try {
-      const parsed = new URL(String(url));
-      if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new Error("scheme");
-      origin = parsed.origin;
-    } catch {
-      problems.push(`${at}.url: must be an http(s) URL such as https://10.20.8.11`);
-    }
-    const seconds = (key: string, fallback: number): number => {
-      const given = item[key];
-      if (given === undefined) return fallback;
-      if (typeof given !== "number" || !(given > 0)) {
-        problems.push(`${at}.${key}: must be a positive number of seconds`);
-        return fallback;
-      }
-      return given;
-    };
-    const intervalMs = seconds("intervalSeconds", 10) * 1000;
-    const timeoutMs = seconds("timeoutSeconds", 5) * 1000;
-    for (const key of ["username", "passwordEnv"]) {
-      if (item[key] !== undefined && typeof item[key] !== "string") problems.push(`${at}.${key}: must be a string`);
-    }
-    if (item["events"] !== undefined && typeof item["events"] !== "boolean")
-      problems.push(`${at}.events: must be true or false`);
-    const maxResources = item["maxResources"] ?? 500;
-    if (typeof maxResources !== "number" || !Number.isInteger(maxResources) || maxResources < 1) {
-      problems.push(`${at}.maxResources: must be a positive integer`);
-    }
-    const security = decodeSecurity(item, at, origin, problems);
-    const subscription = decodeSubscription(item["subscription"], `${at}.subscription`, problems);
-    const metricReports = item["metricReports"] ?? false;
-    if (typeof metricReports !== "boolean") problems.push(`${at}.metricReports: must be true or false`);
-    const resources: ResourceBinding[] = [];
-    const listed = item["resources"] ?? [];
-    // Metric reports or pushed events alone are enough: resources to walk are then optional.
-    const needsResources = metricReports !== true && subscription === undefined;
-    if (!Array.isArray(listed) || (listed.length === 0 && needsResources))
-      problems.push(`${at}.resources: must list at least one resource (or read metricReports, or push a subscription)`);
-    else {
-      listed.forEach((entry: unknown, resourceIndex) => {
-        const resourceAt = `${at}.resources[${resourceIndex}]`;
-        if (!isRecord(entry)) {
-          problems.push(`${resourceAt}: must be an object with uri and equipment`);
-          return;
-        }
-        for (const key of Object.keys(entry)) {
-          if (!resourceKeys.includes(key))
-            problems.push(`${resourceAt}.${key}: unknown (allowed: ${resourceKeys.join(", ")})`);
-        }
-        const uri = entry["uri"];
-        if (typeof uri !== "string" || !uri.startsWith("/redfish/v1")) {
-          problems.push(`${resourceAt}.uri: must be a Redfish path starting with /redfish/v1`);
-          return;
-        }
-        const equipment = entry["equipment"];
-        if (equipment !== undefined && typeof equipment !== "string")
-          problems.push(`${resourceAt}.equipment: must be a site id`);
-        const labels = entry["labels"] ?? {};
-        if (!isStringRecord(labels)) problems.push(`${resourceAt}.labels: must be an object of strings`);
-        const rename = entry["rename"] ?? {};
-        if (!isStringRecord(rename)) problems.push(`${resourceAt}.rename: must map series names to series names`);
-        const series = entry["series"];
-        if (series !== undefined && typeof series !== "string")
-          problems.push(`${resourceAt}.series: must be a series name`);
-        const walk = entry["walk"] ?? true;
-        if (typeof walk !== "boolean") problems.push(`${resourceAt}.walk: must be true or false`);
-        resources.push({
-          uri: uri.replace(/\/$/, ""),
-          labels: isStringRecord(labels) ? labels : {},
-          walk: walk === true,
-          rename: isStringRecord(rename) ? rename : {},
-          ...(typeof equipment === "string" ? { equipment } : {}),
-          ...(typeof series === "string" ? { series } : {}),
-        });
-      });
-    }
-    if (problems.length > before) return;
-    targets.push({
-      name: name as string,
-      url: origin,
-      intervalMs,
-      timeoutMs,
-      events: item["events"] === true,
-      metricReports: metricReports === true,
-      maxResources: maxResources as number,
-      resources,
-      ...security,
-      ...(subscription === undefined ? {} : { subscription }),
-      ...(typeof item["username"] === "string" ? { username: item["username"] } : {}),
-      ...(typeof item["passwordEnv"] === "string" ? { passwordEnv: item["passwordEnv"] } : {}),
-    });
-  });
-  return problems.length > 0 ? failure(problems.join("\n")) : success(targets);
+  return decodeEntries(
+    RedfishConfigSchema,
+    value,
+    path,
+    { name: "name", schema: RedfishTargetSchema.properties.name },
+    resolveTarget,
+  );
 }
 
-/** Decodes `auth`, `caFile` (read and checked here, so a wrong path stops the start) and `insecure`. */
-function decodeSecurity(
-  item: Record<string, unknown>,
-  at: string,
-  origin: string,
-  problems: string[],
-): { auth: "session" | "basic"; ca?: string; caFile?: string; insecure?: boolean } {
-  const auth = item["auth"] ?? "session";
-  if (auth !== "session" && auth !== "basic") problems.push(`${at}.auth: must be session or basic`);
-  const decoded: { auth: "session" | "basic"; ca?: string; caFile?: string; insecure?: boolean } = {
-    auth: auth === "basic" ? "basic" : "session",
+/** The target a checked entry gives; the rules between its fields go to `problems`. */
+function resolveTarget(item: RedfishTargetConfig, at: string, problems: string[]): RedfishTarget {
+  let origin = "";
+  try {
+    origin = new URL(item.url).origin;
+  } catch {
+    problems.push(`${at}.url: expected an http(s) URL, got ${describeValue(item.url)}`);
+  }
+  const subscription =
+    item.subscription === undefined ? undefined : resolveSubscription(item.subscription, at, problems);
+  // Metric reports or pushed events alone are enough: resources to walk are then optional.
+  if (item.resources.length === 0 && !item.metricReports && item.subscription === undefined) {
+    problems.push(`${at}.resources: must list at least one resource (or read metricReports, or push a subscription)`);
+  }
+  return {
+    name: item.name,
+    url: origin,
+    intervalMs: item.intervalSeconds * 1000,
+    timeoutMs: item.timeoutSeconds * 1000,
+    events: item.events,
+    metricReports: item.metricReports,
+    maxResources: item.maxResources,
+    resources: item.resources.map(
+      (resource): ResourceBinding => ({
+        uri: resource.uri.replace(/\/$/, ""),
+        labels: resource.labels,
+        walk: resource.walk,
+        rename: resource.rename,
+        ...(resource.equipment === undefined ? {} : { equipment: resource.equipment }),
+        ...(resource.series === undefined ? {} : { series: resource.series }),
+      }),
+    ),
+    ...resolveSecurity(item, at, origin.startsWith("https:"), problems),
+    ...(subscription === undefined ? {} : { subscription }),
+    ...(item.username === undefined ? {} : { username: item.username }),
+    ...(item.passwordEnv === undefined ? {} : { passwordEnv: item.passwordEnv }),
   };
-  const https = origin.startsWith("https:");
-  const insecure = item["insecure"];
-  if (insecure !== undefined) {
-    if (typeof insecure !== "boolean") problems.push(`${at}.insecure: must be true or false`);
-    else if (insecure && !https) problems.push(`${at}.insecure: only means something for an https URL`);
-    else if (insecure) decoded.insecure = true;
-  }
-  const caFile = item["caFile"];
-  if (caFile === undefined) return decoded;
-  if (typeof caFile !== "string" || caFile === "") {
-    problems.push(`${at}.caFile: must be the path of a PEM file`);
-    return decoded;
-  }
+}
+
+/** `auth`, `caFile` (read and checked here, so a wrong path stops the start) and `insecure`. */
+function resolveSecurity(
+  item: RedfishTargetConfig,
+  at: string,
+  https: boolean,
+  problems: string[],
+): Pick<RedfishTarget, "auth" | "ca" | "caFile" | "insecure"> {
+  const decoded = { auth: item.auth };
+  if (item.insecure === true && !https) problems.push(`${at}.insecure: only means something for an https URL`);
+  const insecure = item.insecure === true && https ? { insecure: true } : {};
+  const caFile = item.caFile;
+  if (caFile === undefined) return { ...decoded, ...insecure };
   if (!https) {
     problems.push(`${at}.caFile: only means something for an https URL`);
     return decoded;
   }
-  if (decoded.insecure === true) {
+  if (item.insecure === true) {
     problems.push(`${at}.caFile: give caFile or insecure: true, not both`);
     return decoded;
   }
@@ -276,43 +237,23 @@ function decodeSecurity(
   return { ...decoded, ca: text, caFile };
 }
 
-/** Decodes a push subscription (`destination` is alixan's base URL, reachable from the service). */
-function decodeSubscription(value: unknown, at: string, problems: string[]): PushSubscription | undefined {
-  if (value === undefined) return undefined;
-  if (!isRecord(value)) {
-    problems.push(`${at}: must be { destination, metricReports, eventTypes }`);
+/** A push subscription with its destination normalised (no trailing slash: the receiver path is appended). */
+function resolveSubscription(
+  item: NonNullable<RedfishTargetConfig["subscription"]>,
+  at: string,
+  problems: string[],
+): PushSubscription | undefined {
+  let destination: string;
+  try {
+    destination = new URL(item.destination).href.replace(/\/$/, "");
+  } catch {
+    problems.push(`${at}.subscription.destination: expected an http(s) URL, got ${describeValue(item.destination)}`);
     return undefined;
   }
-  const before = problems.length;
-  for (const key of Object.keys(value)) {
-    if (!subscriptionKeys.includes(key))
-      problems.push(`${at}.${key}: unknown (allowed: ${subscriptionKeys.join(", ")})`);
-  }
-  let destination = "";
-  try {
-    const parsed = new URL(String(value["destination"]));
-    if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new Error("scheme");
-    if (parsed.search !== "" || parsed.hash !== "") throw new Error("query");
-    destination = parsed.href.replace(/\/$/, "");
-  } catch {
-    problems.push(
-      `${at}.destination: must be alixan's http(s) base URL as the service reaches it, such as https://alixan.example:8443`,
-    );
-  }
-  const metricReports = value["metricReports"] ?? false;
-  if (typeof metricReports !== "boolean") problems.push(`${at}.metricReports: must be true or false`);
-  const eventTypes = value["eventTypes"];
-  if (
-    eventTypes !== undefined &&
-    !(Array.isArray(eventTypes) && eventTypes.length > 0 && eventTypes.every((type) => typeof type === "string"))
-  ) {
-    problems.push(`${at}.eventTypes: must list event types such as Alert, StatusChange`);
-  }
-  if (problems.length > before) return undefined;
   return {
     destination,
-    metricReports: metricReports === true,
-    ...(eventTypes === undefined ? {} : { eventTypes: eventTypes as string[] }),
+    metricReports: item.metricReports,
+    ...(item.eventTypes === undefined ? {} : { eventTypes: item.eventTypes }),
   };
 }
 

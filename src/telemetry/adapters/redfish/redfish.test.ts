@@ -134,15 +134,18 @@ describe("Redfish poller", () => {
     const decoded = decodeRedfishTargets([
       { name: "x", url: "ftp://x", resources: [{ uri: "/v1/oops", equipment: 3 }], colour: 1 },
       { name: "x", url: "http://h", intervalSeconds: -1, resources: [] },
+      { name: "y", url: "http://h", resources: [] },
     ]);
     assert.ok(!decoded.ok);
+    // The shape by the schema, each entry's every field; the rules between fields once an entry's fields are right.
     assert.deepEqual(decoded.problem.split("\n"), [
-      "redfish[0].colour: unknown (allowed: name, url, intervalSeconds, timeoutSeconds, username, passwordEnv, auth, caFile, insecure, events, subscription, metricReports, maxResources, resources)",
-      "redfish[0].url: must be an http(s) URL such as https://10.20.8.11",
-      "redfish[0].resources[0].uri: must be a Redfish path starting with /redfish/v1",
+      'redfish[0].colour: unknown field "colour"',
+      'redfish[0].url: expected an http(s) URL, got "ftp://x"',
+      'redfish[0].resources[0].uri: expected a Redfish path starting with /redfish/v1, got "/v1/oops"',
+      "redfish[0].resources[0].equipment: expected non-empty text, got 3",
+      "redfish[1].intervalSeconds: must be greater than 0, got -1",
       "redfish[1].name: x is used twice",
-      "redfish[1].intervalSeconds: must be a positive number of seconds",
-      "redfish[1].resources: must list at least one resource (or read metricReports, or push a subscription)",
+      "redfish[2].resources: must list at least one resource (or read metricReports, or push a subscription)",
     ]);
   });
 });

@@ -195,17 +195,18 @@ describe("Redfish over TLS with a site CA", () => {
       { name: "a", url: "https://10.0.0.1", caFile: join(folder, "missing.pem"), resources: [{ uri: cdu }] },
       { name: "b", url: "http://10.0.0.1", insecure: true, resources: [{ uri: cdu }] },
       { name: "c", url: "https://10.0.0.1", insecure: true, caFile: file("ca.pem"), resources: [{ uri: cdu }] },
-      { name: "d", url: "https://10.0.0.1", caFile: file("san.cnf"), auth: "digest", resources: [{ uri: cdu }] },
+      { name: "d", url: "https://10.0.0.1", caFile: file("san.cnf"), resources: [{ uri: cdu }] },
       { name: "e", url: "https://10.0.0.1", insecure: "yes", resources: [{ uri: cdu }] },
+      { name: "f", url: "https://10.0.0.1", auth: "digest", resources: [{ uri: cdu }] },
     ]);
     assert.ok(!decoded.ok);
     assert.deepEqual(decoded.problem.split("\n"), [
       `redfish[0].caFile: cannot read ${join(folder, "missing.pem")} (ENOENT)`,
       "redfish[1].insecure: only means something for an https URL",
       "redfish[2].caFile: give caFile or insecure: true, not both",
-      "redfish[3].auth: must be session or basic",
       `redfish[3].caFile: ${file("san.cnf")} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`,
-      "redfish[4].insecure: must be true or false",
+      'redfish[4].insecure: expected true or false, got "yes"',
+      'redfish[5].auth: expected one of session, basic, got "digest"',
     ]);
   });
 });
