@@ -48,6 +48,12 @@ interface Applied {
   readonly atMs: number;
 }
 
+/** An applied command as the ledger stores it (what a restart or a site change takes back). */
+function ledgerActionOf(applied: Applied): GridPlanLedger["actions"][number] {
+  const { id, kind, flexClass, share, gpus, atMs } = applied;
+  return { jobId: id, kind, flexClass, share, gpus, atMs };
+}
+
 /**
  * The baseline is the site's grid import over the 10 s before the start: the live twin is deterministic and steps
  * every second, and the scheduler's placements change every few seconds, so a longer window mixes in load that was
@@ -323,14 +329,7 @@ export class Curtailment {
     if (this.#planned !== undefined || this.#released) return undefined;
     const generation = this.#engine.generation;
     const bound = [...this.#applied.values()].map((applied) => ({
-      action: {
-        jobId: applied.id,
-        kind: applied.kind,
-        flexClass: applied.flexClass,
-        share: applied.share,
-        gpus: applied.gpus,
-        atMs: applied.atMs,
-      },
+      action: ledgerActionOf(applied),
       // Records follow their job into the new generation; one left in the old one had ended.
       record: applied.record.generation === generation ? applied.record : undefined,
       ended: applied.record,
@@ -541,16 +540,7 @@ export class Curtailment {
           atMs: this.#startMs,
         });
     // Demo jobs do not survive a restart: only API jobs are worth taking back.
-    for (const applied of this.#applied.values())
-      if (!applied.record.synthetic)
-        actions.push({
-          jobId: applied.id,
-          kind: applied.kind,
-          flexClass: applied.flexClass,
-          share: applied.share,
-          gpus: applied.gpus,
-          atMs: applied.atMs,
-        });
+    for (const applied of this.#applied.values()) if (!applied.record.synthetic) actions.push(ledgerActionOf(applied));
     return {
       startMs: this.#startMs,
       requestedKw: this.#requestedKw,
