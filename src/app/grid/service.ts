@@ -161,24 +161,15 @@ export class GridEventService implements GridFeed {
     );
     const stored = active.stored;
     const report = active.report;
-    this.#write(async () => {
-      await this.#store.db.transaction().execute(async (trx) => {
-        await trx
-          .updateTable("grid_events")
-          .set({ report: JSON.stringify(stored) })
-          .where("id", "=", active.row.id)
-          .where(sql<string | null>`report->>'releasedAt'`, "is", null)
-          .execute();
-        await appendAudit(trx, {
-          actor: "system:grid",
-          action: "grid.rebind",
-          resource: `grid-event:${active.row.id}`,
-          before: null,
-          after: { siteChange: change, report },
-          requestId: active.row.id,
-        });
-      });
-    });
+    this.#write(() =>
+      this.#storeAudited(
+        active.row.id,
+        stored,
+        "grid.rebind",
+        { siteChange: change, report },
+        { unreleasedOnly: true },
+      ),
+    );
   }
 
   /**
@@ -452,6 +443,35 @@ export class GridEventService implements GridFeed {
     });
   }
 
+  /**
+   * Stores an event's report and audits what the platform did with it, in one transaction. `unreleasedOnly`: not over
+   * a report an end or a release already stored (a rebind queued before it must not bring the plan back).
+   */
+  async #storeAudited(
+    id: string,
+    stored: unknown,
+    action: "grid.start" | "grid.rebind" | "grid.reapply" | "grid.release" | "grid.end",
+    after: Record<string, unknown>,
+    options: { unreleasedOnly?: boolean } = {},
+  ): Promise<void> {
+    await this.#store.db.transaction().execute(async (trx) => {
+      let update = trx
+        .updateTable("grid_events")
+        .set({ report: JSON.stringify(stored) })
+        .where("id", "=", id);
+      if (options.unreleasedOnly === true) update = update.where(sql<string | null>`report->>'releasedAt'`, "is", null);
+      await update.execute();
+      await appendAudit(trx, {
+        actor: "system:grid",
+        action,
+        resource: `grid-event:${id}`,
+        before: null,
+        after,
+        requestId: id,
+      });
+    });
+  }
+
   async #storeReport(id: string, stored: unknown): Promise<void> {
     await this.#store.db
       .updateTable("grid_events")
@@ -489,21 +509,7 @@ export class GridEventService implements GridFeed {
     this.#options.log?.(
       `grid event ${row.id} started: ${report.requestedMW.toFixed(3)} MW asked, plan ${report.plannedMW.toFixed(3)} MW in ${report.applyS.toFixed(3)} s`,
     );
-    await this.#store.db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable("grid_events")
-        .set({ report: JSON.stringify(curtailment.stored) })
-        .where("id", "=", row.id)
-        .execute();
-      await appendAudit(trx, {
-        actor: "system:grid",
-        action: "grid.start",
-        resource: `grid-event:${row.id}`,
-        before: null,
-        after: { report },
-        requestId: row.id,
-      });
-    });
+    await this.#storeAudited(row.id, curtailment.stored, "grid.start", { report });
   }
 
   /**
@@ -528,23 +534,12 @@ export class GridEventService implements GridFeed {
       this.#options.log?.(
         `grid event ${row.id} taken back after a restart: ${restart.outcome}, ${restart.kept} jobs found as the plan left them, ${restart.reapplied} commanded again, ${restart.gone} gone`,
       );
-      this.#write(async () => {
-        await this.#store.db.transaction().execute(async (trx) => {
-          await trx
-            .updateTable("grid_events")
-            .set({ report: JSON.stringify(active ? curtailment.stored : report) })
-            .where("id", "=", row.id)
-            .execute();
-          await appendAudit(trx, {
-            actor: "system:grid",
-            action: active ? "grid.reapply" : "grid.release",
-            resource: `grid-event:${row.id}`,
-            before: null,
-            after: { restart, report },
-            requestId: row.id,
-          });
-        });
-      });
+      this.#write(() =>
+        this.#storeAudited(row.id, active ? curtailment.stored : report, active ? "grid.reapply" : "grid.release", {
+          restart,
+          report,
+        }),
+      );
     }
     this.#takeBacks.clear();
     this.#options.reloadLoad?.();
@@ -552,21 +547,7 @@ export class GridEventService implements GridFeed {
 
   #storeEnd(row: GridEventRow, report: GridEventReport): void {
     this.#write(async () => {
-      await this.#store.db.transaction().execute(async (trx) => {
-        await trx
-          .updateTable("grid_events")
-          .set({ report: JSON.stringify(report) })
-          .where("id", "=", row.id)
-          .execute();
-        await appendAudit(trx, {
-          actor: "system:grid",
-          action: "grid.end",
-          resource: `grid-event:${row.id}`,
-          before: null,
-          after: { report },
-          requestId: row.id,
-        });
-      });
+      await this.#storeAudited(row.id, report, "grid.end", { report });
       this.#open.delete(row.id);
     });
   }
