@@ -11,6 +11,7 @@ import { ExecutionFileSchema } from "../src/execution/config.ts";
 import { SiteFileSchema } from "../src/model/schema.ts";
 import { QueueFileSchema } from "../src/scheduler/queues.ts";
 import { TelemetryConfigSchema } from "../src/telemetry/config.ts";
+import { ScenarioFileSchema } from "../src/twin/scenario-schema.ts";
 
 /** The folder the schema files are written to. */
 export const schemaDirectory = new URL("../schemas/", import.meta.url).pathname;
@@ -22,6 +23,7 @@ export const shippedSchemas: readonly { readonly file: string; readonly schema: 
   { file: "telemetry.schema.json", schema: TelemetryConfigSchema },
   { file: "execution.schema.json", schema: ExecutionFileSchema },
   { file: "queues.schema.json", schema: QueueFileSchema },
+  { file: "scenario.schema.json", schema: ScenarioFileSchema },
 ];
 
 type Node = Record<string, unknown>;

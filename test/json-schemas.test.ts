@@ -15,6 +15,7 @@ import { PlatformConfigSchema } from "../src/config/file.ts";
 import { formatPath } from "../src/model/diagnostics.ts";
 import { checkSchema } from "../src/model/schema-check.ts";
 import { TelemetryConfigSchema } from "../src/telemetry/config.ts";
+import { ScenarioFileSchema } from "../src/twin/scenario-schema.ts";
 
 const root = join(import.meta.dirname, "..");
 
@@ -41,6 +42,29 @@ describe("shipped JSON Schema files", () => {
       const document: unknown = parse(readFileSync(join(root, "sites", name), "utf8"));
       assert.ok(validate(document), `${name}: ${JSON.stringify(validate.errors)}`);
     }
+  });
+
+  it("every shipped scenario validates against scenario.schema.json; a misspelt field is refused where the platform refuses it", () => {
+    const validate = editorValidator("scenario.schema.json");
+    const folder = join(root, "src", "twin", "scenarios");
+    const scenarios = readdirSync(folder).filter((name) => name.endsWith(".yaml"));
+    assert.ok(scenarios.length >= 5);
+    for (const name of scenarios) {
+      const document: unknown = parse(readFileSync(join(folder, name), "utf8"));
+      assert.ok(validate(document), `${name}: ${JSON.stringify(validate.errors)}`);
+    }
+    const typo = { events: [{ at: "1d", setpoint: { waterClass: "W32", fwsSupply: 30 } }] };
+    assert.equal(validate(typo), false);
+    assert.ok(
+      validate.errors?.some(
+        (error) => error.instancePath === "/events/0/setpoint" && error.keyword === "additionalProperties",
+      ),
+    );
+    const platform = checkSchema(ScenarioFileSchema, typo);
+    assert.deepEqual(
+      platform.problems.map((problem) => formatPath(problem.path)),
+      ["events[0].setpoint.fwsSupply"],
+    );
   });
 
   it("site.schema.json refuses a misspelt field and a bad id, where the platform does", () => {

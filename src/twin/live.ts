@@ -16,7 +16,8 @@ import { buildPartition } from "./layout.ts";
 import { failure, type Outcome, success } from "./outcome.ts";
 import { type RackLoad, RackSourceLoad, SyntheticLoad } from "./profiles.ts";
 import { defaultGridIntensity } from "./results.ts";
-import { fwsSupplyRangeC, siteUnits, type TwinEvent, type UnitKind } from "./scenario.ts";
+import { siteUnits, type TwinEvent, type UnitKind } from "./scenario.ts";
+import { fwsSupplyRangeC } from "./scenario-schema.ts";
 import { secondsPer, yearTimeOf } from "./time.ts";
 import { sampleHourly, valenceTypicalYear, type Weather } from "./weather.ts";
 

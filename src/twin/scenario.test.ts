@@ -70,7 +70,7 @@ describe("scenario files", () => {
   it("reports an unknown action with a suggestion and its line", () => {
     assert.equal(
       scenarioError("events:\n  - { at: 1d, fial: cdu:h1-r01-01 }\n"),
-      's.yaml:2: events[0].fial: unknown action (did you mean "fail"?); one of fail, repair, setpoint, fouling, adiabatic, coolantLimit, occupancy, heatWave, moreRacks',
+      's.yaml:2: events[0].fial: unknown field "fial" (did you mean "fail"?)',
     );
   });
 
@@ -85,7 +85,7 @@ describe("scenario files", () => {
     );
     assert.equal(
       scenarioError("events:\n  - { at: 0, fouling: { approachIncreaseK: hot } }\n"),
-      's.yaml:2: events[0].fouling.approachIncreaseK: expected a number, found "hot"',
+      's.yaml:2: events[0].fouling.approachIncreaseK: expected a number, got "hot"',
     );
     assert.equal(
       scenarioError("events:\n  - { at: 0, repair: cdu:h1-r01-01 }\n"),
@@ -99,10 +99,50 @@ describe("scenario files", () => {
       scenarioError("events: [1"),
       "s.yaml:1: Flow sequence in block collection must be sufficiently indented and end with a ]",
     );
+    assert.equal(scenarioError("evnts: []\n"), 's.yaml:1: evnts: unknown field "evnts" (did you mean "events"?)');
+  });
+
+  it("checks the shape against the schema first and reports every shape problem, each at its line", () => {
     assert.equal(
-      scenarioError("evnts: []\n"),
-      's.yaml:1: evnts: unknown field (did you mean "events"?); known: name, events',
+      scenarioError(
+        [
+          "name: broken",
+          "events:",
+          "  - { at: 1d, occupancy: { from: 1.5 } }",
+          "  - { at: 2d, adiabatic: { enabled: yes please } }",
+          "  - { at: 3d, coolantLimit: { maxCoolantSupplyC: 50, rack: hgx } }",
+          "",
+        ].join("\n"),
+      ),
+      [
+        "s.yaml:3: events[0].occupancy.from: must be at most 1, got 1.5",
+        's.yaml:4: events[1].adiabatic.enabled: expected true or false, got "yes please"',
+        's.yaml:5: events[2].coolantLimit.rack: unknown field "rack" (expected one of rackType, maxCoolantSupplyC)',
+      ].join("\n"),
     );
+  });
+
+  it("needs exactly one action per event and a nightly minimum under the peak", () => {
+    assert.equal(
+      scenarioError("events:\n  - { at: 1d, fail: cdu:h1-r01-01, repair: cdu:h1-r01-01 }\n"),
+      "s.yaml:2: events[0]: needs exactly one action (fail, repair, setpoint, fouling, adiabatic, coolantLimit, occupancy, heatWave, moreRacks), found fail and repair",
+    );
+    assert.match(
+      scenarioError("events:\n  - { at: 1d }\n"),
+      /^s\.yaml:2: events\[0\]: needs exactly one action .*, found none$/,
+    );
+    assert.equal(
+      scenarioError("events:\n  - { at: 1d, heatWave: { peakC: 30, nightMinimumC: 35 } }\n"),
+      "s.yaml:2: events[0].heatWave.nightMinimumC: 35 °C is above the peak (30 °C)",
+    );
+  });
+
+  it("reads a heat wave left empty as the defaults (4 days, 40 °C, 24 °C at night)", () => {
+    for (const text of ["events:\n  - at: 10d\n    heatWave:\n", "events:\n  - { at: 10d, heatWave: {} }\n"]) {
+      const outcome = parseScenario(text, "s.yaml", site, lab.file);
+      assert.ok(outcome.ok, outcome.ok ? "" : outcome.error);
+      assert.deepEqual(outcome.value.scenario.heatWaves, [{ startS: 864_000, days: 4, peakC: 40, nightMinimumC: 24 }]);
+    }
   });
 
   it("adds racks by re-expanding the site with rows appended to a hall", () => {
@@ -126,6 +166,11 @@ describe("scenario files", () => {
     assert.match(
       scenarioError("events:\n  - { at: 1d, moreRacks: { hall: hall:h1, rows: [{ pattern: big-row }] } }\n"),
       /^s\.yaml:2: events\[0\]\.moreRacks\.rows: site does not expand: unknown row pattern "big-row"/,
+    );
+    // Added rows are checked by the site file's own row-entry schema.
+    assert.match(
+      scenarioError("events:\n  - { at: 1d, moreRacks: { hall: hall:h1, rows: [{ pattern: gpu-row, cuont: 2 }] } }\n"),
+      /^s\.yaml:2: events\[0\]\.moreRacks\.rows\[0\]\.cuont: unknown field "cuont" \(did you mean "count"\?\)$/,
     );
   });
 

@@ -23,14 +23,22 @@ import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { LineCounter, parseDocument } from "yaml";
-import { DiagnosticSink, didYouMean, formatDiagnostic } from "../model/diagnostics.ts";
+import { DiagnosticSink, didYouMean, formatDiagnostic, formatPath } from "../model/diagnostics.ts";
 import { expandSite } from "../model/expand.ts";
 import type { RowEntrySpec, SiteFile } from "../model/schema.ts";
-import { facilityWaterClasses, facilityWaterClassLimitC } from "../model/schema.ts";
+import { facilityWaterClassLimitC } from "../model/schema.ts";
+import { checkSchema } from "../model/schema-check.ts";
 import type { Site } from "../model/site.ts";
 import { validateSite } from "../model/validate.ts";
 import { siteSegments } from "./layout.ts";
 import { failure, type Outcome, success } from "./outcome.ts";
+import {
+  type ScenarioAction,
+  type ScenarioEventSpec,
+  type ScenarioFile,
+  ScenarioFileSchema,
+  scenarioActions,
+} from "./scenario-schema.ts";
 import { parseDuration } from "./time.ts";
 import type { HeatWave } from "./weather.ts";
 
@@ -93,8 +101,8 @@ export interface LoadedScenario {
   readonly warnings: readonly string[];
 }
 
-/** Facility water supply set-points a scenario or an operator may ask for, °C. */
-export const fwsSupplyRangeC = { min: 5, max: 70 } as const;
+/** Most shape problems one load reports (the rest are counted). */
+const maximumProblemsShown = 20;
 
 /** Scenarios shipped with alixan for the Alixan site, in `src/twin/scenarios/`. */
 export const shippedScenarios = ["heat-wave", "cdu-failure", "w32", "w45", "growth"] as const;
@@ -111,126 +119,29 @@ export function resolveScenario(nameOrPath: string): string | undefined {
 /** The empty scenario. */
 export const emptyScenario: Scenario = { name: "baseline", events: [], ramps: [], heatWaves: [] };
 
-const actions = [
-  "fail",
-  "repair",
-  "setpoint",
-  "fouling",
-  "adiabatic",
-  "coolantLimit",
-  "occupancy",
-  "heatWave",
-  "moreRacks",
-] as const;
-type Action = (typeof actions)[number];
-
-const actionFields: Readonly<Record<Action, readonly string[] | undefined>> = {
-  fail: undefined,
-  repair: undefined,
-  setpoint: ["plant", "fwsSupplyC", "tcsSupplyC", "waterClass"],
-  fouling: ["plant", "approachIncreaseK"],
-  adiabatic: ["plant", "enabled"],
-  coolantLimit: ["rackType", "maxCoolantSupplyC"],
-  occupancy: ["from", "to", "until", "rackType", "hall"],
-  heatWave: ["days", "peakC", "nightMinimumC"],
-  moreRacks: ["hall", "rows"],
-};
-
 /** A problem at a path of the scenario document. */
 class ScenarioProblem {
-  readonly path: (string | number)[];
+  readonly path: readonly (string | number)[];
   readonly message: string;
-  constructor(path: (string | number)[], message: string) {
+  constructor(path: readonly (string | number)[], message: string) {
     this.path = path;
     this.message = message;
   }
 }
 
-function pathText(path: readonly (string | number)[]): string {
-  let text = "";
-  for (const segment of path)
-    text += typeof segment === "number" ? `[${segment}]` : text === "" ? segment : `.${segment}`;
-  return text;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** Reads fields of one action object, reporting unknown fields and wrong types by path. */
-class Fields {
-  readonly #value: Record<string, unknown>;
-  readonly #path: (string | number)[];
-  constructor(value: unknown, path: (string | number)[], allowed: readonly string[]) {
-    if (!isRecord(value)) throw new ScenarioProblem(path, `expected an object with ${allowed.join(", ")}`);
-    for (const key of Object.keys(value)) {
-      if (!allowed.includes(key)) {
-        throw new ScenarioProblem(
-          [...path, key],
-          `unknown field${didYouMean(key, allowed)}; known: ${allowed.join(", ")}`,
-        );
-      }
-    }
-    this.#value = value;
-    this.#path = path;
-  }
-  has(key: string): boolean {
-    return this.#value[key] !== undefined;
-  }
-  number(key: string, range: { min?: number; max?: number } = {}): number | undefined {
-    const raw = this.#value[key];
-    if (raw === undefined) return undefined;
-    if (typeof raw !== "number" || !Number.isFinite(raw)) {
-      throw new ScenarioProblem([...this.#path, key], `expected a number, found ${JSON.stringify(raw)}`);
-    }
-    if ((range.min !== undefined && raw < range.min) || (range.max !== undefined && raw > range.max)) {
-      throw new ScenarioProblem([...this.#path, key], `${raw} is outside ${range.min ?? "−∞"}…${range.max ?? "∞"}`);
-    }
-    return raw;
-  }
-  requiredNumber(key: string, range: { min?: number; max?: number } = {}): number {
-    const value = this.number(key, range);
-    if (value === undefined) throw new ScenarioProblem([...this.#path, key], "required number is missing");
-    return value;
-  }
-  string(key: string): string | undefined {
-    const raw = this.#value[key];
-    if (raw === undefined) return undefined;
-    if (typeof raw !== "string") {
-      throw new ScenarioProblem([...this.#path, key], `expected text, found ${JSON.stringify(raw)}`);
-    }
-    return raw;
-  }
-  boolean(key: string): boolean {
-    const raw = this.#value[key];
-    if (typeof raw !== "boolean") {
-      throw new ScenarioProblem([...this.#path, key], `expected true or false, found ${JSON.stringify(raw)}`);
-    }
-    return raw;
-  }
-  duration(key: string): number | undefined {
-    const raw = this.#value[key];
-    if (raw === undefined) return undefined;
-    if (typeof raw !== "string" && typeof raw !== "number") {
-      throw new ScenarioProblem(
-        [...this.#path, key],
-        `expected a duration such as 36h or 2d, found ${JSON.stringify(raw)}`,
-      );
-    }
-    const parsed = parseDuration(raw, pathText([...this.#path, key]));
-    if (!parsed.ok) throw new ScenarioProblem([...this.#path, key], parsed.error.replace(/^[^:]*: /, ""));
-    return parsed.value;
-  }
-  raw(key: string): unknown {
-    return this.#value[key];
-  }
-}
-
-interface RawEvent {
+/** An event checked by the schema, with its time in seconds and its one action. */
+interface CheckedEvent {
   readonly index: number;
   readonly timeS: number;
-  readonly action: Action;
-  readonly value: unknown;
+  readonly action: ScenarioAction;
+  readonly spec: ScenarioEventSpec;
+}
+
+/** A duration field in seconds, or a problem at its path. */
+function seconds(raw: string | number, path: readonly (string | number)[]): number {
+  const parsed = parseDuration(raw, formatPath(path));
+  if (!parsed.ok) throw new ScenarioProblem(path, parsed.error.replace(/^[^:]*: /, ""));
+  return parsed.value;
 }
 
 /** Unit ids of the site by kind, with the row (CDU) or plant they belong to, in declaration order. */
@@ -246,8 +157,7 @@ export function siteUnits(site: Site): Map<string, { kind: UnitKind; index: numb
   return units;
 }
 
-function plantsOf(site: Site, fields: Fields, path: (string | number)[]): number[] {
-  const plantId = fields.string("plant");
+function plantsOf(site: Site, plantId: string | undefined, path: readonly (string | number)[]): number[] {
   if (plantId === undefined) return site.plants.map((plant) => plant.index);
   const plant = site.plants.find((candidate) => candidate.id === plantId);
   if (plant === undefined) {
@@ -260,31 +170,41 @@ function plantsOf(site: Site, fields: Fields, path: (string | number)[]): number
   return [plant.index];
 }
 
+/** Index of a rack type named by an event, −1 when it names none, or a problem at its path. */
+function rackTypeIndex(site: Site, rackType: string | undefined, path: readonly (string | number)[]): number {
+  if (rackType === undefined) return -1;
+  const typeIndex = site.rackTypes.findIndex((type) => type.id === rackType);
+  if (typeIndex < 0) {
+    const known = site.rackTypes.map((type) => type.id);
+    throw new ScenarioProblem([...path, "rackType"], `unknown rack type "${rackType}"${didYouMean(rackType, known)}`);
+  }
+  return typeIndex;
+}
+
 /** Appends "more racks" rows to the site file and re-expands it; returns the site and the new segment ranges. */
 function addRacks(
   file: SiteFile,
-  additions: readonly { event: RawEvent; fields: Fields }[],
-): { site: Site; warnings: string[]; newRows: { event: RawEvent; hallId: string; rows: number }[] } {
+  additions: readonly CheckedEvent[],
+): { site: Site; warnings: string[]; newRows: { event: CheckedEvent; hallId: string; rows: number }[] } {
   const changed = structuredClone(file);
-  const newRows: { event: RawEvent; hallId: string; rows: number }[] = [];
-  for (const { event, fields } of additions) {
-    const path = ["events", event.index, "moreRacks"];
-    const hallId = fields.string("hall");
-    if (hallId === undefined) throw new ScenarioProblem([...path, "hall"], "required hall id is missing");
+  const newRows: { event: CheckedEvent; hallId: string; rows: number }[] = [];
+  for (const event of additions) {
+    const hallId = event.spec.moreRacks!.hall;
+    // Checked against the site schema's row entry; `deepPartial` leaves TypeBox without a static type for it.
+    const rows = event.spec.moreRacks!.rows as RowEntrySpec[];
     const hall = changed.halls.find((candidate) => candidate.id === hallId);
     if (hall === undefined) {
       const known = changed.halls.map((candidate) => candidate.id);
-      throw new ScenarioProblem([...path, "hall"], `unknown hall "${hallId}"${didYouMean(hallId, known)}`);
-    }
-    const rows = fields.raw("rows");
-    if (!Array.isArray(rows) || rows.length === 0) {
-      throw new ScenarioProblem([...path, "rows"], "expected a list of row entries, as in the site file's hall rows");
+      throw new ScenarioProblem(
+        ["events", event.index, "moreRacks", "hall"],
+        `unknown hall "${hallId}"${didYouMean(hallId, known)}`,
+      );
     }
     const template = hall.template === undefined ? undefined : changed.hallTemplates[hall.template];
     const existing = hall.rows ?? template?.rows ?? [];
-    hall.rows = [...existing, ...(rows as RowEntrySpec[])];
+    hall.rows = [...existing, ...rows];
     let added = 0;
-    for (const entry of rows) added += isRecord(entry) && typeof entry.count === "number" ? entry.count : 1;
+    for (const entry of rows) added += entry.count ?? 1;
     newRows.push({ event, hallId, rows: added });
   }
   const sink = new DiagnosticSink();
@@ -301,204 +221,187 @@ function addRacks(
   return { site, warnings: sink.items.map((item) => formatDiagnostic(item)), newRows };
 }
 
-function compile(document: unknown, file: SiteFile | undefined, baseSite: Site): LoadedScenario {
-  if (!isRecord(document)) throw new ScenarioProblem([], "a scenario is a mapping with name and events");
-  for (const key of Object.keys(document)) {
-    if (key !== "name" && key !== "events") {
-      throw new ScenarioProblem([key], `unknown field${didYouMean(key, ["name", "events"])}; known: name, events`);
-    }
-  }
-  const name = document.name === undefined ? "scenario" : String(document.name);
-  const rawEvents = document.events ?? [];
-  if (!Array.isArray(rawEvents)) throw new ScenarioProblem(["events"], "expected a list of events");
-
-  const parsed: RawEvent[] = rawEvents.map((raw, index) => {
+/** The events of a file checked by its schema: each with its time and its one action. */
+function checkedEvents(file: ScenarioFile): CheckedEvent[] {
+  return (file.events ?? []).map((spec, index) => {
     const path = ["events", index];
-    if (!isRecord(raw)) throw new ScenarioProblem(path, "expected a mapping with at and one action");
-    const present = Object.keys(raw).filter((key) => key !== "at");
-    for (const key of present) {
-      if (!(actions as readonly string[]).includes(key)) {
-        throw new ScenarioProblem(
-          [...path, key],
-          `unknown action${didYouMean(key, actions)}; one of ${actions.join(", ")}`,
-        );
-      }
-    }
+    const present = scenarioActions.filter((action) => spec[action] !== undefined);
     if (present.length !== 1) {
-      throw new ScenarioProblem(path, `needs exactly one action (${actions.join(", ")}), found ${present.length}`);
+      throw new ScenarioProblem(
+        path,
+        `needs exactly one action (${scenarioActions.join(", ")}), found ${present.length === 0 ? "none" : present.join(" and ")}`,
+      );
     }
-    const timeS = new Fields(raw, path, ["at", ...actions]).duration("at");
-    if (timeS === undefined) throw new ScenarioProblem([...path, "at"], "required time is missing (such as 36h)");
-    const action = present[0] as Action;
-    return { index, timeS, action, value: raw[action] };
+    return { index, timeS: seconds(spec.at, [...path, "at"]), action: present[0]!, spec };
   });
+}
 
-  let site = baseSite;
-  let warnings: string[] = [];
+/** The racks "more racks" events add: the site re-expanded and a step ramp bringing each addition online. */
+function grownSite(
+  events: readonly CheckedEvent[],
+  file: SiteFile | undefined,
+  baseSite: Site,
+): { site: Site; warnings: string[]; ramps: OccupancyRamp[] } {
+  const additions = events.filter((event) => event.action === "moreRacks");
+  if (additions.length === 0) return { site: baseSite, warnings: [], ramps: [] };
+  if (file === undefined) {
+    throw new ScenarioProblem(["events", additions[0]!.index, "moreRacks"], "needs the site file to add racks");
+  }
+  const grown = addRacks(file, additions);
+  const segments = siteSegments(grown.site);
   const ramps: OccupancyRamp[] = [];
-  const additions = parsed
-    .filter((event) => event.action === "moreRacks")
-    .map((event) => ({
-      event,
-      fields: new Fields(event.value, ["events", event.index, "moreRacks"], actionFields.moreRacks!),
-    }));
-  if (additions.length > 0) {
-    if (file === undefined) {
-      throw new ScenarioProblem(["events", additions[0]!.event.index, "moreRacks"], "needs the site file to add racks");
+  for (const { event, hallId, rows } of grown.newRows) {
+    const hall = grown.site.halls.find((candidate) => candidate.id === hallId)!;
+    const lastRow = hall.rowStart + hall.rowCount;
+    const firstRow = lastRow - rows;
+    const added: number[] = [];
+    segments.forEach((segment, index) => {
+      if (segment.rowIndex >= firstRow && segment.rowIndex < lastRow) added.push(index);
+    });
+    // The racks exist in the layout from the start, unpowered until they come online.
+    ramps.push({ startS: event.timeS, endS: event.timeS, from: 0, to: 1, segments: Int32Array.from(added) });
+  }
+  return { site: grown.site, warnings: grown.warnings, ramps };
+}
+
+/** Unit events of a `fail` or `repair`: each pattern matched against the site's units, in the failed set's order. */
+function unitEvents(
+  event: CheckedEvent,
+  units: ReadonlyMap<string, { kind: UnitKind; index: number }>,
+  failed: Set<string>,
+): TwinEvent[] {
+  const failing = event.action === "fail";
+  const value = (failing ? event.spec.fail : event.spec.repair)!;
+  const path = ["events", event.index, event.action];
+  const events: TwinEvent[] = [];
+  for (const [position, pattern] of (Array.isArray(value) ? value : [value]).entries()) {
+    const where = Array.isArray(value) ? [...path, position] : path;
+    const ids = pattern.endsWith("*")
+      ? [...units.keys()].filter((id) => id.startsWith(pattern.slice(0, -1)))
+      : units.has(pattern)
+        ? [pattern]
+        : [];
+    if (ids.length === 0) {
+      const hint = didYouMean(pattern, units.keys());
+      throw new ScenarioProblem(
+        where,
+        `no CDU, FWS pump, dry cooler or chiller of the site matches "${pattern}"${hint}`,
+      );
     }
-    const grown = addRacks(file, additions);
-    site = grown.site;
-    warnings = grown.warnings;
-    const segments = siteSegments(site);
-    for (const { event, hallId, rows } of grown.newRows) {
-      const hall = site.halls.find((candidate) => candidate.id === hallId)!;
-      const lastRow = hall.rowStart + hall.rowCount;
-      const firstRow = lastRow - rows;
-      const added: number[] = [];
-      segments.forEach((segment, index) => {
-        if (segment.rowIndex >= firstRow && segment.rowIndex < lastRow) added.push(index);
-      });
-      // The racks exist in the layout from the start, unpowered until they come online.
-      ramps.push({ startS: event.timeS, endS: event.timeS, from: 0, to: 1, segments: Int32Array.from(added) });
+    for (const id of ids) {
+      const unit = units.get(id)!;
+      if (failing === failed.has(id)) {
+        throw new ScenarioProblem(where, `${id} is ${failing ? "already failed" : "not failed"} at ${event.timeS} s`);
+      }
+      if (failing) failed.add(id);
+      else failed.delete(id);
+      events.push({ timeS: event.timeS, kind: "unit", unit: unit.kind, index: unit.index, delta: failing ? -1 : 1 });
     }
   }
+  return events;
+}
 
+/** The set-point events of a `setpoint`: a water class sets the facility supply to its limit unless one is given. */
+function setpointEvents(event: CheckedEvent, site: Site): TwinEvent[] {
+  const spec = event.spec.setpoint!;
+  const path = ["events", event.index, "setpoint"];
+  const classLimit = spec.waterClass === undefined ? Number.NaN : facilityWaterClassLimitC[spec.waterClass];
+  const fws = spec.fwsSupplyC ?? (Number.isFinite(classLimit) ? classLimit : Number.NaN);
+  const tcs = spec.tcsSupplyC ?? Number.NaN;
+  if (Number.isNaN(fws) && Number.isNaN(tcs)) {
+    throw new ScenarioProblem(path, "set at least one of fwsSupplyC, tcsSupplyC or waterClass");
+  }
+  if (Number.isFinite(classLimit) && fws > classLimit) {
+    throw new ScenarioProblem(
+      [...path, "fwsSupplyC"],
+      `${fws} °C exceeds the ${spec.waterClass} limit of ${classLimit} °C`,
+    );
+  }
+  return plantsOf(site, spec.plant, path).map((plant) => ({
+    timeS: event.timeS,
+    kind: "setpoint",
+    plant,
+    fwsSupplyC: fws,
+    tcsSupplyC: tcs,
+    classLimitC: classLimit,
+  }));
+}
+
+/** The occupancy ramp of an `occupancy` event over the segments of its rack type and hall. */
+function occupancyRamp(event: CheckedEvent, site: Site): OccupancyRamp {
+  const spec = event.spec.occupancy!;
+  const path = ["events", event.index, "occupancy"];
+  const until = spec.until === undefined ? event.timeS : seconds(spec.until, [...path, "until"]);
+  if (until < event.timeS) {
+    throw new ScenarioProblem([...path, "until"], `ends (${until} s) before it starts (${event.timeS} s)`);
+  }
+  const typeIndex = rackTypeIndex(site, spec.rackType, path);
+  const hallIndex = spec.hall === undefined ? -1 : site.halls.findIndex((hall) => hall.id === spec.hall);
+  if (spec.hall !== undefined && hallIndex < 0) {
+    const known = site.halls.map((hall) => hall.id);
+    throw new ScenarioProblem([...path, "hall"], `unknown hall "${spec.hall}"${didYouMean(spec.hall, known)}`);
+  }
+  const chosen: number[] = [];
+  siteSegments(site).forEach((segment, index) => {
+    const rack = site.racks[segment.rackStart]!;
+    if ((typeIndex < 0 || rack.typeIndex === typeIndex) && (hallIndex < 0 || rack.hallIndex === hallIndex)) {
+      chosen.push(index);
+    }
+  });
+  return {
+    startS: event.timeS,
+    endS: until,
+    from: spec.from,
+    to: spec.to ?? spec.from,
+    segments: Int32Array.from(chosen),
+  };
+}
+
+/** Compiles a file checked by its schema against the site: ids resolved, events in time order. */
+function compile(file: ScenarioFile, siteFile: SiteFile | undefined, baseSite: Site): LoadedScenario {
+  const checked = checkedEvents(file);
+  const { site, warnings, ramps } = grownSite(checked, siteFile, baseSite);
   const units = siteUnits(site);
   const failed = new Set<string>();
   const events: TwinEvent[] = [];
   const heatWaves: HeatWave[] = [];
-  const ordered = [...parsed].sort((a, b) => a.timeS - b.timeS || a.index - b.index);
+  const ordered = [...checked].sort((a, b) => a.timeS - b.timeS || a.index - b.index);
   for (const event of ordered) {
-    const path: (string | number)[] = ["events", event.index, event.action];
-    const { timeS } = event;
+    const { timeS, spec } = event;
+    const path = ["events", event.index, event.action];
     switch (event.action) {
       case "fail":
-      case "repair": {
-        const patterns = Array.isArray(event.value) ? event.value : [event.value];
-        for (const [position, pattern] of patterns.entries()) {
-          const where = Array.isArray(event.value) ? [...path, position] : path;
-          if (typeof pattern !== "string")
-            throw new ScenarioProblem(where, "expected a unit id such as cdu:h1-r001-01");
-          const ids = pattern.endsWith("*")
-            ? [...units.keys()].filter((id) => id.startsWith(pattern.slice(0, -1)))
-            : units.has(pattern)
-              ? [pattern]
-              : [];
-          if (ids.length === 0) {
-            const hint = didYouMean(pattern, units.keys());
-            throw new ScenarioProblem(
-              where,
-              `no CDU, FWS pump, dry cooler or chiller of the site matches "${pattern}"${hint}`,
-            );
-          }
-          for (const id of ids) {
-            const unit = units.get(id)!;
-            const failing = event.action === "fail";
-            if (failing === failed.has(id)) {
-              throw new ScenarioProblem(where, `${id} is ${failing ? "already failed" : "not failed"} at ${timeS} s`);
-            }
-            if (failing) failed.add(id);
-            else failed.delete(id);
-            events.push({ timeS, kind: "unit", unit: unit.kind, index: unit.index, delta: failing ? -1 : 1 });
-          }
-        }
+      case "repair":
+        events.push(...unitEvents(event, units, failed));
         break;
-      }
-      case "setpoint": {
-        const fields = new Fields(event.value, path, actionFields.setpoint!);
-        const waterClass = fields.string("waterClass");
-        let classLimit = Number.NaN;
-        if (waterClass !== undefined) {
-          if (!(facilityWaterClasses as readonly string[]).includes(waterClass)) {
-            throw new ScenarioProblem(
-              [...path, "waterClass"],
-              `unknown ASHRAE class "${waterClass}"; one of ${facilityWaterClasses.join(", ")}`,
-            );
-          }
-          classLimit = facilityWaterClassLimitC[waterClass as keyof typeof facilityWaterClassLimitC];
-        }
-        const fws =
-          fields.number("fwsSupplyC", fwsSupplyRangeC) ?? (Number.isFinite(classLimit) ? classLimit : Number.NaN);
-        const tcs = fields.number("tcsSupplyC", { min: 5, max: 80 }) ?? Number.NaN;
-        if (Number.isNaN(fws) && Number.isNaN(tcs)) {
-          throw new ScenarioProblem(path, "set at least one of fwsSupplyC, tcsSupplyC or waterClass");
-        }
-        if (Number.isFinite(classLimit) && fws > classLimit) {
-          throw new ScenarioProblem(
-            [...path, "fwsSupplyC"],
-            `${fws} °C exceeds the ${waterClass} limit of ${classLimit} °C`,
-          );
-        }
-        for (const plant of plantsOf(site, fields, path)) {
-          events.push({ timeS, kind: "setpoint", plant, fwsSupplyC: fws, tcsSupplyC: tcs, classLimitC: classLimit });
-        }
+      case "setpoint":
+        events.push(...setpointEvents(event, site));
         break;
-      }
       case "fouling": {
-        const fields = new Fields(event.value, path, actionFields.fouling!);
-        const approachIncreaseK = fields.requiredNumber("approachIncreaseK", { min: 0, max: 30 });
-        for (const plant of plantsOf(site, fields, path))
-          events.push({ timeS, kind: "fouling", plant, approachIncreaseK });
+        const { plant, approachIncreaseK } = spec.fouling!;
+        for (const index of plantsOf(site, plant, path))
+          events.push({ timeS, kind: "fouling", plant: index, approachIncreaseK });
         break;
       }
       case "adiabatic": {
-        const fields = new Fields(event.value, path, actionFields.adiabatic!);
-        const enabled = fields.boolean("enabled");
-        for (const plant of plantsOf(site, fields, path)) events.push({ timeS, kind: "adiabatic", plant, enabled });
+        const { plant, enabled } = spec.adiabatic!;
+        for (const index of plantsOf(site, plant, path))
+          events.push({ timeS, kind: "adiabatic", plant: index, enabled });
         break;
       }
       case "coolantLimit": {
-        const fields = new Fields(event.value, path, actionFields.coolantLimit!);
-        const maxCoolantSupplyC = fields.requiredNumber("maxCoolantSupplyC", { min: 5, max: 80 });
-        const rackType = fields.string("rackType");
-        const typeIndex = rackType === undefined ? -1 : site.rackTypes.findIndex((type) => type.id === rackType);
-        if (rackType !== undefined && typeIndex < 0) {
-          const known = site.rackTypes.map((type) => type.id);
-          throw new ScenarioProblem(
-            [...path, "rackType"],
-            `unknown rack type "${rackType}"${didYouMean(rackType, known)}`,
-          );
-        }
-        events.push({ timeS, kind: "coolantLimit", typeIndex, maxCoolantSupplyC });
+        const { rackType, maxCoolantSupplyC } = spec.coolantLimit!;
+        events.push({ timeS, kind: "coolantLimit", typeIndex: rackTypeIndex(site, rackType, path), maxCoolantSupplyC });
         break;
       }
-      case "occupancy": {
-        const fields = new Fields(event.value, path, actionFields.occupancy!);
-        const from = fields.requiredNumber("from", { min: 0, max: 1 });
-        const to = fields.number("to", { min: 0, max: 1 }) ?? from;
-        const until = fields.duration("until") ?? timeS;
-        if (until < timeS)
-          throw new ScenarioProblem([...path, "until"], `ends (${until} s) before it starts (${timeS} s)`);
-        const rackType = fields.string("rackType");
-        const hallId = fields.string("hall");
-        const typeIndex = rackType === undefined ? -1 : site.rackTypes.findIndex((type) => type.id === rackType);
-        if (rackType !== undefined && typeIndex < 0) {
-          const known = site.rackTypes.map((type) => type.id);
-          throw new ScenarioProblem(
-            [...path, "rackType"],
-            `unknown rack type "${rackType}"${didYouMean(rackType, known)}`,
-          );
-        }
-        const hallIndex = hallId === undefined ? -1 : site.halls.findIndex((hall) => hall.id === hallId);
-        if (hallId !== undefined && hallIndex < 0) {
-          const known = site.halls.map((hall) => hall.id);
-          throw new ScenarioProblem([...path, "hall"], `unknown hall "${hallId}"${didYouMean(hallId, known)}`);
-        }
-        const chosen: number[] = [];
-        siteSegments(site).forEach((segment, index) => {
-          const rack = site.racks[segment.rackStart]!;
-          if ((typeIndex < 0 || rack.typeIndex === typeIndex) && (hallIndex < 0 || rack.hallIndex === hallIndex)) {
-            chosen.push(index);
-          }
-        });
-        ramps.push({ startS: timeS, endS: until, from, to, segments: Int32Array.from(chosen) });
+      case "occupancy":
+        ramps.push(occupancyRamp(event, site));
         break;
-      }
       case "heatWave": {
-        const fields = new Fields(event.value ?? {}, path, actionFields.heatWave!);
-        const days = fields.number("days", { min: 1, max: 60 }) ?? 4;
-        const peakC = fields.number("peakC", { min: 20, max: 55 }) ?? 40;
-        const nightMinimumC = fields.number("nightMinimumC", { min: 0, max: peakC }) ?? 24;
+        const { days, peakC, nightMinimumC } = spec.heatWave!;
+        if (nightMinimumC > peakC) {
+          throw new ScenarioProblem([...path, "nightMinimumC"], `${nightMinimumC} °C is above the peak (${peakC} °C)`);
+        }
         heatWaves.push({ startS: timeS, days, peakC, nightMinimumC });
         break;
       }
@@ -506,12 +409,27 @@ function compile(document: unknown, file: SiteFile | undefined, baseSite: Site):
         break;
     }
   }
-  return { scenario: { name, events, ramps, heatWaves }, site, warnings };
+  return { scenario: { name: file.name ?? "scenario", events, ramps, heatWaves }, site, warnings };
+}
+
+/** The document with `heatWave:` left empty read as an empty mapping (its defaults), before the schema check. */
+function emptyHeatWavesFilled(document: unknown): unknown {
+  if (typeof document !== "object" || document === null || Array.isArray(document)) return document;
+  const events = (document as { events?: unknown }).events;
+  if (!Array.isArray(events)) return document;
+  return {
+    ...document,
+    events: events.map((event: unknown) =>
+      typeof event === "object" && event !== null && "heatWave" in event && event.heatWave === null
+        ? { ...event, heatWave: {} }
+        : event,
+    ),
+  };
 }
 
 /**
  * Parses and compiles a scenario for `site` (and its decoded `file`, needed only to add racks). Every problem is
- * one line: `file:line: path: message`.
+ * one line `file:line: path: message`: every shape problem the schema finds, or else the first rule broken.
  */
 export function parseScenario(
   text: string,
@@ -527,18 +445,28 @@ export function parseScenario(
     const message = syntax.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
     return failure(`${fileName}:${position.line}: ${message}`);
   }
-  try {
-    return success(compile(document.toJS(), file, site));
-  } catch (error) {
-    if (!(error instanceof ScenarioProblem)) throw error;
+  // One line per problem, at the line of the deepest node of its path that the document has.
+  const located = (problem: { readonly path: readonly (string | number)[]; readonly message: string }) => {
     let line: number | undefined;
-    for (let depth = error.path.length; depth >= 0 && line === undefined; depth--) {
-      const node = depth === 0 ? document.contents : document.getIn(error.path.slice(0, depth), true);
+    for (let depth = problem.path.length; depth >= 0 && line === undefined; depth--) {
+      const node = depth === 0 ? document.contents : document.getIn(problem.path.slice(0, depth), true);
       const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
       if (range !== undefined) line = lineCounter.linePos(range[0]).line;
     }
     const where = line === undefined ? fileName : `${fileName}:${line}`;
-    const path = pathText(error.path);
-    return failure(`${where}: ${path === "" ? "" : `${path}: `}${error.message}`);
+    const path = formatPath(problem.path);
+    return `${where}: ${path === "" ? "" : `${path}: `}${problem.message}`;
+  };
+  const checked = checkSchema(ScenarioFileSchema, emptyHeatWavesFilled(document.toJS()));
+  if (!checked.ok) {
+    const shown = checked.problems.slice(0, maximumProblemsShown).map(located);
+    const more = checked.problems.length - shown.length;
+    return failure([...shown, ...(more > 0 ? [`${fileName}: and ${more} more problems`] : [])].join("\n"));
+  }
+  try {
+    return success(compile(checked.value, file, site));
+  } catch (error) {
+    if (!(error instanceof ScenarioProblem)) throw error;
+    return failure(located(error));
   }
 }
