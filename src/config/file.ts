@@ -19,6 +19,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
 import { type Static, Type } from "typebox";
 import { LineCounter, parseDocument } from "yaml";
+import { isRecord } from "../core/records.ts";
 import { decodeExecution, type ExecutionConfig, ExecutionFileSchema } from "../execution/config.ts";
 import { formatPath, parsePath } from "../model/diagnostics.ts";
 import { loadSite, resolveSite, shippedSites } from "../model/load.ts";
@@ -88,10 +89,6 @@ export interface ConfigProblem {
 
 type Problem = { path: string; message: string };
 type Raw = Record<string, unknown>;
-
-function isRecord(value: unknown): value is Raw {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /** Splits "a.b: message" (the style of the telemetry readers) into path and message under `prefix`. */
 function prefixed(problem: string, prefix: string): Problem {

@@ -23,6 +23,7 @@ import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { LineCounter, parseDocument } from "yaml";
+import { isRecord } from "../core/records.ts";
 import { DiagnosticSink, didYouMean, formatDiagnostic, formatPath } from "../model/diagnostics.ts";
 import { expandSite } from "../model/expand.ts";
 import type { RowEntrySpec, SiteFile } from "../model/schema.ts";
@@ -414,15 +415,13 @@ function compile(file: ScenarioFile, siteFile: SiteFile | undefined, baseSite: S
 
 /** The document with `heatWave:` left empty read as an empty mapping (its defaults), before the schema check. */
 function emptyHeatWavesFilled(document: unknown): unknown {
-  if (typeof document !== "object" || document === null || Array.isArray(document)) return document;
-  const events = (document as { events?: unknown }).events;
+  if (!isRecord(document)) return document;
+  const events = document.events;
   if (!Array.isArray(events)) return document;
   return {
     ...document,
     events: events.map((event: unknown) =>
-      typeof event === "object" && event !== null && "heatWave" in event && event.heatWave === null
-        ? { ...event, heatWave: {} }
-        : event,
+      isRecord(event) && event.heatWave === null ? { ...event, heatWave: {} } : event,
     ),
   };
 }

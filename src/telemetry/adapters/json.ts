@@ -10,6 +10,7 @@
  * Timestamps are ms since the epoch or RFC 3339 text, and default to the time of receipt. Each bad sample is
  * rejected with its path (`samples[3].value: …`) while the good ones are kept.
  */
+import { isRecord } from "../../core/records.ts";
 import { type Interner, maxTimestamp, type SampleBuffer } from "../samples.ts";
 import { type RejectionList, truncate } from "../types.ts";
 
@@ -21,10 +22,6 @@ function member(path: string, key: string): string {
   const quoted = /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? key : JSON.stringify(key);
   if (path === "") return quoted;
   return quoted === key ? `${path}.${key}` : `${path}[${quoted}]`;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function describe(value: unknown): string {

@@ -15,6 +15,7 @@
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import { isRecord } from "../../../core/records.ts";
 import type { RedfishTarget } from "./binding.ts";
 import type { Resource } from "./extract.ts";
 
@@ -50,10 +51,6 @@ interface Exchange {
 
 /** A failure of an exchange that names what went wrong, for status pages. */
 export class RedfishRequestError extends Error {}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /** A readable description of a transport failure (TLS refusals get a hint about `caFile`). */
 function describeFailure(cause: unknown): string {

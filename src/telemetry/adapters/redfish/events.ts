@@ -3,6 +3,8 @@
  * `/redfish/v1/EventService/SSE`), keeps the stream open, and maps each event record's `MessageId` to an alarm
  * through the message registries. Reconnects with backoff and `Last-Event-ID` when the stream drops.
  */
+
+import { isRecord } from "../../../core/records.ts";
 import type { AlarmBook } from "../../alarms/book.ts";
 import { SseParser } from "../../sse.ts";
 import type { RedfishTarget } from "./binding.ts";
@@ -10,10 +12,6 @@ import { bindingFor } from "./binding.ts";
 import type { RedfishClient } from "./client.ts";
 import type { Condition } from "./extract.ts";
 import { applyRedfishMessage } from "./poller.ts";
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /** Turns one SSE `data` payload (a Redfish `Event` as text) into conditions; malformed payloads give none. */
 function conditionsOfEventText(data: string): Condition[] {

@@ -8,6 +8,7 @@
  * Also says which linked resources to visit next: subordinate resources (whose URI extends this one's), collection
  * members, and for power domains and facilities the equipment they link to.
  */
+import { isRecord } from "../../../core/records.ts";
 
 /** A JSON object as Redfish returns it. */
 export type Resource = Readonly<Record<string, unknown>>;
@@ -35,10 +36,6 @@ export interface Extraction {
   readonly conditions: Condition[];
   /** URIs to visit next when walking. */
   readonly links: string[];
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** `#CoolantConnector.v1_3_0.CoolantConnector` → `CoolantConnector`. */

@@ -14,6 +14,8 @@
  * since the last poll is skipped (its samples are stored already). A service without definitions is read through
  * its `MetricReports` collection.
  */
+
+import { isRecord } from "../../../core/records.ts";
 import { type Interner, maxTimestamp, type SampleBuffer } from "../../samples.ts";
 import type { RejectionList } from "../../types.ts";
 import { bindingFor, type RedfishTarget } from "./binding.ts";
@@ -22,10 +24,6 @@ import type { Resource } from "./extract.ts";
 
 /** Most values read from one report (a report past this is cut, with a rejection saying so). */
 export const maxMetricValues = 10_000;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function odataId(value: unknown): string | undefined {
   return isRecord(value) && typeof value["@odata.id"] === "string" ? value["@odata.id"] : undefined;

@@ -10,6 +10,7 @@
  * are deleted on stop. A subscription that disappears (a BMC reboot drops them on some services) is made again.
  */
 import { randomBytes, timingSafeEqual } from "node:crypto";
+import { isRecord } from "../../../core/records.ts";
 import type { AlarmBook } from "../../alarms/book.ts";
 import type { Interner, SampleBuffer } from "../../samples.ts";
 import type { RejectionList } from "../../types.ts";
@@ -37,10 +38,6 @@ export interface SubscriptionStatus {
   events: number;
   reports: number;
   lastProblem?: string;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** What one pushed body did. */
