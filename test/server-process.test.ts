@@ -3,7 +3,7 @@
  * the store reopens, and `alixan audit verify` catches a tampered record.
  */
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +11,7 @@ import { after, describe, it } from "node:test";
 import { sql } from "kysely";
 import { disableAuditProtection } from "../src/store/audit.ts";
 import { openStore } from "../src/store/database.ts";
+import { type ServeProcess, startServe } from "./support/serve.ts";
 
 const root = join(import.meta.dirname, "..");
 const directories: string[] = [];
@@ -21,39 +22,16 @@ after(() => {
   }
 });
 
-interface Running {
-  child: ChildProcess;
-  url: string;
+interface Running extends ServeProcess {
   adminKey: string;
   exited: Promise<number | null>;
-  output: () => string;
 }
 
 async function startServer(dataDir: string): Promise<Running> {
-  const child = spawn(
-    process.execPath,
-    [join(root, "bin", "alixan.js"), "serve", "--site", "lab", "--port", "0", "--data-dir", dataDir],
-    {
-      cwd: root,
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
-  let text = "";
-  child.stdout!.on("data", (chunk) => {
-    text += chunk;
-  });
-  child.stderr!.on("data", (chunk) => {
-    text += chunk;
-  });
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  const deadline = Date.now() + 60_000;
-  while (!/running at (http:\/\/\S+)/.test(text)) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`server did not start:\n${text}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  const url = /running at (http:\/\/\S+)/.exec(text)![1]!;
+  const running = await startServe(["--site", "lab", "--data-dir", dataDir]);
+  const exited = new Promise<number | null>((resolve) => running.child.once("exit", (code) => resolve(code)));
   const keys = JSON.parse(readFileSync(join(dataDir, "demo-keys.json"), "utf8")) as { role: string; token: string }[];
-  return { child, url, adminKey: keys.find((key) => key.role === "platform-admin")!.token, exited, output: () => text };
+  return { ...running, adminKey: keys.find((key) => key.role === "platform-admin")!.token, exited };
 }
 
 /** Posts projects as fast as it can until stopped; returns the names the server acknowledged (201). */
