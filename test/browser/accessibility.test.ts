@@ -6,10 +6,10 @@
  * Screenshots go to test-output/browser/ (names start with `a11y-`).
  */
 import assert from "node:assert/strict";
-import { after, afterEach, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import type { Page } from "playwright-core";
 import type { DemoKey } from "../../src/app/seed.ts";
-import { BrowserHarness } from "../support/browser.ts";
+import { BrowserHarness, checkEachTestAndStop } from "../support/browser.ts";
 
 const harness = new BrowserHarness();
 
@@ -56,13 +56,7 @@ describe("accessibility in Chromium", { timeout: 600_000 }, () => {
       dataClass: "health",
     });
   });
-  afterEach(() => {
-    const errors = harness.takeErrors();
-    assert.deepEqual(errors, [], `browser console errors:\n${errors.join("\n")}`);
-  });
-  after(async () => {
-    await harness.stop();
-  });
+  checkEachTestAndStop(harness);
 
   test("no serious or critical axe violation on any page, for staff and tenant roles", async () => {
     const roles: readonly [DemoKey, boolean][] = [

@@ -14,9 +14,9 @@
  * Screenshots of every page go to test-output/browser/ (names start with `alarms-`).
  */
 import assert from "node:assert/strict";
-import { after, afterEach, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import type { Page } from "playwright-core";
-import { BrowserHarness } from "../support/browser.ts";
+import { BrowserHarness, checkEachTestAndStop } from "../support/browser.ts";
 
 const harness = new BrowserHarness();
 const withinMs = 15_000;
@@ -111,14 +111,7 @@ describe("console alarms and honest encodings in Chromium", { timeout: 600_000 }
     await placeRealJobs();
   });
 
-  afterEach(() => {
-    const errors = harness.takeErrors();
-    assert.deepEqual(errors, [], `browser console errors:\n${errors.join("\n")}`);
-  });
-
-  after(async () => {
-    await harness.stop();
-  });
+  checkEachTestAndStop(harness);
 
   test("the throttle view of an unthrottled site is all 0 % lost", async () => {
     const operator = harness.key("facility-operator");

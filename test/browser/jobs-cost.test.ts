@@ -9,9 +9,10 @@
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { after, afterEach, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import type { Download } from "playwright-core";
-import { BrowserHarness } from "../support/browser.ts";
+import { BrowserHarness, checkEachTestAndStop } from "../support/browser.ts";
+import { until } from "../support/wait.ts";
 
 const harness = new BrowserHarness();
 const prices = { currency: "EUR", energyPerKWh: 0.2, gpuHour: { "*": 3 }, cpuCoreHour: 0.01 };
@@ -50,26 +51,29 @@ describe("job actions and priced usage in Chromium", { timeout: 300_000 }, () =>
     });
     assert.equal(job.state, "running");
     // Usage accrues from the twin's minutes: wait for the first priced energy.
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const month = new Date(Date.parse((await harness.api<{ to: string }>(lea.token, "GET", "/v1/usage")).to));
-      const label = month.toISOString().slice(0, 7);
-      const answer = await harness.api<Statements>(lea.token, "GET", `/v1/usage/statements?month=${label}`);
-      if ((answer.statements[0]?.cost?.total ?? 0) > 0) break;
-      assert.ok(Date.now() < deadline, "no priced usage after 60 s");
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-    }
+    await until(
+      "priced usage",
+      async () => {
+        const month = new Date(Date.parse((await harness.api<{ to: string }>(lea.token, "GET", "/v1/usage")).to));
+        const label = month.toISOString().slice(0, 7);
+        const answer = await harness.api<Statements>(lea.token, "GET", `/v1/usage/statements?month=${label}`);
+        return (answer.statements[0]?.cost?.total ?? 0) > 0 ? true : undefined;
+      },
+      60_000,
+      1000,
+    );
   });
-  afterEach(() => {
-    const errors = harness.takeErrors();
-    assert.deepEqual(errors, [], `browser console errors:\n${errors.join("\n")}`);
-  });
-  after(async () => {
-    await harness.stop();
-  });
+  checkEachTestAndStop(harness);
 
   test("a tenant sees cost by project and month, agreeing with the statements, in table, chart and CSV", async () => {
     const key = harness.key("tenant-admin", "admin@valdiag.example");
+    const projectCost = async (month: string) => {
+      const statements = await harness.api<Statements>(key.token, "GET", `/v1/usage/statements?month=${month}`);
+      const statement = statements.statements.find((line) => line.tenantId === "valdiag")!;
+      return statement.cost!.projects.find((line) => line.projectId === projectId)!.total;
+    };
+    const usageTo = (await harness.api<{ to: string }>(key.token, "GET", "/v1/usage")).to;
+    const before = await projectCost(new Date(Date.parse(usageTo)).toISOString().slice(0, 7));
     const page = await harness.openPage();
     await harness.signIn(page, key, "/usage");
     const table = page.locator("table.usage-table");
@@ -86,11 +90,12 @@ describe("job actions and priced usage in Chromium", { timeout: 300_000 }, () =>
     const shown = Number(await current.locator("td[data-cost]").getAttribute("data-cost"));
     assert.ok(shown > 0, `cost this month: ${shown}`);
     const month = ((await current.locator("td").first().textContent()) ?? "").trim();
-    const statements = await harness.api<Statements>(key.token, "GET", `/v1/usage/statements?month=${month}`);
-    const statement = statements.statements.find((line) => line.tenantId === "valdiag")!;
-    const fromApi = statement.cost!.projects.find((line) => line.projectId === projectId)!.total;
-    // The page reads the statement after the test did: usage only grows in between.
-    assert.ok(shown >= fromApi - 1e-9, `page ${shown} ≥ API ${fromApi} read before it`);
+    // Usage only grows while the job runs: the page's figure lies between the API's read before and after it.
+    const after = await projectCost(month);
+    assert.ok(
+      before - 1e-9 <= shown && shown <= after + 1e-9,
+      `page ${shown} between the API's ${before} (before) and ${after} (after)`,
+    );
     await harness.screenshot(page, "jobs-01-usage-cost");
     assert.deepEqual(await harness.audit(page), [], "axe on the priced usage page");
 

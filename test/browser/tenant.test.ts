@@ -8,9 +8,10 @@
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { after, afterEach, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import type { Download } from "playwright-core";
-import { BrowserHarness } from "../support/browser.ts";
+import { BrowserHarness, checkEachTestAndStop } from "../support/browser.ts";
+import { until } from "../support/wait.ts";
 
 const harness = new BrowserHarness();
 
@@ -39,21 +40,17 @@ describe("tenant views in Chromium", { timeout: 300_000 }, () => {
       assert.equal(job.state, "running");
     }
     // Usage comes from the twin's minute history: wait for the first attributed energy.
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const usage = await harness.api<{ projects: UsageLine[] }>(lea.token, "GET", "/v1/usage");
-      if (usage.projects.some((line) => line.energyKWh > 0)) break;
-      assert.ok(Date.now() < deadline, "no usage attributed after 60 s");
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-    }
+    await until(
+      "attributed usage",
+      async () => {
+        const usage = await harness.api<{ projects: UsageLine[] }>(lea.token, "GET", "/v1/usage");
+        return usage.projects.some((line) => line.energyKWh > 0) ? true : undefined;
+      },
+      60_000,
+      1000,
+    );
   });
-  afterEach(() => {
-    const errors = harness.takeErrors();
-    assert.deepEqual(errors, [], `browser console errors:\n${errors.join("\n")}`);
-  });
-  after(async () => {
-    await harness.stop();
-  });
+  checkEachTestAndStop(harness);
 
   test("a tenant's Overview shows its own usage and no facility internals", async () => {
     const page = await harness.openPage();

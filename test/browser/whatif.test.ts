@@ -8,9 +8,9 @@
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { after, afterEach, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import type { Download, Page } from "playwright-core";
-import { BrowserHarness } from "../support/browser.ts";
+import { BrowserHarness, checkEachTestAndStop } from "../support/browser.ts";
 
 const harness = new BrowserHarness();
 
@@ -33,13 +33,7 @@ describe("what-if page in Chromium", { timeout: 300_000 }, () => {
   before(async () => {
     await harness.start("lab");
   });
-  afterEach(() => {
-    const errors = harness.takeErrors();
-    assert.deepEqual(errors, [], `browser console errors:\n${errors.join("\n")}`);
-  });
-  after(async () => {
-    await harness.stop();
-  });
+  checkEachTestAndStop(harness);
 
   test("a scenario from parameters shows what ran, outdoor air, throttling of every type, and saves files", async () => {
     const operator = harness.key("facility-operator");

@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { after, afterEach } from "node:test";
 import { fileURLToPath } from "node:url";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { type ComposedApp, composeApp } from "../../src/app/compose.ts";
@@ -197,4 +198,18 @@ export class BrowserHarness {
   async screenshot(page: Page, name: string): Promise<void> {
     await page.screenshot({ path: join(outputDirectory, `${name}.png`), fullPage: true });
   }
+}
+
+/**
+ * Registers in the calling suite what every browser suite needs: after each test, no browser console error it did
+ * not expect; after the last, the platform and Chromium stopped.
+ */
+export function checkEachTestAndStop(harness: BrowserHarness): void {
+  afterEach(() => {
+    const errors = harness.takeErrors();
+    assert.deepEqual(errors, [], `browser console errors:\n${errors.join("\n")}`);
+  });
+  after(async () => {
+    await harness.stop();
+  });
 }
