@@ -22,7 +22,7 @@ import { parse } from "yaml";
 import { formatPath } from "../model/diagnostics.ts";
 import { checkSchema, closedObject } from "../model/schema-check.ts";
 import { decodeModbusConfig, ModbusConfigSchema } from "./adapters/modbus/registers.ts";
-import type { ScrapeTarget } from "./adapters/prometheus.ts";
+import { defaultScrapeBodyLimitBytes, type ScrapeTarget } from "./adapters/prometheus.ts";
 import { decodeRedfishTargets, RedfishConfigSchema } from "./adapters/redfish/binding.ts";
 import { decodeSnmpConfig, SnmpConfigSchema } from "./adapters/snmp/targets.ts";
 import type { AlarmEventType } from "./alarms/book.ts";
@@ -87,7 +87,18 @@ export const telemetryConfigProperties = {
     closedObject({
       intervalSeconds: positiveSeconds(15),
       targets: Type.Array(
-        closedObject({ url: httpUrl(), labels: Type.Optional(stringMap("labels added to every scraped series")) }),
+        closedObject({
+          url: httpUrl(),
+          labels: Type.Optional(stringMap("labels added to every scraped series")),
+          bodySizeLimitBytes: Type.Optional(
+            Type.Integer({
+              minimum: 1024,
+              maximum: 1024 * 1024 * 1024,
+              description: `largest body read; a larger one fails the scrape (default ${defaultScrapeBodyLimitBytes}, 64 MiB)`,
+            }),
+          ),
+        }),
+        { maxItems: 1000 },
       ),
     }),
   ),
@@ -182,6 +193,7 @@ export function decodeTelemetryConfig(raw: unknown): Result<ConfiguredOptions> {
         (target): ScrapeTarget => ({
           url: target.url,
           ...(target.labels === undefined ? {} : { labels: target.labels }),
+          ...(target.bodySizeLimitBytes === undefined ? {} : { bodySizeLimitBytes: target.bodySizeLimitBytes }),
         }),
       ),
     };

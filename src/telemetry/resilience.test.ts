@@ -7,10 +7,13 @@
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import Fastify from "fastify";
+import { until } from "../../test/support/wait.ts";
 import { registerTelemetryRoutes } from "./routes.ts";
 import { SeriesRegistry } from "./series.ts";
 import { type TelemetryOptions, TelemetryService } from "./service.ts";
@@ -225,6 +228,61 @@ describe("refused batches leave no series", () => {
     } finally {
       await app.close();
       await service.close();
+    }
+  });
+});
+
+describe("pollers and scrapes are sources with limits", () => {
+  it("a scrape over a source limit stores only up = 0 and names the limit; a body over its size limit fails unread", async () => {
+    let body = "a 1\n";
+    const server = createServer((_request, response) => {
+      response.writeHead(200, { "content-type": "text/plain; version=0.0.4" });
+      response.end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`;
+    const problems: string[] = [];
+    const service = await openService({
+      limits: { newSeriesPerBatch: 3 },
+      onProblem: (message) => problems.push(message),
+      prometheus: {
+        intervalMs: 100,
+        targets: [{ url }, { url: `${url}?big`, bodySizeLimitBytes: 1024 }],
+      },
+    });
+    const scrapeOf = (target: string) => service.status().prometheus.find((status) => status.url === target);
+    try {
+      await until("a first scrape of both targets", () => (scrapeOf(url) && scrapeOf(`${url}?big`) ? true : undefined));
+      await until("the small target up", () => (scrapeOf(url)?.up === true ? true : undefined));
+      // An exporter that suddenly lists ten new series, with a label that changes every scrape.
+      body = Array.from({ length: 10 }, (_, index) => `runaway{n="${index}"} ${index}`).join("\n");
+      const down = await until("the target down at the limit", () => {
+        const status = scrapeOf(url);
+        return status?.up === false ? status : undefined;
+      });
+      assert.match(down.problem ?? "", /limits\.newSeriesPerBatch: the batch would create 1\d new series/);
+      assert.deepEqual(
+        names(service).filter((name) => name.startsWith("runaway")),
+        [],
+        "no series of the refused scrape is kept",
+      );
+      const up = service.series({ names: ["up"] }).find((series) => series.info.key.includes(`instance="127.0.0.1`));
+      assert.ok(up, "up is stored");
+      assert.ok(
+        problems.some((problem) => problem.startsWith(`prometheus:${url}: batch of `)),
+        problems.join("\n"),
+      );
+      // The second target's body is 1 KiB and more: refused before it is read.
+      body = `big ${"1".repeat(2048)}\n`;
+      const big = await until("the big target down", () => {
+        const status = scrapeOf(`${url}?big`);
+        return status?.up === false && status.problem?.includes("bodySizeLimitBytes") ? status : undefined;
+      });
+      assert.match(big.problem ?? "", /larger than bodySizeLimitBytes \(1024\)/);
+    } finally {
+      await service.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
 });

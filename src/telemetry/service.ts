@@ -350,7 +350,7 @@ export class TelemetryService {
       );
     }
     for (const target of options.redfish ?? []) {
-      const { intern, sink } = this.#pollerBatches("redfish");
+      const { intern, sink } = this.#pollerBatches("redfish", `redfish:${target.name}`);
       const poller = new RedfishPoller(target, intern, sink, this.alarms, this.#onProblem);
       this.#pollers.push(poller);
       const subscriber = target.subscription === undefined ? undefined : new RedfishSubscriber(poller.client, target);
@@ -370,16 +370,16 @@ export class TelemetryService {
         this.#eventStreams.set(target.name, new RedfishEventStream(poller.client, target, this.alarms, this.#now));
     }
     for (const device of options.modbus ?? []) {
-      const { intern, sink } = this.#pollerBatches("modbus");
+      const { intern, sink } = this.#pollerBatches("modbus", `modbus:${device.name}`);
       this.#modbus.push(modbusPoller(device, intern, sink, this.alarms, this.#now));
     }
     for (const device of options.snmp ?? []) {
-      const { intern, sink } = this.#pollerBatches("snmp");
+      const { intern, sink } = this.#pollerBatches("snmp", `snmp:${device.name}`);
       this.#snmp.push(snmpPoller(device, intern, sink, this.alarms, this.#now));
     }
     const scrape = options.prometheus;
     if (scrape !== undefined) {
-      const batches = scrape.targets.map(() => this.#pollerBatches("prometheus"));
+      const batches = scrape.targets.map((target) => this.#pollerBatches("prometheus", `prometheus:${target.url}`));
       this.#periodics.push(
         new Periodic(
           async () => {
@@ -406,36 +406,47 @@ export class TelemetryService {
   // Ingest.
 
   /**
-   * An interner and a sink for one poller (or scrape target): series it creates are noted, and withdrawn when the
-   * batch that carries them is not stored. Its batches are always checked for withdrawn ids, since a poll interns
-   * across awaits while other batches may be refused.
+   * An interner and a sink for one poller or scrape target, a source like a pushing key: the series it creates count
+   * against `source` (`redfish:<target>`, `modbus:<device>`, `snmp:<device>`, `prometheus:<url>`) and its batches pass
+   * the same per-source limits, so an exporter or BMC that suddenly lists a million series cannot flood the store.
+   * A batch that is not stored withdraws the series it created, and the sink answers why. Its batches are always
+   * checked for withdrawn ids, since a poll interns across awaits while other batches may be refused.
    */
-  #pollerBatches(adapter: string): {
+  #pollerBatches(
+    adapter: string,
+    source: string,
+  ): {
     intern: (name: string, labels: Labels) => Result<number>;
-    sink: (samples: SampleBuffer, rejections: RejectionList) => Promise<void>;
+    sink: (samples: SampleBuffer, rejections: RejectionList) => Promise<string | undefined>;
     around: (work: () => void) => void;
   } {
     let created: number[] = [];
-    const noteCreated = (before: number): void => {
-      for (let id = before; id < this.registry.idBound; id++) created.push(id);
+    const counted = <T>(work: () => T): T => {
+      const run = this.registry.withSource(source, work);
+      for (const id of run.created) created.push(id);
+      return run.result;
     };
     return {
-      intern: (name, labels) => {
-        const before = this.registry.idBound;
-        const interned = this.registry.intern(name, labels);
-        noteCreated(before);
-        return interned;
-      },
-      around: (work) => {
-        const before = this.registry.idBound;
-        work();
-        noteCreated(before);
-      },
+      intern: (name, labels) => counted(() => this.registry.intern(name, labels)),
+      around: (work) => counted(work),
       sink: async (samples, rejections) => {
         const mine = created;
         created = [];
+        const refusal =
+          samples.count === 0 ? undefined : this.#limiter.admit(source, samples.count, mine.length, this.#now());
+        if (refusal !== undefined) {
+          this.#refuse(rejections, adapter, refusal);
+          this.#withdraw(mine, source);
+          const problem = `batch of ${samples.count} samples not stored: ${refusal.limit}: ${refusal.problem}`;
+          this.#onProblem(`${source}: ${problem}`);
+          return problem;
+        }
         const report = await this.ingestBuffer(samples, rejections, adapter);
-        if (report.accepted === 0) this.#withdraw(mine, undefined);
+        if (report.accepted === 0) {
+          if (samples.count > 0) this.#limiter.refund(source, samples.count);
+          this.#withdraw(mine, source);
+        }
+        return undefined;
       },
     };
   }

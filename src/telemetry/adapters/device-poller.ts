@@ -40,8 +40,8 @@ export interface PolledDevice {
   readonly maxBackoffMs: number;
 }
 
-/** Where a poll's samples go (the ingest pipeline). */
-export type DeviceSink = (samples: SampleBuffer, rejections: RejectionList) => Promise<void>;
+/** Where a poll's samples go (the ingest pipeline); it answers why the batch was not stored, when it was not. */
+export type DeviceSink = (samples: SampleBuffer, rejections: RejectionList) => Promise<string | undefined>;
 
 /** The state of a device, for status pages and tests. */
 export interface DeviceStatus {

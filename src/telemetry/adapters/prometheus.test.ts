@@ -241,6 +241,7 @@ describe("Prometheus scrape", () => {
     const sink = async (samples: SampleBuffer) => {
       for (let i = 0; i < samples.count; i++)
         received.push(`${registry.info(samples.series[i]!)!.key} ${samples.values[i]}`);
+      return undefined;
     };
     try {
       const status = await scrapeTarget({ url, labels: { equipment: "plant:h1" } }, parser, intern, sink, 1000);

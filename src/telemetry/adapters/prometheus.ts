@@ -498,10 +498,36 @@ export interface ScrapeTarget {
   /** Labels added to every scraped series, e.g. `{ equipment: "plant:h1" }`; `job` defaults to `prometheus`. */
   readonly labels?: Labels;
   readonly timeoutMs?: number;
+  /** Largest body read (default `defaultScrapeBodyLimitBytes`); a larger one fails the scrape, as Prometheus' `body_size_limit`. */
+  readonly bodySizeLimitBytes?: number;
 }
 
-/** What a scrape hands to the ingest pipeline. */
-export type ScrapeSink = (samples: SampleBuffer, rejections: RejectionList) => Promise<void>;
+/** Default largest scrape body: 64 MiB, about a million series of exposition text. */
+export const defaultScrapeBodyLimitBytes = 64 * 1024 * 1024;
+
+/** The body as text, read no further than `limit` bytes; throws naming the limit past it. */
+async function boundedText(response: Response, limit: number): Promise<string> {
+  const declared = Number(response.headers.get("content-length") ?? Number.NaN);
+  if (declared > limit) {
+    await response.body?.cancel();
+    throw new Error(`the body (${declared} bytes) is larger than bodySizeLimitBytes (${limit})`);
+  }
+  if (response.body === null) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of response.body) {
+    size += chunk.byteLength;
+    if (size > limit) {
+      await response.body.cancel().catch(() => undefined);
+      throw new Error(`the body is larger than bodySizeLimitBytes (${limit})`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** What a scrape hands to the ingest pipeline; it answers why the batch was not stored, when it was not. */
+export type ScrapeSink = (samples: SampleBuffer, rejections: RejectionList) => Promise<string | undefined>;
 
 /** The outcome of one scrape, for status pages and tests. */
 export interface ScrapeStatus {
@@ -515,7 +541,8 @@ export interface ScrapeStatus {
 /**
  * Fetches a target, parses it and hands the samples to `sink`, adding `up{job,instance}` = 1 on success and 0 on
  * failure (so a dead exporter shows as a series, and a staleness or threshold rule can alarm on it). `around` wraps
- * the parse, so the caller can note the series it creates.
+ * the parse, so the caller can note the series it creates. A body over the target's size limit fails the scrape
+ * unread; a batch the sink refuses (a source limit) makes the scrape's status down with the sink's reason.
  */
 export async function scrapeTarget(
   target: ScrapeTarget,
@@ -538,7 +565,7 @@ export async function scrapeTarget(
     if (!response.ok) problem = `HTTP ${response.status} ${response.statusText}`;
     else {
       const format = formatOfContentType(response.headers.get("content-type") ?? undefined);
-      const text = await response.text();
+      const text = await boundedText(response, target.bodySizeLimitBytes ?? defaultScrapeBodyLimitBytes);
       // `around` lets the caller note the series this parse creates (withdrawn if the batch is not stored).
       around(() => parser.parse(text, now, labels, samples, rejections, format));
     }
@@ -547,7 +574,18 @@ export async function scrapeTarget(
   }
   const up = intern("up", labels);
   if (up.ok) samples.push(up.value, now, problem === undefined ? 1 : 0);
-  await sink(samples, rejections);
+  const refused = (await sink(samples, rejections)) ?? undefined;
+  if (refused !== undefined) {
+    problem ??= refused;
+    // As Prometheus does for a scrape over its limits: the batch is dropped but `up` says 0. Interned again, since
+    // the refused batch withdrew the series it created.
+    const down = intern("up", labels);
+    if (down.ok) {
+      const alone = new SampleBuffer(1);
+      alone.push(down.value, now, 0);
+      await sink(alone, new RejectionList());
+    }
+  }
   return {
     url: target.url,
     up: problem === undefined,

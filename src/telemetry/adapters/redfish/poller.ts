@@ -13,8 +13,8 @@ import { type Authentication, RedfishClient } from "./client.ts";
 import { type Condition, extractResource } from "./extract.ts";
 import { readMetricReports } from "./metric-reports.ts";
 
-/** Where a poll's samples go (the ingest pipeline). */
-export type PollSink = (samples: SampleBuffer, rejections: RejectionList) => Promise<void>;
+/** Where a poll's samples go (the ingest pipeline); it answers why the batch was not stored, when it was not. */
+export type PollSink = (samples: SampleBuffer, rejections: RejectionList) => Promise<string | undefined>;
 
 /** The outcome of one poll. */
 export interface PollStatus {

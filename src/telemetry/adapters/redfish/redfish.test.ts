@@ -27,6 +27,7 @@ async function pollOnce(redfishTarget: RedfishTarget) {
   const readings = new Map<string, number>();
   const sink = async (samples: SampleBuffer) => {
     for (let i = 0; i < samples.count; i++) readings.set(registry.info(samples.series[i]!)!.key, samples.values[i]!);
+    return undefined;
   };
   const poller = new RedfishPoller(redfishTarget, (name, labels) => registry.intern(name, labels), sink, book);
   const status = await poller.poll(1_000);

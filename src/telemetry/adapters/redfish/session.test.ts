@@ -225,6 +225,7 @@ describe("Redfish TelemetryService metric reports", () => {
           value: samples.values[i]!,
         });
       }
+      return undefined;
     };
     const reportTarget = target({
       url: mockup.url,
