@@ -52,7 +52,7 @@ const step = () => twin.advanceTo(twin.timeMs + twin.stepS * 1000);
 const rackLevel = generation.inventory.levels[generation.inventory.facility!.rackLevel]!;
 
 describe("the live twin and the scheduler's placements", () => {
-  it("draws a job's rack at the step after it starts, at idle the step after it is paused, and again once resumed", () => {
+  it("draws a job's rack at the step after it starts, at idle the step after it is paused, again once resumed or capped", () => {
     assert.equal(reads, 1, "read when the twin was built");
     const idle = twin.snapshot().kpis.itKW;
     const job = generation.live.submit(
@@ -83,11 +83,15 @@ describe("the live twin and the scheduler's placements", () => {
     step();
     assert.ok(Math.abs(twin.snapshot().racks.utilisation[rack]! - share) < 1e-6, "drawn again once resumed");
 
+    assert.ok(generation.live.cap(job, 0.5));
+    step();
+    assert.ok(Math.abs(twin.snapshot().racks.utilisation[rack]! - share / 2) < 1e-6, "capped to half its power");
+
     generation.live.cancel(job);
     step();
     assert.equal(twin.snapshot().racks.utilisation[rack], 0, "its rack is idle the step after it ended");
     assert.ok(Math.abs(twin.snapshot().kpis.itKW - idle) < 1e-3 * idle, "the site is back to idle");
-    assert.equal(reads, 5, "one read per step that followed a change");
+    assert.equal(reads, 6, "one read per step that followed a change");
   });
 
   it("no longer draws a job moved off its rack (displaced, requeued) at the next step", () => {

@@ -236,10 +236,10 @@ export function liveFeature(options: LiveOptions = {}): Feature & {
     twin: () => current().twin,
     /**
      * Makes the last snapshot draw the scheduler's placements in force: when they changed since the twin's last step
-     * (a job started, resumed or was paused within the tick), the twin takes its next step now, ahead of the clock by
-     * at most that step (the following ticks take none until the clock has caught up), and every listener gets it
-     * before this returns. One step of the whole campus, once per grid plan. Answers whether the last snapshot draws
-     * them (false: no twin yet, or called from inside a step's delivery).
+     * (a job started, resumed or was paused within the tick), the twin takes its next step now, that step ahead of
+     * the clock (the following ticks take none until the clock has caught up), and every listener gets it before this
+     * returns. One step of the whole campus and its snapshot, once per grid plan. Answers whether the last snapshot
+     * draws them (false: no twin yet, or called from inside a step's delivery).
      */
     freshen() {
       if (twin === undefined) return false;
