@@ -146,7 +146,7 @@ describe("grid events", () => {
     const flexible = await submit("hugo", "train-flexible", { flexibility: "flexible" });
     const preemptible = await submit("hugo", "sweep-preemptible", { flexibility: "preemptible" });
     for (const id of [protectedJob.id, deferrable.id, flexible.id, preemptible.id]) await running(id);
-    // The twin reads placements every 10 s: wait until it draws the jobs' power, then for a baseline window of it.
+    // The twin draws the jobs from its next step: wait until it does, then for a baseline window of it.
     await until("the twin to draw the jobs' power", async () => ((await itKw()) > idle + 5 ? true : undefined));
     await new Promise((resolve) => setTimeout(resolve, 11_000));
 
@@ -354,8 +354,9 @@ describe("grid events", () => {
     const ids = [deferrable.id, flexible.id, preemptible.id, displaced.id];
     for (const id of ids) await running(id);
     await until("the twin to draw the jobs' power", async () => ((await itKw()) > idle + 5 ? true : undefined));
-    // One more read of the placements (every 10 s): `idle` may still have held the jobs cancelled before.
-    await new Promise((resolve) => setTimeout(resolve, 10_500));
+    // A step or two more (the twin reads the placements at its next step after each change): `idle` may still have
+    // held the jobs cancelled before, and the four jobs may have shown over consecutive steps.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
     const fullKw = await itKw();
 
     const created = await api("POST", "/v1/grid/events", keys.operator, {
@@ -391,7 +392,7 @@ describe("grid events", () => {
     });
     assert.ok(changed.status < 300, JSON.stringify(changed.body));
 
-    // The twin keeps drawing the curtailed power from the new scheduler (it reads it at once, then every 10 s).
+    // The twin keeps drawing the curtailed power from the new scheduler (it reads its placements at its next step).
     for (let look = 0; look < 12; look++) {
       const kw = await itKw();
       assert.ok(

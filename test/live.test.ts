@@ -5,7 +5,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { type ComposedApp, composeApp } from "../src/app/compose.ts";
-import { defaultFeatures } from "../src/app/features/index.ts";
+import { platformFeatures } from "../src/app/features/index.ts";
+import type { liveFeature } from "../src/app/features/live.ts";
+import { jobSpec } from "../src/scheduler/jobs.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: answers are read field by field from JSON.
 type Json = Record<string, any>;
@@ -14,6 +16,7 @@ let app: ComposedApp;
 let url: string;
 let operator: string;
 let member: string;
+let features: ReturnType<typeof platformFeatures>;
 
 const get = async (path: string, key = operator) => {
   const response = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${key}` } });
@@ -36,11 +39,12 @@ const until = async (condition: () => Promise<boolean>, what: string, timeoutMs 
 };
 
 before(async () => {
+  features = platformFeatures({ speed: 120, telemetryInMemory: true, demoLoad: 0.5 });
   app = await composeApp({
     site: "lab",
     store: { kind: "pglite", dataDir: "memory" },
     seed: true,
-    features: defaultFeatures({ speed: 120, telemetryInMemory: true, demoLoad: 0.5 }),
+    features: features.features,
   });
   url = await app.server.listen({ port: 0, host: "127.0.0.1" });
   operator = app.demoKeys!.find((key) => key.role === "facility-operator")!.token;
@@ -143,6 +147,33 @@ describe("live state", () => {
     assert.equal(headroom.length, site.rows.length);
     assert.deepEqual(headroom[0]!.labels, { row: site.rows[0]!.id, equipment: site.rows[0]!.tcs.id });
     assert.equal(headroom[0]!.location.row, site.rows[0]!.id);
+  });
+
+  it("steps the twin at once when the placements changed since its last step, so a grid plan reads them drawn", () => {
+    const live = features.features.find((feature) => feature.name === "live") as ReturnType<typeof liveFeature>;
+    const scheduler = features.jobs.engine()!.generation.live;
+    const twin = live.twin();
+    let delivered = 0;
+    const stop = live.onSnapshot(() => delivered++);
+    try {
+      // No await from here on: the twin's clock cannot step in between.
+      const job = scheduler.submit(
+        jobSpec({ id: "freshen", queue: "campus-research", submitS: 0, durationS: 3600, gpus: 1, dataClass: "public" }),
+      );
+      assert.equal(job.state, "running", job.reason);
+      assert.ok(twin.utilisationStale, "the last step drew the placements before the start");
+      const timeMs = twin.timeMs;
+      assert.equal(live.freshen(), true);
+      assert.equal(twin.timeMs, timeMs + twin.stepS * 1000, "one step now, ahead of the clock");
+      assert.ok(!twin.utilisationStale);
+      assert.equal(delivered, 1, "every listener (the grid service's sample) has the new step");
+      assert.equal(live.freshen(), true, "nothing changed since: nothing to step");
+      assert.equal(twin.timeMs, timeMs + twin.stepS * 1000);
+      assert.equal(delivered, 1);
+      scheduler.cancel(job);
+    } finally {
+      stop();
+    }
   });
 
   it("runs a what-if in a worker and compares it with the baseline", async () => {

@@ -13,6 +13,16 @@ export interface UtilisationSource {
 }
 
 /**
+ * A source whose values change only when something happens (a scheduler's placements: a job starts, ends, is paused)
+ * and that says so: a reader reads it again after `version` moved rather than on a timer. However many changes come
+ * between two reads, one read takes them all.
+ */
+export interface VersionedUtilisationSource extends UtilisationSource {
+  /** Moves whenever a value `fill` writes may have changed other than with time; unchanged, a read gives the same. */
+  readonly version: number;
+}
+
+/**
  * A source whose own clock starts at `offsetS` of the run's clock: a scheduled trace's time 0 is the run's start
  * (`simulate --from`), while the twin asks for seconds into the typical year.
  */

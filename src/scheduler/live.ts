@@ -6,7 +6,7 @@
  * coupling to the live twin: per-rack utilisation from what is placed where.
  */
 import type { Site } from "../model/site.ts";
-import type { UtilisationSource } from "../model/utilisation.ts";
+import type { VersionedUtilisationSource } from "../model/utilisation.ts";
 import type { AdmissionCheck } from "./checks.ts";
 import { MinHeap } from "./heap.ts";
 import type { Inventory } from "./inventory.ts";
@@ -97,7 +97,9 @@ export class LiveScheduler {
   readonly #eventKind: number[] = [];
   readonly #eventJob: number[] = [];
   readonly #eventSerial: number[] = [];
-  readonly #onChange: (job: Job) => void;
+  /** Tells the owner of a change; `moved`: the change may have moved what racks draw (see `placementVersion`). */
+  readonly #onChange: (job: Job, moved?: boolean) => void;
+  #placementVersion = 0;
   #timer: NodeJS.Timeout | undefined;
   #timerAtS = Number.POSITIVE_INFINITY;
   #disposed = false;
@@ -122,13 +124,14 @@ export class LiveScheduler {
     this.#speed = options.speed ?? 1;
     this.#epochMs = options.epochMs ?? Date.now();
     const onChange = options.onChange ?? (() => {});
-    this.#onChange = (job) => {
+    this.#onChange = (job, moved = true) => {
       // A job that stops running (ends, is requeued) leaves any cap or pause behind.
       if (job.state !== "running") {
         this.#powerShare.delete(job);
         this.#paused.delete(job);
         this.#pausedLeftS.delete(job);
       }
+      if (moved) this.#placementVersion++;
       onChange(job);
     };
     this.scheduler = new Scheduler(options.inventory, {
@@ -199,6 +202,7 @@ export class LiveScheduler {
     if (job.state !== "running" || this.#paused.has(job)) return false;
     this.#paused.add(job);
     this.#powerShare.set(job, 0);
+    this.#placementVersion++;
     this.#executor.suspend?.(job, this.nowS());
     return true;
   }
@@ -211,6 +215,7 @@ export class LiveScheduler {
     if (job.state !== "running" || this.#paused.has(job)) return false;
     this.#paused.add(job);
     this.#powerShare.set(job, 0);
+    this.#placementVersion++;
     return true;
   }
 
@@ -235,6 +240,7 @@ export class LiveScheduler {
       this.#powerShare.set(job, 0);
       if (held.leftS !== undefined) this.#pausedLeftS.set(job, held.leftS);
     } else if (held.share < 1) this.#powerShare.set(job, Math.max(0, held.share));
+    this.#placementVersion++;
     return true;
   }
 
@@ -242,6 +248,7 @@ export class LiveScheduler {
   resume(job: Job): boolean {
     if (!this.#paused.delete(job)) return false;
     this.#powerShare.delete(job);
+    this.#placementVersion++;
     if (job.state !== "running") return false;
     this.#executor.resume?.(job, this.nowS());
     this.#advance(this.nowS());
@@ -254,8 +261,18 @@ export class LiveScheduler {
     const bounded = Math.min(1, Math.max(0, share));
     if (bounded >= 1) this.#powerShare.delete(job);
     else this.#powerShare.set(job, bounded);
+    this.#placementVersion++;
     this.#executor.cap?.(job, bounded, this.nowS());
     return true;
+  }
+
+  /**
+   * Moves whenever what the racks draw may have changed other than with time: a job admitted, started, ended,
+   * cancelled, preempted, requeued or displaced (moved), paused, resumed or capped. The live twin reads the placements
+   * again at its next step when it moved (`utilisationSource`'s `version`), however many changes came meanwhile.
+   */
+  get placementVersion(): number {
+    return this.#placementVersion;
   }
 
   /** Whether a grid curtailment has paused the job. */
@@ -302,7 +319,8 @@ export class LiveScheduler {
   submit(spec: Omit<JobSpec, "submitS">): Job {
     const nowS = this.nowS();
     const job = this.scheduler.submit({ ...spec, submitS: nowS } as JobSpec, nowS);
-    this.#onChange(job);
+    // Waiting holds nothing: the cycle below reports an admission itself.
+    this.#onChange(job, job.placed);
     this.#advance(nowS);
     return job;
   }
@@ -318,7 +336,7 @@ export class LiveScheduler {
    */
   carry(spec: JobSpec): Job {
     const job = this.scheduler.submit(spec, this.nowS());
-    this.#onChange(job);
+    this.#onChange(job, job.placed);
     return job;
   }
 
@@ -340,7 +358,7 @@ export class LiveScheduler {
     const placed = job.placed;
     this.scheduler.cancel(job, nowS);
     if (placed) this.#executor.stop(job, "cancelled", nowS);
-    this.#onChange(job);
+    this.#onChange(job, placed);
     this.#advance(nowS);
   }
 
@@ -351,8 +369,12 @@ export class LiveScheduler {
     this.#timer = undefined;
   }
 
-  /** Per-rack utilisation from the GPUs (or, on CPU racks, the CPU) allocated there: the twin's load. */
-  utilisationSource(site: Site): UtilisationSource {
+  /**
+   * Per-rack utilisation from the GPUs (or, on CPU racks, the CPU) allocated there: the twin's load. Its `version` is
+   * `placementVersion`.
+   */
+  utilisationSource(site: Site): VersionedUtilisationSource {
+    const live = this;
     const inventory = this.inventory;
     const state = this.scheduler.state;
     const facility = inventory.facility;
@@ -375,6 +397,9 @@ export class LiveScheduler {
       }
     }
     return {
+      get version() {
+        return live.#placementVersion;
+      },
       // Rack by rack over its node range, with no per-node rack lookup: this runs over every node of the campus
       // (hundreds of thousands) on the event loop at each refresh.
       fill(_timeS: number, out: Float64Array) {

@@ -27,12 +27,16 @@ export interface LiveTwinOptions {
   readonly weather?: Weather;
   /**
    * Rack allocation (default: the synthetic profiles, every rack allocated), read with seconds since `startMs`; each
-   * rack's utilisation is its allocation times its job's activity (`profiles.ts`) unless `utilisationIsActivity`.
+   * rack's utilisation is its allocation times its job's activity (`profiles.ts`) unless `utilisationIsActivity`. A
+   * source with a `version` (the scheduler's placements) is read again at the first step after it moved.
    */
   readonly utilisation?: UtilisationSource;
   /** The source gives measured activity: use it as it is. */
   readonly utilisationIsActivity?: boolean;
-  /** How often a source that cannot say when it changes is read again, seconds (default: every step). */
+  /**
+   * How often the source is read again, seconds (default: every step); for a source with a `version`, a safety net
+   * behind the reads its changes call for.
+   */
   readonly utilisationRefreshS?: number;
   /** Seed of the typical year and the synthetic profiles (default 1). */
   readonly seed?: number;
@@ -352,12 +356,15 @@ export class LiveTwin {
     this.#historyCount = Math.min(this.#historyCount + 1, this.#historyTime.length);
   }
 
-  /** The current step as plain data: site, plants, loops and every rack. */
-  /** Reads the allocation again at the next step (a grid curtailment changed it: it must show within a step). */
-  reloadUtilisation(): void {
-    this.#source?.readSoon();
+  /**
+   * Whether the utilisation source changed since the last step read it (a job started, ended, was paused...): the
+   * current step still draws the placements before, and the next step draws the new ones.
+   */
+  get utilisationStale(): boolean {
+    return this.#source?.stale ?? false;
   }
 
+  /** The current step as plain data: site, plants, loops and every rack. */
   snapshot(): LiveSnapshot {
     const kernel = this.#kernel;
     const site = this.site;

@@ -16,7 +16,7 @@
  * `UtilisationSource` (the scheduler's replay or live state) and multiplies it by the activity (or, with
  * `asActivity`, takes the source as measured activity: telemetry, tests).
  */
-import type { UtilisationSource } from "../model/utilisation.ts";
+import type { UtilisationSource, VersionedUtilisationSource } from "../model/utilisation.ts";
 import type { RackTable } from "./layout.ts";
 import { hashUniform } from "./random.ts";
 import { secondsPer } from "./time.ts";
@@ -323,7 +323,10 @@ export class SyntheticLoad implements RackLoad {
 
 /** Options of `RackSourceLoad`. */
 export interface RackSourceOptions {
-  /** How often a source without `nextChangeS` is read, seconds. */
+  /**
+   * How often a source without `nextChangeS` is read, seconds. A source with a `version` is also read at the first
+   * fill after it moved: the timer is then only a safety net.
+   */
   readonly refreshS: number;
   /** Take the source's values as activity (measured utilisation) instead of allocation times job activity. */
   readonly asActivity?: boolean;
@@ -333,8 +336,10 @@ export interface RackSourceOptions {
 
 /**
  * Adapts a rack-level `UtilisationSource` (site rack order) to a partition's racks. Reading the source touches every
- * rack, so reads are rationed: at `nextChangeS` when the source offers it, otherwise every `refreshS` seconds. The
- * values read are allocations, multiplied by each rack's job activity every step (unless `asActivity`).
+ * rack, so reads are rationed: at `nextChangeS` when the source offers it, otherwise every `refreshS` seconds and, for
+ * a source with a `version` (a live scheduler's placements), at the first fill after it moved — once, however many
+ * jobs started or stopped since the last. The values read are allocations, multiplied by each rack's job activity
+ * every step (unless `asActivity`).
  */
 export class RackSourceLoad implements RackLoad {
   readonly #source: UtilisationSource;
@@ -344,6 +349,8 @@ export class RackSourceLoad implements RackLoad {
   readonly #refreshS: number;
   readonly #activity: JobActivity | undefined;
   #nextRefreshS = Number.NEGATIVE_INFINITY;
+  /** The source's `version` at the last read (undefined before the first, or for a source without one). */
+  #readVersion: number | undefined;
 
   /** Wraps `source` for `racks` of a site with `siteRackCount` racks. */
   constructor(source: UtilisationSource, racks: RackTable, siteRackCount: number, options: RackSourceOptions) {
@@ -355,14 +362,17 @@ export class RackSourceLoad implements RackLoad {
     this.#activity = options.asActivity === true ? undefined : new JobActivity(racks, options.seed ?? 1);
   }
 
-  /** Reads the source at the next fill, whenever the last read said to read again. */
-  readSoon(): void {
-    this.#nextRefreshS = Number.NEGATIVE_INFINITY;
+  /** Whether the source's values changed since the last read (its `version` moved): the next fill reads them. */
+  get stale(): boolean {
+    const version = (this.#source as Partial<VersionedUtilisationSource>).version;
+    return version !== undefined && version !== this.#readVersion;
   }
 
   /** Reads the source when due and writes each rack's utilisation. */
   fill(timeS: number, out: Float64Array): void {
-    if (timeS >= this.#nextRefreshS) {
+    if (timeS >= this.#nextRefreshS || this.stale) {
+      // Taken before the read: a change during it moves the version past this one, and the next fill reads again.
+      this.#readVersion = (this.#source as Partial<VersionedUtilisationSource>).version;
       this.#source.fill(timeS, this.#site);
       const { count, globalIndex } = this.#racks;
       for (let rack = 0; rack < count; rack++) {

@@ -16,8 +16,8 @@ export interface GridOptions {
   readonly engine: () => JobsEngine | undefined;
   /** Subscribes to the live twin's steps. */
   readonly onSnapshot: (listener: (snapshot: LiveSnapshot) => void) => () => void;
-  /** Makes the live twin read the allocation at its next step. */
-  readonly reloadLoad?: () => void;
+  /** Steps the live twin now if the placements changed since its last step (see `GridEventServiceOptions`). */
+  readonly freshReading?: () => boolean;
   readonly limits?: GridEventLimits;
   readonly clock?: () => number;
 }
@@ -40,7 +40,7 @@ export function gridFeature(
     async start(core: CoreServices) {
       const grid = new GridEventService(core.store, {
         engine: options.engine,
-        ...(options.reloadLoad === undefined ? {} : { reloadLoad: options.reloadLoad }),
+        ...(options.freshReading === undefined ? {} : { freshReading: options.freshReading }),
         log: core.log.sink("grid", "info"),
         ...(options.limits === undefined ? {} : { limits: options.limits }),
         ...(options.clock === undefined ? {} : { clock: options.clock }),

@@ -63,7 +63,7 @@ export function platformFeatures(options: FeatureOptions = {}): {
   const grid = gridFeature({
     engine: () => jobs.engine(),
     onSnapshot: (listener) => live.onSnapshot(listener),
-    reloadLoad: () => live.reloadUtilisation(),
+    freshReading: () => live.freshen(),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
   });
   const jobs = jobsFeature({

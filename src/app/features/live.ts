@@ -141,7 +141,7 @@ function publishedValues(state: LiveSnapshot): number[] {
 export function liveFeature(options: LiveOptions = {}): Feature & {
   twin(): LiveTwin;
   onSnapshot(listener: (snapshot: LiveSnapshot) => void): () => void;
-  reloadUtilisation(): void;
+  freshen(): boolean;
 } {
   const speed = options.speed ?? 1;
   const tickMs = options.tickMs ?? 1000;
@@ -152,6 +152,18 @@ export function liveFeature(options: LiveOptions = {}): Feature & {
   const fieldCache = new Map<RackField, string>();
   const listeners = new Set<(snapshot: LiveSnapshot) => void>();
   let lastPublishedMs = 0;
+  /** A step and its snapshot's delivery are under way (a listener calling `freshen` must not step again inside). */
+  let busy = false;
+
+  /** Takes the snapshot of the step just taken and hands it to the scheduler and every listener. */
+  const deliver = (live: LiveTwin): LiveSnapshot => {
+    const state = live.snapshot();
+    snapshot = state;
+    fieldCache.clear();
+    options.coupling?.onSnapshot?.(state);
+    for (const listener of listeners) listener(state);
+    return state;
+  };
 
   const current = (): { twin: LiveTwin; snapshot: LiveSnapshot } => {
     if (twin === undefined || snapshot === undefined) throw new AppError("unavailable", "the live twin is starting");
@@ -222,7 +234,26 @@ export function liveFeature(options: LiveOptions = {}): Feature & {
   return {
     name: "live",
     twin: () => current().twin,
-    reloadUtilisation: () => twin?.reloadUtilisation(),
+    /**
+     * Makes the last snapshot draw the scheduler's placements in force: when they changed since the twin's last step
+     * (a job started, resumed or was paused within the tick), the twin takes its next step now, that step ahead of
+     * the clock (the following ticks take none until the clock has caught up), and every listener gets it before this
+     * returns. One step of the whole campus and its snapshot, once per grid plan. Answers whether the last snapshot
+     * draws them (false: no twin yet, or called from inside a step's delivery).
+     */
+    freshen() {
+      if (twin === undefined) return false;
+      if (!twin.utilisationStale) return true;
+      if (busy) return false;
+      busy = true;
+      try {
+        twin.advanceTo(twin.timeMs + twin.stepS * 1000);
+        deliver(twin);
+      } finally {
+        busy = false;
+      }
+      return !twin.utilisationStale;
+    },
     onSnapshot(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -233,7 +264,8 @@ export function liveFeature(options: LiveOptions = {}): Feature & {
         const startMs = Date.now();
         epochWallMs = startMs;
         epochSimulatedMs = startMs;
-        // Placements change a few times a minute: reading 500,000 nodes every second would be wasted work.
+        // The twin reads the placements at its first step after they change (a job starts, ends, is paused), not
+        // every second over 500,000 nodes; the 10 s refresh is a safety net.
         twin = new LiveTwin(site, {
           startMs,
           ...(utilisation === undefined ? {} : { utilisation, utilisationRefreshS: 10 }),
@@ -253,7 +285,6 @@ export function liveFeature(options: LiveOptions = {}): Feature & {
       };
       build(core.inventory.current.site);
       const removeListener = core.inventory.onChange((changed) => build(changed.site));
-      let busy = false;
       let publishing: NodeJS.Immediate | undefined;
       const timer = setInterval(() => {
         if (busy || twin === undefined) return;
@@ -261,13 +292,10 @@ export function liveFeature(options: LiveOptions = {}): Feature & {
         try {
           const target = epochSimulatedMs + (Date.now() - epochWallMs) * speed;
           twin.advanceTo(target);
-          snapshot = twin.snapshot();
-          fieldCache.clear();
-          options.coupling?.onSnapshot?.(snapshot);
-          for (const listener of listeners) listener(snapshot);
+          const state = deliver(twin);
           if (options.telemetry !== undefined && Date.now() - lastPublishedMs >= 10_000) {
             lastPublishedMs = Date.now();
-            const [telemetry, site, state] = [options.telemetry, twin.site, snapshot];
+            const [telemetry, site] = [options.telemetry, twin.site];
             // After the requests waiting now: the step and the publication are separate stretches of the loop.
             publishing = setImmediate(() => {
               publishing = undefined;

@@ -47,4 +47,10 @@ describe("the power a curtailment plan counts for a running job", () => {
     assert.equal(dynamicKwOf(generation, job, racksAt(idleKw)), designKw, "a job just resumed is not free to pause");
     assert.equal(dynamicKwOf(generation, job, [idleKw]), designKw, "a reading of another site's racks");
   });
+
+  it("is what the twin drew, idle included, with a reading of the placements in force", () => {
+    assert.equal(dynamicKwOf(generation, job, racksAt(idleKw), true), 0, "a rack between runs draws nothing now");
+    assert.ok(Math.abs(dynamicKwOf(generation, job, racksAt(idleKw + 1), true) - 1) < 1e-9);
+    assert.equal(dynamicKwOf(generation, job, undefined, true), designKw, "no reading: design power");
+  });
 });

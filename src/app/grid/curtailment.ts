@@ -77,10 +77,16 @@ export function classOfRunning(generation: Generation, job: Job): FlexClass {
 /**
  * Dynamic power (kW) a running job's GPUs draw: on each of its racks, its share of the GPUs allocated there times the
  * rack's power above idle as the live twin last drew it (`rackPowerKw`, site rack order), so the plan sheds what the
- * work really draws (jobs rarely run at design power); without a twin reading, or one taken before the work on the rack
- * drew anything, the rack type's design dynamic power.
+ * work really draws (jobs rarely run at design power); without a twin reading, the rack type's design dynamic power.
+ * `current`: the reading was drawn from the placements in force (the twin stepped after the last change; see
+ * `GridEventServiceOptions.freshReading`), so a rack it drew at idle under allocated GPUs draws nothing now.
  */
-export function dynamicKwOf(generation: Generation, job: Job, rackPowerKw: ArrayLike<number> | undefined): number {
+export function dynamicKwOf(
+  generation: Generation,
+  job: Job,
+  rackPowerKw: ArrayLike<number> | undefined,
+  current = false,
+): number {
   const inventory = generation.inventory;
   const rackLevel = inventory.levels[inventory.facility!.rackLevel]!;
   const state = generation.live.scheduler.state;
@@ -101,10 +107,12 @@ export function dynamicKwOf(generation: Generation, job: Job, rackPowerKw: Array
     for (let node = rackLevel.childStart[rackIndex]!; node < rackLevel.childStart[rackIndex + 1]!; node++)
       allocated += inventory.nodeGpuCount[node]! * 1000 - state.nodeFreeMilli[node]!;
     const dynamicNow = Math.max(0, drawnKw - Number(type.idlePower));
-    // A rack the twin drew at idle although GPUs are allocated on it: the twin has not stepped since the work started
-    // or resumed (it reads placements every 10 s), so its reading says nothing of this job; count design power
-    // rather than plan to shed nothing (an event declared right after another ended).
-    kw += allocated > 0 && dynamicNow > 0 ? Math.min(designKw, (dynamicNow * jobMilli) / allocated) : designKw;
+    if (allocated > 0 && (dynamicNow > 0 || current)) kw += Math.min(designKw, (dynamicNow * jobMilli) / allocated);
+    // A reading older than the placements that drew the rack at idle under allocated GPUs says nothing of this job:
+    // it started or resumed after that step (an event declared right after another ended, the twin asked to step
+    // first but unable to). Design power rather than a plan to shed nothing. With a current reading, idle is idle
+    // (a training rack between runs draws nothing now).
+    else kw += designKw;
   }
   return kw;
 }
@@ -173,13 +181,15 @@ export class Curtailment {
   /**
    * Decides the plan for `row` now, without issuing a command (`apply` does, once the ledger is stored). `recent`:
    * the twin's samples before the start (the baseline is their mean over the last `baselineWindowMs`); `rackPowerKw`:
-   * each rack's power in the twin's last step.
+   * each rack's power in the twin's last step, `rackPowerCurrent` when that step drew the placements in force (see
+   * `dynamicKwOf`).
    */
   static plan(
     row: GridEventRow,
     engine: JobsEngine,
     recent: readonly PowerSample[],
     rackPowerKw: ArrayLike<number> | undefined,
+    rackPowerCurrent: boolean,
     nowMs: number,
   ): Curtailment {
     const began = performance.now();
@@ -211,7 +221,7 @@ export class Curtailment {
       candidates.push({
         key: record.id,
         flexClass,
-        dynamicKw: dynamicKwOf(generation, job, rackPowerKw) * live.powerShareOf(job),
+        dynamicKw: dynamicKwOf(generation, job, rackPowerKw, rackPowerCurrent) * live.powerShareOf(job),
         slackOk: deadline === undefined || nowS + remainingS + leftS <= deadline,
         runGpuHours: (job.spec.gpus * job.spec.members * (job.spec.gpuMilli / 1000) * (nowS - job.startS)) / 3600,
       });

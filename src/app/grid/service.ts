@@ -45,8 +45,12 @@ export interface GridEventServiceOptions {
   readonly clock?: () => number;
   /** The jobs engine the plan acts on (undefined while it is not started). */
   readonly engine: () => JobsEngine | undefined;
-  /** Makes the live twin read the allocation at its next step (caps and pauses show within a step). */
-  readonly reloadLoad?: () => void;
+  /**
+   * Makes the live twin's last step draw the scheduler's placements in force before a plan reads it: steps the twin
+   * now when they changed since (its snapshot reaches `sample` before this returns). Answers whether the last sample
+   * draws them. Pauses and caps need no call: the twin reads the placements at its next step after any change.
+   */
+  readonly freshReading?: () => boolean;
   readonly log?: (message: string) => void;
 }
 
@@ -155,7 +159,6 @@ export class GridEventService implements GridFeed {
     const nowMs = this.#clock();
     const change = active.rebind(nowMs, why);
     if (change === undefined) return;
-    this.#options.reloadLoad?.();
     this.#options.log?.(
       `grid event ${active.row.id} carried over a ${why} (site version ${change.siteVersion}): ${change.kept} jobs kept as the plan left them, ${change.reapplied} commanded again, ${change.released} let go`,
     );
@@ -356,7 +359,6 @@ export class GridEventService implements GridFeed {
     const active = this.#active!;
     this.#active = undefined;
     const report = active.release(nowMs);
-    this.#options.reloadLoad?.();
     this.#options.log?.(
       `grid event ${active.row.id} released: delivered ${report.deliveredMW?.toFixed(3) ?? "?"} of ${report.requestedMW.toFixed(3)} MW`,
     );
@@ -390,7 +392,6 @@ export class GridEventService implements GridFeed {
           // site (its IT power, each rack's draw) and waits for its first step, 10 s at most; work is held meanwhile.
           if (!this.#planOnSample) {
             this.#planOnSample = true;
-            this.#options.reloadLoad?.();
             setTimeout(() => {
               this.#sampleWaitOver = true;
               if (this.#planOnSample) this.#update();
@@ -398,7 +399,10 @@ export class GridEventService implements GridFeed {
           }
         } else if (engine !== undefined) {
           this.#planOnSample = false;
-          this.#active = Curtailment.plan(row, engine, this.#samples, this.#rackPowerKw, nowMs);
+          // Jobs started or resumed within the twin's tick (an event that just ended resumed its work) would be
+          // drawn at idle: the twin steps first, and the plan knows whether its reading is of the work in force.
+          const current = this.#options.freshReading?.() ?? false;
+          this.#active = Curtailment.plan(row, engine, this.#samples, this.#rackPowerKw, current, nowMs);
           this.#applyStored(this.#active);
         }
       }
@@ -438,7 +442,6 @@ export class GridEventService implements GridFeed {
         );
       }
       if (!curtailment.apply(this.#clock())) return;
-      this.#options.reloadLoad?.();
       await this.#storeStart(row, curtailment);
     });
   }
@@ -542,7 +545,6 @@ export class GridEventService implements GridFeed {
       );
     }
     this.#takeBacks.clear();
-    this.#options.reloadLoad?.();
   }
 
   #storeEnd(row: GridEventRow, report: GridEventReport): void {

@@ -16,7 +16,7 @@ import { freeGpusOn, type NativeArrays, type SlurmHooks, type StoredRun } from "
 import { slurmNodeName } from "../../execution/slurm-config.ts";
 import type { LiveShiftFactory } from "../../flex/shift-live.ts";
 import type { Site } from "../../model/site.ts";
-import type { UtilisationSource } from "../../model/utilisation.ts";
+import type { VersionedUtilisationSource } from "../../model/utilisation.ts";
 import { nextLapseMs, zonePolicyKey } from "../../model/zones.ts";
 import type { DrainFeed } from "../../scheduler/checks.ts";
 import type { Job, JobSpec, jobSpec } from "../../scheduler/jobs.ts";
@@ -86,6 +86,8 @@ export class JobsEngine {
   readonly #slurmIds = new Map<string, number>();
   #writes = Promise.resolve();
   #policyTimer: NodeJS.Timeout | undefined;
+  /** What `placementVersion` counted under the generations before this one (each rebuild adds one more). */
+  #earlierPlacements = 0;
   #nextLapseMs = Number.POSITIVE_INFINITY;
 
   constructor(store: Store, site: Site, version: number, options: JobsEngineOptions) {
@@ -221,6 +223,8 @@ export class JobsEngine {
     // Jobs whose racks are gone, or may no longer host their data, are displaced in the old generation first (its
     // executor holds their runs), then wait in the new one with the reason.
     const carried = carryJobs(old, generation, records, version, why);
+    // The new generation's count starts again from what the old one reached: the version only ever moves forward.
+    this.#earlierPlacements += old.live.placementVersion + 1;
     this.#generation = generation;
     this.#rackJobs.clear();
     this.#listedRacks.clear();
@@ -657,9 +661,24 @@ export class JobsEngine {
     }
   }
 
-  /** Per-rack utilisation for the twin of `site`, read from whichever generation runs that site. */
-  utilisation(site: Site): UtilisationSource {
+  /**
+   * Moves whenever the work placed on the racks, or the power it may draw, may have changed: in the generation in
+   * force (`LiveScheduler.placementVersion`) or by a new generation taking over.
+   */
+  get placementVersion(): number {
+    return this.#earlierPlacements + this.#generation.live.placementVersion;
+  }
+
+  /**
+   * Per-rack utilisation for the twin of `site`, read from whichever generation runs that site; its `version` is
+   * `placementVersion`, so the twin reads it again at its next step after any change rather than on its timer.
+   */
+  utilisation(site: Site): VersionedUtilisationSource {
+    const engine = this;
     return {
+      get version() {
+        return engine.placementVersion;
+      },
       fill: (timeS, out) => {
         const generation = this.#generation;
         if (generation.site !== site) {
