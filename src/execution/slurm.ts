@@ -7,7 +7,9 @@
  * the execution file says. Nodes Slurm reports down, drained or not responding take no new work in alixan.
  * An alixan array is one native Slurm array, submitted held, whose tasks are moved and released one by one where
  * alixan places them; dependencies are passed as `--dependency` for the Slurm jobs Slurm still knows; holds of work
- * Slurm holds a place for are mirrored with `scontrol uhold`/`hold` (docs/execution.md).
+ * Slurm holds a place for are mirrored with `scontrol uhold`/`hold` (docs/execution.md). A grid curtailment's GPU
+ * cap runs the site's power-limit tool on the job's nodes when the execution file names one (`powerCap`), since Slurm
+ * has no per-job GPU power limit; otherwise it is only modelled in the twin.
  *
  * Operations on one job run in order (a preemption and the next launch never cross). After a restart of alixan,
  * `reconcile` matches stored jobs with Slurm's by the comment, so nothing runs twice and nothing is forgotten.
@@ -646,9 +648,11 @@ export class SlurmExecutor implements JobExecutor {
     const calls = powerCapCalls(this.#inventory, nodes, (node) => this.#names[node]!, share);
     const names = calls.flatMap((call) => call.nodeNames);
     const before = names.flatMap((name) => this.#capTails.get(name) ?? []);
-    const done = Promise.all(before).then(async () => {
-      for (const call of calls) await this.#capCall(job, slurmId, call, share, current, why);
-    });
+    const done = Promise.all(before)
+      .then(async () => {
+        for (const call of calls) await this.#capCall(job, slurmId, call, share, current, why);
+      })
+      .catch((error: Error) => this.#log(`slurm: job ${slurmId} (${job.spec.id}): power cap: ${error.message}`));
     for (const name of names) this.#capTails.set(name, done);
     this.#capRuns.add(done);
     void done.then(() => {
