@@ -57,6 +57,20 @@ describe("alixan.yaml", () => {
     assert.equal(problems.length, 8, JSON.stringify(problems, null, 2));
   });
 
+  it("names an unknown placeholder of the execution's powerCap command by its path and line", () => {
+    const text = [
+      "execution:", //                                       1
+      "  backend: slurm", //                                 2
+      "  powerCap:", //                                      3
+      "    command: [/usr/local/sbin/gpu-cap, '{jobid}']", // 4
+    ].join("\n");
+    const problems = checkConfigText(text, directory);
+    assert.deepEqual(
+      problems.map((problem) => [problem.path, problem.line, problem.message]),
+      [["execution.powerCap.command[1]", 4, 'unknown placeholder "{jobid}" (known: {job}, {nodes}, {share}, {watts})']],
+    );
+  });
+
   it("keeps telemetry history durable on PostgreSQL, but not on the embedded store", () => {
     const postgres = checkConfigText("store: { url: 'postgresql://db/alixan' }\n", directory);
     assert.deepEqual(

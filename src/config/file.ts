@@ -20,7 +20,7 @@ import { dirname, isAbsolute, join } from "node:path";
 import { type Static, Type } from "typebox";
 import { LineCounter, parseDocument } from "yaml";
 import { isRecord } from "../core/records.ts";
-import { decodeExecution, type ExecutionConfig, ExecutionFileSchema } from "../execution/config.ts";
+import { decodeExecution, type ExecutionConfig, ExecutionFileSchema, powerCapProblems } from "../execution/config.ts";
 import { formatPath, parsePath } from "../model/diagnostics.ts";
 import { loadSite, resolveSite, shippedSites } from "../model/load.ts";
 import { checkSchema, closedObject } from "../model/schema-check.ts";
@@ -154,6 +154,8 @@ function sectionRules(raw: Raw, baseDirectory: string): Problem[] {
     if (!decoded.ok) problems.push(...decoded.problem.split("\n").map((line) => prefixed(line, "telemetry")));
   }
   if (raw["queues"] !== undefined) problems.push(...readQueueConfig(raw["queues"], "queues").diagnostics);
+  for (const problem of powerCapProblems(raw["execution"]))
+    problems.push({ path: `execution.${problem.path}`, message: problem.message });
   return problems;
 }
 

@@ -15,11 +15,23 @@
  *   workDir: /shared/alixan      # job working directory and output (alixan-<slurm id>.out)
  *   commandTimeoutSeconds: 30
  *   maxConcurrentCommands: 4     # Slurm commands running at once; the rest wait their turn (a burst forks no more)
+ * powerCap:                      # optional: enforce grid-curtailment GPU caps of Slurm jobs (default: modelled only)
+ *   command: [/usr/local/sbin/gpu-cap, "--job={job}", "--nodes={nodes}", "--watts={watts}"]
+ *   timeoutSeconds: 30
+ *   retries: 1                   # further attempts after a failure (a newer cap of the job replaces a retry)
  * ```
+ *
+ * Slurm has no per-job GPU power limit, so a site enforces one with its own tool (`nvidia-smi -pl`, DCGM) on the
+ * job's nodes, run with the rights it needs (sudo rule, setuid wrapper, ssh to the nodes). `powerCap.command` is that
+ * tool: an argument list run without a shell whenever a Slurm job's cap changes, and with share 1 (the rack type's full
+ * per-GPU power) when the cap is lifted or a capped job stops. Placeholders in its arguments: `{job}` the Slurm job id,
+ * `{nodes}` the Slurm host list of its nodes, `{share}` the share of dynamic GPU power allowed (0-1), `{watts}` the
+ * per-GPU limit in W (see `gpuWattsAt` in power-cap.ts). An unknown placeholder is refused with its path.
  */
 import { readFileSync } from "node:fs";
 import { Type } from "typebox";
 import { parse } from "yaml";
+import { isRecord } from "../core/records.ts";
 import { formatPath } from "../model/diagnostics.ts";
 import { checkSchema, closedObject } from "../model/schema-check.ts";
 
@@ -41,12 +53,28 @@ export interface SlurmSettings {
   readonly maxConcurrentCommands: number;
 }
 
+/** The site's tool that enforces a GPU power cap on a Slurm job's nodes (see the module comment). */
+export interface PowerCapSettings {
+  /** Program and arguments, with placeholders (`powerCapPlaceholders`); run without a shell. */
+  readonly command: readonly string[];
+  readonly timeoutSeconds: number;
+  /** Further attempts after a failed call (timeout, exit code other than 0), a second apart and more. */
+  readonly retries: number;
+}
+
+/** The placeholders `powerCap.command` may use, each replaced in every argument it appears in. */
+export const powerCapPlaceholders = ["job", "nodes", "share", "watts"] as const;
+/** One placeholder name. */
+export type PowerCapPlaceholder = (typeof powerCapPlaceholders)[number];
+
 /** The decoded execution configuration. */
 export interface ExecutionConfig {
   readonly backend: Backend;
   /** Hall local id (`h1`) → backend, overriding `backend`. */
   readonly halls: Readonly<Record<string, Backend>>;
   readonly slurm: SlurmSettings;
+  /** How the Slurm executor enforces GPU power caps; undefined: caps are only modelled in the twin. */
+  readonly powerCap?: PowerCapSettings | undefined;
 }
 
 /** The default: every job simulated. */
@@ -96,6 +124,20 @@ export const SlurmSettingsSchema = closedObject(
   { default: {} },
 );
 
+/** The `powerCap` section: the site's GPU power-limit tool (placeholders are checked by `powerCapProblems`). */
+export const PowerCapSchema = closedObject(
+  {
+    command: Type.Array(Type.String({ pattern: "\\S", patternErrorMessage: "expected a non-empty argument" }), {
+      minItems: 1,
+      description:
+        "program and arguments, run without a shell when a Slurm job's GPU cap changes; placeholders: {job} (Slurm job id), {nodes} (Slurm host list), {share} (0-1 of dynamic GPU power), {watts} (per-GPU limit, W)",
+    }),
+    timeoutSeconds: seconds(1, 600, 30),
+    retries: Type.Integer({ minimum: 0, maximum: 5, default: 1, description: "further attempts after a failure" }),
+  },
+  { description: "enforce grid-curtailment GPU caps of Slurm jobs with a site tool (nvidia-smi -pl, DCGM)" },
+);
+
 /** An execution file (`--execution`, or the `execution` section of alixan.yaml). */
 export const ExecutionFileSchema = closedObject(
   {
@@ -105,9 +147,38 @@ export const ExecutionFileSchema = closedObject(
       description: "hall local id (h1, or hall:h1) to backend, overriding backend",
     }),
     slurm: SlurmSettingsSchema,
+    powerCap: Type.Optional(PowerCapSchema),
   },
   { title: "alixan execution file" },
 );
+
+const placeholder = /\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+/**
+ * Problems of a `powerCap` section the schema cannot see, by path within the execution file: a placeholder alixan
+ * does not fill (a typo would reach the site's tool as literal text), or a placeholder as the program. Other braces
+ * (`{` alone, `{1,2}`) pass through as they are.
+ */
+export function powerCapProblems(value: unknown): { readonly path: string; readonly message: string }[] {
+  if (!isRecord(value) || !isRecord(value["powerCap"])) return [];
+  const command = value["powerCap"]["command"];
+  if (!Array.isArray(command)) return [];
+  const problems: { path: string; message: string }[] = [];
+  const known = new Set<string>(powerCapPlaceholders);
+  command.forEach((argument, index) => {
+    if (typeof argument !== "string") return;
+    const path = `powerCap.command[${index}]`;
+    for (const match of argument.matchAll(placeholder)) {
+      if (index === 0) problems.push({ path, message: "the program must be a path or a name, not a placeholder" });
+      else if (!known.has(match[1]!))
+        problems.push({
+          path,
+          message: `unknown placeholder "{${match[1]}}" (known: ${powerCapPlaceholders.map((name) => `{${name}}`).join(", ")})`,
+        });
+    }
+  });
+  return problems;
+}
 
 /** Decodes an execution configuration; problems name their path (`slurm.pollSeconds: must be at most ...`). */
 export function decodeExecution(value: unknown): { config: ExecutionConfig } | { problems: string[] } {
@@ -117,11 +188,21 @@ export function decodeExecution(value: unknown): { config: ExecutionConfig } | {
       problems: checked.problems.map((problem) => `${formatPath(problem.path) || "(root)"}: ${problem.message}`),
     };
   }
+  const placeholders = powerCapProblems(value);
+  if (placeholders.length > 0)
+    return { problems: placeholders.map((problem) => `${problem.path}: ${problem.message}`) };
   const file = checked.value;
   const halls: Record<string, Backend> = {};
   for (const [hall, backend] of Object.entries(file.halls)) halls[hall.replace(/^hall:/, "")] = backend;
-  const { slurm } = file;
-  return { config: { backend: file.backend, halls, slurm: { ...slurm, conf: slurm.conf, bin: slurm.bin } } };
+  const { slurm, powerCap } = file;
+  return {
+    config: {
+      backend: file.backend,
+      halls,
+      slurm: { ...slurm, conf: slurm.conf, bin: slurm.bin },
+      ...(powerCap === undefined ? {} : { powerCap }),
+    },
+  };
 }
 
 /** Reads an execution file; a string is the error, naming the file and each problem. */

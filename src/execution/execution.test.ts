@@ -7,10 +7,14 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { loadSite } from "../model/load.ts";
+import { inventoryFromSite } from "../scheduler/inventory.ts";
 import { decodeExecution, simulatedExecution } from "./config.ts";
 import { compressHostlist, expandHostlist } from "./hostlist.ts";
+import { formatShare, gpuWattsAt, powerCapArgs, powerCapCalls } from "./power-cap.ts";
 import { nativePrelude, outcomeOf } from "./slurm.ts";
 import { readSinfo, readSlurmJob, SlurmCli } from "./slurm-cli.ts";
+import { slurmNodeNames } from "./slurm-config.ts";
 
 describe("host lists", () => {
   it("compresses runs of the last number and expands them back", () => {
@@ -47,6 +51,86 @@ describe("execution file", () => {
       'slurm.preemtion: unknown field "preemtion" (did you mean "preemption"?)',
       "slurm.pollSeconds: must be at least 0.1, got -1",
     ]);
+  });
+});
+
+describe("GPU power caps (powerCap)", () => {
+  const lab = loadSite("lab").site!;
+  const typeOf = (id: string) => lab.rackTypes.find((type) => type.id === id)!;
+
+  it("reads a powerCap section with its defaults", () => {
+    const decoded = decodeExecution({
+      backend: "slurm",
+      powerCap: { command: ["/usr/local/sbin/gpu-cap", "--job={job}", "{nodes}", "{share}", "{watts}W"] },
+    });
+    assert.ok("config" in decoded, JSON.stringify(decoded));
+    assert.deepEqual(decoded.config.powerCap, {
+      command: ["/usr/local/sbin/gpu-cap", "--job={job}", "{nodes}", "{share}", "{watts}W"],
+      timeoutSeconds: 30,
+      retries: 1,
+    });
+    const without = decodeExecution({ backend: "slurm" });
+    assert.ok("config" in without);
+    assert.equal(without.config.powerCap, undefined, "without the section caps stay modelled");
+  });
+
+  it("refuses an unknown placeholder, a placeholder as the program and a bad shape, naming the path", () => {
+    const typo = decodeExecution({ powerCap: { command: ["gpu-cap", "{jobid}", "{nodes}", "x{wats}"] } });
+    assert.deepEqual("problems" in typo ? typo.problems : [], [
+      'powerCap.command[1]: unknown placeholder "{jobid}" (known: {job}, {nodes}, {share}, {watts})',
+      'powerCap.command[3]: unknown placeholder "{wats}" (known: {job}, {nodes}, {share}, {watts})',
+    ]);
+    const program = decodeExecution({ powerCap: { command: ["{job}"] } });
+    assert.deepEqual("problems" in program ? program.problems : [], [
+      "powerCap.command[0]: the program must be a path or a name, not a placeholder",
+    ]);
+    const shape = decodeExecution({ powerCap: { command: [], timeoutSeconds: 0, retry: 2 } });
+    assert.ok("problems" in shape);
+    assert.ok(shape.problems.some((problem) => problem.startsWith("powerCap.command: ")));
+    assert.ok(shape.problems.some((problem) => problem.startsWith("powerCap.timeoutSeconds: ")));
+    assert.ok(shape.problems.some((problem) => /powerCap.retry: unknown field "retry"/.test(problem)));
+    // Braces that are not a placeholder pass through (a JSON argument, a shell-like range).
+    assert.ok("config" in decodeExecution({ powerCap: { command: ["tool", '{"a":1}', "n{1,2}", "{"] } }));
+  });
+
+  it("per-GPU limit: idle + share × (design − idle), from the rack type's power over its GPUs", () => {
+    // hgx: 42 kW design, 9 kW idle, 32 GPUs → 1,312.5 W and 281.25 W per GPU.
+    assert.equal(gpuWattsAt(typeOf("hgx"), 0.6), 900);
+    assert.equal(gpuWattsAt(typeOf("hgx"), 1), 1313);
+    assert.equal(gpuWattsAt(typeOf("hgx"), 0), 281);
+    // nvl72: 132 kW design, 30 kW idle, 72 GPUs.
+    assert.equal(gpuWattsAt(typeOf("nvl72"), 0.5), 1125);
+    assert.equal(gpuWattsAt(typeOf("hgx"), 1.7), 1313, "a share above 1 is full power");
+    assert.equal(gpuWattsAt(typeOf("cpu"), 0.5), undefined, "no GPUs, no per-GPU limit");
+  });
+
+  it("fills placeholders in every argument and leaves other text", () => {
+    const args = powerCapArgs(["tool", "--job={job}", "{nodes}", "{share}", "{watts}W", "{other}"], {
+      job: "12",
+      nodes: "h2-r01-01-n[01-02]",
+      share: formatShare(0.6),
+      watts: "900",
+    });
+    assert.deepEqual(args, ["tool", "--job=12", "h2-r01-01-n[01-02]", "0.6", "900W", "{other}"]);
+    assert.equal(formatShare(1 / 3), "0.333");
+  });
+
+  it("one call per per-GPU limit: a gang across rack types gets one host list per type", () => {
+    const inventory = inventoryFromSite(lab);
+    const names = slurmNodeNames(inventory);
+    const rackLevel = inventory.levels[inventory.facility!.rackLevel]!;
+    const typeOfNode = (node: number) => lab.rackTypes[lab.racks[rackLevel.groupOfNode[node]!]!.typeIndex]!.id;
+    const hgx = Array.from({ length: inventory.nodeCount }, (_, node) => node).filter((n) => typeOfNode(n) === "hgx");
+    const nvl = Array.from({ length: inventory.nodeCount }, (_, node) => node).filter((n) => typeOfNode(n) === "nvl72");
+    const nodes = [hgx[0]!, hgx[1]!, nvl[0]!, hgx[1]!];
+    const calls = powerCapCalls(inventory, nodes, (node) => names[node]!, 0.6);
+    assert.deepEqual(
+      calls.map((call) => [call.nodes, call.watts]),
+      [
+        [compressHostlist([names[hgx[0]!]!, names[hgx[1]!]!]), 900],
+        [names[nvl[0]!]!, gpuWattsAt(typeOf("nvl72"), 0.6)],
+      ],
+    );
   });
 });
 

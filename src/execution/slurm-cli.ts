@@ -56,13 +56,16 @@ export interface SlurmNode {
   readonly reason: string;
 }
 
-/** A Slurm command that failed: the command line and Slurm's message. */
+/** A Slurm command (or a site tool run the same way) that failed: the command line and its message. */
 export class SlurmError extends Error {
   readonly command: string;
-  constructor(command: string, message: string) {
+  /** The command's exit code, when it ran and exited (undefined: not found, killed by the timeout, a signal). */
+  readonly exitCode: number | undefined;
+  constructor(command: string, message: string, exitCode?: number) {
     super(`${command}: ${message}`);
     this.name = "SlurmError";
     this.command = command;
+    this.exitCode = exitCode;
   }
 }
 
@@ -192,8 +195,23 @@ export class SlurmCli {
     return { running: this.#running, waiting: this.#waiting.length, peak: this.#peak, started: this.#started };
   }
 
-  /** Runs a command when a slot is free; resolves with its standard output, rejects with a `SlurmError`. */
-  async run(command: string, args: readonly string[], input?: string): Promise<string> {
+  /** Runs a Slurm command when a slot is free; resolves with its standard output, rejects with a `SlurmError`. */
+  run(command: string, args: readonly string[], input?: string): Promise<string> {
+    const file = this.#settings.bin === undefined ? command : join(this.#settings.bin, command);
+    return this.#inSlot(() => this.#spawn(file, command, args, this.#settings.commandTimeoutSeconds, input));
+  }
+
+  /**
+   * Runs a site tool (`argv[0]`: a path, or a name looked up in PATH, not in `bin`) in the same slots as the Slurm
+   * commands, so a burst of calls forks no more than they do, with its own timeout.
+   */
+  runProgram(argv: readonly string[], timeoutSeconds: number): Promise<string> {
+    const [program, ...args] = argv;
+    if (program === undefined) return Promise.reject(new SlurmError("(none)", "no program to run"));
+    return this.#inSlot(() => this.#spawn(program, program, args, timeoutSeconds));
+  }
+
+  async #inSlot(work: () => Promise<string>): Promise<string> {
     // A finishing command hands its slot straight to the oldest waiter, so a newcomer cannot slip in between.
     if (this.#running >= this.#settings.maxConcurrentCommands)
       await new Promise<void>((resolve) => this.#waiting.push(resolve));
@@ -201,7 +219,7 @@ export class SlurmCli {
     this.#started++;
     this.#peak = Math.max(this.#peak, this.#running);
     try {
-      return await this.#spawn(command, args, input);
+      return await work();
     } finally {
       const next = this.#waiting.shift();
       if (next !== undefined) next();
@@ -209,24 +227,25 @@ export class SlurmCli {
     }
   }
 
-  #spawn(command: string, args: readonly string[], input?: string): Promise<string> {
-    const file = this.#settings.bin === undefined ? command : join(this.#settings.bin, command);
+  #spawn(
+    file: string,
+    command: string,
+    args: readonly string[],
+    timeoutSeconds: number,
+    input?: string,
+  ): Promise<string> {
     const line = `${command} ${args.join(" ")}`;
     return new Promise((resolve, reject) => {
       const child = execFile(
         file,
         args,
-        {
-          env: this.#env,
-          encoding: "utf8",
-          timeout: this.#settings.commandTimeoutSeconds * 1000,
-          maxBuffer: 256 * 1024 * 1024,
-        },
+        { env: this.#env, encoding: "utf8", timeout: timeoutSeconds * 1000, maxBuffer: 256 * 1024 * 1024 },
         (error, stdout, stderr) => {
           if (error === null) resolve(stdout);
           else {
             const detail = stderr.trim().split("\n").slice(-3).join(" ") || error.message;
-            reject(new SlurmError(line, error.killed ? `timed out; ${detail}` : detail));
+            const exitCode = typeof error.code === "number" && !error.killed ? error.code : undefined;
+            reject(new SlurmError(line, error.killed ? `timed out; ${detail}` : detail, exitCode));
           }
         },
       );

@@ -7,7 +7,9 @@
  * the execution file says. Nodes Slurm reports down, drained or not responding take no new work in alixan.
  * An alixan array is one native Slurm array, submitted held, whose tasks are moved and released one by one where
  * alixan places them; dependencies are passed as `--dependency` for the Slurm jobs Slurm still knows; holds of work
- * Slurm holds a place for are mirrored with `scontrol uhold`/`hold` (docs/execution.md).
+ * Slurm holds a place for are mirrored with `scontrol uhold`/`hold` (docs/execution.md). A grid curtailment's GPU
+ * cap runs the site's power-limit tool on the job's nodes when the execution file names one (`powerCap`), since Slurm
+ * has no per-job GPU power limit; otherwise it is only modelled in the twin.
  *
  * Operations on one job run in order (a preemption and the next launch never cross). After a restart of alixan,
  * `reconcile` matches stored jobs with Slurm's by the comment, so nothing runs twice and nothing is forgotten.
@@ -15,8 +17,9 @@
 import type { Inventory } from "../scheduler/inventory.ts";
 import type { Job, JobSpec } from "../scheduler/jobs.ts";
 import type { JobExecutor, LiveScheduler } from "../scheduler/live.ts";
-import type { SlurmSettings } from "./config.ts";
+import type { PowerCapSettings, SlurmSettings } from "./config.ts";
 import { compressHostlist } from "./hostlist.ts";
+import { formatShare, type PowerCapCall, powerCapArgs, powerCapCalls, usesWatts } from "./power-cap.ts";
 import { activeStates, finalStates, type SlurmCli, SlurmError, type SlurmJob, slurmRef } from "./slurm-cli.ts";
 import { gresType, slurmNodeNames } from "./slurm-config.ts";
 
@@ -145,6 +148,14 @@ export interface SlurmExecutorOptions {
   readonly hooks: SlurmHooks;
   /** Native arrays by alixan array id, and how commands name their tasks (kept across generations). */
   readonly native?: NativeArrays;
+  /** The site's tool that enforces GPU power caps (execution file `powerCap`); without it caps are only modelled. */
+  readonly powerCap?: PowerCapSettings | undefined;
+}
+
+/** A cap the site's tool was asked to enforce, remembered to lift it when the run stops. */
+interface EnforcedCap {
+  readonly slurmId: number;
+  readonly nodes: readonly number[];
 }
 
 /** What the Slurm executors of successive generations share of native arrays. */
@@ -176,6 +187,15 @@ export class SlurmExecutor implements JobExecutor {
   readonly #timers: NodeJS.Timeout[] = [];
   readonly #arrays: Map<string, NativeArray>;
   readonly #refs: Map<number, string>;
+  readonly #powerCap: PowerCapSettings | undefined;
+  /** Jobs whose GPUs the site's tool holds below full power: lifted when their run stops. */
+  readonly #enforcedCaps = new Map<Job, EnforcedCap>();
+  /** The newest cap asked per job: an older call not yet made (or waiting to retry) is dropped. */
+  readonly #capLatest = new Map<Job, number>();
+  #capSerial = 0;
+  /** The last power-cap call touching each node (by Slurm name): calls on one node run in order, across jobs. */
+  readonly #capTails = new Map<string, Promise<void>>();
+  readonly #capRuns = new Set<Promise<void>>();
   /** Slurm job ids in the last squeue answer: what a `--dependency` may name without sbatch failing. */
   #known = new Set<number>();
   #polling = false;
@@ -188,6 +208,7 @@ export class SlurmExecutor implements JobExecutor {
     this.#settings = options.settings;
     this.#hooks = options.hooks;
     this.#partitionOf = options.partitionOf;
+    this.#powerCap = options.powerCap;
     this.#arrays = options.native?.arrays ?? new Map();
     this.#refs = options.native?.refs ?? new Map();
     this.#inventory = options.live.inventory;
@@ -231,7 +252,7 @@ export class SlurmExecutor implements JobExecutor {
   async close(): Promise<void> {
     this.#closed = true;
     for (const timer of this.#timers) clearInterval(timer);
-    await Promise.allSettled([...this.#chains.values()]);
+    await Promise.allSettled([...this.#chains.values(), ...this.#capRuns]);
   }
 
   /** Associates a job with its Slurm job (after a restart). */
@@ -241,6 +262,7 @@ export class SlurmExecutor implements JobExecutor {
   }
 
   #untrack(job: Job): void {
+    this.#liftAfterRun(job);
     const id = this.#slurmIdOf.get(job);
     if (id === undefined) return;
     this.#slurmIdOf.delete(job);
@@ -553,6 +575,7 @@ export class SlurmExecutor implements JobExecutor {
   }
 
   stop(job: Job, why: "cancelled" | "preempted"): void {
+    this.#liftAfterRun(job);
     void this.#chain(job, () => this.#stopNow(job, why));
   }
 
@@ -576,15 +599,111 @@ export class SlurmExecutor implements JobExecutor {
 
   /**
    * Slurm has no per-job GPU power limit: its power management (`scontrol update NodeName=… PowerCap=` or
-   * `PowerDown`) works on whole nodes and needs a power plugin the clusters here do not run. The cap is held in
-   * alixan's live twin (the rack's draw) and logged; sites with DCGM or `nvidia-smi -pl` in a prolog enforce it there.
+   * `PowerDown`) works on whole nodes and needs a power plugin the clusters here do not run. The live twin draws the
+   * capped power in any case; with `powerCap` in the execution file the site's tool enforces the cap on the job's
+   * nodes (`nvidia-smi -pl`, DCGM), otherwise the cap is logged as modelled only. The call runs in the background (in
+   * the Slurm command slots), never holding up the scheduler or the job's Slurm commands.
    */
   cap(job: Job, share: number): void {
     const id = this.#slurmIdOf.get(job);
-    if (id !== undefined)
+    if (id === undefined) return;
+    const percent = `${Math.round(share * 100)} % of dynamic power`;
+    if (this.#powerCap === undefined) {
       this.#log(
-        `slurm: job ${id} (${job.spec.id}) GPU power held to ${Math.round(share * 100)} % of dynamic power (modelled: no per-job power limit in Slurm)`,
+        `slurm: job ${id} (${job.spec.id}) GPU power held to ${percent} (modelled: no per-job power limit in Slurm, no powerCap command)`,
       );
+      return;
+    }
+    if (job.spec.gpus === 0) return;
+    const nodes = Array.from(job.nodes);
+    if (share < 1) this.#enforcedCaps.set(job, { slurmId: id, nodes });
+    else this.#enforcedCaps.delete(job);
+    const serial = ++this.#capSerial;
+    this.#capLatest.set(job, serial);
+    this.#enforce(job, id, nodes, share, () => this.#capLatest.get(job) === serial, "");
+  }
+
+  /** A capped run stopped (ended, cancelled, requeued): its nodes' GPUs go back to full power for the next work. */
+  #liftAfterRun(job: Job): void {
+    const capped = this.#enforcedCaps.get(job);
+    if (capped === undefined) return;
+    this.#enforcedCaps.delete(job);
+    this.#capLatest.delete(job);
+    this.#enforce(job, capped.slurmId, capped.nodes, 1, () => true, " after its capped run stopped");
+  }
+
+  /**
+   * Runs the power-cap command for a job's nodes, after any earlier call on the same nodes (a lift after one job and
+   * a cap of the next on a shared node land in that order). `current` is false once a newer cap of the job replaced
+   * this one.
+   */
+  #enforce(
+    job: Job,
+    slurmId: number,
+    nodes: readonly number[],
+    share: number,
+    current: () => boolean,
+    why: string,
+  ): void {
+    const calls = powerCapCalls(this.#inventory, nodes, (node) => this.#names[node]!, share);
+    const names = calls.flatMap((call) => call.nodeNames);
+    const before = names.flatMap((name) => this.#capTails.get(name) ?? []);
+    const done = Promise.all(before)
+      .then(async () => {
+        for (const call of calls) await this.#capCall(job, slurmId, call, share, current, why);
+      })
+      .catch((error: Error) => this.#log(`slurm: job ${slurmId} (${job.spec.id}): power cap: ${error.message}`));
+    for (const name of names) this.#capTails.set(name, done);
+    this.#capRuns.add(done);
+    void done.then(() => {
+      this.#capRuns.delete(done);
+      for (const name of names) if (this.#capTails.get(name) === done) this.#capTails.delete(name);
+    });
+  }
+
+  /** One call of the power-cap command, retried as the execution file says; the log says enforced or modelled. */
+  async #capCall(
+    job: Job,
+    slurmId: number,
+    call: PowerCapCall,
+    share: number,
+    current: () => boolean,
+    why: string,
+  ): Promise<void> {
+    const settings = this.#powerCap!;
+    const label = `slurm: job ${slurmId} (${job.spec.id})`;
+    const watts = call.watts === undefined ? "" : `${call.watts} W per GPU, `;
+    const what =
+      share >= 1
+        ? `GPU power cap lifted${why} (${watts}full power)`
+        : `GPU power held to ${watts}${Math.round(share * 100)} % of dynamic power`;
+    if (call.watts === undefined && usesWatts(settings.command)) {
+      this.#log(`${label}: ${what} on ${call.nodes}: modelled only (no GPU power figures for these nodes)`);
+      return;
+    }
+    const argv = powerCapArgs(settings.command, {
+      job: String(slurmId),
+      nodes: call.nodes,
+      share: formatShare(share),
+      watts: call.watts === undefined ? "" : String(call.watts),
+    });
+    for (let attempt = 1; current(); attempt++) {
+      try {
+        await this.#cli.runProgram(argv, settings.timeoutSeconds);
+        this.#log(`${label}: ${what} on ${call.nodes}: enforced (${argv[0]} succeeded)`);
+        return;
+      } catch (error) {
+        if (attempt <= settings.retries && !this.#closed) {
+          await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
+          continue;
+        }
+        const exit = error instanceof SlurmError && error.exitCode !== undefined ? `exit code ${error.exitCode}` : "";
+        this.#log(
+          `${label}: ${what} on ${call.nodes}: modelled only, the power-cap command failed after ${attempt} attempt${attempt === 1 ? "" : "s"} (${exit || "no exit code"}): ${(error as Error).message}`,
+        );
+        return;
+      }
+    }
   }
 
   async #stopNow(job: Job, why: "cancelled" | "preempted"): Promise<void> {

@@ -9,6 +9,8 @@ export type Quantity<Unit extends string> = number & { readonly [unitBrand]: Uni
 
 /** Electrical or thermal power in kilowatts. */
 export type Kilowatts = Quantity<"kW">;
+/** Electrical power in watts (a single device, such as a GPU's power limit). */
+export type Watts = Quantity<"W">;
 /** Electrical or thermal power in megawatts. */
 export type Megawatts = Quantity<"MW">;
 /** Apparent power in kilovolt-amperes (transformer ratings). */
@@ -59,6 +61,8 @@ export const kilowattHours = (value: number): KilowattHours => value as Kilowatt
 
 /** Converts megawatts to kilowatts. */
 export const megawattsToKilowatts = (value: Megawatts): Kilowatts => (value * 1000) as Kilowatts;
+/** Converts kilowatts to watts. */
+export const kilowattsToWatts = (value: Kilowatts): Watts => (value * 1000) as Watts;
 /** Converts kilowatts to megawatts. */
 export const kilowattsToMegawatts = (value: Kilowatts): Megawatts => (value / 1000) as Megawatts;
 /** Converts kWh to MWh. */

@@ -146,6 +146,7 @@ export function buildGeneration(site: Site, version: number, settings: Generatio
         partitionOf,
         hooks: settings.slurmHooks(generation),
         ...(settings.slurmArrays === undefined ? {} : { native: settings.slurmArrays }),
+        powerCap: execution.powerCap,
       });
       const executor = slurm;
       return new RoutingExecutor((node) => (partitionOf(node) === undefined ? simulated : executor));
