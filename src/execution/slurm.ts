@@ -529,8 +529,8 @@ export class SlurmExecutor implements JobExecutor {
   /**
    * Cancels a native array in Slurm with one `scancel` of its ArrayJobId (every task, split off or not). `tasks`
    * are alixan's: their Slurm runs are not reported as cancelled outside alixan. A task whose run is not in that
-   * Slurm array (run as its own Slurm job, or adopted after a restart from the array submitted before it) stays
-   * tracked, so stopping it cancels it on its own. Answers the ArrayJobId, or undefined when the array is not a
+   * Slurm array (run as its own Slurm job, or in a second Slurm array an older alixan submitted after a restart)
+   * stays tracked, so stopping it cancels it on its own. Answers the ArrayJobId, or undefined when the array is not a
    * native one.
    */
   async cancelArray(arrayJobId: string, tasks: readonly Job[]): Promise<number | undefined> {
@@ -741,7 +741,9 @@ export class SlurmExecutor implements JobExecutor {
       for (const job of list) {
         if (job.arrayJobId === undefined || finalStates.has(job.state)) continue;
         const arrayJobId = job.comment.slice(this.#prefix.length);
-        inSlurm.set(arrayJobId, [...(inSlurm.get(arrayJobId) ?? []), job]);
+        const jobs = inSlurm.get(arrayJobId);
+        if (jobs === undefined) inSlurm.set(arrayJobId, [job]);
+        else jobs.push(job);
       }
     for (const [arrayJobId, jobs] of inSlurm) {
       if (this.#arrays.has(arrayJobId)) continue;
