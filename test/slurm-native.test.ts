@@ -203,13 +203,14 @@ describe("job controls as Slurm's own features", () => {
   it("after a restart, the waiting tasks of a %1 array each run once, in order, and the array completes", async (t) => {
     if (typeof slurm === "string") return t.skip(slurm);
     const work = join((slurm as TestSlurm).dir, "work");
-    // Each task writes when it starts and ends: the lines show every run, and that no two overlapped (%1).
+    // Each task writes when it starts and ends: the lines show every run, and that no two overlapped (%1). It writes
+    // the Slurm array it ran in and that array's task count: tasks released after the restart name the same one.
+    // Task 0 runs until the test lets it end (a fixed sleep could end it before the restart on a loaded machine).
     const submitted = await call("POST", "/v1/jobs", {
       ...base,
       name: "resume in order",
       array: "0-3%1",
-      // With the Slurm array it ran in and that array's task count: tasks released after the restart name the same one.
-      command: `log="${work}/ran-$ALIXAN_ARRAY_JOB_ID"; echo "start $ALIXAN_ARRAY_TASK_ID of $SLURM_ARRAY_JOB_ID/$SLURM_ARRAY_TASK_COUNT" >> "$log"; sleep 4; echo "end $ALIXAN_ARRAY_TASK_ID" >> "$log"`,
+      command: `log="${work}/ran-$ALIXAN_ARRAY_JOB_ID"; echo "start $ALIXAN_ARRAY_TASK_ID of $SLURM_ARRAY_JOB_ID/$SLURM_ARRAY_TASK_COUNT" >> "$log"; if [ "$ALIXAN_ARRAY_TASK_ID" = 0 ]; then while [ ! -e "${work}/go-$ALIXAN_ARRAY_JOB_ID" ]; do sleep 0.2; done; else sleep 4; fi; echo "end $ALIXAN_ARRAY_TASK_ID" >> "$log"`,
     });
     assert.equal(submitted.status, 201, JSON.stringify(submitted.body));
     const arrayId = submitted.body.arrayJobId as string;
@@ -223,6 +224,7 @@ describe("job controls as Slurm's own features", () => {
     app = undefined;
     await open(false);
     assert.equal((await view(tasks[0].id)).state, "running", "task 0 adopted across the restart");
+    writeFileSync(join(work, `go-${arrayId}`), "");
 
     const finished: Json[] = [];
     for (const task of tasks) finished.push(await ended(task.id));
