@@ -5,7 +5,9 @@
  *   placed it and released, with Slurm's own SLURM_ARRAY_* variables; cancelling the array is one `scancel` of it;
  * - a dependency as `--dependency=afterok:<Slurm id>` when Slurm still knows the job it names;
  * - a tenant's hold of a waiting job Slurm holds a place for as a user hold (`scontrol uhold`), its release as
- *   alixan's own administrator's hold again (only alixan's placement releases it in Slurm).
+ *   alixan's own administrator's hold again (only alixan's placement releases it in Slurm);
+ * - across a restart of alixan, still one array: running tasks adopted, waiting ones taken back from the array's
+ *   record and released from it, so SLURM_ARRAY_JOB_ID and SLURM_ARRAY_TASK_COUNT name the whole array.
  * The Slurm commands run through logging wrappers (the execution file's `bin`), so the test also reads what alixan
  * asked of Slurm, not only what Slurm shows.
  */
@@ -198,50 +200,17 @@ describe("job controls as Slurm's own features", () => {
     assert.match(submission, new RegExp(`--dependency=afterok:${firstSlurmId} --kill-on-invalid-dep=yes`));
   });
 
-  it("after a restart, adopts the running task and cancels only the array's unplaced tasks in Slurm", async (t) => {
-    if (typeof slurm === "string") return t.skip(slurm);
-    const submitted = await call("POST", "/v1/jobs", { ...base, name: "resume", array: "0-2%1", command: "sleep 300" });
-    assert.equal(submitted.status, 201, JSON.stringify(submitted.body));
-    const arrayId = submitted.body.arrayJobId as string;
-    const [first, second] = submitted.body.tasks as Json[];
-    const running = await until("task 0 running", async () => {
-      const job = await view(first.id);
-      return job.state === "running" && job.execution?.externalId !== undefined ? job : undefined;
-    });
-    const slurmArrayId = slurmRecords(arrayId)[0].array_job_id as number;
-    await app!.close();
-    app = undefined;
-    await open(false);
-
-    const adopted = await view(first.id);
-    assert.equal(adopted.state, "running", JSON.stringify(adopted));
-    assert.equal(adopted.execution?.externalId ?? running.execution.externalId, running.execution.externalId);
-    const records = slurmRecords(arrayId);
-    const task0 = records.find((job: Json) => job.array_task_id === 0);
-    assert.equal(task0.job_state, "RUNNING", "the running task is not cancelled with the array's record");
-    assert.ok(commands().includes(`scancel ${slurmArrayId}_[1-2]`), "only the tasks not handed over are cancelled");
-    // %1 holds across the restart: task 1 waits for the adopted task 0.
-    const waiting = await view(second.id);
-    assert.equal(waiting.state, "queued", JSON.stringify(waiting));
-    assert.match(waiting.reason, /%1/);
-    const sbatches = commands().filter((line) => line.startsWith("sbatch ") && line.includes(`alixan:lab:${arrayId}`));
-    assert.equal(sbatches.length, 1, `nothing more submitted while task 0 runs: ${sbatches.join("\n")}`);
-    assert.equal((await call("POST", `/v1/job-arrays/${arrayId}/cancel`, {})).status, 200);
-    await until("task 0 cancelled in Slurm", () =>
-      slurmRecords(arrayId).find((job: Json) => job.array_task_id === 0)?.job_state === "CANCELLED" ? true : undefined,
-    );
-    assert.equal((await view(second.id)).state, "cancelled");
-  });
-
   it("after a restart, the waiting tasks of a %1 array each run once, in order, and the array completes", async (t) => {
     if (typeof slurm === "string") return t.skip(slurm);
     const work = join((slurm as TestSlurm).dir, "work");
-    // Each task writes when it starts and ends: the lines show every run, and that no two overlapped (%1).
+    // Each task writes when it starts and ends: the lines show every run, and that no two overlapped (%1). It writes
+    // the Slurm array it ran in and that array's task count: tasks released after the restart name the same one.
+    // Task 0 runs until the test lets it end (a fixed sleep could end it before the restart on a loaded machine).
     const submitted = await call("POST", "/v1/jobs", {
       ...base,
       name: "resume in order",
       array: "0-3%1",
-      command: `log="${work}/ran-$ALIXAN_ARRAY_JOB_ID"; echo "start $ALIXAN_ARRAY_TASK_ID" >> "$log"; sleep 4; echo "end $ALIXAN_ARRAY_TASK_ID" >> "$log"`,
+      command: `log="${work}/ran-$ALIXAN_ARRAY_JOB_ID"; echo "start $ALIXAN_ARRAY_TASK_ID of $SLURM_ARRAY_JOB_ID/$SLURM_ARRAY_TASK_COUNT" >> "$log"; if [ "$ALIXAN_ARRAY_TASK_ID" = 0 ]; then while [ ! -e "${work}/go-$ALIXAN_ARRAY_JOB_ID" ]; do sleep 0.2; done; else sleep 4; fi; echo "end $ALIXAN_ARRAY_TASK_ID" >> "$log"`,
     });
     assert.equal(submitted.status, 201, JSON.stringify(submitted.body));
     const arrayId = submitted.body.arrayJobId as string;
@@ -250,10 +219,12 @@ describe("job controls as Slurm's own features", () => {
       const job = await view(tasks[0].id);
       return job.state === "running" && job.execution?.externalId !== undefined ? job : undefined;
     });
+    const slurmArrayId = slurmRecords(arrayId)[0].array_job_id as number;
     await app!.close();
     app = undefined;
     await open(false);
     assert.equal((await view(tasks[0].id)).state, "running", "task 0 adopted across the restart");
+    writeFileSync(join(work, `go-${arrayId}`), "");
 
     const finished: Json[] = [];
     for (const task of tasks) finished.push(await ended(task.id));
@@ -265,55 +236,94 @@ describe("job controls as Slurm's own features", () => {
       .split("\n");
     assert.deepEqual(
       lines,
-      ["start 0", "end 0", "start 1", "end 1", "start 2", "end 2", "start 3", "end 3"],
-      "every task once, one at a time, in task order",
+      [0, 1, 2, 3].flatMap((index) => [`start ${index} of ${slurmArrayId}/4`, `end ${index}`]),
+      "every task once, one at a time, in task order, each a task of the one Slurm array of 4",
     );
-    // Nothing of the array is left waiting in Slurm (the old array's record of tasks not handed over was cancelled).
-    const left = slurmRecords(arrayId).filter((job: Json) =>
-      ["PENDING", "RUNNING", "SUSPENDED"].includes(job.job_state),
+    // The waiting tasks were taken back from the array they waited in: squeue shows one array, one submission.
+    const records = slurmRecords(arrayId);
+    assert.deepEqual(
+      [...new Set(records.map((job: Json) => job.array_job_id))],
+      [slurmArrayId],
+      JSON.stringify(records.map((job: Json) => [job.job_id, job.array_job_id, job.array_task_id])),
     );
+    assert.deepEqual(records.map((job: Json) => job.array_task_id).sort(), [0, 1, 2, 3]);
+    const sbatches = commands().filter((line) => line.startsWith("sbatch ") && line.includes(`alixan:lab:${arrayId}`));
+    assert.equal(sbatches.length, 1, sbatches.join("\n"));
+    // Nothing of the array is left waiting in Slurm.
+    const left = records.filter((job: Json) => ["PENDING", "RUNNING", "SUSPENDED"].includes(job.job_state));
     assert.deepEqual(
       left.map((job: Json) => `${job.job_id} ${job.job_state}`),
       [],
     );
   });
 
-  it("after a restart, cancelling the array stops its tasks in the old Slurm array and the new one", async (t) => {
+  it("after a restart, the array stays one Slurm array: tasks adopted, waiting ones held there, cancelled with one scancel", async (t) => {
     if (typeof slurm === "string") return t.skip(slurm);
     const work = join((slurm as TestSlurm).dir, "work");
     // Task 0 runs until the test lets it end; the others run long (%2: tasks 0 and 1 run across the restart).
     const submitted = await call("POST", "/v1/jobs", {
       ...base,
-      name: "two arrays",
+      name: "two running",
       array: "0-3%2",
       command: `if [ "$ALIXAN_ARRAY_TASK_ID" = 0 ]; then while [ ! -e "${work}/go-$ALIXAN_ARRAY_JOB_ID" ]; do sleep 0.2; done; else sleep 300; fi`,
     });
     assert.equal(submitted.status, 201, JSON.stringify(submitted.body));
     const arrayId = submitted.body.arrayJobId as string;
     const tasks = submitted.body.tasks as Json[];
+    const running: Json[] = [];
     for (const task of tasks.slice(0, 2))
-      await until(`task ${task.arrayTaskId} running`, async () =>
-        (await view(task.id)).state === "running" ? true : undefined,
+      running.push(
+        await until(`task ${task.arrayTaskId} running`, async () => {
+          const job = await view(task.id);
+          return job.state === "running" && job.execution?.externalId !== undefined ? job : undefined;
+        }),
       );
-    const oldArray = slurmRecords(arrayId)[0].array_job_id as number;
+    const slurmArrayId = slurmRecords(arrayId)[0].array_job_id as number;
     await app!.close();
     app = undefined;
     await open(false);
+
+    for (const [index, before] of running.entries()) {
+      const adopted = await view(tasks[index].id);
+      assert.equal(adopted.state, "running", JSON.stringify(adopted));
+      assert.equal(
+        adopted.execution.externalId,
+        before.execution.externalId,
+        `task ${index} is the run started before`,
+      );
+    }
+    // The waiting tasks keep their place in the array's record, under alixan's own hold, and wait behind %2.
+    const reason = (task: number) =>
+      (slurm as TestSlurm)
+        .run("squeue", ["--noheader", "--states=all", "--jobs", `${slurmArrayId}_${task}`, "-o", "%T %r"])
+        .trim();
+    assert.equal(reason(2), "PENDING JobHeldAdmin");
+    assert.equal(reason(3), "PENDING JobHeldAdmin");
+    const scancels = () => commands().filter((line) => new RegExp(`^scancel ${slurmArrayId}(_|$)`).test(line));
+    assert.deepEqual(scancels(), [], "nothing of it cancelled");
+    const waiting = await view(tasks[2].id);
+    assert.equal(waiting.state, "queued", JSON.stringify(waiting));
+    assert.match(waiting.reason, /%2/);
+
     writeFileSync(join(work, `go-${arrayId}`), "");
     assert.equal((await ended(tasks[0].id)).state, "succeeded");
     const third = await until("task 2 running", async () => {
       const job = await view(tasks[2].id);
       return job.state === "running" ? job : undefined;
     });
-    const newArray = slurmRecords(arrayId).find(
-      (job: Json) => String(job.job_id) === third.execution.externalId,
-    ).array_job_id;
-    assert.notEqual(newArray, oldArray, "the waiting tasks made a new Slurm array");
+    const record = slurmRecords(arrayId).find((job: Json) => String(job.job_id) === third.execution.externalId);
+    assert.equal(record.array_job_id, slurmArrayId, "task 2 is released from the array it waited in");
+    assert.equal(record.array_task_id, 2);
+    const sbatches = commands().filter((line) => line.startsWith("sbatch ") && line.includes(`alixan:lab:${arrayId}`));
+    assert.equal(sbatches.length, 1, `no second Slurm array: ${sbatches.join("\n")}`);
 
     const cancelled = await call("POST", `/v1/job-arrays/${arrayId}/cancel`, {});
     assert.equal(cancelled.status, 200, JSON.stringify(cancelled.body));
-    assert.ok(commands().includes(`scancel ${newArray}`), "the new array with one scancel");
-    assert.ok(commands().includes(`scancel ${oldArray}_1`), "task 1, still in the old array, on its own");
+    assert.deepEqual(
+      scancels(),
+      [`scancel ${slurmArrayId}`],
+      "one scancel of the whole array: its running and waiting tasks alike",
+    );
     await until(
       "nothing of the array left running or waiting in Slurm",
       () =>
@@ -322,6 +332,10 @@ describe("job controls as Slurm's own features", () => {
           : undefined,
       30_000,
     );
-    for (const task of tasks.slice(1)) assert.equal((await ended(task.id)).state, "cancelled");
+    for (const task of tasks.slice(1)) {
+      const job = await ended(task.id);
+      assert.equal(job.state, "cancelled");
+      assert.doesNotMatch(job.reason, /outside alixan/, "alixan asked for it");
+    }
   });
 });

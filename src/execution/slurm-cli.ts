@@ -34,6 +34,10 @@ export interface SlurmJob {
   readonly arrayTaskId: number | undefined;
   /** For an array's own record, the tasks it still holds (`0-2,4-5`; none split off yet). */
   readonly arrayTasks: string | undefined;
+  /** The partition it runs or waits in ("" when Slurm did not say). */
+  readonly partition: string;
+  /** GPUs per task as `--gpus-per-task` takes them (`h200:2`, or `2` without a type), when it asks for GPUs. */
+  readonly gpusPerTask: string | undefined;
 }
 
 /**
@@ -46,6 +50,56 @@ export function slurmRef(job: SlurmJob): string {
   if (job.arrayTaskId !== undefined) return `${job.arrayJobId}_${job.arrayTaskId}`;
   const tasks = job.arrayTasks?.split("%")[0];
   return tasks === undefined || tasks === "" ? String(job.id) : `${job.arrayJobId}_[${tasks}]`;
+}
+
+/**
+ * The task indexes of an array's task string as squeue gives it (`0,2-5,8-20:4%2`: indexes, ranges, ranges with a
+ * step, the throttle after `%`), or undefined when it is not one (a string Slurm shortened with `...`).
+ */
+export function arrayTaskIndexes(text: string): number[] | undefined {
+  const list = text.split("%")[0]!;
+  if (list === "") return undefined;
+  const indexes: number[] = [];
+  for (const part of list.split(",")) {
+    const match = /^(\d+)(?:-(\d+)(?::(\d+))?)?$/.exec(part);
+    if (match === null) return undefined;
+    const first = Number(match[1]);
+    const last = match[2] === undefined ? first : Number(match[2]);
+    const step = match[3] === undefined ? 1 : Number(match[3]);
+    if (last < first || step < 1) return undefined;
+    for (let index = first; index <= last; index += step) indexes.push(index);
+  }
+  return indexes;
+}
+
+/** Task indexes as a list of indexes and ranges (`1-3,7`), as `<ArrayJobId>_[1-3,7]` names those tasks. */
+export function taskList(indexes: readonly number[]): string {
+  const sorted = [...indexes].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let at = 0; at < sorted.length; ) {
+    let end = at;
+    while (end + 1 < sorted.length && sorted[end + 1] === sorted[end]! + 1) end++;
+    parts.push(end === at ? `${sorted[at]}` : `${sorted[at]}-${sorted[end]}`);
+    at = end + 1;
+  }
+  return parts.join(",");
+}
+
+/** How commands name some tasks of array `arrayJobId`: `7_3` for one, `7_[1-3,5]` for more. */
+export function tasksRef(arrayJobId: number, indexes: readonly number[]): string {
+  return indexes.length === 1 ? `${arrayJobId}_${indexes[0]}` : `${arrayJobId}_[${taskList(indexes)}]`;
+}
+
+/**
+ * `--gpus-per-task` of a job from its TRES per task: `gres:gpu:h200:2` (22.05) or `gres/gpu:h200=2` (later
+ * releases) is `h200:2`; undefined when it asks for no GPUs.
+ */
+export function gpusPerTaskOf(tresPerTask: string): string | undefined {
+  for (const item of tresPerTask.split(",")) {
+    const match = /^gres[:/]gpu(?:[:=](.+))?$/.exec(item.trim());
+    if (match !== null) return match[1]?.replace("=", ":") ?? "1";
+  }
+  return undefined;
 }
 
 /** A node's state as alixan needs it: whether it may take new work, and why not. */
@@ -150,6 +204,8 @@ export function readSlurmJob(raw: Record<string, unknown>): SlurmJob {
     arrayJobId: positive(numberOf(raw["array_job_id"])),
     arrayTaskId: positive(numberOf(raw["array_job_id"])) === undefined ? undefined : numberOf(raw["array_task_id"]),
     arrayTasks: textOf(raw["array_task_string"]) || undefined,
+    partition: textOf(raw["partition"]),
+    gpusPerTask: gpusPerTaskOf(textOf(raw["tres_per_task"])),
   };
 }
 
@@ -187,7 +243,12 @@ export class SlurmCli {
 
   constructor(settings: SlurmSettings) {
     this.#settings = settings;
-    this.#env = { ...process.env, ...(settings.conf === undefined ? {} : { SLURM_CONF: settings.conf }) };
+    this.#env = {
+      ...process.env,
+      ...(settings.conf === undefined ? {} : { SLURM_CONF: settings.conf }),
+      // squeue shortens an array's task string to 64 characters (`0,8,15,...`) unless told: alixan reads every task.
+      SLURM_BITSTR_LEN: "0",
+    };
   }
 
   /** Counters of the commands run: at once now, at most at once so far, and in all. */

@@ -12,7 +12,8 @@
  * has no per-job GPU power limit; otherwise it is only modelled in the twin.
  *
  * Operations on one job run in order (a preemption and the next launch never cross). After a restart of alixan,
- * `reconcile` matches stored jobs with Slurm's by the comment, so nothing runs twice and nothing is forgotten.
+ * `reconcile` matches stored jobs with Slurm's by the comment, so nothing runs twice and nothing is forgotten; the
+ * waiting tasks of a native array are taken back from the Slurm array they wait in (it stays one array).
  */
 import type { Inventory } from "../scheduler/inventory.ts";
 import type { Job, JobSpec } from "../scheduler/jobs.ts";
@@ -20,7 +21,17 @@ import type { JobExecutor, LiveScheduler } from "../scheduler/live.ts";
 import type { PowerCapSettings, SlurmSettings } from "./config.ts";
 import { compressHostlist } from "./hostlist.ts";
 import { formatShare, type PowerCapCall, powerCapArgs, powerCapCalls, usesWatts } from "./power-cap.ts";
-import { activeStates, finalStates, type SlurmCli, SlurmError, type SlurmJob, slurmRef } from "./slurm-cli.ts";
+import {
+  activeStates,
+  arrayTaskIndexes,
+  finalStates,
+  type SlurmCli,
+  SlurmError,
+  type SlurmJob,
+  slurmRef,
+  taskList,
+  tasksRef,
+} from "./slurm-cli.ts";
 import { gresType, slurmNodeNames } from "./slurm-config.ts";
 
 /**
@@ -74,11 +85,22 @@ export interface NativeArray {
   refused: string | undefined;
   /** The GPU type per task it was submitted with (a task placed on another model is updated). */
   readonly gpusPerTask: string | undefined;
+  /** The partition it was submitted to ("" when not known: every task is moved to its own). */
   readonly partition: string;
   /** Task indexes alixan has handed over (released, or cancelled in Slurm): never released twice. */
   readonly handled: Set<number>;
+  /**
+   * Taken back after a restart: the tasks Slurm still held in the array's own record then. Every other task was
+   * handed over before (or Slurm lost it), so only these are released from the array.
+   */
+  readonly unreleased?: ReadonlySet<number> | undefined;
   /** The whole array was cancelled in Slurm. */
   cancelled: boolean;
+}
+
+/** Whether a task of a native array is no longer Slurm's to release from it (handed over, or not in it after a restart). */
+function handedOver(array: NativeArray, taskId: number): boolean {
+  return array.handled.has(taskId) || (array.unreleased !== undefined && !array.unreleased.has(taskId));
 }
 
 /** What the Slurm executor needs to know of an alixan job. */
@@ -126,6 +148,8 @@ export interface StoredRun {
   readonly spec: JobSpec;
   /** Slurm node names per gang member, when the placement was stored. */
   readonly nodes: readonly string[] | undefined;
+  /** The alixan array it is a task of. */
+  readonly array?: { readonly arrayJobId: string; readonly taskId: number } | undefined;
 }
 
 /** What to do with a stored job after matching it with Slurm. */
@@ -458,7 +482,7 @@ export class SlurmExecutor implements JobExecutor {
     }
     if (array.submitting !== undefined) await array.submitting;
     const base = array.slurmId;
-    if (base === undefined || array.cancelled || array.handled.has(task.taskId) || !job.placed) return undefined;
+    if (base === undefined || array.cancelled || handedOver(array, task.taskId) || !job.placed) return undefined;
     array.handled.add(task.taskId);
     const nodes = this.#nodesOf(job);
     const partition = this.#partitionOf(job.nodes[0]!);
@@ -515,10 +539,10 @@ export class SlurmExecutor implements JobExecutor {
   discard(job: Job): void {
     const task = this.#hooks.describe(job)?.array;
     const array = task === undefined ? undefined : this.#arrays.get(task.arrayJobId);
-    if (task === undefined || array === undefined || array.handled.has(task.taskId)) return;
+    if (task === undefined || array === undefined || handedOver(array, task.taskId)) return;
     void this.#chain(job, async () => {
       if (array.submitting !== undefined) await array.submitting;
-      if (array.slurmId === undefined || array.cancelled || array.handled.has(task.taskId)) return;
+      if (array.slurmId === undefined || array.cancelled || handedOver(array, task.taskId)) return;
       array.handled.add(task.taskId);
       await this.#retry(() => this.#cli.cancel(`${array.slurmId}_${task.taskId}`));
     });
@@ -527,8 +551,8 @@ export class SlurmExecutor implements JobExecutor {
   /**
    * Cancels a native array in Slurm with one `scancel` of its ArrayJobId (every task, split off or not). `tasks`
    * are alixan's: their Slurm runs are not reported as cancelled outside alixan. A task whose run is not in that
-   * Slurm array (run as its own Slurm job, or adopted after a restart from the array submitted before it) stays
-   * tracked, so stopping it cancels it on its own. Answers the ArrayJobId, or undefined when the array is not a
+   * Slurm array (run as its own Slurm job, or in a second Slurm array an older alixan submitted after a restart)
+   * stays tracked, so stopping it cancels it on its own. Answers the ArrayJobId, or undefined when the array is not a
    * native one.
    */
   async cancelArray(arrayJobId: string, tasks: readonly Job[]): Promise<number | undefined> {
@@ -553,7 +577,7 @@ export class SlurmExecutor implements JobExecutor {
     if (tracked !== undefined) return this.#ref(tracked);
     const task = this.#hooks.describe(job)?.array;
     const array = task === undefined ? undefined : this.#arrays.get(task.arrayJobId);
-    if (task === undefined || array?.slurmId === undefined || array.cancelled || array.handled.has(task.taskId))
+    if (task === undefined || array?.slurmId === undefined || array.cancelled || handedOver(array, task.taskId))
       return undefined;
     return `${array.slurmId}_${task.taskId}`;
   }
@@ -746,8 +770,17 @@ export class SlurmExecutor implements JobExecutor {
   async reconcile(stored: readonly StoredRun[]): Promise<Map<string, Reconciled>> {
     const slurm = await this.lookup();
     const decisions = new Map<string, Reconciled>();
-    const claimed = new Set<number>();
+    const { claimed, bound } = await this.#takeBackArrays(slurm, stored);
     for (const run of stored) {
+      const slurmArray = bound.get(run.id);
+      if (slurmArray !== undefined) {
+        decisions.set(run.id, {
+          kind: "requeue",
+          heldSlurmId: undefined,
+          why: `requeued after a platform restart; its task of Slurm array ${slurmArray} waits there`,
+        });
+        continue;
+      }
       const candidates = slurm.get(run.id) ?? [];
       const match = candidates.find((job) => job.id === run.slurmId) ?? candidates[0];
       if (match !== undefined) claimed.add(match.id);
@@ -790,11 +823,108 @@ export class SlurmExecutor implements JobExecutor {
       for (const job of list) {
         if (claimed.has(job.id) || finalStates.has(job.state)) continue;
         // By its name: an array's own record is cancelled for the tasks it still holds, not the whole array.
-        this.#log(`slurm: cancelling job ${slurmRef(job)} (${job.comment}): no alixan job claims it`);
-        await this.#cli.cancel(slurmRef(job)).catch((error: Error) => this.#log(`slurm: ${error.message}`));
+        await this.#cancelQuietly(slurmRef(job), `no alixan job claims it (${job.comment})`);
       }
     }
     return decisions;
+  }
+
+  /**
+   * Takes back the native arrays Slurm still holds tasks of, so an array stays one Slurm array across a restart (its
+   * tasks count and name the whole array): each waiting alixan task still in its array's own record (not split off)
+   * is bound to that Slurm task, released from it where alixan places it; tasks of the record no waiting alixan task
+   * claims are cancelled. Waiting tasks Slurm no longer holds (it lost them, or all its state) are submitted anew
+   * when placed, and the log says so. Answers the Slurm records kept and the bound tasks' Slurm array ids.
+   */
+  async #takeBackArrays(
+    slurm: ReadonlyMap<string, readonly SlurmJob[]>,
+    stored: readonly StoredRun[],
+  ): Promise<{ claimed: Set<number>; bound: Map<string, number> }> {
+    const claimed = new Set<number>();
+    const bound = new Map<string, number>();
+    // Waiting tasks without a Slurm job of their own, and the arrays Slurm ran something of, by alixan array id.
+    const waiting = new Map<string, Map<number, string>>();
+    const submitted = new Set<string>();
+    for (const run of stored) {
+      if (run.array === undefined) continue;
+      if (run.slurmId !== undefined) submitted.add(run.array.arrayJobId);
+      // As `reconcile` requeues them: never handed to Slurm, or waiting again after a preemption.
+      if (run.state !== "queued" && (run.state !== "admitted" || run.slurmId !== undefined)) continue;
+      if ((slurm.get(run.id) ?? []).some((job) => !finalStates.has(job.state))) continue;
+      const tasks = waiting.get(run.array.arrayJobId) ?? new Map<number, string>();
+      tasks.set(run.array.taskId, run.id);
+      waiting.set(run.array.arrayJobId, tasks);
+    }
+    const inSlurm = new Map<string, SlurmJob[]>();
+    for (const list of slurm.values())
+      for (const job of list) {
+        if (job.arrayJobId === undefined || finalStates.has(job.state)) continue;
+        const arrayJobId = job.comment.slice(this.#prefix.length);
+        const jobs = inSlurm.get(arrayJobId);
+        if (jobs === undefined) inSlurm.set(arrayJobId, [job]);
+        else jobs.push(job);
+      }
+    for (const [arrayJobId, jobs] of inSlurm) {
+      if (this.#arrays.has(arrayJobId)) continue;
+      const tasks = waiting.get(arrayJobId) ?? new Map<number, string>();
+      // The array's own record holding most of the waiting tasks (two when an older alixan submitted the rest anew).
+      let record: SlurmJob | undefined;
+      let indexes: number[] = [];
+      for (const job of jobs) {
+        if (job.arrayTaskId !== undefined || job.state !== "PENDING") continue;
+        const held = arrayTaskIndexes(job.arrayTasks ?? "");
+        if (held === undefined) {
+          this.#log(`slurm: cannot read the tasks of Slurm array ${job.id} ("${job.arrayTasks}"); not taken back`);
+          continue;
+        }
+        const count = (list: number[]) => list.filter((index) => tasks.has(index)).length;
+        if (record === undefined || count(held) > count(indexes)) [record, indexes] = [job, held];
+      }
+      const keep = indexes.filter((index) => tasks.has(index));
+      const slurmId = record?.arrayJobId ?? jobs.reduce((newest, job) => Math.max(newest, job.arrayJobId!), 0);
+      const source = record ?? jobs[0]!;
+      this.#arrays.set(arrayJobId, {
+        slurmId,
+        submitting: undefined,
+        refused: undefined,
+        gpusPerTask: source.gpusPerTask,
+        partition: source.partition,
+        handled: new Set(),
+        unreleased: new Set(keep),
+        cancelled: false,
+      });
+      for (const index of keep) bound.set(tasks.get(index)!, slurmId);
+      if (record === undefined || keep.length === 0) continue;
+      // Kept: the tasks no waiting alixan task claims are cancelled on their own (unclaimed, the whole record is).
+      claimed.add(record.id);
+      const drop = indexes.filter((index) => !tasks.has(index));
+      if (drop.length > 0)
+        await this.#cancelQuietly(tasksRef(slurmId, drop), `no waiting task of ${arrayJobId} claims it`);
+      if (!record.held)
+        await this.#retry(() => this.#cli.hold(slurmRef(record), false)).catch((error: Error) =>
+          this.#log(`slurm: cannot hold the waiting tasks of Slurm array ${slurmId} again: ${error.message}`),
+        );
+      this.#log(
+        `slurm: array ${arrayJobId} keeps Slurm array ${slurmId}: tasks ${taskList(keep)} wait there, each released where alixan places it`,
+      );
+    }
+    for (const [arrayJobId, tasks] of waiting) {
+      const lost = [...tasks.keys()].filter((index) => !bound.has(tasks.get(index)!));
+      if (lost.length === 0 || !submitted.has(arrayJobId)) continue;
+      const slurmId = this.#arrays.get(arrayJobId)?.slurmId;
+      this.#log(
+        slurmId === undefined
+          ? `slurm: Slurm no longer has array ${arrayJobId}: its waiting tasks ${taskList(lost)} are submitted anew, as a new Slurm array, when placed`
+          : `slurm: Slurm array ${slurmId} no longer holds tasks ${taskList(lost)} of array ${arrayJobId}: each is submitted anew, as its own Slurm job, when placed`,
+      );
+    }
+    return { claimed, bound };
+  }
+
+  /** Cancels a Slurm job (by its name in commands) with a log line; a failure is logged, not thrown. */
+  async #cancelQuietly(ref: string, why: string): Promise<void> {
+    this.#log(`slurm: cancelling job ${ref}: ${why}`);
+    await this.#cli.cancel(ref).catch((error: Error) => this.#log(`slurm: ${error.message}`));
   }
 
   /** The inventory node of each gang member of a matched run: the stored placement, else Slurm's node list. */

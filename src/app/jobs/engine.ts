@@ -537,12 +537,18 @@ export class JobsEngine {
     for (const row of unfinished) if (row.external_id !== null) this.#slurmIds.set(row.id, Number(row.external_id));
     const storedRuns: StoredRun[] = unfinished.map((row) => {
       const placement = row.placement as { nodes?: unknown } | null;
+      const control = (row.controls ?? undefined) as JobControl | undefined;
       return {
         id: row.id,
         state: row.state,
         slurmId: row.external_id === null ? undefined : Number(row.external_id),
         spec: row.spec as ReturnType<typeof jobSpec>,
         nodes: Array.isArray(placement?.nodes) ? (placement.nodes as string[]) : undefined,
+        // Its array's waiting tasks are taken back from the Slurm array they wait in.
+        array:
+          control?.arrayJobId === undefined || control.arrayTaskId === undefined
+            ? undefined
+            : { arrayJobId: control.arrayJobId, taskId: control.arrayTaskId },
       };
     });
     const decisions = slurm === undefined ? undefined : await slurm.reconcile(storedRuns);
