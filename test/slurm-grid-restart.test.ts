@@ -95,7 +95,7 @@ describe("grid curtailment across a platform restart on Slurm", () => {
         (await call("GET", `/v1/jobs/${id}`, hugo)).body.state === "running" ? true : undefined,
       );
     }
-    // The plan sheds what the live twin draws: it reads placements every 10 s.
+    // The plan sheds what the live twin draws: it reads the placements at its step after they change.
     await until("the twin to draw the jobs' power", async () => ((await itKw()) > idleKw + 1 ? true : undefined));
     const slurmIds = async () =>
       Promise.all(jobs.map(async (id) => (await call("GET", `/v1/jobs/${id}`, hugo)).body.execution.externalId));

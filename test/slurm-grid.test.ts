@@ -100,7 +100,7 @@ describe("grid curtailment on Slurm", () => {
       );
     }
     assert.equal((await callApi(url, "GET", `/v1/jobs/${protectedJob}`, keys.hugo)).body.flexibility, "protected");
-    // The plan sheds what the live twin draws (it reads placements every 10 s): without it, nothing to pause.
+    // The plan sheds what the live twin draws (it reads the placements at its step after they change).
     await until("the twin to draw the jobs' power", async () => ((await itKw()) > idleKw + 1 ? true : undefined));
 
     const created = await callApi(url, "POST", "/v1/grid/events", keys.operator, {
