@@ -4,6 +4,7 @@
  * Validation turns this into errors and warnings; `site show` aggregates it into the summary table.
  */
 import { flowForHeat, fluidProperties, interpolate, unitsAvailable, unitsNeeded } from "./physics.ts";
+import { rackColumns } from "./rack-columns.ts";
 import type { Redundancy } from "./schema.ts";
 import type { Hall, Plant, Site } from "./site.ts";
 import { type Kilowatts, kelvin, kilowatts } from "./units.ts";
@@ -119,9 +120,10 @@ function check(
  */
 export function airSideRows(site: Site): Uint8Array {
   const flags = new Uint8Array(site.rows.length);
-  for (const rack of site.racks) {
-    if (site.rackTypes[rack.typeIndex]!.airCooling !== "rdhx") continue;
-    const row = site.rows[rack.rowIndex]!;
+  const racks = rackColumns(site);
+  for (let rack = 0; rack < racks.count; rack++) {
+    if (site.rackTypes[racks.typeIndex[rack]!]!.airCooling !== "rdhx") continue;
+    const row = site.rows[racks.rowIndex[rack]!]!;
     if (site.plants[row.tcs.plantIndex]?.airSide !== undefined) flags[row.index] = 1;
   }
   return flags;
@@ -181,15 +183,18 @@ export function analyseCapacity(site: Site): CapacityAnalysis {
   const rowLiquidHeat = new Float64Array(site.rows.length);
   const hallItLoad = new Float64Array(site.halls.length);
   const hallCrahHeat = new Float64Array(site.halls.length);
-  for (const rack of site.racks) {
-    const type = site.rackTypes[rack.typeIndex]!;
+  const racks = rackColumns(site);
+  for (let rack = 0; rack < racks.count; rack++) {
+    const type = site.rackTypes[racks.typeIndex[rack]!]!;
+    const rowIndex = racks.rowIndex[rack]!;
+    const hallIndex = racks.hallIndex[rack]!;
     const liquid = type.designPower * type.liquidCaptureFraction;
     const air = type.designPower - liquid;
-    rowItLoad[rack.rowIndex]! += type.designPower;
+    rowItLoad[rowIndex]! += type.designPower;
     // Rear-door exchangers sit on the row's technology loop, so their heat goes through the CDUs.
-    rowLiquidHeat[rack.rowIndex]! += type.airCooling === "rdhx" ? type.designPower : liquid;
-    if (type.airCooling === "crah") hallCrahHeat[rack.hallIndex]! += air;
-    hallItLoad[rack.hallIndex]! += type.designPower;
+    rowLiquidHeat[rowIndex]! += type.airCooling === "rdhx" ? type.designPower : liquid;
+    if (type.airCooling === "crah") hallCrahHeat[hallIndex]! += air;
+    hallItLoad[hallIndex]! += type.designPower;
   }
 
   const checks: GroupCheck[] = [];
