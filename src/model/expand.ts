@@ -6,7 +6,7 @@
 import { type DiagnosticSink, didYouMean } from "./diagnostics.ts";
 import { type FeedId, type HallId, type Id, type IdKind, localOf, makeId, pad, type ZoneId } from "./ids.ts";
 import { checkMeters } from "./meters.ts";
-import { type RackColumns, registerRackColumns } from "./rack-columns.ts";
+import { type RackRun, type RackRuns, registerRackRuns } from "./rack-runs.ts";
 import {
   type CduModelSpec,
   type CrahGroupSpec,
@@ -488,7 +488,7 @@ export function expandSite(file: SiteFile, sink: DiagnosticSink): Site {
     ...(file.heatOfftake === undefined ? {} : { heatOfftake: heatOfftakeOf(file.heatOfftake, sink) }),
     meters: checkMeters(file.meters ?? [], sink),
   };
-  registerRackColumns(site, columnsOf(rows, rowPlans, rackTotal, leakDetectorTotal));
+  registerRackRuns(site, runsOf(rows, rowPlans, rackTotal, leakDetectorTotal));
   deferRacks(site, rows, rowPlans);
   return site;
 }
@@ -502,24 +502,33 @@ interface RowPlan {
   readonly perCdu: number;
 }
 
-/** The per-rack columns validation and the summary read, straight from the row plans (no Rack objects). */
-function columnsOf(rows: readonly Row[], plans: readonly RowPlan[], count: number, leakDetectors: number): RackColumns {
-  const typeIndex = new Int32Array(count);
-  const rowIndex = new Int32Array(count);
-  const hallIndex = new Int32Array(count);
-  const zoneId = new Array<ZoneId | undefined>(count);
+/** The rack runs validation and the summary read, straight from the row plans (no Rack objects). */
+function runsOf(rows: readonly Row[], plans: readonly RowPlan[], count: number, leakDetectors: number): RackRuns {
+  const runs: RackRun[] = [];
   for (const row of rows) {
-    let rack = row.rackStart;
+    let start = row.rackStart;
+    let previous: RackRun | undefined;
     for (const segment of plans[row.index]!.segments) {
-      typeIndex.fill(segment.typeIndex, rack, rack + segment.count);
-      rack += segment.count;
+      if (segment.count === 0) continue;
+      // Two segments of one type in a row are one run, as the racks they give would read.
+      if (previous !== undefined && previous.typeIndex === segment.typeIndex) {
+        previous = { ...previous, count: previous.count + segment.count };
+        runs[runs.length - 1] = previous;
+      } else {
+        previous = {
+          start,
+          count: segment.count,
+          typeIndex: segment.typeIndex,
+          rowIndex: row.index,
+          hallIndex: row.hallIndex,
+          zoneId: row.zoneId,
+        };
+        runs.push(previous);
+      }
+      start += segment.count;
     }
-    const end = row.rackStart + row.rackCount;
-    rowIndex.fill(row.index, row.rackStart, end);
-    hallIndex.fill(row.hallIndex, row.rackStart, end);
-    zoneId.fill(row.zoneId, row.rackStart, end);
   }
-  return { count, typeIndex, rowIndex, hallIndex, zoneId, leakDetectorCount: leakDetectors };
+  return { count, runs, leakDetectorCount: leakDetectors };
 }
 
 /** Every rack, and every leak detector (a row's racks' detectors, then its CDUs'), row by row. */
@@ -567,7 +576,7 @@ function buildRacks(rows: readonly Row[], plans: readonly RowPlan[]): { racks: R
 /**
  * Makes `site.racks` and `site.leakDetectors` build on first read (both at once) and then become plain data
  * properties, the same as if they had been built with the site: 40,000 racks are most of the allocation of a load,
- * and checking or summarising a site reads only their columns (rack-columns.ts).
+ * and checking or summarising a site reads only their runs (rack-runs.ts).
  */
 function deferRacks(site: Site, rows: readonly Row[], plans: readonly RowPlan[]): void {
   const keys = ["racks", "leakDetectors"] as const;

@@ -3,7 +3,7 @@
  * cooling capacity, and per level of the power and cooling chains the redundancy met and the headroom left.
  */
 import { type CapacityAnalysis, type CapacityLevel, capacityLevels } from "./capacity.ts";
-import { rackColumns } from "./rack-columns.ts";
+import { addRepeated, rackRuns } from "./rack-runs.ts";
 import type { Site } from "./site.ts";
 
 /** Redundancy and headroom of one level across all its groups. */
@@ -67,19 +67,20 @@ export function summariseSite(site: Site, analysis: CapacityAnalysis): SiteSumma
   const zoneRacks = new Map<string, { racks: number; gpus: number }>();
   let servers = 0;
   let gpus = 0;
-  const racks = rackColumns(site);
-  for (let rack = 0; rack < racks.count; rack++) {
-    const type = site.rackTypes[racks.typeIndex[rack]!]!;
-    racksByType[type.id] = (racksByType[type.id] ?? 0) + 1;
-    servers += type.servers;
-    gpus += type.gpusPerRack;
-    if (type.gpuModel !== undefined) gpusByModel[type.gpuModel] = (gpusByModel[type.gpuModel] ?? 0) + type.gpusPerRack;
-    const zoneId = racks.zoneId[rack];
-    if (zoneId !== undefined) {
-      const entry = zoneRacks.get(zoneId) ?? { racks: 0, gpus: 0 };
-      entry.racks++;
-      entry.gpus += type.gpusPerRack;
-      zoneRacks.set(zoneId, entry);
+  const racks = rackRuns(site);
+  for (const run of racks.runs) {
+    const type = site.rackTypes[run.typeIndex]!;
+    racksByType[type.id] = (racksByType[type.id] ?? 0) + run.count;
+    servers = addRepeated(servers, type.servers, run.count);
+    gpus = addRepeated(gpus, type.gpusPerRack, run.count);
+    if (type.gpuModel !== undefined) {
+      gpusByModel[type.gpuModel] = addRepeated(gpusByModel[type.gpuModel] ?? 0, type.gpusPerRack, run.count);
+    }
+    if (run.zoneId !== undefined) {
+      const entry = zoneRacks.get(run.zoneId) ?? { racks: 0, gpus: 0 };
+      entry.racks += run.count;
+      entry.gpus = addRepeated(entry.gpus, type.gpusPerRack, run.count);
+      zoneRacks.set(run.zoneId, entry);
     }
   }
 

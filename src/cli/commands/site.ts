@@ -6,7 +6,7 @@ import type { Command } from "commander";
 import { stringify } from "yaml";
 import { type Diagnostic, formatDiagnostic } from "../../model/diagnostics.ts";
 import { type LoadResult, loadSite, loadSiteFile, resolveSite, shippedSites } from "../../model/load.ts";
-import { rackColumns } from "../../model/rack-columns.ts";
+import { rackRuns } from "../../model/rack-runs.ts";
 import type { Site } from "../../model/site.ts";
 import { type SiteSummary, summariseSite } from "../../model/summary.ts";
 import { formatNumber } from "../../model/units.ts";
@@ -172,7 +172,7 @@ export function registerSiteCommand(program: Command): void {
       const errors = errorCount(result.diagnostics);
       const warnings = result.diagnostics.length - errors;
       // Counted from the columns: reading `racks` would build every rack of the site only to count them.
-      const rackCount = result.site === undefined ? 0 : rackColumns(result.site).count;
+      const rackCount = result.site === undefined ? 0 : rackRuns(result.site).count;
       if (wantsJson(command)) {
         printJson({
           ok: result.ok,

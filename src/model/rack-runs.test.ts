@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { airSideRows, analyseCapacity } from "./capacity.ts";
 import { DiagnosticSink } from "./diagnostics.ts";
 import { loadSite, shippedSites } from "./load.ts";
-import { rackColumns } from "./rack-columns.ts";
+import { addRepeated, rackRuns, runsWithin } from "./rack-runs.ts";
 import type { Site } from "./site.ts";
 import { summariseSite } from "./summary.ts";
 import { validateSite } from "./validate.ts";
@@ -14,33 +14,33 @@ function loaded(name: string): Site {
   return result.site;
 }
 
-/** A plain copy: a different object, so its columns are read from its racks (reading them builds the original's). */
+/** A plain copy: a different object, so its runs are read from its racks (reading them builds the original's). */
 function plainCopy(site: Site): Site {
   return { ...site };
 }
 
-describe("rack columns and deferred racks", () => {
+describe("rack runs and deferred racks", () => {
   for (const name of shippedSites) {
-    it(`${name}: the loader's columns are those its racks give`, () => {
+    it(`${name}: the loader's runs are those its racks give`, () => {
       const site = loaded(name);
-      const registered = rackColumns(site);
-      const derived = rackColumns(plainCopy(site));
-      assert.notEqual(registered, derived, "the copy's columns are read from its racks");
+      const registered = rackRuns(site);
+      const derived = rackRuns(plainCopy(site));
+      assert.notEqual(registered, derived, "the copy's runs are read from its racks");
       assert.deepEqual(registered, derived);
       assert.equal(registered.count, site.racks.length);
       assert.equal(registered.leakDetectorCount, site.leakDetectors.length);
     });
 
-    it(`${name}: analysis, checks and summary are the same from the columns as from the racks`, () => {
+    it(`${name}: analysis, checks and summary are the same from the runs as from the racks`, () => {
       const site = loaded(name);
-      const fromColumns = new DiagnosticSink();
-      const analysis = validateSite(site, fromColumns, { today: "2026-11-25" });
+      const fromRuns = new DiagnosticSink();
+      const analysis = validateSite(site, fromRuns, { today: "2026-11-25" });
       const summary = summariseSite(site, analysis);
       const airSide = airSideRows(site);
       const copy = plainCopy(site);
       const fromRacks = new DiagnosticSink();
       const copyAnalysis = validateSite(copy, fromRacks, { today: "2026-11-25" });
-      assert.deepEqual(fromColumns.items, fromRacks.items);
+      assert.deepEqual(fromRuns.items, fromRacks.items);
       assert.deepEqual(analysis, copyAnalysis);
       assert.deepEqual(analyseCapacity(site), copyAnalysis);
       assert.deepEqual(summary, summariseSite(copy, copyAnalysis));
@@ -96,10 +96,43 @@ describe("rack columns and deferred racks", () => {
     assert.deepEqual(site.racks, [], "building the detectors leaves the assigned racks");
   });
 
-  it("reads a changed copy's racks, not the original's columns", () => {
+  it("reads a changed copy's racks, not the original's runs", () => {
     const site = loaded("phase-1");
     const fewer: Site = { ...site, racks: site.racks.slice(0, 10) };
-    assert.equal(rackColumns(fewer).count, 10);
-    assert.equal(rackColumns(site).count, 4_000);
+    assert.equal(rackRuns(fewer).count, 10);
+    assert.equal(rackRuns(site).count, 4_000);
+  });
+
+  it("finds the runs of a rack range", () => {
+    const site = loaded("phase-1");
+    const runs = rackRuns(site);
+    for (const row of site.rows) {
+      const within = runsWithin(runs, row.rackStart, row.rackStart + row.rackCount);
+      assert.ok(within.length > 0);
+      assert.ok(within.every((run) => run.rowIndex === row.index));
+      assert.equal(
+        within.reduce((sum, run) => sum + run.count, 0),
+        row.rackCount,
+      );
+    }
+    assert.deepEqual(runsWithin(runs, 1, 2), [runs.runs[0]]);
+    assert.deepEqual(runsWithin(runs, runs.count, runs.count + 5), []);
+  });
+
+  it("adds a value repeatedly to the same bits as a loop would", () => {
+    const loop = (total: number, value: number, times: number) => {
+      let sum = total;
+      for (let i = 0; i < times; i++) sum += value;
+      return sum;
+    };
+    for (const [total, value, times] of [
+      [0, 72, 50],
+      [17, 3, 1_000],
+      [0.1, 0.7, 50],
+      [0, 118.80000000000001, 50],
+      [2 ** 52, 1, 3],
+    ] as const) {
+      assert.equal(addRepeated(total, value, times), loop(total, value, times), `${total} + ${value} × ${times}`);
+    }
   });
 });
