@@ -81,7 +81,7 @@ function buildPlatform() {
     values["no-check"] ? [...args, "--noCheck"] : args,
   );
   copyData(join(root, "src"), partial);
-  bundleTypebox(partial);
+  bundleVendors(partial);
   writeFileSync(join(partial, stampName), `${JSON.stringify({ sourcesNewestMs })}\n`);
   const previous = `${distDirectory}.previous-${process.pid}`;
   if (existsSync(distDirectory)) renameSync(distDirectory, previous);
@@ -96,20 +96,34 @@ function scriptsBelow(directory) {
     .map((entry) => join(entry.parentPath ?? entry.path, entry.name));
 }
 
+/** esbuild (a development dependency), or undefined after a production install. */
+function loadEsbuild() {
+  try {
+    return require("esbuild");
+  } catch {
+    return undefined;
+  }
+}
+
+/** Points the imports `specifier` matches (group 2: the package specifier) in `files` at `fileOf(specifier)`. */
+function redirectImports(files, specifier, fileOf) {
+  for (const file of files) {
+    const text = readFileSync(file, "utf8");
+    const rewritten = text.replace(specifier, (_, lead, name) => {
+      const path = relative(dirname(file), fileOf(name));
+      return `${lead}"${path.startsWith(".") ? path : `./${path}`}"`;
+    });
+    if (rewritten !== text) writeFileSync(file, rewritten);
+  }
+}
+
 /**
  * TypeBox is about 700 module files: loading them costs a command like `site show` several times what loading YAML
  * does (0.5 s of CPU on a busy machine against 0.05 s for one bundled file). The build bundles the TypeBox entry
  * points the compiled code imports into dist/vendor/typebox/ (esbuild, one shared chunk) and points the imports
  * there. TypeBox schemas are plain objects, so a Fastify plugin using node_modules' copy reads them the same.
  */
-function bundleTypebox(target) {
-  let esbuild;
-  try {
-    esbuild = require("esbuild");
-  } catch {
-    console.error("build: esbuild (a development dependency) is missing; dist/ loads TypeBox from node_modules");
-    return;
-  }
+function bundleTypebox(target, esbuild) {
   const specifier = /(\bfrom\s*|\bimport\s*\(\s*)"(typebox(?:\/[a-z]+)?)"/g;
   const files = scriptsBelow(target);
   const entries = new Set();
@@ -130,17 +144,59 @@ function bundleTypebox(target) {
     logLevel: "warning",
     legalComments: "inline",
   });
-  for (const file of files) {
-    const text = readFileSync(file, "utf8");
-    const rewritten = text.replace(specifier, (_, lead, name) => {
-      const path = relative(dirname(file), join(vendor, `${entryName(name)}.js`));
-      return `${lead}"${path.startsWith(".") ? path : `./${path}`}"`;
-    });
-    if (rewritten !== text) writeFileSync(file, rewritten);
-  }
+  redirectImports(files, specifier, (name) => join(vendor, `${entryName(name)}.js`));
   console.error(
     `build: TypeBox bundled into dist/vendor/typebox in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
+}
+
+/**
+ * YAML's Node build is 72 CommonJS files; Node resolves, reads and compiles each through its CommonJS loader,
+ * which costs `site show` more CPU than the one ES module the build bundles them into, dist/vendor/yaml/index.js
+ * (the same code: YAML's Node build, with the same named exports). The compiled code's `yaml` imports point there.
+ */
+function bundleYaml(target, esbuild) {
+  const specifier = /(\bfrom\s*|\bimport\s*\(\s*)"(yaml)"/g;
+  const files = scriptsBelow(target).filter((file) => readFileSync(file, "utf8").search(specifier) >= 0);
+  if (files.length === 0) return;
+  const started = performance.now();
+  const vendor = join(target, "vendor", "yaml");
+  // A CommonJS package has no static export list: name every export of the package as it loads in Node.
+  const names = Object.keys(require("yaml")).filter((name) => name !== "default" && /^[A-Za-z_$][\w$]*$/.test(name));
+  esbuild.buildSync({
+    absWorkingDir: root,
+    stdin: {
+      contents: `import yaml from "yaml";\nexport const { ${names.join(", ")} } = yaml;\nexport default yaml;\n`,
+      resolveDir: root,
+      sourcefile: "yaml-entry.js",
+    },
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    outfile: join(vendor, "index.js"),
+    logLevel: "warning",
+    legalComments: "inline",
+    // YAML requires node:process; an ES module has no `require` of its own, so the bundle makes one.
+    banner: {
+      js: 'import { createRequire as __createRequire } from "node:module";\nconst require = __createRequire(import.meta.url);',
+    },
+  });
+  redirectImports(files, specifier, () => join(vendor, "index.js"));
+  console.error(`build: YAML bundled into dist/vendor/yaml in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/** Bundles the dependencies whose many module files cost start-up time (TypeBox, YAML) into dist/vendor/. */
+function bundleVendors(target) {
+  const esbuild = loadEsbuild();
+  if (esbuild === undefined) {
+    console.error(
+      "build: esbuild (a development dependency) is missing; dist/ loads TypeBox and YAML from node_modules",
+    );
+    return;
+  }
+  bundleTypebox(target, esbuild);
+  bundleYaml(target, esbuild);
 }
 
 /** Builds the console into web/dist (or DIR/web/dist). */

@@ -4,6 +4,7 @@
  * Validation turns this into errors and warnings; `site show` aggregates it into the summary table.
  */
 import { flowForHeat, fluidProperties, interpolate, unitsAvailable, unitsNeeded } from "./physics.ts";
+import { rackRuns } from "./rack-runs.ts";
 import type { Redundancy } from "./schema.ts";
 import type { Hall, Plant, Site } from "./site.ts";
 import { type Kilowatts, kelvin, kilowatts } from "./units.ts";
@@ -119,9 +120,9 @@ function check(
  */
 export function airSideRows(site: Site): Uint8Array {
   const flags = new Uint8Array(site.rows.length);
-  for (const rack of site.racks) {
-    if (site.rackTypes[rack.typeIndex]!.airCooling !== "rdhx") continue;
-    const row = site.rows[rack.rowIndex]!;
+  for (const run of rackRuns(site).runs) {
+    if (site.rackTypes[run.typeIndex]!.airCooling !== "rdhx") continue;
+    const row = site.rows[run.rowIndex]!;
     if (site.plants[row.tcs.plantIndex]?.airSide !== undefined) flags[row.index] = 1;
   }
   return flags;
@@ -181,15 +182,29 @@ export function analyseCapacity(site: Site): CapacityAnalysis {
   const rowLiquidHeat = new Float64Array(site.rows.length);
   const hallItLoad = new Float64Array(site.halls.length);
   const hallCrahHeat = new Float64Array(site.halls.length);
-  for (const rack of site.racks) {
-    const type = site.rackTypes[rack.typeIndex]!;
+  for (const run of rackRuns(site).runs) {
+    const type = site.rackTypes[run.typeIndex]!;
     const liquid = type.designPower * type.liquidCaptureFraction;
     const air = type.designPower - liquid;
-    rowItLoad[rack.rowIndex]! += type.designPower;
     // Rear-door exchangers sit on the row's technology loop, so their heat goes through the CDUs.
-    rowLiquidHeat[rack.rowIndex]! += type.airCooling === "rdhx" ? type.designPower : liquid;
-    if (type.airCooling === "crah") hallCrahHeat[rack.hallIndex]! += air;
-    hallItLoad[rack.hallIndex]! += type.designPower;
+    const rowHeat = type.airCooling === "rdhx" ? type.designPower : liquid;
+    const crah = type.airCooling === "crah";
+    // Rack by rack, in rack order: each sum is the one a loop over the racks makes, to the last bit.
+    let rowIt = rowItLoad[run.rowIndex]!;
+    let rowLiquid = rowLiquidHeat[run.rowIndex]!;
+    let hallCrah = hallCrahHeat[run.hallIndex]!;
+    let hallIt = hallItLoad[run.hallIndex]!;
+    for (let rack = 0; rack < run.count; rack++) {
+      rowIt += type.designPower;
+      rowLiquid += rowHeat;
+      if (crah) hallCrah += air;
+      hallIt += type.designPower;
+    }
+    // A run lies in one row of one hall, so these are that row's and that hall's sums so far.
+    rowItLoad[run.rowIndex] = rowIt;
+    rowLiquidHeat[run.rowIndex] = rowLiquid;
+    hallCrahHeat[run.hallIndex] = hallCrah;
+    hallItLoad[run.hallIndex] = hallIt;
   }
 
   const checks: GroupCheck[] = [];

@@ -6,6 +6,7 @@
 import { type DiagnosticSink, didYouMean } from "./diagnostics.ts";
 import { type FeedId, type HallId, type Id, type IdKind, localOf, makeId, pad, type ZoneId } from "./ids.ts";
 import { checkMeters } from "./meters.ts";
+import { type RackRun, type RackRuns, registerRackRuns } from "./rack-runs.ts";
 import {
   type CduModelSpec,
   type CrahGroupSpec,
@@ -232,8 +233,9 @@ export function expandSite(file: SiteFile, sink: DiagnosticSink): Site {
   const hallTemplates = file.hallTemplates;
   const halls: Hall[] = [];
   const rows: Row[] = [];
-  const racks: Rack[] = [];
-  const leakDetectors: LeakDetector[] = [];
+  const rowPlans: RowPlan[] = [];
+  let rackTotal = 0;
+  let leakDetectorTotal = 0;
 
   file.halls.forEach((hallEntry, hallEntryIndex) => {
     const hallPath = `halls[${hallEntryIndex}]`;
@@ -309,7 +311,7 @@ export function expandSite(file: SiteFile, sink: DiagnosticSink): Site {
     });
 
     const rowStart = rows.length;
-    const rackStart = racks.length;
+    const rackStart = rackTotal;
     const totalRows = body.rows.reduce((sum, entry) => sum + (entry.count ?? 1), 0);
     const rowWidth = Math.max(2, String(totalRows).length);
     let rowNumber = 0;
@@ -370,47 +372,24 @@ export function expandSite(file: SiteFile, sink: DiagnosticSink): Site {
         rowNumber++;
         const rowLocal = `${hallLocal}-r${pad(rowNumber, rowWidth)}`;
         const rowIndex = rows.length;
-        const rowRackStart = racks.length;
+        const rowRackStart = rackTotal;
         const rackCountInRow = segments.reduce((sum, segment) => sum + segment.count, 0);
-        const rackWidth = Math.max(2, String(rackCountInRow).length);
-        let position = 0;
-        for (const segment of segments) {
-          for (let k = 0; k < segment.count; k++) {
-            position++;
-            const rackIndex = racks.length;
-            const rackLocal = `${rowLocal}-${pad(position, rackWidth)}`;
-            racks.push({
-              index: rackIndex,
-              id: makeId("rack", rackLocal),
-              hallIndex,
-              rowIndex,
-              typeIndex: segment.typeIndex,
-              position,
-              zoneId: rowZone,
-            });
-            for (let d = 1; d <= row.leakDetectors.perRack; d++) {
-              leakDetectors.push({
-                id: makeId("leak", row.leakDetectors.perRack === 1 ? rackLocal : `${rackLocal}-${d}`),
-                rowIndex,
-                cduId: undefined,
-                rackIndex,
-              });
-            }
-          }
-        }
+        rackTotal += rackCountInRow;
         const cduIds = unitIds("cdu", rowLocal, row.cdus.count);
-        for (const cduId of cduIds) {
-          for (let d = 1; d <= row.leakDetectors.perCdu; d++) {
-            leakDetectors.push({ id: makeId("leak", `${localOf(cduId)}-${d}`), rowIndex, cduId, rackIndex: undefined });
-          }
-        }
+        leakDetectorTotal += rackCountInRow * row.leakDetectors.perRack + cduIds.length * row.leakDetectors.perCdu;
+        rowPlans.push({
+          local: rowLocal,
+          segments,
+          perRack: row.leakDetectors.perRack,
+          perCdu: row.leakDetectors.perCdu,
+        });
         rows.push({
           index: rowIndex,
           id: makeId("row", rowLocal),
           hallIndex,
           zoneId: rowZone,
           rackStart: rowRackStart,
-          rackCount: racks.length - rowRackStart,
+          rackCount: rackCountInRow,
           busways: {
             ...group(
               buswayIds(rowLocal, row.busways.count, row.busways.redundancy),
@@ -444,7 +423,7 @@ export function expandSite(file: SiteFile, sink: DiagnosticSink): Site {
       rowStart,
       rowCount: rows.length - rowStart,
       rackStart,
-      rackCount: racks.length - rackStart,
+      rackCount: rackTotal - rackStart,
       transformers: {
         ...group(
           unitIds("transformer", hallLocal, power.transformers.count),
@@ -476,7 +455,7 @@ export function expandSite(file: SiteFile, sink: DiagnosticSink): Site {
     if (hall.rackCount === 0) sink.warning("hall.empty", hall.path, `hall ${hall.id} has no racks`);
   }
 
-  return {
+  const site: Site = {
     id: file.site.id,
     name: file.site.name,
     operator: file.site.operator,
@@ -503,12 +482,127 @@ export function expandSite(file: SiteFile, sink: DiagnosticSink): Site {
     plants,
     halls,
     rows,
-    racks,
-    leakDetectors,
+    racks: [],
+    leakDetectors: [],
     uncertainty: checkedRanges(file, sink),
     ...(file.heatOfftake === undefined ? {} : { heatOfftake: heatOfftakeOf(file.heatOfftake, sink) }),
     meters: checkMeters(file.meters ?? [], sink),
   };
+  registerRackRuns(site, runsOf(rows, rowPlans, rackTotal, leakDetectorTotal));
+  deferRacks(site, rows, rowPlans);
+  return site;
+}
+
+/** How a row's racks and leak detectors are generated, kept so that they are built only when first read. */
+interface RowPlan {
+  /** The row's local name (`h1-r07`), which its racks' names extend. */
+  readonly local: string;
+  readonly segments: readonly { readonly typeIndex: number; readonly count: number }[];
+  readonly perRack: number;
+  readonly perCdu: number;
+}
+
+/** The rack runs validation and the summary read, straight from the row plans (no Rack objects). */
+function runsOf(rows: readonly Row[], plans: readonly RowPlan[], count: number, leakDetectors: number): RackRuns {
+  const runs: RackRun[] = [];
+  for (const row of rows) {
+    let start = row.rackStart;
+    let previous: RackRun | undefined;
+    for (const segment of plans[row.index]!.segments) {
+      if (segment.count === 0) continue;
+      // Two segments of one type in a row are one run, as the racks they give would read.
+      if (previous !== undefined && previous.typeIndex === segment.typeIndex) {
+        previous = { ...previous, count: previous.count + segment.count };
+        runs[runs.length - 1] = previous;
+      } else {
+        previous = {
+          start,
+          count: segment.count,
+          typeIndex: segment.typeIndex,
+          rowIndex: row.index,
+          hallIndex: row.hallIndex,
+          zoneId: row.zoneId,
+        };
+        runs.push(previous);
+      }
+      start += segment.count;
+    }
+  }
+  return { count, runs, leakDetectorCount: leakDetectors };
+}
+
+/** Every rack, and every leak detector (a row's racks' detectors, then its CDUs'), row by row. */
+function buildRacks(rows: readonly Row[], plans: readonly RowPlan[]): { racks: Rack[]; leakDetectors: LeakDetector[] } {
+  const racks: Rack[] = [];
+  const leakDetectors: LeakDetector[] = [];
+  for (const row of rows) {
+    const plan = plans[row.index]!;
+    const rowIndex = row.index;
+    const rackWidth = Math.max(2, String(row.rackCount).length);
+    let position = 0;
+    for (const segment of plan.segments) {
+      for (let k = 0; k < segment.count; k++) {
+        position++;
+        const rackIndex = racks.length;
+        const rackLocal = `${plan.local}-${pad(position, rackWidth)}`;
+        racks.push({
+          index: rackIndex,
+          id: makeId("rack", rackLocal),
+          hallIndex: row.hallIndex,
+          rowIndex,
+          typeIndex: segment.typeIndex,
+          position,
+          zoneId: row.zoneId,
+        });
+        for (let d = 1; d <= plan.perRack; d++) {
+          leakDetectors.push({
+            id: makeId("leak", plan.perRack === 1 ? rackLocal : `${rackLocal}-${d}`),
+            rowIndex,
+            cduId: undefined,
+            rackIndex,
+          });
+        }
+      }
+    }
+    for (const cduId of row.tcs.ids) {
+      for (let d = 1; d <= plan.perCdu; d++) {
+        leakDetectors.push({ id: makeId("leak", `${localOf(cduId)}-${d}`), rowIndex, cduId, rackIndex: undefined });
+      }
+    }
+  }
+  return { racks, leakDetectors };
+}
+
+/**
+ * Makes `site.racks` and `site.leakDetectors` build on first read (both at once) and then become plain data
+ * properties, the same as if they had been built with the site: 40,000 racks are most of the allocation of a load,
+ * and checking or summarising a site reads only their runs (rack-runs.ts).
+ */
+function deferRacks(site: Site, rows: readonly Row[], plans: readonly RowPlan[]): void {
+  const keys = ["racks", "leakDetectors"] as const;
+  let built: { racks: Rack[]; leakDetectors: LeakDetector[] } | undefined;
+  const settle = (key: (typeof keys)[number], value: unknown) => {
+    // Still deferred (not assigned meanwhile) and not frozen: becomes the data property it stands for.
+    if (Object.getOwnPropertyDescriptor(site, key)?.configurable === true) {
+      Object.defineProperty(site, key, { value, writable: true, enumerable: true, configurable: true });
+    }
+  };
+  const build = () => {
+    if (built === undefined) {
+      built = buildRacks(rows, plans);
+      for (const key of keys)
+        if (Object.getOwnPropertyDescriptor(site, key)?.get !== undefined) settle(key, built[key]);
+    }
+    return built;
+  };
+  for (const key of keys) {
+    Object.defineProperty(site, key, {
+      get: () => build()[key],
+      set: (value: unknown) => settle(key, value),
+      enumerable: true,
+      configurable: true,
+    });
+  }
 }
 
 /** The file's uncertainty ranges, each with low ≤ high (an inverted range is an error naming it). */

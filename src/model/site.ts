@@ -232,6 +232,7 @@ export interface Site {
   readonly plants: readonly Plant[];
   readonly halls: readonly Hall[];
   readonly rows: readonly Row[];
+  /** Every rack; a loaded site builds these (and `leakDetectors`) on first read (expand.ts, rack-runs.ts). */
   readonly racks: readonly Rack[];
   readonly leakDetectors: readonly LeakDetector[];
   /** Ranges the site file gives for the twin's uncertain figures (`simulate --uncertainty`). */

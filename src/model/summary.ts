@@ -3,6 +3,7 @@
  * cooling capacity, and per level of the power and cooling chains the redundancy met and the headroom left.
  */
 import { type CapacityAnalysis, type CapacityLevel, capacityLevels } from "./capacity.ts";
+import { addRepeated, rackRuns } from "./rack-runs.ts";
 import type { Site } from "./site.ts";
 
 /** Redundancy and headroom of one level across all its groups. */
@@ -66,17 +67,20 @@ export function summariseSite(site: Site, analysis: CapacityAnalysis): SiteSumma
   const zoneRacks = new Map<string, { racks: number; gpus: number }>();
   let servers = 0;
   let gpus = 0;
-  for (const rack of site.racks) {
-    const type = site.rackTypes[rack.typeIndex]!;
-    racksByType[type.id] = (racksByType[type.id] ?? 0) + 1;
-    servers += type.servers;
-    gpus += type.gpusPerRack;
-    if (type.gpuModel !== undefined) gpusByModel[type.gpuModel] = (gpusByModel[type.gpuModel] ?? 0) + type.gpusPerRack;
-    if (rack.zoneId !== undefined) {
-      const entry = zoneRacks.get(rack.zoneId) ?? { racks: 0, gpus: 0 };
-      entry.racks++;
-      entry.gpus += type.gpusPerRack;
-      zoneRacks.set(rack.zoneId, entry);
+  const racks = rackRuns(site);
+  for (const run of racks.runs) {
+    const type = site.rackTypes[run.typeIndex]!;
+    racksByType[type.id] = (racksByType[type.id] ?? 0) + run.count;
+    servers = addRepeated(servers, type.servers, run.count);
+    gpus = addRepeated(gpus, type.gpusPerRack, run.count);
+    if (type.gpuModel !== undefined) {
+      gpusByModel[type.gpuModel] = addRepeated(gpusByModel[type.gpuModel] ?? 0, type.gpusPerRack, run.count);
+    }
+    if (run.zoneId !== undefined) {
+      const entry = zoneRacks.get(run.zoneId) ?? { racks: 0, gpus: 0 };
+      entry.racks += run.count;
+      entry.gpus = addRepeated(entry.gpus, type.gpusPerRack, run.count);
+      zoneRacks.set(run.zoneId, entry);
     }
   }
 
@@ -142,7 +146,7 @@ export function summariseSite(site: Site, analysis: CapacityAnalysis): SiteSumma
     counts: {
       halls: site.halls.length,
       rows: site.rows.length,
-      racks: site.racks.length,
+      racks: racks.count,
       servers,
       gpus,
       plants: site.plants.length,
@@ -154,7 +158,7 @@ export function summariseSite(site: Site, analysis: CapacityAnalysis): SiteSumma
       upsModules: count((i) => site.halls[i]!.ups.ids.length, site.halls.length),
       busways: count((i) => site.rows[i]!.busways.ids.length, site.rows.length),
       crahUnits: count((i) => site.halls[i]!.crah?.ids.length ?? 0, site.halls.length),
-      leakDetectors: site.leakDetectors.length,
+      leakDetectors: racks.leakDetectorCount,
     },
     racksByType,
     gpusByModel,

@@ -6,6 +6,7 @@
 import { airSideRows, analyseCapacity, type CapacityAnalysis, type GroupCheck } from "./capacity.ts";
 import type { DiagnosticSink } from "./diagnostics.ts";
 import { fluidProperties, knownFluids } from "./physics.ts";
+import { rackRuns, runsWithin } from "./rack-runs.ts";
 import { facilityWaterClassLimitC } from "./schema.ts";
 import type { Site } from "./site.ts";
 import { formatNumber } from "./units.ts";
@@ -187,6 +188,7 @@ function validatePlants(site: Site, sink: DiagnosticSink): void {
 function validateRows(site: Site, sink: DiagnosticSink): void {
   const throttling = new Map<string, { path: string; rows: number; message: string }>();
   const onAirSide = airSideRows(site);
+  const racks = rackRuns(site);
   for (const row of site.rows) {
     const plant = site.plants[row.tcs.plantIndex]!;
     // Rear-door rows of a plant with an air-side loop draw from it, the others from facility water.
@@ -211,7 +213,7 @@ function validateRows(site: Site, sink: DiagnosticSink): void {
     }
     if (row.busways.redundancy === "2N" && row.busways.ids.length % 2 !== 0) continue;
     const seenTypes = new Set<number>();
-    for (let r = row.rackStart; r < row.rackStart + row.rackCount; r++) seenTypes.add(site.racks[r]!.typeIndex);
+    for (const run of runsWithin(racks, row.rackStart, row.rackStart + row.rackCount)) seenTypes.add(run.typeIndex);
     for (const typeIndex of seenTypes) {
       const type = site.rackTypes[typeIndex]!;
       if (type.maxCoolantSupply < row.tcs.supplySetpoint) {
@@ -245,8 +247,8 @@ function validateHalls(site: Site, sink: DiagnosticSink): void {
 
 function validateZones(site: Site, sink: DiagnosticSink, today: string): void {
   const racksPerZone = new Map<string, number>();
-  for (const rack of site.racks) {
-    if (rack.zoneId !== undefined) racksPerZone.set(rack.zoneId, (racksPerZone.get(rack.zoneId) ?? 0) + 1);
+  for (const run of rackRuns(site).runs) {
+    if (run.zoneId !== undefined) racksPerZone.set(run.zoneId, (racksPerZone.get(run.zoneId) ?? 0) + run.count);
   }
   site.zones.forEach((zone, index) => {
     const path = `zones[${index}]`;

@@ -6,6 +6,7 @@ import type { Command } from "commander";
 import { stringify } from "yaml";
 import { type Diagnostic, formatDiagnostic } from "../../model/diagnostics.ts";
 import { type LoadResult, loadSite, loadSiteFile, resolveSite, shippedSites } from "../../model/load.ts";
+import { rackRuns } from "../../model/rack-runs.ts";
 import type { Site } from "../../model/site.ts";
 import { type SiteSummary, summariseSite } from "../../model/summary.ts";
 import { formatNumber } from "../../model/units.ts";
@@ -170,20 +171,20 @@ export function registerSiteCommand(program: Command): void {
       const result = loadSiteFile(path);
       const errors = errorCount(result.diagnostics);
       const warnings = result.diagnostics.length - errors;
+      // Counted from the columns: reading `racks` would build every rack of the site only to count them.
+      const rackCount = result.site === undefined ? 0 : rackRuns(result.site).count;
       if (wantsJson(command)) {
         printJson({
           ok: result.ok,
           errors,
           warnings,
-          racks: result.site?.racks.length ?? 0,
+          racks: rackCount,
           diagnostics: result.diagnostics,
         });
       } else {
         printDiagnostics(result.diagnostics, path);
         if (result.ok) {
-          process.stdout.write(
-            `${path}: valid, ${formatNumber(result.site?.racks.length ?? 0)} racks, ${warnings} warning(s)\n`,
-          );
+          process.stdout.write(`${path}: valid, ${formatNumber(rackCount)} racks, ${warnings} warning(s)\n`);
         }
       }
       if (!result.ok) {
