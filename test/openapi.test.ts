@@ -20,7 +20,7 @@ interface Operation {
   operationId?: string;
   summary?: string;
   parameters?: { in: string; name: string; required?: boolean }[];
-  responses: Record<string, { $ref?: string; content?: Record<string, unknown> }>;
+  responses: Record<string, { $ref?: string; content?: Record<string, unknown>; headers?: Record<string, unknown> }>;
 }
 type Document = { paths: Record<string, Record<string, Operation>> } & Record<string, unknown>;
 
@@ -106,6 +106,23 @@ describe("OpenAPI document", () => {
     assert.ok(Array.isArray(document["servers"]) && document["servers"].length > 0, "servers");
   });
 
+  it("declares X-Total-Count and X-Next-Cursor on every list paged by a cursor", () => {
+    const paged = operations(document).filter(({ operation }) =>
+      (operation.parameters ?? []).some((item) => item.in === "query" && item.name === "cursor"),
+    );
+    assert.ok(paged.length >= 8, `only ${paged.length} paged lists`);
+    for (const { method, path, operation } of paged) {
+      assert.deepEqual(
+        operation.responses["200"]?.headers,
+        {
+          "X-Total-Count": { $ref: "#/components/headers/TotalCount" },
+          "X-Next-Cursor": { $ref: "#/components/headers/NextCursor" },
+        },
+        `${method.toUpperCase()} ${path}`,
+      );
+    }
+  });
+
   it("declares the event streams, the Parquet export and the text bodies with their media types", () => {
     const mediaTypes = (path: string, method = "get") =>
       Object.keys(document.paths[path]?.[method]?.responses["200"]?.content ?? {});
@@ -142,6 +159,10 @@ describe("answers against the document", () => {
       if (response.statusCode >= 400) {
         failures.push(`GET ${url}: ${response.statusCode} ${response.body.slice(0, 300)}`);
         continue;
+      }
+      // A list the document says is paged sends its total on every page.
+      if (operation.responses["200"]?.headers?.["X-Total-Count"] !== undefined) {
+        assert.match(String(response.headers["x-total-count"]), /^\d+$/, `GET ${url}: no X-Total-Count`);
       }
       const type = response.headers["content-type"] ?? "";
       assert.ok(

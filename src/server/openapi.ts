@@ -49,6 +49,18 @@ export function problemResponseComponents(): Record<
   );
 }
 
+/** `components.headers`: the paging headers every list answer with a `cursor` parameter sends (src/server/paging.ts). */
+const pagingHeaders = {
+  TotalCount: {
+    description: "Items matching the filters the caller may see, on every page",
+    schema: { type: "integer", minimum: 0 },
+  },
+  NextCursor: {
+    description: "The `cursor` of the next page; absent on the last page",
+    schema: { type: "string" },
+  },
+} as const;
+
 /** The document options given to @fastify/swagger (info, servers, security, shared components). */
 export const openapiOptions: NonNullable<FastifyDynamicSwaggerOptions["openapi"]> = {
   openapi: "3.1.0",
@@ -68,6 +80,7 @@ export const openapiOptions: NonNullable<FastifyDynamicSwaggerOptions["openapi"]
     // A TypeBox schema is plain JSON Schema; the OpenAPI typings only want a narrower object type.
     schemas: { Problem: ProblemSchema as unknown as Record<string, never> },
     responses: problemResponseComponents(),
+    headers: pagingHeaders,
   },
   security: [{ apiKey: [] }],
 };
@@ -96,8 +109,8 @@ interface Operation {
 
 /**
  * Adds the problem answers every operation can give (the server sends them from one place, problem.ts): 400 when it
- * takes input, 401 when it needs a key, 429 from the rate limit, and any other 4XX and 5XX. A route's own declared
- * answers stay as they are.
+ * takes input, 401 when it needs a key, 429 from the rate limit, and any other 4XX and 5XX; and to every list paged
+ * by a `cursor`, its `X-Total-Count` and `X-Next-Cursor` headers. A route's own declared answers stay as they are.
  */
 export function withProblemResponses<Document extends { paths?: object | undefined }>(document: Document): Document {
   for (const item of Object.values(document.paths ?? {}) as (Record<string, unknown> | undefined)[]) {
@@ -123,6 +136,21 @@ export function withProblemResponses<Document extends { paths?: object | undefin
       }
       add("ClientError");
       add("ServerError");
+      const paged = operation.parameters?.some((parameter) => {
+        const { in: where, name } = parameter as { in?: string; name?: string };
+        return where === "query" && name === "cursor";
+      });
+      const ok = responses["200"] as { headers?: Record<string, unknown> } | undefined;
+      if (paged === true && ok !== undefined) {
+        responses["200"] = {
+          ...ok,
+          headers: {
+            ...ok.headers,
+            "X-Total-Count": { $ref: "#/components/headers/TotalCount" },
+            "X-Next-Cursor": { $ref: "#/components/headers/NextCursor" },
+          },
+        };
+      }
       operation.responses = responses;
     }
   }
