@@ -15,7 +15,7 @@ import { registerAuthentication } from "./auth.ts";
 import { clientErrorHandler, frameworkErrorHandler, registerInputHygiene } from "./hygiene.ts";
 import { type PlatformLog, registerAccessLog } from "./logging.ts";
 import { type MetricsSource, registerPlatformMetrics } from "./metrics.ts";
-import { openapiOptions, withProblemResponses } from "./openapi.ts";
+import { openapiOptions, withEditorKeywordsAsExtensions, withProblemResponses } from "./openapi.ts";
 import { problemHandler, redactUrl, sendProblem } from "./problem.ts";
 import { generateRequestId, registerRequestIds } from "./request-ids.ts";
 import { registerResponseCheck, responseCheckRequested } from "./response-check.ts";
@@ -211,7 +211,8 @@ export async function buildServer(dependencies: ServerDependencies): Promise<Fas
   await app.register(swagger, {
     openapi: openapiOptions,
     // Only OpenAPI documents are built here (never Swagger 2).
-    transformObject: (document) => ("openapiObject" in document ? withProblemResponses(document.openapiObject) : {}),
+    transformObject: (document) =>
+      "openapiObject" in document ? withEditorKeywordsAsExtensions(withProblemResponses(document.openapiObject)) : {},
   });
   // The docs page and its assets are public, like /health and /openapi.json.
   app.addHook("onRoute", (route) => {

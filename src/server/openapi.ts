@@ -156,3 +156,21 @@ export function withProblemResponses<Document extends { paths?: object | undefin
   }
   return document;
 }
+
+/**
+ * The document with the editor-only keyword of the file schemas (`patternErrorMessage`, read by VS Code and
+ * yaml-language-server) written as the extension `x-patternErrorMessage`, which OpenAPI allows: routes that answer a
+ * site or queue file in its own schema share it with schemas/*.schema.json. Copies; the routes' schemas stay as they are.
+ */
+export function withEditorKeywordsAsExtensions<Document>(document: Document): Document {
+  const visit = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(visit);
+    if (typeof node !== "object" || node === null) return node;
+    const copy: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(node)) {
+      copy[key === "patternErrorMessage" ? "x-patternErrorMessage" : key] = visit(value);
+    }
+    return copy;
+  };
+  return visit(document) as Document;
+}

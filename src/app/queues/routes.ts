@@ -9,7 +9,7 @@ import { AppError } from "../../core/errors.ts";
 import { flexClasses } from "../../model/flexibility.ts";
 import { kueueExport } from "../../scheduler/kueue-yaml.ts";
 import { queueSetDocument, queueSetYaml } from "../../scheduler/queue-file.ts";
-import { QueuePreemptionSchema } from "../../scheduler/queues.ts";
+import { QueueFileSchema, QueuePreemptionSchema } from "../../scheduler/queues.ts";
 import { contextOf } from "../../server/auth.ts";
 import { Nullable, type Reply, StringEnum } from "../../server/schemas.ts";
 import { authorize, type Principal, withinScope } from "../../tenancy/service.ts";
@@ -108,9 +108,7 @@ const QueueViewSchema = Type.Object({
 /** The queue configuration in force, in the queue file's shape. */
 const QueueConfigAnswer = Type.Object({
   version: Type.Integer(),
-  config: Type.Record(Type.String(), Type.Unknown(), {
-    description: "the queue file's shape (src/scheduler/queues.example.yaml)",
-  }),
+  config: QueueFileSchema,
 });
 
 const QueueConfigVersionSchema = Type.Object({

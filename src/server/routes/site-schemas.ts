@@ -4,7 +4,7 @@
  */
 import { Type } from "typebox";
 import { capacityLevels } from "../../model/capacity.ts";
-import { airCoolingKinds, redundancyLevels } from "../../model/schema.ts";
+import { airCoolingKinds, redundancyLevels, SiteFileSchema } from "../../model/schema.ts";
 import { Nullable, StringEnum } from "../schemas.ts";
 
 /** One validation finding (site files, change requests). */
@@ -177,11 +177,8 @@ export const RackPageSchema = Type.Object({
   racks: Type.Array(RackSchema),
 });
 
-/** `GET /v1/site/document`: the site file in force, normalised (its format: docs/site-format.md). */
-export const SiteDocumentSchema = Type.Object(
-  {},
-  { additionalProperties: true, description: "a site file (docs/site-format.md), normalised" },
-);
+/** `GET /v1/site/document`: the site file in force, normalised: the site file schema itself (docs/site-format.md). */
+export const SiteDocumentSchema = SiteFileSchema;
 
 /** `POST /v1/site/changes`: the version in force after the change. */
 export const SiteChangeResultSchema = Type.Object({

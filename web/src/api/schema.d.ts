@@ -4603,9 +4603,91 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        /** @description the queue file's shape (src/scheduler/queues.example.yaml) */
+                        /**
+                         * alixan queue file
+                         * @description Tenants' queues and quotas (Kueue ClusterQueue and cohort semantics).
+                         */
                         config: {
-                            [key: string]: unknown;
+                            cohorts?: {
+                                name: string;
+                                parent?: string;
+                                quota?: {
+                                    [key: string]: {
+                                        borrowingLimit?: number;
+                                        lendingLimit?: number;
+                                        nominal: number;
+                                    };
+                                };
+                            }[];
+                            defaultQueue?: string;
+                            fairShare?: {
+                                /** @description Half-life of the usage fair share remembers (168) */
+                                halfLifeHours?: number;
+                            };
+                            newTenants?: {
+                                cohort?: string;
+                                /** @description Tenant kinds the rule applies to (all) */
+                                kinds?: string[];
+                                preemption?: {
+                                    borrowWithinCohort?: {
+                                        maxPriorityThreshold?: number;
+                                        /** @enum {unknown} */
+                                        policy?: "Never" | "LowerPriority";
+                                    };
+                                    /** @enum {unknown} */
+                                    reclaimWithinCohort?: "Never" | "LowerPriority" | "Any";
+                                    /** @enum {unknown} */
+                                    withinClusterQueue?: "Never" | "LowerPriority" | "LowerOrNewerEqualPriority";
+                                };
+                                priorityClass?: string;
+                                quota?: {
+                                    [key: string]: {
+                                        borrowingLimit?: number;
+                                        lendingLimit?: number;
+                                        nominal: number;
+                                    };
+                                };
+                                weight?: number;
+                            }[];
+                            /** @description Priority classes; none listed: critical, high, normal, low, best-effort */
+                            priorityClasses?: {
+                                name: string;
+                                preempts?: boolean;
+                                value: number;
+                            }[];
+                            queues?: {
+                                cohort?: string;
+                                /**
+                                 * @description Most protected flexibility class its jobs may have, and their default (none: no protection granted)
+                                 * @enum {unknown}
+                                 */
+                                flexibility?: "protected" | "flexible" | "deferrable" | "preemptible";
+                                name: string;
+                                preemption?: {
+                                    borrowWithinCohort?: {
+                                        maxPriorityThreshold?: number;
+                                        /** @enum {unknown} */
+                                        policy?: "Never" | "LowerPriority";
+                                    };
+                                    /** @enum {unknown} */
+                                    reclaimWithinCohort?: "Never" | "LowerPriority" | "Any";
+                                    /** @enum {unknown} */
+                                    withinClusterQueue?: "Never" | "LowerPriority" | "LowerOrNewerEqualPriority";
+                                };
+                                priorityClass?: string;
+                                quota?: {
+                                    [key: string]: {
+                                        borrowingLimit?: number;
+                                        lendingLimit?: number;
+                                        nominal: number;
+                                    };
+                                };
+                                tenant?: string;
+                                /** @description Fair-share weight (1) */
+                                weight?: number;
+                            }[];
+                            /** @enum {number} */
+                            version?: 1;
                         };
                         version: number;
                     };
@@ -5211,14 +5293,590 @@ export interface operations {
         responses: {
             "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
-            /** @description a site file (docs/site-format.md), normalised */
+            /** @description A campus for alixan: site, zones, rack types, power, plants, halls (docs/site-format.md). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        cduModels: {
+                            approachK: number;
+                            capacityKW: number;
+                            model: string;
+                            pumpPowerKW: number;
+                            ratedFlowLpm: number;
+                        }[];
+                        halls: {
+                            crah?: {
+                                capacityKW?: number;
+                                count?: number;
+                                fanPowerKW?: number;
+                                /** @enum {unknown} */
+                                redundancy?: "N" | "N+1" | "N+2" | "2N";
+                            };
+                            id?: string;
+                            name?: string;
+                            plant?: {
+                                adiabatic?: {
+                                    /** @description Share of the wet-bulb depression the pads achieve */
+                                    effectiveness?: number;
+                                    enabled?: boolean;
+                                    /** @description Dry bulb above which sprays run */
+                                    startAboveC?: number;
+                                };
+                                airSide?: {
+                                    chillers?: {
+                                        capacityKW?: number;
+                                        copCurve?: {
+                                            cop?: number;
+                                            liftK?: number;
+                                        }[];
+                                        count?: number;
+                                        /** @description Fans of one unit at full speed in free cooling (the COP curve already counts them with compressors) */
+                                        fanPowerKW?: number;
+                                        /** @description Return water minus outdoor air at which one unit's free-cooling coil carries its rated capacity, K */
+                                        freeCoolingDifferenceK?: number;
+                                        /** @enum {unknown} */
+                                        redundancy?: "N" | "N+1" | "N+2" | "2N";
+                                    };
+                                    designDeltaTK?: number;
+                                    pumps?: {
+                                        count?: number;
+                                        powerKW?: number;
+                                        ratedFlowLpm?: number;
+                                        /** @enum {unknown} */
+                                        redundancy?: "N" | "N+1" | "N+2" | "2N";
+                                    };
+                                    supplySetpointC?: number;
+                                    waterVolumeM3?: number;
+                                };
+                                chillers?: {
+                                    capacityKW?: number;
+                                    copCurve?: {
+                                        cop?: number;
+                                        liftK?: number;
+                                    }[];
+                                    count?: number;
+                                    /** @enum {unknown} */
+                                    redundancy?: "N" | "N+1" | "N+2" | "2N";
+                                };
+                                dryCoolers?: {
+                                    approachK?: number;
+                                    capacityKW?: number;
+                                    count?: number;
+                                    designAmbientC?: number;
+                                    fanPowerKW?: number;
+                                    /** @enum {unknown} */
+                                    redundancy?: "N" | "N+1" | "N+2" | "2N";
+                                };
+                                fws?: {
+                                    designDeltaTK?: number;
+                                    pumps?: {
+                                        count?: number;
+                                        powerKW?: number;
+                                        ratedFlowLpm?: number;
+                                        /** @enum {unknown} */
+                                        redundancy?: "N" | "N+1" | "N+2" | "2N";
+                                    };
+                                    supplySetpointC?: number;
+                                    /** @enum {unknown} */
+                                    waterClass?: "W17" | "W27" | "W32" | "W40" | "W45" | "W+";
+                                    waterVolumeM3?: number;
+                                };
+                                makeUp?: {
+                                    lossM3PerDay?: number;
+                                };
+                            };
+                            plantRef?: string;
+                            power?: {
+                                transformers?: {
+                                    count?: number;
+                                    /** @description Grid feeds this group draws from (default: all) */
+                                    feeds?: string[];
+                                    loadLossKW?: number;
+                                    noLoadLossKW?: number;
+                                    ratingKVA?: number;
+                                    /** @enum {unknown} */
+                                    redundancy?: "N" | "N+1" | "N+2" | "2N";
+                                };
+                                ups?: {
+                                    count?: number;
+                                    efficiencyCurve?: {
+                                        efficiency?: number;
+                                        load?: number;
+                                    }[];
+                                    ratingKW?: number;
+                                    /** @enum {unknown} */
+                                    redundancy?: "N" | "N+1" | "N+2" | "2N";
+                                };
+                            };
+                            rows?: {
+                                busways?: {
+                                    count?: number;
+                                    phases?: number;
+                                    ratingKW?: number;
+                                    /** @enum {unknown} */
+                                    redundancy?: "N" | "N+1" | "N+2" | "2N";
+                                };
+                                cdus?: {
+                                    count?: number;
+                                    model?: string;
+                                    /** @enum {unknown} */
+                                    redundancy?: "N" | "N+1" | "N+2" | "2N";
+                                };
+                                count?: number;
+                                leakDetectors?: {
+                                    perCdu?: number;
+                                    perRack?: number;
+                                };
+                                pattern?: string;
+                                racks?: {
+                                    count?: number;
+                                    type?: string;
+                                }[];
+                                tcs?: {
+                                    designRiseK?: number;
+                                    fluid?: string;
+                                    supplySetpointC?: number;
+                                };
+                                zone?: string;
+                            }[];
+                            template?: string;
+                            whiteSpaceM2?: number;
+                            zone?: string;
+                        }[];
+                        /** @default {} */
+                        hallTemplates: {
+                            [key: string]: {
+                                crah?: {
+                                    capacityKW?: number;
+                                    count?: number;
+                                    fanPowerKW?: number;
+                                    /** @enum {unknown} */
+                                    redundancy?: "N" | "N+1" | "N+2" | "2N";
+                                };
+                                plant?: {
+                                    adiabatic?: {
+                                        /** @description Share of the wet-bulb depression the pads achieve */
+                                        effectiveness?: number;
+                                        enabled?: boolean;
+                                        /** @description Dry bulb above which sprays run */
+                                        startAboveC?: number;
+                                    };
+                                    airSide?: {
+                                        chillers?: {
+                                            capacityKW?: number;
+                                            copCurve?: {
+                                                cop?: number;
+                                                liftK?: number;
+                                            }[];
+                                            count?: number;
+                                            /** @description Fans of one unit at full speed in free cooling (the COP curve already counts them with compressors) */
+                                            fanPowerKW?: number;
+                                            /** @description Return water minus outdoor air at which one unit's free-cooling coil carries its rated capacity, K */
+                                            freeCoolingDifferenceK?: number;
+                                            /** @enum {unknown} */
+                                            redundancy?: "N" | "N+1" | "N+2" | "2N";
+                                        };
+                                        designDeltaTK?: number;
+                                        pumps?: {
+                                            count?: number;
+                                            powerKW?: number;
+                                            ratedFlowLpm?: number;
+                                            /** @enum {unknown} */
+                                            redundancy?: "N" | "N+1" | "N+2" | "2N";
+                                        };
+                                        supplySetpointC?: number;
+                                        waterVolumeM3?: number;
+                                    };
+                                    chillers?: {
+                                        capacityKW?: number;
+                                        copCurve?: {
+                                            cop?: number;
+                                            liftK?: number;
+                                        }[];
+                                        count?: number;
+                                        /** @enum {unknown} */
+                                        redundancy?: "N" | "N+1" | "N+2" | "2N";
+                                    };
+                                    dryCoolers?: {
+                                        approachK?: number;
+                                        capacityKW?: number;
+                                        count?: number;
+                                        designAmbientC?: number;
+                                        fanPowerKW?: number;
+                                        /** @enum {unknown} */
+                                        redundancy?: "N" | "N+1" | "N+2" | "2N";
+                                    };
+                                    fws?: {
+                                        designDeltaTK?: number;
+                                        pumps?: {
+                                            count?: number;
+                                            powerKW?: number;
+                                            ratedFlowLpm?: number;
+                                            /** @enum {unknown} */
+                                            redundancy?: "N" | "N+1" | "N+2" | "2N";
+                                        };
+                                        supplySetpointC?: number;
+                                        /** @enum {unknown} */
+                                        waterClass?: "W17" | "W27" | "W32" | "W40" | "W45" | "W+";
+                                        waterVolumeM3?: number;
+                                    };
+                                    makeUp?: {
+                                        lossM3PerDay?: number;
+                                    };
+                                };
+                                plantRef?: string;
+                                power?: {
+                                    transformers?: {
+                                        count?: number;
+                                        /** @description Grid feeds this group draws from (default: all) */
+                                        feeds?: string[];
+                                        loadLossKW?: number;
+                                        noLoadLossKW?: number;
+                                        ratingKVA?: number;
+                                        /** @enum {unknown} */
+                                        redundancy?: "N" | "N+1" | "N+2" | "2N";
+                                    };
+                                    ups?: {
+                                        count?: number;
+                                        efficiencyCurve?: {
+                                            efficiency?: number;
+                                            load?: number;
+                                        }[];
+                                        ratingKW?: number;
+                                        /** @enum {unknown} */
+                                        redundancy?: "N" | "N+1" | "N+2" | "2N";
+                                    };
+                                };
+                                rows?: {
+                                    busways?: {
+                                        count?: number;
+                                        phases?: number;
+                                        ratingKW?: number;
+                                        /** @enum {unknown} */
+                                        redundancy?: "N" | "N+1" | "N+2" | "2N";
+                                    };
+                                    cdus?: {
+                                        count?: number;
+                                        model?: string;
+                                        /** @enum {unknown} */
+                                        redundancy?: "N" | "N+1" | "N+2" | "2N";
+                                    };
+                                    count?: number;
+                                    leakDetectors?: {
+                                        perCdu?: number;
+                                        perRack?: number;
+                                    };
+                                    pattern?: string;
+                                    racks?: {
+                                        count?: number;
+                                        type?: string;
+                                    }[];
+                                    tcs?: {
+                                        designRiseK?: number;
+                                        fluid?: string;
+                                        supplySetpointC?: number;
+                                    };
+                                    zone?: string;
+                                }[];
+                                whiteSpaceM2?: number;
+                            };
+                        };
+                        heatOfftake?: {
+                            /**
+                             * @description Temperature differences across the heat pumps' evaporator and condenser, K
+                             * @default 3
+                             */
+                            approachK: number;
+                            /**
+                             * @description Share of the Carnot COP the heat pumps reach (0.4–0.6 for large industrial heat pumps)
+                             * @default 0.5
+                             */
+                            carnotEfficiency: number;
+                            /** @description Heat the network contracts to take, MW of delivered heat, one value per month (January first) */
+                            contractMW: number[];
+                            /** @description €/MWh of heat */
+                            heatPriceEurPerMWh?: number;
+                            /** @description Network operator (named in the report) */
+                            network?: string;
+                            /** @description Network supply temperature, °C */
+                            networkSupplyC: number;
+                        };
+                        /** @default [] */
+                        meters: {
+                            id: string;
+                            /** @enum {unknown} */
+                            kind: "gridImport" | "itOutput" | "cooling" | "waterMakeUp" | "heatReuse" | "renewableOnSite";
+                            /** @description Labels the series must carry with exactly these values (every matching series is summed) */
+                            labels?: {
+                                [key: string]: string;
+                            };
+                            /**
+                             * @description Longest gap (hours) a gauge's hours may be estimated over by linear interpolation (0 = never)
+                             * @default 6
+                             */
+                            maxInterpolationH: number;
+                            /** @description The series' metric name */
+                            metric: string;
+                            /** @enum {unknown} */
+                            unit: "W" | "kW" | "MW" | "m3/h" | "L/min" | "L/s" | "Wh" | "kWh" | "MWh" | "GJ" | "m3" | "L";
+                        }[];
+                        /** @default [] */
+                        plants: {
+                            /** @default {} */
+                            adiabatic: {
+                                /**
+                                 * @description Share of the wet-bulb depression the pads achieve
+                                 * @default 0.7
+                                 */
+                                effectiveness: number;
+                                /** @default false */
+                                enabled: boolean;
+                                /**
+                                 * @description Dry bulb above which sprays run
+                                 * @default 28
+                                 */
+                                startAboveC: number;
+                            };
+                            airSide?: {
+                                chillers: {
+                                    capacityKW: number;
+                                    copCurve: {
+                                        cop: number;
+                                        liftK: number;
+                                    }[];
+                                    count: number;
+                                    /** @description Fans of one unit at full speed in free cooling (the COP curve already counts them with compressors) */
+                                    fanPowerKW: number;
+                                    /**
+                                     * @description Return water minus outdoor air at which one unit's free-cooling coil carries its rated capacity, K
+                                     * @default 10
+                                     */
+                                    freeCoolingDifferenceK: number;
+                                    /**
+                                     * @default N
+                                     * @enum {unknown}
+                                     */
+                                    redundancy: "N" | "N+1" | "N+2" | "2N";
+                                };
+                                /** @default 6 */
+                                designDeltaTK: number;
+                                pumps: {
+                                    count: number;
+                                    powerKW: number;
+                                    ratedFlowLpm: number;
+                                    /**
+                                     * @default N
+                                     * @enum {unknown}
+                                     */
+                                    redundancy: "N" | "N+1" | "N+2" | "2N";
+                                };
+                                supplySetpointC: number;
+                                waterVolumeM3: number;
+                            };
+                            chillers: {
+                                capacityKW: number;
+                                copCurve: {
+                                    cop: number;
+                                    liftK: number;
+                                }[];
+                                count: number;
+                                /**
+                                 * @default N
+                                 * @enum {unknown}
+                                 */
+                                redundancy: "N" | "N+1" | "N+2" | "2N";
+                            };
+                            dryCoolers: {
+                                approachK: number;
+                                capacityKW: number;
+                                count: number;
+                                /** @default 35 */
+                                designAmbientC: number;
+                                fanPowerKW: number;
+                                /**
+                                 * @default N
+                                 * @enum {unknown}
+                                 */
+                                redundancy: "N" | "N+1" | "N+2" | "2N";
+                            };
+                            fws: {
+                                designDeltaTK: number;
+                                pumps: {
+                                    count: number;
+                                    powerKW: number;
+                                    ratedFlowLpm: number;
+                                    /**
+                                     * @default N
+                                     * @enum {unknown}
+                                     */
+                                    redundancy: "N" | "N+1" | "N+2" | "2N";
+                                };
+                                supplySetpointC: number;
+                                /** @enum {unknown} */
+                                waterClass: "W17" | "W27" | "W32" | "W40" | "W45" | "W+";
+                                waterVolumeM3: number;
+                            };
+                            id: string;
+                            /** @default {} */
+                            makeUp: {
+                                /** @default 0.5 */
+                                lossM3PerDay: number;
+                            };
+                        }[];
+                        power: {
+                            gridFeeds: {
+                                capacityMW: number;
+                                id: string;
+                                /** @default 225 */
+                                voltageKV: number;
+                            }[];
+                            /**
+                             * @default N
+                             * @enum {unknown}
+                             */
+                            gridRedundancy: "N" | "N+1" | "N+2" | "2N";
+                            /** @default 0.95 */
+                            powerFactor: number;
+                        };
+                        rackTypes: {
+                            /**
+                             * @default crah
+                             * @enum {unknown}
+                             */
+                            airCooling: "rdhx" | "crah";
+                            description?: string;
+                            designPowerKW: number;
+                            gpuModel?: string;
+                            /** @default 0 */
+                            gpusPerRack: number;
+                            id: string;
+                            idlePowerKW: number;
+                            liquidCaptureFraction: number;
+                            /**
+                             * @description Highest technology-loop supply temperature before GPUs throttle
+                             * @default 45
+                             */
+                            maxCoolantSupplyC: number;
+                            /** @default 0 */
+                            nvlinkDomainSize: number;
+                            /** @description Rear-door exchanger capacity per rack (airCooling rdhx) */
+                            rdhxCapacityKW?: number;
+                            servers: number;
+                            weightKg: number;
+                        }[];
+                        /** @default {} */
+                        rowPatterns: {
+                            [key: string]: {
+                                busways?: {
+                                    count?: number;
+                                    phases?: number;
+                                    ratingKW?: number;
+                                    /** @enum {unknown} */
+                                    redundancy?: "N" | "N+1" | "N+2" | "2N";
+                                };
+                                cdus?: {
+                                    count?: number;
+                                    model?: string;
+                                    /** @enum {unknown} */
+                                    redundancy?: "N" | "N+1" | "N+2" | "2N";
+                                };
+                                leakDetectors?: {
+                                    perCdu?: number;
+                                    perRack?: number;
+                                };
+                                racks?: {
+                                    count?: number;
+                                    type?: string;
+                                }[];
+                                tcs?: {
+                                    designRiseK?: number;
+                                    fluid?: string;
+                                    supplySetpointC?: number;
+                                };
+                            };
+                        };
+                        site: {
+                            buildingAreaM2?: number;
+                            gridConnectionMW: number;
+                            id: string;
+                            location: {
+                                /** @default 0 */
+                                elevationM: number;
+                                latitude: number;
+                                longitude: number;
+                            };
+                            name: string;
+                            operator: string;
+                            /** Format: date */
+                            startOfOperation?: string;
+                            timezone: string;
+                        };
+                        uncertainty?: {
+                            containmentRiseK?: {
+                                high: number;
+                                low: number;
+                            };
+                            copScale?: {
+                                high: number;
+                                low: number;
+                            };
+                            crahApproachK?: {
+                                high: number;
+                                low: number;
+                            };
+                            dryCoolerApproachK?: {
+                                high: number;
+                                low: number;
+                            };
+                            houseWPerM2?: {
+                                high: number;
+                                low: number;
+                            };
+                            pumpFanPowerScale?: {
+                                high: number;
+                                low: number;
+                            };
+                            rearDoorEffectiveness?: {
+                                high: number;
+                                low: number;
+                            };
+                            serverAirRiseK?: {
+                                high: number;
+                                low: number;
+                            };
+                            substationPei?: {
+                                high: number;
+                                low: number;
+                            };
+                            upsLossScale?: {
+                                high: number;
+                                low: number;
+                            };
+                        };
+                        /**
+                         * @description Format version
+                         * @default 1
+                         */
+                        version: number;
+                        /** @default [] */
+                        zones: {
+                            /** @default [] */
+                            certifications: string[];
+                            /**
+                             * @default [
+                             *       "public",
+                             *       "confidential"
+                             *     ]
+                             */
+                            dataClasses: ("public" | "confidential" | "health")[];
+                            id: string;
+                            name: string;
+                            /** Format: date */
+                            validUntil?: string;
+                        }[];
                     };
                 };
             };
