@@ -4,6 +4,9 @@
  */
 import { Type } from "typebox";
 import { Nullable, StringEnum } from "../server/schemas.ts";
+import { DeviceStatusSchema } from "./adapters/device-poller.ts";
+import { ScrapeStatusSchema } from "./adapters/prometheus.ts";
+import { PollStatusSchema } from "./adapters/redfish/poller.ts";
 import { severities } from "./types.ts";
 
 /** What an ingest call did (the answer of every push route, and the members of its 400/429 problems). */
@@ -59,7 +62,12 @@ export const TelemetrySeriesSchema = Type.Object({
   value: Nullable(Type.Number()),
 });
 
-const OpenObject = (description: string) => Type.Object({}, { additionalProperties: true, description });
+/** One Modbus or SNMP device: its name, bound equipment and last poll. */
+const DeviceStateSchema = Type.Object({
+  device: Type.String(),
+  equipment: Type.Optional(Type.String()),
+  status: Type.Optional(DeviceStatusSchema),
+});
 
 /** `GET /v1/telemetry/status`: pollers, scrapes and queues; each source's entry as its adapter reports it. */
 export const TelemetryStatusSchema = Type.Object({
@@ -68,7 +76,7 @@ export const TelemetryStatusSchema = Type.Object({
   redfish: Type.Array(
     Type.Object({
       target: Type.String(),
-      status: Type.Optional(OpenObject("the last poll: time, duration, problem")),
+      status: Type.Optional(PollStatusSchema),
       events: Type.Optional(
         Type.Object({ connected: Type.Boolean(), events: Type.Integer(), lastProblem: Type.Optional(Type.String()) }),
       ),
@@ -83,9 +91,9 @@ export const TelemetryStatusSchema = Type.Object({
       ),
     }),
   ),
-  prometheus: Type.Array(OpenObject("one scrape target's state")),
-  modbus: Type.Array(OpenObject("one Modbus device's state")),
-  snmp: Type.Array(OpenObject("one SNMP device's state")),
+  prometheus: Type.Array(ScrapeStatusSchema),
+  modbus: Type.Array(DeviceStateSchema),
+  snmp: Type.Array(DeviceStateSchema),
   remoteWrite: Type.Optional(
     Type.Object({
       queued: Type.Integer(),

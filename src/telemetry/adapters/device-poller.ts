@@ -10,6 +10,7 @@
  *   its status says so and a `stale` alarm is raised on the equipment, cleared by the next good read. Staleness is
  *   checked on its own deadline, so a long backoff does not delay the alarm.
  */
+import { type Static, Type } from "typebox";
 import type { AlarmBook } from "../alarms/book.ts";
 import { type Interner, SampleBuffer } from "../samples.ts";
 import { type Labels, RejectionList } from "../types.ts";
@@ -43,21 +44,22 @@ export interface PolledDevice {
 /** Where a poll's samples go (the ingest pipeline); it answers why the batch was not stored, when it was not. */
 export type DeviceSink = (samples: SampleBuffer, rejections: RejectionList) => Promise<string | undefined>;
 
+/** The state of a device, for status pages and tests (`GET /v1/telemetry/status`). */
+export const DeviceStatusSchema = Type.Object({
+  device: Type.String(),
+  at: Type.Number({ description: "time of the last attempt, ms" }),
+  ok: Type.Boolean(),
+  samples: Type.Integer(),
+  lastSuccessAt: Type.Optional(Type.Number()),
+  consecutiveFailures: Type.Integer(),
+  stale: Type.Boolean({ description: "no good read for staleAfterMs" }),
+  nextAttemptAt: Type.Number({
+    description: "when the next attempt is due (later than the interval while backing off)",
+  }),
+  problems: Type.Array(Type.String()),
+});
 /** The state of a device, for status pages and tests. */
-export interface DeviceStatus {
-  readonly device: string;
-  /** Time of the last attempt, ms. */
-  readonly at: number;
-  readonly ok: boolean;
-  readonly samples: number;
-  readonly lastSuccessAt?: number;
-  readonly consecutiveFailures: number;
-  /** No good read for `staleAfterMs`. */
-  readonly stale: boolean;
-  /** When the next attempt is due (later than the interval while backing off). */
-  readonly nextAttemptAt: number;
-  readonly problems: readonly string[];
-}
+export type DeviceStatus = Static<typeof DeviceStatusSchema>;
 
 /** A problem's text, from errors and the error-like objects some libraries reject with. */
 export function describeCause(cause: unknown): string {

@@ -6,6 +6,7 @@
  * (every series is stored as a plain series). Label values may escape `\\`, `\"` and `\n`. NaN and infinite values
  * are reported and not stored: history aggregates would turn them into noise.
  */
+import { type Static, Type } from "typebox";
 import { type Interner, maxTimestamp, SampleBuffer } from "../samples.ts";
 import { type Labels, RejectionList, sanitizeMetricName, truncate } from "../types.ts";
 
@@ -529,14 +530,16 @@ async function boundedText(response: Response, limit: number): Promise<string> {
 /** What a scrape hands to the ingest pipeline; it answers why the batch was not stored, when it was not. */
 export type ScrapeSink = (samples: SampleBuffer, rejections: RejectionList) => Promise<string | undefined>;
 
+/** The outcome of one scrape, for status pages and tests (`GET /v1/telemetry/status`). */
+export const ScrapeStatusSchema = Type.Object({
+  url: Type.String(),
+  up: Type.Boolean(),
+  at: Type.Number({ description: "time of the scrape, ms" }),
+  samples: Type.Integer(),
+  problem: Type.Optional(Type.String()),
+});
 /** The outcome of one scrape, for status pages and tests. */
-export interface ScrapeStatus {
-  readonly url: string;
-  readonly up: boolean;
-  readonly at: number;
-  readonly samples: number;
-  readonly problem?: string;
-}
+export type ScrapeStatus = Static<typeof ScrapeStatusSchema>;
 
 /**
  * Fetches a target, parses it and hands the samples to `sink`, adding `up{job,instance}` = 1 on success and 0 on

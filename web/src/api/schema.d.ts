@@ -6881,11 +6881,31 @@ export interface operations {
                 content: {
                     "application/json": {
                         modbus: {
-                            [key: string]: unknown;
+                            device: string;
+                            equipment?: string;
+                            status?: {
+                                /** @description time of the last attempt, ms */
+                                at: number;
+                                consecutiveFailures: number;
+                                device: string;
+                                lastSuccessAt?: number;
+                                /** @description when the next attempt is due (later than the interval while backing off) */
+                                nextAttemptAt: number;
+                                ok: boolean;
+                                problems: string[];
+                                samples: number;
+                                /** @description no good read for staleAfterMs */
+                                stale: boolean;
+                            };
                         }[];
                         pendingSamples: number;
                         prometheus: {
-                            [key: string]: unknown;
+                            /** @description time of the scrape, ms */
+                            at: number;
+                            problem?: string;
+                            samples: number;
+                            up: boolean;
+                            url: string;
                         }[];
                         redfish: {
                             events?: {
@@ -6893,9 +6913,20 @@ export interface operations {
                                 events: number;
                                 lastProblem?: string;
                             };
-                            /** @description the last poll: time, duration, problem */
                             status?: {
-                                [key: string]: unknown;
+                                /** @description time of the poll, ms */
+                                at: number;
+                                /**
+                                 * @description how requests authenticated (a session, Basic, or none)
+                                 * @enum {unknown}
+                                 */
+                                authentication: "none" | "session" | "basic";
+                                /** @description metric reports read (when the target reads them) */
+                                metricReports?: number;
+                                /** @description resources that could not be read, with why */
+                                problems: string[];
+                                resources: number;
+                                samples: number;
                             };
                             subscription?: {
                                 /** @description the receiver URL the service posts to */
@@ -6919,7 +6950,22 @@ export interface operations {
                         };
                         series: number;
                         snmp: {
-                            [key: string]: unknown;
+                            device: string;
+                            equipment?: string;
+                            status?: {
+                                /** @description time of the last attempt, ms */
+                                at: number;
+                                consecutiveFailures: number;
+                                device: string;
+                                lastSuccessAt?: number;
+                                /** @description when the next attempt is due (later than the interval while backing off) */
+                                nextAttemptAt: number;
+                                ok: boolean;
+                                problems: string[];
+                                samples: number;
+                                /** @description no good read for staleAfterMs */
+                                stale: boolean;
+                            };
                         }[];
                     };
                 };

@@ -33,8 +33,10 @@ export interface RedfishAnswer {
   readonly body: unknown;
 }
 
-/** How the client authenticates at the moment. */
-export type Authentication = "none" | "session" | "basic";
+/** How requests to a Redfish service authenticate. */
+export const authentications = ["none", "session", "basic"] as const;
+/** How the client authenticates at the moment: a session, Basic, or none. */
+export type Authentication = (typeof authentications)[number];
 
 /** Options of one exchange. */
 interface Exchange {

@@ -4,30 +4,30 @@
  * cleared when gone). Adds `up{job="redfish",instance=<target>}` each poll so an unreachable service is visible.
  * With `metricReports`, also reads the TelemetryService's metric reports (metric-reports.ts) in the same poll.
  */
+import { type Static, Type } from "typebox";
 import type { AlarmBook } from "../../alarms/book.ts";
 import { mapRedfishMessage } from "../../alarms/redfish-messages.ts";
 import { type Interner, SampleBuffer } from "../../samples.ts";
 import { RejectionList } from "../../types.ts";
 import { bindingFor, type RedfishTarget, type ResourceBinding } from "./binding.ts";
-import { type Authentication, RedfishClient } from "./client.ts";
+import { authentications, RedfishClient } from "./client.ts";
 import { type Condition, extractResource } from "./extract.ts";
 import { readMetricReports } from "./metric-reports.ts";
 
 /** Where a poll's samples go (the ingest pipeline); it answers why the batch was not stored, when it was not. */
 export type PollSink = (samples: SampleBuffer, rejections: RejectionList) => Promise<string | undefined>;
 
+/** The outcome of one poll (`GET /v1/telemetry/status`). */
+export const PollStatusSchema = Type.Object({
+  at: Type.Number({ description: "time of the poll, ms" }),
+  resources: Type.Integer(),
+  samples: Type.Integer(),
+  metricReports: Type.Optional(Type.Integer({ description: "metric reports read (when the target reads them)" })),
+  authentication: Type.Enum(authentications, { description: "how requests authenticated (a session, Basic, or none)" }),
+  problems: Type.Array(Type.String(), { description: "resources that could not be read, with why" }),
+});
 /** The outcome of one poll. */
-export interface PollStatus {
-  readonly at: number;
-  readonly resources: number;
-  readonly samples: number;
-  /** Metric reports read (when the target reads them). */
-  readonly metricReports?: number;
-  /** How requests authenticated (a session, Basic, or none). */
-  readonly authentication: Authentication;
-  /** Resources that could not be read, with why. */
-  readonly problems: readonly string[];
-}
+export type PollStatus = Static<typeof PollStatusSchema>;
 
 /** Requests in flight at once per service (BMCs are small computers). */
 const concurrency = 4;
