@@ -97,24 +97,50 @@ function parseValue(text: string, start: number, end: number): number | undefine
   return undefined;
 }
 
+/** FNV-1a of the series text `seriesEnd` last scanned (30 bits), so a known line is read once before its lookup. */
+let scannedHash = 0;
+
 /**
  * The end of the series text (`name`, `name{…}` or `{"name",…}`) starting at `start`: the index after the name or
  * the closing brace, skipping quoted strings with their escapes; -1 when the line has no well-formed end. This
- * is all a sample of a known series needs before its cache lookup.
+ * is all a sample of a known series needs before its cache lookup; it leaves the text's hash (as `hashRange` gives
+ * it) in `scannedHash`.
  */
 function seriesEnd(text: string, start: number, end: number): number {
+  let hash = 0x811c9dc5;
   let i = start;
-  if (isNameStart(text.charCodeAt(i))) {
-    while (i < end && isNameChar(text.charCodeAt(i))) i++;
-    if (text.charCodeAt(i) !== 123 /* { */) return i;
-  } else if (text.charCodeAt(i) !== 123) return -1;
+  let code = text.charCodeAt(i);
+  if (isNameStart(code)) {
+    while (i < end && isNameChar(code)) {
+      hash = Math.imul(hash ^ code, 16777619);
+      code = text.charCodeAt(++i);
+    }
+    if (code !== 123 /* { */) {
+      scannedHash = hash & 0x3fffffff;
+      return i;
+    }
+  } else if (code !== 123) return -1;
+  hash = Math.imul(hash ^ code, 16777619);
   i++;
   while (i < end) {
-    const code = text.charCodeAt(i);
-    if (code === 125 /* } */) return i + 1;
+    code = text.charCodeAt(i);
+    hash = Math.imul(hash ^ code, 16777619);
+    if (code === 125 /* } */) {
+      scannedHash = hash & 0x3fffffff;
+      return i + 1;
+    }
     if (code === 34 /* " */) {
       i++;
-      while (i < end && text.charCodeAt(i) !== 34) i += text.charCodeAt(i) === 92 /* \ */ ? 2 : 1;
+      while (i < end) {
+        code = text.charCodeAt(i);
+        hash = Math.imul(hash ^ code, 16777619);
+        if (code === 34) break;
+        if (code === 92 /* \ */ && i + 1 < end) {
+          i++;
+          hash = Math.imul(hash ^ text.charCodeAt(i), 16777619);
+        }
+        i++;
+      }
     }
     i++;
   }
@@ -430,7 +456,7 @@ export class PrometheusParser {
         continue;
       }
       const seriesStop = seriesEnd(text, start, end);
-      let entry = seriesStop < 0 ? undefined : cache.get(hashRange(text, start, seriesStop));
+      let entry = seriesStop < 0 ? undefined : cache.get(scannedHash);
       while (entry !== undefined && !(entry.key.length === seriesStop - start && text.startsWith(entry.key, start))) {
         entry = entry.next;
       }
