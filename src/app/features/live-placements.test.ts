@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
-import { simulatedExecution } from "../../execution/config.ts";
+import { simulatedGeneration } from "../../../test/support/generation.ts";
 import { loadSite } from "../../model/load.ts";
 import type { VersionedUtilisationSource } from "../../model/utilisation.ts";
 import { jobSpec } from "../../scheduler/jobs.ts";
@@ -12,21 +12,10 @@ import { singleQueueConfig } from "../../scheduler/queues.ts";
 import { openStore } from "../../store/database.ts";
 import { LiveTwin } from "../../twin/live.ts";
 import { JobsEngine } from "../jobs/engine.ts";
-import { buildGeneration } from "../jobs/generation.ts";
 
 const site = loadSite("lab").site!;
 const startMs = Date.UTC(2029, 6, 17, 13);
-const generation = buildGeneration(site, 1, {
-  queues: singleQueueConfig(),
-  execution: simulatedExecution,
-  speed: undefined,
-  epochMs: undefined,
-  nowMs: Date.now(),
-  onChange: () => {},
-  slurmHooks: () => {
-    throw new Error("the lab runs simulated here");
-  },
-});
+const generation = simulatedGeneration(site);
 after(() => generation.live.dispose());
 
 /** The scheduler's utilisation source, counting its reads. */

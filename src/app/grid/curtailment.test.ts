@@ -1,24 +1,12 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
-import { simulatedExecution } from "../../execution/config.ts";
+import { simulatedGeneration } from "../../../test/support/generation.ts";
 import { loadSite } from "../../model/load.ts";
 import { jobSpec } from "../../scheduler/jobs.ts";
-import { singleQueueConfig } from "../../scheduler/queues.ts";
-import { buildGeneration } from "../jobs/generation.ts";
 import { dynamicKwOf } from "./curtailment.ts";
 
 const site = loadSite("lab").site!;
-const generation = buildGeneration(site, 1, {
-  queues: singleQueueConfig(),
-  execution: simulatedExecution,
-  speed: undefined,
-  epochMs: undefined,
-  nowMs: Date.now(),
-  onChange: () => {},
-  slurmHooks: () => {
-    throw new Error("the lab runs simulated here");
-  },
-});
+const generation = simulatedGeneration(site);
 after(() => generation.live.dispose());
 
 const job = generation.live.submit(
