@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, it } from "node:test";
+import { until } from "../../test/support/wait.ts";
 import { loadSite } from "../model/load.ts";
 import { inventoryFromSite } from "../scheduler/inventory.ts";
 import { type Job, jobSpec } from "../scheduler/jobs.ts";
@@ -30,16 +31,6 @@ const queues: QueueSetConfig = {
   defaultQueue: undefined,
 };
 const slurmId = 4242;
-
-/** Polls `probe` every 20 ms until it answers, failing after 20 s with what was awaited. */
-async function until<T>(what: string, probe: () => T | undefined): Promise<T> {
-  for (let waited = 0; waited < 20_000; waited += 20) {
-    const value = probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 interface Cluster {
   readonly live: LiveScheduler;
