@@ -40,6 +40,8 @@ const audited: Readonly<Record<string, string>> = {
   "POST /v1/jobs/:id/release": "job.release",
   "POST /v1/jobs/:id/requeue": "job.requeue",
   "POST /v1/job-arrays/:id/cancel": "job.cancel",
+  "POST /v1/job-arrays/:id/hold": "job.hold",
+  "POST /v1/job-arrays/:id/release": "job.release",
   "POST /v1/alarms/:id/acknowledge": "alarm.acknowledge",
   "POST /v1/alarms/:id/shelve": "alarm.shelve",
   "POST /v1/alarms/:id/unshelve": "alarm.unshelve",
@@ -130,6 +132,7 @@ describe("audit coverage", () => {
     const actorOf = (email: string) => users.find((user) => user.email === email)!.id as string;
     const project = ((await call("GET", "/v1/projects", lea)).body as Json[])[0].id;
     let jobId = "";
+    let arrayJobId = "";
     let alarmId = "";
     let userId = "";
     let keyId = "";
@@ -266,8 +269,9 @@ describe("audit coverage", () => {
           return call("POST", `/v1/jobs/${waiting.body.id}/hold`, operator, { reason: "maintenance" });
         },
       },
+      // An array held whole by its owner, released, then cancelled whole.
       {
-        route: "POST /v1/job-arrays/:id/cancel",
+        route: "POST /v1/job-arrays/:id/hold",
         who: lea,
         run: async () => {
           const array = await call("POST", "/v1/jobs", lea, {
@@ -278,8 +282,19 @@ describe("audit coverage", () => {
             dataClass: "confidential",
             array: "0-3%1",
           });
-          return call("POST", `/v1/job-arrays/${array.body.arrayJobId}/cancel`, lea, {});
+          arrayJobId = array.body.arrayJobId;
+          return call("POST", `/v1/job-arrays/${arrayJobId}/hold`, lea, { reason: "coverage" });
         },
+      },
+      {
+        route: "POST /v1/job-arrays/:id/release",
+        who: lea,
+        run: () => call("POST", `/v1/job-arrays/${arrayJobId}/release`, lea, {}),
+      },
+      {
+        route: "POST /v1/job-arrays/:id/cancel",
+        who: lea,
+        run: () => call("POST", `/v1/job-arrays/${arrayJobId}/cancel`, lea, {}),
       },
       // Staff cancelling a tenant's job: audited with the operator as actor.
       {

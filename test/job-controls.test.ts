@@ -1,8 +1,8 @@
 /**
- * Jobs as cluster users expect, through the API on the lab site: arrays with a %N throttle (listed and cancelled
- * whole), dependencies (waiting reasons, a failed afterok cancels the dependent, refusals naming the field for
- * unknown ids and other tenants' jobs), hold/release (a staff hold only staff release) and requeue, each in the
- * job's history and the audit log.
+ * Jobs as cluster users expect, through the API on the lab site: arrays with a %N throttle (listed, held, released
+ * and cancelled whole), dependencies (waiting reasons, a failed afterok cancels the dependent, refusals naming the
+ * field for unknown ids and other tenants' jobs), hold/release (a staff hold only staff release) and requeue, each in
+ * the job's history and the audit log.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -126,6 +126,97 @@ describe("job arrays", () => {
     const tooMany = await job({ array: "0-60" });
     assert.equal(tooMany.status, 429, JSON.stringify(tooMany.body));
     assert.match(tooMany.body.detail, /adds 61/);
+  });
+});
+
+describe("holding a whole array", () => {
+  const arrayOf = async (arrayId: string) => (await call("GET", `/v1/job-arrays/${arrayId}`, lea)).body;
+  const auditOf = async (arrayId: string) =>
+    (await call("GET", `/v1/audit?resource=job:${arrayId}`, keys["audit@alixan.local"]!)).body as Json[];
+
+  it("holds its waiting tasks, starts none while held, and once released runs them in task order", async () => {
+    const submitted = (await job({ name: "held-sweep", array: "0-4%1" })).body;
+    const arrayId = submitted.arrayJobId;
+    const ids: string[] = submitted.tasks.map((task: Json) => task.id);
+    assert.deepEqual(
+      submitted.tasks.map((task: Json) => task.state),
+      ["running", "queued", "queued", "queued", "queued"],
+    );
+    const hugo = keys["hugo@rhone-pharma.example"]!;
+    assert.equal((await call("POST", `/v1/job-arrays/${arrayId}/hold`, hugo)).status, 404);
+
+    const held = await call("POST", `/v1/job-arrays/${arrayId}/hold`, lea, { reason: "wrong input" });
+    assert.equal(held.status, 200, JSON.stringify(held.body));
+    assert.deepEqual(held.body, { arrayJobId: arrayId, held: 4 });
+    const again = await call("POST", `/v1/job-arrays/${arrayId}/hold`, lea);
+    assert.equal(again.status, 409, "nothing left to hold");
+    assert.match(again.body.detail, /no waiting task that is not held/);
+
+    // The running task ends: the %1 has room, yet no held task starts.
+    await call("POST", `/v1/jobs/${ids[0]}/cancel`, lea);
+    await settle();
+    const whileHeld = await arrayOf(arrayId);
+    assert.deepEqual(whileHeld.states, { cancelled: 1, queued: 4 });
+    assert.equal(whileHeld.held, 4);
+    for (const task of whileHeld.tasks.slice(1)) assert.match(task.reason, /^held by /);
+    assert.equal((await get(ids[1]!)).held.staff, false, "a tenant's hold is a user hold");
+
+    const released = await call("POST", `/v1/job-arrays/${arrayId}/release`, lea, { reason: "input fixed" });
+    assert.equal(released.status, 200, JSON.stringify(released.body));
+    assert.deepEqual(released.body, { arrayJobId: arrayId, released: 4, keptHeld: 0 });
+    assert.equal((await call("POST", `/v1/job-arrays/${arrayId}/release`, lea)).status, 409, "nothing held");
+    // One at a time (%1), in task order.
+    for (let at = 1; at < 5; at++) {
+      const states = (await arrayOf(arrayId)).tasks.map((task: Json) => task.state);
+      assert.deepEqual(states.slice(at), ["running", ...Array(4 - at).fill("queued")], `task ${at}`);
+      await call("POST", `/v1/jobs/${ids[at]}/cancel`, lea);
+    }
+
+    // One audit record per call naming the tasks; each task's history has its hold and release.
+    await settle();
+    const audit = await auditOf(arrayId);
+    const holds = audit.filter((entry) => entry.action === "job.hold");
+    const releases = audit.filter((entry) => entry.action === "job.release");
+    assert.equal(holds.length, 1, JSON.stringify(audit));
+    assert.equal(releases.length, 1, JSON.stringify(audit));
+    assert.deepEqual(holds[0].after.tasks, ids.slice(1));
+    assert.deepEqual([holds[0].after.byStaff, holds[0].after.reason], [false, "wrong input"]);
+    assert.deepEqual(releases[0].after.tasks, ids.slice(1));
+    for (const id of ids.slice(1)) {
+      const events = (await call("GET", `/v1/jobs/${id}/history`, lea)).body.map((event: Json) => event.event);
+      assert.ok(events.includes("job.hold") && events.includes("job.release"), `${id}: ${JSON.stringify(events)}`);
+    }
+  });
+
+  it("a staff hold of an array is released only by staff; a tenant's release leaves those tasks held", async () => {
+    const operator = keys["camille@alixan.local"]!;
+    const submitted = (await job({ name: "staff-held", array: "0-3%1" })).body;
+    const arrayId = submitted.arrayJobId;
+    const ids: string[] = submitted.tasks.map((task: Json) => task.id);
+    const held = await call("POST", `/v1/job-arrays/${arrayId}/hold`, operator, { reason: "rack work" });
+    assert.deepEqual(held.body, { arrayJobId: arrayId, held: 3 });
+    assert.equal((await get(ids[1]!)).held.staff, true, "staff's hold is an administrator's");
+    const refused = await call("POST", `/v1/job-arrays/${arrayId}/release`, lea);
+    assert.equal(refused.status, 403, JSON.stringify(refused.body));
+    assert.equal((await arrayOf(arrayId)).held, 3, "a refused release changes nothing");
+    assert.equal((await call("POST", `/v1/job-arrays/${arrayId}/hold`, lea)).status, 409);
+
+    // Staff release task 3 alone; the tenant holds the array again (task 3 only) and releases it: task 3 only.
+    assert.equal((await call("POST", `/v1/jobs/${ids[3]}/release`, operator, {})).status, 200);
+    assert.deepEqual((await call("POST", `/v1/job-arrays/${arrayId}/hold`, lea)).body, {
+      arrayJobId: arrayId,
+      held: 1,
+    });
+    const partial = await call("POST", `/v1/job-arrays/${arrayId}/release`, lea);
+    assert.deepEqual(partial.body, { arrayJobId: arrayId, released: 1, keptHeld: 2 });
+    assert.equal((await arrayOf(arrayId)).held, 2);
+    assert.match((await get(ids[1]!)).reason, /^held by .* \(platform staff\)/);
+
+    const byStaff = await call("POST", `/v1/job-arrays/${arrayId}/release`, operator, {});
+    assert.deepEqual(byStaff.body, { arrayJobId: arrayId, released: 2, keptHeld: 0 });
+    const staffHold = (await auditOf(arrayId)).find((entry) => entry.action === "job.hold" && entry.after.byStaff);
+    assert.deepEqual(staffHold?.after.tasks, ids.slice(1));
+    await call("POST", `/v1/job-arrays/${arrayId}/cancel`, lea);
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * A restart of alixan with a native Slurm array half done, against a stand-in for Slurm's commands (squeue answers
  * what a 22.05 slurmctld keeps; every command is recorded): the array's waiting tasks are taken back from the Slurm
- * array they wait in, never submitted as a second array, and only what Slurm no longer has is submitted anew.
+ * array they wait in, never submitted as a second array, and only what Slurm no longer has is submitted anew; a hold
+ * or release of the whole array is one command naming its waiting tasks by the ArrayJobId.
  * test/slurm-native.test.ts runs the same on a real slurmctld.
  */
 import assert from "node:assert/strict";
@@ -230,6 +231,59 @@ describe("a native array across a restart of alixan", () => {
       cli.commands.filter((line) => !line.startsWith("squeue")),
       [],
     );
+  });
+});
+
+describe("holding a native array whole", () => {
+  it("holds and releases the tasks waiting in the Slurm array with one command on its ArrayJobId", async () => {
+    const { cli, executor, task } = setup();
+    // Task 0 runs (split off as job 8); tasks 1-3 wait in array 7's record.
+    cli.jobs_ = [
+      slurmRecord({ job_id: 8, array_job_id: 7, array_task_id: 0, job_state: "RUNNING", nodes: "h1-r02-01-n01" }),
+      slurmRecord({ job_id: 7, array_job_id: 7, array_task_id: null, array_task_string: "1-3%1" }),
+    ];
+    await executor.reconcile([
+      storedTask(0, "running", 8, ["h1-r02-01-n01"]),
+      storedTask(1, "queued"),
+      storedTask(2, "queued"),
+      storedTask(3, "queued"),
+    ]);
+    const waiting = [task(1), task(2), task(3)];
+    const before = cli.commands.length;
+    const held = await executor.holdArray("arr", waiting, "user");
+    assert.equal(held?.ref, "7_[1-3]");
+    assert.deepEqual(held?.tasks, waiting);
+    assert.deepEqual(
+      cli.commands.slice(before),
+      ["scontrol uhold 7_[1-3]"],
+      "one user hold naming the waiting tasks, never the running task 0 (split off as job 8)",
+    );
+
+    // Released: back under alixan's own (administrator's) hold, again in one command.
+    const released = await executor.holdArray("arr", waiting, "released");
+    assert.equal(released?.ref, "7_[1-3]");
+    assert.deepEqual(cli.commands.slice(before + 1), ["scontrol hold 7_[1-3]"]);
+    assert.deepEqual(
+      [await executor.holdArray("arr", waiting, "staff"), cli.commands.at(-1)],
+      [{ ref: "7_[1-3]", tasks: waiting }, "scontrol hold 7_[1-3]"],
+      "staff's hold is an administrator's",
+    );
+  });
+
+  it("leaves a task with a Slurm job of its own to its own command, and a non-native array to the caller", async () => {
+    const { cli, executor, task } = setup();
+    cli.jobs_ = [slurmRecord({ job_id: 7, array_job_id: 7, array_task_id: null, array_task_string: "1-3%1" })];
+    await executor.reconcile([storedTask(0, "succeeded", 6), storedTask(1, "queued"), storedTask(2, "queued")]);
+    const [first, second] = [task(1), task(2)];
+    // Task 2 waits as a held Slurm job of its own (a requeue): not in the array's record.
+    executor.track(second, 31);
+    const before = cli.commands.length;
+    const held = await executor.holdArray("arr", [first, second], "user");
+    assert.deepEqual(held, { ref: "7_1", tasks: [first] });
+    assert.equal(await executor.holdInSlurm(second, "user"), "31");
+    assert.deepEqual(cli.commands.slice(before), ["scontrol uhold 7_1", "scontrol uhold 31"]);
+    assert.equal(await executor.holdArray("other", [first], "user"), undefined, "no native Slurm array");
+    assert.equal(cli.commands.length, before + 2);
   });
 });
 

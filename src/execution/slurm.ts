@@ -321,6 +321,20 @@ export class SlurmExecutor implements JobExecutor {
     return next;
   }
 
+  /**
+   * Runs `work` once for several jobs (one Slurm command naming them all): after each one's earlier operations, and
+   * before its later ones. A failure is logged under `label`.
+   */
+  #chainAll(jobs: readonly Job[], label: string, work: () => Promise<void>): Promise<void> {
+    const previous = Promise.all(jobs.flatMap((job) => this.#chains.get(job) ?? []));
+    const next = previous.then(work).catch((error: Error) => this.#log(`slurm: ${label}: ${error.message}`));
+    for (const job of jobs) this.#chains.set(job, next);
+    void next.then(() => {
+      for (const job of jobs) if (this.#chains.get(job) === next) this.#chains.delete(job);
+    });
+    return next;
+  }
+
   /** Retries a command while the controller cannot be reached (a restart), up to about a minute. */
   async #retry<T>(work: () => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
@@ -596,6 +610,42 @@ export class SlurmExecutor implements JobExecutor {
       await this.#retry(() => this.#cli.hold(id, hold === "user"));
       answer = id;
     }).then(() => answer);
+  }
+
+  /**
+   * Mirrors an alixan hold or release of waiting tasks of a native array with one command on its ArrayJobId naming
+   * the tasks still waiting in the array's own record (`scontrol uhold 7_[1-4]`, as `holdInSlurm` does for one task).
+   * Not the bare ArrayJobId: that also names the tasks alixan has released already (split off, running or about to
+   * start), which Slurm refuses to hold when running and must not hold when starting. Answers the tasks it took (the
+   * others, such as a held requeue with its Slurm job of its own, are left to `holdInSlurm`) and the reference it
+   * held or released, undefined when the command failed (logged); undefined when the array is not a native one.
+   */
+  async holdArray(
+    arrayJobId: string,
+    jobs: readonly Job[],
+    hold: "user" | "staff" | "released",
+  ): Promise<{ ref: string | undefined; tasks: readonly Job[] } | undefined> {
+    const array = this.#arrays.get(arrayJobId);
+    if (array?.submitting !== undefined) await array.submitting;
+    const base = array?.slurmId;
+    if (array === undefined || base === undefined || array.cancelled) return undefined;
+    const tasks: Job[] = [];
+    const indexes: number[] = [];
+    for (const job of jobs) {
+      const task = this.#hooks.describe(job)?.array;
+      if (task?.arrayJobId !== arrayJobId || job.placed || this.#slurmIdOf.has(job) || handedOver(array, task.taskId))
+        continue;
+      tasks.push(job);
+      indexes.push(task.taskId);
+    }
+    if (tasks.length === 0) return undefined;
+    const ref = tasksRef(base, indexes);
+    let held: string | undefined;
+    await this.#chainAll(tasks, `array ${arrayJobId} (Slurm array ${base})`, async () => {
+      await this.#retry(() => this.#cli.hold(ref, hold === "user"));
+      held = ref;
+    });
+    return { ref: held, tasks };
   }
 
   stop(job: Job, why: "cancelled" | "preempted"): void {

@@ -1,11 +1,11 @@
 /**
  * The job controls API: hold and release a waiting job, requeue a placed one (Slurm's `scontrol hold`, `release`,
- * `requeue`/`requeuehold`), read and cancel a whole array. The roles that may cancel a job may do these (its owner,
- * tenant admins for their tenant, platform operators and admins); a hold put by platform staff is released only by
- * staff. Every change is audited and lands in the job's history.
+ * `requeue`/`requeuehold`), read, hold, release and cancel a whole array. The roles that may cancel a job may do these
+ * (its owner, tenant admins for their tenant, platform operators and admins); a hold put by platform staff is released
+ * only by staff. Every change is audited and lands in the job's history.
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import type { Transaction } from "kysely";
+import { sql, type Transaction } from "kysely";
 import { type Static, Type } from "typebox";
 import { AppError } from "../../core/errors.ts";
 import { contextOf } from "../../server/auth.ts";
@@ -14,7 +14,7 @@ import type { Store } from "../../store/database.ts";
 import type { Database } from "../../store/schema.ts";
 import { authorize, type Principal, withinScope } from "../../tenancy/service.ts";
 import { type ArraySpec, formatArray } from "./arrays.ts";
-import type { JobControl } from "./controls.ts";
+import type { Hold, JobControl } from "./controls.ts";
 import type { JobsEngine } from "./engine.ts";
 import { isActive, type JobRecord, jobView } from "./records.ts";
 import { DependencySchema, JobSchema } from "./schemas.ts";
@@ -50,6 +50,123 @@ const requeueBody = Type.Union([
 ]);
 type RequeueBody = Static<typeof requeueBody>;
 
+/** Rows written per statement when a call changes many tasks of an array. */
+const rowsPerStatement = 500;
+
+/** The hold a principal puts: a tenant's is a user hold, platform staff's an administrator's. */
+function holdBy(principal: Principal): Hold {
+  return { by: principal.userId, staff: principal.tenantId === null, at: new Date().toISOString() };
+}
+
+/** Why a job cannot be held now (it is not waiting, or already held); undefined when it can. */
+function holdRefusal(job: JobRecord): string | undefined {
+  if (job.job.state !== "queued")
+    return `job ${job.id} is ${job.job.state}: only a waiting job can be held (requeue it with hold: true)`;
+  const hold = job.control?.hold;
+  return hold === undefined ? undefined : `job ${job.id} is already held by ${hold.by}`;
+}
+
+/** Why the principal cannot release a job (not held: conflict; held by staff and asked by a tenant: forbidden). */
+function releaseRefusal(job: JobRecord, principal: Principal): AppError | undefined {
+  const hold = job.control?.hold;
+  if (hold === undefined || !isActive(job.job)) return new AppError("conflict", `job ${job.id} is not held`);
+  if (hold.staff && principal.tenantId !== null)
+    return new AppError("forbidden", `job ${job.id} was held by platform staff (${hold.by}): only staff release it`);
+  return undefined;
+}
+
+/**
+ * The steps of a hold, a release and their record, shared by the routes on one job and those on a whole array (which
+ * mirror them in Slurm and record them once for all their tasks).
+ */
+function holdSteps(engine: JobsEngine, store: Store) {
+  /** The job's control object, made (and followed by the engine) on its first hold. */
+  const controlOf = (job: JobRecord): JobControl => {
+    if (job.control !== undefined) return job.control;
+    const control: JobControl = {};
+    job.control = control;
+    engine.controls.add(job.id, control, job.job.state);
+    return control;
+  };
+  /** Holds a waiting job in alixan (the caller checked `holdRefusal`): never admitted, its reason says why. */
+  const hold = (job: JobRecord, principal: Principal, held: Hold = holdBy(principal)): Hold => {
+    controlOf(job).hold = held;
+    job.job.reason = engine.controls.gate(job.job)?.reason ?? job.job.reason;
+    return held;
+  };
+  /** Lifts a job's hold (the caller checked `releaseRefusal`), answering it; the caller wakes the job. */
+  const release = (job: JobRecord): Hold => {
+    const was = job.control!.hold!;
+    job.control!.hold = undefined;
+    job.job.reason = "released: waiting for the next scheduling cycle";
+    return was;
+  };
+  /**
+   * Stores the jobs' controls and reasons with one history event each (`detail`), and one audit record for the call
+   * (its `after` gains the tenant and whether staff acted), in one transaction.
+   */
+  const recordAll = (
+    request: FastifyRequest,
+    jobs: readonly JobRecord[],
+    action: string,
+    detail: (job: JobRecord) => Record<string, unknown>,
+    audit: { resource: string; before: unknown; after: Record<string, unknown> },
+  ) => {
+    const context = contextOf(request);
+    const now = new Date().toISOString();
+    // Demo work has no stored row or history: staff acting on it is audited all the same.
+    const stored = jobs.filter((job) => !job.synthetic);
+    return store.db.transaction().execute(async (trx) => {
+      for (let at = 0; at < stored.length; at += rowsPerStatement)
+        await storeChanges(trx, stored.slice(at, at + rowsPerStatement));
+      await appendAudit(trx, {
+        actor: context.principal.userId,
+        action,
+        resource: audit.resource,
+        before: audit.before,
+        after: { ...audit.after, tenantId: jobs[0]!.tenantId, byStaff: context.principal.tenantId === null },
+        requestId: context.requestId,
+      });
+    });
+    /** One statement for the rows (each its own controls), one for their history events. */
+    async function storeChanges(trx: Transaction<Database>, chunk: readonly JobRecord[]) {
+      const rows = chunk.map((job) => {
+        const controls = job.control === undefined ? null : JSON.stringify(job.control);
+        return sql`(${job.id}, ${controls}, ${job.job.state}, ${job.job.reason})`;
+      });
+      await sql`
+        update jobs
+        set controls = changed.controls::jsonb, state = changed.state, reason = changed.reason, updated_at = ${now}
+        from (values ${sql.join(rows)}) as changed(id, controls, state, reason)
+        where jobs.id = changed.id`.execute(trx);
+      await trx
+        .insertInto("job_events")
+        .values(
+          chunk.map((job) => ({
+            job_id: job.id,
+            at: now,
+            kind: action,
+            state: job.job.state,
+            detail: JSON.stringify(detail(job)),
+          })),
+        )
+        .execute();
+    }
+  };
+  /** Stores one job's change, its history event and its audit record. */
+  const record = (
+    request: FastifyRequest,
+    job: JobRecord,
+    action: string,
+    before: unknown,
+    after: Record<string, unknown>,
+  ) => recordAll(request, [job], action, () => after, { resource: `job:${job.id}`, before, after });
+  return { controlOf, hold, release, record, recordAll };
+}
+
+/** The shared steps of a hold and a release (see `holdSteps`). */
+type HoldSteps = ReturnType<typeof holdSteps>;
+
 /** Registers the hold, release, requeue and array routes. */
 export function registerJobControlRoutes(app: FastifyInstance, engine: JobsEngine, store: Store): void {
   const visible = (principal: Principal, owner: { tenantId: string; userId: string }) =>
@@ -63,53 +180,8 @@ export function registerJobControlRoutes(app: FastifyInstance, engine: JobsEngin
     authorize(principal, "jobs:cancel", { tenantId: record.tenantId, userId: record.userId });
     return record;
   };
-  /** Stores a job's controls and reason, adds the history event and the audit record. */
-  const record = (
-    request: FastifyRequest,
-    job: JobRecord,
-    action: string,
-    before: unknown,
-    after: Record<string, unknown>,
-  ) => {
-    const context = contextOf(request);
-    const now = new Date().toISOString();
-    return store.db.transaction().execute(async (trx) => {
-      // Demo work has no stored row or history: staff acting on it is audited all the same.
-      if (!job.synthetic) await storeChange(trx);
-      await appendAudit(trx, {
-        actor: context.principal.userId,
-        action,
-        resource: `job:${job.id}`,
-        before,
-        after: { ...after, tenantId: job.tenantId, byStaff: context.principal.tenantId === null },
-        requestId: context.requestId,
-      });
-    });
-    async function storeChange(trx: Transaction<Database>) {
-      await trx
-        .updateTable("jobs")
-        .set({
-          controls: job.control === undefined ? null : JSON.stringify(job.control),
-          state: job.job.state,
-          reason: job.job.reason,
-          updated_at: now,
-        })
-        .where("id", "=", job.id)
-        .execute();
-      await trx
-        .insertInto("job_events")
-        .values({ job_id: job.id, at: now, kind: action, state: job.job.state, detail: JSON.stringify(after) })
-        .execute();
-    }
-  };
-  /** The job's control object, made (and followed by the engine) on its first hold. */
-  const controlOf = (job: JobRecord): JobControl => {
-    if (job.control !== undefined) return job.control;
-    const control: JobControl = {};
-    job.control = control;
-    engine.controls.add(job.id, control, job.job.state);
-    return control;
-  };
+  const steps = holdSteps(engine, store);
+  const { record, controlOf, hold, release } = steps;
 
   app.post<{ Params: { id: string }; Body: Static<typeof reasonBody> }>(
     "/v1/jobs/:id/hold",
@@ -125,25 +197,17 @@ export function registerJobControlRoutes(app: FastifyInstance, engine: JobsEngin
     },
     async (request) => {
       const job = actionable(request);
-      const principal = contextOf(request).principal;
-      if (job.job.state !== "queued")
-        throw new AppError(
-          "conflict",
-          `job ${job.id} is ${job.job.state}: only a waiting job can be held (requeue it with hold: true)`,
-        );
-      const control = controlOf(job);
-      if (control.hold !== undefined)
-        throw new AppError("conflict", `job ${job.id} is already held by ${control.hold.by}`);
-      control.hold = { by: principal.userId, staff: principal.tenantId === null, at: new Date().toISOString() };
-      job.job.reason = engine.controls.gate(job.job)?.reason ?? job.job.reason;
+      const refused = holdRefusal(job);
+      if (refused !== undefined) throw new AppError("conflict", refused);
+      const held = hold(job, contextOf(request).principal);
       // A job Slurm already has (a held requeue, a task of a native array) is held there too: uhold for a tenant.
-      const slurmJobId = await engine.holdInSlurm(job, control.hold.staff ? "staff" : "user");
+      const slurmJobId = await engine.holdInSlurm(job, held.staff ? "staff" : "user");
       await record(
         request,
         job,
         "job.hold",
         { held: null },
-        { held: control.hold, reason: request.body?.reason ?? null, slurmJobId: slurmJobId ?? null },
+        { held, reason: request.body?.reason ?? null, slurmJobId: slurmJobId ?? null },
       );
       return jobView(job);
     },
@@ -163,20 +227,16 @@ export function registerJobControlRoutes(app: FastifyInstance, engine: JobsEngin
     },
     async (request) => {
       const job = actionable(request);
-      const principal = contextOf(request).principal;
-      const hold = job.control?.hold;
-      if (hold === undefined || !isActive(job.job)) throw new AppError("conflict", `job ${job.id} is not held`);
-      if (hold.staff && principal.tenantId !== null)
-        throw new AppError("forbidden", `job ${job.id} was held by platform staff (${hold.by}): only staff release it`);
-      job.control!.hold = undefined;
-      job.job.reason = "released: waiting for the next scheduling cycle";
+      const refused = releaseRefusal(job, contextOf(request).principal);
+      if (refused !== undefined) throw refused;
+      const was = release(job);
       // In Slurm it goes back under alixan's own hold: released there only where alixan places it.
       const slurmJobId = await engine.holdInSlurm(job, "released");
       await record(
         request,
         job,
         "job.release",
-        { held: hold },
+        { held: was },
         { held: null, reason: request.body?.reason ?? null, slurmJobId: slurmJobId ?? null },
       );
       engine.wake(job);
@@ -208,12 +268,7 @@ export function registerJobControlRoutes(app: FastifyInstance, engine: JobsEngin
         );
       const before = { state: job.job.state, placement: jobView(job).placement };
       const why = `requeued by ${principal.userId}${request.body?.reason ? `: ${request.body.reason}` : ""}`;
-      if (request.body?.hold === true)
-        controlOf(job).hold = {
-          by: principal.userId,
-          staff: principal.tenantId === null,
-          at: new Date().toISOString(),
-        };
+      if (request.body?.hold === true) controlOf(job).hold = holdBy(principal);
       // The scheduler takes its resources back and tells the executor (Slurm: requeuehold, then release where placed next).
       job.generation.live.displace(job.job, why);
       // Slurm: requeuehold (an administrator's hold); a tenant's hold is then a user hold there, as with hold.
@@ -230,8 +285,11 @@ export function registerJobControlRoutes(app: FastifyInstance, engine: JobsEngin
     },
   );
 
-  registerArrayRoutes(app, engine, store, visible);
+  registerArrayRoutes(app, engine, store, steps, visible);
 }
+
+/** The tasks of the array named in the path still waiting or running, each checked as a cancel of it would be. */
+type ActiveTasks = (request: FastifyRequest<{ Params: { id: string } }>) => Promise<JobRecord[]>;
 
 /** Most tasks listed by GET /v1/job-arrays/:id per page. */
 const maxTaskPage = 1000;
@@ -243,6 +301,7 @@ const arraySchema = Type.Object({
   maxRunning: Type.Union([Type.Integer(), Type.Null()]),
   dependsOn: Type.Array(DependencySchema),
   states: Type.Record(Type.String(), Type.Integer(), { description: "tasks per state" }),
+  held: Type.Integer({ description: "waiting tasks held (released with POST /v1/job-arrays/:id/release)" }),
   tasks: Type.Array(
     Type.Object({
       id: Type.String(),
@@ -257,6 +316,7 @@ function registerArrayRoutes(
   app: FastifyInstance,
   engine: JobsEngine,
   store: Store,
+  steps: HoldSteps,
   visible: (principal: Principal, owner: { tenantId: string; userId: string }) => boolean,
 ): void {
   /**
@@ -289,6 +349,16 @@ function registerArrayRoutes(
     }));
   };
 
+  const activeTasks: ActiveTasks = async (request) => {
+    const tasks = await tasksOf(request);
+    const principal = contextOf(request).principal;
+    const active = tasks.flatMap((task) =>
+      task.record !== undefined && isActive(task.record.job) ? [task.record] : [],
+    );
+    for (const task of active) authorize(principal, "jobs:cancel", { tenantId: task.tenantId, userId: task.userId });
+    return active;
+  };
+
   app.get<{ Params: { id: string }; Querystring: { offset?: number; limit?: number } }>(
     "/v1/job-arrays/:id",
     {
@@ -310,7 +380,9 @@ function registerArrayRoutes(
     async (request) => {
       const tasks = await tasksOf(request);
       const counts: Record<string, number> = {};
+      let held = 0;
       const rows = tasks.map((task) => {
+        if (task.record !== undefined && isActive(task.record.job) && task.record.control?.hold !== undefined) held++;
         const view = task.record === undefined ? task.ended?.view : jobView(task.record);
         const state = view?.state ?? task.stored?.state ?? "unknown";
         counts[state] = (counts[state] ?? 0) + 1;
@@ -330,6 +402,7 @@ function registerArrayRoutes(
         maxRunning: control?.arrayMaxRunning ?? null,
         dependsOn: [...(control?.dependsOn ?? [])],
         states: counts,
+        held,
         tasks: rows.slice(offset, offset + limit),
       };
     },
@@ -348,13 +421,8 @@ function registerArrayRoutes(
       },
     },
     async (request) => {
-      const tasks = await tasksOf(request);
+      const active = await activeTasks(request);
       const context = contextOf(request);
-      const active = tasks.flatMap((task) =>
-        task.record !== undefined && isActive(task.record.job) ? [task.record] : [],
-      );
-      for (const task of active)
-        authorize(context.principal, "jobs:cancel", { tenantId: task.tenantId, userId: task.userId });
       if (active.length === 0)
         throw new AppError("conflict", `job array ${request.params.id} has no task waiting or running`);
       // A native Slurm array is cancelled there at once, all tasks with one scancel of its ArrayJobId.
@@ -378,6 +446,128 @@ function registerArrayRoutes(
         }),
       );
       return { arrayJobId: request.params.id, cancelled: active.length };
+    },
+  );
+
+  registerArrayHoldRoutes(app, engine, steps, activeTasks);
+}
+
+/**
+ * Holding and releasing a whole array, as `scontrol hold|release <ArrayJobId>`: each task as the routes on one job
+ * would (same checks, same hold, its history event), mirrored in Slurm with one command for the tasks waiting in its
+ * native Slurm array, audited once for the call.
+ */
+function registerArrayHoldRoutes(
+  app: FastifyInstance,
+  engine: JobsEngine,
+  steps: HoldSteps,
+  activeTasks: ActiveTasks,
+): void {
+  app.post<{ Params: { id: string }; Body: Static<typeof reasonBody> }>(
+    "/v1/job-arrays/:id/hold",
+    {
+      schema: {
+        tags: ["jobs"],
+        operationId: "holdJobArray",
+        summary:
+          "Hold every waiting task of a job array not held yet (running and ended tasks are left alone): none starts until released",
+        params: idParams,
+        body: reasonBody,
+        response: {
+          200: Type.Object({
+            arrayJobId: Type.String(),
+            held: Type.Integer({ description: "tasks held by this call" }),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const arrayJobId = request.params.id;
+      const principal = contextOf(request).principal;
+      const waiting = (await activeTasks(request)).filter((task) => holdRefusal(task) === undefined);
+      if (waiting.length === 0)
+        throw new AppError("conflict", `job array ${arrayJobId} has no waiting task that is not held already`);
+      const held = holdBy(principal);
+      for (const task of waiting) steps.hold(task, principal, held);
+      // A native Slurm array: one uhold (a tenant's) or hold (staff's) for the tasks waiting in it.
+      const slurm = await engine.holdArrayInSlurm(arrayJobId, waiting, held.staff ? "staff" : "user");
+      const reason = request.body?.reason ?? null;
+      await steps.recordAll(
+        request,
+        waiting,
+        "job.hold",
+        (task) => ({ held, reason, arrayJobId, slurmJobId: slurm.get(task.id) ?? null }),
+        {
+          resource: `job:${arrayJobId}`,
+          before: { held: null, tasks: waiting.length },
+          after: { held, tasks: waiting.map((task) => task.id), reason, slurmJobIds: [...new Set(slurm.values())] },
+        },
+      );
+      return { arrayJobId, held: waiting.length };
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: Static<typeof reasonBody> }>(
+    "/v1/job-arrays/:id/release",
+    {
+      schema: {
+        tags: ["jobs"],
+        operationId: "releaseJobArray",
+        summary:
+          "Release every held waiting task of a job array; a tenant's call leaves tasks held by platform staff held (keptHeld), 403 when all are",
+        params: idParams,
+        body: reasonBody,
+        response: {
+          200: Type.Object({
+            arrayJobId: Type.String(),
+            released: Type.Integer({ description: "tasks released by this call" }),
+            keptHeld: Type.Integer({
+              description: "held tasks left held: held by platform staff, whom only staff release",
+            }),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const arrayJobId = request.params.id;
+      const principal = contextOf(request).principal;
+      const held = (await activeTasks(request)).filter((task) => task.control?.hold !== undefined);
+      if (held.length === 0) throw new AppError("conflict", `job array ${arrayJobId} has no held task`);
+      // As Slurm answers a user's release of an array: the tasks they may release are, the others are refused.
+      const releasable = held.filter((task) => releaseRefusal(task, principal) === undefined);
+      if (releasable.length === 0)
+        throw new AppError(
+          "forbidden",
+          `the held tasks of job array ${arrayJobId} were held by platform staff: only staff release them`,
+        );
+      const holds = new Map<string, Hold>();
+      for (const task of releasable) {
+        const was = steps.release(task);
+        holds.set(`${was.by} ${was.staff} ${was.at}`, was);
+      }
+      // In Slurm they go back under alixan's own hold: released there only where alixan places each.
+      const slurm = await engine.holdArrayInSlurm(arrayJobId, releasable, "released");
+      const reason = request.body?.reason ?? null;
+      await steps.recordAll(
+        request,
+        releasable,
+        "job.release",
+        (task) => ({ held: null, reason, arrayJobId, slurmJobId: slurm.get(task.id) ?? null }),
+        {
+          resource: `job:${arrayJobId}`,
+          before: { held: [...holds.values()], tasks: releasable.length },
+          after: {
+            held: null,
+            tasks: releasable.map((task) => task.id),
+            keptHeld: held.length - releasable.length,
+            reason,
+            slurmJobIds: [...new Set(slurm.values())],
+          },
+        },
+      );
+      for (const task of releasable) engine.wake(task);
+      await new Promise<void>((resolve) => queueMicrotask(resolve));
+      return { arrayJobId, released: releasable.length, keptHeld: held.length - releasable.length };
     },
   );
 }

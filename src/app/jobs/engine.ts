@@ -503,6 +503,41 @@ export class JobsEngine {
     }
   }
 
+  /**
+   * Mirrors a hold or release of waiting tasks of an array in Slurm: the tasks waiting in its native Slurm array with
+   * one command on its ArrayJobId (see `SlurmExecutor.holdArray`), any other on its own (`holdInSlurm`). Answers the
+   * Slurm reference each task was held or released under; empty when Slurm has nothing of them (simulated execution).
+   */
+  async holdArrayInSlurm(
+    arrayJobId: string,
+    tasks: readonly JobRecord[],
+    hold: "user" | "staff" | "released",
+  ): Promise<Map<string, string>> {
+    const refs = new Map<string, string>();
+    const done = new Set<Job>();
+    const slurm = this.#generation.slurm;
+    const current = tasks.filter((task) => !task.synthetic && task.generation === this.#generation);
+    if (slurm !== undefined && current.length > 0) {
+      try {
+        const whole = await slurm.holdArray(
+          arrayJobId,
+          current.map((task) => task.job),
+          hold,
+        );
+        for (const job of whole?.tasks ?? []) done.add(job);
+        if (whole?.ref !== undefined) for (const task of current) if (done.has(task.job)) refs.set(task.id, whole.ref);
+      } catch (error) {
+        this.#log(`slurm: cannot mirror the ${hold} hold of array ${arrayJobId}: ${(error as Error).message}`);
+      }
+    }
+    for (const task of tasks) {
+      if (done.has(task.job)) continue;
+      const id = await this.holdInSlurm(task, hold);
+      if (id !== undefined) refs.set(task.id, id);
+    }
+    return refs;
+  }
+
   /** Cancels a native Slurm array with one scancel (see `SlurmExecutor.cancelArray`); its ArrayJobId, if native. */
   async cancelArrayInSlurm(arrayJobId: string, tasks: readonly JobRecord[]): Promise<number | undefined> {
     const slurm = this.#generation.slurm;

@@ -433,6 +433,40 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/v1/job-arrays/{id}/hold": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Hold every waiting task of a job array not held yet (running and ended tasks are left alone): none starts until released */
+        post: operations["holdJobArray"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/job-arrays/{id}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Release every held waiting task of a job array; a tenant's call leaves tasks held by platform staff held (keptHeld), 403 when all are */
+        post: operations["releaseJobArray"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/jobs": {
         parameters: {
             query?: never;
@@ -3321,6 +3355,8 @@ export interface operations {
                             /** @enum {string} */
                             kind: "afterok" | "afterany" | "afternotok";
                         }[];
+                        /** @description waiting tasks held (released with POST /v1/job-arrays/:id/release) */
+                        held: number;
                         maxRunning: number | null;
                         /** @description tasks per state */
                         states: {
@@ -3370,6 +3406,84 @@ export interface operations {
                     "application/json": {
                         arrayJobId: string;
                         cancelled: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    holdJobArray: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason?: string;
+                } | null;
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        arrayJobId: string;
+                        /** @description tasks held by this call */
+                        held: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    releaseJobArray: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason?: string;
+                } | null;
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["ClientError"];
+            "5XX": components["responses"]["ServerError"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        arrayJobId: string;
+                        /** @description held tasks left held: held by platform staff, whom only staff release */
+                        keptHeld: number;
+                        /** @description tasks released by this call */
+                        released: number;
                     };
                 };
             };

@@ -2,7 +2,8 @@
  * One job (`/jobs/:id`): what it asks for (project by name, queue, priority class, accepted GPU models), where it
  * runs or last ran, its array and dependencies (linked), who holds it, its history, and the actions the person may
  * take now (hold, release, requeue, cancel), each after a confirmation with a reason kept in the history. Refreshes
- * every 5 s. An array's page (`/arrays/:id`) counts its tasks by state and lists them, paged.
+ * every 5 s. An array's page (`/arrays/:id`) counts its tasks by state and lists them, paged, and holds, releases or
+ * cancels the whole array.
  */
 import { useState } from "react";
 import { ApiError } from "../api/client.ts";
@@ -310,7 +311,59 @@ function HistoryTable({ events }: { events: readonly JobEvent[] }) {
 
 const tasksPerPage = 100;
 
-/** An array's page: its tasks by state, its dependencies, its tasks listed (paged), and cancelling the whole array. */
+/** What the array page does to the whole array, each after a confirmation. */
+type ArrayAction = "cancel" | "hold" | "release";
+
+/** The wording of each array action: its button, its question, its confirmation and its outcome. */
+const arrayActions: Record<
+  ArrayAction,
+  {
+    readonly button: string;
+    /** The confirmation dialog's accessible name. */
+    readonly label: string;
+    readonly question: (count: string, arrayJobId: string) => string;
+    readonly yes: (count: string) => string;
+    readonly done: (answer: { cancelled?: number; held?: number; released?: number; keptHeld?: number }) => string;
+    readonly failed: string;
+  }
+> = {
+  cancel: {
+    button: "Cancel the array…",
+    label: "Confirm cancellation",
+    question: (count, id) =>
+      `Cancel the ${count} waiting or running tasks of ${id}? Running work stops and is not resumed.`,
+    yes: (count) => `Yes, cancel ${count} tasks`,
+    done: (answer) => `Cancelled ${formatNumber(answer.cancelled ?? 0)} tasks.`,
+    failed: "Could not cancel the array",
+  },
+  hold: {
+    button: "Hold all…",
+    label: "Confirm hold",
+    question: (count, id) =>
+      `Hold the waiting tasks of ${id} (${count} waiting)? None starts until released; running tasks go on.`,
+    yes: () => "Yes, hold them",
+    done: (answer) => `Held ${formatNumber(answer.held ?? 0)} tasks.`,
+    failed: "Could not hold the array",
+  },
+  release: {
+    button: "Release all…",
+    label: "Confirm release",
+    question: (count, id) => `Release the ${count} held tasks of ${id}? They wait for their turn again.`,
+    yes: (count) => `Yes, release ${count} tasks`,
+    done: (answer) =>
+      `Released ${formatNumber(answer.released ?? 0)} tasks.${
+        (answer.keptHeld ?? 0) > 0
+          ? ` ${formatNumber(answer.keptHeld ?? 0)} held by platform staff stay held: only staff release them.`
+          : ""
+      }`,
+    failed: "Could not release the array",
+  },
+};
+
+/**
+ * An array's page: its tasks by state, its dependencies, its tasks listed (paged), and holding, releasing or
+ * cancelling the whole array.
+ */
 export function ArrayPage({ arrayJobId }: { arrayJobId: string }) {
   const { client, permissions } = useSession();
   const [offset, setOffset] = useState(0);
@@ -318,7 +371,7 @@ export function ArrayPage({ arrayJobId }: { arrayJobId: string }) {
     `/v1/job-arrays/${encodeURIComponent(arrayJobId)}?offset=${offset}&limit=${tasksPerPage}`,
     { refreshMs: 5000 },
   );
-  const [confirming, setConfirming] = useState(false);
+  const [confirming, setConfirming] = useState<ArrayAction | undefined>(undefined);
   const [reason, setReason] = useState("");
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<ActionOutcome | undefined>(undefined);
@@ -332,27 +385,33 @@ export function ArrayPage({ arrayJobId }: { arrayJobId: string }) {
     );
   }
   const data = array.data;
-  const active = (data.states["queued"] ?? 0) + (data.states["admitted"] ?? 0) + (data.states["running"] ?? 0);
-  const cancelAll = async () => {
+  const waiting = data.states["queued"] ?? 0;
+  const active = waiting + (data.states["admitted"] ?? 0) + (data.states["running"] ?? 0);
+  /** How many tasks each action would change (0: not offered). */
+  const counts: Record<ArrayAction, number> = { cancel: active, hold: waiting - data.held, release: data.held };
+  const run = async (action: ArrayAction) => {
     setBusy(true);
     try {
       const trimmed = reason.trim();
-      const answer = await client.post<{ cancelled: number }>(
-        `/v1/job-arrays/${encodeURIComponent(arrayJobId)}/cancel`,
+      const answer = await client.post<{ cancelled?: number; held?: number; released?: number; keptHeld?: number }>(
+        `/v1/job-arrays/${encodeURIComponent(arrayJobId)}/${action}`,
         trimmed === "" ? {} : { reason: trimmed },
       );
-      setOutcome({ text: `Cancelled ${formatNumber(answer.cancelled)} tasks.`, error: false });
+      setOutcome({ text: arrayActions[action].done(answer), error: false });
     } catch (error) {
       setOutcome({
-        text: `Could not cancel the array: ${error instanceof Error ? error.message : String(error)}`,
+        text: `${arrayActions[action].failed}: ${error instanceof Error ? error.message : String(error)}`,
         error: true,
       });
     } finally {
       setBusy(false);
-      setConfirming(false);
+      setConfirming(undefined);
       array.reload();
     }
   };
+  const offered = permissions.cancelJobs
+    ? (["hold", "release", "cancel"] as const).filter((action) => counts[action] > 0)
+    : [];
   return (
     <section aria-labelledby="array-title">
       <div className="page-head">
@@ -372,44 +431,42 @@ export function ArrayPage({ arrayJobId }: { arrayJobId: string }) {
         {Object.entries(data.states)
           .map(([state, count]) => `${formatNumber(count)} ${state}`)
           .join(" · ")}
+        {data.held > 0 ? ` (${formatNumber(data.held)} held)` : ""}
       </p>
       <div aria-live="polite">
         {outcome === undefined ? null : (
           <p className={outcome.error ? "notice notice-error" : "notice notice-ok"}>{outcome.text}</p>
         )}
       </div>
-      {permissions.cancelJobs && active > 0 ? (
-        confirming ? (
-          <div
-            className="confirm"
-            role="alertdialog"
-            aria-label="Confirm cancellation"
-            aria-describedby="array-confirm"
+      {confirming !== undefined && offered.includes(confirming) ? (
+        <div
+          className="confirm"
+          role="alertdialog"
+          aria-label={arrayActions[confirming].label}
+          aria-describedby="array-confirm"
+        >
+          <p id="array-confirm">{arrayActions[confirming].question(formatNumber(counts[confirming]), arrayJobId)}</p>
+          <label htmlFor="array-reason">Reason (kept in the audit)</label>
+          <input id="array-reason" value={reason} maxLength={500} onChange={(event) => setReason(event.target.value)} />
+          <button
+            type="button"
+            className={confirming === "cancel" ? "danger" : undefined}
+            disabled={busy}
+            onClick={() => run(confirming)}
           >
-            <p id="array-confirm">
-              Cancel the {formatNumber(active)} waiting or running tasks of {arrayJobId}? Running work stops and is not
-              resumed.
-            </p>
-            <label htmlFor="array-reason">Reason (kept in the audit)</label>
-            <input
-              id="array-reason"
-              value={reason}
-              maxLength={500}
-              onChange={(event) => setReason(event.target.value)}
-            />
-            <button type="button" className="danger" disabled={busy} onClick={cancelAll}>
-              Yes, cancel {formatNumber(active)} tasks
-            </button>
-            <button type="button" disabled={busy} onClick={() => setConfirming(false)}>
-              Keep them
-            </button>
-          </div>
-        ) : (
-          <button type="button" onClick={() => setConfirming(true)}>
-            Cancel the array…
+            {arrayActions[confirming].yes(formatNumber(counts[confirming]))}
           </button>
-        )
-      ) : null}
+          <button type="button" disabled={busy} onClick={() => setConfirming(undefined)}>
+            Keep them
+          </button>
+        </div>
+      ) : (
+        offered.map((action) => (
+          <button key={action} type="button" onClick={() => setConfirming(action)}>
+            {arrayActions[action].button}
+          </button>
+        ))
+      )}
       <table className="data array-tasks-table">
         <caption>
           Tasks {formatNumber(offset + 1)}–{formatNumber(offset + data.tasks.length)} of {formatNumber(data.taskCount)}
