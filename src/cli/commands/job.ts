@@ -1,6 +1,6 @@
 /**
  * `alixan job …` against a running platform (`--url`, `--key`), with Slurm's words: submit (with `--array` and
- * `--dependency`), show, hold, release, requeue, cancel; `alixan job array ID` reads a whole array.
+ * `--dependency`), show, hold, release, requeue, cancel; `alixan job array ID` reads a whole array and holds, releases or cancels it.
  */
 import type { Command } from "commander";
 import { parseArray } from "../../app/jobs/arrays.ts";
@@ -40,6 +40,35 @@ function wholeNumber(option: string, text: string, min: number): number {
   if (!Number.isInteger(value) || value < min)
     throw new CliError(`${option}: expected a whole number ≥ ${min}, got "${text}"`, exitCodes.usage);
   return value;
+}
+
+/** Options of `alixan job array`: at most one action, with an optional reason. */
+type ArrayOptions = RemoteOptions & { cancel?: boolean; hold?: boolean; release?: boolean; reason?: string };
+
+/** What the array routes answer: `cancelled`, `held`, or `released` with `keptHeld`. */
+interface ArrayActionAnswer {
+  cancelled?: number;
+  held?: number;
+  released?: number;
+  keptHeld?: number;
+}
+
+/** The one action `alixan job array` was asked for, refusing two at once and a reason with none. */
+export function arrayActionOf(options: ArrayOptions): "cancel" | "hold" | "release" | undefined {
+  const chosen = (["cancel", "hold", "release"] as const).filter((action) => options[action] === true);
+  if (chosen.length > 1)
+    throw new CliError(`--${chosen.join(" and --")}: choose one action for the array`, exitCodes.usage);
+  if (options.reason !== undefined && (chosen.length === 0 || chosen[0] === "cancel"))
+    throw new CliError("--reason goes with --hold or --release", exitCodes.usage);
+  return chosen[0];
+}
+
+/** One line saying what an array action did, in the words of the answer. */
+function arrayActionLine(id: string, action: "cancel" | "hold" | "release", answer: ArrayActionAnswer): string {
+  if (action === "cancel") return `array ${id}: ${answer.cancelled ?? 0} tasks cancelled`;
+  if (action === "hold") return `array ${id}: ${answer.held ?? 0} tasks held`;
+  const kept = answer.keptHeld ? `, ${answer.keptHeld} held by platform staff kept held` : "";
+  return `array ${id}: ${answer.released ?? 0} tasks released${kept}`;
 }
 
 /** The API body of `job submit`; option problems are usage errors naming the option. */
@@ -137,15 +166,20 @@ export function registerJobCommands(program: Command): void {
   withRemoteOptions(
     job
       .command("array")
-      .description("a job array's tasks (--cancel: cancel every task still waiting or running)")
+      .description("a job array's tasks; --cancel, --hold or --release acts on every task it applies to")
       .argument("<id>", "the array id")
-      .option("--cancel", "cancel the whole array"),
-  ).action(async (id: string, options: RemoteOptions & { cancel?: boolean }, command: Command) => {
+      .option("--cancel", "cancel every task still waiting or running")
+      .option("--hold", "hold every waiting task (running and ended tasks are left alone)")
+      .option("--release", "release every held task (a tenant's release leaves tasks staff held held)")
+      .option("--reason <text>", "why, for the audit log (--hold, --release)"),
+  ).action(async (id: string, options: ArrayOptions, command: Command) => {
     const path = `/v1/job-arrays/${encodeURIComponent(id)}`;
-    if (options.cancel === true) {
-      const answer = await requestJson<{ cancelled: number }>(options, "POST", `${path}/cancel`, {});
+    const action = arrayActionOf(options);
+    if (action !== undefined) {
+      const body = action !== "cancel" && options.reason !== undefined ? { reason: options.reason } : {};
+      const answer = await requestJson<ArrayActionAnswer>(options, "POST", `${path}/${action}`, body);
       if (wantsJson(command)) return printJson(answer);
-      process.stdout.write(`array ${id}: ${answer.cancelled} tasks cancelled\n`);
+      process.stdout.write(`${arrayActionLine(id, action, answer)}\n`);
       return;
     }
     const answer = await requestJson<{ states: Record<string, number>; tasks: JobAnswer[] }>(options, "GET", path);
