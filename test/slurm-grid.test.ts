@@ -3,8 +3,9 @@
  * through the platform API: at the event's start the deferrable jobs are suspended (`scontrol suspend`: Slurm shows
  * them SUSPENDED, their processes stop), the preemptible one is requeued and held (`scontrol requeuehold`), the
  * protected job keeps running; at the end the suspended jobs are resumed (`scontrol resume`) and the requeued one
- * released where alixan places it again. Prints how long Slurm took to show each step. A site change during an event
- * keeps the suspended job SUSPENDED in Slurm (one `scontrol suspend`, one `scontrol resume`).
+ * released where alixan places it again. The flexible job is GPU power capped through the execution file's `powerCap`
+ * command (a stand-in tool that logs its arguments: the job's Slurm id, its nodes, the share) and keeps RUNNING; the
+ * cap is lifted (share 1) at the end. Prints how long Slurm took to show each step.
  */
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -14,7 +15,15 @@ import { after, before, describe, it } from "node:test";
 import type { ComposedApp } from "../src/app/compose.ts";
 import { loadSite } from "../src/model/load.ts";
 import { callApi } from "./support/api.ts";
-import { composeOnSlurm, slurmForSuite, squeueOf, type TestSlurm, writeSlurmExecution } from "./support/slurm.ts";
+import {
+  composeOnSlurm,
+  type PowerCapToolCall,
+  slurmForSuite,
+  squeueOf,
+  type TestSlurm,
+  writePowerCapTool,
+  writeSlurmExecution,
+} from "./support/slurm.ts";
 import { until as waitUntil } from "./support/wait.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: answers are read field by field from JSON.
@@ -33,12 +42,15 @@ describe("grid curtailment on Slurm", () => {
   let app: ComposedApp | undefined;
   let url = "";
   const keys = { hugo: "", admin: "", operator: "" };
+  let capCalls: () => PowerCapToolCall[] = () => [];
 
   before(async () => {
     slurm = await slurmForSuite(site, liveNode);
     if (typeof slurm === "string") return;
     dataDir = mkdtempSync(join(tmpdir(), "alixan-slurm-grid-"));
-    const executionFile = writeSlurmExecution(slurm, dataDir);
+    const tool = writePowerCapTool(dataDir);
+    capCalls = tool.calls;
+    const executionFile = writeSlurmExecution(slurm, dataDir, { powerCap: tool.command });
     ({ app, url } = await composeOnSlurm(executionFile));
     const key = (email: string) => app!.demoKeys!.find((candidate) => candidate.email === email)!.token;
     keys.hugo = key("hugo@rhone-pharma.example");
@@ -63,7 +75,7 @@ describe("grid curtailment on Slurm", () => {
       return found !== undefined && states.includes(found.state) ? found : undefined;
     });
 
-  it("suspends deferrable and requeues preemptible jobs, keeps the protected one running, resumes after", async (t) => {
+  it("suspends deferrable, caps flexible and requeues preemptible jobs, keeps the protected one running, releases after", async (t) => {
     if (typeof slurm === "string") return t.skip(slurm);
     // Platform admins grant protection to a queue: rhone-pharma's queue becomes protected (its jobs' default).
     const config = (await callApi(url, "GET", "/v1/queue-config", keys.admin)).body.config;
@@ -73,11 +85,12 @@ describe("grid curtailment on Slurm", () => {
     assert.equal(put.status, 200, JSON.stringify(put.body));
 
     const projectId = (await callApi(url, "GET", "/v1/projects", keys.hugo)).body[0].id;
-    const submit = async (jobName: string, flexibility?: string) => {
+    // The live node has 8 GPUs: 2 + 2 + 2 + 1 + 1.
+    const submit = async (jobName: string, flexibility?: string, gpus = 2) => {
       const answer = await callApi(url, "POST", "/v1/jobs", keys.hugo, {
         projectId,
         name: jobName,
-        gpus: 2,
+        gpus,
         gpuModel: "H200",
         durationS: 900,
         dataClass: "public",
@@ -91,8 +104,9 @@ describe("grid curtailment on Slurm", () => {
     const idleKw = await itKw();
     const protectedJob = await submit("inference-slo");
     const deferrable = [await submit("train-a", "deferrable"), await submit("train-b", "deferrable")];
-    const preemptible = await submit("sweep", "preemptible");
-    for (const id of [protectedJob, ...deferrable, preemptible]) {
+    const preemptible = await submit("sweep", "preemptible", 1);
+    const flexible = await submit("finetune", "flexible", 1);
+    for (const id of [protectedJob, ...deferrable, preemptible, flexible]) {
       await stateIs(id, ["RUNNING"]);
       // alixan reads Slurm's states every 0.3 s: the plan acts on jobs it knows to run.
       await until(`${id} running in alixan`, async () =>
@@ -116,6 +130,15 @@ describe("grid curtailment on Slurm", () => {
     const requeuedMs = Date.now() - startMs;
     assert.match(held.reason, /held/i);
     assert.equal(slurmState(protectedJob)!.state, "RUNNING");
+    // The flexible job is capped by the site's tool, on its Slurm id and nodes, and runs on.
+    const flexibleSlurmId = squeueOf(slurm as TestSlurm, flexible, "%i|%k")[0]!.split("|")[0]!;
+    const capped = await until("the flexible job's cap", () =>
+      capCalls().find((call) => call.job === flexibleSlurmId && call.share < 1),
+    );
+    const cappedMs = Date.now() - startMs;
+    assert.equal(capped.nodes, liveNode);
+    assert.match(capped.watts, /^\d+$/);
+    assert.equal(slurmState(flexible)!.state, "RUNNING", "a capped job is not suspended");
     // Suspended processes stop: their tick files stand still while the protected job's grows.
     const ticks = (id: string) => {
       const file = join((slurm as TestSlurm).dir, "work", `ticks-${id}`);
@@ -129,23 +152,40 @@ describe("grid curtailment on Slurm", () => {
     const event = (await callApi(url, "GET", `/v1/grid/events/${created.body.id}`, keys.operator)).body;
     assert.equal(event.report.jobs.suspended.deferrable, 2);
     assert.equal(event.report.jobs.requeued.preemptible, 1);
+    assert.equal(event.report.jobs.capped.flexible, 1);
+    assert.ok(Math.abs(capped.share - event.report.capShare) < 0.001, `tool share ${capped.share}`);
+    assert.equal(slurmState(flexible)!.state, "RUNNING");
 
     const endMs = Date.parse(created.body.endsAt);
     await Promise.all(deferrable.map((id) => stateIs(id, ["RUNNING"])));
     const resumedMs = Date.now() - endMs;
+    const lifted = await until("the flexible job's cap lifted", () =>
+      capCalls().find((call) => call.job === flexibleSlurmId && call.share === 1),
+    );
+    const liftedMs = Date.now() - endMs;
+    assert.equal(lifted.nodes, liveNode);
+    assert.deepEqual(
+      capCalls().map((call) => [call.job, call.share]),
+      [
+        [flexibleSlurmId, capped.share],
+        [flexibleSlurmId, 1],
+      ],
+      "one cap, one lift, of the flexible job only",
+    );
     await stateIs(preemptible, ["RUNNING"]);
     const releasedMs = Date.now() - endMs;
     assert.equal(slurmState(protectedJob)!.state, "RUNNING");
+    assert.equal(slurmState(flexible)!.state, "RUNNING");
     const ended = await until("the report", async () => {
       const answer = (await callApi(url, "GET", `/v1/grid/events/${created.body.id}`, keys.operator)).body;
       return answer.state === "ended" && answer.report?.releasedAt !== null ? answer : undefined;
     });
     assert.equal(ended.report.protectedWorkLost, 0);
-    assert.equal(ended.report.resumed, 2);
+    assert.equal(ended.report.resumed, 3, "2 resumed, 1 cap lifted");
     process.stdout.write(
-      `# slurm grid event: 2 jobs SUSPENDED ${suspendedMs} ms after the start, 1 requeued-held after ${requeuedMs} ms; RUNNING again ${resumedMs} ms after the end, the requeued one ${releasedMs} ms; plan applied in ${(ended.report.applyS * 1000).toFixed(1)} ms; work lost ${JSON.stringify(ended.report.workLostGpuHours)} GPU-h, deferred ${ended.report.deferredGpuHours.toFixed(4)} GPU-h\n`,
+      `# slurm grid event: 2 jobs SUSPENDED ${suspendedMs} ms after the start, 1 requeued-held after ${requeuedMs} ms, 1 capped by the tool after ${cappedMs} ms; RUNNING again ${resumedMs} ms after the end, the requeued one ${releasedMs} ms, the cap lifted after ${liftedMs} ms; plan applied in ${(ended.report.applyS * 1000).toFixed(1)} ms; work lost ${JSON.stringify(ended.report.workLostGpuHours)} GPU-h, deferred ${ended.report.deferredGpuHours.toFixed(4)} GPU-h\n`,
     );
-    for (const id of [protectedJob, ...deferrable, preemptible])
+    for (const id of [protectedJob, ...deferrable, preemptible, flexible])
       await callApi(url, "POST", `/v1/jobs/${id}/cancel`, keys.admin, {});
   });
 });
