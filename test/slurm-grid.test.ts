@@ -5,7 +5,10 @@
  * protected job keeps running; at the end the suspended jobs are resumed (`scontrol resume`) and the requeued one
  * released where alixan places it again. The flexible job is GPU power capped through the execution file's `powerCap`
  * command (a stand-in tool that logs its arguments: the job's Slurm id, its nodes, the share) and keeps RUNNING; the
- * cap is lifted (share 1) at the end. Prints how long Slurm took to show each step.
+ * cap is lifted (share 1) at the end. A site change during the event (`POST /v1/site/changes`: a new scheduler
+ * generation) keeps every job as the event left it: the suspended ones SUSPENDED in Slurm with no second
+ * `scontrol suspend` (the execution file's `bin` logs each scontrol call), the cap with no second call of the tool, the
+ * requeued job held; each is resumed or lifted once at the end. Prints how long Slurm took to show each step.
  */
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -21,6 +24,7 @@ import {
   slurmForSuite,
   squeueOf,
   type TestSlurm,
+  writeLoggedScontrol,
   writePowerCapTool,
   writeSlurmExecution,
 } from "./support/slurm.ts";
@@ -43,6 +47,7 @@ describe("grid curtailment on Slurm", () => {
   let url = "";
   const keys = { hugo: "", admin: "", operator: "" };
   let capCalls: () => PowerCapToolCall[] = () => [];
+  let scontrolCalls: () => string[][] = () => [];
 
   before(async () => {
     slurm = await slurmForSuite(site, liveNode);
@@ -50,7 +55,9 @@ describe("grid curtailment on Slurm", () => {
     dataDir = mkdtempSync(join(tmpdir(), "alixan-slurm-grid-"));
     const tool = writePowerCapTool(dataDir);
     capCalls = tool.calls;
-    const executionFile = writeSlurmExecution(slurm, dataDir, { powerCap: tool.command });
+    const scontrol = writeLoggedScontrol(dataDir);
+    scontrolCalls = scontrol.calls;
+    const executionFile = writeSlurmExecution(slurm, dataDir, { bin: scontrol.bin, powerCap: tool.command });
     ({ app, url } = await composeOnSlurm(executionFile));
     const key = (email: string) => app!.demoKeys!.find((candidate) => candidate.email === email)!.token;
     keys.hugo = key("hugo@rhone-pharma.example");
@@ -75,7 +82,7 @@ describe("grid curtailment on Slurm", () => {
       return found !== undefined && states.includes(found.state) ? found : undefined;
     });
 
-  it("suspends deferrable, caps flexible and requeues preemptible jobs, keeps the protected one running, releases after", async (t) => {
+  it("suspends deferrable, caps flexible and requeues preemptible jobs, keeps the protected one running, holds them across a site change, releases after", async (t) => {
     if (typeof slurm === "string") return t.skip(slurm);
     // Platform admins grant protection to a queue: rhone-pharma's queue becomes protected (its jobs' default).
     const config = (await callApi(url, "GET", "/v1/queue-config", keys.admin)).body.config;
@@ -119,7 +126,8 @@ describe("grid curtailment on Slurm", () => {
 
     const created = await callApi(url, "POST", "/v1/grid/events", keys.operator, {
       reduceMW: 1,
-      durationS: 12,
+      // Long enough to outlast the site change.
+      durationS: 20,
       reason: "Slurm curtailment test",
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
@@ -156,6 +164,34 @@ describe("grid curtailment on Slurm", () => {
     assert.ok(Math.abs(capped.share - event.report.capShare) < 0.001, `tool share ${capped.share}`);
     assert.equal(slurmState(flexible)!.state, "RUNNING");
 
+    // A site change during the event: zone:hds (hall h2, no job of this test) stops hosting health data.
+    const doc = (await callApi(url, "GET", "/v1/site/document", keys.admin)).body;
+    const zone = doc.zones.find((candidate: Json) => candidate.id === "zone:hds");
+    zone.dataClasses = zone.dataClasses.filter((dataClass: string) => dataClass !== "health");
+    const changeStartMs = Date.now();
+    const changed = await callApi(url, "POST", "/v1/site/changes", keys.admin, { summary: "HDS closed", site: doc });
+    assert.ok(changed.status < 300, JSON.stringify(changed.body));
+    const rebound = await until("the event to follow the site change", async () => {
+      const answer = (await callApi(url, "GET", `/v1/grid/events/${created.body.id}`, keys.operator)).body;
+      return answer.report.siteChanges.length > 0 ? answer : undefined;
+    });
+    const changeMs = Date.now() - changeStartMs;
+    assert.equal(rebound.state, "active", "the test needs the event to outlast the change");
+    assert.deepEqual(
+      (({ kept, reapplied, released }) => ({ kept, reapplied, released }))(rebound.report.siteChanges[0]),
+      { kept: 4, reapplied: 0, released: 0 },
+      "2 suspended, 1 capped, 1 requeued: carried, not commanded again",
+    );
+    // A few of alixan's Slurm polls (every 0.3 s) under the new generation: Slurm still shows what the event did.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    for (const id of deferrable) assert.equal(slurmState(id)!.state, "SUSPENDED");
+    assert.equal(slurmState(flexible)!.state, "RUNNING");
+    assert.equal(slurmState(preemptible)!.state, "PENDING");
+    assert.equal(ticks(deferrable[0]!), before[0], "a suspended job does not run");
+    for (const id of deferrable)
+      assert.deepEqual((await callApi(url, "GET", `/v1/jobs/${id}`, keys.hugo)).body.curtailment?.kind, "suspended");
+    assert.equal(capCalls().length, 1, "the cap is not set again");
+
     const endMs = Date.parse(created.body.endsAt);
     await Promise.all(deferrable.map((id) => stateIs(id, ["RUNNING"])));
     const resumedMs = Date.now() - endMs;
@@ -182,8 +218,25 @@ describe("grid curtailment on Slurm", () => {
     });
     assert.equal(ended.report.protectedWorkLost, 0);
     assert.equal(ended.report.resumed, 3, "2 resumed, 1 cap lifted");
+    // Each command once in Slurm, across the site change: one suspend and one resume per deferrable job.
+    const slurmIdOf = (id: string) => squeueOf(slurm as TestSlurm, id, "%i|%k")[0]!.split("|")[0]!;
+    for (const id of deferrable) {
+      const calls = scontrolCalls().filter((call) => call[1] === slurmIdOf(id));
+      assert.deepEqual(
+        calls.map((call) => call[0]),
+        ["suspend", "resume"],
+        `scontrol for ${id}: ${JSON.stringify(calls)}`,
+      );
+    }
+    const history = async (id: string) =>
+      ((await callApi(url, "GET", `/v1/jobs/${id}/history`, keys.hugo)).body as Json[]).map((entry) => entry.event);
+    const count = (events: string[], name: string) => events.filter((event) => event === name).length;
+    const deferredHistory = await history(deferrable[0]!);
+    assert.deepEqual([count(deferredHistory, "job.suspended"), count(deferredHistory, "job.resumed")], [1, 1]);
+    const cappedHistory = await history(flexible);
+    assert.deepEqual([count(cappedHistory, "job.capped"), count(cappedHistory, "job.uncapped")], [1, 1]);
     process.stdout.write(
-      `# slurm grid event: 2 jobs SUSPENDED ${suspendedMs} ms after the start, 1 requeued-held after ${requeuedMs} ms, 1 capped by the tool after ${cappedMs} ms; RUNNING again ${resumedMs} ms after the end, the requeued one ${releasedMs} ms, the cap lifted after ${liftedMs} ms; plan applied in ${(ended.report.applyS * 1000).toFixed(1)} ms; work lost ${JSON.stringify(ended.report.workLostGpuHours)} GPU-h, deferred ${ended.report.deferredGpuHours.toFixed(4)} GPU-h\n`,
+      `# slurm grid event: 2 jobs SUSPENDED ${suspendedMs} ms after the start, 1 requeued-held after ${requeuedMs} ms, 1 capped by the tool after ${cappedMs} ms; site change followed in ${changeMs} ms with nothing commanded again; RUNNING again ${resumedMs} ms after the end, the requeued one ${releasedMs} ms, the cap lifted after ${liftedMs} ms; plan applied in ${(ended.report.applyS * 1000).toFixed(1)} ms; work lost ${JSON.stringify(ended.report.workLostGpuHours)} GPU-h, deferred ${ended.report.deferredGpuHours.toFixed(4)} GPU-h\n`,
     );
     for (const id of [protectedJob, ...deferrable, preemptible, flexible])
       await callApi(url, "POST", `/v1/jobs/${id}/cancel`, keys.admin, {});

@@ -8,7 +8,7 @@
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ComposedApp, composeApp } from "../../src/app/compose.ts";
@@ -214,6 +214,29 @@ export function writeSlurmExecution(
     lines.push("powerCap:", `  command: ${JSON.stringify(options.powerCap)}`, "  timeoutSeconds: 10", "  retries: 0");
   writeFileSync(file, lines.join("\n"));
   return file;
+}
+
+/**
+ * A `slurm.bin` directory in `dir` where `scontrol` logs each call's arguments before running the real one (the
+ * other commands are Debian's, linked: squeue runs every poll). `calls` reads the log, one argument list per call.
+ */
+export function writeLoggedScontrol(dir: string): { bin: string; calls(): string[][] } {
+  const bin = join(dir, "bin");
+  const log = join(dir, "scontrol.log");
+  mkdirSync(bin, { recursive: true });
+  for (const command of ["sbatch", "squeue", "sinfo", "scancel"])
+    symlinkSync(`/usr/bin/${command}`, join(bin, command));
+  writeFileSync(join(bin, "scontrol"), `#!/bin/sh\necho "$*" >> '${log}'\nexec /usr/bin/scontrol "$@"\n`, {
+    mode: 0o755,
+  });
+  return {
+    bin,
+    calls: () =>
+      (existsSync(log) ? readFileSync(log, "utf8") : "")
+        .split("\n")
+        .filter((line) => line !== "")
+        .map((line) => line.split(" ")),
+  };
 }
 
 /** One call of the stand-in power-cap tool, as it logged it. */
