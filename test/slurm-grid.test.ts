@@ -121,6 +121,13 @@ describe("grid curtailment on Slurm", () => {
       );
     }
     assert.equal((await callApi(url, "GET", `/v1/jobs/${protectedJob}`, keys.hugo)).body.flexibility, "protected");
+    const ticks = (id: string) => {
+      const file = join((slurm as TestSlurm).dir, "work", `ticks-${id}`);
+      return existsSync(file) ? readFileSync(file, "utf8").split("\n").length : 0;
+    };
+    // Slurm shows a job RUNNING before its batch script has started: the check below needs the scripts to tick.
+    for (const id of [protectedJob, ...deferrable])
+      await until(`${id} to tick`, () => (ticks(id) > 0 ? true : undefined), 30_000);
     // The plan sheds what the live twin draws (it reads the placements at its step after they change).
     await until("the twin to draw the jobs' power", async () => ((await itKw()) > idleKw + 1 ? true : undefined));
 
@@ -148,10 +155,8 @@ describe("grid curtailment on Slurm", () => {
     assert.match(capped.watts, /^\d+$/);
     assert.equal(slurmState(flexible)!.state, "RUNNING", "a capped job is not suspended");
     // Suspended processes stop: their tick files stand still while the protected job's grows.
-    const ticks = (id: string) => {
-      const file = join((slurm as TestSlurm).dir, "work", `ticks-${id}`);
-      return existsSync(file) ? readFileSync(file, "utf8").split("\n").length : 0;
-    };
+    // squeue shows SUSPENDED once slurmctld took the command; slurmd stops the processes a moment later.
+    await new Promise((resolve) => setTimeout(resolve, 500));
     const before = [ticks(deferrable[0]!), ticks(protectedJob)];
     // At least 1.5 s, and until the protected job has ticked (a loaded machine may starve it for a while).
     await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -236,7 +241,7 @@ describe("grid curtailment on Slurm", () => {
     const cappedHistory = await history(flexible);
     assert.deepEqual([count(cappedHistory, "job.capped"), count(cappedHistory, "job.uncapped")], [1, 1]);
     process.stdout.write(
-      `# slurm grid event: 2 jobs SUSPENDED ${suspendedMs} ms after the start, 1 requeued-held after ${requeuedMs} ms, 1 capped by the tool after ${cappedMs} ms; site change followed in ${changeMs} ms with nothing commanded again; RUNNING again ${resumedMs} ms after the end, the requeued one ${releasedMs} ms, the cap lifted after ${liftedMs} ms; plan applied in ${(ended.report.applyS * 1000).toFixed(1)} ms; work lost ${JSON.stringify(ended.report.workLostGpuHours)} GPU-h, deferred ${ended.report.deferredGpuHours.toFixed(4)} GPU-h\n`,
+      `# slurm grid event: 2 jobs SUSPENDED ${suspendedMs} ms after the start, 1 requeued-held after ${requeuedMs} ms, 1 capped by the tool (share ${capped.share}, ${capped.watts} W per GPU) after ${cappedMs} ms; site change followed in ${changeMs} ms with nothing commanded again; RUNNING again ${resumedMs} ms after the end, the requeued one ${releasedMs} ms, the cap lifted after ${liftedMs} ms; plan applied in ${(ended.report.applyS * 1000).toFixed(1)} ms; work lost ${JSON.stringify(ended.report.workLostGpuHours)} GPU-h, deferred ${ended.report.deferredGpuHours.toFixed(4)} GPU-h\n`,
     );
     for (const id of [protectedJob, ...deferrable, preemptible, flexible])
       await callApi(url, "POST", `/v1/jobs/${id}/cancel`, keys.admin, {});
