@@ -3,7 +3,9 @@
  * munge, test/support/slurm.ts), then started again on the same store: (a) the event still runs: the deferrable jobs
  * stay SUSPENDED (recognised, not suspended twice) and are RUNNING again after the event ends; (b) the event ended
  * while the platform was down: the jobs are RUNNING again shortly after the start. Each restart is in the event's
- * report (`restarts`) and the audit (`grid.reapply`, `grid.release`), and the resume in each job's history.
+ * report (`restarts`) and the audit (`grid.reapply`, `grid.release`), and the resume in each job's history. A
+ * flexible job is GPU power capped through the execution file's `powerCap` command (a stand-in tool that logs its
+ * arguments): capped again after the first restart, and its cap lifted (share 1) by the second, the event over.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -12,7 +14,14 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { loadSite } from "../src/model/load.ts";
 import { killServe, type ServeProcess, startServe } from "./support/serve.ts";
-import { slurmForSuite, squeueOf, type TestSlurm, writeSlurmExecution } from "./support/slurm.ts";
+import {
+  type PowerCapToolCall,
+  slurmForSuite,
+  squeueOf,
+  type TestSlurm,
+  writePowerCapTool,
+  writeSlurmExecution,
+} from "./support/slurm.ts";
 import { until } from "./support/wait.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: answers are read field by field from JSON.
@@ -26,12 +35,15 @@ describe("grid curtailment across a platform restart on Slurm", () => {
   let dataDir = "";
   let executionFile = "";
   let server: ServeProcess | undefined;
+  let capCalls: () => PowerCapToolCall[] = () => [];
 
   before(async () => {
     slurm = await slurmForSuite(site, liveNode);
     if (typeof slurm === "string") return;
     dataDir = mkdtempSync(join(tmpdir(), "alixan-slurm-grid-restart-"));
-    executionFile = writeSlurmExecution(slurm, dataDir);
+    const tool = writePowerCapTool(dataDir);
+    capCalls = tool.calls;
+    executionFile = writeSlurmExecution(slurm, dataDir, { powerCap: tool.command });
   });
   after(async () => {
     if (server !== undefined && server.child.exitCode === null) {
@@ -71,7 +83,7 @@ describe("grid curtailment across a platform restart on Slurm", () => {
     const operator = keyOf("camille@alixan.local");
     const auditor = keyOf("audit@alixan.local");
     const projectId = (await call("GET", "/v1/projects", hugo)).body[0].id;
-    const submit = async (name: string) => {
+    const submit = async (name: string, flexibility = "deferrable") => {
       const answer = await call("POST", "/v1/jobs", hugo, {
         projectId,
         name,
@@ -79,7 +91,7 @@ describe("grid curtailment across a platform restart on Slurm", () => {
         gpuModel: "H200",
         durationS: 1800,
         dataClass: "public",
-        flexibility: "deferrable",
+        flexibility,
         command: "sleep 1800",
       });
       assert.equal(answer.status, 201, JSON.stringify(answer.body));
@@ -88,7 +100,8 @@ describe("grid curtailment across a platform restart on Slurm", () => {
     const itKw = async () => (await call("GET", "/v1/state/site", operator)).body.kpis.itKW as number;
     const idleKw = await itKw();
     const jobs = [await submit("train-a"), await submit("train-b")];
-    for (const id of jobs) {
+    const flexible = await submit("finetune", "flexible");
+    for (const id of [...jobs, flexible]) {
       await stateIs(id, "RUNNING");
       // alixan reads Slurm's states every 0.3 s: the plan acts on jobs it knows to run.
       await until(`${id} running in alixan`, async () =>
@@ -100,6 +113,8 @@ describe("grid curtailment across a platform restart on Slurm", () => {
     const slurmIds = async () =>
       Promise.all(jobs.map(async (id) => (await call("GET", `/v1/jobs/${id}`, hugo)).body.execution.externalId));
     const idsBefore = await slurmIds();
+    const flexibleSlurmId = String((await call("GET", `/v1/jobs/${flexible}`, hugo)).body.execution.externalId);
+    const capShares = () => capCalls().flatMap((entry) => (entry.job === flexibleSlurmId ? [entry.share] : []));
 
     // An event that lasts through the kill and the restart; the plan is applied and stored before the kill.
     const created = await call("POST", "/v1/grid/events", operator, {
@@ -110,6 +125,9 @@ describe("grid curtailment across a platform restart on Slurm", () => {
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const first = created.body.id as string;
     for (const id of jobs) await stateIs(id, "SUSPENDED");
+    await until("the flexible job capped", () => (capShares().length === 1 ? true : undefined));
+    const capShare = capShares()[0]!;
+    assert.ok(capShare < 1, `capped at ${capShare}`);
     // The start is recorded (with the report) shortly after the commands: the kill comes after it.
     const startRecorded = (id: string) =>
       until(`the start of ${id} recorded`, async () => {
@@ -131,7 +149,7 @@ describe("grid curtailment across a platform restart on Slurm", () => {
       { outcome: taken.report.restarts[0].outcome, kept: taken.report.restarts[0].kept },
       { outcome: "reapplied", kept: 2 },
     );
-    assert.equal(taken.report.restarts[0].reapplied, 0, "suspended jobs are not suspended twice");
+    assert.equal(taken.report.restarts[0].reapplied, 1, "suspended jobs are not suspended twice; the cap is set again");
     for (const id of jobs) assert.equal(slurmState(id), "SUSPENDED");
     assert.deepEqual(await slurmIds(), idsBefore, "the same Slurm jobs, adopted");
     const endMs = Date.parse(created.body.endsAt);
@@ -141,8 +159,10 @@ describe("grid curtailment across a platform restart on Slurm", () => {
       const event = (await call("GET", `/v1/grid/events/${first}`, operator)).body;
       return event.state === "ended" && event.report?.releasedAt !== null ? event : undefined;
     });
-    assert.equal(ended.report.resumed, 2);
+    assert.equal(ended.report.resumed, 3, "2 resumed, 1 cap lifted");
     assert.equal(ended.report.jobs.suspended.deferrable, 2);
+    await until("the cap lifted at the end", () => (capShares().length === 3 ? true : undefined));
+    assert.deepEqual(capShares(), [capShare, capShare, 1], "capped, capped again after the restart, lifted");
     assert.ok(ended.report.deferredGpuHours > 0);
     assert.ok(ended.report.sampledS !== null && ended.report.sampledS < 75, `sampled ${ended.report.sampledS} s`);
     const firstAudit = (await call("GET", `/v1/audit?resource=grid-event:${first}`, auditor)).body as Json[];
@@ -160,21 +180,27 @@ describe("grid curtailment across a platform restart on Slurm", () => {
     assert.equal(second.status, 201, JSON.stringify(second.body));
     const secondId = second.body.id as string;
     for (const id of jobs) await stateIs(id, "SUSPENDED");
+    await until("the flexible job capped again", () => (capShares().length === 4 ? true : undefined));
     await startRecorded(secondId);
     await kill(server);
     const secondEndMs = Date.parse(second.body.endsAt);
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, secondEndMs - Date.now() + 1000)));
     for (const id of jobs) assert.equal(slurmState(id), "SUSPENDED", "nothing resumed them while alixan was down");
+    assert.deepEqual(capShares(), [capShare, capShare, 1, capShare], "nothing lifted the cap while alixan was down");
     const spawnedMs = Date.now();
     server = await start();
     const upMs = Date.now();
     for (const id of jobs) await stateIs(id, "RUNNING", 30_000);
     const afterStartMs = Date.now() - upMs;
+    await until("the cap lifted after the restart", () => (capShares().length === 5 ? true : undefined), 30_000);
+    const liftedMs = Date.now() - upMs;
+    assert.deepEqual(capShares(), [capShare, capShare, 1, capShare, 1]);
+    assert.equal(slurmState(flexible), "RUNNING");
     const released = (await call("GET", `/v1/grid/events/${secondId}`, operator)).body;
     assert.equal(released.state, "ended");
     assert.equal(released.report.restarts[0].outcome, "released");
-    assert.equal(released.report.restarts[0].kept, 2);
-    assert.equal(released.report.resumed, 2);
+    assert.equal(released.report.restarts[0].kept, 3, "2 suspended, 1 capped");
+    assert.equal(released.report.resumed, 3);
     assert.ok(Date.parse(released.report.releasedAt) >= secondEndMs, "released when the platform was back");
     const secondAudit = (await call("GET", `/v1/audit?resource=grid-event:${secondId}`, auditor)).body as Json[];
     assert.deepEqual(
@@ -187,8 +213,8 @@ describe("grid curtailment across a platform restart on Slurm", () => {
     assert.match(JSON.stringify(resumes.at(-1)), /after a platform restart/);
     assert.deepEqual(await slurmIds(), idsBefore, "still the same Slurm jobs");
     process.stdout.write(
-      `# slurm grid restart: killed ${((killedMs - Date.parse(created.body.startsAt)) / 1000).toFixed(1)} s into a 75 s event, back after ${((restartedMs - killedMs) / 1000).toFixed(1)} s; jobs stayed SUSPENDED, RUNNING ${resumedMs} ms after its end; event ended during the downtime: RUNNING ${afterStartMs} ms after the restarted platform answered (${((upMs - spawnedMs) / 1000).toFixed(1)} s after its launch)\n`,
+      `# slurm grid restart: killed ${((killedMs - Date.parse(created.body.startsAt)) / 1000).toFixed(1)} s into a 75 s event, back after ${((restartedMs - killedMs) / 1000).toFixed(1)} s; jobs stayed SUSPENDED, RUNNING ${resumedMs} ms after its end; event ended during the downtime: RUNNING ${afterStartMs} ms after the restarted platform answered, cap lifted after ${liftedMs} ms (${((upMs - spawnedMs) / 1000).toFixed(1)} s after its launch)\n`,
     );
-    for (const id of jobs) await call("POST", `/v1/jobs/${id}/cancel`, hugo, {});
+    for (const id of [...jobs, flexible]) await call("POST", `/v1/jobs/${id}/cancel`, hugo, {});
   });
 });

@@ -8,7 +8,7 @@
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ComposedApp, composeApp } from "../../src/app/compose.ts";
@@ -200,13 +200,72 @@ export async function slurmForSuite(site: Site, liveNode: string | undefined): P
  * Writes in `dir` the execution file that runs alixan's jobs on `slurm` (states read every 0.3 s and nodes every
  * second, so tests see changes quickly; `bin`: a directory of wrapped Slurm commands) and answers its path.
  */
-export function writeSlurmExecution(slurm: TestSlurm, dir: string, options: { bin?: string } = {}): string {
+export function writeSlurmExecution(
+  slurm: TestSlurm,
+  dir: string,
+  options: { bin?: string; powerCap?: readonly string[] } = {},
+): string {
   const file = join(dir, "execution.yaml");
   const lines = ["backend: slurm", "slurm:", `  conf: ${slurm.conf}`];
   if (options.bin !== undefined) lines.push(`  bin: ${options.bin}`);
   lines.push("  pollSeconds: 0.3", "  nodePollSeconds: 1", `  workDir: ${join(slurm.dir, "work")}`);
+  // A JSON array is YAML too: the command's arguments keep their braces.
+  if (options.powerCap !== undefined)
+    lines.push("powerCap:", `  command: ${JSON.stringify(options.powerCap)}`, "  timeoutSeconds: 10", "  retries: 0");
   writeFileSync(file, lines.join("\n"));
   return file;
+}
+
+/**
+ * A `slurm.bin` directory in `dir` where `scontrol` logs each call's arguments before running the real one (the
+ * other commands are Debian's, linked: squeue runs every poll). `calls` reads the log, one argument list per call.
+ */
+export function writeLoggedScontrol(dir: string): { bin: string; calls(): string[][] } {
+  const bin = join(dir, "bin");
+  const log = join(dir, "scontrol.log");
+  mkdirSync(bin, { recursive: true });
+  for (const command of ["sbatch", "squeue", "sinfo", "scancel"])
+    symlinkSync(`/usr/bin/${command}`, join(bin, command));
+  writeFileSync(join(bin, "scontrol"), `#!/bin/sh\necho "$*" >> '${log}'\nexec /usr/bin/scontrol "$@"\n`, {
+    mode: 0o755,
+  });
+  return {
+    bin,
+    calls: () =>
+      (existsSync(log) ? readFileSync(log, "utf8") : "")
+        .split("\n")
+        .filter((line) => line !== "")
+        .map((line) => line.split(" ")),
+  };
+}
+
+/** One call of the stand-in power-cap tool, as it logged it. */
+export interface PowerCapToolCall {
+  readonly job: string;
+  readonly nodes: string;
+  readonly share: number;
+  readonly watts: string;
+}
+
+/**
+ * A stand-in for a site's power-cap tool, written in `dir`: it appends its arguments to a log and succeeds.
+ * `command` is the execution file's `powerCap.command` (Slurm id, host list, share, watts); `calls` reads the log.
+ */
+export function writePowerCapTool(dir: string): { command: string[]; calls(): PowerCapToolCall[] } {
+  const log = join(dir, "power-cap.log");
+  const tool = join(dir, "power-cap-tool");
+  writeFileSync(tool, `#!/bin/sh\necho "$*" >> '${log}'\n`, { mode: 0o755 });
+  return {
+    command: [tool, "{job}", "{nodes}", "{share}", "{watts}"],
+    calls: () =>
+      (existsSync(log) ? readFileSync(log, "utf8") : "")
+        .split("\n")
+        .filter((line) => line !== "")
+        .map((line) => {
+          const [job, nodes, share, watts] = line.split(" ");
+          return { job: job!, nodes: nodes!, share: Number(share), watts: watts ?? "" };
+        }),
+  };
 }
 
 /**

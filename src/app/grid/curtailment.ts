@@ -272,7 +272,8 @@ export class Curtailment {
    * Takes back an event a stopped process had applied, from its stored report and ledger, at `nowMs`. While the
    * event is `active`, jobs the plan paused or requeued and found so (paused in Slurm, waiting) are kept without a
    * second command, those running again get the plan's command again (caps are held in this process and always are);
-   * otherwise the caller releases it. The report gains a `restarts` entry.
+   * otherwise the caller releases it, and the plan's caps on jobs still running are taken back as in force (the site's
+   * tool holds them) so that the release lifts them. The report gains a `restarts` entry.
    */
   static takeBack(
     row: GridEventRow,
@@ -410,6 +411,15 @@ export class Curtailment {
         } else letGo();
       } else if (action.kind === "cap") {
         if (isRunning && live.held(job)?.share === action.share) {
+          keep(action.atMs);
+          counts.kept++;
+          continue;
+        }
+        // The event ended while the platform was stopped: nothing lifted the cap the stopped process had the site's
+        // tool set (it holds until told otherwise). The run is taken back capped, as a suspended one is, so that the
+        // release lifts it (the power-cap command with share 1) and counts its loss until then.
+        if (how.restart && !active && isRunning && !live.isPaused(job)) {
+          live.adoptHeld(job, { paused: false, share: action.share, leftS: undefined });
           keep(action.atMs);
           counts.kept++;
           continue;
@@ -660,7 +670,9 @@ export class Curtailment {
         if (current !== undefined && live.held(current) !== undefined && live.cap(current, 1)) {
           resumed++;
           this.#note(record, "job.uncapped", {
-            reason: `GPU power cap lifted: grid event ${this.row.id} ended`,
+            reason: late
+              ? `GPU power cap lifted after a platform restart: grid event ${this.row.id} ${ended} while the platform was stopped`
+              : `GPU power cap lifted: grid event ${this.row.id} ended`,
             gridEventId: this.row.id,
           });
         }

@@ -95,7 +95,8 @@ function gridEventRestartSchema() {
     ),
     kept: Type.Integer({
       minimum: 0,
-      description: "jobs found as the plan left them (suspended in Slurm, requeued and waiting): not commanded twice",
+      description:
+        "jobs found as the plan left them (suspended in Slurm, requeued and waiting; capped, when the event had ended: the release lifts the cap): not commanded twice",
     }),
     reapplied: Type.Integer({ minimum: 0, description: "jobs the plan's command was issued to again" }),
     gone: Type.Integer({

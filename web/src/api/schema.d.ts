@@ -2802,7 +2802,7 @@ export interface operations {
                                 at: string;
                                 /** @description jobs of the plan no longer running as it left them (ended, or requeued by the restart) */
                                 gone: number;
-                                /** @description jobs found as the plan left them (suspended in Slurm, requeued and waiting): not commanded twice */
+                                /** @description jobs found as the plan left them (suspended in Slurm, requeued and waiting; capped, when the event had ended: the release lifts the cap): not commanded twice */
                                 kept: number;
                                 lastSampleAt: string | null;
                                 /**
@@ -2958,7 +2958,7 @@ export interface operations {
                                 at: string;
                                 /** @description jobs of the plan no longer running as it left them (ended, or requeued by the restart) */
                                 gone: number;
-                                /** @description jobs found as the plan left them (suspended in Slurm, requeued and waiting): not commanded twice */
+                                /** @description jobs found as the plan left them (suspended in Slurm, requeued and waiting; capped, when the event had ended: the release lifts the cap): not commanded twice */
                                 kept: number;
                                 lastSampleAt: string | null;
                                 /**
@@ -3094,7 +3094,7 @@ export interface operations {
                                 at: string;
                                 /** @description jobs of the plan no longer running as it left them (ended, or requeued by the restart) */
                                 gone: number;
-                                /** @description jobs found as the plan left them (suspended in Slurm, requeued and waiting): not commanded twice */
+                                /** @description jobs found as the plan left them (suspended in Slurm, requeued and waiting; capped, when the event had ended: the release lifts the cap): not commanded twice */
                                 kept: number;
                                 lastSampleAt: string | null;
                                 /**
@@ -3230,7 +3230,7 @@ export interface operations {
                                 at: string;
                                 /** @description jobs of the plan no longer running as it left them (ended, or requeued by the restart) */
                                 gone: number;
-                                /** @description jobs found as the plan left them (suspended in Slurm, requeued and waiting): not commanded twice */
+                                /** @description jobs found as the plan left them (suspended in Slurm, requeued and waiting; capped, when the event had ended: the release lifts the cap): not commanded twice */
                                 kept: number;
                                 lastSampleAt: string | null;
                                 /**
