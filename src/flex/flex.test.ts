@@ -1,8 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { loadSite } from "../model/load.ts";
+import { OffsetUtilisation } from "../model/utilisation.ts";
+import { inventoryFromSite } from "../scheduler/inventory.ts";
+import { jobSpec } from "../scheduler/jobs.ts";
+import { parseQueueConfig } from "../scheduler/queues.ts";
+import { utilisationFromJobs } from "../scheduler/utilisation.ts";
 import { buildPartition } from "../twin/layout.ts";
-import { SyntheticLoad } from "../twin/profiles.ts";
+import { RackSourceLoad, SyntheticLoad } from "../twin/profiles.ts";
 import { secondsPer } from "../twin/time.ts";
 import { valenceTypicalYear } from "../twin/weather.ts";
 import { parseFrom, parseGridEvents } from "./events.ts";
@@ -139,6 +144,124 @@ describe("curtailment plan", () => {
     assert.equal(record.flexibleWorkLost, 0, "a small request is met by deferral alone");
   });
 });
+
+describe("curtailment plan under a job trace", () => {
+  const lab = loadSite("lab").site!;
+  const partition = buildPartition(
+    lab,
+    lab.plants.map((plant) => plant.index),
+  );
+  const startS = 195 * secondsPer.d + 16 * secondsPer.h;
+  const runS = 3 * secondsPer.h;
+  // One job per NVL72 training rack (18 trays of 4 GPUs): racks the default fleet shares never protect.
+  const whole = { durationS: 6 * secondsPer.h, members: 18, gpus: 4, gpuModels: ["GB300"], submitS: 0 };
+  const nvlink = { scope: "nvlink", required: true } as const;
+  const jobs = [
+    jobSpec({ id: "guarded", queue: "critical", ...whole, topology: nvlink }),
+    // Paused for 90 min plus the 15-minute release, it still ends 2 days before its deadline.
+    jobSpec({
+      id: "patient",
+      queue: "shared",
+      ...whole,
+      topology: nvlink,
+      flexibility: "deferrable",
+      deadlineS: 2 * secondsPer.d,
+    }),
+    // 10 minutes of slack, less than the 15-minute release alone: capped, never paused.
+    jobSpec({
+      id: "hurried",
+      queue: "shared",
+      ...whole,
+      topology: nvlink,
+      flexibility: "deferrable",
+      deadlineS: 6 * secondsPer.h + 600,
+    }),
+    jobSpec({ id: "steady", queue: "shared", ...whole, topology: nvlink }),
+    // A tenant may not take protection its queue does not grant: it gets the queue's class.
+    jobSpec({
+      id: "bold",
+      queue: "shared",
+      submitS: 0,
+      durationS: 6 * secondsPer.h,
+      gpus: 8,
+      gpuModels: ["H200"],
+      flexibility: "protected",
+    }),
+  ];
+  const queues = parseQueueConfig(
+    "queues:\n  - { name: critical, flexibility: protected }\n  - { name: shared, flexibility: flexible }\n",
+  ).config!;
+
+  it("takes each rack's class from its jobs: protected queues untouched, deferrable paused within slack, flexible capped", () => {
+    const scheduled = utilisationFromJobs(lab, jobs, { queues });
+    assert.ok(scheduled.ok, scheduled.ok ? "" : scheduled.error);
+    const placements = {
+      changes: scheduled.source.changes,
+      jobs: scheduled.jobs.map((job) => job.spec),
+      queues,
+      offsetS: startS,
+    };
+    const events = parseGridEvents(
+      "version: 1\ncurtailments: [{ at: '+1h', duration: 90m, reduceFraction: 0.5 }]\n",
+      "jobs.yaml",
+      { startS, durationS: runS, timeZone: lab.timezone },
+    );
+    assert.ok(events.ok, events.ok ? "" : events.error);
+    const source = new OffsetUtilisation(scheduled.source, startS);
+    const load = () =>
+      new RackSourceLoad(source, partition.racks, lab.racks.length, { refreshS: 10, asActivity: true });
+    const controller = new FlexController(load(), partition, events.value, 1, placements);
+    const reference = load();
+    // Site racks of each job, as the scheduler placed it.
+    const rackLevel = scheduled.jobs[0]!;
+    assert.ok(rackLevel.state === "running" || rackLevel.state === "succeeded");
+    const racksOf = new Map<string, Set<number>>();
+    const inventoryRacks = utilisationRacks(lab);
+    for (const job of scheduled.jobs)
+      racksOf.set(job.spec.id, new Set([...job.nodes].map((node) => inventoryRacks[node]!)));
+    const localOf = new Map<number, number>();
+    for (let rack = 0; rack < partition.racks.count; rack++) localOf.set(partition.racks.globalIndex[rack]!, rack);
+    const lowest = new Map<string, number>();
+    const held = new Float64Array(partition.racks.count);
+    const demand = new Float64Array(partition.racks.count);
+    for (let timeS = startS; timeS < startS + runS; timeS += 10) {
+      controller.fill(timeS, held);
+      reference.fill(timeS, demand);
+      for (const [id, racks] of racksOf) {
+        for (const site of racks) {
+          const rack = localOf.get(site)!;
+          if (demand[rack]! > 0) lowest.set(id, Math.min(lowest.get(id) ?? 1, held[rack]! / demand[rack]!));
+        }
+      }
+    }
+    const [record] = controller.records;
+    assert.ok(record !== undefined);
+    assert.equal(controller.classSource, "jobs");
+    assert.equal(lowest.get("guarded"), 1, "the protected queue's rack is never touched");
+    assert.equal(record.protectedWorkLost, 0);
+    assert.equal(lowest.get("patient"), 0, "paused");
+    assert.ok(record.deferredGpuHours > 0 && record.pausedRacks >= 1);
+    const hurried = lowest.get("hurried")!;
+    assert.ok(hurried > 0 && hurried < 1, `not paused (no slack for the event), capped: ${hurried}`);
+    const steady = lowest.get("steady")!;
+    assert.ok(steady > 0 && steady < 1, `capped: ${steady}`);
+    assert.ok(lowest.get("bold")! < 1, "a refused declaration of protection leaves it in its queue's class");
+    assert.ok(record.flexibleWorkLost > 0);
+    const counts = controller.jobClasses!.counts;
+    assert.deepEqual(counts.byClass, { protected: 1, flexible: 2, deferrable: 2, preemptible: 0 });
+    assert.equal(counts.refused, 1);
+    assert.match(
+      counts.refusals[0]!,
+      /job bold \(queue shared\): flexibility protected is more protected than queue class flexible/,
+    );
+  });
+});
+
+/** The site rack of every node of the lab's inventory. */
+function utilisationRacks(site: ReturnType<typeof loadSite>["site"] & object): Int32Array {
+  const inventory = inventoryFromSite(site);
+  return inventory.levels[inventory.facility!.rackLevel]!.groupOfNode;
+}
 
 describe("campus curtailment (twin)", () => {
   it("delivers 25 % of site IT for 3 h from 17:00 on a summer day within 30 s, protected work untouched", async () => {
