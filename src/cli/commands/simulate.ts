@@ -397,7 +397,7 @@ async function runSimulate(options: SimulateOptions, command: Command): Promise<
     else {
       const both = await simulateWithGridEvents(simulation, gridEvents, placements);
       for (const refusal of both.ok ? (both.value.flexibility.jobClasses?.refusals ?? []) : [])
-        process.stderr.write(`${options.jobs}: ${refusal}; its queue's class applies\n`);
+        process.stderr.write(`${options.jobs}: ${refusal}; ignored (the job takes its queue's class, or its rack's)\n`);
       outcome = both.ok ? success(both.value.result) : both;
       if (both.ok) flexibility = both.value.flexibility;
     }
