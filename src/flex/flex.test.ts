@@ -3,8 +3,9 @@ import { describe, it } from "node:test";
 import { loadSite } from "../model/load.ts";
 import { OffsetUtilisation } from "../model/utilisation.ts";
 import { inventoryFromSite } from "../scheduler/inventory.ts";
-import { jobSpec } from "../scheduler/jobs.ts";
+import { type JobSpec, jobSpec } from "../scheduler/jobs.ts";
 import { parseQueueConfig } from "../scheduler/queues.ts";
+import { readJsonJobs, writeJsonJobs } from "../scheduler/traces/json.ts";
 import { utilisationFromJobs } from "../scheduler/utilisation.ts";
 import { buildPartition } from "../twin/layout.ts";
 import { RackSourceLoad, SyntheticLoad } from "../twin/profiles.ts";
@@ -192,8 +193,12 @@ describe("curtailment plan under a job trace", () => {
     "queues:\n  - { name: critical, flexibility: protected }\n  - { name: shared, flexibility: flexible }\n",
   ).config!;
 
-  it("takes each rack's class from its jobs: protected queues untouched, deferrable paused within slack, flexible capped", () => {
-    const scheduled = utilisationFromJobs(lab, jobs, { queues });
+  /**
+   * Schedules `specs` on the lab, steps the controller alone over 3 h at 10 s with `request`, and returns it with, per
+   * job, the lowest share of its racks' demand they were held to while it ran there.
+   */
+  function driveJobs(specs: readonly JobSpec[], request: string) {
+    const scheduled = utilisationFromJobs(lab, specs, { queues });
     assert.ok(scheduled.ok, scheduled.ok ? "" : scheduled.error);
     const placements = {
       changes: scheduled.source.changes,
@@ -201,41 +206,55 @@ describe("curtailment plan under a job trace", () => {
       queues,
       offsetS: startS,
     };
-    const events = parseGridEvents(
-      "version: 1\ncurtailments: [{ at: '+1h', duration: 90m, reduceFraction: 0.5 }]\n",
-      "jobs.yaml",
-      { startS, durationS: runS, timeZone: lab.timezone },
-    );
+    const events = parseGridEvents(`version: 1\ncurtailments: [${request}]\n`, "jobs.yaml", {
+      startS,
+      durationS: runS,
+      timeZone: lab.timezone,
+    });
     assert.ok(events.ok, events.ok ? "" : events.error);
     const source = new OffsetUtilisation(scheduled.source, startS);
     const load = () =>
       new RackSourceLoad(source, partition.racks, lab.racks.length, { refreshS: 10, asActivity: true });
     const controller = new FlexController(load(), partition, events.value, 1, placements);
     const reference = load();
-    // Site racks of each job, as the scheduler placed it.
-    const rackLevel = scheduled.jobs[0]!;
-    assert.ok(rackLevel.state === "running" || rackLevel.state === "succeeded");
-    const racksOf = new Map<string, Set<number>>();
-    const inventoryRacks = utilisationRacks(lab);
-    for (const job of scheduled.jobs)
-      racksOf.set(job.spec.id, new Set([...job.nodes].map((node) => inventoryRacks[node]!)));
+    // Racks of each job (partition indexes), as the scheduler placed it, and its run (trace time).
+    const inventory = inventoryFromSite(lab);
+    const rackOfNode = inventory.levels[inventory.facility!.rackLevel]!.groupOfNode;
     const localOf = new Map<number, number>();
     for (let rack = 0; rack < partition.racks.count; rack++) localOf.set(partition.racks.globalIndex[rack]!, rack);
+    const changes = scheduled.source.changes;
+    const runs = scheduled.jobs.map((job) => {
+      assert.ok(job.state === "succeeded" || job.state === "running", `${job.spec.id} ran`);
+      let fromS = Number.POSITIVE_INFINITY;
+      let toS = Number.POSITIVE_INFINITY;
+      for (let index = 0; index < changes.times.length; index++) {
+        if (changes.jobs[index] !== job.index) continue;
+        if (changes.deltas[index]! > 0) fromS = Math.min(fromS, changes.times[index]!);
+        else toS = changes.times[index]!;
+      }
+      return { job, fromS, toS, racks: new Set([...job.nodes].map((node) => localOf.get(rackOfNode[node]!)!)) };
+    });
     const lowest = new Map<string, number>();
     const held = new Float64Array(partition.racks.count);
     const demand = new Float64Array(partition.racks.count);
     for (let timeS = startS; timeS < startS + runS; timeS += 10) {
       controller.fill(timeS, held);
       reference.fill(timeS, demand);
-      for (const [id, racks] of racksOf) {
-        for (const site of racks) {
-          const rack = localOf.get(site)!;
-          if (demand[rack]! > 0) lowest.set(id, Math.min(lowest.get(id) ?? 1, held[rack]! / demand[rack]!));
+      for (const { job, fromS, toS, racks } of runs) {
+        if (timeS - startS < fromS || timeS - startS >= toS) continue;
+        for (const rack of racks) {
+          if (demand[rack]! > 0)
+            lowest.set(job.spec.id, Math.min(lowest.get(job.spec.id) ?? 1, held[rack]! / demand[rack]!));
         }
       }
     }
     const [record] = controller.records;
     assert.ok(record !== undefined);
+    return { controller, record, lowest };
+  }
+
+  it("takes each rack's class from its jobs: protected queues untouched, deferrable paused within slack, flexible capped", () => {
+    const { controller, record, lowest } = driveJobs(jobs, "{ at: '+1h', duration: 90m, reduceFraction: 0.5 }");
     assert.equal(controller.classSource, "jobs");
     assert.equal(lowest.get("guarded"), 1, "the protected queue's rack is never touched");
     assert.equal(record.protectedWorkLost, 0);
@@ -255,13 +274,30 @@ describe("curtailment plan under a job trace", () => {
       /job bold \(queue shared\): flexibility protected is more protected than queue class flexible/,
     );
   });
-});
 
-/** The site rack of every node of the lab's inventory. */
-function utilisationRacks(site: ReturnType<typeof loadSite>["site"] & object): Int32Array {
-  const inventory = inventoryFromSite(site);
-  return inventory.levels[inventory.facility!.rackLevel]!.groupOfNode;
-}
+  it("lifts a cap at once when protected work starts on the rack during the event", () => {
+    // Flexible work on every training rack ends 30 minutes into the event; protected work then takes one of them.
+    const early = { ...whole, durationS: 1.5 * secondsPer.h, topology: nvlink };
+    const specs = [
+      ...[1, 2, 3, 4].map((index) => jobSpec({ id: `early-${index}`, queue: "shared", ...early })),
+      jobSpec({ id: "late", queue: "critical", ...whole, submitS: 1.5 * secondsPer.h, topology: nvlink }),
+    ];
+    const { record, lowest } = driveJobs(specs, "{ at: '+1h', duration: 90m, reduceFraction: 0.5 }");
+    assert.ok(lowest.get("early-1")! < 1, "the flexible work was capped");
+    assert.equal(lowest.get("late"), 1, "its rack was released when it started");
+    assert.equal(record.protectedWorkLost, 0);
+  });
+
+  it("reads a job's declared class from an alixan JSON trace", () => {
+    const trace = readJsonJobs(
+      JSON.stringify({ jobs: [{ id: "a", queue: "q", submitS: 0, durationS: 60, flexibility: "deferrable" }] }),
+    );
+    assert.equal(trace.jobs[0]!.flexibility, "deferrable");
+    assert.match(writeJsonJobs(trace.jobs), /"flexibility":"deferrable"/);
+    const bad = readJsonJobs(JSON.stringify({ jobs: [{ queue: "q", submitS: 0, durationS: 60, flexibility: "x" }] }));
+    assert.match(bad.diagnostics[0]!.message, /jobs\[0\]\.flexibility: expected one of protected, flexible/);
+  });
+});
 
 describe("campus curtailment (twin)", () => {
   it("delivers 25 % of site IT for 3 h from 17:00 on a summer day within 30 s, protected work untouched", async () => {
