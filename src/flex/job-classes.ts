@@ -130,11 +130,12 @@ export class JobRackClasses {
   #refresh(rack: number): void {
     const fallback = this.#fallback(rack);
     // Racks without GPUs carry everything else's service: never curtailed, whatever runs on them.
-    let rank = this.#racks.gpus[rack] === 0 ? 0 : jobsRankFloor(this.#onRack[rack]!.length, fallback);
+    const jobs = this.#onRack[rack]!;
+    let rank = this.#racks.gpus[rack] === 0 ? 0 : jobs.length === 0 ? flexRank(fallback) : flexClasses.length - 1;
     let slack = Number.POSITIVE_INFINITY;
     let gpus = 0;
     const specs = this.#placements.jobs;
-    for (const entry of this.#onRack[rack]!) {
+    for (const entry of jobs) {
       const spec = specs[entry.job]!;
       rank = Math.min(rank, flexRank(this.#jobClass[entry.job] ?? fallback));
       if (spec.deadlineS !== undefined) {
@@ -179,9 +180,4 @@ export class JobRackClasses {
       changed(rack);
     }
   }
-}
-
-/** The least protected rank a rack can have before its jobs are counted: an idle rack takes its fallback class. */
-function jobsRankFloor(jobCount: number, fallback: FlexClass): number {
-  return jobCount === 0 ? flexRank(fallback) : flexClasses.length - 1;
 }

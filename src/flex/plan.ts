@@ -5,8 +5,8 @@
  *
  * Each rack gets a flexibility class: under the synthetic load from the fleet mix (by its utilisation profile, drawn
  * per rack from a hash); under a scheduled job trace from the jobs running on it at each moment (`job-classes.ts`,
- * the live platform's rule). Protected racks are never touched. When a request is live the plan, revised every `controlS` against the racks'
- * uncapped demand, sheds the target with the least lost work:
+ * the live platform's rule). Protected racks are never touched. When a request is live the plan, revised every
+ * `controlS` against the racks' uncapped demand, sheds the target with the least lost work:
  * 1. pause deferrable jobs whose deadline slack outlasts the rest of the event and the release (no work lost,
  *    GPU-hours deferred);
  * 2. cap flexible racks (and deferrable ones without enough slack) to one common share of their dynamic power, found
