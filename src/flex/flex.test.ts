@@ -1,8 +1,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { loadSite } from "../model/load.ts";
+import { OffsetUtilisation } from "../model/utilisation.ts";
+import { inventoryFromSite } from "../scheduler/inventory.ts";
+import { type JobSpec, jobSpec } from "../scheduler/jobs.ts";
+import { parseQueueConfig } from "../scheduler/queues.ts";
+import { readJsonJobs, writeJsonJobs } from "../scheduler/traces/json.ts";
+import { utilisationFromJobs } from "../scheduler/utilisation.ts";
 import { buildPartition } from "../twin/layout.ts";
-import { SyntheticLoad } from "../twin/profiles.ts";
+import { RackSourceLoad, SyntheticLoad } from "../twin/profiles.ts";
 import { secondsPer } from "../twin/time.ts";
 import { valenceTypicalYear } from "../twin/weather.ts";
 import { parseFrom, parseGridEvents } from "./events.ts";
@@ -137,6 +143,159 @@ describe("curtailment plan", () => {
     const [record] = controller.records;
     assert.ok(record !== undefined && record.pausedRacks > 0 && record.deferredGpuHours > 0);
     assert.equal(record.flexibleWorkLost, 0, "a small request is met by deferral alone");
+  });
+});
+
+describe("curtailment plan under a job trace", () => {
+  const lab = loadSite("lab").site!;
+  const partition = buildPartition(
+    lab,
+    lab.plants.map((plant) => plant.index),
+  );
+  const startS = 195 * secondsPer.d + 16 * secondsPer.h;
+  const runS = 3 * secondsPer.h;
+  // One job per NVL72 training rack (18 trays of 4 GPUs): racks the default fleet shares never protect.
+  const whole = { durationS: 6 * secondsPer.h, members: 18, gpus: 4, gpuModels: ["GB300"], submitS: 0 };
+  const nvlink = { scope: "nvlink", required: true } as const;
+  const jobs = [
+    jobSpec({ id: "guarded", queue: "critical", ...whole, topology: nvlink }),
+    // Paused for 90 min plus the 15-minute release, it still ends 2 days before its deadline.
+    jobSpec({
+      id: "patient",
+      queue: "shared",
+      ...whole,
+      topology: nvlink,
+      flexibility: "deferrable",
+      deadlineS: 2 * secondsPer.d,
+    }),
+    // 10 minutes of slack, less than the 15-minute release alone: capped, never paused.
+    jobSpec({
+      id: "hurried",
+      queue: "shared",
+      ...whole,
+      topology: nvlink,
+      flexibility: "deferrable",
+      deadlineS: 6 * secondsPer.h + 600,
+    }),
+    jobSpec({ id: "steady", queue: "shared", ...whole, topology: nvlink }),
+    // A tenant may not take protection its queue does not grant: it gets the queue's class.
+    jobSpec({
+      id: "bold",
+      queue: "shared",
+      submitS: 0,
+      durationS: 6 * secondsPer.h,
+      gpus: 8,
+      gpuModels: ["H200"],
+      flexibility: "protected",
+    }),
+  ];
+  const queues = parseQueueConfig(
+    "queues:\n  - { name: critical, flexibility: protected }\n  - { name: shared, flexibility: flexible }\n",
+  ).config!;
+
+  /**
+   * Schedules `specs` on the lab, steps the controller alone over 3 h at 10 s with `request`, and returns it with, per
+   * job, the lowest share of its racks' demand they were held to while it ran there.
+   */
+  function driveJobs(specs: readonly JobSpec[], request: string) {
+    const scheduled = utilisationFromJobs(lab, specs, { queues });
+    assert.ok(scheduled.ok, scheduled.ok ? "" : scheduled.error);
+    const placements = {
+      changes: scheduled.source.changes,
+      jobs: scheduled.jobs.map((job) => job.spec),
+      queues,
+      offsetS: startS,
+    };
+    const events = parseGridEvents(`version: 1\ncurtailments: [${request}]\n`, "jobs.yaml", {
+      startS,
+      durationS: runS,
+      timeZone: lab.timezone,
+    });
+    assert.ok(events.ok, events.ok ? "" : events.error);
+    const source = new OffsetUtilisation(scheduled.source, startS);
+    const load = () =>
+      new RackSourceLoad(source, partition.racks, lab.racks.length, { refreshS: 10, asActivity: true });
+    const controller = new FlexController(load(), partition, events.value, 1, placements);
+    const reference = load();
+    // Racks of each job (partition indexes), as the scheduler placed it, and its run (trace time).
+    const inventory = inventoryFromSite(lab);
+    const rackOfNode = inventory.levels[inventory.facility!.rackLevel]!.groupOfNode;
+    const localOf = new Map<number, number>();
+    for (let rack = 0; rack < partition.racks.count; rack++) localOf.set(partition.racks.globalIndex[rack]!, rack);
+    const changes = scheduled.source.changes;
+    const runs = scheduled.jobs.map((job) => {
+      assert.ok(job.state === "succeeded" || job.state === "running", `${job.spec.id} ran`);
+      let fromS = Number.POSITIVE_INFINITY;
+      let toS = Number.POSITIVE_INFINITY;
+      for (let index = 0; index < changes.times.length; index++) {
+        if (changes.jobs[index] !== job.index) continue;
+        if (changes.deltas[index]! > 0) fromS = Math.min(fromS, changes.times[index]!);
+        else toS = changes.times[index]!;
+      }
+      return { job, fromS, toS, racks: new Set([...job.nodes].map((node) => localOf.get(rackOfNode[node]!)!)) };
+    });
+    const lowest = new Map<string, number>();
+    const held = new Float64Array(partition.racks.count);
+    const demand = new Float64Array(partition.racks.count);
+    for (let timeS = startS; timeS < startS + runS; timeS += 10) {
+      controller.fill(timeS, held);
+      reference.fill(timeS, demand);
+      for (const { job, fromS, toS, racks } of runs) {
+        if (timeS - startS < fromS || timeS - startS >= toS) continue;
+        for (const rack of racks) {
+          if (demand[rack]! > 0)
+            lowest.set(job.spec.id, Math.min(lowest.get(job.spec.id) ?? 1, held[rack]! / demand[rack]!));
+        }
+      }
+    }
+    const [record] = controller.records;
+    assert.ok(record !== undefined);
+    return { controller, record, lowest };
+  }
+
+  it("takes each rack's class from its jobs: protected queues untouched, deferrable paused within slack, flexible capped", () => {
+    const { controller, record, lowest } = driveJobs(jobs, "{ at: '+1h', duration: 90m, reduceFraction: 0.5 }");
+    assert.equal(controller.classSource, "jobs");
+    assert.equal(lowest.get("guarded"), 1, "the protected queue's rack is never touched");
+    assert.equal(record.protectedWorkLost, 0);
+    assert.equal(lowest.get("patient"), 0, "paused");
+    assert.ok(record.deferredGpuHours > 0 && record.pausedRacks >= 1);
+    const hurried = lowest.get("hurried")!;
+    assert.ok(hurried > 0 && hurried < 1, `not paused (no slack for the event), capped: ${hurried}`);
+    const steady = lowest.get("steady")!;
+    assert.ok(steady > 0 && steady < 1, `capped: ${steady}`);
+    assert.ok(lowest.get("bold")! < 1, "a refused declaration of protection leaves it in its queue's class");
+    assert.ok(record.flexibleWorkLost > 0);
+    const counts = controller.jobClasses!.counts;
+    assert.deepEqual(counts.byClass, { protected: 1, flexible: 2, deferrable: 2, preemptible: 0 });
+    assert.equal(counts.refused, 1);
+    assert.match(
+      counts.refusals[0]!,
+      /job bold \(queue shared\): flexibility protected is more protected than queue class flexible/,
+    );
+  });
+
+  it("lifts a cap at once when protected work starts on the rack during the event", () => {
+    // Flexible work on every training rack ends 30 minutes into the event; protected work then takes one of them.
+    const early = { ...whole, durationS: 1.5 * secondsPer.h, topology: nvlink };
+    const specs = [
+      ...[1, 2, 3, 4].map((index) => jobSpec({ id: `early-${index}`, queue: "shared", ...early })),
+      jobSpec({ id: "late", queue: "critical", ...whole, submitS: 1.5 * secondsPer.h, topology: nvlink }),
+    ];
+    const { record, lowest } = driveJobs(specs, "{ at: '+1h', duration: 90m, reduceFraction: 0.5 }");
+    assert.ok(lowest.get("early-1")! < 1, "the flexible work was capped");
+    assert.equal(lowest.get("late"), 1, "its rack was released when it started");
+    assert.equal(record.protectedWorkLost, 0);
+  });
+
+  it("reads a job's declared class from an alixan JSON trace", () => {
+    const trace = readJsonJobs(
+      JSON.stringify({ jobs: [{ id: "a", queue: "q", submitS: 0, durationS: 60, flexibility: "deferrable" }] }),
+    );
+    assert.equal(trace.jobs[0]!.flexibility, "deferrable");
+    assert.match(writeJsonJobs(trace.jobs), /"flexibility":"deferrable"/);
+    const bad = readJsonJobs(JSON.stringify({ jobs: [{ queue: "q", submitS: 0, durationS: 60, flexibility: "x" }] }));
+    assert.match(bad.diagnostics[0]!.message, /jobs\[0\]\.flexibility: expected one of protected, flexible/);
   });
 });
 

@@ -12,7 +12,8 @@ import type { TwinResult } from "../twin/results.ts";
 import { type SimulationOptions, simulate } from "../twin/run.ts";
 import { secondsPer } from "../twin/time.ts";
 import type { GridEvents } from "./events.ts";
-import { type AvailableHour, type EventRecord, FlexController } from "./plan.ts";
+import type { JobClassCounts, JobPlacements } from "./job-classes.ts";
+import { type AvailableHour, type ClassSource, type EventRecord, FlexController } from "./plan.ts";
 
 /** One request's figures, as `simulate --grid-events --json` prints them. */
 export interface EventFigures {
@@ -40,6 +41,13 @@ export interface EventFigures {
 
 /** The `flexibility` block. */
 export interface FlexibilityReport {
+  /**
+   * Where the racks' flexibility classes came from: `fleet` (the file's shares by utilisation profile, synthetic load)
+   * or `jobs` (the jobs of the `--jobs` trace running on each rack, their queues' classes and their own).
+   */
+  readonly classSource: ClassSource;
+  /** With `jobs`: the classes the trace's jobs got. */
+  readonly jobClasses?: JobClassCounts;
   readonly events: EventFigures[];
   readonly available: AvailableHour[];
   /** KPIs of the run without the events, for comparison. */
@@ -124,11 +132,13 @@ export function eventFigures(
 
 /**
  * Runs the site without and with the grid events (same seed, weather and load; one thread each, the controller sees
- * the whole site) and returns the curtailed run with its flexibility report.
+ * the whole site) and returns the curtailed run with its flexibility report. `jobs`: the load is that scheduled
+ * trace, and the racks' classes come from its jobs (`job-classes.ts`) rather than the fleet shares.
  */
 export async function simulateWithGridEvents(
   options: SimulationOptions,
   events: GridEvents,
+  jobs?: JobPlacements,
 ): Promise<Outcome<{ result: TwinResult; flexibility: FlexibilityReport; quietGridKw: Float64Array }>> {
   const steps = Math.round(options.durationS / options.stepS);
   const seed = options.seed ?? 1;
@@ -141,7 +151,7 @@ export async function simulateWithGridEvents(
     const outcome = await simulate({
       ...options,
       rackControl: (inner, partition) => {
-        controller = new FlexController(inner, partition, plan, seed);
+        controller = new FlexController(inner, partition, plan, seed, jobs);
         return controller;
       },
       onStep: (kernel) => {
@@ -160,7 +170,13 @@ export async function simulateWithGridEvents(
   );
   return success({
     result: curtailed.result,
-    flexibility: { events: figures, available: base.controller.available, baseline: base.result.kpis },
+    flexibility: {
+      classSource: curtailed.controller.classSource,
+      ...(curtailed.controller.jobClasses === undefined ? {} : { jobClasses: curtailed.controller.jobClasses.counts }),
+      events: figures,
+      available: base.controller.available,
+      baseline: base.result.kpis,
+    },
     quietGridKw: base.grid,
   });
 }

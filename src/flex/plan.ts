@@ -3,9 +3,10 @@
  * applies per-rack power caps and pauses, so the kernel's physics (IT, UPS, cooling, grid) is unchanged and every
  * overhead falls with IT by itself.
  *
- * Each rack gets a flexibility class from the fleet mix (by its utilisation profile, drawn per rack from a hash):
- * protected racks are never touched. When a request is live the plan, revised every `controlS` against the racks'
- * uncapped demand, sheds the target with the least lost work:
+ * Each rack gets a flexibility class: under the synthetic load from the fleet mix (by its utilisation profile, drawn
+ * per rack from a hash); under a scheduled job trace from the jobs running on it at each moment (`job-classes.ts`,
+ * the live platform's rule). Protected racks are never touched. When a request is live the plan, revised every
+ * `controlS` against the racks' uncapped demand, sheds the target with the least lost work:
  * 1. pause deferrable jobs whose deadline slack outlasts the rest of the event and the release (no work lost,
  *    GPU-hours deferred);
  * 2. cap flexible racks (and deferrable ones without enough slack) to one common share of their dynamic power, found
@@ -24,6 +25,7 @@ import { hashUniform } from "../twin/random.ts";
 import { secondsPer } from "../twin/time.ts";
 import type { ControlSettings, Curtailment, FleetShare, FlexClass, GridEvents } from "./events.ts";
 import { flexClasses } from "./events.ts";
+import { type JobPlacements, JobRackClasses } from "./job-classes.ts";
 
 /**
  * Exponent of the power-to-throughput curve: throughput ∝ (dynamic power share)^0.6. It gives a 10 % loss for an
@@ -53,11 +55,16 @@ export function throughputAt(share: number): number {
 }
 
 const classIndex = Object.fromEntries(flexClasses.map((name, index) => [name, index])) as Record<FlexClass, number>;
-const [protectedClass, deferrableClass, preemptibleClass] = [
+const [protectedClass, flexibleClass, deferrableClass, preemptibleClass] = [
   classIndex.protected,
+  classIndex.flexible,
   classIndex.deferrable,
   classIndex.preemptible,
 ];
+/** Where the racks' classes come from: the file's fleet shares (synthetic load) or the jobs of a trace. */
+export type ClassSource = "fleet" | "jobs";
+/** Deferral hold counted in the available series for work with no deadline (a day, the default fleet's top slack). */
+const noDeadlineHoldS = secondsPer.d;
 
 /** What the controller did for one request (figures measured on the grid come from `metrics.ts`). */
 export interface EventRecord {
@@ -134,10 +141,16 @@ export class FlexController implements RackLoad {
   readonly #events: readonly Curtailment[];
   readonly #prices: GridEvents["prices"];
   readonly #stress: GridEvents["stress"];
-  /** Per rack: flexibility class and deferral slack. */
+  /** Per rack: flexibility class and deferral slack (under a job trace they move with the jobs). */
   readonly classes: Uint8Array;
   readonly #slackS: Float64Array;
-  /** Controllable racks (not protected), site order. */
+  /** Per rack: GPUs whose work a command costs (all of them, or under a job trace those its jobs hold). */
+  readonly #workGpus: Float64Array;
+  /** Where the classes come from. */
+  readonly classSource: ClassSource;
+  /** The jobs' classes on each rack, under a job trace. */
+  readonly jobClasses: JobRackClasses | undefined;
+  /** Controllable racks (not protected; under a job trace every rack with GPUs, checked as jobs move), site order. */
   readonly #controlled: Int32Array;
   readonly #demand: Float64Array;
   /**
@@ -163,21 +176,30 @@ export class FlexController implements RackLoad {
   /** The hourly flexibility-available series. */
   readonly available: AvailableHour[] = [];
 
-  /** A controller over `partition` (the whole site) for `events`, racks' classes drawn with `seed`. */
-  constructor(inner: RackLoad, partition: Partition, events: GridEvents, seed: number) {
+  /**
+   * A controller over `partition` (the whole site) for `events`: racks' classes drawn with `seed` from the fleet
+   * shares, or taken from the jobs of `jobs` when the load is that scheduled trace.
+   */
+  constructor(inner: RackLoad, partition: Partition, events: GridEvents, seed: number, jobs?: JobPlacements) {
     this.#inner = inner;
     this.#racks = partition.racks;
     this.#control = events.control;
     this.#events = events.curtailments;
     this.#prices = events.prices;
     this.#stress = events.stress;
-    const assigned = assignClasses(partition, events.fleet, seed);
+    this.jobClasses = jobs === undefined ? undefined : new JobRackClasses(jobs, partition);
+    this.classSource = jobs === undefined ? "fleet" : "jobs";
+    const assigned = this.jobClasses ?? assignClasses(partition, events.fleet, seed);
     this.classes = assigned.classes;
     this.#slackS = assigned.slackS;
+    this.#workGpus = this.jobClasses?.gpus ?? partition.racks.gpus;
     const count = partition.racks.count;
+    const racks = partition.racks;
     this.#controlled = Int32Array.from(
-      Array.from({ length: count }, (_, rack) => rack).filter(
-        (rack) => this.classes[rack] !== protectedClass && partition.racks.dynamicKw[rack]! > 0,
+      Array.from({ length: count }, (_, rack) => rack).filter((rack) =>
+        this.jobClasses === undefined
+          ? this.classes[rack] !== protectedClass && racks.dynamicKw[rack]! > 0
+          : racks.gpus[rack]! > 0 && racks.dynamicKw[rack]! > 0,
       ),
     );
     this.#demand = new Float64Array(count);
@@ -233,6 +255,7 @@ export class FlexController implements RackLoad {
   fill(timeS: number, out: Float64Array): void {
     this.#inner.fill(timeS, out);
     this.#demand.set(out);
+    this.jobClasses?.advance(timeS, (rack) => this.#jobsMoved(rack, timeS));
     const dt = Number.isNaN(this.#lastS) ? 0 : timeS - this.#lastS;
     this.#lastS = timeS;
     if (Number.isNaN(this.#nextHourS)) this.#nextHourS = Math.ceil(timeS / secondsPer.h) * secondsPer.h;
@@ -293,12 +316,43 @@ export class FlexController implements RackLoad {
     this.#nextControlS = timeS + this.#control.controlS;
   }
 
+  /**
+   * The jobs on `rack` changed (a job started or ended there): a command sent for the work that was there is lifted at
+   * once if it no longer fits the work there now (a protected job arrived, a paused job's successor cannot wait out
+   * the event, a capped rack is left with preemptible work only); the next revision plans the rack again.
+   */
+  #jobsMoved(rack: number, timeS: number): void {
+    const held = this.#held[rack]!;
+    const commanded = held !== 0 || this.#target[rack]! < 1 || this.#received[rack]! < 1 || this.#ceiling[rack]! < 1;
+    if (!commanded) return;
+    const kind = this.classes[rack];
+    const active = this.#active;
+    let fits: boolean;
+    if (kind === protectedClass) fits = false;
+    else if (held === 1)
+      fits =
+        (kind === deferrableClass || kind === preemptibleClass) &&
+        (active === undefined || this.#slackS[rack]! >= active.endS + this.#control.releaseS - timeS);
+    else if (held === 2) fits = kind === preemptibleClass;
+    else fits = kind === flexibleClass || kind === deferrableClass;
+    if (fits) return;
+    this.#held[rack] = 0;
+    this.#target[rack] = 1;
+    this.#received[rack] = 1;
+    this.#ceiling[rack] = 1;
+    this.#landS[rack] = timeS;
+  }
+
   /** Sends the commands that shed the request now (see the module comment for the order). */
   #plan(timeS: number, event: EventRecord): void {
     const racks = this.#racks;
     const demand = this.#demand;
     const held = this.#held;
     const remainingS = event.endS - Math.max(timeS, event.startS);
+    // A job's pause starts now (commands go out up to `dispatchS` before the start), a fleet rack's slack counts from
+    // the start (kept as it was, so synthetic-load results do not move).
+    const holdS =
+      this.jobClasses === undefined ? remainingS + this.#control.releaseS : event.endS + this.#control.releaseS - timeS;
     let needKw = (event.requestedMW * 1000 * planMargin) / this.#gridPerRackKw();
     // 1. Deferrable jobs with the slack to wait out the event: already paused ones keep shedding their demand.
     for (const rack of this.#controlled) {
@@ -306,12 +360,7 @@ export class FlexController implements RackLoad {
     }
     for (const rack of this.#controlled) {
       if (needKw <= 0) break;
-      if (
-        this.classes[rack] !== deferrableClass ||
-        held[rack] !== 0 ||
-        this.#slackS[rack]! < remainingS + this.#control.releaseS
-      )
-        continue;
+      if (this.classes[rack] !== deferrableClass || held[rack] !== 0 || this.#slackS[rack]! < holdS) continue;
       held[rack] = 1;
       this.#command(rack, 0, timeS);
       event.pausedRacks++;
@@ -322,12 +371,12 @@ export class FlexController implements RackLoad {
     needKw -= this.#shedAtCap(cap);
     let capped = 0;
     for (const rack of this.#controlled) {
-      if (held[rack] !== 0 || this.classes[rack] === preemptibleClass) continue;
+      if (held[rack] !== 0 || !this.#cappable(rack)) continue;
       // Small revisions are not worth a command to thousands of racks.
       if (Math.abs(this.#target[rack]! - cap) > capDeadband || (cap === 1 && this.#target[rack] !== 1)) {
         this.#command(rack, cap, timeS);
       }
-      if (cap < 1 && demand[rack]! > cap) capped++;
+      if (cap < 1 && demand[rack]! > cap * this.#capScale(rack)) capped++;
     }
     event.cappedRacks = Math.max(event.cappedRacks, capped);
     event.lowestCap = Math.min(event.lowestCap, cap);
@@ -338,10 +387,24 @@ export class FlexController implements RackLoad {
       held[rack] = 2;
       this.#command(rack, 0, timeS);
       event.preemptedRacks++;
-      event.preemptedWorkLost += racks.gpus[rack]! * preemptionLossH;
+      event.preemptedWorkLost += this.#workGpus[rack]! * preemptionLossH;
       needKw -= demand[rack]! * racks.dynamicKw[rack]!;
     }
     if (needKw > 0) event.shortSteps++;
+  }
+
+  /**
+   * Rack utilisation per unit of cap share: a cap holds GPUs to a share of their dynamic power, so on a rack its jobs
+   * fill only in part (a job trace) it bounds the share of the rack they hold; the synthetic load fills every rack.
+   */
+  #capScale(rack: number): number {
+    return this.jobClasses === undefined ? 1 : this.#workGpus[rack]! / this.#racks.gpus[rack]!;
+  }
+
+  /** Whether the common cap applies to a rack: flexible, or deferrable (paused ones are skipped by the caller). */
+  #cappable(rack: number): boolean {
+    const kind = this.classes[rack];
+    return kind === flexibleClass || kind === deferrableClass;
   }
 
   /** Rack kW shed by capping the cappable racks at `cap`. */
@@ -349,8 +412,8 @@ export class FlexController implements RackLoad {
     const racks = this.#racks;
     let shed = 0;
     for (const rack of this.#controlled) {
-      if (this.#held[rack] !== 0 || this.classes[rack] === preemptibleClass) continue;
-      const excess = this.#demand[rack]! - cap;
+      if (this.#held[rack] !== 0 || !this.#cappable(rack)) continue;
+      const excess = this.#demand[rack]! - cap * this.#capScale(rack);
       if (excess > 0) shed += excess * racks.dynamicKw[rack]!;
     }
     return shed;
@@ -388,7 +451,6 @@ export class FlexController implements RackLoad {
 
   /** Moves ceilings toward their commands, holds utilisation under them, and counts the work they cost. */
   #apply(timeS: number, dt: number, out: Float64Array): void {
-    const racks = this.#racks;
     const rate = dt / this.#control.settleS;
     const event = this.#active;
     const hours = dt / secondsPer.h;
@@ -402,16 +464,19 @@ export class FlexController implements RackLoad {
         if (ceiling === 1 && target === 1) this.#held[rack] = 0;
       }
       const demand = out[rack]!;
-      if (ceiling >= demand) continue;
-      out[rack] = ceiling;
+      // A cap of 1 is no cap (under a job trace the work may grow on the rack meanwhile).
+      if (ceiling >= 1) continue;
+      const limit = ceiling * this.#capScale(rack);
+      if (limit >= demand) continue;
+      out[rack] = limit;
       if (event === undefined) continue;
-      const gpuHours = racks.gpus[rack]! * hours;
+      const gpuHours = this.#workGpus[rack]! * hours;
       const held = this.#held[rack];
       if (held === 1) event.deferredGpuHours += gpuHours;
       else if (held === 2) event.preemptedWorkLost += gpuHours;
       else if (this.classes[rack] === protectedClass)
-        event.protectedWorkLost += gpuHours * (1 - throughputAt(ceiling / demand));
-      else event.flexibleWorkLost += gpuHours * (1 - throughputAt(ceiling / demand));
+        event.protectedWorkLost += gpuHours * (1 - throughputAt(limit / demand));
+      else event.flexibleWorkLost += gpuHours * (1 - throughputAt(limit / demand));
     }
   }
 
@@ -425,10 +490,12 @@ export class FlexController implements RackLoad {
     for (const rack of this.#controlled) {
       const kw = this.#demand[rack]! * racks.dynamicKw[rack]!;
       const kind = this.classes[rack];
+      const slackS = this.#slackS[rack]!;
+      if (kind === protectedClass) continue;
       if (kind === preemptibleClass) preemptKw += kw;
-      else if (kind === deferrableClass && this.#slackS[rack]! >= secondsPer.h)
-        deferral.push({ kw, slackS: this.#slackS[rack]! });
-      else capsKw += Math.max(0, this.#demand[rack]! - minimumCap) * racks.dynamicKw[rack]!;
+      else if (kind === deferrableClass && slackS >= secondsPer.h)
+        deferral.push({ kw, slackS: Number.isFinite(slackS) ? slackS : noDeadlineHoldS });
+      else capsKw += Math.max(0, this.#demand[rack]! - minimumCap * this.#capScale(rack)) * racks.dynamicKw[rack]!;
     }
     deferral.sort((a, b) => b.slackS - a.slackS);
     const deferralKw = deferral.reduce((sum, item) => sum + item.kw, 0);

@@ -294,9 +294,12 @@ export async function simulateShifting(
   // A rack's utilisation is its allocated share: a job draws the same whenever it runs. The synthetic activity
   // profiles (inference by time of day, office hours) would otherwise make a moved job draw more or less by itself.
   const common = { ...options, gridIntensity: signals.value.intensityProfile, loadIsActivity: true };
+  // The file's curtailments take each rack's class from the shifted schedule's jobs (default queues: no queue class).
+  const shifted = schedules.value.shifted;
   const shiftedRun = await simulateWithGridEvents(
-    { ...common, load: new OffsetUtilisation(schedules.value.shifted.source, startS) },
+    { ...common, load: new OffsetUtilisation(shifted.source, startS) },
     events,
+    { changes: shifted.source.changes, jobs: shifted.jobs.map((job) => job.spec), queues: undefined, offsetS: startS },
   );
   if (!shiftedRun.ok) return shiftedRun;
   const recorder = gridRecorder(shiftedRun.value.quietGridKw.length);

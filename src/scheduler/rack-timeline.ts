@@ -5,12 +5,16 @@
 import type { Inventory } from "./inventory.ts";
 import type { Job } from "./jobs.ts";
 
-/** Utilisation changes in time order: rack `racks[i]` changes by `deltas[i]` at `times[i]`. */
+/**
+ * Utilisation changes in time order: rack `racks[i]` changes by `deltas[i]` at `times[i]`, as one member of job
+ * `jobs[i]` (its index in the replay's jobs) starts or stops there (the twin's curtailment plan reads whose work it is).
+ */
 export interface RackChanges {
   readonly rackCount: number;
   readonly times: Float64Array;
   readonly racks: Int32Array;
   readonly deltas: Float64Array;
+  readonly jobs: Int32Array;
 }
 
 /** Records per-rack utilisation changes during a replay. */
@@ -22,6 +26,7 @@ export class RackTimeline {
   private times = new Float64Array(4096);
   private racks = new Int32Array(4096);
   private deltas = new Float64Array(4096);
+  private jobs = new Int32Array(4096);
   private count = 0;
   /** Racks of the site, in `site.racks` order. */
   readonly rackCount: number;
@@ -50,11 +55,11 @@ export class RackTimeline {
       const rack = this.rackOfNode[job.nodes[member]!]!;
       const used = this.rackHasGpus[rack] === 1 ? spec.gpus * spec.gpuMilli : spec.cpuMilli;
       if (used === 0) continue;
-      this.push(timeS, rack, (sign * used) / this.rackCapacity[rack]!);
+      this.push(timeS, rack, (sign * used) / this.rackCapacity[rack]!, job.index);
     }
   }
 
-  private push(timeS: number, rack: number, delta: number): void {
+  private push(timeS: number, rack: number, delta: number, job: number): void {
     if (this.count === this.times.length) {
       const size = this.times.length * 2;
       const times = new Float64Array(size);
@@ -66,10 +71,14 @@ export class RackTimeline {
       this.times = times;
       this.racks = racks;
       this.deltas = deltas;
+      const jobs = new Int32Array(size);
+      jobs.set(this.jobs);
+      this.jobs = jobs;
     }
     this.times[this.count] = timeS;
     this.racks[this.count] = rack;
     this.deltas[this.count] = delta;
+    this.jobs[this.count] = job;
     this.count++;
   }
 
@@ -80,6 +89,7 @@ export class RackTimeline {
       times: this.times.slice(0, this.count),
       racks: this.racks.slice(0, this.count),
       deltas: this.deltas.slice(0, this.count),
+      jobs: this.jobs.slice(0, this.count),
     };
   }
 }

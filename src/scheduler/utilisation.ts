@@ -7,7 +7,7 @@
 import type { Site } from "../model/site.ts";
 import type { UtilisationSource } from "../model/utilisation.ts";
 import { inventoryFromSite } from "./inventory.ts";
-import type { JobSpec } from "./jobs.ts";
+import type { Job, JobSpec } from "./jobs.ts";
 import { type ReplayMetrics, summarise } from "./metrics.ts";
 import type { QueueSetConfig } from "./queues.ts";
 import type { RackChanges } from "./rack-timeline.ts";
@@ -23,6 +23,8 @@ import { readTraceFile, type TraceFormat } from "./traces/index.ts";
 export class ReplayUtilisation implements UtilisationSource {
   /** What the replay ran on, for messages. */
   readonly origin: string;
+  /** The recorded changes, with the job of each (the twin's curtailment plan reads whose work runs where). */
+  readonly changes: RackChanges;
   private readonly times: Float64Array;
   private readonly racks: Int32Array;
   private readonly deltas: Float64Array;
@@ -31,6 +33,7 @@ export class ReplayUtilisation implements UtilisationSource {
   private lastTimeS = Number.NEGATIVE_INFINITY;
 
   constructor(changes: RackChanges, origin: string) {
+    this.changes = changes;
     this.times = changes.times;
     this.racks = changes.racks;
     this.deltas = changes.deltas;
@@ -83,6 +86,8 @@ export type TraceUtilisation =
   | {
       readonly ok: true;
       readonly source: ReplayUtilisation;
+      /** The scheduled jobs, by the index `source.changes.jobs` gives. */
+      readonly jobs: readonly Job[];
       readonly metrics: ReplayMetrics;
       /** Rows of the trace that were skipped, with their line numbers. */
       readonly diagnostics: readonly string[];
@@ -127,5 +132,11 @@ export function utilisationFromJobs(
     jobs,
   );
   if (typeof result === "string") return { ok: false, error: result, diagnostics };
-  return { ok: true, source: utilisationFromReplay(result)!, metrics: summarise(result), diagnostics };
+  return {
+    ok: true,
+    source: utilisationFromReplay(result)!,
+    jobs: result.jobs,
+    metrics: summarise(result),
+    diagnostics,
+  };
 }

@@ -5,7 +5,7 @@ import { loadSite } from "../../model/load.ts";
 import { type Job, jobSpec } from "../../scheduler/jobs.ts";
 import type { JobsEngine } from "../jobs/engine.ts";
 import type { JobRecord } from "../jobs/records.ts";
-import { Curtailment, dynamicKwOf } from "./curtailment.ts";
+import { Curtailment, dynamicKwOf, runningDynamicKw } from "./curtailment.ts";
 import type { GridEventReport, GridEventRow, GridPlanLedger } from "./model.ts";
 
 const site = loadSite("lab").site!;
@@ -43,6 +43,22 @@ describe("the power a curtailment plan counts for a running job", () => {
     assert.equal(dynamicKwOf(generation, job, racksAt(idleKw), true), 0, "a rack between runs draws nothing now");
     assert.ok(Math.abs(dynamicKwOf(generation, job, racksAt(idleKw + 1), true) - 1) < 1e-9);
     assert.equal(dynamicKwOf(generation, job, undefined, true), designKw, "no reading: design power");
+  });
+
+  it("counts a cap in force once: a current reading shows it, design power and older readings are held under it", () => {
+    assert.ok(generation.live.cap(job, 0.5));
+    try {
+      // The twin drew 1 kW above idle with the cap in force: that is what the job draws, not half of it.
+      assert.ok(Math.abs(runningDynamicKw(generation, job, racksAt(idleKw + 1), true) - 1) < 1e-9);
+      assert.ok(Math.abs(runningDynamicKw(generation, job, undefined, true) - designKw / 2) < 1e-9, "no reading");
+      assert.ok(Math.abs(runningDynamicKw(generation, job, undefined, false) - designKw / 2) < 1e-9, "no reading");
+      // An older reading may predate the cap: never more than the capped design power, never scaled again.
+      const stale = runningDynamicKw(generation, job, racksAt(idleKw + 1000), false);
+      assert.ok(Math.abs(stale - designKw / 2) < 1e-9);
+      assert.ok(Math.abs(runningDynamicKw(generation, job, racksAt(idleKw + 1), false) - 1) < 1e-9);
+    } finally {
+      generation.live.cap(job, 1);
+    }
   });
 });
 

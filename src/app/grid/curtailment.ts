@@ -78,14 +78,18 @@ export function classOfRunning(generation: Generation, job: Job): FlexClass {
  * Dynamic power (kW) a running job's GPUs draw: on each of its racks, its share of the GPUs allocated there times the
  * rack's power above idle as the live twin last drew it (`rackPowerKw`, site rack order), so the plan sheds what the
  * work really draws (jobs rarely run at design power); without a twin reading, the rack type's design dynamic power.
- * `current`: the reading was drawn from the placements in force (the twin stepped after the last change; see
- * `GridEventServiceOptions.freshReading`), so a rack it drew at idle under allocated GPUs draws nothing now.
+ * `current`: the reading was drawn from the placements in force (the twin stepped after the last change, a cap
+ * included; see `GridEventServiceOptions.freshReading`), so a rack it drew at idle under allocated GPUs draws nothing
+ * now. `share`: the job's power share in the live twin (a cap in force, `LiveScheduler.powerShareOf`); a current
+ * reading shows it already, so it only bounds the figures that do not: design power, and an older reading (which
+ * may have been drawn before or after the cap, so it is held under the capped design power, never scaled twice).
  */
 export function dynamicKwOf(
   generation: Generation,
   job: Job,
   rackPowerKw: ArrayLike<number> | undefined,
   current = false,
+  share = 1,
 ): number {
   const inventory = generation.inventory;
   const rackLevel = inventory.levels[inventory.facility!.rackLevel]!;
@@ -97,7 +101,8 @@ export function dynamicKwOf(
     const type = generation.site.rackTypes[rack.typeIndex]!;
     if (type.gpusPerRack === 0) continue;
     const jobMilli = job.spec.gpus * job.spec.gpuMilli;
-    const designKw = (Number(type.designPower) - Number(type.idlePower)) * (jobMilli / (type.gpusPerRack * 1000));
+    const fullKw = (Number(type.designPower) - Number(type.idlePower)) * (jobMilli / (type.gpusPerRack * 1000));
+    const designKw = fullKw * share;
     const drawnKw = rackPowerKw?.[rackIndex];
     if (drawnKw === undefined || rackPowerKw!.length !== generation.site.racks.length) {
       kw += designKw;
@@ -107,7 +112,9 @@ export function dynamicKwOf(
     for (let node = rackLevel.childStart[rackIndex]!; node < rackLevel.childStart[rackIndex + 1]!; node++)
       allocated += inventory.nodeGpuCount[node]! * 1000 - state.nodeFreeMilli[node]!;
     const dynamicNow = Math.max(0, drawnKw - Number(type.idlePower));
-    if (allocated > 0 && (dynamicNow > 0 || current)) kw += Math.min(designKw, (dynamicNow * jobMilli) / allocated);
+    const readKw = (dynamicNow * jobMilli) / allocated;
+    if (allocated > 0 && current) kw += Math.min(fullKw, readKw);
+    else if (allocated > 0 && dynamicNow > 0) kw += Math.min(designKw, readKw);
     // A reading older than the placements that drew the rack at idle under allocated GPUs says nothing of this job:
     // it started or resumed after that step (an event declared right after another ended, the twin asked to step
     // first but unable to). Design power rather than a plan to shed nothing. With a current reading, idle is idle
@@ -115,6 +122,19 @@ export function dynamicKwOf(
     else kw += designKw;
   }
   return kw;
+}
+
+/**
+ * Dynamic power (kW) a plan counts for a running job: `dynamicKwOf` with the power share the live twin holds it to
+ * (a cap from an earlier command), which a current reading already shows and the other figures do not.
+ */
+export function runningDynamicKw(
+  generation: Generation,
+  job: Job,
+  rackPowerKw: ArrayLike<number> | undefined,
+  current: boolean,
+): number {
+  return dynamicKwOf(generation, job, rackPowerKw, current, generation.live.powerShareOf(job));
 }
 
 /** What a curtailment starts from: planned now, or taken back from a ledger after a restart. */
@@ -221,7 +241,7 @@ export class Curtailment {
       candidates.push({
         key: record.id,
         flexClass,
-        dynamicKw: dynamicKwOf(generation, job, rackPowerKw, rackPowerCurrent) * live.powerShareOf(job),
+        dynamicKw: runningDynamicKw(generation, job, rackPowerKw, rackPowerCurrent),
         slackOk: deadline === undefined || nowS + remainingS + leftS <= deadline,
         runGpuHours: (job.spec.gpus * job.spec.members * (job.spec.gpuMilli / 1000) * (nowS - job.startS)) / 3600,
       });

@@ -86,7 +86,8 @@ function parsePolicies(options: ReplayCommandOptions): PolicyName[] {
   return [...new Set(names)] as PolicyName[];
 }
 
-function loadQueues(path: string): QueueSetConfig {
+/** A queue file's configuration, or a CLI error naming the file, line and path of each problem. */
+export function loadQueues(path: string): QueueSetConfig {
   let text: string;
   try {
     text = readFileSync(path, "utf8");

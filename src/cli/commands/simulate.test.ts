@@ -175,6 +175,69 @@ describe("alixan simulate", () => {
     }
   });
 
+  it("--jobs with --grid-events takes the racks' classes from the jobs and their queues (--queues)", async () => {
+    const directory = mkdtempSync(join(tmpdir(), "alixan-jobclasses-"));
+    try {
+      const day = 86_400;
+      // Every NVL72 training rack (which the default fleet shares would cap, pause or preempt) runs protected work.
+      const guarded = [1, 2, 3, 4].map((index) => ({
+        id: `guarded-${index}`,
+        queue: "critical",
+        submitS: 0,
+        durationS: day,
+        members: 18,
+        gpus: 4,
+        gpuModels: ["GB300"],
+        topology: { scope: "nvlink", required: true },
+      }));
+      const hgx = {
+        submitS: 0,
+        durationS: day,
+        members: 4,
+        gpus: 8,
+        gpuModels: ["H200"],
+        topology: { scope: "rack", required: true },
+      };
+      const jobs = [
+        ...guarded,
+        { id: "steady", queue: "shared", ...hgx },
+        { id: "patient", queue: "shared", ...hgx, flexibility: "deferrable", deadlineS: 3 * day },
+      ];
+      const trace = join(directory, "jobs.json");
+      writeFileSync(trace, JSON.stringify({ version: 1, jobs }));
+      const queues = join(directory, "queues.yaml");
+      writeFileSync(
+        queues,
+        "queues:\n  - { name: critical, flexibility: protected }\n  - { name: shared, flexibility: flexible }\n",
+      );
+      const events = join(directory, "events.yaml");
+      writeFileSync(events, "version: 1\ncurtailments:\n  - { at: '+30m', duration: 1h, reduceFraction: 0.3 }\n");
+      const args = ["--json", "simulate", "--site", "lab", "--from", "2026-07-15T16:00", "--duration", "2h"];
+      const run = JSON.parse(
+        await alixan(...args, "--step", "10s", "--jobs", trace, "--queues", queues, "--grid-events", events),
+      );
+      assert.equal(run.flexibility.classSource, "jobs");
+      assert.deepEqual(run.flexibility.jobClasses.byClass, {
+        protected: 4,
+        flexible: 1,
+        deferrable: 1,
+        preemptible: 0,
+      });
+      const [event] = run.flexibility.events;
+      assert.equal(event.protectedWorkLost, 0);
+      assert.equal(event.preemptedRacks, 0, "nothing preemptible runs");
+      assert.equal(event.pausedRacks, 1, "the deferrable job's rack");
+      assert.ok(event.deferredGpuHours > 0 && event.flexibleWorkLost > 0, "paused and capped");
+      assert.ok(event.deliveredMW > 0);
+      const synthetic = JSON.parse(await alixan(...args, "--step", "10s", "--grid-events", events));
+      assert.equal(synthetic.flexibility.classSource, "fleet");
+      const lonely = await failure(["simulate", "--site", "lab", "--queues", queues]);
+      assert.match(lonely.message, /--queues: needs --jobs/);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
   it("--shift prints flexibility.shifting from both schedules, and names what it needs", async () => {
     const directory = mkdtempSync(join(tmpdir(), "alixan-shift-"));
     try {

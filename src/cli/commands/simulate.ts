@@ -7,6 +7,7 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { formatClock, type GridEvents, parseFrom, parseGridEvents } from "../../flex/events.ts";
 import { heatReuseOf } from "../../flex/heat.ts";
+import type { JobPlacements } from "../../flex/job-classes.ts";
 import { type FlexibilityReport, simulateWithGridEvents } from "../../flex/metrics.ts";
 import { type ShiftObjective, shiftObjectives } from "../../flex/shift.ts";
 import { type ShiftingFigures, simulateShifting } from "../../flex/shift-run.ts";
@@ -26,6 +27,7 @@ import { formatDuration, parseDuration } from "../../twin/time.ts";
 import { maximumSamples, simulateUncertainty, type UncertaintySummary, uncertainKpis } from "../../twin/uncertainty.ts";
 import { resolveWeather } from "../../twin/weather.ts";
 import { CliError, exitCodes, printJson, renderTable, startProgress, wantsJson } from "../output.ts";
+import { loadQueues } from "./schedule.ts";
 
 /** Options as commander hands them over (strings until parsed). */
 interface SimulateOptions {
@@ -41,6 +43,7 @@ interface SimulateOptions {
   readonly rack: string[];
   readonly racks?: string;
   readonly jobs?: string;
+  readonly queues?: string;
   readonly threads?: string;
   readonly gridIntensity: string;
   readonly uncertainty?: string;
@@ -147,7 +150,13 @@ function flexibilityTable(report: FlexibilityReport): string {
     formatNumber(event.deferredGpuHours),
     formatNumber(event.reboundPeakMW),
   ]);
-  return renderTable(
+  const source =
+    report.classSource === "fleet"
+      ? "flexibility classes: the file's fleet shares by rack (synthetic load)"
+      : `flexibility classes: the trace's jobs (${Object.entries(report.jobClasses?.byClass ?? {})
+          .map(([name, count]) => `${count} ${name}`)
+          .join(", ")}, ${report.jobClasses?.fromRack ?? 0} by their rack)`;
+  return `${source}\n${renderTable(
     [
       { header: "request" },
       { header: "start" },
@@ -161,7 +170,7 @@ function flexibilityTable(report: FlexibilityReport): string {
       { header: "rebound peak MW", align: "right" },
     ],
     rows,
-  );
+  )}`;
 }
 
 /** What shifting deferrable jobs saved against starting them at submission. */
@@ -274,16 +283,34 @@ async function runSimulate(options: SimulateOptions, command: Command): Promise<
   }
 
   const startS = options.from === undefined ? 0 : unwrap(parseFrom(options.from, site.timezone), exitCodes.usage);
+  if (options.queues !== undefined && options.jobs === undefined) {
+    throw new CliError("--queues: needs --jobs TRACE (the queues its jobs are scheduled in)", exitCodes.usage);
+  }
+  if (options.queues !== undefined && shift !== undefined) {
+    throw new CliError(
+      "--queues: not available with --shift (its schedules use one queue per trace queue)",
+      exitCodes.usage,
+    );
+  }
+  const queues = options.queues === undefined ? undefined : loadQueues(options.queues);
   let load: UtilisationSource | undefined;
+  let placements: JobPlacements | undefined;
   let shiftJobs: readonly JobSpec[] | undefined;
   if (options.jobs !== undefined && shift !== undefined) shiftJobs = traceJobs(options.jobs);
   else if (options.jobs !== undefined) {
     // The trace is scheduled on the site first; its placements then set each rack's utilisation over time.
-    const scheduled = utilisationFromTrace(site, options.jobs);
+    const scheduled = utilisationFromTrace(site, options.jobs, queues === undefined ? {} : { queues });
     for (const line of scheduled.diagnostics.slice(0, 5)) process.stderr.write(`${options.jobs}: ${line}\n`);
     if (!scheduled.ok) throw new CliError(`--jobs: ${scheduled.error}`, exitCodes.invalid);
     // The trace's time 0 is the start of the run (the twin's clock is seconds into the typical year).
     load = startS === 0 ? scheduled.source : new OffsetUtilisation(scheduled.source, startS);
+    // A curtailment takes each rack's class from the jobs on it (their queues' classes and their own).
+    placements = {
+      changes: scheduled.source.changes,
+      jobs: scheduled.jobs.map((job) => job.spec),
+      queues,
+      offsetS: startS,
+    };
     if (!json) {
       process.stderr.write(
         `--jobs: ${scheduled.metrics.jobs.submitted} jobs scheduled on ${site.id}, mean GPU allocation ${(scheduled.metrics.gpuAllocation.mean * 100).toFixed(1)} %\n`,
@@ -368,7 +395,9 @@ async function runSimulate(options: SimulateOptions, command: Command): Promise<
       }
     } else if (gridEvents === undefined) outcome = await simulate(simulation);
     else {
-      const both = await simulateWithGridEvents(simulation, gridEvents);
+      const both = await simulateWithGridEvents(simulation, gridEvents, placements);
+      for (const refusal of both.ok ? (both.value.flexibility.jobClasses?.refusals ?? []) : [])
+        process.stderr.write(`${options.jobs}: ${refusal}; ignored (the job takes its queue's class, or its rack's)\n`);
       outcome = both.ok ? success(both.value.result) : both;
       if (both.ok) flexibility = both.value.flexibility;
     }
@@ -506,6 +535,10 @@ export function registerSimulateCommand(program: Command): void {
     .option(
       "--jobs <trace>",
       "drive rack load by scheduling this job trace (openb CSV, SWF or alixan JSON) on the site",
+    )
+    .option(
+      "--queues <file>",
+      "with --jobs: queue file (YAML) the trace is scheduled in; its queues' flexibility classes answer --grid-events",
     )
     .option("--threads <n>", "worker threads (default: one per core, at most one per cooling plant)")
     .option(

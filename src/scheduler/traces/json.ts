@@ -1,13 +1,16 @@
 /**
  * alixan's own job format: `{ "version": 1, "jobs": [ { ... } ] }` (or a bare list), one object per job with the
  * fields of `JobSpec` (see `fieldNames`); only `queue`, `submitS` and `durationS` are required. `gpuModels` may be a
- * list or a `|`-separated text; `topology` an object `{ scope, required }` or a scope name (a preference).
+ * list or a `|`-separated text; `topology` an object `{ scope, required }` or a scope name (a preference);
+ * `flexibility` the class the job declares (`src/model/flexibility.ts`), checked against its queue's class when a
+ * curtailment in the twin looks at it.
  *
  * Rules: text that is not JSON rejects the file with the parser's position; a job with an unknown field, a field of
  * the wrong type or inconsistent fields is reported with its path (`jobs[3].gpus`) and line and skipped.
  */
 import { LineCounter, parseDocument } from "yaml";
 import { didYouMean } from "../../model/diagnostics.ts";
+import { type FlexClass, flexClasses } from "../../model/flexibility.ts";
 import type { TraceDiagnostic } from "../csv.ts";
 import {
   type DataClass,
@@ -39,6 +42,7 @@ export const fieldNames = [
   "deferrable",
   "deadlineS",
   "dataClass",
+  "flexibility",
   "outcome",
   "cancelAtS",
 ] as const;
@@ -115,6 +119,10 @@ function readJob(raw: unknown, index: number, problems: string[]): JobSpec | und
   if (!(dataClasses as readonly string[]).includes(dataClass)) {
     problems.push(`dataClass: expected one of ${dataClasses.join(", ")}, got "${dataClass}"`);
   }
+  const flexibility = job["flexibility"] === undefined ? undefined : text("flexibility");
+  if (flexibility !== undefined && !(flexClasses as readonly string[]).includes(flexibility)) {
+    problems.push(`flexibility: expected one of ${flexClasses.join(", ")}, got "${flexibility}"`);
+  }
   const outcome = text("outcome", "succeeded");
   if (outcome !== "succeeded" && outcome !== "failed")
     problems.push(`outcome: expected succeeded or failed, got "${outcome}"`);
@@ -139,6 +147,7 @@ function readJob(raw: unknown, index: number, problems: string[]): JobSpec | und
     deferrable: deferrable === true,
     deadlineS: optionalNumber("deadlineS"),
     dataClass: dataClass as DataClass,
+    ...(flexibility === undefined ? {} : { flexibility: flexibility as FlexClass }),
     outcome: outcome === "failed" ? "failed" : "succeeded",
     cancelAtS: optionalNumber("cancelAtS"),
   });
@@ -220,6 +229,7 @@ export function writeJsonJobs(jobs: readonly JobSpec[]): string {
     if (spec.deferrable) out["deferrable"] = true;
     if (spec.deadlineS !== undefined) out["deadlineS"] = spec.deadlineS;
     if (spec.dataClass !== "public") out["dataClass"] = spec.dataClass;
+    if (spec.flexibility !== undefined) out["flexibility"] = spec.flexibility;
     if (spec.outcome !== "succeeded") out["outcome"] = spec.outcome;
     if (spec.cancelAtS !== undefined) out["cancelAtS"] = spec.cancelAtS;
     return `    ${JSON.stringify(out)}`;
