@@ -6,8 +6,9 @@
  * Two modes:
  * - `first-fit`: the lowest-index group and node that fit (the baseline).
  * - `best-fit`: at each level the tightest group that can still take the rest of the gang (packing keeps whole racks
- *   and rows free for large gangs); among nodes, the one whose fragment against the target workload grows least
- *   (fragmentation gradient descent, ATC'23), then the fullest.
+ *   and rows free for large gangs); among nodes, the best FGD score (fragmentation gradient descent, ATC'23: the
+ *   fragment growth against the target workload, as the paper's integer score), ties to the first node in the search
+ *   order. Work that asks no GPU goes to the node with the least free GPU first.
  *
  * Gangs are all-or-nothing: members are bound one by one (so later members see earlier ones in the aggregates and
  * the facility ledgers) and rolled back if one cannot be placed. A required topology scope places the whole gang in
@@ -34,6 +35,20 @@ const memberKindWhole = 2;
 const scarcityWeight = 2;
 /** Highest pressure on a model: a nearly exhausted model's cost stays bounded. */
 const maxPressure = 4;
+
+/** Highest `fgdPenalty`. */
+const maxPenalty = 100;
+
+/**
+ * FGD's node score (Weng et al., ATC'23, as a Kubernetes score plugin: an integer from 0 to 100) turned into a
+ * penalty, lower better: 100 − ⌊100 · sigmoid(−cost)⌋, `cost` in GPUs (fragment growth plus scarcity). Growths within
+ * one step (about 0.04 GPU near zero, wider further out) rank alike, and alike nodes go to the first in the search
+ * order, so near-equal choices keep filling the same nodes and the rest of the cluster stays whole; ranking by the
+ * exact growth instead spreads work over nodes that differ by a few milli of expected fragment (docs/scheduler.md).
+ */
+export function fgdPenalty(cost: number): number {
+  return maxPenalty - Math.trunc(maxPenalty / (1 + Math.exp(cost)));
+}
 
 /** Key of a group that cannot take the whole rest of the gang: after every group that can, largest first. */
 const spillKey = 1e15;
@@ -469,16 +484,16 @@ export class Placer {
   }
 
   /**
-   * Best-fit score of a fitting node (lower is better) with `chosen` set; for a GPU share, re-chooses the GPU
-   * that scores best. Fragment growth first, then the GPU milli left on the node.
+   * Best-fit key of a fitting node (lower is better; equal keys go to the first node searched) with `chosen` set;
+   * for a GPU share, re-chooses the GPU whose fragment grows least. The key is FGD's integer score (`fgdPenalty`).
+   * Work that asks no GPU takes the node with the least free GPU milli first (its CPU and memory there strand no
+   * GPU that GPU work could still use), the score second. Without a fragment meter: the fullest node.
    */
   private score(node: number): number {
     const state = this.state;
     const inventory = this.inventory;
     const left = state.nodeFreeMilli[node]! - this.gpus * (this.kind === memberKindShare ? this.milli : wholeGpu);
-    // Fragment growth dominates; the milli left (0 to 8,000) only breaks ties between equal growths.
-    const tie = left / 1e4;
-    if (!state.measuresFragments) return tie;
+    if (!state.measuresFragments) return left;
     const pristine =
       state.nodeFullFree[node] === inventory.nodeGpuCount[node] &&
       state.nodeCpuFree[node] === inventory.nodeCpuMilli[node] &&
@@ -509,7 +524,8 @@ export class Placer {
       const milli = this.kind === memberKindWhole ? wholeGpu : 0;
       best = state.fragmentAfter(node, this.chosen, 0, this.chosenCount, milli, this.cpu, this.memory);
     }
-    const result = (best - state.nodeFragment[node]!) / wholeGpu + this.scarcity(node) + tie;
+    const penalty = fgdPenalty((best - state.nodeFragment[node]!) / wholeGpu + this.scarcity(node));
+    const result = this.kind === memberKindCpu ? left * (maxPenalty + 1) + penalty : penalty;
     if (pristine) {
       this.shapeStamp[shape] = this.stamp;
       this.shapeScore[shape] = result;
@@ -573,7 +589,7 @@ export class Placer {
     for (let node = start; node < end; node++) {
       if (!this.fits(node)) continue;
       const score = this.score(node);
-      if (score < bestScore - 1e-9) {
+      if (score < bestScore) {
         bestScore = score;
         best = node;
         bestCount = this.chosenCount;
