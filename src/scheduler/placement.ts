@@ -50,6 +50,14 @@ export function fgdPenalty(cost: number): number {
   return maxPenalty - Math.trunc(maxPenalty / (1 + Math.exp(cost)));
 }
 
+/**
+ * Fragment growths remembered per node (entries a node keeps, for inventories up to `growthCacheNodes` nodes; one
+ * above): a search scores every fitting node, and between two searches only the nodes that took or gave back work
+ * change, so a member of a shape seen recently costs a lookup on most nodes instead of a fragment evaluation.
+ */
+const growthCacheWays = 4;
+const growthCacheNodes = 65536;
+
 /** Key of a group that cannot take the whole rest of the gang: after every group that can, largest first. */
 const spillKey = 1e15;
 
@@ -107,6 +115,17 @@ export class Placer {
   private readonly shapeStamp: Int32Array;
   private readonly shapeScore: Float64Array;
   private stamp = 0;
+  /** Growth cache (`growthCacheWays`): per entry the member shape, the node's version, the growth and a share's GPU. */
+  private readonly ways: number;
+  private readonly cacheShape: Int32Array;
+  private readonly cacheVersion: Int32Array;
+  private readonly cacheGrowth: Float64Array;
+  private readonly cacheGpu: Int32Array;
+  /** Per node, the entry to overwrite next (round robin). */
+  private readonly cacheNext: Uint8Array;
+  /** Member shapes (GPUs, milli, CPU, memory) interned for the cache; the current member's. */
+  private readonly memberShapes = new Map<string, number>();
+  private memberShape = 0;
   /** Whether the search may use GPUs of several models (else scarcity is the same for every node: skipped). */
   private severalModels = false;
   /** Free GPU milli per model and in all, as of the search stamped `pressureStamp`. */
@@ -156,6 +175,13 @@ export class Placer {
     this.modelFree = new Float64Array(inventory.gpuModels.length);
     this.shapeStamp = new Int32Array(shapes.size);
     this.shapeScore = new Float64Array(shapes.size);
+    this.ways = inventory.nodeCount <= growthCacheNodes ? growthCacheWays : 1;
+    const entries = inventory.nodeCount * this.ways;
+    this.cacheShape = new Int32Array(entries).fill(-1);
+    this.cacheVersion = new Int32Array(entries);
+    this.cacheGrowth = new Float64Array(entries);
+    this.cacheGpu = new Int32Array(entries);
+    this.cacheNext = new Uint8Array(inventory.nodeCount);
   }
 
   /**
@@ -267,6 +293,13 @@ export class Placer {
     this.domainStart = -1;
     this.domainEnd = -1;
     this.stamp++;
+    const key = `${spec.gpus}/${spec.gpus === 0 ? 0 : spec.gpuMilli}/${spec.cpuMilli}/${spec.memoryMib}`;
+    let shape = this.memberShapes.get(key);
+    if (shape === undefined) {
+      shape = this.memberShapes.size;
+      this.memberShapes.set(key, shape);
+    }
+    this.memberShape = shape;
   }
 
   /** Members of the current shape a group could still take, from its aggregates (optimistic). */
@@ -500,6 +533,31 @@ export class Placer {
       state.nodeMemoryFree[node] === inventory.nodeMemoryMib[node];
     const shape = this.nodeShape[node]!;
     if (pristine && this.shapeStamp[shape] === this.stamp) return this.shapeScore[shape]!;
+    const growth = this.growth(node);
+    const penalty = fgdPenalty(growth + this.scarcity(node));
+    const result = this.kind === memberKindCpu ? left * (maxPenalty + 1) + penalty : penalty;
+    if (pristine) {
+      this.shapeStamp[shape] = this.stamp;
+      this.shapeScore[shape] = result;
+    }
+    return result;
+  }
+
+  /**
+   * Growth (GPUs) of the node's fragment if the member took it, with `chosen` set (for a GPU share, the GPU whose
+   * fragment grows least); from the growth cache while the node is unchanged since it was scored for this shape.
+   */
+  private growth(node: number): number {
+    const state = this.state;
+    const inventory = this.inventory;
+    const ways = this.ways;
+    const version = state.nodeVersion[node]!;
+    for (let entry = node * ways; entry < node * ways + ways; entry++) {
+      if (this.cacheShape[entry] === this.memberShape && this.cacheVersion[entry] === version) {
+        if (this.kind === memberKindShare) this.chosen[0] = this.cacheGpu[entry]!;
+        return this.cacheGrowth[entry]!;
+      }
+    }
     let best: number;
     if (this.kind === memberKindShare) {
       // Try each GPU that can hold the share (GPUs with equal free milli are interchangeable).
@@ -524,13 +582,14 @@ export class Placer {
       const milli = this.kind === memberKindWhole ? wholeGpu : 0;
       best = state.fragmentAfter(node, this.chosen, 0, this.chosenCount, milli, this.cpu, this.memory);
     }
-    const penalty = fgdPenalty((best - state.nodeFragment[node]!) / wholeGpu + this.scarcity(node));
-    const result = this.kind === memberKindCpu ? left * (maxPenalty + 1) + penalty : penalty;
-    if (pristine) {
-      this.shapeStamp[shape] = this.stamp;
-      this.shapeScore[shape] = result;
-    }
-    return result;
+    const growth = (best - state.nodeFragment[node]!) / wholeGpu;
+    const entry = node * ways + this.cacheNext[node]!;
+    this.cacheNext[node] = (this.cacheNext[node]! + 1) % ways;
+    this.cacheShape[entry] = this.memberShape;
+    this.cacheVersion[entry] = version;
+    this.cacheGrowth[entry] = growth;
+    this.cacheGpu[entry] = this.chosen[0]!;
+    return growth;
   }
 
   /**
