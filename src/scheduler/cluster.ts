@@ -50,6 +50,8 @@ export class ClusterState {
   readonly constrainedDemand: boolean;
   /** 1 where a node takes no new work (its executor reports it down or drained); its free room is not counted. */
   readonly nodeOffline: Uint8Array;
+  /** Per node, a counter bumped whenever its free resources change (placement caches what it scored by it). */
+  readonly nodeVersion: Int32Array;
   private fragmentSum = 0;
   private allocatedMilli = 0;
   private readonly meter: FragmentMeter | undefined;
@@ -73,6 +75,7 @@ export class ClusterState {
     this.poolCapacityMilli = new Float64Array(pools);
     this.nodeFragment = new Float64Array(inventory.nodeCount);
     this.nodeOffline = new Uint8Array(inventory.nodeCount);
+    this.nodeVersion = new Int32Array(inventory.nodeCount);
     this.modelDemandShare = new Float64Array(inventory.gpuModels.length);
     if (demandShares !== undefined) this.modelDemandShare.set(demandShares);
     this.constrainedDemand = this.modelDemandShare.some((share) => share > 0);
@@ -195,6 +198,7 @@ export class ClusterState {
     memoryMib: number,
     sign: 1 | -1,
   ): void {
+    this.nodeVersion[node]!++;
     this.contribute(node, -1);
     let fullFree = this.nodeFullFree[node]!;
     for (let i = 0; i < gpuCount; i++) {

@@ -4,8 +4,9 @@
  * how often each arrives), the fragment of a node is the expected amount of its free GPU that the next task cannot
  * use. For one task shape: if the task cannot fit on the node at all (too little CPU, memory or GPU, or the wrong
  * model), every free GPU milli of the node is a fragment; if it fits, the free milli on GPUs holding less than the
- * task's per-GPU request is. The node's fragment is the popularity-weighted sum over shapes; the cluster's is the
- * sum over nodes. Placing a task where that sum grows least (fragmentation gradient descent) is alixan's node choice.
+ * task's per-GPU request is; for a task that asks no GPU, all of them are (it can use none), as the paper and its
+ * artifact count it. The node's fragment is the popularity-weighted sum over shapes; the cluster's is the sum over
+ * nodes. Placing a task where that sum grows least (fragmentation gradient descent) is alixan's node choice.
  */
 
 /** A task shape of the target workload with its share of arrivals (shares sum to 1). */
@@ -152,7 +153,11 @@ export class FragmentMeter {
         continue;
       }
       const gpus = this.classGpus[c]!;
-      if (gpus === 0) continue;
+      // A CPU-only task can use none of the free GPU milli, whether or not it fits the node.
+      if (gpus === 0) {
+        fragment += share * total;
+        continue;
+      }
       const milli = this.classMilli[c]!;
       // GPUs able to take the per-GPU request are the first `fitting` in descending order.
       let fitting = 0;

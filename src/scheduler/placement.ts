@@ -6,8 +6,9 @@
  * Two modes:
  * - `first-fit`: the lowest-index group and node that fit (the baseline).
  * - `best-fit`: at each level the tightest group that can still take the rest of the gang (packing keeps whole racks
- *   and rows free for large gangs); among nodes, the one whose fragment against the target workload grows least
- *   (fragmentation gradient descent, ATC'23), then the fullest.
+ *   and rows free for large gangs); among nodes, the best FGD score (fragmentation gradient descent, ATC'23: the
+ *   fragment growth against the target workload, as the paper's integer score), ties to the first node in the search
+ *   order. Work that asks no GPU goes to the node with the least free GPU first.
  *
  * Gangs are all-or-nothing: members are bound one by one (so later members see earlier ones in the aggregates and
  * the facility ledgers) and rolled back if one cannot be placed. A required topology scope places the whole gang in
@@ -34,6 +35,28 @@ const memberKindWhole = 2;
 const scarcityWeight = 2;
 /** Highest pressure on a model: a nearly exhausted model's cost stays bounded. */
 const maxPressure = 4;
+
+/** Highest `fgdPenalty`. */
+const maxPenalty = 100;
+
+/**
+ * FGD's node score (Weng et al., ATC'23, as a Kubernetes score plugin: an integer from 0 to 100) turned into a
+ * penalty, lower better: 100 − ⌊100 · sigmoid(−cost)⌋, `cost` in GPUs (fragment growth plus scarcity). Growths within
+ * one step (about 0.04 GPU near zero, wider further out) rank alike, and alike nodes go to the first in the search
+ * order, so near-equal choices keep filling the same nodes and the rest of the cluster stays whole; ranking by the
+ * exact growth instead spreads work over nodes that differ by a few milli of expected fragment (docs/scheduler.md).
+ */
+export function fgdPenalty(cost: number): number {
+  return maxPenalty - Math.trunc(maxPenalty / (1 + Math.exp(cost)));
+}
+
+/**
+ * Fragment growths remembered per node (entries a node keeps, for inventories up to `growthCacheNodes` nodes; one
+ * above): a search scores every fitting node, and between two searches only the nodes that took or gave back work
+ * change, so a member of a shape seen recently costs a lookup on most nodes instead of a fragment evaluation.
+ */
+const growthCacheWays = 4;
+const growthCacheNodes = 65536;
 
 /** Key of a group that cannot take the whole rest of the gang: after every group that can, largest first. */
 const spillKey = 1e15;
@@ -92,6 +115,17 @@ export class Placer {
   private readonly shapeStamp: Int32Array;
   private readonly shapeScore: Float64Array;
   private stamp = 0;
+  /** Growth cache (`growthCacheWays`): per entry the member shape, the node's version, the growth and a share's GPU. */
+  private readonly ways: number;
+  private readonly cacheShape: Int32Array;
+  private readonly cacheVersion: Int32Array;
+  private readonly cacheGrowth: Float64Array;
+  private readonly cacheGpu: Int32Array;
+  /** Per node, the entry to overwrite next (round robin). */
+  private readonly cacheNext: Uint8Array;
+  /** Member shapes (GPUs, milli, CPU, memory) interned for the cache; the current member's. */
+  private readonly memberShapes = new Map<string, number>();
+  private memberShape = 0;
   /** Whether the search may use GPUs of several models (else scarcity is the same for every node: skipped). */
   private severalModels = false;
   /** Free GPU milli per model and in all, as of the search stamped `pressureStamp`. */
@@ -141,6 +175,13 @@ export class Placer {
     this.modelFree = new Float64Array(inventory.gpuModels.length);
     this.shapeStamp = new Int32Array(shapes.size);
     this.shapeScore = new Float64Array(shapes.size);
+    this.ways = inventory.nodeCount <= growthCacheNodes ? growthCacheWays : 1;
+    const entries = inventory.nodeCount * this.ways;
+    this.cacheShape = new Int32Array(entries).fill(-1);
+    this.cacheVersion = new Int32Array(entries);
+    this.cacheGrowth = new Float64Array(entries);
+    this.cacheGpu = new Int32Array(entries);
+    this.cacheNext = new Uint8Array(inventory.nodeCount);
   }
 
   /**
@@ -252,6 +293,13 @@ export class Placer {
     this.domainStart = -1;
     this.domainEnd = -1;
     this.stamp++;
+    const key = `${spec.gpus}/${spec.gpus === 0 ? 0 : spec.gpuMilli}/${spec.cpuMilli}/${spec.memoryMib}`;
+    let shape = this.memberShapes.get(key);
+    if (shape === undefined) {
+      shape = this.memberShapes.size;
+      this.memberShapes.set(key, shape);
+    }
+    this.memberShape = shape;
   }
 
   /** Members of the current shape a group could still take, from its aggregates (optimistic). */
@@ -469,22 +517,47 @@ export class Placer {
   }
 
   /**
-   * Best-fit score of a fitting node (lower is better) with `chosen` set; for a GPU share, re-chooses the GPU
-   * that scores best. Fragment growth first, then the GPU milli left on the node.
+   * Best-fit key of a fitting node (lower is better; equal keys go to the first node searched) with `chosen` set;
+   * for a GPU share, re-chooses the GPU whose fragment grows least. The key is FGD's integer score (`fgdPenalty`).
+   * Work that asks no GPU takes the node with the least free GPU milli first (its CPU and memory there strand no
+   * GPU that GPU work could still use), the score second. Without a fragment meter: the fullest node.
    */
   private score(node: number): number {
     const state = this.state;
     const inventory = this.inventory;
     const left = state.nodeFreeMilli[node]! - this.gpus * (this.kind === memberKindShare ? this.milli : wholeGpu);
-    // Fragment growth dominates; the milli left (0 to 8,000) only breaks ties between equal growths.
-    const tie = left / 1e4;
-    if (!state.measuresFragments) return tie;
+    if (!state.measuresFragments) return left;
     const pristine =
       state.nodeFullFree[node] === inventory.nodeGpuCount[node] &&
       state.nodeCpuFree[node] === inventory.nodeCpuMilli[node] &&
       state.nodeMemoryFree[node] === inventory.nodeMemoryMib[node];
     const shape = this.nodeShape[node]!;
     if (pristine && this.shapeStamp[shape] === this.stamp) return this.shapeScore[shape]!;
+    const growth = this.growth(node);
+    const penalty = fgdPenalty(growth + this.scarcity(node));
+    const result = this.kind === memberKindCpu ? left * (maxPenalty + 1) + penalty : penalty;
+    if (pristine) {
+      this.shapeStamp[shape] = this.stamp;
+      this.shapeScore[shape] = result;
+    }
+    return result;
+  }
+
+  /**
+   * Growth (GPUs) of the node's fragment if the member took it, with `chosen` set (for a GPU share, the GPU whose
+   * fragment grows least); from the growth cache while the node is unchanged since it was scored for this shape.
+   */
+  private growth(node: number): number {
+    const state = this.state;
+    const inventory = this.inventory;
+    const ways = this.ways;
+    const version = state.nodeVersion[node]!;
+    for (let entry = node * ways; entry < node * ways + ways; entry++) {
+      if (this.cacheShape[entry] === this.memberShape && this.cacheVersion[entry] === version) {
+        if (this.kind === memberKindShare) this.chosen[0] = this.cacheGpu[entry]!;
+        return this.cacheGrowth[entry]!;
+      }
+    }
     let best: number;
     if (this.kind === memberKindShare) {
       // Try each GPU that can hold the share (GPUs with equal free milli are interchangeable).
@@ -509,12 +582,14 @@ export class Placer {
       const milli = this.kind === memberKindWhole ? wholeGpu : 0;
       best = state.fragmentAfter(node, this.chosen, 0, this.chosenCount, milli, this.cpu, this.memory);
     }
-    const result = (best - state.nodeFragment[node]!) / wholeGpu + this.scarcity(node) + tie;
-    if (pristine) {
-      this.shapeStamp[shape] = this.stamp;
-      this.shapeScore[shape] = result;
-    }
-    return result;
+    const growth = (best - state.nodeFragment[node]!) / wholeGpu;
+    const entry = node * ways + this.cacheNext[node]!;
+    this.cacheNext[node] = (this.cacheNext[node]! + 1) % ways;
+    this.cacheShape[entry] = this.memberShape;
+    this.cacheVersion[entry] = version;
+    this.cacheGrowth[entry] = growth;
+    this.cacheGpu[entry] = this.chosen[0]!;
+    return growth;
   }
 
   /**
@@ -573,7 +648,7 @@ export class Placer {
     for (let node = start; node < end; node++) {
       if (!this.fits(node)) continue;
       const score = this.score(node);
-      if (score < bestScore - 1e-9) {
+      if (score < bestScore) {
         bestScore = score;
         best = node;
         bestCount = this.chosenCount;
