@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { createHmac, randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -122,13 +122,35 @@ function firstBad(stdout: string): { where: string; kind: string } {
   return { where: match[1]!, kind: match[2]! };
 }
 
-/** The tamper cases, for one driver; `fresh` gives a new, empty target each call. */
-function tamperCases(driver: string, fresh: () => Target, teardown: () => void): void {
+/** How one driver makes stores to tamper with. */
+interface Targets {
+  /** A new, empty store. */
+  fresh(): Target;
+  /** A new store holding what `template` (closed) holds: its data, audit key and head checkpoint. */
+  copy(template: Target): Target;
+}
+
+/**
+ * The tamper cases, for one driver. The intact case populates a store of its own; each tampering case edits a copy of
+ * one populated store (what `populate` writes, copied with its key and checkpoint), not a store populated again: the
+ * same records, without a store's creation, migrations and writes per case.
+ */
+function tamperCases(driver: string, targets: Targets, teardown: () => void): void {
   describe(`audit tampering on ${driver}`, () => {
+    let template: Target | undefined;
+    let populated = 0;
+    /** A copy of the populated store, and the last seq `populate` wrote to it. */
+    const populatedCopy = async (): Promise<{ target: Target; last: number }> => {
+      if (template === undefined) {
+        template = targets.fresh();
+        populated = await populate(template.location);
+      }
+      return { target: targets.copy(template), last: populated };
+    };
     after(teardown);
 
     it("an intact store verifies (exit 0) with every record keyed and checkpointed", async () => {
-      const target = fresh();
+      const target = targets.fresh();
       const last = await populate(target.location);
       const run = await verify(target);
       assert.equal(run.code, 0, run.stdout);
@@ -136,11 +158,15 @@ function tamperCases(driver: string, fresh: () => Target, teardown: () => void):
         run.stdout,
         new RegExp(`intact: ${last} records chained \\(${last} keyed\\), head checkpoint at seq ${last}`),
       );
+      // The copies the tampering cases edit verify the same before any edit: what they find is the edit's doing.
+      const copy = await populatedCopy();
+      const copyRun = await verify(copy.target);
+      assert.equal(copyRun.code, 0, copyRun.stdout);
+      assert.match(copyRun.stdout, new RegExp(`intact: ${copy.last} records chained \\(${copy.last} keyed\\)`));
     });
 
     it("an edited record with the chain recomputed (without the key) fails at that record: edited", async () => {
-      const target = fresh();
-      await populate(target.location);
+      const { target } = await populatedCopy();
       await tamper(target, async (attacker) => {
         await attacker.query("update audit_log set actor = 'mallory' where seq = 3");
         await rechain(attacker, 3);
@@ -152,8 +178,7 @@ function tamperCases(driver: string, fresh: () => Target, teardown: () => void):
     });
 
     it("a chain rewritten as legacy SHA-256 records from an edit on fails there: downgrade", async () => {
-      const target = fresh();
-      await populate(target.location);
+      const { target } = await populatedCopy();
       await tamper(target, async (attacker) => {
         await attacker.query('update audit_log set after = \'{"id":"forged"}\' where seq = 5');
         await rechain(attacker, 5, "sha256");
@@ -164,8 +189,7 @@ function tamperCases(driver: string, fresh: () => Target, teardown: () => void):
     });
 
     it("a deleted record with the rest renumbered and rechained fails at the gap it closed", async () => {
-      const target = fresh();
-      const last = await populate(target.location);
+      const { target, last } = await populatedCopy();
       await tamper(target, async (attacker) => {
         await attacker.query("delete from audit_log where seq = 4");
         for (let seq = 5; seq <= last; seq++)
@@ -179,8 +203,7 @@ function tamperCases(driver: string, fresh: () => Target, teardown: () => void):
     });
 
     it("a tail cut off (head row rewound to match) fails at the first missing record: truncated", async () => {
-      const target = fresh();
-      const last = await populate(target.location);
+      const { target, last } = await populatedCopy();
       await tamper(target, async (attacker) => {
         await attacker.query("delete from audit_log where seq > $1", [last - 2]);
         const kept = await attacker.query<{ hash: string }>("select hash from audit_log where seq = $1", [last - 2]);
@@ -193,8 +216,7 @@ function tamperCases(driver: string, fresh: () => Target, teardown: () => void):
     });
 
     it("a record appended behind the platform's back fails at that record: forged", async () => {
-      const target = fresh();
-      const last = await populate(target.location);
+      const { target, last } = await populatedCopy();
       await tamper(target, async (attacker) => {
         const head = await attacker.query<{ hash: string }>("select hash from audit_head where id = 1");
         const content = canonicalRecord({
@@ -224,8 +246,7 @@ function tamperCases(driver: string, fresh: () => Target, teardown: () => void):
     });
 
     it("a dropped append-only trigger fails on the catalog check, with every record intact", async () => {
-      const target = fresh();
-      await populate(target.location);
+      const { target } = await populatedCopy();
       const attacker = await target.attacker();
       await attacker.query("drop trigger audit_log_no_rewrite on audit_log");
       await attacker.close();
@@ -239,24 +260,34 @@ function tamperCases(driver: string, fresh: () => Target, teardown: () => void):
 
 const root = mkdtempSync(join(tmpdir(), "alixan-tamper-"));
 let pgliteStores = 0;
+/** A PGlite store on disk in `dataDir`, its audit directory beside it (the default). */
+function pgliteTarget(dataDir: string): Target {
+  return {
+    location: { kind: "pglite", dataDir },
+    cliArguments: ["--data-dir", dataDir],
+    environment: {},
+    async attacker() {
+      const database = new PGlite(dataDir);
+      return {
+        async query<Row>(text: string, parameters: unknown[] = []) {
+          return (await database.query<Row>(text, parameters)).rows;
+        },
+        close: () => database.close(),
+      };
+    },
+  };
+}
 tamperCases(
   "PGlite (on disk)",
-  () => {
-    const dataDir = join(root, `pglite-${++pgliteStores}`);
-    return {
-      location: { kind: "pglite", dataDir },
-      cliArguments: ["--data-dir", dataDir],
-      environment: {},
-      async attacker() {
-        const database = new PGlite(dataDir);
-        return {
-          async query<Row>(text: string, parameters: unknown[] = []) {
-            return (await database.query<Row>(text, parameters)).rows;
-          },
-          close: () => database.close(),
-        };
-      },
-    };
+  {
+    fresh: () => pgliteTarget(join(root, `pglite-${++pgliteStores}`)),
+    copy(template) {
+      const from = (template.location as { dataDir: string }).dataDir;
+      const dataDir = join(root, `pglite-${++pgliteStores}`);
+      cpSync(from, dataDir, { recursive: true });
+      cpSync(`${from}.audit`, `${dataDir}.audit`, { recursive: true });
+      return pgliteTarget(dataDir);
+    },
   },
   () => rmSync(root, { recursive: true, force: true }),
 );
@@ -269,27 +300,36 @@ if ("skipped" in postgres) {
 } else {
   const pgRoot = mkdtempSync(join(tmpdir(), "alixan-tamper-pg-"));
   let databases = 0;
+  const indexOf = new Map<Target, number>();
+  /** The PostgreSQL database `tamper_<index>` (created from `template` when given) and its audit directory. */
+  const postgresTarget = (template?: number): Target => {
+    const index = ++databases;
+    const url = postgres.createDatabase(`tamper_${index}`, template === undefined ? undefined : `tamper_${template}`);
+    const auditDir = join(pgRoot, `audit-${index}`);
+    if (template !== undefined) cpSync(join(pgRoot, `audit-${template}`), auditDir, { recursive: true });
+    const target: Target = {
+      location: { kind: "postgres", url, auditDir },
+      cliArguments: [],
+      environment: { DATABASE_URL: url, ALIXAN_AUDIT_DIR: auditDir },
+      async attacker() {
+        const client = new pg.Client({ connectionString: url });
+        await client.connect();
+        return {
+          async query<Row>(text: string, parameters: unknown[] = []) {
+            return (await client.query(text, parameters)).rows as Row[];
+          },
+          close: () => client.end(),
+        };
+      },
+    };
+    indexOf.set(target, index);
+    return target;
+  };
   tamperCases(
     "PostgreSQL",
-    () => {
-      const index = ++databases;
-      const url = postgres.createDatabase(`tamper_${index}`);
-      const auditDir = join(pgRoot, `audit-${index}`);
-      return {
-        location: { kind: "postgres", url, auditDir },
-        cliArguments: [],
-        environment: { DATABASE_URL: url, ALIXAN_AUDIT_DIR: auditDir },
-        async attacker() {
-          const client = new pg.Client({ connectionString: url });
-          await client.connect();
-          return {
-            async query<Row>(text: string, parameters: unknown[] = []) {
-              return (await client.query(text, parameters)).rows as Row[];
-            },
-            close: () => client.end(),
-          };
-        },
-      };
+    {
+      fresh: () => postgresTarget(),
+      copy: (template) => postgresTarget(indexOf.get(template) ?? assert.fail("not a PostgreSQL target of this file")),
     },
     () => {
       postgres.stop();

@@ -159,14 +159,19 @@ describe("npm package", () => {
       const health = await fetch(`${url}/health`);
       assert.equal(health.status, 200, await health.clone().text());
       assert.equal(((await health.json()) as { status: string }).status, "ok");
+      // Each answer is read to its end: an unread body keeps its request open, and the SIGTERM below then waits
+      // seconds for it before the store closes.
       const openapi = await fetch(`${url}/openapi.json`);
       assert.equal(openapi.status, 200);
+      await openapi.arrayBuffer();
       const page = await fetch(`${url}/`);
       assert.equal(page.status, 200);
       const html = await page.text();
       assert.match(html, /<script[^>]+src="\/assets\/[^"]+\.js"/, "the prebuilt console, not the 'not built' page");
       const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)![1]!;
-      assert.equal((await fetch(`${url}${script}`)).status, 200);
+      const scriptAnswer = await fetch(`${url}${script}`);
+      assert.equal(scriptAnswer.status, 200);
+      await scriptAnswer.arrayBuffer();
     } finally {
       child.kill("SIGTERM");
     }

@@ -12,8 +12,8 @@ import { freePort } from "./ports.ts";
 /** A running test server. */
 export interface TestPostgres {
   readonly url: string;
-  /** Creates a fresh database and returns its URL. */
-  createDatabase(name: string): string;
+  /** Creates a fresh database (a copy of database `template` when given, which must have no connection) and returns its URL. */
+  createDatabase(name: string, template?: string): string;
   stop(): void;
 }
 
@@ -53,9 +53,10 @@ export async function startTestPostgres(): Promise<TestPostgres | { skipped: str
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   return {
     url,
-    createDatabase(name) {
+    createDatabase(name, template) {
       const psql = join(binaries, "psql");
-      const result = spawnSync(psql, [url, "-c", `create database "${name}"`], { encoding: "utf8" });
+      const from = template === undefined ? "" : ` template "${template}"`;
+      const result = spawnSync(psql, [url, "-c", `create database "${name}"${from}`], { encoding: "utf8" });
       if (result.status !== 0) throw new Error(`create database ${name}: ${result.stderr}`);
       return `postgres://postgres@127.0.0.1:${port}/${name}`;
     },
