@@ -66,6 +66,15 @@ const burstLow = 0.7;
 const burstSpan = 0.6;
 /** Width of the buckets racks are filed in by the time their activity next changes, seconds. */
 const dueBucketS = 60;
+/**
+ * Bucket of a time: ⌈timeS × (1 / dueBucketS)⌉ (a product, cheaper than a division). The rounding moves a time by
+ * at most a bucket at a boundary and is monotonic, so a rack due by a time (change ≤ time) is never filed past that
+ * time's bucket: the due check itself compares the exact times.
+ */
+function bucketOf(timeS: number): number {
+  return Math.ceil(timeS * perBucket);
+}
+const perBucket = 1 / dueBucketS;
 /** Buckets in the ring of near changes (a power of two, so the ring index is a mask), and its mask. */
 const ringBuckets = 64;
 const ringMask = ringBuckets - 1;
@@ -116,8 +125,8 @@ export class JobActivity {
   readonly #dipS: Float64Array;
   readonly #steady: Float64Array;
   #lastS = Number.NEGATIVE_INFINITY;
-  // Racks by the time their level next changes: bucket b (⌈nextS / dueBucketS⌉) holds the racks that change in
-  // ((b − 1)·dueBucketS, b·dueBucketS], so a fill visits only the racks whose level changes. The next `ringBuckets`
+  // Racks by the time their level next changes: bucket b (`bucketOf(nextS)`) holds the racks that change in
+  // ((b − 1)·dueBucketS, b·dueBucketS] (to rounding), so a fill visits only the racks whose level changes. The next `ringBuckets`
   // buckets are a ring of bitmaps (one bit per rack), so a fill visits its due racks in rack order, nearly
   // sequentially through the per-rack arrays; racks that change later (training jobs, hours ahead) wait in `#far`
   // until the ring reaches them.
@@ -174,7 +183,7 @@ export class JobActivity {
   #schedule(rack: number): void {
     // A refreshed rack changes after the fill's time, so in its last bucket or later; the floor only guards that
     // against rounding, so that such a rack is checked (and found due) at the next fill.
-    const bucket = Math.max(Math.ceil(this.nextS[rack]! / dueBucketS), this.#lowestBucket);
+    const bucket = Math.max(bucketOf(this.nextS[rack]!), this.#lowestBucket);
     if (bucket > this.#doneBucket + ringBuckets) {
       this.#far[this.#farSize++] = rack;
       return;
@@ -188,7 +197,7 @@ export class JobActivity {
     if (timeS < this.#lastS || Number.isNaN(this.#doneBucket)) {
       for (let rack = 0; rack < this.#racks.count; rack++) this.#refresh(rack, timeS);
       this.#fileAll(timeS);
-    } else if (Math.ceil(timeS / dueBucketS) - this.#doneBucket > ringBuckets / 2) {
+    } else if (bucketOf(timeS) - this.#doneBucket > ringBuckets / 2) {
       // A long jump (beyond half the ring): check every rack.
       for (let rack = 0; rack < this.#racks.count; rack++) {
         if (timeS >= this.nextS[rack]!) this.#advance(rack, timeS);
@@ -206,21 +215,21 @@ export class JobActivity {
   #fileAll(timeS: number): void {
     this.#ring.fill(0);
     this.#farSize = 0;
-    this.#lowestBucket = Math.ceil(timeS / dueBucketS);
+    this.#lowestBucket = bucketOf(timeS);
     this.#doneBucket = this.#lowestBucket - 1;
     this.#sweptBucket = this.#doneBucket;
     for (let rack = 0; rack < this.#racks.count; rack++) this.#schedule(rack);
   }
 
   /**
-   * Refreshes the racks whose level changes by `timeS`: those in the buckets up to ⌈timeS / dueBucketS⌉ (at most
+   * Refreshes the racks whose level changes by `timeS`: those in the buckets up to `bucketOf(timeS)` (at most
    * half the ring ahead). The last bucket may hold racks not yet due (when `timeS` is not on a bucket boundary):
    * they are filed there again and checked at the next fill.
    */
   #refreshDue(timeS: number): void {
     // Every half ring, the racks of `#far` that the ring now spans move into it; none is due before then.
     if (this.#doneBucket - this.#sweptBucket >= ringBuckets / 2) this.#sweep();
-    const lastBucket = Math.ceil(timeS / dueBucketS);
+    const lastBucket = bucketOf(timeS);
     this.#lowestBucket = lastBucket;
     const nextS = this.nextS;
     const level = this.level;
@@ -232,6 +241,7 @@ export class JobActivity {
     const stream = this.#seed ^ streamC;
     const ring = this.#ring;
     const words = this.#words;
+    const horizon = this.#doneBucket + ringBuckets;
     for (let bucket = this.#doneBucket + 1; bucket <= lastBucket; bucket++) {
       const first = ((bucket | 0) & ringMask) * words;
       for (let word = 0; word < words; word++) {
@@ -251,8 +261,15 @@ export class JobActivity {
               const next = slot[rack]! + 1;
               slot[rack] = next;
               // The boundary as `#refresh` computes it (same rounding), so values do not depend on the start.
-              nextS[rack] = (next + 1) * periodS[rack]! - offsetS[rack]!;
+              const changeS = (next + 1) * periodS[rack]! - offsetS[rack]!;
+              nextS[rack] = changeS;
               level[rack] = slotLevel(kind, hashUniform(stream, key[rack]!, next));
+              // Filed as `#schedule` files it: a slot is shorter than the ring, so within it.
+              const filed = Math.max(bucketOf(changeS), lastBucket);
+              if (filed <= horizon) {
+                ring[((filed | 0) & ringMask) * words + word]! |= low;
+                continue;
+              }
             } else {
               this.#refresh(rack, timeS);
             }
