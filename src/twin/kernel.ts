@@ -322,6 +322,18 @@ function rampToward(
   }
 }
 
+/** Losses of `count` transformers of `unitKw` carrying `loadKw`: no-load plus load losses ∝ loading². */
+function transformerLossKw(
+  count: number,
+  unitKw: number,
+  noLoadKw: number,
+  loadLossKw: number,
+  loadKw: number,
+): number {
+  const loading = count > 0 ? loadKw / (count * unitKw) : 0;
+  return count * (noLoadKw + loadLossKw * loading * loading);
+}
+
 /** Tabulated curve lookup: `table[offset + x]` for integer x in 0 … points − 1, linear between, clamped. */
 function tableAt(table: Float64Array, offset: number, points: number, x: number): number {
   if (x <= 0) return table[offset]!;
@@ -1484,17 +1496,13 @@ export class PartitionKernel {
       const unitKw = halls.transformerUnitKw[hall]!;
       const noLoadKw = halls.transformerNoLoadKw[hall]!;
       const loadLossKw = halls.transformerLoadLossKw[hall]!;
-      const transformerAt = (loadKw: number) => {
-        const loading = count > 0 ? loadKw / (count * unitKw) : 0;
-        return count * (noLoadKw + loadLossKw * loading * loading);
-      };
       // The cooling of the transformer losses loads the transformers: a fixed point, converged in three rounds
       // (the cooling is about 5–30 % of 1–2 % of the load).
       let cooling = ups * coolingPerKw;
-      let transformerLoss = transformerAt(baseKw + cooling);
+      let transformerLoss = transformerLossKw(count, unitKw, noLoadKw, loadLossKw, baseKw + cooling);
       for (let round = 0; round < 3; round++) {
         cooling = (ups + transformerLoss) * coolingPerKw;
-        transformerLoss = transformerAt(baseKw + cooling);
+        transformerLoss = transformerLossKw(count, unitKw, noLoadKw, loadLossKw, baseKw + cooling);
       }
       const hallKw = baseKw + cooling + transformerLoss;
       const substationKva = halls.substationKva[hall]!;
@@ -1550,8 +1558,9 @@ export class PartitionKernel {
       const rackSeconds = installed * dt;
       counts[base]! += rackSeconds;
       if (inletC < inletRecommendedLowC) counts[base + 1]! += rackSeconds;
-      for (let band = 0; band < inletThresholdsC.length; band++) {
-        if (inletC > inletThresholdsC[band]!) counts[base + 2 + band]! += rackSeconds;
+      // The thresholds ascend: the bands exceeded are the first ones.
+      for (let band = 0; band < inletThresholdsC.length && inletC > inletThresholdsC[band]!; band++) {
+        counts[base + 2 + band]! += rackSeconds;
       }
     }
   }

@@ -66,6 +66,18 @@ const burstLow = 0.7;
 const burstSpan = 0.6;
 /** Width of the buckets racks are filed in by the time their activity next changes, seconds. */
 const dueBucketS = 60;
+/**
+ * Bucket of a time: ⌈timeS × (1 / dueBucketS)⌉ (a product, cheaper than a division). The rounding moves a time by
+ * at most a bucket at a boundary and is monotonic, so a rack due by a time (change ≤ time) is never filed past that
+ * time's bucket: the due check itself compares the exact times.
+ */
+function bucketOf(timeS: number): number {
+  return Math.ceil(timeS * perBucket);
+}
+const perBucket = 1 / dueBucketS;
+/** Buckets in the ring of near changes (a power of two, so the ring index is a mask), and its mask. */
+const ringBuckets = 64;
+const ringMask = ringBuckets - 1;
 /** Office-hours noise slot. */
 export const officeSlotS = 900;
 const officeLow = 0.85;
@@ -113,13 +125,25 @@ export class JobActivity {
   readonly #dipS: Float64Array;
   readonly #steady: Float64Array;
   #lastS = Number.NEGATIVE_INFINITY;
-  // Racks by the time their level next changes, in a ring of `dueBucketS` buckets (singly linked lists in typed
-  // arrays), so a step touches only the racks whose level changes instead of checking every rack's time.
-  readonly #bucketHead: Int32Array;
-  readonly #nextInBucket: Int32Array;
-  /** Absolute bucket (⌊time / dueBucketS⌋) up to which every due rack has been refreshed; NaN before the first fill. */
+  // Racks by the time their level next changes: bucket b (`bucketOf(nextS)`) holds the racks that change in
+  // ((b − 1)·dueBucketS, b·dueBucketS] (to rounding), so a fill visits only the racks whose level changes. The next `ringBuckets`
+  // buckets are a ring of bitmaps (one bit per rack), so a fill visits its due racks in rack order, nearly
+  // sequentially through the per-rack arrays; racks that change later (training jobs, hours ahead) wait in `#far`
+  // until the ring reaches them.
+  readonly #ring: Int32Array;
+  /** Words of one bucket's bitmap. */
+  readonly #words: number;
+  readonly #far: Int32Array;
+  #farSize = 0;
+  /**
+   * Every bucket up to this one has been refreshed (NaN before the first fill); the ring holds the buckets
+   * `#doneBucket` + 1 … `#doneBucket` + `ringBuckets`.
+   */
   #doneBucket = Number.NaN;
-  readonly #bucketMask: number;
+  /** `#doneBucket` at the last sweep of `#far` into the ring. */
+  #sweptBucket = Number.NaN;
+  /** The bucket the current fill reaches: no rack is filed below it (see `#schedule`). */
+  #lowestBucket = Number.NaN;
   readonly #levels: { readonly level: Float64Array; readonly bases: Float64Array };
 
   /** Activity for the racks of a partition with `seed`. */
@@ -149,49 +173,64 @@ export class JobActivity {
       this.#periodS[rack] = periodS;
       this.#offsetS[rack] = kind === 2 ? 0 : hashUniform(this.#seed ^ streamB, key, kind) * periodS;
     }
-    // A level never holds longer than its rack's period (a training job, a slot), so the ring spans the longest.
-    let longestS = officeSlotS;
-    for (let rack = 0; rack < count; rack++) longestS = Math.max(longestS, this.#periodS[rack]!);
-    // A power of two, so the ring index is a mask.
-    const buckets = 2 ** Math.ceil(Math.log2(Math.ceil(longestS / dueBucketS) + 2));
-    this.#bucketHead = new Int32Array(buckets).fill(-1);
-    this.#bucketMask = buckets - 1;
-    this.#nextInBucket = new Int32Array(count).fill(-1);
+    this.#words = Math.ceil(count / 32);
+    this.#ring = new Int32Array(ringBuckets * this.#words);
+    this.#far = new Int32Array(count);
     this.#levels = { level: this.level, bases: this.#bases };
   }
 
-  /** Files rack `rack` under the bucket of its `nextS`. */
+  /** Files rack `rack` under the bucket of its `nextS`: in the ring when within its span, else in `#far`. */
   #schedule(rack: number): void {
-    const heads = this.#bucketHead;
+    // A refreshed rack changes after the fill's time, so in its last bucket or later; the floor only guards that
+    // against rounding, so that such a rack is checked (and found due) at the next fill.
+    const bucket = Math.max(bucketOf(this.nextS[rack]!), this.#lowestBucket);
+    if (bucket > this.#doneBucket + ringBuckets) {
+      this.#far[this.#farSize++] = rack;
+      return;
+    }
     // Times are below 2³¹ buckets (4,000 years), so the bucket is an int32 and the ring index a mask.
-    const bucket = (Math.floor(this.nextS[rack]! / dueBucketS) | 0) & this.#bucketMask;
-    this.#nextInBucket[rack] = heads[bucket]!;
-    heads[bucket] = rack;
+    this.#ring[((bucket | 0) & ringMask) * this.#words + (rack >>> 5)]! |= 1 << (rack & 31);
   }
 
   /** Brings every rack's `level` up to `timeS` and returns it with the classes' bases at `timeS` (reused arrays). */
   levelsAt(timeS: number): { readonly level: Float64Array; readonly bases: Float64Array } {
-    if (timeS < this.#lastS || Number.isNaN(this.#doneBucket)) this.#refreshAll(timeS);
-    else this.#refreshDue(timeS);
+    if (timeS < this.#lastS || Number.isNaN(this.#doneBucket)) {
+      for (let rack = 0; rack < this.#racks.count; rack++) this.#refresh(rack, timeS);
+      this.#fileAll(timeS);
+    } else if (bucketOf(timeS) - this.#doneBucket > ringBuckets / 2) {
+      // A long jump (beyond half the ring): check every rack.
+      for (let rack = 0; rack < this.#racks.count; rack++) {
+        if (timeS >= this.nextS[rack]!) this.#advance(rack, timeS);
+      }
+      this.#fileAll(timeS);
+    } else {
+      this.#refreshDue(timeS);
+    }
     this.#lastS = timeS;
     profileBases(timeS, this.#bases);
     return this.#levels;
   }
 
-  /** Refreshes every rack (first fill, or time went back) and files each under its next change. */
-  #refreshAll(timeS: number): void {
-    this.#bucketHead.fill(-1);
-    for (let rack = 0; rack < this.#racks.count; rack++) {
-      this.#refresh(rack, timeS);
-      this.#schedule(rack);
-    }
-    this.#doneBucket = Math.floor(timeS / dueBucketS);
+  /** Empties the ring and files every rack anew, all refreshed up to `timeS`. */
+  #fileAll(timeS: number): void {
+    this.#ring.fill(0);
+    this.#farSize = 0;
+    this.#lowestBucket = bucketOf(timeS);
+    this.#doneBucket = this.#lowestBucket - 1;
+    this.#sweptBucket = this.#doneBucket;
+    for (let rack = 0; rack < this.#racks.count; rack++) this.#schedule(rack);
   }
 
-  /** Refreshes the racks whose level changes by `timeS`: those filed in the buckets passed since the last fill. */
+  /**
+   * Refreshes the racks whose level changes by `timeS`: those in the buckets up to `bucketOf(timeS)` (at most
+   * half the ring ahead). The last bucket may hold racks not yet due (when `timeS` is not on a bucket boundary):
+   * they are filed there again and checked at the next fill.
+   */
   #refreshDue(timeS: number): void {
-    const heads = this.#bucketHead;
-    const nextInBucket = this.#nextInBucket;
+    // Every half ring, the racks of `#far` that the ring now spans move into it; none is due before then.
+    if (this.#doneBucket - this.#sweptBucket >= ringBuckets / 2) this.#sweep();
+    const lastBucket = bucketOf(timeS);
+    this.#lowestBucket = lastBucket;
     const nextS = this.nextS;
     const level = this.level;
     const profile = this.#racks.profile;
@@ -200,35 +239,71 @@ export class JobActivity {
     const offsetS = this.#offsetS;
     const slot = this.#slot;
     const stream = this.#seed ^ streamC;
-    const lastBucket = Math.floor(timeS / dueBucketS);
-    // Past the ring's span every bucket holds due racks: each ring slot is visited once.
-    const firstBucket = Math.max(this.#doneBucket, lastBucket - heads.length + 1);
-    for (let absolute = firstBucket; absolute <= lastBucket; absolute++) {
-      const bucket = absolute & this.#bucketMask;
-      let rack = heads[bucket]!;
-      heads[bucket] = -1;
-      while (rack >= 0) {
-        const following = nextInBucket[rack]!;
-        const dueS = nextS[rack]!;
-        if (timeS >= dueS) {
-          const kind = profile[rack]!;
-          // Inference and office slots usually just move on to the next slot: one draw, no division.
-          if (kind !== 0 && timeS < dueS + periodS[rack]!) {
-            const next = slot[rack]! + 1;
-            slot[rack] = next;
-            // The boundary as `#refresh` computes it (same rounding), so values do not depend on the start.
-            nextS[rack] = (next + 1) * periodS[rack]! - offsetS[rack]!;
-            level[rack] = slotLevel(kind, hashUniform(stream, key[rack]!, next));
-          } else {
-            this.#refresh(rack, timeS);
+    const ring = this.#ring;
+    const words = this.#words;
+    const horizon = this.#doneBucket + ringBuckets;
+    for (let bucket = this.#doneBucket + 1; bucket <= lastBucket; bucket++) {
+      const first = ((bucket | 0) & ringMask) * words;
+      for (let word = 0; word < words; word++) {
+        let bits = ring[first + word]!;
+        if (bits === 0) continue;
+        // Racks filed again in this bucket set their bit again; this pass has read the word already.
+        ring[first + word] = 0;
+        while (bits !== 0) {
+          const low = bits & -bits;
+          bits ^= low;
+          const rack = (word << 5) | (31 - Math.clz32(low));
+          const dueS = nextS[rack]!;
+          if (timeS >= dueS) {
+            const kind = profile[rack]!;
+            // Inference and office slots usually just move on to the next slot: one draw, no division.
+            if (kind !== 0 && timeS < dueS + periodS[rack]!) {
+              const next = slot[rack]! + 1;
+              slot[rack] = next;
+              // The boundary as `#refresh` computes it (same rounding), so values do not depend on the start.
+              const changeS = (next + 1) * periodS[rack]! - offsetS[rack]!;
+              nextS[rack] = changeS;
+              level[rack] = slotLevel(kind, hashUniform(stream, key[rack]!, next));
+              // Filed as `#schedule` files it: a slot is shorter than the ring, so within it.
+              const filed = Math.max(bucketOf(changeS), lastBucket);
+              if (filed <= horizon) {
+                ring[((filed | 0) & ringMask) * words + word]! |= low;
+                continue;
+              }
+            } else {
+              this.#refresh(rack, timeS);
+            }
           }
+          this.#schedule(rack);
         }
-        // Re-filed: under its new time when refreshed (always after `timeS`), or in this bucket again.
-        this.#schedule(rack);
-        rack = following;
       }
     }
-    this.#doneBucket = lastBucket;
+    this.#doneBucket = lastBucket - 1;
+  }
+
+  /** A due rack's next level: the next slot when it follows on (inference, office hours), else recomputed. */
+  #advance(rack: number, timeS: number): void {
+    const kind = this.#racks.profile[rack]!;
+    const dueS = this.nextS[rack]!;
+    const periodS = this.#periodS[rack]!;
+    if (kind !== 0 && timeS < dueS + periodS) {
+      const next = this.#slot[rack]! + 1;
+      this.#slot[rack] = next;
+      this.nextS[rack] = (next + 1) * periodS - this.#offsetS[rack]!;
+      this.level[rack] = slotLevel(kind, hashUniform(this.#seed ^ streamC, this.#racks.globalIndex[rack]!, next));
+    } else {
+      this.#refresh(rack, timeS);
+    }
+  }
+
+  /** Moves the racks of `#far` whose bucket the ring now spans into it. */
+  #sweep(): void {
+    const far = this.#far;
+    const farSize = this.#farSize;
+    this.#farSize = 0;
+    // Filed again: into the ring when it spans their bucket, else back into `#far` (never past this index).
+    for (let index = 0; index < farSize; index++) this.#schedule(far[index]!);
+    this.#sweptBucket = this.#doneBucket;
   }
 
   /** Recomputes rack `rack`'s level at `timeS` and when it next changes. */

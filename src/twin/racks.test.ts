@@ -262,6 +262,35 @@ describe("per-rack twin: job activity", () => {
     assert.notDeepEqual(Array.from(again), Array.from(out));
   });
 
+  it("refreshes every rack whose activity changed, whatever the step: the same values at the same times", () => {
+    const partition = buildPartition(
+      labSite,
+      labSite.plants.map((plant) => plant.index),
+    );
+    const racks = partition.racks;
+    // Filled every minute (one bucket a fill), about every 7 s (several fills a bucket, off its edges), every 25 min
+    // and every 70 min (several buckets a fill, and past half the ring), over two days: each must agree with the
+    // one-minute fills at the times they share, hours after the first fill (training racks come back from afar).
+    const everyMinute = new JobActivity(racks, 3);
+    const others = [7, 25 * 60, 70 * 60].map((stepS) => ({ stepS, activity: new JobActivity(racks, 3) }));
+    const reference = new Float64Array(racks.count);
+    const out = new Float64Array(racks.count);
+    let compared = 0;
+    for (let timeS = 0; timeS <= 2 * secondsPer.d; timeS += 60) {
+      everyMinute.fill(timeS, reference);
+      for (const { stepS, activity } of others) {
+        if (stepS < 60) {
+          for (let fillS = timeS - 60 + stepS; fillS < timeS; fillS += stepS) if (fillS > 0) activity.fill(fillS, out);
+        }
+        if (timeS % stepS !== 0) continue;
+        activity.fill(timeS, out);
+        assert.deepEqual(Array.from(out), Array.from(reference), `filled every ${stepS} s, at ${timeS} s`);
+        compared++;
+      }
+    }
+    assert.ok(compared > 500, `compared ${compared} times`);
+  });
+
   it("multiplies a source's allocation by the activity unless the source is measured activity", () => {
     const partition = buildPartition(
       labSite,
