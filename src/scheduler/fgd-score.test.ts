@@ -4,7 +4,7 @@ import { ClusterState } from "./cluster.ts";
 import { FragmentMeter, type WorkloadClass } from "./fragmentation.ts";
 import { inventoryFromOpenbNodes } from "./inventory.ts";
 import { anyModel, Job, jobSpec } from "./jobs.ts";
-import { fgdPenalty, Placer } from "./placement.ts";
+import { fgdPenalty, growthCacheShapes, Placer } from "./placement.ts";
 
 /** Two 8-GPU nodes of one model, `a` listed (and searched) first. */
 const nodes = inventoryFromOpenbNodes("sn,cpu_milli,memory_mib,gpu,model\na,64000,262144,8,G2\nb,64000,262144,8,G2\n")
@@ -44,7 +44,7 @@ function cluster(classes: readonly WorkloadClass[]) {
     assert.ok(placer.place(job, everyPool, "best-fit", 0));
     return nodes.nodeName(job.nodes[0]!);
   };
-  return { take, place };
+  return { take, place, placer };
 }
 
 describe("FGD node score", () => {
@@ -83,5 +83,32 @@ describe("FGD node score", () => {
     // On b the pod leaves 6 CPUs, too few for the workload's task: b's free GPU becomes a fragment, a's fragment
     // would not grow. b still wins: the pod's CPU on a would be CPU that a's 8 free GPUs need.
     assert.equal(place(0, 4000), "b");
+  });
+
+  it("starts the growth cache afresh past its shape bound, and its answers stay those of a fresh placer", () => {
+    // A live scheduler meets every CPU figure tenants submit: the shapes it remembers stay bounded.
+    const { take, placer } = cluster([shape(1, 1000, 8000, 1)]);
+    const fresh = cluster([shape(1, 1000, 8000, 1)]);
+    for (const { take: occupy } of [{ take }, fresh]) occupy(1, 7, 54000);
+    const placeOn = (on: Placer, cpuMilli: number) => {
+      const job = new Job(
+        0,
+        jobSpec({ id: "pod", queue: "q", submitS: 0, durationS: 1, gpus: 1, cpuMilli, memoryMib: 0 }),
+      );
+      job.modelOptions = [0];
+      job.model = anyModel;
+      assert.ok(on.place(job, new Uint8Array(nodes.pools.length).fill(1), "best-fit", 0));
+      const node = nodes.nodeName(job.nodes[0]!);
+      on.release(job);
+      return node;
+    };
+    for (let cpuMilli = 1; cpuMilli <= growthCacheShapes + 10; cpuMilli++) {
+      placeOn(placer, cpuMilli);
+      assert.ok(placer.cachedShapes <= growthCacheShapes);
+    }
+    assert.equal(placer.cachedShapes, 10, "restarted once, past the bound");
+    // Shape numbers reused after the restart answer for their new shapes, as a placer that never cached does.
+    for (const cpuMilli of [1, 2, 5000, 9000, 9500])
+      assert.equal(placeOn(placer, cpuMilli), placeOn(fresh.placer, cpuMilli));
   });
 });

@@ -57,6 +57,11 @@ export function fgdPenalty(cost: number): number {
  */
 const growthCacheWays = 4;
 const growthCacheNodes = 65536;
+/**
+ * Member shapes interned for the growth cache before it starts afresh: a live scheduler meets every CPU and memory
+ * figure tenants submit, so the table (and the string keys it holds) would otherwise grow for as long as it runs.
+ */
+export const growthCacheShapes = 4096;
 
 /** Key of a group that cannot take the whole rest of the gang: after every group that can, largest first. */
 const spillKey = 1e15;
@@ -126,6 +131,10 @@ export class Placer {
   /** Member shapes (GPUs, milli, CPU, memory) interned for the cache; the current member's. */
   private readonly memberShapes = new Map<string, number>();
   private memberShape = 0;
+  /** Member shapes the growth cache knows now (at most `growthCacheShapes`). */
+  get cachedShapes(): number {
+    return this.memberShapes.size;
+  }
   /** Whether the search may use GPUs of several models (else scarcity is the same for every node: skipped). */
   private severalModels = false;
   /** Free GPU milli per model and in all, as of the search stamped `pressureStamp`. */
@@ -296,6 +305,11 @@ export class Placer {
     const key = `${spec.gpus}/${spec.gpus === 0 ? 0 : spec.gpuMilli}/${spec.cpuMilli}/${spec.memoryMib}`;
     let shape = this.memberShapes.get(key);
     if (shape === undefined) {
+      if (this.memberShapes.size >= growthCacheShapes) {
+        // Shape numbers are reused from 0: entries filed under the old numbers must not answer for new shapes.
+        this.memberShapes.clear();
+        this.cacheShape.fill(-1);
+      }
       shape = this.memberShapes.size;
       this.memberShapes.set(key, shape);
     }
