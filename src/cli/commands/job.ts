@@ -54,7 +54,7 @@ interface ArrayActionAnswer {
 }
 
 /** The one action `alixan job array` was asked for, refusing two at once and a reason with none. */
-export function arrayActionOf(options: ArrayOptions): "cancel" | "hold" | "release" | undefined {
+function arrayActionOf(options: ArrayOptions): "cancel" | "hold" | "release" | undefined {
   const chosen = (["cancel", "hold", "release"] as const).filter((action) => options[action] === true);
   if (chosen.length > 1)
     throw new CliError(`--${chosen.join(" and --")}: choose one action for the array`, exitCodes.usage);
