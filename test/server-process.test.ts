@@ -1,10 +1,12 @@
 /**
  * The platform as a process: graceful SIGTERM loses no write, kill -9 during writes loses no acknowledged write and
- * the store reopens, and `alixan audit verify` catches a tampered record.
+ * the store reopens, a SIGTERM during the start stops it cleanly, a client that never finishes its request or never
+ * stops reading a stream cannot hold the stop, and `alixan audit verify` catches a tampered record.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -12,6 +14,7 @@ import { sql } from "kysely";
 import { disableAuditProtection } from "../src/store/audit.ts";
 import { openStore } from "../src/store/database.ts";
 import { type ServeProcess, startServe } from "./support/serve.ts";
+import { until } from "./support/wait.ts";
 
 const root = join(import.meta.dirname, "..");
 const directories: string[] = [];
@@ -27,8 +30,8 @@ interface Running extends ServeProcess {
   exited: Promise<number | null>;
 }
 
-async function startServer(dataDir: string): Promise<Running> {
-  const running = await startServe(["--site", "lab", "--data-dir", dataDir]);
+async function startServer(dataDir: string, extra: readonly string[] = []): Promise<Running> {
+  const running = await startServe(["--site", "lab", "--data-dir", dataDir, ...extra]);
   const exited = new Promise<number | null>((resolve) => running.child.once("exit", (code) => resolve(code)));
   const keys = JSON.parse(readFileSync(join(dataDir, "demo-keys.json"), "utf8")) as { role: string; token: string }[];
   return { ...running, adminKey: keys.find((key) => key.role === "platform-admin")!.token, exited };
@@ -81,7 +84,7 @@ describe("platform process", () => {
       assert.ok(server.output().includes(`audit   key ${dataDir}.audit/key, checkpoint ${dataDir}.audit/head.log`));
       assert.equal(statSync(`${dataDir}.audit/key`).mode & 0o777, 0o600);
       const writer = writeUntilStopped(server);
-      while (writer.acknowledged.length < 30) await new Promise((resolve) => setTimeout(resolve, 20));
+      await until("30 acknowledged writes", () => (writer.acknowledged.length >= 30 ? true : undefined), 120_000, 20);
       server.child.kill(signal);
       const code = await server.exited;
       await writer.stop();
@@ -104,6 +107,72 @@ describe("platform process", () => {
       }
     });
   }
+
+  it("stops cleanly on a SIGTERM that arrives while it starts", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "alixan-early-stop-"));
+    directories.push(dataDir);
+    const child = spawn(
+      process.execPath,
+      [join(root, "bin", "alixan.js"), "serve", "--port", "0", "--site", "lab", "--data-dir", dataDir],
+      { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let text = "";
+    child.stdout.on("data", (chunk) => {
+      text += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      text += chunk;
+    });
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    await until("the start line", () => (/alixan is starting/.test(text) ? true : undefined), 60_000, 10);
+    child.kill("SIGTERM");
+    assert.equal(await exited, 0, text);
+    assert.match(text, /SIGTERM: finishing requests and closing the store/);
+    assert.match(text, /stopped cleanly/);
+    // The store it began to open is whole: the next start serves it.
+    const restarted = await startServer(dataDir);
+    restarted.child.kill("SIGTERM");
+    assert.equal(await restarted.exited, 0, restarted.output());
+  });
+
+  it("ends event streams at SIGTERM and cuts a half-sent request after the shutdown grace", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "alixan-grace-"));
+    directories.push(dataDir);
+    const server = await startServer(dataDir, ["--shutdown-grace", "1"]);
+    const stream = await fetch(`${server.url}/v1/telemetry/stream`, {
+      headers: { authorization: `Bearer ${server.adminKey}` },
+    });
+    assert.equal(stream.status, 200);
+    const reader = stream.body!.getReader();
+    let received = "";
+    const reading = (async () => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        received += Buffer.from(value).toString("utf8");
+      }
+    })().catch(() => {});
+    await until("the stream's first frame", () => (received.includes(": connected") ? true : undefined), 30_000);
+    // Half a request: the server waits for the rest of its headers, which never come.
+    const { port, hostname } = new URL(server.url);
+    const slow = connect(Number(port), hostname);
+    slow.on("error", () => {});
+    await new Promise<void>((resolve) => slow.once("connect", () => resolve()));
+    slow.write("GET /health HTTP/1.1\r\nHost: alixan\r\n");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    server.child.kill("SIGTERM");
+    // Node would hold that request for its 60 s header timeout; the grace of 1 s cuts it.
+    const code = await Promise.race([
+      server.exited,
+      new Promise<string>((resolve) => setTimeout(() => resolve("still running 30 s after SIGTERM"), 30_000).unref()),
+    ]);
+    slow.destroy();
+    assert.equal(code, 0, server.output());
+    await reading;
+    assert.match(received, /event: end\ndata: \{"reason":"the server is stopping; reconnect once it is back"\}/);
+    assert.match(server.output(), /cut 1 connection\(s\) still open 1000 ms after the stop began/);
+    assert.match(server.output(), /stopped cleanly/);
+  });
 
   it("alixan audit verify exits 1 and names a tampered record", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "alixan-tamper-"));

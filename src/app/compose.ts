@@ -26,6 +26,35 @@ export interface ComposeOptions {
   readonly logger?: FastifyServerOptions["logger"];
   /** Extra features (live state, jobs, telemetry) given the core services. */
   readonly features?: readonly Feature[];
+  /**
+   * How long `close()` lets in-flight requests finish before it cuts the connections still open (default
+   * `defaultShutdownGraceMs`): a client that never reads its response, or sends half a request, must not hold a stop.
+   */
+  readonly shutdownGraceMs?: number;
+}
+
+/** The default shutdown grace: well inside an orchestrator's usual 30 s between SIGTERM and SIGKILL. */
+export const defaultShutdownGraceMs = 10_000;
+
+/**
+ * Closes `server`: new requests get 503, in-flight ones finish; after `graceMs` the connections still open are cut
+ * (their clients never got an answer, so nothing acknowledged is lost) and the cut is logged.
+ */
+async function closeWithinGrace(server: FastifyInstance, graceMs: number, log: PlatformLog): Promise<void> {
+  const timer = setTimeout(() => {
+    server.server.getConnections((_error, count) => {
+      log.write("warn", "server", `cut ${count} connection(s) still open ${graceMs} ms after the stop began`, {
+        connections: count,
+        graceMs,
+      });
+      server.server.closeAllConnections();
+    });
+  }, graceMs);
+  try {
+    await server.close();
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The core services features build on. */
@@ -94,7 +123,7 @@ export async function composeApp(options: ComposeOptions): Promise<ComposedApp> 
       ...(options.securityLog === undefined ? {} : { securityLog: options.securityLog }),
     });
     // The server closes first (finishing in-flight requests), then features, then the store.
-    stops.push(() => server.close());
+    stops.push(() => closeWithinGrace(server, options.shutdownGraceMs ?? defaultShutdownGraceMs, log));
     let closed = false;
     return {
       ...core,

@@ -25,6 +25,7 @@ import { registerSiteRoutes } from "./routes/site.ts";
 import { registerTenancyRoutes } from "./routes/tenancy.ts";
 import { type Reply, StringEnum } from "./schemas.ts";
 import { SecurityLog, type SecurityLogOptions } from "./security.ts";
+import { registerEventStreamShutdown } from "./sse.ts";
 
 /** A feature that adds its routes to the server (jobs, live state, telemetry...). */
 export type RouteModule = (app: FastifyInstance) => void;
@@ -204,6 +205,7 @@ export async function buildServer(dependencies: ServerDependencies): Promise<Fas
   );
   // Before any plugin or route, so every route (docs, telemetry, console included) gets them.
   registerInputHygiene(app);
+  registerEventStreamShutdown(app);
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", request.id);
   });

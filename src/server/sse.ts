@@ -1,9 +1,12 @@
 /**
  * Server-sent event streams with bounded memory. A client that stops reading leaves every frame in the socket's
  * write buffer: the stream is closed once that buffer passes a limit, so a slow or stalled consumer costs at most
- * that much. A stream ends when its API key expires or is revoked. Each API key may hold only a few streams at once (a console tab needs one or two).
+ * that much. A stream ends when its API key expires or is revoked, and when the server stops (an `end` event, so a
+ * client reconnects to the next start rather than waiting on a dead socket). Each API key may hold only a few
+ * streams at once (a console tab needs one or two).
  */
-import type { FastifyReply, FastifyRequest } from "fastify";
+import type { Server } from "node:http";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AppError } from "../core/errors.ts";
 
 /** Bytes a stream may leave unsent before it is closed (a campus racks frame is ~0.5 MB; a few fit). */
@@ -14,6 +17,20 @@ export const recheckKeyMs = 2_000;
 export const maxStreamsPerCaller = 8;
 
 const openStreams = new Map<string, number>();
+/** The streams open on each HTTP server, each as its ending, so closing the server ends them rather than waiting. */
+const streamsByServer = new WeakMap<Server, Set<(reason: string) => void>>();
+
+/**
+ * Ends every event stream of `app`'s HTTP server when it starts to close. Without it a stream (a hijacked response
+ * that never finishes) holds the server's close until the shutdown grace cuts every connection.
+ */
+export function registerEventStreamShutdown(app: FastifyInstance): void {
+  app.addHook("preClose", async () => {
+    const endings = streamsByServer.get(app.server);
+    if (endings === undefined) return;
+    for (const end of [...endings]) end("the server is stopping; reconnect once it is back");
+  });
+}
 
 /** An open event stream. */
 export interface EventStream {
@@ -43,15 +60,26 @@ export function openEventStream(
   reply.raw.writeHead(200, { "cache-control": "no-cache", connection: "keep-alive", ...headers });
   let closed = false;
   let recheck: NodeJS.Timeout | undefined;
+  const server = request.server.server;
+  const endings = streamsByServer.get(server) ?? new Set<(reason: string) => void>();
+  streamsByServer.set(server, endings);
   const close = () => {
     if (closed) return;
     closed = true;
+    endings.delete(end);
     clearInterval(recheck);
     const left = (openStreams.get(caller) ?? 1) - 1;
     if (left <= 0) openStreams.delete(caller);
     else openStreams.set(caller, left);
     onClose();
   };
+  /** Ends the stream with an `end` event saying why. */
+  function end(reason: string): void {
+    if (closed) return;
+    reply.raw.end(`event: end\ndata: ${JSON.stringify({ reason })}\n\n`);
+    close();
+  }
+  endings.add(end);
   request.raw.on("close", close);
   // A key checked once at connection would stream for ever: re-check it, and end the stream once it no longer holds.
   const stillAuthenticated = request.stillAuthenticated;
@@ -59,9 +87,7 @@ export function openEventStream(
     recheck = setInterval(() => {
       stillAuthenticated().then(
         (valid) => {
-          if (valid || closed) return;
-          reply.raw.end('event: end\ndata: {"reason":"the API key expired or was revoked"}\n\n');
-          close();
+          if (!valid) end("the API key expired or was revoked");
         },
         () => {},
       );

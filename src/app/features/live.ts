@@ -312,13 +312,8 @@ export function liveFeature(options: LiveOptions = {}): Feature & {
 
       const staff = (request: FastifyRequest) => authorize(contextOf(request).principal, "state:read");
 
-      const streams = new Set<FastifyReply>();
+      // Event streams are ended at shutdown by server/sse.ts (registerEventStreamShutdown).
       const routes = (app: FastifyInstance) => {
-        // Event streams are hijacked responses: end them first, or closing the server would wait for them forever.
-        app.addHook("preClose", async () => {
-          for (const stream of streams) stream.raw.end();
-          streams.clear();
-        });
         app.get(
           "/v1/state/site",
           {
@@ -514,7 +509,6 @@ export function liveFeature(options: LiveOptions = {}): Feature & {
               { "content-type": "text/event-stream", "x-request-id": request.id },
               () => {
                 listeners.delete(send);
-                streams.delete(reply);
               },
             );
             function send(state: LiveSnapshot): void {
@@ -524,7 +518,6 @@ export function liveFeature(options: LiveOptions = {}): Feature & {
             send(current().snapshot);
             if (stream.closed) return;
             listeners.add(send);
-            streams.add(reply);
           },
         );
 

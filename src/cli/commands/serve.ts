@@ -7,7 +7,7 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { type ComposedApp, composeApp } from "../../app/compose.ts";
+import { type ComposedApp, composeApp, defaultShutdownGraceMs } from "../../app/compose.ts";
 import { defaultFeatures } from "../../app/features/index.ts";
 import type { DemoKey } from "../../app/seed.ts";
 import { parseUsagePrices } from "../../app/usage/prices.ts";
@@ -39,6 +39,8 @@ export interface ServeOptions {
   /** `--grid-signals FILE` and `--shift price|carbon|both`: hold deferrable jobs for cheaper or cleaner hours. */
   gridSignals?: string;
   shift?: string;
+  /** `--shutdown-grace SECONDS`: how long a stop lets in-flight requests finish before it cuts connections. */
+  shutdownGrace?: string;
 }
 
 /** The demo load asked for: 0 when off, else a share of the site's GPUs (`--demo` alone: 0.5). */
@@ -163,11 +165,17 @@ export async function servePlatform(options: ServeOptions): Promise<void> {
   const shift = liveShiftOf(options, speed);
   const location = storeLocation(options, fileConfig.store);
   const site = options.site ?? fileConfig.site ?? "alixan";
+  const graceMs = shutdownGraceOf(options.shutdownGrace);
   // Everything this process writes (store, telemetry, keys) is private to its user; it writes nothing else.
   restrictFileCreation();
+  // The signals are caught before anything starts: a SIGTERM during the start (or just after its banner) stops the
+  // platform cleanly instead of killing it half-open.
+  const stopSignal = stopSignalOnce();
+  process.stderr.write(`alixan is starting: site ${site}, store ${describeLocation(location)}\n`);
   let app: ComposedApp;
   try {
     app = await composeApp({
+      shutdownGraceMs: graceMs,
       site,
       store: location,
       seed: options.seed,
@@ -193,6 +201,10 @@ export async function servePlatform(options: ServeOptions): Promise<void> {
     chmodSync(file, 0o600);
   } else if (keys === undefined && file !== undefined && existsSync(file)) {
     keys = JSON.parse(readFileSync(file, "utf8")) as DemoKey[];
+  }
+  if (stopSignal.received !== undefined) {
+    await stopPlatform(app, stopSignal.received);
+    return;
   }
   let address: string;
   try {
@@ -231,26 +243,53 @@ export async function servePlatform(options: ServeOptions): Promise<void> {
   }
   say(`  try: curl -H "Authorization: Bearer ${admin?.token ?? "alx_…"}" ${address}/v1/site`);
 
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      log.info({ signal }, "stopping: finishing requests and closing the store");
-      say(`\n${signal}: finishing requests and closing the store…`);
-      app.close().then(
-        () => {
-          log.info("stopped cleanly");
-          say("stopped cleanly");
-          resolve();
-        },
-        (error: Error) => {
-          log.error({ err: error }, "error while stopping");
-          say(`error while stopping: ${error.message}`);
-          resolve();
-        },
-      );
+  await stopPlatform(app, await stopSignal.next);
+}
+
+/** The first SIGTERM or SIGINT: `received` once it came, `next` resolves with it. */
+function stopSignalOnce(): { readonly received: string | undefined; readonly next: Promise<string> } {
+  let received: string | undefined;
+  const next = new Promise<string>((resolve) => {
+    const on = (signal: string) => {
+      process.off("SIGTERM", on);
+      process.off("SIGINT", on);
+      received = signal;
+      resolve(signal);
     };
-    process.once("SIGTERM", () => stop("SIGTERM"));
-    process.once("SIGINT", () => stop("SIGINT"));
+    process.on("SIGTERM", on);
+    process.on("SIGINT", on);
   });
+  return {
+    get received() {
+      return received;
+    },
+    next,
+  };
+}
+
+/** Stops the platform after `signal`: in-flight requests finish (within the grace), then features and the store. */
+async function stopPlatform(app: ComposedApp, signal: string): Promise<void> {
+  const log = app.server.log;
+  log.info({ signal }, "stopping: finishing requests and closing the store");
+  process.stderr.write(`\n${signal}: finishing requests and closing the store…\n`);
+  try {
+    await app.close();
+    log.info("stopped cleanly");
+    process.stderr.write("stopped cleanly\n");
+  } catch (error) {
+    log.error({ err: error }, "error while stopping");
+    process.stderr.write(`error while stopping: ${(error as Error).message}\n`);
+  }
+}
+
+/** `--shutdown-grace SECONDS` in milliseconds (default 10 s). */
+function shutdownGraceOf(value: string | undefined): number {
+  if (value === undefined) return defaultShutdownGraceMs;
+  const seconds = Number(value);
+  if (value.trim() === "" || !Number.isFinite(seconds) || seconds < 0 || seconds > 3600) {
+    throw new CliError(`--shutdown-grace: expected seconds between 0 and 3600, got "${value}"`, exitCodes.usage);
+  }
+  return Math.round(seconds * 1000);
 }
 
 /** Adds the serve options to a command. */
@@ -281,6 +320,11 @@ export function withServeOptions(command: Command): Command {
     .option(
       "--shift <price|carbon|both>",
       "hold deferrable jobs with a deadline for their cheapest / lowest-carbon hours (needs --grid-signals)",
+    )
+    .option(
+      "--shutdown-grace <seconds>",
+      "at SIGTERM, how long in-flight requests may finish before open connections are cut",
+      String(defaultShutdownGraceMs / 1000),
     );
 }
 
