@@ -4,7 +4,7 @@
  * stops reading a stream cannot hold the stop, and `alixan audit verify` catches a tampered record.
  */
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
@@ -13,7 +13,7 @@ import { after, describe, it } from "node:test";
 import { sql } from "kysely";
 import { disableAuditProtection } from "../src/store/audit.ts";
 import { openStore } from "../src/store/database.ts";
-import { type ServeProcess, startServe } from "./support/serve.ts";
+import { type ServeProcess, spawnServe, startServe } from "./support/serve.ts";
 import { until } from "./support/wait.ts";
 
 const root = join(import.meta.dirname, "..");
@@ -111,24 +111,13 @@ describe("platform process", () => {
   it("stops cleanly on a SIGTERM that arrives while it starts", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "alixan-early-stop-"));
     directories.push(dataDir);
-    const child = spawn(
-      process.execPath,
-      [join(root, "bin", "alixan.js"), "serve", "--port", "0", "--site", "lab", "--data-dir", dataDir],
-      { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
-    );
-    let text = "";
-    child.stdout.on("data", (chunk) => {
-      text += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      text += chunk;
-    });
+    const { child, output } = spawnServe(["--site", "lab", "--data-dir", dataDir]);
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-    await until("the start line", () => (/alixan is starting/.test(text) ? true : undefined), 60_000, 10);
+    await until("the start line", () => (/alixan is starting/.test(output()) ? true : undefined), 60_000, 10);
     child.kill("SIGTERM");
-    assert.equal(await exited, 0, text);
-    assert.match(text, /SIGTERM: finishing requests and closing the store/);
-    assert.match(text, /stopped cleanly/);
+    assert.equal(await exited, 0, output());
+    assert.match(output(), /SIGTERM: finishing requests and closing the store/);
+    assert.match(output(), /stopped cleanly/);
     // The store it began to open is whole: the next start serves it.
     const restarted = await startServer(dataDir);
     restarted.child.kill("SIGTERM");

@@ -16,11 +16,8 @@ export interface ServeProcess {
   readonly output: () => string;
 }
 
-/**
- * Starts `alixan serve --port 0` with `args` and waits until it says where it runs (a first start seeds the store:
- * slow on a loaded machine, so 120 s); fails with its output when it stops first or never says.
- */
-export async function startServe(args: readonly string[]): Promise<ServeProcess> {
+/** Spawns `alixan serve --port 0` with `args` without waiting: the process and everything it wrote so far. */
+export function spawnServe(args: readonly string[]): { child: ChildProcess; output: () => string } {
   const child = spawn(process.execPath, [join(root, "bin", "alixan.js"), "serve", "--port", "0", ...args], {
     cwd: root,
     stdio: ["ignore", "pipe", "pipe"],
@@ -32,18 +29,27 @@ export async function startServe(args: readonly string[]): Promise<ServeProcess>
   child.stderr!.on("data", (chunk) => {
     text += chunk;
   });
+  return { child, output: () => text };
+}
+
+/**
+ * Starts `alixan serve --port 0` with `args` and waits until it says where it runs (a first start seeds the store:
+ * slow on a loaded machine, so 120 s); fails with its output when it stops first or never says.
+ */
+export async function startServe(args: readonly string[]): Promise<ServeProcess> {
+  const { child, output } = spawnServe(args);
   const url = await until(
     "the platform",
     () => {
-      if (child.exitCode !== null) throw new Error(`the platform stopped:\n${text}`);
-      return /running at (http:\/\/\S+)/.exec(text)?.[1];
+      if (child.exitCode !== null) throw new Error(`the platform stopped:\n${output()}`);
+      return /running at (http:\/\/\S+)/.exec(output())?.[1];
     },
     120_000,
   ).catch((error: Error) => {
     child.kill("SIGKILL");
-    throw new Error(`${error.message}:\n${text}`);
+    throw new Error(`${error.message}:\n${output()}`);
   });
-  return { child, url, output: () => text };
+  return { child, url, output };
 }
 
 /** Kills it without warning (SIGKILL) and waits until it is gone. */
