@@ -50,10 +50,17 @@ if (files.length === 0) {
 const concurrency = flags.some((flag) => flag.startsWith("--test-concurrency"))
   ? []
   : [`--test-concurrency=${availableParallelism() + 1}`];
-const result = spawnSync(process.execPath, ["--import", "tsx", "--test", ...concurrency, ...flags, ...files], {
-  cwd: root,
-  stdio: "inherit",
-  // Every JSON answer in the tests must survive its response schema unchanged (src/server/response-check.ts).
-  env: { ...process.env, ALIXAN_CHECK_RESPONSES: "1" },
-});
+// A test that hangs (a program that never answers, a wait without a bound) fails after 15 minutes, naming itself,
+// instead of holding the run until CI's 90-minute limit kills it without a word; the longest suite takes ~3 minutes.
+const timeout = flags.some((flag) => flag.startsWith("--test-timeout")) ? [] : ["--test-timeout=900000"];
+const result = spawnSync(
+  process.execPath,
+  ["--import", "tsx", "--test", ...concurrency, ...timeout, ...flags, ...files],
+  {
+    cwd: root,
+    stdio: "inherit",
+    // Every JSON answer in the tests must survive its response schema unchanged (src/server/response-check.ts).
+    env: { ...process.env, ALIXAN_CHECK_RESPONSES: "1" },
+  },
+);
 process.exit(result.status ?? 1);
