@@ -36,7 +36,6 @@
  */
 import { closeSync, openSync, writeSync } from "node:fs";
 import type { HallTable, Partition, PlantTable, RackTable, RowTable, SegmentTable } from "./layout.ts";
-import { copTablePoints, upsTablePoints } from "./layout.ts";
 import { implicitMixedC, pumpSpeed } from "./loop.ts";
 import {
   defaultAssumptions,
@@ -48,6 +47,7 @@ import {
 } from "./plant.ts";
 import type { RackLoad } from "./profiles.ts";
 import type { OccupancyRamp, TwinEvent } from "./scenario.ts";
+import { copTablePoints, upsTablePoints } from "./tables.ts";
 import { secondsPer } from "./time.ts";
 import type { Weather } from "./weather.ts";
 import { sampleHourly } from "./weather.ts";

@@ -12,6 +12,7 @@ import { airSideRows } from "../model/capacity.ts";
 import { fluidProperties, interpolate } from "../model/physics.ts";
 import { facilityWaterClassLimitC } from "../model/schema.ts";
 import type { Site } from "../model/site.ts";
+import { copTablePoints, upsTablePoints } from "./tables.ts";
 
 /** Utilisation classes of the synthetic profiles; the numbers index the profile tables of `profiles.ts`. */
 export const profileClasses = ["training", "inference", "office-hours"] as const;
@@ -189,11 +190,6 @@ export interface Partition {
   readonly halls: HallTable;
   readonly plants: PlantTable;
 }
-
-/** Points of the tabulated UPS efficiency curve: load fraction 0 … 1.2 by 0.01. */
-export const upsTablePoints = 121;
-/** Points of the tabulated chiller COP curve: lift 0 … 60 K by 1 K. */
-export const copTablePoints = 61;
 
 /**
  * The utilisation class of a segment, by zone and rack type: rows in a zone hosting health data follow office hours

@@ -18,7 +18,7 @@
  */
 import type { UtilisationSource, VersionedUtilisationSource } from "../model/utilisation.ts";
 import type { RackTable } from "./layout.ts";
-import { hashUniform } from "./random.ts";
+import { hashKey, hashUniform, hashUniformKeyed } from "./random.ts";
 import { secondsPer } from "./time.ts";
 
 /** Utilisation as the kernel reads it: one value per rack of the partition. */
@@ -117,6 +117,11 @@ export class JobActivity {
   readonly #offsetS: Float64Array;
   /** Per rack: the index of its current slot (training: its job) on its grid. */
   readonly #slot: Float64Array;
+  /**
+   * Per rack: `hashKey` of its slot draws (stream C, its site-wide index), so drawing a slot's level hashes the slot
+   * only: half the hash, on the path of every rack that moves to its next slot.
+   */
+  readonly #slotKey: Int32Array;
   // Per rack, the current training job (its index, gap, checkpoint period and dip, steady level), recomputed only
   // when the job changes, so a refresh within a job costs no hashing.
   readonly #job: Float64Array;
@@ -156,6 +161,7 @@ export class JobActivity {
     this.#periodS = new Float64Array(count);
     this.#offsetS = new Float64Array(count);
     this.#slot = new Float64Array(count);
+    this.#slotKey = new Int32Array(count);
     this.#job = new Float64Array(count).fill(Number.NaN);
     this.#gapS = new Float64Array(count);
     this.#cycleS = new Float64Array(count);
@@ -171,6 +177,7 @@ export class JobActivity {
             ? (burstSlotMinM + burstSlotSpanM * hashUniform(this.#seed ^ streamA, key, 1)) * secondsPer.m
             : officeSlotS;
       this.#periodS[rack] = periodS;
+      this.#slotKey[rack] = hashKey(this.#seed ^ streamC, key);
       this.#offsetS[rack] = kind === 2 ? 0 : hashUniform(this.#seed ^ streamB, key, kind) * periodS;
     }
     this.#words = Math.ceil(count / 32);
@@ -234,11 +241,10 @@ export class JobActivity {
     const nextS = this.nextS;
     const level = this.level;
     const profile = this.#racks.profile;
-    const key = this.#racks.globalIndex;
+    const slotKey = this.#slotKey;
     const periodS = this.#periodS;
     const offsetS = this.#offsetS;
     const slot = this.#slot;
-    const stream = this.#seed ^ streamC;
     const ring = this.#ring;
     const words = this.#words;
     const horizon = this.#doneBucket + ringBuckets;
@@ -263,7 +269,7 @@ export class JobActivity {
               // The boundary as `#refresh` computes it (same rounding), so values do not depend on the start.
               const changeS = (next + 1) * periodS[rack]! - offsetS[rack]!;
               nextS[rack] = changeS;
-              level[rack] = slotLevel(kind, hashUniform(stream, key[rack]!, next));
+              level[rack] = slotLevel(kind, hashUniformKeyed(slotKey[rack]!, next));
               // Filed as `#schedule` files it: a slot is shorter than the ring, so within it.
               const filed = Math.max(bucketOf(changeS), lastBucket);
               if (filed <= horizon) {
@@ -290,7 +296,7 @@ export class JobActivity {
       const next = this.#slot[rack]! + 1;
       this.#slot[rack] = next;
       this.nextS[rack] = (next + 1) * periodS - this.#offsetS[rack]!;
-      this.level[rack] = slotLevel(kind, hashUniform(this.#seed ^ streamC, this.#racks.globalIndex[rack]!, next));
+      this.level[rack] = slotLevel(kind, hashUniformKeyed(this.#slotKey[rack]!, next));
     } else {
       this.#refresh(rack, timeS);
     }
@@ -347,7 +353,7 @@ export class JobActivity {
       this.nextS[rack] = Math.min(nextS, slotStartS + periodS);
       return;
     }
-    this.level[rack] = slotLevel(kind, hashUniform(seed ^ streamC, key, slot));
+    this.level[rack] = slotLevel(kind, hashUniformKeyed(this.#slotKey[rack]!, slot));
     this.nextS[rack] = slotStartS + periodS;
   }
 
