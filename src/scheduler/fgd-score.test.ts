@@ -85,6 +85,42 @@ describe("FGD node score", () => {
     assert.equal(place(0, 4000), "b");
   });
 
+  it("keeps apart in the growth cache member shapes that differ only in memory", () => {
+    // The workload's task needs one GPU and 8,000 MiB. a and b keep two free GPUs each, a with 8,500 MiB, b 9,500.
+    const classes = [{ ...shape(1, 1000, 0, 1), memoryMib: 8000 }];
+    const state = new ClusterState(nodes, new FragmentMeter(classes, nodes.gpuModels.length));
+    const placer = new Placer(state, []);
+    for (const [node, memoryLeft] of [
+      [0, 8500],
+      [1, 9500],
+    ] as const) {
+      const start = nodes.nodeGpuStart[node]!;
+      state.apply(
+        node,
+        [0, 1, 2, 3, 4, 5].map((i) => start + i),
+        0,
+        6,
+        1000,
+        0,
+        262144 - memoryLeft,
+        1,
+      );
+    }
+    const placeOn = (memoryMib: number) => {
+      const job = new Job(0, jobSpec({ id: "pod", queue: "q", submitS: 0, durationS: 1, gpus: 1, memoryMib }));
+      job.modelOptions = [0];
+      job.model = anyModel;
+      assert.ok(placer.place(job, new Uint8Array(nodes.pools.length).fill(1), "best-fit", 0));
+      const node = nodes.nodeName(job.nodes[0]!);
+      placer.release(job);
+      return node;
+    };
+    // 2,000 MiB strands the last GPU on either node: equal scores, a. b's growth for that shape stays cached.
+    assert.equal(placeOn(2000), "a");
+    // 1,000 MiB strands it only on a: b, which a cache keyed without memory would answer from the 2,000 MiB entry.
+    assert.equal(placeOn(1000), "b");
+  });
+
   it("starts the growth cache afresh past its shape bound, and its answers stay those of a fresh placer", () => {
     // A live scheduler meets every CPU figure tenants submit: the shapes it remembers stay bounded.
     const { take, placer } = cluster([shape(1, 1000, 8000, 1)]);

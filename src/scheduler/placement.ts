@@ -128,12 +128,16 @@ export class Placer {
   private readonly cacheGpu: Int32Array;
   /** Per node, the entry to overwrite next (round robin). */
   private readonly cacheNext: Uint8Array;
-  /** Member shapes (GPUs, milli, CPU, memory) interned for the cache; the current member's. */
-  private readonly memberShapes = new Map<string, number>();
+  /**
+   * Member shapes interned for the cache: GPUs, milli and CPU packed into one number, then memory (numbers, not a
+   * string key: a search costs two map lookups and no allocation); the current member's shape and how many there are.
+   */
+  private readonly memberShapes = new Map<number, Map<number, number>>();
+  private memberShapeCount = 0;
   private memberShape = 0;
   /** Member shapes the growth cache knows now (at most `growthCacheShapes`). */
   get cachedShapes(): number {
-    return this.memberShapes.size;
+    return this.memberShapeCount;
   }
   /** Whether the search may use GPUs of several models (else scarcity is the same for every node: skipped). */
   private severalModels = false;
@@ -302,18 +306,33 @@ export class Placer {
     this.domainStart = -1;
     this.domainEnd = -1;
     this.stamp++;
-    const key = `${spec.gpus}/${spec.gpus === 0 ? 0 : spec.gpuMilli}/${spec.cpuMilli}/${spec.memoryMib}`;
-    let shape = this.memberShapes.get(key);
-    if (shape === undefined) {
-      if (this.memberShapes.size >= growthCacheShapes) {
-        // Shape numbers are reused from 0: entries filed under the old numbers must not answer for new shapes.
-        this.memberShapes.clear();
-        this.cacheShape.fill(-1);
-      }
-      shape = this.memberShapes.size;
-      this.memberShapes.set(key, shape);
+    this.memberShape = this.internShape(spec.gpus, spec.gpus === 0 ? 0 : spec.gpuMilli, spec.cpuMilli, spec.memoryMib);
+  }
+
+  /**
+   * The growth cache's number for a member shape. GPUs, milli (at most 1,000) and CPU milli (below 2³¹) pack exactly
+   * into one key below 2⁵³ up to 4,000 GPUs a member (a node holds at most 255, so a larger member fits nowhere and
+   * never reads the cache); memory keys a second map.
+   */
+  private internShape(gpus: number, milli: number, cpu: number, memory: number): number {
+    const outer = (gpus * 1001 + milli) * 2 ** 31 + cpu;
+    let byMemory = this.memberShapes.get(outer);
+    let shape = byMemory?.get(memory);
+    if (shape !== undefined) return shape;
+    if (this.memberShapeCount >= growthCacheShapes) {
+      // Shape numbers are reused from 0: entries filed under the old numbers must not answer for new shapes.
+      this.memberShapes.clear();
+      this.memberShapeCount = 0;
+      this.cacheShape.fill(-1);
+      byMemory = undefined;
     }
-    this.memberShape = shape;
+    if (byMemory === undefined) {
+      byMemory = new Map();
+      this.memberShapes.set(outer, byMemory);
+    }
+    shape = this.memberShapeCount++;
+    byMemory.set(memory, shape);
+    return shape;
   }
 
   /** Members of the current shape a group could still take, from its aggregates (optimistic). */
