@@ -12,7 +12,7 @@ import { defaultFeatures } from "../../app/features/index.ts";
 import type { DemoKey } from "../../app/seed.ts";
 import { parseUsagePrices } from "../../app/usage/prices.ts";
 import { loadPlatformConfig, type PlatformConfig } from "../../config/file.ts";
-import { restrictFileCreation } from "../../core/private-files.ts";
+import { preparePrivateDirectory, restrictFileCreation } from "../../core/private-files.ts";
 import { type ExecutionConfig, loadExecutionFile } from "../../execution/config.ts";
 import { type ShiftObjective, shiftObjectives } from "../../flex/shift.ts";
 import { type LiveShiftFactory, liveShift } from "../../flex/shift-live.ts";
@@ -171,6 +171,14 @@ export async function servePlatform(options: ServeOptions): Promise<void> {
   // The signals are caught before anything starts: a SIGTERM during the start (or just after its banner) stops the
   // platform cleanly instead of killing it half-open.
   const stopSignal = stopSignalOnce();
+  // An unsafe data directory is refused before the start line, so the refusal is the one line the operator sees.
+  if (location.kind === "pglite" && location.dataDir !== "memory") {
+    try {
+      preparePrivateDirectory(location.dataDir);
+    } catch (error) {
+      throw new CliError((error as Error).message);
+    }
+  }
   process.stderr.write(`alixan is starting: site ${site}, store ${describeLocation(location)}\n`);
   let app: ComposedApp;
   try {
