@@ -148,6 +148,46 @@ describe("history (DuckDB)", () => {
     }
   });
 
+  it("rolls samples that arrive late for rolled-up minutes, even across a restart before the next rollup", async () => {
+    const directory = mkdtempSync(join(tmpdir(), "alixan-history-late-"));
+    directories.push(directory);
+    const path = join(directory, "history.duckdb");
+    const options = {
+      path,
+      retention: { rawMs: 2 * hour, minuteMs: 6 * hour, hourMs: 48 * hour },
+      latenessMs: minute,
+      threads: 1,
+    };
+    const registry = registryWith(2);
+    const start = 100 * hour;
+    const first = await History.open(options);
+    const onTime = new SampleBuffer(1024);
+    for (let t = start; t < start + 4 * hour; t += minute) onTime.push(0, t, 1);
+    await first.write(infos(registry), onTime, 1);
+    await first.rollup(start + 4 * hour + 2 * minute);
+    // Series 1's hours come in after they were rolled up (a collector's backlog), and the process stops before
+    // its next rollup.
+    const late = new SampleBuffer(1024);
+    for (let t = start; t < start + 4 * hour; t += minute) late.push(1, t, 7);
+    await first.write([], late, 2);
+    await first.close();
+
+    const second = await History.open(options);
+    try {
+      const now = start + 10 * hour;
+      await second.rollup(now);
+      const counts = await second.counts();
+      assert.equal(counts.samples, 0, "raw samples expired (2 h), every one rolled up first");
+      const query = { selector: {}, from: start, to: start + 4 * hour, step: hour, aggregation: "sum" as const };
+      assert.equal(second.resolutionFor(start, now), "1h");
+      const frames = framesFromPartials(await second.partials([0, 1], query, now), query, (id) => registry.info(id)!);
+      assert.deepEqual(frames[0]!.values, [60, 60, 60, 60]);
+      assert.deepEqual(frames[1]!.values, [420, 420, 420, 420], "the late samples are in the hourly rollup");
+    } finally {
+      await second.close();
+    }
+  });
+
   it("answers an empty selection or a range without samples with no frames (not a failure)", async () => {
     const history = await History.open({ path: ":memory:", threads: 1 });
     try {

@@ -27,6 +27,7 @@ import {
   sortFrame,
   tooManyPoints,
 } from "./query.ts";
+import { SampleBuffer } from "./samples.ts";
 import type { SeriesInfo } from "./series.ts";
 import { failure, type Labels, type Result, success } from "./types.ts";
 
@@ -103,6 +104,7 @@ class Serial {
 const schema = `
 CREATE TABLE IF NOT EXISTS series (id UINTEGER, name VARCHAR, labels VARCHAR);
 CREATE TABLE IF NOT EXISTS samples (series UINTEGER, ts DOUBLE, value DOUBLE);
+CREATE TABLE IF NOT EXISTS late_samples (series UINTEGER, ts DOUBLE, value DOUBLE);
 CREATE TABLE IF NOT EXISTS rollup_1m (series UINTEGER, bucket DOUBLE, count DOUBLE, sum DOUBLE, min DOUBLE,
   max DOUBLE, last DOUBLE, last_ts DOUBLE);
 CREATE TABLE IF NOT EXISTS rollup_1h (series UINTEGER, bucket DOUBLE, count DOUBLE, sum DOUBLE, min DOUBLE,
@@ -125,8 +127,6 @@ export class History {
   readonly #latenessMs: number;
   #minuteMark: number | undefined;
   #hourMark: number | undefined;
-  /** Earliest time of samples flushed after their minute was rolled up: those minutes must be rolled again. */
-  #lateFrom = Number.POSITIVE_INFINITY;
   #alarmSequence = 0;
   #fullChunk: DuckDBDataChunk | undefined;
   #closed = false;
@@ -210,6 +210,14 @@ export class History {
           this.#fullChunk ??= DuckDBDataChunk.create([UINTEGER, DOUBLE, DOUBLE], chunkRows);
           appendColumns(appender, block, this.#fullChunk);
           appender.closeSync();
+          // Samples for minutes already rolled up are also staged, committed with them: the next rollup merges
+          // them into the rollups (whose raw samples may have expired, so the minutes cannot be rebuilt).
+          const late = this.#minuteMark === undefined ? undefined : samplesBefore(block, this.#minuteMark);
+          if (late !== undefined) {
+            const lateAppender = await this.#writer.createAppender("late_samples");
+            appendColumns(lateAppender, late, this.#fullChunk);
+            lateAppender.closeSync();
+          }
         }
         if (checkpoint !== undefined) {
           await this.#writer.run("INSERT OR REPLACE INTO meta VALUES ('wal_checkpoint', $1)", [checkpoint]);
@@ -220,17 +228,13 @@ export class History {
         throw cause;
       }
       this.rowsWritten += block.count;
-      if (this.#minuteMark !== undefined) {
-        let earliest = Number.POSITIVE_INFINITY;
-        for (let i = 0; i < block.count; i++) if (block.timestamps[i]! < earliest) earliest = block.timestamps[i]!;
-        if (earliest < this.#minuteMark) this.#lateFrom = Math.min(this.#lateFrom, earliest);
-      }
     });
   }
 
   /**
-   * Rolls up every minute that ended more than the lateness before `now` and has not been rolled (or received late
-   * samples), then every completed hour from its minutes; finally drops what retention says has expired.
+   * Merges the staged late samples into the minutes and hours already rolled up, rolls up every minute that ended
+   * more than the lateness before `now` and has not been rolled, then every completed hour from its minutes;
+   * finally drops what retention says has expired.
    */
   rollup(now: number): Promise<RollupReport> {
     return this.#writes.run(async () => {
@@ -241,12 +245,13 @@ export class History {
         if (earliest === null || earliest === undefined) return { minutes: 0, hours: 0 };
         this.#minuteMark = Math.floor(Number(earliest) / minute) * minute;
       }
-      const start = Math.min(this.#minuteMark, Math.floor(this.#lateFrom / minute) * minute);
+      const start = this.#minuteMark;
       if (start >= target) return { minutes: 0, hours: 0 };
       const hourTarget = Math.floor(target / hour) * hour;
       const hourStart = Math.min(this.#hourMark ?? Number.POSITIVE_INFINITY, Math.floor(start / hour) * hour);
       await this.#writer.run("BEGIN TRANSACTION");
       try {
+        await this.#mergeLate(start, this.#hourMark);
         await this.#writer.run("DELETE FROM rollup_1m WHERE bucket >= $1 AND bucket < $2", [start, target]);
         await this.#writer.run(
           `INSERT INTO rollup_1m SELECT series, floor(ts / 60000) * 60000 AS bucket, count(*)::DOUBLE, sum(value),
@@ -272,7 +277,6 @@ export class History {
         await this.#writer.run("COMMIT");
         this.#minuteMark = target;
         this.#hourMark = hourMark;
-        this.#lateFrom = Number.POSITIVE_INFINITY;
       } catch (cause) {
         await this.#writer.run("ROLLBACK").catch(() => undefined);
         throw cause;
@@ -282,6 +286,44 @@ export class History {
         hours: Math.max(0, Math.round((hourTarget - hourStart) / hour)),
       };
     });
+  }
+
+  /**
+   * Adds the staged late samples to the rolled-up minutes before `minuteMark` and hours before `hourMark` (count,
+   * sum, min, max and last combined with what the rollup holds), then clears the stage. Minutes and hours after
+   * the marks are rolled from the samples by the caller as usual, so no sample is counted twice.
+   */
+  async #mergeLate(minuteMark: number, hourMark: number | undefined): Promise<void> {
+    const staged = await this.#writer.runAndReadAll("SELECT count(*) FROM late_samples");
+    if (Number(staged.getRows()[0]?.[0] ?? 0) === 0) return;
+    const levels: [table: string, width: number, before: number | undefined][] = [
+      ["rollup_1m", minute, minuteMark],
+      ["rollup_1h", hour, hourMark],
+    ];
+    for (const [table, width, before] of levels) {
+      if (before === undefined) continue;
+      await this.#writer.run(
+        `CREATE OR REPLACE TEMP TABLE late_rollup AS SELECT series, floor(ts / ${width}) * ${width} AS bucket,
+           count(*)::DOUBLE AS count, sum(value) AS sum, min(value) AS min, max(value) AS max,
+           arg_max(value, ts) AS last, max(ts) AS last_ts
+         FROM late_samples WHERE ts < $1 GROUP BY ALL`,
+        [before],
+      );
+      await this.#writer.run(
+        `CREATE OR REPLACE TEMP TABLE merged_rollup AS SELECT series, bucket, sum(count) AS count, sum(sum) AS sum,
+           min(min) AS min, max(max) AS max, arg_max(last, last_ts) AS last, max(last_ts) AS last_ts
+         FROM (SELECT r.* FROM ${table} r SEMI JOIN late_rollup l ON r.series = l.series AND r.bucket = l.bucket
+               UNION ALL SELECT * FROM late_rollup)
+         GROUP BY series, bucket`,
+      );
+      await this.#writer.run(
+        `DELETE FROM ${table} USING late_rollup l WHERE ${table}.series = l.series AND ${table}.bucket = l.bucket`,
+      );
+      await this.#writer.run(`INSERT INTO ${table} SELECT * FROM merged_rollup`);
+    }
+    await this.#writer.run("DROP TABLE IF EXISTS late_rollup");
+    await this.#writer.run("DROP TABLE IF EXISTS merged_rollup");
+    await this.#writer.run("DELETE FROM late_samples");
   }
 
   /** Deletes expired data; a resolution is only dropped once the coarser one holds it. */
@@ -518,4 +560,15 @@ function appendColumns(appender: DuckDBAppender, block: SampleBlock, full: DuckD
     values.flush();
     appender.appendDataChunk(chunk);
   }
+}
+
+/** The samples of `block` older than `mark`, or undefined when there are none (the usual case). */
+function samplesBefore(block: SampleBlock, mark: number): SampleBuffer | undefined {
+  let late: SampleBuffer | undefined;
+  for (let i = 0; i < block.count; i++) {
+    if (block.timestamps[i]! >= mark) continue;
+    late ??= new SampleBuffer(64);
+    late.push(block.series[i]!, block.timestamps[i]!, block.values[i]!);
+  }
+  return late;
 }

@@ -1143,8 +1143,11 @@ export class TelemetryService {
     await this.#remote?.close();
     try {
       await this.flush();
+      // Samples that arrived late for minutes already rolled up are rolled again now, so a reader of this
+      // directory (a report, the next start) sees them in the ranges it answers from rollups.
+      await this.history.rollup(this.#now());
     } catch (cause) {
-      this.#onProblem(`final history flush: ${describe(cause)} (the log keeps the samples)`);
+      this.#onProblem(`final history flush and rollup: ${describe(cause)} (the log keeps the samples)`);
     }
     await this.#wal?.close();
     await this.history.close();
