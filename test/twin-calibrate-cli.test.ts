@@ -241,4 +241,55 @@ describe("alixan twin calibrate / validate", () => {
       /--params is required/,
     );
   });
+
+  it("runs the twin with the fitted law: simulate --loop-params, one calibration per loop", async () => {
+    const calibration = JSON.parse(readFileSync(params, "utf8"));
+    const run = alixan(
+      "simulate",
+      "--site",
+      "lab",
+      "--duration",
+      "2h",
+      "--step",
+      "15m",
+      "--loop-params",
+      params,
+      "--json",
+    );
+    assert.equal(run.code, 0, run.stderr);
+    const result = JSON.parse(run.stdout);
+    assert.deepEqual(result.loopLaws, {
+      facilityWater: {
+        heatExponent: calibration.flowLaw.heatExponent,
+        supplyTracking: calibration.flowLaw.supplyTracking,
+        params,
+      },
+    });
+    assert.ok(result.kpis.pue > 1);
+    fails(
+      await inProcess(
+        "simulate",
+        "--site",
+        "lab",
+        "--duration",
+        "2h",
+        "--loop-params",
+        params,
+        "--loop-params",
+        params,
+      ),
+      2,
+      /--loop-params: .*params\.json: a second liquid-loop calibration/,
+    );
+    const broken = join(directory, "broken-params.json");
+    writeFileSync(
+      broken,
+      JSON.stringify({ ...calibration, flowLaw: { ...calibration.flowLaw, heatExponent: "steep" } }),
+    );
+    fails(
+      await inProcess("simulate", "--site", "lab", "--duration", "2h", "--loop-params", broken),
+      1,
+      /broken-params\.json: params\.flowLaw\.heatExponent: /,
+    );
+  });
 });

@@ -36,7 +36,7 @@
  */
 import { closeSync, openSync, writeSync } from "node:fs";
 import type { HallTable, Partition, PlantTable, RackTable, RowTable, SegmentTable } from "./layout.ts";
-import { implicitMixedC, pumpSpeed } from "./loop.ts";
+import { anchoredLaw, type FlowLaw, implicitMixedC, pumpSpeed, relativeDemand } from "./loop.ts";
 import {
   defaultAssumptions,
   inletBands,
@@ -681,6 +681,12 @@ export class PartitionKernel {
   /** Per plant: air-side chilled-water flow for its design air-side heat at the air side's design ΔT, L/min. */
   readonly #airDesignFlowLpm: Float64Array;
   /**
+   * Per plant: the facility and air-side loops' calibrated flow laws (`PlantAssumptions.facilityLoopLaw`,
+   * `airLoopLaw`) anchored at the plant's design point; undefined where the twin's design-rise law applies.
+   */
+  readonly #facilityLaws: readonly (FlowLaw | undefined)[];
+  readonly #airLaws: readonly (FlowLaw | undefined)[];
+  /**
    * Per plant, this step: the share of the design facility-water flow the pumps in service can move (at most 1).
    * Each CDU's heat transfer scales with it, so losing every pump stops the CDUs' heat removal at once and the small
    * technology loops heat within seconds, instead of the whole facility loop absorbing the heat as if it circulated.
@@ -844,6 +850,23 @@ export class PartitionKernel {
           ? (this.#airDesignFlowLpm[plant]! / (waterKjPerLiterK * plants.airDesignDeltaTK[plant]!)) * 60
           : 0;
     }
+    // A calibrated law keeps the design point (design flow at design heat, rise and supply) and changes the shape.
+    this.#facilityLaws = Array.from(this.#plantDesignFlowLpm, (designLpm, plant) =>
+      anchoredLaw(
+        assumptions.facilityLoopLaw,
+        (designLpm / 60) * waterKjPerLiterK * plants.designDeltaTK[plant]!,
+        plants.designDeltaTK[plant]!,
+        plants.supplySetpointC[plant]!,
+      ),
+    );
+    this.#airLaws = Array.from(this.#airDesignFlowLpm, (designLpm, plant) =>
+      anchoredLaw(
+        assumptions.airLoopLaw,
+        (designLpm / 60) * waterKjPerLiterK * plants.airDesignDeltaTK[plant]!,
+        plants.airDesignDeltaTK[plant]!,
+        plants.airSupplySetpointC[plant]!,
+      ),
+    );
     for (let hall = 0; hall < halls.count; hall++) this.#plantHallCount[halls.plant[hall]!]! += 1;
     this.#rowSpeedPerKw = new Float64Array(rows.count);
     this.#cduConductanceKwPerK = new Float64Array(rows.count);
@@ -1090,6 +1113,7 @@ export class PartitionKernel {
 
     const plantFlowShare = this.plantFlowShare;
     const plantDesignFlowLpm = this.#plantDesignFlowLpm;
+    const facilityLaws = this.#facilityLaws;
     const airFlowShare = this.airFlowShare;
     const airDesignFlowLpm = this.#airDesignFlowLpm;
     const airSupplyC = this.airSupplyC;
@@ -1308,7 +1332,11 @@ export class PartitionKernel {
       let pumpKw = 0;
       let flowLpm = 0;
       if (maximumFlowLpm > 0) {
-        const neededLpm = (heatIn / (waterKjPerLiterK * designDeltaTK[plant]!)) * 60;
+        const law = facilityLaws[plant];
+        const neededLpm =
+          law === undefined
+            ? (heatIn / (waterKjPerLiterK * designDeltaTK[plant]!)) * 60
+            : plantDesignFlowLpm[plant]! * relativeDemand(law, heatIn, supplyC[plant]!);
         const speed = pumpSpeed(neededLpm / maximumFlowLpm, minimumSpeed);
         pumpKw = pumps * pumpUnitKw[plant]! * powerScale * partLoadPower(speed);
         flowLpm = speed * maximumFlowLpm;
@@ -1397,7 +1425,11 @@ export class PartitionKernel {
     let pumpKw = 0;
     let flowLpm = 0;
     if (maximumFlowLpm > 0) {
-      const neededLpm = (heatIn / (waterKjPerLiterK * plants.airDesignDeltaTK[plant]!)) * 60;
+      const law = this.#airLaws[plant];
+      const neededLpm =
+        law === undefined
+          ? (heatIn / (waterKjPerLiterK * plants.airDesignDeltaTK[plant]!)) * 60
+          : this.#airDesignFlowLpm[plant]! * relativeDemand(law, heatIn, this.airSupplyC[plant]!);
       const speed = pumpSpeed(neededLpm / maximumFlowLpm, minimumSpeed);
       pumpKw = pumps * plants.airPumpUnitKw[plant]! * a.pumpFanPowerScale * partLoadPower(speed);
       flowLpm = speed * maximumFlowLpm;

@@ -53,6 +53,29 @@ export interface FlowLaw {
   readonly supplyTracking: number;
 }
 
+/** The two numbers of a flow law that carry from a measured loop to another loop: its shape, not its size. */
+export type LoopLawShape = Pick<FlowLaw, "heatExponent" | "supplyTracking">;
+
+/**
+ * The law of shape `shape` anchored at a loop's design point: the capacity rate is the design one at design heat and
+ * supply, so e = 1, h = 0 is the twin's design-rise law; undefined for a loop without design heat.
+ */
+export function anchoredLaw(
+  shape: LoopLawShape | undefined,
+  designHeatKw: number,
+  designRiseK: number,
+  designSupplyC: number,
+): FlowLaw | undefined {
+  if (shape === undefined || !(designHeatKw > 0) || !(designRiseK > 0)) return undefined;
+  return {
+    referenceHeatKw: designHeatKw,
+    referenceSupplyC: designSupplyC,
+    referenceRiseK: designRiseK,
+    heatExponent: shape.heatExponent,
+    supplyTracking: shape.supplyTracking,
+  };
+}
+
 /**
  * Flow-law forms a calibration can fit: `fitted` fits e and h; `held-return` declares a control that holds the return
  * temperature (e = 1, h = 1); `design-rise` is the twin's law as it stands (e = 1, h = 0).

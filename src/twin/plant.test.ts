@@ -300,3 +300,80 @@ describe("plant: recovery dynamics", () => {
     assert.ok(Math.abs(ramped.tcsC[0]! - labSite.rows[0]!.tcs.supplySetpoint) < 0.05, `${ramped.tcsC[0]}`);
   });
 });
+
+describe("plant: calibrated loop laws (simulate --loop-params)", () => {
+  // Phase 1's first plant: its facility pumps leave their minimum speed near full load (the lab's plant is
+  // oversized and runs at minimum speed whatever the law).
+  const phase1 = loadSite("phase-1").site!;
+  const partition = buildPartition(phase1, [0]);
+
+  /** Plant 0's facility and air-side pump power and loop rise after 30 minutes at a constant `load`. */
+  function pumps(load: number, assumptions = defaultAssumptions): { facilityKw: number; airKw: number; riseK: number } {
+    const constant: RackLoad = { fill: (_timeS, out) => out.fill(load) };
+    const kernel = new PartitionKernel(partition, constantWeather(20, 14), constant, [], [], 60, 0, assumptions);
+    for (let step = 0; step < 30; step++) kernel.step();
+    return {
+      facilityKw: kernel.plantPumpKw[0]!,
+      airKw: kernel.plantAirPumpKw[0]!,
+      riseK: kernel.plantReturnC[0]! - kernel.supplyC[0]!,
+    };
+  }
+  const near = (actual: number, wanted: number, what: string) =>
+    assert.ok(Math.abs(actual - wanted) <= 1e-9 * Math.abs(wanted), `${what}: ${actual} against ${wanted}`);
+
+  it("anchors a law at the plant's design point: e = 1, h = 0 is the twin's own law", () => {
+    const law = { heatExponent: 1, supplyTracking: 0 };
+    for (const load of [0.6, 0.9]) {
+      const own = pumps(load);
+      const anchored = pumps(load, { ...defaultAssumptions, facilityLoopLaw: law, airLoopLaw: law });
+      near(anchored.facilityKw, own.facilityKw, `facility pumps at ${load}`);
+      near(anchored.airKw, own.airKw, `air-side pumps at ${load}`);
+      near(anchored.riseK, own.riseK, `rise at ${load}`);
+    }
+  });
+
+  it("follows the law's shape: constant flow (e = 0) keeps the pumps' power and lets the rise follow the heat", () => {
+    const constantFlow = { ...defaultAssumptions, facilityLoopLaw: { heatExponent: 0, supplyTracking: 0 } };
+    const low = pumps(0.3, constantFlow);
+    const high = pumps(0.9, constantFlow);
+    near(low.facilityKw, high.facilityKw, "constant flow");
+    assert.ok(high.riseK > 1.8 * low.riseK, `rise ${low.riseK} → ${high.riseK} K`);
+    // The twin's law moves the flow with the heat, so its pumps draw less below design; a flow growing as
+    // heat^0.6 (what the ESIF liquid loop shows) lies between the two.
+    const own = pumps(0.9);
+    const measured = pumps(0.9, { ...defaultAssumptions, facilityLoopLaw: { heatExponent: 0.6, supplyTracking: 0 } });
+    assert.ok(
+      own.facilityKw < measured.facilityKw && measured.facilityKw < high.facilityKw,
+      `${own.facilityKw} < ${measured.facilityKw} < ${high.facilityKw}`,
+    );
+    // The air side keeps its own law when only the facility loop's is given.
+    near(high.airKw, own.airKw, "air side unchanged");
+  });
+
+  it("holds the return when h = 1: a supply raised above the design one lowers the rise, so the pumps move more water", () => {
+    const held = { ...defaultAssumptions, facilityLoopLaw: { heatExponent: 1, supplyTracking: 1 } };
+    const designC = partition.plants.supplySetpointC[0]!;
+    const { scenario } = compile(`events:\n  - { at: 0, setpoint: { fwsSupplyC: ${designC + 4} } }\n`, phase1);
+    const run = (events: typeof scenario.events, assumptions = defaultAssumptions) => {
+      const constant: RackLoad = { fill: (_timeS, out) => out.fill(0.9) };
+      const kernel = new PartitionKernel(
+        buildPartition(phase1, [0]),
+        constantWeather(20, 14),
+        constant,
+        events,
+        [],
+        60,
+        0,
+        assumptions,
+      );
+      for (let step = 0; step < 60; step++) kernel.step();
+      return { pumpKw: kernel.plantPumpKw[0]!, riseK: kernel.plantReturnC[0]! - kernel.supplyC[0]! };
+    };
+    // At the design supply the held return is the design rise; 4 K warmer, it takes 4 K off the rise.
+    near(run([], held).pumpKw, run([]).pumpKw, "at the design supply");
+    const warmHeld = run(scenario.events, held);
+    const warmOwn = run(scenario.events);
+    assert.ok(warmHeld.pumpKw > warmOwn.pumpKw, `${warmHeld.pumpKw} > ${warmOwn.pumpKw}`);
+    assert.ok(warmHeld.riseK < warmOwn.riseK - 2, `rise ${warmHeld.riseK} against ${warmOwn.riseK} K`);
+  });
+});

@@ -7,6 +7,7 @@
  * All of it is plain data (it crosses to worker threads with the run settings).
  */
 import type { UncertainParameter } from "../model/schema.ts";
+import type { LoopLawShape } from "./loop.ts";
 
 /** The figures the twin assumes beyond the site file. Temperatures °C, differences K, powers kW unless named. */
 export interface PlantAssumptions {
@@ -73,6 +74,14 @@ export interface PlantAssumptions {
    * 5–15 minutes for centrifugal and screw machines) and its load ramp.
    */
   readonly chillerRestartS: number;
+  /**
+   * The facility-water loop's flow law as calibrated on measured history (`simulate --loop-params` with a liquid-loop
+   * `params.json`): its heat exponent e and supply tracking h, anchored at each plant's design point (design heat,
+   * design rise, supply set-point). Absent: the twin's own law, flow for the design rise (e = 1, h = 0).
+   */
+  readonly facilityLoopLaw?: LoopLawShape;
+  /** The air side's chilled-water loop's flow law as calibrated (an air-loop `params.json`); absent: design rise. */
+  readonly airLoopLaw?: LoopLawShape;
 }
 
 /** The figures a run takes when nothing else is given (see each field of `PlantAssumptions`). */

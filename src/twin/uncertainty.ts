@@ -129,7 +129,14 @@ export async function simulateUncertainty(
   const settings = runSettings(options);
   if (!settings.ok) return settings;
   const ranges = rangesFor(options.site);
-  const sampled = sampleAssumptions(ranges, samples, seed);
+  // The calibrated loop laws given with the run (`--loop-params`) hold in every sample; they are not sampled.
+  const laws = {
+    ...(options.assumptions?.facilityLoopLaw === undefined
+      ? {}
+      : { facilityLoopLaw: options.assumptions.facilityLoopLaw }),
+    ...(options.assumptions?.airLoopLaw === undefined ? {} : { airLoopLaw: options.assumptions.airLoopLaw }),
+  };
+  const sampled = sampleAssumptions(ranges, samples, seed).map((assumptions) => ({ ...assumptions, ...laws }));
   const kpis: Kpis[] = [];
   if (options.load !== undefined || options.threads === 1) {
     for (const assumptions of sampled) {

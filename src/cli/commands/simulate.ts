@@ -18,8 +18,11 @@ import { OffsetUtilisation, type UtilisationSource } from "../../model/utilisati
 import type { JobSpec } from "../../scheduler/jobs.ts";
 import { readTraceFile } from "../../scheduler/traces/index.ts";
 import { utilisationFromTrace } from "../../scheduler/utilisation.ts";
+import { checkCalibration } from "../../twin/calibrate.ts";
+import type { LoopLawShape } from "../../twin/loop.ts";
 import { type Outcome, success } from "../../twin/outcome.ts";
 import { readIntensityProfile, summaryOf, writeRun } from "../../twin/output.ts";
+import { defaultAssumptions, type PlantAssumptions } from "../../twin/plant.ts";
 import { defaultGridIntensity, type GridIntensity, type TwinResult } from "../../twin/results.ts";
 import { type SimulationOptions, simulate } from "../../twin/run.ts";
 import { emptyScenario, parseScenario, resolveScenario, shippedScenarios } from "../../twin/scenario.ts";
@@ -41,6 +44,8 @@ interface SimulateOptions {
   readonly out?: string;
   readonly plot?: boolean;
   readonly rack: string[];
+  /** `--loop-params FILE` (repeatable): calibrated loop laws from `twin calibrate` (one liquid, one air at most). */
+  readonly loopParams: string[];
   readonly racks?: string;
   readonly jobs?: string;
   readonly queues?: string;
@@ -212,6 +217,61 @@ function traceJobs(path: string): readonly JobSpec[] {
   return trace.jobs;
 }
 
+/** A calibrated loop law a run used, and the params.json it came from. */
+interface UsedLoopLaw extends LoopLawShape {
+  readonly params: string;
+}
+
+/** The calibrated loop laws of `--loop-params`: the plant assumptions carrying them, and what the output reports. */
+interface LoopLaws {
+  readonly assumptions: PlantAssumptions;
+  readonly used: { readonly facilityWater?: UsedLoopLaw; readonly airSide?: UsedLoopLaw };
+}
+
+/**
+ * The loop laws of `--loop-params` (undefined without any): a liquid-loop calibration shapes the facility-water
+ * pumps' flow, an air-loop one the air side's; each loop at most once.
+ */
+function loopLawsOf(files: readonly string[]): LoopLaws | undefined {
+  if (files.length === 0) return undefined;
+  const laws: { liquid?: UsedLoopLaw; air?: UsedLoopLaw } = {};
+  for (const file of files) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(file, "utf8"));
+    } catch (error) {
+      throw new CliError(`--loop-params: cannot read ${file}: ${(error as Error).message}`, exitCodes.invalid);
+    }
+    const calibration = unwrap(checkCalibration(parsed, file), exitCodes.invalid);
+    if (laws[calibration.loop] !== undefined) {
+      throw new CliError(`--loop-params: ${file}: a second ${calibration.loop}-loop calibration`, exitCodes.usage);
+    }
+    const { heatExponent, supplyTracking } = calibration.flowLaw;
+    laws[calibration.loop] = { heatExponent, supplyTracking, params: file };
+  }
+  const shape = (law: UsedLoopLaw) => ({ heatExponent: law.heatExponent, supplyTracking: law.supplyTracking });
+  return {
+    assumptions: {
+      ...defaultAssumptions,
+      ...(laws.liquid === undefined ? {} : { facilityLoopLaw: shape(laws.liquid) }),
+      ...(laws.air === undefined ? {} : { airLoopLaw: shape(laws.air) }),
+    },
+    used: {
+      ...(laws.liquid === undefined ? {} : { facilityWater: laws.liquid }),
+      ...(laws.air === undefined ? {} : { airSide: laws.air }),
+    },
+  };
+}
+
+/** One line naming the loop laws a run used. */
+function loopLawsLine(used: LoopLaws["used"]): string {
+  const describe = (law: UsedLoopLaw | undefined) =>
+    law === undefined
+      ? "the twin's design rise"
+      : `e ${law.heatExponent.toFixed(3)}, h ${law.supplyTracking.toFixed(3)} (${law.params})`;
+  return `loop laws: facility water ${describe(used.facilityWater)}; air side ${describe(used.airSide)}`;
+}
+
 async function runSimulate(options: SimulateOptions, command: Command): Promise<void> {
   const json = wantsJson(command);
   const durationS = unwrap(parseDuration(options.duration, "--duration"), exitCodes.usage);
@@ -247,6 +307,8 @@ async function runSimulate(options: SimulateOptions, command: Command): Promise<
   if (options.racks === "all" && options.out === undefined) {
     throw new CliError("--racks all: needs --out DIR (it writes DIR/racks.csv)", exitCodes.usage);
   }
+  const loopLaws = loopLawsOf(options.loopParams);
+  const assumptions = loopLaws?.assumptions;
 
   const loaded = loadSite(options.site);
   const firstError = loaded.diagnostics.find((item) => item.severity === "error");
@@ -331,11 +393,13 @@ async function runSimulate(options: SimulateOptions, command: Command): Promise<
         gridIntensity,
         ...(load === undefined ? {} : { load }),
         ...(threads === undefined ? {} : { threads }),
+        ...(assumptions === undefined ? {} : { assumptions }),
       },
       samples,
       {
         json,
         out: options.out,
+        ...(loopLaws === undefined ? {} : { loopLaws: loopLaws.used }),
       },
     );
     return;
@@ -384,6 +448,7 @@ async function runSimulate(options: SimulateOptions, command: Command): Promise<
       ...(racksCsvPath === undefined ? {} : { racksCsvPath }),
       ...(load === undefined ? {} : { load }),
       ...(threads === undefined ? {} : { threads }),
+      ...(assumptions === undefined ? {} : { assumptions }),
       onProgress: (done) => progress.update(done),
     };
     if (gridEvents !== undefined && shift !== undefined && shiftJobs !== undefined) {
@@ -414,10 +479,12 @@ async function runSimulate(options: SimulateOptions, command: Command): Promise<
       ...summaryOf(result),
       ...(flexibility === undefined ? {} : { flexibility }),
       ...(heatReuse === undefined ? {} : { heatReuse }),
+      ...(loopLaws === undefined ? {} : { loopLaws: loopLaws.used }),
       files: written,
     });
     return;
   }
+  if (loopLaws !== undefined) process.stdout.write(`${loopLawsLine(loopLaws.used)}\n`);
   process.stdout.write(
     `${result.siteId}: ${formatDuration(result.durationS)} at ${formatDuration(result.stepS)} steps, ${result.weather}, scenario ${result.scenario}, ${result.threads} thread(s)\n`,
   );
@@ -438,7 +505,7 @@ async function runSimulate(options: SimulateOptions, command: Command): Promise<
 async function runUncertainty(
   options: Parameters<typeof simulateUncertainty>[0],
   samples: number,
-  output: { json: boolean; out: string | undefined },
+  output: { json: boolean; out: string | undefined; loopLaws?: LoopLaws["used"] },
 ): Promise<void> {
   const progress = startProgress(
     `simulate ${options.site.id}: ${samples} uncertainty samples of ${formatDuration(options.durationS)} @ ${formatDuration(options.stepS)}`,
@@ -459,6 +526,7 @@ async function runUncertainty(
     stepS: options.stepS,
     durationS: options.durationS,
     seed: options.seed ?? 1,
+    ...(output.loopLaws === undefined ? {} : { loopLaws: output.loopLaws }),
     uncertainty: summary,
   };
   const written: string[] = [];
@@ -525,6 +593,12 @@ export function registerSimulateCommand(program: Command): void {
     .option(
       "--rack <id>",
       "also record the series of this rack (repeat for more; written to rack.csv with --out)",
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .option(
+      "--loop-params <file>",
+      "a params.json from `twin calibrate`: its liquid loop's law drives the facility-water pumps, an air loop's the air side's (repeat for both)",
       (value: string, previous: string[]) => [...previous, value],
       [] as string[],
     )
