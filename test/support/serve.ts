@@ -4,9 +4,18 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
+import { after } from "node:test";
 import { until } from "./wait.ts";
 
 const root = new URL("../..", import.meta.url).pathname;
+
+/** Every platform process a test file started and that still runs. */
+const running = new Set<ChildProcess>();
+// A test that fails before it stops its platform would leave it running, and its pipes would keep the test file's
+// process alive until the runner's timeout: whatever still runs when the file's tests end is killed.
+after(() => {
+  for (const child of running) child.kill("SIGKILL");
+});
 
 /** A running `alixan serve`. */
 export interface ServeProcess {
@@ -22,6 +31,8 @@ export function spawnServe(args: readonly string[]): { child: ChildProcess; outp
     cwd: root,
     stdio: ["ignore", "pipe", "pipe"],
   });
+  running.add(child);
+  child.once("exit", () => running.delete(child));
   let text = "";
   child.stdout!.on("data", (chunk) => {
     text += chunk;
@@ -33,8 +44,8 @@ export function spawnServe(args: readonly string[]): { child: ChildProcess; outp
 }
 
 /**
- * Starts `alixan serve --port 0` with `args` and waits until it says where it runs (a first start seeds the store:
- * slow on a loaded machine, so 120 s); fails with its output when it stops first or never says.
+ * Starts `alixan serve --port 0` with `args` and waits until its start-up banner is complete (a first start seeds
+ * the store: slow on a loaded machine, so 120 s); fails with its output when it stops first or never says.
  */
 export async function startServe(args: readonly string[]): Promise<ServeProcess> {
   const { child, output } = spawnServe(args);
@@ -42,7 +53,8 @@ export async function startServe(args: readonly string[]): Promise<ServeProcess>
     "the platform",
     () => {
       if (child.exitCode !== null) throw new Error(`the platform stopped:\n${output()}`);
-      return /running at (http:\/\/\S+)/.exec(output())?.[1];
+      // The banner is several writes: wait for its last line, so callers can read the whole of it.
+      return /running at (http:\/\/\S+)[\s\S]*\n {2}try: curl [^\n]*\n/.exec(output())?.[1];
     },
     120_000,
   ).catch((error: Error) => {
