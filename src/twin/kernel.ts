@@ -36,7 +36,7 @@
  */
 import { closeSync, openSync, writeSync } from "node:fs";
 import type { HallTable, Partition, PlantTable, RackTable, RowTable, SegmentTable } from "./layout.ts";
-import { anchoredLaw, type FlowLaw, implicitMixedC, pumpSpeed, relativeDemand } from "./loop.ts";
+import { anchoredLaw, type FlowLaw, implicitMixedC, type LoopLawShape, pumpSpeed, relativeDemand } from "./loop.ts";
 import {
   defaultAssumptions,
   inletBands,
@@ -474,6 +474,23 @@ function refreshLimits(partition: Partition, limitC: Float64Array, riseKPerKw: F
 /** Volumetric heat capacity of facility water near 30 °C (model/physics.ts): 0.9957 kg/L × 4.178 kJ/(kg·K). */
 const waterKjPerLiterK = 0.9957 * 4.178;
 
+/** Per plant, the calibrated law `shape` anchored at the loop's design flow, rise and supply (undefined: none). */
+function plantLaws(
+  shape: LoopLawShape | undefined,
+  designFlowLpm: Float64Array,
+  designRiseK: Float64Array,
+  designSupplyC: Float64Array,
+): readonly (FlowLaw | undefined)[] {
+  return Array.from(designFlowLpm, (flowLpm, plant) =>
+    anchoredLaw(
+      shape,
+      (flowLpm / 60) * waterKjPerLiterK * designRiseK[plant]!,
+      designRiseK[plant]!,
+      designSupplyC[plant]!,
+    ),
+  );
+}
+
 /**
  * One partition between steps: the state carried from step to step (utilisation, throttling, loop temperatures) and
  * what the last step produced, as typed arrays. `step()` is the one implementation of the physics, shared by the
@@ -851,21 +868,17 @@ export class PartitionKernel {
           : 0;
     }
     // A calibrated law keeps the design point (design flow at design heat, rise and supply) and changes the shape.
-    this.#facilityLaws = Array.from(this.#plantDesignFlowLpm, (designLpm, plant) =>
-      anchoredLaw(
-        assumptions.facilityLoopLaw,
-        (designLpm / 60) * waterKjPerLiterK * plants.designDeltaTK[plant]!,
-        plants.designDeltaTK[plant]!,
-        plants.supplySetpointC[plant]!,
-      ),
+    this.#facilityLaws = plantLaws(
+      assumptions.facilityLoopLaw,
+      this.#plantDesignFlowLpm,
+      plants.designDeltaTK,
+      plants.supplySetpointC,
     );
-    this.#airLaws = Array.from(this.#airDesignFlowLpm, (designLpm, plant) =>
-      anchoredLaw(
-        assumptions.airLoopLaw,
-        (designLpm / 60) * waterKjPerLiterK * plants.airDesignDeltaTK[plant]!,
-        plants.airDesignDeltaTK[plant]!,
-        plants.airSupplySetpointC[plant]!,
-      ),
+    this.#airLaws = plantLaws(
+      assumptions.airLoopLaw,
+      this.#airDesignFlowLpm,
+      plants.airDesignDeltaTK,
+      plants.airSupplySetpointC,
     );
     for (let hall = 0; hall < halls.count; hall++) this.#plantHallCount[halls.plant[hall]!]! += 1;
     this.#rowSpeedPerKw = new Float64Array(rows.count);
