@@ -72,9 +72,14 @@ describe("alixan twin calibrate / validate", () => {
     assert.match(fit.stdout, /dropped: 1 implausible/);
     assert.match(fit.stdout, /heat exponent e\s+0\.\d+/);
     assert.match(fit.stdout, /note: .*thermal lag/);
+    // The default law is auto; two September days hold no month of 14 days, so it falls back and says so.
+    assert.match(fit.stdout, /law auto: fitted: no calendar month has 14 days of used hours/);
     const written = JSON.parse(readFileSync(params, "utf8"));
     assert.equal(written.kind, "alixan/loop-calibration");
     assert.equal(written.loop, "liquid");
+    assert.equal(written.lawForm, "fitted");
+    assert.deepEqual(written.selection.months, [{ month: "2016-09", hours: 48 }]);
+    assert.match(written.selection.note, /leave-one-month-out needs two: the fitted law is used without selection/);
 
     const check = alixan(
       "twin",
@@ -117,6 +122,59 @@ describe("alixan twin calibrate / validate", () => {
     );
     assert.equal(table.code, 0, table.stderr);
     assert.match(table.stdout, /constant-rise baseline\s+\d+\.\d+ %/);
+  });
+
+  it("takes --law auto by name and --law integral; an integral params.json validates and drives simulate", () => {
+    const autoParams = join(directory, "auto.json");
+    const auto = alixan(
+      "twin",
+      "calibrate",
+      ...["--history", september, "--format", "nrel-esif", "--loop", "liquid", "--law", "auto", "--out", autoParams],
+    );
+    assert.equal(auto.code, 0, auto.stderr);
+    // The same calibration as the default's.
+    assert.deepEqual(JSON.parse(readFileSync(autoParams, "utf8")), JSON.parse(readFileSync(params, "utf8")));
+
+    const integralParams = join(directory, "integral.json");
+    const fit = alixan(
+      "twin",
+      "calibrate",
+      ...["--history", september, "--format", "nrel-esif", "--loop", "liquid", "--law", "integral"],
+      ...["--out", integralParams],
+    );
+    assert.equal(fit.code, 0, fit.stderr);
+    assert.match(fit.stdout, /liquid loop \(integral law, p = 5\)/);
+    assert.match(fit.stdout, /integral time\s+(∞|\d+(\.\d)? d)\s+.*return set-point \d+\.\d\d °C/);
+    assert.match(fit.stdout, /note: integral time /);
+    const written = JSON.parse(readFileSync(integralParams, "utf8"));
+    assert.equal(written.lawForm, "integral");
+    assert.equal(written.selection, undefined);
+    assert.ok(written.integralControl.integralTimeS === null || written.integralControl.integralTimeS > 0);
+
+    const check = alixan(
+      "twin",
+      "validate",
+      ...["--params", integralParams, "--history", december, "--format", "nrel-esif", "--loop", "liquid", "--json"],
+    );
+    assert.equal(check.code, 0, check.stderr);
+    assert.ok(Number.isFinite(JSON.parse(check.stdout).cvRmse));
+
+    const run = alixan(
+      "simulate",
+      "--site",
+      "lab",
+      "--duration",
+      "2h",
+      "--step",
+      "15m",
+      "--loop-params",
+      integralParams,
+    );
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(
+      run.stdout,
+      /loop laws: facility water e \d\.\d{3}, h -?\d\.\d{3} \(.*integral\.json; its integral time .* is not applied: the twin's plants hold their set-points\)/,
+    );
   });
 
   it("reads a mapped CSV and rejects a loop that does not match the parameters", async () => {
@@ -164,7 +222,7 @@ describe("alixan twin calibrate / validate", () => {
     fails(
       await inProcess(...base, "--format", "nrel-esif", "--loop", "liquid", "--law", "guess"),
       2,
-      /--law: "guess" is not one of fitted, held-return, design-rise/,
+      /--law: "guess" is not one of auto, fitted, integral, held-return, design-rise/,
     );
     fails(await inProcess(...base, "--format", "csv", "--loop", "liquid"), 2, /--format csv needs --columns/);
     fails(

@@ -1,9 +1,17 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { type EsifCut, esifExtract } from "../../test/support/esif.ts";
-import { calibrateLoop, checkCalibration, guideline14, type LoopCalibration, validateLoop } from "./calibrate.ts";
+import {
+  calibrateLoop,
+  checkCalibration,
+  guideline14,
+  hourlyData,
+  type LoopCalibration,
+  predictHourlyRise,
+  validateLoop,
+} from "./calibrate.ts";
 import { type HistoryFile, readLoopHistory } from "./history.ts";
-import { capacityRateKwPerK, type FlowLaw, implicitMixedC } from "./loop.ts";
+import { capacityRateKwPerK, type FlowLaw, implicitMixedC, integralTrimStep } from "./loop.ts";
 import { seededNormal, seededUniform } from "./random.ts";
 
 function unwrap<Value>(outcome: { ok: true; value: Value } | { ok: false; error: string }): Value {
@@ -12,36 +20,53 @@ function unwrap<Value>(outcome: { ok: true; value: Value } | { ok: false; error:
 }
 
 /**
- * A minute-by-minute loop history made with the loop equations forward (not with the calibration's own predictor):
- * heat with a daily swing and steps every five hours, a slowly wandering supply, a coolant mass of time constant
- * `lagS`, sensor noise on the return, and total heat = heat / share.
+ * A loop history made with the loop equations forward (not with the calibration's own predictor), one sample a
+ * minute unless `stepS` says otherwise, from 1 January 2024: heat with a daily swing and steps every five hours, a
+ * slowly wandering supply (drifting by `driftK` over the whole period, about its mean), a coolant mass of time
+ * constant `lagS`, sensor noise on the return, and total heat = heat / share. With `integralTimeS`, the flow is trimmed
+ * by a return-temperature controller's integral action (set-point T_ref + R_ref of the law), from z = 0.
  */
 function synthetic(
   law: FlowLaw,
   lagS: number,
   days: number,
   seed: number,
-  options: { share?: number; supplyFollowsHeat?: boolean } = {},
+  options: {
+    share?: number;
+    supplyFollowsHeat?: boolean;
+    integralTimeS?: number;
+    stepS?: number;
+    driftK?: number;
+  } = {},
 ): HistoryFile {
   const share = options.share ?? 0.8;
+  const stepS = options.stepS ?? 60;
   const random = seededUniform(seed);
   const gaussian = seededNormal(random);
   const lines = ["time,supply,return,heat,total"];
   const capacityKjPerK = lagS * (law.referenceHeatKw / law.referenceRiseK);
+  const setpointC = law.referenceSupplyC + law.referenceRiseK;
   let returnC = Number.NaN;
+  let trim = 0;
   let step = 0;
-  for (let minute = 0; minute < days * 1440; minute++) {
+  for (let minute = 0; minute < days * 1440; minute += stepS / 60) {
     if (minute % 300 === 0) step = (random() - 0.5) * 240;
     const hours = minute / 60;
     const heatKw = 650 + 90 * Math.sin((2 * Math.PI * hours) / 24) + step + 5 * gaussian();
     const supplyC =
       options.supplyFollowsHeat === true
         ? 22.5 + (2 * (heatKw - 650)) / 650
-        : 22.5 + 1.2 * Math.sin((2 * Math.PI * hours) / 77) + 0.4 * Math.sin((2 * Math.PI * hours) / 9.5);
-    const rate = capacityRateKwPerK(law, heatKw, supplyC);
+        : 22.5 +
+          1.2 * Math.sin((2 * Math.PI * hours) / 77) +
+          0.4 * Math.sin((2 * Math.PI * hours) / 9.5) +
+          (options.driftK ?? 0) * (minute / (days * 1440) - 0.5);
+    const rate = capacityRateKwPerK(law, heatKw, supplyC) * Math.exp(trim);
     returnC = Number.isNaN(returnC)
       ? supplyC + heatKw / rate
-      : implicitMixedC(returnC, heatKw, rate, supplyC, capacityKjPerK / 60);
+      : implicitMixedC(returnC, heatKw, rate, supplyC, capacityKjPerK / stepS);
+    if (options.integralTimeS !== undefined) {
+      trim = integralTrimStep(trim, returnC, setpointC, law.referenceRiseK, options.integralTimeS, stepS);
+    }
     const measuredReturn = returnC + 0.05 * gaussian();
     const time = new Date(Date.UTC(2024, 0, 1) + minute * 60_000).toISOString();
     const total = (heatKw / share) * (1 + 0.01 * gaussian());
@@ -194,5 +219,138 @@ describe("loop calibration", () => {
     );
     const mismatch = validateLoop(december, { ...calibration, loop: "air" });
     assert.ok(!mismatch.ok && /does not match/.test(mismatch.error));
+  });
+});
+
+/** An air-handler-like truth: flow grows as heat^0.6, 40 % of a supply change taken out of the rise within the hour. */
+const airTruth: FlowLaw = { ...truth, heatExponent: 0.6, supplyTracking: 0.4 };
+/** Integral time of the synthetic return controller, s (1.5 days: between the grid's 1 d and 3 d). */
+const integralTruthS = 129_600;
+
+describe("loop calibration: integral trim and the law chosen by leave-one-month-out", () => {
+  it("predicts exactly the fitted law with T_i = ∞, and something else with a finite T_i", () => {
+    const history = unwrap(readLoopHistory([synthetic(airTruth, 900, 3, 1, { driftK: 1 })], "csv", "air", columns));
+    const hourly = hourlyData(history);
+    const [law, infinite, finite] = [0, 1, 2].map(() => new Float64Array(hourly.riseK.length));
+    predictHourlyRise(history, hourly, { law: airTruth, timeConstantS: 900 }, law!);
+    predictHourlyRise(
+      history,
+      hourly,
+      { law: airTruth, timeConstantS: 900, integralTimeS: Number.POSITIVE_INFINITY },
+      infinite!,
+    );
+    predictHourlyRise(history, hourly, { law: airTruth, timeConstantS: 900, integralTimeS: 86_400 }, finite!);
+    assert.deepStrictEqual(Buffer.from(infinite!.buffer), Buffer.from(law!.buffer));
+    assert.ok(finite!.some((value, hour) => Math.abs(value - law![hour]!) > 1e-3));
+  });
+
+  it("recovers a known integral time from synthetic minute data and validates on other days", () => {
+    const made = { integralTimeS: integralTruthS, driftK: 1 };
+    const history = unwrap(readLoopHistory([synthetic(airTruth, 900, 12, 7, made)], "csv", "air", columns));
+    const calibration = unwrap(calibrateLoop(history, "integral"));
+    assert.equal(calibration.lawForm, "integral");
+    assert.equal(calibration.parameters, 5);
+    const integralTimeS = calibration.integralControl?.integralTimeS;
+    assert.ok(typeof integralTimeS === "number", `T_i ${integralTimeS}`);
+    // Stated tolerance: within a factor of 1.25 of the truth (the refinement works between 1 d and 3 d).
+    assert.ok(Math.abs(Math.log(integralTimeS / integralTruthS)) < Math.log(1.25), `T_i ${integralTimeS} s`);
+    assert.ok(Math.abs(calibration.flowLaw.heatExponent - 0.6) < 0.05, `e ${calibration.flowLaw.heatExponent}`);
+    assert.ok(Math.abs(calibration.flowLaw.supplyTracking - 0.4) < 0.1, `h ${calibration.flowLaw.supplyTracking}`);
+    assert.match(calibration.identifiability.notes.join("\n"), /integral time .* a slow integral trim .* supported/);
+    assert.ok(checkCalibration(JSON.parse(JSON.stringify(calibration)), "params.json").ok);
+
+    // Other days (another seed): the integral law predicts them; the fitted law, blind to the trim, does worse.
+    const other = unwrap(readLoopHistory([synthetic(airTruth, 900, 6, 99, made)], "csv", "air", columns));
+    const validation = unwrap(validateLoop(other, calibration));
+    assert.ok(validation.cvRmse < 1.5 && Math.abs(validation.nmbe) < 0.5, JSON.stringify(validation));
+    assert.ok(validation.beatsBaseline);
+    const fittedOnly = unwrap(validateLoop(other, unwrap(calibrateLoop(history, "fitted"))));
+    assert.ok(validation.cvRmse < fittedOnly.cvRmse, `${validation.cvRmse} vs fitted ${fittedOnly.cvRmse}`);
+  });
+
+  it("a params.json of the integral law needs its integralControl", () => {
+    const history = unwrap(readLoopHistory([synthetic(airTruth, 0, 3, 4)], "csv", "air", columns));
+    const calibration = JSON.parse(JSON.stringify(unwrap(calibrateLoop(history, "integral"))));
+    assert.ok(checkCalibration(calibration, "p.json").ok);
+    const { integralControl: _, ...without } = calibration;
+    const checked = checkCalibration(without, "p.json");
+    assert.ok(!checked.ok && /p\.json: params\.integralControl: required by lawForm "integral"/.test(checked.error));
+  });
+
+  /** Two months (January and February 2024) at ten-minute steps, the supply drifting 1 K lower over them. */
+  const twoMonths = (seed: number, integralTimeS?: number) =>
+    unwrap(
+      readLoopHistory(
+        [
+          synthetic(airTruth, 600, 60, seed, {
+            stepS: 600,
+            driftK: -1,
+            ...(integralTimeS === undefined ? {} : { integralTimeS }),
+          }),
+        ],
+        "csv",
+        "air",
+        columns,
+      ),
+    );
+
+  it("auto picks the fitted law on data made with the fitted law", () => {
+    const calibration = unwrap(calibrateLoop(twoMonths(31)));
+    const selection = calibration.selection!;
+    assert.deepEqual(
+      selection.months.map((month) => month.month),
+      ["2024-01", "2024-02"],
+    );
+    assert.deepEqual(selection.candidates.map((candidate) => candidate.form).sort(), [
+      "design-rise",
+      "fitted",
+      "held-return",
+      "integral",
+    ]);
+    for (const candidate of selection.candidates) assert.equal(candidate.folds.length, 2);
+    assert.equal(selection.chosen, "fitted", JSON.stringify(selection.candidates));
+    assert.equal(calibration.lawForm, "fitted");
+    assert.equal(calibration.integralControl, undefined);
+    const mean = (form: string) => selection.candidates.find((candidate) => candidate.form === form)!.meanCvRmse!;
+    assert.ok(mean("fitted") < mean("held-return") && mean("fitted") < mean("design-rise"));
+    assert.ok(checkCalibration(JSON.parse(JSON.stringify(calibration)), "params.json").ok);
+  });
+
+  it("auto picks the integral law on data made with integral control", () => {
+    const calibration = unwrap(calibrateLoop(twoMonths(32, integralTruthS)));
+    const selection = calibration.selection!;
+    assert.equal(selection.chosen, "integral", JSON.stringify(selection.candidates));
+    assert.equal(calibration.lawForm, "integral");
+    const mean = (form: string) => selection.candidates.find((candidate) => candidate.form === form)!.meanCvRmse!;
+    // Chosen on its merit, not on a tie: clearly better than the fitted law on the months left out.
+    assert.ok(mean("integral") < mean("fitted") - 0.1, JSON.stringify(selection.candidates));
+    assert.ok(typeof calibration.integralControl?.integralTimeS === "number");
+  });
+
+  it("falls back to the fitted law, with a note, when only one month has 14 days", () => {
+    // 10 January to 3 February: January has 22 days, February 3.
+    const file = synthetic(airTruth, 600, 25, 8, { stepS: 600 });
+    const shifted = file.text
+      .split("\n")
+      .map((line, index) =>
+        index === 0
+          ? line
+          : line.replace(/^[^,]+/, (time) => new Date(Date.parse(time) + 9 * 86_400_000).toISOString()),
+      )
+      .join("\n");
+    const history = unwrap(readLoopHistory([{ name: "month.csv", text: shifted }], "csv", "air", columns));
+    const calibration = unwrap(calibrateLoop(history));
+    assert.equal(calibration.lawForm, "fitted");
+    assert.deepEqual(calibration.selection?.months, [
+      { month: "2024-01", hours: 22 * 24 },
+      { month: "2024-02", hours: 3 * 24 },
+    ]);
+    assert.deepEqual(calibration.selection?.candidates, []);
+    assert.match(
+      calibration.selection?.note ?? "",
+      /only 2024-01 has 14 days .* the fitted law is used without selection/,
+    );
+    // A form given by name is not selected: no record.
+    assert.equal(unwrap(calibrateLoop(history, "fitted")).selection, undefined);
   });
 });

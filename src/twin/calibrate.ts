@@ -7,7 +7,9 @@
  *
  * Fitted: the rise at the reference point, the flow law's heat exponent e and supply tracking h (or only the rise, when
  * the loop's control is declared: the twin's design-rise law or a held return temperature), and the lag's time
- * constant (profiled on a grid, then refined), by Levenberg–Marquardt on the hourly residuals. The capture
+ * constant (profiled on a grid, then refined), by Levenberg–Marquardt on the hourly residuals; the `integral` law adds
+ * a return controller's integral time, profiled the same way. `auto` chooses the form by leave-one-month-out
+ * cross-validation over the calibration months. The capture
  * share (loop heat / total heat) comes from the heat split, when the history carries the total. Identifiability is
  * judged from the Jacobian at the optimum (standard errors, correlations; allowing for autocorrelated hours) and
  * from the lag's likelihood profile.
@@ -15,19 +17,43 @@
 import { type Static, Type } from "typebox";
 import { Value } from "typebox/value";
 import type { DropCounts, LoopHistory } from "./history.ts";
-import { capacityRateKwPerK, type FlowLaw, implicitMixedC, type LawForm } from "./loop.ts";
+import {
+  capacityRateKwPerK,
+  type FlowLaw,
+  implicitMixedC,
+  integralTrimLimit,
+  integralTrimStep,
+  type LawChoice,
+  type LawForm,
+} from "./loop.ts";
 import { failure, type Outcome, success } from "./outcome.ts";
 
 /** An hour is used when its valid samples cover at least this much of it, s. */
 export const minimumCoverageS = 2700;
 /** Lag time constants tried before refining, s (0 = no lag: the rise follows heat and flow at once). */
 export const lagGridS = [0, 60, 180, 600, 1800, 3600, 7200] as const;
-/** Start values [e, h] and which of [reference rise, e, h] each form fits: p (Guideline 14) is 4, 2 and 2 with the lag. */
-const formSpecs: Record<LawForm, { readonly start: readonly [number, number]; readonly free: readonly boolean[] }> = {
-  fitted: { start: [1, 0], free: [true, true, true] },
-  "held-return": { start: [1, 1], free: [true, false, false] },
-  "design-rise": { start: [1, 0], free: [true, false, false] },
+/**
+ * Integral times tried before refining, s: 6 h, 1 d, 3 d, 10 d and ∞ (no integral action: the fitted law). The
+ * refinement works on the gain 1 / T_i, in which ∞ is the ordinary point 0.
+ */
+export const integralGridS = [21_600, 86_400, 259_200, 864_000, Number.POSITIVE_INFINITY] as const;
+/**
+ * Start values [e, h], which of [reference rise, e, h] each form fits, and p (Guideline 14: the free ones, the lag
+ * and, for `integral`, the integral time).
+ */
+const formSpecs: Record<
+  LawForm,
+  { readonly start: readonly [number, number]; readonly free: readonly boolean[]; readonly parameters: number }
+> = {
+  fitted: { start: [1, 0], free: [true, true, true], parameters: 4 },
+  integral: { start: [1, 0], free: [true, true, true], parameters: 5 },
+  "held-return": { start: [1, 1], free: [true, false, false], parameters: 2 },
+  "design-rise": { start: [1, 0], free: [true, false, false], parameters: 2 },
 };
+/** A calendar month takes part in the law selection when it has this many used hours (14 days). */
+export const selectionMinimumHours = 14 * 24;
+/** Mean CV(RMSE)s closer than this (percentage points) are a tie, which the law with fewer parameters wins. */
+export const selectionTiePoints = 0.01;
 /** Guideline 14's hourly criteria for a calibrated model, percent. */
 export const guideline14Hourly = { cvRmse: 30, nmbe: 10 } as const;
 /** χ² (1 degree of freedom) at 95 %: the likelihood-ratio bound of a profile interval. */
@@ -99,19 +125,28 @@ export function hourlyData(history: LoopHistory): HourlyData {
   };
 }
 
-/** The rise model's parameters: the flow law and the lag's time constant at the reference capacity rate. */
+/** The rise model's parameters: the flow law, the lag's time constant and (optionally) the integral trim. */
 export interface RiseModel {
   readonly law: FlowLaw;
   /** Time constant of the loop's coolant mass at the reference capacity rate, s (C / G_ref). */
   readonly timeConstantS: number;
+  /** Integral time of the return-temperature trim, s; absent or ∞ = none (the law alone). */
+  readonly integralTimeS?: number;
 }
 
 /**
  * Predicted hourly mean rise under `model`, written into `out`: the loop stepped sample by sample (restarting at
- * steady state after a gap), averaged over each hour with the weights of the observed mean.
+ * steady state after a gap), averaged over each hour with the weights of the observed mean. With an integral time,
+ * the law's capacity rate is trimmed by exp(z), z integrating the model's own return error against the reference
+ * return (T_ref + R_ref). z is the controller's state, not the coolant's: it starts at 0 and persists across gaps
+ * (a controller keeps its output while a logger is down), integrating over the time each sample stands for.
  */
 export function predictHourlyRise(history: LoopHistory, hourly: HourlyData, model: RiseModel, out: Float64Array): void {
   const { law, timeConstantS } = model;
+  const integralTimeS = model.integralTimeS ?? Number.POSITIVE_INFINITY;
+  const integral = integralTimeS < Number.POSITIVE_INFINITY;
+  const setpointC = law.referenceSupplyC + law.referenceRiseK;
+  let trim = 0;
   const referenceRate = law.referenceHeatKw / law.referenceRiseK;
   // Heat capacity of the coolant mass, kJ/K: fixed by the loop, so its time constant shortens as flow rises.
   const capacityKjPerK = timeConstantS * referenceRate;
@@ -122,13 +157,18 @@ export function predictHourlyRise(history: LoopHistory, hourly: HourlyData, mode
   for (let sample = 0; sample < timeS.length; sample++) {
     const heat = heatKw[sample]!;
     const supply = supplyC[sample]!;
-    const rate = capacityRateKwPerK(law, heat, supply);
+    // Without integral action the law's rate is used as it is, so T_i = ∞ is the law alone bit for bit.
+    const rate = integral
+      ? capacityRateKwPerK(law, heat, supply) * Math.exp(trim)
+      : capacityRateKwPerK(law, heat, supply);
     const stepS = sample === 0 ? Number.POSITIVE_INFINITY : timeS[sample]! - timeS[sample - 1]!;
     if (capacityKjPerK <= 0 || stepS > history.maxGapS || Number.isNaN(returnC)) {
       returnC = supply + heat / rate;
     } else {
       returnC = implicitMixedC(returnC, heat, rate, supply, capacityKjPerK / stepS);
     }
+    if (integral)
+      trim = integralTrimStep(trim, returnC, setpointC, law.referenceRiseK, integralTimeS, weightS[sample]!);
     const hour = sampleHour[sample]!;
     if (hour >= 0) out[hour]! += weightS[sample]! * (returnC - supply);
   }
@@ -257,6 +297,41 @@ function levenbergMarquardt(
 
 // ─── Calibration ─────────────────────────────────────────────────────────────────────────────────────────────────
 
+const LawFormSchema = Type.Union([
+  Type.Literal("fitted"),
+  Type.Literal("integral"),
+  Type.Literal("held-return"),
+  Type.Literal("design-rise"),
+]);
+
+/** Schema of `--law auto`'s record: the months used, every candidate's fold scores, and the choice. */
+export const SelectionSchema = Type.Object({
+  /** The rule, in words. */
+  rule: Type.String(),
+  /** Calendar months of the calibration history (YYYY-MM) with their used hours; folds are those with ≥ 14 days. */
+  months: Type.Array(Type.Object({ month: Type.String(), hours: Type.Integer({ minimum: 0 }) })),
+  candidates: Type.Array(
+    Type.Object({
+      form: LawFormSchema,
+      parameters: Type.Integer({ minimum: 1 }),
+      /** CV(RMSE) and NMBE on each left-out month, fitted on the others, percent (null: not computable). */
+      folds: Type.Array(
+        Type.Object({
+          month: Type.String(),
+          cvRmse: Type.Union([Type.Number(), Type.Null()]),
+          nmbe: Type.Union([Type.Number(), Type.Null()]),
+        }),
+      ),
+      meanCvRmse: Type.Union([Type.Number(), Type.Null()]),
+    }),
+  ),
+  chosen: LawFormSchema,
+  /** Why there was no selection (too few months), or null. */
+  note: Type.Union([Type.String(), Type.Null()]),
+});
+/** `--law auto`'s record in params.json. */
+export type LawSelection = Static<typeof SelectionSchema>;
+
 /** Schema of a loop calibration (the `params.json` that `twin calibrate` writes and `twin validate` reads). */
 export const LoopCalibrationSchema = Type.Object({
   kind: Type.Literal("alixan/loop-calibration"),
@@ -275,7 +350,20 @@ export const LoopCalibrationSchema = Type.Object({
     heatExponent: Type.Number(),
     supplyTracking: Type.Number(),
   }),
-  lawForm: Type.Union([Type.Literal("fitted"), Type.Literal("held-return"), Type.Literal("design-rise")]),
+  lawForm: LawFormSchema,
+  /** The integral trim of the `integral` law (absent for the other forms). */
+  integralControl: Type.Optional(
+    Type.Object({
+      /** Integral time T_i, s; null = ∞ (the data chose no integral action: the fitted law). */
+      integralTimeS: Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.Null()]),
+      /** The return set-point the trim pulls towards, T_ref + R_ref, °C. */
+      setpointC: Type.Number(),
+      /** Bound on |z| (anti-windup): the trim multiplies the law's flow by at most exp(trimLimit). */
+      trimLimit: Type.Number({ exclusiveMinimum: 0 }),
+    }),
+  ),
+  /** How `--law auto` chose the form (absent when the form was given). */
+  selection: Type.Optional(SelectionSchema),
   thermalLag: Type.Object({
     timeConstantS: Type.Number({ minimum: 0 }),
     heatCapacityKjPerK: Type.Number({ minimum: 0 }),
@@ -296,6 +384,10 @@ export const LoopCalibrationSchema = Type.Object({
     correlations: Type.Record(Type.String(), Type.Union([Type.Number(), Type.Null()])),
     lagProfile: Type.Array(Type.Object({ timeConstantS: Type.Number(), sseRatio: Type.Number() })),
     lagInterval95S: Type.Object({ low: Type.Number(), high: Type.Union([Type.Number(), Type.Null()]) }),
+    /** The integral time's profile (the `integral` law): integralTimeS null = ∞. */
+    integralProfile: Type.Optional(
+      Type.Array(Type.Object({ integralTimeS: Type.Union([Type.Number(), Type.Null()]), sseRatio: Type.Number() })),
+    ),
     notes: Type.Array(Type.String()),
   }),
 });
@@ -304,16 +396,30 @@ export type LoopCalibration = Static<typeof LoopCalibrationSchema>;
 
 /** Checks a parsed `params.json`; the error names the first bad field (`params.flowLaw.heatExponent`). */
 export function checkCalibration(value: unknown, name: string): Outcome<LoopCalibration> {
-  if (Value.Check(LoopCalibrationSchema, value)) return success(value);
+  if (Value.Check(LoopCalibrationSchema, value)) {
+    if (value.lawForm === "integral" && value.integralControl === undefined) {
+      return failure(`${name}: params.integralControl: required by lawForm "integral"`);
+    }
+    return success(value);
+  }
   const first = [...Value.Errors(LoopCalibrationSchema, value)][0];
   const path = first?.instancePath.replaceAll("/", ".") ?? "";
   return failure(`${name}: params${path}: ${first?.message ?? "not a loop calibration"}`);
 }
 
+/** The reference point of a fit: the calibration period's mean heat (kW) and supply temperature (°C). */
+type Reference = { readonly heatKw: number; readonly supplyC: number };
+
 const parameterNames = ["referenceRiseK", "heatExponent", "supplyTracking", "timeConstantS"] as const;
 
-function modelOf(reference: { heatKw: number; supplyC: number }, x: readonly number[], lagS: number): RiseModel {
+function modelOf(
+  reference: Reference,
+  x: readonly number[],
+  lagS: number,
+  integralTimeS = Number.POSITIVE_INFINITY,
+): RiseModel {
   return {
+    integralTimeS,
     law: {
       referenceHeatKw: reference.heatKw,
       referenceSupplyC: reference.supplyC,
@@ -350,14 +456,15 @@ function lagOneCorrelation(residuals: Float64Array): number {
   return denominator > 0 ? numerator / denominator : 0;
 }
 
-/** Fits the flow law at a fixed lag; `start` is [reference rise, e, h], `free` says which of them move. */
+/** Fits the flow law at a fixed lag (and integral time); `start` is [reference rise, e, h], `free` says which move. */
 function fitAtLag(
   history: LoopHistory,
   hourly: HourlyData,
-  reference: { heatKw: number; supplyC: number },
+  reference: Reference,
   lagS: number,
   start: readonly number[],
   free: readonly boolean[],
+  integralTimeS = Number.POSITIVE_INFINITY,
 ): { x: number[]; sse: number } {
   const predicted = new Float64Array(hourly.riseK.length);
   const fixed = [...start];
@@ -368,7 +475,7 @@ function fitAtLag(
       x[index] = y[position]!;
     });
     if (!(x[0]! > 0)) return new Float64Array(hourly.riseK.length).fill(Number.POSITIVE_INFINITY);
-    predictHourlyRise(history, hourly, modelOf(reference, x, lagS), predicted);
+    predictHourlyRise(history, hourly, modelOf(reference, x, lagS, integralTimeS), predicted);
     return hourly.riseK.map((value, index) => value - predicted[index]!);
   };
   const steps = [1e-4 * Math.max(1, start[0]!), 1e-4, 1e-4];
@@ -384,33 +491,9 @@ function fitAtLag(
   return { x, sse: fit.sse };
 }
 
-/** Searches the lag: the grid, then golden-section refinement between the best point's neighbours. */
-function fitLag(
-  history: LoopHistory,
-  hourly: HourlyData,
-  reference: { heatKw: number; supplyC: number },
-  start: readonly number[],
-  free: readonly boolean[],
-): { x: number[]; lagS: number; sse: number; profile: { timeConstantS: number; sse: number }[] } {
-  const profile: { timeConstantS: number; sse: number; x: number[] }[] = [];
-  let warm = [...start];
-  for (const lagS of lagGridS) {
-    const fit = fitAtLag(history, hourly, reference, lagS, warm, free);
-    profile.push({ timeConstantS: lagS, sse: fit.sse, x: fit.x });
-    warm = fit.x;
-  }
-  let best = profile.reduce((a, b) => (b.sse < a.sse ? b : a));
-  const at = profile.indexOf(best);
-  let low = profile[Math.max(0, at - 1)]!.timeConstantS;
-  let high = profile[Math.min(profile.length - 1, at + 1)]!.timeConstantS;
+/** Golden-section search of `evaluate` between `low` and `high` (ten evaluations); the caller keeps the best point. */
+function goldenSection(low: number, high: number, evaluate: (value: number) => number): void {
   const ratio = (Math.sqrt(5) - 1) / 2;
-  const evaluate = (lagS: number) => {
-    const fit = fitAtLag(history, hourly, reference, lagS, best.x, free);
-    const point = { timeConstantS: lagS, sse: fit.sse, x: fit.x };
-    profile.push(point);
-    if (point.sse < best.sse) best = point;
-    return point.sse;
-  };
   let a = high - ratio * (high - low);
   let b = low + ratio * (high - low);
   let fa = evaluate(a);
@@ -430,6 +513,37 @@ function fitLag(
       fb = evaluate(b);
     }
   }
+}
+
+/** Searches the lag: the grid, then golden-section refinement between the best point's neighbours. */
+function fitLag(
+  history: LoopHistory,
+  hourly: HourlyData,
+  reference: Reference,
+  start: readonly number[],
+  free: readonly boolean[],
+  integralTimeS = Number.POSITIVE_INFINITY,
+): { x: number[]; lagS: number; sse: number; profile: { timeConstantS: number; sse: number }[] } {
+  const profile: { timeConstantS: number; sse: number; x: number[] }[] = [];
+  let warm = [...start];
+  for (const lagS of lagGridS) {
+    const fit = fitAtLag(history, hourly, reference, lagS, warm, free, integralTimeS);
+    profile.push({ timeConstantS: lagS, sse: fit.sse, x: fit.x });
+    warm = fit.x;
+  }
+  let best = profile.reduce((a, b) => (b.sse < a.sse ? b : a));
+  const at = profile.indexOf(best);
+  goldenSection(
+    profile[Math.max(0, at - 1)]!.timeConstantS,
+    profile[Math.min(profile.length - 1, at + 1)]!.timeConstantS,
+    (lagS) => {
+      const fit = fitAtLag(history, hourly, reference, lagS, best.x, free, integralTimeS);
+      const point = { timeConstantS: lagS, sse: fit.sse, x: fit.x };
+      profile.push(point);
+      if (point.sse < best.sse) best = point;
+      return point.sse;
+    },
+  );
   profile.sort((p, q) => p.timeConstantS - q.timeConstantS);
   return {
     x: best.x,
@@ -437,6 +551,167 @@ function fitLag(
     sse: best.sse,
     profile: profile.map(({ timeConstantS, sse }) => ({ timeConstantS, sse })),
   };
+}
+
+/** A law form fitted to a history: the law's parameters, the lag, the integral time and the profiles behind them. */
+interface FormFit {
+  readonly form: LawForm;
+  readonly reference: Reference;
+  /** [reference rise, e, h]. */
+  readonly x: number[];
+  readonly lagS: number;
+  /** ∞ for every form but `integral` (and for `integral` when the data choose no integral action). */
+  readonly integralTimeS: number;
+  readonly sse: number;
+  readonly profile: { timeConstantS: number; sse: number }[];
+  readonly integralProfile?: { integralTimeS: number; sse: number }[];
+}
+
+/** Fits one law form; `integral` starts from the fitted law's fit, given as `fitted` when the caller has it. */
+function fitForm(history: LoopHistory, hourly: HourlyData, form: LawForm, fitted?: FormFit): FormFit {
+  const reference = { heatKw: meanOf(hourly.heatKw, hourly.weightS), supplyC: meanOf(hourly.supplyC, hourly.weightS) };
+  const spec = formSpecs[form];
+  const infinite = Number.POSITIVE_INFINITY;
+  if (form !== "integral") {
+    // A fitted law starts from the twin's own (e = 1, h = 0); a declared one is held at its e and h.
+    const start = [meanOf(hourly.riseK, hourly.weightS), ...spec.start];
+    const fit = fitLag(history, hourly, reference, start, spec.free);
+    return { form, reference, x: fit.x, lagS: fit.lagS, integralTimeS: infinite, sse: fit.sse, profile: fit.profile };
+  }
+  const law = fitted ?? fitForm(history, hourly, "fitted");
+  const search = fitIntegralTime(history, hourly, law);
+  if (search.integralTimeS === infinite) return { ...law, form, integralProfile: search.profile };
+  // The lag is profiled again at the chosen integral time (the two act on time scales an order of magnitude apart).
+  const fit = fitLag(history, hourly, reference, search.x, spec.free, search.integralTimeS);
+  return {
+    form,
+    reference,
+    x: fit.x,
+    lagS: fit.lagS,
+    integralTimeS: search.integralTimeS,
+    sse: fit.sse,
+    profile: fit.profile,
+    integralProfile: search.profile,
+  };
+}
+
+/**
+ * Searches the integral time at the fitted law's lag, like the lag: the grid `integralGridS` (∞ is the fitted law's
+ * own fit, reused), then golden-section refinement between the best point's neighbours on the gain 1 / T_i.
+ */
+function fitIntegralTime(
+  history: LoopHistory,
+  hourly: HourlyData,
+  law: FormFit,
+): { x: number[]; integralTimeS: number; profile: { integralTimeS: number; sse: number }[] } {
+  const free = formSpecs.integral.free;
+  const timeOf = (gain: number) => (gain > 0 ? 1 / gain : Number.POSITIVE_INFINITY);
+  const profile: { gain: number; sse: number; x: number[] }[] = [{ gain: 0, sse: law.sse, x: law.x }];
+  let warm = law.x;
+  // From the slowest trim to the fastest, each fit starting where the slower one ended.
+  for (const integralTimeS of [...integralGridS].reverse().slice(1)) {
+    const fit = fitAtLag(history, hourly, law.reference, law.lagS, warm, free, integralTimeS);
+    profile.push({ gain: 1 / integralTimeS, sse: fit.sse, x: fit.x });
+    warm = fit.x;
+  }
+  let best = profile.reduce((a, b) => (b.sse < a.sse ? b : a));
+  const at = profile.indexOf(best);
+  goldenSection(profile[Math.max(0, at - 1)]!.gain, profile[Math.min(profile.length - 1, at + 1)]!.gain, (gain) => {
+    const fit = fitAtLag(history, hourly, law.reference, law.lagS, best.x, free, timeOf(gain));
+    const point = { gain, sse: fit.sse, x: fit.x };
+    profile.push(point);
+    if (point.sse < best.sse) best = point;
+    return point.sse;
+  });
+  profile.sort((p, q) => p.gain - q.gain);
+  return {
+    x: best.x,
+    integralTimeS: timeOf(best.gain),
+    profile: profile.map(({ gain, sse }) => ({ integralTimeS: timeOf(gain), sse })),
+  };
+}
+
+/** The rise model of a fit. */
+function modelOfFit(fit: FormFit): RiseModel {
+  return modelOf(fit.reference, fit.x, fit.lagS, fit.integralTimeS);
+}
+
+/** Calendar month (YYYY-MM) of a clock time in seconds. */
+function monthOf(timeS: number): string {
+  return new Date(timeS * 1000).toISOString().slice(0, 7);
+}
+
+/** The samples of `history` whose time `keep` accepts, as a history of their own. */
+function subsetHistory(history: LoopHistory, keep: (timeS: number) => boolean): LoopHistory {
+  const indexes: number[] = [];
+  for (let sample = 0; sample < history.timeS.length; sample++) if (keep(history.timeS[sample]!)) indexes.push(sample);
+  const pick = (column: Float64Array) => Float64Array.from(indexes, (index) => column[index]!);
+  return {
+    ...history,
+    timeS: pick(history.timeS),
+    weightS: pick(history.weightS),
+    supplyC: pick(history.supplyC),
+    returnC: pick(history.returnC),
+    heatKw: pick(history.heatKw),
+    totalKw: pick(history.totalKw),
+  };
+}
+
+/** Forms in the order a tie goes: fewer parameters first, then the order of `lawForms`. */
+const formsByParameters = (Object.keys(formSpecs) as LawForm[]).sort(
+  (a, b) => formSpecs[a].parameters - formSpecs[b].parameters,
+);
+
+/**
+ * `--law auto`: leave-one-month-out over the calendar months with at least `selectionMinimumHours` used hours. Each
+ * candidate form is fitted on the other months and scored (CV(RMSE), Guideline 14 with its own p) on the month left
+ * out, its state starting afresh as in `twin validate`; the lowest mean CV(RMSE) wins, a tie (within
+ * `selectionTiePoints`) going to fewer parameters. Fewer than two such months: the fitted law, with a note.
+ */
+function selectLaw(history: LoopHistory, hourly: HourlyData): LawSelection {
+  const counts = new Map<string, number>();
+  for (const hourS of hourly.hourS) counts.set(monthOf(hourS), (counts.get(monthOf(hourS)) ?? 0) + 1);
+  const months = [...counts].map(([month, hours]) => ({ month, hours }));
+  const folds = months.filter((month) => month.hours >= selectionMinimumHours).map(({ month }) => month);
+  const rule = `leave-one-month-out over the months with ≥ ${selectionMinimumHours / 24} days of used hours; lowest mean CV(RMSE) on the month left out; a tie (within ${selectionTiePoints} points) goes to fewer parameters`;
+  if (folds.length < 2) {
+    return {
+      rule,
+      months,
+      candidates: [],
+      chosen: "fitted",
+      note: `${folds.length === 0 ? "no calendar month has" : `only ${folds[0]} has`} ${selectionMinimumHours / 24} days of used hours; leave-one-month-out needs two: the fitted law is used without selection`,
+    };
+  }
+  const scores = new Map<LawForm, LawSelection["candidates"][number]["folds"]>(formsByParameters.map((f) => [f, []]));
+  const orNull = (value: number) => (Number.isFinite(value) ? value : null);
+  for (const month of folds) {
+    const train = subsetHistory(history, (timeS) => monthOf(timeS) !== month);
+    const test = subsetHistory(history, (timeS) => monthOf(timeS) === month);
+    const [trainHourly, testHourly] = [hourlyData(train), hourlyData(test)];
+    const predicted = new Float64Array(testHourly.riseK.length);
+    const fitted = fitForm(train, trainHourly, "fitted");
+    for (const form of formsByParameters) {
+      const fit = form === "fitted" ? fitted : fitForm(train, trainHourly, form, fitted);
+      predictHourlyRise(test, testHourly, modelOfFit(fit), predicted);
+      const { cvRmse, nmbe } = guideline14(testHourly.riseK, predicted, formSpecs[form].parameters);
+      scores.get(form)!.push({ month, cvRmse: orNull(cvRmse), nmbe: orNull(nmbe) });
+    }
+  }
+  const candidates = formsByParameters.map((form) => {
+    const values = scores.get(form)!.map((fold) => fold.cvRmse);
+    const mean = values.some((value) => value === null)
+      ? null
+      : values.reduce((sum: number, value) => sum + value!, 0) / values.length;
+    return { form, parameters: formSpecs[form].parameters, folds: scores.get(form)!, meanCvRmse: mean };
+  });
+  const lowest = Math.min(...candidates.map((candidate) => candidate.meanCvRmse ?? Number.POSITIVE_INFINITY));
+  // Candidates are in tie order, so the first within the tie band of the lowest is the choice.
+  const chosen = !Number.isFinite(lowest)
+    ? "fitted"
+    : (candidates.find((candidate) => (candidate.meanCvRmse ?? Number.POSITIVE_INFINITY) <= lowest + selectionTiePoints)
+        ?.form ?? "fitted");
+  return { rule, months, candidates, chosen, note: null };
 }
 
 function formatNumber(value: number, digits = 3): string {
@@ -447,19 +722,18 @@ function formatNumber(value: number, digits = 3): string {
 function identifiability(
   history: LoopHistory,
   hourly: HourlyData,
-  reference: { heatKw: number; supplyC: number },
-  fit: { x: readonly number[]; lagS: number; sse: number; free: readonly boolean[] },
-  profile: readonly { timeConstantS: number; sse: number }[],
+  fit: FormFit & { readonly free: readonly boolean[]; readonly parameters: number },
   hasTotal: boolean,
 ): LoopCalibration["identifiability"] {
-  const { x, lagS, sse, free } = fit;
+  const { reference, x, lagS, sse, free, profile, integralTimeS } = fit;
   const n = hourly.riseK.length;
-  // The parameters fitted: the free ones of the law, then the lag (index 3).
+  // The parameters in the Jacobian: the free ones of the law, then the lag (index 3). The integral time is judged from
+  // its profile, as the lag is too: p counts it.
   const fitted = [...free.flatMap((isFree, index) => (isFree ? [index] : [])), 3];
-  const p = fitted.length;
+  const p = fit.parameters;
   const predicted = new Float64Array(n);
   const residualsAt = (values: readonly number[]) => {
-    predictHourlyRise(history, hourly, modelOf(reference, values, values[3]!), predicted);
+    predictHourlyRise(history, hourly, modelOf(reference, values, values[3]!, integralTimeS), predicted);
     return hourly.riseK.map((value, index) => value - predicted[index]!);
   };
   const values = [...x, lagS];
@@ -523,6 +797,7 @@ function identifiability(
   });
   if (!covarianceOk) notes.push("the Jacobian is singular: some parameters do not change the hourly rise at all");
   notes.push(lagNote(profile, effective, lagS));
+  if (fit.integralProfile !== undefined) notes.push(integralNote(fit.integralProfile, effective, integralTimeS));
   const exponentError = errorOf(1);
   if (exponentError !== null) {
     const [low, high] = [x[1]! - 1.96 * exponentError, x[1]! + 1.96 * exponentError];
@@ -565,6 +840,14 @@ function identifiability(
     correlations,
     lagProfile: profile.map((point) => ({ timeConstantS: point.timeConstantS, sseRatio: point.sse / best })),
     lagInterval95S: lagInterval(profile, effective),
+    ...(fit.integralProfile === undefined
+      ? {}
+      : {
+          integralProfile: fit.integralProfile.map((point) => ({
+            integralTimeS: Number.isFinite(point.integralTimeS) ? point.integralTimeS : null,
+            sseRatio: point.sse / Math.min(...fit.integralProfile!.map((q) => q.sse)),
+          })),
+        }),
     notes,
   };
 }
@@ -594,6 +877,32 @@ function lagNote(profile: readonly { timeConstantS: number; sse: number }[], eff
   return `thermal lag ${formatNumber(lagS)} s (95 %: ${formatNumber(low)}–${formatNumber(high)} s)`;
 }
 
+/** A time in hours below two days, in days above. */
+function durationText(seconds: number): string {
+  if (!Number.isFinite(seconds)) return "∞";
+  return seconds < 172_800 ? `${formatNumber(seconds / 3600, 2)} h` : `${formatNumber(seconds / 86_400, 2)} d`;
+}
+
+/** What the integral time's profile says, in a sentence (95 % likelihood-ratio range, as for the lag). */
+function integralNote(
+  profile: readonly { integralTimeS: number; sse: number }[],
+  effective: number,
+  integralTimeS: number,
+): string {
+  const best = Math.min(...profile.map((point) => point.sse));
+  const within = profile.filter((point) => effective * Math.log(point.sse / best) <= chiSquare95);
+  const low = Math.min(...within.map((point) => point.integralTimeS));
+  const high = Math.max(...within.map((point) => point.integralTimeS));
+  const range = `95 %: ${durationText(low)} to ${durationText(high)}`;
+  if (!Number.isFinite(integralTimeS)) {
+    return `integral time ∞ fits best (${range}): no integral action, the integral law is the fitted law here`;
+  }
+  const verdict = Number.isFinite(high)
+    ? "a slow integral trim on the return is supported"
+    : "no integral action (∞) is not excluded";
+  return `integral time ${durationText(integralTimeS)} (${range}): ${verdict}; the return set-point is T_ref + R_ref`;
+}
+
 /** Capture share over the hours where the total heat is known: Σ loop heat / Σ total heat (weighted by time). */
 function captureShareOf(hourly: HourlyData): number | null {
   let heat = 0;
@@ -611,23 +920,26 @@ function isoHour(seconds: number): string {
   return new Date(seconds * 1000).toISOString().slice(0, 16);
 }
 
-/** Fits the loop's rise model (and capture share) to a history. Fails when too few hours remain. */
-export function calibrateLoop(history: LoopHistory, form: LawForm = "fitted"): Outcome<LoopCalibration> {
+/**
+ * Fits the loop's rise model (and capture share) to a history with the law form `choice`; `auto` chooses the form by
+ * leave-one-month-out cross-validation (`selectLaw`) and records how. Fails when too few hours remain.
+ */
+export function calibrateLoop(history: LoopHistory, choice: LawChoice = "auto"): Outcome<LoopCalibration> {
   const hourly = hourlyData(history);
   const n = hourly.riseK.length;
-  const spec = formSpecs[form];
-  const parameters = spec.free.filter(Boolean).length + 1;
-  if (n < 3 * parameters + 3) {
+  const needed = 3 * formSpecs[choice === "auto" ? "fitted" : choice].parameters + 3;
+  if (n < needed) {
     return failure(
-      `only ${n} complete hours in the history (${hourly.droppedHours} hours too sparse, ${history.rows} rows read): need at least ${3 * parameters + 3}`,
+      `only ${n} complete hours in the history (${hourly.droppedHours} hours too sparse, ${history.rows} rows read): need at least ${needed}`,
     );
   }
-  const reference = { heatKw: meanOf(hourly.heatKw, hourly.weightS), supplyC: meanOf(hourly.supplyC, hourly.weightS) };
+  const selection = choice === "auto" ? selectLaw(history, hourly) : undefined;
+  const form = selection?.chosen ?? (choice as LawForm);
+  const { parameters, free } = formSpecs[form];
   const baselineRiseK = meanOf(hourly.riseK, hourly.weightS);
-  // A fitted law starts from the twin's own (e = 1, h = 0); a declared one is held at its e and h.
-  const start = [baselineRiseK, ...spec.start];
-  const { x, lagS, sse, profile } = fitLag(history, hourly, reference, start, spec.free);
-  const model = modelOf(reference, x, lagS);
+  const fit = fitForm(history, hourly, form);
+  const { reference, x, lagS, integralTimeS } = fit;
+  const model = modelOfFit(fit);
   const predicted = new Float64Array(n);
   predictHourlyRise(history, hourly, model, predicted);
   // The twin's law as it stands (e = 1, h = 0), with only its design rise fitted, at the same lag.
@@ -635,6 +947,7 @@ export function calibrateLoop(history: LoopHistory, form: LawForm = "fitted"): O
   const twinPredicted = new Float64Array(n);
   predictHourlyRise(history, hourly, modelOf(reference, twin.x, lagS), twinPredicted);
   const captureShare = captureShareOf(hourly);
+  const finiteOrNull = (value: number) => (Number.isFinite(value) ? value : null);
   return success({
     kind: "alixan/loop-calibration",
     version: 1,
@@ -644,6 +957,16 @@ export function calibrateLoop(history: LoopHistory, form: LawForm = "fitted"): O
     rows: { read: history.rows, dropped: { ...history.dropped } },
     flowLaw: { ...model.law },
     lawForm: form,
+    ...(form === "integral"
+      ? {
+          integralControl: {
+            integralTimeS: finiteOrNull(integralTimeS),
+            setpointC: reference.supplyC + x[0]!,
+            trimLimit: integralTrimLimit,
+          },
+        }
+      : {}),
+    ...(selection === undefined ? {} : { selection }),
     thermalLag: { timeConstantS: lagS, heatCapacityKjPerK: (lagS * reference.heatKw) / x[0]! },
     captureShare,
     baselineRiseK,
@@ -654,14 +977,7 @@ export function calibrateLoop(history: LoopHistory, form: LawForm = "fitted"): O
       baseline: guideline14(hourly.riseK, new Float64Array(n).fill(baselineRiseK), 1),
       twinLaw: guideline14(hourly.riseK, twinPredicted, 2),
     },
-    identifiability: identifiability(
-      history,
-      hourly,
-      reference,
-      { x, lagS, sse, free: spec.free },
-      profile,
-      captureShare !== null,
-    ),
+    identifiability: identifiability(history, hourly, { ...fit, free, parameters }, captureShare !== null),
   });
 }
 
@@ -696,7 +1012,12 @@ export function validateLoop(history: LoopHistory, calibration: LoopCalibration)
   if (n <= calibration.parameters) {
     return failure(`only ${n} complete hours in the history (${hourly.droppedHours} too sparse): nothing to validate`);
   }
-  const model: RiseModel = { law: calibration.flowLaw, timeConstantS: calibration.thermalLag.timeConstantS };
+  // The integral trim, when fitted, starts at z = 0 on the new history, as a controller with no record of it would.
+  const model: RiseModel = {
+    law: calibration.flowLaw,
+    timeConstantS: calibration.thermalLag.timeConstantS,
+    integralTimeS: calibration.integralControl?.integralTimeS ?? Number.POSITIVE_INFINITY,
+  };
   const predicted = new Float64Array(n);
   predictHourlyRise(history, hourly, model, predicted);
   const twinPredicted = new Float64Array(n);

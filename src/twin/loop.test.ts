@@ -5,6 +5,8 @@ import {
   designRiseLaw,
   type FlowLaw,
   implicitMixedC,
+  integralTrimLimit,
+  integralTrimStep,
   minimumTargetRiseK,
   pumpSpeed,
   relativeDemand,
@@ -51,6 +53,22 @@ describe("loop equations shared by the kernel and the calibration", () => {
     assert.ok(Math.abs(steadyRiseK({ ...held, supplyTracking: 0.5 }, 700, 24) - 13) < 1e-9);
     // A supply at or above the held return temperature keeps a small positive rise instead of dividing by zero.
     assert.equal(targetRiseK(held, 40), minimumTargetRiseK);
+  });
+
+  it("the integral trim integrates the return error over R_ref · T_i, within its anti-windup bound", () => {
+    // 1 K above the set-point for an hour with R_ref 10 K and T_i 1 day: z grows by 3600 / (10 · 86400).
+    assert.ok(Math.abs(integralTrimStep(0, 31, 30, 10, 86_400, 3600) - 3600 / 864_000) < 1e-15);
+    // Below the set-point the trim takes flow away (z falls), by the same rule.
+    assert.ok(Math.abs(integralTrimStep(0.1, 29.5, 30, 10, 86_400, 3600) - (0.1 - 1800 / 864_000)) < 1e-15);
+    // No integral action: z never moves.
+    assert.equal(integralTrimStep(0.2, 45, 30, 10, Number.POSITIVE_INFINITY, 60), 0.2);
+    // A return that cannot reach the set-point winds z only to the bound, both ways.
+    let z = 0;
+    for (let step = 0; step < 10_000; step++) z = integralTrimStep(z, 40, 30, 10, 3600, 60);
+    assert.equal(z, integralTrimLimit);
+    for (let step = 0; step < 10_000; step++) z = integralTrimStep(z, 20, 30, 10, 3600, 60);
+    assert.equal(z, -integralTrimLimit);
+    assert.ok(Math.abs(Math.exp(integralTrimLimit) - 3) < 1e-12);
   });
 
   it("the implicit coolant mass settles at sink + heat / conductance and moves by what it stores", () => {

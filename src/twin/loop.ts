@@ -14,6 +14,9 @@
  * - **Thermal lag.** A well-mixed coolant mass, stepped implicitly: C (T' − T) / Δt = Q − G (T' − T_sink). The twin
  *   steps its technology loops this way (G is the CDU conductance, the sink the facility supply); a loop's return
  *   node is the same equation with G the capacity rate and the sink the loop supply.
+ * - **Integral trim** (the calibration's `integral` law only). A return-temperature controller's slow integral action
+ *   on top of the law: G = G_law · exp(z), dz/dt = (T_r − T_set) / (R_ref · T_i), T_set = T_ref + R_ref. The twin's
+ *   plants hold their set-points by construction, so the kernel carries the law's shape (e, h) and not T_i.
  */
 
 /** Pump speed, a fraction of rated flow: the law's demand held between `minimumSpeed` and full speed. */
@@ -33,6 +36,31 @@ export function implicitMixedC(
   storageKwPerK: number,
 ): number {
   return (storageKwPerK * oldC + heatKw + conductanceKwPerK * sinkC) / (storageKwPerK + conductanceKwPerK);
+}
+
+/**
+ * Bound on the integral trim's state |z| (the flow may be trimmed to at most 3× or at least ⅓ of the law's). A real
+ * controller's valve or fan has finite authority, and without a bound the state winds up whenever the return cannot
+ * reach its set-point (a supply above it, a sensor fault, heat the law cannot carry) and then takes days to unwind.
+ */
+export const integralTrimLimit = Math.log(3);
+
+/**
+ * The integral trim's state after one step of length `stepS` with the loop's return at `returnC`: dz/dt =
+ * (T_r − T_set) / (R_ref · T_i), explicit (T_i is hours or days, the step a minute), held within ±`integralTrimLimit`.
+ * A return above the set-point raises z and so the flow (capacity rate × exp(z)), as a return-temperature controller's
+ * integral action does. `integralTimeS` = ∞ leaves z unchanged.
+ */
+export function integralTrimStep(
+  z: number,
+  returnC: number,
+  setpointC: number,
+  referenceRiseK: number,
+  integralTimeS: number,
+  stepS: number,
+): number {
+  const next = z + (stepS * (returnC - setpointC)) / (referenceRiseK * integralTimeS);
+  return Math.min(integralTrimLimit, Math.max(-integralTrimLimit, next));
 }
 
 /**
@@ -77,12 +105,18 @@ export function anchoredLaw(
 }
 
 /**
- * Flow-law forms a calibration can fit: `fitted` fits e and h; `held-return` declares a control that holds the return
- * temperature (e = 1, h = 1); `design-rise` is the twin's law as it stands (e = 1, h = 0).
+ * Flow-law forms a calibration can fit: `fitted` fits e and h; `integral` fits e and h and a slow integral trim that
+ * pulls the return back to its reference (T_ref + R_ref) with integral time T_i, the return-temperature control of an
+ * air handler; `held-return` declares a control that holds the return temperature (e = 1, h = 1); `design-rise` is
+ * the twin's law as it stands (e = 1, h = 0).
  */
-export const lawForms = ["fitted", "held-return", "design-rise"] as const;
+export const lawForms = ["fitted", "integral", "held-return", "design-rise"] as const;
 /** One flow-law form. */
 export type LawForm = (typeof lawForms)[number];
+/** What `twin calibrate --law` takes: a form, or `auto` (chosen by leave-one-month-out cross-validation). */
+export const lawChoices = ["auto", ...lawForms] as const;
+/** One `--law` choice. */
+export type LawChoice = (typeof lawChoices)[number];
 
 /** Smallest target rise, K: keeps the law finite if a supply temperature ever reaches the held return temperature. */
 export const minimumTargetRiseK = 0.1;

@@ -220,6 +220,11 @@ function traceJobs(path: string): readonly JobSpec[] {
 /** A calibrated loop law a run used, and the params.json it came from. */
 interface UsedLoopLaw extends LoopLawShape {
   readonly params: string;
+  /**
+   * The calibration's integral time, s (null = ∞), when its law is `integral`: reported, not applied. The twin's
+   * plants hold their set-points already, so only the law's shape (e, h) carries over.
+   */
+  readonly integralTimeNotAppliedS?: number | null;
 }
 
 /** The calibrated loop laws of `--loop-params`: the plant assumptions carrying them, and what the output reports. */
@@ -247,7 +252,13 @@ function loopLawsOf(files: readonly string[]): LoopLaws | undefined {
       throw new CliError(`--loop-params: ${file}: a second ${calibration.loop}-loop calibration`, exitCodes.usage);
     }
     const { heatExponent, supplyTracking } = calibration.flowLaw;
-    laws[calibration.loop] = { heatExponent, supplyTracking, params: file };
+    const integral = calibration.integralControl;
+    laws[calibration.loop] = {
+      heatExponent,
+      supplyTracking,
+      params: file,
+      ...(integral === undefined ? {} : { integralTimeNotAppliedS: integral.integralTimeS }),
+    };
   }
   const shape = (law: UsedLoopLaw) => ({ heatExponent: law.heatExponent, supplyTracking: law.supplyTracking });
   return {
@@ -268,7 +279,11 @@ function loopLawsLine(used: LoopLaws["used"]): string {
   const describe = (law: UsedLoopLaw | undefined) =>
     law === undefined
       ? "the twin's design rise"
-      : `e ${law.heatExponent.toFixed(3)}, h ${law.supplyTracking.toFixed(3)} (${law.params})`;
+      : `e ${law.heatExponent.toFixed(3)}, h ${law.supplyTracking.toFixed(3)} (${law.params}${
+          law.integralTimeNotAppliedS === undefined
+            ? ""
+            : `; its integral time ${law.integralTimeNotAppliedS === null ? "∞" : `${(law.integralTimeNotAppliedS / 86_400).toFixed(1)} d`} is not applied: the twin's plants hold their set-points`
+        })`;
   return `loop laws: facility water ${describe(used.facilityWater)}; air side ${describe(used.airSide)}`;
 }
 

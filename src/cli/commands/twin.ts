@@ -18,7 +18,7 @@ import {
   parseColumnMapping,
   readLoopHistory,
 } from "../../twin/history.ts";
-import { lawForms } from "../../twin/loop.ts";
+import { lawChoices } from "../../twin/loop.ts";
 import { CliError, exitCodes, printJson, renderTable, wantsJson } from "../output.ts";
 
 /** Options both commands take. */
@@ -105,6 +105,18 @@ function printCalibration(calibration: LoopCalibration, out: string): void {
     ["heat exponent e", flowLaw.heatExponent.toFixed(3), error("heatExponent"), "(1 = twin's design-rise law)"],
     ["supply tracking h", flowLaw.supplyTracking.toFixed(3), error("supplyTracking"), "(0 twin, 1 held return)"],
     ["thermal lag", thermalLag.timeConstantS.toFixed(0), error("timeConstantS"), "s"],
+    ...(calibration.integralControl === undefined
+      ? []
+      : [
+          [
+            "integral time",
+            calibration.integralControl.integralTimeS === null
+              ? "∞"
+              : `${(calibration.integralControl.integralTimeS / 86_400).toFixed(1)} d`,
+            "",
+            `(return set-point ${calibration.integralControl.setpointC.toFixed(2)} °C)`,
+          ],
+        ]),
     [
       "capture share",
       calibration.captureShare === null ? "—" : calibration.captureShare.toFixed(3),
@@ -127,8 +139,27 @@ function printCalibration(calibration: LoopCalibration, out: string): void {
   process.stdout.write(
     `fit (hourly rise, Guideline 14): CV(RMSE) ${percent(fit.cvRmse)}, NMBE ${percent(fit.nmbe)}; constant-rise baseline ${percent(fit.baseline.cvRmse)} / ${percent(fit.baseline.nmbe)}\n`,
   );
+  printSelection(calibration);
   for (const note of identifiability.notes) process.stdout.write(`note: ${note}\n`);
   process.stdout.write(`wrote ${out}\n`);
+}
+
+/** `--law auto`: one line per candidate with its fold scores, then the choice (or why there was none). */
+function printSelection(calibration: LoopCalibration): void {
+  const selection = calibration.selection;
+  if (selection === undefined) return;
+  const value = (number: number | null) => (number === null ? "—" : percent(number));
+  for (const candidate of selection.candidates) {
+    const folds = candidate.folds.map((fold) => `${fold.month} ${value(fold.cvRmse)} / ${value(fold.nmbe)}`);
+    process.stdout.write(
+      `law ${candidate.form} (p = ${candidate.parameters}): mean CV(RMSE) month out ${value(candidate.meanCvRmse)}; ${folds.join(", ")}${candidate.form === selection.chosen ? "  ← chosen" : ""}\n`,
+    );
+  }
+  process.stdout.write(
+    selection.note === null
+      ? `law auto: ${selection.chosen} (${selection.rule})\n`
+      : `law auto: ${selection.chosen}: ${selection.note}\n`,
+  );
 }
 
 function printValidation(validation: Validation): void {
@@ -158,7 +189,7 @@ function printValidation(validation: Validation): void {
 
 async function runCalibrate(options: CalibrateOptions, command: Command): Promise<void> {
   if (options.out === undefined) throw new CliError("--out is required (where to write params.json)", exitCodes.usage);
-  const form = oneOf(options.law, lawForms, "--law");
+  const form = oneOf(options.law, lawChoices, "--law");
   const history = loadHistory(options);
   const { calibrateLoop } = await import("../../twin/calibrate.ts");
   const calibration = calibrateLoop(history, form);
@@ -211,8 +242,8 @@ export function registerTwinCommands(program: Command): void {
     .option("--out <file>", "where to write the fitted parameters (params.json)")
     .option(
       "--law <form>",
-      "flow law: fitted (e and h from the data), held-return (the control holds the return temperature) or design-rise (the twin's law as it stands)",
-      "fitted",
+      "flow law: auto (chosen by leave-one-month-out cross-validation among the others), fitted (e and h from the data), integral (fitted plus a slow integral trim holding the return), held-return (the control holds the return temperature) or design-rise (the twin's law as it stands)",
+      "auto",
     )
     .action(async (options: CalibrateOptions, command: Command) => runCalibrate(options, command));
   withHistoryOptions(
