@@ -325,6 +325,12 @@ describe("loop calibration: integral trim and the law chosen by leave-one-month-
     // Chosen on its merit, not on a tie: clearly better than the fitted law on the months left out.
     assert.ok(mean("integral") < mean("fitted") - 0.1, JSON.stringify(selection.candidates));
     assert.ok(typeof calibration.integralControl?.integralTimeS === "number");
+    // Each fold records the integral time it fitted, and only the integral candidate has one.
+    for (const candidate of selection.candidates) {
+      for (const fold of candidate.folds) {
+        assert.equal(typeof fold.integralTimeS, candidate.form === "integral" ? "number" : "undefined");
+      }
+    }
   });
 
   it("falls back to the fitted law, with a note, when only one month has 14 days", () => {

@@ -320,6 +320,8 @@ export const SelectionSchema = Type.Object({
           month: Type.String(),
           cvRmse: Type.Union([Type.Number(), Type.Null()]),
           nmbe: Type.Union([Type.Number(), Type.Null()]),
+          /** The `integral` candidate's integral time fitted in this fold, s (null = ∞). */
+          integralTimeS: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
         }),
       ),
       meanCvRmse: Type.Union([Type.Number(), Type.Null()]),
@@ -695,7 +697,12 @@ function selectLaw(history: LoopHistory, hourly: HourlyData): LawSelection {
       const fit = form === "fitted" ? fitted : fitForm(train, trainHourly, form, fitted);
       predictHourlyRise(test, testHourly, modelOfFit(fit), predicted);
       const { cvRmse, nmbe } = guideline14(testHourly.riseK, predicted, formSpecs[form].parameters);
-      scores.get(form)!.push({ month, cvRmse: orNull(cvRmse), nmbe: orNull(nmbe) });
+      scores.get(form)!.push({
+        month,
+        cvRmse: orNull(cvRmse),
+        nmbe: orNull(nmbe),
+        ...(form === "integral" ? { integralTimeS: orNull(fit.integralTimeS) } : {}),
+      });
     }
   }
   const candidates = formsByParameters.map((form) => {

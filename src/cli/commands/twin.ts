@@ -150,7 +150,11 @@ function printSelection(calibration: LoopCalibration): void {
   if (selection === undefined) return;
   const value = (number: number | null) => (number === null ? "—" : percent(number));
   for (const candidate of selection.candidates) {
-    const folds = candidate.folds.map((fold) => `${fold.month} ${value(fold.cvRmse)} / ${value(fold.nmbe)}`);
+    const integralTime = (seconds: number | null | undefined) =>
+      seconds === undefined ? "" : ` (T_i ${seconds === null ? "∞" : `${(seconds / 86_400).toFixed(1)} d`})`;
+    const folds = candidate.folds.map(
+      (fold) => `${fold.month} ${value(fold.cvRmse)} / ${value(fold.nmbe)}${integralTime(fold.integralTimeS)}`,
+    );
     process.stdout.write(
       `law ${candidate.form} (p = ${candidate.parameters}): mean CV(RMSE) month out ${value(candidate.meanCvRmse)}; ${folds.join(", ")}${candidate.form === selection.chosen ? "  ← chosen" : ""}\n`,
     );
