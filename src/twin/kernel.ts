@@ -512,10 +512,20 @@ export class PartitionKernel {
   /** Outdoor wet bulb at the middle of the last step. */
   wetBulbC = Number.NaN;
 
-  /** Per rack (partition order): utilisation, 0–1, the busy share of its dynamic power. */
-  readonly utilisation: Float64Array;
-  /** Per rack: what it draws unthrottled (0 when not installed). */
-  readonly rackPowerKw: Float64Array;
+  /**
+   * Per rack (partition order): utilisation, 0–1, the busy share of its dynamic power, as of the last step. Read the
+   * property after each step: a step driven by job activity fills the array when it is first read (see `#fillRacks`),
+   * so a reference kept from an earlier read may lag.
+   */
+  get utilisation(): Float64Array {
+    if (this.#racksPending) this.#fillRacks(0, this.partition.segments.count);
+    return this.#utilisation;
+  }
+  /** Per rack: what it draws unthrottled (0 when not installed), as of the last step (read as `utilisation`). */
+  get rackPowerKw(): Float64Array {
+    if (this.#racksPending) this.#fillRacks(0, this.partition.segments.count);
+    return this.#rackPowerKw;
+  }
   /** Per rack: share of power left by throttling, 0–1. */
   readonly throttle: Float64Array;
   /** Per rack: 1 when installed (its segment's occupancy). */
@@ -660,6 +670,17 @@ export class PartitionKernel {
   readonly inletRackSeconds: Float64Array;
 
   readonly #load: RackLoad;
+  readonly #utilisation: Float64Array;
+  readonly #rackPowerKw: Float64Array;
+  /**
+   * A step driven by job activity sums each segment's utilisation without storing it per rack (the two stores took
+   * about a third of the rack pass's time, and the batch run reads neither array): the per-rack arrays then lag until
+   * `#fillRacks` computes them, when read, from the step's levels (`#pendingLevel`, unchanged until the next step)
+   * and class bases (`#pendingBases`).
+   */
+  #racksPending = false;
+  #pendingLevel: Float64Array | undefined;
+  readonly #pendingBases: Float64Array;
   readonly #hourlyDryBulbC: Float64Array;
   readonly #hourlyWetBulbC: Float64Array;
   readonly #firstSampleS: number;
@@ -739,8 +760,10 @@ export class PartitionKernel {
     this.#rampDone = new Uint8Array(local.ramps.length);
     this.#nextRampS = (Math.floor(startS / rampIntervalS) + 1) * rampIntervalS;
     const { segments, racks, rows, halls, plants } = partition;
-    this.utilisation = new Float64Array(racks.count);
-    this.rackPowerKw = new Float64Array(racks.count);
+    this.#utilisation = new Float64Array(racks.count);
+    this.#rackPowerKw = new Float64Array(racks.count);
+    // One base per profile class (training, inference, office hours).
+    this.#pendingBases = new Float64Array(3);
     this.throttle = new Float64Array(racks.count).fill(1);
     this.installed = new Float64Array(racks.count);
     this.rackLimitC = new Float64Array(racks.count);
@@ -755,7 +778,7 @@ export class PartitionKernel {
     this.rowFixedKw = new Float64Array(rows.count);
     this.rowThrottled = new Uint8Array(rows.count);
     this.#throttleArrays = {
-      power: this.rackPowerKw,
+      power: this.#rackPowerKw,
       tcsShare: racks.tcsShare,
       limitC: this.rackLimitC,
       riseKPerKw: this.rackRiseKPerKw,
@@ -950,13 +973,38 @@ export class PartitionKernel {
       segmentInstalled[segment]! += installed;
       // The step writes the power (and, from job activity, the utilisation) of installed racks only.
       if (installed === 0) {
-        this.rackPowerKw[rack] = 0;
-        if (this.#load.levelsAt !== undefined) this.utilisation[rack] = 0;
+        this.#rackPowerKw[rack] = 0;
+        if (this.#load.levelsAt !== undefined) this.#utilisation[rack] = 0;
       }
       if (segments.rearDoor[segment] === 1) {
         rearDoorDesign[racks.row[rack]!]! += installed * (racks.idleKw[rack]! + racks.dynamicKw[rack]!);
       }
     }
+  }
+
+  /**
+   * Writes the utilisation and power of the installed racks of segments `first` … `last` − 1 from the last step's
+   * levels, as the step's rack pass computes them (the same operations, so the same bits).
+   */
+  #fillRacks(first: number, last: number): void {
+    const level = this.#pendingLevel!;
+    const bases = this.#pendingBases;
+    const segments = this.partition.segments;
+    const utilisation = this.#utilisation;
+    const rackPower = this.#rackPowerKw;
+    for (let segment = first; segment < last; segment++) {
+      const start = this.#segmentRackStart[segment]!;
+      const end = start + this.#segmentInstalled[segment]!;
+      const idleKw = segments.idleKw[segment]!;
+      const dynamicKw = segments.dynamicKw[segment]!;
+      const base = bases[segments.profile[segment]!]!;
+      for (let rack = start; rack < end; rack++) {
+        const busy = Math.min(base * level[rack]!, 1);
+        utilisation[rack] = busy;
+        rackPower[rack] = idleKw + busy * dynamicKw;
+      }
+    }
+    if (first === 0 && last === segments.count) this.#racksPending = false;
   }
 
   /** Outlet (return) temperature of rack `rack` (partition order) in the last step, °C. */
@@ -1048,8 +1096,8 @@ export class PartitionKernel {
     const segmentProfile = segmentTable.profile;
     const cduConductanceKwPerK = this.#cduConductanceKwPerK;
     const rowStorageKwPerK = this.#rowStorageKwPerK;
-    const utilisation = this.utilisation;
-    const rackPower = this.rackPowerKw;
+    const utilisation = this.#utilisation;
+    const rackPower = this.#rackPowerKw;
     const throttle = this.throttle;
     const rackLimitC = this.rackLimitC;
     const rackRiseKPerKw = this.rackRiseKPerKw;
@@ -1107,6 +1155,11 @@ export class PartitionKernel {
     const levels = this.#load.levelsAt?.(timeS);
     if (levels === undefined) this.#load.fill(timeS, utilisation);
     const fused = levels !== undefined;
+    if (levels !== undefined) {
+      this.#pendingLevel = levels.level;
+      this.#pendingBases.set(levels.bases);
+    }
+    this.#racksPending = fused;
     const activityLevel = levels?.level ?? utilisation;
     const classBase = levels?.bases ?? utilisation;
 
@@ -1166,12 +1219,8 @@ export class PartitionKernel {
         let busySum = 0;
         if (fused) {
           const base = classBase[segmentProfile[segment]!]!;
-          for (let rack = start; rack < end; rack++) {
-            const busy = Math.min(base * activityLevel[rack]!, 1);
-            utilisation[rack] = busy;
-            rackPower[rack] = idleKw + busy * dynamicKw;
-            busySum += busy;
-          }
+          // Sums only: `#fillRacks` writes the per-rack figures where they are read.
+          for (let rack = start; rack < end; rack++) busySum += Math.min(base * activityLevel[rack]!, 1);
         } else {
           for (let rack = start; rack < end; rack++) {
             const busy = utilisation[rack]!;
@@ -1220,6 +1269,7 @@ export class PartitionKernel {
       // exact onset is needed only above it.
       let onsetC = limitC;
       if (newC > limitC) {
+        if (fused) this.#fillRacks(segmentStart[row]!, segmentStart[row + 1]!);
         onsetC = Number.POSITIVE_INFINITY;
         for (let rack = first; rack < last; rack++) {
           const rackOnsetC = rackLimitC[rack]! - rackRiseKPerKw[rack]! * rackPower[rack]! * tcsShare[rack]!;
