@@ -471,6 +471,64 @@ function refreshLimits(partition: Partition, limitC: Float64Array, riseKPerKw: F
   }
 }
 
+/**
+ * Each segment's sum of its installed racks' utilisation min(1, base of its class × level), rack by rack in order
+ * (so the same bits as one loop per segment). Four segments are summed side by side: each sum is a chain of
+ * dependent additions, and four independent chains keep the core busy while one alone waits on its last addition.
+ */
+function segmentBusySums(
+  level: Float64Array,
+  bases: Float64Array,
+  profile: Int32Array,
+  rackStart: Int32Array,
+  installed: Float64Array,
+  out: Float64Array,
+): void {
+  const count = out.length;
+  let segment = 0;
+  for (; segment + 3 < count; segment += 4) {
+    const startA = rackStart[segment]!;
+    const startB = rackStart[segment + 1]!;
+    const startC = rackStart[segment + 2]!;
+    const startD = rackStart[segment + 3]!;
+    const baseA = bases[profile[segment]!]!;
+    const baseB = bases[profile[segment + 1]!]!;
+    const baseC = bases[profile[segment + 2]!]!;
+    const baseD = bases[profile[segment + 3]!]!;
+    const countA = installed[segment]!;
+    const countB = installed[segment + 1]!;
+    const countC = installed[segment + 2]!;
+    const countD = installed[segment + 3]!;
+    const common = Math.min(countA, countB, countC, countD);
+    let sumA = 0;
+    let sumB = 0;
+    let sumC = 0;
+    let sumD = 0;
+    for (let offset = 0; offset < common; offset++) {
+      sumA += Math.min(baseA * level[startA + offset]!, 1);
+      sumB += Math.min(baseB * level[startB + offset]!, 1);
+      sumC += Math.min(baseC * level[startC + offset]!, 1);
+      sumD += Math.min(baseD * level[startD + offset]!, 1);
+    }
+    // Segments longer than the shortest finish alone.
+    for (let rack = startA + common; rack < startA + countA; rack++) sumA += Math.min(baseA * level[rack]!, 1);
+    for (let rack = startB + common; rack < startB + countB; rack++) sumB += Math.min(baseB * level[rack]!, 1);
+    for (let rack = startC + common; rack < startC + countC; rack++) sumC += Math.min(baseC * level[rack]!, 1);
+    for (let rack = startD + common; rack < startD + countD; rack++) sumD += Math.min(baseD * level[rack]!, 1);
+    out[segment] = sumA;
+    out[segment + 1] = sumB;
+    out[segment + 2] = sumC;
+    out[segment + 3] = sumD;
+  }
+  for (; segment < count; segment++) {
+    const start = rackStart[segment]!;
+    const base = bases[profile[segment]!]!;
+    let sum = 0;
+    for (let rack = start; rack < start + installed[segment]!; rack++) sum += Math.min(base * level[rack]!, 1);
+    out[segment] = sum;
+  }
+}
+
 /** Volumetric heat capacity of facility water near 30 °C (model/physics.ts): 0.9957 kg/L × 4.178 kJ/(kg·K). */
 const waterKjPerLiterK = 0.9957 * 4.178;
 
@@ -711,6 +769,8 @@ export class PartitionKernel {
   /** Per segment: racks installed (its first ones), and its first rack in partition order. */
   readonly #segmentInstalled: Float64Array;
   readonly #segmentRackStart: Int32Array;
+  /** Per segment, this step: the sum of its installed racks' utilisation. */
+  readonly #segmentBusy: Float64Array;
   /** Per row: CDU pump design power and per plant: dry cooler approach, with the assumptions applied. */
   readonly #cduPumpKw: Float64Array;
   readonly #dryCoolerApproachK: Float64Array;
@@ -833,6 +893,7 @@ export class PartitionKernel {
     }
     this.#segmentInstalled = new Float64Array(segments.count);
     this.#segmentRackStart = new Int32Array(segments.count).fill(-1);
+    this.#segmentBusy = new Float64Array(segments.count);
     for (let rack = racks.count - 1; rack >= 0; rack--) this.#segmentRackStart[racks.segment[rack]!] = rack;
     let typeCount = 0;
     for (let segment = 0; segment < segments.count; segment++) {
@@ -1196,7 +1257,27 @@ export class PartitionKernel {
       airFlowShare[plant] = airDesignLpm > 0 ? Math.min(1, airAvailableLpm / airDesignLpm) : 1;
     }
 
-    // Rows: every rack's power, the technology loop, CDUs, every rack's throttle.
+    // Racks: each segment's busy sum (and, from a rack-level load, each rack's power), for the rows below.
+    const segmentBusy = this.#segmentBusy;
+    if (fused) {
+      segmentBusySums(activityLevel, classBase, segmentProfile, segmentRackStart, segmentInstalled, segmentBusy);
+    } else {
+      for (let segment = 0; segment < segmentTable.count; segment++) {
+        const start = segmentRackStart[segment]!;
+        const end = start + segmentInstalled[segment]!;
+        const idleKw = segmentIdleKw[segment]!;
+        const dynamicKw = segmentDynamicKw[segment]!;
+        let busySum = 0;
+        for (let rack = start; rack < end; rack++) {
+          const busy = utilisation[rack]!;
+          rackPower[rack] = idleKw + busy * dynamicKw;
+          busySum += busy;
+        }
+        segmentBusy[segment] = busySum;
+      }
+    }
+
+    // Rows: the technology loop, CDUs, every rack's throttle.
     for (let row = 0; row < rowCount; row++) {
       const first = rackStart[row]!;
       const last = rackStart[row + 1]!;
@@ -1205,30 +1286,15 @@ export class PartitionKernel {
       // Rear-door rows of a plant with an air side draw from its chilled water, the others from facility water.
       const onAirSide = rowAirSide[row] === 1;
       const facilityC = onAirSide ? airSupplyC[plant]! : supplyC[plant]!;
-      // One pass over the row's installed racks, segment by segment (one rack type each, so its constants are
-      // hoisted): each rack's power; the segment's sums give the row's power, liquid heat and busy GPUs. Racks
-      // not installed are the last of each segment and keep power 0 (`#refreshInstalled`).
+      // The row's power, liquid heat and busy GPUs from its segments' sums (one rack type each). Racks not installed
+      // are the last of each segment and keep power 0 (`#refreshInstalled`).
       let rackHeat = 0;
       let rowPower = 0;
       let rowBusyGpus = 0;
       for (let segment = segmentStart[row]!; segment < segmentStart[row + 1]!; segment++) {
-        const start = segmentRackStart[segment]!;
-        const end = start + segmentInstalled[segment]!;
-        const idleKw = segmentIdleKw[segment]!;
-        const dynamicKw = segmentDynamicKw[segment]!;
-        let busySum = 0;
-        if (fused) {
-          const base = classBase[segmentProfile[segment]!]!;
-          // Sums only: `#fillRacks` writes the per-rack figures where they are read.
-          for (let rack = start; rack < end; rack++) busySum += Math.min(base * activityLevel[rack]!, 1);
-        } else {
-          for (let rack = start; rack < end; rack++) {
-            const busy = utilisation[rack]!;
-            rackPower[rack] = idleKw + busy * dynamicKw;
-            busySum += busy;
-          }
-        }
-        const segmentPower = (end - start) * idleKw + busySum * dynamicKw;
+        const busySum = segmentBusy[segment]!;
+        const segmentPower =
+          segmentInstalled[segment]! * segmentIdleKw[segment]! + busySum * segmentDynamicKw[segment]!;
         rowPower += segmentPower;
         rackHeat += segmentPower * segmentTcsShare[segment]!;
         rowBusyGpus += busySum * segmentGpus[segment]!;
