@@ -39,6 +39,7 @@ const day = 86_400;
 /** One case: a run on one thread (hashed every step) or on two (hashed at the end). */
 interface Case {
   readonly name: string;
+  /** A shipped scenario's name, or a scenario written out (YAML, with `events:`). */
   readonly scenario?: string;
   readonly startS: number;
   readonly durationS: number;
@@ -48,7 +49,14 @@ interface Case {
   /** Drive the racks from a rack-level source instead of job activity (the kernel's non-fused rack pass). */
   readonly source?: boolean;
   readonly seriesIntervalS?: number;
+  /**
+   * Record no rack series: nothing then reads the kernel's per-rack arrays between steps, which a step driven by job
+   * activity leaves unfilled (only rows whose racks may throttle fill theirs), so the results check that path.
+   */
+  readonly noRackSeries?: boolean;
 }
+
+const nvl72Limit = "events:\n  - { at: 0, coolantLimit: { rackType: nvl72, maxCoolantSupplyC: 37 } }\n";
 
 const cases: readonly Case[] = [
   { name: "base-2d-60s", startS: 0, durationS: 2 * day, stepS: 60 },
@@ -66,6 +74,53 @@ const cases: readonly Case[] = [
   { name: "threads-1d-60s-csv", startS: 100 * day, durationS: day, stepS: 60, threads: 2, racksCsv: true },
   { name: "threads-2h-1s", startS: 40 * day, durationS: 2 * 3600, stepS: 1, threads: 2, seriesIntervalS: 60 },
   { name: "single-6h-60s-csv", startS: 250 * day, durationS: 6 * 3600, stepS: 60, racksCsv: true },
+  {
+    name: "lazy-heatwave-3d-60s",
+    scenario: "heat-wave",
+    startS: 200 * day,
+    durationS: 3 * day,
+    stepS: 60,
+    threads: 2,
+    noRackSeries: true,
+  },
+  {
+    name: "lazy-cdufail-3d-60s",
+    scenario: "cdu-failure",
+    startS: 199 * day,
+    durationS: 3 * day,
+    stepS: 60,
+    threads: 2,
+    noRackSeries: true,
+  },
+  {
+    name: "lazy-growth-3d-300s-late",
+    scenario: "growth",
+    startS: 178 * day,
+    durationS: 3 * day,
+    stepS: 300,
+    threads: 2,
+    noRackSeries: true,
+  },
+  {
+    name: "lazy-w45-2d-300s",
+    scenario: "w45",
+    startS: 190 * day,
+    durationS: 2 * day,
+    stepS: 300,
+    threads: 2,
+    noRackSeries: true,
+  },
+  // NVL72 racks rated 8 K below the loop's supply limit: busy racks throttle, idle ones not, every NVL72 row checks.
+  { name: "throttle-1d-60s", scenario: nvl72Limit, startS: 60 * day, durationS: day, stepS: 60 },
+  {
+    name: "lazy-throttle-1d-60s",
+    scenario: nvl72Limit,
+    startS: 60 * day,
+    durationS: day,
+    stepS: 60,
+    threads: 2,
+    noRackSeries: true,
+  },
 ];
 
 /** The kernel's per-step arrays hashed at every step of a single-thread case. */
@@ -98,8 +153,9 @@ for (const entry of cases) {
   let site = loaded.site;
   let scenario: Scenario = scenarios.emptyScenario;
   if (entry.scenario !== undefined) {
-    const path = scenarios.resolveScenario(entry.scenario)!;
-    const parsed = scenarios.parseScenario(readFileSync(path, "utf8"), entry.scenario, loaded.site, loaded.file);
+    const inline = entry.scenario.startsWith("events:");
+    const text = inline ? entry.scenario : readFileSync(scenarios.resolveScenario(entry.scenario)!, "utf8");
+    const parsed = scenarios.parseScenario(text, inline ? entry.name : entry.scenario, loaded.site, loaded.file);
     if (!parsed.ok) throw new Error(parsed.error);
     site = parsed.value.site;
     scenario = parsed.value.scenario;
@@ -123,7 +179,7 @@ for (const entry of cases) {
     startS: entry.startS,
     scenario,
     seed: 1,
-    rackIds: picked,
+    rackIds: entry.noRackSeries === true ? [] : picked,
     ...(entry.seriesIntervalS === undefined ? {} : { seriesIntervalS: entry.seriesIntervalS }),
     ...(racksCsvPath === undefined ? {} : { racksCsvPath }),
     ...(entry.source === true ? { load: source } : {}),

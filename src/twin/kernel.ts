@@ -471,6 +471,64 @@ function refreshLimits(partition: Partition, limitC: Float64Array, riseKPerKw: F
   }
 }
 
+/**
+ * Each segment's sum of its installed racks' utilisation min(1, base of its class × level), rack by rack in order
+ * (so the same bits as one loop per segment). Four segments are summed side by side: each sum is a chain of
+ * dependent additions, and four independent chains keep the core busy while one alone waits on its last addition.
+ */
+function segmentBusySums(
+  level: Float64Array,
+  bases: Float64Array,
+  profile: Int32Array,
+  rackStart: Int32Array,
+  installed: Float64Array,
+  out: Float64Array,
+): void {
+  const count = out.length;
+  let segment = 0;
+  for (; segment + 3 < count; segment += 4) {
+    const startA = rackStart[segment]!;
+    const startB = rackStart[segment + 1]!;
+    const startC = rackStart[segment + 2]!;
+    const startD = rackStart[segment + 3]!;
+    const baseA = bases[profile[segment]!]!;
+    const baseB = bases[profile[segment + 1]!]!;
+    const baseC = bases[profile[segment + 2]!]!;
+    const baseD = bases[profile[segment + 3]!]!;
+    const countA = installed[segment]!;
+    const countB = installed[segment + 1]!;
+    const countC = installed[segment + 2]!;
+    const countD = installed[segment + 3]!;
+    const common = Math.min(countA, countB, countC, countD);
+    let sumA = 0;
+    let sumB = 0;
+    let sumC = 0;
+    let sumD = 0;
+    for (let offset = 0; offset < common; offset++) {
+      sumA += Math.min(baseA * level[startA + offset]!, 1);
+      sumB += Math.min(baseB * level[startB + offset]!, 1);
+      sumC += Math.min(baseC * level[startC + offset]!, 1);
+      sumD += Math.min(baseD * level[startD + offset]!, 1);
+    }
+    // Segments longer than the shortest finish alone.
+    for (let rack = startA + common; rack < startA + countA; rack++) sumA += Math.min(baseA * level[rack]!, 1);
+    for (let rack = startB + common; rack < startB + countB; rack++) sumB += Math.min(baseB * level[rack]!, 1);
+    for (let rack = startC + common; rack < startC + countC; rack++) sumC += Math.min(baseC * level[rack]!, 1);
+    for (let rack = startD + common; rack < startD + countD; rack++) sumD += Math.min(baseD * level[rack]!, 1);
+    out[segment] = sumA;
+    out[segment + 1] = sumB;
+    out[segment + 2] = sumC;
+    out[segment + 3] = sumD;
+  }
+  for (; segment < count; segment++) {
+    const start = rackStart[segment]!;
+    const base = bases[profile[segment]!]!;
+    let sum = 0;
+    for (let rack = start; rack < start + installed[segment]!; rack++) sum += Math.min(base * level[rack]!, 1);
+    out[segment] = sum;
+  }
+}
+
 /** Volumetric heat capacity of facility water near 30 °C (model/physics.ts): 0.9957 kg/L × 4.178 kJ/(kg·K). */
 const waterKjPerLiterK = 0.9957 * 4.178;
 
@@ -512,10 +570,20 @@ export class PartitionKernel {
   /** Outdoor wet bulb at the middle of the last step. */
   wetBulbC = Number.NaN;
 
-  /** Per rack (partition order): utilisation, 0–1, the busy share of its dynamic power. */
-  readonly utilisation: Float64Array;
-  /** Per rack: what it draws unthrottled (0 when not installed). */
-  readonly rackPowerKw: Float64Array;
+  /**
+   * Per rack (partition order): utilisation, 0–1, the busy share of its dynamic power, as of the last step. Read the
+   * property after each step: a step driven by job activity fills the array when it is first read (see `#fillRacks`),
+   * so a reference kept from an earlier read may lag.
+   */
+  get utilisation(): Float64Array {
+    if (this.#racksPending) this.#fillRacks(0, this.partition.segments.count);
+    return this.#utilisation;
+  }
+  /** Per rack: what it draws unthrottled (0 when not installed), as of the last step (read as `utilisation`). */
+  get rackPowerKw(): Float64Array {
+    if (this.#racksPending) this.#fillRacks(0, this.partition.segments.count);
+    return this.#rackPowerKw;
+  }
   /** Per rack: share of power left by throttling, 0–1. */
   readonly throttle: Float64Array;
   /** Per rack: 1 when installed (its segment's occupancy). */
@@ -660,6 +728,17 @@ export class PartitionKernel {
   readonly inletRackSeconds: Float64Array;
 
   readonly #load: RackLoad;
+  readonly #utilisation: Float64Array;
+  readonly #rackPowerKw: Float64Array;
+  /**
+   * A step driven by job activity sums each segment's utilisation without storing it per rack (the two stores took
+   * about a third of the rack pass's time, and the batch run reads neither array): the per-rack arrays then lag until
+   * `#fillRacks` computes them, when read, from the step's levels (`#pendingLevel`, unchanged until the next step)
+   * and class bases (`#pendingBases`).
+   */
+  #racksPending = false;
+  #pendingLevel: Float64Array | undefined;
+  readonly #pendingBases: Float64Array;
   readonly #hourlyDryBulbC: Float64Array;
   readonly #hourlyWetBulbC: Float64Array;
   readonly #firstSampleS: number;
@@ -690,6 +769,8 @@ export class PartitionKernel {
   /** Per segment: racks installed (its first ones), and its first rack in partition order. */
   readonly #segmentInstalled: Float64Array;
   readonly #segmentRackStart: Int32Array;
+  /** Per segment, this step: the sum of its installed racks' utilisation. */
+  readonly #segmentBusy: Float64Array;
   /** Per row: CDU pump design power and per plant: dry cooler approach, with the assumptions applied. */
   readonly #cduPumpKw: Float64Array;
   readonly #dryCoolerApproachK: Float64Array;
@@ -739,8 +820,10 @@ export class PartitionKernel {
     this.#rampDone = new Uint8Array(local.ramps.length);
     this.#nextRampS = (Math.floor(startS / rampIntervalS) + 1) * rampIntervalS;
     const { segments, racks, rows, halls, plants } = partition;
-    this.utilisation = new Float64Array(racks.count);
-    this.rackPowerKw = new Float64Array(racks.count);
+    this.#utilisation = new Float64Array(racks.count);
+    this.#rackPowerKw = new Float64Array(racks.count);
+    // One base per profile class (training, inference, office hours).
+    this.#pendingBases = new Float64Array(3);
     this.throttle = new Float64Array(racks.count).fill(1);
     this.installed = new Float64Array(racks.count);
     this.rackLimitC = new Float64Array(racks.count);
@@ -755,7 +838,7 @@ export class PartitionKernel {
     this.rowFixedKw = new Float64Array(rows.count);
     this.rowThrottled = new Uint8Array(rows.count);
     this.#throttleArrays = {
-      power: this.rackPowerKw,
+      power: this.#rackPowerKw,
       tcsShare: racks.tcsShare,
       limitC: this.rackLimitC,
       riseKPerKw: this.rackRiseKPerKw,
@@ -810,6 +893,7 @@ export class PartitionKernel {
     }
     this.#segmentInstalled = new Float64Array(segments.count);
     this.#segmentRackStart = new Int32Array(segments.count).fill(-1);
+    this.#segmentBusy = new Float64Array(segments.count);
     for (let rack = racks.count - 1; rack >= 0; rack--) this.#segmentRackStart[racks.segment[rack]!] = rack;
     let typeCount = 0;
     for (let segment = 0; segment < segments.count; segment++) {
@@ -950,13 +1034,38 @@ export class PartitionKernel {
       segmentInstalled[segment]! += installed;
       // The step writes the power (and, from job activity, the utilisation) of installed racks only.
       if (installed === 0) {
-        this.rackPowerKw[rack] = 0;
-        if (this.#load.levelsAt !== undefined) this.utilisation[rack] = 0;
+        this.#rackPowerKw[rack] = 0;
+        if (this.#load.levelsAt !== undefined) this.#utilisation[rack] = 0;
       }
       if (segments.rearDoor[segment] === 1) {
         rearDoorDesign[racks.row[rack]!]! += installed * (racks.idleKw[rack]! + racks.dynamicKw[rack]!);
       }
     }
+  }
+
+  /**
+   * Writes the utilisation and power of the installed racks of segments `first` … `last` − 1 from the last step's
+   * levels, as the step's rack pass computes them (the same operations, so the same bits).
+   */
+  #fillRacks(first: number, last: number): void {
+    const level = this.#pendingLevel!;
+    const bases = this.#pendingBases;
+    const segments = this.partition.segments;
+    const utilisation = this.#utilisation;
+    const rackPower = this.#rackPowerKw;
+    for (let segment = first; segment < last; segment++) {
+      const start = this.#segmentRackStart[segment]!;
+      const end = start + this.#segmentInstalled[segment]!;
+      const idleKw = segments.idleKw[segment]!;
+      const dynamicKw = segments.dynamicKw[segment]!;
+      const base = bases[segments.profile[segment]!]!;
+      for (let rack = start; rack < end; rack++) {
+        const busy = Math.min(base * level[rack]!, 1);
+        utilisation[rack] = busy;
+        rackPower[rack] = idleKw + busy * dynamicKw;
+      }
+    }
+    if (first === 0 && last === segments.count) this.#racksPending = false;
   }
 
   /** Outlet (return) temperature of rack `rack` (partition order) in the last step, °C. */
@@ -1048,8 +1157,8 @@ export class PartitionKernel {
     const segmentProfile = segmentTable.profile;
     const cduConductanceKwPerK = this.#cduConductanceKwPerK;
     const rowStorageKwPerK = this.#rowStorageKwPerK;
-    const utilisation = this.utilisation;
-    const rackPower = this.rackPowerKw;
+    const utilisation = this.#utilisation;
+    const rackPower = this.#rackPowerKw;
     const throttle = this.throttle;
     const rackLimitC = this.rackLimitC;
     const rackRiseKPerKw = this.rackRiseKPerKw;
@@ -1107,6 +1216,11 @@ export class PartitionKernel {
     const levels = this.#load.levelsAt?.(timeS);
     if (levels === undefined) this.#load.fill(timeS, utilisation);
     const fused = levels !== undefined;
+    if (levels !== undefined) {
+      this.#pendingLevel = levels.level;
+      this.#pendingBases.set(levels.bases);
+    }
+    this.#racksPending = fused;
     const activityLevel = levels?.level ?? utilisation;
     const classBase = levels?.bases ?? utilisation;
 
@@ -1143,7 +1257,27 @@ export class PartitionKernel {
       airFlowShare[plant] = airDesignLpm > 0 ? Math.min(1, airAvailableLpm / airDesignLpm) : 1;
     }
 
-    // Rows: every rack's power, the technology loop, CDUs, every rack's throttle.
+    // Racks: each segment's busy sum (and, from a rack-level load, each rack's power), for the rows below.
+    const segmentBusy = this.#segmentBusy;
+    if (fused) {
+      segmentBusySums(activityLevel, classBase, segmentProfile, segmentRackStart, segmentInstalled, segmentBusy);
+    } else {
+      for (let segment = 0; segment < segmentTable.count; segment++) {
+        const start = segmentRackStart[segment]!;
+        const end = start + segmentInstalled[segment]!;
+        const idleKw = segmentIdleKw[segment]!;
+        const dynamicKw = segmentDynamicKw[segment]!;
+        let busySum = 0;
+        for (let rack = start; rack < end; rack++) {
+          const busy = utilisation[rack]!;
+          rackPower[rack] = idleKw + busy * dynamicKw;
+          busySum += busy;
+        }
+        segmentBusy[segment] = busySum;
+      }
+    }
+
+    // Rows: the technology loop, CDUs, every rack's throttle.
     for (let row = 0; row < rowCount; row++) {
       const first = rackStart[row]!;
       const last = rackStart[row + 1]!;
@@ -1152,34 +1286,15 @@ export class PartitionKernel {
       // Rear-door rows of a plant with an air side draw from its chilled water, the others from facility water.
       const onAirSide = rowAirSide[row] === 1;
       const facilityC = onAirSide ? airSupplyC[plant]! : supplyC[plant]!;
-      // One pass over the row's installed racks, segment by segment (one rack type each, so its constants are
-      // hoisted): each rack's power; the segment's sums give the row's power, liquid heat and busy GPUs. Racks
-      // not installed are the last of each segment and keep power 0 (`#refreshInstalled`).
+      // The row's power, liquid heat and busy GPUs from its segments' sums (one rack type each). Racks not installed
+      // are the last of each segment and keep power 0 (`#refreshInstalled`).
       let rackHeat = 0;
       let rowPower = 0;
       let rowBusyGpus = 0;
       for (let segment = segmentStart[row]!; segment < segmentStart[row + 1]!; segment++) {
-        const start = segmentRackStart[segment]!;
-        const end = start + segmentInstalled[segment]!;
-        const idleKw = segmentIdleKw[segment]!;
-        const dynamicKw = segmentDynamicKw[segment]!;
-        let busySum = 0;
-        if (fused) {
-          const base = classBase[segmentProfile[segment]!]!;
-          for (let rack = start; rack < end; rack++) {
-            const busy = Math.min(base * activityLevel[rack]!, 1);
-            utilisation[rack] = busy;
-            rackPower[rack] = idleKw + busy * dynamicKw;
-            busySum += busy;
-          }
-        } else {
-          for (let rack = start; rack < end; rack++) {
-            const busy = utilisation[rack]!;
-            rackPower[rack] = idleKw + busy * dynamicKw;
-            busySum += busy;
-          }
-        }
-        const segmentPower = (end - start) * idleKw + busySum * dynamicKw;
+        const busySum = segmentBusy[segment]!;
+        const segmentPower =
+          segmentInstalled[segment]! * segmentIdleKw[segment]! + busySum * segmentDynamicKw[segment]!;
         rowPower += segmentPower;
         rackHeat += segmentPower * segmentTcsShare[segment]!;
         rowBusyGpus += busySum * segmentGpus[segment]!;
@@ -1220,6 +1335,7 @@ export class PartitionKernel {
       // exact onset is needed only above it.
       let onsetC = limitC;
       if (newC > limitC) {
+        if (fused) this.#fillRacks(segmentStart[row]!, segmentStart[row + 1]!);
         onsetC = Number.POSITIVE_INFINITY;
         for (let rack = first; rack < last; rack++) {
           const rackOnsetC = rackLimitC[rack]! - rackRiseKPerKw[rack]! * rackPower[rack]! * tcsShare[rack]!;

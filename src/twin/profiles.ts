@@ -57,13 +57,9 @@ const checkpointPeriodSpanM = 60;
 const checkpointDipMinM = 2;
 const checkpointDipSpanM = 4;
 const checkpointLevel = 0.25;
-// Inference burstiness.
+// Inference burstiness: slot lengths (the levels are in `slotLevel`).
 const burstSlotMinM = 5;
 const burstSlotSpanM = 10;
-const burstProbability = 0.08;
-const burstFactor = 1.5;
-const burstLow = 0.7;
-const burstSpan = 0.6;
 /** Width of the buckets racks are filed in by the time their activity next changes, seconds. */
 const dueBucketS = 60;
 /**
@@ -80,8 +76,6 @@ const ringBuckets = 64;
 const ringMask = ringBuckets - 1;
 /** Office-hours noise slot. */
 export const officeSlotS = 900;
-const officeLow = 0.85;
-const officeSpan = 0.3;
 // Independent hash streams.
 const [streamA, streamB, streamC, streamD, streamE, streamF] = [
   0x2545f491, 0x1f2e3d4c, 0x68e31da4, 0x3c6ef372, 0x5be0cd19, 0x7f4a7c15,
@@ -375,6 +369,14 @@ export class JobActivity {
 
 /** The level of an inference (`kind` 1) or office-hours rack for a slot's uniform draw. */
 function slotLevel(kind: number, draw: number): number {
+  // The levels are local constants, not module ones: the optimiser folds local literals, while it read module
+  // constants as boxed values and so boxed the burst level it returned (an allocation per slot change, every step).
+  const officeLow = 0.85;
+  const officeSpan = 0.3;
+  const burstProbability = 0.08;
+  const burstFactor = 1.5;
+  const burstLow = 0.7;
+  const burstSpan = 0.6;
   if (kind !== 1) return officeLow + officeSpan * draw;
   // Below `burstProbability` a burst, otherwise a level spread over the rest of the draw.
   return draw < burstProbability
