@@ -29,6 +29,11 @@ function alixan(...args: string[]) {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** Two hours of the lab site at 15 min with a calibration's loop law (`simulate --loop-params`), as a process. */
+function simulateLab(params: string, ...more: string[]) {
+  return alixan("simulate", "--site", "lab", "--duration", "2h", "--step", "15m", "--loop-params", params, ...more);
+}
+
 /**
  * Runs the CLI in this process for a failing command, capturing standard error (standard output is left alone: the
  * test runner reports through it).
@@ -159,17 +164,7 @@ describe("alixan twin calibrate / validate", () => {
     assert.equal(check.code, 0, check.stderr);
     assert.ok(Number.isFinite(JSON.parse(check.stdout).cvRmse));
 
-    const run = alixan(
-      "simulate",
-      "--site",
-      "lab",
-      "--duration",
-      "2h",
-      "--step",
-      "15m",
-      "--loop-params",
-      integralParams,
-    );
+    const run = simulateLab(integralParams);
     assert.equal(run.code, 0, run.stderr);
     assert.match(
       run.stdout,
@@ -302,18 +297,7 @@ describe("alixan twin calibrate / validate", () => {
 
   it("runs the twin with the fitted law: simulate --loop-params, one calibration per loop", async () => {
     const calibration = JSON.parse(readFileSync(params, "utf8"));
-    const run = alixan(
-      "simulate",
-      "--site",
-      "lab",
-      "--duration",
-      "2h",
-      "--step",
-      "15m",
-      "--loop-params",
-      params,
-      "--json",
-    );
+    const run = simulateLab(params, "--json");
     assert.equal(run.code, 0, run.stderr);
     const result = JSON.parse(run.stdout);
     assert.deepEqual(result.loopLaws, {

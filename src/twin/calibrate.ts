@@ -517,7 +517,45 @@ function goldenSection(low: number, high: number, evaluate: (value: number) => n
   }
 }
 
-/** Searches the lag: the grid, then golden-section refinement between the best point's neighbours. */
+/** A point of a one-parameter profile: the parameter's value, the fit's sum of squares and its law parameters. */
+interface ProfilePoint {
+  readonly value: number;
+  readonly sse: number;
+  readonly x: number[];
+}
+
+/**
+ * A one-parameter profile (the lag, the integral gain): a fit at each grid value, each warm-started where the one
+ * before ended (after `known`, a point already fitted, when given), then golden-section refinement between the best
+ * grid point's neighbours, each refinement warm-started from the best point so far. Points come back sorted by value.
+ */
+function profileSearch(
+  grid: readonly number[],
+  start: readonly number[],
+  fitAt: (value: number, warm: readonly number[]) => { x: number[]; sse: number },
+  known?: ProfilePoint,
+): { best: ProfilePoint; profile: ProfilePoint[] } {
+  const profile: ProfilePoint[] = known === undefined ? [] : [known];
+  let warm = known === undefined ? [...start] : known.x;
+  for (const value of grid) {
+    const fit = fitAt(value, warm);
+    profile.push({ value, sse: fit.sse, x: fit.x });
+    warm = fit.x;
+  }
+  let best = profile.reduce((a, b) => (b.sse < a.sse ? b : a));
+  const at = profile.indexOf(best);
+  goldenSection(profile[Math.max(0, at - 1)]!.value, profile[Math.min(profile.length - 1, at + 1)]!.value, (value) => {
+    const fit = fitAt(value, best.x);
+    const point = { value, sse: fit.sse, x: fit.x };
+    profile.push(point);
+    if (point.sse < best.sse) best = point;
+    return point.sse;
+  });
+  profile.sort((p, q) => p.value - q.value);
+  return { best, profile };
+}
+
+/** Searches the lag: the grid `lagGridS`, then refinement (`profileSearch`). */
 function fitLag(
   history: LoopHistory,
   hourly: HourlyData,
@@ -526,32 +564,14 @@ function fitLag(
   free: readonly boolean[],
   integralTimeS = Number.POSITIVE_INFINITY,
 ): { x: number[]; lagS: number; sse: number; profile: { timeConstantS: number; sse: number }[] } {
-  const profile: { timeConstantS: number; sse: number; x: number[] }[] = [];
-  let warm = [...start];
-  for (const lagS of lagGridS) {
-    const fit = fitAtLag(history, hourly, reference, lagS, warm, free, integralTimeS);
-    profile.push({ timeConstantS: lagS, sse: fit.sse, x: fit.x });
-    warm = fit.x;
-  }
-  let best = profile.reduce((a, b) => (b.sse < a.sse ? b : a));
-  const at = profile.indexOf(best);
-  goldenSection(
-    profile[Math.max(0, at - 1)]!.timeConstantS,
-    profile[Math.min(profile.length - 1, at + 1)]!.timeConstantS,
-    (lagS) => {
-      const fit = fitAtLag(history, hourly, reference, lagS, best.x, free, integralTimeS);
-      const point = { timeConstantS: lagS, sse: fit.sse, x: fit.x };
-      profile.push(point);
-      if (point.sse < best.sse) best = point;
-      return point.sse;
-    },
+  const { best, profile } = profileSearch(lagGridS, start, (lagS, warm) =>
+    fitAtLag(history, hourly, reference, lagS, warm, free, integralTimeS),
   );
-  profile.sort((p, q) => p.timeConstantS - q.timeConstantS);
   return {
     x: best.x,
-    lagS: best.timeConstantS,
+    lagS: best.value,
     sse: best.sse,
-    profile: profile.map(({ timeConstantS, sse }) => ({ timeConstantS, sse })),
+    profile: profile.map(({ value, sse }) => ({ timeConstantS: value, sse })),
   };
 }
 
@@ -608,28 +628,21 @@ function fitIntegralTime(
 ): { x: number[]; integralTimeS: number; profile: { integralTimeS: number; sse: number }[] } {
   const free = formSpecs.integral.free;
   const timeOf = (gain: number) => (gain > 0 ? 1 / gain : Number.POSITIVE_INFINITY);
-  const profile: { gain: number; sse: number; x: number[] }[] = [{ gain: 0, sse: law.sse, x: law.x }];
-  let warm = law.x;
-  // From the slowest trim to the fastest, each fit starting where the slower one ended.
-  for (const integralTimeS of [...integralGridS].reverse().slice(1)) {
-    const fit = fitAtLag(history, hourly, law.reference, law.lagS, warm, free, integralTimeS);
-    profile.push({ gain: 1 / integralTimeS, sse: fit.sse, x: fit.x });
-    warm = fit.x;
-  }
-  let best = profile.reduce((a, b) => (b.sse < a.sse ? b : a));
-  const at = profile.indexOf(best);
-  goldenSection(profile[Math.max(0, at - 1)]!.gain, profile[Math.min(profile.length - 1, at + 1)]!.gain, (gain) => {
-    const fit = fitAtLag(history, hourly, law.reference, law.lagS, best.x, free, timeOf(gain));
-    const point = { gain, sse: fit.sse, x: fit.x };
-    profile.push(point);
-    if (point.sse < best.sse) best = point;
-    return point.sse;
-  });
-  profile.sort((p, q) => p.gain - q.gain);
+  // In the gain 1 / T_i, from the slowest trim to the fastest; ∞ (gain 0) is the fitted law's own fit.
+  const gains = [...integralGridS]
+    .reverse()
+    .slice(1)
+    .map((integralTimeS) => 1 / integralTimeS);
+  const { best, profile } = profileSearch(
+    gains,
+    law.x,
+    (gain, warm) => fitAtLag(history, hourly, law.reference, law.lagS, warm, free, timeOf(gain)),
+    { value: 0, sse: law.sse, x: law.x },
+  );
   return {
     x: best.x,
-    integralTimeS: timeOf(best.gain),
-    profile: profile.map(({ gain, sse }) => ({ integralTimeS: timeOf(gain), sse })),
+    integralTimeS: timeOf(best.value),
+    profile: profile.map(({ value, sse }) => ({ integralTimeS: timeOf(value), sse })),
   };
 }
 
