@@ -308,6 +308,7 @@ describe("alixan twin calibrate / validate", () => {
       },
     });
     assert.ok(result.kpis.pue > 1);
+    assert.doesNotMatch(run.stderr, /warning/);
     fails(
       await inProcess(
         "simulate",
@@ -333,5 +334,22 @@ describe("alixan twin calibrate / validate", () => {
       1,
       /broken-params\.json: params\.flowLaw\.heatExponent: /,
     );
+  });
+
+  it("warns about a hand-edited law outside what a loop's control can produce, and still runs", () => {
+    const calibration = JSON.parse(readFileSync(params, "utf8"));
+    const steep = join(directory, "steep-params.json");
+    writeFileSync(
+      steep,
+      JSON.stringify({ ...calibration, flowLaw: { ...calibration.flowLaw, heatExponent: 1e6, supplyTracking: -5 } }),
+    );
+    const run = simulateLab(steep, "--json");
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(
+      run.stderr,
+      /--loop-params: .*steep-params\.json: warning: flowLaw\.heatExponent 1000000 is outside 0–2/,
+    );
+    assert.match(run.stderr, /steep-params\.json: warning: flowLaw\.supplyTracking -5 is outside -1–2/);
+    assert.equal(JSON.parse(run.stdout).loopLaws.facilityWater.heatExponent, 1e6);
   });
 });
