@@ -257,7 +257,12 @@ export class History {
         this.#minuteMark = Math.floor(Number(earliest) / minute) * minute;
       }
       const start = this.#minuteMark;
-      if (start >= target) return { minutes: 0, hours: 0 };
+      if (start >= target) {
+        // No minute to roll, but the stage is merged still: close() rolls up, often within the minute of the last
+        // periodic rollup, and whoever reads the directory next must find every late sample in the rollups.
+        await this.#mergeStage(start);
+        return { minutes: 0, hours: 0 };
+      }
       const hourTarget = Math.floor(target / hour) * hour;
       const hourStart = Math.min(this.#hourMark ?? Number.POSITIVE_INFINITY, Math.floor(start / hour) * hour);
       let merged: number;
@@ -301,6 +306,21 @@ export class History {
         hours: Math.max(0, Math.round((hourTarget - hourStart) / hour)),
       };
     });
+  }
+
+  /** Merges the staged late samples (if any) in a transaction of their own, for a rollup with no minute to roll. */
+  async #mergeStage(minuteMark: number): Promise<void> {
+    let merged: number;
+    await this.#writer.run("BEGIN TRANSACTION");
+    try {
+      merged = await this.#mergeLate(minuteMark, this.#hourMark);
+      await this.#writer.run("COMMIT");
+    } catch (cause) {
+      await this.#writer.run("ROLLBACK").catch(() => undefined);
+      throw cause;
+    }
+    this.lateSamplesMerged += merged;
+    this.lateSamplesStaged = 0;
   }
 
   /**

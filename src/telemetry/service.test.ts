@@ -320,6 +320,51 @@ describe("telemetry service", () => {
       await service.close();
     }
   });
+
+  it("merges late samples at close even within the minute of the last rollup, for the next reader", async () => {
+    const minute = 60_000;
+    const hour = 3_600_000;
+    const start = 100 * hour;
+    const directory = temporaryDirectory();
+    // The clock stands still: the rollup at close, and the one the periodic runs at the next open, fall in the
+    // same minute as the test's own rollup, which is what a quick ingest-then-report run does.
+    const clock = start + 4 * hour + 2 * minute;
+    const options = {
+      dataDirectory: directory,
+      now: () => clock,
+      hotCapacity: 8,
+      rollupIntervalMs: 86_400_000,
+      retention: { rawMs: 2 * hour, minuteMs: 6 * hour, hourMs: 48 * hour },
+    };
+    const frame = (offset: number, value: number) => {
+      const timestamps = Array.from({ length: 240 }, (_, index) => start + index * minute + offset);
+      return { name: "inlet_kw", labels: { meter: "a" }, timestamps, values: timestamps.map(() => value) };
+    };
+    const first = await open(options);
+    try {
+      assert.equal((await first.ingestJson({ frames: [frame(0, 1)] })).accepted, 240);
+      await first.maintain();
+      assert.equal((await first.ingestJson({ frames: [frame(30_000, 2)] })).accepted, 240);
+    } finally {
+      await first.close();
+    }
+    const second = await open(options);
+    try {
+      const result = await second.query({
+        selector: { names: ["inlet_kw"] },
+        from: start,
+        to: start + 4 * hour,
+        step: hour,
+        aggregation: "sum",
+      });
+      assert.ok(result.ok, result.ok ? "" : result.problem);
+      assert.equal(result.value.resolution, "1m");
+      assert.deepEqual(result.value.frames[0]!.values, [180, 180, 180, 180], "the late samples are in the rollups");
+      assert.equal(second.history.lateSamplesStaged, 0, "nothing left staged");
+    } finally {
+      await second.close();
+    }
+  });
 });
 
 describe("durability", () => {
