@@ -251,15 +251,17 @@ describe("telemetry service", () => {
     const hour = 3_600_000;
     const start = 100 * hour;
     let clock = start;
-    // The rollup periodic runs its task, maintain(), once at open and then every rollupIntervalMs of real time: a
-    // day keeps it from running again, so the test runs maintain() itself at the fake times it chooses. The run at
-    // open sees either the clock at `start` (nothing has ended yet) or the same time as the test's first call.
+    // The rollup periodic runs its task, maintain(), once at open (a 0 ms timer) and then every rollupIntervalMs of
+    // real time: a day keeps it from running again, so the test runs maintain() itself at the fake times it
+    // chooses. Waiting a few ms lets the run at open start first, on an empty history at `start`, where it does
+    // nothing; it could otherwise merge the stage before the test reads the gauge.
     const service = await open({
       now: () => clock,
       hotCapacity: 8,
       rollupIntervalMs: 86_400_000,
       retention: { rawMs: 2 * hour, minuteMs: 6 * hour, hourMs: 48 * hour },
     });
+    await new Promise((resolve) => setTimeout(resolve, 5));
     const metric = (name: string): number => {
       const match = new RegExp(`^${name} (\\S+)$`, "m").exec(service.renderMetrics([]).body);
       assert.ok(match, `${name} is exposed`);
