@@ -170,12 +170,15 @@ describe("history (DuckDB)", () => {
     const late = new SampleBuffer(1024);
     for (let t = start; t < start + 4 * hour; t += minute) late.push(1, t, 7);
     await first.write([], late, 2);
+    assert.deepEqual([first.lateSamplesStaged, first.lateSamplesMerged], [240, 0]);
     await first.close();
 
     const second = await History.open(options);
     try {
+      assert.equal(second.lateSamplesStaged, 240, "the stage left by the stopped process is counted at open");
       const now = start + 10 * hour;
       await second.rollup(now);
+      assert.deepEqual([second.lateSamplesStaged, second.lateSamplesMerged], [0, 240]);
       const counts = await second.counts();
       assert.equal(counts.samples, 0, "raw samples expired (2 h), every one rolled up first");
       const query = { selector: {}, from: start, to: start + 4 * hour, step: hour, aggregation: "sum" as const };

@@ -132,6 +132,13 @@ export class History {
   #closed = false;
   /** Rows written so far, for the platform metrics. */
   rowsWritten = 0;
+  /** Late samples merged into the rollups so far (by this process), for the platform metrics. */
+  lateSamplesMerged = 0;
+  /**
+   * Late samples staged and not yet merged, for the platform metrics: the size of `late_samples`, read at open (a
+   * process may stop between a late write and the next rollup) and kept with each commit that changes the table.
+   */
+  lateSamplesStaged = 0;
 
   private constructor(
     instance: DuckDBInstance,
@@ -163,6 +170,8 @@ export class History {
     }
     const sequence = await writer.runAndReadAll("SELECT coalesce(max(seq), 0) FROM alarm_events");
     history.#alarmSequence = Number(sequence.getRows()[0]![0]);
+    const staged = await writer.runAndReadAll("SELECT count(*) FROM late_samples");
+    history.lateSamplesStaged = Number(staged.getRows()[0]![0]);
     return history;
   }
 
@@ -193,6 +202,7 @@ export class History {
    */
   write(newSeries: readonly SeriesInfo[], block: SampleBlock, checkpoint: number | undefined): Promise<void> {
     return this.#writes.run(async () => {
+      let late: SampleBuffer | undefined;
       await this.#writer.run("BEGIN TRANSACTION");
       try {
         if (newSeries.length > 0) {
@@ -212,7 +222,7 @@ export class History {
           appender.closeSync();
           // Samples for minutes already rolled up are also staged, committed with them: the next rollup merges
           // them into the rollups (whose raw samples may have expired, so the minutes cannot be rebuilt).
-          const late = this.#minuteMark === undefined ? undefined : samplesBefore(block, this.#minuteMark);
+          late = this.#minuteMark === undefined ? undefined : samplesBefore(block, this.#minuteMark);
           if (late !== undefined) {
             const lateAppender = await this.#writer.createAppender("late_samples");
             appendColumns(lateAppender, late, this.#fullChunk);
@@ -228,6 +238,7 @@ export class History {
         throw cause;
       }
       this.rowsWritten += block.count;
+      this.lateSamplesStaged += late?.count ?? 0;
     });
   }
 
@@ -246,12 +257,18 @@ export class History {
         this.#minuteMark = Math.floor(Number(earliest) / minute) * minute;
       }
       const start = this.#minuteMark;
-      if (start >= target) return { minutes: 0, hours: 0 };
+      if (start >= target) {
+        // No minute to roll, but the stage is merged still: close() rolls up, often within the minute of the last
+        // periodic rollup, and whoever reads the directory next must find every late sample in the rollups.
+        await this.#mergeStage(start);
+        return { minutes: 0, hours: 0 };
+      }
       const hourTarget = Math.floor(target / hour) * hour;
       const hourStart = Math.min(this.#hourMark ?? Number.POSITIVE_INFINITY, Math.floor(start / hour) * hour);
+      let merged: number;
       await this.#writer.run("BEGIN TRANSACTION");
       try {
-        await this.#mergeLate(start, this.#hourMark);
+        merged = await this.#mergeLate(start, this.#hourMark);
         await this.#writer.run("DELETE FROM rollup_1m WHERE bucket >= $1 AND bucket < $2", [start, target]);
         await this.#writer.run(
           `INSERT INTO rollup_1m SELECT series, floor(ts / 60000) * 60000 AS bucket, count(*)::DOUBLE, sum(value),
@@ -277,6 +294,9 @@ export class History {
         await this.#writer.run("COMMIT");
         this.#minuteMark = target;
         this.#hourMark = hourMark;
+        // The merge emptied the stage in this commit.
+        this.lateSamplesMerged += merged;
+        this.lateSamplesStaged = 0;
       } catch (cause) {
         await this.#writer.run("ROLLBACK").catch(() => undefined);
         throw cause;
@@ -288,14 +308,31 @@ export class History {
     });
   }
 
+  /** Merges the staged late samples (if any) in a transaction of their own, for a rollup with no minute to roll. */
+  async #mergeStage(minuteMark: number): Promise<void> {
+    let merged: number;
+    await this.#writer.run("BEGIN TRANSACTION");
+    try {
+      merged = await this.#mergeLate(minuteMark, this.#hourMark);
+      await this.#writer.run("COMMIT");
+    } catch (cause) {
+      await this.#writer.run("ROLLBACK").catch(() => undefined);
+      throw cause;
+    }
+    this.lateSamplesMerged += merged;
+    this.lateSamplesStaged = 0;
+  }
+
   /**
    * Adds the staged late samples to the rolled-up minutes before `minuteMark` and hours before `hourMark` (count,
    * sum, min, max and last combined with what the rollup holds), then clears the stage. Minutes and hours after
-   * the marks are rolled from the samples by the caller as usual, so no sample is counted twice.
+   * the marks are rolled from the samples by the caller as usual, so no sample is counted twice. Returns how many
+   * staged samples it merged.
    */
-  async #mergeLate(minuteMark: number, hourMark: number | undefined): Promise<void> {
-    const staged = await this.#writer.runAndReadAll("SELECT count(*) FROM late_samples");
-    if (Number(staged.getRows()[0]?.[0] ?? 0) === 0) return;
+  async #mergeLate(minuteMark: number, hourMark: number | undefined): Promise<number> {
+    const reader = await this.#writer.runAndReadAll("SELECT count(*) FROM late_samples");
+    const staged = Number(reader.getRows()[0]?.[0] ?? 0);
+    if (staged === 0) return 0;
     const levels: [table: string, width: number, before: number | undefined][] = [
       ["rollup_1m", minute, minuteMark],
       ["rollup_1h", hour, hourMark],
@@ -324,6 +361,7 @@ export class History {
     await this.#writer.run("DROP TABLE IF EXISTS late_rollup");
     await this.#writer.run("DROP TABLE IF EXISTS merged_rollup");
     await this.#writer.run("DELETE FROM late_samples");
+    return staged;
   }
 
   /** Deletes expired data; a resolution is only dropped once the coarser one holds it. */

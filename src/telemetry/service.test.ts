@@ -245,6 +245,128 @@ describe("telemetry service", () => {
       await service.close();
     }
   });
+
+  it("merges samples written late for minutes a rollup already rolled up into the rollups, and counts them", async () => {
+    const minute = 60_000;
+    const hour = 3_600_000;
+    const start = 100 * hour;
+    let clock = start;
+    // The rollup periodic runs its task, maintain(), once at open (a 0 ms timer) and then every rollupIntervalMs of
+    // real time: a day keeps it from running again, so the test runs maintain() itself at the fake times it
+    // chooses. Waiting a few ms lets the run at open start first, on an empty history at `start`, where it does
+    // nothing; it could otherwise merge the stage before the test reads the gauge.
+    const service = await open({
+      now: () => clock,
+      hotCapacity: 8,
+      rollupIntervalMs: 86_400_000,
+      retention: { rawMs: 2 * hour, minuteMs: 6 * hour, hourMs: 48 * hour },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const metric = (name: string): number => {
+      const match = new RegExp(`^${name} (\\S+)$`, "m").exec(service.renderMetrics([]).body);
+      assert.ok(match, `${name} is exposed`);
+      return Number(match[1]);
+    };
+    const merged = "alixan_telemetry_history_late_samples_merged_total";
+    const staged = "alixan_telemetry_history_late_samples_staged";
+    /** A frame of `inlet_kw{meter}` with one sample every minute of the four hours from `start`, `offset` in. */
+    const frame = (meter: string, offset: number, value: number) => {
+      const timestamps = Array.from({ length: 240 }, (_, index) => start + index * minute + offset);
+      return { name: "inlet_kw", labels: { meter }, timestamps, values: timestamps.map(() => value) };
+    };
+    /** Hourly sums per series over the four hours, with the resolution history answered them at. */
+    const hourlySums = async () => {
+      const result = await service.query({
+        selector: { names: ["inlet_kw"] },
+        from: start,
+        to: start + 4 * hour,
+        step: hour,
+        aggregation: "sum",
+      });
+      assert.ok(result.ok, result.ok ? "" : result.problem);
+      assert.equal(result.value.source, "history");
+      const sums = Object.fromEntries(result.value.frames.map((found) => [found.labels["meter"], found.values]));
+      return { resolution: result.value.resolution, sums };
+    };
+    try {
+      assert.equal((await service.ingestJson({ frames: [frame("a", 0, 1)] })).accepted, 240);
+      clock = start + 4 * hour + 2 * minute;
+      await service.maintain();
+      assert.equal((await service.history.counts()).minutes, 240, "the four hours are rolled up");
+
+      // A collector's backlog for those hours: a second sample a minute on meter a, and a new meter b.
+      const late = await service.ingestJson({ frames: [frame("a", 30_000, 2), frame("b", 0, 7)] });
+      assert.equal(late.accepted, 480);
+      await service.flush();
+      assert.deepEqual([metric(staged), metric(merged)], [480, 0], "staged with their write, not merged yet");
+
+      // Three hours later raw samples before start + 3 h have expired: minutes come from rollup_1m.
+      clock = start + 5 * hour;
+      await service.maintain();
+      assert.deepEqual([metric(staged), metric(merged)], [0, 480], "merged at the next rollup");
+      const fromMinutes = await hourlySums();
+      assert.equal(fromMinutes.resolution, "1m");
+      assert.deepEqual(fromMinutes.sums, { a: [180, 180, 180, 180], b: [420, 420, 420, 420] });
+
+      // Once minutes expire too, the same hours come from rollup_1h, with no raw sample left.
+      clock = start + 10 * hour;
+      await service.maintain();
+      assert.equal((await service.history.counts()).samples, 0);
+      const fromHours = await hourlySums();
+      assert.equal(fromHours.resolution, "1h");
+      assert.deepEqual(fromHours.sums, fromMinutes.sums);
+      assert.deepEqual([metric(staged), metric(merged)], [0, 480], "a merged sample is counted once");
+      assert.match(service.renderMetrics([]).body, new RegExp(`# TYPE ${merged} counter\n`));
+      assert.match(service.renderMetrics([]).body, new RegExp(`# TYPE ${staged} gauge\n`));
+    } finally {
+      await service.close();
+    }
+  });
+
+  it("merges late samples at close even within the minute of the last rollup, for the next reader", async () => {
+    const minute = 60_000;
+    const hour = 3_600_000;
+    const start = 100 * hour;
+    const directory = temporaryDirectory();
+    // The clock stands still: the rollup at close, and the one the periodic runs at the next open, fall in the
+    // same minute as the test's own rollup, which is what a quick ingest-then-report run does.
+    const clock = start + 4 * hour + 2 * minute;
+    const options = {
+      dataDirectory: directory,
+      now: () => clock,
+      hotCapacity: 8,
+      rollupIntervalMs: 86_400_000,
+      retention: { rawMs: 2 * hour, minuteMs: 6 * hour, hourMs: 48 * hour },
+    };
+    const frame = (offset: number, value: number) => {
+      const timestamps = Array.from({ length: 240 }, (_, index) => start + index * minute + offset);
+      return { name: "inlet_kw", labels: { meter: "a" }, timestamps, values: timestamps.map(() => value) };
+    };
+    const first = await open(options);
+    try {
+      assert.equal((await first.ingestJson({ frames: [frame(0, 1)] })).accepted, 240);
+      await first.maintain();
+      assert.equal((await first.ingestJson({ frames: [frame(30_000, 2)] })).accepted, 240);
+    } finally {
+      await first.close();
+    }
+    const second = await open(options);
+    try {
+      const result = await second.query({
+        selector: { names: ["inlet_kw"] },
+        from: start,
+        to: start + 4 * hour,
+        step: hour,
+        aggregation: "sum",
+      });
+      assert.ok(result.ok, result.ok ? "" : result.problem);
+      assert.equal(result.value.resolution, "1m");
+      assert.deepEqual(result.value.frames[0]!.values, [180, 180, 180, 180], "the late samples are in the rollups");
+      assert.equal(second.history.lateSamplesStaged, 0, "nothing left staged");
+    } finally {
+      await second.close();
+    }
+  });
 });
 
 describe("durability", () => {

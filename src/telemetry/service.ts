@@ -1031,6 +1031,18 @@ export class TelemetryService {
         samples: [{ value: this.history.rowsWritten }],
       },
       {
+        name: "alixan_telemetry_history_late_samples_merged_total",
+        help: "Samples that arrived for minutes already rolled up, merged into the minute and hour rollups.",
+        type: "counter",
+        samples: [{ value: this.history.lateSamplesMerged }],
+      },
+      {
+        name: "alixan_telemetry_history_late_samples_staged",
+        help: "Samples that arrived for minutes already rolled up, staged and not yet merged into the rollups.",
+        type: "gauge",
+        samples: [{ value: this.history.lateSamplesStaged }],
+      },
+      {
         name: "alixan_telemetry_history_flushes_total",
         help: "History flushes.",
         type: "counter",
