@@ -36,7 +36,7 @@ const SetpointSchema = closedObject({
 const OccupancySchema = closedObject({
   from: Type.Number({ minimum: 0, maximum: 1 }),
   to: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
-  until: Type.Optional(duration("when the ramp ends (from the start of the run)")),
+  until: Type.Optional(duration("when the ramp ends (from 1 January 00:00, as at)")),
   rackType,
   hall: Type.Optional(id("hall id (hall:h1); every hall when left out")),
 });
@@ -75,10 +75,10 @@ export const scenarioActions = Object.keys(actionSchemas) as (keyof typeof actio
 /** One action of a scenario. */
 export type ScenarioAction = keyof typeof actionSchemas;
 
-/** One event: a time from the start of the run and exactly one action. */
+/** One event: a time from 1 January 00:00 of the simulated year and exactly one action. */
 export const ScenarioEventSchema = closedObject(
   {
-    at: duration("when it happens, from the start of the run"),
+    at: duration("when it happens, from 1 January 00:00 of the simulated year (the start of a run without --from)"),
     ...Object.fromEntries(Object.entries(actionSchemas).map(([name, schema]) => [name, Type.Optional(schema)])),
   } as { at: ReturnType<typeof duration> } & {
     [Name in ScenarioAction]: ReturnType<typeof Type.Optional<(typeof actionSchemas)[Name]>>;

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { loadSite } from "../model/load.ts";
-import { parseScenario, resolveScenario, shippedScenarios } from "./scenario.ts";
+import { parseScenario, resolveScenario, scenarioWindowWarnings, shippedScenarios } from "./scenario.ts";
 import { formatDuration, parseDuration } from "./time.ts";
 
 const lab = loadSite("lab");
@@ -183,5 +183,37 @@ describe("scenario files", () => {
       assert.ok(outcome.value.scenario.events.length > 0 || outcome.value.scenario.heatWaves.length > 0, name);
     }
     assert.equal(resolveScenario("no-such-scenario"), undefined);
+  });
+});
+
+describe("scenario times against the run window", () => {
+  const day = 86_400;
+  const scenario = (text: string) => {
+    const outcome = parseScenario(text, "s.yaml", site, lab.file);
+    assert.ok(outcome.ok, outcome.ok ? "" : outcome.error);
+    return outcome.value.scenario;
+  };
+  const events = scenario(
+    [
+      "events:",
+      "  - { at: 1d, heatWave: { days: 4, peakC: 45, nightMinimumC: 28 } }",
+      "  - { at: 1h, fail: pump:lab-fws-01 }",
+      "  - { at: 300d, repair: pump:lab-fws-01 }",
+    ].join("\n"),
+  );
+
+  it("says which changes fall before or after a run that starts later in the year", () => {
+    const warnings = scenarioWindowWarnings(events, 196 * day, 202 * day);
+    assert.equal(warnings.length, 3, warnings.join("\n"));
+    assert.match(
+      warnings[0]!,
+      /^1 change\(s\) dated before the run starts apply from its first step: the run covers at 196d to 202d/,
+    );
+    assert.match(warnings[1]!, /^1 change\(s\) dated after the run ends never happen/);
+    assert.match(warnings[2]!, /^the heat wave at 1d to 5d lies outside the run: no effect/);
+  });
+
+  it("is silent when every change falls inside the run", () => {
+    assert.deepEqual(scenarioWindowWarnings(events, 0, 365 * day), []);
   });
 });

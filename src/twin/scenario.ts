@@ -117,6 +117,35 @@ export function resolveScenario(nameOrPath: string): string | undefined {
   return existsSync(path) ? path : undefined;
 }
 
+/**
+ * What a scenario's times mean for a run window [`startS`, `endS`) (seconds from 1 January 00:00 of the simulated
+ * year, the twin's time axis): scenario times count from that origin, not from `--from`, so the shipped scenarios
+ * stay on their calendar days. One warning per change that falls outside the window: before it, a unit change or
+ * set-point applies from the first step and a heat wave or ramp over by then has no effect; after it, nothing
+ * happens. Empty when every change falls inside.
+ */
+export function scenarioWindowWarnings(scenario: Scenario, startS: number, endS: number): string[] {
+  // In the scenario's own notation (`at: 196d`), so the user can compare with the file.
+  const day = (timeS: number) => `${Number((timeS / 86_400).toFixed(2))}d`;
+  const window = `the run covers at ${day(startS)} to ${day(endS)} (scenario times count from 1 January 00:00)`;
+  const warnings: string[] = [];
+  const early = scenario.events.filter((event) => event.timeS < startS).length;
+  const late = scenario.events.filter((event) => event.timeS >= endS).length;
+  if (early > 0) warnings.push(`${early} change(s) dated before the run starts apply from its first step: ${window}`);
+  if (late > 0) warnings.push(`${late} change(s) dated after the run ends never happen: ${window}`);
+  for (const wave of scenario.heatWaves) {
+    const waveEndS = wave.startS + wave.days * 86_400;
+    if (waveEndS <= startS || wave.startS >= endS) {
+      warnings.push(
+        `the heat wave at ${day(wave.startS)} to ${day(waveEndS)} lies outside the run: no effect; ${window}`,
+      );
+    }
+  }
+  const outside = scenario.ramps.filter((ramp) => ramp.startS >= endS).length;
+  if (outside > 0) warnings.push(`${outside} occupancy change(s) dated after the run ends never happen: ${window}`);
+  return warnings;
+}
+
 /** The empty scenario. */
 export const emptyScenario: Scenario = { name: "baseline", events: [], ramps: [], heatWaves: [] };
 

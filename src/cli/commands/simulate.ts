@@ -25,7 +25,13 @@ import { readIntensityProfile, summaryOf, writeRun } from "../../twin/output.ts"
 import { defaultAssumptions, type PlantAssumptions } from "../../twin/plant.ts";
 import { defaultGridIntensity, type GridIntensity, type TwinResult } from "../../twin/results.ts";
 import { type SimulationOptions, simulate } from "../../twin/run.ts";
-import { emptyScenario, parseScenario, resolveScenario, shippedScenarios } from "../../twin/scenario.ts";
+import {
+  emptyScenario,
+  parseScenario,
+  resolveScenario,
+  scenarioWindowWarnings,
+  shippedScenarios,
+} from "../../twin/scenario.ts";
 import { formatDuration, parseDuration } from "../../twin/time.ts";
 import { maximumSamples, simulateUncertainty, type UncertaintySummary, uncertainKpis } from "../../twin/uncertainty.ts";
 import { resolveWeather } from "../../twin/weather.ts";
@@ -389,6 +395,9 @@ async function runSimulate(options: SimulateOptions, command: Command): Promise<
   }
 
   const startS = options.from === undefined ? 0 : unwrap(parseFrom(options.from, site.timezone), exitCodes.usage);
+  for (const warning of scenarioWindowWarnings(scenario, startS, startS + durationS)) {
+    process.stderr.write(`--scenario ${options.scenario}: ${warning}\n`);
+  }
   if (options.queues !== undefined && options.jobs === undefined) {
     throw new CliError("--queues: needs --jobs TRACE (the queues its jobs are scheduled in)", exitCodes.usage);
   }
