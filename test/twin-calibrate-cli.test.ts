@@ -351,5 +351,15 @@ describe("alixan twin calibrate / validate", () => {
     );
     assert.match(run.stderr, /steep-params\.json: warning: flowLaw\.supplyTracking -5 is outside -1–2/);
     assert.equal(JSON.parse(run.stdout).loopLaws.facilityWater.heatExponent, 1e6);
+    const check = alixan(
+      ...["twin", "validate", "--params", steep, "--history", december, "--format", "nrel-esif", "--loop", "liquid"],
+    );
+    assert.equal(check.code, 1, check.stdout);
+    assert.match(check.stderr, /steep-params\.json: warning: flowLaw\.heatExponent 1000000 is outside 0–2/);
+    assert.match(
+      check.stderr,
+      /params\.flowLaw: the law predicts no finite rise on these hours \(.*heatExponent 1000000/,
+    );
+    assert.doesNotMatch(check.stdout + check.stderr, /NaN|at .*\.ts:\d+/);
   });
 });

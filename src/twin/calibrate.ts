@@ -1056,6 +1056,13 @@ export function validateLoop(history: LoopHistory, calibration: LoopCalibration)
     twinPredicted,
   );
   const fit = guideline14(hourly.riseK, predicted, calibration.parameters);
+  if (!Number.isFinite(fit.cvRmse) || !Number.isFinite(fit.nmbe)) {
+    // A hand-edited law (e = 10⁶, a supply of 10³⁰⁰ °C) overflows: say which fields, rather than print NaN %.
+    const { referenceSupplyC, referenceRiseK, heatExponent, supplyTracking } = calibration.flowLaw;
+    return failure(
+      `params.flowLaw: the law predicts no finite rise on these hours (referenceSupplyC ${referenceSupplyC}, referenceRiseK ${referenceRiseK}, heatExponent ${heatExponent}, supplyTracking ${supplyTracking})`,
+    );
+  }
   const baseline = guideline14(hourly.riseK, new Float64Array(n).fill(calibration.baselineRiseK), 1);
   let captureShare: Validation["captureShare"] = null;
   const share = calibration.captureShare;

@@ -19,7 +19,7 @@ import type { JobSpec } from "../../scheduler/jobs.ts";
 import { readTraceFile } from "../../scheduler/traces/index.ts";
 import { utilisationFromTrace } from "../../scheduler/utilisation.ts";
 import { checkCalibration } from "../../twin/calibrate.ts";
-import type { LoopLawShape } from "../../twin/loop.ts";
+import { implausibleLaw, type LoopLawShape } from "../../twin/loop.ts";
 import { type Outcome, success } from "../../twin/outcome.ts";
 import { readIntensityProfile, summaryOf, writeRun } from "../../twin/output.ts";
 import { defaultAssumptions, type PlantAssumptions } from "../../twin/plant.ts";
@@ -237,32 +237,6 @@ interface UsedLoopLaw extends LoopLawShape {
 interface LoopLaws {
   readonly assumptions: PlantAssumptions;
   readonly used: { readonly facilityWater?: UsedLoopLaw; readonly airSide?: UsedLoopLaw };
-}
-
-/**
- * Ranges of a loop law's shape that a loop's control can produce: e from constant flow (0) to flow rising with the
- * square of heat (2), h from a rise growing with the supply (−1) to twice a held return (2). The ESIF fits lie at
- * e 0.5–1.1, h 0.4–1.2. Outside, the run still goes (the pumps sit at their limits and the energy balance holds),
- * but a hand-edited or mis-fitted file is the likelier cause, so the user is told.
- */
-const plausibleLaw = { heatExponent: [0, 2], supplyTracking: [-1, 2] } as const;
-
-/** Warnings for a loop law's e and h outside `plausibleLaw` (none when both are inside). */
-function implausibleLaw(heatExponent: number, supplyTracking: number): string[] {
-  const warnings: string[] = [];
-  const [eLow, eHigh] = plausibleLaw.heatExponent;
-  const [hLow, hHigh] = plausibleLaw.supplyTracking;
-  if (heatExponent < eLow || heatExponent > eHigh) {
-    warnings.push(
-      `warning: flowLaw.heatExponent ${heatExponent} is outside ${eLow}–${eHigh} (0 constant flow, 1 flow in proportion to heat): the pumps will sit at their limits`,
-    );
-  }
-  if (supplyTracking < hLow || supplyTracking > hHigh) {
-    warnings.push(
-      `warning: flowLaw.supplyTracking ${supplyTracking} is outside ${hLow}–${hHigh} (0 fixed rise, 1 held return): the pumps will sit at their limits`,
-    );
-  }
-  return warnings;
 }
 
 /**

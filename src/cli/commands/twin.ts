@@ -18,7 +18,7 @@ import {
   parseColumnMapping,
   readLoopHistory,
 } from "../../twin/history.ts";
-import { lawChoices } from "../../twin/loop.ts";
+import { implausibleLaw, lawChoices } from "../../twin/loop.ts";
 import { CliError, exitCodes, printJson, renderTable, wantsJson } from "../output.ts";
 
 /** Options both commands take. */
@@ -219,6 +219,10 @@ async function runValidate(options: ValidateOptions, command: Command): Promise<
   const { checkCalibration, validateLoop } = await import("../../twin/calibrate.ts");
   const calibration = checkCalibration(parsed, basename(options.params));
   if (!calibration.ok) throw new CliError(calibration.error, exitCodes.invalid);
+  const { heatExponent, supplyTracking } = calibration.value.flowLaw;
+  for (const warning of implausibleLaw(heatExponent, supplyTracking)) {
+    process.stderr.write(`--params: ${basename(options.params)}: ${warning}\n`);
+  }
   const history = loadHistory(options);
   const validation = validateLoop(history, calibration.value);
   if (!validation.ok) throw new CliError(validation.error, exitCodes.invalid);
