@@ -127,6 +127,24 @@ describe("alixan twin calibrate / validate", () => {
     );
     assert.equal(table.code, 0, table.stderr);
     assert.match(table.stdout, /constant-rise baseline\s+\d+\.\d+ %/);
+    // December is unseen: the targets are checked and no hour is flagged as in the calibration period.
+    assert.equal(result.hoursInCalibrationPeriod, 0);
+    assert.deepEqual(Object.keys(result.targets).sort(), ["cvRmse", "cvRmseMet", "met", "nmbe", "nmbeMet"]);
+    assert.equal(result.targets.met, result.targets.cvRmseMet && result.targets.nmbeMet && result.beatsBaseline);
+    assert.match(
+      table.stdout,
+      /targets on unseen months \(CV\(RMSE\) ≤ 12 %, \|NMBE\| ≤ 5 %, no worse than the baseline\): (met|not met \(.+\))\n/,
+    );
+    assert.doesNotMatch(table.stdout, /lie in the calibration period/);
+    // Scored on its own September days, the output says so.
+    const own = alixan(
+      ...["twin", "validate", "--params", params, "--history", september, "--format", "nrel-esif", "--loop", "liquid"],
+    );
+    assert.equal(own.code, 0, own.stderr);
+    assert.match(
+      own.stdout,
+      /note: 48 of the 48 hours lie in the calibration period: the scores are not \(wholly\) on unseen months/,
+    );
   });
 
   it("takes --law auto by name and --law integral; an integral params.json validates and drives simulate", () => {

@@ -1020,7 +1020,20 @@ export interface Validation {
   readonly meetsGuideline14: boolean;
   /** No worse than the constant-rise baseline on both statistics. */
   readonly beatsBaseline: boolean;
+  /** Used hours inside the calibration's own period: when > 0, this is not (wholly) a test on unseen months. */
+  readonly hoursInCalibrationPeriod: number;
+  /** The project's targets on unseen months (`unseenMonthTargets`) and each check. */
+  readonly targets: {
+    readonly cvRmse: number;
+    readonly nmbe: number;
+    readonly cvRmseMet: boolean;
+    readonly nmbeMet: boolean;
+    readonly met: boolean;
+  };
 }
+
+/** Targets of a validation on unseen months (issue #17): CV(RMSE) ≤ 12 %, |NMBE| ≤ 5 %, no worse than the baseline. */
+export const unseenMonthTargets = { cvRmse: 12, nmbe: 5 } as const;
 
 /** Runs a calibration on a history (normally months it was not fitted on) and scores it hour by hour. */
 export function validateLoop(history: LoopHistory, calibration: LoopCalibration): Outcome<Validation> {
@@ -1074,6 +1087,14 @@ export function validateLoop(history: LoopHistory, calibration: LoopCalibration)
       captureShare = { share, ...guideline14(observed, modelled, 1) };
     }
   }
+  // The calibration period as written (`isoHour`, clock time read as UTC like the history's times).
+  const [periodFromS, periodToS] = [calibration.period.from, calibration.period.to].map(
+    (text) => Date.parse(`${text}:00Z`) / 1000,
+  );
+  const hoursInCalibrationPeriod = hourly.hourS.filter((hourS) => hourS >= periodFromS! && hourS < periodToS!).length;
+  const beatsBaseline = fit.cvRmse <= baseline.cvRmse && Math.abs(fit.nmbe) <= Math.abs(baseline.nmbe);
+  const cvRmseMet = fit.cvRmse <= unseenMonthTargets.cvRmse;
+  const nmbeMet = Math.abs(fit.nmbe) <= unseenMonthTargets.nmbe;
   return success({
     loop: history.loop,
     period: { from: isoHour(hourly.hourS[0]!), to: isoHour(hourly.hourS[n - 1]! + 3600) },
@@ -1086,6 +1107,8 @@ export function validateLoop(history: LoopHistory, calibration: LoopCalibration)
     twinLaw: guideline14(hourly.riseK, twinPredicted, 2),
     captureShare,
     meetsGuideline14: fit.cvRmse <= guideline14Hourly.cvRmse && Math.abs(fit.nmbe) <= guideline14Hourly.nmbe,
-    beatsBaseline: fit.cvRmse <= baseline.cvRmse && Math.abs(fit.nmbe) <= Math.abs(baseline.nmbe),
+    beatsBaseline,
+    hoursInCalibrationPeriod,
+    targets: { ...unseenMonthTargets, cvRmseMet, nmbeMet, met: cvRmseMet && nmbeMet && beatsBaseline },
   });
 }

@@ -189,6 +189,20 @@ function printValidation(validation: Validation): void {
   process.stdout.write(
     `Guideline 14 hourly (CV ≤ 30 %, |NMBE| ≤ 10 %): ${validation.meetsGuideline14 ? "met" : "not met"}; no worse than the baseline: ${validation.beatsBaseline ? "yes" : "no"}\n`,
   );
+  const { targets } = validation;
+  const missed = [
+    ...(targets.cvRmseMet ? [] : ["CV(RMSE)"]),
+    ...(targets.nmbeMet ? [] : ["NMBE"]),
+    ...(validation.beatsBaseline ? [] : ["baseline"]),
+  ];
+  process.stdout.write(
+    `targets on unseen months (CV(RMSE) ≤ ${targets.cvRmse} %, |NMBE| ≤ ${targets.nmbe} %, no worse than the baseline): ${targets.met ? "met" : `not met (${missed.join(", ")})`}\n`,
+  );
+  if (validation.hoursInCalibrationPeriod > 0) {
+    process.stdout.write(
+      `note: ${validation.hoursInCalibrationPeriod} of the ${validation.hours} hours lie in the calibration period: the scores are not (wholly) on unseen months\n`,
+    );
+  }
 }
 
 async function runCalibrate(options: CalibrateOptions, command: Command): Promise<void> {
