@@ -7,6 +7,7 @@ import {
   guideline14,
   hourlyData,
   type LoopCalibration,
+  noWorseThanBaseline,
   predictHourlyRise,
   validateLoop,
 } from "./calibrate.ts";
@@ -358,5 +359,16 @@ describe("loop calibration: integral trim and the law chosen by leave-one-month-
     );
     // A form given by name is not selected: no record.
     assert.equal(unwrap(calibrateLoop(history, "fitted")).selection, undefined);
+  });
+});
+
+describe("no worse than the baseline", () => {
+  it("compares both statistics, a bias within ±0.5 % counting as none", () => {
+    const stats = (cvRmse: number, nmbe: number) => ({ cvRmse, nmbe });
+    // The reviewer's case: tenfold better on CV(RMSE), both biases negligible.
+    assert.equal(noWorseThanBaseline(stats(0.1, -0.021), stats(8.82, -0.007)), true);
+    assert.equal(noWorseThanBaseline(stats(10.13, -7.45), stats(11.34, -9.12)), true);
+    assert.equal(noWorseThanBaseline(stats(9, -3), stats(11, -2)), false, "a larger real bias loses");
+    assert.equal(noWorseThanBaseline(stats(12, 0.1), stats(11, -2)), false, "a higher CV(RMSE) loses");
   });
 });
