@@ -380,4 +380,26 @@ describe("alixan twin calibrate / validate", () => {
     );
     assert.doesNotMatch(check.stdout + check.stderr, /NaN|at .*\.ts:\d+/);
   });
+
+  it("warns that an air-loop law has no effect on a site without an air side", () => {
+    const air = join(directory, "air.json");
+    const fit = alixan(
+      ...["twin", "calibrate", "--history", september, "--format", "nrel-esif", "--loop", "air", "--out", air],
+    );
+    assert.equal(fit.code, 0, fit.stderr);
+    // The lab site without its plant's air side (its rear-door rows then run on facility water, above its supply).
+    const lab = readFileSync(join(root, "sites", "lab.yaml"), "utf8");
+    const noAir = lab
+      .replace(/\n {4}airSide:\n(?: {6}.*\n)+/, "\n")
+      .replace("tcs: { supplySetpointC: 22,", "tcs: { supplySetpointC: 39.5,");
+    assert.notEqual(noAir, lab);
+    const site = join(directory, "lab-no-air.yaml");
+    writeFileSync(site, noAir);
+    const run = alixan("simulate", "--site", site, "--duration", "2h", "--step", "15m", "--loop-params", air);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /air\.json: warning: site lab has no air-side loop .*: this air-loop law has no effect/);
+    const withAir = alixan("simulate", "--site", "lab", "--duration", "2h", "--step", "15m", "--loop-params", air);
+    assert.equal(withAir.code, 0, withAir.stderr);
+    assert.doesNotMatch(withAir.stderr, /no air-side loop/);
+  });
 });

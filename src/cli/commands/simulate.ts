@@ -347,6 +347,13 @@ async function runSimulate(options: SimulateOptions, command: Command): Promise<
       : exitCodes.usage,
   );
   let site = loaded.site;
+  const airLaw = loopLaws?.used.airSide;
+  if (airLaw !== undefined && !site.plants.some((plant) => plant.airSide !== undefined)) {
+    // The law is carried (and reported), but nothing on this site follows it: say so rather than look applied.
+    process.stderr.write(
+      `--loop-params: ${airLaw.params}: warning: site ${site.id} has no air-side loop (no plant declares airSide): this air-loop law has no effect\n`,
+    );
+  }
   let scenario = emptyScenario;
   if (options.scenario !== undefined) {
     const path = resolveScenario(options.scenario);
