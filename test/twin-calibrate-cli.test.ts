@@ -269,6 +269,17 @@ describe("alixan twin calibrate / validate", () => {
       1,
       /empty\.csv: empty file/,
     );
+    // Every row has its return below its supply: the error says why no hour is left.
+    const reversed = join(directory, "reversed.csv");
+    writeFileSync(reversed, "ts,Tsup,Tret,Q\n2026-01-01T00:00,30,25,100\n2026-01-01T00:01,30,25,100\n");
+    fails(
+      await inProcess(
+        ...["twin", "calibrate", "--history", reversed, "--format", "csv", "--loop", "liquid", "--out", params],
+        ...["--columns", "time=ts,supply=Tsup,return=Tret,heat=Q"],
+      ),
+      1,
+      /only 0 complete hours in the history \(0 hours too sparse, 2 rows read, dropped 2 noRise\)/,
+    );
     fails(
       await inProcess(
         "twin",

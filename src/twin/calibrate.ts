@@ -923,6 +923,12 @@ function integralNote(
   return `integral time ${durationText(integralTimeS)} (${range}): ${verdict}; the return set-point is T_ref + R_ref`;
 }
 
+/** The rows a history dropped, by reason, for an error that says why hours are missing ("" when none). */
+function droppedRows(history: LoopHistory): string {
+  const parts = Object.entries(history.dropped).filter(([, count]) => count > 0);
+  return parts.length === 0 ? "" : `, dropped ${parts.map(([reason, count]) => `${count} ${reason}`).join(", ")}`;
+}
+
 /** Capture share over the hours where the total heat is known: Σ loop heat / Σ total heat (weighted by time). */
 function captureShareOf(hourly: HourlyData): number | null {
   let heat = 0;
@@ -950,7 +956,7 @@ export function calibrateLoop(history: LoopHistory, choice: LawChoice = "auto"):
   const needed = 3 * formSpecs[choice === "auto" ? "fitted" : choice].parameters + 3;
   if (n < needed) {
     return failure(
-      `only ${n} complete hours in the history (${hourly.droppedHours} hours too sparse, ${history.rows} rows read): need at least ${needed}`,
+      `only ${n} complete hours in the history (${hourly.droppedHours} hours too sparse, ${history.rows} rows read${droppedRows(history)}): need at least ${needed}`,
     );
   }
   const selection = choice === "auto" ? selectLaw(history, hourly) : undefined;
@@ -1054,7 +1060,9 @@ export function validateLoop(history: LoopHistory, calibration: LoopCalibration)
   const hourly = hourlyData(history);
   const n = hourly.riseK.length;
   if (n <= calibration.parameters) {
-    return failure(`only ${n} complete hours in the history (${hourly.droppedHours} too sparse): nothing to validate`);
+    return failure(
+      `only ${n} complete hours in the history (${hourly.droppedHours} too sparse, ${history.rows} rows read${droppedRows(history)}): nothing to validate`,
+    );
   }
   // The integral trim, when fitted, starts at z = 0 on the new history, as a controller with no record of it would.
   const model: RiseModel = {
