@@ -6,6 +6,7 @@ import {
   checkCalibration,
   guideline14,
   hourlyData,
+  intervalText,
   type LoopCalibration,
   noWorseThanBaseline,
   predictHourlyRise,
@@ -370,5 +371,13 @@ describe("no worse than the baseline", () => {
     assert.equal(noWorseThanBaseline(stats(10.13, -7.45), stats(11.34, -9.12)), true);
     assert.equal(noWorseThanBaseline(stats(9, -3), stats(11, -2)), false, "a larger real bias loses");
     assert.equal(noWorseThanBaseline(stats(12, 0.1), stats(11, -2)), false, "a higher CV(RMSE) loses");
+  });
+});
+
+describe("interval text", () => {
+  it("keeps a bound that excludes a tested value from printing as that value", () => {
+    assert.equal(intervalText(1.0002, 1.15, [0, 1]), "1.0002–1.15");
+    assert.equal(intervalText(0.565, 0.67, [1]), "0.565–0.67");
+    assert.equal(intervalText(0.99957, 1.2, [1]), "0.9996–1.2");
   });
 });

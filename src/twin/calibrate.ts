@@ -738,6 +738,21 @@ function formatNumber(value: number, digits = 3): string {
   return Number(value.toPrecision(digits)).toString();
 }
 
+/**
+ * A 95 % interval "low–high" with enough digits that a bound which excludes a tested value (the twin's law, a held
+ * return) does not print as that value: 1.0005 stays 1.0005 next to "a held return (1) is rejected", not "1".
+ */
+export function intervalText(low: number, high: number, tested: readonly number[]): string {
+  const bound = (value: number) => {
+    for (let digits = 3; digits < 8; digits++) {
+      const shown = Number(value.toPrecision(digits));
+      if (tested.every((point) => Math.sign(shown - point) === Math.sign(value - point))) return shown.toString();
+    }
+    return value.toString();
+  };
+  return `${bound(low)}–${bound(high)}`;
+}
+
 /** Standard errors, correlations and plain-language notes on what the data can tell apart. */
 function identifiability(
   history: LoopHistory,
@@ -823,8 +838,8 @@ function identifiability(
     const [low, high] = [x[1]! - 1.96 * exponentError, x[1]! + 1.96 * exponentError];
     notes.push(
       low <= 1 && 1 <= high
-        ? `heat exponent ${formatNumber(x[1]!)} (95 %: ${formatNumber(low)}–${formatNumber(high)}) is consistent with the twin's design-rise law (1)`
-        : `heat exponent ${formatNumber(x[1]!)} (95 %: ${formatNumber(low)}–${formatNumber(high)}): the twin's design-rise law (1, flow in proportion to heat) is rejected`,
+        ? `heat exponent ${formatNumber(x[1]!)} (95 %: ${intervalText(low, high, [1])}) is consistent with the twin's design-rise law (1)`
+        : `heat exponent ${formatNumber(x[1]!)} (95 %: ${intervalText(low, high, [1])}): the twin's design-rise law (1, flow in proportion to heat) is rejected`,
     );
   }
   const trackingError = errorOf(2);
@@ -839,7 +854,7 @@ function identifiability(
         : "a held return temperature (1) is rejected",
     ];
     notes.push(
-      `supply tracking ${formatNumber(x[2]!)} (95 %: ${formatNumber(low)}–${formatNumber(high)}): ${verdicts.join("; ")}`,
+      `supply tracking ${formatNumber(x[2]!)} (95 %: ${intervalText(low, high, [0, 1])}): ${verdicts.join("; ")}`,
     );
   }
   notes.push(
