@@ -106,6 +106,11 @@ describe("alixan simulate", () => {
     assert.deepEqual([racks.exitCode, racks.message.split(":")[0]], [2, "--racks"]);
     const noOut = await failure(["simulate", "--site", "lab", "--racks", "all"]);
     assert.deepEqual([noOut.exitCode, noOut.message], [2, "--racks all: needs --out DIR (it writes DIR/racks.csv)"]);
+    const rackNoOut = await failure(["simulate", "--site", "lab", "--rack", "rack:h1-r01-01"]);
+    assert.deepEqual(
+      [rackNoOut.exitCode, rackNoOut.message],
+      [2, "--rack: needs --out DIR (it writes each rack's series to DIR/rack.csv)"],
+    );
     const directory = mkdtempSync(join(tmpdir(), "alixan-scenario-"));
     try {
       const scenario = join(directory, "bad.yaml");

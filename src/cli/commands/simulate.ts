@@ -331,6 +331,10 @@ async function runSimulate(options: SimulateOptions, command: Command): Promise<
   if (options.racks === "all" && options.out === undefined) {
     throw new CliError("--racks all: needs --out DIR (it writes DIR/racks.csv)", exitCodes.usage);
   }
+  if (options.rack.length > 0 && options.out === undefined) {
+    // Without a directory the series had nowhere to go and the option did nothing, silently.
+    throw new CliError("--rack: needs --out DIR (it writes each rack's series to DIR/rack.csv)", exitCodes.usage);
+  }
   const loopLaws = loopLawsOf(options.loopParams);
   const assumptions = loopLaws?.assumptions;
 
