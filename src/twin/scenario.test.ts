@@ -216,4 +216,11 @@ describe("scenario times against the run window", () => {
   it("is silent when every change falls inside the run", () => {
     assert.deepEqual(scenarioWindowWarnings(events, 0, 365 * day), []);
   });
+
+  it("names a scenario without a name after its file", () => {
+    assert.equal(events.name, "s");
+    const named = parseScenario("name: Pump trip\nevents: []\n", "dir/trip.yaml", site, lab.file);
+    assert.ok(named.ok);
+    assert.equal(named.value.scenario.name, "Pump trip");
+  });
 });

@@ -20,7 +20,7 @@
  * `file:line: events[3].fail: …`. "More racks" re-expands the site file with the rows appended to the hall.
  */
 import { existsSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { LineCounter, parseDocument } from "yaml";
 import { isRecord } from "../core/records.ts";
@@ -492,7 +492,9 @@ export function parseScenario(
     return failure([...shown, ...(more > 0 ? [`${fileName}: and ${more} more problems`] : [])].join("\n"));
   }
   try {
-    return success(compile(checked.value, file, site));
+    // A file without `name:` is named after itself (the output's header line read "scenario scenario").
+    const name = checked.value.name ?? basename(fileName).replace(/\.ya?ml$/i, "");
+    return success(compile({ ...checked.value, name }, file, site));
   } catch (error) {
     if (!(error instanceof ScenarioProblem)) throw error;
     return failure(located(error));
