@@ -414,7 +414,7 @@ function throttledHeat(
     const idleLiquid = idleKw[rack]! * share;
     const factor = rackThrottle(temperatureC, liquid, idleLiquid, limitC[rack]!, riseKPerKw[rack]!);
     if (factor < 0) continue;
-    heat += on * (idleLiquid + Math.max(factor, 0) * (liquid - idleLiquid));
+    heat += on * (idleLiquid + factor * (liquid - idleLiquid));
   }
   return heat;
 }
@@ -422,7 +422,9 @@ function throttledHeat(
 /**
  * The TCS temperature at which the implicit step balances with throttling racks, between `lowC` (residual ≤ 0) and
  * `highC` (≥ 0): regula falsi with the Illinois modification, exact on a linear piece, so a few iterations suffice.
- * The residual (stored + removed − heat in, kW) increases with the temperature.
+ * The residual (stored + removed − heat in, kW) increases with the temperature: stored and removed heat rise with it
+ * and heat in never does (`throttledHeat`; a rack that trips is a downward step), so the bracket holds; at a trip's
+ * step the solve closes on the temperature where the rack trips.
  */
 function throttledTemperature(
   first: number,
