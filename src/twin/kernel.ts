@@ -13,9 +13,11 @@
  *    thermal mass solved implicitly, so a lost CDU group heats it within the step's physics. Each rack throttles on
  *    its *own* coolant outlet (supply + its liquid heat over its design flow, set by balancing valves at
  *    commissioning): above its type's envelope (`maxCoolantSupply` + the loop's design rise, what a rack at design
- *    power sees at the highest allowed supply) its power falls linearly, to zero `throttleSpanK` above. A busy rack
- *    therefore throttles before an idle one on the same loop (the outlet stands in for the chip temperature, which
- *    rises with power over the cold-plate resistance).
+ *    power sees at the highest allowed supply) its *dynamic* power (above idle) falls linearly, to zero
+ *    `throttleSpanK` above. A busy rack therefore throttles before an idle one on the same loop (the outlet stands in
+ *    for the chip temperature, which rises with power over the cold-plate resistance). A running rack never draws
+ *    less than idle: when even idle power leaves its outlet above limit + span, it trips (0 kW) and stays off until
+ *    its loop's supply is back below its type's supply limit, then restarts over `rackRestartS`.
  * 3. Halls: UPS losses from the efficiency curve at the load fraction; the air side of `crah` racks goes to the hall
  *    air handlers on facility water, fans on the part-load curve.
  * 4. Plants: the closed facility water loop (one well-mixed mass at the supply temperature, solved implicitly) takes
@@ -52,8 +54,17 @@ import { secondsPer } from "./time.ts";
 import type { Weather } from "./weather.ts";
 import { sampleHourly } from "./weather.ts";
 
-/** Coolant temperature above a rack type's limit at which its power has throttled to zero (protective trip). */
+/**
+ * Outlet temperature above a rack type's limit at which its dynamic power has throttled to zero; above it, with only
+ * idle power left, the rack trips (protective shutdown).
+ */
 export const throttleSpanK = 5;
+/**
+ * Time for a tripped rack to reach full duty again once its loop is back within limits: servers re-POST, the fabric
+ * and the GPUs initialise and the jobs resume from their checkpoints (about 10 min for a GPU rack), as a linear ramp
+ * like a repaired CDU's (`rampToward`).
+ */
+export const rackRestartS = 600;
 /** Pumps and CRAH fans keep a minimum speed for control and even distribution. */
 export const minimumSpeed = 0.3;
 /** Air temperature rise through a dry cooler at design (sizes its air flow, hence the adiabatic water use). */
@@ -106,6 +117,7 @@ export const hallFields = [
   "gpuHours",
   "throttledGpuHours",
   "throttledRackHours",
+  "trippedRackHours",
 ] as const;
 /** Per-plant series fields. Water in litres and stored heat in kWh (since the start) per interval. */
 export const plantFields = [
@@ -184,6 +196,8 @@ export interface PartitionResult {
   readonly rackSteps: number;
   /** Hours racks spent throttled over the run, by site rack type index (shorter when the last types are absent). */
   readonly typeThrottledRackHours: Float64Array;
+  /** Hours racks spent tripped (off) over the run, by site rack type index (as `typeThrottledRackHours`). */
+  readonly typeTrippedRackHours: Float64Array;
   /** Server inlet rack-seconds per rack type (site type index), `inletBands` each (see `PartitionKernel.inlet…`). */
   readonly inletRackSeconds: Float64Array;
 }
@@ -344,26 +358,45 @@ function tableAt(table: Float64Array, offset: number, points: number, x: number)
 }
 
 /**
- * Share of a rack's power left by throttling when its loop supplies coolant at `temperatureC`: 1 while its outlet
- * (supply + `riseKPerKw` × liquid heat) is within `limitC`, then linear to 0 at `throttleSpanK` above. The outlet
- * falls as the rack throttles, so the factor is the fixed point f = (1 − (T − L)/span) / (1 + rise/span), clamped.
+ * Share f of a rack's *dynamic* power (above idle) left by throttling when its loop supplies coolant at
+ * `temperatureC`: 1 while its outlet (supply + `riseKPerKw` × liquid heat) is within `limitC`, then linear to 0 at
+ * `throttleSpanK` above. The rack draws idle + f × (power − idle), so its liquid heat is idle liquid + f × dynamic
+ * liquid and the outlet falls as it throttles: the fixed point of f = 1 − (T + rise × (idle + f × dynamic) − L)/span
+ * is f = (1 − (T + rise × idle − L)/span) / (1 + rise × dynamic/span), capped at 1. Negative (not clamped) when
+ * even idle power leaves the outlet above L + span: the rack then trips.
  */
-export function rackThrottle(temperatureC: number, liquidKw: number, limitC: number, riseKPerKw: number): number {
-  const riseK = riseKPerKw * liquidKw;
-  if (temperatureC + riseK <= limitC) return 1;
-  const factor = (1 - (temperatureC - limitC) / throttleSpanK) / (1 + riseK / throttleSpanK);
-  return factor <= 0 ? 0 : Math.min(factor, 1);
+export function rackThrottle(
+  temperatureC: number,
+  liquidKw: number,
+  idleLiquidKw: number,
+  limitC: number,
+  riseKPerKw: number,
+): number {
+  if (temperatureC + riseKPerKw * liquidKw <= limitC) return 1;
+  const idleRiseK = riseKPerKw * idleLiquidKw;
+  const dynamicRiseK = riseKPerKw * (liquidKw - idleLiquidKw);
+  const factor = (1 - (temperatureC + idleRiseK - limitC) / throttleSpanK) / (1 + dynamicRiseK / throttleSpanK);
+  return Math.min(factor, 1);
 }
 
-/** Per-rack arrays the throttle solve reads (unthrottled power, liquid share, outlet limit and rise per kW). */
+/**
+ * Per-rack arrays the throttle solve reads (unthrottled and idle power, liquid share, outlet limit and rise per kW,
+ * and the share of the rack running: 0 tripped, 1 in service, between while it restarts).
+ */
 interface ThrottleArrays {
   readonly power: Float64Array;
+  readonly idleKw: Float64Array;
   readonly tcsShare: Float64Array;
   readonly limitC: Float64Array;
   readonly riseKPerKw: Float64Array;
+  readonly running: Float64Array;
 }
 
-/** Heat into a row's TCS (racks `first` … `last` − 1) at coolant temperature `temperatureC`, throttled, plus pumps. */
+/**
+ * Heat into a row's TCS (racks `first` … `last` − 1) at coolant temperature `temperatureC`, throttled, plus pumps.
+ * Each rack's heat does not rise with the temperature: it falls continuously to idle as the rack throttles, then
+ * steps down to 0 where the rack would trip, so the solve's residual below still increases.
+ */
 function throttledHeat(
   first: number,
   last: number,
@@ -371,11 +404,17 @@ function throttledHeat(
   pumpKw: number,
   racks: ThrottleArrays,
 ): number {
-  const { power, tcsShare, limitC, riseKPerKw } = racks;
+  const { power, idleKw, tcsShare, limitC, riseKPerKw, running } = racks;
   let heat = pumpKw;
   for (let rack = first; rack < last; rack++) {
-    const liquid = power[rack]! * tcsShare[rack]!;
-    heat += rackThrottle(temperatureC, liquid, limitC[rack]!, riseKPerKw[rack]!) * liquid;
+    const on = running[rack]!;
+    if (on === 0) continue;
+    const share = tcsShare[rack]!;
+    const liquid = power[rack]! * share;
+    const idleLiquid = idleKw[rack]! * share;
+    const factor = rackThrottle(temperatureC, liquid, idleLiquid, limitC[rack]!, riseKPerKw[rack]!);
+    if (factor < 0) continue;
+    heat += on * (idleLiquid + factor * (liquid - idleLiquid));
   }
   return heat;
 }
@@ -383,7 +422,9 @@ function throttledHeat(
 /**
  * The TCS temperature at which the implicit step balances with throttling racks, between `lowC` (residual ≤ 0) and
  * `highC` (≥ 0): regula falsi with the Illinois modification, exact on a linear piece, so a few iterations suffice.
- * The residual (stored + removed − heat in, kW) increases with the temperature.
+ * The residual (stored + removed − heat in, kW) increases with the temperature: stored and removed heat rise with it
+ * and heat in never does (`throttledHeat`; a rack that trips is a downward step), so the bracket holds; at a trip's
+ * step the solve closes on the temperature where the rack trips.
  */
 function throttledTemperature(
   first: number,
@@ -584,8 +625,13 @@ export class PartitionKernel {
     if (this.#racksPending) this.#fillRacks(0, this.partition.segments.count);
     return this.#rackPowerKw;
   }
-  /** Per rack: share of power left by throttling, 0–1. */
+  /**
+   * Per rack: share of its unthrottled power it draws, 0–1: idle + throttled dynamic power while it runs (times the
+   * share running while it restarts), 0 while tripped.
+   */
   readonly throttle: Float64Array;
+  /** Per rack: share of the rack running: 1 in service, 0 tripped, between while it restarts (`rackRestartS`). */
+  readonly running: Float64Array;
   /** Per rack: 1 when installed (its segment's occupancy). */
   readonly installed: Float64Array;
   /** Per rack: outlet temperature above which it throttles, °C. */
@@ -646,12 +692,16 @@ export class PartitionKernel {
   readonly hallMaxTcsC: Float64Array;
   /** Per hall: GPU-hours delivered during the step. */
   readonly hallGpuHours: Float64Array;
-  /** Per hall: GPU-hours lost to throttling during the step. */
+  /** Per hall: busy GPU-hours lost to throttling and trips during the step. */
   readonly hallThrottledGpuHours: Float64Array;
   /** Per hall: hours its installed racks (every type: GPU, CPU, storage) spent throttled during the step. */
   readonly hallThrottledRackHours: Float64Array;
   /** Per site rack type index: hours its racks spent throttled since the start of the run (what-if by type). */
   readonly typeThrottledRackHours: Float64Array;
+  /** Per hall: hours its installed racks spent tripped during the step (a restarting rack by its share still off). */
+  readonly hallTrippedRackHours: Float64Array;
+  /** Per site rack type index: hours its racks spent tripped since the start of the run. */
+  readonly typeTrippedRackHours: Float64Array;
 
   /** Per plant: heat into the facility loop (CDUs, air handlers, its own pumps). */
   readonly plantHeatKw: Float64Array;
@@ -761,6 +811,12 @@ export class PartitionKernel {
   readonly #hallSubstationNoLoadKw: Float64Array;
   /** Restart rates (units per second) of the CDUs, pumps, dry coolers and chillers returning to service. */
   readonly #restartRates: Float64Array[];
+  /** Per rack: the share running it ramps toward (0 while tripped), and its restart rate per second. */
+  readonly #runTarget: Float64Array;
+  readonly #runRate: Float64Array;
+  /** Per row: racks not fully running (tripped or restarting); and their number in the partition. */
+  readonly #rowStopped: Int32Array;
+  #stoppedRacks = 0;
   readonly #hallSubstationLoadLossKw: Float64Array;
   /** Per row: drawn power of its racks in the last step, and design power of its installed rear-door racks. */
   readonly #rowDrawnKw: Float64Array;
@@ -825,6 +881,10 @@ export class PartitionKernel {
     // One base per profile class (training, inference, office hours).
     this.#pendingBases = new Float64Array(3);
     this.throttle = new Float64Array(racks.count).fill(1);
+    this.running = new Float64Array(racks.count).fill(1);
+    this.#runTarget = new Float64Array(racks.count).fill(1);
+    this.#runRate = new Float64Array(racks.count);
+    this.#rowStopped = new Int32Array(rows.count);
     this.installed = new Float64Array(racks.count);
     this.rackLimitC = new Float64Array(racks.count);
     this.rackRiseKPerKw = new Float64Array(racks.count);
@@ -839,9 +899,11 @@ export class PartitionKernel {
     this.rowThrottled = new Uint8Array(rows.count);
     this.#throttleArrays = {
       power: this.#rackPowerKw,
+      idleKw: this.installedIdleKw,
       tcsShare: racks.tcsShare,
       limitC: this.rackLimitC,
       riseKPerKw: this.rackRiseKPerKw,
+      running: this.running,
     };
     this.rowHeatKw = new Float64Array(rows.count);
     this.rowCduCapacityKw = new Float64Array(rows.count);
@@ -914,6 +976,8 @@ export class PartitionKernel {
     this.typeThrottledRackHours = new Float64Array(
       partition.racks.typeIndex.reduce((most, type) => Math.max(most, type), 0) + 1,
     );
+    this.hallTrippedRackHours = new Float64Array(halls.count);
+    this.typeTrippedRackHours = new Float64Array(this.typeThrottledRackHours.length);
     this.plantHeatKw = new Float64Array(plants.count);
     this.plantReturnC = new Float64Array(plants.count);
     this.plantPumpKw = new Float64Array(plants.count);
@@ -1107,6 +1171,7 @@ export class PartitionKernel {
       this.#nextRampS += rampIntervalS * Math.max(1, Math.ceil((timeS + dt - this.#nextRampS) / rampIntervalS));
     }
     this.#rampUnits(dt);
+    if (this.#stoppedRacks > 0) this.#restartRacks();
 
     // Tables, state and outputs as locals: the loops below read only typed arrays and numbers.
     const rackTable: RackTable = partition.racks;
@@ -1184,6 +1249,11 @@ export class PartitionKernel {
     const hallLostGpuHours = this.hallThrottledGpuHours;
     const hallThrottledRackHours = this.hallThrottledRackHours;
     const typeThrottledRackHours = this.typeThrottledRackHours;
+    const hallTrippedRackHours = this.hallTrippedRackHours;
+    const typeTrippedRackHours = this.typeTrippedRackHours;
+    const running = this.running;
+    const rowStopped = this.#rowStopped;
+    const installedIdleKw = this.installedIdleKw;
     const rackTypeIndex = this.partition.racks.typeIndex;
     const plantHeatIn = this.plantHeatKw;
     const plantReturnC = this.plantReturnC;
@@ -1232,6 +1302,7 @@ export class PartitionKernel {
     hallGpuHours.fill(0);
     hallLostGpuHours.fill(0);
     hallThrottledRackHours.fill(0);
+    hallTrippedRackHours.fill(0);
     plantHeatIn.fill(0);
     plantHallHeat.fill(0);
     plantOverLimit.fill(0);
@@ -1299,6 +1370,16 @@ export class PartitionKernel {
         rackHeat += segmentPower * segmentTcsShare[segment]!;
         rowBusyGpus += busySum * segmentGpus[segment]!;
       }
+      const stopped = rowStopped[row]! > 0;
+      if (stopped) {
+        // Tripped or restarting racks draw only their running share (exactly so in the rack pass below).
+        if (fused) this.#fillRacks(segmentStart[row]!, segmentStart[row + 1]!);
+        for (let rack = first; rack < last; rack++) {
+          const offKw = (1 - running[rack]!) * rackPower[rack]!;
+          rowPower -= offKw;
+          rackHeat -= offKw * tcsShare[rack]!;
+        }
+      }
       const available = cduAvailable[row]!;
       let pumpKw = 0;
       let flowLpm = 0;
@@ -1344,7 +1425,7 @@ export class PartitionKernel {
       }
       // The temperature the racks see while they throttle within this step (the implicit solution).
       let throttleC = newC;
-      const throttling = newC > onsetC;
+      const throttling = newC > onsetC || stopped;
       if (throttling) {
         // Some racks throttle: their heat falls as the coolant warms, so the loop settles lower than unthrottled.
         if (newC <= setpointC) {
@@ -1387,21 +1468,44 @@ export class PartitionKernel {
         let rowGpuHours = 0;
         let rowLostGpuHours = 0;
         let rowThrottledRacks = 0;
+        let rowTrippedRackHours = 0;
         for (let rack = first; rack < last; rack++) {
           const power = rackPower[rack]!;
+          const idle = installedIdleKw[rack]!;
           const share = tcsShare[rack]!;
-          const factor = rackThrottle(throttleC, power * share, rackLimitC[rack]!, rackRiseKPerKw[rack]!);
-          throttle[rack] = factor;
-          const drawn = factor * power;
+          const factor = rackThrottle(throttleC, power * share, idle * share, rackLimitC[rack]!, rackRiseKPerKw[rack]!);
+          let on = running[rack]!;
+          if (factor < 0 && on > 0 && power > 0) {
+            // Even idle power leaves its outlet above limit + span: the rack trips, off until its loop recovers.
+            if (on === 1) {
+              rowStopped[row]!++;
+              this.#stoppedRacks++;
+            }
+            on = 0;
+            running[rack] = 0;
+            this.#runTarget[rack] = 0;
+          }
+          const dynamicShare = Math.max(factor, 0);
+          const full = dynamicShare === 1 && on === 1;
+          const drawn = full ? power : on * (idle + dynamicShare * (power - idle));
+          throttle[rack] = full || power === 0 ? on : drawn / power;
           rowIt += drawn;
-          rowConversion += drawn * (1 - conversionEfficiency) + factor * installedFixedKw[rack]!;
+          rowConversion += drawn * (1 - conversionEfficiency) + on * installedFixedKw[rack]!;
           rowAirHeat += drawn * (1 - share);
+          // Busy GPUs compute on the dynamic power: a throttled rack delivers its share of it, a tripped one nothing.
           const busyGpuHours = installedGpus[rack]! * utilisation[rack]! * hours;
-          rowGpuHours += busyGpuHours * factor;
-          rowLostGpuHours += busyGpuHours * (1 - factor);
-          if (factor < 1 && power > 0) {
-            rowThrottledRacks++;
-            typeThrottledRackHours[rackTypeIndex[rack]!]! += hours;
+          const delivered = on * dynamicShare;
+          rowGpuHours += busyGpuHours * delivered;
+          rowLostGpuHours += busyGpuHours * (1 - delivered);
+          if (power > 0) {
+            if (on > 0 && dynamicShare < 1 && power > idle) {
+              rowThrottledRacks++;
+              typeThrottledRackHours[rackTypeIndex[rack]!]! += hours;
+            }
+            if (on < 1) {
+              rowTrippedRackHours += (1 - on) * hours;
+              typeTrippedRackHours[rackTypeIndex[rack]!]! += (1 - on) * hours;
+            }
           }
         }
         rowThrottled[row] = 1;
@@ -1412,6 +1516,7 @@ export class PartitionKernel {
         hallGpuHours[hall]! += rowGpuHours;
         hallLostGpuHours[hall]! += rowLostGpuHours;
         hallThrottledRackHours[hall]! += rowThrottledRacks * hours;
+        hallTrippedRackHours[hall]! += rowTrippedRackHours;
       } else {
         // No rack throttles: the row's sums from the first pass are exact.
         if (rowThrottled[row] === 1) {
@@ -1627,6 +1732,31 @@ export class PartitionKernel {
   }
 
   /**
+   * Tripped racks: each restarts once its loop's supply is back below its type's supply limit and ramps to full duty
+   * over `rackRestartS` as repaired units do (`rampToward`); then the per-row counts of racks not fully running. Runs
+   * only while some rack is off, so a step without trips never loops over the racks here.
+   */
+  #restartRacks(): void {
+    const racks = this.partition.racks;
+    const running = this.running;
+    const target = this.#runTarget;
+    const rowStopped = this.#rowStopped;
+    for (let rack = 0; rack < racks.count; rack++) {
+      if (target[rack] === 0 && this.tcsC[racks.row[rack]!]! < racks.maxCoolantC[rack]!) target[rack] = 1;
+    }
+    rampToward(running, target, this.#runRate, this.stepS, rackRestartS);
+    rowStopped.fill(0);
+    let stopped = 0;
+    for (let rack = 0; rack < racks.count; rack++) {
+      if (running[rack]! < 1) {
+        rowStopped[racks.row[rack]!]!++;
+        stopped++;
+      }
+    }
+    this.#stoppedRacks = stopped;
+  }
+
+  /**
    * Halls to the grid: plant mechanical power shared by heat; house loads; electrical-room cooling of the UPS and
    * transformer losses (fans, plus DX compressors above the economiser limit, COP from the plant's curve at their
    * lift); hall transformers (no-load + load losses ∝ loading²); the hall's share of the HV substation (same law).
@@ -1782,6 +1912,7 @@ export function runPartition(
   const hallGpuHours = kernel.hallGpuHours;
   const hallLostGpuHours = kernel.hallThrottledGpuHours;
   const hallThrottledRackHours = kernel.hallThrottledRackHours;
+  const hallTrippedRackHours = kernel.hallTrippedRackHours;
   const plantHeatIn = kernel.plantHeatKw;
   const plantDryCoolerHeat = kernel.plantDryCoolerHeatKw;
   const plantChillerHeat = kernel.plantChillerHeatKw;
@@ -1886,6 +2017,7 @@ export function runPartition(
       hallAccumulator[hallField.gpuHours * stride + hall]! += hallGpuHours[hall]!;
       hallAccumulator[hallField.throttledGpuHours * stride + hall]! += hallLostGpuHours[hall]!;
       hallAccumulator[hallField.throttledRackHours * stride + hall]! += hallThrottledRackHours[hall]!;
+      hallAccumulator[hallField.trippedRackHours * stride + hall]! += hallTrippedRackHours[hall]!;
     }
     for (let plant = 0; plant < plantCount; plant++) {
       plantDemand[(demandGrid * plantCount + plant) * demandPoints + demandIndex]! += plantGrid[plant]! * hours;
@@ -1958,6 +2090,7 @@ export function runPartition(
     rackSeries,
     rackSteps: rackTable.count * steps,
     typeThrottledRackHours: kernel.typeThrottledRackHours,
+    typeTrippedRackHours: kernel.typeTrippedRackHours,
     inletRackSeconds: kernel.inletRackSeconds,
   };
 }

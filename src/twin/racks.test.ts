@@ -6,7 +6,7 @@ import { describe, it } from "node:test";
 import { loadSite } from "../model/load.ts";
 import type { Site } from "../model/site.ts";
 import type { UtilisationSource } from "../model/utilisation.ts";
-import { PartitionKernel, rackCsvHeader, rackThrottle, throttleSpanK } from "./kernel.ts";
+import { PartitionKernel, rackCsvHeader, rackRestartS, rackThrottle, throttleSpanK } from "./kernel.ts";
 import { buildPartition } from "./layout.ts";
 import { JobActivity, RackSourceLoad, SyntheticLoad } from "./profiles.ts";
 import type { TwinResult } from "./results.ts";
@@ -79,11 +79,18 @@ describe("per-rack twin: a row with busy and idle racks", () => {
         assert.ok(Math.abs(frame.fields.powerKw![point]! - 9) < 1e-9, "an idle HGX rack draws its 9 kW");
       }
     }
-    // A busy rack's own fixed point: outlet = 46 + 10 K × f, f = 1 − (outlet − 54) / span.
-    const expected = rackThrottle(46, 42 * 0.8, 54, 10 / (42 * 0.8));
-    assert.ok(Math.abs(expected - (1 + 8 / throttleSpanK) / (1 + 10 / throttleSpanK)) < 1e-12);
+    // A busy rack's own fixed point on its dynamic power (33 of its 42 kW; idle 9 kW): 10 K at 42 kW, so the outlet
+    // is 46 + 10 K × (9 + 33 f) / 42 and f = 1 − (outlet − 54) / span; it draws (9 + 33 f) / 42 of its power.
+    const dynamic = rackThrottle(46, 42 * 0.8, 9 * 0.8, 54, 10 / (42 * 0.8));
+    const idleRiseK = (10 * 9) / 42;
+    const dynamicRiseK = (10 * 33) / 42;
+    const closedForm = (1 - (46 + idleRiseK - 54) / throttleSpanK) / (1 + dynamicRiseK / throttleSpanK);
+    assert.ok(Math.abs(dynamic - closedForm) < 1e-12, `${dynamic} vs ${closedForm}`);
+    const expected = (9 + 33 * dynamic) / 42;
     const busyFrame = byId.get(labSite.racks[row[0]!]!.id)!;
     assert.ok(Math.abs(busyFrame.fields.throttle![point]! - expected) < 1e-6, `${busyFrame.fields.throttle![point]}`);
+    // Never below idle: the busy rack draws more than its 9 kW.
+    assert.ok(busyFrame.fields.powerKw![point]! > 9 + 1e-6);
     // Rows and halls aggregate exactly: hall 1's IT power is the sum of its racks' power at every point.
     const hallIt = result.halls[0]!.fields.itKw!;
     for (let index = 0; index < hallIt.length; index++) {
@@ -374,6 +381,140 @@ describe("per-rack twin: facility water pumps lost", () => {
       Array.from(kernel.throttle).some((factor) => factor < 1),
       "within ten minutes, racks throttle",
     );
+  });
+});
+
+/** Heat the loops of `kernel` hold now (capacity × temperature), kJ. */
+function loopsStoredKj(kernel: PartitionKernel): number {
+  const { rows, plants } = kernel.partition;
+  let storedKj = 0;
+  for (let row = 0; row < rows.count; row++) storedKj += rows.heatCapacityKjPerK[row]! * kernel.tcsC[row]!;
+  for (let plant = 0; plant < plants.count; plant++) {
+    storedKj += plants.heatCapacityKjPerK[plant]! * kernel.supplyC[plant]!;
+    if (plants.airSide[plant] === 1) storedKj += plants.airHeatCapacityKjPerK[plant]! * kernel.airSupplyC[plant]!;
+  }
+  return storedKj;
+}
+
+/**
+ * Over the last step of `kernel`: grid import against heat rejected plus heat stored in the loops (`storedBeforeKj`:
+ * what they held before it), and the racks' drawn power against the halls' IT power. Returns the loops' heat now.
+ */
+function assertStepBalance(kernel: PartitionKernel, step: number, storedBeforeKj: number): number {
+  const { plants, halls, racks } = kernel.partition;
+  let grid = 0;
+  let it = 0;
+  for (let hall = 0; hall < halls.count; hall++) {
+    grid += kernel.hallGridKw[hall]!;
+    it += kernel.hallItKw[hall]!;
+  }
+  let rejected = 0;
+  for (let plant = 0; plant < plants.count; plant++) {
+    rejected +=
+      kernel.plantDryCoolerHeatKw[plant]! +
+      kernel.plantChillerHeatKw[plant]! +
+      kernel.plantChillerPowerKw[plant]! +
+      kernel.plantFanKw[plant]! +
+      kernel.plantDirectHeatKw[plant]! +
+      kernel.plantAirRejectedKw[plant]!;
+  }
+  let rackSum = 0;
+  for (let rack = 0; rack < racks.count; rack++) rackSum += kernel.throttle[rack]! * kernel.rackPowerKw[rack]!;
+  assert.ok(Math.abs(rackSum - it) < 1e-9 * it, `step ${step}: racks ${rackSum} vs IT ${it}`);
+  const storedKj = loopsStoredKj(kernel);
+  const storedKw = (storedKj - storedBeforeKj) / kernel.stepS;
+  assert.ok(
+    Math.abs(grid - rejected - storedKw) < 1e-6 * grid,
+    `step ${step}: grid ${grid} vs rejected ${rejected} + stored ${storedKw}`,
+  );
+  return storedKj;
+}
+
+describe("per-rack twin: throttling keeps idle power, beyond that racks trip", () => {
+  // Both facility water pumps of the lab lost for 5 minutes: the NVL72 loop overheats far past its envelope.
+  const pumpFailure =
+    "events:\n  - { at: 30m, fail: [pump:lab-fws-01, pump:lab-fws-02] }\n  - { at: 35m, repair: [pump:lab-fws-01, pump:lab-fws-02] }\n";
+
+  it("never draws less than idle while running, trips when idle overheats, restarts after repair, and balances", () => {
+    const { site, scenario } = compile(pumpFailure);
+    const partition = buildPartition(
+      site,
+      site.plants.map((plant) => plant.index),
+    );
+    const stepS = 5;
+    const kernel = new PartitionKernel(
+      partition,
+      constantWeather(25, 50),
+      new SyntheticLoad(partition.racks, 3),
+      scenario.events,
+      scenario.ramps,
+      stepS,
+      0,
+    );
+    const racks = partition.racks;
+    const trippedAtS = new Float64Array(racks.count).fill(-1);
+    const backAtS = new Float64Array(racks.count).fill(-1);
+    let throttledAboveIdle = 0;
+    let trippedRackHours = 0;
+    let stored = loopsStoredKj(kernel);
+    for (let step = 0; step < (2 * secondsPer.h) / stepS; step++) {
+      const timeS = kernel.timeS;
+      kernel.step();
+      stored = assertStepBalance(kernel, step, stored);
+      for (let hall = 0; hall < partition.halls.count; hall++) trippedRackHours += kernel.hallTrippedRackHours[hall]!;
+      const power = kernel.rackPowerKw;
+      for (let rack = 0; rack < racks.count; rack++) {
+        if (power[rack] === 0) continue;
+        const drawnKw = kernel.throttle[rack]! * power[rack]!;
+        const idleKw = kernel.installedIdleKw[rack]!;
+        const running = kernel.running[rack]!;
+        if (running === 1) {
+          assert.ok(drawnKw >= idleKw - 1e-9, `${timeS} s, rack ${rack}: ${drawnKw} kW below its idle ${idleKw} kW`);
+          if (kernel.throttle[rack]! < 1 && drawnKw > idleKw + 1) throttledAboveIdle++;
+          if (trippedAtS[rack]! >= 0 && backAtS[rack]! < 0) backAtS[rack] = timeS;
+        } else if (running === 0) {
+          assert.equal(drawnKw, 0, `a tripped rack draws nothing (rack ${rack})`);
+          if (trippedAtS[rack]! < 0) trippedAtS[rack] = timeS;
+        }
+      }
+    }
+    assert.ok(throttledAboveIdle > 0, "racks throttled between idle and full power");
+    const tripped = Array.from(trippedAtS.keys()).filter((rack) => trippedAtS[rack]! >= 0);
+    assert.ok(tripped.length > 0, "some rack tripped");
+    assert.ok(trippedRackHours > 0, `${trippedRackHours} tripped rack-hours`);
+    // Each tripped rack comes back: not before the repair, at full duty a restart after the supply recovered.
+    const repairS = 35 * 60;
+    for (const rack of tripped) {
+      assert.ok(trippedAtS[rack]! >= 30 * 60, `rack ${rack} tripped at ${trippedAtS[rack]} s`);
+      assert.ok(backAtS[rack]! >= repairS + rackRestartS, `rack ${rack} back at ${backAtS[rack]} s`);
+      assert.ok(backAtS[rack]! <= repairS + rackRestartS + 600, `rack ${rack} back at ${backAtS[rack]} s`);
+      assert.equal(kernel.running[rack], 1);
+    }
+  });
+
+  it("counts tripped rack-hours per hall and per type, and the busy GPU-hours of tripped racks as lost", async () => {
+    const { scenario } = compile(pumpFailure);
+    const result = await simulateOk({
+      site: labSite,
+      weather: constantWeather(25, 50),
+      durationS: secondsPer.h,
+      stepS: 5,
+      threads: 1,
+      scenario,
+    });
+    const tripped = result.kpis.trippedRackHours;
+    assert.ok(tripped > 0, `${tripped} tripped rack-hours`);
+    const byType = result.trippedRackHoursByType.reduce((sum, line) => sum + line.rackHours, 0);
+    assert.ok(Math.abs(byType - tripped) < 1e-9 * tripped, `by type ${byType} vs ${tripped}`);
+    const byHall = result.halls.reduce(
+      (sum, hall) => sum + hall.fields.trippedRackHours!.reduce((a, b) => a + b, 0),
+      0,
+    );
+    assert.ok(Math.abs(byHall - tripped) < 1e-9 * tripped, `by hall ${byHall} vs ${tripped}`);
+    // Only the hot loop's racks (NVL72, and any HGX) trip; a tripped busy rack loses its GPU-hours.
+    const nvl72 = result.trippedRackHoursByType.find((line) => line.rackType === "nvl72")!.rackHours;
+    assert.ok(nvl72 > 0, `${nvl72} NVL72 rack-hours tripped`);
+    assert.ok(result.kpis.throttledGpuHours > 0);
   });
 });
 

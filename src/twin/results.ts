@@ -45,6 +45,7 @@ export const siteFields = [
   "gpuHours",
   "throttledGpuHours",
   "throttledRackHours",
+  "trippedRackHours",
   "fwsSupplyC",
   "maxFwsSupplyC",
   "maxTcsSupplyC",
@@ -84,9 +85,12 @@ export interface Kpis {
   readonly chillerHours: number;
   readonly hoursAboveLimit: number;
   readonly gpuHours: number;
+  /** Busy GPU-hours lost to throttling and to trips (a tripped rack's busy GPUs deliver nothing). */
   readonly throttledGpuHours: number;
   /** Hours installed racks of every type (GPU, CPU, storage) ran throttled, summed over racks. */
   readonly throttledRackHours: number;
+  /** Hours installed racks of every type spent tripped (off, or the share not yet back while restarting). */
+  readonly trippedRackHours: number;
   readonly co2Tonnes: number;
   readonly gridIntensityGPerKWh: number;
   readonly maxFwsSupplyC: number;
@@ -138,6 +142,8 @@ export interface TwinResult {
   readonly racks: readonly SeriesFrame[];
   /** Hours racks spent throttled over the run, per rack type of the site (every type, zeros included). */
   readonly throttledRackHoursByType: readonly { readonly rackType: string; readonly rackHours: number }[];
+  /** Hours racks spent tripped over the run, per rack type of the site (every type, zeros included). */
+  readonly trippedRackHoursByType: readonly { readonly rackType: string; readonly rackHours: number }[];
   /** Rack-steps computed (every rack of the site, every step). */
   readonly rackSteps: number;
 }
@@ -244,10 +250,14 @@ export function assembleResult(
   const racks: SeriesFrame[] = [];
   let rackSteps = 0;
   const typeThrottledRackHours = new Float64Array(site.rackTypes.length);
+  const typeTrippedRackHours = new Float64Array(site.rackTypes.length);
   for (const partition of partitions) {
     rackSteps += partition.rackSteps;
     partition.typeThrottledRackHours.forEach((hours, type) => {
       typeThrottledRackHours[type]! += hours;
+    });
+    partition.typeTrippedRackHours.forEach((hours, type) => {
+      typeTrippedRackHours[type]! += hours;
     });
     partition.hallGlobal.forEach((global, local) => {
       halls[global] = frameOf(
@@ -304,7 +314,7 @@ export function assembleResult(
       const target = column(name);
       for (let point = 0; point < points; point++) target[point]! += source[point]!;
     }
-    for (const name of ["gridKw", "gpuHours", "throttledGpuHours", "throttledRackHours"] as const) {
+    for (const name of ["gridKw", "gpuHours", "throttledGpuHours", "throttledRackHours", "trippedRackHours"] as const) {
       const source = field(hall, name);
       const target = column(name);
       for (let point = 0; point < points; point++) target[point]! += source[point]!;
@@ -458,6 +468,7 @@ export function assembleResult(
     gpuHours: sumOf(column("gpuHours")),
     throttledGpuHours: sumOf(column("throttledGpuHours")),
     throttledRackHours: sumOf(column("throttledRackHours")),
+    trippedRackHours: sumOf(column("trippedRackHours")),
     co2Tonnes: co2Grams / 1e6,
     gridIntensityGPerKWh: gridKwh > 0 ? co2Grams / gridKwh : 0,
     maxFwsSupplyC: maxOf(column("maxFwsSupplyC")),
@@ -483,6 +494,10 @@ export function assembleResult(
     throttledRackHoursByType: site.rackTypes.map((type, index) => ({
       rackType: type.id,
       rackHours: typeThrottledRackHours[index]!,
+    })),
+    trippedRackHoursByType: site.rackTypes.map((type, index) => ({
+      rackType: type.id,
+      rackHours: typeTrippedRackHours[index]!,
     })),
   };
 }

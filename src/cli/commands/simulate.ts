@@ -87,13 +87,18 @@ function gridIntensityOf(text: string): GridIntensity {
   return unwrap(readIntensityProfile(text), exitCodes.invalid);
 }
 
+/** A ratio over IT energy; with none (every rack tripped or off) it is undefined, not "Infinity". */
+function perIt(value: number): string {
+  return Number.isFinite(value) ? value.toFixed(3) : "n/a (no IT energy)";
+}
+
 function kpiTable(result: TwinResult): string {
   const { kpis } = result;
   const rows: [string, string, string][] = [
-    ["PUE (EN 50600-4-2)", kpis.pue.toFixed(3), ""],
-    ["pPUE cooling", kpis.pPueCooling.toFixed(3), ""],
-    ["pPUE power", kpis.pPuePower.toFixed(3), ""],
-    ["WUE", kpis.wueLitersPerKWh.toFixed(3), "L/kWh"],
+    ["PUE (EN 50600-4-2)", perIt(kpis.pue), ""],
+    ["pPUE cooling", perIt(kpis.pPueCooling), ""],
+    ["pPUE power", perIt(kpis.pPuePower), ""],
+    ["WUE", perIt(kpis.wueLitersPerKWh), "L/kWh"],
     ["IT energy", formatNumber(kpis.itEnergyMWh), "MWh"],
     ["total energy", formatNumber(kpis.totalEnergyMWh), "MWh"],
     ["cooling energy", formatNumber(kpis.coolingEnergyMWh), "MWh"],
@@ -111,8 +116,9 @@ function kpiTable(result: TwinResult): string {
     ["hours above a temperature limit", formatNumber(kpis.hoursAboveLimit), "h"],
     ["max FWS / TCS supply", `${kpis.maxFwsSupplyC.toFixed(1)} / ${kpis.maxTcsSupplyC.toFixed(1)}`, "°C"],
     ["GPU-hours delivered", formatNumber(kpis.gpuHours), "h"],
-    ["GPU-hours lost to throttling", formatNumber(kpis.throttledGpuHours), "h"],
+    ["GPU-hours lost to throttling and trips", formatNumber(kpis.throttledGpuHours), "h"],
     ["rack-hours throttled (every type)", formatNumber(kpis.throttledRackHours), "h"],
+    ["rack-hours tripped (every type)", formatNumber(kpis.trippedRackHours), "h"],
     ["CO2", formatNumber(kpis.co2Tonnes), `t (${formatNumber(kpis.gridIntensityGPerKWh)} g/kWh)`],
   ];
   return renderTable(
