@@ -43,7 +43,9 @@ import {
   defaultAssumptions,
   inletBands,
   inletRecommendedLowC,
+  inletRestartC,
   inletThresholdsC,
+  inletTripC,
   type PlantAssumptions,
   substationLosses,
 } from "./plant.ts";
@@ -816,6 +818,8 @@ export class PartitionKernel {
   readonly #runRate: Float64Array;
   /** Per row: racks not fully running (tripped or restarting); and their number in the partition. */
   readonly #rowStopped: Int32Array;
+  /** Per segment: its racks' server inlet air at the last step, °C (`#countInlets`), for the restart check. */
+  readonly #segmentInletC: Float64Array;
   #stoppedRacks = 0;
   readonly #hallSubstationLoadLossKw: Float64Array;
   /** Per row: drawn power of its racks in the last step, and design power of its installed rear-door racks. */
@@ -885,6 +889,7 @@ export class PartitionKernel {
     this.#runTarget = new Float64Array(racks.count).fill(1);
     this.#runRate = new Float64Array(racks.count);
     this.#rowStopped = new Int32Array(rows.count);
+    this.#segmentInletC = new Float64Array(segments.count);
     this.installed = new Float64Array(racks.count);
     this.rackLimitC = new Float64Array(racks.count);
     this.rackRiseKPerKw = new Float64Array(racks.count);
@@ -1741,8 +1746,15 @@ export class PartitionKernel {
     const running = this.running;
     const target = this.#runTarget;
     const rowStopped = this.#rowStopped;
+    const segmentInletC = this.#segmentInletC;
     for (let rack = 0; rack < racks.count; rack++) {
-      if (target[rack] === 0 && this.tcsC[racks.row[rack]!]! < racks.maxCoolantC[rack]!) target[rack] = 1;
+      if (
+        target[rack] === 0 &&
+        this.tcsC[racks.row[rack]!]! < racks.maxCoolantC[rack]! &&
+        segmentInletC[racks.segment[rack]!]! < inletRestartC
+      ) {
+        target[rack] = 1;
+      }
     }
     rampToward(running, target, this.#runRate, this.stepS, rackRestartS);
     rowStopped.fill(0);
@@ -1821,6 +1833,25 @@ export class PartitionKernel {
    * servers' air rise, which scales with the row's drawn over design power (the loop's supply stands for the
    * water entering the doors).
    */
+  /**
+   * Trips the running racks of a segment whose server inlet air is above `inletTripC` (they shut down to protect
+   * themselves); they take effect from the next step and restart as liquid trips do (`#restartRacks`).
+   */
+  #tripSegment(segment: number): void {
+    const start = this.#segmentRackStart[segment]!;
+    const end = start + this.#segmentInstalled[segment]!;
+    const row = this.partition.segments.row[segment]!;
+    for (let rack = start; rack < end; rack++) {
+      if (this.running[rack] === 0) continue;
+      if (this.running[rack] === 1) {
+        this.#rowStopped[row]!++;
+        this.#stoppedRacks++;
+      }
+      this.running[rack] = 0;
+      this.#runTarget[rack] = 0;
+    }
+  }
+
   #countInlets(dt: number): void {
     const { segments, rows, halls } = this.partition;
     const a = this.assumptions;
@@ -1845,6 +1876,8 @@ export class PartitionKernel {
         segments.rearDoor[segment] === 1
           ? this.rowRearDoorInletC[segments.row[segment]!]!
           : this.hallCrahInletC[segments.hall[segment]!]!;
+      this.#segmentInletC[segment] = inletC;
+      if (inletC > inletTripC) this.#tripSegment(segment);
       const base = segments.typeIndex[segment]! * inletBands;
       const rackSeconds = installed * dt;
       counts[base]! += rackSeconds;

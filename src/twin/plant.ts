@@ -142,6 +142,14 @@ export const inletThresholdsC = [27, 32, 35, 40, 45] as const;
 export const inletThresholdNames = ["recommended", "A1", "A2", "A3", "A4"] as const;
 /** Bottom of the recommended envelope, °C: hours below it are counted too. */
 export const inletRecommendedLowC = 18;
+/**
+ * Server inlet air above which racks shut down to protect themselves, °C: the top of ASHRAE's widest allowable class
+ * (A4). Air-side cooling lost (its chillers failed, its coils fed warm water) heats the room until the racks it cools
+ * trip; without this the twin kept heating the air loop from racks that could not have kept running.
+ */
+export const inletTripC = 45;
+/** Inlet air a rack tripped on its inlet waits for before it restarts, °C: the top of A3, so a room at the edge of A4 does not cycle its racks. */
+export const inletRestartC = 40;
 /** Per rack type, the accumulators of inlet hours: installed rack-seconds, below 18 °C, then above each threshold. */
 export const inletBands = 2 + inletThresholdsC.length;
 
