@@ -82,6 +82,10 @@ export interface Kpis {
   readonly makeUpWaterM3: number;
   /** Highest 10-minute mean grid demand (the interval French transmission and distribution meters use). */
   readonly peakGridDemandMW: number;
+  /**
+   * Hours at least one plant ran its facility-water trim chillers. Not the air side's compressors (their energy is in
+   * the air-side cooling figures): a campus whose air side runs compressors all year can show 0 here.
+   */
   readonly chillerHours: number;
   readonly hoursAboveLimit: number;
   readonly gpuHours: number;

@@ -112,7 +112,7 @@ function kpiTable(result: TwinResult): string {
     ["water (evaporated + make-up)", formatNumber(kpis.waterM3), "m³"],
     ["make-up water", formatNumber(kpis.makeUpWaterM3), "m³"],
     ["peak grid demand (10 min)", formatNumber(kpis.peakGridDemandMW), "MW"],
-    ["chiller hours", formatNumber(kpis.chillerHours), "h"],
+    ["trim-chiller hours (facility water)", formatNumber(kpis.chillerHours), "h"],
     ["hours above a temperature limit", formatNumber(kpis.hoursAboveLimit), "h"],
     ["max FWS / TCS supply", `${kpis.maxFwsSupplyC.toFixed(1)} / ${kpis.maxTcsSupplyC.toFixed(1)}`, "°C"],
     ["GPU-hours delivered", formatNumber(kpis.gpuHours), "h"],
