@@ -44,6 +44,32 @@ function rackLines(start: number, steps: number): string {
   return lines.join("\n");
 }
 
+/** Late-sample tests: four hours of one-minute samples from `lateStartMs` (a fake clock far from zero). */
+const lateMinuteMs = 60_000;
+const lateHourMs = 3_600_000;
+const lateStartMs = 100 * lateHourMs;
+
+/** A frame of `inlet_kw{meter}` with one sample every minute of the four hours from `lateStartMs`, `offset` in. */
+function inletFrame(meter: string, offset: number, value: number) {
+  const timestamps = Array.from({ length: 240 }, (_, index) => lateStartMs + index * lateMinuteMs + offset);
+  return { name: "inlet_kw", labels: { meter }, timestamps, values: timestamps.map(() => value) };
+}
+
+/** Hourly sums of `inlet_kw` per meter over those four hours, with the resolution history answered them at. */
+async function inletHourlySums(service: TelemetryService) {
+  const result = await service.query({
+    selector: { names: ["inlet_kw"] },
+    from: lateStartMs,
+    to: lateStartMs + 4 * lateHourMs,
+    step: lateHourMs,
+    aggregation: "sum",
+  });
+  assert.ok(result.ok, result.ok ? "" : result.problem);
+  assert.equal(result.value.source, "history");
+  const sums = Object.fromEntries(result.value.frames.map((found) => [found.labels["meter"], found.values]));
+  return { resolution: result.value.resolution, sums };
+}
+
 describe("telemetry service", () => {
   it("answers queries by rack, row and hall from hot buffers, and the same from history after a restart", async () => {
     const directory = temporaryDirectory();
@@ -247,9 +273,7 @@ describe("telemetry service", () => {
   });
 
   it("merges samples written late for minutes a rollup already rolled up into the rollups, and counts them", async () => {
-    const minute = 60_000;
-    const hour = 3_600_000;
-    const start = 100 * hour;
+    const [minute, hour, start] = [lateMinuteMs, lateHourMs, lateStartMs];
     let clock = start;
     // The rollup periodic runs its task, maintain(), once at open (a 0 ms timer) and then every rollupIntervalMs of
     // real time: a day keeps it from running again, so the test runs maintain() itself at the fake times it
@@ -269,25 +293,8 @@ describe("telemetry service", () => {
     };
     const merged = "alixan_telemetry_history_late_samples_merged_total";
     const staged = "alixan_telemetry_history_late_samples_staged";
-    /** A frame of `inlet_kw{meter}` with one sample every minute of the four hours from `start`, `offset` in. */
-    const frame = (meter: string, offset: number, value: number) => {
-      const timestamps = Array.from({ length: 240 }, (_, index) => start + index * minute + offset);
-      return { name: "inlet_kw", labels: { meter }, timestamps, values: timestamps.map(() => value) };
-    };
-    /** Hourly sums per series over the four hours, with the resolution history answered them at. */
-    const hourlySums = async () => {
-      const result = await service.query({
-        selector: { names: ["inlet_kw"] },
-        from: start,
-        to: start + 4 * hour,
-        step: hour,
-        aggregation: "sum",
-      });
-      assert.ok(result.ok, result.ok ? "" : result.problem);
-      assert.equal(result.value.source, "history");
-      const sums = Object.fromEntries(result.value.frames.map((found) => [found.labels["meter"], found.values]));
-      return { resolution: result.value.resolution, sums };
-    };
+    const frame = inletFrame;
+    const hourlySums = () => inletHourlySums(service);
     try {
       assert.equal((await service.ingestJson({ frames: [frame("a", 0, 1)] })).accepted, 240);
       clock = start + 4 * hour + 2 * minute;
@@ -324,9 +331,7 @@ describe("telemetry service", () => {
   });
 
   it("merges late samples at close even within the minute of the last rollup, for the next reader", async () => {
-    const minute = 60_000;
-    const hour = 3_600_000;
-    const start = 100 * hour;
+    const [minute, hour, start] = [lateMinuteMs, lateHourMs, lateStartMs];
     const directory = temporaryDirectory();
     // The clock stands still: the rollup at close, and the one the periodic runs at the next open, fall in the
     // same minute as the test's own rollup, which is what a quick ingest-then-report run does.
@@ -338,10 +343,7 @@ describe("telemetry service", () => {
       rollupIntervalMs: 86_400_000,
       retention: { rawMs: 2 * hour, minuteMs: 6 * hour, hourMs: 48 * hour },
     };
-    const frame = (offset: number, value: number) => {
-      const timestamps = Array.from({ length: 240 }, (_, index) => start + index * minute + offset);
-      return { name: "inlet_kw", labels: { meter: "a" }, timestamps, values: timestamps.map(() => value) };
-    };
+    const frame = (offset: number, value: number) => inletFrame("a", offset, value);
     const first = await open(options);
     try {
       assert.equal((await first.ingestJson({ frames: [frame(0, 1)] })).accepted, 240);
@@ -352,16 +354,9 @@ describe("telemetry service", () => {
     }
     const second = await open(options);
     try {
-      const result = await second.query({
-        selector: { names: ["inlet_kw"] },
-        from: start,
-        to: start + 4 * hour,
-        step: hour,
-        aggregation: "sum",
-      });
-      assert.ok(result.ok, result.ok ? "" : result.problem);
-      assert.equal(result.value.resolution, "1m");
-      assert.deepEqual(result.value.frames[0]!.values, [180, 180, 180, 180], "the late samples are in the rollups");
+      const { resolution, sums } = await inletHourlySums(second);
+      assert.equal(resolution, "1m");
+      assert.deepEqual(sums, { a: [180, 180, 180, 180] }, "the late samples are in the rollups");
       assert.equal(second.history.lateSamplesStaged, 0, "nothing left staged");
     } finally {
       await second.close();

@@ -1137,6 +1137,21 @@ export class PartitionKernel {
     if (first === 0 && last === segments.count) this.#racksPending = false;
   }
 
+  /**
+   * Heat plant `plant` rejected outdoors in the last step, kW: dry coolers, trim chillers (heat and power), their fans,
+   * the electrical and house heat it rejects directly, and its air side — the parts results.ts sums as heatRejected.
+   */
+  plantRejectedKw(plant: number): number {
+    return (
+      this.plantDryCoolerHeatKw[plant]! +
+      this.plantChillerHeatKw[plant]! +
+      this.plantChillerPowerKw[plant]! +
+      this.plantFanKw[plant]! +
+      this.plantDirectHeatKw[plant]! +
+      this.plantAirRejectedKw[plant]!
+    );
+  }
+
   /** Outlet (return) temperature of rack `rack` (partition order) in the last step, °C. */
   rackOutletC(rack: number): number {
     const racks = this.partition.racks;

@@ -116,13 +116,7 @@ describe("plant: energy balance with every plant term", () => {
           kernel.plantAirPumpKw[plant]! +
           kernel.plantAirFanKw[plant]! +
           kernel.plantAirChillerPowerKw[plant]!;
-        rejected +=
-          kernel.plantDryCoolerHeatKw[plant]! +
-          kernel.plantChillerHeatKw[plant]! +
-          kernel.plantChillerPowerKw[plant]! +
-          kernel.plantFanKw[plant]! +
-          kernel.plantDirectHeatKw[plant]! +
-          kernel.plantAirRejectedKw[plant]!;
+        rejected += kernel.plantRejectedKw(plant);
       }
       const after = storedKj();
       const storedKw = (after - before) / stepS;

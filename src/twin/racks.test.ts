@@ -202,13 +202,7 @@ describe("per-rack twin: energy balance every step", () => {
           kernel.plantAirPumpKw[plant]! +
           kernel.plantAirFanKw[plant]! +
           kernel.plantAirChillerPowerKw[plant]!;
-        rejected +=
-          kernel.plantDryCoolerHeatKw[plant]! +
-          kernel.plantChillerHeatKw[plant]! +
-          kernel.plantChillerPowerKw[plant]! +
-          kernel.plantFanKw[plant]! +
-          kernel.plantDirectHeatKw[plant]! +
-          kernel.plantAirRejectedKw[plant]!;
+        rejected += kernel.plantRejectedKw(plant);
       }
       for (let rack = 0; rack < partition.racks.count; rack++) {
         rackSum += kernel.throttle[rack]! * kernel.rackPowerKw[rack]!;
@@ -410,13 +404,7 @@ function assertStepBalance(kernel: PartitionKernel, step: number, storedBeforeKj
   }
   let rejected = 0;
   for (let plant = 0; plant < plants.count; plant++) {
-    rejected +=
-      kernel.plantDryCoolerHeatKw[plant]! +
-      kernel.plantChillerHeatKw[plant]! +
-      kernel.plantChillerPowerKw[plant]! +
-      kernel.plantFanKw[plant]! +
-      kernel.plantDirectHeatKw[plant]! +
-      kernel.plantAirRejectedKw[plant]!;
+    rejected += kernel.plantRejectedKw(plant);
   }
   let rackSum = 0;
   for (let rack = 0; rack < racks.count; rack++) rackSum += kernel.throttle[rack]! * kernel.rackPowerKw[rack]!;
@@ -431,27 +419,26 @@ function assertStepBalance(kernel: PartitionKernel, step: number, storedBeforeKj
   return storedKj;
 }
 
+/** A kernel over every plant of the lab with a scenario, synthetic load (seed 3), 25 °C outdoors, at `stepS`. */
+function scenarioKernel(text: string, stepS: number): PartitionKernel {
+  const { site, scenario } = compile(text);
+  const partition = buildPartition(
+    site,
+    site.plants.map((plant) => plant.index),
+  );
+  const load = new SyntheticLoad(partition.racks, 3);
+  return new PartitionKernel(partition, constantWeather(25, 50), load, scenario.events, scenario.ramps, stepS, 0);
+}
+
 describe("per-rack twin: throttling keeps idle power, beyond that racks trip", () => {
   // Both facility water pumps of the lab lost for 5 minutes: the NVL72 loop overheats far past its envelope.
   const pumpFailure =
     "events:\n  - { at: 30m, fail: [pump:lab-fws-01, pump:lab-fws-02] }\n  - { at: 35m, repair: [pump:lab-fws-01, pump:lab-fws-02] }\n";
 
   it("never draws less than idle while running, trips when idle overheats, restarts after repair, and balances", () => {
-    const { site, scenario } = compile(pumpFailure);
-    const partition = buildPartition(
-      site,
-      site.plants.map((plant) => plant.index),
-    );
     const stepS = 5;
-    const kernel = new PartitionKernel(
-      partition,
-      constantWeather(25, 50),
-      new SyntheticLoad(partition.racks, 3),
-      scenario.events,
-      scenario.ramps,
-      stepS,
-      0,
-    );
+    const kernel = scenarioKernel(pumpFailure, stepS);
+    const partition = kernel.partition;
     const racks = partition.racks;
     const trippedAtS = new Float64Array(racks.count).fill(-1);
     const backAtS = new Float64Array(racks.count).fill(-1);
@@ -522,23 +509,12 @@ describe("per-rack twin: throttling keeps idle power, beyond that racks trip", (
 describe("per-rack twin: racks on air that the air side cannot cool trip on their inlet", () => {
   it("stops heating the air loop once the hall's racks trip above A4, and balances", () => {
     // Every air-side chiller of the lab lost from the start: nothing rejects the air loop's heat.
-    const { site, scenario } = compile(
-      "events:\n  - { at: 0, fail: [chiller:lab-air-01, chiller:lab-air-02, chiller:lab-air-03] }\n",
-    );
-    const partition = buildPartition(
-      site,
-      site.plants.map((plant) => plant.index),
-    );
     const stepS = 60;
-    const kernel = new PartitionKernel(
-      partition,
-      constantWeather(25, 50),
-      new SyntheticLoad(partition.racks, 3),
-      scenario.events,
-      scenario.ramps,
+    const kernel = scenarioKernel(
+      "events:\n  - { at: 0, fail: [chiller:lab-air-01, chiller:lab-air-02, chiller:lab-air-03] }\n",
       stepS,
-      0,
     );
+    const partition = kernel.partition;
     let stored = loopsStoredKj(kernel);
     let firstAirHeatKw = Number.NaN;
     let trippedRackHours = 0;
