@@ -200,6 +200,8 @@ export interface PartitionResult {
   readonly typeThrottledRackHours: Float64Array;
   /** Hours racks spent tripped (off) over the run, by site rack type index (as `typeThrottledRackHours`). */
   readonly typeTrippedRackHours: Float64Array;
+  /** Busy rack-hours lost to throttling and trips over the run, by site rack type index (see the kernel's field). */
+  readonly typeLostBusyRackHours: Float64Array;
   /** Server inlet rack-seconds per rack type (site type index), `inletBands` each (see `PartitionKernel.inlet…`). */
   readonly inletRackSeconds: Float64Array;
 }
@@ -704,6 +706,12 @@ export class PartitionKernel {
   readonly hallTrippedRackHours: Float64Array;
   /** Per site rack type index: hours its racks spent tripped since the start of the run. */
   readonly typeTrippedRackHours: Float64Array;
+  /**
+   * Per site rack type index, since the start: busy rack-hours lost to throttling and trips (utilisation × the share
+   * of its dynamic power a rack could not draw × hours): the counterpart of lost GPU-hours for every rack type, CPU
+   * and storage racks included, which have no GPUs to count.
+   */
+  readonly typeLostBusyRackHours: Float64Array;
 
   /** Per plant: heat into the facility loop (CDUs, air handlers, its own pumps). */
   readonly plantHeatKw: Float64Array;
@@ -983,6 +991,7 @@ export class PartitionKernel {
     );
     this.hallTrippedRackHours = new Float64Array(halls.count);
     this.typeTrippedRackHours = new Float64Array(this.typeThrottledRackHours.length);
+    this.typeLostBusyRackHours = new Float64Array(this.typeThrottledRackHours.length);
     this.plantHeatKw = new Float64Array(plants.count);
     this.plantReturnC = new Float64Array(plants.count);
     this.plantPumpKw = new Float64Array(plants.count);
@@ -1271,6 +1280,7 @@ export class PartitionKernel {
     const typeThrottledRackHours = this.typeThrottledRackHours;
     const hallTrippedRackHours = this.hallTrippedRackHours;
     const typeTrippedRackHours = this.typeTrippedRackHours;
+    const typeLostBusyRackHours = this.typeLostBusyRackHours;
     const running = this.running;
     const rowStopped = this.#rowStopped;
     const installedIdleKw = this.installedIdleKw;
@@ -1518,6 +1528,7 @@ export class PartitionKernel {
           rowGpuHours += busyGpuHours * delivered;
           rowLostGpuHours += busyGpuHours * (1 - delivered);
           if (power > 0) {
+            typeLostBusyRackHours[rackTypeIndex[rack]!]! += utilisation[rack]! * hours * (1 - delivered);
             if (on > 0 && dynamicShare < 1 && power > idle) {
               rowThrottledRacks++;
               typeThrottledRackHours[rackTypeIndex[rack]!]! += hours;
@@ -2139,6 +2150,7 @@ export function runPartition(
     rackSteps: rackTable.count * steps,
     typeThrottledRackHours: kernel.typeThrottledRackHours,
     typeTrippedRackHours: kernel.typeTrippedRackHours,
+    typeLostBusyRackHours: kernel.typeLostBusyRackHours,
     inletRackSeconds: kernel.inletRackSeconds,
   };
 }

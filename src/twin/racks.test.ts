@@ -551,5 +551,10 @@ describe("per-rack twin: throttling counts every rack type", () => {
     const cpuRacks = labSite.racks.filter((rack) => labSite.rackTypes[rack.typeIndex]!.id === "cpu").length;
     assert.ok(result.kpis.throttledRackHours > 0.5 * cpuRacks * 2, `${result.kpis.throttledRackHours} rack-hours`);
     assert.ok(result.kpis.throttledRackHours <= cpuRacks * 2 + 1e-9);
+    // What they lose is counted, in busy rack-hours: the CPU type's, and no other type's here.
+    const lost = Object.fromEntries(result.lostBusyRackHoursByType.map((line) => [line.rackType, line.rackHours]));
+    assert.ok(lost["cpu"]! > 0, `${lost["cpu"]} busy CPU rack-hours lost`);
+    assert.ok(lost["cpu"]! <= result.kpis.throttledRackHours, "no more than the rack-hours they throttled");
+    for (const [type, hours] of Object.entries(lost)) if (type !== "cpu") assert.equal(hours, 0, type);
   });
 });

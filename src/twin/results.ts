@@ -148,6 +148,11 @@ export interface TwinResult {
   readonly throttledRackHoursByType: readonly { readonly rackType: string; readonly rackHours: number }[];
   /** Hours racks spent tripped over the run, per rack type of the site (every type, zeros included). */
   readonly trippedRackHoursByType: readonly { readonly rackType: string; readonly rackHours: number }[];
+  /**
+   * Busy rack-hours lost to throttling and trips, per rack type of the site (every type, zeros included): utilisation
+   * × the share of dynamic power a rack could not draw × hours. Lost GPU-hours' counterpart for CPU and storage racks.
+   */
+  readonly lostBusyRackHoursByType: readonly { readonly rackType: string; readonly rackHours: number }[];
   /** Rack-steps computed (every rack of the site, every step). */
   readonly rackSteps: number;
 }
@@ -255,6 +260,7 @@ export function assembleResult(
   let rackSteps = 0;
   const typeThrottledRackHours = new Float64Array(site.rackTypes.length);
   const typeTrippedRackHours = new Float64Array(site.rackTypes.length);
+  const typeLostBusyRackHours = new Float64Array(site.rackTypes.length);
   for (const partition of partitions) {
     rackSteps += partition.rackSteps;
     partition.typeThrottledRackHours.forEach((hours, type) => {
@@ -262,6 +268,9 @@ export function assembleResult(
     });
     partition.typeTrippedRackHours.forEach((hours, type) => {
       typeTrippedRackHours[type]! += hours;
+    });
+    partition.typeLostBusyRackHours.forEach((hours, type) => {
+      typeLostBusyRackHours[type]! += hours;
     });
     partition.hallGlobal.forEach((global, local) => {
       halls[global] = frameOf(
@@ -502,6 +511,10 @@ export function assembleResult(
     trippedRackHoursByType: site.rackTypes.map((type, index) => ({
       rackType: type.id,
       rackHours: typeTrippedRackHours[index]!,
+    })),
+    lostBusyRackHoursByType: site.rackTypes.map((type, index) => ({
+      rackType: type.id,
+      rackHours: typeLostBusyRackHours[index]!,
     })),
   };
 }
