@@ -16,7 +16,7 @@
  */
 import { type Static, Type } from "typebox";
 import { Value } from "typebox/value";
-import type { DropCounts, LoopHistory } from "./history.ts";
+import { type DropCounts, droppedText, type LoopHistory } from "./history.ts";
 import {
   capacityRateKwPerK,
   type FlowLaw,
@@ -940,8 +940,8 @@ function integralNote(
 
 /** The rows a history dropped, by reason, for an error that says why hours are missing ("" when none). */
 function droppedRows(history: LoopHistory): string {
-  const parts = Object.entries(history.dropped).filter(([, count]) => count > 0);
-  return parts.length === 0 ? "" : `, dropped ${parts.map(([reason, count]) => `${count} ${reason}`).join(", ")}`;
+  const text = droppedText(history.dropped);
+  return text === "none" ? "" : `, dropped ${text}`;
 }
 
 /** Capture share over the hours where the total heat is known: Σ loop heat / Σ total heat (weighted by time). */

@@ -356,3 +356,9 @@ export function readLoopHistory(
     dropped,
   });
 }
+
+/** Rows dropped, by reason, as text ("49 implausible, 2 noHeat"; "none" when nothing was dropped). */
+export function droppedText(dropped: DropCounts | Readonly<Record<string, number>>): string {
+  const parts = Object.entries(dropped).filter(([, count]) => count > 0);
+  return parts.length === 0 ? "none" : parts.map(([reason, count]) => `${count} ${reason}`).join(", ");
+}

@@ -9,6 +9,7 @@ import type { Command } from "commander";
 import type { LoopCalibration, Validation } from "../../twin/calibrate.ts";
 import {
   type ColumnMapping,
+  droppedText,
   type HistoryFile,
   type HistoryFormat,
   historyFormats,
@@ -87,11 +88,6 @@ function loadHistory(options: HistoryOptions): LoopHistory {
 
 function percent(value: number): string {
   return `${value.toFixed(2)} %`;
-}
-
-function droppedText(dropped: Record<string, number>): string {
-  const parts = Object.entries(dropped).filter(([, count]) => count > 0);
-  return parts.length === 0 ? "none" : parts.map(([reason, count]) => `${count} ${reason}`).join(", ");
 }
 
 function printCalibration(calibration: LoopCalibration, out: string): void {
@@ -181,7 +177,7 @@ function printValidation(validation: Validation): void {
     rows.push(statistic(`loop heat = ${validation.captureShare.share.toFixed(3)} × total`, validation.captureShare));
   }
   process.stdout.write(
-    `${validation.loop} loop, ${validation.period.from} → ${validation.period.to}: ${validation.hours} hours used, ${validation.droppedHours} dropped (too sparse); ${validation.rows.read} rows, dropped: ${droppedText({ ...validation.rows.dropped })}\n`,
+    `${validation.loop} loop, ${validation.period.from} → ${validation.period.to}: ${validation.hours} hours used, ${validation.droppedHours} dropped (too sparse); ${validation.rows.read} rows, dropped: ${droppedText(validation.rows.dropped)}\n`,
   );
   process.stdout.write(
     `${renderTable([{ header: "hourly rise (return − supply)" }, { header: "CV(RMSE)", align: "right" }, { header: "NMBE", align: "right" }], rows)}\n`,
