@@ -260,7 +260,8 @@ export class History {
       if (start >= target) {
         // No minute to roll, but the stage is merged still: close() rolls up, often within the minute of the last
         // periodic rollup, and whoever reads the directory next must find every late sample in the rollups.
-        await this.#mergeStage(start);
+        // Nothing staged (the count is read at open and kept by every commit): no transaction every idle minute.
+        if (this.lateSamplesStaged > 0) await this.#mergeStage(start);
         return { minutes: 0, hours: 0 };
       }
       const hourTarget = Math.floor(target / hour) * hour;
