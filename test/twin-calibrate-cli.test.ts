@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { runCli } from "../src/cli/main.ts";
+import { type FlowLaw, steadyRiseK } from "../src/twin/loop.ts";
 import { esifExtract } from "./support/esif.ts";
 
 const root = join(import.meta.dirname, "..");
@@ -85,6 +86,12 @@ describe("alixan twin calibrate / validate", () => {
     assert.equal(written.lawForm, "fitted");
     assert.deepEqual(written.selection.months, [{ month: "2016-09", hours: 48 }]);
     assert.match(written.selection.note, /leave-one-month-out needs two: the fitted law is used without selection/);
+    // With no month of 14 days, stability across months is not checked, and the output says so.
+    assert.equal(written.stability.stable, null);
+    assert.match(
+      fit.stdout,
+      /stability: no calendar month has 14 days of used hours: whether the law holds .* not checked/,
+    );
 
     const check = alixan(
       "twin",
@@ -102,6 +109,9 @@ describe("alixan twin calibrate / validate", () => {
     assert.equal(check.code, 0, check.stderr);
     const result = JSON.parse(check.stdout);
     assert.equal(result.hours, 24);
+    // One month: its entry is the whole; the calibration's stability was not checked.
+    assert.deepEqual(result.months, [{ month: "2016-12", hours: 24, cvRmse: result.cvRmse, nmbe: result.nmbe }]);
+    assert.equal(result.calibrationStable, null);
     for (const value of [result.cvRmse, result.nmbe, result.baseline.cvRmse, result.baseline.nmbe]) {
       assert.equal(typeof value, "number");
       assert.ok(Number.isFinite(value));
@@ -136,6 +146,7 @@ describe("alixan twin calibrate / validate", () => {
       /targets on unseen months \(CV\(RMSE\) ≤ 12 %, \|NMBE\| ≤ 5 %, no worse than the baseline\): (met|not met \(.+\))\n/,
     );
     assert.doesNotMatch(table.stdout, /lie in the calibration period/);
+    assert.doesNotMatch(table.stdout, /per month|did not behave alike/);
     // Scored on its own September days, the output says so.
     const own = alixan(
       ...["twin", "validate", "--params", params, "--history", september, "--format", "nrel-esif", "--loop", "liquid"],
@@ -145,6 +156,52 @@ describe("alixan twin calibrate / validate", () => {
       own.stdout,
       /note: 48 of the 48 hours lie in the calibration period: the scores are not \(wholly\) on unseen months/,
     );
+  });
+
+  it("warns when the calibration months disagree, and validate shows each month and carries the warning", () => {
+    // Two months at 10-minute steps from the loop's steady law: January with h 0.4, February 10 % warmer, holding
+    // its return (h 1), as a loop whose control was changed at the turn of the month.
+    const january: FlowLaw = {
+      referenceHeatKw: 650,
+      referenceSupplyC: 22.5,
+      referenceRiseK: 10,
+      heatExponent: 0.6,
+      supplyTracking: 0.4,
+    };
+    const february: FlowLaw = { ...january, referenceRiseK: 11, supplyTracking: 1 };
+    const lines = ["time,supply,return,heat"];
+    for (let minute = 0; minute < 60 * 1440; minute += 10) {
+      const hours = minute / 60;
+      const time = new Date(Date.UTC(2024, 0, 1) + minute * 60_000);
+      const heat = 650 + 90 * Math.sin((2 * Math.PI * hours) / 24) + 60 * Math.sin((2 * Math.PI * hours) / 7.3);
+      const supply = 22.5 + 1.2 * Math.sin((2 * Math.PI * hours) / 77) + 0.4 * Math.sin((2 * Math.PI * hours) / 9.5);
+      const law = time.getUTCMonth() === 0 ? january : february;
+      const ret = supply + steadyRiseK(law, heat, supply);
+      lines.push(`${time.toISOString()},${supply.toFixed(3)},${ret.toFixed(3)},${heat.toFixed(2)}`);
+    }
+    const history = join(directory, "changed.csv");
+    writeFileSync(history, lines.join("\n"));
+    const mapped = ["--format", "csv", "--columns", "time=time,supply=supply,return=return,heat=heat", "--loop", "air"];
+    const changed = join(directory, "changed.json");
+    const fit = alixan("twin", "calibrate", "--history", history, ...mapped, "--law", "fitted", "--out", changed);
+    assert.equal(fit.code, 0, fit.stderr);
+    assert.match(fit.stdout, /month out \(fitted law, CV\(RMSE\) \/ NMBE\): 2024-01 [\d.]+ % \/ -[\d.]+ %, 2024-02 /);
+    assert.match(fit.stdout, /month 2024-02 alone \(fitted law, 696 hours\): e 0\.6\d*.*, h (1\.0|0\.99)/);
+    assert.match(
+      fit.stdout,
+      /warning: the fitted law, fitted on the other months, misses the unseen-month targets on 2 of 2/,
+    );
+    assert.match(
+      fit.stdout,
+      /supply tracking h 0\.4\d* ± [\d.e-]+ in 2024-01 against (1|0\.99\d*) ± [\d.e-]+ in 2024-02/,
+    );
+    const check = alixan("twin", "validate", "--params", changed, "--history", history, ...mapped);
+    assert.equal(check.code, 0, check.stderr);
+    assert.match(
+      check.stdout,
+      /per month \(CV\(RMSE\) \/ NMBE\): 2024-01 [\d.]+ % \/ -[\d.]+ %, 2024-02 [\d.]+ % \/ [\d.]+ %/,
+    );
+    assert.match(check.stdout, /note: the calibration's own months did not behave alike/);
   });
 
   it("takes --law auto by name and --law integral; an integral params.json validates and drives simulate", () => {

@@ -8,6 +8,7 @@ import {
   hourlyData,
   intervalText,
   type LoopCalibration,
+  normalQuantile,
   noWorseThanBaseline,
   predictHourlyRise,
   validateLoop,
@@ -39,6 +40,8 @@ function synthetic(
     integralTimeS?: number;
     stepS?: number;
     driftK?: number;
+    /** Days after 1 January 2024 the history starts. */
+    startDay?: number;
   } = {},
 ): HistoryFile {
   const share = options.share ?? 0.8;
@@ -70,7 +73,7 @@ function synthetic(
       trim = integralTrimStep(trim, returnC, setpointC, law.referenceRiseK, options.integralTimeS, stepS);
     }
     const measuredReturn = returnC + 0.05 * gaussian();
-    const time = new Date(Date.UTC(2024, 0, 1) + minute * 60_000).toISOString();
+    const time = new Date(Date.UTC(2024, 0, 1 + (options.startDay ?? 0)) + minute * 60_000).toISOString();
     const total = (heatKw / share) * (1 + 0.01 * gaussian());
     lines.push(`${time},${supplyC.toFixed(3)},${measuredReturn.toFixed(3)},${heatKw.toFixed(2)},${total.toFixed(2)}`);
   }
@@ -316,6 +319,72 @@ describe("loop calibration: integral trim and the law chosen by leave-one-month-
     const mean = (form: string) => selection.candidates.find((candidate) => candidate.form === form)!.meanCvRmse!;
     assert.ok(mean("fitted") < mean("held-return") && mean("fitted") < mean("design-rise"));
     assert.ok(checkCalibration(JSON.parse(JSON.stringify(calibration)), "params.json").ok);
+    // One law throughout: the months agree. The month-out scores are the chosen candidate's folds, not a second run.
+    const stability = calibration.stability!;
+    assert.equal(stability.stable, true, stability.note);
+    assert.deepEqual(stability.changes, [], stability.note);
+    const chosen = selection.candidates.find((candidate) => candidate.form === "fitted")!;
+    assert.deepEqual(
+      stability.monthOut,
+      chosen.folds.map(({ month, cvRmse, nmbe }) => ({ month, cvRmse, nmbe })),
+    );
+    for (const month of stability.months) {
+      assert.ok(Math.abs(month.supplyTracking - 0.4) < 0.02, JSON.stringify(month));
+    }
+    assert.match(stability.note, /meets the unseen-month targets on each of the 2 months/);
+  });
+
+  it("says the months disagree when the loop's control changed between them, and which parameter moved", () => {
+    // January under the air truth (h 0.4); February returns 10 % warmer at the reference and holds the return (h 1).
+    const january = synthetic(airTruth, 600, 31, 41, { stepS: 600 });
+    const changed = { ...airTruth, referenceRiseK: airTruth.referenceRiseK * 1.1, supplyTracking: 1 };
+    const february = synthetic(changed, 600, 29, 42, { stepS: 600, startDay: 31 });
+    const both = { name: "both.csv", text: `${january.text}\n${february.text.split("\n").slice(1).join("\n")}` };
+    const history = unwrap(readLoopHistory([both], "csv", "air", columns));
+    // A form given by name: the month-out scores are computed for it alone.
+    const calibration = unwrap(calibrateLoop(history, "fitted"));
+    assert.equal(calibration.selection, undefined);
+    const stability = calibration.stability!;
+    assert.equal(stability.stable, false, stability.note);
+    assert.deepEqual(
+      stability.monthOut.map((fold) => fold.month),
+      ["2024-01", "2024-02"],
+    );
+    // Each month predicted from the other is ~10 % off: January over-predicted (NMBE < 0), February under-predicted.
+    const [jan, feb] = stability.monthOut.map((fold) => fold.nmbe!);
+    assert.ok(jan! < -5 && feb! > 5, JSON.stringify(stability.monthOut));
+    assert.ok(
+      stability.changes.some(
+        (change) => change.parameter === "supplyTracking" && change.from === "2024-01" && change.to === "2024-02",
+      ),
+      JSON.stringify(stability),
+    );
+    const [h1, h2] = stability.months.map((month) => month.supplyTracking);
+    assert.ok(Math.abs(h1! - 0.4) < 0.15 && Math.abs(h2! - 1) < 0.15, `h ${h1}, ${h2}`);
+    assert.match(stability.note, /misses the unseen-month targets on 2 of 2 months .*supply tracking h/);
+    assert.ok(checkCalibration(JSON.parse(JSON.stringify(calibration)), "params.json").ok);
+
+    // Validated on one of those months, the result names it and carries the calibration's warning.
+    const validation = unwrap(validateLoop(history, calibration));
+    assert.equal(validation.calibrationStable, false);
+    assert.deepEqual(
+      validation.months.map((month) => [month.month, month.hours]),
+      [
+        ["2024-01", 31 * 24],
+        ["2024-02", 29 * 24],
+      ],
+    );
+    // January comes first, so its entry is what a validation on January alone gives.
+    const alone = unwrap(validateLoop(unwrap(readLoopHistory([january], "csv", "air", columns)), calibration));
+    assert.ok(
+      Math.abs(alone.nmbe - validation.months[0]!.nmbe!) < 1e-9,
+      `${alone.nmbe} vs ${validation.months[0]!.nmbe}`,
+    );
+    assert.ok(Math.abs(alone.cvRmse - validation.months[0]!.cvRmse!) < 1e-9);
+    assert.deepEqual(
+      alone.months.map((month) => month.month),
+      ["2024-01"],
+    );
   });
 
   it("auto picks the integral law on data made with integral control", () => {
@@ -360,6 +429,20 @@ describe("loop calibration: integral trim and the law chosen by leave-one-month-
     );
     // A form given by name is not selected: no record.
     assert.equal(unwrap(calibrateLoop(history, "fitted")).selection, undefined);
+    // Nor is the month-to-month stability checked with one month: it says so rather than claim stability.
+    assert.equal(calibration.stability?.stable, null);
+    assert.deepEqual(calibration.stability?.months, []);
+    assert.match(calibration.stability?.note ?? "", /only 2024-01 has 14 days .* not checked/);
+  });
+});
+
+describe("normal quantile", () => {
+  it("matches tabulated values and is symmetric", () => {
+    assert.ok(Math.abs(normalQuantile(0.975) - 1.959964) < 1e-6);
+    assert.ok(Math.abs(normalQuantile(0.5)) < 1e-12);
+    assert.ok(Math.abs(normalQuantile(0.001) + 3.090232) < 1e-6);
+    assert.ok(Math.abs(normalQuantile(1 - 0.05 / 12) - 2.638257) < 1e-5);
+    assert.ok(Math.abs(normalQuantile(0.2) + normalQuantile(0.8)) < 1e-9);
   });
 });
 

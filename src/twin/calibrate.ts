@@ -25,6 +25,7 @@ import {
   integralTrimStep,
   type LawChoice,
   type LawForm,
+  steadyRiseK,
 } from "./loop.ts";
 import { failure, type Outcome, success } from "./outcome.ts";
 
@@ -334,6 +335,51 @@ export const SelectionSchema = Type.Object({
 /** `--law auto`'s record in params.json. */
 export type LawSelection = Static<typeof SelectionSchema>;
 
+/** A statistic that may not be computable (too few hours): null. */
+const NullableNumber = Type.Union([Type.Number(), Type.Null()]);
+
+/**
+ * Schema of the stability check across calibration months: is the loop's behaviour the same from month to month, so
+ * that a law fitted on some months can be trusted on others? Guideline 14 and IPMVP call a change of operation inside
+ * or after a baseline period a non-routine event; a calibration that spans one predicts neither side well.
+ */
+export const StabilitySchema = Type.Object({
+  /** The rule, in words. */
+  rule: Type.String(),
+  /** The calibration's law fitted on the other months and scored on each month (CV(RMSE), NMBE, percent). */
+  monthOut: Type.Array(Type.Object({ month: Type.String(), cvRmse: NullableNumber, nmbe: NullableNumber })),
+  /** The fitted law on each month alone: its e and h with standard errors, and its rise at the pooled reference. */
+  months: Type.Array(
+    Type.Object({
+      month: Type.String(),
+      hours: Type.Integer({ minimum: 0 }),
+      /** The month's law evaluated at the whole period's mean heat and supply, K. */
+      riseAtReferenceK: NullableNumber,
+      heatExponent: Type.Number(),
+      heatExponentSe: NullableNumber,
+      supplyTracking: Type.Number(),
+      supplyTrackingSe: NullableNumber,
+    }),
+  ),
+  /** Pairs of months whose e or h differ by more than `zBound` standard errors of the difference and by 0.1 or more. */
+  changes: Type.Array(
+    Type.Object({
+      parameter: Type.Union([Type.Literal("heatExponent"), Type.Literal("supplyTracking")]),
+      from: Type.String(),
+      to: Type.String(),
+      z: Type.Number(),
+    }),
+  ),
+  /** The two-sided 95 % bound on |z|, Bonferroni-corrected for the number of comparisons. */
+  zBound: NullableNumber,
+  /** Every month-out score within the unseen-month targets; null when fewer than two months could be checked. */
+  stable: Type.Union([Type.Boolean(), Type.Null()]),
+  /** What the check found, in a sentence or two. */
+  note: Type.String(),
+});
+/** The stability check's record in params.json. */
+export type Stability = Static<typeof StabilitySchema>;
+
 /** Schema of a loop calibration (the `params.json` that `twin calibrate` writes and `twin validate` reads). */
 export const LoopCalibrationSchema = Type.Object({
   kind: Type.Literal("alixan/loop-calibration"),
@@ -366,6 +412,8 @@ export const LoopCalibrationSchema = Type.Object({
   ),
   /** How `--law auto` chose the form (absent when the form was given). */
   selection: Type.Optional(SelectionSchema),
+  /** Whether the chosen law holds from month to month of the calibration (absent in files from before the check). */
+  stability: Type.Optional(StabilitySchema),
   thermalLag: Type.Object({
     timeConstantS: Type.Number({ minimum: 0 }),
     heatCapacityKjPerK: Type.Number({ minimum: 0 }),
@@ -677,36 +725,32 @@ const formsByParameters = (Object.keys(formSpecs) as LawForm[]).sort(
   (a, b) => formSpecs[a].parameters - formSpecs[b].parameters,
 );
 
-/**
- * `--law auto`: leave-one-month-out over the calendar months with at least `selectionMinimumHours` used hours. Each
- * candidate form is fitted on the other months and scored (CV(RMSE), Guideline 14 with its own p) on the month left
- * out, its state starting afresh as in `twin validate`; the lowest mean CV(RMSE) wins, a tie (within
- * `selectionTiePoints`) going to fewer parameters. Fewer than two such months: the fitted law, with a note.
- */
-function selectLaw(history: LoopHistory, hourly: HourlyData): LawSelection {
+/** The calendar months of the used hours with their counts, and those with enough hours to be a fold. */
+function calendarMonths(hourly: HourlyData): { months: { month: string; hours: number }[]; folds: string[] } {
   const counts = new Map<string, number>();
   for (const hourS of hourly.hourS) counts.set(monthOf(hourS), (counts.get(monthOf(hourS)) ?? 0) + 1);
   const months = [...counts].map(([month, hours]) => ({ month, hours }));
-  const folds = months.filter((month) => month.hours >= selectionMinimumHours).map(({ month }) => month);
-  const rule = `leave-one-month-out over the months with ≥ ${selectionMinimumHours / 24} days of used hours; lowest mean CV(RMSE) on the month left out; a tie (within ${selectionTiePoints} points) goes to fewer parameters`;
-  if (folds.length < 2) {
-    return {
-      rule,
-      months,
-      candidates: [],
-      chosen: "fitted",
-      note: `${folds.length === 0 ? "no calendar month has" : `only ${folds[0]} has`} ${selectionMinimumHours / 24} days of used hours; leave-one-month-out needs two: the fitted law is used without selection`,
-    };
-  }
-  const scores = new Map<LawForm, LawSelection["candidates"][number]["folds"]>(formsByParameters.map((f) => [f, []]));
+  return { months, folds: months.filter((month) => month.hours >= selectionMinimumHours).map(({ month }) => month) };
+}
+
+/** One month-out score of one form. */
+type FoldScore = LawSelection["candidates"][number]["folds"][number];
+
+/**
+ * Each form of `forms` fitted on every month but one and scored (CV(RMSE), NMBE; Guideline 14 with the form's own p)
+ * on the month left out, its state starting afresh as in `twin validate`.
+ */
+function monthOutScores(history: LoopHistory, folds: readonly string[], forms: readonly LawForm[]) {
+  const scores = new Map<LawForm, FoldScore[]>(forms.map((form) => [form, []]));
   const orNull = (value: number) => (Number.isFinite(value) ? value : null);
   for (const month of folds) {
     const train = subsetHistory(history, (timeS) => monthOf(timeS) !== month);
     const test = subsetHistory(history, (timeS) => monthOf(timeS) === month);
     const [trainHourly, testHourly] = [hourlyData(train), hourlyData(test)];
     const predicted = new Float64Array(testHourly.riseK.length);
+    // The integral law starts from the fitted law's fit, so the fitted law is fitted once per fold.
     const fitted = fitForm(train, trainHourly, "fitted");
-    for (const form of formsByParameters) {
+    for (const form of forms) {
       const fit = form === "fitted" ? fitted : fitForm(train, trainHourly, form, fitted);
       predictHourlyRise(test, testHourly, modelOfFit(fit), predicted);
       const { cvRmse, nmbe } = guideline14(testHourly.riseK, predicted, formSpecs[form].parameters);
@@ -718,6 +762,28 @@ function selectLaw(history: LoopHistory, hourly: HourlyData): LawSelection {
       });
     }
   }
+  return scores;
+}
+
+/**
+ * `--law auto`: leave-one-month-out over the calendar months with at least `selectionMinimumHours` used hours. Each
+ * candidate form is fitted on the other months and scored on the month left out (`monthOutScores`); the lowest mean
+ * CV(RMSE) wins, a tie (within `selectionTiePoints`) going to fewer parameters. Fewer than two such months: the
+ * fitted law, with a note.
+ */
+function selectLaw(history: LoopHistory, hourly: HourlyData): LawSelection {
+  const { months, folds } = calendarMonths(hourly);
+  const rule = `leave-one-month-out over the months with ≥ ${selectionMinimumHours / 24} days of used hours; lowest mean CV(RMSE) on the month left out; a tie (within ${selectionTiePoints} points) goes to fewer parameters`;
+  if (folds.length < 2) {
+    return {
+      rule,
+      months,
+      candidates: [],
+      chosen: "fitted",
+      note: `${folds.length === 0 ? "no calendar month has" : `only ${folds[0]} has`} ${selectionMinimumHours / 24} days of used hours; leave-one-month-out needs two: the fitted law is used without selection`,
+    };
+  }
+  const scores = monthOutScores(history, folds, formsByParameters);
   const candidates = formsByParameters.map((form) => {
     const values = scores.get(form)!.map((fold) => fold.cvRmse);
     const mean = values.some((value) => value === null)
@@ -732,6 +798,143 @@ function selectLaw(history: LoopHistory, hourly: HourlyData): LawSelection {
     : (candidates.find((candidate) => (candidate.meanCvRmse ?? Number.POSITIVE_INFINITY) <= lowest + selectionTiePoints)
         ?.form ?? "fitted");
   return { rule, months, candidates, chosen, note: null };
+}
+
+/**
+ * Smallest difference in e or h between months that the stability check reports: with months of dense data a
+ * difference of 0.004 can be "significant" yet mean nothing. 0.1 in h moves the rise by 0.1 K per kelvin of supply
+ * change (1 % of a 10 K rise); 0.1 in e moves it by about 1 % per 10 % change of heat.
+ */
+export const materialLawChange = 0.1;
+
+/**
+ * Standard normal quantile Φ⁻¹(p), 0 < p < 1: P. J. Acklam's rational approximation (relative error < 1.2e-9),
+ * enough for a test bound.
+ */
+export function normalQuantile(p: number): number {
+  const a = [
+    -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239,
+  ];
+  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
+  const c = [
+    -0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968,
+    2.938163982698783,
+  ];
+  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+  const tail = (q: number) =>
+    (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) /
+    ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
+  if (p < 0.02425) return tail(Math.sqrt(-2 * Math.log(p)));
+  if (p > 1 - 0.02425) return -tail(Math.sqrt(-2 * Math.log(1 - p)));
+  const q = p - 0.5;
+  const r = q * q;
+  return (
+    ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) /
+    (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1)
+  );
+}
+
+/**
+ * Whether the law holds from month to month: the chosen form's month-out scores (the selection's folds, or computed
+ * here when the form was given), judged against the unseen-month targets, and the fitted law on each month alone,
+ * whose e and h are compared pair by pair (z of the difference, standard errors allowing for autocorrelated hours,
+ * two-sided 95 % with a Bonferroni correction over all pairs and both parameters; differences below
+ * `materialLawChange` are not reported however significant).
+ */
+function checkStability(
+  history: LoopHistory,
+  hourly: HourlyData,
+  form: LawForm,
+  selection: LawSelection | undefined,
+): Stability {
+  const { folds } = calendarMonths(hourly);
+  const rule = `the ${form} law, fitted on the other months, scored on each month with ≥ ${selectionMinimumHours / 24} days of used hours against the unseen-month targets (CV(RMSE) ≤ ${unseenMonthTargets.cvRmse} %, |NMBE| ≤ ${unseenMonthTargets.nmbe} %); the fitted law's e and h on each month alone, compared pair by pair (a change: beyond the Bonferroni-corrected 95 % bound and by ≥ ${materialLawChange})`;
+  if (folds.length < 2) {
+    const note = `${folds.length === 0 ? "no calendar month has" : `only ${folds[0]} has`} ${selectionMinimumHours / 24} days of used hours: whether the law holds from month to month is not checked`;
+    return { rule, monthOut: [], months: [], changes: [], zBound: null, stable: null, note };
+  }
+  const chosenFolds =
+    selection?.candidates.find((candidate) => candidate.form === form)?.folds ??
+    monthOutScores(history, folds, [form]).get(form)!;
+  const monthOut = chosenFolds.map(({ month, cvRmse, nmbe }) => ({ month, cvRmse, nmbe }));
+  const pooled = { heatKw: meanOf(hourly.heatKw, hourly.weightS), supplyC: meanOf(hourly.supplyC, hourly.weightS) };
+  const months = folds.map((month) => {
+    const alone = subsetHistory(history, (timeS) => monthOf(timeS) === month);
+    const aloneHourly = hourlyData(alone);
+    const fit = fitForm(alone, aloneHourly, "fitted");
+    const spec = formSpecs.fitted;
+    const errors = identifiability(alone, aloneHourly, { ...fit, ...spec }, false).standardErrors;
+    const rise = steadyRiseK(modelOfFit(fit).law, pooled.heatKw, pooled.supplyC);
+    return {
+      month,
+      hours: aloneHourly.riseK.length,
+      riseAtReferenceK: Number.isFinite(rise) ? rise : null,
+      heatExponent: fit.x[1]!,
+      heatExponentSe: errors["heatExponent"] ?? null,
+      supplyTracking: fit.x[2]!,
+      supplyTrackingSe: errors["supplyTracking"] ?? null,
+    };
+  });
+  const parameters = ["heatExponent", "supplyTracking"] as const;
+  const comparisons = ((folds.length * (folds.length - 1)) / 2) * parameters.length;
+  const zBound = normalQuantile(1 - 0.05 / (2 * comparisons));
+  const changes: Stability["changes"] = [];
+  months.forEach((first, i) => {
+    for (const second of months.slice(i + 1)) {
+      for (const parameter of parameters) {
+        const [se1, se2] = [first[`${parameter}Se`], second[`${parameter}Se`]];
+        if (se1 === null || se2 === null) continue;
+        const z = (second[parameter] - first[parameter]) / Math.sqrt(se1 ** 2 + se2 ** 2);
+        const material = Math.abs(second[parameter] - first[parameter]) >= materialLawChange;
+        if (material && Math.abs(z) > zBound) changes.push({ parameter, from: first.month, to: second.month, z });
+      }
+    }
+  });
+  const misses = monthOut.filter(
+    (fold) =>
+      fold.cvRmse === null ||
+      fold.nmbe === null ||
+      fold.cvRmse > unseenMonthTargets.cvRmse ||
+      Math.abs(fold.nmbe) > unseenMonthTargets.nmbe,
+  );
+  return {
+    rule,
+    monthOut,
+    months,
+    changes,
+    zBound,
+    stable: misses.length === 0,
+    note: stabilityNote(form, monthOut, misses, months, changes),
+  };
+}
+
+/** The stability check's finding in words: which months miss, which parameter moved, and what follows. */
+function stabilityNote(
+  form: LawForm,
+  monthOut: Stability["monthOut"],
+  misses: Stability["monthOut"],
+  months: Stability["months"],
+  changes: Stability["changes"],
+): string {
+  const score = (value: number | null) => (value === null ? "—" : `${formatNumber(value)} %`);
+  const names = { heatExponent: "heat exponent e", supplyTracking: "supply tracking h" } as const;
+  const changeText = changes
+    .map((change) => {
+      const [a, b] = [change.from, change.to].map((month) => months.find((entry) => entry.month === month)!);
+      const value = (entry: Stability["months"][number]) =>
+        `${formatNumber(entry[change.parameter])} ± ${formatNumber(entry[`${change.parameter}Se`] ?? Number.NaN, 2)} in ${entry.month}`;
+      return `${names[change.parameter]} ${value(a!)} against ${value(b!)} (z ${formatNumber(change.z, 2)})`;
+    })
+    .join("; ");
+  const moved = changes.length === 0 ? "" : ` The fitted law differs between months: ${changeText}.`;
+  if (misses.length === 0) {
+    const worst = Math.max(...monthOut.map((fold) => Math.abs(fold.nmbe ?? 0)));
+    return `the ${form} law, fitted on the other months, meets the unseen-month targets on each of the ${monthOut.length} months (largest |NMBE| ${formatNumber(worst)} %).${moved}`;
+  }
+  const missText = misses
+    .map((fold) => `${fold.month}: CV(RMSE) ${score(fold.cvRmse)}, NMBE ${score(fold.nmbe)}`)
+    .join("; ");
+  return `the ${form} law, fitted on the other months, misses the unseen-month targets on ${misses.length} of ${monthOut.length} months (${missText}): the loop did not behave alike in these months.${moved} A validation on other months may miss by as much: calibrate on months that run the loop as the months to be predicted do.`;
 }
 
 function formatNumber(value: number, digits = 3): string {
@@ -988,6 +1191,7 @@ export function calibrateLoop(history: LoopHistory, choice: LawChoice = "auto"):
   const twinPredicted = new Float64Array(n);
   predictHourlyRise(history, hourly, modelOf(reference, twin.x, lagS), twinPredicted);
   const captureShare = captureShareOf(hourly);
+  const stability = checkStability(history, hourly, form, selection);
   const finiteOrNull = (value: number) => (Number.isFinite(value) ? value : null);
   return success({
     kind: "alixan/loop-calibration",
@@ -1008,6 +1212,7 @@ export function calibrateLoop(history: LoopHistory, choice: LawChoice = "auto"):
         }
       : {}),
     ...(selection === undefined ? {} : { selection }),
+    stability,
     thermalLag: { timeConstantS: lagS, heatCapacityKjPerK: (lagS * reference.heatKw) / x[0]! },
     captureShare,
     baselineRiseK,
@@ -1043,6 +1248,18 @@ export interface Validation {
   readonly beatsBaseline: boolean;
   /** Used hours inside the calibration's own period: when > 0, this is not (wholly) a test on unseen months. */
   readonly hoursInCalibrationPeriod: number;
+  /**
+   * The calibration's own stability check (`stability.stable`): false when its months already disagreed, so a miss
+   * here may be the same change of operation; null when it was not checked.
+   */
+  readonly calibrationStable: boolean | null;
+  /** The same statistics per calendar month (null where a month has too few hours), to show where a miss lies. */
+  readonly months: readonly {
+    readonly month: string;
+    readonly hours: number;
+    readonly cvRmse: number | null;
+    readonly nmbe: number | null;
+  }[];
   /** The project's targets on unseen months (`unseenMonthTargets`) and each check. */
   readonly targets: {
     readonly cvRmse: number;
@@ -1066,6 +1283,21 @@ export function noWorseThanBaseline(model: FitStatistics, baseline: FitStatistic
 
 /** Targets of a validation on unseen months (issue #17): CV(RMSE) ≤ 12 %, |NMBE| ≤ 5 %, no worse than the baseline. */
 export const unseenMonthTargets = { cvRmse: 12, nmbe: 5 } as const;
+
+/** Guideline 14 statistics of each calendar month's hours (p as for the whole; null when a month has ≤ p hours). */
+function monthlyStatistics(hourly: HourlyData, predicted: Float64Array, parameters: number): Validation["months"] {
+  const { months } = calendarMonths(hourly);
+  const orNull = (value: number) => (Number.isFinite(value) ? value : null);
+  return months.map(({ month, hours }) => {
+    const inMonth = [...hourly.hourS.keys()].filter((hour) => monthOf(hourly.hourS[hour]!) === month);
+    const fit = guideline14(
+      inMonth.map((hour) => hourly.riseK[hour]!),
+      inMonth.map((hour) => predicted[hour]!),
+      parameters,
+    );
+    return { month, hours, cvRmse: orNull(fit.cvRmse), nmbe: orNull(fit.nmbe) };
+  });
+}
 
 /** Runs a calibration on a history (normally months it was not fitted on) and scores it hour by hour. */
 export function validateLoop(history: LoopHistory, calibration: LoopCalibration): Outcome<Validation> {
@@ -1132,6 +1364,8 @@ export function validateLoop(history: LoopHistory, calibration: LoopCalibration)
   return success({
     loop: history.loop,
     period: { from: isoHour(hourly.hourS[0]!), to: isoHour(hourly.hourS[n - 1]! + 3600) },
+    months: monthlyStatistics(hourly, predicted, calibration.parameters),
+    calibrationStable: calibration.stability?.stable ?? null,
     hours: n,
     droppedHours: hourly.droppedHours,
     rows: { read: history.rows, dropped: history.dropped },

@@ -136,6 +136,7 @@ function printCalibration(calibration: LoopCalibration, out: string): void {
     `fit (hourly rise, Guideline 14): CV(RMSE) ${percent(fit.cvRmse)}, NMBE ${percent(fit.nmbe)}; constant-rise baseline ${percent(fit.baseline.cvRmse)} / ${percent(fit.baseline.nmbe)}\n`,
   );
   printSelection(calibration);
+  printStability(calibration);
   for (const note of identifiability.notes) process.stdout.write(`note: ${note}\n`);
   process.stdout.write(`wrote ${out}\n`);
 }
@@ -160,6 +161,24 @@ function printSelection(calibration: LoopCalibration): void {
       ? `law auto: ${selection.chosen} (${selection.rule})\n`
       : `law auto: ${selection.chosen}: ${selection.note}\n`,
   );
+}
+
+/** The stability check: the chosen law's month-out scores, the fitted law per month, and what they show. */
+function printStability(calibration: LoopCalibration): void {
+  const stability = calibration.stability;
+  if (stability === undefined) return;
+  const value = (number: number | null) => (number === null ? "—" : percent(number));
+  const error = (number: number | null) => (number === null ? "" : ` ± ${Number(number.toPrecision(2))}`);
+  if (stability.monthOut.length > 0) {
+    const folds = stability.monthOut.map((fold) => `${fold.month} ${value(fold.cvRmse)} / ${value(fold.nmbe)}`);
+    process.stdout.write(`month out (${calibration.lawForm} law, CV(RMSE) / NMBE): ${folds.join(", ")}\n`);
+  }
+  for (const month of stability.months) {
+    process.stdout.write(
+      `month ${month.month} alone (fitted law, ${month.hours} hours): e ${month.heatExponent.toFixed(3)}${error(month.heatExponentSe)}, h ${month.supplyTracking.toFixed(3)}${error(month.supplyTrackingSe)}, rise at the reference ${month.riseAtReferenceK === null ? "—" : `${month.riseAtReferenceK.toFixed(2)} K`}\n`,
+    );
+  }
+  process.stdout.write(`${stability.stable === false ? "warning" : "stability"}: ${stability.note}\n`);
 }
 
 function printValidation(validation: Validation): void {
@@ -194,6 +213,16 @@ function printValidation(validation: Validation): void {
   process.stdout.write(
     `targets on unseen months (CV(RMSE) ≤ ${targets.cvRmse} %, |NMBE| ≤ ${targets.nmbe} %, no worse than the baseline): ${targets.met ? "met" : `not met (${missed.join(", ")})`}\n`,
   );
+  if (validation.months.length > 1) {
+    const value = (number: number | null) => (number === null ? "—" : percent(number));
+    const months = validation.months.map((month) => `${month.month} ${value(month.cvRmse)} / ${value(month.nmbe)}`);
+    process.stdout.write(`per month (CV(RMSE) / NMBE): ${months.join(", ")}\n`);
+  }
+  if (validation.calibrationStable === false) {
+    process.stdout.write(
+      "note: the calibration's own months did not behave alike (its stability warning): a miss here may come from the same change of operation, not from the law\n",
+    );
+  }
   if (validation.hoursInCalibrationPeriod > 0) {
     process.stdout.write(
       `note: ${validation.hoursInCalibrationPeriod} of the ${validation.hours} hours lie in the calibration period: the scores are not (wholly) on unseen months\n`,
