@@ -111,6 +111,7 @@ function buildRackType(spec: RackTypeSpec, index: number): RackType {
     gpusPerRack: spec.gpusPerRack,
     gpuModel: spec.gpuModel,
     servers: spec.servers,
+    cpuCoresPerServer: spec.cpuCoresPerServer,
     liquidCaptureFraction: fraction(spec.liquidCaptureFraction),
     nvlinkDomainSize: spec.nvlinkDomainSize,
     weight: kilograms(spec.weightKg),

@@ -112,6 +112,11 @@ export const RackTypeSchema = closedObject({
   gpusPerRack: count({ default: 0 }),
   gpuModel: Type.Optional(text()),
   servers: count({ minimum: 1 }),
+  cpuCoresPerServer: count({
+    default: 0,
+    maximum: 4096,
+    description: "CPU cores per server (all sockets): turns a rack type's lost busy rack-hours into CPU core-hours",
+  }),
   liquidCaptureFraction: fraction(),
   nvlinkDomainSize: count({ default: 0 }),
   weightKg: positive(),

@@ -61,6 +61,8 @@ export interface RackType {
   readonly gpusPerRack: number;
   readonly gpuModel: string | undefined;
   readonly servers: number;
+  /** CPU cores per server, all sockets (0 when the site file does not say). */
+  readonly cpuCoresPerServer: number;
   readonly liquidCaptureFraction: Fraction;
   readonly nvlinkDomainSize: number;
   readonly weight: Kilograms;

@@ -556,5 +556,10 @@ describe("per-rack twin: throttling counts every rack type", () => {
     assert.ok(lost["cpu"]! > 0, `${lost["cpu"]} busy CPU rack-hours lost`);
     assert.ok(lost["cpu"]! <= result.kpis.throttledRackHours, "no more than the rack-hours they throttled");
     for (const [type, hours] of Object.entries(lost)) if (type !== "cpu") assert.equal(hours, 0, type);
+    // And in CPU core-hours: the lab's CPU servers carry 128 cores each (its site file), 16 servers a rack.
+    const cpuType = labSite.rackTypes.find((type) => type.id === "cpu")!;
+    assert.equal(cpuType.cpuCoresPerServer, 128);
+    assert.ok(result.kpis.lostCpuCoreHours > 0);
+    assert.ok(Math.abs(result.kpis.lostCpuCoreHours - lost["cpu"]! * 16 * 128) < 1e-6 * result.kpis.lostCpuCoreHours);
   });
 });

@@ -95,6 +95,11 @@ export interface Kpis {
   readonly throttledRackHours: number;
   /** Hours installed racks of every type spent tripped (off, or the share not yet back while restarting). */
   readonly trippedRackHours: number;
+  /**
+   * Busy CPU core-hours lost to throttling and trips: each type's lost busy rack-hours × servers × CPU cores per server
+   * (0 for types whose site file gives no core count).
+   */
+  readonly lostCpuCoreHours: number;
   readonly co2Tonnes: number;
   readonly gridIntensityGPerKWh: number;
   readonly maxFwsSupplyC: number;
@@ -482,6 +487,10 @@ export function assembleResult(
     throttledGpuHours: sumOf(column("throttledGpuHours")),
     throttledRackHours: sumOf(column("throttledRackHours")),
     trippedRackHours: sumOf(column("trippedRackHours")),
+    lostCpuCoreHours: site.rackTypes.reduce(
+      (sum, type, index) => sum + typeLostBusyRackHours[index]! * type.servers * type.cpuCoresPerServer,
+      0,
+    ),
     co2Tonnes: co2Grams / 1e6,
     gridIntensityGPerKWh: gridKwh > 0 ? co2Grams / gridKwh : 0,
     maxFwsSupplyC: maxOf(column("maxFwsSupplyC")),

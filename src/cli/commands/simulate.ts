@@ -124,6 +124,7 @@ function kpiTable(result: TwinResult): string {
       formatNumber(result.lostBusyRackHoursByType.reduce((sum, line) => sum + line.rackHours, 0)),
       "h",
     ],
+    ["CPU core-hours lost to throttling and trips", formatNumber(kpis.lostCpuCoreHours), "h"],
     ["CO2", formatNumber(kpis.co2Tonnes), `t (${formatNumber(kpis.gridIntensityGPerKWh)} g/kWh)`],
   ];
   return renderTable(

@@ -5861,6 +5861,11 @@ export interface operations {
                              * @enum {unknown}
                              */
                             airCooling: "rdhx" | "crah";
+                            /**
+                             * @description CPU cores per server (all sockets): turns a rack type's lost busy rack-hours into CPU core-hours
+                             * @default 0
+                             */
+                            cpuCoresPerServer: number;
                             description?: string;
                             designPowerKW: number;
                             gpuModel?: string;
