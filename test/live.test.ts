@@ -4,9 +4,11 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { Value } from "typebox/value";
 import { type ComposedApp, composeApp } from "../src/app/compose.ts";
 import { platformFeatures } from "../src/app/features/index.ts";
 import type { liveFeature } from "../src/app/features/live.ts";
+import { WhatIfResultSchema } from "../src/app/features/live-schemas.ts";
 import { jobSpec } from "../src/scheduler/jobs.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: answers are read field by field from JSON.
@@ -181,6 +183,26 @@ describe("live state", () => {
     assert.equal(result.status, 200, JSON.stringify(result.body));
     assert.ok(result.body.variant.pue > result.body.baseline.pue);
     assert.equal(result.body.series.time.length, 48);
+    assert.ok(Value.Check(WhatIfResultSchema, result.body), "the answer is what its schema says");
+    assert.deepEqual([result.body.baseline.trippedRackHours, result.body.variant.trippedRackHours], [0, 0]);
+    // What if a row loses both CDUs: its racks trip, and the answer says how long, where, and what work was lost.
+    const cdus = await post("/v1/whatif", { fail: ["cdu:h1-r01-01", "cdu:h1-r01-02"], days: 1 });
+    assert.equal(cdus.status, 200, JSON.stringify(cdus.body));
+    assert.ok(Value.Check(WhatIfResultSchema, cdus.body), "the answer is what its schema says");
+    const { baseline, variant, throttling, trippedByHall } = cdus.body;
+    assert.equal(baseline.trippedRackHours, 0);
+    assert.ok(variant.trippedRackHours > 4 * 20, `${variant.trippedRackHours} tripped rack-hours`);
+    assert.ok(variant.lostBusyRackHours > 0, `${variant.lostBusyRackHours} busy rack-hours lost`);
+    const nvl72 = (throttling as Json[]).find((line) => line.rackType === "nvl72")!;
+    assert.ok(Math.abs(nvl72.variantTrippedRackHours - variant.trippedRackHours) < 1e-9 * variant.trippedRackHours);
+    assert.ok(nvl72.variantLostBusyRackHours > 0);
+    assert.deepEqual(
+      (trippedByHall as Json[]).map((line) => [line.hall, line.variantRackHours > 0]),
+      [
+        ["hall:h1", true],
+        ["hall:h2", false],
+      ],
+    );
     assert.equal((await post("/v1/whatif", { scenario: "meteor" })).status, 400);
     // A unit the site does not have is refused naming its place in the list, before anything runs.
     const unknown = await post("/v1/whatif", { fail: ["cdu:h1-r01-01", "cdu:h9-r99-01"] });

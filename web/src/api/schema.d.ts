@@ -7688,6 +7688,8 @@ export interface operations {
                             facilityMWh: number;
                             hoursAboveLimit: number;
                             itMWh: number;
+                            /** @description busy rack-hours of every type lost to throttling and trips */
+                            lostBusyRackHours: number;
                             /** @description highest facility water supply of any plant, °C */
                             maxFwsSupplyC: number;
                             /** @description hottest hourly mean outdoor dry bulb of the window, °C */
@@ -7697,9 +7699,12 @@ export interface operations {
                             /** @description highest 10-minute mean grid demand */
                             peakGridMW: number;
                             pue: number;
+                            /** @description busy GPU-hours lost to throttling and trips */
                             throttledGpuHours: number;
                             /** @description hours racks of every type spent throttled */
                             throttledRackHours: number;
+                            /** @description hours racks of every type spent tripped (off, or the share not yet back while restarting) */
+                            trippedRackHours: number;
                             waterM3: number;
                             /** @description L/kWh of IT */
                             wue: number;
@@ -7733,11 +7738,26 @@ export interface operations {
                             };
                         };
                         startDay: number;
+                        /** @description per rack type of the site, every type */
                         throttling: {
+                            /** @description busy rack-hours lost to throttling and trips */
+                            baselineLostBusyRackHours: number;
+                            /** @description throttled rack-hours */
                             baselineRackHours: number;
+                            baselineTrippedRackHours: number;
                             description: string;
                             racks: number;
                             rackType: string;
+                            /** @description busy rack-hours lost to throttling and trips */
+                            variantLostBusyRackHours: number;
+                            /** @description throttled rack-hours */
+                            variantRackHours: number;
+                            variantTrippedRackHours: number;
+                        }[];
+                        /** @description tripped rack-hours per hall of the site, every hall */
+                        trippedByHall: {
+                            baselineRackHours: number;
+                            hall: string;
                             variantRackHours: number;
                         }[];
                         variant: {
@@ -7745,6 +7765,8 @@ export interface operations {
                             facilityMWh: number;
                             hoursAboveLimit: number;
                             itMWh: number;
+                            /** @description busy rack-hours of every type lost to throttling and trips */
+                            lostBusyRackHours: number;
                             /** @description highest facility water supply of any plant, °C */
                             maxFwsSupplyC: number;
                             /** @description hottest hourly mean outdoor dry bulb of the window, °C */
@@ -7754,9 +7776,12 @@ export interface operations {
                             /** @description highest 10-minute mean grid demand */
                             peakGridMW: number;
                             pue: number;
+                            /** @description busy GPU-hours lost to throttling and trips */
                             throttledGpuHours: number;
                             /** @description hours racks of every type spent throttled */
                             throttledRackHours: number;
+                            /** @description hours racks of every type spent tripped (off, or the share not yet back while restarting) */
+                            trippedRackHours: number;
                             waterM3: number;
                             /** @description L/kWh of IT */
                             wue: number;
