@@ -116,6 +116,15 @@ describe("live state", () => {
     await until(async () => (await get("/v1/state/tcs/tcs:h1-r01")).body.supplyC > before + 1, "the loop to warm");
     const loop = (await get("/v1/state/tcs/tcs:h1-r01")).body;
     assert.deepEqual(loop.failedCdus, ["cdu:h1-r01-01", "cdu:h1-r01-02"]);
+    // Minutes later (seconds at this speed) the row's four NVL72 racks trip: the site counts them as tripped, not as
+    // throttled, and each rack says so.
+    await until(async () => (await get("/v1/state/site")).body.kpis.trippedRacks === 4, "the row's racks to trip");
+    assert.equal((await get("/v1/state/site")).body.kpis.throttledRacks, 0);
+    const rack = (await get("/v1/state/racks/rack:h1-r01-01")).body;
+    assert.deepEqual([rack.tripped, rack.running, rack.powerKW], [true, 0, 0]);
+    const running = (await get("/v1/state/racks?field=running")).body;
+    assert.equal(running.unit, "fraction");
+    assert.deepEqual(running.values.slice(0, 5), [0, 0, 0, 0, 1], "the row's four racks off, the next row's running");
     const unknown = await post("/v1/state/events", { action: "fail-cdu", id: "cdu:h1-r01-1" });
     assert.equal(unknown.status, 400);
     assert.match(unknown.body.detail, /did you mean "cdu:h1-r01-01"/);

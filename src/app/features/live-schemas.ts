@@ -45,6 +45,7 @@ const kpiNames = [
   "carbonKgPerH",
   "gpuUtilisation",
   "throttledRacks",
+  "trippedRacks",
 ] as const;
 
 /** `GET /v1/state/site` (and the `site` event of the state stream). */
@@ -81,6 +82,10 @@ export const RackStateSchema = Type.Object({
   tcsReturnC: Type.Number(),
   headroomKW: Type.Number(),
   throttle: Type.Number({ description: "share of power left, 1 = not throttled" }),
+  running: Type.Number({
+    description: "share of the rack running: 1 in service, 0 tripped, between while it restarts",
+  }),
+  tripped: Type.Boolean({ description: "off after a trip, or still restarting (running below 1)" }),
   tcs: LiveTcsSchema,
   jobs: Type.Array(
     Type.Object({ id: Type.String(), name: Type.String(), tenantId: Type.String(), gpus: Type.Integer() }),

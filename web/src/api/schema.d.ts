@@ -6382,7 +6382,7 @@ export interface operations {
     getRackField: {
         parameters: {
             query?: {
-                field?: "powerKW" | "utilisation" | "tcsSupplyC" | "tcsReturnC" | "headroomKW" | "loopHeadroom" | "throttle";
+                field?: "powerKW" | "utilisation" | "tcsSupplyC" | "tcsReturnC" | "headroomKW" | "loopHeadroom" | "throttle" | "running";
             };
             header?: never;
             path?: never;
@@ -6443,6 +6443,8 @@ export interface operations {
                             tenantId: string;
                         }[];
                         powerKW: number;
+                        /** @description share of the rack running: 1 in service, 0 tripped, between while it restarts */
+                        running: number;
                         tcs: {
                             capacityKW: number;
                             failedCdus: string[];
@@ -6459,6 +6461,8 @@ export interface operations {
                         /** @description share of power left, 1 = not throttled */
                         throttle: number;
                         time: string;
+                        /** @description off after a trip, or still restarting (running below 1) */
+                        tripped: boolean;
                         utilisation: number;
                     };
                 };
@@ -6498,6 +6502,7 @@ export interface operations {
                             makeUpWaterLPerH: number | null;
                             pue: number | null;
                             throttledRacks: number | null;
+                            trippedRacks: number | null;
                         };
                         /** @enum {string} */
                         mode: "simulated" | "measured";
@@ -6534,7 +6539,7 @@ export interface operations {
         parameters: {
             query?: {
                 access_token?: string;
-                field?: "powerKW" | "utilisation" | "tcsSupplyC" | "tcsReturnC" | "headroomKW" | "loopHeadroom" | "throttle";
+                field?: "powerKW" | "utilisation" | "tcsSupplyC" | "tcsReturnC" | "headroomKW" | "loopHeadroom" | "throttle" | "running";
             };
             header?: never;
             path?: never;
