@@ -4,9 +4,11 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { Value } from "typebox/value";
 import { type ComposedApp, composeApp } from "../src/app/compose.ts";
 import { platformFeatures } from "../src/app/features/index.ts";
 import type { liveFeature } from "../src/app/features/live.ts";
+import { WhatIfResultSchema } from "../src/app/features/live-schemas.ts";
 import { jobSpec } from "../src/scheduler/jobs.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: answers are read field by field from JSON.
@@ -114,6 +116,15 @@ describe("live state", () => {
     await until(async () => (await get("/v1/state/tcs/tcs:h1-r01")).body.supplyC > before + 1, "the loop to warm");
     const loop = (await get("/v1/state/tcs/tcs:h1-r01")).body;
     assert.deepEqual(loop.failedCdus, ["cdu:h1-r01-01", "cdu:h1-r01-02"]);
+    // Minutes later (seconds at this speed) the row's four NVL72 racks trip: the site counts them as tripped, not as
+    // throttled, and each rack says so.
+    await until(async () => (await get("/v1/state/site")).body.kpis.trippedRacks === 4, "the row's racks to trip");
+    assert.equal((await get("/v1/state/site")).body.kpis.throttledRacks, 0);
+    const rack = (await get("/v1/state/racks/rack:h1-r01-01")).body;
+    assert.deepEqual([rack.tripped, rack.running, rack.powerKW], [true, 0, 0]);
+    const running = (await get("/v1/state/racks?field=running")).body;
+    assert.equal(running.unit, "fraction");
+    assert.deepEqual(running.values.slice(0, 5), [0, 0, 0, 0, 1], "the row's four racks off, the next row's running");
     const unknown = await post("/v1/state/events", { action: "fail-cdu", id: "cdu:h1-r01-1" });
     assert.equal(unknown.status, 400);
     assert.match(unknown.body.detail, /did you mean "cdu:h1-r01-01"/);
@@ -181,6 +192,26 @@ describe("live state", () => {
     assert.equal(result.status, 200, JSON.stringify(result.body));
     assert.ok(result.body.variant.pue > result.body.baseline.pue);
     assert.equal(result.body.series.time.length, 48);
+    assert.ok(Value.Check(WhatIfResultSchema, result.body), "the answer is what its schema says");
+    assert.deepEqual([result.body.baseline.trippedRackHours, result.body.variant.trippedRackHours], [0, 0]);
+    // What if a row loses both CDUs: its racks trip, and the answer says how long, where, and what work was lost.
+    const cdus = await post("/v1/whatif", { fail: ["cdu:h1-r01-01", "cdu:h1-r01-02"], days: 1 });
+    assert.equal(cdus.status, 200, JSON.stringify(cdus.body));
+    assert.ok(Value.Check(WhatIfResultSchema, cdus.body), "the answer is what its schema says");
+    const { baseline, variant, throttling, trippedByHall } = cdus.body;
+    assert.equal(baseline.trippedRackHours, 0);
+    assert.ok(variant.trippedRackHours > 4 * 20, `${variant.trippedRackHours} tripped rack-hours`);
+    assert.ok(variant.lostBusyRackHours > 0, `${variant.lostBusyRackHours} busy rack-hours lost`);
+    const nvl72 = (throttling as Json[]).find((line) => line.rackType === "nvl72")!;
+    assert.ok(Math.abs(nvl72.variantTrippedRackHours - variant.trippedRackHours) < 1e-9 * variant.trippedRackHours);
+    assert.ok(nvl72.variantLostBusyRackHours > 0);
+    assert.deepEqual(
+      (trippedByHall as Json[]).map((line) => [line.hall, line.variantRackHours > 0]),
+      [
+        ["hall:h1", true],
+        ["hall:h2", false],
+      ],
+    );
     assert.equal((await post("/v1/whatif", { scenario: "meteor" })).status, 400);
     // A unit the site does not have is refused naming its place in the list, before anything runs.
     const unknown = await post("/v1/whatif", { fail: ["cdu:h1-r01-01", "cdu:h9-r99-01"] });

@@ -131,6 +131,7 @@ describe("live twin: snapshot", () => {
       "makeUpWaterLPerH",
       "pue",
       "throttledRacks",
+      "trippedRacks",
     ]);
     const { kpis, racks } = snapshot;
     assert.ok(snapshot.weather.dryBulbC > 20 && snapshot.weather.dryBulbC < 42, "a July afternoon in Valence");
@@ -142,6 +143,11 @@ describe("live twin: snapshot", () => {
     close(kpis.makeUpWaterLPerH, (0.02 * 1000) / 24, "the loop's make-up only: adiabatic assist is off");
     assert.ok(kpis.gpuUtilisation > 0.3 && kpis.gpuUtilisation < 1);
     assert.equal(kpis.throttledRacks, 0);
+    assert.equal(kpis.trippedRacks, 0);
+    assert.ok(
+      racks.running.every((share) => share === 1),
+      "every rack in service",
+    );
 
     assert.deepEqual(
       snapshot.plants.map((plant) => Object.keys(plant).sort()),
@@ -250,19 +256,41 @@ describe("live twin: events", () => {
     assert.equal(first.capacityKW, 0);
     assert.equal(first.headroomKW, 0);
     const oneMinute = loopAfter(50);
+    const warm = twin.snapshot().kpis;
+    assert.deepEqual([warm.throttledRacks, warm.trippedRacks], [4, 0], "a minute in, the row's racks throttle");
     const fiveMinutes = loopAfter(240);
     assert.ok(first.supplyC > 39.5 && oneMinute.supplyC > first.supplyC + 1, `${first.supplyC}, ${oneMinute.supplyC}`);
     assert.ok(fiveMinutes.supplyC >= oneMinute.supplyC, `${oneMinute.supplyC} then ${fiveMinutes.supplyC}`);
-    assert.ok(twin.snapshot().kpis.throttledRacks === 4, "the four NVL72 racks throttle");
-    assert.equal(twin.snapshot().tcs[1]!.supplyC, 39.5, "the next row is untouched");
+    // The four NVL72 racks of the row (the site's first four) throttled after a minute and have tripped since: each
+    // counted once, as tripped, with its running share 0.
+    const nvl72 = [0, 1, 2, 3];
+    const hot = twin.snapshot();
+    assert.deepEqual([hot.kpis.throttledRacks, hot.kpis.trippedRacks], [0, 4]);
+    assert.deepEqual(
+      nvl72.map((rack) => [hot.racks.running[rack], hot.racks.powerKW[rack]]),
+      nvl72.map(() => [0, 0]),
+    );
+    assert.equal(hot.tcs[1]!.supplyC, 39.5, "the next row is untouched");
 
     assert.ok(twin.repairCdu("cdu:h1-r01-01").ok);
     assert.ok(twin.repairCdu("cdu:h1-r01-02").ok);
     const repaired = loopAfter(600);
     assert.ok(Math.abs(repaired.supplyC - 39.5) < 1e-6, `${repaired.supplyC}`);
-    // Racks that tripped while the loop was hot restart once it is back under their limit, over `rackRestartS`.
+    // Racks that tripped while the loop was hot restart once it is back under their limit, over `rackRestartS`:
+    // tripped until they are fully back.
+    const restarting = twin.snapshot();
+    assert.equal(restarting.kpis.trippedRacks, 4);
+    for (const rack of nvl72) {
+      const share = restarting.racks.running[rack]!;
+      assert.ok(share > 0 && share < 1, `rack ${rack} running ${share} while it restarts`);
+    }
     loopAfter(rackRestartS);
-    assert.equal(twin.snapshot().kpis.throttledRacks, 0);
+    const back = twin.snapshot();
+    assert.deepEqual([back.kpis.throttledRacks, back.kpis.trippedRacks], [0, 0]);
+    assert.deepEqual(
+      nvl72.map((rack) => back.racks.running[rack]),
+      nvl72.map(() => 1),
+    );
   });
 
   it("moves a plant's supply set-point, with its loops keeping their margin", () => {

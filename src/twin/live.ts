@@ -73,8 +73,10 @@ export interface LiveKpis {
   readonly carbonKgPerH: number;
   /** Share of installed GPUs busy and not throttled, 0–1. */
   readonly gpuUtilisation: number;
-  /** Installed racks running below full power because their coolant is too warm. */
+  /** Installed racks running below full power because their coolant is too warm (tripped racks not included). */
   readonly throttledRacks: number;
+  /** Installed racks tripped: off after their outlet or inlet passed its trip limit, or still restarting. */
+  readonly trippedRacks: number;
 }
 
 /** A cooling plant now. Heat and power in kW. */
@@ -129,6 +131,8 @@ export interface LiveRacks {
   readonly headroomKW: Float32Array;
   /** Share of power left by throttling, 0–1. */
   readonly throttle: Float32Array;
+  /** Share of the rack running: 1 in service, 0 tripped, between while it restarts (1 for a rack not installed). */
+  readonly running: Float32Array;
 }
 
 /** The live state: the current step, as plain data (safe to keep; the twin does not touch it again). */
@@ -377,16 +381,18 @@ export class LiveTwin {
       tcsReturnC: new Float32Array(rackCount),
       headroomKW: new Float32Array(rackCount),
       throttle: new Float32Array(rackCount),
+      running: new Float32Array(rackCount),
     };
     const rowLiquidKw = new Float64Array(rows.count);
     const rowHeadroomKw = new Float64Array(rows.count);
     for (let row = 0; row < rows.count; row++) {
       rowHeadroomKw[row] = Math.max(0, kernel.rowCduCapacityKw[row]! - kernel.rowHeatKw[row]!);
     }
-    const { powerKW, utilisation: rackUtilisation, tcsSupplyC, tcsReturnC, headroomKW, throttle } = racks;
+    const { powerKW, utilisation: rackUtilisation, tcsSupplyC, tcsReturnC, headroomKW, throttle, running } = racks;
     const rowDesignLiquidKw = this.#rowDesignLiquidKw;
     const table = kernel.partition.racks;
     let throttledRacks = 0;
+    let trippedRacks = 0;
     let busyGpus = 0;
     let installedGpus = 0;
     // Every value from the kernel's per-rack state: what the physics computed for this rack in this step.
@@ -396,6 +402,7 @@ export class LiveTwin {
       const factor = kernel.throttle[local]!;
       tcsSupplyC[rack] = kernel.tcsC[row]!;
       throttle[rack] = factor;
+      running[rack] = kernel.running[local]!;
       if (kernel.installed[local] === 0) {
         tcsReturnC[rack] = kernel.tcsC[row]!;
         continue;
@@ -410,7 +417,9 @@ export class LiveTwin {
       rowLiquidKw[row]! += power * table.tcsShare[local]!;
       installedGpus += kernel.installedGpus[local]!;
       busyGpus += kernel.installedGpus[local]! * kernel.utilisation[local]! * factor;
-      if (factor < 1) throttledRacks++;
+      // A tripped or restarting rack draws below full power too: it counts as tripped, not also as throttled.
+      if (kernel.running[local]! < 1) trippedRacks++;
+      else if (factor < 1) throttledRacks++;
     }
 
     const failedByRow = new Map<number, string[]>();
@@ -481,6 +490,7 @@ export class LiveTwin {
         carbonKgPerH: (facility * this.#gridIntensity) / 1000,
         gpuUtilisation: installedGpus > 0 ? busyGpus / installedGpus : 0,
         throttledRacks,
+        trippedRacks,
       },
       plants: livePlants,
       tcs,

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { loadSite } from "../model/load.ts";
-import { framesToCsv, readIntensityProfile } from "./output.ts";
+import { framesToCsv, readIntensityProfile, summaryOf } from "./output.ts";
 import { renderCharts } from "./plot.ts";
 import { simulate } from "./run.ts";
 import { secondsPer } from "./time.ts";
@@ -66,5 +66,17 @@ describe("outputs", () => {
       assert.doesNotMatch(svg, /NaN|Infinity/);
     }
     assert.match(charts["pue.svg"]!, /daily energy ratio/);
+    // The summary (kpis.json, simulate --json) carries the per-type and per-hall rack-hours, every type and hall.
+    const summary = summaryOf(outcome.value);
+    assert.deepEqual(
+      ["throttledRackHoursByType", "trippedRackHoursByType", "lostBusyRackHoursByType"].map((key) =>
+        (summary[key] as { rackType: string }[]).map((line) => line.rackType),
+      ),
+      Array.from({ length: 3 }, () => site.rackTypes.map((type) => type.id)),
+    );
+    assert.deepEqual(
+      (summary["trippedRackHoursByHall"] as { hall: string }[]).map((line) => line.hall),
+      site.halls.map((hall) => hall.id),
+    );
   });
 });

@@ -58,6 +58,10 @@ export function summaryOf(result: TwinResult): Record<string, unknown> {
     kpis: result.kpis,
     plants: result.plantKpis,
     airInlet: result.airInlet,
+    throttledRackHoursByType: result.throttledRackHoursByType,
+    trippedRackHoursByType: result.trippedRackHoursByType,
+    trippedRackHoursByHall: result.trippedRackHoursByHall,
+    lostBusyRackHoursByType: result.lostBusyRackHoursByType,
   };
 }
 

@@ -494,11 +494,15 @@ describe("per-rack twin: throttling keeps idle power, beyond that racks trip", (
     assert.ok(tripped > 0, `${tripped} tripped rack-hours`);
     const byType = result.trippedRackHoursByType.reduce((sum, line) => sum + line.rackHours, 0);
     assert.ok(Math.abs(byType - tripped) < 1e-9 * tripped, `by type ${byType} vs ${tripped}`);
-    const byHall = result.halls.reduce(
-      (sum, hall) => sum + hall.fields.trippedRackHours!.reduce((a, b) => a + b, 0),
-      0,
+    // Per hall: each hall's line is the sum of its frame's series, in site order.
+    assert.deepEqual(
+      result.trippedRackHoursByHall.map((line) => [line.hall, line.rackHours]),
+      result.halls.map((hall) => [hall.name, hall.fields.trippedRackHours!.reduce((a, b) => a + b, 0)]),
     );
+    const byHall = result.trippedRackHoursByHall.reduce((sum, line) => sum + line.rackHours, 0);
     assert.ok(Math.abs(byHall - tripped) < 1e-9 * tripped, `by hall ${byHall} vs ${tripped}`);
+    const lost = result.lostBusyRackHoursByType.reduce((sum, line) => sum + line.rackHours, 0);
+    assert.ok(lost > 0 && Math.abs(result.kpis.lostBusyRackHours - lost) < 1e-9 * lost, `${lost} busy rack-hours`);
     // Only the hot loop's racks (NVL72, and any HGX) trip; a tripped busy rack loses its GPU-hours.
     const nvl72 = result.trippedRackHoursByType.find((line) => line.rackType === "nvl72")!.rackHours;
     assert.ok(nvl72 > 0, `${nvl72} NVL72 rack-hours tripped`);

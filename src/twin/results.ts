@@ -95,6 +95,8 @@ export interface Kpis {
   readonly throttledRackHours: number;
   /** Hours installed racks of every type spent tripped (off, or the share not yet back while restarting). */
   readonly trippedRackHours: number;
+  /** Busy rack-hours lost to throttling and trips, every type: the sum of `TwinResult.lostBusyRackHoursByType`. */
+  readonly lostBusyRackHours: number;
   /**
    * Busy CPU core-hours lost to throttling and trips: each type's lost busy rack-hours × servers × CPU cores per server
    * (0 for types whose site file gives no core count).
@@ -153,6 +155,8 @@ export interface TwinResult {
   readonly throttledRackHoursByType: readonly { readonly rackType: string; readonly rackHours: number }[];
   /** Hours racks spent tripped over the run, per rack type of the site (every type, zeros included). */
   readonly trippedRackHoursByType: readonly { readonly rackType: string; readonly rackHours: number }[];
+  /** Hours racks spent tripped over the run, per hall of the site in site order (the sum of its frame's series). */
+  readonly trippedRackHoursByHall: readonly { readonly hall: string; readonly rackHours: number }[];
   /**
    * Busy rack-hours lost to throttling and trips, per rack type of the site (every type, zeros included): utilisation
    * × the share of dynamic power a rack could not draw × hours. Lost GPU-hours' counterpart for CPU and storage racks.
@@ -487,6 +491,7 @@ export function assembleResult(
     throttledGpuHours: sumOf(column("throttledGpuHours")),
     throttledRackHours: sumOf(column("throttledRackHours")),
     trippedRackHours: sumOf(column("trippedRackHours")),
+    lostBusyRackHours: sumOf(typeLostBusyRackHours),
     lostCpuCoreHours: site.rackTypes.reduce(
       (sum, type, index) => sum + typeLostBusyRackHours[index]! * type.servers * type.cpuCoresPerServer,
       0,
@@ -520,6 +525,10 @@ export function assembleResult(
     trippedRackHoursByType: site.rackTypes.map((type, index) => ({
       rackType: type.id,
       rackHours: typeTrippedRackHours[index]!,
+    })),
+    trippedRackHoursByHall: halls.map((hall) => ({
+      hall: hall.name,
+      rackHours: sumOf(field(hall, "trippedRackHours")),
     })),
     lostBusyRackHoursByType: site.rackTypes.map((type, index) => ({
       rackType: type.id,

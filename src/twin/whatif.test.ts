@@ -77,6 +77,10 @@ describe("what-if", () => {
     const lost = w45.throttling.reduce((sum, line) => sum + line.variantRackHours, 0);
     assert.ok(lost > 0, JSON.stringify(w45.throttling));
     assert.ok(Math.abs(lost - w45.variant.throttledRackHours) < 1e-6, `${lost} vs ${w45.variant.throttledRackHours}`);
+    // They throttle without tripping: busy rack-hours are lost, no rack-hour is tripped.
+    assert.ok(w45.variant.lostBusyRackHours > 0, `${w45.variant.lostBusyRackHours} busy rack-hours lost`);
+    assert.equal(w45.variant.trippedRackHours, 0);
+    assert.ok(w45.trippedByHall.every((line) => line.variantRackHours === 0 && line.baselineRackHours === 0));
     // Rating the racks for hotter coolant is a change of its own, listed as such.
     const rated = await whatIf({ waterClass: "W45", rackRatings: [{ maxCoolantSupplyC: 50 }] });
     assert.deepEqual(rated.changes.slice(1), ["racks of every type rated for coolant up to 50 °C from the start"]);
@@ -100,6 +104,34 @@ describe("what-if", () => {
     const byType = Object.fromEntries(both.throttling.map((line) => [line.rackType, line.variantRackHours]));
     assert.ok((byType["nvl72"] ?? 0) > 0, JSON.stringify(byType));
     assert.equal(both.series.time.length, 48);
+    // With no CDU the row's NVL72 racks trip: the answer says how long, by type and by hall, and the busy rack-hours
+    // lost; the baseline, with its CDUs, trips nothing.
+    const { baseline, variant, throttling, trippedByHall } = both;
+    assert.deepEqual([baseline.trippedRackHours, baseline.lostBusyRackHours], [0, 0]);
+    assert.ok(variant.trippedRackHours > 4 * 24, `${variant.trippedRackHours} tripped rack-hours`);
+    assert.ok(variant.trippedRackHours <= 4 * 48 + 1e-9, "no more than the row's four racks all along");
+    const nvl72 = throttling.find((line) => line.rackType === "nvl72")!;
+    assert.ok(Math.abs(nvl72.variantTrippedRackHours - variant.trippedRackHours) < 1e-9 * variant.trippedRackHours);
+    assert.ok(nvl72.variantLostBusyRackHours > 0 && nvl72.variantLostBusyRackHours < nvl72.variantTrippedRackHours);
+    for (const line of throttling) {
+      assert.equal(line.baselineTrippedRackHours, 0, line.rackType);
+      if (line.rackType !== "nvl72") assert.equal(line.variantTrippedRackHours, 0, line.rackType);
+    }
+    const lost = throttling.reduce((sum, line) => sum + line.variantLostBusyRackHours, 0);
+    assert.ok(Math.abs(lost - variant.lostBusyRackHours) < 1e-9 * lost, `${lost} vs ${variant.lostBusyRackHours}`);
+    // In CPU core-hours: only the NVL72 racks lose, 18 trays of 144 Grace cores each (the lab's site file).
+    const cores = nvl72.variantLostBusyRackHours * 18 * 144;
+    assert.ok(Math.abs(variant.lostCpuCoreHours - cores) < 1e-9 * cores, `${variant.lostCpuCoreHours} vs ${cores}`);
+    assert.equal(baseline.lostCpuCoreHours, 0);
+    assert.deepEqual(
+      trippedByHall.map((line) => [line.hall, line.baselineRackHours, line.variantRackHours > 0]),
+      [
+        ["hall:h1", 0, true],
+        ["hall:h2", 0, false],
+      ],
+    );
+    const byHall = trippedByHall.reduce((sum, line) => sum + line.variantRackHours, 0);
+    assert.ok(Math.abs(byHall - variant.trippedRackHours) < 1e-9 * byHall, `${byHall} vs ${variant.trippedRackHours}`);
   });
 
   it("a heat wave hot enough to pass the coolant limit shows the racks it throttles, of every type", async () => {

@@ -96,9 +96,16 @@ export interface WhatIfKpis {
   /** Highest 10-minute mean grid demand. */
   readonly peakGridMW: number;
   readonly hoursAboveLimit: number;
+  /** Busy GPU-hours lost to throttling and to trips. */
   readonly throttledGpuHours: number;
   /** Hours racks of every type (GPU, CPU, storage) spent throttled. */
   readonly throttledRackHours: number;
+  /** Hours racks of every type spent tripped (off, or the share not yet back while restarting). */
+  readonly trippedRackHours: number;
+  /** Busy rack-hours of every type lost to throttling and trips (lost GPU-hours' counterpart for CPU racks). */
+  readonly lostBusyRackHours: number;
+  /** Busy CPU core-hours lost to throttling and trips (rack types with a CPU core count). */
+  readonly lostCpuCoreHours: number;
   readonly waterM3: number;
   readonly wue: number;
   /** Highest facility water supply of any plant, °C. */
@@ -119,11 +126,24 @@ export interface WhatIfSeries {
   readonly outdoorC: number[];
 }
 
-/** Throttling of one rack type in both runs. */
+/** Throttling and trips of one rack type in both runs, in rack-hours. */
 export interface WhatIfThrottling {
   readonly rackType: string;
   readonly description: string;
   readonly racks: number;
+  /** Throttled rack-hours. */
+  readonly baselineRackHours: number;
+  readonly variantRackHours: number;
+  readonly baselineTrippedRackHours: number;
+  readonly variantTrippedRackHours: number;
+  /** Busy rack-hours lost to throttling and trips. */
+  readonly baselineLostBusyRackHours: number;
+  readonly variantLostBusyRackHours: number;
+}
+
+/** Tripped rack-hours of one hall in both runs. */
+export interface WhatIfHallTrips {
+  readonly hall: string;
   readonly baselineRackHours: number;
   readonly variantRackHours: number;
 }
@@ -143,6 +163,8 @@ export interface WhatIfResult {
   readonly baseline: WhatIfKpis;
   readonly variant: WhatIfKpis;
   readonly throttling: readonly WhatIfThrottling[];
+  /** Tripped rack-hours per hall of the site, in site order (every hall, zeros included). */
+  readonly trippedByHall: readonly WhatIfHallTrips[];
   readonly series: {
     /** Start of each hour, epoch ms (the window's dates in the current year, at the site's wall clock). */
     readonly time: number[];
@@ -492,6 +514,9 @@ function kpisOf(result: TwinResult): WhatIfKpis {
     hoursAboveLimit: kpis.hoursAboveLimit,
     throttledGpuHours: kpis.throttledGpuHours,
     throttledRackHours: kpis.throttledRackHours,
+    trippedRackHours: kpis.trippedRackHours,
+    lostBusyRackHours: kpis.lostBusyRackHours,
+    lostCpuCoreHours: kpis.lostCpuCoreHours,
     waterM3: kpis.waterM3,
     wue: kpis.wueLitersPerKWh,
     maxFwsSupplyC: kpis.maxFwsSupplyC,
@@ -510,14 +535,42 @@ function seriesOf(result: TwinResult): WhatIfSeries {
   };
 }
 
+/** A run's rack-hours of one rack type or hall in its per-type or per-hall lines (0 when the run has no such line). */
+function hoursOf<Line extends { readonly rackHours: number }>(
+  lines: readonly Line[],
+  matches: (line: Line) => boolean,
+): number {
+  return lines.find(matches)?.rackHours ?? 0;
+}
+
+/** Per rack type of the scenario's site (which has the baseline's types): the run's own per-type figures, side by side. */
 function throttlingOf(site: Site, baseline: TwinResult, variant: TwinResult): WhatIfThrottling[] {
-  return site.rackTypes.map((type, index) => ({
-    rackType: type.id,
-    description: type.description ?? type.id,
-    racks: site.racks.reduce((count, rack) => count + (rack.typeIndex === index ? 1 : 0), 0),
-    baselineRackHours: baseline.throttledRackHoursByType.find((line) => line.rackType === type.id)?.rackHours ?? 0,
-    variantRackHours: variant.throttledRackHoursByType.find((line) => line.rackType === type.id)?.rackHours ?? 0,
-  }));
+  return site.rackTypes.map((type, index) => {
+    const ofType = (line: { rackType: string }) => line.rackType === type.id;
+    return {
+      rackType: type.id,
+      description: type.description ?? type.id,
+      racks: site.racks.reduce((count, rack) => count + (rack.typeIndex === index ? 1 : 0), 0),
+      baselineRackHours: hoursOf(baseline.throttledRackHoursByType, ofType),
+      variantRackHours: hoursOf(variant.throttledRackHoursByType, ofType),
+      baselineTrippedRackHours: hoursOf(baseline.trippedRackHoursByType, ofType),
+      variantTrippedRackHours: hoursOf(variant.trippedRackHoursByType, ofType),
+      baselineLostBusyRackHours: hoursOf(baseline.lostBusyRackHoursByType, ofType),
+      variantLostBusyRackHours: hoursOf(variant.lostBusyRackHoursByType, ofType),
+    };
+  });
+}
+
+/** Per hall of the scenario's site (added rows go into existing halls): tripped rack-hours of both runs. */
+function trippedByHallOf(site: Site, baseline: TwinResult, variant: TwinResult): WhatIfHallTrips[] {
+  return site.halls.map((hall) => {
+    const ofHall = (line: { hall: string }) => line.hall === hall.id;
+    return {
+      hall: hall.id,
+      baselineRackHours: hoursOf(baseline.trippedRackHoursByHall, ofHall),
+      variantRackHours: hoursOf(variant.trippedRackHoursByHall, ofHall),
+    };
+  });
 }
 
 /**
@@ -564,6 +617,7 @@ export async function runWhatIf(
     baseline: kpisOf(baseline.value),
     variant: kpisOf(changed.value),
     throttling: throttlingOf(plan.value.site, baseline.value, changed.value),
+    trippedByHall: trippedByHallOf(plan.value.site, baseline.value, changed.value),
     series: { time, baseline: seriesOf(baseline.value), variant: seriesOf(changed.value) },
   });
 }

@@ -2,9 +2,9 @@
  * Response schemas of the live state and what-if routes (live.ts): the shapes of the twin's snapshot as the API
  * shows it. Figures that have no value (a PUE with no IT load) are null.
  */
-import { Type } from "typebox";
+import { type Static, Type } from "typebox";
 import { Nullable, StringEnum } from "../../server/schemas.ts";
-import { whatIfScenarios } from "../../twin/whatif.ts";
+import { type WhatIfResult, whatIfScenarios } from "../../twin/whatif.ts";
 
 /** A cooling plant now; heat and power in kW. */
 export const LivePlantSchema = Type.Object({
@@ -45,6 +45,7 @@ const kpiNames = [
   "carbonKgPerH",
   "gpuUtilisation",
   "throttledRacks",
+  "trippedRacks",
 ] as const;
 
 /** `GET /v1/state/site` (and the `site` event of the state stream). */
@@ -81,6 +82,10 @@ export const RackStateSchema = Type.Object({
   tcsReturnC: Type.Number(),
   headroomKW: Type.Number(),
   throttle: Type.Number({ description: "share of power left, 1 = not throttled" }),
+  running: Type.Number({
+    description: "share of the rack running: 1 in service, 0 tripped, between while it restarts",
+  }),
+  tripped: Type.Boolean({ description: "off after a trip, or still restarting (running below 1)" }),
   tcs: LiveTcsSchema,
   jobs: Type.Array(
     Type.Object({ id: Type.String(), name: Type.String(), tenantId: Type.String(), gpus: Type.Integer() }),
@@ -138,8 +143,13 @@ const WhatIfKpisSchema = Type.Object({
   chillerHours: Type.Number(),
   peakGridMW: Type.Number({ description: "highest 10-minute mean grid demand" }),
   hoursAboveLimit: Type.Number(),
-  throttledGpuHours: Type.Number(),
+  throttledGpuHours: Type.Number({ description: "busy GPU-hours lost to throttling and trips" }),
   throttledRackHours: Type.Number({ description: "hours racks of every type spent throttled" }),
+  trippedRackHours: Type.Number({
+    description: "hours racks of every type spent tripped (off, or the share not yet back while restarting)",
+  }),
+  lostBusyRackHours: Type.Number({ description: "busy rack-hours of every type lost to throttling and trips" }),
+  lostCpuCoreHours: Type.Number({ description: "busy CPU core-hours lost to throttling and trips" }),
   waterM3: Type.Number(),
   wue: Type.Number({ description: "L/kWh of IT" }),
   maxFwsSupplyC: Type.Number({ description: "highest facility water supply of any plant, °C" }),
@@ -169,9 +179,18 @@ export const WhatIfResultSchema = Type.Object({
       rackType: Type.String(),
       description: Type.String(),
       racks: Type.Integer(),
-      baselineRackHours: Type.Number(),
-      variantRackHours: Type.Number(),
+      baselineRackHours: Type.Number({ description: "throttled rack-hours" }),
+      variantRackHours: Type.Number({ description: "throttled rack-hours" }),
+      baselineTrippedRackHours: Type.Number(),
+      variantTrippedRackHours: Type.Number(),
+      baselineLostBusyRackHours: Type.Number({ description: "busy rack-hours lost to throttling and trips" }),
+      variantLostBusyRackHours: Type.Number({ description: "busy rack-hours lost to throttling and trips" }),
     }),
+    { description: "per rack type of the site, every type" },
+  ),
+  trippedByHall: Type.Array(
+    Type.Object({ hall: Type.String(), baselineRackHours: Type.Number(), variantRackHours: Type.Number() }),
+    { description: "tripped rack-hours per hall of the site, every hall" },
   ),
   series: Type.Object({
     time: Type.Array(Type.Number(), { description: "start of each hour, epoch ms" }),
@@ -179,3 +198,7 @@ export const WhatIfResultSchema = Type.Object({
     variant: WhatIfSeriesSchema,
   }),
 });
+
+// The schema declares every field of the twin's answer: one it lacks (which the route would drop) does not compile.
+const declaresEveryField: WhatIfResult = {} as Static<typeof WhatIfResultSchema>;
+void declaresEveryField;

@@ -47,6 +47,7 @@ export const rackStateFields = [
   "headroomKW",
   "loopHeadroom",
   "throttle",
+  "running",
 ] as const;
 type RackField = (typeof rackStateFields)[number];
 const units: Record<RackField, string> = {
@@ -57,6 +58,7 @@ const units: Record<RackField, string> = {
   headroomKW: "kW",
   loopHeadroom: "fraction",
   throttle: "fraction",
+  running: "fraction",
 };
 
 /**
@@ -380,6 +382,8 @@ export function liveFeature(options: LiveOptions = {}): Feature & {
               tcsReturnC: round(racks.tcsReturnC[index]!),
               headroomKW: round(racks.headroomKW[index]!),
               throttle: round(racks.throttle[index]!, 3),
+              running: round(racks.running[index]!, 3),
+              tripped: racks.running[index]! < 1,
               tcs: loop,
               jobs: options.coupling?.jobsOnRack?.(index, request) ?? [],
             };

@@ -119,11 +119,7 @@ function kpiTable(result: TwinResult): string {
     ["GPU-hours lost to throttling and trips", formatNumber(kpis.throttledGpuHours), "h"],
     ["rack-hours throttled (every type)", formatNumber(kpis.throttledRackHours), "h"],
     ["rack-hours tripped (every type)", formatNumber(kpis.trippedRackHours), "h"],
-    [
-      "busy rack-hours lost (every type, CPU racks too)",
-      formatNumber(result.lostBusyRackHoursByType.reduce((sum, line) => sum + line.rackHours, 0)),
-      "h",
-    ],
+    ["busy rack-hours lost (every type, CPU racks too)", formatNumber(kpis.lostBusyRackHours), "h"],
     ["CPU core-hours lost to throttling and trips", formatNumber(kpis.lostCpuCoreHours), "h"],
     ["CO2", formatNumber(kpis.co2Tonnes), `t (${formatNumber(kpis.gridIntensityGPerKWh)} g/kWh)`],
   ];

@@ -51,9 +51,16 @@ describe("alixan whatif", () => {
     assert.ok(direct.ok);
     assert.equal(printed.description, direct.value.description);
     assert.deepEqual(printed.variant, direct.value.variant);
+    assert.deepEqual(printed.throttling, direct.value.throttling);
+    assert.deepEqual(printed.trippedByHall, direct.value.trippedByHall);
     const text = await alixan("whatif", "--site", "lab", "--days", "1", "--fail", "cdu:h1-r01-01");
     assert.match(text, /^what ran: 1 unit out of service from the start: cdu:h1-r01-01;/);
     assert.match(text, /throttled rack-h baseline/);
+    assert.match(text, /tripped rack-h baseline/);
+    assert.match(text, /lost busy rack-h baseline/);
+    assert.match(text, /^\s*hall\s+tripped rack-h baseline\s+scenario\s*$/m);
+    assert.match(text, /^\s*hall:h2\s+0\.0\s+0\.0\s*$/m);
+    assert.match(text, /^\s*trippedRackHours\s/m, "the KPI table lists every KPI of the answer");
   });
 
   it("names the flag of a refused value", async () => {

@@ -1,7 +1,8 @@
 /**
  * `alixan whatif`: the console's what-if from the command line, on a site file rather than the running platform.
  * The same request as `POST /v1/whatif` (a shipped scenario by the names `simulate --scenario` takes, and parameters)
- * and the same answer: what ran, the weather of each run, KPIs side by side and throttling by rack type.
+ * and the same answer: what ran, the weather of each run, KPIs side by side, throttling and trips by rack type and
+ * tripped rack-hours by hall.
  */
 import type { Command } from "commander";
 import { formatDiagnostic } from "../../model/diagnostics.ts";
@@ -137,10 +138,31 @@ async function runWhatIfCommand(options: WhatIfOptions, command: Command): Promi
         { header: "racks", align: "right" },
         { header: "throttled rack-h baseline", align: "right" },
         { header: "scenario", align: "right" },
+        { header: "tripped rack-h baseline", align: "right" },
+        { header: "scenario", align: "right" },
+        { header: "lost busy rack-h baseline", align: "right" },
+        { header: "scenario", align: "right" },
       ],
       result.throttling.map((line) => [
         line.rackType,
         String(line.racks),
+        line.baselineRackHours.toFixed(1),
+        line.variantRackHours.toFixed(1),
+        line.baselineTrippedRackHours.toFixed(1),
+        line.variantTrippedRackHours.toFixed(1),
+        line.baselineLostBusyRackHours.toFixed(1),
+        line.variantLostBusyRackHours.toFixed(1),
+      ]),
+    ),
+    "",
+    renderTable(
+      [
+        { header: "hall" },
+        { header: "tripped rack-h baseline", align: "right" },
+        { header: "scenario", align: "right" },
+      ],
+      result.trippedByHall.map((line) => [
+        line.hall,
         line.baselineRackHours.toFixed(1),
         line.variantRackHours.toFixed(1),
       ]),

@@ -6387,7 +6387,7 @@ export interface operations {
     getRackField: {
         parameters: {
             query?: {
-                field?: "powerKW" | "utilisation" | "tcsSupplyC" | "tcsReturnC" | "headroomKW" | "loopHeadroom" | "throttle";
+                field?: "powerKW" | "utilisation" | "tcsSupplyC" | "tcsReturnC" | "headroomKW" | "loopHeadroom" | "throttle" | "running";
             };
             header?: never;
             path?: never;
@@ -6448,6 +6448,8 @@ export interface operations {
                             tenantId: string;
                         }[];
                         powerKW: number;
+                        /** @description share of the rack running: 1 in service, 0 tripped, between while it restarts */
+                        running: number;
                         tcs: {
                             capacityKW: number;
                             failedCdus: string[];
@@ -6464,6 +6466,8 @@ export interface operations {
                         /** @description share of power left, 1 = not throttled */
                         throttle: number;
                         time: string;
+                        /** @description off after a trip, or still restarting (running below 1) */
+                        tripped: boolean;
                         utilisation: number;
                     };
                 };
@@ -6503,6 +6507,7 @@ export interface operations {
                             makeUpWaterLPerH: number | null;
                             pue: number | null;
                             throttledRacks: number | null;
+                            trippedRacks: number | null;
                         };
                         /** @enum {string} */
                         mode: "simulated" | "measured";
@@ -6539,7 +6544,7 @@ export interface operations {
         parameters: {
             query?: {
                 access_token?: string;
-                field?: "powerKW" | "utilisation" | "tcsSupplyC" | "tcsReturnC" | "headroomKW" | "loopHeadroom" | "throttle";
+                field?: "powerKW" | "utilisation" | "tcsSupplyC" | "tcsReturnC" | "headroomKW" | "loopHeadroom" | "throttle" | "running";
             };
             header?: never;
             path?: never;
@@ -7693,6 +7698,10 @@ export interface operations {
                             facilityMWh: number;
                             hoursAboveLimit: number;
                             itMWh: number;
+                            /** @description busy rack-hours of every type lost to throttling and trips */
+                            lostBusyRackHours: number;
+                            /** @description busy CPU core-hours lost to throttling and trips */
+                            lostCpuCoreHours: number;
                             /** @description highest facility water supply of any plant, °C */
                             maxFwsSupplyC: number;
                             /** @description hottest hourly mean outdoor dry bulb of the window, °C */
@@ -7702,9 +7711,12 @@ export interface operations {
                             /** @description highest 10-minute mean grid demand */
                             peakGridMW: number;
                             pue: number;
+                            /** @description busy GPU-hours lost to throttling and trips */
                             throttledGpuHours: number;
                             /** @description hours racks of every type spent throttled */
                             throttledRackHours: number;
+                            /** @description hours racks of every type spent tripped (off, or the share not yet back while restarting) */
+                            trippedRackHours: number;
                             waterM3: number;
                             /** @description L/kWh of IT */
                             wue: number;
@@ -7738,11 +7750,26 @@ export interface operations {
                             };
                         };
                         startDay: number;
+                        /** @description per rack type of the site, every type */
                         throttling: {
+                            /** @description busy rack-hours lost to throttling and trips */
+                            baselineLostBusyRackHours: number;
+                            /** @description throttled rack-hours */
                             baselineRackHours: number;
+                            baselineTrippedRackHours: number;
                             description: string;
                             racks: number;
                             rackType: string;
+                            /** @description busy rack-hours lost to throttling and trips */
+                            variantLostBusyRackHours: number;
+                            /** @description throttled rack-hours */
+                            variantRackHours: number;
+                            variantTrippedRackHours: number;
+                        }[];
+                        /** @description tripped rack-hours per hall of the site, every hall */
+                        trippedByHall: {
+                            baselineRackHours: number;
+                            hall: string;
                             variantRackHours: number;
                         }[];
                         variant: {
@@ -7750,6 +7777,10 @@ export interface operations {
                             facilityMWh: number;
                             hoursAboveLimit: number;
                             itMWh: number;
+                            /** @description busy rack-hours of every type lost to throttling and trips */
+                            lostBusyRackHours: number;
+                            /** @description busy CPU core-hours lost to throttling and trips */
+                            lostCpuCoreHours: number;
                             /** @description highest facility water supply of any plant, °C */
                             maxFwsSupplyC: number;
                             /** @description hottest hourly mean outdoor dry bulb of the window, °C */
@@ -7759,9 +7790,12 @@ export interface operations {
                             /** @description highest 10-minute mean grid demand */
                             peakGridMW: number;
                             pue: number;
+                            /** @description busy GPU-hours lost to throttling and trips */
                             throttledGpuHours: number;
                             /** @description hours racks of every type spent throttled */
                             throttledRackHours: number;
+                            /** @description hours racks of every type spent tripped (off, or the share not yet back while restarting) */
+                            trippedRackHours: number;
                             waterM3: number;
                             /** @description L/kWh of IT */
                             wue: number;

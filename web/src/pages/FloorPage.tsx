@@ -660,6 +660,9 @@ function SiteStrip(props: {
           <span className="strip-item">
             Throttled racks <strong>{formatNumber(site.kpis.throttledRacks)}</strong>
           </span>
+          <span className="strip-item">
+            Tripped racks <strong>{formatNumber(site.kpis.trippedRacks)}</strong>
+          </span>
           <span className="strip-item muted">
             {site.mode} · {formatTime(site.time)}
           </span>

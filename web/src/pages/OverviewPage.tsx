@@ -66,6 +66,11 @@ export function OverviewPage() {
                 value={formatNumber(state.kpis.throttledRacks)}
                 tone={(state.kpis.throttledRacks ?? 0) > 0 ? "warn" : "good"}
               />
+              <Kpi
+                label="Tripped racks"
+                value={formatNumber(state.kpis.trippedRacks)}
+                tone={(state.kpis.trippedRacks ?? 0) > 0 ? "bad" : "good"}
+              />
               <Kpi label="Make-up water" value={`${formatNumber(state.kpis.makeUpWaterLPerH, 0)} L/h`} />
               <Kpi label="Carbon" value={`${formatNumber(state.kpis.carbonKgPerH, 0)} kg CO₂/h`} />
               <p className="muted kpis-note">

@@ -64,7 +64,15 @@ export function RackPage(props: { rackId: string }) {
                   <Kpi
                     label="Power lost to throttling"
                     value={formatPercent(lost, lost > 0 && lost < 0.1 ? 1 : 0)}
-                    detail={lost > 0.005 ? "coolant too warm" : "0 % = not throttled"}
+                    detail={
+                      live.data.tripped
+                        ? live.data.running > 0
+                          ? `restarting after a trip (${formatPercent(live.data.running)} back)`
+                          : "tripped: off until its loop and inlet recover"
+                        : lost > 0.005
+                          ? "coolant too warm"
+                          : "0 % = not throttled"
+                    }
                     tone={lost > 0.005 ? "bad" : "good"}
                   />
                 </div>

@@ -2,8 +2,8 @@
  * What-if: builds a scenario from parameters (heat wave, units out of service, water class, rack rating, added rows),
  * optionally starting from a shipped scenario (the names of `alixan simulate --scenario`), and runs the twin for the
  * baseline and the scenario over the same days (`POST /v1/whatif`). The result shows what ran in the server's own
- * words, the weather of each run, the KPIs side by side, throttling for every rack type and the overlaid series; the
- * charts save as PNG or SVG, the series and KPIs as CSV.
+ * words, the weather of each run, the KPIs side by side, throttling and trips for every rack type and the overlaid
+ * series; the charts save as PNG or SVG, the series and KPIs as CSV.
  */
 import { type FormEvent, type ReactNode, useEffect, useRef, useState } from "react";
 import { ApiError, describeError } from "../api/client.ts";
@@ -351,13 +351,17 @@ function WhatIfResultView(props: {
         </tbody>
       </table>
       <table className="data whatif-throttling">
-        <caption>Throttling by rack type (hours racks ran below full power)</caption>
+        <caption>
+          Throttling and trips by rack type (hours racks ran below full power; hours they were off after a trip)
+        </caption>
         <thead>
           <tr>
             <th scope="col">Rack type</th>
             <th scope="col">Racks</th>
-            <th scope="col">Baseline</th>
-            <th scope="col">Scenario</th>
+            <th scope="col">Throttled, baseline</th>
+            <th scope="col">Throttled, scenario</th>
+            <th scope="col">Tripped, baseline</th>
+            <th scope="col">Tripped, scenario</th>
           </tr>
         </thead>
         <tbody>
@@ -370,6 +374,12 @@ function WhatIfResultView(props: {
               <td className="number">{formatNumber(line.baselineRackHours, 1)} rack-h</td>
               <td className={`number${line.variantRackHours > line.baselineRackHours + 0.05 ? " worse" : ""}`}>
                 {formatNumber(line.variantRackHours, 1)} rack-h
+              </td>
+              <td className="number">{formatNumber(line.baselineTrippedRackHours, 1)} rack-h</td>
+              <td
+                className={`number${line.variantTrippedRackHours > line.baselineTrippedRackHours + 0.05 ? " worse" : ""}`}
+              >
+                {formatNumber(line.variantTrippedRackHours, 1)} rack-h
               </td>
             </tr>
           ))}

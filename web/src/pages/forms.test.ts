@@ -24,6 +24,9 @@ describe("page helpers", () => {
       hoursAboveLimit: 0,
       throttledGpuHours: 0,
       throttledRackHours: 0,
+      trippedRackHours: 0,
+      lostBusyRackHours: 0,
+      lostCpuCoreHours: 0,
       waterM3: 0,
       wue: 0,
       maxFwsSupplyC: 30,
@@ -37,8 +40,21 @@ describe("page helpers", () => {
       changes: ["facility water class W32"],
       weather: { baseline: "Valence typical year", variant: "Valence typical year" },
       baseline: kpis,
-      variant: { ...kpis, throttledRackHours: 3 },
-      throttling: [{ rackType: "cpu", description: "CPU", racks: 2, baselineRackHours: 0, variantRackHours: 3 }],
+      variant: { ...kpis, throttledRackHours: 3, trippedRackHours: 2, lostBusyRackHours: 1.5, lostCpuCoreHours: 3456 },
+      throttling: [
+        {
+          rackType: "cpu",
+          description: "CPU",
+          racks: 2,
+          baselineRackHours: 0,
+          variantRackHours: 3,
+          baselineTrippedRackHours: 0,
+          variantTrippedRackHours: 2,
+          baselineLostBusyRackHours: 0,
+          variantLostBusyRackHours: 1.5,
+        },
+      ],
+      trippedByHall: [{ hall: "hall:h1", baselineRackHours: 0, variantRackHours: 2 }],
       series: { time: [0, 3_600_000], baseline: side, variant: side },
     };
     const lines = whatIfCsv(result).trim().split("\n");
@@ -47,7 +63,15 @@ describe("page helpers", () => {
     expect(lines[2]).toBe("1970-01-01T00:00:00.000Z,25,25,1.1,1.1,30,30,1000,1000");
     const table = whatIfKpiCsv(result).trim().split("\n");
     expect(table).toContain("Throttled rack-hours (every type),h,0,3");
-    expect(table.at(-1)).toBe("Throttled rack-hours: cpu,h,0,3");
+    expect(table).toContain("Tripped rack-hours (every type),h,0,2");
+    expect(table).toContain("Busy rack-hours lost to throttling and trips (every type),h,0,1.5");
+    expect(table).toContain("CPU core-hours lost to throttling and trips,core·h,0,3456");
+    expect(table.slice(-4)).toEqual([
+      "Throttled rack-hours: cpu,h,0,3",
+      "Tripped rack-hours: cpu,h,0,2",
+      "Busy rack-hours lost: cpu,h,0,1.5",
+      "Tripped rack-hours: hall:h1,h,0,2",
+    ]);
   });
 
   test("what-if forms become requests, and API fields find their inputs", () => {

@@ -134,7 +134,28 @@ export const kpiRows: readonly {
     higherIsWorse: true,
   },
   { key: "throttledRackHours", label: "Throttled rack-hours (every type)", unit: "h", digits: 0, higherIsWorse: true },
-  { key: "throttledGpuHours", label: "GPU-hours lost to throttling", unit: "GPU·h", digits: 0, higherIsWorse: true },
+  { key: "trippedRackHours", label: "Tripped rack-hours (every type)", unit: "h", digits: 0, higherIsWorse: true },
+  {
+    key: "throttledGpuHours",
+    label: "GPU-hours lost to throttling and trips",
+    unit: "GPU·h",
+    digits: 0,
+    higherIsWorse: true,
+  },
+  {
+    key: "lostBusyRackHours",
+    label: "Busy rack-hours lost to throttling and trips (every type)",
+    unit: "h",
+    digits: 0,
+    higherIsWorse: true,
+  },
+  {
+    key: "lostCpuCoreHours",
+    label: "CPU core-hours lost to throttling and trips",
+    unit: "core·h",
+    digits: 0,
+    higherIsWorse: true,
+  },
   { key: "maxFwsSupplyC", label: "Highest facility water supply", unit: "°C", digits: 1, higherIsWorse: false },
   { key: "maxTcsSupplyC", label: "Highest loop supply", unit: "°C", digits: 1, higherIsWorse: true },
   { key: "waterM3", label: "Water", unit: "m³", digits: 1, higherIsWorse: true },
@@ -182,6 +203,23 @@ export function whatIfKpiCsv(result: WhatIfResult): string {
       [csvField(`Throttled rack-hours: ${line.rackType}`), "h", line.baselineRackHours, line.variantRackHours].join(
         ",",
       ),
+      [
+        csvField(`Tripped rack-hours: ${line.rackType}`),
+        "h",
+        line.baselineTrippedRackHours,
+        line.variantTrippedRackHours,
+      ].join(","),
+      [
+        csvField(`Busy rack-hours lost: ${line.rackType}`),
+        "h",
+        line.baselineLostBusyRackHours,
+        line.variantLostBusyRackHours,
+      ].join(","),
+    );
+  }
+  for (const line of result.trippedByHall) {
+    lines.push(
+      [csvField(`Tripped rack-hours: ${line.hall}`), "h", line.baselineRackHours, line.variantRackHours].join(","),
     );
   }
   return `${lines.join("\n")}\n`;
