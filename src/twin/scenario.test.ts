@@ -77,7 +77,7 @@ describe("scenario files", () => {
   it("reports an unknown unit, a bad time, a bad field and an impossible repair", () => {
     assert.match(
       scenarioError("events:\n  - at: 1d\n    fail: cdu:h1-r09-01\n"),
-      /^s\.yaml:3: events\[0\]\.fail: no CDU, FWS pump, dry cooler or chiller of the site matches "cdu:h1-r09-01" \(did you mean "cdu:h1-r01-01"\?\)$/,
+      /^s\.yaml:3: events\[0\]\.fail: no CDU, pump \(facility water or air side\), dry cooler, chiller or hall air handler \(CRAH\) of the site matches "cdu:h1-r09-01" \(did you mean "cdu:h1-r01-01"\?\)$/,
     );
     assert.equal(
       scenarioError("events:\n  - { at: soon, fail: cdu:h1-r01-01 }\n"),
@@ -100,6 +100,30 @@ describe("scenario files", () => {
       "s.yaml:1: Flow sequence in block collection must be sufficiently indented and end with a ]",
     );
     assert.equal(scenarioError("evnts: []\n"), 's.yaml:1: evnts: unknown field "evnts" (did you mean "events"?)');
+  });
+
+  it("fails and repairs hall air handlers (by hall) and air-side pumps (by plant), and names unknown ones", () => {
+    const outcome = parseScenario(
+      "events:\n  - { at: 1h, fail: [crah:h2-*, pump:lab-air-01] }\n  - { at: 2h, repair: crah:h2-02 }\n",
+      "s.yaml",
+      site,
+      lab.file,
+    );
+    assert.ok(outcome.ok, outcome.ok ? "" : outcome.error);
+    const units = outcome.value.scenario.events.map((event) =>
+      event.kind === "unit" ? `${event.unit} ${event.index} ${event.delta}` : event.kind,
+    );
+    assert.deepEqual(units, ["crah 1 -1", "crah 1 -1", "airPump 0 -1", "crah 1 1"]);
+    const kinds =
+      "no CDU, pump (facility water or air side), dry cooler, chiller or hall air handler (CRAH) of the site";
+    assert.equal(
+      scenarioError("events:\n  - at: 1h\n    fail: crah:h3-01\n"),
+      `s.yaml:3: events[0].fail: ${kinds} matches "crah:h3-01" (did you mean "crah:h1-01"?)`,
+    );
+    assert.equal(
+      scenarioError("events:\n  - { at: 1h, fail: [pump:lab-air-01, pump:lab-air-07] }\n"),
+      `s.yaml:2: events[0].fail[1]: ${kinds} matches "pump:lab-air-07" (did you mean "pump:lab-air-01"?)`,
+    );
   });
 
   it("checks the shape against the schema first and reports every shape problem, each at its line", () => {

@@ -70,7 +70,10 @@ describe("facility watch", () => {
     const twin = new LiveTwin(site, { startMs: start });
     assert.ok(twin.failUnit("pump:lab-fws-01").ok);
     assert.ok(twin.failUnit("drycooler:lab-02").ok);
-    assert.match((twin.failUnit("pump:nope") as { error: string }).error, /no CDU, pump, dry cooler or chiller/);
+    assert.match(
+      (twin.failUnit("pump:nope") as { error: string }).error,
+      /no CDU, pump \(facility water or air side\), dry cooler, chiller or hall air handler \(CRAH\) pump:nope/,
+    );
     twin.advanceTo(start + 2_000);
     watch.evaluate(twin.snapshot(), start + 2_000);
     const titles = active(book, "facility-unit-failed")

@@ -6355,7 +6355,7 @@ export interface operations {
                         chillerKW: number;
                         chillersRunning: number;
                         dryCoolerKW: number;
-                        /** @description pumps, dry coolers and chillers out of service */
+                        /** @description pumps, dry coolers, chillers and the plant's halls' air handlers out of service */
                         failedUnits: string[];
                         fanKW: number;
                         fwsReturnC: number;
@@ -6506,7 +6506,7 @@ export interface operations {
                             chillerKW: number;
                             chillersRunning: number;
                             dryCoolerKW: number;
-                            /** @description pumps, dry coolers and chillers out of service */
+                            /** @description pumps, dry coolers, chillers and the plant's halls' air handlers out of service */
                             failedUnits: string[];
                             fanKW: number;
                             fwsReturnC: number;
