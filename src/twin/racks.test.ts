@@ -420,6 +420,18 @@ function assertStepBalance(kernel: PartitionKernel, step: number, storedBeforeKj
   return storedKj;
 }
 
+/** The lab over its first hour with a scenario, 25 °C outdoors, 5 s steps, on one thread. */
+function labHour(text: string): Promise<TwinResult> {
+  return simulateOk({
+    site: labSite,
+    weather: constantWeather(25, 50),
+    durationS: secondsPer.h,
+    stepS: 5,
+    threads: 1,
+    scenario: compile(text).scenario,
+  });
+}
+
 /** A kernel over every plant of the lab with a scenario, synthetic load (seed 3), 25 °C outdoors, at `stepS`. */
 function scenarioKernel(text: string, stepS: number): PartitionKernel {
   const { site, scenario } = compile(text);
@@ -482,15 +494,7 @@ describe("per-rack twin: throttling keeps idle power, beyond that racks trip", (
   });
 
   it("counts tripped rack-hours per hall and per type, and the busy GPU-hours of tripped racks as lost", async () => {
-    const { scenario } = compile(pumpFailure);
-    const result = await simulateOk({
-      site: labSite,
-      weather: constantWeather(25, 50),
-      durationS: secondsPer.h,
-      stepS: 5,
-      threads: 1,
-      scenario,
-    });
+    const result = await labHour(pumpFailure);
     const tripped = result.kpis.trippedRackHours;
     assert.ok(tripped > 0, `${tripped} tripped rack-hours`);
     const byType = result.trippedRackHoursByType.reduce((sum, line) => sum + line.rackHours, 0);
@@ -611,15 +615,7 @@ describe("per-rack twin: failed hall air handlers and air-side pumps", () => {
   });
 
   it("counts the hall's warmed air as stored heat in the run's series", async () => {
-    const { scenario } = compile("events:\n  - { at: 30m, fail: crah:h1-* }\n");
-    const result = await simulateOk({
-      site: labSite,
-      weather: constantWeather(25, 50),
-      durationS: secondsPer.h,
-      stepS: 5,
-      threads: 1,
-      scenario,
-    });
+    const result = await labHour("events:\n  - { at: 30m, fail: crah:h1-* }\n");
     assert.ok(result.kpis.trippedRackHours > 0, `${result.kpis.trippedRackHours} tripped rack-hours`);
     const imbalance = result.kpis.worstDailyEnergyImbalance;
     assert.ok(imbalance < 1e-6, `imbalance ${imbalance}`);

@@ -2,11 +2,24 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { loadSite } from "../model/load.ts";
-import { parseScenario, resolveScenario, scenarioWindowWarnings, shippedScenarios } from "./scenario.ts";
+import {
+  type LoadedScenario,
+  parseScenario,
+  resolveScenario,
+  scenarioWindowWarnings,
+  shippedScenarios,
+} from "./scenario.ts";
 import { formatDuration, parseDuration } from "./time.ts";
 
 const lab = loadSite("lab");
 const site = lab.site!;
+
+/** The scenario `text` loaded for the lab, which must load. */
+function loaded(text: string): LoadedScenario {
+  const outcome = parseScenario(text, "s.yaml", site, lab.file);
+  assert.ok(outcome.ok, outcome.ok ? "" : outcome.error);
+  return outcome.value;
+}
 
 function scenarioError(text: string): string {
   const outcome = parseScenario(text, "s.yaml", site, lab.file);
@@ -103,14 +116,10 @@ describe("scenario files", () => {
   });
 
   it("fails and repairs hall air handlers (by hall) and air-side pumps (by plant), and names unknown ones", () => {
-    const outcome = parseScenario(
+    const { scenario } = loaded(
       "events:\n  - { at: 1h, fail: [crah:h2-*, pump:lab-air-01] }\n  - { at: 2h, repair: crah:h2-02 }\n",
-      "s.yaml",
-      site,
-      lab.file,
     );
-    assert.ok(outcome.ok, outcome.ok ? "" : outcome.error);
-    const units = outcome.value.scenario.events.map((event) =>
+    const units = scenario.events.map((event) =>
       event.kind === "unit" ? `${event.unit} ${event.index} ${event.delta}` : event.kind,
     );
     assert.deepEqual(units, ["crah 1 -1", "crah 1 -1", "airPump 0 -1", "crah 1 1"]);
@@ -170,15 +179,11 @@ describe("scenario files", () => {
   });
 
   it("adds racks by re-expanding the site with rows appended to a hall", () => {
-    const outcome = parseScenario(
+    const grown = loaded(
       "events:\n  - { at: 1d, moreRacks: { hall: hall:h2, rows: [{ pattern: gpu-row, racks: [{ type: hgx, count: 6 }] }] } }\n",
-      "s.yaml",
-      site,
-      lab.file,
     );
-    assert.ok(outcome.ok, outcome.ok ? "" : outcome.error);
-    assert.equal(outcome.value.site.racks.length, site.racks.length + 6);
-    const ramp = outcome.value.scenario.ramps[0]!;
+    assert.equal(grown.site.racks.length, site.racks.length + 6);
+    const ramp = grown.scenario.ramps[0]!;
     assert.deepEqual(
       { ...ramp, segments: [...ramp.segments] },
       { startS: 86_400, endS: 86_400, from: 0, to: 1, segments: [5] },
