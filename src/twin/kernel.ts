@@ -69,6 +69,8 @@ export const throttleSpanK = 5;
 export const rackRestartS = 600;
 /** Pumps and CRAH fans keep a minimum speed for control and even distribution. */
 export const minimumSpeed = 0.3;
+/** Heat held by a cubic metre of hall air per kelvin, kJ/(m³·K): ρ 1.2 kg/m³ × c_p 1.006 kJ/(kg·K), about 20 °C. */
+const airKjPerM3K = 1.2 * 1.006;
 /** Air temperature rise through a dry cooler at design (sizes its air flow, hence the adiabatic water use). */
 export const dryCoolerAirRiseK = 10;
 /** Water evaporated per kWh of heat taken up by evaporation (latent heat about 2.43 MJ/kg, §6: 1.48 L/kWh). */
@@ -226,12 +228,13 @@ function localise(
   ramps: readonly OccupancyRamp[],
 ): { events: TwinEvent[]; ramps: { ramp: OccupancyRamp; segments: Int32Array }[] } {
   const rows = localIndex(partition.rows.globalIndex);
+  const halls = localIndex(partition.halls.globalIndex);
   const plants = localIndex(partition.plants.globalIndex);
   const segments = localIndex(partition.segments.globalIndex);
   const local: TwinEvent[] = [];
   for (const event of events) {
     if (event.kind === "unit") {
-      const index = (event.unit === "cdu" ? rows : plants).get(event.index);
+      const index = (event.unit === "cdu" ? rows : event.unit === "crah" ? halls : plants).get(event.index);
       if (index !== undefined) local.push({ ...event, index });
     } else if (event.kind === "coolantLimit") {
       local.push(event);
@@ -252,7 +255,7 @@ function localise(
 }
 
 function applyEvent(event: TwinEvent, partition: Partition): void {
-  const { segments, racks, rows, plants } = partition;
+  const { segments, racks, rows, halls, plants } = partition;
   switch (event.kind) {
     case "unit": {
       const counts = {
@@ -261,6 +264,8 @@ function applyEvent(event: TwinEvent, partition: Partition): void {
         dryCooler: plants.dryCoolersAvailable,
         chiller: plants.chillersAvailable,
         airChiller: plants.airChillersAvailable,
+        airPump: plants.airPumpsAvailable,
+        crah: halls.crahAvailable,
       }[event.unit];
       counts[event.index] = Math.max(0, counts[event.index]! + event.delta);
       return;
@@ -758,8 +763,20 @@ export class PartitionKernel {
   readonly chillersInService: Float64Array;
   /** Per row: server inlet air of its rear-door racks (the aisle's mixed rear-door leaving air), °C; NaN without. */
   readonly rowRearDoorInletC: Float64Array;
-  /** Per hall: server inlet air of its `crah` racks (air handler supply + containment leakage), °C. */
+  /**
+   * Per hall: server inlet air of its `crah` racks (air handler supply + containment leakage, + `hallAirRiseK` when
+   * the air handlers fall short), °C.
+   */
   readonly hallCrahInletC: Float64Array;
+  /** Air handlers in service per hall (see `cduInService`). */
+  readonly crahInService: Float64Array;
+  /**
+   * Per hall: how far its air is above what the air handlers in service hold, K: 0 while they carry the air-side heat
+   * of its `crah` racks, rising when they cannot (failed units, no coil water flow; `#hallAirStep`).
+   */
+  readonly hallAirRiseK: Float64Array;
+  /** Air-side chilled-water pumps in service per plant (see `cduInService`). */
+  readonly airPumpsInService: Float64Array;
   /** Per plant: air-side chilled-water supply temperature, °C (NaN without an air side). */
   readonly airSupplyC: Float64Array;
   /** Air-side chillers in service per plant (see `cduInService`). */
@@ -830,6 +847,8 @@ export class PartitionKernel {
   readonly #segmentInletC: Float64Array;
   #stoppedRacks = 0;
   readonly #hallSubstationLoadLossKw: Float64Array;
+  /** Per hall: heat its air holds per kelvin (white space × `hallAirHeightM` of air), kJ/K. */
+  readonly #hallAirKjPerK: Float64Array;
   /** Per row: drawn power of its racks in the last step, and design power of its installed rear-door racks. */
   readonly #rowDrawnKw: Float64Array;
   readonly #rowRearDoorDesignKw: Float64Array;
@@ -943,14 +962,27 @@ export class PartitionKernel {
       this.#hallSubstationLoadLossKw[hall] = losses.loadKw;
     }
     this.hallCrahInletC = new Float64Array(halls.count);
+    this.crahInService = Float64Array.from(halls.crahAvailable);
+    this.hallAirRiseK = new Float64Array(halls.count);
+    this.#hallAirKjPerK = Float64Array.from(
+      halls.whiteSpaceM2,
+      (area) => area * assumptions.hallAirHeightM * airKjPerM3K,
+    );
+    this.airPumpsInService = Float64Array.from(plants.airPumpsAvailable);
     this.cduInService = Float64Array.from(rows.cduAvailable);
     this.pumpsInService = Float64Array.from(plants.pumpsAvailable);
     this.dryCoolersInService = Float64Array.from(plants.dryCoolersAvailable);
     this.chillersInService = Float64Array.from(plants.chillersAvailable);
     this.airChillersInService = Float64Array.from(plants.airChillersAvailable);
-    this.#restartRates = [rows.count, plants.count, plants.count, plants.count, plants.count].map(
-      (n) => new Float64Array(n),
-    );
+    this.#restartRates = [
+      rows.count,
+      plants.count,
+      plants.count,
+      plants.count,
+      plants.count,
+      plants.count,
+      halls.count,
+    ].map((n) => new Float64Array(n));
     this.airSupplyC = new Float64Array(plants.count);
     this.plantAirHeatKw = new Float64Array(plants.count);
     this.plantAirPumpKw = new Float64Array(plants.count);
@@ -1068,6 +1100,8 @@ export class PartitionKernel {
     this.dryCoolersInService.set(plants.dryCoolersAvailable);
     this.chillersInService.set(plants.chillersAvailable);
     this.airChillersInService.set(plants.airChillersAvailable);
+    this.airPumpsInService.set(plants.airPumpsAvailable);
+    this.crahInService.set(partition.halls.crahAvailable);
     for (let plant = 0; plant < plants.count; plant++) {
       this.airSupplyC[plant] = plants.airSide[plant] === 1 ? plants.airSupplySetpointC[plant]! : Number.NaN;
     }
@@ -1218,7 +1252,7 @@ export class PartitionKernel {
     const hallPlant = hallTable.plant;
     const upsInstalledKw = hallTable.upsInstalledKw;
     const upsEfficiencyTable = hallTable.upsEfficiencyTable;
-    const crahAvailable = hallTable.crahAvailable;
+    const crahAvailable = this.crahInService;
     const crahUnitKw = hallTable.crahUnitKw;
     const crahFanKw = hallTable.crahFanKw;
     const plantCount = plantTable.count;
@@ -1272,6 +1306,7 @@ export class PartitionKernel {
     const hallCrahHeat = this.hallCrahHeatKw;
     const hallCduPump = this.hallCduPumpKw;
     const hallCrahFan = this.hallCrahFanKw;
+    const hallAirRiseK = this.hallAirRiseK;
     const hallUpsLoss = this.hallUpsLossKw;
     const hallMaxTcs = this.hallMaxTcsC;
     const hallGpuHours = this.hallGpuHours;
@@ -1354,7 +1389,7 @@ export class PartitionKernel {
       const availableLpm = pumpsAvailable[plant]! * pumpRatedFlowLpm[plant]!;
       plantFlowShare[plant] = designLpm > 0 ? Math.min(1, availableLpm / designLpm) : 1;
       const airDesignLpm = airDesignFlowLpm[plant]!;
-      const airAvailableLpm = plantTable.airPumpsAvailable[plant]! * plantTable.airPumpRatedFlowLpm[plant]!;
+      const airAvailableLpm = this.airPumpsInService[plant]! * plantTable.airPumpRatedFlowLpm[plant]!;
       airFlowShare[plant] = airDesignLpm > 0 ? Math.min(1, airAvailableLpm / airDesignLpm) : 1;
     }
 
@@ -1575,17 +1610,28 @@ export class PartitionKernel {
       hallUpsLoss[hall] = (it / efficiency - it) * upsLossScale;
       const airHeat = hallCrahHeat[hall]!;
       const units = crahAvailable[hall]!;
+      // Air handler coils are on the air side's chilled water when the plant has one, and pass heat only as far as
+      // that water flows (as the CDUs do, `plantFlowShare`): their full-speed capacity now.
+      const onAirSide = plantAirSide[plant] === 1;
+      const fullKw = units * crahUnitKw[hall]! * (onAirSide ? airFlowShare[plant]! : plantFlowShare[plant]!);
       let fanKw = 0;
-      if (units > 0 && airHeat > 0) {
-        let speed = airHeat / (units * crahUnitKw[hall]!);
-        if (speed > 1) plantOverLimit[plant] = 1;
-        speed = Math.min(1, Math.max(minimumSpeed, speed));
-        fanKw = units * crahFanKw[hall]! * powerScale * partLoadPower(speed);
+      let removedKw: number;
+      if ((airHeat <= fullKw && hallAirRiseK[hall] === 0) || crahUnitKw[hall] === 0) {
+        // The units in service carry it (a hall without air handlers passes its air heat straight to the loop).
+        if (units > 0 && airHeat > 0) {
+          const speed = Math.min(1, Math.max(minimumSpeed, airHeat / fullKw));
+          fanKw = units * crahFanKw[hall]! * powerScale * partLoadPower(speed);
+        }
+        removedKw = airHeat + fanKw;
+      } else {
+        // They cannot: fans at full speed, and the hall's air warms (`#hallAirStep`).
+        plantOverLimit[plant] = 1;
+        if (units > 0) fanKw = units * crahFanKw[hall]! * powerScale * partLoadPower(1);
+        removedKw = this.#hallAirStep(hall, airHeat + fanKw, fullKw, dt);
       }
       hallCrahFan[hall] = fanKw;
-      // Air handler coils are on the air side's chilled water when the plant has one.
-      if (plantAirSide[plant] === 1) plantAirHeat[plant]! += airHeat + fanKw;
-      else plantHeatIn[plant]! += airHeat + fanKw;
+      if (onAirSide) plantAirHeat[plant]! += removedKw;
+      else plantHeatIn[plant]! += removedKw;
       plantHallHeat[plant]! += it + hallCduPump[hall]! + fanKw;
     }
 
@@ -1684,7 +1730,7 @@ export class PartitionKernel {
     const plants = this.partition.plants;
     if (plants.airSide[plant] !== 1) return 0;
     const a = this.assumptions;
-    const pumps = plants.airPumpsAvailable[plant]!;
+    const pumps = this.airPumpsInService[plant]!;
     const maximumFlowLpm = pumps * plants.airPumpRatedFlowLpm[plant]!;
     let heatIn = this.plantAirHeatKw[plant]!;
     let pumpKw = 0;
@@ -1748,6 +1794,44 @@ export class PartitionKernel {
   }
 
   /**
+   * One step of the air of a hall whose air handlers cannot carry its `crah` racks' air-side heat (`heatKw`, their
+   * fans' included), from the coils' full-speed capacity at design (`designKw`: units in service × rating × coil
+   * water flow share); returns the heat the coils removed, kW. The hall's air is one well-mixed mass (white space ×
+   * `hallAirHeightM`), solved implicitly like the loops; what the coils do not remove warms it, and the server inlet
+   * air of the hall's `crah` racks rises with it (`hallAirRiseK`). At full fan speed a coil passes heat in proportion
+   * to entering air − entering water (fixed flows, fixed effectiveness: ε-NTU), which at design is the coil approach
+   * + containment leakage + the servers' air rise (about 20 K); air warmer by ΔT lets the units in service carry
+   * design × (1 + ΔT / that difference), so a partial shortfall settles a few kelvins up (heat 10 % over capacity:
+   * +2 K) while a hall with none left heats at heat / mass, about 3 K a minute on the lab's 400 m² hall at 100 kW
+   * (the usual loss-of-cooling estimate, room air the only mass: racks and slab, neglected, slow it, so trips come
+   * early). Once the air is back at the units' supply the hall leaves this path.
+   */
+  #hallAirStep(hall: number, heatKw: number, designKw: number, dt: number): number {
+    const a = this.assumptions;
+    const storageKwPerK = this.#hallAirKjPerK[hall]! / dt;
+    const perK = designKw / (a.crahApproachK + a.containmentRiseK + a.serverAirRiseK);
+    const oldK = this.hallAirRiseK[hall]!;
+    // Stored + removed = heat in: storage × (new − old) + design + perK × new = heat.
+    const newK = (storageKwPerK * oldK + heatKw - designKw) / (storageKwPerK + perK);
+    if (newK <= 0) {
+      this.hallAirRiseK[hall] = 0;
+      return heatKw + storageKwPerK * oldK;
+    }
+    this.hallAirRiseK[hall] = newK;
+    return designKw + perK * newK;
+  }
+
+  /** Heat the air of plant `plant`'s halls holds above what their air handlers hold (`hallAirRiseK`), kJ. */
+  hallAirStoredKj(plant: number): number {
+    const halls = this.partition.halls;
+    let storedKj = 0;
+    for (let hall = 0; hall < halls.count; hall++) {
+      if (halls.plant[hall] === plant) storedKj += this.#hallAirKjPerK[hall]! * this.hallAirRiseK[hall]!;
+    }
+    return storedKj;
+  }
+
+  /**
    * Units in service move toward the partition's availability: a failure acts at once, a repaired unit returns over
    * its restart time (`PlantAssumptions.…RestartS`), so a loop that overheated recovers at the pace of its units.
    */
@@ -1760,6 +1844,8 @@ export class PartitionKernel {
     rampToward(this.dryCoolersInService, plants.dryCoolersAvailable, rates[2]!, dt, a.dryCoolerRestartS);
     rampToward(this.chillersInService, plants.chillersAvailable, rates[3]!, dt, a.chillerRestartS);
     rampToward(this.airChillersInService, plants.airChillersAvailable, rates[4]!, dt, a.chillerRestartS);
+    rampToward(this.airPumpsInService, plants.airPumpsAvailable, rates[5]!, dt, a.pumpRestartS);
+    rampToward(this.crahInService, this.partition.halls.crahAvailable, rates[6]!, dt, a.crahRestartS);
   }
 
   /**
@@ -1885,7 +1971,7 @@ export class PartitionKernel {
     for (let hall = 0; hall < halls.count; hall++) {
       const plant = halls.plant[hall]!;
       const coilWaterC = plantAirSide[plant] === 1 ? this.airSupplyC[plant]! : this.supplyC[plant]!;
-      this.hallCrahInletC[hall] = coilWaterC + a.crahApproachK + a.containmentRiseK;
+      this.hallCrahInletC[hall] = coilWaterC + a.crahApproachK + a.containmentRiseK + this.hallAirRiseK[hall]!;
     }
     const doorFactor = ((1 - a.rearDoorEffectiveness) / a.rearDoorEffectiveness) * a.serverAirRiseK;
     for (let row = 0; row < rows.count; row++) {
@@ -2114,6 +2200,8 @@ export function runPartition(
         for (let row = 0; row < rowCount; row++) {
           if (rowPlant[row] === plant) storedKj += rowHeatCapacity[row]! * (tcsC[row]! - initialTcsC[row]!);
         }
+        // The halls' air starts at what their air handlers hold (no rise).
+        storedKj += kernel.hallAirStoredKj(plant);
         plantAccumulator[plantField.storedHeatKwh * plantCount + plant] = storedKj / secondsPer.h;
       }
       for (let field = 0; field < plantFieldCount; field++) {

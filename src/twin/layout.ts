@@ -122,6 +122,8 @@ export interface HallTable {
   readonly crahAvailable: Float64Array;
   readonly crahUnitKw: Float64Array;
   readonly crahFanKw: Float64Array;
+  /** White space, m² (the hall's air volume is this times `PlantAssumptions.hallAirHeightM`). */
+  readonly whiteSpaceM2: Float64Array;
   /** Building area the hall carries house loads for: the site's building area shared by white space, m². */
   readonly houseAreaM2: Float64Array;
   /**
@@ -338,6 +340,7 @@ export function buildPartition(site: Site, plantIndexes: readonly number[]): Par
     crahAvailable: new Float64Array(hallCount),
     crahUnitKw: new Float64Array(hallCount),
     crahFanKw: new Float64Array(hallCount),
+    whiteSpaceM2: new Float64Array(hallCount),
     houseAreaM2: new Float64Array(hallCount),
     substationKva: new Float64Array(hallCount),
     powerFactor: new Float64Array(hallCount).fill(site.powerFactor),
@@ -370,6 +373,7 @@ export function buildPartition(site: Site, plantIndexes: readonly number[]): Par
     hallTable.crahAvailable[local] = hall.crah?.ids.length ?? 0;
     hallTable.crahUnitKw[local] = hall.crah?.unitCapacity ?? 0;
     hallTable.crahFanKw[local] = hall.crah?.fanPower ?? 0;
+    hallTable.whiteSpaceM2[local] = hall.whiteSpace;
   });
 
   const plantCount = plantIndexes.length;

@@ -293,6 +293,18 @@ describe("live twin: events", () => {
     );
   });
 
+  it("fails and repairs a hall's air handlers, listed under the hall's plant", () => {
+    const twin = new LiveTwin(site, { startMs: julyAfternoon });
+    assert.ok(twin.failUnit("crah:h2-01").ok);
+    assert.ok(twin.failUnit("pump:lab-air-02").ok);
+    twin.advanceTo(twin.timeMs + 60_000);
+    // The lab's one plant lists hall 2's air handler (hall index 1), not only units of plant index 0.
+    assert.deepEqual(twin.snapshot().plants[0]!.failedUnits, ["crah:h2-01", "pump:lab-air-02"]);
+    assert.ok(twin.repairUnit("crah:h2-01").ok);
+    assert.deepEqual(twin.snapshot().plants[0]!.failedUnits, ["pump:lab-air-02"]);
+    assert.deepEqual(twin.repairUnit("crah:h2-01"), { ok: false, error: "crah:h2-01 is not failed" });
+  });
+
   it("moves a plant's supply set-point, with its loops keeping their margin", () => {
     const twin = new LiveTwin(site, { startMs: julyAfternoon });
     assert.ok(twin.setFacilitySupplyC("plant:lab", 40).ok);

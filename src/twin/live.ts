@@ -16,7 +16,7 @@ import { buildPartition } from "./layout.ts";
 import { failure, type Outcome, success } from "./outcome.ts";
 import { type RackLoad, RackSourceLoad, SyntheticLoad } from "./profiles.ts";
 import { defaultGridIntensity } from "./results.ts";
-import { siteUnits, type TwinEvent, type UnitKind } from "./scenario.ts";
+import { failableUnitsText, siteUnits, type TwinEvent, type UnitKind } from "./scenario.ts";
 import { fwsSupplyRangeC } from "./scenario-schema.ts";
 import { secondsPer, yearTimeOf } from "./time.ts";
 import { sampleHourly, valenceTypicalYear, type Weather } from "./weather.ts";
@@ -202,8 +202,11 @@ export class LiveTwin {
   readonly #gridIntensity: number;
   readonly #cduRow = new Map<string, number>();
   readonly #failedCdus = new Set<string>();
-  /** Plant units (pumps, dry coolers, chillers) by id, and those out of service. */
-  readonly #plantUnits = new Map<string, { kind: Exclude<UnitKind, "cdu">; index: number }>();
+  /**
+   * Plant units (pumps, dry coolers, chillers) and hall air handlers by id, with the plant whose `failedUnits` list
+   * them (a hall's for an air handler), and those out of service.
+   */
+  readonly #plantUnits = new Map<string, { kind: Exclude<UnitKind, "cdu">; index: number; plant: number }>();
   readonly #failedPlantUnits = new Set<string>();
   /** Per row: design liquid heat of its installed racks, which sets each rack's share of flow and headroom. */
   readonly #rowDesignLiquidKw: Float64Array;
@@ -270,7 +273,10 @@ export class LiveTwin {
 
     for (const [id, unit] of siteUnits(site)) {
       if (unit.kind === "cdu") this.#cduRow.set(id, unit.index);
-      else this.#plantUnits.set(id, { kind: unit.kind, index: unit.index });
+      else {
+        const plant = unit.kind === "crah" ? site.halls[unit.index]!.plantIndex : unit.index;
+        this.#plantUnits.set(id, { kind: unit.kind, index: unit.index, plant });
+      }
     }
     const { racks } = partition;
     this.#rowDesignLiquidKw = new Float64Array(site.rows.length);
@@ -470,7 +476,7 @@ export class LiveTwin {
             ? Math.min(plants.chillersAvailable[index]!, Math.ceil(chillerKw / unitKw - 1e-9))
             : 0,
         adiabaticOn: kernel.plantSprays[index]! > 0,
-        failedUnits: [...this.#failedPlantUnits].filter((id) => this.#plantUnits.get(id)!.index === index).sort(),
+        failedUnits: [...this.#failedPlantUnits].filter((id) => this.#plantUnits.get(id)!.plant === index).sort(),
       };
     });
     const middleS = kernel.timeS - this.stepS / 2;
@@ -535,7 +541,7 @@ export class LiveTwin {
     return this.#changeCdu(cduId, false);
   }
 
-  /** Takes any unit out of service now: a CDU, a facility water pump, a dry cooler or a chiller. */
+  /** Takes any unit out of service now: a CDU, a pump, a dry cooler, a chiller or a hall air handler. */
   failUnit(unitId: string): Outcome<void> {
     return this.#changeUnit(unitId, true);
   }
@@ -550,9 +556,7 @@ export class LiveTwin {
     const unit = this.#plantUnits.get(unitId);
     if (unit === undefined) {
       const known = [...this.#cduRow.keys(), ...this.#plantUnits.keys()];
-      return failure(
-        `no CDU, pump, dry cooler or chiller ${unitId} in site ${this.site.id}${didYouMean(unitId, known)}`,
-      );
+      return failure(`no ${failableUnitsText} ${unitId} in site ${this.site.id}${didYouMean(unitId, known)}`);
     }
     if (failing === this.#failedPlantUnits.has(unitId)) {
       return failure(`${unitId} is ${failing ? "already failed" : "not failed"}`);

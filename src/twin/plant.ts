@@ -53,6 +53,12 @@ export interface PlantAssumptions {
    * the containment; ASHRAE TC9.9 Thermal Guidelines note 1–3 K for good containment).
    */
   readonly containmentRiseK: number;
+  /**
+   * Height of hall air per m² of white space, m: the air a hall's air handlers cool, which warms when they fall short
+   * (3 m to a suspended ceiling plus raised-floor or ceiling plenums, about 1 m). Only racks breathing hall air
+   * (`crah`) feel it.
+   */
+  readonly hallAirHeightM: number;
   /** Rear-door heat exchanger effectiveness (air side): leaving air = air in − ε × (air in − water in). */
   readonly rearDoorEffectiveness: number;
   /** Air temperature rise through a server at its design power, K (fans keep about 15 K across a loaded server). */
@@ -69,6 +75,8 @@ export interface PlantAssumptions {
   readonly pumpRestartS: number;
   /** Seconds a repaired dry cooler (fan drives ramping) takes to reach full duty. */
   readonly dryCoolerRestartS: number;
+  /** Seconds a repaired hall air handler (fan drives ramping, coil valve opening) takes to reach full duty. */
+  readonly crahRestartS: number;
   /**
    * Seconds a repaired trim chiller takes to carry full load: the compressor's anti-recycle delay (typically
    * 5–15 minutes for centrifugal and screw machines) and its load ramp.
@@ -95,6 +103,7 @@ export const defaultAssumptions: PlantAssumptions = {
   substationLossRatio: 0.15,
   crahApproachK: 4,
   containmentRiseK: 1.5,
+  hallAirHeightM: 4,
   rearDoorEffectiveness: 0.8,
   serverAirRiseK: 15,
   pumpFanPowerScale: 1,
@@ -102,6 +111,7 @@ export const defaultAssumptions: PlantAssumptions = {
   cduRestartS: 180,
   pumpRestartS: 60,
   dryCoolerRestartS: 60,
+  crahRestartS: 60,
   chillerRestartS: 600,
 };
 

@@ -378,7 +378,7 @@ describe("per-rack twin: facility water pumps lost", () => {
   });
 });
 
-/** Heat the loops of `kernel` hold now (capacity × temperature), kJ. */
+/** Heat the loops of `kernel` hold now (capacity × temperature), and its halls' air above its handlers', kJ. */
 function loopsStoredKj(kernel: PartitionKernel): number {
   const { rows, plants } = kernel.partition;
   let storedKj = 0;
@@ -386,6 +386,7 @@ function loopsStoredKj(kernel: PartitionKernel): number {
   for (let plant = 0; plant < plants.count; plant++) {
     storedKj += plants.heatCapacityKjPerK[plant]! * kernel.supplyC[plant]!;
     if (plants.airSide[plant] === 1) storedKj += plants.airHeatCapacityKjPerK[plant]! * kernel.airSupplyC[plant]!;
+    storedKj += kernel.hallAirStoredKj(plant);
   }
   return storedKj;
 }
@@ -417,6 +418,18 @@ function assertStepBalance(kernel: PartitionKernel, step: number, storedBeforeKj
     `step ${step}: grid ${grid} vs rejected ${rejected} + stored ${storedKw}`,
   );
   return storedKj;
+}
+
+/** The lab over its first hour with a scenario, 25 °C outdoors, 5 s steps, on one thread. */
+function labHour(text: string): Promise<TwinResult> {
+  return simulateOk({
+    site: labSite,
+    weather: constantWeather(25, 50),
+    durationS: secondsPer.h,
+    stepS: 5,
+    threads: 1,
+    scenario: compile(text).scenario,
+  });
 }
 
 /** A kernel over every plant of the lab with a scenario, synthetic load (seed 3), 25 °C outdoors, at `stepS`. */
@@ -481,15 +494,7 @@ describe("per-rack twin: throttling keeps idle power, beyond that racks trip", (
   });
 
   it("counts tripped rack-hours per hall and per type, and the busy GPU-hours of tripped racks as lost", async () => {
-    const { scenario } = compile(pumpFailure);
-    const result = await simulateOk({
-      site: labSite,
-      weather: constantWeather(25, 50),
-      durationS: secondsPer.h,
-      stepS: 5,
-      threads: 1,
-      scenario,
-    });
+    const result = await labHour(pumpFailure);
     const tripped = result.kpis.trippedRackHours;
     assert.ok(tripped > 0, `${tripped} tripped rack-hours`);
     const byType = result.trippedRackHoursByType.reduce((sum, line) => sum + line.rackHours, 0);
@@ -536,6 +541,122 @@ describe("per-rack twin: racks on air that the air side cannot cool trip on thei
     assert.ok(kernel.airSupplyC[0]! < 60, `air-side supply ${kernel.airSupplyC[0]} °C after 6 h`);
     const off = Array.from(kernel.running).filter((share) => share === 0).length;
     assert.ok(off > 0, "racks are off while the room is above A4");
+  });
+});
+
+/** Installed racks of `kernel` breathing hall air (`crah`) or behind rear doors, by hall index. */
+function airRacks(kernel: PartitionKernel, rearDoor: boolean, hall: number): number[] {
+  const { racks, segments } = kernel.partition;
+  const chosen: number[] = [];
+  for (let rack = 0; rack < racks.count; rack++) {
+    const segment = racks.segment[rack]!;
+    if ((segments.rearDoor[segment] === 1) === rearDoor && segments.hall[segment] === hall && kernel.installed[rack]) {
+      chosen.push(rack);
+    }
+  }
+  return chosen;
+}
+
+/**
+ * Steps `kernel` for `durationS`, checking the energy balance at every step; returns per rack when it first tripped
+ * (−1: never) and when it was first back at full duty after that (−1: not yet), and the hall air rise per step.
+ */
+function runWithTrips(
+  kernel: PartitionKernel,
+  durationS: number,
+): { trippedAtS: Float64Array; backAtS: Float64Array; fanKw: number[][]; riseK: number[][] } {
+  const count = kernel.partition.racks.count;
+  const trippedAtS = new Float64Array(count).fill(-1);
+  const backAtS = new Float64Array(count).fill(-1);
+  const fanKw: number[][] = [];
+  const riseK: number[][] = [];
+  let stored = loopsStoredKj(kernel);
+  for (let step = 0; step < durationS / kernel.stepS; step++) {
+    const timeS = kernel.timeS;
+    kernel.step();
+    stored = assertStepBalance(kernel, step, stored);
+    fanKw.push(Array.from(kernel.hallCrahFanKw));
+    riseK.push(Array.from(kernel.hallAirRiseK));
+    for (let rack = 0; rack < count; rack++) {
+      const running = kernel.running[rack]!;
+      if (running === 0 && trippedAtS[rack]! < 0) trippedAtS[rack] = timeS;
+      if (running === 1 && trippedAtS[rack]! >= 0 && backAtS[rack]! < 0) backAtS[rack] = timeS;
+    }
+  }
+  return { trippedAtS, backAtS, fanKw, riseK };
+}
+
+describe("per-rack twin: failed hall air handlers and air-side pumps", () => {
+  const failS = 30 * 60;
+  const repairS = 60 * 60;
+
+  it("trips a hall's crah racks within minutes when all its air handlers fail, restarts them after repair", () => {
+    const kernel = scenarioKernel(
+      "events:\n  - { at: 30m, fail: crah:h1-* }\n  - { at: 60m, repair: [crah:h1-01, crah:h1-02] }\n",
+      5,
+    );
+    const { trippedAtS, backAtS, riseK } = runWithTrips(kernel, 2 * secondsPer.h);
+    const hall1 = airRacks(kernel, false, 0);
+    assert.ok(hall1.length > 0, "hall 1 has crah racks");
+    for (const rack of hall1) {
+      assert.ok(trippedAtS[rack]! >= failS, `rack ${rack} tripped at ${trippedAtS[rack]} s, before the failure`);
+      assert.ok(trippedAtS[rack]! <= failS + 15 * 60, `rack ${rack} tripped at ${trippedAtS[rack]} s`);
+      assert.ok(backAtS[rack]! >= repairS + rackRestartS, `rack ${rack} back at ${backAtS[rack]} s`);
+      assert.ok(backAtS[rack]! <= repairS + rackRestartS + 300, `rack ${rack} back at ${backAtS[rack]} s`);
+    }
+    // The hall's air warmed past A4 (45 − 23.5 °C) and is back at its handlers' supply an hour after the repair.
+    const highestK = Math.max(...riseK.map((halls) => halls[0]!));
+    assert.ok(highestK > 21.5, `hall air at most ${highestK} K up`);
+    assert.equal(kernel.hallAirRiseK[0], 0);
+    // Hall 2 and hall 1's rear-door racks breathe other air: untouched.
+    for (const rack of [...airRacks(kernel, false, 1), ...airRacks(kernel, true, 0), ...airRacks(kernel, true, 1)]) {
+      assert.equal(trippedAtS[rack], -1, `rack ${rack} tripped`);
+    }
+    assert.ok(
+      riseK.every((halls) => halls[1] === 0),
+      "hall 2's air holds",
+    );
+  });
+
+  it("counts the hall's warmed air as stored heat in the run's series", async () => {
+    const result = await labHour("events:\n  - { at: 30m, fail: crah:h1-* }\n");
+    assert.ok(result.kpis.trippedRackHours > 0, `${result.kpis.trippedRackHours} tripped rack-hours`);
+    const imbalance = result.kpis.worstDailyEnergyImbalance;
+    assert.ok(imbalance < 1e-6, `imbalance ${imbalance}`);
+  });
+
+  it("runs the remaining air handler harder when one of two fails, within redundancy: no trip", () => {
+    const text = "events:\n  - { at: 30m, fail: crah:h1-01 }\n";
+    const failed = runWithTrips(scenarioKernel(text, 5), secondsPer.h);
+    const baseline = runWithTrips(scenarioKernel("events: []\n", 5), secondsPer.h);
+    assert.ok(
+      failed.trippedAtS.every((at) => at === -1),
+      "no rack trips",
+    );
+    assert.ok(
+      failed.riseK.every((halls) => halls.every((rise) => rise === 0)),
+      "the hall air holds",
+    );
+    const fanAfterFailure = (run: { fanKw: number[][] }) =>
+      run.fanKw.slice(failS / 5).reduce((sum, halls) => sum + halls[0]!, 0);
+    assert.ok(
+      fanAfterFailure(failed) > fanAfterFailure(baseline),
+      `fans ${fanAfterFailure(failed)} vs ${fanAfterFailure(baseline)} kW·steps`,
+    );
+  });
+
+  it("trips the rear-door racks when every air-side pump fails", () => {
+    const kernel = scenarioKernel("events:\n  - { at: 30m, fail: [pump:lab-air-01, pump:lab-air-02] }\n", 5);
+    const { trippedAtS } = runWithTrips(kernel, secondsPer.h);
+    const rearDoor = [...airRacks(kernel, true, 0), ...airRacks(kernel, true, 1)];
+    assert.ok(rearDoor.length > 0, "the lab has rear-door racks");
+    for (const rack of rearDoor) {
+      assert.ok(
+        trippedAtS[rack]! >= failS && trippedAtS[rack]! <= failS + 15 * 60,
+        `rack ${rack} tripped at ${trippedAtS[rack]} s`,
+      );
+    }
+    assert.equal(kernel.airFlowShare[0], 0);
   });
 });
 

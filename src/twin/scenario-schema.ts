@@ -21,7 +21,9 @@ const duration = (description: string) =>
 const id = (description: string) => Type.String({ minLength: 1, maxLength: 200, description });
 const plant = Type.Optional(id("plant id (plant:h1); every plant when left out"));
 const rackType = Type.Optional(id("rack type id (nvl72); every rack type when left out"));
-const unitPattern = id("a unit id (cdu:h1-r001-01, pump, dry cooler or chiller id), or a prefix ending in *");
+const unitPattern = id(
+  "a unit id (cdu:h1-r001-01, crah:h1-01, pump, dry cooler or chiller id, air side's too), or a prefix ending in *",
+);
 const units = Type.Union([unitPattern, Type.Array(unitPattern, { minItems: 1, maxItems: 1000 })]);
 
 /** `setpoint`: facility (FWS) and technology-loop (TCS) supply temperatures, or an ASHRAE water class. */

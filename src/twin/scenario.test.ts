@@ -2,11 +2,24 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { loadSite } from "../model/load.ts";
-import { parseScenario, resolveScenario, scenarioWindowWarnings, shippedScenarios } from "./scenario.ts";
+import {
+  type LoadedScenario,
+  parseScenario,
+  resolveScenario,
+  scenarioWindowWarnings,
+  shippedScenarios,
+} from "./scenario.ts";
 import { formatDuration, parseDuration } from "./time.ts";
 
 const lab = loadSite("lab");
 const site = lab.site!;
+
+/** The scenario `text` loaded for the lab, which must load. */
+function loaded(text: string): LoadedScenario {
+  const outcome = parseScenario(text, "s.yaml", site, lab.file);
+  assert.ok(outcome.ok, outcome.ok ? "" : outcome.error);
+  return outcome.value;
+}
 
 function scenarioError(text: string): string {
   const outcome = parseScenario(text, "s.yaml", site, lab.file);
@@ -77,7 +90,7 @@ describe("scenario files", () => {
   it("reports an unknown unit, a bad time, a bad field and an impossible repair", () => {
     assert.match(
       scenarioError("events:\n  - at: 1d\n    fail: cdu:h1-r09-01\n"),
-      /^s\.yaml:3: events\[0\]\.fail: no CDU, FWS pump, dry cooler or chiller of the site matches "cdu:h1-r09-01" \(did you mean "cdu:h1-r01-01"\?\)$/,
+      /^s\.yaml:3: events\[0\]\.fail: no CDU, pump \(facility water or air side\), dry cooler, chiller or hall air handler \(CRAH\) of the site matches "cdu:h1-r09-01" \(did you mean "cdu:h1-r01-01"\?\)$/,
     );
     assert.equal(
       scenarioError("events:\n  - { at: soon, fail: cdu:h1-r01-01 }\n"),
@@ -100,6 +113,26 @@ describe("scenario files", () => {
       "s.yaml:1: Flow sequence in block collection must be sufficiently indented and end with a ]",
     );
     assert.equal(scenarioError("evnts: []\n"), 's.yaml:1: evnts: unknown field "evnts" (did you mean "events"?)');
+  });
+
+  it("fails and repairs hall air handlers (by hall) and air-side pumps (by plant), and names unknown ones", () => {
+    const { scenario } = loaded(
+      "events:\n  - { at: 1h, fail: [crah:h2-*, pump:lab-air-01] }\n  - { at: 2h, repair: crah:h2-02 }\n",
+    );
+    const units = scenario.events.map((event) =>
+      event.kind === "unit" ? `${event.unit} ${event.index} ${event.delta}` : event.kind,
+    );
+    assert.deepEqual(units, ["crah 1 -1", "crah 1 -1", "airPump 0 -1", "crah 1 1"]);
+    const kinds =
+      "no CDU, pump (facility water or air side), dry cooler, chiller or hall air handler (CRAH) of the site";
+    assert.equal(
+      scenarioError("events:\n  - at: 1h\n    fail: crah:h3-01\n"),
+      `s.yaml:3: events[0].fail: ${kinds} matches "crah:h3-01" (did you mean "crah:h1-01"?)`,
+    );
+    assert.equal(
+      scenarioError("events:\n  - { at: 1h, fail: [pump:lab-air-01, pump:lab-air-07] }\n"),
+      `s.yaml:2: events[0].fail[1]: ${kinds} matches "pump:lab-air-07" (did you mean "pump:lab-air-01"?)`,
+    );
   });
 
   it("checks the shape against the schema first and reports every shape problem, each at its line", () => {
@@ -146,15 +179,11 @@ describe("scenario files", () => {
   });
 
   it("adds racks by re-expanding the site with rows appended to a hall", () => {
-    const outcome = parseScenario(
+    const grown = loaded(
       "events:\n  - { at: 1d, moreRacks: { hall: hall:h2, rows: [{ pattern: gpu-row, racks: [{ type: hgx, count: 6 }] }] } }\n",
-      "s.yaml",
-      site,
-      lab.file,
     );
-    assert.ok(outcome.ok, outcome.ok ? "" : outcome.error);
-    assert.equal(outcome.value.site.racks.length, site.racks.length + 6);
-    const ramp = outcome.value.scenario.ramps[0]!;
+    assert.equal(grown.site.racks.length, site.racks.length + 6);
+    const ramp = grown.scenario.ramps[0]!;
     assert.deepEqual(
       { ...ramp, segments: [...ramp.segments] },
       { startS: 86_400, endS: 86_400, from: 0, to: 1, segments: [5] },

@@ -16,6 +16,9 @@
  *   - { at: 60d, moreRacks: { hall: hall:h1, rows: [{ pattern: hgx-row, count: 2 }] } }
  * ```
  *
+ * Failable units: CDUs (`cdu:…`), facility water pumps (`pump:lab-fws-01`), dry coolers, trim chillers, the air
+ * side's pumps (`pump:lab-air-01`) and chillers (`chiller:lab-air-01`), and the halls' air handlers (`crah:h1-01`).
+ *
  * Loading checks every field and reference against the site and returns the first problem as one line
  * `file:line: events[3].fail: …`. "More racks" re-expands the site file with the rows appended to the hall.
  */
@@ -44,7 +47,11 @@ import { parseDuration } from "./time.ts";
 import type { HeatWave } from "./weather.ts";
 
 /** Kinds of unit a scenario can fail and repair. */
-export type UnitKind = "cdu" | "pump" | "dryCooler" | "chiller" | "airChiller";
+export type UnitKind = "cdu" | "pump" | "dryCooler" | "chiller" | "airChiller" | "airPump" | "crah";
+
+/** The failable units in words, for messages naming an id that matches none. */
+export const failableUnitsText =
+  "CDU, pump (facility water or air side), dry cooler, chiller or hall air handler (CRAH)";
 
 /** A change applied between steps, with site-wide indexes (rows for CDUs, plants otherwise). */
 export type TwinEvent =
@@ -52,7 +59,7 @@ export type TwinEvent =
       readonly timeS: number;
       readonly kind: "unit";
       readonly unit: UnitKind;
-      /** Site row index for a CDU, plant index otherwise. */
+      /** Site row index for a CDU, hall index for a CRAH, plant index otherwise. */
       readonly index: number;
       readonly delta: number;
     }
@@ -174,7 +181,7 @@ function seconds(raw: string | number, path: readonly (string | number)[]): numb
   return parsed.value;
 }
 
-/** Unit ids of the site by kind, with the row (CDU) or plant they belong to, in declaration order. */
+/** Unit ids of the site by kind, with the row (CDU), hall (CRAH) or plant they belong to, in declaration order. */
 export function siteUnits(site: Site): Map<string, { kind: UnitKind; index: number }> {
   const units = new Map<string, { kind: UnitKind; index: number }>();
   for (const row of site.rows) for (const id of row.tcs.ids) units.set(id, { kind: "cdu", index: row.index });
@@ -182,8 +189,11 @@ export function siteUnits(site: Site): Map<string, { kind: UnitKind; index: numb
     for (const id of plant.pumps.ids) units.set(id, { kind: "pump", index: plant.index });
     for (const id of plant.dryCoolers.ids) units.set(id, { kind: "dryCooler", index: plant.index });
     for (const id of plant.chillers.ids) units.set(id, { kind: "chiller", index: plant.index });
+    for (const id of plant.airSide?.pumps.ids ?? []) units.set(id, { kind: "airPump", index: plant.index });
     for (const id of plant.airSide?.chillers.ids ?? []) units.set(id, { kind: "airChiller", index: plant.index });
   }
+  for (const hall of site.halls)
+    for (const id of hall.crah?.ids ?? []) units.set(id, { kind: "crah", index: hall.index });
   return units;
 }
 
@@ -313,10 +323,7 @@ function unitEvents(
         : [];
     if (ids.length === 0) {
       const hint = didYouMean(pattern, units.keys());
-      throw new ScenarioProblem(
-        where,
-        `no CDU, FWS pump, dry cooler or chiller of the site matches "${pattern}"${hint}`,
-      );
+      throw new ScenarioProblem(where, `no ${failableUnitsText} of the site matches "${pattern}"${hint}`);
     }
     for (const id of ids) {
       const unit = units.get(id)!;

@@ -26,6 +26,7 @@ import type { TwinResult } from "./results.ts";
 import { simulate } from "./run.ts";
 import {
   emptyScenario,
+  failableUnitsText,
   parseScenario,
   resolveScenario,
   type Scenario,
@@ -272,7 +273,7 @@ function checkParameters(site: Site, file: SiteFile | undefined, request: WhatIf
         const hint = id.endsWith("*")
           ? " (name each unit: patterns are for scenario files)"
           : didYouMean(id, units.keys());
-        return problem(`fail[${index}]`, `no CDU, FWS pump, dry cooler or chiller "${id}" on site ${site.id}${hint}`);
+        return problem(`fail[${index}]`, `no ${failableUnitsText} "${id}" on site ${site.id}${hint}`);
       }
       if (seen.has(id)) return problem(`fail[${index}]`, `${id} is named twice`);
       seen.add(id);

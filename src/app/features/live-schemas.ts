@@ -18,7 +18,9 @@ export const LivePlantSchema = Type.Object({
   pumpKW: Type.Number(),
   chillersRunning: Type.Integer(),
   adiabaticOn: Type.Boolean(),
-  failedUnits: Type.Array(Type.String(), { description: "pumps, dry coolers and chillers out of service" }),
+  failedUnits: Type.Array(Type.String(), {
+    description: "pumps, dry coolers, chillers and the plant's halls' air handlers out of service",
+  }),
 });
 
 /** A row's technology cooling loop now; heat in kW. */

@@ -64,19 +64,26 @@ describe("facility watch", () => {
     assert.deepEqual(active(book, "facility-unit-failed"), []);
   });
 
-  it("pumps and dry coolers failed on the live twin raise critical alarms on their plant", () => {
+  it("pumps, dry coolers and air handlers failed on the live twin raise critical alarms on their plant", () => {
     const book = new AlarmBook({ site: indexSite(site) });
     const watch = new FacilityWatch(book, site);
     const twin = new LiveTwin(site, { startMs: start });
     assert.ok(twin.failUnit("pump:lab-fws-01").ok);
     assert.ok(twin.failUnit("drycooler:lab-02").ok);
-    assert.match((twin.failUnit("pump:nope") as { error: string }).error, /no CDU, pump, dry cooler or chiller/);
+    assert.ok(twin.failUnit("pump:lab-air-01").ok);
+    assert.ok(twin.failUnit("crah:h2-01").ok);
+    assert.match(
+      (twin.failUnit("pump:nope") as { error: string }).error,
+      /no CDU, pump \(facility water or air side\), dry cooler, chiller or hall air handler \(CRAH\) pump:nope/,
+    );
     twin.advanceTo(start + 2_000);
     watch.evaluate(twin.snapshot(), start + 2_000);
     const titles = active(book, "facility-unit-failed")
       .map((alarm) => `${alarm.severity} ${alarm.title}: ${alarm.equipment}`)
       .sort();
     assert.deepEqual(titles, [
+      "critical Air handler (CRAH) out of service: crah:h2-01",
+      "critical Air-side chilled-water pump out of service: pump:lab-air-01",
       "critical Dry cooler out of service: drycooler:lab-02",
       "critical Facility water pump out of service: pump:lab-fws-01",
     ]);
@@ -86,8 +93,10 @@ describe("facility watch", () => {
     twin.advanceTo(start + 3_000);
     watch.evaluate(twin.snapshot(), start + 3_000);
     assert.deepEqual(
-      active(book, "facility-unit-failed").map((alarm) => alarm.equipment),
-      ["drycooler:lab-02"],
+      active(book, "facility-unit-failed")
+        .map((alarm) => alarm.equipment)
+        .sort(),
+      ["crah:h2-01", "drycooler:lab-02", "pump:lab-air-01"],
     );
   });
 

@@ -101,11 +101,16 @@ const unitKinds: Record<string, string> = {
   pump: "Facility water pump",
   drycooler: "Dry cooler",
   chiller: "Chiller",
+  crah: "Air handler (CRAH)",
 };
 
-/** `pump:h1-p2` → "Facility water pump". */
+/** The air side's units (`pump:h1-air-01`, `chiller:lab-air-02`), named apart from the facility water loop's. */
+const airSideUnitKinds: Record<string, string> = { pump: "Air-side chilled-water pump", chiller: "Air-side chiller" };
+
+/** `pump:h1-p2` → "Facility water pump", `pump:h1-air-01` → "Air-side chilled-water pump". */
 function unitKind(id: string): string {
-  return unitKinds[id.slice(0, Math.max(0, id.indexOf(":")))] ?? "Unit";
+  const prefix = id.slice(0, Math.max(0, id.indexOf(":")));
+  return (id.includes("-air-") ? airSideUnitKinds[prefix] : undefined) ?? unitKinds[prefix] ?? "Unit";
 }
 
 /** `cdu:h2-r027-01` → "CDU h2-r027-01". */

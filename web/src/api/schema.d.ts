@@ -6360,7 +6360,7 @@ export interface operations {
                         chillerKW: number;
                         chillersRunning: number;
                         dryCoolerKW: number;
-                        /** @description pumps, dry coolers and chillers out of service */
+                        /** @description pumps, dry coolers, chillers and the plant's halls' air handlers out of service */
                         failedUnits: string[];
                         fanKW: number;
                         fwsReturnC: number;
@@ -6516,7 +6516,7 @@ export interface operations {
                             chillerKW: number;
                             chillersRunning: number;
                             dryCoolerKW: number;
-                            /** @description pumps, dry coolers and chillers out of service */
+                            /** @description pumps, dry coolers, chillers and the plant's halls' air handlers out of service */
                             failedUnits: string[];
                             fanKW: number;
                             fwsReturnC: number;
