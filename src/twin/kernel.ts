@@ -63,8 +63,11 @@ import { sampleHourly } from "./weather.ts";
 export const throttleSpanK = 5;
 /**
  * Time for a tripped rack to reach full duty again once its loop is back within limits: servers re-POST, the fabric
- * and the GPUs initialise and the jobs resume from their checkpoints (about 10 min for a GPU rack), as a linear ramp
- * like a repaired CDU's (`rampToward`).
+ * and the GPUs initialise and the jobs resume from their checkpoints, as a linear ramp like a repaired CDU's
+ * (`rampToward`). 10 min is the order NVIDIA's DGX GB200 rack reboot sequence implies (user guide, "Rack Reboot
+ * Sequence": 3–5 min for the power shelves to discharge, 2 min for the trays' BMCs, then the NVLink switch trays
+ * before the compute trays boot), before any job restart; a site with slower recovery should read tripped hours as
+ * a lower bound.
  */
 export const rackRestartS = 600;
 /** Pumps and CRAH fans keep a minimum speed for control and even distribution. */
