@@ -137,13 +137,41 @@ describe("slurm executor", () => {
   };
   const squeue = (id: number) =>
     (slurm as TestSlurm).run("squeue", ["--noheader", "--states=all", "-j", String(id), "-o", "%T|%r|%N"]).trim();
+  /**
+   * Waits for `job` to reach `state`; a timeout says where the job stood (alixan's state and reason, its Slurm job
+   * and the Slurm logs' last lines), since a stuck first job under load gave only "timed out" once (session 12).
+   */
+  const untilState = async (job: Job, state: Job["state"], what: string) => {
+    try {
+      await until(what, () => (job.state === state ? true : undefined));
+    } catch (error) {
+      const id = executor.slurmIdOf(job);
+      const dir = (slurm as TestSlurm).dir;
+      const tail = (file: string) => {
+        try {
+          return readFileSync(join(dir, file), "utf8").trim().split("\n").slice(-8).join("\n");
+        } catch {
+          return "(none)";
+        }
+      };
+      let queue = "not submitted";
+      try {
+        if (id !== undefined) queue = squeue(id);
+      } catch (failure) {
+        queue = `(squeue failed: ${(failure as Error).message})`;
+      }
+      throw new Error(
+        `${(error as Error).message}: job ${job.state} (${job.reason}), Slurm job ${id ?? "none"} ${queue}\nslurmctld.log:\n${tail("slurmctld.log")}\nslurmd.log:\n${tail("slurmd.log")}`,
+      );
+    }
+  };
 
   it("runs a job on the node alixan placed it on, and it succeeds with exit code 0", async (t) => {
     if (typeof slurm === "string") return t.skip(slurm);
     const job = submit("ok-1", "research", 2, "echo hello from $ALIXAN_JOB_ID; exit 0");
     assert.equal(job.state, "admitted");
     assert.equal(inventory.nodeName(job.nodes[0]!), "h1-r02-01/n01");
-    await until("success", () => (job.state === "succeeded" ? true : undefined));
+    await untilState(job, "succeeded", "success");
     const report = reports.get(job);
     assert.equal(report.exitCode, 0);
     assert.deepEqual(report.nodes, [liveNode]);
@@ -156,7 +184,7 @@ describe("slurm executor", () => {
   it("a failing job reaches failed with its exit code", async (t) => {
     if (typeof slurm === "string") return t.skip(slurm);
     const job = submit("fail-1", "research", 1, "echo oops >&2; exit 3");
-    await until("failure", () => (job.state === "failed" ? true : undefined));
+    await untilState(job, "failed", "failure");
     assert.equal(reports.get(job).exitCode, 3);
     assert.match(job.reason, /FAILED \(exit code 3; NonZeroExitCode\)/);
   });
@@ -164,7 +192,7 @@ describe("slurm executor", () => {
   it("cancelling a running job cancels it in Slurm", async (t) => {
     if (typeof slurm === "string") return t.skip(slurm);
     const job = submit("cancel-1", "research", 4, "sleep 120");
-    await until("running", () => (job.state === "running" ? true : undefined));
+    await untilState(job, "running", "running");
     const id = executor.slurmIdOf(job)!;
     assert.match(squeue(id), /^RUNNING/);
     live.cancel(job);

@@ -202,6 +202,35 @@ describe("alixan twin calibrate / validate", () => {
       /per month \(CV\(RMSE\) \/ NMBE\): 2024-01 [\d.]+ % \/ -[\d.]+ %, 2024-02 [\d.]+ % \/ [\d.]+ %/,
     );
     assert.match(check.stdout, /note: the calibration's own months did not behave alike/);
+
+    // Calibrated on February alone (--from), the law is February's, and no stability check runs on one month.
+    const februaryParams = join(directory, "february.json");
+    const recent = alixan(
+      ...["twin", "calibrate", "--history", history, ...mapped, "--law", "fitted"],
+      "--from",
+      "2024-02",
+      "--out",
+      februaryParams,
+    );
+    assert.equal(recent.code, 0, recent.stderr);
+    assert.match(recent.stdout, /air loop \(fitted law, p = 4\), 2024-02-01T00:00 → 2024-03-01T00:00: 696 hours used/);
+    const written = JSON.parse(readFileSync(februaryParams, "utf8"));
+    assert.ok(Math.abs(written.flowLaw.supplyTracking - 1) < 0.01, `h ${written.flowLaw.supplyTracking}`);
+    assert.equal(written.stability.stable, null);
+    // Validated on January only (--to), January is the one month scored.
+    const janOnly = alixan(
+      ...["twin", "validate", "--params", februaryParams, "--history", history, ...mapped],
+      "--to",
+      "2024-02-01",
+      "--json",
+    );
+    assert.equal(janOnly.code, 0, janOnly.stderr);
+    const scored = JSON.parse(janOnly.stdout);
+    assert.deepEqual(
+      scored.months.map((month: { month: string }) => month.month),
+      ["2024-01"],
+    );
+    assert.equal(scored.hours, 744);
   });
 
   it("takes --law auto by name and --law integral; an integral params.json validates and drives simulate", () => {
@@ -295,6 +324,24 @@ describe("alixan twin calibrate / validate", () => {
       /--law: "guess" is not one of auto, fitted, integral, held-return, design-rise/,
     );
     fails(await inProcess(...base, "--format", "csv", "--loop", "liquid"), 2, /--format csv needs --columns/);
+    const esif = [...base, "--format", "nrel-esif", "--loop", "liquid"];
+    fails(
+      await inProcess(...esif, "--from", "2016-13"),
+      2,
+      /--from: "2016-13" is not a date \(YYYY-MM, YYYY-MM-DD or YYYY-MM-DDTHH:MM\)/,
+    );
+    fails(await inProcess(...esif, "--to", "2016-02-30"), 2, /--to: "2016-02-30" is not a date/);
+    fails(
+      await inProcess(...esif, "--from", "2016-10", "--to", "2016-09"),
+      2,
+      /--from 2016-10 must come before --to 2016-09/,
+    );
+    // A period the history does not reach: it says what the history covers.
+    fails(
+      await inProcess(...esif, "--from", "2017-01"),
+      1,
+      /--from\/--to: no sample of the history lies in the period \(the history runs 2016-09-11T00:00 → 2016-09-12T23:5\d\)/,
+    );
     fails(
       await inProcess(
         ...base,

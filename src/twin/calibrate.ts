@@ -16,7 +16,7 @@
  */
 import { type Static, Type } from "typebox";
 import { Value } from "typebox/value";
-import { type DropCounts, droppedText, type LoopHistory } from "./history.ts";
+import { type DropCounts, droppedText, historyWhere, type LoopHistory } from "./history.ts";
 import {
   capacityRateKwPerK,
   type FlowLaw,
@@ -704,22 +704,6 @@ function monthOf(timeS: number): string {
   return new Date(timeS * 1000).toISOString().slice(0, 7);
 }
 
-/** The samples of `history` whose time `keep` accepts, as a history of their own. */
-function subsetHistory(history: LoopHistory, keep: (timeS: number) => boolean): LoopHistory {
-  const indexes: number[] = [];
-  for (let sample = 0; sample < history.timeS.length; sample++) if (keep(history.timeS[sample]!)) indexes.push(sample);
-  const pick = (column: Float64Array) => Float64Array.from(indexes, (index) => column[index]!);
-  return {
-    ...history,
-    timeS: pick(history.timeS),
-    weightS: pick(history.weightS),
-    supplyC: pick(history.supplyC),
-    returnC: pick(history.returnC),
-    heatKw: pick(history.heatKw),
-    totalKw: pick(history.totalKw),
-  };
-}
-
 /** Forms in the order a tie goes: fewer parameters first, then the order of `lawForms`. */
 const formsByParameters = (Object.keys(formSpecs) as LawForm[]).sort(
   (a, b) => formSpecs[a].parameters - formSpecs[b].parameters,
@@ -744,8 +728,8 @@ function monthOutScores(history: LoopHistory, folds: readonly string[], forms: r
   const scores = new Map<LawForm, FoldScore[]>(forms.map((form) => [form, []]));
   const orNull = (value: number) => (Number.isFinite(value) ? value : null);
   for (const month of folds) {
-    const train = subsetHistory(history, (timeS) => monthOf(timeS) !== month);
-    const test = subsetHistory(history, (timeS) => monthOf(timeS) === month);
+    const train = historyWhere(history, (timeS) => monthOf(timeS) !== month);
+    const test = historyWhere(history, (timeS) => monthOf(timeS) === month);
     const [trainHourly, testHourly] = [hourlyData(train), hourlyData(test)];
     const predicted = new Float64Array(testHourly.riseK.length);
     // The integral law starts from the fitted law's fit, so the fitted law is fitted once per fold.
@@ -859,7 +843,7 @@ function checkStability(
   const monthOut = chosenFolds.map(({ month, cvRmse, nmbe }) => ({ month, cvRmse, nmbe }));
   const pooled = { heatKw: meanOf(hourly.heatKw, hourly.weightS), supplyC: meanOf(hourly.supplyC, hourly.weightS) };
   const months = folds.map((month) => {
-    const alone = subsetHistory(history, (timeS) => monthOf(timeS) === month);
+    const alone = historyWhere(history, (timeS) => monthOf(timeS) === month);
     const aloneHourly = hourlyData(alone);
     const fit = fitForm(alone, aloneHourly, "fitted");
     const spec = formSpecs.fitted;

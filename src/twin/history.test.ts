@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { type EsifCut, esifExtract } from "../../test/support/esif.ts";
-import { type HistoryFile, parseColumnMapping, parseTime, readLoopHistory } from "./history.ts";
+import {
+  type HistoryFile,
+  historyBetween,
+  parseColumnMapping,
+  parsePeriodBound,
+  parseTime,
+  readLoopHistory,
+} from "./history.ts";
 
 const fixture = (name: EsifCut): HistoryFile => ({ name, text: esifExtract(name) });
 
@@ -119,5 +126,43 @@ describe("loop history readers", () => {
     assert.equal(parseTime("2016-09-01"), Date.UTC(2016, 8, 1) / 1000);
     assert.ok(Number.isNaN(parseTime("2/30/17 0:00")));
     assert.ok(Number.isNaN(parseTime("noon")));
+  });
+});
+
+describe("history period", () => {
+  it("reads month, day and minute bounds as clock time, and refuses impossible dates", () => {
+    const at = (text: string) => {
+      const parsed = parsePeriodBound(text, "--from");
+      return parsed.ok ? parsed.value : parsed.error;
+    };
+    assert.equal(at("2017-01"), Date.UTC(2017, 0, 1) / 1000);
+    assert.equal(at("2016-02-29"), Date.UTC(2016, 1, 29) / 1000);
+    assert.equal(at("2016-09-11T06:30"), Date.UTC(2016, 8, 11, 6, 30) / 1000);
+    for (const bad of ["2017-02-29", "2017-13", "2017-00", "2017-01-01T24:00", "2017-1", "17-01", "2017-01-01 06:00"]) {
+      assert.match(String(at(bad)), new RegExp(`^--from: "${bad}" is not a date`), bad);
+    }
+  });
+
+  it("keeps the samples in [from, to) and says what the history covers when none is", () => {
+    const lines = ["time,supply,return,heat"];
+    for (let hour = 0; hour < 72; hour++) {
+      lines.push(`${new Date(Date.UTC(2024, 0, 31, hour)).toISOString()},20,30,100`);
+    }
+    const history = readLoopHistory([{ name: "h.csv", text: lines.join("\n") }], "csv", "air", {
+      time: "time",
+      supply: "supply",
+      return: "return",
+      heat: "heat",
+    });
+    assert.ok(history.ok);
+    const february = historyBetween(history.value, Date.UTC(2024, 1, 1) / 1000, Date.UTC(2024, 1, 2) / 1000);
+    assert.ok(february.ok);
+    assert.equal(february.value.timeS.length, 24);
+    assert.equal(february.value.timeS[0], Date.UTC(2024, 1, 1) / 1000);
+    const none = historyBetween(history.value, Date.UTC(2024, 5, 1) / 1000, undefined);
+    assert.ok(
+      !none.ok && /the history runs 2024-01-31T00:00 → 2024-02-02T23:00/.test(none.error),
+      JSON.stringify(none),
+    );
   });
 });

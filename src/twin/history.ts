@@ -362,3 +362,62 @@ export function droppedText(dropped: DropCounts | Readonly<Record<string, number
   const parts = Object.entries(dropped).filter(([, count]) => count > 0);
   return parts.length === 0 ? "none" : parts.map(([reason, count]) => `${count} ${reason}`).join(", ");
 }
+
+/** The samples of `history` whose time `keep` accepts, as a history of their own (each keeps its weight). */
+export function historyWhere(history: LoopHistory, keep: (timeS: number) => boolean): LoopHistory {
+  const indexes: number[] = [];
+  for (let sample = 0; sample < history.timeS.length; sample++) if (keep(history.timeS[sample]!)) indexes.push(sample);
+  const pick = (column: Float64Array) => Float64Array.from(indexes, (index) => column[index]!);
+  return {
+    ...history,
+    timeS: pick(history.timeS),
+    weightS: pick(history.weightS),
+    supplyC: pick(history.supplyC),
+    returnC: pick(history.returnC),
+    heatKw: pick(history.heatKw),
+    totalKw: pick(history.totalKw),
+  };
+}
+
+/**
+ * A period bound as `--from` / `--to` take it: `YYYY-MM`, `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM`, clock time read as UTC
+ * like the history's own times; seconds, or an error naming the option.
+ */
+export function parsePeriodBound(text: string, option: string): Outcome<number> {
+  const match = /^(\d{4})-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2}))?)?$/.exec(text);
+  const [year, month, day, hour, minute] = (match?.slice(1) ?? []).map((part) =>
+    part === undefined ? undefined : Number(part),
+  );
+  const valid =
+    match !== null &&
+    month! >= 1 &&
+    month! <= 12 &&
+    (day === undefined || (day >= 1 && day <= new Date(Date.UTC(year!, month!, 0)).getUTCDate())) &&
+    (hour === undefined || (hour <= 23 && minute! <= 59));
+  if (!valid) return failure(`${option}: "${text}" is not a date (YYYY-MM, YYYY-MM-DD or YYYY-MM-DDTHH:MM)`);
+  return success(Date.UTC(year!, month! - 1, day ?? 1, hour ?? 0, minute ?? 0) / 1000);
+}
+
+/**
+ * The history from `fromS` (inclusive) to `toS` (exclusive), either bound open when undefined: calibrate on the
+ * months after a change the stability check names, or validate on chosen months of one long file. Fails, naming
+ * the span the history covers, when no sample lies inside.
+ */
+export function historyBetween(
+  history: LoopHistory,
+  fromS: number | undefined,
+  toS: number | undefined,
+): Outcome<LoopHistory> {
+  if (fromS !== undefined && toS !== undefined && !(fromS < toS)) return failure("--from must come before --to");
+  const inside = historyWhere(
+    history,
+    (timeS) => (fromS === undefined || timeS >= fromS) && (toS === undefined || timeS < toS),
+  );
+  if (inside.timeS.length === 0) {
+    const iso = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 16);
+    const count = history.timeS.length;
+    const span = count === 0 ? "no samples" : `${iso(history.timeS[0]!)} → ${iso(history.timeS[count - 1]!)}`;
+    return failure(`--from/--to: no sample of the history lies in the period (the history runs ${span})`);
+  }
+  return success(inside);
+}

@@ -12,11 +12,13 @@ import {
   droppedText,
   type HistoryFile,
   type HistoryFormat,
+  historyBetween,
   historyFormats,
   type LoopHistory,
   type LoopKind,
   loopKinds,
   parseColumnMapping,
+  parsePeriodBound,
   readLoopHistory,
 } from "../../twin/history.ts";
 import { implausibleLaw, lawChoices } from "../../twin/loop.ts";
@@ -28,6 +30,8 @@ interface HistoryOptions {
   readonly format?: string;
   readonly loop?: string;
   readonly columns?: string;
+  readonly from?: string;
+  readonly to?: string;
 }
 
 /** `twin calibrate` options. */
@@ -62,6 +66,17 @@ function readText(path: string, option: string): string {
 /** Reads and cleans the history named by the options. */
 function loadHistory(options: HistoryOptions): LoopHistory {
   const format: HistoryFormat = oneOf(options.format, historyFormats, "--format");
+  // The period is checked before any file is read: a typo in a date should not wait for a year of minutes.
+  const bound = (text: string | undefined, option: string) => {
+    if (text === undefined) return undefined;
+    const parsed = parsePeriodBound(text, option);
+    if (!parsed.ok) throw new CliError(parsed.error, exitCodes.usage);
+    return parsed.value;
+  };
+  const [fromS, toS] = [bound(options.from, "--from"), bound(options.to, "--to")];
+  if (fromS !== undefined && toS !== undefined && !(fromS < toS)) {
+    throw new CliError(`--from ${options.from} must come before --to ${options.to}`, exitCodes.usage);
+  }
   const loop: LoopKind = oneOf(options.loop, loopKinds, "--loop");
   if (options.history === undefined || options.history.length === 0) {
     throw new CliError("--history: give at least one file", exitCodes.usage);
@@ -83,7 +98,10 @@ function loadHistory(options: HistoryOptions): LoopHistory {
   }));
   const history = readLoopHistory(files, format, loop, mapping);
   if (!history.ok) throw new CliError(history.error, exitCodes.invalid);
-  return history.value;
+  if (fromS === undefined && toS === undefined) return history.value;
+  const period = historyBetween(history.value, fromS, toS);
+  if (!period.ok) throw new CliError(period.error, exitCodes.invalid);
+  return period.value;
 }
 
 function percent(value: number): string {
@@ -277,7 +295,9 @@ function withHistoryOptions(command: Command): Command {
     .option(
       "--columns <mapping>",
       "for --format csv: time=…,supply=…,return=…,heat=…[,total=…] (°C and kW; total = all loops' heat)",
-    );
+    )
+    .option("--from <date>", "use the history from this time on (YYYY-MM, YYYY-MM-DD or YYYY-MM-DDTHH:MM, clock time)")
+    .option("--to <date>", "use the history before this time (same forms; the end is not included)");
 }
 
 /** Adds `twin calibrate` and `twin validate` to the program. */
