@@ -200,6 +200,12 @@ function tenantWording(alarm: Alarm): { title: string; message: string } {
         title: "Cooling incident: jobs slowed",
         message: "Cooling of the racks running these jobs is degraded; they run below full speed until it recovers.",
       };
+    case "facility-racks-tripped":
+      return {
+        title: "Cooling incident: jobs interrupted",
+        message:
+          "The racks running these jobs shut down to protect themselves after a cooling fault; operators are restoring cooling.",
+      };
     case "facility-certification":
       return {
         title: "Certification notice",

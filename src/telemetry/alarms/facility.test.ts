@@ -64,6 +64,42 @@ describe("facility watch", () => {
     assert.deepEqual(active(book, "facility-unit-failed"), []);
   });
 
+  it("racks tripped on the live twin raise one critical alarm for their row, apart from throttling, until back", () => {
+    const book = new AlarmBook({ site: indexSite(site) });
+    const watch = new FacilityWatch(book, site);
+    const twin = new LiveTwin(site, { startMs: start });
+    const step = (seconds: number) => {
+      twin.advanceTo(twin.timeMs + seconds * 1000);
+      watch.evaluate(twin.snapshot(), twin.timeMs);
+    };
+    step(60);
+    assert.deepEqual(active(book, "facility-racks-tripped"), []);
+    // Both CDUs of the NVL72 row: its four racks throttle within a minute, then trip.
+    assert.ok(twin.failCdu("cdu:h1-r01-01").ok);
+    assert.ok(twin.failCdu("cdu:h1-r01-02").ok);
+    step(50);
+    assert.equal(active(book, "facility-throttling").length, 1, "a minute in, they throttle");
+    assert.deepEqual(active(book, "facility-racks-tripped"), []);
+    step(300);
+    const [tripped, ...more] = active(book, "facility-racks-tripped");
+    assert.equal(more.length, 0);
+    assert.ok(tripped);
+    assert.equal(tripped.severity, "critical");
+    assert.deepEqual(tripped.rows, ["row:h1-r01"]);
+    assert.equal(tripped.value, 4);
+    assert.match(tripped.message, /^4 racks of row h1-r01 are off after a protective trip .*: their jobs stopped\.$/);
+    // A tripped rack draws nothing: it is not also counted as throttling.
+    assert.deepEqual(active(book, "facility-throttling"), []);
+    // Repaired: the loop cools, the racks restart over 10 minutes, and the alarm clears once they all run.
+    assert.ok(twin.repairCdu("cdu:h1-r01-01").ok);
+    assert.ok(twin.repairCdu("cdu:h1-r01-02").ok);
+    step(300);
+    assert.equal(active(book, "facility-racks-tripped").length, 1, "still restarting");
+    for (let minute = 0; minute < 30 && active(book, "facility-racks-tripped").length > 0; minute++) step(60);
+    assert.deepEqual(active(book, "facility-racks-tripped"), []);
+    assert.ok(twin.snapshot().racks.running.every((share) => share === 1));
+  });
+
   it("pumps, dry coolers and air handlers failed on the live twin raise critical alarms on their plant", () => {
     const book = new AlarmBook({ site: indexSite(site) });
     const watch = new FacilityWatch(book, site);

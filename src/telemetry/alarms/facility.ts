@@ -9,6 +9,8 @@
  *   the twin's racks run a few kelvin over the design rise at full load);
  * - a loop's spare cooling capacity below a share of its capacity;
  * - racks throttling (running below full power because their coolant is too warm);
+ * - racks tripped (off after their coolant or inlet air passed the trip limit, or still restarting): critical, since
+ *   their jobs stopped; a tripped rack draws nothing, so the throttling rule does not see it;
  * - the facility state going stale (no new step);
  * - a zone's certification expiring soon or expired.
  *
@@ -50,6 +52,8 @@ export interface FacilitySnapshot {
     readonly tcsReturnC: ArrayLike<number>;
     /** Share of power left by throttling, 1 = not throttled. */
     readonly throttle: ArrayLike<number>;
+    /** Share of each rack running: 1 in service, 0 tripped, between while it restarts (absent: not known). */
+    readonly running?: ArrayLike<number>;
   };
 }
 
@@ -89,6 +93,7 @@ export const facilityRuleIds = [
   "facility-rack-outlet",
   "facility-loop-headroom",
   "facility-throttling",
+  "facility-racks-tripped",
   "facility-state-stale",
   "facility-certification",
 ] as const;
@@ -252,11 +257,17 @@ export class FacilityWatch {
     const sparePercent = loop.capacityKW > 0 ? (100 * loop.headroomKW) / loop.capacityKW : 0;
     const racks = state.racks;
     let throttled = 0;
+    let tripped = 0;
     let lostKW = 0;
     let hotOutlets = 0;
     let hottestOutletC = Number.NEGATIVE_INFINITY;
     let outletLimitC = Number.POSITIVE_INFINITY;
     for (let rack = row.rackStart; rack < row.rackStart + row.rackCount; rack++) {
+      // Checked before the power: a tripped rack draws nothing (or little while it restarts).
+      if ((racks.running?.[rack] ?? 1) < 1) {
+        tripped++;
+        continue;
+      }
       const power = racks.powerKW[rack] ?? 0;
       if (!(power > 0)) continue;
       const left = racks.throttle[rack] ?? 1;
@@ -350,6 +361,20 @@ export class FacilityWatch {
             message: `${throttled} rack${throttled === 1 ? "" : "s"} of row ${rowName} run below full power because their coolant is too warm: ${kw(lostKW)} of IT power lost.`,
             location: limits.location,
             value: lostKW,
+          }
+        : undefined,
+      now,
+    );
+    this.#set(
+      "facility-racks-tripped",
+      row.tcs.id,
+      tripped > 0
+        ? {
+            severity: "critical",
+            title: "Racks tripped",
+            message: `${tripped} rack${tripped === 1 ? "" : "s"} of row ${rowName} ${tripped === 1 ? "is" : "are"} off after a protective trip (coolant or inlet air past the trip limit) or still restarting: their jobs stopped.`,
+            location: limits.location,
+            value: tripped,
           }
         : undefined,
       now,
