@@ -70,6 +70,7 @@ export const rackFields = [
   "headroomKW",
   "loopHeadroom",
   "throttle",
+  "running",
 ] as const satisfies readonly RackField[];
 
 /** A job. */

@@ -80,6 +80,9 @@ describe("floor controller", () => {
     expect(controller.worst(8)).toEqual([{ value: 0, count: model.rackCount, racks: [0, 1, 2] }]);
     controller.applyValues(new Array<number>(model.rackCount).fill(0.725));
     expect(formatFieldValue(fieldSpec("throttle"), controller.valueOf(3))).toBe("27.5 % lost");
+    // A rack's running share shows as the share out of service: a tripped rack is 100 % lost.
+    expect(fieldSpec("running").id).toBe("running");
+    expect(formatFieldValue(fieldSpec("running"), 1 - 0)).toBe("100 % lost");
     expect(legends).toHaveLength(1);
     expect(legends[0]).toMatchObject({ kind: "continuous", min: 0, max: 1 });
   });

@@ -146,6 +146,20 @@ export const fieldSpecs: readonly FieldSpec[] = [
     thresholds: () => [{ value: 0.005, label: "counted as throttled" }],
   },
   {
+    id: "running",
+    label: "Out of service (tripped or restarting)",
+    unit: "%",
+    kind: "continuous",
+    source: "live",
+    ramp: "loss",
+    domain: { min: 0, max: 1 },
+    displayFactor: 100,
+    // The API gives the share running; the floor shows the share lost, as for throttling.
+    invert: true,
+    lowIsWorst: false,
+    note: "Fixed scale 0–100 % of the rack: 0 % = running, 100 % = tripped (off), between = restarting.",
+  },
+  {
     id: "tenant",
     label: "Tenant (running jobs)",
     unit: "",
