@@ -58,6 +58,21 @@ function supplyLimits(model: FloorModel | undefined): Threshold[] {
     .map(([value, types]) => ({ value, label: `${types.join(", ")} limit` }));
 }
 
+/**
+ * A live share the floor shows as lost (1 − value) on a fixed 0–100 % scale: the API's throttle (power left) and
+ * running share (of the rack in service).
+ */
+const shareLost = {
+  unit: "%",
+  kind: "continuous",
+  source: "live",
+  ramp: "loss",
+  domain: { min: 0, max: 1 },
+  displayFactor: 100,
+  invert: true,
+  lowIsWorst: false,
+} as const;
+
 /** Every field, in menu order. */
 export const fieldSpecs: readonly FieldSpec[] = [
   {
@@ -134,29 +149,15 @@ export const fieldSpecs: readonly FieldSpec[] = [
   {
     id: "throttle",
     label: "Power lost to throttling",
-    unit: "%",
-    kind: "continuous",
-    source: "live",
-    ramp: "loss",
-    domain: { min: 0, max: 1 },
-    displayFactor: 100,
-    invert: true,
-    lowIsWorst: false,
+    ...shareLost,
     note: "Fixed scale 0–100 % of the rack's power; 0 % = not throttled.",
     thresholds: () => [{ value: 0.005, label: "counted as throttled" }],
   },
   {
     id: "running",
     label: "Out of service (tripped or restarting)",
-    unit: "%",
-    kind: "continuous",
-    source: "live",
-    ramp: "loss",
-    domain: { min: 0, max: 1 },
-    displayFactor: 100,
     // The API gives the share running; the floor shows the share lost, as for throttling.
-    invert: true,
-    lowIsWorst: false,
+    ...shareLost,
     note: "Fixed scale 0–100 % of the rack: 0 % = running, 100 % = tripped (off), between = restarting.",
   },
   {
