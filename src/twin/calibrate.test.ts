@@ -332,6 +332,7 @@ describe("loop calibration: integral trim and the law chosen by leave-one-month-
       assert.ok(Math.abs(month.supplyTracking - 0.4) < 0.02, JSON.stringify(month));
     }
     assert.match(stability.note, /meets the unseen-month targets on each of the 2 months/);
+    assert.equal(stability.shift, undefined, "no split is offered when the months agree");
   });
 
   it("says the months disagree when the loop's control changed between them, and which parameter moved", () => {
@@ -362,6 +363,13 @@ describe("loop calibration: integral trim and the law chosen by leave-one-month-
     const [h1, h2] = stability.months.map((month) => month.supplyTracking);
     assert.ok(Math.abs(h1! - 0.4) < 0.15 && Math.abs(h2! - 1) < 0.15, `h ${h1}, ${h2}`);
     assert.match(stability.note, /misses the unseen-month targets on 2 of 2 months .*supply tracking h/);
+    // The day the rise departs from the law is the turn of the month, below it before and above after.
+    assert.equal(stability.shift?.at, "2024-02-01", JSON.stringify(stability.shift));
+    assert.ok(
+      stability.shift!.beforePercent < -2 && stability.shift!.afterPercent > 2,
+      JSON.stringify(stability.shift),
+    );
+    assert.match(stability.note, /from 2024-02-01 on .*--from 2024-02-01 or --to 2024-02-01 keeps one side/);
     assert.ok(checkCalibration(JSON.parse(JSON.stringify(calibration)), "params.json").ok);
 
     // Validated on one of those months, the result names it and carries the calibration's warning.

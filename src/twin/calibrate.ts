@@ -372,6 +372,12 @@ export const StabilitySchema = Type.Object({
   ),
   /** The two-sided 95 % bound on |z|, Bonferroni-corrected for the number of comparisons. */
   zBound: NullableNumber,
+  /**
+   * When the months disagree: the day from which the rise departs most from the law fitted on the whole period (mean
+   * of each day's relative residual, observed / modelled − 1, before and after, percent), where a `--from` or `--to`
+   * would split the history. Absent when the months agree or were not checked.
+   */
+  shift: Type.Optional(Type.Object({ at: Type.String(), beforePercent: Type.Number(), afterPercent: Type.Number() })),
   /** Every month-out score within the unseen-month targets; null when fewer than two months could be checked. */
   stable: Type.Union([Type.Boolean(), Type.Null()]),
   /** What the check found, in a sentence or two. */
@@ -830,6 +836,7 @@ function checkStability(
   hourly: HourlyData,
   form: LawForm,
   selection: LawSelection | undefined,
+  predicted: Float64Array,
 ): Stability {
   const { folds } = calendarMonths(hourly);
   const rule = `the ${form} law, fitted on the other months, scored on each month with ≥ ${selectionMinimumHours / 24} days of used hours against the unseen-month targets (CV(RMSE) ≤ ${unseenMonthTargets.cvRmse} %, |NMBE| ≤ ${unseenMonthTargets.nmbe} %); the fitted law's e and h on each month alone, compared pair by pair (a change: beyond the Bonferroni-corrected 95 % bound and by ≥ ${materialLawChange})`;
@@ -881,14 +888,49 @@ function checkStability(
       fold.cvRmse > unseenMonthTargets.cvRmse ||
       Math.abs(fold.nmbe) > unseenMonthTargets.nmbe,
   );
+  const stable = misses.length === 0;
+  const shift = stable ? undefined : largestShift(hourly, predicted);
+  const note = stabilityNote(form, monthOut, misses, months, changes, shift);
+  return { rule, monthOut, months, changes, zBound, ...(shift === undefined ? {} : { shift }), stable, note };
+}
+
+/** Fewest days on each side of a split `largestShift` considers. */
+const shiftMinimumDays = 7;
+
+/**
+ * The day from which the hourly rise departs most from the law's prediction: each day's mean relative residual
+ * (days with 12 used hours or more), split where the difference of the means before and after, weighted by
+ * √(n₁ n₂ / n), is largest (the standardised CUSUM split), at least `shiftMinimumDays` days each side. Undefined
+ * with too few days. A location, not a test: it is reported only when the months already disagree.
+ */
+function largestShift(hourly: HourlyData, predicted: Float64Array): Stability["shift"] {
+  const byDay = new Map<number, { sum: number; hours: number }>();
+  for (let hour = 0; hour < hourly.riseK.length; hour++) {
+    const day = Math.floor(hourly.hourS[hour]! / 86_400);
+    const entry = byDay.get(day) ?? { sum: 0, hours: 0 };
+    entry.sum += hourly.riseK[hour]! / predicted[hour]! - 1;
+    entry.hours++;
+    byDay.set(day, entry);
+  }
+  const days = [...byDay].filter(([, entry]) => entry.hours >= 12).sort((a, b) => a[0] - b[0]);
+  const n = days.length;
+  if (n < 2 * shiftMinimumDays) return undefined;
+  const values = days.map(([, entry]) => entry.sum / entry.hours);
+  const total = values.reduce((sum, value) => sum + value, 0);
+  let before = 0;
+  let best: { at: number; statistic: number; beforeMean: number; afterMean: number } | undefined;
+  for (let split = 1; split < n; split++) {
+    before += values[split - 1]!;
+    if (split < shiftMinimumDays || n - split < shiftMinimumDays) continue;
+    const [beforeMean, afterMean] = [before / split, (total - before) / (n - split)];
+    const statistic = Math.abs(afterMean - beforeMean) * Math.sqrt((split * (n - split)) / n);
+    if (best === undefined || statistic > best.statistic) best = { at: split, statistic, beforeMean, afterMean };
+  }
+  if (best === undefined) return undefined;
   return {
-    rule,
-    monthOut,
-    months,
-    changes,
-    zBound,
-    stable: misses.length === 0,
-    note: stabilityNote(form, monthOut, misses, months, changes),
+    at: new Date(days[best.at]![0] * 86_400_000).toISOString().slice(0, 10),
+    beforePercent: 100 * best.beforeMean,
+    afterPercent: 100 * best.afterMean,
   };
 }
 
@@ -899,6 +941,7 @@ function stabilityNote(
   misses: Stability["monthOut"],
   months: Stability["months"],
   changes: Stability["changes"],
+  shift: Stability["shift"],
 ): string {
   const score = (value: number | null) => (value === null ? "—" : `${formatNumber(value)} %`);
   const names = { heatExponent: "heat exponent e", supplyTracking: "supply tracking h" } as const;
@@ -918,7 +961,11 @@ function stabilityNote(
   const missText = misses
     .map((fold) => `${fold.month}: CV(RMSE) ${score(fold.cvRmse)}, NMBE ${score(fold.nmbe)}`)
     .join("; ");
-  return `the ${form} law, fitted on the other months, misses the unseen-month targets on ${misses.length} of ${monthOut.length} months (${missText}): the loop did not behave alike in these months.${moved} A validation on other months may miss by as much: calibrate on months that run the loop as the months to be predicted do.`;
+  const where =
+    shift === undefined
+      ? ""
+      : ` By day, the rise departs most from the law from ${shift.at} on (${formatNumber(shift.beforePercent, 2)} % before, ${formatNumber(shift.afterPercent, 2)} % after): --from ${shift.at} or --to ${shift.at} keeps one side.`;
+  return `the ${form} law, fitted on the other months, misses the unseen-month targets on ${misses.length} of ${monthOut.length} months (${missText}): the loop did not behave alike in these months.${moved}${where} A validation on other months may miss by as much: calibrate on months that run the loop as the months to be predicted do.`;
 }
 
 function formatNumber(value: number, digits = 3): string {
@@ -1175,7 +1222,7 @@ export function calibrateLoop(history: LoopHistory, choice: LawChoice = "auto"):
   const twinPredicted = new Float64Array(n);
   predictHourlyRise(history, hourly, modelOf(reference, twin.x, lagS), twinPredicted);
   const captureShare = captureShareOf(hourly);
-  const stability = checkStability(history, hourly, form, selection);
+  const stability = checkStability(history, hourly, form, selection, predicted);
   const finiteOrNull = (value: number) => (Number.isFinite(value) ? value : null);
   return success({
     kind: "alixan/loop-calibration",
