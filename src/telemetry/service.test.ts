@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { until } from "../../test/support/wait.ts";
 import { loadSite } from "../model/load.ts";
 import { PrometheusParser } from "./adapters/prometheus.ts";
 import { SampleBuffer } from "./samples.ts";
@@ -275,17 +276,14 @@ describe("telemetry service", () => {
   it("merges samples written late for minutes a rollup already rolled up into the rollups, and counts them", async () => {
     const [minute, hour, start] = [lateMinuteMs, lateHourMs, lateStartMs];
     let clock = start;
-    // The rollup periodic runs its task, maintain(), once at open (a 0 ms timer) and then every rollupIntervalMs of
-    // real time: a day keeps it from running again, so the test runs maintain() itself at the fake times it
-    // chooses. Waiting a few ms lets the run at open start first, on an empty history at `start`, where it does
-    // nothing; it could otherwise merge the stage before the test reads the gauge.
+    // No background tasks (checked by the next test): the test runs maintain() itself at the fake times it chooses,
+    // and no rollup at open can merge the stage before the test reads the gauge.
     const service = await open({
       now: () => clock,
       hotCapacity: 8,
-      rollupIntervalMs: 86_400_000,
+      backgroundTasks: false,
       retention: { rawMs: 2 * hour, minuteMs: 6 * hour, hourMs: 48 * hour },
     });
-    await new Promise((resolve) => setTimeout(resolve, 5));
     const metric = (name: string): number => {
       const match = new RegExp(`^${name} (\\S+)$`, "m").exec(service.renderMetrics([]).body);
       assert.ok(match, `${name} is exposed`);
@@ -327,6 +325,33 @@ describe("telemetry service", () => {
       assert.match(service.renderMetrics([]).body, new RegExp(`# TYPE ${staged} gauge\n`));
     } finally {
       await service.close();
+    }
+  });
+
+  it("starts no background task when told not to: samples reach the history only when the caller flushes", async () => {
+    const samples = async (service: TelemetryService) => (await service.history.counts()).samples;
+    const quiet = await open({
+      now: () => lateStartMs,
+      backgroundTasks: false,
+      flushIntervalMs: 1,
+      rollupIntervalMs: 1,
+    });
+    try {
+      assert.equal((await quiet.ingestJson({ frames: [inletFrame("a", 0, 1)] })).accepted, 240);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.equal(await samples(quiet), 0, "a 1 ms flush would have written them by now");
+      await quiet.flush();
+      assert.equal(await samples(quiet), 240);
+    } finally {
+      await quiet.close();
+    }
+    // With its tasks, the 1 ms flush writes them without being asked.
+    const busy = await open({ now: () => lateStartMs, flushIntervalMs: 1, rollupIntervalMs: 1 });
+    try {
+      assert.equal((await busy.ingestJson({ frames: [inletFrame("a", 0, 1)] })).accepted, 240);
+      await until("the periodic flush", async () => ((await samples(busy)) === 240 ? true : undefined), 10_000, 20);
+    } finally {
+      await busy.close();
     }
   });
 

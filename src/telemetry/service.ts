@@ -94,6 +94,12 @@ export interface TelemetryOptions {
   readonly threads?: number;
   /** The clock, in ms (tests pass a fake one). */
   readonly now?: () => number;
+  /**
+   * Start the periodic tasks (history flush, alarm evaluation, rollup and retention, remote write, Redfish and
+   * Prometheus polls) at open; default true. False is for a caller that drives `flush()` and `maintain()` itself at
+   * times it chooses (a test on a fake clock): nothing then runs behind its back. Close still flushes and rolls up.
+   */
+  readonly backgroundTasks?: boolean;
   /** Background problems (a failed flush, an unreachable webhook); default: written to stderr. */
   readonly onProblem?: (message: string) => void;
 }
@@ -397,7 +403,7 @@ export class TelemetryService {
         ),
       );
     }
-    for (const periodic of this.#periodics) periodic.start();
+    if (options.backgroundTasks !== false) for (const periodic of this.#periodics) periodic.start();
     for (const stream of this.#eventStreams.values()) stream.start();
     for (const poller of [...this.#modbus, ...this.#snmp]) poller.start();
   }
