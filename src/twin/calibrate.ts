@@ -705,6 +705,11 @@ function modelOfFit(fit: FormFit): RiseModel {
   return modelOf(fit.reference, fit.x, fit.lagS, fit.integralTimeS);
 }
 
+/** A statistic as params.json and the validation record keep it: null where it is not finite (∞, NaN). */
+function finiteOrNull(value: number): number | null {
+  return Number.isFinite(value) ? value : null;
+}
+
 /** Calendar month (YYYY-MM) of a clock time in seconds. */
 function monthOf(timeS: number): string {
   return new Date(timeS * 1000).toISOString().slice(0, 7);
@@ -732,7 +737,6 @@ type FoldScore = LawSelection["candidates"][number]["folds"][number];
  */
 function monthOutScores(history: LoopHistory, folds: readonly string[], forms: readonly LawForm[]) {
   const scores = new Map<LawForm, FoldScore[]>(forms.map((form) => [form, []]));
-  const orNull = (value: number) => (Number.isFinite(value) ? value : null);
   for (const month of folds) {
     const train = historyWhere(history, (timeS) => monthOf(timeS) !== month);
     const test = historyWhere(history, (timeS) => monthOf(timeS) === month);
@@ -746,9 +750,9 @@ function monthOutScores(history: LoopHistory, folds: readonly string[], forms: r
       const { cvRmse, nmbe } = guideline14(testHourly.riseK, predicted, formSpecs[form].parameters);
       scores.get(form)!.push({
         month,
-        cvRmse: orNull(cvRmse),
-        nmbe: orNull(nmbe),
-        ...(form === "integral" ? { integralTimeS: orNull(fit.integralTimeS) } : {}),
+        cvRmse: finiteOrNull(cvRmse),
+        nmbe: finiteOrNull(nmbe),
+        ...(form === "integral" ? { integralTimeS: finiteOrNull(fit.integralTimeS) } : {}),
       });
     }
   }
@@ -1223,7 +1227,6 @@ export function calibrateLoop(history: LoopHistory, choice: LawChoice = "auto"):
   predictHourlyRise(history, hourly, modelOf(reference, twin.x, lagS), twinPredicted);
   const captureShare = captureShareOf(hourly);
   const stability = checkStability(history, hourly, form, selection, predicted);
-  const finiteOrNull = (value: number) => (Number.isFinite(value) ? value : null);
   return success({
     kind: "alixan/loop-calibration",
     version: 1,
@@ -1318,7 +1321,6 @@ export const unseenMonthTargets = { cvRmse: 12, nmbe: 5 } as const;
 /** Guideline 14 statistics of each calendar month's hours (p as for the whole; null when a month has ≤ p hours). */
 function monthlyStatistics(hourly: HourlyData, predicted: Float64Array, parameters: number): Validation["months"] {
   const { months } = calendarMonths(hourly);
-  const orNull = (value: number) => (Number.isFinite(value) ? value : null);
   return months.map(({ month, hours }) => {
     const inMonth = [...hourly.hourS.keys()].filter((hour) => monthOf(hourly.hourS[hour]!) === month);
     const fit = guideline14(
@@ -1326,7 +1328,7 @@ function monthlyStatistics(hourly: HourlyData, predicted: Float64Array, paramete
       inMonth.map((hour) => predicted[hour]!),
       parameters,
     );
-    return { month, hours, cvRmse: orNull(fit.cvRmse), nmbe: orNull(fit.nmbe) };
+    return { month, hours, cvRmse: finiteOrNull(fit.cvRmse), nmbe: finiteOrNull(fit.nmbe) };
   });
 }
 

@@ -138,7 +138,19 @@ describe("history period", () => {
     assert.equal(at("2017-01"), Date.UTC(2017, 0, 1) / 1000);
     assert.equal(at("2016-02-29"), Date.UTC(2016, 1, 29) / 1000);
     assert.equal(at("2016-09-11T06:30"), Date.UTC(2016, 8, 11, 6, 30) / 1000);
-    for (const bad of ["2017-02-29", "2017-13", "2017-00", "2017-01-01T24:00", "2017-1", "17-01", "2017-01-01 06:00"]) {
+    // A year below 100 is that year, not 19xx.
+    assert.equal(at("0050-03"), new Date("0050-03-01T00:00:00Z").getTime() / 1000);
+    assert.equal(at("2016-12-31T23:59"), Date.UTC(2016, 11, 31, 23, 59) / 1000);
+    for (const bad of [
+      "2017-02-29",
+      "2017-13",
+      "2017-00",
+      "2017-01-01T24:00",
+      "2017-01-01T12:60",
+      "2017-1",
+      "17-01",
+      "2017-01-01 06:00",
+    ]) {
       assert.match(String(at(bad)), new RegExp(`^--from: "${bad}" is not a date`), bad);
     }
   });

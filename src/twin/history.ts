@@ -384,31 +384,36 @@ export function historyWhere(history: LoopHistory, keep: (timeS: number) => bool
  * like the history's own times; seconds, or an error naming the option.
  */
 export function parsePeriodBound(text: string, option: string): Outcome<number> {
-  const match = /^(\d{4})-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2}))?)?$/.exec(text);
-  const [year, month, day, hour, minute] = (match?.slice(1) ?? []).map((part) =>
-    part === undefined ? undefined : Number(part),
+  const invalid: Outcome<number> = failure(
+    `${option}: "${text}" is not a date (YYYY-MM, YYYY-MM-DD or YYYY-MM-DDTHH:MM)`,
   );
-  const valid =
-    match !== null &&
-    month! >= 1 &&
-    month! <= 12 &&
-    (day === undefined || (day >= 1 && day <= new Date(Date.UTC(year!, month!, 0)).getUTCDate())) &&
-    (hour === undefined || (hour <= 23 && minute! <= 59));
-  if (!valid) return failure(`${option}: "${text}" is not a date (YYYY-MM, YYYY-MM-DD or YYYY-MM-DDTHH:MM)`);
-  return success(Date.UTC(year!, month! - 1, day ?? 1, hour ?? 0, minute ?? 0) / 1000);
+  const match = /^(\d{4})-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2}))?)?$/.exec(text);
+  if (match === null) return invalid;
+  const [year, month, day, hour, minute] = match.slice(1).map((part) => Number(part ?? "0"));
+  // Built field by field (Date.UTC would read years 0–99 as 1900–1999), then read back: a day or time that does
+  // not exist (30 February, 24:00) rolls over and no longer matches what was written.
+  const at = new Date(0);
+  at.setUTCFullYear(year!, month! - 1, match[3] === undefined ? 1 : day!);
+  at.setUTCHours(hour!, minute!);
+  const asWritten =
+    at.getUTCFullYear() === year &&
+    at.getUTCMonth() === month! - 1 &&
+    (match[3] === undefined || at.getUTCDate() === day) &&
+    at.getUTCHours() === hour &&
+    at.getUTCMinutes() === minute;
+  return asWritten ? success(at.getTime() / 1000) : invalid;
 }
 
 /**
  * The history from `fromS` (inclusive) to `toS` (exclusive), either bound open when undefined: calibrate on the
  * months after a change the stability check names, or validate on chosen months of one long file. Fails, naming
- * the span the history covers, when no sample lies inside.
+ * the span the history covers, when no sample lies inside (as when `fromS` is not before `toS`).
  */
 export function historyBetween(
   history: LoopHistory,
   fromS: number | undefined,
   toS: number | undefined,
 ): Outcome<LoopHistory> {
-  if (fromS !== undefined && toS !== undefined && !(fromS < toS)) return failure("--from must come before --to");
   const inside = historyWhere(
     history,
     (timeS) => (fromS === undefined || timeS >= fromS) && (toS === undefined || timeS < toS),
