@@ -28,6 +28,7 @@ import { fileURLToPath } from "node:url";
 import { LineCounter, parseDocument } from "yaml";
 import { isRecord } from "../core/records.ts";
 import { DiagnosticSink, didYouMean, formatDiagnostic, formatPath } from "../model/diagnostics.ts";
+import { siteUnits, type UnitKind } from "../model/equipment.ts";
 import { expandSite } from "../model/expand.ts";
 import type { RowEntrySpec, SiteFile } from "../model/schema.ts";
 import { facilityWaterClassLimitC } from "../model/schema.ts";
@@ -46,8 +47,8 @@ import {
 import { parseDuration } from "./time.ts";
 import type { HeatWave } from "./weather.ts";
 
-/** Kinds of unit a scenario can fail and repair. */
-export type UnitKind = "cdu" | "pump" | "dryCooler" | "chiller" | "airChiller" | "airPump" | "crah";
+// Where the site's failable units are listed: the twin's scenarios, what-ifs and live twin read them from here.
+export { siteUnits, type UnitKind };
 
 /** The failable units in words, for messages naming an id that matches none. */
 export const failableUnitsText =
@@ -179,22 +180,6 @@ function seconds(raw: string | number, path: readonly (string | number)[]): numb
   const parsed = parseDuration(raw, formatPath(path));
   if (!parsed.ok) throw new ScenarioProblem(path, parsed.error.replace(/^[^:]*: /, ""));
   return parsed.value;
-}
-
-/** Unit ids of the site by kind, with the row (CDU), hall (CRAH) or plant they belong to, in declaration order. */
-export function siteUnits(site: Site): Map<string, { kind: UnitKind; index: number }> {
-  const units = new Map<string, { kind: UnitKind; index: number }>();
-  for (const row of site.rows) for (const id of row.tcs.ids) units.set(id, { kind: "cdu", index: row.index });
-  for (const plant of site.plants) {
-    for (const id of plant.pumps.ids) units.set(id, { kind: "pump", index: plant.index });
-    for (const id of plant.dryCoolers.ids) units.set(id, { kind: "dryCooler", index: plant.index });
-    for (const id of plant.chillers.ids) units.set(id, { kind: "chiller", index: plant.index });
-    for (const id of plant.airSide?.pumps.ids ?? []) units.set(id, { kind: "airPump", index: plant.index });
-    for (const id of plant.airSide?.chillers.ids ?? []) units.set(id, { kind: "airChiller", index: plant.index });
-  }
-  for (const hall of site.halls)
-    for (const id of hall.crah?.ids ?? []) units.set(id, { kind: "crah", index: hall.index });
-  return units;
 }
 
 function plantsOf(site: Site, plantId: string | undefined, path: readonly (string | number)[]): number[] {

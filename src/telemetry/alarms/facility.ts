@@ -2,7 +2,8 @@
  * Alarms on what the platform itself watches: the live facility state (the digital twin, or equipment feeding the
  * same figures). Shipped and on by default, with operator thresholds:
  *
- * - a CDU, facility-water pump, dry cooler or chiller out of service (critical when what is left cannot carry the
+ * - a CDU, pump (facility water or air side), dry cooler, chiller or hall air handler out of service, named by its
+ *   kind as the site lists it (critical when what is left cannot carry the
  *   heat, warning otherwise);
  * - a loop's coolant supply above the lowest limit of the rack types it feeds (critical: those racks throttle);
  * - rack outlets above their limit (the rack type's supply limit plus the loop's design rise, plus a 5 K margin:
@@ -17,6 +18,7 @@
  * One alarm per piece of equipment or loop, never per rack: a failed CDU is one alarm naming its 40 racks, not 40.
  * Messages are plain sentences; the impact (racks, jobs, tenants) is added by the book's resolver.
  */
+import { siteUnits, type UnitKind } from "../../model/equipment.ts";
 import type { Site } from "../../model/site.ts";
 import type { Location } from "../site-index.ts";
 import type { Severity } from "../types.ts";
@@ -101,27 +103,16 @@ export const facilityRuleIds = [
 /** A rule id of the facility watch. */
 export type FacilityRuleId = (typeof facilityRuleIds)[number];
 
-const unitKinds: Record<string, string> = {
+/** What an operator calls each kind of failable unit. */
+const unitKindNames: Record<UnitKind, string> = {
   cdu: "CDU",
   pump: "Facility water pump",
-  drycooler: "Dry cooler",
+  dryCooler: "Dry cooler",
   chiller: "Chiller",
+  airPump: "Air-side chilled-water pump",
+  airChiller: "Air-side chiller",
   crah: "Air handler (CRAH)",
 };
-
-/** The air side's units (`pump:h1-air-01`, `chiller:lab-air-02`), named apart from the facility water loop's. */
-const airSideUnitKinds: Record<string, string> = { pump: "Air-side chilled-water pump", chiller: "Air-side chiller" };
-
-/** `pump:h1-p2` → "Facility water pump", `pump:h1-air-01` → "Air-side chilled-water pump". */
-function unitKind(id: string): string {
-  const prefix = id.slice(0, Math.max(0, id.indexOf(":")));
-  return (id.includes("-air-") ? airSideUnitKinds[prefix] : undefined) ?? unitKinds[prefix] ?? "Unit";
-}
-
-/** `cdu:h2-r027-01` → "CDU h2-r027-01". */
-function unitName(id: string): string {
-  return `${unitKind(id)} ${id.slice(id.indexOf(":") + 1)}`;
-}
 
 function kw(value: number): string {
   return Math.abs(value) >= 1000 ? `${(value / 1000).toFixed(2)} MW` : `${Math.round(value)} kW`;
@@ -146,6 +137,8 @@ export class FacilityWatch {
   readonly #plantLocations: readonly Location[];
   /** Per rack: the coolant outlet limit, °C (the type's supply limit plus the loop's design rise and margin). */
   readonly #outletLimitC: Float32Array;
+  /** What each failable unit of the site is called, by id ("Air-side chilled-water pump"), from the site's lists. */
+  readonly #unitKinds: ReadonlyMap<string, string>;
   /** Keys of the alarms this watch holds active, by rule. */
   readonly #raised = new Set<string>();
   #lastStepAt: number | undefined;
@@ -155,6 +148,7 @@ export class FacilityWatch {
     this.#site = site;
     this.#thresholds = { ...defaultFacilityThresholds, ...thresholds };
     this.#plantLocations = site.plants.map((plant) => ({ equipment: plant.id, plant: plant.id }));
+    this.#unitKinds = new Map([...siteUnits(site)].map(([id, unit]) => [id, unitKindNames[unit.kind]]));
     this.#outletLimitC = new Float32Array(site.racks.length);
     for (const rack of site.racks) {
       const type = site.rackTypes[rack.typeIndex]!;
@@ -173,6 +167,16 @@ export class FacilityWatch {
         supplyLimitC,
       };
     });
+  }
+
+  /** `pump:h1-air-01` → "Air-side chilled-water pump" (a unit the site does not list: "Unit"). */
+  #unitKind(id: string): string {
+    return this.#unitKinds.get(id) ?? "Unit";
+  }
+
+  /** `cdu:h2-r027-01` → "CDU h2-r027-01". */
+  #unitName(id: string): string {
+    return `${this.#unitKind(id)} ${id.slice(id.indexOf(":") + 1)}`;
   }
 
   /** The thresholds in force. */
@@ -225,8 +229,8 @@ export class FacilityWatch {
           unit,
           {
             severity: "critical",
-            title: `${unitKind(unit)} out of service`,
-            message: `${unitName(unit)} of plant ${plant.id.replace(/^plant:/, "")} is out of service: the plant's remaining units carry its heat, with less margin for a hot day.`,
+            title: `${this.#unitKind(unit)} out of service`,
+            message: `${this.#unitName(unit)} of plant ${plant.id.replace(/^plant:/, "")} is out of service: the plant's remaining units carry its heat, with less margin for a hot day.`,
             location,
           },
           now,
@@ -296,7 +300,7 @@ export class FacilityWatch {
         {
           severity: short ? "critical" : "warning",
           title: "CDU out of service",
-          message: `${unitName(cdu)} is out of service. Its loop in row ${rowName} has ${spare}${short ? "; racks are losing power" : ""}.`,
+          message: `${this.#unitName(cdu)} is out of service. Its loop in row ${rowName} has ${spare}${short ? "; racks are losing power" : ""}.`,
           location: { ...limits.location, equipment: cdu },
         },
         now,
