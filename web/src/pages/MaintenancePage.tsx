@@ -5,11 +5,12 @@
  * Refreshes every 5 s.
  */
 import { type FormEvent, useState } from "react";
-import { ApiError, describeError } from "../api/client.ts";
+import { describeError } from "../api/client.ts";
 import type { Alarm } from "../api/types.ts";
 import { useSession } from "../app/session-context.tsx";
 import { usePagedResource } from "../app/use-paged-resource.ts";
 import { useResource } from "../app/use-resource.ts";
+import { fieldMarks, markedFields, refusalSummary } from "../components/form-errors.tsx";
 import { GridEventList } from "../components/grid.tsx";
 import { Pager } from "../components/pager.tsx";
 import { ErrorNotice, Loading, Unavailable } from "../components/status.tsx";
@@ -380,36 +381,15 @@ function DrainForm(props: { onCreated: () => void }) {
       setValues({ id: "", reason: "", startsAt: "", endsAt: "", deadline: "" });
       props.onCreated();
     } catch (error) {
-      const fieldErrors: Partial<Record<FormField, string>> = {};
-      if (error instanceof ApiError) {
-        for (const item of error.problem.errors ?? []) {
-          const field = formFields.find((candidate) => item.field === `body.${candidate}`);
-          if (field !== undefined && fieldErrors[field] === undefined) fieldErrors[field] = item.message;
-        }
-      }
+      const fieldErrors = markedFields(error, (field) => formFields.find((candidate) => field === `body.${candidate}`));
       setErrors(fieldErrors);
-      setSummary({
-        text:
-          Object.keys(fieldErrors).length > 0
-            ? "Nothing was drained: correct the marked fields."
-            : `Nothing was drained: ${describeError(error)}`,
-        error: true,
-      });
+      setSummary({ text: refusalSummary("Nothing was drained", fieldErrors, error), error: true });
     } finally {
       setBusy(false);
     }
   };
 
-  const fieldProps = (field: FormField) => ({
-    "aria-invalid": errors[field] !== undefined,
-    "aria-describedby": errors[field] === undefined ? undefined : `drain-${field}-error`,
-  });
-  const fieldError = (field: FormField) =>
-    errors[field] === undefined ? null : (
-      <span id={`drain-${field}-error`} className="field-error">
-        {errors[field]}
-      </span>
-    );
+  const { inputProps: fieldProps, message: fieldError } = fieldMarks("drain", errors);
 
   return (
     <section className="panel" aria-labelledby="drain-form-title">

@@ -10,6 +10,7 @@ import { ApiError, describeError } from "../api/client.ts";
 import type { DemoStatus, QueueConfigAnswer, QueueFileQueue, QueueSummary, QuotaLimits } from "../api/types.ts";
 import { useSession } from "../app/session-context.tsx";
 import { useResource } from "../app/use-resource.ts";
+import { fieldMarks, markedFields, refusalSummary } from "../components/form-errors.tsx";
 import { ErrorNotice, Loading, Unavailable } from "../components/status.tsx";
 import { formatNumber, formatTime } from "../format.ts";
 
@@ -322,7 +323,7 @@ function QueueForm(props: {
           ),
         ),
   );
-  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [errors, setErrors] = useState<Partial<Record<string, string>>>({});
   const [summary, setSummary] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   const setRow = (index: number, change: Partial<QuotaRow>) =>
@@ -380,34 +381,15 @@ function QueueForm(props: {
         setRows([quotaRow(resources[0] ?? "gpu")]);
       }
     } catch (error) {
-      const marked: Record<string, string> = {};
-      if (error instanceof ApiError) {
-        for (const item of error.problem.errors ?? []) {
-          const key = formKeyOf(item.field, rows);
-          if (key !== undefined && marked[key] === undefined) marked[key] = item.message;
-        }
-      }
+      const marked = markedFields(error, (field) => formKeyOf(field, rows));
       setErrors(marked);
-      setSummary(
-        Object.keys(marked).length > 0
-          ? "Nothing was saved: correct the marked fields."
-          : `Nothing was saved: ${describeError(error)}`,
-      );
+      setSummary(refusalSummary("Nothing was saved", marked, error));
     } finally {
       setBusy(false);
     }
   };
 
-  const marked = (key: string) => ({
-    "aria-invalid": errors[key] !== undefined,
-    "aria-describedby": errors[key] === undefined ? undefined : `${prefix}-${key.replaceAll(".", "-")}-error`,
-  });
-  const fieldError = (key: string) =>
-    errors[key] === undefined ? null : (
-      <span id={`${prefix}-${key.replaceAll(".", "-")}-error`} className="field-error">
-        {errors[key]}
-      </span>
-    );
+  const { inputProps: marked, message: fieldError } = fieldMarks(prefix, errors);
   const title = existing === undefined ? "Create a queue" : `Edit queue ${existing.name}`;
   const panel = useRef<HTMLElement>(null);
   // The Edit button sits in the table below: bring the form that opened into view.

@@ -7,7 +7,6 @@
  * asks for confirmation; admins may select several jobs and cancel them together.
  */
 import { type FormEvent, useCallback, useEffect, useMemo, useState } from "react";
-import { ApiError, describeError } from "../api/client.ts";
 import {
   type Job,
   type JobArray,
@@ -20,6 +19,7 @@ import {
 import { followLink, navigate, useLocation } from "../app/router.ts";
 import { useSession } from "../app/session-context.tsx";
 import { useResource } from "../app/use-resource.ts";
+import { fieldMarks, markedFields, refusalSummary } from "../components/form-errors.tsx";
 import { curtailmentText } from "../components/grid.tsx";
 import {
   ActionConfirmation,
@@ -714,36 +714,15 @@ function SubmitJobForm(props: { onSubmitted: (job: Job) => void }) {
         props.onSubmitted(job);
       }
     } catch (error) {
-      const fieldErrors: Partial<Record<FormField, string>> = {};
-      if (error instanceof ApiError) {
-        for (const item of error.problem.errors ?? []) {
-          const field = formFieldOf(item.field);
-          if (field !== undefined && fieldErrors[field] === undefined) fieldErrors[field] = item.message;
-        }
-      }
+      const fieldErrors = markedFields(error, formFieldOf);
       setErrors(fieldErrors);
-      setSummary({
-        text:
-          Object.keys(fieldErrors).length > 0
-            ? "The job was not submitted: correct the marked fields."
-            : `The job was not submitted: ${describeError(error)}`,
-        error: true,
-      });
+      setSummary({ text: refusalSummary("The job was not submitted", fieldErrors, error), error: true });
     } finally {
       setBusy(false);
     }
   };
 
-  const fieldProps = (field: FormField) => ({
-    "aria-invalid": errors[field] !== undefined,
-    "aria-describedby": errors[field] === undefined ? undefined : `job-${field}-error`,
-  });
-  const fieldError = (field: FormField) =>
-    errors[field] === undefined ? null : (
-      <span id={`job-${field}-error`} className="field-error">
-        {errors[field]}
-      </span>
-    );
+  const { inputProps: fieldProps, message: fieldError } = fieldMarks("job", errors);
 
   return (
     <section className="panel" aria-labelledby="submit-title">

@@ -1,5 +1,7 @@
 import { describe, expect, test } from "vitest";
+import { ApiError } from "../api/client.ts";
 import { chartFileName, chartSvg } from "../components/chart-export.ts";
+import { markedFields, refusalSummary } from "../components/form-errors.tsx";
 import { formatPowerKW } from "../format.ts";
 import { formFieldOf } from "./job-form.ts";
 import { emptyWhatIfForm, whatIfCsv, whatIfInputOf, whatIfKpiCsv, whatIfRequestOf } from "./whatif-data.ts";
@@ -11,6 +13,29 @@ describe("page helpers", () => {
     expect(formFieldOf("body.topology")).toBe("topology");
     expect(formFieldOf("body")).toBeUndefined();
     expect(formFieldOf("body.unknown")).toBeUndefined();
+  });
+
+  test("an API refusal marks the inputs its fields belong to, the first problem per input", () => {
+    const refusal = new ApiError("/v1/jobs", {
+      status: 400,
+      title: "Bad Request",
+      detail: "body.gpus must be >= 1",
+      errors: [
+        { field: "body.gpus", message: "must be >= 1" },
+        { field: "body.gpus", message: "must be an integer" },
+        { field: "body.unknown", message: "is not allowed" },
+        { field: "body.topology", message: "must be one of rack, row" },
+      ],
+    });
+    const marked = markedFields(refusal, formFieldOf);
+    expect(marked).toEqual({ gpus: "must be >= 1", topology: "must be one of rack, row" });
+    expect(refusalSummary("The job was not submitted", marked, refusal)).toBe(
+      "The job was not submitted: correct the marked fields.",
+    );
+    // Nothing to mark (a conflict, a lost connection): the summary carries the error itself.
+    const lost = new Error("Failed to fetch");
+    expect(markedFields(lost, formFieldOf)).toEqual({});
+    expect(refusalSummary("Nothing was saved", {}, lost)).toBe("Nothing was saved: Failed to fetch");
   });
 
   test("what-if series and KPIs export as CSV, with what ran on top", () => {
