@@ -7,23 +7,15 @@
  * Needs /usr/bin/chromium (`apt-get install -y chromium`); set CHROMIUM_PATH to use another binary.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { cpus, loadavg, tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
-import { after, afterEach, before, describe, test } from "node:test";
-import { fileURLToPath } from "node:url";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
-import { type ComposedApp, composeApp } from "../../src/app/compose.ts";
-import { defaultFeatures } from "../../src/app/features/index.ts";
+import { before, describe, test } from "node:test";
+import type { Page } from "playwright-core";
 import type { DemoKey } from "../../src/app/seed.ts";
+import { BrowserHarness, checkEachTestAndStop, outputDirectory, viewport } from "../support/browser.ts";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
-const webDirectory = join(root, "web");
-const distDirectory = join(webDirectory, "dist");
-const outputDirectory = join(root, "test-output", "browser");
-const chromiumPath = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
-const viewport = { width: 1366, height: 768 };
+const harness = new BrowserHarness();
 /** Browser globals used inside page functions (the test is type-checked without the DOM library). */
 interface PageGlobals {
   requestAnimationFrame(callback: (now: number) => void): number;
@@ -35,47 +27,10 @@ interface PageGlobals {
 /** Frame budget at 60 Hz. */
 const frameBudgetMs = 1000 / 60;
 
-/** Newest modification time of the console's sources. */
-function newestSource(path: string): number {
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = 0;
-  for (const entry of readdirSync(path)) {
-    if (entry === "dist" || entry === "node_modules") continue;
-    newest = Math.max(newest, newestSource(join(path, entry)));
-  }
-  return newest;
-}
-
-/** Builds web/dist when it is missing or older than a source file. */
-function ensureConsoleBuilt(): void {
-  const index = join(distDirectory, "index.html");
-  if (existsSync(index) && statSync(index).mtimeMs >= newestSource(webDirectory)) return;
-  const vite = join(root, "node_modules", "vite", "bin", "vite.js");
-  const result = spawnSync(process.execPath, [vite, "build", "--config", join(webDirectory, "vite.config.ts")], {
-    cwd: root,
-    encoding: "utf8",
-    timeout: 180_000,
-  });
-  assert.equal(result.status, 0, `vite build failed:\n${result.stdout}\n${result.stderr}`);
-}
-
-let app: ComposedApp;
 let baseUrl: string;
-let browser: Browser;
-let dataDirectory: string;
-const contexts: BrowserContext[] = [];
-/** Console errors of the running test; `allowConsoleErrors` lists those a step expects (a 400 it provokes). */
-const consoleErrors: string[] = [];
-let allowConsoleErrors: RegExp[] = [];
 
-function keyOf(role: DemoKey["role"], email?: string): DemoKey {
-  const key = app.demoKeys?.find(
-    (candidate) => candidate.role === role && (email === undefined || candidate.email === email),
-  );
-  assert.ok(key, `no demo key for ${role}${email === undefined ? "" : ` ${email}`}`);
-  return key;
-}
+/** A demo key by role (and email). */
+const keyOf = (role: DemoKey["role"], email?: string): DemoKey => harness.key(role, email);
 
 /** Calls the API from the test (not the browser), so probing a route never logs in the page. */
 async function api(token: string, method: string, path: string, body?: unknown): Promise<Response> {
@@ -97,30 +52,11 @@ async function hasRoute(method: string, path: string): Promise<boolean> {
   return document.paths[path]?.[method.toLowerCase()] !== undefined;
 }
 
-async function openPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
-  // tsx compiles this file keeping function names through an `__name` helper that page functions carry along;
-  // the page has no such helper, so give it an identity one.
-  await context.addInitScript("globalThis.__name = (target) => target;");
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(30_000);
-  page.on("console", (message) => {
-    if (message.type() !== "error") return;
-    const text = `${message.text()} (${message.location().url})`;
-    if (!allowConsoleErrors.some((pattern) => pattern.test(text))) consoleErrors.push(text);
-  });
-  page.on("pageerror", (error) => consoleErrors.push(`uncaught: ${error.message}`));
-  return page;
-}
+/** A new page (own context) that records console errors. */
+const openPage = (): Promise<Page> => harness.openPage();
 
 /** Opens the console and signs in with a key. */
-async function signIn(page: Page, key: DemoKey): Promise<void> {
-  await page.goto(`${baseUrl}/`);
-  await page.getByLabel("API key").fill(key.token);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("navigation", { name: "Main" }).waitFor();
-}
+const signIn = (page: Page, key: DemoKey): Promise<void> => harness.signIn(page, key);
 
 /** Follows a link of the main navigation. */
 async function openSection(page: Page, name: string): Promise<void> {
@@ -133,48 +69,10 @@ async function screenshot(page: Page, name: string): Promise<void> {
 
 describe("web console in Chromium", { timeout: 600_000 }, () => {
   before(async () => {
-    assert.ok(existsSync(chromiumPath), `${chromiumPath} is missing: apt-get install -y chromium`);
-    mkdirSync(outputDirectory, { recursive: true });
-    ensureConsoleBuilt();
-    dataDirectory = mkdtempSync(join(tmpdir(), "alixan-browser-"));
-    app = await composeApp({
-      site: "alixan",
-      store: { kind: "pglite", dataDir: dataDirectory },
-      seed: true,
-      features: defaultFeatures({ telemetryInMemory: true, demoLoad: 0.5 }),
-    });
-    const address = await app.server.listen({ port: 0, host: "127.0.0.1" });
-    baseUrl = address;
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    await harness.start("alixan", { demoLoad: 0.5 });
+    baseUrl = harness.baseUrl;
   });
-
-  afterEach(() => {
-    const errors = consoleErrors.splice(0);
-    allowConsoleErrors = [];
-    assert.deepEqual(errors, [], `browser console errors:\n${errors.join("\n")}`);
-  });
-
-  after(async () => {
-    for (const context of contexts) await context.close().catch(() => undefined);
-    await browser?.close();
-    await app?.close();
-    if (dataDirectory !== undefined) {
-      rmSync(dataDirectory, { recursive: true, force: true });
-      rmSync(`${dataDirectory}.audit`, { recursive: true, force: true });
-    }
-  });
+  checkEachTestAndStop(harness);
 
   test("serves the console: index.html for console paths, problem+json for unknown API paths", async () => {
     const index = await fetch(`${baseUrl}/floor`);
@@ -196,10 +94,10 @@ describe("web console in Chromium", { timeout: 600_000 }, () => {
     await page.goto(`${baseUrl}/`);
     await screenshot(page, "01-login");
     await page.getByLabel("API key").fill("alx_wrong_key");
-    allowConsoleErrors = [/status of 401/];
+    harness.allowed = [/status of 401/];
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByText("This key was refused").waitFor();
-    allowConsoleErrors = [];
+    harness.allowed = [];
 
     await signIn(page, keyOf("facility-operator"));
     const staffNav = (await page.getByRole("navigation", { name: "Main" }).textContent()) ?? "";
@@ -471,13 +369,13 @@ describe("web console in Chromium", { timeout: 600_000 }, () => {
     await page.getByRole("heading", { name: "Submit a job" }).waitFor();
 
     // An invalid job: the API's messages appear next to the fields it names.
-    allowConsoleErrors = [/status of 400/];
+    harness.allowed = [/status of 400/];
     await page.getByLabel("Name").fill("");
     await page.getByLabel("GPUs").fill("");
     await page.getByRole("button", { name: "Submit job" }).click();
     await page.locator(".field-error").first().waitFor();
     await screenshot(page, "12-job-invalid");
-    allowConsoleErrors = [];
+    harness.allowed = [];
 
     const name = `pathology-finetune-${Date.now().toString(36)}`;
     await page.getByLabel("Name").fill(name);

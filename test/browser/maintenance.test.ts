@@ -7,77 +7,29 @@
  * Needs /usr/bin/chromium (`apt-get install -y chromium`); set CHROMIUM_PATH to use another binary.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { after, afterEach, before, describe, test } from "node:test";
-import { fileURLToPath } from "node:url";
-import { type Browser, chromium, type Page } from "playwright-core";
-import { type ComposedApp, composeApp } from "../../src/app/compose.ts";
-import { defaultFeatures } from "../../src/app/features/index.ts";
+import { before, describe, test } from "node:test";
+import type { Page } from "playwright-core";
+import { BrowserHarness, checkEachTestAndStop, outputDirectory } from "../support/browser.ts";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
-const webDirectory = join(root, "web");
-const distDirectory = join(webDirectory, "dist");
-const outputDirectory = join(root, "test-output", "browser");
-const chromiumPath = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
+const harness = new BrowserHarness();
+const keyOf = (email: string): string => harness.keyOf(email);
 
-/** Newest modification time of the console's sources. */
-function newestSource(path: string): number {
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = 0;
-  for (const entry of readdirSync(path)) {
-    if (entry === "dist" || entry === "node_modules") continue;
-    newest = Math.max(newest, newestSource(join(path, entry)));
-  }
-  return newest;
-}
-
-/** Builds web/dist when it is missing or older than a source file. */
-function ensureConsoleBuilt(): void {
-  const index = join(distDirectory, "index.html");
-  if (existsSync(index) && statSync(index).mtimeMs >= newestSource(webDirectory)) return;
-  const vite = join(root, "node_modules", "vite", "bin", "vite.js");
-  const result = spawnSync(process.execPath, [vite, "build", "--config", join(webDirectory, "vite.config.ts")], {
-    cwd: root,
-    encoding: "utf8",
-    timeout: 180_000,
-  });
-  assert.equal(result.status, 0, `vite build failed:\n${result.stdout}\n${result.stderr}`);
-}
-
-let app: ComposedApp;
-let baseUrl: string;
-let browser: Browser;
-const consoleErrors: string[] = [];
-let allowConsoleErrors: RegExp[] = [];
-
-const keyOf = (email: string): string => {
-  const key = app.demoKeys?.find((candidate) => candidate.email === email);
-  assert.ok(key, `no demo key for ${email}`);
-  return key.token;
-};
-
+/** A GET from the test, with the list total the server sends beside a page. */
 async function api(token: string, path: string): Promise<{ status: number; body: unknown; total: string | null }> {
-  const response = await fetch(`${baseUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
-  return { status: response.status, body: await response.json(), total: response.headers.get("x-total-count") };
+  const answer = await harness.request(token, "GET", path);
+  return { status: answer.status, body: answer.body, total: answer.headers.get("x-total-count") };
 }
 
+/** A POST from the test that must succeed. */
+function post<T = { id: string; state: string }>(token: string, path: string, body: unknown): Promise<T> {
+  return harness.api<T>(token, "POST", path, body);
+}
+
+/** A new page signed in with `token`, on the Maintenance page. */
 async function openSignedIn(token: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
-  await context.addInitScript("globalThis.__name = (target) => target;");
-  const page = await context.newPage();
-  page.setDefaultTimeout(20_000);
-  page.on("console", (message) => {
-    if (message.type() !== "error") return;
-    const text = `${message.text()} (${message.location().url})`;
-    if (!allowConsoleErrors.some((pattern) => pattern.test(text))) consoleErrors.push(text);
-  });
-  page.on("pageerror", (error) => consoleErrors.push(`uncaught: ${error.message}`));
-  await page.goto(`${baseUrl}/`);
-  await page.getByLabel("API key").fill(token);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  const page = await harness.openPage();
+  await harness.signIn(page, { token });
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Maintenance" }).click();
   await page.getByRole("heading", { name: "Maintenance", level: 1 }).waitFor();
   return page;
@@ -85,32 +37,9 @@ async function openSignedIn(token: string): Promise<Page> {
 
 describe("Maintenance page in Chromium", { timeout: 300_000 }, () => {
   before(async () => {
-    assert.ok(existsSync(chromiumPath), `${chromiumPath} is missing: apt-get install -y chromium`);
-    mkdirSync(outputDirectory, { recursive: true });
-    ensureConsoleBuilt();
-    app = await composeApp({
-      site: "lab",
-      store: { kind: "pglite", dataDir: "memory" },
-      seed: true,
-      features: defaultFeatures({ telemetryInMemory: true, demoLoad: 0 }),
-    });
-    baseUrl = await app.server.listen({ port: 0, host: "127.0.0.1" });
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-    });
+    await harness.start("lab", { demoLoad: 0 });
   });
-
-  afterEach(() => {
-    const errors = consoleErrors.splice(0);
-    allowConsoleErrors = [];
-    assert.deepEqual(errors, [], `browser console errors:\n${errors.join("\n")}`);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await app?.close();
-  });
+  checkEachTestAndStop(harness);
 
   test("an operator drains a CDU's racks with the form and resumes the drain after confirming", async () => {
     const operator = keyOf("camille@alixan.local");
@@ -118,7 +47,7 @@ describe("Maintenance page in Chromium", { timeout: 300_000 }, () => {
     await page.getByText("No drain to show.").waitFor();
 
     // A target the site does not have: the field is marked with the server's words, nothing is drained.
-    allowConsoleErrors = [/status of 400/];
+    harness.allowed = [/status of 400/];
     await page.getByLabel("What").selectOption("row");
     await page.getByLabel("Id", { exact: true }).fill("h9-r99");
     await page.getByLabel("Reason").fill("pump seal");
@@ -167,14 +96,10 @@ describe("Maintenance page in Chromium", { timeout: 300_000 }, () => {
 
   test("a leak alarm proposes draining what the leaking equipment feeds; one click drains it", async () => {
     const operator = keyOf("camille@alixan.local");
-    const sample = await fetch(`${baseUrl}/v1/telemetry/samples`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${operator}`, "content-type": "application/json" },
-      body: JSON.stringify({
-        samples: [{ name: "leak_detector_state", labels: { equipment: "leak:h1-r02-03" }, value: 2 }],
-      }),
+    const sample = await harness.request(operator, "POST", "/v1/telemetry/samples", {
+      samples: [{ name: "leak_detector_state", labels: { equipment: "leak:h1-r02-03" }, value: 2 }],
     });
-    assert.equal(sample.status, 200, await sample.text());
+    assert.equal(sample.status, 200, sample.text);
     const page = await openSignedIn(operator);
     const proposal = page.getByRole("region", { name: "Leaks: proposed drains" });
     const button = proposal.getByRole("button", { name: /^Drain (rack:h1-r02-03|row:h1-r02)$/ });
@@ -204,20 +129,10 @@ describe("Maintenance page in Chromium", { timeout: 300_000 }, () => {
   test("the drain list pages on the server past its first 50, with filters", async () => {
     const operator = keyOf("camille@alixan.local");
     // 60 ended drains of racks of row h1-r02 and 5 of row h2-r01: more than a page.
-    const post = (path: string, body: unknown) =>
-      fetch(`${baseUrl}${path}`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${operator}`, "content-type": "application/json" },
-        body: JSON.stringify(body),
-      }).then(async (response) => {
-        const text = await response.text();
-        assert.ok(response.ok, `${path}: ${response.status} ${text}`);
-        return JSON.parse(text) as { id: string };
-      });
     for (let index = 0; index < 65; index++) {
       const target = index < 60 ? `rack:h1-r02-0${(index % 3) + 1}` : `row:h2-r01`;
-      const drain = await post("/v1/drains", { target, reason: `thermography round ${index}` });
-      await post(`/v1/drains/${drain.id}/resume`, {});
+      const drain = await post(operator, "/v1/drains", { target, reason: `thermography round ${index}` });
+      await post(operator, `/v1/drains/${drain.id}/resume`, {});
     }
     const ended = await api(operator, "/v1/drains?state=ended&limit=1");
     const total = Number(ended.total);
@@ -273,17 +188,7 @@ describe("Maintenance page in Chromium", { timeout: 300_000 }, () => {
 
   test("a grid event shows a countdown banner on every staff page, and the Maintenance list says what it asked", async () => {
     const operator = keyOf("camille@alixan.local");
-    const post = async (path: string, body: unknown) => {
-      const response = await fetch(`${baseUrl}${path}`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${operator}`, "content-type": "application/json" },
-        body: JSON.stringify(body),
-      });
-      const text = await response.text();
-      assert.ok(response.ok, `${path}: ${response.status} ${text}`);
-      return JSON.parse(text) as { id: string; state: string };
-    };
-    const scheduled = await post("/v1/grid/events", {
+    const scheduled = await post(operator, "/v1/grid/events", {
       reduceMW: 2,
       start: new Date(Date.now() + 600_000).toISOString(),
       durationS: 1800,
@@ -304,8 +209,8 @@ describe("Maintenance page in Chromium", { timeout: 300_000 }, () => {
     await page.getByRole("heading", { name: "Maintenance", level: 1 }).waitFor();
 
     // A tenant has no banner: grid events are the operator's business.
-    const tenantPage = await browser.newPage();
-    await tenantPage.goto(`${baseUrl}/`);
+    const tenantPage = await harness.openPage();
+    await tenantPage.goto(`${harness.baseUrl}/`);
     await tenantPage.getByLabel("API key").fill(keyOf("hugo@rhone-pharma.example"));
     await tenantPage.getByRole("button", { name: "Sign in" }).click();
     await tenantPage.getByRole("navigation", { name: "Main" }).waitFor();
@@ -314,9 +219,9 @@ describe("Maintenance page in Chromium", { timeout: 300_000 }, () => {
     await tenantPage.close();
 
     // Cancelled, the banner goes; an event in force counts down to its end, and goes when it ends.
-    await post(`/v1/grid/events/${scheduled.id}/cancel`, {});
+    await post(operator, `/v1/grid/events/${scheduled.id}/cancel`, {});
     await banner.waitFor({ state: "detached" });
-    const active = await post("/v1/grid/events", { reduceMW: 1, durationS: 10, reason: "RTE test signal" });
+    const active = await post(operator, "/v1/grid/events", { reduceMW: 1, durationS: 10, reason: "RTE test signal" });
     await page.locator('a.grid-banner[data-state="active"]').waitFor();
     assert.match((await banner.textContent()) ?? "", /^Grid event −1\.0 MW: ends in 0:00:(0\d|10)$/);
     await page.screenshot({ path: join(outputDirectory, "maintenance-5-grid-event.png") });

@@ -8,77 +8,33 @@
  * Needs /usr/bin/chromium (`apt-get install -y chromium`); set CHROMIUM_PATH to use another binary.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, afterEach, before, describe, test } from "node:test";
-import { fileURLToPath } from "node:url";
-import { type Browser, chromium, type Page } from "playwright-core";
-import { type ComposedApp, composeApp } from "../../src/app/compose.ts";
-import { defaultFeatures } from "../../src/app/features/index.ts";
+import { before, describe, test } from "node:test";
+import type { Page } from "playwright-core";
+import { BrowserHarness, checkEachTestAndStop, outputDirectory } from "../support/browser.ts";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
-const webDirectory = join(root, "web");
-const distDirectory = join(webDirectory, "dist");
-const outputDirectory = join(root, "test-output", "browser");
-const chromiumPath = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
+const harness = new BrowserHarness();
+const keyOf = (email: string): string => harness.keyOf(email);
 
-/** Newest modification time of the console's sources. */
-function newestSource(path: string): number {
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = 0;
-  for (const entry of readdirSync(path)) {
-    if (entry === "dist" || entry === "node_modules") continue;
-    newest = Math.max(newest, newestSource(join(path, entry)));
-  }
-  return newest;
+/** A call from the test, answered whatever its status. */
+async function call(
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: unknown }> {
+  const answer = await harness.request(token, method, path, body);
+  return { status: answer.status, body: answer.body };
 }
 
-/** Builds web/dist when it is missing or older than a source file. */
-function ensureConsoleBuilt(): void {
-  const index = join(distDirectory, "index.html");
-  if (existsSync(index) && statSync(index).mtimeMs >= newestSource(webDirectory)) return;
-  const vite = join(root, "node_modules", "vite", "bin", "vite.js");
-  const result = spawnSync(process.execPath, [vite, "build", "--config", join(webDirectory, "vite.config.ts")], {
-    cwd: root,
-    encoding: "utf8",
-    timeout: 180_000,
-  });
-  assert.equal(result.status, 0, `vite build failed:\n${result.stdout}\n${result.stderr}`);
-}
+/** A GET from the test, answered whatever its status. */
+const api = (token: string, path: string) => call(token, "GET", path);
 
-let app: ComposedApp;
-let baseUrl: string;
-let browser: Browser;
-const consoleErrors: string[] = [];
-let allowConsoleErrors: RegExp[] = [];
-
-const keyOf = (email: string): string => {
-  const key = app.demoKeys?.find((candidate) => candidate.email === email);
-  assert.ok(key, `no demo key for ${email}`);
-  return key.token;
-};
-
-async function api(token: string, path: string): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(`${baseUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
-  return { status: response.status, body: await response.json() };
-}
-
+/** A new page signed in with `token`, on the Queues page. */
 async function openSignedIn(token: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
-  await context.addInitScript("globalThis.__name = (target) => target;");
-  const page = await context.newPage();
-  page.setDefaultTimeout(20_000);
-  page.on("console", (message) => {
-    if (message.type() !== "error") return;
-    const text = `${message.text()} (${message.location().url})`;
-    if (!allowConsoleErrors.some((pattern) => pattern.test(text))) consoleErrors.push(text);
-  });
-  page.on("pageerror", (error) => consoleErrors.push(`uncaught: ${error.message}`));
-  await page.goto(`${baseUrl}/`);
-  await page.getByLabel("API key").fill(token);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  const page = await harness.openPage();
+  await harness.signIn(page, { token });
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Queues" }).click();
   await page.getByRole("heading", { name: "Queues", level: 1 }).waitFor();
   return page;
@@ -92,52 +48,11 @@ interface Listed {
   readonly nominal: Record<string, number>;
 }
 
-async function call(
-  token: string,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text === "" ? undefined : JSON.parse(text) };
-}
-
 describe("Queues page in Chromium", { timeout: 300_000 }, () => {
   before(async () => {
-    assert.ok(existsSync(chromiumPath), `${chromiumPath} is missing: apt-get install -y chromium`);
-    mkdirSync(outputDirectory, { recursive: true });
-    ensureConsoleBuilt();
-    app = await composeApp({
-      site: "lab",
-      store: { kind: "pglite", dataDir: "memory" },
-      seed: true,
-      features: defaultFeatures({ telemetryInMemory: true, demoLoad: 0 }),
-    });
-    baseUrl = await app.server.listen({ port: 0, host: "127.0.0.1" });
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-    });
+    await harness.start("lab", { demoLoad: 0 });
   });
-
-  afterEach(() => {
-    const errors = consoleErrors.splice(0);
-    allowConsoleErrors = [];
-    assert.deepEqual(errors, [], `browser console errors:\n${errors.join("\n")}`);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await app?.close();
-  });
+  checkEachTestAndStop(harness);
 
   test("an admin creates a valdiag queue, changes its quota, sees a refused value marked, and deletes it", async () => {
     const admin = keyOf("admin@alixan.local");
@@ -190,7 +105,7 @@ describe("Queues page in Chromium", { timeout: 300_000 }, () => {
     assert.equal(listed?.nominal["gpu.H200"], 3);
 
     // A negative quota, then one that is not a number: the server refuses, the field says why, nothing changes.
-    allowConsoleErrors = [/status of 400/];
+    harness.allowed = [/status of 400/];
     await row.getByRole("button", { name: "Edit valdiag-batch" }).click();
     await edit.getByLabel("Nominal (GPUs)").fill("-1");
     await edit.getByRole("button", { name: "Save quota" }).click();
@@ -209,7 +124,7 @@ describe("Queues page in Chromium", { timeout: 300_000 }, () => {
     await edit.getByRole("button", { name: "Cancel" }).click();
 
     // Work in the queue: deleting is refused with the server's reason shown.
-    allowConsoleErrors = [/status of 409/];
+    harness.allowed = [/status of 409/];
     const projects = (await call(member, "GET", "/v1/projects")).body as { id: string }[];
     const submitted = await call(member, "POST", "/v1/jobs", {
       projectId: projects[0]?.id,

@@ -64,8 +64,14 @@ export class BrowserHarness {
   readonly consoleErrors: string[] = [];
   allowed: RegExp[] = [];
 
-  /** Starts the platform on `site` (its clock `speed` times real time, default 1; usage prices if given) and Chromium. */
-  async start(site: string, options: { speed?: number; usagePrices?: UsagePrices } = {}): Promise<void> {
+  /**
+   * Starts the platform on `site` (its clock `speed` times real time, default 1; usage prices if given; the demo load
+   * as `demoLoad`, 0 for none, when given) and Chromium.
+   */
+  async start(
+    site: string,
+    options: { speed?: number; usagePrices?: UsagePrices; demoLoad?: number } = {},
+  ): Promise<void> {
     assert.ok(existsSync(chromiumPath), `${chromiumPath} is missing: apt-get install -y chromium`);
     mkdirSync(outputDirectory, { recursive: true });
     ensureConsoleBuilt();
@@ -78,6 +84,7 @@ export class BrowserHarness {
         telemetryInMemory: true,
         ...(options.speed === undefined ? {} : { speed: options.speed }),
         ...(options.usagePrices === undefined ? {} : { usagePrices: options.usagePrices }),
+        ...(options.demoLoad === undefined ? {} : { demoLoad: options.demoLoad }),
       }),
     });
     this.baseUrl = await this.app.server.listen({ port: 0, host: "127.0.0.1" });
@@ -122,8 +129,20 @@ export class BrowserHarness {
     return key;
   }
 
-  /** Calls the API from the test, not the browser. */
-  async api<T>(token: string, method: string, path: string, body?: unknown): Promise<T> {
+  /** The token of the demo key of the user with `email`. */
+  keyOf(email: string): string {
+    const key = this.app.demoKeys?.find((candidate) => candidate.email === email);
+    assert.ok(key, `no demo key for ${email}`);
+    return key.token;
+  }
+
+  /** Calls the API from the test, not the browser, and returns the answer whatever its status. */
+  async request(
+    token: string,
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: unknown; headers: Headers; text: string }> {
     const response = await fetch(`${this.baseUrl}${path}`, {
       method,
       headers: {
@@ -133,8 +152,24 @@ export class BrowserHarness {
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await response.text();
-    assert.ok(response.ok, `${method} ${path} answered ${response.status}: ${text}`);
-    return (text === "" ? undefined : JSON.parse(text)) as T;
+    // A refusal from a proxy or a crash may not be JSON: keep its text so the failing assertion can show it.
+    let parsed: unknown;
+    try {
+      parsed = text === "" ? undefined : JSON.parse(text);
+    } catch {
+      parsed = text;
+    }
+    return { status: response.status, body: parsed, headers: response.headers, text };
+  }
+
+  /** Calls the API from the test, not the browser; fails the test unless it succeeds. */
+  async api<T>(token: string, method: string, path: string, body?: unknown): Promise<T> {
+    const answer = await this.request(token, method, path, body);
+    assert.ok(
+      answer.status >= 200 && answer.status < 300,
+      `${method} ${path} answered ${answer.status}: ${answer.text}`,
+    );
+    return answer.body as T;
   }
 
   /** A new page (own context) that records console errors. */
@@ -154,7 +189,7 @@ export class BrowserHarness {
   }
 
   /** Opens the console at `path` signed in with a key. */
-  async signIn(page: Page, key: DemoKey, path = "/"): Promise<void> {
+  async signIn(page: Page, key: Pick<DemoKey, "token">, path = "/"): Promise<void> {
     await page.goto(`${this.baseUrl}/`);
     await page.getByLabel("API key").fill(key.token);
     await page.getByRole("button", { name: "Sign in" }).click();
