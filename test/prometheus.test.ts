@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type ComposedApp, composeApp } from "../src/app/compose.ts";
 import { defaultFeatures } from "../src/app/features/index.ts";
+import { staffKey } from "./support/api.ts";
 import { freePort } from "./support/ports.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: answers are read field by field from JSON.
@@ -40,23 +41,7 @@ before(async () => {
   });
   url = await app.server.listen({ port: 0, host: "127.0.0.1" });
   admin = app.demoKeys!.find((key) => key.role === "platform-admin")!.token;
-  // What an operator does: a staff user with the scrape role, then a key for it.
-  const user = await call("/v1/users", admin, {
-    method: "POST",
-    body: JSON.stringify({
-      tenantId: null,
-      name: "Prometheus",
-      email: "prometheus@alixan.local",
-      role: "metrics-reader",
-    }),
-  });
-  assert.equal(user.status, 201, user.text);
-  const key = await call("/v1/keys", admin, {
-    method: "POST",
-    body: JSON.stringify({ userId: user.json().id, name: "prometheus scrape" }),
-  });
-  assert.equal(key.status, 201, key.text);
-  scrapeKey = key.json().token as string;
+  scrapeKey = await staffKey(url, admin, "metrics-reader", "Prometheus");
 });
 after(async () => {
   await app.close();

@@ -11,6 +11,7 @@ import { type ComposedApp, composeApp } from "../src/app/compose.ts";
 import { defaultFeatures } from "../src/app/features/index.ts";
 import { decodeRedfishTargets } from "../src/telemetry/adapters/redfish/binding.ts";
 import { type RedfishMockup, serveRedfishMockup } from "../src/telemetry/testing/redfish-mockup.ts";
+import { staffKey } from "./support/api.ts";
 import { freePort } from "./support/ports.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: answers are read field by field from JSON.
@@ -51,20 +52,6 @@ const call = async (path: string, key: string | undefined, init: RequestInit = {
   const text = await response.text();
   return { status: response.status, text, json: () => JSON.parse(text) as Json };
 };
-
-async function keyFor(role: string, name: string): Promise<string> {
-  const user = await call("/v1/users", admin, {
-    method: "POST",
-    body: JSON.stringify({ tenantId: null, name, email: `${name.toLowerCase()}@alixan.local`, role }),
-  });
-  assert.equal(user.status, 201, user.text);
-  const key = await call("/v1/keys", admin, {
-    method: "POST",
-    body: JSON.stringify({ userId: user.json().id, name }),
-  });
-  assert.equal(key.status, 201, key.text);
-  return key.json().token as string;
-}
 
 before(async () => {
   mockup = await serveRedfishMockup("public-cooling-unit", {
@@ -108,8 +95,8 @@ before(async () => {
   });
   url = await app.server.listen({ port, host: "127.0.0.1" });
   admin = app.demoKeys!.find((key) => key.role === "platform-admin")!.token;
-  writerKey = await keyFor("telemetry-writer", "Collector");
-  readerKey = await keyFor("metrics-reader", "Scraper");
+  writerKey = await staffKey(url, admin, "telemetry-writer", "Collector");
+  readerKey = await staffKey(url, admin, "metrics-reader", "Scraper");
 });
 
 after(async () => {

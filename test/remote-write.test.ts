@@ -13,6 +13,7 @@ import { after, before, describe, it } from "node:test";
 import { gzipSync } from "node:zlib";
 import { type ComposedApp, composeApp } from "../src/app/compose.ts";
 import { defaultFeatures } from "../src/app/features/index.ts";
+import { staffKey } from "./support/api.ts";
 import { freePort } from "./support/ports.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: answers are read field by field from JSON.
@@ -42,22 +43,7 @@ before(async () => {
   });
   url = await app.server.listen({ port: 0, host: "127.0.0.1" });
   admin = app.demoKeys!.find((key) => key.role === "platform-admin")!.token;
-  const user = await call("/v1/users", admin, {
-    method: "POST",
-    body: JSON.stringify({
-      tenantId: null,
-      name: "Collector",
-      email: "collector@alixan.local",
-      role: "telemetry-writer",
-    }),
-  });
-  assert.equal(user.status, 201, user.text);
-  const key = await call("/v1/keys", admin, {
-    method: "POST",
-    body: JSON.stringify({ userId: user.json().id, name: "remote write" }),
-  });
-  assert.equal(key.status, 201, key.text);
-  writerKey = key.json().token as string;
+  writerKey = await staffKey(url, admin, "telemetry-writer", "Collector");
 });
 after(async () => {
   await app.close();

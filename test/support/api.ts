@@ -42,3 +42,22 @@ export async function callApi(
     type: response.headers.get("content-type") ?? "",
   };
 }
+
+/**
+ * What an administrator does to give a collector or scraper its own credentials: a staff user (no tenant) with
+ * `role`, named `name` (`name@alixan.local`), and a key for it; returns the key's token and fails the test otherwise.
+ */
+export async function staffKey(url: string, adminKey: string, role: string, name: string): Promise<string> {
+  const user = await callApi(url, "POST", "/v1/users", adminKey, {
+    tenantId: null,
+    name,
+    email: `${name.toLowerCase().replaceAll(" ", "-")}@alixan.local`,
+    role,
+  });
+  if (user.status !== 201)
+    throw new Error(`creating user ${name} answered ${user.status}: ${JSON.stringify(user.body)}`);
+  const key = await callApi(url, "POST", "/v1/keys", adminKey, { userId: user.body.id, name });
+  if (key.status !== 201)
+    throw new Error(`creating a key for ${name} answered ${key.status}: ${JSON.stringify(key.body)}`);
+  return key.body.token as string;
+}
