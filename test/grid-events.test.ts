@@ -89,6 +89,17 @@ class LabPlatform {
     );
   }
 
+  /** Requests a grid event as the operator and waits until it is in force with its report, read with `reader`. */
+  async applyEvent(body: Record<string, unknown>, reader: string): Promise<Json> {
+    const created = await this.api("POST", "/v1/grid/events", this.keys.operator, body);
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const eventId = created.body.id;
+    return until("the event applied", async () => {
+      const event = (await this.api("GET", `/v1/grid/events/${eventId}`, reader)).body;
+      return event.state === "active" && event.report !== null ? event : undefined;
+    });
+  }
+
   running(id: string): Promise<boolean> {
     return until(`${id} running`, async () => ((await this.job(id)).state === "running" ? true : undefined));
   }
@@ -183,17 +194,8 @@ describe("grid events", { concurrency: true }, () => {
       await until("the twin to draw the jobs' power", async () => ((await itKw()) > idle + 5 ? true : undefined));
       await new Promise((resolve) => setTimeout(resolve, 11_000));
 
-      const created = await lab.api("POST", "/v1/grid/events", lab.keys.operator, {
-        reduceMW: 5,
-        durationS: 12,
-        reason: "RTE test signal",
-      });
-      assert.equal(created.status, 201, JSON.stringify(created.body));
-      const eventId = created.body.id;
-      const active = await until("the event applied", async () => {
-        const event = (await lab.api("GET", `/v1/grid/events/${eventId}`, lab.keys.auditor)).body;
-        return event.state === "active" && event.report !== null ? event : undefined;
-      });
+      const active = await lab.applyEvent({ reduceMW: 5, durationS: 12, reason: "RTE test signal" }, lab.keys.auditor);
+      const eventId = active.id;
       assert.equal(active.report.jobs.suspended.deferrable, 1);
       assert.equal(active.report.jobs.capped.flexible, 1);
       assert.equal(active.report.jobs.requeued.preemptible, 1);
@@ -414,17 +416,11 @@ describe("grid events", { concurrency: true }, () => {
       await new Promise((resolve) => setTimeout(resolve, 2000));
       const fullKw = await itKw();
 
-      const created = await lab.api("POST", "/v1/grid/events", lab.keys.operator, {
-        reduceMW: 5,
-        durationS: 40,
-        reason: "site change test",
-      });
-      assert.equal(created.status, 201, JSON.stringify(created.body));
-      const eventId = created.body.id;
-      const active = await until("the event applied", async () => {
-        const event = (await lab.api("GET", `/v1/grid/events/${eventId}`, lab.keys.operator)).body;
-        return event.state === "active" && event.report !== null ? event : undefined;
-      });
+      const active = await lab.applyEvent(
+        { reduceMW: 5, durationS: 40, reason: "site change test" },
+        lab.keys.operator,
+      );
+      const eventId = active.id;
       assert.equal(active.report.jobs.suspended.deferrable, 2);
       assert.equal(active.report.jobs.capped.flexible, 1);
       assert.equal(active.report.jobs.requeued.preemptible, 1);
@@ -462,7 +458,7 @@ describe("grid events", { concurrency: true }, () => {
         kind: "suspended",
         powerShare: 0,
         gridEventId: eventId,
-        until: created.body.endsAt,
+        until: active.endsAt,
       });
       const capped = await lab.job(flexible.id);
       assert.equal(capped.curtailment.kind, "capped");
