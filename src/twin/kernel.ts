@@ -1183,7 +1183,9 @@ export class PartitionKernel {
     const { segments, halls } = this.partition;
     const a = this.assumptions;
     const massKjPerK = this.#hallMassKjPerK;
-    const heldKj = Float64Array.from(massKjPerK, (kjPerK, hall) => kjPerK * this.hallMassRiseK[hall]!);
+    const massRiseK = this.hallMassRiseK;
+    // The heat each hall's mass holds, kJ, in its rise's place until the new mass is known (no allocation in a step).
+    for (let hall = 0; hall < halls.count; hall++) massRiseK[hall]! *= massKjPerK[hall]!;
     massKjPerK.fill(0);
     for (let segment = 0; segment < segments.count; segment++) {
       if (segments.rearDoor[segment] === 1) continue;
@@ -1193,12 +1195,13 @@ export class PartitionKernel {
     }
     for (let hall = 0; hall < halls.count; hall++) {
       this.#hallMassKwPerK[hall] = massKjPerK[hall]! / a.rackMassTimeConstantS;
-      if (heldKj[hall] === 0) continue;
+      const heldKj = massRiseK[hall]!;
+      if (heldKj === 0) continue;
       if (massKjPerK[hall]! > 0) {
-        this.hallMassRiseK[hall] = heldKj[hall]! / massKjPerK[hall]!;
+        massRiseK[hall] = heldKj / massKjPerK[hall]!;
       } else {
-        this.hallAirRiseK[hall]! += heldKj[hall]! / this.#hallAirKjPerK[hall]!;
-        this.hallMassRiseK[hall] = 0;
+        this.hallAirRiseK[hall]! += heldKj / this.#hallAirKjPerK[hall]!;
+        massRiseK[hall] = 0;
       }
     }
   }
