@@ -778,6 +778,12 @@ export class PartitionKernel {
    * of its `crah` racks, rising when they cannot (failed units, no coil water flow; `#hallAirStep`).
    */
   readonly hallAirRiseK: Float64Array;
+  /**
+   * Per hall: how far the air-cooled mass of its racks breathing hall air is above what the air handlers hold, K: it
+   * trails `hallAirRiseK` while the air warms and keeps the hall off its handlers' supply after a repair until it has
+   * given its heat back (`#hallAirStep`).
+   */
+  readonly hallMassRiseK: Float64Array;
   /** Air-side chilled-water pumps in service per plant (see `cduInService`). */
   readonly airPumpsInService: Float64Array;
   /** Per plant: air-side chilled-water supply temperature, °C (NaN without an air side). */
@@ -852,6 +858,12 @@ export class PartitionKernel {
   readonly #hallSubstationLoadLossKw: Float64Array;
   /** Per hall: heat its air holds per kelvin (white space × `hallAirHeightM` of air), kJ/K. */
   readonly #hallAirKjPerK: Float64Array;
+  /**
+   * Per hall: heat its installed racks breathing hall air hold per kelvin (weight × air-cooled share × specific heat),
+   * kJ/K, and their conductance to the air (that over `rackMassTimeConstantS`), kW/K; set as racks are installed.
+   */
+  readonly #hallMassKjPerK: Float64Array;
+  readonly #hallMassKwPerK: Float64Array;
   /** Per row: drawn power of its racks in the last step, and design power of its installed rear-door racks. */
   readonly #rowDrawnKw: Float64Array;
   readonly #rowRearDoorDesignKw: Float64Array;
@@ -967,6 +979,9 @@ export class PartitionKernel {
     this.hallCrahInletC = new Float64Array(halls.count);
     this.crahInService = Float64Array.from(halls.crahAvailable);
     this.hallAirRiseK = new Float64Array(halls.count);
+    this.hallMassRiseK = new Float64Array(halls.count);
+    this.#hallMassKjPerK = new Float64Array(halls.count);
+    this.#hallMassKwPerK = new Float64Array(halls.count);
     this.#hallAirKjPerK = Float64Array.from(
       halls.whiteSpaceM2,
       (area) => area * assumptions.hallAirHeightM * airKjPerM3K,
@@ -1156,6 +1171,39 @@ export class PartitionKernel {
         rearDoorDesign[racks.row[rack]!]! += installed * (racks.idleKw[rack]! + racks.dynamicKw[rack]!);
       }
     }
+    this.#refreshHallMass();
+  }
+
+  /**
+   * The thermal mass of each hall's installed racks breathing hall air, and its conductance to the air. A mass warmer
+   * than the air handlers hold keeps its heat as racks come or go (its rise scales inversely with the mass; with no
+   * rack left, the hall air takes the heat), so the energy balance holds across an occupancy change.
+   */
+  #refreshHallMass(): void {
+    const { segments, halls } = this.partition;
+    const a = this.assumptions;
+    const massKjPerK = this.#hallMassKjPerK;
+    const massRiseK = this.hallMassRiseK;
+    // The heat each hall's mass holds, kJ, in its rise's place until the new mass is known (no allocation in a step).
+    for (let hall = 0; hall < halls.count; hall++) massRiseK[hall]! *= massKjPerK[hall]!;
+    massKjPerK.fill(0);
+    for (let segment = 0; segment < segments.count; segment++) {
+      if (segments.rearDoor[segment] === 1) continue;
+      const airCooledKg = segments.weightKg[segment]! * (1 - segments.tcsShare[segment]!);
+      massKjPerK[segments.hall[segment]!]! +=
+        this.#segmentInstalled[segment]! * airCooledKg * a.rackSpecificHeatKjPerKgK;
+    }
+    for (let hall = 0; hall < halls.count; hall++) {
+      this.#hallMassKwPerK[hall] = massKjPerK[hall]! / a.rackMassTimeConstantS;
+      const heldKj = massRiseK[hall]!;
+      if (heldKj === 0) continue;
+      if (massKjPerK[hall]! > 0) {
+        massRiseK[hall] = heldKj / massKjPerK[hall]!;
+      } else {
+        this.hallAirRiseK[hall]! += heldKj / this.#hallAirKjPerK[hall]!;
+        massRiseK[hall] = 0;
+      }
+    }
   }
 
   /**
@@ -1310,6 +1358,7 @@ export class PartitionKernel {
     const hallCduPump = this.hallCduPumpKw;
     const hallCrahFan = this.hallCrahFanKw;
     const hallAirRiseK = this.hallAirRiseK;
+    const hallMassRiseK = this.hallMassRiseK;
     const hallUpsLoss = this.hallUpsLossKw;
     const hallMaxTcs = this.hallMaxTcsC;
     const hallGpuHours = this.hallGpuHours;
@@ -1619,7 +1668,8 @@ export class PartitionKernel {
       const fullKw = units * crahUnitKw[hall]! * (onAirSide ? airFlowShare[plant]! : plantFlowShare[plant]!);
       let fanKw = 0;
       let removedKw: number;
-      if ((airHeat <= fullKw && hallAirRiseK[hall] === 0) || crahUnitKw[hall] === 0) {
+      const atSupply = hallAirRiseK[hall] === 0 && hallMassRiseK[hall] === 0;
+      if ((airHeat <= fullKw && atSupply) || crahUnitKw[hall] === 0) {
         // The units in service carry it (a hall without air handlers passes its air heat straight to the loop).
         if (units > 0 && airHeat > 0) {
           const speed = Math.min(1, Math.max(minimumSpeed, airHeat / fullKw));
@@ -1627,10 +1677,22 @@ export class PartitionKernel {
         }
         removedKw = airHeat + fanKw;
       } else {
-        // They cannot: fans at full speed, and the hall's air warms (`#hallAirStep`).
-        plantOverLimit[plant] = 1;
-        if (units > 0) fanKw = units * crahFanKw[hall]! * powerScale * partLoadPower(1);
-        removedKw = this.#hallAirStep(hall, airHeat + fanKw, fullKw, dt);
+        // They cannot, or the hall is not back at their supply yet (`#hallAirStep`).
+        const fullFanKw = units > 0 ? units * crahFanKw[hall]! * powerScale * partLoadPower(1) : 0;
+        removedKw = this.#hallAirStep(hall, airHeat + fullFanKw, fullKw, dt);
+        if (removedKw >= 0) {
+          // Fans at full speed, and the hall's air is warmer than they hold.
+          plantOverLimit[plant] = 1;
+          fanKw = fullFanKw;
+        } else {
+          // They hold the air at their supply again, and carry what the still-warm rack mass gives back.
+          const loadKw = airHeat + this.#hallAirHold(hall, dt);
+          if (units > 0 && loadKw > 0) {
+            const speed = Math.min(1, Math.max(minimumSpeed, loadKw / fullKw));
+            fanKw = units * crahFanKw[hall]! * powerScale * partLoadPower(speed);
+          }
+          removedKw = loadKw + fanKw;
+        }
       }
       hallCrahFan[hall] = fanKw;
       if (onAirSide) plantAirHeat[plant]! += removedKw;
@@ -1797,39 +1859,87 @@ export class PartitionKernel {
   }
 
   /**
-   * One step of the air of a hall whose air handlers cannot carry its `crah` racks' air-side heat (`heatKw`, their
-   * fans' included), from the coils' full-speed capacity at design (`designKw`: units in service × rating × coil
-   * water flow share); returns the heat the coils removed, kW. The hall's air is one well-mixed mass (white space ×
-   * `hallAirHeightM`), solved implicitly like the loops; what the coils do not remove warms it, and the server inlet
-   * air of the hall's `crah` racks rises with it (`hallAirRiseK`). At full fan speed a coil passes heat in proportion
-   * to entering air − entering water (fixed flows, fixed effectiveness: ε-NTU), which at design is the coil approach
-   * + containment leakage + the servers' air rise (about 20 K); air warmer by ΔT lets the units in service carry
-   * design × (1 + ΔT / that difference), so a partial shortfall settles a few kelvins up (heat 10 % over capacity:
-   * +2 K) while a hall with none left heats at heat / mass, about 3 K a minute on the lab's 400 m² hall at 100 kW
-   * (the usual loss-of-cooling estimate, room air the only mass: racks and slab, neglected, slow it, so trips come
-   * early). Once the air is back at the units' supply the hall leaves this path.
+   * One step of a hall whose air handlers cannot carry its `crah` racks' air-side heat (`heatKw`, their fans' at full
+   * speed included), or whose air or racks are still warmer than they hold, from the coils' full-speed capacity at
+   * design (`designKw`: units in service × rating × coil water flow share). Returns the heat the coils removed at full
+   * speed, kW, or −1 when they can hold the air at their supply this step (nothing changed: `#hallAirHold` then).
+   *
+   * Two lumped nodes, as Khankari's loss-of-cooling analysis has them (ASHRAE Transactions 117(1), 2011: the room
+   * heats at first at heat ÷ air mass, then, with a time constant set by the ratio of heat capacities and the racks'
+   * surface, at heat ÷ (air + rack mass)): the hall's air (white space × `hallAirHeightM`, well mixed), and the
+   * air-cooled mass of its installed racks breathing hall air (`#hallMassKjPerK`), which exchanges heat with the air
+   * through a conductance (`#hallMassKwPerK`, mass ÷ `rackMassTimeConstantS`). Both are solved implicitly together,
+   * stable at any step. At full fan speed a coil passes heat in proportion to entering air − entering water (fixed
+   * flows, fixed effectiveness: ε-NTU), which at design is the coil approach + containment leakage + the servers' air
+   * rise (about 20 K); air warmer by ΔT lets the units in service carry design × (1 + ΔT / that difference), so a
+   * partial shortfall settles a few kelvins up (heat 10 % over capacity: +2 K). A hall with no air handler left
+   * warms at first at heat ÷ air mass: 3.7 K a minute on the lab's 400 m² hall 1 at its 120 kW of air-side heat at
+   * full load (1,932 kJ/K of air); its 12 liquid-cooled racks' air-cooled mass (2,540 kg, 1,245 kJ/K, 4.1 kW/K) follows
+   * within about 3 minutes, and the hall then warms at heat ÷ (air + mass), 2.3 K a minute, the air 11 K ahead of the
+   * mass: from the 23.5 °C inlet its racks trip at 45 °C (A4) 7.7 minutes after the loss instead of 5.8 with the air
+   * alone (`racks.test.ts` checks it against the closed form). Once they trip, the air gives the mass its heat and
+   * settles below 45 °C. Not modelled: walls and slab (they would slow it further), and the weaker exchange of
+   * tripped racks whose fans stop. After a repair the mass gives its heat back through the air: the coils carry it
+   * while they hold the air at their supply (`#hallAirHold`), or the air stays warm until they can; the hall leaves
+   * this path only when air and mass are both back.
    */
   #hallAirStep(hall: number, heatKw: number, designKw: number, dt: number): number {
     const a = this.assumptions;
-    const storageKwPerK = this.#hallAirKjPerK[hall]! / dt;
+    const airKwPerK = this.#hallAirKjPerK[hall]! / dt;
+    const massKwPerK = this.#hallMassKjPerK[hall]! / dt;
+    const exchangeKwPerK = this.#hallMassKwPerK[hall]!;
     const perK = designKw / (a.crahApproachK + a.containmentRiseK + a.serverAirRiseK);
-    const oldK = this.hallAirRiseK[hall]!;
-    // Stored + removed = heat in: storage × (new − old) + design + perK × new = heat.
-    const newK = (storageKwPerK * oldK + heatKw - designKw) / (storageKwPerK + perK);
-    if (newK <= 0) {
-      this.hallAirRiseK[hall] = 0;
-      return heatKw + storageKwPerK * oldK;
+    const oldAirK = this.hallAirRiseK[hall]!;
+    const oldMassK = this.hallMassRiseK[hall]!;
+    // Air: storage × (new − old) = heat − design − perK × new − exchange × (new − mass new);
+    // mass: storage × (mass new − mass old) = exchange × (new − mass new). Eliminating the mass's new rise leaves the
+    // air facing the mass through the series conductance of the exchange and the mass's storage per step.
+    const seriesKwPerK = massKwPerK > 0 ? (exchangeKwPerK * massKwPerK) / (exchangeKwPerK + massKwPerK) : 0;
+    const newAirK =
+      (airKwPerK * oldAirK + heatKw - designKw + seriesKwPerK * oldMassK) / (airKwPerK + perK + seriesKwPerK);
+    if (newAirK <= 0) return -1;
+    this.hallAirRiseK[hall] = newAirK;
+    if (massKwPerK > 0) {
+      this.hallMassRiseK[hall] = (massKwPerK * oldMassK + exchangeKwPerK * newAirK) / (massKwPerK + exchangeKwPerK);
     }
-    this.hallAirRiseK[hall] = newK;
-    return designKw + perK * newK;
+    return designKw + perK * newAirK;
   }
 
-  /** Heat the air of plant `plant`'s halls holds above what their air handlers hold (`hallAirRiseK`), kJ. */
-  hallAirStoredKj(plant: number): number {
+  /**
+   * One step of a hall whose air handlers hold its air at their supply again while its racks' mass is still warm
+   * (`#hallAirStep` returned −1): the air's heat above the supply and what the mass gives it (implicitly, toward the
+   * held air) go to the coils; returns that heat, kW. A mass within a microkelvin gives the rest at once, so the hall
+   * is back at its handlers' supply (and on their ordinary path) after a finite time.
+   */
+  #hallAirHold(hall: number, dt: number): number {
+    const airKwPerK = this.#hallAirKjPerK[hall]! / dt;
+    const massKwPerK = this.#hallMassKjPerK[hall]! / dt;
+    const oldMassK = this.hallMassRiseK[hall]!;
+    let givenKw = airKwPerK * this.hallAirRiseK[hall]!;
+    this.hallAirRiseK[hall] = 0;
+    if (oldMassK > 0) {
+      const exchangeKwPerK = this.#hallMassKwPerK[hall]!;
+      const newMassK = (massKwPerK * oldMassK) / (massKwPerK + exchangeKwPerK);
+      const settled = newMassK < 1e-6;
+      givenKw += settled ? massKwPerK * oldMassK : exchangeKwPerK * newMassK;
+      this.hallMassRiseK[hall] = settled ? 0 : newMassK;
+    }
+    return givenKw;
+  }
+
+  /**
+   * Heat the halls of plant `plant` hold above what their air handlers hold: their air (`hallAirRiseK`) and their
+   * racks' air-cooled mass (`hallMassRiseK`), kJ.
+   */
+  hallStoredKj(plant: number): number {
     const halls = this.partition.halls;
     let storedKj = 0;
     for (let hall = 0; hall < halls.count; hall++) {
-      if (halls.plant[hall] === plant) storedKj += this.#hallAirKjPerK[hall]! * this.hallAirRiseK[hall]!;
+      if (halls.plant[hall] === plant) {
+        storedKj +=
+          this.#hallAirKjPerK[hall]! * this.hallAirRiseK[hall]! +
+          this.#hallMassKjPerK[hall]! * this.hallMassRiseK[hall]!;
+      }
     }
     return storedKj;
   }
@@ -2203,8 +2313,8 @@ export function runPartition(
         for (let row = 0; row < rowCount; row++) {
           if (rowPlant[row] === plant) storedKj += rowHeatCapacity[row]! * (tcsC[row]! - initialTcsC[row]!);
         }
-        // The halls' air starts at what their air handlers hold (no rise).
-        storedKj += kernel.hallAirStoredKj(plant);
+        // The halls' air and racks start at what their air handlers hold (no rise).
+        storedKj += kernel.hallStoredKj(plant);
         plantAccumulator[plantField.storedHeatKwh * plantCount + plant] = storedKj / secondsPer.h;
       }
       for (let field = 0; field < plantFieldCount; field++) {

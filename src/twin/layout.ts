@@ -42,6 +42,8 @@ export interface SegmentTable {
   readonly tcsShare: Float64Array;
   readonly gpusPerRack: Float64Array;
   readonly serversPerRack: Float64Array;
+  /** Weight per rack, kg (the site's `weightKg`): its air-cooled share is thermal mass for the hall air. */
+  readonly weightKg: Float64Array;
   readonly maxCoolantC: Float64Array;
   readonly profile: Int32Array;
   /** 1 when the rack type's air side goes through a rear door on the row's loop (`rdhx`), 0 for hall air handlers. */
@@ -248,6 +250,7 @@ export function buildPartition(site: Site, plantIndexes: readonly number[]): Par
     tcsShare: new Float64Array(segmentCount),
     gpusPerRack: new Float64Array(segmentCount),
     serversPerRack: new Float64Array(segmentCount),
+    weightKg: new Float64Array(segmentCount),
     maxCoolantC: new Float64Array(segmentCount),
     profile: new Int32Array(segmentCount),
     rearDoor: new Uint8Array(segmentCount),
@@ -293,6 +296,7 @@ export function buildPartition(site: Site, plantIndexes: readonly number[]): Par
     segments.tcsShare[local] = tcsShare;
     segments.gpusPerRack[local] = type.gpusPerRack;
     segments.serversPerRack[local] = type.servers;
+    segments.weightKg[local] = type.weight;
     segments.maxCoolantC[local] = type.maxCoolantSupply;
     segments.profile[local] = profileClasses.indexOf(profileOf(site, rack.typeIndex, segment.rowIndex));
     segments.rearDoor[local] = type.airCooling === "rdhx" ? 1 : 0;

@@ -59,6 +59,22 @@ export interface PlantAssumptions {
    * (`crah`) feel it.
    */
   readonly hallAirHeightM: number;
+  /**
+   * Specific heat of rack equipment, kJ/(kg·K): carbon steel, 0.49 (Engineering ToolBox, specific heats of metals),
+   * the bulk of frames, chassis and rails; copper (0.39) and aluminium (0.91) heat sinks bracket it. A 2U server
+   * measured at 12 kJ/K (Ibrahim, Shrivastava, Sammakia and Ghose, "Thermal Mass Characterization of a Server at
+   * Different Fan Speeds") is 24 kg of it. Each rack type's `weightKg` times its air-cooled share (1 − liquid
+   * capture; assumption: parts on cold plates are held at their loop's temperature, so they are taken as the share
+   * of its weight that its share of heat is) is the mass that warms with the hall air when its air handlers fall
+   * short (`#hallAirStep` in kernel.ts).
+   */
+  readonly rackSpecificHeatKjPerKgK: number;
+  /**
+   * Time constant of that rack mass against the hall air, s (its conductance is its heat capacity over this): servers
+   * have lumped time constants "on the order of several minutes" (room-level CFD of rack shutdown against a 3-rack
+   * test cell, ASME InterPACK 2013, V002T09A024); 5 minutes is an assumption within that.
+   */
+  readonly rackMassTimeConstantS: number;
   /** Rear-door heat exchanger effectiveness (air side): leaving air = air in − ε × (air in − water in). */
   readonly rearDoorEffectiveness: number;
   /** Air temperature rise through a server at its design power, K (fans keep about 15 K across a loaded server). */
@@ -104,6 +120,8 @@ export const defaultAssumptions: PlantAssumptions = {
   crahApproachK: 4,
   containmentRiseK: 1.5,
   hallAirHeightM: 4,
+  rackSpecificHeatKjPerKgK: 0.49,
+  rackMassTimeConstantS: 300,
   rearDoorEffectiveness: 0.8,
   serverAirRiseK: 15,
   pumpFanPowerScale: 1,

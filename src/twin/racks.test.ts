@@ -8,7 +8,8 @@ import type { Site } from "../model/site.ts";
 import type { UtilisationSource } from "../model/utilisation.ts";
 import { PartitionKernel, rackCsvHeader, rackRestartS, rackThrottle, throttleSpanK } from "./kernel.ts";
 import { buildPartition } from "./layout.ts";
-import { JobActivity, RackSourceLoad, SyntheticLoad } from "./profiles.ts";
+import { defaultAssumptions, type PlantAssumptions } from "./plant.ts";
+import { JobActivity, type RackLoad, RackSourceLoad, SyntheticLoad } from "./profiles.ts";
 import type { TwinResult } from "./results.ts";
 import { simulate } from "./run.ts";
 import { parseScenario, type Scenario } from "./scenario.ts";
@@ -386,7 +387,7 @@ function loopsStoredKj(kernel: PartitionKernel): number {
   for (let plant = 0; plant < plants.count; plant++) {
     storedKj += plants.heatCapacityKjPerK[plant]! * kernel.supplyC[plant]!;
     if (plants.airSide[plant] === 1) storedKj += plants.airHeatCapacityKjPerK[plant]! * kernel.airSupplyC[plant]!;
-    storedKj += kernel.hallAirStoredKj(plant);
+    storedKj += kernel.hallStoredKj(plant);
   }
   return storedKj;
 }
@@ -657,6 +658,195 @@ describe("per-rack twin: failed hall air handlers and air-side pumps", () => {
       );
     }
     assert.equal(kernel.airFlowShare[0], 0);
+  });
+});
+
+/** A kernel over every plant of the lab with a scenario, every rack at full load, 25 °C outdoors, at `stepS`. */
+function fullLoadKernel(
+  text: string,
+  stepS: number,
+  assumptions: PlantAssumptions = defaultAssumptions,
+): PartitionKernel {
+  const { site, scenario } = compile(text);
+  const partition = buildPartition(
+    site,
+    site.plants.map((plant) => plant.index),
+  );
+  const full: RackLoad = { fill: (_timeS, out) => out.fill(1) };
+  return new PartitionKernel(
+    partition,
+    constantWeather(25, 50),
+    full,
+    scenario.events,
+    scenario.ramps,
+    stepS,
+    0,
+    assumptions,
+  );
+}
+
+/**
+ * Lab hall 1 by hand from the site file: its air's heat capacity (white space × 4 m × 1.2 kg/m³ × 1.006 kJ/(kg·K)),
+ * its crah racks' air-cooled mass (weight × (1 − liquid capture) × specific heat), kJ/K, and their conductance, kW/K.
+ */
+function labHall1(): { airKjPerK: number; massKjPerK: number; exchangeKwPerK: number } {
+  const a = defaultAssumptions;
+  let massKjPerK = 0;
+  for (const rack of labSite.racks) {
+    const type = labSite.rackTypes[rack.typeIndex]!;
+    if (rack.hallIndex === 0 && type.airCooling === "crah") {
+      massKjPerK += type.weight * (1 - type.liquidCaptureFraction) * a.rackSpecificHeatKjPerKgK;
+    }
+  }
+  const airKjPerK = labSite.halls[0]!.whiteSpace * a.hallAirHeightM * 1.2 * 1.006;
+  return { airKjPerK, massKjPerK, exchangeKwPerK: massKjPerK / a.rackMassTimeConstantS };
+}
+
+/**
+ * Seconds after losing every air handler until the hall air is `riseK` up, from the two-node closed form: heat
+ * `heatKw` into the air, none removed, air and mass exchanging through the conductance. Sum and difference decouple:
+ * Ca·x + Cm·y = Q·t and x − y = d∞·(1 − e^(−t/τ)), τ = Ca·Cm / (UA·(Ca + Cm)), d∞ = Q·τ / Ca; x rises monotonically,
+ * so bisection finds the time.
+ */
+function twoNodeSecondsTo(riseK: number, heatKw: number, hall: ReturnType<typeof labHall1>): number {
+  const { airKjPerK, massKjPerK, exchangeKwPerK } = hall;
+  const tauS = (airKjPerK * massKjPerK) / (exchangeKwPerK * (airKjPerK + massKjPerK));
+  const leadK = (heatKw * tauS) / airKjPerK;
+  const airRiseK = (t: number) =>
+    (heatKw * t + massKjPerK * leadK * (1 - Math.exp(-t / tauS))) / (airKjPerK + massKjPerK);
+  let low = 0;
+  let high = 1e5;
+  for (let iteration = 0; iteration < 100; iteration++) {
+    const middle = (low + high) / 2;
+    if (airRiseK(middle) > riseK) high = middle;
+    else low = middle;
+  }
+  return low;
+}
+
+/**
+ * Steps `kernel` until hall 1's air rise passes `riseK`; returns when it did, interpolated within the step (seconds
+ * from `fromS`), the hall's air-side heat at that step, and whether its first rack tripped within a step of it.
+ */
+function secondsToRise(
+  kernel: PartitionKernel,
+  riseK: number,
+  fromS: number,
+): { seconds: number; heatKw: number; tripped: boolean } {
+  let before = 0;
+  while (kernel.timeS < fromS + 3600) {
+    kernel.step();
+    const rise = kernel.hallAirRiseK[0]!;
+    if (rise > riseK) {
+      const seconds = kernel.timeS - fromS - (kernel.stepS * (rise - riseK)) / (rise - before);
+      const heatKw = kernel.hallCrahHeatKw[0]!;
+      kernel.step();
+      return { seconds, heatKw, tripped: kernel.running[0] === 0 };
+    }
+    before = rise;
+  }
+  return { seconds: Number.NaN, heatKw: Number.NaN, tripped: false };
+}
+
+describe("per-rack twin: the racks' mass in a hall that loses its air handlers", () => {
+  const loss = "events:\n  - { at: 30m, fail: crah:h1-* }\n";
+  const lossAndRepair =
+    "events:\n  - { at: 30m, fail: crah:h1-* }\n  - { at: 60m, repair: [crah:h1-01, crah:h1-02] }\n";
+  // From the 23.5 °C inlet (18 °C air-side water + 4 K coil approach + 1.5 K containment) to the 45 °C trip (A4).
+  const tripRiseK = 45 - 23.5;
+
+  it("trips later than air alone, when the two-node closed form says, within a second at 1 s steps", () => {
+    const hall = labHall1();
+    const { seconds, heatKw, tripped } = secondsToRise(fullLoadKernel(loss, 1), tripRiseK, 30 * 60);
+    assert.ok(tripped, "the racks trip the step after the air passes 45 °C");
+    // Full load: 4 NVL72 × 132 kW × 0.1 + 8 HGX × 42 kW × 0.2 on the air side, no fans left.
+    assert.ok(Math.abs(heatKw - 120) < 1e-6, `air-side heat ${heatKw} kW`);
+    const expectedS = twoNodeSecondsTo(tripRiseK, heatKw, hall);
+    const airAloneS = (tripRiseK * hall.airKjPerK) / heatKw;
+    // Backward Euler at 1 s against τ ≈ 180 s (air–mass exchange): its error is a fraction of a step (0.06 s).
+    assert.ok(Math.abs(seconds - expectedS) < 1, `trip after ${seconds} s, closed form ${expectedS} s`);
+    assert.ok(seconds > airAloneS + 60, `${seconds} s with the mass, ${airAloneS} s for the air alone`);
+  });
+
+  it("trips at the same time at 1 s and 60 s steps", () => {
+    const hall = labHall1();
+    const fine = secondsToRise(fullLoadKernel(loss, 1), tripRiseK, 30 * 60);
+    const coarse = secondsToRise(fullLoadKernel(loss, 60), tripRiseK, 30 * 60);
+    const expectedS = twoNodeSecondsTo(tripRiseK, fine.heatKw, hall);
+    const airAloneS = (tripRiseK * hall.airKjPerK) / fine.heatKw;
+    assert.ok(fine.seconds > airAloneS + 60, `${fine.seconds} s with the mass, ${airAloneS} s for the air alone`);
+    // Implicit in both nodes: stable at any step, and 60 s steps (a third of the exchange's 180 s time constant) lag
+    // the exact curve by about 4 s of the 460 s; 10 s (2 %) bounds it, the mass moves the trip by 115 s.
+    assert.ok(Math.abs(coarse.seconds - fine.seconds) < 10, `${coarse.seconds} s at 60 s, ${fine.seconds} s at 1 s`);
+    assert.ok(Math.abs(coarse.seconds - expectedS) < 10, `${coarse.seconds} s at 60 s, closed form ${expectedS} s`);
+  });
+
+  it("closes the energy balance at every step with the mass's heat stored, at 60 s steps", () => {
+    const kernel = fullLoadKernel(lossAndRepair, 60);
+    const hall = labHall1();
+    let stored = loopsStoredKj(kernel);
+    let largestMassShare = 0;
+    for (let step = 0; step < (3 * secondsPer.h) / 60; step++) {
+      kernel.step();
+      stored = assertStepBalance(kernel, step, stored);
+      const massKj = hall.massKjPerK * kernel.hallMassRiseK[0]!;
+      const airKj = hall.airKjPerK * kernel.hallAirRiseK[0]!;
+      if (massKj > 0) largestMassShare = Math.max(largestMassShare, massKj / (massKj + airKj));
+    }
+    // Once the racks trip the air gives the mass its heat: the mass holds most of what the hall stores.
+    assert.ok(largestMassShare > 0.5, `the mass held at most ${largestMassShare} of the hall's heat`);
+  });
+
+  it("keeps each rack's heat as racks leave a hall that is still warm", () => {
+    // Every crah rack of hall 1 leaves while its air and mass are warm (15-minute ramp steps): what the mass held
+    // goes to the remaining racks' mass, then, with none left, to the air, and the balance still closes.
+    const text =
+      "events:\n  - { at: 30m, fail: crah:h1-* }\n" +
+      "  - { at: 30m, occupancy: { from: 1, to: 0, until: 75m, rackType: hgx } }\n" +
+      "  - { at: 30m, occupancy: { from: 1, to: 0, until: 105m, rackType: nvl72 } }\n";
+    const kernel = fullLoadKernel(text, 60);
+    let stored = loopsStoredKj(kernel);
+    let warmMassLeft = false;
+    for (let step = 0; step < (2 * secondsPer.h) / 60; step++) {
+      const massBefore = kernel.hallMassRiseK[0]!;
+      kernel.step();
+      stored = assertStepBalance(kernel, step, stored);
+      if (massBefore > 0 && kernel.hallMassRiseK[0] === 0 && kernel.hallAirRiseK[0]! > 0) warmMassLeft = true;
+    }
+    assert.ok(warmMassLeft, "the last racks left while their mass was warm");
+  });
+
+  it("cools air and mass back after the repair, the mass over its time constant, then leaves the shortfall path", () => {
+    const stepS = 5;
+    const kernel = fullLoadKernel(lossAndRepair, stepS);
+    const repairS = 60 * 60;
+    const airBack: number[] = [];
+    const massRise: number[] = [];
+    while (kernel.timeS < repairS + 3 * secondsPer.h) {
+      kernel.step();
+      if (kernel.timeS > repairS) {
+        airBack.push(kernel.hallAirRiseK[0]!);
+        massRise.push(kernel.hallMassRiseK[0]!);
+      }
+    }
+    // The repaired handlers (60 s restart) bring the air to their supply within three minutes...
+    const airAtSupply = airBack.indexOf(0);
+    assert.ok(airAtSupply >= 0 && airAtSupply * stepS < 180, `air back ${airAtSupply * stepS} s after the repair`);
+    // ...while the racks' mass, warmed to about the air's temperature, is still far above it...
+    const massAtAirBackK = massRise[airAtSupply]!;
+    assert.ok(massAtAirBackK > 10, `mass ${massAtAirBackK} K up when the air is back`);
+    // ...and gives its heat to the held air over its 300 s time constant (backward Euler at 5 s: e^(−1) within 1 %).
+    const ratio = massRise[airAtSupply + 300 / stepS]! / massAtAirBackK;
+    assert.ok(Math.abs(ratio - Math.exp(-1)) < 0.01 * Math.exp(-1), `mass fell to ${ratio} in 300 s`);
+    // Within a microkelvin it gives the rest: the hall is back on its handlers' ordinary path after about
+    // 300 s × ln(rise / 1 µK), 80 minutes (backward Euler decays 0.8 % slower at 5 s steps: about 40 s), and stays.
+    const settled = massRise.indexOf(0);
+    const expectedS = 300 * Math.log(massAtAirBackK / 1e-6);
+    assert.ok(Math.abs((settled - airAtSupply) * stepS - expectedS) < 120, `settled ${settled * stepS} s after`);
+    assert.ok(
+      massRise.slice(settled).every((rise) => rise === 0) && airBack.slice(settled).every((rise) => rise === 0),
+      "air and mass stay at the supply",
+    );
   });
 });
 
