@@ -428,3 +428,57 @@ describe("Redfish URIs written with trailing slashes and fragments", () => {
     assert.deepEqual(book.list(), []);
   });
 });
+
+describe("Redfish links to other hosts", () => {
+  it("does not follow a member link to another host (its credentials would go there), and names it", async () => {
+    const hits: string[] = [];
+    const elsewhere = createServer((request, response) => {
+      hits.push(request.url ?? "");
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end("{}");
+    });
+    await new Promise<void>((resolve) => elsewhere.listen(0, "127.0.0.1", resolve));
+    const other = `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}`;
+    // A SensorCollection (public-pdu Chassis/PDU/Sensors) one of whose members is written as an absolute URL.
+    const service = createServer((request, response) => {
+      const body =
+        request.url === "/redfish/v1/Chassis/PDU/Sensors"
+          ? {
+              "@odata.type": "#SensorCollection.SensorCollection",
+              Members: [{ "@odata.id": `${other}/redfish/v1/Chassis/PDU/Sensors/PowerA1` }],
+            }
+          : undefined;
+      response.writeHead(body === undefined ? 404 : 200, { "content-type": "application/json" });
+      response.end(JSON.stringify(body ?? {}));
+    });
+    await new Promise<void>((resolve) => service.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(service.address() as AddressInfo).port}`;
+    try {
+      const decoded = decodeRedfishTargets([
+        {
+          name: "pdu-1",
+          url,
+          username: "monitor",
+          auth: "basic",
+          resources: [{ uri: "/redfish/v1/Chassis/PDU/Sensors" }],
+        },
+      ]);
+      assert.ok(decoded.ok);
+      const poller = new RedfishPoller(
+        decoded.value[0]!,
+        (name, labels) => new SeriesRegistry({}).intern(name, labels),
+        async () => undefined,
+        new AlarmBook({}),
+      );
+      const status = await poller.poll(1_000);
+      await poller.close();
+      assert.deepEqual(hits, []);
+      assert.deepEqual(status.problems, [
+        `${other}/redfish/v1/Chassis/PDU/Sensors/PowerA1: not on this service (${url}): not requested`,
+      ]);
+    } finally {
+      await new Promise((resolve) => service.close(resolve));
+      await new Promise((resolve) => elsewhere.close(resolve));
+    }
+  });
+});
