@@ -36,6 +36,46 @@ const sensor = (id: string, fields: Record<string, unknown>): Resource => ({
   ...fields,
 });
 
+/** A service answering GETs from a map of URI (path without trailing slash, with its query) → body; counts them. */
+async function serve(resources: Readonly<Record<string, unknown>>) {
+  const requests = new Map<string, number>();
+  const server = createServer((request, response) => {
+    const [path = "", query] = (request.url ?? "").split("?");
+    const key = `${path.replace(/\/$/, "")}${query === undefined ? "" : `?${query}`}`;
+    requests.set(key, (requests.get(key) ?? 0) + 1);
+    const body = resources[key];
+    response.writeHead(body === undefined ? 404 : 200, { "content-type": "application/json" });
+    response.end(JSON.stringify(body ?? { error: "not found" }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
+
+/** Polls one target written as the configuration file writes it; its samples as `name{labels}` → value. */
+async function pollTarget(entry: Record<string, unknown>) {
+  const decoded = decodeRedfishTargets([{ name: "t", ...entry }]);
+  assert.ok(decoded.ok, decoded.ok ? "" : decoded.problem);
+  const registry = new SeriesRegistry({});
+  const readings = new Map<string, number>();
+  const sink = async (samples: SampleBuffer) => {
+    for (let i = 0; i < samples.count; i++) readings.set(registry.info(samples.series[i]!)!.key, samples.values[i]!);
+    return undefined;
+  };
+  const poller = new RedfishPoller(
+    decoded.value[0]!,
+    (name, labels) => registry.intern(name, labels),
+    sink,
+    new AlarmBook({}),
+  );
+  const status = await poller.poll(1_000);
+  await poller.close();
+  return { status, readings };
+}
+
 describe("Redfish sensors: ReadingType, ReadingUnits and null readings", () => {
   it("reads a sensor that gives ReadingUnits but no ReadingType by its unit", () => {
     // public-rackmount1 Chassis/1U/Sensors/IntakeTemp: PhysicalContext Intake, ReadingUnits Cel, no ReadingType.
@@ -324,37 +364,12 @@ describe("Redfish walk: collections in pages, trailing slashes, fragments", () =
       [`${base}/PowerA2`]: member("PowerA2", 123.1),
       [`${base}/PowerA3`]: member("PowerA3", 88.9),
     };
-    const requests = new Map<string, number>();
-    const server = createServer((request, response) => {
-      const [path = "", query] = (request.url ?? "").split("?");
-      const key = `${path.replace(/\/$/, "")}${query === undefined ? "" : `?${query}`}`;
-      requests.set(key, (requests.get(key) ?? 0) + 1);
-      const body = resources[key];
-      response.writeHead(body === undefined ? 404 : 200, { "content-type": "application/json" });
-      response.end(JSON.stringify(body ?? { error: "not found" }));
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const service = await serve(resources);
     try {
-      const decoded = decodeRedfishTargets([
-        { name: "pdu-1", url, resources: [{ uri: `${base}/`, equipment: "pdu:h1-r01-a" }] },
-      ]);
-      assert.ok(decoded.ok);
-      const registry = new SeriesRegistry({});
-      const readings = new Map<string, number>();
-      const sink = async (samples: SampleBuffer) => {
-        for (let i = 0; i < samples.count; i++)
-          readings.set(registry.info(samples.series[i]!)!.key, samples.values[i]!);
-        return undefined;
-      };
-      const poller = new RedfishPoller(
-        decoded.value[0]!,
-        (name, labels) => registry.intern(name, labels),
-        sink,
-        new AlarmBook({}),
-      );
-      const status = await poller.poll(1_000);
-      await poller.close();
+      const { status, readings } = await pollTarget({
+        url: service.url,
+        resources: [{ uri: `${base}/`, equipment: "pdu:h1-r01-a" }],
+      });
       assert.deepEqual(status.problems, []);
       for (const [id, watts] of [
         ["PowerA1", 197.4],
@@ -362,12 +377,63 @@ describe("Redfish walk: collections in pages, trailing slashes, fragments", () =
         ["PowerA3", 88.9],
       ] as const) {
         assert.equal(readings.get(`sensor_power_watts{equipment="pdu:h1-r01-a",sensor="${id}"}`), watts);
-        assert.equal(requests.get(`${base}/${id}`), 1, `${id} read once`);
+        assert.equal(service.requests.get(`${base}/${id}`), 1, `${id} read once`);
       }
-      assert.equal(requests.get(`${base}?$skip=1`), 1, "the second page read once");
+      assert.equal(service.requests.get(`${base}?$skip=1`), 1, "the second page read once");
       assert.equal(status.resources, 5);
     } finally {
-      await new Promise((resolve) => server.close(resolve));
+      await service.close();
+    }
+  });
+
+  it("reads the metric report definitions of every page of the TelemetryService's collection", async () => {
+    // DSP0268 TelemetryService, MetricReportDefinition and MetricReport, their collection served in two pages.
+    const telemetry = "/redfish/v1/TelemetryService";
+    const definition = (id: string) => ({
+      "@odata.type": "#MetricReportDefinition.v1_4_6.MetricReportDefinition",
+      Id: id,
+      MetricReportDefinitionEnabled: true,
+      ReportActions: ["LogToMetricReportsCollection"],
+      MetricReport: { "@odata.id": `${telemetry}/MetricReports/${id}` },
+    });
+    const report = (id: string, property: string, value: string) => ({
+      "@odata.type": "#MetricReport.v1_5_0.MetricReport",
+      Id: id,
+      Timestamp: "2026-12-06T10:00:00Z",
+      MetricValues: [{ MetricId: "Reading", MetricProperty: property, MetricValue: value }],
+    });
+    const service = await serve({
+      [telemetry]: {
+        "@odata.type": "#TelemetryService.v1_3_4.TelemetryService",
+        MetricReportDefinitions: { "@odata.id": `${telemetry}/MetricReportDefinitions` },
+        MetricReports: { "@odata.id": `${telemetry}/MetricReports` },
+      },
+      [`${telemetry}/MetricReportDefinitions`]: {
+        Members: [{ "@odata.id": `${telemetry}/MetricReportDefinitions/Inlet` }],
+        "Members@odata.nextLink": `${telemetry}/MetricReportDefinitions?$skiptoken=2`,
+      },
+      [`${telemetry}/MetricReportDefinitions?$skiptoken=2`]: {
+        Members: [{ "@odata.id": `${telemetry}/MetricReportDefinitions/Power` }],
+      },
+      [`${telemetry}/MetricReportDefinitions/Inlet`]: definition("Inlet"),
+      [`${telemetry}/MetricReportDefinitions/Power`]: definition("Power"),
+      [`${telemetry}/MetricReports/Inlet`]: report(
+        "Inlet",
+        "/redfish/v1/Chassis/1U/Sensors/IntakeTemp/Reading",
+        "24.8",
+      ),
+      [`${telemetry}/MetricReports/Power`]: report("Power", "/redfish/v1/Chassis/1U/Sensors/TotalPower/Reading", "374"),
+    });
+    try {
+      const { status, readings } = await pollTarget({ url: service.url, metricReports: true });
+      assert.deepEqual(status.problems, []);
+      assert.equal(status.metricReports, 2);
+      assert.equal(
+        readings.get('redfish_reading{property="/redfish/v1/Chassis/1U/Sensors/TotalPower/Reading",report="Power"}'),
+        374,
+      );
+    } finally {
+      await service.close();
     }
   });
 });
@@ -431,54 +497,28 @@ describe("Redfish URIs written with trailing slashes and fragments", () => {
 
 describe("Redfish links to other hosts", () => {
   it("does not follow a member link to another host (its credentials would go there), and names it", async () => {
-    const hits: string[] = [];
-    const elsewhere = createServer((request, response) => {
-      hits.push(request.url ?? "");
-      response.writeHead(200, { "content-type": "application/json" });
-      response.end("{}");
-    });
-    await new Promise<void>((resolve) => elsewhere.listen(0, "127.0.0.1", resolve));
-    const other = `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}`;
+    const elsewhere = await serve({});
     // A SensorCollection (public-pdu Chassis/PDU/Sensors) one of whose members is written as an absolute URL.
-    const service = createServer((request, response) => {
-      const body =
-        request.url === "/redfish/v1/Chassis/PDU/Sensors"
-          ? {
-              "@odata.type": "#SensorCollection.SensorCollection",
-              Members: [{ "@odata.id": `${other}/redfish/v1/Chassis/PDU/Sensors/PowerA1` }],
-            }
-          : undefined;
-      response.writeHead(body === undefined ? 404 : 200, { "content-type": "application/json" });
-      response.end(JSON.stringify(body ?? {}));
+    const service = await serve({
+      "/redfish/v1/Chassis/PDU/Sensors": {
+        "@odata.type": "#SensorCollection.SensorCollection",
+        Members: [{ "@odata.id": `${elsewhere.url}/redfish/v1/Chassis/PDU/Sensors/PowerA1` }],
+      },
     });
-    await new Promise<void>((resolve) => service.listen(0, "127.0.0.1", resolve));
-    const url = `http://127.0.0.1:${(service.address() as AddressInfo).port}`;
     try {
-      const decoded = decodeRedfishTargets([
-        {
-          name: "pdu-1",
-          url,
-          username: "monitor",
-          auth: "basic",
-          resources: [{ uri: "/redfish/v1/Chassis/PDU/Sensors" }],
-        },
-      ]);
-      assert.ok(decoded.ok);
-      const poller = new RedfishPoller(
-        decoded.value[0]!,
-        (name, labels) => new SeriesRegistry({}).intern(name, labels),
-        async () => undefined,
-        new AlarmBook({}),
-      );
-      const status = await poller.poll(1_000);
-      await poller.close();
-      assert.deepEqual(hits, []);
+      const { status } = await pollTarget({
+        url: service.url,
+        username: "monitor",
+        auth: "basic",
+        resources: [{ uri: "/redfish/v1/Chassis/PDU/Sensors" }],
+      });
+      assert.equal(elsewhere.requests.size, 0);
       assert.deepEqual(status.problems, [
-        `${other}/redfish/v1/Chassis/PDU/Sensors/PowerA1: not on this service (${url}): not requested`,
+        `${elsewhere.url}/redfish/v1/Chassis/PDU/Sensors/PowerA1: not on this service (${service.url}): not requested`,
       ]);
     } finally {
-      await new Promise((resolve) => service.close(resolve));
-      await new Promise((resolve) => elsewhere.close(resolve));
+      await service.close();
+      await elsewhere.close();
     }
   });
 });
