@@ -134,6 +134,31 @@ describe("Redfish sensors: ReadingType, ReadingUnits and null readings", () => {
     const extraction = extractResource(absent, uri);
     assert.deepEqual(extraction.readings, []);
     assert.deepEqual(extraction.problems, []);
+    // public-pdu PowerEquipment/RackPDUs/1/Outlets/A1 (Outlet.v1_4), switched off: its null readings are expected.
+    const outlet = "/redfish/v1/PowerEquipment/RackPDUs/1/Outlets/A2";
+    const off = extractResource(
+      {
+        "@odata.type": "#Outlet.v1_4_0.Outlet",
+        Id: "A2",
+        Status: { State: "Enabled", Health: "OK" },
+        PowerState: "Off",
+        Voltage: { Reading: null },
+        PowerWatts: { Reading: null },
+      },
+      outlet,
+    );
+    assert.deepEqual(off.problems, []);
+    const on = extractResource(
+      {
+        "@odata.type": "#Outlet.v1_4_0.Outlet",
+        Id: "A2",
+        Status: { State: "Enabled", Health: "OK" },
+        PowerState: "On",
+        PowerWatts: { Reading: null },
+      },
+      outlet,
+    );
+    assert.deepEqual(on.problems, [`${outlet}: PowerWatts is null (the equipment gives no reading)`]);
   });
 });
 

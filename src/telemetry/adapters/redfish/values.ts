@@ -67,8 +67,11 @@ export function isAbsent(holder: Readonly<Record<string, unknown>>): boolean {
   return stateOf(holder) === "Absent";
 }
 
-/** States in which a part should give readings (no Status at all counts as on). */
+/**
+ * Whether a part should give readings: enabled (no Status at all counts as on) and not switched off (an outlet or
+ * circuit whose `PowerState` is Off may leave its readings null).
+ */
 export function isLive(holder: Readonly<Record<string, unknown>>): boolean {
   const state = stateOf(holder);
-  return state === undefined || state === "Enabled" || state === "Degraded";
+  return (state === undefined || state === "Enabled" || state === "Degraded") && holder["PowerState"] !== "Off";
 }
