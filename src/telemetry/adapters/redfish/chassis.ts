@@ -7,7 +7,8 @@
  *   `ThermalMetrics` and `Fan`, whose numbers are sensor excerpts.
  *
  * The inlet temperature gets its own series, `inlet_temperature_celsius`, whichever shape gives it: a legacy
- * temperature whose `PhysicalContext` is `Intake`, or `ThermalMetrics.TemperatureSummaryCelsius.Intake`.
+ * temperature whose `PhysicalContext` is `Intake`, `ThermalMetrics.TemperatureSummaryCelsius.Intake`, or (extract.ts)
+ * a Sensor of that context.
  */
 import { isRecord } from "../../../core/records.ts";
 import { fanSeries } from "./units.ts";

@@ -82,6 +82,7 @@ describe("Redfish sensors: ReadingType, ReadingUnits and null readings", () => {
     const intake = sensor("IntakeTemp", { PhysicalContext: "Intake", Reading: 24.8, ReadingUnits: "Cel" });
     const readings = readingsOf(intake, "/redfish/v1/Chassis/1U/Sensors/IntakeTemp");
     assert.equal(readings.get('sensor_temperature_celsius{sensor="IntakeTemp"}'), 24.8);
+    assert.equal(readings.get('inlet_temperature_celsius{sensor="IntakeTemp"}'), 24.8);
     assert.equal(readings.has('sensor_reading{sensor="IntakeTemp",unit="Cel"}'), false);
   });
 

@@ -361,7 +361,11 @@ function extractSensor(resource: Resource, id: string, emit: Emit): void {
     emit.add("sensor_reading", { sensor: id, unit }, value);
     return;
   }
-  emit.add(found.series, { sensor: id }, value === undefined ? undefined : found.convert(value));
+  const converted = value === undefined ? undefined : found.convert(value);
+  emit.add(found.series, { sensor: id }, converted);
+  // A server's inlet temperature under one name whichever shape gives it (chassis.ts does the same for the others).
+  if (found.series === "sensor_temperature_celsius" && resource["PhysicalContext"] === "Intake")
+    emit.add("inlet_temperature_celsius", { sensor: id }, converted);
 }
 
 /** Subordinate resources, collection members (every page), and the equipment a power domain or facility links to. */
