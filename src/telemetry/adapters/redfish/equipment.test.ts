@@ -108,6 +108,24 @@ describe("Redfish sensors: ReadingType, ReadingUnits and null readings", () => {
     );
     assert.equal(fahrenheit.get('sensor_temperature_celsius{sensor="Inlet"}'), 25);
 
+    // public-cooling-unit Chassis/CDU/Sensors/PrimaryDeltaTemp: ReadingBasis Delta, a difference, not a temperature.
+    const rise = readingsOf(
+      sensor("PrimaryDeltaTemp", {
+        ReadingType: "Temperature",
+        ReadingBasis: "Delta",
+        Reading: 10,
+        ReadingUnits: "Cel",
+      }),
+      uri,
+    );
+    assert.equal(rise.get('sensor_delta_temperature_kelvin{sensor="PrimaryDeltaTemp"}'), 10);
+    assert.equal(rise.has('sensor_temperature_celsius{sensor="PrimaryDeltaTemp"}'), false);
+    const riseF = readingsOf(
+      sensor("Rise", { ReadingType: "Temperature", ReadingBasis: "Delta", Reading: 18, ReadingUnits: "[degF]" }),
+      uri,
+    );
+    assert.equal(riseF.get('sensor_delta_temperature_kelvin{sensor="Rise"}'), 10);
+
     const wrong = sensor("Apparent", { ReadingType: "Power", Reading: 2749.2, ReadingUnits: "V.A" });
     const extraction = extractResource(wrong, uri);
     assert.deepEqual(

@@ -352,7 +352,8 @@ function extractSensor(resource: Resource, id: string, emit: Emit): void {
   const readingType = typeof resource["ReadingType"] === "string" ? resource["ReadingType"] : "";
   const unit = typeof resource["ReadingUnits"] === "string" ? resource["ReadingUnits"] : "";
   const value = readProperty(resource, "Reading", emit);
-  const found = sensorUnit(readingType, unit);
+  const basis = typeof resource["ReadingBasis"] === "string" ? resource["ReadingBasis"] : "";
+  const found = sensorUnit(readingType, unit, basis);
   if (typeof found === "string") {
     emit.problem(found);
     return;

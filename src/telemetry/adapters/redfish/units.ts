@@ -80,6 +80,16 @@ const quantities: Readonly<Record<string, Quantity>> = {
 };
 
 /**
+ * A temperature whose `ReadingBasis` is `Delta` (public-cooling-unit's PrimaryDeltaTemp) is a difference: kelvin,
+ * converted without the offsets of the absolute scales (a 18 °F rise is a 10 K rise, not −7.8 °C).
+ */
+const temperatureDifference: Quantity = {
+  series: "sensor_delta_temperature_kelvin",
+  unit: "K",
+  accepts: { Cel: 1, C: 1, "°C": 1, degC: 1, K: 1, "[degF]": 5 / 9, F: 5 / 9 },
+};
+
+/**
  * `ReadingUnits` → the ReadingType it implies when a sensor gives no ReadingType. Only units that name one
  * quantity: `kW` (Power or Heat) reads as power, `%` (Humidity or Percent) as a percentage.
  */
@@ -116,12 +126,16 @@ export interface SensorUnit {
 
 /**
  * The series and conversion for a sensor of `readingType` (may be empty) reporting in `readingUnits` (may be
- * empty); undefined when the sensor names neither a known type nor a known unit (read as `sensor_reading` with its
- * unit as a label); a problem text when the unit does not fit the type.
+ * empty) on `readingBasis` (`Delta` for differences); undefined when the sensor names neither a known type nor a
+ * known unit (read as `sensor_reading` with its unit as a label); a problem text when the unit does not fit.
  */
-export function sensorUnit(readingType: string, readingUnits: string): SensorUnit | string | undefined {
+export function sensorUnit(
+  readingType: string,
+  readingUnits: string,
+  readingBasis = "",
+): SensorUnit | string | undefined {
   const type = readingType !== "" ? readingType : (typeOfUnit[readingUnits] ?? "");
-  const quantity = quantities[type];
+  const quantity = type === "Temperature" && readingBasis === "Delta" ? temperatureDifference : quantities[type];
   if (quantity === undefined) return undefined;
   if (readingUnits === "") return { series: quantity.series, convert: (value) => value };
   const conversion = quantity.accepts[readingUnits];
