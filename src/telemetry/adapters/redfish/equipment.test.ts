@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, it } from "node:test";
+import fc from "fast-check";
 import { AlarmBook } from "../../alarms/book.ts";
 import type { SampleBuffer } from "../../samples.ts";
 import { SeriesRegistry } from "../../series.ts";
@@ -564,5 +565,72 @@ describe("Redfish links to other hosts", () => {
       await service.close();
       await elsewhere.close();
     }
+  });
+});
+
+describe("Redfish extraction of arbitrary shapes", () => {
+  it("never throws and gives only finite readings, whatever the JSON under a known @odata.type", () => {
+    const types = [
+      "CoolantConnector",
+      "CoolingUnit",
+      "CoolingLoop",
+      "Pump",
+      "Reservoir",
+      "LeakDetector",
+      "LeakDetection",
+      "EnvironmentMetrics",
+      "PowerDistributionMetrics",
+      "Circuit",
+      "Outlet",
+      "Sensor",
+      "Power",
+      "Thermal",
+      "ThermalMetrics",
+      "Fan",
+      "PowerSupplyMetrics",
+      "SensorCollection",
+      "PowerDomain",
+    ];
+    // Each known property name may hold any JSON value: what a vendor's or a broken service's answer may hold.
+    const properties = [
+      "Status",
+      "Reading",
+      "ReadingType",
+      "ReadingUnits",
+      "ReadingBasis",
+      "PhysicalContext",
+      "DetectorState",
+      "LeakDetectorGroups",
+      "Members",
+      "Members@odata.nextLink",
+      "PowerControl",
+      "PowerSupplies",
+      "Temperatures",
+      "Fans",
+      "TemperatureSummaryCelsius",
+      "TemperatureReadingsCelsius",
+      "FanSpeedsPercent",
+      "SpeedPercent",
+      "PolyPhaseVoltage",
+      "FlowLitersPerMinute",
+      "Links",
+      "Id",
+    ];
+    const value = fc.oneof(
+      fc.jsonValue({ maxDepth: 3 }),
+      fc.constantFrom("Absent", "Enabled", "OK", "Critical", "Cel", "[degF]", "Delta", "Intake", "RPM"),
+    );
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...types),
+        fc.dictionary(fc.constantFrom(...properties), value),
+        fc.constantFrom("/redfish/v1/Chassis/1U/X", "/redfish/v1/Chassis/1U/X/", "/redfish/v1?$skip=2#/a"),
+        (type, fields, uri) => {
+          const extraction = extractResource({ "@odata.type": `#${type}.v1_0_0.${type}`, ...fields }, uri);
+          for (const found of extraction.readings) assert.ok(Number.isFinite(found.value), found.name);
+        },
+      ),
+      { numRuns: 2000, seed: 20261206 },
+    );
   });
 });
