@@ -12,7 +12,7 @@
  */
 import { isRecord } from "../../../core/records.ts";
 import { fanSeries } from "./units.ts";
-import { type Emit, isAbsent, isLive, readProperty, readValue, stateValue } from "./values.ts";
+import { type Emit, isAbsent, isLive, readProperty, readRequired, readValue, stateValue } from "./values.ts";
 
 type Holder = Readonly<Record<string, unknown>>;
 
@@ -62,7 +62,7 @@ function members(
 /** Legacy `#Power.v1_x.Power`: power control (the chassis' input power), supplies and voltages. */
 export function extractLegacyPower(resource: Holder, emit: Emit): void {
   members(resource, "PowerControl", emit, (member, name, at) => {
-    at.add("power_watts", { control: name }, readProperty(member, "PowerConsumedWatts", at));
+    at.add("power_watts", { control: name }, readRequired(member, "PowerConsumedWatts", at));
     at.add("power_capacity_watts", { control: name }, readProperty(member, "PowerCapacityWatts", at));
   });
   members(resource, "PowerSupplies", emit, (member, name, at) => {
@@ -73,19 +73,19 @@ export function extractLegacyPower(resource: Holder, emit: Emit): void {
     at.add("power_supply_input_voltage_volts", labels, readProperty(member, "LineInputVoltage", at));
   });
   members(resource, "Voltages", emit, (member, name, at) => {
-    at.add("sensor_voltage_volts", { sensor: name }, readProperty(member, "ReadingVolts", at));
+    at.add("sensor_voltage_volts", { sensor: name }, readRequired(member, "ReadingVolts", at));
   });
 }
 
 /** Legacy `#Thermal.v1_x.Thermal`: temperatures (the intake one also as the inlet temperature) and fans. */
 export function extractLegacyThermal(resource: Holder, emit: Emit): void {
   members(resource, "Temperatures", emit, (member, name, at) => {
-    const celsius = readProperty(member, "ReadingCelsius", at);
+    const celsius = readRequired(member, "ReadingCelsius", at);
     at.add("sensor_temperature_celsius", { sensor: name }, celsius);
     if (member["PhysicalContext"] === "Intake") at.add("inlet_temperature_celsius", { sensor: name }, celsius);
   });
   members(resource, "Fans", emit, (member, name, at) => {
-    const value = readProperty(member, "Reading", at);
+    const value = readRequired(member, "Reading", at);
     if (value === undefined) return;
     const series = fanSeries(member["ReadingUnits"]);
     if (series === undefined) {

@@ -253,6 +253,35 @@ describe("Redfish server chassis: legacy Power/Thermal and their replacements", 
     ]);
   });
 
+  it("names a live temperature or sensor that gives its reading under another name", () => {
+    // Thermal in the pre-standard names some early BMCs wrote (CurrentReading, Units) instead of ReadingCelsius.
+    const thermal = extractResource(
+      {
+        "@odata.type": "#Thermal.v1_0_0.Thermal",
+        Temperatures: [
+          {
+            Name: "01-Inlet Ambient",
+            CurrentReading: 21,
+            Units: "Celsius",
+            PhysicalContext: "Intake",
+            Status: { State: "Enabled", Health: "OK" },
+          },
+        ],
+      },
+      `${chassis}/Thermal`,
+    );
+    assert.deepEqual(thermal.problems, [
+      `${chassis}/Thermal: Temperatures[0] (01-Inlet Ambient).ReadingCelsius is missing (the equipment gives no reading under that name)`,
+    ]);
+    // A Sensor (public-rackmount1 Chassis/1U/Sensors/CPU1Temp) that gives its value as an OEM-style "Value".
+    const uri = `${chassis}/Sensors/CPU1Temp`;
+    const odd = extractResource(
+      sensor("CPU1Temp", { ReadingType: "Temperature", Value: 41, ReadingUnits: "Cel" }),
+      uri,
+    );
+    assert.deepEqual(odd.problems, [`${uri}: Reading is missing (the equipment gives no reading under that name)`]);
+  });
+
   it("reads ThermalMetrics, PowerSupplyMetrics, Fans and EnvironmentMetrics fan excerpts", () => {
     // DSP0268 ThermalMetrics.v1_3 (TemperatureSummaryCelsius, TemperatureReadingsCelsius excerpts).
     const metrics: Resource = {

@@ -25,7 +25,7 @@ import {
   extractThermalMetrics,
 } from "./chassis.ts";
 import { sensorUnit } from "./units.ts";
-import { type Emit, isAbsent, isLive, readProperty, readValue, stateValue } from "./values.ts";
+import { type Emit, isAbsent, isLive, readProperty, readRequired, readValue, stateValue } from "./values.ts";
 
 /** A JSON object as Redfish returns it. */
 export type Resource = Readonly<Record<string, unknown>>;
@@ -351,7 +351,7 @@ function extractCircuit(resource: Resource, type: "Circuit" | "Outlet", id: stri
 function extractSensor(resource: Resource, id: string, emit: Emit): void {
   const readingType = typeof resource["ReadingType"] === "string" ? resource["ReadingType"] : "";
   const unit = typeof resource["ReadingUnits"] === "string" ? resource["ReadingUnits"] : "";
-  const value = readProperty(resource, "Reading", emit);
+  const value = readRequired(resource, "Reading", emit);
   const basis = typeof resource["ReadingBasis"] === "string" ? resource["ReadingBasis"] : "";
   const found = sensorUnit(readingType, unit, basis);
   if (typeof found === "string") {

@@ -49,6 +49,23 @@ export function readProperty(
   return readValue(holder[property], emit, `${where}${property}`);
 }
 
+/**
+ * The reading of a property the resource must give when it is live (a sensor's `Reading`, a legacy temperature's
+ * `ReadingCelsius`): its absence is a problem too, so a service that names it otherwise is seen, not skipped.
+ */
+export function readRequired(
+  holder: Readonly<Record<string, unknown>>,
+  property: string,
+  emit: Emit,
+  where = "",
+): number | undefined {
+  if (emit.live && !(property in holder)) {
+    emit.problem(`${where}${property} is missing (the equipment gives no reading under that name)`);
+    return undefined;
+  }
+  return readProperty(holder, property, emit, where);
+}
+
 const healthValues: Readonly<Record<string, number>> = { OK: 0, Warning: 1, Critical: 2 };
 
 /** Redfish enumerations of OK/Warning/Critical (Health, DetectorState, FluidLevelStatus) as 0/1/2. */
