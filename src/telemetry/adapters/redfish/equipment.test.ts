@@ -154,31 +154,21 @@ describe("Redfish sensors: ReadingType, ReadingUnits and null readings", () => {
     const extraction = extractResource(absent, uri);
     assert.deepEqual(extraction.readings, []);
     assert.deepEqual(extraction.problems, []);
-    // public-pdu PowerEquipment/RackPDUs/1/Outlets/A1 (Outlet.v1_4), switched off: its null readings are expected.
+    // public-pdu PowerEquipment/RackPDUs/1/Outlets/A1 (Outlet.v1_4): switched off, its null readings are expected.
     const outlet = "/redfish/v1/PowerEquipment/RackPDUs/1/Outlets/A2";
-    const off = extractResource(
-      {
-        "@odata.type": "#Outlet.v1_4_0.Outlet",
-        Id: "A2",
-        Status: { State: "Enabled", Health: "OK" },
-        PowerState: "Off",
-        Voltage: { Reading: null },
-        PowerWatts: { Reading: null },
-      },
-      outlet,
-    );
-    assert.deepEqual(off.problems, []);
-    const on = extractResource(
-      {
-        "@odata.type": "#Outlet.v1_4_0.Outlet",
-        Id: "A2",
-        Status: { State: "Enabled", Health: "OK" },
-        PowerState: "On",
-        PowerWatts: { Reading: null },
-      },
-      outlet,
-    );
-    assert.deepEqual(on.problems, [`${outlet}: PowerWatts is null (the equipment gives no reading)`]);
+    const outletIn = (powerState: string) => ({
+      "@odata.type": "#Outlet.v1_4_0.Outlet",
+      Id: "A2",
+      Status: { State: "Enabled", Health: "OK" },
+      PowerState: powerState,
+      Voltage: { Reading: null },
+      PowerWatts: { Reading: null },
+    });
+    assert.deepEqual(extractResource(outletIn("Off"), outlet).problems, []);
+    assert.deepEqual(extractResource(outletIn("On"), outlet).problems, [
+      `${outlet}: PowerWatts is null (the equipment gives no reading)`,
+      `${outlet}: Voltage is null (the equipment gives no reading)`,
+    ]);
   });
 });
 
