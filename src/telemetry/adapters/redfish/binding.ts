@@ -257,9 +257,12 @@ function resolveSubscription(
   };
 }
 
-/** The binding that covers a URI: the bound resource with the longest path-segment prefix of it. */
+/**
+ * The binding that covers a URI: the bound resource with the longest path-segment prefix of it. A query (the next
+ * page of a collection) or fragment (a member of a legacy array) does not change which resource it is.
+ */
 export function bindingFor(target: RedfishTarget, uri: string): ResourceBinding | undefined {
-  const path = uri.replace(/\/$/, "");
+  const path = uri.replace(/[?#].*$/, "").replace(/\/+$/, "");
   let best: ResourceBinding | undefined;
   for (const binding of target.resources) {
     if (

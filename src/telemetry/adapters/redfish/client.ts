@@ -73,6 +73,8 @@ export class RedfishClient {
   readonly #target: RedfishTarget;
   readonly #agent: HttpAgent;
   readonly #https: boolean;
+  /** The only origin requests go to. */
+  readonly #origin: string;
   #authentication: Authentication;
   #session: { token: string; uri: string | undefined } | undefined;
   #login: Promise<void> | undefined;
@@ -82,6 +84,7 @@ export class RedfishClient {
   constructor(target: RedfishTarget, warn: (message: string) => void = () => {}) {
     this.#target = target;
     this.#https = target.url.startsWith("https:");
+    this.#origin = new URL(target.url).origin;
     this.#agent = this.#https
       ? new HttpsAgent({
           keepAlive: true,
@@ -183,6 +186,11 @@ export class RedfishClient {
   /** Sends one request and reads its answer (bounded), or hands over the response for streams. */
   #send(exchange: Exchange): Promise<RedfishAnswer & { response?: IncomingMessage }> {
     const url = new URL(exchange.uri, this.#target.url);
+    // A link to another host (an absolute @odata.id, a Location header) would carry this service's credentials
+    // there and let a service make alixan fetch any address: only this service's own origin is asked.
+    if (url.origin !== this.#origin) {
+      return Promise.reject(new RedfishRequestError(`not on this service (${this.#origin}): not requested`));
+    }
     const headers: Record<string, string> = { accept: "application/json", ...exchange.headers };
     if (exchange.anonymous !== true) Object.assign(headers, this.#credentials());
     let payload: Buffer | undefined;

@@ -10,7 +10,7 @@ import { SseParser } from "../../sse.ts";
 import type { RedfishTarget } from "./binding.ts";
 import { bindingFor } from "./binding.ts";
 import type { RedfishClient } from "./client.ts";
-import type { Condition } from "./extract.ts";
+import { type Condition, canonicalUri } from "./extract.ts";
 import { applyRedfishMessage } from "./poller.ts";
 
 /** Turns one SSE `data` payload (a Redfish `Event` as text) into conditions; malformed payloads give none. */
@@ -37,7 +37,7 @@ export function conditionsOfEvent(payload: unknown): Condition[] {
     conditions.push({
       messageId: record["MessageId"],
       args: Array.isArray(record["MessageArgs"]) ? record["MessageArgs"].map(String) : [],
-      origin: typeof origin === "string" ? origin : "/redfish/v1",
+      origin: typeof origin === "string" ? canonicalUri(origin) : "/redfish/v1",
       ...(typeof severity === "string" ? { severity } : {}),
       ...(typeof record["Message"] === "string" ? { message: record["Message"] } : {}),
     });

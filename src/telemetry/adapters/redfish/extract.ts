@@ -1,14 +1,31 @@
 /**
- * Readings from Redfish resources, by schema type: cooling units and their coolant connectors, pumps, filters,
- * reservoirs and leak detectors; power distribution equipment, its metrics, circuits and outlets; sensors; chassis,
- * facilities and power domains. Each reading gets an alixan series name (units in the name, Prometheus style) and
- * labels naming the component; `Status.Health` of every resource becomes `redfish_health` (0 OK, 1 Warning,
- * 2 Critical) and `Status.Conditions` are passed on for alarms.
+ * Readings from Redfish resources, by schema type: cooling units and loops, their coolant connectors, pumps,
+ * filters, reservoirs and leak detectors; power distribution equipment, its metrics, circuits and outlets; sensors
+ * (units.ts: by ReadingType or ReadingUnits, converted to the series' unit); server chassis in the legacy
+ * Power/Thermal shape and the PowerSubsystem/ThermalSubsystem one (chassis.ts); facilities and power domains. Each
+ * reading gets an alixan series name (units in the name, Prometheus style) and labels naming the component;
+ * `Status.Health` of every resource becomes `redfish_health` (0 OK, 1 Warning, 2 Critical) and `Status.Conditions`
+ * are passed on for alarms. A part whose `Status.State` is Absent gives no readings.
+ *
+ * What a live resource should give but does not (a null reading, a unit that does not fit its quantity, a leak
+ * detector state that is not OK/Warning/Critical) becomes a problem naming the resource and property, shown in the
+ * poll's status, never a sample in the wrong unit nor a quiet gap.
  *
  * Also says which linked resources to visit next: subordinate resources (whose URI extends this one's), collection
- * members, and for power domains and facilities the equipment they link to.
+ * members and the collection's next page (`Members@odata.nextLink`), and for power domains and facilities the
+ * equipment they link to; URIs without trailing slashes or fragments, so that each resource is read once.
  */
 import { isRecord } from "../../../core/records.ts";
+import {
+  extractFan,
+  extractFanSpeeds,
+  extractLegacyPower,
+  extractLegacyThermal,
+  extractPowerSupplyMetrics,
+  extractThermalMetrics,
+} from "./chassis.ts";
+import { sensorUnit } from "./units.ts";
+import { type Emit, isAbsent, isLive, readProperty, readRequired, readValue, stateValue } from "./values.ts";
 
 /** A JSON object as Redfish returns it. */
 export type Resource = Readonly<Record<string, unknown>>;
@@ -36,6 +53,8 @@ export interface Extraction {
   readonly conditions: Condition[];
   /** URIs to visit next when walking. */
   readonly links: string[];
+  /** Readings the resource should give but that could not be read (null, unknown unit or state), each naming why. */
+  readonly problems: string[];
 }
 
 /** `#CoolantConnector.v1_3_0.CoolantConnector` → `CoolantConnector`. */
@@ -49,44 +68,6 @@ function resourceType(resource: Resource): string {
 function odataId(value: unknown): string | undefined {
   return isRecord(value) && typeof value["@odata.id"] === "string" ? value["@odata.id"] : undefined;
 }
-
-/** The numeric `Reading` of a property that is an excerpt (`{ "Reading": 42 }`) or a plain number. */
-function reading(value: unknown): number | undefined {
-  if (typeof value === "number" && Number.isFinite(value)) return value;
-  if (isRecord(value) && typeof value["Reading"] === "number" && Number.isFinite(value["Reading"]))
-    return value["Reading"];
-  return undefined;
-}
-
-const healthValues: Record<string, number> = { OK: 0, Warning: 1, Critical: 2 };
-
-/** Redfish enumerations of OK/Warning/Critical (Health, DetectorState, FluidLevelStatus) as 0/1/2. */
-function stateValue(value: unknown): number | undefined {
-  return typeof value === "string" ? healthValues[value] : undefined;
-}
-
-/** Sensor `ReadingType` → series name (units in the name). */
-const sensorNames: Record<string, string> = {
-  Temperature: "sensor_temperature_celsius",
-  Humidity: "sensor_humidity_percent",
-  Power: "sensor_power_watts",
-  EnergykWh: "sensor_energy_kwh",
-  EnergyJoules: "sensor_energy_joules",
-  EnergyWh: "sensor_energy_wh",
-  Current: "sensor_current_amperes",
-  Voltage: "sensor_voltage_volts",
-  Frequency: "sensor_frequency_hertz",
-  LiquidFlowLPM: "sensor_liquid_flow_lpm",
-  LiquidFlow: "sensor_liquid_flow_lps",
-  PressurekPa: "sensor_pressure_kpa",
-  PressurePa: "sensor_pressure_pa",
-  Heat: "sensor_heat_kw",
-  Percent: "sensor_percent",
-  Rotational: "sensor_speed_rpm",
-  AirFlowCMM: "sensor_air_flow_cmm",
-  LiquidLevel: "sensor_liquid_level_cm",
-  AbsoluteHumidity: "sensor_absolute_humidity_gpm3",
-};
 
 /** Properties of coolant connectors, environment and power metrics: Redfish name → series suffix. */
 const connectorFields: readonly (readonly [string, string])[] = [
@@ -149,42 +130,58 @@ function loopOf(uri: string): string | undefined {
   return undefined;
 }
 
+/**
+ * A Redfish URI without trailing slashes on its path, query and fragment kept: services that write
+ * `/redfish/v1/Chassis/1/` serve the resource at both, and alarms keyed by it must be the same either way.
+ */
+export function canonicalUri(uri: string): string {
+  const match = /^([^?#]*?)\/*([?#].*)?$/.exec(uri);
+  if (match === null) return uri;
+  return `${match[1] === "" ? "/" : match[1]}${match[2] ?? ""}`;
+}
+
+/**
+ * A link target as the walk keys it: canonical, and without a fragment (a JSON pointer into a resource read
+ * already), so that no resource is read twice.
+ */
+export function normaliseUri(uri: string): string {
+  return canonicalUri(uri.split("#")[0] ?? uri);
+}
+
 /** Extracts the readings, conditions and next links of one resource fetched from `uri`. */
 export function extractResource(resource: Resource, uri: string): Extraction {
   const readings: Reading[] = [];
   const conditions: Condition[] = [];
-  const id = typeof resource["Id"] === "string" ? resource["Id"] : (uri.split("/").at(-1) ?? "");
-  const add = (name: string, labels: Readonly<Record<string, string>>, value: number | undefined): void => {
-    if (value !== undefined) readings.push({ name, labels, value });
+  const problems: string[] = [];
+  const path = normaliseUri(uri).split("?")[0]!;
+  const id = typeof resource["Id"] === "string" ? resource["Id"] : (path.split("/").at(-1) ?? "");
+  // A part that is not there gives no readings, whatever numbers it still carries.
+  const absent = isAbsent(resource);
+  const emit: Emit = {
+    uri,
+    live: isLive(resource),
+    add: (name, labels, value) => {
+      if (value !== undefined && !absent) readings.push({ name, labels, value });
+    },
+    problem: (text) => {
+      if (!absent) problems.push(`${uri}: ${text}`);
+    },
   };
   const addFields = (
     fields: readonly (readonly [string, string])[],
     prefix: string,
     labels: Readonly<Record<string, string>>,
   ): void => {
-    for (const [property, suffix] of fields) add(`${prefix}${suffix}`, labels, reading(resource[property]));
+    for (const [property, suffix] of fields)
+      emit.add(`${prefix}${suffix}`, labels, readProperty(resource, property, emit));
   };
 
   const status = resource["Status"];
   if (isRecord(status)) {
     const state = status["State"];
     // Disabled or absent parts report no meaningful health; a failed part (UnavailableOffline) does.
-    if (state !== "Absent" && state !== "Disabled")
-      add("redfish_health", { resource: uri }, stateValue(status["Health"]));
-    const listed = status["Conditions"];
-    if (Array.isArray(listed)) {
-      for (const entry of listed) {
-        if (!isRecord(entry) || typeof entry["MessageId"] !== "string") continue;
-        const args = Array.isArray(entry["MessageArgs"]) ? entry["MessageArgs"].map(String) : [];
-        conditions.push({
-          messageId: entry["MessageId"],
-          args,
-          origin: odataId(entry["OriginOfCondition"]) ?? uri,
-          ...(typeof entry["Severity"] === "string" ? { severity: entry["Severity"] } : {}),
-          ...(typeof entry["Message"] === "string" ? { message: entry["Message"] } : {}),
-        });
-      }
-    }
+    if (state !== "Absent" && state !== "Disabled") readings.push(...healthReading(uri, stateValue(status["Health"])));
+    conditions.push(...conditionsOf(status, uri));
   }
 
   const type = resourceType(resource);
@@ -194,89 +191,188 @@ export function extractResource(resource: Resource, uri: string): Extraction {
       addFields(connectorFields, "", { connector: id, ...(loop === undefined ? {} : { loop }) });
       break;
     }
+    case "CoolingUnit":
+      emit.add("cooling_capacity_watts", {}, readProperty(resource, "CoolingCapacityWatts", emit));
+      break;
+    case "CoolingLoop":
+      emit.add("coolant_level_percent", { cooling_loop: id }, readProperty(resource, "CoolantLevelPercent", emit));
+      emit.add("coolant_level_state", { cooling_loop: id }, stateValue(resource["CoolantLevelStatus"]));
+      emit.add("coolant_quality_state", { cooling_loop: id }, stateValue(resource["CoolantQuality"]));
+      break;
     case "Pump":
-      add("pump_speed_percent", { pump: id }, reading(resource["PumpSpeedPercent"]));
-      add("pump_service_hours", { pump: id }, reading(resource["ServiceHours"]));
+      emit.add("pump_speed_percent", { pump: id }, readProperty(resource, "PumpSpeedPercent", emit));
+      emit.add("pump_service_hours", { pump: id }, readProperty(resource, "ServiceHours", emit));
       break;
     case "Filter":
-      add("filter_service_hours", { filter: id }, reading(resource["ServiceHours"]));
-      add("filter_rated_service_hours", { filter: id }, reading(resource["RatedServiceHours"]));
+      emit.add("filter_service_hours", { filter: id }, readProperty(resource, "ServiceHours", emit));
+      emit.add("filter_rated_service_hours", { filter: id }, readProperty(resource, "RatedServiceHours", emit));
       break;
     case "Reservoir":
-      add("reservoir_fluid_level_state", { reservoir: id }, stateValue(resource["FluidLevelStatus"]));
-      add("reservoir_fluid_level_percent", { reservoir: id }, reading(resource["FluidLevelPercent"]));
+      emit.add("reservoir_fluid_level_state", { reservoir: id }, stateValue(resource["FluidLevelStatus"]));
+      emit.add("reservoir_fluid_level_percent", { reservoir: id }, readProperty(resource, "FluidLevelPercent", emit));
       break;
     case "LeakDetector":
-      add("leak_detector_state", { detector: id }, stateValue(resource["DetectorState"]));
+      emit.add("leak_detector_state", { detector: id }, detectorState(resource, emit, "DetectorState"));
       break;
-    case "LeakDetection": {
-      // Groups list their detectors inline; named like the detector resources so both give the same series.
-      const groups = resource["LeakDetectorGroups"];
-      if (!Array.isArray(groups)) break;
-      for (const group of groups) {
-        const detectors = isRecord(group) ? group["Detectors"] : undefined;
-        if (!Array.isArray(detectors)) continue;
-        for (const detector of detectors) {
-          if (!isRecord(detector)) continue;
-          const source = typeof detector["DataSourceUri"] === "string" ? detector["DataSourceUri"] : undefined;
-          const name =
-            source?.split("/").at(-1) ?? (typeof detector["DeviceName"] === "string" ? detector["DeviceName"] : "");
-          if (name !== "") add("leak_detector_state", { detector: name }, stateValue(detector["DetectorState"]));
-        }
-      }
+    case "LeakDetection":
+      extractLeakDetectorGroups(resource, emit);
       break;
-    }
     case "EnvironmentMetrics":
       addFields(environmentFields, "", {});
+      extractFanSpeeds(resource, emit);
       break;
     case "PowerDistribution":
-      add("power_capacity_va", {}, reading(resource["PowerCapacityVA"]));
+      emit.add("power_capacity_va", {}, readProperty(resource, "PowerCapacityVA", emit));
       break;
     case "PowerDistributionMetrics":
       addFields(metricsFields, "", {});
       break;
     case "Circuit":
-    case "Outlet": {
-      const prefix = type === "Circuit" ? "circuit_" : "outlet_";
-      const labels =
-        type === "Circuit"
-          ? {
-              circuit: id,
-              ...(typeof resource["CircuitType"] === "string" ? { circuit_type: resource["CircuitType"] } : {}),
-            }
-          : { outlet: id };
-      addFields(circuitFields, prefix, labels);
-      if (typeof resource["BreakerState"] === "string") {
-        add(`${prefix}breaker_tripped`, labels, resource["BreakerState"] === "Tripped" ? 1 : 0);
-      }
-      for (const [property, suffix] of polyPhaseFields) {
-        const lines = resource[property];
-        if (!isRecord(lines)) continue;
-        for (const [line, value] of Object.entries(lines))
-          add(`${prefix}${suffix}`, { ...labels, line }, reading(value));
-      }
+    case "Outlet":
+      extractCircuit(resource, type, id, emit);
       break;
-    }
-    case "Sensor": {
-      const readingType = typeof resource["ReadingType"] === "string" ? resource["ReadingType"] : "";
-      const name = sensorNames[readingType];
-      const unit = typeof resource["ReadingUnits"] === "string" ? resource["ReadingUnits"] : "";
-      add(
-        name ?? "sensor_reading",
-        name === undefined ? { sensor: id, unit } : { sensor: id },
-        reading(resource["Reading"]),
-      );
+    case "Sensor":
+      extractSensor(resource, id, emit);
       break;
-    }
+    case "Power":
+      extractLegacyPower(resource, emit);
+      break;
+    case "Thermal":
+      extractLegacyThermal(resource, emit);
+      break;
+    case "ThermalMetrics":
+      extractThermalMetrics(resource, emit);
+      break;
+    case "Fan":
+      extractFan(resource, id, emit);
+      break;
+    case "PowerSubsystem":
+      emit.add("power_capacity_watts", {}, readProperty(resource, "CapacityWatts", emit));
+      break;
+    case "PowerSupply":
+      emit.add("power_supply_capacity_watts", { power_supply: id }, readProperty(resource, "PowerCapacityWatts", emit));
+      break;
+    case "PowerSupplyMetrics":
+      // Its Id is "Metrics"; the supply it belongs to is the parent resource.
+      extractPowerSupplyMetrics(resource, path.split("/").at(-2) ?? id, emit);
+      break;
   }
 
-  return { readings, conditions, links: linksOf(resource, uri, type) };
+  return { readings, conditions, problems, links: linksOf(resource, uri, type) };
 }
 
-/** Subordinate resources, collection members, and the equipment a power domain or facility links to. */
+function healthReading(uri: string, value: number | undefined): Reading[] {
+  return value === undefined ? [] : [{ name: "redfish_health", labels: { resource: uri }, value }];
+}
+
+function conditionsOf(status: Readonly<Record<string, unknown>>, uri: string): Condition[] {
+  const listed = status["Conditions"];
+  if (!Array.isArray(listed)) return [];
+  const conditions: Condition[] = [];
+  for (const entry of listed) {
+    if (!isRecord(entry) || typeof entry["MessageId"] !== "string") continue;
+    const args = Array.isArray(entry["MessageArgs"]) ? entry["MessageArgs"].map(String) : [];
+    conditions.push({
+      messageId: entry["MessageId"],
+      args,
+      origin: canonicalUri(odataId(entry["OriginOfCondition"]) ?? uri),
+      ...(typeof entry["Severity"] === "string" ? { severity: entry["Severity"] } : {}),
+      ...(typeof entry["Message"] === "string" ? { message: entry["Message"] } : {}),
+    });
+  }
+  return conditions;
+}
+
+/**
+ * A leak detector's `DetectorState` as 0/1/2. A live detector without one, or with a value that is not
+ * OK/Warning/Critical, is a problem: a leak detector that cannot be read must not pass for a dry floor.
+ */
+function detectorState(detector: Readonly<Record<string, unknown>>, emit: Emit, name: string): number | undefined {
+  const value = stateValue(detector["DetectorState"]);
+  if (value === undefined && isLive(detector)) {
+    emit.problem(
+      `${name}: ${JSON.stringify(detector["DetectorState"] ?? null)} is not OK, Warning or Critical; the detector's state is unknown`,
+    );
+  }
+  return value;
+}
+
+/** Groups list their detectors inline; named like the detector resources so both give the same series. */
+function extractLeakDetectorGroups(resource: Resource, emit: Emit): void {
+  const groups = resource["LeakDetectorGroups"];
+  if (!Array.isArray(groups)) return;
+  groups.forEach((group: unknown, groupIndex) => {
+    const detectors = isRecord(group) ? group["Detectors"] : undefined;
+    if (!Array.isArray(detectors)) return;
+    detectors.forEach((detector: unknown, index) => {
+      if (!isRecord(detector)) return;
+      const source =
+        typeof detector["DataSourceUri"] === "string" ? normaliseUri(detector["DataSourceUri"]) : undefined;
+      const name =
+        source?.split("/").at(-1) ?? (typeof detector["DeviceName"] === "string" ? detector["DeviceName"] : "");
+      if (name === "") return;
+      const state = detectorState(
+        detector,
+        emit,
+        `LeakDetectorGroups[${groupIndex}].Detectors[${index}] (${name}).DetectorState`,
+      );
+      emit.add("leak_detector_state", { detector: name }, state);
+    });
+  });
+}
+
+function extractCircuit(resource: Resource, type: "Circuit" | "Outlet", id: string, emit: Emit): void {
+  const prefix = type === "Circuit" ? "circuit_" : "outlet_";
+  const labels =
+    type === "Circuit"
+      ? {
+          circuit: id,
+          ...(typeof resource["CircuitType"] === "string" ? { circuit_type: resource["CircuitType"] } : {}),
+        }
+      : { outlet: id };
+  for (const [property, suffix] of circuitFields)
+    emit.add(`${prefix}${suffix}`, labels, readProperty(resource, property, emit));
+  if (typeof resource["BreakerState"] === "string") {
+    emit.add(`${prefix}breaker_tripped`, labels, resource["BreakerState"] === "Tripped" ? 1 : 0);
+  }
+  for (const [property, suffix] of polyPhaseFields) {
+    const lines = resource[property];
+    if (!isRecord(lines)) continue;
+    for (const [line, value] of Object.entries(lines))
+      emit.add(`${prefix}${suffix}`, { ...labels, line }, readValue(value, emit, `${property}.${line}`));
+  }
+}
+
+/**
+ * A Sensor's reading in the unit its series name says (units.ts): by `ReadingType`, else by `ReadingUnits`; a unit
+ * that does not fit is a problem, not a sample. A sensor naming neither a known type nor unit keeps its unit as a
+ * label of `sensor_reading`.
+ */
+function extractSensor(resource: Resource, id: string, emit: Emit): void {
+  const readingType = typeof resource["ReadingType"] === "string" ? resource["ReadingType"] : "";
+  const unit = typeof resource["ReadingUnits"] === "string" ? resource["ReadingUnits"] : "";
+  const value = readRequired(resource, "Reading", emit);
+  const basis = typeof resource["ReadingBasis"] === "string" ? resource["ReadingBasis"] : "";
+  const found = sensorUnit(readingType, unit, basis);
+  if (typeof found === "string") {
+    emit.problem(found);
+    return;
+  }
+  if (found === undefined) {
+    emit.add("sensor_reading", { sensor: id, unit }, value);
+    return;
+  }
+  const converted = value === undefined ? undefined : found.convert(value);
+  emit.add(found.series, { sensor: id }, converted);
+  // A server's inlet temperature under one name whichever shape gives it (chassis.ts does the same for the others).
+  if (found.series === "sensor_temperature_celsius" && resource["PhysicalContext"] === "Intake")
+    emit.add("inlet_temperature_celsius", { sensor: id }, converted);
+}
+
+/** Subordinate resources, collection members (every page), and the equipment a power domain or facility links to. */
 function linksOf(resource: Resource, uri: string, type: string): string[] {
   const links = new Set<string>();
-  const below = `${uri.replace(/\/$/, "")}/`;
+  const below = `${normaliseUri(uri).split("?")[0]}/`;
   const visit = (value: unknown, key: string): void => {
     // Actions hold targets to POST to, never resources to read; Links point sideways and would loop.
     if (key === "Actions" || key === "Links" || key === "Oem") return;
@@ -285,11 +381,15 @@ function linksOf(resource: Resource, uri: string, type: string): string[] {
       return;
     }
     if (!isRecord(value)) return;
-    const target = value["@odata.id"];
-    if (typeof target === "string" && (target.startsWith(below) || key === "Members")) links.add(target);
+    const raw = value["@odata.id"];
+    const target = typeof raw === "string" ? normaliseUri(raw) : undefined;
+    if (target !== undefined && (target.startsWith(below) || key === "Members")) links.add(target);
     for (const [childKey, child] of Object.entries(value)) if (childKey !== "@odata.id") visit(child, childKey);
   };
   for (const [key, value] of Object.entries(resource)) if (key !== "@odata.id") visit(value, key);
+  // A collection served in pages (DSP0266 § 7.4): the next page is read like the collection itself.
+  const next = resource["Members@odata.nextLink"];
+  if (typeof next === "string" && next !== "") links.add(normaliseUri(next));
   if (type === "PowerDomain" || type === "Facility") {
     const linked = resource["Links"];
     if (isRecord(linked)) {
@@ -298,7 +398,7 @@ function linksOf(resource: Resource, uri: string, type: string): string[] {
         if (Array.isArray(list))
           for (const item of list) {
             const target = odataId(item);
-            if (target !== undefined) links.add(target);
+            if (target !== undefined) links.add(normaliseUri(target));
           }
       }
     }

@@ -178,7 +178,7 @@ async function reportUris(
     if (typeof collection === "string") problems.push(collection);
     else {
       const uris: string[] = [];
-      for (const member of membersOf(collection).slice(0, limit)) {
+      for (const member of await allMembers(client, collection, limit, problems)) {
         const definition = await client.get(member);
         if (typeof definition === "string") {
           problems.push(definition);
@@ -204,7 +204,7 @@ async function reportUris(
     problems.push(collection);
     return [];
   }
-  return membersOf(collection).slice(0, limit);
+  return allMembers(client, collection, limit, problems);
 }
 
 /** Whether a definition produces reports (enabled, and not only pushed: it must log to the collection). */
@@ -220,4 +220,29 @@ function membersOf(collection: Resource): string[] {
   const members = collection["Members"];
   if (!Array.isArray(members)) return [];
   return members.map(odataId).filter((uri): uri is string => uri !== undefined);
+}
+
+/** The members of a collection over all its pages (`Members@odata.nextLink`), at most `limit`. */
+async function allMembers(
+  client: RedfishClient,
+  first: Resource,
+  limit: number,
+  problems: string[],
+): Promise<string[]> {
+  const members = membersOf(first);
+  const seen = new Set<string>();
+  let page = first;
+  for (;;) {
+    const next = page["Members@odata.nextLink"];
+    if (typeof next !== "string" || next === "" || seen.has(next) || members.length >= limit) break;
+    seen.add(next);
+    const read = await client.get(next);
+    if (typeof read === "string") {
+      problems.push(read);
+      break;
+    }
+    members.push(...membersOf(read));
+    page = read;
+  }
+  return members.slice(0, limit);
 }

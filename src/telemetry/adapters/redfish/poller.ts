@@ -123,6 +123,7 @@ export class RedfishPoller {
         }
         reached++;
         const extraction = extractResource(resource, item.uri);
+        problems.push(...extraction.problems);
         this.#record(item.uri, item.binding, extraction.readings, samples, rejections, now);
         this.#conditionsOf(item.uri, item.binding, extraction.conditions, now);
         if (!item.binding.walk) continue;

@@ -1,0 +1,655 @@
+/**
+ * Equipment shapes beyond the two DMTF mockups in shared/data: other mockups' and other vendors' ways of writing
+ * the same schemas. Each fixture is a few lines written here in the shape of the public mockup or schema named
+ * beside it (DMTF Redfish-Publications, mockups/ and DSP0268 schemas), not a copy of it.
+ */
+import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { describe, it } from "node:test";
+import fc from "fast-check";
+import { AlarmBook } from "../../alarms/book.ts";
+import type { SampleBuffer } from "../../samples.ts";
+import { SeriesRegistry } from "../../series.ts";
+import { bindingFor, decodeRedfishTargets } from "./binding.ts";
+import { conditionsOfEvent } from "./events.ts";
+import { extractResource, type Resource } from "./extract.ts";
+import { applyRedfishMessage, RedfishPoller } from "./poller.ts";
+
+/** The readings of one resource as `name{labels}` → value. */
+function readingsOf(resource: Resource, uri: string): Map<string, number> {
+  const found = new Map<string, number>();
+  for (const reading of extractResource(resource, uri).readings) {
+    const labels = Object.entries(reading.labels)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([key, value]) => `${key}="${value}"`)
+      .join(",");
+    found.set(`${reading.name}{${labels}}`, reading.value);
+  }
+  return found;
+}
+
+const sensor = (id: string, fields: Record<string, unknown>): Resource => ({
+  "@odata.type": "#Sensor.v1_11_0.Sensor",
+  "@odata.id": `/redfish/v1/Chassis/1U/Sensors/${id}`,
+  Id: id,
+  Status: { State: "Enabled", Health: "OK" },
+  ...fields,
+});
+
+/** A service answering GETs from a map of URI (path without trailing slash, with its query) → body; counts them. */
+async function serve(resources: Readonly<Record<string, unknown>>) {
+  const requests = new Map<string, number>();
+  const server = createServer((request, response) => {
+    const [path = "", query] = (request.url ?? "").split("?");
+    const key = `${path.replace(/\/$/, "")}${query === undefined ? "" : `?${query}`}`;
+    requests.set(key, (requests.get(key) ?? 0) + 1);
+    const body = resources[key];
+    response.writeHead(body === undefined ? 404 : 200, { "content-type": "application/json" });
+    response.end(JSON.stringify(body ?? { error: "not found" }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
+
+/** Polls one target written as the configuration file writes it; its samples as `name{labels}` → value. */
+async function pollTarget(entry: Record<string, unknown>) {
+  const decoded = decodeRedfishTargets([{ name: "t", ...entry }]);
+  assert.ok(decoded.ok, decoded.ok ? "" : decoded.problem);
+  const registry = new SeriesRegistry({});
+  const readings = new Map<string, number>();
+  const sink = async (samples: SampleBuffer) => {
+    for (let i = 0; i < samples.count; i++) readings.set(registry.info(samples.series[i]!)!.key, samples.values[i]!);
+    return undefined;
+  };
+  const poller = new RedfishPoller(
+    decoded.value[0]!,
+    (name, labels) => registry.intern(name, labels),
+    sink,
+    new AlarmBook({}),
+  );
+  const status = await poller.poll(1_000);
+  await poller.close();
+  return { status, readings };
+}
+
+describe("Redfish sensors: ReadingType, ReadingUnits and null readings", () => {
+  it("reads a sensor that gives ReadingUnits but no ReadingType by its unit", () => {
+    // public-rackmount1 Chassis/1U/Sensors/IntakeTemp: PhysicalContext Intake, ReadingUnits Cel, no ReadingType.
+    const intake = sensor("IntakeTemp", { PhysicalContext: "Intake", Reading: 24.8, ReadingUnits: "Cel" });
+    const readings = readingsOf(intake, "/redfish/v1/Chassis/1U/Sensors/IntakeTemp");
+    assert.equal(readings.get('sensor_temperature_celsius{sensor="IntakeTemp"}'), 24.8);
+    assert.equal(readings.get('inlet_temperature_celsius{sensor="IntakeTemp"}'), 24.8);
+    assert.equal(readings.has('sensor_reading{sensor="IntakeTemp",unit="Cel"}'), false);
+  });
+
+  it("converts a reading given in another unit of its quantity, and refuses a unit that does not fit", () => {
+    const uri = "/redfish/v1/Chassis/PDU/Sensors/X";
+    // public-pdu's shape (Chassis/PDU/Sensors/PDUPower), written by a vendor in kW instead of the schema's W.
+    const kilowatts = readingsOf(sensor("PDUPower", { ReadingType: "Power", Reading: 6.438, ReadingUnits: "kW" }), uri);
+    assert.equal(kilowatts.get('sensor_power_watts{sensor="PDUPower"}'), 6438);
+    // public-cooling-unit's PrimaryHeatLoad (Heat, kW) from a unit reporting watts.
+    const heat = readingsOf(sensor("HeatLoad", { ReadingType: "Heat", Reading: 25480, ReadingUnits: "W" }), uri);
+    assert.equal(heat.get('sensor_heat_kw{sensor="HeatLoad"}'), 25.48);
+    // The spellings DMTF's own public-pdu mockup uses: "C" for temperatures, "kW" for EnergykWh.
+    const cabinet = readingsOf(sensor("CabTemp", { ReadingType: "Temperature", Reading: 23, ReadingUnits: "C" }), uri);
+    assert.equal(cabinet.get('sensor_temperature_celsius{sensor="CabTemp"}'), 23);
+    const energy = readingsOf(
+      sensor("EnergyA1", { ReadingType: "EnergykWh", Reading: 36166, ReadingUnits: "kW" }),
+      uri,
+    );
+    assert.equal(energy.get('sensor_energy_kwh{sensor="EnergyA1"}'), 36166);
+    const fahrenheit = readingsOf(
+      sensor("Inlet", { ReadingType: "Temperature", Reading: 77, ReadingUnits: "[degF]" }),
+      uri,
+    );
+    assert.equal(fahrenheit.get('sensor_temperature_celsius{sensor="Inlet"}'), 25);
+
+    // public-cooling-unit Chassis/CDU/Sensors/PrimaryDeltaTemp: ReadingBasis Delta, a difference, not a temperature.
+    const rise = readingsOf(
+      sensor("PrimaryDeltaTemp", {
+        ReadingType: "Temperature",
+        ReadingBasis: "Delta",
+        Reading: 10,
+        ReadingUnits: "Cel",
+      }),
+      uri,
+    );
+    assert.equal(rise.get('sensor_delta_temperature_kelvin{sensor="PrimaryDeltaTemp"}'), 10);
+    assert.equal(rise.has('sensor_temperature_celsius{sensor="PrimaryDeltaTemp"}'), false);
+    const riseF = readingsOf(
+      sensor("Rise", { ReadingType: "Temperature", ReadingBasis: "Delta", Reading: 18, ReadingUnits: "[degF]" }),
+      uri,
+    );
+    assert.equal(riseF.get('sensor_delta_temperature_kelvin{sensor="Rise"}'), 10);
+
+    const wrong = sensor("Apparent", { ReadingType: "Power", Reading: 2749.2, ReadingUnits: "V.A" });
+    const extraction = extractResource(wrong, uri);
+    assert.deepEqual(
+      extraction.readings.filter((reading) => reading.name !== "redfish_health"),
+      [],
+    );
+    assert.deepEqual(extraction.problems, [
+      `${uri}: ReadingUnits "V.A" is not a unit of ReadingType Power (expected W); reading not stored`,
+    ]);
+  });
+
+  it("names a live sensor's null reading as a problem; an absent sensor gives neither readings nor problems", () => {
+    const uri = "/redfish/v1/Chassis/1U/Sensors/PS2InputPower";
+    const silent = sensor("PS2InputPower", { ReadingType: "Power", Reading: null, ReadingUnits: "W" });
+    assert.deepEqual(extractResource(silent, uri).problems, [
+      `${uri}: Reading is null (the equipment gives no reading)`,
+    ]);
+    // A supply bay with nothing in it still carries a 0 in some implementations: not a reading of 0 W.
+    const absent = sensor("PS2InputPower", {
+      ReadingType: "Power",
+      Reading: 0,
+      ReadingUnits: "W",
+      Status: { State: "Absent" },
+    });
+    const extraction = extractResource(absent, uri);
+    assert.deepEqual(extraction.readings, []);
+    assert.deepEqual(extraction.problems, []);
+    // public-pdu PowerEquipment/RackPDUs/1/Outlets/A1 (Outlet.v1_4): switched off, its null readings are expected.
+    const outlet = "/redfish/v1/PowerEquipment/RackPDUs/1/Outlets/A2";
+    const outletIn = (powerState: string) => ({
+      "@odata.type": "#Outlet.v1_4_0.Outlet",
+      Id: "A2",
+      Status: { State: "Enabled", Health: "OK" },
+      PowerState: powerState,
+      Voltage: { Reading: null },
+      PowerWatts: { Reading: null },
+    });
+    assert.deepEqual(extractResource(outletIn("Off"), outlet).problems, []);
+    assert.deepEqual(extractResource(outletIn("On"), outlet).problems, [
+      `${outlet}: PowerWatts is null (the equipment gives no reading)`,
+      `${outlet}: Voltage is null (the equipment gives no reading)`,
+    ]);
+  });
+});
+
+describe("Redfish server chassis: legacy Power/Thermal and their replacements", () => {
+  const chassis = "/redfish/v1/Chassis/1U";
+
+  it("reads legacy Power and Thermal: input power, supplies, the intake temperature, fans, member health", () => {
+    // public-rackmount1 Chassis/1U/Power and public-bladed Chassis/MultiBladeEncl/Power (Power.v1_7_3).
+    const power: Resource = {
+      "@odata.type": "#Power.v1_7_3.Power",
+      "@odata.id": `${chassis}/Power`,
+      Id: "Power",
+      PowerControl: [
+        {
+          "@odata.id": `${chassis}/Power#/PowerControl/0`,
+          MemberId: "0",
+          Name: "System Input Power",
+          PowerConsumedWatts: 344,
+          PowerCapacityWatts: 800,
+          Status: { State: "Enabled", Health: "OK" },
+        },
+      ],
+      PowerSupplies: [
+        {
+          "@odata.id": `${chassis}/Power#/PowerSupplies/0`,
+          MemberId: "0",
+          Name: "Power Supply Bay",
+          Status: { State: "Enabled", Health: "Warning" },
+          LineInputVoltage: 120,
+          PowerCapacityWatts: 800,
+          LastPowerOutputWatts: 325,
+        },
+        { "@odata.id": `${chassis}/Power#/PowerSupplies/1`, MemberId: "1", Status: { State: "Absent" } },
+      ],
+    };
+    const readings = readingsOf(power, `${chassis}/Power`);
+    assert.equal(readings.get('power_watts{control="System Input Power"}'), 344);
+    assert.equal(readings.get('power_supply_output_watts{power_supply="Power Supply Bay"}'), 325);
+    assert.equal(readings.get(`redfish_health{resource="${chassis}/Power#/PowerSupplies/0"}`), 1);
+    assert.equal(readings.has(`redfish_health{resource="${chassis}/Power#/PowerSupplies/1"}`), false);
+
+    // public-rackmount1 Chassis/1U/Thermal (Thermal.v1_7_3): CPU2 Temp is Disabled and has no reading.
+    const thermal: Resource = {
+      "@odata.type": "#Thermal.v1_7_3.Thermal",
+      "@odata.id": `${chassis}/Thermal`,
+      Id: "Thermal",
+      Temperatures: [
+        { MemberId: "1", Name: "CPU2 Temp", Status: { State: "Disabled" }, PhysicalContext: "CPU" },
+        {
+          MemberId: "2",
+          Name: "Chassis Intake Temp",
+          Status: { State: "Enabled", Health: "OK" },
+          ReadingCelsius: 25,
+          PhysicalContext: "Intake",
+        },
+        { MemberId: "3", Name: "Exhaust Temp", Status: { State: "Enabled", Health: "OK" }, ReadingCelsius: null },
+      ],
+      Fans: [
+        { MemberId: "0", Name: "BaseBoard System Fan", Reading: 2100, ReadingUnits: "RPM" },
+        { MemberId: "1", Name: "Odd Fan", Reading: 40, ReadingUnits: "Furlongs" },
+      ],
+    };
+    const extraction = extractResource(thermal, `${chassis}/Thermal`);
+    const temperatures = readingsOf(thermal, `${chassis}/Thermal`);
+    assert.equal(temperatures.get('inlet_temperature_celsius{sensor="Chassis Intake Temp"}'), 25);
+    assert.equal(temperatures.get('sensor_temperature_celsius{sensor="Chassis Intake Temp"}'), 25);
+    assert.equal(temperatures.get('fan_speed_rpm{fan="BaseBoard System Fan"}'), 2100);
+    assert.equal(temperatures.has('sensor_temperature_celsius{sensor="CPU2 Temp"}'), false);
+    assert.deepEqual(extraction.problems, [
+      `${chassis}/Thermal: Temperatures[2] (Exhaust Temp).ReadingCelsius is null (the equipment gives no reading)`,
+      `${chassis}/Thermal: Fans[1] (Odd Fan).ReadingUnits: "Furlongs" is neither RPM nor Percent; reading not stored`,
+    ]);
+  });
+
+  it("names a live temperature or sensor that gives its reading under another name", () => {
+    // Thermal in the pre-standard names some early BMCs wrote (CurrentReading, Units) instead of ReadingCelsius.
+    const thermal = extractResource(
+      {
+        "@odata.type": "#Thermal.v1_0_0.Thermal",
+        Temperatures: [
+          {
+            Name: "01-Inlet Ambient",
+            CurrentReading: 21,
+            Units: "Celsius",
+            PhysicalContext: "Intake",
+            Status: { State: "Enabled", Health: "OK" },
+          },
+        ],
+      },
+      `${chassis}/Thermal`,
+    );
+    assert.deepEqual(thermal.problems, [
+      `${chassis}/Thermal: Temperatures[0] (01-Inlet Ambient).ReadingCelsius is missing (the equipment gives no reading under that name)`,
+    ]);
+    // A Sensor (public-rackmount1 Chassis/1U/Sensors/CPU1Temp) that gives its value as an OEM-style "Value".
+    const uri = `${chassis}/Sensors/CPU1Temp`;
+    const odd = extractResource(
+      sensor("CPU1Temp", { ReadingType: "Temperature", Value: 41, ReadingUnits: "Cel" }),
+      uri,
+    );
+    assert.deepEqual(odd.problems, [`${uri}: Reading is missing (the equipment gives no reading under that name)`]);
+  });
+
+  it("reads ThermalMetrics, PowerSupplyMetrics, Fans and EnvironmentMetrics fan excerpts", () => {
+    // DSP0268 ThermalMetrics.v1_3 (TemperatureSummaryCelsius, TemperatureReadingsCelsius excerpts).
+    const metrics: Resource = {
+      "@odata.type": "#ThermalMetrics.v1_3_0.ThermalMetrics",
+      Id: "ThermalMetrics",
+      TemperatureSummaryCelsius: {
+        Intake: { Reading: 24.8, DataSourceUri: `${chassis}/Sensors/IntakeTemp` },
+        Exhaust: { Reading: 40.5, DataSourceUri: `${chassis}/Sensors/ExhaustTemp` },
+      },
+      TemperatureReadingsCelsius: [{ DeviceName: "CPU #1", Reading: 41, DataSourceUri: `${chassis}/Sensors/CPU1Temp` }],
+    };
+    const thermal = readingsOf(metrics, `${chassis}/ThermalSubsystem/ThermalMetrics`);
+    assert.equal(thermal.get('inlet_temperature_celsius{sensor="IntakeTemp"}'), 24.8);
+    assert.equal(thermal.get('exhaust_temperature_celsius{sensor="ExhaustTemp"}'), 40.5);
+    assert.equal(thermal.get('sensor_temperature_celsius{sensor="CPU1Temp"}'), 41);
+
+    // public-rackmount1 Chassis/1U/PowerSubsystem/PowerSupplies/Bay1/Metrics (PowerSupplyMetrics.v1_1_2).
+    const supply = readingsOf(
+      {
+        "@odata.type": "#PowerSupplyMetrics.v1_1_2.PowerSupplyMetrics",
+        Id: "Metrics",
+        Status: { State: "Enabled", Health: "Warning" },
+        InputPowerWatts: { Reading: 937.4, DataSourceUri: `${chassis}/Sensors/PS1InputPower` },
+        InputVoltage: { Reading: 230.2 },
+        EnergykWh: { Reading: 325675 },
+      },
+      `${chassis}/PowerSubsystem/PowerSupplies/Bay1/Metrics`,
+    );
+    assert.equal(supply.get('power_supply_input_watts{power_supply="Bay1"}'), 937.4);
+    assert.equal(supply.get('power_supply_input_voltage_volts{power_supply="Bay1"}'), 230.2);
+    assert.equal(supply.get('power_supply_energy_kwh{power_supply="Bay1"}'), 325675);
+
+    // public-rackmount1 Chassis/1U/ThermalSubsystem/Fans/Bay1 (Fan.v1_5): SpeedPercent excerpt with SpeedRPM.
+    const fan = readingsOf(
+      { "@odata.type": "#Fan.v1_5_0.Fan", Id: "Bay1", SpeedPercent: { Reading: 45, SpeedRPM: 1900 } },
+      `${chassis}/ThermalSubsystem/Fans/Bay1`,
+    );
+    assert.equal(fan.get('fan_speed_percent{fan="Bay1"}'), 45);
+    assert.equal(fan.get('fan_speed_rpm{fan="Bay1"}'), 1900);
+
+    // public-rackmount1 Chassis/1U/EnvironmentMetrics: FanSpeedsPercent excerpts beside PowerWatts.
+    const environment = readingsOf(
+      {
+        "@odata.type": "#EnvironmentMetrics.v1_4_0.EnvironmentMetrics",
+        PowerWatts: { Reading: 374, DataSourceUri: `${chassis}/Sensors/TotalPower` },
+        FanSpeedsPercent: [{ DeviceName: "Chassis Fan #1", Reading: 45, SpeedRPM: 1900 }],
+      },
+      `${chassis}/EnvironmentMetrics`,
+    );
+    assert.equal(environment.get("power_watts{}"), 374);
+    assert.equal(environment.get('fan_speed_percent{fan="Chassis Fan #1"}'), 45);
+  });
+});
+
+describe("Redfish cooling equipment and leak detectors", () => {
+  it("reads a cooling loop's coolant level and quality, and a cooling unit's capacity", () => {
+    // DSP0268 CoolingLoop.v1_0 (ThermalEquipment/CoolingLoops/BuildingChiller in DMTF's schema example).
+    const loop = readingsOf(
+      {
+        "@odata.type": "#CoolingLoop.v1_0_2.CoolingLoop",
+        Id: "BuildingChiller",
+        Status: { State: "Enabled", Health: "OK" },
+        CoolantLevelStatus: "Warning",
+        CoolantQuality: "OK",
+        CoolantLevelPercent: { Reading: 95 },
+      },
+      "/redfish/v1/ThermalEquipment/CoolingLoops/BuildingChiller",
+    );
+    assert.equal(loop.get('coolant_level_percent{cooling_loop="BuildingChiller"}'), 95);
+    assert.equal(loop.get('coolant_level_state{cooling_loop="BuildingChiller"}'), 1);
+    assert.equal(loop.get('coolant_quality_state{cooling_loop="BuildingChiller"}'), 0);
+    const unit = readingsOf(
+      { "@odata.type": "#CoolingUnit.v1_1_0.CoolingUnit", Id: "1", CoolingCapacityWatts: 90000 },
+      "/redfish/v1/ThermalEquipment/CDUs/1",
+    );
+    assert.equal(unit.get("cooling_capacity_watts{}"), 90000);
+  });
+
+  it("names a leak detector whose state cannot be read instead of passing it for dry", () => {
+    // public-cooling-unit Chassis/CDU/LeakDetectors/Moisture (LeakDetector.v1_0), with a vendor's own state word.
+    const uri = "/redfish/v1/Chassis/CDU/LeakDetectors/Moisture";
+    const detector = {
+      "@odata.type": "#LeakDetector.v1_0_0.LeakDetector",
+      Id: "Moisture",
+      Status: { State: "Enabled", Health: "OK" },
+      DetectorState: "Leak",
+    };
+    const extraction = extractResource(detector, uri);
+    assert.equal(extraction.readings.filter((reading) => reading.name === "leak_detector_state").length, 0);
+    assert.deepEqual(extraction.problems, [
+      `${uri}: DetectorState: "Leak" is not OK, Warning or Critical; the detector's state is unknown`,
+    ]);
+    // A disabled detector reports nothing and that is no problem.
+    const disabled = extractResource({ ...detector, Status: { State: "Disabled" }, DetectorState: null }, uri);
+    assert.deepEqual(disabled.problems, []);
+
+    // public-cooling-unit ThermalEquipment/CDUs/1/LeakDetection: group excerpts, one without DetectorState.
+    const group = "/redfish/v1/ThermalEquipment/CDUs/1/LeakDetection";
+    const detection = extractResource(
+      {
+        "@odata.type": "#LeakDetection.v1_1_0.LeakDetection",
+        Id: "LeakDetection",
+        LeakDetectorGroups: [
+          {
+            GroupName: "Detectors under and around the CDU",
+            Detectors: [
+              { DataSourceUri: `${group}/LeakDetectors/Moisture/`, DetectorState: "OK" },
+              { DataSourceUri: `${group}/LeakDetectors/Overflow` },
+            ],
+          },
+        ],
+      },
+      group,
+    );
+    assert.deepEqual(
+      detection.readings.map((reading) => [reading.labels["detector"], reading.value]),
+      [["Moisture", 0]],
+    );
+    assert.deepEqual(detection.problems, [
+      `${group}: LeakDetectorGroups[0].Detectors[1] (Overflow).DetectorState: null is not OK, Warning or Critical; the detector's state is unknown`,
+    ]);
+  });
+});
+
+describe("Redfish walk: collections in pages, trailing slashes, fragments", () => {
+  it("reads every page of a sensor collection once, each member once, under the collection's binding", async () => {
+    // public-pdu Chassis/PDU/Sensors split in pages (DSP0266 § 7.4 Members@odata.nextLink), written by a service
+    // that puts trailing slashes on its URIs and a JSON-pointer member in the list.
+    const base = "/redfish/v1/Chassis/PDU/Sensors";
+    const member = (id: string, watts: number) => ({
+      "@odata.type": "#Sensor.v1_11_0.Sensor",
+      "@odata.id": `${base}/${id}/`,
+      Id: id,
+      ReadingType: "Power",
+      Reading: watts,
+      ReadingUnits: "W",
+      Status: { State: "Enabled", Health: "OK" },
+    });
+    const resources: Record<string, unknown> = {
+      [base]: {
+        "@odata.type": "#SensorCollection.SensorCollection",
+        "@odata.id": `${base}/`,
+        "Members@odata.count": 3,
+        Members: [{ "@odata.id": `${base}/PowerA1/` }, { "@odata.id": `${base}/PowerA1#/Reading` }],
+        "Members@odata.nextLink": `${base}/?$skip=1`,
+      },
+      [`${base}?$skip=1`]: {
+        "@odata.type": "#SensorCollection.SensorCollection",
+        "@odata.id": `${base}/`,
+        "Members@odata.count": 3,
+        Members: [{ "@odata.id": `${base}/PowerA2/` }, { "@odata.id": `${base}/PowerA3` }],
+      },
+      [`${base}/PowerA1`]: member("PowerA1", 197.4),
+      [`${base}/PowerA2`]: member("PowerA2", 123.1),
+      [`${base}/PowerA3`]: member("PowerA3", 88.9),
+    };
+    const service = await serve(resources);
+    try {
+      const { status, readings } = await pollTarget({
+        url: service.url,
+        resources: [{ uri: `${base}/`, equipment: "pdu:h1-r01-a" }],
+      });
+      assert.deepEqual(status.problems, []);
+      for (const [id, watts] of [
+        ["PowerA1", 197.4],
+        ["PowerA2", 123.1],
+        ["PowerA3", 88.9],
+      ] as const) {
+        assert.equal(readings.get(`sensor_power_watts{equipment="pdu:h1-r01-a",sensor="${id}"}`), watts);
+        assert.equal(service.requests.get(`${base}/${id}`), 1, `${id} read once`);
+      }
+      assert.equal(service.requests.get(`${base}?$skip=1`), 1, "the second page read once");
+      assert.equal(status.resources, 5);
+    } finally {
+      await service.close();
+    }
+  });
+
+  it("reads the metric report definitions of every page of the TelemetryService's collection", async () => {
+    // DSP0268 TelemetryService, MetricReportDefinition and MetricReport, their collection served in two pages.
+    const telemetry = "/redfish/v1/TelemetryService";
+    const definition = (id: string) => ({
+      "@odata.type": "#MetricReportDefinition.v1_4_6.MetricReportDefinition",
+      Id: id,
+      MetricReportDefinitionEnabled: true,
+      ReportActions: ["LogToMetricReportsCollection"],
+      MetricReport: { "@odata.id": `${telemetry}/MetricReports/${id}` },
+    });
+    const report = (id: string, property: string, value: string) => ({
+      "@odata.type": "#MetricReport.v1_5_0.MetricReport",
+      Id: id,
+      Timestamp: "2026-12-06T10:00:00Z",
+      MetricValues: [{ MetricId: "Reading", MetricProperty: property, MetricValue: value }],
+    });
+    const service = await serve({
+      [telemetry]: {
+        "@odata.type": "#TelemetryService.v1_3_4.TelemetryService",
+        MetricReportDefinitions: { "@odata.id": `${telemetry}/MetricReportDefinitions` },
+        MetricReports: { "@odata.id": `${telemetry}/MetricReports` },
+      },
+      [`${telemetry}/MetricReportDefinitions`]: {
+        Members: [{ "@odata.id": `${telemetry}/MetricReportDefinitions/Inlet` }],
+        "Members@odata.nextLink": `${telemetry}/MetricReportDefinitions?$skiptoken=2`,
+      },
+      [`${telemetry}/MetricReportDefinitions?$skiptoken=2`]: {
+        Members: [{ "@odata.id": `${telemetry}/MetricReportDefinitions/Power` }],
+      },
+      [`${telemetry}/MetricReportDefinitions/Inlet`]: definition("Inlet"),
+      [`${telemetry}/MetricReportDefinitions/Power`]: definition("Power"),
+      [`${telemetry}/MetricReports/Inlet`]: report(
+        "Inlet",
+        "/redfish/v1/Chassis/1U/Sensors/IntakeTemp/Reading",
+        "24.8",
+      ),
+      [`${telemetry}/MetricReports/Power`]: report("Power", "/redfish/v1/Chassis/1U/Sensors/TotalPower/Reading", "374"),
+    });
+    try {
+      const { status, readings } = await pollTarget({ url: service.url, metricReports: true });
+      assert.deepEqual(status.problems, []);
+      assert.equal(status.metricReports, 2);
+      assert.equal(
+        readings.get('redfish_reading{property="/redfish/v1/Chassis/1U/Sensors/TotalPower/Reading",report="Power"}'),
+        374,
+      );
+    } finally {
+      await service.close();
+    }
+  });
+});
+
+describe("Redfish URIs written with trailing slashes and fragments", () => {
+  const decoded = decodeRedfishTargets([
+    {
+      name: "srv-1",
+      url: "http://127.0.0.1:1",
+      resources: [
+        { uri: "/redfish/v1/Chassis/1U", equipment: "rack:h1-r01-01" },
+        { uri: "/redfish/v1/Chassis/1U/Power", equipment: "psu:h1-r01-01" },
+      ],
+    },
+  ]);
+  assert.ok(decoded.ok);
+  const target = decoded.value[0]!;
+
+  it("binds a legacy array member (a JSON pointer) and a collection page to the resource they belong to", () => {
+    // public-bladed Chassis/MultiBladeEncl/Power: PowerSupplies members are `…/Power#/PowerSupplies/0`.
+    assert.equal(bindingFor(target, "/redfish/v1/Chassis/1U/Power#/PowerSupplies/0")?.equipment, "psu:h1-r01-01");
+    assert.equal(bindingFor(target, "/redfish/v1/Chassis/1U/Power?$skip=10")?.equipment, "psu:h1-r01-01");
+  });
+
+  it("clears a polled condition by a pushed event whose origin is written without the trailing slash", () => {
+    // public-cooling-unit LeakDetection: Status.Conditions name the detector; this service writes it with a slash.
+    const detector = "/redfish/v1/ThermalEquipment/CDUs/1/LeakDetection/LeakDetectors/Overflow";
+    const polled = extractResource(
+      {
+        "@odata.type": "#LeakDetection.v1_1_0.LeakDetection",
+        Status: {
+          State: "Enabled",
+          Health: "Critical",
+          Conditions: [
+            {
+              MessageId: "Environmental.1.2.LeakDetectedCritical",
+              MessageArgs: ["Overflow"],
+              OriginOfCondition: { "@odata.id": `${detector}/` },
+            },
+          ],
+        },
+      },
+      "/redfish/v1/ThermalEquipment/CDUs/1/LeakDetection/",
+    ).conditions;
+    const book = new AlarmBook({});
+    for (const condition of polled) applyRedfishMessage(book, target, condition, undefined, 1_000);
+    assert.equal(book.list().length, 1);
+    const pushed = conditionsOfEvent({
+      Events: [
+        {
+          MessageId: "Environmental.1.2.LeakDetectedNormal",
+          MessageArgs: ["Overflow"],
+          OriginOfCondition: { "@odata.id": detector },
+        },
+      ],
+    });
+    for (const condition of pushed) applyRedfishMessage(book, target, condition, undefined, 2_000);
+    assert.deepEqual(book.list(), []);
+  });
+});
+
+describe("Redfish links to other hosts", () => {
+  it("does not follow a member link to another host (its credentials would go there), and names it", async () => {
+    const elsewhere = await serve({});
+    // A SensorCollection (public-pdu Chassis/PDU/Sensors) one of whose members is written as an absolute URL.
+    const service = await serve({
+      "/redfish/v1/Chassis/PDU/Sensors": {
+        "@odata.type": "#SensorCollection.SensorCollection",
+        Members: [{ "@odata.id": `${elsewhere.url}/redfish/v1/Chassis/PDU/Sensors/PowerA1` }],
+      },
+    });
+    try {
+      const { status } = await pollTarget({
+        url: service.url,
+        username: "monitor",
+        auth: "basic",
+        resources: [{ uri: "/redfish/v1/Chassis/PDU/Sensors" }],
+      });
+      assert.equal(elsewhere.requests.size, 0);
+      assert.deepEqual(status.problems, [
+        `${elsewhere.url}/redfish/v1/Chassis/PDU/Sensors/PowerA1: not on this service (${service.url}): not requested`,
+      ]);
+    } finally {
+      await service.close();
+      await elsewhere.close();
+    }
+  });
+});
+
+describe("Redfish extraction of arbitrary shapes", () => {
+  it("never throws and gives only finite readings, whatever the JSON under a known @odata.type", () => {
+    const types = [
+      "CoolantConnector",
+      "CoolingUnit",
+      "CoolingLoop",
+      "Pump",
+      "Reservoir",
+      "LeakDetector",
+      "LeakDetection",
+      "EnvironmentMetrics",
+      "PowerDistributionMetrics",
+      "Circuit",
+      "Outlet",
+      "Sensor",
+      "Power",
+      "Thermal",
+      "ThermalMetrics",
+      "Fan",
+      "PowerSupplyMetrics",
+      "SensorCollection",
+      "PowerDomain",
+    ];
+    // Each known property name may hold any JSON value: what a vendor's or a broken service's answer may hold.
+    const properties = [
+      "Status",
+      "Reading",
+      "ReadingType",
+      "ReadingUnits",
+      "ReadingBasis",
+      "PhysicalContext",
+      "DetectorState",
+      "LeakDetectorGroups",
+      "Members",
+      "Members@odata.nextLink",
+      "PowerControl",
+      "PowerSupplies",
+      "Temperatures",
+      "Fans",
+      "TemperatureSummaryCelsius",
+      "TemperatureReadingsCelsius",
+      "FanSpeedsPercent",
+      "SpeedPercent",
+      "PolyPhaseVoltage",
+      "FlowLitersPerMinute",
+      "Links",
+      "Id",
+    ];
+    const value = fc.oneof(
+      fc.jsonValue({ maxDepth: 3 }),
+      fc.constantFrom("Absent", "Enabled", "OK", "Critical", "Cel", "[degF]", "Delta", "Intake", "RPM"),
+    );
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...types),
+        fc.dictionary(fc.constantFrom(...properties), value),
+        fc.constantFrom("/redfish/v1/Chassis/1U/X", "/redfish/v1/Chassis/1U/X/", "/redfish/v1?$skip=2#/a"),
+        (type, fields, uri) => {
+          const extraction = extractResource({ "@odata.type": `#${type}.v1_0_0.${type}`, ...fields }, uri);
+          for (const found of extraction.readings) assert.ok(Number.isFinite(found.value), found.name);
+        },
+      ),
+      { numRuns: 2000, seed: 20261206 },
+    );
+  });
+});
