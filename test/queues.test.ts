@@ -278,4 +278,19 @@ describe("queues as data", () => {
       [before.body.version, before.body.version - 1],
     );
   });
+
+  it("pages versions before any integer the store holds, and refuses a larger one naming the field", async () => {
+    const largest = await call("GET", "/v1/queue-config/versions?before=2147483647&limit=1", admin());
+    assert.equal(largest.status, 200, JSON.stringify(largest.body));
+    assert.equal(largest.body.length, 1);
+    for (const before of ["2147483648", "1e308", "99999999999999999999999"]) {
+      const answer = await call("GET", `/v1/queue-config/versions?before=${before}`, admin());
+      assert.equal(answer.status, 400, `before=${before}: ${JSON.stringify(answer.body)}`);
+      assert.match(answer.type, /application\/problem\+json/);
+      assert.deepEqual(
+        answer.body.errors.map((error: Json) => error.field),
+        ["querystring.before"],
+      );
+    }
+  });
 });
