@@ -496,7 +496,8 @@ export function registerTelemetryRoutes(
           throw error;
         }
         const opened = stream;
-        opened.write(": connected\n\n");
+        // A HEAD request's stream is closed at once: no heartbeat would ever be cleared for it.
+        if (!opened.write(": connected\n\n")) return reply;
         heartbeat = setInterval(() => opened.write(": keep-alive\n\n"), heartbeatMs);
         return reply;
       },
