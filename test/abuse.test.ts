@@ -166,6 +166,24 @@ describe("abusive requests", () => {
     }
     assert.equal((await fetch(`${url}/health`)).status, 200);
   });
+  it("counts a key against the cap whatever offset its expiry is written with", async () => {
+    const member = app.demoKeys!.find((key) => key.role === "tenant-member")!.token;
+    // An hour ahead, written at UTC-23:00: its digits read 22 hours before now, so as text it sorted before now.
+    const expiresAt = `${new Date(Date.now() - 22 * 3_600_000).toISOString().slice(0, 19)}-23:00`;
+    let refused = 0;
+    for (let i = 0; i < 25; i++) {
+      const key = await call("POST", "/v1/keys", member, { name: `offset-${i}`, expiresAt });
+      if (key.status === 409) {
+        refused++;
+        assertProblem(key, 409, "userId");
+        continue;
+      }
+      assert.equal(key.status, 201, JSON.stringify(key.body));
+      assert.equal(key.body.key.expiresAt, new Date(expiresAt).toISOString(), "stored in UTC");
+      assert.equal((await call("GET", "/v1/me", key.body.token)).status, 200, "the key works until its expiry");
+    }
+    assert.ok(refused >= 5, `only ${refused} of 25 creations were refused`);
+  });
   it("ends an open event stream once its key expires or is revoked", async () => {
     /** Opens the live stream with `token` and resolves with how it ended (or rejects after 15 s). */
     const streamUntilEnd = async (token: string) => {

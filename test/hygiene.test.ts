@@ -606,6 +606,14 @@ describe("the console", () => {
     }
   });
 
+  it("answers the telemetry receivers' paths as API paths (404), never with the console page", async () => {
+    for (const url of ["/write", "/api/v1/write", "/api/v2/write", "/api/anything"]) {
+      const response = await app.inject({ url });
+      assert.equal(response.statusCode, 404, url);
+      assert.ok(!response.body.includes('<div id="root">'), url);
+    }
+  });
+
   it("never serves source maps, however the name is written", async () => {
     for (const url of ["/assets/index-abc.js.map", "/assets/index-abc.js%2Emap", "/assets/index-abc.js.MAP"]) {
       const response = await app.inject({ url });

@@ -187,6 +187,44 @@ function buildPlant(spec: PlantSpec, id: Id<"plant">, index: number, path: strin
 type PlantDraft = Plant & { hallIndexes: number[] };
 
 /**
+ * Racks and units with their own ids (CDUs, busways, leak detectors, pumps, dry coolers, chillers, transformers,
+ * UPS, air handlers) one site may hold: over five times the full 40,000-rack campus with its units. Each count is
+ * bounded by the schema, but repeats multiply them: the total is checked before ids are made, so a site file or an
+ * API change asking for millions is refused with a diagnostic rather than exhausting the server's memory.
+ */
+export const maximumSiteUnits = 500_000;
+
+/** Units with their own ids a plant adds to the site. */
+function plantUnitCount(spec: PlantSpec): number {
+  const airSide = spec.airSide === undefined ? 0 : spec.airSide.pumps.count + spec.airSide.chillers.count;
+  return spec.fws.pumps.count + spec.dryCoolers.count + spec.chillers.count + airSide;
+}
+
+/**
+ * Counts units against maximumSiteUnits: the returned check adds `units` at `path` and answers false (reporting the
+ * first path that passes the maximum, once) when the site would pass it; then nothing of it should be built.
+ */
+function unitBudget(sink: DiagnosticSink): (path: string, units: number) => boolean {
+  let total = 0;
+  let exceeded = false;
+  return (path, units) => {
+    if (exceeded) return false;
+    if (total + units <= maximumSiteUnits) {
+      total += units;
+      return true;
+    }
+    exceeded = true;
+    sink.error(
+      "site.tooLarge",
+      path,
+      `the site would hold more than ${maximumSiteUnits.toLocaleString("en-US")} racks and units ` +
+        `(${total.toLocaleString("en-US")} before this, ${units.toLocaleString("en-US")} here)`,
+    );
+    return false;
+  };
+}
+
+/**
  * Expands `file` into a `Site`. Reference errors go to `sink`; halls or rows that cannot be resolved are skipped so
  * the rest of the site is still checked.
  */
@@ -224,8 +262,10 @@ export function expandSite(file: SiteFile, sink: DiagnosticSink): Site {
 
   const plants: PlantDraft[] = [];
   const plantIndexById = new Map<string, number>();
+  const withinBudget = unitBudget(sink);
   file.plants.forEach((spec: NamedPlantSpec, index) => {
     if (!claim(ids, spec.id, `plants[${index}]`, sink)) return;
+    if (!withinBudget(`plants[${index}]`, plantUnitCount(spec))) return;
     plantIndexById.set(spec.id, plants.length);
     plants.push(buildPlant(spec, spec.id as Id<"plant">, plants.length, `plants[${index}]`) as PlantDraft);
   });
@@ -261,6 +301,8 @@ export function expandSite(file: SiteFile, sink: DiagnosticSink): Site {
       | undefined;
     if (body === undefined || sink.errorCount > errorsBefore) return;
 
+    const hallUnits = body.power.transformers.count + body.power.ups.count + (body.crah?.count ?? 0);
+    if (!withinBudget(hallPath, hallUnits + (body.plant === undefined ? 0 : plantUnitCount(body.plant)))) return;
     const hallLocal = localOf(hallEntry.id);
     const hallIndex = halls.length;
     const hallZone = hallEntry.zone;
@@ -365,6 +407,13 @@ export function expandSite(file: SiteFile, sink: DiagnosticSink): Site {
         } else segments.push({ typeIndex, count: segment.count });
       });
       if (model === undefined || segments.length !== row.racks.length) {
+        rowNumber += entry.count ?? 1;
+        return;
+      }
+      const racksPerRow = segments.reduce((sum, segment) => sum + segment.count, 0);
+      const detectorsPerRow = racksPerRow * row.leakDetectors.perRack + row.cdus.count * row.leakDetectors.perCdu;
+      const unitsPerRow = racksPerRow + row.cdus.count + row.busways.count + detectorsPerRow;
+      if (!withinBudget(entryPath, unitsPerRow * (entry.count ?? 1))) {
         rowNumber += entry.count ?? 1;
         return;
       }

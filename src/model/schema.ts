@@ -43,7 +43,14 @@ export const facilityWaterClassLimitC: Readonly<Record<FacilityWaterClass, numbe
 // Field builders that keep the tables short; each says in its JSON Schema what the decoder checks.
 const positive = (options: Record<string, unknown> = {}) => Type.Number({ exclusiveMinimum: 0, ...options });
 const nonNegative = (options: Record<string, unknown> = {}) => Type.Number({ minimum: 0, ...options });
-const count = (options: Record<string, unknown> = {}) => Type.Integer({ minimum: 0, ...options });
+/**
+ * The most units one count may ask for (racks in a run, CDUs of a row, dry coolers of a plant, repeats of a row): the
+ * shipped campus's largest is 70. A count of millions made the expansion build millions of ids and exhausted memory;
+ * the site's total is bounded too (maximumSiteUnits in expand.ts).
+ */
+export const maximumCount = 10_000;
+const count = (options: Record<string, unknown> = {}) =>
+  Type.Integer({ minimum: 0, maximum: maximumCount, ...options });
 const fraction = (options: Record<string, unknown> = {}) => Type.Number({ minimum: 0, maximum: 1, ...options });
 const text = (options: Record<string, unknown> = {}) => Type.String({ pattern: "\\S", ...options });
 const isoDate = () => Type.String({ format: "date" });

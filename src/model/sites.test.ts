@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { loadSite, loadSiteFile, shippedSites } from "./load.ts";
+import { maximumSiteUnits } from "./expand.ts";
+import { loadSite, loadSiteFile, parseSite, shippedSites } from "./load.ts";
+import { maximumCount } from "./schema.ts";
 
 describe("shipped sites", () => {
   for (const name of shippedSites) {
@@ -33,5 +36,43 @@ describe("shipped sites", () => {
     assert.deepEqual(variant.halls, campus.halls);
     assert.equal(variant.racks.length, campus.racks.length);
     assert.ok(variant.heatOfftake !== undefined);
+  });
+});
+
+describe("site size", () => {
+  const lab = readFileSync(new URL("../../sites/lab.yaml", import.meta.url), "utf8");
+  const gpuRowCdus = "cdus: { model: cdu-800, count: 2, redundancy: N+1 }\n    tcs: { supplySetpointC: 39.5";
+  const nvl72Row = "{ pattern: gpu-row, racks: [{ type: nvl72, count: 4 }] }";
+  assert.ok(lab.includes(gpuRowCdus) && lab.includes(nvl72Row), "the lab's lines this test edits");
+
+  /** Parses the lab with `edits` (text, replacement) applied: its errors and the time it took. */
+  function labWith(...edits: [string, string][]) {
+    const text = edits.reduce((edited, [from, to]) => edited.replace(from, to), lab);
+    const started = performance.now();
+    const result = parseSite(text, { today: "2026-11-25" });
+    const errors = result.diagnostics.filter((item) => item.severity === "error");
+    return { result, errors, ms: performance.now() - started };
+  }
+
+  it(`refuses a count above ${maximumCount.toLocaleString("en-US")} naming it, before building any unit`, () => {
+    const { result, errors, ms } = labWith([gpuRowCdus, gpuRowCdus.replace("count: 2", "count: 10000000")]);
+    assert.equal(result.ok, false);
+    assert.ok(
+      errors.some((item) => item.path.endsWith("cdus.count") && /at most 10000/.test(item.message)),
+      JSON.stringify(errors),
+    );
+    assert.ok(ms < 5_000, `took ${Math.round(ms)} ms`);
+  });
+
+  it(`refuses a site of more than ${maximumSiteUnits.toLocaleString("en-US")} racks and units that each count allows`, () => {
+    // A row of 10,000 racks repeated 10,000 times: each count is allowed, the 10^8 racks are not.
+    const rows = `{ pattern: gpu-row, count: ${maximumCount}, racks: [{ type: nvl72, count: ${maximumCount} }] }`;
+    const { result, errors, ms } = labWith([nvl72Row, rows]);
+    assert.equal(result.ok, false);
+    assert.deepEqual(
+      errors.map((item) => [item.code, item.path]),
+      [["site.tooLarge", "halls[0].rows[0]"]],
+    );
+    assert.ok(ms < 5_000, `took ${Math.round(ms)} ms`);
   });
 });

@@ -184,6 +184,14 @@ export const QuotaSchema = Type.Record(Type.String(), QuotaLimitsSchema, {
   },
 });
 
+/**
+ * How many queues, cohorts, priority classes and new-tenant rules one configuration may hold (a campus has hundreds
+ * of tenants, not tens of thousands). In the schema, so they
+ * are refused before the rules between entries are checked: those walk the cohort tree, and a chain of 3,000 cohorts
+ * held the server for 10 s (20,000 for minutes) before a count checked afterwards refused it.
+ */
+export const queueSetLimits = { queues: 2000, cohorts: 200, priorityClasses: 50, newTenants: 200 } as const;
+
 /** The queue file (YAML or JSON; also API bodies): priority classes, the cohort tree, queues, new-tenant rules. */
 export const QueueFileSchema = closedObject(
   {
@@ -198,10 +206,13 @@ export const QueueFileSchema = closedObject(
     priorityClasses: Type.Optional(
       Type.Array(closedObject({ name: name(), value: Type.Integer(), preempts: Type.Optional(Type.Boolean()) }), {
         description: "Priority classes; none listed: critical, high, normal, low, best-effort",
+        maxItems: queueSetLimits.priorityClasses,
       }),
     ),
     cohorts: Type.Optional(
-      Type.Array(closedObject({ name: name(), parent: Type.Optional(name()), quota: Type.Optional(QuotaSchema) })),
+      Type.Array(closedObject({ name: name(), parent: Type.Optional(name()), quota: Type.Optional(QuotaSchema) }), {
+        maxItems: queueSetLimits.cohorts,
+      }),
     ),
     queues: Type.Optional(
       Type.Array(
@@ -220,6 +231,7 @@ export const QueueFileSchema = closedObject(
             }),
           ),
         }),
+        { maxItems: queueSetLimits.queues },
       ),
     ),
     defaultQueue: Type.Optional(name()),
@@ -233,6 +245,7 @@ export const QueueFileSchema = closedObject(
           quota: Type.Optional(QuotaSchema),
           preemption: Type.Optional(QueuePreemptionSchema),
         }),
+        { maxItems: queueSetLimits.newTenants },
       ),
     ),
   },

@@ -42,7 +42,8 @@ export interface EventStream {
 
 /**
  * Hijacks `reply` as an event stream with `headers`; `onClose` runs once when it closes for any reason. Refuses with
- * 429 when the caller already holds `maxStreamsPerCaller` streams.
+ * 429 when the caller already holds `maxStreamsPerCaller` streams. A HEAD request gets the headers and a stream
+ * that is already closed.
  */
 export function openEventStream(
   request: FastifyRequest,
@@ -50,6 +51,15 @@ export function openEventStream(
   headers: Record<string, string>,
   onClose: () => void,
 ): EventStream {
+  // HEAD gets the stream's headers and an end: Node drops the body of a HEAD answer without sending its headers, so
+  // a stream opened for one answered nothing and held a stream slot (and its frames' work) until the client left.
+  if (request.method === "HEAD") {
+    reply.hijack();
+    reply.raw.writeHead(200, { "cache-control": "no-cache", ...headers });
+    reply.raw.end();
+    onClose();
+    return { write: () => false, closed: true };
+  }
   const caller = request.principal?.keyId ?? request.ip;
   const open = openStreams.get(caller) ?? 0;
   if (open >= maxStreamsPerCaller) {

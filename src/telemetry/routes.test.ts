@@ -193,6 +193,28 @@ describe("telemetry routes", () => {
     assert.equal(response.rawPayload.subarray(0, 4).toString(), "PAR1");
   });
 
+  it("times past what a Date holds are refused as 400 naming the field, not failed in the history as 500", async () => {
+    const paths = ["/v1/telemetry/export.parquet", "/v1/alarms/history", "/v1/telemetry/query"];
+    const times = ["99999999999999999999999", "-99999999999999999d", "8640000000000001", "-999999999999999999999ms"];
+    for (const path of paths) {
+      for (const field of ["from", "to"]) {
+        for (const time of times) {
+          const response = await app.inject({ method: "GET", url: `${path}?${field}=${time}` });
+          assert.equal(response.statusCode, 400, `${path}?${field}=${time}: ${response.body}`);
+          assert.deepEqual(
+            response.json().errors.map((error: { field: string }) => error.field),
+            [`querystring.${field}`],
+            response.body,
+          );
+          assert.doesNotMatch(response.body, /alixan-export-/, "the answer names no temporary file");
+        }
+      }
+    }
+    // The largest time a Date holds is still a time.
+    const edge = await app.inject({ method: "GET", url: "/v1/alarms/history?from=-8640000000000000" });
+    assert.equal(edge.statusCode, 200, edge.body);
+  });
+
   it("GET /metrics serves exposition text", async () => {
     const response = await app.inject({ method: "GET", url: "/metrics?name=rack_power_kw" });
     assert.equal(response.statusCode, 200);

@@ -129,11 +129,22 @@ function selectorOf(query: SelectorParameters): SeriesSelector {
 
 const durationUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
+/**
+ * The furthest time from the epoch a Date holds (±100,000,000 days, in ms). Times and durations past it are refused:
+ * the history stores times as 64-bit integers, and a larger one failed there as a 500 rather than here as a 400.
+ */
+const maximumTimeMs = 8.64e15;
+
+/** `ms` when it is a time or duration a Date can hold, else undefined. */
+function withinDateRange(ms: number): number | undefined {
+  return Math.abs(ms) <= maximumTimeMs ? ms : undefined;
+}
+
 /** A time from ms since the epoch, RFC 3339 text, or a duration before now (`-1h`, `-15m`); undefined if none. */
 export function parseTime(text: string, now: number): number | undefined {
-  if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
+  if (/^-?\d+(\.\d+)?$/.test(text)) return withinDateRange(Number(text));
   const relative = /^-(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(text);
-  if (relative !== null) return now - Number(relative[1]) * durationUnits[relative[2]!]!;
+  if (relative !== null) return withinDateRange(now - Number(relative[1]) * durationUnits[relative[2]!]!);
   if (/^\d{4}-\d{2}-\d{2}/.test(text)) {
     const parsed = Date.parse(text);
     return Number.isNaN(parsed) ? undefined : parsed;
@@ -143,14 +154,23 @@ export function parseTime(text: string, now: number): number | undefined {
 
 /** A duration in ms from `30s`, `1m`, `1h` or a number of ms. */
 export function parseDuration(text: string): number | undefined {
-  if (/^\d+(\.\d+)?$/.test(text)) return Number(text);
+  if (/^\d+(\.\d+)?$/.test(text)) return withinDateRange(Number(text));
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(text);
-  return match === null ? undefined : Number(match[1]) * durationUnits[match[2]!]!;
+  return match === null ? undefined : withinDateRange(Number(match[1]) * durationUnits[match[2]!]!);
 }
 
 /** A problem+json answer like every other route's (type, instance without the URL token, request id). */
 function problem(reply: FastifyReply, status: number, title: string, detail: string) {
   return sendProblem(reply, status, detail, { title });
+}
+
+/** The 400 for a `from` or `to` that is not a time a Date holds, naming the field as schema errors do. */
+function invalidTime(reply: FastifyReply, field: "from" | "to", text: string | undefined) {
+  const message = `${text} is not a time (ms, RFC 3339 or ${field === "from" ? "-1h" : "-5m"})`;
+  return sendProblem(reply, 400, `${field}: ${message}`, {
+    title: "Invalid request",
+    errors: [{ field: `querystring.${field}`, message }],
+  });
 }
 
 function ingestReply(reply: FastifyReply, report: IngestReport) {
@@ -305,10 +325,8 @@ export function registerTelemetryRoutes(
         const query = request.query;
         const to = query.to === undefined ? now : parseTime(query.to, now);
         const from = query.from === undefined ? (to ?? now) - 3_600_000 : parseTime(query.from, now);
-        if (from === undefined)
-          return problem(reply, 400, "Invalid request", `from: ${query.from} is not a time (ms, RFC 3339 or -1h)`);
-        if (to === undefined)
-          return problem(reply, 400, "Invalid request", `to: ${query.to} is not a time (ms, RFC 3339 or -5m)`);
+        if (from === undefined) return invalidTime(reply, "from", query.from);
+        if (to === undefined) return invalidTime(reply, "to", query.to);
         const step = query.step === undefined ? undefined : parseDuration(query.step);
         if (query.step !== undefined && step === undefined) {
           return problem(reply, 400, "Invalid request", `step: ${query.step} is not a duration (60s, 5m, 1h or ms)`);
@@ -391,8 +409,8 @@ export function registerTelemetryRoutes(
         const now = Date.now();
         const to = request.query.to === undefined ? now : parseTime(request.query.to, now);
         const from = request.query.from === undefined ? (to ?? now) - 86_400_000 : parseTime(request.query.from, now);
-        if (from === undefined || to === undefined)
-          return problem(reply, 400, "Invalid request", "from/to: ms, RFC 3339 or -1h");
+        if (from === undefined) return invalidTime(reply, "from", request.query.from);
+        if (to === undefined) return invalidTime(reply, "to", request.query.to);
         const folder = await mkdtemp(join(tmpdir(), "alixan-export-"));
         const path = join(folder, "samples.parquet");
         const exported = await service.exportParquet(selectorOf(request.query), from, to, path);
@@ -478,7 +496,8 @@ export function registerTelemetryRoutes(
           throw error;
         }
         const opened = stream;
-        opened.write(": connected\n\n");
+        // A HEAD request's stream is closed at once: no heartbeat would ever be cleared for it.
+        if (!opened.write(": connected\n\n")) return reply;
         heartbeat = setInterval(() => opened.write(": keep-alive\n\n"), heartbeatMs);
         return reply;
       },
@@ -555,8 +574,8 @@ export function registerTelemetryRoutes(
         const now = Date.now();
         const to = request.query.to === undefined ? now + 1 : parseTime(request.query.to, now);
         const from = request.query.from === undefined ? 0 : parseTime(request.query.from, now);
-        if (from === undefined || to === undefined)
-          return problem(reply, 400, "Invalid request", "from/to: ms, RFC 3339 or -1h");
+        if (from === undefined) return invalidTime(reply, "from", request.query.from);
+        if (to === undefined) return invalidTime(reply, "to", request.query.to);
         const events = await service.alarmHistory(from, to, request.query.limit ?? 500, request.query.alarm);
         return events.map((event) => ({ at: event.at, type: event.type, alarmId: event.alarmId, alarm: event.alarm }));
       },

@@ -436,6 +436,9 @@ export class TenancyService {
     if (input.expiresAt != null && Number.isNaN(Date.parse(input.expiresAt))) {
       throw new AppError("invalid", `expiresAt "${input.expiresAt}" is not a date`, { field: "expiresAt" });
     }
+    // Stored in UTC as toISOString writes it: the key cap compares expiries as text, and an expiry written with an
+    // offset (`…T00:00:00-23:00`, a day later than it reads) sorted before now, so its key was not counted.
+    const expiresAt = input.expiresAt == null ? null : new Date(input.expiresAt).toISOString();
     const id = randomBytes(6).toString("hex");
     const secret = randomBytes(24).toString("base64url");
     const key: ApiKey = {
@@ -444,7 +447,7 @@ export class TenancyService {
       name: input.name,
       secret_hash: hashSecret(secret),
       created_at: new Date().toISOString(),
-      expires_at: input.expiresAt ?? null,
+      expires_at: expiresAt,
       revoked_at: null,
     };
     const view = keyView(key);

@@ -349,6 +349,25 @@ export function runApiSuite(driver: string, location: () => StoreLocation, teard
         assert.equal(afterwards.version, before.version);
       });
 
+      it("a site change asking for millions of units is refused naming the count, at once, and nothing applies", async () => {
+        // Ten million CDUs in a row pattern: the expansion built every id and the server ran out of memory.
+        const before = (await call("platform-admin", { method: "GET", url: "/v1/site" })).json();
+        const started = performance.now();
+        const response = await call("facility-operator", {
+          method: "POST",
+          url: "/v1/site/changes",
+          payload: { summary: "huge", patch: { rowPatterns: { "gpu-row": { cdus: { count: 10_000_000 } } } } },
+        });
+        assert.equal(response.statusCode, 400, response.body);
+        assert.ok(performance.now() - started < 10_000, "answered at once");
+        assert.ok(
+          response.json().diagnostics.some((item: { path: string }) => item.path.endsWith("cdus.count")),
+          response.body,
+        );
+        const afterwards = (await call("platform-admin", { method: "GET", url: "/v1/site" })).json();
+        assert.equal(afterwards.version, before.version);
+      });
+
       it("a site change that leaves the site as it is answers 200 and makes no version and no audit record", async () => {
         const before = (await call("platform-admin", { method: "GET", url: "/v1/site" })).json();
         const records = async () =>

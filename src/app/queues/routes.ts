@@ -251,7 +251,8 @@ function registerConfigRoutes(app: FastifyInstance, service: QueueService): void
         querystring: Type.Object(
           {
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
-            before: Type.Optional(Type.Integer({ minimum: 1 })),
+            // Versions are a PostgreSQL `integer`: a larger bound fails in the store (a 500), not here.
+            before: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_147_483_647 })),
           },
           { additionalProperties: false },
         ),

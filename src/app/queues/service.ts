@@ -9,13 +9,16 @@ import type { Kysely } from "kysely";
 import { AppError } from "../../core/errors.ts";
 import { kueueImport } from "../../scheduler/kueue-yaml.ts";
 import { queueSetDocument } from "../../scheduler/queue-file.ts";
-import { type ConfigDiagnostic, type QueueSetConfig, QuotaTree, readQueueConfig } from "../../scheduler/queues.ts";
+import {
+  type ConfigDiagnostic,
+  type QueueSetConfig,
+  QuotaTree,
+  queueSetLimits,
+  readQueueConfig,
+} from "../../scheduler/queues.ts";
 import type { Database } from "../../store/schema.ts";
 import type { RequestContext, TenancyService } from "../../tenancy/service.ts";
 import { queueForTenant, type TenantRef } from "./defaults.ts";
-
-/** Most queues and cohorts one configuration may hold (a campus has hundreds of tenants, not tens of thousands). */
-export const queueSetLimits = { queues: 2000, cohorts: 200, priorityClasses: 50 } as const;
 
 /** A stored version's header. */
 export interface QueueSetVersion {

@@ -15,7 +15,19 @@ import type { RouteModule } from "../app.ts";
 export const defaultConsoleDirectory = fileURLToPath(new URL("../../../web/dist", import.meta.url));
 
 /** Paths that belong to the API or its documentation: never answered with the console. */
-const apiPrefixes = ["/v1/", "/v1", "/docs", "/openapi.json", "/health", "/ready", "/metrics"];
+const apiPrefixes = [
+  "/v1/",
+  "/v1",
+  "/docs",
+  "/openapi.json",
+  "/health",
+  "/ready",
+  "/metrics",
+  // The telemetry receivers' paths (InfluxDB /write and /api/v2/write, Prometheus /api/v1/write): a GET there is a
+  // collector misconfigured, answered 404 as an API path rather than with the console page.
+  "/write",
+  "/api/",
+];
 
 function isApiPath(path: string): boolean {
   return apiPrefixes.some((prefix) => path === prefix || path.startsWith(prefix.endsWith("/") ? prefix : `${prefix}/`));
