@@ -20,6 +20,7 @@ import { dirname, isAbsolute, join } from "node:path";
 import { type Static, Type } from "typebox";
 import { LineCounter, parseDocument } from "yaml";
 import { isRecord } from "../core/records.ts";
+import { yamlValue } from "../core/yaml.ts";
 import { decodeExecution, type ExecutionConfig, ExecutionFileSchema, powerCapProblems } from "../execution/config.ts";
 import { formatPath, parsePath } from "../model/diagnostics.ts";
 import { loadSite, resolveSite, shippedSites } from "../model/load.ts";
@@ -173,7 +174,9 @@ export function checkConfigText(text: string, baseDirectory: string): ConfigProb
       return { path: "", message: error.message.split("\n")[0]!, line: at.line, column: at.col };
     });
   }
-  const raw: unknown = document.toJS() ?? {};
+  const built = yamlValue(document);
+  if (!built.ok) return [{ path: "", message: built.error }];
+  const raw: unknown = built.value ?? {};
   const problems: Problem[] = checkSchema(PlatformConfigSchema, raw).problems.map((problem) => ({
     path: formatPath(problem.path),
     message: problem.message,

@@ -9,6 +9,7 @@
 import { type Static, Type } from "typebox";
 import { Value } from "typebox/value";
 import { LineCounter, parseDocument } from "yaml";
+import { yamlValue } from "../core/yaml.ts";
 import { type FlexClass, flexClasses } from "../model/flexibility.ts";
 import { failure, type Outcome, success } from "../twin/outcome.ts";
 import { parseDuration, secondsPer, yearTimeOf } from "../twin/time.ts";
@@ -263,7 +264,9 @@ export function decodeGridEvents(text: string, fileName: string): Outcome<GridEv
     const position = lineCounter.linePos(syntax.pos[0]);
     return failure(`${fileName}:${position.line}: ${syntax.message.split("\n")[0]}`);
   }
-  const raw: unknown = document.toJS({ maxAliasCount: 100 });
+  const built = yamlValue(document, 100);
+  if (!built.ok) return failure(`${fileName}: ${built.error}`);
+  const raw: unknown = built.value;
   if (Value.Check(GridEventsFileSchema, raw)) return success(raw);
   const first = [...Value.Errors(GridEventsFileSchema, raw)][0];
   const path = errorPath(first?.instancePath ?? "");

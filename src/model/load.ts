@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { LineCounter, parseDocument } from "yaml";
+import { yamlValue } from "../core/yaml.ts";
 import type { CapacityAnalysis } from "./capacity.ts";
 import { type Diagnostic, DiagnosticSink, parsePath } from "./diagnostics.ts";
 import { expandSite } from "./expand.ts";
@@ -63,7 +64,11 @@ export function parseSite(text: string, options: ParseOptions = {}): LoadResult 
     return { ok: false, diagnostics };
   }
   const sink = new DiagnosticSink();
-  const raw: unknown = document.toJS({ maxAliasCount: 1000 });
+  const built = yamlValue(document, 1000);
+  if (!built.ok) {
+    return { ok: false, diagnostics: [{ severity: "error", code: "yaml.alias", path: "", message: built.error }] };
+  }
+  const raw: unknown = built.value;
   const file = checkInto(SiteFileSchema, raw, sink) as SiteFile | undefined;
   let site: Site | undefined;
   let analysis: CapacityAnalysis | undefined;

@@ -12,6 +12,7 @@
  */
 import { type Static, Type } from "typebox";
 import { LineCounter, parseDocument } from "yaml";
+import { yamlValue } from "../core/yaml.ts";
 import { formatPath, parsePath } from "../model/diagnostics.ts";
 import { type FlexClass, flexClasses } from "../model/flexibility.ts";
 import { checkSchema, closedObject } from "../model/schema-check.ts";
@@ -265,7 +266,9 @@ export function parseQueueConfig(text: string, options: QueueReadOptions = {}): 
       })),
     };
   }
-  const read = readQueueConfig(document.toJS(), "", options);
+  const built = yamlValue(document);
+  if (!built.ok) return { config: undefined, diagnostics: [{ path: "", message: built.error }] };
+  const read = readQueueConfig(built.value, "", options);
   const diagnostics = read.diagnostics.map((item) => {
     const segments = parsePath(item.path);
     for (let depth = segments.length; depth > 0; depth--) {
