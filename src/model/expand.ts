@@ -31,6 +31,7 @@ import type { CduModel, Hall, LeakDetector, Plant, Rack, RackType, Row, Site, Un
 import {
   celsius,
   cubicMeters,
+  formatNumber,
   fraction,
   kelvin,
   kilograms,
@@ -187,6 +188,14 @@ function buildPlant(spec: PlantSpec, id: Id<"plant">, index: number, path: strin
 type PlantDraft = Plant & { hallIndexes: number[] };
 
 /**
+ * Most rows, racks and row-level units (CDUs, busways, leak detectors) a site may expand to: 2,000,000 is about 20
+ * times the Alixan campus (40,000 racks, 800 rows). Expansion builds an object per row and an id per unit, and the
+ * twin, the capacity checks and the scheduler one entry per rack: past this a site file runs out of memory (10 million
+ * rows took 4 GB and three minutes before the process died) instead of failing.
+ */
+export const maxSiteElements = 2_000_000;
+
+/**
  * Expands `file` into a `Site`. Reference errors go to `sink`; halls or rows that cannot be resolved are skipped so
  * the rest of the site is still checked.
  */
@@ -237,6 +246,8 @@ export function expandSite(file: SiteFile, sink: DiagnosticSink): Site {
   const rowPlans: RowPlan[] = [];
   let rackTotal = 0;
   let leakDetectorTotal = 0;
+  /** Rows, racks and row-level units expanded so far, against `maxSiteElements`. */
+  let siteElements = 0;
 
   file.halls.forEach((hallEntry, hallEntryIndex) => {
     const hallPath = `halls[${hallEntryIndex}]`;
@@ -368,6 +379,26 @@ export function expandSite(file: SiteFile, sink: DiagnosticSink): Site {
         rowNumber += entry.count ?? 1;
         return;
       }
+
+      // Each row is expanded into its racks, CDUs, busways and leak detectors: check the whole entry against the
+      // site's bound before building any of it.
+      const racksPerRow = segments.reduce((sum, segment) => sum + segment.count, 0);
+      const elementsPerRow =
+        1 +
+        racksPerRow * (1 + row.leakDetectors.perRack) +
+        row.cdus.count * (1 + row.leakDetectors.perCdu) +
+        row.busways.count;
+      const entryElements = (entry.count ?? 1) * elementsPerRow;
+      if (siteElements + entryElements > maxSiteElements) {
+        sink.error(
+          "site.too-large",
+          entryPath,
+          `${formatNumber(entry.count ?? 1)} row(s) of ${formatNumber(elementsPerRow)} racks and units each take the site to ${formatNumber(siteElements + entryElements)} rows, racks and units, more than the ${formatNumber(maxSiteElements)} a site may expand to`,
+        );
+        rowNumber += entry.count ?? 1;
+        return;
+      }
+      siteElements += entryElements;
 
       for (let repeat = 0; repeat < (entry.count ?? 1); repeat++) {
         rowNumber++;

@@ -43,7 +43,14 @@ export const facilityWaterClassLimitC: Readonly<Record<FacilityWaterClass, numbe
 // Field builders that keep the tables short; each says in its JSON Schema what the decoder checks.
 const positive = (options: Record<string, unknown> = {}) => Type.Number({ exclusiveMinimum: 0, ...options });
 const nonNegative = (options: Record<string, unknown> = {}) => Type.Number({ minimum: 0, ...options });
-const count = (options: Record<string, unknown> = {}) => Type.Integer({ minimum: 0, ...options });
+/**
+ * Most of anything one entry of a site file may count (racks in a segment, rows of a pattern, units in a group): 100,000
+ * is 50 times the Alixan campus's largest group. A count is expanded into that many ids, so a typo of 1e9 would fill
+ * the memory before any check ran; `maxSiteElements` bounds the whole site.
+ */
+export const maxSiteCount = 100_000;
+const count = (options: Record<string, unknown> = {}) =>
+  Type.Integer({ minimum: 0, maximum: maxSiteCount, ...options });
 const fraction = (options: Record<string, unknown> = {}) => Type.Number({ minimum: 0, maximum: 1, ...options });
 const text = (options: Record<string, unknown> = {}) => Type.String({ pattern: "\\S", ...options });
 const isoDate = () => Type.String({ format: "date" });
