@@ -188,7 +188,7 @@ function buildPlant(spec: PlantSpec, id: Id<"plant">, index: number, path: strin
 type PlantDraft = Plant & { hallIndexes: number[] };
 
 /**
- * Most rows, racks and row-level units (CDUs, busways, leak detectors) a site may expand to: 2,000,000 is about 20
+ * Most rows, racks and row-level units (CDUs, busways, leak detectors) a site may expand to: 2,000,000 is about 30
  * times the Alixan campus (40,000 racks, 800 rows). Expansion builds an object per row and an id per unit, and the
  * twin, the capacity checks and the scheduler one entry per rack: past this a site file runs out of memory (10 million
  * rows took 4 GB and three minutes before the process died) instead of failing.
