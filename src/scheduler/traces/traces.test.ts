@@ -61,6 +61,22 @@ describe("openb pod reader", () => {
     assert.equal(result.jobs[0]!.durationS, Number.POSITIVE_INFINITY);
   });
 
+  it("skips a pod whose name is already used, naming the first line", () => {
+    const rows = ["name,cpu_milli,memory_mib,num_gpu,gpu_milli", "p,1000,1024,1,1000", "q,1,1,0,0", "p,2000,1024,0,0"];
+    const result = readOpenbPods(rows.join("\n"), "pods.csv");
+    assert.deepEqual(
+      result.jobs.map((job) => [job.id, job.cpuMilli]),
+      [
+        ["p", 1000],
+        ["q", 1],
+      ],
+    );
+    assert.deepEqual(
+      result.diagnostics.map((item) => item.message),
+      ["pods.csv:4: name p is already used at line 2; row skipped"],
+    );
+  });
+
   it("reads CR-only line breaks like LF, and refuses a hexadecimal count", () => {
     const rows = ["name,cpu_milli,memory_mib,num_gpu,gpu_milli", "p,1000,1024,1,1000", "q,2000,1024,0,0"];
     assert.deepEqual(
