@@ -11,7 +11,7 @@ import { formatNumber } from "../../model/units.ts";
 import { atc23Replay, atc23Seeds } from "../../scheduler/atc23.ts";
 import { demoQueues, demoWorkload } from "../../scheduler/demo.ts";
 import { type Inventory, inventoryFromOpenbNodes, inventoryFromSite } from "../../scheduler/inventory.ts";
-import type { JobSpec } from "../../scheduler/jobs.ts";
+import type { Job, JobSpec } from "../../scheduler/jobs.ts";
 import { type ReplayMetrics, summarise } from "../../scheduler/metrics.ts";
 import { parseQueueConfig, type QueueSetConfig } from "../../scheduler/queues.ts";
 import type { ReplayResult } from "../../scheduler/replay.ts";
@@ -51,9 +51,9 @@ const shownRejections = 3;
  * Why jobs were rejected at submission, most frequent first (a trace asking for GPU models the inventory lacks is
  * otherwise only a count in the table), or nothing when none was.
  */
-function rejectionLines(result: ReplayResult): string[] {
+export function rejectionLines(jobs: readonly Job[]): string[] {
   const reasons = new Map<string, number>();
-  for (const job of result.jobs) {
+  for (const job of jobs) {
     if (job.state === "failed" && job.reason?.startsWith("rejected: ")) {
       const reason = job.reason.slice("rejected: ".length);
       reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
@@ -362,7 +362,7 @@ function replayAction(options: ReplayCommandOptions, command: Command): void {
     )}\n\n`,
   );
   // Rejection depends on the jobs and the inventory, not on the policy: the first run's reasons hold for all.
-  const rejections = runs[0] === undefined ? [] : rejectionLines(runs[0].result);
+  const rejections = runs[0] === undefined ? [] : rejectionLines(runs[0].result.jobs);
   if (rejections.length > 0) process.stdout.write(`${rejections.join("\n")}\n\n`);
   const tenantRows = runs.flatMap((run) =>
     run.metrics.tenants.map((tenant) => [
