@@ -226,6 +226,18 @@ export function resolveTime(value: string | number, clock: RunClock, where: stri
   if (!/^\d{4}-\d{2}-\d{2}/.test(text)) {
     return failure(`${where}: "${text}" is neither an ISO date-time (2026-07-15T17:00) nor an offset (+2h)`);
   }
+  // Date.parse rolls 30 February over to 1 March and 24:00 to the next day: a date that does not exist is named
+  // here, not reported later as a request outside the run.
+  const [year, month, day, hour, minute] = (/^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}))?/.exec(text) ?? [])
+    .slice(1)
+    .map((part) => Number(part ?? "0"));
+  const calendar = new Date(Date.UTC(year!, month! - 1, day!, hour!, minute!));
+  const exists =
+    calendar.getUTCMonth() === month! - 1 &&
+    calendar.getUTCDate() === day &&
+    calendar.getUTCHours() === hour &&
+    calendar.getUTCMinutes() === minute;
+  if (!exists) return failure(`${where}: "${text}" is not a valid date-time (no such day or time)`);
   const explicitZone = /(Z|[+-]\d{2}:?\d{2})$/.test(text);
   const epochMs = explicitZone ? Date.parse(text) : wallClockEpoch(text, clock.timeZone);
   if (!Number.isFinite(epochMs)) return failure(`${where}: "${text}" is not a valid date-time`);
