@@ -153,6 +153,7 @@ describe("loop history readers", () => {
     // Milliseconds read as seconds would put the history in the year 50,000.
     assert.match(errorOf(read("1473000000000", "time")), /is not a time \(.*looks like milliseconds\)/);
     assert.equal(unwrap(read("1473000000", "time")).timeS[0], 1_473_000_000);
+    assert.match(errorOf(read("25/09/2016 10:00", "time")), /is not a time \(.*looks like day\/month\/year\)/);
     for (const time of [
       "09/01/2016 00:60",
       "9/1/16 24:00",

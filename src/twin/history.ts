@@ -347,9 +347,12 @@ function readFile(
     const timeCell = fields[at.time]!.trim();
     const timeS = parseTime(timeCell);
     if (!Number.isFinite(timeS)) {
+      const slash = /^(\d{1,2})\/(\d{1,2})\//.exec(timeCell);
       const hint = /^\d{12,}(\.\d+)?$/.test(timeCell)
         ? " (a number is read as Unix seconds: this looks like milliseconds)"
-        : "";
+        : slash !== null && Number(slash[1]) > 12 && Number(slash[2]) <= 12
+          ? " (slash dates are read month/day/year, as ESIF writes them: this looks like day/month/year)"
+          : "";
       return failure(`${file.name}:${line}: column "${header[at.time]}": ${quoted(timeCell)} is not a time${hint}`);
     }
     const supply = cell(fields, at.supply, at.names.supply, line);
