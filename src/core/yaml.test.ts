@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { parseDocument } from "yaml";
 import { checkConfigText } from "../config/file.ts";
@@ -6,7 +8,7 @@ import { decodeGridEvents } from "../flex/events.ts";
 import { loadSite, parseSite } from "../model/load.ts";
 import { parseQueueConfig } from "../scheduler/queues.ts";
 import { parseScenario } from "../twin/scenario.ts";
-import { yamlValue } from "./yaml.ts";
+import { parseYamlDocument, yamlValue } from "./yaml.ts";
 
 /** A "billion laughs" file: six levels of nine aliases each, 9^6 = 531,441 strings once expanded. */
 const aliasBomb = [
@@ -42,5 +44,19 @@ describe("YAML values", () => {
     assert.ok(!events.ok);
     assert.match(events.error, /^g\.yaml: aliases/);
     assert.match(checkConfigText(aliasBomb, ".")[0]!.message, refused);
+  });
+
+  it("reads CR-only line breaks as line breaks, as YAML 1.2 does, keeping line numbers", () => {
+    const lab = readFileSync(join(import.meta.dirname, "..", "..", "sites", "lab.yaml"), "utf8");
+    const site = parseSite(lab.replaceAll("\n", "\r"));
+    assert.ok(site.ok, site.diagnostics.map((item) => item.message).join("\n"));
+    assert.equal(site.site?.racks.length, 36);
+    // A configuration whose first line is a comment parsed as one comment line: empty, and "valid".
+    const problems = checkConfigText("# platform\rsite: lab\rbogus: 1\r", ".");
+    assert.deepEqual(
+      problems.map((problem) => [problem.line, problem.path]),
+      [[3, "bogus"]],
+    );
+    assert.equal(parseYamlDocument("a: 1\r\nb: 2\r").toJS().b, 2);
   });
 });

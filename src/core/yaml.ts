@@ -2,7 +2,21 @@
  * Building a parsed YAML document's value without an exception escaping: every file reader of the project (site,
  * scenario, queues, grid events, platform configuration) turns the reason into its own one-line error.
  */
-import type { Document } from "yaml";
+import { type Document, type LineCounter, parseDocument } from "yaml";
+
+/**
+ * Parses a project file's YAML text as every reader does (unique keys, errors with positions). A lone CR is a line
+ * break in YAML 1.2, but the `yaml` package reads a CR-only file (old Mac tools) as one line: a configuration whose
+ * first line is a comment then parsed as empty and was "valid". One CR becomes one LF, so line numbers hold.
+ */
+export function parseYamlDocument(text: string, lineCounter?: LineCounter): Document.Parsed {
+  const breaks = text.includes("\r") ? text.replace(/\r(?!\n)/g, "\n") : text;
+  return parseDocument(breaks, {
+    ...(lineCounter === undefined ? {} : { lineCounter }),
+    prettyErrors: false,
+    uniqueKeys: true,
+  });
+}
 
 /**
  * The plain value of a parsed document, or why it cannot be built. The `yaml` package throws when aliases (`*name`)

@@ -8,8 +8,8 @@
  */
 import { type Static, Type } from "typebox";
 import { Value } from "typebox/value";
-import { LineCounter, parseDocument } from "yaml";
-import { yamlValue } from "../core/yaml.ts";
+import { LineCounter } from "yaml";
+import { parseYamlDocument, yamlValue } from "../core/yaml.ts";
 import { type FlexClass, flexClasses } from "../model/flexibility.ts";
 import { failure, type Outcome, success } from "../twin/outcome.ts";
 import { parseDuration, secondsPer, yearTimeOf } from "../twin/time.ts";
@@ -270,7 +270,7 @@ function errorPath(instancePath: string): { text: string; segments: (string | nu
 /** Decodes a grid-events file (YAML or JSON text): the first problem names the file, path and line. */
 export function decodeGridEvents(text: string, fileName: string): Outcome<GridEventsFile> {
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const document = parseYamlDocument(text, lineCounter);
   const syntax = document.errors[0];
   if (syntax !== undefined) {
     const position = lineCounter.linePos(syntax.pos[0]);

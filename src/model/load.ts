@@ -6,8 +6,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { LineCounter, parseDocument } from "yaml";
-import { yamlValue } from "../core/yaml.ts";
+import { LineCounter } from "yaml";
+import { parseYamlDocument, yamlValue } from "../core/yaml.ts";
 import type { CapacityAnalysis } from "./capacity.ts";
 import { type Diagnostic, DiagnosticSink, parsePath } from "./diagnostics.ts";
 import { expandSite } from "./expand.ts";
@@ -47,7 +47,7 @@ export function resolveSite(nameOrPath: string): string | undefined {
 /** Parses, expands and validates a site from YAML (or JSON, a subset of YAML) text. */
 export function parseSite(text: string, options: ParseOptions = {}): LoadResult {
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const document = parseYamlDocument(text, lineCounter);
   if (document.errors.length > 0) {
     // Later syntax errors are mostly echoes of the first one: report that one, where the file went wrong.
     const diagnostics: Diagnostic[] = document.errors.slice(0, 1).map((error) => {

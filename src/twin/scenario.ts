@@ -25,9 +25,9 @@
 import { existsSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { LineCounter, parseDocument } from "yaml";
+import { LineCounter } from "yaml";
 import { isRecord } from "../core/records.ts";
-import { yamlValue } from "../core/yaml.ts";
+import { parseYamlDocument, yamlValue } from "../core/yaml.ts";
 import { DiagnosticSink, didYouMean, formatDiagnostic, formatPath } from "../model/diagnostics.ts";
 import { siteUnits, type UnitKind } from "../model/equipment.ts";
 import { expandSite } from "../model/expand.ts";
@@ -459,7 +459,7 @@ export function parseScenario(
   file: SiteFile | undefined,
 ): Outcome<LoadedScenario> {
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const document = parseYamlDocument(text, lineCounter);
   const syntax = document.errors[0];
   if (syntax !== undefined) {
     const position = lineCounter.linePos(syntax.pos[0]);
