@@ -444,16 +444,8 @@ describe("alixan twin calibrate / validate", () => {
     truncateSync(paramsHuge, 2 * 1024 * 1024);
     fails(
       await inProcess(
-        "twin",
-        "validate",
-        "--params",
-        paramsHuge,
-        "--history",
-        december,
-        "--format",
-        "nrel-esif",
-        "--loop",
-        "liquid",
+        ...["twin", "validate", "--params", paramsHuge],
+        ...["--history", december, "--format", "nrel-esif", "--loop", "liquid"],
       ),
       1,
       /--params: ".*params-huge\.json" is 2 MiB, more than the 1 MiB/,
