@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -107,6 +107,26 @@ describe("alixan CLI", () => {
       edited.stderr,
       /capacity\.grid-connection\] site\.gridConnectionMW: grid connection 1 MW < design grid demand/,
     );
+  });
+
+  it("schedule replay says why jobs were rejected (GPU models no node has), and bounds a demo workload", () => {
+    const directory = mkdtempSync(join(tmpdir(), "alixan-replay-"));
+    const nodes = join(directory, "nodes.csv");
+    writeFileSync(nodes, "sn,cpu_milli,memory_mib,gpu,model\nn1,96000,786432,8,V100M32\n");
+    const pods = join(directory, "pods.csv");
+    writeFileSync(
+      pods,
+      "name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec\np1,1000,1024,1,1000,Z100\np2,1000,1024,1,1000,Z100|Y9\np3,1000,1024,1,1000,V100M32\n",
+    );
+    const run = alixan("schedule", "replay", "--openb-nodes", nodes, "--trace", pods, "--policy", "first-fit");
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /rejected at submission\s+2\n/);
+    assert.match(run.stdout, /rejected at submission: 1 job\(s\): GPU models Z100 not in .* \(it has V100M32\)/);
+    assert.match(run.stdout, /rejected at submission: 1 job\(s\): GPU models Z100\|Y9 not in/);
+    const demo = alixan("schedule", "replay", "--site", "lab", "--demo", "1e9");
+    assert.equal(demo.code, 2);
+    assert.match(demo.stderr, /--demo: expected a number of jobs from 1 to 1,000,000, got "1e9"/);
+    rmSync(directory, { recursive: true, force: true });
   });
 
   it("schedule replay --protocol atc23 reports allocation at 100 % and 130 % of capacity per policy", () => {

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -425,6 +425,42 @@ describe("alixan twin calibrate / validate", () => {
       await inProcess("twin", "validate", "--history", december, "--format", "nrel-esif", "--loop", "liquid"),
       2,
       /--params is required/,
+    );
+  });
+
+  it("refuses a history too large to fit in bounded time and memory, before reading it", async () => {
+    const calibrate = ["twin", "calibrate", "--format", "nrel-esif", "--loop", "liquid", "--out", params];
+    // A sparse file: 300 MiB long, no disk used, refused on its size alone.
+    const huge = join(directory, "huge.csv");
+    writeFileSync(huge, "");
+    truncateSync(huge, 300 * 1024 * 1024);
+    fails(
+      await inProcess(...calibrate, "--history", huge),
+      1,
+      /--history: ".*huge\.csv" is 300 MiB, more than the 256 MiB/,
+    );
+    const paramsHuge = join(directory, "params-huge.json");
+    writeFileSync(paramsHuge, "");
+    truncateSync(paramsHuge, 2 * 1024 * 1024);
+    fails(
+      await inProcess(
+        ...["twin", "validate", "--params", paramsHuge],
+        ...["--history", december, "--format", "nrel-esif", "--loop", "liquid"],
+      ),
+      1,
+      /--params: ".*params-huge\.json" is 2 MiB, more than the 1 MiB/,
+    );
+    // 600,001 one-minute rows (more than a year): refused at the row past the bound, not fitted for an hour.
+    const long = join(directory, "long.csv");
+    const rows = Array.from({ length: 600_001 }, (_, minute) => `${1_451_606_400 + 60 * minute},20,30,100`);
+    writeFileSync(long, `t,s,r,q\n${rows.join("\n")}\n`);
+    fails(
+      await inProcess(
+        ...["twin", "calibrate", "--history", long, "--format", "csv", "--loop", "liquid", "--out", params],
+        ...["--columns", "time=t,supply=s,return=r,heat=q"],
+      ),
+      1,
+      /long\.csv:600002: more than 600,000 data rows in the history/,
     );
   });
 

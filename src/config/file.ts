@@ -18,8 +18,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
 import { type Static, Type } from "typebox";
-import { LineCounter, parseDocument } from "yaml";
+import { LineCounter } from "yaml";
 import { isRecord } from "../core/records.ts";
+import { parseYamlDocument, yamlValue } from "../core/yaml.ts";
 import { decodeExecution, type ExecutionConfig, ExecutionFileSchema, powerCapProblems } from "../execution/config.ts";
 import { formatPath, parsePath } from "../model/diagnostics.ts";
 import { loadSite, resolveSite, shippedSites } from "../model/load.ts";
@@ -166,14 +167,16 @@ function sectionRules(raw: Raw, baseDirectory: string): Problem[] {
  */
 export function checkConfigText(text: string, baseDirectory: string): ConfigProblem[] {
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const document = parseYamlDocument(text, lineCounter);
   if (document.errors.length > 0) {
     return document.errors.map((error) => {
       const at = lineCounter.linePos(error.pos[0]);
       return { path: "", message: error.message.split("\n")[0]!, line: at.line, column: at.col };
     });
   }
-  const raw: unknown = document.toJS() ?? {};
+  const built = yamlValue(document);
+  if (!built.ok) return [{ path: "", message: built.error }];
+  const raw: unknown = built.value ?? {};
   const problems: Problem[] = checkSchema(PlatformConfigSchema, raw).problems.map((problem) => ({
     path: formatPath(problem.path),
     message: problem.message,
@@ -237,7 +240,7 @@ export function loadPlatformConfig(path: string): { config: PlatformConfig } | {
   const problems = checkConfigText(text, baseDirectory);
   if (problems.length > 0) return { problems };
   // Checked above: the shape holds and every section decodes.
-  const checked = checkSchema(PlatformConfigSchema, parseDocument(text).toJS() ?? {});
+  const checked = checkSchema(PlatformConfigSchema, parseYamlDocument(text).toJS() ?? {});
   if (!checked.ok)
     return { problems: checked.problems.map((problem) => ({ ...problem, path: formatPath(problem.path) })) };
   const file = checked.value;

@@ -8,7 +8,8 @@
  */
 import { type Static, Type } from "typebox";
 import { Value } from "typebox/value";
-import { LineCounter, parseDocument } from "yaml";
+import { LineCounter } from "yaml";
+import { parseYamlDocument, yamlValue } from "../core/yaml.ts";
 import { type FlexClass, flexClasses } from "../model/flexibility.ts";
 import { failure, type Outcome, success } from "../twin/outcome.ts";
 import { parseDuration, secondsPer, yearTimeOf } from "../twin/time.ts";
@@ -225,6 +226,18 @@ export function resolveTime(value: string | number, clock: RunClock, where: stri
   if (!/^\d{4}-\d{2}-\d{2}/.test(text)) {
     return failure(`${where}: "${text}" is neither an ISO date-time (2026-07-15T17:00) nor an offset (+2h)`);
   }
+  // Date.parse rolls 30 February over to 1 March and 24:00 to the next day: a date that does not exist is named
+  // here, not reported later as a request outside the run.
+  const [year, month, day, hour, minute] = (/^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}))?/.exec(text) ?? [])
+    .slice(1)
+    .map((part) => Number(part ?? "0"));
+  const calendar = new Date(Date.UTC(year!, month! - 1, day!, hour!, minute!));
+  const exists =
+    calendar.getUTCMonth() === month! - 1 &&
+    calendar.getUTCDate() === day &&
+    calendar.getUTCHours() === hour &&
+    calendar.getUTCMinutes() === minute;
+  if (!exists) return failure(`${where}: "${text}" is not a valid date-time (no such day or time)`);
   const explicitZone = /(Z|[+-]\d{2}:?\d{2})$/.test(text);
   const epochMs = explicitZone ? Date.parse(text) : wallClockEpoch(text, clock.timeZone);
   if (!Number.isFinite(epochMs)) return failure(`${where}: "${text}" is not a valid date-time`);
@@ -257,13 +270,15 @@ function errorPath(instancePath: string): { text: string; segments: (string | nu
 /** Decodes a grid-events file (YAML or JSON text): the first problem names the file, path and line. */
 export function decodeGridEvents(text: string, fileName: string): Outcome<GridEventsFile> {
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const document = parseYamlDocument(text, lineCounter);
   const syntax = document.errors[0];
   if (syntax !== undefined) {
     const position = lineCounter.linePos(syntax.pos[0]);
     return failure(`${fileName}:${position.line}: ${syntax.message.split("\n")[0]}`);
   }
-  const raw: unknown = document.toJS({ maxAliasCount: 100 });
+  const built = yamlValue(document, 100);
+  if (!built.ok) return failure(`${fileName}: ${built.error}`);
+  const raw: unknown = built.value;
   if (Value.Check(GridEventsFileSchema, raw)) return success(raw);
   const first = [...Value.Errors(GridEventsFileSchema, raw)][0];
   const path = errorPath(first?.instancePath ?? "");

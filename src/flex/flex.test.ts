@@ -68,6 +68,12 @@ describe("grid-events file", () => {
     assert.ok(!overlap.ok && /overlaps curtailments\[0\]/.test(overlap.error));
     const bad = parseGridEvents("version: 1\nstress: [{ at: 'tomorrow', level: red }]", "e", clock);
     assert.ok(!bad.ok && /stress\[0\]\.at/.test(bad.error));
+    // 30 February is not 1 March, nor 24:00 the next midnight: named as dates that do not exist.
+    for (const at of ["2026-02-30T17:00", "2026-07-15T24:00", "2026-13-01"]) {
+      const missing = parseGridEvents(`version: 1\nstress: [{ at: '${at}', level: red }]`, "e", clock);
+      assert.ok(!missing.ok);
+      assert.match(missing.error, /stress\[0\]\.at: ".*" is not a valid date-time \(no such day or time\)/, at);
+    }
   });
 
   it("parses --from on the site's wall clock", () => {

@@ -6,7 +6,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { LineCounter, parseDocument } from "yaml";
+import { LineCounter } from "yaml";
+import { parseYamlDocument, yamlValue } from "../core/yaml.ts";
 import type { CapacityAnalysis } from "./capacity.ts";
 import { type Diagnostic, DiagnosticSink, parsePath } from "./diagnostics.ts";
 import { expandSite } from "./expand.ts";
@@ -46,7 +47,7 @@ export function resolveSite(nameOrPath: string): string | undefined {
 /** Parses, expands and validates a site from YAML (or JSON, a subset of YAML) text. */
 export function parseSite(text: string, options: ParseOptions = {}): LoadResult {
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const document = parseYamlDocument(text, lineCounter);
   if (document.errors.length > 0) {
     // Later syntax errors are mostly echoes of the first one: report that one, where the file went wrong.
     const diagnostics: Diagnostic[] = document.errors.slice(0, 1).map((error) => {
@@ -63,7 +64,11 @@ export function parseSite(text: string, options: ParseOptions = {}): LoadResult 
     return { ok: false, diagnostics };
   }
   const sink = new DiagnosticSink();
-  const raw: unknown = document.toJS({ maxAliasCount: 1000 });
+  const built = yamlValue(document, 1000);
+  if (!built.ok) {
+    return { ok: false, diagnostics: [{ severity: "error", code: "yaml.alias", path: "", message: built.error }] };
+  }
+  const raw: unknown = built.value;
   const file = checkInto(SiteFileSchema, raw, sink) as SiteFile | undefined;
   let site: Site | undefined;
   let analysis: CapacityAnalysis | undefined;

@@ -34,7 +34,8 @@ export interface CsvTable {
  * different number of fields than the header is reported and skipped.
  */
 export function parseCsv(text: string, required: readonly string[], fileName: string): CsvTable {
-  const lines = text.split(/\r?\n/);
+  // CRLF, LF or CR-only (old Mac tools) line breaks.
+  const lines = text.split(/\r\n|\r|\n/);
   const headerLine = lines.findIndex((line) => line.trim() !== "");
   if (headerLine < 0) return { header: [], rows: undefined, diagnostics: [{ line: 0, message: `${fileName}: empty` }] };
   const header = splitCsvRecord(lines[headerLine]!).map((name) => name.trim());
@@ -80,7 +81,8 @@ export function parseCsv(text: string, required: readonly string[], fileName: st
           problems.push(`${column} is empty`);
           return 0;
         }
-        const number = Number(value);
+        // Number() alone would read "0x10" as 16: only decimal text is a count.
+        const number = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(value) ? Number(value) : Number.NaN;
         if (!Number.isInteger(number) || number < min || number > max) {
           problems.push(`${column}: expected an integer from ${min} to ${max}, got "${value}"`);
           return 0;

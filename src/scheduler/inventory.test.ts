@@ -75,6 +75,17 @@ describe("inventory from the openb node list", () => {
     );
   });
 
+  it("skips a node listed twice, so its GPUs count once", () => {
+    const text =
+      "sn,cpu_milli,memory_mib,gpu,model\nn1,64000,262144,2,P100\nn2,64000,262144,2,P100\nn1,64000,262144,2,P100\n";
+    const result = inventoryFromOpenbNodes(text, "nodes.csv");
+    assert.deepEqual([result.inventory?.nodeCount, result.inventory?.gpuCount], [2, 4]);
+    assert.deepEqual(
+      result.diagnostics.map((item) => item.message),
+      ["nodes.csv:4: sn n1 is already listed at line 2; row skipped"],
+    );
+  });
+
   it("rejects a file without the required columns", () => {
     const result = inventoryFromOpenbNodes("sn,cpu\nn1,1\n", "nodes.csv");
     assert.equal(result.inventory, undefined);

@@ -301,10 +301,15 @@ export function inventoryFromOpenbNodes(text: string, fileName = "openb node lis
   const gpus: number[] = [];
   const models: number[] = [];
   const gpuModels: string[] = [];
+  const firstLineOf = new Map<string, number>();
   for (const row of table.rows) {
     const problems: string[] = [];
     const name = row.field("sn");
     if (name === "") problems.push("sn is empty");
+    // A node listed twice would count its GPUs twice.
+    const firstLine = firstLineOf.get(name);
+    if (firstLine !== undefined && name !== "") problems.push(`sn ${name} is already listed at line ${firstLine}`);
+    else firstLineOf.set(name, row.line);
     const cpuMilli = row.integer("cpu_milli", problems, 1, 2 ** 31 - 1);
     const memoryMib = row.integer("memory_mib", problems, 0, 2 ** 31 - 1);
     const gpuCount = row.integer("gpu", problems, 0, 255);

@@ -11,7 +11,8 @@
  * configures is not governed; once any queue or cohort names it, those that do not have a nominal quota of 0.
  */
 import { type Static, Type } from "typebox";
-import { LineCounter, parseDocument } from "yaml";
+import { LineCounter } from "yaml";
+import { parseYamlDocument, yamlValue } from "../core/yaml.ts";
 import { formatPath, parsePath } from "../model/diagnostics.ts";
 import { type FlexClass, flexClasses } from "../model/flexibility.ts";
 import { checkSchema, closedObject } from "../model/schema-check.ts";
@@ -267,7 +268,7 @@ export interface QueueConfigResult {
  */
 export function parseQueueConfig(text: string, options: QueueReadOptions = {}): QueueConfigResult {
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const document = parseYamlDocument(text, lineCounter);
   if (document.errors.length > 0) {
     return {
       config: undefined,
@@ -278,7 +279,9 @@ export function parseQueueConfig(text: string, options: QueueReadOptions = {}): 
       })),
     };
   }
-  const read = readQueueConfig(document.toJS(), "", options);
+  const built = yamlValue(document);
+  if (!built.ok) return { config: undefined, diagnostics: [{ path: "", message: built.error }] };
+  const read = readQueueConfig(built.value, "", options);
   const diagnostics = read.diagnostics.map((item) => {
     const segments = parsePath(item.path);
     for (let depth = segments.length; depth > 0; depth--) {

@@ -183,6 +183,19 @@ describe("loop calibration", () => {
     assert.ok(Math.abs(calibration.flowLaw.supplyTracking - 0.8) < 0.1, `h = ${calibration.flowLaw.supplyTracking}`);
   });
 
+  it("writes a params.json its own check reads back when the fit is perfect (a rise that never varies)", () => {
+    // Two days of minutes with the same heat, supply and return: every lag fits exactly (sum of squares 0), and 0/0
+    // ratios in the lag profile became null in JSON, which the params schema then refused.
+    const rows = Array.from({ length: 2 * 1440 }, (_, minute) => `${1_700_000_000 + 60 * minute},25,37,500,650`);
+    const text = ["time,supply,return,heat,total", ...rows].join("\n");
+    const history = unwrap(readLoopHistory([{ name: "flat.csv", text }], "csv", "liquid", columns));
+    const calibration = unwrap(calibrateLoop(history, "fitted"));
+    const written = JSON.parse(JSON.stringify(calibration));
+    assert.ok(checkCalibration(written, "params.json").ok, JSON.stringify(checkCalibration(written, "params.json")));
+    assert.ok(calibration.identifiability.lagProfile.every((point) => point.sseRatio === 1));
+    assert.ok(calibration.identifiability.notes.some((note) => /thermal lag not identifiable/.test(note)));
+  });
+
   it("says so when heat and supply move together, so e and k cannot be told apart", () => {
     const history = unwrap(
       readLoopHistory([synthetic(truth, 0, 6, 11, { supplyFollowsHeat: true })], "csv", "liquid", columns),

@@ -1111,18 +1111,33 @@ function identifiability(
     effectiveHours: effective,
     standardErrors,
     correlations,
-    lagProfile: profile.map((point) => ({ timeConstantS: point.timeConstantS, sseRatio: point.sse / best })),
+    lagProfile: profile.map((point) => ({ timeConstantS: point.timeConstantS, sseRatio: sseRatio(point.sse, best) })),
     lagInterval95S: lagInterval(profile, effective),
     ...(fit.integralProfile === undefined
       ? {}
       : {
           integralProfile: fit.integralProfile.map((point) => ({
             integralTimeS: Number.isFinite(point.integralTimeS) ? point.integralTimeS : null,
-            sseRatio: point.sse / Math.min(...fit.integralProfile!.map((q) => q.sse)),
+            sseRatio: sseRatio(point.sse, Math.min(...fit.integralProfile!.map((q) => q.sse))),
           })),
         }),
     notes,
   };
+}
+
+/**
+ * Sums of squares of hourly rise below this, K², are rounding, not misfit (1e-10 K an hour): a perfect fit (a rise
+ * that never varies, or data made by the law itself) has a best of 0 or about 1e-28.
+ */
+const roundingSseK2 = 1e-20;
+
+/**
+ * A profile point's sum of squares over the best one's. Without the floor a perfect fit gives 0/0 = NaN or 1e-28/0 =
+ * ∞, which JSON writes as null and the params schema then refuses; with it every point of a perfect fit is 1 (the lag
+ * is not identifiable), and any real fit (best far above the floor) gives exactly sse / best.
+ */
+function sseRatio(sse: number, best: number): number {
+  return Math.max(sse, roundingSseK2) / Math.max(best, roundingSseK2);
 }
 
 /** The lag's 95 % likelihood-ratio interval from its profile (high = null when it reaches the top of the grid). */
@@ -1131,7 +1146,7 @@ function lagInterval(
   effective: number,
 ): { low: number; high: number | null } {
   const best = Math.min(...profile.map((point) => point.sse));
-  const within = profile.filter((point) => effective * Math.log(point.sse / best) <= chiSquare95);
+  const within = profile.filter((point) => effective * Math.log(sseRatio(point.sse, best)) <= chiSquare95);
   const high = Math.max(...within.map((point) => point.timeConstantS));
   return {
     low: Math.min(...within.map((point) => point.timeConstantS)),
@@ -1163,7 +1178,7 @@ function integralNote(
   integralTimeS: number,
 ): string {
   const best = Math.min(...profile.map((point) => point.sse));
-  const within = profile.filter((point) => effective * Math.log(point.sse / best) <= chiSquare95);
+  const within = profile.filter((point) => effective * Math.log(sseRatio(point.sse, best)) <= chiSquare95);
   const low = Math.min(...within.map((point) => point.integralTimeS));
   const high = Math.max(...within.map((point) => point.integralTimeS));
   const range = `95 %: ${durationText(low)} to ${durationText(high)}`;

@@ -110,6 +110,68 @@ describe("loop history readers", () => {
     assert.match(errorOf(readLoopHistory([], "csv", "liquid", mapping)), /--history/);
   });
 
+  it("reads old-Mac line breaks and refuses binary, unseparated and over-long input in one short line", () => {
+    const read = (text: string) => readLoopHistory([{ name: "h.csv", text }], "csv", "liquid", mapping);
+    const rows = ["Timestamp,Tin,Tout,Q", "2024-01-01T00:00,20,30,100", "2024-01-01T00:01,20,31,100"];
+    assert.equal(unwrap(read(rows.join("\r"))).rows, 2);
+    assert.match(errorOf(read(`${rows[0]}\n2024-01-01,1,2\u0000,3\n`)), /^h\.csv:2: binary content \(a NUL byte\)/);
+    const semicolons = errorOf(read(rows.map((row) => row.replaceAll(",", ";")).join("\n")));
+    assert.match(semicolons, /separated by ;\? history files are comma-separated/);
+    const noBreaks = errorOf(read("x".repeat(1_000_000)));
+    assert.ok(noBreaks.length < 400, `${noBreaks.length} characters`);
+    assert.match(noBreaks, /\(1,000,000 characters\)/);
+    const longCell = errorOf(read(`${rows[0]}\n2024-01-01,1,${"9".repeat(500)}x,3\n`));
+    assert.ok(longCell.length < 200, longCell);
+    assert.match(errorOf(read(`${rows[0]}\n"2024-01-01,1,2,3\n`)), /h\.csv:2: 1 fields .*quote left open/);
+  });
+
+  it("counts a loop heat above 1 GW as implausible, and reads a total above 2 GW as unknown", () => {
+    const text = [
+      "Timestamp,Tin,Tout,Q,IT",
+      "2024-01-01T00:00,20,30,1e300,1e300",
+      "2024-01-01T00:01,20,30,100,1e300",
+      "2024-01-01T00:02,20,30,100,120",
+    ].join("\n");
+    const history = unwrap(readLoopHistory([{ name: "h.csv", text }], "csv", "liquid", { ...mapping, total: "IT" }));
+    assert.equal(history.dropped.implausible, 1);
+    assert.deepEqual([...history.totalKw], [Number.NaN, 120]);
+  });
+
+  it("refuses times and numbers that would be read as something else", () => {
+    const read = (cell: string, column: "time" | "heat") =>
+      readLoopHistory(
+        [
+          {
+            name: "h.csv",
+            text: `Timestamp,Tin,Tout,Q\n${column === "time" ? cell : "2024-01-01"},20,30,${column === "heat" ? cell : "100"}\n`,
+          },
+        ],
+        "csv",
+        "liquid",
+        mapping,
+      );
+    // Milliseconds read as seconds would put the history in the year 50,000.
+    assert.match(errorOf(read("1473000000000", "time")), /is not a time \(.*looks like milliseconds\)/);
+    assert.equal(unwrap(read("1473000000", "time")).timeS[0], 1_473_000_000);
+    assert.match(errorOf(read("25/09/2016 10:00", "time")), /is not a time \(.*looks like day\/month\/year\)/);
+    for (const time of [
+      "09/01/2016 00:60",
+      "9/1/16 24:00",
+      "2020-02-30T00:00",
+      "2020-01-01T23:61",
+      "2020-01-01T00:00+25:00",
+    ]) {
+      assert.match(errorOf(read(time, "time")), /is not a time/, time);
+    }
+    assert.equal(unwrap(read("2020-01-01T02:00+02:00", "time")).timeS[0], Date.UTC(2020, 0, 1) / 1000);
+    assert.equal(unwrap(read("2020-01-01T00:00:30.5Z", "time")).timeS[0], Date.UTC(2020, 0, 1, 0, 0, 30, 500) / 1000);
+    for (const heat of ["0x10", "0b1", "Infinity"]) assert.match(errorOf(read(heat, "heat")), /is not a number/, heat);
+    // A decimal comma adds a field: refused, not read as 1 with a spare field.
+    assert.match(errorOf(read("1,5", "heat")), /h\.csv:2: 5 fields where the header has 4/);
+    assert.equal(unwrap(read("1.5e2,", "heat")).heatKw[0], 150);
+    assert.equal(unwrap(read(".5", "heat")).heatKw[0], 0.5);
+  });
+
   it("parses column mappings and times, rejecting what it cannot read", () => {
     assert.deepEqual(unwrap(parseColumnMapping("time=T,supply=S,return=R,heat=Q,total=IT")), {
       time: "T",

@@ -36,11 +36,34 @@ export const mappingKeys = ["time", "supply", "return", "heat", "total"] as cons
  */
 export const plausibleC = { min: 0, max: 95 } as const;
 
+/**
+ * Most heat one loop can carry, kW (1 GW: more than the IT load of the largest campuses). Above it a reading is a
+ * meter fault or a value in watts, and a few such rows would otherwise outweigh a month of good ones in the fit.
+ */
+export const plausibleMaxHeatKw = 1_000_000;
+
+/**
+ * Most data rows one calibration or validation reads, over all its files: a leap year of one-minute rows (527,040)
+ * with room to spare. The fit's month-out checks grow with months × rows (six ESIF months take about two minutes), and
+ * each row read costs about 500 bytes until it is cleaned: beyond this the command would run for an hour or run out of
+ * memory instead of failing.
+ */
+export const maxHistoryRows = 600_000;
+
+/**
+ * Most bytes of one history file, checked before reading it: 256 MiB holds {@link maxHistoryRows} rows of
+ * 400 characters, and a larger file is refused at once instead of filling the memory first.
+ */
+export const maxHistoryBytes = 256 * 1024 * 1024;
+
 /** Rows dropped, by reason. */
 export interface DropCounts {
   /** A required value empty, NaN or NA. */
   missing: number;
-  /** A temperature outside the plausible range (in an ESIF row, of either loop: the logger's fault code). */
+  /**
+   * A temperature outside the plausible range (in an ESIF row, of either loop: the logger's fault code), or a loop
+   * heat above {@link plausibleMaxHeatKw}.
+   */
   implausible: number;
   /** Loop heat ≤ 0: the loop off or its meter at fault (the rise model needs heat). */
   noHeat: number;
@@ -75,46 +98,94 @@ export interface HistoryFile {
   readonly text: string;
 }
 
+/**
+ * Latest Unix time a time cell may hold, s (9999-12-31T23:59:59Z): beyond it a number is milliseconds or a
+ * counter, not seconds, and read as seconds it would put the history in the year 50,000.
+ */
+export const maxUnixS = 253_402_300_799;
+
+/**
+ * Clock time as seconds read as UTC, or NaN when a field is out of range: built field by field and read back, since
+ * Date.UTC would roll 30 February over to March, 00:60 to 01:00 and read years 0–99 as 1900–1999.
+ */
+function clockSeconds(year: number, month: number, day: number, hour: number, minute: number, second: number): number {
+  const whole = Math.floor(second);
+  const at = new Date(0);
+  at.setUTCFullYear(year, month - 1, day);
+  at.setUTCHours(hour, minute, whole);
+  const asWritten =
+    at.getUTCFullYear() === year &&
+    at.getUTCMonth() === month - 1 &&
+    at.getUTCDate() === day &&
+    at.getUTCHours() === hour &&
+    at.getUTCMinutes() === minute &&
+    at.getUTCSeconds() === whole;
+  return asWritten ? at.getTime() / 1000 + (second - whole) : Number.NaN;
+}
+
 /** `M/D/YYYY H:MM` or `M/D/YY H:MM` (ESIF exports), as seconds of clock time (read as UTC: no zone shifts). */
 function parseSlashTime(text: string): number {
   const match = /^(\d{1,2})\/(\d{1,2})\/(\d{2}|\d{4})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(text);
   if (match === null) return Number.NaN;
   const [, month, day, yearText, hour, minute, second] = match;
   const year = yearText!.length === 2 ? 2000 + Number(yearText) : Number(yearText);
-  const ms = Date.UTC(year, Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second ?? 0));
-  const back = new Date(ms);
-  // Reject 2/30 and the like, which Date.UTC would roll over.
-  if (back.getUTCMonth() !== Number(month) - 1 || back.getUTCDate() !== Number(day)) return Number.NaN;
-  return ms / 1000;
+  return clockSeconds(year, Number(month), Number(day), Number(hour), Number(minute), Number(second ?? 0));
 }
 
 /**
  * A time cell: ISO 8601 (without a zone it is read as clock time, like the ESIF files), `M/D/Y H:MM`, or Unix
- * seconds. NaN when unreadable.
+ * seconds up to {@link maxUnixS}. NaN when unreadable or when a field is out of range (30 February, 00:60).
  */
 export function parseTime(text: string): number {
   const trimmed = text.trim();
-  if (/^-?\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed);
-  const iso = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}(?:\.\d+)?))?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(
-    trimmed,
-  );
+  if (/^-?\d+(\.\d+)?$/.test(trimmed)) {
+    const seconds = Number(trimmed);
+    return Math.abs(seconds) <= maxUnixS ? seconds : Number.NaN;
+  }
+  const iso =
+    /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}(?:\.\d+)?))?)?(Z|([+-])(\d{2}):?(\d{2}))?$/.exec(trimmed);
   if (iso !== null) {
-    const zone = iso[7];
-    const withTime = iso[4] === undefined ? `${trimmed.slice(0, 10)}T00:00:00` : trimmed.replace(" ", "T");
-    const ms = Date.parse(zone === undefined ? `${withTime}Z` : withTime);
-    return Number.isFinite(ms) ? ms / 1000 : Number.NaN;
+    const [year, month, day, hour, minute, second] = iso.slice(1, 7).map((part) => Number(part ?? "0"));
+    const clock = clockSeconds(year!, month!, day!, hour!, minute!, second!);
+    const [sign, zoneHours, zoneMinutes] = [iso[8], Number(iso[9] ?? "0"), Number(iso[10] ?? "0")];
+    if (zoneHours > 23 || zoneMinutes > 59) return Number.NaN;
+    // A zone offset is local time minus UTC: subtract it to reach UTC.
+    return clock - (sign === "-" ? -1 : sign === "+" ? 1 : 0) * (zoneHours * 3600 + zoneMinutes * 60);
   }
   return parseSlashTime(trimmed);
 }
 
 const missingTokens = new Set(["", "nan", "na", "n/a", "null", "none", "-"]);
 
+/** A decimal number as a logger writes it; `Number()` alone would also take `0x10`, `0b1` and `Infinity`. */
+const decimalPattern = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
 /** A numeric cell: a number, NaN for a missing token, undefined when it is text that is not a number. */
 function parseValue(text: string): number | undefined {
   const trimmed = text.trim();
   if (missingTokens.has(trimmed.toLowerCase())) return Number.NaN;
+  if (!decimalPattern.test(trimmed)) return undefined;
   const value = Number(trimmed);
   return Number.isFinite(value) ? value : undefined;
+}
+
+/**
+ * A cell or header as an error message quotes it: control characters escaped and cut to `limit` characters, so a
+ * binary file or a file without line breaks gives one short line, not megabytes of it.
+ */
+function quoted(text: string, limit = 80): string {
+  const escaped = JSON.stringify(text.length > limit ? text.slice(0, limit) : text).replace(/[\u007f-\u009f]/g, "?");
+  return text.length > limit ? `${escaped.slice(0, -1)}…" (${text.length.toLocaleString("en")} characters)` : escaped;
+}
+
+/** A header as error messages show it: its names joined, cut short; with a hint when it is not comma-separated. */
+function headerText(header: readonly string[]): string {
+  const shown = quoted(header.join(" | "), 200);
+  const only = header.length === 1 ? header[0]! : "";
+  const separator = only.includes(";") ? ";" : only.includes("\t") ? "tab" : undefined;
+  return separator === undefined
+    ? shown
+    : `${shown}: one column, separated by ${separator}? history files are comma-separated`;
 }
 
 /** Column positions in one file: time, supply, return, heat, total (−1 when absent). */
@@ -139,7 +210,7 @@ function esifPositions(header: readonly string[], file: string, loop: LoopKind):
     esifHeader.slice(1).every((prefix, index) => header[index + 1]!.startsWith(prefix.replace(" [kW]", "")));
   if (!matches) {
     return failure(
-      `${file}:1: not an nrel-esif header (expected ${esifHeader.join(" | ")}…; found ${header.join(" | ")}); use --format csv --columns for other files`,
+      `${file}:1: not an nrel-esif header (expected ${esifHeader.join(" | ")}…; found ${headerText(header)}); use --format csv --columns for other files`,
     );
   }
   const base = loop === "air" ? 1 : 4;
@@ -162,7 +233,7 @@ function csvPositions(header: readonly string[], file: string, mapping: ColumnMa
     if (name === undefined) return success(-1);
     const index = header.indexOf(name);
     if (index < 0)
-      return failure(`${file}:1: column "${name}" (${key}) is not in the header (found ${header.join(", ")})`);
+      return failure(`${file}:1: column "${name}" (${key}) is not in the header (found ${headerText(header)})`);
     if (header.indexOf(name, index + 1) >= 0) {
       return failure(`${file}:1: column "${name}" (${key}) appears more than once in the header`);
     }
@@ -229,7 +300,13 @@ function readFile(
   mapping: ColumnMapping | undefined,
   into: RawRow[],
 ): Outcome<{ hasTotal: boolean }> {
-  const lines = file.text.replace(/^\uFEFF/, "").split(/\r?\n/);
+  const nul = file.text.indexOf("\u0000");
+  if (nul >= 0) {
+    const line = file.text.slice(0, nul).split(/\r\n|\r|\n/).length;
+    return failure(`${file.name}:${line}: binary content (a NUL byte), not a CSV text file`);
+  }
+  // Line breaks as Windows (CRLF), Unix (LF) or old Mac (CR) tools write them.
+  const lines = file.text.replace(/^\uFEFF/, "").split(/\r\n|\r|\n/);
   const headerIndex = lines.findIndex((line) => line.trim() !== "");
   if (headerIndex < 0) return failure(`${file.name}: empty file (no header, no rows)`);
   const header = splitCsvRecord(lines[headerIndex]!).map((name) => name.trim());
@@ -245,20 +322,38 @@ function readFile(
   const cell = (fields: readonly string[], index: number, name: string, line: number): Outcome<number> => {
     const value = parseValue(fields[index]!);
     return value === undefined
-      ? failure(`${file.name}:${line}: column "${name}": "${fields[index]!.trim()}" is not a number`)
+      ? failure(`${file.name}:${line}: column "${name}": ${quoted(fields[index]!.trim())} is not a number`)
       : success(value);
   };
   for (let index = headerIndex + 1; index < lines.length; index++) {
     const text = lines[index]!;
     if (text.trim() === "") continue;
     const line = index + 1;
-    const fields = splitCsvRecord(text);
-    if (fields.length < header.length) {
-      return failure(`${file.name}:${line}: ${fields.length} fields where the header has ${header.length}`);
+    if (into.length >= maxHistoryRows) {
+      return failure(
+        `${file.name}:${line}: more than ${maxHistoryRows.toLocaleString("en")} data rows in the history (a year of one-minute rows is 525,600): give a year or less, or coarser steps`,
+      );
     }
-    const timeS = parseTime(fields[at.time]!);
+    const fields = splitCsvRecord(text);
+    // More fields than names shifts every cell after a stray comma (a decimal comma, "1,5"): only empty extras
+    // (a trailing comma) are harmless.
+    const extra = fields.slice(header.length).some((field) => field.trim() !== "");
+    if (fields.length < header.length || extra) {
+      // splitCsvRecord reads one line: a quote left open (or a quoted field spanning lines) eats the rest of it.
+      const unclosed =
+        (text.split('"').length - 1) % 2 === 1 ? ", with a quote left open (quoted fields cannot span lines)" : "";
+      return failure(`${file.name}:${line}: ${fields.length} fields where the header has ${header.length}${unclosed}`);
+    }
+    const timeCell = fields[at.time]!.trim();
+    const timeS = parseTime(timeCell);
     if (!Number.isFinite(timeS)) {
-      return failure(`${file.name}:${line}: column "${header[at.time]}": "${fields[at.time]!.trim()}" is not a time`);
+      const slash = /^(\d{1,2})\/(\d{1,2})\//.exec(timeCell);
+      const hint = /^\d{12,}(\.\d+)?$/.test(timeCell)
+        ? " (a number is read as Unix seconds: this looks like milliseconds)"
+        : slash !== null && Number(slash[1]) > 12 && Number(slash[2]) <= 12
+          ? " (slash dates are read month/day/year, as ESIF writes them: this looks like day/month/year)"
+          : "";
+      return failure(`${file.name}:${line}: column "${header[at.time]}": ${quoted(timeCell)} is not a time${hint}`);
     }
     const supply = cell(fields, at.supply, at.names.supply, line);
     if (!supply.ok) return failure(supply.error);
@@ -333,7 +428,8 @@ export function readLoopHistory(
     if ([row.supplyC, row.returnC, row.heatKw].some(Number.isNaN)) dropped.missing++;
     else if (
       row.rowFault ||
-      [row.supplyC, row.returnC].some((value) => value < plausibleC.min || value > plausibleC.max)
+      [row.supplyC, row.returnC].some((value) => value < plausibleC.min || value > plausibleC.max) ||
+      row.heatKw > plausibleMaxHeatKw
     ) {
       dropped.implausible++;
     } else if (row.heatKw <= 0) dropped.noHeat++;
@@ -348,8 +444,11 @@ export function readLoopHistory(
     supplyC: column((row) => row.supplyC),
     returnC: column((row) => row.returnC),
     heatKw: column((row) => row.heatKw),
-    // A total below the loop's own heat is a meter fault: unknown, not a share above 1.
-    totalKw: column((row) => (row.totalKw >= row.heatKw ? row.totalKw : Number.NaN)),
+    // A total below the loop's own heat (or above any loop's, in an ESIF row the other loop's fault) is a meter
+    // fault: unknown, not a share above 1 or near 0.
+    totalKw: column((row) =>
+      row.totalKw >= row.heatKw && row.totalKw <= 2 * plausibleMaxHeatKw ? row.totalKw : Number.NaN,
+    ),
     hasTotal,
     maxGapS,
     rows: raw.length,

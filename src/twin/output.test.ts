@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -24,6 +24,10 @@ describe("outputs", () => {
       const profile = readIntensityProfile(good);
       assert.ok(profile.ok);
       assert.equal(profile.value.length, 24);
+      // The same profile with CR-only line breaks (old Mac tools): one line each, not one line of 24 commas.
+      const carriageReturns = join(directory, "cr.csv");
+      writeFileSync(carriageReturns, readFileSync(good, "utf8").replaceAll("\n", "\r"));
+      assert.deepEqual(readIntensityProfile(carriageReturns), profile);
       const bad = join(directory, "bad.csv");
       writeFileSync(bad, "20\n21\nlots\n");
       assert.deepEqual(readIntensityProfile(bad), {

@@ -104,7 +104,8 @@ export function readIntensityProfile(path: string): Outcome<Float64Array> {
     return failure(`cannot read grid intensity file ${path}: ${code === "ENOENT" ? "no such file" : code}`);
   }
   const values: number[] = [];
-  const lines = text.split(/\r?\n/);
+  // CRLF, LF or CR-only (old Mac tools) line breaks.
+  const lines = text.split(/\r\n|\r|\n/);
   for (let index = 0; index < lines.length; index++) {
     const line = lines[index]!.trim();
     if (line === "" || line.startsWith("#")) continue;

@@ -25,8 +25,9 @@
 import { existsSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { LineCounter, parseDocument } from "yaml";
+import { LineCounter } from "yaml";
 import { isRecord } from "../core/records.ts";
+import { parseYamlDocument, yamlValue } from "../core/yaml.ts";
 import { DiagnosticSink, didYouMean, formatDiagnostic, formatPath } from "../model/diagnostics.ts";
 import { siteUnits, type UnitKind } from "../model/equipment.ts";
 import { expandSite } from "../model/expand.ts";
@@ -458,7 +459,7 @@ export function parseScenario(
   file: SiteFile | undefined,
 ): Outcome<LoadedScenario> {
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const document = parseYamlDocument(text, lineCounter);
   const syntax = document.errors[0];
   if (syntax !== undefined) {
     const position = lineCounter.linePos(syntax.pos[0]);
@@ -477,7 +478,9 @@ export function parseScenario(
     const path = formatPath(problem.path);
     return `${where}: ${path === "" ? "" : `${path}: `}${problem.message}`;
   };
-  const checked = checkSchema(ScenarioFileSchema, emptyHeatWavesFilled(document.toJS()));
+  const built = yamlValue(document);
+  if (!built.ok) return failure(`${fileName}: ${built.error}`);
+  const checked = checkSchema(ScenarioFileSchema, emptyHeatWavesFilled(built.value));
   if (!checked.ok) {
     const shown = checked.problems.slice(0, maximumProblemsShown).map(located);
     const more = checked.problems.length - shown.length;

@@ -76,6 +76,38 @@ describe("EPW import", () => {
   });
 });
 
+describe("EPW variants", () => {
+  const lines = readFileSync(lyonPath, "utf8").split("\n");
+  const withField = (index: number, column: number, value: string) =>
+    lines.map((line, at) => (at === index ? line.split(",").with(column, value).join(",") : line));
+
+  it("reads a byte-order mark and CRLF or CR line breaks as the same year", () => {
+    const plain = parseEpw(lines.join("\n"), "x.epw");
+    assert.ok(plain.ok);
+    for (const text of [`\uFEFF${lines.join("\n")}`, lines.join("\r\n"), lines.join("\r")]) {
+      const outcome = parseEpw(text, "x.epw");
+      assert.ok(outcome.ok, outcome.ok ? "" : outcome.error);
+      assert.deepEqual(outcome.value.dryBulbC, plain.value.dryBulbC);
+    }
+  });
+
+  it("refuses a number Number() would misread and an hour out of sequence", () => {
+    assert.deepEqual(parseEpw(withField(107, 6, "0x10").join("\n"), "x.epw"), {
+      ok: false,
+      error: 'x.epw:108: column 7 (dry bulb) "0x10" is not a number',
+    });
+    assert.deepEqual(parseEpw(withField(107, 6, " ").join("\n"), "x.epw"), {
+      ok: false,
+      error: 'x.epw:108: column 7 (dry bulb) "" is not a number',
+    });
+    // Line 108 is hour 4 of 1 January: a repeated hour 3 keeps the count and would shift every later hour.
+    assert.deepEqual(parseEpw(withField(107, 3, "3").join("\n"), "x.epw"), {
+      ok: false,
+      error: "x.epw:108: column 4 (hour) 3 where hour 4 was expected (each day runs hours 1–24 in order)",
+    });
+  });
+});
+
 describe("Valence typical year", () => {
   it("is deterministic with a seed and differs between seeds", () => {
     assert.deepEqual(valenceTypicalYear(7).dryBulbC, valenceTypicalYear(7).dryBulbC);

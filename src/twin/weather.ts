@@ -90,7 +90,8 @@ const epwColumns = [
  * the first problem comes back as `file:line: column N (name) …`.
  */
 export function parseEpw(text: string, fileName = "weather.epw"): Outcome<Weather> {
-  const lines = text.split(/\r?\n/);
+  // A byte-order mark (spreadsheet exports) and CR-only line breaks (old Mac tools) are the same file.
+  const lines = text.replace(/^\uFEFF/, "").split(/\r\n|\r|\n/);
   while (lines.length > 0 && lines[lines.length - 1]!.trim() === "") lines.pop();
   const location = lines[0] ?? "";
   if (!location.startsWith("LOCATION,")) {
@@ -113,12 +114,20 @@ export function parseEpw(text: string, fileName = "weather.epw"): Outcome<Weathe
     if (!Number.isInteger(hour) || hour < 1 || hour > 24) {
       return failure(`${fileName}:${lineNumber}: column 4 (hour) "${fields[3]}" is not an hour 1–24`);
     }
+    // The twin reads row n as hour n of the year: a repeated or missing hour (with one too many elsewhere, so the
+    // count still holds) would shift every later hour.
+    if (hour !== (row % 24) + 1) {
+      return failure(
+        `${fileName}:${lineNumber}: column 4 (hour) ${hour} where hour ${(row % 24) + 1} was expected (each day runs hours 1–24 in order)`,
+      );
+    }
     for (let column = 0; column < epwColumns.length; column++) {
       const spec = epwColumns[column]!;
       const raw = fields[spec.index]!.trim();
       const value = Number(raw);
       const label = `column ${spec.index + 1} (${spec.name})`;
-      if (raw === "" || !Number.isFinite(value)) {
+      // Number() alone reads "0x10" as 16 and "" as 0: only a decimal number is a reading.
+      if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw) || !Number.isFinite(value)) {
         return failure(`${fileName}:${lineNumber}: ${label} "${raw}" is not a number`);
       }
       if (value === spec.missing) return failure(`${fileName}:${lineNumber}: ${label} is missing (${spec.missing})`);

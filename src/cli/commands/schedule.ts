@@ -11,7 +11,7 @@ import { formatNumber } from "../../model/units.ts";
 import { atc23Replay, atc23Seeds } from "../../scheduler/atc23.ts";
 import { demoQueues, demoWorkload } from "../../scheduler/demo.ts";
 import { type Inventory, inventoryFromOpenbNodes, inventoryFromSite } from "../../scheduler/inventory.ts";
-import type { JobSpec } from "../../scheduler/jobs.ts";
+import type { Job, JobSpec } from "../../scheduler/jobs.ts";
 import { type ReplayMetrics, summarise } from "../../scheduler/metrics.ts";
 import { parseQueueConfig, type QueueSetConfig } from "../../scheduler/queues.ts";
 import type { ReplayResult } from "../../scheduler/replay.ts";
@@ -37,6 +37,39 @@ interface ReplayCommandOptions {
 
 /** Diagnostics shown in full before the rest is only counted. */
 const shownDiagnostics = 10;
+
+/**
+ * Most jobs a demo workload may have: the jobs are built before the replay starts, so 1e9 filled the memory and ran
+ * without end; a million is 120 times the openb trace (and takes minutes on a small site, where jobs queue long).
+ */
+const maxDemoJobs = 1_000_000;
+
+/** Reasons shown for jobs rejected at submission; the rest are counted. */
+const shownRejections = 3;
+
+/**
+ * Why jobs were rejected at submission, most frequent first (a trace asking for GPU models the inventory lacks is
+ * otherwise only a count in the table), or nothing when none was.
+ */
+export function rejectionLines(jobs: readonly Job[]): string[] {
+  const reasons = new Map<string, number>();
+  for (const job of jobs) {
+    if (job.state === "failed" && job.reason?.startsWith("rejected: ")) {
+      const reason = job.reason.slice("rejected: ".length);
+      reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+    }
+  }
+  const sorted = [...reasons].sort((a, b) => b[1] - a[1]);
+  const lines = sorted
+    .slice(0, shownRejections)
+    .map(([reason, jobs]) => `rejected at submission: ${formatNumber(jobs)} job(s): ${reason}`);
+  const rest = sorted.slice(shownRejections).reduce((sum, [, jobs]) => sum + jobs, 0);
+  if (rest > 0)
+    lines.push(
+      `rejected at submission: ${formatNumber(rest)} more job(s) for ${sorted.length - shownRejections} other reason(s) (jobs-*.csv with --out lists each)`,
+    );
+  return lines;
+}
 
 function usage(message: string): CliError {
   return new CliError(message, exitCodes.usage);
@@ -117,8 +150,9 @@ function loadWorkload(options: ReplayCommandOptions, inventory: Inventory): Work
     throw usage("give exactly one of --trace FILE and --demo JOBS");
   if (options.demo !== undefined) {
     const count = Number(options.demo);
-    if (!Number.isInteger(count) || count < 1)
-      throw usage(`--demo: expected a positive number of jobs, got "${options.demo}"`);
+    if (!Number.isInteger(count) || count < 1 || count > maxDemoJobs) {
+      throw usage(`--demo: expected a number of jobs from 1 to ${formatNumber(maxDemoJobs)}, got "${options.demo}"`);
+    }
     return {
       jobs: demoWorkload(inventory, { jobs: count }),
       source: `demo workload of ${count} jobs`,
@@ -327,6 +361,9 @@ function replayAction(options: ReplayCommandOptions, command: Command): void {
       metricRows.map(([label, show]) => [label, ...runs.map((run) => show(run.metrics))]),
     )}\n\n`,
   );
+  // Rejection depends on the jobs and the inventory, not on the policy: the first run's reasons hold for all.
+  const rejections = runs[0] === undefined ? [] : rejectionLines(runs[0].result.jobs);
+  if (rejections.length > 0) process.stdout.write(`${rejections.join("\n")}\n\n`);
   const tenantRows = runs.flatMap((run) =>
     run.metrics.tenants.map((tenant) => [
       run.policy,

@@ -149,6 +149,26 @@ describe("alixan simulate", () => {
         join(directory, "nope.json"),
       ]);
       assert.match(missing.message, /--jobs: /);
+      // A job asking for a GPU model the site lacks is rejected, and the run says so (its racks stay idle).
+      const foreign = join(directory, "foreign.json");
+      writeFileSync(
+        foreign,
+        JSON.stringify({
+          jobs: [{ id: "v100", queue: "q", submitS: 0, durationS: 3_600, gpus: 1, gpuModels: ["V100"] }],
+        }),
+      );
+      const errors: string[] = [];
+      const writeError = process.stderr.write;
+      process.stderr.write = ((chunk: string) => errors.push(chunk) > 0) as typeof process.stderr.write;
+      try {
+        await alixan(...args, "--jobs", foreign);
+      } finally {
+        process.stderr.write = writeError;
+      }
+      assert.match(
+        errors.join(""),
+        /--jobs: rejected at submission: 1 job\(s\): GPU models V100 not in site lab \(it has GB300, H200\)/,
+      );
     } finally {
       rmSync(directory, { recursive: true, force: true });
     }

@@ -36,7 +36,7 @@ import { formatDuration, parseDuration } from "../../twin/time.ts";
 import { maximumSamples, simulateUncertainty, type UncertaintySummary, uncertainKpis } from "../../twin/uncertainty.ts";
 import { resolveWeather } from "../../twin/weather.ts";
 import { CliError, exitCodes, printJson, renderTable, startProgress, wantsJson } from "../output.ts";
-import { loadQueues } from "./schedule.ts";
+import { loadQueues, rejectionLines } from "./schedule.ts";
 
 /** Options as commander hands them over (strings until parsed). */
 interface SimulateOptions {
@@ -424,6 +424,9 @@ async function runSimulate(options: SimulateOptions, command: Command): Promise<
         `--jobs: ${scheduled.metrics.jobs.submitted} jobs scheduled on ${site.id}, mean GPU allocation ${(scheduled.metrics.gpuAllocation.mean * 100).toFixed(1)} %\n`,
       );
     }
+    // Jobs the site can never run (GPU models it lacks) leave their racks idle: say so, or the KPIs look like a
+    // quiet site's for no visible reason.
+    for (const line of rejectionLines(scheduled.jobs)) process.stderr.write(`--jobs: ${line}\n`);
   }
 
   if (samples !== undefined) {

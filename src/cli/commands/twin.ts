@@ -3,7 +3,7 @@
  * measured loop history and scores a fitted loop on other months with ASHRAE Guideline 14's hourly statistics. The
  * fitting code (and its schema validator) is imported when a command runs, so the rest of the CLI starts without it.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename } from "node:path";
 import type { Command } from "commander";
 import type { LoopCalibration, Validation } from "../../twin/calibrate.ts";
@@ -17,6 +17,7 @@ import {
   type LoopHistory,
   type LoopKind,
   loopKinds,
+  maxHistoryBytes,
   parseColumnMapping,
   parsePeriodBound,
   readLoopHistory,
@@ -53,10 +54,20 @@ function oneOf<Value extends string>(text: string | undefined, allowed: readonly
   return text as Value;
 }
 
-function readText(path: string, option: string): string {
+/** Parameters files are a few kilobytes; a larger one is not from `twin calibrate`. */
+const maxParamsBytes = 1024 * 1024;
+
+/** Reads a text file, refusing one larger than `maxBytes` before reading it; errors name the option and path. */
+function readText(path: string, option: string, maxBytes: number): string {
   try {
+    const bytes = statSync(path).size;
+    if (bytes > maxBytes) {
+      const mib = (value: number) => `${(value / 1024 / 1024).toFixed(0)} MiB`;
+      throw new CliError(`${option}: "${path}" is ${mib(bytes)}, more than the ${mib(maxBytes)} it may be`);
+    }
     return readFileSync(path, "utf8");
   } catch (error) {
+    if (error instanceof CliError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : (error as Error).message;
     throw new CliError(`${option}: cannot read "${path}": ${reason}`, exitCodes.invalid);
@@ -94,7 +105,7 @@ function loadHistory(options: HistoryOptions): LoopHistory {
   }
   const files: HistoryFile[] = options.history.map((path) => ({
     name: basename(path),
-    text: readText(path, "--history"),
+    text: readText(path, "--history", maxHistoryBytes),
   }));
   const history = readLoopHistory(files, format, loop, mapping);
   if (!history.ok) throw new CliError(history.error, exitCodes.invalid);
@@ -266,7 +277,7 @@ async function runCalibrate(options: CalibrateOptions, command: Command): Promis
 
 async function runValidate(options: ValidateOptions, command: Command): Promise<void> {
   if (options.params === undefined) throw new CliError("--params is required (from twin calibrate)", exitCodes.usage);
-  const text = readText(options.params, "--params");
+  const text = readText(options.params, "--params", maxParamsBytes);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

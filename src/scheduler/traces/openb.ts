@@ -40,10 +40,15 @@ export function readOpenbPods(text: string, fileName = "openb pod list"): TraceR
   const timed = table.header.includes("creation_time") && table.header.includes("deletion_time");
   const jobs: JobSpec[] = [];
   const maxInt = 2 ** 31 - 1;
+  const firstLineOf = new Map<string, number>();
   for (const row of table.rows) {
     const problems: string[] = [];
     const name = row.field("name");
     if (name === "") problems.push("name is empty");
+    // Two pods of one name are a file concatenated twice or cut wrongly, and jobs are reported by name.
+    const firstLine = firstLineOf.get(name);
+    if (firstLine !== undefined && name !== "") problems.push(`name ${name} is already used at line ${firstLine}`);
+    else firstLineOf.set(name, row.line);
     const cpuMilli = row.integer("cpu_milli", problems, 0, maxInt);
     const memoryMib = row.integer("memory_mib", problems, 0, maxInt);
     const gpus = row.integer("num_gpu", problems, 0, 255);

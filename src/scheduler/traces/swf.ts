@@ -30,7 +30,8 @@ export function readSwf(text: string, fileName = "SWF trace", options: SwfOption
   const perMember = unit === "gpu" ? (options.gpusPerMember ?? 8) : (options.coresPerMember ?? 64);
   const jobs: JobSpec[] = [];
   const diagnostics: TraceDiagnostic[] = [];
-  const lines = text.split(/\r?\n/);
+  // CRLF, LF or CR-only (old Mac tools) line breaks.
+  const lines = text.split(/\r\n|\r|\n/);
   for (const [index, raw] of lines.entries()) {
     const line = index + 1;
     const content = raw.trim();

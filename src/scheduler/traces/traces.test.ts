@@ -60,6 +60,33 @@ describe("openb pod reader", () => {
     assert.equal(result.jobs[0]!.submitS, 0);
     assert.equal(result.jobs[0]!.durationS, Number.POSITIVE_INFINITY);
   });
+
+  it("skips a pod whose name is already used, naming the first line", () => {
+    const rows = ["name,cpu_milli,memory_mib,num_gpu,gpu_milli", "p,1000,1024,1,1000", "q,1,1,0,0", "p,2000,1024,0,0"];
+    const result = readOpenbPods(rows.join("\n"), "pods.csv");
+    assert.deepEqual(
+      result.jobs.map((job) => [job.id, job.cpuMilli]),
+      [
+        ["p", 1000],
+        ["q", 1],
+      ],
+    );
+    assert.deepEqual(
+      result.diagnostics.map((item) => item.message),
+      ["pods.csv:4: name p is already used at line 2; row skipped"],
+    );
+  });
+
+  it("reads CR-only line breaks like LF, and refuses a hexadecimal count", () => {
+    const rows = ["name,cpu_milli,memory_mib,num_gpu,gpu_milli", "p,1000,1024,1,1000", "q,2000,1024,0,0"];
+    assert.deepEqual(
+      readOpenbPods(rows.join("\r"), "cr.csv").jobs.map((job) => job.id),
+      ["p", "q"],
+    );
+    const hex = readOpenbPods(`${rows[0]}\np,0x10,1024,1,1000\n`, "hex.csv");
+    assert.equal(hex.jobs.length, 0);
+    assert.match(hex.diagnostics[0]!.message, /^hex\.csv:2: cpu_milli: expected an integer from 0 to \d+, got "0x10"/);
+  });
 });
 
 describe("SWF reader", () => {
@@ -101,6 +128,9 @@ describe("SWF reader", () => {
         "sample.swf:9: 4 fields where SWF has 18; line skipped",
       ],
     );
+    // CR-only line breaks (old Mac tools) give the same jobs and the same line numbers.
+    const carriageReturns = readSwf(sample.replaceAll("\n", "\r"), "sample.swf");
+    assert.deepEqual(carriageReturns, result);
   });
 
   it("can read processors as cores instead", () => {
