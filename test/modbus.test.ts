@@ -8,6 +8,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { loadSite } from "../src/model/load.ts";
+import { ModbusReader } from "../src/telemetry/adapters/modbus/poller.ts";
+import { decodeWords } from "../src/telemetry/adapters/modbus/registers.ts";
 import { parseTelemetryConfig } from "../src/telemetry/config.ts";
 import { TelemetryService } from "../src/telemetry/service.ts";
 import { type ModbusServer, modbusUnavailable, startModbusServer } from "./support/modbus.ts";
@@ -103,6 +105,31 @@ describe("Modbus TCP poller against python3-pymodbus", { skip: unavailable }, ()
     const inRow = service!.series({ names: ["cdu_supply_temperature_celsius"], row: "row:h1-r01" });
     assert.equal(inRow.length, 1);
     assert.equal(service!.status().modbus[0]!.equipment, equipment);
+  });
+
+  it("names a point whose decoding throws and keeps the device's other points and connection", async () => {
+    const config = parseTelemetryConfig(configFor(server!.port));
+    assert.ok(config.ok, config.ok ? "" : config.problem);
+    const device = config.value.modbus![0]!;
+    // A decoder that fails on one point, as a bug or a register map nobody foresaw would.
+    const reader = new ModbusReader(device, (words, type, wordOrder) => {
+      if (type === "int32") throw new RangeError("Offset is outside the bounds of the DataView");
+      return decodeWords(words, type, wordOrder);
+    });
+    try {
+      for (let round = 0; round < 2; round++) {
+        const problems: string[] = [];
+        const readings = await reader.read(problems);
+        assert.deepEqual(problems, [
+          "input 8 (cdu_heat_balance_watts): not decoded: Offset is outside the bounds of the DataView",
+        ]);
+        assert.equal(readings.length, 7);
+        assert.ok(!readings.some((reading) => reading.metric === "cdu_heat_balance_watts"));
+        assert.equal(readings.find((reading) => reading.metric === "cdu_energy_kwh_total")?.value, 123_456);
+      }
+    } finally {
+      reader.reset();
+    }
   });
 
   it("follows changes of the device; a leak coil raises the leak alarm on the CDU", async () => {

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { loadSite } from "../src/model/load.ts";
+import { SnmpReader, varbindNumber } from "../src/telemetry/adapters/snmp/poller.ts";
 import { parseTelemetryConfig } from "../src/telemetry/config.ts";
 import { TelemetryService } from "../src/telemetry/service.ts";
 import { type SnmpAgent, type SnmpState, snmpUnavailable, startSnmpAgent } from "./support/snmp.ts";
@@ -149,6 +150,37 @@ describe("SNMP poller against Debian's snmpd", { skip: unavailable }, () => {
     });
     // snmpd drops requests with an unknown community: all the poller can see is silence.
     assert.match(wrongCommunity.problems.join(" "), /timed out/i);
+  });
+
+  it("names a varbind whose decoding throws, inside a walk too, and keeps the other rows and points", async () => {
+    const config = parseTelemetryConfig(configFor(agent!.port));
+    assert.ok(config.ok, config.ok ? "" : config.problem);
+    const device = config.value.snmp!.find((entry) => entry.name === "ups-a")!;
+    // Fails on line 2 of the output table, read by walking: that runs inside net-snmp's socket handler, where an
+    // exception would be uncaught and end the test process.
+    const badOid = `${upsMib}.4.4.1.4.2`;
+    const reader = new SnmpReader(device, (varbind) => {
+      if (varbind.oid === badOid) throw new TypeError("value.readUInt32BE is not a function");
+      return varbindNumber(varbind);
+    });
+    try {
+      const problems: string[] = [];
+      const readings = await reader.read(problems);
+      assert.deepEqual(problems, [
+        `${badOid} (ups_output_power_watts): not decoded: value.readUInt32BE is not a function`,
+      ]);
+      const power = readings.filter((reading) => reading.metric === "ups_output_power_watts");
+      assert.deepEqual(
+        power.map((reading) => [reading.labels["line"], reading.value]),
+        [
+          ["1", 174 * 23],
+          ["3", 151 * 23],
+        ],
+      );
+      assert.equal(readings.find((reading) => reading.metric === "ups_battery_temperature_celsius")?.value, 24);
+    } finally {
+      reader.reset();
+    }
   });
 
   it("follows changed values: the UPS goes on battery with a low battery", async () => {

@@ -135,8 +135,11 @@ export class DevicePoller {
     try {
       if (this.#now() >= this.#nextAttemptAt) await this.poll();
       else await this.#checkStale(this.#now(), new SampleBuffer(2));
-    } catch {
-      // The sink refused the batch (disk full, closing): the next attempt tries again.
+    } catch (cause) {
+      // The sink refused the batch (disk full, closing), or something past the reader failed: the next attempt
+      // tries again, and the status says why this one did not end.
+      if (this.status !== undefined)
+        this.status = { ...this.status, problems: [...this.status.problems, `poll: ${describeCause(cause)}`] };
     }
   }
 
@@ -153,8 +156,10 @@ export class DevicePoller {
         this.#push(reading.metric, reading.labels, now, reading.value, samples, rejections);
       ok = true;
     } catch (cause) {
+      // Whatever the reader threw (a failed link, or a reading it could not make) fails this attempt only: the
+      // device is retried with backoff, the other devices' loops are their own.
       problems.push(`${this.endpoint}: ${describeCause(cause)}`);
-      this.#reader.reset();
+      this.#resetReader(problems);
       samples.count = 0;
     }
     if (ok) {
@@ -225,12 +230,21 @@ export class DevicePoller {
     else samples.push(series.value, now, value);
   }
 
+  /** Drops the reader's connection; a reader that fails even at that must not leave the attempt half done. */
+  #resetReader(problems: string[]): void {
+    try {
+      this.#reader.reset();
+    } catch (cause) {
+      problems.push(`${this.endpoint}: reset failed: ${describeCause(cause)}`);
+    }
+  }
+
   /** Stops polling, waits for an attempt in progress and drops the connection. */
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
     await this.#running;
-    this.#reader.reset();
+    this.#resetReader([]);
   }
 }

@@ -9,7 +9,7 @@
 import snmp, { type Session, type Varbind } from "net-snmp";
 import type { AlarmBook } from "../../alarms/book.ts";
 import type { Interner } from "../../samples.ts";
-import { DevicePoller, type DeviceReader, type DeviceSink, type Reading } from "../device-poller.ts";
+import { DevicePoller, type DeviceReader, type DeviceSink, describeCause, type Reading } from "../device-poller.ts";
 import type { SnmpDevice, SnmpPoint } from "./targets.ts";
 
 /** Scalar OIDs asked for in one GET (agents refuse large PDUs with tooBig). */
@@ -70,10 +70,13 @@ function openSession(device: SnmpDevice): Session {
 /** Reads a device's profile over one session. */
 export class SnmpReader implements DeviceReader {
   readonly device: SnmpDevice;
+  readonly #decode: typeof varbindNumber;
   #session: Session | undefined;
 
-  constructor(device: SnmpDevice) {
+  /** `decode` turns a varbind into a number (varbindNumber; tests give one that fails). */
+  constructor(device: SnmpDevice, decode: typeof varbindNumber = varbindNumber) {
     this.device = device;
+    this.#decode = decode;
   }
 
   /** Reads every point; throws when the agent does not answer or refuses the credentials. */
@@ -110,12 +113,19 @@ export class SnmpReader implements DeviceReader {
           point.oid,
           maxRepetitions,
           (varbinds) => {
-            for (const varbind of varbinds) {
-              if (snmp.isVarbindError(varbind) || !varbind.oid.startsWith(prefix)) continue;
-              this.#reading(point, varbind, varbind.oid.slice(prefix.length), readings, problems);
-              rows++;
+            // This runs in net-snmp's socket handler: an exception here would be uncaught (ending the process)
+            // and the walk would never end. Stop the walk instead and name why.
+            try {
+              for (const varbind of varbinds) {
+                if (snmp.isVarbindError(varbind) || !varbind.oid.startsWith(prefix)) continue;
+                this.#reading(point, varbind, varbind.oid.slice(prefix.length), readings, problems);
+                rows++;
+              }
+              return rows >= maxRows;
+            } catch (cause) {
+              problems.push(`${point.oid} (${point.metric}): walk stopped: ${describeCause(cause)}`);
+              return true;
             }
-            return rows >= maxRows;
           },
           (error) => (error === null ? resolve() : reject(error)),
         ),
@@ -125,8 +135,18 @@ export class SnmpReader implements DeviceReader {
     return readings;
   }
 
+  /**
+   * One varbind's reading. It never throws: while walking it runs inside net-snmp's socket handler, where an
+   * exception would escape as an uncaught one (ending the process) and leave the walk's promise unsettled.
+   */
   #reading(point: SnmpPoint, varbind: Varbind, index: string | undefined, readings: Reading[], problems: string[]) {
-    const raw = varbindNumber(varbind);
+    let raw: number | undefined;
+    try {
+      raw = this.#decode(varbind);
+    } catch (cause) {
+      problems.push(`${String(varbind?.oid)} (${point.metric}): not decoded: ${describeCause(cause)}`);
+      return;
+    }
     if (raw === undefined) {
       problems.push(`${varbind.oid} (${point.metric}): not a number`);
       return;
