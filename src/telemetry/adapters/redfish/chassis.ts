@@ -8,10 +8,10 @@
  *
  * The inlet temperature gets its own series, `inlet_temperature_celsius`, whichever shape gives it: a legacy
  * temperature whose `PhysicalContext` is `Intake`, `ThermalMetrics.TemperatureSummaryCelsius.Intake`, or (extract.ts)
- * a Sensor of that context.
+ * a Sensor of that context; likewise `Exhaust` and `Room` (ambient) temperatures.
  */
 import { isRecord } from "../../../core/records.ts";
-import { fanSeries } from "./units.ts";
+import { contextTemperatureSeries, fanSeries } from "./units.ts";
 import { type Emit, isAbsent, isLive, readProperty, readRequired, readValue, stateValue } from "./values.ts";
 
 type Holder = Readonly<Record<string, unknown>>;
@@ -77,12 +77,13 @@ export function extractLegacyPower(resource: Holder, emit: Emit): void {
   });
 }
 
-/** Legacy `#Thermal.v1_x.Thermal`: temperatures (the intake one also as the inlet temperature) and fans. */
+/** Legacy `#Thermal.v1_x.Thermal`: temperatures (intake, exhaust and room ones also by place: units.ts) and fans. */
 export function extractLegacyThermal(resource: Holder, emit: Emit): void {
   members(resource, "Temperatures", emit, (member, name, at) => {
     const celsius = readRequired(member, "ReadingCelsius", at);
     at.add("sensor_temperature_celsius", { sensor: name }, celsius);
-    if (member["PhysicalContext"] === "Intake") at.add("inlet_temperature_celsius", { sensor: name }, celsius);
+    const place = contextTemperatureSeries(member["PhysicalContext"]);
+    if (place !== undefined) at.add(place, { sensor: name }, celsius);
   });
   members(resource, "Fans", emit, (member, name, at) => {
     const value = readRequired(member, "Reading", at);

@@ -46,7 +46,8 @@ async function serve(resources: Readonly<Record<string, unknown>>) {
     requests.set(key, (requests.get(key) ?? 0) + 1);
     const body = resources[key];
     response.writeHead(body === undefined ? 404 : 200, { "content-type": "application/json" });
-    response.end(JSON.stringify(body ?? { error: "not found" }));
+    // A string is the answer's text as is (JSON no serialiser here would write).
+    response.end(typeof body === "string" ? body : JSON.stringify(body ?? { error: "not found" }));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
@@ -62,8 +63,14 @@ async function pollTarget(entry: Record<string, unknown>) {
   assert.ok(decoded.ok, decoded.ok ? "" : decoded.problem);
   const registry = new SeriesRegistry({});
   const readings = new Map<string, number>();
+  /** Samples per series in the poll's batch (one each, once duplicates are kept once). */
+  const counts = new Map<string, number>();
   const sink = async (samples: SampleBuffer) => {
-    for (let i = 0; i < samples.count; i++) readings.set(registry.info(samples.series[i]!)!.key, samples.values[i]!);
+    for (let i = 0; i < samples.count; i++) {
+      const key = registry.info(samples.series[i]!)!.key;
+      readings.set(key, samples.values[i]!);
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
     return undefined;
   };
   const poller = new RedfishPoller(
@@ -74,7 +81,7 @@ async function pollTarget(entry: Record<string, unknown>) {
   );
   const status = await poller.poll(1_000);
   await poller.close();
-  return { status, readings };
+  return { status, readings, counts };
 }
 
 describe("Redfish sensors: ReadingType, ReadingUnits and null readings", () => {
@@ -651,5 +658,151 @@ describe("Redfish extraction of arbitrary shapes", () => {
       ),
       { numRuns: 2000, seed: 20261206 },
     );
+  });
+});
+
+describe("Redfish server temperatures: named by what they measure, one sample per series", () => {
+  const chassis = "/redfish/v1/Chassis/1U";
+  // public-rackmount1 Chassis/1U: EnvironmentMetrics.TemperatureCelsius is an excerpt of Sensors/CPU1Temp
+  // (PhysicalContext CPU); AmbientTemp is the Room sensor; ThermalMetrics repeats the intake sensor's value.
+  const resources = (excerptReading: number): Record<string, unknown> => ({
+    [chassis]: {
+      "@odata.type": "#Chassis.v1_25_0.Chassis",
+      Id: "1U",
+      EnvironmentMetrics: { "@odata.id": `${chassis}/EnvironmentMetrics` },
+      Sensors: { "@odata.id": `${chassis}/Sensors` },
+      ThermalSubsystem: { "@odata.id": `${chassis}/ThermalSubsystem` },
+    },
+    [`${chassis}/EnvironmentMetrics`]: {
+      "@odata.type": "#EnvironmentMetrics.v1_4_0.EnvironmentMetrics",
+      Id: "EnvironmentMetrics",
+      TemperatureCelsius: { Reading: 39, DataSourceUri: `${chassis}/Sensors/CPU1Temp` },
+    },
+    [`${chassis}/Sensors`]: {
+      "@odata.type": "#SensorCollection.SensorCollection",
+      Members: ["CPU1Temp", "AmbientTemp", "IntakeTemp"].map((id) => ({ "@odata.id": `${chassis}/Sensors/${id}` })),
+    },
+    [`${chassis}/Sensors/CPU1Temp`]: sensor("CPU1Temp", { PhysicalContext: "CPU", Reading: 37, ReadingUnits: "Cel" }),
+    [`${chassis}/Sensors/AmbientTemp`]: sensor("AmbientTemp", {
+      PhysicalContext: "Room",
+      Reading: 22.5,
+      ReadingUnits: "Cel",
+    }),
+    [`${chassis}/Sensors/IntakeTemp`]: sensor("IntakeTemp", {
+      PhysicalContext: "Intake",
+      Reading: 24.8,
+      ReadingUnits: "Cel",
+    }),
+    [`${chassis}/ThermalSubsystem`]: {
+      "@odata.type": "#ThermalSubsystem.v1_3_3.ThermalSubsystem",
+      ThermalMetrics: { "@odata.id": `${chassis}/ThermalSubsystem/ThermalMetrics` },
+    },
+    [`${chassis}/ThermalSubsystem/ThermalMetrics`]: {
+      "@odata.type": "#ThermalMetrics.v1_3_0.ThermalMetrics",
+      Id: "ThermalMetrics",
+      TemperatureSummaryCelsius: {
+        Intake: { Reading: excerptReading, DataSourceUri: `${chassis}/Sensors/IntakeTemp` },
+      },
+      TemperatureReadingsCelsius: [{ Reading: excerptReading, DataSourceUri: `${chassis}/Sensors/IntakeTemp` }],
+    },
+  });
+
+  it("does not store a CPU temperature as ambient: the room sensor is, and the CPU's is its sensor's", () => {
+    const environment = readingsOf(
+      resources(24.8)[`${chassis}/EnvironmentMetrics`] as Resource,
+      `${chassis}/EnvironmentMetrics`,
+    );
+    assert.deepEqual([...environment], [['sensor_temperature_celsius{sensor="CPU1Temp"}', 39]]);
+    const room = readingsOf(resources(24.8)[`${chassis}/Sensors/AmbientTemp`] as Resource, `${chassis}/Sensors/A`);
+    assert.equal(room.get('ambient_temperature_celsius{sensor="AmbientTemp"}'), 22.5);
+    const cpu = readingsOf(resources(24.8)[`${chassis}/Sensors/CPU1Temp`] as Resource, `${chassis}/Sensors/C`);
+    assert.deepEqual([...cpu.keys()].sort(), [
+      'redfish_health{resource="/redfish/v1/Chassis/1U/Sensors/C"}',
+      'sensor_temperature_celsius{sensor="CPU1Temp"}',
+    ]);
+    // Legacy Thermal members are named by their PhysicalContext the same way.
+    const legacy = readingsOf(
+      {
+        "@odata.type": "#Thermal.v1_7_0.Thermal",
+        Temperatures: [
+          { Name: "Room", PhysicalContext: "Room", ReadingCelsius: 21 },
+          { Name: "Exhaust", PhysicalContext: "Exhaust", ReadingCelsius: 35 },
+          { Name: "CPU1", PhysicalContext: "CPU", ReadingCelsius: 60 },
+        ],
+      },
+      `${chassis}/Thermal`,
+    );
+    assert.equal(legacy.get('ambient_temperature_celsius{sensor="Room"}'), 21);
+    assert.equal(legacy.get('exhaust_temperature_celsius{sensor="Exhaust"}'), 35);
+    assert.equal([...legacy.keys()].filter((key) => key.includes('"CPU1"')).length, 1);
+
+    // Without a DataSourceUri, by the resource the metrics belong to (DSP0268 EnvironmentMetrics under a
+    // Processor, a Facility, a chassis).
+    const own = (uri: string) =>
+      readingsOf({ "@odata.type": "#EnvironmentMetrics.v1_4_0.EnvironmentMetrics", TemperatureCelsius: 30 }, uri);
+    assert.deepEqual(
+      [...own("/redfish/v1/Systems/1/Processors/CPU1/EnvironmentMetrics")],
+      [['component_temperature_celsius{component="CPU1"}', 30]],
+    );
+    assert.deepEqual(
+      [...own("/redfish/v1/Facilities/Room237/EnvironmentMetrics")],
+      [["ambient_temperature_celsius{}", 30]],
+    );
+    assert.deepEqual([...own(`${chassis}/EnvironmentMetrics`)], [["temperature_celsius{}", 30]]);
+  });
+
+  it("keeps one sample per series per poll, the Sensor resource's over an excerpt of it", async () => {
+    // The excerpts give another value than the sensor (a copy taken at another moment), so which one won shows.
+    const service = await serve(resources(25.1));
+    try {
+      const { status, readings, counts } = await pollTarget({
+        url: service.url,
+        resources: [{ uri: chassis, equipment: "rack:h1-r01-012" }],
+      });
+      assert.deepEqual(status.problems, []);
+      for (const [key, count] of counts) assert.equal(count, 1, `${key}: ${count} samples in one poll`);
+      const at = (name: string, sensorId: string) =>
+        readings.get(`${name}{equipment="rack:h1-r01-012",sensor="${sensorId}"}`);
+      assert.equal(at("inlet_temperature_celsius", "IntakeTemp"), 24.8);
+      assert.equal(at("sensor_temperature_celsius", "IntakeTemp"), 24.8);
+      assert.equal(at("sensor_temperature_celsius", "CPU1Temp"), 37);
+      assert.equal(at("ambient_temperature_celsius", "AmbientTemp"), 22.5);
+      assert.equal([...readings.keys()].filter((key) => key.startsWith("ambient_")).length, 1);
+    } finally {
+      await service.close();
+    }
+  });
+});
+
+describe("Redfish poll safety catch", () => {
+  it("names a resource whose extraction throws and keeps the rest of the poll and the next polls", async () => {
+    const chassis = "/redfish/v1/Chassis/1U";
+    const depth = 20_000;
+    // JSON nested deeper than the extraction's walk of links can recurse: it throws a RangeError.
+    const deep = `{"@odata.type":"#Sensor.v1_11_0.Sensor","Id":"Deep","ReadingType":"Temperature","Reading":1,"ReadingUnits":"Cel","Oem2":${"[".repeat(depth)}${"]".repeat(depth)}}`;
+    const service = await serve({
+      [`${chassis}/Sensors`]: {
+        "@odata.type": "#SensorCollection.SensorCollection",
+        Members: [{ "@odata.id": `${chassis}/Sensors/Deep` }, { "@odata.id": `${chassis}/Sensors/IntakeTemp` }],
+      },
+      [`${chassis}/Sensors/Deep`]: deep,
+      [`${chassis}/Sensors/IntakeTemp`]: sensor("IntakeTemp", {
+        PhysicalContext: "Intake",
+        Reading: 24.8,
+        ReadingUnits: "Cel",
+      }),
+    });
+    try {
+      for (let round = 0; round < 2; round++) {
+        const { status, readings } = await pollTarget({ url: service.url, resources: [{ uri: `${chassis}/Sensors` }] });
+        assert.equal(status.problems.length, 1, JSON.stringify(status.problems));
+        assert.match(status.problems[0]!, /^\/redfish\/v1\/Chassis\/1U\/Sensors\/Deep: not read, extraction failed: /);
+        assert.equal(readings.get('inlet_temperature_celsius{sensor="IntakeTemp"}'), 24.8);
+        assert.equal(readings.get('up{instance="t",job="redfish"}'), 1);
+        assert.equal(status.resources, 3);
+      }
+    } finally {
+      await service.close();
+    }
   });
 });

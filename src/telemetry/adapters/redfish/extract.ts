@@ -24,7 +24,7 @@ import {
   extractPowerSupplyMetrics,
   extractThermalMetrics,
 } from "./chassis.ts";
-import { sensorUnit } from "./units.ts";
+import { contextTemperatureSeries, sensorUnit } from "./units.ts";
 import { type Emit, isAbsent, isLive, readProperty, readRequired, readValue, stateValue } from "./values.ts";
 
 /** A JSON object as Redfish returns it. */
@@ -55,6 +55,8 @@ export interface Extraction {
   readonly links: string[];
   /** Readings the resource should give but that could not be read (null, unknown unit or state), each naming why. */
   readonly problems: string[];
+  /** The schema read (`Sensor`, `ThermalMetrics`…; empty when the resource names none). */
+  readonly type: string;
 }
 
 /** `#CoolantConnector.v1_3_0.CoolantConnector` → `CoolantConnector`. */
@@ -82,8 +84,8 @@ const connectorFields: readonly (readonly [string, string])[] = [
   ["HeatRemovedkW", "heat_removed_kw"],
 ];
 
+/** Besides `TemperatureCelsius`, named by what it measures (extractEnvironmentTemperature). */
 const environmentFields: readonly (readonly [string, string])[] = [
-  ["TemperatureCelsius", "ambient_temperature_celsius"],
   ["HumidityPercent", "ambient_humidity_percent"],
   ["DewPointCelsius", "ambient_dew_point_celsius"],
   ["PowerWatts", "power_watts"],
@@ -218,6 +220,7 @@ export function extractResource(resource: Resource, uri: string): Extraction {
       extractLeakDetectorGroups(resource, emit);
       break;
     case "EnvironmentMetrics":
+      extractEnvironmentTemperature(resource, path, emit);
       addFields(environmentFields, "", {});
       extractFanSpeeds(resource, emit);
       break;
@@ -258,7 +261,7 @@ export function extractResource(resource: Resource, uri: string): Extraction {
       break;
   }
 
-  return { readings, conditions, problems, links: linksOf(resource, uri, type) };
+  return { readings, conditions, problems, type, links: linksOf(resource, uri, type) };
 }
 
 function healthReading(uri: string, value: number | undefined): Reading[] {
@@ -364,9 +367,50 @@ function extractSensor(resource: Resource, id: string, emit: Emit): void {
   }
   const converted = value === undefined ? undefined : found.convert(value);
   emit.add(found.series, { sensor: id }, converted);
-  // A server's inlet temperature under one name whichever shape gives it (chassis.ts does the same for the others).
-  if (found.series === "sensor_temperature_celsius" && resource["PhysicalContext"] === "Intake")
-    emit.add("inlet_temperature_celsius", { sensor: id }, converted);
+  // A server's inlet, exhaust and room temperatures under one name each whichever shape gives them (chassis.ts
+  // does the same for the others).
+  const place = contextTemperatureSeries(resource["PhysicalContext"]);
+  if (found.series === "sensor_temperature_celsius" && place !== undefined) emit.add(place, { sensor: id }, converted);
+}
+
+/** Collections whose members are components of a system or chassis: an EnvironmentMetrics below one is theirs. */
+const componentCollections = new Set([
+  "Processors",
+  "Memory",
+  "Drives",
+  "PCIeDevices",
+  "NetworkAdapters",
+  "Controllers",
+  "Ports",
+  "StorageControllers",
+]);
+
+/**
+ * `EnvironmentMetrics.TemperatureCelsius` is the temperature of the resource the metrics belong to, not
+ * necessarily the air's: DMTF's public-rackmount1 points a server chassis' at its CPU sensor. So it is named by
+ * what it measures. With a `DataSourceUri`, as its sensor's own series, `sensor_temperature_celsius{sensor}` (the
+ * Sensor resource, when read, adds the inlet, exhaust or ambient name its PhysicalContext gives, and wins the
+ * duplicate: poller.ts); without one, by its owner: a facility's is ambient, a component's (processor, memory,
+ * drive…) `component_temperature_celsius{component}`, any other's (a chassis, a cooling unit) `temperature_celsius`.
+ */
+function extractEnvironmentTemperature(resource: Resource, path: string, emit: Emit): void {
+  const value = readProperty(resource, "TemperatureCelsius", emit);
+  const excerpt = resource["TemperatureCelsius"];
+  const source =
+    isRecord(excerpt) && typeof excerpt["DataSourceUri"] === "string" && excerpt["DataSourceUri"] !== ""
+      ? normaliseUri(excerpt["DataSourceUri"]).split("/").at(-1)
+      : undefined;
+  if (source !== undefined && source !== "") {
+    emit.add("sensor_temperature_celsius", { sensor: source }, value);
+    return;
+  }
+  const segments = path.split("/");
+  // `…/<collection>/<owner>/EnvironmentMetrics`
+  const owner = segments.at(-2) ?? "";
+  const collection = segments.at(-3) ?? "";
+  if (collection === "Facilities") emit.add("ambient_temperature_celsius", {}, value);
+  else if (componentCollections.has(collection)) emit.add("component_temperature_celsius", { component: owner }, value);
+  else emit.add("temperature_celsius", {}, value);
 }
 
 /** Subordinate resources, collection members (every page), and the equipment a power domain or facility links to. */

@@ -9,9 +9,10 @@ import type { AlarmBook } from "../../alarms/book.ts";
 import { mapRedfishMessage } from "../../alarms/redfish-messages.ts";
 import { type Interner, SampleBuffer } from "../../samples.ts";
 import { RejectionList } from "../../types.ts";
+import { describeCause } from "../device-poller.ts";
 import { bindingFor, type RedfishTarget, type ResourceBinding } from "./binding.ts";
 import { authentications, RedfishClient } from "./client.ts";
-import { type Condition, extractResource } from "./extract.ts";
+import { type Condition, type Extraction, extractResource, type Resource } from "./extract.ts";
 import { readMetricReports } from "./metric-reports.ts";
 
 /** Where a poll's samples go (the ingest pipeline); it answers why the batch was not stored, when it was not. */
@@ -28,6 +29,9 @@ export const PollStatusSchema = Type.Object({
 });
 /** The outcome of one poll. */
 export type PollStatus = Static<typeof PollStatusSchema>;
+
+/** The readings of one poll by series id, with the rank (0 for a Sensor resource) and URI of where each came from. */
+type PollReadings = Map<number, { value: number; rank: number; uri: string }>;
 
 /** Requests in flight at once per service (BMCs are small computers). */
 const concurrency = 4;
@@ -111,6 +115,7 @@ export class RedfishPoller {
       binding,
     }));
     for (const item of queue) visited.add(item.uri);
+    const readings: PollReadings = new Map();
     let reached = 0;
     const work = async (): Promise<void> => {
       for (;;) {
@@ -122,12 +127,17 @@ export class RedfishPoller {
           continue;
         }
         reached++;
-        const extraction = extractResource(resource, item.uri);
-        problems.push(...extraction.problems);
-        this.#record(item.uri, item.binding, extraction.readings, samples, rejections, now);
-        this.#conditionsOf(item.uri, item.binding, extraction.conditions, now);
+        let links: readonly string[];
+        try {
+          links = this.#read(item.uri, item.binding, resource, readings, rejections, problems, now);
+        } catch (cause) {
+          // One resource the extraction cannot cope with (a shape nobody foresaw, JSON nested deeper than the
+          // stack) must not lose the rest of the poll, its `up` and its status, nor stop the next polls.
+          problems.push(`${item.uri}: not read, extraction failed: ${describeCause(cause)}`);
+          continue;
+        }
         if (!item.binding.walk) continue;
-        for (const link of extraction.links) {
+        for (const link of links) {
           if (visited.has(link) || visited.size >= this.target.maxResources) continue;
           visited.add(link);
           queue.push({ uri: link, binding: bindingFor(this.target, link) ?? item.binding });
@@ -137,20 +147,26 @@ export class RedfishPoller {
     // Workers pull from one queue that walking keeps filling; a worker that finds it empty while others are
     // still fetching would stop early, so loop until nothing is queued after every worker has finished.
     while (queue.length > 0) await Promise.all(Array.from({ length: concurrency }, work));
+    for (const [series, kept] of readings) samples.push(series, now, kept.value);
     let reports: number | undefined;
     if (this.target.metricReports) {
-      const read = await readMetricReports(
-        this.client,
-        this.target,
-        this.#reportsSeen,
-        this.#intern,
-        samples,
-        rejections,
-        now,
-      );
-      reports = read.reports;
-      reached += read.reports;
-      problems.push(...read.problems);
+      try {
+        const read = await readMetricReports(
+          this.client,
+          this.target,
+          this.#reportsSeen,
+          this.#intern,
+          samples,
+          rejections,
+          now,
+        );
+        reports = read.reports;
+        reached += read.reports;
+        problems.push(...read.problems);
+      } catch (cause) {
+        // As for resources: the readings polled above are still stored and the status says what failed.
+        problems.push(`${this.target.name}: metric reports not read, extraction failed: ${describeCause(cause)}`);
+      }
     }
     const up = this.#intern("up", { job: "redfish", instance: this.target.name });
     if (up.ok) samples.push(up.value, now, reached > 0 ? 1 : 0);
@@ -172,15 +188,39 @@ export class RedfishPoller {
     return this.client.close();
   }
 
+  /** Extracts one fetched resource into `readings`, raises and clears its conditions; answers the links it has. */
+  #read(
+    uri: string,
+    binding: ResourceBinding,
+    resource: Resource,
+    readings: PollReadings,
+    rejections: RejectionList,
+    problems: string[],
+    now: number,
+  ): readonly string[] {
+    const extraction = extractResource(resource, uri);
+    problems.push(...extraction.problems);
+    this.#record(uri, binding, extraction, readings, rejections);
+    this.#conditionsOf(uri, binding, extraction.conditions, now);
+    return extraction.links;
+  }
+
+  /**
+   * Keeps one reading per series (name and labels) per poll. A service may give the same sensor's value twice:
+   * from the Sensor resource and as an excerpt (`ThermalMetrics.TemperatureSummaryCelsius.Intake`,
+   * `EnvironmentMetrics.TemperatureCelsius` with its `DataSourceUri`). The Sensor resource wins: it is the
+   * authoritative source, and an excerpt may be a copy taken at another moment. Between two excerpts, the one
+   * from the resource whose URI sorts first, so the choice does not depend on which request answered first.
+   */
   #record(
     uri: string,
     binding: ResourceBinding,
-    readings: ReturnType<typeof extractResource>["readings"],
-    samples: SampleBuffer,
+    extraction: Extraction,
+    readings: PollReadings,
     rejections: RejectionList,
-    now: number,
   ): void {
-    for (const found of readings) {
+    const rank = extraction.type === "Sensor" ? 0 : 1;
+    for (const found of extraction.readings) {
       const name =
         binding.series !== undefined && uri === binding.uri && found.name !== "redfish_health"
           ? binding.series
@@ -191,8 +231,13 @@ export class RedfishPoller {
         ...(binding.equipment === undefined ? {} : { equipment: binding.equipment }),
       };
       const series = this.#intern(name, labels);
-      if (series.ok) samples.push(series.value, now, found.value);
-      else rejections.add({ path: uri, problem: series.problem });
+      if (!series.ok) {
+        rejections.add({ path: uri, problem: series.problem });
+        continue;
+      }
+      const kept = readings.get(series.value);
+      if (kept === undefined || rank < kept.rank || (rank === kept.rank && uri < kept.uri))
+        readings.set(series.value, { value: found.value, rank, uri });
     }
   }
 

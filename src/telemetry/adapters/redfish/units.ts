@@ -154,3 +154,16 @@ export function fanSeries(readingUnits: unknown): string | undefined {
   if (readingUnits === "Percent") return "fan_speed_percent";
   return undefined;
 }
+
+/**
+ * The place-named series a temperature also goes to, by the `PhysicalContext` of its sensor (DSP0268
+ * PhysicalContext): the air entering (`Intake`), leaving (`Exhaust`) and around (`Room`) the equipment. A
+ * component's temperature (`CPU`, `Memory`, `SystemBoard`…) has none: it stays `sensor_temperature_celsius`
+ * labelled by its sensor, never passed off as the air's.
+ */
+export function contextTemperatureSeries(physicalContext: unknown): string | undefined {
+  if (physicalContext === "Intake") return "inlet_temperature_celsius";
+  if (physicalContext === "Exhaust") return "exhaust_temperature_celsius";
+  if (physicalContext === "Room") return "ambient_temperature_celsius";
+  return undefined;
+}
