@@ -775,7 +775,7 @@ describe("Redfish server temperatures: named by what they measure, one sample pe
 });
 
 describe("Redfish poll safety catch", () => {
-  it("names a resource whose extraction throws and keeps the rest of the poll and the next polls", async () => {
+  it("names a resource whose extraction throws and keeps the rest of the poll, poll after poll", async () => {
     const chassis = "/redfish/v1/Chassis/1U";
     const depth = 20_000;
     // JSON nested deeper than the extraction's walk of links can recurse: it throws a RangeError.
