@@ -314,6 +314,34 @@ export function runApiSuite(driver: string, location: () => StoreLocation, teard
         assert.ok(typeof problem.requestId === "string" && problem.requestId.length > 0);
       });
 
+      it("admin-only body fields are bounded: a tenant's data classes, once each; ids of sensible length", async () => {
+        for (const dataClasses of [
+          ["health", "health"],
+          ["public", "confidential", "health", "public"],
+        ]) {
+          const refused = await call("platform-admin", {
+            method: "POST",
+            url: "/v1/tenants",
+            payload: { id: "bounded", name: "B", kind: "research", dataClasses },
+          });
+          assert.equal(refused.statusCode, 400, refused.body);
+          assert.deepEqual(
+            new Set(refused.json().errors.map((error: { field: string }) => error.field)),
+            new Set(["body.dataClasses"]),
+          );
+        }
+        const longId = await call("platform-admin", {
+          method: "POST",
+          url: "/v1/projects",
+          payload: { tenantId: "t".repeat(101), name: "p" },
+        });
+        assert.equal(longId.statusCode, 400, longId.body);
+        assert.equal(longId.json().errors[0].field, "body.tenantId");
+        const offset = await call("platform-admin", { method: "GET", url: "/v1/site/racks?offset=2147483648" });
+        assert.equal(offset.statusCode, 400, offset.body);
+        assert.match(offset.json().detail, /querystring\.offset/);
+      });
+
       it("a bad query gets 400 naming the parameter", async () => {
         const response = await call("platform-admin", { method: "GET", url: "/v1/site/racks?limit=0" });
         assert.equal(response.statusCode, 400);

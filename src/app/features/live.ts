@@ -585,8 +585,9 @@ export function liveFeature(options: LiveOptions = {}): Feature & {
               body: Type.Object(
                 {
                   action: StringEnum(["fail-cdu", "repair-cdu", "fail-unit", "repair-unit", "set-supply"] as const),
-                  id: Type.String({ minLength: 1 }),
-                  supplyC: Type.Optional(Type.Number()),
+                  id: Type.String({ minLength: 1, maxLength: 200 }),
+                  // The twin refuses a set-point outside 5…70 °C by name; the schema keeps numbers to that order.
+                  supplyC: Type.Optional(Type.Number({ minimum: -50, maximum: 150 })),
                 },
                 { additionalProperties: false },
               ),
