@@ -40,15 +40,20 @@ const until = async (condition: () => Promise<boolean>, what: string, timeoutMs 
   }
 };
 
-before(async () => {
-  features = platformFeatures({ speed: 120, telemetryInMemory: true, demoLoad: 0.5 });
-  app = await composeApp({
+/** The platform on the lab site in memory, seeded, listening on a free port. */
+async function labPlatform(platform: ReturnType<typeof platformFeatures>): Promise<{ app: ComposedApp; url: string }> {
+  const started = await composeApp({
     site: "lab",
     store: { kind: "pglite", dataDir: "memory" },
     seed: true,
-    features: features.features,
+    features: platform.features,
   });
-  url = await app.server.listen({ port: 0, host: "127.0.0.1" });
+  return { app: started, url: await started.server.listen({ port: 0, host: "127.0.0.1" }) };
+}
+
+before(async () => {
+  features = platformFeatures({ speed: 120, telemetryInMemory: true, demoLoad: 0.5 });
+  ({ app, url } = await labPlatform(features));
   operator = app.demoKeys!.find((key) => key.role === "facility-operator")!.token;
   member = app.demoKeys!.find((key) => key.role === "tenant-member")!.token;
 });
@@ -238,13 +243,7 @@ describe("what-if time limit", () => {
   before(async () => {
     // A limit no run can keep: every what-if is stopped, and must hand its slot back.
     const platform = platformFeatures({ speed: 60, telemetryInMemory: true, demoLoad: 0, whatIfTimeoutMs: 5 });
-    limited = await composeApp({
-      site: "lab",
-      store: { kind: "pglite", dataDir: "memory" },
-      seed: true,
-      features: platform.features,
-    });
-    limitedUrl = await limited.server.listen({ port: 0, host: "127.0.0.1" });
+    ({ app: limited, url: limitedUrl } = await labPlatform(platform));
   });
   after(async () => {
     await limited.close();
