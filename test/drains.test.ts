@@ -370,15 +370,62 @@ describe("maintenance drains", () => {
     assert.equal(byAdmin.body.racks, 12);
   });
 
+  it("refuses a drain of a target whose window overlaps an open drain of it, naming that drain; one after it is fine", async () => {
+    const day = 86_400_000;
+    const at = (ms: number) => new Date(Date.now() + ms).toISOString();
+    const create = (startsAt: string, endsAt?: string) =>
+      api("POST", "/v1/drains", keys.operator, {
+        target: "row:h1-r02",
+        reason: "CDU pump swap",
+        startsAt,
+        ...(endsAt === undefined ? {} : { endsAt }),
+      });
+    const first = await create(at(3 * day), at(4 * day));
+    assert.equal(first.status, 201, JSON.stringify(first.body));
+    const made = [first.body.id as string];
+    try {
+      for (const [startsAt, endsAt] of [
+        [first.body.startsAt, first.body.endsAt],
+        [at(3.5 * day), at(5 * day)],
+        [at(2 * day), undefined],
+      ]) {
+        const overlapping = await create(startsAt, endsAt);
+        assert.equal(overlapping.status, 409, JSON.stringify(overlapping.body));
+        assert.ok(overlapping.body.errors?.some((error: Json) => error.field === "body.target"));
+        assert.match(overlapping.body.detail, new RegExp(`drain ${first.body.id} of row:h1-r02 is already open`));
+        assert.deepEqual(overlapping.body.diagnostics, [{ code: "drain.overlap", drainId: first.body.id }]);
+      }
+      const after = await create(first.body.endsAt, at(5 * day));
+      assert.equal(after.status, 201, "a drain starting as the open one ends does not overlap it");
+      made.push(after.body.id);
+      const other = await api("POST", "/v1/drains", keys.operator, {
+        target: "row:h1-r01",
+        reason: "another row",
+        startsAt: at(3 * day),
+        endsAt: at(4 * day),
+      });
+      assert.equal(other.status, 201, "another target is not concerned");
+      made.push(other.body.id);
+      await resume(first.body.id);
+      const again = await create(at(2.5 * day), at(3.5 * day));
+      assert.equal(again.status, 201, "once resumed, the window is free again");
+      made.push(again.body.id);
+    } finally {
+      for (const id of made) await resumeIfOpen(id);
+    }
+  });
+
   it("refuses more open drains than the bound, naming the field", async () => {
     const open = Number((await api("GET", "/v1/drains?state=scheduled", keys.operator)).headers.get("x-total-count"));
-    const startsAt = new Date(Date.now() + 86_400_000).toISOString();
     let refused: ApiAnswer | undefined;
     for (let index = open; index <= 200 && refused === undefined; index++) {
+      // An hour each, one after the other: drains of one rack never overlap (that is refused on its own).
+      const startMs = Date.now() + 86_400_000 + index * 3_600_000;
       const answer = await api("POST", "/v1/drains", keys.operator, {
         target: `rack:h1-r03-${String((index % 12) + 1).padStart(2, "0")}`,
         reason: `planned work ${index}`,
-        startsAt,
+        startsAt: new Date(startMs).toISOString(),
+        endsAt: new Date(startMs + 3_600_000).toISOString(),
       });
       if (answer.status !== 201) refused = answer;
     }

@@ -40,15 +40,20 @@ const until = async (condition: () => Promise<boolean>, what: string, timeoutMs 
   }
 };
 
-before(async () => {
-  features = platformFeatures({ speed: 120, telemetryInMemory: true, demoLoad: 0.5 });
-  app = await composeApp({
+/** The platform on the lab site in memory, seeded, listening on a free port. */
+async function labPlatform(platform: ReturnType<typeof platformFeatures>): Promise<{ app: ComposedApp; url: string }> {
+  const started = await composeApp({
     site: "lab",
     store: { kind: "pglite", dataDir: "memory" },
     seed: true,
-    features: features.features,
+    features: platform.features,
   });
-  url = await app.server.listen({ port: 0, host: "127.0.0.1" });
+  return { app: started, url: await started.server.listen({ port: 0, host: "127.0.0.1" }) };
+}
+
+before(async () => {
+  features = platformFeatures({ speed: 120, telemetryInMemory: true, demoLoad: 0.5 });
+  ({ app, url } = await labPlatform(features));
   operator = app.demoKeys!.find((key) => key.role === "facility-operator")!.token;
   member = app.demoKeys!.find((key) => key.role === "tenant-member")!.token;
 });
@@ -229,5 +234,35 @@ describe("live state", () => {
     assert.deepEqual(answers.map((answer) => answer.status).sort(), [200, 200, 429]);
     assert.match(answers.find((answer) => answer.status === 429)!.body.detail, /at most 2/);
     assert.equal((await post("/v1/whatif", request)).status, 200);
+  });
+});
+
+describe("what-if time limit", () => {
+  let limited: ComposedApp;
+  let limitedUrl: string;
+  before(async () => {
+    // A limit no run can keep: every what-if is stopped, and must hand its slot back.
+    const platform = platformFeatures({ speed: 60, telemetryInMemory: true, demoLoad: 0, whatIfTimeoutMs: 5 });
+    ({ app: limited, url: limitedUrl } = await labPlatform(platform));
+  });
+  after(async () => {
+    await limited.close();
+  });
+
+  it("stops a what-if past its wall-clock limit with a 503 naming the limit, and frees its slot", async () => {
+    const key = limited.demoKeys!.find((demo) => demo.role === "facility-operator")!.token;
+    // Three in a row, more than the two slots: a run stopped by the limit must not keep its slot (no 429).
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const response = await fetch(`${limitedUrl}/v1/whatif`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        body: JSON.stringify({ days: 14 }),
+      });
+      const body = (await response.json()) as Json;
+      assert.equal(response.status, 503, JSON.stringify(body));
+      assert.match(response.headers.get("content-type") ?? "", /application\/problem\+json/);
+      assert.match(body.detail, /longer than its limit of 0\.005 s \(whatif\.timeoutSeconds in alixan\.yaml\)/);
+    }
+    assert.equal((await fetch(`${limitedUrl}/health`)).status, 200);
   });
 });

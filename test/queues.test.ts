@@ -134,6 +134,13 @@ describe("queues as data", () => {
       quota: { gpu: { nominal: -1 } },
     });
     assert.equal(negative.status, 400);
+    // Kueue keeps priorities in 32 bits: a threshold past them is refused by name, not stored.
+    const threshold = await call("PUT", "/v1/queues/pharma-x", admin(), {
+      tenant: "pharma-x",
+      preemption: { borrowWithinCohort: { policy: "LowerPriority", maxPriorityThreshold: 1e308 } },
+    });
+    assert.equal(threshold.status, 400, JSON.stringify(threshold.body));
+    assert.match(threshold.body.detail, /body\.preemption\.borrowWithinCohort\.maxPriorityThreshold/);
     const badName = await call("PUT", "/v1/queues/Bad_Name", admin(), { tenant: "pharma-x" });
     assert.equal(badName.status, 400);
     assert.equal((await call("PUT", "/v1/queues/pharma-x", newKey, { tenant: "pharma-x" })).status, 403);

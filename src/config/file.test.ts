@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { type ConfigProblem, checkConfigText } from "./file.ts";
+import { type ConfigProblem, checkConfigText, loadPlatformConfig } from "./file.ts";
 
 const root = join(import.meta.dirname, "..", "..");
 const directory = mkdtempSync(join(tmpdir(), "alixan-config-"));
@@ -83,6 +83,19 @@ describe("alixan.yaml", () => {
     );
     assert.deepEqual(checkConfigText("store: { dataDir: /srv/alixan }\n", directory), []);
     assert.equal(problemAt(checkConfigText("store: { url: 'mysql://db' }\n", directory), "store.url").line, 1);
+  });
+
+  it("bounds the what-if time limit and hands it to serve in milliseconds", () => {
+    assert.equal(
+      problemAt(checkConfigText("whatif: { timeoutSeconds: 0 }\n", directory), "whatif.timeoutSeconds").line,
+      1,
+    );
+    assert.ok(checkConfigText("whatif: { timeoutSeconds: 86400 }\n", directory).length > 0, "a day is too long");
+    const file = join(directory, "whatif.yaml");
+    writeFileSync(file, "whatif: { timeoutSeconds: 120 }\n");
+    const loaded = loadPlatformConfig(file);
+    assert.ok("config" in loaded, JSON.stringify(loaded));
+    assert.equal(loaded.config.whatIfTimeoutMs, 120_000);
   });
 
   it("checks the site a file names, relative to the file", () => {

@@ -12,6 +12,7 @@
  * execution: { backend: slurm, slurm: { conf: /etc/slurm/slurm.conf } }
  * queues: { queues: [ ... ] }       # the queue file format (src/scheduler/queues.example.yaml)
  * logging: { level: info }
+ * whatif: { timeoutSeconds: 300 }   # wall-clock limit of one what-if run
  * ```
  * With a PostgreSQL store, `telemetry.historyDir` is required: telemetry history is never kept silently in memory.
  */
@@ -69,6 +70,18 @@ export const PlatformConfigSchema = closedObject(
     queues: Type.Optional(QueueFileSchema),
     logging: Type.Optional(
       closedObject({ level: Type.Optional(Type.Enum(logLevels, { description: "LOG_LEVEL overrides it" })) }),
+    ),
+    whatif: Type.Optional(
+      closedObject({
+        timeoutSeconds: Type.Optional(
+          Type.Integer({
+            minimum: 1,
+            maximum: 3600,
+            description:
+              "wall-clock limit of one POST /v1/whatif run (default 300); past it the run is stopped and answered 503",
+          }),
+        ),
+      }),
     ),
   },
   { title: "alixan platform configuration (alixan.yaml)" },
@@ -218,6 +231,8 @@ export interface PlatformConfig {
   readonly execution?: ExecutionConfig;
   readonly queues?: QueueSetConfig;
   readonly logLevel?: string;
+  /** Wall-clock limit of one what-if run (`whatif.timeoutSeconds`). */
+  readonly whatIfTimeoutMs?: number;
 }
 
 /** Resolves `path` against `baseDirectory` unless it is absolute (or "memory", the in-memory store). */
@@ -274,5 +289,6 @@ export function loadPlatformConfig(path: string): { config: PlatformConfig } | {
     if (read.config !== undefined) config.queues = read.config;
   }
   if (file.logging?.level !== undefined) config.logLevel = file.logging.level;
+  if (file.whatif?.timeoutSeconds !== undefined) config.whatIfTimeoutMs = file.whatif.timeoutSeconds * 1000;
   return { config };
 }

@@ -229,4 +229,32 @@ describe("queue preemption configuration", () => {
       ],
     );
   });
+
+  it("bounds priorities to Kueue's 32 bits, quotas to a billion, names and new-tenant kinds", () => {
+    const bad = parseQueueConfig(
+      [
+        "priorityClasses: [{ name: top, value: 9007199254740993 }]",
+        "queues:",
+        "  - name: a",
+        "    weight: 1.0e300",
+        "    quota: { gpu: { nominal: 1.0e308 } }",
+        "    preemption: { borrowWithinCohort: { policy: LowerPriority, maxPriorityThreshold: 2147483648 } }",
+        `  - name: ${"q".repeat(101)}`,
+        "newTenants: [{ kinds: [pharma, pharma] }]",
+      ].join("\n"),
+    );
+    assert.equal(bad.config, undefined);
+    assert.deepEqual(bad.diagnostics.map((item) => item.path).sort(), [
+      "newTenants[0].kinds",
+      "priorityClasses[0].value",
+      "queues[0].preemption.borrowWithinCohort.maxPriorityThreshold",
+      "queues[0].quota.gpu.nominal",
+      "queues[0].weight",
+      "queues[1].name",
+    ]);
+    const edge = parseQueueConfig(
+      "queues:\n  - name: a\n    preemption: { borrowWithinCohort: { policy: LowerPriority, maxPriorityThreshold: -2147483648 } }\n",
+    );
+    assert.deepEqual(edge.diagnostics, []);
+  });
 });

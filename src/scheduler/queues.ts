@@ -52,6 +52,14 @@ export const reclaimWithinCohortPolicies = ["Never", "LowerPriority", "Any"] as 
 /** Kueue's `borrowWithinCohort.policy`: whether a job that must borrow may preempt other queues' borrowing work. */
 export const borrowWithinCohortPolicies = ["Never", "LowerPriority"] as const;
 
+/** Priority values as Kueue keeps them: 32-bit signed integers (WorkloadPriorityClass `value`, `maxPriorityThreshold`). */
+const priorityValue = (description?: string) =>
+  Type.Integer({
+    minimum: -2_147_483_648,
+    maximum: 2_147_483_647,
+    ...(description === undefined ? {} : { description }),
+  });
+
 /** The `preemption` block of a queue, as Kueue's ClusterQueue spells it (every field optional). */
 export const QueuePreemptionSchema = closedObject({
   withinClusterQueue: Type.Optional(Type.Enum(withinClusterQueuePolicies)),
@@ -59,7 +67,7 @@ export const QueuePreemptionSchema = closedObject({
   borrowWithinCohort: Type.Optional(
     closedObject({
       policy: Type.Optional(Type.Enum(borrowWithinCohortPolicies)),
-      maxPriorityThreshold: Type.Optional(Type.Integer()),
+      maxPriorityThreshold: Type.Optional(priorityValue()),
     }),
   ),
 });
@@ -168,17 +176,24 @@ function unitScale(resource: string): number {
   return resource === "memory" ? 1024 : 1000;
 }
 
-const name = () => Type.String({ pattern: "\\S" });
+const name = () => Type.String({ pattern: "\\S", maxLength: 100 });
+
+/**
+ * The largest quota of one resource, in configuration units (a billion GPUs, cores or GiB: far above any campus, and
+ * in internal milli or MiB units still an exact integer), the bound `PUT /v1/queues/:name` already kept.
+ */
+export const maxQuota = 1e9;
 
 /** Quota of one resource as written: nominal, and optional borrowing and lending limits, in configuration units. */
 export const QuotaLimitsSchema = closedObject({
-  nominal: Type.Number({ minimum: 0 }),
-  borrowingLimit: Type.Optional(Type.Number({ minimum: 0 })),
-  lendingLimit: Type.Optional(Type.Number({ minimum: 0 })),
+  nominal: Type.Number({ minimum: 0, maximum: maxQuota }),
+  borrowingLimit: Type.Optional(Type.Number({ minimum: 0, maximum: maxQuota })),
+  lendingLimit: Type.Optional(Type.Number({ minimum: 0, maximum: maxQuota })),
 });
 
 /** Quotas by resource: `gpu` (any model), `gpu.<MODEL>`, `cpu` (cores), `memory` (GiB). */
 export const QuotaSchema = Type.Record(Type.String(), QuotaLimitsSchema, {
+  maxProperties: 100,
   propertyNames: {
     pattern: "^(gpu(\\.[A-Za-z0-9_-]+)?|cpu|memory)$",
     patternErrorMessage: "expected a resource: gpu, gpu.<MODEL>, cpu or memory",
@@ -200,12 +215,16 @@ export const QueueFileSchema = closedObject(
     fairShare: Type.Optional(
       closedObject({
         halfLifeHours: Type.Optional(
-          Type.Number({ exclusiveMinimum: 0, description: "Half-life of the usage fair share remembers (168)" }),
+          Type.Number({
+            exclusiveMinimum: 0,
+            maximum: 87_600,
+            description: "Half-life of the usage fair share remembers (168; at most ten years)",
+          }),
         ),
       }),
     ),
     priorityClasses: Type.Optional(
-      Type.Array(closedObject({ name: name(), value: Type.Integer(), preempts: Type.Optional(Type.Boolean()) }), {
+      Type.Array(closedObject({ name: name(), value: priorityValue(), preempts: Type.Optional(Type.Boolean()) }), {
         description: "Priority classes; none listed: critical, high, normal, low, best-effort",
         maxItems: queueSetLimits.priorityClasses,
       }),
@@ -221,7 +240,9 @@ export const QueueFileSchema = closedObject(
           name: name(),
           tenant: Type.Optional(name()),
           cohort: Type.Optional(name()),
-          weight: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: "Fair-share weight (1)" })),
+          weight: Type.Optional(
+            Type.Number({ exclusiveMinimum: 0, maximum: 1000, description: "Fair-share weight (1)" }),
+          ),
           priorityClass: Type.Optional(name()),
           quota: Type.Optional(QuotaSchema),
           preemption: Type.Optional(QueuePreemptionSchema),
@@ -239,9 +260,15 @@ export const QueueFileSchema = closedObject(
     newTenants: Type.Optional(
       Type.Array(
         closedObject({
-          kinds: Type.Optional(Type.Array(name(), { description: "Tenant kinds the rule applies to (all)" })),
+          kinds: Type.Optional(
+            Type.Array(name(), {
+              maxItems: 50,
+              uniqueItems: true,
+              description: "Tenant kinds the rule applies to (all)",
+            }),
+          ),
           cohort: Type.Optional(name()),
-          weight: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+          weight: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1000 })),
           priorityClass: Type.Optional(name()),
           quota: Type.Optional(QuotaSchema),
           preemption: Type.Optional(QueuePreemptionSchema),

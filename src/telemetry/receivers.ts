@@ -223,9 +223,11 @@ export function registerReceiverRoutes(
         summary: "InfluxDB 1 line protocol write (gzip accepted)",
         response: { 204: noContent },
         querystring: Type.Object({
-          db: Type.Optional(Type.String()),
-          rp: Type.Optional(Type.String()),
-          precision: Type.Optional(Type.String({ description: "n, ns, u, us, ms, s, m or h (default ns)" })),
+          db: Type.Optional(Type.String({ maxLength: 200 })),
+          rp: Type.Optional(Type.String({ maxLength: 200 })),
+          precision: Type.Optional(
+            Type.String({ maxLength: 8, description: "n, ns, u, us, ms, s, m or h (default ns)" }),
+          ),
         }),
       },
     },
@@ -253,9 +255,9 @@ export function registerReceiverRoutes(
         summary: "InfluxDB 2 line protocol write (gzip accepted)",
         response: { 204: noContent },
         querystring: Type.Object({
-          org: Type.Optional(Type.String()),
-          orgID: Type.Optional(Type.String()),
-          bucket: Type.Optional(Type.String()),
+          org: Type.Optional(Type.String({ maxLength: 200 })),
+          orgID: Type.Optional(Type.String({ maxLength: 200 })),
+          bucket: Type.Optional(Type.String({ maxLength: 200 })),
           precision: Type.Optional(Type.Unsafe<(typeof precisions)[number]>({ type: "string", enum: [...precisions] })),
         }),
       },

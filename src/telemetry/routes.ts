@@ -95,15 +95,32 @@ function actionState(alarm: { acknowledged?: unknown; shelved?: unknown } | unde
 const oneOf = <const Values extends readonly string[]>(values: Values) =>
   Type.Unsafe<Values[number]>({ type: "string", enum: [...values] });
 
+/** Series names or keys one request may select, and the length of one id (the URL is at most 8 KiB anyway). */
+const selectorBounds = { maxItems: 200, idLength: 200, keyLength: 1000 } as const;
+const selectorId = () => Type.Optional(Type.String({ maxLength: selectorBounds.idLength }));
+
 const selectorQuery = {
-  name: Type.Optional(Type.Array(Type.String(), { description: "series names (repeat for several)" })),
-  series: Type.Optional(Type.Array(Type.String(), { description: "canonical series keys" })),
-  equipment: Type.Optional(Type.String()),
-  rack: Type.Optional(Type.String()),
-  row: Type.Optional(Type.String()),
-  hall: Type.Optional(Type.String()),
-  plant: Type.Optional(Type.String()),
+  name: Type.Optional(
+    Type.Array(Type.String({ maxLength: selectorBounds.idLength }), {
+      maxItems: selectorBounds.maxItems,
+      description: "series names (repeat for several)",
+    }),
+  ),
+  series: Type.Optional(
+    Type.Array(Type.String({ maxLength: selectorBounds.keyLength }), {
+      maxItems: selectorBounds.maxItems,
+      description: "canonical series keys",
+    }),
+  ),
+  equipment: selectorId(),
+  rack: selectorId(),
+  row: selectorId(),
+  hall: selectorId(),
+  plant: selectorId(),
 };
+/** A time a query names: epoch ms, RFC 3339 or a relative `-1h`. */
+const timeText = (description?: string) =>
+  Type.Optional(Type.String({ maxLength: 64, ...(description === undefined ? {} : { description }) }));
 
 interface SelectorParameters {
   name?: string[];
@@ -311,9 +328,9 @@ export function registerTelemetryRoutes(
           response: { 200: TelemetryQuerySchema },
           querystring: Type.Object({
             ...selectorQuery,
-            from: Type.Optional(Type.String({ description: "ms, RFC 3339, or -1h (default -1h)" })),
-            to: Type.Optional(Type.String({ description: "ms, RFC 3339, or -5m (default now)" })),
-            step: Type.Optional(Type.String({ description: "bucket width: 60s, 5m, 1h or ms; absent: raw samples" })),
+            from: timeText("ms, RFC 3339, or -1h (default -1h)"),
+            to: timeText("ms, RFC 3339, or -5m (default now)"),
+            step: timeText("bucket width: 60s, 5m, 1h or ms; absent: raw samples"),
             aggregation: Type.Optional(oneOf(aggregations)),
             groupBy: Type.Optional(oneOf(groupings)),
             combine: Type.Optional(oneOf(combinations)),
@@ -400,8 +417,8 @@ export function registerTelemetryRoutes(
           },
           querystring: Type.Object({
             ...selectorQuery,
-            from: Type.Optional(Type.String()),
-            to: Type.Optional(Type.String()),
+            from: timeText(),
+            to: timeText(),
           }),
         },
       },
@@ -563,10 +580,10 @@ export function registerTelemetryRoutes(
           summary: "Alarm events (raised, escalated, acknowledged, shelved, cleared…), newest first",
           response: { 200: Type.Array(AlarmEventSchema) },
           querystring: Type.Object({
-            from: Type.Optional(Type.String()),
-            to: Type.Optional(Type.String()),
+            from: timeText(),
+            to: timeText(),
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
-            alarm: Type.Optional(Type.String()),
+            alarm: Type.Optional(Type.String({ maxLength: 200 })),
           }),
         },
       },
@@ -664,8 +681,9 @@ export function registerTelemetryRoutes(
           body: Type.Object({
             user: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
             comment: Type.Optional(Type.String({ maxLength: 2000 })),
+            // No upper bound here: the alarm book refuses a shelving past its limit (24 h by default), a 409 naming it.
             minutes: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
-            until: Type.Optional(Type.String({ description: "RFC 3339 end of the shelving" })),
+            until: Type.Optional(Type.String({ maxLength: 64, description: "RFC 3339 end of the shelving" })),
           }),
         },
       },
@@ -733,7 +751,7 @@ export function registerTelemetryRoutes(
               content: { "text/plain": { schema: Type.String() } },
             },
           },
-          querystring: Type.Object({ name: Type.Optional(Type.Array(Type.String())) }),
+          querystring: Type.Object({ name: selectorQuery.name }),
         },
       },
       async (request, reply) => {

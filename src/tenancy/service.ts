@@ -48,6 +48,27 @@ export type AuthenticationFailure =
 /** Active (unrevoked, unexpired) API keys one user may hold: enough for rotation and a few machines, not a flood. */
 export const maxActiveKeysPerUser = 20;
 
+/** The furthest ahead an API key's expiry may be set: a year, leap day included (no expiry at all stays possible). */
+export const maxKeyLifetimeDays = 366;
+
+/** Refuses an expiry that is not a date, already past (the key would be born expired) or more than a year ahead. */
+function checkKeyExpiry(expiresAt: string | null | undefined, nowMs: number): void {
+  if (expiresAt == null) return;
+  const field = "body.expiresAt";
+  const atMs = Date.parse(expiresAt);
+  if (Number.isNaN(atMs)) throw new AppError("invalid", `${field}: "${expiresAt}" is not a date`, { field });
+  if (atMs <= nowMs)
+    throw new AppError("invalid", `${field}: ${expiresAt} is not in the future: the key would be expired at once`, {
+      field,
+    });
+  if (atMs - nowMs > maxKeyLifetimeDays * 86_400_000)
+    throw new AppError(
+      "invalid",
+      `${field}: ${expiresAt} is more than ${maxKeyLifetimeDays} days ahead (at most ${maxKeyLifetimeDays})`,
+      { field },
+    );
+}
+
 /** One page of a list: at most `limit` rows after the row whose id is `cursor`, in id order. */
 export interface PageRequest {
   readonly limit: number;
@@ -151,6 +172,34 @@ export function withinScope(principal: Principal, scope: Scope, resource: Owners
   if (resource.tenantId !== principal.tenantId && !(principal.tenantId === null && scope === "self")) return false;
   if (scope === "self") return resource.userId === principal.userId;
   return true;
+}
+
+/**
+ * Whether taking away a user (`userId`: disabled) or a key (`keyId`: revoked) leaves no active platform admin (an
+ * enabled platform admin holding an unrevoked, unexpired key) where there was one: nobody could then administer the
+ * platform over the API (the local `alixan key create` remains the way back). The platform admins' rows are locked
+ * first, so two admins removing each other at once are decided one after the other.
+ */
+async function lastActiveAdminAfter(
+  trx: Transaction<Database>,
+  removed: { readonly userId?: string; readonly keyId?: string },
+): Promise<boolean> {
+  await trx.selectFrom("users").select("id").where("role", "=", "platform-admin").forUpdate().execute();
+  const now = new Date().toISOString();
+  const count = async (without: typeof removed) => {
+    let query = trx
+      .selectFrom("users")
+      .innerJoin("api_keys", "api_keys.user_id", "users.id")
+      .select((eb) => eb.fn.count<string>("users.id").distinct().as("count"))
+      .where("users.role", "=", "platform-admin")
+      .where("users.disabled_at", "is", null)
+      .where("api_keys.revoked_at", "is", null)
+      .where((eb) => eb.or([eb("api_keys.expires_at", "is", null), eb("api_keys.expires_at", ">", now)]));
+    if (without.userId !== undefined) query = query.where("users.id", "!=", without.userId);
+    if (without.keyId !== undefined) query = query.where("api_keys.id", "!=", without.keyId);
+    return Number((await query.executeTakeFirstOrThrow()).count);
+  };
+  return (await count(removed)) === 0 && (await count({})) > 0;
 }
 
 /** Public view of an API key (never its secret or hash). */
@@ -403,7 +452,7 @@ export class TenancyService {
     });
   }
 
-  /** Disables a user and revokes their keys. */
+  /** Disables a user and revokes their keys; refused when it would leave no active platform admin. */
   async disableUser(context: RequestContext, id: string): Promise<User> {
     const user = await this.getUser(context, id);
     authorize(context.principal, "users:write", { tenantId: user.tenant_id, userId: user.id });
@@ -411,6 +460,13 @@ export class TenancyService {
     const updated = { ...user, disabled_at: now };
     this.#principalCache.clear();
     return this.mutate(context, "user.disable", `user:${id}`, async (trx) => {
+      if (user.role === "platform-admin" && (await lastActiveAdminAfter(trx, { userId: id }))) {
+        throw new AppError(
+          "conflict",
+          `user ${id} is the last active platform admin: disabling them would leave no one able to administer the platform; give another platform admin a key first`,
+          { field: "id" },
+        );
+      }
       await trx.updateTable("users").set({ disabled_at: now }).where("id", "=", id).execute();
       await trx
         .updateTable("api_keys")
@@ -433,9 +489,7 @@ export class TenancyService {
     if (user === undefined) throw new AppError("notFound", `no user ${input.userId}`, { field: "userId" });
     authorize(context.principal, "keys:write", { tenantId: user.tenant_id, userId: user.id });
     if (user.disabled_at !== null) throw new AppError("conflict", `user ${user.id} is disabled`, { field: "userId" });
-    if (input.expiresAt != null && Number.isNaN(Date.parse(input.expiresAt))) {
-      throw new AppError("invalid", `expiresAt "${input.expiresAt}" is not a date`, { field: "expiresAt" });
-    }
+    checkKeyExpiry(input.expiresAt, Date.now());
     // Stored in UTC as toISOString writes it: the key cap compares expiries as text, and an expiry written with an
     // offset (`…T00:00:00-23:00`, a day later than it reads) sorted before now, so its key was not counted.
     const expiresAt = input.expiresAt == null ? null : new Date(input.expiresAt).toISOString();
@@ -505,6 +559,13 @@ export class TenancyService {
     const after = { ...before, revokedAt: before.revokedAt ?? new Date().toISOString() };
     this.#principalCache.clear();
     return this.mutate(context, "key.revoke", `key:${keyId}`, async (trx) => {
+      if (before.revokedAt === null && (await lastActiveAdminAfter(trx, { keyId }))) {
+        throw new AppError(
+          "conflict",
+          `key ${keyId} is the last working key of the last active platform admin: revoking it would leave no one able to administer the platform; create another key first`,
+          { field: "id" },
+        );
+      }
       await trx.updateTable("api_keys").set({ revoked_at: after.revokedAt }).where("id", "=", keyId).execute();
       return { before, after, result: after };
     });

@@ -314,6 +314,34 @@ export function runApiSuite(driver: string, location: () => StoreLocation, teard
         assert.ok(typeof problem.requestId === "string" && problem.requestId.length > 0);
       });
 
+      it("admin-only body fields are bounded: a tenant's data classes, once each; ids of sensible length", async () => {
+        for (const dataClasses of [
+          ["health", "health"],
+          ["public", "confidential", "health", "public"],
+        ]) {
+          const refused = await call("platform-admin", {
+            method: "POST",
+            url: "/v1/tenants",
+            payload: { id: "bounded", name: "B", kind: "research", dataClasses },
+          });
+          assert.equal(refused.statusCode, 400, refused.body);
+          assert.deepEqual(
+            new Set(refused.json().errors.map((error: { field: string }) => error.field)),
+            new Set(["body.dataClasses"]),
+          );
+        }
+        const longId = await call("platform-admin", {
+          method: "POST",
+          url: "/v1/projects",
+          payload: { tenantId: "t".repeat(101), name: "p" },
+        });
+        assert.equal(longId.statusCode, 400, longId.body);
+        assert.equal(longId.json().errors[0].field, "body.tenantId");
+        const offset = await call("platform-admin", { method: "GET", url: "/v1/site/racks?offset=2147483648" });
+        assert.equal(offset.statusCode, 400, offset.body);
+        assert.match(offset.json().detail, /querystring\.offset/);
+      });
+
       it("a bad query gets 400 naming the parameter", async () => {
         const response = await call("platform-admin", { method: "GET", url: "/v1/site/racks?limit=0" });
         assert.equal(response.statusCode, 400);
@@ -429,6 +457,65 @@ export function runApiSuite(driver: string, location: () => StoreLocation, teard
         assert.notEqual(spoofedRecord.requestId, serverId, "a caller cannot choose the server's id");
         assert.equal(spoofedRecord.clientRequestId, serverId);
         assert.equal(records.find((record) => record.resource === "tenant:unprintable")!.clientRequestId, null);
+      });
+    });
+
+    describe("administration never locks itself out", () => {
+      const asAdmin = (method: string, url: string, payload?: unknown) =>
+        call("platform-admin", { method, url, ...(payload === undefined ? {} : { payload }) });
+
+      it("refuses, with 409 naming the id, to disable or revoke the last key of the last active platform admin", async () => {
+        const me = (await asAdmin("GET", "/v1/me")).json();
+        const disabled = await asAdmin("POST", `/v1/users/${me.userId}/disable`);
+        assert.equal(disabled.statusCode, 409, disabled.body);
+        assert.deepEqual(
+          disabled.json().errors.map((error: { field: string }) => error.field),
+          ["id"],
+        );
+        assert.match(disabled.json().detail, /last active platform admin/);
+        const revoked = await asAdmin("DELETE", `/v1/keys/${me.keyId}`);
+        assert.equal(revoked.statusCode, 409, revoked.body);
+        assert.match(revoked.json().detail, /last working key of the last active platform admin/);
+        assert.equal((await asAdmin("GET", "/v1/me")).statusCode, 200, "the admin's key still works");
+        assert.equal((await app.tenancy.getUser(system, me.userId)).disabled_at, null);
+      });
+
+      it("lets an admin revoke a spare key and disable another admin while one active admin remains", async () => {
+        const me = (await asAdmin("GET", "/v1/me")).json();
+        const spare = await asAdmin("POST", "/v1/keys", { name: "spare" });
+        assert.equal(spare.statusCode, 201, spare.body);
+        assert.equal((await asAdmin("DELETE", `/v1/keys/${spare.json().key.id}`)).statusCode, 200);
+        const other = await app.tenancy.createUser(system, {
+          tenantId: null,
+          name: "Second admin",
+          email: "second-admin@a.example",
+          role: "platform-admin",
+        });
+        await app.tenancy.createApiKey(system, { userId: other.id, name: "second" });
+        const disabled = await asAdmin("POST", `/v1/users/${other.id}/disable`);
+        assert.equal(disabled.statusCode, 200, disabled.body);
+        assert.notEqual(disabled.json().disabledAt, null);
+        assert.equal((await asAdmin("GET", "/v1/me")).json().userId, me.userId);
+      });
+
+      it("refuses a key that would be born expired, or expire more than 366 days ahead, naming body.expiresAt", async () => {
+        for (const expiresAt of [
+          new Date(Date.now() - 60_000).toISOString(),
+          new Date(Date.now() + 367 * 86_400_000).toISOString(),
+        ]) {
+          const refused = await asAdmin("POST", "/v1/keys", { name: "odd expiry", expiresAt });
+          assert.equal(refused.statusCode, 400, refused.body);
+          assert.deepEqual(
+            refused.json().errors.map((error: { field: string }) => error.field),
+            ["body.expiresAt"],
+          );
+        }
+        const yearAhead = await asAdmin("POST", "/v1/keys", {
+          name: "a year",
+          expiresAt: new Date(Date.now() + 365 * 86_400_000).toISOString(),
+        });
+        assert.equal(yearAhead.statusCode, 201, yearAhead.body);
+        assert.equal((await asAdmin("DELETE", `/v1/keys/${yearAhead.json().key.id}`)).statusCode, 200);
       });
     });
 

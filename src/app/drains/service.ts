@@ -56,6 +56,8 @@ export class DrainService implements DrainFeed {
   readonly #clock: () => number;
   /** Drains not ended (scheduled or active), by id. */
   readonly #open = new Map<string, DrainRow>();
+  /** Drains being created (checked, not yet stored): a concurrent request overlapping one is refused too. */
+  readonly #creating = new Map<string, DrainRow>();
   #version = 0;
   #inForce: Drain[] = [];
   #inForceKey = "";
@@ -126,21 +128,51 @@ export class DrainService implements DrainFeed {
       resumed_at: null,
       resumed_by: null,
     };
+    this.#refuseOverlap(row, nowMs);
     const view = drainView(row, site, nowMs);
-    await this.#store.db.transaction().execute(async (trx) => {
-      await trx.insertInto("drains").values(row).execute();
-      await appendAudit(trx, {
-        actor: context.principal.userId,
-        action: "drain.create",
-        resource: `drain:${row.id}`,
-        before: null,
-        after: view,
-        requestId: context.requestId,
+    this.#creating.set(row.id, row);
+    try {
+      await this.#store.db.transaction().execute(async (trx) => {
+        await trx.insertInto("drains").values(row).execute();
+        await appendAudit(trx, {
+          actor: context.principal.userId,
+          action: "drain.create",
+          resource: `drain:${row.id}`,
+          before: null,
+          after: view,
+          requestId: context.requestId,
+        });
       });
-    });
+    } finally {
+      this.#creating.delete(row.id);
+    }
     this.#open.set(row.id, row);
     this.#update(true);
     return drainView(row, site, this.#clock());
+  }
+
+  /**
+   * Refuses a drain whose window overlaps an open drain of the same target: a second drain there changes nothing
+   * but the list, and two of them make a resume look done when the racks are still held. The 409 names the open
+   * drain, so the console and the CLI can point to it (resume it, or schedule after its end).
+   */
+  #refuseOverlap(row: DrainRow, nowMs: number): void {
+    const startMs = Date.parse(row.starts_at);
+    const endMs = row.ends_at === null ? Number.POSITIVE_INFINITY : Date.parse(row.ends_at);
+    for (const other of [...this.#open.values(), ...this.#creating.values()]) {
+      if (other.target !== row.target || drainStateAt(other, nowMs) === "ended") continue;
+      const otherEndMs = other.ends_at === null ? Number.POSITIVE_INFINITY : Date.parse(other.ends_at);
+      if (startMs < otherEndMs && Date.parse(other.starts_at) < endMs) {
+        const until = other.ends_at === null ? "until resumed" : `until ${other.ends_at}`;
+        const error = new AppError(
+          "conflict",
+          `body.target: drain ${other.id} of ${row.target} is already open from ${other.starts_at} ${until}; resume it or start after it ends`,
+          { field: "body.target" },
+        );
+        // The problem's diagnostics carry the open drain's id for the console and scripts, beside the detail.
+        throw Object.assign(error, { diagnostics: [{ code: "drain.overlap", drainId: other.id }] });
+      }
+    }
   }
 
   /** Ends a drain now (resume), audited; its racks take new work again. */

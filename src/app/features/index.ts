@@ -36,6 +36,8 @@ export interface FeatureOptions {
   readonly usageFlushMs?: number;
   /** Prices of monthly usage statements (ALIXAN_USAGE_PRICES). */
   readonly usagePrices?: UsagePrices | undefined;
+  /** Wall-clock limit of one what-if run (alixan.yaml `whatif.timeoutSeconds`; default 300 s). */
+  readonly whatIfTimeoutMs?: number;
   /** Price- and carbon-aware shifting of deferrable jobs (`serve --grid-signals --shift`). */
   readonly shift?: LiveShiftFactory | undefined;
 }
@@ -76,7 +78,12 @@ export function platformFeatures(options: FeatureOptions = {}): {
     ...(options.maxQueuedPerTenant === undefined ? {} : { maxQueuedPerTenant: options.maxQueuedPerTenant }),
     ...(options.shift === undefined ? {} : { shift: options.shift }),
   });
-  const live = liveFeature({ telemetry, coupling: jobs.coupling, ...speed });
+  const live = liveFeature({
+    telemetry,
+    coupling: jobs.coupling,
+    ...speed,
+    ...(options.whatIfTimeoutMs === undefined ? {} : { whatIfTimeoutMs: options.whatIfTimeoutMs }),
+  });
   const console: Feature = { name: "console", start: async () => ({ routes: consoleRoutes() }) };
   // Jobs start before the twin: the twin reads its rack utilisation from the scheduler's placements.
   const usage = usageFeature({

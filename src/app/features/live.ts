@@ -38,6 +38,45 @@ import { type WhatIfBody, whatIfBody } from "./whatif-schema.ts";
 /** What-if runs one platform serves at once (each a worker thread with its own twin of the site). */
 export const maximumConcurrentWhatIfs = 2;
 
+/**
+ * The default wall-clock limit of one what-if run: the longest shipped case, 14 days on the 40,000-rack alixan site,
+ * takes about a minute on two cores; five minutes leaves room for a loaded machine and cuts only a runaway.
+ */
+export const defaultWhatIfTimeoutMs = 300_000;
+
+/** The outcome a what-if worker posts: `runWhatIf`'s, or a site that no longer validates. */
+type WhatIfOutcome = { ok: boolean; error?: string; value?: unknown };
+
+/**
+ * Runs a what-if in a worker thread and answers its outcome; past `timeoutMs` of wall clock the thread is terminated
+ * (its slot and memory come back) and the caller gets a 503 naming the limit, never a request held for ever.
+ */
+async function whatIfInWorker(document: unknown, request: WhatIfBody, timeoutMs: number): Promise<WhatIfOutcome> {
+  const worker = startTypeScriptWorker(new URL("./whatif-worker.ts", import.meta.url), {
+    workerData: { document, request },
+  });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await new Promise<WhatIfOutcome>((resolve, reject) => {
+      worker.once("message", resolve);
+      worker.once("error", reject);
+      worker.once("exit", (code) => reject(new Error(`the what-if worker stopped (exit code ${code})`)));
+      timer = setTimeout(() => {
+        const seconds = timeoutMs / 1000;
+        reject(
+          new AppError(
+            "unavailable",
+            `the what-if ran longer than its limit of ${seconds} s (whatif.timeoutSeconds in alixan.yaml) and was stopped; ask for fewer days or a smaller change`,
+          ),
+        );
+      }, timeoutMs);
+    });
+  } finally {
+    clearTimeout(timer);
+    await worker.terminate();
+  }
+}
+
 /** Fields of the per-rack state. */
 export const rackStateFields = [
   "powerKW",
@@ -99,6 +138,8 @@ export interface LiveOptions {
   /** Publish twin figures as telemetry samples through this feature. */
   readonly telemetry?: TelemetryFeature;
   readonly coupling?: LiveCoupling;
+  /** Wall-clock limit of one what-if run (default `defaultWhatIfTimeoutMs`). */
+  readonly whatIfTimeoutMs?: number;
 }
 
 const round = (value: number, digits = 2) => {
@@ -147,6 +188,7 @@ export function liveFeature(options: LiveOptions = {}): Feature & {
 } {
   const speed = options.speed ?? 1;
   const tickMs = options.tickMs ?? 1000;
+  const whatIfTimeoutMs = options.whatIfTimeoutMs ?? defaultWhatIfTimeoutMs;
   let twin: LiveTwin | undefined;
   let snapshot: LiveSnapshot | undefined;
   let epochWallMs = 0;
@@ -543,8 +585,9 @@ export function liveFeature(options: LiveOptions = {}): Feature & {
               body: Type.Object(
                 {
                   action: StringEnum(["fail-cdu", "repair-cdu", "fail-unit", "repair-unit", "set-supply"] as const),
-                  id: Type.String({ minLength: 1 }),
-                  supplyC: Type.Optional(Type.Number()),
+                  id: Type.String({ minLength: 1, maxLength: 200 }),
+                  // The twin refuses a set-point outside 5…70 °C by name; the schema keeps numbers to that order.
+                  supplyC: Type.Optional(Type.Number({ minimum: -50, maximum: 150 })),
                 },
                 { additionalProperties: false },
               ),
@@ -606,14 +649,8 @@ export function liveFeature(options: LiveOptions = {}): Feature & {
               );
             }
             whatIfsRunning++;
-            const worker = startTypeScriptWorker(new URL("./whatif-worker.ts", import.meta.url), {
-              workerData: { document: core.inventory.current.file, request: request.body },
-            });
             try {
-              const outcome = await new Promise<{ ok: boolean; error?: string; value?: unknown }>((resolve, reject) => {
-                worker.once("message", resolve);
-                worker.once("error", reject);
-              });
+              const outcome = await whatIfInWorker(core.inventory.current.file, request.body, whatIfTimeoutMs);
               if (!outcome.ok) {
                 const problem = whatIfProblemOf(outcome.error ?? "the what-if failed");
                 throw new AppError("invalid", `${problem.field}: ${problem.message}`, {
@@ -623,7 +660,6 @@ export function liveFeature(options: LiveOptions = {}): Feature & {
               return outcome.value;
             } finally {
               whatIfsRunning--;
-              await worker.terminate();
             }
           },
         );

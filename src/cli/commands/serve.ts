@@ -195,6 +195,7 @@ export async function servePlatform(options: ServeOptions): Promise<void> {
         ...(fileConfig.telemetry === undefined ? {} : { telemetry: fileConfig.telemetry }),
         usagePrices: prices?.prices,
         shift,
+        ...(fileConfig.whatIfTimeoutMs === undefined ? {} : { whatIfTimeoutMs: fileConfig.whatIfTimeoutMs }),
       }),
       // JSON lines on stdout (pino); the human start-up summary goes to stderr so stdout stays machine-readable.
       logger: { level },
@@ -308,7 +309,7 @@ export function withServeOptions(command: Command): Command {
     .option("-s, --site <site>", "site used at first start (shipped name or file; default: alixan.yaml's, else alixan)")
     .option(
       "--config <file>",
-      "the platform configuration (alixan.yaml: site, store, telemetry, execution, queues, logging; docs/alixan.example.yaml)",
+      "the platform configuration (alixan.yaml: site, store, telemetry, execution, queues, logging, whatif; docs/alixan.example.yaml)",
       process.env["ALIXAN_CONFIG"],
     )
     .option(

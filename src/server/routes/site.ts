@@ -6,6 +6,7 @@ import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import { AppError } from "../../core/errors.ts";
 import type { InventoryService } from "../../inventory/service.ts";
+import { maximumSiteUnits } from "../../model/expand.ts";
 import type { Site } from "../../model/site.ts";
 import { authorize } from "../../tenancy/service.ts";
 import { contextOf } from "../auth.ts";
@@ -190,7 +191,10 @@ export function registerSiteRoutes(app: FastifyInstance, inventory: InventorySer
         tags: ["site"],
         operationId: "listRows",
         summary: "Rows, of one hall or all, with their loop and design load",
-        querystring: Type.Object({ hall: Type.Optional(Type.String()) }, { additionalProperties: false }),
+        querystring: Type.Object(
+          { hall: Type.Optional(Type.String({ maxLength: 200 })) },
+          { additionalProperties: false },
+        ),
         response: { 200: Type.Array(RowSchema) },
       },
     },
@@ -225,10 +229,10 @@ export function registerSiteRoutes(app: FastifyInstance, inventory: InventorySer
         summary: "Racks, filtered and paged",
         querystring: Type.Object(
           {
-            row: Type.Optional(Type.String()),
-            hall: Type.Optional(Type.String()),
-            zone: Type.Optional(Type.String()),
-            offset: Type.Optional(Type.Integer({ minimum: 0 })),
+            row: Type.Optional(Type.String({ maxLength: 200 })),
+            hall: Type.Optional(Type.String({ maxLength: 200 })),
+            zone: Type.Optional(Type.String({ maxLength: 200 })),
+            offset: Type.Optional(Type.Integer({ minimum: 0, maximum: maximumSiteUnits })),
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 })),
           },
           { additionalProperties: false },

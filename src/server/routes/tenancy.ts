@@ -155,7 +155,9 @@ export function registerTenancyRoutes(app: FastifyInstance, tenancy: TenancyServ
             id: Type.String({ pattern: "^[a-z0-9][a-z0-9-]{1,39}$" }),
             name: Type.String({ minLength: 1, maxLength: 200 }),
             kind: StringEnum(tenantKinds),
-            dataClasses: Type.Optional(Type.Array(StringEnum(["public", "confidential", "health"]))),
+            dataClasses: Type.Optional(
+              Type.Array(StringEnum(["public", "confidential", "health"]), { maxItems: 3, uniqueItems: true }),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -208,7 +210,10 @@ export function registerTenancyRoutes(app: FastifyInstance, tenancy: TenancyServ
         operationId: "createProject",
         summary: "Create a project in a tenant",
         body: Type.Object(
-          { tenantId: Type.String({ minLength: 1 }), name: Type.String({ minLength: 1, maxLength: 120 }) },
+          {
+            tenantId: Type.String({ minLength: 1, maxLength: 100 }),
+            name: Type.String({ minLength: 1, maxLength: 120 }),
+          },
           { additionalProperties: false },
         ),
         response: { 201: ProjectSchema },
@@ -269,7 +274,7 @@ export function registerTenancyRoutes(app: FastifyInstance, tenancy: TenancyServ
         summary: "Create a user (platform staff, or a tenant admin in their tenant)",
         body: Type.Object(
           {
-            tenantId: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
+            tenantId: Type.Union([Type.String({ minLength: 1, maxLength: 100 }), Type.Null()]),
             name: Type.String({ minLength: 1, maxLength: 200 }),
             email: Type.String({ format: "email", maxLength: 320 }),
             role: StringEnum(roles),
@@ -326,7 +331,7 @@ export function registerTenancyRoutes(app: FastifyInstance, tenancy: TenancyServ
         summary: "Create an API key; the token is shown in this answer only",
         body: Type.Object(
           {
-            userId: Type.Optional(Type.String({ minLength: 1 })),
+            userId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
             name: Type.String({ minLength: 1, maxLength: 120 }),
             expiresAt: Type.Optional(Type.String({ format: "date-time" })),
           },

@@ -1571,6 +1571,7 @@ export interface operations {
     getMetrics: {
         parameters: {
             query?: {
+                /** @description series names (repeat for several) */
                 name?: string[];
             };
             header?: never;
@@ -4735,7 +4736,7 @@ export interface operations {
                             }[];
                             defaultQueue?: string;
                             fairShare?: {
-                                /** @description Half-life of the usage fair share remembers (168) */
+                                /** @description Half-life of the usage fair share remembers (168; at most ten years) */
                                 halfLifeHours?: number;
                             };
                             newTenants?: {
