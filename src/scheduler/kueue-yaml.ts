@@ -344,7 +344,7 @@ function readObject(
   }
   const kind = value["kind"];
   if (!(kinds as readonly unknown[]).includes(kind)) {
-    reader.problem(`${path}.kind`, `expected one of ${kinds.join(", ")}, got ${JSON.stringify(kind)}`);
+    reader.problem(`${path}.kind`, `must be one of: ${kinds.join(", ")}; got ${JSON.stringify(kind)}`);
     return undefined;
   }
   const metadata = value["metadata"];
