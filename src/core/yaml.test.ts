@@ -6,9 +6,10 @@ import { parseDocument } from "yaml";
 import { checkConfigText } from "../config/file.ts";
 import { decodeGridEvents } from "../flex/events.ts";
 import { loadSite, parseSite } from "../model/load.ts";
-import { parseQueueConfig } from "../scheduler/queues.ts";
+import { kueueImport } from "../scheduler/kueue-yaml.ts";
+import { parseQueueConfig, singleQueueConfig } from "../scheduler/queues.ts";
 import { parseScenario } from "../twin/scenario.ts";
-import { parseYamlDocument, yamlValue } from "./yaml.ts";
+import { fileByteLimits, fileTooLarge, parseYamlDocument, yamlValue } from "./yaml.ts";
 
 /** A "billion laughs" file: six levels of nine aliases each, 9^6 = 531,441 strings once expanded. */
 const aliasBomb = [
@@ -57,6 +58,39 @@ describe("YAML values", () => {
       problems.map((problem) => [problem.line, problem.path]),
       [[3, "bogus"]],
     );
-    assert.equal(parseYamlDocument("a: 1\r\nb: 2\r").toJS().b, 2);
+    assert.equal(parseYamlDocument("a: 1\r\nb: 2\r", "config").toJS().b, 2);
+  });
+
+  it("refuses a file past its kind's size before parsing it, in one named line, quickly", () => {
+    // 200,000 events: 7.5 MB, 17-23 s of parsing before the scenario's "at most 10,000 events".
+    const events = Array.from({ length: 200_000 }, (_, index) => `  - at: ${index % 300}d\n    fail: cdu:a`);
+    const huge = `name: big\nevents:\n${events.join("\n")}\n`;
+    const started = performance.now();
+    const lab = loadSite("lab");
+    const scenario = parseScenario(huge, "s.yaml", lab.site!, lab.file);
+    assert.ok(!scenario.ok);
+    assert.match(scenario.error, /^s\.yaml:1: file\.tooLarge: 5\.\d MiB, more than the 1\.0 MiB a scenario may be/);
+    const site = parseSite(huge);
+    assert.equal(site.diagnostics[0]!.code, "file.tooLarge");
+    assert.match(site.diagnostics[0]!.message, /^5\.\d MiB, more than the 2\.0 MiB a site file may be/);
+    assert.match(parseQueueConfig(huge).diagnostics[0]!.message, /file\.tooLarge: .* a queue configuration may be/);
+    assert.match(checkConfigText(huge, ".")[0]!.message, /file\.tooLarge: .* a platform configuration may be/);
+    assert.match(kueueImport(huge, singleQueueConfig()).diagnostics[0]!.message, /file\.tooLarge: .* a Kueue/);
+    const grid = `version: 1\nprices:\n${"  - { at: '+1h', eurPerMWh: 40 }\n".repeat(300_000)}`;
+    const gridEvents = decodeGridEvents(grid, "g.yaml");
+    assert.ok(!gridEvents.ok);
+    assert.match(
+      gridEvents.error,
+      /^g\.yaml:1: file\.tooLarge: 9\.\d MiB, more than the 8\.0 MiB a grid-events file may be/,
+    );
+    assert.ok(performance.now() - started < 5000, `${Math.round(performance.now() - started)} ms`);
+  });
+
+  it("counts bytes, not characters, and lets through a file at its bound", () => {
+    const limit = fileByteLimits.json;
+    assert.equal(fileTooLarge("x".repeat(limit), "json"), undefined);
+    assert.match(fileTooLarge("x".repeat(limit + 1), "json")!, /^file\.tooLarge: /);
+    // Two bytes per "é": half as many characters are past the bound.
+    assert.match(fileTooLarge("é".repeat(limit / 2 + 1), "json")!, /^file\.tooLarge: /);
   });
 });

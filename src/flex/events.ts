@@ -260,7 +260,7 @@ function wallClockEpoch(text: string, timeZone: string): number {
 /** Decodes a grid-events file (YAML or JSON text): the first problem names the file, path and line. */
 export function decodeGridEvents(text: string, fileName: string): Outcome<GridEventsFile> {
   const lineCounter = new LineCounter();
-  const document = parseYamlDocument(text, lineCounter);
+  const document = parseYamlDocument(text, "gridEvents", lineCounter);
   const syntax = document.errors[0];
   if (syntax !== undefined) {
     const position = lineCounter.linePos(syntax.pos[0]);
