@@ -17,6 +17,7 @@ const MiB = 1024 * kiB;
  * - gridEvents: a year of 15-minute prices, carbon and stress (105,120 entries of about 50 bytes) is 5.3 MB.
  * - kueue: the same bounds in Kueue's more verbose objects (about twice the queue file).
  * - config, json (params.json, demo keys): shipped examples are under 2 kB.
+ * - profile (an hourly CSV, not YAML): a leap year of 8,784 rows with a timestamp each is about 0.3 MB.
  */
 export const fileByteLimits = {
   site: 2 * MiB,
@@ -26,6 +27,7 @@ export const fileByteLimits = {
   kueue: 2 * MiB,
   config: 1 * MiB,
   json: 1 * MiB,
+  profile: 4 * MiB,
 } as const;
 
 /** Which bound of `fileByteLimits` a text is held to. */
@@ -39,6 +41,7 @@ const kindNames: Record<FileKind, string> = {
   kueue: "a Kueue configuration",
   config: "a platform configuration",
   json: "this file",
+  profile: "an hourly profile",
 };
 
 function megabytes(bytes: number): string {
