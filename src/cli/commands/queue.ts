@@ -5,8 +5,9 @@
  */
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { parse } from "yaml";
+import { LineCounter } from "yaml";
 import type { DemoStatus } from "../../app/jobs/demo-load.ts";
+import { fileTooLarge, parseYamlDocument, yamlValue } from "../../core/yaml.ts";
 import { type RemoteOptions, requestJson, requestText, withRemoteOptions } from "../client.ts";
 import { CliError, exitCodes, printJson, renderTable, wantsJson } from "../output.ts";
 
@@ -29,6 +30,35 @@ function readText(file: string): string {
   } catch (error) {
     throw new CliError(`cannot read ${file}: ${(error as Error).message}`);
   }
+}
+
+/**
+ * A queue file's YAML as the server reads one (size bound, CR-only line breaks, aliases bounded, duplicate keys
+ * refused), checked here so that its problem names the file and line: `parse` read a CR-only file whose first line
+ * is a comment as empty, and an empty file went to the server as `config: null`.
+ */
+export function queueFileValue(text: string, file: string): unknown {
+  const lineCounter = new LineCounter();
+  const document = parseYamlDocument(text, "queues", lineCounter);
+  const syntax = document.errors[0];
+  if (syntax !== undefined) {
+    const line = lineCounter.linePos(syntax.pos[0]).line;
+    const message = syntax.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+    throw new CliError(`${file}:${line}: ${message}`, exitCodes.invalid);
+  }
+  const built = yamlValue(document);
+  if (!built.ok) throw new CliError(`${file}: ${built.error}`, exitCodes.invalid);
+  if (typeof built.value !== "object" || built.value === null || Array.isArray(built.value)) {
+    const found =
+      built.value === null || built.value === undefined
+        ? "empty"
+        : `not a mapping (${Array.isArray(built.value) ? "a list" : typeof built.value})`;
+    throw new CliError(
+      `${file}: ${found}; a queue file is a mapping with version, queues, cohorts…`,
+      exitCodes.invalid,
+    );
+  }
+  return built.value;
 }
 
 /**
@@ -119,14 +149,11 @@ function registerQueueSubcommands(queue: Command): void {
     const summary = options.summary === undefined ? {} : { summary: options.summary };
     let answer: { version: number };
     if (options.kueue === true) {
+      const tooLarge = fileTooLarge(text, "kueue");
+      if (tooLarge !== undefined) throw new CliError(`${file}: ${tooLarge}`, exitCodes.invalid);
       answer = await requestJson(options, "POST", "/v1/queue-config/kueue", { yaml: text, ...summary });
     } else {
-      let config: unknown;
-      try {
-        config = parse(text);
-      } catch (error) {
-        throw new CliError(`${file}: not YAML: ${(error as Error).message.split("\n")[0]}`, exitCodes.invalid);
-      }
+      const config = queueFileValue(text, file);
       answer = await requestJson(options, "PUT", "/v1/queue-config", { config, ...summary });
     }
     process.stdout.write(`queue configuration version ${answer.version} in force\n`);
