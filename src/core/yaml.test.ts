@@ -1,13 +1,17 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { parseDocument } from "yaml";
 import { checkConfigText } from "../config/file.ts";
+import { loadExecutionFile } from "../execution/config.ts";
 import { decodeGridEvents } from "../flex/events.ts";
 import { loadSite, parseSite } from "../model/load.ts";
+import { readDeclarations } from "../reports/sources.ts";
 import { kueueImport } from "../scheduler/kueue-yaml.ts";
 import { parseQueueConfig, singleQueueConfig } from "../scheduler/queues.ts";
+import { parseTelemetryConfig } from "../telemetry/config.ts";
 import { parseScenario } from "../twin/scenario.ts";
 import { fileByteLimits, fileTooLarge, parseYamlDocument, yamlValue } from "./yaml.ts";
 
@@ -92,5 +96,26 @@ describe("YAML values", () => {
     assert.match(fileTooLarge("x".repeat(limit + 1), "json")!, /^file\.tooLarge: /);
     // Two bytes per "é": half as many characters are past the bound.
     assert.match(fileTooLarge("é".repeat(limit / 2 + 1), "json")!, /^file\.tooLarge: /);
+  });
+
+  it("the execution, telemetry and declarations readers read CR-only line breaks and refuse a file past its bound", () => {
+    const directory = mkdtempSync(join(tmpdir(), "alixan-yaml-"));
+    try {
+      const execution = join(directory, "execution.yaml");
+      // yaml's parse read this as one comment line: an empty file, then "backend: required".
+      writeFileSync(execution, "# the lab runs on Slurm\rbackend: kubernetes\r");
+      assert.match(String(loadExecutionFile(execution)), /backend: must be one of: simulated, slurm; got "kubernetes"/);
+      writeFileSync(execution, `backend: simulated\n${"# padding\n".repeat(200_000)}`);
+      assert.match(String(loadExecutionFile(execution)), /execution\.yaml: line 1: file\.tooLarge: /);
+      const telemetry = parseTelemetryConfig("# collectors\rredfish: 3\r");
+      assert.ok(!telemetry.ok);
+      assert.match(telemetry.problem, /redfish: expected a list/);
+      assert.ok(!parseTelemetryConfig("a: 1\na: 2\n").ok);
+      const declarations = join(directory, "declarations.yaml");
+      writeFileSync(declarations, `${"# padding\n".repeat(200_000)}`);
+      assert.match(readDeclarations(declarations).diagnostics[0]!.message, /line 1: file\.tooLarge/);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 });

@@ -2,7 +2,7 @@
  * Building a parsed YAML document's value without an exception escaping: every file reader of the project (site,
  * scenario, queues, grid events, platform configuration) turns the reason into its own one-line error.
  */
-import { Document, type ErrorCode, type LineCounter, parseDocument, YAMLParseError } from "yaml";
+import { Document, type ErrorCode, LineCounter, parseDocument, YAMLParseError } from "yaml";
 
 const kiB = 1024;
 const MiB = 1024 * kiB;
@@ -17,6 +17,7 @@ const MiB = 1024 * kiB;
  * - gridEvents: a year of 15-minute prices, carbon and stress (105,120 entries of about 50 bytes) is 5.3 MB.
  * - kueue: the same bounds in Kueue's more verbose objects (about twice the queue file).
  * - config, json (params.json, demo keys): shipped examples are under 2 kB.
+ * - telemetry: device lists (Redfish, Modbus, SNMP targets, alarm rules); 10,000 devices of 300 bytes are 3 MB.
  * - profile (an hourly CSV, not YAML): a leap year of 8,784 rows with a timestamp each is about 0.3 MB.
  */
 export const fileByteLimits = {
@@ -28,6 +29,7 @@ export const fileByteLimits = {
   config: 1 * MiB,
   json: 1 * MiB,
   profile: 4 * MiB,
+  telemetry: 4 * MiB,
 } as const;
 
 /** Which bound of `fileByteLimits` a text is held to. */
@@ -42,6 +44,7 @@ const kindNames: Record<FileKind, string> = {
   config: "a platform configuration",
   json: "this file",
   profile: "an hourly profile",
+  telemetry: "a telemetry configuration",
 };
 
 function megabytes(bytes: number): string {
@@ -106,4 +109,24 @@ export function yamlValue(
         : `cannot build the document: ${message.split("\n")[0]}`,
     };
   }
+}
+
+/**
+ * The plain value of a YAML text of a `kind` whose reader needs no positions beyond the first error's line
+ * (`line 3: Map keys must be unique`): size bound, CR-only line breaks, unique keys and bounded aliases, as
+ * `parseYamlDocument` and `yamlValue` give them. An empty text is `undefined`.
+ */
+export function parseYamlText(
+  text: string,
+  kind: FileKind,
+): { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: string } {
+  const lineCounter = new LineCounter();
+  const document = parseYamlDocument(text, kind, lineCounter);
+  const syntax = document.errors[0];
+  if (syntax !== undefined) {
+    const message = syntax.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+    return { ok: false, error: `line ${lineCounter.linePos(syntax.pos[0]).line}: ${message}` };
+  }
+  const built = yamlValue(document);
+  return built.ok ? { ok: true, value: built.value ?? undefined } : built;
 }

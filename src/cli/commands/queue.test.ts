@@ -30,8 +30,8 @@ describe("queue apply: reading the file", () => {
     assert.match(refusal("# only a comment\r"), /^q\.yaml: empty/);
     assert.match(refusal("just text"), /^q\.yaml: not a mapping \(string\)/);
     assert.match(refusal("- a\n- b\n"), /^q\.yaml: not a mapping \(a list\)/);
-    assert.match(refusal("version: 1\nversion: 2\n"), /^q\.yaml:2: Map keys must be unique/);
-    assert.match(refusal("a: [\u0000\u0001\u0002"), /^q\.yaml:\d+: /);
-    assert.match(refusal(`queues:\n${"  - name: q\n".repeat(100_000)}`), /^q\.yaml:1: file\.tooLarge: /);
+    assert.match(refusal("version: 1\nversion: 2\n"), /^q\.yaml: line 2: Map keys must be unique/);
+    assert.match(refusal("a: [\u0000\u0001\u0002"), /^q\.yaml: line \d+: /);
+    assert.match(refusal(`queues:\n${"  - name: q\n".repeat(100_000)}`), /^q\.yaml: line 1: file\.tooLarge: /);
   });
 });

@@ -5,9 +5,8 @@
  */
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { LineCounter } from "yaml";
 import type { DemoStatus } from "../../app/jobs/demo-load.ts";
-import { fileTooLarge, parseYamlDocument, yamlValue } from "../../core/yaml.ts";
+import { fileTooLarge, parseYamlText } from "../../core/yaml.ts";
 import { type RemoteOptions, requestJson, requestText, withRemoteOptions } from "../client.ts";
 import { CliError, exitCodes, printJson, renderTable, wantsJson } from "../output.ts";
 
@@ -38,27 +37,20 @@ function readText(file: string): string {
  * is a comment as empty, and an empty file went to the server as `config: null`.
  */
 export function queueFileValue(text: string, file: string): unknown {
-  const lineCounter = new LineCounter();
-  const document = parseYamlDocument(text, "queues", lineCounter);
-  const syntax = document.errors[0];
-  if (syntax !== undefined) {
-    const line = lineCounter.linePos(syntax.pos[0]).line;
-    const message = syntax.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
-    throw new CliError(`${file}:${line}: ${message}`, exitCodes.invalid);
-  }
-  const built = yamlValue(document);
-  if (!built.ok) throw new CliError(`${file}: ${built.error}`, exitCodes.invalid);
-  if (typeof built.value !== "object" || built.value === null || Array.isArray(built.value)) {
+  const parsed = parseYamlText(text, "queues");
+  if (!parsed.ok) throw new CliError(`${file}: ${parsed.error}`, exitCodes.invalid);
+  const value = parsed.value;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
     const found =
-      built.value === null || built.value === undefined
+      value === undefined || value === null
         ? "empty"
-        : `not a mapping (${Array.isArray(built.value) ? "a list" : typeof built.value})`;
+        : `not a mapping (${Array.isArray(value) ? "a list" : typeof value})`;
     throw new CliError(
       `${file}: ${found}; a queue file is a mapping with version, queues, cohorts…`,
       exitCodes.invalid,
     );
   }
-  return built.value;
+  return value;
 }
 
 /**
