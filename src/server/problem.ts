@@ -142,11 +142,11 @@ function frameworkProblem(error: FastifyError): { detail: string; field: string 
   }
 }
 
-/** An Ajv error as Fastify hands it over. */
+/** An Ajv error as Fastify hands it over (the hygiene hooks' have no keyword nor schema path). */
 interface AjvError {
-  readonly keyword: string;
-  readonly instancePath: string;
-  readonly schemaPath: string;
+  readonly keyword?: string;
+  readonly instancePath?: string;
+  readonly schemaPath?: string;
   readonly params?: Record<string, unknown>;
   readonly message?: string;
 }
@@ -155,7 +155,7 @@ interface AjvError {
  * Ajv's error in TypeBox's terms, for the formatter the files use: its `schemaPath` names the keyword (TypeBox's the
  * schema node holding it) and it reports one missing or unknown key per error where TypeBox lists them.
  */
-function asRawError(item: AjvError): RawError {
+function asRawError(item: AjvError & { keyword: string; schemaPath: string }): RawError {
   const params = { ...(item.params ?? {}) };
   if (typeof params["missingProperty"] === "string") params["requiredProperties"] = [params["missingProperty"]];
   if (typeof params["additionalProperty"] === "string") {
@@ -163,7 +163,7 @@ function asRawError(item: AjvError): RawError {
   }
   const suffix = `/${item.keyword}`;
   const schemaPath = item.schemaPath.endsWith(suffix) ? item.schemaPath.slice(0, -suffix.length) : item.schemaPath;
-  return { keyword: item.keyword, instancePath: item.instancePath, schemaPath: schemaPath || "#", params };
+  return { keyword: item.keyword, instancePath: item.instancePath ?? "", schemaPath: schemaPath || "#", params };
 }
 
 /** The part of a request a validation context names. */
@@ -199,16 +199,28 @@ function validationErrors(error: FastifyError, request: FastifyRequest): { field
     seen.add(key);
     errors.push({ field, message });
   };
-  if (schema !== undefined) {
-    const problems = describeSchemaErrors(schema, requestPart(request, context), items.map(asRawError));
-    for (const problem of problems) push([context, ...problem.path].join("."), problem.message);
-    if (errors.length > 0) return errors;
+  // Errors of the hygiene hooks (NUL, unpaired surrogates) are shaped like Ajv's without a keyword: their own words.
+  const fromSchema = items.filter(
+    (item): item is AjvError & { keyword: string; schemaPath: string } =>
+      typeof item.keyword === "string" && typeof item.schemaPath === "string",
+  );
+  let described = false;
+  if (schema !== undefined && fromSchema.length > 0) {
+    try {
+      const problems = describeSchemaErrors(schema, requestPart(request, context), fromSchema.map(asRawError));
+      for (const problem of problems) push([context, ...problem.path].join("."), problem.message);
+      described = problems.length > 0;
+    } catch (error) {
+      // An error handler must answer: Ajv's own words, and the reason in the log.
+      request.log.warn({ err: error }, "validation errors not described");
+    }
   }
   for (const item of items) {
+    if (described && (fromSchema as readonly AjvError[]).includes(item)) continue;
     const params = (item.params ?? {}) as { missingProperty?: string; additionalProperty?: string };
     const missing = params.missingProperty;
     const extra = params.additionalProperty;
-    const path = item.instancePath.replace(/^\//, "").replace(/\//g, ".");
+    const path = (item.instancePath ?? "").replace(/^\//, "").replace(/\//g, ".");
     const field = [context, path, missing ?? extra].filter((part) => part !== undefined && part !== "").join(".");
     push(
       field,
