@@ -141,7 +141,7 @@ function resolvePointer(root: unknown, segments: readonly string[]): unknown {
 type SchemaNode = Record<string, unknown>;
 
 /** At most this many problems per document: a file that is wrong everywhere needs its first few hundred fixed. */
-const maxReportedErrors = 500;
+export const maxReportedErrors = 500;
 
 /**
  * One error as a JSON Schema validator reports it: TypeBox's `Value.Errors`, or Ajv's (the API's bodies) once

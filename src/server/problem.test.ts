@@ -60,3 +60,21 @@ describe("API validation problems", () => {
     ]);
   });
 });
+
+describe("API validation problems of a long list", () => {
+  it("describes the first few hundred errors of a 100,000-item list at once", async () => {
+    const app = Fastify({ ajv: { customOptions: { allErrors: true } } });
+    app.setErrorHandler(problemHandler);
+    const body = Type.Object({ items: Type.Array(Type.Object({ n: Type.Number() }), { maxItems: 10 }) });
+    app.post("/list", { schema: { body } }, async () => ({ ok: true }));
+    const started = performance.now();
+    const response = await app.inject({ method: "POST", url: "/list", payload: { items: Array(100_000).fill(1) } });
+    const elapsedMs = performance.now() - started;
+    await app.close();
+    assert.equal(response.statusCode, 400);
+    const { errors } = response.json() as { errors: { field: string; message: string }[] };
+    assert.deepEqual(errors[0], { field: "body.items", message: "expected at most 10 item(s), got 100000" });
+    assert.ok(errors.length <= 500, `${errors.length} errors`);
+    assert.ok(elapsedMs < 1500, `${Math.round(elapsedMs)} ms`);
+  });
+});
