@@ -125,8 +125,8 @@ describe("shipped JSON Schema files", () => {
         'store.dataDirr: unknown field "dataDirr" (did you mean "dataDir"?)',
         "telemetry.retention.rawDays: must be greater than 0, got -1",
         'telemetry.webhooks[0].url: expected an http(s) URL, got "mailto:ops@example.org"',
-        'execution.backend: expected one of simulated, slurm, got "kubernetes"',
-        'logging.level: expected one of fatal, error, warn, info, debug, trace, silent, got "loud"',
+        'execution.backend: must be one of: simulated, slurm; got "kubernetes"',
+        'logging.level: must be one of: fatal, error, warn, info, debug, trace, silent; got "loud"',
       ],
     );
   });

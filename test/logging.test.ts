@@ -67,7 +67,7 @@ describe("LOG_LEVEL", () => {
     assert.ok(typeof bad !== "string");
     assert.match(
       bad.problem,
-      /^LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent, got "loud"$/,
+      /^LOG_LEVEL: must be one of: fatal, error, warn, info, debug, trace, silent; got "loud"$/,
     );
   });
 
@@ -79,7 +79,7 @@ describe("LOG_LEVEL", () => {
       timeout: 60_000,
     });
     assert.equal(result.status, 2, result.stderr);
-    assert.match(result.stderr, /LOG_LEVEL: expected one of .*got "verbose"/);
+    assert.match(result.stderr, /LOG_LEVEL: must be one of: .*got "verbose"/);
   });
 });
 

@@ -103,7 +103,7 @@ describe("serve --config alixan.yaml", () => {
     const run = await serve(file, cleanEnvironment());
     assert.equal(run.code, 2, run.stderr);
     assert.match(run.stderr, /bad\.yaml:2:\d+: store\.dataDirr: unknown field "dataDirr" \(did you mean "dataDir"\?\)/);
-    assert.match(run.stderr, /bad\.yaml:3:\d+: logging\.level: expected one of/);
+    assert.match(run.stderr, /bad\.yaml:3:\d+: logging\.level: must be one of:/);
     assert.doesNotMatch(run.stderr, /running at/);
   });
 });

@@ -50,10 +50,10 @@ describe("alixan.yaml", () => {
     assert.equal(problemAt(problems, "telemetry.retention.rawDays").column, 25);
     assert.match(problemAt(problems, "telemetry.rulez").message, /unknown field "rulez" \(did you mean "rules"\?\)/);
     assert.match(problemAt(problems, "telemetry.historyDir").message, /PostgreSQL/);
-    assert.match(problemAt(problems, "execution.backend").message, /expected one of simulated, slurm, got "slurmm"/);
+    assert.match(problemAt(problems, "execution.backend").message, /must be one of: simulated, slurm; got "slurmm"/);
     assert.equal(problemAt(problems, "execution.backend").line, 9);
     assert.equal(problemAt(problems, "queues.queues[0].weight").line, 13);
-    assert.match(problemAt(problems, "logging.level").message, /expected one of fatal/);
+    assert.match(problemAt(problems, "logging.level").message, /must be one of: fatal/);
     assert.equal(problems.length, 8, JSON.stringify(problems, null, 2));
   });
 
@@ -123,7 +123,7 @@ describe("alixan.yaml", () => {
       });
     const failed = cli(["config", "check", bad]);
     assert.equal(failed.status, 1, failed.stderr);
-    assert.match(failed.stderr, new RegExp(`${bad}:2:10: error logging\\.level: expected one of`));
+    assert.match(failed.stderr, new RegExp(`${bad}:2:10: error logging\\.level: must be one of:`));
     const valid = cli(["config", "check"], { ALIXAN_CONFIG: join(root, "docs", "alixan.example.yaml") });
     assert.equal(valid.status, 0, valid.stderr);
     assert.match(valid.stdout, /alixan\.example\.yaml: valid/);

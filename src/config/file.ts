@@ -180,7 +180,7 @@ function sectionRules(raw: Raw, baseDirectory: string): Problem[] {
  */
 export function checkConfigText(text: string, baseDirectory: string): ConfigProblem[] {
   const lineCounter = new LineCounter();
-  const document = parseYamlDocument(text, lineCounter);
+  const document = parseYamlDocument(text, "config", lineCounter);
   if (document.errors.length > 0) {
     return document.errors.map((error) => {
       const at = lineCounter.linePos(error.pos[0]);
@@ -255,7 +255,7 @@ export function loadPlatformConfig(path: string): { config: PlatformConfig } | {
   const problems = checkConfigText(text, baseDirectory);
   if (problems.length > 0) return { problems };
   // Checked above: the shape holds and every section decodes.
-  const checked = checkSchema(PlatformConfigSchema, parseYamlDocument(text).toJS() ?? {});
+  const checked = checkSchema(PlatformConfigSchema, parseYamlDocument(text, "config").toJS() ?? {});
   if (!checked.ok)
     return { problems: checked.problems.map((problem) => ({ ...problem, path: formatPath(problem.path) })) };
   const file = checked.value;

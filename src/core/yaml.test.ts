@@ -1,14 +1,19 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { parseDocument } from "yaml";
 import { checkConfigText } from "../config/file.ts";
+import { loadExecutionFile } from "../execution/config.ts";
 import { decodeGridEvents } from "../flex/events.ts";
 import { loadSite, parseSite } from "../model/load.ts";
-import { parseQueueConfig } from "../scheduler/queues.ts";
+import { readDeclarations } from "../reports/sources.ts";
+import { kueueImport } from "../scheduler/kueue-yaml.ts";
+import { parseQueueConfig, singleQueueConfig } from "../scheduler/queues.ts";
+import { parseTelemetryConfig } from "../telemetry/config.ts";
 import { parseScenario } from "../twin/scenario.ts";
-import { parseYamlDocument, yamlValue } from "./yaml.ts";
+import { fileByteLimits, fileTooLarge, parseYamlDocument, yamlValue } from "./yaml.ts";
 
 /** A "billion laughs" file: six levels of nine aliases each, 9^6 = 531,441 strings once expanded. */
 const aliasBomb = [
@@ -57,6 +62,60 @@ describe("YAML values", () => {
       problems.map((problem) => [problem.line, problem.path]),
       [[3, "bogus"]],
     );
-    assert.equal(parseYamlDocument("a: 1\r\nb: 2\r").toJS().b, 2);
+    assert.equal(parseYamlDocument("a: 1\r\nb: 2\r", "config").toJS().b, 2);
+  });
+
+  it("refuses a file past its kind's size before parsing it, in one named line, quickly", () => {
+    // 200,000 events: 7.5 MB, 17-23 s of parsing before the scenario's "at most 10,000 events".
+    const events = Array.from({ length: 200_000 }, (_, index) => `  - at: ${index % 300}d\n    fail: cdu:a`);
+    const huge = `name: big\nevents:\n${events.join("\n")}\n`;
+    const started = performance.now();
+    const lab = loadSite("lab");
+    const scenario = parseScenario(huge, "s.yaml", lab.site!, lab.file);
+    assert.ok(!scenario.ok);
+    assert.match(scenario.error, /^s\.yaml:1: file\.tooLarge: 5\.\d MiB, more than the 1\.0 MiB a scenario may be/);
+    const site = parseSite(huge);
+    assert.equal(site.diagnostics[0]!.code, "file.tooLarge");
+    assert.match(site.diagnostics[0]!.message, /^5\.\d MiB, more than the 2\.0 MiB a site file may be/);
+    assert.match(parseQueueConfig(huge).diagnostics[0]!.message, /file\.tooLarge: .* a queue configuration may be/);
+    assert.match(checkConfigText(huge, ".")[0]!.message, /file\.tooLarge: .* a platform configuration may be/);
+    assert.match(kueueImport(huge, singleQueueConfig()).diagnostics[0]!.message, /file\.tooLarge: .* a Kueue/);
+    const grid = `version: 1\nprices:\n${"  - { at: '+1h', eurPerMWh: 40 }\n".repeat(300_000)}`;
+    const gridEvents = decodeGridEvents(grid, "g.yaml");
+    assert.ok(!gridEvents.ok);
+    assert.match(
+      gridEvents.error,
+      /^g\.yaml:1: file\.tooLarge: 9\.\d MiB, more than the 8\.0 MiB a grid-events file may be/,
+    );
+    assert.ok(performance.now() - started < 5000, `${Math.round(performance.now() - started)} ms`);
+  });
+
+  it("counts bytes, not characters, and lets through a file at its bound", () => {
+    const limit = fileByteLimits.json;
+    assert.equal(fileTooLarge("x".repeat(limit), "json"), undefined);
+    assert.match(fileTooLarge("x".repeat(limit + 1), "json")!, /^file\.tooLarge: /);
+    // Two bytes per "é": half as many characters are past the bound.
+    assert.match(fileTooLarge("é".repeat(limit / 2 + 1), "json")!, /^file\.tooLarge: /);
+  });
+
+  it("the execution, telemetry and declarations readers read CR-only line breaks and refuse a file past its bound", () => {
+    const directory = mkdtempSync(join(tmpdir(), "alixan-yaml-"));
+    try {
+      const execution = join(directory, "execution.yaml");
+      // yaml's parse read this as one comment line: an empty file, then "backend: required".
+      writeFileSync(execution, "# the lab runs on Slurm\rbackend: kubernetes\r");
+      assert.match(String(loadExecutionFile(execution)), /backend: must be one of: simulated, slurm; got "kubernetes"/);
+      writeFileSync(execution, `backend: simulated\n${"# padding\n".repeat(200_000)}`);
+      assert.match(String(loadExecutionFile(execution)), /execution\.yaml: line 1: file\.tooLarge: /);
+      const telemetry = parseTelemetryConfig("# collectors\rredfish: 3\r");
+      assert.ok(!telemetry.ok);
+      assert.match(telemetry.problem, /redfish: expected a list/);
+      assert.ok(!parseTelemetryConfig("a: 1\na: 2\n").ok);
+      const declarations = join(directory, "declarations.yaml");
+      writeFileSync(declarations, `${"# padding\n".repeat(200_000)}`);
+      assert.match(readDeclarations(declarations).diagnostics[0]!.message, /line 1: file\.tooLarge/);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 });

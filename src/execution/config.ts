@@ -30,8 +30,8 @@
  */
 import { readFileSync } from "node:fs";
 import { Type } from "typebox";
-import { parse } from "yaml";
 import { isRecord } from "../core/records.ts";
+import { parseYamlText } from "../core/yaml.ts";
 import { formatPath } from "../model/diagnostics.ts";
 import { checkSchema, closedObject } from "../model/schema-check.ts";
 
@@ -207,13 +207,15 @@ export function decodeExecution(value: unknown): { config: ExecutionConfig } | {
 
 /** Reads an execution file; a string is the error, naming the file and each problem. */
 export function loadExecutionFile(path: string): ExecutionConfig | string {
-  let value: unknown;
+  let text: string;
   try {
-    value = parse(readFileSync(path, "utf8"));
+    text = readFileSync(path, "utf8");
   } catch (error) {
     return `${path}: ${(error as Error).message.split("\n")[0]}`;
   }
-  const decoded = decodeExecution(value);
+  const parsed = parseYamlText(text, "config");
+  if (!parsed.ok) return `${path}: ${parsed.error}`;
+  const decoded = decodeExecution(parsed.value);
   if ("problems" in decoded) return `${path}: ${decoded.problems.join("; ")}`;
   return decoded.config;
 }

@@ -47,7 +47,7 @@ describe("execution file", () => {
     const decoded = decodeExecution({ backend: "kubernetes", slurm: { pollSeconds: -1, preemtion: "x" } });
     assert.ok("problems" in decoded);
     assert.deepEqual(decoded.problems, [
-      'backend: expected one of simulated, slurm, got "kubernetes"',
+      'backend: must be one of: simulated, slurm; got "kubernetes"',
       'slurm.preemtion: unknown field "preemtion" (did you mean "preemption"?)',
       "slurm.pollSeconds: must be at least 0.1, got -1",
     ]);

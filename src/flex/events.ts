@@ -10,7 +10,9 @@ import { type Static, Type } from "typebox";
 import { Value } from "typebox/value";
 import { LineCounter } from "yaml";
 import { parseYamlDocument, yamlValue } from "../core/yaml.ts";
+import { formatPath } from "../model/diagnostics.ts";
 import { type FlexClass, flexClasses } from "../model/flexibility.ts";
+import { checkSchema } from "../model/schema-check.ts";
 import { failure, type Outcome, success } from "../twin/outcome.ts";
 import { parseDuration, secondsPer, yearTimeOf } from "../twin/time.ts";
 
@@ -255,22 +257,10 @@ function wallClockEpoch(text: string, timeZone: string): number {
   return asUtc - offsetS * 1000;
 }
 
-/** Path of a TypeBox error as `curtailments[0].reduceMW` and as segments for the YAML document. */
-function errorPath(instancePath: string): { text: string; segments: (string | number)[] } {
-  const segments = instancePath
-    .split("/")
-    .filter((part) => part !== "")
-    .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
-  const text = segments.map((part, index) =>
-    typeof part === "number" ? `[${part}]` : index === 0 ? part : `.${part}`,
-  );
-  return { text: text.join(""), segments };
-}
-
 /** Decodes a grid-events file (YAML or JSON text): the first problem names the file, path and line. */
 export function decodeGridEvents(text: string, fileName: string): Outcome<GridEventsFile> {
   const lineCounter = new LineCounter();
-  const document = parseYamlDocument(text, lineCounter);
+  const document = parseYamlDocument(text, "gridEvents", lineCounter);
   const syntax = document.errors[0];
   if (syntax !== undefined) {
     const position = lineCounter.linePos(syntax.pos[0]);
@@ -280,17 +270,17 @@ export function decodeGridEvents(text: string, fileName: string): Outcome<GridEv
   if (!built.ok) return failure(`${fileName}: ${built.error}`);
   const raw: unknown = built.value;
   if (Value.Check(GridEventsFileSchema, raw)) return success(raw);
-  const first = [...Value.Errors(GridEventsFileSchema, raw)][0];
-  const path = errorPath(first?.instancePath ?? "");
+  // The words every file reader uses (`must be one of: green, orange, red`), not TypeBox's ("must be equal to constant").
+  const first = checkSchema(GridEventsFileSchema, raw, { nullIsAbsent: false }).problems[0];
+  const segments = first?.path ?? [];
   let node: unknown;
-  for (let depth = path.segments.length; depth > 0 && node === undefined; depth--) {
-    node = document.getIn(path.segments.slice(0, depth), true);
+  for (let depth = segments.length; depth > 0 && node === undefined; depth--) {
+    node = document.getIn(segments.slice(0, depth), true);
   }
   const range = (node as { range?: [number, number, number] } | undefined)?.range;
   const line = range === undefined ? "" : `:${lineCounter.linePos(range[0]).line}`;
-  const extra = first?.keyword === "additionalProperties" ? ` (${JSON.stringify(first.params)})` : "";
   return failure(
-    `${fileName}${line}: ${path.text || "(top level)"}: ${first?.message ?? "not a grid-events file"}${extra}`,
+    `${fileName}${line}: ${segments.length === 0 ? "(top level)" : formatPath(segments)}: ${first?.message ?? "not a grid-events file"}`,
   );
 }
 

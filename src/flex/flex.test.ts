@@ -47,6 +47,27 @@ describe("grid-events file", () => {
     assert.match(events.error, /^ev\.yaml:5: curtailments\[0\]\.reduceFraction: /);
   });
 
+  it("names the allowed values of a stress level, an unknown field and a mistyped number, each with its line", () => {
+    const cases: [string, RegExp][] = [
+      [
+        "version: 1\nstress:\n  - at: '+1h'\n    level: purple\n",
+        /^ev\.yaml:4: stress\[0\]\.level: must be one of: green, orange, red; got "purple"$/,
+      ],
+      ["version: 2\n", /^ev\.yaml:1: version: must be 1; got 2$/],
+      [
+        "version: 1\nshifting:\n  priceWieght: 2\n",
+        /^ev\.yaml:3: shifting\.priceWieght: unknown field "priceWieght" \(did you mean "priceWeight"\?\)$/,
+      ],
+      ["version: 1\ncontrol:\n  dispatchS: soon\n", /^ev\.yaml:3: control\.dispatchS: expected a number, got "soon"$/],
+    ];
+    for (const [text, expected] of cases) {
+      const events = parseGridEvents(text, "ev.yaml", clock);
+      assert.ok(!events.ok, text);
+      assert.match(events.error, expected);
+      assert.doesNotMatch(events.error, /equal to constant|must match a schema/);
+    }
+  });
+
   it("refuses a request outside the run, with both or neither size, and overlapping requests", () => {
     const outside = parseGridEvents(
       "version: 1\ncurtailments: [{ at: '+23h', duration: 2h, reduceMW: 5 }]",
@@ -301,7 +322,7 @@ describe("curtailment plan under a job trace", () => {
     assert.equal(trace.jobs[0]!.flexibility, "deferrable");
     assert.match(writeJsonJobs(trace.jobs), /"flexibility":"deferrable"/);
     const bad = readJsonJobs(JSON.stringify({ jobs: [{ queue: "q", submitS: 0, durationS: 60, flexibility: "x" }] }));
-    assert.match(bad.diagnostics[0]!.message, /jobs\[0\]\.flexibility: expected one of protected, flexible/);
+    assert.match(bad.diagnostics[0]!.message, /jobs\[0\]\.flexibility: must be one of: protected, flexible/);
   });
 });
 

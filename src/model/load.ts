@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { LineCounter } from "yaml";
-import { parseYamlDocument, yamlValue } from "../core/yaml.ts";
+import { parseYamlDocument, tooLargeCode, yamlValue } from "../core/yaml.ts";
 import type { CapacityAnalysis } from "./capacity.ts";
 import { type Diagnostic, DiagnosticSink, parsePath } from "./diagnostics.ts";
 import { expandSite } from "./expand.ts";
@@ -47,16 +47,19 @@ export function resolveSite(nameOrPath: string): string | undefined {
 /** Parses, expands and validates a site from YAML (or JSON, a subset of YAML) text. */
 export function parseSite(text: string, options: ParseOptions = {}): LoadResult {
   const lineCounter = new LineCounter();
-  const document = parseYamlDocument(text, lineCounter);
+  const document = parseYamlDocument(text, "site", lineCounter);
   if (document.errors.length > 0) {
     // Later syntax errors are mostly echoes of the first one: report that one, where the file went wrong.
     const diagnostics: Diagnostic[] = document.errors.slice(0, 1).map((error) => {
       const position = lineCounter.linePos(error.pos[0]);
       return {
         severity: "error",
-        code: "yaml.syntax",
+        code: error.code === tooLargeCode ? "file.tooLarge" : "yaml.syntax",
         path: "",
-        message: error.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, ""),
+        message: error.message
+          .split("\n")[0]!
+          .replace(/ at line \d+, column \d+:?$/, "")
+          .replace(/^file\.tooLarge: /, ""),
         line: position.line,
         column: position.col,
       };

@@ -64,7 +64,7 @@ describe("checkSchema", () => {
         'pumps[0].flowLmp [field.unknown] unknown field "flowLmp" (did you mean "flowLpm"?)',
         'pumps[0].flowLpm [type.number] expected a number, got "1,200" (write numbers without separators)',
         'pumps[0].id [format] expected an id like "pump:name", got "a"',
-        'pumps[0].redundancy [enum] expected one of N, N+1, 2N, got "2n" (did you mean "2N"?)',
+        'pumps[0].redundancy [enum] must be one of: N, N+1, 2N; got "2n" (did you mean "2N"?)',
         'since [format] expected a date as YYYY-MM-DD, got "2026-13-01"',
       ].sort(),
     );

@@ -141,10 +141,13 @@ function resolvePointer(root: unknown, segments: readonly string[]): unknown {
 type SchemaNode = Record<string, unknown>;
 
 /** At most this many problems per document: a file that is wrong everywhere needs its first few hundred fixed. */
-const maxReportedErrors = 500;
+export const maxReportedErrors = 500;
 
-/** One error as TypeBox reports it. */
-interface RawError {
+/**
+ * One error as a JSON Schema validator reports it: TypeBox's `Value.Errors`, or Ajv's (the API's bodies) once
+ * `schemaPath` names the schema node rather than its keyword and the params are TypeBox's (see `src/server/problem.ts`).
+ */
+export interface RawError {
   readonly keyword: string;
   readonly schemaPath: string;
   readonly instancePath: string;
@@ -158,15 +161,6 @@ type Finding =
 
 /** Turns TypeBox's errors into one problem per place, in document order, in the words of the file's readers. */
 function explain(schema: TSchema, value: unknown, prefix: readonly PathSegment[]): SchemaProblem[] {
-  const problems: SchemaProblem[] = [];
-  const seen = new Set<string>();
-  const add = (path: PathSegment[], code: string, message: string) => {
-    const at = [...prefix, ...path];
-    const key = formatPath(at);
-    if (seen.has(key)) return;
-    seen.add(key);
-    problems.push({ code, path: at, message });
-  };
   // Only bad input gets here: the interpreter's error walk is enough, and compiling for it would cost more.
   // TypeBox stops at 8 errors by default; a file's author wants them all (within reason) in one pass.
   const { maxErrors } = Settings.Get();
@@ -182,6 +176,28 @@ function explain(schema: TSchema, value: unknown, prefix: readonly PathSegment[]
   } finally {
     Settings.Set({ maxErrors });
   }
+  return describeSchemaErrors(schema, value, errors, prefix);
+}
+
+/**
+ * Words for a validator's errors against `schema` of `value`: one problem per place, in document order, the
+ * branches of a union the value did not mean left out. The one formatter of files and API requests alike.
+ */
+export function describeSchemaErrors(
+  schema: TSchema,
+  value: unknown,
+  errors: readonly RawError[],
+  prefix: readonly PathSegment[] = [],
+): SchemaProblem[] {
+  const problems: SchemaProblem[] = [];
+  const seen = new Set<string>();
+  const add = (path: PathSegment[], code: string, message: string) => {
+    const at = [...prefix, ...path];
+    const key = formatPath(at);
+    if (seen.has(key)) return;
+    seen.add(key);
+    problems.push({ code, path: at, message });
+  };
   for (const finding of narrowUnions(schema, value, errors)) {
     const instance = pointerSegments(finding.error === undefined ? finding.instancePath : finding.error.instancePath);
     const path: PathSegment[] = instance.map((segment, depth) => {
@@ -311,10 +327,7 @@ function unmatchedFindings(
       problem:
         given === undefined
           ? { code: "field.missing", message: `required field "${key}" is missing` }
-          : {
-              code: "enum",
-              message: `expected one of ${allowed.join(", ")}, got ${describeValue(given)}${typeof given === "string" ? didYouMean(given, allowed) : ""}`,
-            },
+          : { code: "enum", message: oneOfMessage(allowed, given) },
     },
   ];
   // Keys missing (or unknown) in every branch, and errors every branch reports alike (a field all share, mistyped).
@@ -363,6 +376,20 @@ function suggestField(name: string, known: readonly string[]): string {
   const near = didYouMean(name, known);
   if (near !== "" || known.length === 0 || known.length > 12) return near;
   return ` (expected one of ${known.join(", ")})`;
+}
+
+/** `must be one of: green, orange, red; got "blue" (did you mean …?)`: a failed enum or union of constants. */
+function oneOfMessage(allowed: readonly string[], found: unknown): string {
+  const suggestion = typeof found === "string" ? didYouMean(found, allowed) : "";
+  const expected = allowed.length === 1 ? `${allowed[0]}` : `one of: ${allowed.join(", ")}`;
+  return `must be ${expected}; got ${describeValue(found)}${suggestion}`;
+}
+
+/** The values of an `enum` error's params (Ajv gives them when the schema node is out of reach). */
+function listed(values: unknown): string[] | undefined {
+  return Array.isArray(values) && values.every((item) => typeof item === "string" || typeof item === "number")
+    ? values.map(String)
+    : undefined;
 }
 
 function allowedValues(node: SchemaNode | undefined): string[] | undefined {
@@ -484,13 +511,14 @@ function describeError(
     case "const": {
       // A `const` inside an `anyOf` is one branch: its `anyOf` error (reported next) says it better.
       if (keyword === "const" && /\/anyOf\/\d+$/.test(schemaPath)) return undefined;
-      const allowed = keyword === "const" ? [String(params["allowedValue"])] : allowedValues(node);
+      const allowed =
+        keyword === "const"
+          ? [String(params["allowedValue"])]
+          : (allowedValues(node) ?? listed(params["allowedValues"]));
       if (allowed === undefined) {
         return { code: "type", message: `${describeValue(found)} matches none of the allowed forms` };
       }
-      const suggestion = typeof found === "string" ? didYouMean(found, allowed) : "";
-      const expected = allowed.length === 1 ? `${allowed[0]}` : `one of ${allowed.join(", ")}`;
-      return { code: "enum", message: `expected ${expected}, got ${describeValue(found)}${suggestion}` };
+      return { code: "enum", message: oneOfMessage(allowed, found) };
     }
     case "required": {
       const names = (params["requiredProperties"] as string[] | undefined) ?? [];

@@ -3,7 +3,7 @@
  * instrumented; and the operator's declarations file for what no meter in the model sees.
  */
 import { readFileSync } from "node:fs";
-import { parse } from "yaml";
+import { parseYamlText } from "../core/yaml.ts";
 import type { HeatReuse } from "../flex/heat.ts";
 import { type Diagnostic, DiagnosticSink } from "../model/diagnostics.ts";
 import { checkInto } from "../model/schema-check.ts";
@@ -17,7 +17,9 @@ export function readDeclarations(path: string): {
 } {
   let raw: unknown;
   try {
-    raw = parse(readFileSync(path, "utf8")) ?? {};
+    const parsed = parseYamlText(readFileSync(path, "utf8"), "config");
+    if (!parsed.ok) throw new Error(parsed.error);
+    raw = parsed.value ?? {};
   } catch (error) {
     return {
       diagnostics: [

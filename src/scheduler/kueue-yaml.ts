@@ -12,6 +12,7 @@
  * not objects: an import keeps the values of the configuration in force.
  */
 import { parseAllDocuments, stringify } from "yaml";
+import { fileTooLarge } from "../core/yaml.ts";
 import { preemptionDocument, type QueueSetDocument, queueSetDocument } from "./queue-file.ts";
 import {
   type ConfigDiagnostic,
@@ -344,7 +345,7 @@ function readObject(
   }
   const kind = value["kind"];
   if (!(kinds as readonly unknown[]).includes(kind)) {
-    reader.problem(`${path}.kind`, `expected one of ${kinds.join(", ")}, got ${JSON.stringify(kind)}`);
+    reader.problem(`${path}.kind`, `must be one of: ${kinds.join(", ")}; got ${JSON.stringify(kind)}`);
     return undefined;
   }
   const metadata = value["metadata"];
@@ -361,6 +362,8 @@ function readObject(
  * new-tenant rules; priority classes when the text has none). Never throws.
  */
 export function kueueImport(text: string, base: QueueSetConfig): QueueConfigResult & { document?: QueueSetDocument } {
+  const tooLarge = fileTooLarge(text, "kueue");
+  if (tooLarge !== undefined) return { config: undefined, diagnostics: [{ path: "body", message: tooLarge }] };
   const parsed = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: true });
   const documents = Array.isArray(parsed) ? parsed : [parsed];
   if (documents.length > maxKueueDocuments) {

@@ -217,7 +217,7 @@ describe("queue preemption configuration", () => {
       [
         [
           "queues[0].preemption.withinClusterQueue",
-          'expected one of Never, LowerPriority, LowerOrNewerEqualPriority, got "Sometimes"',
+          'must be one of: Never, LowerPriority, LowerOrNewerEqualPriority; got "Sometimes"',
           4,
         ],
         [

@@ -295,7 +295,7 @@ export interface QueueConfigResult {
  */
 export function parseQueueConfig(text: string, options: QueueReadOptions = {}): QueueConfigResult {
   const lineCounter = new LineCounter();
-  const document = parseYamlDocument(text, lineCounter);
+  const document = parseYamlDocument(text, "queues", lineCounter);
   if (document.errors.length > 0) {
     return {
       config: undefined,

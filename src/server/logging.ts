@@ -16,7 +16,7 @@ export function parseLogLevel(value: string | undefined, name = "LOG_LEVEL"): Lo
   if (value === undefined || value.trim() === "") return "info";
   const level = value.trim().toLowerCase();
   if ((logLevels as readonly string[]).includes(level)) return level as LogLevel;
-  return { problem: `${name}: expected one of ${logLevels.join(", ")}, got "${value}"` };
+  return { problem: `${name}: must be one of: ${logLevels.join(", ")}; got "${value}"` };
 }
 
 /** Severity of a platform message. */

@@ -3,8 +3,9 @@
  * status, a human detail naming the field at fault, and the request id to find it in the logs.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
-import { type Static, Type } from "typebox";
+import { type Static, type TSchema, Type } from "typebox";
 import { AppError, errorKinds, titleOfStatus } from "../core/errors.ts";
+import { describeSchemaErrors, maxReportedErrors, type RawError } from "../model/schema-check.ts";
 
 /**
  * The body of every error response (`application/problem+json`): RFC 9457 members, the request id, the fields at
@@ -141,33 +142,96 @@ function frameworkProblem(error: FastifyError): { detail: string; field: string 
   }
 }
 
-/** Turns a Fastify validation error into the list of fields and messages (`body.email: must match format`). */
-function validationErrors(error: FastifyError): { field: string; message: string }[] {
+/** An Ajv error as Fastify hands it over (the hygiene hooks' have no keyword nor schema path). */
+interface AjvError {
+  readonly keyword?: string;
+  readonly instancePath?: string;
+  readonly schemaPath?: string;
+  readonly params?: Record<string, unknown>;
+  readonly message?: string;
+}
+
+/**
+ * Ajv's error in TypeBox's terms, for the formatter the files use: its `schemaPath` names the keyword (TypeBox's the
+ * schema node holding it) and it reports one missing or unknown key per error where TypeBox lists them.
+ */
+function asRawError(item: AjvError & { keyword: string; schemaPath: string }): RawError {
+  const params = { ...(item.params ?? {}) };
+  if (typeof params["missingProperty"] === "string") params["requiredProperties"] = [params["missingProperty"]];
+  if (typeof params["additionalProperty"] === "string") {
+    params["additionalProperties"] = [params["additionalProperty"]];
+  }
+  const suffix = `/${item.keyword}`;
+  const schemaPath = item.schemaPath.endsWith(suffix) ? item.schemaPath.slice(0, -suffix.length) : item.schemaPath;
+  return { keyword: item.keyword, instancePath: item.instancePath ?? "", schemaPath: schemaPath || "#", params };
+}
+
+/** The part of a request a validation context names. */
+function requestPart(request: FastifyRequest, context: string): unknown {
+  switch (context) {
+    case "body":
+      return request.body;
+    case "querystring":
+      return request.query;
+    case "params":
+      return request.params;
+    case "headers":
+      return request.headers;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Turns a Fastify validation error into the list of fields and messages (`body.level: must be one of: a, b; got
+ * "c"`), in the words the file readers use (`describeSchemaErrors`): Ajv's own ("must be equal to constant" once per
+ * branch of a union) named neither the values allowed nor the value sent.
+ */
+function validationErrors(error: FastifyError, request: FastifyRequest): { field: string; message: string }[] {
   const context = error.validationContext ?? "body";
-  const seen = new Set<string>();
+  const schema = (request.routeOptions?.schema as Record<string, TSchema | undefined> | undefined)?.[context];
+  const items = (error.validation ?? []) as AjvError[];
   const errors: { field: string; message: string }[] = [];
-  for (const item of error.validation ?? []) {
-    const params = (item.params ?? {}) as {
-      missingProperty?: string;
-      additionalProperty?: string;
-      allowedValues?: unknown[];
-    };
+  const seen = new Set<string>();
+  const push = (field: string, message: string) => {
+    const key = `${field} ${message}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    errors.push({ field, message });
+  };
+  // Errors of the hygiene hooks (NUL, unpaired surrogates) are shaped like Ajv's without a keyword: their own words.
+  const fromSchema = items.filter(
+    (item): item is AjvError & { keyword: string; schemaPath: string } =>
+      typeof item.keyword === "string" && typeof item.schemaPath === "string",
+  );
+  let described = false;
+  if (schema !== undefined && fromSchema.length > 0) {
+    try {
+      // Ajv with allErrors reports every item of a 100,000-item list: the first few hundred say what is wrong.
+      const first = fromSchema.slice(0, maxReportedErrors).map(asRawError);
+      const problems = describeSchemaErrors(schema, requestPart(request, context), first);
+      for (const problem of problems) push([context, ...problem.path].join("."), problem.message);
+      described = problems.length > 0;
+    } catch (error) {
+      // An error handler must answer: Ajv's own words, and the reason in the log.
+      request.log.warn({ err: error }, "validation errors not described");
+    }
+  }
+  for (const item of items) {
+    if (described && typeof item.keyword === "string" && typeof item.schemaPath === "string") continue;
+    const params = (item.params ?? {}) as { missingProperty?: string; additionalProperty?: string };
     const missing = params.missingProperty;
     const extra = params.additionalProperty;
-    const path = item.instancePath.replace(/^\//, "").replace(/\//g, ".");
+    const path = (item.instancePath ?? "").replace(/^\//, "").replace(/\//g, ".");
     const field = [context, path, missing ?? extra].filter((part) => part !== undefined && part !== "").join(".");
-    const message =
+    push(
+      field,
       extra !== undefined
         ? "is not an allowed field"
         : missing !== undefined
           ? "is required"
-          : params.allowedValues !== undefined
-            ? `must be one of ${params.allowedValues.join(", ")}`
-            : (item.message ?? "is invalid");
-    const key = `${field} ${message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    errors.push({ field, message });
+          : (item.message ?? "is invalid"),
+    );
   }
   return errors;
 }
@@ -186,7 +250,7 @@ export function problemHandler(error: FastifyError | AppError | Error, request: 
     if (withDiagnostics.diagnostics !== undefined) diagnostics = withDiagnostics.diagnostics;
   } else if ((error as FastifyError).validation !== undefined) {
     status = 400;
-    errors = validationErrors(error as FastifyError);
+    errors = validationErrors(error as FastifyError, request);
     detail = errors.map((item) => `${item.field}: ${item.message}`).join("; ");
   } else if (typeof (error as FastifyError).statusCode === "number" && (error as FastifyError).statusCode! < 500) {
     status = (error as FastifyError).statusCode!;

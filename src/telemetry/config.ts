@@ -18,7 +18,7 @@
  * decoder adds the rules a schema cannot express (names unique, rules between fields, files to read).
  */
 import { Type } from "typebox";
-import { parse } from "yaml";
+import { parseYamlText } from "../core/yaml.ts";
 import { formatPath } from "../model/diagnostics.ts";
 import { checkSchema, closedObject } from "../model/schema-check.ts";
 import { decodeModbusConfig, ModbusConfigSchema } from "./adapters/modbus/registers.ts";
@@ -130,15 +130,9 @@ export const TelemetryConfigSchema = closedObject(telemetryConfigProperties, {
 
 /** Parses and decodes a configuration file's text; fails with every problem found, one per line. */
 export function parseTelemetryConfig(text: string): Result<ConfiguredOptions> {
-  let raw: unknown;
-  try {
-    raw = parse(text) ?? {};
-  } catch (cause) {
-    return failure(
-      `the configuration is not valid YAML: ${cause instanceof Error ? cause.message.split("\n")[0] : String(cause)}`,
-    );
-  }
-  return decodeTelemetryConfig(raw);
+  const parsed = parseYamlText(text, "telemetry");
+  if (!parsed.ok) return failure(`the configuration is not valid YAML: ${parsed.error}`);
+  return decodeTelemetryConfig(parsed.value ?? {});
 }
 
 /**

@@ -16,6 +16,8 @@
  */
 import { type Static, Type } from "typebox";
 import { Value } from "typebox/value";
+import { formatPath } from "../model/diagnostics.ts";
+import { checkSchema } from "../model/schema-check.ts";
 import { type DropCounts, droppedText, historyWhere, type LoopHistory } from "./history.ts";
 import {
   capacityRateKwPerK,
@@ -458,8 +460,8 @@ export function checkCalibration(value: unknown, name: string): Outcome<LoopCali
     }
     return success(value);
   }
-  const first = [...Value.Errors(LoopCalibrationSchema, value)][0];
-  const path = first?.instancePath.replaceAll("/", ".") ?? "";
+  const first = checkSchema(LoopCalibrationSchema, value, { nullIsAbsent: false }).problems[0];
+  const path = first === undefined || first.path.length === 0 ? "" : `.${formatPath(first.path)}`;
   return failure(`${name}: params${path}: ${first?.message ?? "not a loop calibration"}`);
 }
 

@@ -39,6 +39,50 @@ describe("outputs", () => {
     }
   });
 
+  it("refuses a profile that is neither a day, a year nor a leap year, naming the counts expected", () => {
+    const directory = mkdtempSync(join(tmpdir(), "alixan-intensity-"));
+    const write = (name: string, text: string) => {
+      const file = join(directory, name);
+      writeFileSync(file, text);
+      return file;
+    };
+    const hours = (count: number) => Array.from({ length: count }, (_, hour) => `${hour % 50}`).join("\n");
+    try {
+      const short = write("short.csv", hours(8_759));
+      assert.deepEqual(readIntensityProfile(short), {
+        ok: false,
+        error: `${short}: expected 24 hourly values (one day, repeated), 8,760 (a year) or 8,784 (a leap year), found 8,759`,
+      });
+      for (const count of [23, 25, 168, 8_761])
+        assert.ok(!readIntensityProfile(write(`${count}.csv`, hours(count))).ok);
+      assert.equal(
+        (readIntensityProfile(write("year.csv", hours(8_760))) as { value: Float64Array }).value.length,
+        8_760,
+      );
+      // A leap year: 29 February (hours 1,416-1,439) is left out, so 1 March 00:00 is hour 1,416 of the twin's year.
+      const leap = Array.from({ length: 8_784 }, (_, hour) => (hour >= 1_416 && hour < 1_440 ? 999 : hour % 24));
+      const read = readIntensityProfile(write("leap.csv", leap.join("\n")));
+      assert.ok(read.ok);
+      assert.equal(read.value.length, 8_760);
+      assert.ok(!read.value.includes(999));
+      assert.equal(read.value[1_416], 0);
+      // A byte-order mark before the first value, and "0x10" (Number() reads 16).
+      const bom = readIntensityProfile(write("bom.csv", `\uFEFF${hours(24)}`));
+      assert.ok(bom.ok && bom.value.length === 24 && bom.value[0] === 0);
+      const hex = write("hex.csv", `${hours(23)}\n0x10\n`);
+      assert.deepEqual(readIntensityProfile(hex), {
+        ok: false,
+        error: `${hex}:24: "0x10" is not a carbon intensity in gCO2/kWh`,
+      });
+      assert.match(
+        (readIntensityProfile(write("huge.csv", "1\n".repeat(3_000_000))) as { error: string }).error,
+        /file\.tooLarge/,
+      );
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
   it("applies an hourly intensity profile hour by hour", async () => {
     const base = { site, weather: valenceTypicalYear(1), durationS: secondsPer.d, stepS: 300, threads: 1 };
     const flat = await simulate({ ...base, gridIntensity: 40 });

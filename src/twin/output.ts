@@ -4,6 +4,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileTooLarge } from "../core/yaml.ts";
 import { failure, type Outcome, success } from "./outcome.ts";
 import { renderCharts } from "./plot.ts";
 import type { SeriesFrame, TwinResult } from "./results.ts";
@@ -103,9 +104,11 @@ export function readIntensityProfile(path: string): Outcome<Float64Array> {
     const code = (error as NodeJS.ErrnoException).code;
     return failure(`cannot read grid intensity file ${path}: ${code === "ENOENT" ? "no such file" : code}`);
   }
+  const tooLarge = fileTooLarge(text, "profile");
+  if (tooLarge !== undefined) return failure(`${path}: ${tooLarge}`);
   const values: number[] = [];
-  // CRLF, LF or CR-only (old Mac tools) line breaks.
-  const lines = text.split(/\r\n|\r|\n/);
+  // CRLF, LF or CR-only (old Mac tools) line breaks; a byte-order mark (Windows editors) is not part of a value.
+  const lines = text.replace(/^\uFEFF/, "").split(/\r\n|\r|\n/);
   for (let index = 0; index < lines.length; index++) {
     const line = lines[index]!.trim();
     if (line === "" || line.startsWith("#")) continue;
@@ -113,15 +116,38 @@ export function readIntensityProfile(path: string): Outcome<Float64Array> {
       .split(/[,;\t]/)
       .pop()!
       .trim();
-    const value = Number(cell);
-    if (cell === "" || !Number.isFinite(value)) {
+    // Decimal only: Number() reads "0x10" as 16 and "" as 0.
+    const value = decimalNumber.test(cell) ? Number(cell) : Number.NaN;
+    if (!Number.isFinite(value)) {
       if (values.length === 0 && index === lines.findIndex((candidate) => candidate.trim() !== "")) continue;
       return failure(`${path}:${index + 1}: "${cell}" is not a carbon intensity in gCO2/kWh`);
     }
     if (value < 0 || value > 2000) return failure(`${path}:${index + 1}: ${value} gCO2/kWh is outside 0…2000`);
     values.push(value);
   }
-  if (values.length < 24)
-    return failure(`${path}: expected an hourly profile (at least 24 values), found ${values.length}`);
-  return success(Float64Array.from(values));
+  return intensityProfileOf(values, path);
+}
+
+/** A decimal number as a profile writes it (`42`, `-0.5`, `3.2e1`), not hexadecimal nor empty. */
+const decimalNumber = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+
+/** Hours of the twin's typical year, and of a leap year; hour of 29 February 00:00 in a leap year (59 days). */
+const yearHours = 8_760;
+const leapYearHours = 8_784;
+const leapDayStartHour = 59 * 24;
+
+/**
+ * The profile the twin reads hour n of its year from (`intensity[hour % length]`): one day (24 values, every day the
+ * same), a year (8,760) or a leap year (8,784, its 29 February left out so that 1 March stays 1 March, as the twin's
+ * year has no leap day). Any other count is refused: 8,759 values (a missing hour) repeated with a one-hour shift each
+ * year, 168 or 720 wrapped on boundaries that are not the calendar's.
+ */
+export function intensityProfileOf(values: readonly number[], path: string): Outcome<Float64Array> {
+  if (values.length === 24 || values.length === yearHours) return success(Float64Array.from(values));
+  if (values.length === leapYearHours) {
+    return success(Float64Array.from([...values.slice(0, leapDayStartHour), ...values.slice(leapDayStartHour + 24)]));
+  }
+  return failure(
+    `${path}: expected 24 hourly values (one day, repeated), 8,760 (a year) or 8,784 (a leap year), found ${values.length.toLocaleString("en")}`,
+  );
 }

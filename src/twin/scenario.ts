@@ -459,7 +459,7 @@ export function parseScenario(
   file: SiteFile | undefined,
 ): Outcome<LoadedScenario> {
   const lineCounter = new LineCounter();
-  const document = parseYamlDocument(text, lineCounter);
+  const document = parseYamlDocument(text, "scenario", lineCounter);
   const syntax = document.errors[0];
   if (syntax !== undefined) {
     const position = lineCounter.linePos(syntax.pos[0]);

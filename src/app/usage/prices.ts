@@ -5,7 +5,8 @@
  * `{"currency":"EUR","energyPerKWh":0.11,"gpuHour":{"H200":2.4,"*":1.8},"cpuCoreHour":0.01}`.
  */
 import { type Static, Type } from "typebox";
-import { Value } from "typebox/value";
+import { formatPath } from "../../model/diagnostics.ts";
+import { checkSchema } from "../../model/schema-check.ts";
 
 const price = Type.Number({ minimum: 0, maximum: 1_000_000 });
 
@@ -31,8 +32,9 @@ export function parseUsagePrices(text: string): { prices?: UsagePrices; problems
   } catch (error) {
     return { problems: [`ALIXAN_USAGE_PRICES: not JSON (${(error as Error).message})`] };
   }
-  const problems = [...Value.Errors(usagePricesSchema, value)].map(
-    (error) => `ALIXAN_USAGE_PRICES${error.instancePath.replaceAll("/", ".")}: ${error.message}`,
+  const problems = checkSchema(usagePricesSchema, value, { nullIsAbsent: false }).problems.map(
+    (problem) =>
+      `ALIXAN_USAGE_PRICES${problem.path.length === 0 ? "" : `.${formatPath(problem.path)}`}: ${problem.message}`,
   );
   return problems.length > 0 ? { problems } : { prices: value as UsagePrices, problems };
 }

@@ -5,8 +5,8 @@
  */
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { parse } from "yaml";
 import type { DemoStatus } from "../../app/jobs/demo-load.ts";
+import { fileTooLarge, parseYamlText } from "../../core/yaml.ts";
 import { type RemoteOptions, requestJson, requestText, withRemoteOptions } from "../client.ts";
 import { CliError, exitCodes, printJson, renderTable, wantsJson } from "../output.ts";
 
@@ -29,6 +29,28 @@ function readText(file: string): string {
   } catch (error) {
     throw new CliError(`cannot read ${file}: ${(error as Error).message}`);
   }
+}
+
+/**
+ * A queue file's YAML as the server reads one (size bound, CR-only line breaks, aliases bounded, duplicate keys
+ * refused), checked here so that its problem names the file and line: `parse` read a CR-only file whose first line
+ * is a comment as empty, and an empty file went to the server as `config: null`.
+ */
+export function queueFileValue(text: string, file: string): unknown {
+  const parsed = parseYamlText(text, "queues");
+  if (!parsed.ok) throw new CliError(`${file}: ${parsed.error}`, exitCodes.invalid);
+  const value = parsed.value;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    const found =
+      value === undefined || value === null
+        ? "empty"
+        : `not a mapping (${Array.isArray(value) ? "a list" : typeof value})`;
+    throw new CliError(
+      `${file}: ${found}; a queue file is a mapping with version, queues, cohorts…`,
+      exitCodes.invalid,
+    );
+  }
+  return value;
 }
 
 /**
@@ -119,14 +141,11 @@ function registerQueueSubcommands(queue: Command): void {
     const summary = options.summary === undefined ? {} : { summary: options.summary };
     let answer: { version: number };
     if (options.kueue === true) {
+      const tooLarge = fileTooLarge(text, "kueue");
+      if (tooLarge !== undefined) throw new CliError(`${file}: ${tooLarge}`, exitCodes.invalid);
       answer = await requestJson(options, "POST", "/v1/queue-config/kueue", { yaml: text, ...summary });
     } else {
-      let config: unknown;
-      try {
-        config = parse(text);
-      } catch (error) {
-        throw new CliError(`${file}: not YAML: ${(error as Error).message.split("\n")[0]}`, exitCodes.invalid);
-      }
+      const config = queueFileValue(text, file);
       answer = await requestJson(options, "PUT", "/v1/queue-config", { config, ...summary });
     }
     process.stdout.write(`queue configuration version ${answer.version} in force\n`);

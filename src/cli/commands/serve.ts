@@ -13,6 +13,7 @@ import type { DemoKey } from "../../app/seed.ts";
 import { parseUsagePrices } from "../../app/usage/prices.ts";
 import { loadPlatformConfig, type PlatformConfig } from "../../config/file.ts";
 import { preparePrivateDirectory, restrictFileCreation } from "../../core/private-files.ts";
+import { fileTooLarge } from "../../core/yaml.ts";
 import { type ExecutionConfig, loadExecutionFile } from "../../execution/config.ts";
 import { type ShiftObjective, shiftObjectives } from "../../flex/shift.ts";
 import { type LiveShiftFactory, liveShift } from "../../flex/shift-live.ts";
@@ -106,6 +107,37 @@ function keysFile(location: StoreLocation): string | undefined {
   return location.kind === "pglite" && location.dataDir !== "memory"
     ? join(location.dataDir, "demo-keys.json")
     : undefined;
+}
+
+/**
+ * The demo keys a first start wrote, to show the admin key again; undefined, with a warning, when the file is not
+ * such a list (edited, truncated, another file): it is a convenience, and a bad one must not stop the server or
+ * crash it after the store has opened, as JSON.parse and `keys.find` on `{}` or `[null]` did.
+ */
+export function readDemoKeys(file: string): readonly DemoKey[] | undefined {
+  const warn = (reason: string) => {
+    process.stderr.write(`alixan: ${file}: ${reason}; the admin key is not shown (the keys in the store still work)\n`);
+    return undefined;
+  };
+  let value: unknown;
+  try {
+    const text = readFileSync(file, "utf8");
+    const tooLarge = fileTooLarge(text, "json");
+    if (tooLarge !== undefined) return warn(tooLarge);
+    value = JSON.parse(text.replace(/^\uFEFF/, ""));
+  } catch (error) {
+    return warn(`not readable as JSON (${(error as Error).message.split("\n")[0]})`);
+  }
+  if (!Array.isArray(value)) return warn("expected a list of keys");
+  const index = value.findIndex(
+    (key: unknown) =>
+      typeof key !== "object" ||
+      key === null ||
+      typeof (key as DemoKey).role !== "string" ||
+      typeof (key as DemoKey).token !== "string",
+  );
+  if (index >= 0) return warn(`[${index}]: expected a key with a role and a token`);
+  return value as DemoKey[];
 }
 
 /** The live shift from `--grid-signals` and `--shift`, or undefined without them. */
@@ -209,7 +241,7 @@ export async function servePlatform(options: ServeOptions): Promise<void> {
     writeFileSync(file, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
     chmodSync(file, 0o600);
   } else if (keys === undefined && file !== undefined && existsSync(file)) {
-    keys = JSON.parse(readFileSync(file, "utf8")) as DemoKey[];
+    keys = readDemoKeys(file);
   }
   if (stopSignal.received !== undefined) {
     await stopPlatform(app, stopSignal.received);

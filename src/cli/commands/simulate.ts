@@ -5,6 +5,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
+import { fileTooLarge } from "../../core/yaml.ts";
 import { formatClock, type GridEvents, parseFrom, parseGridEvents } from "../../flex/events.ts";
 import { heatReuseOf } from "../../flex/heat.ts";
 import type { JobPlacements } from "../../flex/job-classes.ts";
@@ -257,8 +258,13 @@ function loopLawsOf(files: readonly string[]): LoopLaws | undefined {
   for (const file of files) {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(readFileSync(file, "utf8"));
+      const text = readFileSync(file, "utf8");
+      const tooLarge = fileTooLarge(text, "json");
+      if (tooLarge !== undefined) throw new CliError(`--loop-params: ${file}: ${tooLarge}`, exitCodes.invalid);
+      // A byte-order mark (Windows editors) is no reason to refuse the file.
+      parsed = JSON.parse(text.replace(/^\uFEFF/, ""));
     } catch (error) {
+      if (error instanceof CliError) throw error;
       throw new CliError(`--loop-params: cannot read ${file}: ${(error as Error).message}`, exitCodes.invalid);
     }
     const calibration = unwrap(checkCalibration(parsed, file), exitCodes.invalid);
@@ -666,7 +672,7 @@ export function registerSimulateCommand(program: Command): void {
     .option("--threads <n>", "worker threads (default: one per core, at most one per cooling plant)")
     .option(
       "--grid-intensity <g|file>",
-      "grid carbon intensity: gCO2/kWh or an hourly profile file",
+      "grid carbon intensity: gCO2/kWh or an hourly profile file (24 values for a day, 8,760 or 8,784 for a year; last column of each line)",
       String(defaultGridIntensity),
     )
     .option(

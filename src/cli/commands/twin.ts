@@ -280,7 +280,8 @@ async function runValidate(options: ValidateOptions, command: Command): Promise<
   const text = readText(options.params, "--params", maxParamsBytes);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    // A byte-order mark (Windows editors) is no reason to refuse the file.
+    parsed = JSON.parse(text.replace(/^\uFEFF/, ""));
   } catch (error) {
     throw new CliError(`--params: ${options.params} is not JSON: ${(error as Error).message}`, exitCodes.invalid);
   }

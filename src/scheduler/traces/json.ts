@@ -101,7 +101,7 @@ function readJob(raw: unknown, index: number, problems: string[]): JobSpec | und
   const scopeOf = (value: unknown): TopologyScope | undefined => {
     if (typeof value === "string" && (topologyScopes as readonly string[]).includes(value))
       return value as TopologyScope;
-    problems.push(`topology: scope must be one of ${topologyScopes.join(", ")}, got ${JSON.stringify(value)}`);
+    problems.push(`topology: scope must be one of: ${topologyScopes.join(", ")}; got ${JSON.stringify(value)}`);
     return undefined;
   };
   if (typeof topologyValue === "string") {
@@ -117,11 +117,11 @@ function readJob(raw: unknown, index: number, problems: string[]): JobSpec | und
   } else if (topologyValue !== undefined) problems.push(`topology: expected a scope name or { scope, required }`);
   const dataClass = text("dataClass", "public");
   if (!(dataClasses as readonly string[]).includes(dataClass)) {
-    problems.push(`dataClass: expected one of ${dataClasses.join(", ")}, got "${dataClass}"`);
+    problems.push(`dataClass: must be one of: ${dataClasses.join(", ")}; got "${dataClass}"`);
   }
   const flexibility = job["flexibility"] === undefined ? undefined : text("flexibility");
   if (flexibility !== undefined && !(flexClasses as readonly string[]).includes(flexibility)) {
-    problems.push(`flexibility: expected one of ${flexClasses.join(", ")}, got "${flexibility}"`);
+    problems.push(`flexibility: must be one of: ${flexClasses.join(", ")}; got "${flexibility}"`);
   }
   const outcome = text("outcome", "succeeded");
   if (outcome !== "succeeded" && outcome !== "failed")

@@ -190,8 +190,8 @@ describe("alixan JSON job reader", () => {
       [
         'jobs.json:5: jobs[1].gpu: unknown field (did you mean "gpus"?); job skipped',
         "jobs.json:6: jobs[2].gpuMilli: a share of a GPU (500) needs gpus 1, got 2; job skipped",
-        'jobs.json:7: jobs[3].topology: scope must be one of nvlink, rack, row, block, hall, got "pod"; ' +
-          'jobs[3].dataClass: expected one of public, confidential, health, got "secret"; job skipped',
+        'jobs.json:7: jobs[3].topology: scope must be one of: nvlink, rack, row, block, hall; got "pod"; ' +
+          'jobs[3].dataClass: must be one of: public, confidential, health; got "secret"; job skipped',
       ],
     );
   });

@@ -175,10 +175,10 @@ describe("alarm rules", () => {
     ]);
     assert.ok(!decoded.ok);
     assert.deepEqual(decoded.problem.split("\n"), [
-      'rules[0].above[0].severity: expected one of info, warning, critical, got "major"',
+      'rules[0].above[0].severity: must be one of: info, warning, critical; got "major"',
       "rules[1].id: a is used twice",
       "rules[1]: a rate rule needs risePerMinute and/or fallPerMinute",
-      'rules[2].kind: expected one of threshold, rate, stale, state, capacity, got "nope"',
+      'rules[2].kind: must be one of: threshold, rate, stale, state, capacity; got "nope"',
       'rules[2].id: required field "id" is missing',
       'rules[2].series: required field "series" is missing',
       'rules[3].colour: unknown field "colour" (expected one of id, kind, title, series, labels, severity, afterSeconds)',

@@ -107,8 +107,8 @@ modbus:
     assert.ok(!shape.ok);
     assert.deepEqual(shape.problem.split("\n"), [
       'modbus.models.cdu[1].metric: expected a series name matching [a-zA-Z_:][a-zA-Z0-9_:]*, got "bad name"',
-      'modbus.models.cdu[1].type: expected one of int16, uint16, int32, uint32, float32, bool, got "float64" (did you mean "float32"?)',
-      'modbus.models.cdu[1].wordOrder: expected one of big, little, got "middle"',
+      'modbus.models.cdu[1].type: must be one of: int16, uint16, int32, uint32, float32, bool; got "float64" (did you mean "float32"?)',
+      'modbus.models.cdu[1].wordOrder: must be one of: big, little; got "middle"',
       "modbus.devices[0].unitId: must be at most 255, got 300",
       'modbus.devices[1].colour: unknown field "colour" (expected one of name, host, port, unitId, model, equipment, labels, intervalSeconds, timeoutSeconds, staleAfterSeconds, maxBackoffSeconds)',
       'modbus.devices[1].host: expected a host name or IP address, got "bad host!"',

@@ -206,7 +206,7 @@ describe("Redfish over TLS with a site CA", () => {
       "redfish[2].caFile: give caFile or insecure: true, not both",
       `redfish[3].caFile: ${file("san.cnf")} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`,
       'redfish[4].insecure: expected true or false, got "yes"',
-      'redfish[5].auth: expected one of session, basic, got "digest"',
+      'redfish[5].auth: must be one of: session, basic; got "digest"',
     ]);
   });
 });

@@ -21,7 +21,7 @@ snmp:
       'snmp.profiles.bad[1].metric: expected a series name matching [a-zA-Z_:][a-zA-Z0-9_:]*, got "no good"',
       'snmp.profiles.bad[1].oid: expected a numeric OID such as 1.3.6.1.2.1.33.1.2.1.0, got "not.an.oid"',
       'snmp.profiles.bad[1].walk: expected true or false, got "maybe"',
-      "snmp.devices[0].version: expected one of 2c, 3, got 1",
+      "snmp.devices[0].version: must be one of: 2c, 3; got 1",
     ]);
     const rules = parseTelemetryConfig(`
 snmp:
