@@ -109,7 +109,7 @@ describe("Queues page in Chromium", { timeout: 300_000 }, () => {
     await row.getByRole("button", { name: "Edit valdiag-batch" }).click();
     await edit.getByLabel("Nominal (GPUs)").fill("-1");
     await edit.getByRole("button", { name: "Save quota" }).click();
-    await edit.locator(".field-error").getByText(">= 0").waitFor();
+    await edit.locator(".field-error").getByText("must be at least 0, got -1").waitFor();
     assert.equal(await edit.getByLabel("Nominal (GPUs)").getAttribute("aria-invalid"), "true");
     await edit.getByText("Nothing was saved: correct the marked fields.").waitFor();
     await page.screenshot({ path: join(outputDirectory, "queues-2-field-error.png") });

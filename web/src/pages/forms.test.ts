@@ -19,16 +19,16 @@ describe("page helpers", () => {
     const refusal = new ApiError("/v1/jobs", {
       status: 400,
       title: "Bad Request",
-      detail: "body.gpus must be >= 1",
+      detail: "body.gpus must be at least 1, got 0",
       errors: [
-        { field: "body.gpus", message: "must be >= 1" },
+        { field: "body.gpus", message: "must be at least 1, got 0" },
         { field: "body.gpus", message: "must be an integer" },
         { field: "body.unknown", message: "is not allowed" },
         { field: "body.topology", message: "must be one of rack, row" },
       ],
     });
     const marked = markedFields(refusal, formFieldOf);
-    expect(marked).toEqual({ gpus: "must be >= 1", topology: "must be one of rack, row" });
+    expect(marked).toEqual({ gpus: "must be at least 1, got 0", topology: "must be one of rack, row" });
     expect(refusalSummary("The job was not submitted", marked, refusal)).toBe(
       "The job was not submitted: correct the marked fields.",
     );
