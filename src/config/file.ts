@@ -16,12 +16,12 @@
  * ```
  * With a PostgreSQL store, `telemetry.historyDir` is required: telemetry history is never kept silently in memory.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
 import { type Static, Type } from "typebox";
 import { LineCounter } from "yaml";
 import { isRecord } from "../core/records.ts";
-import { parseYamlDocument, yamlValue } from "../core/yaml.ts";
+import { parseYamlDocument, readBoundedText, yamlValue } from "../core/yaml.ts";
 import { decodeExecution, type ExecutionConfig, ExecutionFileSchema, powerCapProblems } from "../execution/config.ts";
 import { formatPath, parsePath } from "../model/diagnostics.ts";
 import { loadSite, resolveSite, shippedSites } from "../model/load.ts";
@@ -247,7 +247,7 @@ function resolvedPath(path: string, baseDirectory: string): string {
 export function loadPlatformConfig(path: string): { config: PlatformConfig } | { problems: readonly ConfigProblem[] } {
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    text = readBoundedText(path, "config");
   } catch (error) {
     return { problems: [{ path: "", message: `cannot read the file: ${(error as Error).message}` }] };
   }

@@ -1,19 +1,20 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { parseDocument } from "yaml";
-import { checkConfigText } from "../config/file.ts";
+import { checkConfigText, loadPlatformConfig } from "../config/file.ts";
 import { loadExecutionFile } from "../execution/config.ts";
 import { decodeGridEvents } from "../flex/events.ts";
-import { loadSite, parseSite } from "../model/load.ts";
+import { loadSite, loadSiteFile, parseSite } from "../model/load.ts";
 import { readDeclarations } from "../reports/sources.ts";
 import { kueueImport } from "../scheduler/kueue-yaml.ts";
 import { parseQueueConfig, singleQueueConfig } from "../scheduler/queues.ts";
 import { parseTelemetryConfig } from "../telemetry/config.ts";
+import { readIntensityProfile } from "../twin/output.ts";
 import { parseScenario } from "../twin/scenario.ts";
-import { fileByteLimits, fileTooLarge, parseYamlDocument, yamlValue } from "./yaml.ts";
+import { fileByteLimits, fileTooLarge, parseYamlDocument, readBoundedText, yamlValue } from "./yaml.ts";
 
 /** A "billion laughs" file: six levels of nine aliases each, 9^6 = 531,441 strings once expanded. */
 const aliasBomb = [
@@ -106,14 +107,43 @@ describe("YAML values", () => {
       writeFileSync(execution, "# the lab runs on Slurm\rbackend: kubernetes\r");
       assert.match(String(loadExecutionFile(execution)), /backend: must be one of: simulated, slurm; got "kubernetes"/);
       writeFileSync(execution, `backend: simulated\n${"# padding\n".repeat(200_000)}`);
-      assert.match(String(loadExecutionFile(execution)), /execution\.yaml: line 1: file\.tooLarge: /);
+      assert.match(String(loadExecutionFile(execution)), /execution\.yaml: file\.tooLarge: .*refused before reading/);
       const telemetry = parseTelemetryConfig("# collectors\rredfish: 3\r");
       assert.ok(!telemetry.ok);
       assert.match(telemetry.problem, /redfish: expected a list/);
       assert.ok(!parseTelemetryConfig("a: 1\na: 2\n").ok);
       const declarations = join(directory, "declarations.yaml");
       writeFileSync(declarations, `${"# padding\n".repeat(200_000)}`);
-      assert.match(readDeclarations(declarations).diagnostics[0]!.message, /line 1: file\.tooLarge/);
+      assert.match(readDeclarations(declarations).diagnostics[0]!.message, /file\.tooLarge: .*refused before reading/);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses a file past its bound from its size on disk, before reading it, in every file reader", () => {
+    const directory = mkdtempSync(join(tmpdir(), "alixan-yaml-"));
+    try {
+      // A sparse 3 GiB file (no disk used): read whole, it would fail as past Node's 2 GiB buffer, or fill memory.
+      const huge = join(directory, "huge.yaml");
+      writeFileSync(huge, "");
+      truncateSync(huge, 3 * 1024 ** 3);
+      const refused = /file\.tooLarge: 3072\.0 MiB, more than the .* \(refused before reading\)/;
+      assert.throws(() => readBoundedText(huge, "site"), refused);
+      const site = loadSiteFile(huge);
+      assert.ok(!site.ok);
+      assert.match(site.diagnostics[0]!.message, refused);
+      const config = loadPlatformConfig(huge);
+      assert.ok("problems" in config);
+      assert.match(config.problems[0]!.message, refused);
+      assert.match(String(loadExecutionFile(huge)), refused);
+      assert.match(readDeclarations(huge).diagnostics[0]!.message, refused);
+      const profile = readIntensityProfile(huge);
+      assert.ok(!profile.ok);
+      assert.match(profile.error, refused);
+      // At its bound a file is read as before.
+      const atBound = join(directory, "at-bound.json");
+      writeFileSync(atBound, "x".repeat(fileByteLimits.json));
+      assert.equal(readBoundedText(atBound, "json").length, fileByteLimits.json);
     } finally {
       rmSync(directory, { recursive: true, force: true });
     }

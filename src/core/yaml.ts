@@ -2,6 +2,7 @@
  * Building a parsed YAML document's value without an exception escaping: every file reader of the project (site,
  * scenario, queues, grid events, platform configuration) turns the reason into its own one-line error.
  */
+import { readFileSync, statSync } from "node:fs";
 import { Document, type ErrorCode, LineCounter, parseDocument, YAMLParseError } from "yaml";
 
 const kiB = 1024;
@@ -61,6 +62,23 @@ export function fileTooLarge(text: string, kind: FileKind): string | undefined {
   const bytes = Buffer.byteLength(text, "utf8");
   if (bytes <= limit) return undefined;
   return `file.tooLarge: ${megabytes(bytes)}, more than the ${megabytes(limit)} ${kindNames[kind]} may be (refused before parsing)`;
+}
+
+/**
+ * Reads a `kind` file as UTF-8 after checking its size on disk, so a file past its bound (a multi-gigabyte log named
+ * by mistake) is refused before a byte of it is read into memory, in the words of `fileTooLarge`. Throws as
+ * `readFileSync` does otherwise: every caller's read-error path names the file. A pipe or device has no size on disk
+ * and is read as before (its text is still bounded before parsing).
+ */
+export function readBoundedText(path: string, kind: FileKind): string {
+  const limit = fileByteLimits[kind];
+  const { size } = statSync(path);
+  if (size > limit) {
+    throw new Error(
+      `file.tooLarge: ${megabytes(size)}, more than the ${megabytes(limit)} ${kindNames[kind]} may be (refused before reading)`,
+    );
+  }
+  return readFileSync(path, "utf8");
 }
 
 /** The code of the parse error `parseYamlDocument` reports for a text past its size bound. */

@@ -28,10 +28,9 @@
  * `{nodes}` the Slurm host list of its nodes, `{share}` the share of dynamic GPU power allowed (0-1), `{watts}` the
  * per-GPU limit in W (see `gpuWattsAt` in power-cap.ts). An unknown placeholder is refused with its path.
  */
-import { readFileSync } from "node:fs";
 import { Type } from "typebox";
 import { isRecord } from "../core/records.ts";
-import { parseYamlText } from "../core/yaml.ts";
+import { parseYamlText, readBoundedText } from "../core/yaml.ts";
 import { formatPath } from "../model/diagnostics.ts";
 import { checkSchema, closedObject } from "../model/schema-check.ts";
 
@@ -209,7 +208,7 @@ export function decodeExecution(value: unknown): { config: ExecutionConfig } | {
 export function loadExecutionFile(path: string): ExecutionConfig | string {
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    text = readBoundedText(path, "config");
   } catch (error) {
     return `${path}: ${(error as Error).message.split("\n")[0]}`;
   }

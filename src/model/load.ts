@@ -3,11 +3,11 @@
  * Never throws for bad input: a caller gets `ok: false` and the list of findings, each with its path and, where the
  * finding maps to the file, its line and column.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { LineCounter } from "yaml";
-import { parseYamlDocument, tooLargeCode, yamlValue } from "../core/yaml.ts";
+import { parseYamlDocument, readBoundedText, tooLargeCode, yamlValue } from "../core/yaml.ts";
 import type { CapacityAnalysis } from "./capacity.ts";
 import { type Diagnostic, DiagnosticSink, parsePath } from "./diagnostics.ts";
 import { expandSite } from "./expand.ts";
@@ -117,7 +117,7 @@ export function parseSite(text: string, options: ParseOptions = {}): LoadResult 
 export function loadSiteFile(path: string, options: ValidateOptions = {}): LoadResult {
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    text = readBoundedText(path, "site");
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message;
     return {

@@ -2,8 +2,7 @@
  * Where report figures come from: a twin run (simulated) today, telemetry history (measured) when the site is
  * instrumented; and the operator's declarations file for what no meter in the model sees.
  */
-import { readFileSync } from "node:fs";
-import { parseYamlText } from "../core/yaml.ts";
+import { parseYamlText, readBoundedText } from "../core/yaml.ts";
 import type { HeatReuse } from "../flex/heat.ts";
 import { type Diagnostic, DiagnosticSink } from "../model/diagnostics.ts";
 import { checkInto } from "../model/schema-check.ts";
@@ -17,7 +16,7 @@ export function readDeclarations(path: string): {
 } {
   let raw: unknown;
   try {
-    const parsed = parseYamlText(readFileSync(path, "utf8"), "config");
+    const parsed = parseYamlText(readBoundedText(path, "config"), "config");
     if (!parsed.ok) throw new Error(parsed.error);
     raw = parsed.value ?? {};
   } catch (error) {

@@ -2,9 +2,9 @@
  * Writing a run to disk: KPIs as JSON, every frame (site, plants, halls, a rack) as CSV and as columnar JSON, and the
  * SVG charts on request. Also reads an hourly grid carbon-intensity profile.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileTooLarge } from "../core/yaml.ts";
+import { fileTooLarge, readBoundedText } from "../core/yaml.ts";
 import { failure, type Outcome, success } from "./outcome.ts";
 import { renderCharts } from "./plot.ts";
 import type { SeriesFrame, TwinResult } from "./results.ts";
@@ -99,10 +99,12 @@ export function writeRun(result: TwinResult, directory: string, plot: boolean): 
 export function readIntensityProfile(path: string): Outcome<Float64Array> {
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    text = readBoundedText(path, "profile");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    return failure(`cannot read grid intensity file ${path}: ${code === "ENOENT" ? "no such file" : code}`);
+    return failure(
+      `cannot read grid intensity file ${path}: ${code === "ENOENT" ? "no such file" : (code ?? (error as Error).message)}`,
+    );
   }
   const tooLarge = fileTooLarge(text, "profile");
   if (tooLarge !== undefined) return failure(`${path}: ${tooLarge}`);

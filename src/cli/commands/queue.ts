@@ -3,10 +3,9 @@
  * usage in GPUs, export the configuration (YAML or Kueue objects), apply a whole file or Kueue objects, create or
  * change one queue, remove one; start, stop and read the demo load. Changes need a platform admin's key.
  */
-import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import type { DemoStatus } from "../../app/jobs/demo-load.ts";
-import { fileTooLarge, parseYamlText } from "../../core/yaml.ts";
+import { type FileKind, fileTooLarge, parseYamlText, readBoundedText } from "../../core/yaml.ts";
 import { type RemoteOptions, requestJson, requestText, withRemoteOptions } from "../client.ts";
 import { CliError, exitCodes, printJson, renderTable, wantsJson } from "../output.ts";
 
@@ -23,9 +22,9 @@ interface QueueRow {
   running: number;
 }
 
-function readText(file: string): string {
+function readText(file: string, kind: FileKind): string {
   try {
-    return readFileSync(file, "utf8");
+    return readBoundedText(file, kind);
   } catch (error) {
     throw new CliError(`cannot read ${file}: ${(error as Error).message}`);
   }
@@ -137,7 +136,7 @@ function registerQueueSubcommands(queue: Command): void {
       .option("--kueue", "the file holds Kueue objects (ClusterQueue, LocalQueue, Cohort, ResourceFlavor…)")
       .option("--summary <text>", "why, for the audit log"),
   ).action(async (file: string, options: RemoteOptions & { kueue?: boolean; summary?: string }) => {
-    const text = readText(file);
+    const text = readText(file, options.kueue === true ? "kueue" : "queues");
     const summary = options.summary === undefined ? {} : { summary: options.summary };
     let answer: { version: number };
     if (options.kueue === true) {

@@ -4,7 +4,7 @@
  * finish, the store is flushed and closed).
  */
 
-import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { type ComposedApp, composeApp, defaultShutdownGraceMs } from "../../app/compose.ts";
@@ -13,7 +13,7 @@ import type { DemoKey } from "../../app/seed.ts";
 import { parseUsagePrices } from "../../app/usage/prices.ts";
 import { loadPlatformConfig, type PlatformConfig } from "../../config/file.ts";
 import { preparePrivateDirectory, restrictFileCreation } from "../../core/private-files.ts";
-import { fileTooLarge } from "../../core/yaml.ts";
+import { fileTooLarge, readBoundedText } from "../../core/yaml.ts";
 import { type ExecutionConfig, loadExecutionFile } from "../../execution/config.ts";
 import { type ShiftObjective, shiftObjectives } from "../../flex/shift.ts";
 import { type LiveShiftFactory, liveShift } from "../../flex/shift-live.ts";
@@ -63,7 +63,7 @@ function queuesOf(file: string | undefined): { config: QueueSetConfig; source: s
   if (file === undefined) return undefined;
   let text: string;
   try {
-    text = readFileSync(file, "utf8");
+    text = readBoundedText(file, "queues");
   } catch (error) {
     throw new CliError(`--queues: cannot read ${file}: ${(error as Error).message}`);
   }
@@ -121,7 +121,7 @@ export function readDemoKeys(file: string): readonly DemoKey[] | undefined {
   };
   let value: unknown;
   try {
-    const text = readFileSync(file, "utf8");
+    const text = readBoundedText(file, "json");
     const tooLarge = fileTooLarge(text, "json");
     if (tooLarge !== undefined) return warn(tooLarge);
     value = JSON.parse(text.replace(/^\uFEFF/, ""));
@@ -151,7 +151,7 @@ function liveShiftOf(options: ServeOptions, speed: number): LiveShiftFactory | u
     throw new CliError("--shift: prices and carbon follow the wall clock; the live speed must be 1", exitCodes.usage);
   let text: string;
   try {
-    text = readFileSync(options.gridSignals, "utf8");
+    text = readBoundedText(options.gridSignals, "gridEvents");
   } catch (error) {
     throw new CliError(`--grid-signals: cannot read ${options.gridSignals}: ${(error as Error).message}`);
   }

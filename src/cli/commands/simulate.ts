@@ -2,10 +2,10 @@
  * `alixan simulate`: runs the digital twin over a site and prints its KPIs; optionally writes the time series (CSV,
  * JSON) and SVG charts. Bad durations, files or scenarios end as one line and an exit code, never a stack trace.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { fileTooLarge } from "../../core/yaml.ts";
+import { fileTooLarge, readBoundedText } from "../../core/yaml.ts";
 import { formatClock, type GridEvents, parseFrom, parseGridEvents } from "../../flex/events.ts";
 import { heatReuseOf } from "../../flex/heat.ts";
 import type { JobPlacements } from "../../flex/job-classes.ts";
@@ -258,7 +258,7 @@ function loopLawsOf(files: readonly string[]): LoopLaws | undefined {
   for (const file of files) {
     let parsed: unknown;
     try {
-      const text = readFileSync(file, "utf8");
+      const text = readBoundedText(file, "json");
       const tooLarge = fileTooLarge(text, "json");
       if (tooLarge !== undefined) throw new CliError(`--loop-params: ${file}: ${tooLarge}`, exitCodes.invalid);
       // A byte-order mark (Windows editors) is no reason to refuse the file.
@@ -383,7 +383,7 @@ async function runSimulate(options: SimulateOptions, command: Command): Promise<
     }
     let text: string;
     try {
-      text = readFileSync(path, "utf8");
+      text = readBoundedText(path, "scenario");
     } catch (error) {
       throw new CliError(`cannot read scenario ${path}: ${(error as Error).message}`, exitCodes.invalid);
     }
@@ -475,7 +475,7 @@ async function runSimulate(options: SimulateOptions, command: Command): Promise<
   if (options.gridEvents !== undefined) {
     let text: string;
     try {
-      text = readFileSync(options.gridEvents, "utf8");
+      text = readBoundedText(options.gridEvents, "gridEvents");
     } catch (error) {
       throw new CliError(
         `--grid-events: cannot read ${options.gridEvents}: ${(error as Error).message}`,
