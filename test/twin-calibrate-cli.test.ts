@@ -437,7 +437,7 @@ describe("alixan twin calibrate / validate", () => {
     fails(
       await inProcess(...calibrate, "--history", huge),
       1,
-      /--history: ".*huge\.csv" is 300 MiB, more than the 256 MiB/,
+      /--history: cannot read ".*huge\.csv": file\.tooLarge: 300\.0 MiB, more than the 256\.0 MiB .*refused before reading/,
     );
     const paramsHuge = join(directory, "params-huge.json");
     writeFileSync(paramsHuge, "");
@@ -448,7 +448,7 @@ describe("alixan twin calibrate / validate", () => {
         ...["--history", december, "--format", "nrel-esif", "--loop", "liquid"],
       ),
       1,
-      /--params: ".*params-huge\.json" is 2 MiB, more than the 1 MiB/,
+      /--params: cannot read ".*params-huge\.json": file\.tooLarge: 2\.0 MiB, more than the 1\.0 MiB .*refused before reading/,
     );
     // 600,001 one-minute rows (more than a year): refused at the row past the bound, not fitted for an hour.
     const long = join(directory, "long.csv");

@@ -20,6 +20,7 @@ const MiB = 1024 * kiB;
  * - config, json (params.json, demo keys): shipped examples are under 2 kB.
  * - telemetry: device lists (Redfish, Modbus, SNMP targets, alarm rules); 10,000 devices of 300 bytes are 3 MB.
  * - profile (an hourly CSV, not YAML): a leap year of 8,784 rows with a timestamp each is about 0.3 MB.
+ * - history (CSV, `twin calibrate|validate`): 256 MiB holds the history reader's 600,000 rows of 400 characters.
  */
 export const fileByteLimits = {
   site: 2 * MiB,
@@ -31,6 +32,7 @@ export const fileByteLimits = {
   json: 1 * MiB,
   profile: 4 * MiB,
   telemetry: 4 * MiB,
+  history: 256 * MiB,
 } as const;
 
 /** Which bound of `fileByteLimits` a text is held to. */
@@ -46,6 +48,7 @@ const kindNames: Record<FileKind, string> = {
   json: "this file",
   profile: "an hourly profile",
   telemetry: "a telemetry configuration",
+  history: "a measured history file",
 };
 
 function megabytes(bytes: number): string {

@@ -50,12 +50,6 @@ export const plausibleMaxHeatKw = 1_000_000;
  */
 export const maxHistoryRows = 600_000;
 
-/**
- * Most bytes of one history file, checked before reading it: 256 MiB holds {@link maxHistoryRows} rows of
- * 400 characters, and a larger file is refused at once instead of filling the memory first.
- */
-export const maxHistoryBytes = 256 * 1024 * 1024;
-
 /** Rows dropped, by reason. */
 export interface DropCounts {
   /** A required value empty, NaN or NA. */

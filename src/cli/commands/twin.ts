@@ -3,9 +3,10 @@
  * measured loop history and scores a fitted loop on other months with ASHRAE Guideline 14's hourly statistics. The
  * fitting code (and its schema validator) is imported when a command runs, so the rest of the CLI starts without it.
  */
-import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { basename } from "node:path";
 import type { Command } from "commander";
+import { type FileKind, readBoundedText } from "../../core/yaml.ts";
 import type { LoopCalibration, Validation } from "../../twin/calibrate.ts";
 import {
   type ColumnMapping,
@@ -17,7 +18,6 @@ import {
   type LoopHistory,
   type LoopKind,
   loopKinds,
-  maxHistoryBytes,
   parseColumnMapping,
   parsePeriodBound,
   readLoopHistory,
@@ -54,20 +54,14 @@ function oneOf<Value extends string>(text: string | undefined, allowed: readonly
   return text as Value;
 }
 
-/** Parameters files are a few kilobytes; a larger one is not from `twin calibrate`. */
-const maxParamsBytes = 1024 * 1024;
-
-/** Reads a text file, refusing one larger than `maxBytes` before reading it; errors name the option and path. */
-function readText(path: string, option: string, maxBytes: number): string {
+/**
+ * Reads a history (`kind` history) or parameters file (`json`: a few kilobytes from `twin calibrate`), refusing one
+ * past its bound before reading it (`readBoundedText`); errors name the option and path.
+ */
+function readText(path: string, option: string, kind: FileKind): string {
   try {
-    const bytes = statSync(path).size;
-    if (bytes > maxBytes) {
-      const mib = (value: number) => `${(value / 1024 / 1024).toFixed(0)} MiB`;
-      throw new CliError(`${option}: "${path}" is ${mib(bytes)}, more than the ${mib(maxBytes)} it may be`);
-    }
-    return readFileSync(path, "utf8");
+    return readBoundedText(path, kind);
   } catch (error) {
-    if (error instanceof CliError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : (error as Error).message;
     throw new CliError(`${option}: cannot read "${path}": ${reason}`, exitCodes.invalid);
@@ -105,7 +99,7 @@ function loadHistory(options: HistoryOptions): LoopHistory {
   }
   const files: HistoryFile[] = options.history.map((path) => ({
     name: basename(path),
-    text: readText(path, "--history", maxHistoryBytes),
+    text: readText(path, "--history", "history"),
   }));
   const history = readLoopHistory(files, format, loop, mapping);
   if (!history.ok) throw new CliError(history.error, exitCodes.invalid);
@@ -277,7 +271,7 @@ async function runCalibrate(options: CalibrateOptions, command: Command): Promis
 
 async function runValidate(options: ValidateOptions, command: Command): Promise<void> {
   if (options.params === undefined) throw new CliError("--params is required (from twin calibrate)", exitCodes.usage);
-  const text = readText(options.params, "--params", maxParamsBytes);
+  const text = readText(options.params, "--params", "json");
   let parsed: unknown;
   try {
     // A byte-order mark (Windows editors) is no reason to refuse the file.
