@@ -20,13 +20,13 @@ import { formatPath } from "../model/diagnostics.ts";
 import { checkSchema } from "../model/schema-check.ts";
 import { type DropCounts, droppedText, historyWhere, type LoopHistory } from "./history.ts";
 import {
-  capacityRateKwPerK,
   type FlowLaw,
   implicitMixedC,
   integralTrimLimit,
   integralTrimStep,
   type LawChoice,
   type LawForm,
+  relativeDemandFromLog,
   steadyRiseK,
 } from "./loop.ts";
 import { failure, type Outcome, success } from "./outcome.ts";
@@ -137,6 +137,19 @@ export interface RiseModel {
   readonly integralTimeS?: number;
 }
 
+/** ln(Q) of each sample of a history, computed once per history (a fit evaluates the law hundreds of times). */
+const logHeatCache = new WeakMap<Float64Array, Float64Array>();
+
+/** ln of each sample's loop heat (−∞ or NaN where the heat is not positive: `relativeDemandFromLog` skips those). */
+function logHeatOf(history: LoopHistory): Float64Array {
+  let logHeat = logHeatCache.get(history.heatKw);
+  if (logHeat === undefined) {
+    logHeat = history.heatKw.map(Math.log);
+    logHeatCache.set(history.heatKw, logHeat);
+  }
+  return logHeat;
+}
+
 /**
  * Predicted hourly mean rise under `model`, written into `out`: the loop stepped sample by sample (restarting at
  * steady state after a gap), averaged over each hour with the weights of the observed mean. With an integral time,
@@ -154,16 +167,17 @@ export function predictHourlyRise(history: LoopHistory, hourly: HourlyData, mode
   // Heat capacity of the coolant mass, kJ/K: fixed by the loop, so its time constant shortens as flow rises.
   const capacityKjPerK = timeConstantS * referenceRate;
   const { timeS, weightS, supplyC, heatKw } = history;
+  const logHeat = logHeatOf(history);
+  const logReference = Math.log(law.referenceHeatKw);
   const sampleHour = hourly.sampleHour;
   out.fill(0);
   let returnC = Number.NaN;
   for (let sample = 0; sample < timeS.length; sample++) {
     const heat = heatKw[sample]!;
     const supply = supplyC[sample]!;
+    const demand = relativeDemandFromLog(law, heat, logHeat[sample]! - logReference, supply);
     // Without integral action the law's rate is used as it is, so T_i = ∞ is the law alone bit for bit.
-    const rate = integral
-      ? capacityRateKwPerK(law, heat, supply) * Math.exp(trim)
-      : capacityRateKwPerK(law, heat, supply);
+    const rate = integral ? referenceRate * demand * Math.exp(trim) : referenceRate * demand;
     const stepS = sample === 0 ? Number.POSITIVE_INFINITY : timeS[sample]! - timeS[sample - 1]!;
     if (capacityKjPerK <= 0 || stepS > history.maxGapS || Number.isNaN(returnC)) {
       returnC = supply + heat / rate;

@@ -10,6 +10,7 @@ import {
   minimumTargetRiseK,
   pumpSpeed,
   relativeDemand,
+  relativeDemandFromLog,
   steadyRiseK,
   targetRiseK,
 } from "./loop.ts";
@@ -53,6 +54,34 @@ describe("loop equations shared by the kernel and the calibration", () => {
     assert.ok(Math.abs(steadyRiseK({ ...held, supplyTracking: 0.5 }, 700, 24) - 13) < 1e-9);
     // A supply at or above the held return temperature keeps a small positive rise instead of dividing by zero.
     assert.equal(targetRiseK(held, 40), minimumTargetRiseK);
+  });
+
+  it("the calibration's exp/log form of the law agrees with the power form", () => {
+    const base: FlowLaw = {
+      referenceHeatKw: 650,
+      referenceSupplyC: 20.4,
+      referenceRiseK: 9.9,
+      heatExponent: 0.52,
+      supplyTracking: 0.39,
+    };
+    for (const heatExponent of [0, 0.15, 0.52, 1, 1.7]) {
+      const law = { ...base, heatExponent };
+      for (const heatKw of [1, 180, 650, 1400]) {
+        for (const supplyC of [18, 20.4, 23]) {
+          const exact = relativeDemand(law, heatKw, supplyC);
+          const fast = relativeDemandFromLog(law, heatKw, Math.log(heatKw) - Math.log(650), supplyC);
+          assert.ok(Math.abs(fast / exact - 1) < 1e-13, `e ${heatExponent}, Q ${heatKw}: ${fast} against ${exact}`);
+        }
+      }
+    }
+    // e = 1 takes the exact path (bit for bit, the twin's own law); no heat with e = 0 is 0^0 = 1, not NaN.
+    const proportional = { ...base, heatExponent: 1 };
+    assert.equal(
+      relativeDemandFromLog(proportional, 300, Math.log(300 / 650), 21),
+      relativeDemand(proportional, 300, 21),
+    );
+    const constant = { ...base, heatExponent: 0 };
+    assert.equal(relativeDemandFromLog(constant, 0, Math.log(0), 21), relativeDemand(constant, 0, 21));
   });
 
   it("the integral trim integrates the return error over R_ref · T_i, within its anti-windup bound", () => {

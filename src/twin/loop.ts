@@ -139,6 +139,17 @@ export function relativeDemand(law: FlowLaw, heatKw: number, supplyC: number): n
 }
 
 /**
+ * `relativeDemand` given ln(Q / Q_ref) as well: (Q / Q_ref)^e is taken as exp(e · ln(Q / Q_ref)), about eight times
+ * cheaper than a power, for a calibration that evaluates the law at every one-minute sample of months of history
+ * hundreds of times with ln(Q) computed once. Agrees with `relativeDemand` to a few ulps; e = 1 and Q ≤ 0 take the
+ * exact path (exp(0 · −∞) would be NaN where 0^0 is 1).
+ */
+export function relativeDemandFromLog(law: FlowLaw, heatKw: number, logHeatRatio: number, supplyC: number): number {
+  if (law.heatExponent === 1 || !(heatKw > 0)) return relativeDemand(law, heatKw, supplyC);
+  return (Math.exp(law.heatExponent * logHeatRatio) * law.referenceRiseK) / targetRiseK(law, supplyC);
+}
+
+/**
  * Capacity rate c_p ṁ (kW/K) under the law, unclamped (the measured range lies between the pump limits, which the
  * data cannot show). Under the twin's law it is Q / design rise, as `kernel.ts` computes it below full speed.
  */
