@@ -13,8 +13,8 @@ import {
   predictHourlyRise,
   validateLoop,
 } from "./calibrate.ts";
-import { type HistoryFile, readLoopHistory } from "./history.ts";
-import { capacityRateKwPerK, type FlowLaw, implicitMixedC, integralTrimStep } from "./loop.ts";
+import { type HistoryFile, type LoopHistory, readLoopHistory } from "./history.ts";
+import { capacityRateKwPerK, type FlowLaw, implicitMixedC, integralTrimStep, type LawChoice } from "./loop.ts";
 import { seededNormal, seededUniform } from "./random.ts";
 
 function unwrap<Value>(outcome: { ok: true; value: Value } | { ok: false; error: string }): Value {
@@ -312,8 +312,38 @@ describe("loop calibration: integral trim and the law chosen by leave-one-month-
       ),
     );
 
+  /** Runs a calibration and keeps every progress report it makes. */
+  const withProgress = (history: LoopHistory, choice: LawChoice) => {
+    const reports: { done: number; total: number; stage: string }[] = [];
+    const calibration = unwrap(
+      calibrateLoop(history, choice, (done, total, stage) => reports.push({ done, total, stage })),
+    );
+    return { calibration, reports };
+  };
+
+  /** Progress counts every fit once, from 0 to its total (two folds, the final fit, two months alone), in `stages`. */
+  const assertProgress = (reports: { done: number; total: number; stage: string }[], stages: string[]) => {
+    assert.deepEqual(
+      reports.map((report) => report.done),
+      [0, 1, 2, 3, 4, 5],
+    );
+    assert.ok(reports.every((report) => report.total === 5));
+    assert.deepEqual(
+      reports.map((report) => report.stage),
+      ["starting", ...stages, "2024-01 alone", "2024-02 alone"],
+    );
+  };
+  const folds = ["2024-01 left out", "2024-02 left out"];
+
+  it("reports progress fit by fit under a named law (the month-out check's folds, the fit, each month)", () => {
+    // A named law is fitted first; its month-out check then runs the folds.
+    assertProgress(withProgress(twoMonths(31), "held-return").reports, ["held-return law on all months", ...folds]);
+  });
+
   it("auto picks the fitted law on data made with the fitted law", () => {
-    const calibration = unwrap(calibrateLoop(twoMonths(31)));
+    const { calibration, reports } = withProgress(twoMonths(31), "auto");
+    // Under auto the stability check reuses the selection's folds: as many fits are counted as under a named law.
+    assertProgress(reports, [...folds, "fitted law on all months"]);
     const selection = calibration.selection!;
     assert.deepEqual(
       selection.months.map((month) => month.month),

@@ -751,7 +751,12 @@ type FoldScore = LawSelection["candidates"][number]["folds"][number];
  * Each form of `forms` fitted on every month but one and scored (CV(RMSE), NMBE; Guideline 14 with the form's own p)
  * on the month left out, its state starting afresh as in `twin validate`.
  */
-function monthOutScores(history: LoopHistory, folds: readonly string[], forms: readonly LawForm[]) {
+function monthOutScores(
+  history: LoopHistory,
+  folds: readonly string[],
+  forms: readonly LawForm[],
+  counter?: FitCounter,
+) {
   const scores = new Map<LawForm, FoldScore[]>(forms.map((form) => [form, []]));
   for (const month of folds) {
     const train = historyWhere(history, (timeS) => monthOf(timeS) !== month);
@@ -771,8 +776,34 @@ function monthOutScores(history: LoopHistory, folds: readonly string[], forms: r
         ...(form === "integral" ? { integralTimeS: finiteOrNull(fit.integralTimeS) } : {}),
       });
     }
+    counter?.step(`${month} left out`);
   }
   return scores;
+}
+
+/**
+ * Reports a calibration's progress: `done` of `total` fits (a fold of the month-out check, the final fit, a month
+ * alone), `stage` saying which. A calibration over a year of minutes runs for minutes; the CLI draws it as a bar.
+ */
+export type CalibrationProgress = (done: number, total: number, stage: string) => void;
+
+/** Counts a calibration's fits against a total fixed at its start, and reports each one done. */
+class FitCounter {
+  #done = 0;
+  /** Total fits this calibration runs. */
+  readonly total: number;
+  readonly #report: CalibrationProgress | undefined;
+  /** Starts at zero of `total` fits (reported at once, so a bar shows from the start). */
+  constructor(total: number, report: CalibrationProgress | undefined) {
+    this.total = total;
+    this.#report = report;
+    report?.(0, total, "starting");
+  }
+  /** One fit (or fold) done. */
+  step(stage: string): void {
+    this.#done += 1;
+    this.#report?.(this.#done, this.total, stage);
+  }
 }
 
 /**
@@ -781,7 +812,7 @@ function monthOutScores(history: LoopHistory, folds: readonly string[], forms: r
  * CV(RMSE) wins, a tie (within `selectionTiePoints`) going to fewer parameters. Fewer than two such months: the
  * fitted law, with a note.
  */
-function selectLaw(history: LoopHistory, hourly: HourlyData): LawSelection {
+function selectLaw(history: LoopHistory, hourly: HourlyData, counter: FitCounter): LawSelection {
   const { months, folds } = calendarMonths(hourly);
   const rule = `leave-one-month-out over the months with ≥ ${selectionMinimumHours / 24} days of used hours; lowest mean CV(RMSE) on the month left out; a tie (within ${selectionTiePoints} points) goes to fewer parameters`;
   if (folds.length < 2) {
@@ -793,7 +824,7 @@ function selectLaw(history: LoopHistory, hourly: HourlyData): LawSelection {
       note: `${folds.length === 0 ? "no calendar month has" : `only ${folds[0]} has`} ${selectionMinimumHours / 24} days of used hours; leave-one-month-out needs two: the fitted law is used without selection`,
     };
   }
-  const scores = monthOutScores(history, folds, formsByParameters);
+  const scores = monthOutScores(history, folds, formsByParameters, counter);
   const candidates = formsByParameters.map((form) => {
     const values = scores.get(form)!.map((fold) => fold.cvRmse);
     const mean = values.some((value) => value === null)
@@ -857,6 +888,7 @@ function checkStability(
   form: LawForm,
   selection: LawSelection | undefined,
   predicted: Float64Array,
+  counter: FitCounter,
 ): Stability {
   const { folds } = calendarMonths(hourly);
   const rule = `the ${form} law, fitted on the other months, scored on each month with ≥ ${selectionMinimumHours / 24} days of used hours against the unseen-month targets (CV(RMSE) ≤ ${unseenMonthTargets.cvRmse} %, |NMBE| ≤ ${unseenMonthTargets.nmbe} %); the fitted law's e and h on each month alone, compared pair by pair (a change: beyond the Bonferroni-corrected 95 % bound and by ≥ ${materialLawChange})`;
@@ -866,7 +898,7 @@ function checkStability(
   }
   const chosenFolds =
     selection?.candidates.find((candidate) => candidate.form === form)?.folds ??
-    monthOutScores(history, folds, [form]).get(form)!;
+    monthOutScores(history, folds, [form], counter).get(form)!;
   const monthOut = chosenFolds.map(({ month, cvRmse, nmbe }) => ({ month, cvRmse, nmbe }));
   const pooled = { heatKw: meanOf(hourly.heatKw, hourly.weightS), supplyC: meanOf(hourly.supplyC, hourly.weightS) };
   const months = folds.map((month) => {
@@ -876,6 +908,7 @@ function checkStability(
     const spec = formSpecs.fitted;
     const errors = identifiability(alone, aloneHourly, { ...fit, ...spec }, false).standardErrors;
     const rise = steadyRiseK(modelOfFit(fit).law, pooled.heatKw, pooled.supplyC);
+    counter.step(`${month} alone`);
     return {
       month,
       hours: aloneHourly.riseK.length,
@@ -1234,7 +1267,11 @@ function isoHour(seconds: number): string {
  * Fits the loop's rise model (and capture share) to a history with the law form `choice`; `auto` chooses the form by
  * leave-one-month-out cross-validation (`selectLaw`) and records how. Fails when too few hours remain.
  */
-export function calibrateLoop(history: LoopHistory, choice: LawChoice = "auto"): Outcome<LoopCalibration> {
+export function calibrateLoop(
+  history: LoopHistory,
+  choice: LawChoice = "auto",
+  onProgress?: CalibrationProgress,
+): Outcome<LoopCalibration> {
   const hourly = hourlyData(history);
   const n = hourly.riseK.length;
   const needed = 3 * formSpecs[choice === "auto" ? "fitted" : choice].parameters + 3;
@@ -1243,11 +1280,16 @@ export function calibrateLoop(history: LoopHistory, choice: LawChoice = "auto"):
       `only ${n} complete hours in the history (${hourly.droppedHours} hours too sparse, ${history.rows} rows read${droppedRows(history)}): need at least ${needed}`,
     );
   }
-  const selection = choice === "auto" ? selectLaw(history, hourly) : undefined;
+  // Fits to come: the month-out folds (under auto for the selection, else for the stability check), the final fit,
+  // each month alone (the stability check's months; none below two usable months).
+  const folds = calendarMonths(hourly).folds.length;
+  const counter = new FitCounter(folds < 2 ? 1 : 2 * folds + 1, onProgress);
+  const selection = choice === "auto" ? selectLaw(history, hourly, counter) : undefined;
   const form = selection?.chosen ?? (choice as LawForm);
   const { parameters, free } = formSpecs[form];
   const baselineRiseK = meanOf(hourly.riseK, hourly.weightS);
   const fit = fitForm(history, hourly, form);
+  counter.step(`${form} law on all months`);
   const { reference, x, lagS, integralTimeS } = fit;
   const model = modelOfFit(fit);
   const predicted = new Float64Array(n);
@@ -1257,7 +1299,7 @@ export function calibrateLoop(history: LoopHistory, choice: LawChoice = "auto"):
   const twinPredicted = new Float64Array(n);
   predictHourlyRise(history, hourly, modelOf(reference, twin.x, lagS), twinPredicted);
   const captureShare = captureShareOf(hourly);
-  const stability = checkStability(history, hourly, form, selection, predicted);
+  const stability = checkStability(history, hourly, form, selection, predicted, counter);
   return success({
     kind: "alixan/loop-calibration",
     version: 1,

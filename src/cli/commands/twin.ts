@@ -23,7 +23,7 @@ import {
   readLoopHistory,
 } from "../../twin/history.ts";
 import { implausibleLaw, lawChoices } from "../../twin/loop.ts";
-import { CliError, exitCodes, printJson, renderTable, wantsJson } from "../output.ts";
+import { CliError, exitCodes, type Progress, printJson, renderTable, startProgress, wantsJson } from "../output.ts";
 
 /** Options both commands take. */
 interface HistoryOptions {
@@ -258,7 +258,14 @@ async function runCalibrate(options: CalibrateOptions, command: Command): Promis
   const form = oneOf(options.law, lawChoices, "--law");
   const history = loadHistory(options);
   const { calibrateLoop } = await import("../../twin/calibrate.ts");
-  const calibration = calibrateLoop(history, form);
+  // A bar on a terminal only (never with --json): a year of minutes under `--law auto` takes minutes.
+  let progress: Progress | undefined;
+  const enabled = !wantsJson(command) && process.stderr.isTTY === true;
+  const calibration = calibrateLoop(history, form, (done, total, stage) => {
+    progress ??= startProgress("calibrate", total, enabled);
+    progress.update(done, stage);
+  });
+  progress?.stop();
   if (!calibration.ok) throw new CliError(calibration.error, exitCodes.invalid);
   try {
     writeFileSync(options.out, `${JSON.stringify(calibration.value, null, 2)}\n`);
