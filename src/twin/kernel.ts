@@ -19,7 +19,8 @@
  *    less than idle: when even idle power leaves its outlet above limit + span, it trips (0 kW) and stays off until
  *    its loop's supply is back below its type's supply limit, then restarts over `rackRestartS`.
  * 3. Halls: UPS losses from the efficiency curve at the load fraction; the air side of `crah` racks goes to the hall
- *    air handlers on facility water, fans on the part-load curve.
+ *    air handlers on facility water, fans on the part-load curve. When they fall short, the hall's air, its racks'
+ *    mass and its slab and walls warm (`#hallAirStep`), every rack's inlet with the air, rear doors taking more.
  * 4. Plants: the closed facility water loop (one well-mixed mass at the supply temperature, solved implicitly) takes
  *    the CDU and CRAH heat plus its pumps; dry coolers reject heat in proportion to the initial temperature
  *    difference (return water − air) and fan speed, fans on the part-load curve, so the fan power climbs steeply as
@@ -749,7 +750,7 @@ export class PartitionKernel {
   /**
    * Per plant: heat that leaves to the outdoor air without the facility loop: its halls' UPS and transformer losses
    * and their electrical-room cooling power (rejected by the rooms' DX units or economiser), house loads and the
-   * substation's losses.
+   * substation's losses; and what its halls' envelopes lose beyond normal while they are warm (`hallEnvelopeLossKw`).
    */
   readonly plantDirectHeatKw: Float64Array;
   /** Plant figures beyond the site file this kernel runs with. */
@@ -882,7 +883,7 @@ export class PartitionKernel {
   readonly #hallMassKjPerK: Float64Array;
   readonly #hallMassKwPerK: Float64Array;
   /**
-   * Per hall, from its white space and `PlantAssumptions` (`#hallEnvelope`): heat its slab and walls store per kelvin,
+   * Per hall, from its white space and `PlantAssumptions` (`hallEnvelope` in plant.ts): heat its slab and walls store per kelvin,
    * kJ/K; their conductance to the air and from them to the outdoors and ground, and the roof's from the air, kW/K.
    */
   readonly #hallEnvelopeKjPerK: Float64Array;

@@ -5,7 +5,7 @@
  */
 import { useEffect, useState } from "react";
 import { openLiveState } from "../api/live.ts";
-import type { PlantDetail, PlantState, SiteState } from "../api/types.ts";
+import type { HallState, PlantDetail, PlantState, SiteState } from "../api/types.ts";
 import { useSession } from "../app/session-context.tsx";
 import { useResource } from "../app/use-resource.ts";
 import { ErrorNotice, Loading, Unavailable } from "../components/status.tsx";
@@ -88,6 +88,7 @@ export function CoolingPage() {
           {detail.status === "error" ? <ErrorNotice error={detail.error} action="Loading the plant's loops" /> : null}
           {detail.status === "ready" ? <LoopTable detail={detail.data} /> : null}
           <PlantTable plants={site.plants} selected={plantId} onSelect={setSelected} />
+          <HallTable halls={site.halls} />
         </>
       )}
     </section>
@@ -312,6 +313,42 @@ function PlantTable(props: {
               <td className="number">{formatPowerKW(plant.fanKW)}</td>
               <td className="number">{formatPowerKW(plant.pumpKW)}</td>
               <td>{plant.adiabaticOn ? "on" : "off"}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+/**
+ * Each hall's air, racks' mass and slab and walls: all three at the air handlers' hold in normal operation; after a
+ * loss of air handlers the air leads, the racks trail it by minutes and the slab and walls by hours to days.
+ */
+function HallTable(props: { halls: readonly HallState[] }) {
+  return (
+    <section className="panel" aria-labelledby="halls-title">
+      <h2 id="halls-title">Hall air</h2>
+      <table className="data">
+        <thead>
+          <tr>
+            <th scope="col">Hall</th>
+            <th scope="col">Air at the racks</th>
+            <th scope="col">Racks' mass</th>
+            <th scope="col">Slab and walls</th>
+            <th scope="col">Rear doors, extra</th>
+            <th scope="col">Envelope loss</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.halls.map((hall) => (
+            <tr key={hall.id}>
+              <th scope="row">{shortId(hall.id)}</th>
+              <td className="number">{formatCelsius(hall.airC)}</td>
+              <td className="number">{formatCelsius(hall.rackMassC)}</td>
+              <td className="number">{formatCelsius(hall.slabAndWallsC)}</td>
+              <td className="number">{formatPowerKW(hall.rearDoorExtraKW)}</td>
+              <td className="number">{formatPowerKW(hall.envelopeLossKW)}</td>
             </tr>
           ))}
         </tbody>
