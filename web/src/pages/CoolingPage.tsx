@@ -273,6 +273,21 @@ function LoopTable(props: { detail: PlantDetail }) {
   );
 }
 
+/** A data table's header row, one column head per name. */
+function ColumnHeads(props: { names: readonly string[] }) {
+  return (
+    <thead>
+      <tr>
+        {props.names.map((name) => (
+          <th scope="col" key={name}>
+            {name}
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
 function PlantTable(props: {
   plants: readonly PlantState[];
   selected: string | undefined;
@@ -282,19 +297,9 @@ function PlantTable(props: {
     <section className="panel" aria-labelledby="plants-title">
       <h2 id="plants-title">All plants</h2>
       <table className="data">
-        <thead>
-          <tr>
-            <th scope="col">Plant</th>
-            <th scope="col">FWS supply</th>
-            <th scope="col">FWS return</th>
-            <th scope="col">Heat</th>
-            <th scope="col">Dry coolers</th>
-            <th scope="col">Chillers</th>
-            <th scope="col">Fans</th>
-            <th scope="col">Pumps</th>
-            <th scope="col">Adiabatic</th>
-          </tr>
-        </thead>
+        <ColumnHeads
+          names={["Plant", "FWS supply", "FWS return", "Heat", "Dry coolers", "Chillers", "Fans", "Pumps", "Adiabatic"]}
+        />
         <tbody>
           {props.plants.map((plant) => (
             <tr key={plant.id} className={plant.id === props.selected ? "selected" : undefined}>
@@ -330,16 +335,9 @@ function HallTable(props: { halls: readonly HallState[] }) {
     <section className="panel" aria-labelledby="halls-title">
       <h2 id="halls-title">Hall air</h2>
       <table className="data">
-        <thead>
-          <tr>
-            <th scope="col">Hall</th>
-            <th scope="col">Air at the racks</th>
-            <th scope="col">Racks' mass</th>
-            <th scope="col">Slab and walls</th>
-            <th scope="col">Rear doors, extra</th>
-            <th scope="col">Envelope loss</th>
-          </tr>
-        </thead>
+        <ColumnHeads
+          names={["Hall", "Air at the racks", "Racks' mass", "Slab and walls", "Rear doors, extra", "Envelope loss"]}
+        />
         <tbody>
           {props.halls.map((hall) => (
             <tr key={hall.id}>
