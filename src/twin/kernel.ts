@@ -883,8 +883,9 @@ export class PartitionKernel {
   readonly #hallMassKjPerK: Float64Array;
   readonly #hallMassKwPerK: Float64Array;
   /**
-   * Per hall, from its white space and `PlantAssumptions` (`hallEnvelope` in plant.ts): heat its slab and walls store per kelvin,
-   * kJ/K; their conductance to the air and from them to the outdoors and ground, and the roof's from the air, kW/K.
+   * Per hall, from its white space and `PlantAssumptions` (`hallEnvelope` in plant.ts): heat its slab and walls
+   * store per kelvin, kJ/K; their conductance to the air and from them to the outdoors and ground, and the roof's from
+   * the air, kW/K.
    */
   readonly #hallEnvelopeKjPerK: Float64Array;
   readonly #hallEnvelopeKwPerK: Float64Array;
@@ -1218,9 +1219,9 @@ export class PartitionKernel {
   }
 
   /**
-   * The thermal mass of each hall's installed racks (all breathe its air), and its conductance to the air. A mass warmer
-   * than the air handlers hold keeps its heat as racks come or go (its rise scales inversely with the mass; with no
-   * rack left, the hall air takes the heat), so the energy balance holds across an occupancy change.
+   * The thermal mass of each hall's installed racks (all breathe its air), and its conductance to the air. A mass
+   * warmer than the air handlers hold keeps its heat as racks come or go (its rise scales inversely with the mass;
+   * with no rack left, the hall air takes the heat), so the energy balance holds across an occupancy change.
    */
   #refreshHallMass(): void {
     const { segments, halls } = this.partition;
@@ -1230,7 +1231,7 @@ export class PartitionKernel {
     // The heat each hall's mass holds, kJ, in its rise's place until the new mass is known (no allocation in a step).
     for (let hall = 0; hall < halls.count; hall++) massRiseK[hall]! *= massKjPerK[hall]!;
     massKjPerK.fill(0);
-    // Every rack breathes the hall air: `crah` racks, and rear-door racks (their doors cool the exhaust, not the inlet).
+    // Every rack breathes the hall air: `crah` racks, and rear-door racks (their doors cool the exhaust, not inlet).
     for (let segment = 0; segment < segments.count; segment++) {
       const airCooledKg = segments.weightKg[segment]! * segments.airCooledShare[segment]!;
       massKjPerK[segments.hall[segment]!]! +=

@@ -293,7 +293,7 @@ describe("live twin: events", () => {
     );
   });
 
-  it("shows each hall's air, racks' mass and slab and walls warming when its air handlers fail, and cooling back", () => {
+  it("shows a hall's air, racks' mass and slab and walls warming when its air handlers fail, and cooling back", () => {
     const twin = new LiveTwin(site, { startMs: julyAfternoon });
     twin.advanceTo(twin.timeMs + 60_000);
     const before = twin.snapshot().halls;

@@ -614,7 +614,7 @@ describe("per-rack twin: failed hall air handlers and air-side pumps", () => {
   const lossAndRepair =
     "events:\n  - { at: 30m, fail: crah:h1-* }\n  - { at: 60m, repair: [crah:h1-01, crah:h1-02] }\n";
 
-  it("holds hall 1 a few kelvins up on its rear doors when all its air handlers fail: no trip, back after repair", () => {
+  it("holds hall 1 a few kelvins up on its rear doors when both its air handlers fail: no trip, back after repair", () => {
     const kernel = scenarioKernel(lossAndRepair, 5);
     const { trippedAtS, riseK, doorKw } = runWithTrips(kernel, 2 * secondsPer.h);
     assert.ok(
