@@ -1958,8 +1958,10 @@ export class PartitionKernel {
     // Eliminating the mass's and envelope's new rises leaves the air facing each through a series conductance.
     const seriesKwPerK = massKwPerK > 0 ? (exchangeKwPerK * massKwPerK) / (exchangeKwPerK + massKwPerK) : 0;
     const envelopeDenominator = envelopeKwPerK + envelopeExchangeKwPerK + envelopeLossKwPerK;
-    const envelopeSeriesKwPerK = (envelopeExchangeKwPerK * (envelopeKwPerK + envelopeLossKwPerK)) / envelopeDenominator;
-    const envelopeGivesKw = (envelopeExchangeKwPerK * envelopeKwPerK * oldEnvelopeK) / envelopeDenominator;
+    // (A hall is never without area, but assumptions without an envelope leave the two nodes of air and racks.)
+    const envelopeShare = envelopeDenominator > 0 ? envelopeExchangeKwPerK / envelopeDenominator : 0;
+    const envelopeSeriesKwPerK = envelopeShare * (envelopeKwPerK + envelopeLossKwPerK);
+    const envelopeGivesKw = envelopeShare * envelopeKwPerK * oldEnvelopeK;
     const newAirK =
       (airKwPerK * oldAirK + heatKw - designKw + seriesKwPerK * oldMassK + envelopeGivesKw) /
       (airKwPerK + perK + roofKwPerK + doorKwPerK + seriesKwPerK + envelopeSeriesKwPerK);
@@ -1968,7 +1970,10 @@ export class PartitionKernel {
     if (massKwPerK > 0) {
       this.hallMassRiseK[hall] = (massKwPerK * oldMassK + exchangeKwPerK * newAirK) / (massKwPerK + exchangeKwPerK);
     }
-    const newEnvelopeK = (envelopeKwPerK * oldEnvelopeK + envelopeExchangeKwPerK * newAirK) / envelopeDenominator;
+    const newEnvelopeK =
+      envelopeDenominator > 0
+        ? (envelopeKwPerK * oldEnvelopeK + envelopeExchangeKwPerK * newAirK) / envelopeDenominator
+        : 0;
     this.hallEnvelopeRiseK[hall] = newEnvelopeK;
     this.hallEnvelopeLossKw[hall] = roofKwPerK * newAirK + envelopeLossKwPerK * newEnvelopeK;
     if (doorKwPerK > 0) this.#doorHeat(hall, newAirK, dt);

@@ -862,6 +862,13 @@ describe("per-rack twin: racks, slab and walls of a hall that loses its air hand
     assert.ok(Math.abs(seconds - expectedS) < 1, `trip after ${seconds} s, three nodes ${expectedS} s`);
     // The slab and walls take 4.6 kW/K from the air: the trip comes minutes later than with air and racks alone.
     assert.ok(seconds > withoutEnvelopeS + 300, `${seconds} s with the envelope, ${withoutEnvelopeS} s without`);
+    // The limiting case: no storing layer and no U-values leave the two nodes' closed form, within a second.
+    const bare = { ...defaultAssumptions, envelopeThicknessM: 0, wallUWPerM2K: 0, floorUWPerM2K: 0, roofUWPerM2K: 0 };
+    const twoNodes = secondsToRise(fullLoadKernel(loss, 1, labNoDoors, bare), tripRiseK, 30 * 60);
+    assert.ok(
+      Math.abs(twoNodes.seconds - withoutEnvelopeS) < 1,
+      `${twoNodes.seconds} s, closed form ${withoutEnvelopeS} s`,
+    );
   });
 
   it("trips at the same time at 1 s and 60 s steps", () => {
