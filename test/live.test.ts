@@ -71,6 +71,14 @@ describe("live state", () => {
       JSON.stringify(site.body.kpis),
     );
     assert.equal(site.body.plants[0].id, "plant:lab");
+    // Each hall's air, racks' mass and slab and walls, all at what its air handlers hold in normal operation.
+    assert.deepEqual(
+      site.body.halls.map((hall: { id: string }) => hall.id),
+      ["hall:h1", "hall:h2"],
+    );
+    const { airC, rackMassC, slabAndWallsC, envelopeLossKW } = site.body.halls[0];
+    assert.ok(airC > 20 && airC < 27 && rackMassC === airC && slabAndWallsC === airC, JSON.stringify(site.body.halls));
+    assert.equal(envelopeLossKW, 0);
     assert.equal((await get("/v1/state/site", member)).status, 403);
 
     const racks = await get("/v1/state/racks?field=powerKW");

@@ -19,7 +19,8 @@
  *    less than idle: when even idle power leaves its outlet above limit + span, it trips (0 kW) and stays off until
  *    its loop's supply is back below its type's supply limit, then restarts over `rackRestartS`.
  * 3. Halls: UPS losses from the efficiency curve at the load fraction; the air side of `crah` racks goes to the hall
- *    air handlers on facility water, fans on the part-load curve.
+ *    air handlers on facility water, fans on the part-load curve. When they fall short, the hall's air, its racks'
+ *    mass and its slab and walls warm (`#hallAirStep`), every rack's inlet with the air, rear doors taking more.
  * 4. Plants: the closed facility water loop (one well-mixed mass at the supply temperature, solved implicitly) takes
  *    the CDU and CRAH heat plus its pumps; dry coolers reject heat in proportion to the initial temperature
  *    difference (return water − air) and fan speed, fans on the part-load curve, so the fan power climbs steeply as
@@ -41,6 +42,7 @@ import type { HallTable, Partition, PlantTable, RackTable, RowTable, SegmentTabl
 import { anchoredLaw, type FlowLaw, implicitMixedC, type LoopLawShape, pumpSpeed, relativeDemand } from "./loop.ts";
 import {
   defaultAssumptions,
+  hallEnvelope,
   inletBands,
   inletRecommendedLowC,
   inletRestartC,
@@ -748,7 +750,7 @@ export class PartitionKernel {
   /**
    * Per plant: heat that leaves to the outdoor air without the facility loop: its halls' UPS and transformer losses
    * and their electrical-room cooling power (rejected by the rooms' DX units or economiser), house loads and the
-   * substation's losses.
+   * substation's losses; and what its halls' envelopes lose beyond normal while they are warm (`hallEnvelopeLossKw`).
    */
   readonly plantDirectHeatKw: Float64Array;
   /** Plant figures beyond the site file this kernel runs with. */
@@ -784,6 +786,22 @@ export class PartitionKernel {
    * given its heat back (`#hallAirStep`).
    */
   readonly hallMassRiseK: Float64Array;
+  /**
+   * Per hall: how far its floor slab and walls (the envelope's heat-storing layer) are above what the air handlers
+   * hold, K: the third, slowest node of `#hallAirStep`, which takes the air's heat while the hall is warm and loses
+   * it to the outdoors and the ground.
+   */
+  readonly hallEnvelopeRiseK: Float64Array;
+  /**
+   * Per hall, last step: heat its envelope lost to the outdoors and the ground beyond what it loses with the hall at
+   * its air handlers' supply (roof from the air, walls and slab from their node), kW; part of `plantDirectHeatKw`.
+   */
+  readonly hallEnvelopeLossKw: Float64Array;
+  /**
+   * Per hall, last step: heat the rear doors of its running rear-door racks took from its air beyond their racks' own
+   * (the air they breathe is warmer than what they are room-neutral at), kW; onto their rows' loops.
+   */
+  readonly hallDoorKw: Float64Array;
   /** Air-side chilled-water pumps in service per plant (see `cduInService`). */
   readonly airPumpsInService: Float64Array;
   /** Per plant: air-side chilled-water supply temperature, °C (NaN without an air side). */
@@ -864,6 +882,17 @@ export class PartitionKernel {
    */
   readonly #hallMassKjPerK: Float64Array;
   readonly #hallMassKwPerK: Float64Array;
+  /**
+   * Per hall, from its white space and `PlantAssumptions` (`hallEnvelope` in plant.ts): heat its slab and walls
+   * store per kelvin, kJ/K; their conductance to the air and from them to the outdoors and ground, and the roof's from
+   * the air, kW/K.
+   */
+  readonly #hallEnvelopeKjPerK: Float64Array;
+  readonly #hallEnvelopeKwPerK: Float64Array;
+  readonly #hallEnvelopeLossKwPerK: Float64Array;
+  readonly #hallRoofKwPerK: Float64Array;
+  /** Per row, the step's scratch: air its running rear-door racks' doors cool per kelvin of hall air rise, kW/K. */
+  readonly #rowDoorKwPerK: Float64Array;
   /** Per row: drawn power of its racks in the last step, and design power of its installed rear-door racks. */
   readonly #rowDrawnKw: Float64Array;
   readonly #rowRearDoorDesignKw: Float64Array;
@@ -982,6 +1011,21 @@ export class PartitionKernel {
     this.hallMassRiseK = new Float64Array(halls.count);
     this.#hallMassKjPerK = new Float64Array(halls.count);
     this.#hallMassKwPerK = new Float64Array(halls.count);
+    this.hallEnvelopeRiseK = new Float64Array(halls.count);
+    this.hallEnvelopeLossKw = new Float64Array(halls.count);
+    this.hallDoorKw = new Float64Array(halls.count);
+    this.#hallEnvelopeKjPerK = new Float64Array(halls.count);
+    this.#hallEnvelopeKwPerK = new Float64Array(halls.count);
+    this.#hallEnvelopeLossKwPerK = new Float64Array(halls.count);
+    this.#hallRoofKwPerK = new Float64Array(halls.count);
+    for (let hall = 0; hall < halls.count; hall++) {
+      const envelope = hallEnvelope(halls.whiteSpaceM2[hall]!, assumptions);
+      this.#hallEnvelopeKjPerK[hall] = envelope.storedKjPerK;
+      this.#hallEnvelopeKwPerK[hall] = envelope.exchangeKwPerK;
+      this.#hallEnvelopeLossKwPerK[hall] = envelope.lossKwPerK;
+      this.#hallRoofKwPerK[hall] = envelope.roofKwPerK;
+    }
+    this.#rowDoorKwPerK = new Float64Array(rows.count);
     this.#hallAirKjPerK = Float64Array.from(
       halls.whiteSpaceM2,
       (area) => area * assumptions.hallAirHeightM * airKjPerM3K,
@@ -1175,9 +1219,9 @@ export class PartitionKernel {
   }
 
   /**
-   * The thermal mass of each hall's installed racks breathing hall air, and its conductance to the air. A mass warmer
-   * than the air handlers hold keeps its heat as racks come or go (its rise scales inversely with the mass; with no
-   * rack left, the hall air takes the heat), so the energy balance holds across an occupancy change.
+   * The thermal mass of each hall's installed racks (all breathe its air), and its conductance to the air. A mass
+   * warmer than the air handlers hold keeps its heat as racks come or go (its rise scales inversely with the mass;
+   * with no rack left, the hall air takes the heat), so the energy balance holds across an occupancy change.
    */
   #refreshHallMass(): void {
     const { segments, halls } = this.partition;
@@ -1187,9 +1231,9 @@ export class PartitionKernel {
     // The heat each hall's mass holds, kJ, in its rise's place until the new mass is known (no allocation in a step).
     for (let hall = 0; hall < halls.count; hall++) massRiseK[hall]! *= massKjPerK[hall]!;
     massKjPerK.fill(0);
+    // Every rack breathes the hall air: `crah` racks, and rear-door racks (their doors cool the exhaust, not inlet).
     for (let segment = 0; segment < segments.count; segment++) {
-      if (segments.rearDoor[segment] === 1) continue;
-      const airCooledKg = segments.weightKg[segment]! * (1 - segments.tcsShare[segment]!);
+      const airCooledKg = segments.weightKg[segment]! * segments.airCooledShare[segment]!;
       massKjPerK[segments.hall[segment]!]! +=
         this.#segmentInstalled[segment]! * airCooledKg * a.rackSpecificHeatKjPerKgK;
     }
@@ -1359,6 +1403,7 @@ export class PartitionKernel {
     const hallCrahFan = this.hallCrahFanKw;
     const hallAirRiseK = this.hallAirRiseK;
     const hallMassRiseK = this.hallMassRiseK;
+    const hallEnvelopeRiseK = this.hallEnvelopeRiseK;
     const hallUpsLoss = this.hallUpsLossKw;
     const hallMaxTcs = this.hallMaxTcsC;
     const hallGpuHours = this.hallGpuHours;
@@ -1661,6 +1706,8 @@ export class PartitionKernel {
       );
       hallUpsLoss[hall] = (it / efficiency - it) * upsLossScale;
       const airHeat = hallCrahHeat[hall]!;
+      this.hallEnvelopeLossKw[hall] = 0;
+      this.hallDoorKw[hall] = 0;
       const units = crahAvailable[hall]!;
       // Air handler coils are on the air side's chilled water when the plant has one, and pass heat only as far as
       // that water flows (as the CDUs do, `plantFlowShare`): their full-speed capacity now.
@@ -1668,7 +1715,7 @@ export class PartitionKernel {
       const fullKw = units * crahUnitKw[hall]! * (onAirSide ? airFlowShare[plant]! : plantFlowShare[plant]!);
       let fanKw = 0;
       let removedKw: number;
-      const atSupply = hallAirRiseK[hall] === 0 && hallMassRiseK[hall] === 0;
+      const atSupply = hallAirRiseK[hall] === 0 && hallMassRiseK[hall] === 0 && hallEnvelopeRiseK[hall] === 0;
       if ((airHeat <= fullKw && atSupply) || crahUnitKw[hall] === 0) {
         // The units in service carry it (a hall without air handlers passes its air heat straight to the loop).
         if (units > 0 && airHeat > 0) {
@@ -1695,6 +1742,8 @@ export class PartitionKernel {
         }
       }
       hallCrahFan[hall] = fanKw;
+      // What the envelope lost outdoors this step (0 on the ordinary path) leaves without the loops.
+      plantDirect[plant]! += this.hallEnvelopeLossKw[hall]!;
       if (onAirSide) plantAirHeat[plant]! += removedKw;
       else plantHeatIn[plant]! += removedKw;
       plantHallHeat[plant]! += it + hallCduPump[hall]! + fanKw;
@@ -1859,57 +1908,125 @@ export class PartitionKernel {
   }
 
   /**
-   * One step of a hall whose air handlers cannot carry its `crah` racks' air-side heat (`heatKw`, their fans' at full
-   * speed included), or whose air or racks are still warmer than they hold, from the coils' full-speed capacity at
-   * design (`designKw`: units in service × rating × coil water flow share). Returns the heat the coils removed at full
-   * speed, kW, or −1 when they can hold the air at their supply this step (nothing changed: `#hallAirHold` then).
+   * One step of a hall whose air handlers cannot carry its racks' air-side heat (`heatKw`, their fans' at full speed
+   * included), or whose air, racks or envelope are still warmer than they hold, from the coils' full-speed capacity
+   * at design (`designKw`: units in service × rating × coil water flow share). Returns the heat the coils removed at
+   * full speed, kW, or −1 when they can hold the air at their supply this step (nothing changed: `#hallAirHold`).
    *
-   * Two lumped nodes, as Khankari's loss-of-cooling analysis has them (ASHRAE Transactions 117(1), 2011: the room
-   * heats at first at heat ÷ air mass, then, with a time constant set by the ratio of heat capacities and the racks'
-   * surface, at heat ÷ (air + rack mass)): the hall's air (white space × `hallAirHeightM`, well mixed), and the
-   * air-cooled mass of its installed racks breathing hall air (`#hallMassKjPerK`), which exchanges heat with the air
-   * through a conductance (`#hallMassKwPerK`, mass ÷ `rackMassTimeConstantS`). Both are solved implicitly together,
-   * stable at any step. At full fan speed a coil passes heat in proportion to entering air − entering water (fixed
-   * flows, fixed effectiveness: ε-NTU), which at design is the coil approach + containment leakage + the servers' air
-   * rise (about 20 K); air warmer by ΔT lets the units in service carry design × (1 + ΔT / that difference), so a
-   * partial shortfall settles a few kelvins up (heat 10 % over capacity: +2 K). A hall with no air handler left
-   * warms at first at heat ÷ air mass: 3.7 K a minute on the lab's 400 m² hall 1 at its 120 kW of air-side heat at
-   * full load (1,932 kJ/K of air); its 12 liquid-cooled racks' air-cooled mass (2,540 kg, 1,245 kJ/K, 4.1 kW/K) follows
-   * within about 3 minutes, and the hall then warms at heat ÷ (air + mass), 2.3 K a minute, the air 11 K ahead of the
-   * mass: from the 23.5 °C inlet its racks trip at 45 °C (A4) 7.7 minutes after the loss instead of 5.8 with the air
-   * alone (`racks.test.ts` checks it against the closed form). Once they trip, the air gives the mass its heat and
-   * settles below 45 °C. Not modelled: walls and slab (they would slow it further), and the weaker exchange of
-   * tripped racks whose fans stop. After a repair the mass gives its heat back through the air: the coils carry it
-   * while they hold the air at their supply (`#hallAirHold`), or the air stays warm until they can; the hall leaves
-   * this path only when air and mass are both back.
+   * Three lumped nodes, each a rise above what the air handlers hold. As Khankari's loss-of-cooling analysis has it
+   * (ASHRAE Transactions 117(1), 2011: the room heats at first at heat ÷ air mass, then, with a time constant set by
+   * the heat capacities and the surfaces between them, as the masses follow): the hall's air (white space ×
+   * `hallAirHeightM`, well mixed); the air-cooled mass of its installed racks (`#hallMassKjPerK`), which exchanges
+   * with the air through `#hallMassKwPerK` (mass ÷ `rackMassTimeConstantS`); and the first 10 cm of its slab and
+   * walls (`hallEnvelope` in plant.ts), reached through the surface resistance and losing heat through the walls'
+   * and slab's U-values, while the roof loses the air's. The rises are perturbations: what the envelope loses with
+   * the hall at its handlers' supply is in the design they carry (not modelled, as before); the extra loss, U·A ×
+   * rise, leaves outdoors (`hallEnvelopeLossKw`). All three are solved implicitly together (the mass and envelope
+   * eliminated into the air's equation), stable at any step, and the stored heat moves by exactly what comes in
+   * minus what the coils, doors and envelope take.
+   *
+   * At full fan speed a coil passes heat in proportion to entering air − entering water (fixed flows, fixed
+   * effectiveness: ε-NTU), which at design is the coil approach + containment leakage + the servers' air rise
+   * (about 20 K); air warmer by ΔT lets the units in service carry design × (1 + ΔT / that difference). Rear-door
+   * racks breathe the hall air too, and their doors, room-neutral at their water, take ε × the air flow of their
+   * running racks × ΔT more from a warmer room (leaving air = air in − ε × (air in − water in)); that heat goes onto
+   * their rows' loops (`#doorHeat`). The lab's hall 1 at full load (120 kW of `crah` racks' air heat, 144 kW of
+   * rear-door racks whose doors cool 7.7 kW/K) settles about 10 K up instead of tripping its racks (docs/twin.md).
+   * Not modelled: the weaker exchange of tripped racks whose fans stop; the doors' rated capacity (`rdhxCapacityKW`)
+   * as a ceiling on what they take. After a repair the masses give their heat back through the air: the coils carry
+   * it while they hold the air at their supply (`#hallAirHold`), or the air stays warm until they can; the hall
+   * leaves this path only when air, racks and envelope are all back.
    */
   #hallAirStep(hall: number, heatKw: number, designKw: number, dt: number): number {
     const a = this.assumptions;
     const airKwPerK = this.#hallAirKjPerK[hall]! / dt;
     const massKwPerK = this.#hallMassKjPerK[hall]! / dt;
     const exchangeKwPerK = this.#hallMassKwPerK[hall]!;
+    const envelopeKwPerK = this.#hallEnvelopeKjPerK[hall]! / dt;
+    const envelopeExchangeKwPerK = this.#hallEnvelopeKwPerK[hall]!;
+    const envelopeLossKwPerK = this.#hallEnvelopeLossKwPerK[hall]!;
+    const roofKwPerK = this.#hallRoofKwPerK[hall]!;
+    const doorKwPerK = this.#doorConductance(hall);
     const perK = designKw / (a.crahApproachK + a.containmentRiseK + a.serverAirRiseK);
     const oldAirK = this.hallAirRiseK[hall]!;
     const oldMassK = this.hallMassRiseK[hall]!;
-    // Air: storage × (new − old) = heat − design − perK × new − exchange × (new − mass new);
-    // mass: storage × (mass new − mass old) = exchange × (new − mass new). Eliminating the mass's new rise leaves the
-    // air facing the mass through the series conductance of the exchange and the mass's storage per step.
+    const oldEnvelopeK = this.hallEnvelopeRiseK[hall]!;
+    // Air: storage × (new − old) = heat − design − (perK + roof + doors) × new − exchange × (new − mass new)
+    //   − envelope exchange × (new − envelope new);
+    // mass: storage × (mass new − mass old) = exchange × (new − mass new);
+    // envelope: storage × (env new − env old) = envelope exchange × (new − env new) − loss × env new.
+    // Eliminating the mass's and envelope's new rises leaves the air facing each through a series conductance.
     const seriesKwPerK = massKwPerK > 0 ? (exchangeKwPerK * massKwPerK) / (exchangeKwPerK + massKwPerK) : 0;
+    const envelopeDenominator = envelopeKwPerK + envelopeExchangeKwPerK + envelopeLossKwPerK;
+    // (A hall is never without area, but assumptions without an envelope leave the two nodes of air and racks.)
+    const envelopeShare = envelopeDenominator > 0 ? envelopeExchangeKwPerK / envelopeDenominator : 0;
+    const envelopeSeriesKwPerK = envelopeShare * (envelopeKwPerK + envelopeLossKwPerK);
+    const envelopeGivesKw = envelopeShare * envelopeKwPerK * oldEnvelopeK;
     const newAirK =
-      (airKwPerK * oldAirK + heatKw - designKw + seriesKwPerK * oldMassK) / (airKwPerK + perK + seriesKwPerK);
+      (airKwPerK * oldAirK + heatKw - designKw + seriesKwPerK * oldMassK + envelopeGivesKw) /
+      (airKwPerK + perK + roofKwPerK + doorKwPerK + seriesKwPerK + envelopeSeriesKwPerK);
     if (newAirK <= 0) return -1;
     this.hallAirRiseK[hall] = newAirK;
     if (massKwPerK > 0) {
       this.hallMassRiseK[hall] = (massKwPerK * oldMassK + exchangeKwPerK * newAirK) / (massKwPerK + exchangeKwPerK);
     }
+    const newEnvelopeK =
+      envelopeDenominator > 0
+        ? (envelopeKwPerK * oldEnvelopeK + envelopeExchangeKwPerK * newAirK) / envelopeDenominator
+        : 0;
+    this.hallEnvelopeRiseK[hall] = newEnvelopeK;
+    this.hallEnvelopeLossKw[hall] = roofKwPerK * newAirK + envelopeLossKwPerK * newEnvelopeK;
+    if (doorKwPerK > 0) this.#doorHeat(hall, newAirK, dt);
     return designKw + perK * newAirK;
   }
 
   /**
-   * One step of a hall whose air handlers hold its air at their supply again while its racks' mass is still warm
-   * (`#hallAirStep` returned −1): the air's heat above the supply and what the mass gives it (implicitly, toward the
-   * held air) go to the coils; returns that heat, kW. A mass within a microkelvin gives the rest at once, so the hall
-   * is back at its handlers' supply (and on their ordinary path) after a finite time.
+   * Air per kelvin the doors of hall `hall`'s running rear-door racks cool beyond room-neutral, kW/K, per row into
+   * `#rowDoorKwPerK`: ε × each running rack's air flow (design power over `serverAirRiseK`, the fans' design flow,
+   * as `#countInlets` takes it). A tripped rack's fans stop: it moves no air. Runs only on a hall's shortfall path.
+   */
+  #doorConductance(hall: number): number {
+    const { rows, racks, segments } = this.partition;
+    const a = this.assumptions;
+    const perDesignKw = a.rearDoorEffectiveness / a.serverAirRiseK;
+    let hallKwPerK = 0;
+    for (let row = 0; row < rows.count; row++) {
+      if (rows.hall[row] !== hall || this.#rowHasRearDoor[row] === 0) continue;
+      let runningDesignKw = 0;
+      for (let rack = rows.rackStart[row]!; rack < rows.rackStart[row + 1]!; rack++) {
+        if (segments.rearDoor[racks.segment[rack]!] !== 1) continue;
+        runningDesignKw += this.installed[rack]! * this.running[rack]! * (racks.idleKw[rack]! + racks.dynamicKw[rack]!);
+      }
+      this.#rowDoorKwPerK[row] = perDesignKw * runningDesignKw;
+      hallKwPerK += this.#rowDoorKwPerK[row]!;
+    }
+    return hallKwPerK;
+  }
+
+  /**
+   * The heat the rear doors of hall `hall` took from its air `airRiseK` above room-neutral this step onto their rows'
+   * loops: each loop's coolant holds it (its temperature moves by heat × step ÷ its heat capacity, so the energy
+   * balance is exact) and its CDUs remove it from the next step.
+   */
+  #doorHeat(hall: number, airRiseK: number, dt: number): void {
+    const rows = this.partition.rows;
+    let hallKw = 0;
+    for (let row = 0; row < rows.count; row++) {
+      if (rows.hall[row] !== hall || this.#rowHasRearDoor[row] === 0) continue;
+      const kw = this.#rowDoorKwPerK[row]! * airRiseK;
+      this.tcsC[row]! += (kw * dt) / rows.heatCapacityKjPerK[row]!;
+      this.rowHeatKw[row]! += kw;
+      hallKw += kw;
+    }
+    this.hallDoorKw[hall] = hallKw;
+  }
+
+  /**
+   * One step of a hall whose air handlers hold its air at their supply again while its racks' mass or its envelope
+   * is still warm (`#hallAirStep` returned −1): the air's heat above the supply and what the mass and envelope give
+   * it (implicitly, toward the held air; the envelope also loses to the outdoors) go to the coils; returns that heat,
+   * kW. A node within a microkelvin gives the rest at once, so the hall is back at its handlers' supply (and on their
+   * ordinary path) after a finite time.
    */
   #hallAirHold(hall: number, dt: number): number {
     const airKwPerK = this.#hallAirKjPerK[hall]! / dt;
@@ -1924,12 +2041,23 @@ export class PartitionKernel {
       givenKw += settled ? massKwPerK * oldMassK : exchangeKwPerK * newMassK;
       this.hallMassRiseK[hall] = settled ? 0 : newMassK;
     }
+    const oldEnvelopeK = this.hallEnvelopeRiseK[hall]!;
+    if (oldEnvelopeK > 0) {
+      const envelopeKwPerK = this.#hallEnvelopeKjPerK[hall]! / dt;
+      const exchangeKwPerK = this.#hallEnvelopeKwPerK[hall]!;
+      const lossKwPerK = this.#hallEnvelopeLossKwPerK[hall]!;
+      const newEnvelopeK = (envelopeKwPerK * oldEnvelopeK) / (envelopeKwPerK + exchangeKwPerK + lossKwPerK);
+      const settled = newEnvelopeK < 1e-6;
+      givenKw += settled ? envelopeKwPerK * oldEnvelopeK : exchangeKwPerK * newEnvelopeK;
+      this.hallEnvelopeLossKw[hall] = settled ? 0 : lossKwPerK * newEnvelopeK;
+      this.hallEnvelopeRiseK[hall] = settled ? 0 : newEnvelopeK;
+    }
     return givenKw;
   }
 
   /**
-   * Heat the halls of plant `plant` hold above what their air handlers hold: their air (`hallAirRiseK`) and their
-   * racks' air-cooled mass (`hallMassRiseK`), kJ.
+   * Heat the halls of plant `plant` hold above what their air handlers hold: their air (`hallAirRiseK`), their
+   * racks' air-cooled mass (`hallMassRiseK`) and their slab and walls (`hallEnvelopeRiseK`), kJ.
    */
   hallStoredKj(plant: number): number {
     const halls = this.partition.halls;
@@ -1938,7 +2066,8 @@ export class PartitionKernel {
       if (halls.plant[hall] === plant) {
         storedKj +=
           this.#hallAirKjPerK[hall]! * this.hallAirRiseK[hall]! +
-          this.#hallMassKjPerK[hall]! * this.hallMassRiseK[hall]!;
+          this.#hallMassKjPerK[hall]! * this.hallMassRiseK[hall]! +
+          this.#hallEnvelopeKjPerK[hall]! * this.hallEnvelopeRiseK[hall]!;
       }
     }
     return storedKj;
@@ -2056,7 +2185,7 @@ export class PartitionKernel {
    * (facility water supply + coil approach) plus containment leakage. Rear-door racks breathe the aisle's air, the
    * mix of the doors' leaving air: room-neutral doors at effectiveness ε give inlet = water + (1 − ε)/ε × the
    * servers' air rise, which scales with the row's drawn over design power (the loop's supply stands for the
-   * water entering the doors).
+   * water entering the doors); plus the hall air's rise when its air handlers fall short (`#hallAirStep`).
    */
   /**
    * Trips the running racks of a segment whose server inlet air is above `inletTripC` (they shut down to protect
@@ -2091,7 +2220,9 @@ export class PartitionKernel {
       const designKw = this.#rowRearDoorDesignKw[row]!;
       if (this.#rowHasRearDoor[row] === 0) continue;
       const fraction = designKw > 0 ? Math.min(1, this.#rowDrawnKw[row]! / designKw) : 0;
-      this.rowRearDoorInletC[row] = this.tcsC[row]! + doorFactor * fraction;
+      // The racks breathe the room; their doors return it about room-neutral at their water, so the hall air's rise
+      // above what its air handlers hold (when they fall short) reaches their inlet whole.
+      this.rowRearDoorInletC[row] = this.tcsC[row]! + doorFactor * fraction + this.hallAirRiseK[rows.hall[row]!]!;
     }
     const counts = this.inletRackSeconds;
     for (let segment = 0; segment < segments.count; segment++) {

@@ -44,6 +44,11 @@ export interface SegmentTable {
   readonly serversPerRack: Float64Array;
   /** Weight per rack, kg (the site's `weightKg`): its air-cooled share is thermal mass for the hall air. */
   readonly weightKg: Float64Array;
+  /**
+   * Share of a rack's heat its air carries (1 − liquid capture), rear-door racks included (their `tcsShare` is 1: the
+   * door puts that air's heat on the loop): the share of its weight taken to warm with the hall air.
+   */
+  readonly airCooledShare: Float64Array;
   readonly maxCoolantC: Float64Array;
   readonly profile: Int32Array;
   /** 1 when the rack type's air side goes through a rear door on the row's loop (`rdhx`), 0 for hall air handlers. */
@@ -251,6 +256,7 @@ export function buildPartition(site: Site, plantIndexes: readonly number[]): Par
     gpusPerRack: new Float64Array(segmentCount),
     serversPerRack: new Float64Array(segmentCount),
     weightKg: new Float64Array(segmentCount),
+    airCooledShare: new Float64Array(segmentCount),
     maxCoolantC: new Float64Array(segmentCount),
     profile: new Int32Array(segmentCount),
     rearDoor: new Uint8Array(segmentCount),
@@ -297,6 +303,7 @@ export function buildPartition(site: Site, plantIndexes: readonly number[]): Par
     segments.gpusPerRack[local] = type.gpusPerRack;
     segments.serversPerRack[local] = type.servers;
     segments.weightKg[local] = type.weight;
+    segments.airCooledShare[local] = 1 - type.liquidCaptureFraction;
     segments.maxCoolantC[local] = type.maxCoolantSupply;
     segments.profile[local] = profileClasses.indexOf(profileOf(site, rack.typeIndex, segment.rowIndex));
     segments.rearDoor[local] = type.airCooling === "rdhx" ? 1 : 0;

@@ -293,6 +293,37 @@ describe("live twin: events", () => {
     );
   });
 
+  it("shows a hall's air, racks' mass and slab and walls warming when its air handlers fail, and cooling back", () => {
+    const twin = new LiveTwin(site, { startMs: julyAfternoon });
+    twin.advanceTo(twin.timeMs + 60_000);
+    const before = twin.snapshot().halls;
+    assert.deepEqual(
+      before.map((hall) => hall.id),
+      site.halls.map((hall) => hall.id),
+    );
+    // In normal operation the three are at what the air handlers hold: supply + containment leakage.
+    const holdC = before[0]!.airC;
+    assert.ok(holdC > 20 && holdC < 27, `hall air ${holdC} °C`);
+    assert.deepEqual([before[0]!.rackMassC, before[0]!.slabAndWallsC, before[0]!.envelopeLossKW], [holdC, holdC, 0]);
+    assert.ok(twin.failUnit("crah:h1-01").ok);
+    assert.ok(twin.failUnit("crah:h1-02").ok);
+    twin.advanceTo(twin.timeMs + 10 * 60_000);
+    // Ten minutes on: the air leads, the racks' mass trails it, the slab and walls barely move; the rear doors and
+    // the envelope take heat from the warm room; hall 2 holds.
+    const warm = twin.snapshot().halls;
+    const { airC, rackMassC, slabAndWallsC } = warm[0]!;
+    assert.ok(airC > holdC + 2 && rackMassC > holdC + 1 && rackMassC < airC, `${airC}, ${rackMassC} °C`);
+    assert.ok(slabAndWallsC > holdC && slabAndWallsC < holdC + 0.5, `slab and walls ${slabAndWallsC} °C`);
+    assert.ok(warm[0]!.rearDoorExtraKW > 0 && warm[0]!.envelopeLossKW > 0, JSON.stringify(warm[0]));
+    assert.deepEqual(warm[1], before[1]);
+    assert.ok(twin.repairUnit("crah:h1-01").ok);
+    assert.ok(twin.repairUnit("crah:h1-02").ok);
+    twin.advanceTo(twin.timeMs + 5 * 60_000);
+    const repaired = twin.snapshot().halls[0]!;
+    assert.equal(repaired.airC, holdC);
+    assert.ok(repaired.slabAndWallsC > holdC, "the slab and walls still hold heat");
+  });
+
   it("fails and repairs a hall's air handlers, listed under the hall's plant", () => {
     const twin = new LiveTwin(site, { startMs: julyAfternoon });
     assert.ok(twin.failUnit("crah:h2-01").ok);

@@ -118,6 +118,27 @@ export interface LiveTcs {
   readonly failedCdus: readonly string[];
 }
 
+/**
+ * A hall's air now, °C: what its racks breathe, and the two masses that warm with it when its air handlers fall short
+ * (the twin's hall nodes, `PartitionKernel.hallAirRiseK` and the rest, above what the handlers hold).
+ */
+export interface LiveHall {
+  readonly id: string;
+  /**
+   * The hall air at its racks' inlet: the air handlers' supply + containment leakage, plus its rise while they fall
+   * short (rear-door racks breathe that rise on top of their doors' air).
+   */
+  readonly airC: number;
+  /** The air-cooled mass of its installed racks: the handlers' hold until they fall short, then trailing the air. */
+  readonly rackMassC: number;
+  /** The heat-storing layer of its floor slab and walls: the slowest node, days to give back what a shortfall left. */
+  readonly slabAndWallsC: number;
+  /** Heat its rear doors take from the room beyond their racks' own while it is warm, kW. */
+  readonly rearDoorExtraKW: number;
+  /** Heat its envelope loses beyond normal while it is warm, kW. */
+  readonly envelopeLossKW: number;
+}
+
 /** Per-rack values now, in `site.racks` order. */
 export interface LiveRacks {
   /** Drawn at the rack input, kW (0 for a rack not installed). */
@@ -145,6 +166,8 @@ export interface LiveSnapshot {
   readonly plants: readonly LivePlant[];
   /** One per row, in `site.rows` order. */
   readonly tcs: readonly LiveTcs[];
+  /** In `site.halls` order. */
+  readonly halls: readonly LiveHall[];
   readonly racks: LiveRacks;
 }
 
@@ -500,8 +523,30 @@ export class LiveTwin {
       },
       plants: livePlants,
       tcs,
+      halls: this.#halls(),
       racks,
     };
+  }
+
+  /** Each hall's air and masses from the kernel's hall nodes (rises above the inlet its air handlers hold). */
+  #halls(): LiveHall[] {
+    const kernel = this.#kernel;
+    const halls = new Array<LiveHall>(this.site.halls.length);
+    const table = kernel.partition.halls;
+    for (let local = 0; local < table.count; local++) {
+      const hall = this.site.halls[table.globalIndex[local]!]!;
+      const airC = kernel.hallCrahInletC[local]!;
+      const holdC = airC - kernel.hallAirRiseK[local]!;
+      halls[hall.index] = {
+        id: hall.id,
+        airC,
+        rackMassC: holdC + kernel.hallMassRiseK[local]!,
+        slabAndWallsC: holdC + kernel.hallEnvelopeRiseK[local]!,
+        rearDoorExtraKW: kernel.hallDoorKw[local]!,
+        envelopeLossKW: kernel.hallEnvelopeLossKw[local]!,
+      };
+    }
+    return halls;
   }
 
   /** Site history of the last `minutes` (default: all that is kept), oldest first. */

@@ -55,8 +55,8 @@ export interface PlantAssumptions {
   readonly containmentRiseK: number;
   /**
    * Height of hall air per m² of white space, m: the air a hall's air handlers cool, which warms when they fall short
-   * (3 m to a suspended ceiling plus raised-floor or ceiling plenums, about 1 m). Only racks breathing hall air
-   * (`crah`) feel it.
+   * (3 m to a suspended ceiling plus raised-floor or ceiling plenums, about 1 m). Every rack breathes it: `crah`
+   * racks, and rear-door racks, whose doors cool their exhaust back to about the room's air.
    */
   readonly hallAirHeightM: number;
   /**
@@ -75,6 +75,41 @@ export interface PlantAssumptions {
    * test cell, ASME InterPACK 2013, V002T09A024); 5 minutes is an assumption within that.
    */
   readonly rackMassTimeConstantS: number;
+  /**
+   * The hall's envelope, a third and slower thermal mass when its air handlers fall short (`#hallAirStep` in
+   * kernel.ts): the floor slab and the walls, normal-weight concrete of this density, kg/m³, specific heat,
+   * kJ/(kg·K), and conductivity, W/(m·K): EN ISO 10456:2007 Table 3, "high density" concrete 2,400 kg/m³,
+   * c_p 1,000 J/(kg·K), λ 2.0 W/(m·K). Assumptions: the hall is square in plan (walls 4·√(white space) long and
+   * `hallAirHeightM` high), its slab is on grade and its walls are concrete; its roof is an insulated metal deck
+   * (no mass worth counting: only its U-value, from the air).
+   */
+  readonly envelopeDensityKgPerM3: number;
+  /** Specific heat of the slab and walls, kJ/(kg·K) (see `envelopeDensityKgPerM3`). */
+  readonly envelopeSpecificHeatKjPerKgK: number;
+  /** Thermal conductivity of the slab and walls, W/(m·K) (see `envelopeDensityKgPerM3`). */
+  readonly envelopeConductivityWPerMK: number;
+  /**
+   * Depth of slab and wall that stores heat, m: the "10 cm rule" of EN ISO 13786's simplified method for the internal
+   * heat capacity (layers within 10 cm of the surface). Heat reaches about √(α·t) into concrete (α = λ/(ρ·c_p) =
+   * 8.3·10⁻⁷ m²/s): 4 cm in half an hour, 27 cm in a day, so the node is a day-scale figure, lumped at its mid-depth.
+   */
+  readonly envelopeThicknessM: number;
+  /**
+   * Interior surface resistance of the slab and walls, m²·K/W: EN ISO 6946:2017 Table 7, Rsi for horizontal heat flow
+   * (0.13; downward flow, a floor, is 0.17 — the walls' value is taken for both). The air reaches the lumped node
+   * through it and half the layer's conduction (d / 2λ).
+   */
+  readonly envelopeSurfaceResistanceM2KPerW: number;
+  /**
+   * Thermal transmittance of the walls, W/(m²·K), from the mass node to the outdoors: the German GEG 2020 reference
+   * building for non-residential zones heated to 19 °C or more (Anlage 2: external wall 0.28, slab on ground 0.35,
+   * roof 0.20), a current European new build; the insulation dominates, so the whole U-value is taken from the node.
+   */
+  readonly wallUWPerM2K: number;
+  /** Thermal transmittance of the slab to the ground, W/(m²·K) (see `wallUWPerM2K`). */
+  readonly floorUWPerM2K: number;
+  /** Thermal transmittance of the roof, from the hall air to the outdoors, W/(m²·K) (see `wallUWPerM2K`). */
+  readonly roofUWPerM2K: number;
   /** Rear-door heat exchanger effectiveness (air side): leaving air = air in − ε × (air in − water in). */
   readonly rearDoorEffectiveness: number;
   /** Air temperature rise through a server at its design power, K (fans keep about 15 K across a loaded server). */
@@ -122,6 +157,14 @@ export const defaultAssumptions: PlantAssumptions = {
   hallAirHeightM: 4,
   rackSpecificHeatKjPerKgK: 0.49,
   rackMassTimeConstantS: 300,
+  envelopeDensityKgPerM3: 2400,
+  envelopeSpecificHeatKjPerKgK: 1,
+  envelopeConductivityWPerMK: 2,
+  envelopeThicknessM: 0.1,
+  envelopeSurfaceResistanceM2KPerW: 0.13,
+  wallUWPerM2K: 0.28,
+  floorUWPerM2K: 0.35,
+  roofUWPerM2K: 0.2,
   rearDoorEffectiveness: 0.8,
   serverAirRiseK: 15,
   pumpFanPowerScale: 1,
@@ -189,4 +232,34 @@ export function substationLosses(ratedKva: number, pei: number, ratio: number): 
   const geometricKw = ((1 - pei) * ratedKva) / 2;
   const root = Math.sqrt(ratio);
   return { noLoadKw: geometricKw * root, loadKw: geometricKw / root };
+}
+
+/** A hall's envelope as the twin's third thermal node: what it stores and its conductances (kJ/K, kW/K). */
+export interface HallEnvelope {
+  /** Heat the slab and walls store per kelvin, kJ/K. */
+  readonly storedKjPerK: number;
+  /** Conductance from the hall air to the slab and walls' node, kW/K. */
+  readonly exchangeKwPerK: number;
+  /** Conductance from that node through walls and slab to the outdoors and the ground, kW/K. */
+  readonly lossKwPerK: number;
+  /** Conductance from the hall air through the roof to the outdoors, kW/K. */
+  readonly roofKwPerK: number;
+}
+
+/**
+ * The envelope of a hall of `whiteSpaceM2` (see `PlantAssumptions.envelopeDensityKgPerM3` for the assumed shape):
+ * slab (the white space) and walls (4·√area × `hallAirHeightM`) store heat in their first `envelopeThicknessM`,
+ * reached from the air through Rsi + d/2λ, and lose it through their U-values; the roof loses the air's through its.
+ */
+export function hallEnvelope(whiteSpaceM2: number, a: PlantAssumptions): HallEnvelope {
+  const wallM2 = 4 * Math.sqrt(whiteSpaceM2) * a.hallAirHeightM;
+  const massiveM2 = whiteSpaceM2 + wallM2;
+  const resistanceM2KPerW =
+    a.envelopeSurfaceResistanceM2KPerW + a.envelopeThicknessM / (2 * a.envelopeConductivityWPerMK);
+  return {
+    storedKjPerK: massiveM2 * a.envelopeThicknessM * a.envelopeDensityKgPerM3 * a.envelopeSpecificHeatKjPerKgK,
+    exchangeKwPerK: massiveM2 / resistanceM2KPerW / 1000,
+    lossKwPerK: (wallM2 * a.wallUWPerM2K + whiteSpaceM2 * a.floorUWPerM2K) / 1000,
+    roofKwPerK: (whiteSpaceM2 * a.roofUWPerM2K) / 1000,
+  };
 }

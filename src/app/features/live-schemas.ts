@@ -35,6 +35,19 @@ export const LiveTcsSchema = Type.Object({
   failedCdus: Type.Array(Type.String()),
 });
 
+/** A hall's air now, °C, and what its rear doors and envelope take while it is warm, kW. */
+export const LiveHallSchema = Type.Object({
+  id: Type.String({ description: "hall:h1" }),
+  airC: Type.Number({
+    description:
+      "hall air at the racks' inlet: air handlers' supply + containment leakage, + its rise when they fall short",
+  }),
+  rackMassC: Type.Number({ description: "air-cooled mass of its installed racks, trailing the air after a shortfall" }),
+  slabAndWallsC: Type.Number({ description: "heat-storing layer of its floor slab and walls, the slowest to recover" }),
+  rearDoorExtraKW: Type.Number({ description: "heat its rear doors take from a warm room beyond their racks' own" }),
+  envelopeLossKW: Type.Number({ description: "heat its envelope loses beyond normal while it is warm" }),
+});
+
 const nullableNumber = Nullable(Type.Number());
 
 const kpiNames = [
@@ -63,6 +76,7 @@ export const SiteStateSchema = Type.Object({
     { description: "null when a figure has no value (PUE with no IT load)" },
   ),
   plants: Type.Array(LivePlantSchema),
+  halls: Type.Array(LiveHallSchema),
 });
 
 /** `GET /v1/state/racks`: one field of every rack, in rack-index order. */

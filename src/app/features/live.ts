@@ -227,6 +227,15 @@ export function liveFeature(options: LiveOptions = {}): Feature & {
       ]),
     ) as Reply<typeof SiteStateSchema>["kpis"],
     plants: state.plants,
+    // Rounded as the weather is: hundredths of a kelvin and of a kW.
+    halls: state.halls.map((hall) => ({
+      id: hall.id,
+      airC: round(hall.airC, 2),
+      rackMassC: round(hall.rackMassC, 2),
+      slabAndWallsC: round(hall.slabAndWallsC, 2),
+      rearDoorExtraKW: round(hall.rearDoorExtraKW, 2),
+      envelopeLossKW: round(hall.envelopeLossKW, 2),
+    })),
   });
 
   const rackField = (state: LiveSnapshot, field: RackField): string => {
@@ -364,7 +373,7 @@ export function liveFeature(options: LiveOptions = {}): Feature & {
             schema: {
               tags: ["state"],
               operationId: "getSiteState",
-              summary: "Site KPIs, weather and plants now",
+              summary: "Site KPIs, weather, plants and halls' air now",
               response: { 200: SiteStateSchema },
             },
           },

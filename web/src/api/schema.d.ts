@@ -1006,7 +1006,7 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Site KPIs, weather and plants now */
+        /** Site KPIs, weather, plants and halls' air now */
         get: operations["getSiteState"];
         put?: never;
         post?: never;
@@ -6497,6 +6497,20 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        halls: {
+                            /** @description hall air at the racks' inlet: air handlers' supply + containment leakage, + its rise when they fall short */
+                            airC: number;
+                            /** @description heat its envelope loses beyond normal while it is warm */
+                            envelopeLossKW: number;
+                            /** @description hall:h1 */
+                            id: string;
+                            /** @description air-cooled mass of its installed racks, trailing the air after a shortfall */
+                            rackMassC: number;
+                            /** @description heat its rear doors take from a warm room beyond their racks' own */
+                            rearDoorExtraKW: number;
+                            /** @description heat-storing layer of its floor slab and walls, the slowest to recover */
+                            slabAndWallsC: number;
+                        }[];
                         /** @description null when a figure has no value (PUE with no IT load) */
                         kpis: {
                             carbonKgPerH: number | null;

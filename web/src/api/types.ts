@@ -48,6 +48,8 @@ export type SiteState = ApiResponse<"/v1/state/site">;
 export type SiteKpis = SiteState["kpis"];
 /** A cooling plant in the live state. */
 export type PlantState = Item<SiteState["plants"]>;
+/** A hall's air now: what its racks breathe, its racks' mass and its slab and walls (°C). */
+export type HallState = Item<SiteState["halls"]>;
 /** `GET /v1/state/racks?field=F` and the `racks` event of the stream. */
 export type RackValues = ApiResponse<"/v1/state/racks">;
 /** A row's technology cooling loop (`GET /v1/state/tcs/{id}`). */

@@ -5,7 +5,7 @@
  */
 import { useEffect, useState } from "react";
 import { openLiveState } from "../api/live.ts";
-import type { PlantDetail, PlantState, SiteState } from "../api/types.ts";
+import type { HallState, PlantDetail, PlantState, SiteState } from "../api/types.ts";
 import { useSession } from "../app/session-context.tsx";
 import { useResource } from "../app/use-resource.ts";
 import { ErrorNotice, Loading, Unavailable } from "../components/status.tsx";
@@ -88,6 +88,7 @@ export function CoolingPage() {
           {detail.status === "error" ? <ErrorNotice error={detail.error} action="Loading the plant's loops" /> : null}
           {detail.status === "ready" ? <LoopTable detail={detail.data} /> : null}
           <PlantTable plants={site.plants} selected={plantId} onSelect={setSelected} />
+          <HallTable halls={site.halls} />
         </>
       )}
     </section>
@@ -272,6 +273,21 @@ function LoopTable(props: { detail: PlantDetail }) {
   );
 }
 
+/** A data table's header row, one column head per name. */
+function ColumnHeads(props: { names: readonly string[] }) {
+  return (
+    <thead>
+      <tr>
+        {props.names.map((name) => (
+          <th scope="col" key={name}>
+            {name}
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
 function PlantTable(props: {
   plants: readonly PlantState[];
   selected: string | undefined;
@@ -281,19 +297,9 @@ function PlantTable(props: {
     <section className="panel" aria-labelledby="plants-title">
       <h2 id="plants-title">All plants</h2>
       <table className="data">
-        <thead>
-          <tr>
-            <th scope="col">Plant</th>
-            <th scope="col">FWS supply</th>
-            <th scope="col">FWS return</th>
-            <th scope="col">Heat</th>
-            <th scope="col">Dry coolers</th>
-            <th scope="col">Chillers</th>
-            <th scope="col">Fans</th>
-            <th scope="col">Pumps</th>
-            <th scope="col">Adiabatic</th>
-          </tr>
-        </thead>
+        <ColumnHeads
+          names={["Plant", "FWS supply", "FWS return", "Heat", "Dry coolers", "Chillers", "Fans", "Pumps", "Adiabatic"]}
+        />
         <tbody>
           {props.plants.map((plant) => (
             <tr key={plant.id} className={plant.id === props.selected ? "selected" : undefined}>
@@ -312,6 +318,35 @@ function PlantTable(props: {
               <td className="number">{formatPowerKW(plant.fanKW)}</td>
               <td className="number">{formatPowerKW(plant.pumpKW)}</td>
               <td>{plant.adiabaticOn ? "on" : "off"}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+/**
+ * Each hall's air, racks' mass and slab and walls: all three at the air handlers' hold in normal operation; after a
+ * loss of air handlers the air leads, the racks trail it by minutes and the slab and walls by hours to days.
+ */
+function HallTable(props: { halls: readonly HallState[] }) {
+  return (
+    <section className="panel" aria-labelledby="halls-title">
+      <h2 id="halls-title">Hall air</h2>
+      <table className="data">
+        <ColumnHeads
+          names={["Hall", "Air at the racks", "Racks' mass", "Slab and walls", "Rear doors, extra", "Envelope loss"]}
+        />
+        <tbody>
+          {props.halls.map((hall) => (
+            <tr key={hall.id}>
+              <th scope="row">{shortId(hall.id)}</th>
+              <td className="number">{formatCelsius(hall.airC)}</td>
+              <td className="number">{formatCelsius(hall.rackMassC)}</td>
+              <td className="number">{formatCelsius(hall.slabAndWallsC)}</td>
+              <td className="number">{formatPowerKW(hall.rearDoorExtraKW)}</td>
+              <td className="number">{formatPowerKW(hall.envelopeLossKW)}</td>
             </tr>
           ))}
         </tbody>
