@@ -7012,6 +7012,8 @@ export interface operations {
                                 /** @description time of the last attempt, ms */
                                 at: number;
                                 consecutiveFailures: number;
+                                /** @description points of the last answered poll that could not be read as numbers (the decode_errors series) */
+                                decodeErrors: number;
                                 device: string;
                                 lastSuccessAt?: number;
                                 /** @description when the next attempt is due (later than the interval while backing off) */
@@ -7046,6 +7048,8 @@ export interface operations {
                                  * @enum {unknown}
                                  */
                                 authentication: "none" | "session" | "basic";
+                                /** @description readings the service answered but that could not be decoded (the redfish decode_errors series) */
+                                decodeErrors: number;
                                 /** @description metric reports read (when the target reads them) */
                                 metricReports?: number;
                                 /** @description resources that could not be read, with why */
@@ -7081,6 +7085,8 @@ export interface operations {
                                 /** @description time of the last attempt, ms */
                                 at: number;
                                 consecutiveFailures: number;
+                                /** @description points of the last answered poll that could not be read as numbers (the decode_errors series) */
+                                decodeErrors: number;
                                 device: string;
                                 lastSuccessAt?: number;
                                 /** @description when the next attempt is due (later than the interval while backing off) */

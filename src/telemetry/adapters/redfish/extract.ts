@@ -57,6 +57,8 @@ export interface Extraction {
   readonly problems: string[];
   /** The schema read (`Sensor`, `ThermalMetrics`…; empty when the resource names none). */
   readonly type: string;
+  /** Sensors that copied readings come from, to read for what they measure (normalised URIs). */
+  readonly sources: string[];
 }
 
 /** `#CoolantConnector.v1_3_0.CoolantConnector` → `CoolantConnector`. */
@@ -155,6 +157,7 @@ export function extractResource(resource: Resource, uri: string): Extraction {
   const readings: Reading[] = [];
   const conditions: Condition[] = [];
   const problems: string[] = [];
+  const sources = new Set<string>();
   const path = normaliseUri(uri).split("?")[0]!;
   const id = typeof resource["Id"] === "string" ? resource["Id"] : (path.split("/").at(-1) ?? "");
   // A part that is not there gives no readings, whatever numbers it still carries.
@@ -167,6 +170,9 @@ export function extractResource(resource: Resource, uri: string): Extraction {
     },
     problem: (text) => {
       if (!absent) problems.push(`${uri}: ${text}`);
+    },
+    source: (source) => {
+      if (!absent) sources.add(normaliseUri(source));
     },
   };
   const addFields = (
@@ -261,7 +267,7 @@ export function extractResource(resource: Resource, uri: string): Extraction {
       break;
   }
 
-  return { readings, conditions, problems, type, links: linksOf(resource, uri, type) };
+  return { readings, conditions, problems, type, links: linksOf(resource, uri, type), sources: [...sources] };
 }
 
 function healthReading(uri: string, value: number | undefined): Reading[] {
@@ -389,19 +395,21 @@ const componentCollections = new Set([
  * `EnvironmentMetrics.TemperatureCelsius` is the temperature of the resource the metrics belong to, not
  * necessarily the air's: DMTF's public-rackmount1 points a server chassis' at its CPU sensor. So it is named by
  * what it measures. With a `DataSourceUri`, as its sensor's own series, `sensor_temperature_celsius{sensor}` (the
- * Sensor resource, when read, adds the inlet, exhaust or ambient name its PhysicalContext gives, and wins the
- * duplicate: poller.ts); without one, by its owner: a facility's is ambient, a component's (processor, memory,
+ * Sensor resource, which the poller reads for it, adds the inlet, exhaust or ambient name its PhysicalContext gives,
+ * and wins the duplicate: poller.ts); without one, by its owner: a facility's is ambient, a component's (processor, memory,
  * drive…) `component_temperature_celsius{component}`, any other's (a chassis, a cooling unit) `temperature_celsius`.
  */
 function extractEnvironmentTemperature(resource: Resource, path: string, emit: Emit): void {
   const value = readProperty(resource, "TemperatureCelsius", emit);
   const excerpt = resource["TemperatureCelsius"];
-  const source =
+  const sourceUri =
     isRecord(excerpt) && typeof excerpt["DataSourceUri"] === "string" && excerpt["DataSourceUri"] !== ""
-      ? normaliseUri(excerpt["DataSourceUri"]).split("/").at(-1)
+      ? excerpt["DataSourceUri"]
       : undefined;
-  if (source !== undefined && source !== "") {
+  const source = sourceUri === undefined ? undefined : normaliseUri(sourceUri).split("/").at(-1);
+  if (sourceUri !== undefined && source !== undefined && source !== "") {
     emit.add("sensor_temperature_celsius", { sensor: source }, value);
+    emit.source(sourceUri);
     return;
   }
   const segments = path.split("/");
