@@ -57,8 +57,11 @@ async function serve(resources: Readonly<Record<string, unknown>>) {
   };
 }
 
-/** Polls one target written as the configuration file writes it; its samples as `name{labels}` → value. */
-async function pollTarget(entry: Record<string, unknown>) {
+/**
+ * A poller of one target written as the configuration file writes it, and what it stored: each series' last value
+ * (`name{labels}` → value) and how many samples it got.
+ */
+function pollerOf(entry: Record<string, unknown>) {
   const decoded = decodeRedfishTargets([{ name: "t", ...entry }]);
   assert.ok(decoded.ok, decoded.ok ? "" : decoded.problem);
   const registry = new SeriesRegistry({});
@@ -79,6 +82,12 @@ async function pollTarget(entry: Record<string, unknown>) {
     sink,
     new AlarmBook({}),
   );
+  return { poller, readings, counts };
+}
+
+/** Polls one target written as the configuration file writes it; its samples as `name{labels}` → value. */
+async function pollTarget(entry: Record<string, unknown>) {
+  const { poller, readings, counts } = pollerOf(entry);
   const status = await poller.poll(1_000);
   await poller.close();
   return { status, readings, counts };
@@ -1031,30 +1040,18 @@ describe("Redfish metric report units", () => {
   it("leaves a report whose units cannot be looked up for the next poll, and keeps the units it learnt", async () => {
     const served = resources(kilowatts);
     const service = await serve(served);
-    const decoded = decodeRedfishTargets([{ name: "t", url: service.url, metricReports: true }]);
-    assert.ok(decoded.ok, "the target decodes");
-    const registry = new SeriesRegistry({});
-    const stored: string[] = [];
-    const sink = async (samples: SampleBuffer) => {
-      for (let i = 0; i < samples.count; i++) stored.push(registry.info(samples.series[i]!)!.key);
-      return undefined;
-    };
-    const poller = new RedfishPoller(
-      decoded.value[0]!,
-      (name, labels) => registry.intern(name, labels),
-      sink,
-      new AlarmBook({}),
-    );
+    const { poller, readings } = pollerOf({ url: service.url, metricReports: true });
+    const stored = () => [...readings.keys()];
     try {
       // The definition answers with a body that is not JSON (a BMC busy rebooting its web server).
       served[`${definitions}/PDUPower`] = "<html>503</html>";
       const first = await poller.poll(1_000);
       assert.equal(first.problems.length, 1, JSON.stringify(first.problems));
       assert.match(first.problems[0]!, /MetricReports\/Rack: not read this poll: the unit of its values is not known/);
-      assert.equal(stored.filter((key) => key.startsWith("redfish_")).length, 0, "nothing stored in a guessed unit");
+      assert.equal(stored().filter((key) => key.startsWith("redfish_")).length, 0, "nothing stored in a guessed unit");
       served[`${definitions}/PDUPower`] = kilowatts;
       await poller.poll(2_000);
-      assert.ok(stored.includes('redfish_pdu_power_watts{report="Rack"}'), stored.join(", "));
+      assert.ok(stored().includes('redfish_pdu_power_watts{report="Rack"}'), stored().join(", "));
       await poller.poll(3_000);
       assert.equal(service.requests.get("/redfish/v1/Chassis/1U/Sensors/Inlet"), 1, "a sensor's unit is kept");
     } finally {

@@ -69,7 +69,8 @@ function resourceType(resource: Resource): string {
   return parts.at(-1) ?? "";
 }
 
-function odataId(value: unknown): string | undefined {
+/** The `@odata.id` of a link object (`{ "@odata.id": "/redfish/v1/…" }`). */
+export function odataId(value: unknown): string | undefined {
   return isRecord(value) && typeof value["@odata.id"] === "string" ? value["@odata.id"] : undefined;
 }
 

@@ -21,15 +21,11 @@ import { type Interner, maxTimestamp, type SampleBuffer } from "../../samples.ts
 import type { RejectionList } from "../../types.ts";
 import { bindingFor, type RedfishTarget } from "./binding.ts";
 import type { RedfishClient } from "./client.ts";
-import type { Resource } from "./extract.ts";
+import { odataId, type Resource } from "./extract.ts";
 import { type MetricUnit, type MetricUnits, unitSourceOf, withUnitSuffix } from "./metric-units.ts";
 
 /** Most values read from one report (a report past this is cut, with a rejection saying so). */
 export const maxMetricValues = 10_000;
-
-function odataId(value: unknown): string | undefined {
-  return isRecord(value) && typeof value["@odata.id"] === "string" ? value["@odata.id"] : undefined;
-}
 
 const stateValues: Readonly<Record<string, number>> = { OK: 0, Warning: 1, Critical: 2 };
 

@@ -12,7 +12,7 @@
  */
 import { isRecord } from "../../../core/records.ts";
 import type { RedfishClient } from "./client.ts";
-import { normaliseUri, type Resource } from "./extract.ts";
+import { normaliseUri, odataId, type Resource } from "./extract.ts";
 import { type SensorUnit, sensorUnit } from "./units.ts";
 
 /** What a value's unit is: a conversion, a unit alixan does not convert (kept as a label), or a refusal. */
@@ -27,10 +27,6 @@ const maxKnown = 10_000;
 
 /** Lookups in flight at once (BMCs are small computers). */
 const concurrency = 4;
-
-function odataId(value: unknown): string | undefined {
-  return isRecord(value) && typeof value["@odata.id"] === "string" ? value["@odata.id"] : undefined;
-}
 
 /**
  * The resource that says a value's unit: its MetricDefinition, else the Sensor its MetricProperty belongs to;
