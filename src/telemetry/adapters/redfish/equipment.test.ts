@@ -1092,3 +1092,76 @@ describe("Redfish decode health", () => {
     assert.equal(gone.readings.has('decode_ok{instance="t",job="redfish"}'), false, "only for an answering service");
   });
 });
+
+describe("Redfish Controls: power limits and set points", () => {
+  const control = (id: string, fields: Record<string, unknown>): Resource => ({
+    "@odata.type": "#Control.v1_5_0.Control",
+    "@odata.id": `/redfish/v1/Chassis/1U/Controls/${id}`,
+    Id: id,
+    Status: { State: "Enabled", Health: "OK" },
+    ...fields,
+  });
+
+  it("reads a power limit, its allowable range and mode, converted to watts; a disabled limit is not a limit", () => {
+    // DSP0268 Control, in the shape of public-rackmount1's Chassis/1U/Controls/PowerLimit.
+    const limit = control("PowerLimit", {
+      ControlType: "Power",
+      ControlMode: "Automatic",
+      SetPoint: 0.5,
+      SetPointUnits: "kW",
+      AllowableMin: 0.15,
+      AllowableMax: 1,
+    });
+    const readings = readingsOf(limit, "/redfish/v1/Chassis/1U/Controls/PowerLimit");
+    const labels = '{control="PowerLimit",control_type="Power"}';
+    assert.equal(readings.get(`control_set_point_power_watts${labels}`), 500);
+    assert.equal(readings.get(`control_allowable_min_power_watts${labels}`), 150);
+    assert.equal(readings.get(`control_allowable_max_power_watts${labels}`), 1000);
+    assert.equal(readings.get(`control_active${labels}`), 1);
+
+    // A node power limit switched off, its SetPoint left at 0 with no unit (seen on HPE Cray EX nodes).
+    const off = readingsOf(
+      control("NodePowerLimit", { ControlType: "Power", ControlMode: "Disabled", SetPoint: 0, SetPointUnits: "" }),
+      "/redfish/v1/Chassis/Node0/Controls/NodePowerLimit",
+    );
+    assert.equal(off.get('control_active{control="NodePowerLimit",control_type="Power"}'), 0);
+    assert.equal([...off.keys()].filter((key) => key.startsWith("control_set_point")).length, 0);
+
+    const wrong = extractResource(
+      control("Bad", { ControlType: "Power", ControlMode: "Override", SetPoint: 3, SetPointUnits: "V" }),
+      "/redfish/v1/Chassis/1U/Controls/Bad",
+    );
+    assert.deepEqual(wrong.problems, [
+      '/redfish/v1/Chassis/1U/Controls/Bad: SetPointUnits "V" does not fit ControlType Power; set point not stored',
+    ]);
+  });
+
+  it("reads the CDU mockup's pump speed control and an EnvironmentMetrics power limit excerpt as its Control", () => {
+    // public-cooling-unit Chassis/CDU/Controls/Pump1Speed writes SetPointUnits "Percent".
+    const pump = readingsOf(
+      control("Pump1Speed", {
+        ControlType: "Percent",
+        ControlMode: "Automatic",
+        SetPoint: 45,
+        SetPointUnits: "Percent",
+      }),
+      "/redfish/v1/Chassis/CDU/Controls/Pump1Speed",
+    );
+    assert.equal(pump.get('control_set_point_percent{control="Pump1Speed",control_type="Percent"}'), 45);
+    const environment = readingsOf(
+      {
+        "@odata.type": "#EnvironmentMetrics.v1_3_0.EnvironmentMetrics",
+        PowerLimitWatts: {
+          SetPoint: 500,
+          AllowableMin: 150,
+          AllowableMax: 1000,
+          ControlMode: "Automatic",
+          DataSourceUri: "/redfish/v1/Chassis/1U/Controls/PowerLimit",
+        },
+      },
+      "/redfish/v1/Chassis/1U/EnvironmentMetrics",
+    );
+    assert.equal(environment.get('control_set_point_power_watts{control="PowerLimit",control_type="Power"}'), 500);
+    assert.equal(environment.get('control_allowable_max_power_watts{control="PowerLimit",control_type="Power"}'), 1000);
+  });
+});

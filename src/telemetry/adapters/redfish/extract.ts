@@ -228,6 +228,7 @@ export function extractResource(resource: Resource, uri: string): Extraction {
       break;
     case "EnvironmentMetrics":
       extractEnvironmentTemperature(resource, path, emit);
+      extractPowerLimitExcerpt(resource, emit);
       addFields(environmentFields, "", {});
       extractFanSpeeds(resource, emit);
       break;
@@ -243,6 +244,9 @@ export function extractResource(resource: Resource, uri: string): Extraction {
       break;
     case "Sensor":
       extractSensor(resource, id, emit);
+      break;
+    case "Control":
+      extractControl(resource, resource, id, emit, "");
       break;
     case "Power":
       extractLegacyPower(resource, emit);
@@ -378,6 +382,57 @@ function extractSensor(resource: Resource, id: string, emit: Emit): void {
   // does the same for the others).
   const place = contextTemperatureSeries(resource["PhysicalContext"]);
   if (found.series === "sensor_temperature_celsius" && place !== undefined) emit.add(place, { sensor: id }, converted);
+}
+
+/**
+ * A Control's set point (DSP0268 Control: a server's power limit, public-cooling-unit's pump speed controls) in the
+ * unit its `ControlType` says, converted from its `SetPointUnits` as a Sensor's reading is (units.ts):
+ * `control_set_point_<quantity>_<unit>` (`control_set_point_power_watts`, `control_set_point_percent`), with the
+ * `AllowableMin`/`AllowableMax` range as `control_allowable_min_…`/`control_allowable_max_…`, labelled `control`
+ * and `control_type`. `control_active` is 0 when its `ControlMode` is Disabled: a disabled limit limits nothing,
+ * so its set point (often 0) is not stored. A type alixan has no unit for keeps `SetPointUnits` as a `unit` label of
+ * `control_set_point`; units that do not fit the type are a problem. `where` prefixes problems (an excerpt).
+ */
+function extractControl(
+  holder: Readonly<Record<string, unknown>>,
+  resource: Resource,
+  id: string,
+  emit: Emit,
+  where: string,
+  controlType = typeof holder["ControlType"] === "string" ? holder["ControlType"] : "",
+): void {
+  const labels = { control: id, ...(controlType === "" ? {} : { control_type: controlType }) };
+  const mode = holder["ControlMode"];
+  if (typeof mode === "string") emit.add("control_active", labels, mode === "Disabled" ? 0 : 1);
+  if (mode === "Disabled" || isAbsent(resource)) return;
+  const unit = typeof holder["SetPointUnits"] === "string" ? holder["SetPointUnits"] : "";
+  const found = sensorUnit(controlType, unit);
+  if (typeof found === "string") {
+    emit.problem(`${where}SetPointUnits "${unit}" does not fit ControlType ${controlType}; set point not stored`);
+    return;
+  }
+  const quantity = found === undefined ? "" : `_${found.series.replace(/^sensor_/, "")}`;
+  const named = found === undefined && unit !== "" ? { ...labels, unit } : labels;
+  for (const [property, name] of [
+    ["SetPoint", "control_set_point"],
+    ["AllowableMin", "control_allowable_min"],
+    ["AllowableMax", "control_allowable_max"],
+  ] as const) {
+    const value = readProperty(holder, property, emit, where);
+    emit.add(`${name}${quantity}`, named, value === undefined || found === undefined ? value : found.convert(value));
+  }
+}
+
+/**
+ * `EnvironmentMetrics.PowerLimitWatts`: an excerpt of the power limit Control (its SetPoint and range), read as
+ * that Control is, named by its `DataSourceUri` (so the Control resource, when read too, gives the same series).
+ */
+function extractPowerLimitExcerpt(resource: Resource, emit: Emit): void {
+  const excerpt = resource["PowerLimitWatts"];
+  if (!isRecord(excerpt)) return;
+  const source = typeof excerpt["DataSourceUri"] === "string" ? normaliseUri(excerpt["DataSourceUri"]) : "";
+  const id = source.split("/").at(-1) || "PowerLimitWatts";
+  extractControl({ SetPointUnits: "W", ...excerpt }, resource, id, emit, "PowerLimitWatts.", "Power");
 }
 
 /** Collections whose members are components of a system or chassis: an EnvironmentMetrics below one is theirs. */
