@@ -7052,6 +7052,8 @@ export interface operations {
                                 decodeErrors: number;
                                 /** @description metric reports read (when the target reads them) */
                                 metricReports?: number;
+                                /** @description resources the service answered 304 Not Modified (ETag): read from the last answer, not sent again */
+                                notModified: number;
                                 /** @description resources that could not be read, with why */
                                 problems: string[];
                                 resources: number;

@@ -1165,3 +1165,44 @@ describe("Redfish Controls: power limits and set points", () => {
     assert.equal(environment.get('control_allowable_max_power_watts{control="PowerLimit",control_type="Power"}'), 1000);
   });
 });
+
+describe("Redfish conditional requests", () => {
+  it("asks a tagged resource again with If-None-Match and reads the last answer on 304 Not Modified", async () => {
+    const uri = "/redfish/v1/Chassis/1U/Sensors/TotalPower";
+    let version = 1;
+    const answers: number[] = [];
+    const server = createServer((request, response) => {
+      const etag = `W/"${version}"`;
+      if (request.headers["if-none-match"] === etag) {
+        answers.push(304);
+        response.writeHead(304, { etag });
+        response.end();
+        return;
+      }
+      answers.push(200);
+      response.writeHead(request.url === uri ? 200 : 404, { "content-type": "application/json", etag });
+      response.end(
+        JSON.stringify(sensor("TotalPower", { ReadingType: "Power", Reading: 300 + version, ReadingUnits: "W" })),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const { poller, readings } = pollerOf({ url, resources: [{ uri }] });
+    const watts = () => readings.get('sensor_power_watts{sensor="TotalPower"}');
+    try {
+      assert.equal((await poller.poll(1_000)).notModified, 0);
+      assert.equal(watts(), 301);
+      readings.clear();
+      const unchanged = await poller.poll(2_000);
+      assert.equal(unchanged.notModified, 1);
+      assert.equal(watts(), 301, "the reading is stored again from the last answer");
+      version = 2;
+      await poller.poll(3_000);
+      assert.equal(watts(), 302);
+      assert.deepEqual(answers, [200, 304, 200]);
+    } finally {
+      await poller.close();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});

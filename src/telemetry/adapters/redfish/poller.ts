@@ -27,6 +27,9 @@ export const PollStatusSchema = Type.Object({
   resources: Type.Integer(),
   samples: Type.Integer(),
   metricReports: Type.Optional(Type.Integer({ description: "metric reports read (when the target reads them)" })),
+  notModified: Type.Integer({
+    description: "resources the service answered 304 Not Modified (ETag): read from the last answer, not sent again",
+  }),
   decodeErrors: Type.Integer({
     description: "readings the service answered but that could not be decoded (the redfish decode_errors series)",
   }),
@@ -126,6 +129,7 @@ export class RedfishPoller {
     const samples = new SampleBuffer();
     const rejections = new RejectionList();
     const problems: string[] = [];
+    const notModifiedBefore = this.client.notModified;
     const walk = await this.#walk(rejections, problems, now);
     for (const [series, kept] of walk.readings) samples.push(series, now, kept.value);
     let reached = walk.reached;
@@ -171,6 +175,7 @@ export class RedfishPoller {
       at: now,
       resources: reached,
       samples: samples.count,
+      notModified: this.client.notModified - notModifiedBefore,
       decodeErrors,
       authentication: this.client.authentication,
       ...(reports === undefined ? {} : { metricReports: reports }),
