@@ -149,7 +149,7 @@ describe("Redfish push subscriptions", () => {
   it("pushed metric reports become samples of the bound equipment", async () => {
     mockup.setReportTime(new Date(Date.now() - 1000).toISOString());
     assert.deepEqual(await mockup.deliver(mockup.metricReport(), "MetricReport"), [200]);
-    const series = await call("/v1/telemetry/series?name=redfish_primary_heat_load", admin);
+    const series = await call("/v1/telemetry/series?name=redfish_primary_heat_load_kw", admin);
     // The mockup's SecondaryHeatLoad sensor carries the Id PrimaryHeatLoad too: the property label tells them apart.
     const byProperty = new Map((series.json() as Json[]).map((entry) => [entry.labels.property, entry]));
     const primary = byProperty.get("/redfish/v1/Chassis/CDU/Sensors/PrimaryHeatLoad/Reading");

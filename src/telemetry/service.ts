@@ -359,7 +359,10 @@ export class TelemetryService {
       const { intern, sink } = this.#pollerBatches("redfish", `redfish:${target.name}`);
       const poller = new RedfishPoller(target, intern, sink, this.alarms, this.#onProblem);
       this.#pollers.push(poller);
-      const subscriber = target.subscription === undefined ? undefined : new RedfishSubscriber(poller.client, target);
+      const subscriber =
+        target.subscription === undefined
+          ? undefined
+          : new RedfishSubscriber(poller.client, target, poller.metricUnits);
       if (subscriber !== undefined) this.#pushSubscriptions.set(target.name, subscriber);
       this.#periodics.push(
         new Periodic(
@@ -622,6 +625,8 @@ export class TelemetryService {
     if (!trusted && !subscriber.accepts(pushedContext(body))) {
       return failure("Context: not the secret of this target's subscription");
     }
+    // Before parsing: the units of its metric values may need reading from the service first (metric-units.ts).
+    await subscriber.learnUnits(body);
     const samples = new SampleBuffer(64);
     const rejections = new RejectionList();
     const intern = (name: string, labels: Labels) => this.registry.intern(name, labels);

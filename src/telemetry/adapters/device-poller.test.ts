@@ -6,6 +6,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { AlarmBook } from "../alarms/book.ts";
+import { builtInRules, RuleEngine } from "../alarms/rules.ts";
+import { HotStore } from "../hot-store.ts";
 import type { SampleBuffer } from "../samples.ts";
 import { SeriesRegistry } from "../series.ts";
 import { DevicePoller, type DeviceReader, type PolledDevice } from "./device-poller.ts";
@@ -88,5 +90,56 @@ describe("device loop safety catch", () => {
     assert.ok(status.nextAttemptAt - status.at >= 20);
     assert.ok((up.get("bad") ?? []).length >= 2 && up.get("bad")!.every((value) => value === 0));
     assert.ok(up.get("good")!.every((value) => value === 1));
+  });
+});
+
+describe("device loop decode health", () => {
+  it("counts points an answering device gives that cannot be decoded, and alarms when none could be", async () => {
+    const registry = new SeriesRegistry({});
+    const book = new AlarmBook({});
+    const engine = new RuleEngine(builtInRules, { registry, hot: new HotStore(8), book }, 0);
+    const last = new Map<string, number>();
+    const sink = async (samples: SampleBuffer) => {
+      for (let i = 0; i < samples.count; i++) last.set(registry.info(samples.series[i]!)!.key, samples.values[i]!);
+      engine.evaluate(samples.series, samples.timestamps, samples.values, samples.count);
+      return undefined;
+    };
+    // A gateway that answers every request, but with words no point of the register map decodes.
+    let good = 0;
+    const reader: DeviceReader = {
+      read: async (problems) => {
+        problems.push("input 0 (cdu_supply_temperature_celsius): not decoded: NaN", "holding 0 (cdu_pump_state): x");
+        return Array.from({ length: good }, () => ({
+          metric: "cdu_return_temperature_celsius",
+          labels: {},
+          value: 40,
+        }));
+      },
+      reset: () => undefined,
+    };
+    let now = 1_000;
+    const poller = new DevicePoller(
+      { device: { ...device("cdu-1"), equipment: "cdu:h1-r01-01" }, job: "modbus", endpoint: "10.0.0.3:502", reader },
+      (name, labels) => registry.intern(name, labels),
+      sink,
+      book,
+      () => now,
+    );
+    const status = await poller.poll();
+    assert.equal(status.ok, true, "the device answers");
+    assert.equal(status.decodeErrors, 2);
+    const key = (name: string) => `${name}{equipment="cdu:h1-r01-01",instance="cdu-1",job="modbus"}`;
+    assert.equal(last.get(key("up")), 1);
+    assert.equal(last.get(key("decode_errors")), 2);
+    assert.equal(last.get(key("decode_ok")), 0);
+    const raised = book.list().filter((alarm) => alarm.key.startsWith("target-undecodable|"));
+    assert.equal(raised.length, 1, JSON.stringify(book.list()));
+    assert.equal(raised[0]!.equipment, "cdu:h1-r01-01");
+
+    good = 1;
+    now = 2_000;
+    await poller.poll();
+    assert.equal(last.get(key("decode_ok")), 1);
+    assert.equal(book.list().filter((alarm) => alarm.key.startsWith("target-undecodable|")).length, 0, "cleared");
   });
 });

@@ -3,7 +3,8 @@
  * loop turns them into samples labelled with the bound equipment and keeps the device's health visible.
  *
  * - `up{job,instance}` is 1 after a good read and 0 after a failed one (the built-in target-down rule raises an
- *   alarm on 0);
+ *   alarm on 0); `decode_errors` and `decode_ok` (decodeHealth) say how many points of an answering device could not
+ *   be read, the target-undecodable rule raising an alarm when none could;
  * - a failing device is retried with exponential backoff (interval, 2×, 4×… up to `maxBackoffMs`) so a dead gateway
  *   is not hammered, and the reader is reset (a timed-out connection may still carry a late answer);
  * - when no good read happened for `staleAfterMs`, the device's readings are stale: `<job>_stale{instance}` is 1,
@@ -50,6 +51,9 @@ export const DeviceStatusSchema = Type.Object({
   at: Type.Number({ description: "time of the last attempt, ms" }),
   ok: Type.Boolean(),
   samples: Type.Integer(),
+  decodeErrors: Type.Integer({
+    description: "points of the last answered poll that could not be read as numbers (the decode_errors series)",
+  }),
   lastSuccessAt: Type.Optional(Type.Number()),
   consecutiveFailures: Type.Integer(),
   stale: Type.Boolean({ description: "no good read for staleAfterMs" }),
@@ -66,6 +70,21 @@ export function describeCause(cause: unknown): string {
   if (cause instanceof Error) return cause.message;
   if (typeof cause === "object" && cause !== null && "message" in cause) return String(cause.message);
   return String(cause);
+}
+
+/**
+ * The series that show how well an answering device's readings decode, beside `up` and with the same labels:
+ * `decode_errors` counts the readings of the last poll that the device answered but that could not be turned into
+ * a number (undecodable, refused, null, in a unit that does not fit), and `decode_ok` is 0 when every reading
+ * failed so (nothing decoded, something failed), 1 otherwise. The built-in target-undecodable rule raises an alarm
+ * on `decode_ok` 0, as target-down does on `up` 0: a device that answers but gives nothing usable is as blind as
+ * one that does not answer, while `up` stays 1. Only sent for a poll the device answered.
+ */
+export function decodeHealth(decoded: number, errors: number): { readonly name: string; readonly value: number }[] {
+  return [
+    { name: "decode_errors", value: errors },
+    { name: "decode_ok", value: decoded === 0 && errors > 0 ? 0 : 1 },
+  ];
 }
 
 /** Polls one device on its own timer until stopped. */
@@ -150,11 +169,16 @@ export class DevicePoller {
     const rejections = new RejectionList();
     const problems: string[] = [];
     let ok = false;
+    let decodeErrors = 0;
     try {
       const readings = await this.#reader.read(problems);
       for (const reading of readings)
         this.#push(reading.metric, reading.labels, now, reading.value, samples, rejections);
       ok = true;
+      // Every problem of an answering device is a point it did not give as a number (refused, undecodable).
+      decodeErrors = problems.length + rejections.count;
+      for (const health of decodeHealth(readings.length - rejections.count, decodeErrors))
+        this.#push(health.name, { job: this.job }, now, health.value, samples, new RejectionList());
     } catch (cause) {
       // Whatever the reader threw (a failed link, or a reading it could not make) fails this attempt only: the
       // device is retried with backoff, the other devices' loops are their own.
@@ -178,6 +202,7 @@ export class DevicePoller {
       at: now,
       ok,
       samples: samples.count,
+      decodeErrors,
       ...(this.#lastSuccessAt === undefined ? {} : { lastSuccessAt: this.#lastSuccessAt }),
       consecutiveFailures: this.#failures,
       stale: this.#stale,

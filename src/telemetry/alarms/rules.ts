@@ -87,7 +87,8 @@ export type AlarmRule = ThresholdRule | RateRule | StaleRule | StateRule | Capac
 
 /**
  * Built-in rules every deployment wants: leak detectors, equipment health (both as the Redfish poller reports them),
- * site figures gone stale and dead exporters (`up` = 0). The facility watch (facility.ts) adds the twin's.
+ * site figures gone stale, dead exporters (`up` = 0) and devices whose every reading fails to decode (`decode_ok` = 0).
+ * The facility watch (facility.ts) adds the twin's.
  */
 export const builtInRules: readonly AlarmRule[] = [
   {
@@ -124,6 +125,14 @@ export const builtInRules: readonly AlarmRule[] = [
     kind: "state",
     title: "Telemetry source unreachable",
     names: ["up"],
+    states: new Map<number, Severity>([[0, "warning"]]),
+  },
+  {
+    // A device that answers but none of whose readings decode (adapters/device-poller.ts decodeHealth): `up` is 1.
+    id: "target-undecodable",
+    kind: "state",
+    title: "Telemetry source gives no readable value",
+    names: ["decode_ok"],
     states: new Map<number, Severity>([[0, "warning"]]),
   },
 ];

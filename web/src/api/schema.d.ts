@@ -7026,6 +7026,8 @@ export interface operations {
                                 /** @description time of the last attempt, ms */
                                 at: number;
                                 consecutiveFailures: number;
+                                /** @description points of the last answered poll that could not be read as numbers (the decode_errors series) */
+                                decodeErrors: number;
                                 device: string;
                                 lastSuccessAt?: number;
                                 /** @description when the next attempt is due (later than the interval while backing off) */
@@ -7060,8 +7062,12 @@ export interface operations {
                                  * @enum {unknown}
                                  */
                                 authentication: "none" | "session" | "basic";
+                                /** @description readings the service answered but that could not be decoded (the redfish decode_errors series) */
+                                decodeErrors: number;
                                 /** @description metric reports read (when the target reads them) */
                                 metricReports?: number;
+                                /** @description resources the service answered 304 Not Modified (ETag): read from the last answer, not sent again */
+                                notModified: number;
                                 /** @description resources that could not be read, with why */
                                 problems: string[];
                                 resources: number;
@@ -7095,6 +7101,8 @@ export interface operations {
                                 /** @description time of the last attempt, ms */
                                 at: number;
                                 consecutiveFailures: number;
+                                /** @description points of the last answered poll that could not be read as numbers (the decode_errors series) */
+                                decodeErrors: number;
                                 device: string;
                                 lastSuccessAt?: number;
                                 /** @description when the next attempt is due (later than the interval while backing off) */

@@ -100,6 +100,11 @@ export const RedfishTargetSchema = closedObject({
     default: 500,
     description: "resources walked per poll at most (a guard against a service that links forever)",
   }),
+  maxDepth: Type.Integer({
+    minimum: 0,
+    default: 12,
+    description: "links followed in a row from a bound resource at most (a guard against links that nest forever)",
+  }),
   resources: Type.Array(RedfishResourceSchema, {
     default: [],
     description: "at least one, unless metricReports or a subscription brings the readings",
@@ -146,6 +151,8 @@ export interface RedfishTarget {
   readonly metricReports: boolean;
   /** Stop walking after this many resources per poll (a guard against a service that links forever). */
   readonly maxResources: number;
+  /** Stop following links this many links away from a bound resource (its own links are depth 1). */
+  readonly maxDepth: number;
   readonly resources: readonly ResourceBinding[];
 }
 
@@ -186,6 +193,7 @@ function resolveTarget(item: RedfishTargetConfig, at: string, problems: string[]
     events: item.events,
     metricReports: item.metricReports,
     maxResources: item.maxResources,
+    maxDepth: item.maxDepth,
     resources: item.resources.map(
       (resource): ResourceBinding => ({
         uri: resource.uri.replace(/\/$/, ""),

@@ -54,6 +54,7 @@ function members(
       live: isLive(member),
       add: (series, labels, value) => emit.add(series, labels, value),
       problem: (text) => emit.problem(`${property}[${index}] (${name}).${text}`),
+      source: (uri) => emit.source(uri),
     };
     visit(member, name, memberEmit);
   });
@@ -123,6 +124,8 @@ export function extractThermalMetrics(resource: Holder, emit: Emit): void {
     temperatures.forEach((excerpt: unknown, index) => {
       if (!isRecord(excerpt)) return;
       const source = excerptSource(excerpt) ?? String(index);
+      if (typeof excerpt["DataSourceUri"] === "string" && excerpt["DataSourceUri"] !== "")
+        emit.source(excerpt["DataSourceUri"]);
       emit.add(
         "sensor_temperature_celsius",
         { sensor: source },

@@ -25,12 +25,18 @@ export const maxAnswerBytes = 16 * 1024 * 1024;
 /** Sockets per service (BMCs are small computers). */
 const maxSockets = 4;
 
+/** Largest answer kept for conditional requests, and the most kept per service in all (bytes of JSON text). */
+const maxCachedAnswerBytes = 1024 * 1024;
+const maxCachedBytes = 32 * 1024 * 1024;
+
 /** One answer of the service. */
 export interface RedfishAnswer {
   readonly status: number;
   readonly headers: IncomingHttpHeaders;
   /** The parsed JSON body, when there was one. */
   readonly body: unknown;
+  /** Bytes of the body as received. */
+  readonly bytes?: number;
 }
 
 /** How requests to a Redfish service authenticate. */
@@ -79,6 +85,11 @@ export class RedfishClient {
   #session: { token: string; uri: string | undefined } | undefined;
   #login: Promise<void> | undefined;
   #closed = false;
+  /** Resources read with an `ETag`, by URI: asked again with `If-None-Match`, reused on 304 Not Modified. */
+  readonly #tagged = new Map<string, { readonly etag: string; readonly body: Resource; readonly bytes: number }>();
+  #taggedBytes = 0;
+  /** GETs answered 304 Not Modified since the client was made. */
+  notModified = 0;
 
   /** `warn` hears about settings that weaken security (certificate checks turned off). */
   constructor(target: RedfishTarget, warn: (message: string) => void = () => {}) {
@@ -111,16 +122,43 @@ export class RedfishClient {
     return this.#session !== undefined;
   }
 
-  /** Reads one resource as a JSON object; a problem string (naming the URI) on failure. */
+  /**
+   * Reads one resource as a JSON object; a problem string (naming the URI) on failure. A resource the service
+   * tagged (`ETag`, DSP0266 § 7.9) is asked again with `If-None-Match`: a BMC answers 304 without building and
+   * sending the body again, and the body read last is used.
+   */
   async get(uri: string): Promise<Resource | string> {
     try {
-      const answer = await this.request({ method: "GET", uri });
+      const kept = this.#tagged.get(uri);
+      const headers = kept === undefined ? undefined : { "if-none-match": kept.etag };
+      const answer = await this.request({ method: "GET", uri, ...(headers === undefined ? {} : { headers }) });
+      if (answer.status === 304 && kept !== undefined) {
+        this.notModified++;
+        return kept.body;
+      }
       if (answer.status < 200 || answer.status > 299) return `${uri}: HTTP ${answer.status}`;
       if (!isRecord(answer.body)) return `${uri}: not a JSON object`;
+      this.#keepTagged(uri, answer.headers.etag, answer.body, answer.bytes ?? 0);
       return answer.body;
     } catch (cause) {
       return `${uri}: ${cause instanceof Error ? cause.message : String(cause)}`;
     }
+  }
+
+  /** Keeps a tagged answer (bounded: past the total, the kept answers are dropped and tagged again as read). */
+  #keepTagged(uri: string, etag: string | undefined, body: Resource, bytes: number): void {
+    const before = this.#tagged.get(uri);
+    if (before !== undefined) {
+      this.#tagged.delete(uri);
+      this.#taggedBytes -= before.bytes;
+    }
+    if (etag === undefined || etag === "" || bytes > maxCachedAnswerBytes) return;
+    if (this.#taggedBytes + bytes > maxCachedBytes) {
+      this.#tagged.clear();
+      this.#taggedBytes = 0;
+    }
+    this.#tagged.set(uri, { etag, body, bytes });
+    this.#taggedBytes += bytes;
   }
 
   /**
@@ -230,7 +268,7 @@ export class RedfishClient {
               body = undefined;
             }
           }
-          resolve({ status: response.statusCode ?? 0, headers: response.headers, body });
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, body, bytes: size });
         });
       });
       request.on("error", fail);

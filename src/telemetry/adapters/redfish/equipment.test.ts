@@ -57,8 +57,11 @@ async function serve(resources: Readonly<Record<string, unknown>>) {
   };
 }
 
-/** Polls one target written as the configuration file writes it; its samples as `name{labels}` → value. */
-async function pollTarget(entry: Record<string, unknown>) {
+/**
+ * A poller of one target written as the configuration file writes it, and what it stored: each series' last value
+ * (`name{labels}` → value) and how many samples it got.
+ */
+function pollerOf(entry: Record<string, unknown>) {
   const decoded = decodeRedfishTargets([{ name: "t", ...entry }]);
   assert.ok(decoded.ok, decoded.ok ? "" : decoded.problem);
   const registry = new SeriesRegistry({});
@@ -79,6 +82,12 @@ async function pollTarget(entry: Record<string, unknown>) {
     sink,
     new AlarmBook({}),
   );
+  return { poller, readings, counts };
+}
+
+/** Polls one target written as the configuration file writes it; its samples as `name{labels}` → value. */
+async function pollTarget(entry: Record<string, unknown>) {
+  const { poller, readings, counts } = pollerOf(entry);
   const status = await poller.poll(1_000);
   await poller.close();
   return { status, readings, counts };
@@ -803,6 +812,397 @@ describe("Redfish poll safety catch", () => {
       }
     } finally {
       await service.close();
+    }
+  });
+});
+
+describe("Redfish walk bounds: depth, resources per poll, cycles", () => {
+  const chassis = "/redfish/v1/Chassis/Loop";
+  /** A resource linking one level further down, forever (a service that builds its links from the request URI). */
+  const nesting = (levels: number): Record<string, unknown> => {
+    const resources: Record<string, unknown> = {};
+    let uri = chassis;
+    for (let level = 0; level <= levels; level++) {
+      resources[uri] = { "@odata.id": uri, Id: `L${level}`, Next: { "@odata.id": `${uri}/Next` } };
+      uri = `${uri}/Next`;
+    }
+    return resources;
+  };
+
+  it("stops at maxDepth links from the bound resource and says so in the poll's status", async () => {
+    const service = await serve(nesting(30));
+    try {
+      const { status } = await pollTarget({ url: service.url, maxDepth: 4, resources: [{ uri: chassis }] });
+      assert.equal(status.resources, 5, "the bound resource and 4 levels below it");
+      assert.equal(service.requests.get(`${chassis}${"/Next".repeat(5)}`), undefined);
+      assert.deepEqual(status.problems, [
+        `t: walk stopped at maxDepth 4: 1 link(s) further down not followed, such as ${chassis}${"/Next".repeat(5)}`,
+      ]);
+    } finally {
+      await service.close();
+    }
+  });
+
+  it("reads at most maxResources per poll, naming what was left; a cycle of members is read once", async () => {
+    const members = "/redfish/v1/Chassis/Big/Sensors";
+    const resources: Record<string, unknown> = {
+      [members]: {
+        Members: Array.from({ length: 40 }, (_, index) => ({ "@odata.id": `${members}/S${index}` })),
+      },
+    };
+    for (let index = 0; index < 40; index++) {
+      // Each member lists the collection and its neighbour as members again: a cycle, not new resources.
+      resources[`${members}/S${index}`] = sensor(`S${index}`, {
+        ReadingType: "Power",
+        Reading: index,
+        ReadingUnits: "W",
+        Members: [{ "@odata.id": members }, { "@odata.id": `${members}/S${(index + 1) % 40}` }],
+      });
+    }
+    const service = await serve(resources);
+    try {
+      const bounded = await pollTarget({ url: service.url, maxResources: 10, resources: [{ uri: members }] });
+      assert.equal(bounded.status.resources, 10);
+      assert.equal(bounded.status.problems.length, 1, JSON.stringify(bounded.status.problems));
+      assert.match(
+        bounded.status.problems[0]!,
+        /^t: walk stopped at maxResources 10: 31 link\(s\) not read this poll, such as \/redfish\/v1\/Chassis\/Big\/Sensors\/S9$/,
+      );
+      const whole = await pollTarget({ url: service.url, resources: [{ uri: members }] });
+      assert.deepEqual(whole.status.problems, []);
+      assert.equal(whole.status.resources, 41);
+      assert.equal(service.requests.get(members), 2, "the collection once per poll, whatever links back to it");
+      // The bounded poll read the collection and its first 9 members; each poll reads each member once.
+      for (let index = 0; index < 40; index++)
+        assert.equal(service.requests.get(`${members}/S${index}`), index < 9 ? 2 : 1, `S${index}`);
+    } finally {
+      await service.close();
+    }
+  });
+});
+
+describe("Redfish copied readings: the Sensor a DataSourceUri names is read for what it measures", () => {
+  it("reads the sensor of a temperature excerpt once per poll and names its series by its PhysicalContext", async () => {
+    // public-rackmount1's shape: ThermalMetrics lists each temperature as an excerpt of a chassis Sensor, and
+    // EnvironmentMetrics points at one; only ThermalMetrics and EnvironmentMetrics are bound, without walking.
+    const chassis = "/redfish/v1/Chassis/1U";
+    const metrics = `${chassis}/ThermalSubsystem/ThermalMetrics`;
+    const environment = `${chassis}/EnvironmentMetrics`;
+    const excerpt = (id: string, reading: number) => ({ DataSourceUri: `${chassis}/Sensors/${id}`, Reading: reading });
+    const service = await serve({
+      [metrics]: {
+        "@odata.type": "#ThermalMetrics.v1_3_0.ThermalMetrics",
+        TemperatureReadingsCelsius: [excerpt("FrontInlet", 21.5), excerpt("CPU1Temp", 41)],
+      },
+      [environment]: {
+        "@odata.type": "#EnvironmentMetrics.v1_3_0.EnvironmentMetrics",
+        TemperatureCelsius: excerpt("FrontInlet", 21.5),
+      },
+      [`${chassis}/Sensors/FrontInlet`]: sensor("FrontInlet", {
+        ReadingType: "Temperature",
+        PhysicalContext: "Intake",
+        Reading: 21.5,
+        ReadingUnits: "Cel",
+        // A sensor's links are not followed: it is read for what it measures only.
+        Oops: { "@odata.id": `${chassis}/Sensors/FrontInlet/Deeper` },
+      }),
+      [`${chassis}/Sensors/CPU1Temp`]: sensor("CPU1Temp", {
+        ReadingType: "Temperature",
+        PhysicalContext: "CPU",
+        Reading: 41,
+        ReadingUnits: "Cel",
+      }),
+    });
+    try {
+      const { status, readings, counts } = await pollTarget({
+        url: service.url,
+        resources: [
+          { uri: metrics, walk: false, equipment: "rack:h1-r01-012" },
+          { uri: environment, walk: false, equipment: "rack:h1-r01-012" },
+        ],
+      });
+      assert.deepEqual(status.problems, []);
+      const at = (name: string, id: string) => readings.get(`${name}{equipment="rack:h1-r01-012",sensor="${id}"}`);
+      assert.equal(at("inlet_temperature_celsius", "FrontInlet"), 21.5);
+      assert.equal(at("sensor_temperature_celsius", "CPU1Temp"), 41);
+      assert.equal(
+        [...readings.keys()].filter((key) => key.startsWith("inlet_") || key.startsWith("ambient_")).length,
+        1,
+        "a CPU temperature is not the air's",
+      );
+      for (const [key, count] of counts) assert.equal(count, 1, `${key}: ${count} samples in one poll`);
+      assert.equal(service.requests.get(`${chassis}/Sensors/FrontInlet`), 1, "named twice, read once");
+      assert.equal(service.requests.get(`${chassis}/Sensors/FrontInlet/Deeper`), undefined);
+      assert.equal(status.resources, 4);
+    } finally {
+      await service.close();
+    }
+  });
+
+  it("reads named sensors within maxResources", async () => {
+    const metrics = "/redfish/v1/Chassis/1U/ThermalSubsystem/ThermalMetrics";
+    const service = await serve({
+      [metrics]: {
+        "@odata.type": "#ThermalMetrics.v1_3_0.ThermalMetrics",
+        TemperatureReadingsCelsius: Array.from({ length: 5 }, (_, index) => ({
+          DataSourceUri: `/redfish/v1/Chassis/1U/Sensors/T${index}`,
+          Reading: 20 + index,
+        })),
+      },
+    });
+    try {
+      const { status } = await pollTarget({ url: service.url, maxResources: 3, resources: [{ uri: metrics }] });
+      assert.equal([...service.requests.keys()].filter((uri) => uri.includes("/Sensors/")).length, 2);
+      assert.match(status.problems.at(-1)!, /^t: walk stopped at maxResources 3: 3 link\(s\) not read this poll/);
+    } finally {
+      await service.close();
+    }
+  });
+});
+
+describe("Redfish metric report units", () => {
+  const telemetry = "/redfish/v1/TelemetryService";
+  const definitions = `${telemetry}/MetricDefinitions`;
+  const value = (id: string, metricValue: string, extra: Record<string, unknown>) => ({
+    MetricId: id,
+    MetricValue: metricValue,
+    ...extra,
+  });
+  const resources = (definitionAnswer: unknown): Record<string, unknown> => ({
+    [telemetry]: {
+      "@odata.type": "#TelemetryService.v1_3_4.TelemetryService",
+      MetricReports: { "@odata.id": `${telemetry}/MetricReports` },
+    },
+    [`${telemetry}/MetricReports`]: { Members: [{ "@odata.id": `${telemetry}/MetricReports/Rack` }] },
+    [`${telemetry}/MetricReports/Rack`]: {
+      "@odata.type": "#MetricReport.v1_5_0.MetricReport",
+      Id: "Rack",
+      Timestamp: "2026-12-06T10:00:00Z",
+      MetricValues: [
+        // DSP0268 MetricValue v1_1: a link to its MetricDefinition, whose Units (UCUM) say what the string is.
+        value("PDUPower", "6.4", { MetricDefinition: { "@odata.id": `${definitions}/PDUPower` } }),
+        value("PDUPower", "6.5", { MetricDefinition: { "@odata.id": `${definitions}/PDUPower` } }),
+        value("Apparent", "7.1", { MetricDefinition: { "@odata.id": `${definitions}/Apparent` } }),
+        // No definition: the Sensor the MetricProperty belongs to says the unit.
+        value("InletTemp", "77", { MetricProperty: "/redfish/v1/Chassis/1U/Sensors/Inlet/Reading" }),
+        value("Wrong", "3", { MetricProperty: "/redfish/v1/Chassis/1U/Sensors/Wrong#/Reading" }),
+        // A property that names its unit itself: stored as read.
+        value("PowerConsumedWatts", "350", {
+          MetricProperty: "/redfish/v1/Chassis/1U/Power#/PowerControl/0/PowerConsumedWatts",
+        }),
+      ],
+    },
+    [`${definitions}/PDUPower`]: definitionAnswer,
+    [`${definitions}/Apparent`]: {
+      "@odata.type": "#MetricDefinition.v1_3_3.MetricDefinition",
+      Id: "Apparent",
+      Units: "V.A",
+    },
+    "/redfish/v1/Chassis/1U/Sensors/Inlet": sensor("Inlet", {
+      ReadingType: "Temperature",
+      Reading: 77,
+      ReadingUnits: "[degF]",
+    }),
+    "/redfish/v1/Chassis/1U/Sensors/Wrong": sensor("Wrong", { ReadingType: "Power", Reading: 3, ReadingUnits: "V" }),
+  });
+  const kilowatts = { "@odata.type": "#MetricDefinition.v1_3_3.MetricDefinition", Id: "PDUPower", Units: "kW" };
+
+  it("converts values by their MetricDefinition's Units or their Sensor's, naming the unit", async () => {
+    const service = await serve(resources(kilowatts));
+    try {
+      const { status, readings } = await pollTarget({ url: service.url, metricReports: true });
+      const at = (name: string) => readings.get(`${name}{report="Rack"}`);
+      assert.equal(at("redfish_pdu_power_watts"), 6500, "kW → W, the last value of the two");
+      assert.equal(at("redfish_pdu_power"), undefined);
+      assert.equal(readings.get('redfish_apparent{report="Rack",unit="V.A"}'), 7.1, "a unit not converted is named");
+      assert.equal(
+        readings.get(
+          'redfish_inlet_temp_celsius{property="/redfish/v1/Chassis/1U/Sensors/Inlet/Reading",report="Rack"}',
+        ),
+        25,
+      );
+      assert.equal(
+        readings.get(
+          'redfish_power_consumed_watts{property="/redfish/v1/Chassis/1U/Power#/PowerControl/0/PowerConsumedWatts",report="Rack"}',
+        ),
+        350,
+      );
+      assert.equal([...readings.keys()].filter((key) => key.startsWith("redfish_wrong")).length, 0);
+      assert.deepEqual(status.problems, [
+        'MetricReport Rack.MetricValues[4]: /redfish/v1/Chassis/1U/Sensors/Wrong: ReadingUnits "V" is not a unit of ReadingType Power (expected W); reading not stored',
+      ]);
+      assert.equal(service.requests.get(`${definitions}/PDUPower`), 1, "a definition is read once");
+    } finally {
+      await service.close();
+    }
+  });
+
+  it("leaves a report whose units cannot be looked up for the next poll, and keeps the units it learnt", async () => {
+    const served = resources(kilowatts);
+    const service = await serve(served);
+    const { poller, readings } = pollerOf({ url: service.url, metricReports: true });
+    const stored = () => [...readings.keys()];
+    try {
+      // The definition answers with a body that is not JSON (a BMC busy rebooting its web server).
+      served[`${definitions}/PDUPower`] = "<html>503</html>";
+      const first = await poller.poll(1_000);
+      assert.equal(first.problems.length, 1, JSON.stringify(first.problems));
+      assert.match(first.problems[0]!, /MetricReports\/Rack: not read this poll: the unit of its values is not known/);
+      assert.equal(stored().filter((key) => key.startsWith("redfish_")).length, 0, "nothing stored in a guessed unit");
+      served[`${definitions}/PDUPower`] = kilowatts;
+      await poller.poll(2_000);
+      assert.ok(stored().includes('redfish_pdu_power_watts{report="Rack"}'), stored().join(", "));
+      await poller.poll(3_000);
+      assert.equal(service.requests.get("/redfish/v1/Chassis/1U/Sensors/Inlet"), 1, "a sensor's unit is kept");
+    } finally {
+      await poller.close();
+      await service.close();
+    }
+  });
+});
+
+describe("Redfish decode health", () => {
+  it("counts what a service answers but cannot be decoded, and gives decode_ok 0 when nothing could", async () => {
+    const sensors = "/redfish/v1/Chassis/Odd/Sensors";
+    const odd = (id: string, fields: Record<string, unknown>) => sensor(id, { ReadingType: "Power", ...fields });
+    const resources: Record<string, unknown> = {
+      [sensors]: { Members: ["A", "B", "C"].map((id) => ({ "@odata.id": `${sensors}/${id}` })) },
+      // A vendor that writes its readings in units and under names the schema does not have.
+      [`${sensors}/A`]: odd("A", { Reading: 1, ReadingUnits: "V.A" }),
+      [`${sensors}/B`]: odd("B", { CurrentReading: 2, ReadingUnits: "W" }),
+      [`${sensors}/C`]: odd("C", { Reading: null, ReadingUnits: "W" }),
+    };
+    const service = await serve(resources);
+    try {
+      const blind = await pollTarget({ url: service.url, resources: [{ uri: sensors, equipment: "pdu:h1-r01-a" }] });
+      assert.equal(blind.status.decodeErrors, 3);
+      assert.equal(blind.readings.get('up{instance="t",job="redfish"}'), 1, "it answers");
+      assert.equal(blind.readings.get('decode_errors{instance="t",job="redfish"}'), 3);
+      assert.equal(blind.readings.get('decode_ok{instance="t",job="redfish"}'), 0);
+
+      resources[`${sensors}/C`] = odd("C", { Reading: 300, ReadingUnits: "W" });
+      const partly = await pollTarget({ url: service.url, resources: [{ uri: sensors }] });
+      assert.equal(partly.readings.get('decode_errors{instance="t",job="redfish"}'), 2);
+      assert.equal(partly.readings.get('decode_ok{instance="t",job="redfish"}'), 1);
+    } finally {
+      await service.close();
+    }
+    const gone = await pollTarget({ url: service.url, resources: [{ uri: sensors }] });
+    assert.equal(gone.readings.get('up{instance="t",job="redfish"}'), 0);
+    assert.equal(gone.readings.has('decode_ok{instance="t",job="redfish"}'), false, "only for an answering service");
+  });
+});
+
+describe("Redfish Controls: power limits and set points", () => {
+  const control = (id: string, fields: Record<string, unknown>): Resource => ({
+    "@odata.type": "#Control.v1_5_0.Control",
+    "@odata.id": `/redfish/v1/Chassis/1U/Controls/${id}`,
+    Id: id,
+    Status: { State: "Enabled", Health: "OK" },
+    ...fields,
+  });
+
+  it("reads a power limit, its allowable range and mode, converted to watts; a disabled limit is not a limit", () => {
+    // DSP0268 Control, in the shape of public-rackmount1's Chassis/1U/Controls/PowerLimit.
+    const limit = control("PowerLimit", {
+      ControlType: "Power",
+      ControlMode: "Automatic",
+      SetPoint: 0.5,
+      SetPointUnits: "kW",
+      AllowableMin: 0.15,
+      AllowableMax: 1,
+    });
+    const readings = readingsOf(limit, "/redfish/v1/Chassis/1U/Controls/PowerLimit");
+    const labels = '{control="PowerLimit",control_type="Power"}';
+    assert.equal(readings.get(`control_set_point_power_watts${labels}`), 500);
+    assert.equal(readings.get(`control_allowable_min_power_watts${labels}`), 150);
+    assert.equal(readings.get(`control_allowable_max_power_watts${labels}`), 1000);
+    assert.equal(readings.get(`control_active${labels}`), 1);
+
+    // A node power limit switched off, its SetPoint left at 0 with no unit (seen on HPE Cray EX nodes).
+    const off = readingsOf(
+      control("NodePowerLimit", { ControlType: "Power", ControlMode: "Disabled", SetPoint: 0, SetPointUnits: "" }),
+      "/redfish/v1/Chassis/Node0/Controls/NodePowerLimit",
+    );
+    assert.equal(off.get('control_active{control="NodePowerLimit",control_type="Power"}'), 0);
+    assert.equal([...off.keys()].filter((key) => key.startsWith("control_set_point")).length, 0);
+
+    const wrong = extractResource(
+      control("Bad", { ControlType: "Power", ControlMode: "Override", SetPoint: 3, SetPointUnits: "V" }),
+      "/redfish/v1/Chassis/1U/Controls/Bad",
+    );
+    assert.deepEqual(wrong.problems, [
+      '/redfish/v1/Chassis/1U/Controls/Bad: SetPointUnits "V" does not fit ControlType Power; set point not stored',
+    ]);
+  });
+
+  it("reads the CDU mockup's pump speed control and an EnvironmentMetrics power limit excerpt as its Control", () => {
+    // public-cooling-unit Chassis/CDU/Controls/Pump1Speed writes SetPointUnits "Percent".
+    const pump = readingsOf(
+      control("Pump1Speed", {
+        ControlType: "Percent",
+        ControlMode: "Automatic",
+        SetPoint: 45,
+        SetPointUnits: "Percent",
+      }),
+      "/redfish/v1/Chassis/CDU/Controls/Pump1Speed",
+    );
+    assert.equal(pump.get('control_set_point_percent{control="Pump1Speed",control_type="Percent"}'), 45);
+    const environment = readingsOf(
+      {
+        "@odata.type": "#EnvironmentMetrics.v1_3_0.EnvironmentMetrics",
+        PowerLimitWatts: {
+          SetPoint: 500,
+          AllowableMin: 150,
+          AllowableMax: 1000,
+          ControlMode: "Automatic",
+          DataSourceUri: "/redfish/v1/Chassis/1U/Controls/PowerLimit",
+        },
+      },
+      "/redfish/v1/Chassis/1U/EnvironmentMetrics",
+    );
+    assert.equal(environment.get('control_set_point_power_watts{control="PowerLimit",control_type="Power"}'), 500);
+    assert.equal(environment.get('control_allowable_max_power_watts{control="PowerLimit",control_type="Power"}'), 1000);
+  });
+});
+
+describe("Redfish conditional requests", () => {
+  it("asks a tagged resource again with If-None-Match and reads the last answer on 304 Not Modified", async () => {
+    const uri = "/redfish/v1/Chassis/1U/Sensors/TotalPower";
+    let version = 1;
+    const answers: number[] = [];
+    const server = createServer((request, response) => {
+      const etag = `W/"${version}"`;
+      if (request.headers["if-none-match"] === etag) {
+        answers.push(304);
+        response.writeHead(304, { etag });
+        response.end();
+        return;
+      }
+      answers.push(200);
+      response.writeHead(request.url === uri ? 200 : 404, { "content-type": "application/json", etag });
+      response.end(
+        JSON.stringify(sensor("TotalPower", { ReadingType: "Power", Reading: 300 + version, ReadingUnits: "W" })),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const { poller, readings } = pollerOf({ url, resources: [{ uri }] });
+    const watts = () => readings.get('sensor_power_watts{sensor="TotalPower"}');
+    try {
+      assert.equal((await poller.poll(1_000)).notModified, 0);
+      assert.equal(watts(), 301);
+      readings.clear();
+      const unchanged = await poller.poll(2_000);
+      assert.equal(unchanged.notModified, 1);
+      assert.equal(watts(), 301, "the reading is stored again from the last answer");
+      version = 2;
+      await poller.poll(3_000);
+      assert.equal(watts(), 302);
+      assert.deepEqual(answers, [200, 304, 200]);
+    } finally {
+      await poller.close();
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 });

@@ -57,6 +57,8 @@ export interface Extraction {
   readonly problems: string[];
   /** The schema read (`Sensor`, `ThermalMetrics`…; empty when the resource names none). */
   readonly type: string;
+  /** Sensors that copied readings come from, to read for what they measure (normalised URIs). */
+  readonly sources: string[];
 }
 
 /** `#CoolantConnector.v1_3_0.CoolantConnector` → `CoolantConnector`. */
@@ -67,7 +69,8 @@ function resourceType(resource: Resource): string {
   return parts.at(-1) ?? "";
 }
 
-function odataId(value: unknown): string | undefined {
+/** The `@odata.id` of a link object (`{ "@odata.id": "/redfish/v1/…" }`). */
+export function odataId(value: unknown): string | undefined {
   return isRecord(value) && typeof value["@odata.id"] === "string" ? value["@odata.id"] : undefined;
 }
 
@@ -155,6 +158,7 @@ export function extractResource(resource: Resource, uri: string): Extraction {
   const readings: Reading[] = [];
   const conditions: Condition[] = [];
   const problems: string[] = [];
+  const sources = new Set<string>();
   const path = normaliseUri(uri).split("?")[0]!;
   const id = typeof resource["Id"] === "string" ? resource["Id"] : (path.split("/").at(-1) ?? "");
   // A part that is not there gives no readings, whatever numbers it still carries.
@@ -167,6 +171,9 @@ export function extractResource(resource: Resource, uri: string): Extraction {
     },
     problem: (text) => {
       if (!absent) problems.push(`${uri}: ${text}`);
+    },
+    source: (source) => {
+      if (!absent) sources.add(normaliseUri(source));
     },
   };
   const addFields = (
@@ -221,6 +228,7 @@ export function extractResource(resource: Resource, uri: string): Extraction {
       break;
     case "EnvironmentMetrics":
       extractEnvironmentTemperature(resource, path, emit);
+      extractPowerLimitExcerpt(resource, emit);
       addFields(environmentFields, "", {});
       extractFanSpeeds(resource, emit);
       break;
@@ -236,6 +244,9 @@ export function extractResource(resource: Resource, uri: string): Extraction {
       break;
     case "Sensor":
       extractSensor(resource, id, emit);
+      break;
+    case "Control":
+      extractControl(resource, resource, id, emit, "");
       break;
     case "Power":
       extractLegacyPower(resource, emit);
@@ -261,7 +272,7 @@ export function extractResource(resource: Resource, uri: string): Extraction {
       break;
   }
 
-  return { readings, conditions, problems, type, links: linksOf(resource, uri, type) };
+  return { readings, conditions, problems, type, links: linksOf(resource, uri, type), sources: [...sources] };
 }
 
 function healthReading(uri: string, value: number | undefined): Reading[] {
@@ -373,6 +384,57 @@ function extractSensor(resource: Resource, id: string, emit: Emit): void {
   if (found.series === "sensor_temperature_celsius" && place !== undefined) emit.add(place, { sensor: id }, converted);
 }
 
+/**
+ * A Control's set point (DSP0268 Control: a server's power limit, public-cooling-unit's pump speed controls) in the
+ * unit its `ControlType` says, converted from its `SetPointUnits` as a Sensor's reading is (units.ts):
+ * `control_set_point_<quantity>_<unit>` (`control_set_point_power_watts`, `control_set_point_percent`), with the
+ * `AllowableMin`/`AllowableMax` range as `control_allowable_min_…`/`control_allowable_max_…`, labelled `control`
+ * and `control_type`. `control_active` is 0 when its `ControlMode` is Disabled: a disabled limit limits nothing,
+ * so its set point (often 0) is not stored. A type alixan has no unit for keeps `SetPointUnits` as a `unit` label of
+ * `control_set_point`; units that do not fit the type are a problem. `where` prefixes problems (an excerpt).
+ */
+function extractControl(
+  holder: Readonly<Record<string, unknown>>,
+  resource: Resource,
+  id: string,
+  emit: Emit,
+  where: string,
+  controlType = typeof holder["ControlType"] === "string" ? holder["ControlType"] : "",
+): void {
+  const labels = { control: id, ...(controlType === "" ? {} : { control_type: controlType }) };
+  const mode = holder["ControlMode"];
+  if (typeof mode === "string") emit.add("control_active", labels, mode === "Disabled" ? 0 : 1);
+  if (mode === "Disabled" || isAbsent(resource)) return;
+  const unit = typeof holder["SetPointUnits"] === "string" ? holder["SetPointUnits"] : "";
+  const found = sensorUnit(controlType, unit);
+  if (typeof found === "string") {
+    emit.problem(`${where}SetPointUnits "${unit}" does not fit ControlType ${controlType}; set point not stored`);
+    return;
+  }
+  const quantity = found === undefined ? "" : `_${found.series.replace(/^sensor_/, "")}`;
+  const named = found === undefined && unit !== "" ? { ...labels, unit } : labels;
+  for (const [property, name] of [
+    ["SetPoint", "control_set_point"],
+    ["AllowableMin", "control_allowable_min"],
+    ["AllowableMax", "control_allowable_max"],
+  ] as const) {
+    const value = readProperty(holder, property, emit, where);
+    emit.add(`${name}${quantity}`, named, value === undefined || found === undefined ? value : found.convert(value));
+  }
+}
+
+/**
+ * `EnvironmentMetrics.PowerLimitWatts`: an excerpt of the power limit Control (its SetPoint and range), read as
+ * that Control is, named by its `DataSourceUri` (so the Control resource, when read too, gives the same series).
+ */
+function extractPowerLimitExcerpt(resource: Resource, emit: Emit): void {
+  const excerpt = resource["PowerLimitWatts"];
+  if (!isRecord(excerpt)) return;
+  const source = typeof excerpt["DataSourceUri"] === "string" ? normaliseUri(excerpt["DataSourceUri"]) : "";
+  const id = source.split("/").at(-1) || "PowerLimitWatts";
+  extractControl({ SetPointUnits: "W", ...excerpt }, resource, id, emit, "PowerLimitWatts.", "Power");
+}
+
 /** Collections whose members are components of a system or chassis: an EnvironmentMetrics below one is theirs. */
 const componentCollections = new Set([
   "Processors",
@@ -389,19 +451,21 @@ const componentCollections = new Set([
  * `EnvironmentMetrics.TemperatureCelsius` is the temperature of the resource the metrics belong to, not
  * necessarily the air's: DMTF's public-rackmount1 points a server chassis' at its CPU sensor. So it is named by
  * what it measures. With a `DataSourceUri`, as its sensor's own series, `sensor_temperature_celsius{sensor}` (the
- * Sensor resource, when read, adds the inlet, exhaust or ambient name its PhysicalContext gives, and wins the
- * duplicate: poller.ts); without one, by its owner: a facility's is ambient, a component's (processor, memory,
+ * Sensor resource, which the poller reads for it, adds the inlet, exhaust or ambient name its PhysicalContext gives,
+ * and wins the duplicate: poller.ts); without one, by its owner: a facility's is ambient, a component's (processor, memory,
  * drive…) `component_temperature_celsius{component}`, any other's (a chassis, a cooling unit) `temperature_celsius`.
  */
 function extractEnvironmentTemperature(resource: Resource, path: string, emit: Emit): void {
   const value = readProperty(resource, "TemperatureCelsius", emit);
   const excerpt = resource["TemperatureCelsius"];
-  const source =
+  const sourceUri =
     isRecord(excerpt) && typeof excerpt["DataSourceUri"] === "string" && excerpt["DataSourceUri"] !== ""
-      ? normaliseUri(excerpt["DataSourceUri"]).split("/").at(-1)
+      ? excerpt["DataSourceUri"]
       : undefined;
-  if (source !== undefined && source !== "") {
+  const source = sourceUri === undefined ? undefined : normaliseUri(sourceUri).split("/").at(-1);
+  if (sourceUri !== undefined && source !== undefined && source !== "") {
     emit.add("sensor_temperature_celsius", { sensor: source }, value);
+    emit.source(sourceUri);
     return;
   }
   const segments = path.split("/");

@@ -5,7 +5,8 @@
  * Each `MetricValues` entry becomes one sample: the series is `redfish_<MetricId in snake case>` (or the name the
  * target's binding `rename` gives the MetricId), labelled with the report's `Id` as `report` and the
  * `MetricProperty` (the resource property read) as `property`; the equipment is the binding that covers the
- * property's resource, as for polled readings. Its time is the value's own `Timestamp`, else the report's.
+ * property's resource, as for polled readings. A value whose unit its MetricDefinition or Sensor gives is
+ * converted and named with that unit (metric-units.ts). Its time is the value's own `Timestamp`, else the report's.
  * `MetricValue` is a string in the schema: numbers are read from it, OK/Warning/Critical as 0/1/2, and anything
  * else is a rejection naming the value.
  *
@@ -20,14 +21,11 @@ import { type Interner, maxTimestamp, type SampleBuffer } from "../../samples.ts
 import type { RejectionList } from "../../types.ts";
 import { bindingFor, type RedfishTarget } from "./binding.ts";
 import type { RedfishClient } from "./client.ts";
-import type { Resource } from "./extract.ts";
+import { odataId, type Resource } from "./extract.ts";
+import { type MetricUnit, type MetricUnits, unitSourceOf, withUnitSuffix } from "./metric-units.ts";
 
 /** Most values read from one report (a report past this is cut, with a rejection saying so). */
 export const maxMetricValues = 10_000;
-
-function odataId(value: unknown): string | undefined {
-  return isRecord(value) && typeof value["@odata.id"] === "string" ? value["@odata.id"] : undefined;
-}
 
 const stateValues: Readonly<Record<string, number>> = { OK: 0, Warning: 1, Critical: 2 };
 
@@ -59,7 +57,11 @@ function timeOf(value: unknown): number | undefined {
   return Number.isFinite(parsed) && Math.abs(parsed) <= maxTimestamp ? parsed : undefined;
 }
 
-/** Turns one metric report's values into samples; returns how many it added. */
+/**
+ * Turns one metric report's values into samples; returns how many it added. `unitOf` gives each value's unit
+ * (metric-units.ts; undefined while its definition or sensor is not read: the value is refused, never stored in a
+ * unit it may not have). Without it, values are stored as read.
+ */
 export function metricReportSamples(
   report: Resource,
   target: RedfishTarget,
@@ -67,6 +69,7 @@ export function metricReportSamples(
   samples: SampleBuffer,
   rejections: RejectionList,
   now: number,
+  unitOf: (entry: Readonly<Record<string, unknown>>) => MetricUnit | undefined = () => ({ kind: "none" }),
 ): number {
   const reportId = typeof report["Id"] === "string" ? report["Id"] : "report";
   const values = report["MetricValues"];
@@ -100,21 +103,31 @@ export function metricReportSamples(
       rejections.add({ path: at, problem: "neither MetricId nor MetricProperty names the metric" });
       continue;
     }
-    const value = numericValue(entry["MetricValue"]);
-    if (value === undefined) {
+    const read = numericValue(entry["MetricValue"]);
+    if (read === undefined) {
       rejections.add({ path: `${at}.MetricValue`, problem: `${JSON.stringify(entry["MetricValue"])} is not a number` });
       continue;
     }
+    const unit = unitOf(entry);
+    if (unit === undefined || unit.kind === "refuse") {
+      const problem =
+        unit?.problem ?? `its unit is not known: ${unitSourceOf(entry)} could not be read; value not stored`;
+      rejections.add({ path: at, problem });
+      continue;
+    }
+    const value = unit.kind === "convert" ? unit.unit.convert(read) : read;
     const timestamp = entry["Timestamp"] === undefined ? reportTime : timeOf(entry["Timestamp"]);
     if (timestamp === undefined) {
       rejections.add({ path: `${at}.Timestamp`, problem: "must be an ISO 8601 date-time" });
       continue;
     }
     const binding = property === undefined ? undefined : bindingFor(target, property.split("#")[0]!);
-    const fallback = `redfish_${snakeCase(metricId)}`;
-    const name = binding?.rename[metricId] ?? binding?.rename[fallback] ?? fallback;
+    const plain = `redfish_${snakeCase(metricId)}`;
+    const fallback = unit.kind === "convert" ? withUnitSuffix(plain, unit.suffix) : plain;
+    const name = binding?.rename[metricId] ?? binding?.rename[fallback] ?? binding?.rename[plain] ?? fallback;
     const labels = {
       report: reportId,
+      ...(unit.kind === "label" ? { unit: unit.unit } : {}),
       ...(property === undefined ? {} : { property }),
       ...binding?.labels,
       ...(binding?.equipment === undefined ? {} : { equipment: binding.equipment }),
@@ -133,11 +146,16 @@ export interface MetricReportRead {
   readonly problems: string[];
 }
 
-/** Reads the service's metric reports, skipping those unchanged since `seen` (report URI → Timestamp). */
+/**
+ * Reads the service's metric reports, skipping those unchanged since `seen` (report URI → Timestamp). A report
+ * some of whose values' units could not be looked up (units.learn) is left for the next poll whole, with a problem:
+ * storing part of it would store the rest twice then.
+ */
 export async function readMetricReports(
   client: RedfishClient,
   target: RedfishTarget,
   seen: Map<string, string>,
+  units: MetricUnits,
   intern: Interner,
   samples: SampleBuffer,
   rejections: RejectionList,
@@ -158,7 +176,15 @@ export async function readMetricReports(
     reports++;
     const stamp = typeof report["Timestamp"] === "string" ? report["Timestamp"] : undefined;
     if (stamp !== undefined && seen.get(uri) === stamp) continue;
-    added += metricReportSamples(report, target, intern, samples, rejections, now);
+    const failed = await units.learn(report);
+    if (failed.size > 0) {
+      const [first] = failed.values();
+      problems.push(
+        `${uri}: not read this poll: the unit of its values is not known (${failed.size} definition(s) or sensor(s) not read, such as ${first})`,
+      );
+      continue;
+    }
+    added += metricReportSamples(report, target, intern, samples, rejections, now, (entry) => units.unitOf(entry));
     if (stamp !== undefined) seen.set(uri, stamp);
   }
   return { reports, samples: added, problems };

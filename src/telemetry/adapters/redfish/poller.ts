@@ -1,19 +1,22 @@
 /**
  * Polls a Redfish service: fetches each bound resource (and, when walking, its subordinates), turns readings into
  * samples labelled with the bound equipment, and turns `Status.Conditions` into alarms (raised while listed,
- * cleared when gone). Adds `up{job="redfish",instance=<target>}` each poll so an unreachable service is visible.
- * With `metricReports`, also reads the TelemetryService's metric reports (metric-reports.ts) in the same poll.
+ * cleared when gone). Adds `up{job="redfish",instance=<target>}` each poll so an unreachable service is visible,
+ * and for a poll it answered `decode_errors` and `decode_ok` (device-poller.ts decodeHealth) so one whose readings
+ * cannot be decoded is too. With `metricReports`, also reads the TelemetryService's metric reports
+ * (metric-reports.ts, their units: metric-units.ts) in the same poll.
  */
 import { type Static, Type } from "typebox";
 import type { AlarmBook } from "../../alarms/book.ts";
 import { mapRedfishMessage } from "../../alarms/redfish-messages.ts";
 import { type Interner, SampleBuffer } from "../../samples.ts";
 import { RejectionList } from "../../types.ts";
-import { describeCause } from "../device-poller.ts";
+import { decodeHealth, describeCause } from "../device-poller.ts";
 import { bindingFor, type RedfishTarget, type ResourceBinding } from "./binding.ts";
 import { authentications, RedfishClient } from "./client.ts";
 import { type Condition, type Extraction, extractResource, type Resource } from "./extract.ts";
 import { readMetricReports } from "./metric-reports.ts";
+import { MetricUnits } from "./metric-units.ts";
 
 /** Where a poll's samples go (the ingest pipeline); it answers why the batch was not stored, when it was not. */
 export type PollSink = (samples: SampleBuffer, rejections: RejectionList) => Promise<string | undefined>;
@@ -24,6 +27,12 @@ export const PollStatusSchema = Type.Object({
   resources: Type.Integer(),
   samples: Type.Integer(),
   metricReports: Type.Optional(Type.Integer({ description: "metric reports read (when the target reads them)" })),
+  notModified: Type.Integer({
+    description: "resources the service answered 304 Not Modified (ETag): read from the last answer, not sent again",
+  }),
+  decodeErrors: Type.Integer({
+    description: "readings the service answered but that could not be decoded (the redfish decode_errors series)",
+  }),
   authentication: Type.Enum(authentications, { description: "how requests authenticated (a session, Basic, or none)" }),
   problems: Type.Array(Type.String(), { description: "resources that could not be read, with why" }),
 });
@@ -32,6 +41,14 @@ export type PollStatus = Static<typeof PollStatusSchema>;
 
 /** The readings of one poll by series id, with the rank (0 for a Sensor resource) and URI of where each came from. */
 type PollReadings = Map<number, { value: number; rank: number; uri: string }>;
+
+/** A resource to read in a poll: its binding, how many links from a bound resource, and whether to follow its links. */
+interface WalkItem {
+  readonly uri: string;
+  readonly binding: ResourceBinding;
+  readonly depth: number;
+  readonly follow: boolean;
+}
 
 /** Requests in flight at once per service (BMCs are small computers). */
 const concurrency = 4;
@@ -86,6 +103,8 @@ export class RedfishPoller {
   readonly #conditions = new Map<string, Set<string>>();
   /** Metric report URI → the Timestamp of the last one stored. */
   readonly #reportsSeen = new Map<string, string>();
+  /** The units of the service's metric values, shared with its push subscription (metric-units.ts). */
+  readonly metricUnits: MetricUnits;
   /** The last poll's outcome. */
   status: PollStatus | undefined;
 
@@ -99,6 +118,7 @@ export class RedfishPoller {
   ) {
     this.target = target;
     this.client = new RedfishClient(target, warn);
+    this.metricUnits = new MetricUnits(this.client, target.maxResources);
     this.#intern = intern;
     this.#sink = sink;
     this.#book = book;
@@ -109,14 +129,99 @@ export class RedfishPoller {
     const samples = new SampleBuffer();
     const rejections = new RejectionList();
     const problems: string[] = [];
+    const notModifiedBefore = this.client.notModified;
+    const walk = await this.#walk(rejections, problems, now);
+    for (const [series, kept] of walk.readings) samples.push(series, now, kept.value);
+    let reached = walk.reached;
+    let decodeErrors = walk.decodeErrors;
+    let decoded = walk.decoded;
+    let reports: number | undefined;
+    if (this.target.metricReports) {
+      try {
+        const read = await readMetricReports(
+          this.client,
+          this.target,
+          this.#reportsSeen,
+          this.metricUnits,
+          this.#intern,
+          samples,
+          rejections,
+          now,
+        );
+        reports = read.reports;
+        reached += read.reports;
+        decoded += read.samples;
+        problems.push(...read.problems);
+      } catch (cause) {
+        // As for resources: the readings polled above are still stored and the status says what failed.
+        problems.push(`${this.target.name}: metric reports not read, extraction failed: ${describeCause(cause)}`);
+        decodeErrors++;
+      }
+    }
+    // Values refused on the way to a series (a bad MetricValue, a label the registry refuses) were not decoded either.
+    decodeErrors += rejections.count;
+    const instance = { job: "redfish", instance: this.target.name };
+    const up = this.#intern("up", instance);
+    if (up.ok) samples.push(up.value, now, reached > 0 ? 1 : 0);
+    if (reached > 0) {
+      for (const health of decodeHealth(decoded, decodeErrors)) {
+        const series = this.#intern(health.name, instance);
+        if (series.ok) samples.push(series.value, now, health.value);
+      }
+    }
+    await this.#sink(samples, rejections);
+    for (const rejection of rejections.items) problems.push(`${rejection.path}: ${rejection.problem}`);
+    this.status = {
+      at: now,
+      resources: reached,
+      samples: samples.count,
+      notModified: this.client.notModified - notModifiedBefore,
+      decodeErrors,
+      authentication: this.client.authentication,
+      ...(reports === undefined ? {} : { metricReports: reports }),
+      problems,
+    };
+    return this.status;
+  }
+
+  /**
+   * Reads the bound resources and, when walking, the resources they lead to, breadth first: at most
+   * `maxResources` per poll and `maxDepth` links from a bound resource, each URI once (a link back to a resource
+   * read already, a cycle, is not followed again). The Sensors that copied readings name (`DataSourceUri`) are
+   * read too, once per poll, within the same `maxResources`, without following their links. A bound that stops the
+   * walk is a problem in the status, naming how many links were left and the first of them.
+   */
+  async #walk(
+    rejections: RejectionList,
+    problems: string[],
+    now: number,
+  ): Promise<{ readings: PollReadings; reached: number; decoded: number; decodeErrors: number }> {
+    const target = this.target;
     const visited = new Set<string>();
-    const queue: { uri: string; binding: ResourceBinding }[] = this.target.resources.map((binding) => ({
+    const queue: WalkItem[] = target.resources.map((binding) => ({
       uri: binding.uri,
       binding,
+      depth: 0,
+      follow: true,
     }));
     for (const item of queue) visited.add(item.uri);
     const readings: PollReadings = new Map();
-    let reached = 0;
+    // Links left by each bound, once each however many resources name them.
+    const left = { depth: new Set<string>(), resources: new Set<string>() };
+    const counts = { reached: 0, decoded: 0, decodeErrors: 0 };
+    const enqueue = (uri: string, from: WalkItem, follow: boolean): void => {
+      if (visited.has(uri)) return;
+      if (follow && from.depth >= target.maxDepth) {
+        left.depth.add(uri);
+        return;
+      }
+      if (visited.size >= target.maxResources) {
+        left.resources.add(uri);
+        return;
+      }
+      visited.add(uri);
+      queue.push({ uri, binding: bindingFor(target, uri) ?? from.binding, depth: from.depth + 1, follow });
+    };
     const work = async (): Promise<void> => {
       for (;;) {
         const item = queue.shift();
@@ -126,61 +231,41 @@ export class RedfishPoller {
           problems.push(resource);
           continue;
         }
-        reached++;
-        let links: readonly string[];
+        counts.reached++;
+        let extraction: Extraction;
         try {
-          links = this.#read(item.uri, item.binding, resource, readings, rejections, problems, now);
+          extraction = this.#read(item.uri, item.binding, resource, readings, rejections, now);
         } catch (cause) {
           // One resource the extraction cannot cope with (a shape nobody foresaw, JSON nested deeper than the
           // stack) must not lose the rest of the poll, its `up` and its status, nor stop the next polls.
           problems.push(`${item.uri}: not read, extraction failed: ${describeCause(cause)}`);
+          counts.decodeErrors++;
           continue;
         }
-        if (!item.binding.walk) continue;
-        for (const link of links) {
-          if (visited.has(link) || visited.size >= this.target.maxResources) continue;
-          visited.add(link);
-          queue.push({ uri: link, binding: bindingFor(this.target, link) ?? item.binding });
-        }
+        problems.push(...extraction.problems);
+        counts.decodeErrors += extraction.problems.length;
+        counts.decoded += extraction.readings.filter((reading) => reading.name !== "redfish_health").length;
+        for (const source of extraction.sources) enqueue(source, item, false);
+        if (!item.binding.walk || !item.follow) continue;
+        for (const link of extraction.links) enqueue(link, item, true);
       }
     };
     // Workers pull from one queue that walking keeps filling; a worker that finds it empty while others are
     // still fetching would stop early, so loop until nothing is queued after every worker has finished.
     while (queue.length > 0) await Promise.all(Array.from({ length: concurrency }, work));
-    for (const [series, kept] of readings) samples.push(series, now, kept.value);
-    let reports: number | undefined;
-    if (this.target.metricReports) {
-      try {
-        const read = await readMetricReports(
-          this.client,
-          this.target,
-          this.#reportsSeen,
-          this.#intern,
-          samples,
-          rejections,
-          now,
-        );
-        reports = read.reports;
-        reached += read.reports;
-        problems.push(...read.problems);
-      } catch (cause) {
-        // As for resources: the readings polled above are still stored and the status says what failed.
-        problems.push(`${this.target.name}: metric reports not read, extraction failed: ${describeCause(cause)}`);
-      }
+    const [deeper] = left.depth;
+    if (deeper !== undefined) {
+      problems.push(
+        `${target.name}: walk stopped at maxDepth ${target.maxDepth}: ${left.depth.size} link(s) further down not followed, such as ${deeper}`,
+      );
     }
-    const up = this.#intern("up", { job: "redfish", instance: this.target.name });
-    if (up.ok) samples.push(up.value, now, reached > 0 ? 1 : 0);
-    await this.#sink(samples, rejections);
-    for (const rejection of rejections.items) problems.push(`${rejection.path}: ${rejection.problem}`);
-    this.status = {
-      at: now,
-      resources: reached,
-      samples: samples.count,
-      authentication: this.client.authentication,
-      ...(reports === undefined ? {} : { metricReports: reports }),
-      problems,
-    };
-    return this.status;
+    const [further] = left.resources;
+    if (further !== undefined) {
+      problems.push(
+        `${target.name}: walk stopped at maxResources ${target.maxResources}: ${left.resources.size} link(s) not read this poll, such as ${further}`,
+      );
+    }
+    return { readings, ...counts };
   }
 
   /** Ends the session with the service (and its connections). */
@@ -188,21 +273,19 @@ export class RedfishPoller {
     return this.client.close();
   }
 
-  /** Extracts one fetched resource into `readings`, raises and clears its conditions; answers the links it has. */
+  /** Extracts one fetched resource into `readings`, raises and clears its conditions; answers the extraction. */
   #read(
     uri: string,
     binding: ResourceBinding,
     resource: Resource,
     readings: PollReadings,
     rejections: RejectionList,
-    problems: string[],
     now: number,
-  ): readonly string[] {
+  ): Extraction {
     const extraction = extractResource(resource, uri);
-    problems.push(...extraction.problems);
     this.#record(uri, binding, extraction, readings, rejections);
     this.#conditionsOf(uri, binding, extraction.conditions, now);
-    return extraction.links;
+    return extraction;
   }
 
   /**

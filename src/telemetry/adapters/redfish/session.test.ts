@@ -255,12 +255,13 @@ describe("Redfish TelemetryService metric reports", () => {
       const value = (key: string) => stored.find((sample) => sample.key === key && sample.at === reportAt)?.value;
       const labels = (sensor: string) =>
         `equipment="cdu:h2-r01-01",property="${sensors}/${sensor}/Reading",report="SensorReadings"`;
-      // Figures of the mockup's sensor files (shared/data README: 42 L/min, 30 °C / 40 °C, 25.48 kW).
+      // Figures of the mockup's sensor files (shared/data README: 42 L/min, 30 °C / 40 °C, 25.48 kW), named with
+      // the unit their Sensor (the MetricProperty's resource) gives.
       assert.equal(value(`cdu_primary_flow_lpm{${labels("PrimaryFlow")}}`), 42, "renamed by the binding");
-      assert.equal(value(`redfish_primary_supply_temp{${labels("PrimarySupplyTemp")}}`), 30);
-      assert.equal(value(`redfish_primary_return_temp{${labels("PrimaryReturnTemp")}}`), 40);
-      assert.equal(value(`redfish_primary_heat_load{${labels("PrimaryHeatLoad")}}`), 25.48);
-      assert.equal(value(`redfish_system_relative_humidity{${labels("SystemRelativeHumidity")}}`), 26);
+      assert.equal(value(`redfish_primary_supply_temp_celsius{${labels("PrimarySupplyTemp")}}`), 30);
+      assert.equal(value(`redfish_primary_return_temp_celsius{${labels("PrimaryReturnTemp")}}`), 40);
+      assert.equal(value(`redfish_primary_heat_load_kw{${labels("PrimaryHeatLoad")}}`), 25.48);
+      assert.equal(value(`redfish_system_relative_humidity_percent{${labels("SystemRelativeHumidity")}}`), 26);
       const reportSamples = stored.filter((sample) => sample.at === reportAt).length;
       assert.equal(reportSamples, 18, "one sample per sensor of the mockup");
 

@@ -18,6 +18,7 @@ import { bindingFor, type RedfishTarget } from "./binding.ts";
 import type { RedfishClient } from "./client.ts";
 import { conditionsOfEvent } from "./events.ts";
 import { metricReportSamples } from "./metric-reports.ts";
+import { MetricUnits } from "./metric-units.ts";
 import { applyRedfishMessage } from "./poller.ts";
 
 /** The receiver path of a target (relative to alixan's base URL). */
@@ -51,6 +52,8 @@ export interface PushOutcome {
 export class RedfishSubscriber {
   readonly target: RedfishTarget;
   readonly #client: RedfishClient;
+  /** Units of pushed metric values, shared with the target's poller (which looks them up too). */
+  readonly #units: MetricUnits;
   readonly #context: Buffer;
   readonly status: SubscriptionStatus;
   #retryAt = 0;
@@ -59,10 +62,11 @@ export class RedfishSubscriber {
   #busy: Promise<void> | undefined;
   #stopped = false;
 
-  constructor(client: RedfishClient, target: RedfishTarget) {
+  constructor(client: RedfishClient, target: RedfishTarget, units?: MetricUnits) {
     if (target.subscription === undefined) throw new Error(`redfish ${target.name}: no subscription configured`);
     this.target = target;
     this.#client = client;
+    this.#units = units ?? new MetricUnits(client, target.maxResources);
     this.#context = Buffer.from(`alixan:${randomBytes(24).toString("base64url")}`);
     this.status = {
       destination: `${target.subscription.destination}${receiverPath(target.name)}`,
@@ -161,6 +165,14 @@ export class RedfishSubscriber {
   }
 
   /**
+   * Looks up the units of a pushed metric report's values not known yet (their MetricDefinition or Sensor), before
+   * `receive` stores them; a value whose unit could not be looked up is then refused, naming why.
+   */
+  async learnUnits(body: Record<string, unknown>): Promise<void> {
+    if (isMetricReport(body)) await this.#units.learn(body);
+  }
+
+  /**
    * Applies one pushed body: an Event's records become alarms (raised or cleared by message id), a MetricReport's
    * values become samples in `samples`. The caller checked the Context (or the sender's key).
    */
@@ -174,7 +186,11 @@ export class RedfishSubscriber {
   ): PushOutcome {
     if (isMetricReport(body)) {
       this.status.reports++;
-      return { kind: "metric-report", count: metricReportSamples(body, this.target, intern, samples, rejections, now) };
+      const units = this.#units;
+      const count = metricReportSamples(body, this.target, intern, samples, rejections, now, (entry) =>
+        units.unitOf(entry),
+      );
+      return { kind: "metric-report", count };
     }
     let count = 0;
     for (const condition of conditionsOfEvent(body)) {

@@ -74,7 +74,8 @@ const quantities: Readonly<Record<string, Quantity>> = {
   LiquidFlowLPM: { series: "sensor_liquid_flow_lpm", unit: "L/min", accepts: { "L/min": 1, "L/s": 60 } },
   Barometric: { series: "sensor_barometric_mmhg", unit: "mm[Hg]", accepts: { "mm[Hg]": 1 } },
   Altitude: { series: "sensor_altitude_m", unit: "m", accepts: { m: 1 } },
-  Percent: { series: "sensor_percent", unit: "%", accepts: { "%": 1 } },
+  // public-cooling-unit's pump speed Controls write SetPointUnits "Percent".
+  Percent: { series: "sensor_percent", unit: "%", accepts: { "%": 1, Percent: 1 } },
   AbsoluteHumidity: { series: "sensor_absolute_humidity_gpm3", unit: "g/m3", accepts: { "g/m3": 1 } },
   Heat: { series: "sensor_heat_kw", unit: "kW", accepts: { kW: 1, W: 0.001 } },
 };

@@ -15,6 +15,11 @@ export interface Emit {
   add(name: string, labels: Readonly<Record<string, string>>, value: number | undefined): void;
   /** Records a reading that could not be taken, naming the property and why. */
   problem(text: string): void;
+  /**
+   * Names the Sensor a copied reading (an excerpt's `DataSourceUri`) comes from when the series it goes to depends
+   * on what that sensor measures (its PhysicalContext): the poller reads that sensor too.
+   */
+  source(uri: string): void;
 }
 
 /** The numeric `Reading` of a property that is an excerpt (`{ "Reading": 42 }`) or a plain number. */
