@@ -4825,9 +4825,91 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description The whole configuration in the queue file's shape (see src/scheduler/queues.example.yaml) */
+                    /**
+                     * alixan queue file
+                     * @description Tenants' queues and quotas (Kueue ClusterQueue and cohort semantics).
+                     */
                     config: {
-                        [key: string]: unknown;
+                        cohorts?: {
+                            name: string;
+                            parent?: string;
+                            quota?: {
+                                [key: string]: {
+                                    borrowingLimit?: number;
+                                    lendingLimit?: number;
+                                    nominal: number;
+                                };
+                            };
+                        }[];
+                        defaultQueue?: string;
+                        fairShare?: {
+                            /** @description Half-life of the usage fair share remembers (168; at most ten years) */
+                            halfLifeHours?: number;
+                        };
+                        newTenants?: {
+                            cohort?: string;
+                            /** @description Tenant kinds the rule applies to (all) */
+                            kinds?: string[];
+                            preemption?: {
+                                borrowWithinCohort?: {
+                                    maxPriorityThreshold?: number;
+                                    /** @enum {unknown} */
+                                    policy?: "Never" | "LowerPriority";
+                                };
+                                /** @enum {unknown} */
+                                reclaimWithinCohort?: "Never" | "LowerPriority" | "Any";
+                                /** @enum {unknown} */
+                                withinClusterQueue?: "Never" | "LowerPriority" | "LowerOrNewerEqualPriority";
+                            };
+                            priorityClass?: string;
+                            quota?: {
+                                [key: string]: {
+                                    borrowingLimit?: number;
+                                    lendingLimit?: number;
+                                    nominal: number;
+                                };
+                            };
+                            weight?: number;
+                        }[];
+                        /** @description Priority classes; none listed: critical, high, normal, low, best-effort */
+                        priorityClasses?: {
+                            name: string;
+                            preempts?: boolean;
+                            value: number;
+                        }[];
+                        queues?: {
+                            cohort?: string;
+                            /**
+                             * @description Most protected flexibility class its jobs may have, and their default (none: no protection granted)
+                             * @enum {unknown}
+                             */
+                            flexibility?: "protected" | "flexible" | "deferrable" | "preemptible";
+                            name: string;
+                            preemption?: {
+                                borrowWithinCohort?: {
+                                    maxPriorityThreshold?: number;
+                                    /** @enum {unknown} */
+                                    policy?: "Never" | "LowerPriority";
+                                };
+                                /** @enum {unknown} */
+                                reclaimWithinCohort?: "Never" | "LowerPriority" | "Any";
+                                /** @enum {unknown} */
+                                withinClusterQueue?: "Never" | "LowerPriority" | "LowerOrNewerEqualPriority";
+                            };
+                            priorityClass?: string;
+                            quota?: {
+                                [key: string]: {
+                                    borrowingLimit?: number;
+                                    lendingLimit?: number;
+                                    nominal: number;
+                                };
+                            };
+                            tenant?: string;
+                            /** @description Fair-share weight (1) */
+                            weight?: number;
+                        }[];
+                        /** @enum {number} */
+                        version?: 1;
                     };
                     summary?: string;
                 };
