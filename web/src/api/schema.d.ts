@@ -1687,7 +1687,7 @@ export interface operations {
                         /** @description condition key used for deduplication */
                         key: string;
                         /** @enum {string} */
-                        kind: "threshold" | "rate" | "stale" | "state" | "capacity" | "redfish" | "facility";
+                        kind: "threshold" | "rate" | "stale" | "state" | "capacity" | "redfish" | "facility" | "platform";
                         location: {
                             equipment?: string;
                             hall?: string;
@@ -1776,7 +1776,7 @@ export interface operations {
                         /** @description condition key used for deduplication */
                         key: string;
                         /** @enum {string} */
-                        kind: "threshold" | "rate" | "stale" | "state" | "capacity" | "redfish" | "facility";
+                        kind: "threshold" | "rate" | "stale" | "state" | "capacity" | "redfish" | "facility" | "platform";
                         location: {
                             equipment?: string;
                             hall?: string;
@@ -1872,7 +1872,7 @@ export interface operations {
                         /** @description condition key used for deduplication */
                         key: string;
                         /** @enum {string} */
-                        kind: "threshold" | "rate" | "stale" | "state" | "capacity" | "redfish" | "facility";
+                        kind: "threshold" | "rate" | "stale" | "state" | "capacity" | "redfish" | "facility" | "platform";
                         location: {
                             equipment?: string;
                             hall?: string;
@@ -1971,7 +1971,7 @@ export interface operations {
                         /** @description condition key used for deduplication */
                         key: string;
                         /** @enum {string} */
-                        kind: "threshold" | "rate" | "stale" | "state" | "capacity" | "redfish" | "facility";
+                        kind: "threshold" | "rate" | "stale" | "state" | "capacity" | "redfish" | "facility" | "platform";
                         location: {
                             equipment?: string;
                             hall?: string;
@@ -2067,7 +2067,7 @@ export interface operations {
                         /** @description condition key used for deduplication */
                         key: string;
                         /** @enum {string} */
-                        kind: "threshold" | "rate" | "stale" | "state" | "capacity" | "redfish" | "facility";
+                        kind: "threshold" | "rate" | "stale" | "state" | "capacity" | "redfish" | "facility" | "platform";
                         location: {
                             equipment?: string;
                             hall?: string;
@@ -2160,7 +2160,7 @@ export interface operations {
                             /** @description condition key used for deduplication */
                             key: string;
                             /** @enum {string} */
-                            kind: "threshold" | "rate" | "stale" | "state" | "capacity" | "redfish" | "facility";
+                            kind: "threshold" | "rate" | "stale" | "state" | "capacity" | "redfish" | "facility" | "platform";
                             location: {
                                 equipment?: string;
                                 hall?: string;
