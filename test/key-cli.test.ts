@@ -7,9 +7,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { runCli } from "../src/cli/main.ts";
 import { openStore } from "../src/store/database.ts";
 import { systemPrincipal, TenancyService } from "../src/tenancy/service.ts";
+import { runCliInProcess } from "./support/cli.ts";
 
 const dataDir = mkdtempSync(join(tmpdir(), "alixan-key-cli-"));
 after(() => {
@@ -18,21 +18,7 @@ after(() => {
 });
 
 /** Runs `alixan ...args --data-dir` in this process: its exit code and standard output. */
-async function alixan(...args: string[]): Promise<{ code: number; stdout: string }> {
-  const write = process.stdout.write;
-  let stdout = "";
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    stdout += chunk.toString();
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    const code = await runCli([...args, "--data-dir", dataDir]);
-    return { code, stdout };
-  } finally {
-    process.stdout.write = write;
-    process.exitCode = undefined;
-  }
-}
+const alixan = (...args: string[]) => runCliInProcess([...args, "--data-dir", dataDir]);
 
 describe("alixan key list", () => {
   it("shows each key's expiry, and never for a key without one", async () => {
