@@ -6,8 +6,9 @@
  * reporting the allocation at 100 % and 130 % of arrived demand, beside the artifact's FGD rule replayed on the same
  * sequences (`src/scheduler/atc23-fgd.ts`), which checks the harness against the paper's figures.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
+import { readBoundedText } from "../src/core/yaml.ts";
 import { type Atc23Result, atc23ArtifactFgd, atc23Replay } from "../src/scheduler/atc23.ts";
 import { inventoryFromOpenbNodes } from "../src/scheduler/inventory.ts";
 import { summarise } from "../src/scheduler/metrics.ts";
@@ -35,7 +36,7 @@ const pct = (value: number) => `${(value * 100).toFixed(1)} %`;
 const pct2 = (value: number) => `${(value * 100).toFixed(2)} %`;
 
 for (const nodeFile of nodeFiles) {
-  const nodes = inventoryFromOpenbNodes(readFileSync(join(folder, nodeFile), "utf8"), nodeFile);
+  const nodes = inventoryFromOpenbNodes(readBoundedText(join(folder, nodeFile), "trace"), nodeFile);
   if (nodes.inventory === undefined) throw new Error(`${nodeFile}: no inventory`);
   const inventory = nodes.inventory;
   process.stdout.write(
@@ -51,7 +52,7 @@ for (const nodeFile of nodeFiles) {
     );
   }
   for (const podFile of podFiles) {
-    const pods = readOpenbPods(readFileSync(join(folder, podFile), "utf8"), podFile);
+    const pods = readOpenbPods(readBoundedText(join(folder, podFile), "trace"), podFile);
     const name = podFile.replace(/^openb_pod_list_|\.csv$/g, "");
     if (protocol === "atc23") {
       const options = { seeds: Array.from({ length: seeds }, (_, i) => 42 + i) };

@@ -6,8 +6,8 @@
  * a multigpu and a cpu variant; and a burst of 2,000 one-GPU jobs submitted at once. Prints work done, wall time,
  * throughput, peak memory and the ratio to the baseline.
  */
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { readBoundedText } from "../src/core/yaml.ts";
 import { loadSite } from "../src/model/load.ts";
 import type { AdmissionCheck, HourlySignal } from "../src/scheduler/checks.ts";
 import { demoQueues, demoWorkload } from "../src/scheduler/demo.ts";
@@ -123,8 +123,8 @@ const churnAlixan = run("site churn 60k jobs, alixan", inventory, "alixan", chur
 line(churnAlixan);
 
 started = performance.now();
-const nodes = inventoryFromOpenbNodes(readFileSync(join(openbFolder, "openb_node_list_gpu_node.csv"), "utf8"));
-const pods = readOpenbPods(readFileSync(join(openbFolder, "openb_pod_list_default.csv"), "utf8"));
+const nodes = inventoryFromOpenbNodes(readBoundedText(join(openbFolder, "openb_node_list_gpu_node.csv"), "trace"));
+const pods = readOpenbPods(readBoundedText(join(openbFolder, "openb_pod_list_default.csv"), "trace"));
 if (nodes.inventory === undefined) fail("the openb node list does not load");
 const readMs = performance.now() - started;
 const openb = nodes.inventory;
@@ -138,7 +138,7 @@ for (const variant of ["default", "gpuspec25", "multigpu50", "cpu250"]) {
   const jobs =
     variant === "default"
       ? pods.jobs
-      : readOpenbPods(readFileSync(join(openbFolder, `openb_pod_list_${variant}.csv`), "utf8")).jobs;
+      : readOpenbPods(readBoundedText(join(openbFolder, `openb_pod_list_${variant}.csv`), "trace")).jobs;
   const pair = (["first-fit", "alixan"] as const).map((policy) =>
     run(`openb ${variant} fill, ${policy}`, openb, policy, jobs, false, undefined),
   );

@@ -13,10 +13,10 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
-import { runCli } from "../src/cli/main.ts";
 import { canonicalRecord, recordOfRow, type StoredAuditFields } from "../src/store/audit.ts";
 import { openStore, type StoreLocation } from "../src/store/database.ts";
 import { systemPrincipal, TenancyService } from "../src/tenancy/service.ts";
+import { runCliInProcess } from "./support/cli.ts";
 import { startTestPostgres } from "./support/postgres.ts";
 
 /** Raw SQL on the store, bypassing the platform. */
@@ -61,26 +61,8 @@ async function populate(location: StoreLocation): Promise<number> {
 }
 
 /** Runs `alixan audit verify` in this process and returns its exit code and standard output. */
-async function verify(target: Target): Promise<{ code: number; stdout: string }> {
-  const saved = new Map(Object.keys(target.environment).map((name) => [name, process.env[name]]));
-  Object.assign(process.env, target.environment);
-  const write = process.stdout.write;
-  let stdout = "";
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    stdout += chunk.toString();
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    const code = await runCli(["audit", "verify", ...target.cliArguments]);
-    return { code, stdout };
-  } finally {
-    process.stdout.write = write;
-    process.exitCode = undefined;
-    for (const [name, value] of saved) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  }
+function verify(target: Target): Promise<{ code: number; stdout: string }> {
+  return runCliInProcess(["audit", "verify", ...target.cliArguments], target.environment);
 }
 
 /** Recomputes the chain from `fromSeq` as an attacker must: with a key of their own, since the real one is elsewhere. */

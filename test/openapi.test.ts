@@ -132,6 +132,25 @@ describe("OpenAPI document", () => {
     assert.deepEqual(mediaTypes("/metrics"), ["text/plain"]);
   });
 
+  it("declares the queue configuration bodies with the queue file's bounds (one schema, not an open record)", () => {
+    /** The node at `keys` below `node` (undefined once a key is missing). */
+    const at = (node: unknown, ...keys: string[]): unknown =>
+      keys.reduce<unknown>((current, key) => (current as Record<string, unknown> | undefined)?.[key], node);
+    const body = (path: string, method: string) =>
+      at(document.paths[path]?.[method], "requestBody", "content", "application/json", "schema");
+    const config = at(body("/v1/queue-config", "put"), "properties", "config");
+    assert.equal(at(config, "additionalProperties"), false, JSON.stringify(config).slice(0, 300));
+    assert.equal(at(config, "properties", "cohorts", "maxItems"), 200);
+    assert.equal(at(config, "properties", "queues", "maxItems"), 2000);
+    const quota = at(config, "properties", "queues", "items", "properties", "quota");
+    assert.equal(at(quota, "additionalProperties", "properties", "nominal", "maximum"), 1e9);
+    assert.ok(at(quota, "propertyNames", "pattern"), "quota keys: no pattern");
+    assert.deepEqual(
+      at(body("/v1/queues/{name}", "put"), "properties", "quota", "propertyNames"),
+      at(quota, "propertyNames"),
+    );
+  });
+
   it("is what the console's generated API types were made from (npm run gen:api)", async () => {
     const expected = await apiTypes(document);
     assert.ok(

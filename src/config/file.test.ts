@@ -98,6 +98,17 @@ describe("alixan.yaml", () => {
     assert.equal(loaded.config.whatIfTimeoutMs, 120_000);
   });
 
+  it("bounds the admin-key warning to a key's longest life and hands it to serve", () => {
+    const at = (text: string) => problemAt(checkConfigText(text, directory), "apiKeys.adminExpiryWarningDays");
+    assert.match(at("apiKeys: { adminExpiryWarningDays: 0 }\n").message, /at least 1/);
+    assert.match(at("apiKeys: { adminExpiryWarningDays: 367 }\n").message, /at most 366/);
+    const file = join(directory, "keys.yaml");
+    writeFileSync(file, "apiKeys: { adminExpiryWarningDays: 30 }\n");
+    const loaded = loadPlatformConfig(file);
+    assert.ok("config" in loaded, JSON.stringify(loaded));
+    assert.equal(loaded.config.adminKeyWarningDays, 30);
+  });
+
   it("checks the site a file names, relative to the file", () => {
     writeFileSync(join(directory, "broken-site.yaml"), "id: broken\nhalls: 3\n");
     const broken = problemAt(checkConfigText("site: broken-site.yaml\n", directory), "site");

@@ -13,6 +13,7 @@
  * queues: { queues: [ ... ] }       # the queue file format (src/scheduler/queues.example.yaml)
  * logging: { level: info }
  * whatif: { timeoutSeconds: 300 }   # wall-clock limit of one what-if run
+ * apiKeys: { adminExpiryWarningDays: 14 }   # alarm when every working platform-admin key expires within it
  * ```
  * With a PostgreSQL store, `telemetry.historyDir` is required: telemetry history is never kept silently in memory.
  */
@@ -30,6 +31,7 @@ import { QueueFileSchema, type QueueSetConfig, readQueueConfig } from "../schedu
 import { logLevels } from "../server/logging.ts";
 import type { StoreLocation } from "../store/database.ts";
 import { type ConfiguredOptions, decodeTelemetryConfig, telemetryConfigProperties } from "../telemetry/config.ts";
+import { maxKeyLifetimeDays } from "../tenancy/service.ts";
 
 const path = (description: string) =>
   Type.String({ pattern: "\\S", patternErrorMessage: "expected a path", description });
@@ -79,6 +81,19 @@ export const PlatformConfigSchema = closedObject(
             maximum: 3600,
             description:
               "wall-clock limit of one POST /v1/whatif run (default 300); past it the run is stopped and answered 503",
+          }),
+        ),
+      }),
+    ),
+    apiKeys: Type.Optional(
+      closedObject({
+        adminExpiryWarningDays: Type.Optional(
+          Type.Integer({
+            minimum: 1,
+            // Keys live at most 366 days: a longer warning would always be on.
+            maximum: maxKeyLifetimeDays,
+            description:
+              "warn (an alarm) when every working platform-admin API key expires within this many days (default 14)",
           }),
         ),
       }),
@@ -233,6 +248,8 @@ export interface PlatformConfig {
   readonly logLevel?: string;
   /** Wall-clock limit of one what-if run (`whatif.timeoutSeconds`). */
   readonly whatIfTimeoutMs?: number;
+  /** Days ahead of the last platform-admin key's expiry the alarm is raised (`apiKeys.adminExpiryWarningDays`). */
+  readonly adminKeyWarningDays?: number;
 }
 
 /** Resolves `path` against `baseDirectory` unless it is absolute (or "memory", the in-memory store). */
@@ -290,5 +307,8 @@ export function loadPlatformConfig(path: string): { config: PlatformConfig } | {
   }
   if (file.logging?.level !== undefined) config.logLevel = file.logging.level;
   if (file.whatif?.timeoutSeconds !== undefined) config.whatIfTimeoutMs = file.whatif.timeoutSeconds * 1000;
+  if (file.apiKeys?.adminExpiryWarningDays !== undefined) {
+    config.adminKeyWarningDays = file.apiKeys.adminExpiryWarningDays;
+  }
   return { config };
 }

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { parseDocument } from "yaml";
+import { loadQueues } from "../cli/commands/schedule.ts";
 import { checkConfigText, loadPlatformConfig } from "../config/file.ts";
 import { loadExecutionFile } from "../execution/config.ts";
 import { decodeGridEvents } from "../flex/events.ts";
@@ -11,6 +12,7 @@ import { loadSite, loadSiteFile, parseSite } from "../model/load.ts";
 import { readDeclarations } from "../reports/sources.ts";
 import { kueueImport } from "../scheduler/kueue-yaml.ts";
 import { parseQueueConfig, singleQueueConfig } from "../scheduler/queues.ts";
+import { readTraceFile } from "../scheduler/traces/index.ts";
 import { parseTelemetryConfig } from "../telemetry/config.ts";
 import { readIntensityProfile } from "../twin/output.ts";
 import { parseScenario } from "../twin/scenario.ts";
@@ -140,6 +142,18 @@ describe("YAML values", () => {
       const profile = readIntensityProfile(huge);
       assert.ok(!profile.ok);
       assert.match(profile.error, refused);
+      // Job traces (openb, SWF, JSON) and the scheduler command's node list and queue file: one line naming the file
+      // and the limit.
+      const trace = readTraceFile(huge, "openb");
+      assert.ok(trace.rejected);
+      assert.equal(
+        trace.diagnostics[0]!.message,
+        `cannot read ${huge}: file.tooLarge: 3072.0 MiB, more than the 500.0 MiB a trace file may be (refused before reading)`,
+      );
+      assert.throws(
+        () => loadQueues(huge),
+        new RegExp(`^CliError: cannot read ${huge}: file\\.tooLarge: .* a queue configuration`),
+      );
       // At its bound a file is read as before.
       const atBound = join(directory, "at-bound.json");
       writeFileSync(atBound, "x".repeat(fileByteLimits.json));

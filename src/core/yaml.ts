@@ -21,6 +21,10 @@ const MiB = 1024 * kiB;
  * - telemetry: device lists (Redfish, Modbus, SNMP targets, alarm rules); 10,000 devices of 300 bytes are 3 MB.
  * - profile (an hourly CSV, not YAML): a leap year of 8,784 rows with a timestamp each is about 0.3 MB.
  * - history (CSV, `twin calibrate|validate`): 256 MiB holds the history reader's 600,000 rows of 400 characters.
+ * - trace (job traces: openb CSV, SWF, JSON; openb node lists): read whole as one string, and V8 holds at most
+ *   2^29 − 24 characters (`buffer.constants.MAX_STRING_LENGTH`, ≈ 512 MiB), so a larger bound (1 GiB) would fail past
+ *   that with Node's own error. 500 MiB is about 7 million openb pods (the shipped list: 8,152 pods in 0.56 MB),
+ *   hundreds of times any trace the scheduler commands and benches replay.
  */
 export const fileByteLimits = {
   site: 2 * MiB,
@@ -33,6 +37,7 @@ export const fileByteLimits = {
   profile: 4 * MiB,
   telemetry: 4 * MiB,
   history: 256 * MiB,
+  trace: 500 * MiB,
 } as const;
 
 /** Which bound of `fileByteLimits` a text is held to. */
@@ -49,6 +54,7 @@ const kindNames: Record<FileKind, string> = {
   profile: "an hourly profile",
   telemetry: "a telemetry configuration",
   history: "a measured history file",
+  trace: "a trace file",
 };
 
 function megabytes(bytes: number): string {

@@ -27,6 +27,15 @@ import { type Reply, StringEnum } from "./schemas.ts";
 import { SecurityLog, type SecurityLogOptions } from "./security.ts";
 import { registerEventStreamShutdown } from "./sse.ts";
 
+/**
+ * How the API's validator reads schemas: every error at once (the problem lists them all), arrays from single query
+ * values. `patternErrorMessage` is an annotation of the file schemas (editors show it, the problem wording uses it:
+ * schema-check.ts), declared so a route body can be a file's own schema: strict Ajv refuses a keyword it does not know.
+ */
+export const apiAjvOptions = {
+  customOptions: { allErrors: true, removeAdditional: false, coerceTypes: "array", keywords: ["patternErrorMessage"] },
+} as const satisfies FastifyServerOptions["ajv"];
+
 /** A feature that adds its routes to the server (jobs, live state, telemetry...). */
 export type RouteModule = (app: FastifyInstance) => void;
 
@@ -192,7 +201,7 @@ export async function buildServer(dependencies: ServerDependencies): Promise<Fas
     genReqId: generateRequestId,
     // One access line per request, with the route pattern, from registerAccessLog instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
-    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: "array" } },
+    ajv: apiAjvOptions,
     bodyLimit: 4 * 1024 * 1024,
   });
   app.setErrorHandler(problemHandler);

@@ -2,11 +2,12 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import Fastify from "fastify";
 import { Type } from "typebox";
+import { apiAjvOptions } from "./app.ts";
 import { problemHandler } from "./problem.ts";
 
 /** A route validated as the API's are (Ajv, all errors, arrays coerced), its errors rendered by `problemHandler`. */
 async function errorsOf(payload: unknown, url = "/check"): Promise<{ field: string; message: string }[]> {
-  const app = Fastify({ ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: "array" } } });
+  const app = Fastify({ ajv: apiAjvOptions });
   app.setErrorHandler(problemHandler);
   const body = Type.Object(
     {
@@ -15,6 +16,12 @@ async function errorsOf(payload: unknown, url = "/check"): Promise<{ field: stri
       since: Type.Optional(Type.String({ format: "date" })),
       tags: Type.Optional(Type.Array(Type.String(), { minItems: 1 })),
       kind: Type.Optional(Type.Enum({ a: "alpha", b: "beta" })),
+      // A file schema's mapping with named keys (the queue file's quotas are a route body as they are).
+      quota: Type.Optional(
+        Type.Record(Type.String(), Type.Number(), {
+          propertyNames: { pattern: "^(cpu|memory)$", patternErrorMessage: "expected a resource: cpu or memory" },
+        }),
+      ),
     },
     { additionalProperties: false },
   );
@@ -49,8 +56,13 @@ describe("API validation problems", () => {
       "body.since": 'expected a date as YYYY-MM-DD, got "2026-13-01"',
       "body.tags": "expected at least 1 item(s), got 0",
       "body.kind": 'must be one of: alpha, beta; got "gamma"',
-      "body.colour": 'unknown field "colour" (expected one of level, name, since, tags, kind)',
+      "body.colour": 'unknown field "colour" (expected one of level, name, since, tags, kind, quota)',
     });
+  });
+
+  it("a key that breaks a mapping's naming rule is named, in the schema's own words", async () => {
+    const errors = await errorsOf({ level: "red", quota: { cpu: 1, gpux: 2 } });
+    assert.deepEqual(errors, [{ field: "body.quota.gpux", message: 'expected a resource: cpu or memory, got "gpux"' }]);
   });
 
   it("a missing field and a query parameter out of range name the field", async () => {

@@ -153,7 +153,7 @@ interface AjvError {
 
 /**
  * Ajv's error in TypeBox's terms, for the formatter the files use: its `schemaPath` names the keyword (TypeBox's the
- * schema node holding it) and it reports one missing or unknown key per error where TypeBox lists them.
+ * schema node holding it) and it reports one missing, unknown or misnamed key per error where TypeBox lists them.
  */
 function asRawError(item: AjvError & { keyword: string; schemaPath: string }): RawError {
   const params = { ...(item.params ?? {}) };
@@ -161,6 +161,7 @@ function asRawError(item: AjvError & { keyword: string; schemaPath: string }): R
   if (typeof params["additionalProperty"] === "string") {
     params["additionalProperties"] = [params["additionalProperty"]];
   }
+  if (typeof params["propertyName"] === "string") params["propertyNames"] = [params["propertyName"]];
   const suffix = `/${item.keyword}`;
   const schemaPath = item.schemaPath.endsWith(suffix) ? item.schemaPath.slice(0, -suffix.length) : item.schemaPath;
   return { keyword: item.keyword, instancePath: item.instancePath ?? "", schemaPath: schemaPath || "#", params };

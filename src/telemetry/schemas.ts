@@ -7,6 +7,7 @@ import { Nullable, StringEnum } from "../server/schemas.ts";
 import { DeviceStatusSchema } from "./adapters/device-poller.ts";
 import { ScrapeStatusSchema } from "./adapters/prometheus.ts";
 import { PollStatusSchema } from "./adapters/redfish/poller.ts";
+import { alarmKinds } from "./alarms/book.ts";
 import { severities } from "./types.ts";
 
 /** What an ingest call did (the answer of every push route, and the members of its 400/429 problems). */
@@ -116,7 +117,7 @@ export const AlarmSchema = Type.Object({
   id: Type.String(),
   key: Type.String({ description: "condition key used for deduplication" }),
   source: Type.String({ description: "the rule id, or redfish" }),
-  kind: StringEnum(["threshold", "rate", "stale", "state", "capacity", "redfish", "facility"]),
+  kind: StringEnum(alarmKinds),
   severity: StringEnum(severities),
   title: Type.String(),
   message: Type.String(),

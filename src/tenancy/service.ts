@@ -212,6 +212,19 @@ export interface ApiKeyView {
   readonly revokedAt: string | null;
 }
 
+/**
+ * The platform admins' working keys (unrevoked, unexpired keys of enabled platform admins): when the last of them
+ * stops working, nobody can administer the platform over the API (`alixan key create` on the host is the way back).
+ */
+export interface AdminKeyHorizon {
+  /** Enabled platform admins. */
+  readonly admins: number;
+  /** Their working keys. */
+  readonly keys: number;
+  /** When the last working key expires, epoch ms: Infinity when one never does, undefined when there is none. */
+  readonly lastExpiryMs: number | undefined;
+}
+
 function keyView(key: ApiKey): ApiKeyView {
   return {
     id: key.id,
@@ -229,6 +242,7 @@ export class TenancyService {
   /** Authenticated keys by token hash, so hot read paths skip the store; revocation clears it. */
   readonly #principalCache = new Map<string, { principal: Principal; expiresAtMs: number }>();
   readonly #tenantListeners: ((context: RequestContext, tenant: Tenant) => Promise<void>)[] = [];
+  readonly #keyListeners: (() => void)[] = [];
 
   constructor(db: Kysely<Database>) {
     this.#db = db;
@@ -317,6 +331,22 @@ export class TenancyService {
     // After the commit: what follows a tenant (its queue by policy) is its own audited change.
     for (const listener of this.#tenantListeners) await listener(context, created);
     return created;
+  }
+
+  /**
+   * Calls `listener` after a key is created or revoked or a user disabled through this service (the admin-key alarm
+   * clears at once when a new key exists; keys made by another process are seen on its timer).
+   */
+  onKeysChanged(listener: () => void): () => void {
+    this.#keyListeners.push(listener);
+    return () => {
+      const index = this.#keyListeners.indexOf(listener);
+      if (index >= 0) this.#keyListeners.splice(index, 1);
+    };
+  }
+
+  #keysChanged(): void {
+    for (const listener of this.#keyListeners) listener();
   }
 
   /** Calls `listener` after each tenant is created (the jobs feature gives it a queue by policy). */
@@ -459,7 +489,7 @@ export class TenancyService {
     const now = new Date().toISOString();
     const updated = { ...user, disabled_at: now };
     this.#principalCache.clear();
-    return this.mutate(context, "user.disable", `user:${id}`, async (trx) => {
+    const disabled = await this.mutate(context, "user.disable", `user:${id}`, async (trx) => {
       if (user.role === "platform-admin" && (await lastActiveAdminAfter(trx, { userId: id }))) {
         throw new AppError(
           "conflict",
@@ -476,6 +506,8 @@ export class TenancyService {
         .execute();
       return { before: user, after: updated, result: updated };
     });
+    this.#keysChanged();
+    return disabled;
   }
 
   // ---- API keys
@@ -525,7 +557,34 @@ export class TenancyService {
       await trx.insertInto("api_keys").values(key).execute();
       return { before: null, after: view, result: undefined };
     });
+    this.#keysChanged();
     return { key: view, token: `alx_${id}_${secret}` };
+  }
+
+  /** The platform admins' working keys now (no caller: the platform's own watch reads it). */
+  async adminKeyHorizon(nowMs: number = Date.now()): Promise<AdminKeyHorizon> {
+    const now = new Date(nowMs).toISOString();
+    const admins = await this.#db
+      .selectFrom("users")
+      .select((eb) => eb.fn.countAll<string>().as("count"))
+      .where("role", "=", "platform-admin")
+      .where("disabled_at", "is", null)
+      .executeTakeFirstOrThrow();
+    const keys = await this.#db
+      .selectFrom("api_keys")
+      .innerJoin("users", "users.id", "api_keys.user_id")
+      .select("api_keys.expires_at")
+      .where("users.role", "=", "platform-admin")
+      .where("users.disabled_at", "is", null)
+      .where("api_keys.revoked_at", "is", null)
+      .where((eb) => eb.or([eb("api_keys.expires_at", "is", null), eb("api_keys.expires_at", ">", now)]))
+      .execute();
+    let lastExpiryMs: number | undefined;
+    for (const key of keys) {
+      const expiry = key.expires_at === null ? Number.POSITIVE_INFINITY : Date.parse(key.expires_at);
+      lastExpiryMs = Math.max(lastExpiryMs ?? expiry, expiry);
+    }
+    return { admins: Number(admins.count), keys: keys.length, lastExpiryMs };
   }
 
   /** Keys the caller may see, optionally of one user, one page in id order. */
@@ -558,7 +617,7 @@ export class TenancyService {
     const before = keyView(row);
     const after = { ...before, revokedAt: before.revokedAt ?? new Date().toISOString() };
     this.#principalCache.clear();
-    return this.mutate(context, "key.revoke", `key:${keyId}`, async (trx) => {
+    const revoked = await this.mutate(context, "key.revoke", `key:${keyId}`, async (trx) => {
       if (before.revokedAt === null && (await lastActiveAdminAfter(trx, { keyId }))) {
         throw new AppError(
           "conflict",
@@ -569,6 +628,8 @@ export class TenancyService {
       await trx.updateTable("api_keys").set({ revoked_at: after.revokedAt }).where("id", "=", keyId).execute();
       return { before, after, result: after };
     });
+    this.#keysChanged();
+    return revoked;
   }
 
   /** The principal behind a bearer token, or undefined for an unknown, revoked or expired key. */

@@ -51,9 +51,9 @@ describe("outputs", () => {
       const short = write("short.csv", hours(8_759));
       assert.deepEqual(readIntensityProfile(short), {
         ok: false,
-        error: `${short}: expected 24 hourly values (one day, repeated), 8,760 (a year) or 8,784 (a leap year), found 8,759`,
+        error: `${short}: expected 24 hourly values (one day, repeated), 168 (a week from Monday 00:00, repeated), 8,760 (a year) or 8,784 (a leap year), found 8,759`,
       });
-      for (const count of [23, 25, 168, 8_761])
+      for (const count of [23, 25, 167, 169, 720, 8_761])
         assert.ok(!readIntensityProfile(write(`${count}.csv`, hours(count))).ok);
       assert.equal(
         (readIntensityProfile(write("year.csv", hours(8_760))) as { value: Float64Array }).value.length,
@@ -92,6 +92,39 @@ describe("outputs", () => {
     assert.ok(Math.abs(flat.value.kpis.co2Tonnes - (flat.value.kpis.totalEnergyMWh * 40) / 1000) < 1e-9);
     // Afternoons draw more power than nights, so the mean intensity weighted by energy is above 40 g/kWh.
     assert.ok(hourly.value.kpis.gridIntensityGPerKWh > 40 && hourly.value.kpis.gridIntensityGPerKWh < 60);
+  });
+
+  it("reads a weekly profile from Monday 00:00 and applies a week's hour to that hour of the twin's year", async () => {
+    const directory = mkdtempSync(join(tmpdir(), "alixan-intensity-"));
+    try {
+      // Value h is hour h of the week, so the intensity a run reports names the hour of the week it was read for.
+      const file = join(directory, "week.csv");
+      writeFileSync(
+        file,
+        `hourOfWeek,gCO2PerKWh\n${Array.from({ length: 168 }, (_, hour) => `${hour},${hour}`).join("\n")}\n`,
+      );
+      const week = readIntensityProfile(file);
+      assert.ok(week.ok, JSON.stringify(week));
+      assert.equal(week.value.length, 168);
+      // The twin's year starts on a Monday: day 16 is the third Wednesday, day 20 the third Sunday.
+      const hourRun = (day: number, hour: number) =>
+        simulate({
+          site,
+          weather: valenceTypicalYear(1),
+          startS: day * secondsPer.d + hour * secondsPer.h,
+          durationS: secondsPer.h,
+          stepS: 300,
+          threads: 1,
+          gridIntensity: week.value,
+        });
+      const wednesday = await hourRun(16, 14);
+      const sunday = await hourRun(20, 23);
+      assert.ok(wednesday.ok && sunday.ok);
+      assert.ok(Math.abs(wednesday.value.kpis.gridIntensityGPerKWh - (2 * 24 + 14)) < 1e-9, "Wednesday 14:00");
+      assert.ok(Math.abs(sunday.value.kpis.gridIntensityGPerKWh - 167) < 1e-9, "Sunday 23:00, the week's last hour");
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 
   it("writes frames as CSV and draws three well-formed SVG charts", async () => {

@@ -133,23 +133,28 @@ export function readIntensityProfile(path: string): Outcome<Float64Array> {
 /** A decimal number as a profile writes it (`42`, `-0.5`, `3.2e1`), not hexadecimal nor empty. */
 const decimalNumber = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 
-/** Hours of the twin's typical year, and of a leap year; hour of 29 February 00:00 in a leap year (59 days). */
+/** Hours of a week; of the twin's typical year, and of a leap year; hour of 29 February 00:00 in a leap year (59 days). */
+const weekHours = 168;
 const yearHours = 8_760;
 const leapYearHours = 8_784;
 const leapDayStartHour = 59 * 24;
 
 /**
  * The profile the twin reads hour n of its year from (`intensity[hour % length]`): one day (24 values, every day the
- * same), a year (8,760) or a leap year (8,784, its 29 February left out so that 1 March stays 1 March, as the twin's
- * year has no leap day). Any other count is refused: 8,759 values (a missing hour) repeated with a one-hour shift each
- * year, 168 or 720 wrapped on boundaries that are not the calendar's.
+ * same), one week (168, hour 0 Monday 00:00: the twin's typical year starts on a Monday, so hour n of the year is hour
+ * n % 168 of the week, the week its load profiles keep too), a year (8,760) or a leap year (8,784, its 29 February
+ * left out so that 1 March stays 1 March, as the twin's year has no leap day). Every profile is on the twin's clock,
+ * the site's wall clock. Any other count is refused: 8,759 values (a missing hour) repeated with a one-hour shift each
+ * year, 720 wrapped on boundaries that are not the calendar's.
  */
 export function intensityProfileOf(values: readonly number[], path: string): Outcome<Float64Array> {
-  if (values.length === 24 || values.length === yearHours) return success(Float64Array.from(values));
+  if (values.length === 24 || values.length === weekHours || values.length === yearHours) {
+    return success(Float64Array.from(values));
+  }
   if (values.length === leapYearHours) {
     return success(Float64Array.from([...values.slice(0, leapDayStartHour), ...values.slice(leapDayStartHour + 24)]));
   }
   return failure(
-    `${path}: expected 24 hourly values (one day, repeated), 8,760 (a year) or 8,784 (a leap year), found ${values.length.toLocaleString("en")}`,
+    `${path}: expected 24 hourly values (one day, repeated), 168 (a week from Monday 00:00, repeated), 8,760 (a year) or 8,784 (a leap year), found ${values.length.toLocaleString("en")}`,
   );
 }

@@ -28,3 +28,33 @@ export async function runAlixan(url: string, key: string, args: readonly string[
     return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
   }
 }
+
+/**
+ * Runs `alixan ...args` in this process (no new process to start: seconds saved per call) and returns its exit code
+ * and standard output; `environment` holds for the run only.
+ */
+export async function runCliInProcess(
+  args: readonly string[],
+  environment: Readonly<Record<string, string>> = {},
+): Promise<{ code: number; stdout: string }> {
+  const { runCli } = await import("../../src/cli/main.ts");
+  const saved = new Map(Object.keys(environment).map((name) => [name, process.env[name]]));
+  Object.assign(process.env, environment);
+  const write = process.stdout.write;
+  let stdout = "";
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    stdout += chunk.toString();
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    const code = await runCli(args);
+    return { code, stdout };
+  } finally {
+    process.stdout.write = write;
+    process.exitCode = undefined;
+    for (const [name, value] of saved) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
+}

@@ -1,6 +1,7 @@
 /**
- * Alarms out of the box: the facility watch (src/telemetry/alarms/facility.ts) on every live twin step, and each
- * alarm's impact — the halls, rows and racks the equipment feeds, the running jobs on them and their tenants — from
+ * Alarms out of the box: the facility watch (src/telemetry/alarms/facility.ts) on every live twin step, the watch
+ * over the platform admins' API keys (src/tenancy/admin-key-alarm.ts: at start, on every key change through the API,
+ * and every minute for expiries and keys made on the host), and each alarm's impact — the halls, rows and racks the equipment feeds, the running jobs on them and their tenants — from
  * the site model and the scheduler's placements. Routes:
  *
  * - `GET /v1/alarms/summary` (staff): active alarms by severity, for the console's banner;
@@ -15,6 +16,7 @@ import { type Reply, StringEnum } from "../../server/schemas.ts";
 import type { Alarm, AlarmBook, AlarmImpact } from "../../telemetry/alarms/book.ts";
 import { type FacilityThresholds, FacilityWatch } from "../../telemetry/alarms/facility.ts";
 import type { Severity } from "../../telemetry/types.ts";
+import { checkAdminKeys, defaultAdminKeyWarningDays } from "../../tenancy/admin-key-alarm.ts";
 import { authorize, withinScope } from "../../tenancy/service.ts";
 import type { LiveSnapshot } from "../../twin/live.ts";
 import type { CoreServices, Feature } from "../compose.ts";
@@ -27,6 +29,8 @@ const listedLimit = 50;
 const refreshMs = 15_000;
 /** How often the stale-state check runs. */
 const staleCheckMs = 5_000;
+/** How often the admins' keys are looked at (one small query): expiries come with time, not with a request. */
+const adminKeyCheckMs = 60_000;
 
 /** What the alarms feature reads from the others. */
 export interface AlarmsDependencies {
@@ -35,6 +39,10 @@ export interface AlarmsDependencies {
   /** Running jobs on a rack (the scheduler's placements); none when the scheduler is not running. */
   readonly jobsOnRack: (rackIndex: number) => readonly JobRecord[];
   readonly thresholds?: Partial<FacilityThresholds>;
+  /** Warn when every working platform-admin key expires within this many days (default 14). */
+  readonly adminKeyWarningDays?: number;
+  /** The wall clock key expiries are judged on (epoch ms; tests move it). */
+  readonly clock?: () => number;
 }
 
 /** Rack indexes of the rows named, in site order. */
@@ -224,12 +232,47 @@ function tenantWording(alarm: Alarm): { title: string; message: string } {
   }
 }
 
+/**
+ * Keeps the admin-key alarm in step with the store: checks run one after the other (a slow one must not land after
+ * a newer one), on a timer and after each key change the service makes.
+ */
+function watchAdminKeys(
+  core: CoreServices,
+  book: AlarmBook,
+  warningDays: number,
+  clock: () => number = Date.now,
+): { check(): Promise<void>; stop(): Promise<void> } {
+  let last: Promise<void> = Promise.resolve();
+  const check = () => {
+    last = last.then(async () => {
+      try {
+        const now = clock();
+        checkAdminKeys(book, await core.tenancy.adminKeyHorizon(now), now, warningDays);
+      } catch (error) {
+        core.log.write("warn", "alarms", `reading the platform admins' API keys failed: ${(error as Error).message}`);
+      }
+    });
+    return last;
+  };
+  const timer = setInterval(check, adminKeyCheckMs);
+  timer.unref();
+  const removeListener = core.tenancy.onKeysChanged(() => void check());
+  return {
+    check,
+    async stop() {
+      clearInterval(timer);
+      removeListener();
+      await last;
+    },
+  };
+}
+
 /** The alarms feature; start it after telemetry, jobs and the live twin. */
 export function alarmsFeature(dependencies: () => AlarmsDependencies): Feature {
   return {
     name: "alarms",
     async start(core: CoreServices) {
-      const { telemetry, live, jobsOnRack, thresholds } = dependencies();
+      const { telemetry, live, jobsOnRack, thresholds, adminKeyWarningDays, clock } = dependencies();
       const book: AlarmBook = telemetry.service().alarms;
       const tenantNames = new Map<string, string>();
       const loadTenants = async () => {
@@ -264,6 +307,8 @@ export function alarmsFeature(dependencies: () => AlarmsDependencies): Feature {
       refresh.unref();
       const stale = setInterval(() => watch.checkStale(Date.now()), staleCheckMs);
       stale.unref();
+      const keyWatch = watchAdminKeys(core, book, adminKeyWarningDays ?? defaultAdminKeyWarningDays, clock);
+      await keyWatch.check();
 
       const routes = (app: FastifyInstance) => {
         app.get(
@@ -334,6 +379,7 @@ export function alarmsFeature(dependencies: () => AlarmsDependencies): Feature {
         async stop() {
           clearInterval(refresh);
           clearInterval(stale);
+          await keyWatch.stop();
           removeSnapshotListener();
           removeSiteListener();
           book.setImpactResolver(undefined);

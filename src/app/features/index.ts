@@ -28,7 +28,7 @@ export interface FeatureOptions {
   readonly telemetry?: { readonly historyDir?: string; readonly options: ConfiguredOptions };
   /** Where admitted jobs run (default: all simulated). */
   readonly execution?: ExecutionConfig;
-  /** The wall clock zone certifications are judged on (epoch ms; tests move it). */
+  /** The wall clock zone certifications and admin key expiries are judged on (epoch ms; tests move it). */
   readonly clock?: () => number;
   /** Jobs one tenant may have waiting at once (default 1,000). */
   readonly maxQueuedPerTenant?: number;
@@ -38,6 +38,8 @@ export interface FeatureOptions {
   readonly usagePrices?: UsagePrices | undefined;
   /** Wall-clock limit of one what-if run (alixan.yaml `whatif.timeoutSeconds`; default 300 s). */
   readonly whatIfTimeoutMs?: number;
+  /** Warn when every working platform-admin key expires within this many days (alixan.yaml; default 14). */
+  readonly adminKeyWarningDays?: number;
   /** Price- and carbon-aware shifting of deferrable jobs (`serve --grid-signals --shift`). */
   readonly shift?: LiveShiftFactory | undefined;
 }
@@ -98,6 +100,8 @@ export function platformFeatures(options: FeatureOptions = {}): {
     telemetry,
     live,
     jobsOnRack: (rack) => jobs.engine()?.jobsOnRack(rack) ?? [],
+    ...(options.adminKeyWarningDays === undefined ? {} : { adminKeyWarningDays: options.adminKeyWarningDays }),
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
   }));
   return { features: [telemetry, drains, grid, jobs, live, usage, alarms, console], jobs, grid };
 }

@@ -9,7 +9,7 @@ import { AppError } from "../../core/errors.ts";
 import { flexClasses } from "../../model/flexibility.ts";
 import { kueueExport } from "../../scheduler/kueue-yaml.ts";
 import { queueSetDocument, queueSetYaml } from "../../scheduler/queue-file.ts";
-import { QueueFileSchema, QueuePreemptionSchema } from "../../scheduler/queues.ts";
+import { QueueFileSchema, QueuePreemptionSchema, QuotaSchema } from "../../scheduler/queues.ts";
 import { contextOf } from "../../server/auth.ts";
 import { Nullable, type Reply, StringEnum } from "../../server/schemas.ts";
 import { authorize, type Principal, withinScope } from "../../tenancy/service.ts";
@@ -28,26 +28,13 @@ export interface QueueRoutesSettings {
 /** Names of queues and cohorts: DNS labels, as Kueue's objects need. */
 const nameParams = Type.Object({ name: Type.String({ pattern: "^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$" }) });
 
-const quotaSchema = Type.Record(
-  Type.String({ maxLength: 100 }),
-  Type.Object(
-    {
-      nominal: Type.Number({ minimum: 0, maximum: 1e9 }),
-      borrowingLimit: Type.Optional(Type.Number({ minimum: 0, maximum: 1e9 })),
-      lendingLimit: Type.Optional(Type.Number({ minimum: 0, maximum: 1e9 })),
-    },
-    { additionalProperties: false },
-  ),
-  { maxProperties: 64 },
-);
-
 const queueBody = Type.Object(
   {
     tenant: Type.String({ minLength: 1, maxLength: 100 }),
     cohort: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
     weight: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1000 })),
     priorityClass: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-    quota: Type.Optional(quotaSchema),
+    quota: Type.Optional(QuotaSchema),
     preemption: Type.Optional(QueuePreemptionSchema),
     flexibility: Type.Optional(
       StringEnum(flexClasses, {
@@ -61,16 +48,16 @@ const queueBody = Type.Object(
 const cohortBody = Type.Object(
   {
     parent: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-    quota: Type.Optional(quotaSchema),
+    quota: Type.Optional(QuotaSchema),
   },
   { additionalProperties: false },
 );
 
 const configBody = Type.Object(
   {
-    config: Type.Record(Type.String(), Type.Unknown(), {
-      description: "The whole configuration in the queue file's shape (see src/scheduler/queues.example.yaml)",
-    }),
+    // The queue file's own schema (one source), so the OpenAPI document and the console's client carry its bounds;
+    // the rules between entries (a cohort's parent exists, no cycle…) are the service's to check.
+    config: QueueFileSchema,
     summary: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
   },
   { additionalProperties: false },

@@ -215,8 +215,23 @@ export function registerAdminCommands(program: Command): void {
       const keys = await everyPage((page) => tenancy.listApiKeys(context, page, userId));
       output(command, keys, () =>
         renderTable(
-          [{ header: "id" }, { header: "user" }, { header: "name" }, { header: "created" }, { header: "revoked" }],
-          keys.map((item) => [item.id, item.userId, item.name, item.createdAt, item.revokedAt ?? ""]),
+          [
+            { header: "id" },
+            { header: "user" },
+            { header: "name" },
+            { header: "created" },
+            { header: "expires" },
+            { header: "revoked" },
+          ],
+          // "never": a key without an expiry, not a blank that reads as unknown.
+          keys.map((item) => [
+            item.id,
+            item.userId,
+            item.name,
+            item.createdAt,
+            item.expiresAt ?? "never",
+            item.revokedAt ?? "",
+          ]),
         ),
       );
     });

@@ -3,9 +3,9 @@
  * `file:line:col: error path: message`; exit code 1 when there is one. The file comes from the argument, `--config`,
  * or ALIXAN_CONFIG.
  */
-import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { checkConfigText, configDirectory } from "../../config/file.ts";
+import { readBoundedText } from "../../core/yaml.ts";
 import { CliError, exitCodes, printJson, wantsJson } from "../output.ts";
 
 /** Adds the `config` command group. */
@@ -23,7 +23,7 @@ export function registerConfigCommand(program: Command): void {
       }
       let text: string;
       try {
-        text = readFileSync(path, "utf8");
+        text = readBoundedText(path, "config");
       } catch (error) {
         throw new CliError(`${path}: ${(error as Error).message}`, exitCodes.invalid);
       }

@@ -2,10 +2,11 @@
  * `alixan schedule replay`: replays a job trace (openb, SWF or alixan JSON) or a demo workload on a site's or an
  * openb cluster's inventory under one or several placement policies, and prints the metrics side by side.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { csvField } from "../../core/csv.ts";
+import { readBoundedText } from "../../core/yaml.ts";
 import { loadSite } from "../../model/load.ts";
 import { formatNumber } from "../../model/units.ts";
 import { atc23Replay, atc23Seeds } from "../../scheduler/atc23.ts";
@@ -89,7 +90,7 @@ function loadInventory(options: ReplayCommandOptions): Inventory {
   }
   let text: string;
   try {
-    text = readFileSync(options.openbNodes!, "utf8");
+    text = readBoundedText(options.openbNodes!, "trace");
   } catch (error) {
     throw new CliError(`cannot read ${options.openbNodes}: ${(error as Error).message}`);
   }
@@ -123,7 +124,7 @@ function parsePolicies(options: ReplayCommandOptions): PolicyName[] {
 export function loadQueues(path: string): QueueSetConfig {
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    text = readBoundedText(path, "queues");
   } catch (error) {
     throw new CliError(`cannot read ${path}: ${(error as Error).message}`);
   }

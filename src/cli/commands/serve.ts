@@ -228,6 +228,9 @@ export async function servePlatform(options: ServeOptions): Promise<void> {
         usagePrices: prices?.prices,
         shift,
         ...(fileConfig.whatIfTimeoutMs === undefined ? {} : { whatIfTimeoutMs: fileConfig.whatIfTimeoutMs }),
+        ...(fileConfig.adminKeyWarningDays === undefined
+          ? {}
+          : { adminKeyWarningDays: fileConfig.adminKeyWarningDays }),
       }),
       // JSON lines on stdout (pino); the human start-up summary goes to stderr so stdout stays machine-readable.
       logger: { level },
@@ -341,7 +344,7 @@ export function withServeOptions(command: Command): Command {
     .option("-s, --site <site>", "site used at first start (shipped name or file; default: alixan.yaml's, else alixan)")
     .option(
       "--config <file>",
-      "the platform configuration (alixan.yaml: site, store, telemetry, execution, queues, logging, whatif; docs/alixan.example.yaml)",
+      "the platform configuration (alixan.yaml: site, store, telemetry, execution, queues, logging, whatif, apiKeys; docs/alixan.example.yaml)",
       process.env["ALIXAN_CONFIG"],
     )
     .option(

@@ -672,7 +672,7 @@ export function registerSimulateCommand(program: Command): void {
     .option("--threads <n>", "worker threads (default: one per core, at most one per cooling plant)")
     .option(
       "--grid-intensity <g|file>",
-      "grid carbon intensity: gCO2/kWh or an hourly profile file (24 values for a day, 8,760 or 8,784 for a year; last column of each line)",
+      "grid carbon intensity: gCO2/kWh or an hourly profile file (24 values for a day, 168 for a week from Monday 00:00, 8,760 or 8,784 for a year; last column of each line)",
       String(defaultGridIntensity),
     )
     .option(

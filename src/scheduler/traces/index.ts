@@ -1,7 +1,7 @@
 /**
  * Trace formats by name and a reader that picks one from the file name when none is given.
  */
-import { readFileSync } from "node:fs";
+import { readBoundedText } from "../../core/yaml.ts";
 import { readJsonJobs } from "./json.ts";
 import { readOpenbPods, type TraceReadResult } from "./openb.ts";
 import { readSwf } from "./swf.ts";
@@ -20,7 +20,10 @@ export function guessTraceFormat(path: string): TraceFormat | undefined {
   return undefined;
 }
 
-/** Reads a trace file; an unreadable file or unknown format is a rejected result, never an exception. */
+/**
+ * Reads a trace file; an unreadable or too large file, or an unknown format, is a rejected result naming the file,
+ * never an exception.
+ */
 export function readTraceFile(path: string, format?: TraceFormat): TraceReadResult {
   const chosen = format ?? guessTraceFormat(path);
   if (chosen === undefined) {
@@ -37,7 +40,8 @@ export function readTraceFile(path: string, format?: TraceFormat): TraceReadResu
   }
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    // Bounded from its size on disk (`fileByteLimits.trace`): a file past it is refused before a byte is read.
+    text = readBoundedText(path, "trace");
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message;
     return { jobs: [], diagnostics: [{ line: 0, message: `cannot read ${path}: ${reason}` }], rejected: true };

@@ -11,8 +11,22 @@ import { randomUUID } from "node:crypto";
 import type { Location, SiteIndex } from "../site-index.ts";
 import { compareSeverity, failure, type Result, type Severity, success } from "../types.ts";
 
-/** What raised an alarm: a telemetry rule, a Redfish event, or the facility watch over the live twin. */
-export type AlarmKind = "threshold" | "rate" | "stale" | "state" | "capacity" | "redfish" | "facility";
+/**
+ * What raised an alarm: a telemetry rule, a Redfish event, the facility watch over the live twin, or the platform's
+ * watch over itself (its admins' API keys expiring).
+ */
+export const alarmKinds = [
+  "threshold",
+  "rate",
+  "stale",
+  "state",
+  "capacity",
+  "redfish",
+  "facility",
+  "platform",
+] as const;
+/** One of `alarmKinds`. */
+export type AlarmKind = (typeof alarmKinds)[number];
 
 /** A job running on racks an alarm affects. */
 export interface AffectedJob {

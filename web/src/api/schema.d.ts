@@ -1687,7 +1687,7 @@ export interface operations {
                         /** @description condition key used for deduplication */
                         key: string;
                         /** @enum {string} */
-                        kind: "threshold" | "rate" | "stale" | "state" | "capacity" | "redfish" | "facility";
+                        kind: "threshold" | "rate" | "stale" | "state" | "capacity" | "redfish" | "facility" | "platform";
                         location: {
                             equipment?: string;
                             hall?: string;
@@ -1776,7 +1776,7 @@ export interface operations {
                         /** @description condition key used for deduplication */
                         key: string;
                         /** @enum {string} */
-                        kind: "threshold" | "rate" | "stale" | "state" | "capacity" | "redfish" | "facility";
+                        kind: "threshold" | "rate" | "stale" | "state" | "capacity" | "redfish" | "facility" | "platform";
                         location: {
                             equipment?: string;
                             hall?: string;
@@ -1872,7 +1872,7 @@ export interface operations {
                         /** @description condition key used for deduplication */
                         key: string;
                         /** @enum {string} */
-                        kind: "threshold" | "rate" | "stale" | "state" | "capacity" | "redfish" | "facility";
+                        kind: "threshold" | "rate" | "stale" | "state" | "capacity" | "redfish" | "facility" | "platform";
                         location: {
                             equipment?: string;
                             hall?: string;
@@ -1971,7 +1971,7 @@ export interface operations {
                         /** @description condition key used for deduplication */
                         key: string;
                         /** @enum {string} */
-                        kind: "threshold" | "rate" | "stale" | "state" | "capacity" | "redfish" | "facility";
+                        kind: "threshold" | "rate" | "stale" | "state" | "capacity" | "redfish" | "facility" | "platform";
                         location: {
                             equipment?: string;
                             hall?: string;
@@ -2067,7 +2067,7 @@ export interface operations {
                         /** @description condition key used for deduplication */
                         key: string;
                         /** @enum {string} */
-                        kind: "threshold" | "rate" | "stale" | "state" | "capacity" | "redfish" | "facility";
+                        kind: "threshold" | "rate" | "stale" | "state" | "capacity" | "redfish" | "facility" | "platform";
                         location: {
                             equipment?: string;
                             hall?: string;
@@ -2160,7 +2160,7 @@ export interface operations {
                             /** @description condition key used for deduplication */
                             key: string;
                             /** @enum {string} */
-                            kind: "threshold" | "rate" | "stale" | "state" | "capacity" | "redfish" | "facility";
+                            kind: "threshold" | "rate" | "stale" | "state" | "capacity" | "redfish" | "facility" | "platform";
                             location: {
                                 equipment?: string;
                                 hall?: string;
@@ -4825,9 +4825,91 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description The whole configuration in the queue file's shape (see src/scheduler/queues.example.yaml) */
+                    /**
+                     * alixan queue file
+                     * @description Tenants' queues and quotas (Kueue ClusterQueue and cohort semantics).
+                     */
                     config: {
-                        [key: string]: unknown;
+                        cohorts?: {
+                            name: string;
+                            parent?: string;
+                            quota?: {
+                                [key: string]: {
+                                    borrowingLimit?: number;
+                                    lendingLimit?: number;
+                                    nominal: number;
+                                };
+                            };
+                        }[];
+                        defaultQueue?: string;
+                        fairShare?: {
+                            /** @description Half-life of the usage fair share remembers (168; at most ten years) */
+                            halfLifeHours?: number;
+                        };
+                        newTenants?: {
+                            cohort?: string;
+                            /** @description Tenant kinds the rule applies to (all) */
+                            kinds?: string[];
+                            preemption?: {
+                                borrowWithinCohort?: {
+                                    maxPriorityThreshold?: number;
+                                    /** @enum {unknown} */
+                                    policy?: "Never" | "LowerPriority";
+                                };
+                                /** @enum {unknown} */
+                                reclaimWithinCohort?: "Never" | "LowerPriority" | "Any";
+                                /** @enum {unknown} */
+                                withinClusterQueue?: "Never" | "LowerPriority" | "LowerOrNewerEqualPriority";
+                            };
+                            priorityClass?: string;
+                            quota?: {
+                                [key: string]: {
+                                    borrowingLimit?: number;
+                                    lendingLimit?: number;
+                                    nominal: number;
+                                };
+                            };
+                            weight?: number;
+                        }[];
+                        /** @description Priority classes; none listed: critical, high, normal, low, best-effort */
+                        priorityClasses?: {
+                            name: string;
+                            preempts?: boolean;
+                            value: number;
+                        }[];
+                        queues?: {
+                            cohort?: string;
+                            /**
+                             * @description Most protected flexibility class its jobs may have, and their default (none: no protection granted)
+                             * @enum {unknown}
+                             */
+                            flexibility?: "protected" | "flexible" | "deferrable" | "preemptible";
+                            name: string;
+                            preemption?: {
+                                borrowWithinCohort?: {
+                                    maxPriorityThreshold?: number;
+                                    /** @enum {unknown} */
+                                    policy?: "Never" | "LowerPriority";
+                                };
+                                /** @enum {unknown} */
+                                reclaimWithinCohort?: "Never" | "LowerPriority" | "Any";
+                                /** @enum {unknown} */
+                                withinClusterQueue?: "Never" | "LowerPriority" | "LowerOrNewerEqualPriority";
+                            };
+                            priorityClass?: string;
+                            quota?: {
+                                [key: string]: {
+                                    borrowingLimit?: number;
+                                    lendingLimit?: number;
+                                    nominal: number;
+                                };
+                            };
+                            tenant?: string;
+                            /** @description Fair-share weight (1) */
+                            weight?: number;
+                        }[];
+                        /** @enum {number} */
+                        version?: 1;
                     };
                     summary?: string;
                 };
