@@ -1,8 +1,9 @@
 /**
  * Alarms out of the box: the facility watch (src/telemetry/alarms/facility.ts) on every live twin step, the watch
  * over the platform admins' API keys (src/tenancy/admin-key-alarm.ts: at start, on every key change through the API,
- * and every minute for expiries and keys made on the host), and each alarm's impact — the halls, rows and racks the equipment feeds, the running jobs on them and their tenants — from
- * the site model and the scheduler's placements. Routes:
+ * and every minute for expiries and keys made on the host), and each alarm's impact — the halls, rows and racks the
+ * equipment feeds, the running jobs on them and their tenants — from the site model and the scheduler's placements.
+ * Routes:
  *
  * - `GET /v1/alarms/summary` (staff): active alarms by severity, for the console's banner;
  * - `GET /v1/incidents` (anyone who reads jobs): active incidents touching the caller's own jobs, in plain words,
