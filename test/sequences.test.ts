@@ -34,10 +34,17 @@ const runs = Number(process.env.ALIXAN_SEQ_RUNS ?? 6);
 const maxSteps = Number(process.env.ALIXAN_SEQ_STEPS ?? 25);
 const seed = Number(process.env.ALIXAN_SEQ_SEED ?? 20261207);
 
+/** Jobs one tenant may have waiting (the platform's 1,000, lowered so that sequences reach it). */
+const waitingCap = 12;
 let world: World;
 
 before(async () => {
-  const { features, jobs } = platformFeatures({ speed: 600, demoLoad: 0, telemetryInMemory: true });
+  const { features, jobs } = platformFeatures({
+    speed: 600,
+    demoLoad: 0,
+    telemetryInMemory: true,
+    maxQueuedPerTenant: waitingCap,
+  });
   const app = await composeApp({
     site: "lab",
     store: { kind: "pglite", dataDir: "memory" },
@@ -71,6 +78,7 @@ before(async () => {
     projects,
     original: await read("/v1/site/document"),
     originalQueues: (await read("/v1/queue-config")).config,
+    waitingCap,
   });
 });
 after(async () => {
@@ -112,10 +120,26 @@ type Step =
   | { kind: "grid"; fraction: number; durationS: number }
   | { kind: "page"; actor: Actor; list: "jobs" | "drains" | "keys" | "audit"; limit: number }
   | { kind: "probe"; actor: TenantActor }
-  | { kind: "race"; what: "cancel" | "hold" | "release" | "drain" | "revoke" | "submit"; index: number }
+  | { kind: "race"; what: RaceKind; index: number }
   | { kind: "user"; actor: Actor; tenant: string | null; role: string }
   | { kind: "disable"; actor: Actor; index: number }
   | { kind: "wait"; ms: number };
+
+/** Calls sent at once in a race step. */
+const raceKinds = [
+  "cancel",
+  "hold",
+  "release",
+  "drain",
+  "revoke",
+  "submit",
+  "flood",
+  "submit-delete-queue",
+  "submit-site",
+  "cancel-requeue",
+] as const;
+/** One kind of race. */
+type RaceKind = (typeof raceKinds)[number];
 
 const anyActor = fc.constantFrom<Actor>(...(Object.keys(actors) as Actor[]));
 const tenantActor = fc.constantFrom<TenantActor>(...tenantActors);
@@ -214,14 +238,7 @@ const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
     weight: 2,
     arbitrary: fc.record({
       kind: fc.constant("race" as const),
-      what: fc.constantFrom<"cancel" | "hold" | "release" | "drain" | "revoke" | "submit">(
-        "cancel",
-        "hold",
-        "release",
-        "drain",
-        "revoke",
-        "submit",
-      ),
+      what: fc.constantFrom<RaceKind>(...raceKinds),
       index,
     }),
   },
@@ -537,7 +554,20 @@ async function probe(step: Extract<Step, { kind: "probe" }>): Promise<void> {
   assert.equal(audit.status, 403);
 }
 
-/** The same call twice at once: at most one of two conflicting changes succeeds. */
+/** A student's course job, the base of the race steps' submissions. */
+const studentJob: Extract<Step, { kind: "submit" }> = {
+  kind: "submit",
+  actor: "student",
+  gpus: 8,
+  model: null,
+  dataClass: "public",
+  durationS: 3600,
+  hold: false,
+  gang: 1,
+  queue: null,
+};
+
+/** Calls sent at once: at most one of two conflicting changes succeeds, limits hold, nothing is left half-done. */
 async function race(step: Extract<Step, { kind: "race" }>): Promise<void> {
   const twice = (method: string, path: string, actor: Actor, body?: unknown) =>
     Promise.all([world.as(actor, method, path, body), world.as(actor, method, path, body)]);
@@ -545,18 +575,43 @@ async function race(step: Extract<Step, { kind: "race" }>): Promise<void> {
   let exclusive = true;
   const job = pick(world.model.jobs, step.index);
   if (step.what === "submit") {
-    const body = {
-      kind: "submit" as const,
-      actor: "student" as const,
-      gpus: 8,
-      model: null,
-      dataClass: "public" as const,
-      durationS: 3600,
-      hold: false,
-      gang: 1,
-      queue: null,
-    };
-    await Promise.all([submit(body), submit(body), submit(body)]);
+    await Promise.all([submit(studentJob), submit(studentJob), submit(studentJob)]);
+    return;
+  }
+  if (step.what === "flood") {
+    // More held submissions at once than the tenant's room for waiting jobs: the cap holds (429 for the rest).
+    const held = { ...studentJob, actor: "genai" as const, gpus: 1, hold: true };
+    await Promise.all(Array.from({ length: waitingCap + 4 }, () => submit(held)));
+    return;
+  }
+  if (step.what === "submit-delete-queue") {
+    // A submission to the course queue while the queue is removed: the job never lands in a queue that is gone.
+    await Promise.all([
+      submit({ ...studentJob, hold: true }),
+      world.as("admin", "DELETE", "/v1/queues/campus-course"),
+      submit({ ...studentJob, hold: true }),
+    ]);
+    return;
+  }
+  if (step.what === "submit-site") {
+    const document = structuredClone(world.original);
+    siteVariants[pick(Object.keys(siteVariants), step.index)!]!(document);
+    await Promise.all([
+      submit({ ...studentJob, actor: "health", dataClass: "health", gpus: 1 }),
+      world.as("operator", "POST", "/v1/site/changes", { summary: "race", site: document }),
+      submit({ ...studentJob, actor: "health", dataClass: "health", gpus: 8 }),
+    ]);
+    return;
+  }
+  if (step.what === "cancel-requeue") {
+    if (job === undefined) return;
+    answers = await Promise.all([
+      world.as("admin", "POST", `/v1/jobs/${job.id}/cancel`, {}),
+      world.as("admin", "POST", `/v1/jobs/${job.id}/requeue`, {}),
+      world.as("admin", "POST", `/v1/jobs/${job.id}/hold`, {}),
+    ]);
+    const state = (await world.as("admin", "GET", `/v1/jobs/${job.id}`)).body.state;
+    if (answers[0]!.status === 200) assert.equal(state, "cancelled", "a cancelled job came back");
     return;
   }
   if (step.what === "drain") {

@@ -10,6 +10,7 @@ import { randomUUID } from "node:crypto";
 import { request as httpRequest } from "node:http";
 import type { ComposedApp } from "../../src/app/compose.ts";
 import type { JobsEngine } from "../../src/app/jobs/engine.ts";
+import { callApi } from "./api.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: answers and site documents are read field by field from JSON.
 export type Json = any;
@@ -114,6 +115,10 @@ export const siteVariants: Readonly<Record<string, (doc: Json) => void>> = {
   "remove-hall-2": (doc) => {
     doc.halls = [doc.halls[0]];
   },
+  // The GB300 row of hall 1 is removed: the rows after it take its numbers (row and rack ids are positional).
+  "remove-first-row": (doc) => {
+    doc.halls[0].rows = doc.halls[0].rows.slice(1);
+  },
   // The CPU row of hall 1 and the CPU row of hall 2 are removed (rows a drain may name).
   "remove-cpu-rows": (doc) => {
     doc.halls[0].rows = doc.halls[0].rows.slice(0, 2);
@@ -156,6 +161,8 @@ export class World {
   readonly projects: Record<TenantActor, string>;
   readonly original: Json;
   readonly originalQueues: Json;
+  /** Jobs one tenant may have waiting at once (the server's `maxQueuedPerTenant`). */
+  readonly waitingCap: number;
   readonly stats: Stats = { sequences: 0, steps: 0, requests: 0, byStatus: new Map() };
   model: Model = emptyModel();
   /** Mutations answered since the audit was last checked. */
@@ -178,6 +185,7 @@ export class World {
     projects: Record<TenantActor, string>;
     original: Json;
     originalQueues: Json;
+    waitingCap: number;
   }) {
     this.app = fields.app;
     this.engine = fields.engine;
@@ -188,6 +196,7 @@ export class World {
     this.projects = fields.projects;
     this.original = fields.original;
     this.originalQueues = fields.originalQueues;
+    this.waitingCap = fields.waitingCap;
   }
 
   /**
@@ -196,28 +205,15 @@ export class World {
    */
   async send(method: string, path: string, token: string, body?: unknown): Promise<Answer> {
     const clientId = `seq-${randomUUID()}`;
-    const response = await fetch(`${this.url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        "x-request-id": clientId,
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    let parsed: Json = {};
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      // Empty answers and streams are not JSON.
-    }
+    const sent = await callApi(this.url, method, path, token, body, { "x-request-id": clientId });
+    const parsed = sent.body;
+    const text = JSON.stringify(parsed);
     const answer: Answer = {
-      status: response.status,
+      status: sent.status,
       body: parsed,
-      type: response.headers.get("content-type") ?? "",
-      nextCursor: response.headers.get("x-next-cursor"),
-      total: response.headers.has("x-total-count") ? Number(response.headers.get("x-total-count")) : null,
+      type: sent.type,
+      nextCursor: sent.headers.get("x-next-cursor"),
+      total: sent.headers.has("x-total-count") ? Number(sent.headers.get("x-total-count")) : null,
     };
     this.stats.requests++;
     this.stats.byStatus.set(answer.status, (this.stats.byStatus.get(answer.status) ?? 0) + 1);
@@ -351,7 +347,18 @@ export class World {
     await this.checkQueueCounts();
     await this.checkDrainReasons(active);
     await this.checkKeys();
+    await this.checkGrid();
     await this.checkAudit();
+  }
+
+  /** Grid events never take work from protected jobs (health data is protected by default): docs/flexibility.md. */
+  async checkGrid(): Promise<void> {
+    const events = await this.walk("operator", "/v1/grid/events", 200);
+    for (const event of events)
+      assert.equal(event.report?.protectedWorkLost ?? 0, 0, `grid event ${event.id} cost protected work`);
+    const running = await this.walk("admin", "/v1/jobs?includeDemo=false&dataClass=health&state=running", 1000);
+    // The sequences declare no flexibility: health jobs are protected, never capped or suspended.
+    for (const job of running) assert.equal(job.curtailment, null, `${job.id} (health) curtailed by the grid`);
   }
 
   /**
@@ -486,8 +493,19 @@ export class World {
         if (job.state === "running" || job.state === "admitted") entry.running++;
         counted.set(job.queue, entry);
       }
+      const waiting = new Map<string, number>();
+      for (const job of jobs)
+        if (job.state === "queued") waiting.set(job.tenantId, (waiting.get(job.tenantId) ?? 0) + 1);
+      for (const [tenant, count] of waiting)
+        assert.ok(count <= this.waitingCap, `${tenant} has ${count} jobs waiting, at most ${this.waitingCap}`);
+      const listedNames = new Set(queues.map((queue) => queue.name));
+      // A job waiting or running in a queue the configuration no longer has is listed under no queue.
+      const orphans = [...counted]
+        .filter(([name, entry]) => !listedNames.has(name) && entry.pending + entry.running > 0)
+        .map(([name, entry]) => ({ name, listed: [0, 0], jobs: entry }));
       const differences = queues
         .map((queue) => ({ name: queue.name, listed: [queue.pending, queue.running], jobs: counted.get(queue.name) }))
+        .concat(orphans)
         .filter((entry) => {
           const jobs = entry.jobs ?? { pending: 0, running: 0 };
           return entry.listed[0] !== jobs.pending || entry.listed[1] !== jobs.running;
