@@ -182,7 +182,7 @@ const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
       actor: fc.constantFrom<Actor>("operator", "operator", "admin", "genai"),
       target: fc.constantFrom(...drainTargets),
       policy: fc.constantFrom<"finish" | "requeue" | "deadline">("finish", "requeue", "deadline"),
-      startInS: fc.constantFrom(0, 0, 2),
+      startInS: fc.constantFrom(0, 0, 0, 2),
       endInS: fc.constantFrom<number | null>(null, 4, 60),
     }),
   },
@@ -417,6 +417,40 @@ async function drain(step: Extract<Step, { kind: "drain" }>): Promise<void> {
   }
   assert.equal(answer.status, 201, JSON.stringify(answer.body));
   world.model.drains.push({ id: answer.body.id, target: step.target });
+  if (answer.body.state === "active" && answer.body.area !== null) await probeDrain(answer.body);
+}
+
+/**
+ * Work submitted right after a drain starts lands on none of its racks (S6): jobs of the GPU model the drained racks
+ * hold (a GB300 tray in row h1-r01, else an HGX server), health data when they are in the certified zone (where only
+ * health work is sent first), placed at once where there is room.
+ */
+async function probeDrain(drained: Json): Promise<void> {
+  const site = await world.siteMap();
+  const racks = site.areaRacks.get(drained.area) ?? [];
+  const gb300 = racks.some((rack) => rack.startsWith("rack:h1-r01-"));
+  const certified = racks.some((rack) => site.rackZone.get(rack) !== null);
+  const actor: TenantActor = certified ? "health" : "genai";
+  for (let probe = 0; probe < 2; probe++) {
+    const answer = await world.as(actor, "POST", "/v1/jobs", {
+      projectId: world.projects[actor],
+      name: "drain-probe",
+      gpus: gb300 ? 4 : 8,
+      gpuModel: gb300 ? "GB300" : "H200",
+      durationS: 600,
+      dataClass: certified ? "health" : "public",
+    });
+    if (answer.status !== 201) return;
+    world.model.jobs.push({
+      id: answer.body.id,
+      tenantId: answer.body.tenantId,
+      userId: answer.body.userId,
+      dataClass: certified ? "health" : "public",
+      owner: actor,
+    });
+    const landed = (answer.body.placement?.racks ?? []).filter((rack: string) => racks.includes(rack));
+    assert.deepEqual(landed, [], `a job started on ${landed} right after drain ${drained.id} of ${drained.target}`);
+  }
 }
 
 async function resume(step: Extract<Step, { kind: "resume" }>): Promise<void> {
