@@ -377,13 +377,19 @@ async function revokeKey(step: Extract<Step, { kind: "revokeKey" }>): Promise<vo
   const key = pick(world.model.keys, step.index);
   if (key === undefined) return;
   const answer = await world.as(step.actor, "DELETE", `/v1/keys/${key.id}`);
-  const owner = (Object.keys(actors) as Actor[]).find((actor) => world.userIds[actor] === key.userId)!;
-  const sameTenant = world.tenantOf[owner] !== null && world.tenantOf[owner] === world.tenantOf[step.actor];
+  const owner = (Object.keys(actors) as Actor[]).find((actor) => world.userIds[actor] === key.userId);
+  const ownerTenant =
+    owner === undefined ? madeUsers.find((made) => made.id === key.userId)?.tenantId : world.tenantOf[owner];
+  const sameTenant = ownerTenant !== null && ownerTenant !== undefined && ownerTenant === world.tenantOf[step.actor];
   const allowed =
     step.actor === "admin" ||
     world.userIds[step.actor] === key.userId ||
     (sameTenant && (step.actor === "healthAdmin" || step.actor === "genai"));
-  if (!allowed) assert.ok([403, 404].includes(answer.status), `${step.actor} revoked ${owner}'s key: ${answer.status}`);
+  if (!allowed)
+    assert.ok(
+      [403, 404].includes(answer.status),
+      `${step.actor} revoked ${owner ?? key.userId}'s key: ${answer.status}`,
+    );
   else assert.equal(answer.status, 200, JSON.stringify(answer.body));
   if (answer.status === 200) key.revoked = true;
 }

@@ -402,6 +402,8 @@ export class World {
   /** A tenant sees only its tenant's jobs, keys, usage and queues; a student only its own jobs. */
   async checkIsolation(): Promise<void> {
     const ownJobs = new Set(this.model.jobs.map((job) => job.id));
+    const users = await this.walk("admin", "/v1/users", 1000);
+    const userTenants = new Map<string, string | null>(users.map((user) => [user.id, user.tenantId]));
     for (const actor of tenantActors) {
       const tenant = this.tenantOf[actor]!;
       const jobs = await this.as(actor, "GET", "/v1/jobs?limit=1000");
@@ -420,8 +422,7 @@ export class World {
       }
       const keys = await this.as(actor, "GET", "/v1/keys?limit=1000");
       for (const key of keys.body) {
-        const owner = Object.entries(this.userIds).find(([, id]) => id === key.userId)?.[0] as Actor | undefined;
-        if (owner !== undefined) assert.equal(this.tenantOf[owner], tenant, `${actor} sees key ${key.id} of ${owner}`);
+        assert.equal(userTenants.get(key.userId), tenant, `${actor} sees key ${key.id} of ${key.userId}`);
         if (actor !== "healthAdmin" && actor !== "genai")
           assert.equal(key.userId, this.userIds[actor], `${actor} sees another user's key ${key.id}`);
       }
