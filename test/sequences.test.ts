@@ -703,6 +703,11 @@ async function user(step: Extract<Step, { kind: "user" }>): Promise<void> {
   });
   madeUsers.push({ id: answer.body.id, tenantId: step.tenant, role: step.role, token: key.body.token });
   const me = await world.send("GET", "/v1/me", key.body.token);
+  // A scraper's key reads /metrics and nothing else (routeLimitedRoles).
+  if (step.role === "metrics-reader") {
+    assert.equal(me.status, 403);
+    return;
+  }
   assert.equal(me.status, 200);
   assert.equal(me.body.role, step.role);
   assert.equal(me.body.tenantId, step.tenant);
