@@ -341,4 +341,26 @@ describe("hold, release, requeue", () => {
     assert.ok(audit.body.some((record: Json) => record.action === "job.requeue"));
     await call("POST", `/v1/jobs/${running.id}/cancel`, lea);
   });
+
+  // Found by test/sequences.test.ts: submit, cancel, any site change, cancel again answered 404 "no job" (the job
+  // had left the live records for the scheduler's ended list) while GET /v1/jobs/:id showed it cancelled.
+  it("refuses a control on a job that ended before a site change as on any ended job: 409, 403, 404", async () => {
+    const ended = (await job({ name: "ends" })).body;
+    assert.equal((await call("POST", `/v1/jobs/${ended.id}/cancel`, lea)).status, 200);
+    const admin = keys["admin@alixan.local"]!;
+    const changed = await call("POST", "/v1/site/changes", admin, {
+      summary: "rename",
+      patch: { site: { name: "Lab 2" } },
+    });
+    assert.equal(changed.status, 201, JSON.stringify(changed.body));
+    assert.equal((await get(ended.id)).state, "cancelled");
+    for (const action of ["cancel", "hold", "release", "requeue"]) {
+      const again = await call("POST", `/v1/jobs/${ended.id}/${action}`, lea, {});
+      assert.equal(again.status, 409, `${action}: ${JSON.stringify(again.body)}`);
+      assert.match(again.body.detail, /is already cancelled/);
+    }
+    assert.equal((await call("POST", `/v1/jobs/${ended.id}/cancel`, keys["audit@alixan.local"]!)).status, 403);
+    assert.equal((await call("POST", `/v1/jobs/${ended.id}/hold`, keys["hugo@rhone-pharma.example"]!)).status, 404);
+    assert.equal((await call("POST", "/v1/jobs/job_000000000000/cancel", lea)).status, 404);
+  });
 });

@@ -15,17 +15,22 @@ export interface ApiAnswer {
   readonly type: string;
 }
 
-/** Sends `method path` to the server at `url` with `key` as bearer token and `body` as JSON. */
+/** Sends `method path` to the server at `url` with `key` as bearer token, `body` as JSON and `headers` besides. */
 export async function callApi(
   url: string,
   method: string,
   path: string,
   key: string,
   body?: unknown,
+  headers: Readonly<Record<string, string>> = {},
 ): Promise<ApiAnswer> {
   const response = await fetch(`${url}${path}`, {
     method,
-    headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    headers: {
+      ...headers,
+      authorization: `Bearer ${key}`,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await response.text();

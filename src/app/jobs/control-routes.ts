@@ -15,6 +15,7 @@ import type { Database } from "../../store/schema.ts";
 import { authorize, type Principal, withinScope } from "../../tenancy/service.ts";
 import { type ArraySpec, formatArray } from "./arrays.ts";
 import type { Hold, JobControl } from "./controls.ts";
+import { isFinal } from "./dependencies.ts";
 import type { JobsEngine } from "./engine.ts";
 import { isActive, type JobRecord, jobView } from "./records.ts";
 import { DependencySchema, JobSchema } from "./schemas.ts";
@@ -31,6 +32,43 @@ export function arrayView(arrayJobId: string, array: ArraySpec, records: readonl
     maxRunning: array.maxRunning ?? null,
     tasks: records.slice(0, tasksShown).map(jobView),
   };
+}
+
+/**
+ * The job `id` a control (cancel, hold, release, requeue) names, live: a job that ended is no longer among the live
+ * records once a site or queue change rebuilt the scheduler (`engine.ended`) or the platform restarted (the store),
+ * yet `GET /v1/jobs/:id` shows it. On such a job the control is refused as on a job that ended under the scheduler in
+ * force: 404 outside the caller's scope, 403 to a role that may not act on it, else 409 naming its state.
+ */
+export async function liveJobOf(
+  engine: JobsEngine,
+  store: Store,
+  principal: Principal,
+  id: string,
+): Promise<JobRecord> {
+  const mayRead = (owner: { tenantId: string; userId: string }) =>
+    withinScope(principal, authorize(principal, "jobs:read"), owner);
+  const record = engine.records.get(id);
+  if (record !== undefined && mayRead(record)) {
+    authorize(principal, "jobs:cancel", { tenantId: record.tenantId, userId: record.userId });
+    return record;
+  }
+  let ended: { tenantId: string; userId: string; state: string } | undefined;
+  const frozen = record === undefined ? engine.ended.get(id) : undefined;
+  if (frozen !== undefined) ended = { tenantId: frozen.tenantId, userId: frozen.userId, state: frozen.view.state };
+  else if (record === undefined) {
+    const row = await store.db
+      .selectFrom("jobs")
+      .select(["tenant_id", "user_id", "state"])
+      .where("id", "=", id)
+      .executeTakeFirst();
+    // A stored job still waiting or running has a live record (or is being submitted): only ended ones count here.
+    if (row !== undefined && isFinal(row.state))
+      ended = { tenantId: row.tenant_id, userId: row.user_id, state: row.state };
+  }
+  if (ended === undefined || !mayRead(ended)) throw new AppError("notFound", `no job ${id}`, { field: "params.id" });
+  authorize(principal, "jobs:cancel", { tenantId: ended.tenantId, userId: ended.userId });
+  throw new AppError("conflict", `job ${id} is already ${ended.state}`);
 }
 
 const idParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
@@ -172,14 +210,8 @@ export function registerJobControlRoutes(app: FastifyInstance, engine: JobsEngin
   const visible = (principal: Principal, owner: { tenantId: string; userId: string }) =>
     withinScope(principal, authorize(principal, "jobs:read"), owner);
   /** The job named in the path, if the caller may see it and may act on it (as on a cancel). */
-  const actionable = (request: FastifyRequest<{ Params: { id: string } }>): JobRecord => {
-    const principal = contextOf(request).principal;
-    const record = engine.records.get(request.params.id);
-    if (record === undefined || !visible(principal, record))
-      throw new AppError("notFound", `no job ${request.params.id}`, { field: "params.id" });
-    authorize(principal, "jobs:cancel", { tenantId: record.tenantId, userId: record.userId });
-    return record;
-  };
+  const actionable = (request: FastifyRequest<{ Params: { id: string } }>): Promise<JobRecord> =>
+    liveJobOf(engine, store, contextOf(request).principal, request.params.id);
   const steps = holdSteps(engine, store);
   const { record, controlOf, hold, release } = steps;
 
@@ -196,7 +228,7 @@ export function registerJobControlRoutes(app: FastifyInstance, engine: JobsEngin
       },
     },
     async (request) => {
-      const job = actionable(request);
+      const job = await actionable(request);
       const refused = holdRefusal(job);
       if (refused !== undefined) throw new AppError("conflict", refused);
       const held = hold(job, contextOf(request).principal);
@@ -226,7 +258,7 @@ export function registerJobControlRoutes(app: FastifyInstance, engine: JobsEngin
       },
     },
     async (request) => {
-      const job = actionable(request);
+      const job = await actionable(request);
       const refused = releaseRefusal(job, contextOf(request).principal);
       if (refused !== undefined) throw refused;
       const was = release(job);
@@ -259,7 +291,7 @@ export function registerJobControlRoutes(app: FastifyInstance, engine: JobsEngin
       },
     },
     async (request) => {
-      const job = actionable(request);
+      const job = await actionable(request);
       const principal = contextOf(request).principal;
       if (!job.job.placed)
         throw new AppError(

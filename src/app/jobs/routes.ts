@@ -18,7 +18,7 @@ import { appendAudit } from "../../store/audit.ts";
 import type { Store } from "../../store/database.ts";
 import type { JobsTable } from "../../store/schema.ts";
 import { authorize, type Principal, withinScope } from "../../tenancy/service.ts";
-import { arrayView, registerJobControlRoutes } from "./control-routes.ts";
+import { arrayView, liveJobOf, registerJobControlRoutes } from "./control-routes.ts";
 import type { JobControl } from "./controls.ts";
 import { createJobs } from "./create.ts";
 import type { JobsEngine } from "./engine.ts";
@@ -372,9 +372,8 @@ export function registerJobRoutes(app: FastifyInstance, settings: JobRoutesSetti
       },
     },
     async (request): Promise<Reply<typeof JobSchema>> => {
-      const record = findVisible(request);
       const context = contextOf(request);
-      authorize(context.principal, "jobs:cancel", { tenantId: record.tenantId, userId: record.userId });
+      const record = await liveJobOf(engine, settings.store, context.principal, request.params.id);
       if (!isActive(record.job)) throw new AppError("conflict", `job ${record.id} is already ${record.job.state}`);
       const before = { state: record.job.state };
       record.generation.live.cancel(record.job);
