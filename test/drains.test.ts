@@ -415,6 +415,59 @@ describe("maintenance drains", () => {
     }
   });
 
+  it("refuses a site change that would move an open drain onto other racks or drop its target, until it is resumed", async () => {
+    const original = (await api("GET", "/v1/site/document", keys.admin)).body;
+    const change = (summary: string, edit: (document: Json) => void) => {
+      const document = structuredClone(original);
+      edit(document);
+      return api("POST", "/v1/site/changes", keys.admin, { summary, site: document });
+    };
+    // Row names are positions in the hall: without its first row, hall 1's H200 row h1-r02 becomes h1-r01 and the
+    // name h1-r02 falls to the CPU row.
+    const withoutFirstRow = (document: Json) => document.halls[0].rows.shift();
+    const drained = await api("POST", "/v1/drains", keys.operator, { target: "row:h1-r02", reason: "busway work" });
+    assert.equal(drained.status, 201, JSON.stringify(drained.body));
+    const scheduled = await api("POST", "/v1/drains", keys.operator, {
+      target: "rack:h1-r03-12",
+      reason: "door swap",
+      startsAt: new Date(Date.now() + 86_400_000).toISOString(),
+    });
+    assert.equal(scheduled.status, 201, JSON.stringify(scheduled.body));
+    const version = (await api("GET", "/v1/site", keys.admin)).body.version;
+    try {
+      const moved = await change("remove the GB300 row", withoutFirstRow);
+      assert.equal(moved.status, 409, JSON.stringify(moved.body));
+      assert.ok(
+        moved.body.errors?.some((error: Json) => error.field === "site"),
+        JSON.stringify(moved.body),
+      );
+      assert.match(moved.body.detail, new RegExp(`drain ${drained.body.id} keeps work off rack:h1-r02-01 \\(hgx\\)`));
+      assert.match(moved.body.detail, /row:h1-r02 would name other racks \(rack:h1-r02-01 \(cpu\)/);
+      assert.equal((await api("GET", "/v1/site", keys.admin)).body.version, version, "nothing was applied");
+      // A change that leaves the drained racks as they are goes through.
+      const unrelated = await change("one more CRAH in the health suite", (document) => {
+        document.halls[1].crah.count = 3;
+      });
+      assert.equal(unrelated.status, 201, JSON.stringify(unrelated.body));
+      await resume(drained.body.id);
+      // The scheduled drain of a rack whose name would disappear holds the change too.
+      const dropped = await change("remove the GB300 row", withoutFirstRow);
+      assert.equal(dropped.status, 409, JSON.stringify(dropped.body));
+      assert.match(
+        dropped.body.detail,
+        new RegExp(`drain ${scheduled.body.id} .* rack:h1-r03-12 would no longer exist`),
+      );
+      await resume(scheduled.body.id);
+      const applied = await change("remove the GB300 row", withoutFirstRow);
+      assert.equal(applied.status, 201, JSON.stringify(applied.body));
+    } finally {
+      await resumeIfOpen(drained.body.id);
+      await resumeIfOpen(scheduled.body.id);
+      const back = await api("POST", "/v1/site/changes", keys.admin, { summary: "back", site: original });
+      assert.ok([200, 201].includes(back.status), JSON.stringify(back.body));
+    }
+  });
+
   it("refuses more open drains than the bound, naming the field", async () => {
     const open = Number((await api("GET", "/v1/drains?state=scheduled", keys.operator)).headers.get("x-total-count"));
     let refused: ApiAnswer | undefined;

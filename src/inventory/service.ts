@@ -71,11 +71,18 @@ export function applyMergePatch(target: unknown, patch: unknown): unknown {
   return result;
 }
 
+/**
+ * A check another part of the platform makes of a site change before it is applied (the drains: their targets must
+ * keep their racks); it throws an AppError to refuse the change, and nothing is applied.
+ */
+export type SiteChangeGuard = (before: Site, after: Site) => void;
+
 /** Holds the current site and applies change requests. */
 export class InventoryService {
   readonly #db: Kysely<Database>;
   #current: CurrentSite;
   readonly #listeners = new Set<(site: CurrentSite) => void>();
+  readonly #guards = new Set<SiteChangeGuard>();
 
   private constructor(db: Kysely<Database>, current: CurrentSite) {
     this.#db = db;
@@ -117,6 +124,12 @@ export class InventoryService {
     return () => this.#listeners.delete(listener);
   }
 
+  /** Adds a check every change must pass before it is applied; returns the function that removes it. */
+  addChangeGuard(guard: SiteChangeGuard): () => void {
+    this.#guards.add(guard);
+    return () => this.#guards.delete(guard);
+  }
+
   /** Validates and applies a change request, recording the new version and its audit record in one transaction. */
   async applyChange(context: RequestContext, change: SiteChange): Promise<CurrentSite> {
     authorize(context.principal, "site:change");
@@ -133,6 +146,7 @@ export class InventoryService {
     // A change that leaves the document as it is changes nothing: no version, no rebuild of the scheduler or the
     // live twin (which would reset what they accumulated, such as tenants' attributed energy).
     if (isDeepStrictEqual(candidate.file, before.file)) return before;
+    for (const guard of this.#guards) guard(before.site, candidate.site);
     await this.#db.transaction().execute(async (trx) => {
       await trx
         .insertInto("site_versions")

@@ -77,6 +77,39 @@ export class DrainService implements DrainFeed {
     return this.#version;
   }
 
+  /**
+   * Refuses a site change under which a drain not ended (active or scheduled) would cover other racks than it does,
+   * or none: row and rack ids are positions in their hall (src/model/expand.ts), so removing a row renames every row
+   * after it, and a drain on `row:h1-r02` would move silently onto the racks that name now gives, or stop protecting
+   * its racks when the name disappears. Racks are compared by id and rack type. The operator resumes the drain,
+   * changes the site, then drains the racks under their new names. (A change of identical rows that keeps every
+   * drained name on racks of the same types cannot be told from no renaming: the names are all there is.)
+   */
+  checkSiteChange(before: Site, after: Site): void {
+    const nowIso = new Date(this.#clock()).toISOString();
+    const racksNamed = (site: Site, target: string): string | undefined => {
+      const area = areaFedBy(site, target);
+      if (area === undefined) return undefined;
+      return racksOfArea(site, area)
+        .map((index) => `${site.racks[index]!.id} (${site.rackTypes[site.racks[index]!.typeIndex]!.id})`)
+        .join(", ");
+    };
+    for (const row of this.#open.values()) {
+      if (row.resumed_at !== null || (row.ends_at !== null && row.ends_at <= nowIso)) continue;
+      const was = racksNamed(before, row.target);
+      if (was === undefined) continue;
+      const now = racksNamed(after, row.target);
+      if (now === was) continue;
+      const become =
+        now === undefined ? `${row.target} would no longer exist` : `${row.target} would name other racks (${now})`;
+      throw new AppError(
+        "conflict",
+        `drain ${row.id} keeps work off ${was}; under this site change ${become}, and the drain would no longer protect the racks it was made for. Resume the drain (POST /v1/drains/${row.id}/resume), apply the change, then drain the racks by their new names`,
+        { field: "site" },
+      );
+    }
+  }
+
   /** The drains in force now, as the scheduler's drain check takes them. */
   get drains(): readonly Drain[] {
     return this.#inForce;

@@ -40,12 +40,15 @@ export function drainsFeature(options: DrainsOptions): Feature & { feed: DrainFe
       });
       await drains.load();
       service = drains;
+      // A site change that would move a drain onto other racks (row names are positions) is refused before it lands.
+      const removeGuard = core.inventory.addChangeGuard((before, after) => drains.checkSiteChange(before, after));
       return {
         routes: (app) => {
           app.addHook("onReady", async () => drains.start());
           registerDrainRoutes(app, drains);
         },
         async stop() {
+          removeGuard();
           drains.stop();
         },
       };
