@@ -17,7 +17,8 @@
  *    `throttleSpanK` above. A busy rack therefore throttles before an idle one on the same loop (the outlet stands in
  *    for the chip temperature, which rises with power over the cold-plate resistance). A running rack never draws
  *    less than idle: when even idle power leaves its outlet above limit + span, it trips (0 kW) and stays off until
- *    its loop's supply is back below its type's supply limit, then restarts over `rackRestartS`.
+ *    its loop's supply is back below its type's supply limit, then restarts over `rackRestartS`; a second trip within
+ *    the hour latches it off until a repair (`rackAutoRestarts`).
  * 3. Halls: UPS losses from the efficiency curve at the load fraction; the air side of `crah` racks goes to the hall
  *    air handlers on facility water, fans on the part-load curve. When they fall short, the hall's air, its racks'
  *    mass and its slab and walls warm (`#hallAirStep`), every rack's inlet with the air, rear doors taking more.
@@ -52,7 +53,7 @@ import {
   substationLosses,
 } from "./plant.ts";
 import type { RackLoad } from "./profiles.ts";
-import type { OccupancyRamp, TwinEvent } from "./scenario.ts";
+import type { OccupancyRamp, TwinEvent, UnitKind } from "./scenario.ts";
 import { copTablePoints, upsTablePoints } from "./tables.ts";
 import { secondsPer } from "./time.ts";
 import type { Weather } from "./weather.ts";
@@ -72,6 +73,20 @@ export const throttleSpanK = 5;
  * a lower bound.
  */
 export const rackRestartS = 600;
+/**
+ * Automatic restarts a tripped rack gets within `rackAutoRestartWindowS` of its first trip; the trip after them
+ * latches it: it stays off until a repair in its scope ends the failure (`#releaseLatched`). Servers do not cycle
+ * after a thermal shutdown: a critical-temperature shutdown is a hardware power-off that leaves the server off "until
+ * directed to power on" (HPE iLO 5 user guide, "Using the power and thermal features"; its Auto Power-On setting
+ * acts only when AC power returns), and a BMC that powers on again once the temperature recovers does so only when
+ * told to (openUBMC's "high temperature recovery auto power-on" flag). One automatic retry stands for a facility or
+ * BMC policy that restarts once after a transient (a pump's failover); a second trip within the hour says the cause
+ * persists, and operators stop servers flapping on and off rather than let them cycle (an assumption, not a
+ * standard: ASHRAE TC9.9 gives envelopes, not restart rules).
+ */
+export const rackAutoRestarts = 1;
+/** Window from a rack's first trip within which `rackAutoRestarts` counts its automatic restarts, seconds. */
+export const rackAutoRestartWindowS = 3600;
 /** Pumps and CRAH fans keep a minimum speed for control and even distribution. */
 export const minimumSpeed = 0.3;
 /** Heat held by a cubic metre of hall air per kelvin, kJ/(m³·K): ρ 1.2 kg/m³ × c_p 1.006 kJ/(kg·K), about 20 °C. */
@@ -646,6 +661,11 @@ export class PartitionKernel {
   readonly throttle: Float64Array;
   /** Per rack: share of the rack running: 1 in service, 0 tripped, between while it restarts (`rackRestartS`). */
   readonly running: Float64Array;
+  /**
+   * Per rack: 1 while a rack that tripped more often than `rackAutoRestarts` allows within `rackAutoRestartWindowS`
+   * stays off, whatever its loop and inlet, until a repair in its row, hall or plant (`#releaseLatched`).
+   */
+  readonly latched: Uint8Array;
   /** Per rack: 1 when installed (its segment's occupancy). */
   readonly installed: Float64Array;
   /** Per rack: outlet temperature above which it throttles, °C. */
@@ -868,6 +888,9 @@ export class PartitionKernel {
   /** Per rack: the share running it ramps toward (0 while tripped), and its restart rate per second. */
   readonly #runTarget: Float64Array;
   readonly #runRate: Float64Array;
+  /** Per rack: when its current trip window began (−∞: none), and its trips within it (`#recordTrip`). */
+  readonly #tripWindowStartS: Float64Array;
+  readonly #tripsInWindow: Uint8Array;
   /** Per row: racks not fully running (tripped or restarting); and their number in the partition. */
   readonly #rowStopped: Int32Array;
   /** Per segment: its racks' server inlet air at the last step, °C (`#countInlets`), for the restart check. */
@@ -959,6 +982,9 @@ export class PartitionKernel {
     this.running = new Float64Array(racks.count).fill(1);
     this.#runTarget = new Float64Array(racks.count).fill(1);
     this.#runRate = new Float64Array(racks.count);
+    this.latched = new Uint8Array(racks.count);
+    this.#tripWindowStartS = new Float64Array(racks.count).fill(Number.NEGATIVE_INFINITY);
+    this.#tripsInWindow = new Uint8Array(racks.count);
     this.#rowStopped = new Int32Array(rows.count);
     this.#segmentInletC = new Float64Array(segments.count);
     this.installed = new Float64Array(racks.count);
@@ -1185,6 +1211,38 @@ export class PartitionKernel {
   #apply(event: TwinEvent): void {
     applyEvent(event, this.partition);
     if (event.kind === "coolantLimit") refreshLimits(this.partition, this.rackLimitC, this.rackRiseKPerKw);
+    if (event.kind === "unit" && event.delta > 0) this.#releaseLatched(event.unit, event.index);
+  }
+
+  /**
+   * A trip of rack `rack` at `timeS`: counted in its window (which starts at its first trip and lasts
+   * `rackAutoRestartWindowS`); beyond `rackAutoRestarts` automatic restarts in it the rack latches off.
+   */
+  #recordTrip(rack: number, timeS: number): void {
+    if (timeS - this.#tripWindowStartS[rack]! >= rackAutoRestartWindowS) {
+      this.#tripWindowStartS[rack] = timeS;
+      this.#tripsInWindow[rack] = 0;
+    }
+    this.#tripsInWindow[rack]!++;
+    if (this.#tripsInWindow[rack]! > rackAutoRestarts) this.latched[rack] = 1;
+  }
+
+  /**
+   * A repaired unit ends the failure: the latched racks it serves (a CDU's row, an air handler's hall, a plant unit's
+   * plant) may restart once their loop and inlet are within limits, as after a first trip, with a fresh trip window.
+   */
+  #releaseLatched(unit: UnitKind, index: number): void {
+    const { racks, rows } = this.partition;
+    for (let rack = 0; rack < racks.count; rack++) {
+      if (this.latched[rack] === 0) continue;
+      const row = racks.row[rack]!;
+      const served =
+        unit === "cdu" ? row === index : unit === "crah" ? rows.hall[row] === index : rows.plant[row] === index;
+      if (!served) continue;
+      this.latched[rack] = 0;
+      this.#tripsInWindow[rack] = 0;
+      this.#tripWindowStartS[rack] = Number.NEGATIVE_INFINITY;
+    }
   }
 
   #refreshInstalled(): void {
@@ -1646,6 +1704,7 @@ export class PartitionKernel {
             on = 0;
             running[rack] = 0;
             this.#runTarget[rack] = 0;
+            this.#recordTrip(rack, timeS);
           }
           const dynamicShare = Math.max(factor, 0);
           const full = dynamicShare === 1 && on === 1;
@@ -2091,8 +2150,9 @@ export class PartitionKernel {
   }
 
   /**
-   * Tripped racks: each restarts once its loop's supply is back below its type's supply limit and ramps to full duty
-   * over `rackRestartS` as repaired units do (`rampToward`); then the per-row counts of racks not fully running. Runs
+   * Tripped racks: each restarts once its loop's supply is back below its type's supply limit and its inlet below
+   * `inletRestartC`, unless latched (`rackAutoRestarts`), and ramps to full duty over `rackRestartS` as repaired units
+   * do (`rampToward`); then the per-row counts of racks not fully running. Runs
    * only while some rack is off, so a step without trips never loops over the racks here.
    */
   #restartRacks(): void {
@@ -2101,9 +2161,11 @@ export class PartitionKernel {
     const target = this.#runTarget;
     const rowStopped = this.#rowStopped;
     const segmentInletC = this.#segmentInletC;
+    const latched = this.latched;
     for (let rack = 0; rack < racks.count; rack++) {
       if (
         target[rack] === 0 &&
+        latched[rack] === 0 &&
         this.tcsC[racks.row[rack]!]! < racks.maxCoolantC[rack]! &&
         segmentInletC[racks.segment[rack]!]! < inletRestartC
       ) {
@@ -2203,6 +2265,7 @@ export class PartitionKernel {
       }
       this.running[rack] = 0;
       this.#runTarget[rack] = 0;
+      this.#recordTrip(rack, this.timeS);
     }
   }
 

@@ -7,7 +7,14 @@ import { fileURLToPath } from "node:url";
 import { loadSite, parseSite } from "../model/load.ts";
 import type { Site } from "../model/site.ts";
 import type { UtilisationSource } from "../model/utilisation.ts";
-import { PartitionKernel, rackCsvHeader, rackRestartS, rackThrottle, throttleSpanK } from "./kernel.ts";
+import {
+  PartitionKernel,
+  rackAutoRestartWindowS,
+  rackCsvHeader,
+  rackRestartS,
+  rackThrottle,
+  throttleSpanK,
+} from "./kernel.ts";
 import { buildPartition } from "./layout.ts";
 import { defaultAssumptions, type HallEnvelope, hallEnvelope, type PlantAssumptions } from "./plant.ts";
 import { JobActivity, type RackLoad, RackSourceLoad, SyntheticLoad } from "./profiles.ts";
@@ -910,6 +917,52 @@ describe("per-rack twin: racks, slab and walls of a hall that loses its air hand
     // Two hours after the repair the racks' mass has given its heat back; the slab and walls still hold theirs.
     const held = hall1StoredKj(kernel, hall);
     assert.ok(held.air === 0 && held.envelope > 0.9 * (held.envelope + held.mass), JSON.stringify(held));
+  });
+
+  it("restarts its racks once after a trip, then keeps them off until its air handlers are repaired", () => {
+    // Without a latch the racks cycled: off at 45 °C, the slab and walls cooled the air below 40 °C within minutes,
+    // back at full duty 10 minutes later and off again about 7 minutes after that, for as long as the loss lasted.
+    const repairS = 4 * secondsPer.h;
+    const stepS = 60;
+    const text = "events:\n  - { at: 30m, fail: crah:h1-* }\n  - { at: 4h, repair: [crah:h1-01, crah:h1-02] }\n";
+    const kernel = fullLoadKernel(text, stepS, labNoDoors);
+    const crah = airRacks(kernel, false, 0);
+    assert.equal(crah.length, 12, "hall 1's 4 NVL72 and 8 HGX racks");
+    const trips = new Map(crah.map((rack) => [rack, [] as number[]]));
+    const wasOn = new Map(crah.map((rack) => [rack, true]));
+    let latchedSteps = 0;
+    let stored = loopsStoredKj(kernel);
+    for (let step = 0; step < (5 * secondsPer.h) / stepS; step++) {
+      const timeS = kernel.timeS;
+      // An inlet trip acts from the next step: racks latched before this one are off for all of it.
+      const latchedBefore = crah.every((rack) => kernel.latched[rack] === 1);
+      kernel.step();
+      stored = assertStepBalance(kernel, step, stored);
+      for (const rack of crah) {
+        const on = kernel.running[rack]! > 0;
+        if (wasOn.get(rack) && !on) trips.get(rack)!.push(timeS);
+        wasOn.set(rack, on);
+      }
+      if (latchedBefore && crah.every((rack) => kernel.latched[rack] === 1)) {
+        latchedSteps++;
+        // Latched racks are off whatever the hall does, and count as tripped: every rack for the whole step.
+        assert.ok(
+          crah.every((rack) => kernel.running[rack] === 0),
+          `${timeS} s: a latched rack runs`,
+        );
+        const hours = stepS / secondsPer.h;
+        assert.ok(Math.abs(kernel.hallTrippedRackHours[0]! - 12 * hours) < 1e-12, `${timeS} s: tripped rack-hours`);
+      }
+    }
+    for (const [rack, times] of trips) {
+      // One automatic restart, then the second trip (within the hour of the first) latches it until the repair.
+      assert.equal(times.length, 2, `rack ${rack} tripped at ${times.join(", ")} s`);
+      assert.ok(times[1]! - times[0]! < rackAutoRestartWindowS, `rack ${rack} tripped at ${times.join(", ")} s`);
+      assert.equal(kernel.latched[rack], 0, `rack ${rack} released by the repair`);
+      assert.equal(kernel.running[rack], 1, `rack ${rack} back at full duty after the repair`);
+    }
+    const lastTripS = Math.max(...[...trips.values()].map((times) => times[1]!));
+    assert.ok(latchedSteps * stepS >= repairS - lastTripS - stepS, `latched for ${latchedSteps} steps`);
   });
 
   it("keeps each rack's heat as racks leave a hall that is still warm", () => {
