@@ -914,8 +914,14 @@ export class PartitionKernel {
   readonly #hallEnvelopeKwPerK: Float64Array;
   readonly #hallEnvelopeLossKwPerK: Float64Array;
   readonly #hallRoofKwPerK: Float64Array;
-  /** Per row, the step's scratch: air its running rear-door racks' doors cool per kelvin of hall air rise, kW/K. */
-  readonly #rowDoorKwPerK: Float64Array;
+  /**
+   * Per rack, the step's scratch on a hall's shortfall path (`#doorConductance`): air its rear door cools per kelvin
+   * of hall air rise, kW/K (0 without a door or while tripped); what its rating leaves above its rack's own exhaust
+   * heat, kW; and 1 once the door is at its rating this step (`#cappedDoorRise`).
+   */
+  readonly #doorKwPerK: Float64Array;
+  readonly #doorHeadroomKw: Float64Array;
+  readonly #doorCapped: Uint8Array;
   /** Per row: drawn power of its racks in the last step, and design power of its installed rear-door racks. */
   readonly #rowDrawnKw: Float64Array;
   readonly #rowRearDoorDesignKw: Float64Array;
@@ -1051,7 +1057,9 @@ export class PartitionKernel {
       this.#hallEnvelopeLossKwPerK[hall] = envelope.lossKwPerK;
       this.#hallRoofKwPerK[hall] = envelope.roofKwPerK;
     }
-    this.#rowDoorKwPerK = new Float64Array(rows.count);
+    this.#doorKwPerK = new Float64Array(racks.count);
+    this.#doorHeadroomKw = new Float64Array(racks.count);
+    this.#doorCapped = new Uint8Array(racks.count);
     this.#hallAirKjPerK = Float64Array.from(
       halls.whiteSpaceM2,
       (area) => area * assumptions.hallAirHeightM * airKjPerM3K,
@@ -1989,10 +1997,11 @@ export class PartitionKernel {
    * (about 20 K); air warmer by ΔT lets the units in service carry design × (1 + ΔT / that difference). Rear-door
    * racks breathe the hall air too, and their doors, room-neutral at their water, take ε × the air flow of their
    * running racks × ΔT more from a warmer room (leaving air = air in − ε × (air in − water in)); that heat goes onto
-   * their rows' loops (`#doorHeat`). The lab's hall 1 at full load (120 kW of `crah` racks' air heat, 144 kW of
-   * rear-door racks whose doors cool 7.7 kW/K) settles about 10 K up instead of tripping its racks (docs/twin.md).
-   * Not modelled: the weaker exchange of tripped racks whose fans stop; the doors' rated capacity (`rdhxCapacityKW`)
-   * as a ceiling on what they take. After a repair the masses give their heat back through the air: the coils carry
+   * their rows' loops (`#doorHeat`), each door up to its rating (`rdhxCapacityKW`, less its rack's own exhaust heat:
+   * `#cappedDoorRise`), the rest staying in the air. The lab's hall 1 at full load (120 kW of `crah` racks' air heat,
+   * 144 kW of rear-door racks whose doors cool 7.7 kW/K) settles about 10 K up instead of tripping its racks
+   * (docs/twin.md). Not modelled: the weaker exchange of tripped racks whose fans stop. After a repair the masses
+   * give their heat back through the air: the coils carry
    * it while they hold the air at their supply (`#hallAirHold`), or the air stays warm until they can; the hall
    * leaves this path only when air, racks and envelope are all back.
    */
@@ -2021,10 +2030,11 @@ export class PartitionKernel {
     const envelopeShare = envelopeDenominator > 0 ? envelopeExchangeKwPerK / envelopeDenominator : 0;
     const envelopeSeriesKwPerK = envelopeShare * (envelopeKwPerK + envelopeLossKwPerK);
     const envelopeGivesKw = envelopeShare * envelopeKwPerK * oldEnvelopeK;
-    const newAirK =
-      (airKwPerK * oldAirK + heatKw - designKw + seriesKwPerK * oldMassK + envelopeGivesKw) /
-      (airKwPerK + perK + roofKwPerK + doorKwPerK + seriesKwPerK + envelopeSeriesKwPerK);
+    const numeratorKw = airKwPerK * oldAirK + heatKw - designKw + seriesKwPerK * oldMassK + envelopeGivesKw;
+    const otherKwPerK = airKwPerK + perK + roofKwPerK + seriesKwPerK + envelopeSeriesKwPerK;
+    let newAirK = numeratorKw / (otherKwPerK + doorKwPerK);
     if (newAirK <= 0) return -1;
+    if (doorKwPerK > 0) newAirK = this.#cappedDoorRise(hall, numeratorKw, otherKwPerK, doorKwPerK, newAirK);
     this.hallAirRiseK[hall] = newAirK;
     if (massKwPerK > 0) {
       this.hallMassRiseK[hall] = (massKwPerK * oldMassK + exchangeKwPerK * newAirK) / (massKwPerK + exchangeKwPerK);
@@ -2040,39 +2050,90 @@ export class PartitionKernel {
   }
 
   /**
-   * Air per kelvin the doors of hall `hall`'s running rear-door racks cool beyond room-neutral, kW/K, per row into
-   * `#rowDoorKwPerK`: ε × each running rack's air flow (design power over `serverAirRiseK`, the fans' design flow,
-   * as `#countInlets` takes it). A tripped rack's fans stop: it moves no air. Runs only on a hall's shortfall path.
+   * Air per kelvin the doors of hall `hall`'s running rear-door racks cool beyond room-neutral, kW/K, per rack into
+   * `#doorKwPerK`: ε × each running rack's air flow (design power over `serverAirRiseK`, the fans' design flow, as
+   * `#countInlets` takes it). A tripped rack's fans stop: it moves no air. Each door's headroom (`#doorHeadroomKw`)
+   * is its rating less its rack's own exhaust heat this step (drawn power × its air-cooled share). Runs only on a
+   * hall's shortfall path.
    */
   #doorConductance(hall: number): number {
     const { rows, racks, segments } = this.partition;
     const a = this.assumptions;
     const perDesignKw = a.rearDoorEffectiveness / a.serverAirRiseK;
+    const doorKwPerK = this.#doorKwPerK;
+    const headroomKw = this.#doorHeadroomKw;
     let hallKwPerK = 0;
     for (let row = 0; row < rows.count; row++) {
       if (rows.hall[row] !== hall || this.#rowHasRearDoor[row] === 0) continue;
-      let runningDesignKw = 0;
+      // The step's drawn power: a step driven by job activity leaves the per-rack power to be filled when read.
+      if (this.#racksPending) this.#fillRacks(rows.segmentStart[row]!, rows.segmentStart[row + 1]!);
       for (let rack = rows.rackStart[row]!; rack < rows.rackStart[row + 1]!; rack++) {
-        if (segments.rearDoor[racks.segment[rack]!] !== 1) continue;
-        runningDesignKw += this.installed[rack]! * this.running[rack]! * (racks.idleKw[rack]! + racks.dynamicKw[rack]!);
+        const segment = racks.segment[rack]!;
+        this.#doorCapped[rack] = 0;
+        if (segments.rearDoor[segment] !== 1) {
+          doorKwPerK[rack] = 0;
+          continue;
+        }
+        const kwPerK =
+          perDesignKw * this.installed[rack]! * this.running[rack]! * (racks.idleKw[rack]! + racks.dynamicKw[rack]!);
+        const ownKw = this.throttle[rack]! * this.#rackPowerKw[rack]! * segments.airCooledShare[segment]!;
+        doorKwPerK[rack] = kwPerK;
+        headroomKw[rack] = Math.max(0, segments.rdhxCapacityKw[segment]! - ownKw);
+        hallKwPerK += kwPerK;
       }
-      this.#rowDoorKwPerK[row] = perDesignKw * runningDesignKw;
-      hallKwPerK += this.#rowDoorKwPerK[row]!;
     }
     return hallKwPerK;
   }
 
   /**
+   * The hall air's rise `airK` (solved with every door of hall `hall` uncapped) once each door is held to its rating:
+   * a door whose extra heat at that rise would pass its headroom takes its headroom instead, and the air, left with
+   * the remainder, solves again (`numeratorKw` over `otherKwPerK` plus the uncapped doors' conductance, as
+   * `#hallAirStep`), until no door passes. Capping only raises the rise, so each round caps more doors or ends: at
+   * most one round per door.
+   */
+  #cappedDoorRise(hall: number, numeratorKw: number, otherKwPerK: number, doorKwPerK: number, airK: number): number {
+    const { rows } = this.partition;
+    const kwPerK = this.#doorKwPerK;
+    const headroomKw = this.#doorHeadroomKw;
+    const capped = this.#doorCapped;
+    let cappedKwPerK = 0;
+    let cappedKw = 0;
+    let riseK = airK;
+    for (;;) {
+      let more = false;
+      for (let row = 0; row < rows.count; row++) {
+        if (rows.hall[row] !== hall || this.#rowHasRearDoor[row] === 0) continue;
+        for (let rack = rows.rackStart[row]!; rack < rows.rackStart[row + 1]!; rack++) {
+          if (capped[rack] === 1 || kwPerK[rack] === 0 || kwPerK[rack]! * riseK <= headroomKw[rack]!) continue;
+          capped[rack] = 1;
+          cappedKwPerK += kwPerK[rack]!;
+          cappedKw += headroomKw[rack]!;
+          more = true;
+        }
+      }
+      if (!more) return riseK;
+      riseK = (numeratorKw - cappedKw) / (otherKwPerK + Math.max(0, doorKwPerK - cappedKwPerK));
+    }
+  }
+
+  /**
    * The heat the rear doors of hall `hall` took from its air `airRiseK` above room-neutral this step onto their rows'
-   * loops: each loop's coolant holds it (its temperature moves by heat × step ÷ its heat capacity, so the energy
-   * balance is exact) and its CDUs remove it from the next step.
+   * loops, each door the air it cools × the rise up to its headroom (`#cappedDoorRise`): each loop's coolant holds it
+   * (its temperature moves by heat × step ÷ its heat capacity, so the energy balance is exact) and its CDUs remove it
+   * from the next step.
    */
   #doorHeat(hall: number, airRiseK: number, dt: number): void {
     const rows = this.partition.rows;
+    const kwPerK = this.#doorKwPerK;
     let hallKw = 0;
     for (let row = 0; row < rows.count; row++) {
       if (rows.hall[row] !== hall || this.#rowHasRearDoor[row] === 0) continue;
-      const kw = this.#rowDoorKwPerK[row]! * airRiseK;
+      let kw = 0;
+      for (let rack = rows.rackStart[row]!; rack < rows.rackStart[row + 1]!; rack++) {
+        if (kwPerK[rack] === 0) continue;
+        kw += this.#doorCapped[rack] === 1 ? this.#doorHeadroomKw[rack]! : kwPerK[rack]! * airRiseK;
+      }
       this.tcsC[row]! += (kw * dt) / rows.heatCapacityKjPerK[row]!;
       this.rowHeatKw[row]! += kw;
       hallKw += kw;
