@@ -1984,7 +1984,8 @@ export class PartitionKernel {
    * (ASHRAE Transactions 117(1), 2011: the room heats at first at heat ÷ air mass, then, with a time constant set by
    * the heat capacities and the surfaces between them, as the masses follow): the hall's air (white space ×
    * `hallAirHeightM`, well mixed); the air-cooled mass of its installed racks (`#hallMassKjPerK`), which exchanges
-   * with the air through `#hallMassKwPerK` (mass ÷ `rackMassTimeConstantS`); and the first 10 cm of its slab and
+   * with the air through `#hallMassKwPerK` (mass ÷ `rackMassTimeConstantS`, each rack's part by its running share:
+   * `#massExchangeKwPerK`); and the first 10 cm of its slab and
    * walls (`hallEnvelope` in plant.ts), reached through the surface resistance and losing heat through the walls'
    * and slab's U-values, while the roof loses the air's. The rises are perturbations: what the envelope loses with
    * the hall at its handlers' supply is in the design they carry (not modelled, as before); the extra loss, U·A ×
@@ -2000,8 +2001,7 @@ export class PartitionKernel {
    * their rows' loops (`#doorHeat`), each door up to its rating (`rdhxCapacityKW`, less its rack's own exhaust heat:
    * `#cappedDoorRise`), the rest staying in the air. The lab's hall 1 at full load (120 kW of `crah` racks' air heat,
    * 144 kW of rear-door racks whose doors cool 7.7 kW/K) settles about 10 K up instead of tripping its racks
-   * (docs/twin.md). Not modelled: the weaker exchange of tripped racks whose fans stop. After a repair the masses
-   * give their heat back through the air: the coils carry
+   * (docs/twin.md). After a repair the masses give their heat back through the air: the coils carry
    * it while they hold the air at their supply (`#hallAirHold`), or the air stays warm until they can; the hall
    * leaves this path only when air, racks and envelope are all back.
    */
@@ -2009,7 +2009,7 @@ export class PartitionKernel {
     const a = this.assumptions;
     const airKwPerK = this.#hallAirKjPerK[hall]! / dt;
     const massKwPerK = this.#hallMassKjPerK[hall]! / dt;
-    const exchangeKwPerK = this.#hallMassKwPerK[hall]!;
+    const exchangeKwPerK = this.#massExchangeKwPerK(hall);
     const envelopeKwPerK = this.#hallEnvelopeKjPerK[hall]! / dt;
     const envelopeExchangeKwPerK = this.#hallEnvelopeKwPerK[hall]!;
     const envelopeLossKwPerK = this.#hallEnvelopeLossKwPerK[hall]!;
@@ -2142,6 +2142,33 @@ export class PartitionKernel {
   }
 
   /**
+   * Conductance between hall `hall`'s air and its racks' mass this step, kW/K: each installed rack's part of
+   * `#hallMassKwPerK` times its running share. The time constant (`rackMassTimeConstantS`) is the servers' own with
+   * their fans moving air through them; a tripped server's fans stop, and what natural convection and conduction
+   * still pass is neglected, so a tripped rack keeps its heat until it restarts. All running: the hall's whole figure.
+   */
+  #massExchangeKwPerK(hall: number): number {
+    const fullKwPerK = this.#hallMassKwPerK[hall]!;
+    if (this.#stoppedRacks === 0) return fullKwPerK;
+    const { rows, racks, segments } = this.partition;
+    const perKg = this.assumptions.rackSpecificHeatKjPerKgK / this.assumptions.rackMassTimeConstantS;
+    let stoppedKwPerK = 0;
+    for (let row = 0; row < rows.count; row++) {
+      if (rows.hall[row] !== hall || this.#rowStopped[row] === 0) continue;
+      for (let rack = rows.rackStart[row]!; rack < rows.rackStart[row + 1]!; rack++) {
+        const off = this.installed[rack]! * (1 - this.running[rack]!);
+        if (off === 0) continue;
+        const segment = racks.segment[rack]!;
+        stoppedKwPerK += off * segments.weightKg[segment]! * segments.airCooledShare[segment]! * perKg;
+      }
+    }
+    if (stoppedKwPerK === 0) return fullKwPerK;
+    // Every rack off leaves the difference of two equal sums: rounding, not a conductance.
+    const leftKwPerK = fullKwPerK - stoppedKwPerK;
+    return leftKwPerK > 1e-9 * fullKwPerK ? leftKwPerK : 0;
+  }
+
+  /**
    * One step of a hall whose air handlers hold its air at their supply again while its racks' mass or its envelope
    * is still warm (`#hallAirStep` returned −1): the air's heat above the supply and what the mass and envelope give
    * it (implicitly, toward the held air; the envelope also loses to the outdoors) go to the coils; returns that heat,
@@ -2155,7 +2182,7 @@ export class PartitionKernel {
     let givenKw = airKwPerK * this.hallAirRiseK[hall]!;
     this.hallAirRiseK[hall] = 0;
     if (oldMassK > 0) {
-      const exchangeKwPerK = this.#hallMassKwPerK[hall]!;
+      const exchangeKwPerK = this.#massExchangeKwPerK(hall);
       const newMassK = (massKwPerK * oldMassK) / (massKwPerK + exchangeKwPerK);
       const settled = newMassK < 1e-6;
       givenKw += settled ? massKwPerK * oldMassK : exchangeKwPerK * newMassK;

@@ -974,6 +974,28 @@ describe("per-rack twin: racks, slab and walls of a hall that loses its air hand
     assert.ok(held.air === 0 && held.envelope > 0.9 * (held.envelope + held.mass), JSON.stringify(held));
   });
 
+  it("keeps the heat of tripped racks, whose fans stopped, in their mass while the air cools", () => {
+    // Every rack of hall 1 off after its first trip: their mass no longer exchanges with the air (its time constant
+    // is the servers' with their fans running), so it holds its rise while the slab and walls cool the air.
+    const stepS = 5;
+    const kernel = fullLoadKernel(loss, stepS, labNoDoors);
+    const crah = airRacks(kernel, false, 0);
+    let offSteps = 0;
+    let stored = loopsStoredKj(kernel);
+    for (let step = 0; step < (2 * secondsPer.h) / stepS; step++) {
+      const offBefore = crah.every((rack) => kernel.running[rack] === 0);
+      const massBeforeK = kernel.hallMassRiseK[0]!;
+      const airBeforeK = kernel.hallAirRiseK[0]!;
+      kernel.step();
+      stored = assertStepBalance(kernel, step, stored);
+      if (!offBefore || !crah.every((rack) => kernel.running[rack] === 0)) continue;
+      offSteps++;
+      assert.equal(kernel.hallMassRiseK[0], massBeforeK, `step ${step}: the stopped racks' mass moved`);
+      assert.ok(kernel.hallAirRiseK[0]! < airBeforeK, `step ${step}: the air warmed with every rack off`);
+    }
+    assert.ok(offSteps * stepS > 60, `every rack of hall 1 was off for ${offSteps} steps`);
+  });
+
   it("restarts its racks once after a trip, then keeps them off until its air handlers are repaired", () => {
     // Without a latch the racks cycled: off at 45 °C, the slab and walls cooled the air below 40 °C within minutes,
     // back at full duty 10 minutes later and off again about 7 minutes after that, for as long as the loss lasted.
@@ -1079,15 +1101,18 @@ describe("per-rack twin: racks, slab and walls of a hall that loses its air hand
     const kernel = fullLoadKernel(lossAndRepair, stepS, labNoDoors);
     const hall = labHall1(labNoDoors);
     const repairS = 60 * 60;
+    const crah = airRacks(kernel, false, 0);
     const airBack: number[] = [];
     const massRise: number[] = [];
     const envelopeRise: number[] = [];
+    const allRunning: boolean[] = [];
     while (kernel.timeS < repairS + 3 * secondsPer.h) {
       kernel.step();
       if (kernel.timeS > repairS) {
         airBack.push(kernel.hallAirRiseK[0]!);
         massRise.push(kernel.hallMassRiseK[0]!);
         envelopeRise.push(kernel.hallEnvelopeRiseK[0]!);
+        allRunning.push(crah.every((rack) => kernel.running[rack] === 1));
       }
     }
     // The repaired handlers (60 s restart) bring the air to their supply within three minutes...
@@ -1097,11 +1122,13 @@ describe("per-rack twin: racks, slab and walls of a hall that loses its air hand
       airBack.slice(airAtSupply).every((rise) => rise === 0),
       "the air stays at the supply",
     );
-    // ...while the racks' mass is still warm, and gives its heat to the held air over its 300 s time constant
-    // (backward Euler at 5 s: e^(−1) within 1 %)...
+    // ...while the racks' mass is still warm, and gives its heat to the held air over its 300 s time constant once
+    // the racks that tripped run again, their fans moving air through them (backward Euler at 5 s: e^(−1) within 1 %)...
     const massAtAirBackK = massRise[airAtSupply]!;
     assert.ok(massAtAirBackK > 5, `mass ${massAtAirBackK} K up when the air is back`);
-    const ratio = massRise[airAtSupply + 300 / stepS]! / massAtAirBackK;
+    const runningAgain = allRunning.indexOf(true, airAtSupply);
+    assert.ok(runningAgain >= airAtSupply && massRise[runningAgain]! > 1, `racks back ${runningAgain * stepS} s after`);
+    const ratio = massRise[runningAgain + 300 / stepS]! / massRise[runningAgain]!;
     assert.ok(Math.abs(ratio - Math.exp(-1)) < 0.01 * Math.exp(-1), `mass fell to ${ratio} in 300 s`);
     // ...and the slab and walls give theirs to the air and lose it outdoors over C / (exchange + loss), about 10 h.
     const { storedKjPerK, exchangeKwPerK, lossKwPerK } = hall.envelope;
