@@ -141,6 +141,10 @@ describe("live state", () => {
     const unknown = await post("/v1/state/events", { action: "fail-cdu", id: "cdu:h1-r01-1" });
     assert.equal(unknown.status, 400);
     assert.match(unknown.body.detail, /did you mean "cdu:h1-r01-01"/);
+    // Tripped once, they restart by themselves when the loop recovers: an operator's restart has nothing to release.
+    const restart = await post("/v1/state/events", { action: "restart-racks", id: "row:h1-r01" });
+    assert.equal(restart.status, 400);
+    assert.equal(restart.body.detail, "no rack of row:h1-r01 is latched off after repeated trips");
     const admin = app.demoKeys!.find((key) => key.role === "platform-admin")!.token;
     const audit = await get("/v1/audit?limit=1000", admin);
     assert.ok((audit.body as unknown as { action: string }[]).some((record) => record.action === "live.fail-cdu"));

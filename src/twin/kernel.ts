@@ -1246,11 +1246,29 @@ export class PartitionKernel {
       const row = racks.row[rack]!;
       const served =
         unit === "cdu" ? row === index : unit === "crah" ? rows.hall[row] === index : rows.plant[row] === index;
-      if (!served) continue;
-      this.latched[rack] = 0;
-      this.#tripsInWindow[rack] = 0;
-      this.#tripWindowStartS[rack] = Number.NEGATIVE_INFINITY;
+      if (served) this.#release(rack);
     }
+  }
+
+  /**
+   * An operator restarts the latched racks of row `row` (partition index): they restart as after a first trip, once
+   * their loop and inlet are within limits, with a fresh trip window. Returns how many were latched.
+   */
+  restartLatched(row: number): number {
+    const rackStart = this.partition.rows.rackStart;
+    let released = 0;
+    for (let rack = rackStart[row]!; rack < rackStart[row + 1]!; rack++) {
+      if (this.latched[rack] === 0) continue;
+      this.#release(rack);
+      released++;
+    }
+    return released;
+  }
+
+  #release(rack: number): void {
+    this.latched[rack] = 0;
+    this.#tripsInWindow[rack] = 0;
+    this.#tripWindowStartS[rack] = Number.NEGATIVE_INFINITY;
   }
 
   #refreshInstalled(): void {

@@ -640,6 +640,23 @@ export class LiveTwin {
     return success(undefined);
   }
 
+  /**
+   * Restarts the racks of row `rowId` latched off after repeated trips (`rackAutoRestarts`): an operator's restart,
+   * which they follow once their loop and inlet are within limits. Returns how many it restarts; a row with none
+   * latched is an error (as repairing a unit that is not failed).
+   */
+  restartRacks(rowId: string): Outcome<number> {
+    const siteRow = this.site.rows.find((row) => row.id === rowId);
+    const local = siteRow === undefined ? -1 : this.#kernel.partition.rows.globalIndex.indexOf(siteRow.index);
+    if (local < 0) {
+      const known = this.site.rows.map((row) => row.id);
+      return failure(`no row ${rowId} in site ${this.site.id}${didYouMean(rowId, known)}`);
+    }
+    const restarted = this.#kernel.restartLatched(local);
+    if (restarted === 0) return failure(`no rack of ${rowId} is latched off after repeated trips`);
+    return success(restarted);
+  }
+
   /** Sets a plant's facility water supply now; its CDU loops keep their margin over it, as in a scenario. */
   setFacilitySupplyC(plantId: string, supplyC: number): Outcome<void> {
     const plant = this.site.plants.find((candidate) => candidate.id === plantId);

@@ -146,7 +146,7 @@ export const LiveHistorySchema = Type.Object({
 /** `POST /v1/state/events`: the event as applied. */
 export const LiveEventAnswerSchema = Type.Object({
   applied: Type.Object({
-    action: StringEnum(["fail-cdu", "repair-cdu", "fail-unit", "repair-unit", "set-supply"]),
+    action: StringEnum(["fail-cdu", "repair-cdu", "fail-unit", "repair-unit", "set-supply", "restart-racks"]),
     id: Type.String(),
     supplyC: Type.Optional(Type.Number()),
   }),

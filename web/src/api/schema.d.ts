@@ -923,7 +923,7 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Drive the live twin: fail or repair a CDU (or any pump, dry cooler, chiller), change a plant's supply set-point */
+        /** Drive the live twin: fail or repair a CDU (or any pump, dry cooler, chiller), change a plant's supply set-point, restart a row's racks latched off after repeated trips */
         post: operations["postStateEvent"];
         delete?: never;
         options?: never;
@@ -6268,7 +6268,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @enum {string} */
-                    action: "fail-cdu" | "repair-cdu" | "fail-unit" | "repair-unit" | "set-supply";
+                    action: "fail-cdu" | "repair-cdu" | "fail-unit" | "repair-unit" | "set-supply" | "restart-racks";
                     id: string;
                     supplyC?: number;
                 };
@@ -6286,7 +6286,7 @@ export interface operations {
                     "application/json": {
                         applied: {
                             /** @enum {string} */
-                            action: "fail-cdu" | "repair-cdu" | "fail-unit" | "repair-unit" | "set-supply";
+                            action: "fail-cdu" | "repair-cdu" | "fail-unit" | "repair-unit" | "set-supply" | "restart-racks";
                             id: string;
                             supplyC?: number;
                         };
