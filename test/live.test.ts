@@ -134,7 +134,7 @@ describe("live state", () => {
     await until(async () => (await get("/v1/state/site")).body.kpis.trippedRacks === 4, "the row's racks to trip");
     assert.equal((await get("/v1/state/site")).body.kpis.throttledRacks, 0);
     const rack = (await get("/v1/state/racks/rack:h1-r01-01")).body;
-    assert.deepEqual([rack.tripped, rack.running, rack.powerKW], [true, 0, 0]);
+    assert.deepEqual([rack.tripped, rack.running, rack.powerKW, rack.latched], [true, 0, 0, false]);
     const running = (await get("/v1/state/racks?field=running")).body;
     assert.equal(running.unit, "fraction");
     assert.deepEqual(running.values.slice(0, 5), [0, 0, 0, 0, 1], "the row's four racks off, the next row's running");

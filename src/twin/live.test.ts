@@ -355,6 +355,10 @@ describe("live twin: events", () => {
       "hall 1's racks are off",
     );
     assert.ok(latched.kpis.trippedRacks >= hall1.length, `${latched.kpis.trippedRacks} racks tripped`);
+    assert.ok(
+      hall1.every((rack) => latched.racks.latched[rack] === 1),
+      "hall 1's racks are latched",
+    );
     const row = noDoors.rows.find((candidate) => candidate.hallIndex === 0)!;
     const rowRacks = hall1.filter((rack) => noDoors.racks[rack]!.rowIndex === row.index);
     // Still off ten minutes on, though the air has long cooled below the 40 °C restart with every rack off.
@@ -373,7 +377,7 @@ describe("live twin: events", () => {
     twin.advanceTo(twin.timeMs + 60_000);
     const restarted = twin.snapshot();
     assert.ok(
-      rowRacks.every((rack) => restarted.racks.running[rack]! > 0),
+      rowRacks.every((rack) => restarted.racks.running[rack]! > 0 && restarted.racks.latched[rack] === 0),
       "the row's racks restart",
     );
   });

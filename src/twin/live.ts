@@ -154,6 +154,8 @@ export interface LiveRacks {
   readonly throttle: Float32Array;
   /** Share of the rack running: 1 in service, 0 tripped, between while it restarts (1 for a rack not installed). */
   readonly running: Float32Array;
+  /** 1 for a rack latched off after repeated trips, until a repair or an operator's restart (`restartRacks`); else 0. */
+  readonly latched: Float32Array;
 }
 
 /** The live state: the current step, as plain data (safe to keep; the twin does not touch it again). */
@@ -411,6 +413,7 @@ export class LiveTwin {
       headroomKW: new Float32Array(rackCount),
       throttle: new Float32Array(rackCount),
       running: new Float32Array(rackCount),
+      latched: new Float32Array(rackCount),
     };
     const rowLiquidKw = new Float64Array(rows.count);
     const rowHeadroomKw = new Float64Array(rows.count);
@@ -432,6 +435,7 @@ export class LiveTwin {
       tcsSupplyC[rack] = kernel.tcsC[row]!;
       throttle[rack] = factor;
       running[rack] = kernel.running[local]!;
+      racks.latched[rack] = kernel.latched[local]!;
       if (kernel.installed[local] === 0) {
         tcsReturnC[rack] = kernel.tcsC[row]!;
         continue;

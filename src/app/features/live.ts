@@ -435,6 +435,7 @@ export function liveFeature(options: LiveOptions = {}): Feature & {
               throttle: round(racks.throttle[index]!, 3),
               running: round(racks.running[index]!, 3),
               tripped: racks.running[index]! < 1,
+              latched: racks.latched[index] === 1,
               tcs: loop,
               jobs: options.coupling?.jobsOnRack?.(index, request) ?? [],
             };

@@ -6448,6 +6448,8 @@ export interface operations {
                             name: string;
                             tenantId: string;
                         }[];
+                        /** @description off after a second trip within the hour until a repair or an operator's restart (action restart-racks) */
+                        latched: boolean;
                         powerKW: number;
                         /** @description share of the rack running: 1 in service, 0 tripped, between while it restarts */
                         running: number;
