@@ -258,6 +258,9 @@ function localise(
       if (index !== undefined) local.push({ ...event, index });
     } else if (event.kind === "coolantLimit") {
       local.push(event);
+    } else if (event.kind === "restartRacks") {
+      const row = rows.get(event.row);
+      if (row !== undefined) local.push({ ...event, row });
     } else {
       const plant = plants.get(event.plant);
       if (plant !== undefined) local.push({ ...event, plant });
@@ -329,6 +332,9 @@ function applyEvent(event: TwinEvent, partition: Partition): void {
         }
         rows.minimumLimitC[row] = lowest;
       }
+      return;
+    case "restartRacks":
+      // Latching is the kernel's state, not the site's: `PartitionKernel.#apply` restarts the row's racks.
       return;
   }
 }
@@ -1220,6 +1226,7 @@ export class PartitionKernel {
     applyEvent(event, this.partition);
     if (event.kind === "coolantLimit") refreshLimits(this.partition, this.rackLimitC, this.rackRiseKPerKw);
     if (event.kind === "unit" && event.delta > 0) this.#releaseLatched(event.unit, event.index);
+    if (event.kind === "restartRacks") this.restartLatched(event.row);
   }
 
   /**

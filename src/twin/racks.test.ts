@@ -1042,6 +1042,30 @@ describe("per-rack twin: racks, slab and walls of a hall that loses its air hand
     assert.ok(latchedSteps * stepS >= repairS - lastTripS - stepS, `latched for ${latchedSteps} steps`);
   });
 
+  it("restarts latched racks when a scenario's operator does, and names a row that does not exist", () => {
+    const text = "events:\n  - { at: 30m, fail: crah:h1-* }\n  - { at: 2h, restartRacks: row:h1-* }\n";
+    const kernel = fullLoadKernel(text, 60, labNoDoors);
+    const crah = airRacks(kernel, false, 0);
+    while (kernel.timeS < 2 * secondsPer.h) kernel.step();
+    assert.ok(
+      crah.every((rack) => kernel.latched[rack] === 1 && kernel.running[rack] === 0),
+      "latched before the restart",
+    );
+    kernel.step();
+    assert.ok(
+      crah.every((rack) => kernel.latched[rack] === 0 && kernel.running[rack]! > 0),
+      "restarting: the air has cooled below 40 °C with every rack off",
+    );
+    const parsed = parseScenario(
+      "events:\n  - { at: 1h, restartRacks: [row:h1-r01, row:h7-r01] }\n",
+      "t.yaml",
+      labSite,
+      lab.file,
+    );
+    assert.ok(!parsed.ok && parsed.error.includes('no row matches "row:h7-r01"'), JSON.stringify(parsed));
+    assert.ok(!parsed.ok && parsed.error.includes("events[0].restartRacks[1]"), parsed.ok ? "" : parsed.error);
+  });
+
   it("keeps each rack's heat as racks leave a hall that is still warm", () => {
     // Every crah rack of hall 1 leaves while its air and mass are warm (15-minute ramp steps): what the mass held
     // goes to the remaining racks' mass, then, with none left, to the air, and the balance still closes.
