@@ -134,13 +134,17 @@ describe("live state", () => {
     await until(async () => (await get("/v1/state/site")).body.kpis.trippedRacks === 4, "the row's racks to trip");
     assert.equal((await get("/v1/state/site")).body.kpis.throttledRacks, 0);
     const rack = (await get("/v1/state/racks/rack:h1-r01-01")).body;
-    assert.deepEqual([rack.tripped, rack.running, rack.powerKW], [true, 0, 0]);
+    assert.deepEqual([rack.tripped, rack.running, rack.powerKW, rack.latched], [true, 0, 0, false]);
     const running = (await get("/v1/state/racks?field=running")).body;
     assert.equal(running.unit, "fraction");
     assert.deepEqual(running.values.slice(0, 5), [0, 0, 0, 0, 1], "the row's four racks off, the next row's running");
     const unknown = await post("/v1/state/events", { action: "fail-cdu", id: "cdu:h1-r01-1" });
     assert.equal(unknown.status, 400);
     assert.match(unknown.body.detail, /did you mean "cdu:h1-r01-01"/);
+    // Tripped once, they restart by themselves when the loop recovers: an operator's restart has nothing to release.
+    const restart = await post("/v1/state/events", { action: "restart-racks", id: "row:h1-r01" });
+    assert.equal(restart.status, 400);
+    assert.equal(restart.body.detail, "no rack of row:h1-r01 is latched off after repeated trips");
     const admin = app.demoKeys!.find((key) => key.role === "platform-admin")!.token;
     const audit = await get("/v1/audit?limit=1000", admin);
     assert.ok((audit.body as unknown as { action: string }[]).some((record) => record.action === "live.fail-cdu"));

@@ -17,7 +17,8 @@
  *    `throttleSpanK` above. A busy rack therefore throttles before an idle one on the same loop (the outlet stands in
  *    for the chip temperature, which rises with power over the cold-plate resistance). A running rack never draws
  *    less than idle: when even idle power leaves its outlet above limit + span, it trips (0 kW) and stays off until
- *    its loop's supply is back below its type's supply limit, then restarts over `rackRestartS`.
+ *    its loop's supply is back below its type's supply limit, then restarts over `rackRestartS`; a second trip within
+ *    the hour latches it off until a repair (`rackAutoRestarts`).
  * 3. Halls: UPS losses from the efficiency curve at the load fraction; the air side of `crah` racks goes to the hall
  *    air handlers on facility water, fans on the part-load curve. When they fall short, the hall's air, its racks'
  *    mass and its slab and walls warm (`#hallAirStep`), every rack's inlet with the air, rear doors taking more.
@@ -52,7 +53,7 @@ import {
   substationLosses,
 } from "./plant.ts";
 import type { RackLoad } from "./profiles.ts";
-import type { OccupancyRamp, TwinEvent } from "./scenario.ts";
+import type { OccupancyRamp, TwinEvent, UnitKind } from "./scenario.ts";
 import { copTablePoints, upsTablePoints } from "./tables.ts";
 import { secondsPer } from "./time.ts";
 import type { Weather } from "./weather.ts";
@@ -72,6 +73,20 @@ export const throttleSpanK = 5;
  * a lower bound.
  */
 export const rackRestartS = 600;
+/**
+ * Automatic restarts a tripped rack gets within `rackAutoRestartWindowS` of its first trip; the trip after them
+ * latches it: it stays off until a repair in its scope ends the failure (`#releaseLatched`). Servers do not cycle
+ * after a thermal shutdown: a critical-temperature shutdown is a hardware power-off that leaves the server off "until
+ * directed to power on" (HPE iLO 5 user guide, "Using the power and thermal features"; its Auto Power-On setting
+ * acts only when AC power returns), and a BMC that powers on again once the temperature recovers does so only when
+ * told to (openUBMC's "high temperature recovery auto power-on" flag). One automatic retry stands for a facility or
+ * BMC policy that restarts once after a transient (a pump's failover); a second trip within the hour says the cause
+ * persists, and operators stop servers flapping on and off rather than let them cycle (an assumption, not a
+ * standard: ASHRAE TC9.9 gives envelopes, not restart rules).
+ */
+export const rackAutoRestarts = 1;
+/** Window from a rack's first trip within which `rackAutoRestarts` counts its automatic restarts, seconds. */
+export const rackAutoRestartWindowS = 3600;
 /** Pumps and CRAH fans keep a minimum speed for control and even distribution. */
 export const minimumSpeed = 0.3;
 /** Heat held by a cubic metre of hall air per kelvin, kJ/(m³·K): ρ 1.2 kg/m³ × c_p 1.006 kJ/(kg·K), about 20 °C. */
@@ -243,6 +258,9 @@ function localise(
       if (index !== undefined) local.push({ ...event, index });
     } else if (event.kind === "coolantLimit") {
       local.push(event);
+    } else if (event.kind === "restartRacks") {
+      const row = rows.get(event.row);
+      if (row !== undefined) local.push({ ...event, row });
     } else {
       const plant = plants.get(event.plant);
       if (plant !== undefined) local.push({ ...event, plant });
@@ -314,6 +332,9 @@ function applyEvent(event: TwinEvent, partition: Partition): void {
         }
         rows.minimumLimitC[row] = lowest;
       }
+      return;
+    case "restartRacks":
+      // Latching is the kernel's state, not the site's: `PartitionKernel.#apply` restarts the row's racks.
       return;
   }
 }
@@ -646,6 +667,11 @@ export class PartitionKernel {
   readonly throttle: Float64Array;
   /** Per rack: share of the rack running: 1 in service, 0 tripped, between while it restarts (`rackRestartS`). */
   readonly running: Float64Array;
+  /**
+   * Per rack: 1 while a rack that tripped more often than `rackAutoRestarts` allows within `rackAutoRestartWindowS`
+   * stays off, whatever its loop and inlet, until a repair in its row, hall or plant (`#releaseLatched`).
+   */
+  readonly latched: Uint8Array;
   /** Per rack: 1 when installed (its segment's occupancy). */
   readonly installed: Float64Array;
   /** Per rack: outlet temperature above which it throttles, °C. */
@@ -868,6 +894,9 @@ export class PartitionKernel {
   /** Per rack: the share running it ramps toward (0 while tripped), and its restart rate per second. */
   readonly #runTarget: Float64Array;
   readonly #runRate: Float64Array;
+  /** Per rack: when its current trip window began (−∞: none), and its trips within it (`#recordTrip`). */
+  readonly #tripWindowStartS: Float64Array;
+  readonly #tripsInWindow: Uint8Array;
   /** Per row: racks not fully running (tripped or restarting); and their number in the partition. */
   readonly #rowStopped: Int32Array;
   /** Per segment: its racks' server inlet air at the last step, °C (`#countInlets`), for the restart check. */
@@ -891,8 +920,14 @@ export class PartitionKernel {
   readonly #hallEnvelopeKwPerK: Float64Array;
   readonly #hallEnvelopeLossKwPerK: Float64Array;
   readonly #hallRoofKwPerK: Float64Array;
-  /** Per row, the step's scratch: air its running rear-door racks' doors cool per kelvin of hall air rise, kW/K. */
-  readonly #rowDoorKwPerK: Float64Array;
+  /**
+   * Per rack, the step's scratch on a hall's shortfall path (`#doorConductance`): air its rear door cools per kelvin
+   * of hall air rise, kW/K (0 without a door or while tripped); what its rating leaves above its rack's own exhaust
+   * heat, kW; and 1 once the door is at its rating this step (`#cappedDoorRise`).
+   */
+  readonly #doorKwPerK: Float64Array;
+  readonly #doorHeadroomKw: Float64Array;
+  readonly #doorCapped: Uint8Array;
   /** Per row: drawn power of its racks in the last step, and design power of its installed rear-door racks. */
   readonly #rowDrawnKw: Float64Array;
   readonly #rowRearDoorDesignKw: Float64Array;
@@ -959,6 +994,9 @@ export class PartitionKernel {
     this.running = new Float64Array(racks.count).fill(1);
     this.#runTarget = new Float64Array(racks.count).fill(1);
     this.#runRate = new Float64Array(racks.count);
+    this.latched = new Uint8Array(racks.count);
+    this.#tripWindowStartS = new Float64Array(racks.count).fill(Number.NEGATIVE_INFINITY);
+    this.#tripsInWindow = new Uint8Array(racks.count);
     this.#rowStopped = new Int32Array(rows.count);
     this.#segmentInletC = new Float64Array(segments.count);
     this.installed = new Float64Array(racks.count);
@@ -1025,7 +1063,9 @@ export class PartitionKernel {
       this.#hallEnvelopeLossKwPerK[hall] = envelope.lossKwPerK;
       this.#hallRoofKwPerK[hall] = envelope.roofKwPerK;
     }
-    this.#rowDoorKwPerK = new Float64Array(rows.count);
+    this.#doorKwPerK = new Float64Array(racks.count);
+    this.#doorHeadroomKw = new Float64Array(racks.count);
+    this.#doorCapped = new Uint8Array(racks.count);
     this.#hallAirKjPerK = Float64Array.from(
       halls.whiteSpaceM2,
       (area) => area * assumptions.hallAirHeightM * airKjPerM3K,
@@ -1185,6 +1225,57 @@ export class PartitionKernel {
   #apply(event: TwinEvent): void {
     applyEvent(event, this.partition);
     if (event.kind === "coolantLimit") refreshLimits(this.partition, this.rackLimitC, this.rackRiseKPerKw);
+    if (event.kind === "unit" && event.delta > 0) this.#releaseLatched(event.unit, event.index);
+    if (event.kind === "restartRacks") this.restartLatched(event.row);
+  }
+
+  /**
+   * A trip of rack `rack` at `timeS`: counted in its window (which starts at its first trip and lasts
+   * `rackAutoRestartWindowS`); beyond `rackAutoRestarts` automatic restarts in it the rack latches off.
+   */
+  #recordTrip(rack: number, timeS: number): void {
+    if (timeS - this.#tripWindowStartS[rack]! >= rackAutoRestartWindowS) {
+      this.#tripWindowStartS[rack] = timeS;
+      this.#tripsInWindow[rack] = 0;
+    }
+    this.#tripsInWindow[rack]!++;
+    if (this.#tripsInWindow[rack]! > rackAutoRestarts) this.latched[rack] = 1;
+  }
+
+  /**
+   * A repaired unit ends the failure: the latched racks it serves (a CDU's row, an air handler's hall, a plant unit's
+   * plant) may restart once their loop and inlet are within limits, as after a first trip, with a fresh trip window.
+   */
+  #releaseLatched(unit: UnitKind, index: number): void {
+    const { racks, rows } = this.partition;
+    for (let rack = 0; rack < racks.count; rack++) {
+      if (this.latched[rack] === 0) continue;
+      const row = racks.row[rack]!;
+      const served =
+        unit === "cdu" ? row === index : unit === "crah" ? rows.hall[row] === index : rows.plant[row] === index;
+      if (served) this.#release(rack);
+    }
+  }
+
+  /**
+   * An operator restarts the latched racks of row `row` (partition index): they restart as after a first trip, once
+   * their loop and inlet are within limits, with a fresh trip window. Returns how many were latched.
+   */
+  restartLatched(row: number): number {
+    const rackStart = this.partition.rows.rackStart;
+    let released = 0;
+    for (let rack = rackStart[row]!; rack < rackStart[row + 1]!; rack++) {
+      if (this.latched[rack] === 0) continue;
+      this.#release(rack);
+      released++;
+    }
+    return released;
+  }
+
+  #release(rack: number): void {
+    this.latched[rack] = 0;
+    this.#tripsInWindow[rack] = 0;
+    this.#tripWindowStartS[rack] = Number.NEGATIVE_INFINITY;
   }
 
   #refreshInstalled(): void {
@@ -1646,6 +1737,7 @@ export class PartitionKernel {
             on = 0;
             running[rack] = 0;
             this.#runTarget[rack] = 0;
+            this.#recordTrip(rack, timeS);
           }
           const dynamicShare = Math.max(factor, 0);
           const full = dynamicShare === 1 && on === 1;
@@ -1917,7 +2009,8 @@ export class PartitionKernel {
    * (ASHRAE Transactions 117(1), 2011: the room heats at first at heat ÷ air mass, then, with a time constant set by
    * the heat capacities and the surfaces between them, as the masses follow): the hall's air (white space ×
    * `hallAirHeightM`, well mixed); the air-cooled mass of its installed racks (`#hallMassKjPerK`), which exchanges
-   * with the air through `#hallMassKwPerK` (mass ÷ `rackMassTimeConstantS`); and the first 10 cm of its slab and
+   * with the air through `#hallMassKwPerK` (mass ÷ `rackMassTimeConstantS`, each rack's part by its running share:
+   * `#massExchangeKwPerK`); and the first 10 cm of its slab and
    * walls (`hallEnvelope` in plant.ts), reached through the surface resistance and losing heat through the walls'
    * and slab's U-values, while the roof loses the air's. The rises are perturbations: what the envelope loses with
    * the hall at its handlers' supply is in the design they carry (not modelled, as before); the extra loss, U·A ×
@@ -1930,10 +2023,10 @@ export class PartitionKernel {
    * (about 20 K); air warmer by ΔT lets the units in service carry design × (1 + ΔT / that difference). Rear-door
    * racks breathe the hall air too, and their doors, room-neutral at their water, take ε × the air flow of their
    * running racks × ΔT more from a warmer room (leaving air = air in − ε × (air in − water in)); that heat goes onto
-   * their rows' loops (`#doorHeat`). The lab's hall 1 at full load (120 kW of `crah` racks' air heat, 144 kW of
-   * rear-door racks whose doors cool 7.7 kW/K) settles about 10 K up instead of tripping its racks (docs/twin.md).
-   * Not modelled: the weaker exchange of tripped racks whose fans stop; the doors' rated capacity (`rdhxCapacityKW`)
-   * as a ceiling on what they take. After a repair the masses give their heat back through the air: the coils carry
+   * their rows' loops (`#doorHeat`), each door up to its rating (`rdhxCapacityKW`, less its rack's own exhaust heat:
+   * `#cappedDoorRise`), the rest staying in the air. The lab's hall 1 at full load (120 kW of `crah` racks' air heat,
+   * 144 kW of rear-door racks whose doors cool 7.7 kW/K) settles about 10 K up instead of tripping its racks
+   * (docs/twin.md). After a repair the masses give their heat back through the air: the coils carry
    * it while they hold the air at their supply (`#hallAirHold`), or the air stays warm until they can; the hall
    * leaves this path only when air, racks and envelope are all back.
    */
@@ -1941,7 +2034,7 @@ export class PartitionKernel {
     const a = this.assumptions;
     const airKwPerK = this.#hallAirKjPerK[hall]! / dt;
     const massKwPerK = this.#hallMassKjPerK[hall]! / dt;
-    const exchangeKwPerK = this.#hallMassKwPerK[hall]!;
+    const exchangeKwPerK = this.#massExchangeKwPerK(hall);
     const envelopeKwPerK = this.#hallEnvelopeKjPerK[hall]! / dt;
     const envelopeExchangeKwPerK = this.#hallEnvelopeKwPerK[hall]!;
     const envelopeLossKwPerK = this.#hallEnvelopeLossKwPerK[hall]!;
@@ -1962,10 +2055,11 @@ export class PartitionKernel {
     const envelopeShare = envelopeDenominator > 0 ? envelopeExchangeKwPerK / envelopeDenominator : 0;
     const envelopeSeriesKwPerK = envelopeShare * (envelopeKwPerK + envelopeLossKwPerK);
     const envelopeGivesKw = envelopeShare * envelopeKwPerK * oldEnvelopeK;
-    const newAirK =
-      (airKwPerK * oldAirK + heatKw - designKw + seriesKwPerK * oldMassK + envelopeGivesKw) /
-      (airKwPerK + perK + roofKwPerK + doorKwPerK + seriesKwPerK + envelopeSeriesKwPerK);
+    const numeratorKw = airKwPerK * oldAirK + heatKw - designKw + seriesKwPerK * oldMassK + envelopeGivesKw;
+    const otherKwPerK = airKwPerK + perK + roofKwPerK + seriesKwPerK + envelopeSeriesKwPerK;
+    let newAirK = numeratorKw / (otherKwPerK + doorKwPerK);
     if (newAirK <= 0) return -1;
+    if (doorKwPerK > 0) newAirK = this.#cappedDoorRise(hall, numeratorKw, otherKwPerK, doorKwPerK, newAirK);
     this.hallAirRiseK[hall] = newAirK;
     if (massKwPerK > 0) {
       this.hallMassRiseK[hall] = (massKwPerK * oldMassK + exchangeKwPerK * newAirK) / (massKwPerK + exchangeKwPerK);
@@ -1981,44 +2075,122 @@ export class PartitionKernel {
   }
 
   /**
-   * Air per kelvin the doors of hall `hall`'s running rear-door racks cool beyond room-neutral, kW/K, per row into
-   * `#rowDoorKwPerK`: ε × each running rack's air flow (design power over `serverAirRiseK`, the fans' design flow,
-   * as `#countInlets` takes it). A tripped rack's fans stop: it moves no air. Runs only on a hall's shortfall path.
+   * Air per kelvin the doors of hall `hall`'s running rear-door racks cool beyond room-neutral, kW/K, per rack into
+   * `#doorKwPerK`: ε × each running rack's air flow (design power over `serverAirRiseK`, the fans' design flow, as
+   * `#countInlets` takes it). A tripped rack's fans stop: it moves no air. Each door's headroom (`#doorHeadroomKw`)
+   * is its rating less its rack's own exhaust heat this step (drawn power × its air-cooled share). Runs only on a
+   * hall's shortfall path.
    */
   #doorConductance(hall: number): number {
     const { rows, racks, segments } = this.partition;
     const a = this.assumptions;
     const perDesignKw = a.rearDoorEffectiveness / a.serverAirRiseK;
+    const doorKwPerK = this.#doorKwPerK;
+    const headroomKw = this.#doorHeadroomKw;
     let hallKwPerK = 0;
     for (let row = 0; row < rows.count; row++) {
       if (rows.hall[row] !== hall || this.#rowHasRearDoor[row] === 0) continue;
-      let runningDesignKw = 0;
+      // The step's drawn power: a step driven by job activity leaves the per-rack power to be filled when read.
+      if (this.#racksPending) this.#fillRacks(rows.segmentStart[row]!, rows.segmentStart[row + 1]!);
       for (let rack = rows.rackStart[row]!; rack < rows.rackStart[row + 1]!; rack++) {
-        if (segments.rearDoor[racks.segment[rack]!] !== 1) continue;
-        runningDesignKw += this.installed[rack]! * this.running[rack]! * (racks.idleKw[rack]! + racks.dynamicKw[rack]!);
+        const segment = racks.segment[rack]!;
+        this.#doorCapped[rack] = 0;
+        if (segments.rearDoor[segment] !== 1) {
+          doorKwPerK[rack] = 0;
+          continue;
+        }
+        const kwPerK =
+          perDesignKw * this.installed[rack]! * this.running[rack]! * (racks.idleKw[rack]! + racks.dynamicKw[rack]!);
+        const ownKw = this.throttle[rack]! * this.#rackPowerKw[rack]! * segments.airCooledShare[segment]!;
+        doorKwPerK[rack] = kwPerK;
+        headroomKw[rack] = Math.max(0, segments.rdhxCapacityKw[segment]! - ownKw);
+        hallKwPerK += kwPerK;
       }
-      this.#rowDoorKwPerK[row] = perDesignKw * runningDesignKw;
-      hallKwPerK += this.#rowDoorKwPerK[row]!;
     }
     return hallKwPerK;
   }
 
   /**
+   * The hall air's rise `airK` (solved with every door of hall `hall` uncapped) once each door is held to its rating:
+   * a door whose extra heat at that rise would pass its headroom takes its headroom instead, and the air, left with
+   * the remainder, solves again (`numeratorKw` over `otherKwPerK` plus the uncapped doors' conductance, as
+   * `#hallAirStep`), until no door passes. Capping only raises the rise, so each round caps more doors or ends: at
+   * most one round per door.
+   */
+  #cappedDoorRise(hall: number, numeratorKw: number, otherKwPerK: number, doorKwPerK: number, airK: number): number {
+    const { rows } = this.partition;
+    const kwPerK = this.#doorKwPerK;
+    const headroomKw = this.#doorHeadroomKw;
+    const capped = this.#doorCapped;
+    let cappedKwPerK = 0;
+    let cappedKw = 0;
+    let riseK = airK;
+    for (;;) {
+      let more = false;
+      for (let row = 0; row < rows.count; row++) {
+        if (rows.hall[row] !== hall || this.#rowHasRearDoor[row] === 0) continue;
+        for (let rack = rows.rackStart[row]!; rack < rows.rackStart[row + 1]!; rack++) {
+          if (capped[rack] === 1 || kwPerK[rack] === 0 || kwPerK[rack]! * riseK <= headroomKw[rack]!) continue;
+          capped[rack] = 1;
+          cappedKwPerK += kwPerK[rack]!;
+          cappedKw += headroomKw[rack]!;
+          more = true;
+        }
+      }
+      if (!more) return riseK;
+      riseK = (numeratorKw - cappedKw) / (otherKwPerK + Math.max(0, doorKwPerK - cappedKwPerK));
+    }
+  }
+
+  /**
    * The heat the rear doors of hall `hall` took from its air `airRiseK` above room-neutral this step onto their rows'
-   * loops: each loop's coolant holds it (its temperature moves by heat × step ÷ its heat capacity, so the energy
-   * balance is exact) and its CDUs remove it from the next step.
+   * loops, each door the air it cools × the rise up to its headroom (`#cappedDoorRise`): each loop's coolant holds it
+   * (its temperature moves by heat × step ÷ its heat capacity, so the energy balance is exact) and its CDUs remove it
+   * from the next step.
    */
   #doorHeat(hall: number, airRiseK: number, dt: number): void {
     const rows = this.partition.rows;
+    const kwPerK = this.#doorKwPerK;
     let hallKw = 0;
     for (let row = 0; row < rows.count; row++) {
       if (rows.hall[row] !== hall || this.#rowHasRearDoor[row] === 0) continue;
-      const kw = this.#rowDoorKwPerK[row]! * airRiseK;
+      let kw = 0;
+      for (let rack = rows.rackStart[row]!; rack < rows.rackStart[row + 1]!; rack++) {
+        if (kwPerK[rack] === 0) continue;
+        kw += this.#doorCapped[rack] === 1 ? this.#doorHeadroomKw[rack]! : kwPerK[rack]! * airRiseK;
+      }
       this.tcsC[row]! += (kw * dt) / rows.heatCapacityKjPerK[row]!;
       this.rowHeatKw[row]! += kw;
       hallKw += kw;
     }
     this.hallDoorKw[hall] = hallKw;
+  }
+
+  /**
+   * Conductance between hall `hall`'s air and its racks' mass this step, kW/K: each installed rack's part of
+   * `#hallMassKwPerK` times its running share. The time constant (`rackMassTimeConstantS`) is the servers' own with
+   * their fans moving air through them; a tripped server's fans stop, and what natural convection and conduction
+   * still pass is neglected, so a tripped rack keeps its heat until it restarts. All running: the hall's whole figure.
+   */
+  #massExchangeKwPerK(hall: number): number {
+    const fullKwPerK = this.#hallMassKwPerK[hall]!;
+    if (this.#stoppedRacks === 0) return fullKwPerK;
+    const { rows, racks, segments } = this.partition;
+    const perKg = this.assumptions.rackSpecificHeatKjPerKgK / this.assumptions.rackMassTimeConstantS;
+    let stoppedKwPerK = 0;
+    for (let row = 0; row < rows.count; row++) {
+      if (rows.hall[row] !== hall || this.#rowStopped[row] === 0) continue;
+      for (let rack = rows.rackStart[row]!; rack < rows.rackStart[row + 1]!; rack++) {
+        const off = this.installed[rack]! * (1 - this.running[rack]!);
+        if (off === 0) continue;
+        const segment = racks.segment[rack]!;
+        stoppedKwPerK += off * segments.weightKg[segment]! * segments.airCooledShare[segment]! * perKg;
+      }
+    }
+    if (stoppedKwPerK === 0) return fullKwPerK;
+    // Every rack off leaves the difference of two equal sums: rounding, not a conductance.
+    const leftKwPerK = fullKwPerK - stoppedKwPerK;
+    return leftKwPerK > 1e-9 * fullKwPerK ? leftKwPerK : 0;
   }
 
   /**
@@ -2035,7 +2207,7 @@ export class PartitionKernel {
     let givenKw = airKwPerK * this.hallAirRiseK[hall]!;
     this.hallAirRiseK[hall] = 0;
     if (oldMassK > 0) {
-      const exchangeKwPerK = this.#hallMassKwPerK[hall]!;
+      const exchangeKwPerK = this.#massExchangeKwPerK(hall);
       const newMassK = (massKwPerK * oldMassK) / (massKwPerK + exchangeKwPerK);
       const settled = newMassK < 1e-6;
       givenKw += settled ? massKwPerK * oldMassK : exchangeKwPerK * newMassK;
@@ -2091,8 +2263,9 @@ export class PartitionKernel {
   }
 
   /**
-   * Tripped racks: each restarts once its loop's supply is back below its type's supply limit and ramps to full duty
-   * over `rackRestartS` as repaired units do (`rampToward`); then the per-row counts of racks not fully running. Runs
+   * Tripped racks: each restarts once its loop's supply is back below its type's supply limit and its inlet below
+   * `inletRestartC`, unless latched (`rackAutoRestarts`), and ramps to full duty over `rackRestartS` as repaired units
+   * do (`rampToward`); then the per-row counts of racks not fully running. Runs
    * only while some rack is off, so a step without trips never loops over the racks here.
    */
   #restartRacks(): void {
@@ -2101,9 +2274,11 @@ export class PartitionKernel {
     const target = this.#runTarget;
     const rowStopped = this.#rowStopped;
     const segmentInletC = this.#segmentInletC;
+    const latched = this.latched;
     for (let rack = 0; rack < racks.count; rack++) {
       if (
         target[rack] === 0 &&
+        latched[rack] === 0 &&
         this.tcsC[racks.row[rack]!]! < racks.maxCoolantC[rack]! &&
         segmentInletC[racks.segment[rack]!]! < inletRestartC
       ) {
@@ -2203,6 +2378,7 @@ export class PartitionKernel {
       }
       this.running[rack] = 0;
       this.#runTarget[rack] = 0;
+      this.#recordTrip(rack, this.timeS);
     }
   }
 

@@ -53,6 +53,11 @@ export interface SegmentTable {
   readonly profile: Int32Array;
   /** 1 when the rack type's air side goes through a rear door on the row's loop (`rdhx`), 0 for hall air handlers. */
   readonly rearDoor: Uint8Array;
+  /**
+   * Rated heat a rack's rear door takes, kW (`rdhxCapacityKW`): its rack's exhaust heat plus what it takes from a
+   * warmer room stay within it. +∞ without a rear door or a rating.
+   */
+  readonly rdhxCapacityKw: Float64Array;
   /** Share of the segment's racks installed and powered (scenario occupancy and "more racks"). Mutable. */
   readonly occupancy: Float64Array;
 }
@@ -260,6 +265,7 @@ export function buildPartition(site: Site, plantIndexes: readonly number[]): Par
     maxCoolantC: new Float64Array(segmentCount),
     profile: new Int32Array(segmentCount),
     rearDoor: new Uint8Array(segmentCount),
+    rdhxCapacityKw: new Float64Array(segmentCount),
     occupancy: new Float64Array(segmentCount).fill(1),
   };
   const rowCount = rows.length;
@@ -307,6 +313,8 @@ export function buildPartition(site: Site, plantIndexes: readonly number[]): Par
     segments.maxCoolantC[local] = type.maxCoolantSupply;
     segments.profile[local] = profileClasses.indexOf(profileOf(site, rack.typeIndex, segment.rowIndex));
     segments.rearDoor[local] = type.airCooling === "rdhx" ? 1 : 0;
+    segments.rdhxCapacityKw[local] =
+      type.airCooling === "rdhx" && type.rdhxCapacity !== undefined ? type.rdhxCapacity : Number.POSITIVE_INFINITY;
     rowTable.minimumLimitC[row] = Math.min(rowTable.minimumLimitC[row]!, type.maxCoolantSupply);
     rowTable.segmentStart[row + 1] = local + 1;
     rowDesignHeat[row]! += segment.rackCount * type.designPower * tcsShare;

@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { describe, it } from "node:test";
-import { loadSite } from "../model/load.ts";
+import { fileURLToPath } from "node:url";
+import { loadSite, parseSite } from "../model/load.ts";
 import type { UtilisationSource } from "../model/utilisation.ts";
 import { rackRestartS } from "./kernel.ts";
 import { type LiveSnapshot, LiveTwin } from "./live.ts";
@@ -322,6 +325,61 @@ describe("live twin: events", () => {
     const repaired = twin.snapshot().halls[0]!;
     assert.equal(repaired.airC, holdC);
     assert.ok(repaired.slabAndWallsC > holdC, "the slab and walls still hold heat");
+  });
+
+  it("counts racks latched off after repeated trips as tripped, until an operator restarts their row", () => {
+    // Hall 1 without its rear-door row, at full load: with both air handlers out its racks trip, restart once, trip
+    // again and stay off (`rackAutoRestarts`) while the hall stays hot.
+    const path = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "sites", "lab.yaml");
+    const text = readFileSync(path, "utf8").replace(
+      "      - { pattern: cpu-row, racks: [{ type: cpu, count: 12 }] }\n",
+      "",
+    );
+    const loaded = parseSite(text, { fileName: path });
+    assert.ok(loaded.ok && loaded.site !== undefined, "the lab without hall 1's rear-door row loads");
+    const noDoors = loaded.site;
+    const full: UtilisationSource = { fill: (_timeS, out) => out.fill(1) };
+    const twin = new LiveTwin(noDoors, {
+      startMs: julyAfternoon,
+      stepS: 5,
+      utilisation: full,
+      utilisationIsActivity: true,
+    });
+    assert.ok(twin.failUnit("crah:h1-01").ok);
+    assert.ok(twin.failUnit("crah:h1-02").ok);
+    twin.advanceTo(twin.timeMs + 90 * 60_000);
+    const hall1 = noDoors.racks.flatMap((rack, index) => (rack.hallIndex === 0 ? [index] : []));
+    const latched = twin.snapshot();
+    assert.ok(
+      hall1.every((rack) => latched.racks.running[rack] === 0),
+      "hall 1's racks are off",
+    );
+    assert.ok(latched.kpis.trippedRacks >= hall1.length, `${latched.kpis.trippedRacks} racks tripped`);
+    assert.ok(
+      hall1.every((rack) => latched.racks.latched[rack] === 1),
+      "hall 1's racks are latched",
+    );
+    const row = noDoors.rows.find((candidate) => candidate.hallIndex === 0)!;
+    const rowRacks = hall1.filter((rack) => noDoors.racks[rack]!.rowIndex === row.index);
+    // Still off ten minutes on, though the air has long cooled below the 40 °C restart with every rack off.
+    twin.advanceTo(twin.timeMs + 10 * 60_000);
+    assert.ok(
+      rowRacks.every((rack) => twin.snapshot().racks.running[rack] === 0),
+      "latched racks stay off",
+    );
+    assert.deepEqual(twin.restartRacks(row.id), { ok: true, value: rowRacks.length });
+    assert.deepEqual(twin.restartRacks(row.id), {
+      ok: false,
+      error: `no rack of ${row.id} is latched off after repeated trips`,
+    });
+    const unknown = twin.restartRacks("row:h9-r01");
+    assert.ok(!unknown.ok && unknown.error.startsWith("no row row:h9-r01 in site lab"), JSON.stringify(unknown));
+    twin.advanceTo(twin.timeMs + 60_000);
+    const restarted = twin.snapshot();
+    assert.ok(
+      rowRacks.every((rack) => restarted.racks.running[rack]! > 0 && restarted.racks.latched[rack] === 0),
+      "the row's racks restart",
+    );
   });
 
   it("fails and repairs a hall's air handlers, listed under the hall's plant", () => {

@@ -154,6 +154,8 @@ export interface LiveRacks {
   readonly throttle: Float32Array;
   /** Share of the rack running: 1 in service, 0 tripped, between while it restarts (1 for a rack not installed). */
   readonly running: Float32Array;
+  /** 1 for a rack latched off after repeated trips, until a repair or an operator's restart (`restartRacks`); else 0. */
+  readonly latched: Float32Array;
 }
 
 /** The live state: the current step, as plain data (safe to keep; the twin does not touch it again). */
@@ -411,6 +413,7 @@ export class LiveTwin {
       headroomKW: new Float32Array(rackCount),
       throttle: new Float32Array(rackCount),
       running: new Float32Array(rackCount),
+      latched: new Float32Array(rackCount),
     };
     const rowLiquidKw = new Float64Array(rows.count);
     const rowHeadroomKw = new Float64Array(rows.count);
@@ -432,6 +435,7 @@ export class LiveTwin {
       tcsSupplyC[rack] = kernel.tcsC[row]!;
       throttle[rack] = factor;
       running[rack] = kernel.running[local]!;
+      racks.latched[rack] = kernel.latched[local]!;
       if (kernel.installed[local] === 0) {
         tcsReturnC[rack] = kernel.tcsC[row]!;
         continue;
@@ -638,6 +642,23 @@ export class LiveTwin {
     };
     this.#kernel.applyNow([event]);
     return success(undefined);
+  }
+
+  /**
+   * Restarts the racks of row `rowId` latched off after repeated trips (`rackAutoRestarts`): an operator's restart,
+   * which they follow once their loop and inlet are within limits. Returns how many it restarts; a row with none
+   * latched is an error (as repairing a unit that is not failed).
+   */
+  restartRacks(rowId: string): Outcome<number> {
+    const siteRow = this.site.rows.find((row) => row.id === rowId);
+    const local = siteRow === undefined ? -1 : this.#kernel.partition.rows.globalIndex.indexOf(siteRow.index);
+    if (local < 0) {
+      const known = this.site.rows.map((row) => row.id);
+      return failure(`no row ${rowId} in site ${this.site.id}${didYouMean(rowId, known)}`);
+    }
+    const restarted = this.#kernel.restartLatched(local);
+    if (restarted === 0) return failure(`no rack of ${rowId} is latched off after repeated trips`);
+    return success(restarted);
   }
 
   /** Sets a plant's facility water supply now; its CDU loops keep their margin over it, as in a scenario. */

@@ -7,7 +7,14 @@ import { fileURLToPath } from "node:url";
 import { loadSite, parseSite } from "../model/load.ts";
 import type { Site } from "../model/site.ts";
 import type { UtilisationSource } from "../model/utilisation.ts";
-import { PartitionKernel, rackCsvHeader, rackRestartS, rackThrottle, throttleSpanK } from "./kernel.ts";
+import {
+  PartitionKernel,
+  rackAutoRestartWindowS,
+  rackCsvHeader,
+  rackRestartS,
+  rackThrottle,
+  throttleSpanK,
+} from "./kernel.ts";
 import { buildPartition } from "./layout.ts";
 import { defaultAssumptions, type HallEnvelope, hallEnvelope, type PlantAssumptions } from "./plant.ts";
 import { JobActivity, type RackLoad, RackSourceLoad, SyntheticLoad } from "./profiles.ts";
@@ -38,6 +45,16 @@ function labWithHall1RearDoors(cpuRacks: number): Site {
 }
 const labNoDoors = labWithHall1RearDoors(0);
 const labOneDoor = labWithHall1RearDoors(1);
+
+/** The lab with its CPU racks' rear doors rated `kw` (the shipped file says 20 kW; the validator asks ≥ 12 kW). */
+function labWithDoorRating(kw: number): Site {
+  const path = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "sites", "lab.yaml");
+  const text = readFileSync(path, "utf8");
+  assert.equal(text.split("rdhxCapacityKW: 20").length, 2, "one rated door type in the lab");
+  const loaded = parseSite(text.replace("rdhxCapacityKW: 20", `rdhxCapacityKW: ${kw}`), { fileName: path });
+  assert.ok(loaded.ok && loaded.site !== undefined, "the lab with re-rated doors loads");
+  return loaded.site;
+}
 
 /** Racks of `site` whose id starts with `prefix` (a row: `rack:h1-r02-`). */
 function racksOf(site: Site, prefix: string): number[] {
@@ -675,6 +692,51 @@ describe("per-rack twin: failed hall air handlers and air-side pumps", () => {
     assert.equal(kernel.airFlowShare[0], 0);
   });
 
+  it("holds each rear door to its rating, the rest of a warm room's heat staying in the hall air", () => {
+    // Rated 14 kW, a CPU rack's door has 2 kW above its rack's 12 kW at full load: its 0.64 kW/K of cooled air reach
+    // that 3.1 K up. At 20 kW (the shipped rating) the doors take 8 kW each only 12.5 K up, beyond what hall 1 reaches.
+    const text = "events:\n  - { at: 30m, fail: crah:h1-* }\n";
+    const run = (site: Site) => {
+      const kernel = fullLoadKernel(text, 60, site);
+      const door = airRacks(kernel, true, 0);
+      let stored = loopsStoredKj(kernel);
+      let highestRiseK = 0;
+      let highestDoorKw = 0;
+      let atRating = 0;
+      const ratedKw = site.rackTypes.find((type) => type.id === "cpu")!.rdhxCapacity!;
+      for (let step = 0; step < (2 * secondsPer.h) / 60; step++) {
+        // A rack's door cools while it runs in the step: it may have restarted at its start, or tripped on its
+        // inlet at its end (off from the next step).
+        const before = door.map((rack) => kernel.running[rack]!);
+        kernel.step();
+        stored = assertStepBalance(kernel, step, stored);
+        // What the running doors may still take: their rating less their racks' own exhaust heat.
+        let headroomKw = 0;
+        door.forEach((rack, index) => {
+          if (before[index]! > 0 || kernel.running[rack]! > 0) {
+            headroomKw += ratedKw - kernel.throttle[rack]! * kernel.rackPowerKw[rack]!;
+          }
+        });
+        const doorKw = kernel.hallDoorKw[0]!;
+        assert.ok(doorKw <= headroomKw + 1e-9, `step ${step}: the doors took ${doorKw} kW, headroom ${headroomKw} kW`);
+        if (doorKw > 0 && doorKw > headroomKw - 1e-9) atRating++;
+        highestRiseK = Math.max(highestRiseK, kernel.hallAirRiseK[0]!);
+        highestDoorKw = Math.max(highestDoorKw, doorKw);
+      }
+      return { highestRiseK, highestDoorKw, atRating };
+    };
+    const rated14 = run(labWithDoorRating(14));
+    const rated20 = run(labSite);
+    assert.ok(rated14.atRating > 30, `the 14 kW doors were at their rating for ${rated14.atRating} steps`);
+    assert.equal(rated20.atRating, 0, "the 20 kW doors never reach theirs");
+    assert.ok(rated20.highestDoorKw > 24 + 20, `the 20 kW doors took up to ${rated20.highestDoorKw} kW`);
+    // The heat the doors cannot take stays in the room: it warms further than with the 20 kW doors.
+    assert.ok(
+      rated14.highestRiseK > rated20.highestRiseK + 2,
+      `${rated14.highestRiseK} K up with 14 kW doors, ${rated20.highestRiseK} K with 20 kW`,
+    );
+  });
+
   it("trips a rear-door rack that breathes a warming hall, before the hall's crah racks", () => {
     // One CPU rack left in hall 1: its door cools 0.64 kW/K, too little to hold the room. It breathes the room at
     // its door's neutral 25.75 °C + the hall air's rise, so it passes 45 °C 2.25 K before the crah racks (23.5 °C).
@@ -912,6 +974,98 @@ describe("per-rack twin: racks, slab and walls of a hall that loses its air hand
     assert.ok(held.air === 0 && held.envelope > 0.9 * (held.envelope + held.mass), JSON.stringify(held));
   });
 
+  it("keeps the heat of tripped racks, whose fans stopped, in their mass while the air cools", () => {
+    // Every rack of hall 1 off after its first trip: their mass no longer exchanges with the air (its time constant
+    // is the servers' with their fans running), so it holds its rise while the slab and walls cool the air.
+    const stepS = 5;
+    const kernel = fullLoadKernel(loss, stepS, labNoDoors);
+    const crah = airRacks(kernel, false, 0);
+    let offSteps = 0;
+    let stored = loopsStoredKj(kernel);
+    for (let step = 0; step < (2 * secondsPer.h) / stepS; step++) {
+      const offBefore = crah.every((rack) => kernel.running[rack] === 0);
+      const massBeforeK = kernel.hallMassRiseK[0]!;
+      const airBeforeK = kernel.hallAirRiseK[0]!;
+      kernel.step();
+      stored = assertStepBalance(kernel, step, stored);
+      if (!offBefore || !crah.every((rack) => kernel.running[rack] === 0)) continue;
+      offSteps++;
+      assert.equal(kernel.hallMassRiseK[0], massBeforeK, `step ${step}: the stopped racks' mass moved`);
+      assert.ok(kernel.hallAirRiseK[0]! < airBeforeK, `step ${step}: the air warmed with every rack off`);
+    }
+    assert.ok(offSteps * stepS > 60, `every rack of hall 1 was off for ${offSteps} steps`);
+  });
+
+  it("restarts its racks once after a trip, then keeps them off until its air handlers are repaired", () => {
+    // Without a latch the racks cycled: off at 45 °C, the slab and walls cooled the air below 40 °C within minutes,
+    // back at full duty 10 minutes later and off again about 7 minutes after that, for as long as the loss lasted.
+    const repairS = 4 * secondsPer.h;
+    const stepS = 60;
+    const text = "events:\n  - { at: 30m, fail: crah:h1-* }\n  - { at: 4h, repair: [crah:h1-01, crah:h1-02] }\n";
+    const kernel = fullLoadKernel(text, stepS, labNoDoors);
+    const crah = airRacks(kernel, false, 0);
+    assert.equal(crah.length, 12, "hall 1's 4 NVL72 and 8 HGX racks");
+    const trips = new Map(crah.map((rack) => [rack, [] as number[]]));
+    const wasOn = new Map(crah.map((rack) => [rack, true]));
+    let latchedSteps = 0;
+    let stored = loopsStoredKj(kernel);
+    for (let step = 0; step < (5 * secondsPer.h) / stepS; step++) {
+      const timeS = kernel.timeS;
+      // An inlet trip acts from the next step: racks latched before this one are off for all of it.
+      const latchedBefore = crah.every((rack) => kernel.latched[rack] === 1);
+      kernel.step();
+      stored = assertStepBalance(kernel, step, stored);
+      for (const rack of crah) {
+        const on = kernel.running[rack]! > 0;
+        if (wasOn.get(rack) && !on) trips.get(rack)!.push(timeS);
+        wasOn.set(rack, on);
+      }
+      if (latchedBefore && crah.every((rack) => kernel.latched[rack] === 1)) {
+        latchedSteps++;
+        // Latched racks are off whatever the hall does, and count as tripped: every rack for the whole step.
+        assert.ok(
+          crah.every((rack) => kernel.running[rack] === 0),
+          `${timeS} s: a latched rack runs`,
+        );
+        const hours = stepS / secondsPer.h;
+        assert.ok(Math.abs(kernel.hallTrippedRackHours[0]! - 12 * hours) < 1e-12, `${timeS} s: tripped rack-hours`);
+      }
+    }
+    for (const [rack, times] of trips) {
+      // One automatic restart, then the second trip (within the hour of the first) latches it until the repair.
+      assert.equal(times.length, 2, `rack ${rack} tripped at ${times.join(", ")} s`);
+      assert.ok(times[1]! - times[0]! < rackAutoRestartWindowS, `rack ${rack} tripped at ${times.join(", ")} s`);
+      assert.equal(kernel.latched[rack], 0, `rack ${rack} released by the repair`);
+      assert.equal(kernel.running[rack], 1, `rack ${rack} back at full duty after the repair`);
+    }
+    const lastTripS = Math.max(...[...trips.values()].map((times) => times[1]!));
+    assert.ok(latchedSteps * stepS >= repairS - lastTripS - stepS, `latched for ${latchedSteps} steps`);
+  });
+
+  it("restarts latched racks when a scenario's operator does, and names a row that does not exist", () => {
+    const text = "events:\n  - { at: 30m, fail: crah:h1-* }\n  - { at: 2h, restartRacks: row:h1-* }\n";
+    const kernel = fullLoadKernel(text, 60, labNoDoors);
+    const crah = airRacks(kernel, false, 0);
+    while (kernel.timeS < 2 * secondsPer.h) kernel.step();
+    assert.ok(
+      crah.every((rack) => kernel.latched[rack] === 1 && kernel.running[rack] === 0),
+      "latched before the restart",
+    );
+    kernel.step();
+    assert.ok(
+      crah.every((rack) => kernel.latched[rack] === 0 && kernel.running[rack]! > 0),
+      "restarting: the air has cooled below 40 °C with every rack off",
+    );
+    const parsed = parseScenario(
+      "events:\n  - { at: 1h, restartRacks: [row:h1-r01, row:h7-r01] }\n",
+      "t.yaml",
+      labSite,
+      lab.file,
+    );
+    assert.ok(!parsed.ok && parsed.error.includes('no row matches "row:h7-r01"'), JSON.stringify(parsed));
+    assert.ok(!parsed.ok && parsed.error.includes("events[0].restartRacks[1]"), parsed.ok ? "" : parsed.error);
+  });
+
   it("keeps each rack's heat as racks leave a hall that is still warm", () => {
     // Every crah rack of hall 1 leaves while its air and mass are warm (15-minute ramp steps): what the mass held
     // goes to the remaining racks' mass, then, with none left, to the air, and the balance still closes.
@@ -971,15 +1125,18 @@ describe("per-rack twin: racks, slab and walls of a hall that loses its air hand
     const kernel = fullLoadKernel(lossAndRepair, stepS, labNoDoors);
     const hall = labHall1(labNoDoors);
     const repairS = 60 * 60;
+    const crah = airRacks(kernel, false, 0);
     const airBack: number[] = [];
     const massRise: number[] = [];
     const envelopeRise: number[] = [];
+    const allRunning: boolean[] = [];
     while (kernel.timeS < repairS + 3 * secondsPer.h) {
       kernel.step();
       if (kernel.timeS > repairS) {
         airBack.push(kernel.hallAirRiseK[0]!);
         massRise.push(kernel.hallMassRiseK[0]!);
         envelopeRise.push(kernel.hallEnvelopeRiseK[0]!);
+        allRunning.push(crah.every((rack) => kernel.running[rack] === 1));
       }
     }
     // The repaired handlers (60 s restart) bring the air to their supply within three minutes...
@@ -989,11 +1146,13 @@ describe("per-rack twin: racks, slab and walls of a hall that loses its air hand
       airBack.slice(airAtSupply).every((rise) => rise === 0),
       "the air stays at the supply",
     );
-    // ...while the racks' mass is still warm, and gives its heat to the held air over its 300 s time constant
-    // (backward Euler at 5 s: e^(−1) within 1 %)...
+    // ...while the racks' mass is still warm, and gives its heat to the held air over its 300 s time constant once
+    // the racks that tripped run again, their fans moving air through them (backward Euler at 5 s: e^(−1) within 1 %)...
     const massAtAirBackK = massRise[airAtSupply]!;
     assert.ok(massAtAirBackK > 5, `mass ${massAtAirBackK} K up when the air is back`);
-    const ratio = massRise[airAtSupply + 300 / stepS]! / massAtAirBackK;
+    const runningAgain = allRunning.indexOf(true, airAtSupply);
+    assert.ok(runningAgain >= airAtSupply && massRise[runningAgain]! > 1, `racks back ${runningAgain * stepS} s after`);
+    const ratio = massRise[runningAgain + 300 / stepS]! / massRise[runningAgain]!;
     assert.ok(Math.abs(ratio - Math.exp(-1)) < 0.01 * Math.exp(-1), `mass fell to ${ratio} in 300 s`);
     // ...and the slab and walls give theirs to the air and lose it outdoors over C / (exchange + loss), about 10 h.
     const { storedKjPerK, exchangeKwPerK, lossKwPerK } = hall.envelope;

@@ -25,6 +25,8 @@ const unitPattern = id(
   "a unit id (cdu:h1-r001-01, crah:h1-01, pump, dry cooler or chiller id, air side's too), or a prefix ending in *",
 );
 const units = Type.Union([unitPattern, Type.Array(unitPattern, { minItems: 1, maxItems: 1000 })]);
+const rowPattern = id("a row id (row:h1-r01), or a prefix ending in *");
+const rows = Type.Union([rowPattern, Type.Array(rowPattern, { minItems: 1, maxItems: 1000 })]);
 
 /** `setpoint`: facility (FWS) and technology-loop (TCS) supply temperatures, or an ASHRAE water class. */
 const SetpointSchema = closedObject({
@@ -54,6 +56,8 @@ const HeatWaveSchema = closedObject({
 const actionSchemas = {
   fail: units,
   repair: units,
+  // An operator's restart of the racks latched off after repeated trips (twin kernel, `rackAutoRestarts`).
+  restartRacks: rows,
   setpoint: SetpointSchema,
   fouling: closedObject({ plant, approachIncreaseK: Type.Number({ minimum: 0, maximum: 30 }) }),
   adiabatic: closedObject({ plant, enabled: Type.Boolean() }),

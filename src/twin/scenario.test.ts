@@ -158,7 +158,7 @@ describe("scenario files", () => {
   it("needs exactly one action per event and a nightly minimum under the peak", () => {
     assert.equal(
       scenarioError("events:\n  - { at: 1d, fail: cdu:h1-r01-01, repair: cdu:h1-r01-01 }\n"),
-      "s.yaml:2: events[0]: needs exactly one action (fail, repair, setpoint, fouling, adiabatic, coolantLimit, occupancy, heatWave, moreRacks), found fail and repair",
+      "s.yaml:2: events[0]: needs exactly one action (fail, repair, restartRacks, setpoint, fouling, adiabatic, coolantLimit, occupancy, heatWave, moreRacks), found fail and repair",
     );
     assert.match(
       scenarioError("events:\n  - { at: 1d }\n"),

@@ -8,6 +8,7 @@
  *   - { at: 200d, heatWave: { days: 4, peakC: 40, nightMinimumC: 24 } }
  *   - { at: 201d14h, fail: cdu:h1-r001-01 }          # a unit id, a list, or a prefix ending in *
  *   - { at: 201d16h, repair: cdu:h1-r001-01 }
+ *   - { at: 201d17h, restartRacks: row:h1-r001 }      # operator restart of racks latched off; a list or prefix *
  *   - { at: 0, setpoint: { waterClass: W45 } }         # or fwsSupplyC / tcsSupplyC, optional plant
  *   - { at: 90d, fouling: { approachIncreaseK: 2 } }  # dry cooler coils, optional plant
  *   - { at: 0, adiabatic: { enabled: true } }
@@ -76,6 +77,13 @@ export type TwinEvent =
     }
   | { readonly timeS: number; readonly kind: "fouling"; readonly plant: number; readonly approachIncreaseK: number }
   | { readonly timeS: number; readonly kind: "adiabatic"; readonly plant: number; readonly enabled: boolean }
+  | {
+      readonly timeS: number;
+      /** An operator restarts the racks of a row latched off after repeated trips. */
+      readonly kind: "restartRacks";
+      /** Site row index. */
+      readonly row: number;
+    }
   | {
       readonly timeS: number;
       readonly kind: "coolantLimit";
@@ -324,6 +332,29 @@ function unitEvents(
   return events;
 }
 
+/** The events of a `restartRacks`: each row pattern matched against the site's rows. */
+function restartEvents(event: CheckedEvent, site: Site): TwinEvent[] {
+  const value = event.spec.restartRacks!;
+  const path = ["events", event.index, "restartRacks"];
+  const events: TwinEvent[] = [];
+  for (const [position, pattern] of (Array.isArray(value) ? value : [value]).entries()) {
+    const prefix = pattern.endsWith("*") ? pattern.slice(0, -1) : undefined;
+    const matched = site.rows.filter((row) => (prefix === undefined ? row.id === pattern : row.id.startsWith(prefix)));
+    if (matched.length === 0) {
+      const hint = didYouMean(
+        pattern,
+        site.rows.map((row) => row.id),
+      );
+      throw new ScenarioProblem(
+        Array.isArray(value) ? [...path, position] : path,
+        `no row matches "${pattern}"${hint}`,
+      );
+    }
+    for (const row of matched) events.push({ timeS: event.timeS, kind: "restartRacks", row: row.index });
+  }
+  return events;
+}
+
 /** The set-point events of a `setpoint`: a water class sets the facility supply to its limit unless one is given. */
 function setpointEvents(event: CheckedEvent, site: Site): TwinEvent[] {
   const spec = event.spec.setpoint!;
@@ -417,6 +448,9 @@ function compile(file: ScenarioFile, siteFile: SiteFile | undefined, baseSite: S
         events.push({ timeS, kind: "coolantLimit", typeIndex: rackTypeIndex(site, rackType, path), maxCoolantSupplyC });
         break;
       }
+      case "restartRacks":
+        events.push(...restartEvents(event, site));
+        break;
       case "occupancy":
         ramps.push(occupancyRamp(event, site));
         break;

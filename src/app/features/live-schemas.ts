@@ -102,6 +102,10 @@ export const RackStateSchema = Type.Object({
     description: "share of the rack running: 1 in service, 0 tripped, between while it restarts",
   }),
   tripped: Type.Boolean({ description: "off after a trip, or still restarting (running below 1)" }),
+  latched: Type.Boolean({
+    description:
+      "off after a second trip within the hour until a repair or an operator's restart (action restart-racks)",
+  }),
   tcs: LiveTcsSchema,
   jobs: Type.Array(
     Type.Object({ id: Type.String(), name: Type.String(), tenantId: Type.String(), gpus: Type.Integer() }),
@@ -146,7 +150,7 @@ export const LiveHistorySchema = Type.Object({
 /** `POST /v1/state/events`: the event as applied. */
 export const LiveEventAnswerSchema = Type.Object({
   applied: Type.Object({
-    action: StringEnum(["fail-cdu", "repair-cdu", "fail-unit", "repair-unit", "set-supply"]),
+    action: StringEnum(["fail-cdu", "repair-cdu", "fail-unit", "repair-unit", "set-supply", "restart-racks"]),
     id: Type.String(),
     supplyC: Type.Optional(Type.Number()),
   }),

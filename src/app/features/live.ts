@@ -435,6 +435,7 @@ export function liveFeature(options: LiveOptions = {}): Feature & {
               throttle: round(racks.throttle[index]!, 3),
               running: round(racks.running[index]!, 3),
               tripped: racks.running[index]! < 1,
+              latched: racks.latched[index] === 1,
               tcs: loop,
               jobs: options.coupling?.jobsOnRack?.(index, request) ?? [],
             };
@@ -578,7 +579,7 @@ export function liveFeature(options: LiveOptions = {}): Feature & {
 
         app.post<{
           Body: {
-            action: "fail-cdu" | "repair-cdu" | "fail-unit" | "repair-unit" | "set-supply";
+            action: "fail-cdu" | "repair-cdu" | "fail-unit" | "repair-unit" | "set-supply" | "restart-racks";
             id: string;
             supplyC?: number;
           };
@@ -590,10 +591,17 @@ export function liveFeature(options: LiveOptions = {}): Feature & {
               operationId: "postStateEvent",
               response: { 200: LiveEventAnswerSchema },
               summary:
-                "Drive the live twin: fail or repair a CDU (or any pump, dry cooler, chiller), change a plant's supply set-point",
+                "Drive the live twin: fail or repair a CDU (or any pump, dry cooler, chiller), change a plant's supply set-point, restart a row's racks latched off after repeated trips",
               body: Type.Object(
                 {
-                  action: StringEnum(["fail-cdu", "repair-cdu", "fail-unit", "repair-unit", "set-supply"] as const),
+                  action: StringEnum([
+                    "fail-cdu",
+                    "repair-cdu",
+                    "fail-unit",
+                    "repair-unit",
+                    "set-supply",
+                    "restart-racks",
+                  ] as const),
                   id: Type.String({ minLength: 1, maxLength: 200 }),
                   // The twin refuses a set-point outside 5…70 °C by name; the schema keeps numbers to that order.
                   supplyC: Type.Optional(Type.Number({ minimum: -50, maximum: 150 })),
@@ -619,7 +627,9 @@ export function liveFeature(options: LiveOptions = {}): Feature & {
                     ? live.failUnit(id)
                     : action === "repair-unit"
                       ? live.repairUnit(id)
-                      : live.setFacilitySupplyC(id, supplyC!);
+                      : action === "restart-racks"
+                        ? live.restartRacks(id)
+                        : live.setFacilitySupplyC(id, supplyC!);
             if (!outcome.ok) throw new AppError("invalid", outcome.error, { field: "body.id" });
             await core.store.db.transaction().execute((trx) =>
               appendAudit(trx, {

@@ -923,7 +923,7 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Drive the live twin: fail or repair a CDU (or any pump, dry cooler, chiller), change a plant's supply set-point */
+        /** Drive the live twin: fail or repair a CDU (or any pump, dry cooler, chiller), change a plant's supply set-point, restart a row's racks latched off after repeated trips */
         post: operations["postStateEvent"];
         delete?: never;
         options?: never;
@@ -6350,7 +6350,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @enum {string} */
-                    action: "fail-cdu" | "repair-cdu" | "fail-unit" | "repair-unit" | "set-supply";
+                    action: "fail-cdu" | "repair-cdu" | "fail-unit" | "repair-unit" | "set-supply" | "restart-racks";
                     id: string;
                     supplyC?: number;
                 };
@@ -6368,7 +6368,7 @@ export interface operations {
                     "application/json": {
                         applied: {
                             /** @enum {string} */
-                            action: "fail-cdu" | "repair-cdu" | "fail-unit" | "repair-unit" | "set-supply";
+                            action: "fail-cdu" | "repair-cdu" | "fail-unit" | "repair-unit" | "set-supply" | "restart-racks";
                             id: string;
                             supplyC?: number;
                         };
@@ -6530,6 +6530,8 @@ export interface operations {
                             name: string;
                             tenantId: string;
                         }[];
+                        /** @description off after a second trip within the hour until a repair or an operator's restart (action restart-racks) */
+                        latched: boolean;
                         powerKW: number;
                         /** @description share of the rack running: 1 in service, 0 tripped, between while it restarts */
                         running: number;

@@ -68,7 +68,9 @@ export function RackPage(props: { rackId: string }) {
                       live.data.tripped
                         ? live.data.running > 0
                           ? `restarting after a trip (${formatPercent(live.data.running)} back)`
-                          : "tripped: off until its loop and inlet recover"
+                          : live.data.latched
+                            ? "latched off after a second trip: back after a repair or a restart of its row"
+                            : "tripped: off until its loop and inlet recover"
                         : lost > 0.005
                           ? "coolant too warm"
                           : "0 % = not throttled"
