@@ -449,6 +449,14 @@ describe("maintenance drains", () => {
         document.halls[1].crah.count = 3;
       });
       assert.equal(unrelated.status, 201, JSON.stringify(unrelated.body));
+      // Numbered, the rows after the removed one keep their names: the drain keeps its racks, the change goes through.
+      const numbered = await change("remove the GB300 row, keeping the names of the rows after it", (document) => {
+        withoutFirstRow(document);
+        document.halls[0].rows[0].number = 2;
+      });
+      assert.equal(numbered.status, 201, JSON.stringify(numbered.body));
+      const layout = (await api("GET", "/v1/site/layout", keys.admin)).body;
+      assert.equal(layout.rows[0].id, "row:h1-r02");
       await resume(drained.body.id);
       // The scheduled drain of a rack whose name would disappear holds the change too.
       const dropped = await change("remove the GB300 row", withoutFirstRow);

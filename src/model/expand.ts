@@ -355,12 +355,26 @@ export function expandSite(file: SiteFile, sink: DiagnosticSink): Site {
 
     const rowStart = rows.length;
     const rackStart = rackTotal;
-    const totalRows = body.rows.reduce((sum, entry) => sum + (entry.count ?? 1), 0);
-    const rowWidth = Math.max(2, String(totalRows).length);
+    // Row numbers: an entry's `number` where given (stable names when rows before it are removed), else the next.
+    const lastRow = body.rows.reduce(
+      (last, entry) => Math.max(last, (entry.number ?? last + 1) - 1) + (entry.count ?? 1),
+      0,
+    );
+    const rowWidth = Math.max(2, String(lastRow).length);
     let rowNumber = 0;
+    let rowOrdinal = 0;
 
     body.rows.forEach((entry: RowEntrySpec, entryIndex) => {
       const entryPath = `${hallPath}.rows[${entryIndex}]`;
+      if (entry.number !== undefined) {
+        if (entry.number <= rowNumber) {
+          sink.error(
+            "row.numberOrder",
+            `${entryPath}.number`,
+            `row number ${entry.number} is not after the previous row (${rowNumber}): row numbers go up through a hall`,
+          );
+        } else rowNumber = entry.number - 1;
+      }
       let rowRaw: unknown = entry;
       if (entry.pattern !== undefined) {
         const pattern = rowPatterns[entry.pattern];
@@ -371,7 +385,13 @@ export function expandSite(file: SiteFile, sink: DiagnosticSink): Site {
         }
         rowRaw = mergeLayers(pattern, entry);
       }
-      const { pattern: _pattern, count: _count, zone: _rowZone, ...rowFields } = rowRaw as Record<string, unknown>;
+      const {
+        pattern: _pattern,
+        count: _count,
+        number: _number,
+        zone: _rowZone,
+        ...rowFields
+      } = rowRaw as Record<string, unknown>;
       const before = sink.errorCount;
       const row = checkInto(RowSchema, rowFields, sink, { path: ["halls", hallEntryIndex, "rows", entryIndex] });
       if (row === undefined || sink.errorCount > before) {
@@ -420,6 +440,7 @@ export function expandSite(file: SiteFile, sink: DiagnosticSink): Site {
 
       for (let repeat = 0; repeat < (entry.count ?? 1); repeat++) {
         rowNumber++;
+        rowOrdinal++;
         const rowLocal = `${hallLocal}-r${pad(rowNumber, rowWidth)}`;
         const rowIndex = rows.length;
         const rowRackStart = rackTotal;
@@ -458,7 +479,7 @@ export function expandSite(file: SiteFile, sink: DiagnosticSink): Site {
             designRise: kelvin(row.tcs.designRiseK),
             fluid: row.tcs.fluid,
           },
-          path: `halls[${hallIndex}].rows[${rowNumber - 1}]`,
+          path: `halls[${hallIndex}].rows[${rowOrdinal - 1}]`,
         });
       }
     });

@@ -266,13 +266,20 @@ export const RowEntrySchema = deepPartial(
     ...RowSchema.properties,
     pattern: localName(),
     count: count({ minimum: 1, default: 1 }),
+    // The entry's first row number in its hall (ids are `<hall>-r<number>`); without it, the row after the previous
+    // entry's last. Giving it keeps a row's id (and its racks', CDUs', busways') when rows before it are removed.
+    number: count({ minimum: 1, maximum: 9999 }),
     zone: prefixed("zone"),
   }),
 );
-/** A row entry in a hall (fields it leaves out come from its pattern; `count` defaults to 1). */
+/**
+ * A row entry in a hall (fields it leaves out come from its pattern; `count` defaults to 1; `number`, the first row's
+ * number in the hall, defaults to the one after the previous entry's last row).
+ */
 export interface RowEntrySpec extends Partial<RowSpec> {
   pattern?: string;
   count?: number;
+  number?: number;
   zone?: string;
 }
 

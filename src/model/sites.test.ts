@@ -76,3 +76,45 @@ describe("site size", () => {
     assert.ok(ms < 5_000, `took ${Math.round(ms)} ms`);
   });
 });
+
+describe("row numbers", () => {
+  const lab = readFileSync(new URL("../../sites/lab.yaml", import.meta.url), "utf8");
+  const nvl72Row = "      - { pattern: gpu-row, racks: [{ type: nvl72, count: 4 }] }\n";
+  const hgxRow = "{ pattern: gpu-row, racks: [{ type: hgx, count: 8 }], busways: { ratingKW: 400 } }";
+  assert.ok(lab.includes(nvl72Row) && lab.includes(hgxRow), "the lab's lines this test edits");
+
+  /** Hall 1's rows of the lab with `edit` applied: row ids with their racks' types, and the errors. */
+  function hallOne(edit: (text: string) => string) {
+    const result = parseSite(edit(lab), { today: "2026-11-25" });
+    const site = result.site;
+    const rows = (site?.rows ?? [])
+      .filter((row) => row.hallIndex === 0)
+      .map((row) => {
+        const types = site!.racks.slice(row.rackStart, row.rackStart + row.rackCount).map((rack) => rack.typeIndex);
+        return `${row.id}:${[...new Set(types)].map((index) => site!.rackTypes[index]!.id).join("+")}`;
+      });
+    return { rows, errors: result.diagnostics.filter((item) => item.severity === "error"), site };
+  }
+
+  it("numbers rows by position unless an entry gives its number, which keeps its ids when rows before it go", () => {
+    assert.deepEqual(hallOne((text) => text).rows, ["row:h1-r01:nvl72", "row:h1-r02:hgx", "row:h1-r03:cpu"]);
+    // Without its first row, the hall renumbers by position: h1-r02 names the CPU row.
+    assert.deepEqual(hallOne((text) => text.replace(nvl72Row, "")).rows, ["row:h1-r01:hgx", "row:h1-r02:cpu"]);
+    // With `number: 2` on the H200 row, it and the row after it keep their names, racks included.
+    const numbered = hallOne((text) =>
+      text.replace(nvl72Row, "").replace(hgxRow, hgxRow.replace("{ ", "{ number: 2, ")),
+    );
+    assert.deepEqual(numbered.errors, []);
+    assert.deepEqual(numbered.rows, ["row:h1-r02:hgx", "row:h1-r03:cpu"]);
+    assert.equal(numbered.site!.racks[0]!.id, "rack:h1-r02-01");
+  });
+
+  it("refuses a number that is not after the previous row, naming the entry", () => {
+    const { errors } = hallOne((text) => text.replace(hgxRow, hgxRow.replace("{ ", "{ number: 1, ")));
+    assert.deepEqual(
+      errors.map((item) => [item.code, item.path]),
+      [["row.numberOrder", "halls[0].rows[1].number"]],
+    );
+    assert.match(errors[0]!.message, /row number 1 is not after the previous row \(1\)/);
+  });
+});

@@ -104,7 +104,7 @@ export class DrainService implements DrainFeed {
         now === undefined ? `${row.target} would no longer exist` : `${row.target} would name other racks (${now})`;
       throw new AppError(
         "conflict",
-        `drain ${row.id} keeps work off ${was}; under this site change ${become}, and the drain would no longer protect the racks it was made for. Resume the drain (POST /v1/drains/${row.id}/resume), apply the change, then drain the racks by their new names`,
+        `drain ${row.id} keeps work off ${was}; under this site change ${become}, and the drain would no longer protect the racks it was made for. Give the rows after a removed one their number (site file, rows[].number) so they keep their names, or resume the drain (POST /v1/drains/${row.id}/resume), apply the change, then drain the racks by their new names`,
         { field: "site" },
       );
     }

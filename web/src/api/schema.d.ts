@@ -5627,6 +5627,7 @@ export interface operations {
                                     perCdu?: number;
                                     perRack?: number;
                                 };
+                                number?: number;
                                 pattern?: string;
                                 racks?: {
                                     count?: number;
@@ -5766,6 +5767,7 @@ export interface operations {
                                         perCdu?: number;
                                         perRack?: number;
                                     };
+                                    number?: number;
                                     pattern?: string;
                                     racks?: {
                                         count?: number;
