@@ -2039,7 +2039,6 @@ export class PartitionKernel {
     const envelopeExchangeKwPerK = this.#hallEnvelopeKwPerK[hall]!;
     const envelopeLossKwPerK = this.#hallEnvelopeLossKwPerK[hall]!;
     const roofKwPerK = this.#hallRoofKwPerK[hall]!;
-    const doorKwPerK = this.#doorConductance(hall);
     const perK = designKw / (a.crahApproachK + a.containmentRiseK + a.serverAirRiseK);
     const oldAirK = this.hallAirRiseK[hall]!;
     const oldMassK = this.hallMassRiseK[hall]!;
@@ -2057,8 +2056,11 @@ export class PartitionKernel {
     const envelopeGivesKw = envelopeShare * envelopeKwPerK * oldEnvelopeK;
     const numeratorKw = airKwPerK * oldAirK + heatKw - designKw + seriesKwPerK * oldMassK + envelopeGivesKw;
     const otherKwPerK = airKwPerK + perK + roofKwPerK + seriesKwPerK + envelopeSeriesKwPerK;
+    // Every conductance is positive, so the sign of the new rise is the numerator's: a hall its handlers hold again
+    // (`#hallAirHold`, for the hours its envelope gives its heat back) skips the walk over its rear-door racks.
+    if (numeratorKw <= 0) return -1;
+    const doorKwPerK = this.#doorConductance(hall);
     let newAirK = numeratorKw / (otherKwPerK + doorKwPerK);
-    if (newAirK <= 0) return -1;
     if (doorKwPerK > 0) newAirK = this.#cappedDoorRise(hall, numeratorKw, otherKwPerK, doorKwPerK, newAirK);
     this.hallAirRiseK[hall] = newAirK;
     if (massKwPerK > 0) {
