@@ -531,6 +531,37 @@ describe("per-rack twin: throttling keeps idle power, beyond that racks trip", (
     }
   });
 
+  it("latches a rack on a second trip within the hour of its first, not on one after the window", () => {
+    // The pumps fail twice for 5 minutes; a rack trips in each. The first trips are in 30–35 min, so a window ends by
+    // 95 min: a second failure at 60 min trips within it, one at 100 min after it. Read just before its repair (which
+    // would release the latch).
+    const twice = (againMin: number): { trippedTwice: number; latched: number } => {
+      const stepS = 5;
+      const kernel = scenarioKernel(
+        `events:\n  - { at: 30m, fail: [pump:lab-fws-01, pump:lab-fws-02] }\n  - { at: 35m, repair: [pump:lab-fws-01, pump:lab-fws-02] }\n  - { at: ${againMin}m, fail: [pump:lab-fws-01, pump:lab-fws-02] }\n  - { at: ${againMin + 5}m, repair: [pump:lab-fws-01, pump:lab-fws-02] }\n`,
+        stepS,
+      );
+      const racks = kernel.partition.racks;
+      const trips = new Uint8Array(racks.count);
+      const wasRunning = new Float64Array(racks.count).fill(1);
+      while (kernel.timeS + stepS < (againMin + 5) * 60) {
+        kernel.step();
+        for (let rack = 0; rack < racks.count; rack++) {
+          if (kernel.running[rack] === 0 && wasRunning[rack]! > 0) trips[rack]!++;
+          wasRunning[rack] = kernel.running[rack]!;
+        }
+      }
+      let latched = 0;
+      for (let rack = 0; rack < racks.count; rack++) latched += kernel.latched[rack]!;
+      return { trippedTwice: trips.filter((count) => count >= 2).length, latched };
+    };
+    assert.ok(rackAutoRestartWindowS === 3600, "the windows below assume an hour");
+    const within = twice(60);
+    assert.ok(within.trippedTwice > 0 && within.latched === within.trippedTwice, JSON.stringify(within));
+    const after = twice(100);
+    assert.ok(after.trippedTwice > 0 && after.latched === 0, JSON.stringify(after));
+  });
+
   it("counts tripped rack-hours per hall and per type, and the busy GPU-hours of tripped racks as lost", async () => {
     const result = await labHour(pumpFailure);
     const tripped = result.kpis.trippedRackHours;
