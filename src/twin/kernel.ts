@@ -1247,13 +1247,12 @@ export class PartitionKernel {
    * plant) may restart once their loop and inlet are within limits, as after a first trip, with a fresh trip window.
    */
   #releaseLatched(unit: UnitKind, index: number): void {
-    const { racks, rows } = this.partition;
-    for (let rack = 0; rack < racks.count; rack++) {
-      if (this.latched[rack] === 0) continue;
-      const row = racks.row[rack]!;
+    const rows = this.partition.rows;
+    for (let row = 0; row < rows.count; row++) {
       const served =
         unit === "cdu" ? row === index : unit === "crah" ? rows.hall[row] === index : rows.plant[row] === index;
-      if (served) this.#release(rack);
+      // The row's racks, as an operator's restart of it releases them.
+      if (served) this.restartLatched(row);
     }
   }
 
