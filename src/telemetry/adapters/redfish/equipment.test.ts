@@ -1059,6 +1059,25 @@ describe("Redfish metric report units", () => {
       await service.close();
     }
   });
+
+  it("reads each definition once when reports pushed at once name it (a pusher cannot multiply the GETs)", async () => {
+    const served = resources(kilowatts);
+    const service = await serve(served);
+    const { poller } = pollerOf({ url: service.url, metricReports: true });
+    try {
+      const report = served[`${telemetry}/MetricReports/Rack`] as Resource;
+      const failed = await Promise.all(Array.from({ length: 8 }, () => poller.metricUnits.learn(report)));
+      assert.deepEqual(
+        failed.map((problems) => problems.size),
+        Array(8).fill(0),
+      );
+      assert.equal(service.requests.get(`${definitions}/PDUPower`), 1);
+      assert.equal(service.requests.get("/redfish/v1/Chassis/1U/Sensors/Inlet"), 1);
+    } finally {
+      await poller.close();
+      await service.close();
+    }
+  });
 });
 
 describe("Redfish decode health", () => {
