@@ -9,8 +9,9 @@ import type { AddressInfo } from "node:net";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { AlarmBook } from "../../alarms/book.ts";
-import type { SampleBuffer } from "../../samples.ts";
+import type { Interner, SampleBuffer } from "../../samples.ts";
 import { SeriesRegistry } from "../../series.ts";
+import { failure } from "../../types.ts";
 import { bindingFor, decodeRedfishTargets } from "./binding.ts";
 import { conditionsOfEvent } from "./events.ts";
 import { extractResource, type Resource } from "./extract.ts";
@@ -1109,6 +1110,34 @@ describe("Redfish decode health", () => {
     const gone = await pollTarget({ url: service.url, resources: [{ uri: sensors }] });
     assert.equal(gone.readings.get('up{instance="t",job="redfish"}'), 0);
     assert.equal(gone.readings.has('decode_ok{instance="t",job="redfish"}'), false, "only for an answering service");
+  });
+
+  it("gives decode_ok 0 when the registry refuses every reading (none was stored)", async () => {
+    const uri = "/redfish/v1/Chassis/1U/Sensors/TotalPower";
+    const service = await serve({
+      [uri]: sensor("TotalPower", { ReadingType: "Power", Reading: 300, ReadingUnits: "W" }),
+    });
+    const decoded = decodeRedfishTargets([{ name: "t", url: service.url, resources: [{ uri }] }]);
+    assert.ok(decoded.ok);
+    const registry = new SeriesRegistry({});
+    const health = new Map<string, number>();
+    // A registry that refuses the readings' series (a series limit reached, say), but not up and decode_*.
+    const intern: Interner = (name, labels) =>
+      name.startsWith("sensor_") ? failure("series limit reached") : registry.intern(name, labels);
+    const sink = async (samples: SampleBuffer) => {
+      for (let i = 0; i < samples.count; i++) health.set(registry.info(samples.series[i]!)!.name, samples.values[i]!);
+      return undefined;
+    };
+    const poller = new RedfishPoller(decoded.value[0]!, intern, sink, new AlarmBook({}));
+    try {
+      const status = await poller.poll(1_000);
+      assert.equal(status.decodeErrors, 1, JSON.stringify(status.problems));
+      assert.equal(health.get("up"), 1);
+      assert.equal(health.get("decode_ok"), 0);
+    } finally {
+      await poller.close();
+      await service.close();
+    }
   });
 });
 
