@@ -13,6 +13,7 @@ import type { Interner, SampleBuffer } from "../../samples.ts";
 import { SeriesRegistry } from "../../series.ts";
 import { failure } from "../../types.ts";
 import { bindingFor, decodeRedfishTargets } from "./binding.ts";
+import { AnswerCacheBudget, RedfishClient } from "./client.ts";
 import { conditionsOfEvent } from "./events.ts";
 import { extractResource, type Resource } from "./extract.ts";
 import { applyRedfishMessage, RedfishPoller } from "./poller.ts";
@@ -1250,6 +1251,48 @@ describe("Redfish conditional requests", () => {
       assert.deepEqual(answers, [200, 304, 200]);
     } finally {
       await poller.close();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it("keeps tagged answers within a budget shared by the services' clients, given back when a client closes", async () => {
+    const uri = "/redfish/v1/Chassis/1U/Sensors/TotalPower";
+    const body = JSON.stringify(sensor("TotalPower", { ReadingType: "Power", Reading: 300, ReadingUnits: "W" }));
+    const conditional: boolean[] = [];
+    const server = createServer((request, response) => {
+      conditional.push(request.headers["if-none-match"] !== undefined);
+      if (request.headers["if-none-match"] === '"1"') {
+        response.writeHead(304, { etag: '"1"' });
+        response.end();
+        return;
+      }
+      response.writeHead(200, { "content-type": "application/json", etag: '"1"' });
+      response.end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const decoded = decodeRedfishTargets([{ name: "t", url, resources: [{ uri }] }]);
+    assert.ok(decoded.ok);
+    // Room for one answer, not two.
+    const budget = new AnswerCacheBudget(Buffer.byteLength(body) * 1.5);
+    const first = new RedfishClient(decoded.value[0]!, undefined, budget);
+    const second = new RedfishClient(decoded.value[0]!, undefined, budget);
+    try {
+      await first.get(uri);
+      assert.equal(budget.used, Buffer.byteLength(body));
+      await second.get(uri);
+      await second.get(uri);
+      assert.deepEqual(conditional, [false, false, false], "no room left: the second client keeps nothing");
+      assert.equal(budget.used, Buffer.byteLength(body));
+      await first.close();
+      assert.equal(budget.used, 0, "a closed client gives its bytes back");
+      await second.get(uri);
+      assert.equal(typeof (await second.get(uri)), "object");
+      assert.deepEqual(conditional, [false, false, false, false, true]);
+      assert.equal(second.notModified, 1);
+    } finally {
+      await first.close();
+      await second.close();
       await new Promise((resolve) => server.close(resolve));
     }
   });
