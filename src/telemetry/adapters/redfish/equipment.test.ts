@@ -342,6 +342,31 @@ describe("Redfish server chassis: legacy Power/Thermal and their replacements", 
     assert.equal(environment.get("power_watts{}"), 374);
     assert.equal(environment.get('fan_speed_percent{fan="Chassis Fan #1"}'), 45);
   });
+
+  it("names an excerpt's sensor by its DataSourceUri as the walk keys it, whichever schema holds the excerpt", () => {
+    const chassis = "/redfish/v1/Chassis/1U";
+    // A DataSourceUri written with a trailing slash, or pointing into the sensor with a fragment.
+    const thermal = readingsOf(
+      {
+        "@odata.type": "#ThermalMetrics.v1_3_0.ThermalMetrics",
+        TemperatureReadingsCelsius: [
+          { Reading: 41, DataSourceUri: `${chassis}/Sensors/CPU1Temp#/Reading` },
+          { Reading: 42, DataSourceUri: `${chassis}/Sensors/CPU2Temp/` },
+        ],
+      },
+      `${chassis}/ThermalSubsystem/ThermalMetrics`,
+    );
+    assert.equal(thermal.get('sensor_temperature_celsius{sensor="CPU1Temp"}'), 41, [...thermal.keys()].join(", "));
+    assert.equal(thermal.get('sensor_temperature_celsius{sensor="CPU2Temp"}'), 42);
+    const environment = readingsOf(
+      {
+        "@odata.type": "#EnvironmentMetrics.v1_3_0.EnvironmentMetrics",
+        TemperatureCelsius: { Reading: 41, DataSourceUri: `${chassis}/Sensors/CPU1Temp#/Reading` },
+      },
+      `${chassis}/EnvironmentMetrics`,
+    );
+    assert.equal(environment.get('sensor_temperature_celsius{sensor="CPU1Temp"}'), 41, "the same series");
+  });
 });
 
 describe("Redfish cooling equipment and leak detectors", () => {

@@ -12,8 +12,9 @@
  */
 import { isRecord } from "../../../core/records.ts";
 import type { RedfishClient } from "./client.ts";
-import { normaliseUri, odataId, type Resource } from "./extract.ts";
+import { odataId, type Resource } from "./extract.ts";
 import { type SensorUnit, sensorUnit } from "./units.ts";
+import { normaliseUri } from "./values.ts";
 
 /** What a value's unit is: a conversion, a unit alixan does not convert (kept as a label), or a refusal. */
 export type MetricUnit =
