@@ -12,7 +12,16 @@
  */
 import { isRecord } from "../../../core/records.ts";
 import { contextTemperatureSeries, fanSeries } from "./units.ts";
-import { type Emit, isAbsent, isLive, readProperty, readRequired, readValue, stateValue } from "./values.ts";
+import {
+  dataSourceOf,
+  type Emit,
+  isAbsent,
+  isLive,
+  readProperty,
+  readRequired,
+  readValue,
+  stateValue,
+} from "./values.ts";
 
 type Holder = Readonly<Record<string, unknown>>;
 
@@ -25,8 +34,8 @@ function memberName(member: Holder, index: number): string {
 
 /** The sensor a reading excerpt comes from: the last segment of its `DataSourceUri`, else `DeviceName`. */
 function excerptSource(excerpt: Holder): string | undefined {
-  const source = excerpt["DataSourceUri"];
-  if (typeof source === "string" && source !== "") return source.replace(/\/$/, "").split("/").at(-1);
+  const source = dataSourceOf(excerpt);
+  if (source !== undefined) return source.sensor;
   return typeof excerpt["DeviceName"] === "string" ? excerpt["DeviceName"] : undefined;
 }
 
@@ -124,8 +133,8 @@ export function extractThermalMetrics(resource: Holder, emit: Emit): void {
     temperatures.forEach((excerpt: unknown, index) => {
       if (!isRecord(excerpt)) return;
       const source = excerptSource(excerpt) ?? String(index);
-      if (typeof excerpt["DataSourceUri"] === "string" && excerpt["DataSourceUri"] !== "")
-        emit.source(excerpt["DataSourceUri"]);
+      const named = dataSourceOf(excerpt);
+      if (named !== undefined) emit.source(named.uri);
       emit.add(
         "sensor_temperature_celsius",
         { sensor: source },

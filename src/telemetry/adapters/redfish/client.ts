@@ -29,6 +29,24 @@ const maxSockets = 4;
 const maxCachedAnswerBytes = 1024 * 1024;
 const maxCachedBytes = 32 * 1024 * 1024;
 
+/**
+ * Bytes of answers kept for conditional requests by all the clients that share it: the per-service bound alone
+ * let a thousand targets keep 32 GiB (and parsed JSON takes several times its text).
+ */
+export class AnswerCacheBudget {
+  /** Bytes kept now. */
+  used = 0;
+  /** Bytes kept at most, across the clients. */
+  readonly max: number;
+  /** `max`: bytes kept at most, across the clients. */
+  constructor(max: number) {
+    this.max = max;
+  }
+}
+
+/** The budget of every client not given another (one process polls all its targets). */
+const processBudget = new AnswerCacheBudget(256 * 1024 * 1024);
+
 /** One answer of the service. */
 export interface RedfishAnswer {
   readonly status: number;
@@ -88,12 +106,21 @@ export class RedfishClient {
   /** Resources read with an `ETag`, by URI: asked again with `If-None-Match`, reused on 304 Not Modified. */
   readonly #tagged = new Map<string, { readonly etag: string; readonly body: Resource; readonly bytes: number }>();
   #taggedBytes = 0;
+  readonly #budget: AnswerCacheBudget;
   /** GETs answered 304 Not Modified since the client was made. */
   notModified = 0;
 
-  /** `warn` hears about settings that weaken security (certificate checks turned off). */
-  constructor(target: RedfishTarget, warn: (message: string) => void = () => {}) {
+  /**
+   * `warn` hears about settings that weaken security (certificate checks turned off); `budget` bounds the answers
+   * kept for conditional requests together with the other clients sharing it.
+   */
+  constructor(
+    target: RedfishTarget,
+    warn: (message: string) => void = () => {},
+    budget: AnswerCacheBudget = processBudget,
+  ) {
     this.#target = target;
+    this.#budget = budget;
     this.#https = target.url.startsWith("https:");
     this.#origin = new URL(target.url).origin;
     this.#agent = this.#https
@@ -145,20 +172,31 @@ export class RedfishClient {
     }
   }
 
-  /** Keeps a tagged answer (bounded: past the total, the kept answers are dropped and tagged again as read). */
+  /**
+   * Keeps a tagged answer (bounded: past the service's total or the shared budget, this service's kept answers are
+   * dropped and tagged again as read; an answer the budget still has no room for is not kept).
+   */
   #keepTagged(uri: string, etag: string | undefined, body: Resource, bytes: number): void {
     const before = this.#tagged.get(uri);
     if (before !== undefined) {
       this.#tagged.delete(uri);
       this.#taggedBytes -= before.bytes;
+      this.#budget.used -= before.bytes;
     }
-    if (etag === undefined || etag === "" || bytes > maxCachedAnswerBytes) return;
-    if (this.#taggedBytes + bytes > maxCachedBytes) {
-      this.#tagged.clear();
-      this.#taggedBytes = 0;
-    }
+    // An answer that arrives after close() would hold budget nobody gives back.
+    if (this.#closed || etag === undefined || etag === "" || bytes > maxCachedAnswerBytes) return;
+    if (this.#taggedBytes + bytes > maxCachedBytes || this.#budget.used + bytes > this.#budget.max) this.#dropTagged();
+    if (this.#budget.used + bytes > this.#budget.max) return;
     this.#tagged.set(uri, { etag, body, bytes });
     this.#taggedBytes += bytes;
+    this.#budget.used += bytes;
+  }
+
+  /** Forgets every kept answer, giving their bytes back to the budget. */
+  #dropTagged(): void {
+    this.#budget.used -= this.#taggedBytes;
+    this.#tagged.clear();
+    this.#taggedBytes = 0;
   }
 
   /**
@@ -302,6 +340,7 @@ export class RedfishClient {
     }
     this.#session = undefined;
     this.#closed = true;
+    this.#dropTagged();
     this.#agent.destroy();
   }
 }

@@ -9,9 +9,11 @@ import type { AddressInfo } from "node:net";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { AlarmBook } from "../../alarms/book.ts";
-import type { SampleBuffer } from "../../samples.ts";
+import type { Interner, SampleBuffer } from "../../samples.ts";
 import { SeriesRegistry } from "../../series.ts";
+import { failure } from "../../types.ts";
 import { bindingFor, decodeRedfishTargets } from "./binding.ts";
+import { AnswerCacheBudget, RedfishClient } from "./client.ts";
 import { conditionsOfEvent } from "./events.ts";
 import { extractResource, type Resource } from "./extract.ts";
 import { applyRedfishMessage, RedfishPoller } from "./poller.ts";
@@ -339,6 +341,31 @@ describe("Redfish server chassis: legacy Power/Thermal and their replacements", 
     );
     assert.equal(environment.get("power_watts{}"), 374);
     assert.equal(environment.get('fan_speed_percent{fan="Chassis Fan #1"}'), 45);
+  });
+
+  it("names an excerpt's sensor by its DataSourceUri as the walk keys it, whichever schema holds the excerpt", () => {
+    const chassis = "/redfish/v1/Chassis/1U";
+    // A DataSourceUri written with a trailing slash, or pointing into the sensor with a fragment.
+    const thermal = readingsOf(
+      {
+        "@odata.type": "#ThermalMetrics.v1_3_0.ThermalMetrics",
+        TemperatureReadingsCelsius: [
+          { Reading: 41, DataSourceUri: `${chassis}/Sensors/CPU1Temp#/Reading` },
+          { Reading: 42, DataSourceUri: `${chassis}/Sensors/CPU2Temp/` },
+        ],
+      },
+      `${chassis}/ThermalSubsystem/ThermalMetrics`,
+    );
+    assert.equal(thermal.get('sensor_temperature_celsius{sensor="CPU1Temp"}'), 41, [...thermal.keys()].join(", "));
+    assert.equal(thermal.get('sensor_temperature_celsius{sensor="CPU2Temp"}'), 42);
+    const environment = readingsOf(
+      {
+        "@odata.type": "#EnvironmentMetrics.v1_3_0.EnvironmentMetrics",
+        TemperatureCelsius: { Reading: 41, DataSourceUri: `${chassis}/Sensors/CPU1Temp#/Reading` },
+      },
+      `${chassis}/EnvironmentMetrics`,
+    );
+    assert.equal(environment.get('sensor_temperature_celsius{sensor="CPU1Temp"}'), 41, "the same series");
   });
 });
 
@@ -1059,6 +1086,25 @@ describe("Redfish metric report units", () => {
       await service.close();
     }
   });
+
+  it("reads each definition once when reports pushed at once name it (a pusher cannot multiply the GETs)", async () => {
+    const served = resources(kilowatts);
+    const service = await serve(served);
+    const { poller } = pollerOf({ url: service.url, metricReports: true });
+    try {
+      const report = served[`${telemetry}/MetricReports/Rack`] as Resource;
+      const failed = await Promise.all(Array.from({ length: 8 }, () => poller.metricUnits.learn(report)));
+      assert.deepEqual(
+        failed.map((problems) => problems.size),
+        Array(8).fill(0),
+      );
+      assert.equal(service.requests.get(`${definitions}/PDUPower`), 1);
+      assert.equal(service.requests.get("/redfish/v1/Chassis/1U/Sensors/Inlet"), 1);
+    } finally {
+      await poller.close();
+      await service.close();
+    }
+  });
 });
 
 describe("Redfish decode health", () => {
@@ -1090,6 +1136,34 @@ describe("Redfish decode health", () => {
     const gone = await pollTarget({ url: service.url, resources: [{ uri: sensors }] });
     assert.equal(gone.readings.get('up{instance="t",job="redfish"}'), 0);
     assert.equal(gone.readings.has('decode_ok{instance="t",job="redfish"}'), false, "only for an answering service");
+  });
+
+  it("gives decode_ok 0 when the registry refuses every reading (none was stored)", async () => {
+    const uri = "/redfish/v1/Chassis/1U/Sensors/TotalPower";
+    const service = await serve({
+      [uri]: sensor("TotalPower", { ReadingType: "Power", Reading: 300, ReadingUnits: "W" }),
+    });
+    const decoded = decodeRedfishTargets([{ name: "t", url: service.url, resources: [{ uri }] }]);
+    assert.ok(decoded.ok);
+    const registry = new SeriesRegistry({});
+    const health = new Map<string, number>();
+    // A registry that refuses the readings' series (a series limit reached, say), but not up and decode_*.
+    const intern: Interner = (name, labels) =>
+      name.startsWith("sensor_") ? failure("series limit reached") : registry.intern(name, labels);
+    const sink = async (samples: SampleBuffer) => {
+      for (let i = 0; i < samples.count; i++) health.set(registry.info(samples.series[i]!)!.name, samples.values[i]!);
+      return undefined;
+    };
+    const poller = new RedfishPoller(decoded.value[0]!, intern, sink, new AlarmBook({}));
+    try {
+      const status = await poller.poll(1_000);
+      assert.equal(status.decodeErrors, 1, JSON.stringify(status.problems));
+      assert.equal(health.get("up"), 1);
+      assert.equal(health.get("decode_ok"), 0);
+    } finally {
+      await poller.close();
+      await service.close();
+    }
   });
 });
 
@@ -1202,6 +1276,48 @@ describe("Redfish conditional requests", () => {
       assert.deepEqual(answers, [200, 304, 200]);
     } finally {
       await poller.close();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it("keeps tagged answers within a budget shared by the services' clients, given back when a client closes", async () => {
+    const uri = "/redfish/v1/Chassis/1U/Sensors/TotalPower";
+    const body = JSON.stringify(sensor("TotalPower", { ReadingType: "Power", Reading: 300, ReadingUnits: "W" }));
+    const conditional: boolean[] = [];
+    const server = createServer((request, response) => {
+      conditional.push(request.headers["if-none-match"] !== undefined);
+      if (request.headers["if-none-match"] === '"1"') {
+        response.writeHead(304, { etag: '"1"' });
+        response.end();
+        return;
+      }
+      response.writeHead(200, { "content-type": "application/json", etag: '"1"' });
+      response.end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const decoded = decodeRedfishTargets([{ name: "t", url, resources: [{ uri }] }]);
+    assert.ok(decoded.ok);
+    // Room for one answer, not two.
+    const budget = new AnswerCacheBudget(Buffer.byteLength(body) * 1.5);
+    const first = new RedfishClient(decoded.value[0]!, undefined, budget);
+    const second = new RedfishClient(decoded.value[0]!, undefined, budget);
+    try {
+      await first.get(uri);
+      assert.equal(budget.used, Buffer.byteLength(body));
+      await second.get(uri);
+      await second.get(uri);
+      assert.deepEqual(conditional, [false, false, false], "no room left: the second client keeps nothing");
+      assert.equal(budget.used, Buffer.byteLength(body));
+      await first.close();
+      assert.equal(budget.used, 0, "a closed client gives its bytes back");
+      await second.get(uri);
+      assert.equal(typeof (await second.get(uri)), "object");
+      assert.deepEqual(conditional, [false, false, false, false, true]);
+      assert.equal(second.notModified, 1);
+    } finally {
+      await first.close();
+      await second.close();
       await new Promise((resolve) => server.close(resolve));
     }
   });

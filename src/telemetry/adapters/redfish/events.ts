@@ -10,8 +10,9 @@ import { SseParser } from "../../sse.ts";
 import type { RedfishTarget } from "./binding.ts";
 import { bindingFor } from "./binding.ts";
 import type { RedfishClient } from "./client.ts";
-import { type Condition, canonicalUri } from "./extract.ts";
+import type { Condition } from "./extract.ts";
 import { applyRedfishMessage } from "./poller.ts";
+import { canonicalUri } from "./values.ts";
 
 /** Turns one SSE `data` payload (a Redfish `Event` as text) into conditions; malformed payloads give none. */
 function conditionsOfEventText(data: string): Condition[] {

@@ -25,7 +25,18 @@ import {
   extractThermalMetrics,
 } from "./chassis.ts";
 import { contextTemperatureSeries, sensorUnit } from "./units.ts";
-import { type Emit, isAbsent, isLive, readProperty, readRequired, readValue, stateValue } from "./values.ts";
+import {
+  canonicalUri,
+  dataSourceOf,
+  type Emit,
+  isAbsent,
+  isLive,
+  normaliseUri,
+  readProperty,
+  readRequired,
+  readValue,
+  stateValue,
+} from "./values.ts";
 
 /** A JSON object as Redfish returns it. */
 export type Resource = Readonly<Record<string, unknown>>;
@@ -133,24 +144,6 @@ function loopOf(uri: string): string | undefined {
   if (uri.includes("/PrimaryCoolantConnectors/")) return "primary";
   if (uri.includes("/SecondaryCoolantConnectors/")) return "secondary";
   return undefined;
-}
-
-/**
- * A Redfish URI without trailing slashes on its path, query and fragment kept: services that write
- * `/redfish/v1/Chassis/1/` serve the resource at both, and alarms keyed by it must be the same either way.
- */
-export function canonicalUri(uri: string): string {
-  const match = /^([^?#]*?)\/*([?#].*)?$/.exec(uri);
-  if (match === null) return uri;
-  return `${match[1] === "" ? "/" : match[1]}${match[2] ?? ""}`;
-}
-
-/**
- * A link target as the walk keys it: canonical, and without a fragment (a JSON pointer into a resource read
- * already), so that no resource is read twice.
- */
-export function normaliseUri(uri: string): string {
-  return canonicalUri(uri.split("#")[0] ?? uri);
 }
 
 /** Extracts the readings, conditions and next links of one resource fetched from `uri`. */
@@ -320,10 +313,8 @@ function extractLeakDetectorGroups(resource: Resource, emit: Emit): void {
     if (!Array.isArray(detectors)) return;
     detectors.forEach((detector: unknown, index) => {
       if (!isRecord(detector)) return;
-      const source =
-        typeof detector["DataSourceUri"] === "string" ? normaliseUri(detector["DataSourceUri"]) : undefined;
       const name =
-        source?.split("/").at(-1) ?? (typeof detector["DeviceName"] === "string" ? detector["DeviceName"] : "");
+        dataSourceOf(detector)?.sensor ?? (typeof detector["DeviceName"] === "string" ? detector["DeviceName"] : "");
       if (name === "") return;
       const state = detectorState(
         detector,
@@ -430,8 +421,7 @@ function extractControl(
 function extractPowerLimitExcerpt(resource: Resource, emit: Emit): void {
   const excerpt = resource["PowerLimitWatts"];
   if (!isRecord(excerpt)) return;
-  const source = typeof excerpt["DataSourceUri"] === "string" ? normaliseUri(excerpt["DataSourceUri"]) : "";
-  const id = source.split("/").at(-1) || "PowerLimitWatts";
+  const id = dataSourceOf(excerpt)?.sensor ?? "PowerLimitWatts";
   extractControl({ SetPointUnits: "W", ...excerpt }, resource, id, emit, "PowerLimitWatts.", "Power");
 }
 
@@ -458,14 +448,10 @@ const componentCollections = new Set([
 function extractEnvironmentTemperature(resource: Resource, path: string, emit: Emit): void {
   const value = readProperty(resource, "TemperatureCelsius", emit);
   const excerpt = resource["TemperatureCelsius"];
-  const sourceUri =
-    isRecord(excerpt) && typeof excerpt["DataSourceUri"] === "string" && excerpt["DataSourceUri"] !== ""
-      ? excerpt["DataSourceUri"]
-      : undefined;
-  const source = sourceUri === undefined ? undefined : normaliseUri(sourceUri).split("/").at(-1);
-  if (sourceUri !== undefined && source !== undefined && source !== "") {
-    emit.add("sensor_temperature_celsius", { sensor: source }, value);
-    emit.source(sourceUri);
+  const source = isRecord(excerpt) ? dataSourceOf(excerpt) : undefined;
+  if (source !== undefined) {
+    emit.add("sensor_temperature_celsius", { sensor: source.sensor }, value);
+    emit.source(source.uri);
     return;
   }
   const segments = path.split("/");

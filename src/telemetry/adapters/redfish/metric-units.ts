@@ -12,8 +12,9 @@
  */
 import { isRecord } from "../../../core/records.ts";
 import type { RedfishClient } from "./client.ts";
-import { normaliseUri, odataId, type Resource } from "./extract.ts";
+import { odataId, type Resource } from "./extract.ts";
 import { type SensorUnit, sensorUnit } from "./units.ts";
+import { normaliseUri } from "./values.ts";
 
 /** What a value's unit is: a conversion, a unit alixan does not convert (kept as a label), or a refusal. */
 export type MetricUnit =
@@ -66,6 +67,8 @@ export class MetricUnits {
   readonly #client: RedfishClient;
   readonly #limit: number;
   readonly #known = new Map<string, MetricUnit>();
+  /** Look-ups under way, by URI: reports read or pushed at once share one GET per definition or sensor. */
+  readonly #pending = new Map<string, Promise<MetricUnit | string>>();
 
   /** `limit`: new definitions or sensors read per report at most. */
   constructor(client: RedfishClient, limit: number) {
@@ -93,9 +96,8 @@ export class MetricUnits {
       failed.set(uri, `${uri}: not read, more than ${this.#limit} metric definitions or sensors to look up at once`);
     const work = async (): Promise<void> => {
       for (let uri = queue.shift(); uri !== undefined; uri = queue.shift()) {
-        const found = await this.#lookUp(uri);
+        const found = await this.#shared(uri);
         if (typeof found === "string") failed.set(uri, found);
-        else this.#keep(uri, found);
       }
     };
     await Promise.all(Array.from({ length: concurrency }, work));
@@ -106,6 +108,19 @@ export class MetricUnits {
   unitOf(entry: Readonly<Record<string, unknown>>): MetricUnit | undefined {
     const source = unitSourceOf(entry);
     return source === undefined ? { kind: "none" } : this.#known.get(source);
+  }
+
+  /** The look-up of `uri` under way, else a new one (kept once it answers a unit). */
+  #shared(uri: string): Promise<MetricUnit | string> {
+    const pending = this.#pending.get(uri);
+    if (pending !== undefined) return pending;
+    const lookUp = this.#lookUp(uri).then((found) => {
+      this.#pending.delete(uri);
+      if (typeof found !== "string") this.#keep(uri, found);
+      return found;
+    });
+    this.#pending.set(uri, lookUp);
+    return lookUp;
   }
 
   /**

@@ -134,7 +134,9 @@ export class RedfishPoller {
     for (const [series, kept] of walk.readings) samples.push(series, now, kept.value);
     let reached = walk.reached;
     let decodeErrors = walk.decodeErrors;
-    let decoded = walk.decoded;
+    // A reading the registry refused (a rejection so far, every one from the walk) was counted as decoded: it is
+    // not, or a service whose every series is refused would show decode_ok 1.
+    let decoded = walk.decoded - rejections.count;
     let reports: number | undefined;
     if (this.target.metricReports) {
       try {

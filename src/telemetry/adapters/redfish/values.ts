@@ -1,7 +1,7 @@
 /**
- * Values as Redfish resources hold them, shared by the extraction of each schema (extract.ts, chassis.ts): numeric
- * properties that are plain numbers or sensor excerpts (`{ "Reading": 42, "DataSourceUri": … }`), Health-like
- * enumerations, `Status.State`, and the sink that readings and problems go to.
+ * Values as Redfish resources hold them, shared by the extraction of each schema (extract.ts, chassis.ts): URIs,
+ * numeric properties that are plain numbers or sensor excerpts (`{ "Reading": 42, "DataSourceUri": … }`),
+ * Health-like enumerations, `Status.State`, and the sink that readings and problems go to.
  */
 import { isRecord } from "../../../core/records.ts";
 
@@ -96,4 +96,34 @@ export function isAbsent(holder: Readonly<Record<string, unknown>>): boolean {
 export function isLive(holder: Readonly<Record<string, unknown>>): boolean {
   const state = stateOf(holder);
   return (state === undefined || state === "Enabled" || state === "Degraded") && holder["PowerState"] !== "Off";
+}
+
+/**
+ * A Redfish URI without trailing slashes on its path, query and fragment kept: services that write
+ * `/redfish/v1/Chassis/1/` serve the resource at both, and alarms keyed by it must be the same either way.
+ */
+export function canonicalUri(uri: string): string {
+  const match = /^([^?#]*?)\/*([?#].*)?$/.exec(uri);
+  if (match === null) return uri;
+  return `${match[1] === "" ? "/" : match[1]}${match[2] ?? ""}`;
+}
+
+/**
+ * A link target as the walk keys it: canonical, and without a fragment (a JSON pointer into a resource read
+ * already), so that no resource is read twice.
+ */
+export function normaliseUri(uri: string): string {
+  return canonicalUri(uri.split("#")[0] ?? uri);
+}
+
+/**
+ * The Sensor a copied reading (an excerpt, a detector) names by its `DataSourceUri`: its URI as the walk keys it and
+ * its id (the URI's last segment); undefined when it names none.
+ */
+export function dataSourceOf(holder: Readonly<Record<string, unknown>>): { uri: string; sensor: string } | undefined {
+  const raw = holder["DataSourceUri"];
+  if (typeof raw !== "string") return undefined;
+  const uri = normaliseUri(raw);
+  const sensor = uri.split("?")[0]!.split("/").at(-1) ?? "";
+  return sensor === "" ? undefined : { uri, sensor };
 }
