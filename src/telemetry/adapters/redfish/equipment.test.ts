@@ -16,6 +16,7 @@ import { bindingFor, decodeRedfishTargets } from "./binding.ts";
 import { AnswerCacheBudget, RedfishClient } from "./client.ts";
 import { conditionsOfEvent } from "./events.ts";
 import { extractResource, type Resource } from "./extract.ts";
+import { maxLookUpsInFlight } from "./metric-units.ts";
 import { applyRedfishMessage, RedfishPoller } from "./poller.ts";
 
 /** The readings of one resource as `name{labels}` → value. */
@@ -1103,6 +1104,48 @@ describe("Redfish metric report units", () => {
     } finally {
       await poller.close();
       await service.close();
+    }
+  });
+});
+
+describe("Redfish metric units under pushes", () => {
+  it(`sends a service at most ${maxLookUpsInFlight} look-ups at once, however many pushed reports name new definitions`, async () => {
+    // A slow service that counts the GETs it is answering at once; every definition answers 404 (no unit).
+    let inFlight = 0;
+    let most = 0;
+    const server = createServer((_request, response) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      setTimeout(() => {
+        inFlight--;
+        response.writeHead(404, { "content-type": "application/json" });
+        response.end("{}");
+      }, 20);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { poller } = pollerOf({
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      metricReports: true,
+    });
+    try {
+      const report = (push: number): Resource => ({
+        MetricValues: Array.from({ length: 10 }, (_, index) => ({
+          MetricId: `M${push}x${index}`,
+          MetricValue: "1",
+          MetricDefinition: { "@odata.id": `/redfish/v1/TelemetryService/MetricDefinitions/D${push}x${index}` },
+        })),
+      });
+      const failed = await Promise.all(Array.from({ length: 20 }, (_, push) => poller.metricUnits.learn(report(push))));
+      assert.ok(most <= maxLookUpsInFlight, `${most} GETs at once`);
+      const refused = failed.flatMap((problems) => [...problems.values()]);
+      assert.ok(refused.length > 0, "some look-ups found no room");
+      assert.ok(
+        refused.every((problem) => /look-ups already under way at this service/.test(problem)),
+        refused[0],
+      );
+    } finally {
+      await poller.close();
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 });

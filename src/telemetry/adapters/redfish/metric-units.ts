@@ -28,6 +28,12 @@ const maxKnown = 10_000;
 
 /** Lookups in flight at once (BMCs are small computers). */
 const concurrency = 4;
+/**
+ * Look-ups under way at once for one service, whatever number of reports are read or pushed at once: a client pushing
+ * reports that name ever new definitions (a writer key or the subscription's secret is all it takes) must not make
+ * the platform send the BMC more than a few GETs at a time. A value whose look-up finds no room is refused, named.
+ */
+export const maxLookUpsInFlight = 8;
 
 /**
  * The resource that says a value's unit: its MetricDefinition, else the Sensor its MetricProperty belongs to;
@@ -114,6 +120,9 @@ export class MetricUnits {
   #shared(uri: string): Promise<MetricUnit | string> {
     const pending = this.#pending.get(uri);
     if (pending !== undefined) return pending;
+    if (this.#pending.size >= maxLookUpsInFlight) {
+      return Promise.resolve(`${uri}: not read, ${maxLookUpsInFlight} look-ups already under way at this service`);
+    }
     const lookUp = this.#lookUp(uri).then((found) => {
       this.#pending.delete(uri);
       if (typeof found !== "string") this.#keep(uri, found);
