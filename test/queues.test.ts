@@ -318,6 +318,18 @@ describe("queues as data", () => {
     );
   });
 
+  it("takes a whole configuration as sent: a null or quoted quota is refused, not coerced to a number", async () => {
+    const { version, ...config } = (await call("GET", "/v1/queue-config", admin())).body.config;
+    for (const nominal of [null, "16", true]) {
+      const replaced = await call("PUT", "/v1/queue-config", admin(), {
+        config: { ...config, queues: [...config.queues, { name: "coerced", quota: { gpu: { nominal } } }] },
+      });
+      assert.equal(replaced.status, 400, `nominal ${JSON.stringify(nominal)}: ${JSON.stringify(replaced.body)}`);
+      assert.match(replaced.body.detail, /nominal/);
+    }
+    assert.equal((await call("GET", "/v1/queue-config", admin())).body.version, version);
+  });
+
   it("pages versions before any integer the store holds, and refuses a larger one naming the field", async () => {
     const largest = await call("GET", "/v1/queue-config/versions?before=2147483647&limit=1", admin());
     assert.equal(largest.status, 200, JSON.stringify(largest.body));
