@@ -163,7 +163,9 @@ function asRawError(item: AjvError & { keyword: string; schemaPath: string }): R
   }
   if (typeof params["propertyName"] === "string") params["propertyNames"] = [params["propertyName"]];
   const suffix = `/${item.keyword}`;
-  const schemaPath = item.schemaPath.endsWith(suffix) ? item.schemaPath.slice(0, -suffix.length) : item.schemaPath;
+  const encoded = item.schemaPath.endsWith(suffix) ? item.schemaPath.slice(0, -suffix.length) : item.schemaPath;
+  // Ajv's path is a URI fragment (a record's `^.*$` key reads `%5E.*%24`): TypeBox's plain one finds the schema node.
+  const schemaPath = encoded.split("/").map(decodeURIComponent).join("/");
   return { keyword: item.keyword, instancePath: item.instancePath ?? "", schemaPath: schemaPath || "#", params };
 }
 
