@@ -129,6 +129,8 @@ describe("queues as data", () => {
       quota: { "gpu.H200": { nominal: 4, borrowLimit: 2 } },
     });
     assert.equal(misnamed.status, 400, JSON.stringify(misnamed.body));
+    // Named as the service names its own findings (`lending` above), not `body.quota.gpu.H200.borrowLimit`.
+    assert.equal(misnamed.body.errors[0].field, 'body.quota["gpu.H200"].borrowLimit');
     assert.match(misnamed.body.detail, /borrowLimit: unknown field "borrowLimit" \(did you mean "borrowingLimit"\?\)/);
     const cohort = await call("PUT", "/v1/queues/pharma-x", admin(), { tenant: "pharma-x", cohort: "nowhere" });
     assert.equal(cohort.status, 400);
