@@ -123,6 +123,15 @@ describe("queues as data", () => {
     });
     assert.equal(lending.status, 400);
     assert.equal(lending.body.errors[0].field, 'body.quota["gpu.H200"].lendingLimit', JSON.stringify(lending.body));
+    // A field under a record's entry (Ajv's path reads `%5E.*%24` there) still gets the field it may have meant.
+    const misnamed = await call("PUT", "/v1/queues/pharma-x", admin(), {
+      tenant: "pharma-x",
+      quota: { "gpu.H200": { nominal: 4, borrowLimit: 2 } },
+    });
+    assert.equal(misnamed.status, 400, JSON.stringify(misnamed.body));
+    // Named as the service names its own findings (`lending` above), not `body.quota.gpu.H200.borrowLimit`.
+    assert.equal(misnamed.body.errors[0].field, 'body.quota["gpu.H200"].borrowLimit');
+    assert.match(misnamed.body.detail, /borrowLimit: unknown field "borrowLimit" \(did you mean "borrowingLimit"\?\)/);
     const cohort = await call("PUT", "/v1/queues/pharma-x", admin(), { tenant: "pharma-x", cohort: "nowhere" });
     assert.equal(cohort.status, 400);
     assert.equal(cohort.body.errors[0].field, "body.cohort");
@@ -316,6 +325,19 @@ describe("queues as data", () => {
       replaceMs < 3_000 && importMs < 3_000,
       `answered in ${Math.round(replaceMs)} and ${Math.round(importMs)} ms`,
     );
+  });
+
+  it("takes a whole configuration as sent: a null or quoted quota is refused, not coerced to a number", async () => {
+    const before = (await call("GET", "/v1/queue-config", admin())).body;
+    const config = before.config;
+    for (const nominal of [null, "16", true]) {
+      const replaced = await call("PUT", "/v1/queue-config", admin(), {
+        config: { ...config, queues: [...config.queues, { name: "coerced", quota: { gpu: { nominal } } }] },
+      });
+      assert.equal(replaced.status, 400, `nominal ${JSON.stringify(nominal)}: ${JSON.stringify(replaced.body)}`);
+      assert.match(replaced.body.detail, /nominal/);
+    }
+    assert.equal((await call("GET", "/v1/queue-config", admin())).body.version, before.version);
   });
 
   it("pages versions before any integer the store holds, and refuses a larger one naming the field", async () => {

@@ -5,6 +5,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { type Static, type TSchema, Type } from "typebox";
 import { AppError, errorKinds, titleOfStatus } from "../core/errors.ts";
+import { formatPath } from "../model/diagnostics.ts";
 import { describeSchemaErrors, maxReportedErrors, type RawError } from "../model/schema-check.ts";
 
 /**
@@ -163,7 +164,9 @@ function asRawError(item: AjvError & { keyword: string; schemaPath: string }): R
   }
   if (typeof params["propertyName"] === "string") params["propertyNames"] = [params["propertyName"]];
   const suffix = `/${item.keyword}`;
-  const schemaPath = item.schemaPath.endsWith(suffix) ? item.schemaPath.slice(0, -suffix.length) : item.schemaPath;
+  const encoded = item.schemaPath.endsWith(suffix) ? item.schemaPath.slice(0, -suffix.length) : item.schemaPath;
+  // Ajv's path is a URI fragment (a record's `^.*$` key reads `%5E.*%24`): TypeBox's plain one finds the schema node.
+  const schemaPath = encoded.split("/").map(decodeURIComponent).join("/");
   return { keyword: item.keyword, instancePath: item.instancePath ?? "", schemaPath: schemaPath || "#", params };
 }
 
@@ -211,7 +214,7 @@ function validationErrors(error: FastifyError, request: FastifyRequest): { field
       // Ajv with allErrors reports every item of a 100,000-item list: the first few hundred say what is wrong.
       const first = fromSchema.slice(0, maxReportedErrors).map(asRawError);
       const problems = describeSchemaErrors(schema, requestPart(request, context), first);
-      for (const problem of problems) push([context, ...problem.path].join("."), problem.message);
+      for (const problem of problems) push(formatPath([context, ...problem.path]), problem.message);
       described = problems.length > 0;
     } catch (error) {
       // An error handler must answer: Ajv's own words, and the reason in the log.

@@ -244,8 +244,14 @@ function watchAdminKeys(
   clock: () => number = Date.now,
 ): { check(): Promise<void>; stop(): Promise<void> } {
   let last: Promise<void> = Promise.resolve();
+  // A check waiting its turn reads the store after every trigger so far: more triggers (a burst of key changes, the
+  // timer while the store hangs) join it instead of queuing a check each.
+  let waiting = false;
   const check = () => {
+    if (waiting) return last;
+    waiting = true;
     last = last.then(async () => {
+      waiting = false;
       try {
         const now = clock();
         checkAdminKeys(book, await core.tenancy.adminKeyHorizon(now), now, warningDays);
