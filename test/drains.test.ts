@@ -123,6 +123,24 @@ async function runningOnRow(count: number, name: string, durationS: number): Pro
   return ids;
 }
 
+/**
+ * The site document in force, a change of it by an edit (applied through the API as a platform admin), and the way
+ * back to it.
+ */
+async function siteEditor() {
+  const original = (await api("GET", "/v1/site/document", keys.admin)).body;
+  const change = (summary: string, edit: (document: Json) => void) => {
+    const document = structuredClone(original);
+    edit(document);
+    return api("POST", "/v1/site/changes", keys.admin, { summary, site: document });
+  };
+  const restore = async () => {
+    const back = await api("POST", "/v1/site/changes", keys.admin, { summary: "back", site: original });
+    assert.ok([200, 201].includes(back.status), JSON.stringify(back.body));
+  };
+  return { change, restore };
+}
+
 describe("maintenance drains", () => {
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0)) await cleanup();
@@ -416,12 +434,7 @@ describe("maintenance drains", () => {
   });
 
   it("refuses a site change that would move an open drain onto other racks or drop its target, until it is resumed", async () => {
-    const original = (await api("GET", "/v1/site/document", keys.admin)).body;
-    const change = (summary: string, edit: (document: Json) => void) => {
-      const document = structuredClone(original);
-      edit(document);
-      return api("POST", "/v1/site/changes", keys.admin, { summary, site: document });
-    };
+    const { change, restore } = await siteEditor();
     // Row names are positions in the hall: without its first row, hall 1's H200 row h1-r02 becomes h1-r01 and the
     // name h1-r02 falls to the CPU row.
     const withoutFirstRow = (document: Json) => document.halls[0].rows.shift();
@@ -471,8 +484,92 @@ describe("maintenance drains", () => {
     } finally {
       await resumeIfOpen(drained.body.id);
       await resumeIfOpen(scheduled.body.id);
-      const back = await api("POST", "/v1/site/changes", keys.admin, { summary: "back", site: original });
-      assert.ok([200, 201].includes(back.status), JSON.stringify(back.body));
+      await restore();
+    }
+  });
+
+  it("refuses a site change that renames a drained row's racks for identical ones, which their types cannot tell", async () => {
+    const { change, restore } = await siteEditor();
+    // Hall 1 with its GB300 row, then two alike H200 rows (nothing runs there yet: the change goes through).
+    const twoHgx = (document: Json) => {
+      const [gb300, hgx] = document.halls[0].rows;
+      document.halls[0].rows = [gb300, structuredClone(hgx), structuredClone(hgx)];
+    };
+    const made = await change("two H200 rows", twoHgx);
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    const drained = await api("POST", "/v1/drains", keys.operator, { target: "row:h1-r02", reason: "busway work" });
+    assert.equal(drained.status, 201, JSON.stringify(drained.body));
+    try {
+      // The GB300 row removed: h1-r02 would name the third row's racks, of the same types as the drained ones.
+      const moved = await change("remove the GB300 row", (document) => {
+        twoHgx(document);
+        document.halls[0].rows.shift();
+      });
+      assert.equal(moved.status, 409, JSON.stringify(moved.body));
+      assert.match(
+        moved.body.detail,
+        new RegExp(
+          `drain ${drained.body.id} .* row:h1-r02 would name other racks of the same types \\(rack:h1-r02-01 would be rack:h1-r01-01\\)`,
+        ),
+      );
+      // The last one removed: the drained row keeps its racks.
+      const last = await change("remove the last H200 row", (document) => {
+        twoHgx(document);
+        document.halls[0].rows.pop();
+      });
+      assert.equal(last.status, 201, JSON.stringify(last.body));
+    } finally {
+      await resumeIfOpen(drained.body.id);
+      await restore();
+    }
+  });
+
+  it("refuses a site change that renames racks under running work, naming racks and jobs, until their names are kept", async () => {
+    const { change, restore } = await siteEditor();
+    const running: Json[] = [];
+    try {
+      // A GB300 tray runs in row h1-r01; an H200 server in row h1-r02.
+      const gb300 = await submit("tray", "GB300", 86_400);
+      const h200 = await submit("server", "H200", 86_400);
+      running.push(gb300, h200);
+      assert.match(gb300.placement.racks[0], /^rack:h1-r01-/);
+      assert.match(h200.placement.racks[0], /^rack:h1-r02-/, JSON.stringify(h200.placement));
+      const version = (await api("GET", "/v1/site", keys.admin)).body.version;
+      // An H200 rack added at the start of the GB300 row: the trays move one place on, ids and all.
+      const inserted = await change("an H200 rack before the GB300 trays", (document) => {
+        document.halls[0].rows[0].racks.unshift({ type: "hgx", count: 1 });
+      });
+      assert.equal(inserted.status, 409, JSON.stringify(inserted.body));
+      assert.ok(
+        inserted.body.errors?.some((error: Json) => error.field === "site"),
+        JSON.stringify(inserted.body),
+      );
+      const tray = gb300.placement.racks[0] as string;
+      const next = `rack:h1-r01-${String(Number(tray.slice(-2)) + 1).padStart(2, "0")}`;
+      assert.match(
+        inserted.body.detail,
+        new RegExp(`renames \\d+ racks? with running work .*${tray} would be ${next} \\(${gb300.id}\\)`),
+      );
+      // The GB300 row removed: the H200 row would become h1-r01, and h1-r02 the CPU row.
+      const removed = await change("remove the GB300 row", (document) => document.halls[0].rows.shift());
+      assert.equal(removed.status, 409, JSON.stringify(removed.body));
+      assert.match(removed.body.detail, new RegExp(`${h200.placement.racks[0]} would be rack:h1-r01-.*${h200.id}`));
+      assert.match(removed.body.detail, /rows\[\]\.number/);
+      assert.equal((await api("GET", "/v1/site", keys.admin)).body.version, version, "nothing was applied");
+      for (const submitted of running) assert.equal((await job(submitted.id)).state, "running");
+      // The tray's job ended: with the H200 row numbered, its server keeps its name and its job runs on.
+      assert.equal((await api("POST", `/v1/jobs/${gb300.id}/cancel`, keys.hugo)).status, 200);
+      const numbered = await change("remove the GB300 row, numbering the rows after it", (document) => {
+        document.halls[0].rows.shift();
+        document.halls[0].rows[0].number = 2;
+      });
+      assert.equal(numbered.status, 201, JSON.stringify(numbered.body));
+      const kept = await job(h200.id);
+      assert.equal(kept.state, "running");
+      assert.deepEqual(kept.placement.racks, h200.placement.racks);
+    } finally {
+      for (const submitted of running) await api("POST", `/v1/jobs/${submitted.id}/cancel`, keys.hugo);
+      await restore();
     }
   });
 

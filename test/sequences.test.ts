@@ -474,8 +474,12 @@ async function site(step: Extract<Step, { kind: "site" }>): Promise<void> {
   const answer = await world.as(step.actor, "POST", "/v1/site/changes", { summary: step.variant, site: document });
   if (step.actor === "healthAdmin") assert.equal(answer.status, 403);
   else if (answer.status === 409) {
-    // A change that would rename or drop the racks of an open drain is refused until the drain is resumed.
-    assert.match(answer.body.detail, /^drain \S+ keeps work off .* would (name other racks|no longer exist)/);
+    // A change that would rename or drop the racks of an open drain is refused until the drain is resumed, and one
+    // that would rename racks under running work until the work has left them.
+    assert.match(
+      answer.body.detail,
+      /^(drain \S+ keeps work off .* would (name other racks|no longer exist)|this site change renames \d+ racks? with running work)/,
+    );
   } else assert.ok([200, 201].includes(answer.status), `${step.variant}: ${JSON.stringify(answer.body)}`);
   if (answer.status < 300) world.model.site = step.variant;
 }

@@ -459,6 +459,7 @@ export function expandSite(file: SiteFile, sink: DiagnosticSink): Site {
           id: makeId("row", rowLocal),
           hallIndex,
           zoneId: rowZone,
+          numbered: entry.number !== undefined,
           rackStart: rowRackStart,
           rackCount: rackCountInRow,
           busways: {

@@ -189,6 +189,8 @@ export interface Row {
   readonly id: RowId;
   readonly hallIndex: number;
   readonly zoneId: ZoneId | undefined;
+  /** The number in its id is the file's (`rows[].number` on its entry), not its position: it stays when rows go. */
+  readonly numbered: boolean;
   readonly rackStart: number;
   readonly rackCount: number;
   readonly busways: BuswayGroup;

@@ -8,6 +8,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { AppError } from "../../core/errors.ts";
+import { type RackRename, rackRenames } from "../../model/continuity.ts";
 import { areaFedBy, type DrainTargetKind, racksOfArea } from "../../model/feeds.ts";
 import type { Site } from "../../model/site.ts";
 import type { Drain, DrainFeed } from "../../scheduler/checks.ts";
@@ -94,14 +95,26 @@ export class DrainService implements DrainFeed {
         .map((index) => `${site.racks[index]!.id} (${site.rackTypes[site.racks[index]!.typeIndex]!.id})`)
         .join(", ");
     };
+    // Renames are read once, and only when a drain is open (they cost a matching of every hall's rows).
+    let renames: Map<number, RackRename> | undefined;
     for (const row of this.#open.values()) {
       if (row.resumed_at !== null || (row.ends_at !== null && row.ends_at <= nowIso)) continue;
       const was = racksNamed(before, row.target);
       if (was === undefined) continue;
       const now = racksNamed(after, row.target);
-      if (now === was) continue;
+      renames ??= new Map(rackRenames(before, after).map((rename) => [rename.rack, rename]));
+      const area = areaFedBy(before, row.target)!;
+      // Alike racks keep their ids and types when rows before them go, so the names alone cannot tell.
+      const renamed = racksOfArea(before, area)
+        .map((index) => renames!.get(index))
+        .find((rename) => rename !== undefined);
+      if (now === was && renamed === undefined) continue;
       const become =
-        now === undefined ? `${row.target} would no longer exist` : `${row.target} would name other racks (${now})`;
+        now === undefined
+          ? `${row.target} would no longer exist`
+          : now !== was
+            ? `${row.target} would name other racks (${now})`
+            : `${row.target} would name other racks of the same types (${renamed!.id} ${renamed!.becomes})`;
       throw new AppError(
         "conflict",
         `drain ${row.id} keeps work off ${was}; under this site change ${become}, and the drain would no longer protect the racks it was made for. Give the rows after a removed one their number (site file, rows[].number) so they keep their names, or resume the drain (POST /v1/drains/${row.id}/resume), apply the change, then drain the racks by their new names`,

@@ -21,6 +21,7 @@ import { DemoLoad } from "../jobs/demo-load.ts";
 import { JobsEngine } from "../jobs/engine.ts";
 import { isActive } from "../jobs/records.ts";
 import { registerJobRoutes } from "../jobs/routes.ts";
+import { refuseRenamesUnderWork } from "../jobs/site-guard.ts";
 import { initialQueueSet } from "../queues/defaults.ts";
 import { registerQueueRoutes } from "../queues/routes.ts";
 import { QueueService } from "../queues/service.ts";
@@ -113,6 +114,15 @@ export function jobsFeature(
       const removeListener = core.inventory.onChange((changed) =>
         jobs.rebuild(changed.site, changed.version, "site change"),
       );
+      // ...unless it would rename racks under running work (the engine's rack indexes are its generation's site's).
+      const removeGuard = core.inventory.addChangeGuard((before, after) => {
+        const live = jobs.generation.site;
+        const index = live === before ? undefined : new Map(live.racks.map((rack) => [rack.id as string, rack.index]));
+        refuseRenamesUnderWork(before, after, (rack) => {
+          const at = index === undefined ? rack : index.get(before.racks[rack]!.id);
+          return at === undefined ? [] : jobs.jobsOnRack(at);
+        });
+      });
       const log = core.log.sink("queues");
       const removeTenantListener = core.tenancy.onTenantCreated(async (tenantContext, tenant) => {
         try {
@@ -138,6 +148,7 @@ export function jobsFeature(
         },
         async stop() {
           removeListener();
+          removeGuard();
           removeTenantListener();
           demo.stop();
           await jobs.stop();

@@ -1,0 +1,169 @@
+/**
+ * Which racks a site change renames. Row and rack ids are positional (`h1-r02-05`: hall h1, second row, fifth rack)
+ * unless a row entry gives its `number`, so removing a row renames every row after it, and removing racks at the
+ * start of a row's run renames the racks after them: an id then names another physical rack than before. Whatever
+ * the platform keeps by rack id (a running job's placement, a drain) would move silently onto other racks. This
+ * module reads the change as a facility engineer would: it matches the rows of each hall before and after by what
+ * they hold (their racks' types in order), the longest common run first, earliest rows first, so that
+ * identical rows keep their names when some are removed at the end; racks of a row changed in place are matched
+ * the same way by type. A rack whose id ends up on another physical rack, or whose physical rack gets another id,
+ * is renamed.
+ */
+import type { Site } from "./site.ts";
+
+/** One rack of the site before a change whose id no longer names the same physical rack after it. */
+export interface RackRename {
+  /** The rack's index in the site before. */
+  readonly rack: number;
+  /** The rack's id before. */
+  readonly id: string;
+  /** What the change does to it, in words ("would be h1-r01-05", "is removed, and its id would pass to h1-r03-05"). */
+  readonly becomes: string;
+}
+
+/**
+ * Above this many cells (rows before × rows after in a hall, once the run both sides share at its start is set
+ * aside) the matching gives up on finding moves and reads ids as they are: halls of a few hundred rows stay far below
+ * it, and the cap keeps a pathological change (one hall of 10,000 one-rack rows) from taking seconds and hundreds of
+ * MB.
+ */
+const maxAlignmentCells = 4_000_000;
+
+/**
+ * Matches `before[i]` to `after[j]` with equal keys, keeping order, as many as possible (a longest common
+ * subsequence), the earliest pairs first; answers for each index of `before` its partner in `after` or -1. Answers
+ * undefined when the part left once the common start is set aside is larger than `maxAlignmentCells`.
+ */
+export function alignByKey(before: readonly string[], after: readonly string[]): Int32Array | undefined {
+  const partner = new Int32Array(before.length).fill(-1);
+  let head = 0;
+  while (head < before.length && head < after.length && before[head] === after[head]) {
+    partner[head] = head;
+    head++;
+  }
+  // Only the common start is set aside: setting the common end aside too would pair the latest items there.
+  const n = before.length - head;
+  const m = after.length - head;
+  if (n === 0 || m === 0) return partner;
+  if (n * m > maxAlignmentCells) return undefined;
+  // lengths[i * (m + 1) + j]: the longest common subsequence of before[head + i..] and after[head + j..].
+  const width = m + 1;
+  const lengths = new Int32Array((n + 1) * width);
+  for (let i = n - 1; i >= 0; i--) {
+    for (let j = m - 1; j >= 0; j--) {
+      lengths[i * width + j] =
+        before[head + i] === after[head + j]
+          ? lengths[(i + 1) * width + j + 1]! + 1
+          : Math.max(lengths[(i + 1) * width + j]!, lengths[i * width + j + 1]!);
+    }
+  }
+  // Walking forward takes a pair as soon as it is part of a longest match: identical rows match earliest first.
+  let i = 0;
+  let j = 0;
+  while (i < n && j < m) {
+    if (before[head + i] === after[head + j] && lengths[i * width + j] === lengths[(i + 1) * width + j + 1]! + 1) {
+      partner[head + i] = head + j;
+      i++;
+      j++;
+    } else if (lengths[(i + 1) * width + j]! >= lengths[i * width + j + 1]!) i++;
+    else j++;
+  }
+  return partner;
+}
+
+/**
+ * What a rack is, for matching: its type. Not its zone, which is what the site says of it, not what it is: a change
+ * that moves a zone and removes a row is read as both.
+ */
+function rackKey(site: Site, rack: number): string {
+  const entry = site.racks[rack]!;
+  return site.rackTypes[entry.typeIndex]!.id;
+}
+
+/**
+ * What a row is, for matching: its racks' types in order, and its id when the file gave its number (the
+ * file then says which row it is: a numbered row matches only the row of that number).
+ */
+function rowKey(site: Site, row: number): string {
+  const entry = site.rows[row]!;
+  const racks: string[] = [];
+  for (let rack = entry.rackStart; rack < entry.rackStart + entry.rackCount; rack++) racks.push(rackKey(site, rack));
+  return `${entry.numbered ? entry.id : ""}|${racks.join(",")}`;
+}
+
+/** The rows of a hall, as site row indexes. */
+function rowsOfHall(site: Site, hall: number): number[] {
+  const entry = site.halls[hall]!;
+  return Array.from({ length: entry.rowCount }, (_, offset) => entry.rowStart + offset);
+}
+
+/**
+ * The racks of `before` whose ids would not follow them under the change to `after` (halls are matched by their
+ * ids, which the site file gives). A rack matched to a rack of another id is renamed; a rack matched to none whose id
+ * now names a rack matched to another one is gone and its id taken (a rack replaced where it stood, unmatched on
+ * both sides under one id, is neither: the jobs engine treats it as changed). Identical rows or racks are read as a
+ * `count` is: added or removed at the end (three alike rows become two: the third went), which is all the document
+ * can say; a row other than the last of alike rows is removed by giving the rows after it their `number`. A hall
+ * whose rows or a row whose racks are too many to match says nothing (see `maxAlignmentCells`).
+ */
+export function rackRenames(before: Site, after: Site): RackRename[] {
+  // partnerOf[old rack] = new rack, or -1.
+  const partnerOf = new Int32Array(before.racks.length).fill(-1);
+  const afterHalls = new Map(after.halls.map((hall) => [hall.id as string, hall.index]));
+  for (const hall of before.halls) {
+    const afterHall = afterHalls.get(hall.id);
+    if (afterHall !== undefined) matchHall(before, after, hall.index, afterHall, partnerOf);
+  }
+  // Which old rack each new rack was matched to, by the new rack's id.
+  const heldBy = new Map<string, number>();
+  partnerOf.forEach((to, rack) => {
+    if (to >= 0) heldBy.set(after.racks[to]!.id, rack);
+  });
+  const renames: RackRename[] = [];
+  partnerOf.forEach((to, rack) => {
+    const id = before.racks[rack]!.id;
+    if (to >= 0) {
+      const newId = after.racks[to]!.id;
+      if (newId !== id) renames.push({ rack, id, becomes: `would be ${newId}` });
+      return;
+    }
+    const holder = heldBy.get(id);
+    if (holder !== undefined) {
+      renames.push({ rack, id, becomes: `is removed, and its id would pass to ${before.racks[holder]!.id}` });
+    }
+  });
+  return renames;
+}
+
+/** Matches the racks of one hall before and after into `partnerOf`: rows as wholes, then racks of changed rows. */
+function matchHall(before: Site, after: Site, hallBefore: number, hallAfter: number, partnerOf: Int32Array): void {
+  const rowsBefore = rowsOfHall(before, hallBefore);
+  const rowsAfter = rowsOfHall(after, hallAfter);
+  const rowPartner = alignByKey(
+    rowsBefore.map((row) => rowKey(before, row)),
+    rowsAfter.map((row) => rowKey(after, row)),
+  );
+  if (rowPartner === undefined) return;
+  const matchedAfter = new Set<number>();
+  for (const to of rowPartner) if (to >= 0) matchedAfter.add(to);
+  const unmatchedAfterById = new Map<string, number>();
+  rowsAfter.forEach((row, index) => {
+    if (!matchedAfter.has(index)) unmatchedAfterById.set(after.rows[row]!.id, index);
+  });
+  rowsBefore.forEach((row, index) => {
+    // A row matched as a whole, or changed in place (unmatched on both sides under one id): its racks are matched by
+    // type within it. A row matched to none is gone.
+    const target = rowPartner[index]! >= 0 ? rowPartner[index]! : unmatchedAfterById.get(before.rows[row]!.id);
+    if (target === undefined) return;
+    const from = before.rows[row]!;
+    const to = after.rows[rowsAfter[target]!]!;
+    const rackPartner = alignByKey(
+      Array.from({ length: from.rackCount }, (_, offset) => rackKey(before, from.rackStart + offset)),
+      Array.from({ length: to.rackCount }, (_, offset) => rackKey(after, to.rackStart + offset)),
+    );
+    if (rackPartner === undefined) return;
+    rackPartner.forEach((partner, offset) => {
+      if (partner >= 0) partnerOf[from.rackStart + offset] = to.rackStart + partner;
+    });
+  });
+}
