@@ -6,6 +6,8 @@
  * and the session are deleted from the service.
  */
 import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { type ComposedApp, composeApp } from "../src/app/compose.ts";
 import { defaultFeatures } from "../src/app/features/index.ts";
@@ -50,7 +52,7 @@ const call = async (path: string, key: string | undefined, init: RequestInit = {
     },
   });
   const text = await response.text();
-  return { status: response.status, text, json: () => JSON.parse(text) as Json };
+  return { status: response.status, headers: response.headers, text, json: () => JSON.parse(text) as Json };
 };
 
 before(async () => {
@@ -215,6 +217,80 @@ describe("Redfish push subscriptions", () => {
     assert.equal(values.status, 200, values.text);
     assert.equal(values.json().accepted, 0);
     assert.match(values.json().rejected[0].problem, /"not a number" is not a number/);
+  });
+
+  it("answers a push whose unit look-up failed: 503 to send again when it may pass, the rest stored otherwise", async () => {
+    const definitions = "/redfish/v1/TelemetryService/MetricDefinitions";
+    const push = (id: string, definition: string) =>
+      call(receiver, writerKey, {
+        method: "POST",
+        body: JSON.stringify({
+          "@odata.type": "#MetricReport.v1_5_0.MetricReport",
+          Id: id,
+          Timestamp: new Date(Date.now() - 1000).toISOString(),
+          MetricValues: [
+            { MetricId: "Plain", MetricValue: "5" },
+            { MetricId: "Named", MetricValue: "6", MetricDefinition: { "@odata.id": definition } },
+          ],
+        }),
+      });
+    const plain = async (report: string) => {
+      const series = await call("/v1/telemetry/series?name=redfish_plain", admin);
+      return (series.json() as Json[]).find((entry) => entry.labels.report === report);
+    };
+    // The BMC answers the definition 503 (busy): that may pass, so nothing is stored and the push is asked again.
+    mockup.answerWith(`${definitions}/Busy`, 503);
+    const busy = await push("Busy", `${definitions}/Busy`);
+    assert.equal(busy.status, 503, busy.text);
+    assert.equal(busy.headers.get("retry-after"), "60");
+    assert.equal(busy.json().retryAfterSeconds, 60);
+    assert.match(
+      busy.json().detail,
+      /MetricDefinitions\/Busy: HTTP 503; not asked again before .*send the report again in 60 s/,
+    );
+    assert.equal(await plain("Busy"), undefined, "nothing of it stored");
+    // Sent again while the failure is remembered: the BMC is not asked, that value is refused, the rest stored.
+    const again = await push("Busy", `${definitions}/Busy`);
+    assert.equal(again.status, 200, again.text);
+    assert.equal(again.json().accepted, 1);
+    assert.equal(again.json().rejected[0].path, "MetricReport Busy.MetricValues[1]");
+    assert.match(
+      again.json().rejected[0].problem,
+      /Busy: HTTP 503; remembered \(failed once\): not asked again before/,
+    );
+    assert.equal(mockup.requests.get(`${definitions}/Busy`), 1, "asked once");
+    assert.equal((await plain("Busy"))?.value, 5);
+    // Failures that will not pass (no such definition, a resource that is not one) refuse that value only.
+    for (const [id, definition, problem] of [
+      ["Gone", `${definitions}/Gone`, /Gone: HTTP 404; not asked again before/],
+      ["NotOne", "/redfish/v1/Chassis/CDU", /CDU: #Chassis\.\S+: not a MetricDefinition or Sensor/],
+    ] as const) {
+      const answer = await push(id, definition);
+      assert.equal(answer.status, 200, answer.text);
+      assert.equal(answer.json().accepted, 1, answer.text);
+      assert.match(answer.json().rejected[0].problem, problem);
+    }
+    // A pushed report cannot make the platform ask another host: a second loopback server counts what reaches it.
+    let hits = 0;
+    const elsewhere = createServer((_request, response) => {
+      hits++;
+      response.end("{}");
+    });
+    await new Promise<void>((resolve) => elsewhere.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (elsewhere.address() as AddressInfo).port;
+      for (const definition of [`http://127.0.0.1:${port}/redfish/v1/D`, `//127.0.0.1:${port}/redfish/v1/D`]) {
+        const answer = await push("Elsewhere", definition);
+        assert.equal(answer.status, 200, answer.text);
+        assert.match(
+          answer.json().rejected[0].problem,
+          /not on this service \(http:\/\/127\.0\.0\.1:\d+\): not requested/,
+        );
+      }
+      assert.equal(hits, 0);
+    } finally {
+      await new Promise((resolve) => elsewhere.close(resolve));
+    }
   });
 
   it("deletes its subscriptions and its session when the platform stops", async () => {

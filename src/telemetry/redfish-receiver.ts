@@ -9,6 +9,12 @@
  * `telemetry-writer` (or staff) key for services that can send headers (`HttpHeaders` of the subscription).
  * Bodies are bounded (4 MiB, at most 1,000 event records or 10,000 metric values) and checked against a TypeBox
  * schema before anything is read.
+ *
+ * A metric report some of whose values' units could not be looked up at the service (metric-units.ts) is answered
+ * 503 with Retry-After, nothing stored, when a look-up made for it failed in a way that may pass (no answer, a 5xx);
+ * otherwise (a failure remembered from an earlier look-up, or one that will not pass: 404, not a MetricDefinition,
+ * a link off the service) 200 with those values in `rejected`, each naming its definition and why (subscription.ts
+ * pushAgain).
  */
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
@@ -49,6 +55,12 @@ export function registerRedfishReceiver(scope: FastifyInstance, service: Telemet
       const received = await service.receiveRedfishPush(target, request.body, trusted);
       if (!received.ok) return sendProblem(reply, 401, received.problem);
       const outcome = received.value;
+      const again = outcome.sendAgain;
+      if (again !== undefined) {
+        // A unit look-up failed at the service in a way that may pass: nothing is stored, the service sends it again.
+        reply.header("retry-after", String(again.afterSeconds));
+        return sendProblem(reply, 503, again.problem, { members: { retryAfterSeconds: again.afterSeconds } });
+      }
       const report = outcome.report;
       if (report === undefined) return { kind: outcome.kind, count: outcome.count };
       if (report.limit !== undefined) return sendLimitRefusal(reply, report);

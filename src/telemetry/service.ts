@@ -29,7 +29,12 @@ import {
 import type { RedfishTarget } from "./adapters/redfish/binding.ts";
 import { RedfishEventStream } from "./adapters/redfish/events.ts";
 import { type PollStatus, RedfishPoller } from "./adapters/redfish/poller.ts";
-import { type PushOutcome, RedfishSubscriber, type SubscriptionStatus } from "./adapters/redfish/subscription.ts";
+import {
+  type PushOutcome,
+  pushAgain,
+  RedfishSubscriber,
+  type SubscriptionStatus,
+} from "./adapters/redfish/subscription.ts";
 import { parseRemoteWrite } from "./adapters/remote-write.ts";
 import { snmpPoller } from "./adapters/snmp/poller.ts";
 import type { SnmpDevice } from "./adapters/snmp/targets.ts";
@@ -626,13 +631,15 @@ export class TelemetryService {
       return failure("Context: not the secret of this target's subscription");
     }
     // Before parsing: the units of its metric values may need reading from the service first (metric-units.ts).
-    await subscriber.learnUnits(body);
+    const failed = await subscriber.learnUnits(body, this.#now());
+    const sendAgain = pushAgain(failed, this.#now());
+    if (sendAgain !== undefined) return success({ kind: "metric-report", count: 0, sendAgain });
     const samples = new SampleBuffer(64);
     const rejections = new RejectionList();
     const intern = (name: string, labels: Labels) => this.registry.intern(name, labels);
     const received: { outcome?: PushOutcome } = {};
     const report = await this.#ingestParsed(`redfish:${target}`, "redfish", samples, rejections, () => {
-      received.outcome = subscriber.receive(body, this.alarms, intern, samples, rejections, this.#now());
+      received.outcome = subscriber.receive(body, this.alarms, intern, samples, rejections, this.#now(), failed);
     });
     const outcome = received.outcome!;
     return success(outcome.kind === "event" ? outcome : { ...outcome, report });

@@ -56,6 +56,8 @@ export interface RedfishMockup {
   readonly subscriptions: MockSubscription[];
   /** Replaces a resource with a modified copy (the change is applied to the file's JSON each time it is served). */
   override(uri: string, change: (resource: Record<string, unknown>) => void): void;
+  /** Makes GETs of `uri` answer `status` (undefined: served again), as a busy or broken BMC does. */
+  answerWith(uri: string, status: number | undefined): void;
   /** Sends one event to every open SSE connection. */
   sendEvent(payload: unknown, id?: string): void;
   /** Ends every session, as a session timeout or a BMC restart does. */
@@ -80,6 +82,7 @@ export async function serveRedfishMockup(
 ): Promise<RedfishMockup> {
   const root = join(sharedDataDirectory, "redfish", name);
   const overrides = new Map<string, ((resource: Record<string, unknown>) => void)[]>();
+  const statuses = new Map<string, number>();
   const streams = new Set<ServerResponse>();
   const requests = new Map<string, number>();
   const counts = { logins: 0, sessionsDeleted: 0, unauthorized: 0 };
@@ -282,6 +285,8 @@ export async function serveRedfishMockup(
     const made = subscriptions.find((subscription) => subscription.uri === path);
     if (made !== undefined)
       return send(response, 200, { "@odata.id": made.uri, Id: made.uri.split("/").at(-1), ...made.body });
+    const forced = statuses.get(path);
+    if (forced !== undefined) return send(response, forced, { error: { code: "Base.1.0.GeneralError" } });
     if (!path.startsWith("/redfish/v1")) return send(response, 404);
     const resource = telemetryResource(path) ?? read(path);
     if (resource === undefined) return send(response, 404, { error: "not found" });
@@ -310,6 +315,11 @@ export async function serveRedfishMockup(
     override(uri, change) {
       const key = uri.replace(/\/$/, "");
       overrides.set(key, [...(overrides.get(key) ?? []), change]);
+    },
+    answerWith(uri, status) {
+      const key = uri.replace(/\/$/, "");
+      if (status === undefined) statuses.delete(key);
+      else statuses.set(key, status);
     },
     sendEvent(payload, id) {
       const data = `${id === undefined ? "" : `id: ${id}\n`}data: ${JSON.stringify(payload)}\n\n`;

@@ -7152,6 +7152,8 @@ export interface operations {
                                 decodeErrors: number;
                                 /** @description metric reports read (when the target reads them) */
                                 metricReports?: number;
+                                /** @description metric definitions or sensors whose unit look-up failed and is remembered: not asked again before a wait of 1 min doubling to 1 h (when the target reads or is pushed metric reports) */
+                                metricUnitFailures?: number;
                                 /** @description resources the service answered 304 Not Modified (ETag): read from the last answer, not sent again */
                                 notModified: number;
                                 /** @description resources that could not be read, with why */

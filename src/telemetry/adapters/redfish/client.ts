@@ -75,6 +75,33 @@ interface Exchange {
   readonly anonymous?: boolean;
 }
 
+/**
+ * Why `uri` is not a resource of the service at `base`, or undefined when it is one. A URI comes from the service's
+ * links, or from a client pushing a metric report that names a MetricDefinition: only a path under `/redfish/`
+ * (DSP0266: every Redfish URI starts so) on the service's own origin is asked. A link to another host (absolute,
+ * protocol-relative `//host/x`, or with backslashes, which URL parsers read as slashes) would carry the service's
+ * credentials there and make alixan fetch any address; a user name or password in it would stand in for the
+ * client's own; a dot segment (`..`, `%2e%2e`) or an encoded slash could climb out of `/redfish/` on a server that
+ * decodes late.
+ */
+export function refusalOf(uri: string, base: string): string | undefined {
+  if (uri.includes("\\")) return "holds a backslash";
+  let url: URL;
+  try {
+    url = new URL(uri, base);
+  } catch {
+    return "not a URI";
+  }
+  const origin = new URL(base).origin;
+  if (url.origin !== origin) return `not on this service (${origin})`;
+  if (url.username !== "" || url.password !== "") return "carries a user name or password";
+  const path = uri.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, "").split(/[?#]/)[0] ?? "";
+  if (path.split("/").some((segment) => /^(\.|%2e){1,2}$/i.test(segment))) return "holds a dot segment (. or ..)";
+  if (/%(2f|5c)/i.test(path)) return "holds an encoded slash";
+  if (!/^\/redfish(\/|$)/.test(url.pathname)) return "not a Redfish path (/redfish/…)";
+  return undefined;
+}
+
 /** A failure of an exchange that names what went wrong, for status pages. */
 export class RedfishRequestError extends Error {}
 
@@ -97,8 +124,6 @@ export class RedfishClient {
   readonly #target: RedfishTarget;
   readonly #agent: HttpAgent;
   readonly #https: boolean;
-  /** The only origin requests go to. */
-  readonly #origin: string;
   #authentication: Authentication;
   #session: { token: string; uri: string | undefined } | undefined;
   #login: Promise<void> | undefined;
@@ -122,7 +147,6 @@ export class RedfishClient {
     this.#target = target;
     this.#budget = budget;
     this.#https = target.url.startsWith("https:");
-    this.#origin = new URL(target.url).origin;
     this.#agent = this.#https
       ? new HttpsAgent({
           keepAlive: true,
@@ -142,6 +166,11 @@ export class RedfishClient {
   /** How requests authenticate now (a session, Basic after a fallback, or none). */
   get authentication(): Authentication {
     return this.#authentication;
+  }
+
+  /** Why the client will not ask for `uri` (another host, a path outside `/redfish/`…), or undefined: refusalOf. */
+  refusal(uri: string): string | undefined {
+    return refusalOf(uri, this.#target.url);
   }
 
   /** Whether a session is open. */
@@ -261,12 +290,10 @@ export class RedfishClient {
 
   /** Sends one request and reads its answer (bounded), or hands over the response for streams. */
   #send(exchange: Exchange): Promise<RedfishAnswer & { response?: IncomingMessage }> {
+    // Every request, whoever named its URI (the service's links, a pushed report's MetricDefinition): refusalOf.
+    const refusal = this.refusal(exchange.uri);
+    if (refusal !== undefined) return Promise.reject(new RedfishRequestError(`${refusal}: not requested`));
     const url = new URL(exchange.uri, this.#target.url);
-    // A link to another host (an absolute @odata.id, a Location header) would carry this service's credentials
-    // there and let a service make alixan fetch any address: only this service's own origin is asked.
-    if (url.origin !== this.#origin) {
-      return Promise.reject(new RedfishRequestError(`not on this service (${this.#origin}): not requested`));
-    }
     const headers: Record<string, string> = { accept: "application/json", ...exchange.headers };
     if (exchange.anonymous !== true) Object.assign(headers, this.#credentials());
     let payload: Buffer | undefined;

@@ -16,7 +16,7 @@ import { bindingFor, decodeRedfishTargets } from "./binding.ts";
 import { AnswerCacheBudget, RedfishClient } from "./client.ts";
 import { conditionsOfEvent } from "./events.ts";
 import { extractResource, type Resource } from "./extract.ts";
-import { maxLookUpsInFlight } from "./metric-units.ts";
+import { MetricUnits, maxLookUpsInFlight, unitSourceOf } from "./metric-units.ts";
 import { applyRedfishMessage, RedfishPoller } from "./poller.ts";
 
 /** The readings of one resource as `name{labels}` → value. */
@@ -40,7 +40,10 @@ const sensor = (id: string, fields: Record<string, unknown>): Resource => ({
   ...fields,
 });
 
-/** A service answering GETs from a map of URI (path without trailing slash, with its query) → body; counts them. */
+/**
+ * A service answering GETs from a map of URI (path without trailing slash, with its query) → body (a number: that
+ * status); counts them.
+ */
 async function serve(resources: Readonly<Record<string, unknown>>) {
   const requests = new Map<string, number>();
   const server = createServer((request, response) => {
@@ -48,6 +51,12 @@ async function serve(resources: Readonly<Record<string, unknown>>) {
     const key = `${path.replace(/\/$/, "")}${query === undefined ? "" : `?${query}`}`;
     requests.set(key, (requests.get(key) ?? 0) + 1);
     const body = resources[key];
+    // A number is the status the service answers (a BMC answering 503 while busy).
+    if (typeof body === "number") {
+      response.writeHead(body, { "content-type": "application/json" });
+      response.end("{}");
+      return;
+    }
     response.writeHead(body === undefined ? 404 : 200, { "content-type": "application/json" });
     // A string is the answer's text as is (JSON no serialiser here would write).
     response.end(typeof body === "string" ? body : JSON.stringify(body ?? { error: "not found" }));
@@ -531,13 +540,21 @@ describe("Redfish walk: collections in pages, trailing slashes, fragments", () =
         "24.8",
       ),
       [`${telemetry}/MetricReports/Power`]: report("Power", "/redfish/v1/Chassis/1U/Sensors/TotalPower/Reading", "374"),
+      // The Sensors the values' MetricProperty belong to: they say the values' units.
+      "/redfish/v1/Chassis/1U/Sensors/IntakeTemp": sensor("IntakeTemp", {
+        ReadingType: "Temperature",
+        ReadingUnits: "Cel",
+      }),
+      "/redfish/v1/Chassis/1U/Sensors/TotalPower": sensor("TotalPower", { ReadingType: "Power", ReadingUnits: "W" }),
     });
     try {
       const { status, readings } = await pollTarget({ url: service.url, metricReports: true });
       assert.deepEqual(status.problems, []);
       assert.equal(status.metricReports, 2);
       assert.equal(
-        readings.get('redfish_reading{property="/redfish/v1/Chassis/1U/Sensors/TotalPower/Reading",report="Power"}'),
+        readings.get(
+          'redfish_reading_watts{property="/redfish/v1/Chassis/1U/Sensors/TotalPower/Reading",report="Power"}',
+        ),
         374,
       );
     } finally {
@@ -1065,22 +1082,33 @@ describe("Redfish metric report units", () => {
     }
   });
 
-  it("leaves a report whose units cannot be looked up for the next poll, and keeps the units it learnt", async () => {
+  it("refuses the values whose units cannot be looked up, stores the rest, and keeps the units it learnt", async () => {
     const served = resources(kilowatts);
     const service = await serve(served);
     const { poller, readings } = pollerOf({ url: service.url, metricReports: true });
     const stored = () => [...readings.keys()];
+    const report = served[`${telemetry}/MetricReports/Rack`] as Record<string, unknown>;
     try {
       // The definition answers with a body that is not JSON (a BMC busy rebooting its web server).
       served[`${definitions}/PDUPower`] = "<html>503</html>";
       const first = await poller.poll(1_000);
-      assert.equal(first.problems.length, 1, JSON.stringify(first.problems));
-      assert.match(first.problems[0]!, /MetricReports\/Rack: not read this poll: the unit of its values is not known/);
-      assert.equal(stored().filter((key) => key.startsWith("redfish_")).length, 0, "nothing stored in a guessed unit");
+      const refused = first.problems.filter((problem) => problem.includes("PDUPower"));
+      assert.equal(refused.length, 2, JSON.stringify(first.problems));
+      assert.match(
+        refused[0]!,
+        /^MetricReport Rack\.MetricValues\[0\]: \S+\/PDUPower: not a JSON object; not asked again/,
+      );
+      assert.ok(!stored().some((key) => key.startsWith("redfish_pdu_power")), "nothing stored in a guessed unit");
+      assert.ok(stored().includes('redfish_apparent{report="Rack",unit="V.A"}'), "the other values are stored");
       served[`${definitions}/PDUPower`] = kilowatts;
-      await poller.poll(2_000);
+      // The failure is remembered for a minute: the next report is read without asking.
+      report["Timestamp"] = "2026-12-06T10:00:10Z";
+      await poller.poll(31_000);
+      assert.equal(service.requests.get(`${definitions}/PDUPower`), 1);
+      report["Timestamp"] = "2026-12-06T10:01:10Z";
+      await poller.poll(61_000);
       assert.ok(stored().includes('redfish_pdu_power_watts{report="Rack"}'), stored().join(", "));
-      await poller.poll(3_000);
+      await poller.poll(62_000);
       assert.equal(service.requests.get("/redfish/v1/Chassis/1U/Sensors/Inlet"), 1, "a sensor's unit is kept");
     } finally {
       await poller.close();
@@ -1094,7 +1122,7 @@ describe("Redfish metric report units", () => {
     const { poller } = pollerOf({ url: service.url, metricReports: true });
     try {
       const report = served[`${telemetry}/MetricReports/Rack`] as Resource;
-      const failed = await Promise.all(Array.from({ length: 8 }, () => poller.metricUnits.learn(report)));
+      const failed = await Promise.all(Array.from({ length: 8 }, () => poller.metricUnits.learn(report, 0)));
       assert.deepEqual(
         failed.map((problems) => problems.size),
         Array(8).fill(0),
@@ -1135,17 +1163,179 @@ describe("Redfish metric units under pushes", () => {
           MetricDefinition: { "@odata.id": `/redfish/v1/TelemetryService/MetricDefinitions/D${push}x${index}` },
         })),
       });
-      const failed = await Promise.all(Array.from({ length: 20 }, (_, push) => poller.metricUnits.learn(report(push))));
+      const failed = await Promise.all(
+        Array.from({ length: 20 }, (_, push) => poller.metricUnits.learn(report(push), 0)),
+      );
       assert.ok(most <= maxLookUpsInFlight, `${most} GETs at once`);
-      const refused = failed.flatMap((problems) => [...problems.values()]);
-      assert.ok(refused.length > 0, "some look-ups found no room");
+      const refused = failed.flatMap((problems) => [...problems.values()].map((failure) => failure.problem));
+      const noRoom = refused.filter((problem) => /look-ups already under way at this service/.test(problem));
+      assert.ok(noRoom.length > 0, "some look-ups found no room");
+      // The others were asked and answered 404: refused too, and remembered.
       assert.ok(
-        refused.every((problem) => /look-ups already under way at this service/.test(problem)),
-        refused[0],
+        refused.every((problem) => noRoom.includes(problem) || /: HTTP 404; not asked again before/.test(problem)),
+        refused.join("\n"),
       );
     } finally {
       await poller.close();
       await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
+describe("Redfish metric unit look-ups that fail", () => {
+  const definitions = "/redfish/v1/TelemetryService/MetricDefinitions";
+  const kilowatts = { "@odata.type": "#MetricDefinition.v1_3_3.MetricDefinition", Id: "Power", Units: "kW" };
+  /** A report whose values name these definitions (or, given as `{ property }`, a MetricProperty). */
+  const reportNaming = (...sources: (string | { property: string })[]): Resource => ({
+    Id: "R",
+    MetricValues: sources.map((source, index) => ({
+      MetricId: `M${index}`,
+      MetricValue: "1",
+      ...(typeof source === "string"
+        ? { MetricDefinition: { "@odata.id": source } }
+        : { MetricProperty: source.property }),
+    })),
+  });
+
+  it("remembers a failed look-up: not asked again before a wait of 1 min doubling, an answer clears it", async () => {
+    const telemetry = "/redfish/v1/TelemetryService";
+    const report: Record<string, unknown> = {
+      "@odata.type": "#MetricReport.v1_5_0.MetricReport",
+      Id: "Rack",
+      Timestamp: "2026-12-06T10:00:00Z",
+      MetricValues: [
+        { MetricId: "Power", MetricValue: "6.4", MetricDefinition: { "@odata.id": `${definitions}/Power` } },
+        { MetricId: "Flow", MetricValue: "3" },
+      ],
+    };
+    const served: Record<string, unknown> = {
+      [telemetry]: { MetricReports: { "@odata.id": `${telemetry}/MetricReports` } },
+      [`${telemetry}/MetricReports`]: { Members: [{ "@odata.id": `${telemetry}/MetricReports/Rack` }] },
+      [`${telemetry}/MetricReports/Rack`]: report,
+      [`${definitions}/Power`]: 503,
+    };
+    const service = await serve(served);
+    const { poller, readings } = pollerOf({ url: service.url, metricReports: true });
+    const asked = () => service.requests.get(`${definitions}/Power`) ?? 0;
+    // Polls at virtual times (ms); each sees a new report, so each would look the definition up.
+    const pollAt = async (now: number) => {
+      report["Timestamp"] = new Date(Date.parse("2026-12-06T10:00:00Z") + now).toISOString();
+      return poller.poll(now);
+    };
+    try {
+      const first = await pollAt(0);
+      assert.equal(asked(), 1);
+      assert.deepEqual(first.problems, [
+        `MetricReport Rack.MetricValues[0]: ${definitions}/Power: HTTP 503; not asked again before 1970-01-01T00:01:00.000Z; value not stored`,
+      ]);
+      assert.equal(first.decodeErrors, 1, "the refused value counts in decode_errors");
+      assert.equal(first.metricUnitFailures, 1);
+      assert.equal(readings.get('redfish_flow{report="Rack"}'), 3, "the rest of the report is stored");
+      const second = await pollAt(59_999);
+      assert.equal(asked(), 1, "not asked again within the wait");
+      assert.match(
+        second.problems[0]!,
+        /Power: HTTP 503; remembered \(failed once\): not asked again before 1970-01-01T00:01:00\.000Z; value not stored$/,
+      );
+      await pollAt(60_000);
+      assert.equal(asked(), 2, "asked again once the wait ended");
+      const doubled = await pollAt(60_001);
+      assert.match(
+        doubled.problems[0]!,
+        /remembered \(failed 2 times\): not asked again before 1970-01-01T00:03:00\.000Z/,
+      );
+      await pollAt(179_999);
+      assert.equal(asked(), 2);
+      served[`${definitions}/Power`] = kilowatts;
+      const answered = await pollAt(180_000);
+      assert.equal(asked(), 3);
+      assert.deepEqual(answered.problems, []);
+      assert.equal(answered.metricUnitFailures, 0, "an answer clears the failure");
+      assert.equal(readings.get('redfish_power_watts{report="Rack"}'), 6400);
+      await pollAt(200_000);
+      assert.equal(asked(), 3, "the unit is kept");
+    } finally {
+      await poller.close();
+      await service.close();
+    }
+  });
+
+  it("bounds the failures remembered and the wait, and answers at once from memory", async () => {
+    const served: Record<string, unknown> = {};
+    const service = await serve(served);
+    const { poller } = pollerOf({ url: service.url, metricReports: true });
+    const units = new MetricUnits(poller.client, 100, { firstRetryMs: 1000, maxRetryMs: 4000, maxRemembered: 3 });
+    const asked = (id: string) => service.requests.get(`${definitions}/${id}`) ?? 0;
+    try {
+      // Ten new definitions, each 404: only the three looked at last are remembered.
+      await units.learn(reportNaming(...Array.from({ length: 10 }, (_, index) => `${definitions}/D${index}`)), 0);
+      assert.equal(units.failuresRemembered, 3);
+      const failed = await units.learn(reportNaming(`${definitions}/D0`, `${definitions}/D9`), 1);
+      assert.equal(asked("D0"), 2, "forgotten: asked again");
+      assert.equal(asked("D9"), 1, "remembered: not asked");
+      const remembered = failed.get(`${definitions}/D9`)!;
+      assert.match(remembered.problem, /D9: HTTP 404; remembered \(failed once\)/);
+      assert.equal(remembered.sendAgainAt, undefined, "a remembered failure does not ask a pusher to send again");
+      // The wait doubles from 1 s up to its bound of 4 s.
+      const retries: string[] = [];
+      for (const now of [10_000, 11_000, 13_000, 17_000, 21_000]) {
+        const failed = await units.learn(reportNaming(`${definitions}/W`), now);
+        retries.push(/not asked again before \S+:(\d\d\.\d+)Z/.exec(failed.get(`${definitions}/W`)!.problem)![1]!);
+      }
+      assert.deepEqual(retries, ["11.000", "13.000", "17.000", "21.000", "25.000"]);
+      assert.equal(asked("W"), 5);
+      // A failure that may pass, met just now, asks a pusher to send again when the service is asked again.
+      served[`${definitions}/Busy`] = 503;
+      const busy = (await units.learn(reportNaming(`${definitions}/Busy`), 30_000)).get(`${definitions}/Busy`);
+      assert.equal(busy?.sendAgainAt, 31_000);
+    } finally {
+      await poller.close();
+      await service.close();
+    }
+  });
+
+  it("asks only paths under /redfish/ on the service's own origin, whatever a report names", async () => {
+    const service = await serve({});
+    let hits = 0;
+    const elsewhere = createServer((_request, response) => {
+      hits++;
+      response.end("{}");
+    });
+    await new Promise<void>((resolve) => elsewhere.listen(0, "127.0.0.1", resolve));
+    const other = `127.0.0.1:${(elsewhere.address() as AddressInfo).port}`;
+    const own = service.url.replace("http://", "");
+    const { poller } = pollerOf({ url: service.url, metricReports: true });
+    const named: [string | { property: string }, RegExp][] = [
+      [`http://${other}${definitions}/A`, /not on this service/],
+      [`//${other}${definitions}/B`, /not on this service/],
+      [`\\\\${other}\\redfish\\v1\\C`, /holds a backslash/],
+      [`http://user:secret@${own}${definitions}/D`, /carries a user name or password/],
+      [`${definitions}/../../../admin/E`, /dot segment/],
+      [`${definitions}/%2e%2e/%2E%2E/%2e%2e/F`, /dot segment/],
+      [`${definitions}/..%2f..%2fG`, /encoded slash/],
+      ["/admin/H", /not a Redfish path/],
+      [`${definitions}/I?$expand=*($levels=6)`, /without a query/],
+      [`${definitions}/${"J".repeat(1100)}`, /longer than 1024 characters/],
+      [{ property: "/redfish/v1/../../x/Sensors/K/Reading" }, /dot segment/],
+    ];
+    try {
+      const report = reportNaming(...named.map(([source]) => source));
+      const failed = await poller.metricUnits.learn(report, 0);
+      (report["MetricValues"] as Record<string, unknown>[]).forEach((entry, index) => {
+        const [source, why] = named[index]!;
+        const failure = failed.get(unitSourceOf(entry)!);
+        assert.ok(failure, JSON.stringify(source));
+        assert.match(failure.problem, why, JSON.stringify(source));
+        assert.match(failure.problem, /: not requested$/);
+        assert.equal(failure.sendAgainAt, undefined);
+      });
+      assert.equal(hits, 0, "no request reached another host");
+      assert.deepEqual([...service.requests.keys()], [], "nor the service");
+      assert.equal(poller.metricUnits.failuresRemembered, 0, "nothing asked, nothing remembered");
+    } finally {
+      await poller.close();
+      await service.close();
+      await new Promise((resolve) => elsewhere.close(resolve));
     }
   });
 });

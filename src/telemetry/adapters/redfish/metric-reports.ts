@@ -147,9 +147,11 @@ export interface MetricReportRead {
 }
 
 /**
- * Reads the service's metric reports, skipping those unchanged since `seen` (report URI → Timestamp). A report
- * some of whose values' units could not be looked up (units.learn) is left for the next poll whole, with a problem:
- * storing part of it would store the rest twice then.
+ * Reads the service's metric reports, skipping those unchanged since `seen` (report URI → Timestamp). A value whose
+ * unit could not be looked up (units.learn: the failure is remembered, and the service not asked again before its
+ * backoff ends) is refused, naming why, and the rest of the report stored: leaving the whole report for the next
+ * poll, as before the failures were remembered, would only lose its other values, since the next poll does not ask
+ * again.
  */
 export async function readMetricReports(
   client: RedfishClient,
@@ -176,15 +178,10 @@ export async function readMetricReports(
     reports++;
     const stamp = typeof report["Timestamp"] === "string" ? report["Timestamp"] : undefined;
     if (stamp !== undefined && seen.get(uri) === stamp) continue;
-    const failed = await units.learn(report);
-    if (failed.size > 0) {
-      const [first] = failed.values();
-      problems.push(
-        `${uri}: not read this poll: the unit of its values is not known (${failed.size} definition(s) or sensor(s) not read, such as ${first})`,
-      );
-      continue;
-    }
-    added += metricReportSamples(report, target, intern, samples, rejections, now, (entry) => units.unitOf(entry));
+    const failed = await units.learn(report, now);
+    added += metricReportSamples(report, target, intern, samples, rejections, now, (entry) =>
+      units.unitOf(entry, failed),
+    );
     if (stamp !== undefined) seen.set(uri, stamp);
   }
   return { reports, samples: added, problems };

@@ -30,6 +30,12 @@ export const PollStatusSchema = Type.Object({
   notModified: Type.Integer({
     description: "resources the service answered 304 Not Modified (ETag): read from the last answer, not sent again",
   }),
+  metricUnitFailures: Type.Optional(
+    Type.Integer({
+      description:
+        "metric definitions or sensors whose unit look-up failed and is remembered: not asked again before a wait of 1 min doubling to 1 h (when the target reads or is pushed metric reports)",
+    }),
+  ),
   decodeErrors: Type.Integer({
     description: "readings the service answered but that could not be decoded (the redfish decode_errors series)",
   }),
@@ -181,6 +187,9 @@ export class RedfishPoller {
       decodeErrors,
       authentication: this.client.authentication,
       ...(reports === undefined ? {} : { metricReports: reports }),
+      ...(this.target.metricReports || this.target.subscription?.metricReports === true
+        ? { metricUnitFailures: this.metricUnits.failuresRemembered }
+        : {}),
       problems,
     };
     return this.status;

@@ -18,7 +18,7 @@ import { bindingFor, type RedfishTarget } from "./binding.ts";
 import type { RedfishClient } from "./client.ts";
 import { conditionsOfEvent } from "./events.ts";
 import { metricReportSamples } from "./metric-reports.ts";
-import { MetricUnits } from "./metric-units.ts";
+import { type LookUpFailure, MetricUnits } from "./metric-units.ts";
 import { applyRedfishMessage } from "./poller.ts";
 
 /** The receiver path of a target (relative to alixan's base URL). */
@@ -46,6 +46,37 @@ export interface PushOutcome {
   readonly kind: "event" | "metric-report";
   /** Event records applied, or metric values turned into samples. */
   readonly count: number;
+  /** Nothing was stored: the pusher should send the report again after `afterSeconds` (pushAgain). */
+  readonly sendAgain?: { readonly afterSeconds: number; readonly problem: string };
+}
+
+/**
+ * Whether a pushed report is to be sent again whole rather than stored without some values: when a look-up of its
+ * units failed just now for a reason that may pass (no answer, a 5xx), the pusher is asked to send it again once
+ * the service is asked again (503 with Retry-After: a Redfish service delivers an event again after its
+ * DeliveryRetryIntervalSeconds), and nothing of it is stored. A failure remembered from an earlier look-up does not
+ * ask again: a service gives up on, or ends, a subscription after DeliveryRetryAttempts failed deliveries of one
+ * event (4xx and 5xx alike), so a report is answered 503 at most once per look-up made, and its other values are
+ * stored when it comes back while the failure is remembered. A failure that will not pass (404, not a
+ * MetricDefinition, a link off the service) refuses those values and stores the rest.
+ */
+export function pushAgain(
+  failed: ReadonlyMap<string, LookUpFailure>,
+  now: number,
+): { readonly afterSeconds: number; readonly problem: string } | undefined {
+  let latest: number | undefined;
+  let first: string | undefined;
+  for (const failure of failed.values()) {
+    if (failure.sendAgainAt === undefined) continue;
+    latest = Math.max(latest ?? failure.sendAgainAt, failure.sendAgainAt);
+    first ??= failure.problem;
+  }
+  if (latest === undefined) return undefined;
+  const afterSeconds = Math.max(1, Math.ceil((latest - now) / 1000));
+  return {
+    afterSeconds,
+    problem: `MetricValues: the unit of some values could not be looked up at the service (${first}): nothing stored, send the report again in ${afterSeconds} s`,
+  };
 }
 
 /** One target's push subscription. */
@@ -166,15 +197,17 @@ export class RedfishSubscriber {
 
   /**
    * Looks up the units of a pushed metric report's values not known yet (their MetricDefinition or Sensor), before
-   * `receive` stores them; a value whose unit could not be looked up is then refused, naming why.
+   * `receive` stores them; answers, by URI, why some could not be read (nothing for an Event). A value whose unit
+   * could not be looked up is refused by `receive`, naming why, unless pushAgain asks for the report again whole.
    */
-  async learnUnits(body: Record<string, unknown>): Promise<void> {
-    if (isMetricReport(body)) await this.#units.learn(body);
+  async learnUnits(body: Record<string, unknown>, now: number): Promise<ReadonlyMap<string, LookUpFailure>> {
+    return isMetricReport(body) ? this.#units.learn(body, now) : new Map();
   }
 
   /**
    * Applies one pushed body: an Event's records become alarms (raised or cleared by message id), a MetricReport's
-   * values become samples in `samples`. The caller checked the Context (or the sender's key).
+   * values become samples in `samples`, those whose unit could not be looked up (`failed`, from learnUnits) refused.
+   * The caller checked the Context (or the sender's key).
    */
   receive(
     body: Record<string, unknown>,
@@ -183,12 +216,13 @@ export class RedfishSubscriber {
     samples: SampleBuffer,
     rejections: RejectionList,
     now: number,
+    failed: ReadonlyMap<string, LookUpFailure> = new Map(),
   ): PushOutcome {
     if (isMetricReport(body)) {
       this.status.reports++;
       const units = this.#units;
       const count = metricReportSamples(body, this.target, intern, samples, rejections, now, (entry) =>
-        units.unitOf(entry),
+        units.unitOf(entry, failed),
       );
       return { kind: "metric-report", count };
     }
