@@ -6,31 +6,20 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { type ComposedApp, composeApp } from "../src/app/compose.ts";
-import { defaultFeatures } from "../src/app/features/index.ts";
-import { type ApiAnswer, callApi } from "./support/api.ts";
+import { type ApiAnswer, callApi, type SeededLab, startSeededLab } from "./support/api.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: answers are read field by field from JSON.
 type Json = any;
 
-let app: ComposedApp;
-let url: string;
-const keys: Record<string, string> = {};
-const call = (method: string, path: string, key: string, body?: unknown) => callApi(url, method, path, key, body);
-const admin = () => keys["admin@alixan.local"]!;
-const lea = () => keys["lea.martin@valdiag.example"]!;
+let lab: SeededLab;
+const call = (method: string, path: string, key: string, body?: unknown) => callApi(lab.url, method, path, key, body);
+const admin = () => lab.keys["admin@alixan.local"]!;
+const lea = () => lab.keys["lea.martin@valdiag.example"]!;
 
 before(async () => {
-  app = await composeApp({
-    site: "lab",
-    store: { kind: "pglite", dataDir: "memory" },
-    seed: true,
-    features: defaultFeatures({ speed: 60, demoLoad: 0, telemetryInMemory: true }),
-  });
-  url = await app.server.listen({ port: 0, host: "127.0.0.1" });
-  for (const key of app.demoKeys!) keys[key.email] = key.token;
+  lab = await startSeededLab();
 });
-after(() => app.close());
+after(() => lab.app.close());
 
 /** Asserts `answer` is a 400 problem whose errors name `field` (and only fields under it). */
 function refusedNaming(answer: ApiAnswer, field: string, sent: string): void {
