@@ -4,9 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { type ComposedApp, composeApp } from "../src/app/compose.ts";
-import { defaultFeatures } from "../src/app/features/index.ts";
-import { callApi } from "./support/api.ts";
+import type { ComposedApp } from "../src/app/compose.ts";
+import { callApi, startSeededLab } from "./support/api.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: answers are read field by field from JSON.
 type Json = any;
@@ -19,14 +18,9 @@ const call = (method: string, path: string, key: string, body?: unknown) => call
 const project = async (key: string) => (await call("GET", "/v1/projects", key)).body[0].id as string;
 
 before(async () => {
-  app = await composeApp({
-    site: "lab",
-    store: { kind: "pglite", dataDir: "memory" },
-    seed: true,
-    features: defaultFeatures({ speed: 60, demoLoad: 0, telemetryInMemory: true }),
-  });
-  url = await app.server.listen({ port: 0, host: "127.0.0.1" });
-  for (const key of app.demoKeys!) keys[key.email] = key.token;
+  const lab = await startSeededLab();
+  ({ app, url } = lab);
+  Object.assign(keys, lab.keys);
 });
 after(async () => {
   await app.close();

@@ -2,10 +2,17 @@
  * The HTTP API: Fastify 5 with TypeBox schemas, OpenAPI 3.1 at /openapi.json and a docs page at /docs, RFC 9457
  * errors, request ids, API-key authentication, per-key rate limiting. Resources register from routes/*.
  */
+import AjvCompiler, { type ValidatorFactory } from "@fastify/ajv-compiler";
 import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
-import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions, LogController } from "fastify";
+import Fastify, {
+  type FastifyInstance,
+  type FastifyRequest,
+  type FastifySchemaCompiler,
+  type FastifyServerOptions,
+  LogController,
+} from "fastify";
 import { sql } from "kysely";
 import { Type } from "typebox";
 import type { InventoryService } from "../inventory/service.ts";
@@ -31,10 +38,45 @@ import { registerEventStreamShutdown } from "./sse.ts";
  * How the API's validator reads schemas: every error at once (the problem lists them all), arrays from single query
  * values. `patternErrorMessage` is an annotation of the file schemas (editors show it, the problem wording uses it:
  * schema-check.ts), declared so a route body can be a file's own schema: strict Ajv refuses a keyword it does not know.
+ * Coercion applies to the parts that are text (apiValidation): a JSON body is checked as sent.
  */
 export const apiAjvOptions = {
   customOptions: { allErrors: true, removeAdditional: false, coerceTypes: "array", keywords: ["patternErrorMessage"] },
 } as const satisfies FastifyServerOptions["ajv"];
+
+/**
+ * The request parts that arrive as text: a query value, a path parameter or a header is read as the type its schema
+ * names (`?limit=5` is 5, a single `?state=queued` a one-item list). Every other part (a JSON body) has types of its
+ * own, which coercion would overwrite: `null` became 0, false or "", `"16"` 16, `true` 1, a lone value a list.
+ */
+const textParts: ReadonlySet<string> = new Set(["querystring", "params", "headers"]);
+
+/**
+ * Fastify options of the API's validation: the Ajv options above for query strings, path parameters and headers,
+ * the same without coercion for bodies (and any other part). Both validators share the server's schemas.
+ */
+export function apiValidation(): Pick<FastifyServerOptions, "ajv" | "schemaController"> {
+  // Fastify's own default compiler pool; its published type describes Ajv's compile step, not the call Fastify makes.
+  const pool = AjvCompiler() as unknown as CompilerPool;
+  const buildValidator: CompilerPool = (externalSchemas, options) => {
+    const coercing = pool(externalSchemas, options);
+    const asSent = pool(externalSchemas, {
+      ...options,
+      customOptions: { ...options.customOptions, coerceTypes: false },
+    });
+    return (route) => (route.httpPart !== undefined && textParts.has(route.httpPart) ? coercing : asSent)(route);
+  };
+  return {
+    ajv: apiAjvOptions,
+    schemaController: { compilersFactory: { buildValidator: buildValidator as unknown as ValidatorFactory } },
+  };
+}
+
+/** How Fastify builds a validator compiler: from the schemas added to the server and its `ajv` option. */
+type CompilerPool = (
+  externalSchemas: Readonly<Record<string, unknown>>,
+  options: { readonly customOptions?: object; readonly [option: string]: unknown },
+) => FastifySchemaCompiler<unknown>;
 
 /** A feature that adds its routes to the server (jobs, live state, telemetry...). */
 export type RouteModule = (app: FastifyInstance) => void;
@@ -201,7 +243,7 @@ export async function buildServer(dependencies: ServerDependencies): Promise<Fas
     genReqId: generateRequestId,
     // One access line per request, with the route pattern, from registerAccessLog instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
-    ajv: apiAjvOptions,
+    ...apiValidation(),
     bodyLimit: 4 * 1024 * 1024,
   });
   app.setErrorHandler(problemHandler);

@@ -2,12 +2,12 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import Fastify from "fastify";
 import { Type } from "typebox";
-import { apiAjvOptions } from "./app.ts";
+import { apiValidation } from "./app.ts";
 import { problemHandler } from "./problem.ts";
 
-/** A route validated as the API's are (Ajv, all errors, arrays coerced), its errors rendered by `problemHandler`. */
+/** A route validated as the API's are (Ajv, all errors, query values coerced), its errors rendered by `problemHandler`. */
 async function errorsOf(payload: unknown, url = "/check"): Promise<{ field: string; message: string }[]> {
-  const app = Fastify({ ajv: apiAjvOptions });
+  const app = Fastify(apiValidation());
   app.setErrorHandler(problemHandler);
   const body = Type.Object(
     {
@@ -70,6 +70,59 @@ describe("API validation problems", () => {
     assert.deepEqual(await errorsOf({ level: "red" }, "/check?limit=0"), [
       { field: "querystring.limit", message: "must be at least 1, got 0" },
     ]);
+  });
+});
+
+describe("API validation of each request part", () => {
+  /** A route with a typed path parameter, query, header and body, answering what it was given. */
+  async function send(url: string, payload: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+    const app = Fastify(apiValidation());
+    app.setErrorHandler(problemHandler);
+    const schema = {
+      params: Type.Object({ id: Type.Integer() }),
+      querystring: Type.Object({
+        limit: Type.Optional(Type.Integer()),
+        tags: Type.Optional(Type.Array(Type.String())),
+      }),
+      headers: Type.Object({ "x-count": Type.Optional(Type.Integer()) }),
+      body: Type.Object({
+        n: Type.Integer(),
+        on: Type.Optional(Type.Boolean()),
+        flags: Type.Optional(Type.Array(Type.String())),
+      }),
+    };
+    app.post("/parts/:id", { schema }, async (request) => ({
+      params: request.params,
+      query: request.query,
+      count: request.headers["x-count"],
+      body: request.body,
+    }));
+    const response = await app.inject({ method: "POST", url, payload: payload as object, headers: { "x-count": "3" } });
+    await app.close();
+    return { status: response.statusCode, body: response.json() };
+  }
+
+  it("reads a query value, a path parameter and a header (text) as their types, a lone query value as a list", async () => {
+    const answer = await send("/parts/7?limit=5&tags=a", { n: 1, on: true, flags: ["x"] });
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    assert.deepEqual(answer.body, {
+      params: { id: 7 },
+      query: { limit: 5, tags: ["a"] },
+      count: 3,
+      body: { n: 1, on: true, flags: ["x"] },
+    });
+  });
+
+  it("checks a JSON body as sent: numeric text, null, a number for a boolean, a lone value for a list", async () => {
+    const answer = await send("/parts/7", { n: "1", on: 1, flags: "x" });
+    assert.equal(answer.status, 400);
+    const fields = (answer.body["errors"] as { field: string }[]).map((error) => error.field).sort();
+    assert.deepEqual(fields, ["body.flags", "body.n", "body.on"]);
+    const nulls = await send("/parts/7", { n: null });
+    assert.deepEqual(
+      (nulls.body["errors"] as { field: string; message: string }[]).map((error) => error.field),
+      ["body.n"],
+    );
   });
 });
 

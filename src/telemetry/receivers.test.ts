@@ -9,6 +9,7 @@ import { gzipSync } from "node:zlib";
 import Fastify, { type FastifyInstance } from "fastify";
 import { compress as snappyCompress } from "snappyjs";
 import { loadSite } from "../model/load.ts";
+import { apiValidation } from "../server/app.ts";
 import { encodeLabels, encodeWriteRequest } from "./export/remote-write.ts";
 import { snappyEncode } from "./export/snappy.ts";
 import { decodeWriteRequest, timestampMs } from "./remote-write-proto.ts";
@@ -23,7 +24,8 @@ before(async () => {
   const opened = await TelemetryService.open({ site: loadSite("lab").site!, onProblem: () => {} });
   assert.ok(opened.ok);
   service = opened.value;
-  app = Fastify();
+  // Validated as the API server validates (bodies as sent, query values read as their types).
+  app = Fastify(apiValidation());
   registerTelemetryRoutes(app, service, { bodyLimit: 1 << 20, compressedLimit: 1 << 16 });
   await app.ready();
 });

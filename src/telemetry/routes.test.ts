@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import Fastify, { type FastifyInstance } from "fastify";
 import { loadSite } from "../model/load.ts";
+import { apiValidation } from "../server/app.ts";
 import { registerTelemetryRoutes } from "./routes.ts";
 import { TelemetryService } from "./service.ts";
 
@@ -13,7 +14,8 @@ before(async () => {
   const opened = await TelemetryService.open({ site: loadSite("lab").site!, onProblem: () => {} });
   assert.ok(opened.ok);
   service = opened.value;
-  app = Fastify();
+  // Validated as the API server validates (bodies as sent, query values read as their types).
+  app = Fastify(apiValidation());
   registerTelemetryRoutes(app, service, { heartbeatMs: 50 });
   await app.ready();
 });

@@ -1,7 +1,9 @@
 /**
  * Calling the platform's HTTP API from tests with an API key: one request, its status, headers and parsed body
- * (event streams and empty answers give an empty object).
+ * (event streams and empty answers give an empty object), and a seeded lab platform to call.
  */
+import { type ComposedApp, composeApp } from "../../src/app/compose.ts";
+import { defaultFeatures } from "../../src/app/features/index.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: answers are read field by field from JSON.
 type Json = any;
@@ -65,4 +67,26 @@ export async function staffKey(url: string, adminKey: string, role: string, name
   if (key.status !== 201)
     throw new Error(`creating a key for ${name} answered ${key.status}: ${JSON.stringify(key.body)}`);
   return key.body.token as string;
+}
+
+/** A seeded platform on the lab site for API tests: its address and the demo users' keys by e-mail. */
+export interface SeededLab {
+  readonly app: ComposedApp;
+  readonly url: string;
+  readonly keys: Readonly<Record<string, string>>;
+}
+
+/**
+ * Starts the lab site's platform on an in-memory store, seeded with the demo tenants and keys, listening on a free
+ * loopback port (jobs at 60× speed, no demo load, telemetry in memory). The caller closes `app`.
+ */
+export async function startSeededLab(): Promise<SeededLab> {
+  const app = await composeApp({
+    site: "lab",
+    store: { kind: "pglite", dataDir: "memory" },
+    seed: true,
+    features: defaultFeatures({ speed: 60, demoLoad: 0, telemetryInMemory: true }),
+  });
+  const url = await app.server.listen({ port: 0, host: "127.0.0.1" });
+  return { app, url, keys: Object.fromEntries(app.demoKeys!.map((key) => [key.email, key.token])) };
 }

@@ -3,7 +3,7 @@
  * admins read and change the whole configuration (JSON or YAML in the queue file's shape, or Kueue objects), one
  * queue or cohort at a time, read its versions, and start or stop the demo load. Every change is audited.
  */
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { type Static, Type } from "typebox";
 import { AppError } from "../../core/errors.ts";
 import { flexClasses } from "../../model/flexibility.ts";
@@ -250,17 +250,9 @@ function registerConfigRoutes(app: FastifyInstance, service: QueueService): void
       return service.versions(request.query.limit ?? 50, request.query.before);
     },
   );
-  // The API's validator coerces scalars (`coerceTypes`, meant for query strings): a config's `nominal: null` became a
-  // 0 quota, `preempts: null` false, `"16"` 16, where the same file is refused by `serve --queues`. The service checks
-  // the document as sent, with the file reader's rules.
-  const sentConfigs = new WeakMap<FastifyRequest, unknown>();
   app.put<{ Body: Static<typeof configBody> }>(
     "/v1/queue-config",
     {
-      preValidation: async (request) => {
-        const body = request.body as { config?: unknown } | undefined;
-        sentConfigs.set(request, structuredClone(body?.config));
-      },
       schema: {
         tags: ["queues"],
         operationId: "replaceQueueConfig",
@@ -272,8 +264,7 @@ function registerConfigRoutes(app: FastifyInstance, service: QueueService): void
     async (request) => {
       const context = contextOf(request);
       authorize(context.principal, "queues:write");
-      const config = sentConfigs.has(request) ? sentConfigs.get(request) : request.body.config;
-      return { version: await service.replace(context, config, request.body.summary) };
+      return { version: await service.replace(context, request.body.config, request.body.summary) };
     },
   );
   app.post<{ Body: Static<typeof kueueBody> }>(

@@ -1,9 +1,33 @@
 /**
- * What a form shows when the API refuses what it sent: each problem field marked on the input it came from, and one
- * summary line. The drain, job and queue forms share it so a refusal reads the same on every page.
+ * What a form sends and shows when the API refuses it: numbers typed as numbers, each problem field marked on the
+ * input it came from, and one summary line. The drain, job, queue and what-if forms share it so a refusal reads the
+ * same on every page.
  */
 import type { ReactNode } from "react";
 import { ApiError, describeError } from "../api/client.ts";
+
+/**
+ * A request as a form sends it: a number field may hold the text typed when it is not a number, for the API to refuse
+ * naming the field (the API checks a body as sent: no text is read as a number there).
+ */
+export type AsTyped<T> = T extends number
+  ? number | string
+  : T extends readonly (infer Item)[]
+    ? AsTyped<Item>[]
+    : T extends object
+      ? { [K in keyof T]: AsTyped<T[K]> }
+      : T;
+
+/**
+ * A number input's text as the API should judge it: empty is absent, a number is sent as one, anything else as typed
+ * (never `Number(text)`'s NaN, which JSON writes as null: the API would report a null the person never typed).
+ */
+export function numberAsTyped(text: string): number | string | undefined {
+  const trimmed = text.trim();
+  if (trimmed === "") return undefined;
+  const value = Number(trimmed);
+  return Number.isFinite(value) ? value : trimmed;
+}
 
 /**
  * The API's field problems keyed by the form input each belongs to (`keyOf` maps an API field path such as

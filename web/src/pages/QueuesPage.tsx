@@ -10,7 +10,7 @@ import { ApiError, describeError } from "../api/client.ts";
 import type { DemoStatus, QueueConfigAnswer, QueueFileQueue, QueueSummary, QuotaLimits } from "../api/types.ts";
 import { useSession } from "../app/session-context.tsx";
 import { useResource } from "../app/use-resource.ts";
-import { fieldMarks, markedFields, refusalSummary } from "../components/form-errors.tsx";
+import { fieldMarks, markedFields, numberAsTyped, refusalSummary } from "../components/form-errors.tsx";
 import { ErrorNotice, Loading, Unavailable } from "../components/status.tsx";
 import { formatNumber, formatTime } from "../format.ts";
 
@@ -268,14 +268,6 @@ function knownResources(config: QueueConfigAnswer["config"]): string[] {
   return [...names].sort();
 }
 
-/** A typed number as the API should judge it: empty is absent, a number is sent as one, anything else as typed. */
-function numberOf(text: string): number | string | undefined {
-  const trimmed = text.trim();
-  if (trimmed === "") return undefined;
-  const value = Number(trimmed);
-  return Number.isFinite(value) ? value : trimmed;
-}
-
 /** The form's key for a server field (`body.quota.gpu.H200.nominal` or `body.quota["gpu.H200"].nominal`). */
 function formKeyOf(field: string, rows: readonly QuotaRow[]): string | undefined {
   const path = field.replace(/\["([^"]*)"\]/g, ".$1");
@@ -349,8 +341,8 @@ function QueueForm(props: {
     const quota: Record<string, Record<string, number | string>> = {};
     for (const row of rows) {
       const kept: QuotaLimits | undefined = existing?.quota?.[row.resource.trim()];
-      const nominal = numberOf(row.nominal);
-      const borrowingLimit = numberOf(row.borrowingLimit);
+      const nominal = numberAsTyped(row.nominal);
+      const borrowingLimit = numberAsTyped(row.borrowingLimit);
       quota[row.resource.trim()] = {
         ...(nominal === undefined ? {} : { nominal }),
         ...(borrowingLimit === undefined ? {} : { borrowingLimit }),
@@ -547,7 +539,7 @@ function DemoPanel() {
     setProblem(undefined);
     setBusy(true);
     try {
-      const percent = numberOf(share);
+      const percent = numberAsTyped(share);
       const load = typeof percent === "number" ? percent / 100 : percent;
       await client.put<DemoStatus>(
         "/v1/demo",

@@ -19,7 +19,7 @@ import {
 import { followLink, navigate, useLocation } from "../app/router.ts";
 import { useSession } from "../app/session-context.tsx";
 import { useResource } from "../app/use-resource.ts";
-import { fieldMarks, markedFields, refusalSummary } from "../components/form-errors.tsx";
+import { fieldMarks, markedFields, numberAsTyped, refusalSummary } from "../components/form-errors.tsx";
 import { curtailmentText } from "../components/grid.tsx";
 import {
   ActionConfirmation,
@@ -671,13 +671,13 @@ function SubmitJobForm(props: { onSubmitted: (job: Job) => void }) {
     setBusy(true);
     setErrors({});
     setSummary(undefined);
-    // The API validates; the form only converts what the person typed.
-    const number = (text: string) => (text.trim() === "" ? undefined : Number(text));
-    const minutes = number(values.durationMinutes);
+    // The API validates; the form only converts what the person typed (text that is no number is sent as typed).
+    const gpus = numberAsTyped(values.gpus);
+    const minutes = numberAsTyped(values.durationMinutes);
     const body = {
       projectId,
       name: values.name,
-      ...(number(values.gpus) === undefined ? {} : { gpus: number(values.gpus) }),
+      ...(gpus === undefined ? {} : { gpus }),
       ...(acceptedModels.size === 0 ? {} : { gpuModels: gpuModels.filter((model) => acceptedModels.has(model)) }),
       ...(values.queue === "" ? {} : { queue: values.queue }),
       ...(values.priorityClass === "" ? {} : { priorityClass: values.priorityClass }),
@@ -692,7 +692,7 @@ function SubmitJobForm(props: { onSubmitted: (job: Job) => void }) {
           }),
       ...(values.hold ? { hold: true } : {}),
       topology: values.topology,
-      ...(minutes === undefined ? {} : { durationS: Math.round(minutes * 60) }),
+      ...(minutes === undefined ? {} : { durationS: typeof minutes === "number" ? Math.round(minutes * 60) : minutes }),
       dataClass,
       ...(values.deferrable ? { deferrable: true } : {}),
       ...(values.deadline === "" ? {} : { deadline: new Date(values.deadline).toISOString() }),

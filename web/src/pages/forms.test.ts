@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { ApiError } from "../api/client.ts";
 import { chartFileName, chartSvg } from "../components/chart-export.ts";
-import { markedFields, refusalSummary } from "../components/form-errors.tsx";
+import { markedFields, numberAsTyped, refusalSummary } from "../components/form-errors.tsx";
 import { formatPowerKW } from "../format.ts";
 import { formFieldOf } from "./job-form.ts";
 import { emptyWhatIfForm, whatIfCsv, whatIfInputOf, whatIfKpiCsv, whatIfRequestOf } from "./whatif-data.ts";
@@ -117,6 +117,22 @@ describe("page helpers", () => {
     expect(whatIfInputOf("body.fail[3]")).toBe("whatif-fail");
     expect(whatIfInputOf("body.rackRatings[0].rackType")).toBe("whatif-rating-type");
     expect(whatIfInputOf("body.scenario")).toBe("whatif-scenario");
+  });
+
+  test("a number input's text is sent as a number, or as typed, never as null", () => {
+    expect([" 16 ", "0.5", "", "  ", "sixteen", "12abc"].map(numberAsTyped)).toEqual([
+      16,
+      0.5,
+      undefined,
+      undefined,
+      "sixteen",
+      "12abc",
+    ]);
+    // The API checks a body as sent: "hot" is refused naming heatWave.peakC, an empty input as missing (not null).
+    const request = whatIfRequestOf({ ...emptyWhatIfForm, heatWave: true, peakC: "hot", waveDays: "", moreRows: "x" });
+    expect(request.heatWave).toEqual({ peakC: "hot", nightMinimumC: 24 });
+    expect(request.moreRacks).toEqual({ hall: "", pattern: "", rows: "x" });
+    expect(JSON.stringify(request)).not.toContain("null");
   });
 
   test("a chart saved as SVG draws every series and names its axes", () => {

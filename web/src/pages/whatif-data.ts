@@ -3,6 +3,7 @@
  * error of, the KPI rows compared, and the series and KPIs as CSV.
  */
 import type { Scenario, WhatIfKpis, WhatIfRequest, WhatIfResult, waterClasses } from "../api/types.ts";
+import { type AsTyped, numberAsTyped } from "../components/form-errors.tsx";
 
 /** The form as typed (text inputs stay text until sent). */
 export interface WhatIfForm {
@@ -44,13 +45,15 @@ export const emptyWhatIfForm: WhatIfForm = {
   moreRows: "",
 };
 
-// Text that is not a number is sent as it is, so the server's answer names the field rather than the form guessing.
-const numberOf = (text: string): number => (text.trim() === "" ? Number.NaN : Number(text));
-const optional = <Key extends string>(key: Key, text: string): { [K in Key]?: number } =>
-  (text.trim() === "" ? {} : { [key]: numberOf(text) }) as { [K in Key]?: number };
+// Text that is not a number is sent as it is, so the server's answer names the field rather than the form guessing;
+// an empty input is left out (the server names a required one as missing).
+const optional = <Key extends string>(key: Key, text: string): { [K in Key]?: number | string } => {
+  const value = numberAsTyped(text);
+  return (value === undefined ? {} : { [key]: value }) as { [K in Key]?: number | string };
+};
 
 /** The request the form asks for. */
-export function whatIfRequestOf(form: WhatIfForm): WhatIfRequest {
+export function whatIfRequestOf(form: WhatIfForm): AsTyped<WhatIfRequest> {
   const fail = form.fail
     .split(/[\s,]+/)
     .map((id) => id.trim())
@@ -62,11 +65,11 @@ export function whatIfRequestOf(form: WhatIfForm): WhatIfRequest {
     ...(form.heatWave
       ? {
           heatWave: {
-            peakC: numberOf(form.peakC),
-            days: numberOf(form.waveDays),
-            nightMinimumC: numberOf(form.nightMinimumC),
+            ...optional("peakC", form.peakC),
+            ...optional("days", form.waveDays),
+            ...optional("nightMinimumC", form.nightMinimumC),
             ...optional("startDay", form.waveStartDay),
-          },
+          } as AsTyped<NonNullable<WhatIfRequest["heatWave"]>>,
           heatWaveInBaseline: form.heatWaveInBaseline,
         }
       : {}),
@@ -78,13 +81,20 @@ export function whatIfRequestOf(form: WhatIfForm): WhatIfRequest {
           rackRatings: [
             {
               ...(form.ratingType.trim() === "" ? {} : { rackType: form.ratingType.trim() }),
-              maxCoolantSupplyC: numberOf(form.ratingC),
+              // Not empty here (checked above): a number, or the text as typed.
+              maxCoolantSupplyC: numberAsTyped(form.ratingC) ?? form.ratingC,
             },
           ],
         }),
     ...(form.moreHall.trim() === "" && form.morePattern.trim() === "" && form.moreRows.trim() === ""
       ? {}
-      : { moreRacks: { hall: form.moreHall.trim(), pattern: form.morePattern.trim(), rows: numberOf(form.moreRows) } }),
+      : {
+          moreRacks: {
+            hall: form.moreHall.trim(),
+            pattern: form.morePattern.trim(),
+            ...optional("rows", form.moreRows),
+          } as AsTyped<NonNullable<WhatIfRequest["moreRacks"]>>,
+        }),
   };
 }
 
