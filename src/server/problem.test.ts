@@ -140,6 +140,8 @@ describe("API validation problems of a long list", () => {
     const { errors } = response.json() as { errors: { field: string; message: string }[] };
     assert.deepEqual(errors[0], { field: "body.items", message: "expected at most 10 item(s), got 100000" });
     assert.ok(errors.length <= 500, `${errors.length} errors`);
-    assert.ok(elapsedMs < 1500, `${Math.round(elapsedMs)} ms`);
+    // A guard against describing every error (minutes for 100,000, quadratic), not a speed target: about 0.5 s idle,
+    // 2 s seen on a loaded 2-core machine.
+    assert.ok(elapsedMs < 10_000, `${Math.round(elapsedMs)} ms`);
   });
 });
