@@ -346,6 +346,24 @@ function rampValue(ramp: OccupancyRamp, timeS: number): number {
 }
 
 /**
+ * The rows of each hall that `keep` accepts, as a compressed index: hall h's are `rows[start[h]]` … before
+ * `rows[start[h + 1]]`, in ascending row order.
+ */
+function hallRowIndex(
+  rowHall: Int32Array,
+  hallCount: number,
+  keep: (row: number) => boolean,
+): { start: Int32Array; rows: Int32Array } {
+  const start = new Int32Array(hallCount + 1);
+  for (let row = 0; row < rowHall.length; row++) if (keep(row)) start[rowHall[row]! + 1]!++;
+  for (let hall = 0; hall < hallCount; hall++) start[hall + 1]! += start[hall]!;
+  const rows = new Int32Array(start[hallCount]!);
+  const next = start.slice(0, hallCount);
+  for (let row = 0; row < rowHall.length; row++) if (keep(row)) rows[next[rowHall[row]!]!++] = row;
+  return { start, rows };
+}
+
+/**
  * Moves `current` toward `target` over a step of `dt` seconds: down at once; up at `rate` units per second, set when
  * units return so that every unit repaired together reaches full duty `restartS` after its repair (in parallel).
  */
@@ -932,6 +950,16 @@ export class PartitionKernel {
   readonly #rowDrawnKw: Float64Array;
   readonly #rowRearDoorDesignKw: Float64Array;
   readonly #rowHasRearDoor: Uint8Array;
+  /**
+   * Per hall, built once from the layout (rows never change hall): its rows are `#hallRows[#hallRowStart[h]]` …
+   * before `#hallRowStart[h + 1]`, and its rows holding rear-door racks `#hallDoorRows` from `#hallDoorRowStart`,
+   * each in ascending row order (so sums run in the order a scan of every row took). The shortfall path walks these
+   * instead of every row of the partition, several times a step.
+   */
+  readonly #hallRowStart: Int32Array;
+  readonly #hallRows: Int32Array;
+  readonly #hallDoorRowStart: Int32Array;
+  readonly #hallDoorRows: Int32Array;
   /** Per segment: racks installed (its first ones), and its first rack in partition order. */
   readonly #segmentInstalled: Float64Array;
   readonly #segmentRackStart: Int32Array;
@@ -1100,6 +1128,12 @@ export class PartitionKernel {
     for (let segment = 0; segment < segments.count; segment++) {
       if (segments.rearDoor[segment] === 1) this.#rowHasRearDoor[segments.row[segment]!] = 1;
     }
+    const hallIndex = hallRowIndex(rows.hall, halls.count, () => true);
+    this.#hallRowStart = hallIndex.start;
+    this.#hallRows = hallIndex.rows;
+    const doorIndex = hallRowIndex(rows.hall, halls.count, (row) => this.#rowHasRearDoor[row] === 1);
+    this.#hallDoorRowStart = doorIndex.start;
+    this.#hallDoorRows = doorIndex.rows;
     this.#segmentInstalled = new Float64Array(segments.count);
     this.#segmentRackStart = new Int32Array(segments.count).fill(-1);
     this.#segmentBusy = new Float64Array(segments.count);
@@ -2088,9 +2122,10 @@ export class PartitionKernel {
     const perDesignKw = a.rearDoorEffectiveness / a.serverAirRiseK;
     const doorKwPerK = this.#doorKwPerK;
     const headroomKw = this.#doorHeadroomKw;
+    const doorRows = this.#hallDoorRows;
     let hallKwPerK = 0;
-    for (let row = 0; row < rows.count; row++) {
-      if (rows.hall[row] !== hall || this.#rowHasRearDoor[row] === 0) continue;
+    for (let entry = this.#hallDoorRowStart[hall]!; entry < this.#hallDoorRowStart[hall + 1]!; entry++) {
+      const row = doorRows[entry]!;
       // The step's drawn power: a step driven by job activity leaves the per-rack power to be filled when read.
       if (this.#racksPending) this.#fillRacks(rows.segmentStart[row]!, rows.segmentStart[row + 1]!);
       for (let rack = rows.rackStart[row]!; rack < rows.rackStart[row + 1]!; rack++) {
@@ -2125,11 +2160,14 @@ export class PartitionKernel {
     const capped = this.#doorCapped;
     let cappedKwPerK = 0;
     let cappedKw = 0;
+    const doorRows = this.#hallDoorRows;
+    const firstEntry = this.#hallDoorRowStart[hall]!;
+    const lastEntry = this.#hallDoorRowStart[hall + 1]!;
     let riseK = airK;
     for (;;) {
       let more = false;
-      for (let row = 0; row < rows.count; row++) {
-        if (rows.hall[row] !== hall || this.#rowHasRearDoor[row] === 0) continue;
+      for (let entry = firstEntry; entry < lastEntry; entry++) {
+        const row = doorRows[entry]!;
         for (let rack = rows.rackStart[row]!; rack < rows.rackStart[row + 1]!; rack++) {
           if (capped[rack] === 1 || kwPerK[rack] === 0 || kwPerK[rack]! * riseK <= headroomKw[rack]!) continue;
           capped[rack] = 1;
@@ -2152,9 +2190,10 @@ export class PartitionKernel {
   #doorHeat(hall: number, airRiseK: number, dt: number): void {
     const rows = this.partition.rows;
     const kwPerK = this.#doorKwPerK;
+    const doorRows = this.#hallDoorRows;
     let hallKw = 0;
-    for (let row = 0; row < rows.count; row++) {
-      if (rows.hall[row] !== hall || this.#rowHasRearDoor[row] === 0) continue;
+    for (let entry = this.#hallDoorRowStart[hall]!; entry < this.#hallDoorRowStart[hall + 1]!; entry++) {
+      const row = doorRows[entry]!;
       let kw = 0;
       for (let rack = rows.rackStart[row]!; rack < rows.rackStart[row + 1]!; rack++) {
         if (kwPerK[rack] === 0) continue;
@@ -2178,9 +2217,11 @@ export class PartitionKernel {
     if (this.#stoppedRacks === 0) return fullKwPerK;
     const { rows, racks, segments } = this.partition;
     const perKg = this.assumptions.rackSpecificHeatKjPerKgK / this.assumptions.rackMassTimeConstantS;
+    const hallRows = this.#hallRows;
     let stoppedKwPerK = 0;
-    for (let row = 0; row < rows.count; row++) {
-      if (rows.hall[row] !== hall || this.#rowStopped[row] === 0) continue;
+    for (let entry = this.#hallRowStart[hall]!; entry < this.#hallRowStart[hall + 1]!; entry++) {
+      const row = hallRows[entry]!;
+      if (this.#rowStopped[row] === 0) continue;
       for (let rack = rows.rackStart[row]!; rack < rows.rackStart[row + 1]!; rack++) {
         const off = this.installed[rack]! * (1 - this.running[rack]!);
         if (off === 0) continue;
