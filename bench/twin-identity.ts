@@ -57,6 +57,8 @@ interface Case {
 }
 
 const nvl72Limit = "events:\n  - { at: 0, coolantLimit: { rackType: nvl72, maxCoolantSupplyC: 37 } }\n";
+/** Every air handler of hall h1 out for six hours: the hall's shortfall path (air, rack mass, envelope, doors). */
+const crahFailure = "events:\n  - { at: 200d2h, fail: crah:h1-* }\n  - { at: 200d8h, repair: crah:h1-* }\n";
 
 const cases: readonly Case[] = [
   { name: "base-2d-60s", startS: 0, durationS: 2 * day, stepS: 60 },
@@ -121,6 +123,7 @@ const cases: readonly Case[] = [
     threads: 2,
     noRackSeries: true,
   },
+  { name: "crahfail-1d-60s", scenario: crahFailure, startS: 200 * day, durationS: day, stepS: 60 },
 ];
 
 /** The kernel's per-step arrays hashed at every step of a single-thread case. */
@@ -143,6 +146,11 @@ function stepArrays(kernel: PartitionKernel): ArrayBufferView[] {
     kernel.hallGpuHours,
     kernel.hallThrottledGpuHours,
     kernel.inletRackSeconds,
+    kernel.running,
+    kernel.hallAirRiseK,
+    kernel.hallMassRiseK,
+    kernel.hallEnvelopeRiseK,
+    kernel.hallDoorKw,
   ];
 }
 

@@ -536,6 +536,10 @@ export function expandSite(file: SiteFile, sink: DiagnosticSink): Site {
     gridConnection: megawattsToKilowatts(megawatts(file.site.gridConnectionMW)),
     startOfOperation: file.site.startOfOperation,
     buildingArea: file.site.buildingAreaM2 === undefined ? undefined : squareMeters(file.site.buildingAreaM2),
+    // `off` (a site file reads null as "not set"): no operator response.
+    ...(file.site.operatorResponseS === undefined
+      ? {}
+      : { operatorResponseS: file.site.operatorResponseS === "off" ? null : file.site.operatorResponseS }),
     powerFactor: fraction(file.power.powerFactor),
     gridFeeds: feeds.map((feed) => ({
       id: feed.id as FeedId,

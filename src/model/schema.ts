@@ -95,8 +95,17 @@ export const SiteSchema = closedObject({
   gridConnectionMW: positive(),
   startOfOperation: Type.Optional(isoDate()),
   buildingAreaM2: Type.Optional(positive()),
+  operatorResponseS: Type.Optional(
+    Type.Union([Type.Number({ minimum: 0, maximum: 604_800 }), Type.Literal("off")], {
+      description:
+        "Seconds until the operator restarts racks latched off after repeated trips with no failure open in their scope (default 1800; off: no response, they wait for a repair or a scenario's restartRacks)",
+    }),
+  ),
 });
-/** The `site:` section; `startOfOperation` and `buildingAreaM2` are the EED's Annex I start date and S_DC. */
+/**
+ * The `site:` section; `startOfOperation` and `buildingAreaM2` are the EED's Annex I start date and S_DC,
+ * `operatorResponseS` the twin's operator response (`defaultOperatorResponseS` in twin/layout.ts).
+ */
 export type SiteSpec = Static<typeof SiteSchema>;
 
 /** A zone: certifications and the data classes it may host (`health` data goes only to zones that list it). */

@@ -228,6 +228,11 @@ export interface Site {
   readonly gridConnection: Kilowatts;
   readonly startOfOperation: string | undefined;
   readonly buildingArea: SquareMeters | undefined;
+  /**
+   * Seconds the site's operator takes to restart racks latched off with no failure open in their scope (the twin's
+   * operator response, `defaultOperatorResponseS` in twin/layout.ts when undefined); null (`off` in the file): none.
+   */
+  readonly operatorResponseS?: number | null;
   readonly powerFactor: Fraction;
   readonly gridFeeds: readonly GridFeed[];
   readonly gridRedundancy: Redundancy;

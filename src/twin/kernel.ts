@@ -18,7 +18,8 @@
  *    for the chip temperature, which rises with power over the cold-plate resistance). A running rack never draws
  *    less than idle: when even idle power leaves its outlet above limit + span, it trips (0 kW) and stays off until
  *    its loop's supply is back below its type's supply limit, then restarts over `rackRestartS`; a second trip within
- *    the hour latches it off until a repair (`rackAutoRestarts`).
+ *    the hour latches it off until a repair (`rackAutoRestarts`), or, with no failure open in its scope, until the
+ *    site's operator restarts its row (`Partition.operatorResponseS`).
  * 3. Halls: UPS losses from the efficiency curve at the load fraction; the air side of `crah` racks goes to the hall
  *    air handlers on facility water, fans on the part-load curve. When they fall short, the hall's air, its racks'
  *    mass and its slab and walls warm (`#hallAirStep`), every rack's inlet with the air, rear doors taking more.
@@ -75,7 +76,8 @@ export const throttleSpanK = 5;
 export const rackRestartS = 600;
 /**
  * Automatic restarts a tripped rack gets within `rackAutoRestartWindowS` of its first trip; the trip after them
- * latches it: it stays off until a repair in its scope ends the failure (`#releaseLatched`). Servers do not cycle
+ * latches it: it stays off until a repair in its scope ends the failure (`#releaseLatched`), or the site's operator
+ * restarts its row when no failure is open there (`#operatorRound`). Servers do not cycle
  * after a thermal shutdown: a critical-temperature shutdown is a hardware power-off that leaves the server off "until
  * directed to power on" (HPE iLO 5 user guide, "Using the power and thermal features"; its Auto Power-On setting
  * acts only when AC power returns), and a BMC that powers on again once the temperature recovers does so only when
@@ -142,6 +144,7 @@ export const hallFields = [
   "throttledGpuHours",
   "throttledRackHours",
   "trippedRackHours",
+  "latchedRackHours",
 ] as const;
 /** Per-plant series fields. Water in litres and stored heat in kWh (since the start) per interval. */
 export const plantFields = [
@@ -343,6 +346,24 @@ function rampValue(ramp: OccupancyRamp, timeS: number): number {
   if (timeS <= ramp.startS) return timeS < ramp.startS || ramp.endS > ramp.startS ? ramp.from : ramp.to;
   if (timeS >= ramp.endS) return ramp.to;
   return ramp.from + ((ramp.to - ramp.from) * (timeS - ramp.startS)) / (ramp.endS - ramp.startS);
+}
+
+/**
+ * The rows of each hall that `keep` accepts, as a compressed index: hall h's are `rows[start[h]]` … before
+ * `rows[start[h + 1]]`, in ascending row order.
+ */
+function hallRowIndex(
+  rowHall: Int32Array,
+  hallCount: number,
+  keep: (row: number) => boolean,
+): { start: Int32Array; rows: Int32Array } {
+  const start = new Int32Array(hallCount + 1);
+  for (let row = 0; row < rowHall.length; row++) if (keep(row)) start[rowHall[row]! + 1]!++;
+  for (let hall = 0; hall < hallCount; hall++) start[hall + 1]! += start[hall]!;
+  const rows = new Int32Array(start[hallCount]!);
+  const next = start.slice(0, hallCount);
+  for (let row = 0; row < rowHall.length; row++) if (keep(row)) rows[next[rowHall[row]!]!++] = row;
+  return { start, rows };
 }
 
 /**
@@ -669,7 +690,8 @@ export class PartitionKernel {
   readonly running: Float64Array;
   /**
    * Per rack: 1 while a rack that tripped more often than `rackAutoRestarts` allows within `rackAutoRestartWindowS`
-   * stays off, whatever its loop and inlet, until a repair in its row, hall or plant (`#releaseLatched`).
+   * stays off, whatever its loop and inlet, until a repair in its row, hall or plant (`#releaseLatched`), an
+   * operator's restart of its row (`restartLatched`), or the site's operator response (`#operatorRound`).
    */
   readonly latched: Uint8Array;
   /** Per rack: 1 when installed (its segment's occupancy). */
@@ -742,6 +764,11 @@ export class PartitionKernel {
   readonly hallTrippedRackHours: Float64Array;
   /** Per site rack type index: hours its racks spent tripped since the start of the run. */
   readonly typeTrippedRackHours: Float64Array;
+  /**
+   * Per hall: hours its installed racks spent latched off during the step (`latched`; part of its tripped hours,
+   * counted in the same pass from the same state).
+   */
+  readonly hallLatchedRackHours: Float64Array;
   /**
    * Per site rack type index, since the start: busy rack-hours lost to throttling and trips (utilisation × the share
    * of its dynamic power a rack could not draw × hours): the counterpart of lost GPU-hours for every rack type, CPU
@@ -897,6 +924,13 @@ export class PartitionKernel {
   /** Per rack: when its current trip window began (−∞: none), and its trips within it (`#recordTrip`). */
   readonly #tripWindowStartS: Float64Array;
   readonly #tripsInWindow: Uint8Array;
+  /**
+   * Per row: when the first of its racks latched off now latched, the alarm the site's operator answers
+   * (`Partition.operatorResponseS` later, `#operatorRound`); +∞ while none waits for the operator.
+   */
+  readonly #rowAlarmS: Float64Array;
+  /** Earliest time an operator response falls due (+∞: none), so a step without one costs one comparison. */
+  #operatorDueS = Number.POSITIVE_INFINITY;
   /** Per row: racks not fully running (tripped or restarting); and their number in the partition. */
   readonly #rowStopped: Int32Array;
   /** Per segment: its racks' server inlet air at the last step, °C (`#countInlets`), for the restart check. */
@@ -932,6 +966,16 @@ export class PartitionKernel {
   readonly #rowDrawnKw: Float64Array;
   readonly #rowRearDoorDesignKw: Float64Array;
   readonly #rowHasRearDoor: Uint8Array;
+  /**
+   * Per hall, built once from the layout (rows never change hall): its rows are `#hallRows[#hallRowStart[h]]` …
+   * before `#hallRowStart[h + 1]`, and its rows holding rear-door racks `#hallDoorRows` from `#hallDoorRowStart`,
+   * each in ascending row order (so sums run in the order a scan of every row took). The shortfall path walks these
+   * instead of every row of the partition, several times a step.
+   */
+  readonly #hallRowStart: Int32Array;
+  readonly #hallRows: Int32Array;
+  readonly #hallDoorRowStart: Int32Array;
+  readonly #hallDoorRows: Int32Array;
   /** Per segment: racks installed (its first ones), and its first rack in partition order. */
   readonly #segmentInstalled: Float64Array;
   readonly #segmentRackStart: Int32Array;
@@ -997,6 +1041,7 @@ export class PartitionKernel {
     this.latched = new Uint8Array(racks.count);
     this.#tripWindowStartS = new Float64Array(racks.count).fill(Number.NEGATIVE_INFINITY);
     this.#tripsInWindow = new Uint8Array(racks.count);
+    this.#rowAlarmS = new Float64Array(rows.count).fill(Number.POSITIVE_INFINITY);
     this.#rowStopped = new Int32Array(rows.count);
     this.#segmentInletC = new Float64Array(segments.count);
     this.installed = new Float64Array(racks.count);
@@ -1100,6 +1145,12 @@ export class PartitionKernel {
     for (let segment = 0; segment < segments.count; segment++) {
       if (segments.rearDoor[segment] === 1) this.#rowHasRearDoor[segments.row[segment]!] = 1;
     }
+    const hallIndex = hallRowIndex(rows.hall, halls.count, () => true);
+    this.#hallRowStart = hallIndex.start;
+    this.#hallRows = hallIndex.rows;
+    const doorIndex = hallRowIndex(rows.hall, halls.count, (row) => this.#rowHasRearDoor[row] === 1);
+    this.#hallDoorRowStart = doorIndex.start;
+    this.#hallDoorRows = doorIndex.rows;
     this.#segmentInstalled = new Float64Array(segments.count);
     this.#segmentRackStart = new Int32Array(segments.count).fill(-1);
     this.#segmentBusy = new Float64Array(segments.count);
@@ -1124,6 +1175,7 @@ export class PartitionKernel {
       partition.racks.typeIndex.reduce((most, type) => Math.max(most, type), 0) + 1,
     );
     this.hallTrippedRackHours = new Float64Array(halls.count);
+    this.hallLatchedRackHours = new Float64Array(halls.count);
     this.typeTrippedRackHours = new Float64Array(this.typeThrottledRackHours.length);
     this.typeLostBusyRackHours = new Float64Array(this.typeThrottledRackHours.length);
     this.plantHeatKw = new Float64Array(plants.count);
@@ -1239,7 +1291,66 @@ export class PartitionKernel {
       this.#tripsInWindow[rack] = 0;
     }
     this.#tripsInWindow[rack]!++;
-    if (this.#tripsInWindow[rack]! > rackAutoRestarts) this.latched[rack] = 1;
+    if (this.#tripsInWindow[rack]! > rackAutoRestarts && this.latched[rack] === 0) {
+      this.latched[rack] = 1;
+      this.#raiseAlarm(this.partition.racks.row[rack]!, timeS);
+    }
+  }
+
+  /**
+   * A rack of row `row` latched at `timeS`: with an operator response set, the row's alarm starts (unless one is
+   * already waiting) and falls due `operatorResponseS` later.
+   */
+  #raiseAlarm(row: number, timeS: number): void {
+    const responseS = this.partition.operatorResponseS;
+    if (responseS === null || this.#rowAlarmS[row] !== Number.POSITIVE_INFINITY) return;
+    this.#rowAlarmS[row] = timeS;
+    if (timeS + responseS < this.#operatorDueS) this.#operatorDueS = timeS + responseS;
+  }
+
+  /**
+   * The site's operator answers the alarms due by `timeS`: a row whose racks latched with no failure open in their
+   * scope (weather, a set-point, fouling) is restarted as an operator's `restartRacks` restarts it
+   * (`restartLatched`); they then restart once their loop and inlet are within limits, and latch again if the cause
+   * remains. A row with a failure open in its scope waits for the repair, which releases it (`#releaseLatched`):
+   * restarting racks onto a loop or into a hall whose unit is still out would only trip them again, and the operator's
+   * work there is the repair.
+   */
+  #operatorRound(timeS: number): void {
+    const responseS = this.partition.operatorResponseS!;
+    const alarmS = this.#rowAlarmS;
+    let dueS = Number.POSITIVE_INFINITY;
+    for (let row = 0; row < alarmS.length; row++) {
+      const since = alarmS[row]!;
+      if (since === Number.POSITIVE_INFINITY) continue;
+      if (since + responseS > timeS) {
+        dueS = Math.min(dueS, since + responseS);
+      } else if (this.#failureOpen(row)) {
+        alarmS[row] = Number.POSITIVE_INFINITY;
+      } else {
+        this.restartLatched(row);
+      }
+    }
+    this.#operatorDueS = dueS;
+  }
+
+  /**
+   * Whether a unit serving row `row` is out of service now: one of its CDUs, an air handler of its hall, or a pump,
+   * dry cooler or chiller of its plant (facility water or air side) — the scopes a repair releases (`#releaseLatched`).
+   */
+  #failureOpen(row: number): boolean {
+    const { rows, halls, plants } = this.partition;
+    const hall = rows.hall[row]!;
+    const plant = rows.plant[row]!;
+    return (
+      rows.cduAvailable[row]! < rows.cduInstalled[row]! ||
+      halls.crahAvailable[hall]! < halls.crahInstalled[hall]! ||
+      plants.pumpsAvailable[plant]! < plants.pumpsInstalled[plant]! ||
+      plants.dryCoolersAvailable[plant]! < plants.dryCoolersInstalled[plant]! ||
+      plants.chillersAvailable[plant]! < plants.chillersInstalled[plant]! ||
+      plants.airPumpsAvailable[plant]! < plants.airPumpsInstalled[plant]! ||
+      plants.airChillersAvailable[plant]! < plants.airChillersInstalled[plant]!
+    );
   }
 
   /**
@@ -1262,6 +1373,8 @@ export class PartitionKernel {
    */
   restartLatched(row: number): number {
     const rackStart = this.partition.rows.rackStart;
+    // Whoever restarts the row (an operator, a repair) answers its alarm.
+    this.#rowAlarmS[row] = Number.POSITIVE_INFINITY;
     let released = 0;
     for (let rack = rackStart[row]!; rack < rackStart[row + 1]!; rack++) {
       if (this.latched[rack] === 0) continue;
@@ -1418,6 +1531,7 @@ export class PartitionKernel {
       if (changed) this.#refreshInstalled();
       this.#nextRampS += rampIntervalS * Math.max(1, Math.ceil((timeS + dt - this.#nextRampS) / rampIntervalS));
     }
+    if (timeS >= this.#operatorDueS) this.#operatorRound(timeS);
     this.#rampUnits(dt);
     if (this.#stoppedRacks > 0) this.#restartRacks();
 
@@ -1502,6 +1616,8 @@ export class PartitionKernel {
     const typeThrottledRackHours = this.typeThrottledRackHours;
     const hallTrippedRackHours = this.hallTrippedRackHours;
     const typeTrippedRackHours = this.typeTrippedRackHours;
+    const hallLatchedRackHours = this.hallLatchedRackHours;
+    const latched = this.latched;
     const typeLostBusyRackHours = this.typeLostBusyRackHours;
     const running = this.running;
     const rowStopped = this.#rowStopped;
@@ -1555,6 +1671,7 @@ export class PartitionKernel {
     hallLostGpuHours.fill(0);
     hallThrottledRackHours.fill(0);
     hallTrippedRackHours.fill(0);
+    hallLatchedRackHours.fill(0);
     plantHeatIn.fill(0);
     plantHallHeat.fill(0);
     plantOverLimit.fill(0);
@@ -1721,6 +1838,7 @@ export class PartitionKernel {
         let rowLostGpuHours = 0;
         let rowThrottledRacks = 0;
         let rowTrippedRackHours = 0;
+        let rowLatchedRackHours = 0;
         for (let rack = first; rack < last; rack++) {
           const power = rackPower[rack]!;
           const idle = installedIdleKw[rack]!;
@@ -1759,6 +1877,8 @@ export class PartitionKernel {
             if (on < 1) {
               rowTrippedRackHours += (1 - on) * hours;
               typeTrippedRackHours[rackTypeIndex[rack]!]! += (1 - on) * hours;
+              // A latched rack is off (it latches as it trips and restarts only once released): tripped, whole.
+              if (latched[rack] === 1) rowLatchedRackHours += hours;
             }
           }
         }
@@ -1771,6 +1891,7 @@ export class PartitionKernel {
         hallLostGpuHours[hall]! += rowLostGpuHours;
         hallThrottledRackHours[hall]! += rowThrottledRacks * hours;
         hallTrippedRackHours[hall]! += rowTrippedRackHours;
+        hallLatchedRackHours[hall]! += rowLatchedRackHours;
       } else {
         // No rack throttles: the row's sums from the first pass are exact.
         if (rowThrottled[row] === 1) {
@@ -2088,9 +2209,10 @@ export class PartitionKernel {
     const perDesignKw = a.rearDoorEffectiveness / a.serverAirRiseK;
     const doorKwPerK = this.#doorKwPerK;
     const headroomKw = this.#doorHeadroomKw;
+    const doorRows = this.#hallDoorRows;
     let hallKwPerK = 0;
-    for (let row = 0; row < rows.count; row++) {
-      if (rows.hall[row] !== hall || this.#rowHasRearDoor[row] === 0) continue;
+    for (let entry = this.#hallDoorRowStart[hall]!; entry < this.#hallDoorRowStart[hall + 1]!; entry++) {
+      const row = doorRows[entry]!;
       // The step's drawn power: a step driven by job activity leaves the per-rack power to be filled when read.
       if (this.#racksPending) this.#fillRacks(rows.segmentStart[row]!, rows.segmentStart[row + 1]!);
       for (let rack = rows.rackStart[row]!; rack < rows.rackStart[row + 1]!; rack++) {
@@ -2125,11 +2247,14 @@ export class PartitionKernel {
     const capped = this.#doorCapped;
     let cappedKwPerK = 0;
     let cappedKw = 0;
+    const doorRows = this.#hallDoorRows;
+    const firstEntry = this.#hallDoorRowStart[hall]!;
+    const lastEntry = this.#hallDoorRowStart[hall + 1]!;
     let riseK = airK;
     for (;;) {
       let more = false;
-      for (let row = 0; row < rows.count; row++) {
-        if (rows.hall[row] !== hall || this.#rowHasRearDoor[row] === 0) continue;
+      for (let entry = firstEntry; entry < lastEntry; entry++) {
+        const row = doorRows[entry]!;
         for (let rack = rows.rackStart[row]!; rack < rows.rackStart[row + 1]!; rack++) {
           if (capped[rack] === 1 || kwPerK[rack] === 0 || kwPerK[rack]! * riseK <= headroomKw[rack]!) continue;
           capped[rack] = 1;
@@ -2152,9 +2277,10 @@ export class PartitionKernel {
   #doorHeat(hall: number, airRiseK: number, dt: number): void {
     const rows = this.partition.rows;
     const kwPerK = this.#doorKwPerK;
+    const doorRows = this.#hallDoorRows;
     let hallKw = 0;
-    for (let row = 0; row < rows.count; row++) {
-      if (rows.hall[row] !== hall || this.#rowHasRearDoor[row] === 0) continue;
+    for (let entry = this.#hallDoorRowStart[hall]!; entry < this.#hallDoorRowStart[hall + 1]!; entry++) {
+      const row = doorRows[entry]!;
       let kw = 0;
       for (let rack = rows.rackStart[row]!; rack < rows.rackStart[row + 1]!; rack++) {
         if (kwPerK[rack] === 0) continue;
@@ -2178,9 +2304,11 @@ export class PartitionKernel {
     if (this.#stoppedRacks === 0) return fullKwPerK;
     const { rows, racks, segments } = this.partition;
     const perKg = this.assumptions.rackSpecificHeatKjPerKgK / this.assumptions.rackMassTimeConstantS;
+    const hallRows = this.#hallRows;
     let stoppedKwPerK = 0;
-    for (let row = 0; row < rows.count; row++) {
-      if (rows.hall[row] !== hall || this.#rowStopped[row] === 0) continue;
+    for (let entry = this.#hallRowStart[hall]!; entry < this.#hallRowStart[hall + 1]!; entry++) {
+      const row = hallRows[entry]!;
+      if (this.#rowStopped[row] === 0) continue;
       for (let rack = rows.rackStart[row]!; rack < rows.rackStart[row + 1]!; rack++) {
         const off = this.installed[rack]! * (1 - this.running[rack]!);
         if (off === 0) continue;
@@ -2479,6 +2607,7 @@ export function runPartition(
   const hallLostGpuHours = kernel.hallThrottledGpuHours;
   const hallThrottledRackHours = kernel.hallThrottledRackHours;
   const hallTrippedRackHours = kernel.hallTrippedRackHours;
+  const hallLatchedRackHours = kernel.hallLatchedRackHours;
   const plantHeatIn = kernel.plantHeatKw;
   const plantDryCoolerHeat = kernel.plantDryCoolerHeatKw;
   const plantChillerHeat = kernel.plantChillerHeatKw;
@@ -2584,6 +2713,7 @@ export function runPartition(
       hallAccumulator[hallField.throttledGpuHours * stride + hall]! += hallLostGpuHours[hall]!;
       hallAccumulator[hallField.throttledRackHours * stride + hall]! += hallThrottledRackHours[hall]!;
       hallAccumulator[hallField.trippedRackHours * stride + hall]! += hallTrippedRackHours[hall]!;
+      hallAccumulator[hallField.latchedRackHours * stride + hall]! += hallLatchedRackHours[hall]!;
     }
     for (let plant = 0; plant < plantCount; plant++) {
       plantDemand[(demandGrid * plantCount + plant) * demandPoints + demandIndex]! += plantGrid[plant]! * hours;

@@ -24,6 +24,17 @@ export type ProfileClass = (typeof profileClasses)[number];
 export const tcsLitersPerKilowatt = 0.5;
 /** Smallest technology loop volume, litres (a CDU reservoir and its row piping). */
 export const tcsMinimumLiters = 200;
+/**
+ * Seconds from a rack latching off (its second trip within the hour, `rackAutoRestarts` in kernel.ts) until the
+ * site's operator restarts its row, when no failure is open in its scope and the site file does not set
+ * `site.operatorResponseS`. Assumption: a site staffed on site around the clock, as Uptime Institute's Tier Standard:
+ * Operational Sustainability expects of Tier III and IV sites; 30 minutes to see the BMS alarm, walk to the row,
+ * check that its loop and inlet are back within limits and power its racks on through their BMCs (which then take
+ * `rackRestartS` to full duty). A site answered by an on-call engineer from home should set about 1–2 hours; `off`
+ * in the site file (null here) turns the response off: latched racks then wait for a repair or a scenario's
+ * `restartRacks`, as before the operator was modelled.
+ */
+export const defaultOperatorResponseS = 1800;
 
 /** Racks: runs of one rack type within a row. Per-rack figures are per rack of the segment. */
 export interface SegmentTable {
@@ -132,6 +143,8 @@ export interface HallTable {
   readonly transformerLoadLossKw: Float64Array;
   /** Air handlers in service and their unit capacity and fan power (0 when the hall has none). */
   readonly crahAvailable: Float64Array;
+  /** Air handlers installed: fewer available is a failure open in the hall. */
+  readonly crahInstalled: Int32Array;
   readonly crahUnitKw: Float64Array;
   readonly crahFanKw: Float64Array;
   /** White space, m² (the hall's air volume is this times `PlantAssumptions.hallAirHeightM`). */
@@ -159,6 +172,15 @@ export interface PlantTable {
   readonly classLimitC: Float64Array;
   readonly designDeltaTK: Float64Array;
   readonly heatCapacityKjPerK: Float64Array;
+  /**
+   * Units installed per plant (facility water pumps, dry coolers, trim chillers, air-side pumps and chillers): fewer
+   * available is a failure open in the plant.
+   */
+  readonly pumpsInstalled: Int32Array;
+  readonly dryCoolersInstalled: Int32Array;
+  readonly chillersInstalled: Int32Array;
+  readonly airPumpsInstalled: Int32Array;
+  readonly airChillersInstalled: Int32Array;
   readonly pumpsAvailable: Float64Array;
   readonly pumpRatedFlowLpm: Float64Array;
   readonly pumpUnitKw: Float64Array;
@@ -203,6 +225,11 @@ export interface Partition {
   readonly rows: RowTable;
   readonly halls: HallTable;
   readonly plants: PlantTable;
+  /**
+   * Seconds after a rack latches off with no failure open in its scope until the site's operator restarts its row
+   * (the site file's `site.operatorResponseS`, default `defaultOperatorResponseS`); null (`off`): no response.
+   */
+  readonly operatorResponseS: number | null;
 }
 
 /**
@@ -357,6 +384,7 @@ export function buildPartition(site: Site, plantIndexes: readonly number[]): Par
     transformerNoLoadKw: new Float64Array(hallCount),
     transformerLoadLossKw: new Float64Array(hallCount),
     crahAvailable: new Float64Array(hallCount),
+    crahInstalled: new Int32Array(hallCount),
     crahUnitKw: new Float64Array(hallCount),
     crahFanKw: new Float64Array(hallCount),
     whiteSpaceM2: new Float64Array(hallCount),
@@ -390,6 +418,7 @@ export function buildPartition(site: Site, plantIndexes: readonly number[]): Par
     hallTable.transformerNoLoadKw[local] = hall.transformers.noLoadLoss;
     hallTable.transformerLoadLossKw[local] = hall.transformers.loadLoss;
     hallTable.crahAvailable[local] = hall.crah?.ids.length ?? 0;
+    hallTable.crahInstalled[local] = hall.crah?.ids.length ?? 0;
     hallTable.crahUnitKw[local] = hall.crah?.unitCapacity ?? 0;
     hallTable.crahFanKw[local] = hall.crah?.fanPower ?? 0;
     hallTable.whiteSpaceM2[local] = hall.whiteSpace;
@@ -404,6 +433,11 @@ export function buildPartition(site: Site, plantIndexes: readonly number[]): Par
     classLimitC: new Float64Array(plantCount),
     designDeltaTK: new Float64Array(plantCount),
     heatCapacityKjPerK: new Float64Array(plantCount),
+    pumpsInstalled: new Int32Array(plantCount),
+    dryCoolersInstalled: new Int32Array(plantCount),
+    chillersInstalled: new Int32Array(plantCount),
+    airPumpsInstalled: new Int32Array(plantCount),
+    airChillersInstalled: new Int32Array(plantCount),
     pumpsAvailable: new Float64Array(plantCount),
     pumpRatedFlowLpm: new Float64Array(plantCount),
     pumpUnitKw: new Float64Array(plantCount),
@@ -439,6 +473,9 @@ export function buildPartition(site: Site, plantIndexes: readonly number[]): Par
     plantTable.designDeltaTK[local] = plant.designDeltaT;
     plantTable.heatCapacityKjPerK[local] = plant.waterVolume * water.densityKgPerM3 * water.specificHeatKJPerKgK;
     plantTable.pumpsAvailable[local] = plant.pumps.ids.length;
+    plantTable.pumpsInstalled[local] = plant.pumps.ids.length;
+    plantTable.dryCoolersInstalled[local] = plant.dryCoolers.ids.length;
+    plantTable.chillersInstalled[local] = plant.chillers.ids.length;
     plantTable.pumpRatedFlowLpm[local] = plant.pumps.ratedFlow;
     plantTable.pumpUnitKw[local] = plant.pumps.unitPower;
     plantTable.dryCoolersAvailable[local] = plant.dryCoolers.ids.length;
@@ -462,6 +499,8 @@ export function buildPartition(site: Site, plantIndexes: readonly number[]): Par
       plantTable.airDesignDeltaTK[local] = air.designDeltaT;
       plantTable.airHeatCapacityKjPerK[local] = air.waterVolume * water.densityKgPerM3 * water.specificHeatKJPerKgK;
       plantTable.airPumpsAvailable[local] = air.pumps.ids.length;
+      plantTable.airPumpsInstalled[local] = air.pumps.ids.length;
+      plantTable.airChillersInstalled[local] = air.chillers.ids.length;
       plantTable.airPumpRatedFlowLpm[local] = air.pumps.ratedFlow;
       plantTable.airPumpUnitKw[local] = air.pumps.unitPower;
       plantTable.airChillersAvailable[local] = air.chillers.ids.length;
@@ -483,6 +522,7 @@ export function buildPartition(site: Site, plantIndexes: readonly number[]): Par
     rows: rowTable,
     halls: hallTable,
     plants: plantTable,
+    operatorResponseS: site.operatorResponseS === undefined ? defaultOperatorResponseS : site.operatorResponseS,
   };
 }
 

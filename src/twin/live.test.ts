@@ -130,6 +130,7 @@ describe("live twin: snapshot", () => {
       "facilityKW",
       "gpuUtilisation",
       "itKW",
+      "latchedRacks",
       "lossesKW",
       "makeUpWaterLPerH",
       "pue",
@@ -147,6 +148,7 @@ describe("live twin: snapshot", () => {
     assert.ok(kpis.gpuUtilisation > 0.3 && kpis.gpuUtilisation < 1);
     assert.equal(kpis.throttledRacks, 0);
     assert.equal(kpis.trippedRacks, 0);
+    assert.equal(kpis.latchedRacks, 0);
     assert.ok(
       racks.running.every((share) => share === 1),
       "every rack in service",
@@ -355,6 +357,12 @@ describe("live twin: events", () => {
       "hall 1's racks are off",
     );
     assert.ok(latched.kpis.trippedRacks >= hall1.length, `${latched.kpis.trippedRacks} racks tripped`);
+    // The KPI counts the per-rack state it serves: hall 1's racks, latched behind the failed air handlers.
+    assert.equal(
+      latched.kpis.latchedRacks,
+      latched.racks.latched.reduce((sum, value) => sum + value, 0),
+    );
+    assert.equal(latched.kpis.latchedRacks, hall1.length);
     assert.ok(
       hall1.every((rack) => latched.racks.latched[rack] === 1),
       "hall 1's racks are latched",

@@ -77,6 +77,11 @@ export interface LiveKpis {
   readonly throttledRacks: number;
   /** Installed racks tripped: off after their outlet or inlet passed its trip limit, or still restarting. */
   readonly trippedRacks: number;
+  /**
+   * Of those, racks latched off after repeated trips (`latched`), waiting for a repair, the operator's response
+   * (`site.operatorResponseS`) or a `restart-racks` event.
+   */
+  readonly latchedRacks: number;
 }
 
 /** A cooling plant now. Heat and power in kW. */
@@ -425,6 +430,7 @@ export class LiveTwin {
     const table = kernel.partition.racks;
     let throttledRacks = 0;
     let trippedRacks = 0;
+    let latchedRacks = 0;
     let busyGpus = 0;
     let installedGpus = 0;
     // Every value from the kernel's per-rack state: what the physics computed for this rack in this step.
@@ -453,6 +459,7 @@ export class LiveTwin {
       // A tripped or restarting rack draws below full power too: it counts as tripped, not also as throttled.
       if (kernel.running[local]! < 1) trippedRacks++;
       else if (factor < 1) throttledRacks++;
+      latchedRacks += kernel.latched[local]!;
     }
 
     const failedByRow = new Map<number, string[]>();
@@ -524,6 +531,7 @@ export class LiveTwin {
         gpuUtilisation: installedGpus > 0 ? busyGpus / installedGpus : 0,
         throttledRacks,
         trippedRacks,
+        latchedRacks,
       },
       plants: livePlants,
       tcs,

@@ -62,6 +62,7 @@ export function summaryOf(result: TwinResult): Record<string, unknown> {
     throttledRackHoursByType: result.throttledRackHoursByType,
     trippedRackHoursByType: result.trippedRackHoursByType,
     trippedRackHoursByHall: result.trippedRackHoursByHall,
+    latchedRackHoursByHall: result.latchedRackHoursByHall,
     lostBusyRackHoursByType: result.lostBusyRackHoursByType,
   };
 }

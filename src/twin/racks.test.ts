@@ -15,7 +15,7 @@ import {
   rackThrottle,
   throttleSpanK,
 } from "./kernel.ts";
-import { buildPartition } from "./layout.ts";
+import { buildPartition, defaultOperatorResponseS } from "./layout.ts";
 import { defaultAssumptions, type HallEnvelope, hallEnvelope, type PlantAssumptions } from "./plant.ts";
 import { JobActivity, type RackLoad, RackSourceLoad, SyntheticLoad } from "./profiles.ts";
 import type { TwinResult } from "./results.ts";
@@ -1204,6 +1204,167 @@ describe("per-rack twin: racks, slab and walls of a hall that loses its air hand
     const expectedS = repairS + 3 * secondsPer.h + envelopeTauS * Math.log(envelopeK / 1e-6);
     assert.ok(Math.abs(settledS - expectedS) < 0.05 * expectedS, `settled at ${settledS} s, about ${expectedS} s`);
     assert.ok(coarse.hallMassRiseK[0] === 0 && coarse.hallAirRiseK[0] === 0, "air and racks back too");
+  });
+});
+
+/** The lab with its operator's response to latched racks set in the site file (`response`: seconds, or `off`). */
+function labWithOperator(response: string): Site {
+  const path = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "sites", "lab.yaml");
+  const line = "  buildingAreaM2: 1600\n";
+  const text = readFileSync(path, "utf8");
+  assert.ok(text.includes(line), "the lab's site section ends with its building area");
+  const loaded = parseSite(text.replace(line, `${line}  operatorResponseS: ${response}\n`), { fileName: path });
+  assert.ok(loaded.ok && loaded.site !== undefined, "the lab with an operator response loads");
+  return loaded.site;
+}
+
+/** What a run of the lab's kernel did to its latches, step by step. */
+interface LatchLog {
+  readonly kernel: PartitionKernel;
+  /** Per rack: times (start of the step) it latched, and times it was released. */
+  readonly latchedAtS: Map<number, number[]>;
+  readonly releasedAtS: Map<number, number[]>;
+  /** Per row: the start of the step in which its first latch of each alarm happened. */
+  readonly rowAlarmS: Map<number, number[]>;
+  /** Latched rack-hours as the kernel counted them (its halls), and from its `latched` state after each step. */
+  readonly latchedRackHours: number;
+  readonly latchedFromState: number;
+}
+
+/** Steps the lab's kernel through `text` for `hours` at 60 s, logging every latch and release. */
+function latchLog(text: string, hours: number, site: Site): LatchLog {
+  const stepS = 60;
+  const kernel = scenarioKernel(text, stepS, site);
+  const { racks } = kernel.partition;
+  const latchedAtS = new Map<number, number[]>();
+  const releasedAtS = new Map<number, number[]>();
+  const rowAlarmS = new Map<number, number[]>();
+  const rowLatched = new Int32Array(kernel.partition.rows.count);
+  const was = new Uint8Array(racks.count);
+  let latchedRackHours = 0;
+  let latchedFromState = 0;
+  for (let step = 0; step < (hours * secondsPer.h) / stepS; step++) {
+    const timeS = kernel.timeS;
+    kernel.step();
+    for (let hall = 0; hall < kernel.partition.halls.count; hall++)
+      latchedRackHours += kernel.hallLatchedRackHours[hall]!;
+    for (let rack = 0; rack < racks.count; rack++) {
+      const now = kernel.latched[rack]!;
+      if (now === 1 && kernel.installed[rack] === 1) latchedFromState += stepS / secondsPer.h;
+      if (now === was[rack]) continue;
+      const row = racks.row[rack]!;
+      if (now === 1) {
+        if (rowLatched[row] === 0) rowAlarmS.set(row, [...(rowAlarmS.get(row) ?? []), timeS]);
+        rowLatched[row]!++;
+        latchedAtS.set(rack, [...(latchedAtS.get(rack) ?? []), timeS]);
+      } else {
+        rowLatched[row]!--;
+        releasedAtS.set(rack, [...(releasedAtS.get(rack) ?? []), timeS]);
+      }
+      was[rack] = now;
+    }
+  }
+  return { kernel, latchedAtS, releasedAtS, rowAlarmS, latchedRackHours, latchedFromState };
+}
+
+describe("per-rack twin: the operator restarts racks latched with no failure behind them", () => {
+  // The facility water set-point raised 25 K for 15 minutes at each start: the GPU rows' loops follow it past their
+  // racks' trip limit (outlet above limit + 5 K even at idle), the racks trip, restart once their loop has cooled
+  // below its limit, and trip again within the hour: latched, with no unit failed.
+  const excursions = (startsMin: readonly number[]) =>
+    `events:\n${startsMin
+      .map(
+        (m) =>
+          `  - { at: ${m}m, setpoint: { fwsSupplyC: 61 } }\n  - { at: ${m + 15}m, setpoint: { fwsSupplyC: 36 } }\n`,
+      )
+      .join("")}`;
+  const once = excursions([10]);
+  const responseS = defaultOperatorResponseS;
+
+  it("restarts them after the response time, once the set-point is back; without a response they stay off", () => {
+    assert.equal(responseS, 1800, "the lab sets none: the default, 30 minutes");
+    const answered = latchLog(once, 4, labSite);
+    const latchedRacks = [...answered.latchedAtS.keys()];
+    assert.ok(latchedRacks.length >= 4, `${latchedRacks.length} racks latched`);
+    const { racks } = answered.kernel.partition;
+    for (const rack of latchedRacks) {
+      const alarmS = answered.rowAlarmS.get(racks.row[rack]!)![0]!;
+      const [releasedS] = answered.releasedAtS.get(rack) ?? [];
+      assert.ok(releasedS !== undefined, `rack ${rack} released`);
+      // Restarted at the first step at or after the row's alarm + the response, not before.
+      assert.ok(
+        releasedS >= alarmS + responseS && releasedS <= alarmS + responseS + 60,
+        `rack ${rack}: ${releasedS} s`,
+      );
+      assert.equal(answered.latchedAtS.get(rack)!.length, 1, `rack ${rack} latched once`);
+      assert.equal(answered.kernel.running[rack], 1, `rack ${rack} back at full duty`);
+    }
+    const unanswered = latchLog(once, 4, labWithOperator("off"));
+    assert.deepEqual([...unanswered.latchedAtS.keys()], latchedRacks, "the same racks latch");
+    assert.equal(unanswered.releasedAtS.size, 0, "nothing releases them");
+    for (const rack of latchedRacks) assert.equal(unanswered.kernel.running[rack], 0, `rack ${rack} still off`);
+    // Latched rack-hours: the kernel's count is the state's (liquid trips latch within the pass that counts them).
+    for (const log of [answered, unanswered]) {
+      assert.ok(log.latchedRackHours > 0);
+      assert.ok(Math.abs(log.latchedRackHours - log.latchedFromState) < 1e-9 * log.latchedFromState);
+    }
+    assert.ok(unanswered.latchedRackHours > 2 * answered.latchedRackHours, "the operator cut the latched hours");
+  });
+
+  it("latches them again when the cause remains, and the operator restarts them again", () => {
+    // An excursion every 40 minutes: after each restart the racks trip twice within an hour again.
+    const log = latchLog(excursions([10, 50, 90, 130, 170, 210]), 4, labSite);
+    const again = [...log.latchedAtS.entries()].filter(([, times]) => times.length >= 2);
+    assert.ok(again.length >= 4, `${again.length} racks latched more than once`);
+    for (const [rack, times] of again) {
+      const released = log.releasedAtS.get(rack)!;
+      // Each latch but perhaps the last was answered before the next.
+      for (let index = 0; index + 1 < times.length; index++) {
+        assert.ok(released[index]! > times[index]! && released[index]! < times[index + 1]!, `rack ${rack}`);
+      }
+    }
+    const unanswered = latchLog(excursions([10, 50, 90, 130, 170, 210]), 4, labWithOperator("off"));
+    assert.ok(
+      [...unanswered.latchedAtS.values()].every((times) => times.length === 1),
+      "without a response: latched once",
+    );
+  });
+
+  it("leaves racks latched behind a failed unit for its repair, however long it takes", () => {
+    // Both facility water pumps lost twice within the hour; the second loss lasts until 3 h, far past the response.
+    const pumps = "[pump:lab-fws-01, pump:lab-fws-02]";
+    const text = `events:\n  - { at: 30m, fail: ${pumps} }\n  - { at: 35m, repair: ${pumps} }\n  - { at: 60m, fail: ${pumps} }\n  - { at: 3h, repair: ${pumps} }\n`;
+    const log = latchLog(text, 4, labSite);
+    assert.ok(log.latchedAtS.size > 0, "racks latched");
+    for (const [rack, times] of log.latchedAtS) {
+      assert.equal(times.length, 1, `rack ${rack}`);
+      assert.deepEqual(log.releasedAtS.get(rack), [3 * secondsPer.h], `rack ${rack} released by the repair only`);
+      assert.equal(log.kernel.running[rack], 1, `rack ${rack} back after the repair`);
+    }
+  });
+
+  it("reports latched rack-hours per hall and in total, within the tripped ones", async () => {
+    let fromState = 0;
+    const result = await simulateOk({
+      site: labWithOperator("off"),
+      weather: constantWeather(25, 50),
+      durationS: 2 * secondsPer.h,
+      stepS: 60,
+      threads: 1,
+      scenario: compile(once).scenario,
+      onStep: (kernel) => {
+        for (let rack = 0; rack < kernel.latched.length; rack++) fromState += kernel.latched[rack]! / 60;
+      },
+    });
+    const latched = result.kpis.latchedRackHours;
+    assert.ok(latched > 0 && latched < result.kpis.trippedRackHours, `${latched} of ${result.kpis.trippedRackHours}`);
+    assert.ok(Math.abs(latched - fromState) < 1e-9 * fromState, `${latched} vs ${fromState} from the state`);
+    assert.deepEqual(
+      result.latchedRackHoursByHall.map((line) => [line.hall, line.rackHours]),
+      result.halls.map((hall) => [hall.name, hall.fields.latchedRackHours!.reduce((a, b) => a + b, 0)]),
+    );
+    const byHall = result.latchedRackHoursByHall.reduce((sum, line) => sum + line.rackHours, 0);
+    assert.ok(Math.abs(byHall - latched) < 1e-9 * latched, `by hall ${byHall} vs ${latched}`);
   });
 });
 

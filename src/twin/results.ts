@@ -46,6 +46,7 @@ export const siteFields = [
   "throttledGpuHours",
   "throttledRackHours",
   "trippedRackHours",
+  "latchedRackHours",
   "fwsSupplyC",
   "maxFwsSupplyC",
   "maxTcsSupplyC",
@@ -95,6 +96,11 @@ export interface Kpis {
   readonly throttledRackHours: number;
   /** Hours installed racks of every type spent tripped (off, or the share not yet back while restarting). */
   readonly trippedRackHours: number;
+  /**
+   * Of the tripped hours: those racks spent latched off after repeated trips (`rackAutoRestarts`), waiting for a
+   * repair or the operator (`operatorResponseS`); counted in the kernel's rack pass from its `latched` state.
+   */
+  readonly latchedRackHours: number;
   /** Busy rack-hours lost to throttling and trips, every type: the sum of `TwinResult.lostBusyRackHoursByType`. */
   readonly lostBusyRackHours: number;
   /**
@@ -157,6 +163,8 @@ export interface TwinResult {
   readonly trippedRackHoursByType: readonly { readonly rackType: string; readonly rackHours: number }[];
   /** Hours racks spent tripped over the run, per hall of the site in site order (the sum of its frame's series). */
   readonly trippedRackHoursByHall: readonly { readonly hall: string; readonly rackHours: number }[];
+  /** Of those, hours racks spent latched off, per hall of the site in site order (the sum of its frame's series). */
+  readonly latchedRackHoursByHall: readonly { readonly hall: string; readonly rackHours: number }[];
   /**
    * Busy rack-hours lost to throttling and trips, per rack type of the site (every type, zeros included): utilisation
    * × the share of dynamic power a rack could not draw × hours. Lost GPU-hours' counterpart for CPU and storage racks.
@@ -336,7 +344,14 @@ export function assembleResult(
       const target = column(name);
       for (let point = 0; point < points; point++) target[point]! += source[point]!;
     }
-    for (const name of ["gridKw", "gpuHours", "throttledGpuHours", "throttledRackHours", "trippedRackHours"] as const) {
+    for (const name of [
+      "gridKw",
+      "gpuHours",
+      "throttledGpuHours",
+      "throttledRackHours",
+      "trippedRackHours",
+      "latchedRackHours",
+    ] as const) {
       const source = field(hall, name);
       const target = column(name);
       for (let point = 0; point < points; point++) target[point]! += source[point]!;
@@ -491,6 +506,7 @@ export function assembleResult(
     throttledGpuHours: sumOf(column("throttledGpuHours")),
     throttledRackHours: sumOf(column("throttledRackHours")),
     trippedRackHours: sumOf(column("trippedRackHours")),
+    latchedRackHours: sumOf(column("latchedRackHours")),
     lostBusyRackHours: sumOf(typeLostBusyRackHours),
     lostCpuCoreHours: site.rackTypes.reduce(
       (sum, type, index) => sum + typeLostBusyRackHours[index]! * type.servers * type.cpuCoresPerServer,
@@ -529,6 +545,10 @@ export function assembleResult(
     trippedRackHoursByHall: halls.map((hall) => ({
       hall: hall.name,
       rackHours: sumOf(field(hall, "trippedRackHours")),
+    })),
+    latchedRackHoursByHall: halls.map((hall) => ({
+      hall: hall.name,
+      rackHours: sumOf(field(hall, "latchedRackHours")),
     })),
     lostBusyRackHoursByType: site.rackTypes.map((type, index) => ({
       rackType: type.id,

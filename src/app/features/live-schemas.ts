@@ -61,6 +61,7 @@ const kpiNames = [
   "gpuUtilisation",
   "throttledRacks",
   "trippedRacks",
+  "latchedRacks",
 ] as const;
 
 /** `GET /v1/state/site` (and the `site` event of the state stream). */

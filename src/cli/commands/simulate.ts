@@ -120,6 +120,7 @@ function kpiTable(result: TwinResult): string {
     ["GPU-hours lost to throttling and trips", formatNumber(kpis.throttledGpuHours), "h"],
     ["rack-hours throttled (every type)", formatNumber(kpis.throttledRackHours), "h"],
     ["rack-hours tripped (every type)", formatNumber(kpis.trippedRackHours), "h"],
+    ["  of which latched off after repeated trips", formatNumber(kpis.latchedRackHours), "h"],
     ["busy rack-hours lost (every type, CPU racks too)", formatNumber(kpis.lostBusyRackHours), "h"],
     ["CPU core-hours lost to throttling and trips", formatNumber(kpis.lostCpuCoreHours), "h"],
     ["CO2", formatNumber(kpis.co2Tonnes), `t (${formatNumber(kpis.gridIntensityGPerKWh)} g/kWh)`],

@@ -6014,6 +6014,8 @@ export interface operations {
                             };
                             name: string;
                             operator: string;
+                            /** @description Seconds until the operator restarts racks latched off after repeated trips with no failure open in their scope (default 1800; off: no response, they wait for a repair or a scenario's restartRacks) */
+                            operatorResponseS?: number | "off";
                             /** Format: date */
                             startOfOperation?: string;
                             timezone: string;
@@ -6604,6 +6606,7 @@ export interface operations {
                             facilityKW: number | null;
                             gpuUtilisation: number | null;
                             itKW: number | null;
+                            latchedRacks: number | null;
                             lossesKW: number | null;
                             makeUpWaterLPerH: number | null;
                             pue: number | null;

@@ -663,6 +663,9 @@ function SiteStrip(props: {
           <span className="strip-item">
             Tripped racks <strong>{formatNumber(site.kpis.trippedRacks)}</strong>
           </span>
+          <span className="strip-item">
+            Latched off <strong>{formatNumber(site.kpis.latchedRacks)}</strong>
+          </span>
           <span className="strip-item muted">
             {site.mode} · {formatTime(site.time)}
           </span>
