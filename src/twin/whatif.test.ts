@@ -93,6 +93,15 @@ describe("what-if", () => {
     assert.match(hot.description, /both runs: Valence typical year with heat wave from 20 July/);
   });
 
+  it("says which of the tripped rack-hours were latched off after repeated trips", async () => {
+    // Both air-side pumps out for a day: the rear-door rows' loops heat, their racks trip, restart once the loop has
+    // cooled with them off, trip again within the hour and latch until a repair (none comes in a what-if).
+    const { baseline, variant } = await whatIf({ fail: ["pump:lab-air-01", "pump:lab-air-02"], days: 1 });
+    assert.equal(baseline.latchedRackHours, 0);
+    assert.ok(variant.latchedRackHours > 0, `${variant.latchedRackHours} latched rack-hours`);
+    assert.ok(variant.latchedRackHours < variant.trippedRackHours, "latched hours are part of the tripped ones");
+  });
+
   it("fails exactly the units named, and the throttling it causes shows for every rack type", async () => {
     const one = await whatIf({ fail: ["cdu:h1-r01-01"], days: 2 });
     assert.deepEqual(one.changes, ["1 unit out of service from the start: cdu:h1-r01-01"]);
@@ -110,6 +119,8 @@ describe("what-if", () => {
     assert.deepEqual([baseline.trippedRackHours, baseline.lostBusyRackHours], [0, 0]);
     assert.ok(variant.trippedRackHours > 4 * 24, `${variant.trippedRackHours} tripped rack-hours`);
     assert.ok(variant.trippedRackHours <= 4 * 48 + 1e-9, "no more than the row's four racks all along");
+    // Off while their loop stays out of limits, they never restart, so never trip twice: none of it is latched.
+    assert.deepEqual([baseline.latchedRackHours, variant.latchedRackHours], [0, 0]);
     const nvl72 = throttling.find((line) => line.rackType === "nvl72")!;
     assert.ok(Math.abs(nvl72.variantTrippedRackHours - variant.trippedRackHours) < 1e-9 * variant.trippedRackHours);
     assert.ok(nvl72.variantLostBusyRackHours > 0 && nvl72.variantLostBusyRackHours < nvl72.variantTrippedRackHours);

@@ -103,6 +103,8 @@ export interface WhatIfKpis {
   readonly throttledRackHours: number;
   /** Hours racks of every type spent tripped (off, or the share not yet back while restarting). */
   readonly trippedRackHours: number;
+  /** Of those, hours racks spent latched off after repeated trips (until a repair or the operator's restart). */
+  readonly latchedRackHours: number;
   /** Busy rack-hours of every type lost to throttling and trips (lost GPU-hours' counterpart for CPU racks). */
   readonly lostBusyRackHours: number;
   /** Busy CPU core-hours lost to throttling and trips (rack types with a CPU core count). */
@@ -516,6 +518,7 @@ function kpisOf(result: TwinResult): WhatIfKpis {
     throttledGpuHours: kpis.throttledGpuHours,
     throttledRackHours: kpis.throttledRackHours,
     trippedRackHours: kpis.trippedRackHours,
+    latchedRackHours: kpis.latchedRackHours,
     lostBusyRackHours: kpis.lostBusyRackHours,
     lostCpuCoreHours: kpis.lostCpuCoreHours,
     waterM3: kpis.waterM3,

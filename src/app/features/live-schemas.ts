@@ -169,6 +169,10 @@ const WhatIfKpisSchema = Type.Object({
   trippedRackHours: Type.Number({
     description: "hours racks of every type spent tripped (off, or the share not yet back while restarting)",
   }),
+  latchedRackHours: Type.Number({
+    description:
+      "of the tripped rack-hours, those racks spent latched off after repeated trips (until a repair or the operator's restart)",
+  }),
   lostBusyRackHours: Type.Number({ description: "busy rack-hours of every type lost to throttling and trips" }),
   lostCpuCoreHours: Type.Number({ description: "busy CPU core-hours lost to throttling and trips" }),
   waterM3: Type.Number(),

@@ -7812,6 +7812,8 @@ export interface operations {
                             facilityMWh: number;
                             hoursAboveLimit: number;
                             itMWh: number;
+                            /** @description of the tripped rack-hours, those racks spent latched off after repeated trips (until a repair or the operator's restart) */
+                            latchedRackHours: number;
                             /** @description busy rack-hours of every type lost to throttling and trips */
                             lostBusyRackHours: number;
                             /** @description busy CPU core-hours lost to throttling and trips */
@@ -7891,6 +7893,8 @@ export interface operations {
                             facilityMWh: number;
                             hoursAboveLimit: number;
                             itMWh: number;
+                            /** @description of the tripped rack-hours, those racks spent latched off after repeated trips (until a repair or the operator's restart) */
+                            latchedRackHours: number;
                             /** @description busy rack-hours of every type lost to throttling and trips */
                             lostBusyRackHours: number;
                             /** @description busy CPU core-hours lost to throttling and trips */

@@ -50,6 +50,7 @@ describe("page helpers", () => {
       throttledGpuHours: 0,
       throttledRackHours: 0,
       trippedRackHours: 0,
+      latchedRackHours: 0,
       lostBusyRackHours: 0,
       lostCpuCoreHours: 0,
       waterM3: 0,

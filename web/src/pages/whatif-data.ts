@@ -146,6 +146,13 @@ export const kpiRows: readonly {
   { key: "throttledRackHours", label: "Throttled rack-hours (every type)", unit: "h", digits: 0, higherIsWorse: true },
   { key: "trippedRackHours", label: "Tripped rack-hours (every type)", unit: "h", digits: 0, higherIsWorse: true },
   {
+    key: "latchedRackHours",
+    label: "of which latched off after repeated trips",
+    unit: "h",
+    digits: 0,
+    higherIsWorse: true,
+  },
+  {
     key: "throttledGpuHours",
     label: "GPU-hours lost to throttling and trips",
     unit: "GPU·h",
