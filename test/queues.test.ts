@@ -179,6 +179,11 @@ describe("queues as data", () => {
     });
     assert.equal(bad.status, 400);
     assert.match(bad.body.detail, /documents\[0\]\.apiVersion/);
+    // An alias without its anchor made the YAML package throw: a 500 (found by test/api-fuzz.test.ts).
+    const unresolved = await call("POST", "/v1/queue-config/kueue", admin(), { yaml: "*-" });
+    assert.equal(unresolved.status, 400, JSON.stringify(unresolved.body));
+    assert.match(unresolved.body.errors[0].field, /^body\.yaml/);
+    assert.match(unresolved.body.detail, /Unresolved alias/);
   });
 
   it("runs the demo load only under demo tenants, and stopping it leaves no demo job anywhere", async () => {
