@@ -357,6 +357,11 @@ describe("the platform's error paths", () => {
       const response = await fetch(url, { signal: controller.signal });
       assert.equal(response.status, 200, path);
       assert.match(String(response.headers.get("content-type")), /^text\/event-stream/, path);
+      // A stream is a hijacked reply, which skips the onSend hooks: it sends their headers itself.
+      assert.match(String(response.headers.get("x-request-id")), /^[\w-]{8,}$/, `${path}: x-request-id`);
+      assert.equal(response.headers.get("x-content-type-options"), "nosniff", path);
+      assert.equal(response.headers.get("x-frame-options"), "DENY", path);
+      assert.equal(response.headers.get("referrer-policy"), "no-referrer", path);
       controller.abort();
       await response.body?.cancel().catch(() => {});
     }

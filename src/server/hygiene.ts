@@ -194,11 +194,18 @@ async function checkBody(request: FastifyRequest): Promise<void> {
 
 const jsonTypes = /^application\/(?:[\w.+-]+\+)?json/;
 
+/** Security headers every answer carries (a route may set its own framing and referrer policy first). */
+export const answerSecurityHeaders = {
+  "x-content-type-options": "nosniff",
+  "x-frame-options": "DENY",
+  "referrer-policy": "no-referrer",
+} as const;
+
 /** Headers every answer carries; JSON answers also forbid any content or framing. */
 async function securityHeaders(_request: FastifyRequest, reply: FastifyReply, payload: unknown) {
-  reply.header("x-content-type-options", "nosniff");
-  if (!reply.hasHeader("x-frame-options")) reply.header("x-frame-options", "DENY");
-  if (!reply.hasHeader("referrer-policy")) reply.header("referrer-policy", "no-referrer");
+  for (const [name, value] of Object.entries(answerSecurityHeaders)) {
+    if (name === "x-content-type-options" || !reply.hasHeader(name)) reply.header(name, value);
+  }
   const type = String(reply.getHeader("content-type") ?? "");
   if (jsonTypes.test(type) && !reply.hasHeader("content-security-policy")) {
     reply.header("content-security-policy", "default-src 'none'; frame-ancestors 'none'");
