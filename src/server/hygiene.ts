@@ -192,6 +192,25 @@ async function checkBody(request: FastifyRequest): Promise<void> {
   if (found !== undefined) throw invalid("body", found.path, found.problem);
 }
 
+/**
+ * Refuses a query or path number the validator made infinite: Ajv coerces `Infinity`, `-Infinity` and `1e999` to
+ * ±Infinity and then lets them past `minimum` and `maximum`, so `?limit=Infinity` reached the store (a 500). Runs
+ * after validation, on the values as coerced; the validator's options stay as they are.
+ */
+async function checkNumbers(request: FastifyRequest): Promise<void> {
+  for (const [context, values] of [
+    ["querystring", request.query],
+    ["params", request.params],
+  ] as const) {
+    if (typeof values !== "object" || values === null) continue;
+    for (const [name, value] of Object.entries(values)) {
+      const items: unknown[] = Array.isArray(value) ? value : [value];
+      if (items.some((item) => typeof item === "number" && !Number.isFinite(item)))
+        throw invalid(context, [name], "is not a finite number");
+    }
+  }
+}
+
 const jsonTypes = /^application\/(?:[\w.+-]+\+)?json/;
 
 /** Security headers every answer carries (a route may set its own framing and referrer policy first). */
@@ -230,6 +249,7 @@ export function registerInputHygiene(app: FastifyInstance): void {
   });
   app.addHook("onRequest", checkUrl);
   app.addHook("preValidation", checkBody);
+  app.addHook("preHandler", checkNumbers);
   app.addHook("onSend", securityHeaders);
 }
 
