@@ -259,7 +259,15 @@ function registerConfigRoutes(app: FastifyInstance, service: QueueService): void
     {
       preValidation: async (request) => {
         const body = request.body as { config?: unknown } | undefined;
-        sentConfigs.set(request, structuredClone(body?.config));
+        try {
+          sentConfigs.set(request, structuredClone(body?.config));
+        } catch (error) {
+          // structuredClone recurses: a config nested thousands of levels deep overflowed the stack (a 500).
+          if (!(error instanceof RangeError)) throw error;
+          throw new AppError("invalid", "body.config: nested too deeply to be a queue configuration", {
+            field: "body.config",
+          });
+        }
       },
       schema: {
         tags: ["queues"],
