@@ -218,6 +218,19 @@ describe("the platform's error paths", () => {
     assert.equal((await inject({ url: "/v1/tenants?limit=2" })).statusCode, 200);
   });
 
+  it("a site change that does not validate is a 400 naming the field of the document at fault", async () => {
+    // Its diagnostics were in the detail only, with no `errors` (found by the API fuzzer).
+    const json = { "content-type": "application/json" };
+    for (const [payload, field] of [
+      [{ summary: "empty", site: {} }, "body.site.site"],
+      [{ summary: "no halls", patch: { halls: null } }, "body.patch.halls"],
+    ] as const) {
+      const response = await inject({ method: "POST", url: "/v1/site/changes", payload, headers: json });
+      const problem = assertProblem(response, 400, payload.summary);
+      assert.equal(problem.errors?.[0]?.field, field, response.body);
+    }
+  });
+
   it("bad URLs, unknown routes and body-parser failures answer problem+json with a request id", async () => {
     assert.deepEqual(assertProblem(await inject({ url: "/v1/tenants/a%E0%A4%A" }), 400, "bad path").errors, [
       { field: "url", message: "the path is not valid percent-encoded UTF-8" },
