@@ -14,6 +14,7 @@ import { Writable } from "node:stream";
 import { after, before, describe, it } from "node:test";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import Fastify from "fastify";
+import { Value } from "typebox/value";
 import { type ComposedApp, composeApp } from "../src/app/compose.ts";
 import { defaultFeatures } from "../src/app/features/index.ts";
 import { telemetryFeature } from "../src/app/features/telemetry.ts";
@@ -21,7 +22,7 @@ import { InventoryService } from "../src/inventory/service.ts";
 import { loadSite } from "../src/model/load.ts";
 import { buildServer } from "../src/server/app.ts";
 import { findBadText, hasBadText, maxUrlLength, textProblem } from "../src/server/hygiene.ts";
-import { problemHandler, redactUrl } from "../src/server/problem.ts";
+import { ProblemSchema, problemHandler, redactUrl } from "../src/server/problem.ts";
 import { consoleRoutes } from "../src/server/routes/console.ts";
 import { openStore } from "../src/store/database.ts";
 import { registerTelemetryRoutes } from "../src/telemetry/routes.ts";
@@ -345,6 +346,8 @@ describe("the platform's error paths", () => {
       const body = JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4));
       assert.match(body.requestId, /^[0-9a-f-]{36}$/);
       assert.match(answer, new RegExp(`x-request-id: ${body.requestId}`));
+      // The problem every other answer is: `instance` was missing (found by the API fuzzer).
+      assert.ok(Value.Check(ProblemSchema, body), JSON.stringify(body));
     }
   });
 

@@ -271,6 +271,8 @@ export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket)
         : status === 408
           ? "the request was not received in time"
           : "the request is not valid HTTP",
+    // No request was parsed, so no path to name (and its raw line may hold a URL token): the empty reference.
+    instance: "",
     requestId,
   });
   if (socket.writable) {
