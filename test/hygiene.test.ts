@@ -14,6 +14,7 @@ import { Writable } from "node:stream";
 import { after, before, describe, it } from "node:test";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import Fastify from "fastify";
+import { Value } from "typebox/value";
 import { type ComposedApp, composeApp } from "../src/app/compose.ts";
 import { defaultFeatures } from "../src/app/features/index.ts";
 import { telemetryFeature } from "../src/app/features/telemetry.ts";
@@ -21,7 +22,7 @@ import { InventoryService } from "../src/inventory/service.ts";
 import { loadSite } from "../src/model/load.ts";
 import { buildServer } from "../src/server/app.ts";
 import { findBadText, hasBadText, maxUrlLength, textProblem } from "../src/server/hygiene.ts";
-import { problemHandler, redactUrl } from "../src/server/problem.ts";
+import { ProblemSchema, problemHandler, redactUrl } from "../src/server/problem.ts";
 import { consoleRoutes } from "../src/server/routes/console.ts";
 import { openStore } from "../src/store/database.ts";
 import { registerTelemetryRoutes } from "../src/telemetry/routes.ts";
@@ -204,6 +205,33 @@ describe("the platform's error paths", () => {
     assert.equal(created.statusCode, 201, created.body);
   });
 
+  it("query numbers the validator makes infinite (Infinity, 1e999) are 400s naming the field, never 500s", async () => {
+    // Ajv coerces them to ±Infinity and lets them past `maximum`: ?limit=Infinity reached the store (found by the API
+    // fuzzer).
+    for (const url of ["/v1/tenants?limit=Infinity", "/v1/users?limit=1e999", "/v1/jobs?limit=-Infinity"]) {
+      const problem = assertProblem(await inject({ url }), 400, url);
+      assert.deepEqual(
+        problem.errors?.map((error) => error.field),
+        ["querystring.limit"],
+        url,
+      );
+    }
+    assert.equal((await inject({ url: "/v1/tenants?limit=2" })).statusCode, 200);
+  });
+
+  it("a site change that does not validate is a 400 naming the field of the document at fault", async () => {
+    // Its diagnostics were in the detail only, with no `errors` (found by the API fuzzer).
+    const json = { "content-type": "application/json" };
+    for (const [payload, field] of [
+      [{ summary: "empty", site: {} }, "body.site.site"],
+      [{ summary: "no halls", patch: { halls: null } }, "body.patch.halls"],
+    ] as const) {
+      const response = await inject({ method: "POST", url: "/v1/site/changes", payload, headers: json });
+      const problem = assertProblem(response, 400, payload.summary);
+      assert.equal(problem.errors?.[0]?.field, field, response.body);
+    }
+  });
+
   it("bad URLs, unknown routes and body-parser failures answer problem+json with a request id", async () => {
     assert.deepEqual(assertProblem(await inject({ url: "/v1/tenants/a%E0%A4%A" }), 400, "bad path").errors, [
       { field: "url", message: "the path is not valid percent-encoded UTF-8" },
@@ -216,6 +244,14 @@ describe("the platform's error paths", () => {
     );
     assert.deepEqual(long.errors, [{ field: "url", message: `url: longer than ${maxUrlLength} characters` }]);
     assertProblem(await inject({ url: "/v1/nothing/here" }), 404, "unknown route");
+    // A path parameter past the router's old 100 characters reaches its route: named by the schema, and a 401 without
+    // a key, where it was "no route GET /v1/jobs/…", a 404 before authentication (found by the API fuzzer).
+    const longId = `/v1/jobs/${"x".repeat(300)}`;
+    assert.deepEqual(
+      assertProblem(await inject({ url: longId }), 400, "long path parameter").errors?.map((error) => error.field),
+      ["params.id"],
+    );
+    assertProblem(await app.server.inject({ url: longId }), 401, "long path parameter without a key");
     assertProblem(await inject({ method: "DELETE", url: "/v1/site" }), 404, "unknown method");
     const json = { "content-type": "application/json" };
     assert.equal(
@@ -310,6 +346,8 @@ describe("the platform's error paths", () => {
       const body = JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4));
       assert.match(body.requestId, /^[0-9a-f-]{36}$/);
       assert.match(answer, new RegExp(`x-request-id: ${body.requestId}`));
+      // The problem every other answer is: `instance` was missing (found by the API fuzzer).
+      assert.ok(Value.Check(ProblemSchema, body), JSON.stringify(body));
     }
   });
 
@@ -357,6 +395,11 @@ describe("the platform's error paths", () => {
       const response = await fetch(url, { signal: controller.signal });
       assert.equal(response.status, 200, path);
       assert.match(String(response.headers.get("content-type")), /^text\/event-stream/, path);
+      // A stream is a hijacked reply, which skips the onSend hooks: it sends their headers itself.
+      assert.match(String(response.headers.get("x-request-id")), /^[\w-]{8,}$/, `${path}: x-request-id`);
+      assert.equal(response.headers.get("x-content-type-options"), "nosniff", path);
+      assert.equal(response.headers.get("x-frame-options"), "DENY", path);
+      assert.equal(response.headers.get("referrer-policy"), "no-referrer", path);
       controller.abort();
       await response.body?.cancel().catch(() => {});
     }

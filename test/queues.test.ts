@@ -179,6 +179,11 @@ describe("queues as data", () => {
     });
     assert.equal(bad.status, 400);
     assert.match(bad.body.detail, /documents\[0\]\.apiVersion/);
+    // An alias without its anchor made the YAML package throw: a 500 (found by test/api-fuzz.test.ts).
+    const unresolved = await call("POST", "/v1/queue-config/kueue", admin(), { yaml: "*-" });
+    assert.equal(unresolved.status, 400, JSON.stringify(unresolved.body));
+    assert.match(unresolved.body.errors[0].field, /^body\.yaml/);
+    assert.match(unresolved.body.detail, /Unresolved alias/);
   });
 
   it("runs the demo load only under demo tenants, and stopping it leaves no demo job anywhere", async () => {
@@ -338,6 +343,16 @@ describe("queues as data", () => {
       assert.match(replaced.body.detail, /nominal/);
     }
     assert.equal((await call("GET", "/v1/queue-config", admin())).body.version, before.version);
+    // Copied as sent before validation: 2,000 levels of nesting overflowed structuredClone's stack, a 500 (found by
+    // the API fuzzer).
+    let deep: Json = {};
+    for (let level = 0; level < 2_000; level++) deep = { a: [deep] };
+    const nested = await call("PUT", "/v1/queue-config", admin(), { config: deep });
+    assert.equal(nested.status, 400, JSON.stringify(nested.body));
+    assert.deepEqual(
+      nested.body.errors.map((error: Json) => error.field),
+      ["body.config"],
+    );
   });
 
   it("pages versions before any integer the store holds, and refuses a larger one naming the field", async () => {

@@ -52,6 +52,23 @@ describe("YAML values", () => {
     assert.ok(!events.ok);
     assert.match(events.error, /^g\.yaml: aliases/);
     assert.match(checkConfigText(aliasBomb, ".")[0]!.message, refused);
+    // Kueue objects come over the API (POST /v1/queue-config/kueue): a throw there was a 500.
+    const kueue = kueueImport(aliasBomb, singleQueueConfig());
+    assert.equal(kueue.config, undefined);
+    assert.match(kueue.diagnostics[0]!.message, refused);
+  });
+
+  it("names an alias whose anchor is missing as such, not as an alias bomb, in every reader", () => {
+    const unresolved = yamlValue(parseDocument("a: *b\n"));
+    assert.ok(!unresolved.ok);
+    assert.match(unresolved.error, /^cannot build the document: Unresolved alias/);
+    const kueue = kueueImport("*-", singleQueueConfig());
+    assert.equal(kueue.config, undefined);
+    assert.deepEqual(
+      kueue.diagnostics.map((item) => item.path),
+      ["documents[0]"],
+    );
+    assert.match(kueue.diagnostics[0]!.message, /Unresolved alias/);
   });
 
   it("reads CR-only line breaks as line breaks, as YAML 1.2 does, keeping line numbers", () => {

@@ -122,7 +122,7 @@ export function parseYamlDocument(text: string, kind: FileKind, lineCounter?: Li
  * other, named here as such.
  */
 export function yamlValue(
-  document: Document.Parsed,
+  document: Pick<Document.Parsed, "toJS">,
   maxAliasCount = 100,
 ): { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: string } {
   try {
@@ -131,7 +131,8 @@ export function yamlValue(
     const message = (error as Error).message;
     return {
       ok: false,
-      error: /alias/i.test(message)
+      // The package's words for an expansion past the bound; an alias without its anchor is another mistake.
+      error: /excessive alias count/i.test(message)
         ? `aliases (*name) expand past ${maxAliasCount.toLocaleString("en")} copies: refused, as a file that would fill the memory`
         : `cannot build the document: ${message.split("\n")[0]}`,
     };

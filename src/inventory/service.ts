@@ -34,11 +34,16 @@ export type SiteChange =
 /** Raised with the diagnostics when a change request does not validate. */
 export class SiteChangeRejected extends AppError {
   readonly diagnostics: readonly Diagnostic[];
-  constructor(diagnostics: readonly Diagnostic[]) {
+  /** `part` is the body member the document came from: `site` (a whole document) or `patch` (the patched one). */
+  constructor(diagnostics: readonly Diagnostic[], part: "site" | "patch" = "site") {
     const errors = diagnostics.filter((item) => item.severity === "error");
+    const path = errors[0]?.path ?? "";
+    // The field at fault, as the API's problems name fields: within the document the request sent or patched.
+    const field = path === "" ? `body.${part}` : `body.${part}.${path}`;
     super(
       "invalid",
-      `the changed site has ${errors.length} error(s); nothing was applied: ${errors[0]?.path ?? ""}: ${errors[0]?.message ?? ""}`,
+      `the changed site has ${errors.length} error(s); nothing was applied: ${path}: ${errors[0]?.message ?? ""}`,
+      { field },
     );
     this.diagnostics = diagnostics;
   }
@@ -136,7 +141,8 @@ export class InventoryService {
     const document =
       "site" in change ? change.site : applyMergePatch(structuredClone(this.#current.file), change.patch);
     const candidate = fromDocument(document, this.#current.version + 1);
-    if (!("site" in candidate)) throw new SiteChangeRejected(candidate.diagnostics);
+    if (!("site" in candidate))
+      throw new SiteChangeRejected(candidate.diagnostics, "site" in change ? "site" : "patch");
     if (candidate.site.id !== this.#current.site.id) {
       throw new AppError("invalid", `site id cannot change (${this.#current.site.id} → ${candidate.site.id})`, {
         field: "site.id",

@@ -12,7 +12,7 @@
  * not objects: an import keeps the values of the configuration in force.
  */
 import { parseAllDocuments, stringify } from "yaml";
-import { fileTooLarge } from "../core/yaml.ts";
+import { fileTooLarge, yamlValue } from "../core/yaml.ts";
 import { preemptionDocument, type QueueSetDocument, queueSetDocument } from "./queue-file.ts";
 import {
   type ConfigDiagnostic,
@@ -332,7 +332,13 @@ function readObject(
     reader.problem(path, document.errors[0]!.message.split("\n")[0]!);
     return undefined;
   }
-  const value: unknown = document.toJS();
+  // Built within the alias bound, and an alias without its anchor named: `toJS` throws on both.
+  const built = yamlValue(document);
+  if (!built.ok) {
+    reader.problem(path, built.error);
+    return undefined;
+  }
+  const value = built.value;
   if (value === null || value === undefined) return undefined;
   if (!isRecord(value)) {
     reader.problem(path, "expected a Kubernetes object");

@@ -192,13 +192,39 @@ async function checkBody(request: FastifyRequest): Promise<void> {
   if (found !== undefined) throw invalid("body", found.path, found.problem);
 }
 
+/**
+ * Refuses a query or path number the validator made infinite: Ajv coerces `Infinity`, `-Infinity` and `1e999` to
+ * ±Infinity and then lets them past `minimum` and `maximum`, so `?limit=Infinity` reached the store (a 500). Runs
+ * after validation, on the values as coerced; the validator's options stay as they are.
+ */
+async function checkNumbers(request: FastifyRequest): Promise<void> {
+  for (const [context, values] of [
+    ["querystring", request.query],
+    ["params", request.params],
+  ] as const) {
+    if (typeof values !== "object" || values === null) continue;
+    for (const [name, value] of Object.entries(values)) {
+      const items: unknown[] = Array.isArray(value) ? value : [value];
+      if (items.some((item) => typeof item === "number" && !Number.isFinite(item)))
+        throw invalid(context, [name], "is not a finite number");
+    }
+  }
+}
+
 const jsonTypes = /^application\/(?:[\w.+-]+\+)?json/;
+
+/** Security headers every answer carries (a route may set its own framing and referrer policy first). */
+export const answerSecurityHeaders = {
+  "x-content-type-options": "nosniff",
+  "x-frame-options": "DENY",
+  "referrer-policy": "no-referrer",
+} as const;
 
 /** Headers every answer carries; JSON answers also forbid any content or framing. */
 async function securityHeaders(_request: FastifyRequest, reply: FastifyReply, payload: unknown) {
-  reply.header("x-content-type-options", "nosniff");
-  if (!reply.hasHeader("x-frame-options")) reply.header("x-frame-options", "DENY");
-  if (!reply.hasHeader("referrer-policy")) reply.header("referrer-policy", "no-referrer");
+  for (const [name, value] of Object.entries(answerSecurityHeaders)) {
+    if (name === "x-content-type-options" || !reply.hasHeader(name)) reply.header(name, value);
+  }
   const type = String(reply.getHeader("content-type") ?? "");
   if (jsonTypes.test(type) && !reply.hasHeader("content-security-policy")) {
     reply.header("content-security-policy", "default-src 'none'; frame-ancestors 'none'");
@@ -223,6 +249,7 @@ export function registerInputHygiene(app: FastifyInstance): void {
   });
   app.addHook("onRequest", checkUrl);
   app.addHook("preValidation", checkBody);
+  app.addHook("preHandler", checkNumbers);
   app.addHook("onSend", securityHeaders);
 }
 
@@ -244,6 +271,8 @@ export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket)
         : status === 408
           ? "the request was not received in time"
           : "the request is not valid HTTP",
+    // No request was parsed, so no path to name (and its raw line may hold a URL token): the empty reference.
+    instance: "",
     requestId,
   });
   if (socket.writable) {

@@ -8,6 +8,7 @@
 import type { Server } from "node:http";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AppError } from "../core/errors.ts";
+import { answerSecurityHeaders } from "./hygiene.ts";
 
 /** Bytes a stream may leave unsent before it is closed (a campus racks frame is ~0.5 MB; a few fit). */
 export const maxBufferedBytes = 4 * 1024 * 1024;
@@ -48,9 +49,11 @@ export interface EventStream {
 export function openEventStream(
   request: FastifyRequest,
   reply: FastifyReply,
-  headers: Record<string, string>,
+  streamHeaders: Record<string, string>,
   onClose: () => void,
 ): EventStream {
+  // A hijacked reply skips the onSend hooks that give every other answer its request id and security headers.
+  const headers = { ...answerSecurityHeaders, "x-request-id": request.id, ...streamHeaders };
   // HEAD gets the stream's headers and an end: Node drops the body of a HEAD answer without sending its headers, so
   // a stream opened for one answered nothing and held a stream slot (and its frames' work) until the client left.
   if (request.method === "HEAD") {

@@ -177,8 +177,16 @@ export function parseDuration(text: string): number | undefined {
 }
 
 /** A problem+json answer like every other route's (type, instance without the URL token, request id). */
-function problem(reply: FastifyReply, status: number, title: string, detail: string) {
-  return sendProblem(reply, status, detail, { title });
+function problem(reply: FastifyReply, status: number, title: string, detail: string, field?: string) {
+  // A 400 names the field at fault in `errors`, as the schema's own errors do; the detail keeps its words.
+  const errors = field === undefined ? undefined : [{ field, message: detail.replace(/^[\w.]+: /, "") }];
+  return sendProblem(reply, status, detail, { title, ...(errors === undefined ? {} : { errors }) });
+}
+
+/** The query parameter a query or stream refusal is about (the first its words name), else the query as a whole. */
+function queryField(detail: string): string {
+  const named = /\b(from|to|step|groupBy|combine|aggregation|name|series|equipment|rack|row|hall|plant)\b/.exec(detail);
+  return named === null ? "querystring" : `querystring.${named[1]}`;
 }
 
 /** The 400 for a `from` or `to` that is not a time a Date holds, naming the field as schema errors do. */
@@ -346,7 +354,13 @@ export function registerTelemetryRoutes(
         if (to === undefined) return invalidTime(reply, "to", query.to);
         const step = query.step === undefined ? undefined : parseDuration(query.step);
         if (query.step !== undefined && step === undefined) {
-          return problem(reply, 400, "Invalid request", `step: ${query.step} is not a duration (60s, 5m, 1h or ms)`);
+          return problem(
+            reply,
+            400,
+            "Invalid request",
+            `step: ${query.step} is not a duration (60s, 5m, 1h or ms)`,
+            "querystring.step",
+          );
         }
         const seriesQuery: SeriesQuery = {
           selector: selectorOf(query),
@@ -358,7 +372,7 @@ export function registerTelemetryRoutes(
           ...(query.combine === undefined ? {} : { combine: query.combine }),
         };
         const result = await service.query(seriesQuery);
-        if (!result.ok) return problem(reply, 400, "Invalid query", result.problem);
+        if (!result.ok) return problem(reply, 400, "Invalid query", result.problem, queryField(result.problem));
         // JSON has no NaN (an empty bucket's mean): such values are null, as JSON.stringify wrote them.
         const answer: Reply<typeof TelemetryQuerySchema> = {
           from,
@@ -496,7 +510,8 @@ export function registerTelemetryRoutes(
           { alarms: request.query.alarms ?? true, ...(wantsSamples ? { selector } : {}) },
           write,
         );
-        if (!subscribed.ok) return problem(reply, 400, "Selection too wide", subscribed.problem);
+        if (!subscribed.ok)
+          return problem(reply, 400, "Selection too wide", subscribed.problem, queryField(subscribed.problem));
         let heartbeat: NodeJS.Timeout | undefined;
         try {
           stream = openEventStream(
@@ -653,7 +668,8 @@ export function registerTelemetryRoutes(
       },
       async (request, reply) => {
         const user = userOf(request, request.body);
-        if (user === undefined) return problem(reply, 400, "Invalid request", "user: who acknowledges is required");
+        if (user === undefined)
+          return problem(reply, 400, "Invalid request", "user: who acknowledges is required", "body.user");
         const id = request.params.id;
         const before = actionState(service.alarms.get(id));
         const comment = request.body?.comment;
@@ -689,7 +705,8 @@ export function registerTelemetryRoutes(
       },
       async (request, reply) => {
         const user = userOf(request, request.body);
-        if (user === undefined) return problem(reply, 400, "Invalid request", "user: who shelves is required");
+        if (user === undefined)
+          return problem(reply, 400, "Invalid request", "user: who shelves is required", "body.user");
         const now = Date.now();
         const until =
           request.body.until !== undefined
@@ -698,7 +715,13 @@ export function registerTelemetryRoutes(
               ? now + request.body.minutes * 60_000
               : undefined;
         if (until === undefined)
-          return problem(reply, 400, "Invalid request", "give minutes or until (RFC 3339) for the shelving");
+          return problem(
+            reply,
+            400,
+            "Invalid request",
+            "give minutes or until (RFC 3339) for the shelving",
+            request.body.until === undefined ? "body.minutes" : "body.until",
+          );
         const id = request.params.id;
         const before = actionState(service.alarms.get(id));
         const comment = request.body.comment;
@@ -726,7 +749,8 @@ export function registerTelemetryRoutes(
       },
       async (request, reply) => {
         const user = userOf(request, request.body);
-        if (user === undefined) return problem(reply, 400, "Invalid request", "user: who unshelves is required");
+        if (user === undefined)
+          return problem(reply, 400, "Invalid request", "user: who unshelves is required", "body.user");
         const id = request.params.id;
         const before = actionState(service.alarms.get(id));
         return actionReply(

@@ -559,14 +559,9 @@ export function liveFeature(options: LiveOptions = {}): Feature & {
           async (request: FastifyRequest<{ Querystring: { field?: RackField } }>, reply: FastifyReply) => {
             staff(request);
             const field = request.query.field ?? "powerKW";
-            const stream = openEventStream(
-              request,
-              reply,
-              { "content-type": "text/event-stream", "x-request-id": request.id },
-              () => {
-                listeners.delete(send);
-              },
-            );
+            const stream = openEventStream(request, reply, { "content-type": "text/event-stream" }, () => {
+              listeners.delete(send);
+            });
             function send(state: LiveSnapshot): void {
               if (stream.write(`event: site\ndata: ${JSON.stringify(siteState(state))}\n\n`))
                 stream.write(`event: racks\ndata: ${rackField(state, field)}\n\n`);
