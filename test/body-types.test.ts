@@ -64,6 +64,8 @@ describe("bodies checked as sent", () => {
       ['gpus "1"', { ...base, gpus: "1" }, "body.gpus"],
       ["gpus null", { ...base, gpus: null }, "body.gpus"],
       ["durationS true", { ...base, durationS: true }, "body.durationS"],
+      // Coerced, "Infinity" became Infinity and passed the 30-day bound: a job that never ended (the API fuzzer).
+      ['durationS "Infinity"', { ...base, durationS: "Infinity" }, "body.durationS"],
       ["hold 1", { ...base, hold: 1 }, "body.hold"],
       ['deferrable "true"', { ...base, deferrable: "true" }, "body.deferrable"],
       ['gpuModels "H200"', { ...base, gpuModels: "H200" }, "body.gpuModels"],
@@ -100,6 +102,12 @@ describe("bodies checked as sent", () => {
       await call("POST", "/v1/grid/events", admin(), { ...base, reduceMW: null }),
       "body.reduceMW",
       "reduceMW null",
+    );
+    // Coerced, "Infinity" passed its bound and the event answered 500 (the API fuzzer).
+    refusedNaming(
+      await call("POST", "/v1/grid/events", admin(), { ...base, reduceMW: "Infinity" }),
+      "body.reduceMW",
+      'reduceMW "Infinity"',
     );
     const events = await call("GET", "/v1/grid/events?limit=5", admin());
     assert.equal(events.status, 200, JSON.stringify(events.body));
