@@ -438,7 +438,7 @@ describe("maintenance drains", () => {
       const moved = await change("remove the GB300 row", withoutFirstRow);
       assert.equal(moved.status, 409, JSON.stringify(moved.body));
       assert.ok(
-        moved.body.errors?.some((error: Json) => error.field === "site"),
+        moved.body.errors?.some((error: Json) => error.field === "body.site"),
         JSON.stringify(moved.body),
       );
       assert.match(moved.body.detail, new RegExp(`drain ${drained.body.id} keeps work off rack:h1-r02-01 \\(hgx\\)`));

@@ -376,6 +376,16 @@ export function runApiSuite(driver: string, location: () => StoreLocation, teard
         assert.equal(response.statusCode, 400);
         const problem = response.json();
         assert.ok(problem.diagnostics.some((item: { code: string }) => item.code === "capacity.cdus"));
+        // The first error is named where the request carries the document (the patch), as formatPath writes paths.
+        const first = problem.diagnostics.find((item: { severity: string }) => item.severity === "error");
+        assert.deepEqual(problem.errors, [{ field: `body.patch.${first.path}`, message: problem.detail }]);
+        const renamed = await call("platform-admin", {
+          method: "POST",
+          url: "/v1/site/changes",
+          payload: { summary: "rename", patch: { site: { id: "elsewhere" } } },
+        });
+        assert.equal(renamed.statusCode, 400, renamed.body);
+        assert.equal(renamed.json().errors[0].field, "body.patch.site.id");
         const afterwards = (await call("platform-admin", { method: "GET", url: "/v1/site" })).json();
         assert.equal(afterwards.version, before.version);
       });
