@@ -10,6 +10,7 @@ import { randomUUID } from "node:crypto";
 import { request as httpRequest } from "node:http";
 import type { ComposedApp } from "../../src/app/compose.ts";
 import type { JobsEngine } from "../../src/app/jobs/engine.ts";
+import { formatPath, parsePath } from "../../src/model/diagnostics.ts";
 import { callApi } from "./api.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: answers and site documents are read field by field from JSON.
@@ -142,19 +143,76 @@ export const drainTargets = [
   "cdu:h2-r01-02",
 ] as const;
 
+/** The parts of a request a problem's `field` may start with (src/server/problem.ts: Fastify's validation contexts). */
+const fieldParts = new Set(["body", "querystring", "params", "headers", "url"]);
+
+/**
+ * Whether `field` is written as `formatPath` writes it (`body.quota["gpu.H200"].borrowingLimit`, `body.queues[6]`,
+ * `querystring.limit`) and names a part of the request: the console maps a problem to its form field by that path.
+ */
+export function isRequestField(field: unknown): boolean {
+  if (typeof field !== "string" || field === "") return false;
+  const segments = parsePath(field);
+  return fieldParts.has(String(segments[0])) && formatPath(segments) === field;
+}
+
+/**
+ * A 4xx answer's form (docs/api.md): problem+json with a detail, the request id of the answer's `x-request-id`, no
+ * stack or source path; a 400 names its fields, and every field named is a path into the request.
+ */
+export function checkProblem(call: string, answer: Answer, requestIdHeader: string | null): void {
+  const { body, status } = answer;
+  const text = JSON.stringify(body);
+  assert.match(answer.type, /^application\/problem\+json/, `${call} ${status} is not a problem`);
+  assert.ok(typeof body.detail === "string" && body.detail.length > 0, `${call}: no detail in ${text}`);
+  assert.equal(body.status, status, `${call}: the problem's status is not the answer's: ${text}`);
+  assert.ok(typeof body.requestId === "string" && body.requestId !== "", `${call} ${status}: no request id: ${text}`);
+  assert.equal(body.requestId, requestIdHeader, `${call}: the problem's request id is not the answer's x-request-id`);
+  assert.ok(
+    !("stack" in body) && !/\n\s+at |\.ts:\d+|node_modules/.test(text),
+    `${call} ${status} shows code: ${text}`,
+  );
+  if (status === 400)
+    assert.ok(Array.isArray(body.errors) && body.errors.length > 0, `${call} 400 names no field: ${text}`);
+  for (const error of body.errors ?? [])
+    assert.ok(
+      isRequestField(error.field),
+      `${call} ${status}: field ${JSON.stringify(error.field)} is not a request path: ${text}`,
+    );
+}
+
 /** Per-step counters the report prints. */
 export interface Stats {
   sequences: number;
   steps: number;
   requests: number;
+  /** Restarts of the platform. */
+  restarts: number;
   byStatus: Map<number, number>;
 }
 
-/** The server, the keys of every actor, what was seen, and the checks. */
-export class World {
+/** A platform started on the sequences' store. */
+export interface Started {
   readonly app: ComposedApp;
   readonly engine: JobsEngine;
   readonly url: string;
+}
+
+/** What must come back unchanged through a restart: read just before the stop. */
+interface Persisted {
+  readonly jobs: Map<string, { state: string; held: boolean }>;
+  readonly openDrains: Json[];
+  readonly queueConfig: Json;
+  readonly keys: Map<string, string | null>;
+}
+
+/** States a job leaves only by running or being acted on. */
+const activeStates = new Set(["queued", "admitted", "running"]);
+
+/** The server, the keys of every actor, what was seen, and the checks. */
+export class World {
+  #started: Started;
+  readonly #startAgain: () => Promise<Started>;
   readonly tokens: Record<Actor, string>;
   readonly userIds: Record<Actor, string>;
   readonly tenantOf: Record<Actor, string | null>;
@@ -163,7 +221,7 @@ export class World {
   readonly originalQueues: Json;
   /** Jobs one tenant may have waiting at once (the server's `maxQueuedPerTenant`). */
   readonly waitingCap: number;
-  readonly stats: Stats = { sequences: 0, steps: 0, requests: 0, byStatus: new Map() };
+  readonly stats: Stats = { sequences: 0, steps: 0, requests: 0, restarts: 0, byStatus: new Map() };
   model: Model = emptyModel();
   /** Mutations answered since the audit was last checked. */
   #mutations: MutationRecord[] = [];
@@ -176,9 +234,8 @@ export class World {
   readonly #quotaCeiling = new Map<string, number>();
 
   constructor(fields: {
-    app: ComposedApp;
-    engine: JobsEngine;
-    url: string;
+    started: Started;
+    startAgain: () => Promise<Started>;
     tokens: Record<Actor, string>;
     userIds: Record<Actor, string>;
     tenantOf: Record<Actor, string | null>;
@@ -187,9 +244,8 @@ export class World {
     originalQueues: Json;
     waitingCap: number;
   }) {
-    this.app = fields.app;
-    this.engine = fields.engine;
-    this.url = fields.url;
+    this.#started = fields.started;
+    this.#startAgain = fields.startAgain;
     this.tokens = fields.tokens;
     this.userIds = fields.userIds;
     this.tenantOf = fields.tenantOf;
@@ -197,6 +253,85 @@ export class World {
     this.original = fields.original;
     this.originalQueues = fields.originalQueues;
     this.waitingCap = fields.waitingCap;
+  }
+
+  /** The platform running now (another one after each restart). */
+  get app(): ComposedApp {
+    return this.#started.app;
+  }
+
+  /** The running platform's jobs engine. */
+  get engine(): JobsEngine {
+    return this.#started.engine;
+  }
+
+  /** The running platform's base URL (a new port after each restart). */
+  get url(): string {
+    return this.#started.url;
+  }
+
+  /**
+   * Stops the platform (graceful close) and starts it again on the same store, then checks that what was stored came
+   * back: open drains (and the racks they keep), the queue configuration and its version, every key (revoked ones
+   * still refused), every job's state and hold, and the audit chain, which verifies and goes on from where it was.
+   */
+  async restart(): Promise<void> {
+    await this.checkAudit();
+    const before = await this.persisted();
+    await this.app.close();
+    this.#started = await this.#startAgain();
+    this.stats.restarts++;
+    const after = await this.persisted();
+    const nowIso = new Date().toISOString();
+    // A drain whose window ended while the platform was down is no longer open: every other one still is.
+    const stillOpen = before.openDrains.filter((drain) => drain.endsAt === null || drain.endsAt > nowIso);
+    assert.deepEqual(
+      after.openDrains.map((drain) => drain.id).sort(),
+      stillOpen.map((drain) => drain.id).sort(),
+      "open drains after the restart",
+    );
+    for (const drain of after.openDrains) {
+      const was = before.openDrains.find((old) => old.id === drain.id);
+      assert.deepEqual(
+        [drain.target, drain.area, drain.policy, drain.startsAt, drain.endsAt],
+        [was.target, was.area, was.policy, was.startsAt, was.endsAt],
+        `drain ${drain.id} after the restart`,
+      );
+    }
+    assert.deepEqual(after.queueConfig, before.queueConfig, "the queue configuration and its version");
+    assert.deepEqual([...after.keys].sort(), [...before.keys].sort(), "keys and their revocations");
+    for (const [id, job] of before.jobs) {
+      const now = after.jobs.get(id);
+      assert.ok(now !== undefined, `job ${id} (${job.state}) is gone after the restart`);
+      if (!activeStates.has(job.state)) assert.equal(now.state, job.state, `job ${id} ended before the restart`);
+      // Active work is taken back (queued again, running again); it may end by running, never by the restart itself.
+      else
+        assert.ok(
+          activeStates.has(now.state) || now.state === "succeeded",
+          `job ${id} was ${job.state}, is ${now.state}`,
+        );
+      if (job.held && job.state === "queued")
+        assert.ok(now.held && now.state === "queued", `job ${id} was held, is ${now.state}`);
+    }
+    for (const key of this.model.keys)
+      if (key.revoked) assert.equal(await this.getFromElsewhere("/v1/me", key.token), 401, `revoked ${key.id}`);
+    await this.verifyAudit();
+  }
+
+  /** What a restart must keep, read from the API. */
+  async persisted(): Promise<Persisted> {
+    const jobs = new Map<string, { state: string; held: boolean }>();
+    for (const job of await this.walk("admin", "/v1/jobs?includeDemo=false", 1000))
+      jobs.set(job.id, { state: job.state, held: job.held !== null });
+    const keys = new Map<string, string | null>();
+    for (const key of await this.walk("admin", "/v1/keys", 1000)) keys.set(key.id, key.revokedAt);
+    const queues = await this.as("admin", "GET", "/v1/queue-config");
+    return {
+      jobs,
+      openDrains: await this.walk("operator", "/v1/drains?state=open", 200),
+      queueConfig: { version: queues.body.version, config: queues.body.config },
+      keys,
+    };
   }
 
   /**
@@ -219,15 +354,7 @@ export class World {
     this.stats.byStatus.set(answer.status, (this.stats.byStatus.get(answer.status) ?? 0) + 1);
     const call = `${method} ${path}`;
     assert.ok(answer.status < 500, `${call} answered ${answer.status}: ${text.slice(0, 500)}`);
-    if (answer.status >= 400) {
-      assert.match(answer.type, /^application\/problem\+json/, `${call} ${answer.status} is not a problem`);
-      assert.ok(typeof parsed.detail === "string" && parsed.detail.length > 0, `${call}: no detail in ${text}`);
-      if (answer.status === 400)
-        assert.ok(
-          Array.isArray(parsed.errors) && parsed.errors.length > 0 && parsed.errors.every((e: Json) => e.field),
-          `${call} 400 names no field: ${text}`,
-        );
-    }
+    if (answer.status >= 400) checkProblem(call, answer, sent.headers.get("x-request-id"));
     if (method !== "GET" && answer.status !== 401 && answer.status !== 429)
       this.#mutations.push({ clientId, call, status: answer.status });
     return answer;
@@ -560,6 +687,10 @@ export class World {
     await this.engine.flush();
     const records = await this.walk("auditor", `/v1/audit?after=${this.#auditSeq}`, 1000);
     const byClient = new Map<string, number>();
+    // Oldest first from the last one checked, with no gap (a restart continues the chain, never forks or skips it).
+    const seqs = records.map((record) => record.seq as number).sort((a, b) => a - b);
+    for (const [at, seq] of seqs.entries())
+      assert.equal(seq, this.#auditSeq + at + 1, `audit gap after ${this.#auditSeq}`);
     for (const record of records) {
       if (record.clientRequestId !== null)
         byClient.set(record.clientRequestId, (byClient.get(record.clientRequestId) ?? 0) + 1);
