@@ -1081,10 +1081,10 @@ describe("API sequences", () => {
       { numRuns: runs, seed, endOnFailure: true, includeErrorInReport: true },
     );
     const heapEnd = heapMiB();
-    const { sequences, steps, requests, restarts, byStatus } = world.stats;
+    const { sequences, steps, requests, restarts, freed, freedProbes, byStatus } = world.stats;
     const statuses = [...byStatus].sort(([a], [b]) => a - b).map(([status, count]) => `${status}: ${count}`);
     console.log(
-      `sequences ${sequences}, steps ${steps}, restarts ${restarts}, requests ${requests} (${statuses.join(", ")}), ${((Date.now() - started) / 1000).toFixed(1)} s; heap ${heapStart?.toFixed(1)} → ${heapEnd.toFixed(1)} MiB`,
+      `sequences ${sequences}, steps ${steps}, restarts ${restarts}, drains ended ${freed} (probes of freed racks ${freedProbes}), requests ${requests} (${statuses.join(", ")}), ${((Date.now() - started) / 1000).toFixed(1)} s; heap ${heapStart?.toFixed(1)} → ${heapEnd.toFixed(1)} MiB`,
     );
     // Jobs are kept for ever (history), a few kB each: the heap may grow with them, not by tens of MiB per sequence.
     assert.ok(heapEnd - (heapStart ?? heapEnd) < 64 + sequences, `heap grew from ${heapStart} to ${heapEnd} MiB`);

@@ -80,6 +80,8 @@ interface SiteMap {
   readonly healthZones: Set<string>;
   /** Racks of each hall, row and rack id (drain areas). */
   readonly areaRacks: Map<string, string[]>;
+  /** The GPU model and count of each rack with GPUs. */
+  readonly rackGpus: Map<string, { model: string; gpus: number }>;
 }
 
 /** What the test knows of the platform; reset between sequences. */
@@ -188,6 +190,9 @@ export interface Stats {
   requests: number;
   /** Restarts of the platform. */
   restarts: number;
+  /** Drains ended (resumed or run out) and the probes of their racks that had to start there (checkFreed). */
+  freed: number;
+  freedProbes: number;
   byStatus: Map<number, number>;
 }
 
@@ -221,7 +226,15 @@ export class World {
   readonly originalQueues: Json;
   /** Jobs one tenant may have waiting at once (the server's `maxQueuedPerTenant`). */
   readonly waitingCap: number;
-  readonly stats: Stats = { sequences: 0, steps: 0, requests: 0, restarts: 0, byStatus: new Map() };
+  readonly stats: Stats = {
+    sequences: 0,
+    steps: 0,
+    requests: 0,
+    restarts: 0,
+    freed: 0,
+    freedProbes: 0,
+    byStatus: new Map(),
+  };
   model: Model = emptyModel();
   /** Mutations answered since the audit was last checked. */
   #mutations: MutationRecord[] = [];
@@ -397,6 +410,11 @@ export class World {
     const document = (await this.as("admin", "GET", "/v1/site/document")).body;
     const rackZone = new Map<string, string | null>();
     const areaRacks = new Map<string, string[]>();
+    const rackGpus = new Map<string, { model: string; gpus: number }>();
+    layout.racks.ids.forEach((rack: string, index: number) => {
+      const type = layout.rackTypes[layout.racks.typeIndex[index]];
+      if (type.gpuModel !== null && type.gpus > 0) rackGpus.set(rack, { model: type.gpuModel, gpus: type.gpus });
+    });
     const add = (area: string, rack: string) => {
       const list = areaRacks.get(area) ?? [];
       list.push(rack);
@@ -424,7 +442,7 @@ export class World {
         )
         .map((zone: Json) => zone.id as string),
     );
-    const map = { version: layout.version, rackZone, healthZones, areaRacks };
+    const map = { version: layout.version, rackZone, healthZones, areaRacks, rackGpus };
     this.#sites.set(layout.version, map);
     return map;
   }
@@ -467,7 +485,9 @@ export class World {
     await health.arrayBuffer();
     await this.engine.flush();
     const active = await this.activeDrains();
+    const ended = [...this.#activeDrains].filter(([id]) => !active.has(id));
     await this.checkStarts(active);
+    await this.checkFreed(ended, active);
     await this.checkSovereignty();
     await this.checkIsolation();
     await this.checkQuotas();
@@ -512,6 +532,85 @@ export class World {
       }
     }
     this.#activeDrains = active;
+  }
+
+  /**
+   * A drain that ended (resumed, or its window over) frees its racks (S6): new work starts there again. For each GPU
+   * model and data class whose every rack a job may use now is among the freed ones (health work in the certified
+   * zone, or any work on the only racks of a model), a one-GPU job must start on them at once, unless the model says
+   * it may wait: no freed rack surely has a GPU free (each running job counted whole on each of its racks), the
+   * tenant's queue has no nominal quota left, or work of the tenant already waits before it.
+   */
+  async checkFreed(ended: [string, string[]][], active: Map<string, string[]>): Promise<void> {
+    if (ended.length === 0) return;
+    this.stats.freed += ended.length;
+    const drained = new Set([...active.values()].flat());
+    const freed = new Set(ended.flatMap(([, racks]) => racks).filter((rack) => !drained.has(rack)));
+    if (freed.size === 0) return;
+    const site = await this.siteMap();
+    const running = await this.walk("admin", "/v1/jobs?includeDemo=false&state=running", 1000);
+    const admitted = await this.walk("admin", "/v1/jobs?includeDemo=false&state=admitted", 1000);
+    const usedAtMost = new Map<string, number>();
+    for (const job of [...running, ...admitted])
+      for (const rack of job.placement?.racks ?? []) usedAtMost.set(rack, (usedAtMost.get(rack) ?? 0) + job.gpus);
+    const models = new Set([...freed].flatMap((rack) => site.rackGpus.get(rack)?.model ?? []));
+    for (const model of models) {
+      for (const [actor, dataClass] of [
+        ["health", "health"],
+        ["genai", "public"],
+      ] as const) {
+        const mayHost = (rack: string) => {
+          const zone = site.rackZone.get(rack);
+          return dataClass === "public" || (zone !== null && zone !== undefined && site.healthZones.has(zone));
+        };
+        const eligible = [...site.rackGpus]
+          .filter(([rack, gpus]) => gpus.model === model && mayHost(rack) && !drained.has(rack))
+          .map(([rack]) => rack);
+        if (eligible.length === 0 || !eligible.every((rack) => freed.has(rack))) continue;
+        const room = eligible.some((rack) => site.rackGpus.get(rack)!.gpus - (usedAtMost.get(rack) ?? 0) >= 1);
+        if (!room || !(await this.mayStartAtOnce(actor, model))) continue;
+        const answer = await this.as(actor, "POST", "/v1/jobs", {
+          projectId: this.projects[actor],
+          name: "freed-probe",
+          gpus: 1,
+          gpuModel: model,
+          durationS: 600,
+          dataClass,
+        });
+        if (answer.status === 429) continue;
+        assert.equal(answer.status, 201, JSON.stringify(answer.body));
+        this.stats.freedProbes++;
+        const job = answer.body;
+        this.model.jobs.push({ id: job.id, tenantId: job.tenantId, userId: job.userId, dataClass, owner: actor });
+        const drains = ended.map(([id]) => id).join(", ");
+        assert.ok(
+          job.state === "running" || job.state === "admitted",
+          `${model} ${dataClass} work waits though drain ${drains} ended and freed ${eligible.join(", ")}: ${job.state}, ${job.reason}`,
+        );
+        const elsewhere = job.placement.racks.filter((rack: string) => !freed.has(rack));
+        assert.deepEqual(elsewhere, [], `${job.id} started outside the racks only it could use`);
+      }
+    }
+  }
+
+  /**
+   * Whether a one-GPU job of `actor` of `model` may start at once as far as its tenant goes: no job of the tenant
+   * waits unheld (it would go first), and the tenant's queues have nominal quota left for one more GPU.
+   */
+  async mayStartAtOnce(actor: TenantActor, model: string): Promise<boolean> {
+    const tenant = this.tenantOf[actor]!;
+    const waiting = await this.walk("admin", `/v1/jobs?includeDemo=false&state=queued&tenantId=${tenant}`, 1000);
+    if (waiting.some((job) => job.held === null)) return false;
+    // A submission naming no queue goes to the tenant's own (genai-extra is the sequences' second queue).
+    const queues = ((await this.as("admin", "GET", "/v1/queues")).body as Json[]).filter(
+      (queue) => queue.tenantId === tenant && queue.name !== "genai-extra",
+    );
+    return queues.every((queue) =>
+      ["gpu", `gpu.${model}`].every((resource) => {
+        const nominal = queue.nominal?.[resource];
+        return nominal === undefined || (queue.usage?.[resource] ?? 0) + 1 <= nominal;
+      }),
+    );
   }
 
   /** Every running health job runs on racks of a zone that may host health data now (S3, also after a change). */
