@@ -141,7 +141,8 @@ type Step =
   | { kind: "disable"; actor: Actor; index: number }
   | { kind: "wait"; ms: number }
   | { kind: "restart" }
-  | { kind: "invalid"; index: number };
+  | { kind: "invalid"; index: number }
+  | { kind: "cycle"; target: string };
 
 /** Calls sent at once in a race step. */
 const raceKinds = [
@@ -263,6 +264,13 @@ const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("wait" as const), ms: fc.constantFrom(200, 800, 1600) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("restart" as const) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("invalid" as const), index }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant("cycle" as const),
+      target: fc.constantFrom("row:h2-r01", "hall:h2", "row:h1-r01", "row:h1-r02"),
+    }),
+  },
   {
     weight: 1,
     arbitrary: fc.record({
@@ -990,6 +998,23 @@ async function invalid(step: Extract<Step, { kind: "invalid" }>): Promise<void> 
   if (bad.field !== undefined) assert.equal(answer.body.errors[0].field, bad.field, said);
 }
 
+/**
+ * A drain started, checked while it holds (nothing starts on its racks), then resumed: the checks after the step see
+ * it ended and expect its racks to take work again (World.checkFreed), the certified row and the GB300 row being the
+ * only racks health work and GB300 work may use.
+ */
+async function cycle(step: Extract<Step, { kind: "cycle" }>): Promise<void> {
+  const answer = await world.as("operator", "POST", "/v1/drains", { target: step.target, reason: "cycle" });
+  if (answer.status !== 201) {
+    assert.ok([400, 409].includes(answer.status), JSON.stringify(answer.body));
+    return;
+  }
+  world.model.drains.push({ id: answer.body.id, target: step.target });
+  await world.checkInvariants();
+  const resumed = await world.as("operator", "POST", `/v1/drains/${answer.body.id}/resume`, {});
+  assert.equal(resumed.status, 200, JSON.stringify(resumed.body));
+}
+
 /** Runs one step. */
 async function perform(step: Step): Promise<void> {
   switch (step.kind) {
@@ -1031,6 +1056,8 @@ async function perform(step: Step): Promise<void> {
       return world.restart();
     case "invalid":
       return invalid(step);
+    case "cycle":
+      return cycle(step);
   }
 }
 
