@@ -1,16 +1,18 @@
 /**
- * Stateful (model-based) test of the HTTP API: a real server on the lab site (embedded PGlite, one wall-clock second
- * is ten scheduler minutes) driven by random sequences of calls as a platform admin, a facility operator, an auditor,
- * a health tenant (ValDiag), a generative-AI tenant and a student: keys made, used and revoked, jobs submitted,
- * cancelled, held, released and requeued (health jobs among them), drains of racks, rows, halls and CDUs started and
- * resumed, site changes that move, shrink or remove the certified zone or remove drained rows, queue changes, grid
- * events, lists walked page by page while items are created, concurrent duplicates of one call. After every step the
- * invariants of test/support/sequences.ts are checked (no 5xx, problems name the field, tenant isolation, quotas,
- * sovereignty and drains at every start, keys, audit of every mutation); after every sequence the audit chain
- * verifies; at the end the server's heap has not grown without bound.
+ * Stateful (model-based) test of the HTTP API: a real server on the lab site (embedded PGlite on disk, one wall-clock
+ * second is ten scheduler minutes) driven by random sequences of calls as a platform admin, a facility operator, an
+ * auditor, a health tenant (ValDiag), a generative-AI tenant and a student: keys made, used and revoked, jobs
+ * submitted, cancelled, held, released and requeued (health jobs among them), drains of racks, rows, halls and CDUs
+ * started and resumed, site changes that move, shrink or remove the certified zone or remove drained rows, queue
+ * changes, grid events, lists walked page by page while items are created, concurrent duplicates of one call, bad
+ * requests of every kind, and restarts of the platform on its store. After every step the invariants of
+ * test/support/sequences.ts are checked (no 5xx, every 4xx a problem with its request id and fields that are paths
+ * into the request, tenant isolation, quotas, sovereignty and drains at every start, freed racks taking work again,
+ * keys, audit of every mutation with no gap); after a restart what was stored comes back; after every sequence the
+ * audit chain verifies; at the end the server's heap has not grown without bound.
  *
- * Bounded for CI (fixed seed, about a minute); a longer exploration: ALIXAN_SEQ_RUNS=200 ALIXAN_SEQ_STEPS=40
- * (ALIXAN_SEQ_SEED picks another seed) `node --import tsx --test test/sequences.test.ts`.
+ * Bounded for CI (fixed seed, about 20 s); a longer exploration: ALIXAN_SEQ_RUNS=50 ALIXAN_SEQ_STEPS=100
+ * (ALIXAN_SEQ_SEED picks another seed) `flock /tmp/bench.lock node --import tsx --test test/sequences.test.ts`.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
