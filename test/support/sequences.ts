@@ -539,7 +539,8 @@ export class World {
    * model and data class whose every rack a job may use now is among the freed ones (health work in the certified
    * zone, or any work on the only racks of a model), a one-GPU job must start on them at once, unless the model says
    * it may wait: no freed rack surely has a GPU free (each running job counted whole on each of its racks), the
-   * tenant's queue has no nominal quota left, or work of the tenant already waits before it.
+   * tenant's queue has no nominal quota left, work of the tenant already waits before it, or (for work that is not
+   * protected) a grid event is scheduled or in force.
    */
   async checkFreed(ended: [string, string[]][], active: Map<string, string[]>): Promise<void> {
     if (ended.length === 0) return;
@@ -554,6 +555,9 @@ export class World {
     for (const job of [...running, ...admitted])
       for (const rack of job.placement?.racks ?? []) usedAtMost.set(rack, (usedAtMost.get(rack) ?? 0) + job.gpus);
     const models = new Set([...freed].flatMap((rack) => site.rackGpus.get(rack)?.model ?? []));
+    // A grid event scheduled or in force holds new work that is not protected (health data is): docs/flexibility.md.
+    const events = (await this.as("operator", "GET", "/v1/grid/events")).body as Json[];
+    const gridHolds = events.some((event) => event.state === "scheduled" || event.state === "active");
     for (const model of models) {
       for (const [actor, dataClass] of [
         ["health", "health"],
@@ -567,6 +571,7 @@ export class World {
           .filter(([rack, gpus]) => gpus.model === model && mayHost(rack) && !drained.has(rack))
           .map(([rack]) => rack);
         if (eligible.length === 0 || !eligible.every((rack) => freed.has(rack))) continue;
+        if (dataClass === "public" && gridHolds) continue;
         const room = eligible.some((rack) => site.rackGpus.get(rack)!.gpus - (usedAtMost.get(rack) ?? 0) >= 1);
         if (!room || !(await this.mayStartAtOnce(actor, model))) continue;
         const answer = await this.as(actor, "POST", "/v1/jobs", {
