@@ -1098,23 +1098,33 @@ describe("API sequences", () => {
     });
     let heapStart: number | undefined;
     const started = Date.now();
-    await fc.assert(
-      fc.asyncProperty(commands, async (sequence) => {
-        await world.reset();
-        madeUsers.length = 0;
-        heapStart ??= heapMiB();
-        world.stats.sequences++;
-        await fc.asyncModelRun(() => ({ model: {}, real: world }), sequence);
-        await world.verifyAudit();
-      }),
-      { numRuns: runs, seed, endOnFailure: true, includeErrorInReport: true },
-    );
+    /** What was run, printed also when a sequence fails (a long run's figures). */
+    const report = (heapEnd: number | undefined) => {
+      const { sequences, steps, requests, restarts, freed, freedProbes, byStatus } = world.stats;
+      const statuses = [...byStatus].sort(([a], [b]) => a - b).map(([status, count]) => `${status}: ${count}`);
+      console.log(
+        `sequences ${sequences}, steps ${steps}, restarts ${restarts}, drains ended ${freed} (probes of freed racks ${freedProbes}), requests ${requests} (${statuses.join(", ")}), ${((Date.now() - started) / 1000).toFixed(1)} s; heap ${heapStart?.toFixed(1)} → ${heapEnd?.toFixed(1)} MiB`,
+      );
+    };
+    try {
+      await fc.assert(
+        fc.asyncProperty(commands, async (sequence) => {
+          await world.reset();
+          madeUsers.length = 0;
+          heapStart ??= heapMiB();
+          world.stats.sequences++;
+          await fc.asyncModelRun(() => ({ model: {}, real: world }), sequence);
+          await world.verifyAudit();
+        }),
+        { numRuns: runs, seed, endOnFailure: true, includeErrorInReport: true },
+      );
+    } catch (error) {
+      report(undefined);
+      throw error;
+    }
     const heapEnd = heapMiB();
-    const { sequences, steps, requests, restarts, freed, freedProbes, byStatus } = world.stats;
-    const statuses = [...byStatus].sort(([a], [b]) => a - b).map(([status, count]) => `${status}: ${count}`);
-    console.log(
-      `sequences ${sequences}, steps ${steps}, restarts ${restarts}, drains ended ${freed} (probes of freed racks ${freedProbes}), requests ${requests} (${statuses.join(", ")}), ${((Date.now() - started) / 1000).toFixed(1)} s; heap ${heapStart?.toFixed(1)} → ${heapEnd.toFixed(1)} MiB`,
-    );
+    report(heapEnd);
+    const { sequences } = world.stats;
     // Jobs are kept for ever (history), a few kB each: the heap may grow with them, not by tens of MiB per sequence.
     assert.ok(heapEnd - (heapStart ?? heapEnd) < 64 + sequences, `heap grew from ${heapStart} to ${heapEnd} MiB`);
   });
