@@ -451,7 +451,7 @@ describe("maintenance drains", () => {
       const moved = await change("remove the GB300 row", withoutFirstRow);
       assert.equal(moved.status, 409, JSON.stringify(moved.body));
       assert.ok(
-        moved.body.errors?.some((error: Json) => error.field === "site"),
+        moved.body.errors?.some((error: Json) => error.field === "body.site"),
         JSON.stringify(moved.body),
       );
       assert.match(moved.body.detail, new RegExp(`drain ${drained.body.id} keeps work off rack:h1-r02-01 \\(hgx\\)`));
@@ -541,7 +541,7 @@ describe("maintenance drains", () => {
       });
       assert.equal(inserted.status, 409, JSON.stringify(inserted.body));
       assert.ok(
-        inserted.body.errors?.some((error: Json) => error.field === "site"),
+        inserted.body.errors?.some((error: Json) => error.field === "body.site"),
         JSON.stringify(inserted.body),
       );
       const tray = gb300.placement.racks[0] as string;

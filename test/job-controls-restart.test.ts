@@ -18,10 +18,10 @@ type Json = any;
 const directory = mkdtempSync(join(tmpdir(), "alixan-controls-"));
 after(() => rmSync(directory, { recursive: true, force: true }));
 
-async function start(seed: boolean): Promise<{ app: ComposedApp; url: string }> {
+async function start(seed: boolean, dataDir = directory): Promise<{ app: ComposedApp; url: string }> {
   const app = await composeApp({
     site: "lab",
-    store: { kind: "pglite", dataDir: directory },
+    store: { kind: "pglite", dataDir },
     seed,
     features: defaultFeatures({ speed: 60, demoLoad: 0, telemetryInMemory: true }),
   });
@@ -80,6 +80,55 @@ describe("job controls across a restart", () => {
       assert.match(cancelled.reason, /dependency never satisfied/);
       assert.equal((await call("POST", `/v1/jobs/${held.id}/release`, {})).status, 200);
       assert.equal((await call("GET", `/v1/jobs/${held.id}`)).body.state, "running");
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("keeps a job the new site refused as failed, audited, and does not queue it again after a restart", async () => {
+    // Found by test/sequences.test.ts (ALIXAN_SEQ_SEED=1, 50 runs of up to 100 steps): a held GB300 job failed when a
+    // site change removed the GB300 row, but the store still said queued, and after a restart it waited again.
+    const dataDir = join(directory, "refused");
+    let { app, url } = await start(true, dataDir);
+    const token = (email: string) => app.demoKeys!.find((key) => key.email === email)!.token;
+    const lea = token("lea.martin@valdiag.example");
+    const admin = token("admin@alixan.local");
+    const auditor = token("audit@alixan.local");
+    const projectId = (await callApi(url, "GET", "/v1/projects", lea)).body[0].id;
+    const held = await callApi(url, "POST", "/v1/jobs", lea, {
+      projectId,
+      name: "gb300",
+      gpus: 4,
+      gpuModel: "GB300",
+      durationS: 3600,
+      dataClass: "confidential",
+      hold: true,
+    });
+    assert.equal(held.status, 201, JSON.stringify(held.body));
+    const document = (await callApi(url, "GET", "/v1/site/document", admin)).body;
+    const original = structuredClone(document);
+    document.halls[0].rows = document.halls[0].rows
+      .slice(1)
+      .map((row: Json, at: number) => ({ ...row, number: at + 2 }));
+    const changed = await callApi(url, "POST", "/v1/site/changes", admin, { summary: "no GB300", site: document });
+    assert.equal(changed.status, 201, JSON.stringify(changed.body));
+    const failed = (await callApi(url, "GET", `/v1/jobs/${held.body.id}`, lea)).body;
+    assert.equal(failed.state, "failed", JSON.stringify(failed));
+    assert.match(failed.reason, /GB300/);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const audit = (await callApi(url, "GET", `/v1/audit?resource=job:${held.body.id}`, auditor)).body as Json[];
+    assert.ok(
+      audit.some((record) => record.action === "job.failed"),
+      JSON.stringify(audit.map((record) => record.action)),
+    );
+    // The GB300 row is back: a job still stored as waiting would be queued again, and run.
+    const restored = await callApi(url, "POST", "/v1/site/changes", admin, { summary: "GB300 back", site: original });
+    assert.equal(restored.status, 201, JSON.stringify(restored.body));
+    await app.close();
+    ({ app, url } = await start(false, dataDir));
+    try {
+      const again = (await callApi(url, "GET", `/v1/jobs/${held.body.id}`, lea)).body;
+      assert.equal(again.state, "failed", again.reason);
     } finally {
       await app.close();
     }

@@ -85,7 +85,7 @@ describe("metrics-reader role", () => {
       }),
     });
     assert.equal(response.status, 400, response.text);
-    assert.equal(response.json().errors?.[0]?.field, "tenantId");
+    assert.equal(response.json().errors?.[0]?.field, "body.tenantId");
     assert.match(response.json().detail, /role metrics-reader is for platform staff and takes no tenant/);
   });
 });

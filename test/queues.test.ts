@@ -138,6 +138,14 @@ describe("queues as data", () => {
     const tenant = await call("PUT", "/v1/queues/orphan", admin(), { tenant: "no-such-tenant" });
     assert.equal(tenant.status, 400);
     assert.match(tenant.body.detail, /no tenant no-such-tenant/);
+    // Named in the request (the body is the queue), not by the queue's place in the stored set (queues[6].tenant).
+    assert.equal(tenant.body.errors[0].field, "body.tenant");
+    const config = (await call("GET", "/v1/queue-config", admin())).body.config;
+    const whole = await call("PUT", "/v1/queue-config", admin(), {
+      config: { ...config, queues: [...config.queues, { name: "orphan", tenant: "no-such-tenant" }] },
+    });
+    assert.equal(whole.status, 400, JSON.stringify(whole.body));
+    assert.equal(whole.body.errors[0].field, `body.config.queues[${config.queues.length}].tenant`);
     const negative = await call("PUT", "/v1/queues/pharma-x", admin(), {
       tenant: "pharma-x",
       quota: { gpu: { nominal: -1 } },

@@ -1,18 +1,23 @@
 /**
- * Stateful (model-based) test of the HTTP API: a real server on the lab site (embedded PGlite, one wall-clock second
- * is ten scheduler minutes) driven by random sequences of calls as a platform admin, a facility operator, an auditor,
- * a health tenant (ValDiag), a generative-AI tenant and a student: keys made, used and revoked, jobs submitted,
- * cancelled, held, released and requeued (health jobs among them), drains of racks, rows, halls and CDUs started and
- * resumed, site changes that move, shrink or remove the certified zone or remove drained rows, queue changes, grid
- * events, lists walked page by page while items are created, concurrent duplicates of one call. After every step the
- * invariants of test/support/sequences.ts are checked (no 5xx, problems name the field, tenant isolation, quotas,
- * sovereignty and drains at every start, keys, audit of every mutation); after every sequence the audit chain
- * verifies; at the end the server's heap has not grown without bound.
+ * Stateful (model-based) test of the HTTP API: a real server on the lab site (embedded PGlite on disk, one wall-clock
+ * second is ten scheduler minutes) driven by random sequences of calls as a platform admin, a facility operator, an
+ * auditor, a health tenant (ValDiag), a generative-AI tenant and a student: keys made, used and revoked, jobs
+ * submitted, cancelled, held, released and requeued (health jobs among them), drains of racks, rows, halls and CDUs
+ * started and resumed, site changes that move, shrink or remove the certified zone or remove drained rows, queue
+ * changes, grid events, lists walked page by page while items are created, concurrent duplicates of one call, bad
+ * requests of every kind, and restarts of the platform on its store. After every step the invariants of
+ * test/support/sequences.ts are checked (no 5xx, every 4xx a problem with its request id and fields that are paths
+ * into the request, tenant isolation, quotas, sovereignty and drains at every start, freed racks taking work again,
+ * keys, audit of every mutation with no gap); after a restart what was stored comes back; after every sequence the
+ * audit chain verifies; at the end the server's heap has not grown without bound.
  *
- * Bounded for CI (fixed seed, about a minute); a longer exploration: ALIXAN_SEQ_RUNS=200 ALIXAN_SEQ_STEPS=40
- * (ALIXAN_SEQ_SEED picks another seed) `node --import tsx --test test/sequences.test.ts`.
+ * Bounded for CI (fixed seed, about 20 s); a longer exploration: ALIXAN_SEQ_RUNS=50 ALIXAN_SEQ_STEPS=100
+ * (ALIXAN_SEQ_SEED picks another seed) `flock /tmp/bench.lock node --import tsx --test test/sequences.test.ts`.
  */
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
@@ -24,6 +29,7 @@ import {
   actors,
   drainTargets,
   type Json,
+  type Started,
   siteVariants,
   type TenantActor,
   tenantActors,
@@ -38,7 +44,13 @@ const seed = Number(process.env.ALIXAN_SEQ_SEED ?? 20261207);
 const waitingCap = 12;
 let world: World;
 
-before(async () => {
+/** The store the platform runs on, on disk: a restart step stops the platform and starts it again on it. */
+const storeRoot = mkdtempSync(join(tmpdir(), "alixan-sequences-"));
+/** The embedded store's directory (its audit key and head beside it, in `store.audit`). */
+const dataDir = join(storeRoot, "store");
+
+/** Starts the platform on `dataDir` (the demo seeded at the first start only) and listens on a free port. */
+async function startPlatform(seed: boolean): Promise<Started> {
   const { features, jobs } = platformFeatures({
     speed: 600,
     demoLoad: 0,
@@ -47,12 +59,18 @@ before(async () => {
   });
   const app = await composeApp({
     site: "lab",
-    store: { kind: "pglite", dataDir: "memory" },
-    seed: true,
+    store: { kind: "pglite", dataDir },
+    seed,
     rateLimitPerMinute: 1_000_000,
     features,
   });
   const url = await app.server.listen({ port: 0, host: "127.0.0.1" });
+  return { app, engine: jobs.engine()!, url };
+}
+
+before(async () => {
+  const started = await startPlatform(true);
+  const { app, url } = started;
   const demo = (actor: Actor) => app.demoKeys!.find((key) => key.email === actors[actor])!;
   const all = Object.keys(actors) as Actor[];
   const tokens = Object.fromEntries(all.map((actor) => [actor, demo(actor).token])) as Record<Actor, string>;
@@ -69,9 +87,8 @@ before(async () => {
   const read = async (path: string) =>
     (await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${tokens.admin}` } })).json() as Promise<Json>;
   world = new World({
-    app,
-    engine: jobs.engine()!,
-    url,
+    started,
+    startAgain: () => startPlatform(false),
     tokens,
     userIds,
     tenantOf,
@@ -83,6 +100,7 @@ before(async () => {
 });
 after(async () => {
   await world?.app.close();
+  rmSync(storeRoot, { recursive: true, force: true });
 });
 
 /** One step of a sequence, as fast-check generates and prints it. */
@@ -123,7 +141,10 @@ type Step =
   | { kind: "race"; what: RaceKind; index: number }
   | { kind: "user"; actor: Actor; tenant: string | null; role: string }
   | { kind: "disable"; actor: Actor; index: number }
-  | { kind: "wait"; ms: number };
+  | { kind: "wait"; ms: number }
+  | { kind: "restart" }
+  | { kind: "invalid"; index: number }
+  | { kind: "cycle"; target: string };
 
 /** Calls sent at once in a race step. */
 const raceKinds = [
@@ -243,6 +264,15 @@ const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("wait" as const), ms: fc.constantFrom(200, 800, 1600) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("restart" as const) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant("invalid" as const), index }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant("cycle" as const),
+      target: fc.constantFrom("row:h2-r01", "hall:h2", "row:h1-r01", "row:h1-r02"),
+    }),
+  },
   {
     weight: 1,
     arbitrary: fc.record({
@@ -733,6 +763,264 @@ async function disable(step: Extract<Step, { kind: "disable" }>): Promise<void> 
   assert.equal(await world.getFromElsewhere("/v1/me", made.token), 401, "a disabled user's key still works");
 }
 
+/** A request the API must refuse: who sends it, and the statuses and first field the refusal may have. */
+interface BadRequest {
+  readonly actor: Actor;
+  readonly method: string;
+  readonly path: string;
+  readonly body?: unknown;
+  readonly statuses: readonly number[];
+  readonly field?: string;
+}
+
+/** An hour from now, plus `hours`, as the API takes times. */
+const hoursFromNow = (hours: number) => new Date(Date.now() + hours * 3_600_000).toISOString();
+
+/** Bad requests of every kind the sequences send (bad values, unknown names, refusals by the platform's rules). */
+function badRequests(): BadRequest[] {
+  const job = { projectId: world.projects.genai, name: "bad", gpus: 1, durationS: 60, dataClass: "public" };
+  const queue = { tenant: "atelier-genai", cohort: "commercial" };
+  const user = { tenantId: "valdiag", name: "bad", email: `bad-${process.pid}@example.org`, role: "tenant-member" };
+  const known = world.model.jobs.at(-1)?.id ?? "job_unknown";
+  return [
+    { actor: "admin", method: "GET", path: "/v1/jobs?limit=0", statuses: [400], field: "querystring.limit" },
+    { actor: "genai", method: "GET", path: "/v1/jobs?limit=abc", statuses: [400], field: "querystring.limit" },
+    { actor: "admin", method: "GET", path: "/v1/jobs?cursor=forged", statuses: [400], field: "querystring.cursor" },
+    { actor: "operator", method: "GET", path: "/v1/drains?state=over", statuses: [400], field: "querystring.state" },
+    { actor: "auditor", method: "GET", path: "/v1/audit?after=-1", statuses: [400], field: "querystring.after" },
+    {
+      actor: "admin",
+      method: "GET",
+      path: "/v1/usage?from=2026-01-02&to=2026-01-01",
+      statuses: [400],
+      field: "querystring.from",
+    },
+    { actor: "genai", method: "GET", path: "/v1/usage?tenant=valdiag", statuses: [403], field: "querystring.tenant" },
+    {
+      actor: "genai",
+      method: "POST",
+      path: "/v1/jobs",
+      body: { ...job, gpus: 1000 },
+      statuses: [400],
+      field: "body.gpus",
+    },
+    {
+      actor: "genai",
+      method: "POST",
+      path: "/v1/jobs",
+      body: { ...job, dataClass: "secret" },
+      statuses: [400],
+      field: "body.dataClass",
+    },
+    {
+      actor: "genai",
+      method: "POST",
+      path: "/v1/jobs",
+      body: { ...job, queue: "nope" },
+      statuses: [400],
+      field: "body.queue",
+    },
+    {
+      actor: "genai",
+      method: "POST",
+      path: "/v1/jobs",
+      body: { ...job, gpuModel: "A100" },
+      statuses: [400],
+      field: "body.gpuModel",
+    },
+    {
+      actor: "genai",
+      method: "POST",
+      path: "/v1/jobs",
+      body: { ...job, projectId: "prj_unknown" },
+      statuses: [404],
+      field: "body.projectId",
+    },
+    {
+      actor: "admin",
+      method: "POST",
+      path: `/v1/jobs/${known}/cancel`,
+      body: { reason: { text: "no" } },
+      statuses: [400],
+      field: "body.reason",
+    },
+    {
+      actor: "admin",
+      method: "POST",
+      path: "/v1/jobs/job_unknown/hold",
+      body: {},
+      statuses: [404],
+      field: "params.id",
+    },
+    {
+      actor: "operator",
+      method: "POST",
+      path: "/v1/drains",
+      body: { target: "row:h9-r01", reason: "bad" },
+      statuses: [400],
+      field: "body.target",
+    },
+    {
+      actor: "operator",
+      method: "POST",
+      path: "/v1/drains",
+      body: { target: "row:h1-r01", reason: "bad", startsAt: hoursFromNow(2), endsAt: hoursFromNow(1) },
+      statuses: [400],
+      field: "body.endsAt",
+    },
+    {
+      actor: "operator",
+      method: "POST",
+      path: "/v1/drains",
+      body: { target: "rack:h1-r02-01", reason: "bad", policy: "deadline" },
+      statuses: [400],
+      field: "body.deadline",
+    },
+    {
+      actor: "operator",
+      method: "POST",
+      path: "/v1/drains/nope/resume",
+      body: {},
+      statuses: [400],
+      field: "params.id",
+    },
+    {
+      actor: "admin",
+      method: "POST",
+      path: "/v1/keys",
+      body: { name: "bad", expiresAt: "2020-01-01T00:00:00Z" },
+      statuses: [400],
+      field: "body.expiresAt",
+    },
+    {
+      actor: "admin",
+      method: "POST",
+      path: "/v1/keys",
+      body: { name: "bad", userId: "usr_unknown" },
+      statuses: [404],
+      field: "body.userId",
+    },
+    {
+      actor: "admin",
+      method: "PUT",
+      path: "/v1/queues/genai-extra",
+      body: { ...queue, quota: { "gpu.H200": { nominal: -1 } } },
+      statuses: [400],
+      field: 'body.quota["gpu.H200"].nominal',
+    },
+    {
+      actor: "admin",
+      method: "PUT",
+      path: "/v1/queues/genai-extra",
+      body: { ...queue, quota: { "gpu.H200": { nominal: 0, borrowLimit: 4 } } },
+      statuses: [400],
+      field: 'body.quota["gpu.H200"].borrowLimit',
+    },
+    {
+      actor: "admin",
+      method: "PUT",
+      path: "/v1/queues/genai-extra",
+      body: { ...queue, tenant: "no-such-tenant" },
+      statuses: [400, 409],
+      field: "body.tenant",
+    },
+    {
+      actor: "admin",
+      method: "PUT",
+      path: "/v1/queue-config",
+      body: { config: { ...world.originalQueues, queues: [{ name: "q", tenant: "no-such-tenant", cohort: "x" }] } },
+      statuses: [400],
+    },
+    {
+      actor: "admin",
+      method: "POST",
+      path: "/v1/users",
+      body: { ...user, role: "owner" },
+      statuses: [400],
+      field: "body.role",
+    },
+    {
+      actor: "admin",
+      method: "POST",
+      path: "/v1/users",
+      body: { ...user, tenantId: "no-such-tenant" },
+      statuses: [404],
+      field: "body.tenantId",
+    },
+    {
+      actor: "admin",
+      method: "POST",
+      path: "/v1/users",
+      body: { ...user, role: "auditor" },
+      statuses: [400],
+      field: "body.tenantId",
+    },
+    {
+      actor: "admin",
+      method: "POST",
+      path: "/v1/users",
+      body: { ...user, email: actors.healthAdmin },
+      statuses: [409],
+      field: "body.email",
+    },
+    {
+      actor: "operator",
+      method: "POST",
+      path: "/v1/grid/events",
+      body: { reduceFraction: 2, durationS: 10, reason: "bad" },
+      statuses: [400],
+      field: "body.reduceFraction",
+    },
+    {
+      actor: "admin",
+      method: "POST",
+      path: "/v1/site/changes",
+      body: { summary: "bad", site: { ...world.original, halls: "none" } },
+      statuses: [400],
+    },
+    {
+      actor: "admin",
+      method: "POST",
+      path: "/v1/site/changes",
+      body: { summary: "bad", site: { ...world.original, site: { ...world.original.site, id: "other" } } },
+      statuses: [400],
+    },
+  ];
+}
+
+/**
+ * Sends one bad request (`send` checks the problem's form): refused with the status expected, naming the field at
+ * fault as a path into the request, and nothing done (no audit record: checked with every mutation).
+ */
+async function invalid(step: Extract<Step, { kind: "invalid" }>): Promise<void> {
+  const bad = pick(badRequests(), step.index)!;
+  const answer = await world.as(bad.actor, bad.method, bad.path, bad.body);
+  const said = `${bad.method} ${bad.path}: ${answer.status} ${JSON.stringify(answer.body)}`;
+  assert.ok(bad.statuses.includes(answer.status), said);
+  // The first status listed is the refusal the request is made for; the others are the platform's state refusing it
+  // first (a queue whose tenant would change while it has work is a 409 before its new tenant is looked up).
+  if (answer.status !== bad.statuses[0]) return;
+  assert.ok(Array.isArray(answer.body.errors) && answer.body.errors.length > 0, `names no field: ${said}`);
+  if (bad.field !== undefined) assert.equal(answer.body.errors[0].field, bad.field, said);
+}
+
+/**
+ * A drain started, checked while it holds (nothing starts on its racks), then resumed: the checks after the step see
+ * it ended and expect its racks to take work again (World.checkFreed), the certified row and the GB300 row being the
+ * only racks health work and GB300 work may use.
+ */
+async function cycle(step: Extract<Step, { kind: "cycle" }>): Promise<void> {
+  const answer = await world.as("operator", "POST", "/v1/drains", { target: step.target, reason: "cycle" });
+  if (answer.status !== 201) {
+    assert.ok([400, 409].includes(answer.status), JSON.stringify(answer.body));
+    return;
+  }
+  world.model.drains.push({ id: answer.body.id, target: step.target });
+  await world.checkInvariants();
+  const resumed = await world.as("operator", "POST", `/v1/drains/${answer.body.id}/resume`, {});
+  assert.equal(resumed.status, 200, JSON.stringify(resumed.body));
+}
+
 /** Runs one step. */
 async function perform(step: Step): Promise<void> {
   switch (step.kind) {
@@ -769,6 +1057,13 @@ async function perform(step: Step): Promise<void> {
       return disable(step);
     case "wait":
       await new Promise((resolve) => setTimeout(resolve, step.ms));
+      return;
+    case "restart":
+      return world.restart();
+    case "invalid":
+      return invalid(step);
+    case "cycle":
+      return cycle(step);
   }
 }
 
@@ -807,23 +1102,33 @@ describe("API sequences", () => {
     });
     let heapStart: number | undefined;
     const started = Date.now();
-    await fc.assert(
-      fc.asyncProperty(commands, async (sequence) => {
-        await world.reset();
-        madeUsers.length = 0;
-        heapStart ??= heapMiB();
-        world.stats.sequences++;
-        await fc.asyncModelRun(() => ({ model: {}, real: world }), sequence);
-        await world.verifyAudit();
-      }),
-      { numRuns: runs, seed, endOnFailure: true, includeErrorInReport: true },
-    );
+    /** What was run, printed also when a sequence fails (a long run's figures). */
+    const report = (heapEnd: number | undefined) => {
+      const { sequences, steps, requests, restarts, freed, freedProbes, byStatus } = world.stats;
+      const statuses = [...byStatus].sort(([a], [b]) => a - b).map(([status, count]) => `${status}: ${count}`);
+      console.log(
+        `sequences ${sequences}, steps ${steps}, restarts ${restarts}, drains ended ${freed} (probes of freed racks ${freedProbes}), requests ${requests} (${statuses.join(", ")}), ${((Date.now() - started) / 1000).toFixed(1)} s; heap ${heapStart?.toFixed(1)} → ${heapEnd?.toFixed(1)} MiB`,
+      );
+    };
+    try {
+      await fc.assert(
+        fc.asyncProperty(commands, async (sequence) => {
+          await world.reset();
+          madeUsers.length = 0;
+          heapStart ??= heapMiB();
+          world.stats.sequences++;
+          await fc.asyncModelRun(() => ({ model: {}, real: world }), sequence);
+          await world.verifyAudit();
+        }),
+        { numRuns: runs, seed, endOnFailure: true, includeErrorInReport: true },
+      );
+    } catch (error) {
+      report(undefined);
+      throw error;
+    }
     const heapEnd = heapMiB();
-    const { sequences, steps, requests, byStatus } = world.stats;
-    const statuses = [...byStatus].sort(([a], [b]) => a - b).map(([status, count]) => `${status}: ${count}`);
-    console.log(
-      `sequences ${sequences}, steps ${steps}, requests ${requests} (${statuses.join(", ")}), ${((Date.now() - started) / 1000).toFixed(1)} s; heap ${heapStart?.toFixed(1)} → ${heapEnd.toFixed(1)} MiB`,
-    );
+    report(heapEnd);
+    const { sequences } = world.stats;
     // Jobs are kept for ever (history), a few kB each: the heap may grow with them, not by tens of MiB per sequence.
     assert.ok(heapEnd - (heapStart ?? heapEnd) < 64 + sequences, `heap grew from ${heapStart} to ${heapEnd} MiB`);
   });

@@ -7,7 +7,7 @@ import { isDeepStrictEqual } from "node:util";
 import type { Kysely } from "kysely";
 import { AppError } from "../core/errors.ts";
 import type { CapacityAnalysis } from "../model/capacity.ts";
-import type { Diagnostic } from "../model/diagnostics.ts";
+import { type Diagnostic, formatPath, parsePath } from "../model/diagnostics.ts";
 import { loadSite, parseSite } from "../model/load.ts";
 import type { SiteFile } from "../model/schema.ts";
 import type { Site } from "../model/site.ts";
@@ -31,19 +31,24 @@ export type SiteChange =
   | { readonly summary: string; readonly site: unknown }
   | { readonly summary: string; readonly patch: unknown };
 
-/** Raised with the diagnostics when a change request does not validate. */
+/**
+ * Where a site file's `path` is in a change request whose document is at `under` (`body.site`, or `body.patch` for
+ * a merge patch, which mirrors the document's shape): `halls[1].zone` is `body.site.halls[1].zone`.
+ */
+function requestField(under: string, path: string): string {
+  return formatPath([...parsePath(under), ...parsePath(path)]);
+}
+
+/** Raised with the diagnostics when a change request does not validate; its field is the first error's. */
 export class SiteChangeRejected extends AppError {
   readonly diagnostics: readonly Diagnostic[];
-  /** `part` is the body member the document came from: `site` (a whole document) or `patch` (the patched one). */
-  constructor(diagnostics: readonly Diagnostic[], part: "site" | "patch" = "site") {
+  /** `under`: where the request carries the document (the file's paths are named below it). */
+  constructor(diagnostics: readonly Diagnostic[], under = "body.site") {
     const errors = diagnostics.filter((item) => item.severity === "error");
-    const path = errors[0]?.path ?? "";
-    // The field at fault, as the API's problems name fields: within the document the request sent or patched.
-    const field = path === "" ? `body.${part}` : `body.${part}.${path}`;
     super(
       "invalid",
-      `the changed site has ${errors.length} error(s); nothing was applied: ${path}: ${errors[0]?.message ?? ""}`,
-      { field },
+      `the changed site has ${errors.length} error(s); nothing was applied: ${errors[0]?.path ?? ""}: ${errors[0]?.message ?? ""}`,
+      { field: requestField(under, errors[0]?.path ?? "") },
     );
     this.diagnostics = diagnostics;
   }
@@ -140,19 +145,31 @@ export class InventoryService {
     authorize(context.principal, "site:change");
     const document =
       "site" in change ? change.site : applyMergePatch(structuredClone(this.#current.file), change.patch);
+    // Problems are named where the request carries them (a problem's field is a path into the request).
+    const under = "site" in change ? "body.site" : "body.patch";
     const candidate = fromDocument(document, this.#current.version + 1);
-    if (!("site" in candidate))
-      throw new SiteChangeRejected(candidate.diagnostics, "site" in change ? "site" : "patch");
+    if (!("site" in candidate)) throw new SiteChangeRejected(candidate.diagnostics, under);
     if (candidate.site.id !== this.#current.site.id) {
       throw new AppError("invalid", `site id cannot change (${this.#current.site.id} → ${candidate.site.id})`, {
-        field: "site.id",
+        field: requestField(under, "site.id"),
       });
     }
     const before = this.#current;
     // A change that leaves the document as it is changes nothing: no version, no rebuild of the scheduler or the
     // live twin (which would reset what they accumulated, such as tenants' attributed energy).
     if (isDeepStrictEqual(candidate.file, before.file)) return before;
-    for (const guard of this.#guards) guard(before.site, candidate.site);
+    for (const guard of this.#guards) {
+      try {
+        guard(before.site, candidate.site);
+      } catch (error) {
+        // A guard refuses the change as a whole: named as the part of the request that carries it.
+        if (error instanceof AppError && error.field !== undefined)
+          throw Object.assign(new AppError(error.kind, error.message, { field: under, cause: error }), {
+            diagnostics: (error as AppError & { diagnostics?: unknown[] }).diagnostics,
+          });
+        throw error;
+      }
+    }
     await this.#db.transaction().execute(async (trx) => {
       await trx
         .insertInto("site_versions")

@@ -406,6 +406,16 @@ function textProblem(found: unknown, node: SchemaNode | undefined): Described {
   if (node?.["format"] === "date") {
     return { code: "format", message: `expected a date as YYYY-MM-DD, got ${describeValue(found)}` };
   }
+  // Without a pattern the node's format is what the text missed (it read "expected text matching undefined").
+  if (node?.["format"] === "date-time" && node["pattern"] === undefined) {
+    return {
+      code: "format",
+      message: `expected a date and time as YYYY-MM-DDTHH:MM:SSZ (RFC 3339), got ${describeValue(found)}`,
+    };
+  }
+  if (typeof node?.["format"] === "string" && node["pattern"] === undefined) {
+    return { code: "format", message: `expected text in the format ${node["format"]}, got ${describeValue(found)}` };
+  }
   const hint = node?.["patternErrorMessage"];
   return {
     code: "format",

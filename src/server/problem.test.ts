@@ -14,6 +14,7 @@ async function errorsOf(payload: unknown, url = "/check"): Promise<{ field: stri
       level: Type.Union([Type.Literal("green"), Type.Literal("orange"), Type.Literal("red")]),
       name: Type.Optional(Type.String({ pattern: "^[a-z]+$" })),
       since: Type.Optional(Type.String({ format: "date" })),
+      at: Type.Optional(Type.String({ format: "date-time" })),
       tags: Type.Optional(Type.Array(Type.String(), { minItems: 1 })),
       kind: Type.Optional(Type.Enum({ a: "alpha", b: "beta" })),
       // A file schema's mapping with named keys (the queue file's quotas are a route body as they are).
@@ -45,6 +46,7 @@ describe("API validation problems", () => {
       level: "gren",
       name: "Bad",
       since: "2026-13-01",
+      at: "2026-01-02",
       tags: [],
       kind: "gamma",
       colour: 1,
@@ -54,9 +56,10 @@ describe("API validation problems", () => {
       "body.level": 'must be one of: green, orange, red; got "gren" (did you mean "green"?)',
       "body.name": 'expected text matching ^[a-z]+$, got "Bad"',
       "body.since": 'expected a date as YYYY-MM-DD, got "2026-13-01"',
+      "body.at": 'expected a date and time as YYYY-MM-DDTHH:MM:SSZ (RFC 3339), got "2026-01-02"',
       "body.tags": "expected at least 1 item(s), got 0",
       "body.kind": 'must be one of: alpha, beta; got "gamma"',
-      "body.colour": 'unknown field "colour" (expected one of level, name, since, tags, kind, quota)',
+      "body.colour": 'unknown field "colour" (expected one of level, name, since, at, tags, kind, quota)',
     });
   });
 

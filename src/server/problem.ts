@@ -5,7 +5,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { type Static, type TSchema, Type } from "typebox";
 import { AppError, errorKinds, titleOfStatus } from "../core/errors.ts";
-import { formatPath } from "../model/diagnostics.ts";
+import { formatPath, parsePath } from "../model/diagnostics.ts";
 import { describeSchemaErrors, maxReportedErrors, type RawError } from "../model/schema-check.ts";
 
 /**
@@ -238,6 +238,27 @@ function validationErrors(error: FastifyError, request: FastifyRequest): { field
     );
   }
   return errors;
+}
+
+/** The parts of a request a problem's field may name (Fastify's validation contexts, and the URL). */
+const requestParts = ["body", "querystring", "params", "headers", "url"] as const;
+
+/**
+ * Runs a service call for a route; an `AppError` naming a field in the service's own words (`tenantId`, `id`) is
+ * thrown again naming it in the request, under `part` (`body.tenantId`, `params.id`), so every problem's field is a
+ * path into the request the console and scripts can map back. Fields already in the request's terms are kept.
+ */
+export async function fieldsIn<Result>(part: "body" | "params", work: () => Promise<Result>): Promise<Result> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof AppError) || error.field === undefined) throw error;
+    const segments = parsePath(error.field);
+    if (requestParts.includes(segments[0] as (typeof requestParts)[number])) throw error;
+    throw Object.assign(new AppError(error.kind, error.message, { field: formatPath([part, ...segments]) }), {
+      diagnostics: (error as AppError & { diagnostics?: unknown[] }).diagnostics,
+    });
+  }
 }
 
 /** Fastify error handler rendering every failure as problem+json; unexpected errors are logged, not exposed. */

@@ -358,7 +358,7 @@ export function runApiSuite(driver: string, location: () => StoreLocation, teard
           payload: { id: "tenant-a", name: "A", kind: "campus" },
         });
         assert.equal(response.statusCode, 409);
-        assert.deepEqual(response.json().errors, [{ field: "id", message: "tenant tenant-a already exists" }]);
+        assert.deepEqual(response.json().errors, [{ field: "body.id", message: "tenant tenant-a already exists" }]);
       });
 
       it("a site change that does not validate is refused with its diagnostics and nothing applies", async () => {
@@ -376,6 +376,16 @@ export function runApiSuite(driver: string, location: () => StoreLocation, teard
         assert.equal(response.statusCode, 400);
         const problem = response.json();
         assert.ok(problem.diagnostics.some((item: { code: string }) => item.code === "capacity.cdus"));
+        // The first error is named where the request carries the document (the patch), as formatPath writes paths.
+        const first = problem.diagnostics.find((item: { severity: string }) => item.severity === "error");
+        assert.deepEqual(problem.errors, [{ field: `body.patch.${first.path}`, message: problem.detail }]);
+        const renamed = await call("platform-admin", {
+          method: "POST",
+          url: "/v1/site/changes",
+          payload: { summary: "rename", patch: { site: { id: "elsewhere" } } },
+        });
+        assert.equal(renamed.statusCode, 400, renamed.body);
+        assert.equal(renamed.json().errors[0].field, "body.patch.site.id");
         const afterwards = (await call("platform-admin", { method: "GET", url: "/v1/site" })).json();
         assert.equal(afterwards.version, before.version);
       });
@@ -467,17 +477,18 @@ export function runApiSuite(driver: string, location: () => StoreLocation, teard
       const asAdmin = (method: string, url: string, payload?: unknown) =>
         call("platform-admin", { method, url, ...(payload === undefined ? {} : { payload }) });
 
-      it("refuses, with 409 naming the id, to disable or revoke the last key of the last active platform admin", async () => {
+      it("refuses, with 409 naming params.id, to disable or revoke the last key of the last active platform admin", async () => {
         const me = (await asAdmin("GET", "/v1/me")).json();
         const disabled = await asAdmin("POST", `/v1/users/${me.userId}/disable`);
         assert.equal(disabled.statusCode, 409, disabled.body);
         assert.deepEqual(
           disabled.json().errors.map((error: { field: string }) => error.field),
-          ["id"],
+          ["params.id"],
         );
         assert.match(disabled.json().detail, /last active platform admin/);
         const revoked = await asAdmin("DELETE", `/v1/keys/${me.keyId}`);
         assert.equal(revoked.statusCode, 409, revoked.body);
+        assert.equal(revoked.json().errors[0].field, "params.id");
         assert.match(revoked.json().detail, /last working key of the last active platform admin/);
         assert.equal((await asAdmin("GET", "/v1/me")).statusCode, 200, "the admin's key still works");
         assert.equal((await app.tenancy.getUser(system, me.userId)).disabled_at, null);

@@ -10,6 +10,7 @@ import { randomUUID } from "node:crypto";
 import { request as httpRequest } from "node:http";
 import type { ComposedApp } from "../../src/app/compose.ts";
 import type { JobsEngine } from "../../src/app/jobs/engine.ts";
+import { formatPath, parsePath } from "../../src/model/diagnostics.ts";
 import { callApi } from "./api.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: answers and site documents are read field by field from JSON.
@@ -79,6 +80,8 @@ interface SiteMap {
   readonly healthZones: Set<string>;
   /** Racks of each hall, row and rack id (drain areas). */
   readonly areaRacks: Map<string, string[]>;
+  /** The GPU model and count of each rack with GPUs. */
+  readonly rackGpus: Map<string, { model: string; gpus: number }>;
 }
 
 /** What the test knows of the platform; reset between sequences. */
@@ -142,19 +145,79 @@ export const drainTargets = [
   "cdu:h2-r01-02",
 ] as const;
 
+/** The parts of a request a problem's `field` may start with (src/server/problem.ts: Fastify's validation contexts). */
+const fieldParts = new Set(["body", "querystring", "params", "headers", "url"]);
+
+/**
+ * Whether `field` is written as `formatPath` writes it (`body.quota["gpu.H200"].borrowingLimit`, `body.queues[6]`,
+ * `querystring.limit`) and names a part of the request: the console maps a problem to its form field by that path.
+ */
+export function isRequestField(field: unknown): boolean {
+  if (typeof field !== "string" || field === "") return false;
+  const segments = parsePath(field);
+  return fieldParts.has(String(segments[0])) && formatPath(segments) === field;
+}
+
+/**
+ * A 4xx answer's form (docs/api.md): problem+json with a detail, the request id of the answer's `x-request-id`, no
+ * stack or source path; a 400 names its fields, and every field named is a path into the request.
+ */
+export function checkProblem(call: string, answer: Answer, requestIdHeader: string | null): void {
+  const { body, status } = answer;
+  const text = JSON.stringify(body);
+  assert.match(answer.type, /^application\/problem\+json/, `${call} ${status} is not a problem`);
+  assert.ok(typeof body.detail === "string" && body.detail.length > 0, `${call}: no detail in ${text}`);
+  assert.equal(body.status, status, `${call}: the problem's status is not the answer's: ${text}`);
+  assert.ok(typeof body.requestId === "string" && body.requestId !== "", `${call} ${status}: no request id: ${text}`);
+  assert.equal(body.requestId, requestIdHeader, `${call}: the problem's request id is not the answer's x-request-id`);
+  assert.ok(
+    !("stack" in body) && !/\n\s+at |\.ts:\d+|node_modules/.test(text),
+    `${call} ${status} shows code: ${text}`,
+  );
+  if (status === 400)
+    assert.ok(Array.isArray(body.errors) && body.errors.length > 0, `${call} 400 names no field: ${text}`);
+  for (const error of body.errors ?? [])
+    assert.ok(
+      isRequestField(error.field),
+      `${call} ${status}: field ${JSON.stringify(error.field)} is not a request path: ${text}`,
+    );
+}
+
 /** Per-step counters the report prints. */
 export interface Stats {
   sequences: number;
   steps: number;
   requests: number;
+  /** Restarts of the platform. */
+  restarts: number;
+  /** Drains ended (resumed or run out) and the probes of their racks that had to start there (checkFreed). */
+  freed: number;
+  freedProbes: number;
   byStatus: Map<number, number>;
 }
 
-/** The server, the keys of every actor, what was seen, and the checks. */
-export class World {
+/** A platform started on the sequences' store. */
+export interface Started {
   readonly app: ComposedApp;
   readonly engine: JobsEngine;
   readonly url: string;
+}
+
+/** What must come back unchanged through a restart: read just before the stop. */
+interface Persisted {
+  readonly jobs: Map<string, { state: string; held: boolean }>;
+  readonly openDrains: Json[];
+  readonly queueConfig: Json;
+  readonly keys: Map<string, string | null>;
+}
+
+/** States a job leaves only by running or being acted on. */
+const activeStates = new Set(["queued", "admitted", "running"]);
+
+/** The server, the keys of every actor, what was seen, and the checks. */
+export class World {
+  #started: Started;
+  readonly #startAgain: () => Promise<Started>;
   readonly tokens: Record<Actor, string>;
   readonly userIds: Record<Actor, string>;
   readonly tenantOf: Record<Actor, string | null>;
@@ -163,7 +226,15 @@ export class World {
   readonly originalQueues: Json;
   /** Jobs one tenant may have waiting at once (the server's `maxQueuedPerTenant`). */
   readonly waitingCap: number;
-  readonly stats: Stats = { sequences: 0, steps: 0, requests: 0, byStatus: new Map() };
+  readonly stats: Stats = {
+    sequences: 0,
+    steps: 0,
+    requests: 0,
+    restarts: 0,
+    freed: 0,
+    freedProbes: 0,
+    byStatus: new Map(),
+  };
   model: Model = emptyModel();
   /** Mutations answered since the audit was last checked. */
   #mutations: MutationRecord[] = [];
@@ -176,9 +247,8 @@ export class World {
   readonly #quotaCeiling = new Map<string, number>();
 
   constructor(fields: {
-    app: ComposedApp;
-    engine: JobsEngine;
-    url: string;
+    started: Started;
+    startAgain: () => Promise<Started>;
     tokens: Record<Actor, string>;
     userIds: Record<Actor, string>;
     tenantOf: Record<Actor, string | null>;
@@ -187,9 +257,8 @@ export class World {
     originalQueues: Json;
     waitingCap: number;
   }) {
-    this.app = fields.app;
-    this.engine = fields.engine;
-    this.url = fields.url;
+    this.#started = fields.started;
+    this.#startAgain = fields.startAgain;
     this.tokens = fields.tokens;
     this.userIds = fields.userIds;
     this.tenantOf = fields.tenantOf;
@@ -197,6 +266,85 @@ export class World {
     this.original = fields.original;
     this.originalQueues = fields.originalQueues;
     this.waitingCap = fields.waitingCap;
+  }
+
+  /** The platform running now (another one after each restart). */
+  get app(): ComposedApp {
+    return this.#started.app;
+  }
+
+  /** The running platform's jobs engine. */
+  get engine(): JobsEngine {
+    return this.#started.engine;
+  }
+
+  /** The running platform's base URL (a new port after each restart). */
+  get url(): string {
+    return this.#started.url;
+  }
+
+  /**
+   * Stops the platform (graceful close) and starts it again on the same store, then checks that what was stored came
+   * back: open drains (and the racks they keep), the queue configuration and its version, every key (revoked ones
+   * still refused), every job's state and hold, and the audit chain, which verifies and goes on from where it was.
+   */
+  async restart(): Promise<void> {
+    await this.checkAudit();
+    const before = await this.persisted();
+    await this.app.close();
+    this.#started = await this.#startAgain();
+    this.stats.restarts++;
+    const after = await this.persisted();
+    const nowIso = new Date().toISOString();
+    // A drain whose window ended while the platform was down is no longer open: every other one still is.
+    const stillOpen = before.openDrains.filter((drain) => drain.endsAt === null || drain.endsAt > nowIso);
+    assert.deepEqual(
+      after.openDrains.map((drain) => drain.id).sort(),
+      stillOpen.map((drain) => drain.id).sort(),
+      "open drains after the restart",
+    );
+    for (const drain of after.openDrains) {
+      const was = before.openDrains.find((old) => old.id === drain.id);
+      assert.deepEqual(
+        [drain.target, drain.area, drain.policy, drain.startsAt, drain.endsAt],
+        [was.target, was.area, was.policy, was.startsAt, was.endsAt],
+        `drain ${drain.id} after the restart`,
+      );
+    }
+    assert.deepEqual(after.queueConfig, before.queueConfig, "the queue configuration and its version");
+    assert.deepEqual([...after.keys].sort(), [...before.keys].sort(), "keys and their revocations");
+    for (const [id, job] of before.jobs) {
+      const now = after.jobs.get(id);
+      assert.ok(now !== undefined, `job ${id} (${job.state}) is gone after the restart`);
+      if (!activeStates.has(job.state)) assert.equal(now.state, job.state, `job ${id} ended before the restart`);
+      // Active work is taken back (queued again, running again); it may end by running, never by the restart itself.
+      else
+        assert.ok(
+          activeStates.has(now.state) || now.state === "succeeded",
+          `job ${id} was ${job.state}, is ${now.state}`,
+        );
+      if (job.held && job.state === "queued")
+        assert.ok(now.held && now.state === "queued", `job ${id} was held, is ${now.state}`);
+    }
+    for (const key of this.model.keys)
+      if (key.revoked) assert.equal(await this.getFromElsewhere("/v1/me", key.token), 401, `revoked ${key.id}`);
+    await this.verifyAudit();
+  }
+
+  /** What a restart must keep, read from the API. */
+  async persisted(): Promise<Persisted> {
+    const jobs = new Map<string, { state: string; held: boolean }>();
+    for (const job of await this.walk("admin", "/v1/jobs?includeDemo=false", 1000))
+      jobs.set(job.id, { state: job.state, held: job.held !== null });
+    const keys = new Map<string, string | null>();
+    for (const key of await this.walk("admin", "/v1/keys", 1000)) keys.set(key.id, key.revokedAt);
+    const queues = await this.as("admin", "GET", "/v1/queue-config");
+    return {
+      jobs,
+      openDrains: await this.walk("operator", "/v1/drains?state=open", 200),
+      queueConfig: { version: queues.body.version, config: queues.body.config },
+      keys,
+    };
   }
 
   /**
@@ -219,15 +367,7 @@ export class World {
     this.stats.byStatus.set(answer.status, (this.stats.byStatus.get(answer.status) ?? 0) + 1);
     const call = `${method} ${path}`;
     assert.ok(answer.status < 500, `${call} answered ${answer.status}: ${text.slice(0, 500)}`);
-    if (answer.status >= 400) {
-      assert.match(answer.type, /^application\/problem\+json/, `${call} ${answer.status} is not a problem`);
-      assert.ok(typeof parsed.detail === "string" && parsed.detail.length > 0, `${call}: no detail in ${text}`);
-      if (answer.status === 400)
-        assert.ok(
-          Array.isArray(parsed.errors) && parsed.errors.length > 0 && parsed.errors.every((e: Json) => e.field),
-          `${call} 400 names no field: ${text}`,
-        );
-    }
+    if (answer.status >= 400) checkProblem(call, answer, sent.headers.get("x-request-id"));
     if (method !== "GET" && answer.status !== 401 && answer.status !== 429)
       this.#mutations.push({ clientId, call, status: answer.status });
     return answer;
@@ -270,6 +410,11 @@ export class World {
     const document = (await this.as("admin", "GET", "/v1/site/document")).body;
     const rackZone = new Map<string, string | null>();
     const areaRacks = new Map<string, string[]>();
+    const rackGpus = new Map<string, { model: string; gpus: number }>();
+    layout.racks.ids.forEach((rack: string, index: number) => {
+      const type = layout.rackTypes[layout.racks.typeIndex[index]];
+      if (type.gpuModel !== null && type.gpus > 0) rackGpus.set(rack, { model: type.gpuModel, gpus: type.gpus });
+    });
     const add = (area: string, rack: string) => {
       const list = areaRacks.get(area) ?? [];
       list.push(rack);
@@ -297,7 +442,7 @@ export class World {
         )
         .map((zone: Json) => zone.id as string),
     );
-    const map = { version: layout.version, rackZone, healthZones, areaRacks };
+    const map = { version: layout.version, rackZone, healthZones, areaRacks, rackGpus };
     this.#sites.set(layout.version, map);
     return map;
   }
@@ -340,7 +485,9 @@ export class World {
     await health.arrayBuffer();
     await this.engine.flush();
     const active = await this.activeDrains();
+    const ended = [...this.#activeDrains].filter(([id]) => !active.has(id));
     await this.checkStarts(active);
+    await this.checkFreed(ended, active);
     await this.checkSovereignty();
     await this.checkIsolation();
     await this.checkQuotas();
@@ -385,6 +532,90 @@ export class World {
       }
     }
     this.#activeDrains = active;
+  }
+
+  /**
+   * A drain that ended (resumed, or its window over) frees its racks (S6): new work starts there again. For each GPU
+   * model and data class whose every rack a job may use now is among the freed ones (health work in the certified
+   * zone, or any work on the only racks of a model), a one-GPU job must start on them at once, unless the model says
+   * it may wait: no freed rack surely has a GPU free (each running job counted whole on each of its racks), the
+   * tenant's queue has no nominal quota left, work of the tenant already waits before it, or (for work that is not
+   * protected) a grid event is scheduled or in force.
+   */
+  async checkFreed(ended: [string, string[]][], active: Map<string, string[]>): Promise<void> {
+    if (ended.length === 0) return;
+    this.stats.freed += ended.length;
+    const drained = new Set([...active.values()].flat());
+    const freed = new Set(ended.flatMap(([, racks]) => racks).filter((rack) => !drained.has(rack)));
+    if (freed.size === 0) return;
+    const site = await this.siteMap();
+    const running = await this.walk("admin", "/v1/jobs?includeDemo=false&state=running", 1000);
+    const admitted = await this.walk("admin", "/v1/jobs?includeDemo=false&state=admitted", 1000);
+    const usedAtMost = new Map<string, number>();
+    for (const job of [...running, ...admitted])
+      for (const rack of job.placement?.racks ?? []) usedAtMost.set(rack, (usedAtMost.get(rack) ?? 0) + job.gpus);
+    const models = new Set([...freed].flatMap((rack) => site.rackGpus.get(rack)?.model ?? []));
+    // A grid event scheduled or in force holds new work that is not protected (health data is): docs/flexibility.md.
+    const events = (await this.as("operator", "GET", "/v1/grid/events")).body as Json[];
+    const gridHolds = events.some((event) => event.state === "scheduled" || event.state === "active");
+    for (const model of models) {
+      for (const [actor, dataClass] of [
+        ["health", "health"],
+        ["genai", "public"],
+      ] as const) {
+        const mayHost = (rack: string) => {
+          const zone = site.rackZone.get(rack);
+          return dataClass === "public" || (zone !== null && zone !== undefined && site.healthZones.has(zone));
+        };
+        const eligible = [...site.rackGpus]
+          .filter(([rack, gpus]) => gpus.model === model && mayHost(rack) && !drained.has(rack))
+          .map(([rack]) => rack);
+        if (eligible.length === 0 || !eligible.every((rack) => freed.has(rack))) continue;
+        if (dataClass === "public" && gridHolds) continue;
+        const room = eligible.some((rack) => site.rackGpus.get(rack)!.gpus - (usedAtMost.get(rack) ?? 0) >= 1);
+        if (!room || !(await this.mayStartAtOnce(actor, model))) continue;
+        const answer = await this.as(actor, "POST", "/v1/jobs", {
+          projectId: this.projects[actor],
+          name: "freed-probe",
+          gpus: 1,
+          gpuModel: model,
+          durationS: 600,
+          dataClass,
+        });
+        if (answer.status === 429) continue;
+        assert.equal(answer.status, 201, JSON.stringify(answer.body));
+        this.stats.freedProbes++;
+        const job = answer.body;
+        this.model.jobs.push({ id: job.id, tenantId: job.tenantId, userId: job.userId, dataClass, owner: actor });
+        const drains = ended.map(([id]) => id).join(", ");
+        assert.ok(
+          job.state === "running" || job.state === "admitted",
+          `${model} ${dataClass} work waits though drain ${drains} ended and freed ${eligible.join(", ")}: ${job.state}, ${job.reason}`,
+        );
+        const elsewhere = job.placement.racks.filter((rack: string) => !freed.has(rack));
+        assert.deepEqual(elsewhere, [], `${job.id} started outside the racks only it could use`);
+      }
+    }
+  }
+
+  /**
+   * Whether a one-GPU job of `actor` of `model` may start at once as far as its tenant goes: no job of the tenant
+   * waits unheld (it would go first), and the tenant's queues have nominal quota left for one more GPU.
+   */
+  async mayStartAtOnce(actor: TenantActor, model: string): Promise<boolean> {
+    const tenant = this.tenantOf[actor]!;
+    const waiting = await this.walk("admin", `/v1/jobs?includeDemo=false&state=queued&tenantId=${tenant}`, 1000);
+    if (waiting.some((job) => job.held === null)) return false;
+    // A submission naming no queue goes to the tenant's own (genai-extra is the sequences' second queue).
+    const queues = ((await this.as("admin", "GET", "/v1/queues")).body as Json[]).filter(
+      (queue) => queue.tenantId === tenant && queue.name !== "genai-extra",
+    );
+    return queues.every((queue) =>
+      ["gpu", `gpu.${model}`].every((resource) => {
+        const nominal = queue.nominal?.[resource];
+        return nominal === undefined || (queue.usage?.[resource] ?? 0) + 1 <= nominal;
+      }),
+    );
   }
 
   /** Every running health job runs on racks of a zone that may host health data now (S3, also after a change). */
@@ -560,6 +791,10 @@ export class World {
     await this.engine.flush();
     const records = await this.walk("auditor", `/v1/audit?after=${this.#auditSeq}`, 1000);
     const byClient = new Map<string, number>();
+    // Oldest first from the last one checked, with no gap (a restart continues the chain, never forks or skips it).
+    const seqs = records.map((record) => record.seq as number).sort((a, b) => a - b);
+    for (const [at, seq] of seqs.entries())
+      assert.equal(seq, this.#auditSeq + at + 1, `audit gap after ${this.#auditSeq}`);
     for (const record of records) {
       if (record.clientRequestId !== null)
         byClient.set(record.clientRequestId, (byClient.get(record.clientRequestId) ?? 0) + 1);

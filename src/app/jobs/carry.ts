@@ -127,7 +127,8 @@ export function carryJobs(
     };
     if (job.state === "queued") {
       const carried = next.live.carry(job.spec);
-      carried.reason = job.reason;
+      // It keeps why it waits (held, a drain…), unless the new site refuses it outright (its reason says why).
+      if (carried.state === "queued") carried.reason = job.reason;
       keepHistory(job, carried);
       if (slurmId !== undefined) next.slurm?.track(carried, slurmId);
       rebind(carried);

@@ -237,6 +237,9 @@ export class JobsEngine {
       }
       this.#register(record);
       if (outcome.displaced !== undefined) this.#auditDisplacement(record, outcome.displaced, outcome.racks, version);
+      // The new site may refuse it outright (its GPU model gone): it failed while it had no record to tell, so it is
+      // stored and audited now; otherwise the store still says it waits, and a restart would queue it again.
+      else this.#recordTransition(record);
     }
     // Before the first cycle: a grid event in force re-binds its commands to the carried jobs (see `onRebuild`).
     for (const listener of this.#rebuildListeners) listener(generation, why);

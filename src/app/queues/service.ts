@@ -7,6 +7,7 @@
  */
 import type { Kysely } from "kysely";
 import { AppError } from "../../core/errors.ts";
+import { formatPath, parsePath } from "../../model/diagnostics.ts";
 import { kueueImport } from "../../scheduler/kueue-yaml.ts";
 import { queueSetDocument } from "../../scheduler/queue-file.ts";
 import {
@@ -36,12 +37,21 @@ export interface QueueServiceOptions {
   readonly activeJobs: (queue: string) => number;
 }
 
-/** The problem answer for diagnostics: the first field named, up to ten listed. */
-export function diagnosticsError(diagnostics: readonly ConfigDiagnostic[]): AppError {
+/**
+ * The problem answer for diagnostics: up to ten listed, the first one's place as the field; `fieldOf` turns a
+ * diagnostic's path into a path in the request (`body.yaml` for a Kueue document, whose paths are not the body's).
+ */
+export function diagnosticsError(
+  diagnostics: readonly ConfigDiagnostic[],
+  fieldOf: (path: string) => string = (path) => path || "body",
+): AppError {
   const shown = diagnostics.slice(0, 10).map((item) => `${item.path || "body"}: ${item.message}`);
   const more = diagnostics.length > 10 ? ` (and ${diagnostics.length - 10} more)` : "";
-  return new AppError("invalid", `${shown.join("; ")}${more}`, { field: diagnostics[0]?.path || "body" });
+  return new AppError("invalid", `${shown.join("; ")}${more}`, { field: fieldOf(diagnostics[0]?.path ?? "") });
 }
+
+/** Where a path of the configuration (`queues[6].tenant`) is in a request: the whole set sent as `body.config`. */
+const inConfigBody = (path: string) => formatPath(["body", "config", ...parsePath(path)]);
 
 /** Names added, removed and changed between two configurations, for the audit record. */
 function changes(before: QueueSetConfig, after: QueueSetConfig): Record<string, string[]> {
@@ -150,7 +160,7 @@ export class QueueService {
     return this.#serial(async () => {
       const checked = readQueueConfig(document, "body.config", { allowEmpty: true });
       if (checked.config === undefined) throw diagnosticsError(checked.diagnostics);
-      return this.#commit(context, checked.config, summary ?? "queue configuration replaced");
+      return this.#commit(context, checked.config, summary ?? "queue configuration replaced", inConfigBody);
     });
   }
 
@@ -159,9 +169,12 @@ export class QueueService {
     return this.#serial(async () => {
       const imported = kueueImport(text, this.#config);
       if (imported.config === undefined) {
-        throw diagnosticsError(imported.diagnostics.map((item) => ({ ...item, path: `body.yaml: ${item.path}` })));
+        throw diagnosticsError(
+          imported.diagnostics.map((item) => ({ ...item, path: `body.yaml: ${item.path}` })),
+          () => "body.yaml",
+        );
       }
-      return this.#commit(context, imported.config, summary ?? "imported from Kueue objects");
+      return this.#commit(context, imported.config, summary ?? "imported from Kueue objects", () => "body.yaml");
     });
   }
 
@@ -181,18 +194,23 @@ export class QueueService {
       else list.push(entry);
       const at = index >= 0 ? index : list.length - 1;
       const checked = readQueueConfig(document, "", { allowEmpty: true });
+      // Problems in the entry are the body's; others (a cohort's parent removed…) name their place in the set.
+      const own = `${kind}[${at}]`;
       if (checked.config === undefined) {
-        // Problems in the entry are the body's; others (a cohort's parent removed…) name their place in the set.
-        const own = `${kind}[${at}]`;
         throw diagnosticsError(
           checked.diagnostics.map((item) => ({
             ...item,
             path: item.path.startsWith(own) ? `body${item.path.slice(own.length)}` : `config.${item.path}`,
           })),
+          // Another entry's problem is the change's as a whole: the body.
+          (path) => (path.startsWith("body") ? path : "body"),
         );
       }
       const noun = kind === "queues" ? "queue" : "cohort";
-      return this.#commit(context, checked.config, `${noun} ${name} ${index >= 0 ? "changed" : "created"}`);
+      const summary = `${noun} ${name} ${index >= 0 ? "changed" : "created"}`;
+      return this.#commit(context, checked.config, summary, (path) =>
+        path.startsWith(own) ? `body${path.slice(own.length)}` : "body",
+      );
     });
   }
 
@@ -217,7 +235,7 @@ export class QueueService {
         [kind]: this.#config[kind].filter((entry) => entry.name !== name),
         ...(kind === "queues" && this.#config.defaultQueue === name ? { defaultQueue: undefined } : {}),
       };
-      return this.#commit(context, next, `${noun} ${name} removed`);
+      return this.#commit(context, next, `${noun} ${name} removed`, () => "params.name");
     });
   }
 
@@ -228,7 +246,7 @@ export class QueueService {
       const queue = queueForTenant(this.#config, tenant);
       if (queue === undefined) return undefined;
       const next = { ...this.#config, queues: [...this.#config.queues, queue] };
-      return this.#commit(context, next, `queue ${queue.name} created for new tenant ${tenant.id}`);
+      return this.#commit(context, next, `queue ${queue.name} created for new tenant ${tenant.id}`, () => "body");
     });
   }
 
@@ -248,7 +266,13 @@ export class QueueService {
   }
 
   /** Checks what only the platform knows (limits, tenants, work in flight), stores and applies `next`. */
-  async #commit(context: RequestContext, next: QueueSetConfig, summary: string): Promise<number> {
+  /** `fieldOf`: where a path of the configuration is in the request that changes it (a problem's field). */
+  async #commit(
+    context: RequestContext,
+    next: QueueSetConfig,
+    summary: string,
+    fieldOf: (path: string) => string,
+  ): Promise<number> {
     if (next.queues.length > queueSetLimits.queues)
       throw new AppError("invalid", `more than ${queueSetLimits.queues} queues`, { field: "body" });
     if (next.cohorts.length > queueSetLimits.cohorts)
@@ -275,7 +299,7 @@ export class QueueService {
       if (missing.length > 0) {
         const index = next.queues.findIndex((queue) => queue.tenant === missing[0]);
         throw new AppError("invalid", `no tenant ${missing.slice(0, 5).join(", ")}`, {
-          field: `queues[${index}].tenant`,
+          field: fieldOf(`queues[${index}].tenant`),
         });
       }
     }

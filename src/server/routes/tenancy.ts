@@ -8,6 +8,7 @@ import type { Project, Tenant, User } from "../../store/schema.ts";
 import { roles } from "../../tenancy/roles.ts";
 import { type Page, type PageRequest, type TenancyService, tenantKinds } from "../../tenancy/service.ts";
 import { contextOf } from "../auth.ts";
+import { fieldsIn } from "../problem.ts";
 import { Nullable, type Reply, StringEnum } from "../schemas.ts";
 
 const TenantSchema = Type.Object({
@@ -165,7 +166,9 @@ export function registerTenancyRoutes(app: FastifyInstance, tenancy: TenancyServ
       },
     },
     async (request, reply) =>
-      reply.status(201).send(tenantView(await tenancy.createTenant(contextOf(request), request.body))),
+      reply
+        .status(201)
+        .send(tenantView(await fieldsIn("body", () => tenancy.createTenant(contextOf(request), request.body)))),
   );
 
   app.get<{ Querystring: { tenantId?: string; limit?: number; cursor?: string } }>(
@@ -220,7 +223,9 @@ export function registerTenancyRoutes(app: FastifyInstance, tenancy: TenancyServ
       },
     },
     async (request, reply) =>
-      reply.status(201).send(projectView(await tenancy.createProject(contextOf(request), request.body))),
+      reply
+        .status(201)
+        .send(projectView(await fieldsIn("body", () => tenancy.createProject(contextOf(request), request.body)))),
   );
 
   app.get<{ Querystring: { limit?: number; cursor?: string; tenantId?: string; role?: string } }>(
@@ -285,7 +290,9 @@ export function registerTenancyRoutes(app: FastifyInstance, tenancy: TenancyServ
       },
     },
     async (request, reply) =>
-      reply.status(201).send(userView(await tenancy.createUser(contextOf(request), request.body))),
+      reply
+        .status(201)
+        .send(userView(await fieldsIn("body", () => tenancy.createUser(contextOf(request), request.body)))),
   );
   app.post<{ Params: { id: string } }>(
     "/v1/users/:id/disable",
@@ -298,7 +305,8 @@ export function registerTenancyRoutes(app: FastifyInstance, tenancy: TenancyServ
         response: { 200: UserSchema },
       },
     },
-    async (request) => userView(await tenancy.disableUser(contextOf(request), request.params.id)),
+    async (request) =>
+      userView(await fieldsIn("params", () => tenancy.disableUser(contextOf(request), request.params.id))),
   );
 
   app.get<{ Querystring: { userId?: string; limit?: number; cursor?: string } }>(
@@ -342,11 +350,13 @@ export function registerTenancyRoutes(app: FastifyInstance, tenancy: TenancyServ
     },
     async (request, reply) => {
       const context = contextOf(request);
-      const created = await tenancy.createApiKey(context, {
-        userId: request.body.userId ?? context.principal.userId,
-        name: request.body.name,
-        expiresAt: request.body.expiresAt ?? null,
-      });
+      const created = await fieldsIn("body", () =>
+        tenancy.createApiKey(context, {
+          userId: request.body.userId ?? context.principal.userId,
+          name: request.body.name,
+          expiresAt: request.body.expiresAt ?? null,
+        }),
+      );
       return reply.status(201).header("cache-control", "no-store").send(created);
     },
   );
@@ -361,6 +371,6 @@ export function registerTenancyRoutes(app: FastifyInstance, tenancy: TenancyServ
         response: { 200: KeySchema },
       },
     },
-    async (request) => tenancy.revokeApiKey(contextOf(request), request.params.id),
+    async (request) => fieldsIn("params", () => tenancy.revokeApiKey(contextOf(request), request.params.id)),
   );
 }
