@@ -175,7 +175,7 @@ describe("abusive requests", () => {
       const key = await call("POST", "/v1/keys", member, { name: `offset-${i}`, expiresAt });
       if (key.status === 409) {
         refused++;
-        assertProblem(key, 409, "userId");
+        assertProblem(key, 409, "body.userId");
         continue;
       }
       assert.equal(key.status, 201, JSON.stringify(key.body));
