@@ -2,7 +2,7 @@
  * Response schemas of the telemetry and alarm routes (routes.ts, receivers.ts): ingest reports, query frames, series,
  * status, alarms and their events. One source for the serializer, the OpenAPI document and the console's types.
  */
-import { Type } from "typebox";
+import { type TSchema, Type } from "typebox";
 import { Nullable, StringEnum } from "../server/schemas.ts";
 import { DeviceStatusSchema } from "./adapters/device-poller.ts";
 import { ScrapeStatusSchema } from "./adapters/prometheus.ts";
@@ -155,17 +155,32 @@ export const AlarmEventSchema = Type.Object({
   alarm: AlarmSchema,
 });
 
+/**
+ * A pushed property that may also be `null`. A pushed body is checked as sent (no coercion), and Redfish services
+ * send `null` for properties they do not fill (DSP0266 allows it for nullable properties, and services differ): one
+ * such property must not make the whole push a 400, which the service retries and then suspends its subscription for,
+ * losing the events in it. The readers take a field only when it has the type they need.
+ */
+function pushed<Schema extends TSchema>(schema: Schema) {
+  return Type.Optional(Nullable(schema));
+}
+
 /** One record of a pushed Redfish `Event` (DSP0268 EventRecord): the fields alixan reads, bounded. */
 const RedfishEventRecordSchema = Type.Object(
   {
-    EventType: Type.Optional(Type.String({ maxLength: 64 })),
-    MessageId: Type.Optional(Type.String({ maxLength: 256 })),
-    MessageArgs: Type.Optional(Type.Array(Type.String({ maxLength: 1024 }), { maxItems: 32 })),
-    MessageSeverity: Type.Optional(Type.String({ maxLength: 64 })),
-    Severity: Type.Optional(Type.String({ maxLength: 64 })),
-    Message: Type.Optional(Type.String({ maxLength: 4096 })),
-    Context: Type.Optional(Type.String({ maxLength: 256 })),
-    OriginOfCondition: Type.Optional(
+    EventType: pushed(Type.String({ maxLength: 64 })),
+    MessageId: pushed(Type.String({ maxLength: 256 })),
+    // Strings in the schema; a service that sends a number or a boolean is read as its text (events.ts).
+    MessageArgs: pushed(
+      Type.Array(Type.Union([Type.String({ maxLength: 1024 }), Type.Number(), Type.Boolean(), Type.Null()]), {
+        maxItems: 32,
+      }),
+    ),
+    MessageSeverity: pushed(Type.String({ maxLength: 64 })),
+    Severity: pushed(Type.String({ maxLength: 64 })),
+    Message: pushed(Type.String({ maxLength: 4096 })),
+    Context: pushed(Type.String({ maxLength: 256 })),
+    OriginOfCondition: pushed(
       Type.Union([
         Type.String({ maxLength: 1024 }),
         Type.Object({ "@odata.id": Type.String({ maxLength: 1024 }) }, { additionalProperties: true }),
@@ -178,10 +193,10 @@ const RedfishEventRecordSchema = Type.Object(
 /** One value of a pushed `MetricReport` (DSP0268 MetricValue); `MetricValue` is text in the schema. */
 const RedfishMetricValueSchema = Type.Object(
   {
-    MetricId: Type.Optional(Type.String({ maxLength: 256 })),
-    MetricProperty: Type.Optional(Type.String({ maxLength: 1024 })),
+    MetricId: pushed(Type.String({ maxLength: 256 })),
+    MetricProperty: pushed(Type.String({ maxLength: 1024 })),
     MetricValue: Type.Optional(Type.Union([Type.String({ maxLength: 256 }), Type.Number(), Type.Null()])),
-    Timestamp: Type.Optional(Type.String({ maxLength: 64 })),
+    Timestamp: pushed(Type.String({ maxLength: 64 })),
   },
   { additionalProperties: true },
 );
@@ -189,10 +204,10 @@ const RedfishMetricValueSchema = Type.Object(
 /** What a Redfish service pushes to `POST /v1/telemetry/redfish/events/:target`: an `Event` or a `MetricReport`. */
 export const RedfishPushSchema = Type.Object(
   {
-    "@odata.type": Type.Optional(Type.String({ maxLength: 128 })),
-    Id: Type.Optional(Type.String({ maxLength: 256 })),
-    Context: Type.Optional(Type.String({ maxLength: 256, description: "the subscription's secret, echoed" })),
-    Timestamp: Type.Optional(Type.String({ maxLength: 64 })),
+    "@odata.type": pushed(Type.String({ maxLength: 128 })),
+    Id: pushed(Type.String({ maxLength: 256 })),
+    Context: pushed(Type.String({ maxLength: 256, description: "the subscription's secret, echoed" })),
+    Timestamp: pushed(Type.String({ maxLength: 64 })),
     Events: Type.Optional(Type.Array(RedfishEventRecordSchema, { maxItems: 1000 })),
     MetricValues: Type.Optional(Type.Array(RedfishMetricValueSchema, { maxItems: 10_000 })),
   },

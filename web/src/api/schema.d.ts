@@ -6922,35 +6922,34 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    "@odata.type"?: string;
-                    /** @description the subscription's secret, echoed */
-                    Context?: string;
+                    "@odata.type"?: string | null;
+                    Context?: string | null;
                     Events?: ({
-                        Context?: string;
-                        EventType?: string;
-                        Message?: string;
-                        MessageArgs?: string[];
-                        MessageId?: string;
-                        MessageSeverity?: string;
-                        OriginOfCondition?: string | ({
+                        Context?: string | null;
+                        EventType?: string | null;
+                        Message?: string | null;
+                        MessageArgs?: (string | number | boolean | null)[] | null;
+                        MessageId?: string | null;
+                        MessageSeverity?: string | null;
+                        OriginOfCondition?: (string | ({
                             "@odata.id": string;
                         } & {
                             [key: string]: unknown;
-                        });
-                        Severity?: string;
+                        })) | null;
+                        Severity?: string | null;
                     } & {
                         [key: string]: unknown;
                     })[];
-                    Id?: string;
+                    Id?: string | null;
                     MetricValues?: ({
-                        MetricId?: string;
-                        MetricProperty?: string;
+                        MetricId?: string | null;
+                        MetricProperty?: string | null;
                         MetricValue?: string | number | null;
-                        Timestamp?: string;
+                        Timestamp?: string | null;
                     } & {
                         [key: string]: unknown;
                     })[];
-                    Timestamp?: string;
+                    Timestamp?: string | null;
                 } & {
                     [key: string]: unknown;
                 };
