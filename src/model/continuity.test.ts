@@ -70,6 +70,14 @@ describe("rackRenames", () => {
     assert.deepEqual(renamesOf(original, numbered), []);
   });
 
+  it("matches a change once, however many guards ask", () => {
+    const after = labWith((text) => text.replace(nvl72Row, ""));
+    const first = rackRenames(original, after);
+    assert.equal(rackRenames(original, after), first, "the same answer, not a second matching");
+    assert.notEqual(rackRenames(original, original), first);
+    assert.deepEqual(rackRenames(original, after), first);
+  });
+
   it("names every rack of the rows after a removed one, and the removed racks whose ids pass on", () => {
     const renames = renamesOf(
       original,

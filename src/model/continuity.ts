@@ -106,7 +106,19 @@ function rowsOfHall(site: Site, hall: number): number[] {
  * can say; a row other than the last of alike rows is removed by giving the rows after it their `number`. A hall
  * whose rows or a row whose racks are too many to match says nothing (see `maxAlignmentCells`).
  */
-export function rackRenames(before: Site, after: Site): RackRename[] {
+export function rackRenames(before: Site, after: Site): readonly RackRename[] {
+  // Every guard of one change asks (the drains' and the jobs'): the matching is done once per change.
+  if (lastReading?.before !== before || lastReading.after !== after) {
+    lastReading = { before, after, renames: matchRenames(before, after) };
+  }
+  return lastReading.renames;
+}
+
+/** The last change read (sites are immutable once built: the same pair gives the same answer). */
+let lastReading: { before: Site; after: Site; renames: readonly RackRename[] } | undefined;
+
+/** `rackRenames` itself, uncached. */
+function matchRenames(before: Site, after: Site): readonly RackRename[] {
   // partnerOf[old rack] = new rack, or -1.
   const partnerOf = new Int32Array(before.racks.length).fill(-1);
   const afterHalls = new Map(after.halls.map((hall) => [hall.id as string, hall.index]));

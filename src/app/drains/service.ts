@@ -88,26 +88,25 @@ export class DrainService implements DrainFeed {
    */
   checkSiteChange(before: Site, after: Site): void {
     const nowIso = new Date(this.#clock()).toISOString();
-    const racksNamed = (site: Site, target: string): string | undefined => {
+    const racksOf = (site: Site, target: string): number[] | undefined => {
       const area = areaFedBy(site, target);
-      if (area === undefined) return undefined;
-      return racksOfArea(site, area)
-        .map((index) => `${site.racks[index]!.id} (${site.rackTypes[site.racks[index]!.typeIndex]!.id})`)
-        .join(", ");
+      return area === undefined ? undefined : racksOfArea(site, area);
     };
-    // Renames are read once, and only when a drain is open (they cost a matching of every hall's rows).
+    const named = (site: Site, racks: readonly number[] | undefined): string | undefined =>
+      racks
+        ?.map((index) => `${site.racks[index]!.id} (${site.rackTypes[site.racks[index]!.typeIndex]!.id})`)
+        .join(", ");
+    // Renames are read only when a drain is open (they cost a matching of every hall's rows).
     let renames: Map<number, RackRename> | undefined;
     for (const row of this.#open.values()) {
       if (row.resumed_at !== null || (row.ends_at !== null && row.ends_at <= nowIso)) continue;
-      const was = racksNamed(before, row.target);
-      if (was === undefined) continue;
-      const now = racksNamed(after, row.target);
+      const drained = racksOf(before, row.target);
+      if (drained === undefined) continue;
+      const was = named(before, drained)!;
+      const now = named(after, racksOf(after, row.target));
       renames ??= new Map(rackRenames(before, after).map((rename) => [rename.rack, rename]));
-      const area = areaFedBy(before, row.target)!;
       // Alike racks keep their ids and types when rows before them go, so the names alone cannot tell.
-      const renamed = racksOfArea(before, area)
-        .map((index) => renames!.get(index))
-        .find((rename) => rename !== undefined);
+      const renamed = drained.map((index) => renames!.get(index)).find((rename) => rename !== undefined);
       if (now === was && renamed === undefined) continue;
       const become =
         now === undefined
