@@ -88,6 +88,22 @@ describe("checkSchema", () => {
     assert.equal(formatPath(result.problems[0]!.path), "body.plants[2].name");
   });
 
+  it("names a value none of a union's forms takes, a constant beside a number included", () => {
+    const Response = closedObject({
+      responseS: Type.Optional(Type.Union([Type.Number({ minimum: 0, maximum: 60 }), Type.Literal("off")])),
+      mode: Type.Optional(Type.Union([Type.Literal("auto"), Type.Integer({ minimum: 1 }), Type.Boolean()])),
+    });
+    const said = (value: unknown) =>
+      checkSchema(Response, value).problems.map((problem) => `${formatPath(problem.path)}: ${problem.message}`);
+    // A string reaches the constant branch, whose lone `const` error said nothing: the check failed with no problem.
+    assert.deepEqual(said({ responseS: "soon" }), ['responseS: expected a number from 0 to 60 or "off", got "soon"']);
+    assert.deepEqual(said({ mode: "manual" }), [
+      'mode: expected "auto", a whole number ≥ 1 or true or false, got "manual"',
+    ]);
+    assert.deepEqual(said({ responseS: 61 }), ["responseS: must be at most 60, got 61"]);
+    assert.ok(checkSchema(Response, { responseS: "off", mode: true }).ok);
+  });
+
   it("answers the same once the schema is compiled (after its first few uses)", () => {
     const bad = { ...good, pumps: [{ count: 0, id: "pump:a", flowLpm: 1 }] };
     const first = Array.from({ length: 6 }, () => checkSchema(Plant, bad).problems);

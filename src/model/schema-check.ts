@@ -200,10 +200,7 @@ export function describeSchemaErrors(
   };
   for (const finding of narrowUnions(schema, value, errors)) {
     const instance = pointerSegments(finding.error === undefined ? finding.instancePath : finding.error.instancePath);
-    const path: PathSegment[] = instance.map((segment, depth) => {
-      const parent = resolvePointer(value, instance.slice(0, depth));
-      return Array.isArray(parent) ? Number(segment) : segment;
-    });
+    const path = pathIn(value, instance);
     let problem: Described | undefined;
     if (finding.error === undefined) problem = finding.problem;
     else {
@@ -215,7 +212,25 @@ export function describeSchemaErrors(
     if (problem.key === undefined) add(path, problem.code, problem.message);
     else for (const key of problem.key) add([...path, key.name], problem.code, key.message);
   }
+  // Never errors without a problem: a caller reads an empty list as "valid" (a site file with a mistyped union value
+  // once loaded as a valid site of 0 racks). The first raw error, in the validator's words, is better than none.
+  const first = errors[0];
+  if (problems.length === 0 && first !== undefined) {
+    add(
+      pathIn(value, pointerSegments(first.instancePath)),
+      first.keyword,
+      `does not match the schema (${first.keyword} at ${first.schemaPath})`,
+    );
+  }
   return problems;
+}
+
+/** A JSON pointer's segments as a path: list indexes as numbers (`events[2]`), keys as text. */
+function pathIn(value: unknown, instance: readonly string[]): PathSegment[] {
+  return instance.map((segment, depth) => {
+    const parent = resolvePointer(value, instance.slice(0, depth));
+    return Array.isArray(parent) ? Number(segment) : segment;
+  });
 }
 
 /** The JSON type of a value as a schema's `type` names it. */
@@ -303,9 +318,52 @@ function narrowUnions(schema: TSchema, value: unknown, errors: readonly RawError
     byBranch.forEach((list, index) => {
       if (index !== chosen) for (const item of list) dropped.add(item);
     });
+    // A constant branch (`off` beside a number) has only its `const` error, which says nothing on its own (the union's
+    // error is meant to say it): the value is named against every form the union takes.
+    const chosenBranch = (branches as SchemaNode[])[chosen]!;
+    if ("const" in chosenBranch && byBranch[chosen]!.every((item) => item.keyword === "const")) {
+      for (const item of byBranch[chosen]!) dropped.add(item);
+      replaced.set(error, [
+        {
+          instancePath: error.instancePath,
+          problem: { code: "type", message: unionFormsMessage(branches as SchemaNode[], found) },
+        },
+      ]);
+      continue;
+    }
     replaced.set(error, []);
   }
   return errors.flatMap((error) => (dropped.has(error) ? [] : (replaced.get(error) ?? [{ error }])));
+}
+
+/** One form a union's branch takes, in words: `"off"`, `a number from 0 to 604800`, `text`. */
+function formOf(branch: SchemaNode): string {
+  if ("const" in branch) return JSON.stringify(branch["const"]);
+  const declared = branch["type"];
+  const type = Array.isArray(declared) ? declared[0] : declared;
+  if (type === "number" || type === "integer") {
+    const noun = type === "integer" ? "a whole number" : "a number";
+    const { minimum, maximum } = branch as { minimum?: number; maximum?: number };
+    if (minimum !== undefined && maximum !== undefined) return `${noun} from ${minimum} to ${maximum}`;
+    if (minimum !== undefined) return `${noun} ≥ ${minimum}`;
+    if (maximum !== undefined) return `${noun} ≤ ${maximum}`;
+    return noun;
+  }
+  const words: Record<string, string> = {
+    string: "text",
+    boolean: "true or false",
+    array: "a list",
+    object: "a mapping",
+    null: "nothing",
+  };
+  return typeof type === "string" ? (words[type] ?? type) : "another form";
+}
+
+/** `expected a number from 0 to 604800 or "off", got "soon"`: a value none of a union's forms takes. */
+function unionFormsMessage(branches: readonly SchemaNode[], found: unknown): string {
+  const forms = [...new Set(branches.map(formOf))];
+  const listed = forms.length === 1 ? forms[0] : `${forms.slice(0, -1).join(", ")} or ${forms.at(-1)}`;
+  return `expected ${listed}, got ${describeValue(found)}`;
 }
 
 /** What a union's value whose discriminant names no branch has wrong, whichever branch is meant. */

@@ -54,6 +54,16 @@ describe("site size", () => {
     return { result, errors, ms: performance.now() - started };
   }
 
+  it("refuses a mistyped operator response, naming it (it loaded as a valid site of 0 racks)", () => {
+    const line = "  buildingAreaM2: 1600\n";
+    const { result, errors } = labWith([line, `${line}  operatorResponseS: soon\n`]);
+    assert.equal(result.ok, false);
+    assert.deepEqual(
+      errors.map((item) => [item.path, item.message]),
+      [["site.operatorResponseS", 'expected a number from 0 to 604800 or "off", got "soon"']],
+    );
+  });
+
   it(`refuses a count above ${maximumCount.toLocaleString("en-US")} naming it, before building any unit`, () => {
     const { result, errors, ms } = labWith([gpuRowCdus, gpuRowCdus.replace("count: 2", "count: 10000000")]);
     assert.equal(result.ok, false);
