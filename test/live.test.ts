@@ -238,6 +238,16 @@ describe("live state", () => {
     const shipped = await post("/v1/whatif", { scenario: "heat-wave", days: 2 });
     assert.equal(shipped.status, 400);
     assert.match(shipped.body.errors[0].message, /does not apply to site lab/);
+    // The scenario's operator response: a value none of its forms takes is named, with the forms it may take.
+    const response = await post("/v1/whatif", { operatorResponseS: "soon", days: 1 });
+    assert.equal(response.status, 400);
+    assert.deepEqual(
+      response.body.errors.map((error: Json) => [error.field, error.message]),
+      [["body.operatorResponseS", 'expected a number from 0 to 604800 or "off", got "soon"']],
+    );
+    const off = await post("/v1/whatif", { operatorResponseS: "off", days: 1 });
+    assert.equal(off.status, 200, JSON.stringify(off.body));
+    assert.match(off.body.changes.at(-1), /^no operator response/);
   });
 
   it("runs at most two what-ifs at once and refuses a third with 429, then takes new ones", async () => {

@@ -82,6 +82,21 @@ export const LocationSchema = closedObject({
 /** Where the site is. */
 export type LocationSpec = Static<typeof LocationSchema>;
 
+/** Longest operator response a site or a scenario may declare: a week, seconds. */
+export const maximumOperatorResponseS = 604_800;
+
+/**
+ * The operator's response to racks latched off after repeated trips (the site's `operatorResponseS`, a scenario's or a
+ * what-if's): seconds, or `off`. One schema so the site file, scenario files and the what-if API take the same values.
+ */
+export const OperatorResponseSchema = Type.Union(
+  [Type.Number({ minimum: 0, maximum: maximumOperatorResponseS }), Type.Literal("off")],
+  {
+    description:
+      "Seconds until the operator restarts racks latched off after repeated trips with no failure open in their scope (default 1800; off: no response, they wait for a repair or a scenario's restartRacks)",
+  },
+);
+
 /** The `site:` section: name, operator, location, grid connection. */
 export const SiteSchema = closedObject({
   id: localName(),
@@ -95,12 +110,7 @@ export const SiteSchema = closedObject({
   gridConnectionMW: positive(),
   startOfOperation: Type.Optional(isoDate()),
   buildingAreaM2: Type.Optional(positive()),
-  operatorResponseS: Type.Optional(
-    Type.Union([Type.Number({ minimum: 0, maximum: 604_800 }), Type.Literal("off")], {
-      description:
-        "Seconds until the operator restarts racks latched off after repeated trips with no failure open in their scope (default 1800; off: no response, they wait for a repair or a scenario's restartRacks)",
-    }),
-  ),
+  operatorResponseS: Type.Optional(OperatorResponseSchema),
 });
 /**
  * The `site:` section; `startOfOperation` and `buildingAreaM2` are the EED's Annex I start date and S_DC,

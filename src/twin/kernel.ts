@@ -225,6 +225,8 @@ export interface PartitionResult {
   readonly typeThrottledRackHours: Float64Array;
   /** Hours racks spent tripped (off) over the run, by site rack type index (as `typeThrottledRackHours`). */
   readonly typeTrippedRackHours: Float64Array;
+  /** Of those, hours racks spent latched off, by site rack type index (as `typeThrottledRackHours`). */
+  readonly typeLatchedRackHours: Float64Array;
   /** Busy rack-hours lost to throttling and trips over the run, by site rack type index (see the kernel's field). */
   readonly typeLostBusyRackHours: Float64Array;
   /** Server inlet rack-seconds per rack type (site type index), `inletBands` each (see `PartitionKernel.inlet…`). */
@@ -769,6 +771,8 @@ export class PartitionKernel {
    * counted in the same pass from the same state).
    */
   readonly hallLatchedRackHours: Float64Array;
+  /** Per site rack type index: of its tripped hours since the start of the run, those spent latched off. */
+  readonly typeLatchedRackHours: Float64Array;
   /**
    * Per site rack type index, since the start: busy rack-hours lost to throttling and trips (utilisation × the share
    * of its dynamic power a rack could not draw × hours): the counterpart of lost GPU-hours for every rack type, CPU
@@ -1177,6 +1181,7 @@ export class PartitionKernel {
     this.hallTrippedRackHours = new Float64Array(halls.count);
     this.hallLatchedRackHours = new Float64Array(halls.count);
     this.typeTrippedRackHours = new Float64Array(this.typeThrottledRackHours.length);
+    this.typeLatchedRackHours = new Float64Array(this.typeThrottledRackHours.length);
     this.typeLostBusyRackHours = new Float64Array(this.typeThrottledRackHours.length);
     this.plantHeatKw = new Float64Array(plants.count);
     this.plantReturnC = new Float64Array(plants.count);
@@ -1617,6 +1622,7 @@ export class PartitionKernel {
     const hallTrippedRackHours = this.hallTrippedRackHours;
     const typeTrippedRackHours = this.typeTrippedRackHours;
     const hallLatchedRackHours = this.hallLatchedRackHours;
+    const typeLatchedRackHours = this.typeLatchedRackHours;
     const latched = this.latched;
     const typeLostBusyRackHours = this.typeLostBusyRackHours;
     const running = this.running;
@@ -1878,7 +1884,10 @@ export class PartitionKernel {
               rowTrippedRackHours += (1 - on) * hours;
               typeTrippedRackHours[rackTypeIndex[rack]!]! += (1 - on) * hours;
               // A latched rack is off (it latches as it trips and restarts only once released): tripped, whole.
-              if (latched[rack] === 1) rowLatchedRackHours += hours;
+              if (latched[rack] === 1) {
+                rowLatchedRackHours += hours;
+                typeLatchedRackHours[rackTypeIndex[rack]!]! += hours;
+              }
             }
           }
         }
@@ -2789,6 +2798,7 @@ export function runPartition(
     rackSteps: rackTable.count * steps,
     typeThrottledRackHours: kernel.typeThrottledRackHours,
     typeTrippedRackHours: kernel.typeTrippedRackHours,
+    typeLatchedRackHours: kernel.typeLatchedRackHours,
     typeLostBusyRackHours: kernel.typeLostBusyRackHours,
     inletRackSeconds: kernel.inletRackSeconds,
   };

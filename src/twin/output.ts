@@ -61,6 +61,7 @@ export function summaryOf(result: TwinResult): Record<string, unknown> {
     airInlet: result.airInlet,
     throttledRackHoursByType: result.throttledRackHoursByType,
     trippedRackHoursByType: result.trippedRackHoursByType,
+    latchedRackHoursByType: result.latchedRackHoursByType,
     trippedRackHoursByHall: result.trippedRackHoursByHall,
     latchedRackHoursByHall: result.latchedRackHoursByHall,
     lostBusyRackHoursByType: result.lostBusyRackHoursByType,

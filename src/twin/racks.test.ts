@@ -1343,17 +1343,22 @@ describe("per-rack twin: the operator restarts racks latched with no failure beh
     }
   });
 
-  it("reports latched rack-hours per hall and in total, within the tripped ones", async () => {
+  it("reports latched rack-hours per hall, per rack type and in total, within the tripped ones", async () => {
     let fromState = 0;
+    const site = labWithOperator("off");
+    const typeFromState = new Float64Array(site.rackTypes.length);
     const result = await simulateOk({
-      site: labWithOperator("off"),
+      site,
       weather: constantWeather(25, 50),
       durationS: 2 * secondsPer.h,
       stepS: 60,
       threads: 1,
       scenario: compile(once).scenario,
       onStep: (kernel) => {
-        for (let rack = 0; rack < kernel.latched.length; rack++) fromState += kernel.latched[rack]! / 60;
+        for (let rack = 0; rack < kernel.latched.length; rack++) {
+          fromState += kernel.latched[rack]! / 60;
+          typeFromState[kernel.partition.racks.typeIndex[rack]!]! += kernel.latched[rack]! / 60;
+        }
       },
     });
     const latched = result.kpis.latchedRackHours;
@@ -1365,6 +1370,52 @@ describe("per-rack twin: the operator restarts racks latched with no failure beh
     );
     const byHall = result.latchedRackHoursByHall.reduce((sum, line) => sum + line.rackHours, 0);
     assert.ok(Math.abs(byHall - latched) < 1e-9 * latched, `by hall ${byHall} vs ${latched}`);
+    // Per type: each type's latched hours from the state, and never more than its tripped hours.
+    assert.deepEqual(
+      result.latchedRackHoursByType.map((line) => line.rackType),
+      site.rackTypes.map((type) => type.id),
+    );
+    result.latchedRackHoursByType.forEach((line, type) => {
+      const expected = typeFromState[type]!;
+      assert.ok(
+        Math.abs(line.rackHours - expected) <= 1e-9 * expected,
+        `${line.rackType}: ${line.rackHours} vs ${expected}`,
+      );
+      const tripped = result.trippedRackHoursByType[type]!.rackHours;
+      assert.ok(line.rackHours <= tripped + 1e-9, `${line.rackType}: latched ${line.rackHours} of ${tripped} tripped`);
+    });
+    assert.ok(
+      result.latchedRackHoursByType.some((line) => line.rackHours > 0),
+      "some type latched",
+    );
+  });
+
+  it("takes a scenario's operator response in place of the site's", async () => {
+    const run = async (scenarioText: string, site: Site) => {
+      const compiled = compile(scenarioText, site);
+      return simulateOk({
+        site: compiled.site,
+        weather: constantWeather(25, 50),
+        durationS: 4 * secondsPer.h,
+        stepS: 60,
+        threads: 1,
+        scenario: compiled.scenario,
+      });
+    };
+    assert.equal(compile(`operatorResponseS: off\n${once}`).site.operatorResponseS, null);
+    assert.equal(compile(`operatorResponseS: 7200\n${once}`).site.operatorResponseS, 7200);
+    assert.equal(compile(once).site.operatorResponseS, undefined, "none given: the site's");
+    const answered = (await run(once, labSite)).kpis.latchedRackHours;
+    const siteOff = (await run(once, labWithOperator("off"))).kpis.latchedRackHours;
+    const scenarioOff = (await run(`operatorResponseS: off\n${once}`, labSite)).kpis.latchedRackHours;
+    const slower = (await run(`operatorResponseS: 7200\n${once}`, labSite)).kpis.latchedRackHours;
+    const sooner = (await run(`operatorResponseS: 1800\n${once}`, labWithOperator("off"))).kpis.latchedRackHours;
+    assert.ok(answered > 0 && siteOff > answered, `${answered} answered, ${siteOff} off`);
+    assert.equal(scenarioOff, siteOff, "the scenario's off is the site's off");
+    assert.equal(sooner, answered, "the scenario's 30 minutes overrides the site's off");
+    assert.ok(slower > answered && slower < siteOff, `two hours: ${slower}`);
+    const bad = parseScenario(`operatorResponseS: soon\n${once}`, "test.yaml", labSite, lab.file);
+    assert.ok(!bad.ok && /operatorResponseS/.test(bad.error), bad.ok ? "" : bad.error);
   });
 });
 

@@ -161,6 +161,8 @@ export interface TwinResult {
   readonly throttledRackHoursByType: readonly { readonly rackType: string; readonly rackHours: number }[];
   /** Hours racks spent tripped over the run, per rack type of the site (every type, zeros included). */
   readonly trippedRackHoursByType: readonly { readonly rackType: string; readonly rackHours: number }[];
+  /** Of those, hours racks spent latched off, per rack type of the site (every type, zeros included). */
+  readonly latchedRackHoursByType: readonly { readonly rackType: string; readonly rackHours: number }[];
   /** Hours racks spent tripped over the run, per hall of the site in site order (the sum of its frame's series). */
   readonly trippedRackHoursByHall: readonly { readonly hall: string; readonly rackHours: number }[];
   /** Of those, hours racks spent latched off, per hall of the site in site order (the sum of its frame's series). */
@@ -277,6 +279,7 @@ export function assembleResult(
   let rackSteps = 0;
   const typeThrottledRackHours = new Float64Array(site.rackTypes.length);
   const typeTrippedRackHours = new Float64Array(site.rackTypes.length);
+  const typeLatchedRackHours = new Float64Array(site.rackTypes.length);
   const typeLostBusyRackHours = new Float64Array(site.rackTypes.length);
   for (const partition of partitions) {
     rackSteps += partition.rackSteps;
@@ -285,6 +288,9 @@ export function assembleResult(
     });
     partition.typeTrippedRackHours.forEach((hours, type) => {
       typeTrippedRackHours[type]! += hours;
+    });
+    partition.typeLatchedRackHours.forEach((hours, type) => {
+      typeLatchedRackHours[type]! += hours;
     });
     partition.typeLostBusyRackHours.forEach((hours, type) => {
       typeLostBusyRackHours[type]! += hours;
@@ -541,6 +547,10 @@ export function assembleResult(
     trippedRackHoursByType: site.rackTypes.map((type, index) => ({
       rackType: type.id,
       rackHours: typeTrippedRackHours[index]!,
+    })),
+    latchedRackHoursByType: site.rackTypes.map((type, index) => ({
+      rackType: type.id,
+      rackHours: typeLatchedRackHours[index]!,
     })),
     trippedRackHoursByHall: halls.map((hall) => ({
       hall: hall.name,

@@ -5,7 +5,7 @@
  * src/twin/scenario.ts.
  */
 import { type Static, Type } from "typebox";
-import { facilityWaterClasses, RowEntrySchema } from "../model/schema.ts";
+import { facilityWaterClasses, OperatorResponseSchema, RowEntrySchema } from "../model/schema.ts";
 import { closedObject } from "../model/schema-check.ts";
 
 /** Facility water supply set-points a scenario or an operator may ask for, °C. */
@@ -92,9 +92,13 @@ export const ScenarioEventSchema = closedObject(
   { description: `a time \`at\` and exactly one action: ${scenarioActions.join(", ")}` },
 );
 
-/** A scenario file: a name and its events (in any order; they are applied by time). */
+/**
+ * A scenario file: a name, its events (in any order; they are applied by time) and, for the run, the operator's
+ * response to latched racks in place of the site's (a scenario may assume a night with nobody on site).
+ */
 export const ScenarioFileSchema = closedObject({
   name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  operatorResponseS: Type.Optional(OperatorResponseSchema),
   events: Type.Optional(Type.Array(ScenarioEventSchema, { maxItems: maximumScenarioEvents })),
 });
 

@@ -466,7 +466,13 @@ function compile(file: ScenarioFile, siteFile: SiteFile | undefined, baseSite: S
         break;
     }
   }
-  return { scenario: { name: file.name ?? "scenario", events, ramps, heatWaves }, site, warnings };
+  const response = file.operatorResponseS;
+  return {
+    scenario: { name: file.name ?? "scenario", events, ramps, heatWaves },
+    // The run's operator in place of the site's: the layout reads it from the site (null: no response).
+    site: response === undefined ? site : { ...site, operatorResponseS: response === "off" ? null : response },
+    warnings,
+  };
 }
 
 /** The document with `heatWave:` left empty read as an empty mapping (its defaults), before the schema check. */

@@ -93,13 +93,35 @@ describe("what-if", () => {
     assert.match(hot.description, /both runs: Valence typical year with heat wave from 20 July/);
   });
 
+  it("runs the scenario with its own operator response, a change of its own", async () => {
+    const alone = await whatIf({ operatorResponseS: "off", days: 1 });
+    assert.deepEqual(alone.changes, [
+      "no operator response: racks latched after repeated trips stay off until a repair",
+    ]);
+    const slower = await whatIf({ operatorResponseS: 4 * 3600, waterClass: "W40", days: 1 });
+    assert.equal(
+      slower.changes.at(-1),
+      "the operator restarts racks latched with no failure behind them 4h after their alarm",
+    );
+  });
+
   it("says which of the tripped rack-hours were latched off after repeated trips", async () => {
     // Both air-side pumps out for a day: the rear-door rows' loops heat, their racks trip, restart once the loop has
     // cooled with them off, trip again within the hour and latch until a repair (none comes in a what-if).
-    const { baseline, variant } = await whatIf({ fail: ["pump:lab-air-01", "pump:lab-air-02"], days: 1 });
+    const { baseline, variant, throttling } = await whatIf({
+      fail: ["pump:lab-air-01", "pump:lab-air-02"],
+      days: 1,
+    });
     assert.equal(baseline.latchedRackHours, 0);
     assert.ok(variant.latchedRackHours > 0, `${variant.latchedRackHours} latched rack-hours`);
     assert.ok(variant.latchedRackHours < variant.trippedRackHours, "latched hours are part of the tripped ones");
+    // By rack type: the types' latched hours add up to the total, each within its type's tripped hours.
+    const byType = throttling.reduce((sum, line) => sum + line.variantLatchedRackHours, 0);
+    assert.ok(Math.abs(byType - variant.latchedRackHours) <= 1e-9 * byType, `${byType} by type`);
+    for (const line of throttling) {
+      assert.equal(line.baselineLatchedRackHours, 0, line.rackType);
+      assert.ok(line.variantLatchedRackHours <= line.variantTrippedRackHours + 1e-9, line.rackType);
+    }
   });
 
   it("fails exactly the units named, and the throttling it causes shows for every rack type", async () => {
@@ -185,6 +207,8 @@ describe("what-if", () => {
       "moreRacks.hall",
     );
     assert.equal((await refused({ startDay: 360 })).field, "startDay");
+    assert.equal((await refused({ operatorResponseS: -1 })).field, "operatorResponseS");
+    assert.equal((await refused({ operatorResponseS: "soon" as never })).field, "operatorResponseS");
     assert.deepEqual(await refused({ heatWave: canicule, heatWaveInBaseline: true }), {
       field: "heatWaveInBaseline",
       message: "with the heat wave in both runs, the scenario changes nothing else",

@@ -19,7 +19,7 @@ import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { didYouMean } from "../model/diagnostics.ts";
 import type { FacilityWaterClass, SiteFile } from "../model/schema.ts";
-import { facilityWaterClasses, facilityWaterClassLimitC } from "../model/schema.ts";
+import { facilityWaterClasses, facilityWaterClassLimitC, maximumOperatorResponseS } from "../model/schema.ts";
 import type { Site } from "../model/site.ts";
 import { failure, type Outcome, success } from "./outcome.ts";
 import type { TwinResult } from "./results.ts";
@@ -33,7 +33,7 @@ import {
   shippedScenarios,
   siteUnits,
 } from "./scenario.ts";
-import { epochOfYearTime, parseDuration, secondsPer, yearTimeOf } from "./time.ts";
+import { epochOfYearTime, formatDuration, parseDuration, secondsPer, yearTimeOf } from "./time.ts";
 import { valenceTypicalYear } from "./weather.ts";
 
 /** Shipped scenarios a what-if can start from: the same names as `alixan simulate --scenario`. */
@@ -80,6 +80,11 @@ export interface WhatIfRequest {
     readonly rows: number;
     readonly startDay?: number;
   };
+  /**
+   * The operator's response to latched racks in the scenario's run, in place of the site's: seconds, or `off` (the
+   * baseline keeps the site's). A change of its own: a what-if may ask only what a slower response costs.
+   */
+  readonly operatorResponseS?: number | "off";
 }
 
 /** A refused what-if: the request field at fault (`fail[2]`, `heatWave.peakC`) and why. */
@@ -139,6 +144,9 @@ export interface WhatIfThrottling {
   readonly variantRackHours: number;
   readonly baselineTrippedRackHours: number;
   readonly variantTrippedRackHours: number;
+  /** Of the tripped rack-hours, those spent latched off after repeated trips. */
+  readonly baselineLatchedRackHours: number;
+  readonly variantLatchedRackHours: number;
   /** Busy rack-hours lost to throttling and trips. */
   readonly baselineLostBusyRackHours: number;
   readonly variantLostBusyRackHours: number;
@@ -285,6 +293,17 @@ function checkParameters(site: Site, file: SiteFile | undefined, request: WhatIf
     return problem(
       "waterClass",
       `unknown ASHRAE class "${request.waterClass}"; one of ${facilityWaterClasses.join(", ")}`,
+    );
+  }
+  const response = request.operatorResponseS;
+  if (
+    response !== undefined &&
+    response !== "off" &&
+    !(typeof response === "number" && response >= 0 && response <= maximumOperatorResponseS)
+  ) {
+    return problem(
+      "operatorResponseS",
+      `${JSON.stringify(response)} is not a response time from 0 to ${maximumOperatorResponseS} s, nor off`,
     );
   }
   const ratings = request.rackRatings ?? [];
@@ -470,11 +489,17 @@ function planOf(site: Site, file: SiteFile | undefined, request: WhatIfRequest):
       },
     });
   }
-  if (events.length === 0) {
+  const response = request.operatorResponseS;
+  if (events.length === 0 && response === undefined) {
     return problem("scenario", "nothing to compare: name a shipped scenario or set at least one change");
   }
   const name = request.scenario ?? "what-if";
-  const parsed = parseScenario(JSON.stringify({ name, events }), name, site, file);
+  const parsed = parseScenario(
+    JSON.stringify({ name, events, ...(response === undefined ? {} : { operatorResponseS: response }) }),
+    name,
+    site,
+    file,
+  );
   if (!parsed.ok) {
     const index = Number(/events\[(\d+)\]/.exec(parsed.error)?.[1] ?? -1);
     const action = index < preset.length ? undefined : Object.keys(events[index] ?? {}).find((key) => key !== "at");
@@ -488,6 +513,7 @@ function planOf(site: Site, file: SiteFile | undefined, request: WhatIfRequest):
     return problem("heatWaveInBaseline", "with the heat wave in both runs, the scenario changes nothing else");
   }
   const changes = describeEvents(events, parsed.value.site, startS, endS);
+  if (response !== undefined) changes.push(operatorResponseText(response));
   const addedRacks = parsed.value.site.racks.length - site.racks.length;
   if (addedRacks > 0) changes.push(`${addedRacks} racks added in all (online from the day of their event)`);
   const typical = "Valence typical year";
@@ -504,6 +530,13 @@ function planOf(site: Site, file: SiteFile | undefined, request: WhatIfRequest):
       variant: heatWaves.length === 0 ? typical : `${typical} with ${waveText}`,
     },
   });
+}
+
+/** The scenario's operator response as a change line. */
+function operatorResponseText(response: number | "off"): string {
+  return response === "off"
+    ? "no operator response: racks latched after repeated trips stay off until a repair"
+    : `the operator restarts racks latched with no failure behind them ${formatDuration(response)} after their alarm`;
 }
 
 function kpisOf(result: TwinResult): WhatIfKpis {
@@ -559,6 +592,8 @@ function throttlingOf(site: Site, baseline: TwinResult, variant: TwinResult): Wh
       variantRackHours: hoursOf(variant.throttledRackHoursByType, ofType),
       baselineTrippedRackHours: hoursOf(baseline.trippedRackHoursByType, ofType),
       variantTrippedRackHours: hoursOf(variant.trippedRackHoursByType, ofType),
+      baselineLatchedRackHours: hoursOf(baseline.latchedRackHoursByType, ofType),
+      variantLatchedRackHours: hoursOf(variant.latchedRackHoursByType, ofType),
       baselineLostBusyRackHours: hoursOf(baseline.lostBusyRackHoursByType, ofType),
       variantLostBusyRackHours: hoursOf(variant.lostBusyRackHoursByType, ofType),
     };

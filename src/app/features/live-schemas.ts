@@ -208,6 +208,8 @@ export const WhatIfResultSchema = Type.Object({
       variantRackHours: Type.Number({ description: "throttled rack-hours" }),
       baselineTrippedRackHours: Type.Number(),
       variantTrippedRackHours: Type.Number(),
+      baselineLatchedRackHours: Type.Number({ description: "of the tripped rack-hours, those latched off" }),
+      variantLatchedRackHours: Type.Number({ description: "of the tripped rack-hours, those latched off" }),
       baselineLostBusyRackHours: Type.Number({ description: "busy rack-hours lost to throttling and trips" }),
       variantLostBusyRackHours: Type.Number({ description: "busy rack-hours lost to throttling and trips" }),
     }),

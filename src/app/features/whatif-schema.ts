@@ -3,7 +3,7 @@
  * Bounds here stop oversized input before the worker starts; the twin checks every id against the site.
  */
 import { type Static, Type } from "typebox";
-import { facilityWaterClasses } from "../../model/schema.ts";
+import { facilityWaterClasses, OperatorResponseSchema } from "../../model/schema.ts";
 import { StringEnum } from "../../server/schemas.ts";
 import {
   maximumAddedRows,
@@ -59,6 +59,7 @@ export const whatIfBody = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    operatorResponseS: Type.Optional(OperatorResponseSchema),
   },
   { additionalProperties: false },
 );

@@ -76,5 +76,22 @@ describe("alixan whatif", () => {
       alixan("whatif", "--site", "lab", "--scenario", "heatwave"),
       (error: unknown) => error instanceof CliError && /did you mean "heat-wave"/.test(error.message),
     );
+    await assert.rejects(
+      alixan("whatif", "--site", "lab", "--operator-response", "soon"),
+      (error: unknown) =>
+        error instanceof CliError && /^--operator-response: "soon" is not a duration .*, or off$/.test(error.message),
+    );
+    await assert.rejects(
+      alixan("whatif", "--site", "lab", "--operator-response", "8d"),
+      (error: unknown) =>
+        error instanceof CliError && /^--operator-response \(operatorResponseS\): 691200 is not/.test(error.message),
+    );
+  });
+
+  it("takes the scenario's operator response as a duration or off", () => {
+    const request = (text: string) =>
+      whatIfRequestOfOptions({ site: "lab", days: "1", fail: [], rackRating: [], operatorResponse: text })
+        .operatorResponseS;
+    assert.deepEqual(["2h", "90", "off"].map(request), [7200, 90, "off"]);
   });
 });

@@ -8,6 +8,7 @@ import type { Command } from "commander";
 import { formatDiagnostic } from "../../model/diagnostics.ts";
 import { loadSite } from "../../model/load.ts";
 import type { FacilityWaterClass } from "../../model/schema.ts";
+import { parseDuration } from "../../twin/time.ts";
 import { runWhatIf, type WhatIfRequest, type WhatIfScenario, whatIfProblemOf } from "../../twin/whatif.ts";
 import { CliError, exitCodes, printJson, renderTable, wantsJson } from "../output.ts";
 
@@ -23,6 +24,7 @@ interface WhatIfOptions {
   readonly waterClass?: string;
   readonly rackRating: string[];
   readonly moreRacks?: string;
+  readonly operatorResponse?: string;
 }
 
 const flagOf: Readonly<Record<string, string>> = {
@@ -35,6 +37,7 @@ const flagOf: Readonly<Record<string, string>> = {
   waterClass: "--water-class",
   rackRatings: "--rack-rating",
   moreRacks: "--more-racks",
+  operatorResponseS: "--operator-response",
 };
 
 function numbers(text: string, flag: string, count: number, example: string): number[] {
@@ -43,6 +46,14 @@ function numbers(text: string, flag: string, count: number, example: string): nu
     throw new CliError(`${flag}: "${text}" is not ${example}`, exitCodes.usage);
   }
   return parts;
+}
+
+/** `--operator-response`: `off`, seconds or a duration (30m, 2h); the twin checks its bounds. */
+function operatorResponseOf(text: string): number | "off" {
+  if (text.trim() === "off") return "off";
+  const seconds = parseDuration(text, "--operator-response");
+  if (!seconds.ok) throw new CliError(`${seconds.error}, or off`, exitCodes.usage);
+  return seconds.value;
 }
 
 /** The request the flags ask for (bounds are the twin's to check, so the CLI and the API refuse alike). */
@@ -59,6 +70,9 @@ export function whatIfRequestOfOptions(options: WhatIfOptions): WhatIfRequest {
     );
   }
   return {
+    ...(options.operatorResponse === undefined
+      ? {}
+      : { operatorResponseS: operatorResponseOf(options.operatorResponse) }),
     ...(options.scenario === undefined ? {} : { scenario: options.scenario as WhatIfScenario }),
     days: Number(options.days),
     ...(options.startDay === undefined ? {} : { startDay: Number(options.startDay) }),
@@ -140,6 +154,8 @@ async function runWhatIfCommand(options: WhatIfOptions, command: Command): Promi
         { header: "scenario", align: "right" },
         { header: "tripped rack-h baseline", align: "right" },
         { header: "scenario", align: "right" },
+        { header: "of which latched baseline", align: "right" },
+        { header: "scenario", align: "right" },
         { header: "lost busy rack-h baseline", align: "right" },
         { header: "scenario", align: "right" },
       ],
@@ -150,6 +166,8 @@ async function runWhatIfCommand(options: WhatIfOptions, command: Command): Promi
         line.variantRackHours.toFixed(1),
         line.baselineTrippedRackHours.toFixed(1),
         line.variantTrippedRackHours.toFixed(1),
+        line.baselineLatchedRackHours.toFixed(1),
+        line.variantLatchedRackHours.toFixed(1),
         line.baselineLostBusyRackHours.toFixed(1),
         line.variantLostBusyRackHours.toFixed(1),
       ]),
@@ -192,5 +210,9 @@ export function registerWhatIfCommand(program: Command): void {
       [] as string[],
     )
     .option("--more-racks <hall,pattern,rows[,day]>", "add rows of a row pattern to a hall")
+    .option(
+      "--operator-response <time|off>",
+      "the scenario's operator restarts latched racks this long after their alarm (1800, 30m, 4h) or never (off)",
+    )
     .action(async (options: WhatIfOptions, command: Command) => runWhatIfCommand(options, command));
 }

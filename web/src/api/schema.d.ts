@@ -7784,6 +7784,8 @@ export interface operations {
                         rows: number;
                         startDay?: number;
                     };
+                    /** @description Seconds until the operator restarts racks latched off after repeated trips with no failure open in their scope (default 1800; off: no response, they wait for a repair or a scenario's restartRacks) */
+                    operatorResponseS?: number | "off";
                     rackRatings?: {
                         maxCoolantSupplyC: number;
                         rackType?: string;
@@ -7867,6 +7869,8 @@ export interface operations {
                         startDay: number;
                         /** @description per rack type of the site, every type */
                         throttling: {
+                            /** @description of the tripped rack-hours, those latched off */
+                            baselineLatchedRackHours: number;
                             /** @description busy rack-hours lost to throttling and trips */
                             baselineLostBusyRackHours: number;
                             /** @description throttled rack-hours */
@@ -7875,6 +7879,8 @@ export interface operations {
                             description: string;
                             racks: number;
                             rackType: string;
+                            /** @description of the tripped rack-hours, those latched off */
+                            variantLatchedRackHours: number;
                             /** @description busy rack-hours lost to throttling and trips */
                             variantLostBusyRackHours: number;
                             /** @description throttled rack-hours */

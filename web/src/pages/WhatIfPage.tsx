@@ -226,6 +226,15 @@ export function WhatIfPage() {
               {(attributes) => <input {...attributes} inputMode="decimal" {...text("ratingC")} />}
             </Field>
           </div>
+          <Field
+            id="whatif-operator"
+            label="Operator restarts latched racks after (minutes, or off; empty: the site's)"
+            problem={problem}
+          >
+            {(attributes) => (
+              <input {...attributes} placeholder="30" spellCheck={false} {...text("operatorResponse")} />
+            )}
+          </Field>
         </fieldset>
         <fieldset>
           <legend>Added racks</legend>
@@ -265,6 +274,11 @@ export function WhatIfPage() {
       {result === undefined ? null : <WhatIfResultView result={result} headingRef={resultHeading} onCsv={saveCsv} />}
     </section>
   );
+}
+
+/** The share of a cell's tripped rack-hours spent latched off after repeated trips, when there is one. */
+function LatchedPart(props: { hours: number }) {
+  return props.hours < 0.05 ? null : <span className="muted"> ({formatNumber(props.hours, 1)} latched)</span>;
 }
 
 /** A result: what ran, KPIs, throttling by rack type, charts. */
@@ -352,7 +366,8 @@ function WhatIfResultView(props: {
       </table>
       <table className="data whatif-throttling">
         <caption>
-          Throttling and trips by rack type (hours racks ran below full power; hours they were off after a trip)
+          Throttling and trips by rack type (hours racks ran below full power; hours they were off after a trip, of
+          which latched off after repeated trips)
         </caption>
         <thead>
           <tr>
@@ -375,11 +390,15 @@ function WhatIfResultView(props: {
               <td className={`number${line.variantRackHours > line.baselineRackHours + 0.05 ? " worse" : ""}`}>
                 {formatNumber(line.variantRackHours, 1)} rack-h
               </td>
-              <td className="number">{formatNumber(line.baselineTrippedRackHours, 1)} rack-h</td>
+              <td className="number">
+                {formatNumber(line.baselineTrippedRackHours, 1)} rack-h
+                <LatchedPart hours={line.baselineLatchedRackHours} />
+              </td>
               <td
                 className={`number${line.variantTrippedRackHours > line.baselineTrippedRackHours + 0.05 ? " worse" : ""}`}
               >
                 {formatNumber(line.variantTrippedRackHours, 1)} rack-h
+                <LatchedPart hours={line.variantLatchedRackHours} />
               </td>
             </tr>
           ))}

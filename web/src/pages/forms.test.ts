@@ -76,6 +76,8 @@ describe("page helpers", () => {
           variantRackHours: 3,
           baselineTrippedRackHours: 0,
           variantTrippedRackHours: 2,
+          baselineLatchedRackHours: 0,
+          variantLatchedRackHours: 0.5,
           baselineLostBusyRackHours: 0,
           variantLostBusyRackHours: 1.5,
         },
@@ -92,9 +94,10 @@ describe("page helpers", () => {
     expect(table).toContain("Tripped rack-hours (every type),h,0,2");
     expect(table).toContain("Busy rack-hours lost to throttling and trips (every type),h,0,1.5");
     expect(table).toContain("CPU core-hours lost to throttling and trips,core·h,0,3456");
-    expect(table.slice(-4)).toEqual([
+    expect(table.slice(-5)).toEqual([
       "Throttled rack-hours: cpu,h,0,3",
       "Tripped rack-hours: cpu,h,0,2",
+      "Latched rack-hours (of the tripped): cpu,h,0,0.5",
       "Busy rack-hours lost: cpu,h,0,1.5",
       "Tripped rack-hours: hall:h1,h,0,2",
     ]);
@@ -118,6 +121,11 @@ describe("page helpers", () => {
     expect(whatIfInputOf("body.fail[3]")).toBe("whatif-fail");
     expect(whatIfInputOf("body.rackRatings[0].rackType")).toBe("whatif-rating-type");
     expect(whatIfInputOf("body.scenario")).toBe("whatif-scenario");
+    // The operator response is typed in minutes and sent in seconds; off as off; other text as typed.
+    const response = (text: string) =>
+      whatIfRequestOf({ ...emptyWhatIfForm, operatorResponse: text }).operatorResponseS;
+    expect(["45", " off ", "OFF", "", "soon"].map(response)).toEqual([2700, "off", "off", undefined, "soon"]);
+    expect(whatIfInputOf("body.operatorResponseS")).toBe("whatif-operator");
   });
 
   test("a number input's text is sent as a number, or as typed, never as null", () => {

@@ -23,6 +23,8 @@ export interface WhatIfForm {
   moreHall: string;
   morePattern: string;
   moreRows: string;
+  /** Minutes, `off`, or empty for the site's own response. */
+  operatorResponse: string;
 }
 
 /** An empty form: a 4-day canicule ready to switch on, nothing else. */
@@ -43,6 +45,7 @@ export const emptyWhatIfForm: WhatIfForm = {
   moreHall: "",
   morePattern: "",
   moreRows: "",
+  operatorResponse: "",
 };
 
 // Text that is not a number is sent as it is, so the server's answer names the field rather than the form guessing;
@@ -51,6 +54,15 @@ const optional = <Key extends string>(key: Key, text: string): { [K in Key]?: nu
   const value = numberAsTyped(text);
   return (value === undefined ? {} : { [key]: value }) as { [K in Key]?: number | string };
 };
+
+/** The form's operator response (minutes, or `off`) as the request's seconds; other text as typed, for the server to name. */
+function operatorResponseOf(text: string): { operatorResponseS?: number | string } {
+  const trimmed = text.trim();
+  if (trimmed === "") return {};
+  if (trimmed.toLowerCase() === "off") return { operatorResponseS: "off" };
+  const minutes = numberAsTyped(trimmed);
+  return { operatorResponseS: typeof minutes === "number" ? minutes * 60 : trimmed };
+}
 
 /** The request the form asks for. */
 export function whatIfRequestOf(form: WhatIfForm): AsTyped<WhatIfRequest> {
@@ -95,6 +107,7 @@ export function whatIfRequestOf(form: WhatIfForm): AsTyped<WhatIfRequest> {
             ...optional("rows", form.moreRows),
           } as AsTyped<NonNullable<WhatIfRequest["moreRacks"]>>,
         }),
+    ...(operatorResponseOf(form.operatorResponse) as Pick<AsTyped<WhatIfRequest>, "operatorResponseS">),
   };
 }
 
@@ -117,6 +130,7 @@ export function whatIfInputOf(path: string): string | undefined {
     [/^moreRacks\.hall/, "whatif-more-hall"],
     [/^moreRacks\.pattern/, "whatif-more-pattern"],
     [/^moreRacks/, "whatif-more-rows"],
+    [/^operatorResponseS/, "whatif-operator"],
     [/^scenario/, "whatif-scenario"],
   ];
   return inputs.find(([pattern]) => pattern.test(field))?.[1];
@@ -225,6 +239,12 @@ export function whatIfKpiCsv(result: WhatIfResult): string {
         "h",
         line.baselineTrippedRackHours,
         line.variantTrippedRackHours,
+      ].join(","),
+      [
+        csvField(`Latched rack-hours (of the tripped): ${line.rackType}`),
+        "h",
+        line.baselineLatchedRackHours,
+        line.variantLatchedRackHours,
       ].join(","),
       [
         csvField(`Busy rack-hours lost: ${line.rackType}`),
