@@ -81,6 +81,9 @@ export function parseSite(text: string, options: ParseOptions = {}): LoadResult 
     sourceMapped = sink.items.length;
     if (sink.errorCount === 0) analysis = validateSite(site, sink, options);
   }
+  // No site and no error would read as a valid site of nothing (a checker that failed without saying why did once).
+  if (site === undefined && sink.errorCount === 0)
+    sink.error("site.unreadable", "", "the file could not be read as a site");
   const diagnostics = sink.items.map((item, index) => {
     // Findings on expanded halls and rows carry expanded indices; only source-level paths map to file positions.
     if (index >= sourceMapped && item.path.startsWith("halls")) return item;
