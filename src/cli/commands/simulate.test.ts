@@ -14,7 +14,11 @@ async function alixan(...args: string[]): Promise<string> {
   registerSimulateCommand(program);
   const printed: string[] = [];
   const write = process.stdout.write;
-  process.stdout.write = ((chunk: string) => {
+  // The CLI prints text; bytes are the test runner's own reports to its parent (the run may take long enough for one
+  // to go out), which must reach it.
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    if (typeof chunk !== "string")
+      return (write as (...args: unknown[]) => boolean).call(process.stdout, chunk, ...rest);
     printed.push(chunk);
     return true;
   }) as typeof process.stdout.write;
@@ -122,6 +126,35 @@ describe("alixan simulate", () => {
       rmSync(directory, { recursive: true, force: true });
     }
   });
+  it("--uncertainty runs N samples and prints their percentiles; single-run outputs are refused with it", async () => {
+    const run = JSON.parse(
+      await alixan("--json", "simulate", "--site", "lab", "--duration", "2h", "--step", "60s", "--uncertainty", "2"),
+    );
+    assert.equal(run.uncertainty.samples, 2);
+    assert.ok(run.uncertainty.ranges.length > 0);
+    for (const [flag, value] of [
+      ["--plot", undefined],
+      ["--grid-events", "events.yaml"],
+      ["--racks", "all"],
+    ] as const) {
+      const refused = await failure([
+        "simulate",
+        "--site",
+        "lab",
+        "--uncertainty",
+        "2",
+        flag,
+        ...(value === undefined ? [] : [value]),
+      ]);
+      assert.deepEqual(
+        [refused.exitCode, refused.message],
+        [2, `--uncertainty: ${flag} is not available with uncertainty runs`],
+      );
+    }
+    const tooMany = await failure(["simulate", "--site", "lab", "--uncertainty", "100000"]);
+    assert.deepEqual([tooMany.exitCode, tooMany.message.split(":")[0]], [2, "--uncertainty"]);
+  });
+
   it("drives rack load from a scheduled job trace with --jobs", async () => {
     const directory = mkdtempSync(join(tmpdir(), "alixan-jobs-"));
     try {

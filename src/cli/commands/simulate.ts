@@ -14,6 +14,7 @@ import { type ShiftObjective, shiftObjectives } from "../../flex/shift.ts";
 import { type ShiftingFigures, simulateShifting } from "../../flex/shift-run.ts";
 import { formatDiagnostic } from "../../model/diagnostics.ts";
 import { loadSite } from "../../model/load.ts";
+import type { Site } from "../../model/site.ts";
 import { formatNumber } from "../../model/units.ts";
 import { OffsetUtilisation, type UtilisationSource } from "../../model/utilisation.ts";
 import type { JobSpec } from "../../scheduler/jobs.ts";
@@ -30,12 +31,13 @@ import {
   emptyScenario,
   parseScenario,
   resolveScenario,
+  type Scenario,
   scenarioWindowWarnings,
   shippedScenarios,
 } from "../../twin/scenario.ts";
 import { formatDuration, parseDuration } from "../../twin/time.ts";
 import { maximumSamples, simulateUncertainty, type UncertaintySummary, uncertainKpis } from "../../twin/uncertainty.ts";
-import { resolveWeather } from "../../twin/weather.ts";
+import { resolveWeather, type Weather } from "../../twin/weather.ts";
 import { CliError, exitCodes, printJson, renderTable, startProgress, wantsJson } from "../output.ts";
 import { loadQueues, rejectionLines } from "./schedule.ts";
 
@@ -311,7 +313,23 @@ function loopLawsLine(used: LoopLaws["used"]): string {
   return `loop laws: facility water ${describe(used.facilityWater)}; air side ${describe(used.airSide)}`;
 }
 
-async function runSimulate(options: SimulateOptions, command: Command): Promise<void> {
+/** What the options say, parsed and checked before any file is read. */
+interface SimulateSettings {
+  readonly json: boolean;
+  readonly durationS: number;
+  readonly stepS: number;
+  readonly seriesIntervalS: number;
+  readonly seed: number;
+  readonly threads: number | undefined;
+  readonly gridIntensity: GridIntensity;
+  readonly shift: ShiftObjective | undefined;
+  /** `--uncertainty N`: samples of the uncertain parameters, or a single run. */
+  readonly samples: number | undefined;
+  readonly loopLaws: LoopLaws | undefined;
+}
+
+/** Parses the options and refuses combinations that cannot run, before anything is loaded. */
+function simulateSettings(options: SimulateOptions, command: Command): SimulateSettings {
   const json = wantsJson(command);
   const durationS = unwrap(parseDuration(options.duration, "--duration"), exitCodes.usage);
   const stepS = unwrap(parseDuration(options.step, "--step"), exitCodes.usage);
@@ -351,8 +369,26 @@ async function runSimulate(options: SimulateOptions, command: Command): Promise<
     throw new CliError("--rack: needs --out DIR (it writes each rack's series to DIR/rack.csv)", exitCodes.usage);
   }
   const loopLaws = loopLawsOf(options.loopParams);
-  const assumptions = loopLaws?.assumptions;
+  return { json, durationS, stepS, seriesIntervalS, seed, threads, gridIntensity, shift, samples, loopLaws };
+}
 
+/** The site (with its scenario applied), weather, scenario, start and job load a run uses. */
+interface SimulateInputs {
+  readonly site: Site;
+  readonly weather: Weather;
+  readonly scenario: Scenario;
+  readonly startS: number;
+  /** Racks' utilisation from a scheduled trace (`--jobs`), else the twin's profiles. */
+  readonly load: UtilisationSource | undefined;
+  /** Where the trace's jobs run, for a curtailment's classes. */
+  readonly placements: JobPlacements | undefined;
+  /** The trace's jobs, scheduled by the shifting run itself (`--jobs` with `--shift`). */
+  readonly shiftJobs: readonly JobSpec[] | undefined;
+}
+
+/** Loads the site, weather and scenario, and schedules the trace's jobs on the site when one is given. */
+function simulateInputs(options: SimulateOptions, settings: SimulateSettings): SimulateInputs {
+  const { json, durationS, seed, shift, loopLaws } = settings;
   const loaded = loadSite(options.site);
   const firstError = loaded.diagnostics.find((item) => item.severity === "error");
   if (!loaded.ok || loaded.site === undefined) {
@@ -408,59 +444,52 @@ async function runSimulate(options: SimulateOptions, command: Command): Promise<
     );
   }
   const queues = options.queues === undefined ? undefined : loadQueues(options.queues);
-  let load: UtilisationSource | undefined;
-  let placements: JobPlacements | undefined;
-  let shiftJobs: readonly JobSpec[] | undefined;
-  if (options.jobs !== undefined && shift !== undefined) shiftJobs = traceJobs(options.jobs);
-  else if (options.jobs !== undefined) {
-    // The trace is scheduled on the site first; its placements then set each rack's utilisation over time.
-    const scheduled = utilisationFromTrace(site, options.jobs, queues === undefined ? {} : { queues });
-    for (const line of scheduled.diagnostics.slice(0, 5)) process.stderr.write(`${options.jobs}: ${line}\n`);
-    if (!scheduled.ok) throw new CliError(`--jobs: ${scheduled.error}`, exitCodes.invalid);
+  const inputs = { site, weather, scenario, startS, load: undefined, placements: undefined, shiftJobs: undefined };
+  if (options.jobs === undefined) return inputs;
+  if (shift !== undefined) return { ...inputs, shiftJobs: traceJobs(options.jobs) };
+  // The trace is scheduled on the site first; its placements then set each rack's utilisation over time.
+  const scheduled = utilisationFromTrace(site, options.jobs, queues === undefined ? {} : { queues });
+  for (const line of scheduled.diagnostics.slice(0, 5)) process.stderr.write(`${options.jobs}: ${line}\n`);
+  if (!scheduled.ok) throw new CliError(`--jobs: ${scheduled.error}`, exitCodes.invalid);
+  if (!json) {
+    process.stderr.write(
+      `--jobs: ${scheduled.metrics.jobs.submitted} jobs scheduled on ${site.id}, mean GPU allocation ${(scheduled.metrics.gpuAllocation.mean * 100).toFixed(1)} %\n`,
+    );
+  }
+  // Jobs the site can never run (GPU models it lacks) leave their racks idle: say so, or the KPIs look like a
+  // quiet site's for no visible reason.
+  for (const line of rejectionLines(scheduled.jobs)) process.stderr.write(`--jobs: ${line}\n`);
+  return {
+    ...inputs,
     // The trace's time 0 is the start of the run (the twin's clock is seconds into the typical year).
-    load = startS === 0 ? scheduled.source : new OffsetUtilisation(scheduled.source, startS);
+    load: startS === 0 ? scheduled.source : new OffsetUtilisation(scheduled.source, startS),
     // A curtailment takes each rack's class from the jobs on it (their queues' classes and their own).
-    placements = {
+    placements: {
       changes: scheduled.source.changes,
       jobs: scheduled.jobs.map((job) => job.spec),
       queues,
       offsetS: startS,
-    };
-    if (!json) {
-      process.stderr.write(
-        `--jobs: ${scheduled.metrics.jobs.submitted} jobs scheduled on ${site.id}, mean GPU allocation ${(scheduled.metrics.gpuAllocation.mean * 100).toFixed(1)} %\n`,
-      );
-    }
-    // Jobs the site can never run (GPU models it lacks) leave their racks idle: say so, or the KPIs look like a
-    // quiet site's for no visible reason.
-    for (const line of rejectionLines(scheduled.jobs)) process.stderr.write(`--jobs: ${line}\n`);
-  }
+    },
+  };
+}
 
-  if (samples !== undefined) {
-    await runUncertainty(
-      {
-        site,
-        weather,
-        durationS,
-        stepS,
-        seed,
-        scenario,
-        seriesIntervalS,
-        gridIntensity,
-        ...(load === undefined ? {} : { load }),
-        ...(threads === undefined ? {} : { threads }),
-        ...(assumptions === undefined ? {} : { assumptions }),
-      },
-      samples,
-      {
-        json,
-        out: options.out,
-        ...(loopLaws === undefined ? {} : { loopLaws: loopLaws.used }),
-      },
-    );
-    return;
-  }
+/** A single run's result, with what a curtailment or shifting reported and the per-rack CSV it wrote. */
+interface SimulateRun {
+  readonly result: TwinResult;
+  readonly flexibility: FlexibilityReport | undefined;
+  readonly shifting: ShiftingFigures | undefined;
+  readonly racksCsvPath: string | undefined;
+}
 
+/** Reads the grid events (if any) and runs the twin once: plain, under the events, or shifting work. */
+async function runOnce(
+  options: SimulateOptions,
+  settings: SimulateSettings,
+  inputs: SimulateInputs,
+): Promise<SimulateRun> {
+  const { json, durationS, stepS, seed, seriesIntervalS, gridIntensity, threads, shift } = settings;
+  const { site, weather, scenario, startS, load, placements, shiftJobs } = inputs;
+  const assumptions = settings.loopLaws?.assumptions;
   const steps = Math.round(durationS / stepS);
   const progress = startProgress(
     `simulate ${site.id} ${formatDuration(durationS)} @ ${formatDuration(stepS)}`,
@@ -525,11 +554,23 @@ async function runSimulate(options: SimulateOptions, command: Command): Promise<
   } finally {
     progress.stop();
   }
-  const result = unwrap(outcome, exitCodes.usage);
+  return { result: unwrap(outcome, exitCodes.usage), flexibility, shifting, racksCsvPath };
+}
+
+/** Writes the run's files (`--out`, `--plot`) and prints its figures: JSON, or tables and lines. */
+function printRun(
+  options: SimulateOptions,
+  settings: SimulateSettings,
+  site: Site,
+  startS: number,
+  run: SimulateRun,
+): void {
+  const { result, flexibility, shifting, racksCsvPath } = run;
+  const loopLaws = settings.loopLaws;
   const directory = options.out ?? (options.plot === true ? join("out", "simulate") : undefined);
   const written = directory === undefined ? [] : writeRun(result, directory, options.plot === true);
   if (racksCsvPath !== undefined) written.push(racksCsvPath);
-  if (json) {
+  if (settings.json) {
     const heatReuse = heatReuseOf(site, result, startS);
     printJson({
       ...summaryOf(result),
@@ -555,6 +596,40 @@ async function runSimulate(options: SimulateOptions, command: Command): Promise<
     );
   }
   if (written.length > 0) process.stdout.write(`wrote ${written.length} files to ${directory}\n`);
+}
+
+/** `alixan simulate`: checks the options, loads the inputs, runs (once, or N uncertainty samples) and prints. */
+async function runSimulate(options: SimulateOptions, command: Command): Promise<void> {
+  const settings = simulateSettings(options, command);
+  const inputs = simulateInputs(options, settings);
+  const { samples, loopLaws } = settings;
+  if (samples !== undefined) {
+    const { site, weather, scenario, load } = inputs;
+    await runUncertainty(
+      {
+        site,
+        weather,
+        durationS: settings.durationS,
+        stepS: settings.stepS,
+        seed: settings.seed,
+        scenario,
+        seriesIntervalS: settings.seriesIntervalS,
+        gridIntensity: settings.gridIntensity,
+        ...(load === undefined ? {} : { load }),
+        ...(settings.threads === undefined ? {} : { threads: settings.threads }),
+        ...(loopLaws?.assumptions === undefined ? {} : { assumptions: loopLaws.assumptions }),
+      },
+      samples,
+      {
+        json: settings.json,
+        out: options.out,
+        ...(loopLaws === undefined ? {} : { loopLaws: loopLaws.used }),
+      },
+    );
+    return;
+  }
+  const run = await runOnce(options, settings, inputs);
+  printRun(options, settings, inputs.site, inputs.startS, run);
 }
 
 /** Runs the uncertainty samples and prints (or writes) their percentiles. */
