@@ -30,6 +30,27 @@ export async function runAlixan(url: string, key: string, args: readonly string[
 }
 
 /**
+ * Runs `run` with what it writes to standard output as text collected and answered. Bytes pass through: under
+ * `node --test` the runner reports to its parent on this stream (a long run leaves time for one to go out), and a
+ * report taken as output would both spoil the output and be lost to the runner.
+ */
+export async function captureStdout<Value>(run: () => Promise<Value>): Promise<{ value: Value; stdout: string }> {
+  const write = process.stdout.write;
+  let stdout = "";
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    if (typeof chunk !== "string")
+      return (write as (...args: unknown[]) => boolean).call(process.stdout, chunk, ...rest);
+    stdout += chunk;
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    return { value: await run(), stdout };
+  } finally {
+    process.stdout.write = write;
+  }
+}
+
+/**
  * Runs `alixan ...args` in this process (no new process to start: seconds saved per call) and returns its exit code
  * and standard output; `environment` holds for the run only.
  */
@@ -40,17 +61,10 @@ export async function runCliInProcess(
   const { runCli } = await import("../../src/cli/main.ts");
   const saved = new Map(Object.keys(environment).map((name) => [name, process.env[name]]));
   Object.assign(process.env, environment);
-  const write = process.stdout.write;
-  let stdout = "";
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    stdout += chunk.toString();
-    return true;
-  }) as typeof process.stdout.write;
   try {
-    const code = await runCli(args);
+    const { value: code, stdout } = await captureStdout(() => runCli(args));
     return { code, stdout };
   } finally {
-    process.stdout.write = write;
     process.exitCode = undefined;
     for (const [name, value] of saved) {
       if (value === undefined) delete process.env[name];

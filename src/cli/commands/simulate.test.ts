@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { Command } from "commander";
+import { captureStdout } from "../../../test/support/cli.ts";
 import { loadSite } from "../../model/load.ts";
 import { CliError } from "../output.ts";
 import { registerSimulateCommand } from "./simulate.ts";
@@ -12,22 +13,8 @@ import { registerSimulateCommand } from "./simulate.ts";
 async function alixan(...args: string[]): Promise<string> {
   const program = new Command("alixan").option("--json").exitOverride();
   registerSimulateCommand(program);
-  const printed: string[] = [];
-  const write = process.stdout.write;
-  // The CLI prints text; bytes are the test runner's own reports to its parent (the run may take long enough for one
-  // to go out), which must reach it.
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-    if (typeof chunk !== "string")
-      return (write as (...args: unknown[]) => boolean).call(process.stdout, chunk, ...rest);
-    printed.push(chunk);
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    await program.parseAsync(args, { from: "user" });
-  } finally {
-    process.stdout.write = write;
-  }
-  return printed.join("");
+  const { stdout } = await captureStdout(() => program.parseAsync(args, { from: "user" }));
+  return stdout;
 }
 
 async function failure(args: string[]): Promise<CliError> {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Command } from "commander";
+import { captureStdout } from "../../../test/support/cli.ts";
 import { loadSite } from "../../model/load.ts";
 import { runWhatIf } from "../../twin/whatif.ts";
 import { CliError } from "../output.ts";
@@ -10,18 +11,8 @@ import { registerWhatIfCommand, whatIfRequestOfOptions } from "./whatif.ts";
 async function alixan(...args: string[]): Promise<string> {
   const program = new Command("alixan").option("--json").exitOverride();
   registerWhatIfCommand(program);
-  const printed: string[] = [];
-  const write = process.stdout.write;
-  process.stdout.write = ((chunk: string) => {
-    printed.push(chunk);
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    await program.parseAsync(args, { from: "user" });
-  } finally {
-    process.stdout.write = write;
-  }
-  return printed.join("");
+  const { stdout } = await captureStdout(() => program.parseAsync(args, { from: "user" }));
+  return stdout;
 }
 
 describe("alixan whatif", () => {
