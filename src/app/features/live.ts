@@ -11,6 +11,7 @@ import { startTypeScriptWorker } from "../../core/worker.ts";
 import type { Site } from "../../model/site.ts";
 import type { UtilisationSource } from "../../model/utilisation.ts";
 import { contextOf } from "../../server/auth.ts";
+import { problems } from "../../server/openapi.ts";
 import { rackIndex, rackIndexOf } from "../../server/routes/site.ts";
 import { type Reply, StringEnum } from "../../server/schemas.ts";
 import { openEventStream } from "../../server/sse.ts";
@@ -373,6 +374,7 @@ export function liveFeature(options: LiveOptions = {}): Feature & {
             schema: {
               tags: ["state"],
               operationId: "getSiteState",
+              ...problems(503),
               summary: "Site KPIs, weather, plants and halls' air now",
               response: { 200: SiteStateSchema },
             },
@@ -389,6 +391,7 @@ export function liveFeature(options: LiveOptions = {}): Feature & {
             schema: {
               tags: ["state"],
               operationId: "getRackField",
+              ...problems(503),
               summary: "One field of every rack, in rack-index order",
               response: { 200: RackFieldSchema },
               querystring: Type.Object(
@@ -409,6 +412,7 @@ export function liveFeature(options: LiveOptions = {}): Feature & {
             schema: {
               tags: ["state"],
               operationId: "getRackState",
+              ...problems(404, 503),
               summary: "One rack now: power, coolant, throttling, its loop and the jobs on it the caller may see",
               params: Type.Object({ id: Type.String({ pattern: "^rack:" }) }),
               response: { 200: RackStateSchema },
@@ -448,6 +452,7 @@ export function liveFeature(options: LiveOptions = {}): Feature & {
             schema: {
               tags: ["state"],
               operationId: "getTcsState",
+              ...problems(404, 503),
               summary: "A row's technology loop (or the loop of a CDU)",
               params: Type.Object({ id: Type.String() }),
               response: { 200: TcsStateSchema },
@@ -472,6 +477,7 @@ export function liveFeature(options: LiveOptions = {}): Feature & {
             schema: {
               tags: ["state"],
               operationId: "getPlantState",
+              ...problems(404, 503),
               summary: "A cooling plant now, with its rows' loops",
               params: Type.Object({ id: Type.String() }),
               response: { 200: PlantStateSchema },
@@ -508,6 +514,7 @@ export function liveFeature(options: LiveOptions = {}): Feature & {
             schema: {
               tags: ["state"],
               operationId: "getStateHistory",
+              ...problems(503),
               summary: "Site series of the last minutes, columnar, oldest first",
               querystring: Type.Object(
                 { minutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1440 })) },
@@ -542,6 +549,7 @@ export function liveFeature(options: LiveOptions = {}): Feature & {
             schema: {
               tags: ["state"],
               operationId: "streamState",
+              ...problems(503),
               summary: "Server-sent events: `site` and `racks` every second",
               response: {
                 200: {
@@ -584,6 +592,7 @@ export function liveFeature(options: LiveOptions = {}): Feature & {
             schema: {
               tags: ["state"],
               operationId: "postStateEvent",
+              ...problems(503),
               response: { 200: LiveEventAnswerSchema },
               summary:
                 "Drive the live twin: fail or repair a CDU (or any pump, dry cooler, chiller), change a plant's supply set-point, restart a row's racks latched off after repeated trips",
@@ -647,6 +656,7 @@ export function liveFeature(options: LiveOptions = {}): Feature & {
             schema: {
               tags: ["state"],
               operationId: "runWhatIf",
+              ...problems(503),
               summary:
                 "Compare a scenario (a shipped one, parameters, or both) with the baseline over the same days (runs the twin in a worker)",
               response: { 200: WhatIfResultSchema },

@@ -1408,7 +1408,7 @@ export type components = {
         };
     };
     responses: {
-        /** @description Invalid request: `errors` names each field at fault */
+        /** @description Invalid request: `errors` names each field at fault (any URL whose query is not valid text, too) */
         BadRequest: {
             headers: {
                 [name: string]: unknown;
@@ -1417,8 +1417,8 @@ export type components = {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description Other client errors (not found, conflict, too large...) */
-        ClientError: {
+        /** @description The resource's state does not allow this now (the detail says why) */
+        Conflict: {
             headers: {
                 [name: string]: unknown;
             };
@@ -1435,8 +1435,44 @@ export type components = {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description The request line and headers are too large (answered before the request is read) */
+        HeadersTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description No such resource, or one outside the caller's tenant (never confirmed as another's) */
+        NotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The body is larger than this operation accepts */
+        PayloadTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description Server errors: the request id finds the cause in the server log */
         ServerError: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description A part this operation needs is not available now (`Retry-After` when known) */
+        ServiceUnavailable: {
             headers: {
                 [name: string]: unknown;
             };
@@ -1455,6 +1491,24 @@ export type components = {
         };
         /** @description No API key, or a key that is unknown, revoked or expired */
         Unauthorized: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The body's content type (or encoding) is not one this operation takes */
+        UnsupportedMediaType: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The URL is longer than 8,192 characters */
+        UriTooLong: {
             headers: {
                 [name: string]: unknown;
             };
@@ -1489,7 +1543,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Every sample was taken */
             204: {
@@ -1501,7 +1554,12 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     writeInflux2: {
@@ -1523,7 +1581,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Every sample was taken */
             204: {
@@ -1535,7 +1592,12 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getHealth: {
@@ -1547,7 +1609,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -1566,6 +1627,9 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     getMetrics: {
@@ -1580,7 +1644,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Prometheus text exposition format 0.0.4 */
             200: {
@@ -1594,7 +1657,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     getReadiness: {
@@ -1606,7 +1671,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -1624,6 +1688,10 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeadersTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listAlarms: {
@@ -1645,7 +1713,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -1722,7 +1789,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     getAlarm: {
@@ -1736,7 +1805,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -1811,7 +1879,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     acknowledgeAlarm: {
@@ -1832,7 +1903,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -1907,7 +1977,13 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     shelveAlarm: {
@@ -1931,7 +2007,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -2006,7 +2081,13 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     unshelveAlarm: {
@@ -2027,7 +2108,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -2102,7 +2182,13 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     listAlarmEvents: {
@@ -2119,7 +2205,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -2200,7 +2285,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     getAlarmSummary: {
@@ -2212,7 +2299,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -2229,9 +2315,12 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     listAuditRecords: {
@@ -2257,7 +2346,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -2289,7 +2377,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     verifyAudit: {
@@ -2301,7 +2391,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -2332,9 +2421,12 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     putCohort: {
@@ -2361,7 +2453,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -2378,7 +2469,12 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     deleteCohort: {
@@ -2392,7 +2488,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -2409,7 +2504,13 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     getDemoLoad: {
@@ -2421,7 +2522,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -2441,9 +2541,12 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     setDemoLoad: {
@@ -2463,7 +2566,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -2486,7 +2588,12 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     listDrains: {
@@ -2509,7 +2616,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -2545,7 +2651,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     createDrain: {
@@ -2586,7 +2694,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             201: {
@@ -2620,7 +2727,12 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     getDrain: {
@@ -2634,7 +2746,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -2668,7 +2779,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     resumeDrain: {
@@ -2682,7 +2796,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -2716,7 +2829,13 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     listGridEvents: {
@@ -2734,7 +2853,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -2858,7 +2976,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     createGridEvent: {
@@ -2892,7 +3012,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             201: {
@@ -3014,7 +3133,12 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     getGridEvent: {
@@ -3028,7 +3152,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -3150,7 +3273,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     cancelGridEvent: {
@@ -3164,7 +3290,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -3286,7 +3411,13 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     listIncidents: {
@@ -3298,7 +3429,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -3322,9 +3452,12 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     getJobArray: {
@@ -3341,7 +3474,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -3376,7 +3508,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     cancelJobArray: {
@@ -3396,7 +3531,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -3413,7 +3547,13 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     holdJobArray: {
@@ -3433,7 +3573,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -3451,7 +3590,13 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     releaseJobArray: {
@@ -3471,7 +3616,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -3491,7 +3635,13 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     listJobs: {
@@ -3523,7 +3673,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -3615,7 +3764,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     submitJob: {
@@ -3671,7 +3822,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             201: {
@@ -3845,7 +3995,13 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     getJob: {
@@ -3859,7 +4015,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -3949,7 +4104,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     cancelJob: {
@@ -3969,7 +4127,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -4059,7 +4216,13 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     getJobHistory: {
@@ -4076,7 +4239,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -4099,7 +4261,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     holdJob: {
@@ -4119,7 +4284,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -4209,7 +4373,13 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     releaseJob: {
@@ -4229,7 +4399,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -4319,7 +4488,13 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     requeueJob: {
@@ -4341,7 +4516,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -4431,7 +4605,13 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     listKeys: {
@@ -4449,7 +4629,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -4472,7 +4651,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     createKey: {
@@ -4493,7 +4674,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             201: {
@@ -4517,7 +4697,13 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     revokeKey: {
@@ -4531,7 +4717,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -4552,7 +4737,13 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     getMe: {
@@ -4564,7 +4755,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -4583,9 +4773,12 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     listProjects: {
@@ -4603,7 +4796,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -4624,7 +4816,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     createProject: {
@@ -4643,7 +4837,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             201: {
@@ -4662,7 +4855,13 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     getProject: {
@@ -4676,7 +4875,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -4695,7 +4893,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     getQueueConfig: {
@@ -4709,7 +4910,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description JSON by default; YAML (the queue file, or Kueue objects) with format=yaml or kueue */
             200: {
@@ -4812,7 +5012,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     replaceQueueConfig: {
@@ -4916,7 +5118,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -4933,7 +5134,12 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     importKueueConfig: {
@@ -4953,7 +5159,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -4970,7 +5175,12 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     listQueueConfigVersions: {
@@ -4985,7 +5195,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -5004,7 +5213,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     listQueues: {
@@ -5016,7 +5227,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -5048,9 +5258,12 @@ export interface operations {
                     }[];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     putQueue: {
@@ -5096,7 +5309,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -5113,7 +5325,12 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     deleteQueue: {
@@ -5127,7 +5344,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -5144,7 +5360,13 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     listSecurityEvents: {
@@ -5168,7 +5390,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -5200,7 +5421,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     getSite: {
@@ -5212,7 +5435,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -5291,9 +5513,12 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     changeSite: {
@@ -5317,7 +5542,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description The change left the site as it was */
             200: {
@@ -5476,7 +5700,12 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     getSiteDocument: {
@@ -5488,7 +5717,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description A campus for alixan: site, zones, rack types, power, plants, halls (docs/site-format.md). */
             200: {
@@ -6086,9 +6314,12 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     listHalls: {
@@ -6100,7 +6331,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -6120,9 +6350,12 @@ export interface operations {
                     }[];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     getSiteLayout: {
@@ -6134,7 +6367,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -6180,9 +6412,12 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     listRacks: {
@@ -6200,7 +6435,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -6244,7 +6478,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     getRack: {
@@ -6258,7 +6494,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -6298,7 +6533,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     listRows: {
@@ -6312,7 +6550,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -6340,7 +6577,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     postStateEvent: {
@@ -6361,7 +6600,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -6382,7 +6620,12 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getStateHistory: {
@@ -6396,7 +6639,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -6420,7 +6662,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getPlantState: {
@@ -6434,7 +6679,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -6468,7 +6712,11 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getRackField: {
@@ -6482,7 +6730,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -6502,7 +6749,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getRackState: {
@@ -6516,7 +6766,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -6564,7 +6813,11 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getSiteState: {
@@ -6576,7 +6829,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -6639,9 +6891,13 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     streamState: {
@@ -6656,7 +6912,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description An event stream: `event: site` with the GET /v1/state/site object and `event: racks` with the GET /v1/state/racks object, every second; `event: end` when the key expires */
             200: {
@@ -6670,7 +6925,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getTcsState: {
@@ -6684,7 +6942,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -6710,7 +6967,11 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     exportTelemetryParquet: {
@@ -6734,7 +6995,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description A Parquet file; X-Alixan-Rows says how many samples it holds */
             200: {
@@ -6748,7 +7008,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     ingestInflux: {
@@ -6767,7 +7029,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -6795,7 +7056,12 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     ingestPrometheus: {
@@ -6813,7 +7079,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -6841,7 +7106,12 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     queryTelemetry: {
@@ -6872,7 +7142,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -6907,7 +7176,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     receiveRedfishPush: {
@@ -6956,7 +7227,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -6986,7 +7256,13 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     ingestSamples: {
@@ -7005,7 +7281,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -7033,7 +7308,12 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listTelemetrySeries: {
@@ -7056,7 +7336,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -7086,7 +7365,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     getTelemetryStatus: {
@@ -7098,7 +7379,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -7207,9 +7487,12 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     streamTelemetry: {
@@ -7232,7 +7515,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description An event stream: `samples` events carry query frames, `alarm` events an alarm event (GET /v1/alarms/history items); comments keep it alive */
             200: {
@@ -7246,7 +7528,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     listTenants: {
@@ -7264,7 +7548,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -7286,7 +7569,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     createTenant: {
@@ -7308,7 +7593,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             201: {
@@ -7328,7 +7612,12 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     getTenant: {
@@ -7342,7 +7631,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -7362,7 +7650,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     getUsage: {
@@ -7379,7 +7670,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description The report as JSON, or its lines as CSV with format=csv */
             200: {
@@ -7441,7 +7731,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listUsageHours: {
@@ -7464,7 +7757,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -7495,7 +7787,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listUsageStatements: {
@@ -7512,7 +7807,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description The statements as JSON, or their lines as CSV with format=csv */
             200: {
@@ -7596,7 +7890,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listUsers: {
@@ -7615,7 +7912,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -7639,7 +7935,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     createUser: {
@@ -7662,7 +7960,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             201: {
@@ -7684,7 +7981,13 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     getUser: {
@@ -7698,7 +8001,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -7720,7 +8022,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     disableUser: {
@@ -7734,7 +8039,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -7756,7 +8060,13 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     runWhatIf: {
@@ -7799,7 +8109,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -7933,7 +8242,12 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     writeInflux1: {
@@ -7955,7 +8269,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Every sample was taken */
             204: {
@@ -7967,7 +8280,12 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
 }
