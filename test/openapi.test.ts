@@ -121,7 +121,14 @@ describe("OpenAPI document", () => {
       assert.equal(declared(method, path, 431), "HeadersTooLarge", `${name}: 431`);
       const takesBody = method !== "get";
       assert.equal(declared(method, path, 413), takesBody ? "PayloadTooLarge" : undefined, `${name}: 413`);
-      assert.equal(declared(method, path, 415), takesBody ? "UnsupportedMediaType" : undefined, `${name}: 415`);
+      // The telemetry scope parses any type (collectors send what they send): its routes declare a 415 of their own.
+      const anyType =
+        (operation as { tags?: string[] }).tags?.includes("telemetry") === true || path.startsWith("/v1/alarms");
+      const type = declared(method, path, 415);
+      assert.ok(
+        takesBody ? type === "UnsupportedMediaType" || (anyType && type === undefined) : type === undefined,
+        `${name}: 415 ${type}`,
+      );
       const secured = (operation as { security?: unknown[] }).security?.length !== 0;
       for (const [status, component] of [
         [401, "Unauthorized"],
@@ -147,6 +154,10 @@ describe("OpenAPI document", () => {
       ["get", "/health", 503, undefined],
       ["post", "/v1/telemetry/redfish/events/{target}", 503, "ServiceUnavailable"],
       ["post", "/v1/whatif", 503, "ServiceUnavailable"],
+      ["post", "/v1/telemetry/samples", 415, undefined],
+      ["post", "/v1/alarms/{id}/shelve", 415, undefined],
+      ["post", "/v1/telemetry/influx", 415, "UnsupportedMediaType"],
+      ["post", "/api/v1/write", 415, "UnsupportedMediaType"],
     ];
     for (const [method, path, status, component] of expected) {
       assert.equal(declared(method, path, status), component, `${method.toUpperCase()} ${path}: ${status}`);

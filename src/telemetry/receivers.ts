@@ -219,7 +219,7 @@ export function registerReceiverRoutes(
       schema: {
         tags: ["telemetry"],
         operationId: "writeInflux1",
-        ...problems(503),
+        ...problems(415, 503),
         ...rawBody("Influx line protocol, gzip accepted (Content-Encoding: gzip)", ["text/plain"]),
         summary: "InfluxDB 1 line protocol write (gzip accepted)",
         response: { 204: noContent },
@@ -252,7 +252,7 @@ export function registerReceiverRoutes(
       schema: {
         tags: ["telemetry"],
         operationId: "writeInflux2",
-        ...problems(503),
+        ...problems(415, 503),
         ...rawBody("Influx line protocol, gzip accepted (Content-Encoding: gzip)", ["text/plain"]),
         summary: "InfluxDB 2 line protocol write (gzip accepted)",
         response: { 204: noContent },
@@ -283,7 +283,7 @@ export function registerReceiverRoutes(
         schema: {
           tags: ["telemetry"],
           operationId: "remoteWrite",
-          ...problems(503),
+          ...problems(415, 503),
           ...rawBody("A snappy-compressed protobuf WriteRequest (Prometheus remote-write 1.0)", [
             "application/x-protobuf",
           ]),

@@ -25,7 +25,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
-import { problems, rawBody } from "../server/openapi.ts";
+import { markAnyMediaType, problems, rawBody } from "../server/openapi.ts";
 import { compareKeys, decodeCursor, pageHeaders, pageSorted, pagingQuery } from "../server/paging.ts";
 import { problemHandler, sendProblem } from "../server/problem.ts";
 import type { Reply } from "../server/schemas.ts";
@@ -248,6 +248,8 @@ export function registerTelemetryRoutes(
     scope.setErrorHandler(problemHandler);
     // Line protocol and exposition text arrive as text/plain, or with no or any other type from some agents.
     scope.addContentTypeParser("*", { parseAs: "string", bodyLimit }, (_request, body, done) => done(null, body));
+    // So no route here is declared to answer 415 for a type: those that refuse one declare it themselves.
+    markAnyMediaType(scope);
 
     scope.post(
       "/v1/telemetry/samples",
@@ -281,7 +283,7 @@ export function registerTelemetryRoutes(
         schema: {
           tags: ["telemetry"],
           operationId: "ingestInflux",
-          ...problems(503),
+          ...problems(415, 503),
           ...rawBody("Influx line protocol", ["text/plain"]),
           summary: "Ingest Influx line protocol",
           response: { 200: IngestReportSchema },
@@ -305,7 +307,7 @@ export function registerTelemetryRoutes(
         schema: {
           tags: ["telemetry"],
           operationId: "ingestPrometheus",
-          ...problems(503),
+          ...problems(415, 503),
           ...rawBody("Prometheus or OpenMetrics exposition text", ["text/plain", "application/openmetrics-text"]),
           summary: "Ingest Prometheus exposition text (pushed)",
           response: { 200: IngestReportSchema },
