@@ -190,8 +190,7 @@ const bodyMethods: ReadonlySet<string> = new Set(["put", "post", "delete", "patc
  * The problem answers `operation` gives, by component name: what the server answers any request from one place
  * (problem.ts, hygiene.ts, auth.ts: 400 for a query that is not text, 414 and 431 for a URL or headers too long, 413
  * and 415 for a body too large or of another type on a method that takes one, unless its route takes any type,
- * 401/403/429 when it needs a key), the
- * route's own (`problems(...)`), and the 5XX range.
+ * 401/403/429 when it needs a key), the route's own (`problems(...)`), and the 5XX range.
  */
 function problemNamesOf(method: string, operation: Operation): ProblemName[] {
   const secured = operation.security === undefined || operation.security.length > 0;
@@ -208,7 +207,8 @@ function problemNamesOf(method: string, operation: Operation): ProblemName[] {
     "ServerError",
   ];
   // In status order ("5XX" sorts after "503"), as a reader scans them.
-  return [...new Set(names)].sort((a, b) => problemResponses[a].status.localeCompare(problemResponses[b].status));
+  const statusOf = (name: ProblemName) => problemResponses[name].status;
+  return [...new Set(names)].sort((a, b) => (statusOf(a) < statusOf(b) ? -1 : statusOf(a) > statusOf(b) ? 1 : 0));
 }
 
 /**
