@@ -1,8 +1,9 @@
 /**
  * The OpenAPI document as a contract: Redocly's recommended rules pass with no error and no warning; every operation
- * has an operationId, a summary, a declared success body and the shared problem answers; the console's generated
- * types are what the document gives; and every read route answers a platform admin with a body its schema keeps
- * whole (the response guard is on in tests) and every problem answer matches the problem schema.
+ * has an operationId, a summary, a declared success body and the problem answers it gives, each 4xx by exact status
+ * (an operation answering a status it does not declare is the fuzz test's finding: test/api-fuzz.test.ts); the
+ * console's generated types are what the document gives; and every read route answers a platform admin with a body its
+ * schema keeps whole (the response guard is on in tests) and every problem answer matches the problem schema.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -96,7 +97,6 @@ describe("OpenAPI document", () => {
         // 202/204 answers may have no body; any other success declares its media types.
         if (status !== "204" && status !== "202") assert.ok(response.content, `${name}: ${status} has no body schema`);
       }
-      assert.equal(operation.responses["4XX"]?.$ref, "#/components/responses/ClientError", `${name}: no 4XX`);
       assert.equal(operation.responses["5XX"]?.$ref, "#/components/responses/ServerError", `${name}: no 5XX`);
     }
     assert.deepEqual((document["info"] as { license: unknown }).license, {
@@ -104,6 +104,64 @@ describe("OpenAPI document", () => {
       identifier: "Apache-2.0",
     });
     assert.ok(Array.isArray(document["servers"]) && document["servers"].length > 0, "servers");
+  });
+
+  it("declares each 4xx an operation answers exactly, never a 4XX range", () => {
+    /** The component an operation's answer to `status` names (undefined when it declares none). */
+    const declared = (method: string, path: string, status: number) =>
+      document.paths[path]?.[method]?.responses[String(status)]?.$ref?.replace("#/components/responses/", "");
+    for (const { method, path, operation } of operations(document)) {
+      const name = `${method.toUpperCase()} ${path}`;
+      const ranges = Object.keys(operation.responses).filter((status) => /^4/.test(status) && !/^4\d\d$/.test(status));
+      assert.deepEqual(ranges, [], `${name}: a 4xx range`);
+      assert.ok(!("x-problems" in operation), `${name}: x-problems left in the document`);
+      // What the server answers any request from one place (hygiene.ts, problem.ts, auth.ts).
+      assert.equal(declared(method, path, 400), "BadRequest", `${name}: 400`);
+      assert.equal(declared(method, path, 414), "UriTooLong", `${name}: 414`);
+      assert.equal(declared(method, path, 431), "HeadersTooLarge", `${name}: 431`);
+      const takesBody = method !== "get";
+      assert.equal(declared(method, path, 413), takesBody ? "PayloadTooLarge" : undefined, `${name}: 413`);
+      // The telemetry scope parses any type (collectors send what they send): its routes declare a 415 of their own.
+      const anyType =
+        (operation as { tags?: string[] }).tags?.includes("telemetry") === true || path.startsWith("/v1/alarms");
+      const type = declared(method, path, 415);
+      assert.ok(
+        takesBody ? type === "UnsupportedMediaType" || (anyType && type === undefined) : type === undefined,
+        `${name}: 415 ${type}`,
+      );
+      const secured = (operation as { security?: unknown[] }).security?.length !== 0;
+      for (const [status, component] of [
+        [401, "Unauthorized"],
+        [403, "Forbidden"],
+        [429, "TooManyRequests"],
+      ] as const) {
+        assert.equal(declared(method, path, status), secured ? component : undefined, `${name}: ${status}`);
+      }
+    }
+    // Each route's own: unknown ids, state conflicts, a part not available.
+    const expected: [string, string, number, string | undefined][] = [
+      ["post", "/v1/drains", 409, "Conflict"],
+      ["post", "/v1/drains/{id}/resume", 404, "NotFound"],
+      ["post", "/v1/drains/{id}/resume", 409, "Conflict"],
+      ["get", "/v1/jobs/{id}", 404, "NotFound"],
+      ["get", "/v1/jobs/{id}", 409, undefined],
+      ["post", "/v1/jobs/{id}/hold", 409, "Conflict"],
+      ["post", "/v1/site/changes", 409, "Conflict"],
+      ["put", "/v1/queue-config", 409, "Conflict"],
+      ["delete", "/v1/cohorts/{name}", 404, "NotFound"],
+      ["get", "/v1/site/racks", 404, undefined],
+      ["get", "/ready", 503, "ServiceUnavailable"],
+      ["get", "/health", 503, undefined],
+      ["post", "/v1/telemetry/redfish/events/{target}", 503, "ServiceUnavailable"],
+      ["post", "/v1/whatif", 503, "ServiceUnavailable"],
+      ["post", "/v1/telemetry/samples", 415, undefined],
+      ["post", "/v1/alarms/{id}/shelve", 415, undefined],
+      ["post", "/v1/telemetry/influx", 415, "UnsupportedMediaType"],
+      ["post", "/api/v1/write", 415, "UnsupportedMediaType"],
+    ];
+    for (const [method, path, status, component] of expected) {
+      assert.equal(declared(method, path, status), component, `${method.toUpperCase()} ${path}: ${status}`);
+    }
   });
 
   it("declares X-Total-Count and X-Next-Cursor on every list paged by a cursor", () => {
@@ -190,6 +248,32 @@ describe("answers against the document", () => {
       );
     }
     assert.deepEqual(failures, []);
+  });
+
+  it("every operation declares what it answers a query that is not text, a URL too long and a body of another type", async () => {
+    const undeclared: string[] = [];
+    for (const { method, path, operation } of operations(document)) {
+      const url = path.replace(/\{\w+\}/g, "x");
+      const attempts: { note: string; url: string; headers?: Record<string, string>; payload?: string }[] = [
+        { note: "a query that is not UTF-8", url: `${url}?q=%ff` },
+        { note: "a URL past 8 KiB", url: `${url}?q=${"x".repeat(9_000)}` },
+        ...(method === "get"
+          ? []
+          : [{ note: "an XML body", url, headers: { "content-type": "application/xml" }, payload: "<a/>" }]),
+      ];
+      for (const attempt of attempts) {
+        const response = await app.server.inject({
+          method: method.toUpperCase() as "GET",
+          url: attempt.url,
+          headers: { authorization: `Bearer ${adminToken}`, ...attempt.headers },
+          ...(attempt.payload === undefined ? {} : { payload: attempt.payload }),
+        });
+        const status = String(response.statusCode);
+        if (operation.responses[status] === undefined && !(status.startsWith("5") && operation.responses["5XX"]))
+          undeclared.push(`${method.toUpperCase()} ${path}, ${attempt.note}: ${status} is not declared`);
+      }
+    }
+    assert.deepEqual(undeclared, []);
   });
 
   it("problem answers (validation, not found, unauthenticated, forbidden) match the problem schema", async () => {

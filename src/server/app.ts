@@ -22,7 +22,7 @@ import { registerAuthentication } from "./auth.ts";
 import { clientErrorHandler, frameworkErrorHandler, maxUrlLength, registerInputHygiene } from "./hygiene.ts";
 import { type PlatformLog, registerAccessLog } from "./logging.ts";
 import { type MetricsSource, registerPlatformMetrics } from "./metrics.ts";
-import { openapiOptions, withEditorKeywordsAsExtensions, withProblemResponses } from "./openapi.ts";
+import { openapiOptions, problems, withEditorKeywordsAsExtensions, withProblemResponses } from "./openapi.ts";
 import { problemHandler, redactUrl, sendProblem } from "./problem.ts";
 import { generateRequestId, registerRequestIds } from "./request-ids.ts";
 import { registerResponseCheck, responseCheckRequested } from "./response-check.ts";
@@ -201,6 +201,7 @@ function registerReadiness(app: FastifyInstance, dependencies: ServerDependencie
       schema: {
         tags: ["platform"],
         operationId: "getReadiness",
+        ...problems(503),
         summary: "Readiness: store and telemetry answer (503 problem+json naming the failing part otherwise)",
         security: [],
         response: { 200: ReadySchema },

@@ -26,15 +26,66 @@ export const apiTags: readonly { name: string; description: string }[] = [
   { name: "telemetry", description: "Telemetry ingest, query, export and streams" },
 ];
 
-/** The problem answers operations share, by component name: status and meaning. */
+/**
+ * The problem answers operations give, by component name: status and meaning. Each operation lists the 4xx it
+ * answers exactly (no `4XX` range: a client generated from the document knows them); server errors stay one range.
+ */
 const problemResponses = {
-  BadRequest: { status: "400", description: "Invalid request: `errors` names each field at fault" },
+  BadRequest: {
+    status: "400",
+    description: "Invalid request: `errors` names each field at fault (any URL whose query is not valid text, too)",
+  },
   Unauthorized: { status: "401", description: "No API key, or a key that is unknown, revoked or expired" },
   Forbidden: { status: "403", description: "The caller's role may not do this" },
+  NotFound: {
+    status: "404",
+    description: "No such resource, or one outside the caller's tenant (never confirmed as another's)",
+  },
+  Conflict: { status: "409", description: "The resource's state does not allow this now (the detail says why)" },
+  PayloadTooLarge: { status: "413", description: "The body is larger than this operation accepts" },
+  UriTooLong: { status: "414", description: "The URL is longer than 8,192 characters" },
+  UnsupportedMediaType: {
+    status: "415",
+    description: "The body's content type (or encoding) is not one this operation takes",
+  },
   TooManyRequests: { status: "429", description: "Too many requests for this key (`Retry-After` says when to retry)" },
-  ClientError: { status: "4XX", description: "Other client errors (not found, conflict, too large...)" },
+  HeadersTooLarge: {
+    status: "431",
+    description: "The request line and headers are too large (answered before the request is read)",
+  },
+  ServiceUnavailable: {
+    status: "503",
+    description: "A part this operation needs is not available now (`Retry-After` when known)",
+  },
   ServerError: { status: "5XX", description: "Server errors: the request id finds the cause in the server log" },
 } as const;
+
+/** A problem answer's component name. */
+type ProblemName = keyof typeof problemResponses;
+
+/** The answers a route declares itself, beside those every operation gets (see `withProblemResponses`). */
+const routeProblems = {
+  404: "NotFound",
+  409: "Conflict",
+  413: "PayloadTooLarge",
+  415: "UnsupportedMediaType",
+  429: "TooManyRequests",
+  503: "ServiceUnavailable",
+} as const satisfies Record<number, ProblemName>;
+
+/** A status a route may declare with `problems(...)`. */
+export type RouteProblemStatus = keyof typeof routeProblems;
+
+/** Route schema key listing the problem statuses the route answers beside the generic ones. */
+export const problemsKey = "x-problems";
+
+/**
+ * The problem answers a route gives of its own (unknown ids, state conflicts, a part unavailable), spread into its
+ * schema: `schema: { ..., ...problems(404, 409) }`. The document declares each with its shared component response.
+ */
+export function problems(...statuses: readonly RouteProblemStatus[]): { [problemsKey]: readonly RouteProblemStatus[] } {
+  return { [problemsKey]: statuses };
+}
 
 /** `components.responses`: each shared problem answer, once. */
 export function problemResponseComponents(): Record<
@@ -99,18 +150,71 @@ export function rawBody(description: string, mediaTypes: readonly string[]) {
   };
 }
 
+/**
+ * Route schema key saying the route parses a body of any media type (a scope with a `*` parser: the telemetry
+ * receivers), so the server itself never answers it 415; such a route declares `problems(415)` when it refuses a
+ * type or encoding of its own.
+ */
+export const anyMediaTypeKey = "x-any-media-type";
+
+/**
+ * Marks every route registered after it in `scope` as parsing a body of any media type (see `anyMediaTypeKey`): call
+ * it where the scope adds its `*` content-type parser.
+ */
+export function markAnyMediaType(scope: { addHook(name: "onRoute", hook: (route: RouteLike) => void): unknown }) {
+  scope.addHook("onRoute", (route) => {
+    // In place: @fastify/swagger keeps the route's options it saw first and reads the schema when it builds.
+    if (route.schema !== undefined) route.schema[anyMediaTypeKey] = true;
+  });
+}
+
+/** What `markAnyMediaType` reads of a route being added. */
+interface RouteLike {
+  schema?: Record<string, unknown>;
+}
+
 interface Operation {
   [rawBodyKey]?: unknown;
+  [problemsKey]?: readonly RouteProblemStatus[];
+  [anyMediaTypeKey]?: boolean;
   security?: unknown[];
   parameters?: unknown[];
   requestBody?: unknown;
   responses?: Record<string, unknown>;
 }
 
+/** Methods whose body the server parses, whatever the route declares: they can answer 413 and 415. */
+const bodyMethods: ReadonlySet<string> = new Set(["put", "post", "delete", "patch"]);
+
 /**
- * Adds the problem answers every operation can give (the server sends them from one place, problem.ts): 400 when it
- * takes input, 401 when it needs a key, 429 from the rate limit, and any other 4XX and 5XX; and to every list paged
- * by a `cursor`, its `X-Total-Count` and `X-Next-Cursor` headers. A route's own declared answers stay as they are.
+ * The problem answers `operation` gives, by component name: what the server answers any request from one place
+ * (problem.ts, hygiene.ts, auth.ts: 400 for a query that is not text, 414 and 431 for a URL or headers too long, 413
+ * and 415 for a body too large or of another type on a method that takes one, unless its route takes any type,
+ * 401/403/429 when it needs a key), the route's own (`problems(...)`), and the 5XX range.
+ */
+function problemNamesOf(method: string, operation: Operation): ProblemName[] {
+  const secured = operation.security === undefined || operation.security.length > 0;
+  const own = (operation[problemsKey] ?? []).map((status) => routeProblems[status]);
+  const names: ProblemName[] = [
+    "BadRequest",
+    ...(secured ? (["Unauthorized", "Forbidden"] as const) : []),
+    ...own,
+    ...(bodyMethods.has(method) ? (["PayloadTooLarge"] as const) : []),
+    ...(bodyMethods.has(method) && operation[anyMediaTypeKey] !== true ? (["UnsupportedMediaType"] as const) : []),
+    "UriTooLong",
+    ...(secured ? (["TooManyRequests"] as const) : []),
+    "HeadersTooLarge",
+    "ServerError",
+  ];
+  // In status order ("5XX" sorts after "503"), as a reader scans them.
+  const statusOf = (name: ProblemName) => problemResponses[name].status;
+  return [...new Set(names)].sort((a, b) => (statusOf(a) < statusOf(b) ? -1 : statusOf(a) > statusOf(b) ? 1 : 0));
+}
+
+/**
+ * Adds the problem answers each operation gives (`problemNamesOf`), each by exact status with its shared component;
+ * and to every list paged by a `cursor`, its `X-Total-Count` and `X-Next-Cursor` headers. A route's own declared
+ * answers stay as they are.
  */
 export function withProblemResponses<Document extends { paths?: object | undefined }>(document: Document): Document {
   for (const item of Object.values(document.paths ?? {}) as (Record<string, unknown> | undefined)[]) {
@@ -122,20 +226,12 @@ export function withProblemResponses<Document extends { paths?: object | undefin
         delete operation[rawBodyKey];
       }
       const responses: Record<string, unknown> = { ...(operation.responses ?? {}) };
-      const secured = operation.security === undefined || operation.security.length > 0;
-      const takesInput = (operation.parameters?.length ?? 0) > 0 || operation.requestBody !== undefined;
-      const add = (name: keyof typeof problemResponses) => {
+      for (const name of problemNamesOf(method, operation)) {
         const { status } = problemResponses[name];
         if (responses[status] === undefined) responses[status] = { $ref: `#/components/responses/${name}` };
-      };
-      if (takesInput) add("BadRequest");
-      if (secured) {
-        add("Unauthorized");
-        add("Forbidden");
-        add("TooManyRequests");
       }
-      add("ClientError");
-      add("ServerError");
+      delete operation[problemsKey];
+      delete operation[anyMediaTypeKey];
       const paged = operation.parameters?.some((parameter) => {
         const { in: where, name } = parameter as { in?: string; name?: string };
         return where === "query" && name === "cursor";

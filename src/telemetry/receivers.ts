@@ -22,7 +22,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, preParsingAsyncHook
 import { uncompress as snappyUncompress } from "snappyjs";
 import { Type } from "typebox";
 import { AppError } from "../core/errors.ts";
-import { rawBody } from "../server/openapi.ts";
+import { problems, rawBody } from "../server/openapi.ts";
 import { sendProblem } from "../server/problem.ts";
 import { type Precision, precisions } from "./adapters/influx.ts";
 import type { TelemetryService } from "./service.ts";
@@ -219,6 +219,7 @@ export function registerReceiverRoutes(
       schema: {
         tags: ["telemetry"],
         operationId: "writeInflux1",
+        ...problems(415, 503),
         ...rawBody("Influx line protocol, gzip accepted (Content-Encoding: gzip)", ["text/plain"]),
         summary: "InfluxDB 1 line protocol write (gzip accepted)",
         response: { 204: noContent },
@@ -251,6 +252,7 @@ export function registerReceiverRoutes(
       schema: {
         tags: ["telemetry"],
         operationId: "writeInflux2",
+        ...problems(415, 503),
         ...rawBody("Influx line protocol, gzip accepted (Content-Encoding: gzip)", ["text/plain"]),
         summary: "InfluxDB 2 line protocol write (gzip accepted)",
         response: { 204: noContent },
@@ -281,6 +283,7 @@ export function registerReceiverRoutes(
         schema: {
           tags: ["telemetry"],
           operationId: "remoteWrite",
+          ...problems(415, 503),
           ...rawBody("A snappy-compressed protobuf WriteRequest (Prometheus remote-write 1.0)", [
             "application/x-protobuf",
           ]),

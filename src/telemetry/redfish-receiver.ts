@@ -18,6 +18,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
+import { problems } from "../server/openapi.ts";
 import { sendProblem } from "../server/problem.ts";
 import { sendLimitRefusal } from "./receivers.ts";
 import { RedfishPushReplySchema, RedfishPushSchema } from "./schemas.ts";
@@ -36,6 +37,7 @@ export function registerRedfishReceiver(scope: FastifyInstance, service: Telemet
       schema: {
         tags: ["telemetry"],
         operationId: "receiveRedfishPush",
+        ...problems(404, 503),
         summary: "Receive an event or metric report a Redfish service pushes to its subscription",
         description:
           "Authenticated by the subscription's secret echoed as Context (no Authorization header), or by a telemetry-writer key.",

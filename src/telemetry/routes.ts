@@ -25,7 +25,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
-import { rawBody } from "../server/openapi.ts";
+import { markAnyMediaType, problems, rawBody } from "../server/openapi.ts";
 import { compareKeys, decodeCursor, pageHeaders, pageSorted, pagingQuery } from "../server/paging.ts";
 import { problemHandler, sendProblem } from "../server/problem.ts";
 import type { Reply } from "../server/schemas.ts";
@@ -248,6 +248,8 @@ export function registerTelemetryRoutes(
     scope.setErrorHandler(problemHandler);
     // Line protocol and exposition text arrive as text/plain, or with no or any other type from some agents.
     scope.addContentTypeParser("*", { parseAs: "string", bodyLimit }, (_request, body, done) => done(null, body));
+    // So no route here is declared to answer 415 for a type: those that refuse one declare it themselves.
+    markAnyMediaType(scope);
 
     scope.post(
       "/v1/telemetry/samples",
@@ -256,6 +258,7 @@ export function registerTelemetryRoutes(
         schema: {
           tags: ["telemetry"],
           operationId: "ingestSamples",
+          ...problems(503),
           summary: "Ingest a JSON batch of samples and/or frames",
           response: { 200: IngestReportSchema },
           body: Type.Object({
@@ -280,6 +283,7 @@ export function registerTelemetryRoutes(
         schema: {
           tags: ["telemetry"],
           operationId: "ingestInflux",
+          ...problems(415, 503),
           ...rawBody("Influx line protocol", ["text/plain"]),
           summary: "Ingest Influx line protocol",
           response: { 200: IngestReportSchema },
@@ -303,6 +307,7 @@ export function registerTelemetryRoutes(
         schema: {
           tags: ["telemetry"],
           operationId: "ingestPrometheus",
+          ...problems(415, 503),
           ...rawBody("Prometheus or OpenMetrics exposition text", ["text/plain", "application/openmetrics-text"]),
           summary: "Ingest Prometheus exposition text (pushed)",
           response: { 200: IngestReportSchema },
@@ -619,6 +624,7 @@ export function registerTelemetryRoutes(
         schema: {
           tags: ["alarms"],
           operationId: "getAlarm",
+          ...problems(404),
           summary: "One alarm, active or cleared",
           params: Type.Object({ id: Type.String() }),
           response: { 200: AlarmSchema },
@@ -659,6 +665,7 @@ export function registerTelemetryRoutes(
         schema: {
           tags: ["alarms"],
           operationId: "acknowledgeAlarm",
+          ...problems(404, 409),
           summary: "Acknowledge an alarm (a fresh acknowledgement is asked after an escalation)",
           response: { 200: AlarmSchema },
           params: Type.Object({ id: Type.String() }),
@@ -691,6 +698,7 @@ export function registerTelemetryRoutes(
         schema: {
           tags: ["alarms"],
           operationId: "shelveAlarm",
+          ...problems(404, 409),
           summary: "Shelve an alarm for some minutes or until a time: hidden from notifications",
           response: { 200: AlarmSchema },
           params: Type.Object({ id: Type.String() }),
@@ -740,6 +748,7 @@ export function registerTelemetryRoutes(
         schema: {
           tags: ["alarms"],
           operationId: "unshelveAlarm",
+          ...problems(404, 409),
           summary: "Bring a shelved alarm back",
           response: { 200: AlarmSchema },
           params: Type.Object({ id: Type.String() }),

@@ -6,6 +6,7 @@ import type { FastifyInstance } from "fastify";
 import { type Static, Type } from "typebox";
 import { drainTargetKinds } from "../../model/feeds.ts";
 import { contextOf } from "../../server/auth.ts";
+import { problems } from "../../server/openapi.ts";
 import { newestFirstPaging } from "../../server/paging.ts";
 import { StringEnum } from "../../server/schemas.ts";
 import { authorize } from "../../tenancy/service.ts";
@@ -34,6 +35,7 @@ export function registerDrainRoutes(app: FastifyInstance, drains: DrainService):
       schema: {
         tags: ["drains"],
         operationId: "createDrain",
+        ...problems(409),
         summary:
           "Drain a hall, row, rack, or what a CDU or busway feeds, for maintenance: no new work there in the window; running work finishes, is requeued now, or by a deadline",
         body: drainRequestSchema,
@@ -81,6 +83,7 @@ export function registerDrainRoutes(app: FastifyInstance, drains: DrainService):
       schema: {
         tags: ["drains"],
         operationId: "getDrain",
+        ...problems(404),
         summary: "One drain, with the racks it covers and the jobs it moves",
         params: idParams,
         response: { 200: drainViewSchema },
@@ -98,6 +101,7 @@ export function registerDrainRoutes(app: FastifyInstance, drains: DrainService):
       schema: {
         tags: ["drains"],
         operationId: "resumeDrain",
+        ...problems(404, 409),
         summary: "End a drain now: its racks take new work again",
         params: idParams,
         response: { 200: drainViewSchema },

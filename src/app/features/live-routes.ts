@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import { AppError } from "../../core/errors.ts";
 import { contextOf } from "../../server/auth.ts";
+import { problems } from "../../server/openapi.ts";
 import { rackIndexOf } from "../../server/routes/site.ts";
 import { type Reply, StringEnum } from "../../server/schemas.ts";
 import { openEventStream } from "../../server/sse.ts";
@@ -37,6 +38,7 @@ export function registerSiteAndRackReads(app: FastifyInstance, clock: LiveClock,
       schema: {
         tags: ["state"],
         operationId: "getSiteState",
+        ...problems(503),
         summary: "Site KPIs, weather, plants and halls' air now",
         response: { 200: SiteStateSchema },
       },
@@ -53,6 +55,7 @@ export function registerSiteAndRackReads(app: FastifyInstance, clock: LiveClock,
       schema: {
         tags: ["state"],
         operationId: "getRackField",
+        ...problems(503),
         summary: "One field of every rack, in rack-index order",
         response: { 200: RackFieldSchema },
         querystring: Type.Object(
@@ -75,6 +78,7 @@ export function registerSiteAndRackReads(app: FastifyInstance, clock: LiveClock,
       schema: {
         tags: ["state"],
         operationId: "getRackState",
+        ...problems(404, 503),
         summary: "One rack now: power, coolant, throttling, its loop and the jobs on it the caller may see",
         params: Type.Object({ id: Type.String({ pattern: "^rack:" }) }),
         response: { 200: RackStateSchema },
@@ -117,6 +121,7 @@ export function registerPlantReads(app: FastifyInstance, clock: LiveClock): void
       schema: {
         tags: ["state"],
         operationId: "getTcsState",
+        ...problems(404, 503),
         summary: "A row's technology loop (or the loop of a CDU)",
         params: Type.Object({ id: Type.String() }),
         response: { 200: TcsStateSchema },
@@ -139,6 +144,7 @@ export function registerPlantReads(app: FastifyInstance, clock: LiveClock): void
       schema: {
         tags: ["state"],
         operationId: "getPlantState",
+        ...problems(404, 503),
         summary: "A cooling plant now, with its rows' loops",
         params: Type.Object({ id: Type.String() }),
         response: { 200: PlantStateSchema },
@@ -175,6 +181,7 @@ export function registerPlantReads(app: FastifyInstance, clock: LiveClock): void
       schema: {
         tags: ["state"],
         operationId: "getStateHistory",
+        ...problems(503),
         summary: "Site series of the last minutes, columnar, oldest first",
         querystring: Type.Object(
           { minutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1440 })) },
@@ -212,6 +219,7 @@ export function registerStateStream(app: FastifyInstance, clock: LiveClock): voi
       schema: {
         tags: ["state"],
         operationId: "streamState",
+        ...problems(503),
         summary: "Server-sent events: `site` and `racks` every second",
         response: {
           200: {
@@ -257,6 +265,7 @@ export function registerStateEvents(app: FastifyInstance, clock: LiveClock, stor
       schema: {
         tags: ["state"],
         operationId: "postStateEvent",
+        ...problems(503),
         response: { 200: LiveEventAnswerSchema },
         summary:
           "Drive the live twin: fail or repair a CDU (or any pump, dry cooler, chiller), change a plant's supply set-point, restart a row's racks latched off after repeated trips",

@@ -6,6 +6,7 @@ import type { FastifyInstance } from "fastify";
 import { AppError } from "../../core/errors.ts";
 import { startTypeScriptWorker } from "../../core/worker.ts";
 import { contextOf } from "../../server/auth.ts";
+import { problems } from "../../server/openapi.ts";
 import { authorize } from "../../tenancy/service.ts";
 import { whatIfProblemOf } from "../../twin/whatif.ts";
 import { WhatIfResultSchema } from "./live-schemas.ts";
@@ -62,6 +63,7 @@ export function registerWhatIfRoute(app: FastifyInstance, siteDocument: () => un
       schema: {
         tags: ["state"],
         operationId: "runWhatIf",
+        ...problems(503),
         summary:
           "Compare a scenario (a shipped one, parameters, or both) with the baseline over the same days (runs the twin in a worker)",
         response: { 200: WhatIfResultSchema },

@@ -13,6 +13,7 @@ import { csvField } from "../../core/csv.ts";
 import { AppError } from "../../core/errors.ts";
 import { type UsageLine, usageCells, usageColumns, usageCsv, usageModels } from "../../reports/usage.ts";
 import { contextOf } from "../../server/auth.ts";
+import { problems } from "../../server/openapi.ts";
 import { decodeCursor, pageHeaders, pagingQuery } from "../../server/paging.ts";
 import { Nullable, StringEnum } from "../../server/schemas.ts";
 import { authorize, type Principal } from "../../tenancy/service.ts";
@@ -317,6 +318,7 @@ function registerUsageRoutes(app: FastifyInstance, core: CoreServices, settings:
       schema: {
         tags: ["usage"],
         operationId: "getUsage",
+        ...problems(503),
         response: { 200: jsonOrCsv(UsageReportSchema, "The report as JSON, or its lines as CSV with format=csv") },
         summary:
           "Usage and chargeback per tenant and project over a period (default: the last 24 h), from the stored hourly usage: hours count whole, by their start",
@@ -360,6 +362,7 @@ function registerUsageRoutes(app: FastifyInstance, core: CoreServices, settings:
       schema: {
         tags: ["usage"],
         operationId: "listUsageHours",
+        ...problems(503),
         response: { 200: Type.Array(UsageHourSchema) },
         summary:
           "Stored hourly usage rows (tenant, project, user, queue, zone, GPU model), newest hour first, filtered by tenant, project, queue, zone and period; X-Total-Count and X-Next-Cursor page through them",
@@ -446,6 +449,7 @@ function registerUsageRoutes(app: FastifyInstance, core: CoreServices, settings:
       schema: {
         tags: ["usage"],
         operationId: "listUsageStatements",
+        ...problems(503),
         response: {
           200: jsonOrCsv(UsageStatementsSchema, "The statements as JSON, or their lines as CSV with format=csv"),
         },

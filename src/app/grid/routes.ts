@@ -6,6 +6,7 @@
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import { contextOf } from "../../server/auth.ts";
+import { problems } from "../../server/openapi.ts";
 import { newestFirstPaging } from "../../server/paging.ts";
 import { StringEnum } from "../../server/schemas.ts";
 import { authorize } from "../../tenancy/service.ts";
@@ -36,6 +37,7 @@ export function registerGridRoutes(app: FastifyInstance, grid: GridEventService)
       schema: {
         tags: ["grid"],
         operationId: "createGridEvent",
+        ...problems(409),
         summary:
           "A grid curtailment request: from its notice new non-protected work waits; at its start deferrable jobs are suspended, flexible ones GPU-capped and preemptible ones requeued; all released at its end",
         body: gridEventRequestSchema,
@@ -80,6 +82,7 @@ export function registerGridRoutes(app: FastifyInstance, grid: GridEventService)
       schema: {
         tags: ["grid"],
         operationId: "getGridEvent",
+        ...problems(404),
         summary:
           "One grid event with its report: requested and delivered MW, jobs capped, suspended, requeued and work lost by class",
         params: idParams,
@@ -98,6 +101,7 @@ export function registerGridRoutes(app: FastifyInstance, grid: GridEventService)
       schema: {
         tags: ["grid"],
         operationId: "cancelGridEvent",
+        ...problems(404, 409),
         summary: "Cancel a grid event: a scheduled one never runs; an active one is released now",
         params: idParams,
         response: { 200: gridEventViewSchema },

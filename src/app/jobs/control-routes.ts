@@ -9,6 +9,7 @@ import { sql, type Transaction } from "kysely";
 import { type Static, Type } from "typebox";
 import { AppError } from "../../core/errors.ts";
 import { contextOf } from "../../server/auth.ts";
+import { problems } from "../../server/openapi.ts";
 import { appendAudit } from "../../store/audit.ts";
 import type { Store } from "../../store/database.ts";
 import type { Database } from "../../store/schema.ts";
@@ -221,6 +222,7 @@ export function registerJobControlRoutes(app: FastifyInstance, engine: JobsEngin
       schema: {
         tags: ["jobs"],
         operationId: "holdJob",
+        ...problems(404, 409),
         response: { 200: JobSchema },
         summary: "Hold a waiting job: it is not started until released",
         params: idParams,
@@ -251,6 +253,7 @@ export function registerJobControlRoutes(app: FastifyInstance, engine: JobsEngin
       schema: {
         tags: ["jobs"],
         operationId: "releaseJob",
+        ...problems(404, 409),
         response: { 200: JobSchema },
         summary: "Release a held job: it waits for its turn again",
         params: idParams,
@@ -283,6 +286,7 @@ export function registerJobControlRoutes(app: FastifyInstance, engine: JobsEngin
       schema: {
         tags: ["jobs"],
         operationId: "requeueJob",
+        ...problems(404, 409),
         response: { 200: JobSchema },
         summary:
           "Requeue a placed job: its resources go back and it waits again (history kept); hold: true also holds it",
@@ -397,6 +401,7 @@ function registerArrayRoutes(
       schema: {
         tags: ["jobs"],
         operationId: "getJobArray",
+        ...problems(404),
         summary: "A job array: its tasks' states, counted and listed in task order (offset/limit page the list)",
         params: idParams,
         querystring: Type.Object(
@@ -446,6 +451,7 @@ function registerArrayRoutes(
       schema: {
         tags: ["jobs"],
         operationId: "cancelJobArray",
+        ...problems(404, 409),
         summary: "Cancel every waiting or running task of a job array",
         params: idParams,
         body: reasonBody,
@@ -501,6 +507,7 @@ function registerArrayHoldRoutes(
       schema: {
         tags: ["jobs"],
         operationId: "holdJobArray",
+        ...problems(404, 409),
         summary:
           "Hold every waiting task of a job array not held yet (running and ended tasks are left alone): none starts until released",
         params: idParams,
@@ -545,6 +552,7 @@ function registerArrayHoldRoutes(
       schema: {
         tags: ["jobs"],
         operationId: "releaseJobArray",
+        ...problems(404, 409),
         summary:
           "Release every held waiting task of a job array; a tenant's call leaves tasks held by platform staff held (keptHeld), 403 when all are",
         params: idParams,

@@ -13,6 +13,7 @@ import type { Inventory } from "../../scheduler/inventory.ts";
 import { dataClasses, type JobSpec, jobSpec, specProblems, topologyScopes } from "../../scheduler/jobs.ts";
 import type { QueueConfig, QueueSetConfig } from "../../scheduler/queues.ts";
 import { contextOf } from "../../server/auth.ts";
+import { problems } from "../../server/openapi.ts";
 import { type Reply, StringEnum } from "../../server/schemas.ts";
 import { appendAudit } from "../../store/audit.ts";
 import type { Store } from "../../store/database.ts";
@@ -238,6 +239,7 @@ export function registerJobRoutes(app: FastifyInstance, settings: JobRoutesSetti
       schema: {
         tags: ["jobs"],
         operationId: "submitJob",
+        ...problems(404, 409),
         summary: "Submit a GPU job (tenant roles)",
         body: submitBody,
         response: { 201: Type.Union([JobSchema, JobArraySubmissionSchema]) },
@@ -360,6 +362,7 @@ export function registerJobRoutes(app: FastifyInstance, settings: JobRoutesSetti
       schema: {
         tags: ["jobs"],
         operationId: "cancelJob",
+        ...problems(404, 409),
         summary: "Cancel a waiting or running job (its owner, tenant admins, staff)",
         params: Type.Object({ id: Type.String({ maxLength: 200 }) }),
         response: { 200: JobSchema },
@@ -689,6 +692,7 @@ function registerJobReads(
       schema: {
         tags: ["jobs"],
         operationId: "getJob",
+        ...problems(404),
         summary: "One job, live or ended (also from before the last restart)",
         params: Type.Object({ id: Type.String({ maxLength: 200 }) }),
         response: { 200: JobSchema },
@@ -716,6 +720,7 @@ function registerJobReads(
       schema: {
         tags: ["jobs"],
         operationId: "getJobHistory",
+        ...problems(404),
         response: { 200: Type.Array(JobEventSchema) },
         summary:
           "A job's history, oldest first: submission, each start with its racks, zone and halls, preemptions, end and exit; X-Next-Cursor pages",

@@ -11,6 +11,7 @@ import { kueueExport } from "../../scheduler/kueue-yaml.ts";
 import { queueSetDocument, queueSetYaml } from "../../scheduler/queue-file.ts";
 import { QueueFileSchema, QueuePreemptionSchema, QuotaSchema } from "../../scheduler/queues.ts";
 import { contextOf } from "../../server/auth.ts";
+import { problems } from "../../server/openapi.ts";
 import { Nullable, type Reply, StringEnum } from "../../server/schemas.ts";
 import { authorize, type Principal, withinScope } from "../../tenancy/service.ts";
 import type { DemoLoad } from "../jobs/demo-load.ts";
@@ -256,6 +257,7 @@ function registerConfigRoutes(app: FastifyInstance, service: QueueService): void
       schema: {
         tags: ["queues"],
         operationId: "replaceQueueConfig",
+        ...problems(409),
         summary: "Replace the whole queue configuration (platform admins)",
         body: configBody,
         response: { 200: changeAnswer },
@@ -273,6 +275,7 @@ function registerConfigRoutes(app: FastifyInstance, service: QueueService): void
       schema: {
         tags: ["queues"],
         operationId: "importKueueConfig",
+        ...problems(409),
         summary: "Replace the queue configuration by Kueue objects (platform admins)",
         body: kueueBody,
         response: { 200: changeAnswer },
@@ -298,6 +301,7 @@ function registerEntityRoutes(app: FastifyInstance, service: QueueService): void
         schema: {
           tags: ["queues"],
           operationId: `put${Noun}`,
+          ...problems(409),
           summary: `Create or replace a ${noun} (platform admins)`,
           params: nameParams,
           body,
@@ -316,6 +320,7 @@ function registerEntityRoutes(app: FastifyInstance, service: QueueService): void
         schema: {
           tags: ["queues"],
           operationId: `delete${Noun}`,
+          ...problems(404, 409),
           summary: `Remove a ${noun} (platform admins; refused while it is in use)`,
           params: nameParams,
           response: { 200: changeAnswer },
@@ -355,6 +360,7 @@ function registerDemoRoutes(app: FastifyInstance, demo: DemoLoad, service: Queue
       schema: {
         tags: ["queues"],
         operationId: "setDemoLoad",
+        ...problems(409),
         summary: "Start or stop the demo load (platform admins)",
         body: demoBody,
         response: { 200: DemoStatusSchema },

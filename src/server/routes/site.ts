@@ -10,6 +10,7 @@ import { maximumSiteUnits } from "../../model/expand.ts";
 import type { Site } from "../../model/site.ts";
 import { authorize } from "../../tenancy/service.ts";
 import { contextOf } from "../auth.ts";
+import { problems } from "../openapi.ts";
 import type { Reply } from "../schemas.ts";
 import {
   HallSchema,
@@ -265,6 +266,7 @@ export function registerSiteRoutes(app: FastifyInstance, inventory: InventorySer
       schema: {
         tags: ["site"],
         operationId: "getRack",
+        ...problems(404),
         summary: "One rack: type, power path and cooling",
         params: Type.Object({ id: Type.String({ pattern: "^rack:" }) }),
         response: { 200: RackSchema },
@@ -301,6 +303,7 @@ export function registerSiteRoutes(app: FastifyInstance, inventory: InventorySer
       schema: {
         tags: ["site"],
         operationId: "changeSite",
+        ...problems(409),
         summary: "Change the site: a whole document or a JSON merge patch, validated before it applies",
         body: Type.Object(
           {

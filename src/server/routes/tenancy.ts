@@ -8,6 +8,7 @@ import type { Project, Tenant, User } from "../../store/schema.ts";
 import { roles } from "../../tenancy/roles.ts";
 import { type Page, type PageRequest, type TenancyService, tenantKinds } from "../../tenancy/service.ts";
 import { contextOf } from "../auth.ts";
+import { problems } from "../openapi.ts";
 import { fieldsIn } from "../problem.ts";
 import { Nullable, type Reply, StringEnum } from "../schemas.ts";
 
@@ -137,6 +138,7 @@ export function registerTenancyRoutes(app: FastifyInstance, tenancy: TenancyServ
       schema: {
         tags: ["tenancy"],
         operationId: "getTenant",
+        ...problems(404),
         summary: "One tenant",
         params: IdParams,
         response: { 200: TenantSchema },
@@ -150,6 +152,7 @@ export function registerTenancyRoutes(app: FastifyInstance, tenancy: TenancyServ
       schema: {
         tags: ["tenancy"],
         operationId: "createTenant",
+        ...problems(409),
         summary: "Create a tenant (platform admins)",
         body: Type.Object(
           {
@@ -198,6 +201,7 @@ export function registerTenancyRoutes(app: FastifyInstance, tenancy: TenancyServ
       schema: {
         tags: ["tenancy"],
         operationId: "getProject",
+        ...problems(404),
         summary: "One project",
         params: IdParams,
         response: { 200: ProjectSchema },
@@ -211,6 +215,7 @@ export function registerTenancyRoutes(app: FastifyInstance, tenancy: TenancyServ
       schema: {
         tags: ["tenancy"],
         operationId: "createProject",
+        ...problems(404, 409),
         summary: "Create a project in a tenant",
         body: Type.Object(
           {
@@ -263,6 +268,7 @@ export function registerTenancyRoutes(app: FastifyInstance, tenancy: TenancyServ
       schema: {
         tags: ["tenancy"],
         operationId: "getUser",
+        ...problems(404),
         summary: "One user",
         params: IdParams,
         response: { 200: UserSchema },
@@ -276,6 +282,7 @@ export function registerTenancyRoutes(app: FastifyInstance, tenancy: TenancyServ
       schema: {
         tags: ["tenancy"],
         operationId: "createUser",
+        ...problems(404, 409),
         summary: "Create a user (platform staff, or a tenant admin in their tenant)",
         body: Type.Object(
           {
@@ -300,6 +307,7 @@ export function registerTenancyRoutes(app: FastifyInstance, tenancy: TenancyServ
       schema: {
         tags: ["tenancy"],
         operationId: "disableUser",
+        ...problems(404, 409),
         summary: "Disable a user: their keys stop working",
         params: IdParams,
         response: { 200: UserSchema },
@@ -336,6 +344,7 @@ export function registerTenancyRoutes(app: FastifyInstance, tenancy: TenancyServ
       schema: {
         tags: ["tenancy"],
         operationId: "createKey",
+        ...problems(404, 409),
         summary: "Create an API key; the token is shown in this answer only",
         body: Type.Object(
           {
@@ -366,6 +375,7 @@ export function registerTenancyRoutes(app: FastifyInstance, tenancy: TenancyServ
       schema: {
         tags: ["tenancy"],
         operationId: "revokeKey",
+        ...problems(404, 409),
         summary: "Revoke an API key",
         params: IdParams,
         response: { 200: KeySchema },

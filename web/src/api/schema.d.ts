@@ -1408,7 +1408,7 @@ export type components = {
         };
     };
     responses: {
-        /** @description Invalid request: `errors` names each field at fault */
+        /** @description Invalid request: `errors` names each field at fault (any URL whose query is not valid text, too) */
         BadRequest: {
             headers: {
                 [name: string]: unknown;
@@ -1417,8 +1417,8 @@ export type components = {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description Other client errors (not found, conflict, too large...) */
-        ClientError: {
+        /** @description The resource's state does not allow this now (the detail says why) */
+        Conflict: {
             headers: {
                 [name: string]: unknown;
             };
@@ -1435,8 +1435,44 @@ export type components = {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description The request line and headers are too large (answered before the request is read) */
+        HeadersTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description No such resource, or one outside the caller's tenant (never confirmed as another's) */
+        NotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The body is larger than this operation accepts */
+        PayloadTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description Server errors: the request id finds the cause in the server log */
         ServerError: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description A part this operation needs is not available now (`Retry-After` when known) */
+        ServiceUnavailable: {
             headers: {
                 [name: string]: unknown;
             };
@@ -1455,6 +1491,24 @@ export type components = {
         };
         /** @description No API key, or a key that is unknown, revoked or expired */
         Unauthorized: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The body's content type (or encoding) is not one this operation takes */
+        UnsupportedMediaType: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The URL is longer than 8,192 characters */
+        UriTooLong: {
             headers: {
                 [name: string]: unknown;
             };
@@ -1489,7 +1543,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Every sample was taken */
             204: {
@@ -1501,7 +1554,12 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     writeInflux2: {
@@ -1523,7 +1581,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Every sample was taken */
             204: {
@@ -1535,7 +1592,12 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getHealth: {
@@ -1547,7 +1609,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -1566,6 +1627,9 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     getMetrics: {
@@ -1580,7 +1644,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Prometheus text exposition format 0.0.4 */
             200: {
@@ -1594,7 +1657,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     getReadiness: {
@@ -1606,7 +1671,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -1624,6 +1688,10 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeadersTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listAlarms: {
@@ -1645,7 +1713,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -1722,7 +1789,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     getAlarm: {
@@ -1736,7 +1805,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -1811,7 +1879,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     acknowledgeAlarm: {
@@ -1832,7 +1903,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -1907,7 +1977,12 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     shelveAlarm: {
@@ -1931,7 +2006,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -2006,7 +2080,12 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     unshelveAlarm: {
@@ -2027,7 +2106,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -2102,7 +2180,12 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     listAlarmEvents: {
@@ -2119,7 +2202,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -2200,7 +2282,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     getAlarmSummary: {
@@ -2212,7 +2296,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -2229,9 +2312,12 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     listAuditRecords: {
@@ -2257,7 +2343,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -2289,7 +2374,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     verifyAudit: {
@@ -2301,7 +2388,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -2332,9 +2418,12 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     putCohort: {
@@ -2361,7 +2450,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -2378,7 +2466,12 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     deleteCohort: {
@@ -2392,7 +2485,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -2409,7 +2501,13 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     getDemoLoad: {
@@ -2421,7 +2519,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -2441,9 +2538,12 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     setDemoLoad: {
@@ -2463,7 +2563,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -2486,7 +2585,12 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     listDrains: {
@@ -2509,7 +2613,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -2545,7 +2648,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     createDrain: {
@@ -2586,7 +2691,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             201: {
@@ -2620,7 +2724,12 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     getDrain: {
@@ -2634,7 +2743,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -2668,7 +2776,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     resumeDrain: {
@@ -2682,7 +2793,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -2716,7 +2826,13 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     listGridEvents: {
@@ -2734,7 +2850,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -2858,7 +2973,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     createGridEvent: {
@@ -2892,7 +3009,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             201: {
@@ -3014,7 +3130,12 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     getGridEvent: {
@@ -3028,7 +3149,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -3150,7 +3270,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     cancelGridEvent: {
@@ -3164,7 +3287,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -3286,7 +3408,13 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     listIncidents: {
@@ -3298,7 +3426,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -3322,9 +3449,12 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     getJobArray: {
@@ -3341,7 +3471,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -3376,7 +3505,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     cancelJobArray: {
@@ -3396,7 +3528,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -3413,7 +3544,13 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     holdJobArray: {
@@ -3433,7 +3570,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -3451,7 +3587,13 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     releaseJobArray: {
@@ -3471,7 +3613,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -3491,7 +3632,13 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     listJobs: {
@@ -3523,7 +3670,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -3615,7 +3761,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     submitJob: {
@@ -3671,7 +3819,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             201: {
@@ -3845,7 +3992,13 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     getJob: {
@@ -3859,7 +4012,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -3949,7 +4101,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     cancelJob: {
@@ -3969,7 +4124,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -4059,7 +4213,13 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     getJobHistory: {
@@ -4076,7 +4236,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -4099,7 +4258,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     holdJob: {
@@ -4119,7 +4281,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -4209,7 +4370,13 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     releaseJob: {
@@ -4229,7 +4396,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -4319,7 +4485,13 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     requeueJob: {
@@ -4341,7 +4513,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -4431,7 +4602,13 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     listKeys: {
@@ -4449,7 +4626,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -4472,7 +4648,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     createKey: {
@@ -4493,7 +4671,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             201: {
@@ -4517,7 +4694,13 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     revokeKey: {
@@ -4531,7 +4714,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -4552,7 +4734,13 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     getMe: {
@@ -4564,7 +4752,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -4583,9 +4770,12 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     listProjects: {
@@ -4603,7 +4793,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -4624,7 +4813,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     createProject: {
@@ -4643,7 +4834,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             201: {
@@ -4662,7 +4852,13 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     getProject: {
@@ -4676,7 +4872,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -4695,7 +4890,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     getQueueConfig: {
@@ -4709,7 +4907,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description JSON by default; YAML (the queue file, or Kueue objects) with format=yaml or kueue */
             200: {
@@ -4812,7 +5009,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     replaceQueueConfig: {
@@ -4916,7 +5115,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -4933,7 +5131,12 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     importKueueConfig: {
@@ -4953,7 +5156,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -4970,7 +5172,12 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     listQueueConfigVersions: {
@@ -4985,7 +5192,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -5004,7 +5210,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     listQueues: {
@@ -5016,7 +5224,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -5048,9 +5255,12 @@ export interface operations {
                     }[];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     putQueue: {
@@ -5096,7 +5306,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -5113,7 +5322,12 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     deleteQueue: {
@@ -5127,7 +5341,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -5144,7 +5357,13 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     listSecurityEvents: {
@@ -5168,7 +5387,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -5200,7 +5418,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     getSite: {
@@ -5212,7 +5432,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -5291,9 +5510,12 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     changeSite: {
@@ -5317,7 +5539,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description The change left the site as it was */
             200: {
@@ -5476,7 +5697,12 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     getSiteDocument: {
@@ -5488,7 +5714,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description A campus for alixan: site, zones, rack types, power, plants, halls (docs/site-format.md). */
             200: {
@@ -6086,9 +6311,12 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     listHalls: {
@@ -6100,7 +6328,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -6120,9 +6347,12 @@ export interface operations {
                     }[];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     getSiteLayout: {
@@ -6134,7 +6364,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -6180,9 +6409,12 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     listRacks: {
@@ -6200,7 +6432,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -6244,7 +6475,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     getRack: {
@@ -6258,7 +6491,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -6298,7 +6530,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     listRows: {
@@ -6312,7 +6547,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -6340,7 +6574,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     postStateEvent: {
@@ -6361,7 +6597,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -6382,7 +6617,12 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getStateHistory: {
@@ -6396,7 +6636,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -6420,7 +6659,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getPlantState: {
@@ -6434,7 +6676,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -6468,7 +6709,11 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getRackField: {
@@ -6482,7 +6727,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -6502,7 +6746,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getRackState: {
@@ -6516,7 +6763,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -6564,7 +6810,11 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getSiteState: {
@@ -6576,7 +6826,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -6639,9 +6888,13 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     streamState: {
@@ -6656,7 +6909,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description An event stream: `event: site` with the GET /v1/state/site object and `event: racks` with the GET /v1/state/racks object, every second; `event: end` when the key expires */
             200: {
@@ -6670,7 +6922,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getTcsState: {
@@ -6684,7 +6939,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -6710,7 +6964,11 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     exportTelemetryParquet: {
@@ -6734,7 +6992,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description A Parquet file; X-Alixan-Rows says how many samples it holds */
             200: {
@@ -6748,7 +7005,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     ingestInflux: {
@@ -6767,7 +7026,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -6795,7 +7053,12 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     ingestPrometheus: {
@@ -6813,7 +7076,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -6841,7 +7103,12 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     queryTelemetry: {
@@ -6872,7 +7139,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -6907,7 +7173,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     receiveRedfishPush: {
@@ -6956,7 +7224,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -6986,7 +7253,12 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     ingestSamples: {
@@ -7005,7 +7277,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -7033,7 +7304,11 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listTelemetrySeries: {
@@ -7056,7 +7331,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -7086,7 +7360,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     getTelemetryStatus: {
@@ -7098,7 +7374,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -7207,9 +7482,12 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     streamTelemetry: {
@@ -7232,7 +7510,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description An event stream: `samples` events carry query frames, `alarm` events an alarm event (GET /v1/alarms/history items); comments keep it alive */
             200: {
@@ -7246,7 +7523,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     listTenants: {
@@ -7264,7 +7543,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -7286,7 +7564,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     createTenant: {
@@ -7308,7 +7588,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             201: {
@@ -7328,7 +7607,12 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     getTenant: {
@@ -7342,7 +7626,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -7362,7 +7645,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     getUsage: {
@@ -7379,7 +7665,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description The report as JSON, or its lines as CSV with format=csv */
             200: {
@@ -7441,7 +7726,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listUsageHours: {
@@ -7464,7 +7752,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -7495,7 +7782,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listUsageStatements: {
@@ -7512,7 +7802,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description The statements as JSON, or their lines as CSV with format=csv */
             200: {
@@ -7596,7 +7885,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listUsers: {
@@ -7615,7 +7907,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -7639,7 +7930,9 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     createUser: {
@@ -7662,7 +7955,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             201: {
@@ -7684,7 +7976,13 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     getUser: {
@@ -7698,7 +7996,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -7720,7 +8017,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     disableUser: {
@@ -7734,7 +8034,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -7756,7 +8055,13 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     runWhatIf: {
@@ -7799,7 +8104,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Default Response */
             200: {
@@ -7933,7 +8237,12 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     writeInflux1: {
@@ -7955,7 +8264,6 @@ export interface operations {
             };
         };
         responses: {
-            "4XX": components["responses"]["ClientError"];
             "5XX": components["responses"]["ServerError"];
             /** @description Every sample was taken */
             204: {
@@ -7967,7 +8275,12 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
 }
