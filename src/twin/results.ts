@@ -262,17 +262,22 @@ export function dailyEnergyImbalance(site: SeriesFrame): Float64Array {
   return imbalance;
 }
 
-/** Assembles frames and KPIs from the partitions of a run. */
-export function assembleResult(
+/** Per-rack-type rack-hours summed over partitions (throttled, tripped, latched, lost while busy). */
+interface TypeRackHours {
+  readonly throttled: Float64Array;
+  readonly tripped: Float64Array;
+  readonly latched: Float64Array;
+  readonly lostBusy: Float64Array;
+}
+
+/** The frames of every hall, plant and recorded rack in site order, rack-steps, and rack-hours by rack type. */
+function gatherFrames(
   site: Site,
   partitions: readonly PartitionResult[],
   settings: RunSettings,
-  meta: { weather: string; scenario: string; seed: number; threads: number; gridIntensity: GridIntensity },
-): TwinResult {
-  const durationS = settings.steps * settings.stepS;
-  const first = partitions[0]!;
-  const points = first.points;
-  const axis = timeAxis(points, settings.seriesIntervalS, durationS);
+  axis: { timeS: Float64Array; spanS: Float64Array },
+): { halls: SeriesFrame[]; plants: SeriesFrame[]; racks: SeriesFrame[]; rackSteps: number; byType: TypeRackHours } {
+  const points = partitions[0]!.points;
   const halls: SeriesFrame[] = new Array(site.halls.length);
   const plants: SeriesFrame[] = new Array(site.plants.length);
   const racks: SeriesFrame[] = [];
@@ -331,6 +336,28 @@ export function assembleResult(
     });
   }
 
+  return {
+    halls,
+    plants,
+    racks,
+    rackSteps,
+    byType: {
+      throttled: typeThrottledRackHours,
+      tripped: typeTrippedRackHours,
+      latched: typeLatchedRackHours,
+      lostBusy: typeLostBusyRackHours,
+    },
+  };
+}
+
+/** The site's frame: halls' and plants' series summed (means and maxima where the field is one), cooling and PUE. */
+function siteFrameOf(
+  site: Site,
+  halls: readonly SeriesFrame[],
+  plants: readonly SeriesFrame[],
+  points: number,
+  axis: { timeS: Float64Array; spanS: Float64Array },
+): SeriesFrame {
   const siteColumns: Record<string, Float64Array> = {};
   for (const name of siteFields) siteColumns[name] = new Float64Array(points);
   const column = (name: (typeof siteFields)[number]) => siteColumns[name]!;
@@ -413,8 +440,26 @@ export function assembleResult(
       column("airSidePowerKw")[point]!;
     column("pue")[point] = column("gridKw")[point]! / column("itKw")[point]!;
   }
-  const siteFrame: SeriesFrame = { name: site.id, ...axis, fields: siteColumns };
+  return { name: site.id, ...axis, fields: siteColumns };
+}
 
+/** Demand-interval figures: each plant's KPIs, the site's peak demand, CO2 and grid energy, chiller and limit time. */
+function demandFigures(
+  site: Site,
+  partitions: readonly PartitionResult[],
+  plants: readonly SeriesFrame[],
+  settings: RunSettings,
+  durationS: number,
+  intensity: GridIntensity,
+): {
+  plantKpis: PlantKpis[];
+  peakKw: number;
+  co2Grams: number;
+  gridKwh: number;
+  chillerSeconds: Float64Array;
+  limitSeconds: Float64Array;
+} {
+  const first = partitions[0]!;
   // Demand-interval figures across partitions: site grid energy, and per interval the longest chiller / over-limit
   // time of any plant (so "chiller hours" counts time when at least one plant ran its chillers, to 10 minutes).
   const demandPoints = first.demandPoints;
@@ -466,7 +511,6 @@ export function assembleResult(
   let peakKw = 0;
   let co2Grams = 0;
   let gridKwh = 0;
-  const intensity = meta.gridIntensity;
   for (let interval = 0; interval < demandPoints; interval++) {
     const spanS = Math.min(settings.demandIntervalS, durationS - interval * settings.demandIntervalS);
     peakKw = Math.max(peakKw, (demandGrid[interval]! * secondsPer.h) / spanS);
@@ -475,7 +519,34 @@ export function assembleResult(
     co2Grams += demandGrid[interval]! * grams;
     gridKwh += demandGrid[interval]!;
   }
+  return { plantKpis, peakKw, co2Grams, gridKwh, chillerSeconds, limitSeconds };
+}
 
+/** Assembles frames and KPIs from the partitions of a run. */
+export function assembleResult(
+  site: Site,
+  partitions: readonly PartitionResult[],
+  settings: RunSettings,
+  meta: { weather: string; scenario: string; seed: number; threads: number; gridIntensity: GridIntensity },
+): TwinResult {
+  const durationS = settings.steps * settings.stepS;
+  const points = partitions[0]!.points;
+  const axis = timeAxis(points, settings.seriesIntervalS, durationS);
+  const { halls, plants, racks, rackSteps, byType } = gatherFrames(site, partitions, settings, axis);
+  const typeThrottledRackHours = byType.throttled;
+  const typeTrippedRackHours = byType.tripped;
+  const typeLatchedRackHours = byType.latched;
+  const typeLostBusyRackHours = byType.lostBusy;
+  const siteFrame = siteFrameOf(site, halls, plants, points, axis);
+  const column = (name: (typeof siteFields)[number]) => siteFrame.fields[name]!;
+  const { plantKpis, peakKw, co2Grams, gridKwh, chillerSeconds, limitSeconds } = demandFigures(
+    site,
+    partitions,
+    plants,
+    settings,
+    durationS,
+    meta.gridIntensity,
+  );
   const it = energyKwh(siteFrame, "itKw");
   const total = energyKwh(siteFrame, "gridKw");
   const cooling = energyKwh(siteFrame, "coolingKw");
