@@ -232,6 +232,579 @@ function formatRejection(rejection: IngestReport["rejected"][number]): string {
   return `${rejection.line === undefined ? "" : `line ${rejection.line}: `}${rejection.path}: ${rejection.problem}`;
 }
 
+/** The body bounds of the ingest routes: decoded, and compressed on the wire. */
+interface IngestLimits {
+  readonly bodyLimit: number;
+  readonly compressedLimit: number;
+}
+
+/** JSON samples and frames, the remote-write and Redfish receivers, Influx line protocol and Prometheus text pushed. */
+function registerPushIngest(scope: FastifyInstance, service: TelemetryService, limits: IngestLimits): void {
+  const { bodyLimit, compressedLimit } = limits;
+  scope.post(
+    "/v1/telemetry/samples",
+    {
+      bodyLimit,
+      schema: {
+        tags: ["telemetry"],
+        operationId: "ingestSamples",
+        ...problems(503),
+        summary: "Ingest a JSON batch of samples and/or frames",
+        response: { 200: IngestReportSchema },
+        body: Type.Object({
+          samples: Type.Optional(Type.Array(Type.Unknown())),
+          frames: Type.Optional(Type.Array(Type.Unknown())),
+        }),
+      },
+    },
+    async (request, reply) => ingestReply(reply, await service.ingestJson(request.body, sourceOf(request))),
+  );
+  registerReceiverRoutes(scope, service, { compressedLimit, decompressedLimit: bodyLimit, sourceOf });
+  registerRedfishReceiver(scope, service);
+
+  scope.post<{ Querystring: { precision?: Precision }; Body: string }>(
+    "/v1/telemetry/influx",
+    {
+      bodyLimit,
+      // Telegraf and most agents gzip their bodies by default.
+      preParsing: gunzipBodies(compressedLimit, bodyLimit),
+      schema: {
+        tags: ["telemetry"],
+        operationId: "ingestInflux",
+        ...problems(415, 503),
+        ...rawBody("Influx line protocol", ["text/plain"]),
+        summary: "Ingest Influx line protocol",
+        response: { 200: IngestReportSchema },
+        querystring: Type.Object({ precision: Type.Optional(oneOf(precisions)) }),
+      },
+    },
+    async (request, reply) => {
+      if (typeof request.body !== "string")
+        return problem(reply, 415, "Unsupported body", "send line protocol as text/plain");
+      return ingestReply(
+        reply,
+        await service.ingestInflux(request.body, request.query.precision ?? "ns", sourceOf(request)),
+      );
+    },
+  );
+
+  scope.post<{ Body: string }>(
+    "/v1/telemetry/prometheus",
+    {
+      bodyLimit,
+      schema: {
+        tags: ["telemetry"],
+        operationId: "ingestPrometheus",
+        ...problems(415, 503),
+        ...rawBody("Prometheus or OpenMetrics exposition text", ["text/plain", "application/openmetrics-text"]),
+        summary: "Ingest Prometheus exposition text (pushed)",
+        response: { 200: IngestReportSchema },
+      },
+    },
+    async (request, reply) => {
+      if (typeof request.body !== "string")
+        return problem(reply, 415, "Unsupported body", "send exposition text as text/plain");
+      // OpenMetrics timestamps are seconds, Prometheus text ones ms: the Content-Type says which this is.
+      const format = formatOfContentType(request.headers["content-type"]);
+      return ingestReply(reply, await service.ingestPrometheusText(request.body, {}, sourceOf(request), format));
+    },
+  );
+}
+
+/** Queries of stored series: values over time, the series matching a selector. */
+function registerSeriesReads(scope: FastifyInstance, service: TelemetryService): void {
+  scope.get<{
+    Querystring: SelectorParameters & {
+      from?: string;
+      to?: string;
+      step?: string;
+      aggregation?: Aggregation;
+      groupBy?: Grouping;
+      combine?: Combination;
+    };
+  }>(
+    "/v1/telemetry/query",
+    {
+      schema: {
+        tags: ["telemetry"],
+        operationId: "queryTelemetry",
+        summary: "Samples of selected series over a time range, raw or aggregated per step",
+        response: { 200: TelemetryQuerySchema },
+        querystring: Type.Object({
+          ...selectorQuery,
+          from: timeText("ms, RFC 3339, or -1h (default -1h)"),
+          to: timeText("ms, RFC 3339, or -5m (default now)"),
+          step: timeText("bucket width: 60s, 5m, 1h or ms; absent: raw samples"),
+          aggregation: Type.Optional(oneOf(aggregations)),
+          groupBy: Type.Optional(oneOf(groupings)),
+          combine: Type.Optional(oneOf(combinations)),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const now = Date.now();
+      const query = request.query;
+      const to = query.to === undefined ? now : parseTime(query.to, now);
+      const from = query.from === undefined ? (to ?? now) - 3_600_000 : parseTime(query.from, now);
+      if (from === undefined) return invalidTime(reply, "from", query.from);
+      if (to === undefined) return invalidTime(reply, "to", query.to);
+      const step = query.step === undefined ? undefined : parseDuration(query.step);
+      if (query.step !== undefined && step === undefined) {
+        return problem(
+          reply,
+          400,
+          "Invalid request",
+          `step: ${query.step} is not a duration (60s, 5m, 1h or ms)`,
+          "querystring.step",
+        );
+      }
+      const seriesQuery: SeriesQuery = {
+        selector: selectorOf(query),
+        from,
+        to,
+        ...(step === undefined ? {} : { step }),
+        ...(query.aggregation === undefined ? {} : { aggregation: query.aggregation }),
+        ...(query.groupBy === undefined ? {} : { groupBy: query.groupBy }),
+        ...(query.combine === undefined ? {} : { combine: query.combine }),
+      };
+      const result = await service.query(seriesQuery);
+      if (!result.ok) return problem(reply, 400, "Invalid query", result.problem, queryField(result.problem));
+      // JSON has no NaN (an empty bucket's mean): such values are null, as JSON.stringify wrote them.
+      const answer: Reply<typeof TelemetryQuerySchema> = {
+        from,
+        to,
+        ...result.value,
+        frames: result.value.frames.map((frame) => ({
+          ...frame,
+          values: frame.values.map((value) => (Number.isFinite(value) ? value : null)),
+        })),
+      };
+      return answer;
+    },
+  );
+
+  scope.get<{ Querystring: SelectorParameters & { limit?: number } }>(
+    "/v1/telemetry/series",
+    {
+      schema: {
+        tags: ["telemetry"],
+        operationId: "listTelemetrySeries",
+        summary: "Series matching a selection, with their latest sample",
+        response: { 200: Type.Array(TelemetrySeriesSchema) },
+        querystring: Type.Object({
+          ...selectorQuery,
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+        }),
+      },
+    },
+    async (request): Promise<Reply<typeof TelemetrySeriesSchema>[]> =>
+      service.series(selectorOf(request.query), request.query.limit ?? 1000).map((entry) => ({
+        series: entry.info.key,
+        name: entry.info.name,
+        labels: entry.info.labels,
+        location: entry.info.location,
+        timestamp: entry.timestamp ?? null,
+        value: entry.value ?? null,
+      })),
+  );
+}
+
+/** Parquet export of stored series, and the collectors' and store's status. */
+function registerExportAndStatus(scope: FastifyInstance, service: TelemetryService): void {
+  scope.get<{ Querystring: SelectorParameters & { from?: string; to?: string } }>(
+    "/v1/telemetry/export.parquet",
+    {
+      schema: {
+        tags: ["telemetry"],
+        operationId: "exportTelemetryParquet",
+        summary: "Raw samples of selected series over a time range as a Parquet file (time, name, labels, value)",
+        response: {
+          200: {
+            description: "A Parquet file; X-Alixan-Rows says how many samples it holds",
+            content: {
+              "application/vnd.apache.parquet": {
+                schema: Type.String({ contentMediaType: "application/vnd.apache.parquet" }),
+              },
+            },
+          },
+        },
+        querystring: Type.Object({
+          ...selectorQuery,
+          from: timeText(),
+          to: timeText(),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const now = Date.now();
+      const to = request.query.to === undefined ? now : parseTime(request.query.to, now);
+      const from = request.query.from === undefined ? (to ?? now) - 86_400_000 : parseTime(request.query.from, now);
+      if (from === undefined) return invalidTime(reply, "from", request.query.from);
+      if (to === undefined) return invalidTime(reply, "to", request.query.to);
+      const folder = await mkdtemp(join(tmpdir(), "alixan-export-"));
+      const path = join(folder, "samples.parquet");
+      const exported = await service.exportParquet(selectorOf(request.query), from, to, path);
+      if (!exported.ok) {
+        await rm(folder, { recursive: true, force: true });
+        return problem(reply, 500, "Export failed", exported.problem);
+      }
+      const body = await readFile(path);
+      await rm(folder, { recursive: true, force: true });
+      return reply
+        .type("application/vnd.apache.parquet")
+        .header("content-disposition", 'attachment; filename="alixan-samples.parquet"')
+        .header("x-alixan-rows", String(exported.value))
+        .send(body);
+    },
+  );
+
+  scope.get(
+    "/v1/telemetry/status",
+    {
+      schema: {
+        tags: ["telemetry"],
+        operationId: "getTelemetryStatus",
+        summary: "Pollers, scrapes, queues",
+        response: { 200: TelemetryStatusSchema },
+      },
+    },
+    async (): Promise<Reply<typeof TelemetryStatusSchema>> => service.status(),
+  );
+}
+
+/** `GET /v1/telemetry/stream`: samples (and alarm changes) as they arrive, as server-sent events. */
+function registerTelemetryStream(scope: FastifyInstance, service: TelemetryService, heartbeatMs: number): void {
+  scope.get<{ Querystring: SelectorParameters & { alarms?: boolean } }>(
+    "/v1/telemetry/stream",
+    {
+      // EventSource cannot send headers: this stream may take the key as `?access_token=`.
+      config: { urlToken: true },
+      schema: {
+        tags: ["telemetry"],
+        operationId: "streamTelemetry",
+        summary: "Server-sent events: `samples` of the selected series and `alarm` changes",
+        response: {
+          200: {
+            description:
+              "An event stream: `samples` events carry query frames, `alarm` events an alarm event (GET /v1/alarms/history items); comments keep it alive",
+            content: { "text/event-stream": { schema: Type.String() } },
+          },
+        },
+        querystring: Type.Object({ ...selectorQuery, alarms: Type.Optional(Type.Boolean({ default: true })) }),
+      },
+    },
+    async (request, reply) => {
+      const selector = selectorOf(request.query);
+      const wantsSamples = Object.keys(selector).length > 0;
+      let sequence = 0;
+      let stream: EventStream | undefined;
+      const write = (message: StreamMessage): void => {
+        sequence++;
+        stream?.write(
+          formatSse(
+            message.type,
+            JSON.stringify(message.type === "alarm" ? message.event : message.frames),
+            String(sequence),
+          ),
+        );
+      };
+      const subscribed = service.subscribe(
+        { alarms: request.query.alarms ?? true, ...(wantsSamples ? { selector } : {}) },
+        write,
+      );
+      if (!subscribed.ok)
+        return problem(reply, 400, "Selection too wide", subscribed.problem, queryField(subscribed.problem));
+      let heartbeat: NodeJS.Timeout | undefined;
+      try {
+        stream = openEventStream(
+          request,
+          reply,
+          { "content-type": "text/event-stream; charset=utf-8", "x-accel-buffering": "no" },
+          () => {
+            clearInterval(heartbeat);
+            subscribed.value();
+          },
+        );
+      } catch (error) {
+        subscribed.value();
+        throw error;
+      }
+      const opened = stream;
+      // A HEAD request's stream is closed at once: no heartbeat would ever be cleared for it.
+      if (!opened.write(": connected\n\n")) return reply;
+      heartbeat = setInterval(() => opened.write(": keep-alive\n\n"), heartbeatMs);
+      return reply;
+    },
+  );
+}
+
+/** Active alarms, their history and one alarm. */
+function registerAlarmReads(scope: FastifyInstance, service: TelemetryService): void {
+  scope.get<{
+    Querystring: {
+      state?: "active" | "cleared" | "all";
+      severity?: Severity;
+      equipment?: string;
+      row?: string;
+      hall?: string;
+      limit?: number;
+      cursor?: string;
+    };
+  }>(
+    "/v1/alarms",
+    {
+      schema: {
+        tags: ["alarms"],
+        operationId: "listAlarms",
+        response: { 200: Type.Array(AlarmSchema) },
+        summary:
+          "Alarms, most severe and newest first, filtered by state, severity, equipment, row and hall; X-Total-Count and X-Next-Cursor page through them (200 a page unless `limit` says)",
+        querystring: Type.Object(
+          {
+            state: Type.Optional(oneOf(["active", "cleared", "all"] as const)),
+            severity: Type.Optional(oneOf(severities)),
+            equipment: Type.Optional(Type.String({ maxLength: 200 })),
+            row: Type.Optional(Type.String({ maxLength: 200 })),
+            hall: Type.Optional(Type.String({ maxLength: 200 })),
+            ...pagingQuery,
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request, reply) => {
+      const query = request.query;
+      const filter: AlarmFilter = {
+        ...(query.state === undefined ? {} : { state: query.state }),
+        ...(query.severity === undefined ? {} : { minimumSeverity: query.severity }),
+        ...(query.equipment === undefined ? {} : { equipment: query.equipment }),
+        ...(query.row === undefined ? {} : { row: query.row }),
+        ...(query.hall === undefined ? {} : { hall: query.hall }),
+      };
+      // Most severe, newest, then by id: a total order, so a cursor names one place in it.
+      const key = (alarm: Alarm) => [-severities.indexOf(alarm.severity), -alarm.raisedAt, alarm.id] as const;
+      const alarms = service.alarms.list(filter).sort((a, b) => compareKeys(key(a), key(b)));
+      const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, ["n", "n", "s"] as const);
+      const { page, total, next } = pageSorted(alarms, key, "asc", query.limit ?? 200, after);
+      pageHeaders(reply, total, next);
+      return page;
+    },
+  );
+
+  scope.get<{ Querystring: { from?: string; to?: string; limit?: number; alarm?: string } }>(
+    "/v1/alarms/history",
+    {
+      schema: {
+        tags: ["alarms"],
+        operationId: "listAlarmEvents",
+        summary: "Alarm events (raised, escalated, acknowledged, shelved, cleared…), newest first",
+        response: { 200: Type.Array(AlarmEventSchema) },
+        querystring: Type.Object({
+          from: timeText(),
+          to: timeText(),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
+          alarm: Type.Optional(Type.String({ maxLength: 200 })),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const now = Date.now();
+      const to = request.query.to === undefined ? now + 1 : parseTime(request.query.to, now);
+      const from = request.query.from === undefined ? 0 : parseTime(request.query.from, now);
+      if (from === undefined) return invalidTime(reply, "from", request.query.from);
+      if (to === undefined) return invalidTime(reply, "to", request.query.to);
+      const events = await service.alarmHistory(from, to, request.query.limit ?? 500, request.query.alarm);
+      return events.map((event) => ({ at: event.at, type: event.type, alarmId: event.alarmId, alarm: event.alarm }));
+    },
+  );
+
+  scope.get<{ Params: { id: string } }>(
+    "/v1/alarms/:id",
+    {
+      schema: {
+        tags: ["alarms"],
+        operationId: "getAlarm",
+        ...problems(404),
+        summary: "One alarm, active or cleared",
+        params: Type.Object({ id: Type.String() }),
+        response: { 200: AlarmSchema },
+      },
+    },
+    async (request, reply) => {
+      const alarm = service.alarms.get(request.params.id);
+      return alarm ?? problem(reply, 404, "Not found", `no alarm ${request.params.id}`);
+    },
+  );
+}
+
+/** Who acts on an alarm: the caller's user (from the platform's authentication) or the body's `user`. */
+type AlarmUserOf = (request: FastifyRequest, body: { user?: string } | undefined) => string | undefined;
+
+/** Acknowledge, shelve and unshelve an alarm (each recorded through `options.recordAlarmAction`). */
+function registerAlarmActions(
+  scope: FastifyInstance,
+  service: TelemetryService,
+  options: TelemetryRouteOptions,
+  userOf: AlarmUserOf,
+): void {
+  const actionBody = Type.Object({
+    user: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    comment: Type.Optional(Type.String({ maxLength: 2000 })),
+  });
+  const actionReply = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    action: Omit<AlarmAction, "after">,
+    result: Awaited<ReturnType<TelemetryService["acknowledge"]>>,
+  ) => {
+    const id = action.alarmId;
+    if (result.ok) {
+      await options.recordAlarmAction?.(request, { ...action, after: actionState(result.value)! });
+      return reply.send(result.value);
+    }
+    return problem(reply, service.alarms.get(id) === undefined ? 404 : 409, "Cannot change the alarm", result.problem);
+  };
+
+  scope.post<{ Params: { id: string }; Body: { user?: string; comment?: string } | undefined }>(
+    "/v1/alarms/:id/acknowledge",
+    {
+      schema: {
+        tags: ["alarms"],
+        operationId: "acknowledgeAlarm",
+        ...problems(404, 409),
+        summary: "Acknowledge an alarm (a fresh acknowledgement is asked after an escalation)",
+        response: { 200: AlarmSchema },
+        params: Type.Object({ id: Type.String() }),
+        // No body at all stays valid (an action needs no comment).
+        body: Type.Union([actionBody, Type.Null()]),
+      },
+    },
+    async (request, reply) => {
+      const user = userOf(request, request.body);
+      if (user === undefined)
+        return problem(reply, 400, "Invalid request", "user: who acknowledges is required", "body.user");
+      const id = request.params.id;
+      const before = actionState(service.alarms.get(id));
+      const comment = request.body?.comment;
+      return actionReply(
+        request,
+        reply,
+        { action: "acknowledge", alarmId: id, user, comment, before },
+        await service.acknowledge(id, user, comment),
+      );
+    },
+  );
+
+  scope.post<{
+    Params: { id: string };
+    Body: { user?: string; comment?: string; minutes?: number; until?: string };
+  }>(
+    "/v1/alarms/:id/shelve",
+    {
+      schema: {
+        tags: ["alarms"],
+        operationId: "shelveAlarm",
+        ...problems(404, 409),
+        summary: "Shelve an alarm for some minutes or until a time: hidden from notifications",
+        response: { 200: AlarmSchema },
+        params: Type.Object({ id: Type.String() }),
+        body: Type.Object({
+          user: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+          comment: Type.Optional(Type.String({ maxLength: 2000 })),
+          // No upper bound here: the alarm book refuses a shelving past its limit (24 h by default), a 409 naming it.
+          minutes: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+          until: Type.Optional(Type.String({ maxLength: 64, description: "RFC 3339 end of the shelving" })),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const user = userOf(request, request.body);
+      if (user === undefined)
+        return problem(reply, 400, "Invalid request", "user: who shelves is required", "body.user");
+      const now = Date.now();
+      const until =
+        request.body.until !== undefined
+          ? parseTime(request.body.until, now)
+          : request.body.minutes !== undefined
+            ? now + request.body.minutes * 60_000
+            : undefined;
+      if (until === undefined)
+        return problem(
+          reply,
+          400,
+          "Invalid request",
+          "give minutes or until (RFC 3339) for the shelving",
+          request.body.until === undefined ? "body.minutes" : "body.until",
+        );
+      const id = request.params.id;
+      const before = actionState(service.alarms.get(id));
+      const comment = request.body.comment;
+      return actionReply(
+        request,
+        reply,
+        { action: "shelve", alarmId: id, user, comment, until, before },
+        await service.shelve(id, user, until, comment),
+      );
+    },
+  );
+
+  scope.post<{ Params: { id: string }; Body: { user?: string; comment?: string } | undefined }>(
+    "/v1/alarms/:id/unshelve",
+    {
+      schema: {
+        tags: ["alarms"],
+        operationId: "unshelveAlarm",
+        ...problems(404, 409),
+        summary: "Bring a shelved alarm back",
+        response: { 200: AlarmSchema },
+        params: Type.Object({ id: Type.String() }),
+        // No body at all stays valid (an action needs no comment).
+        body: Type.Union([actionBody, Type.Null()]),
+      },
+    },
+    async (request, reply) => {
+      const user = userOf(request, request.body);
+      if (user === undefined)
+        return problem(reply, 400, "Invalid request", "user: who unshelves is required", "body.user");
+      const id = request.params.id;
+      const before = actionState(service.alarms.get(id));
+      return actionReply(
+        request,
+        reply,
+        { action: "unshelve", alarmId: id, user, comment: request.body?.comment, before },
+        await service.unshelve(id, user),
+      );
+    },
+  );
+}
+
+/** `GET /metrics`: the platform's own metrics and the latest facility samples, as Prometheus text. */
+function registerMetricsExposition(scope: FastifyInstance, service: TelemetryService): void {
+  scope.get<{ Querystring: { name?: string[] } }>(
+    "/metrics",
+    {
+      schema: {
+        tags: ["telemetry"],
+        operationId: "getMetrics",
+        summary: "Prometheus exposition: platform metrics and the latest facility samples",
+        response: {
+          200: {
+            description: "Prometheus text exposition format 0.0.4",
+            content: { "text/plain": { schema: Type.String() } },
+          },
+        },
+        querystring: Type.Object({ name: selectorQuery.name }),
+      },
+    },
+    async (request, reply) => {
+      // The server's process, HTTP and scheduler families first, when the server provides them.
+      const leading = scope.hasDecorator("platformMetrics") ? scope.platformMetrics() : [];
+      const metrics = service.renderMetrics(request.query.name, leading);
+      return reply.type(metrics.contentType).send(metrics.body);
+    },
+  );
+}
+
 /** Registers the telemetry and alarm routes in their own encapsulated context. */
 export function registerTelemetryRoutes(
   app: FastifyInstance,
@@ -240,8 +813,7 @@ export function registerTelemetryRoutes(
 ): void {
   const bodyLimit = options.bodyLimit ?? 64 * 1024 * 1024;
   const heartbeatMs = options.heartbeatMs ?? 15_000;
-  const userOf = (request: FastifyRequest, body: { user?: string } | undefined): string | undefined =>
-    options.userOf?.(request) ?? body?.user;
+  const userOf: AlarmUserOf = (request, body) => options.userOf?.(request) ?? body?.user;
 
   app.register(async (scope) => {
     // The API's handler: validation errors name their fields, unexpected ones are logged and not exposed.
@@ -250,549 +822,14 @@ export function registerTelemetryRoutes(
     scope.addContentTypeParser("*", { parseAs: "string", bodyLimit }, (_request, body, done) => done(null, body));
     // So no route here is declared to answer 415 for a type: those that refuse one declare it themselves.
     markAnyMediaType(scope);
-
-    scope.post(
-      "/v1/telemetry/samples",
-      {
-        bodyLimit,
-        schema: {
-          tags: ["telemetry"],
-          operationId: "ingestSamples",
-          ...problems(503),
-          summary: "Ingest a JSON batch of samples and/or frames",
-          response: { 200: IngestReportSchema },
-          body: Type.Object({
-            samples: Type.Optional(Type.Array(Type.Unknown())),
-            frames: Type.Optional(Type.Array(Type.Unknown())),
-          }),
-        },
-      },
-      async (request, reply) => ingestReply(reply, await service.ingestJson(request.body, sourceOf(request))),
-    );
-
     const compressedLimit = Math.min(options.compressedLimit ?? defaultCompressedLimit, bodyLimit);
-    registerReceiverRoutes(scope, service, { compressedLimit, decompressedLimit: bodyLimit, sourceOf });
-    registerRedfishReceiver(scope, service);
-
-    scope.post<{ Querystring: { precision?: Precision }; Body: string }>(
-      "/v1/telemetry/influx",
-      {
-        bodyLimit,
-        // Telegraf and most agents gzip their bodies by default.
-        preParsing: gunzipBodies(compressedLimit, bodyLimit),
-        schema: {
-          tags: ["telemetry"],
-          operationId: "ingestInflux",
-          ...problems(415, 503),
-          ...rawBody("Influx line protocol", ["text/plain"]),
-          summary: "Ingest Influx line protocol",
-          response: { 200: IngestReportSchema },
-          querystring: Type.Object({ precision: Type.Optional(oneOf(precisions)) }),
-        },
-      },
-      async (request, reply) => {
-        if (typeof request.body !== "string")
-          return problem(reply, 415, "Unsupported body", "send line protocol as text/plain");
-        return ingestReply(
-          reply,
-          await service.ingestInflux(request.body, request.query.precision ?? "ns", sourceOf(request)),
-        );
-      },
-    );
-
-    scope.post<{ Body: string }>(
-      "/v1/telemetry/prometheus",
-      {
-        bodyLimit,
-        schema: {
-          tags: ["telemetry"],
-          operationId: "ingestPrometheus",
-          ...problems(415, 503),
-          ...rawBody("Prometheus or OpenMetrics exposition text", ["text/plain", "application/openmetrics-text"]),
-          summary: "Ingest Prometheus exposition text (pushed)",
-          response: { 200: IngestReportSchema },
-        },
-      },
-      async (request, reply) => {
-        if (typeof request.body !== "string")
-          return problem(reply, 415, "Unsupported body", "send exposition text as text/plain");
-        // OpenMetrics timestamps are seconds, Prometheus text ones ms: the Content-Type says which this is.
-        const format = formatOfContentType(request.headers["content-type"]);
-        return ingestReply(reply, await service.ingestPrometheusText(request.body, {}, sourceOf(request), format));
-      },
-    );
-
-    scope.get<{
-      Querystring: SelectorParameters & {
-        from?: string;
-        to?: string;
-        step?: string;
-        aggregation?: Aggregation;
-        groupBy?: Grouping;
-        combine?: Combination;
-      };
-    }>(
-      "/v1/telemetry/query",
-      {
-        schema: {
-          tags: ["telemetry"],
-          operationId: "queryTelemetry",
-          summary: "Samples of selected series over a time range, raw or aggregated per step",
-          response: { 200: TelemetryQuerySchema },
-          querystring: Type.Object({
-            ...selectorQuery,
-            from: timeText("ms, RFC 3339, or -1h (default -1h)"),
-            to: timeText("ms, RFC 3339, or -5m (default now)"),
-            step: timeText("bucket width: 60s, 5m, 1h or ms; absent: raw samples"),
-            aggregation: Type.Optional(oneOf(aggregations)),
-            groupBy: Type.Optional(oneOf(groupings)),
-            combine: Type.Optional(oneOf(combinations)),
-          }),
-        },
-      },
-      async (request, reply) => {
-        const now = Date.now();
-        const query = request.query;
-        const to = query.to === undefined ? now : parseTime(query.to, now);
-        const from = query.from === undefined ? (to ?? now) - 3_600_000 : parseTime(query.from, now);
-        if (from === undefined) return invalidTime(reply, "from", query.from);
-        if (to === undefined) return invalidTime(reply, "to", query.to);
-        const step = query.step === undefined ? undefined : parseDuration(query.step);
-        if (query.step !== undefined && step === undefined) {
-          return problem(
-            reply,
-            400,
-            "Invalid request",
-            `step: ${query.step} is not a duration (60s, 5m, 1h or ms)`,
-            "querystring.step",
-          );
-        }
-        const seriesQuery: SeriesQuery = {
-          selector: selectorOf(query),
-          from,
-          to,
-          ...(step === undefined ? {} : { step }),
-          ...(query.aggregation === undefined ? {} : { aggregation: query.aggregation }),
-          ...(query.groupBy === undefined ? {} : { groupBy: query.groupBy }),
-          ...(query.combine === undefined ? {} : { combine: query.combine }),
-        };
-        const result = await service.query(seriesQuery);
-        if (!result.ok) return problem(reply, 400, "Invalid query", result.problem, queryField(result.problem));
-        // JSON has no NaN (an empty bucket's mean): such values are null, as JSON.stringify wrote them.
-        const answer: Reply<typeof TelemetryQuerySchema> = {
-          from,
-          to,
-          ...result.value,
-          frames: result.value.frames.map((frame) => ({
-            ...frame,
-            values: frame.values.map((value) => (Number.isFinite(value) ? value : null)),
-          })),
-        };
-        return answer;
-      },
-    );
-
-    scope.get<{ Querystring: SelectorParameters & { limit?: number } }>(
-      "/v1/telemetry/series",
-      {
-        schema: {
-          tags: ["telemetry"],
-          operationId: "listTelemetrySeries",
-          summary: "Series matching a selection, with their latest sample",
-          response: { 200: Type.Array(TelemetrySeriesSchema) },
-          querystring: Type.Object({
-            ...selectorQuery,
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
-          }),
-        },
-      },
-      async (request): Promise<Reply<typeof TelemetrySeriesSchema>[]> =>
-        service.series(selectorOf(request.query), request.query.limit ?? 1000).map((entry) => ({
-          series: entry.info.key,
-          name: entry.info.name,
-          labels: entry.info.labels,
-          location: entry.info.location,
-          timestamp: entry.timestamp ?? null,
-          value: entry.value ?? null,
-        })),
-    );
-
-    scope.get<{ Querystring: SelectorParameters & { from?: string; to?: string } }>(
-      "/v1/telemetry/export.parquet",
-      {
-        schema: {
-          tags: ["telemetry"],
-          operationId: "exportTelemetryParquet",
-          summary: "Raw samples of selected series over a time range as a Parquet file (time, name, labels, value)",
-          response: {
-            200: {
-              description: "A Parquet file; X-Alixan-Rows says how many samples it holds",
-              content: {
-                "application/vnd.apache.parquet": {
-                  schema: Type.String({ contentMediaType: "application/vnd.apache.parquet" }),
-                },
-              },
-            },
-          },
-          querystring: Type.Object({
-            ...selectorQuery,
-            from: timeText(),
-            to: timeText(),
-          }),
-        },
-      },
-      async (request, reply) => {
-        const now = Date.now();
-        const to = request.query.to === undefined ? now : parseTime(request.query.to, now);
-        const from = request.query.from === undefined ? (to ?? now) - 86_400_000 : parseTime(request.query.from, now);
-        if (from === undefined) return invalidTime(reply, "from", request.query.from);
-        if (to === undefined) return invalidTime(reply, "to", request.query.to);
-        const folder = await mkdtemp(join(tmpdir(), "alixan-export-"));
-        const path = join(folder, "samples.parquet");
-        const exported = await service.exportParquet(selectorOf(request.query), from, to, path);
-        if (!exported.ok) {
-          await rm(folder, { recursive: true, force: true });
-          return problem(reply, 500, "Export failed", exported.problem);
-        }
-        const body = await readFile(path);
-        await rm(folder, { recursive: true, force: true });
-        return reply
-          .type("application/vnd.apache.parquet")
-          .header("content-disposition", 'attachment; filename="alixan-samples.parquet"')
-          .header("x-alixan-rows", String(exported.value))
-          .send(body);
-      },
-    );
-
-    scope.get(
-      "/v1/telemetry/status",
-      {
-        schema: {
-          tags: ["telemetry"],
-          operationId: "getTelemetryStatus",
-          summary: "Pollers, scrapes, queues",
-          response: { 200: TelemetryStatusSchema },
-        },
-      },
-      async (): Promise<Reply<typeof TelemetryStatusSchema>> => service.status(),
-    );
-
-    scope.get<{ Querystring: SelectorParameters & { alarms?: boolean } }>(
-      "/v1/telemetry/stream",
-      {
-        // EventSource cannot send headers: this stream may take the key as `?access_token=`.
-        config: { urlToken: true },
-        schema: {
-          tags: ["telemetry"],
-          operationId: "streamTelemetry",
-          summary: "Server-sent events: `samples` of the selected series and `alarm` changes",
-          response: {
-            200: {
-              description:
-                "An event stream: `samples` events carry query frames, `alarm` events an alarm event (GET /v1/alarms/history items); comments keep it alive",
-              content: { "text/event-stream": { schema: Type.String() } },
-            },
-          },
-          querystring: Type.Object({ ...selectorQuery, alarms: Type.Optional(Type.Boolean({ default: true })) }),
-        },
-      },
-      async (request, reply) => {
-        const selector = selectorOf(request.query);
-        const wantsSamples = Object.keys(selector).length > 0;
-        let sequence = 0;
-        let stream: EventStream | undefined;
-        const write = (message: StreamMessage): void => {
-          sequence++;
-          stream?.write(
-            formatSse(
-              message.type,
-              JSON.stringify(message.type === "alarm" ? message.event : message.frames),
-              String(sequence),
-            ),
-          );
-        };
-        const subscribed = service.subscribe(
-          { alarms: request.query.alarms ?? true, ...(wantsSamples ? { selector } : {}) },
-          write,
-        );
-        if (!subscribed.ok)
-          return problem(reply, 400, "Selection too wide", subscribed.problem, queryField(subscribed.problem));
-        let heartbeat: NodeJS.Timeout | undefined;
-        try {
-          stream = openEventStream(
-            request,
-            reply,
-            { "content-type": "text/event-stream; charset=utf-8", "x-accel-buffering": "no" },
-            () => {
-              clearInterval(heartbeat);
-              subscribed.value();
-            },
-          );
-        } catch (error) {
-          subscribed.value();
-          throw error;
-        }
-        const opened = stream;
-        // A HEAD request's stream is closed at once: no heartbeat would ever be cleared for it.
-        if (!opened.write(": connected\n\n")) return reply;
-        heartbeat = setInterval(() => opened.write(": keep-alive\n\n"), heartbeatMs);
-        return reply;
-      },
-    );
-
-    scope.get<{
-      Querystring: {
-        state?: "active" | "cleared" | "all";
-        severity?: Severity;
-        equipment?: string;
-        row?: string;
-        hall?: string;
-        limit?: number;
-        cursor?: string;
-      };
-    }>(
-      "/v1/alarms",
-      {
-        schema: {
-          tags: ["alarms"],
-          operationId: "listAlarms",
-          response: { 200: Type.Array(AlarmSchema) },
-          summary:
-            "Alarms, most severe and newest first, filtered by state, severity, equipment, row and hall; X-Total-Count and X-Next-Cursor page through them (200 a page unless `limit` says)",
-          querystring: Type.Object(
-            {
-              state: Type.Optional(oneOf(["active", "cleared", "all"] as const)),
-              severity: Type.Optional(oneOf(severities)),
-              equipment: Type.Optional(Type.String({ maxLength: 200 })),
-              row: Type.Optional(Type.String({ maxLength: 200 })),
-              hall: Type.Optional(Type.String({ maxLength: 200 })),
-              ...pagingQuery,
-            },
-            { additionalProperties: false },
-          ),
-        },
-      },
-      async (request, reply) => {
-        const query = request.query;
-        const filter: AlarmFilter = {
-          ...(query.state === undefined ? {} : { state: query.state }),
-          ...(query.severity === undefined ? {} : { minimumSeverity: query.severity }),
-          ...(query.equipment === undefined ? {} : { equipment: query.equipment }),
-          ...(query.row === undefined ? {} : { row: query.row }),
-          ...(query.hall === undefined ? {} : { hall: query.hall }),
-        };
-        // Most severe, newest, then by id: a total order, so a cursor names one place in it.
-        const key = (alarm: Alarm) => [-severities.indexOf(alarm.severity), -alarm.raisedAt, alarm.id] as const;
-        const alarms = service.alarms.list(filter).sort((a, b) => compareKeys(key(a), key(b)));
-        const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, ["n", "n", "s"] as const);
-        const { page, total, next } = pageSorted(alarms, key, "asc", query.limit ?? 200, after);
-        pageHeaders(reply, total, next);
-        return page;
-      },
-    );
-
-    scope.get<{ Querystring: { from?: string; to?: string; limit?: number; alarm?: string } }>(
-      "/v1/alarms/history",
-      {
-        schema: {
-          tags: ["alarms"],
-          operationId: "listAlarmEvents",
-          summary: "Alarm events (raised, escalated, acknowledged, shelved, cleared…), newest first",
-          response: { 200: Type.Array(AlarmEventSchema) },
-          querystring: Type.Object({
-            from: timeText(),
-            to: timeText(),
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
-            alarm: Type.Optional(Type.String({ maxLength: 200 })),
-          }),
-        },
-      },
-      async (request, reply) => {
-        const now = Date.now();
-        const to = request.query.to === undefined ? now + 1 : parseTime(request.query.to, now);
-        const from = request.query.from === undefined ? 0 : parseTime(request.query.from, now);
-        if (from === undefined) return invalidTime(reply, "from", request.query.from);
-        if (to === undefined) return invalidTime(reply, "to", request.query.to);
-        const events = await service.alarmHistory(from, to, request.query.limit ?? 500, request.query.alarm);
-        return events.map((event) => ({ at: event.at, type: event.type, alarmId: event.alarmId, alarm: event.alarm }));
-      },
-    );
-
-    scope.get<{ Params: { id: string } }>(
-      "/v1/alarms/:id",
-      {
-        schema: {
-          tags: ["alarms"],
-          operationId: "getAlarm",
-          ...problems(404),
-          summary: "One alarm, active or cleared",
-          params: Type.Object({ id: Type.String() }),
-          response: { 200: AlarmSchema },
-        },
-      },
-      async (request, reply) => {
-        const alarm = service.alarms.get(request.params.id);
-        return alarm ?? problem(reply, 404, "Not found", `no alarm ${request.params.id}`);
-      },
-    );
-
-    const actionBody = Type.Object({
-      user: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-      comment: Type.Optional(Type.String({ maxLength: 2000 })),
-    });
-    const actionReply = async (
-      request: FastifyRequest,
-      reply: FastifyReply,
-      action: Omit<AlarmAction, "after">,
-      result: Awaited<ReturnType<TelemetryService["acknowledge"]>>,
-    ) => {
-      const id = action.alarmId;
-      if (result.ok) {
-        await options.recordAlarmAction?.(request, { ...action, after: actionState(result.value)! });
-        return reply.send(result.value);
-      }
-      return problem(
-        reply,
-        service.alarms.get(id) === undefined ? 404 : 409,
-        "Cannot change the alarm",
-        result.problem,
-      );
-    };
-
-    scope.post<{ Params: { id: string }; Body: { user?: string; comment?: string } | undefined }>(
-      "/v1/alarms/:id/acknowledge",
-      {
-        schema: {
-          tags: ["alarms"],
-          operationId: "acknowledgeAlarm",
-          ...problems(404, 409),
-          summary: "Acknowledge an alarm (a fresh acknowledgement is asked after an escalation)",
-          response: { 200: AlarmSchema },
-          params: Type.Object({ id: Type.String() }),
-          // No body at all stays valid (an action needs no comment).
-          body: Type.Union([actionBody, Type.Null()]),
-        },
-      },
-      async (request, reply) => {
-        const user = userOf(request, request.body);
-        if (user === undefined)
-          return problem(reply, 400, "Invalid request", "user: who acknowledges is required", "body.user");
-        const id = request.params.id;
-        const before = actionState(service.alarms.get(id));
-        const comment = request.body?.comment;
-        return actionReply(
-          request,
-          reply,
-          { action: "acknowledge", alarmId: id, user, comment, before },
-          await service.acknowledge(id, user, comment),
-        );
-      },
-    );
-
-    scope.post<{
-      Params: { id: string };
-      Body: { user?: string; comment?: string; minutes?: number; until?: string };
-    }>(
-      "/v1/alarms/:id/shelve",
-      {
-        schema: {
-          tags: ["alarms"],
-          operationId: "shelveAlarm",
-          ...problems(404, 409),
-          summary: "Shelve an alarm for some minutes or until a time: hidden from notifications",
-          response: { 200: AlarmSchema },
-          params: Type.Object({ id: Type.String() }),
-          body: Type.Object({
-            user: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-            comment: Type.Optional(Type.String({ maxLength: 2000 })),
-            // No upper bound here: the alarm book refuses a shelving past its limit (24 h by default), a 409 naming it.
-            minutes: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
-            until: Type.Optional(Type.String({ maxLength: 64, description: "RFC 3339 end of the shelving" })),
-          }),
-        },
-      },
-      async (request, reply) => {
-        const user = userOf(request, request.body);
-        if (user === undefined)
-          return problem(reply, 400, "Invalid request", "user: who shelves is required", "body.user");
-        const now = Date.now();
-        const until =
-          request.body.until !== undefined
-            ? parseTime(request.body.until, now)
-            : request.body.minutes !== undefined
-              ? now + request.body.minutes * 60_000
-              : undefined;
-        if (until === undefined)
-          return problem(
-            reply,
-            400,
-            "Invalid request",
-            "give minutes or until (RFC 3339) for the shelving",
-            request.body.until === undefined ? "body.minutes" : "body.until",
-          );
-        const id = request.params.id;
-        const before = actionState(service.alarms.get(id));
-        const comment = request.body.comment;
-        return actionReply(
-          request,
-          reply,
-          { action: "shelve", alarmId: id, user, comment, until, before },
-          await service.shelve(id, user, until, comment),
-        );
-      },
-    );
-
-    scope.post<{ Params: { id: string }; Body: { user?: string; comment?: string } | undefined }>(
-      "/v1/alarms/:id/unshelve",
-      {
-        schema: {
-          tags: ["alarms"],
-          operationId: "unshelveAlarm",
-          ...problems(404, 409),
-          summary: "Bring a shelved alarm back",
-          response: { 200: AlarmSchema },
-          params: Type.Object({ id: Type.String() }),
-          // No body at all stays valid (an action needs no comment).
-          body: Type.Union([actionBody, Type.Null()]),
-        },
-      },
-      async (request, reply) => {
-        const user = userOf(request, request.body);
-        if (user === undefined)
-          return problem(reply, 400, "Invalid request", "user: who unshelves is required", "body.user");
-        const id = request.params.id;
-        const before = actionState(service.alarms.get(id));
-        return actionReply(
-          request,
-          reply,
-          { action: "unshelve", alarmId: id, user, comment: request.body?.comment, before },
-          await service.unshelve(id, user),
-        );
-      },
-    );
-
-    scope.get<{ Querystring: { name?: string[] } }>(
-      "/metrics",
-      {
-        schema: {
-          tags: ["telemetry"],
-          operationId: "getMetrics",
-          summary: "Prometheus exposition: platform metrics and the latest facility samples",
-          response: {
-            200: {
-              description: "Prometheus text exposition format 0.0.4",
-              content: { "text/plain": { schema: Type.String() } },
-            },
-          },
-          querystring: Type.Object({ name: selectorQuery.name }),
-        },
-      },
-      async (request, reply) => {
-        // The server's process, HTTP and scheduler families first, when the server provides them.
-        const leading = scope.hasDecorator("platformMetrics") ? scope.platformMetrics() : [];
-        const metrics = service.renderMetrics(request.query.name, leading);
-        return reply.type(metrics.contentType).send(metrics.body);
-      },
-    );
+    // In the order the routes were registered before this split, so the OpenAPI document reads the same.
+    registerPushIngest(scope, service, { bodyLimit, compressedLimit });
+    registerSeriesReads(scope, service);
+    registerExportAndStatus(scope, service);
+    registerTelemetryStream(scope, service, heartbeatMs);
+    registerAlarmReads(scope, service);
+    registerAlarmActions(scope, service, options, userOf);
+    registerMetricsExposition(scope, service);
   });
 }
