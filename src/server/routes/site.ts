@@ -75,10 +75,11 @@ export function rackView(site: Site, index: number) {
   };
 }
 
-/** Registers /v1/site routes. */
-export function registerSiteRoutes(app: FastifyInstance, inventory: InventoryService): void {
-  const read = (request: Parameters<typeof contextOf>[0]) => authorize(contextOf(request).principal, "site:read");
+/** Reading the site is for every signed-in role that may see it (`site:read`). */
+const read = (request: Parameters<typeof contextOf>[0]) => authorize(contextOf(request).principal, "site:read");
 
+/** `GET /v1/site` (the summary) and `/v1/site/layout` (every rack's place and type, for the floor). */
+function registerSiteSummary(app: FastifyInstance, inventory: InventoryService): void {
   app.get(
     "/v1/site",
     {
@@ -158,7 +159,10 @@ export function registerSiteRoutes(app: FastifyInstance, inventory: InventorySer
       return reply.type("application/json").send(body);
     },
   );
+}
 
+/** Halls, rows and racks (paged, filtered), one rack. */
+function registerInventoryReads(app: FastifyInstance, inventory: InventoryService): void {
   app.get(
     "/v1/site/halls",
     {
@@ -280,7 +284,10 @@ export function registerSiteRoutes(app: FastifyInstance, inventory: InventorySer
       return rackView(site, index);
     },
   );
+}
 
+/** The site document in force, and changes to it (validated, guarded, versioned and audited). */
+function registerSiteDocument(app: FastifyInstance, inventory: InventoryService): void {
   app.get(
     "/v1/site/document",
     {
@@ -338,4 +345,11 @@ export function registerSiteRoutes(app: FastifyInstance, inventory: InventorySer
       return reply.status(applied.version === previous ? 200 : 201).send(answer);
     },
   );
+}
+
+/** Registers /v1/site routes. */
+export function registerSiteRoutes(app: FastifyInstance, inventory: InventoryService): void {
+  registerSiteSummary(app, inventory);
+  registerInventoryReads(app, inventory);
+  registerSiteDocument(app, inventory);
 }

@@ -95,8 +95,8 @@ function sendPage<T, V>(reply: FastifyReply, page: Page<T>, view: (row: T) => V)
   return page.items.map(view);
 }
 
-/** Registers the tenancy routes under /v1. */
-export function registerTenancyRoutes(app: FastifyInstance, tenancy: TenancyService): void {
+/** `GET /v1/me` and the tenants: list, one, create. */
+function registerTenantRoutes(app: FastifyInstance, tenancy: TenancyService): void {
   app.get(
     "/v1/me",
     {
@@ -173,7 +173,10 @@ export function registerTenancyRoutes(app: FastifyInstance, tenancy: TenancyServ
         .status(201)
         .send(tenantView(await fieldsIn("body", () => tenancy.createTenant(contextOf(request), request.body)))),
   );
+}
 
+/** Projects: list, one, create. */
+function registerProjectRoutes(app: FastifyInstance, tenancy: TenancyService): void {
   app.get<{ Querystring: { tenantId?: string; limit?: number; cursor?: string } }>(
     "/v1/projects",
     {
@@ -232,7 +235,10 @@ export function registerTenancyRoutes(app: FastifyInstance, tenancy: TenancyServ
         .status(201)
         .send(projectView(await fieldsIn("body", () => tenancy.createProject(contextOf(request), request.body)))),
   );
+}
 
+/** Users: list, one, create, disable. */
+function registerUserRoutes(app: FastifyInstance, tenancy: TenancyService): void {
   app.get<{ Querystring: { limit?: number; cursor?: string; tenantId?: string; role?: string } }>(
     "/v1/users",
     {
@@ -316,7 +322,10 @@ export function registerTenancyRoutes(app: FastifyInstance, tenancy: TenancyServ
     async (request) =>
       userView(await fieldsIn("params", () => tenancy.disableUser(contextOf(request), request.params.id))),
   );
+}
 
+/** API keys: list, create, revoke. */
+function registerKeyRoutes(app: FastifyInstance, tenancy: TenancyService): void {
   app.get<{ Querystring: { userId?: string; limit?: number; cursor?: string } }>(
     "/v1/keys",
     {
@@ -383,4 +392,12 @@ export function registerTenancyRoutes(app: FastifyInstance, tenancy: TenancyServ
     },
     async (request) => fieldsIn("params", () => tenancy.revokeApiKey(contextOf(request), request.params.id)),
   );
+}
+
+/** Registers the tenancy routes under /v1. */
+export function registerTenancyRoutes(app: FastifyInstance, tenancy: TenancyService): void {
+  registerTenantRoutes(app, tenancy);
+  registerProjectRoutes(app, tenancy);
+  registerUserRoutes(app, tenancy);
+  registerKeyRoutes(app, tenancy);
 }
