@@ -5608,6 +5608,7 @@ export interface operations {
                                     redundancy?: "N" | "N+1" | "N+2" | "2N";
                                 };
                             };
+                            rowDigits?: number;
                             rows?: {
                                 busways?: {
                                     count?: number;
@@ -5629,6 +5630,7 @@ export interface operations {
                                 };
                                 number?: number;
                                 pattern?: string;
+                                rackDigits?: number;
                                 racks?: {
                                     count?: number;
                                     type?: string;
@@ -5748,6 +5750,7 @@ export interface operations {
                                         redundancy?: "N" | "N+1" | "N+2" | "2N";
                                     };
                                 };
+                                rowDigits?: number;
                                 rows?: {
                                     busways?: {
                                         count?: number;
@@ -5769,6 +5772,7 @@ export interface operations {
                                     };
                                     number?: number;
                                     pattern?: string;
+                                    rackDigits?: number;
                                     racks?: {
                                         count?: number;
                                         type?: string;
@@ -5991,6 +5995,7 @@ export interface operations {
                                     perCdu?: number;
                                     perRack?: number;
                                 };
+                                rackDigits?: number;
                                 racks?: {
                                     count?: number;
                                     type?: string;
