@@ -585,6 +585,9 @@ describe("maintenance drains", () => {
       document.halls[1].power.ups.count = 4;
       document.halls[1].crah.count = 4;
     };
+    // An earlier test's scheduled drain of the whole suite would hold any change to it; this test makes its own.
+    const open = (await api("GET", "/v1/drains?state=open&limit=200", keys.operator)).body as Json[];
+    for (const left of open.filter((drain) => drain.target === "hall:h2")) await resume(left.id);
     const [id] = await runningOnRow(1, "moved", 86_400);
     cleanups.push(() => cancelAll([id!]));
     const placed = (await job(id!)).placement;
@@ -620,6 +623,19 @@ describe("maintenance drains", () => {
       );
       assert.match(held.body.detail, /nothing in the site file can keep: resume the drain/);
       await resume(drained.id);
+      // A drain of the hall it moves into holds it too: the drain would cover more racks, which no name can undo.
+      const suite = await drain({
+        target: "hall:h2",
+        reason: "UPS test",
+        startsAt: new Date(Date.now() + 3 * 86_400_000).toISOString(),
+      });
+      cleanups.push(() => resumeIfOpen(suite.id));
+      const grows = await change("move the H200 row to the health suite", moveH200Row);
+      assert.equal(grows.status, 409, JSON.stringify(grows.body));
+      assert.match(grows.body.detail, new RegExp(`drain ${suite.id} .* hall:h2 would name other racks`));
+      assert.match(grows.body.detail, /resume the drain .*, apply the change, then drain again what needs it/);
+      assert.doesNotMatch(grows.body.detail, /rows\[\]\.number/);
+      await resume(suite.id);
       const moved = await change("move the H200 row to the health suite", moveH200Row);
       assert.equal(moved.status, 201, JSON.stringify(moved.body));
       const layout = (await api("GET", "/v1/site/layout", keys.admin)).body;

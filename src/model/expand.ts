@@ -70,7 +70,7 @@ function warnUnstatedDigits(sink: DiagnosticSink, path: string, what: string, of
   sink.warning(
     `${of}.digits`,
     `${path}.${field}`,
-    `${what} numbers its ${of}s past 99 with no ${field}: ${of}s 1 to 99 keep two digits (${example}), so that no id changes as it grows, and ids sorted as text put ${of} 100 after 10; earlier versions padded them all to three digits (${old}). State ${field}: 3 to keep those names (drains, jobs and history name racks by them), or ${field}: 2 to keep these`,
+    `${what} numbers its ${of}s past 99 with no ${field}: ${of}s 1 to 99 keep two digits (${example}), so that no id changes as it grows, and ids sorted as text put ${of} 100 after 10; earlier versions padded them all to the digits of the last (${old}…). State ${field}: 3 to keep those names (drains, jobs and history name racks by them), or ${field}: 2 to keep these`,
   );
 }
 

@@ -8,7 +8,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { AppError } from "../../core/errors.ts";
-import { type RackRename, rackRenames } from "../../model/continuity.ts";
+import { type RackRename, type RenameKind, rackRenames } from "../../model/continuity.ts";
 import { areaFedBy, type DrainTargetKind, racksOfArea } from "../../model/feeds.ts";
 import type { Site } from "../../model/site.ts";
 import type { Drain, DrainFeed } from "../../scheduler/checks.ts";
@@ -31,17 +31,20 @@ import {
 } from "./model.ts";
 
 /**
- * What to do about a change that would take a drain off its racks, by what the change does to them (`rename`: one of
- * the drained racks' renames, if any; `resume`: the way round it, in words).
+ * What to do about a change that would take drain `id` off its racks, by the kind of rename it does to them (none: the
+ * target's area grows or shrinks, or its racks go, with no id passing on).
  */
-function drainAdvice(rename: RackRename | undefined, resume: string): string {
-  switch (rename?.kind) {
+function drainAdvice(kind: RenameKind | undefined, id: string): string {
+  const resume = `resume the drain (POST /v1/drains/${id}/resume), apply the change, then drain the racks by their new names`;
+  switch (kind) {
+    case "shifted":
+      return `Give the rows after a removed one their number (site file, rows[].number) so they keep their names, or ${resume}`;
     case "moved":
       return `A row moved to another hall (or to another place in its hall) takes the names of where it then stands, which nothing in the site file can keep: ${resume}`;
     case "digits":
       return `Only the digits of the ids change (halls[].rowDigits or rows[].rackDigits): state the digits they had (site file) so they keep their names, or ${resume}`;
     default:
-      return `Give the rows after a removed one their number (site file, rows[].number) so they keep their names, or ${resume}`;
+      return `No name can be kept for what the drain covers under this change (racks added to its area or taken from it): resume the drain (POST /v1/drains/${id}/resume), apply the change, then drain again what needs it`;
   }
 }
 
@@ -134,10 +137,9 @@ export class DrainService implements DrainFeed {
             : now !== was
               ? `${row.target} would name other racks (${now})`
               : `${row.target} would name other racks of the same types (${renamed!.id} ${renamed!.becomes})`;
-      const resume = `resume the drain (POST /v1/drains/${row.id}/resume), apply the change, then drain the racks by their new names`;
       throw new AppError(
         "conflict",
-        `drain ${row.id} keeps work off ${was}; under this site change ${become}, and the drain would no longer protect the racks it was made for. ${drainAdvice(moved ?? renamed, resume)}`,
+        `drain ${row.id} keeps work off ${was}; under this site change ${become}, and the drain would no longer protect the racks it was made for. ${drainAdvice((moved ?? renamed)?.kind, row.id)}`,
         { field: "site" },
       );
     }
