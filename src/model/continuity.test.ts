@@ -194,6 +194,12 @@ describe("rackRenames", () => {
     const renames = renamesOf(hundred, threeDigits);
     assert.ok(renames.includes("rack:h1-r99-12 would be rack:h1-r099-12"), renames.slice(0, 3).join("\n"));
     assert.ok(!renames.some((line) => line.startsWith("rack:h1-r100-")));
+    // A numbered row is the row of its number whatever digits write it: its racks' digits change, nothing moves.
+    const numbered = (digits: string) => (text: string) =>
+      text
+        .replace(hgxRow, hgxRow.replace("{ pattern", "{ number: 2, pattern"))
+        .replace("    plantRef: plant:lab\n    crah: { count: 2, capacityKW: 150", `${digits}$&`);
+    assert.deepEqual(kindsOf(labWith(numbered("")), labWith(numbered("    rowDigits: 3\n"))), { digits: 4 + 8 + 12 });
   });
 });
 

@@ -6,8 +6,9 @@
  * module reads the change as a facility engineer would: it matches the rows of each hall before and after by what
  * they hold (their racks' types in order), the longest common run first, earliest rows first, so that
  * identical rows keep their names when some are removed at the end; racks of a row changed in place are matched
- * the same way by type. A rack whose id ends up on another physical rack, or whose physical rack gets another id,
- * is renamed.
+ * the same way by type; rows left over are matched across the site by what they hold, a row taken from one hall and
+ * added to another being that row moved. A rack whose id ends up on another physical rack, or whose physical rack
+ * gets another id, is renamed, and each rename says why (`RenameKind`), which says what to do about it.
  */
 import type { Site } from "./site.ts";
 
@@ -99,12 +100,12 @@ function rowContent(site: Site, row: number): string {
 }
 
 /**
- * What a row is, for matching within its hall: its content, and its id when the file gave its number (the file then
- * says which row it is: a numbered row matches only the row of that number).
+ * What a row is, for matching within its hall: its content, and its number when the file gave it (the file then says
+ * which row it is: a numbered row matches only the row of that number, whatever digits write it).
  */
 function rowKey(site: Site, row: number): string {
   const entry = site.rows[row]!;
-  return `${entry.numbered ? entry.id : ""}|${rowContent(site, row)}`;
+  return `${entry.numbered ? unpadded(entry.id) : ""}|${rowContent(site, row)}`;
 }
 
 /** The rows of a hall, as site row indexes. */
@@ -199,7 +200,7 @@ function renameOf(before: Site, after: Site, rack: number, to: number, moved: Re
   return { rack, id, becomes: `would be ${newId}`, kind };
 }
 
-/** An id with the leading zeros of its numbers dropped: two ids differing only in digits read the same. */
+/** An id with the leading zeros of its numbers dropped: ids differing only in digits read the same (`h1-r005` → `h1-r5`). */
 function unpadded(id: string): string {
   return id.replace(/\d+/g, (digits) => String(Number(digits)));
 }
@@ -257,14 +258,14 @@ function matchHall(
   for (const to of rowPartner) if (to >= 0) matchedAfter.add(to);
   const unmatchedAfterById = new Map<string, number>();
   rowsAfter.forEach((row, index) => {
-    if (!matchedAfter.has(index)) unmatchedAfterById.set(after.rows[row]!.id, index);
+    if (!matchedAfter.has(index)) unmatchedAfterById.set(unpadded(after.rows[row]!.id), index);
   });
   const usedAfter = new Set(matchedAfter);
   rowsBefore.forEach((row, index) => {
-    // A row matched as a whole, or changed in place (unmatched on both sides under one id, and sharing racks of a
-    // type): its racks are matched by type within it. A row matched to none may have moved (matchMoves).
+    // A row matched as a whole, or changed in place (unmatched on both sides under one number, and sharing racks of
+    // a type): its racks are matched by type within it. A row matched to none may have moved (matchMoves).
     const whole = rowPartner[index]! >= 0;
-    const target = whole ? rowPartner[index]! : unmatchedAfterById.get(before.rows[row]!.id);
+    const target = whole ? rowPartner[index]! : unmatchedAfterById.get(unpadded(before.rows[row]!.id));
     if (target === undefined) {
       rowsLeft.before.push(row);
       return;
