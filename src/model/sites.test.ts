@@ -179,6 +179,25 @@ describe("row numbers", () => {
     assert.deepEqual(parseSiteWarnings(stated), []);
   });
 
+  it("refuses digits out of 2 to 5 or not whole, naming the field", () => {
+    for (const [value, problem] of [
+      ["1", /must be at least 2, got 1/],
+      ["6", /must be at most 5, got 6/],
+      ["2.5", /expected a whole number/],
+    ] as const) {
+      const { errors } = hallOne((text) =>
+        text
+          .replace("    crah: { count: 2, capacityKW: 150", `    rowDigits: ${value}\n$&`)
+          .replace("[{ type: cpu, count: 12 }]", `[{ type: cpu, count: 12 }], rackDigits: ${value}`),
+      );
+      assert.deepEqual(
+        errors.map((item) => item.path),
+        ["halls[0].rowDigits", "halls[0].rows[2].rackDigits"],
+      );
+      for (const item of errors) assert.match(item.message, problem);
+    }
+  });
+
   it("refuses a number that is not after the previous row, naming the entry", () => {
     const { errors } = hallOne((text) => text.replace(hgxRow, hgxRow.replace("{ ", "{ number: 1, ")));
     assert.deepEqual(
