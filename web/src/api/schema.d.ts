@@ -5608,6 +5608,7 @@ export interface operations {
                                     redundancy?: "N" | "N+1" | "N+2" | "2N";
                                 };
                             };
+                            /** @description Fewest digits of a row's number in the hall (default 2; more as needed) */
                             rowDigits?: number;
                             rows?: {
                                 busways?: {
@@ -5630,6 +5631,7 @@ export interface operations {
                                 };
                                 number?: number;
                                 pattern?: string;
+                                /** @description Fewest digits of a rack's number in the row (default 2; more as needed) */
                                 rackDigits?: number;
                                 racks?: {
                                     count?: number;
@@ -5750,6 +5752,7 @@ export interface operations {
                                         redundancy?: "N" | "N+1" | "N+2" | "2N";
                                     };
                                 };
+                                /** @description Fewest digits of a row's number in the hall (default 2; more as needed) */
                                 rowDigits?: number;
                                 rows?: {
                                     busways?: {
@@ -5772,6 +5775,7 @@ export interface operations {
                                     };
                                     number?: number;
                                     pattern?: string;
+                                    /** @description Fewest digits of a rack's number in the row (default 2; more as needed) */
                                     rackDigits?: number;
                                     racks?: {
                                         count?: number;
@@ -5995,6 +5999,7 @@ export interface operations {
                                     perCdu?: number;
                                     perRack?: number;
                                 };
+                                /** @description Fewest digits of a rack's number in the row (default 2; more as needed) */
                                 rackDigits?: number;
                                 racks?: {
                                     count?: number;
