@@ -619,7 +619,9 @@ describe("maintenance drains", () => {
       assert.equal(held.status, 409, JSON.stringify(held.body));
       assert.match(
         held.body.detail,
-        new RegExp(`drain ${drained.id} .* its racks would take other names \\(rack:h1-r02-01 would be rack:h2-r03-01`),
+        new RegExp(
+          `drain ${drained.id} .* row:h1-r02 would no longer exist and its racks would move \\(rack:h1-r02-01 would be rack:h2-r03-01 \\(its row moved to hall:h2\\)\\)`,
+        ),
       );
       assert.match(held.body.detail, /nothing in the site file can keep: resume the drain/);
       await resume(drained.id);

@@ -127,16 +127,15 @@ export class DrainService implements DrainFeed {
       // Alike racks keep their ids and types when rows before them go, so the names alone cannot tell.
       const renamed = drained.map((index) => renames!.get(index)).find((rename) => rename !== undefined);
       if (now === was && renamed === undefined) continue;
-      // A drained rack that moves says where it goes; otherwise the target's name says what becomes of it.
+      // What becomes of the target's name, and, when drained racks move, where they go.
       const moved = drained.map((index) => renames!.get(index)).find((rename) => rename?.kind === "moved");
       const become =
-        moved !== undefined
-          ? `its racks would take other names (${moved.id} ${moved.becomes})`
-          : now === undefined
-            ? `${row.target} would no longer exist`
-            : now !== was
-              ? `${row.target} would name other racks (${now})`
-              : `${row.target} would name other racks of the same types (${renamed!.id} ${renamed!.becomes})`;
+        (now === undefined
+          ? `${row.target} would no longer exist`
+          : now !== was
+            ? `${row.target} would name other racks (${now})`
+            : `${row.target} would name other racks of the same types (${renamed!.id} ${renamed!.becomes})`) +
+        (moved === undefined ? "" : ` and its racks would move (${moved.id} ${moved.becomes})`);
       throw new AppError(
         "conflict",
         `drain ${row.id} keeps work off ${was}; under this site change ${become}, and the drain would no longer protect the racks it was made for. ${drainAdvice((moved ?? renamed)?.kind, row.id)}`,
