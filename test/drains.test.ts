@@ -573,6 +573,83 @@ describe("maintenance drains", () => {
     }
   });
 
+  it("refuses moving a row with running work or an open drain to another hall, saying what to do; idle, it moves", async () => {
+    const { change, restore } = await siteEditor();
+    // Hall 1's H200 row goes to the end of the health suite, whose power and air handlers grow for it; hall 1's CPU
+    // row keeps its name by its number, so the move is the only rename.
+    const moveH200Row = (document: Json) => {
+      const [h200Row] = document.halls[0].rows.splice(1, 1);
+      document.halls[0].rows[1].number = 3;
+      document.halls[1].rows.push(h200Row);
+      document.halls[1].power.transformers.count = 4;
+      document.halls[1].power.ups.count = 4;
+      document.halls[1].crah.count = 4;
+    };
+    // An earlier test's scheduled drain of the whole suite would hold any change to it; this test makes its own.
+    const open = (await api("GET", "/v1/drains?state=open&limit=200", keys.operator)).body as Json[];
+    for (const left of open.filter((drain) => drain.target === "hall:h2")) await resume(left.id);
+    const [id] = await runningOnRow(1, "moved", 86_400);
+    cleanups.push(() => cancelAll([id!]));
+    const placed = (await job(id!)).placement;
+    const rack = placed.racks[0] as string;
+    const version = (await api("GET", "/v1/site", keys.admin)).body.version;
+    try {
+      const refused = await change("move the H200 row to the health suite", moveH200Row);
+      assert.equal(refused.status, 409, JSON.stringify(refused.body));
+      assert.ok(
+        refused.body.errors?.some((error: Json) => error.field === "body.site"),
+        JSON.stringify(refused.body),
+      );
+      const to = rack.replace("rack:h1-r02-", "rack:h2-r03-");
+      assert.match(
+        refused.body.detail,
+        new RegExp(`${rack} would be ${to} \\(its row moved to hall:h2\\) \\(${id}\\)`),
+      );
+      assert.match(refused.body.detail, /let the work leave it first \(drain the row with policy finish/);
+      assert.doesNotMatch(refused.body.detail, /rows\[\]\.number/, "numbering cannot keep a moved row's names");
+      assert.equal((await api("GET", "/v1/site", keys.admin)).body.version, version, "nothing was applied");
+      const still = await job(id!);
+      assert.equal(still.state, "running");
+      assert.deepEqual(still.placement.racks, placed.racks);
+      // The work ended, an open drain of the row holds the move too, until it is resumed.
+      assert.equal((await api("POST", `/v1/jobs/${id}/cancel`, keys.hugo)).status, 200);
+      const drained = await drain({ target: "row:h1-r02", reason: "row to be moved" });
+      cleanups.push(() => resumeIfOpen(drained.id));
+      const held = await change("move the H200 row to the health suite", moveH200Row);
+      assert.equal(held.status, 409, JSON.stringify(held.body));
+      assert.match(
+        held.body.detail,
+        new RegExp(
+          `drain ${drained.id} .* row:h1-r02 would no longer exist and its racks would move \\(rack:h1-r02-01 would be rack:h2-r03-01 \\(its row moved to hall:h2\\)\\)`,
+        ),
+      );
+      assert.match(held.body.detail, /nothing in the site file can keep: resume the drain/);
+      await resume(drained.id);
+      // A drain of the hall it moves into holds it too: the drain would cover more racks, which no name can undo.
+      const suite = await drain({
+        target: "hall:h2",
+        reason: "UPS test",
+        startsAt: new Date(Date.now() + 3 * 86_400_000).toISOString(),
+      });
+      cleanups.push(() => resumeIfOpen(suite.id));
+      const grows = await change("move the H200 row to the health suite", moveH200Row);
+      assert.equal(grows.status, 409, JSON.stringify(grows.body));
+      assert.match(grows.body.detail, new RegExp(`drain ${suite.id} .* hall:h2 would name other racks`));
+      assert.match(grows.body.detail, /resume the drain .*, apply the change, then drain again what needs it/);
+      assert.doesNotMatch(grows.body.detail, /rows\[\]\.number/);
+      await resume(suite.id);
+      const moved = await change("move the H200 row to the health suite", moveH200Row);
+      assert.equal(moved.status, 201, JSON.stringify(moved.body));
+      const layout = (await api("GET", "/v1/site/layout", keys.admin)).body;
+      assert.deepEqual(
+        layout.rows.map((row: Json) => row.id),
+        ["row:h1-r01", "row:h1-r03", "row:h2-r01", "row:h2-r02", "row:h2-r03"],
+      );
+    } finally {
+      await restore();
+    }
+  });
+
   it("refuses more open drains than the bound, naming the field", async () => {
     const open = Number((await api("GET", "/v1/drains?state=scheduled", keys.operator)).headers.get("x-total-count"));
     let refused: ApiAnswer | undefined;

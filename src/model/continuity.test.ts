@@ -9,6 +9,7 @@ const lab = readFileSync(new URL("../../sites/lab.yaml", import.meta.url), "utf8
 const nvl72Row = "      - { pattern: gpu-row, racks: [{ type: nvl72, count: 4 }] }\n";
 const hgxRow = "      - { pattern: gpu-row, racks: [{ type: hgx, count: 8 }], busways: { ratingKW: 400 } }\n";
 const cpuRow = "      - { pattern: cpu-row, racks: [{ type: cpu, count: 12 }] }\n";
+const suiteCpuRow = "      - { pattern: cpu-row, racks: [{ type: cpu, count: 6 }] }\n";
 
 /** The lab with `edit` applied to its text; fails the test when it does not validate. */
 function labWith(edit: (text: string) => string): Site {
@@ -20,6 +21,13 @@ function labWith(edit: (text: string) => string): Site {
 /** The renames as `old id: what happens` lines. */
 function renamesOf(before: Site, after: Site): string[] {
   return rackRenames(before, after).map((rename) => `${rename.id} ${rename.becomes}`);
+}
+
+/** How many renames of each kind. */
+function kindsOf(before: Site, after: Site): Record<string, number> {
+  const kinds: Record<string, number> = {};
+  for (const rename of rackRenames(before, after)) kinds[rename.kind] = (kinds[rename.kind] ?? 0) + 1;
+  return kinds;
 }
 
 describe("alignByKey", () => {
@@ -122,5 +130,113 @@ describe("rackRenames", () => {
     // A rack replaced where it stood by another type is changed, not renamed (the jobs engine displaces its work).
     const replaced = labWith((text) => text.replace("[{ type: nvl72, count: 4 }]", "[{ type: hgx, count: 4 }]"));
     assert.deepEqual(renamesOf(original, replaced), []);
+  });
+
+  it("reads a row taken from one hall's list and added to another's as moved, its racks renamed", () => {
+    // Hall 1's CPU row (its last) goes to the end of the health suite: no other id changes, its twelve racks'.
+    const moved = labWith((text) => text.replace(cpuRow, "").replace(suiteCpuRow, suiteCpuRow + cpuRow));
+    const renames = renamesOf(original, moved);
+    assert.equal(renames.length, 12, renames.join("\n"));
+    assert.equal(renames[0], "rack:h1-r03-01 would be rack:h2-r03-01 (its row moved to hall:h2)");
+    assert.equal(renames[11], "rack:h1-r03-12 would be rack:h2-r03-12 (its row moved to hall:h2)");
+    assert.deepEqual(kindsOf(original, moved), { moved: 12 });
+    // Put first in the suite, it also shifts the suite's rows: those are renamed as rows after an added one are.
+    const first = labWith((text) =>
+      text.replace(cpuRow, "").replace("      - { pattern: gpu-row, racks: [{ type: hgx, count: 6 }]", `${cpuRow}$&`),
+    );
+    const shifted = renamesOf(original, first);
+    assert.ok(
+      shifted.includes("rack:h1-r03-01 would be rack:h2-r01-01 (its row moved to hall:h2)"),
+      shifted.join("\n"),
+    );
+    assert.ok(shifted.includes("rack:h2-r01-06 would be rack:h2-r02-06"));
+    assert.deepEqual(kindsOf(original, first), { moved: 12, shifted: 12 });
+  });
+
+  it("reads a row put elsewhere in its own hall as moved, the rows it passes as shifted", () => {
+    // The GB300 row goes from first to last: the two rows after it move up one, it takes the name h1-r03.
+    const last = labWith((text) => text.replace(nvl72Row, "").replace(cpuRow, cpuRow + nvl72Row));
+    const renames = renamesOf(original, last);
+    assert.ok(
+      renames.includes("rack:h1-r01-04 would be rack:h1-r03-04 (its row moved within hall:h1)"),
+      renames.join("\n"),
+    );
+    assert.ok(renames.includes("rack:h1-r02-01 would be rack:h1-r01-01"));
+    assert.deepEqual(kindsOf(original, last), { moved: 4, shifted: 8 + 12 });
+  });
+
+  it("reads a hall given another id as its rows moved to it", () => {
+    const renamed = labWith((text) => text.replace("id: hall:h2", "id: hall:h3"));
+    assert.deepEqual(kindsOf(original, renamed), { moved: 12 });
+    assert.ok(
+      renamesOf(original, renamed).includes("rack:h2-r02-06 would be rack:h3-r02-06 (its row moved to hall:h3)"),
+    );
+  });
+
+  it("keeps every id when a hall grows past 99 rows, and reads a change of its digits as renaming them all", () => {
+    // Hall 1 with 99 rows (the CPU row repeated 97 times), then 100: rows 1 to 99 keep their two digits.
+    const rows =
+      (count: number, digits = "") =>
+      (text: string) =>
+        text
+          .replace(cpuRow, cpuRow.replace("{ pattern", `{ count: ${count}, pattern`))
+          .replace("    plantRef: plant:lab\n    crah: { count: 2, capacityKW: 150", `${digits}$&`);
+    const ninetyNine = labWith(rows(97));
+    assert.equal(ninetyNine.rows[98]!.id, "row:h1-r99");
+    const hundred = labWith(rows(98));
+    assert.equal(hundred.rows[99]!.id, "row:h1-r100");
+    assert.deepEqual(renamesOf(ninetyNine, hundred), []);
+    // Stated, three digits rename every rack of the hall: the refusal then says what to do about digits.
+    const threeDigits = labWith(rows(98, "    rowDigits: 3\n"));
+    assert.equal(threeDigits.rows[0]!.id, "row:h1-r001");
+    // Rows 1 to 99 (4 + 8 + 97 × 12 racks); row 100 already had three digits.
+    assert.deepEqual(kindsOf(hundred, threeDigits), { digits: 4 + 8 + 97 * 12 });
+    const renames = renamesOf(hundred, threeDigits);
+    assert.ok(renames.includes("rack:h1-r99-12 would be rack:h1-r099-12"), renames.slice(0, 3).join("\n"));
+    assert.ok(!renames.some((line) => line.startsWith("rack:h1-r100-")));
+    // A numbered row is the row of its number whatever digits write it: its racks' digits change, nothing moves.
+    const numbered = (digits: string) => (text: string) =>
+      text
+        .replace(hgxRow, hgxRow.replace("{ pattern", "{ number: 2, pattern"))
+        .replace("    plantRef: plant:lab\n    crah: { count: 2, capacityKW: 150", `${digits}$&`);
+    assert.deepEqual(kindsOf(labWith(numbered("")), labWith(numbered("    rowDigits: 3\n"))), { digits: 4 + 8 + 12 });
+  });
+});
+
+describe("rackRenames on the campus", () => {
+  const campusText = readFileSync(new URL("../../sites/alixan.yaml", import.meta.url), "utf8");
+  const campus = (text: string): Site => {
+    const result = parseSite(text, { today: "2026-11-25" });
+    assert.ok(result.site, "the campus loads");
+    return result.site;
+  };
+  const hallTwo = "  - id: hall:h2\n    template: ai-hall\n    rows:\n";
+  const hallThree = "  - { id: hall:h3, template: ai-hall }\n";
+  assert.ok(campusText.includes(hallTwo) && campusText.includes(hallThree), "the campus lines this test edits");
+
+  it("keeps every id of a 100-row hall growing to 101 rows, and reads a CPU row moved from hall 3 to hall 2", () => {
+    const before = campus(campusText);
+    assert.equal(before.rows[0]!.id, "row:h1-r001");
+    // Hall 3 gets one more CPU row (its template's rows, then its own).
+    const grown = campus(
+      campusText.replace(
+        hallThree,
+        "  - id: hall:h3\n    template: ai-hall\n    rows:\n      - { pattern: nvl72-row, count: 5 }\n      - { pattern: hgx-row, count: 25 }\n      - { pattern: cpu-row, count: 71 }\n",
+      ),
+    );
+    assert.equal(grown.rows.filter((row) => row.id.startsWith("row:h3-")).at(-1)!.id, "row:h3-r101");
+    assert.deepEqual(renamesOf(before, grown), []);
+    // One CPU row fewer in hall 3, one more in hall 2: read as that row moved, its 50 racks renamed, nothing else.
+    const moved = campus(
+      campusText
+        .replace(
+          hallThree,
+          "  - id: hall:h3\n    template: ai-hall\n    rows:\n      - { pattern: nvl72-row, count: 5 }\n      - { pattern: hgx-row, count: 25 }\n      - { pattern: cpu-row, count: 69 }\n",
+        )
+        .replace("      - { pattern: cpu-row, count: 10, zone: zone:hds }\n", "$&      - { pattern: cpu-row }\n"),
+    );
+    const renames = renamesOf(before, moved);
+    assert.equal(renames.length, 50, renames.slice(0, 5).join("\n"));
+    assert.equal(renames[0], "rack:h3-r100-01 would be rack:h2-r101-01 (its row moved to hall:h2)");
   });
 });

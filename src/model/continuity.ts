@@ -6,10 +6,19 @@
  * module reads the change as a facility engineer would: it matches the rows of each hall before and after by what
  * they hold (their racks' types in order), the longest common run first, earliest rows first, so that
  * identical rows keep their names when some are removed at the end; racks of a row changed in place are matched
- * the same way by type. A rack whose id ends up on another physical rack, or whose physical rack gets another id,
- * is renamed.
+ * the same way by type; rows left over are matched across the site by what they hold, a row taken from one hall and
+ * added to another being that row moved. A rack whose id ends up on another physical rack, or whose physical rack
+ * gets another id, is renamed, and each rename says why (`RenameKind`), which says what to do about it.
  */
 import type { Site } from "./site.ts";
+
+/**
+ * Why a rack's id would not follow it, which says what to do about it: `shifted`, rows or racks before it in its hall
+ * or row were removed or added (number the rows after a removed one); `moved`, its row went to another hall or
+ * another place in its hall (its racks take new names whatever the file says: let the work leave first); `digits`,
+ * only the digits of its numbers changed (`rowDigits`, `rackDigits`: state the digits the ids had).
+ */
+export type RenameKind = "shifted" | "moved" | "digits";
 
 /** One rack of the site before a change whose id no longer names the same physical rack after it. */
 export interface RackRename {
@@ -19,6 +28,8 @@ export interface RackRename {
   readonly id: string;
   /** What the change does to it, in words ("would be h1-r01-05", "is removed, and its id would pass to h1-r03-05"). */
   readonly becomes: string;
+  /** Why, for the advice a refusal gives. */
+  readonly kind: RenameKind;
 }
 
 /**
@@ -80,15 +91,21 @@ function rackKey(site: Site, rack: number): string {
   return site.rackTypes[entry.typeIndex]!.id;
 }
 
-/**
- * What a row is, for matching: its racks' types in order, and its id when the file gave its number (the
- * file then says which row it is: a numbered row matches only the row of that number).
- */
-function rowKey(site: Site, row: number): string {
+/** A row's racks' types in order: what it holds, wherever it stands. */
+function rowContent(site: Site, row: number): string {
   const entry = site.rows[row]!;
   const racks: string[] = [];
   for (let rack = entry.rackStart; rack < entry.rackStart + entry.rackCount; rack++) racks.push(rackKey(site, rack));
-  return `${entry.numbered ? entry.id : ""}|${racks.join(",")}`;
+  return racks.join(",");
+}
+
+/**
+ * What a row is, for matching within its hall: its content, and its number when the file gave it (the file then says
+ * which row it is: a numbered row matches only the row of that number, whatever digits write it).
+ */
+function rowKey(site: Site, row: number): string {
+  const entry = site.rows[row]!;
+  return `${entry.numbered ? unpadded(entry.id) : ""}|${rowContent(site, row)}`;
 }
 
 /** The rows of a hall, as site row indexes. */
@@ -121,11 +138,20 @@ let lastReading: { before: Site; after: Site; renames: readonly RackRename[] } |
 function matchRenames(before: Site, after: Site): readonly RackRename[] {
   // partnerOf[old rack] = new rack, or -1.
   const partnerOf = new Int32Array(before.racks.length).fill(-1);
+  const rowsLeft: RowsLeft = { before: [], after: [] };
   const afterHalls = new Map(after.halls.map((hall) => [hall.id as string, hall.index]));
+  const matchedHalls = new Set<number>();
   for (const hall of before.halls) {
     const afterHall = afterHalls.get(hall.id);
-    if (afterHall !== undefined) matchHall(before, after, hall.index, afterHall, partnerOf);
+    if (afterHall === undefined) rowsLeft.before.push(...rowsOfHall(before, hall.index));
+    else {
+      matchedHalls.add(afterHall);
+      matchHall(before, after, hall.index, afterHall, partnerOf, rowsLeft);
+    }
   }
+  for (const hall of after.halls)
+    if (!matchedHalls.has(hall.index)) rowsLeft.after.push(...rowsOfHall(after, hall.index));
+  const moved = matchMoves(before, after, rowsLeft, partnerOf);
   // Which old rack each new rack was matched to, by the new rack's id.
   const heldBy = new Map<string, number>();
   partnerOf.forEach((to, rack) => {
@@ -136,19 +162,91 @@ function matchRenames(before: Site, after: Site): readonly RackRename[] {
     const id = before.racks[rack]!.id;
     if (to >= 0) {
       const newId = after.racks[to]!.id;
-      if (newId !== id) renames.push({ rack, id, becomes: `would be ${newId}` });
+      if (newId !== id) renames.push(renameOf(before, after, rack, to, moved));
       return;
     }
     const holder = heldBy.get(id);
     if (holder !== undefined) {
-      renames.push({ rack, id, becomes: `is removed, and its id would pass to ${before.racks[holder]!.id}` });
+      renames.push({
+        rack,
+        id,
+        becomes: `is removed, and its id would pass to ${before.racks[holder]!.id}`,
+        kind: "shifted",
+      });
     }
   });
   return renames;
 }
 
-/** Matches the racks of one hall before and after into `partnerOf`: rows as wholes, then racks of changed rows. */
-function matchHall(before: Site, after: Site, hallBefore: number, hallAfter: number, partnerOf: Int32Array): void {
+/** Rows of each side left unmatched within their hall (site row indexes, in site order): candidates for moves. */
+interface RowsLeft {
+  readonly before: number[];
+  readonly after: number[];
+}
+
+/** The rename of a rack matched to a rack of another id, with its kind (`moved`: the rows that moved, before). */
+function renameOf(before: Site, after: Site, rack: number, to: number, moved: ReadonlySet<number>): RackRename {
+  const id = before.racks[rack]!.id;
+  const newId = after.racks[to]!.id;
+  const fromHall = before.halls[before.racks[rack]!.hallIndex]!.id;
+  const toHall = after.halls[after.racks[to]!.hallIndex]!.id;
+  if (fromHall !== toHall) {
+    return { rack, id, becomes: `would be ${newId} (its row moved to ${toHall})`, kind: "moved" };
+  }
+  if (moved.has(before.racks[rack]!.rowIndex)) {
+    return { rack, id, becomes: `would be ${newId} (its row moved within ${toHall})`, kind: "moved" };
+  }
+  const kind = unpadded(id) === unpadded(newId) ? "digits" : "shifted";
+  return { rack, id, becomes: `would be ${newId}`, kind };
+}
+
+/** An id with the leading zeros of its numbers dropped: ids differing only in digits read the same (`h1-r005` → `h1-r5`). */
+function unpadded(id: string): string {
+  return id.replace(/\d+/g, (digits) => String(Number(digits)));
+}
+
+/**
+ * Matches rows left unmatched in their halls with rows of the same content left unmatched anywhere in the site after,
+ * earliest first: a row removed from one hall's list and added to another's (or to another place in its hall, past
+ * rows that stay) is the same row, moved, and its racks take the names of where it now stands. Answers the rows
+ * (before) so matched.
+ */
+function matchMoves(before: Site, after: Site, rowsLeft: RowsLeft, partnerOf: Int32Array): Set<number> {
+  const moved = new Set<number>();
+  const waiting = new Map<string, number[]>();
+  // Site order on both sides: the earliest row left before goes where the earliest alike row left after stands.
+  for (const row of [...rowsLeft.after].sort((a, b) => a - b)) {
+    const key = rowContent(after, row);
+    const queue = waiting.get(key);
+    if (queue === undefined) waiting.set(key, [row]);
+    else queue.push(row);
+  }
+  for (const row of [...rowsLeft.before].sort((a, b) => a - b)) {
+    const queue = waiting.get(rowContent(before, row));
+    const to = queue?.shift();
+    if (to === undefined) continue;
+    const from = before.rows[row]!;
+    const target = after.rows[to]!;
+    moved.add(row);
+    for (let offset = 0; offset < from.rackCount; offset++) {
+      partnerOf[from.rackStart + offset] = target.rackStart + offset;
+    }
+  }
+  return moved;
+}
+
+/**
+ * Matches the racks of one hall before and after into `partnerOf`: rows as wholes, then racks of rows changed in
+ * place; the rows it leaves unmatched go to `rowsLeft` (none when the hall has too many rows to match).
+ */
+function matchHall(
+  before: Site,
+  after: Site,
+  hallBefore: number,
+  hallAfter: number,
+  partnerOf: Int32Array,
+  rowsLeft: RowsLeft,
+): void {
   const rowsBefore = rowsOfHall(before, hallBefore);
   const rowsAfter = rowsOfHall(after, hallAfter);
   const rowPartner = alignByKey(
@@ -160,13 +258,18 @@ function matchHall(before: Site, after: Site, hallBefore: number, hallAfter: num
   for (const to of rowPartner) if (to >= 0) matchedAfter.add(to);
   const unmatchedAfterById = new Map<string, number>();
   rowsAfter.forEach((row, index) => {
-    if (!matchedAfter.has(index)) unmatchedAfterById.set(after.rows[row]!.id, index);
+    if (!matchedAfter.has(index)) unmatchedAfterById.set(unpadded(after.rows[row]!.id), index);
   });
+  const usedAfter = new Set(matchedAfter);
   rowsBefore.forEach((row, index) => {
-    // A row matched as a whole, or changed in place (unmatched on both sides under one id): its racks are matched by
-    // type within it. A row matched to none is gone.
-    const target = rowPartner[index]! >= 0 ? rowPartner[index]! : unmatchedAfterById.get(before.rows[row]!.id);
-    if (target === undefined) return;
+    // A row matched as a whole, or changed in place (unmatched on both sides under one number, and sharing racks of
+    // a type): its racks are matched by type within it. A row matched to none may have moved (matchMoves).
+    const whole = rowPartner[index]! >= 0;
+    const target = whole ? rowPartner[index]! : unmatchedAfterById.get(unpadded(before.rows[row]!.id));
+    if (target === undefined) {
+      rowsLeft.before.push(row);
+      return;
+    }
     const from = before.rows[row]!;
     const to = after.rows[rowsAfter[target]!]!;
     const rackPartner = alignByKey(
@@ -174,8 +277,17 @@ function matchHall(before: Site, after: Site, hallBefore: number, hallAfter: num
       Array.from({ length: to.rackCount }, (_, offset) => rackKey(after, to.rackStart + offset)),
     );
     if (rackPartner === undefined) return;
+    if (!whole && !rackPartner.some((partner) => partner >= 0)) {
+      // Nothing in common: not the same row changed, but one gone and another come (perhaps each moved).
+      rowsLeft.before.push(row);
+      return;
+    }
+    usedAfter.add(target);
     rackPartner.forEach((partner, offset) => {
       if (partner >= 0) partnerOf[from.rackStart + offset] = to.rackStart + partner;
     });
+  });
+  rowsAfter.forEach((row, index) => {
+    if (!usedAfter.has(index)) rowsLeft.after.push(row);
   });
 }

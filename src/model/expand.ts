@@ -55,6 +55,25 @@ export function mergeLayers(base: unknown, override: unknown): unknown {
   return merged;
 }
 
+/** The fewest digits of a row's number in its hall and of a rack's in its row, unless the site file states more. */
+const defaultDigits = 2;
+
+/**
+ * Warns of a hall (or row entry) whose numbers pass 99 with no digits stated. Its names are stable as it grows, but
+ * alixan until session 17 padded every number of such a hall or row to the widest (`h1-r001`), so a site file written
+ * then now names its first 99 rows (or racks) otherwise: whatever holds the old names (drains, jobs, history, tools)
+ * must be told, or the file must state the digits it had. Stating them, either way, is the answer.
+ */
+function warnUnstatedDigits(sink: DiagnosticSink, path: string, what: string, of: "row" | "rack"): void {
+  const [field, example, old] =
+    of === "row" ? ["rowDigits", "r01…r99, r100", "r001"] : ["rackDigits", "01…99, 100", "001"];
+  sink.warning(
+    `${of}.digits`,
+    `${path}.${field}`,
+    `${what} numbers its ${of}s past 99 with no ${field}: ${of}s 1 to 99 keep two digits (${example}), so that no id changes as it grows, and ids sorted as text put ${of} 100 after 10; earlier versions padded them all to the digits of the last (${old}…). State ${field}: 3 to keep those names (drains, jobs and history name racks by them), or ${field}: 2 to keep these`,
+  );
+}
+
 /** Numbered local names `${prefix}-01` … with a width that fits the count. */
 function numbered(prefix: string, count: number): string[] {
   const width = Math.max(2, String(count).length);
@@ -360,7 +379,10 @@ export function expandSite(file: SiteFile, sink: DiagnosticSink): Site {
       (last, entry) => Math.max(last, (entry.number ?? last + 1) - 1) + (entry.count ?? 1),
       0,
     );
-    const rowWidth = Math.max(2, String(lastRow).length);
+    // Digits of a row's number: the hall's `rowDigits`, 2 by default; a number with more is written in full, never
+    // padding the others to it, so that no id changes as the hall grows past 99 rows (docs/site-format.md, names).
+    const rowWidth = body.rowDigits ?? defaultDigits;
+    if (body.rowDigits === undefined && lastRow > 99) warnUnstatedDigits(sink, hallPath, `hall ${hallEntry.id}`, "row");
     let rowNumber = 0;
     let rowOrdinal = 0;
 
@@ -433,6 +455,7 @@ export function expandSite(file: SiteFile, sink: DiagnosticSink): Site {
       const racksPerRow = segments.reduce((sum, segment) => sum + segment.count, 0);
       const detectorsPerRow = racksPerRow * row.leakDetectors.perRack + row.cdus.count * row.leakDetectors.perCdu;
       const unitsPerRow = racksPerRow + row.cdus.count + row.busways.count + detectorsPerRow;
+      if (row.rackDigits === undefined && racksPerRow > 99) warnUnstatedDigits(sink, entryPath, "row entry", "rack");
       if (!withinBudget(entryPath, unitsPerRow * (entry.count ?? 1))) {
         rowNumber += entry.count ?? 1;
         return;
@@ -450,6 +473,7 @@ export function expandSite(file: SiteFile, sink: DiagnosticSink): Site {
         leakDetectorTotal += rackCountInRow * row.leakDetectors.perRack + cduIds.length * row.leakDetectors.perCdu;
         rowPlans.push({
           local: rowLocal,
+          rackWidth: row.rackDigits ?? defaultDigits,
           segments,
           perRack: row.leakDetectors.perRack,
           perCdu: row.leakDetectors.perCdu,
@@ -573,6 +597,8 @@ export function expandSite(file: SiteFile, sink: DiagnosticSink): Site {
 interface RowPlan {
   /** The row's local name (`h1-r07`), which its racks' names extend. */
   readonly local: string;
+  /** The fewest digits of its racks' numbers (`rackDigits`). */
+  readonly rackWidth: number;
   readonly segments: readonly { readonly typeIndex: number; readonly count: number }[];
   readonly perRack: number;
   readonly perCdu: number;
@@ -614,7 +640,7 @@ function buildRacks(rows: readonly Row[], plans: readonly RowPlan[]): { racks: R
   for (const row of rows) {
     const plan = plans[row.index]!;
     const rowIndex = row.index;
-    const rackWidth = Math.max(2, String(row.rackCount).length);
+    const rackWidth = plan.rackWidth;
     let position = 0;
     for (const segment of plan.segments) {
       for (let k = 0; k < segment.count; k++) {

@@ -272,6 +272,15 @@ export const RowSchema = closedObject({
   cdus: CduGroupSchema,
   tcs: TcsSchema,
   leakDetectors: LeakDetectorSchema,
+  // The fewest digits of a rack's number in the row (`h1-r02-05`: 2); a number with more is written in full, so no
+  // rack id changes as a row grows (docs/site-format.md, names).
+  rackDigits: Type.Optional(
+    count({
+      minimum: 2,
+      maximum: 5,
+      description: "Fewest digits of a rack's number in the row (default 2; more as needed)",
+    }),
+  ),
 });
 /** A row: its racks, busways, CDUs (sharing the row's technology loop), and leak detection. */
 export type RowSpec = Static<typeof RowSchema>;
@@ -441,6 +450,15 @@ const hallBodyProperties = {
   plant: Type.Optional(PlantSchema),
   plantRef: Type.Optional(prefixed("plant")),
   crah: Type.Optional(CrahGroupSchema),
+  // The fewest digits of a row's number in the hall (`h1-r05`: 2); a number with more is written in full (`h1-r100`),
+  // so no row id changes as a hall grows (docs/site-format.md, names).
+  rowDigits: Type.Optional(
+    count({
+      minimum: 2,
+      maximum: 5,
+      description: "Fewest digits of a row's number in the hall (default 2; more as needed)",
+    }),
+  ),
   rows: Type.Array(RowEntrySchema, { minItems: 1 }),
 };
 /** What a hall template and a hall share; `plant` is the hall's own plant, `plantRef` names a shared one. */

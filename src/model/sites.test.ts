@@ -19,6 +19,9 @@ describe("shipped sites", () => {
     assert.equal(result.site?.racks.length, 40_000);
     assert.equal(result.site?.halls.length, 8);
     assert.equal(result.analysis?.figures.totalIt, 1_020_000);
+    // Its halls state three digits for their 100 rows: the names it always had (scenarios and docs name them).
+    assert.equal(result.site?.rows[0]?.id, "row:h1-r001");
+    assert.equal(result.site?.racks.at(-1)?.id, "rack:h8-r100-50");
   });
 
   it("phase-1 has 4,000 racks and about 100 MW of IT", () => {
@@ -103,7 +106,19 @@ describe("row numbers", () => {
         const types = site!.racks.slice(row.rackStart, row.rackStart + row.rackCount).map((rack) => rack.typeIndex);
         return `${row.id}:${[...new Set(types)].map((index) => site!.rackTypes[index]!.id).join("+")}`;
       });
-    return { rows, errors: result.diagnostics.filter((item) => item.severity === "error"), site };
+    return { rows, errors: result.diagnostics.filter((item) => item.severity === "error"), site, result };
+  }
+
+  /** The errors of a load but capacity's (a hall of a hundred rows outgrows the lab's power and cooling). */
+  function beyondCapacity(loaded: ReturnType<typeof hallOne>) {
+    return loaded.errors.filter((item) => !item.code.startsWith("capacity."));
+  }
+
+  /** The `row.digits` and `rack.digits` warnings of a load, as [code, path]. */
+  function parseSiteWarnings(loaded: ReturnType<typeof hallOne>): string[][] {
+    return loaded.result.diagnostics
+      .filter((item) => item.code.endsWith(".digits"))
+      .map((item) => [item.code, item.path]);
   }
 
   it("numbers rows by position unless an entry gives its number, which keeps its ids when rows before it go", () => {
@@ -117,6 +132,70 @@ describe("row numbers", () => {
     assert.deepEqual(numbered.errors, []);
     assert.deepEqual(numbered.rows, ["row:h1-r02:hgx", "row:h1-r03:cpu"]);
     assert.equal(numbered.site!.racks[0]!.id, "rack:h1-r02-01");
+  });
+
+  it("keeps every row's id as a hall grows past 99 rows: two digits up to 99, then the digits the number needs", () => {
+    const cpuRow = "{ pattern: cpu-row, racks: [{ type: cpu, count: 12 }] }";
+    const hallOneCrah = "    crah: { count: 2, capacityKW: 150";
+    // Hall 1 with its CPU row repeated: 99 rows, then 100; `digits` goes into hall 1.
+    const grown = (count: number, digits = "") =>
+      hallOne((text) =>
+        text.replace(cpuRow, cpuRow.replace("{ ", `{ count: ${count}, `)).replace(hallOneCrah, `${digits}$&`),
+      );
+    const rowsOf = (site: ReturnType<typeof hallOne>["site"]) =>
+      site!.rows.filter((row) => row.hallIndex === 0).map((row) => row.id);
+    const racksOf = (site: ReturnType<typeof hallOne>["site"]) =>
+      site!.racks.filter((rack) => rack.hallIndex === 0).map((rack) => rack.id);
+    const before = grown(97).site;
+    const after = grown(98);
+    assert.deepEqual(rowsOf(before).slice(-2), ["row:h1-r98", "row:h1-r99"]);
+    assert.deepEqual(rowsOf(after.site).slice(0, 99), rowsOf(before));
+    assert.equal(rowsOf(after.site)[99], "row:h1-r100");
+    assert.deepEqual(racksOf(after.site).slice(0, racksOf(before).length), racksOf(before));
+    assert.equal(after.site!.rows[99]!.tcs.ids[0], "cdu:h1-r100-01");
+    // Unstated digits past 99 are a warning naming the field: a file written when such halls had r001 says so.
+    assert.deepEqual(parseSiteWarnings(after), [["row.digits", "halls[0].rowDigits"]]);
+    // Stated, they are kept: 3 gives the names of before (r001 … r100), 2 these; neither warns.
+    const three = grown(98, "    rowDigits: 3\n");
+    assert.deepEqual(beyondCapacity(three), []);
+    assert.deepEqual(rowsOf(three.site).slice(0, 2), ["row:h1-r001", "row:h1-r002"]);
+    assert.equal(three.site!.racks[0]!.id, "rack:h1-r001-01");
+    assert.deepEqual(parseSiteWarnings(three), []);
+    assert.deepEqual(rowsOf(grown(98, "    rowDigits: 2\n").site), rowsOf(after.site));
+    assert.deepEqual(parseSiteWarnings(grown(98, "    rowDigits: 2\n")), []);
+  });
+
+  it("keeps every rack's id as a row grows past 99 racks, and takes the row's stated digits", () => {
+    const cpuRacks = "[{ type: cpu, count: 12 }]";
+    const before = hallOne((text) => text.replace(cpuRacks, "[{ type: cpu, count: 99 }]")).site!;
+    const after = hallOne((text) => text.replace(cpuRacks, "[{ type: cpu, count: 100 }]"));
+    const cpuRow = (site: typeof before) => site.racks.filter((rack) => rack.rowIndex === 2).map((rack) => rack.id);
+    assert.deepEqual(cpuRow(after.site!).slice(0, 99), cpuRow(before));
+    assert.deepEqual(cpuRow(after.site!).slice(98), ["rack:h1-r03-99", "rack:h1-r03-100"]);
+    assert.deepEqual(parseSiteWarnings(after), [["rack.digits", "halls[0].rows[2].rackDigits"]]);
+    const stated = hallOne((text) => text.replace(cpuRacks, "[{ type: cpu, count: 100 }], rackDigits: 3"));
+    assert.deepEqual(beyondCapacity(stated), []);
+    assert.equal(cpuRow(stated.site!)[0], "rack:h1-r03-001");
+    assert.deepEqual(parseSiteWarnings(stated), []);
+  });
+
+  it("refuses digits out of 2 to 5 or not whole, naming the field", () => {
+    for (const [value, problem] of [
+      ["1", /must be at least 2, got 1/],
+      ["6", /must be at most 5, got 6/],
+      ["2.5", /expected a whole number/],
+    ] as const) {
+      const { errors } = hallOne((text) =>
+        text
+          .replace("    crah: { count: 2, capacityKW: 150", `    rowDigits: ${value}\n$&`)
+          .replace("[{ type: cpu, count: 12 }]", `[{ type: cpu, count: 12 }], rackDigits: ${value}`),
+      );
+      assert.deepEqual(
+        errors.map((item) => item.path),
+        ["halls[0].rowDigits", "halls[0].rows[2].rackDigits"],
+      );
+      for (const item of errors) assert.match(item.message, problem);
+    }
   });
 
   it("refuses a number that is not after the previous row, naming the entry", () => {

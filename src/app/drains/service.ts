@@ -8,7 +8,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { AppError } from "../../core/errors.ts";
-import { type RackRename, rackRenames } from "../../model/continuity.ts";
+import { type RackRename, type RenameKind, rackRenames } from "../../model/continuity.ts";
 import { areaFedBy, type DrainTargetKind, racksOfArea } from "../../model/feeds.ts";
 import type { Site } from "../../model/site.ts";
 import type { Drain, DrainFeed } from "../../scheduler/checks.ts";
@@ -29,6 +29,24 @@ import {
   drainStateAt,
   drainView,
 } from "./model.ts";
+
+/**
+ * What to do about a change that would take drain `id` off its racks, by the kind of rename it does to them (none: the
+ * target's area grows or shrinks, or its racks go, with no id passing on).
+ */
+function drainAdvice(kind: RenameKind | undefined, id: string): string {
+  const resume = `resume the drain (POST /v1/drains/${id}/resume), apply the change, then drain the racks by their new names`;
+  switch (kind) {
+    case "shifted":
+      return `Give the rows after a removed one their number (site file, rows[].number) so they keep their names, or ${resume}`;
+    case "moved":
+      return `A row moved to another hall (or to another place in its hall) takes the names of where it then stands, which nothing in the site file can keep: ${resume}`;
+    case "digits":
+      return `Only the digits of the ids change (halls[].rowDigits or rows[].rackDigits): state the digits they had (site file) so they keep their names, or ${resume}`;
+    default:
+      return `No name can be kept for what the drain covers under this change (racks added to its area or taken from it): resume the drain (POST /v1/drains/${id}/resume), apply the change, then drain again what needs it`;
+  }
+}
 
 /** Options of the drain service. */
 export interface DrainServiceOptions {
@@ -82,7 +100,8 @@ export class DrainService implements DrainFeed {
    * Refuses a site change under which a drain not ended (active or scheduled) would cover other racks than it does,
    * or none: row and rack ids are positions in their hall (src/model/expand.ts), so removing a row renames every row
    * after it, and a drain on `row:h1-r02` would move silently onto the racks that name now gives, or stop protecting
-   * its racks when the name disappears. Racks are compared by id and rack type. The operator resumes the drain,
+   * its racks when the name disappears; a row moved to another hall takes that hall's names. Racks are compared by id
+   * and rack type, and by what src/model/continuity.ts reads as renamed. The operator resumes the drain,
    * changes the site, then drains the racks under their new names. (A change of identical rows that keeps every
    * drained name on racks of the same types cannot be told from no renaming: the names are all there is.)
    */
@@ -108,15 +127,18 @@ export class DrainService implements DrainFeed {
       // Alike racks keep their ids and types when rows before them go, so the names alone cannot tell.
       const renamed = drained.map((index) => renames!.get(index)).find((rename) => rename !== undefined);
       if (now === was && renamed === undefined) continue;
+      // What becomes of the target's name, and, when drained racks move, where they go.
+      const moved = drained.map((index) => renames!.get(index)).find((rename) => rename?.kind === "moved");
       const become =
-        now === undefined
+        (now === undefined
           ? `${row.target} would no longer exist`
           : now !== was
             ? `${row.target} would name other racks (${now})`
-            : `${row.target} would name other racks of the same types (${renamed!.id} ${renamed!.becomes})`;
+            : `${row.target} would name other racks of the same types (${renamed!.id} ${renamed!.becomes})`) +
+        (moved === undefined ? "" : ` and its racks would move (${moved.id} ${moved.becomes})`);
       throw new AppError(
         "conflict",
-        `drain ${row.id} keeps work off ${was}; under this site change ${become}, and the drain would no longer protect the racks it was made for. Give the rows after a removed one their number (site file, rows[].number) so they keep their names, or resume the drain (POST /v1/drains/${row.id}/resume), apply the change, then drain the racks by their new names`,
+        `drain ${row.id} keeps work off ${was}; under this site change ${become}, and the drain would no longer protect the racks it was made for. ${drainAdvice((moved ?? renamed)?.kind, row.id)}`,
         { field: "site" },
       );
     }

@@ -5833,6 +5833,8 @@ export interface operations {
                                     redundancy?: "N" | "N+1" | "N+2" | "2N";
                                 };
                             };
+                            /** @description Fewest digits of a row's number in the hall (default 2; more as needed) */
+                            rowDigits?: number;
                             rows?: {
                                 busways?: {
                                     count?: number;
@@ -5854,6 +5856,8 @@ export interface operations {
                                 };
                                 number?: number;
                                 pattern?: string;
+                                /** @description Fewest digits of a rack's number in the row (default 2; more as needed) */
+                                rackDigits?: number;
                                 racks?: {
                                     count?: number;
                                     type?: string;
@@ -5973,6 +5977,8 @@ export interface operations {
                                         redundancy?: "N" | "N+1" | "N+2" | "2N";
                                     };
                                 };
+                                /** @description Fewest digits of a row's number in the hall (default 2; more as needed) */
+                                rowDigits?: number;
                                 rows?: {
                                     busways?: {
                                         count?: number;
@@ -5994,6 +6000,8 @@ export interface operations {
                                     };
                                     number?: number;
                                     pattern?: string;
+                                    /** @description Fewest digits of a rack's number in the row (default 2; more as needed) */
+                                    rackDigits?: number;
                                     racks?: {
                                         count?: number;
                                         type?: string;
@@ -6216,6 +6224,8 @@ export interface operations {
                                     perCdu?: number;
                                     perRack?: number;
                                 };
+                                /** @description Fewest digits of a rack's number in the row (default 2; more as needed) */
+                                rackDigits?: number;
                                 racks?: {
                                     count?: number;
                                     type?: string;
