@@ -22,6 +22,7 @@ import {
   type Redundancy,
   type RowEntrySpec,
   RowSchema,
+  type RowSpec,
   type SiteFile,
   type UncertainParameter,
   type ZoneSpec,
@@ -243,6 +244,350 @@ function unitBudget(sink: DiagnosticSink): (path: string, units: number) => bool
   };
 }
 
+/** What the expansion of a site file has built so far, and the tables its halls and rows are checked against. */
+interface Expansion {
+  readonly file: SiteFile;
+  readonly sink: DiagnosticSink;
+  /** Every id claimed so far, with the path that claimed it. */
+  readonly ids: Map<string, string>;
+  readonly zones: Map<string, ZoneSpec>;
+  readonly rackTypeIndex: Map<string, number>;
+  readonly cduModels: Map<string, CduModel>;
+  readonly feeds: readonly GridFeedSpec[];
+  readonly plants: PlantDraft[];
+  readonly plantIndexById: Map<string, number>;
+  readonly withinBudget: (path: string, units: number) => boolean;
+  readonly halls: Hall[];
+  readonly rows: Row[];
+  readonly rowPlans: RowPlan[];
+  rackTotal: number;
+  leakDetectorTotal: number;
+}
+
+/** The hall whose row entries are being expanded. */
+interface HallPlace {
+  readonly id: string;
+  readonly path: string;
+  readonly entryIndex: number;
+  readonly index: number;
+  readonly local: string;
+  readonly zone: string | undefined;
+  readonly plantIndex: number;
+  /** The fewest digits of its rows' numbers. */
+  readonly rowWidth: number;
+}
+
+/** A hall's row numbering as its entries are read: the last number given, and the rows made. */
+interface RowNumbering {
+  rowNumber: number;
+  rowOrdinal: number;
+}
+
+/** The plant a hall's body names (its own, made here, or a shared one), or undefined with the error reported. */
+function hallPlantIndex(x: Expansion, body: HallBodySpec, hallPath: string, hallLocal: string): number | undefined {
+  if (body.plant !== undefined && body.plantRef !== undefined) {
+    x.sink.error(
+      "plant.ambiguous",
+      hallPath,
+      `set either "plant" (its own plant) or "plantRef" (a shared plant), not both`,
+    );
+    return undefined;
+  }
+  if (body.plantRef !== undefined) {
+    const found = x.plantIndexById.get(body.plantRef);
+    if (found === undefined) {
+      unknownReference(x.sink, `${hallPath}.plantRef`, "plant", body.plantRef, x.plantIndexById.keys());
+      return undefined;
+    }
+    return found;
+  }
+  if (body.plant !== undefined) {
+    const plantId = makeId("plant", hallLocal);
+    if (!claim(x.ids, plantId, `${hallPath}.plant`, x.sink)) return undefined;
+    const plantSpec = body.plant;
+    const plantIndex = x.plants.length;
+    x.plantIndexById.set(plantId, plantIndex);
+    x.plants.push(buildPlant(plantSpec, plantId, plantIndex, `${hallPath}.plant`) as PlantDraft);
+    return plantIndex;
+  }
+  x.sink.error("field.missing", `${hallPath}.plant`, `hall has no cooling plant: set "plant" or "plantRef"`);
+  return undefined;
+}
+
+/** Expands one hall entry (template applied) with its rows into `x`; a hall that cannot be resolved is skipped. */
+function expandHall(x: Expansion, hallEntry: SiteFile["halls"][number], hallEntryIndex: number): void {
+  const hallPath = `halls[${hallEntryIndex}]`;
+  if (hallEntry.id === undefined) {
+    x.sink.error("field.missing", `${hallPath}.id`, `required field "id" is missing`);
+    return;
+  }
+  if (!claim(x.ids, hallEntry.id, hallPath, x.sink)) return;
+  let layered: unknown = hallEntry;
+  if (hallEntry.template !== undefined) {
+    const template = x.file.hallTemplates[hallEntry.template];
+    if (template === undefined) {
+      unknownReference(
+        x.sink,
+        `${hallPath}.template`,
+        "hall template",
+        hallEntry.template,
+        Object.keys(x.file.hallTemplates),
+      );
+      return;
+    }
+    layered = mergeLayers(template, hallEntry);
+  }
+  const { id: _id, name: _name, template: _template, zone: _zone, ...bodyRaw } = layered as Record<string, unknown>;
+  const errorsBefore = x.sink.errorCount;
+  const body = checkInto(HallBodySchema, bodyRaw, x.sink, { path: ["halls", hallEntryIndex] }) as
+    | HallBodySpec
+    | undefined;
+  if (body === undefined || x.sink.errorCount > errorsBefore) return;
+
+  const hallUnits = body.power.transformers.count + body.power.ups.count + (body.crah?.count ?? 0);
+  if (!x.withinBudget(hallPath, hallUnits + (body.plant === undefined ? 0 : plantUnitCount(body.plant)))) return;
+  const hallLocal = localOf(hallEntry.id);
+  const hallIndex = x.halls.length;
+  const hallZone = hallEntry.zone;
+  if (hallZone !== undefined && !x.zones.has(hallZone)) {
+    unknownReference(x.sink, `${hallPath}.zone`, "zone", hallZone, x.zones.keys());
+  }
+
+  const plantIndex = hallPlantIndex(x, body, hallPath, hallLocal);
+  if (plantIndex === undefined) return;
+  x.plants[plantIndex]!.hallIndexes.push(hallIndex);
+
+  const power: HallPowerSpec = body.power;
+  const feedIds = (power.transformers.feeds ?? x.feeds.map((feed) => feed.id)) as FeedId[];
+  power.transformers.feeds?.forEach((feed, index) => {
+    if (!x.feeds.some((known) => known.id === feed)) {
+      unknownReference(
+        x.sink,
+        `${hallPath}.power.transformers.feeds[${index}]`,
+        "grid feed",
+        feed,
+        x.feeds.map((known) => known.id),
+      );
+    }
+  });
+
+  const rowStart = x.rows.length;
+  const rackStart = x.rackTotal;
+  // Row numbers: an entry's `number` where given (stable names when rows before it are removed), else the next.
+  const lastRow = body.rows.reduce(
+    (last, entry) => Math.max(last, (entry.number ?? last + 1) - 1) + (entry.count ?? 1),
+    0,
+  );
+  // Digits of a row's number: the hall's `rowDigits`, 2 by default; a number with more is written in full, never
+  // padding the others to it, so that no id changes as the hall grows past 99 rows (docs/site-format.md, names).
+  const rowWidth = body.rowDigits ?? defaultDigits;
+  if (body.rowDigits === undefined && lastRow > 99) warnUnstatedDigits(x.sink, hallPath, `hall ${hallEntry.id}`, "row");
+  const hall: HallPlace = {
+    id: hallEntry.id,
+    path: hallPath,
+    entryIndex: hallEntryIndex,
+    index: hallIndex,
+    local: hallLocal,
+    zone: hallZone,
+    plantIndex,
+    rowWidth,
+  };
+  const numbering: RowNumbering = { rowNumber: 0, rowOrdinal: 0 };
+  body.rows.forEach((entry: RowEntrySpec, entryIndex) => {
+    const resolved = resolveRowEntry(x, hall, numbering, entry, entryIndex);
+    if (resolved !== undefined) addRows(x, hall, numbering, entry, resolved);
+  });
+
+  const crah: CrahGroupSpec | undefined = body.crah;
+  x.halls.push({
+    index: hallIndex,
+    id: hallEntry.id as HallId,
+    name: hallEntry.name ?? hallLocal.toUpperCase(),
+    zoneId: hallZone !== undefined && x.zones.has(hallZone) ? (hallZone as ZoneId) : undefined,
+    whiteSpace: squareMeters(body.whiteSpaceM2),
+    rowStart,
+    rowCount: x.rows.length - rowStart,
+    rackStart,
+    rackCount: x.rackTotal - rackStart,
+    transformers: {
+      ...group(
+        unitIds("transformer", hallLocal, power.transformers.count),
+        realPowerOf(kilovoltAmperes(power.transformers.ratingKVA), fraction(x.file.power.powerFactor)),
+        power.transformers.redundancy,
+      ),
+      unitRating: kilovoltAmperes(power.transformers.ratingKVA),
+      noLoadLoss: kilowatts(power.transformers.noLoadLossKW),
+      loadLoss: kilowatts(power.transformers.loadLossKW),
+      feedIds,
+    },
+    ups: {
+      ...group(unitIds("ups", hallLocal, power.ups.count), power.ups.ratingKW, power.ups.redundancy),
+      efficiencyCurve: [...power.ups.efficiencyCurve].sort((a, b) => a.load - b.load),
+    },
+    crah:
+      crah === undefined
+        ? undefined
+        : {
+            ...group(numbered(`crah:${hallLocal}`, crah.count), crah.capacityKW, crah.redundancy),
+            fanPower: kilowatts(crah.fanPowerKW),
+          },
+    plantIndex,
+    path: hallPath,
+  });
+}
+
+/** A row entry resolved against the site's patterns, CDU models, zones and rack types. */
+interface ResolvedRow {
+  readonly row: RowSpec;
+  readonly model: CduModel;
+  readonly rowZone: ZoneId | undefined;
+  readonly segments: readonly { typeIndex: number; count: number }[];
+}
+
+/**
+ * Resolves a row entry (its pattern, fields, CDU model, zone and rack types, within the unit budget); undefined, with
+ * the errors reported and its rows' numbers passed over, when it cannot be built.
+ */
+function resolveRowEntry(
+  x: Expansion,
+  hall: HallPlace,
+  numbering: RowNumbering,
+  entry: RowEntrySpec,
+  entryIndex: number,
+): ResolvedRow | undefined {
+  const entryPath = `${hall.path}.rows[${entryIndex}]`;
+  if (entry.number !== undefined) {
+    if (entry.number <= numbering.rowNumber) {
+      x.sink.error(
+        "row.numberOrder",
+        `${entryPath}.number`,
+        `row number ${entry.number} is not after the previous row (${numbering.rowNumber}): row numbers go up through a hall`,
+      );
+    } else numbering.rowNumber = entry.number - 1;
+  }
+  let rowRaw: unknown = entry;
+  if (entry.pattern !== undefined) {
+    const pattern = x.file.rowPatterns[entry.pattern];
+    if (pattern === undefined) {
+      unknownReference(x.sink, `${entryPath}.pattern`, "row pattern", entry.pattern, Object.keys(x.file.rowPatterns));
+      numbering.rowNumber += entry.count ?? 1;
+      return undefined;
+    }
+    rowRaw = mergeLayers(pattern, entry);
+  }
+  const {
+    pattern: _pattern,
+    count: _count,
+    number: _number,
+    zone: _rowZone,
+    ...rowFields
+  } = rowRaw as Record<string, unknown>;
+  const before = x.sink.errorCount;
+  const row = checkInto(RowSchema, rowFields, x.sink, { path: ["halls", hall.entryIndex, "rows", entryIndex] });
+  if (row === undefined || x.sink.errorCount > before) {
+    numbering.rowNumber += entry.count ?? 1;
+    return undefined;
+  }
+  const model = x.cduModels.get(row.cdus.model);
+  if (model === undefined) {
+    unknownReference(x.sink, `${entryPath}.cdus.model`, "CDU model", row.cdus.model, x.cduModels.keys());
+  }
+  let rowZone = hall.zone as ZoneId | undefined;
+  if (entry.zone !== undefined) {
+    if (!x.zones.has(entry.zone)) unknownReference(x.sink, `${entryPath}.zone`, "zone", entry.zone, x.zones.keys());
+    else if (hall.zone !== undefined && entry.zone !== hall.zone) {
+      x.sink.error(
+        "zone.conflict",
+        `${entryPath}.zone`,
+        `row is in ${entry.zone} but its hall ${hall.id} is entirely in ${hall.zone}`,
+      );
+    } else rowZone = entry.zone as ZoneId;
+  }
+  const segments: { typeIndex: number; count: number }[] = [];
+  row.racks.forEach((segment, segmentIndex) => {
+    const typeIndex = x.rackTypeIndex.get(segment.type);
+    if (typeIndex === undefined) {
+      unknownReference(
+        x.sink,
+        `${entryPath}.racks[${segmentIndex}].type`,
+        "rack type",
+        segment.type,
+        x.rackTypeIndex.keys(),
+      );
+    } else segments.push({ typeIndex, count: segment.count });
+  });
+  if (model === undefined || segments.length !== row.racks.length) {
+    numbering.rowNumber += entry.count ?? 1;
+    return undefined;
+  }
+  const racksPerRow = segments.reduce((sum, segment) => sum + segment.count, 0);
+  const detectorsPerRow = racksPerRow * row.leakDetectors.perRack + row.cdus.count * row.leakDetectors.perCdu;
+  const unitsPerRow = racksPerRow + row.cdus.count + row.busways.count + detectorsPerRow;
+  if (row.rackDigits === undefined && racksPerRow > 99) warnUnstatedDigits(x.sink, entryPath, "row entry", "rack");
+  if (!x.withinBudget(entryPath, unitsPerRow * (entry.count ?? 1))) {
+    numbering.rowNumber += entry.count ?? 1;
+    return undefined;
+  }
+  return { row, model, rowZone, segments };
+}
+
+/** Adds the rows of a resolved entry (its `count` of them), each with its plan for racks and leak detectors. */
+function addRows(
+  x: Expansion,
+  hall: HallPlace,
+  numbering: RowNumbering,
+  entry: RowEntrySpec,
+  resolved: ResolvedRow,
+): void {
+  const { row, model, rowZone, segments } = resolved;
+  for (let repeat = 0; repeat < (entry.count ?? 1); repeat++) {
+    numbering.rowNumber++;
+    numbering.rowOrdinal++;
+    const rowLocal = `${hall.local}-r${pad(numbering.rowNumber, hall.rowWidth)}`;
+    const rowIndex = x.rows.length;
+    const rowRackStart = x.rackTotal;
+    const rackCountInRow = segments.reduce((sum, segment) => sum + segment.count, 0);
+    x.rackTotal += rackCountInRow;
+    const cduIds = unitIds("cdu", rowLocal, row.cdus.count);
+    x.leakDetectorTotal += rackCountInRow * row.leakDetectors.perRack + cduIds.length * row.leakDetectors.perCdu;
+    x.rowPlans.push({
+      local: rowLocal,
+      rackWidth: row.rackDigits ?? defaultDigits,
+      segments,
+      perRack: row.leakDetectors.perRack,
+      perCdu: row.leakDetectors.perCdu,
+    });
+    x.rows.push({
+      index: rowIndex,
+      id: makeId("row", rowLocal),
+      hallIndex: hall.index,
+      zoneId: rowZone,
+      numbered: entry.number !== undefined,
+      rackStart: rowRackStart,
+      rackCount: rackCountInRow,
+      busways: {
+        ...group(
+          buswayIds(rowLocal, row.busways.count, row.busways.redundancy),
+          row.busways.ratingKW,
+          row.busways.redundancy,
+        ),
+        phases: row.busways.phases,
+      },
+      tcs: {
+        ...group(cduIds, model.capacity, row.cdus.redundancy),
+        id: makeId("tcs", rowLocal),
+        rowIndex,
+        plantIndex: hall.plantIndex,
+        model,
+        supplySetpoint: celsius(row.tcs.supplySetpointC),
+        designRise: kelvin(row.tcs.designRiseK),
+        fluid: row.tcs.fluid,
+      },
+      path: `halls[${hall.index}].rows[${numbering.rowOrdinal - 1}]`,
+    });
+  }
+}
+
 /**
  * Expands `file` into a `Site`. Reference errors go to `sink`; halls or rows that cannot be resolved are skipped so
  * the rest of the site is still checked.
@@ -289,263 +634,27 @@ export function expandSite(file: SiteFile, sink: DiagnosticSink): Site {
     plants.push(buildPlant(spec, spec.id as Id<"plant">, plants.length, `plants[${index}]`) as PlantDraft);
   });
 
-  const rowPatterns = file.rowPatterns;
-  const hallTemplates = file.hallTemplates;
-  const halls: Hall[] = [];
-  const rows: Row[] = [];
-  const rowPlans: RowPlan[] = [];
-  let rackTotal = 0;
-  let leakDetectorTotal = 0;
-
+  const expansion: Expansion = {
+    file,
+    sink,
+    ids,
+    zones,
+    rackTypeIndex,
+    cduModels,
+    feeds,
+    plants,
+    plantIndexById,
+    withinBudget,
+    halls: [],
+    rows: [],
+    rowPlans: [],
+    rackTotal: 0,
+    leakDetectorTotal: 0,
+  };
   file.halls.forEach((hallEntry, hallEntryIndex) => {
-    const hallPath = `halls[${hallEntryIndex}]`;
-    if (hallEntry.id === undefined) {
-      sink.error("field.missing", `${hallPath}.id`, `required field "id" is missing`);
-      return;
-    }
-    if (!claim(ids, hallEntry.id, hallPath, sink)) return;
-    let layered: unknown = hallEntry;
-    if (hallEntry.template !== undefined) {
-      const template = hallTemplates[hallEntry.template];
-      if (template === undefined) {
-        unknownReference(sink, `${hallPath}.template`, "hall template", hallEntry.template, Object.keys(hallTemplates));
-        return;
-      }
-      layered = mergeLayers(template, hallEntry);
-    }
-    const { id: _id, name: _name, template: _template, zone: _zone, ...bodyRaw } = layered as Record<string, unknown>;
-    const errorsBefore = sink.errorCount;
-    const body = checkInto(HallBodySchema, bodyRaw, sink, { path: ["halls", hallEntryIndex] }) as
-      | HallBodySpec
-      | undefined;
-    if (body === undefined || sink.errorCount > errorsBefore) return;
-
-    const hallUnits = body.power.transformers.count + body.power.ups.count + (body.crah?.count ?? 0);
-    if (!withinBudget(hallPath, hallUnits + (body.plant === undefined ? 0 : plantUnitCount(body.plant)))) return;
-    const hallLocal = localOf(hallEntry.id);
-    const hallIndex = halls.length;
-    const hallZone = hallEntry.zone;
-    if (hallZone !== undefined && !zones.has(hallZone)) {
-      unknownReference(sink, `${hallPath}.zone`, "zone", hallZone, zones.keys());
-    }
-
-    let plantIndex: number;
-    if (body.plant !== undefined && body.plantRef !== undefined) {
-      sink.error(
-        "plant.ambiguous",
-        hallPath,
-        `set either "plant" (its own plant) or "plantRef" (a shared plant), not both`,
-      );
-      return;
-    }
-    if (body.plantRef !== undefined) {
-      const found = plantIndexById.get(body.plantRef);
-      if (found === undefined) {
-        unknownReference(sink, `${hallPath}.plantRef`, "plant", body.plantRef, plantIndexById.keys());
-        return;
-      }
-      plantIndex = found;
-    } else if (body.plant !== undefined) {
-      const plantId = makeId("plant", hallLocal);
-      if (!claim(ids, plantId, `${hallPath}.plant`, sink)) return;
-      const plantSpec = body.plant;
-      plantIndex = plants.length;
-      plantIndexById.set(plantId, plantIndex);
-      plants.push(buildPlant(plantSpec, plantId, plantIndex, `${hallPath}.plant`) as PlantDraft);
-    } else {
-      sink.error("field.missing", `${hallPath}.plant`, `hall has no cooling plant: set "plant" or "plantRef"`);
-      return;
-    }
-    plants[plantIndex]!.hallIndexes.push(hallIndex);
-
-    const power: HallPowerSpec = body.power;
-    const feedIds = (power.transformers.feeds ?? feeds.map((feed) => feed.id)) as FeedId[];
-    power.transformers.feeds?.forEach((feed, index) => {
-      if (!feeds.some((known) => known.id === feed)) {
-        unknownReference(
-          sink,
-          `${hallPath}.power.transformers.feeds[${index}]`,
-          "grid feed",
-          feed,
-          feeds.map((known) => known.id),
-        );
-      }
-    });
-
-    const rowStart = rows.length;
-    const rackStart = rackTotal;
-    // Row numbers: an entry's `number` where given (stable names when rows before it are removed), else the next.
-    const lastRow = body.rows.reduce(
-      (last, entry) => Math.max(last, (entry.number ?? last + 1) - 1) + (entry.count ?? 1),
-      0,
-    );
-    // Digits of a row's number: the hall's `rowDigits`, 2 by default; a number with more is written in full, never
-    // padding the others to it, so that no id changes as the hall grows past 99 rows (docs/site-format.md, names).
-    const rowWidth = body.rowDigits ?? defaultDigits;
-    if (body.rowDigits === undefined && lastRow > 99) warnUnstatedDigits(sink, hallPath, `hall ${hallEntry.id}`, "row");
-    let rowNumber = 0;
-    let rowOrdinal = 0;
-
-    body.rows.forEach((entry: RowEntrySpec, entryIndex) => {
-      const entryPath = `${hallPath}.rows[${entryIndex}]`;
-      if (entry.number !== undefined) {
-        if (entry.number <= rowNumber) {
-          sink.error(
-            "row.numberOrder",
-            `${entryPath}.number`,
-            `row number ${entry.number} is not after the previous row (${rowNumber}): row numbers go up through a hall`,
-          );
-        } else rowNumber = entry.number - 1;
-      }
-      let rowRaw: unknown = entry;
-      if (entry.pattern !== undefined) {
-        const pattern = rowPatterns[entry.pattern];
-        if (pattern === undefined) {
-          unknownReference(sink, `${entryPath}.pattern`, "row pattern", entry.pattern, Object.keys(rowPatterns));
-          rowNumber += entry.count ?? 1;
-          return;
-        }
-        rowRaw = mergeLayers(pattern, entry);
-      }
-      const {
-        pattern: _pattern,
-        count: _count,
-        number: _number,
-        zone: _rowZone,
-        ...rowFields
-      } = rowRaw as Record<string, unknown>;
-      const before = sink.errorCount;
-      const row = checkInto(RowSchema, rowFields, sink, { path: ["halls", hallEntryIndex, "rows", entryIndex] });
-      if (row === undefined || sink.errorCount > before) {
-        rowNumber += entry.count ?? 1;
-        return;
-      }
-      const model = cduModels.get(row.cdus.model);
-      if (model === undefined) {
-        unknownReference(sink, `${entryPath}.cdus.model`, "CDU model", row.cdus.model, cduModels.keys());
-      }
-      let rowZone = hallZone as ZoneId | undefined;
-      if (entry.zone !== undefined) {
-        if (!zones.has(entry.zone)) unknownReference(sink, `${entryPath}.zone`, "zone", entry.zone, zones.keys());
-        else if (hallZone !== undefined && entry.zone !== hallZone) {
-          sink.error(
-            "zone.conflict",
-            `${entryPath}.zone`,
-            `row is in ${entry.zone} but its hall ${hallEntry.id} is entirely in ${hallZone}`,
-          );
-        } else rowZone = entry.zone as ZoneId;
-      }
-      const segments: { typeIndex: number; count: number }[] = [];
-      row.racks.forEach((segment, segmentIndex) => {
-        const typeIndex = rackTypeIndex.get(segment.type);
-        if (typeIndex === undefined) {
-          unknownReference(
-            sink,
-            `${entryPath}.racks[${segmentIndex}].type`,
-            "rack type",
-            segment.type,
-            rackTypeIndex.keys(),
-          );
-        } else segments.push({ typeIndex, count: segment.count });
-      });
-      if (model === undefined || segments.length !== row.racks.length) {
-        rowNumber += entry.count ?? 1;
-        return;
-      }
-      const racksPerRow = segments.reduce((sum, segment) => sum + segment.count, 0);
-      const detectorsPerRow = racksPerRow * row.leakDetectors.perRack + row.cdus.count * row.leakDetectors.perCdu;
-      const unitsPerRow = racksPerRow + row.cdus.count + row.busways.count + detectorsPerRow;
-      if (row.rackDigits === undefined && racksPerRow > 99) warnUnstatedDigits(sink, entryPath, "row entry", "rack");
-      if (!withinBudget(entryPath, unitsPerRow * (entry.count ?? 1))) {
-        rowNumber += entry.count ?? 1;
-        return;
-      }
-
-      for (let repeat = 0; repeat < (entry.count ?? 1); repeat++) {
-        rowNumber++;
-        rowOrdinal++;
-        const rowLocal = `${hallLocal}-r${pad(rowNumber, rowWidth)}`;
-        const rowIndex = rows.length;
-        const rowRackStart = rackTotal;
-        const rackCountInRow = segments.reduce((sum, segment) => sum + segment.count, 0);
-        rackTotal += rackCountInRow;
-        const cduIds = unitIds("cdu", rowLocal, row.cdus.count);
-        leakDetectorTotal += rackCountInRow * row.leakDetectors.perRack + cduIds.length * row.leakDetectors.perCdu;
-        rowPlans.push({
-          local: rowLocal,
-          rackWidth: row.rackDigits ?? defaultDigits,
-          segments,
-          perRack: row.leakDetectors.perRack,
-          perCdu: row.leakDetectors.perCdu,
-        });
-        rows.push({
-          index: rowIndex,
-          id: makeId("row", rowLocal),
-          hallIndex,
-          zoneId: rowZone,
-          numbered: entry.number !== undefined,
-          rackStart: rowRackStart,
-          rackCount: rackCountInRow,
-          busways: {
-            ...group(
-              buswayIds(rowLocal, row.busways.count, row.busways.redundancy),
-              row.busways.ratingKW,
-              row.busways.redundancy,
-            ),
-            phases: row.busways.phases,
-          },
-          tcs: {
-            ...group(cduIds, model.capacity, row.cdus.redundancy),
-            id: makeId("tcs", rowLocal),
-            rowIndex,
-            plantIndex,
-            model,
-            supplySetpoint: celsius(row.tcs.supplySetpointC),
-            designRise: kelvin(row.tcs.designRiseK),
-            fluid: row.tcs.fluid,
-          },
-          path: `halls[${hallIndex}].rows[${rowOrdinal - 1}]`,
-        });
-      }
-    });
-
-    const crah: CrahGroupSpec | undefined = body.crah;
-    halls.push({
-      index: hallIndex,
-      id: hallEntry.id as HallId,
-      name: hallEntry.name ?? hallLocal.toUpperCase(),
-      zoneId: hallZone !== undefined && zones.has(hallZone) ? (hallZone as ZoneId) : undefined,
-      whiteSpace: squareMeters(body.whiteSpaceM2),
-      rowStart,
-      rowCount: rows.length - rowStart,
-      rackStart,
-      rackCount: rackTotal - rackStart,
-      transformers: {
-        ...group(
-          unitIds("transformer", hallLocal, power.transformers.count),
-          realPowerOf(kilovoltAmperes(power.transformers.ratingKVA), fraction(file.power.powerFactor)),
-          power.transformers.redundancy,
-        ),
-        unitRating: kilovoltAmperes(power.transformers.ratingKVA),
-        noLoadLoss: kilowatts(power.transformers.noLoadLossKW),
-        loadLoss: kilowatts(power.transformers.loadLossKW),
-        feedIds,
-      },
-      ups: {
-        ...group(unitIds("ups", hallLocal, power.ups.count), power.ups.ratingKW, power.ups.redundancy),
-        efficiencyCurve: [...power.ups.efficiencyCurve].sort((a, b) => a.load - b.load),
-      },
-      crah:
-        crah === undefined
-          ? undefined
-          : {
-              ...group(numbered(`crah:${hallLocal}`, crah.count), crah.capacityKW, crah.redundancy),
-              fanPower: kilowatts(crah.fanPowerKW),
-            },
-      plantIndex,
-      path: hallPath,
-    });
+    expandHall(expansion, hallEntry, hallEntryIndex);
   });
+  const { halls, rows, rowPlans, rackTotal, leakDetectorTotal } = expansion;
 
   for (const hall of halls) {
     if (hall.rackCount === 0) sink.warning("hall.empty", hall.path, `hall ${hall.id} has no racks`);
