@@ -176,8 +176,16 @@ function airSideDesign(plant: Plant, heat: number, checks: GroupCheck[]): number
   return pumpPower + load / airSideCop(plant, liftK);
 }
 
-/** Computes design loads and capacity checks at every level. Linear in the number of racks. */
-export function analyseCapacity(site: Site): CapacityAnalysis {
+/** Design IT load and heat summed from the racks, per row and per hall. */
+interface RackLoads {
+  readonly rowItLoad: Float64Array;
+  readonly rowLiquidHeat: Float64Array;
+  readonly hallItLoad: Float64Array;
+  readonly hallCrahHeat: Float64Array;
+}
+
+/** Sums every rack's design power and its liquid, rear-door and CRAH heat into its row and hall. */
+function rackLoads(site: Site): RackLoads {
   const rowItLoad = new Float64Array(site.rows.length);
   const rowLiquidHeat = new Float64Array(site.rows.length);
   const hallItLoad = new Float64Array(site.halls.length);
@@ -206,14 +214,23 @@ export function analyseCapacity(site: Site): CapacityAnalysis {
     hallCrahHeat[run.hallIndex] = hallCrah;
     hallItLoad[run.hallIndex] = hallIt;
   }
+  return { rowItLoad, rowLiquidHeat, hallItLoad, hallCrahHeat };
+}
 
-  const checks: GroupCheck[] = [];
-  const hallUpsLoss = new Float64Array(site.halls.length);
-  const hallCduPumps = new Float64Array(site.halls.length);
-  const hallCrahFans = new Float64Array(site.halls.length);
+/** What the rows and halls add per hall: CDU pumps, heat the air-side loops take, UPS losses, CRAH fans. */
+interface HallFigures {
+  readonly hallUpsLoss: Float64Array;
+  readonly hallCduPumps: Float64Array;
+  readonly hallCrahFans: Float64Array;
+  readonly hallAirSideHeat: Float64Array;
+}
+
+/** Checks each row's busways and CDUs; sums its CDU pumps and the heat an air-side loop takes into its hall. */
+function checkRows(site: Site, loads: RackLoads, checks: GroupCheck[], figures: HallFigures): void {
+  const { rowItLoad, rowLiquidHeat } = loads;
+  const { hallCduPumps, hallAirSideHeat } = figures;
   // Heat the air-side loops take (rear-door rows through their CDUs, air handlers), per hall.
   const onAirSide = airSideRows(site);
-  const hallAirSideHeat = new Float64Array(site.halls.length);
   for (const row of site.rows) {
     checks.push(
       check(
@@ -244,7 +261,12 @@ export function analyseCapacity(site: Site): CapacityAnalysis {
     hallCduPumps[row.hallIndex]! += cduPumps;
     if (onAirSide[row.index] === 1) hallAirSideHeat[row.hallIndex]! += rowLiquidHeat[row.index]! + cduPumps;
   }
+}
 
+/** Checks each hall's UPS and air handlers; its UPS losses, CRAH fans and the CRAH heat an air-side loop takes. */
+function checkHalls(site: Site, loads: RackLoads, checks: GroupCheck[], figures: HallFigures): void {
+  const { hallItLoad, hallCrahHeat } = loads;
+  const { hallUpsLoss, hallCrahFans, hallAirSideHeat } = figures;
   for (const hall of site.halls) {
     const it = hallItLoad[hall.index]!;
     const upsCapacity = unitsAvailable(hall.ups.ids.length, hall.ups.redundancy) * hall.ups.unitCapacity;
@@ -282,7 +304,19 @@ export function analyseCapacity(site: Site): CapacityAnalysis {
       checks.push(check("CRAH", hall.id, `${hall.path}.crah`, hallCrahHeat[hall.index]!, 0, 0, "N"));
     }
   }
+}
 
+/** Per plant: the heat it rejects at design and the power of its pumps, fans and chillers; dry coolers available. */
+interface PlantFigures {
+  readonly plantHeat: Float64Array;
+  readonly plantMechanical: Float64Array;
+  readonly plantDryCoolerAvailable: Float64Array;
+}
+
+/** Checks each plant's pumps, dry coolers, chillers (and air side) at design ambient. */
+function checkPlants(site: Site, loads: RackLoads, halls: HallFigures, checks: GroupCheck[]): PlantFigures {
+  const { hallItLoad } = loads;
+  const { hallUpsLoss, hallCduPumps, hallCrahFans, hallAirSideHeat } = halls;
   const plantHeat = new Float64Array(site.plants.length);
   const plantMechanical = new Float64Array(site.plants.length);
   const plantDryCoolerAvailable = new Float64Array(site.plants.length);
@@ -350,7 +384,20 @@ export function analyseCapacity(site: Site): CapacityAnalysis {
     const fans = Math.min(dry.ids.length, unitsNeeded(heat - trim, dry.unitCapacity)) * dry.fanPower;
     plantMechanical[plant.index] = pumpPower + fans + chillerPower + airSideMechanical;
   }
+  return { plantHeat, plantMechanical, plantDryCoolerAvailable };
+}
 
+/** Checks each hall's transformers against its IT, UPS losses and share of mechanical power; grid demand per hall. */
+function checkTransformers(
+  site: Site,
+  loads: RackLoads,
+  halls: HallFigures,
+  plants: PlantFigures,
+  checks: GroupCheck[],
+): { hallMechanical: Float64Array; hallGridDemand: Float64Array; totalGridDemand: number } {
+  const { hallItLoad } = loads;
+  const { hallUpsLoss, hallCduPumps, hallCrahFans } = halls;
+  const { plantHeat, plantMechanical } = plants;
   const hallMechanical = new Float64Array(site.halls.length);
   const hallGridDemand = new Float64Array(site.halls.length);
   let totalGridDemand = 0;
@@ -380,7 +427,23 @@ export function analyseCapacity(site: Site): CapacityAnalysis {
     hallGridDemand[hall.index] = load + losses;
     totalGridDemand += load + losses;
   }
+  return { hallMechanical, hallGridDemand, totalGridDemand };
+}
 
+/** Computes design loads and capacity checks at every level. Linear in the number of racks. */
+export function analyseCapacity(site: Site): CapacityAnalysis {
+  const loads = rackLoads(site);
+  const checks: GroupCheck[] = [];
+  const halls: HallFigures = {
+    hallUpsLoss: new Float64Array(site.halls.length),
+    hallCduPumps: new Float64Array(site.halls.length),
+    hallCrahFans: new Float64Array(site.halls.length),
+    hallAirSideHeat: new Float64Array(site.halls.length),
+  };
+  checkRows(site, loads, checks, halls);
+  checkHalls(site, loads, checks, halls);
+  const plants = checkPlants(site, loads, halls, checks);
+  const { hallMechanical, hallGridDemand, totalGridDemand } = checkTransformers(site, loads, halls, plants, checks);
   const feedCapacity = site.gridFeeds[0]?.capacity ?? 0;
   const uniformFeeds = site.gridFeeds.every((feed) => feed.capacity === feedCapacity);
   const gridCheck = check(
@@ -398,20 +461,15 @@ export function analyseCapacity(site: Site): CapacityAnalysis {
   });
 
   let totalIt = 0;
-  for (const value of hallItLoad) totalIt += value;
+  for (const value of loads.hallItLoad) totalIt += value;
   return {
     checks,
     figures: {
-      rowItLoad,
-      rowLiquidHeat,
-      hallItLoad,
-      hallCrahHeat,
-      hallUpsLoss,
+      ...loads,
+      hallUpsLoss: halls.hallUpsLoss,
       hallMechanical,
       hallGridDemand,
-      plantHeat,
-      plantMechanical,
-      plantDryCoolerAvailable,
+      ...plants,
       totalIt: kilowatts(totalIt),
       totalGridDemand: kilowatts(totalGridDemand),
     },
