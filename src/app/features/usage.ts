@@ -7,7 +7,7 @@
  * prices are configured). Tenants see their own lines only, students their own jobs' lines.
  */
 import type { FastifyInstance, FastifyReply } from "fastify";
-import { sql } from "kysely";
+import { type Selectable, sql } from "kysely";
 import { type Static, type TSchema, Type } from "typebox";
 import { csvField } from "../../core/csv.ts";
 import { AppError } from "../../core/errors.ts";
@@ -15,7 +15,8 @@ import { type UsageLine, usageCells, usageColumns, usageCsv, usageModels } from 
 import { contextOf } from "../../server/auth.ts";
 import { problems } from "../../server/openapi.ts";
 import { decodeCursor, pageHeaders, pagingQuery } from "../../server/paging.ts";
-import { Nullable, StringEnum } from "../../server/schemas.ts";
+import { Nullable, type Reply, StringEnum } from "../../server/schemas.ts";
+import type { UsageHourlyTable } from "../../store/schema.ts";
 import { authorize, type Principal } from "../../tenancy/service.ts";
 import type { LiveTwin } from "../../twin/live.ts";
 import type { CoreServices, Feature } from "../compose.ts";
@@ -310,7 +311,8 @@ interface RouteSettings {
   readonly prices: UsagePrices | undefined;
 }
 
-function registerUsageRoutes(app: FastifyInstance, core: CoreServices, settings: RouteSettings): void {
+/** `GET /v1/usage`: usage summed over a period, per tenant, project, user, queue, zone or GPU model. */
+function registerUsageSummary(app: FastifyInstance, core: CoreServices, settings: RouteSettings): void {
   const db = core.store.db;
   app.get<{ Querystring: Static<typeof usageQuery> }>(
     "/v1/usage",
@@ -355,7 +357,83 @@ function registerUsageRoutes(app: FastifyInstance, core: CoreServices, settings:
       };
     },
   );
+}
 
+/** The key of an hourly usage row after its hour, in the order pages are sorted by (and cursors carry). */
+const hourKeyColumns = ["tenant_id", "project_id", "user_id", "queue", "zone_id", "gpu_model"] as const;
+
+/**
+ * Stored hourly usage rows within the caller's scope, the period and the filters: how many match, and the page after
+ * `after` (newest hour first, then the row's key), one more than `limit` to tell whether another page follows.
+ */
+async function queryUsageHours(
+  db: CoreServices["store"]["db"],
+  scope: ReturnType<typeof scopeOf>,
+  filters: { project?: string | undefined; queue?: string | undefined; zone?: string | undefined },
+  [fromMs, toMs]: readonly [number, number],
+  limit: number,
+  after: readonly [string, ...string[]] | undefined,
+) {
+  let query = db
+    .selectFrom("usage_hourly")
+    .where("hour_start", ">=", new Date(Math.floor(fromMs / hourMs) * hourMs).toISOString())
+    .where("hour_start", "<", new Date(toMs).toISOString());
+  if (scope.tenantId !== undefined && scope.tenantId !== null) query = query.where("tenant_id", "=", scope.tenantId);
+  if (scope.kind === "self") query = query.where("user_id", "=", scope.userId);
+  if (filters.project !== undefined) query = query.where("project_id", "=", filters.project);
+  if (filters.queue !== undefined) query = query.where("queue", "=", filters.queue);
+  if (filters.zone !== undefined) query = query.where("zone_id", "=", filters.zone);
+  const counted = await query.select((eb) => eb.fn.countAll<string>().as("count")).executeTakeFirst();
+  let paged = query.selectAll();
+  if (after !== undefined) {
+    // Newest hour first, then the key ascending: the rows after the cursor's.
+    const [hour, ...rest] = after;
+    paged = paged.where((eb) =>
+      eb.or([
+        eb("hour_start", "<", hour),
+        eb.and([
+          eb("hour_start", "=", hour),
+          sql<boolean>`(tenant_id, project_id, user_id, queue, zone_id, gpu_model) > (${sql.join(rest)})`,
+        ]),
+      ]),
+    );
+  }
+  const rows = await paged
+    .orderBy("hour_start", "desc")
+    .orderBy("tenant_id")
+    .orderBy("project_id")
+    .orderBy("user_id")
+    .orderBy("queue")
+    .orderBy("zone_id")
+    .orderBy("gpu_model")
+    .limit(limit + 1)
+    .execute();
+  return { total: Number(counted?.count ?? 0), rows };
+}
+
+/** One stored hourly usage row as the API shows it (the zone of work outside any zone is null). */
+function usageHourView(row: Selectable<UsageHourlyTable>): Reply<typeof UsageHourSchema> {
+  return {
+    hourStart: row.hour_start,
+    tenantId: row.tenant_id,
+    projectId: row.project_id,
+    userId: row.user_id,
+    queue: row.queue,
+    zoneId: row.zone_id === "" ? null : row.zone_id,
+    gpuModel: row.gpu_model,
+    gpuHours: Number(row.gpu_hours),
+    cpuHours: Number(row.cpu_hours),
+    itEnergyKWh: Number(row.it_kwh),
+    overheadEnergyKWh: Number(row.overhead_kwh),
+    energyKWh: Number(row.energy_kwh),
+    co2Kg: Number(row.co2_kg),
+    waterL: Number(row.water_l),
+  };
+}
+
+/** `GET /v1/usage/hours`: the stored hourly rows, paged. */
+function registerUsageHours(app: FastifyInstance, core: CoreServices, settings: RouteSettings): void {
+  const db = core.store.db;
   app.get<{ Querystring: Static<typeof hoursQuery> }>(
     "/v1/usage/hours",
     {
@@ -379,70 +457,24 @@ function registerUsageRoutes(app: FastifyInstance, core: CoreServices, settings:
           ? undefined
           : decodeCursor(request.query.cursor, ["s", "s", "s", "s", "s", "s", "s"] as const);
       await settings.current();
-      let query = db
-        .selectFrom("usage_hourly")
-        .where("hour_start", ">=", new Date(Math.floor(fromMs / hourMs) * hourMs).toISOString())
-        .where("hour_start", "<", new Date(toMs).toISOString());
-      if (scope.tenantId !== undefined && scope.tenantId !== null)
-        query = query.where("tenant_id", "=", scope.tenantId);
-      if (scope.kind === "self") query = query.where("user_id", "=", scope.userId);
-      if (request.query.project !== undefined) query = query.where("project_id", "=", request.query.project);
-      if (request.query.queue !== undefined) query = query.where("queue", "=", request.query.queue);
-      if (request.query.zone !== undefined) query = query.where("zone_id", "=", request.query.zone);
-      const total = await query.select((eb) => eb.fn.countAll<string>().as("count")).executeTakeFirst();
-      const keyColumns = ["tenant_id", "project_id", "user_id", "queue", "zone_id", "gpu_model"] as const;
-      let paged = query.selectAll();
-      if (after !== undefined) {
-        // Newest hour first, then the key ascending: the rows after the cursor's.
-        const [hour, ...rest] = after;
-        paged = paged.where((eb) =>
-          eb.or([
-            eb("hour_start", "<", hour),
-            eb.and([
-              eb("hour_start", "=", hour),
-              sql<boolean>`(tenant_id, project_id, user_id, queue, zone_id, gpu_model) > (${sql.join(rest)})`,
-            ]),
-          ]),
-        );
-      }
-      const rows = await paged
-        .orderBy("hour_start", "desc")
-        .orderBy("tenant_id")
-        .orderBy("project_id")
-        .orderBy("user_id")
-        .orderBy("queue")
-        .orderBy("zone_id")
-        .orderBy("gpu_model")
-        .limit(limit + 1)
-        .execute();
+      const { total, rows } = await queryUsageHours(db, scope, request.query, [fromMs, toMs], limit, after);
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
       pageHeaders(
         reply,
-        Number(total?.count ?? 0),
+        total,
         rows.length > limit && last !== undefined
-          ? [last.hour_start, ...keyColumns.map((column) => last[column])]
+          ? [last.hour_start, ...hourKeyColumns.map((column) => last[column])]
           : undefined,
       );
-      return page.map((row) => ({
-        hourStart: row.hour_start,
-        tenantId: row.tenant_id,
-        projectId: row.project_id,
-        userId: row.user_id,
-        queue: row.queue,
-        zoneId: row.zone_id === "" ? null : row.zone_id,
-        gpuModel: row.gpu_model,
-        gpuHours: Number(row.gpu_hours),
-        cpuHours: Number(row.cpu_hours),
-        itEnergyKWh: Number(row.it_kwh),
-        overheadEnergyKWh: Number(row.overhead_kwh),
-        energyKWh: Number(row.energy_kwh),
-        co2Kg: Number(row.co2_kg),
-        waterL: Number(row.water_l),
-      }));
+      return page.map(usageHourView);
     },
   );
+}
 
+/** `GET /v1/usage/statements`: priced statements per tenant and project for a month. */
+function registerUsageStatements(app: FastifyInstance, core: CoreServices, settings: RouteSettings): void {
+  const db = core.store.db;
   app.get<{ Querystring: Static<typeof statementsQuery> }>(
     "/v1/usage/statements",
     {
@@ -500,4 +532,11 @@ function registerUsageRoutes(app: FastifyInstance, core: CoreServices, settings:
       };
     },
   );
+}
+
+/** The usage routes: summary, hourly rows, statements. */
+function registerUsageRoutes(app: FastifyInstance, core: CoreServices, settings: RouteSettings): void {
+  registerUsageSummary(app, core, settings);
+  registerUsageHours(app, core, settings);
+  registerUsageStatements(app, core, settings);
 }
