@@ -19,7 +19,7 @@ import {
 import { followLink, navigate, useLocation } from "../app/router.ts";
 import { useSession } from "../app/session-context.tsx";
 import { useResource } from "../app/use-resource.ts";
-import { fieldMarks, markedFields, numberAsTyped, refusalSummary } from "../components/form-errors.tsx";
+import { fieldMarks, markedFields, refusalSummary } from "../components/form-errors.tsx";
 import { curtailmentText } from "../components/grid.tsx";
 import {
   ActionConfirmation,
@@ -33,7 +33,15 @@ import {
 } from "../components/job-actions.tsx";
 import { ErrorNotice, Loading, Meter, Unavailable } from "../components/status.tsx";
 import { formatAge, formatNumber, formatTime, shortId } from "../format.ts";
-import { type FormField, formFieldOf } from "./job-form.ts";
+import {
+  defaultDataClass,
+  emptyJobForm,
+  type FormField,
+  formFieldOf,
+  type JobFormValues,
+  jobSubmissionBody,
+  submittedText,
+} from "./job-form.ts";
 
 /** Jobs per page. */
 const pageSize = 50;
@@ -608,24 +616,208 @@ function JobTable(props: { jobs: readonly Job[]; highlight: string | undefined; 
   );
 }
 
-/** The data class each kind of tenant works with most (health tenants on health data, pharma on confidential). */
-const dataClassOfKind: Readonly<Record<string, string>> = {
-  diagnostics: "health",
-  hospital: "health",
-  health: "health",
-  pharma: "confidential",
-};
-
-/**
- * The data class a new job starts with: the one of the tenant's kind when the tenant may use it (a health tenant's
- * jobs then land in the certified zone without a second thought), else the first the tenant may use.
- */
-export function defaultDataClass(kind: string | undefined, allowed: readonly string[]): string {
-  const preferred = kind === undefined ? undefined : dataClassOfKind[kind];
-  if (preferred !== undefined && allowed.includes(preferred)) return preferred;
-  return allowed.includes("public") ? "public" : (allowed[0] ?? "public");
+/** What the submit form's field groups share: the values, their setters and the API's marks on them. */
+interface JobFormState {
+  readonly values: JobFormValues;
+  readonly set: (field: keyof JobFormValues) => (value: string | boolean) => void;
+  readonly setValues: (update: (current: JobFormValues) => JobFormValues) => void;
+  readonly errors: Partial<Record<FormField, string>>;
+  readonly fieldProps: ReturnType<typeof fieldMarks<FormField>>["inputProps"];
+  readonly fieldError: ReturnType<typeof fieldMarks<FormField>>["message"];
 }
 
+/** Where the job runs: GPUs, accepted models, queue, priority class, topology. */
+function JobPlacementFields(props: {
+  form: JobFormState;
+  gpuModels: readonly string[];
+  acceptedModels: ReadonlySet<string>;
+  setAcceptedModels: (models: ReadonlySet<string>) => void;
+  myQueues: readonly Queue[];
+  chosenQueue: Queue | undefined;
+  classes: readonly string[];
+}) {
+  const { values, set, setValues, errors, fieldProps, fieldError } = props.form;
+  const { gpuModels, acceptedModels, setAcceptedModels, myQueues, chosenQueue, classes } = props;
+  return (
+    <>
+      <div className="field">
+        <label htmlFor="job-gpus">GPUs</label>
+        <input
+          id="job-gpus"
+          type="number"
+          inputMode="numeric"
+          value={values.gpus}
+          onChange={(event) => set("gpus")(event.target.value)}
+          {...fieldProps("gpus")}
+        />
+        {fieldError("gpus")}
+      </div>
+      <fieldset
+        className="field field-models"
+        aria-describedby={errors.gpuModels === undefined ? undefined : "job-gpuModels-error"}
+      >
+        <legend>Accepted GPU models (none: any)</legend>
+        {gpuModels.map((model) => (
+          <span key={model} className="field-check">
+            <input
+              id={`job-gpuModels-${model}`}
+              type="checkbox"
+              checked={acceptedModels.has(model)}
+              onChange={(event) => {
+                const next = new Set(acceptedModels);
+                if (event.target.checked) next.add(model);
+                else next.delete(model);
+                setAcceptedModels(next);
+              }}
+            />
+            <label htmlFor={`job-gpuModels-${model}`}>{model}</label>
+          </span>
+        ))}
+        {fieldError("gpuModels") ?? fieldError("gpuModel")}
+      </fieldset>
+      <div className="field">
+        <label htmlFor="job-queue">Queue</label>
+        <select
+          id="job-queue"
+          value={values.queue}
+          onChange={(event) => setValues((current) => ({ ...current, queue: event.target.value, priorityClass: "" }))}
+          {...fieldProps("queue")}
+        >
+          <option value="">default</option>
+          {myQueues.map((queue) => (
+            <option key={queue.name} value={queue.name}>
+              {queue.name}
+            </option>
+          ))}
+        </select>
+        {fieldError("queue")}
+      </div>
+      <div className="field">
+        <label htmlFor="job-priorityClass">Priority class</label>
+        <select
+          id="job-priorityClass"
+          value={values.priorityClass}
+          onChange={(event) => set("priorityClass")(event.target.value)}
+          {...fieldProps("priorityClass")}
+        >
+          <option value="">the queue's ({chosenQueue?.priorityClass ?? "default"})</option>
+          {classes.map((name) => (
+            <option key={name} value={name}>
+              {name}
+            </option>
+          ))}
+        </select>
+        {fieldError("priorityClass")}
+      </div>
+      <div className="field">
+        <label htmlFor="job-topology">Topology</label>
+        <select
+          id="job-topology"
+          value={values.topology}
+          onChange={(event) => set("topology")(event.target.value)}
+          {...fieldProps("topology")}
+        >
+          <option value="any">any</option>
+          <option value="nvlink">NVLink domain</option>
+          <option value="rack">one rack</option>
+          <option value="row">one row</option>
+        </select>
+        {fieldError("topology")}
+      </div>
+    </>
+  );
+}
+
+/** How long and under which rules: duration, data class, deadline, array, dependencies, hold, deferrable. */
+function JobTimingFields(props: { form: JobFormState; dataClasses: readonly string[]; dataClass: string }) {
+  const { values, set, fieldProps, fieldError } = props.form;
+  const { dataClasses, dataClass } = props;
+  return (
+    <>
+      <div className="field">
+        <label htmlFor="job-durationS">Duration (minutes)</label>
+        <input
+          id="job-durationS"
+          type="number"
+          inputMode="numeric"
+          value={values.durationMinutes}
+          onChange={(event) => set("durationMinutes")(event.target.value)}
+          {...fieldProps("durationS")}
+        />
+        {fieldError("durationS")}
+      </div>
+      <div className="field">
+        <label htmlFor="job-dataClass">Data class</label>
+        <select
+          id="job-dataClass"
+          value={dataClass}
+          onChange={(event) => set("dataClass")(event.target.value)}
+          {...fieldProps("dataClass")}
+        >
+          {dataClasses.map((dataClass) => (
+            <option key={dataClass} value={dataClass}>
+              {dataClass}
+              {dataClass === "health" ? " (certified zone only)" : ""}
+            </option>
+          ))}
+        </select>
+        {fieldError("dataClass")}
+      </div>
+      <div className="field">
+        <label htmlFor="job-deadline">Deadline (optional)</label>
+        <input
+          id="job-deadline"
+          type="datetime-local"
+          value={values.deadline}
+          onChange={(event) => set("deadline")(event.target.value)}
+          {...fieldProps("deadline")}
+        />
+        {fieldError("deadline")}
+      </div>
+      <div className="field">
+        <label htmlFor="job-array">Array (optional, e.g. 0-99%10)</label>
+        <input
+          id="job-array"
+          value={values.array}
+          onChange={(event) => set("array")(event.target.value)}
+          {...fieldProps("array")}
+        />
+        {fieldError("array")}
+      </div>
+      <div className="field">
+        <label htmlFor="job-dependsOn">After these jobs succeed (ids)</label>
+        <input
+          id="job-dependsOn"
+          value={values.afterOk}
+          onChange={(event) => set("afterOk")(event.target.value)}
+          placeholder="job_… or an array id"
+          {...fieldProps("dependsOn")}
+        />
+        {fieldError("dependsOn")}
+      </div>
+      <div className="field field-check">
+        <input
+          id="job-hold"
+          type="checkbox"
+          checked={values.hold}
+          onChange={(event) => set("hold")(event.target.checked)}
+        />
+        <label htmlFor="job-hold">Submit held (starts only once released)</label>
+      </div>
+      <div className="field field-check">
+        <input
+          id="job-deferrable"
+          type="checkbox"
+          checked={values.deferrable}
+          onChange={(event) => set("deferrable")(event.target.checked)}
+        />
+        <label htmlFor="job-deferrable">Deferrable (may wait for idle capacity)</label>
+      </div>
+    </>
+  );
+}
+
+/** The job submission form: what it sends is `jobSubmissionBody` of what was typed; refusals mark their fields. */
 function SubmitJobForm(props: { onSubmitted: (job: Job) => void }) {
   const { client, me, site } = useSession();
   const projects = useResource<Project[]>("/v1/projects");
@@ -635,22 +827,7 @@ function SubmitJobForm(props: { onSubmitted: (job: Job) => void }) {
   const queues = useResource<Queue[]>("/v1/queues");
   const gpuModels = useMemo(() => Object.keys(site?.gpusByModel ?? {}), [site]);
   const [acceptedModels, setAcceptedModels] = useState<ReadonlySet<string>>(new Set());
-  const [values, setValues] = useState({
-    projectId: "",
-    name: "",
-    gpus: "1",
-    queue: "",
-    priorityClass: "",
-    array: "",
-    afterOk: "",
-    hold: false,
-    topology: "any",
-    durationMinutes: "60",
-    // Empty until the person picks one: the default follows the tenant (see `defaultDataClass`).
-    dataClass: "",
-    deferrable: false,
-    deadline: "",
-  });
+  const [values, setValues] = useState<JobFormValues>(emptyJobForm);
   const [errors, setErrors] = useState<Partial<Record<FormField, string>>>({});
   const [summary, setSummary] = useState<{ text: string; error: boolean } | undefined>(undefined);
   const [busy, setBusy] = useState(false);
@@ -663,7 +840,7 @@ function SubmitJobForm(props: { onSubmitted: (job: Job) => void }) {
   const chosenQueue = myQueues.find((queue) => queue.name === values.queue);
   const classes = chosenQueue?.priorityClasses ?? [...new Set(myQueues.flatMap((queue) => queue.priorityClasses))];
 
-  const set = (field: keyof typeof values) => (value: string | boolean) =>
+  const set = (field: keyof JobFormValues) => (value: string | boolean) =>
     setValues((current) => ({ ...current, [field]: value }));
 
   const submit = async (event: FormEvent) => {
@@ -671,48 +848,12 @@ function SubmitJobForm(props: { onSubmitted: (job: Job) => void }) {
     setBusy(true);
     setErrors({});
     setSummary(undefined);
-    // The API validates; the form only converts what the person typed (text that is no number is sent as typed).
-    const gpus = numberAsTyped(values.gpus);
-    const minutes = numberAsTyped(values.durationMinutes);
-    const body = {
-      projectId,
-      name: values.name,
-      ...(gpus === undefined ? {} : { gpus }),
-      ...(acceptedModels.size === 0 ? {} : { gpuModels: gpuModels.filter((model) => acceptedModels.has(model)) }),
-      ...(values.queue === "" ? {} : { queue: values.queue }),
-      ...(values.priorityClass === "" ? {} : { priorityClass: values.priorityClass }),
-      ...(values.array.trim() === "" ? {} : { array: values.array.trim() }),
-      ...(values.afterOk.trim() === ""
-        ? {}
-        : {
-            dependsOn: values.afterOk
-              .split(/[\s,]+/)
-              .filter((id) => id !== "")
-              .map((jobId) => ({ kind: "afterok", jobId })),
-          }),
-      ...(values.hold ? { hold: true } : {}),
-      topology: values.topology,
-      ...(minutes === undefined ? {} : { durationS: typeof minutes === "number" ? Math.round(minutes * 60) : minutes }),
-      dataClass,
-      ...(values.deferrable ? { deferrable: true } : {}),
-      ...(values.deadline === "" ? {} : { deadline: new Date(values.deadline).toISOString() }),
-    };
+    const body = jobSubmissionBody(values, { projectId, dataClass, gpuModels, acceptedModels });
     try {
       const answer = await client.post<Job | JobArraySubmission>("/v1/jobs", body);
-      if ("arrayJobId" in answer && "taskCount" in answer) {
-        setSummary({
-          text: `Submitted array ${answer.arrayJobId} (${answer.array}): ${formatNumber(answer.taskCount)} tasks`,
-          error: false,
-        });
-        if (answer.tasks[0] !== undefined) props.onSubmitted(answer.tasks[0]);
-      } else {
-        const job = answer as Job;
-        setSummary({
-          text: `Submitted ${job.name} (${job.id}): ${job.state}${job.reason === null || job.reason === "" ? "" : ` — ${job.reason}`}`,
-          error: false,
-        });
-        props.onSubmitted(job);
-      }
+      setSummary({ text: submittedText(answer), error: false });
+      const first = "arrayJobId" in answer && "taskCount" in answer ? answer.tasks[0] : (answer as Job);
+      if (first !== undefined) props.onSubmitted(first);
     } catch (error) {
       const fieldErrors = markedFields(error, formFieldOf);
       setErrors(fieldErrors);
@@ -723,6 +864,7 @@ function SubmitJobForm(props: { onSubmitted: (job: Job) => void }) {
   };
 
   const { inputProps: fieldProps, message: fieldError } = fieldMarks("job", errors);
+  const form: JobFormState = { values, set, setValues, errors, fieldProps, fieldError };
 
   return (
     <section className="panel" aria-labelledby="submit-title">
@@ -755,169 +897,16 @@ function SubmitJobForm(props: { onSubmitted: (job: Job) => void }) {
           />
           {fieldError("name")}
         </div>
-        <div className="field">
-          <label htmlFor="job-gpus">GPUs</label>
-          <input
-            id="job-gpus"
-            type="number"
-            inputMode="numeric"
-            value={values.gpus}
-            onChange={(event) => set("gpus")(event.target.value)}
-            {...fieldProps("gpus")}
-          />
-          {fieldError("gpus")}
-        </div>
-        <fieldset
-          className="field field-models"
-          aria-describedby={errors.gpuModels === undefined ? undefined : "job-gpuModels-error"}
-        >
-          <legend>Accepted GPU models (none: any)</legend>
-          {gpuModels.map((model) => (
-            <span key={model} className="field-check">
-              <input
-                id={`job-gpuModels-${model}`}
-                type="checkbox"
-                checked={acceptedModels.has(model)}
-                onChange={(event) => {
-                  const next = new Set(acceptedModels);
-                  if (event.target.checked) next.add(model);
-                  else next.delete(model);
-                  setAcceptedModels(next);
-                }}
-              />
-              <label htmlFor={`job-gpuModels-${model}`}>{model}</label>
-            </span>
-          ))}
-          {fieldError("gpuModels") ?? fieldError("gpuModel")}
-        </fieldset>
-        <div className="field">
-          <label htmlFor="job-queue">Queue</label>
-          <select
-            id="job-queue"
-            value={values.queue}
-            onChange={(event) => setValues((current) => ({ ...current, queue: event.target.value, priorityClass: "" }))}
-            {...fieldProps("queue")}
-          >
-            <option value="">default</option>
-            {myQueues.map((queue) => (
-              <option key={queue.name} value={queue.name}>
-                {queue.name}
-              </option>
-            ))}
-          </select>
-          {fieldError("queue")}
-        </div>
-        <div className="field">
-          <label htmlFor="job-priorityClass">Priority class</label>
-          <select
-            id="job-priorityClass"
-            value={values.priorityClass}
-            onChange={(event) => set("priorityClass")(event.target.value)}
-            {...fieldProps("priorityClass")}
-          >
-            <option value="">the queue's ({chosenQueue?.priorityClass ?? "default"})</option>
-            {classes.map((name) => (
-              <option key={name} value={name}>
-                {name}
-              </option>
-            ))}
-          </select>
-          {fieldError("priorityClass")}
-        </div>
-        <div className="field">
-          <label htmlFor="job-topology">Topology</label>
-          <select
-            id="job-topology"
-            value={values.topology}
-            onChange={(event) => set("topology")(event.target.value)}
-            {...fieldProps("topology")}
-          >
-            <option value="any">any</option>
-            <option value="nvlink">NVLink domain</option>
-            <option value="rack">one rack</option>
-            <option value="row">one row</option>
-          </select>
-          {fieldError("topology")}
-        </div>
-        <div className="field">
-          <label htmlFor="job-durationS">Duration (minutes)</label>
-          <input
-            id="job-durationS"
-            type="number"
-            inputMode="numeric"
-            value={values.durationMinutes}
-            onChange={(event) => set("durationMinutes")(event.target.value)}
-            {...fieldProps("durationS")}
-          />
-          {fieldError("durationS")}
-        </div>
-        <div className="field">
-          <label htmlFor="job-dataClass">Data class</label>
-          <select
-            id="job-dataClass"
-            value={dataClass}
-            onChange={(event) => set("dataClass")(event.target.value)}
-            {...fieldProps("dataClass")}
-          >
-            {dataClasses.map((dataClass) => (
-              <option key={dataClass} value={dataClass}>
-                {dataClass}
-                {dataClass === "health" ? " (certified zone only)" : ""}
-              </option>
-            ))}
-          </select>
-          {fieldError("dataClass")}
-        </div>
-        <div className="field">
-          <label htmlFor="job-deadline">Deadline (optional)</label>
-          <input
-            id="job-deadline"
-            type="datetime-local"
-            value={values.deadline}
-            onChange={(event) => set("deadline")(event.target.value)}
-            {...fieldProps("deadline")}
-          />
-          {fieldError("deadline")}
-        </div>
-        <div className="field">
-          <label htmlFor="job-array">Array (optional, e.g. 0-99%10)</label>
-          <input
-            id="job-array"
-            value={values.array}
-            onChange={(event) => set("array")(event.target.value)}
-            {...fieldProps("array")}
-          />
-          {fieldError("array")}
-        </div>
-        <div className="field">
-          <label htmlFor="job-dependsOn">After these jobs succeed (ids)</label>
-          <input
-            id="job-dependsOn"
-            value={values.afterOk}
-            onChange={(event) => set("afterOk")(event.target.value)}
-            placeholder="job_… or an array id"
-            {...fieldProps("dependsOn")}
-          />
-          {fieldError("dependsOn")}
-        </div>
-        <div className="field field-check">
-          <input
-            id="job-hold"
-            type="checkbox"
-            checked={values.hold}
-            onChange={(event) => set("hold")(event.target.checked)}
-          />
-          <label htmlFor="job-hold">Submit held (starts only once released)</label>
-        </div>
-        <div className="field field-check">
-          <input
-            id="job-deferrable"
-            type="checkbox"
-            checked={values.deferrable}
-            onChange={(event) => set("deferrable")(event.target.checked)}
-          />
-          <label htmlFor="job-deferrable">Deferrable (may wait for idle capacity)</label>
-        </div>
+        <JobPlacementFields
+          form={form}
+          gpuModels={gpuModels}
+          acceptedModels={acceptedModels}
+          setAcceptedModels={setAcceptedModels}
+          myQueues={myQueues}
+          chosenQueue={chosenQueue}
+          classes={classes}
+        />
+        <JobTimingFields form={form} dataClasses={dataClasses} dataClass={dataClass} />
         <div className="form-actions">
           <button type="submit" className="primary" disabled={busy}>
             {busy ? "Submitting…" : "Submit job"}

@@ -1,9 +1,10 @@
 import { describe, expect, test } from "vitest";
 import { ApiError } from "../api/client.ts";
+import type { Job, JobArraySubmission } from "../api/types.ts";
 import { chartFileName, chartSvg } from "../components/chart-export.ts";
 import { markedFields, numberAsTyped, refusalSummary } from "../components/form-errors.tsx";
 import { formatPowerKW } from "../format.ts";
-import { formFieldOf } from "./job-form.ts";
+import { defaultDataClass, emptyJobForm, formFieldOf, jobSubmissionBody, submittedText } from "./job-form.ts";
 import { emptyWhatIfForm, whatIfCsv, whatIfInputOf, whatIfKpiCsv, whatIfRequestOf } from "./whatif-data.ts";
 
 describe("page helpers", () => {
@@ -169,5 +170,90 @@ describe("page helpers", () => {
     expect(formatPowerKW(42.123)).toBe("42.1 kW");
     expect(formatPowerKW(12_400)).toBe("12.4 MW");
     expect(formatPowerKW(1_020_000)).toBe("1.02 GW");
+  });
+});
+
+describe("job submission form", () => {
+  const chosen = {
+    projectId: "p1",
+    dataClass: "public",
+    gpuModels: ["GB300", "H200"],
+    acceptedModels: new Set<string>(),
+  };
+
+  test("sends what was typed, converted, and leaves out what was left empty", () => {
+    expect(jobSubmissionBody({ ...emptyJobForm, name: "train" }, chosen)).toEqual({
+      projectId: "p1",
+      name: "train",
+      gpus: 1,
+      topology: "any",
+      durationS: 3600,
+      dataClass: "public",
+    });
+    const full = jobSubmissionBody(
+      {
+        ...emptyJobForm,
+        name: "sweep",
+        gpus: "8",
+        queue: "q",
+        priorityClass: "high",
+        array: " 0-9%2 ",
+        afterOk: "job_a, job_b  job_c",
+        hold: true,
+        topology: "rack",
+        durationMinutes: "1.5",
+        deferrable: true,
+        deadline: "2026-12-08T10:00",
+      },
+      { ...chosen, dataClass: "health", acceptedModels: new Set(["H200"]) },
+    );
+    expect(full).toMatchObject({
+      gpus: 8,
+      gpuModels: ["H200"],
+      queue: "q",
+      priorityClass: "high",
+      array: "0-9%2",
+      dependsOn: [
+        { kind: "afterok", jobId: "job_a" },
+        { kind: "afterok", jobId: "job_b" },
+        { kind: "afterok", jobId: "job_c" },
+      ],
+      hold: true,
+      topology: "rack",
+      durationS: 90,
+      dataClass: "health",
+      deferrable: true,
+      deadline: new Date("2026-12-08T10:00").toISOString(),
+    });
+  });
+
+  test("text that is no number goes as typed, so the API names the field; an empty number is left out", () => {
+    const body = jobSubmissionBody({ ...emptyJobForm, gpus: "abc", durationMinutes: "" }, chosen);
+    expect(body.gpus).toBe("abc");
+    expect("durationS" in body).toBe(false);
+  });
+
+  test("accepted models keep the site's order whatever order they were ticked in", () => {
+    const body = jobSubmissionBody(emptyJobForm, { ...chosen, acceptedModels: new Set(["H200", "GB300"]) });
+    expect(body.gpuModels).toEqual(["GB300", "H200"]);
+  });
+
+  test("a new job's data class follows the tenant's kind when the tenant may use it", () => {
+    expect(defaultDataClass("hospital", ["public", "health"])).toBe("health");
+    expect(defaultDataClass("pharma", ["public", "confidential"])).toBe("confidential");
+    expect(defaultDataClass("hospital", ["public"])).toBe("public");
+    expect(defaultDataClass(undefined, ["confidential"])).toBe("confidential");
+  });
+
+  test("the answer in words: an array's task count, or the job's state and why", () => {
+    expect(
+      submittedText({ arrayJobId: "job_x", array: "0-9", taskCount: 10, tasks: [] } as unknown as JobArraySubmission),
+    ).toBe("Submitted array job_x (0-9): 10 tasks");
+    expect(submittedText({ id: "job_y", name: "train", state: "queued", reason: "quota" } as unknown as Job)).toBe(
+      "Submitted train (job_y): queued — quota",
+    );
+    expect(submittedText({ id: "job_z", name: "t", state: "running", reason: null } as unknown as Job)).toBe(
+      "Submitted t (job_z): running",
+    );
   });
 });
