@@ -21,6 +21,7 @@ const shelveChoices = [
   { minutes: 1440, label: "1 day" },
 ] as const;
 
+/** The alarms page: filters, the paged table, and the actions of those who may act. */
 export function AlarmsPage() {
   const { capabilities, permissions, client, me } = useSession();
   const [severity, setSeverity] = useState<Severity | "">("");
@@ -150,96 +151,138 @@ export function AlarmsPage() {
           </thead>
           <tbody>
             {list.map((alarm) => (
-              <tr key={alarm.id} data-alarm-id={alarm.id} className={`alarm-${alarm.severity}`}>
-                <td>
-                  <span className={`badge badge-${alarm.severity}`}>{alarm.severity}</span>
-                </td>
-                <td>
-                  <div className="alarm-title">{alarm.title}</div>
-                  <AlarmImpactView alarm={alarm} />
-                </td>
-                <td className="alarm-where">
-                  {alarm.equipment === undefined ? (alarm.location.hall ?? "site") : shortId(alarm.equipment)}
-                  {alarm.rows.length === 0 ? null : (
-                    <div className="muted">
-                      rows {alarm.rows.slice(0, 4).map(shortId).join(", ")}
-                      {alarm.rows.length > 4 ? ` +${alarm.rows.length - 4}` : ""}
-                    </div>
-                  )}
-                </td>
-                <td title={formatTime(alarm.raisedAt)}>
-                  {formatAge(alarm.raisedAt)}
-                  {alarm.occurrences > 1 ? <div className="muted">×{alarm.occurrences}</div> : null}
-                </td>
-                <td>
-                  {alarm.state === "cleared" ? <div>cleared</div> : null}
-                  {alarm.acknowledged === undefined ? (
-                    <div className="muted">not acknowledged</div>
-                  ) : (
-                    <div className="alarm-acknowledged">
-                      acknowledged by {who(alarm.acknowledged.by)}
-                      {alarm.acknowledged.comment === undefined ? "" : `: “${alarm.acknowledged.comment}”`}
-                    </div>
-                  )}
-                  {alarm.shelved === undefined ? null : (
-                    <div>
-                      shelved by {who(alarm.shelved.by)} until {formatTime(alarm.shelved.until)}
-                      {alarm.shelved.comment === undefined ? "" : `: “${alarm.shelved.comment}”`}
-                    </div>
-                  )}
-                </td>
-                {permissions.acknowledgeAlarms ? (
-                  <td className="actions">
-                    {alarm.state === "active" ? (
-                      <input
-                        className="alarm-comment"
-                        type="text"
-                        maxLength={2000}
-                        placeholder="Comment (needed to shelve)"
-                        aria-label={`Comment on: ${alarm.title}`}
-                        value={comments[alarm.id] ?? ""}
-                        onChange={(event) => setComments((current) => ({ ...current, [alarm.id]: event.target.value }))}
-                      />
-                    ) : null}
-                    {alarm.acknowledged === undefined && alarm.state === "active" ? (
-                      <button
-                        type="button"
-                        disabled={busy === alarm.id}
-                        onClick={() => act(alarm, "acknowledge")}
-                        aria-label={`Acknowledge: ${alarm.title}`}
-                      >
-                        Acknowledge
-                      </button>
-                    ) : null}
-                    {alarm.shelved === undefined ? (
-                      alarm.state === "active" ? (
-                        <button
-                          type="button"
-                          disabled={busy === alarm.id}
-                          onClick={() => act(alarm, "shelve")}
-                          aria-label={`Shelve: ${alarm.title}`}
-                        >
-                          Shelve
-                        </button>
-                      ) : null
-                    ) : (
-                      <button
-                        type="button"
-                        disabled={busy === alarm.id}
-                        onClick={() => act(alarm, "unshelve")}
-                        aria-label={`Unshelve: ${alarm.title}`}
-                      >
-                        Unshelve
-                      </button>
-                    )}
-                  </td>
-                ) : null}
-              </tr>
+              <AlarmRow
+                key={alarm.id}
+                alarm={alarm}
+                who={who}
+                actions={
+                  permissions.acknowledgeAlarms
+                    ? {
+                        comment: comments[alarm.id] ?? "",
+                        busy: busy === alarm.id,
+                        onComment: (text) => setComments((current) => ({ ...current, [alarm.id]: text })),
+                        onAction: (action) => act(alarm, action),
+                      }
+                    : undefined
+                }
+              />
             ))}
           </tbody>
         </table>
       )}
       {list.length === 0 ? null : <Pager page={alarms} label="alarms" />}
     </section>
+  );
+}
+
+/** What a row's action cell needs: the comment typed for the alarm, whether an action on it is under way, the handlers. */
+interface AlarmActionProps {
+  readonly comment: string;
+  readonly busy: boolean;
+  readonly onComment: (comment: string) => void;
+  readonly onAction: (action: "acknowledge" | "shelve" | "unshelve") => void;
+}
+
+/** An alarm's comment field and its acknowledge, shelve and unshelve buttons (for those who may act on alarms). */
+function AlarmActions(props: AlarmActionProps & { alarm: Alarm }) {
+  const { alarm, comment, busy, onComment, onAction } = props;
+  return (
+    <td className="actions">
+      {alarm.state === "active" ? (
+        <input
+          className="alarm-comment"
+          type="text"
+          maxLength={2000}
+          placeholder="Comment (needed to shelve)"
+          aria-label={`Comment on: ${alarm.title}`}
+          value={comment}
+          onChange={(event) => onComment(event.target.value)}
+        />
+      ) : null}
+      {alarm.acknowledged === undefined && alarm.state === "active" ? (
+        <button
+          type="button"
+          disabled={busy}
+          onClick={() => onAction("acknowledge")}
+          aria-label={`Acknowledge: ${alarm.title}`}
+        >
+          Acknowledge
+        </button>
+      ) : null}
+      {alarm.shelved === undefined ? (
+        alarm.state === "active" ? (
+          <button
+            type="button"
+            disabled={busy}
+            onClick={() => onAction("shelve")}
+            aria-label={`Shelve: ${alarm.title}`}
+          >
+            Shelve
+          </button>
+        ) : null
+      ) : (
+        <button
+          type="button"
+          disabled={busy}
+          onClick={() => onAction("unshelve")}
+          aria-label={`Unshelve: ${alarm.title}`}
+        >
+          Unshelve
+        </button>
+      )}
+    </td>
+  );
+}
+
+/** One alarm: severity, title and impact, where, when raised, its acknowledgement and shelving, and its actions. */
+function AlarmRow(props: {
+  alarm: Alarm;
+  /** Names the caller's own user id or name "you". */
+  who: (user: string) => string;
+  /** The actions cell, for those who may act on alarms. */
+  actions: AlarmActionProps | undefined;
+}) {
+  const { alarm, who } = props;
+  return (
+    <tr data-alarm-id={alarm.id} className={`alarm-${alarm.severity}`}>
+      <td>
+        <span className={`badge badge-${alarm.severity}`}>{alarm.severity}</span>
+      </td>
+      <td>
+        <div className="alarm-title">{alarm.title}</div>
+        <AlarmImpactView alarm={alarm} />
+      </td>
+      <td className="alarm-where">
+        {alarm.equipment === undefined ? (alarm.location.hall ?? "site") : shortId(alarm.equipment)}
+        {alarm.rows.length === 0 ? null : (
+          <div className="muted">
+            rows {alarm.rows.slice(0, 4).map(shortId).join(", ")}
+            {alarm.rows.length > 4 ? ` +${alarm.rows.length - 4}` : ""}
+          </div>
+        )}
+      </td>
+      <td title={formatTime(alarm.raisedAt)}>
+        {formatAge(alarm.raisedAt)}
+        {alarm.occurrences > 1 ? <div className="muted">×{alarm.occurrences}</div> : null}
+      </td>
+      <td>
+        {alarm.state === "cleared" ? <div>cleared</div> : null}
+        {alarm.acknowledged === undefined ? (
+          <div className="muted">not acknowledged</div>
+        ) : (
+          <div className="alarm-acknowledged">
+            acknowledged by {who(alarm.acknowledged.by)}
+            {alarm.acknowledged.comment === undefined ? "" : `: “${alarm.acknowledged.comment}”`}
+          </div>
+        )}
+        {alarm.shelved === undefined ? null : (
+          <div>
+            shelved by {who(alarm.shelved.by)} until {formatTime(alarm.shelved.until)}
+            {alarm.shelved.comment === undefined ? "" : `: “${alarm.shelved.comment}”`}
+          </div>
+        )}
+      </td>
+      {props.actions === undefined ? null : <AlarmActions alarm={alarm} {...props.actions} />}
+    </tr>
   );
 }
