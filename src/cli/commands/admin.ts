@@ -92,8 +92,8 @@ export function describeVerification(verification: AuditVerification, store: Sto
     .join("\n");
 }
 
-/** Adds `tenant`, `user`, `key` and `audit`. */
-export function registerAdminCommands(program: Command): void {
+/** `alixan tenant list|create`. */
+function registerTenantCommands(program: Command): void {
   const tenant = program.command("tenant").description("list and create tenants");
   storeOption(tenant.command("list").description("list tenants")).action(
     async (options: StoreOptions, command: Command) => {
@@ -133,7 +133,10 @@ export function registerAdminCommands(program: Command): void {
       });
     },
   );
+}
 
+/** `alixan user list|create|disable`. */
+function registerUserCommands(program: Command): void {
   const user = program.command("user").description("list, create and disable users");
   storeOption(user.command("list").description("list users")).action(
     async (options: StoreOptions, command: Command) => {
@@ -183,7 +186,10 @@ export function registerAdminCommands(program: Command): void {
       output(command, disabled, () => `disabled ${disabled.email}; their keys are revoked`);
     });
   });
+}
 
+/** `alixan key create|list|revoke`. */
+function registerKeyCommands(program: Command): void {
   const key = program.command("key").description("create, list and revoke API keys");
   storeOption(
     key
@@ -244,7 +250,10 @@ export function registerAdminCommands(program: Command): void {
       });
     },
   );
+}
 
+/** `alixan audit verify|list`. */
+function registerAuditCommands(program: Command): void {
   const audit = program.command("audit").description("read and verify the keyed, checkpointed audit log");
   storeOption(
     audit
@@ -293,4 +302,12 @@ export function registerAdminCommands(program: Command): void {
       );
     });
   });
+}
+
+/** Adds `tenant`, `user`, `key` and `audit`. */
+export function registerAdminCommands(program: Command): void {
+  registerTenantCommands(program);
+  registerUserCommands(program);
+  registerKeyCommands(program);
+  registerAuditCommands(program);
 }
