@@ -7,12 +7,21 @@
  */
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { ApiError, describeError } from "../api/client.ts";
-import type { DemoStatus, QueueConfigAnswer, QueueFileQueue, QueueSummary, QuotaLimits } from "../api/types.ts";
+import type { DemoStatus, QueueConfigAnswer, QueueFileQueue, QueueSummary } from "../api/types.ts";
 import { useSession } from "../app/session-context.tsx";
 import { useResource } from "../app/use-resource.ts";
 import { fieldMarks, markedFields, numberAsTyped, refusalSummary } from "../components/form-errors.tsx";
 import { ErrorNotice, Loading, Unavailable } from "../components/status.tsx";
 import { formatNumber, formatTime } from "../format.ts";
+import {
+  duplicateResources,
+  formKeyOf,
+  knownResources,
+  type QuotaRow,
+  queueRequestBody,
+  quotaRow,
+  quotaRowStyle,
+} from "./queue-form.ts";
 
 /** Unit of a resource's quantities in the queue file: `cpu` in cores, `memory` in GiB, GPU flavours in GPUs. */
 function unitOf(resource: string): string {
@@ -240,52 +249,83 @@ function QueueTable(props: {
   );
 }
 
-/** One quota row of the form, as typed. */
-interface QuotaRow {
-  /** Stable React key: rows are added and removed in any order. */
-  readonly key: number;
-  readonly resource: string;
-  readonly nominal: string;
-  readonly borrowingLimit: string;
-}
-
-/** Lays a quota row's fields side by side (the shared stylesheet has no such row). */
-const quotaRowStyle = { display: "flex", flexWrap: "wrap", gap: "0.75rem", alignItems: "flex-end" } as const;
-
-let lastRowKey = 0;
-/** A quota row with a fresh key. */
-function quotaRow(resource: string, nominal = "", borrowingLimit = ""): QuotaRow {
-  lastRowKey += 1;
-  return { key: lastRowKey, resource, nominal, borrowingLimit };
-}
-
-/** Resources the configuration knows: its cohorts' and queues' quota keys. */
-function knownResources(config: QueueConfigAnswer["config"]): string[] {
-  const names = new Set<string>();
-  for (const entry of [...config.cohorts, ...config.queues]) {
-    for (const resource of Object.keys(entry.quota ?? {})) names.add(resource);
-  }
-  return [...names].sort();
-}
-
-/** The form's key for a server field (`body.quota.gpu.H200.nominal` or `body.quota["gpu.H200"].nominal`). */
-function formKeyOf(field: string, rows: readonly QuotaRow[]): string | undefined {
-  const path = field.replace(/\["([^"]*)"\]/g, ".$1");
-  if (path === "params.name") return "name";
-  for (const key of ["tenant", "cohort", "priorityClass"]) if (path === `body.${key}`) return key;
-  // Longest resource first: `gpu` is a prefix of `gpu.H200`.
-  const ordered = rows
-    .map((row, index) => ({ row, index }))
-    .sort((a, b) => b.row.resource.length - a.row.resource.length);
-  for (const { row, index } of ordered) {
-    const prefix = `body.quota.${row.resource.trim()}`;
-    if (path === prefix) return `quota.${index}.nominal`;
-    if (path.startsWith(`${prefix}.`)) {
-      const rest = path.slice(prefix.length + 1);
-      return rest === "borrowingLimit" ? `quota.${index}.borrowingLimit` : `quota.${index}.nominal`;
-    }
-  }
-  return undefined;
+/** The quota rows of the queue form: a resource, its nominal quota and borrowing limit each; rows added and removed. */
+function QuotaRowsFieldset(props: {
+  prefix: string;
+  rows: readonly QuotaRow[];
+  setRows: (update: (current: QuotaRow[]) => QuotaRow[]) => void;
+  resources: readonly string[];
+  marked: ReturnType<typeof fieldMarks<string>>["inputProps"];
+  fieldError: ReturnType<typeof fieldMarks<string>>["message"];
+}) {
+  const { prefix, rows, setRows, resources, marked, fieldError } = props;
+  const setRow = (index: number, change: Partial<QuotaRow>) =>
+    setRows((current) => current.map((row, i) => (i === index ? { ...row, ...change } : row)));
+  return (
+    <fieldset className="quota-rows">
+      <legend>Quota</legend>
+      {rows.map((row, index) => (
+        <div className="quota-row" key={row.key} data-quota-row={index} style={quotaRowStyle}>
+          <div className="field">
+            <label htmlFor={`${prefix}-resource-${index}`}>Resource</label>
+            <select
+              id={`${prefix}-resource-${index}`}
+              value={row.resource}
+              onChange={(e) => setRow(index, { resource: e.target.value })}
+              {...marked(`quota.${index}.resource`)}
+            >
+              {(resources.includes(row.resource) ? resources : [row.resource, ...resources]).map((resource) => (
+                <option key={resource} value={resource}>
+                  {resource} ({unitOf(resource)})
+                </option>
+              ))}
+            </select>
+            {fieldError(`quota.${index}.resource`)}
+          </div>
+          <div className="field">
+            <label htmlFor={`${prefix}-nominal-${index}`}>Nominal ({unitOf(row.resource)})</label>
+            <input
+              id={`${prefix}-nominal-${index}`}
+              inputMode="decimal"
+              value={row.nominal}
+              onChange={(e) => setRow(index, { nominal: e.target.value })}
+              {...marked(`quota.${index}.nominal`)}
+            />
+            {fieldError(`quota.${index}.nominal`)}
+          </div>
+          <div className="field">
+            <label htmlFor={`${prefix}-borrowing-${index}`}>Borrowing limit (empty: none)</label>
+            <input
+              id={`${prefix}-borrowing-${index}`}
+              inputMode="decimal"
+              value={row.borrowingLimit}
+              onChange={(e) => setRow(index, { borrowingLimit: e.target.value })}
+              {...marked(`quota.${index}.borrowingLimit`)}
+            />
+            {fieldError(`quota.${index}.borrowingLimit`)}
+          </div>
+          <button
+            type="button"
+            onClick={() => setRows((current) => current.filter((_, i) => i !== index))}
+            aria-label={`Remove quota row ${index + 1}`}
+          >
+            Remove
+          </button>
+        </div>
+      ))}
+      <button
+        type="button"
+        onClick={() =>
+          setRows((current) => [
+            ...current,
+            quotaRow(resources.find((r) => !current.some((row) => row.resource === r)) ?? "gpu"),
+          ])
+        }
+      >
+        Add a resource
+      </button>
+    </fieldset>
+  );
 }
 
 /** Creates a queue (no `queue`) or changes one (its other settings kept as configured). */
@@ -318,45 +358,18 @@ function QueueForm(props: {
   const [errors, setErrors] = useState<Partial<Record<string, string>>>({});
   const [summary, setSummary] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState(false);
-  const setRow = (index: number, change: Partial<QuotaRow>) =>
-    setRows((current) => current.map((row, i) => (i === index ? { ...row, ...change } : row)));
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setErrors({});
     setSummary(undefined);
-    const seen = new Map<string, number>();
-    const local: Record<string, string> = {};
-    rows.forEach((row, index) => {
-      const first = seen.get(row.resource.trim());
-      if (first !== undefined) local[`quota.${index}.resource`] = `${row.resource} is listed twice`;
-      seen.set(row.resource.trim(), first ?? index);
-    });
+    const local = duplicateResources(rows);
     if (Object.keys(local).length > 0) {
       setErrors(local);
       setSummary("Nothing was saved: correct the marked fields.");
       return;
     }
-    // The API judges every value; the form keeps what it does not show (lending limits, weight, preemption).
-    const quota: Record<string, Record<string, number | string>> = {};
-    for (const row of rows) {
-      const kept: QuotaLimits | undefined = existing?.quota?.[row.resource.trim()];
-      const nominal = numberAsTyped(row.nominal);
-      const borrowingLimit = numberAsTyped(row.borrowingLimit);
-      quota[row.resource.trim()] = {
-        ...(nominal === undefined ? {} : { nominal }),
-        ...(borrowingLimit === undefined ? {} : { borrowingLimit }),
-        ...(kept?.lendingLimit === undefined ? {} : { lendingLimit: kept.lendingLimit }),
-      };
-    }
-    const body = {
-      tenant: tenant.trim(),
-      ...(cohort === "" ? {} : { cohort }),
-      ...(existing?.weight === undefined ? {} : { weight: existing.weight }),
-      priorityClass,
-      quota,
-      ...(existing?.preemption === undefined ? {} : { preemption: existing.preemption }),
-    };
+    const body = queueRequestBody(existing, { tenant, cohort, priorityClass }, rows);
     const target = existing?.name ?? name.trim();
     if (target === "") {
       setErrors({ name: "a queue needs a name" });
@@ -443,69 +456,14 @@ function QueueForm(props: {
           </select>
           {fieldError("priorityClass")}
         </div>
-        <fieldset className="quota-rows">
-          <legend>Quota</legend>
-          {rows.map((row, index) => (
-            <div className="quota-row" key={row.key} data-quota-row={index} style={quotaRowStyle}>
-              <div className="field">
-                <label htmlFor={`${prefix}-resource-${index}`}>Resource</label>
-                <select
-                  id={`${prefix}-resource-${index}`}
-                  value={row.resource}
-                  onChange={(e) => setRow(index, { resource: e.target.value })}
-                  {...marked(`quota.${index}.resource`)}
-                >
-                  {(resources.includes(row.resource) ? resources : [row.resource, ...resources]).map((resource) => (
-                    <option key={resource} value={resource}>
-                      {resource} ({unitOf(resource)})
-                    </option>
-                  ))}
-                </select>
-                {fieldError(`quota.${index}.resource`)}
-              </div>
-              <div className="field">
-                <label htmlFor={`${prefix}-nominal-${index}`}>Nominal ({unitOf(row.resource)})</label>
-                <input
-                  id={`${prefix}-nominal-${index}`}
-                  inputMode="decimal"
-                  value={row.nominal}
-                  onChange={(e) => setRow(index, { nominal: e.target.value })}
-                  {...marked(`quota.${index}.nominal`)}
-                />
-                {fieldError(`quota.${index}.nominal`)}
-              </div>
-              <div className="field">
-                <label htmlFor={`${prefix}-borrowing-${index}`}>Borrowing limit (empty: none)</label>
-                <input
-                  id={`${prefix}-borrowing-${index}`}
-                  inputMode="decimal"
-                  value={row.borrowingLimit}
-                  onChange={(e) => setRow(index, { borrowingLimit: e.target.value })}
-                  {...marked(`quota.${index}.borrowingLimit`)}
-                />
-                {fieldError(`quota.${index}.borrowingLimit`)}
-              </div>
-              <button
-                type="button"
-                onClick={() => setRows((current) => current.filter((_, i) => i !== index))}
-                aria-label={`Remove quota row ${index + 1}`}
-              >
-                Remove
-              </button>
-            </div>
-          ))}
-          <button
-            type="button"
-            onClick={() =>
-              setRows((current) => [
-                ...current,
-                quotaRow(resources.find((r) => !current.some((row) => row.resource === r)) ?? "gpu"),
-              ])
-            }
-          >
-            Add a resource
-          </button>
-        </fieldset>
+        <QuotaRowsFieldset
+          prefix={prefix}
+          rows={rows}
+          setRows={setRows}
+          resources={resources}
+          marked={marked}
+          fieldError={fieldError}
+        />
         <div className="form-actions">
           <button type="submit" className="primary" disabled={busy}>
             {busy ? "Saving…" : existing === undefined ? "Create queue" : "Save quota"}

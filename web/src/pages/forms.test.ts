@@ -1,10 +1,11 @@
 import { describe, expect, test } from "vitest";
 import { ApiError } from "../api/client.ts";
-import type { Job, JobArraySubmission } from "../api/types.ts";
+import type { Job, JobArraySubmission, QueueFileQueue } from "../api/types.ts";
 import { chartFileName, chartSvg } from "../components/chart-export.ts";
 import { markedFields, numberAsTyped, refusalSummary } from "../components/form-errors.tsx";
 import { formatPowerKW } from "../format.ts";
 import { defaultDataClass, emptyJobForm, formFieldOf, jobSubmissionBody, submittedText } from "./job-form.ts";
+import { duplicateResources, formKeyOf, queueRequestBody, quotaRow } from "./queue-form.ts";
 import { emptyWhatIfForm, whatIfCsv, whatIfInputOf, whatIfKpiCsv, whatIfRequestOf } from "./whatif-data.ts";
 
 describe("page helpers", () => {
@@ -255,5 +256,49 @@ describe("job submission form", () => {
     expect(submittedText({ id: "job_z", name: "t", state: "running", reason: null } as unknown as Job)).toBe(
       "Submitted t (job_z): running",
     );
+  });
+});
+
+describe("queue form", () => {
+  test("a resource listed twice is marked on its later rows before anything is sent", () => {
+    const rows = [quotaRow("gpu", "8"), quotaRow("cpu", "64"), quotaRow(" gpu", "4")];
+    expect(duplicateResources(rows)).toEqual({ "quota.2.resource": " gpu is listed twice" });
+    expect(duplicateResources(rows.slice(0, 2))).toEqual({});
+  });
+
+  test("the body keeps what the form does not show of an existing queue, and sends numbers typed as numbers", () => {
+    const existing = {
+      name: "q",
+      tenant: "t",
+      weight: 2,
+      preemption: { withinClusterQueue: "Never" },
+      quota: { gpu: { nominal: 8, lendingLimit: 2 } },
+    } as unknown as QueueFileQueue;
+    const body = queueRequestBody(existing, { tenant: " t ", cohort: "", priorityClass: "normal" }, [
+      quotaRow("gpu", "16", ""),
+      quotaRow("cpu", "abc", "8"),
+    ]);
+    expect(body).toEqual({
+      tenant: "t",
+      weight: 2,
+      priorityClass: "normal",
+      quota: { gpu: { nominal: 16, lendingLimit: 2 }, cpu: { nominal: "abc", borrowingLimit: 8 } },
+      preemption: { withinClusterQueue: "Never" },
+    });
+    expect(queueRequestBody(undefined, { tenant: "t", cohort: "c", priorityClass: "high" }, [])).toEqual({
+      tenant: "t",
+      cohort: "c",
+      priorityClass: "high",
+      quota: {},
+    });
+  });
+
+  test("the API's field paths come back to the row they name, longest resource first", () => {
+    const rows = [quotaRow("gpu", "1"), quotaRow("gpu.H200", "1")];
+    expect(formKeyOf('body.quota["gpu.H200"].borrowingLimit', rows)).toBe("quota.1.borrowingLimit");
+    expect(formKeyOf("body.quota.gpu.nominal", rows)).toBe("quota.0.nominal");
+    expect(formKeyOf("params.name", rows)).toBe("name");
+    expect(formKeyOf("body.cohort", rows)).toBe("cohort");
+    expect(formKeyOf("body.somethingElse", rows)).toBeUndefined();
   });
 });
