@@ -57,6 +57,165 @@ function Field(props: {
   );
 }
 
+/** What the what-if form's field groups share: the values, their setters and the refusal to show beside an input. */
+interface WhatIfFields {
+  readonly form: WhatIfForm;
+  readonly set: <Key extends keyof WhatIfForm>(key: Key, value: WhatIfForm[Key]) => void;
+  /** `value` and `onChange` of a text input bound to `key`. */
+  readonly text: (key: keyof WhatIfForm) => { value: string; onChange: (event: { target: { value: string } }) => void };
+  readonly problem: { text: string; input?: string } | undefined;
+}
+
+/** The scenario to start from and the window: days and first day. */
+function WhatIfWindowFields(props: WhatIfFields) {
+  const { form, set, text, problem } = props;
+  return (
+    <fieldset>
+      <legend>Scenario and window</legend>
+      <Field id="whatif-scenario" label="Start from a shipped scenario (optional)" problem={problem}>
+        {(attributes) => (
+          <select
+            {...attributes}
+            value={form.scenario}
+            onChange={(event) => set("scenario", event.target.value as Scenario | "")}
+          >
+            <option value="">None: only the changes below</option>
+            {scenarios.map((name) => (
+              <option key={name} value={name}>
+                {name}: {scenarioText[name]}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <div className="field-row">
+        <Field id="whatif-days" label="Days (1–14)" problem={problem}>
+          {(attributes) => <input {...attributes} inputMode="numeric" {...text("days")} />}
+        </Field>
+        <Field id="whatif-start-day" label="First day (day of year, optional)" problem={problem}>
+          {(attributes) => <input {...attributes} inputMode="numeric" {...text("startDay")} />}
+        </Field>
+      </div>
+    </fieldset>
+  );
+}
+
+/** A heat wave: its peak, days, night minimum, first day, and whether the baseline has it too. */
+function WhatIfHeatWaveFields(props: WhatIfFields) {
+  const { form, set, text, problem } = props;
+  return (
+    <fieldset>
+      <legend>Heat wave</legend>
+      <div className="radio">
+        <input
+          type="checkbox"
+          id="whatif-wave-on"
+          checked={form.heatWave}
+          onChange={(event) => set("heatWave", event.target.checked)}
+        />
+        <label htmlFor="whatif-wave-on">Add a heat wave</label>
+      </div>
+      {form.heatWave ? (
+        <>
+          <div className="field-row">
+            <Field id="whatif-peak" label="Peak (°C)" problem={problem}>
+              {(attributes) => <input {...attributes} inputMode="decimal" {...text("peakC")} />}
+            </Field>
+            <Field id="whatif-wave-days" label="Days" problem={problem}>
+              {(attributes) => <input {...attributes} inputMode="numeric" {...text("waveDays")} />}
+            </Field>
+            <Field id="whatif-night" label="Night minimum (°C)" problem={problem}>
+              {(attributes) => <input {...attributes} inputMode="decimal" {...text("nightMinimumC")} />}
+            </Field>
+            <Field id="whatif-wave-start" label="First hot day (day of year, optional)" problem={problem}>
+              {(attributes) => <input {...attributes} inputMode="numeric" {...text("waveStartDay")} />}
+            </Field>
+          </div>
+          <div className="radio">
+            <input
+              type="checkbox"
+              id="whatif-wave-baseline"
+              checked={form.heatWaveInBaseline}
+              onChange={(event) => set("heatWaveInBaseline", event.target.checked)}
+            />
+            <label htmlFor="whatif-wave-baseline">
+              Also in the baseline <span className="muted">(compare the other changes under the same heat)</span>
+            </label>
+          </div>
+        </>
+      ) : null}
+    </fieldset>
+  );
+}
+
+/** Units out of service, the facility water class, a rack type re-rated, the operator's response to latches. */
+function WhatIfEquipmentFields(props: WhatIfFields) {
+  const { form, set, text, problem } = props;
+  return (
+    <fieldset>
+      <legend>Equipment and ratings</legend>
+      <Field id="whatif-fail" label="Units out of service (ids, comma or space separated)" problem={problem}>
+        {(attributes) => (
+          <input {...attributes} placeholder="cdu:h1-r001-01 pump:h1-01" spellCheck={false} {...text("fail")} />
+        )}
+      </Field>
+      <div className="field-row">
+        <Field id="whatif-water" label="Facility water class" problem={problem}>
+          {(attributes) => (
+            <select
+              {...attributes}
+              value={form.waterClass}
+              onChange={(event) => set("waterClass", event.target.value as WhatIfForm["waterClass"])}
+            >
+              <option value="">Unchanged</option>
+              {waterClasses.map((name) => (
+                <option key={name} value={name}>
+                  {name}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field id="whatif-rating-type" label="Rack type to re-rate (empty: every type)" problem={problem}>
+          {(attributes) => <input {...attributes} placeholder="nvl72" spellCheck={false} {...text("ratingType")} />}
+        </Field>
+        <Field id="whatif-rating" label="Rated coolant supply (°C)" problem={problem}>
+          {(attributes) => <input {...attributes} inputMode="decimal" {...text("ratingC")} />}
+        </Field>
+      </div>
+      <Field
+        id="whatif-operator"
+        label="Operator restarts latched racks after (minutes, or off; empty: the site's)"
+        problem={problem}
+      >
+        {(attributes) => <input {...attributes} placeholder="30" spellCheck={false} {...text("operatorResponse")} />}
+      </Field>
+    </fieldset>
+  );
+}
+
+/** Racks added: rows of a pattern in a hall. */
+function WhatIfAddedRacksFields(props: WhatIfFields) {
+  const { text, problem } = props;
+  return (
+    <fieldset>
+      <legend>Added racks</legend>
+      <div className="field-row">
+        <Field id="whatif-more-hall" label="Hall" problem={problem}>
+          {(attributes) => <input {...attributes} placeholder="hall:h8" spellCheck={false} {...text("moreHall")} />}
+        </Field>
+        <Field id="whatif-more-pattern" label="Row pattern" problem={problem}>
+          {(attributes) => <input {...attributes} placeholder="hgx-row" spellCheck={false} {...text("morePattern")} />}
+        </Field>
+        <Field id="whatif-more-rows" label="Rows" problem={problem}>
+          {(attributes) => <input {...attributes} inputMode="numeric" {...text("moreRows")} />}
+        </Field>
+      </div>
+    </fieldset>
+  );
+}
+
+/** The what-if page: the form (its field groups below), the run with its progress and cancel, and the result. */
 export function WhatIfPage() {
   const { client, capabilities } = useSession();
   const [form, setForm] = useState<WhatIfForm>({ ...emptyWhatIfForm, heatWave: true, days: "3" });
@@ -91,6 +250,8 @@ export function WhatIfPage() {
     value: String(form[key]),
     onChange: (event: { target: { value: string } }) => set(key, event.target.value as never),
   });
+
+  const fields: WhatIfFields = { form, set, text, problem };
 
   const run = async (event: FormEvent) => {
     event.preventDefault();
@@ -127,131 +288,10 @@ export function WhatIfPage() {
         <h1 id="whatif-title">What-if</h1>
       </div>
       <form className="panel whatif-form" onSubmit={run} noValidate>
-        <fieldset>
-          <legend>Scenario and window</legend>
-          <Field id="whatif-scenario" label="Start from a shipped scenario (optional)" problem={problem}>
-            {(attributes) => (
-              <select
-                {...attributes}
-                value={form.scenario}
-                onChange={(event) => set("scenario", event.target.value as Scenario | "")}
-              >
-                <option value="">None: only the changes below</option>
-                {scenarios.map((name) => (
-                  <option key={name} value={name}>
-                    {name}: {scenarioText[name]}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-          <div className="field-row">
-            <Field id="whatif-days" label="Days (1–14)" problem={problem}>
-              {(attributes) => <input {...attributes} inputMode="numeric" {...text("days")} />}
-            </Field>
-            <Field id="whatif-start-day" label="First day (day of year, optional)" problem={problem}>
-              {(attributes) => <input {...attributes} inputMode="numeric" {...text("startDay")} />}
-            </Field>
-          </div>
-        </fieldset>
-        <fieldset>
-          <legend>Heat wave</legend>
-          <div className="radio">
-            <input
-              type="checkbox"
-              id="whatif-wave-on"
-              checked={form.heatWave}
-              onChange={(event) => set("heatWave", event.target.checked)}
-            />
-            <label htmlFor="whatif-wave-on">Add a heat wave</label>
-          </div>
-          {form.heatWave ? (
-            <>
-              <div className="field-row">
-                <Field id="whatif-peak" label="Peak (°C)" problem={problem}>
-                  {(attributes) => <input {...attributes} inputMode="decimal" {...text("peakC")} />}
-                </Field>
-                <Field id="whatif-wave-days" label="Days" problem={problem}>
-                  {(attributes) => <input {...attributes} inputMode="numeric" {...text("waveDays")} />}
-                </Field>
-                <Field id="whatif-night" label="Night minimum (°C)" problem={problem}>
-                  {(attributes) => <input {...attributes} inputMode="decimal" {...text("nightMinimumC")} />}
-                </Field>
-                <Field id="whatif-wave-start" label="First hot day (day of year, optional)" problem={problem}>
-                  {(attributes) => <input {...attributes} inputMode="numeric" {...text("waveStartDay")} />}
-                </Field>
-              </div>
-              <div className="radio">
-                <input
-                  type="checkbox"
-                  id="whatif-wave-baseline"
-                  checked={form.heatWaveInBaseline}
-                  onChange={(event) => set("heatWaveInBaseline", event.target.checked)}
-                />
-                <label htmlFor="whatif-wave-baseline">
-                  Also in the baseline <span className="muted">(compare the other changes under the same heat)</span>
-                </label>
-              </div>
-            </>
-          ) : null}
-        </fieldset>
-        <fieldset>
-          <legend>Equipment and ratings</legend>
-          <Field id="whatif-fail" label="Units out of service (ids, comma or space separated)" problem={problem}>
-            {(attributes) => (
-              <input {...attributes} placeholder="cdu:h1-r001-01 pump:h1-01" spellCheck={false} {...text("fail")} />
-            )}
-          </Field>
-          <div className="field-row">
-            <Field id="whatif-water" label="Facility water class" problem={problem}>
-              {(attributes) => (
-                <select
-                  {...attributes}
-                  value={form.waterClass}
-                  onChange={(event) => set("waterClass", event.target.value as WhatIfForm["waterClass"])}
-                >
-                  <option value="">Unchanged</option>
-                  {waterClasses.map((name) => (
-                    <option key={name} value={name}>
-                      {name}
-                    </option>
-                  ))}
-                </select>
-              )}
-            </Field>
-            <Field id="whatif-rating-type" label="Rack type to re-rate (empty: every type)" problem={problem}>
-              {(attributes) => <input {...attributes} placeholder="nvl72" spellCheck={false} {...text("ratingType")} />}
-            </Field>
-            <Field id="whatif-rating" label="Rated coolant supply (°C)" problem={problem}>
-              {(attributes) => <input {...attributes} inputMode="decimal" {...text("ratingC")} />}
-            </Field>
-          </div>
-          <Field
-            id="whatif-operator"
-            label="Operator restarts latched racks after (minutes, or off; empty: the site's)"
-            problem={problem}
-          >
-            {(attributes) => (
-              <input {...attributes} placeholder="30" spellCheck={false} {...text("operatorResponse")} />
-            )}
-          </Field>
-        </fieldset>
-        <fieldset>
-          <legend>Added racks</legend>
-          <div className="field-row">
-            <Field id="whatif-more-hall" label="Hall" problem={problem}>
-              {(attributes) => <input {...attributes} placeholder="hall:h8" spellCheck={false} {...text("moreHall")} />}
-            </Field>
-            <Field id="whatif-more-pattern" label="Row pattern" problem={problem}>
-              {(attributes) => (
-                <input {...attributes} placeholder="hgx-row" spellCheck={false} {...text("morePattern")} />
-              )}
-            </Field>
-            <Field id="whatif-more-rows" label="Rows" problem={problem}>
-              {(attributes) => <input {...attributes} inputMode="numeric" {...text("moreRows")} />}
-            </Field>
-          </div>
-        </fieldset>
+        <WhatIfWindowFields {...fields} />
+        <WhatIfHeatWaveFields {...fields} />
+        <WhatIfEquipmentFields {...fields} />
+        <WhatIfAddedRacksFields {...fields} />
         <div className="form-actions">
           <button type="submit" className="primary" disabled={running !== undefined}>
             {running === undefined ? "Run" : "Running…"}
