@@ -2,8 +2,8 @@
  * Job actions and priced usage in Chromium against the platform on the lab site, started with usage prices
  * (ALIXAN_USAGE_PRICES' shape) and its clock at 60×: a tenant's Usage page shows cost by project and month that agrees
  * with the monthly statements API, in the table, a chart and the CSV; a tenant member holds a waiting job from its
- * job page and releases it (each after a confirmation, both in the job's history); an array is one row in Workloads
- * and expands to its tasks. axe-core finds no serious or critical violation on these pages.
+ * job page and releases it (each after a confirmation, both in the job's history); a tenant admin holds selected
+ * jobs in bulk; an array is one row in Workloads and expands to its tasks. axe-core finds no serious or critical violation on these pages.
  *
  * Screenshots go to test-output/browser/ (names start with `jobs-`).
  */
@@ -184,6 +184,65 @@ describe("job actions and priced usage in Chromium", { timeout: 300_000 }, () =>
     assert.equal(hold?.detail.reason, "input slides not ready");
     await harness.screenshot(page, "jobs-04-released");
     for (const id of [waiting.id, first.id]) await harness.api(lea.token, "POST", `/v1/jobs/${id}/cancel`, {});
+  });
+
+  test("a tenant admin holds the selected waiting jobs in bulk after confirming, and only those", async () => {
+    const admin = harness.key("tenant-admin", "admin@valdiag.example");
+    const submit = (name: string, extra: Record<string, unknown> = {}) =>
+      harness.api<JobAnswer>(admin.token, "POST", "/v1/jobs", {
+        projectId,
+        name,
+        gpus: 1,
+        durationS: 7 * 86_400,
+        dataClass: "health",
+        ...extra,
+      });
+    const first = await submit("bulk anchor");
+    // Three jobs waiting on the first: two are selected and held, the third is left alone.
+    const waiting = [];
+    for (const name of ["bulk alpha", "bulk beta", "bulk gamma"]) {
+      waiting.push(await submit(name, { dependsOn: [{ kind: "afterok", jobId: first.id }] }));
+    }
+    const [alpha, beta, gamma] = waiting as [JobAnswer, JobAnswer, JobAnswer];
+    assert.deepEqual(
+      waiting.map((job) => job.state),
+      ["queued", "queued", "queued"],
+    );
+
+    const page = await harness.openPage();
+    await harness.signIn(page, admin, "/workloads?namePrefix=bulk");
+    await page.locator(`tr[data-job-id="${gamma.id}"]`).waitFor();
+    const holdSelected = page.getByRole("button", { name: /^Hold selected/ });
+    assert.equal(await holdSelected.textContent(), "Hold selected (0)");
+    assert.equal(await holdSelected.isDisabled(), true);
+    await page.getByRole("checkbox", { name: "Select bulk alpha" }).check();
+    await page.getByRole("checkbox", { name: "Select bulk beta" }).check();
+    // The running anchor may be cancelled or requeued, not held: only the two waiting jobs count for a hold.
+    await page.getByRole("checkbox", { name: "Select bulk anchor" }).check();
+    assert.equal(await holdSelected.textContent(), "Hold selected (2)");
+    await holdSelected.click();
+    const dialog = page.getByRole("alertdialog", { name: "Confirm hold" });
+    await dialog.getByRole("button", { name: "Keep them" }).click();
+    await dialog.waitFor({ state: "detached" });
+    assert.equal((await harness.api<JobAnswer>(admin.token, "GET", `/v1/jobs/${alpha.id}`)).held, null);
+    await holdSelected.click();
+    await dialog.getByLabel("Reason (kept in the job's history)").fill("waiting for the new slides");
+    await dialog.getByRole("button", { name: "Yes, hold 2 jobs" }).click();
+    await page.getByText("Held 2 jobs.").waitFor();
+    const states = await Promise.all(
+      [alpha, beta, gamma, first].map((job) => harness.api<JobAnswer>(admin.token, "GET", `/v1/jobs/${job.id}`)),
+    );
+    assert.deepEqual(
+      states.map((job) => [job.state, job.held !== null]),
+      [
+        ["queued", true],
+        ["queued", true],
+        ["queued", false],
+        ["running", false],
+      ],
+    );
+    assert.deepEqual(await harness.audit(page), [], "axe on Workloads with a bulk confirmation");
+    for (const job of [...waiting, first]) await harness.api(admin.token, "POST", `/v1/jobs/${job.id}/cancel`, {});
   });
 
   test("an array is one row in Workloads with its task counts, and expands to its tasks", async () => {

@@ -6,7 +6,7 @@
  * a page, with the filters in the address so a link (from an alarm: its tenants' running jobs) opens them. Cancelling
  * asks for confirmation; admins may select several jobs and cancel them together.
  */
-import { type FormEvent, useCallback, useEffect, useMemo, useState } from "react";
+import { type FormEvent, type ReactNode, useCallback, useEffect, useMemo, useState } from "react";
 import {
   type Job,
   type JobArray,
@@ -404,6 +404,92 @@ function ArrayTasks({ arrayJobId, columns }: { arrayJobId: string; columns: numb
   );
 }
 
+/** The bulk bar: each action on the selected jobs it applies to, and the pending action's confirmation. */
+function BulkActions(props: {
+  chosen: readonly Job[];
+  busy: boolean;
+  /** The action waiting for confirmation, if any. */
+  pending: JobAction | undefined;
+  onChoose: (action: JobAction) => void;
+  confirmation: (action: JobAction, targets: readonly Job[]) => ReactNode;
+}) {
+  const { chosen, pending } = props;
+  return (
+    <div className="bulk-actions">
+      {jobActions.map((action) => {
+        const applicable = chosen.filter((job) => actionApplies(action, job));
+        return (
+          <button
+            key={action}
+            type="button"
+            disabled={applicable.length === 0 || props.busy}
+            onClick={() => props.onChoose(action)}
+          >
+            {actionVerb(action)} selected ({formatNumber(applicable.length)})
+          </button>
+        );
+      })}
+      {pending === undefined
+        ? null
+        : (() => {
+            const applicable = chosen.filter((job) => actionApplies(pending, job));
+            return applicable.length === 0 ? null : props.confirmation(pending, applicable);
+          })()}
+    </div>
+  );
+}
+
+/** A job's descriptive cells: name and project (or its array), tenant and queue, state, why and where, size, data, age. */
+function JobCells(props: { job: Job; arrayId: string | undefined }) {
+  const { job, arrayId } = props;
+  return (
+    <>
+      <td>
+        {arrayId === undefined ? (
+          <a href={`/jobs/${encodeURIComponent(job.id)}`} onClick={followLink}>
+            {job.name}
+          </a>
+        ) : (
+          <a href={`/arrays/${encodeURIComponent(arrayId)}`} onClick={followLink}>
+            {job.name.replace(/\[\d+\]$/, "")} (array)
+          </a>
+        )}
+        <div className="muted" data-project-name={job.projectName ?? ""}>
+          {job.projectName ?? job.projectId} · {arrayId ?? job.id}
+        </div>
+        {job.dependsOn.length === 0 ? null : (
+          <div className="muted">
+            after {job.dependsOn.map((dependency) => `${dependency.kind} ${dependency.jobId}`).join(", ")}
+          </div>
+        )}
+      </td>
+      <td>
+        {job.tenantId} · {job.queue}
+      </td>
+      <td>
+        <JobStateCell job={job} />
+      </td>
+      <td>
+        {job.reason === null || job.reason === "" ? null : <div className="job-reason">{job.reason}</div>}
+        {job.placement === null ? null : (
+          <div className="muted">
+            {job.placement.racks.length} rack{job.placement.racks.length === 1 ? "" : "s"}
+            {job.placement.racks.length > 0 ? ` from ${shortId(job.placement.racks[0]!)}` : ""}
+            {job.placement.zoneId === null ? "" : ` · ${shortId(job.placement.zoneId)}`}
+          </div>
+        )}
+      </td>
+      <td className="number">
+        {job.gpus}
+        {job.gpuModels.length === 0 ? "" : ` × ${job.gpuModels.join(" or ")}`}
+      </td>
+      <td>{job.dataClass}</td>
+      <td title={formatTime(job.submittedAt)}>{job.submittedAt === null ? "–" : formatAge(job.submittedAt)}</td>
+    </>
+  );
+}
+
+/** The jobs of a page: each with its actions (confirmed first), selection and bulk actions for staff, array tasks. */
 function JobTable(props: { jobs: readonly Job[]; highlight: string | undefined; onChanged: () => void }) {
   const { client, permissions, me } = useSession();
   const [outcome, setOutcome] = useState<ActionOutcome | undefined>(undefined);
@@ -445,7 +531,6 @@ function JobTable(props: { jobs: readonly Job[]; highlight: string | undefined; 
   );
 
   if (props.jobs.length === 0) return <p className="empty">No job matches.</p>;
-  const bulkAction = confirming?.target === "selected" ? confirming.action : undefined;
   return (
     <>
       <div aria-live="polite">
@@ -454,27 +539,13 @@ function JobTable(props: { jobs: readonly Job[]; highlight: string | undefined; 
         )}
       </div>
       {bulk && selectable.length > 0 ? (
-        <div className="bulk-actions">
-          {jobActions.map((action) => {
-            const applicable = chosen.filter((job) => actionApplies(action, job));
-            return (
-              <button
-                key={action}
-                type="button"
-                disabled={applicable.length === 0 || busy}
-                onClick={() => setConfirming({ action, target: "selected" })}
-              >
-                {actionVerb(action)} selected ({formatNumber(applicable.length)})
-              </button>
-            );
-          })}
-          {bulkAction === undefined
-            ? null
-            : (() => {
-                const applicable = chosen.filter((job) => actionApplies(bulkAction, job));
-                return applicable.length === 0 ? null : confirmation(bulkAction, applicable, "bulk");
-              })()}
-        </div>
+        <BulkActions
+          chosen={chosen}
+          busy={busy}
+          pending={confirming?.target === "selected" ? confirming.action : undefined}
+          onChoose={(action) => setConfirming({ action, target: "selected" })}
+          confirmation={(action, targets) => confirmation(action, targets, "bulk")}
+        />
       ) : null}
       <table className="data jobs">
         <thead>
@@ -533,49 +604,7 @@ function JobTable(props: { jobs: readonly Job[]; highlight: string | undefined; 
                     ) : null}
                   </td>
                 ) : null}
-                <td>
-                  {arrayId === undefined ? (
-                    <a href={`/jobs/${encodeURIComponent(job.id)}`} onClick={followLink}>
-                      {job.name}
-                    </a>
-                  ) : (
-                    <a href={`/arrays/${encodeURIComponent(arrayId)}`} onClick={followLink}>
-                      {job.name.replace(/\[\d+\]$/, "")} (array)
-                    </a>
-                  )}
-                  <div className="muted" data-project-name={job.projectName ?? ""}>
-                    {job.projectName ?? job.projectId} · {arrayId ?? job.id}
-                  </div>
-                  {job.dependsOn.length === 0 ? null : (
-                    <div className="muted">
-                      after {job.dependsOn.map((dependency) => `${dependency.kind} ${dependency.jobId}`).join(", ")}
-                    </div>
-                  )}
-                </td>
-                <td>
-                  {job.tenantId} · {job.queue}
-                </td>
-                <td>
-                  <JobStateCell job={job} />
-                </td>
-                <td>
-                  {job.reason === null || job.reason === "" ? null : <div className="job-reason">{job.reason}</div>}
-                  {job.placement === null ? null : (
-                    <div className="muted">
-                      {job.placement.racks.length} rack{job.placement.racks.length === 1 ? "" : "s"}
-                      {job.placement.racks.length > 0 ? ` from ${shortId(job.placement.racks[0]!)}` : ""}
-                      {job.placement.zoneId === null ? "" : ` · ${shortId(job.placement.zoneId)}`}
-                    </div>
-                  )}
-                </td>
-                <td className="number">
-                  {job.gpus}
-                  {job.gpuModels.length === 0 ? "" : ` × ${job.gpuModels.join(" or ")}`}
-                </td>
-                <td>{job.dataClass}</td>
-                <td title={formatTime(job.submittedAt)}>
-                  {job.submittedAt === null ? "–" : formatAge(job.submittedAt)}
-                </td>
+                <JobCells job={job} arrayId={arrayId} />
                 <td className="actions">
                   {arrayId !== undefined ? (
                     <button
