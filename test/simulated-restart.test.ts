@@ -12,7 +12,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { type ComposedApp, composeApp } from "../src/app/compose.ts";
-import { defaultFeatures } from "../src/app/features/index.ts";
+import { defaultFeatures, platformFeatures } from "../src/app/features/index.ts";
+import type { JobsEngine } from "../src/app/jobs/engine.ts";
 import { InventoryService } from "../src/inventory/service.ts";
 import { openStore } from "../src/store/database.ts";
 import { systemPrincipal } from "../src/tenancy/service.ts";
@@ -32,10 +33,10 @@ const speed = 60;
 /** Jobs one tenant may have waiting. */
 const cap = 2;
 
-async function start(seed: boolean): Promise<{ app: ComposedApp; url: string }> {
+async function start(seed: boolean, dataDir = directory): Promise<{ app: ComposedApp; url: string }> {
   const app = await composeApp({
     site: "lab",
-    store: { kind: "pglite", dataDir: directory },
+    store: { kind: "pglite", dataDir },
     seed,
     features: defaultFeatures({ speed, demoLoad: 0, telemetryInMemory: true, maxQueuedPerTenant: cap }),
   });
@@ -90,8 +91,10 @@ describe("a restart with the simulated executor", () => {
     const short = await submit(lea, "short", { durationS: 300 });
     const health = await submit(lea, "health", { dataClass: "health" });
     const held = await submit(lea, "held", { hold: true });
-    // Hugo's waiting room is full: two held jobs, besides two running ones.
-    const hugoRunning = [await submit(hugo, "run-1", {}), await submit(hugo, "run-2", {})];
+    // Hugo's waiting room is full: two held jobs, besides two running ones on GB300 racks, drained below (running
+    // work finishes there): run again from its queue, such a run would wait.
+    const gb300 = { gpuModel: "GB300" };
+    const hugoRunning = [await submit(hugo, "run-1", gb300), await submit(hugo, "run-2", gb300)];
     const hugoHeld = [await submit(hugo, "held-1", { hold: true }), await submit(hugo, "held-2", { hold: true })];
     const runs = [long, medium, short, health, ...hugoRunning];
     for (const run of runs) assert.equal(run.state, "running", `${run.name}: ${run.reason}`);
@@ -106,6 +109,13 @@ describe("a restart with the simulated executor", () => {
       [hugoRunning[1].id, 36_000],
     ]);
     const dueMs = (view: Json) => Date.parse(view.startedAt) + (1000 * durations.get(view.id)!) / speed;
+    const drain = await callApi(url, "POST", "/v1/drains", key("camille@alixan.local"), {
+      target: "row:h1-r01",
+      reason: "coolant maintenance",
+      policy: "finish",
+    });
+    assert.equal(drain.status, 201, JSON.stringify(drain.body));
+    for (const run of hugoRunning) assert.match(before.get(run.id).placement.racks[0], /^rack:h1-r01-/);
     // The site change to make while the platform is stopped: its only zone no longer hosts health data.
     const document = (await callApi(url, "GET", "/v1/site/document", admin)).body as Json;
     document.zones[0].dataClasses = document.zones[0].dataClasses.filter((dataClass: string) => dataClass !== "health");
@@ -142,7 +152,8 @@ describe("a restart with the simulated executor", () => {
       assert.equal(ended.endedAt, new Date(dueMs(before.get(short.id))).toISOString());
       assert.equal(ended.startedAt, before.get(short.id).startedAt);
       assert.deepEqual(await history(short.id), ["job.submit", "job.start", "job.succeeded"]);
-      // Held work is still held, and a tenant's waiting jobs still fit its cap: nothing came back into its queue.
+      // Held work is still held, and a tenant's waiting jobs still fit its cap: nothing came back into its queue
+      // (its runs on the drained row go on there).
       const stillHeld = await job(held.id);
       assert.equal(stillHeld.state, "queued");
       assert.ok(stillHeld.held);
@@ -180,6 +191,61 @@ describe("a restart with the simulated executor", () => {
       );
       assert.equal(done.state, "succeeded");
       assert.ok(Math.abs(Date.parse(done.endedAt) - mediumDue) < 1500, `${done.endedAt}, due ${new Date(mediumDue)}`);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("takes a run a grid event paused back paused, with the run time it had left", async () => {
+    const dataDir = join(directory, "paused");
+    const open = async (seed: boolean) => {
+      const { features, jobs } = platformFeatures({ speed, demoLoad: 0, telemetryInMemory: true });
+      const app = await composeApp({ site: "lab", store: { kind: "pglite", dataDir }, seed, features });
+      return { app, engine: jobs.engine() as JobsEngine, url: await app.server.listen({ port: 0, host: "127.0.0.1" }) };
+    };
+    let { app, engine, url } = await open(true);
+    const lea = app.demoKeys!.find((candidate) => candidate.email === "lea.martin@valdiag.example")!.token;
+    const projectId = (await callApi(url, "GET", "/v1/projects", lea)).body[0].id;
+    // 10 simulated minutes: 10 s.
+    const submitted = await callApi(url, "POST", "/v1/jobs", lea, {
+      projectId,
+      name: "paused",
+      gpus: 1,
+      durationS: 600,
+      dataClass: "confidential",
+    });
+    assert.equal(submitted.status, 201, JSON.stringify(submitted.body));
+    const id = submitted.body.id as string;
+    await sleep(2000);
+    // As a grid event's suspend does (the event itself is test/grid-events.test.ts's): the run's clock stops.
+    const live = engine.generation.live;
+    assert.ok(live.suspend(engine.records.get(id)!.job));
+    const leftS = live.held(engine.records.get(id)!.job)!.leftS!;
+    assert.ok(leftS > 300 && leftS < 600, `${leftS} s left`);
+    await app.close();
+    await sleep(3000);
+    ({ app, engine, url } = await open(false));
+    try {
+      const record = engine.records.get(id)!;
+      assert.equal(record.job.state, "running", record.job.reason);
+      assert.deepEqual(engine.generation.live.held(record.job), { paused: true, share: 0, leftS });
+      // Resumed: it ends the run time it had left later, not its duration, nor at its first due time.
+      const resumedMs = Date.now();
+      assert.ok(engine.generation.live.resume(record.job));
+      const dueMs = resumedMs + (leftS * 1000) / speed;
+      const done = await until(
+        "the run's end",
+        async () => {
+          const view = (await callApi(url, "GET", `/v1/jobs/${id}`, lea)).body as Json;
+          return view.state === "running" ? undefined : view;
+        },
+        dueMs - Date.now() + 10_000,
+      );
+      assert.equal(done.state, "succeeded");
+      assert.ok(
+        Math.abs(Date.parse(done.endedAt) - dueMs) < 1500,
+        `${done.endedAt}, due ${new Date(dueMs).toISOString()}`,
+      );
     } finally {
       await app.close();
     }
