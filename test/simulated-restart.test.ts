@@ -196,7 +196,7 @@ describe("a restart with the simulated executor", () => {
     }
   });
 
-  it("takes a run a grid event paused back paused, with the run time it had left", async () => {
+  it("takes a run a grid event paused back paused, with the run time it had left; fails a job the site refuses", async () => {
     const dataDir = join(directory, "paused");
     const open = async (seed: boolean) => {
       const { features, jobs } = platformFeatures({ speed, demoLoad: 0, telemetryInMemory: true });
@@ -211,6 +211,7 @@ describe("a restart with the simulated executor", () => {
       projectId,
       name: "paused",
       gpus: 1,
+      gpuModel: "H200",
       durationS: 600,
       dataClass: "confidential",
     });
@@ -222,10 +223,45 @@ describe("a restart with the simulated executor", () => {
     assert.ok(live.suspend(engine.records.get(id)!.job));
     const leftS = live.held(engine.records.get(id)!.job)!.leftS!;
     assert.ok(leftS > 300 && leftS < 600, `${leftS} s left`);
+    // A held GB300 job, and a site change made while the platform is stopped that removes the GB300 row.
+    const gb300 = await callApi(url, "POST", "/v1/jobs", lea, {
+      projectId,
+      name: "gb300",
+      gpus: 4,
+      gpuModel: "GB300",
+      durationS: 600,
+      dataClass: "confidential",
+      hold: true,
+    });
+    assert.equal(gb300.status, 201, JSON.stringify(gb300.body));
+    const admin = app.demoKeys!.find((candidate) => candidate.email === "admin@alixan.local")!.token;
+    const document = (await callApi(url, "GET", "/v1/site/document", admin)).body as Json;
+    document.halls[0].rows = document.halls[0].rows
+      .slice(1)
+      .map((row: Json, at: number) => ({ ...row, number: at + 2 }));
     await app.close();
+    const store = await openStore({ kind: "pglite", dataDir });
+    try {
+      const inventory = await InventoryService.open(store.db, "lab");
+      await inventory.applyChange(
+        { principal: systemPrincipal("test"), requestId: "offline-change" },
+        { summary: "no GB300", site: document },
+      );
+    } finally {
+      await store.close();
+    }
     await sleep(3000);
     ({ app, engine, url } = await open(false));
     try {
+      // Refused by the site in force: failed, and its store and history say so (a next restart does not queue it).
+      const refused = (await callApi(url, "GET", `/v1/jobs/${gb300.body.id}`, lea)).body as Json;
+      assert.equal(refused.state, "failed", refused.reason);
+      await engine.flush();
+      const events = (await callApi(url, "GET", `/v1/jobs/${gb300.body.id}/history`, admin)).body as Json[];
+      assert.deepEqual(
+        events.map((event) => event.event),
+        ["job.submit", "job.failed"],
+      );
       const record = engine.records.get(id)!;
       assert.equal(record.job.state, "running", record.job.reason);
       assert.deepEqual(engine.generation.live.held(record.job), { paused: true, share: 0, leftS });

@@ -772,15 +772,18 @@ export class JobsEngine {
     waiting.sort((a, b) => submissionOrder(a.row, b.row));
     for (const { row, heldSlurmId, moved } of waiting) {
       // Before its first cycle: it keeps its first start, and a start in that cycle finds its record to be audited.
+      let record: JobRecord | undefined;
       const job = scheduler.submit({ ...(row.spec as JobSpec) }, (submitted) => {
         if (row.started_at !== null) submitted.firstStartS = scheduler.timeOf(Date.parse(row.started_at));
-        const record = recordOf(row, submitted);
+        record = recordOf(row, submitted);
         if (heldSlurmId !== undefined) slurm!.track(submitted, heldSlurmId);
         if (moved === undefined || submitted.state !== "queued") return;
         // Its run cannot go on where it was: it waits again, audited as a displaced run is.
         submitted.reason = movedReason(moved.why);
         this.#auditDisplacement(record, submitted.reason, moved.racks, generation.version);
       });
+      // Refused outright by the site in force (its GPU model gone): it failed before its record could tell the store.
+      if (!isActive(job)) this.#recordTransition(record!);
       // Why it waits now, after why it waits again (until a later cycle tells why it still waits).
       const why = moved === undefined ? "requeued after a platform restart" : movedReason(moved.why);
       if (job.state === "queued")
