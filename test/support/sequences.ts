@@ -205,7 +205,7 @@ export interface Started {
 
 /** What must come back unchanged through a restart: read just before the stop. */
 interface Persisted {
-  readonly jobs: Map<string, { state: string; held: boolean }>;
+  readonly jobs: Map<string, { state: string; held: boolean; submittedAt: string; startedAt: string | null }>;
   readonly openDrains: Json[];
   readonly queueConfig: Json;
   readonly keys: Map<string, string | null>;
@@ -325,6 +325,10 @@ export class World {
         );
       if (job.held && job.state === "queued")
         assert.ok(now.held && now.state === "queued", `job ${id} was held, is ${now.state}`);
+      // A restart changes no job's times: its submission, and its first start (a run goes on, or waits again).
+      assert.equal(now.submittedAt, job.submittedAt, `job ${id}'s submission time after the restart`);
+      if (job.startedAt !== null)
+        assert.equal(now.startedAt, job.startedAt, `job ${id}'s first start after the restart`);
     }
     for (const key of this.model.keys)
       if (key.revoked) assert.equal(await this.getFromElsewhere("/v1/me", key.token), 401, `revoked ${key.id}`);
@@ -333,9 +337,14 @@ export class World {
 
   /** What a restart must keep, read from the API. */
   async persisted(): Promise<Persisted> {
-    const jobs = new Map<string, { state: string; held: boolean }>();
+    const jobs: Persisted["jobs"] = new Map();
     for (const job of await this.walk("admin", "/v1/jobs?includeDemo=false", 1000))
-      jobs.set(job.id, { state: job.state, held: job.held !== null });
+      jobs.set(job.id, {
+        state: job.state,
+        held: job.held !== null,
+        submittedAt: job.submittedAt,
+        startedAt: job.startedAt,
+      });
     const keys = new Map<string, string | null>();
     for (const key of await this.walk("admin", "/v1/keys", 1000)) keys.set(key.id, key.revokedAt);
     const queues = await this.as("admin", "GET", "/v1/queue-config");
