@@ -286,4 +286,64 @@ describe("a restart with the simulated executor", () => {
       await app.close();
     }
   });
+
+  it("requeues a run whose GPUs are taken without taking it for ended: its dependent still waits for it", async () => {
+    const dataDir = join(directory, "taken");
+    let { app, url } = await start(true, dataDir);
+    const key = (email: string) => app.demoKeys!.find((candidate) => candidate.email === email)!.token;
+    const lea = key("lea.martin@valdiag.example");
+    const admin = key("admin@alixan.local");
+    const projectId = (await callApi(url, "GET", "/v1/projects", lea)).body[0].id;
+    const submit = async (name: string, extra: Record<string, unknown>) => {
+      const answer = await callApi(url, "POST", "/v1/jobs", lea, {
+        projectId,
+        name,
+        gpuModel: "H200",
+        durationS: 36_000,
+        dataClass: "confidential",
+        ...extra,
+      });
+      assert.equal(answer.status, 201, JSON.stringify(answer.body));
+      return answer.body as Json;
+    };
+    // A whole 8-GPU server, then a one-GPU run elsewhere, and a job that waits for the one-GPU run to succeed.
+    const whole = await submit("whole-server", { gpus: 8 });
+    const small = await submit("small", { gpus: 1 });
+    const dependent = await submit("after-small", { gpus: 1, dependsOn: [{ kind: "afterok", jobId: small.id }] });
+    assert.deepEqual([whole.state, small.state, dependent.state], ["running", "running", "queued"]);
+    await app.close();
+    // The store (as a bad write or a hand edit could leave it) puts the small run on the whole server's node.
+    const store = await openStore({ kind: "pglite", dataDir });
+    try {
+      const rows = await store.db
+        .selectFrom("jobs")
+        .select(["id", "placement"])
+        .where("id", "in", [whole.id, small.id])
+        .execute();
+      const placement = (id: string) => rows.find((row) => row.id === id)!.placement as Json;
+      const moved = { ...placement(small.id), nodes: placement(whole.id).nodes };
+      await store.db
+        .updateTable("jobs")
+        .set({ placement: JSON.stringify(moved) })
+        .where("id", "=", small.id)
+        .execute();
+    } finally {
+      await store.close();
+    }
+    ({ app, url } = await start(false, dataDir));
+    try {
+      const job = async (id: string) => (await callApi(url, "GET", `/v1/jobs/${id}`, admin)).body as Json;
+      assert.equal((await job(whole.id)).state, "running");
+      const history = (await callApi(url, "GET", `/v1/jobs/${small.id}/history`, admin)).body as Json[];
+      const preempted = history.find((event) => event.event === "job.preempted");
+      assert.ok(preempted, JSON.stringify(history.map((event) => event.event)));
+      assert.match(preempted.detail.reason, /are taken or refused .*\(after a platform restart\)$/);
+      assert.ok(["queued", "running"].includes((await job(small.id)).state));
+      const waiting = await job(dependent.id);
+      assert.equal(waiting.state, "queued", `${waiting.state}: ${waiting.reason}`);
+      assert.match(waiting.reason, new RegExp(`waiting for job ${small.id}`));
+    } finally {
+      await app.close();
+    }
+  });
 });

@@ -152,7 +152,7 @@ export class JobsEngine {
       epochMs,
       nowMs: this.#clock(),
       onChange: (generation, job) => {
-        if (generation === this.#generation) this.controls.observe(job.spec.id, job.state);
+        if (generation === this.#generation && !this.#tryingAdoption) this.controls.observe(job.spec.id, job.state);
         // A task of a native Slurm array that ends here without its Slurm task released: cancelled there too.
         if (isFinal(job.state) && generation.slurm !== undefined && this.controls.get(job.spec.id)?.arrayJobId)
           generation.slurm.discard(job);
@@ -816,13 +816,10 @@ export class JobsEngine {
     const dueS = clock.dueAt === null ? undefined : live.timeOf(Date.parse(clock.dueAt));
     if (dueS !== undefined && dueS <= nowS) return { kind: "ended", atMs: Date.parse(clock.dueAt!) };
     if (names.length !== spec.members) return { kind: "moved", why: "its stored nodes do not match its gang", racks };
-    this.#nodeIndex ??= { generation, index: new Map(slurmNodeNames(generation.inventory).map((n, i) => [n, i])) };
-    if (this.#nodeIndex.generation !== generation)
-      this.#nodeIndex = { generation, index: new Map(slurmNodeNames(generation.inventory).map((n, i) => [n, i])) };
     const inventory = generation.inventory;
     const nodes: number[] = [];
     for (const name of names as string[]) {
-      const node = this.#nodeIndex.index.get(name);
+      const node = this.#nodeNamed(name);
       if (node === undefined) return { kind: "moved", why: `node ${name} is not in the site any more`, racks };
       const rack = generation.site.racks[inventory.levels[inventory.facility!.rackLevel]!.groupOfNode[node]!]!;
       if (!generation.simulatedOn(node)) return { kind: "moved", why: `${rack.id} now runs its work on Slurm`, racks };
@@ -840,7 +837,15 @@ export class JobsEngine {
     const violation = zoneViolation(generation, nodes, spec.dataClass);
     if (violation !== undefined) return { kind: "moved", why: violation, racks };
     const gpus = freeGpusOn(inventory, live.scheduler.state.gpuFree, nodes, spec.gpus);
-    const job = live.adopt(spec, nodes, gpus, true);
+    // A refused adoption is a failed job of no record: the controls must not take it for the job's end (its array
+    // would count a failure, its dependents be cancelled). Its record, adopted or waiting again, tells them.
+    this.#tryingAdoption = true;
+    let job: Job;
+    try {
+      job = live.adopt(spec, nodes, gpus, true);
+    } finally {
+      this.#tryingAdoption = false;
+    }
     if (job.state !== "running")
       return { kind: "moved", why: `its resources on ${racks.join(", ")} are taken or refused (${job.reason})`, racks };
     // The same run: its start and first start as they were, its end where its clock says.
@@ -853,6 +858,16 @@ export class JobsEngine {
 
   /** Node indexes by stored node name, for the generation they were built for. */
   #nodeIndex: { generation: Generation; index: Map<string, number> } | undefined;
+  /** While a restart tries to adopt a simulated run where it ran (see `#takeBackSimulated`). */
+  #tryingAdoption = false;
+
+  /** The node of the generation in force with this stored (Slurm-style) name. */
+  #nodeNamed(name: string): number | undefined {
+    const generation = this.#generation;
+    if (this.#nodeIndex?.generation !== generation)
+      this.#nodeIndex = { generation, index: new Map(slurmNodeNames(generation.inventory).map((n, i) => [n, i])) };
+    return this.#nodeIndex.index.get(name);
+  }
 
   /**
    * Ends a simulated run whose due time passed while the platform was stopped, as its end would have been recorded:
