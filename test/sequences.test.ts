@@ -8,7 +8,8 @@
  * requests of every kind, and restarts of the platform on its store. After every step the invariants of
  * test/support/sequences.ts are checked (no 5xx, every 4xx a problem with its request id and fields that are paths
  * into the request, tenant isolation, quotas, sovereignty and drains at every start, freed racks taking work again,
- * keys, audit of every mutation with no gap); after a restart what was stored comes back; after every sequence the
+ * keys, audit of every mutation with no gap, a tenant's waiting cap judged at each submission); after a restart what
+ * was stored comes back (running work goes on, no job's submission or first start moves); after every sequence the
  * audit chain verifies; at the end the server's heap has not grown without bound.
  *
  * Bounded for CI (fixed seed, about 20 s); a longer exploration: ALIXAN_SEQ_RUNS=50 ALIXAN_SEQ_STEPS=100
