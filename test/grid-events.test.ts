@@ -323,13 +323,15 @@ describe("grid events", { concurrency: true }, () => {
       assert.equal(taken.state, "active", "the test needs the event to outlast the restart");
       const restart = taken.report.restarts[0];
       assert.equal(restart.outcome, "reapplied");
-      // The simulation requeues every running job at a restart: the suspended one is gone from the plan, and the
-      // event holds it in its queue (the stored ceiling: 5 MW asked is more than the lab's IT).
-      assert.equal(restart.gone, 1);
+      // The simulated run is taken back where it ran, paused as the plan left it (with the run time it had left):
+      // kept, nothing commanded again.
+      assert.deepEqual([restart.kept, restart.reapplied, restart.gone], [1, 0, 0]);
       assert.equal(taken.report.jobs.suspended.deferrable, 1, "the report keeps what the first process did");
       const held = await lab.job(deferrable.id);
-      assert.equal(held.state, "queued");
-      assert.match(held.reason, new RegExp(`grid event ${eventId}`));
+      assert.equal(held.state, "running");
+      assert.equal(held.curtailment?.kind, "suspended", JSON.stringify(held.curtailment));
+      assert.equal(held.curtailment.gridEventId, eventId);
+      assert.deepEqual(await lab.history(deferrable.id), ["job.submit", "job.start", "job.suspended"]);
       await lab.running(protectedJob.id);
 
       const ended = await until(
@@ -341,6 +343,7 @@ describe("grid events", { concurrency: true }, () => {
         60_000,
       );
       await lab.running(deferrable.id);
+      assert.equal((await lab.job(deferrable.id)).curtailment, null, "resumed at the end");
       assert.equal(ended.report.protectedWorkLost, 0);
       const audit = (await lab.api("GET", `/v1/audit?resource=grid-event:${eventId}`, lab.keys.auditor)).body as Json[];
       assert.deepEqual(
@@ -377,9 +380,11 @@ describe("grid events", { concurrency: true }, () => {
       });
       assert.deepEqual(active.report.restarts, [], "nothing to take back: no plan was stored");
       assert.ok(active.report.baselineMW !== null, "the baseline is the restarted twin's first step");
+      // The run was taken back running (a restart keeps simulated runs): the event's plan suspends it.
       const held = await lab.job(deferrable.id);
-      assert.equal(held.state, "queued");
-      assert.match(held.reason, new RegExp(`grid event ${eventId}`));
+      assert.equal(held.state, "running");
+      assert.equal(held.curtailment?.kind, "suspended", JSON.stringify(held.curtailment));
+      assert.equal(held.curtailment.gridEventId, eventId);
       await until(
         "the event ended",
         async () => {
@@ -389,6 +394,7 @@ describe("grid events", { concurrency: true }, () => {
         60_000,
       );
       await lab.running(deferrable.id);
+      assert.equal((await lab.job(deferrable.id)).curtailment, null, "resumed at the end");
       await lab.api("POST", `/v1/jobs/${deferrable.id}/cancel`, lab.keys.admin, {});
     });
   });

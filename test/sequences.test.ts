@@ -8,7 +8,8 @@
  * requests of every kind, and restarts of the platform on its store. After every step the invariants of
  * test/support/sequences.ts are checked (no 5xx, every 4xx a problem with its request id and fields that are paths
  * into the request, tenant isolation, quotas, sovereignty and drains at every start, freed racks taking work again,
- * keys, audit of every mutation with no gap); after a restart what was stored comes back; after every sequence the
+ * keys, audit of every mutation with no gap, a tenant's waiting cap judged at each submission); after a restart what
+ * was stored comes back (running work goes on, no job's submission or first start moves); after every sequence the
  * audit chain verifies; at the end the server's heap has not grown without bound.
  *
  * Bounded for CI (fixed seed, about 20 s); a longer exploration: ALIXAN_SEQ_RUNS=50 ALIXAN_SEQ_STEPS=100
@@ -315,10 +316,15 @@ function submission(step: Extract<Step, { kind: "submit" }>, name = "seq"): Json
   };
 }
 
-/** Submits and records the job; checks a tenant may only submit the data classes it holds. */
-async function submit(step: Extract<Step, { kind: "submit" }>): Promise<void> {
-  const answer = await world.as(step.actor, "POST", "/v1/jobs", submission(step));
+/**
+ * Submits and records the job; checks a tenant may only submit the data classes it holds, and the waiting cap (unless
+ * `judgeCap` is false: a change sent at the same time may take held jobs out of the queue).
+ */
+async function submit(step: Extract<Step, { kind: "submit" }>, judgeCap = true): Promise<void> {
   const tenant = world.tenantOf[step.actor]!;
+  const heldBefore = judgeCap ? await world.heldWaiting(tenant) : undefined;
+  const answer = await world.as(step.actor, "POST", "/v1/jobs", submission(step));
+  if (heldBefore !== undefined) world.checkWaitingCap(answer, 1, heldBefore);
   const allowed =
     tenant === "valdiag"
       ? ["public", "confidential", "health"]
@@ -664,9 +670,9 @@ async function race(step: Extract<Step, { kind: "race" }>): Promise<void> {
   if (step.what === "submit-delete-queue") {
     // A submission to the course queue while the queue is removed: the job never lands in a queue that is gone.
     await Promise.all([
-      submit({ ...studentJob, hold: true }),
+      submit({ ...studentJob, hold: true }, false),
       world.as("admin", "DELETE", "/v1/queues/campus-course"),
-      submit({ ...studentJob, hold: true }),
+      submit({ ...studentJob, hold: true }, false),
     ]);
     return;
   }
@@ -674,9 +680,9 @@ async function race(step: Extract<Step, { kind: "race" }>): Promise<void> {
     const document = structuredClone(world.original);
     siteVariants[pick(Object.keys(siteVariants), step.index)!]!(document);
     await Promise.all([
-      submit({ ...studentJob, actor: "health", dataClass: "health", gpus: 1 }),
+      submit({ ...studentJob, actor: "health", dataClass: "health", gpus: 1 }, false),
       world.as("operator", "POST", "/v1/site/changes", { summary: "race", site: document }),
-      submit({ ...studentJob, actor: "health", dataClass: "health", gpus: 8 }),
+      submit({ ...studentJob, actor: "health", dataClass: "health", gpus: 8 }, false),
     ]);
     return;
   }

@@ -85,6 +85,11 @@ export interface LiveSchedulerOptions {
   readonly executor?: (live: LiveScheduler) => JobExecutor;
   /** Wall-clock epoch (ms) of scheduler time 0: a scheduler that takes over from another keeps its clock. */
   readonly epochMs?: number;
+  /**
+   * Called when a running job is paused or resumed (a grid curtailment): a simulated run's due end moved, which the
+   * owner stores so a restart of the platform finds the run as it was.
+   */
+  readonly onHold?: (job: Job) => void;
 }
 
 /** A scheduler driven by the wall clock. */
@@ -99,6 +104,7 @@ export class LiveScheduler {
   readonly #eventSerial: number[] = [];
   /** Tells the owner of a change; `moved`: the change may have moved what racks draw (see `placementVersion`). */
   readonly #onChange: (job: Job, moved?: boolean) => void;
+  readonly #onHold: (job: Job) => void;
   #placementVersion = 0;
   #timer: NodeJS.Timeout | undefined;
   #timerAtS = Number.POSITIVE_INFINITY;
@@ -124,6 +130,7 @@ export class LiveScheduler {
     this.#speed = options.speed ?? 1;
     this.#epochMs = options.epochMs ?? Date.now();
     const onChange = options.onChange ?? (() => {});
+    this.#onHold = options.onHold ?? (() => {});
     this.#onChange = (job, moved = true) => {
       // A job that stops running (ends, is requeued) leaves any cap or pause behind.
       if (job.state !== "running") {
@@ -181,6 +188,11 @@ export class LiveScheduler {
     this.#schedule(timeS, finishEvent, job);
   }
 
+  /** When a simulated run ends, on this scheduler's clock (undefined: not on the clock, e.g. paused or not simulated). */
+  finishDueS(job: Job): number | undefined {
+    return job.state === "running" ? this.#finishDueS.get(job.index) : undefined;
+  }
+
   /** Takes the simulated end of a paused job off the clock, keeping the run time it had left. */
   holdFinish(job: Job, nowS: number): void {
     const due = this.#finishDueS.get(job.index);
@@ -204,6 +216,7 @@ export class LiveScheduler {
     this.#powerShare.set(job, 0);
     this.#placementVersion++;
     this.#executor.suspend?.(job, this.nowS());
+    this.#onHold(job);
     return true;
   }
 
@@ -251,6 +264,7 @@ export class LiveScheduler {
     this.#placementVersion++;
     if (job.state !== "running") return false;
     this.#executor.resume?.(job, this.nowS());
+    this.#onHold(job);
     this.#advance(this.nowS());
     return true;
   }
@@ -310,15 +324,24 @@ export class LiveScheduler {
     return ((Date.now() - this.#epochMs) / 1000) * this.#speed;
   }
 
+  /** The scheduler time of an epoch ms (negative before this scheduler started: a run adopted after a restart). */
+  timeOf(epochMs: number): number {
+    return ((epochMs - this.#epochMs) / 1000) * this.#speed;
+  }
+
   /** Epoch ms of a scheduler time. */
   epochMsOf(timeS: number): number {
     return this.#epochMs + (timeS * 1000) / this.#speed;
   }
 
-  /** Submits a job now (its `submitS` is replaced by the current time) and runs a cycle. */
-  submit(spec: Omit<JobSpec, "submitS">): Job {
+  /**
+   * Submits a job now (its `submitS` is replaced by the current time) and runs a cycle; `prepare` sees the job before
+   * the cycle (a restart gives it back its history and its owner's record, so a start in this cycle is recorded).
+   */
+  submit(spec: Omit<JobSpec, "submitS">, prepare?: (job: Job) => void): Job {
     const nowS = this.nowS();
     const job = this.scheduler.submit({ ...spec, submitS: nowS } as JobSpec, nowS);
+    prepare?.(job);
     // Waiting holds nothing: the cycle below reports an admission itself.
     this.#onChange(job, job.placed);
     this.#advance(nowS);

@@ -205,7 +205,7 @@ export interface Started {
 
 /** What must come back unchanged through a restart: read just before the stop. */
 interface Persisted {
-  readonly jobs: Map<string, { state: string; held: boolean }>;
+  readonly jobs: Map<string, { state: string; held: boolean; submittedAt: string; startedAt: string | null }>;
   readonly openDrains: Json[];
   readonly queueConfig: Json;
   readonly keys: Map<string, string | null>;
@@ -325,6 +325,10 @@ export class World {
         );
       if (job.held && job.state === "queued")
         assert.ok(now.held && now.state === "queued", `job ${id} was held, is ${now.state}`);
+      // A restart changes no job's times: its submission, and its first start (a run goes on, or waits again).
+      assert.equal(now.submittedAt, job.submittedAt, `job ${id}'s submission time after the restart`);
+      if (job.startedAt !== null)
+        assert.equal(now.startedAt, job.startedAt, `job ${id}'s first start after the restart`);
     }
     for (const key of this.model.keys)
       if (key.revoked) assert.equal(await this.getFromElsewhere("/v1/me", key.token), 401, `revoked ${key.id}`);
@@ -333,9 +337,14 @@ export class World {
 
   /** What a restart must keep, read from the API. */
   async persisted(): Promise<Persisted> {
-    const jobs = new Map<string, { state: string; held: boolean }>();
+    const jobs: Persisted["jobs"] = new Map();
     for (const job of await this.walk("admin", "/v1/jobs?includeDemo=false", 1000))
-      jobs.set(job.id, { state: job.state, held: job.held !== null });
+      jobs.set(job.id, {
+        state: job.state,
+        held: job.held !== null,
+        submittedAt: job.submittedAt,
+        startedAt: job.startedAt,
+      });
     const keys = new Map<string, string | null>();
     for (const key of await this.walk("admin", "/v1/keys", 1000)) keys.set(key.id, key.revokedAt);
     const queues = await this.as("admin", "GET", "/v1/queue-config");
@@ -725,11 +734,17 @@ export class World {
         if (job.state === "running" || job.state === "admitted") entry.running++;
         counted.set(job.queue, entry);
       }
-      const waiting = new Map<string, number>();
+      // The cap is judged at submission (`checkWaitingCap`): a job that started before and waits again (preempted,
+      // requeued, moved by a site change or a restart) may take a tenant past it, a submission never.
+      const submitted = new Map<string, number>();
       for (const job of jobs)
-        if (job.state === "queued") waiting.set(job.tenantId, (waiting.get(job.tenantId) ?? 0) + 1);
-      for (const [tenant, count] of waiting)
-        assert.ok(count <= this.waitingCap, `${tenant} has ${count} jobs waiting, at most ${this.waitingCap}`);
+        if (job.state === "queued" && job.startedAt === null)
+          submitted.set(job.tenantId, (submitted.get(job.tenantId) ?? 0) + 1);
+      for (const [tenant, count] of submitted)
+        assert.ok(
+          count <= this.waitingCap,
+          `${tenant} has ${count} submitted jobs waiting that never started, at most ${this.waitingCap}`,
+        );
       const listedNames = new Set(queues.map((queue) => queue.name));
       // A job waiting or running in a queue the configuration no longer has is listed under no queue.
       const orphans = [...counted]
@@ -750,6 +765,38 @@ export class World {
       }
       assert.deepEqual(differences, [], "GET /v1/queues counts differ from GET /v1/jobs");
     }
+  }
+
+  /**
+   * The held jobs of `tenant` that wait and never started: nothing takes them out of the queue but a step (release,
+   * cancel, a site change), so their count before a submission is at most what the server counts when it judges it.
+   */
+  async heldWaiting(tenant: string): Promise<number> {
+    const waiting = await this.walk("admin", `/v1/jobs?includeDemo=false&state=queued&tenantId=${tenant}`, 1000);
+    return waiting.filter((job) => job.held !== null && job.startedAt === null).length;
+  }
+
+  /**
+   * Judges a submission's answer against the tenant's waiting cap: a 201 only while what waits and what it adds fit
+   * the cap (`heldBefore`, from `heldWaiting` before it was sent, is a lower bound of what waited), a 429 only when
+   * they do not, its count at least that bound. Not a raw count: work that started before may wait again beyond it.
+   */
+  checkWaitingCap(answer: Answer, adding: number, heldBefore: number): void {
+    if (answer.status === 201)
+      assert.ok(
+        heldBefore + adding <= this.waitingCap,
+        `a submission of ${adding} was accepted with ${heldBefore} held jobs waiting, at most ${this.waitingCap}`,
+      );
+    if (answer.status !== 429) return;
+    const detail = String((answer.body as Json).detail);
+    const counted = /already has (\d+) jobs waiting and this submission adds (\d+) \(at most (\d+) waiting\)/.exec(
+      detail,
+    );
+    assert.ok(counted !== null, `a 429 that does not say what waits: ${detail}`);
+    const [waiting, adds, cap] = counted.slice(1).map(Number) as [number, number, number];
+    assert.deepEqual([adds, cap], [adding, this.waitingCap], detail);
+    assert.ok(waiting + adds > cap, `refused though it fits: ${detail}`);
+    assert.ok(waiting >= heldBefore, `${detail}, though ${heldBefore} held jobs were waiting`);
   }
 
   /** A waiting job's reason names only drains active now: ending a drain frees its racks (S6, S7). */

@@ -145,6 +145,8 @@ export async function createJobs(engine: JobsEngine, store: Store, creation: Cre
       generation,
       command: creation.command,
       control: job.control,
+      // The stored time: the same before and after a restart, which starts the scheduler's clock again.
+      submittedAt: now,
     };
     engine.add(record);
     records.push(record);

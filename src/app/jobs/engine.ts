@@ -10,10 +10,10 @@
  * reason naming the zone, instead of being refused. The `zoneId` of a `job.start` is thus always the zone of the
  * racks in the site in force when it started.
  */
-import type { Updateable } from "kysely";
+import { sql, type Updateable } from "kysely";
 import { type ExecutionConfig, simulatedExecution, usesSlurm } from "../../execution/config.ts";
 import { freeGpusOn, type NativeArrays, type SlurmHooks, type StoredRun } from "../../execution/slurm.ts";
-import { slurmNodeName } from "../../execution/slurm-config.ts";
+import { slurmNodeName, slurmNodeNames } from "../../execution/slurm-config.ts";
 import type { LiveShiftFactory } from "../../flex/shift-live.ts";
 import type { Site } from "../../model/site.ts";
 import type { VersionedUtilisationSource } from "../../model/utilisation.ts";
@@ -30,7 +30,7 @@ import { formatArray } from "./arrays.ts";
 import { carryJobs } from "./carry.ts";
 import { type JobControl, JobControls } from "./controls.ts";
 import { isFinal } from "./dependencies.ts";
-import { buildGeneration, type Generation, placementOf, racksOf } from "./generation.ts";
+import { buildGeneration, type Generation, placementOf, racksOf, zoneViolation } from "./generation.ts";
 import { type EndedJob, endedJob, isActive, type JobRecord } from "./records.ts";
 
 /** Options of the engine. */
@@ -62,6 +62,38 @@ function submissionOrder(
   if (first?.arrayJobId === undefined || first.arrayJobId !== second?.arrayJobId) return 0;
   return (first.arrayTaskId ?? 0) - (second.arrayTaskId ?? 0);
 }
+
+/**
+ * Where a simulated run stands on the wall clock, kept in its stored placement (`run`) so that a restart of the
+ * platform adopts it as it was: when this run started, and when it ends or, while a grid event pauses it, the run
+ * time it has left (its end is off the clock then).
+ */
+interface SimulatedRunClock {
+  readonly startedAt: string;
+  readonly dueAt: string | null;
+  /** Simulated seconds left to a paused run. */
+  readonly leftS: number | null;
+}
+
+/** The run clock of a stored placement, when it has a well-formed one. */
+function storedRunClock(placement: unknown): SimulatedRunClock | undefined {
+  const run = (placement as { run?: Partial<SimulatedRunClock> } | null)?.run;
+  if (typeof run?.startedAt !== "string" || !Number.isFinite(Date.parse(run.startedAt))) return undefined;
+  const due = typeof run.dueAt === "string" && Number.isFinite(Date.parse(run.dueAt)) ? run.dueAt : null;
+  const left = typeof run.leftS === "number" && run.leftS >= 0 ? run.leftS : null;
+  return due === null && left === null ? undefined : { startedAt: run.startedAt, dueAt: due, leftS: left };
+}
+
+/** Why a simulated run waits again after a restart: where it ran may no longer take it. */
+function movedReason(why: string): string {
+  return `preempted: ${why} (after a platform restart)`;
+}
+
+/** What a restart does with a simulated run the store says was running (see `JobsEngine.restore`). */
+type SimulatedTakeBack =
+  | { readonly kind: "adopt"; readonly job: Job; readonly clock: SimulatedRunClock }
+  | { readonly kind: "ended"; readonly atMs: number }
+  | { readonly kind: "moved"; readonly why: string; readonly racks: readonly string[] };
 
 /** Jobs, their scheduler generation, persistence and audit. */
 export class JobsEngine {
@@ -120,7 +152,7 @@ export class JobsEngine {
       epochMs,
       nowMs: this.#clock(),
       onChange: (generation, job) => {
-        if (generation === this.#generation) this.controls.observe(job.spec.id, job.state);
+        if (generation === this.#generation && !this.#tryingAdoption) this.controls.observe(job.spec.id, job.state);
         // A task of a native Slurm array that ends here without its Slurm task released: cancelled there too.
         if (isFinal(job.state) && generation.slurm !== undefined && this.controls.get(job.spec.id)?.arrayJobId)
           generation.slurm.discard(job);
@@ -128,6 +160,10 @@ export class JobsEngine {
         if (record === undefined || record.generation !== this.#generation) return;
         this.#relist(record);
         this.#recordTransition(record);
+      },
+      onHold: (generation, job) => {
+        const record = generation.byJobIndex[job.index];
+        if (record !== undefined && record.generation === this.#generation) this.#storeRunClock(record);
       },
       slurmHooks: (generation) => this.#slurmHooks(generation),
       slurmArrays: this.#slurmArrays,
@@ -365,13 +401,17 @@ export class JobsEngine {
     const job = record.job;
     const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
     const simulatedIso = (timeS: number) =>
-      Number.isFinite(timeS) ? new Date(record.generation.live.epochMsOf(timeS)).toISOString() : null;
+      Number.isFinite(timeS) ? new Date(Math.round(record.generation.live.epochMsOf(timeS))).toISOString() : null;
+    // A simulated run's clock goes with its placement (not into the audit record): a restart adopts it from there.
+    const clock = action === "job.start" ? this.#runClockOf(record) : undefined;
     return this.persist(
       record.id,
       {
         state: job.state,
         reason: job.reason,
-        ...(action === "job.start" ? { placement: JSON.stringify(after) } : {}),
+        ...(action === "job.start"
+          ? { placement: JSON.stringify(clock === undefined ? after : { ...(after as object), run: clock }) }
+          : {}),
         ...(run === undefined
           ? // A simulated run's times are the scheduler's: the first start (a requeued job keeps it) and the end.
             action === "job.start"
@@ -390,6 +430,49 @@ export class JobsEngine {
       action,
       after,
     );
+  }
+
+  /**
+   * The wall-clock run of a simulated running job (undefined for runs a real executor holds): its start, and its due
+   * end, or the run time it has left while paused. At its start the end is not on the clock yet: start + duration.
+   */
+  #runClockOf(record: JobRecord): SimulatedRunClock | undefined {
+    const job = record.job;
+    const generation = record.generation;
+    const live = generation.live;
+    if (job.state !== "running" || record.run !== undefined) return undefined;
+    if (!(job.nodes[0]! >= 0 && generation.simulatedOn(job.nodes[0]!)) || !Number.isFinite(job.startS))
+      return undefined;
+    const iso = (timeS: number) => new Date(Math.round(live.epochMsOf(timeS))).toISOString();
+    const held = live.held(job);
+    if (held?.paused === true)
+      return held.leftS === undefined ? undefined : { startedAt: iso(job.startS), dueAt: null, leftS: held.leftS };
+    const dueS = live.finishDueS(job) ?? job.startS + job.spec.durationS;
+    return { startedAt: iso(job.startS), dueAt: iso(dueS), leftS: null };
+  }
+
+  /** Stores the run clock of a simulated run again after a pause or resume moved its end (see `#runClockOf`). */
+  #storeRunClock(record: JobRecord): void {
+    if (record.synthetic) return;
+    const clock = this.#runClockOf(record);
+    if (clock === undefined) return;
+    const db = this.#store.db;
+    const run = JSON.stringify({ run: clock });
+    this.#writes = this.#writes
+      .then(() =>
+        db
+          .updateTable("jobs")
+          .set({
+            placement: sql<string>`coalesce(placement, '{}'::jsonb) || ${run}::jsonb`,
+            updated_at: new Date().toISOString(),
+          })
+          .where("id", "=", record.id)
+          .execute(),
+      )
+      .then(
+        () => undefined,
+        (error: Error) => this.#log(`cannot record the run clock of ${record.id}: ${error.message}`),
+      );
   }
 
   /** Audits an API job's start (with zone and racks, as the site in force has them) and end, once per state. */
@@ -622,16 +705,41 @@ export class JobsEngine {
         generation,
         command: row.command ?? undefined,
         control: (row.controls ?? undefined) as JobControl | undefined,
+        submittedAt: row.submitted_at,
       };
       this.#register(record);
       generation.lastState.set(job.index, row.state);
       return record;
     };
-    // What Slurm runs is bound where it runs before anything waiting is queued again: every submission below runs a
+    // What runs is bound where it runs before anything waiting is queued again: every submission below runs a
     // scheduling cycle, which must neither hand out those nodes nor let a task past its array's %N.
-    const waiting: { row: (typeof unfinished)[number]; heldSlurmId: number | undefined }[] = [];
+    const waiting: {
+      row: (typeof unfinished)[number];
+      heldSlurmId: number | undefined;
+      moved?: { why: string; racks: readonly string[] };
+    }[] = [];
     for (const row of active) {
       const decision = decisions?.get(row.id);
+      // A simulated run (no Slurm job, with its run clock stored) is taken back as Slurm's are: where it ran.
+      if (
+        row.state === "running" &&
+        row.external_id === null &&
+        (decision === undefined || (decision.kind === "requeue" && decision.heldSlurmId === undefined))
+      ) {
+        const taken = this.#takeBackSimulated(row);
+        if (taken?.kind === "adopt") {
+          recordOf(row, taken.job);
+          continue;
+        }
+        if (taken?.kind === "ended") {
+          await this.#endedWhileStopped(row, taken.atMs);
+          continue;
+        }
+        if (taken?.kind === "moved") {
+          waiting.push({ row, heldSlurmId: undefined, moved: taken });
+          continue;
+        }
+      }
       if (decision === undefined || decision.kind === "requeue") {
         waiting.push({ row, heldSlurmId: decision?.heldSlurmId });
         continue;
@@ -662,14 +770,115 @@ export class JobsEngine {
     // Waiting work is queued again in the order it was submitted (tasks of one array in task order), so FIFO and an
     // array's order hold across the restart.
     waiting.sort((a, b) => submissionOrder(a.row, b.row));
-    for (const { row, heldSlurmId } of waiting) {
-      const job = scheduler.submit({ ...(row.spec as JobSpec) });
-      recordOf(row, job);
-      if (heldSlurmId !== undefined) slurm!.track(job, heldSlurmId);
+    for (const { row, heldSlurmId, moved } of waiting) {
+      // Before its first cycle: it keeps its first start, and a start in that cycle finds its record to be audited.
+      let record: JobRecord | undefined;
+      const job = scheduler.submit({ ...(row.spec as JobSpec) }, (submitted) => {
+        if (row.started_at !== null) submitted.firstStartS = scheduler.timeOf(Date.parse(row.started_at));
+        record = recordOf(row, submitted);
+        if (heldSlurmId !== undefined) slurm!.track(submitted, heldSlurmId);
+        if (moved === undefined || submitted.state !== "queued") return;
+        // Its run cannot go on where it was: it waits again, audited as a displaced run is.
+        submitted.reason = movedReason(moved.why);
+        this.#auditDisplacement(record, submitted.reason, moved.racks, generation.version);
+      });
+      // Refused outright by the site in force (its GPU model gone): it failed before its record could tell the store.
+      if (!isActive(job)) this.#recordTransition(record!);
+      // Why it waits now, after why it waits again (until a later cycle tells why it still waits).
+      const why = moved === undefined ? "requeued after a platform restart" : movedReason(moved.why);
       if (job.state === "queued")
-        job.reason = `${job.reason ? `${job.reason}; ` : ""}requeued after a platform restart`;
+        job.reason = moved === undefined ? `${job.reason ? `${job.reason}; ` : ""}${why}` : `${why}; ${job.reason}`;
     }
     slurm?.start();
+  }
+
+  /**
+   * Takes back a simulated run stored as running, from its stored placement and run clock: adopted on the same nodes
+   * with its start, its end at the due time on this scheduler's clock (paused with the run time it had left, when a
+   * grid event paused it); ended at its due time when that passed while the platform was stopped; or, when its nodes
+   * are gone or may no longer take it (site change, zone, GPU model), moved: it waits again. Undefined when the store
+   * has no run clock of it (stored before it was kept): it waits again, as before.
+   */
+  #takeBackSimulated(row: {
+    spec: unknown;
+    placement: unknown;
+    started_at: string | null;
+  }): SimulatedTakeBack | undefined {
+    const clock = storedRunClock(row.placement);
+    const names = (row.placement as { nodes?: unknown } | null)?.nodes;
+    if (clock === undefined || !Array.isArray(names) || names.some((name) => typeof name !== "string"))
+      return undefined;
+    const generation = this.#generation;
+    const live = generation.live;
+    const spec = row.spec as JobSpec;
+    const racks = ((row.placement as { racks?: unknown }).racks as string[] | undefined) ?? [];
+    const nowS = live.nowS();
+    const dueS = clock.dueAt === null ? undefined : live.timeOf(Date.parse(clock.dueAt));
+    if (dueS !== undefined && dueS <= nowS) return { kind: "ended", atMs: Date.parse(clock.dueAt!) };
+    if (names.length !== spec.members) return { kind: "moved", why: "its stored nodes do not match its gang", racks };
+    const inventory = generation.inventory;
+    const nodes: number[] = [];
+    for (const name of names as string[]) {
+      const node = this.#nodeNamed(name);
+      if (node === undefined) return { kind: "moved", why: `node ${name} is not in the site any more`, racks };
+      const rack = generation.site.racks[inventory.levels[inventory.facility!.rackLevel]!.groupOfNode[node]!]!;
+      if (!generation.simulatedOn(node)) return { kind: "moved", why: `${rack.id} now runs its work on Slurm`, racks };
+      const model = inventory.gpuModels[inventory.pools[inventory.nodePool[node]!]!.model];
+      if (spec.gpus > 0 && spec.gpuModels.length > 0 && (model === undefined || !spec.gpuModels.includes(model)))
+        return {
+          kind: "moved",
+          why: `${rack.id} has ${model ?? "no"} GPUs, not ${spec.gpuModels.join(" or ")}`,
+          racks,
+        };
+      if (inventory.nodeGpuCount[node]! < spec.gpus)
+        return { kind: "moved", why: `${rack.id} changed: ${name} has fewer GPUs than it uses`, racks };
+      nodes.push(node);
+    }
+    const violation = zoneViolation(generation, nodes, spec.dataClass);
+    if (violation !== undefined) return { kind: "moved", why: violation, racks };
+    const gpus = freeGpusOn(inventory, live.scheduler.state.gpuFree, nodes, spec.gpus);
+    // A refused adoption is a failed job of no record: the controls must not take it for the job's end (its array
+    // would count a failure, its dependents be cancelled). Its record, adopted or waiting again, tells them.
+    this.#tryingAdoption = true;
+    let job: Job;
+    try {
+      job = live.adopt(spec, nodes, gpus, true);
+    } finally {
+      this.#tryingAdoption = false;
+    }
+    if (job.state !== "running")
+      return { kind: "moved", why: `its resources on ${racks.join(", ")} are taken or refused (${job.reason})`, racks };
+    // The same run: its start and first start as they were, its end where its clock says.
+    job.startS = live.timeOf(Date.parse(clock.startedAt));
+    job.firstStartS = row.started_at === null ? job.startS : live.timeOf(Date.parse(row.started_at));
+    if (dueS !== undefined) live.finishAt(job, dueS);
+    else live.adoptHeld(job, { paused: true, share: 0, leftS: clock.leftS ?? undefined });
+    return { kind: "adopt", job, clock };
+  }
+
+  /** Node indexes by stored node name, for the generation they were built for. */
+  #nodeIndex: { generation: Generation; index: Map<string, number> } | undefined;
+  /** While a restart tries to adopt a simulated run where it ran (see `#takeBackSimulated`). */
+  #tryingAdoption = false;
+
+  /** The node of the generation in force with this stored (Slurm-style) name. */
+  #nodeNamed(name: string): number | undefined {
+    const generation = this.#generation;
+    if (this.#nodeIndex?.generation !== generation)
+      this.#nodeIndex = { generation, index: new Map(slurmNodeNames(generation.inventory).map((n, i) => [n, i])) };
+    return this.#nodeIndex.index.get(name);
+  }
+
+  /**
+   * Ends a simulated run whose due time passed while the platform was stopped, as its end would have been recorded:
+   * its outcome, ended at its due time, with its event and audit record.
+   */
+  async #endedWhileStopped(row: { id: string; spec: unknown }, atMs: number): Promise<void> {
+    const state = (row.spec as JobSpec).outcome;
+    const at = new Date(atMs).toISOString();
+    const ended = { state, reason: `ended at ${at}, its due time, while the platform was stopped` };
+    this.controls.observe(row.id, state);
+    await this.persist(row.id, { ...ended, ended_at: at }, `job.${state}`, ended);
   }
 
   /**

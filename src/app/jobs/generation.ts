@@ -65,6 +65,8 @@ export interface Generation {
   readonly facility: LiveFacilityView;
   readonly live: LiveScheduler;
   readonly slurm: SlurmExecutor | undefined;
+  /** Whether work on a node is simulated (its hall is not sent to Slurm). */
+  readonly simulatedOn: (node: number) => boolean;
   /** The record of each of its jobs, by scheduler index. */
   readonly byJobIndex: JobRecord[];
   /** The last state audited for each of its jobs, by scheduler index. */
@@ -84,6 +86,8 @@ export interface GenerationSettings {
   readonly nowMs: number;
   /** Called on every job change of the generation. */
   readonly onChange: (generation: Generation, job: Job) => void;
+  /** Called when a running job of the generation is paused or resumed (see `LiveSchedulerOptions.onHold`). */
+  readonly onHold?: (generation: Generation, job: Job) => void;
   /** What the Slurm executor asks of the jobs it runs (given the generation, for its job records). */
   readonly slurmHooks: (generation: Generation) => SlurmHooks;
   /** Native Slurm arrays, kept from one generation's executor to the next. */
@@ -124,6 +128,7 @@ export function buildGeneration(site: Site, version: number, settings: Generatio
     facility,
     live: undefined as unknown as LiveScheduler,
     slurm: undefined,
+    simulatedOn: (node) => partitionOf(node) === undefined,
     byJobIndex,
     lastState: new Map(),
     utilisation: undefined,
@@ -135,6 +140,7 @@ export function buildGeneration(site: Site, version: number, settings: Generatio
     ...(settings.speed === undefined ? {} : { speed: settings.speed }),
     epochMs,
     onChange: (job) => settings.onChange(generation, job),
+    onHold: (job) => settings.onHold?.(generation, job),
     executor: (scheduler) => {
       const simulated = new SimulatedExecutor(scheduler);
       if (!slurmMode) return simulated;

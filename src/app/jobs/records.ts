@@ -35,6 +35,8 @@ export interface JobRecord {
    * not the scheduler's job, so it survives a site change).
    */
   gridEvent?: { readonly id: string; readonly endsAt: string } | undefined;
+  /** When it was submitted, as stored (a restart starts the scheduler's clock again; demo jobs have none). */
+  submittedAt?: string | undefined;
 }
 
 /**
@@ -92,7 +94,9 @@ export function placementNow(record: JobRecord): JobPlacement | null {
 export function jobView(record: JobRecord) {
   const job = record.job;
   const live = record.generation.live;
-  const iso = (timeS: number) => (Number.isFinite(timeS) ? new Date(live.epochMsOf(timeS)).toISOString() : null);
+  // To the millisecond: a time taken back after a restart goes through the scheduler's clock and back.
+  const iso = (timeS: number) =>
+    Number.isFinite(timeS) ? new Date(Math.round(live.epochMsOf(timeS))).toISOString() : null;
   const isoMs = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
   const run = record.run;
   return {
@@ -107,7 +111,7 @@ export function jobView(record: JobRecord) {
     reason: job.reason,
     ...demandOf(job.spec),
     ...controlView(record.control),
-    submittedAt: iso(job.spec.submitS),
+    submittedAt: record.submittedAt ?? iso(job.spec.submitS),
     // When it first started: a requeued job keeps its first start, and an ended job its start.
     startedAt: run?.startMs !== undefined ? isoMs(run.startMs) : iso(job.firstStartS),
     endedAt: isActive(job) ? null : run?.endMs !== undefined ? isoMs(run.endMs) : iso(job.endS),
