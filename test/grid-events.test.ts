@@ -17,6 +17,7 @@ import { after, before, describe, it } from "node:test";
 import { type ComposedApp, composeApp } from "../src/app/compose.ts";
 import { platformFeatures } from "../src/app/features/index.ts";
 import { type ApiAnswer, callApi } from "./support/api.ts";
+import { until } from "./support/wait.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: answers are read field by field from JSON.
 type Json = any;
@@ -102,16 +103,6 @@ class LabPlatform {
 
   running(id: string): Promise<boolean> {
     return until(`${id} running`, async () => ((await this.job(id)).state === "running" ? true : undefined));
-  }
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await probe();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
 

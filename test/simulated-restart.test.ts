@@ -18,6 +18,7 @@ import { InventoryService } from "../src/inventory/service.ts";
 import { openStore } from "../src/store/database.ts";
 import { systemPrincipal } from "../src/tenancy/service.ts";
 import { callApi } from "./support/api.ts";
+import { until } from "./support/wait.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: answers are read field by field from JSON.
 type Json = any;
@@ -41,16 +42,6 @@ async function start(seed: boolean, dataDir = directory): Promise<{ app: Compose
     features: defaultFeatures({ speed, demoLoad: 0, telemetryInMemory: true, maxQueuedPerTenant: cap }),
   });
   return { app, url: await app.server.listen({ port: 0, host: "127.0.0.1" }) };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await probe();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
