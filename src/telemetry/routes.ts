@@ -665,34 +665,48 @@ function registerAlarmActions(
     return problem(reply, service.alarms.get(id) === undefined ? 404 : 409, "Cannot change the alarm", result.problem);
   };
 
-  scope.post<{ Params: { id: string }; Body: { user?: string; comment?: string } | undefined }>(
-    "/v1/alarms/:id/acknowledge",
-    {
-      schema: {
-        tags: ["alarms"],
-        operationId: "acknowledgeAlarm",
-        ...problems(404, 409),
-        summary: "Acknowledge an alarm (a fresh acknowledgement is asked after an escalation)",
-        response: { 200: AlarmSchema },
-        params: Type.Object({ id: Type.String() }),
-        // No body at all stays valid (an action needs no comment).
-        body: Type.Union([actionBody, Type.Null()]),
+  /** An action that takes only who acts and a comment: acknowledge, unshelve. */
+  const simpleAction = (
+    action: "acknowledge" | "unshelve",
+    operationId: string,
+    summary: string,
+    run: (id: string, user: string, comment: string | undefined) => ReturnType<TelemetryService["acknowledge"]>,
+  ) =>
+    scope.post<{ Params: { id: string }; Body: { user?: string; comment?: string } | undefined }>(
+      `/v1/alarms/:id/${action}`,
+      {
+        schema: {
+          tags: ["alarms"],
+          operationId,
+          ...problems(404, 409),
+          summary,
+          response: { 200: AlarmSchema },
+          params: Type.Object({ id: Type.String() }),
+          // No body at all stays valid (an action needs no comment).
+          body: Type.Union([actionBody, Type.Null()]),
+        },
       },
-    },
-    async (request, reply) => {
-      const user = userOf(request, request.body);
-      if (user === undefined)
-        return problem(reply, 400, "Invalid request", "user: who acknowledges is required", "body.user");
-      const id = request.params.id;
-      const before = actionState(service.alarms.get(id));
-      const comment = request.body?.comment;
-      return actionReply(
-        request,
-        reply,
-        { action: "acknowledge", alarmId: id, user, comment, before },
-        await service.acknowledge(id, user, comment),
-      );
-    },
+      async (request, reply) => {
+        const user = userOf(request, request.body);
+        if (user === undefined)
+          return problem(reply, 400, "Invalid request", `user: who ${action}s is required`, "body.user");
+        const id = request.params.id;
+        const before = actionState(service.alarms.get(id));
+        const comment = request.body?.comment;
+        return actionReply(
+          request,
+          reply,
+          { action, alarmId: id, user, comment, before },
+          await run(id, user, comment),
+        );
+      },
+    );
+
+  simpleAction(
+    "acknowledge",
+    "acknowledgeAlarm",
+    "Acknowledge an alarm (a fresh acknowledgement is asked after an escalation)",
+    (id, user, comment) => service.acknowledge(id, user, comment),
   );
 
   scope.post<{
@@ -709,8 +723,7 @@ function registerAlarmActions(
         response: { 200: AlarmSchema },
         params: Type.Object({ id: Type.String() }),
         body: Type.Object({
-          user: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-          comment: Type.Optional(Type.String({ maxLength: 2000 })),
+          ...actionBody.properties,
           // No upper bound here: the alarm book refuses a shelving past its limit (24 h by default), a 409 naming it.
           minutes: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
           until: Type.Optional(Type.String({ maxLength: 64, description: "RFC 3339 end of the shelving" })),
@@ -748,34 +761,8 @@ function registerAlarmActions(
     },
   );
 
-  scope.post<{ Params: { id: string }; Body: { user?: string; comment?: string } | undefined }>(
-    "/v1/alarms/:id/unshelve",
-    {
-      schema: {
-        tags: ["alarms"],
-        operationId: "unshelveAlarm",
-        ...problems(404, 409),
-        summary: "Bring a shelved alarm back",
-        response: { 200: AlarmSchema },
-        params: Type.Object({ id: Type.String() }),
-        // No body at all stays valid (an action needs no comment).
-        body: Type.Union([actionBody, Type.Null()]),
-      },
-    },
-    async (request, reply) => {
-      const user = userOf(request, request.body);
-      if (user === undefined)
-        return problem(reply, 400, "Invalid request", "user: who unshelves is required", "body.user");
-      const id = request.params.id;
-      const before = actionState(service.alarms.get(id));
-      return actionReply(
-        request,
-        reply,
-        { action: "unshelve", alarmId: id, user, comment: request.body?.comment, before },
-        await service.unshelve(id, user),
-      );
-    },
-  );
+  // The comment goes to the action's record; unshelving keeps none on the alarm.
+  simpleAction("unshelve", "unshelveAlarm", "Bring a shelved alarm back", (id, user) => service.unshelve(id, user));
 }
 
 /** `GET /metrics`: the platform's own metrics and the latest facility samples, as Prometheus text. */
