@@ -304,10 +304,27 @@ export class LiveScheduler {
    * `Scheduler.adopt`. The executor is not asked to launch it again.
    */
   adopt(spec: JobSpec, nodes: ArrayLike<number>, gpus: ArrayLike<number>, running: boolean): Job {
+    const job = this.#bind(spec, nodes, gpus, running);
+    this.#onChange(job);
+    return job;
+  }
+
+  /**
+   * Adopts a run where it ran, as `adopt`, but reports it only when its nodes take it: refused (`failed`, its reason
+   * saying why), the caller queues the job again (a site change, a restart of simulated runs), so the refusal is not
+   * the job's end, which its array's count and its dependents would otherwise take it for.
+   */
+  tryAdopt(spec: JobSpec, nodes: ArrayLike<number>, gpus: ArrayLike<number>, running: boolean): Job {
+    const job = this.#bind(spec, nodes, gpus, running);
+    if (job.state !== "failed") this.#onChange(job);
+    return job;
+  }
+
+  /** The scheduler's adoption of a run (started again when it was running), not yet reported. */
+  #bind(spec: JobSpec, nodes: ArrayLike<number>, gpus: ArrayLike<number>, running: boolean): Job {
     const nowS = this.nowS();
     const job = this.scheduler.adopt({ ...spec, submitS: Math.min(spec.submitS, nowS) }, nodes, gpus, nowS);
     if (running && job.state === "admitted") this.scheduler.run(job, nowS);
-    this.#onChange(job);
     return job;
   }
 

@@ -142,7 +142,7 @@ export function carryJobs(
     // A run is adopted where it is when its nodes remain: a simulated run that started, or a run a real executor
     // holds (an admission not yet handed to one is simply placed again).
     if (placement !== undefined && violation === undefined && (job.state === "running" || slurmId !== undefined)) {
-      adopted = next.live.adopt(job.spec, placement.nodes, placement.gpus, job.state === "running");
+      adopted = next.live.tryAdopt(job.spec, placement.nodes, placement.gpus, job.state === "running");
       // Refused where it ran (the new site's power or cooling limits): it waits again, as below.
       if (adopted.state === "failed") adopted = undefined;
     }

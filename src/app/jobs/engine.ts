@@ -152,7 +152,7 @@ export class JobsEngine {
       epochMs,
       nowMs: this.#clock(),
       onChange: (generation, job) => {
-        if (generation === this.#generation && !this.#tryingAdoption) this.controls.observe(job.spec.id, job.state);
+        if (generation === this.#generation) this.controls.observe(job.spec.id, job.state);
         // A task of a native Slurm array that ends here without its Slurm task released: cancelled there too.
         if (isFinal(job.state) && generation.slurm !== undefined && this.controls.get(job.spec.id)?.arrayJobId)
           generation.slurm.discard(job);
@@ -837,15 +837,9 @@ export class JobsEngine {
     const violation = zoneViolation(generation, nodes, spec.dataClass);
     if (violation !== undefined) return { kind: "moved", why: violation, racks };
     const gpus = freeGpusOn(inventory, live.scheduler.state.gpuFree, nodes, spec.gpus);
-    // A refused adoption is a failed job of no record: the controls must not take it for the job's end (its array
-    // would count a failure, its dependents be cancelled). Its record, adopted or waiting again, tells them.
-    this.#tryingAdoption = true;
-    let job: Job;
-    try {
-      job = live.adopt(spec, nodes, gpus, true);
-    } finally {
-      this.#tryingAdoption = false;
-    }
+    // A refused adoption is not the job's end (its array would count a failure, its dependents be cancelled): it is
+    // reported only when it takes; refused, the job waits again.
+    const job = live.tryAdopt(spec, nodes, gpus, true);
     if (job.state !== "running")
       return { kind: "moved", why: `its resources on ${racks.join(", ")} are taken or refused (${job.reason})`, racks };
     // The same run: its start and first start as they were, its end where its clock says.
@@ -858,8 +852,6 @@ export class JobsEngine {
 
   /** Node indexes by stored node name, for the generation they were built for. */
   #nodeIndex: { generation: Generation; index: Map<string, number> } | undefined;
-  /** While a restart tries to adopt a simulated run where it ran (see `#takeBackSimulated`). */
-  #tryingAdoption = false;
 
   /** The node of the generation in force with this stored (Slurm-style) name. */
   #nodeNamed(name: string): number | undefined {
