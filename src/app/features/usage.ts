@@ -393,21 +393,14 @@ async function queryUsageHours(
         eb("hour_start", "<", hour),
         eb.and([
           eb("hour_start", "=", hour),
-          sql<boolean>`(tenant_id, project_id, user_id, queue, zone_id, gpu_model) > (${sql.join(rest)})`,
+          sql<boolean>`(${sql.join(hourKeyColumns.map((column) => sql.ref(column)))}) > (${sql.join(rest)})`,
         ]),
       ]),
     );
   }
-  const rows = await paged
-    .orderBy("hour_start", "desc")
-    .orderBy("tenant_id")
-    .orderBy("project_id")
-    .orderBy("user_id")
-    .orderBy("queue")
-    .orderBy("zone_id")
-    .orderBy("gpu_model")
-    .limit(limit + 1)
-    .execute();
+  let ordered = paged.orderBy("hour_start", "desc");
+  for (const column of hourKeyColumns) ordered = ordered.orderBy(column);
+  const rows = await ordered.limit(limit + 1).execute();
   return { total: Number(counted?.count ?? 0), rows };
 }
 
