@@ -154,6 +154,32 @@ describe("lists that scale", () => {
 
   it("gives every list a total within the caller's scope and refuses forged cursors and limits", async () => {
     const admin = keys["admin@alixan.local"]!;
+    // Hourly usage rows, as the meter writes them, in the last hours: several per hour, so a page boundary falls both
+    // between hours and between keys of one hour (the keyset cursor's two branches).
+    const hour = 3_600_000;
+    const rows = [];
+    for (let back = 1; back <= 3; back++) {
+      for (const project of ["paging-a", "paging-b"]) {
+        rows.push({
+          hour_start: new Date((Math.floor(Date.now() / hour) - back) * hour).toISOString(),
+          tenant_id: "valdiag",
+          project_id: project,
+          user_id: "paging-user",
+          queue: "paging",
+          zone_id: "",
+          gpu_model: "H200",
+          gpu_hours: back,
+          cpu_hours: 0,
+          it_kwh: 1,
+          overhead_kwh: 0.1,
+          energy_kwh: 1.1,
+          co2_kg: 0.05,
+          water_l: 0,
+          updated_at: new Date().toISOString(),
+        });
+      }
+    }
+    await app.store.db.insertInto("usage_hourly").values(rows).execute();
     const hugo = keys["hugo@rhone-pharma.example"]!;
     const lists = [
       "/v1/tenants",
@@ -169,6 +195,8 @@ describe("lists that scale", () => {
     for (const path of lists) {
       const whole = await everyPage(path, admin, 1000);
       assert.equal(whole.items.length, whole.total, path);
+      // The hourly usage rows' keyset cursor is their own SQL: it must be walked, not skipped for want of rows.
+      if (path === "/v1/usage/hours") assert.ok(whole.total >= 2, `${path}: ${whole.total} rows, too few to page`);
       if (whole.total >= 2) {
         const byOne = await everyPage(path, admin, 1);
         assert.deepEqual(byOne.items, whole.items, `${path} paged one by one`);
