@@ -233,7 +233,7 @@ async function storedEntries(
   principal: Principal,
   query: JobListQuery,
   matches: (job: JobFacts) => boolean,
-  visible: (principal: Principal, owner: { tenantId: string; userId: string }) => boolean,
+  visible: Visible,
 ): Promise<ListEntry[]> {
   if (query.state !== undefined && !finalStates.includes(query.state)) return [];
   if (query.tenantId !== undefined && principal.tenantId !== null && query.tenantId !== principal.tenantId) return [];
@@ -312,12 +312,83 @@ function collapseArrays(entries: readonly ListEntry[]): ListEntry[] {
   return kept;
 }
 
+/** Who may see a job: its tenant's people by role, or platform staff. */
+type Visible = (principal: Principal, owner: { tenantId: string; userId: string }) => boolean;
+
+/** The job read routes: the list, one job, and its history. */
 function registerJobReads(
   app: FastifyInstance,
   settings: JobRoutesSettings,
-  visible: (principal: Principal, owner: { tenantId: string; userId: string }) => boolean,
+  visible: Visible,
   findVisible: (request: FastifyRequest<{ Params: { id: string } }>) => JobRecord,
 ): void {
+  registerJobList(app, settings, visible);
+  registerJobGet(app, settings, visible, findVisible);
+  registerJobHistory(app, settings.store.db, visible);
+}
+
+/**
+ * The list entries of the jobs this process holds (running, waiting, and ended since it started) that the caller
+ * may see and the query's filters keep.
+ */
+function liveEntries(
+  engine: JobsEngine,
+  principal: Principal,
+  query: JobListQuery,
+  matches: (job: JobFacts) => boolean,
+  visible: Visible,
+): ListEntry[] {
+  const { state } = query;
+  const includeDemo = query.includeDemo ?? true;
+  const entries: ListEntry[] = [];
+  for (const [id, ended] of engine.ended) {
+    if ((ended.synthetic && !includeDemo) || (state !== undefined && ended.view.state !== state)) continue;
+    if (!visible(principal, ended)) continue;
+    const submittedMs = Date.parse(ended.view.submittedAt ?? "");
+    const view = ended.view;
+    if (!matches({ ...view, submittedMs, placement: () => view.placement })) continue;
+    entries.push({ submittedMs, id, state: view.state, arrayJobId: view.arrayJobId, view: () => view });
+  }
+  for (const record of engine.records.values()) {
+    if ((record.synthetic && !includeDemo) || (state !== undefined && record.job.state !== state)) continue;
+    if (!visible(principal, record)) continue;
+    const submittedMs = Math.floor(record.generation.live.epochMsOf(record.job.spec.submitS));
+    const facts = {
+      tenantId: record.tenantId,
+      queue: record.job.spec.queue,
+      dataClass: record.job.spec.dataClass,
+      name: record.name,
+      submittedMs,
+      placement: () => placementNow(record),
+    };
+    if (!matches(facts)) continue;
+    entries.push({
+      submittedMs,
+      id: record.id,
+      state: record.job.state,
+      arrayJobId: record.control?.arrayJobId ?? null,
+      view: () => jobView(record),
+    });
+  }
+  return entries;
+}
+
+/** The index of the first entry after `cursor` (`submittedMs:id` of the last row of the page before) in list order. */
+function pageStart(entries: readonly ListEntry[], cursor: string | undefined): number {
+  let start = 0;
+  if (cursor !== undefined) {
+    const [ms, id] = [Number(cursor.slice(0, cursor.indexOf(":"))), cursor.slice(cursor.indexOf(":") + 1)];
+    while (
+      start < entries.length &&
+      (entries[start]!.submittedMs > ms || (entries[start]!.submittedMs === ms && entries[start]!.id >= id))
+    )
+      start++;
+  }
+  return start;
+}
+
+/** `GET /v1/jobs`: every job the caller may see, live and stored, filtered, newest first, paged by cursor. */
+function registerJobList(app: FastifyInstance, settings: JobRoutesSettings, visible: Visible): void {
   const { engine } = settings;
   const db = settings.store.db;
   app.get<{ Querystring: JobListQuery }>(
@@ -335,52 +406,14 @@ function registerJobReads(
     async (request, reply): Promise<Reply<typeof JobSchema>[]> => {
       const principal = contextOf(request).principal;
       authorize(principal, "jobs:read");
-      const { state, cursor } = request.query;
+      const { cursor } = request.query;
       const limit = request.query.limit ?? 200;
-      const includeDemo = request.query.includeDemo ?? true;
       const matches = jobFilterOf(request.query);
-      let entries: ListEntry[] = [];
-      for (const [id, ended] of engine.ended) {
-        if ((ended.synthetic && !includeDemo) || (state !== undefined && ended.view.state !== state)) continue;
-        if (!visible(principal, ended)) continue;
-        const submittedMs = Date.parse(ended.view.submittedAt ?? "");
-        const view = ended.view;
-        if (!matches({ ...view, submittedMs, placement: () => view.placement })) continue;
-        entries.push({ submittedMs, id, state: view.state, arrayJobId: view.arrayJobId, view: () => view });
-      }
-      for (const record of engine.records.values()) {
-        if ((record.synthetic && !includeDemo) || (state !== undefined && record.job.state !== state)) continue;
-        if (!visible(principal, record)) continue;
-        const submittedMs = Math.floor(record.generation.live.epochMsOf(record.job.spec.submitS));
-        const facts = {
-          tenantId: record.tenantId,
-          queue: record.job.spec.queue,
-          dataClass: record.job.spec.dataClass,
-          name: record.name,
-          submittedMs,
-          placement: () => placementNow(record),
-        };
-        if (!matches(facts)) continue;
-        entries.push({
-          submittedMs,
-          id: record.id,
-          state: record.job.state,
-          arrayJobId: record.control?.arrayJobId ?? null,
-          view: () => jobView(record),
-        });
-      }
+      let entries = liveEntries(engine, principal, request.query, matches, visible);
       entries.push(...(await storedEntries(settings.store, engine, principal, request.query, matches, visible)));
       entries.sort((a, b) => b.submittedMs - a.submittedMs || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
       if (request.query.arrays === "collapse") entries = collapseArrays(entries);
-      let start = 0;
-      if (cursor !== undefined) {
-        const [ms, id] = [Number(cursor.slice(0, cursor.indexOf(":"))), cursor.slice(cursor.indexOf(":") + 1)];
-        while (
-          start < entries.length &&
-          (entries[start]!.submittedMs > ms || (entries[start]!.submittedMs === ms && entries[start]!.id >= id))
-        )
-          start++;
-      }
+      const start = pageStart(entries, cursor);
       const page = entries.slice(start, start + limit);
       reply.header("x-total-count", String(entries.length));
       const last = page[page.length - 1];
@@ -398,7 +431,17 @@ function registerJobReads(
       });
     },
   );
+}
 
+/** `GET /v1/jobs/:id`: one job, live, ended since the start, or read from the store. */
+function registerJobGet(
+  app: FastifyInstance,
+  settings: JobRoutesSettings,
+  visible: Visible,
+  findVisible: (request: FastifyRequest<{ Params: { id: string } }>) => JobRecord,
+): void {
+  const { engine } = settings;
+  const db = settings.store.db;
   app.get<{ Params: { id: string } }>(
     "/v1/jobs/:id",
     {
@@ -426,7 +469,10 @@ function registerJobReads(
       return storedJobView(row, await projectNameOf(db, row.project_id));
     },
   );
+}
 
+/** `GET /v1/jobs/:id/history`: a job's stored events, oldest first, paged by event id. */
+function registerJobHistory(app: FastifyInstance, db: Store["db"], visible: Visible): void {
   app.get<{ Params: { id: string }; Querystring: { limit?: number; cursor?: string } }>(
     "/v1/jobs/:id/history",
     {
