@@ -129,7 +129,26 @@ export function buildEedReport(
   declared: OperatorDeclarations,
   generatedAt = new Date().toISOString(),
 ): EedReport {
-  const undeclared = (what: string) => `not declared: ${what} comes from contracts or meters outside the site model`;
+  const annexII = annexIIOf(site, installedItKW, year, figures, declared);
+  return {
+    year,
+    siteId: site.id,
+    generatedAt,
+    source: figures.source,
+    annexI: annexIOf(site, declared),
+    annexII,
+    annexIII: annexIIIOf(annexII),
+    monthly: figures.monthly,
+  };
+}
+
+/** Why a figure only the operator can give is missing. */
+function undeclared(what: string): string {
+  return `not declared: ${what} comes from contracts or meters outside the site model`;
+}
+
+/** Annex I: the data centre's identity, type, start of operation, redundancy and certified zones. */
+function annexIOf(site: Site, declared: OperatorDeclarations): Record<string, Field> {
   const model: Provenance = "site model";
   const zones = site.zones.map((zone) => `${zone.id} (${zone.certifications.join(", ") || "no certification"})`);
   const redundancy = [
@@ -139,9 +158,7 @@ export function buildEedReport(
     `busways ${[...new Set(site.rows.map((row) => row.busways.redundancy))].join("/")}`,
     `CDUs ${[...new Set(site.rows.map((row) => row.tcs.redundancy))].join("/")}`,
   ].join("; ");
-  const whiteSpace = site.halls.reduce((sum, hall) => sum + hall.whiteSpace, 0);
-
-  const annexI: Record<string, Field> = {
+  return {
     name: reported(site.name, "", model),
     operator: reported(site.operator, "", model),
     location: reported(
@@ -165,6 +182,30 @@ export function buildEedReport(
     redundancyLevels: reported(redundancy, "", model),
     certifiedZones: reported(zones.join("; ") || "none", "", model),
   };
+}
+
+/** Annex II's fields, with the ones Annex III's ratios are made of named. */
+type AnnexII = Record<string, Field> & {
+  readonly E_DC: Field;
+  readonly E_IT: Field;
+  readonly W_IN: Field;
+  readonly E_REUSE: Field;
+  readonly E_RES_TOT: Field;
+};
+
+/**
+ * Annex II: installed IT power, floor areas, the year's energy and water (with the hours they cover when short of the
+ * year), heat reuse and renewable energy.
+ */
+function annexIIOf(
+  site: Site,
+  installedItKW: number,
+  year: number,
+  figures: YearFigures,
+  declared: OperatorDeclarations,
+): AnnexII {
+  const model: Provenance = "site model";
+  const whiteSpace = site.halls.reduce((sum, hall) => sum + hall.whiteSpace, 0);
 
   const totalEnergy = optionalNumber(
     figures.totalEnergyKWh,
@@ -205,7 +246,7 @@ export function buildEedReport(
     "waste heat delivered for reuse",
   );
 
-  const annexII: Record<string, Field> = {
+  const annexII: AnnexII = {
     PD_IT: installedItKW > 0 ? reported(installedItKW, "kW", model) : missing("kW", "the site model has no racks"),
     S_DC:
       site.buildingArea === undefined
@@ -267,21 +308,17 @@ export function buildEedReport(
     }
   }
 
-  const annexIII: Record<string, Field> = {
+  return annexII;
+}
+
+/** Annex III: the indicators (PUE, WUE, ERF, REF) as ratios of Annex II's fields. */
+function annexIIIOf(annexII: AnnexII): Record<string, Field> {
+  const { E_DC: totalEnergy, E_IT: itEnergy, W_IN: waterInput, E_REUSE: reuse, E_RES_TOT: renewableTotal } = annexII;
+  return {
     PUE: ratio(totalEnergy, itEnergy, "", "PUE = E_DC / E_IT"),
     WUE: ratio(waterInput, itEnergy, "L/kWh", "WUE = W_IN / E_IT", 1000),
     ERF: ratio(reuse, totalEnergy, "", "ERF = E_REUSE / E_DC"),
     REF: ratio(renewableTotal, totalEnergy, "", "REF = E_RES_TOT / E_DC"),
-  };
-  return {
-    year,
-    siteId: site.id,
-    generatedAt,
-    source: figures.source,
-    annexI,
-    annexII,
-    annexIII,
-    monthly: figures.monthly,
   };
 }
 
