@@ -268,11 +268,37 @@ export function buildPartition(site: Site, plantIndexes: readonly number[]): Par
   const halls = site.halls.filter((hall) => plantLocal.has(hall.plantIndex));
   const hallLocal = new Map<number, number>(halls.map((hall, local) => [hall.index, local]));
   const rows = site.rows.filter((row) => hallLocal.has(row.hallIndex));
-  const allSegments = siteSegments(site);
-  const segmentsGlobal = allSegments
+  const segmentsGlobal = siteSegments(site)
     .map((segment, globalIndex) => ({ ...segment, globalIndex }))
     .filter((segment) => hallLocal.has(site.rows[segment.rowIndex]!.hallIndex));
+  const rowTable = emptyRowTable(rows.length);
+  const rowLocal = new Map<number, number>(rows.map((row, local) => [row.index, local]));
+  const { segments, rowDesignHeat } = segmentTableOf(site, segmentsGlobal, rowLocal, hallLocal, rowTable);
+  fillRowTable(site, rows, rowDesignHeat, hallLocal, plantLocal, rowTable);
+  return {
+    segments,
+    racks: rackTableOf(site, segments, rowTable),
+    rows: rowTable,
+    halls: hallTableOf(site, halls, plantLocal),
+    plants: plantTableOf(site, plantIndexes),
+    operatorResponseS: site.operatorResponseS === undefined ? defaultOperatorResponseS : site.operatorResponseS,
+  };
+}
 
+/** A segment of the site (`siteSegments`) with its site-wide index. */
+type GlobalSegment = ReturnType<typeof siteSegments>[number] & { readonly globalIndex: number };
+
+/**
+ * The segment table of a partition's segments; as it walks them it fills each row's segment range and lowest coolant
+ * limit in `rowTable`, and returns each row's design heat into its technology loop (which sizes the loop's volume).
+ */
+function segmentTableOf(
+  site: Site,
+  segmentsGlobal: readonly GlobalSegment[],
+  rowLocal: ReadonlyMap<number, number>,
+  hallLocal: ReadonlyMap<number, number>,
+  rowTable: RowTable,
+): { segments: SegmentTable; rowDesignHeat: Float64Array } {
   const segmentCount = segmentsGlobal.length;
   const segments: SegmentTable = {
     count: segmentCount,
@@ -295,30 +321,7 @@ export function buildPartition(site: Site, plantIndexes: readonly number[]): Par
     rdhxCapacityKw: new Float64Array(segmentCount),
     occupancy: new Float64Array(segmentCount).fill(1),
   };
-  const rowCount = rows.length;
-  const rowTable: RowTable = {
-    count: rowCount,
-    globalIndex: new Int32Array(rowCount),
-    segmentStart: new Int32Array(rowCount + 1),
-    rackStart: new Int32Array(rowCount + 1),
-    hall: new Int32Array(rowCount),
-    plant: new Int32Array(rowCount),
-    cduInstalled: new Int32Array(rowCount),
-    cduAvailable: new Float64Array(rowCount),
-    cduCapacityKw: new Float64Array(rowCount),
-    cduApproachK: new Float64Array(rowCount),
-    cduPumpKw: new Float64Array(rowCount),
-    cduRatedFlowLpm: new Float64Array(rowCount),
-    tcsSetpointC: new Float64Array(rowCount),
-    designRiseK: new Float64Array(rowCount),
-    coolantKjPerLiterK: new Float64Array(rowCount),
-    heatCapacityKjPerK: new Float64Array(rowCount),
-    minimumLimitC: new Float64Array(rowCount).fill(Number.POSITIVE_INFINITY),
-    airSide: new Uint8Array(rowCount),
-  };
-  const onAirSide = airSideRows(site);
-  const rowLocal = new Map<number, number>(rows.map((row, local) => [row.index, local]));
-  const rowDesignHeat = new Float64Array(rowCount);
+  const rowDesignHeat = new Float64Array(rowTable.count);
   segmentsGlobal.forEach((segment, local) => {
     const row = rowLocal.get(segment.rowIndex)!;
     const rack = site.racks[segment.rackStart]!;
@@ -346,6 +349,44 @@ export function buildPartition(site: Site, plantIndexes: readonly number[]): Par
     rowTable.segmentStart[row + 1] = local + 1;
     rowDesignHeat[row]! += segment.rackCount * type.designPower * tcsShare;
   });
+  return { segments, rowDesignHeat };
+}
+
+/** A row table of `rowCount` rows, zeroed, with no coolant limit yet (+∞, lowered by each segment). */
+function emptyRowTable(rowCount: number): RowTable {
+  return {
+    count: rowCount,
+    globalIndex: new Int32Array(rowCount),
+    segmentStart: new Int32Array(rowCount + 1),
+    rackStart: new Int32Array(rowCount + 1),
+    hall: new Int32Array(rowCount),
+    plant: new Int32Array(rowCount),
+    cduInstalled: new Int32Array(rowCount),
+    cduAvailable: new Float64Array(rowCount),
+    cduCapacityKw: new Float64Array(rowCount),
+    cduApproachK: new Float64Array(rowCount),
+    cduPumpKw: new Float64Array(rowCount),
+    cduRatedFlowLpm: new Float64Array(rowCount),
+    tcsSetpointC: new Float64Array(rowCount),
+    designRiseK: new Float64Array(rowCount),
+    coolantKjPerLiterK: new Float64Array(rowCount),
+    heatCapacityKjPerK: new Float64Array(rowCount),
+    minimumLimitC: new Float64Array(rowCount).fill(Number.POSITIVE_INFINITY),
+    airSide: new Uint8Array(rowCount),
+  };
+}
+
+/** Fills the per-row loop fields (CDUs, set-point, coolant, volume from the row's design heat) of `rowTable`. */
+function fillRowTable(
+  site: Site,
+  rows: readonly Site["rows"][number][],
+  rowDesignHeat: Float64Array,
+  hallLocal: ReadonlyMap<number, number>,
+  plantLocal: ReadonlyMap<number, number>,
+  rowTable: RowTable,
+): void {
+  const rowCount = rows.length;
+  const onAirSide = airSideRows(site);
   rows.forEach((row, local) => {
     const coolant = fluidProperties(row.tcs.fluid) ?? fluidProperties("PG25")!;
     const kjPerLiterK = (coolant.densityKgPerM3 / 1000) * coolant.specificHeatKJPerKgK;
@@ -371,7 +412,14 @@ export function buildPartition(site: Site, plantIndexes: readonly number[]): Par
       rowTable.segmentStart[row] = rowTable.segmentStart[row - 1]!;
     }
   }
+}
 
+/** The hall table of a partition's halls: UPS curve, transformers, CRAHs, house area and substation share. */
+function hallTableOf(
+  site: Site,
+  halls: readonly Site["halls"][number][],
+  plantLocal: ReadonlyMap<number, number>,
+): HallTable {
   const hallCount = halls.length;
   const hallTable: HallTable = {
     count: hallCount,
@@ -424,6 +472,11 @@ export function buildPartition(site: Site, plantIndexes: readonly number[]): Par
     hallTable.whiteSpaceM2[local] = hall.whiteSpace;
   });
 
+  return hallTable;
+}
+
+/** The plant table of a partition's plants: facility loop, pumps, dry coolers, chillers, sprays and the air side. */
+function plantTableOf(site: Site, plantIndexes: readonly number[]): PlantTable {
   const plantCount = plantIndexes.length;
   const water = fluidProperties("water")!;
   const plantTable: PlantTable = {
@@ -516,14 +569,7 @@ export function buildPartition(site: Site, plantIndexes: readonly number[]): Par
       }
     }
   });
-  return {
-    segments,
-    racks: rackTableOf(site, segments, rowTable),
-    rows: rowTable,
-    halls: hallTable,
-    plants: plantTable,
-    operatorResponseS: site.operatorResponseS === undefined ? defaultOperatorResponseS : site.operatorResponseS,
-  };
+  return plantTable;
 }
 
 /** The per-rack table of a partition's segments (whose racks are contiguous and in row order); fills rows.rackStart. */
