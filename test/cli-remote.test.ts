@@ -61,6 +61,11 @@ describe("remote CLI", () => {
       acknowledged?: { by: string };
     }[];
     assert.ok(after.find((alarm) => alarm.id === leak.id)?.acknowledged?.by.startsWith("usr_"));
+    // The table: a line per alarm, its state naming who acknowledged it.
+    const table = await alixan("alarms", "list");
+    assert.equal(table.code, 0, table.stderr);
+    assert.match(table.stdout, /^id\s+severity\s+title\s+equipment\s+rows\s+raised\s+state/m);
+    assert.match(table.stdout, new RegExp(`^${leak.id}\\s.*ack by usr_`, "m"));
     const query = await alixan("telemetry", "query", "--rack", "rack:h1-r01-01");
     assert.equal(query.code, 0, query.stderr);
     assert.match(query.stdout, /rack_power_kw\{rack="rack:h1-r01-01"\}\s+1\s+.*101\.50/);

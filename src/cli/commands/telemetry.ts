@@ -54,9 +54,16 @@ function withSelector(command: Command): Command {
 
 const time = (ms: number) => new Date(ms).toISOString().replace("T", " ").slice(0, 19);
 
-/** Adds `telemetry` and `alarms`. */
+/** Adds `telemetry` (query, tail) and `alarms` (list, ack). */
 export function registerTelemetryCommands(program: Command): void {
   const telemetry = program.command("telemetry").description("query and follow measured series on a running platform");
+  registerTelemetryQuery(telemetry);
+  registerTelemetryTail(telemetry);
+  registerAlarmCommands(program);
+}
+
+/** `telemetry query`: series aggregated over a time range, a line per series. */
+function registerTelemetryQuery(telemetry: Command): void {
   withRemoteOptions(
     withSelector(
       telemetry
@@ -88,32 +95,38 @@ export function registerTelemetryCommands(program: Command): void {
         printJson(result);
         return;
       }
-      process.stdout.write(
-        `${renderTable(
-          [
-            { header: "series" },
-            { header: "points", align: "right" },
-            { header: "last at" },
-            { header: "last", align: "right" },
-            { header: "min", align: "right" },
-            { header: "max", align: "right" },
-          ],
-          result.frames.map((frame) => {
-            const last = frame.values.length - 1;
-            return [
-              frame.name,
-              String(frame.values.length),
-              last >= 0 ? time(frame.timestamps[last]!) : "—",
-              last >= 0 ? frame.values[last]!.toFixed(2) : "—",
-              frame.values.length > 0 ? Math.min(...frame.values).toFixed(2) : "—",
-              frame.values.length > 0 ? Math.max(...frame.values).toFixed(2) : "—",
-            ];
-          }),
-        )}\n(${result.source}, ${result.resolution} resolution)\n`,
-      );
+      process.stdout.write(framesTable(result));
     },
   );
+}
 
+/** The table of `telemetry query`: per series its points, last sample, minimum and maximum. */
+function framesTable(result: { source: string; resolution: string; frames: Frame[] }): string {
+  return `${renderTable(
+    [
+      { header: "series" },
+      { header: "points", align: "right" },
+      { header: "last at" },
+      { header: "last", align: "right" },
+      { header: "min", align: "right" },
+      { header: "max", align: "right" },
+    ],
+    result.frames.map((frame) => {
+      const last = frame.values.length - 1;
+      return [
+        frame.name,
+        String(frame.values.length),
+        last >= 0 ? time(frame.timestamps[last]!) : "—",
+        last >= 0 ? frame.values[last]!.toFixed(2) : "—",
+        frame.values.length > 0 ? Math.min(...frame.values).toFixed(2) : "—",
+        frame.values.length > 0 ? Math.max(...frame.values).toFixed(2) : "—",
+      ];
+    }),
+  )}\n(${result.source}, ${result.resolution} resolution)\n`;
+}
+
+/** `telemetry tail`: new samples and alarm changes as the platform streams them. */
+function registerTelemetryTail(telemetry: Command): void {
   withRemoteOptions(
     withSelector(
       telemetry.command("tail").description("print new samples and alarm changes as they arrive (Ctrl-C stops)"),
@@ -144,7 +157,10 @@ export function registerTelemetryCommands(program: Command): void {
       controller.signal,
     );
   });
+}
 
+/** `alarms list` and `alarms ack`. */
+function registerAlarmCommands(program: Command): void {
   const alarms = program.command("alarms").description("list, acknowledge and shelve alarms on a running platform");
   withRemoteOptions(
     alarms
@@ -163,34 +179,7 @@ export function registerTelemetryCommands(program: Command): void {
       printJson(items);
       return;
     }
-    process.stdout.write(
-      `${renderTable(
-        [
-          { header: "id" },
-          { header: "severity" },
-          { header: "title" },
-          { header: "equipment" },
-          { header: "rows" },
-          { header: "raised" },
-          { header: "state" },
-        ],
-        items.map((alarm) => [
-          alarm.id,
-          alarm.severity,
-          alarm.title,
-          alarm.equipment ?? "",
-          alarm.rows.join(" "),
-          time(alarm.raisedAt),
-          [
-            alarm.state,
-            alarm.acknowledged === undefined ? "" : `ack by ${alarm.acknowledged.by}`,
-            alarm.shelved === undefined ? "" : "shelved",
-          ]
-            .filter(Boolean)
-            .join(", "),
-        ]),
-      )}\n`,
-    );
+    process.stdout.write(alarmsTable(items));
   });
   withRemoteOptions(
     alarms
@@ -208,4 +197,34 @@ export function registerTelemetryCommands(program: Command): void {
     if (wantsJson(command)) printJson(alarm);
     else process.stdout.write(`acknowledged ${id}\n`);
   });
+}
+
+/** The table of `alarms list`. */
+function alarmsTable(items: readonly Alarm[]): string {
+  return `${renderTable(
+    [
+      { header: "id" },
+      { header: "severity" },
+      { header: "title" },
+      { header: "equipment" },
+      { header: "rows" },
+      { header: "raised" },
+      { header: "state" },
+    ],
+    items.map((alarm) => [
+      alarm.id,
+      alarm.severity,
+      alarm.title,
+      alarm.equipment ?? "",
+      alarm.rows.join(" "),
+      time(alarm.raisedAt),
+      [
+        alarm.state,
+        alarm.acknowledged === undefined ? "" : `ack by ${alarm.acknowledged.by}`,
+        alarm.shelved === undefined ? "" : "shelved",
+      ]
+        .filter(Boolean)
+        .join(", "),
+    ]),
+  )}\n`;
 }
