@@ -1508,14 +1508,27 @@ export class PartitionKernel {
   /** Advances one step: scenario changes due, weather and load at this time, then the physics. No allocation. */
   step(): void {
     const dt = this.stepS;
-    const hours = dt / secondsPer.h;
     const timeS = this.timeS;
+    this.#applyDue(timeS, dt);
+    const middleS = timeS + dt / 2;
+    const dryBulbC = sampleHourly(this.#hourlyDryBulbC, this.#firstSampleS, middleS);
+    const wetBulbC = sampleHourly(this.#hourlyWetBulbC, this.#firstSampleS, middleS);
+    this.dryBulbC = dryBulbC;
+    this.wetBulbC = wetBulbC;
+    const fused = this.#rackActivity(timeS);
+    this.#beginSums();
+    this.#rowsStep(timeS, fused);
+    this.#hallsStep(dt);
+    this.#plantsStep(dt, dryBulbC, wetBulbC);
+    this.#hallsToGrid(dryBulbC);
+    this.#countInlets(dt);
+    this.stepsDone++;
+  }
+
+  /** Scenario changes due by now, occupancy ramps, the operator's round, recovery ramps and rack restarts. */
+  #applyDue(timeS: number, dt: number): void {
     const partition = this.partition;
     const segmentTable: SegmentTable = partition.segments;
-    const rowTable: RowTable = partition.rows;
-    const hallTable: HallTable = partition.halls;
-    const plantTable: PlantTable = partition.plants;
-
     // Scenario changes due by now, and occupancy ramps every `rampIntervalS`.
     const events = this.#events;
     while (this.#nextEvent < events.length && events[this.#nextEvent]!.timeS <= timeS) {
@@ -1539,123 +1552,23 @@ export class PartitionKernel {
     if (timeS >= this.#operatorDueS) this.#operatorRound(timeS);
     this.#rampUnits(dt);
     if (this.#stoppedRacks > 0) this.#restartRacks();
+  }
 
-    // Tables, state and outputs as locals: the loops below read only typed arrays and numbers.
-    const rackTable: RackTable = partition.racks;
-    const tcsShare = rackTable.tcsShare;
-    const rowCount = rowTable.count;
-    const rackStart = rowTable.rackStart;
-    const rowHall = rowTable.hall;
-    const rowPlant = rowTable.plant;
-    const cduAvailable = this.cduInService;
-    const cduPumpKw = this.#cduPumpKw;
-    const cduRatedFlowLpm = rowTable.cduRatedFlowLpm;
-    const tcsSetpointC = rowTable.tcsSetpointC;
-    const minimumLimitC = rowTable.minimumLimitC;
-    const hallCount = hallTable.count;
-    const hallPlant = hallTable.plant;
-    const upsInstalledKw = hallTable.upsInstalledKw;
-    const upsEfficiencyTable = hallTable.upsEfficiencyTable;
-    const crahAvailable = this.crahInService;
-    const crahUnitKw = hallTable.crahUnitKw;
-    const crahFanKw = hallTable.crahFanKw;
-    const plantCount = plantTable.count;
-    const supplySetpointC = plantTable.supplySetpointC;
-    const classLimitC = plantTable.classLimitC;
-    const designDeltaTK = plantTable.designDeltaTK;
-    const plantHeatCapacity = plantTable.heatCapacityKjPerK;
-    const pumpsAvailable = this.pumpsInService;
-    const pumpRatedFlowLpm = plantTable.pumpRatedFlowLpm;
-    const pumpUnitKw = plantTable.pumpUnitKw;
-    const dryCoolersAvailable = this.dryCoolersInService;
-    const dryCoolerUnitKw = plantTable.dryCoolerUnitKw;
-    const dryCoolerApproachK = this.#dryCoolerApproachK;
-    const dryCoolerFanKw = plantTable.dryCoolerFanKw;
-    const foulingK = plantTable.foulingK;
-    const chillersAvailable = this.chillersInService;
-    const chillerUnitKw = plantTable.chillerUnitKw;
-    const copTable = plantTable.copTable;
-    const adiabaticEnabled = plantTable.adiabaticEnabled;
-    const adiabaticEffectiveness = plantTable.adiabaticEffectiveness;
-    const adiabaticStartAboveC = plantTable.adiabaticStartAboveC;
-    const rowSpeedPerKw = this.#rowSpeedPerKw;
-    const segmentStart = rowTable.segmentStart;
+  /**
+   * Job activity at `timeS`, and each segment's busy sum (and, from a rack-level load, each rack's power) for the
+   * rows; true when the load gives levels and the rack pass fills racks on demand (`#fillRacks`).
+   */
+  #rackActivity(timeS: number): boolean {
+    const partition = this.partition;
+    const segmentTable: SegmentTable = partition.segments;
     const segmentRackStart = this.#segmentRackStart;
     const segmentInstalled = this.#segmentInstalled;
     const segmentIdleKw = segmentTable.idleKw;
     const segmentDynamicKw = segmentTable.dynamicKw;
-    const segmentTcsShare = segmentTable.tcsShare;
-    const segmentGpus = segmentTable.gpusPerRack;
     const segmentProfile = segmentTable.profile;
-    const cduConductanceKwPerK = this.#cduConductanceKwPerK;
-    const rowStorageKwPerK = this.#rowStorageKwPerK;
     const utilisation = this.#utilisation;
     const rackPower = this.#rackPowerKw;
-    const throttle = this.throttle;
-    const rackLimitC = this.rackLimitC;
-    const rackRiseKPerKw = this.rackRiseKPerKw;
-    const tcsC = this.tcsC;
-    const rowThrottleC = this.rowThrottleC;
-    const rowThrottled = this.rowThrottled;
-    const supplyC = this.supplyC;
-    const installedGpus = this.installedGpus;
-    const installedFixedKw = this.installedFixedKw;
-    const rowFixedKw = this.rowFixedKw;
-    const throttleArrays = this.#throttleArrays;
-    const rowHeatKw = this.rowHeatKw;
-    const rowCduCapacityKw = this.rowCduCapacityKw;
-    const rowFlowLpm = this.rowFlowLpm;
-    const hallIt = this.hallItKw;
-    const hallConversion = this.hallConversionLossKw;
-    const hallCrahHeat = this.hallCrahHeatKw;
-    const hallCduPump = this.hallCduPumpKw;
-    const hallCrahFan = this.hallCrahFanKw;
-    const hallAirRiseK = this.hallAirRiseK;
-    const hallMassRiseK = this.hallMassRiseK;
-    const hallEnvelopeRiseK = this.hallEnvelopeRiseK;
-    const hallUpsLoss = this.hallUpsLossKw;
-    const hallMaxTcs = this.hallMaxTcsC;
-    const hallGpuHours = this.hallGpuHours;
-    const hallLostGpuHours = this.hallThrottledGpuHours;
-    const hallThrottledRackHours = this.hallThrottledRackHours;
-    const typeThrottledRackHours = this.typeThrottledRackHours;
-    const hallTrippedRackHours = this.hallTrippedRackHours;
-    const typeTrippedRackHours = this.typeTrippedRackHours;
-    const hallLatchedRackHours = this.hallLatchedRackHours;
-    const typeLatchedRackHours = this.typeLatchedRackHours;
-    const latched = this.latched;
-    const typeLostBusyRackHours = this.typeLostBusyRackHours;
-    const running = this.running;
-    const rowStopped = this.#rowStopped;
-    const installedIdleKw = this.installedIdleKw;
-    const rackTypeIndex = this.partition.racks.typeIndex;
-    const plantHeatIn = this.plantHeatKw;
-    const plantReturnC = this.plantReturnC;
-    const plantPumpKw = this.plantPumpKw;
-    const plantDryCoolerHeat = this.plantDryCoolerHeatKw;
-    const plantChillerHeat = this.plantChillerHeatKw;
-    const plantChillerPower = this.plantChillerPowerKw;
-    const plantFan = this.plantFanKw;
-    const plantCoolerAirC = this.plantCoolerAirC;
-    const plantEvaporative = this.plantEvaporativeKw;
-    const plantSprays = this.plantSprays;
-    const plantOverLimit = this.plantOverLimit;
-    const plantGrid = this.plantGridKw;
-    const plantDirect = this.plantDirectHeatKw;
-    const plantHallHeat = this.#plantHallHeat;
-    const plantMechanical = this.#plantMechanical;
-
-    const assumptions = this.assumptions;
-    const powerScale = assumptions.pumpFanPowerScale;
-    const upsLossScale = assumptions.upsLossScale;
-    const copScale = assumptions.copScale;
-    const rowDrawnKw = this.#rowDrawnKw;
-
-    const middleS = timeS + dt / 2;
-    const dryBulbC = sampleHourly(this.#hourlyDryBulbC, this.#firstSampleS, middleS);
-    const wetBulbC = sampleHourly(this.#hourlyWetBulbC, this.#firstSampleS, middleS);
-    this.dryBulbC = dryBulbC;
-    this.wetBulbC = wetBulbC;
+    const segmentBusy = this.#segmentBusy;
     // Job activity alone: the rack pass below computes each installed rack's utilisation from its level.
     const levels = this.#load.levelsAt?.(timeS);
     if (levels === undefined) this.#load.fill(timeS, utilisation);
@@ -1668,43 +1581,7 @@ export class PartitionKernel {
     const activityLevel = levels?.level ?? utilisation;
     const classBase = levels?.bases ?? utilisation;
 
-    hallIt.fill(0);
-    hallConversion.fill(0);
-    hallCrahHeat.fill(0);
-    hallCduPump.fill(0);
-    hallMaxTcs.fill(Number.NEGATIVE_INFINITY);
-    hallGpuHours.fill(0);
-    hallLostGpuHours.fill(0);
-    hallThrottledRackHours.fill(0);
-    hallTrippedRackHours.fill(0);
-    hallLatchedRackHours.fill(0);
-    plantHeatIn.fill(0);
-    plantHallHeat.fill(0);
-    plantOverLimit.fill(0);
-    plantGrid.fill(0);
-    plantDirect.fill(0);
-
-    const plantFlowShare = this.plantFlowShare;
-    const plantDesignFlowLpm = this.#plantDesignFlowLpm;
-    const facilityLaws = this.#facilityLaws;
-    const airFlowShare = this.airFlowShare;
-    const airDesignFlowLpm = this.#airDesignFlowLpm;
-    const airSupplyC = this.airSupplyC;
-    const plantAirHeat = this.plantAirHeatKw;
-    const rowAirSide = rowTable.airSide;
-    const plantAirSide = plantTable.airSide;
-    plantAirHeat.fill(0);
-    for (let plant = 0; plant < plantCount; plant++) {
-      const designLpm = plantDesignFlowLpm[plant]!;
-      const availableLpm = pumpsAvailable[plant]! * pumpRatedFlowLpm[plant]!;
-      plantFlowShare[plant] = designLpm > 0 ? Math.min(1, availableLpm / designLpm) : 1;
-      const airDesignLpm = airDesignFlowLpm[plant]!;
-      const airAvailableLpm = this.airPumpsInService[plant]! * plantTable.airPumpRatedFlowLpm[plant]!;
-      airFlowShare[plant] = airDesignLpm > 0 ? Math.min(1, airAvailableLpm / airDesignLpm) : 1;
-    }
-
     // Racks: each segment's busy sum (and, from a rack-level load, each rack's power), for the rows below.
-    const segmentBusy = this.#segmentBusy;
     if (fused) {
       segmentBusySums(activityLevel, classBase, segmentProfile, segmentRackStart, segmentInstalled, segmentBusy);
     } else {
@@ -1723,6 +1600,110 @@ export class PartitionKernel {
       }
     }
 
+    return fused;
+  }
+
+  /** Clears the step's hall and plant sums and sets each plant's flow shares from its pumps in service. */
+  #beginSums(): void {
+    const partition = this.partition;
+    const plantTable: PlantTable = partition.plants;
+    const plantCount = plantTable.count;
+    const pumpsAvailable = this.pumpsInService;
+    const pumpRatedFlowLpm = plantTable.pumpRatedFlowLpm;
+    const hallIt = this.hallItKw;
+    const hallConversion = this.hallConversionLossKw;
+    const hallCrahHeat = this.hallCrahHeatKw;
+    const hallCduPump = this.hallCduPumpKw;
+    const hallMaxTcs = this.hallMaxTcsC;
+    const hallGpuHours = this.hallGpuHours;
+    const hallLostGpuHours = this.hallThrottledGpuHours;
+    const hallThrottledRackHours = this.hallThrottledRackHours;
+    const hallTrippedRackHours = this.hallTrippedRackHours;
+    const hallLatchedRackHours = this.hallLatchedRackHours;
+    const plantHeatIn = this.plantHeatKw;
+    const plantOverLimit = this.plantOverLimit;
+    const plantGrid = this.plantGridKw;
+    const plantDirect = this.plantDirectHeatKw;
+    const plantHallHeat = this.#plantHallHeat;
+    const plantFlowShare = this.plantFlowShare;
+    const plantDesignFlowLpm = this.#plantDesignFlowLpm;
+    const airFlowShare = this.airFlowShare;
+    const airDesignFlowLpm = this.#airDesignFlowLpm;
+    const plantAirHeat = this.plantAirHeatKw;
+    hallIt.fill(0);
+    hallConversion.fill(0);
+    hallCrahHeat.fill(0);
+    hallCduPump.fill(0);
+    hallMaxTcs.fill(Number.NEGATIVE_INFINITY);
+    hallGpuHours.fill(0);
+    hallLostGpuHours.fill(0);
+    hallThrottledRackHours.fill(0);
+    hallTrippedRackHours.fill(0);
+    hallLatchedRackHours.fill(0);
+    plantHeatIn.fill(0);
+    plantHallHeat.fill(0);
+    plantOverLimit.fill(0);
+    plantGrid.fill(0);
+    plantDirect.fill(0);
+
+    plantAirHeat.fill(0);
+    for (let plant = 0; plant < plantCount; plant++) {
+      const designLpm = plantDesignFlowLpm[plant]!;
+      const availableLpm = pumpsAvailable[plant]! * pumpRatedFlowLpm[plant]!;
+      plantFlowShare[plant] = designLpm > 0 ? Math.min(1, availableLpm / designLpm) : 1;
+      const airDesignLpm = airDesignFlowLpm[plant]!;
+      const airAvailableLpm = this.airPumpsInService[plant]! * plantTable.airPumpRatedFlowLpm[plant]!;
+      airFlowShare[plant] = airDesignLpm > 0 ? Math.min(1, airAvailableLpm / airDesignLpm) : 1;
+    }
+  }
+
+  /**
+   * Rows: the technology loop, CDUs, every rack's throttle; adds the rows' heat, power and hours to their halls and
+   * plants.
+   */
+  #rowsStep(timeS: number, fused: boolean): void {
+    const partition = this.partition;
+    const segmentTable: SegmentTable = partition.segments;
+    const rowTable: RowTable = partition.rows;
+    const rackTable: RackTable = partition.racks;
+    const tcsShare = rackTable.tcsShare;
+    const rowCount = rowTable.count;
+    const rackStart = rowTable.rackStart;
+    const rowHall = rowTable.hall;
+    const rowPlant = rowTable.plant;
+    const cduAvailable = this.cduInService;
+    const cduPumpKw = this.#cduPumpKw;
+    const cduRatedFlowLpm = rowTable.cduRatedFlowLpm;
+    const tcsSetpointC = rowTable.tcsSetpointC;
+    const minimumLimitC = rowTable.minimumLimitC;
+    const rowSpeedPerKw = this.#rowSpeedPerKw;
+    const segmentStart = rowTable.segmentStart;
+    const segmentInstalled = this.#segmentInstalled;
+    const segmentIdleKw = segmentTable.idleKw;
+    const segmentDynamicKw = segmentTable.dynamicKw;
+    const segmentTcsShare = segmentTable.tcsShare;
+    const segmentGpus = segmentTable.gpusPerRack;
+    const cduConductanceKwPerK = this.#cduConductanceKwPerK;
+    const rowStorageKwPerK = this.#rowStorageKwPerK;
+    const rackPower = this.#rackPowerKw;
+    const tcsC = this.tcsC;
+    const rowThrottleC = this.rowThrottleC;
+    const supplyC = this.supplyC;
+    const rowHeatKw = this.rowHeatKw;
+    const rowCduCapacityKw = this.rowCduCapacityKw;
+    const rowFlowLpm = this.rowFlowLpm;
+    const hallCduPump = this.hallCduPumpKw;
+    const hallMaxTcs = this.hallMaxTcsC;
+    const running = this.running;
+    const rowStopped = this.#rowStopped;
+    const plantHeatIn = this.plantHeatKw;
+    const plantOverLimit = this.plantOverLimit;
+    const plantFlowShare = this.plantFlowShare;
+    const airFlowShare = this.airFlowShare;
+    const airSupplyC = this.airSupplyC;
+    const plantAirHeat = this.plantAirHeatKw;
+    const rowAirSide = rowTable.airSide;
+    const segmentBusy = this.#segmentBusy;
     // Rows: the technology loop, CDUs, every rack's throttle.
     for (let row = 0; row < rowCount; row++) {
       const first = rackStart[row]!;
@@ -1770,7 +1751,7 @@ export class PartitionKernel {
       const oldC = tcsC[row]!;
       const setpointC = tcsSetpointC[row]!;
       const limitC = minimumLimitC[row]!;
-      let heatIn = rackHeat + pumpKw;
+      const heatIn = rackHeat + pumpKw;
       let newC: number;
       let removed: number;
       const holdRemoval = heatIn + capacity * (oldC - setpointC);
@@ -1786,48 +1767,18 @@ export class PartitionKernel {
         removed = newC > facilityC ? conductance * (newC - facilityC) : 0;
         if (removed === 0) newC = oldC + heatIn / capacity;
       }
-      // The lowest supply at which some rack throttles. No rack at or below design power throttles at or below its
-      // type's supply limit (its outlet is then within its envelope), so the row's lowest limit is a bound and the
-      // exact onset is needed only above it.
-      let onsetC = limitC;
-      if (newC > limitC) {
-        if (fused) this.#fillRacks(segmentStart[row]!, segmentStart[row + 1]!);
-        onsetC = Number.POSITIVE_INFINITY;
-        for (let rack = first; rack < last; rack++) {
-          const rackOnsetC = rackLimitC[rack]! - rackRiseKPerKw[rack]! * rackPower[rack]! * tcsShare[rack]!;
-          if (rackOnsetC < onsetC) onsetC = rackOnsetC;
-        }
-      }
-      // The temperature the racks see while they throttle within this step (the implicit solution).
-      let throttleC = newC;
+      // The lowest supply at which some rack throttles: the row's lowest limit bounds it (`#throttleOnsetC`).
+      const onsetC = newC > limitC ? this.#throttleOnsetC(row, fused) : limitC;
       const throttling = newC > onsetC || stopped;
       if (throttling) {
         // Some racks throttle: their heat falls as the coolant warms, so the loop settles lower than unthrottled.
-        if (newC <= setpointC) {
-          heatIn = throttledHeat(first, last, newC, pumpKw, throttleArrays);
-          removed = Math.max(0, heatIn + capacity * (oldC - newC));
-        } else {
-          const solvedC = throttledTemperature(
-            first,
-            last,
-            oldC,
-            facilityC,
-            pumpKw,
-            conductance,
-            capacity,
-            Math.min(onsetC, newC),
-            newC,
-            throttleArrays,
-          );
-          heatIn = throttledHeat(first, last, solvedC, pumpKw, throttleArrays);
-          removed = solvedC > facilityC ? conductance * (solvedC - facilityC) : 0;
-          throttleC = solvedC;
-        }
-        newC = oldC + (heatIn - removed) / capacity;
+        removed = this.#throttledLoop(row, oldC, facilityC, pumpKw, conductance, onsetC, newC);
+        newC = tcsC[row]!;
+      } else {
+        tcsC[row] = newC;
+        rowThrottleC[row] = newC;
+        rowHeatKw[row] = heatIn;
       }
-      tcsC[row] = newC;
-      rowThrottleC[row] = throttleC;
-      rowHeatKw[row] = heatIn;
       rowCduCapacityKw[row] = maximumAtSetpoint;
       rowFlowLpm[row] = flowLpm;
       if (onAirSide) plantAirHeat[plant]! += removed;
@@ -1835,86 +1786,235 @@ export class PartitionKernel {
       hallCduPump[hall]! += pumpKw;
       if (newC > hallMaxTcs[hall]!) hallMaxTcs[hall] = newC;
       if (newC > limitC + 1e-9) plantOverLimit[plant] = 1;
-      if (throttling) {
-        // Every rack's own factor at the temperature it saw.
-        let rowIt = 0;
-        let rowConversion = 0;
-        let rowAirHeat = 0;
-        let rowGpuHours = 0;
-        let rowLostGpuHours = 0;
-        let rowThrottledRacks = 0;
-        let rowTrippedRackHours = 0;
-        let rowLatchedRackHours = 0;
-        for (let rack = first; rack < last; rack++) {
-          const power = rackPower[rack]!;
-          const idle = installedIdleKw[rack]!;
-          const share = tcsShare[rack]!;
-          const factor = rackThrottle(throttleC, power * share, idle * share, rackLimitC[rack]!, rackRiseKPerKw[rack]!);
-          let on = running[rack]!;
-          if (factor < 0 && on > 0 && power > 0) {
-            // Even idle power leaves its outlet above limit + span: the rack trips, off until its loop recovers.
-            if (on === 1) {
-              rowStopped[row]!++;
-              this.#stoppedRacks++;
-            }
-            on = 0;
-            running[rack] = 0;
-            this.#runTarget[rack] = 0;
-            this.#recordTrip(rack, timeS);
-          }
-          const dynamicShare = Math.max(factor, 0);
-          const full = dynamicShare === 1 && on === 1;
-          const drawn = full ? power : on * (idle + dynamicShare * (power - idle));
-          throttle[rack] = full || power === 0 ? on : drawn / power;
-          rowIt += drawn;
-          rowConversion += drawn * (1 - conversionEfficiency) + on * installedFixedKw[rack]!;
-          rowAirHeat += drawn * (1 - share);
-          // Busy GPUs compute on the dynamic power: a throttled rack delivers its share of it, a tripped one nothing.
-          const busyGpuHours = installedGpus[rack]! * utilisation[rack]! * hours;
-          const delivered = on * dynamicShare;
-          rowGpuHours += busyGpuHours * delivered;
-          rowLostGpuHours += busyGpuHours * (1 - delivered);
-          if (power > 0) {
-            typeLostBusyRackHours[rackTypeIndex[rack]!]! += utilisation[rack]! * hours * (1 - delivered);
-            if (on > 0 && dynamicShare < 1 && power > idle) {
-              rowThrottledRacks++;
-              typeThrottledRackHours[rackTypeIndex[rack]!]! += hours;
-            }
-            if (on < 1) {
-              rowTrippedRackHours += (1 - on) * hours;
-              typeTrippedRackHours[rackTypeIndex[rack]!]! += (1 - on) * hours;
-              // A latched rack is off (it latches as it trips and restarts only once released): tripped, whole.
-              if (latched[rack] === 1) {
-                rowLatchedRackHours += hours;
-                typeLatchedRackHours[rackTypeIndex[rack]!]! += hours;
-              }
-            }
+      if (throttling) this.#throttledRow(row, first, last, hall, rowThrottleC[row]!, timeS);
+      else this.#unthrottledRow(row, first, last, hall, rowPower, rackHeat, rowBusyGpus);
+    }
+  }
+
+  /**
+   * The lowest loop temperature at which some rack of `row` throttles. No rack at or below design power throttles at
+   * or below its type's supply limit (its outlet is then within its envelope), so the row's lowest limit is a bound
+   * and this exact onset is needed only above it.
+   */
+  #throttleOnsetC(row: number, fused: boolean): number {
+    const rows = this.partition.rows;
+    const racks = this.partition.racks;
+    if (fused) this.#fillRacks(rows.segmentStart[row]!, rows.segmentStart[row + 1]!);
+    const rackLimitC = this.rackLimitC;
+    const rackRiseKPerKw = this.rackRiseKPerKw;
+    const rackPower = this.#rackPowerKw;
+    const tcsShare = racks.tcsShare;
+    let onsetC = Number.POSITIVE_INFINITY;
+    for (let rack = rows.rackStart[row]!; rack < rows.rackStart[row + 1]!; rack++) {
+      const rackOnsetC = rackLimitC[rack]! - rackRiseKPerKw[rack]! * rackPower[rack]! * tcsShare[rack]!;
+      if (rackOnsetC < onsetC) onsetC = rackOnsetC;
+    }
+    return onsetC;
+  }
+
+  /** A row where no rack throttles: the row's sums from the segment pass are exact; into its hall. */
+  #unthrottledRow(
+    row: number,
+    first: number,
+    last: number,
+    hall: number,
+    rowPower: number,
+    rackHeat: number,
+    rowBusyGpus: number,
+  ): void {
+    if (this.rowThrottled[row] === 1) {
+      this.throttle.fill(1, first, last);
+      this.rowThrottled[row] = 0;
+    }
+    this.#rowDrawnKw[row] = rowPower;
+    this.hallItKw[hall]! += rowPower;
+    this.hallConversionLossKw[hall]! += rowPower * (1 - conversionEfficiency) + this.rowFixedKw[row]!;
+    this.hallCrahHeatKw[hall]! += rowPower - rackHeat;
+    this.hallGpuHours[hall]! += rowBusyGpus * (this.stepS / secondsPer.h);
+  }
+
+  /**
+   * The technology loop of a row where some racks throttle (or some are off): their heat falls as the coolant warms,
+   * so the loop settles lower than unthrottled (`newC`, from `oldC`). Solves the temperature the racks see within the
+   * step (the implicit solution), stores the row's loop temperature, that temperature and its heat, and returns the
+   * heat the CDUs removed.
+   */
+  #throttledLoop(
+    row: number,
+    oldC: number,
+    facilityC: number,
+    pumpKw: number,
+    conductance: number,
+    onsetC: number,
+    newC: number,
+  ): number {
+    const first = this.partition.rows.rackStart[row]!;
+    const last = this.partition.rows.rackStart[row + 1]!;
+    const capacity = this.#rowStorageKwPerK[row]!;
+    const throttleArrays = this.#throttleArrays;
+    let heatIn: number;
+    let removed: number;
+    let throttleC = newC;
+    if (newC <= this.partition.rows.tcsSetpointC[row]!) {
+      heatIn = throttledHeat(first, last, newC, pumpKw, throttleArrays);
+      removed = Math.max(0, heatIn + capacity * (oldC - newC));
+    } else {
+      const solvedC = throttledTemperature(
+        first,
+        last,
+        oldC,
+        facilityC,
+        pumpKw,
+        conductance,
+        capacity,
+        Math.min(onsetC, newC),
+        newC,
+        throttleArrays,
+      );
+      heatIn = throttledHeat(first, last, solvedC, pumpKw, throttleArrays);
+      removed = solvedC > facilityC ? conductance * (solvedC - facilityC) : 0;
+      throttleC = solvedC;
+    }
+    this.tcsC[row] = oldC + (heatIn - removed) / capacity;
+    this.rowThrottleC[row] = throttleC;
+    this.rowHeatKw[row] = heatIn;
+    return removed;
+  }
+
+  /**
+   * A throttling row's racks: each rack's own factor at the temperature it saw (`throttleC`), trips, and the row's
+   * sums into its hall.
+   */
+  #throttledRow(row: number, first: number, last: number, hall: number, throttleC: number, timeS: number): void {
+    const dt = this.stepS;
+    const hours = dt / secondsPer.h;
+    const partition = this.partition;
+    const rackTable: RackTable = partition.racks;
+    const tcsShare = rackTable.tcsShare;
+    const utilisation = this.#utilisation;
+    const rackPower = this.#rackPowerKw;
+    const throttle = this.throttle;
+    const rackLimitC = this.rackLimitC;
+    const rackRiseKPerKw = this.rackRiseKPerKw;
+    const rowThrottled = this.rowThrottled;
+    const installedGpus = this.installedGpus;
+    const installedFixedKw = this.installedFixedKw;
+    const hallIt = this.hallItKw;
+    const hallConversion = this.hallConversionLossKw;
+    const hallCrahHeat = this.hallCrahHeatKw;
+    const hallGpuHours = this.hallGpuHours;
+    const hallLostGpuHours = this.hallThrottledGpuHours;
+    const hallThrottledRackHours = this.hallThrottledRackHours;
+    const typeThrottledRackHours = this.typeThrottledRackHours;
+    const hallTrippedRackHours = this.hallTrippedRackHours;
+    const typeTrippedRackHours = this.typeTrippedRackHours;
+    const hallLatchedRackHours = this.hallLatchedRackHours;
+    const typeLatchedRackHours = this.typeLatchedRackHours;
+    const latched = this.latched;
+    const typeLostBusyRackHours = this.typeLostBusyRackHours;
+    const running = this.running;
+    const rowStopped = this.#rowStopped;
+    const installedIdleKw = this.installedIdleKw;
+    const rackTypeIndex = this.partition.racks.typeIndex;
+    const rowDrawnKw = this.#rowDrawnKw;
+    // Every rack's own factor at the temperature it saw.
+    let rowIt = 0;
+    let rowConversion = 0;
+    let rowAirHeat = 0;
+    let rowGpuHours = 0;
+    let rowLostGpuHours = 0;
+    let rowThrottledRacks = 0;
+    let rowTrippedRackHours = 0;
+    let rowLatchedRackHours = 0;
+    for (let rack = first; rack < last; rack++) {
+      const power = rackPower[rack]!;
+      const idle = installedIdleKw[rack]!;
+      const share = tcsShare[rack]!;
+      const factor = rackThrottle(throttleC, power * share, idle * share, rackLimitC[rack]!, rackRiseKPerKw[rack]!);
+      let on = running[rack]!;
+      if (factor < 0 && on > 0 && power > 0) {
+        // Even idle power leaves its outlet above limit + span: the rack trips, off until its loop recovers.
+        if (on === 1) {
+          rowStopped[row]!++;
+          this.#stoppedRacks++;
+        }
+        on = 0;
+        running[rack] = 0;
+        this.#runTarget[rack] = 0;
+        this.#recordTrip(rack, timeS);
+      }
+      const dynamicShare = Math.max(factor, 0);
+      const full = dynamicShare === 1 && on === 1;
+      const drawn = full ? power : on * (idle + dynamicShare * (power - idle));
+      throttle[rack] = full || power === 0 ? on : drawn / power;
+      rowIt += drawn;
+      rowConversion += drawn * (1 - conversionEfficiency) + on * installedFixedKw[rack]!;
+      rowAirHeat += drawn * (1 - share);
+      // Busy GPUs compute on the dynamic power: a throttled rack delivers its share of it, a tripped one nothing.
+      const busyGpuHours = installedGpus[rack]! * utilisation[rack]! * hours;
+      const delivered = on * dynamicShare;
+      rowGpuHours += busyGpuHours * delivered;
+      rowLostGpuHours += busyGpuHours * (1 - delivered);
+      if (power > 0) {
+        typeLostBusyRackHours[rackTypeIndex[rack]!]! += utilisation[rack]! * hours * (1 - delivered);
+        if (on > 0 && dynamicShare < 1 && power > idle) {
+          rowThrottledRacks++;
+          typeThrottledRackHours[rackTypeIndex[rack]!]! += hours;
+        }
+        if (on < 1) {
+          rowTrippedRackHours += (1 - on) * hours;
+          typeTrippedRackHours[rackTypeIndex[rack]!]! += (1 - on) * hours;
+          // A latched rack is off (it latches as it trips and restarts only once released): tripped, whole.
+          if (latched[rack] === 1) {
+            rowLatchedRackHours += hours;
+            typeLatchedRackHours[rackTypeIndex[rack]!]! += hours;
           }
         }
-        rowThrottled[row] = 1;
-        rowDrawnKw[row] = rowIt;
-        hallIt[hall]! += rowIt;
-        hallConversion[hall]! += rowConversion;
-        hallCrahHeat[hall]! += rowAirHeat;
-        hallGpuHours[hall]! += rowGpuHours;
-        hallLostGpuHours[hall]! += rowLostGpuHours;
-        hallThrottledRackHours[hall]! += rowThrottledRacks * hours;
-        hallTrippedRackHours[hall]! += rowTrippedRackHours;
-        hallLatchedRackHours[hall]! += rowLatchedRackHours;
-      } else {
-        // No rack throttles: the row's sums from the first pass are exact.
-        if (rowThrottled[row] === 1) {
-          throttle.fill(1, first, last);
-          rowThrottled[row] = 0;
-        }
-        rowDrawnKw[row] = rowPower;
-        hallIt[hall]! += rowPower;
-        hallConversion[hall]! += rowPower * (1 - conversionEfficiency) + rowFixedKw[row]!;
-        hallCrahHeat[hall]! += rowPower - rackHeat;
-        hallGpuHours[hall]! += rowBusyGpus * hours;
       }
     }
+    rowThrottled[row] = 1;
+    rowDrawnKw[row] = rowIt;
+    hallIt[hall]! += rowIt;
+    hallConversion[hall]! += rowConversion;
+    hallCrahHeat[hall]! += rowAirHeat;
+    hallGpuHours[hall]! += rowGpuHours;
+    hallLostGpuHours[hall]! += rowLostGpuHours;
+    hallThrottledRackHours[hall]! += rowThrottledRacks * hours;
+    hallTrippedRackHours[hall]! += rowTrippedRackHours;
+    hallLatchedRackHours[hall]! += rowLatchedRackHours;
+  }
 
+  /** Halls: UPS losses and air handlers; their heat into the plants' loops. */
+  #hallsStep(dt: number): void {
+    const partition = this.partition;
+    const hallTable: HallTable = partition.halls;
+    const plantTable: PlantTable = partition.plants;
+    const hallCount = hallTable.count;
+    const hallPlant = hallTable.plant;
+    const upsInstalledKw = hallTable.upsInstalledKw;
+    const upsEfficiencyTable = hallTable.upsEfficiencyTable;
+    const crahAvailable = this.crahInService;
+    const crahUnitKw = hallTable.crahUnitKw;
+    const crahFanKw = hallTable.crahFanKw;
+    const hallIt = this.hallItKw;
+    const hallCrahHeat = this.hallCrahHeatKw;
+    const hallCduPump = this.hallCduPumpKw;
+    const hallCrahFan = this.hallCrahFanKw;
+    const hallAirRiseK = this.hallAirRiseK;
+    const hallMassRiseK = this.hallMassRiseK;
+    const hallEnvelopeRiseK = this.hallEnvelopeRiseK;
+    const hallUpsLoss = this.hallUpsLossKw;
+    const plantHeatIn = this.plantHeatKw;
+    const plantOverLimit = this.plantOverLimit;
+    const plantDirect = this.plantDirectHeatKw;
+    const plantHallHeat = this.#plantHallHeat;
+    const assumptions = this.assumptions;
+    const powerScale = assumptions.pumpFanPowerScale;
+    const upsLossScale = assumptions.upsLossScale;
+    const plantFlowShare = this.plantFlowShare;
+    const airFlowShare = this.airFlowShare;
+    const plantAirHeat = this.plantAirHeatKw;
+    const plantAirSide = plantTable.airSide;
     // Halls: UPS losses and air handlers.
     for (let hall = 0; hall < hallCount; hall++) {
       const it = hallIt[hall]!;
@@ -1969,7 +2069,49 @@ export class PartitionKernel {
       else plantHeatIn[plant]! += removedKw;
       plantHallHeat[plant]! += it + hallCduPump[hall]! + fanKw;
     }
+  }
 
+  /** Plants: facility water loop, pumps, dry coolers, chillers, adiabatic assist, the air side. */
+  #plantsStep(dt: number, dryBulbC: number, wetBulbC: number): void {
+    const partition = this.partition;
+    const plantTable: PlantTable = partition.plants;
+    const plantCount = plantTable.count;
+    const supplySetpointC = plantTable.supplySetpointC;
+    const classLimitC = plantTable.classLimitC;
+    const designDeltaTK = plantTable.designDeltaTK;
+    const plantHeatCapacity = plantTable.heatCapacityKjPerK;
+    const pumpsAvailable = this.pumpsInService;
+    const pumpRatedFlowLpm = plantTable.pumpRatedFlowLpm;
+    const pumpUnitKw = plantTable.pumpUnitKw;
+    const dryCoolersAvailable = this.dryCoolersInService;
+    const dryCoolerUnitKw = plantTable.dryCoolerUnitKw;
+    const dryCoolerApproachK = this.#dryCoolerApproachK;
+    const dryCoolerFanKw = plantTable.dryCoolerFanKw;
+    const foulingK = plantTable.foulingK;
+    const chillersAvailable = this.chillersInService;
+    const chillerUnitKw = plantTable.chillerUnitKw;
+    const copTable = plantTable.copTable;
+    const adiabaticEnabled = plantTable.adiabaticEnabled;
+    const adiabaticEffectiveness = plantTable.adiabaticEffectiveness;
+    const adiabaticStartAboveC = plantTable.adiabaticStartAboveC;
+    const supplyC = this.supplyC;
+    const plantHeatIn = this.plantHeatKw;
+    const plantReturnC = this.plantReturnC;
+    const plantPumpKw = this.plantPumpKw;
+    const plantDryCoolerHeat = this.plantDryCoolerHeatKw;
+    const plantChillerHeat = this.plantChillerHeatKw;
+    const plantChillerPower = this.plantChillerPowerKw;
+    const plantFan = this.plantFanKw;
+    const plantCoolerAirC = this.plantCoolerAirC;
+    const plantEvaporative = this.plantEvaporativeKw;
+    const plantSprays = this.plantSprays;
+    const plantOverLimit = this.plantOverLimit;
+    const plantMechanical = this.#plantMechanical;
+    const assumptions = this.assumptions;
+    const powerScale = assumptions.pumpFanPowerScale;
+    const copScale = assumptions.copScale;
+    const plantDesignFlowLpm = this.#plantDesignFlowLpm;
+    const facilityLaws = this.#facilityLaws;
     // Plants: facility water loop, pumps, dry coolers, chillers, adiabatic assist.
     for (let plant = 0; plant < plantCount; plant++) {
       let heatIn = plantHeatIn[plant]!;
@@ -2045,10 +2187,6 @@ export class PartitionKernel {
       plantCoolerAirC[plant] = airC;
       plantSprays[plant] = sprays ? 1 : 0;
     }
-
-    this.#hallsToGrid(dryBulbC);
-    this.#countInlets(dt);
-    this.stepsDone++;
   }
 
   /**
