@@ -8,7 +8,8 @@
  * identical rows keep their names when some are removed at the end; racks of a row changed in place are matched
  * the same way by type; rows left over are matched across the site by what they hold, a row taken from one hall and
  * added to another being that row moved. A rack whose id ends up on another physical rack, or whose physical rack
- * gets another id, is renamed, and each rename says why (`RenameKind`), which says what to do about it.
+ * gets another id, is renamed, and each rename says why (`RenameKind`), which says what to do about it. Units with
+ * their own ids (CDUs, busways, pumps, coolers…) follow their group's owner, first unit to first unit (`unitRenames`).
  */
 import { type NamedUnitGroup, unitGroups } from "./equipment.ts";
 import type { Site } from "./site.ts";
@@ -17,7 +18,7 @@ import type { Site } from "./site.ts";
  * Why a rack's id would not follow it, which says what to do about it: `shifted`, rows or racks before it in its hall
  * or row were removed or added (number the rows after a removed one); `moved`, its row went to another hall or
  * another place in its hall (its racks take new names whatever the file says: let the work leave first); `digits`,
- * only the digits of its numbers changed (`rowDigits`, `rackDigits`: state the digits the ids had).
+ * only the digits of its numbers changed (`rowDigits`, `rackDigits`, `unitDigits`: state the digits the ids had).
  */
 export type RenameKind = "shifted" | "moved" | "digits";
 
