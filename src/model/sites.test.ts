@@ -6,6 +6,13 @@ import { maximumSiteUnits } from "./expand.ts";
 import { loadSite, loadSiteFile, parseSite, shippedSites } from "./load.ts";
 import { maximumCount } from "./schema.ts";
 
+/** Digits a site file may not state (`rowDigits`, `rackDigits`, `unitDigits`), with the problem each is. */
+const badDigits = [
+  ["1", /must be at least 2, got 1/],
+  ["6", /must be at most 5, got 6/],
+  ["2.5", /expected a whole number/],
+] as const;
+
 describe("shipped sites", () => {
   for (const name of shippedSites) {
     it(`${name} validates with no error and no warning`, () => {
@@ -181,11 +188,7 @@ describe("row numbers", () => {
   });
 
   it("refuses digits out of 2 to 5 or not whole, naming the field", () => {
-    for (const [value, problem] of [
-      ["1", /must be at least 2, got 1/],
-      ["6", /must be at most 5, got 6/],
-      ["2.5", /expected a whole number/],
-    ] as const) {
+    for (const [value, problem] of badDigits) {
       const { errors } = hallOne((text) =>
         text
           .replace("    crah: { count: 2, capacityKW: 150", `    rowDigits: ${value}\n$&`)
@@ -312,11 +315,7 @@ describe("unit numbers", () => {
   });
 
   it("refuses unitDigits out of 2 to 5 or not whole, naming the field", () => {
-    for (const [value, problem] of [
-      ["1", /must be at least 2, got 1/],
-      ["6", /must be at most 5, got 6/],
-      ["2.5", /expected a whole number/],
-    ] as const) {
+    for (const [value, problem] of badDigits) {
       const { errors } = grown(2, value);
       // The pattern's groups are checked where they are written, the rest where they are.
       assert.deepEqual(
