@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { alignByKey, rackRenames } from "./continuity.ts";
+import { alignByKey, rackRenames, unitRenames } from "./continuity.ts";
 import { parseSite } from "./load.ts";
 import type { Site } from "./site.ts";
 
@@ -200,6 +200,63 @@ describe("rackRenames", () => {
         .replace(hgxRow, hgxRow.replace("{ pattern", "{ number: 2, pattern"))
         .replace("    plantRef: plant:lab\n    crah: { count: 2, capacityKW: 150", `${digits}$&`);
     assert.deepEqual(kindsOf(labWith(numbered("")), labWith(numbered("    rowDigits: 3\n"))), { digits: 4 + 8 + 12 });
+  });
+});
+
+describe("unitRenames", () => {
+  const original = labWith((text) => text);
+  const unitLines = (before: Site, after: Site) =>
+    unitRenames(before, after).map((item) => `${item.id} ${item.becomes}`);
+  const unitKinds = (before: Site, after: Site) => {
+    const kinds: Record<string, number> = {};
+    for (const rename of unitRenames(before, after)) kinds[rename.kind] = (kinds[rename.kind] ?? 0) + 1;
+    return kinds;
+  };
+  const gpuCdus = "cdus: { model: cdu-800, count: 2, redundancy: N+1 }\n    tcs: { supplySetpointC: 39.5";
+  const hallOneCrah = "crah: { count: 2, capacityKW: 150";
+  const dryCoolers = "dryCoolers: { count: 3, capacityKW: 800";
+  assert.ok(lab.includes(gpuCdus) && lab.includes(hallOneCrah) && lab.includes(dryCoolers), "the lab lines edited");
+  /** The lab with the GPU rows' CDUs, hall 1's air handlers and the plant's dry coolers `count` each. */
+  const grown = (count: number, digits = "") =>
+    labWith((text) =>
+      text
+        .replace(gpuCdus, gpuCdus.replace("count: 2", `count: ${count}${digits}`))
+        .replace(hallOneCrah, `crah: { count: ${count}${digits}, capacityKW: 150`)
+        .replace(dryCoolers, `dryCoolers: { count: ${count}${digits}, capacityKW: 800`),
+    );
+
+  it("reads groups growing from 99 to 100 units as one unit added to each, not as renames", () => {
+    const ninetyNine = grown(99);
+    const hundred = grown(100);
+    assert.equal(hundred.rows[0]!.tcs.ids[99], "cdu:h1-r01-100");
+    assert.deepEqual(unitLines(ninetyNine, hundred), []);
+    assert.deepEqual(unitLines(hundred, ninetyNine), [], "the 100th removed: nothing renamed");
+    assert.deepEqual(rackRenames(ninetyNine, hundred), []);
+  });
+
+  it("reads stated digits as digits only, and units of rows after a removed row as shifted", () => {
+    // Three digits stated on the 100-unit groups: units 1 to 99 of each (3 GPU rows' CDUs, the CRAHs, the coolers).
+    const hundred = grown(100);
+    const stated = grown(100, ", unitDigits: 3");
+    assert.equal(stated.rows[0]!.tcs.ids[0], "cdu:h1-r01-001");
+    assert.deepEqual(unitKinds(hundred, stated), { digits: 5 * 99 });
+    const lines = unitLines(hundred, stated);
+    assert.ok(lines.includes("cdu:h1-r01-99 would be cdu:h1-r01-099"), lines.slice(0, 3).join("\n"));
+    assert.ok(lines.includes("crah:h1-01 would be crah:h1-001"));
+    assert.ok(lines.includes("drycooler:lab-07 would be drycooler:lab-007"));
+    assert.ok(!lines.some((line) => line.startsWith("cdu:h1-r01-100 ")));
+    // A hall's rowDigits renames its rows' units by digits too; the hall's own groups keep their names.
+    const rowDigits = labWith((text) => text.replace(`    ${hallOneCrah}`, `    rowDigits: 3\n$&`));
+    // Rows 1 to 3 of hall 1, each 2 CDUs and a 2N pair of busways.
+    assert.deepEqual(unitKinds(original, rowDigits), { digits: 3 * (2 + 2) });
+    // The first row removed: the rows after it take its name, and their CDUs and busways with them.
+    const removed = labWith((text) => text.replace(nvl72Row, ""));
+    const shifted = unitLines(original, removed);
+    assert.ok(shifted.includes("cdu:h1-r02-01 would be cdu:h1-r01-01"), shifted.join("\n"));
+    assert.ok(shifted.includes("busway:h1-r03-b would be busway:h1-r02-b"));
+    assert.ok(shifted.includes("cdu:h1-r01-01 is removed, and its id would pass to cdu:h1-r02-01"));
+    // Rows 2 and 3 (2 CDUs, 2 busways each), and the removed row's units whose ids pass on.
+    assert.deepEqual(unitKinds(original, removed), { shifted: 2 * (2 + 2) + (2 + 2) });
   });
 });
 

@@ -8,15 +8,17 @@
  * identical rows keep their names when some are removed at the end; racks of a row changed in place are matched
  * the same way by type; rows left over are matched across the site by what they hold, a row taken from one hall and
  * added to another being that row moved. A rack whose id ends up on another physical rack, or whose physical rack
- * gets another id, is renamed, and each rename says why (`RenameKind`), which says what to do about it.
+ * gets another id, is renamed, and each rename says why (`RenameKind`), which says what to do about it. Units with
+ * their own ids (CDUs, busways, pumps, coolers…) follow their group's owner, first unit to first unit (`unitRenames`).
  */
+import { type NamedUnitGroup, unitGroups } from "./equipment.ts";
 import type { Site } from "./site.ts";
 
 /**
  * Why a rack's id would not follow it, which says what to do about it: `shifted`, rows or racks before it in its hall
  * or row were removed or added (number the rows after a removed one); `moved`, its row went to another hall or
  * another place in its hall (its racks take new names whatever the file says: let the work leave first); `digits`,
- * only the digits of its numbers changed (`rowDigits`, `rackDigits`: state the digits the ids had).
+ * only the digits of its numbers changed (`rowDigits`, `rackDigits`, `unitDigits`: state the digits the ids had).
  */
 export type RenameKind = "shifted" | "moved" | "digits";
 
@@ -124,18 +126,31 @@ function rowsOfHall(site: Site, hall: number): number[] {
  * whose rows or a row whose racks are too many to match says nothing (see `maxAlignmentCells`).
  */
 export function rackRenames(before: Site, after: Site): readonly RackRename[] {
-  // Every guard of one change asks (the drains' and the jobs'): the matching is done once per change.
-  if (lastReading?.before !== before || lastReading.after !== after) {
-    lastReading = { before, after, renames: matchRenames(before, after) };
-  }
-  return lastReading.renames;
+  return readingOf(before, after).renames;
+}
+
+/** What the matching of one change found: the racks renamed, and each row's partner (or -1), with the rows moved. */
+interface Reading {
+  readonly before: Site;
+  readonly after: Site;
+  readonly renames: readonly RackRename[];
+  readonly rowPartner: Int32Array;
+  readonly moved: ReadonlySet<number>;
+  /** The units renamed, read on first asking. */
+  units?: readonly UnitRename[];
 }
 
 /** The last change read (sites are immutable once built: the same pair gives the same answer). */
-let lastReading: { before: Site; after: Site; renames: readonly RackRename[] } | undefined;
+let lastReading: Reading | undefined;
 
-/** `rackRenames` itself, uncached. */
-function matchRenames(before: Site, after: Site): readonly RackRename[] {
+/** The reading of the change from `before` to `after`, matched once however many guards ask (drains', jobs'). */
+function readingOf(before: Site, after: Site): Reading {
+  if (lastReading?.before !== before || lastReading.after !== after) lastReading = matchRenames(before, after);
+  return lastReading;
+}
+
+/** `readingOf` itself, uncached. */
+function matchRenames(before: Site, after: Site): Reading {
   // partnerOf[old rack] = new rack, or -1.
   const partnerOf = new Int32Array(before.racks.length).fill(-1);
   const rowsLeft: RowsLeft = { before: [], after: [] };
@@ -175,6 +190,109 @@ function matchRenames(before: Site, after: Site): readonly RackRename[] {
       });
     }
   });
+  return { before, after, renames, rowPartner: rowPartners(before, after, partnerOf), moved };
+}
+
+/**
+ * Each row's partner after the change (or -1), from its racks' partners: a row is matched whole, in place or moved,
+ * so its matched racks are all in one row. A row none of whose racks is matched, but whose id an unmatched row after
+ * bears, is that row with its racks replaced where it stood (its units stay).
+ */
+function rowPartners(before: Site, after: Site, partnerOf: Int32Array): Int32Array {
+  const rowPartner = new Int32Array(before.rows.length).fill(-1);
+  const partnered = new Set<number>();
+  for (const row of before.rows) {
+    for (let rack = row.rackStart; rack < row.rackStart + row.rackCount; rack++) {
+      const to = partnerOf[rack]!;
+      if (to < 0) continue;
+      rowPartner[row.index] = after.racks[to]!.rowIndex;
+      partnered.add(rowPartner[row.index]!);
+      break;
+    }
+  }
+  const afterRowById = new Map(after.rows.map((row) => [row.id as string, row.index]));
+  for (const row of before.rows) {
+    const same = afterRowById.get(row.id);
+    if (rowPartner[row.index] === -1 && same !== undefined && !partnered.has(same)) rowPartner[row.index] = same;
+  }
+  return rowPartner;
+}
+
+/** One unit of the site before a change (a CDU, busway, pump…) whose id no longer names the same unit after it. */
+export interface UnitRename {
+  /** The unit's id before. */
+  readonly id: string;
+  /** What the change does to it, in words ("would be cdu:h1-r01-001"). */
+  readonly becomes: string;
+  /** Why, for the advice a refusal gives. */
+  readonly kind: RenameKind;
+}
+
+/**
+ * The units of `before` whose ids would not follow them under the change to `after`. A group of units (a row's CDUs,
+ * a plant's dry coolers) is the group of its owner: a plant or a hall of the same id, a row as the racks read it
+ * (matched whole, in place or moved). Its units are alike and read as a `count` is: the first unit before is the
+ * first after, units are added or removed at the end, so a group growing from 99 to 100 units adds one. A unit
+ * matched to one of another id is renamed: `digits` when only the digits of its numbers change (`unitDigits`, or its
+ * row's `rowDigits`), `moved` with its row, `shifted` with a row whose id changed; a group whose scheme changed (a 2N
+ * pair of busways, sides `a`/`b`, becoming numbered) is read as its units replaced. A unit removed whose id another
+ * unit would bear is named too (drains, alarms and history would take that unit for it).
+ */
+export function unitRenames(before: Site, after: Site): readonly UnitRename[] {
+  const reading = readingOf(before, after);
+  reading.units ??= matchUnits(reading);
+  return reading.units;
+}
+
+/** `unitRenames` itself, uncached. */
+function matchUnits({ before, after, rowPartner, moved }: Reading): readonly UnitRename[] {
+  const ownerId = (site: Site, group: NamedUnitGroup): string =>
+    group.level === "plant"
+      ? site.plants[group.index]!.id
+      : group.level === "hall"
+        ? site.halls[group.index]!.id
+        : site.rows[group.index]!.id;
+  const afterRowGroups = new Map<string, NamedUnitGroup>();
+  const afterOwnedGroups = new Map<string, NamedUnitGroup>();
+  for (const group of unitGroups(after)) {
+    if (group.level === "row") afterRowGroups.set(`${group.index}|${group.field}`, group);
+    else afterOwnedGroups.set(`${ownerId(after, group)}|${group.field}`, group);
+  }
+  const partnerOfGroup = (group: NamedUnitGroup): NamedUnitGroup | undefined =>
+    group.level === "row"
+      ? afterRowGroups.get(`${rowPartner[group.index]}|${group.field}`)
+      : afterOwnedGroups.get(`${ownerId(before, group)}|${group.field}`);
+
+  const renames: UnitRename[] = [];
+  // Which unit before each id after was matched to, and the units before matched to none.
+  const heldBy = new Map<string, string>();
+  const unmatched: string[] = [];
+  for (const group of unitGroups(before)) {
+    const partner = partnerOfGroup(group);
+    const matched = partner === undefined ? 0 : Math.min(group.ids.length, partner.ids.length);
+    unmatched.push(...group.ids.slice(matched));
+    for (let position = 0; position < matched; position++) {
+      const id = group.ids[position]!;
+      const newId = partner!.ids[position]!;
+      heldBy.set(newId, id);
+      if (newId === id) continue;
+      const kind: RenameKind | undefined =
+        group.level === "row" && moved.has(group.index)
+          ? "moved"
+          : unpadded(id) === unpadded(newId)
+            ? "digits"
+            : group.level === "row" && before.rows[group.index]!.id !== after.rows[partner!.index]!.id
+              ? "shifted"
+              : undefined;
+      if (kind !== undefined) renames.push({ id, becomes: `would be ${newId}`, kind });
+    }
+  }
+  for (const id of unmatched) {
+    const holder = heldBy.get(id);
+    if (holder !== undefined && holder !== id) {
+      renames.push({ id, becomes: `is removed, and its id would pass to ${holder}`, kind: "shifted" });
+    }
+  }
   return renames;
 }
 

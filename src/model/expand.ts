@@ -56,42 +56,81 @@ export function mergeLayers(base: unknown, override: unknown): unknown {
   return merged;
 }
 
-/** The fewest digits of a row's number in its hall and of a rack's in its row, unless the site file states more. */
+/** The fewest digits of a row's number in its hall, a rack's in its row and a unit's in its group, unless stated. */
 const defaultDigits = 2;
 
+/** What is numbered past 99, with the field that states its digits and what it names. */
+const numberedThings = {
+  row: { field: "rowDigits", example: "r01…r99, r100", prefix: "r", namedBy: "drains, jobs and history name racks" },
+  rack: { field: "rackDigits", example: "01…99, 100", prefix: "", namedBy: "drains, jobs and history name racks" },
+  unit: {
+    field: "unitDigits",
+    example: "-01…-99, -100",
+    prefix: "-",
+    namedBy: "drains, failures, alarms, telemetry, maintenance and history name units",
+  },
+} as const;
+
 /**
- * Warns of a hall (or row entry) whose numbers pass 99 with no digits stated. Its names are stable as it grows, but
- * alixan until session 17 padded every number of such a hall or row to the widest (`h1-r001`), so a site file written
- * then now names its first 99 rows (or racks) otherwise: whatever holds the old names (drains, jobs, history, tools)
- * must be told, or the file must state the digits it had. Stating them, either way, is the answer.
+ * Warns of a hall, row entry or group of units whose numbers pass 99 (`last`) with no digits stated. Its names are
+ * stable as it grows, but alixan until session 17 (18 for groups of units) padded every number of such a hall, row or
+ * group to the digits of the last (`h1-r001`, `cdu:h1-r01-001`), so a site file written then now names its first 99
+ * otherwise: whatever holds the old names must be told, or the file must state the digits it had. Stating them,
+ * either way, is the answer.
  */
-function warnUnstatedDigits(sink: DiagnosticSink, path: string, what: string, of: "row" | "rack"): void {
-  const [field, example, old] =
-    of === "row" ? ["rowDigits", "r01…r99, r100", "r001"] : ["rackDigits", "01…99, 100", "001"];
+function warnUnstatedDigits(
+  sink: DiagnosticSink,
+  path: string,
+  what: string,
+  of: keyof typeof numberedThings,
+  last: number,
+): void {
+  const { field, example, prefix, namedBy } = numberedThings[of];
+  const oldWidth = String(last).length;
   sink.warning(
     `${of}.digits`,
     `${path}.${field}`,
-    `${what} numbers its ${of}s past 99 with no ${field}: ${of}s 1 to 99 keep two digits (${example}), so that no id changes as it grows, and ids sorted as text put ${of} 100 after 10; earlier versions padded them all to the digits of the last (${old}…). State ${field}: 3 to keep those names (drains, jobs and history name racks by them), or ${field}: 2 to keep these`,
+    `${what} numbers its ${of}s past 99 with no ${field}: ${of}s 1 to 99 keep two digits (${example}), so that no id changes as it grows, and ids sorted as text put ${of} 100 after 10; earlier versions padded them all to the digits of the last (${prefix}${pad(1, oldWidth)}…). State ${field}: ${oldWidth} to keep those names (${namedBy} by them), or ${field}: 2 to keep these`,
   );
 }
 
-/** Numbered local names `${prefix}-01` … with a width that fits the count. */
-function numbered(prefix: string, count: number): string[] {
-  const width = Math.max(2, String(count).length);
+/** A group of units as the site file gives it: how many, and the digits of their numbers when stated. */
+interface UnitCount {
+  readonly count: number;
+  readonly unitDigits?: number | undefined;
+}
+
+/**
+ * Numbered local names `${prefix}-01` …: two digits (or the group's `unitDigits`), and a number that needs more
+ * written in full, never padding the others to it, so that no unit's id changes as its group grows past 99.
+ */
+function numbered(prefix: string, units: UnitCount): string[] {
+  const width = units.unitDigits ?? defaultDigits;
   const names: string[] = [];
-  for (let i = 1; i <= count; i++) names.push(`${prefix}-${pad(i, width)}`);
+  for (let i = 1; i <= units.count; i++) names.push(`${prefix}-${pad(i, width)}`);
   return names;
 }
 
 /** Unit ids for a group: `${kind}:${prefix}-01` …. */
-function unitIds<Kind extends IdKind>(kind: Kind, prefix: string, count: number): Id<Kind>[] {
-  return numbered(prefix, count).map((local) => makeId(kind, local));
+function unitIds<Kind extends IdKind>(kind: Kind, prefix: string, units: UnitCount): Id<Kind>[] {
+  return numbered(prefix, units).map((local) => makeId(kind, local));
+}
+
+/** Warns of each group of units (by its path) numbered past 99 with no `unitDigits` (see warnUnstatedDigits). */
+function warnUnitGroups(sink: DiagnosticSink, groups: readonly [path: string, units: UnitCount | undefined][]): void {
+  for (const [path, units] of groups) {
+    if (units !== undefined && units.unitDigits === undefined && units.count > 99) {
+      warnUnstatedDigits(sink, path, `group ${path}`, "unit", units.count);
+    }
+  }
 }
 
 /** Busway ids: sides `a`/`b` for 2N pairs, numbered otherwise. */
-function buswayIds(prefix: string, count: number, redundancy: Redundancy) {
-  if (redundancy === "2N" && count === 2) return [makeId("busway", `${prefix}-a`), makeId("busway", `${prefix}-b`)];
-  return unitIds("busway", prefix, count);
+function buswayIds(prefix: string, units: UnitCount, redundancy: Redundancy) {
+  if (redundancy === "2N" && units.count === 2) {
+    return [makeId("busway", `${prefix}-a`), makeId("busway", `${prefix}-b`)];
+  }
+  return unitIds("busway", prefix, units);
 }
 
 function group<Id extends string>(ids: Id[], unitCapacity: number, redundancy: Redundancy): UnitGroup<Id> {
@@ -141,8 +180,15 @@ function buildRackType(spec: RackTypeSpec, index: number): RackType {
   };
 }
 
-function buildPlant(spec: PlantSpec, id: Id<"plant">, index: number, path: string): Plant {
+function buildPlant(spec: PlantSpec, id: Id<"plant">, index: number, path: string, sink: DiagnosticSink): Plant {
   const local = localOf(id);
+  warnUnitGroups(sink, [
+    [`${path}.fws.pumps`, spec.fws.pumps],
+    [`${path}.dryCoolers`, spec.dryCoolers],
+    [`${path}.chillers`, spec.chillers],
+    [`${path}.airSide.pumps`, spec.airSide?.pumps],
+    [`${path}.airSide.chillers`, spec.airSide?.chillers],
+  ]);
   return {
     index,
     id,
@@ -152,22 +198,18 @@ function buildPlant(spec: PlantSpec, id: Id<"plant">, index: number, path: strin
     designDeltaT: kelvin(spec.fws.designDeltaTK),
     waterVolume: cubicMeters(spec.fws.waterVolumeM3),
     pumps: {
-      ...group(unitIds("pump", `${local}-fws`, spec.fws.pumps.count), 0, spec.fws.pumps.redundancy),
+      ...group(unitIds("pump", `${local}-fws`, spec.fws.pumps), 0, spec.fws.pumps.redundancy),
       ratedFlow: litersPerMinute(spec.fws.pumps.ratedFlowLpm),
       unitPower: kilowatts(spec.fws.pumps.powerKW),
     },
     dryCoolers: {
-      ...group(
-        unitIds("drycooler", local, spec.dryCoolers.count),
-        spec.dryCoolers.capacityKW,
-        spec.dryCoolers.redundancy,
-      ),
+      ...group(unitIds("drycooler", local, spec.dryCoolers), spec.dryCoolers.capacityKW, spec.dryCoolers.redundancy),
       designAmbient: celsius(spec.dryCoolers.designAmbientC),
       approach: kelvin(spec.dryCoolers.approachK),
       fanPower: kilowatts(spec.dryCoolers.fanPowerKW),
     },
     chillers: {
-      ...group(unitIds("chiller", local, spec.chillers.count), spec.chillers.capacityKW, spec.chillers.redundancy),
+      ...group(unitIds("chiller", local, spec.chillers), spec.chillers.capacityKW, spec.chillers.redundancy),
       copCurve: spec.chillers.copCurve,
     },
     adiabatic: {
@@ -184,13 +226,13 @@ function buildPlant(spec: PlantSpec, id: Id<"plant">, index: number, path: strin
             designDeltaT: kelvin(spec.airSide.designDeltaTK),
             waterVolume: cubicMeters(spec.airSide.waterVolumeM3),
             pumps: {
-              ...group(unitIds("pump", `${local}-air`, spec.airSide.pumps.count), 0, spec.airSide.pumps.redundancy),
+              ...group(unitIds("pump", `${local}-air`, spec.airSide.pumps), 0, spec.airSide.pumps.redundancy),
               ratedFlow: litersPerMinute(spec.airSide.pumps.ratedFlowLpm),
               unitPower: kilowatts(spec.airSide.pumps.powerKW),
             },
             chillers: {
               ...group(
-                unitIds("chiller", `${local}-air`, spec.airSide.chillers.count),
+                unitIds("chiller", `${local}-air`, spec.airSide.chillers),
                 spec.airSide.chillers.capacityKW,
                 spec.airSide.chillers.redundancy,
               ),
@@ -307,7 +349,7 @@ function hallPlantIndex(x: Expansion, body: HallBodySpec, hallPath: string, hall
     const plantSpec = body.plant;
     const plantIndex = x.plants.length;
     x.plantIndexById.set(plantId, plantIndex);
-    x.plants.push(buildPlant(plantSpec, plantId, plantIndex, `${hallPath}.plant`) as PlantDraft);
+    x.plants.push(buildPlant(plantSpec, plantId, plantIndex, `${hallPath}.plant`, x.sink) as PlantDraft);
     return plantIndex;
   }
   x.sink.error("field.missing", `${hallPath}.plant`, `hall has no cooling plant: set "plant" or "plantRef"`);
@@ -346,6 +388,11 @@ function expandHall(x: Expansion, hallEntry: SiteFile["halls"][number], hallEntr
 
   const hallUnits = body.power.transformers.count + body.power.ups.count + (body.crah?.count ?? 0);
   if (!x.withinBudget(hallPath, hallUnits + (body.plant === undefined ? 0 : plantUnitCount(body.plant)))) return;
+  warnUnitGroups(x.sink, [
+    [`${hallPath}.power.transformers`, body.power.transformers],
+    [`${hallPath}.power.ups`, body.power.ups],
+    [`${hallPath}.crah`, body.crah],
+  ]);
   const hallLocal = localOf(hallEntry.id);
   const hallIndex = x.halls.length;
   const hallZone = hallEntry.zone;
@@ -381,7 +428,9 @@ function expandHall(x: Expansion, hallEntry: SiteFile["halls"][number], hallEntr
   // Digits of a row's number: the hall's `rowDigits`, 2 by default; a number with more is written in full, never
   // padding the others to it, so that no id changes as the hall grows past 99 rows (docs/site-format.md, names).
   const rowWidth = body.rowDigits ?? defaultDigits;
-  if (body.rowDigits === undefined && lastRow > 99) warnUnstatedDigits(x.sink, hallPath, `hall ${hallEntry.id}`, "row");
+  if (body.rowDigits === undefined && lastRow > 99) {
+    warnUnstatedDigits(x.sink, hallPath, `hall ${hallEntry.id}`, "row", lastRow);
+  }
   const hall: HallPlace = {
     id: hallEntry.id,
     path: hallPath,
@@ -411,7 +460,7 @@ function expandHall(x: Expansion, hallEntry: SiteFile["halls"][number], hallEntr
     rackCount: x.rackTotal - rackStart,
     transformers: {
       ...group(
-        unitIds("transformer", hallLocal, power.transformers.count),
+        unitIds("transformer", hallLocal, power.transformers),
         realPowerOf(kilovoltAmperes(power.transformers.ratingKVA), fraction(x.file.power.powerFactor)),
         power.transformers.redundancy,
       ),
@@ -421,14 +470,14 @@ function expandHall(x: Expansion, hallEntry: SiteFile["halls"][number], hallEntr
       feedIds,
     },
     ups: {
-      ...group(unitIds("ups", hallLocal, power.ups.count), power.ups.ratingKW, power.ups.redundancy),
+      ...group(unitIds("ups", hallLocal, power.ups), power.ups.ratingKW, power.ups.redundancy),
       efficiencyCurve: [...power.ups.efficiencyCurve].sort((a, b) => a.load - b.load),
     },
     crah:
       crah === undefined
         ? undefined
         : {
-            ...group(numbered(`crah:${hallLocal}`, crah.count), crah.capacityKW, crah.redundancy),
+            ...group(numbered(`crah:${hallLocal}`, crah), crah.capacityKW, crah.redundancy),
             fanPower: kilowatts(crah.fanPowerKW),
           },
     plantIndex,
@@ -523,7 +572,13 @@ function resolveRowEntry(
   const racksPerRow = segments.reduce((sum, segment) => sum + segment.count, 0);
   const detectorsPerRow = racksPerRow * row.leakDetectors.perRack + row.cdus.count * row.leakDetectors.perCdu;
   const unitsPerRow = racksPerRow + row.cdus.count + row.busways.count + detectorsPerRow;
-  if (row.rackDigits === undefined && racksPerRow > 99) warnUnstatedDigits(x.sink, entryPath, "row entry", "rack");
+  if (row.rackDigits === undefined && racksPerRow > 99) {
+    warnUnstatedDigits(x.sink, entryPath, "row entry", "rack", racksPerRow);
+  }
+  warnUnitGroups(x.sink, [
+    [`${entryPath}.cdus`, row.cdus],
+    [`${entryPath}.busways`, row.busways],
+  ]);
   if (!x.withinBudget(entryPath, unitsPerRow * (entry.count ?? 1))) {
     numbering.rowNumber += entry.count ?? 1;
     return undefined;
@@ -548,7 +603,7 @@ function addRows(
     const rowRackStart = x.rackTotal;
     const rackCountInRow = segments.reduce((sum, segment) => sum + segment.count, 0);
     x.rackTotal += rackCountInRow;
-    const cduIds = unitIds("cdu", rowLocal, row.cdus.count);
+    const cduIds = unitIds("cdu", rowLocal, row.cdus);
     x.leakDetectorTotal += rackCountInRow * row.leakDetectors.perRack + cduIds.length * row.leakDetectors.perCdu;
     x.rowPlans.push({
       local: rowLocal,
@@ -567,7 +622,7 @@ function addRows(
       rackCount: rackCountInRow,
       busways: {
         ...group(
-          buswayIds(rowLocal, row.busways.count, row.busways.redundancy),
+          buswayIds(rowLocal, row.busways, row.busways.redundancy),
           row.busways.ratingKW,
           row.busways.redundancy,
         ),
@@ -631,7 +686,7 @@ export function expandSite(file: SiteFile, sink: DiagnosticSink): Site {
     if (!claim(ids, spec.id, `plants[${index}]`, sink)) return;
     if (!withinBudget(`plants[${index}]`, plantUnitCount(spec))) return;
     plantIndexById.set(spec.id, plants.length);
-    plants.push(buildPlant(spec, spec.id as Id<"plant">, plants.length, `plants[${index}]`) as PlantDraft);
+    plants.push(buildPlant(spec, spec.id as Id<"plant">, plants.length, `plants[${index}]`, sink) as PlantDraft);
   });
 
   const expansion: Expansion = {

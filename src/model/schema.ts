@@ -58,6 +58,14 @@ const redundancy = () => Type.Enum(redundancyLevels, { default: "N" });
 const localNamePattern = "^[a-z0-9][a-z0-9._-]*$";
 const localName = () =>
   Type.String({ pattern: localNamePattern, patternErrorMessage: "expected a name of lower-case letters, digits, -" });
+/**
+ * The fewest digits of the numbers in a row's, a hall's or a group's ids (`rowDigits`, `rackDigits`, `unitDigits`):
+ * 2 by default, a number with more written in full, so no id changes as the count grows past 99; stating more keeps
+ * the names earlier versions gave (docs/site-format.md, names).
+ */
+const digits = (description: string) => Type.Optional(count({ minimum: 2, maximum: 5, description }));
+/** A group's `unitDigits`: the digits of its units' numbers (`cdu:h1-r02-01`: 2). */
+const unitDigits = () => digits("Fewest digits of a unit's number in the group (default 2; more as needed)");
 const prefixed = (kind: string) =>
   Type.String({
     pattern: `^${kind}:[a-z0-9][a-z0-9._-]*$`,
@@ -202,6 +210,7 @@ export const TransformerGroupSchema = closedObject({
   noLoadLossKW: nonNegative({ default: 0 }),
   loadLossKW: nonNegative({ default: 0 }),
   redundancy: redundancy(),
+  unitDigits: unitDigits(),
   feeds: Type.Optional(
     Type.Array(prefixed("feed"), { description: "Grid feeds this group draws from (default: all)" }),
   ),
@@ -214,6 +223,7 @@ export const UpsGroupSchema = closedObject({
   count: count({ minimum: 1 }),
   ratingKW: positive(),
   redundancy: redundancy(),
+  unitDigits: unitDigits(),
   efficiencyCurve: Type.Array(UpsCurvePointSchema, { minItems: 2 }),
 });
 /** A hall's UPS modules. */
@@ -230,6 +240,7 @@ export const BuswaySchema = closedObject({
   ratingKW: positive(),
   phases: count({ minimum: 1, maximum: 3, default: 3 }),
   redundancy: redundancy(),
+  unitDigits: unitDigits(),
 });
 /** A row's busways. */
 export type BuswaySpec = Static<typeof BuswaySchema>;
@@ -239,6 +250,7 @@ export const CduGroupSchema = closedObject({
   model: localName(),
   count: count({ minimum: 1 }),
   redundancy: redundancy(),
+  unitDigits: unitDigits(),
 });
 /** A row's CDUs. */
 export type CduGroupSpec = Static<typeof CduGroupSchema>;
@@ -274,13 +286,7 @@ export const RowSchema = closedObject({
   leakDetectors: LeakDetectorSchema,
   // The fewest digits of a rack's number in the row (`h1-r02-05`: 2); a number with more is written in full, so no
   // rack id changes as a row grows (docs/site-format.md, names).
-  rackDigits: Type.Optional(
-    count({
-      minimum: 2,
-      maximum: 5,
-      description: "Fewest digits of a rack's number in the row (default 2; more as needed)",
-    }),
-  ),
+  rackDigits: digits("Fewest digits of a rack's number in the row (default 2; more as needed)"),
 });
 /** A row: its racks, busways, CDUs (sharing the row's technology loop), and leak detection. */
 export type RowSpec = Static<typeof RowSchema>;
@@ -317,6 +323,7 @@ export const PumpGroupSchema = closedObject({
   ratedFlowLpm: positive(),
   powerKW: nonNegative(),
   redundancy: redundancy(),
+  unitDigits: unitDigits(),
 });
 /** A plant's facility water pumps. */
 export type PumpGroupSpec = Static<typeof PumpGroupSchema>;
@@ -340,6 +347,7 @@ export const DryCoolerGroupSchema = closedObject({
   approachK: positive({ maximum: 30 }),
   fanPowerKW: nonNegative(),
   redundancy: redundancy(),
+  unitDigits: unitDigits(),
 });
 /** A plant's dry coolers. */
 export type DryCoolerGroupSpec = Static<typeof DryCoolerGroupSchema>;
@@ -358,6 +366,7 @@ export const ChillerGroupSchema = closedObject({
   capacityKW: positive(),
   copCurve: Type.Array(CopPointSchema, { minItems: 1 }),
   redundancy: redundancy(),
+  unitDigits: unitDigits(),
 });
 /** A plant's trim chillers. */
 export type ChillerGroupSpec = Static<typeof ChillerGroupSchema>;
@@ -398,6 +407,7 @@ export const AirSideChillerGroupSchema = closedObject({
     description: "Fans of one unit at full speed in free cooling (the COP curve already counts them with compressors)",
   }),
   redundancy: redundancy(),
+  unitDigits: unitDigits(),
 });
 /** Air-cooled chillers of the air-side loop. */
 export type AirSideChillerGroupSpec = Static<typeof AirSideChillerGroupSchema>;
@@ -440,6 +450,7 @@ export const CrahGroupSchema = closedObject({
   capacityKW: positive(),
   fanPowerKW: nonNegative(),
   redundancy: redundancy(),
+  unitDigits: unitDigits(),
 });
 /** A hall's air handlers. */
 export type CrahGroupSpec = Static<typeof CrahGroupSchema>;
@@ -452,13 +463,7 @@ const hallBodyProperties = {
   crah: Type.Optional(CrahGroupSchema),
   // The fewest digits of a row's number in the hall (`h1-r05`: 2); a number with more is written in full (`h1-r100`),
   // so no row id changes as a hall grows (docs/site-format.md, names).
-  rowDigits: Type.Optional(
-    count({
-      minimum: 2,
-      maximum: 5,
-      description: "Fewest digits of a row's number in the hall (default 2; more as needed)",
-    }),
-  ),
+  rowDigits: digits("Fewest digits of a row's number in the hall (default 2; more as needed)"),
   rows: Type.Array(RowEntrySchema, { minItems: 1 }),
 };
 /** What a hall template and a hall share; `plant` is the hall's own plant, `plantRef` names a shared one. */

@@ -1,9 +1,17 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
+import { unitGroups } from "./equipment.ts";
 import { maximumSiteUnits } from "./expand.ts";
 import { loadSite, loadSiteFile, parseSite, shippedSites } from "./load.ts";
 import { maximumCount } from "./schema.ts";
+
+/** Digits a site file may not state (`rowDigits`, `rackDigits`, `unitDigits`), with the problem each is. */
+const badDigits = [
+  ["1", /must be at least 2, got 1/],
+  ["6", /must be at most 5, got 6/],
+  ["2.5", /expected a whole number/],
+] as const;
 
 describe("shipped sites", () => {
   for (const name of shippedSites) {
@@ -180,11 +188,7 @@ describe("row numbers", () => {
   });
 
   it("refuses digits out of 2 to 5 or not whole, naming the field", () => {
-    for (const [value, problem] of [
-      ["1", /must be at least 2, got 1/],
-      ["6", /must be at most 5, got 6/],
-      ["2.5", /expected a whole number/],
-    ] as const) {
+    for (const [value, problem] of badDigits) {
       const { errors } = hallOne((text) =>
         text
           .replace("    crah: { count: 2, capacityKW: 150", `    rowDigits: ${value}\n$&`)
@@ -205,5 +209,131 @@ describe("row numbers", () => {
       [["row.numberOrder", "halls[0].rows[1].number"]],
     );
     assert.match(errors[0]!.message, /row number 1 is not after the previous row \(1\)/);
+  });
+});
+
+describe("unit numbers", () => {
+  const lab = readFileSync(new URL("../../sites/lab.yaml", import.meta.url), "utf8");
+  // Every group of units the lab has: its line, and the line with `count` units and `unitDigits` when stated (a flow
+  // mapping takes `, unitDigits: 3`, a block one a line of its own); busways numbered, not a 2N pair.
+  const flow = (digits: string | undefined) => (digits === undefined ? "" : `, unitDigits: ${digits}`);
+  const block = (indent: string, digits: string | undefined) =>
+    digits === undefined ? "" : `${indent}unitDigits: ${digits}\n`;
+  const groupLines: readonly [string, (count: number, digits: string | undefined) => string][] = [
+    ["pumps: { count: 2, ratedFlowLpm: 2400", (n, d) => `pumps: { count: ${n}${flow(d)}, ratedFlowLpm: 2400`],
+    ["dryCoolers: { count: 3,", (n, d) => `dryCoolers: { count: ${n}${flow(d)},`],
+    [
+      "      count: 3\n      capacityKW: 400",
+      (n, d) => `      count: ${n}\n${block("      ", d)}      capacityKW: 400`,
+    ],
+    ["pumps: { count: 2, ratedFlowLpm: 1200", (n, d) => `pumps: { count: ${n}${flow(d)}, ratedFlowLpm: 1200`],
+    [
+      "        count: 3\n        capacityKW: 250",
+      (n, d) => `        count: ${n}\n${block("        ", d)}        capacityKW: 250`,
+    ],
+    [
+      "busways: { count: 2, ratingKW: 630, phases: 3, redundancy: 2N }",
+      (n, d) => `busways: { count: ${n}${flow(d)}, ratingKW: 630, phases: 3, redundancy: N }`,
+    ],
+    [
+      "cdus: { model: cdu-800, count: 2, redundancy: N+1 }\n    tcs: { supplySetpointC: 39.5",
+      (n, d) => `cdus: { model: cdu-800, count: ${n}${flow(d)}, redundancy: N+1 }\n    tcs: { supplySetpointC: 39.5`,
+    ],
+    ["crah: { count: 2, capacityKW: 150", (n, d) => `crah: { count: ${n}${flow(d)}, capacityKW: 150`],
+    ["transformers: { count: 2, ratingKVA: 1600", (n, d) => `transformers: { count: ${n}${flow(d)}, ratingKVA: 1600`],
+    ["      ups:\n        count: 3\n", (n, d) => `      ups:\n        count: ${n}\n${block("        ", d)}`],
+  ];
+  for (const [line] of groupLines) assert.ok(lab.includes(line), `the lab line this test edits: ${line}`);
+  /** The lab with each group above given `count` units, and `unitDigits` when `digits` is given. */
+  function grown(count: number, digits?: string) {
+    const text = groupLines.reduce((edited, [line, withCount]) => edited.replace(line, withCount(count, digits)), lab);
+    const result = parseSite(text, { today: "2026-11-25" });
+    return {
+      result,
+      // A hundred of each outgrows nothing the lab checks but capacity (a hundred transformers on two feeds).
+      errors: result.diagnostics.filter((item) => item.severity === "error" && !item.code.startsWith("capacity.")),
+      warnings: result.diagnostics.filter((item) => item.code === "unit.digits").map((item) => item.path),
+      groups: result.site === undefined ? [] : unitGroups(result.site).filter((group) => group.ids.length >= 99),
+    };
+  }
+
+  it("keeps every unit's id as its group grows past 99, the 100th written in full", () => {
+    const before = grown(99);
+    const after = grown(100);
+    assert.deepEqual(before.errors, []);
+    assert.deepEqual(after.errors, []);
+    // Every group of the list grown: a plant's five, hall 1's three, the GPU rows' busways and CDUs (3 rows).
+    assert.equal(after.groups.length, 5 + 3 + 3 * 2);
+    assert.deepEqual(
+      after.groups.map((group) => group.ids.slice(0, 99)),
+      before.groups.map((group) => group.ids),
+    );
+    assert.deepEqual(
+      after.groups.map((group) => group.ids.slice(-2)),
+      before.groups.map((group) => [group.ids[98], group.ids[98]!.replace(/-99$/, "-100")]),
+    );
+    assert.equal(after.result.site!.rows[0]!.tcs.ids[99], "cdu:h1-r01-100");
+    assert.deepEqual(before.warnings, []);
+  });
+
+  it("warns of a group past 99 with no unitDigits, naming its path; stated digits keep the old names", () => {
+    assert.deepEqual(grown(100).warnings, [
+      "plants[0].fws.pumps.unitDigits",
+      "plants[0].dryCoolers.unitDigits",
+      "plants[0].chillers.unitDigits",
+      "plants[0].airSide.pumps.unitDigits",
+      "plants[0].airSide.chillers.unitDigits",
+      "halls[0].power.transformers.unitDigits",
+      "halls[0].power.ups.unitDigits",
+      "halls[0].crah.unitDigits",
+      "halls[0].rows[0].cdus.unitDigits",
+      "halls[0].rows[0].busways.unitDigits",
+      "halls[0].rows[1].cdus.unitDigits",
+      "halls[0].rows[1].busways.unitDigits",
+      "halls[1].rows[0].cdus.unitDigits",
+      "halls[1].rows[0].busways.unitDigits",
+    ]);
+    const message = grown(100).result.diagnostics.find((item) => item.path === "halls[0].crah.unitDigits")!.message;
+    assert.match(message, /earlier versions padded them all to the digits of the last \(-001…\)\. State unitDigits: 3/);
+    // Three digits, as these ids had before: every one of them, as before; two, the new ones; neither warns.
+    const three = grown(100, "3");
+    assert.deepEqual(three.errors, []);
+    assert.deepEqual(three.warnings, []);
+    assert.equal(three.groups.length, 5 + 3 + 3 * 2);
+    for (const group of three.groups) {
+      assert.deepEqual(
+        group.ids.map((id) => id.slice(-4)),
+        Array.from({ length: 100 }, (_, index) => `-${String(index + 1).padStart(3, "0")}`),
+      );
+    }
+    const two = grown(100, "2");
+    assert.deepEqual(two.warnings, []);
+    assert.deepEqual(
+      two.groups.map((group) => group.ids),
+      grown(100).groups.map((group) => group.ids),
+    );
+  });
+
+  it("refuses unitDigits out of 2 to 5 or not whole, naming the field", () => {
+    for (const [value, problem] of badDigits) {
+      const { errors } = grown(2, value);
+      // The pattern's groups are checked where they are written, the rest where they are.
+      assert.deepEqual(
+        errors.map((item) => item.path),
+        [
+          "plants[0].fws.pumps.unitDigits",
+          "plants[0].dryCoolers.unitDigits",
+          "plants[0].chillers.unitDigits",
+          "plants[0].airSide.pumps.unitDigits",
+          "plants[0].airSide.chillers.unitDigits",
+          "rowPatterns.gpu-row.busways.unitDigits",
+          "rowPatterns.gpu-row.cdus.unitDigits",
+          "halls[0].power.transformers.unitDigits",
+          "halls[0].power.ups.unitDigits",
+          "halls[0].crah.unitDigits",
+        ],
+      );
+      for (const item of errors) assert.match(item.message, problem);
+    }
   });
 });

@@ -5,12 +5,12 @@
  * scheduler the drains in force only.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { startTestPostgres } from "../../../test/support/postgres.ts";
-import { loadSite } from "../../model/load.ts";
+import { loadSite, parseSite } from "../../model/load.ts";
 import { verifyAuditChain } from "../../store/audit.ts";
 import { openStore, type Store } from "../../store/database.ts";
 import { type RequestContext, systemPrincipal } from "../../tenancy/service.ts";
@@ -118,6 +118,41 @@ function runDrainStoreTests(driver: string, open: () => Promise<Store>, teardown
 }
 
 runDrainStoreTests("PGlite", () => openStore({ kind: "pglite", dataDir: "memory" }));
+
+describe("drain service: site changes and the units drained", () => {
+  const lab = readFileSync(new URL("../../../sites/lab.yaml", import.meta.url), "utf8");
+  const gpuCdus = "cdus: { model: cdu-800, count: 2, redundancy: N+1 }";
+  /** The lab with its GPU rows' CDUs `count` each (and `unitDigits` when given). */
+  const labWith = (count: number, digits = "") => {
+    assert.ok(lab.includes(gpuCdus), "the lab line this test edits");
+    return parseSite(lab.replace(gpuCdus, gpuCdus.replace("count: 2", `count: ${count}${digits}`)), {
+      today: "2026-11-25",
+    }).site!;
+  };
+  let store: Store;
+  before(async () => {
+    store = await openStore({ kind: "pglite", dataDir: "memory" });
+  });
+  after(async () => {
+    await store.close();
+  });
+
+  it("lets a CDU's group grow past 99 under its drain, and reads a change of its digits as such", async () => {
+    const [ninetyNine, hundred, threeDigits] = [labWith(99), labWith(100), labWith(100, ", unitDigits: 3")];
+    const drains = new DrainService(store, { engine: () => undefined, site: () => ninetyNine });
+    await drains.load();
+    await drains.create(context, { target: "cdu:h1-r01-99", reason: "pump seal" });
+    // The 100th CDU is added; the drained one keeps its name (it was cdu:h1-r01-099 before session 18: refused).
+    drains.checkSiteChange(ninetyNine, hundred);
+    // Three digits stated: the drained CDU would be renamed, and the refusal says it is only the digits.
+    assert.throws(
+      () => drains.checkSiteChange(hundred, threeDigits),
+      (error: Error) =>
+        /cdu:h1-r01-99 would be cdu:h1-r01-099/.test(error.message) &&
+        /Only the digits of the ids change \(.*unitDigits/.test(error.message),
+    );
+  });
+});
 
 const postgres = await startTestPostgres();
 if ("skipped" in postgres) {

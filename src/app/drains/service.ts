@@ -8,7 +8,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { AppError } from "../../core/errors.ts";
-import { type RackRename, type RenameKind, rackRenames } from "../../model/continuity.ts";
+import { type RackRename, type RenameKind, rackRenames, unitRenames } from "../../model/continuity.ts";
 import { areaFedBy, type DrainTargetKind, racksOfArea } from "../../model/feeds.ts";
 import type { Site } from "../../model/site.ts";
 import type { Drain, DrainFeed } from "../../scheduler/checks.ts";
@@ -42,7 +42,7 @@ function drainAdvice(kind: RenameKind | undefined, id: string): string {
     case "moved":
       return `A row moved to another hall (or to another place in its hall) takes the names of where it then stands, which nothing in the site file can keep: ${resume}`;
     case "digits":
-      return `Only the digits of the ids change (halls[].rowDigits or rows[].rackDigits): state the digits they had (site file) so they keep their names, or ${resume}`;
+      return `Only the digits of the ids change (halls[].rowDigits, rows[].rackDigits, or a group's unitDigits such as rows[].cdus.unitDigits): state the digits they had (site file) so they keep their names, or ${resume}`;
     default:
       return `No name can be kept for what the drain covers under this change (racks added to its area or taken from it): resume the drain (POST /v1/drains/${id}/resume), apply the change, then drain again what needs it`;
   }
@@ -127,18 +127,21 @@ export class DrainService implements DrainFeed {
       // Alike racks keep their ids and types when rows before them go, so the names alone cannot tell.
       const renamed = drained.map((index) => renames!.get(index)).find((rename) => rename !== undefined);
       if (now === was && renamed === undefined) continue;
-      // What becomes of the target's name, and, when drained racks move, where they go.
+      // What becomes of the target's name, and, when drained racks move, where they go. A unit (a CDU, a busway)
+      // whose name goes may only be renamed (its group's digits changed): the refusal says so, and what to do.
       const moved = drained.map((index) => renames!.get(index)).find((rename) => rename?.kind === "moved");
+      const unit =
+        now === undefined ? unitRenames(before, after).find((rename) => rename.id === row.target) : undefined;
       const become =
         (now === undefined
-          ? `${row.target} would no longer exist`
+          ? `${row.target} ${unit?.becomes ?? "would no longer exist"}`
           : now !== was
             ? `${row.target} would name other racks (${now})`
             : `${row.target} would name other racks of the same types (${renamed!.id} ${renamed!.becomes})`) +
         (moved === undefined ? "" : ` and its racks would move (${moved.id} ${moved.becomes})`);
       throw new AppError(
         "conflict",
-        `drain ${row.id} keeps work off ${was}; under this site change ${become}, and the drain would no longer protect the racks it was made for. ${drainAdvice((moved ?? renamed)?.kind, row.id)}`,
+        `drain ${row.id} keeps work off ${was}; under this site change ${become}, and the drain would no longer protect the racks it was made for. ${drainAdvice((moved ?? renamed ?? unit)?.kind, row.id)}`,
         { field: "site" },
       );
     }

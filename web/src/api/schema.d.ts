@@ -5736,6 +5736,8 @@ export interface operations {
                                 fanPowerKW?: number;
                                 /** @enum {unknown} */
                                 redundancy?: "N" | "N+1" | "N+2" | "2N";
+                                /** @description Fewest digits of a unit's number in the group (default 2; more as needed) */
+                                unitDigits?: number;
                             };
                             id?: string;
                             name?: string;
@@ -5761,6 +5763,8 @@ export interface operations {
                                         freeCoolingDifferenceK?: number;
                                         /** @enum {unknown} */
                                         redundancy?: "N" | "N+1" | "N+2" | "2N";
+                                        /** @description Fewest digits of a unit's number in the group (default 2; more as needed) */
+                                        unitDigits?: number;
                                     };
                                     designDeltaTK?: number;
                                     pumps?: {
@@ -5769,6 +5773,8 @@ export interface operations {
                                         ratedFlowLpm?: number;
                                         /** @enum {unknown} */
                                         redundancy?: "N" | "N+1" | "N+2" | "2N";
+                                        /** @description Fewest digits of a unit's number in the group (default 2; more as needed) */
+                                        unitDigits?: number;
                                     };
                                     supplySetpointC?: number;
                                     waterVolumeM3?: number;
@@ -5782,6 +5788,8 @@ export interface operations {
                                     count?: number;
                                     /** @enum {unknown} */
                                     redundancy?: "N" | "N+1" | "N+2" | "2N";
+                                    /** @description Fewest digits of a unit's number in the group (default 2; more as needed) */
+                                    unitDigits?: number;
                                 };
                                 dryCoolers?: {
                                     approachK?: number;
@@ -5791,6 +5799,8 @@ export interface operations {
                                     fanPowerKW?: number;
                                     /** @enum {unknown} */
                                     redundancy?: "N" | "N+1" | "N+2" | "2N";
+                                    /** @description Fewest digits of a unit's number in the group (default 2; more as needed) */
+                                    unitDigits?: number;
                                 };
                                 fws?: {
                                     designDeltaTK?: number;
@@ -5800,6 +5810,8 @@ export interface operations {
                                         ratedFlowLpm?: number;
                                         /** @enum {unknown} */
                                         redundancy?: "N" | "N+1" | "N+2" | "2N";
+                                        /** @description Fewest digits of a unit's number in the group (default 2; more as needed) */
+                                        unitDigits?: number;
                                     };
                                     supplySetpointC?: number;
                                     /** @enum {unknown} */
@@ -5821,6 +5833,8 @@ export interface operations {
                                     ratingKVA?: number;
                                     /** @enum {unknown} */
                                     redundancy?: "N" | "N+1" | "N+2" | "2N";
+                                    /** @description Fewest digits of a unit's number in the group (default 2; more as needed) */
+                                    unitDigits?: number;
                                 };
                                 ups?: {
                                     count?: number;
@@ -5831,6 +5845,8 @@ export interface operations {
                                     ratingKW?: number;
                                     /** @enum {unknown} */
                                     redundancy?: "N" | "N+1" | "N+2" | "2N";
+                                    /** @description Fewest digits of a unit's number in the group (default 2; more as needed) */
+                                    unitDigits?: number;
                                 };
                             };
                             /** @description Fewest digits of a row's number in the hall (default 2; more as needed) */
@@ -5842,12 +5858,16 @@ export interface operations {
                                     ratingKW?: number;
                                     /** @enum {unknown} */
                                     redundancy?: "N" | "N+1" | "N+2" | "2N";
+                                    /** @description Fewest digits of a unit's number in the group (default 2; more as needed) */
+                                    unitDigits?: number;
                                 };
                                 cdus?: {
                                     count?: number;
                                     model?: string;
                                     /** @enum {unknown} */
                                     redundancy?: "N" | "N+1" | "N+2" | "2N";
+                                    /** @description Fewest digits of a unit's number in the group (default 2; more as needed) */
+                                    unitDigits?: number;
                                 };
                                 count?: number;
                                 leakDetectors?: {
@@ -5882,6 +5902,8 @@ export interface operations {
                                     fanPowerKW?: number;
                                     /** @enum {unknown} */
                                     redundancy?: "N" | "N+1" | "N+2" | "2N";
+                                    /** @description Fewest digits of a unit's number in the group (default 2; more as needed) */
+                                    unitDigits?: number;
                                 };
                                 plant?: {
                                     adiabatic?: {
@@ -5905,6 +5927,8 @@ export interface operations {
                                             freeCoolingDifferenceK?: number;
                                             /** @enum {unknown} */
                                             redundancy?: "N" | "N+1" | "N+2" | "2N";
+                                            /** @description Fewest digits of a unit's number in the group (default 2; more as needed) */
+                                            unitDigits?: number;
                                         };
                                         designDeltaTK?: number;
                                         pumps?: {
@@ -5913,6 +5937,8 @@ export interface operations {
                                             ratedFlowLpm?: number;
                                             /** @enum {unknown} */
                                             redundancy?: "N" | "N+1" | "N+2" | "2N";
+                                            /** @description Fewest digits of a unit's number in the group (default 2; more as needed) */
+                                            unitDigits?: number;
                                         };
                                         supplySetpointC?: number;
                                         waterVolumeM3?: number;
@@ -5926,6 +5952,8 @@ export interface operations {
                                         count?: number;
                                         /** @enum {unknown} */
                                         redundancy?: "N" | "N+1" | "N+2" | "2N";
+                                        /** @description Fewest digits of a unit's number in the group (default 2; more as needed) */
+                                        unitDigits?: number;
                                     };
                                     dryCoolers?: {
                                         approachK?: number;
@@ -5935,6 +5963,8 @@ export interface operations {
                                         fanPowerKW?: number;
                                         /** @enum {unknown} */
                                         redundancy?: "N" | "N+1" | "N+2" | "2N";
+                                        /** @description Fewest digits of a unit's number in the group (default 2; more as needed) */
+                                        unitDigits?: number;
                                     };
                                     fws?: {
                                         designDeltaTK?: number;
@@ -5944,6 +5974,8 @@ export interface operations {
                                             ratedFlowLpm?: number;
                                             /** @enum {unknown} */
                                             redundancy?: "N" | "N+1" | "N+2" | "2N";
+                                            /** @description Fewest digits of a unit's number in the group (default 2; more as needed) */
+                                            unitDigits?: number;
                                         };
                                         supplySetpointC?: number;
                                         /** @enum {unknown} */
@@ -5965,6 +5997,8 @@ export interface operations {
                                         ratingKVA?: number;
                                         /** @enum {unknown} */
                                         redundancy?: "N" | "N+1" | "N+2" | "2N";
+                                        /** @description Fewest digits of a unit's number in the group (default 2; more as needed) */
+                                        unitDigits?: number;
                                     };
                                     ups?: {
                                         count?: number;
@@ -5975,6 +6009,8 @@ export interface operations {
                                         ratingKW?: number;
                                         /** @enum {unknown} */
                                         redundancy?: "N" | "N+1" | "N+2" | "2N";
+                                        /** @description Fewest digits of a unit's number in the group (default 2; more as needed) */
+                                        unitDigits?: number;
                                     };
                                 };
                                 /** @description Fewest digits of a row's number in the hall (default 2; more as needed) */
@@ -5986,12 +6022,16 @@ export interface operations {
                                         ratingKW?: number;
                                         /** @enum {unknown} */
                                         redundancy?: "N" | "N+1" | "N+2" | "2N";
+                                        /** @description Fewest digits of a unit's number in the group (default 2; more as needed) */
+                                        unitDigits?: number;
                                     };
                                     cdus?: {
                                         count?: number;
                                         model?: string;
                                         /** @enum {unknown} */
                                         redundancy?: "N" | "N+1" | "N+2" | "2N";
+                                        /** @description Fewest digits of a unit's number in the group (default 2; more as needed) */
+                                        unitDigits?: number;
                                     };
                                     count?: number;
                                     leakDetectors?: {
@@ -6092,6 +6132,8 @@ export interface operations {
                                      * @enum {unknown}
                                      */
                                     redundancy: "N" | "N+1" | "N+2" | "2N";
+                                    /** @description Fewest digits of a unit's number in the group (default 2; more as needed) */
+                                    unitDigits?: number;
                                 };
                                 /** @default 6 */
                                 designDeltaTK: number;
@@ -6104,6 +6146,8 @@ export interface operations {
                                      * @enum {unknown}
                                      */
                                     redundancy: "N" | "N+1" | "N+2" | "2N";
+                                    /** @description Fewest digits of a unit's number in the group (default 2; more as needed) */
+                                    unitDigits?: number;
                                 };
                                 supplySetpointC: number;
                                 waterVolumeM3: number;
@@ -6120,6 +6164,8 @@ export interface operations {
                                  * @enum {unknown}
                                  */
                                 redundancy: "N" | "N+1" | "N+2" | "2N";
+                                /** @description Fewest digits of a unit's number in the group (default 2; more as needed) */
+                                unitDigits?: number;
                             };
                             dryCoolers: {
                                 approachK: number;
@@ -6133,6 +6179,8 @@ export interface operations {
                                  * @enum {unknown}
                                  */
                                 redundancy: "N" | "N+1" | "N+2" | "2N";
+                                /** @description Fewest digits of a unit's number in the group (default 2; more as needed) */
+                                unitDigits?: number;
                             };
                             fws: {
                                 designDeltaTK: number;
@@ -6145,6 +6193,8 @@ export interface operations {
                                      * @enum {unknown}
                                      */
                                     redundancy: "N" | "N+1" | "N+2" | "2N";
+                                    /** @description Fewest digits of a unit's number in the group (default 2; more as needed) */
+                                    unitDigits?: number;
                                 };
                                 supplySetpointC: number;
                                 /** @enum {unknown} */
@@ -6213,12 +6263,16 @@ export interface operations {
                                     ratingKW?: number;
                                     /** @enum {unknown} */
                                     redundancy?: "N" | "N+1" | "N+2" | "2N";
+                                    /** @description Fewest digits of a unit's number in the group (default 2; more as needed) */
+                                    unitDigits?: number;
                                 };
                                 cdus?: {
                                     count?: number;
                                     model?: string;
                                     /** @enum {unknown} */
                                     redundancy?: "N" | "N+1" | "N+2" | "2N";
+                                    /** @description Fewest digits of a unit's number in the group (default 2; more as needed) */
+                                    unitDigits?: number;
                                 };
                                 leakDetectors?: {
                                     perCdu?: number;
