@@ -2700,7 +2700,7 @@ export class PartitionKernel {
 
 /**
  * Runs one partition through the whole run, stepping a `PartitionKernel` and integrating what each step produced
- * into interval series. `onProgress(stepsDone)` is called about 200 times.
+ * into interval series (`SeriesRecorder`). `onProgress(stepsDone)` is called about 200 times.
  */
 export function runPartition(
   partition: Partition,
@@ -2722,90 +2722,130 @@ export function runPartition(
     settings.startS ?? 0,
     settings.assumptions,
   );
-  const rowTable: RowTable = partition.rows;
-  const dt = settings.stepS;
+  const recorder = new SeriesRecorder(partition, kernel, settings);
   const steps = settings.steps;
-  const hours = dt / secondsPer.h;
-  const rowCount = rowTable.count;
-  const rowPlant = rowTable.plant;
-  const rowHeatCapacity = rowTable.heatCapacityKjPerK;
-  const hallCount = partition.halls.count;
-  const plantCount = partition.plants.count;
-  const plantHeatCapacity = partition.plants.heatCapacityKjPerK;
-  const makeUpM3PerDay = partition.plants.makeUpM3PerDay;
-  const plantAirSide = partition.plants.airSide;
-  const airHeatCapacity = partition.plants.airHeatCapacityKjPerK;
-  const throttle = kernel.throttle;
-  const tcsC = kernel.tcsC;
-  const supplyC = kernel.supplyC;
-  const hallIt = kernel.hallItKw;
-  const hallConversion = kernel.hallConversionLossKw;
-  const hallUpsLoss = kernel.hallUpsLossKw;
-  const hallTransformerLoss = kernel.hallTransformerLossKw;
-  const hallSubstationLoss = kernel.hallSubstationLossKw;
-  const hallHouse = kernel.hallHouseKw;
-  const hallElectricalCooling = kernel.hallElectricalCoolingKw;
-  const hallCduPump = kernel.hallCduPumpKw;
-  const hallCrahFan = kernel.hallCrahFanKw;
-  const hallPlantShare = kernel.hallPlantShareKw;
-  const hallGrid = kernel.hallGridKw;
-  const hallMaxTcs = kernel.hallMaxTcsC;
-  const hallGpuHours = kernel.hallGpuHours;
-  const hallLostGpuHours = kernel.hallThrottledGpuHours;
-  const hallThrottledRackHours = kernel.hallThrottledRackHours;
-  const hallTrippedRackHours = kernel.hallTrippedRackHours;
-  const hallLatchedRackHours = kernel.hallLatchedRackHours;
-  const plantHeatIn = kernel.plantHeatKw;
-  const plantDryCoolerHeat = kernel.plantDryCoolerHeatKw;
-  const plantChillerHeat = kernel.plantChillerHeatKw;
-  const plantChillerPower = kernel.plantChillerPowerKw;
-  const plantFan = kernel.plantFanKw;
-  const plantPump = kernel.plantPumpKw;
-  const plantCoolerAirC = kernel.plantCoolerAirC;
-  const plantEvaporative = kernel.plantEvaporativeKw;
-  const plantOverLimit = kernel.plantOverLimit;
-  const plantGrid = kernel.plantGridKw;
-  const plantDirect = kernel.plantDirectHeatKw;
-
-  // Recording.
-  const { points, demandPoints } = pointCounts(settings);
-  const hallFieldCount = hallFields.length;
-  const plantFieldCount = plantFields.length;
-  const hallSeries = new Float64Array(hallFieldCount * hallCount * points);
-  const plantSeries = new Float64Array(plantFieldCount * plantCount * points);
-  const plantDemand = new Float64Array(demandFields.length * plantCount * demandPoints);
-  const hallAccumulator = new Float64Array(hallFieldCount * hallCount);
-  const plantAccumulator = new Float64Array(plantFieldCount * plantCount);
-  const stepsPerPoint = Math.round(settings.seriesIntervalS / dt);
-  const stepsPerDemand = Math.round(settings.demandIntervalS / dt);
-  for (let hall = 0; hall < hallCount; hall++) {
-    hallAccumulator[hallField.maxTcsSupplyC * hallCount + hall] = Number.NEGATIVE_INFINITY;
-  }
-  for (let plant = 0; plant < plantCount; plant++) {
-    plantAccumulator[plantField.maxFwsSupplyC * plantCount + plant] = Number.NEGATIVE_INFINITY;
-  }
-  // Recorded racks (site indexes → partition order) and their accumulators [field][recorded rack].
-  const rackTable = partition.racks;
-  const localRack = new Map<number, number>(Array.from(rackTable.globalIndex, (global, local) => [global, local]));
-  const recordedGlobal = Int32Array.from(settings.rackIndexes.filter((global) => localRack.has(global)));
-  const recordedLocal = Int32Array.from(recordedGlobal, (global) => localRack.get(global)!);
-  const recordedCount = recordedLocal.length;
-  const fieldCount = rackFields.length;
-  const rackSeries = new Float64Array(fieldCount * recordedCount * points);
-  const rackAccumulator = new Float64Array(fieldCount * recordedCount);
-  const csv = settings.racksCsv === undefined ? undefined : new RackCsvWriter(settings.racksCsv, kernel);
-  const initialTcsC = tcsC.slice();
-  const initialSupplyC = supplyC.slice();
-  const initialAirSupplyC = kernel.airSupplyC.slice();
   const progressEvery = Math.max(1, Math.floor(steps / 200));
-
   for (let step = 0; step < steps; step++) {
     kernel.step();
     onStep?.(kernel);
-    const demandIndex = Math.floor(step / stepsPerDemand);
+    recorder.accumulate(step);
+    if ((step + 1) % recorder.stepsPerPoint === 0 || step === steps - 1) recorder.closePoint(step);
+    if ((step + 1) % progressEvery === 0 || step === steps - 1) onProgress(step + 1);
+  }
+  return recorder.finish();
+}
+
+/**
+ * What a partition's run records: each step's hall, plant, demand and recorded racks' figures integrated into
+ * accumulators, closed into a series point (means over the interval, maxima and counts as they are, stored heat at
+ * its end) every `stepsPerPoint` steps, and the racks' CSV when asked.
+ */
+class SeriesRecorder {
+  readonly #partition: Partition;
+  readonly #kernel: PartitionKernel;
+  readonly #settings: RunSettings;
+  /** Steps per series point. */
+  readonly stepsPerPoint: number;
+  readonly #stepsPerDemand: number;
+  readonly #points: number;
+  readonly #demandPoints: number;
+  readonly #hallSeries: Float64Array;
+  readonly #plantSeries: Float64Array;
+  readonly #plantDemand: Float64Array;
+  readonly #hallAccumulator: Float64Array;
+  readonly #plantAccumulator: Float64Array;
+  /** Recorded racks: site indexes, and partition order; their accumulators are [field][recorded rack]. */
+  readonly #recordedGlobal: Int32Array;
+  readonly #recordedLocal: Int32Array;
+  readonly #rackSeries: Float64Array;
+  readonly #rackAccumulator: Float64Array;
+  readonly #csv: RackCsvWriter | undefined;
+  /** Loop temperatures at the start, from which the heat stored in the loops is counted. */
+  readonly #initialTcsC: Float64Array;
+  readonly #initialSupplyC: Float64Array;
+  readonly #initialAirSupplyC: Float64Array;
+
+  constructor(partition: Partition, kernel: PartitionKernel, settings: RunSettings) {
+    this.#partition = partition;
+    this.#kernel = kernel;
+    this.#settings = settings;
+    const dt = settings.stepS;
+    const hallCount = partition.halls.count;
+    const plantCount = partition.plants.count;
+    const { points, demandPoints } = pointCounts(settings);
+    this.#points = points;
+    this.#demandPoints = demandPoints;
+    this.#hallSeries = new Float64Array(hallFields.length * hallCount * points);
+    this.#plantSeries = new Float64Array(plantFields.length * plantCount * points);
+    this.#plantDemand = new Float64Array(demandFields.length * plantCount * demandPoints);
+    this.#hallAccumulator = new Float64Array(hallFields.length * hallCount);
+    this.#plantAccumulator = new Float64Array(plantFields.length * plantCount);
+    this.stepsPerPoint = Math.round(settings.seriesIntervalS / dt);
+    this.#stepsPerDemand = Math.round(settings.demandIntervalS / dt);
+    for (let hall = 0; hall < hallCount; hall++) {
+      this.#hallAccumulator[hallField.maxTcsSupplyC * hallCount + hall] = Number.NEGATIVE_INFINITY;
+    }
+    for (let plant = 0; plant < plantCount; plant++) {
+      this.#plantAccumulator[plantField.maxFwsSupplyC * plantCount + plant] = Number.NEGATIVE_INFINITY;
+    }
+    const rackTable = partition.racks;
+    const localRack = new Map<number, number>(Array.from(rackTable.globalIndex, (global, local) => [global, local]));
+    this.#recordedGlobal = Int32Array.from(settings.rackIndexes.filter((global) => localRack.has(global)));
+    this.#recordedLocal = Int32Array.from(this.#recordedGlobal, (global) => localRack.get(global)!);
+    this.#rackSeries = new Float64Array(rackFields.length * this.#recordedLocal.length * points);
+    this.#rackAccumulator = new Float64Array(rackFields.length * this.#recordedLocal.length);
+    this.#csv = settings.racksCsv === undefined ? undefined : new RackCsvWriter(settings.racksCsv, kernel);
+    this.#initialTcsC = kernel.tcsC.slice();
+    this.#initialSupplyC = kernel.supplyC.slice();
+    this.#initialAirSupplyC = kernel.airSupplyC.slice();
+  }
+
+  /** Integrates step `step`'s figures (the kernel has just stepped it). */
+  accumulate(step: number): void {
+    const kernel = this.#kernel;
+    const dt = this.#settings.stepS;
+    const demandIndex = Math.floor(step / this.#stepsPerDemand);
+    this.#accumulatePlants(dt, demandIndex);
+    this.#accumulateHalls(dt);
+    const hours = dt / secondsPer.h;
+    const plantCount = this.#partition.plants.count;
+    const demandPoints = this.#demandPoints;
+    const plantDemand = this.#plantDemand;
+    const plantAccumulator = this.#plantAccumulator;
+    const plantGrid = kernel.plantGridKw;
+    const plantDirect = kernel.plantDirectHeatKw;
+    for (let plant = 0; plant < plantCount; plant++) {
+      plantDemand[(demandGrid * plantCount + plant) * demandPoints + demandIndex]! += plantGrid[plant]! * hours;
+      plantAccumulator[plantField.directHeatKw * plantCount + plant]! += plantDirect[plant]! * dt;
+    }
+
+    this.#accumulateRacks(dt);
+    this.#csv?.accumulate(dt);
+  }
+
+  /** Plant figures of the step, and the demand series (chiller and over-limit seconds). */
+  #accumulatePlants(dt: number, demandIndex: number): void {
+    const kernel = this.#kernel;
+    const plants = this.#partition.plants;
+    const plantCount = plants.count;
+    const hours = dt / secondsPer.h;
+    const demandPoints = this.#demandPoints;
+    const plantDemand = this.#plantDemand;
+    const plantAccumulator = this.#plantAccumulator;
+    const makeUpM3PerDay = plants.makeUpM3PerDay;
+    const plantAirSide = plants.airSide;
+    const supplyC = kernel.supplyC;
+    const plantHeatIn = kernel.plantHeatKw;
+    const plantDryCoolerHeat = kernel.plantDryCoolerHeatKw;
+    const plantChillerHeat = kernel.plantChillerHeatKw;
+    const plantChillerPower = kernel.plantChillerPowerKw;
+    const plantFan = kernel.plantFanKw;
+    const plantPump = kernel.plantPumpKw;
+    const plantCoolerAirC = kernel.plantCoolerAirC;
+    const plantEvaporative = kernel.plantEvaporativeKw;
+    const plantOverLimit = kernel.plantOverLimit;
     const dryBulbC = kernel.dryBulbC;
     const wetBulbC = kernel.wetBulbC;
-
     for (let plant = 0; plant < plantCount; plant++) {
       const newC = supplyC[plant]!;
       const stride = plantCount;
@@ -2841,6 +2881,30 @@ export function runPartition(
         plantDemand[(demandLimit * plantCount + plant) * demandPoints + demandIndex]! += dt;
       }
     }
+  }
+
+  /** Hall figures of the step. */
+  #accumulateHalls(dt: number): void {
+    const kernel = this.#kernel;
+    const hallCount = this.#partition.halls.count;
+    const hallAccumulator = this.#hallAccumulator;
+    const hallIt = kernel.hallItKw;
+    const hallConversion = kernel.hallConversionLossKw;
+    const hallUpsLoss = kernel.hallUpsLossKw;
+    const hallTransformerLoss = kernel.hallTransformerLossKw;
+    const hallSubstationLoss = kernel.hallSubstationLossKw;
+    const hallHouse = kernel.hallHouseKw;
+    const hallElectricalCooling = kernel.hallElectricalCoolingKw;
+    const hallCduPump = kernel.hallCduPumpKw;
+    const hallCrahFan = kernel.hallCrahFanKw;
+    const hallPlantShare = kernel.hallPlantShareKw;
+    const hallGrid = kernel.hallGridKw;
+    const hallMaxTcs = kernel.hallMaxTcsC;
+    const hallGpuHours = kernel.hallGpuHours;
+    const hallLostGpuHours = kernel.hallThrottledGpuHours;
+    const hallThrottledRackHours = kernel.hallThrottledRackHours;
+    const hallTrippedRackHours = kernel.hallTrippedRackHours;
+    const hallLatchedRackHours = kernel.hallLatchedRackHours;
     for (let hall = 0; hall < hallCount; hall++) {
       const stride = hallCount;
       hallAccumulator[hallField.itKw * stride + hall]! += hallIt[hall]! * dt;
@@ -2862,11 +2926,17 @@ export function runPartition(
       hallAccumulator[hallField.trippedRackHours * stride + hall]! += hallTrippedRackHours[hall]!;
       hallAccumulator[hallField.latchedRackHours * stride + hall]! += hallLatchedRackHours[hall]!;
     }
-    for (let plant = 0; plant < plantCount; plant++) {
-      plantDemand[(demandGrid * plantCount + plant) * demandPoints + demandIndex]! += plantGrid[plant]! * hours;
-      plantAccumulator[plantField.directHeatKw * plantCount + plant]! += plantDirect[plant]! * dt;
-    }
+  }
 
+  /** The recorded racks' figures of the step. */
+  #accumulateRacks(dt: number): void {
+    const kernel = this.#kernel;
+    const rackTable = this.#partition.racks;
+    const recordedLocal = this.#recordedLocal;
+    const recordedCount = recordedLocal.length;
+    const rackAccumulator = this.#rackAccumulator;
+    const throttle = kernel.throttle;
+    const tcsC = kernel.tcsC;
     for (let recorded = 0; recorded < recordedCount; recorded++) {
       const rack = recordedLocal[recorded]!;
       const factor = throttle[rack]!;
@@ -2876,70 +2946,104 @@ export function runPartition(
       rackAccumulator[3 * recordedCount + recorded]! += kernel.rackOutletC(rack) * dt;
       rackAccumulator[4 * recordedCount + recorded]! += factor * dt;
     }
-    csv?.accumulate(dt);
-
-    // Series point: means over the interval (maxima and counts as they are), stored heat at its end.
-    if ((step + 1) % stepsPerPoint === 0 || step === steps - 1) {
-      const point = Math.floor(step / stepsPerPoint);
-      const spanS = (step - point * stepsPerPoint + 1) * dt;
-      for (let field = 0; field < hallFieldCount; field++) {
-        const asIs = field === hallField.maxTcsSupplyC || field >= hallField.gpuHours;
-        for (let hall = 0; hall < hallCount; hall++) {
-          const index = field * hallCount + hall;
-          hallSeries[index * points + point] = asIs ? hallAccumulator[index]! : hallAccumulator[index]! / spanS;
-          hallAccumulator[index] = field === hallField.maxTcsSupplyC ? Number.NEGATIVE_INFINITY : 0;
-        }
-      }
-      for (let plant = 0; plant < plantCount; plant++) {
-        let storedKj = plantHeatCapacity[plant]! * (supplyC[plant]! - initialSupplyC[plant]!);
-        if (plantAirSide[plant] === 1) {
-          storedKj += airHeatCapacity[plant]! * (kernel.airSupplyC[plant]! - initialAirSupplyC[plant]!);
-        }
-        for (let row = 0; row < rowCount; row++) {
-          if (rowPlant[row] === plant) storedKj += rowHeatCapacity[row]! * (tcsC[row]! - initialTcsC[row]!);
-        }
-        // The halls' air and racks start at what their air handlers hold (no rise).
-        storedKj += kernel.hallStoredKj(plant);
-        plantAccumulator[plantField.storedHeatKwh * plantCount + plant] = storedKj / secondsPer.h;
-      }
-      for (let field = 0; field < plantFieldCount; field++) {
-        const asIs =
-          field === plantField.maxFwsSupplyC ||
-          field === plantField.evaporatedWaterL ||
-          field === plantField.makeUpWaterL ||
-          field === plantField.storedHeatKwh;
-        for (let plant = 0; plant < plantCount; plant++) {
-          const index = field * plantCount + plant;
-          plantSeries[index * points + point] = asIs ? plantAccumulator[index]! : plantAccumulator[index]! / spanS;
-          plantAccumulator[index] = field === plantField.maxFwsSupplyC ? Number.NEGATIVE_INFINITY : 0;
-        }
-      }
-      for (let index = 0; index < fieldCount * recordedCount; index++) {
-        rackSeries[index * points + point] = rackAccumulator[index]! / spanS;
-        rackAccumulator[index] = 0;
-      }
-      csv?.write(point * settings.seriesIntervalS, spanS);
-    }
-    if ((step + 1) % progressEvery === 0 || step === steps - 1) onProgress(step + 1);
   }
-  csv?.close();
-  return {
-    plantGlobal: partition.plants.globalIndex,
-    hallGlobal: partition.halls.globalIndex,
-    points,
-    hallSeries,
-    plantSeries,
-    demandPoints,
-    plantDemand,
-    rackGlobal: recordedGlobal,
-    rackSeries,
-    rackSteps: rackTable.count * steps,
-    typeThrottledRackHours: kernel.typeThrottledRackHours,
-    typeTrippedRackHours: kernel.typeTrippedRackHours,
-    typeLatchedRackHours: kernel.typeLatchedRackHours,
-    typeLostBusyRackHours: kernel.typeLostBusyRackHours,
-    inletRackSeconds: kernel.inletRackSeconds,
-  };
+
+  /** Closes the series point that ends with step `step`. */
+  closePoint(step: number): void {
+    const kernel = this.#kernel;
+    const partition = this.#partition;
+    const settings = this.#settings;
+    const dt = settings.stepS;
+    const stepsPerPoint = this.stepsPerPoint;
+    const points = this.#points;
+    const hallCount = partition.halls.count;
+    const plantCount = partition.plants.count;
+    const hallFieldCount = hallFields.length;
+    const plantFieldCount = plantFields.length;
+    const hallSeries = this.#hallSeries;
+    const plantSeries = this.#plantSeries;
+    const hallAccumulator = this.#hallAccumulator;
+    const plantAccumulator = this.#plantAccumulator;
+    const rackSeries = this.#rackSeries;
+    const rackAccumulator = this.#rackAccumulator;
+    const fieldCount = rackFields.length;
+    const recordedCount = this.#recordedLocal.length;
+    const rowTable = partition.rows;
+    const rowCount = rowTable.count;
+    const rowPlant = rowTable.plant;
+    const rowHeatCapacity = rowTable.heatCapacityKjPerK;
+    const plantHeatCapacity = partition.plants.heatCapacityKjPerK;
+    const plantAirSide = partition.plants.airSide;
+    const airHeatCapacity = partition.plants.airHeatCapacityKjPerK;
+    const tcsC = kernel.tcsC;
+    const supplyC = kernel.supplyC;
+    const initialTcsC = this.#initialTcsC;
+    const initialSupplyC = this.#initialSupplyC;
+    const initialAirSupplyC = this.#initialAirSupplyC;
+    const point = Math.floor(step / stepsPerPoint);
+    const spanS = (step - point * stepsPerPoint + 1) * dt;
+    for (let field = 0; field < hallFieldCount; field++) {
+      const asIs = field === hallField.maxTcsSupplyC || field >= hallField.gpuHours;
+      for (let hall = 0; hall < hallCount; hall++) {
+        const index = field * hallCount + hall;
+        hallSeries[index * points + point] = asIs ? hallAccumulator[index]! : hallAccumulator[index]! / spanS;
+        hallAccumulator[index] = field === hallField.maxTcsSupplyC ? Number.NEGATIVE_INFINITY : 0;
+      }
+    }
+    for (let plant = 0; plant < plantCount; plant++) {
+      let storedKj = plantHeatCapacity[plant]! * (supplyC[plant]! - initialSupplyC[plant]!);
+      if (plantAirSide[plant] === 1) {
+        storedKj += airHeatCapacity[plant]! * (kernel.airSupplyC[plant]! - initialAirSupplyC[plant]!);
+      }
+      for (let row = 0; row < rowCount; row++) {
+        if (rowPlant[row] === plant) storedKj += rowHeatCapacity[row]! * (tcsC[row]! - initialTcsC[row]!);
+      }
+      // The halls' air and racks start at what their air handlers hold (no rise).
+      storedKj += kernel.hallStoredKj(plant);
+      plantAccumulator[plantField.storedHeatKwh * plantCount + plant] = storedKj / secondsPer.h;
+    }
+    for (let field = 0; field < plantFieldCount; field++) {
+      const asIs =
+        field === plantField.maxFwsSupplyC ||
+        field === plantField.evaporatedWaterL ||
+        field === plantField.makeUpWaterL ||
+        field === plantField.storedHeatKwh;
+      for (let plant = 0; plant < plantCount; plant++) {
+        const index = field * plantCount + plant;
+        plantSeries[index * points + point] = asIs ? plantAccumulator[index]! : plantAccumulator[index]! / spanS;
+        plantAccumulator[index] = field === plantField.maxFwsSupplyC ? Number.NEGATIVE_INFINITY : 0;
+      }
+    }
+    for (let index = 0; index < fieldCount * recordedCount; index++) {
+      rackSeries[index * points + point] = rackAccumulator[index]! / spanS;
+      rackAccumulator[index] = 0;
+    }
+    this.#csv?.write(point * settings.seriesIntervalS, spanS);
+  }
+
+  /** Closes the racks' CSV and returns the partition's result. */
+  finish(): PartitionResult {
+    const kernel = this.#kernel;
+    const partition = this.#partition;
+    this.#csv?.close();
+    return {
+      plantGlobal: partition.plants.globalIndex,
+      hallGlobal: partition.halls.globalIndex,
+      points: this.#points,
+      hallSeries: this.#hallSeries,
+      plantSeries: this.#plantSeries,
+      demandPoints: this.#demandPoints,
+      plantDemand: this.#plantDemand,
+      rackGlobal: this.#recordedGlobal,
+      rackSeries: this.#rackSeries,
+      rackSteps: partition.racks.count * this.#settings.steps,
+      typeThrottledRackHours: kernel.typeThrottledRackHours,
+      typeTrippedRackHours: kernel.typeTrippedRackHours,
+      typeLatchedRackHours: kernel.typeLatchedRackHours,
+      typeLostBusyRackHours: kernel.typeLostBusyRackHours,
+      inletRackSeconds: kernel.inletRackSeconds,
+    };
+  }
 }
 
 /** Bytes buffered before a write to `racks.csv`. */
