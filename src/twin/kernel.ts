@@ -1081,17 +1081,14 @@ export class PartitionKernel {
     this.hallSubstationLossKw = new Float64Array(halls.count);
     this.hallHouseKw = Float64Array.from(halls.houseAreaM2, (area) => (area * assumptions.houseWPerM2) / 1000);
     this.hallElectricalCoolingKw = new Float64Array(halls.count);
-    this.#hallSubstationNoLoadKw = new Float64Array(halls.count);
-    this.#hallSubstationLoadLossKw = new Float64Array(halls.count);
-    for (let hall = 0; hall < halls.count; hall++) {
-      const losses = substationLosses(
-        halls.substationKva[hall]!,
-        assumptions.substationPei,
-        assumptions.substationLossRatio,
-      );
-      this.#hallSubstationNoLoadKw[hall] = losses.noLoadKw;
-      this.#hallSubstationLoadLossKw[hall] = losses.loadKw;
-    }
+    this.#hallSubstationNoLoadKw = Float64Array.from(
+      halls.substationKva,
+      (kva) => hallSubstation(kva, assumptions).noLoadKw,
+    );
+    this.#hallSubstationLoadLossKw = Float64Array.from(
+      halls.substationKva,
+      (kva) => hallSubstation(kva, assumptions).loadKw,
+    );
     this.hallCrahInletC = new Float64Array(halls.count);
     this.crahInService = Float64Array.from(halls.crahAvailable);
     this.hallAirRiseK = new Float64Array(halls.count);
@@ -1101,17 +1098,11 @@ export class PartitionKernel {
     this.hallEnvelopeRiseK = new Float64Array(halls.count);
     this.hallEnvelopeLossKw = new Float64Array(halls.count);
     this.hallDoorKw = new Float64Array(halls.count);
-    this.#hallEnvelopeKjPerK = new Float64Array(halls.count);
-    this.#hallEnvelopeKwPerK = new Float64Array(halls.count);
-    this.#hallEnvelopeLossKwPerK = new Float64Array(halls.count);
-    this.#hallRoofKwPerK = new Float64Array(halls.count);
-    for (let hall = 0; hall < halls.count; hall++) {
-      const envelope = hallEnvelope(halls.whiteSpaceM2[hall]!, assumptions);
-      this.#hallEnvelopeKjPerK[hall] = envelope.storedKjPerK;
-      this.#hallEnvelopeKwPerK[hall] = envelope.exchangeKwPerK;
-      this.#hallEnvelopeLossKwPerK[hall] = envelope.lossKwPerK;
-      this.#hallRoofKwPerK[hall] = envelope.roofKwPerK;
-    }
+    const envelopes = Array.from(halls.whiteSpaceM2, (area) => hallEnvelope(area, assumptions));
+    this.#hallEnvelopeKjPerK = Float64Array.from(envelopes, (envelope) => envelope.storedKjPerK);
+    this.#hallEnvelopeKwPerK = Float64Array.from(envelopes, (envelope) => envelope.exchangeKwPerK);
+    this.#hallEnvelopeLossKwPerK = Float64Array.from(envelopes, (envelope) => envelope.lossKwPerK);
+    this.#hallRoofKwPerK = Float64Array.from(envelopes, (envelope) => envelope.roofKwPerK);
     this.#doorKwPerK = new Float64Array(racks.count);
     this.#doorHeadroomKw = new Float64Array(racks.count);
     this.#doorCapped = new Uint8Array(racks.count);
@@ -1200,26 +1191,9 @@ export class PartitionKernel {
     this.#plantMechanical = new Float64Array(plants.count);
     this.#plantHallCount = new Float64Array(plants.count);
     this.plantFlowShare = new Float64Array(plants.count).fill(1);
-    this.#plantDesignFlowLpm = new Float64Array(plants.count);
-    this.#airDesignFlowLpm = new Float64Array(plants.count);
-    for (let rack = 0; rack < racks.count; rack++) {
-      const row = racks.row[rack]!;
-      const plant = rows.plant[row]!;
-      const designKw = racks.idleKw[rack]! + racks.dynamicKw[rack]!;
-      // With an air side, rear-door rows and the air handlers' share are its heat, the rest the facility loop's.
-      const airKw =
-        plants.airSide[plant] === 1 ? (rows.airSide[row] === 1 ? designKw : designKw * (1 - racks.tcsShare[rack]!)) : 0;
-      this.#plantDesignFlowLpm[plant]! += designKw - airKw;
-      this.#airDesignFlowLpm[plant]! += airKw;
-    }
-    for (let plant = 0; plant < plants.count; plant++) {
-      this.#plantDesignFlowLpm[plant] =
-        (this.#plantDesignFlowLpm[plant]! / (waterKjPerLiterK * plants.designDeltaTK[plant]!)) * 60;
-      this.#airDesignFlowLpm[plant] =
-        plants.airSide[plant] === 1
-          ? (this.#airDesignFlowLpm[plant]! / (waterKjPerLiterK * plants.airDesignDeltaTK[plant]!)) * 60
-          : 0;
-    }
+    const flows = designFlowsLpm(partition);
+    this.#plantDesignFlowLpm = flows.facility;
+    this.#airDesignFlowLpm = flows.air;
     // A calibrated law keeps the design point (design flow at design heat, rise and supply) and changes the shape.
     this.#facilityLaws = plantLaws(
       assumptions.facilityLoopLaw,
@@ -1234,16 +1208,22 @@ export class PartitionKernel {
       plants.airSupplySetpointC,
     );
     for (let hall = 0; hall < halls.count; hall++) this.#plantHallCount[halls.plant[hall]!]! += 1;
-    this.#rowSpeedPerKw = new Float64Array(rows.count);
-    this.#cduConductanceKwPerK = new Float64Array(rows.count);
-    this.#rowStorageKwPerK = new Float64Array(rows.count);
-    for (let row = 0; row < rows.count; row++) {
-      this.#rowSpeedPerKw[row] =
-        60 / (rows.coolantKjPerLiterK[row]! * rows.designRiseK[row]! * rows.cduRatedFlowLpm[row]!);
-      this.#cduConductanceKwPerK[row] = rows.cduCapacityKw[row]! / rows.cduApproachK[row]!;
-      this.#rowStorageKwPerK[row] = rows.heatCapacityKjPerK[row]! / stepS;
-    }
+    this.#rowSpeedPerKw = Float64Array.from(
+      rows.coolantKjPerLiterK,
+      (kjPerLiterK, row) => 60 / (kjPerLiterK * rows.designRiseK[row]! * rows.cduRatedFlowLpm[row]!),
+    );
+    this.#cduConductanceKwPerK = Float64Array.from(rows.cduCapacityKw, (kw, row) => kw / rows.cduApproachK[row]!);
+    this.#rowStorageKwPerK = Float64Array.from(rows.heatCapacityKjPerK, (kjPerK) => kjPerK / stepS);
+    this.#startAt(startS);
+  }
 
+  /**
+   * The state at `startS`: the scenario's changes up to then applied as the starting configuration, ramps at their
+   * value then, units in service as the scenario left them with no restart under way, loops at their set-points.
+   */
+  #startAt(startS: number): void {
+    const partition = this.partition;
+    const { segments, rows, plants } = partition;
     while (this.#nextEvent < this.#events.length && this.#events[this.#nextEvent]!.timeS <= startS) {
       applyEvent(this.#events[this.#nextEvent++]!, partition);
     }
@@ -2696,6 +2676,36 @@ export class PartitionKernel {
       }
     }
   }
+}
+
+/** A hall's HV substation losses (no-load and at full load), from its share of the transformers' rating. */
+function hallSubstation(kva: number, assumptions: PlantAssumptions): { noLoadKw: number; loadKw: number } {
+  return substationLosses(kva, assumptions.substationPei, assumptions.substationLossRatio);
+}
+
+/**
+ * Each plant's design flow, L/min, of its facility loop and of its air side: design heat over the loop's design rise.
+ * With an air side, rear-door rows and the air handlers' share are its heat, the rest the facility loop's.
+ */
+function designFlowsLpm(partition: Partition): { facility: Float64Array; air: Float64Array } {
+  const { racks, rows, plants } = partition;
+  const facility = new Float64Array(plants.count);
+  const air = new Float64Array(plants.count);
+  for (let rack = 0; rack < racks.count; rack++) {
+    const row = racks.row[rack]!;
+    const plant = rows.plant[row]!;
+    const designKw = racks.idleKw[rack]! + racks.dynamicKw[rack]!;
+    const airKw =
+      plants.airSide[plant] === 1 ? (rows.airSide[row] === 1 ? designKw : designKw * (1 - racks.tcsShare[rack]!)) : 0;
+    facility[plant]! += designKw - airKw;
+    air[plant]! += airKw;
+  }
+  for (let plant = 0; plant < plants.count; plant++) {
+    facility[plant] = (facility[plant]! / (waterKjPerLiterK * plants.designDeltaTK[plant]!)) * 60;
+    air[plant] =
+      plants.airSide[plant] === 1 ? (air[plant]! / (waterKjPerLiterK * plants.airDesignDeltaTK[plant]!)) * 60 : 0;
+  }
+  return { facility, air };
 }
 
 /**
