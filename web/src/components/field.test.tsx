@@ -55,6 +55,25 @@ describe("Field", () => {
     expect(attributesOf(refused, "job-array")["aria-invalid"]).toBe("true");
   });
 
+  test("an alerting field announces its error as it appears, and only then", () => {
+    const field = (error?: string) =>
+      renderToStaticMarkup(
+        <Field id="api-key" label="API key" hint="Kept in this tab only" error={error} alert>
+          {(control) => <input type="password" {...control} />}
+        </Field>,
+      );
+    expect(attributesOf(field("This key was refused"), "api-key-error").role).toBe("alert");
+    expect(field()).not.toContain('role="alert"');
+    expect(attributesOf(field(), "api-key")["aria-describedby"]).toBe("api-key-hint");
+    // Without `alert` an error is not a live region: the form's own summary says it.
+    const quiet = renderToStaticMarkup(
+      <Field id="drain-reason" label="Reason" error="required">
+        {(control) => <input {...control} />}
+      </Field>,
+    );
+    expect(attributesOf(quiet, "drain-reason-error").role).toBeUndefined();
+  });
+
   test("a checkbox field puts the box before its label", () => {
     const html = renderToStaticMarkup(
       <Field id="job-hold" label="Submit held" check>

@@ -34,10 +34,17 @@ export function fieldControl(id: string, error: string | undefined, hasHint = fa
   };
 }
 
-/** The error message of control `id`, nothing while it is not refused (also for a group's error under its legend). */
-export function FieldError(props: { readonly id: string; readonly error: string | undefined }) {
+/**
+ * The error message of control `id`, nothing while it is not refused (also for a group's error under its legend);
+ * `alert` announces it as it appears.
+ */
+export function FieldError(props: {
+  readonly id: string;
+  readonly error: string | undefined;
+  readonly alert?: boolean | undefined;
+}) {
   return props.error === undefined ? null : (
-    <span id={fieldErrorId(props.id)} className="field-error">
+    <span id={fieldErrorId(props.id)} className="field-error" role={props.alert === true ? "alert" : undefined}>
       {props.error}
     </span>
   );
@@ -55,6 +62,11 @@ export interface FieldProps {
   readonly hint?: ReactNode;
   /** A checkbox: the box before its label, on one line. */
   readonly check?: boolean;
+  /**
+   * Announce the error as it appears (`role="alert"`): for a form that shows its refusal nowhere else and keeps the
+   * focus where it was (sign-in), where a live summary does not already say it.
+   */
+  readonly alert?: boolean;
   /** Renders the control with the attributes it must carry. */
   readonly children: (control: FieldControl) => ReactNode;
 }
@@ -82,7 +94,7 @@ export function Field(props: FieldProps) {
           {props.hint}
         </span>
       ) : null}
-      <FieldError id={props.id} error={props.error} />
+      <FieldError id={props.id} error={props.error} alert={props.alert} />
     </div>
   );
 }

@@ -250,6 +250,16 @@ function QueueTable(props: {
   );
 }
 
+/** A quota row's two amounts: the row field (and API field) each edits, its input id and its label in a unit. */
+const quotaAmounts: readonly {
+  readonly field: "nominal" | "borrowingLimit";
+  readonly id: string;
+  readonly label: (unit: string) => string;
+}[] = [
+  { field: "nominal", id: "nominal", label: (unit) => `Nominal (${unit})` },
+  { field: "borrowingLimit", id: "borrowing", label: () => "Borrowing limit (empty: none)" },
+];
+
 /** The quota rows of the queue form: a resource, its nominal quota and borrowing limit each; rows added and removed. */
 function QuotaRowsFieldset(props: {
   prefix: string;
@@ -277,34 +287,23 @@ function QuotaRowsFieldset(props: {
               </select>
             )}
           </Field>
-          <Field
-            id={`${prefix}-nominal-${index}`}
-            label={`Nominal (${unitOf(row.resource)})`}
-            error={errors[`quota.${index}.nominal`]}
-          >
-            {(control) => (
-              <input
-                {...control}
-                inputMode="decimal"
-                value={row.nominal}
-                onChange={(e) => setRow(index, { nominal: e.target.value })}
-              />
-            )}
-          </Field>
-          <Field
-            id={`${prefix}-borrowing-${index}`}
-            label="Borrowing limit (empty: none)"
-            error={errors[`quota.${index}.borrowingLimit`]}
-          >
-            {(control) => (
-              <input
-                {...control}
-                inputMode="decimal"
-                value={row.borrowingLimit}
-                onChange={(e) => setRow(index, { borrowingLimit: e.target.value })}
-              />
-            )}
-          </Field>
+          {quotaAmounts.map((amount) => (
+            <Field
+              key={amount.field}
+              id={`${prefix}-${amount.id}-${index}`}
+              label={amount.label(unitOf(row.resource))}
+              error={errors[`quota.${index}.${amount.field}`]}
+            >
+              {(control) => (
+                <input
+                  {...control}
+                  inputMode="decimal"
+                  value={row[amount.field]}
+                  onChange={(e) => setRow(index, { [amount.field]: e.target.value })}
+                />
+              )}
+            </Field>
+          ))}
           <button
             type="button"
             onClick={() => setRows((current) => current.filter((_, i) => i !== index))}
