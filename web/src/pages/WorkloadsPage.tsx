@@ -490,6 +490,36 @@ function JobCells(props: { job: Job; arrayId: string | undefined }) {
   );
 }
 
+/** The job table's column heads; for staff acting in bulk, a first column to select every job that can be acted on. */
+function JobTableHead(props: { bulk: boolean; allChosen: boolean; onChooseAll: (all: boolean) => void }) {
+  return (
+    <thead>
+      <tr>
+        {props.bulk ? (
+          <th scope="col">
+            <input
+              type="checkbox"
+              aria-label="Select every job of this page that can be acted on"
+              checked={props.allChosen}
+              onChange={(event) => props.onChooseAll(event.target.checked)}
+            />
+          </th>
+        ) : null}
+        <th scope="col">Job</th>
+        <th scope="col">Tenant · queue</th>
+        <th scope="col">State</th>
+        <th scope="col">Why / where</th>
+        <th scope="col">GPUs</th>
+        <th scope="col">Data</th>
+        <th scope="col">Submitted</th>
+        <th scope="col">
+          <span className="visually-hidden">Actions</span>
+        </th>
+      </tr>
+    </thead>
+  );
+}
+
 /** The jobs of a page: each with its actions (confirmed first), selection and bulk actions for staff, array tasks. */
 function JobTable(props: { jobs: readonly Job[]; highlight: string | undefined; onChanged: () => void }) {
   const { client, permissions, me } = useSession();
@@ -549,32 +579,11 @@ function JobTable(props: { jobs: readonly Job[]; highlight: string | undefined; 
         />
       ) : null}
       <table className="data jobs">
-        <thead>
-          <tr>
-            {bulk ? (
-              <th scope="col">
-                <input
-                  type="checkbox"
-                  aria-label="Select every job of this page that can be acted on"
-                  checked={selectable.length > 0 && chosen.length === selectable.length}
-                  onChange={(event) =>
-                    setSelected(event.target.checked ? new Set(selectable.map((job) => job.id)) : new Set())
-                  }
-                />
-              </th>
-            ) : null}
-            <th scope="col">Job</th>
-            <th scope="col">Tenant · queue</th>
-            <th scope="col">State</th>
-            <th scope="col">Why / where</th>
-            <th scope="col">GPUs</th>
-            <th scope="col">Data</th>
-            <th scope="col">Submitted</th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
+        <JobTableHead
+          bulk={bulk}
+          allChosen={selectable.length > 0 && chosen.length === selectable.length}
+          onChooseAll={(all) => setSelected(all ? new Set(selectable.map((job) => job.id)) : new Set())}
+        />
         <tbody>
           {props.jobs.flatMap((job) => {
             const arrayId = job.arrayTasks === undefined ? undefined : (job.arrayJobId ?? undefined);
