@@ -10,7 +10,7 @@ import { ApiError, describeError } from "../api/client.ts";
 import type { DemoStatus, QueueConfigAnswer, QueueFileQueue, QueueSummary } from "../api/types.ts";
 import { useSession } from "../app/session-context.tsx";
 import { useResource } from "../app/use-resource.ts";
-import { Field } from "../components/field.tsx";
+import { Field, fieldControl, fieldErrorId } from "../components/field.tsx";
 import { markedFields, numberAsTyped, refusalSummary } from "../components/form-errors.tsx";
 import { ErrorNotice, Loading, Unavailable } from "../components/status.tsx";
 import { formatNumber, formatTime } from "../format.ts";
@@ -464,7 +464,8 @@ function DemoPanel() {
   const { client } = useSession();
   const demo = useResource<DemoStatus>("/v1/demo", { refreshMs: 5000 });
   const [share, setShare] = useState("50");
-  const [problem, setProblem] = useState<string | undefined>(undefined);
+  /** What went wrong: the API's refusal of the share (`onShare`, marked on its input) or another problem. */
+  const [problem, setProblem] = useState<{ text: string; onShare: boolean } | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   const change = async (running: boolean) => {
     setProblem(undefined);
@@ -479,7 +480,11 @@ function DemoPanel() {
       demo.reload();
     } catch (error) {
       const fieldMessage = error instanceof ApiError ? error.fieldMessage("body.load") : undefined;
-      setProblem(fieldMessage === undefined ? describeError(error) : `Load share: ${fieldMessage}`);
+      setProblem(
+        fieldMessage === undefined
+          ? { text: describeError(error), onShare: false }
+          : { text: `Load share: ${fieldMessage}`, onShare: true },
+      );
     } finally {
       setBusy(false);
     }
@@ -499,11 +504,10 @@ function DemoPanel() {
       <div className="toolbar">
         <label htmlFor="demo-share">Load share (% of GPUs)</label>
         <input
-          id="demo-share"
           inputMode="decimal"
           value={share}
           onChange={(e) => setShare(e.target.value)}
-          aria-invalid={problem?.startsWith("Load share") === true}
+          {...fieldControl("demo-share", problem?.onShare === true ? problem.text : undefined)}
         />
         <button type="button" className="primary" disabled={busy} onClick={() => change(true)}>
           {status?.running === true ? "Change load" : "Start demo load"}
@@ -513,8 +517,9 @@ function DemoPanel() {
         </button>
       </div>
       {problem === undefined ? null : (
-        <p className="field-error" id="demo-error">
-          {problem}
+        // The load share's refusal is the input's error (it names it); another problem is the form's.
+        <p className="field-error" id={problem.onShare ? fieldErrorId("demo-share") : "demo-error"}>
+          {problem.text}
         </p>
       )}
     </section>
