@@ -656,7 +656,7 @@ function JobTable(props: { jobs: readonly Job[]; highlight: string | undefined; 
 }
 
 /** What the submit form's field groups share: the values, their setters and the API's marks on them. */
-interface JobFormState {
+export interface JobFormState {
   readonly values: JobFormValues;
   readonly set: (field: keyof JobFormValues) => (value: string | boolean) => void;
   readonly setValues: (update: (current: JobFormValues) => JobFormValues) => void;
@@ -664,7 +664,7 @@ interface JobFormState {
 }
 
 /** Where the job runs: GPUs, accepted models, queue, priority class, topology. */
-function JobPlacementFields(props: {
+export function JobPlacementFields(props: {
   form: JobFormState;
   gpuModels: readonly string[];
   acceptedModels: ReadonlySet<string>;
