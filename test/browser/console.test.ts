@@ -296,6 +296,15 @@ describe("web console in Chromium", { timeout: 600_000 }, () => {
       `half the updates kept the main thread over a frame (median ${figures.medianMainThreadMs} ms)`,
     );
 
+    // The rack finder refuses a rack the site does not have: the refusal is announced and describes the input.
+    const finder = page.getByLabel("Rack", { exact: true });
+    await finder.fill("h9-r999-99");
+    await finder.press("Enter");
+    const refusal = page.getByRole("alert").filter({ hasText: "no rack rack:h9-r999-99" });
+    await refusal.waitFor();
+    assert.equal(await finder.getAttribute("aria-invalid"), "true");
+    assert.equal(await finder.getAttribute("aria-describedby"), await refusal.getAttribute("id"));
+
     // Click opens the rack view.
     await page.mouse.move(box.x + centre.x, box.y + centre.y);
     await page.mouse.click(box.x + centre.x, box.y + centre.y);

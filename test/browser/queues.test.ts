@@ -169,7 +169,21 @@ describe("Queues page in Chromium", { timeout: 300_000 }, () => {
     const page = await openSignedIn(admin);
     const demo = page.getByRole("region", { name: "Demo load" });
     await demo.getByText(/^Stopped\./).waitFor();
-    await demo.getByLabel("Load share (% of GPUs)").fill("20");
+    // A share the API refuses (over 100 %) is marked on its input, which its message describes.
+    const share = demo.getByLabel("Load share (% of GPUs)");
+    await share.fill("150");
+    harness.allowed = [/status of 400/];
+    await demo.getByRole("button", { name: "Start demo load" }).click();
+    await demo
+      .locator(".field-error")
+      .getByText(/^Load share: /)
+      .waitFor();
+    harness.allowed = [];
+    assert.equal(await share.getAttribute("aria-invalid"), "true");
+    const describedBy = (await share.getAttribute("aria-describedby")) ?? "";
+    assert.notEqual(describedBy, "", "the refused share is described by nothing");
+    assert.match((await page.locator(`#${describedBy}`).textContent()) ?? "", /^Load share: /);
+    await share.fill("20");
     await demo.getByRole("button", { name: "Start demo load" }).click();
     await demo.getByText(/^Running at 20 % of the site's GPUs since/).waitFor();
     const running = (await api(admin, "/v1/demo")).body as { running: boolean; load: number };

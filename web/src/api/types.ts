@@ -1,8 +1,8 @@
 /**
  * The API shapes the console reads, named for its pages: each is the type generated from the server's OpenAPI
  * document (schema.d.ts, `npm run gen:api`), so a route's schema and the console cannot drift apart. The only
- * values written here are the option lists the console offers (states, fields, scenarios), each checked against
- * the generated type it lists.
+ * values written here are the option lists the console offers in its menus (job states, severities, scenarios, water
+ * classes), each checked against the generated type it lists.
  */
 import type { components, paths } from "./schema.d.ts";
 
@@ -61,19 +61,11 @@ export type PlantDetail = ApiResponse<"/v1/state/plants/{id}">;
 /** `GET /v1/state/history?minutes=N`: site series, one array per field. */
 export type SiteHistory = ApiResponse<"/v1/state/history">;
 
-/** One live rack field. */
+/**
+ * One live rack field: the server's list (rackStateFields, src/app/features/live-clock.ts) as the route's schema
+ * states it, so no second list is kept here (the floor's fields, floor/fields.ts, are typed by it).
+ */
 export type RackField = NonNullable<NonNullable<paths["/v1/state/racks"]["get"]["parameters"]["query"]>["field"]>;
-/** Rack fields the live state serves, one value per rack. */
-export const rackFields = [
-  "powerKW",
-  "utilisation",
-  "tcsSupplyC",
-  "tcsReturnC",
-  "headroomKW",
-  "loopHeadroom",
-  "throttle",
-  "running",
-] as const satisfies readonly RackField[];
 
 /** A job. */
 export type Job = ApiResponse<"/v1/jobs/{id}">;

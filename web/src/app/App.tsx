@@ -7,6 +7,7 @@ import { Capabilities, permissionsOf } from "../api/capabilities.ts";
 import { ApiClient, ApiError, describeError } from "../api/client.ts";
 import type { Me, SiteSummary } from "../api/types.ts";
 import { AlarmBanner, IncidentNotice } from "../components/alarms.tsx";
+import { Field } from "../components/field.tsx";
 import { GridEventBanner } from "../components/grid.tsx";
 import { setDisplayTimeZone } from "../format.ts";
 import { AlarmsPage } from "../pages/AlarmsPage.tsx";
@@ -109,28 +110,31 @@ function LoginPage(props: { onSignIn: (token: string) => Promise<void>; problem:
       <form className="login-card" onSubmit={submit} aria-labelledby="login-title">
         <h1 id="login-title">alixan console</h1>
         <p className="muted">Alixan AI campus operations. Sign in with your API key.</p>
-        <label htmlFor="api-key">API key</label>
-        <input
+        <Field
           id="api-key"
-          name="api-key"
-          type="password"
-          autoComplete="off"
-          spellCheck={false}
-          placeholder="alx_…"
-          value={token}
-          onChange={(event) => setToken(event.target.value)}
-          aria-invalid={props.problem !== undefined}
-          aria-describedby={props.problem === undefined ? "api-key-help" : "api-key-problem"}
-          required
-        />
-        <p id="api-key-help" className="field-help">
-          Kept in this tab only (session storage). Create keys with <code>alixan key create</code>.
-        </p>
-        {props.problem === undefined ? null : (
-          <p id="api-key-problem" className="field-error" role="alert">
-            {props.problem}
-          </p>
-        )}
+          label="API key"
+          hint={
+            <>
+              Kept in this tab only (session storage). Create keys with <code>alixan key create</code>.
+            </>
+          }
+          error={props.problem}
+          alert
+        >
+          {(control) => (
+            <input
+              {...control}
+              name="api-key"
+              type="password"
+              autoComplete="off"
+              spellCheck={false}
+              placeholder="alx_…"
+              value={token}
+              onChange={(event) => setToken(event.target.value)}
+              required
+            />
+          )}
+        </Field>
         <button type="submit" className="primary" disabled={busy}>
           {busy ? "Signing in…" : "Sign in"}
         </button>

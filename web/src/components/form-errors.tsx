@@ -1,9 +1,8 @@
 /**
- * What a form sends and shows when the API refuses it: numbers typed as numbers, each problem field marked on the
- * input it came from, and one summary line. The drain, job, queue and what-if forms share it so a refusal reads the
- * same on every page.
+ * What a form sends and how it reads the API's refusal: numbers typed as numbers, each problem field keyed to the
+ * input it came from (shown there by components/field.tsx), and one summary line. The drain, job, queue and what-if
+ * forms share it so a refusal reads the same on every page.
  */
-import type { ReactNode } from "react";
 import { ApiError, describeError } from "../api/client.ts";
 
 /**
@@ -55,34 +54,4 @@ export function refusalSummary(outcome: string, marked: object, error: unknown):
   return Object.keys(marked).length > 0
     ? `${outcome}: correct the marked fields.`
     : `${outcome}: ${describeError(error)}`;
-}
-
-/** The id of the message under input `key` of the form whose ids start with `prefix` (dots are not valid in ids). */
-function errorId(prefix: string, key: string): string {
-  return `${prefix}-${key.replaceAll(".", "-")}-error`;
-}
-
-/**
- * For a form's marked inputs: the attributes an input needs so assistive technology announces its problem
- * (`inputProps`), and the message shown under it (`message`, nothing when the input is not marked).
- */
-export function fieldMarks<K extends string>(
-  prefix: string,
-  errors: Partial<Record<K, string>>,
-): {
-  inputProps: (key: K) => { "aria-invalid": boolean; "aria-describedby": string | undefined };
-  message: (key: K) => ReactNode;
-} {
-  return {
-    inputProps: (key) => ({
-      "aria-invalid": errors[key] !== undefined,
-      "aria-describedby": errors[key] === undefined ? undefined : errorId(prefix, key),
-    }),
-    message: (key) =>
-      errors[key] === undefined ? null : (
-        <span id={errorId(prefix, key)} className="field-error">
-          {errors[key]}
-        </span>
-      ),
-  };
 }

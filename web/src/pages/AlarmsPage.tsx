@@ -21,11 +21,69 @@ const shelveChoices = [
   { minutes: 1440, label: "1 day" },
 ] as const;
 
+/** Which alarms the list shows by state. */
+type AlarmStateFilter = "active" | "cleared" | "all";
+
+/** The list's filters (least severity, state) and, for those who may shelve, how long a shelve lasts. */
+function AlarmFilters(props: {
+  severity: Severity | "";
+  onSeverity: (severity: Severity | "") => void;
+  state: AlarmStateFilter;
+  onState: (state: AlarmStateFilter) => void;
+  /** Minutes a shelve lasts; undefined: the caller may not shelve, so no choice is offered. */
+  shelveMinutes: number | undefined;
+  onShelveMinutes: (minutes: number) => void;
+}) {
+  return (
+    <div className="toolbar">
+      <label htmlFor="alarm-severity">Severity at least</label>
+      <select
+        id="alarm-severity"
+        value={props.severity}
+        onChange={(event) => props.onSeverity(event.target.value as Severity | "")}
+      >
+        <option value="">any</option>
+        {severities.map((value) => (
+          <option key={value} value={value}>
+            {value}
+          </option>
+        ))}
+      </select>
+      <label htmlFor="alarm-state">State</label>
+      <select
+        id="alarm-state"
+        value={props.state}
+        onChange={(event) => props.onState(event.target.value as AlarmStateFilter)}
+      >
+        <option value="active">active</option>
+        <option value="cleared">cleared</option>
+        <option value="all">all</option>
+      </select>
+      {props.shelveMinutes !== undefined ? (
+        <>
+          <label htmlFor="shelve-minutes">Shelve for</label>
+          <select
+            id="shelve-minutes"
+            value={props.shelveMinutes}
+            onChange={(event) => props.onShelveMinutes(Number(event.target.value))}
+          >
+            {shelveChoices.map((choice) => (
+              <option key={choice.minutes} value={choice.minutes}>
+                {choice.label}
+              </option>
+            ))}
+          </select>
+        </>
+      ) : null}
+    </div>
+  );
+}
+
 /** The alarms page: filters, the paged table, and the actions of those who may act. */
 export function AlarmsPage() {
   const { capabilities, permissions, client, me } = useSession();
   const [severity, setSeverity] = useState<Severity | "">("");
-  const [state, setState] = useState<"active" | "cleared" | "all">("active");
+  const [state, setState] = useState<AlarmStateFilter>("active");
   const [busy, setBusy] = useState<string | undefined>(undefined);
   const [message, setMessage] = useState<{ text: string; error: boolean } | undefined>(undefined);
   const [shelveMinutes, setShelveMinutes] = useState<number>(60);
@@ -80,47 +138,14 @@ export function AlarmsPage() {
     <section aria-labelledby="alarms-title">
       <div className="page-head">
         <h1 id="alarms-title">Alarms</h1>
-        <div className="toolbar">
-          <label htmlFor="alarm-severity">Severity at least</label>
-          <select
-            id="alarm-severity"
-            value={severity}
-            onChange={(event) => setSeverity(event.target.value as Severity | "")}
-          >
-            <option value="">any</option>
-            {severities.map((value) => (
-              <option key={value} value={value}>
-                {value}
-              </option>
-            ))}
-          </select>
-          <label htmlFor="alarm-state">State</label>
-          <select
-            id="alarm-state"
-            value={state}
-            onChange={(event) => setState(event.target.value as "active" | "cleared" | "all")}
-          >
-            <option value="active">active</option>
-            <option value="cleared">cleared</option>
-            <option value="all">all</option>
-          </select>
-          {permissions.acknowledgeAlarms ? (
-            <>
-              <label htmlFor="shelve-minutes">Shelve for</label>
-              <select
-                id="shelve-minutes"
-                value={shelveMinutes}
-                onChange={(event) => setShelveMinutes(Number(event.target.value))}
-              >
-                {shelveChoices.map((choice) => (
-                  <option key={choice.minutes} value={choice.minutes}>
-                    {choice.label}
-                  </option>
-                ))}
-              </select>
-            </>
-          ) : null}
-        </div>
+        <AlarmFilters
+          severity={severity}
+          onSeverity={setSeverity}
+          state={state}
+          onState={setState}
+          shelveMinutes={permissions.acknowledgeAlarms ? shelveMinutes : undefined}
+          onShelveMinutes={setShelveMinutes}
+        />
       </div>
       <div aria-live="polite" className="live-region">
         {message === undefined ? null : (

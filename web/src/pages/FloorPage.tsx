@@ -9,6 +9,7 @@ import type { Alarm, SiteState } from "../api/types.ts";
 import { followLink, navigate, useLocation } from "../app/router.ts";
 import { useSession } from "../app/session-context.tsx";
 import { AlarmImpactView, alarmPlace, useActiveAlarms } from "../components/alarms.tsx";
+import { FieldError, fieldControl } from "../components/field.tsx";
 import { ErrorNotice, Loading } from "../components/status.tsx";
 import { markLayoutLoaded, markLayoutStart, useFloorCanvas } from "../floor/canvas.ts";
 import { cssOf, noDataColour, rampColour } from "../floor/colour.ts";
@@ -511,20 +512,14 @@ function RackFinder(props: { model: FloorModel | undefined }) {
       <form className="rack-finder-form" onSubmit={submit}>
         <label htmlFor="rack-finder">Rack</label>
         <input
-          id="rack-finder"
+          {...fieldControl("rack-finder", problem)}
           value={text}
           placeholder="h1-r001-01"
           onChange={(event) => setText(event.target.value)}
-          aria-invalid={problem !== undefined}
-          aria-describedby={problem === undefined ? undefined : "rack-finder-problem"}
           size={14}
         />
         <button type="submit">Open</button>
-        {problem === undefined ? null : (
-          <span id="rack-finder-problem" className="field-error" role="alert">
-            {problem}
-          </span>
-        )}
+        <FieldError id="rack-finder" error={problem} alert />
       </form>
     </search>
   );

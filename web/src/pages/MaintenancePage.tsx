@@ -10,7 +10,8 @@ import type { Alarm } from "../api/types.ts";
 import { useSession } from "../app/session-context.tsx";
 import { usePagedResource } from "../app/use-paged-resource.ts";
 import { useResource } from "../app/use-resource.ts";
-import { fieldMarks, markedFields, refusalSummary } from "../components/form-errors.tsx";
+import { Field } from "../components/field.tsx";
+import { markedFields, refusalSummary } from "../components/form-errors.tsx";
 import { GridEventList } from "../components/grid.tsx";
 import { Pager } from "../components/pager.tsx";
 import { ErrorNotice, Loading, Unavailable } from "../components/status.tsx";
@@ -343,6 +344,37 @@ function isoOf(local: string): string | undefined {
   return local === "" ? undefined : new Date(local).toISOString();
 }
 
+/** The drain's times as typed: local date-times of the `datetime-local` inputs, empty when not set. */
+interface DrainTimes {
+  readonly startsAt: string;
+  readonly endsAt: string;
+  readonly deadline: string;
+}
+
+/** A local date-time input of the drain form (when it starts, ends, or must have moved its work by). */
+function DrainTimeField(props: {
+  id: keyof DrainTimes;
+  label: string;
+  values: DrainTimes;
+  set: (field: keyof DrainTimes) => (value: string) => void;
+  errors: Partial<Record<FormField, string>>;
+}) {
+  const { id, values, set } = props;
+  return (
+    <Field id={`drain-${id}`} label={props.label} error={props.errors[id]}>
+      {(control) => (
+        <input
+          {...control}
+          type="datetime-local"
+          value={values[id]}
+          onChange={(event) => set(id)(event.target.value)}
+        />
+      )}
+    </Field>
+  );
+}
+
+/** The drain form: what to drain, why, what happens to its running work and when; refusals mark their fields. */
 function DrainForm(props: { onCreated: () => void }) {
   const { client } = useSession();
   const [kind, setKind] = useState<TargetKind>("row");
@@ -389,95 +421,57 @@ function DrainForm(props: { onCreated: () => void }) {
     }
   };
 
-  const { inputProps: fieldProps, message: fieldError } = fieldMarks("drain", errors);
-
   return (
     <section className="panel" aria-labelledby="drain-form-title">
       <h2 id="drain-form-title">Drain for maintenance</h2>
       <form className="job-form" onSubmit={submit} noValidate>
-        <div className="field">
-          <label htmlFor="drain-kind">What</label>
-          <select id="drain-kind" value={kind} onChange={(event) => setKind(event.target.value as TargetKind)}>
-            {targetKinds.map((value) => (
-              <option key={value} value={value}>
-                {targetLabels[value]}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="drain-target">Id</label>
-          <input
-            id="drain-target"
-            value={values.id}
-            onChange={(event) => set("id")(event.target.value)}
-            placeholder={kind === "cdu" ? "cdu:h1-r02-01" : kind === "rack" ? "rack:h1-r02-03" : `${kind}:h1-r02`}
-            {...fieldProps("target")}
-          />
-          {fieldError("target")}
-        </div>
-        <div className="field">
-          <label htmlFor="drain-reason">Reason</label>
-          <input
-            id="drain-reason"
-            value={values.reason}
-            onChange={(event) => set("reason")(event.target.value)}
-            placeholder="busway thermography"
-            {...fieldProps("reason")}
-          />
-          {fieldError("reason")}
-        </div>
-        <div className="field">
-          <label htmlFor="drain-policy">Running work</label>
-          <select
-            id="drain-policy"
-            value={policy}
-            onChange={(event) => setPolicy(event.target.value as Policy)}
-            {...fieldProps("policy")}
-          >
-            {policies.map((value) => (
-              <option key={value} value={value}>
-                {policyLabels[value]}
-              </option>
-            ))}
-          </select>
-          {fieldError("policy")}
-        </div>
-        {policy === "deadline" ? (
-          <div className="field">
-            <label htmlFor="drain-deadline">Deadline</label>
+        <Field id="drain-kind" label="What">
+          {(control) => (
+            <select {...control} value={kind} onChange={(event) => setKind(event.target.value as TargetKind)}>
+              {targetKinds.map((value) => (
+                <option key={value} value={value}>
+                  {targetLabels[value]}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field id="drain-target" label="Id" error={errors.target}>
+          {(control) => (
             <input
-              id="drain-deadline"
-              type="datetime-local"
-              value={values.deadline}
-              onChange={(event) => set("deadline")(event.target.value)}
-              {...fieldProps("deadline")}
+              {...control}
+              value={values.id}
+              onChange={(event) => set("id")(event.target.value)}
+              placeholder={kind === "cdu" ? "cdu:h1-r02-01" : kind === "rack" ? "rack:h1-r02-03" : `${kind}:h1-r02`}
             />
-            {fieldError("deadline")}
-          </div>
+          )}
+        </Field>
+        <Field id="drain-reason" label="Reason" error={errors.reason}>
+          {(control) => (
+            <input
+              {...control}
+              value={values.reason}
+              onChange={(event) => set("reason")(event.target.value)}
+              placeholder="busway thermography"
+            />
+          )}
+        </Field>
+        <Field id="drain-policy" label="Running work" error={errors.policy}>
+          {(control) => (
+            <select {...control} value={policy} onChange={(event) => setPolicy(event.target.value as Policy)}>
+              {policies.map((value) => (
+                <option key={value} value={value}>
+                  {policyLabels[value]}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        {policy === "deadline" ? (
+          <DrainTimeField id="deadline" label="Deadline" values={values} set={set} errors={errors} />
         ) : null}
-        <div className="field">
-          <label htmlFor="drain-startsAt">From (empty: now)</label>
-          <input
-            id="drain-startsAt"
-            type="datetime-local"
-            value={values.startsAt}
-            onChange={(event) => set("startsAt")(event.target.value)}
-            {...fieldProps("startsAt")}
-          />
-          {fieldError("startsAt")}
-        </div>
-        <div className="field">
-          <label htmlFor="drain-endsAt">Until (empty: until resumed)</label>
-          <input
-            id="drain-endsAt"
-            type="datetime-local"
-            value={values.endsAt}
-            onChange={(event) => set("endsAt")(event.target.value)}
-            {...fieldProps("endsAt")}
-          />
-          {fieldError("endsAt")}
-        </div>
+        <DrainTimeField id="startsAt" label="From (empty: now)" values={values} set={set} errors={errors} />
+        <DrainTimeField id="endsAt" label="Until (empty: until resumed)" values={values} set={set} errors={errors} />
         <div className="form-actions">
           <button type="submit" className="primary" disabled={busy}>
             {busy ? "Draining…" : "Drain"}

@@ -10,7 +10,8 @@ import { ApiError, describeError } from "../api/client.ts";
 import type { DemoStatus, QueueConfigAnswer, QueueFileQueue, QueueSummary } from "../api/types.ts";
 import { useSession } from "../app/session-context.tsx";
 import { useResource } from "../app/use-resource.ts";
-import { fieldMarks, markedFields, numberAsTyped, refusalSummary } from "../components/form-errors.tsx";
+import { Field, fieldControl, fieldErrorId } from "../components/field.tsx";
+import { markedFields, numberAsTyped, refusalSummary } from "../components/form-errors.tsx";
 import { ErrorNotice, Loading, Unavailable } from "../components/status.tsx";
 import { formatNumber, formatTime } from "../format.ts";
 import {
@@ -249,16 +250,25 @@ function QueueTable(props: {
   );
 }
 
+/** A quota row's two amounts: the row field (and API field) each edits, its input id and its label in a unit. */
+const quotaAmounts: readonly {
+  readonly field: "nominal" | "borrowingLimit";
+  readonly id: string;
+  readonly label: (unit: string) => string;
+}[] = [
+  { field: "nominal", id: "nominal", label: (unit) => `Nominal (${unit})` },
+  { field: "borrowingLimit", id: "borrowing", label: () => "Borrowing limit (empty: none)" },
+];
+
 /** The quota rows of the queue form: a resource, its nominal quota and borrowing limit each; rows added and removed. */
 function QuotaRowsFieldset(props: {
   prefix: string;
   rows: readonly QuotaRow[];
   setRows: (update: (current: QuotaRow[]) => QuotaRow[]) => void;
   resources: readonly string[];
-  marked: ReturnType<typeof fieldMarks<string>>["inputProps"];
-  fieldError: ReturnType<typeof fieldMarks<string>>["message"];
+  errors: Partial<Record<string, string>>;
 }) {
-  const { prefix, rows, setRows, resources, marked, fieldError } = props;
+  const { prefix, rows, setRows, resources, errors } = props;
   const setRow = (index: number, change: Partial<QuotaRow>) =>
     setRows((current) => current.map((row, i) => (i === index ? { ...row, ...change } : row)));
   return (
@@ -266,44 +276,34 @@ function QuotaRowsFieldset(props: {
       <legend>Quota</legend>
       {rows.map((row, index) => (
         <div className="quota-row" key={row.key} data-quota-row={index} style={quotaRowStyle}>
-          <div className="field">
-            <label htmlFor={`${prefix}-resource-${index}`}>Resource</label>
-            <select
-              id={`${prefix}-resource-${index}`}
-              value={row.resource}
-              onChange={(e) => setRow(index, { resource: e.target.value })}
-              {...marked(`quota.${index}.resource`)}
+          <Field id={`${prefix}-resource-${index}`} label="Resource" error={errors[`quota.${index}.resource`]}>
+            {(control) => (
+              <select {...control} value={row.resource} onChange={(e) => setRow(index, { resource: e.target.value })}>
+                {(resources.includes(row.resource) ? resources : [row.resource, ...resources]).map((resource) => (
+                  <option key={resource} value={resource}>
+                    {resource} ({unitOf(resource)})
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          {quotaAmounts.map((amount) => (
+            <Field
+              key={amount.field}
+              id={`${prefix}-${amount.id}-${index}`}
+              label={amount.label(unitOf(row.resource))}
+              error={errors[`quota.${index}.${amount.field}`]}
             >
-              {(resources.includes(row.resource) ? resources : [row.resource, ...resources]).map((resource) => (
-                <option key={resource} value={resource}>
-                  {resource} ({unitOf(resource)})
-                </option>
-              ))}
-            </select>
-            {fieldError(`quota.${index}.resource`)}
-          </div>
-          <div className="field">
-            <label htmlFor={`${prefix}-nominal-${index}`}>Nominal ({unitOf(row.resource)})</label>
-            <input
-              id={`${prefix}-nominal-${index}`}
-              inputMode="decimal"
-              value={row.nominal}
-              onChange={(e) => setRow(index, { nominal: e.target.value })}
-              {...marked(`quota.${index}.nominal`)}
-            />
-            {fieldError(`quota.${index}.nominal`)}
-          </div>
-          <div className="field">
-            <label htmlFor={`${prefix}-borrowing-${index}`}>Borrowing limit (empty: none)</label>
-            <input
-              id={`${prefix}-borrowing-${index}`}
-              inputMode="decimal"
-              value={row.borrowingLimit}
-              onChange={(e) => setRow(index, { borrowingLimit: e.target.value })}
-              {...marked(`quota.${index}.borrowingLimit`)}
-            />
-            {fieldError(`quota.${index}.borrowingLimit`)}
-          </div>
+              {(control) => (
+                <input
+                  {...control}
+                  inputMode="decimal"
+                  value={row[amount.field]}
+                  onChange={(e) => setRow(index, { [amount.field]: e.target.value })}
+                />
+              )}
+            </Field>
+          ))}
           <button
             type="button"
             onClick={() => setRows((current) => current.filter((_, i) => i !== index))}
@@ -394,7 +394,6 @@ function QueueForm(props: {
     }
   };
 
-  const { inputProps: marked, message: fieldError } = fieldMarks(prefix, errors);
   const title = existing === undefined ? "Create a queue" : `Edit queue ${existing.name}`;
   const panel = useRef<HTMLElement>(null);
   // The Edit button sits in the table below: bring the form that opened into view.
@@ -407,63 +406,37 @@ function QueueForm(props: {
       <h2 id={`${prefix}-title`}>{title}</h2>
       <form className="job-form" onSubmit={submit} noValidate>
         {existing === undefined ? (
-          <div className="field">
-            <label htmlFor={`${prefix}-name`}>Queue name</label>
-            <input id={`${prefix}-name`} value={name} onChange={(e) => setName(e.target.value)} {...marked("name")} />
-            {fieldError("name")}
-          </div>
+          <Field id={`${prefix}-name`} label="Queue name" error={errors.name}>
+            {(control) => <input {...control} value={name} onChange={(e) => setName(e.target.value)} />}
+          </Field>
         ) : null}
-        <div className="field">
-          <label htmlFor={`${prefix}-tenant`}>Tenant</label>
-          <input
-            id={`${prefix}-tenant`}
-            value={tenant}
-            onChange={(e) => setTenant(e.target.value)}
-            {...marked("tenant")}
-          />
-          {fieldError("tenant")}
-        </div>
-        <div className="field">
-          <label htmlFor={`${prefix}-cohort`}>Cohort</label>
-          <select
-            id={`${prefix}-cohort`}
-            value={cohort}
-            onChange={(e) => setCohort(e.target.value)}
-            {...marked("cohort")}
-          >
-            <option value="">none (borrows nothing)</option>
-            {config.cohorts.map((entry) => (
-              <option key={entry.name} value={entry.name}>
-                {entry.name}
-              </option>
-            ))}
-          </select>
-          {fieldError("cohort")}
-        </div>
-        <div className="field">
-          <label htmlFor={`${prefix}-priority`}>Priority class</label>
-          <select
-            id={`${prefix}-priority`}
-            value={priorityClass}
-            onChange={(e) => setPriorityClass(e.target.value)}
-            {...marked("priorityClass")}
-          >
-            {config.priorityClasses.map((entry) => (
-              <option key={entry.name} value={entry.name}>
-                {entry.name} ({entry.value})
-              </option>
-            ))}
-          </select>
-          {fieldError("priorityClass")}
-        </div>
-        <QuotaRowsFieldset
-          prefix={prefix}
-          rows={rows}
-          setRows={setRows}
-          resources={resources}
-          marked={marked}
-          fieldError={fieldError}
-        />
+        <Field id={`${prefix}-tenant`} label="Tenant" error={errors.tenant}>
+          {(control) => <input {...control} value={tenant} onChange={(e) => setTenant(e.target.value)} />}
+        </Field>
+        <Field id={`${prefix}-cohort`} label="Cohort" error={errors.cohort}>
+          {(control) => (
+            <select {...control} value={cohort} onChange={(e) => setCohort(e.target.value)}>
+              <option value="">none (borrows nothing)</option>
+              {config.cohorts.map((entry) => (
+                <option key={entry.name} value={entry.name}>
+                  {entry.name}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field id={`${prefix}-priority`} label="Priority class" error={errors.priorityClass}>
+          {(control) => (
+            <select {...control} value={priorityClass} onChange={(e) => setPriorityClass(e.target.value)}>
+              {config.priorityClasses.map((entry) => (
+                <option key={entry.name} value={entry.name}>
+                  {entry.name} ({entry.value})
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <QuotaRowsFieldset prefix={prefix} rows={rows} setRows={setRows} resources={resources} errors={errors} />
         <div className="form-actions">
           <button type="submit" className="primary" disabled={busy}>
             {busy ? "Saving…" : existing === undefined ? "Create queue" : "Save quota"}
@@ -491,7 +464,8 @@ function DemoPanel() {
   const { client } = useSession();
   const demo = useResource<DemoStatus>("/v1/demo", { refreshMs: 5000 });
   const [share, setShare] = useState("50");
-  const [problem, setProblem] = useState<string | undefined>(undefined);
+  /** What went wrong: the API's refusal of the share (`onShare`, marked on its input) or another problem. */
+  const [problem, setProblem] = useState<{ text: string; onShare: boolean } | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   const change = async (running: boolean) => {
     setProblem(undefined);
@@ -506,7 +480,11 @@ function DemoPanel() {
       demo.reload();
     } catch (error) {
       const fieldMessage = error instanceof ApiError ? error.fieldMessage("body.load") : undefined;
-      setProblem(fieldMessage === undefined ? describeError(error) : `Load share: ${fieldMessage}`);
+      setProblem(
+        fieldMessage === undefined
+          ? { text: describeError(error), onShare: false }
+          : { text: `Load share: ${fieldMessage}`, onShare: true },
+      );
     } finally {
       setBusy(false);
     }
@@ -526,11 +504,10 @@ function DemoPanel() {
       <div className="toolbar">
         <label htmlFor="demo-share">Load share (% of GPUs)</label>
         <input
-          id="demo-share"
           inputMode="decimal"
           value={share}
           onChange={(e) => setShare(e.target.value)}
-          aria-invalid={problem?.startsWith("Load share") === true}
+          {...fieldControl("demo-share", problem?.onShare === true ? problem.text : undefined)}
         />
         <button type="button" className="primary" disabled={busy} onClick={() => change(true)}>
           {status?.running === true ? "Change load" : "Start demo load"}
@@ -540,8 +517,9 @@ function DemoPanel() {
         </button>
       </div>
       {problem === undefined ? null : (
-        <p className="field-error" id="demo-error">
-          {problem}
+        // The load share's refusal is the input's error (it names it); another problem is the form's.
+        <p className="field-error" id={problem.onShare ? fieldErrorId("demo-share") : "demo-error"}>
+          {problem.text}
         </p>
       )}
     </section>

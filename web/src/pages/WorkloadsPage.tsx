@@ -19,7 +19,8 @@ import {
 import { followLink, navigate, useLocation } from "../app/router.ts";
 import { useSession } from "../app/session-context.tsx";
 import { useResource } from "../app/use-resource.ts";
-import { fieldMarks, markedFields, refusalSummary } from "../components/form-errors.tsx";
+import { Field, FieldError, fieldErrorId } from "../components/field.tsx";
+import { markedFields, refusalSummary } from "../components/form-errors.tsx";
 import { curtailmentText } from "../components/grid.tsx";
 import {
   ActionConfirmation,
@@ -489,6 +490,36 @@ function JobCells(props: { job: Job; arrayId: string | undefined }) {
   );
 }
 
+/** The job table's column heads; for staff acting in bulk, a first column to select every job that can be acted on. */
+function JobTableHead(props: { bulk: boolean; allChosen: boolean; onChooseAll: (all: boolean) => void }) {
+  return (
+    <thead>
+      <tr>
+        {props.bulk ? (
+          <th scope="col">
+            <input
+              type="checkbox"
+              aria-label="Select every job of this page that can be acted on"
+              checked={props.allChosen}
+              onChange={(event) => props.onChooseAll(event.target.checked)}
+            />
+          </th>
+        ) : null}
+        <th scope="col">Job</th>
+        <th scope="col">Tenant · queue</th>
+        <th scope="col">State</th>
+        <th scope="col">Why / where</th>
+        <th scope="col">GPUs</th>
+        <th scope="col">Data</th>
+        <th scope="col">Submitted</th>
+        <th scope="col">
+          <span className="visually-hidden">Actions</span>
+        </th>
+      </tr>
+    </thead>
+  );
+}
+
 /** The jobs of a page: each with its actions (confirmed first), selection and bulk actions for staff, array tasks. */
 function JobTable(props: { jobs: readonly Job[]; highlight: string | undefined; onChanged: () => void }) {
   const { client, permissions, me } = useSession();
@@ -548,32 +579,11 @@ function JobTable(props: { jobs: readonly Job[]; highlight: string | undefined; 
         />
       ) : null}
       <table className="data jobs">
-        <thead>
-          <tr>
-            {bulk ? (
-              <th scope="col">
-                <input
-                  type="checkbox"
-                  aria-label="Select every job of this page that can be acted on"
-                  checked={selectable.length > 0 && chosen.length === selectable.length}
-                  onChange={(event) =>
-                    setSelected(event.target.checked ? new Set(selectable.map((job) => job.id)) : new Set())
-                  }
-                />
-              </th>
-            ) : null}
-            <th scope="col">Job</th>
-            <th scope="col">Tenant · queue</th>
-            <th scope="col">State</th>
-            <th scope="col">Why / where</th>
-            <th scope="col">GPUs</th>
-            <th scope="col">Data</th>
-            <th scope="col">Submitted</th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
+        <JobTableHead
+          bulk={bulk}
+          allChosen={selectable.length > 0 && chosen.length === selectable.length}
+          onChooseAll={(all) => setSelected(all ? new Set(selectable.map((job) => job.id)) : new Set())}
+        />
         <tbody>
           {props.jobs.flatMap((job) => {
             const arrayId = job.arrayTasks === undefined ? undefined : (job.arrayJobId ?? undefined);
@@ -646,17 +656,15 @@ function JobTable(props: { jobs: readonly Job[]; highlight: string | undefined; 
 }
 
 /** What the submit form's field groups share: the values, their setters and the API's marks on them. */
-interface JobFormState {
+export interface JobFormState {
   readonly values: JobFormValues;
   readonly set: (field: keyof JobFormValues) => (value: string | boolean) => void;
   readonly setValues: (update: (current: JobFormValues) => JobFormValues) => void;
   readonly errors: Partial<Record<FormField, string>>;
-  readonly fieldProps: ReturnType<typeof fieldMarks<FormField>>["inputProps"];
-  readonly fieldError: ReturnType<typeof fieldMarks<FormField>>["message"];
 }
 
 /** Where the job runs: GPUs, accepted models, queue, priority class, topology. */
-function JobPlacementFields(props: {
+export function JobPlacementFields(props: {
   form: JobFormState;
   gpuModels: readonly string[];
   acceptedModels: ReadonlySet<string>;
@@ -665,25 +673,26 @@ function JobPlacementFields(props: {
   chosenQueue: Queue | undefined;
   classes: readonly string[];
 }) {
-  const { values, set, setValues, errors, fieldProps, fieldError } = props.form;
+  const { values, set, setValues, errors } = props.form;
   const { gpuModels, acceptedModels, setAcceptedModels, myQueues, chosenQueue, classes } = props;
+  // The API names the list (`gpuModels`) or, for the older single model, `gpuModel`: both belong to the group.
+  const modelsError = errors.gpuModels ?? errors.gpuModel;
   return (
     <>
-      <div className="field">
-        <label htmlFor="job-gpus">GPUs</label>
-        <input
-          id="job-gpus"
-          type="number"
-          inputMode="numeric"
-          value={values.gpus}
-          onChange={(event) => set("gpus")(event.target.value)}
-          {...fieldProps("gpus")}
-        />
-        {fieldError("gpus")}
-      </div>
+      <Field id="job-gpus" label="GPUs" error={errors.gpus}>
+        {(control) => (
+          <input
+            {...control}
+            type="number"
+            inputMode="numeric"
+            value={values.gpus}
+            onChange={(event) => set("gpus")(event.target.value)}
+          />
+        )}
+      </Field>
       <fieldset
         className="field field-models"
-        aria-describedby={errors.gpuModels === undefined ? undefined : "job-gpuModels-error"}
+        aria-describedby={modelsError === undefined ? undefined : fieldErrorId("job-gpuModels")}
       >
         <legend>Accepted GPU models (none: any)</legend>
         {gpuModels.map((model) => (
@@ -702,146 +711,128 @@ function JobPlacementFields(props: {
             <label htmlFor={`job-gpuModels-${model}`}>{model}</label>
           </span>
         ))}
-        {fieldError("gpuModels") ?? fieldError("gpuModel")}
+        <FieldError id="job-gpuModels" error={modelsError} />
       </fieldset>
-      <div className="field">
-        <label htmlFor="job-queue">Queue</label>
-        <select
-          id="job-queue"
-          value={values.queue}
-          onChange={(event) => setValues((current) => ({ ...current, queue: event.target.value, priorityClass: "" }))}
-          {...fieldProps("queue")}
-        >
-          <option value="">default</option>
-          {myQueues.map((queue) => (
-            <option key={queue.name} value={queue.name}>
-              {queue.name}
-            </option>
-          ))}
-        </select>
-        {fieldError("queue")}
-      </div>
-      <div className="field">
-        <label htmlFor="job-priorityClass">Priority class</label>
-        <select
-          id="job-priorityClass"
-          value={values.priorityClass}
-          onChange={(event) => set("priorityClass")(event.target.value)}
-          {...fieldProps("priorityClass")}
-        >
-          <option value="">the queue's ({chosenQueue?.priorityClass ?? "default"})</option>
-          {classes.map((name) => (
-            <option key={name} value={name}>
-              {name}
-            </option>
-          ))}
-        </select>
-        {fieldError("priorityClass")}
-      </div>
-      <div className="field">
-        <label htmlFor="job-topology">Topology</label>
-        <select
-          id="job-topology"
-          value={values.topology}
-          onChange={(event) => set("topology")(event.target.value)}
-          {...fieldProps("topology")}
-        >
-          <option value="any">any</option>
-          <option value="nvlink">NVLink domain</option>
-          <option value="rack">one rack</option>
-          <option value="row">one row</option>
-        </select>
-        {fieldError("topology")}
-      </div>
+      <Field id="job-queue" label="Queue" error={errors.queue}>
+        {(control) => (
+          <select
+            {...control}
+            value={values.queue}
+            onChange={(event) => setValues((current) => ({ ...current, queue: event.target.value, priorityClass: "" }))}
+          >
+            <option value="">default</option>
+            {myQueues.map((queue) => (
+              <option key={queue.name} value={queue.name}>
+                {queue.name}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <Field id="job-priorityClass" label="Priority class" error={errors.priorityClass}>
+        {(control) => (
+          <select
+            {...control}
+            value={values.priorityClass}
+            onChange={(event) => set("priorityClass")(event.target.value)}
+          >
+            <option value="">the queue's ({chosenQueue?.priorityClass ?? "default"})</option>
+            {classes.map((name) => (
+              <option key={name} value={name}>
+                {name}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <Field id="job-topology" label="Topology" error={errors.topology}>
+        {(control) => (
+          <select {...control} value={values.topology} onChange={(event) => set("topology")(event.target.value)}>
+            <option value="any">any</option>
+            <option value="nvlink">NVLink domain</option>
+            <option value="rack">one rack</option>
+            <option value="row">one row</option>
+          </select>
+        )}
+      </Field>
     </>
   );
 }
 
 /** How long and under which rules: duration, data class, deadline, array, dependencies, hold, deferrable. */
 function JobTimingFields(props: { form: JobFormState; dataClasses: readonly string[]; dataClass: string }) {
-  const { values, set, fieldProps, fieldError } = props.form;
+  const { values, set, errors } = props.form;
   const { dataClasses, dataClass } = props;
   return (
     <>
-      <div className="field">
-        <label htmlFor="job-durationS">Duration (minutes)</label>
-        <input
-          id="job-durationS"
-          type="number"
-          inputMode="numeric"
-          value={values.durationMinutes}
-          onChange={(event) => set("durationMinutes")(event.target.value)}
-          {...fieldProps("durationS")}
-        />
-        {fieldError("durationS")}
-      </div>
-      <div className="field">
-        <label htmlFor="job-dataClass">Data class</label>
-        <select
-          id="job-dataClass"
-          value={dataClass}
-          onChange={(event) => set("dataClass")(event.target.value)}
-          {...fieldProps("dataClass")}
-        >
-          {dataClasses.map((dataClass) => (
-            <option key={dataClass} value={dataClass}>
-              {dataClass}
-              {dataClass === "health" ? " (certified zone only)" : ""}
-            </option>
-          ))}
-        </select>
-        {fieldError("dataClass")}
-      </div>
-      <div className="field">
-        <label htmlFor="job-deadline">Deadline (optional)</label>
-        <input
-          id="job-deadline"
-          type="datetime-local"
-          value={values.deadline}
-          onChange={(event) => set("deadline")(event.target.value)}
-          {...fieldProps("deadline")}
-        />
-        {fieldError("deadline")}
-      </div>
-      <div className="field">
-        <label htmlFor="job-array">Array (optional, e.g. 0-99%10)</label>
-        <input
-          id="job-array"
-          value={values.array}
-          onChange={(event) => set("array")(event.target.value)}
-          {...fieldProps("array")}
-        />
-        {fieldError("array")}
-      </div>
-      <div className="field">
-        <label htmlFor="job-dependsOn">After these jobs succeed (ids)</label>
-        <input
-          id="job-dependsOn"
-          value={values.afterOk}
-          onChange={(event) => set("afterOk")(event.target.value)}
-          placeholder="job_… or an array id"
-          {...fieldProps("dependsOn")}
-        />
-        {fieldError("dependsOn")}
-      </div>
-      <div className="field field-check">
-        <input
-          id="job-hold"
-          type="checkbox"
-          checked={values.hold}
-          onChange={(event) => set("hold")(event.target.checked)}
-        />
-        <label htmlFor="job-hold">Submit held (starts only once released)</label>
-      </div>
-      <div className="field field-check">
-        <input
-          id="job-deferrable"
-          type="checkbox"
-          checked={values.deferrable}
-          onChange={(event) => set("deferrable")(event.target.checked)}
-        />
-        <label htmlFor="job-deferrable">Deferrable (may wait for idle capacity)</label>
-      </div>
+      <Field id="job-durationS" label="Duration (minutes)" error={errors.durationS}>
+        {(control) => (
+          <input
+            {...control}
+            type="number"
+            inputMode="numeric"
+            value={values.durationMinutes}
+            onChange={(event) => set("durationMinutes")(event.target.value)}
+          />
+        )}
+      </Field>
+      <Field id="job-dataClass" label="Data class" error={errors.dataClass}>
+        {(control) => (
+          <select {...control} value={dataClass} onChange={(event) => set("dataClass")(event.target.value)}>
+            {dataClasses.map((dataClass) => (
+              <option key={dataClass} value={dataClass}>
+                {dataClass}
+                {dataClass === "health" ? " (certified zone only)" : ""}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <Field id="job-deadline" label="Deadline (optional)" error={errors.deadline}>
+        {(control) => (
+          <input
+            {...control}
+            type="datetime-local"
+            value={values.deadline}
+            onChange={(event) => set("deadline")(event.target.value)}
+          />
+        )}
+      </Field>
+      <Field id="job-array" label="Array (optional, e.g. 0-99%10)" error={errors.array}>
+        {(control) => (
+          <input {...control} value={values.array} onChange={(event) => set("array")(event.target.value)} />
+        )}
+      </Field>
+      <Field id="job-dependsOn" label="After these jobs succeed (ids)" error={errors.dependsOn}>
+        {(control) => (
+          <input
+            {...control}
+            value={values.afterOk}
+            onChange={(event) => set("afterOk")(event.target.value)}
+            placeholder="job_… or an array id"
+          />
+        )}
+      </Field>
+      <Field id="job-hold" label="Submit held (starts only once released)" check>
+        {(control) => (
+          <input
+            {...control}
+            type="checkbox"
+            checked={values.hold}
+            onChange={(event) => set("hold")(event.target.checked)}
+          />
+        )}
+      </Field>
+      <Field id="job-deferrable" label="Deferrable (may wait for idle capacity)" check>
+        {(control) => (
+          <input
+            {...control}
+            type="checkbox"
+            checked={values.deferrable}
+            onChange={(event) => set("deferrable")(event.target.checked)}
+          />
+        )}
+      </Field>
     </>
   );
 }
@@ -892,40 +883,33 @@ function SubmitJobForm(props: { onSubmitted: (job: Job) => void }) {
     }
   };
 
-  const { inputProps: fieldProps, message: fieldError } = fieldMarks("job", errors);
-  const form: JobFormState = { values, set, setValues, errors, fieldProps, fieldError };
+  const form: JobFormState = { values, set, setValues, errors };
 
   return (
     <section className="panel" aria-labelledby="submit-title">
       <h2 id="submit-title">Submit a job</h2>
       <form className="job-form" onSubmit={submit} noValidate>
-        <div className="field">
-          <label htmlFor="job-projectId">Project</label>
-          <select
-            id="job-projectId"
-            value={projectId}
-            onChange={(event) => set("projectId")(event.target.value)}
-            {...fieldProps("projectId")}
-          >
-            {projectList.map((project) => (
-              <option key={project.id} value={project.id}>
-                {project.name}
-              </option>
-            ))}
-          </select>
-          {fieldError("projectId")}
-        </div>
-        <div className="field">
-          <label htmlFor="job-name">Name</label>
-          <input
-            id="job-name"
-            value={values.name}
-            onChange={(event) => set("name")(event.target.value)}
-            placeholder="pathology-finetune-07"
-            {...fieldProps("name")}
-          />
-          {fieldError("name")}
-        </div>
+        <Field id="job-projectId" label="Project" error={errors.projectId}>
+          {(control) => (
+            <select {...control} value={projectId} onChange={(event) => set("projectId")(event.target.value)}>
+              {projectList.map((project) => (
+                <option key={project.id} value={project.id}>
+                  {project.name}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field id="job-name" label="Name" error={errors.name}>
+          {(control) => (
+            <input
+              {...control}
+              value={values.name}
+              onChange={(event) => set("name")(event.target.value)}
+              placeholder="pathology-finetune-07"
+            />
+          )}
+        </Field>
         <JobPlacementFields
           form={form}
           gpuModels={gpuModels}
