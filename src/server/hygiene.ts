@@ -23,6 +23,9 @@ declare module "fastify" {
 /** Longest request URL (path and query) accepted; longer ones answer 414. */
 export const maxUrlLength = 8192;
 
+/** Largest request body the server reads (a route may set its own); a larger one answers 413 before it is parsed. */
+export const maxBodyBytes = 4 * 1024 * 1024;
+
 const suspicious = /[\0\uD800-\uDFFF]/;
 
 /** Why `text` cannot be stored (a NUL, an unpaired surrogate), or undefined when it can. */
