@@ -3,8 +3,12 @@
  * test reads /openapi.json from it and, for each operation and each key (platform admin, facility operator, tenant
  * admin, tenant member, student, a metrics scraper, no key, a revoked key, an expired key), sends requests fast-check
  * builds from the operation's own schemas — valid-looking ones, and ones spoiled in one place (test/support/api-fuzz.ts)
- * — with path parameters that are real ids (other tenants' among them), unknown ids or traversal. A route added later
- * is attacked without anyone writing a case for it.
+ * — with path parameters that are real ids (other tenants' among them), unknown ids or traversal; and, as the first
+ * caller its authentication lets through, every wire-level abuse of its plausible request (wrong, missing or
+ * unknown content type or coding, a body past the server's limit, malformed JSON, a query that is not UTF-8, a URL
+ * past 8 KiB, headers under and past Node's limit: `wireAbuses`), each of which the server must refuse with its exact
+ * status and field where it is the server that refuses it. A route added later is attacked without anyone writing a
+ * case for it.
  *
  * Every answer must: not be a 5xx (a 503 only where the operation declares it); have a status the operation declares
  * exactly (no 4XX range: each 404, 409, 413... is listed where it is answered); be problem+json with the request id
@@ -14,7 +18,7 @@
  * here). The platform is in memory with no collector, Slurm or BMC behind it, and the users and keys the test calls
  * with are never given to the operations that disable or revoke, so a destructive success reaches nothing real.
  *
- * Bounded for CI (fixed seed, a few requests per operation and role, ~20 s); a longer hunt:
+ * Bounded for CI (fixed seed, a few requests per operation and role, ~25 s); a longer hunt:
  * `ALIXAN_FUZZ_RUNS=40 node --import tsx --test test/api-fuzz.test.ts` (ALIXAN_FUZZ_SEED picks another seed).
  */
 import assert from "node:assert/strict";

@@ -10,7 +10,7 @@ import { maxHeaderSize } from "node:http";
 import Ajv2020, { type ValidateFunction } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import fc from "fast-check";
-import { maxBodyBytes } from "../../src/server/hygiene.ts";
+import { maxBodyBytes, maxUrlLength } from "../../src/server/hygiene.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: the OpenAPI document and the answers are read field by field.
 export type Json = any;
@@ -542,11 +542,13 @@ function parsedByServer(operation: Operation): boolean {
 
 /**
  * The wire-level abuses of `operation`, each its plausible request changed in one way: headers just under Node's
- * limit (not refused) and past it (431 from anyone); and on a method the server parses a body of (everything but
- * GET), the body sent as text/plain, as a form, with no content type, as `application/json; charset=latin1`, past the
- * server's body limit, truncated, with trailing garbage, after a byte-order mark, and with a key given twice. Where
- * the server's own parser reads the body, those it refuses must get their exact status and field (415 naming
- * `headers.content-type`, 413 and 400 naming `body`) from a caller authentication lets through.
+ * limit (not refused) and past it (431 from anyone), a query that is not UTF-8 (400 naming it) and a URL past 8 KiB
+ * (414), both refused before authentication; and on a method the server parses a body of (everything but GET), the
+ * body sent as text/plain, as a form, as XML, with no content type, as `application/json; charset=latin1`, empty,
+ * past the server's body limit, truncated, with trailing garbage, after a byte-order mark, labelled brotli, and with
+ * a key given twice. From a caller authentication lets through, the brotli one must get a 415 naming
+ * `headers.content-encoding` on every route; and where the server's own parser reads the body, those it refuses their
+ * exact status and field (415 naming `headers.content-type`, 413 and 400 naming `body`).
  */
 export function wireAbuses(operation: Operation, plausible: FuzzRequest): FuzzRequest[] {
   const { json: _json, ...base } = plausible;
@@ -558,9 +560,18 @@ export function wireAbuses(operation: Operation, plausible: FuzzRequest): FuzzRe
   });
   const padding = (length: number) => ({ "x-fuzz-padding": "p".repeat(length) });
   // Room for the request line and the headers fetch adds (host, accept, content-length...), all well under 2 KiB.
+  const path = plausible.url.split("?")[0];
   const abuses = [
     abuse("headers under the limit", { headers: padding(headerLimit - 2_048), expect: { never: 431, always: true } }),
     abuse("headers past the limit", { headers: padding(headerLimit + 1_024), expect: { status: 431, always: true } }),
+    abuse("a query that is not UTF-8", {
+      url: `${path}?q=%ff`,
+      expect: { status: 400, field: "querystring.q", always: true },
+    }),
+    abuse("a URL past the limit", {
+      url: `${path}?q=${"x".repeat(maxUrlLength)}`,
+      expect: { status: 414, field: "url", always: true },
+    }),
   ];
   if (operation.method === "GET") return abuses;
   const text = plausible.contentType === "application/json" && plausible.body !== undefined ? plausible.body : "{}";
@@ -576,13 +587,23 @@ export function wireAbuses(operation: Operation, plausible: FuzzRequest): FuzzRe
       contentType: "application/x-www-form-urlencoded",
       ...refused(415, "headers.content-type"),
     }),
+    abuse("XML", { body: "<a/>", contentType: "application/xml", ...refused(415, "headers.content-type") }),
     // With no content type fetch sends bytes as they are (a string it would label text/plain).
     abuse("no content type", { body: text, contentType: undefined, ...refused(415, "headers.content-type") }),
     abuse("charset=latin1", { body: text, contentType: `${json}; charset=latin1` }),
     abuse("a body past the limit", { body: oversizedBody, contentType: json, mutated: true, ...refused(413, "body") }),
+    abuse("an empty body labelled JSON", { body: "", contentType: json, mutated: true, ...refused(400, "body") }),
     abuse("truncated JSON", { body: text.slice(0, -1), contentType: json, mutated: true, ...refused(400, "body") }),
     abuse("trailing garbage", { body: `${text} ]garbage`, contentType: json, mutated: true, ...refused(400, "body") }),
     abuse("a byte-order mark", { body: `\uFEFF${text}`, contentType: json }),
+    // No route decodes brotli: the body must not be read as if plain, whatever the route's parsers.
+    abuse("a content coding no route decodes", {
+      body: text,
+      contentType: plausible.contentType ?? json,
+      headers: { "content-encoding": "br" },
+      mutated: true,
+      expect: { status: 415, field: "headers.content-encoding", always: false },
+    }),
     abuse("a key given twice", {
       // The first of the two is hostile: JSON.parse keeps the last, and so must whatever reads the body.
       body: firstKey === undefined ? '{"a":null,"a":1}' : `{${firstKey}:null,${text.slice(1)}`,
