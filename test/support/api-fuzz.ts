@@ -527,17 +527,24 @@ function schemaRequestArbitrary(
     });
 }
 
+/** The media type of JSON bodies. */
+const json = "application/json";
+
 /** Node's limit on a request's line and headers together (16 KiB unless `--max-http-header-size`): past it, a 431. */
 export const headerLimit = maxHeaderSize;
 
 /** A JSON body past the server's body limit (src/server/hygiene.ts), valid, so only its size is at fault; made once. */
 let oversizedBody: string | undefined;
 
-/** Whether `operation`'s body goes through the server's own JSON parser and body limit (it takes JSON or nothing). */
+/**
+ * Whether `operation`'s body goes through the server's own parsers and body limit: it takes JSON or nothing, and is
+ * not one of the telemetry scope's routes (telemetry and alarms: src/telemetry/routes.ts), which parse a body of any
+ * type as text and read up to 64 MiB.
+ */
 function parsedByServer(operation: Operation): boolean {
   const types = Object.keys(operation.spec.requestBody?.content ?? {});
-  // A route that takes any media type (the telemetry receivers, its own parser and limit) does not declare 415.
-  return operation.spec.responses["415"] !== undefined && types.every((type) => type === "application/json");
+  const tags: string[] = operation.spec.tags ?? [];
+  return !tags.some((tag) => tag === "telemetry" || tag === "alarms") && types.every((type) => type === json);
 }
 
 /**
@@ -574,10 +581,9 @@ export function wireAbuses(operation: Operation, plausible: FuzzRequest): FuzzRe
     }),
   ];
   if (operation.method === "GET") return abuses;
-  const text = plausible.contentType === "application/json" && plausible.body !== undefined ? plausible.body : "{}";
+  const text = plausible.contentType === json && plausible.body !== undefined ? plausible.body : "{}";
   const strict = parsedByServer(operation);
   const refused = (status: number, field: string) => (strict ? { expect: { status, field, always: false } } : {});
-  const json = "application/json";
   const firstKey = /^\{("(?:[^"\\]|\\.)*"):/.exec(text)?.[1];
   oversizedBody ??= JSON.stringify({ padding: "x".repeat(maxBodyBytes) });
   abuses.push(
