@@ -3,8 +3,12 @@
  * test reads /openapi.json from it and, for each operation and each key (platform admin, facility operator, tenant
  * admin, tenant member, student, a metrics scraper, no key, a revoked key, an expired key), sends requests fast-check
  * builds from the operation's own schemas — valid-looking ones, and ones spoiled in one place (test/support/api-fuzz.ts)
- * — with path parameters that are real ids (other tenants' among them), unknown ids or traversal. A route added later
- * is attacked without anyone writing a case for it.
+ * — with path parameters that are real ids (other tenants' among them), unknown ids or traversal; and, as the first
+ * caller its authentication lets through, every wire-level abuse of its plausible request (wrong, missing or
+ * unknown content type or coding, a body past the server's limit, malformed JSON, a query that is not UTF-8, a URL
+ * past 8 KiB, headers under and past Node's limit: `wireAbuses`), each of which the server must refuse with its exact
+ * status and field where it is the server that refuses it. A route added later is attacked without anyone writing a
+ * case for it.
  *
  * Every answer must: not be a 5xx (a 503 only where the operation declares it); have a status the operation declares
  * exactly (no 4XX range: each 404, 409, 413... is listed where it is answered); be problem+json with the request id
@@ -14,7 +18,7 @@
  * here). The platform is in memory with no collector, Slurm or BMC behind it, and the users and keys the test calls
  * with are never given to the operations that disable or revoke, so a destructive success reaches nothing real.
  *
- * Bounded for CI (fixed seed, a few requests per operation and role, ~20 s); a longer hunt:
+ * Bounded for CI (fixed seed, a few requests per operation and role, ~25 s); a longer hunt:
  * `ALIXAN_FUZZ_RUNS=40 node --import tsx --test test/api-fuzz.test.ts` (ALIXAN_FUZZ_SEED picks another seed).
  */
 import assert from "node:assert/strict";
@@ -36,6 +40,7 @@ import {
   requestArbitrary,
   SchemaChecks,
   sendFuzz,
+  wireAbuses,
 } from "./support/api-fuzz.ts";
 
 // Answers must survive their response schema unchanged, as under `npm test` (src/server/response-check.ts).
@@ -255,6 +260,26 @@ function otherTenants(request: FuzzRequest, answer: FuzzAnswer, tenantId: string
   return [...seen];
 }
 
+/** Whether `role` gets past authentication on `operation`: it needs no key, or the role may call it. */
+function admitted(operation: Operation, role: Role | undefined): boolean {
+  const secured = operation.spec.security === undefined || operation.spec.security.length > 0;
+  const pattern = operation.path.replace(/\{(\w+)\}/g, ":$1");
+  return !secured || (role !== undefined && roleMayCall(role, operation.method, pattern));
+}
+
+/** How the answer to a wire abuse differs from what it must be (its status, the field its problem names). */
+function expectationViolations(operation: Operation, request: FuzzRequest, caller: Caller, answer: FuzzAnswer) {
+  const expected = request.expect;
+  if (expected === undefined || !(expected.always || admitted(operation, caller.role))) return [];
+  if (expected.never === answer.status) return [`${request.note}: answered ${answer.status}`];
+  if (expected.status === undefined) return [];
+  if (expected.status !== answer.status) return [`${request.note}: answered ${answer.status}, not ${expected.status}`];
+  if (expected.field === undefined || !answer.type.startsWith("application/problem+json")) return [];
+  const problem = JSON.parse(answer.text);
+  const fields = (problem.errors ?? []).map((error: Json) => error.field);
+  return fields.includes(expected.field) ? [] : [`${request.note}: the problem names ${fields}, not ${expected.field}`];
+}
+
 /** Every invariant `answer` breaks (empty when it keeps them all). */
 function violations(operation: Operation, request: FuzzRequest, caller: Caller, answer: FuzzAnswer): string[] {
   const { status } = answer;
@@ -276,11 +301,11 @@ function violations(operation: Operation, request: FuzzRequest, caller: Caller, 
   // anyone is authenticated (server/hygiene.ts): a 400 or 414 that tells nothing of the resource.
   const refusedBeforeAuthentication = status === 400 || status === 414 || status === 431;
   if (secured && !refusedBeforeAuthentication) {
-    const pattern = operation.path.replace(/\{(\w+)\}/g, ":$1");
     if (caller.role === undefined && status !== 401) found.push(`answered ${status} without a valid key`);
-    else if (caller.role !== undefined && !roleMayCall(caller.role, operation.method, pattern) && status !== 403)
+    else if (caller.role !== undefined && !admitted(operation, caller.role) && status !== 403)
       found.push(`answered ${status} to ${caller.role}, which may not call it`);
   }
+  found.push(...expectationViolations(operation, request, caller, answer));
   if (status < 300 && caller.tenantId !== null) {
     const others = otherTenants(request, answer, caller.tenantId);
     if (others.length > 0) found.push(`${status} to tenant ${caller.tenantId} reached ${others.join(", ")}`);
@@ -299,13 +324,21 @@ async function undoSideEffects(operation: Operation, answer: FuzzAnswer): Promis
     await callApi(base, "PUT", "/v1/demo", callers.get("admin")!.token!, { running: false });
 }
 
-/** Fuzzes `operation` as `role`; returns the failure (after shrinking) or undefined. */
-async function fuzzOperation(operation: Operation, role: string, runSeed: number): Promise<string | undefined> {
+/**
+ * Fuzzes `operation` as `role`; returns the failure (after shrinking) or undefined. With `wire`, every wire abuse of
+ * the operation is also sent (after the plausible request), so each is checked on every run whatever the draws.
+ */
+async function fuzzOperation(
+  operation: Operation,
+  role: string,
+  runSeed: number,
+  wire: boolean,
+): Promise<string | undefined> {
   const caller = callers.get(role)!;
   // The most plausible request first, so a success (and its body's schema) is checked on every run; its body is also
   // among those the random requests spoil.
   const plausible = plausibleRequest(document, operation, role, pool, caller.tenantId);
-  const requests = requestArbitrary(document, operation, [role], pool, plausible.json);
+  const requests = requestArbitrary(document, operation, [role], pool, plausible);
   const property = fc.asyncProperty(requests, async (request) => {
     const answer = await sendFuzz(base, request, caller.token);
     stats.requests++;
@@ -325,8 +358,12 @@ async function fuzzOperation(operation: Operation, role: string, runSeed: number
     const found = violations(operation, request, caller, answer);
     if (found.length > 0) throw new Error(`${found.join("; ")}\n    answer: ${answer.text.slice(0, 300)}`);
   });
-  const examples: [FuzzRequest][] = [[plausible]];
-  const details = await fc.check(property, { seed: runSeed, numRuns: runs, examples });
+  const examples: [FuzzRequest][] = [
+    [plausible],
+    ...(wire ? wireAbuses(operation, plausible).map((abuse): [FuzzRequest] => [abuse]) : []),
+  ];
+  // fast-check counts the examples among its runs: the wire abuses come on top of the random draws.
+  const details = await fc.check(property, { seed: runSeed, numRuns: runs + examples.length - 1, examples });
   if (!details.failed) return undefined;
   const request = details.counterexample?.[0] as FuzzRequest | undefined;
   const sent =
@@ -345,8 +382,11 @@ describe("every API operation, fuzzed from its schema as every role", () => {
     assert.ok(operations.length >= 70, `only ${operations.length} operations`);
     for (const [index, operation] of operations.entries()) {
       stats.operations++;
-      for (const [roleIndex, role] of [...callers.keys()].entries()) {
-        const failure = await fuzzOperation(operation, role, seed + index * 100 + roleIndex);
+      // The wire abuses, all of them, as the first caller authentication lets through (else the first: a 431 still).
+      const roles = [...callers.keys()];
+      const wireRole = roles.find((role) => admitted(operation, callers.get(role)!.role)) ?? roles[0];
+      for (const [roleIndex, role] of roles.entries()) {
+        const failure = await fuzzOperation(operation, role, seed + index * 100 + roleIndex, role === wireRole);
         if (failure !== undefined) failures.push(failure);
       }
       const health = await fetch(`${base}/health`);

@@ -250,12 +250,22 @@ describe("live state", () => {
     assert.match(off.body.changes.at(-1), /^no operator response/);
   });
 
-  it("runs at most two what-ifs at once and refuses a third with 429, then takes new ones", async () => {
+  it("runs at most two what-ifs at once and refuses a third with 429, then takes new ones; one asking nothing takes no slot", async () => {
     const request = { heatWave: { peakC: 40, days: 1, nightMinimumC: 24 }, days: 1 };
     const answers = await Promise.all([1, 2, 3].map(() => post("/v1/whatif", request)));
     assert.deepEqual(answers.map((answer) => answer.status).sort(), [200, 200, 429]);
     assert.match(answers.find((answer) => answer.status === 429)!.body.detail, /at most 2/);
     assert.equal((await post("/v1/whatif", request)).status, 200);
+    // A request that asks for nothing is refused before a worker starts: three at once take no slot (no 429).
+    const empty = await Promise.all([{}, { days: 2 }, { startDay: 30 }].map((body) => post("/v1/whatif", body)));
+    assert.deepEqual(
+      empty.map((answer) => [answer.status, answer.body.errors?.[0]?.field]),
+      [
+        [400, "body.scenario"],
+        [400, "body.scenario"],
+        [400, "body.scenario"],
+      ],
+    );
   });
 });
 
@@ -278,7 +288,7 @@ describe("what-if time limit", () => {
       const response = await fetch(`${limitedUrl}/v1/whatif`, {
         method: "POST",
         headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-        body: JSON.stringify({ days: 14 }),
+        body: JSON.stringify({ days: 14, heatWave: { peakC: 40, days: 2, nightMinimumC: 24 } }),
       });
       const body = (await response.json()) as Json;
       assert.equal(response.status, 503, JSON.stringify(body));

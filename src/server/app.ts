@@ -19,7 +19,13 @@ import type { InventoryService } from "../inventory/service.ts";
 import type { Store } from "../store/database.ts";
 import type { TenancyService } from "../tenancy/service.ts";
 import { registerAuthentication } from "./auth.ts";
-import { clientErrorHandler, frameworkErrorHandler, maxUrlLength, registerInputHygiene } from "./hygiene.ts";
+import {
+  clientErrorHandler,
+  frameworkErrorHandler,
+  maxBodyBytes,
+  maxUrlLength,
+  registerInputHygiene,
+} from "./hygiene.ts";
 import { type PlatformLog, registerAccessLog } from "./logging.ts";
 import { type MetricsSource, registerPlatformMetrics } from "./metrics.ts";
 import { openapiOptions, problems, withEditorKeywordsAsExtensions, withProblemResponses } from "./openapi.ts";
@@ -245,7 +251,7 @@ export async function buildServer(dependencies: ServerDependencies): Promise<Fas
     // One access line per request, with the route pattern, from registerAccessLog instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     ...apiValidation(),
-    bodyLimit: 4 * 1024 * 1024,
+    bodyLimit: maxBodyBytes,
     // The router's default (100 characters) answered a longer path parameter "no route GET /v1/jobs/…" (404) before
     // authentication; up to the URL bound the route answers it: a 401 without a key, the field named by its schema.
     routerOptions: { maxParamLength: maxUrlLength },

@@ -2,7 +2,8 @@
  * Input hygiene, once for every route: text the store cannot keep (NUL, which PostgreSQL refuses in text, and
  * unpaired UTF-16 surrogates, which become U+FFFD on the way to it) is refused with a 400 naming the field
  * (`body.name`, `querystring.tenant`, `params.id`) before any handler runs; so are malformed percent-encoding, URLs
- * past 8 KiB and a key in the URL anywhere but on the event streams that need one. Errors the server meets before a
+ * past 8 KiB, a key in the URL anywhere but on the event streams that need one, and a body in a content coding its
+ * route does not decode (415, where it was read as if plain). Errors the server meets before a
  * request exists (unparsable HTTP) still answer problem+json. Every answer carries nosniff and frame/referrer
  * headers; JSON answers a `default-src 'none'` policy.
  */
@@ -17,11 +18,16 @@ declare module "fastify" {
   interface FastifyContextConfig {
     /** The route is an event stream that may take the API key as `?access_token=` (EventSource sends no header). */
     urlToken?: boolean;
+    /** The content codings the route decodes itself (gzip on the Influx routes, snappy on remote-write). */
+    contentEncodings?: readonly string[];
   }
 }
 
 /** Longest request URL (path and query) accepted; longer ones answer 414. */
 export const maxUrlLength = 8192;
+
+/** Largest request body the server reads (a route may set its own); a larger one answers 413 before it is parsed. */
+export const maxBodyBytes = 4 * 1024 * 1024;
 
 const suspicious = /[\0\uD800-\uDFFF]/;
 
@@ -211,6 +217,23 @@ async function checkNumbers(request: FastifyRequest): Promise<void> {
   }
 }
 
+/**
+ * Refuses a body in a content coding its route does not decode, before it is parsed: 415 naming the header. Without
+ * it `Content-Encoding: br` (or gzip) on a JSON route was read as if plain, and a plain body under that label taken.
+ */
+async function checkEncoding(request: FastifyRequest): Promise<void> {
+  const header = request.headers["content-encoding"];
+  if (header === undefined || request.is404) return;
+  const encoding = header.toLowerCase().trim();
+  if (encoding === "" || encoding === "identity") return;
+  const length = request.headers["content-length"];
+  const hasBody = request.headers["transfer-encoding"] !== undefined || (length !== undefined && length !== "0");
+  if (!hasBody || request.routeOptions.config.contentEncodings?.includes(encoding) === true) return;
+  throw new AppError("unsupportedMediaType", `content-encoding ${encoding} is not taken here: send the body as is`, {
+    field: "headers.content-encoding",
+  });
+}
+
 const jsonTypes = /^application\/(?:[\w.+-]+\+)?json/;
 
 /** Security headers every answer carries (a route may set its own framing and referrer policy first). */
@@ -248,6 +271,7 @@ export function registerInputHygiene(app: FastifyInstance): void {
     throw new AppError("unavailable", "the server is shutting down; retry on its next start");
   });
   app.addHook("onRequest", checkUrl);
+  app.addHook("preParsing", checkEncoding);
   app.addHook("preValidation", checkBody);
   app.addHook("preHandler", checkNumbers);
   app.addHook("onSend", securityHeaders);

@@ -67,8 +67,6 @@ type ProblemName = keyof typeof problemResponses;
 const routeProblems = {
   404: "NotFound",
   409: "Conflict",
-  413: "PayloadTooLarge",
-  415: "UnsupportedMediaType",
   429: "TooManyRequests",
   503: "ServiceUnavailable",
 } as const satisfies Record<number, ProblemName>;
@@ -80,7 +78,8 @@ export type RouteProblemStatus = keyof typeof routeProblems;
 export const problemsKey = "x-problems";
 
 /**
- * The problem answers a route gives of its own (unknown ids, state conflicts, a part unavailable), spread into its
+ * The problem answers a route gives of its own (unknown ids, state conflicts, a part unavailable; 413 and 415 are
+ * every body method's, declared once in `problemNamesOf`), spread into its
  * schema: `schema: { ..., ...problems(404, 409) }`. The document declares each with its shared component response.
  */
 export function problems(...statuses: readonly RouteProblemStatus[]): { [problemsKey]: readonly RouteProblemStatus[] } {
@@ -150,47 +149,26 @@ export function rawBody(description: string, mediaTypes: readonly string[]) {
   };
 }
 
-/**
- * Route schema key saying the route parses a body of any media type (a scope with a `*` parser: the telemetry
- * receivers), so the server itself never answers it 415; such a route declares `problems(415)` when it refuses a
- * type or encoding of its own.
- */
-export const anyMediaTypeKey = "x-any-media-type";
-
-/**
- * Marks every route registered after it in `scope` as parsing a body of any media type (see `anyMediaTypeKey`): call
- * it where the scope adds its `*` content-type parser.
- */
-export function markAnyMediaType(scope: { addHook(name: "onRoute", hook: (route: RouteLike) => void): unknown }) {
-  scope.addHook("onRoute", (route) => {
-    // In place: @fastify/swagger keeps the route's options it saw first and reads the schema when it builds.
-    if (route.schema !== undefined) route.schema[anyMediaTypeKey] = true;
-  });
-}
-
-/** What `markAnyMediaType` reads of a route being added. */
-interface RouteLike {
-  schema?: Record<string, unknown>;
-}
-
 interface Operation {
   [rawBodyKey]?: unknown;
   [problemsKey]?: readonly RouteProblemStatus[];
-  [anyMediaTypeKey]?: boolean;
   security?: unknown[];
   parameters?: unknown[];
   requestBody?: unknown;
   responses?: Record<string, unknown>;
 }
 
-/** Methods whose body the server parses, whatever the route declares: they can answer 413 and 415. */
+/**
+ * Methods whose body the server parses, whatever the route declares: they can answer 413, and 415 (a content type no
+ * parser of the route takes, or a content coding it does not decode: even the routes that take any type refuse one).
+ */
 const bodyMethods: ReadonlySet<string> = new Set(["put", "post", "delete", "patch"]);
 
 /**
  * The problem answers `operation` gives, by component name: what the server answers any request from one place
  * (problem.ts, hygiene.ts, auth.ts: 400 for a query that is not text, 414 and 431 for a URL or headers too long, 413
- * and 415 for a body too large or of another type on a method that takes one, unless its route takes any type,
- * 401/403/429 when it needs a key), the route's own (`problems(...)`), and the 5XX range.
+ * and 415 for a body too large or of a type or coding it does not take on a method that takes one, 401/403/429 when
+ * it needs a key), the route's own (`problems(...)`), and the 5XX range.
  */
 function problemNamesOf(method: string, operation: Operation): ProblemName[] {
   const secured = operation.security === undefined || operation.security.length > 0;
@@ -199,8 +177,7 @@ function problemNamesOf(method: string, operation: Operation): ProblemName[] {
     "BadRequest",
     ...(secured ? (["Unauthorized", "Forbidden"] as const) : []),
     ...own,
-    ...(bodyMethods.has(method) ? (["PayloadTooLarge"] as const) : []),
-    ...(bodyMethods.has(method) && operation[anyMediaTypeKey] !== true ? (["UnsupportedMediaType"] as const) : []),
+    ...(bodyMethods.has(method) ? (["PayloadTooLarge", "UnsupportedMediaType"] as const) : []),
     "UriTooLong",
     ...(secured ? (["TooManyRequests"] as const) : []),
     "HeadersTooLarge",
@@ -231,7 +208,6 @@ export function withProblemResponses<Document extends { paths?: object | undefin
         if (responses[status] === undefined) responses[status] = { $ref: `#/components/responses/${name}` };
       }
       delete operation[problemsKey];
-      delete operation[anyMediaTypeKey];
       const paged = operation.parameters?.some((parameter) => {
         const { in: where, name } = parameter as { in?: string; name?: string };
         return where === "query" && name === "cursor";

@@ -123,6 +123,9 @@ function byteLimit(limit: number, problem: () => AppError, onCount?: (count: num
   });
 }
 
+/** The content codings `gunzipBodies` undoes: its routes say so in their `contentEncodings` (server/hygiene.ts). */
+export const gzipEncodings: readonly string[] = ["gzip", "x-gzip"];
+
 /**
  * A preParsing hook that undoes `Content-Encoding: gzip` as the body streams in, bounded on the wire by
  * `compressedLimit` and once inflated by `decompressedLimit` (inflating stops there: no zip bomb runs to its end).
@@ -132,7 +135,7 @@ export function gunzipBodies(compressedLimit: number, decompressedLimit: number)
   return async (request, _reply, payload) => {
     const encoding = (request.headers["content-encoding"] ?? "identity").toLowerCase().trim();
     if (encoding === "identity" || encoding === "") return payload;
-    if (encoding !== "gzip" && encoding !== "x-gzip") {
+    if (!gzipEncodings.includes(encoding)) {
       throw new AppError("unsupportedMediaType", `content-encoding ${encoding} is not supported: send gzip or none`, {
         field: "headers.content-encoding",
       });
@@ -209,7 +212,7 @@ export function registerReceiverRoutes(
   const influxRoute = {
     bodyLimit: decompressedLimit,
     preParsing: gunzipBodies(compressedLimit, decompressedLimit),
-    config: { collectorAuth: true },
+    config: { collectorAuth: true, contentEncodings: gzipEncodings },
   };
 
   app.post<{ Querystring: { db?: string; rp?: string; precision?: string }; Body: string }>(
@@ -219,7 +222,7 @@ export function registerReceiverRoutes(
       schema: {
         tags: ["telemetry"],
         operationId: "writeInflux1",
-        ...problems(415, 503),
+        ...problems(503),
         ...rawBody("Influx line protocol, gzip accepted (Content-Encoding: gzip)", ["text/plain"]),
         summary: "InfluxDB 1 line protocol write (gzip accepted)",
         response: { 204: noContent },
@@ -252,7 +255,7 @@ export function registerReceiverRoutes(
       schema: {
         tags: ["telemetry"],
         operationId: "writeInflux2",
-        ...problems(415, 503),
+        ...problems(503),
         ...rawBody("Influx line protocol, gzip accepted (Content-Encoding: gzip)", ["text/plain"]),
         summary: "InfluxDB 2 line protocol write (gzip accepted)",
         response: { 204: noContent },
@@ -280,10 +283,12 @@ export function registerReceiverRoutes(
       "/api/v1/write",
       {
         bodyLimit: compressedLimit,
+        // Its bodies are snappy blocks, with or without the header saying so (remoteWriteBytes checks which).
+        config: { contentEncodings: ["snappy"] },
         schema: {
           tags: ["telemetry"],
           operationId: "remoteWrite",
-          ...problems(415, 503),
+          ...problems(503),
           ...rawBody("A snappy-compressed protobuf WriteRequest (Prometheus remote-write 1.0)", [
             "application/x-protobuf",
           ]),

@@ -25,7 +25,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
-import { markAnyMediaType, problems, rawBody } from "../server/openapi.ts";
+import { problems, rawBody } from "../server/openapi.ts";
 import { compareKeys, decodeCursor, pageHeaders, pageSorted, pagingQuery } from "../server/paging.ts";
 import { problemHandler, sendProblem } from "../server/problem.ts";
 import type { Reply } from "../server/schemas.ts";
@@ -42,7 +42,13 @@ import {
   groupings,
   type SeriesQuery,
 } from "./query.ts";
-import { defaultCompressedLimit, gunzipBodies, registerReceiverRoutes, sendLimitRefusal } from "./receivers.ts";
+import {
+  defaultCompressedLimit,
+  gunzipBodies,
+  gzipEncodings,
+  registerReceiverRoutes,
+  sendLimitRefusal,
+} from "./receivers.ts";
 import { registerRedfishReceiver } from "./redfish-receiver.ts";
 import {
   AlarmEventSchema,
@@ -268,10 +274,11 @@ function registerPushIngest(scope: FastifyInstance, service: TelemetryService, l
       bodyLimit,
       // Telegraf and most agents gzip their bodies by default.
       preParsing: gunzipBodies(compressedLimit, bodyLimit),
+      config: { contentEncodings: gzipEncodings },
       schema: {
         tags: ["telemetry"],
         operationId: "ingestInflux",
-        ...problems(415, 503),
+        ...problems(503),
         ...rawBody("Influx line protocol", ["text/plain"]),
         summary: "Ingest Influx line protocol",
         response: { 200: IngestReportSchema },
@@ -295,7 +302,7 @@ function registerPushIngest(scope: FastifyInstance, service: TelemetryService, l
       schema: {
         tags: ["telemetry"],
         operationId: "ingestPrometheus",
-        ...problems(415, 503),
+        ...problems(503),
         ...rawBody("Prometheus or OpenMetrics exposition text", ["text/plain", "application/openmetrics-text"]),
         summary: "Ingest Prometheus exposition text (pushed)",
         response: { 200: IngestReportSchema },
@@ -807,8 +814,6 @@ export function registerTelemetryRoutes(
     scope.setErrorHandler(problemHandler);
     // Line protocol and exposition text arrive as text/plain, or with no or any other type from some agents.
     scope.addContentTypeParser("*", { parseAs: "string", bodyLimit }, (_request, body, done) => done(null, body));
-    // So no route here is declared to answer 415 for a type: those that refuse one declare it themselves.
-    markAnyMediaType(scope);
     const compressedLimit = Math.min(options.compressedLimit ?? defaultCompressedLimit, bodyLimit);
     // In the order the routes were registered before this split, so the OpenAPI document reads the same.
     registerPushIngest(scope, service, { bodyLimit, compressedLimit });

@@ -218,6 +218,26 @@ export function whatIfProblemOf(error: string): WhatIfProblem {
   return { field: "scenario", message: error };
 }
 
+/** The refusal of a request that names no scenario and sets no change. */
+const nothingToCompare = "nothing to compare: name a shipped scenario or set at least one change";
+
+/**
+ * The problem of a request that names no scenario and sets no change, known without the site: the route answers it
+ * before starting a worker, whose start (a fresh thread loading the twin) costs seconds where this costs nothing.
+ * Undefined when the request asks for something.
+ */
+export function nothingAsked(request: WhatIfRequest): WhatIfProblem | undefined {
+  const asks =
+    request.scenario !== undefined ||
+    request.heatWave !== undefined ||
+    request.moreRacks !== undefined ||
+    (request.fail?.length ?? 0) > 0 ||
+    request.waterClass !== undefined ||
+    (request.rackRatings?.length ?? 0) > 0 ||
+    request.operatorResponseS !== undefined;
+  return asks ? undefined : { field: "scenario", message: nothingToCompare };
+}
+
 /** A shipped scenario's events (shipped files are known to parse). */
 function shippedEvents(name: WhatIfScenario): ScenarioEvent[] {
   const text = readFileSync(resolveScenario(name)!, "utf8");
@@ -490,9 +510,7 @@ function planOf(site: Site, file: SiteFile | undefined, request: WhatIfRequest):
     });
   }
   const response = request.operatorResponseS;
-  if (events.length === 0 && response === undefined) {
-    return problem("scenario", "nothing to compare: name a shipped scenario or set at least one change");
-  }
+  if (events.length === 0 && response === undefined) return problem("scenario", nothingToCompare);
   const name = request.scenario ?? "what-if";
   const parsed = parseScenario(
     JSON.stringify({ name, events, ...(response === undefined ? {} : { operatorResponseS: response }) }),

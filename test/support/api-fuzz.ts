@@ -2,12 +2,15 @@
  * Requests built from the OpenAPI document for the API fuzz test (test/api-fuzz.test.ts): fast-check arbitraries of
  * values a schema accepts (with ids the platform really holds mixed in, so tenants reach each other's resources),
  * hostile values (wrong types, null, huge and negative numbers, NaN-like text, long text, NUL and unpaired
- * surrogates, deep nesting, extra properties, traversal), one request of an operation made of both, and the checks
- * every answer must pass whoever sent it.
+ * surrogates, deep nesting, extra properties, traversal), one request of an operation made of both, wire-level
+ * abuses of an operation's plausible request (wrong or missing content type, a body past the server's limit, malformed
+ * JSON, headers just under and past Node's limit), and the checks every answer must pass whoever sent it.
  */
+import { maxHeaderSize } from "node:http";
 import Ajv2020, { type ValidateFunction } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import fc from "fast-check";
+import { maxBodyBytes, maxUrlLength } from "../../src/server/hygiene.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: the OpenAPI document and the answers are read field by field.
 export type Json = any;
@@ -328,6 +331,25 @@ export interface FuzzRequest {
   readonly json?: Json;
   /** What was spoiled, for the report. */
   readonly note: string;
+  /** Headers sent beside the key and the content type. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** What a wire abuse must be answered, beside the checks every answer passes. */
+  readonly expect?: WireExpectation;
+}
+
+/** The answer a wire abuse must get (test/api-fuzz.test.ts checks it with the rest). */
+export interface WireExpectation {
+  /** The status it must have. */
+  readonly status?: number;
+  /** A status it must not have (headers under the limit are not "too large"). */
+  readonly never?: number;
+  /** The field the problem must name. */
+  readonly field?: string;
+  /**
+   * From every caller (the server answers before authentication), or else only from one authentication lets through
+   * (a caller without a valid key, or of a role the route refuses, gets its 401 or 403 first).
+   */
+  readonly always: boolean;
 }
 
 /** A path parameter: a value of the pool (real, maybe another tenant's), an unknown id, or a hostile segment. */
@@ -444,8 +466,27 @@ function bodyArbitrary(
   );
 }
 
-/** Requests for `operation` as each of `roles`: path parameters, query and body from the document, valid or not. */
+/**
+ * Requests for `operation` as each of `roles`: path parameters, query and body from the document, valid or not; and
+ * now and then, given the operation's `plausible` request, one of its wire abuses (`wireAbuses`).
+ */
 export function requestArbitrary(
+  document: Json,
+  operation: Operation,
+  roles: readonly string[],
+  pool: Pool,
+  plausible?: FuzzRequest,
+): fc.Arbitrary<FuzzRequest> {
+  const fromSchemas = schemaRequestArbitrary(document, operation, roles, pool, plausible?.json);
+  if (plausible === undefined) return fromSchemas;
+  const wire = fc
+    .tuple(fc.constantFrom(...roles), fc.constantFrom(...wireAbuses(operation, plausible)))
+    .map(([role, abuse]) => ({ ...abuse, role }));
+  return fc.oneof({ arbitrary: fromSchemas, weight: 9 }, { arbitrary: wire, weight: 1 });
+}
+
+/** Requests for `operation` built from its schemas: path parameters, query and body, valid or spoiled. */
+function schemaRequestArbitrary(
   document: Json,
   operation: Operation,
   roles: readonly string[],
@@ -486,6 +527,98 @@ export function requestArbitrary(
     });
 }
 
+/** The media type of JSON bodies. */
+const json = "application/json";
+
+/** Node's limit on a request's line and headers together (16 KiB unless `--max-http-header-size`): past it, a 431. */
+export const headerLimit = maxHeaderSize;
+
+/** A JSON body past the server's body limit (src/server/hygiene.ts), valid, so only its size is at fault; made once. */
+let oversizedBody: string | undefined;
+
+/**
+ * Whether `operation`'s body goes through the server's own parsers and body limit: it takes JSON or nothing, and is
+ * not one of the telemetry scope's routes (telemetry and alarms: src/telemetry/routes.ts), which parse a body of any
+ * type as text and read up to 64 MiB.
+ */
+function parsedByServer(operation: Operation): boolean {
+  const types = Object.keys(operation.spec.requestBody?.content ?? {});
+  const tags: string[] = operation.spec.tags ?? [];
+  return !tags.some((tag) => tag === "telemetry" || tag === "alarms") && types.every((type) => type === json);
+}
+
+/**
+ * The wire-level abuses of `operation`, each its plausible request changed in one way: headers just under Node's
+ * limit (not refused) and past it (431 from anyone), a query that is not UTF-8 (400 naming it) and a URL past 8 KiB
+ * (414), both refused before authentication; and on a method the server parses a body of (everything but GET), the
+ * body sent as text/plain, as a form, as XML, with no content type, as `application/json; charset=latin1`, empty,
+ * past the server's body limit, truncated, with trailing garbage, after a byte-order mark, labelled brotli, and with
+ * a key given twice. From a caller authentication lets through, the brotli one must get a 415 naming
+ * `headers.content-encoding` on every route; and where the server's own parser reads the body, those it refuses their
+ * exact status and field (415 naming `headers.content-type`, 413 and 400 naming `body`).
+ */
+export function wireAbuses(operation: Operation, plausible: FuzzRequest): FuzzRequest[] {
+  const { json: _json, ...base } = plausible;
+  const abuse = (note: string, changes: Partial<FuzzRequest>): FuzzRequest => ({
+    ...base,
+    mutated: false,
+    note: `wire: ${note}`,
+    ...changes,
+  });
+  const padding = (length: number) => ({ "x-fuzz-padding": "p".repeat(length) });
+  // Room for the request line and the headers fetch adds (host, accept, content-length...), all well under 2 KiB.
+  const path = plausible.url.split("?")[0];
+  const abuses = [
+    abuse("headers under the limit", { headers: padding(headerLimit - 2_048), expect: { never: 431, always: true } }),
+    abuse("headers past the limit", { headers: padding(headerLimit + 1_024), expect: { status: 431, always: true } }),
+    abuse("a query that is not UTF-8", {
+      url: `${path}?q=%ff`,
+      expect: { status: 400, field: "querystring.q", always: true },
+    }),
+    abuse("a URL past the limit", {
+      url: `${path}?q=${"x".repeat(maxUrlLength)}`,
+      expect: { status: 414, field: "url", always: true },
+    }),
+  ];
+  if (operation.method === "GET") return abuses;
+  const text = plausible.contentType === json && plausible.body !== undefined ? plausible.body : "{}";
+  const strict = parsedByServer(operation);
+  const refused = (status: number, field: string) => (strict ? { expect: { status, field, always: false } } : {});
+  const firstKey = /^\{("(?:[^"\\]|\\.)*"):/.exec(text)?.[1];
+  oversizedBody ??= JSON.stringify({ padding: "x".repeat(maxBodyBytes) });
+  abuses.push(
+    abuse("text/plain", { body: text, contentType: "text/plain" }),
+    abuse("a form", {
+      body: "fuzz=1&name=x",
+      contentType: "application/x-www-form-urlencoded",
+      ...refused(415, "headers.content-type"),
+    }),
+    abuse("XML", { body: "<a/>", contentType: "application/xml", ...refused(415, "headers.content-type") }),
+    // With no content type fetch sends bytes as they are (a string it would label text/plain).
+    abuse("no content type", { body: text, contentType: undefined, ...refused(415, "headers.content-type") }),
+    abuse("charset=latin1", { body: text, contentType: `${json}; charset=latin1` }),
+    abuse("a body past the limit", { body: oversizedBody, contentType: json, mutated: true, ...refused(413, "body") }),
+    abuse("an empty body labelled JSON", { body: "", contentType: json, mutated: true, ...refused(400, "body") }),
+    abuse("truncated JSON", { body: text.slice(0, -1), contentType: json, mutated: true, ...refused(400, "body") }),
+    abuse("trailing garbage", { body: `${text} ]garbage`, contentType: json, mutated: true, ...refused(400, "body") }),
+    abuse("a byte-order mark", { body: `\uFEFF${text}`, contentType: json }),
+    // No route decodes brotli: the body must not be read as if plain, whatever the route's parsers.
+    abuse("a content coding no route decodes", {
+      body: text,
+      contentType: plausible.contentType ?? json,
+      headers: { "content-encoding": "br" },
+      mutated: true,
+      expect: { status: 415, field: "headers.content-encoding", always: false },
+    }),
+    abuse("a key given twice", {
+      // The first of the two is hostile: JSON.parse keeps the last, and so must whatever reads the body.
+      body: firstKey === undefined ? '{"a":null,"a":1}' : `{${firstKey}:null,${text.slice(1)}`,
+      contentType: json,
+    }),
+  );
+  return abuses;
+}
+
 /** The answer to one fuzz request, as the checks need it. */
 export interface FuzzAnswer {
   readonly status: number;
@@ -502,14 +635,19 @@ export async function sendFuzz(base: string, request: FuzzRequest, token: string
   const started = performance.now();
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), 15_000);
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...request.headers };
   if (token !== undefined) headers.authorization = `Bearer ${token}`;
   if (request.contentType !== undefined) headers["content-type"] = request.contentType;
+  // A body without a content type goes as bytes: fetch labels a string text/plain.
+  const body =
+    request.body !== undefined && request.contentType === undefined
+      ? new TextEncoder().encode(request.body)
+      : request.body;
   try {
     const response = await fetch(base + request.url, {
       method: request.method,
       headers,
-      body: request.body ?? null,
+      body: body ?? null,
       signal: abort.signal,
     });
     const type = response.headers.get("content-type") ?? "";

@@ -8,7 +8,7 @@ import { startTypeScriptWorker } from "../../core/worker.ts";
 import { contextOf } from "../../server/auth.ts";
 import { problems } from "../../server/openapi.ts";
 import { authorize } from "../../tenancy/service.ts";
-import { whatIfProblemOf } from "../../twin/whatif.ts";
+import { nothingAsked, type WhatIfProblem, whatIfProblemOf } from "../../twin/whatif.ts";
 import { WhatIfResultSchema } from "./live-schemas.ts";
 import { type WhatIfBody, whatIfBody } from "./whatif-schema.ts";
 
@@ -72,6 +72,10 @@ export function registerWhatIfRoute(app: FastifyInstance, siteDocument: () => un
     },
     async (request) => {
       authorize(contextOf(request).principal, "site:change");
+      const refuse = (problem: WhatIfProblem) =>
+        new AppError("invalid", `${problem.field}: ${problem.message}`, { field: `body.${problem.field}` });
+      const empty = nothingAsked(request.body);
+      if (empty !== undefined) throw refuse(empty);
       // Each run is a worker thread holding a whole twin: a bound keeps a burst of requests from exhausting memory.
       if (whatIfsRunning >= maximumConcurrentWhatIfs) {
         throw new AppError(
@@ -82,12 +86,7 @@ export function registerWhatIfRoute(app: FastifyInstance, siteDocument: () => un
       whatIfsRunning++;
       try {
         const outcome = await whatIfInWorker(siteDocument(), request.body, timeoutMs);
-        if (!outcome.ok) {
-          const problem = whatIfProblemOf(outcome.error ?? "the what-if failed");
-          throw new AppError("invalid", `${problem.field}: ${problem.message}`, {
-            field: `body.${problem.field}`,
-          });
-        }
+        if (!outcome.ok) throw refuse(whatIfProblemOf(outcome.error ?? "the what-if failed"));
         return outcome.value;
       } finally {
         whatIfsRunning--;
