@@ -324,6 +324,8 @@ describe("a restart with the simulated executor", () => {
       // The run keeps its simulated run time: the new clock's end is its start plus its duration, not the time
       // its stored wall-clock end is at this speed.
       assert.ok(Math.abs(endS - job.startS - durationS) < 1, `run time ${endS - job.startS} s, not ${durationS}`);
+      // Reservations count on it ending its announced duration after that start.
+      assert.equal(live.scheduler.expectedEndS(job), job.startS + durationS);
       // What it had left at the restart (counted at the speed it ran at) runs at this speed.
       const endMs = live.epochMsOf(endS);
       const [first, last] = [restartedFromMs, restartedByMs].map(

@@ -861,8 +861,9 @@ export class JobsEngine {
     if (job.state !== "running")
       return { kind: "moved", why: `its resources on ${racks.join(", ")} are taken or refused (${job.reason})`, racks };
     // The same run: its start and first start as they were, its end where its clock says.
-    // Its first start is the instant the API shows; this run's start is what its run time is counted from.
-    job.startS = onThisClock(clock.startedAt);
+    // Its first start is the instant the API shows; this run's start is what its run time and expected end (for
+    // reservations) are counted from.
+    live.scheduler.backdateStart(job, onThisClock(clock.startedAt));
     job.firstStartS = row.started_at === null ? job.startS : live.timeOf(Date.parse(row.started_at));
     if (dueS !== undefined) live.finishAt(job, dueS);
     else live.adoptHeld(job, { paused: true, share: 0, leftS: clock.leftS ?? undefined });
