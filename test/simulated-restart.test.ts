@@ -278,6 +278,119 @@ describe("a restart with the simulated executor", () => {
     }
   });
 
+  it("keeps a run's simulated time left, its start and every deadline across restarts at other speeds", async () => {
+    const dataDir = join(directory, "speeds");
+    const open = async (seed: boolean, atSpeed: number) => {
+      const { features, jobs } = platformFeatures({ speed: atSpeed, demoLoad: 0, telemetryInMemory: true });
+      const app = await composeApp({ site: "lab", store: { kind: "pglite", dataDir }, seed, features });
+      return { app, engine: jobs.engine() as JobsEngine, url: await app.server.listen({ port: 0, host: "127.0.0.1" }) };
+    };
+    // 10 simulated hours: 60 s at speed 600, 10 min at 60, 10 s at 3600 (the stops count at the speed before them).
+    const durationS = 36_000;
+    let { app, engine, url } = await open(true, 600);
+    const key = (email: string) => app.demoKeys!.find((candidate) => candidate.email === email)!.token;
+    const lea = key("lea.martin@valdiag.example");
+    const admin = key("admin@alixan.local");
+    const projectId = (await callApi(url, "GET", "/v1/projects", lea)).body[0].id;
+    // Deadlines are instants, as the API's times are: wall-clock ones, whatever the speed.
+    const deadline = (hours: number) => new Date(Date.now() + hours * 3_600_000).toISOString();
+    const submit = async (name: string, extra: Record<string, unknown>) => {
+      const answer = await callApi(url, "POST", "/v1/jobs", lea, {
+        projectId,
+        name,
+        gpus: 1,
+        durationS,
+        dataClass: "confidential",
+        deferrable: true,
+        ...extra,
+      });
+      assert.equal(answer.status, 201, JSON.stringify(answer.body));
+      return answer.body as Json;
+    };
+    const [runDeadline, waitingDeadline] = [deadline(2), deadline(3)];
+    const run = await submit("run", { deadline: runDeadline });
+    const waiting = await submit("waiting", { deadline: waitingDeadline, hold: true });
+    assert.equal(run.state, "running", run.reason);
+    const submittedMs = Date.now();
+    const deadlines = new Map([
+      [run.id, Date.parse(runDeadline)],
+      [waiting.id, Date.parse(waitingDeadline)],
+    ]);
+    /** The run on the new clock: its simulated run time, and where its end falls on the wall clock. */
+    const check = (ranAt: number, dueMs: number, restartedFromMs: number, restartedByMs: number) => {
+      const live = engine.generation.live;
+      const job = engine.records.get(run.id)!.job;
+      const endS = live.finishDueS(job)!;
+      // The run keeps its simulated run time: the new clock's end is its start plus its duration, not the time
+      // its stored wall-clock end is at this speed.
+      assert.ok(Math.abs(endS - job.startS - durationS) < 1, `run time ${endS - job.startS} s, not ${durationS}`);
+      // Reservations count on it ending its announced duration after that start.
+      assert.equal(live.scheduler.expectedEndS(job), job.startS + durationS);
+      // What it had left at the restart (counted at the speed it ran at) runs at this speed.
+      const endMs = live.epochMsOf(endS);
+      const [first, last] = [restartedFromMs, restartedByMs].map(
+        (restartMs) => restartMs + ((dueMs - restartMs) * ranAt) / live.speed,
+      ) as [number, number];
+      const [low, high] = [Math.min(first, last), Math.max(first, last)];
+      assert.ok(
+        endMs >= low - 50 && endMs <= high + 50,
+        `ends ${new Date(endMs).toISOString()}, expected within ${new Date(low).toISOString()}–${new Date(high).toISOString()}`,
+      );
+      // Deadlines hold as the instants they were given as, on the new clock.
+      for (const [id, atMs] of deadlines) {
+        const deadlineS = engine.records.get(id)!.job.spec.deadlineS!;
+        assert.ok(Math.abs(live.epochMsOf(deadlineS) - atMs) < 50, `${id}: ${new Date(live.epochMsOf(deadlineS))}`);
+      }
+      return endMs;
+    };
+    await sleep(1000);
+    const firstDueMs = Date.parse(run.startedAt) + (durationS * 1000) / 600;
+    await app.close();
+    let restartedFromMs = Date.now();
+    ({ app, engine, url } = await open(false, 60));
+    let dueMs: number;
+    try {
+      dueMs = check(600, firstDueMs, restartedFromMs, Date.now());
+      const view = (await callApi(url, "GET", `/v1/jobs/${run.id}`, lea)).body as Json;
+      assert.equal(view.state, "running", view.reason);
+      assert.equal(view.startedAt, run.startedAt, "its start is the instant it started");
+      // Its run clock is stored again at this speed, for the next restart.
+      await engine.flush();
+      const row = await app.store.db
+        .selectFrom("jobs")
+        .select("placement")
+        .where("id", "=", run.id)
+        .executeTakeFirstOrThrow();
+      assert.equal((row.placement as Json).run.speed, 60);
+      assert.equal((row.placement as Json).run.dueAt, new Date(Math.round(dueMs)).toISOString());
+      // Listed by when it was submitted (before the restart), as its view says.
+      const listed = (await callApi(url, "GET", `/v1/jobs?submittedTo=${new Date(submittedMs).toISOString()}`, admin))
+        .body as Json[];
+      assert.deepEqual(listed.map((job) => job.id).sort(), [run.id, waiting.id].sort());
+      await sleep(1000);
+    } finally {
+      await app.close();
+    }
+    restartedFromMs = Date.now();
+    ({ app, engine, url } = await open(false, 3600));
+    try {
+      dueMs = check(60, dueMs, restartedFromMs, Date.now());
+      const done = await until(
+        "the run's end",
+        async () => {
+          const view = (await callApi(url, "GET", `/v1/jobs/${run.id}`, lea)).body as Json;
+          return view.state === "running" ? undefined : view;
+        },
+        dueMs - Date.now() + 10_000,
+      );
+      assert.equal(done.state, "succeeded", done.reason);
+      assert.ok(Math.abs(Date.parse(done.endedAt) - dueMs) < 1500, `${done.endedAt}, due ${new Date(dueMs)}`);
+      assert.equal(done.startedAt, run.startedAt);
+    } finally {
+      await app.close();
+    }
+  });
+
   it("requeues a run whose GPUs are taken without taking it for ended: its dependent still waits for it", async () => {
     const dataDir = join(directory, "taken");
     let { app, url } = await start(true, dataDir);

@@ -159,6 +159,7 @@ describe("sovereignty follows the site in force", () => {
 
   it("keeps running jobs where they are through a change that does not concern them", async () => {
     const running = await submitHealth();
+    const startS = engine.records.get(running.id)!.job.startS;
     await change("renamed the suite", (doc) => {
       doc.zones[0].name = "Suite HDS";
     });
@@ -166,6 +167,10 @@ describe("sovereignty follows the site in force", () => {
     assert.equal(kept.state, "running");
     assert.deepEqual(kept.placement, running.placement);
     assert.equal(kept.startedAt, running.startedAt);
+    // The same run: expected to end its announced duration after its start, not after the change.
+    const carried = engine.records.get(running.id)!.job;
+    assert.equal(carried.startS, startS);
+    assert.equal(engine.generation.live.scheduler.expectedEndS(carried), startS + 30 * 86_400);
   });
 
   it("stops hosting health data when the certification lapses on the clock, within seconds", async () => {

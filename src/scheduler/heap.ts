@@ -130,6 +130,12 @@ export class IndexedMinHeap {
     this.up(at);
   }
 
+  /** The key of an item, or undefined when it is not in the heap. */
+  keyOf(item: number): number | undefined {
+    const at = item < this.positions.length ? this.positions[item]! : -1;
+    return at < 0 ? undefined : this.keys[at];
+  }
+
   /** Removes an item if present. */
   remove(item: number): void {
     const at = item < this.positions.length ? this.positions[item]! : -1;

@@ -37,4 +37,23 @@ describe("live scheduler", () => {
       live.dispose();
     }
   });
+
+  it("takes a job whose deadline and withdrawal time passed (a restart's) with them at now, instead of refusing it", () => {
+    const spec = jobSpec({ id: "late", queue: "late", submitS: 0, durationS: 600, gpus: 1, deferrable: true });
+    // Started 10 scheduler seconds ago: its deadline and withdrawal at 1 s passed.
+    const live = new LiveScheduler({
+      inventory: nodes,
+      queues: queueConfigForJobs([spec]),
+      checks: [],
+      epochMs: Date.now() - 10_000,
+    });
+    try {
+      const job = live.submit({ ...spec, deadlineS: 1, cancelAtS: 1 });
+      assert.equal(job.state, "running", job.reason);
+      assert.ok(job.spec.deadlineS! >= job.spec.submitS && job.spec.deadlineS! >= 10, `${job.spec.deadlineS}`);
+      assert.ok(job.spec.cancelAtS! >= job.spec.submitS, `${job.spec.cancelAtS}`);
+    } finally {
+      live.dispose();
+    }
+  });
 });

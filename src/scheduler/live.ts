@@ -353,16 +353,27 @@ export class LiveScheduler {
 
   /**
    * Submits a job now (its `submitS` is replaced by the current time) and runs a cycle; `prepare` sees the job before
-   * the cycle (a restart gives it back its history and its owner's record, so a start in this cycle is recorded).
+   * the cycle (a restart gives it back its history and its owner's record, so a start in this cycle is recorded). A
+   * deadline or withdrawal time already passed is now: a job taken back after a restart may carry one that passed
+   * while the platform was stopped, and is not refused for it.
    */
   submit(spec: Omit<JobSpec, "submitS">, prepare?: (job: Job) => void): Job {
     const nowS = this.nowS();
-    const job = this.scheduler.submit({ ...spec, submitS: nowS } as JobSpec, nowS);
+    const notBefore = (timeS: number | undefined) => (timeS === undefined ? undefined : Math.max(nowS, timeS));
+    const job = this.scheduler.submit(
+      { ...spec, submitS: nowS, deadlineS: notBefore(spec.deadlineS), cancelAtS: notBefore(spec.cancelAtS) } as JobSpec,
+      nowS,
+    );
     prepare?.(job);
     // Waiting holds nothing: the cycle below reports an admission itself.
     this.#onChange(job, job.placed);
     this.#advance(nowS);
     return job;
+  }
+
+  /** Simulated seconds per wall-clock second. */
+  get speed(): number {
+    return this.#speed;
   }
 
   /** Wall-clock epoch (ms) of scheduler time 0. */

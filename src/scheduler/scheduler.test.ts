@@ -267,6 +267,30 @@ describe("policies", () => {
     assert.equal(start("long"), 200);
   });
 
+  it("a run adopted after a restart keeps its expected end from its start, not from its adoption", () => {
+    // `running` started at 950 and was adopted at 1000 (a restart): it is expected to end at 1050. `head` needs both
+    // nodes and reserves from then; `medium` (80 s) would end at 1080 and may not pass it.
+    const jobs = [
+      job({ id: "running", gpus: 8, durationS: 100 }),
+      job({ id: "head", gpus: 8, members: 2, submitS: 1000 }),
+      job({ id: "medium", gpus: 8, submitS: 1000, durationS: 80 }),
+    ];
+    const inventory = cluster(2, 8);
+    const instance = scheduler(inventory, "alixan", jobs);
+    const gpus = Array.from({ length: 8 }, (_, index) => inventory.nodeGpuStart[0]! + index);
+    const running = instance.adopt(jobs[0]!, [0], gpus, 1000);
+    instance.run(running, 1000);
+    assert.equal(instance.expectedEndS(running), 1100);
+    instance.backdateStart(running, 950);
+    assert.equal(running.startS, 950);
+    assert.equal(instance.expectedEndS(running), 1050);
+    instance.submit(jobs[1]!, 1000);
+    instance.submit(jobs[2]!, 1000);
+    instance.cycle(1000);
+    assert.equal(byId(instance, "medium").state, "queued");
+    assert.equal(byId(instance, "medium").reason, "backfill would delay job head, which has a reservation from 1050 s");
+  });
+
   it("first-fit without a reservation lets the long job starve the head", () => {
     const jobs = [
       job({ id: "running", gpus: 8, durationS: 100 }),

@@ -929,6 +929,22 @@ export class Scheduler {
     job.serial++;
   }
 
+  /** When a placed job is expected to end (its start + its announced duration): what reservations count on. */
+  expectedEndS(job: Job): number | undefined {
+    return job.placed ? this.expectedEnds.keyOf(job.index) : undefined;
+  }
+
+  /**
+   * A run adopted after a restart started before it, at `startS` on this clock: its start, and its expected end (its
+   * announced duration after that start, which reservations count on) from it rather than from its adoption.
+   */
+  backdateStart(job: Job, startS: number): void {
+    if (job.state !== "running") return;
+    job.startS = startS;
+    this.expectedEnds.remove(job.index);
+    this.expectedEnds.insert(job.index, startS + job.spec.expectedDurationS);
+  }
+
   /** Adds the energy and GPU time of a running job since the last account. */
   private accountUsage(job: Job, nowS: number): void {
     if (job.state !== "running") return;

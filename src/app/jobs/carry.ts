@@ -87,10 +87,14 @@ function mapPlacement(map: NodeMap, next: Generation, job: Job): { nodes: number
   return { nodes, gpus };
 }
 
-/** Copies what a job carried over keeps of its history (first start, current run's start, preemptions, usage). */
-function keepHistory(from: Job, to: Job): void {
+/**
+ * Copies what a job carried over keeps of its history (first start, current run's start, preemptions, usage) into
+ * `next`'s job: a run keeps its start there, and its expected end from it (not from the site change).
+ */
+function keepHistory(from: Job, to: Job, next: Generation): void {
   to.firstStartS = from.firstStartS;
-  if (Number.isFinite(from.startS) && to.placed) to.startS = from.startS;
+  if (Number.isFinite(from.startS) && to.state === "running") next.live.scheduler.backdateStart(to, from.startS);
+  else if (Number.isFinite(from.startS) && to.placed) to.startS = from.startS;
   to.preemptions = from.preemptions;
   to.energyKwh = from.energyKwh;
   to.gpuMilliSeconds = from.gpuMilliSeconds;
@@ -129,7 +133,7 @@ export function carryJobs(
       const carried = next.live.carry(job.spec);
       // It keeps why it waits (held, a drain…), unless the new site refuses it outright (its reason says why).
       if (carried.state === "queued") carried.reason = job.reason;
-      keepHistory(job, carried);
+      keepHistory(job, carried, next);
       if (slurmId !== undefined) next.slurm?.track(carried, slurmId);
       rebind(carried);
       outcomes.push({ record, ended: false, displaced: undefined, racks: [] });
@@ -147,7 +151,7 @@ export function carryJobs(
       if (adopted.state === "failed") adopted = undefined;
     }
     if (adopted !== undefined) {
-      keepHistory(job, adopted);
+      keepHistory(job, adopted, next);
       // A grid curtailment's pause or cap stays with the run: it is the same run, paused or capped in its executor.
       const held = old.live.held(job);
       if (held !== undefined) next.live.adoptHeld(adopted, held);
@@ -166,7 +170,7 @@ export function carryJobs(
     old.live.displace(job, reason);
     const carried = next.live.carry(job.spec);
     carried.reason = reason;
-    keepHistory(job, carried);
+    keepHistory(job, carried, next);
     if (slurmId !== undefined) next.slurm?.track(carried, slurmId);
     rebind(carried);
     outcomes.push({ record, ended: false, displaced: reason, racks });

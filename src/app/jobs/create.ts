@@ -11,6 +11,7 @@ import type { Hold, JobControl } from "./controls.ts";
 import type { Dependency } from "./dependencies.ts";
 import type { JobsEngine } from "./engine.ts";
 import { demandOf, type JobRecord } from "./records.ts";
+import { specClockOf } from "./spec-clock.ts";
 
 /** What an accepted submission creates. */
 export interface Creation {
@@ -69,6 +70,7 @@ export async function createJobs(engine: JobsEngine, store: Store, creation: Cre
   const jobs = plan(creation);
   const now = new Date().toISOString();
   const demand = demandOf(creation.spec);
+  const clock = specClockOf(engine.generation.live);
   await store.db.transaction().execute(async (trx) => {
     for (let at = 0; at < jobs.length; at += rowsPerInsert) {
       const chunk = jobs.slice(at, at + rowsPerInsert);
@@ -84,7 +86,8 @@ export async function createJobs(engine: JobsEngine, store: Store, creation: Cre
             name: job.name,
             state: "queued",
             reason: "",
-            spec: JSON.stringify({ ...creation.spec, id: job.id }),
+            // With the clock its times are on: a restart re-expresses them on its own (spec-clock.ts).
+            spec: JSON.stringify({ ...creation.spec, id: job.id, clock }),
             placement: null,
             submitted_at: now,
             command: creation.command ?? null,

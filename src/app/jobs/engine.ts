@@ -32,6 +32,7 @@ import { type JobControl, JobControls } from "./controls.ts";
 import { isFinal } from "./dependencies.ts";
 import { buildGeneration, type Generation, placementOf, racksOf, zoneViolation } from "./generation.ts";
 import { type EndedJob, endedJob, isActive, type JobRecord } from "./records.ts";
+import { specOnClock } from "./spec-clock.ts";
 
 /** Options of the engine. */
 export interface JobsEngineOptions {
@@ -66,13 +67,16 @@ function submissionOrder(
 /**
  * Where a simulated run stands on the wall clock, kept in its stored placement (`run`) so that a restart of the
  * platform adopts it as it was: when this run started, and when it ends or, while a grid event pauses it, the run
- * time it has left (its end is off the clock then).
+ * time it has left (its end is off the clock then), with the speed those instants were written at (a restart at
+ * another speed keeps the simulated run time, not the wall-clock end).
  */
 interface SimulatedRunClock {
   readonly startedAt: string;
   readonly dueAt: string | null;
   /** Simulated seconds left to a paused run. */
   readonly leftS: number | null;
+  /** Simulated seconds per wall-clock second the run went at; null: stored before it was kept (the speed in force). */
+  readonly speed: number | null;
 }
 
 /** The run clock of a stored placement, when it has a well-formed one. */
@@ -81,7 +85,8 @@ function storedRunClock(placement: unknown): SimulatedRunClock | undefined {
   if (typeof run?.startedAt !== "string" || !Number.isFinite(Date.parse(run.startedAt))) return undefined;
   const due = typeof run.dueAt === "string" && Number.isFinite(Date.parse(run.dueAt)) ? run.dueAt : null;
   const left = typeof run.leftS === "number" && run.leftS >= 0 ? run.leftS : null;
-  return due === null && left === null ? undefined : { startedAt: run.startedAt, dueAt: due, leftS: left };
+  const speed = typeof run.speed === "number" && run.speed > 0 && Number.isFinite(run.speed) ? run.speed : null;
+  return due === null && left === null ? undefined : { startedAt: run.startedAt, dueAt: due, leftS: left, speed };
 }
 
 /** Why a simulated run waits again after a restart: where it ran may no longer take it. */
@@ -446,9 +451,11 @@ export class JobsEngine {
     const iso = (timeS: number) => new Date(Math.round(live.epochMsOf(timeS))).toISOString();
     const held = live.held(job);
     if (held?.paused === true)
-      return held.leftS === undefined ? undefined : { startedAt: iso(job.startS), dueAt: null, leftS: held.leftS };
+      return held.leftS === undefined
+        ? undefined
+        : { startedAt: iso(job.startS), dueAt: null, leftS: held.leftS, speed: live.speed };
     const dueS = live.finishDueS(job) ?? job.startS + job.spec.durationS;
-    return { startedAt: iso(job.startS), dueAt: iso(dueS), leftS: null };
+    return { startedAt: iso(job.startS), dueAt: iso(dueS), leftS: null, speed: live.speed };
   }
 
   /** Stores the run clock of a simulated run again after a pause or resume moved its end (see `#runClockOf`). */
@@ -728,7 +735,9 @@ export class JobsEngine {
       ) {
         const taken = this.#takeBackSimulated(row);
         if (taken?.kind === "adopt") {
-          recordOf(row, taken.job);
+          const record = recordOf(row, taken.job);
+          // At another speed its instants moved on the wall clock: stored again, so the next restart finds them.
+          if (taken.clock.speed !== scheduler.speed) this.#storeRunClock(record);
           continue;
         }
         if (taken?.kind === "ended") {
@@ -752,7 +761,7 @@ export class JobsEngine {
         await this.persist(row.id, { ...ended, ended_at: new Date().toISOString() }, "job.failed", ended);
         continue;
       }
-      const spec = row.spec as JobSpec;
+      const spec = specOnClock(row.spec, row.submitted_at, scheduler, scheduler.nowS());
       const gpus = freeGpusOn(generation.inventory, scheduler.scheduler.state.gpuFree, decision.nodes, spec.gpus);
       const job = scheduler.adopt(spec, decision.nodes, gpus, decision.kind === "adopt" && decision.running);
       const record = recordOf(row, job);
@@ -773,15 +782,18 @@ export class JobsEngine {
     for (const { row, heldSlurmId, moved } of waiting) {
       // Before its first cycle: it keeps its first start, and a start in that cycle finds its record to be audited.
       let record: JobRecord | undefined;
-      const job = scheduler.submit({ ...(row.spec as JobSpec) }, (submitted) => {
-        if (row.started_at !== null) submitted.firstStartS = scheduler.timeOf(Date.parse(row.started_at));
-        record = recordOf(row, submitted);
-        if (heldSlurmId !== undefined) slurm!.track(submitted, heldSlurmId);
-        if (moved === undefined || submitted.state !== "queued") return;
-        // Its run cannot go on where it was: it waits again, audited as a displaced run is.
-        submitted.reason = movedReason(moved.why);
-        this.#auditDisplacement(record, submitted.reason, moved.racks, generation.version);
-      });
+      const job = scheduler.submit(
+        specOnClock(row.spec, row.submitted_at, scheduler, scheduler.nowS()),
+        (submitted) => {
+          if (row.started_at !== null) submitted.firstStartS = scheduler.timeOf(Date.parse(row.started_at));
+          record = recordOf(row, submitted);
+          if (heldSlurmId !== undefined) slurm!.track(submitted, heldSlurmId);
+          if (moved === undefined || submitted.state !== "queued") return;
+          // Its run cannot go on where it was: it waits again, audited as a displaced run is.
+          submitted.reason = movedReason(moved.why);
+          this.#auditDisplacement(record, submitted.reason, moved.racks, generation.version);
+        },
+      );
       // Refused outright by the site in force (its GPU model gone): it failed before its record could tell the store.
       if (!isActive(job)) this.#recordTransition(record!);
       // Why it waits now, after why it waits again (until a later cycle tells why it still waits).
@@ -795,13 +807,16 @@ export class JobsEngine {
   /**
    * Takes back a simulated run stored as running, from its stored placement and run clock: adopted on the same nodes
    * with its start, its end at the due time on this scheduler's clock (paused with the run time it had left, when a
-   * grid event paused it); ended at its due time when that passed while the platform was stopped; or, when its nodes
+   * grid event paused it); ended at its due time when that passed while the platform was stopped. The run's instants
+   * are taken as simulated seconds from now at the speed it went at (the stop counted at that speed, its due time
+   * holding when it passed), so at another speed it keeps the simulated run time it had left. Or, when its nodes
    * are gone or may no longer take it (site change, zone, GPU model), moved: it waits again. Undefined when the store
    * has no run clock of it (stored before it was kept): it waits again, as before.
    */
   #takeBackSimulated(row: {
     spec: unknown;
     placement: unknown;
+    submitted_at: string;
     started_at: string | null;
   }): SimulatedTakeBack | undefined {
     const clock = storedRunClock(row.placement);
@@ -810,10 +825,13 @@ export class JobsEngine {
       return undefined;
     const generation = this.#generation;
     const live = generation.live;
-    const spec = row.spec as JobSpec;
     const racks = ((row.placement as { racks?: unknown }).racks as string[] | undefined) ?? [];
-    const nowS = live.nowS();
-    const dueS = clock.dueAt === null ? undefined : live.timeOf(Date.parse(clock.dueAt));
+    const nowMs = Date.now();
+    const nowS = live.timeOf(nowMs);
+    const ranAt = clock.speed ?? live.speed;
+    const onThisClock = (iso: string) => nowS + ((Date.parse(iso) - nowMs) / 1000) * ranAt;
+    const dueS = clock.dueAt === null ? undefined : onThisClock(clock.dueAt);
+    const spec = specOnClock(row.spec, row.submitted_at, live, nowS);
     if (dueS !== undefined && dueS <= nowS) return { kind: "ended", atMs: Date.parse(clock.dueAt!) };
     if (names.length !== spec.members) return { kind: "moved", why: "its stored nodes do not match its gang", racks };
     const inventory = generation.inventory;
@@ -843,7 +861,9 @@ export class JobsEngine {
     if (job.state !== "running")
       return { kind: "moved", why: `its resources on ${racks.join(", ")} are taken or refused (${job.reason})`, racks };
     // The same run: its start and first start as they were, its end where its clock says.
-    job.startS = live.timeOf(Date.parse(clock.startedAt));
+    // Its first start is the instant the API shows; this run's start is what its run time and expected end (for
+    // reservations) are counted from.
+    live.scheduler.backdateStart(job, onThisClock(clock.startedAt));
     job.firstStartS = row.started_at === null ? job.startS : live.timeOf(Date.parse(row.started_at));
     if (dueS !== undefined) live.finishAt(job, dueS);
     else live.adoptHeld(job, { paused: true, share: 0, leftS: clock.leftS ?? undefined });

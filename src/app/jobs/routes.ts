@@ -352,7 +352,11 @@ function liveEntries(
   for (const record of engine.records.values()) {
     if ((record.synthetic && !includeDemo) || (state !== undefined && record.job.state !== state)) continue;
     if (!visible(principal, record)) continue;
-    const submittedMs = Math.floor(record.generation.live.epochMsOf(record.job.spec.submitS));
+    // The stored submission time when it has one: a job taken back after a restart was submitted before it.
+    const submittedMs =
+      record.submittedAt === undefined
+        ? Math.floor(record.generation.live.epochMsOf(record.job.spec.submitS))
+        : Date.parse(record.submittedAt);
     const facts = {
       tenantId: record.tenantId,
       queue: record.job.spec.queue,
