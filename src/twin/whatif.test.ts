@@ -2,7 +2,14 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { loadSite } from "../model/load.ts";
 import { secondsPer } from "./time.ts";
-import { runWhatIf, type WhatIfRequest, type WhatIfResult, whatIfProblemOf } from "./whatif.ts";
+import {
+  nothingAsked,
+  runWhatIf,
+  type WhatIfRequest,
+  type WhatIfResult,
+  whatIfProblemOf,
+  whatIfScenarios,
+} from "./whatif.ts";
 
 const lab = loadSite("lab");
 const site = lab.site!;
@@ -181,6 +188,24 @@ describe("what-if", () => {
       throttled > 0,
       `above the limit for ${result.variant.hoursAboveLimit} h: ${JSON.stringify(result.throttling)}`,
     );
+  });
+
+  it("knows a request with nothing to compare before any run, as the twin refuses it", async () => {
+    // What the route answers before starting a worker is what the twin answers.
+    for (const request of [{}, { days: 3, startDay: 100, heatWaveInBaseline: true }, { fail: [], rackRatings: [] }]) {
+      assert.deepEqual(nothingAsked(request), await refused(request), JSON.stringify(request));
+    }
+    // Every change alone asks for something.
+    const asking: WhatIfRequest[] = [
+      { scenario: whatIfScenarios[0] },
+      { heatWave: canicule },
+      { fail: ["chiller:lab-01"] },
+      { waterClass: "W45" },
+      { rackRatings: [{ maxCoolantSupplyC: 40 }] },
+      { moreRacks: { hall: "hall:h1", pattern: "hgx", rows: 1 } },
+      { operatorResponseS: "off" },
+    ];
+    for (const request of asking) assert.equal(nothingAsked(request), undefined, JSON.stringify(request));
   });
 
   it("starts from a shipped scenario by its command-line name, and refuses what does not apply", async () => {

@@ -222,20 +222,32 @@ export function whatIfProblemOf(error: string): WhatIfProblem {
 const nothingToCompare = "nothing to compare: name a shipped scenario or set at least one change";
 
 /**
+ * Whether each field of a request asks for something to compare when set: a scenario or a change (the window's
+ * length and start, and where the heat wave goes, change nothing by themselves). The type lists every field of
+ * `WhatIfRequest`, so a field added there does not compile until it is said here whether it asks.
+ */
+const asks: { readonly [Field in keyof WhatIfRequest]-?: (request: WhatIfRequest) => boolean } = {
+  scenario: (request) => request.scenario !== undefined,
+  days: () => false,
+  startDay: () => false,
+  heatWave: (request) => request.heatWave !== undefined,
+  heatWaveInBaseline: () => false,
+  fail: (request) => (request.fail?.length ?? 0) > 0,
+  waterClass: (request) => request.waterClass !== undefined,
+  rackRatings: (request) => (request.rackRatings?.length ?? 0) > 0,
+  moreRacks: (request) => request.moreRacks !== undefined,
+  operatorResponseS: (request) => request.operatorResponseS !== undefined,
+};
+
+/**
  * The problem of a request that names no scenario and sets no change, known without the site: the route answers it
  * before starting a worker, whose start (a fresh thread loading the twin) costs seconds where this costs nothing.
  * Undefined when the request asks for something.
  */
 export function nothingAsked(request: WhatIfRequest): WhatIfProblem | undefined {
-  const asks =
-    request.scenario !== undefined ||
-    request.heatWave !== undefined ||
-    request.moreRacks !== undefined ||
-    (request.fail?.length ?? 0) > 0 ||
-    request.waterClass !== undefined ||
-    (request.rackRatings?.length ?? 0) > 0 ||
-    request.operatorResponseS !== undefined;
-  return asks ? undefined : { field: "scenario", message: nothingToCompare };
+  return Object.values(asks).some((asked) => asked(request))
+    ? undefined
+    : { field: "scenario", message: nothingToCompare };
 }
 
 /** A shipped scenario's events (shipped files are known to parse). */
