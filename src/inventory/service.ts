@@ -4,7 +4,7 @@
  * answers with every diagnostic. Listeners (the live twin, the scheduler) hear about accepted changes.
  */
 import { isDeepStrictEqual } from "node:util";
-import type { Kysely } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import { AppError } from "../core/errors.ts";
 import type { CapacityAnalysis } from "../model/capacity.ts";
 import { type Diagnostic, formatPath, parsePath } from "../model/diagnostics.ts";
@@ -87,12 +87,19 @@ export function applyMergePatch(target: unknown, patch: unknown): unknown {
  */
 export type SiteChangeGuard = (before: Site, after: Site) => void;
 
+/**
+ * What another part of the platform writes with a site change, in its transaction (the live twin's failed units
+ * follow their renamed ids): committed with the new version or not at all. A throw refuses the change.
+ */
+export type SiteChangeWriter = (trx: Transaction<Database>, before: Site, after: Site) => Promise<void>;
+
 /** Holds the current site and applies change requests. */
 export class InventoryService {
   readonly #db: Kysely<Database>;
   #current: CurrentSite;
   readonly #listeners = new Set<(site: CurrentSite) => void>();
   readonly #guards = new Set<SiteChangeGuard>();
+  readonly #writers = new Set<SiteChangeWriter>();
 
   private constructor(db: Kysely<Database>, current: CurrentSite) {
     this.#db = db;
@@ -138,6 +145,12 @@ export class InventoryService {
   addChangeGuard(guard: SiteChangeGuard): () => void {
     this.#guards.add(guard);
     return () => this.#guards.delete(guard);
+  }
+
+  /** Adds what a change writes in its own transaction (`SiteChangeWriter`); returns the function that removes it. */
+  addChangeWriter(writer: SiteChangeWriter): () => void {
+    this.#writers.add(writer);
+    return () => this.#writers.delete(writer);
   }
 
   /** Validates and applies a change request, recording the new version and its audit record in one transaction. */
@@ -195,6 +208,7 @@ export class InventoryService {
         },
         requestId: context.requestId,
       });
+      for (const writer of this.#writers) await writer(trx, before.site, candidate.site);
     });
     this.#current = candidate;
     for (const listener of this.#listeners) listener(candidate);

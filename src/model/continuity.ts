@@ -224,6 +224,8 @@ export interface UnitRename {
   readonly id: string;
   /** What the change does to it, in words ("would be cdu:h1-r01-001"). */
   readonly becomes: string;
+  /** The unit's id after the change; absent when the unit is removed (and its id passes to another). */
+  readonly to?: string;
   /** Why, for the advice a refusal gives. */
   readonly kind: RenameKind;
 }
@@ -284,7 +286,7 @@ function matchUnits({ before, after, rowPartner, moved }: Reading): readonly Uni
             : group.level === "row" && before.rows[group.index]!.id !== after.rows[partner!.index]!.id
               ? "shifted"
               : undefined;
-      if (kind !== undefined) renames.push({ id, becomes: `would be ${newId}`, kind });
+      if (kind !== undefined) renames.push({ id, becomes: `would be ${newId}`, to: newId, kind });
     }
   }
   for (const id of unmatched) {

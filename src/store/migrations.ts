@@ -267,6 +267,21 @@ const migrations: Record<string, Migration> = {
       await sql`create index grid_events_created on grid_events(created_at, id)`.execute(db);
     },
   },
+  "0011_live_equipment": {
+    async up(db: Kysely<unknown>) {
+      // Units an operator took out of service on the live twin, and plant set-points they changed: kept until they
+      // change them, across restarts and site changes (the twin itself is rebuilt at each).
+      await sql`
+        create table live_equipment (
+          kind text not null,
+          subject text not null,
+          supply_c double precision,
+          actor text not null,
+          updated_at text not null,
+          primary key (kind, subject)
+        )`.execute(db);
+    },
+  },
 };
 
 /** Provides the migrations to Kysely's Migrator. */

@@ -178,6 +178,20 @@ export interface DrainsTable {
 }
 
 /**
+ * What an operator set on the live twin and keeps until they change it (src/app/features/live-equipment.ts): a unit
+ * out of service (`kind` `failed`, `subject` its id) or a plant's facility supply set-point (`supply`, the plant id,
+ * `supply_c`). Read at start and carried across site changes, so a restart or a new row does not repair a CDU.
+ */
+export interface LiveEquipmentTable {
+  kind: string;
+  subject: string;
+  supply_c: number | null;
+  /** The user who set it, and when (ISO 8601 UTC). */
+  actor: string;
+  updated_at: string;
+}
+
+/**
  * Usage of one hour (of the twin's clock, ISO start) by one tenant, project, user, queue, zone (`""`: none) and GPU
  * model (`"none"` for CPU work): the meter's running totals of that hour, rewritten whole at each flush.
  */
@@ -223,6 +237,7 @@ export interface Database {
   queue_set_versions: QueueSetVersionsTable;
   site_versions: SiteVersionsTable;
   drains: DrainsTable;
+  live_equipment: LiveEquipmentTable;
   grid_events: GridEventsTable;
   usage_hourly: UsageHourlyTable;
   usage_site_hourly: UsageSiteHourlyTable;

@@ -166,6 +166,7 @@ describe("live twin: snapshot", () => {
           "fanKW",
           "fwsReturnC",
           "fwsSupplyC",
+          "fwsSupplySetpointC",
           "heatKW",
           "id",
           "pumpKW",
@@ -174,6 +175,7 @@ describe("live twin: snapshot", () => {
     );
     const plant = snapshot.plants[0]!;
     assert.equal(plant.id, "plant:lab");
+    assert.equal(plant.fwsSupplySetpointC, site.plants[0]!.supplySetpoint, "the site's set-point until one is set");
     assert.ok(plant.fwsReturnC > plant.fwsSupplyC + 5, "about the 10 K design rise");
     close(plant.dryCoolerKW + plant.chillerKW, plant.heatKW, "heat rejected at a held set-point", 1e-6);
 

@@ -88,6 +88,8 @@ export interface LiveKpis {
 export interface LivePlant {
   readonly id: string;
   readonly fwsSupplyC: number;
+  /** The supply set-point the plant holds: its site's, or what an operator set (`setFacilitySupplyC`). */
+  readonly fwsSupplySetpointC: number;
   readonly fwsReturnC: number;
   /** Heat into the facility water loop (CDUs, air handlers, its pumps). */
   readonly heatKW: number;
@@ -499,6 +501,7 @@ export class LiveTwin {
       return {
         id: plant.id,
         fwsSupplyC: kernel.supplyC[index]!,
+        fwsSupplySetpointC: plants.supplySetpointC[index]!,
         fwsReturnC: kernel.plantReturnC[index]!,
         heatKW: kernel.plantHeatKw[index]!,
         dryCoolerKW: kernel.plantDryCoolerHeatKw[index]!,
@@ -667,6 +670,12 @@ export class LiveTwin {
     const restarted = this.#kernel.restartLatched(local);
     if (restarted === 0) return failure(`no rack of ${rowId} is latched off after repeated trips`);
     return success(restarted);
+  }
+
+  /** A plant's facility water supply set-point now (undefined: no such plant). */
+  facilitySupplySetpointC(plantId: string): number | undefined {
+    const plant = this.site.plants.find((candidate) => candidate.id === plantId);
+    return plant === undefined ? undefined : this.#kernel.partition.plants.supplySetpointC[plant.index];
   }
 
   /** Sets a plant's facility water supply now; its CDU loops keep their margin over it, as in a scenario. */

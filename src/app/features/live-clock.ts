@@ -133,8 +133,11 @@ export class LiveClock {
     return this.#options.speed;
   }
 
-  /** A new twin of `site`, started now (at start and at each site change). */
-  build(site: Site): void {
+  /**
+   * A new twin of `site`, started now (at start and at each site change); `prepare` sets it up (what operators hold
+   * failed or set) before its first snapshot is served.
+   */
+  build(site: Site, prepare?: (twin: LiveTwin) => void): void {
     const utilisation = this.#options.coupling?.utilisation?.(site);
     const startMs = Date.now();
     this.#epochWallMs = startMs;
@@ -145,6 +148,7 @@ export class LiveClock {
       startMs,
       ...(utilisation === undefined ? {} : { utilisation, utilisationRefreshS: 10 }),
     });
+    prepare?.(twin);
     this.#twin = twin;
     this.#snapshot = twin.snapshot();
     this.#fieldCache.clear();

@@ -14,9 +14,11 @@ import { openEventStream } from "../../server/sse.ts";
 import { appendAudit } from "../../store/audit.ts";
 import type { Store } from "../../store/database.ts";
 import { authorize } from "../../tenancy/service.ts";
-import type { LiveSnapshot } from "../../twin/live.ts";
+import type { LiveSnapshot, LiveTwin } from "../../twin/live.ts";
+import type { Outcome } from "../../twin/outcome.ts";
 import type { JobsOnRack } from "./live.ts";
 import { type LiveClock, type RackField, rackStateFields, round } from "./live-clock.ts";
+import type { HeldChange, LiveEquipment } from "./live-equipment.ts";
 import {
   LiveEventAnswerSchema,
   LiveHistorySchema,
@@ -252,7 +254,12 @@ export function registerStateStream(app: FastifyInstance, clock: LiveClock): voi
 }
 
 /** `POST /v1/state/events`: fail or repair equipment, change a supply set-point, restart latched racks (audited). */
-export function registerStateEvents(app: FastifyInstance, clock: LiveClock, store: Store): void {
+export function registerStateEvents(
+  app: FastifyInstance,
+  clock: LiveClock,
+  store: Store,
+  equipment: LiveEquipment,
+): void {
   app.post<{
     Body: {
       action: "fail-cdu" | "repair-cdu" | "fail-unit" | "repair-unit" | "set-supply" | "restart-racks";
@@ -295,30 +302,85 @@ export function registerStateEvents(app: FastifyInstance, clock: LiveClock, stor
       if (action === "set-supply" && supplyC === undefined) {
         throw new AppError("invalid", "set-supply needs supplyC", { field: "body.supplyC" });
       }
-      const outcome =
-        action === "fail-cdu"
-          ? live.failCdu(id)
-          : action === "repair-cdu"
-            ? live.repairCdu(id)
-            : action === "fail-unit"
-              ? live.failUnit(id)
-              : action === "repair-unit"
-                ? live.repairUnit(id)
-                : action === "restart-racks"
-                  ? live.restartRacks(id)
-                  : live.setFacilitySupplyC(id, supplyC!);
-      if (!outcome.ok) throw new AppError("invalid", outcome.error, { field: "body.id" });
-      await store.db.transaction().execute((trx) =>
-        appendAudit(trx, {
-          actor: context.principal.userId,
-          action: `live.${action}`,
-          resource: id,
-          before: null,
-          after: request.body,
-          requestId: context.requestId,
-        }),
-      );
+      const change = heldChangeOf(action, id, supplyC);
+      // What undoes the event on the twin if its record cannot be written (a set-point goes back to where it was).
+      const undo = undoOf(live, change);
+      const outcome = applyStateEvent(live, action, id, supplyC);
+      if (!outcome.ok) {
+        // A plant that exists refused the set-point itself (out of range): the problem is the number, not the id.
+        const field =
+          action === "set-supply" && live.facilitySupplySetpointC(id) !== undefined ? "body.supplyC" : "body.id";
+        throw new AppError("invalid", outcome.error, { field });
+      }
+      try {
+        const commit = await store.db.transaction().execute(async (trx) => {
+          const held = change === undefined ? undefined : await equipment.write(trx, change, context.principal.userId);
+          await appendAudit(trx, {
+            actor: context.principal.userId,
+            action: `live.${action}`,
+            resource: id,
+            before: null,
+            after: request.body,
+            requestId: context.requestId,
+          });
+          return held;
+        });
+        commit?.();
+      } catch (error) {
+        undo?.();
+        throw error;
+      }
       return { applied: request.body };
     },
   );
+}
+
+/** A live event's action. */
+type StateAction = "fail-cdu" | "repair-cdu" | "fail-unit" | "repair-unit" | "set-supply" | "restart-racks";
+
+/** Applies a live event to the twin (`supplyC` is given with `set-supply`). */
+function applyStateEvent(
+  live: LiveTwin,
+  action: StateAction,
+  id: string,
+  supplyC: number | undefined,
+): Outcome<unknown> {
+  switch (action) {
+    case "fail-cdu":
+      return live.failCdu(id);
+    case "repair-cdu":
+      return live.repairCdu(id);
+    case "fail-unit":
+      return live.failUnit(id);
+    case "repair-unit":
+      return live.repairUnit(id);
+    case "restart-racks":
+      return live.restartRacks(id);
+    case "set-supply":
+      return live.setFacilitySupplyC(id, supplyC!);
+  }
+}
+
+/** What a live event changes of the states operators hold (none for a restart of racks). */
+function heldChangeOf(action: StateAction, id: string, supplyC: number | undefined): HeldChange | undefined {
+  if (action === "restart-racks") return undefined;
+  if (action === "set-supply") return { action, id, supplyC: supplyC! };
+  return { action, id };
+}
+
+/** The twin event undoing `change`, taken before it applies (a restart of racks cannot be undone). */
+function undoOf(live: LiveTwin, change: HeldChange | undefined): (() => void) | undefined {
+  if (change === undefined) return undefined;
+  switch (change.action) {
+    case "fail-cdu":
+    case "fail-unit":
+      return () => live.repairUnit(change.id);
+    case "repair-cdu":
+    case "repair-unit":
+      return () => live.failUnit(change.id);
+    case "set-supply": {
+      const previousC = live.facilitySupplySetpointC(change.id);
+      return previousC === undefined ? undefined : () => live.setFacilitySupplyC(change.id, previousC);
+    }
+  }
 }

@@ -10,6 +10,7 @@ import { type WhatIfResult, whatIfScenarios } from "../../twin/whatif.ts";
 export const LivePlantSchema = Type.Object({
   id: Type.String(),
   fwsSupplyC: Type.Number(),
+  fwsSupplySetpointC: Type.Number({ description: "The supply set-point held: the site's, or one an operator set." }),
   fwsReturnC: Type.Number(),
   heatKW: Type.Number(),
   dryCoolerKW: Type.Number(),

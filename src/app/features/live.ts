@@ -11,6 +11,7 @@ import type { UtilisationSource } from "../../model/utilisation.ts";
 import type { LiveSnapshot, LiveTwin } from "../../twin/live.ts";
 import type { CoreServices, Feature } from "../compose.ts";
 import { LiveClock } from "./live-clock.ts";
+import { holdLiveEquipment } from "./live-equipment.ts";
 import {
   registerPlantReads,
   registerSiteAndRackReads,
@@ -72,15 +73,15 @@ export function liveFeature(options: LiveOptions = {}): Feature & {
     onSnapshot: (listener) => clock.onSnapshot(listener),
     async start(core: CoreServices) {
       log = core.log;
-      clock.build(core.inventory.current.site);
-      const removeListener = core.inventory.onChange((changed) => clock.build(changed.site));
+      // The twin of the site in force, with the units operators hold failed and the set-points they changed.
+      const held = await holdLiveEquipment(core, clock);
       const timer = setInterval(() => clock.tick(), tickMs);
       timer.unref();
       const routes = (app: FastifyInstance) => {
         registerSiteAndRackReads(app, clock, options.coupling?.jobsOnRack);
         registerPlantReads(app, clock);
         registerStateStream(app, clock);
-        registerStateEvents(app, clock, core.store);
+        registerStateEvents(app, clock, core.store, held.equipment);
         registerWhatIfRoute(app, () => core.inventory.current.file, whatIfTimeoutMs);
       };
       return {
@@ -88,7 +89,7 @@ export function liveFeature(options: LiveOptions = {}): Feature & {
         async stop() {
           clearInterval(timer);
           clock.stop();
-          removeListener();
+          held.detach();
         },
       };
     },

@@ -6760,6 +6760,8 @@ export interface operations {
                         fanKW: number;
                         fwsReturnC: number;
                         fwsSupplyC: number;
+                        /** @description The supply set-point held: the site's, or one an operator set. */
+                        fwsSupplySetpointC: number;
                         heatKW: number;
                         id: string;
                         pumpKW: number;
@@ -6941,6 +6943,8 @@ export interface operations {
                             fanKW: number;
                             fwsReturnC: number;
                             fwsSupplyC: number;
+                            /** @description The supply set-point held: the site's, or one an operator set. */
+                            fwsSupplySetpointC: number;
                             heatKW: number;
                             id: string;
                             pumpKW: number;

@@ -1,0 +1,127 @@
+/**
+ * What operators hold on the live twin stays held: a CDU or pump failed through a live event, and a plant's supply
+ * set-point, survive a site change (the twin is rebuilt at each) and a restart of the platform on the same store; a
+ * unit the change renames keeps its failure under its new id, one it removes loses it; a repair forgets it.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { type ComposedApp, composeApp } from "../src/app/compose.ts";
+import { platformFeatures } from "../src/app/features/index.ts";
+
+// biome-ignore lint/suspicious/noExplicitAny: answers are read field by field from JSON.
+type Json = Record<string, any>;
+
+const dataDir = mkdtempSync(join(tmpdir(), "alixan-live-equipment-"));
+let app: ComposedApp;
+let url: string;
+let operator: string;
+
+/** The lab platform on the store in `dataDir` (seeded at its first start), listening on a free port. */
+async function boot(): Promise<void> {
+  app = await composeApp({
+    site: "lab",
+    store: { kind: "pglite", dataDir },
+    seed: true,
+    features: platformFeatures({ speed: 60, telemetryInMemory: true }).features,
+  });
+  url = await app.server.listen({ port: 0, host: "127.0.0.1" });
+}
+
+const call = async (method: string, path: string, body?: unknown) => {
+  const response = await fetch(`${url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${operator}`,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: response.status, body: (await response.json()) as Json };
+};
+const event = (action: string, id: string, supplyC?: number) =>
+  call("POST", "/v1/state/events", { action, id, ...(supplyC === undefined ? {} : { supplyC }) });
+const failedCdus = async (loop: string) => (await call("GET", `/v1/state/tcs/${loop}`)).body.failedCdus as string[];
+const plant = async () => (await call("GET", "/v1/state/plants/plant:lab")).body;
+/** Applies `edit` to the site document in force as a new version. */
+const changeSite = async (summary: string, edit: (document: Json) => void) => {
+  const document = (await call("GET", "/v1/site/document")).body;
+  edit(document);
+  return call("POST", "/v1/site/changes", { summary, site: document });
+};
+
+before(async () => {
+  await boot();
+  operator = app.demoKeys!.find((key) => key.role === "facility-operator")!.token;
+});
+after(async () => {
+  await app.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe("live equipment held by operators", () => {
+  it("keeps failed units and a set-point across a site change that does not touch them", async () => {
+    assert.equal((await event("fail-cdu", "cdu:h1-r01-02")).status, 200);
+    assert.equal((await event("fail-unit", "pump:lab-fws-01")).status, 200);
+    assert.equal((await event("fail-unit", "cdu:h2-r02-02")).status, 200);
+    assert.equal((await event("set-supply", "plant:lab", 30)).status, 200);
+    // A set-point out of range names the number; an unknown plant names the id.
+    const outOfRange = await event("set-supply", "plant:lab", 90);
+    assert.equal(outOfRange.status, 400);
+    assert.equal(outOfRange.body.errors[0].field, "body.supplyC");
+    assert.equal((await event("set-supply", "plant:nowhere", 30)).body.errors[0].field, "body.id");
+
+    const renamedHall = await changeSite("rename hall 2", (document) => {
+      document.halls[1].name = "Lab health suite (renamed)";
+    });
+    assert.equal(renamedHall.status, 201, JSON.stringify(renamedHall.body));
+    assert.deepEqual(await failedCdus("tcs:h1-r01"), ["cdu:h1-r01-02"]);
+    assert.deepEqual(await failedCdus("tcs:h2-r02"), ["cdu:h2-r02-02"]);
+    const after = await plant();
+    assert.deepEqual(after.failedUnits, ["pump:lab-fws-01"]);
+    assert.equal(after.fwsSupplySetpointC, 30);
+  });
+
+  it("carries a failure to a unit's new id and drops the failure of a unit the change removes", async () => {
+    const changed = await changeSite("three-digit CDU ids in GPU rows; hall 2 loses its CPU row", (document) => {
+      document.rowPatterns["gpu-row"].cdus.unitDigits = 3;
+      document.halls[1].rows.pop();
+    });
+    assert.equal(changed.status, 201, JSON.stringify(changed.body));
+    assert.deepEqual(await failedCdus("tcs:h1-r01"), ["cdu:h1-r01-002"]);
+    assert.equal((await call("GET", "/v1/state/tcs/tcs:h2-r02")).status, 404);
+    const held = await app.store.db
+      .selectFrom("live_equipment")
+      .select(["kind", "subject"])
+      .orderBy("subject")
+      .execute();
+    assert.deepEqual(held, [
+      { kind: "failed", subject: "cdu:h1-r01-002" },
+      { kind: "supply", subject: "plant:lab" },
+      { kind: "failed", subject: "pump:lab-fws-01" },
+    ]);
+  });
+
+  it("restores what is held after a restart on the same store, and a repair forgets it", async () => {
+    await app.close();
+    await boot();
+    assert.deepEqual(await failedCdus("tcs:h1-r01"), ["cdu:h1-r01-002"]);
+    const restored = await plant();
+    assert.deepEqual(restored.failedUnits, ["pump:lab-fws-01"]);
+    assert.equal(restored.fwsSupplySetpointC, 30);
+    assert.equal((await event("repair-cdu", "cdu:h1-r01-002")).status, 200);
+    // The state reads serve the twin's last step: the repair shows from the next one (a tick a second).
+    const deadline = Date.now() + 10_000;
+    while ((await failedCdus("tcs:h1-r01")).length > 0) {
+      assert.ok(Date.now() < deadline, "the repaired CDU still shows failed after 10 s");
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const held = await app.store.db.selectFrom("live_equipment").select("subject").orderBy("subject").execute();
+    assert.deepEqual(
+      held.map((row) => row.subject),
+      ["plant:lab", "pump:lab-fws-01"],
+    );
+  });
+});
