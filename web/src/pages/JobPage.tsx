@@ -231,6 +231,7 @@ function JobFacts({ job }: { job: Job }) {
           submitted {formatTime(job.submittedAt)}
           {job.startedAt === null ? "" : ` · first started ${formatTime(job.startedAt)}`}
           {job.endedAt === null ? "" : ` · ended ${formatTime(job.endedAt)}`}
+          {job.deadline === undefined ? "" : ` · deadline ${formatTime(job.deadline)}`}
         </dd>
         <dt>{job.endedAt === null ? "Runs on" : "Ran on"}</dt>
         <dd>
