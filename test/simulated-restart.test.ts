@@ -78,8 +78,9 @@ describe("a restart with the simulated executor", () => {
     const long = await submit(lea, "long", {});
     // 20 simulated minutes (20 s): due after the restart, which must end it then, not 20 minutes after it.
     const medium = await submit(lea, "medium", { durationS: 1200 });
-    // 5 simulated minutes (5 s): due while the platform is stopped.
-    const short = await submit(lea, "short", { durationS: 300 });
+    // 5 simulated minutes (5 s): due while the platform is stopped. Its deadline is answered by the store's view.
+    const shortDeadline = new Date(Date.now() + 2 * 3_600_000).toISOString();
+    const short = await submit(lea, "short", { durationS: 300, deadline: shortDeadline });
     const health = await submit(lea, "health", { dataClass: "health" });
     const held = await submit(lea, "held", { hold: true });
     // Hugo's waiting room is full: two held jobs, besides two running ones on GB300 racks, drained below (running
@@ -91,6 +92,11 @@ describe("a restart with the simulated executor", () => {
     for (const run of runs) assert.equal(run.state, "running", `${run.name}: ${run.reason}`);
     const before = new Map<string, Json>();
     for (const run of runs) before.set(run.id, await job(run.id));
+    // The deadline asked for, in the submission's answer and the job's; none when none was asked.
+    assert.equal(short.deadline, shortDeadline);
+    assert.equal(before.get(short.id).deadline, shortDeadline);
+    assert.equal("deadline" in long, false, "no deadline asked: none answered");
+    assert.equal("deadline" in before.get(long.id), false);
     const durations = new Map([
       [long.id, 36_000],
       [medium.id, 1200],
@@ -143,6 +149,9 @@ describe("a restart with the simulated executor", () => {
       assert.equal(ended.endedAt, new Date(dueMs(before.get(short.id))).toISOString());
       assert.equal(ended.startedAt, before.get(short.id).startedAt);
       assert.deepEqual(await history(short.id), ["job.submit", "job.start", "job.succeeded"]);
+      // Read from the store now: the deadline it was given, from its stored spec and clock.
+      assert.equal(ended.deadline, shortDeadline);
+      assert.equal("deadline" in (await job(long.id)), false);
       // Held work is still held, and a tenant's waiting jobs still fit its cap: nothing came back into its queue
       // (its runs on the drained row go on there).
       const stillHeld = await job(held.id);
@@ -310,7 +319,16 @@ describe("a restart with the simulated executor", () => {
     const [runDeadline, waitingDeadline] = [deadline(2), deadline(3)];
     const run = await submit("run", { deadline: runDeadline });
     const waiting = await submit("waiting", { deadline: waitingDeadline, hold: true });
+    // A deadline that passes while the platform is stopped: the scheduler takes it as now after the restart, the API
+    // still answers the instant asked for.
+    const passingDeadline = deadline(3 / 3600);
+    const passing = await submit("passing", { deadline: passingDeadline, hold: true });
     assert.equal(run.state, "running", run.reason);
+    assert.deepEqual(
+      [run.deadline, waiting.deadline, passing.deadline],
+      [runDeadline, waitingDeadline, passingDeadline],
+      "the submission answers each deadline as asked",
+    );
     const submittedMs = Date.now();
     const deadlines = new Map([
       [run.id, Date.parse(runDeadline)],
@@ -343,14 +361,30 @@ describe("a restart with the simulated executor", () => {
       }
       return endMs;
     };
+    /** Every deadline as the API answers it, in a job's read and in the list: the instants asked for. */
+    const checkAnswered = async () => {
+      const asked = new Map([...deadlines, [passing.id, Date.parse(passingDeadline)]]);
+      const listed = (await callApi(url, "GET", "/v1/jobs", admin)).body as Json[];
+      for (const [id, atMs] of asked) {
+        const view = (await callApi(url, "GET", `/v1/jobs/${id}`, lea)).body as Json;
+        assert.equal(view.deadline, new Date(atMs).toISOString(), `${id}: its deadline read`);
+        assert.equal(listed.find((job) => job.id === id)?.deadline, view.deadline, `${id}: its deadline listed`);
+      }
+    };
+    await checkAnswered();
     await sleep(1000);
     const firstDueMs = Date.parse(run.startedAt) + (durationS * 1000) / 600;
     await app.close();
+    await sleep(Date.parse(passingDeadline) - Date.now() + 10);
     let restartedFromMs = Date.now();
     ({ app, engine, url } = await open(false, 60));
     let dueMs: number;
     try {
       dueMs = check(600, firstDueMs, restartedFromMs, Date.now());
+      await checkAnswered();
+      const passed = engine.records.get(passing.id)!;
+      const passedAtMs = engine.generation.live.epochMsOf(passed.job.spec.deadlineS!);
+      assert.ok(passedAtMs >= restartedFromMs, "the scheduler takes a deadline passed while stopped as now");
       const view = (await callApi(url, "GET", `/v1/jobs/${run.id}`, lea)).body as Json;
       assert.equal(view.state, "running", view.reason);
       assert.equal(view.startedAt, run.startedAt, "its start is the instant it started");
@@ -366,7 +400,7 @@ describe("a restart with the simulated executor", () => {
       // Listed by when it was submitted (before the restart), as its view says.
       const listed = (await callApi(url, "GET", `/v1/jobs?submittedTo=${new Date(submittedMs).toISOString()}`, admin))
         .body as Json[];
-      assert.deepEqual(listed.map((job) => job.id).sort(), [run.id, waiting.id].sort());
+      assert.deepEqual(listed.map((job) => job.id).sort(), [run.id, waiting.id, passing.id].sort());
       await sleep(1000);
     } finally {
       await app.close();
@@ -375,6 +409,7 @@ describe("a restart with the simulated executor", () => {
     ({ app, engine, url } = await open(false, 3600));
     try {
       dueMs = check(60, dueMs, restartedFromMs, Date.now());
+      await checkAnswered();
       const done = await until(
         "the run's end",
         async () => {

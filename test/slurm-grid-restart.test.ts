@@ -83,7 +83,9 @@ describe("grid curtailment across a platform restart on Slurm", () => {
     const operator = keyOf("camille@alixan.local");
     const auditor = keyOf("audit@alixan.local");
     const projectId = (await call("GET", "/v1/projects", hugo)).body[0].id;
-    const submit = async (name: string, flexibility = "deferrable") => {
+    // The first job asks to end within 45 minutes: 30 of run time, and slack enough to be paused through the events.
+    const deadline = new Date(Date.now() + 45 * 60_000).toISOString();
+    const submit = async (name: string, flexibility = "deferrable", extra: Record<string, unknown> = {}) => {
       const answer = await call("POST", "/v1/jobs", hugo, {
         projectId,
         name,
@@ -93,13 +95,15 @@ describe("grid curtailment across a platform restart on Slurm", () => {
         dataClass: "public",
         flexibility,
         command: "sleep 1800",
+        ...extra,
       });
       assert.equal(answer.status, 201, JSON.stringify(answer.body));
+      assert.equal(answer.body.deadline, extra["deadline"], `${name}: the deadline answered as asked, none if none`);
       return answer.body.id as string;
     };
     const itKw = async () => (await call("GET", "/v1/state/site", operator)).body.kpis.itKW as number;
     const idleKw = await itKw();
-    const jobs = [await submit("train-a"), await submit("train-b")];
+    const jobs = [await submit("train-a", "deferrable", { deadline }), await submit("train-b")];
     const flexible = await submit("finetune", "flexible");
     for (const id of [...jobs, flexible]) {
       await stateIs(id, "RUNNING");
@@ -113,6 +117,30 @@ describe("grid curtailment across a platform restart on Slurm", () => {
     const slurmIds = async () =>
       Promise.all(jobs.map(async (id) => (await call("GET", `/v1/jobs/${id}`, hugo)).body.execution.externalId));
     const idsBefore = await slurmIds();
+    /**
+     * The deadline as the API answers it (read and listed: the instant asked for) and as Slurm holds the job: alixan
+     * decides when it starts, so Slurm gets no deadline of its own (no `--deadline`, which would end it as DEADLINE,
+     * nor `--begin`), and its time limit (`--time`, the 30 minutes asked) has it end by the deadline.
+     */
+    const checkDeadline = async (when: string) => {
+      const [id, other] = jobs as [string, string];
+      assert.equal((await call("GET", `/v1/jobs/${id}`, hugo)).body.deadline, deadline, `${when}: read`);
+      const listed = (await call("GET", "/v1/jobs?namePrefix=train-", hugo)).body as Json[];
+      assert.equal(listed.find((job) => job.id === id)?.deadline, deadline, `${when}: listed`);
+      assert.equal("deadline" in listed.find((job) => job.id === other), false, `${when}: none asked, none listed`);
+      const [slurmId] = await slurmIds();
+      const fields = new Map(
+        [...(slurm as TestSlurm).run("scontrol", ["-o", "show", "job", slurmId]).matchAll(/(\w+)=(\S*)/g)].map(
+          (match) => [match[1]!, match[2]!],
+        ),
+      );
+      assert.equal(fields.get("Deadline"), "N/A", `${when}: Slurm has no deadline of its own`);
+      assert.equal(fields.get("TimeLimit"), "00:30:00", `${when}: the time limit is the duration asked`);
+      // Slurm writes its times in local time, as Date.parse reads a time without a zone.
+      const endMs = Date.parse(fields.get("EndTime")!);
+      assert.ok(endMs <= Date.parse(deadline), `${when}: Slurm ends it ${fields.get("EndTime")}, by ${deadline}`);
+    };
+    await checkDeadline("before the restarts");
     const flexibleSlurmId = String((await call("GET", `/v1/jobs/${flexible}`, hugo)).body.execution.externalId);
     const capShares = () => capCalls().flatMap((entry) => (entry.job === flexibleSlurmId ? [entry.share] : []));
 
@@ -152,6 +180,7 @@ describe("grid curtailment across a platform restart on Slurm", () => {
     assert.equal(taken.report.restarts[0].reapplied, 1, "suspended jobs are not suspended twice; the cap is set again");
     for (const id of jobs) assert.equal(slurmState(id), "SUSPENDED");
     assert.deepEqual(await slurmIds(), idsBefore, "the same Slurm jobs, adopted");
+    await checkDeadline("after the first restart");
     const endMs = Date.parse(created.body.endsAt);
     for (const id of jobs) await stateIs(id, "RUNNING", endMs - Date.now() + 60_000);
     const resumedMs = Date.now() - endMs;
@@ -212,6 +241,7 @@ describe("grid curtailment across a platform restart on Slurm", () => {
     assert.equal(resumes.length, 2, "resumed once per event");
     assert.match(JSON.stringify(resumes.at(-1)), /after a platform restart/);
     assert.deepEqual(await slurmIds(), idsBefore, "still the same Slurm jobs");
+    await checkDeadline("after the second restart");
     process.stdout.write(
       `# slurm grid restart: killed ${((killedMs - Date.parse(created.body.startsAt)) / 1000).toFixed(1)} s into a 75 s event, back after ${((restartedMs - killedMs) / 1000).toFixed(1)} s; jobs stayed SUSPENDED, RUNNING ${resumedMs} ms after its end; event ended during the downtime: RUNNING ${afterStartMs} ms after the restarted platform answered, cap lifted after ${liftedMs} ms (${((upMs - spawnedMs) / 1000).toFixed(1)} s after its launch)\n`,
     );

@@ -1,8 +1,8 @@
 /**
  * Job actions and priced usage in Chromium against the platform on the lab site, started with usage prices
  * (ALIXAN_USAGE_PRICES' shape) and its clock at 60×: a tenant's Usage page shows cost by project and month that agrees
- * with the monthly statements API, in the table, a chart and the CSV; a tenant member holds a waiting job from its
- * job page and releases it (each after a confirmation, both in the job's history); a tenant admin holds selected
+ * with the monthly statements API, in the table, a chart and the CSV; a tenant member sees a waiting job's deadline on
+ * its job page, holds it there and releases it (each after a confirmation, both in the job's history); a tenant admin holds selected
  * jobs in bulk; an array is one row in Workloads and expands to its tasks. axe-core finds no serious or critical violation on these pages.
  *
  * Screenshots go to test-output/browser/ (names start with `jobs-`).
@@ -126,7 +126,8 @@ describe("job actions and priced usage in Chromium", { timeout: 300_000 }, () =>
       durationS: 7 * 86_400,
       dataClass: "health",
     });
-    // Waits on the first: a job that is queued, so it may be held.
+    // Waits on the first: a job that is queued, so it may be held. Its page shows the deadline it asked for.
+    const deadline = new Date(Date.now() + 2 * 86_400_000).toISOString();
     const waiting = await harness.api<JobAnswer>(lea.token, "POST", "/v1/jobs", {
       projectId,
       name: "report summarising",
@@ -134,6 +135,7 @@ describe("job actions and priced usage in Chromium", { timeout: 300_000 }, () =>
       durationS: 3600,
       dataClass: "health",
       dependsOn: [{ kind: "afterok", jobId: first.id }],
+      deadline,
     });
     assert.equal(waiting.state, "queued");
 
@@ -147,6 +149,7 @@ describe("job actions and priced usage in Chromium", { timeout: 300_000 }, () =>
     await page.getByRole("heading", { name: "report summarising", level: 1 }).waitFor();
     await page.locator("dd[data-project-name]").getByText(projectName).waitFor();
     await page.getByRole("link", { name: first.id }).waitFor();
+    assert.match((await page.locator(`[data-deadline="${deadline}"]`).textContent()) ?? "", /to end by \d{4}-/);
 
     // Hold: keeping it changes nothing; confirming holds it with the reason.
     await page.getByRole("button", { name: "Hold report summarising" }).click();

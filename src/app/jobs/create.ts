@@ -11,7 +11,7 @@ import type { Hold, JobControl } from "./controls.ts";
 import type { Dependency } from "./dependencies.ts";
 import type { JobsEngine } from "./engine.ts";
 import { demandOf, type JobRecord } from "./records.ts";
-import { specClockOf } from "./spec-clock.ts";
+import { instantOn, specClockOf } from "./spec-clock.ts";
 
 /** What an accepted submission creates. */
 export interface Creation {
@@ -71,6 +71,8 @@ export async function createJobs(engine: JobsEngine, store: Store, creation: Cre
   const now = new Date().toISOString();
   const demand = demandOf(creation.spec);
   const clock = specClockOf(engine.generation.live);
+  // The instant asked for, read as a restart reads it back from the stored spec and its clock.
+  const deadline = instantOn(clock, creation.spec.deadlineS);
   await store.db.transaction().execute(async (trx) => {
     for (let at = 0; at < jobs.length; at += rowsPerInsert) {
       const chunk = jobs.slice(at, at + rowsPerInsert);
@@ -150,6 +152,7 @@ export async function createJobs(engine: JobsEngine, store: Store, creation: Cre
       control: job.control,
       // The stored time: the same before and after a restart, which starts the scheduler's clock again.
       submittedAt: now,
+      deadline,
     };
     engine.add(record);
     records.push(record);

@@ -13,6 +13,7 @@ import type { JobSpec } from "../../scheduler/jobs.ts";
 import type { QueueConfig, QueueSetConfig } from "../../scheduler/queues.ts";
 import type { JobsEngine } from "./engine.ts";
 import type { JobRecord } from "./records.ts";
+import { instantOn, specClockOf } from "./spec-clock.ts";
 
 /** Prefix of demo tenants' and queues' names (never a real tenant's: tenant ids are slugs without colons). */
 export const demoPrefix = "demo:";
@@ -157,6 +158,7 @@ export class DemoLoad {
       synthetic: true,
       job,
       generation,
+      deadline: instantOn(specClockOf(generation.live), job.spec.deadlineS),
     };
     this.#engine.add(record);
     this.#submitted++;

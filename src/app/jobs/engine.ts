@@ -32,7 +32,7 @@ import { type JobControl, JobControls } from "./controls.ts";
 import { isFinal } from "./dependencies.ts";
 import { buildGeneration, type Generation, placementOf, racksOf, zoneViolation } from "./generation.ts";
 import { type EndedJob, endedJob, isActive, type JobRecord } from "./records.ts";
-import { specOnClock } from "./spec-clock.ts";
+import { specOnClock, storedDeadline } from "./spec-clock.ts";
 
 /** Options of the engine. */
 export interface JobsEngineOptions {
@@ -713,6 +713,7 @@ export class JobsEngine {
         command: row.command ?? undefined,
         control: (row.controls ?? undefined) as JobControl | undefined,
         submittedAt: row.submitted_at,
+        deadline: storedDeadline(row.spec, row.submitted_at, scheduler.speed),
       };
       this.#register(record);
       generation.lastState.set(job.index, row.state);

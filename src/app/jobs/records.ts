@@ -37,6 +37,11 @@ export interface JobRecord {
   gridEvent?: { readonly id: string; readonly endsAt: string } | undefined;
   /** When it was submitted, as stored (a restart starts the scheduler's clock again; demo jobs have none). */
   submittedAt?: string | undefined;
+  /**
+   * Its deadline, the wall-clock instant asked for (ISO 8601): the same at any speed and after a restart, where the
+   * scheduler takes one that passed while the platform was stopped as now. Undefined when it has none.
+   */
+  readonly deadline?: string | undefined;
 }
 
 /**
@@ -112,6 +117,7 @@ export function jobView(record: JobRecord) {
     ...demandOf(job.spec),
     ...controlView(record.control),
     submittedAt: record.submittedAt ?? iso(job.spec.submitS),
+    ...(record.deadline === undefined ? {} : { deadline: record.deadline }),
     // When it first started: a requeued job keeps its first start, and an ended job its start.
     startedAt: run?.startMs !== undefined ? isoMs(run.startMs) : iso(job.firstStartS),
     endedAt: isActive(job) ? null : run?.endMs !== undefined ? isoMs(run.endMs) : iso(job.endS),

@@ -16,6 +16,7 @@ import type { JobControl } from "./controls.ts";
 import type { JobsEngine } from "./engine.ts";
 import { controlView, demandOf, isActive, type JobRecord, jobView, placementNow } from "./records.ts";
 import { JobArraySubmissionSchema, JobEventSchema, JobSchema, jobStates } from "./schemas.ts";
+import { storedDeadline } from "./spec-clock.ts";
 import { type SubmitBody, submitBody, submitJob } from "./submit.ts";
 
 /** Settings of the jobs API. */
@@ -24,7 +25,7 @@ export interface JobRoutesSettings {
   readonly engine: JobsEngine;
   /** The queue configuration in force (it changes live). */
   readonly queues: () => QueueSetConfig;
-  /** Simulated seconds per wall-clock second (deadlines are converted to scheduler time). */
+  /** Simulated seconds per wall-clock second (the clock of a stored spec kept without its own). */
   readonly speed: number;
   /** Jobs one tenant may have waiting at once; a submission beyond it is answered 429. */
   readonly maxQueuedPerTenant: number;
@@ -178,8 +179,9 @@ function jobFilterOf(query: JobListQuery): (job: JobFacts) => boolean {
 }
 
 /** The API's view of a job read from the store (one that ended before the platform last started). */
-function storedJobView(row: Selectable<JobsTable>, projectName: string | null): Reply<typeof JobSchema> {
+function storedJobView(row: Selectable<JobsTable>, projectName: string | null, speed: number): Reply<typeof JobSchema> {
   const spec = row.spec as JobSpec;
+  const deadline = storedDeadline(row.spec, row.submitted_at, speed);
   return {
     id: row.id,
     tenantId: row.tenant_id,
@@ -193,6 +195,7 @@ function storedJobView(row: Selectable<JobsTable>, projectName: string | null): 
     ...demandOf(spec),
     ...controlView((row.controls ?? undefined) as JobControl | undefined),
     submittedAt: row.submitted_at,
+    ...(deadline === undefined ? {} : { deadline }),
     startedAt: row.started_at,
     endedAt: row.ended_at,
     placement: storedPlacement(row.placement),
@@ -427,7 +430,7 @@ function registerJobList(app: FastifyInstance, settings: JobRoutesSettings, visi
       const stored = new Map<string, Reply<typeof JobSchema>>();
       if (storedIds.length > 0)
         for (const row of await db.selectFrom("jobs").selectAll().where("id", "in", storedIds).execute())
-          stored.set(row.id, storedJobView(row, await projectNameOf(db, row.project_id)));
+          stored.set(row.id, storedJobView(row, await projectNameOf(db, row.project_id), settings.speed));
       return page.flatMap((entry) => {
         const view = entry.view() ?? stored.get(entry.id);
         if (view === undefined) return [];
@@ -470,7 +473,7 @@ function registerJobGet(
       const row = await db.selectFrom("jobs").selectAll().where("id", "=", request.params.id).executeTakeFirst();
       if (row === undefined || !visible(principal, { tenantId: row.tenant_id, userId: row.user_id }))
         throw new AppError("notFound", `no job ${request.params.id}`);
-      return storedJobView(row, await projectNameOf(db, row.project_id));
+      return storedJobView(row, await projectNameOf(db, row.project_id), settings.speed);
     },
   );
 }

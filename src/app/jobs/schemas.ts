@@ -75,6 +75,13 @@ export const JobSchema = Type.Object({
   dependsOn: Type.Array(DependencySchema),
   held: Nullable(HoldSchema),
   submittedAt: Nullable(Type.String()),
+  deadline: Type.Optional(
+    Type.String({
+      format: "date-time",
+      description:
+        "the instant it was asked to end by (submission's deadline), unchanged by restarts and --speed; absent when none",
+    }),
+  ),
   startedAt: Nullable(Type.String({ description: "first start" })),
   endedAt: Nullable(Type.String()),
   placement: Nullable(JobPlacementSchema),

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { jobSpec } from "../../scheduler/jobs.ts";
-import { specClockOf, specOnClock } from "./spec-clock.ts";
+import { instantOn, specClockOf, specOnClock, storedDeadline } from "./spec-clock.ts";
 
 /** A scheduler clock started at `epochMs`, at `speed` simulated seconds per wall second. */
 function clockAt(epochMs: number, speed: number) {
@@ -38,5 +38,18 @@ describe("a stored spec's times on a new scheduler clock", () => {
     const after = clockAt(t0 + 3_600_000, 60);
     const spec = specOnClock(stored, new Date(t0 + 600_000).toISOString(), after, 0);
     assert.ok(Math.abs(spec.deadlineS! - 3600 * 60) < 1e-6, `${spec.deadlineS}`);
+  });
+
+  it("answers the deadline as asked, to the millisecond, also once it has passed and for a spec without its clock", () => {
+    const asked = "2026-12-07T14:00:00.000Z";
+    // The stored clock: whatever the speed in force now (the scheduler's own deadline is then now).
+    assert.equal(storedDeadline(withClock, new Date(t0 + 600_000).toISOString(), 3600), asked);
+    // Without its clock: started at its submission less its submitS, at the speed in force (60, as it ran).
+    assert.equal(storedDeadline(stored, new Date(t0 + 600_000).toISOString(), 60), asked);
+    assert.equal(storedDeadline({ ...withClock, deadlineS: undefined }, new Date(t0).toISOString(), 60), undefined);
+    // An instant in ms survives the clock's seconds at an awkward speed.
+    const odd = { epochMs: t0 + 7, speed: 7 / 3 };
+    const atMs = Date.parse("2026-12-08T01:02:03.457Z");
+    assert.equal(instantOn(odd, ((atMs - odd.epochMs) / 1000) * odd.speed), new Date(atMs).toISOString());
   });
 });

@@ -35,6 +35,36 @@ function storedClock(stored: unknown): SpecClock | undefined {
 }
 
 /**
+ * The clock a stored spec's times are on: its own, or, stored before it was kept, one started at its `submittedAt`
+ * less its `submitS`, at `speed` (the speed in force).
+ */
+function clockOf(stored: unknown, submittedAt: string, speed: number): SpecClock {
+  const submitS = (stored as { submitS?: unknown } | null)?.submitS;
+  return (
+    storedClock(stored) ?? {
+      epochMs: Date.parse(submittedAt) - ((typeof submitS === "number" ? submitS : 0) * 1000) / speed,
+      speed,
+    }
+  );
+}
+
+/** The wall-clock instant (ISO 8601, to the millisecond) of time `timeS` of `clock`; undefined when there is none. */
+export function instantOn(clock: SpecClock, timeS: number | undefined): string | undefined {
+  if (timeS === undefined || !Number.isFinite(timeS)) return undefined;
+  // To the millisecond: the instant was given in ms and went through the clock's seconds.
+  return new Date(Math.round(clock.epochMs + (timeS * 1000) / clock.speed)).toISOString();
+}
+
+/**
+ * A stored spec's deadline as the tenant asked for it: its wall-clock instant on the spec's own clock, also when it
+ * passed while the platform was stopped (the scheduler then takes it as now: `specOnClock`); undefined when none.
+ */
+export function storedDeadline(stored: unknown, submittedAt: string, speed: number): string | undefined {
+  const deadlineS = (stored as { deadlineS?: unknown } | null)?.deadlineS;
+  return typeof deadlineS === "number" ? instantOn(clockOf(stored, submittedAt, speed), deadlineS) : undefined;
+}
+
+/**
  * A stored spec on `live`'s clock, at `nowS` on it: its deadline and withdrawal time at their wall-clock instants; one
  * that passed while the platform was stopped is now (a waiting job is not refused for it, and a deferrable job past its
  * deadline runs, as it would have). Its submission time is the stored one, but no earlier than this scheduler's start
@@ -43,10 +73,7 @@ function storedClock(stored: unknown): SpecClock | undefined {
  */
 export function specOnClock(stored: unknown, submittedAt: string, live: SchedulerClock, nowS: number): JobSpec {
   const { clock: _clock, ...spec } = stored as JobSpec & { clock?: unknown };
-  const clock = storedClock(stored) ?? {
-    epochMs: Date.parse(submittedAt) - (spec.submitS * 1000) / live.speed,
-    speed: live.speed,
-  };
+  const clock = clockOf(stored, submittedAt, live.speed);
   // An instant of the stored clock on this one.
   const onThisClock = (timeS: number) => live.timeOf(clock.epochMs + (timeS * 1000) / clock.speed);
   const instant = (timeS: number | undefined) =>

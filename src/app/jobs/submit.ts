@@ -257,8 +257,8 @@ export async function submitJob(
   }
   const scheduler = generation.live;
   const nowS = scheduler.nowS();
-  const deadlineS =
-    body.deadline === undefined ? undefined : nowS + ((Date.parse(body.deadline) - Date.now()) / 1000) * settings.speed;
+  // On the scheduler's own clock, as the view reads it back: the instant asked for, to the millisecond.
+  const deadlineS = body.deadline === undefined ? undefined : scheduler.timeOf(Date.parse(body.deadline));
   const id = `job_${randomBytes(6).toString("hex")}`;
   const spec: JobSpec = jobSpec({
     id,

@@ -3704,6 +3704,11 @@ export interface operations {
                         } | null;
                         /** @enum {string} */
                         dataClass: "public" | "confidential" | "health";
+                        /**
+                         * Format: date-time
+                         * @description the instant it was asked to end by (submission's deadline), unchanged by restarts and --speed; absent when none
+                         */
+                        deadline?: string;
                         dependsOn: {
                             jobId: string;
                             /** @enum {string} */
@@ -3851,6 +3856,11 @@ export interface operations {
                         } | null;
                         /** @enum {string} */
                         dataClass: "public" | "confidential" | "health";
+                        /**
+                         * Format: date-time
+                         * @description the instant it was asked to end by (submission's deadline), unchanged by restarts and --speed; absent when none
+                         */
+                        deadline?: string;
                         dependsOn: {
                             jobId: string;
                             /** @enum {string} */
@@ -3934,6 +3944,11 @@ export interface operations {
                             } | null;
                             /** @enum {string} */
                             dataClass: "public" | "confidential" | "health";
+                            /**
+                             * Format: date-time
+                             * @description the instant it was asked to end by (submission's deadline), unchanged by restarts and --speed; absent when none
+                             */
+                            deadline?: string;
                             dependsOn: {
                                 jobId: string;
                                 /** @enum {string} */
@@ -4044,6 +4059,11 @@ export interface operations {
                         } | null;
                         /** @enum {string} */
                         dataClass: "public" | "confidential" | "health";
+                        /**
+                         * Format: date-time
+                         * @description the instant it was asked to end by (submission's deadline), unchanged by restarts and --speed; absent when none
+                         */
+                        deadline?: string;
                         dependsOn: {
                             jobId: string;
                             /** @enum {string} */
@@ -4156,6 +4176,11 @@ export interface operations {
                         } | null;
                         /** @enum {string} */
                         dataClass: "public" | "confidential" | "health";
+                        /**
+                         * Format: date-time
+                         * @description the instant it was asked to end by (submission's deadline), unchanged by restarts and --speed; absent when none
+                         */
+                        deadline?: string;
                         dependsOn: {
                             jobId: string;
                             /** @enum {string} */
@@ -4313,6 +4338,11 @@ export interface operations {
                         } | null;
                         /** @enum {string} */
                         dataClass: "public" | "confidential" | "health";
+                        /**
+                         * Format: date-time
+                         * @description the instant it was asked to end by (submission's deadline), unchanged by restarts and --speed; absent when none
+                         */
+                        deadline?: string;
                         dependsOn: {
                             jobId: string;
                             /** @enum {string} */
@@ -4428,6 +4458,11 @@ export interface operations {
                         } | null;
                         /** @enum {string} */
                         dataClass: "public" | "confidential" | "health";
+                        /**
+                         * Format: date-time
+                         * @description the instant it was asked to end by (submission's deadline), unchanged by restarts and --speed; absent when none
+                         */
+                        deadline?: string;
                         dependsOn: {
                             jobId: string;
                             /** @enum {string} */
@@ -4545,6 +4580,11 @@ export interface operations {
                         } | null;
                         /** @enum {string} */
                         dataClass: "public" | "confidential" | "health";
+                        /**
+                         * Format: date-time
+                         * @description the instant it was asked to end by (submission's deadline), unchanged by restarts and --speed; absent when none
+                         */
+                        deadline?: string;
                         dependsOn: {
                             jobId: string;
                             /** @enum {string} */

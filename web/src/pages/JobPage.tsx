@@ -231,6 +231,9 @@ function JobFacts({ job }: { job: Job }) {
           submitted {formatTime(job.submittedAt)}
           {job.startedAt === null ? "" : ` · first started ${formatTime(job.startedAt)}`}
           {job.endedAt === null ? "" : ` · ended ${formatTime(job.endedAt)}`}
+          {job.deadline === undefined ? null : (
+            <span data-deadline={job.deadline}> · to end by {formatTime(job.deadline)}</span>
+          )}
         </dd>
         <dt>{job.endedAt === null ? "Runs on" : "Ran on"}</dt>
         <dd>
