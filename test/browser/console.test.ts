@@ -319,6 +319,12 @@ describe("web console in Chromium", { timeout: 600_000 }, () => {
     await openSection(page, "Cooling");
     await page.getByRole("heading", { name: "Cooling", level: 1 }).waitFor();
     if (await hasRoute("GET", "/v1/state/site")) await page.locator("svg.diagram-svg").waitFor();
+    // Each plant's supply set-point beside its supply: what an operator's set-supply holds (docs/api.md).
+    const plants = page.locator("section[aria-labelledby=plants-title] table");
+    await plants.getByRole("columnheader", { name: "Set-point" }).waitFor();
+    const heads = await plants.getByRole("columnheader").allTextContents();
+    const firstRow = await plants.locator("tbody tr").first().locator("th, td").allTextContents();
+    assert.match(firstRow[heads.indexOf("Set-point")] ?? "", /°C$/);
     await screenshot(page, "08-cooling");
     await openSection(page, "Energy");
     await page.getByRole("heading", { name: "Energy", level: 1 }).waitFor();

@@ -298,7 +298,18 @@ function PlantTable(props: {
       <h2 id="plants-title">All plants</h2>
       <table className="data">
         <ColumnHeads
-          names={["Plant", "FWS supply", "FWS return", "Heat", "Dry coolers", "Chillers", "Fans", "Pumps", "Adiabatic"]}
+          names={[
+            "Plant",
+            "FWS supply",
+            "Set-point",
+            "FWS return",
+            "Heat",
+            "Dry coolers",
+            "Chillers",
+            "Fans",
+            "Pumps",
+            "Adiabatic",
+          ]}
         />
         <tbody>
           {props.plants.map((plant) => (
@@ -309,6 +320,7 @@ function PlantTable(props: {
                 </button>
               </th>
               <td className="number">{formatCelsius(plant.fwsSupplyC)}</td>
+              <td className="number">{formatCelsius(plant.fwsSupplySetpointC)}</td>
               <td className="number">{formatCelsius(plant.fwsReturnC)}</td>
               <td className="number">{formatPowerKW(plant.heatKW)}</td>
               <td className="number">{formatPowerKW(plant.dryCoolerKW)}</td>
