@@ -292,10 +292,11 @@ export function alarmsFeature(dependencies: () => AlarmsDependencies): Feature {
       const impacts = new ImpactIndex(site, jobsOnRack, tenantNames);
       book.setImpactResolver((alarm) => impacts.impact(alarm));
       const removeSiteListener = core.inventory.onChange((changed) => {
-        watch.clearAll(Date.now());
         site = changed.site;
         impacts.site = site;
-        watch = new FacilityWatch(book, site, thresholds);
+        // The alarms whose condition holds on the new site stay the same alarms (acknowledged or shelved as they
+        // were, no second notification); the others clear at the new watch's first step.
+        watch = new FacilityWatch(book, site, thresholds, watch);
       });
       // A fault in the watch must not stop the twin's clock or its streams: it is logged, the next step tries again.
       const removeSnapshotListener = live.onSnapshot((snapshot) => {

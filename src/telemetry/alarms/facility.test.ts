@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { loadSite } from "../../model/load.ts";
+import { loadSite, parseSite } from "../../model/load.ts";
 import { LiveTwin } from "../../twin/live.ts";
 import { indexSite } from "../site-index.ts";
 import { type Alarm, AlarmBook } from "./book.ts";
@@ -134,6 +135,42 @@ describe("facility watch", () => {
         .sort(),
       ["crah:h2-01", "drycooler:lab-02", "pump:lab-air-01"],
     );
+  });
+
+  it("a site change hands the alarms over: those still true stay the same alarms, acknowledged, unannounced; the others clear", () => {
+    const book = new AlarmBook({ site: indexSite(site) });
+    const events: string[] = [];
+    book.onEvent((event) => events.push(`${event.type} ${event.alarm.key}`));
+    const state = calm();
+    state.tcs[0]!.failedCdus = ["cdu:h1-r01-01"];
+    state.tcs[4]!.failedCdus = ["cdu:h2-r02-02"];
+    Object.assign(state.plants[0]!, { failedUnits: ["pump:lab-fws-01"] });
+    const before = new FacilityWatch(book, site);
+    before.evaluate(state, start);
+    const cdu = active(book, "facility-unit-failed").find((alarm) => alarm.equipment === "cdu:h1-r01-01")!;
+    assert.ok(book.acknowledge(cdu.id, "camille", start + 500).ok);
+
+    // The change removes hall 2's last row (its CDUs with it): the new site's loops are the first four.
+    const text = readFileSync(new URL("../../../sites/lab.yaml", import.meta.url), "utf8");
+    const lastRow = "      - { pattern: cpu-row, racks: [{ type: cpu, count: 6 }] }\n";
+    const changed = parseSite(
+      text.slice(0, text.lastIndexOf(lastRow)) + text.slice(text.lastIndexOf(lastRow) + lastRow.length),
+    );
+    assert.ok(changed.ok && changed.site !== undefined && changed.site.rows.length === site.rows.length - 1);
+    const after = new FacilityWatch(book, changed.site, {}, before);
+    events.length = 0;
+    const next = calm();
+    next.tcs.pop();
+    next.tcs[0]!.failedCdus = ["cdu:h1-r01-01"];
+    Object.assign(next.plants[0]!, { failedUnits: ["pump:lab-fws-01"] });
+    after.evaluate(next, start + 1000);
+
+    const failed = active(book, "facility-unit-failed");
+    assert.deepEqual(failed.map((alarm) => alarm.equipment).sort(), ["cdu:h1-r01-01", "pump:lab-fws-01"]);
+    const kept = failed.find((alarm) => alarm.equipment === "cdu:h1-r01-01")!;
+    assert.equal(kept.id, cdu.id, "the same alarm");
+    assert.equal(kept.acknowledged?.by, "camille", "still acknowledged");
+    assert.deepEqual(events, ["cleared facility-unit-failed|cdu:h2-r02-02"], "no new raise; the removed CDU's clears");
   });
 
   it("loop supply above the rack limit, hot outlets, throttling and low headroom raise one alarm per loop", () => {

@@ -141,10 +141,25 @@ export class FacilityWatch {
   readonly #unitKinds: ReadonlyMap<string, string>;
   /** Keys of the alarms this watch holds active, by rule. */
   readonly #raised = new Set<string>();
+  /**
+   * Keys taken over from the watch of the site before a change and not yet reported by this one: its first
+   * evaluation clears those it does not report again (their subject went, or its condition with the change).
+   */
+  #handedOver: Set<string> | undefined;
   #lastStepAt: number | undefined;
 
-  constructor(book: AlarmBook, site: Site, thresholds: Partial<FacilityThresholds> = {}) {
+  /**
+   * A watch over `site`. `previous`, the watch of the site before a change, hands over the alarms it holds: those
+   * whose condition still holds stay the same alarms (acknowledged or shelved as they were, no new notification);
+   * the others clear at this watch's first evaluation.
+   */
+  constructor(book: AlarmBook, site: Site, thresholds: Partial<FacilityThresholds> = {}, previous?: FacilityWatch) {
     this.#book = book;
+    if (previous !== undefined) {
+      for (const key of previous.#raised) this.#raised.add(key);
+      this.#handedOver = new Set(previous.#raised);
+      this.#lastStepAt = previous.#lastStepAt;
+    }
     this.#site = site;
     this.#thresholds = { ...defaultFacilityThresholds, ...thresholds };
     this.#plantLocations = site.plants.map((plant) => ({ equipment: plant.id, plant: plant.id }));
@@ -191,6 +206,7 @@ export class FacilityWatch {
     at: number,
   ): void {
     const key = `${rule}|${subject}`;
+    this.#handedOver?.delete(key);
     if (condition === undefined) {
       if (this.#raised.delete(key)) this.#book.clear(key, at);
       return;
@@ -245,6 +261,15 @@ export class FacilityWatch {
       }
     }
     this.#certifications(now);
+    this.#settleHandover(now);
+  }
+
+  /** After the first evaluation since a hand-over: clears the alarms handed over that nothing reported again. */
+  #settleHandover(now: number): void {
+    const left = this.#handedOver;
+    if (left === undefined) return;
+    this.#handedOver = undefined;
+    for (const key of left) if (this.#raised.delete(key)) this.#book.clear(key, now);
   }
 
   #loop(
@@ -427,11 +452,5 @@ export class FacilityWatch {
       },
       now,
     );
-  }
-
-  /** Clears every alarm this watch raised (the site changed or the platform stops). */
-  clearAll(now: number): void {
-    for (const key of this.#raised) this.#book.clear(key, now);
-    this.#raised.clear();
   }
 }
