@@ -97,18 +97,21 @@ describe("warm what-if workers", () => {
     await assert.rejects(closing.run(lab, day, limitMs), (error) => error instanceof AppError && error.status === 503);
   });
 
-  it("never keeps a process alive with an idle worker", () => {
-    // A process that runs one what-if and never closes its pool must still exit on its own.
+  it("never keeps a process alive with an idle worker, one that ran or one started in place of a stopped one", () => {
+    // A process that never closes its pool must still exit on its own.
     const script = `import { loadSite } from ${JSON.stringify(import.meta.resolve("../../model/load.ts"))};
       import { WhatIfPool } from ${JSON.stringify(import.meta.resolve("./whatif-pool.ts"))};
-      const outcome = await new WhatIfPool().run(loadSite("lab").file, ${JSON.stringify(day)}, ${limitMs});
-      console.log(outcome.ok ? "answered" : outcome.error);`;
+      const lab = loadSite("lab").file;
+      const pool = new WhatIfPool();
+      const answered = await pool.run(lab, ${JSON.stringify(day)}, ${limitMs});
+      const stopped = await pool.run(lab, ${JSON.stringify(fortnight)}, 5).catch((error) => error.status);
+      console.log(answered.ok, stopped);`;
     const child = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "--eval", script], {
       encoding: "utf8",
       timeout: 120_000,
     });
     assert.equal(child.signal, null, "the process did not exit by itself");
     assert.equal(child.status, 0, child.stderr);
-    assert.equal(child.stdout.trim(), "answered");
+    assert.equal(child.stdout.trim(), "true 503");
   });
 });

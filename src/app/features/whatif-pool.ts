@@ -87,8 +87,6 @@ class WarmWorker {
     this.thread = startTypeScriptWorker(new URL("./whatif-worker.ts", import.meta.url));
     started++;
     live.add(this);
-    // An idle worker must not keep the process alive (tests and `npm start` exit promptly); a run refs it.
-    this.thread.unref();
     this.thread.on("message", (reply: WhatIfReply) => {
       if (reply.id === this.#pending?.id) this.#settle()?.resolve(reply.outcome);
     });
@@ -99,6 +97,9 @@ class WarmWorker {
       this.#settle()?.reject(new Error(`the what-if worker stopped (exit code ${code})`));
       onExit(this);
     });
+    // An idle worker must not keep the process alive (tests and `npm start` exit promptly); a run refs it. After the
+    // listeners: adding a 'message' listener refs the thread again.
+    this.thread.unref();
   }
 
   /** Whether a run is in progress. */
