@@ -9,6 +9,7 @@ import { type ComposedApp, composeApp } from "../src/app/compose.ts";
 import { platformFeatures } from "../src/app/features/index.ts";
 import type { liveFeature } from "../src/app/features/live.ts";
 import { WhatIfResultSchema } from "../src/app/features/live-schemas.ts";
+import { whatIfWorkers } from "../src/app/features/whatif-pool.ts";
 import { jobSpec } from "../src/scheduler/jobs.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: answers are read field by field from JSON.
@@ -269,6 +270,33 @@ describe("live state", () => {
   });
 });
 
+describe("warm what-if workers", () => {
+  const day = { heatWave: { peakC: 40, days: 1, nightMinimumC: 24 }, days: 1 };
+
+  it("runs consecutive what-ifs on a warm worker instead of starting one each", async () => {
+    assert.equal((await post("/v1/whatif", day)).status, 200);
+    const { started, workers } = whatIfWorkers();
+    assert.ok(workers.length >= 1 && workers.length <= 2, `${workers.length} what-if workers`);
+    assert.equal((await post("/v1/whatif", day)).status, 200);
+    assert.equal(whatIfWorkers().started, started, "the second what-if started no worker");
+  });
+
+  it("answers a 500 problem without a stack when its worker stops mid-run, and runs the next on a replacement", async () => {
+    const answer = post("/v1/whatif", { ...day, days: 14 });
+    let busy: ReturnType<typeof whatIfWorkers>["workers"][number] | undefined;
+    await until(async () => {
+      busy = whatIfWorkers().workers.find((worker) => worker.busy);
+      return busy !== undefined;
+    }, "a what-if to start");
+    await busy!.thread.terminate();
+    const { status, body } = await answer;
+    assert.equal(status, 500, JSON.stringify(body));
+    assert.equal(body.detail, "an unexpected error occurred; the request id finds it in the logs");
+    assert.doesNotMatch(JSON.stringify(body), /exit code|worker|\bat /);
+    assert.equal((await post("/v1/whatif", day)).status, 200);
+  });
+});
+
 describe("what-if time limit", () => {
   let limited: ComposedApp;
   let limitedUrl: string;
@@ -283,6 +311,7 @@ describe("what-if time limit", () => {
 
   it("stops a what-if past its wall-clock limit with a 503 naming the limit, and frees its slot", async () => {
     const key = limited.demoKeys!.find((demo) => demo.role === "facility-operator")!.token;
+    const others = new Set(whatIfWorkers().workers.map((worker) => worker.thread));
     // Three in a row, more than the two slots: a run stopped by the limit must not keep its slot (no 429).
     for (let attempt = 0; attempt < 3; attempt++) {
       const response = await fetch(`${limitedUrl}/v1/whatif`, {
@@ -296,5 +325,14 @@ describe("what-if time limit", () => {
       assert.match(body.detail, /longer than its limit of 0\.005 s \(whatif\.timeoutSeconds in alixan\.yaml\)/);
     }
     assert.equal((await fetch(`${limitedUrl}/health`)).status, 200);
+    // Each stopped worker was replaced in the background; closing the platform stops the replacement.
+    const mine = whatIfWorkers().workers.filter((worker) => !others.has(worker.thread));
+    assert.equal(mine.length, 1);
+    await limited.close();
+    assert.ok(
+      mine.every((worker) => worker.thread.threadId === -1),
+      "the worker thread has exited",
+    );
+    assert.equal(whatIfWorkers().workers.filter((worker) => !others.has(worker.thread)).length, 0);
   });
 });

@@ -1,15 +1,16 @@
 /**
  * What-if comparisons on the live site: `POST /v1/whatif` runs the scenario and its baseline on a twin of the site in
- * force, in a worker thread (a whole twin each), at most two at once and each under a wall-clock limit.
+ * force, in a worker thread (a whole twin each), at most two at once and each under a wall-clock limit. The threads
+ * stay warm between requests (whatif-pool.ts) and stop when the server closes.
  */
 import type { FastifyInstance } from "fastify";
 import { AppError } from "../../core/errors.ts";
-import { startTypeScriptWorker } from "../../core/worker.ts";
 import { contextOf } from "../../server/auth.ts";
 import { problems } from "../../server/openapi.ts";
 import { authorize } from "../../tenancy/service.ts";
 import { nothingAsked, type WhatIfProblem, whatIfProblemOf } from "../../twin/whatif.ts";
 import { WhatIfResultSchema } from "./live-schemas.ts";
+import { WhatIfPool } from "./whatif-pool.ts";
 import { type WhatIfBody, whatIfBody } from "./whatif-schema.ts";
 
 /** What-if runs one platform serves at once (each a worker thread with its own twin of the site). */
@@ -21,42 +22,11 @@ export const maximumConcurrentWhatIfs = 2;
  */
 export const defaultWhatIfTimeoutMs = 300_000;
 
-/** The outcome a what-if worker posts: `runWhatIf`'s, or a site that no longer validates. */
-type WhatIfOutcome = { ok: boolean; error?: string; value?: unknown };
-
-/**
- * Runs a what-if in a worker thread and answers its outcome; past `timeoutMs` of wall clock the thread is terminated
- * (its slot and memory come back) and the caller gets a 503 naming the limit, never a request held for ever.
- */
-async function whatIfInWorker(document: unknown, request: WhatIfBody, timeoutMs: number): Promise<WhatIfOutcome> {
-  const worker = startTypeScriptWorker(new URL("./whatif-worker.ts", import.meta.url), {
-    workerData: { document, request },
-  });
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await new Promise<WhatIfOutcome>((resolve, reject) => {
-      worker.once("message", resolve);
-      worker.once("error", reject);
-      worker.once("exit", (code) => reject(new Error(`the what-if worker stopped (exit code ${code})`)));
-      timer = setTimeout(() => {
-        const seconds = timeoutMs / 1000;
-        reject(
-          new AppError(
-            "unavailable",
-            `the what-if ran longer than its limit of ${seconds} s (whatif.timeoutSeconds in alixan.yaml) and was stopped; ask for fewer days or a smaller change`,
-          ),
-        );
-      }, timeoutMs);
-    });
-  } finally {
-    clearTimeout(timer);
-    await worker.terminate();
-  }
-}
-
 /** `POST /v1/whatif` over the site document `siteDocument` answers at the time of each request. */
 export function registerWhatIfRoute(app: FastifyInstance, siteDocument: () => unknown, timeoutMs: number): void {
   let whatIfsRunning = 0;
+  const pool = new WhatIfPool();
+  app.addHook("onClose", () => pool.close());
   app.post<{ Body: WhatIfBody }>(
     "/v1/whatif",
     {
@@ -85,7 +55,7 @@ export function registerWhatIfRoute(app: FastifyInstance, siteDocument: () => un
       }
       whatIfsRunning++;
       try {
-        const outcome = await whatIfInWorker(siteDocument(), request.body, timeoutMs);
+        const outcome = await pool.run(siteDocument(), request.body, timeoutMs);
         if (!outcome.ok) throw refuse(whatIfProblemOf(outcome.error ?? "the what-if failed"));
         return outcome.value;
       } finally {
