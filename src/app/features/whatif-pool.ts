@@ -34,6 +34,8 @@ export interface HeapProbe {
 export interface HeapReply {
   readonly id: number;
   readonly heapUsedBytes: number;
+  /** Whether the last run's parsed site or its outcome is still reachable after that collection. */
+  readonly lastRunHeld: boolean;
 }
 
 /** The run a worker is on: its id and how to settle the caller's promise. */
@@ -59,8 +61,8 @@ export function whatIfWorkers(): {
   return { started, workers: [...live].map((worker) => ({ thread: worker.thread, busy: worker.busy })) };
 }
 
-/** The heap in use of the idle what-if worker `thread` (for tests: runs must leave nothing behind). */
-export function heapUsedBytesOf(thread: Worker): Promise<number> {
+/** The heap in use of the idle what-if worker `thread`, and whether its last run is still held (for tests). */
+export function heapOf(thread: Worker): Promise<{ readonly usedBytes: number; readonly lastRunHeld: boolean }> {
   // Negative ids are never a run's, so the pool ignores this answer.
   const id = -1;
   return new Promise((resolve) => {
@@ -68,7 +70,7 @@ export function heapUsedBytesOf(thread: Worker): Promise<number> {
       if (reply.id !== id) return;
       thread.off("message", listener);
       thread.unref();
-      resolve(reply.heapUsedBytes);
+      resolve({ usedBytes: reply.heapUsedBytes, lastRunHeld: reply.lastRunHeld });
     };
     thread.on("message", listener);
     // The idle thread is unref'd: without this the process could end before it answers.

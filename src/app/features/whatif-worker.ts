@@ -12,11 +12,16 @@ import type { HeapProbe, HeapReply, WhatIfJob, WhatIfOutcome, WhatIfReply } from
 const port = parentPort;
 if (port === null) throw new Error("whatif-worker.ts must run in a worker thread");
 
+/** The last run's site and outcome, weakly: a probe tells whether the thread let them go. */
+let lastRun: { readonly site: WeakRef<object>; readonly outcome: WeakRef<object> } | undefined;
+
 /** The outcome of one run on the site file `document`. */
 async function outcomeOf(document: unknown, request: WhatIfRequest): Promise<WhatIfOutcome> {
   const loaded = parseSite(JSON.stringify(document));
   if (!loaded.ok || loaded.site === undefined) return { ok: false, error: "the site in force no longer validates" };
-  return await runWhatIf(loaded.site, request, 1, loaded.file);
+  const outcome = await runWhatIf(loaded.site, request, 1, loaded.file);
+  lastRun = { site: new WeakRef(loaded.site), outcome: new WeakRef(outcome) };
+  return outcome;
 }
 
 // One run at a time (the pool posts the next only after this one answers). A run that throws is not caught: the
@@ -25,7 +30,12 @@ port.on("message", async (message: WhatIfJob | HeapProbe) => {
   if ("probe" in message) {
     // Tests expose `gc` (v8 --expose-gc) so the figure is what runs left behind, not garbage not yet collected.
     (globalThis as { gc?: () => void }).gc?.();
-    port.postMessage({ id: message.id, heapUsedBytes: process.memoryUsage().heapUsed } satisfies HeapReply);
+    port.postMessage({
+      id: message.id,
+      heapUsedBytes: process.memoryUsage().heapUsed,
+      lastRunHeld:
+        lastRun === undefined ? false : lastRun.site.deref() !== undefined || lastRun.outcome.deref() !== undefined,
+    } satisfies HeapReply);
     return;
   }
   const outcome = await outcomeOf(message.document, message.request as WhatIfRequest);
