@@ -288,7 +288,7 @@ export function alarmsFeature(dependencies: () => AlarmsDependencies): Feature {
       };
       await loadTenants();
       let site = core.inventory.current.site;
-      let watch = new FacilityWatch(book, site, thresholds);
+      let watch = FacilityWatch.resuming(book, site, thresholds);
       const impacts = new ImpactIndex(site, jobsOnRack, tenantNames);
       book.setImpactResolver((alarm) => impacts.impact(alarm));
       const removeSiteListener = core.inventory.onChange((changed) => {
@@ -296,7 +296,7 @@ export function alarmsFeature(dependencies: () => AlarmsDependencies): Feature {
         impacts.site = site;
         // The alarms whose condition holds on the new site stay the same alarms (acknowledged or shelved as they
         // were, no second notification); the others clear at the new watch's first step.
-        watch = new FacilityWatch(book, site, thresholds, watch);
+        watch = new FacilityWatch(book, site, thresholds, watch.raisedKeys);
       });
       // A fault in the watch must not stop the twin's clock or its streams: it is logged, the next step tries again.
       const removeSnapshotListener = live.onSnapshot((snapshot) => {

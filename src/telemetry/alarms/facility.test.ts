@@ -157,7 +157,7 @@ describe("facility watch", () => {
       text.slice(0, text.lastIndexOf(lastRow)) + text.slice(text.lastIndexOf(lastRow) + lastRow.length),
     );
     assert.ok(changed.ok && changed.site !== undefined && changed.site.rows.length === site.rows.length - 1);
-    const after = new FacilityWatch(book, changed.site, {}, before);
+    const after = new FacilityWatch(book, changed.site, {}, before.raisedKeys);
     events.length = 0;
     const next = calm();
     next.tcs.pop();
@@ -171,6 +171,27 @@ describe("facility watch", () => {
     assert.equal(kept.id, cdu.id, "the same alarm");
     assert.equal(kept.acknowledged?.by, "camille", "still acknowledged");
     assert.deepEqual(events, ["cleared facility-unit-failed|cdu:h2-r02-02"], "no new raise; the removed CDU's clears");
+  });
+
+  it("a platform starting again takes over the restored facility alarms: one whose condition went clears", () => {
+    const stored = new AlarmBook({ site: indexSite(site) });
+    const state = calm();
+    state.tcs[0]!.failedCdus = ["cdu:h1-r01-01"];
+    state.tcs[1]!.failedCdus = ["cdu:h1-r02-01"];
+    new FacilityWatch(stored, site).evaluate(state, start);
+    // The store's copy of the book, as the telemetry service restores it at start.
+    const book = new AlarmBook({ site: indexSite(site) });
+    for (const alarm of stored.list()) book.restore(alarm);
+    const restoredIds = active(book, "facility-unit-failed").map((alarm) => alarm.id);
+    assert.equal(restoredIds.length, 2);
+    // While the platform was stopped, h1-r02's CDU was repaired: only h1-r01's is still out.
+    const next = calm();
+    next.tcs[0]!.failedCdus = ["cdu:h1-r01-01"];
+    FacilityWatch.resuming(book, site).evaluate(next, start + 60_000);
+    const [kept, ...others] = active(book, "facility-unit-failed");
+    assert.equal(others.length, 0, "the repaired CDU's alarm cleared");
+    assert.equal(kept?.equipment, "cdu:h1-r01-01");
+    assert.ok(restoredIds.includes(kept.id), "the same alarm as before the restart");
   });
 
   it("loop supply above the rack limit, hot outlets, throttling and low headroom raise one alarm per loop", () => {

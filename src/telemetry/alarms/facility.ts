@@ -149,17 +149,20 @@ export class FacilityWatch {
   #lastStepAt: number | undefined;
 
   /**
-   * A watch over `site`. `previous`, the watch of the site before a change, hands over the alarms it holds: those
-   * whose condition still holds stay the same alarms (acknowledged or shelved as they were, no new notification);
-   * the others clear at this watch's first evaluation.
+   * A watch over `site` that takes over the active alarms of `handedOver` (keys): those of the watch of the site
+   * before a change, or, at start, the facility alarms the book restored from the store. Those whose condition still
+   * holds stay the same alarms (acknowledged or shelved as they were, no new notification); the others clear at this
+   * watch's first evaluation.
    */
-  constructor(book: AlarmBook, site: Site, thresholds: Partial<FacilityThresholds> = {}, previous?: FacilityWatch) {
+  constructor(
+    book: AlarmBook,
+    site: Site,
+    thresholds: Partial<FacilityThresholds> = {},
+    handedOver: Iterable<string> = [],
+  ) {
     this.#book = book;
-    if (previous !== undefined) {
-      for (const key of previous.#raised) this.#raised.add(key);
-      this.#handedOver = new Set(previous.#raised);
-      this.#lastStepAt = previous.#lastStepAt;
-    }
+    for (const key of handedOver) this.#raised.add(key);
+    if (this.#raised.size > 0) this.#handedOver = new Set(this.#raised);
     this.#site = site;
     this.#thresholds = { ...defaultFacilityThresholds, ...thresholds };
     this.#plantLocations = site.plants.map((plant) => ({ equipment: plant.id, plant: plant.id }));
@@ -192,6 +195,26 @@ export class FacilityWatch {
   /** `cdu:h2-r027-01` → "CDU h2-r027-01". */
   #unitName(id: string): string {
     return `${this.#unitKind(id)} ${id.slice(id.indexOf(":") + 1)}`;
+  }
+
+  /**
+   * The watch of a platform starting on `book` as the store left it: it takes over the facility alarms restored
+   * active, so one whose condition went while the platform was stopped clears at its first step instead of staying
+   * active for ever.
+   */
+  static resuming(book: AlarmBook, site: Site, thresholds: Partial<FacilityThresholds> = {}): FacilityWatch {
+    const restored = book.list({ state: "active" }).filter((alarm) => alarm.kind === "facility");
+    return new FacilityWatch(
+      book,
+      site,
+      thresholds,
+      restored.map((alarm) => alarm.key),
+    );
+  }
+
+  /** Keys of the alarms this watch holds active (for the watch that takes over from it). */
+  get raisedKeys(): readonly string[] {
+    return [...this.#raised];
   }
 
   /** The thresholds in force. */
