@@ -274,6 +274,11 @@ export class AlarmBook {
     for (const key of [...this.#active.keys()]) if (key.startsWith(prefix)) this.clear(key, at);
   }
 
+  /** The active alarm of a condition, if any (one restored from the store included). */
+  activeAlarm(key: string): Alarm | undefined {
+    return this.#active.get(key);
+  }
+
   /** Keys of active alarms whose key starts with `prefix`. */
   activeKeys(prefix: string): string[] {
     return [...this.#active.keys()].filter((key) => key.startsWith(prefix));

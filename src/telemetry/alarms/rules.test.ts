@@ -166,6 +166,50 @@ describe("alarm rules", () => {
     assert.equal(book.list().length, 0);
   });
 
+  it("alarms restored from the store at a restart clear when their readings come back, whatever the rule", () => {
+    const rules = [
+      {
+        id: "supply",
+        kind: "threshold",
+        series: "coolant_supply_temperature_celsius",
+        above: [
+          { severity: "critical", value: 50, clear: 48 },
+          { severity: "warning", value: 45, clear: 44 },
+        ],
+      },
+      { id: "rise", kind: "rate", series: "coolant_return_temperature_celsius", windowSeconds: 60, risePerMinute: 2 },
+      { id: "headroom", kind: "capacity", series: "heat_removed_kw", capacity: "cooling", marginPercent: 10 },
+      { id: "silent", kind: "stale", series: "rack_power_kw", afterSeconds: 60 },
+    ];
+    const rack = { rack: "rack:h1-r01-01" };
+    // Before the restart: one alarm of each rule.
+    const before = harness(rules);
+    before.send("coolant_supply_temperature_celsius", cdu, 0, 51);
+    for (const [t, value] of [
+      [0, 40],
+      [60_000, 44],
+    ] as const)
+      before.send("coolant_return_temperature_celsius", cdu, t, value);
+    before.send("heat_removed_kw", cdu, 0, 750);
+    before.send("rack_power_kw", rack, 0, 40);
+    before.engine.tick(61_000);
+    const stored = before.book.list();
+    assert.deepEqual(stored.map((alarm) => alarm.source).sort(), ["headroom", "rise", "silent", "supply"]);
+
+    // After it: a new engine on the restored book; each reading is back to normal.
+    const after = harness(rules);
+    for (const alarm of stored) after.book.restore(alarm);
+    after.send("coolant_supply_temperature_celsius", cdu, 120_000, 47);
+    assert.equal(after.book.activeAlarm(stored.find((alarm) => alarm.source === "supply")!.key)?.severity, "warning");
+    after.send("coolant_supply_temperature_celsius", cdu, 125_000, 43);
+    after.send("coolant_return_temperature_celsius", cdu, 120_000, 44);
+    after.send("coolant_return_temperature_celsius", cdu, 180_000, 44.1);
+    after.send("heat_removed_kw", cdu, 120_000, 600);
+    after.send("rack_power_kw", rack, 120_000, 40);
+    after.engine.tick(121_000);
+    assert.deepEqual(after.book.list(), [], "every restored alarm cleared");
+  });
+
   it("configuration errors name the rule, the field and the problem", () => {
     const decoded = decodeRules([
       { id: "a", kind: "threshold", series: "x", above: [{ severity: "major", value: 5, clear: 6 }] },

@@ -467,7 +467,10 @@ class ThresholdEvaluator implements SampleRule {
     const key = `${this.#rule.id}|${info.key}|${direction}`;
     let state = this.#state.get(key);
     if (state === undefined) {
-      state = { level: -1, pending: -1, since: 0 };
+      // A series first seen since the start may have its alarm restored from the store: it starts at that alarm's
+      // level, so a reading back to normal clears it (from -1, nothing would: it would stay active for ever).
+      const restored = this.#context.book.activeAlarm(key);
+      state = { level: restored === undefined ? -1 : restoredLevel(levels, restored.severity), pending: -1, since: 0 };
       this.#state.set(key, state);
     }
     const past = (limit: number): boolean => (direction === "above" ? value > limit : value < limit);
@@ -513,6 +516,12 @@ class ThresholdEvaluator implements SampleRule {
   }
 }
 
+/** The level a restored alarm of `severity` stands for: the highest of that severity, else the highest. */
+function restoredLevel(levels: readonly ThresholdLevel[], severity: Severity): number {
+  for (let index = levels.length - 1; index >= 0; index--) if (levels[index]!.severity === severity) return index;
+  return levels.length - 1;
+}
+
 class RateEvaluator implements SampleRule {
   readonly #rule: RateRule;
   readonly #context: RuleContext;
@@ -545,11 +554,8 @@ class RateEvaluator implements SampleRule {
         timestamp,
         value,
       );
-    } else if (
-      this.#raised.has(info.id) &&
-      perMinute <= rise * this.#rule.clearFraction &&
-      -perMinute <= fall * this.#rule.clearFraction
-    ) {
+    } else if (perMinute <= rise * this.#rule.clearFraction && -perMinute <= fall * this.#rule.clearFraction) {
+      // Cleared in the book whether this engine raised it or the store restored it (a no-op when neither).
       this.#raised.delete(info.id);
       this.#context.book.clear(key, timestamp);
     }
@@ -627,7 +633,8 @@ class CapacityEvaluator implements SampleRule {
         timestamp,
         value,
       );
-    } else if (load < capacity * (1 - rule.clearMarginFraction) && this.#raised.has(info.id)) {
+    } else if (load < capacity * (1 - rule.clearMarginFraction)) {
+      // Cleared in the book whether this engine raised it or the store restored it (a no-op when neither).
       this.#raised.delete(info.id);
       this.#context.book.clear(key, timestamp);
     }
@@ -734,7 +741,11 @@ export class RuleEngine {
             `${rule.title}: no data from ${info.key} for ${Math.round((now - since) / 1000)} s (limit ${rule.afterMs / 1000} s)`,
             now,
           );
-        } else if (raised.delete(id)) this.#context.book.clear(key, now);
+        } else {
+          // Cleared in the book whether this engine raised it or the store restored it (a no-op when neither).
+          raised.delete(id);
+          this.#context.book.clear(key, now);
+        }
       }
     }
   }
