@@ -53,6 +53,21 @@ describe("alixan job", () => {
     assert.throws(() => submitBodyOf({ ...options, array: "9-1" }), /--array 9-1: .*backwards/);
     assert.throws(() => submitBodyOf({ ...options, dependency: "after:x" }), /--dependency after:x/);
     assert.throws(() => submitBodyOf({ ...options, gpus: "two" }), /--gpus/);
+    // --deadline as Slurm takes it (now+DURATION) or an instant with its offset; a bare local time is refused.
+    const now = Date.parse("2026-12-07T10:00:00Z");
+    assert.equal(submitBodyOf({ ...options, deadline: "now+1d6h" }, now).deadline, "2026-12-08T16:00:00.000Z");
+    assert.equal(
+      submitBodyOf({ ...options, deadline: "2026-12-08T14:00:00+01:00" }, now).deadline,
+      "2026-12-08T13:00:00.000Z",
+    );
+    assert.throws(
+      () => submitBodyOf({ ...options, deadline: "2026-12-08T14:00" }, now),
+      /--deadline "2026-12-08T14:00": expected/,
+    );
+    assert.throws(
+      () => submitBodyOf({ ...options, deadline: "now+soon" }, now),
+      /--deadline: "soon" is not a duration/,
+    );
   });
 
   it("submits an array after a job, holds, releases and requeues", async () => {
@@ -70,10 +85,15 @@ describe("alixan job", () => {
       "--data-class",
       "confidential",
       "--hold",
+      "--deadline",
+      "now+2d",
     );
     assert.equal(first.code, 0, first.stderr);
     const firstId = first.stdout.split(/\s+/)[0]!;
-    assert.match(first.stdout, /queued {2}\(held by/);
+    assert.match(first.stdout, /queued {2}\(held by .*\) {2}to end by \d{4}-\d{2}-\d{2}T/);
+    const deadline = (await callApi(url, "GET", `/v1/jobs/${firstId}`, key)).body.deadline as string;
+    assert.ok(Math.abs(Date.parse(deadline) - (Date.now() + 2 * 86_400_000)) < 60_000, deadline);
+    assert.ok(first.stdout.trim().endsWith(`to end by ${deadline}`), first.stdout);
     const array = await alixan(
       "job",
       "submit",

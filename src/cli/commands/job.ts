@@ -5,6 +5,7 @@
 import type { Command } from "commander";
 import { parseArray } from "../../app/jobs/arrays.ts";
 import { parseDependencyOption } from "../../app/jobs/dependencies.ts";
+import { parseDuration } from "../../twin/time.ts";
 import { type RemoteOptions, requestJson, withRemoteOptions } from "../client.ts";
 import { CliError, exitCodes, printJson, wantsJson } from "../output.ts";
 
@@ -13,6 +14,8 @@ interface JobAnswer {
   id: string;
   state: string;
   reason: string;
+  /** The instant it was asked to end by, when it was. */
+  deadline?: string;
   arrayJobId?: string | null;
   taskCount?: number;
   array?: string;
@@ -32,6 +35,7 @@ interface SubmitOptions extends RemoteOptions {
   dependency?: string;
   command?: string;
   hold?: boolean;
+  deadline?: string;
 }
 
 /** A whole number from an option, or a usage error naming it. */
@@ -71,8 +75,32 @@ function arrayActionLine(id: string, action: "cancel" | "hold" | "release", answ
   return `array ${id}: ${answer.released ?? 0} tasks released${kept}`;
 }
 
+/**
+ * `--deadline`: an ISO 8601 instant with its offset (`2026-12-08T14:00:00+01:00`) or, as Slurm's `--deadline`
+ * takes it, `now+` a duration (`now+6h`, `now+1d12h`), read at `nowMs`; anything else is a usage error naming it.
+ */
+export function deadlineOf(text: string, nowMs: number): string {
+  const relative = /^now\+(.+)$/.exec(text.trim());
+  if (relative !== null) {
+    const seconds = parseDuration(relative[1]!, "--deadline");
+    if (!seconds.ok) throw new CliError(seconds.error, exitCodes.usage);
+    return new Date(nowMs + seconds.value * 1000).toISOString();
+  }
+  // An instant needs its offset: a bare local time would mean another hour on the platform's machine.
+  const instant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text)
+    ? Date.parse(text)
+    : Number.NaN;
+  if (Number.isNaN(instant)) {
+    throw new CliError(
+      `--deadline "${text}": expected an ISO 8601 instant with its offset (2026-12-08T14:00:00Z) or now+DURATION (now+6h)`,
+      exitCodes.usage,
+    );
+  }
+  return new Date(instant).toISOString();
+}
+
 /** The API body of `job submit`; option problems are usage errors naming the option. */
-export function submitBodyOf(options: SubmitOptions): Record<string, unknown> {
+export function submitBodyOf(options: SubmitOptions, nowMs = Date.now()): Record<string, unknown> {
   if (options.array !== undefined) {
     const parsed = parseArray(options.array);
     if (typeof parsed === "string") throw new CliError(`--array ${options.array}: ${parsed}`, exitCodes.usage);
@@ -95,12 +123,14 @@ export function submitBodyOf(options: SubmitOptions): Record<string, unknown> {
     ...(dependsOn === undefined ? {} : { dependsOn }),
     ...(options.command === undefined ? {} : { command: options.command }),
     ...(options.hold === true ? { hold: true } : {}),
+    ...(options.deadline === undefined ? {} : { deadline: deadlineOf(options.deadline, nowMs) }),
   };
 }
 
-/** One line per job: id, state, reason. */
+/** One line per job: id, state, reason, and the deadline it was asked to end by. */
 function printJob(job: JobAnswer): void {
-  process.stdout.write(`${job.id}  ${job.state}${job.reason ? `  (${job.reason})` : ""}\n`);
+  const deadline = job.deadline === undefined ? "" : `  to end by ${job.deadline}`;
+  process.stdout.write(`${job.id}  ${job.state}${job.reason ? `  (${job.reason})` : ""}${deadline}\n`);
 }
 
 /** Registers `alixan job`. */
@@ -122,7 +152,8 @@ export function registerJobCommands(program: Command): void {
       .option("--array <indexes>", "tasks: 0-99%10, 1,3,5-7, 0-15:4 (%N: at most N at once)")
       .option("--dependency <list>", "afterok:ID[:ID…][,afterany:ID…][,afternotok:ID…]")
       .option("--command <script>", "what it runs (required on Slurm)")
-      .option("--hold", "submit it held (release it with alixan job release)"),
+      .option("--hold", "submit it held (release it with alixan job release)")
+      .option("--deadline <time>", "when it should end by: 2026-12-08T14:00:00Z or now+6h (Slurm's --deadline)"),
   ).action(async (options: SubmitOptions, command: Command) => {
     const answer = await requestJson<JobAnswer>(options, "POST", "/v1/jobs", submitBodyOf(options));
     if (wantsJson(command)) return printJson(answer);
