@@ -3,7 +3,7 @@
 // Extra arguments narrow the run to files whose path contains one of them (`npm test -- twin`).
 import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
-import { availableParallelism } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join, relative } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -59,8 +59,14 @@ const result = spawnSync(
   {
     cwd: root,
     stdio: "inherit",
-    // Every JSON answer in the tests must survive its response schema unchanged (src/server/response-check.ts).
-    env: { ...process.env, ALIXAN_CHECK_RESPONSES: "1" },
+    env: {
+      ...process.env,
+      // Every JSON answer in the tests must survive its response schema unchanged (src/server/response-check.ts).
+      ALIXAN_CHECK_RESPONSES: "1",
+      // The suites open hundreds of new PGlite stores, each an initdb of ~3 s CPU: a new store is loaded from a dump
+      // of a blank cluster made once per machine instead (src/store/pglite-template.ts), in this and child processes.
+      ALIXAN_PGLITE_TEMPLATE: process.env.ALIXAN_PGLITE_TEMPLATE ?? join(tmpdir(), "alixan-test-pglite"),
+    },
   },
 );
 process.exit(result.status ?? 1);
