@@ -66,7 +66,7 @@ const result = spawnSync(
       ...process.env,
       // Every JSON answer in the tests must survive its response schema unchanged (src/server/response-check.ts).
       ALIXAN_CHECK_RESPONSES: "1",
-      // The suites open hundreds of new PGlite stores, each an initdb of ~3 s CPU: a new store is loaded from a dump
+      // Most suites open new PGlite stores, each an initdb of ~3 s CPU: a new store is loaded from a dump
       // of a blank cluster made once per machine instead (src/store/pglite-template.ts), in this and child processes.
       ALIXAN_PGLITE_TEMPLATE: process.env.ALIXAN_PGLITE_TEMPLATE ?? join(tmpdir(), "alixan-test-pglite"),
       ...(tsconfig === undefined ? {} : { TSX_TSCONFIG_PATH: tsconfig }),

@@ -1,9 +1,9 @@
 /**
  * Opening PGlite for the store. A new cluster runs PostgreSQL's initdb inside WebAssembly: about 3 s of CPU, the
  * largest part of a platform's start on a new store. When ALIXAN_PGLITE_TEMPLATE names a directory (the test runner
- * sets it: its suites open hundreds of new stores), a new cluster is loaded from a dump of a blank initdb'd one kept
- * there instead (under a second), made once by the first process that needs it. Without the variable, every new
- * cluster is initialised by PGlite itself, as in production.
+ * sets it: most of its suites open new stores, some several), a new cluster is loaded from a dump of a blank
+ * initdb'd one kept there instead (about 1 s), made once by the first process that needs it. Without the variable,
+ * every new cluster is initialised by PGlite itself, as in production.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -47,7 +47,11 @@ export async function newPglite(dataDir: string | undefined, environment: NodeJS
   const directory = environment[templateVariable];
   const hasCluster = dataDir !== undefined && existsSync(join(dataDir, "PG_VERSION"));
   if (directory === undefined || directory === "" || hasCluster) return new PGlite(dataDir);
-  blankCluster ??= loadOrMakeBlankCluster(directory);
+  // A failure (an unwritable directory) fails this open and is not kept: the next open tries again.
+  blankCluster ??= loadOrMakeBlankCluster(directory).catch((error: unknown) => {
+    blankCluster = undefined;
+    throw error;
+  });
   // One options object: PGlite reads a second argument only beside a data directory string.
   const loadDataDir = await blankCluster;
   return new PGlite(dataDir === undefined ? { loadDataDir } : { dataDir, loadDataDir });
