@@ -5,7 +5,7 @@
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { PGlite } from "@electric-sql/pglite";
+import type { PGlite } from "@electric-sql/pglite";
 import { Kysely, Migrator, PostgresDialect } from "kysely";
 import pg from "pg";
 import { preparePrivateDirectory, privateFileMode, tightenContents } from "../core/private-files.ts";
@@ -13,6 +13,7 @@ import { assertTailIntact } from "./audit.ts";
 import { AuditTrail, type AuditTrailMode, defaultAuditDirectory, parsePublishCommand } from "./audit-trail.ts";
 import { migrationProvider } from "./migrations.ts";
 import { PgliteDialect } from "./pglite-dialect.ts";
+import { newPglite } from "./pglite-template.ts";
 import type { Database } from "./schema.ts";
 
 /**
@@ -138,7 +139,7 @@ export async function openStore(location: StoreLocation, options: OpenStoreOptio
   let unlock = () => {};
   if (location.kind === "pglite") {
     let database: PGlite;
-    if (location.dataDir === "memory") database = new PGlite();
+    if (location.dataDir === "memory") database = await newPglite(undefined, environment);
     else {
       const dataDir = location.dataDir;
       const prepared = preparePrivateDirectory(dataDir);
@@ -150,8 +151,8 @@ export async function openStore(location: StoreLocation, options: OpenStoreOptio
         tightenContents(dataDir);
         release();
       };
-      database = new PGlite(dataDir);
       try {
+        database = await newPglite(dataDir, environment);
         await database.waitReady;
       } catch (error) {
         release();
