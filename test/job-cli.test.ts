@@ -68,6 +68,12 @@ describe("alixan job", () => {
       () => submitBodyOf({ ...options, deadline: "now+soon" }, now),
       /--deadline: "soon" is not a duration/,
     );
+    // Past a Date's range toISOString would throw a RangeError (a stack): a usage error names the option instead.
+    assert.throws(
+      () => submitBodyOf({ ...options, deadline: "now+9999999999y" }, now),
+      (error: Error) =>
+        error.name !== "RangeError" && /--deadline "now\+9999999999y": more than 100 years ahead/.test(error.message),
+    );
   });
 
   it("submits an array after a job, holds, releases and requeues", async () => {

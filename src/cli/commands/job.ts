@@ -75,6 +75,9 @@ function arrayActionLine(id: string, action: "cancel" | "hold" | "release", answ
   return `array ${id}: ${answer.released ?? 0} tasks released${kept}`;
 }
 
+/** The furthest `now+` a deadline may be, seconds (100 years). */
+const maximumDeadlineS = 100 * 365.25 * 86_400;
+
 /**
  * `--deadline`: an ISO 8601 instant with its offset (`2026-12-08T14:00:00+01:00`) or, as Slurm's `--deadline`
  * takes it, `now+` a duration (`now+6h`, `now+1d12h`), read at `nowMs`; anything else is a usage error naming it.
@@ -84,6 +87,9 @@ export function deadlineOf(text: string, nowMs: number): string {
   if (relative !== null) {
     const seconds = parseDuration(relative[1]!, "--deadline");
     if (!seconds.ok) throw new CliError(seconds.error, exitCodes.usage);
+    // A Date ends at ±8.64e15 ms; past it toISOString throws. No job waits a century: refuse it by name instead.
+    if (seconds.value > maximumDeadlineS)
+      throw new CliError(`--deadline "${text}": more than 100 years ahead`, exitCodes.usage);
     return new Date(nowMs + seconds.value * 1000).toISOString();
   }
   // An instant needs its offset: a bare local time would mean another hour on the platform's machine.
