@@ -253,6 +253,12 @@ export function registerStateStream(app: FastifyInstance, clock: LiveClock): voi
   );
 }
 
+/** The actions of a live event, in the order the API lists them. */
+const stateActions = ["fail-cdu", "repair-cdu", "fail-unit", "repair-unit", "set-supply", "restart-racks"] as const;
+
+/** A live event's action. */
+type StateAction = (typeof stateActions)[number];
+
 /** `POST /v1/state/events`: fail or repair equipment, change a supply set-point, restart latched racks (audited). */
 export function registerStateEvents(
   app: FastifyInstance,
@@ -260,13 +266,7 @@ export function registerStateEvents(
   store: Store,
   equipment: LiveEquipment,
 ): void {
-  app.post<{
-    Body: {
-      action: "fail-cdu" | "repair-cdu" | "fail-unit" | "repair-unit" | "set-supply" | "restart-racks";
-      id: string;
-      supplyC?: number;
-    };
-  }>(
+  app.post<{ Body: { action: StateAction; id: string; supplyC?: number } }>(
     "/v1/state/events",
     {
       schema: {
@@ -278,14 +278,7 @@ export function registerStateEvents(
           "Drive the live twin: fail or repair a CDU (or any pump, dry cooler, chiller), change a plant's supply set-point, restart a row's racks latched off after repeated trips",
         body: Type.Object(
           {
-            action: StringEnum([
-              "fail-cdu",
-              "repair-cdu",
-              "fail-unit",
-              "repair-unit",
-              "set-supply",
-              "restart-racks",
-            ] as const),
+            action: StringEnum(stateActions),
             id: Type.String({ minLength: 1, maxLength: 200 }),
             // The twin refuses a set-point outside 5…70 °C by name; the schema keeps numbers to that order.
             supplyC: Type.Optional(Type.Number({ minimum: -50, maximum: 150 })),
@@ -334,9 +327,6 @@ export function registerStateEvents(
     },
   );
 }
-
-/** A live event's action. */
-type StateAction = "fail-cdu" | "repair-cdu" | "fail-unit" | "repair-unit" | "set-supply" | "restart-racks";
 
 /** Applies a live event to the twin (`supplyC` is given with `set-supply`). */
 function applyStateEvent(
