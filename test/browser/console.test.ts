@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { before, describe, test } from "node:test";
 import type { Page } from "playwright-core";
 import type { DemoKey } from "../../src/app/seed.ts";
+import { formatCelsius } from "../../web/src/format.ts";
 import { BrowserHarness, checkEachTestAndStop, outputDirectory, viewport } from "../support/browser.ts";
 
 const harness = new BrowserHarness();
@@ -323,8 +324,36 @@ describe("web console in Chromium", { timeout: 600_000 }, () => {
     const plants = page.locator("section[aria-labelledby=plants-title] table");
     await plants.getByRole("columnheader", { name: "Set-point" }).waitFor();
     const heads = await plants.getByRole("columnheader").allTextContents();
-    const firstRow = await plants.locator("tbody tr").first().locator("th, td").allTextContents();
-    assert.match(firstRow[heads.indexOf("Set-point")] ?? "", /°C$/);
+    const operatorToken = keyOf("facility-operator").token;
+    const firstRow = plants.locator("tbody tr").first();
+    const plantId = `plant:${(await firstRow.locator("th").textContent())!.trim()}`;
+    const plantState = async () =>
+      (await (await api(operatorToken, "GET", `/v1/state/plants/${plantId}`)).json()) as {
+        fwsSupplySetpointC: number;
+      };
+    // An operator moves the set-point 2.7 K off where the plant holds its supply: the column shows the set-point the
+    // API answers, not the supply (which reaches it only as the loop cools), then the first one is put back.
+    const held = (await plantState()).fwsSupplySetpointC;
+    const moved = Math.round((held - 2.7) * 10) / 10;
+    const setSupply = (supplyC: number) =>
+      api(operatorToken, "POST", "/v1/state/events", { action: "set-supply", id: plantId, supplyC });
+    assert.equal((await setSupply(moved)).status, 200);
+    try {
+      // The state reads serve the twin's last step: the new set-point shows from the next one (a tick a second).
+      const until = Date.now() + 10_000;
+      while ((await plantState()).fwsSupplySetpointC !== moved) {
+        assert.ok(Date.now() < until, "the API does not answer the new set-point");
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      const column = heads.indexOf("Set-point");
+      await firstRow
+        .locator("th, td")
+        .nth(column)
+        .filter({ hasText: formatCelsius(moved) })
+        .waitFor({ timeout: 10_000 });
+    } finally {
+      assert.equal((await setSupply(held)).status, 200);
+    }
     await screenshot(page, "08-cooling");
     await openSection(page, "Energy");
     await page.getByRole("heading", { name: "Energy", level: 1 }).waitFor();
