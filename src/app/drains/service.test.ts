@@ -114,6 +114,33 @@ function runDrainStoreTests(driver: string, open: () => Promise<Store>, teardown
       );
       assert.equal((await verifyAuditChain(store.db)).ok, true);
     });
+
+    it("feeds a scheduled drain from its start and drops it at its end, before its timer runs", async () => {
+      // The view says `active` from startsAt on; the timer that works the drains out again fires a few ms later (later
+      // on a busy event loop), and a job placed in between landed on the drained racks. No timer runs here (never
+      // started): the scheduler's reads alone must see each boundary.
+      const drains = service();
+      await drains.load();
+      const startsAt = nowMs + 60_000;
+      const made = await drains.create(context, {
+        target: "row:h1-r01",
+        reason: "pump swap",
+        startsAt: new Date(startsAt).toISOString(),
+        endsAt: new Date(startsAt + 60_000).toISOString(),
+      });
+      const version = drains.version;
+      assert.ok(!drains.drains.some((drain) => drain.id === made.id), "not in force before its start");
+      nowMs = startsAt;
+      assert.equal((await drains.get(made.id)).state, "active");
+      assert.ok(drains.version > version, "the version moves at the start, so the drain check reads again");
+      assert.ok(
+        drains.drains.some((drain) => drain.id === made.id),
+        "in force from its start",
+      );
+      nowMs = startsAt + 60_000;
+      assert.equal((await drains.get(made.id)).state, "ended");
+      assert.ok(!drains.drains.some((drain) => drain.id === made.id), "out of force from its end");
+    });
   });
 }
 

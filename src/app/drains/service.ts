@@ -80,6 +80,10 @@ export class DrainService implements DrainFeed {
   #version = 0;
   #inForce: Drain[] = [];
   #inForceKey = "";
+  /** The version the scheduler was last told of (kicked for); the timer kicks when the version moved past it. */
+  #kickedVersion = 0;
+  /** The next start, end or deadline of an open drain (epoch ms); reads past it work the drains in force out again. */
+  #nextBoundaryMs = Number.POSITIVE_INFINITY;
   #timer: NodeJS.Timeout | undefined;
   #started = false;
   #stopped = false;
@@ -93,6 +97,7 @@ export class DrainService implements DrainFeed {
 
   /** Moves whenever the drains in force change (the scheduler's drain check reads them again then). */
   get version(): number {
+    this.#catchUp();
     return this.#version;
   }
 
@@ -149,7 +154,17 @@ export class DrainService implements DrainFeed {
 
   /** The drains in force now, as the scheduler's drain check takes them. */
   get drains(): readonly Drain[] {
+    this.#catchUp();
     return this.#inForce;
+  }
+
+  /**
+   * Works the drains in force out again when a boundary passed and the timer has not run yet (it fires a few ms
+   * late, later on a busy event loop): the drain's view says `active` from its `startsAt` on, so a job placed in
+   * between must already keep off its racks. Enforcement (requeues) and the scheduler's kick stay with the timer.
+   */
+  #catchUp(): void {
+    if (this.#clock() >= this.#nextBoundaryMs) this.#inForceNow(this.#clock());
   }
 
   /** Reads the drains not ended from the store (before the jobs engine starts: restored jobs keep off them). */
@@ -335,6 +350,20 @@ export class DrainService implements DrainFeed {
    */
   #update(enforce: boolean): void {
     const nowMs = this.#clock();
+    this.#inForceNow(nowMs);
+    if (enforce && this.#started) {
+      const engine = this.#options.engine();
+      if (engine !== undefined) {
+        const requeued = this.#requeue(engine, nowMs);
+        if (this.#version !== this.#kickedVersion || requeued > 0) engine.generation.live.kick();
+        this.#kickedVersion = this.#version;
+      }
+    }
+    this.#arm(nowMs);
+  }
+
+  /** Sets the drains in force at `nowMs` (the version moves when they changed) and the next boundary after it. */
+  #inForceNow(nowMs: number): void {
     const inForce: Drain[] = [];
     for (const [id, row] of this.#open) {
       const state = drainStateAt(row, nowMs);
@@ -343,20 +372,25 @@ export class DrainService implements DrainFeed {
         inForce.push({ id, target: row.target, reason: row.reason, fromS: -Infinity, untilS: Infinity });
     }
     const key = inForce.map((drain) => drain.id).join(",");
-    const changed = key !== this.#inForceKey;
-    if (changed) {
+    if (key !== this.#inForceKey) {
       this.#inForce = inForce;
       this.#inForceKey = key;
       this.#version++;
     }
-    if (enforce && this.#started) {
-      const engine = this.#options.engine();
-      if (engine !== undefined) {
-        const requeued = this.#requeue(engine, nowMs);
-        if (changed || requeued > 0) engine.generation.live.kick();
+    this.#nextBoundaryMs = this.#nextBoundary(nowMs);
+  }
+
+  /** The first start, end or deadline of an open drain after `nowMs` (epoch ms; infinite when none). */
+  #nextBoundary(nowMs: number): number {
+    let next = Number.POSITIVE_INFINITY;
+    for (const row of this.#open.values()) {
+      for (const at of [row.starts_at, row.ends_at, row.policy === "deadline" ? row.deadline_at : null]) {
+        if (at === null) continue;
+        const ms = Date.parse(at);
+        if (ms > nowMs) next = Math.min(next, ms);
       }
     }
-    this.#arm(nowMs);
+    return next;
   }
 
   /** Requeues placed work on the racks of drains whose policy asks it now; returns how many jobs. */
@@ -405,14 +439,7 @@ export class DrainService implements DrainFeed {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
     if (this.#stopped || !this.#started) return;
-    let next = Number.POSITIVE_INFINITY;
-    for (const row of this.#open.values()) {
-      for (const at of [row.starts_at, row.ends_at, row.policy === "deadline" ? row.deadline_at : null]) {
-        if (at === null) continue;
-        const ms = Date.parse(at);
-        if (ms > nowMs) next = Math.min(next, ms);
-      }
-    }
+    const next = this.#nextBoundaryMs;
     if (!Number.isFinite(next)) return;
     this.#timer = setTimeout(() => this.#update(true), Math.min(2 ** 31 - 1, next - nowMs + 5));
     this.#timer.unref();
