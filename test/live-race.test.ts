@@ -16,7 +16,7 @@ import { type ComposedApp, composeApp } from "../src/app/compose.ts";
 import { platformFeatures } from "../src/app/features/index.ts";
 import { AppError } from "../src/core/errors.ts";
 import type { StoreLocation } from "../src/store/database.ts";
-import { callApi } from "./support/api.ts";
+import { type ApiAnswer, callApi } from "./support/api.ts";
 import { startTestPostgres } from "./support/postgres.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: answers are read field by field from JSON.
@@ -39,6 +39,8 @@ interface Platform {
   readonly app: ComposedApp;
   readonly url: string;
   readonly operator: string;
+  /** Closes the app (again: nothing). */
+  close(): Promise<void>;
   /** Resolves once a request to `path` has passed its last hook, and its handler has run up to its first wait. */
   reached(path: string): Promise<void>;
 }
@@ -60,9 +62,14 @@ async function boot(store: StoreLocation, operator?: string): Promise<Platform> 
     }
   });
   const url = await app.server.listen({ port: 0, host: "127.0.0.1" });
+  let closing: Promise<void> | undefined;
   return {
     app,
     url,
+    close: () => {
+      closing ??= app.close();
+      return closing;
+    },
     operator: operator ?? app.demoKeys!.find((key) => key.role === "facility-operator")!.token,
     reached: async (path) => {
       await new Promise<void>((resolve) => waiting.push({ path, resolve }));
@@ -73,16 +80,19 @@ async function boot(store: StoreLocation, operator?: string): Promise<Platform> 
 }
 
 /**
- * Holds the next site change inside its transaction (a change writer of the test, after the platform's own):
- * `entered` resolves once it is held; `release` lets it commit, `refuse` makes the writer throw (it rolls back).
+ * Sends `change` (a site change) and holds it inside its transaction (a change writer of the test, after the
+ * platform's own); once it is held, sends `other` to `path`; once that has reached its handler, lets the change
+ * commit, or roll back with `refusal` thrown by the writer. Answers both.
  */
-function holdNextChange(platform: Platform): {
-  entered: Promise<void>;
-  release: () => void;
-  refuse: (error: Error) => void;
-} {
+async function race(
+  platform: Platform,
+  change: () => Promise<ApiAnswer>,
+  path: string,
+  other: () => Promise<ApiAnswer>,
+  refusal?: Error,
+): Promise<[ApiAnswer, ApiAnswer]> {
   let entered!: () => void;
-  const enteredPromise = new Promise<void>((resolve) => {
+  const held = new Promise<void>((resolve) => {
     entered = resolve;
   });
   let release!: () => void;
@@ -96,7 +106,14 @@ function holdNextChange(platform: Platform): {
     entered();
     await gate;
   });
-  return { entered: enteredPromise, release, refuse };
+  const changing = change();
+  await held;
+  const arrived = platform.reached(path);
+  const sending = other();
+  await arrived;
+  if (refusal === undefined) release();
+  else refuse(refusal);
+  return [await changing, await sending];
 }
 
 const api = (platform: Platform, method: string, path: string, body?: unknown) =>
@@ -127,157 +144,129 @@ const heldRows = async (platform: Platform) =>
       .execute()
   ).map((row) => row.subject);
 
-/** The three cases on one store. */
-function raceScenario(name: string, location: () => StoreLocation | string) {
-  it(`an event during a change that renames its CDU is carried or refused, never lost (${name})`, {
-    timeout: 120_000,
-  }, async (context) => {
-    const store = location();
-    if (typeof store === "string") {
-      context.skip(store);
-      return;
-    }
-    let platform = await boot(store);
-    try {
-      // Held before: one failure the change renames, one it leaves alone (CPU rows keep two-digit CDU ids).
-      assert.equal((await event(platform, "fail-cdu", "cdu:h1-r01-01")).status, 200);
-      assert.equal((await event(platform, "fail-cdu", "cdu:h2-r02-02")).status, 200);
-      const held = holdNextChange(platform);
-      const changing = patchSite(platform, "three-digit CDU ids in GPU rows", {
-        rowPatterns: { "gpu-row": { cdus: { unitDigits: 3 } } },
-      });
-      await held.entered;
-      const arrived = platform.reached("/v1/state/events");
-      const failing = event(platform, "fail-cdu", "cdu:h1-r01-02");
-      await arrived;
-      held.release();
-      const changed = await changing;
-      assert.equal(changed.status, 201, JSON.stringify(changed.body));
-      const failed = await failing;
-      // Before the change: carried to -002 with -01's failure; after it: the old id is not in the site.
-      const expected = failed.status === 200 ? ["cdu:h1-r01-001", "cdu:h1-r01-002"] : ["cdu:h1-r01-001"];
-      if (failed.status !== 200) {
-        assert.equal(failed.status, 400, JSON.stringify(failed.body));
-        assert.equal(failed.body.errors[0].field, "body.id");
+/** Runs `body` on a new store of each kind (PGlite on disk, PostgreSQL), closing every platform it booted. */
+function onEachStore(title: string, body: (start: (operator?: string) => Promise<Platform>) => Promise<void>) {
+  const stores: [string, () => StoreLocation | string][] = [
+    ["PGlite on disk", () => ({ kind: "pglite", dataDir: temporary("alixan-live-race-") })],
+    [
+      "PostgreSQL",
+      () =>
+        "skipped" in postgres
+          ? postgres.skipped
+          : {
+              kind: "postgres",
+              url: postgres.createDatabase(`live_race_${directories.length}`),
+              auditDir: temporary("alixan-live-race-pg-audit-"),
+            },
+    ],
+  ];
+  for (const [name, location] of stores) {
+    it(`${title} (${name})`, { timeout: 120_000 }, async (context) => {
+      const store = location();
+      if (typeof store === "string") {
+        context.skip(store);
+        return;
       }
-      assert.deepEqual(await failedCdus(platform, "tcs:h1-r01"), expected, "the twin after the change");
-      assert.deepEqual(await heldRows(platform), [...expected, "cdu:h2-r02-02"], "the store after the change");
-      // What memory holds is what the next twin is built with: a change that renames nothing rebuilds it.
-      const renamed = await patchSite(platform, "rename the site", { site: { name: "Alixan lab (renamed)" } });
-      assert.equal(renamed.status, 201, JSON.stringify(renamed.body));
-      assert.deepEqual(await failedCdus(platform, "tcs:h1-r01"), expected, "the twin rebuilt from memory");
-      assert.deepEqual(await failedCdus(platform, "tcs:h2-r02"), ["cdu:h2-r02-02"]);
-      const operator = platform.operator;
-      await platform.app.close();
-      platform = await boot(store, operator);
-      assert.deepEqual(await failedCdus(platform, "tcs:h1-r01"), expected, "the twin after a restart");
-      assert.deepEqual(await heldRows(platform), [...expected, "cdu:h2-r02-02"], "the store after a restart");
-    } finally {
-      await platform.app.close();
-    }
-  });
-
-  it(`two site changes sent at once are two versions, the second on the first's site (${name})`, {
-    timeout: 120_000,
-  }, async (context) => {
-    const store = location();
-    if (typeof store === "string") {
-      context.skip(store);
-      return;
-    }
-    const platform = await boot(store);
-    try {
-      const version = (await api(platform, "GET", "/v1/site")).body.version as number;
-      const held = holdNextChange(platform);
-      const first = patchSite(platform, "rename the site", { site: { name: "Alixan lab A" } });
-      await held.entered;
-      const arrived = platform.reached("/v1/site/changes");
-      const second = patchSite(platform, "change the operator", { site: { operator: "Alixan Lab B SAS" } });
-      await arrived;
-      held.release();
-      const [a, b] = [await first, await second];
-      assert.equal(a.status, 201, JSON.stringify(a.body));
-      assert.equal(b.status, 201, JSON.stringify(b.body));
-      assert.deepEqual([a.body.version, b.body.version], [version + 1, version + 2]);
-      const document = (await api(platform, "GET", "/v1/site/document")).body;
-      assert.deepEqual([document.site.name, document.site.operator], ["Alixan lab A", "Alixan Lab B SAS"]);
-
-      // The same change sent twice at once: the second finds it done, and says nothing changed.
-      const again = holdNextChange(platform);
-      const patch = { site: { gridConnectionMW: 2.4 } };
-      const third = patchSite(platform, "a smaller grid connection", patch);
-      await again.entered;
-      const arrivedAgain = platform.reached("/v1/site/changes");
-      const fourth = patchSite(platform, "a smaller grid connection", patch);
-      await arrivedAgain;
-      again.release();
-      const [c, d] = [await third, await fourth];
-      assert.equal(c.status, 201, JSON.stringify(c.body));
-      assert.equal(d.status, 200, JSON.stringify(d.body));
-      assert.deepEqual([c.body.version, d.body.version], [version + 3, version + 3]);
-      const versions = await platform.app.store.db
-        .selectFrom("site_versions")
-        .select("version")
-        .where("version", ">", version)
-        .orderBy("version")
-        .execute();
-      assert.deepEqual(
-        versions.map((row) => row.version),
-        [version + 1, version + 2, version + 3],
-      );
-    } finally {
-      await platform.app.close();
-    }
-  });
-
-  it(`a change refused by a writer lets the event waiting on it and the next change run (${name})`, {
-    timeout: 120_000,
-  }, async (context) => {
-    const store = location();
-    if (typeof store === "string") {
-      context.skip(store);
-      return;
-    }
-    const platform = await boot(store);
-    try {
-      const held = holdNextChange(platform);
-      const changing = patchSite(platform, "three-digit CDU ids in GPU rows", {
-        rowPatterns: { "gpu-row": { cdus: { unitDigits: 3 } } },
-      });
-      await held.entered;
-      const arrived = platform.reached("/v1/state/events");
-      const failing = event(platform, "fail-cdu", "cdu:h1-r02-02");
-      await arrived;
-      held.refuse(new AppError("conflict", "refused by the test's writer", { field: "body.patch" }));
-      const refused = await changing;
-      assert.equal(refused.status, 409, JSON.stringify(refused.body));
-      // The change rolled back: the event ran on the twin it left, under the id the site still has.
-      const failed = await failing;
-      assert.equal(failed.status, 200, JSON.stringify(failed.body));
-      await untilFailed(platform, "tcs:h1-r02", ["cdu:h1-r02-02"]);
-      assert.deepEqual(await heldRows(platform), ["cdu:h1-r02-02"]);
-      // The section is free: the same change now applies and carries the failure.
-      const changed = await patchSite(platform, "three-digit CDU ids in GPU rows", {
-        rowPatterns: { "gpu-row": { cdus: { unitDigits: 3 } } },
-      });
-      assert.equal(changed.status, 201, JSON.stringify(changed.body));
-      assert.deepEqual(await failedCdus(platform, "tcs:h1-r02"), ["cdu:h1-r02-002"]);
-      assert.equal((await event(platform, "repair-cdu", "cdu:h1-r02-002")).status, 200);
-      assert.deepEqual(await heldRows(platform), []);
-    } finally {
-      await platform.app.close();
-    }
-  });
+      const booted: Platform[] = [];
+      try {
+        await body(async (operator) => {
+          const platform = await boot(store, operator);
+          booted.push(platform);
+          return platform;
+        });
+      } finally {
+        for (const platform of booted) await platform.close();
+      }
+    });
+  }
 }
 
+const threeDigitCdus = { rowPatterns: { "gpu-row": { cdus: { unitDigits: 3 } } } };
+
 describe("live events and site changes one at a time", () => {
-  raceScenario("PGlite on disk", () => ({ kind: "pglite", dataDir: temporary("alixan-live-race-") }));
-  raceScenario("PostgreSQL", () => {
-    if ("skipped" in postgres) return postgres.skipped;
-    return {
-      kind: "postgres",
-      url: postgres.createDatabase(`live_race_${directories.length}`),
-      auditDir: temporary("alixan-live-race-pg-audit-"),
-    };
+  onEachStore("an event during a change that renames its CDU is carried or refused, never lost", async (start) => {
+    let platform = await start();
+    // Held before: one failure the change renames, one it leaves alone (CPU rows keep two-digit CDU ids).
+    assert.equal((await event(platform, "fail-cdu", "cdu:h1-r01-01")).status, 200);
+    assert.equal((await event(platform, "fail-cdu", "cdu:h2-r02-02")).status, 200);
+    const [changed, failed] = await race(
+      platform,
+      () => patchSite(platform, "three-digit CDU ids in GPU rows", threeDigitCdus),
+      "/v1/state/events",
+      () => event(platform, "fail-cdu", "cdu:h1-r01-02"),
+    );
+    assert.equal(changed.status, 201, JSON.stringify(changed.body));
+    // Before the change: carried to -002 with -01's failure; after it: the old id is not in the site.
+    const expected = failed.status === 200 ? ["cdu:h1-r01-001", "cdu:h1-r01-002"] : ["cdu:h1-r01-001"];
+    if (failed.status !== 200) {
+      assert.equal(failed.status, 400, JSON.stringify(failed.body));
+      assert.equal(failed.body.errors[0].field, "body.id");
+    }
+    assert.deepEqual(await failedCdus(platform, "tcs:h1-r01"), expected, "the twin after the change");
+    assert.deepEqual(await heldRows(platform), [...expected, "cdu:h2-r02-02"], "the store after the change");
+    // What memory holds is what the next twin is built with: a change that renames nothing rebuilds it.
+    const renamed = await patchSite(platform, "rename the site", { site: { name: "Alixan lab (renamed)" } });
+    assert.equal(renamed.status, 201, JSON.stringify(renamed.body));
+    assert.deepEqual(await failedCdus(platform, "tcs:h1-r01"), expected, "the twin rebuilt from memory");
+    assert.deepEqual(await failedCdus(platform, "tcs:h2-r02"), ["cdu:h2-r02-02"]);
+    await platform.close();
+    platform = await start(platform.operator);
+    assert.deepEqual(await failedCdus(platform, "tcs:h1-r01"), expected, "the twin after a restart");
+    assert.deepEqual(await heldRows(platform), [...expected, "cdu:h2-r02-02"], "the store after a restart");
+  });
+
+  onEachStore("two site changes sent at once are two versions, the second on the first's site", async (start) => {
+    const platform = await start();
+    const version = (await api(platform, "GET", "/v1/site")).body.version as number;
+    const [a, b] = await race(
+      platform,
+      () => patchSite(platform, "rename the site", { site: { name: "Alixan lab A" } }),
+      "/v1/site/changes",
+      () => patchSite(platform, "change the operator", { site: { operator: "Alixan Lab B SAS" } }),
+    );
+    assert.equal(a.status, 201, JSON.stringify(a.body));
+    assert.equal(b.status, 201, JSON.stringify(b.body));
+    assert.deepEqual([a.body.version, b.body.version], [version + 1, version + 2]);
+    const document = (await api(platform, "GET", "/v1/site/document")).body;
+    assert.deepEqual([document.site.name, document.site.operator], ["Alixan lab A", "Alixan Lab B SAS"]);
+
+    // The same change sent twice at once: the second finds it done, and says nothing changed.
+    const smallerGrid = () => patchSite(platform, "a smaller grid connection", { site: { gridConnectionMW: 2.4 } });
+    const [c, d] = await race(platform, smallerGrid, "/v1/site/changes", smallerGrid);
+    assert.equal(c.status, 201, JSON.stringify(c.body));
+    assert.equal(d.status, 200, JSON.stringify(d.body));
+    assert.deepEqual([c.body.version, d.body.version], [version + 3, version + 3]);
+    const versions = await platform.app.store.db
+      .selectFrom("site_versions")
+      .select("version")
+      .where("version", ">", version)
+      .orderBy("version")
+      .execute();
+    assert.deepEqual(
+      versions.map((row) => row.version),
+      [version + 1, version + 2, version + 3],
+    );
+  });
+
+  onEachStore("a change refused by a writer lets the event waiting on it and the next change run", async (start) => {
+    const platform = await start();
+    const [refused, failed] = await race(
+      platform,
+      () => patchSite(platform, "three-digit CDU ids in GPU rows", threeDigitCdus),
+      "/v1/state/events",
+      () => event(platform, "fail-cdu", "cdu:h1-r02-02"),
+      new AppError("conflict", "refused by the test's writer", { field: "body.patch" }),
+    );
+    assert.equal(refused.status, 409, JSON.stringify(refused.body));
+    // The change rolled back: the event ran on the twin it left, under the id the site still has.
+    assert.equal(failed.status, 200, JSON.stringify(failed.body));
+    await untilFailed(platform, "tcs:h1-r02", ["cdu:h1-r02-02"]);
+    assert.deepEqual(await heldRows(platform), ["cdu:h1-r02-02"]);
+    // The section is free: the same change now applies and carries the failure.
+    const changed = await patchSite(platform, "three-digit CDU ids in GPU rows", threeDigitCdus);
+    assert.equal(changed.status, 201, JSON.stringify(changed.body));
+    assert.deepEqual(await failedCdus(platform, "tcs:h1-r02"), ["cdu:h1-r02-002"]);
+    assert.equal((await event(platform, "repair-cdu", "cdu:h1-r02-002")).status, 200);
+    assert.deepEqual(await heldRows(platform), []);
   });
 });
