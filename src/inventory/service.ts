@@ -93,10 +93,19 @@ export type SiteChangeGuard = (before: Site, after: Site) => void;
  */
 export type SiteChangeWriter = (trx: Transaction<Database>, before: Site, after: Site) => Promise<void>;
 
+/** What `applyChange` answers: the site in force after it, and whether the change made it a new version. */
+export interface AppliedChange {
+  readonly current: CurrentSite;
+  /** False when the change left the document as it was (nothing written, nothing rebuilt). */
+  readonly changed: boolean;
+}
+
 /** Holds the current site and applies change requests. */
 export class InventoryService {
   readonly #db: Kysely<Database>;
   #current: CurrentSite;
+  /** The end of the chain of exclusive sections (`exclusive`); it never rejects. */
+  #section: Promise<void> = Promise.resolve();
   readonly #listeners = new Set<(site: CurrentSite) => void>();
   readonly #guards = new Set<SiteChangeGuard>();
   readonly #writers = new Set<SiteChangeWriter>();
@@ -153,9 +162,32 @@ export class InventoryService {
     return () => this.#writers.delete(writer);
   }
 
-  /** Validates and applies a change request, recording the new version and its audit record in one transaction. */
-  async applyChange(context: RequestContext, change: SiteChange): Promise<CurrentSite> {
+  /**
+   * Runs `fn` once every section started before it has ended, and none other until it ends (thrown or not): site
+   * changes run in one, and so do the live events that write what a change carries across (their twin, their held
+   * states), so that an event lands wholly before a change or wholly after it. Not reentrant: `fn`, and the change
+   * writers and listeners a change runs, must not start another. Reads never wait on it.
+   */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.#section.then(fn);
+    this.#section = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+
+  /**
+   * Validates and applies a change request, recording the new version and its audit record in one transaction.
+   * Changes run one at a time (`exclusive`), each on the site the one before left: two sent at once are two versions.
+   */
+  async applyChange(context: RequestContext, change: SiteChange): Promise<AppliedChange> {
     authorize(context.principal, "site:change");
+    return this.exclusive(() => this.#apply(context, change));
+  }
+
+  /** `applyChange` inside the section: from reading the site in force to the last listener. */
+  async #apply(context: RequestContext, change: SiteChange): Promise<AppliedChange> {
     const document =
       "site" in change ? change.site : applyMergePatch(structuredClone(this.#current.file), change.patch);
     // Problems are named where the request carries them (a problem's field is a path into the request).
@@ -170,7 +202,7 @@ export class InventoryService {
     const before = this.#current;
     // A change that leaves the document as it is changes nothing: no version, no rebuild of the scheduler or the
     // live twin (which would reset what they accumulated, such as tenants' attributed energy).
-    if (isDeepStrictEqual(candidate.file, before.file)) return before;
+    if (isDeepStrictEqual(candidate.file, before.file)) return { current: before, changed: false };
     for (const guard of this.#guards) {
       try {
         guard(before.site, candidate.site);
@@ -212,6 +244,6 @@ export class InventoryService {
     });
     this.#current = candidate;
     for (const listener of this.#listeners) listener(candidate);
-    return candidate;
+    return { current: candidate, changed: true };
   }
 }

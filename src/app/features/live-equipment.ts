@@ -5,7 +5,9 @@
  * would silently "repair" a failed CDU and put its alarm out. Kept in the store (`live_equipment`), written in the
  * transaction of the event's audit record, re-applied to each new twin, and carried across a site change in the
  * change's own transaction: a unit whose id the change renames keeps its failure under its new id; a unit the change
- * removes (or whose id passes to another unit) loses it, and the log says so.
+ * removes (or whose id passes to another unit) loses it, and the log says so. Events and site changes run one at a
+ * time (`InventoryService.exclusive`): the carry reads what memory holds and the new twin replaces the old one with
+ * no event between them, whose failure would be lost or held under an id the site no longer has.
  */
 import type { Kysely, Transaction } from "kysely";
 import { unitRenames } from "../../model/continuity.ts";

@@ -6,6 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import { AppError } from "../../core/errors.ts";
+import type { InventoryService } from "../../inventory/service.ts";
 import { contextOf } from "../../server/auth.ts";
 import { problems } from "../../server/openapi.ts";
 import { rackIndexOf } from "../../server/routes/site.ts";
@@ -259,12 +260,18 @@ const stateActions = ["fail-cdu", "repair-cdu", "fail-unit", "repair-unit", "set
 /** A live event's action. */
 type StateAction = (typeof stateActions)[number];
 
-/** `POST /v1/state/events`: fail or repair equipment, change a supply set-point, restart latched racks (audited). */
+/**
+ * `POST /v1/state/events`: fail or repair equipment, change a supply set-point, restart latched racks (audited).
+ * Each event runs in the inventory's exclusive section (`InventoryService.exclusive`), from reading the twin to its
+ * held state in memory: a site change carries the held states and rebuilds the twin in the same section, so an
+ * event lands before a change (and is carried with it) or after it, on the new twin, never between.
+ */
 export function registerStateEvents(
   app: FastifyInstance,
   clock: LiveClock,
   store: Store,
   equipment: LiveEquipment,
+  inventory: Pick<InventoryService, "exclusive">,
 ): void {
   app.post<{ Body: { action: StateAction; id: string; supplyC?: number } }>(
     "/v1/state/events",
@@ -290,39 +297,43 @@ export function registerStateEvents(
     async (request): Promise<Reply<typeof LiveEventAnswerSchema>> => {
       const context = contextOf(request);
       authorize(context.principal, "site:change");
-      const { twin: live } = clock.current();
       const { action, id, supplyC } = request.body;
       if (action === "set-supply" && supplyC === undefined) {
         throw new AppError("invalid", "set-supply needs supplyC", { field: "body.supplyC" });
       }
       const change = heldChangeOf(action, id, supplyC);
-      // What undoes the event on the twin if its record cannot be written (a set-point goes back to where it was).
-      const undo = undoOf(live, change);
-      const outcome = applyStateEvent(live, action, id, supplyC);
-      if (!outcome.ok) {
-        // A plant that exists refused the set-point itself (out of range): the problem is the number, not the id.
-        const field =
-          action === "set-supply" && live.facilitySupplySetpointC(id) !== undefined ? "body.supplyC" : "body.id";
-        throw new AppError("invalid", outcome.error, { field });
-      }
-      try {
-        const commit = await store.db.transaction().execute(async (trx) => {
-          const held = change === undefined ? undefined : await equipment.write(trx, change, context.principal.userId);
-          await appendAudit(trx, {
-            actor: context.principal.userId,
-            action: `live.${action}`,
-            resource: id,
-            before: null,
-            after: request.body,
-            requestId: context.requestId,
+      await inventory.exclusive(async () => {
+        // The twin in force once no site change is under way: one that ran first has rebuilt it.
+        const { twin: live } = clock.current();
+        // What undoes the event on the twin if its record cannot be written (a set-point goes back to where it was).
+        const undo = undoOf(live, change);
+        const outcome = applyStateEvent(live, action, id, supplyC);
+        if (!outcome.ok) {
+          // A plant that exists refused the set-point itself (out of range): the problem is the number, not the id.
+          const field =
+            action === "set-supply" && live.facilitySupplySetpointC(id) !== undefined ? "body.supplyC" : "body.id";
+          throw new AppError("invalid", outcome.error, { field });
+        }
+        try {
+          const commit = await store.db.transaction().execute(async (trx) => {
+            const held =
+              change === undefined ? undefined : await equipment.write(trx, change, context.principal.userId);
+            await appendAudit(trx, {
+              actor: context.principal.userId,
+              action: `live.${action}`,
+              resource: id,
+              before: null,
+              after: request.body,
+              requestId: context.requestId,
+            });
+            return held;
           });
-          return held;
-        });
-        commit?.();
-      } catch (error) {
-        undo?.();
-        throw error;
-      }
+          commit?.();
+        } catch (error) {
+          undo?.();
+          throw error;
+        }
+      });
       return { applied: request.body };
     },
   );

@@ -81,7 +81,7 @@ export function liveFeature(options: LiveOptions = {}): Feature & {
         registerSiteAndRackReads(app, clock, options.coupling?.jobsOnRack);
         registerPlantReads(app, clock);
         registerStateStream(app, clock);
-        registerStateEvents(app, clock, core.store, held.equipment);
+        registerStateEvents(app, clock, core.store, held.equipment, core.inventory);
         registerWhatIfRoute(app, () => core.inventory.current.file, whatIfTimeoutMs);
       };
       return {

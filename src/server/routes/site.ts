@@ -334,15 +334,15 @@ function registerSiteDocument(app: FastifyInstance, inventory: InventoryService)
         });
       }
       const change = site !== undefined ? { summary, site } : { summary, patch };
-      const previous = inventory.current.version;
-      const applied = await inventory.applyChange(contextOf(request), change);
+      // Said by the change itself: a change sent with another one applies after it, on the site it left.
+      const { current, changed } = await inventory.applyChange(contextOf(request), change);
       // 201 for a new version; 200 when the change left the site as it was (nothing applied, nothing rebuilt).
       const answer: Reply<typeof SiteChangeResultSchema> = {
-        version: applied.version,
-        summary: applied.summary,
-        warnings: applied.diagnostics,
+        version: current.version,
+        summary: current.summary,
+        warnings: current.diagnostics,
       };
-      return reply.status(applied.version === previous ? 200 : 201).send(answer);
+      return reply.status(changed ? 201 : 200).send(answer);
     },
   );
 }
