@@ -649,40 +649,12 @@ function plantLaws(
 }
 
 /**
- * One partition between steps: the state carried from step to step (utilisation, throttling, loop temperatures) and
- * what the last step produced, as typed arrays. `step()` is the one implementation of the physics, shared by the
- * batch runner (`runPartition` integrates the per-step figures into series) and the live twin (which reads them
- * between steps). Per-step figures are instantaneous, the value during the last step, in kW unless the name says
- * otherwise. The partition's mutable arrays (availability, set-points, occupancy) follow the events as time goes.
+ * The typed arrays a partition publishes per rack, row, hall, plant and rack type: the state carried from step to
+ * step, what the last step produced, accumulators since the start and the units in service, which the batch
+ * recorder, the live twin and tests read between steps. Sized from the layout here, apart from the constants and
+ * working arrays the kernel derives for its physics (`PartitionKernel`, which extends it).
  */
-export class PartitionKernel {
-  /** The tables stepped. */
-  readonly partition: Partition;
-  /** Length of a step, seconds. */
-  readonly stepS: number;
-  /** Simulated time of the first step, seconds after the start of the typical year. */
-  readonly startS: number;
-  /** Steps taken. */
-  stepsDone = 0;
-  /** Outdoor dry bulb at the middle of the last step. */
-  dryBulbC = Number.NaN;
-  /** Outdoor wet bulb at the middle of the last step. */
-  wetBulbC = Number.NaN;
-
-  /**
-   * Per rack (partition order): utilisation, 0–1, the busy share of its dynamic power, as of the last step. Read the
-   * property after each step: a step driven by job activity fills the array when it is first read (see `#fillRacks`),
-   * so a reference kept from an earlier read may lag.
-   */
-  get utilisation(): Float64Array {
-    if (this.#racksPending) this.#fillRacks(0, this.partition.segments.count);
-    return this.#utilisation;
-  }
-  /** Per rack: what it draws unthrottled (0 when not installed), as of the last step (read as `utilisation`). */
-  get rackPowerKw(): Float64Array {
-    if (this.#racksPending) this.#fillRacks(0, this.partition.segments.count);
-    return this.#rackPowerKw;
-  }
+class PartitionFigures {
   /**
    * Per rack: share of its unthrottled power it draws, 0–1: idle + throttled dynamic power while it runs (times the
    * share running while it restarts), 0 while tripped.
@@ -810,8 +782,6 @@ export class PartitionKernel {
    * substation's losses; and what its halls' envelopes lose beyond normal while they are warm (`hallEnvelopeLossKw`).
    */
   readonly plantDirectHeatKw: Float64Array;
-  /** Plant figures beyond the site file this kernel runs with. */
-  readonly assumptions: PlantAssumptions;
   /**
    * Units in service as the physics sees them (fractional while a repaired unit ramps up; a failure acts at once):
    * per row CDUs, per plant pumps, dry coolers and chillers. The partition's `…Available` arrays are the targets.
@@ -887,6 +857,141 @@ export class PartitionKernel {
    * with the server inlet below 18 °C, then above each of `inletThresholdsC` (ASHRAE TC9.9 recommended, A1–A4).
    */
   readonly inletRackSeconds: Float64Array;
+  /**
+   * Per plant, this step: the share of the design facility-water flow the pumps in service can move (at most 1).
+   * Each CDU's heat transfer scales with it, so losing every pump stops the CDUs' heat removal at once and the small
+   * technology loops heat within seconds, instead of the whole facility loop absorbing the heat as if it circulated.
+   */
+  readonly plantFlowShare: Float64Array;
+
+  /** Every figure sized for `partition`, at its value before the kernel's `#startAt` sets the starting state. */
+  constructor(partition: Partition, assumptions: PlantAssumptions) {
+    const { segments, racks, rows, halls, plants } = partition;
+    this.throttle = new Float64Array(racks.count).fill(1);
+    this.running = new Float64Array(racks.count).fill(1);
+    this.latched = new Uint8Array(racks.count);
+    this.installed = new Float64Array(racks.count);
+    this.rackLimitC = new Float64Array(racks.count);
+    this.rackRiseKPerKw = new Float64Array(racks.count);
+    this.tcsC = new Float64Array(rows.count);
+    this.rowThrottleC = new Float64Array(rows.count);
+    this.supplyC = new Float64Array(plants.count);
+    this.installedIdleKw = new Float64Array(racks.count);
+    this.installedDynamicKw = new Float64Array(racks.count);
+    this.installedGpus = new Float64Array(racks.count);
+    this.installedFixedKw = new Float64Array(racks.count);
+    this.rowFixedKw = new Float64Array(rows.count);
+    this.rowThrottled = new Uint8Array(rows.count);
+    this.rowHeatKw = new Float64Array(rows.count);
+    this.rowCduCapacityKw = new Float64Array(rows.count);
+    this.rowFlowLpm = new Float64Array(rows.count);
+    this.hallItKw = new Float64Array(halls.count);
+    this.hallConversionLossKw = new Float64Array(halls.count);
+    this.hallCrahHeatKw = new Float64Array(halls.count);
+    this.hallCduPumpKw = new Float64Array(halls.count);
+    this.hallCrahFanKw = new Float64Array(halls.count);
+    this.hallUpsLossKw = new Float64Array(halls.count);
+    this.hallTransformerLossKw = new Float64Array(halls.count);
+    this.hallSubstationLossKw = new Float64Array(halls.count);
+    this.hallHouseKw = Float64Array.from(halls.houseAreaM2, (area) => (area * assumptions.houseWPerM2) / 1000);
+    this.hallElectricalCoolingKw = new Float64Array(halls.count);
+    this.hallCrahInletC = new Float64Array(halls.count);
+    this.crahInService = Float64Array.from(halls.crahAvailable);
+    this.hallAirRiseK = new Float64Array(halls.count);
+    this.hallMassRiseK = new Float64Array(halls.count);
+    this.hallEnvelopeRiseK = new Float64Array(halls.count);
+    this.hallEnvelopeLossKw = new Float64Array(halls.count);
+    this.hallDoorKw = new Float64Array(halls.count);
+    this.airPumpsInService = Float64Array.from(plants.airPumpsAvailable);
+    this.cduInService = Float64Array.from(rows.cduAvailable);
+    this.pumpsInService = Float64Array.from(plants.pumpsAvailable);
+    this.dryCoolersInService = Float64Array.from(plants.dryCoolersAvailable);
+    this.chillersInService = Float64Array.from(plants.chillersAvailable);
+    this.airChillersInService = Float64Array.from(plants.airChillersAvailable);
+    this.airSupplyC = new Float64Array(plants.count);
+    this.plantAirHeatKw = new Float64Array(plants.count);
+    this.plantAirPumpKw = new Float64Array(plants.count);
+    this.plantAirFanKw = new Float64Array(plants.count);
+    this.plantAirCompressorHeatKw = new Float64Array(plants.count);
+    this.plantAirChillerPowerKw = new Float64Array(plants.count);
+    this.plantAirRejectedKw = new Float64Array(plants.count);
+    this.airFlowShare = new Float64Array(plants.count).fill(1);
+    this.rowRearDoorInletC = new Float64Array(rows.count).fill(Number.NaN);
+    let typeCount = 0;
+    for (let segment = 0; segment < segments.count; segment++) {
+      typeCount = Math.max(typeCount, segments.typeIndex[segment]! + 1);
+    }
+    this.inletRackSeconds = new Float64Array(typeCount * inletBands);
+    this.hallPlantShareKw = new Float64Array(halls.count);
+    this.hallGridKw = new Float64Array(halls.count);
+    this.hallMaxTcsC = new Float64Array(halls.count);
+    this.hallGpuHours = new Float64Array(halls.count);
+    this.hallThrottledGpuHours = new Float64Array(halls.count);
+    this.hallThrottledRackHours = new Float64Array(halls.count);
+    this.typeThrottledRackHours = new Float64Array(
+      partition.racks.typeIndex.reduce((most, type) => Math.max(most, type), 0) + 1,
+    );
+    this.hallTrippedRackHours = new Float64Array(halls.count);
+    this.hallLatchedRackHours = new Float64Array(halls.count);
+    this.typeTrippedRackHours = new Float64Array(this.typeThrottledRackHours.length);
+    this.typeLatchedRackHours = new Float64Array(this.typeThrottledRackHours.length);
+    this.typeLostBusyRackHours = new Float64Array(this.typeThrottledRackHours.length);
+    this.plantHeatKw = new Float64Array(plants.count);
+    this.plantReturnC = new Float64Array(plants.count);
+    this.plantPumpKw = new Float64Array(plants.count);
+    this.plantDryCoolerHeatKw = new Float64Array(plants.count);
+    this.plantChillerHeatKw = new Float64Array(plants.count);
+    this.plantChillerPowerKw = new Float64Array(plants.count);
+    this.plantFanKw = new Float64Array(plants.count);
+    this.plantCoolerAirC = new Float64Array(plants.count);
+    this.plantEvaporativeKw = new Float64Array(plants.count);
+    this.plantSprays = new Float64Array(plants.count);
+    this.plantOverLimit = new Float64Array(plants.count);
+    this.plantGridKw = new Float64Array(plants.count);
+    this.plantDirectHeatKw = new Float64Array(plants.count);
+    this.plantFlowShare = new Float64Array(plants.count).fill(1);
+  }
+}
+
+/**
+ * One partition between steps: the state carried from step to step (utilisation, throttling, loop temperatures) and
+ * what the last step produced, as typed arrays. `step()` is the one implementation of the physics, shared by the
+ * batch runner (`runPartition` integrates the per-step figures into series) and the live twin (which reads them
+ * between steps). Per-step figures are instantaneous, the value during the last step, in kW unless the name says
+ * otherwise. The partition's mutable arrays (availability, set-points, occupancy) follow the events as time goes.
+ * The arrays it publishes are declared and sized in `PartitionFigures`, which it extends; its own constructor sets
+ * up the scenario and derives the physics' constants and working arrays.
+ */
+export class PartitionKernel extends PartitionFigures {
+  /** The tables stepped. */
+  readonly partition: Partition;
+  /** Length of a step, seconds. */
+  readonly stepS: number;
+  /** Simulated time of the first step, seconds after the start of the typical year. */
+  readonly startS: number;
+  /** Steps taken. */
+  stepsDone = 0;
+  /** Outdoor dry bulb at the middle of the last step. */
+  dryBulbC = Number.NaN;
+  /** Outdoor wet bulb at the middle of the last step. */
+  wetBulbC = Number.NaN;
+
+  /**
+   * Per rack (partition order): utilisation, 0–1, the busy share of its dynamic power, as of the last step. Read the
+   * property after each step: a step driven by job activity fills the array when it is first read (see `#fillRacks`),
+   * so a reference kept from an earlier read may lag.
+   */
+  get utilisation(): Float64Array {
+    if (this.#racksPending) this.#fillRacks(0, this.partition.segments.count);
+    return this.#utilisation;
+  }
+  /** Per rack: what it draws unthrottled (0 when not installed), as of the last step (read as `utilisation`). */
+  get rackPowerKw(): Float64Array {
+    if (this.#racksPending) this.#fillRacks(0, this.partition.segments.count);
+    return this.#rackPowerKw;
+  }
+  /** Plant figures beyond the site file this kernel runs with. */
+  readonly assumptions: PlantAssumptions;
 
   readonly #load: RackLoad;
   readonly #utilisation: Float64Array;
@@ -998,12 +1103,6 @@ export class PartitionKernel {
    */
   readonly #facilityLaws: readonly (FlowLaw | undefined)[];
   readonly #airLaws: readonly (FlowLaw | undefined)[];
-  /**
-   * Per plant, this step: the share of the design facility-water flow the pumps in service can move (at most 1).
-   * Each CDU's heat transfer scales with it, so losing every pump stops the CDUs' heat removal at once and the small
-   * technology loops heat within seconds, instead of the whole facility loop absorbing the heat as if it circulated.
-   */
-  readonly plantFlowShare: Float64Array;
 
   /**
    * A partition ready to step from `startS`: the scenario's changes up to then are the starting configuration, and
@@ -1020,6 +1119,7 @@ export class PartitionKernel {
     startS = 0,
     assumptions: PlantAssumptions = defaultAssumptions,
   ) {
+    super(partition, assumptions);
     this.partition = partition;
     this.assumptions = assumptions;
     this.stepS = stepS;
@@ -1038,28 +1138,13 @@ export class PartitionKernel {
     this.#rackPowerKw = new Float64Array(racks.count);
     // One base per profile class (training, inference, office hours).
     this.#pendingBases = new Float64Array(3);
-    this.throttle = new Float64Array(racks.count).fill(1);
-    this.running = new Float64Array(racks.count).fill(1);
     this.#runTarget = new Float64Array(racks.count).fill(1);
     this.#runRate = new Float64Array(racks.count);
-    this.latched = new Uint8Array(racks.count);
     this.#tripWindowStartS = new Float64Array(racks.count).fill(Number.NEGATIVE_INFINITY);
     this.#tripsInWindow = new Uint8Array(racks.count);
     this.#rowAlarmS = new Float64Array(rows.count).fill(Number.POSITIVE_INFINITY);
     this.#rowStopped = new Int32Array(rows.count);
     this.#segmentInletC = new Float64Array(segments.count);
-    this.installed = new Float64Array(racks.count);
-    this.rackLimitC = new Float64Array(racks.count);
-    this.rackRiseKPerKw = new Float64Array(racks.count);
-    this.tcsC = new Float64Array(rows.count);
-    this.rowThrottleC = new Float64Array(rows.count);
-    this.supplyC = new Float64Array(plants.count);
-    this.installedIdleKw = new Float64Array(racks.count);
-    this.installedDynamicKw = new Float64Array(racks.count);
-    this.installedGpus = new Float64Array(racks.count);
-    this.installedFixedKw = new Float64Array(racks.count);
-    this.rowFixedKw = new Float64Array(rows.count);
-    this.rowThrottled = new Uint8Array(rows.count);
     this.#throttleArrays = {
       power: this.#rackPowerKw,
       idleKw: this.installedIdleKw,
@@ -1068,19 +1153,6 @@ export class PartitionKernel {
       riseKPerKw: this.rackRiseKPerKw,
       running: this.running,
     };
-    this.rowHeatKw = new Float64Array(rows.count);
-    this.rowCduCapacityKw = new Float64Array(rows.count);
-    this.rowFlowLpm = new Float64Array(rows.count);
-    this.hallItKw = new Float64Array(halls.count);
-    this.hallConversionLossKw = new Float64Array(halls.count);
-    this.hallCrahHeatKw = new Float64Array(halls.count);
-    this.hallCduPumpKw = new Float64Array(halls.count);
-    this.hallCrahFanKw = new Float64Array(halls.count);
-    this.hallUpsLossKw = new Float64Array(halls.count);
-    this.hallTransformerLossKw = new Float64Array(halls.count);
-    this.hallSubstationLossKw = new Float64Array(halls.count);
-    this.hallHouseKw = Float64Array.from(halls.houseAreaM2, (area) => (area * assumptions.houseWPerM2) / 1000);
-    this.hallElectricalCoolingKw = new Float64Array(halls.count);
     this.#hallSubstationNoLoadKw = Float64Array.from(
       halls.substationKva,
       (kva) => hallSubstation(kva, assumptions).noLoadKw,
@@ -1089,15 +1161,8 @@ export class PartitionKernel {
       halls.substationKva,
       (kva) => hallSubstation(kva, assumptions).loadKw,
     );
-    this.hallCrahInletC = new Float64Array(halls.count);
-    this.crahInService = Float64Array.from(halls.crahAvailable);
-    this.hallAirRiseK = new Float64Array(halls.count);
-    this.hallMassRiseK = new Float64Array(halls.count);
     this.#hallMassKjPerK = new Float64Array(halls.count);
     this.#hallMassKwPerK = new Float64Array(halls.count);
-    this.hallEnvelopeRiseK = new Float64Array(halls.count);
-    this.hallEnvelopeLossKw = new Float64Array(halls.count);
-    this.hallDoorKw = new Float64Array(halls.count);
     const envelopes = Array.from(halls.whiteSpaceM2, (area) => hallEnvelope(area, assumptions));
     this.#hallEnvelopeKjPerK = Float64Array.from(envelopes, (envelope) => envelope.storedKjPerK);
     this.#hallEnvelopeKwPerK = Float64Array.from(envelopes, (envelope) => envelope.exchangeKwPerK);
@@ -1110,12 +1175,6 @@ export class PartitionKernel {
       halls.whiteSpaceM2,
       (area) => area * assumptions.hallAirHeightM * airKjPerM3K,
     );
-    this.airPumpsInService = Float64Array.from(plants.airPumpsAvailable);
-    this.cduInService = Float64Array.from(rows.cduAvailable);
-    this.pumpsInService = Float64Array.from(plants.pumpsAvailable);
-    this.dryCoolersInService = Float64Array.from(plants.dryCoolersAvailable);
-    this.chillersInService = Float64Array.from(plants.chillersAvailable);
-    this.airChillersInService = Float64Array.from(plants.airChillersAvailable);
     this.#restartRates = [
       rows.count,
       plants.count,
@@ -1125,15 +1184,6 @@ export class PartitionKernel {
       plants.count,
       halls.count,
     ].map((n) => new Float64Array(n));
-    this.airSupplyC = new Float64Array(plants.count);
-    this.plantAirHeatKw = new Float64Array(plants.count);
-    this.plantAirPumpKw = new Float64Array(plants.count);
-    this.plantAirFanKw = new Float64Array(plants.count);
-    this.plantAirCompressorHeatKw = new Float64Array(plants.count);
-    this.plantAirChillerPowerKw = new Float64Array(plants.count);
-    this.plantAirRejectedKw = new Float64Array(plants.count);
-    this.airFlowShare = new Float64Array(plants.count).fill(1);
-    this.rowRearDoorInletC = new Float64Array(rows.count).fill(Number.NaN);
     this.#rowDrawnKw = new Float64Array(rows.count);
     this.#rowRearDoorDesignKw = new Float64Array(rows.count);
     this.#rowHasRearDoor = new Uint8Array(rows.count);
@@ -1150,47 +1200,14 @@ export class PartitionKernel {
     this.#segmentRackStart = new Int32Array(segments.count).fill(-1);
     this.#segmentBusy = new Float64Array(segments.count);
     for (let rack = racks.count - 1; rack >= 0; rack--) this.#segmentRackStart[racks.segment[rack]!] = rack;
-    let typeCount = 0;
-    for (let segment = 0; segment < segments.count; segment++) {
-      typeCount = Math.max(typeCount, segments.typeIndex[segment]! + 1);
-    }
-    this.inletRackSeconds = new Float64Array(typeCount * inletBands);
     this.#cduPumpKw = Float64Array.from(rows.cduPumpKw, (kw) => kw * assumptions.pumpFanPowerScale);
     this.#dryCoolerApproachK = Float64Array.from(
       plants.dryCoolerApproachK,
       (approach) => assumptions.dryCoolerApproachK ?? approach,
     );
-    this.hallPlantShareKw = new Float64Array(halls.count);
-    this.hallGridKw = new Float64Array(halls.count);
-    this.hallMaxTcsC = new Float64Array(halls.count);
-    this.hallGpuHours = new Float64Array(halls.count);
-    this.hallThrottledGpuHours = new Float64Array(halls.count);
-    this.hallThrottledRackHours = new Float64Array(halls.count);
-    this.typeThrottledRackHours = new Float64Array(
-      partition.racks.typeIndex.reduce((most, type) => Math.max(most, type), 0) + 1,
-    );
-    this.hallTrippedRackHours = new Float64Array(halls.count);
-    this.hallLatchedRackHours = new Float64Array(halls.count);
-    this.typeTrippedRackHours = new Float64Array(this.typeThrottledRackHours.length);
-    this.typeLatchedRackHours = new Float64Array(this.typeThrottledRackHours.length);
-    this.typeLostBusyRackHours = new Float64Array(this.typeThrottledRackHours.length);
-    this.plantHeatKw = new Float64Array(plants.count);
-    this.plantReturnC = new Float64Array(plants.count);
-    this.plantPumpKw = new Float64Array(plants.count);
-    this.plantDryCoolerHeatKw = new Float64Array(plants.count);
-    this.plantChillerHeatKw = new Float64Array(plants.count);
-    this.plantChillerPowerKw = new Float64Array(plants.count);
-    this.plantFanKw = new Float64Array(plants.count);
-    this.plantCoolerAirC = new Float64Array(plants.count);
-    this.plantEvaporativeKw = new Float64Array(plants.count);
-    this.plantSprays = new Float64Array(plants.count);
-    this.plantOverLimit = new Float64Array(plants.count);
-    this.plantGridKw = new Float64Array(plants.count);
-    this.plantDirectHeatKw = new Float64Array(plants.count);
     this.#plantHallHeat = new Float64Array(plants.count);
     this.#plantMechanical = new Float64Array(plants.count);
     this.#plantHallCount = new Float64Array(plants.count);
-    this.plantFlowShare = new Float64Array(plants.count).fill(1);
     const flows = designFlowsLpm(partition);
     this.#plantDesignFlowLpm = flows.facility;
     this.#airDesignFlowLpm = flows.air;

@@ -10,9 +10,15 @@
  * reason naming the zone, instead of being refused. The `zoneId` of a `job.start` is thus always the zone of the
  * racks in the site in force when it started.
  */
-import { sql, type Updateable } from "kysely";
+import { type Selectable, sql, type Updateable } from "kysely";
 import { type ExecutionConfig, simulatedExecution, usesSlurm } from "../../execution/config.ts";
-import { freeGpusOn, type NativeArrays, type SlurmHooks, type StoredRun } from "../../execution/slurm.ts";
+import {
+  freeGpusOn,
+  type NativeArrays,
+  type Reconciled,
+  type SlurmHooks,
+  type StoredRun,
+} from "../../execution/slurm.ts";
 import { slurmNodeName, slurmNodeNames } from "../../execution/slurm-config.ts";
 import type { LiveShiftFactory } from "../../flex/shift-live.ts";
 import type { Site } from "../../model/site.ts";
@@ -92,6 +98,34 @@ function storedRunClock(placement: unknown): SimulatedRunClock | undefined {
 /** Why a simulated run waits again after a restart: where it ran may no longer take it. */
 function movedReason(why: string): string {
   return `preempted: ${why} (after a platform restart)`;
+}
+
+/** A job row as the store holds it, read back by `JobsEngine.restore`. */
+type StoredJobRow = Selectable<JobsTable>;
+
+/** A stored job as Slurm's reconciliation matches it: its Slurm id, spec, stored nodes and array task. */
+function storedRunOf(row: StoredJobRow): StoredRun {
+  const placement = row.placement as { nodes?: unknown } | null;
+  const control = (row.controls ?? undefined) as JobControl | undefined;
+  return {
+    id: row.id,
+    state: row.state,
+    slurmId: row.external_id === null ? undefined : Number(row.external_id),
+    spec: row.spec as ReturnType<typeof jobSpec>,
+    nodes: Array.isArray(placement?.nodes) ? (placement.nodes as string[]) : undefined,
+    // Its array's waiting tasks are taken back from the Slurm array they wait in.
+    array:
+      control?.arrayJobId === undefined || control.arrayTaskId === undefined
+        ? undefined
+        : { arrayJobId: control.arrayJobId, taskId: control.arrayTaskId },
+  };
+}
+
+/** A stored job that waits again after a restart, with its held Slurm job, or where its simulated run moved from. */
+interface RestoredWaiting {
+  readonly row: StoredJobRow;
+  readonly heldSlurmId: number | undefined;
+  readonly moved?: { why: string; racks: readonly string[] };
 }
 
 /** What a restart does with a simulated run the store says was running (see `JobsEngine.restore`). */
@@ -652,7 +686,6 @@ export class JobsEngine {
    */
   async restore(): Promise<void> {
     const generation = this.#generation;
-    const scheduler = generation.live;
     const slurm = generation.slurm;
     // Slurm first: nodes it will not run new work on are out of placement before anything is placed.
     if (slurm !== undefined) await slurm.pollNodes();
@@ -663,25 +696,31 @@ export class JobsEngine {
       .orderBy("submitted_at")
       .execute();
     for (const row of unfinished) if (row.external_id !== null) this.#slurmIds.set(row.id, Number(row.external_id));
-    const storedRuns: StoredRun[] = unfinished.map((row) => {
-      const placement = row.placement as { nodes?: unknown } | null;
-      const control = (row.controls ?? undefined) as JobControl | undefined;
-      return {
-        id: row.id,
-        state: row.state,
-        slurmId: row.external_id === null ? undefined : Number(row.external_id),
-        spec: row.spec as ReturnType<typeof jobSpec>,
-        nodes: Array.isArray(placement?.nodes) ? (placement.nodes as string[]) : undefined,
-        // Its array's waiting tasks are taken back from the Slurm array they wait in.
-        array:
-          control?.arrayJobId === undefined || control.arrayTaskId === undefined
-            ? undefined
-            : { arrayJobId: control.arrayJobId, taskId: control.arrayTaskId },
-      };
-    });
+    const storedRuns: StoredRun[] = unfinished.map((row) => storedRunOf(row));
     const decisions = slurm === undefined ? undefined : await slurm.reconcile(storedRuns);
-    // One read of the names of the projects these jobs belong to (a job view names its project).
-    const projectIds = [...new Set(unfinished.map((row) => row.project_id))];
+    const projectNames = await this.#projectNames(unfinished);
+    await this.#restoreControls();
+    const active = unfinished.filter((row) => ["queued", "admitted", "running"].includes(row.state));
+    // Every control first: an array's %N counts each task stored as placed before any task may be placed again (its
+    // record corrects the count if it is not adopted).
+    for (const row of active) {
+      const control = (row.controls ?? undefined) as JobControl | undefined;
+      if (control !== undefined) this.controls.add(row.id, control, row.state);
+    }
+    // What runs is bound where it runs before anything waiting is queued again: every submission below runs a
+    // scheduling cycle, which must neither hand out those nodes nor let a task past its array's %N.
+    const waiting: RestoredWaiting[] = [];
+    for (const row of active) {
+      const waits = await this.#takeBackActive(row, decisions?.get(row.id), generation, projectNames);
+      if (waits !== undefined) waiting.push(waits);
+    }
+    this.#requeueRestored(waiting, generation, projectNames);
+    slurm?.start();
+  }
+
+  /** One read of the names of the projects the stored jobs belong to (a job view names its project). */
+  async #projectNames(rows: readonly StoredJobRow[]): Promise<Map<string, string>> {
+    const projectIds = [...new Set(rows.map((row) => row.project_id))];
     const projectNames = new Map<string, string>();
     if (projectIds.length > 0) {
       const projects = await this.#store.db
@@ -691,94 +730,104 @@ export class JobsEngine {
         .execute();
       for (const project of projects) projectNames.set(project.id, project.name);
     }
-    await this.#restoreControls();
-    const active = unfinished.filter((row) => ["queued", "admitted", "running"].includes(row.state));
-    // Every control first: an array's %N counts each task stored as placed before any task may be placed again (its
-    // record corrects the count if it is not adopted).
-    for (const row of active) {
-      const control = (row.controls ?? undefined) as JobControl | undefined;
-      if (control !== undefined) this.controls.add(row.id, control, row.state);
-    }
-    const recordOf = (row: (typeof unfinished)[number], job: Job): JobRecord => {
-      const record: JobRecord = {
-        id: row.id,
-        tenantId: row.tenant_id,
-        projectId: row.project_id,
-        projectName: projectNames.get(row.project_id),
-        userId: row.user_id,
-        name: row.name,
-        synthetic: false,
-        job,
-        generation,
-        command: row.command ?? undefined,
-        control: (row.controls ?? undefined) as JobControl | undefined,
-        submittedAt: row.submitted_at,
-        deadline: storedDeadline(row.spec, row.submitted_at, scheduler.speed),
-      };
-      this.#register(record);
-      generation.lastState.set(job.index, row.state);
-      return record;
+    return projectNames;
+  }
+
+  /** The record of a stored job taken back as `job`, registered, with its stored state as the last one seen. */
+  #restoredRecord(
+    row: StoredJobRow,
+    job: Job,
+    generation: Generation,
+    projectNames: ReadonlyMap<string, string>,
+  ): JobRecord {
+    const record: JobRecord = {
+      id: row.id,
+      tenantId: row.tenant_id,
+      projectId: row.project_id,
+      projectName: projectNames.get(row.project_id),
+      userId: row.user_id,
+      name: row.name,
+      synthetic: false,
+      job,
+      generation,
+      command: row.command ?? undefined,
+      control: (row.controls ?? undefined) as JobControl | undefined,
+      submittedAt: row.submitted_at,
+      deadline: storedDeadline(row.spec, row.submitted_at, generation.live.speed),
     };
-    // What runs is bound where it runs before anything waiting is queued again: every submission below runs a
-    // scheduling cycle, which must neither hand out those nodes nor let a task past its array's %N.
-    const waiting: {
-      row: (typeof unfinished)[number];
-      heldSlurmId: number | undefined;
-      moved?: { why: string; racks: readonly string[] };
-    }[] = [];
-    for (const row of active) {
-      const decision = decisions?.get(row.id);
-      // A simulated run (no Slurm job, with its run clock stored) is taken back as Slurm's are: where it ran.
-      if (
-        row.state === "running" &&
-        row.external_id === null &&
-        (decision === undefined || (decision.kind === "requeue" && decision.heldSlurmId === undefined))
-      ) {
-        const taken = this.#takeBackSimulated(row);
-        if (taken?.kind === "adopt") {
-          const record = recordOf(row, taken.job);
-          // At another speed its instants moved on the wall clock: stored again, so the next restart finds them.
-          if (taken.clock.speed !== scheduler.speed) this.#storeRunClock(record);
-          continue;
-        }
-        if (taken?.kind === "ended") {
-          await this.#endedWhileStopped(row, taken.atMs);
-          continue;
-        }
-        if (taken?.kind === "moved") {
-          waiting.push({ row, heldSlurmId: undefined, moved: taken });
-          continue;
-        }
+    this.#register(record);
+    generation.lastState.set(job.index, row.state);
+    return record;
+  }
+
+  /**
+   * Takes back one job stored as queued, admitted or running, given Slurm's decision on it (none without Slurm):
+   * adopted where it runs, ended, or failed as lost; answers how it waits again when it does.
+   */
+  async #takeBackActive(
+    row: StoredJobRow,
+    decision: Reconciled | undefined,
+    generation: Generation,
+    projectNames: ReadonlyMap<string, string>,
+  ): Promise<RestoredWaiting | undefined> {
+    const scheduler = generation.live;
+    const slurm = generation.slurm;
+    // A simulated run (no Slurm job, with its run clock stored) is taken back as Slurm's are: where it ran.
+    if (
+      row.state === "running" &&
+      row.external_id === null &&
+      (decision === undefined || (decision.kind === "requeue" && decision.heldSlurmId === undefined))
+    ) {
+      const taken = this.#takeBackSimulated(row);
+      if (taken?.kind === "adopt") {
+        const record = this.#restoredRecord(row, taken.job, generation, projectNames);
+        // At another speed its instants moved on the wall clock: stored again, so the next restart finds them.
+        if (taken.clock.speed !== scheduler.speed) this.#storeRunClock(record);
+        return undefined;
       }
-      if (decision === undefined || decision.kind === "requeue") {
-        waiting.push({ row, heldSlurmId: decision?.heldSlurmId });
-        continue;
+      if (taken?.kind === "ended") {
+        await this.#endedWhileStopped(row, taken.atMs);
+        return undefined;
       }
-      if (decision.kind === "lost") {
-        // Nothing runs and nothing will: it ends in the store (where GET /v1/jobs/:id reads ended jobs), and no
-        // longer counts against its array's %N.
-        const ended = { state: "failed", reason: decision.why };
-        this.controls.observe(row.id, "failed");
-        await this.persist(row.id, { ...ended, ended_at: new Date().toISOString() }, "job.failed", ended);
-        continue;
-      }
-      const spec = specOnClock(row.spec, row.submitted_at, scheduler, scheduler.nowS());
-      const gpus = freeGpusOn(generation.inventory, scheduler.scheduler.state.gpuFree, decision.nodes, spec.gpus);
-      const job = scheduler.adopt(spec, decision.nodes, gpus, decision.kind === "adopt" && decision.running);
-      const record = recordOf(row, job);
-      if (job.state === "failed") {
-        job.reason = `after a restart, Slurm job ${decision.slurm.id} could not be matched: ${job.reason}`;
-        generation.lastState.set(job.index, "running");
-        this.#recordTransition(record);
-        await slurm!.cancelRun(decision.slurm);
-        continue;
-      }
-      slurm!.applyFound(job, decision.slurm);
-      // Suspended by a grid event before the restart: paused here too, until the grid service resumes it.
-      if (decision.slurm.state === "SUSPENDED") scheduler.adoptPaused(job);
+      if (taken?.kind === "moved") return { row, heldSlurmId: undefined, moved: taken };
     }
-    // Waiting work is queued again in the order it was submitted (tasks of one array in task order), so FIFO and an
-    // array's order hold across the restart.
+    if (decision === undefined || decision.kind === "requeue") return { row, heldSlurmId: decision?.heldSlurmId };
+    if (decision.kind === "lost") {
+      // Nothing runs and nothing will: it ends in the store (where GET /v1/jobs/:id reads ended jobs), and no
+      // longer counts against its array's %N.
+      const ended = { state: "failed", reason: decision.why };
+      this.controls.observe(row.id, "failed");
+      await this.persist(row.id, { ...ended, ended_at: new Date().toISOString() }, "job.failed", ended);
+      return undefined;
+    }
+    const spec = specOnClock(row.spec, row.submitted_at, scheduler, scheduler.nowS());
+    const gpus = freeGpusOn(generation.inventory, scheduler.scheduler.state.gpuFree, decision.nodes, spec.gpus);
+    const job = scheduler.adopt(spec, decision.nodes, gpus, decision.kind === "adopt" && decision.running);
+    const record = this.#restoredRecord(row, job, generation, projectNames);
+    if (job.state === "failed") {
+      job.reason = `after a restart, Slurm job ${decision.slurm.id} could not be matched: ${job.reason}`;
+      generation.lastState.set(job.index, "running");
+      this.#recordTransition(record);
+      await slurm!.cancelRun(decision.slurm);
+      return undefined;
+    }
+    slurm!.applyFound(job, decision.slurm);
+    // Suspended by a grid event before the restart: paused here too, until the grid service resumes it.
+    if (decision.slurm.state === "SUSPENDED") scheduler.adoptPaused(job);
+    return undefined;
+  }
+
+  /**
+   * Queues the restored waiting work again in the order it was submitted (tasks of one array in task order), so FIFO
+   * and an array's order hold across the restart; each says why it waits.
+   */
+  #requeueRestored(
+    waiting: RestoredWaiting[],
+    generation: Generation,
+    projectNames: ReadonlyMap<string, string>,
+  ): void {
+    const scheduler = generation.live;
+    const slurm = generation.slurm;
     waiting.sort((a, b) => submissionOrder(a.row, b.row));
     for (const { row, heldSlurmId, moved } of waiting) {
       // Before its first cycle: it keeps its first start, and a start in that cycle finds its record to be audited.
@@ -787,7 +836,7 @@ export class JobsEngine {
         specOnClock(row.spec, row.submitted_at, scheduler, scheduler.nowS()),
         (submitted) => {
           if (row.started_at !== null) submitted.firstStartS = scheduler.timeOf(Date.parse(row.started_at));
-          record = recordOf(row, submitted);
+          record = this.#restoredRecord(row, submitted, generation, projectNames);
           if (heldSlurmId !== undefined) slurm!.track(submitted, heldSlurmId);
           if (moved === undefined || submitted.state !== "queued") return;
           // Its run cannot go on where it was: it waits again, audited as a displaced run is.
@@ -802,7 +851,6 @@ export class JobsEngine {
       if (job.state === "queued")
         job.reason = moved === undefined ? `${job.reason ? `${job.reason}; ` : ""}${why}` : `${why}; ${job.reason}`;
     }
-    slurm?.start();
   }
 
   /**

@@ -91,13 +91,7 @@ export class InfluxParser {
   ): void {
     while (start < end && isBlank(text.charCodeAt(start))) start++;
     if (start === end || text.charCodeAt(start) === hash) return;
-    let cursor = start;
-    while (cursor < end) {
-      const code = text.charCodeAt(cursor);
-      if (code === backslash) cursor += 2;
-      else if (code === space) break;
-      else cursor++;
-    }
+    let cursor = prefixEnd(text, start, end);
     if (cursor >= end) {
       rejections.add({
         line,
@@ -193,24 +187,8 @@ export class InfluxParser {
       }
       break;
     }
-    let timestamp = now;
-    while (cursor < end && isBlank(text.charCodeAt(cursor))) cursor++;
-    if (cursor < end) {
-      const parsed = parseTimestamp(text, cursor, end);
-      if (parsed === undefined) {
-        rejections.add({
-          line,
-          path: "timestamp",
-          problem: `${quoteText(text.slice(cursor, end))} is not an integer timestamp`,
-        });
-        return;
-      }
-      timestamp = parsed * scale;
-      if (!(timestamp >= 0 && timestamp <= maxTimestamp)) {
-        rejections.add({ line, path: "timestamp", problem: `${text.slice(cursor, end)} is outside 1970 to 275760` });
-        return;
-      }
-    }
+    const timestamp = lineTimestamp(text, cursor, end, line, scale, now, rejections);
+    if (timestamp === undefined) return;
     for (const key of skipped) {
       rejections.add({ line, path: `field ${quoteText(key)}`, problem: "string values are not stored as samples" });
     }
@@ -218,6 +196,14 @@ export class InfluxParser {
       // Keys that needed escaping are never matched in place (their text differs from the key).
       prefix.order = skipped.length > 0 || lineKeys.some((key) => /[ ,="\\]/.test(key)) ? [] : [...lineKeys];
     }
+    this.#emit(prefix, line, timestamp, out, rejections);
+  }
+
+  /**
+   * Appends the line's numeric fields (`lineKeys`, `lineValues`) as samples at `timestamp`, naming and interning each
+   * field's series the first time its prefix sees it; a series the registry refuses is rejected alone.
+   */
+  #emit(prefix: SeriesPrefix, line: number, timestamp: number, out: SampleBuffer, rejections: RejectionList): void {
     for (let i = 0; i < lineKeys.length; i++) {
       const key = lineKeys[i]!;
       let series = prefix.fields.get(key);
@@ -243,6 +229,50 @@ export class InfluxParser {
     this.#prefixes.set(text, parsed);
     return parsed;
   }
+}
+
+/** Where a line's `measurement,tags` text ends: its first unescaped space, or at or past `end` when it has none. */
+function prefixEnd(text: string, start: number, end: number): number {
+  let cursor = start;
+  while (cursor < end) {
+    const code = text.charCodeAt(cursor);
+    if (code === backslash) cursor += 2;
+    else if (code === space) break;
+    else cursor++;
+  }
+  return cursor;
+}
+
+/**
+ * The line's timestamp in milliseconds, read from `cursor` (after its fields) to `end`: `now` when the line has none;
+ * undefined, with the line rejected, when it is not an integer or falls outside the sample range.
+ */
+function lineTimestamp(
+  text: string,
+  cursor: number,
+  end: number,
+  line: number,
+  scale: number,
+  now: number,
+  rejections: RejectionList,
+): number | undefined {
+  while (cursor < end && isBlank(text.charCodeAt(cursor))) cursor++;
+  if (cursor >= end) return now;
+  const parsed = parseTimestamp(text, cursor, end);
+  if (parsed === undefined) {
+    rejections.add({
+      line,
+      path: "timestamp",
+      problem: `${quoteText(text.slice(cursor, end))} is not an integer timestamp`,
+    });
+    return undefined;
+  }
+  const timestamp = parsed * scale;
+  if (!(timestamp >= 0 && timestamp <= maxTimestamp)) {
+    rejections.add({ line, path: "timestamp", problem: `${text.slice(cursor, end)} is outside 1970 to 275760` });
+    return undefined;
+  }
+  return timestamp;
 }
 
 /** Splits `measurement,tag=value,...` on unescaped commas and equals signs. */
