@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { loadSite } from "../../model/load.ts";
-import { jobSpec } from "../../scheduler/jobs.ts";
+import { type Job, jobSpec } from "../../scheduler/jobs.ts";
 import { singleQueueConfig } from "../../scheduler/queues.ts";
 import { openStore, type Store } from "../../store/database.ts";
 import { systemPrincipal } from "../../tenancy/service.ts";
@@ -121,5 +121,47 @@ describe("a grid event planned right after work started", () => {
       Math.abs(report.plannedMW * 1000 - drawnKw) < 1e-6,
       `planned ${report.plannedMW * 1000} kW, drawn ${drawnKw} kW (design ${designKw} kW)`,
     );
+  });
+});
+
+describe("a grid event's notice holds work from its first millisecond", () => {
+  it("holds new work as soon as the notice begins, before the timer runs, and lets it go at the end", async () => {
+    // The view's `issuedAt` says work waits from then; the timer that works the holding out again fires a few ms later
+    // (later on a busy event loop), and a job placed in between started under the event. The clock here is moved by
+    // hand and no timer fires: the scheduler's read of the version alone must see the notice begin.
+    const own = await openStore({ kind: "pglite", dataDir: "memory" });
+    let nowMs = startMs;
+    const held = new GridEventService(own, { engine: () => undefined, clock: () => nowMs });
+    try {
+      await held.load();
+      held.start();
+      const made = await held.create(
+        { principal: systemPrincipal("grid-test"), requestId: "req-grid-notice" },
+        {
+          reduceFraction: 0.2,
+          start: new Date(startMs + 120_000).toISOString(),
+          durationS: 600,
+          noticeS: 60,
+          reason: "RTE test",
+        },
+      );
+      // Only its spec is read while the event is not yet planned (no protection declared: it is held).
+      const job = { spec: jobSpec({ id: "batch", queue: "default", submitS: 0, durationS: 600 }) } as Pick<
+        Job,
+        "spec"
+      > as Job;
+      const version = held.version;
+      assert.equal(held.holdReason(job), undefined, "nothing held before the notice");
+      nowMs = Date.parse(made.issuedAt);
+      assert.ok(held.version > version, "the version moves at the notice, so the grid check reads again");
+      assert.match(held.holdReason(job) ?? "", new RegExp(`grid event ${made.id} starts at`));
+      const during = held.version;
+      nowMs = Date.parse(made.endsAt);
+      assert.ok(held.version > during, "the version moves at the end");
+      assert.equal(held.holdReason(job), undefined, "nothing held from the end");
+    } finally {
+      await held.stop();
+      await own.close();
+    }
   });
 });

@@ -85,6 +85,10 @@ export class GridEventService implements GridFeed {
   #active: Curtailment | undefined;
   /** The event holding work now (from its notice to its end), if any. */
   #holding: GridEventRow | undefined;
+  /** `#holdNow` moved the holding without a kick (the timer's `#update` then kicks). */
+  #holdMoved = false;
+  /** The next notice, start or end of an open event (epoch ms); a read of the version past it updates the holding. */
+  #nextBoundaryMs = Number.POSITIVE_INFINITY;
   #version = 0;
   #timer: NodeJS.Timeout | undefined;
   /** While an event is active: moves the version every 30 s, so held work is weighed against the ceiling again. */
@@ -107,6 +111,9 @@ export class GridEventService implements GridFeed {
 
   /** Moves whenever an event starts or stops holding work. */
   get version(): number {
+    // The timer runs a few ms after a notice begins (later on a busy event loop): a job placed in between must
+    // already wait, as the event's `issuedAt` says it does. Planning and the scheduler's kick stay with the timer.
+    if (this.#started && !this.#stopped && this.#clock() >= this.#nextBoundaryMs) this.#holdNow(this.#clock());
     return this.#version;
   }
 
@@ -407,8 +414,9 @@ export class GridEventService implements GridFeed {
         }
       }
     }
-    if (holding?.id !== this.#holding?.id) {
+    if (holding?.id !== this.#holding?.id || this.#holdMoved) {
       this.#holding = holding;
+      this.#holdMoved = false;
       this.#version++;
       this.#options.engine()?.generation.live.kick();
     }
@@ -565,14 +573,37 @@ export class GridEventService implements GridFeed {
     return this.#writes;
   }
 
-  /** Sleeps until the next notice, start or end of an open event. */
-  #arm(nowMs: number): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
+  /** The first notice, start or end of an open event after `nowMs` (epoch ms; infinite when none). */
+  #nextBoundary(nowMs: number): number {
     let next = Number.POSITIVE_INFINITY;
     for (const row of this.#open.values())
       for (const at of [issuedAtMs(row), Date.parse(row.starts_at), Date.parse(row.ends_at)])
         if (at > nowMs) next = Math.min(next, at);
+    return next;
+  }
+
+  /**
+   * Between a boundary and the timer's `#update`: the event holding work at `nowMs` (the one whose notice began and
+   * that is not over), the version moved when it changed. The timer then plans, kicks and re-arms.
+   */
+  #holdNow(nowMs: number): void {
+    let holding: GridEventRow | undefined;
+    for (const row of this.#open.values()) {
+      const state = gridEventStateAt(row, nowMs);
+      if (state !== "ended" && state !== "cancelled" && issuedAtMs(row) <= nowMs) holding = row;
+    }
+    if (holding?.id === this.#holding?.id) return;
+    this.#holding = holding;
+    this.#holdMoved = true;
+    this.#version++;
+  }
+
+  /** Sleeps until the next notice, start or end of an open event. */
+  #arm(nowMs: number): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const next = this.#nextBoundary(nowMs);
+    this.#nextBoundaryMs = next;
     if (!Number.isFinite(next)) return;
     this.#timer = setTimeout(() => this.#update(), Math.min(2 ** 31 - 1, next - nowMs + 5));
     this.#timer.unref();
