@@ -137,6 +137,9 @@ describe("a restart with the simulated executor", () => {
       for (const run of [long, medium, ...hugoRunning]) {
         const now = await job(run.id);
         const was = before.get(run.id);
+        // The medium run lasts 20 s of wall clock: on a machine slow enough to pass its due time by now it has ended,
+        // and its end at the due time is checked below.
+        if (run === medium && now.state === "succeeded" && Date.now() >= dueMs(was)) continue;
         assert.equal(now.state, "running", `${run.name}: ${now.state}, ${now.reason}`);
         assert.deepEqual(now.placement, was.placement, `${run.name} runs where it ran`);
         assert.equal(now.startedAt, was.startedAt, `${run.name} keeps its start`);
