@@ -142,8 +142,8 @@ export class GridEventService implements GridFeed {
       const state = gridEventStateAt(row, nowMs);
       if (state === "ended" || state === "cancelled") continue;
       this.#open.set(row.id, row);
-      if (issuedAtMs(row) <= nowMs) this.#holding = row;
     }
+    this.#holding = this.#holdingAt(nowMs);
     if (this.#holding !== undefined) this.#version++;
   }
 
@@ -384,14 +384,12 @@ export class GridEventService implements GridFeed {
       const report = this.#release(nowMs);
       if (row.cancelled_at === null) this.#storeEnd(row, report);
     }
-    let holding: GridEventRow | undefined;
     for (const [id, row] of this.#open) {
       const state = gridEventStateAt(row, nowMs);
       if (state === "ended" || state === "cancelled") {
         this.#open.delete(id);
         continue;
       }
-      if (issuedAtMs(row) <= nowMs) holding = row;
       if (state === "active" && this.#active === undefined) {
         const engine = this.#options.engine();
         if (engine !== undefined && this.#samples.length === 0 && !this.#sampleWaitOver) {
@@ -414,6 +412,7 @@ export class GridEventService implements GridFeed {
         }
       }
     }
+    const holding = this.#holdingAt(nowMs);
     if (holding?.id !== this.#holding?.id || this.#holdMoved) {
       this.#holding = holding;
       this.#holdMoved = false;
@@ -582,16 +581,22 @@ export class GridEventService implements GridFeed {
     return next;
   }
 
-  /**
-   * Between a boundary and the timer's `#update`: the event holding work at `nowMs` (the one whose notice began and
-   * that is not over), the version moved when it changed. The timer then plans, kicks and re-arms.
-   */
-  #holdNow(nowMs: number): void {
+  /** The open event holding work at `nowMs`: its notice begun, not ended or cancelled (the last such, as listed). */
+  #holdingAt(nowMs: number): GridEventRow | undefined {
     let holding: GridEventRow | undefined;
     for (const row of this.#open.values()) {
       const state = gridEventStateAt(row, nowMs);
       if (state !== "ended" && state !== "cancelled" && issuedAtMs(row) <= nowMs) holding = row;
     }
+    return holding;
+  }
+
+  /**
+   * Between a boundary and the timer's `#update`: the event holding work at `nowMs` (the one whose notice began and
+   * that is not over), the version moved when it changed. The timer then plans, kicks and re-arms.
+   */
+  #holdNow(nowMs: number): void {
+    const holding = this.#holdingAt(nowMs);
     if (holding?.id === this.#holding?.id) return;
     this.#holding = holding;
     this.#holdMoved = true;
