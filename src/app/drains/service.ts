@@ -164,7 +164,8 @@ export class DrainService implements DrainFeed {
    * between must already keep off its racks. Enforcement (requeues) and the scheduler's kick stay with the timer.
    */
   #catchUp(): void {
-    if (this.#clock() >= this.#nextBoundaryMs) this.#inForceNow(this.#clock());
+    const nowMs = this.#clock();
+    if (nowMs >= this.#nextBoundaryMs) this.#inForceNow(nowMs);
   }
 
   /** Reads the drains not ended from the store (before the jobs engine starts: restored jobs keep off them). */

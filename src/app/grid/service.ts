@@ -113,7 +113,8 @@ export class GridEventService implements GridFeed {
   get version(): number {
     // The timer runs a few ms after a notice begins (later on a busy event loop): a job placed in between must
     // already wait, as the event's `issuedAt` says it does. Planning and the scheduler's kick stay with the timer.
-    if (this.#started && !this.#stopped && this.#clock() >= this.#nextBoundaryMs) this.#holdNow(this.#clock());
+    const nowMs = this.#clock();
+    if (this.#started && !this.#stopped && nowMs >= this.#nextBoundaryMs) this.#holdNow(nowMs);
     return this.#version;
   }
 
