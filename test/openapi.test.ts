@@ -141,6 +141,8 @@ describe("OpenAPI document", () => {
       ["get", "/v1/jobs/{id}", 409, undefined],
       ["post", "/v1/jobs/{id}/hold", 409, "Conflict"],
       ["post", "/v1/site/changes", 409, "Conflict"],
+      ["post", "/v1/site/changes", 412, "PreconditionFailed"],
+      ["put", "/v1/queue-config", 412, undefined],
       ["put", "/v1/queue-config", 409, "Conflict"],
       ["delete", "/v1/cohorts/{name}", 404, "NotFound"],
       ["get", "/v1/site/racks", 404, undefined],
@@ -173,6 +175,21 @@ describe("OpenAPI document", () => {
         `${method.toUpperCase()} ${path}`,
       );
     }
+  });
+
+  it("declares the site reads' ETag and the site change's If-Match, for changes made on the version read", () => {
+    const tagged = operations(document).filter(({ operation }) => operation.responses["200"]?.headers?.["ETag"]);
+    assert.deepEqual(tagged.map(({ method, path }) => `${method} ${path}`).sort(), [
+      "get /v1/site",
+      "get /v1/site/document",
+    ]);
+    for (const { operation } of tagged) {
+      assert.deepEqual(operation.responses["200"]?.headers?.["ETag"], { $ref: "#/components/headers/VersionTag" });
+    }
+    const change = document.paths["/v1/site/changes"]?.["post"];
+    const ifMatch = change?.parameters?.find((item) => item.in === "header" && item.name === "if-match");
+    assert.ok(ifMatch !== undefined && ifMatch.required !== true, JSON.stringify(change?.parameters));
+    assert.ok(!("x-version-tagged" in (document.paths["/v1/site"]?.["get"] ?? {})), "x-version-tagged left");
   });
 
   it("declares the event streams, the Parquet export and the text bodies with their media types", () => {
@@ -234,6 +251,10 @@ describe("answers against the document", () => {
       // A list the document says is paged sends its total on every page.
       if (operation.responses["200"]?.headers?.["X-Total-Count"] !== undefined) {
         assert.match(String(response.headers["x-total-count"]), /^\d+$/, `GET ${url}: no X-Total-Count`);
+      }
+      // A read the document says is tagged names its version as a strong entity tag.
+      if (operation.responses["200"]?.headers?.["ETag"] !== undefined) {
+        assert.match(String(response.headers.etag), /^"v\d+"$/, `GET ${url}: no ETag`);
       }
       const type = response.headers["content-type"] ?? "";
       assert.ok(

@@ -10,6 +10,7 @@ export const errorKinds = {
   forbidden: { status: 403, title: "Forbidden" },
   notFound: { status: 404, title: "Not found" },
   conflict: { status: 409, title: "Conflict" },
+  preconditionFailed: { status: 412, title: "Precondition failed" },
   tooLarge: { status: 413, title: "Payload too large" },
   uriTooLong: { status: 414, title: "URI too long" },
   unsupportedMediaType: { status: 415, title: "Unsupported media type" },

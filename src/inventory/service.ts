@@ -93,6 +93,15 @@ export type SiteChangeGuard = (before: Site, after: Site) => void;
  */
 export type SiteChangeWriter = (trx: Transaction<Database>, before: Site, after: Site) => Promise<void>;
 
+/** What a change request may ask of the site it applies to. */
+export interface ChangePreconditions {
+  /**
+   * The version the change was made on (HTTP `If-Match`): when another is in force by the time the change runs, the
+   * change is refused and nothing applies, so an edit of a document read earlier never overwrites a change made since.
+   */
+  readonly ifVersion?: number;
+}
+
 /** What `applyChange` answers: the site in force after it, and whether the change made it a new version. */
 export interface AppliedChange {
   readonly current: CurrentSite;
@@ -179,15 +188,34 @@ export class InventoryService {
 
   /**
    * Validates and applies a change request, recording the new version and its audit record in one transaction.
-   * Changes run one at a time (`exclusive`), each on the site the one before left: two sent at once are two versions.
+   * Changes run one at a time (`exclusive`), each on the site the one before left: two sent at once are two versions,
+   * unless they name the version they were made on (`ifVersion`): then the second, checked in the section after the
+   * first applied, is refused (412).
    */
-  async applyChange(context: RequestContext, change: SiteChange): Promise<AppliedChange> {
+  async applyChange(
+    context: RequestContext,
+    change: SiteChange,
+    preconditions: ChangePreconditions = {},
+  ): Promise<AppliedChange> {
     authorize(context.principal, "site:change");
-    return this.exclusive(() => this.#apply(context, change));
+    return this.exclusive(() => this.#apply(context, change, preconditions));
   }
 
   /** `applyChange` inside the section: from reading the site in force to the last listener. */
-  async #apply(context: RequestContext, change: SiteChange): Promise<AppliedChange> {
+  async #apply(
+    context: RequestContext,
+    change: SiteChange,
+    preconditions: ChangePreconditions,
+  ): Promise<AppliedChange> {
+    const { ifVersion } = preconditions;
+    if (ifVersion !== undefined && ifVersion !== this.#current.version) {
+      // Named where the request carries it, as the document's problems are (`body.site`).
+      throw new AppError(
+        "preconditionFailed",
+        `the site changed since version ${ifVersion} was read (If-Match "v${ifVersion}"): version ${this.#current.version} is in force; nothing was applied: read the site again and redo the change`,
+        { field: "headers.if-match" },
+      );
+    }
     const document =
       "site" in change ? change.site : applyMergePatch(structuredClone(this.#current.file), change.patch);
     // Problems are named where the request carries them (a problem's field is a path into the request).

@@ -42,6 +42,10 @@ const problemResponses = {
     description: "No such resource, or one outside the caller's tenant (never confirmed as another's)",
   },
   Conflict: { status: "409", description: "The resource's state does not allow this now (the detail says why)" },
+  PreconditionFailed: {
+    status: "412",
+    description: "`If-Match` names a version that is no longer the one in force (the detail names both): read again",
+  },
   PayloadTooLarge: { status: "413", description: "The body is larger than this operation accepts" },
   UriTooLong: { status: "414", description: "The URL is longer than 8,192 characters" },
   UnsupportedMediaType: {
@@ -67,6 +71,7 @@ type ProblemName = keyof typeof problemResponses;
 const routeProblems = {
   404: "NotFound",
   409: "Conflict",
+  412: "PreconditionFailed",
   429: "TooManyRequests",
   503: "ServiceUnavailable",
 } as const satisfies Record<number, ProblemName>;
@@ -99,8 +104,11 @@ export function problemResponseComponents(): Record<
   );
 }
 
-/** `components.headers`: the paging headers every list answer with a `cursor` parameter sends (src/server/paging.ts). */
-const pagingHeaders = {
+/**
+ * `components.headers`: the paging headers every list answer with a `cursor` parameter sends (src/server/paging.ts),
+ * and the entity tag of the answers that read a versioned resource (`versionTagged`).
+ */
+const responseHeaders = {
   TotalCount: {
     description: "Items matching the filters the caller may see, on every page",
     schema: { type: "integer", minimum: 0 },
@@ -109,7 +117,20 @@ const pagingHeaders = {
     description: "The `cursor` of the next page; absent on the last page",
     schema: { type: "string" },
   },
+  VersionTag: {
+    description:
+      'The version read, as a strong entity tag (`"v12"`): sent back as `If-Match`, a change applies only to that version',
+    schema: { type: "string", pattern: '^"v[0-9]+"$' },
+  },
 } as const;
+
+/** Route schema key saying the route's 200 answer carries an `ETag` naming the version it read. */
+export const versionTaggedKey = "x-version-tagged";
+
+/** Spread into a route's schema whose 200 answer sends `ETag` (`VersionTag`): the document declares the header. */
+export function versionTagged(): { [versionTaggedKey]: true } {
+  return { [versionTaggedKey]: true };
+}
 
 /** The document options given to @fastify/swagger (info, servers, security, shared components). */
 export const openapiOptions: NonNullable<FastifyDynamicSwaggerOptions["openapi"]> = {
@@ -130,7 +151,7 @@ export const openapiOptions: NonNullable<FastifyDynamicSwaggerOptions["openapi"]
     // A TypeBox schema is plain JSON Schema; the OpenAPI typings only want a narrower object type.
     schemas: { Problem: ProblemSchema as unknown as Record<string, never> },
     responses: problemResponseComponents(),
-    headers: pagingHeaders,
+    headers: responseHeaders,
   },
   security: [{ apiKey: [] }],
 };
@@ -152,6 +173,7 @@ export function rawBody(description: string, mediaTypes: readonly string[]) {
 interface Operation {
   [rawBodyKey]?: unknown;
   [problemsKey]?: readonly RouteProblemStatus[];
+  [versionTaggedKey]?: true;
   security?: unknown[];
   parameters?: unknown[];
   requestBody?: unknown;
@@ -190,8 +212,8 @@ function problemNamesOf(method: string, operation: Operation): ProblemName[] {
 
 /**
  * Adds the problem answers each operation gives (`problemNamesOf`), each by exact status with its shared component;
- * and to every list paged by a `cursor`, its `X-Total-Count` and `X-Next-Cursor` headers. A route's own declared
- * answers stay as they are.
+ * to every list paged by a `cursor`, its `X-Total-Count` and `X-Next-Cursor` headers; to every `versionTagged` route,
+ * its `ETag`. A route's own declared answers stay as they are.
  */
 export function withProblemResponses<Document extends { paths?: object | undefined }>(document: Document): Document {
   for (const item of Object.values(document.paths ?? {}) as (Record<string, unknown> | undefined)[]) {
@@ -223,6 +245,14 @@ export function withProblemResponses<Document extends { paths?: object | undefin
           },
         };
       }
+      const tagged = responses["200"] as { headers?: Record<string, unknown> } | undefined;
+      if (operation[versionTaggedKey] === true && tagged !== undefined) {
+        responses["200"] = {
+          ...tagged,
+          headers: { ...tagged.headers, ETag: { $ref: "#/components/headers/VersionTag" } },
+        };
+      }
+      delete operation[versionTaggedKey];
       operation.responses = responses;
     }
   }

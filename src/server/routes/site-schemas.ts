@@ -186,3 +186,18 @@ export const SiteChangeResultSchema = Type.Object({
   summary: Type.Omit(SiteSummarySchema, ["version", "timezone", "warnings"]),
   warnings: Type.Array(DiagnosticSchema),
 });
+
+/**
+ * The request headers of `POST /v1/site/changes`: an optional `If-Match` naming the version the change was made on,
+ * as the `ETag` of `GET /v1/site/document` gave it (`"v12"`), or `*` for any. One tag: a list is refused, since a
+ * change is made on one version.
+ */
+export const SiteChangeHeadersSchema = Type.Object({
+  "if-match": Type.Optional(
+    Type.String({
+      pattern: '^(\\*|"v(0|[1-9][0-9]{0,14})")$',
+      patternErrorMessage: 'one entity tag: "vN" (the ETag of GET /v1/site/document) or *',
+      description: 'Apply only if this version is in force (`"v12"`, the ETag read), else 412; `*`: any version',
+    }),
+  ),
+});

@@ -10,13 +10,14 @@ import { maximumSiteUnits } from "../../model/expand.ts";
 import type { Site } from "../../model/site.ts";
 import { authorize } from "../../tenancy/service.ts";
 import { contextOf } from "../auth.ts";
-import { problems } from "../openapi.ts";
+import { problems, versionTagged } from "../openapi.ts";
 import type { Reply } from "../schemas.ts";
 import {
   HallSchema,
   RackPageSchema,
   RackSchema,
   RowSchema,
+  SiteChangeHeadersSchema,
   SiteChangeResultSchema,
   SiteDocumentSchema,
   SiteLayoutSchema,
@@ -75,6 +76,16 @@ export function rackView(site: Site, index: number) {
   };
 }
 
+/** The strong entity tag naming a site version (`"v12"`): the `ETag` of the site's reads, the `If-Match` of changes. */
+export function siteVersionTag(version: number): string {
+  return `"v${version}"`;
+}
+
+/** The version an `If-Match` names (`"v12"` is 12), undefined for `*`; the route's header schema admits no other. */
+function versionOfIfMatch(ifMatch: string | undefined): number | undefined {
+  return ifMatch === undefined || ifMatch === "*" ? undefined : Number(ifMatch.slice(2, -1));
+}
+
 /** Reading the site is for every signed-in role that may see it (`site:read`). */
 const read = (request: Parameters<typeof contextOf>[0]) => authorize(contextOf(request).principal, "site:read");
 
@@ -87,12 +98,14 @@ function registerSiteSummary(app: FastifyInstance, inventory: InventoryService):
         tags: ["site"],
         operationId: "getSite",
         summary: "Site summary: counts, design power, redundancy",
+        ...versionTagged(),
         response: { 200: SiteSummarySchema },
       },
     },
-    async (request): Promise<Reply<typeof SiteSummarySchema>> => {
+    async (request, reply): Promise<Reply<typeof SiteSummarySchema>> => {
       read(request);
       const current = inventory.current;
+      reply.header("etag", siteVersionTag(current.version));
       // The site's zone: the console shows every time in it, named, so an operator abroad reads local time.
       return {
         version: current.version,
@@ -295,23 +308,28 @@ function registerSiteDocument(app: FastifyInstance, inventory: InventoryService)
         tags: ["site"],
         operationId: "getSiteDocument",
         summary: "The site file in force, normalised",
+        ...versionTagged(),
         response: { 200: SiteDocumentSchema },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       read(request);
-      return inventory.current.file;
+      // The tag and the document of one version: sent back as If-Match, it names what this document was.
+      const current = inventory.current;
+      reply.header("etag", siteVersionTag(current.version));
+      return current.file;
     },
   );
 
-  app.post<{ Body: { summary: string; site?: unknown; patch?: unknown } }>(
+  app.post<{ Body: { summary: string; site?: unknown; patch?: unknown }; Headers: { "if-match"?: string } }>(
     "/v1/site/changes",
     {
       schema: {
         tags: ["site"],
         operationId: "changeSite",
-        ...problems(409),
+        ...problems(409, 412),
         summary: "Change the site: a whole document or a JSON merge patch, validated before it applies",
+        headers: SiteChangeHeadersSchema,
         body: Type.Object(
           {
             summary: Type.String({ minLength: 1, maxLength: 500 }),
@@ -335,7 +353,13 @@ function registerSiteDocument(app: FastifyInstance, inventory: InventoryService)
       }
       const change = site !== undefined ? { summary, site } : { summary, patch };
       // Said by the change itself: a change sent with another one applies after it, on the site it left.
-      const { current, changed } = await inventory.applyChange(contextOf(request), change);
+      // If-Match is checked where changes run one at a time: of two sent on the same version, the second is refused.
+      const ifVersion = versionOfIfMatch(request.headers["if-match"]);
+      const { current, changed } = await inventory.applyChange(
+        contextOf(request),
+        change,
+        ifVersion === undefined ? {} : { ifVersion },
+      );
       // 201 for a new version; 200 when the change left the site as it was (nothing applied, nothing rebuilt).
       const answer: Reply<typeof SiteChangeResultSchema> = {
         version: current.version,

@@ -1462,6 +1462,15 @@ export type components = {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description `If-Match` names a version that is no longer the one in force (the detail names both): read again */
+        PreconditionFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description Server errors: the request id finds the cause in the server log */
         ServerError: {
             headers: {
@@ -1524,6 +1533,8 @@ export type components = {
         NextCursor: string;
         /** @description Items matching the filters the caller may see, on every page */
         TotalCount: number;
+        /** @description The version read, as a strong entity tag (`"v12"`): sent back as `If-Match`, a change applies only to that version */
+        VersionTag: string;
     };
     pathItems: never;
 };
@@ -5479,6 +5490,7 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    ETag: components["headers"]["VersionTag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5564,7 +5576,10 @@ export interface operations {
     changeSite: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Apply only if this version is in force (`"v12"`, the ETag read), else 412; `*`: any version */
+                "if-match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5741,6 +5756,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -5761,6 +5777,7 @@ export interface operations {
             /** @description A campus for alixan: site, zones, rack types, power, plants, halls (docs/site-format.md). */
             200: {
                 headers: {
+                    ETag: components["headers"]["VersionTag"];
                     [name: string]: unknown;
                 };
                 content: {
