@@ -77,7 +77,7 @@ export function rackView(site: Site, index: number) {
 }
 
 /** The strong entity tag naming a site version (`"v12"`): the `ETag` of the site's reads, the `If-Match` of changes. */
-export function siteVersionTag(version: number): string {
+function siteVersionTag(version: number): string {
   return `"v${version}"`;
 }
 
