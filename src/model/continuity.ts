@@ -30,6 +30,8 @@ export interface RackRename {
   readonly id: string;
   /** What the change does to it, in words ("would be h1-r01-05", "is removed, and its id would pass to h1-r03-05"). */
   readonly becomes: string;
+  /** The rack's id after the change; absent when the rack is removed (and its id passes to another). */
+  readonly to?: string;
   /** Why, for the advice a refusal gives. */
   readonly kind: RenameKind;
 }
@@ -138,6 +140,8 @@ interface Reading {
   readonly moved: ReadonlySet<number>;
   /** The units renamed, read on first asking. */
   units?: readonly UnitRename[];
+  /** The rows renamed, read on first asking. */
+  rows?: readonly RowRename[];
 }
 
 /** The last change read (sites are immutable once built: the same pair gives the same answer). */
@@ -216,6 +220,61 @@ function rowPartners(before: Site, after: Site, partnerOf: Int32Array): Int32Arr
     if (rowPartner[row.index] === -1 && same !== undefined && !partnered.has(same)) rowPartner[row.index] = same;
   }
   return rowPartner;
+}
+
+/** One row of the site before a change whose id no longer names the same row after it (nor its loop, `tcs:…`). */
+export interface RowRename {
+  /** The row's index in the site before. */
+  readonly row: number;
+  /** The row's id before. */
+  readonly id: string;
+  /** What the change does to it, in words ("would be row:h1-r01"). */
+  readonly becomes: string;
+  /** The row's index in the site after; absent when the row is removed (and its id passes to another). */
+  readonly toRow?: number;
+  /** Why, for the advice a refusal gives. */
+  readonly kind: RenameKind;
+}
+
+/**
+ * The rows of `before` whose ids would not follow them under the change to `after`, as the racks read them (a row is
+ * matched whole, in place or moved): a row matched to a row of another id is renamed, and its loop (`tcs:…`) with it;
+ * a row matched to none whose id another row would bear is named too (alarms would take that row for it).
+ */
+export function rowRenames(before: Site, after: Site): readonly RowRename[] {
+  const reading = readingOf(before, after);
+  reading.rows ??= matchRows(reading);
+  return reading.rows;
+}
+
+/** `rowRenames` itself, uncached. */
+function matchRows({ before, after, rowPartner, moved }: Reading): readonly RowRename[] {
+  // Which row before each row after was matched to, by the row after's id.
+  const heldBy = new Map<string, number>();
+  rowPartner.forEach((to, row) => {
+    if (to >= 0) heldBy.set(after.rows[to]!.id, row);
+  });
+  const renames: RowRename[] = [];
+  rowPartner.forEach((to, row) => {
+    const id = before.rows[row]!.id;
+    if (to >= 0) {
+      const newId = after.rows[to]!.id;
+      if (newId === id) return;
+      const kind = moved.has(row) ? "moved" : unpadded(id) === unpadded(newId) ? "digits" : "shifted";
+      renames.push({ row, id, becomes: `would be ${newId}`, toRow: to, kind });
+      return;
+    }
+    const holder = heldBy.get(id);
+    if (holder !== undefined && holder !== row) {
+      renames.push({
+        row,
+        id,
+        becomes: `is removed, and its id would pass to ${before.rows[holder]!.id}`,
+        kind: "shifted",
+      });
+    }
+  });
+  return renames;
 }
 
 /** One unit of the site before a change (a CDU, busway, pump…) whose id no longer names the same unit after it. */
@@ -311,13 +370,13 @@ function renameOf(before: Site, after: Site, rack: number, to: number, moved: Re
   const fromHall = before.halls[before.racks[rack]!.hallIndex]!.id;
   const toHall = after.halls[after.racks[to]!.hallIndex]!.id;
   if (fromHall !== toHall) {
-    return { rack, id, becomes: `would be ${newId} (its row moved to ${toHall})`, kind: "moved" };
+    return { rack, id, becomes: `would be ${newId} (its row moved to ${toHall})`, to: newId, kind: "moved" };
   }
   if (moved.has(before.racks[rack]!.rowIndex)) {
-    return { rack, id, becomes: `would be ${newId} (its row moved within ${toHall})`, kind: "moved" };
+    return { rack, id, becomes: `would be ${newId} (its row moved within ${toHall})`, to: newId, kind: "moved" };
   }
   const kind = unpadded(id) === unpadded(newId) ? "digits" : "shifted";
-  return { rack, id, becomes: `would be ${newId}`, kind };
+  return { rack, id, becomes: `would be ${newId}`, to: newId, kind };
 }
 
 /** An id with the leading zeros of its numbers dropped: ids differing only in digits read the same (`h1-r005` → `h1-r5`). */
