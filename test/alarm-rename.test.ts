@@ -11,6 +11,8 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type ComposedApp, composeApp } from "../src/app/compose.ts";
 import { platformFeatures } from "../src/app/features/index.ts";
+import { callApi } from "./support/api.ts";
+import { until } from "./support/wait.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: answers are read field by field from JSON.
 type Json = Record<string, any>;
@@ -31,17 +33,7 @@ async function boot(): Promise<void> {
   url = await app.server.listen({ port: 0, host: "127.0.0.1" });
 }
 
-const call = async (method: string, path: string, body?: unknown) => {
-  const response = await fetch(`${url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${operator}`,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: response.status, body: (await response.json()) as Json };
-};
+const call = (method: string, path: string, body?: unknown) => callApi(url, method, path, operator, body);
 /** Applies `edit` to the site document in force as a new version. */
 const changeSite = async (summary: string, edit: (document: Json) => void) => {
   const document = (await call("GET", "/v1/site/document")).body;
@@ -50,15 +42,8 @@ const changeSite = async (summary: string, edit: (document: Json) => void) => {
 };
 const activeAlarms = async () => (await call("GET", "/v1/alarms?state=active")).body as Json[];
 /** Waits (10 s at most) for an active alarm matching `test`. */
-async function waitForAlarm(what: string, test: (alarm: Json) => boolean): Promise<Json> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const found = (await activeAlarms()).find(test);
-    if (found !== undefined) return found;
-    assert.ok(Date.now() < deadline, `no ${what} after 10 s`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+const waitForAlarm = (what: string, test: (alarm: Json) => boolean) =>
+  until(what, async () => (await activeAlarms()).find(test), 10_000);
 
 before(async () => {
   await boot();

@@ -22,18 +22,23 @@ import type { Site } from "./site.ts";
  */
 export type RenameKind = "shifted" | "moved" | "digits";
 
+/**
+ * One id of the site before a change (a rack's, a row's, a unit's) that no longer names the same equipment after it:
+ * what it becomes, in words ("would be rack:h1-r01-05", "is removed, and its id would pass to rack:h1-r03-05"), its id
+ * after (absent when the equipment is removed and its id passes to other equipment), and why (`kind`, for the advice
+ * a refusal gives).
+ */
+export interface IdRename {
+  readonly id: string;
+  readonly becomes: string;
+  readonly to?: string;
+  readonly kind: RenameKind;
+}
+
 /** One rack of the site before a change whose id no longer names the same physical rack after it. */
-export interface RackRename {
+export interface RackRename extends IdRename {
   /** The rack's index in the site before. */
   readonly rack: number;
-  /** The rack's id before. */
-  readonly id: string;
-  /** What the change does to it, in words ("would be h1-r01-05", "is removed, and its id would pass to h1-r03-05"). */
-  readonly becomes: string;
-  /** The rack's id after the change; absent when the rack is removed (and its id passes to another). */
-  readonly to?: string;
-  /** Why, for the advice a refusal gives. */
-  readonly kind: RenameKind;
 }
 
 /**
@@ -171,29 +176,13 @@ function matchRenames(before: Site, after: Site): Reading {
   for (const hall of after.halls)
     if (!matchedHalls.has(hall.index)) rowsLeft.after.push(...rowsOfHall(after, hall.index));
   const moved = matchMoves(before, after, rowsLeft, partnerOf);
-  // Which old rack each new rack was matched to, by the new rack's id.
-  const heldBy = new Map<string, number>();
-  partnerOf.forEach((to, rack) => {
-    if (to >= 0) heldBy.set(after.racks[to]!.id, rack);
-  });
-  const renames: RackRename[] = [];
-  partnerOf.forEach((to, rack) => {
-    const id = before.racks[rack]!.id;
-    if (to >= 0) {
-      const newId = after.racks[to]!.id;
-      if (newId !== id) renames.push(renameOf(before, after, rack, to, moved));
-      return;
-    }
-    const holder = heldBy.get(id);
-    if (holder !== undefined) {
-      renames.push({
-        rack,
-        id,
-        becomes: `is removed, and its id would pass to ${before.racks[holder]!.id}`,
-        kind: "shifted",
-      });
-    }
-  });
+  const renames = renamesOfMatching(
+    partnerOf,
+    (rack) => before.racks[rack]!.id,
+    (rack) => after.racks[rack]!.id,
+    (rack, to) => renameOf(before, after, rack, to, moved),
+    (rack, holder) => ({ rack, ...passedOn(before.racks[rack]!.id, before.racks[holder]!.id) }),
+  );
   return { before, after, renames, rowPartner: rowPartners(before, after, partnerOf), moved };
 }
 
@@ -223,17 +212,11 @@ function rowPartners(before: Site, after: Site, partnerOf: Int32Array): Int32Arr
 }
 
 /** One row of the site before a change whose id no longer names the same row after it (nor its loop, `tcs:…`). */
-export interface RowRename {
+export interface RowRename extends IdRename {
   /** The row's index in the site before. */
   readonly row: number;
-  /** The row's id before. */
-  readonly id: string;
-  /** What the change does to it, in words ("would be row:h1-r01"). */
-  readonly becomes: string;
-  /** The row's index in the site after; absent when the row is removed (and its id passes to another). */
+  /** The row's index in the site after; absent when the row is removed. */
   readonly toRow?: number;
-  /** Why, for the advice a refusal gives. */
-  readonly kind: RenameKind;
 }
 
 /**
@@ -249,45 +232,55 @@ export function rowRenames(before: Site, after: Site): readonly RowRename[] {
 
 /** `rowRenames` itself, uncached. */
 function matchRows({ before, after, rowPartner, moved }: Reading): readonly RowRename[] {
-  // Which row before each row after was matched to, by the row after's id.
-  const heldBy = new Map<string, number>();
-  rowPartner.forEach((to, row) => {
-    if (to >= 0) heldBy.set(after.rows[to]!.id, row);
-  });
-  const renames: RowRename[] = [];
-  rowPartner.forEach((to, row) => {
-    const id = before.rows[row]!.id;
-    if (to >= 0) {
+  return renamesOfMatching(
+    rowPartner,
+    (row) => before.rows[row]!.id,
+    (row) => after.rows[row]!.id,
+    (row, to) => {
+      const id = before.rows[row]!.id;
       const newId = after.rows[to]!.id;
-      if (newId === id) return;
       const kind = moved.has(row) ? "moved" : unpadded(id) === unpadded(newId) ? "digits" : "shifted";
-      renames.push({ row, id, becomes: `would be ${newId}`, toRow: to, kind });
+      return { row, id, becomes: `would be ${newId}`, to: newId, toRow: to, kind };
+    },
+    (row, holder) => ({ row, ...passedOn(before.rows[row]!.id, before.rows[holder]!.id) }),
+  );
+}
+
+/**
+ * The renames a matching gives (`partner[i]`: the index after of item `i` before, or -1): an item matched to one of
+ * another id is renamed (`renamed`), and one matched to none whose id an item matched to another will bear is removed,
+ * its id passing on (`removed`, with that other item's index before).
+ */
+function renamesOfMatching<T>(
+  partner: Int32Array,
+  idBefore: (index: number) => string,
+  idAfter: (index: number) => string,
+  renamed: (index: number, to: number) => T,
+  removed: (index: number, holder: number) => T,
+): T[] {
+  const heldBy = new Map<string, number>();
+  partner.forEach((to, index) => {
+    if (to >= 0) heldBy.set(idAfter(to), index);
+  });
+  const renames: T[] = [];
+  partner.forEach((to, index) => {
+    if (to >= 0) {
+      if (idAfter(to) !== idBefore(index)) renames.push(renamed(index, to));
       return;
     }
-    const holder = heldBy.get(id);
-    if (holder !== undefined && holder !== row) {
-      renames.push({
-        row,
-        id,
-        becomes: `is removed, and its id would pass to ${before.rows[holder]!.id}`,
-        kind: "shifted",
-      });
-    }
+    const holder = heldBy.get(idBefore(index));
+    if (holder !== undefined) renames.push(removed(index, holder));
   });
   return renames;
 }
 
-/** One unit of the site before a change (a CDU, busway, pump…) whose id no longer names the same unit after it. */
-export interface UnitRename {
-  /** The unit's id before. */
-  readonly id: string;
-  /** What the change does to it, in words ("would be cdu:h1-r01-001"). */
-  readonly becomes: string;
-  /** The unit's id after the change; absent when the unit is removed (and its id passes to another). */
-  readonly to?: string;
-  /** Why, for the advice a refusal gives. */
-  readonly kind: RenameKind;
+/** The rename of equipment removed whose id `holder`'s equipment will bear. */
+function passedOn(id: string, holder: string): IdRename {
+  return { id, becomes: `is removed, and its id would pass to ${holder}`, kind: "shifted" };
 }
+
+/** One unit of the site before a change (a CDU, busway, pump…) whose id no longer names the same unit after it. */
+export type UnitRename = IdRename;
 
 /**
  * The units of `before` whose ids would not follow them under the change to `after`. A group of units (a row's CDUs,
@@ -351,7 +344,7 @@ function matchUnits({ before, after, rowPartner, moved }: Reading): readonly Uni
   for (const id of unmatched) {
     const holder = heldBy.get(id);
     if (holder !== undefined && holder !== id) {
-      renames.push({ id, becomes: `is removed, and its id would pass to ${holder}`, kind: "shifted" });
+      renames.push(passedOn(id, holder));
     }
   }
   return renames;
