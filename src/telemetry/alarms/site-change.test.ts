@@ -4,8 +4,9 @@ import { describe, it } from "node:test";
 import { loadSite, parseSite } from "../../model/load.ts";
 import type { Site } from "../../model/site.ts";
 import { indexSite } from "../site-index.ts";
+import { calmSnapshot } from "../testing/facility-snapshot.ts";
 import { AlarmBook, type AlarmEvent } from "./book.ts";
-import { type FacilitySnapshot, FacilityWatch } from "./facility.ts";
+import { FacilityWatch } from "./facility.ts";
 import { followSiteChange, siteIdRenames } from "./site-change.ts";
 
 const site = loadSite("lab").site!;
@@ -24,27 +25,6 @@ const firstRowRemoved = labWith((text) =>
   text.replace("      - { pattern: gpu-row, racks: [{ type: nvl72, count: 4 }] }\n", ""),
 );
 
-/** A calm snapshot of `of`: every loop at 40 % of capacity, nothing failed or throttled. */
-function calm(of: Site): FacilitySnapshot & { tcs: { failedCdus: string[] }[]; racks: { throttle: Float32Array } } {
-  return {
-    time: start,
-    plants: of.plants.map((plant) => ({ id: plant.id, failedUnits: [] })),
-    tcs: of.rows.map((row) => ({
-      id: row.tcs.id,
-      heatKW: 400,
-      capacityKW: 1000,
-      headroomKW: 600,
-      supplyC: 30,
-      failedCdus: [],
-    })),
-    racks: {
-      powerKW: new Float32Array(of.racks.length).fill(20),
-      tcsReturnC: new Float32Array(of.racks.length).fill(38),
-      throttle: new Float32Array(of.racks.length).fill(1),
-    },
-  };
-}
-
 describe("alarms across a site change", () => {
   it("names the new ids of renamed racks, rows, loops and units, and the removed ones whose id passes on", () => {
     const renames = siteIdRenames(site, firstRowRemoved);
@@ -60,7 +40,7 @@ describe("alarms across a site change", () => {
   it("moves facility and Redfish alarms to their equipment's new ids, ends those of removed equipment", () => {
     const book = new AlarmBook({ site: indexSite(site) });
     const before = new FacilityWatch(book, site);
-    const state = calm(site);
+    const state = calmSnapshot(site, start);
     state.tcs[0]!.failedCdus = ["cdu:h1-r01-01"];
     state.tcs[1]!.failedCdus = ["cdu:h1-r02-01"];
     // Row h1-r02 (racks 4..11) throttles: one loop alarm keyed by its loop.
@@ -122,7 +102,7 @@ describe("alarms across a site change", () => {
     // The watch of the new site takes the moved keys over: the same conditions keep the same alarms, unannounced.
     events.length = 0;
     const after = new FacilityWatch(book, firstRowRemoved, {}, followed.keys);
-    const next = calm(firstRowRemoved);
+    const next = calmSnapshot(firstRowRemoved, start);
     next.tcs[0]!.failedCdus = ["cdu:h1-r01-01"];
     next.racks.throttle.fill(0.9, 0, 8);
     after.evaluate(next, start + 2000);
@@ -139,7 +119,7 @@ describe("alarms across a site change", () => {
     );
     const book = new AlarmBook({ site: indexSite(site) });
     const before = new FacilityWatch(book, site);
-    const state = calm(site);
+    const state = calmSnapshot(site, start);
     state.tcs[0]!.failedCdus = ["cdu:h1-r01-02"];
     before.evaluate(state, start);
     const id = book.activeAlarm("facility-unit-failed|cdu:h1-r01-02")!.id;
@@ -151,7 +131,7 @@ describe("alarms across a site change", () => {
   it("changes nothing when the change renames nothing an alarm names", () => {
     const book = new AlarmBook({ site: indexSite(site) });
     const before = new FacilityWatch(book, site);
-    const state = calm(site);
+    const state = calmSnapshot(site, start);
     state.tcs[3]!.failedCdus = ["cdu:h2-r01-01"];
     before.evaluate(state, start);
     const events: AlarmEvent[] = [];
