@@ -87,8 +87,7 @@ export function followSiteChange(
   const alarms = book
     .list({ state: "active" })
     .filter((alarm) => (alarm.kind === "facility" && facility.has(alarm.key)) || followsEquipment(alarm));
-  const unchanged = { keys: handedOver, renamed: 0, cleared: 0 };
-  if (alarms.length === 0) return unchanged;
+  if (alarms.length === 0) return { keys: handedOver, renamed: 0, cleared: 0 };
   const renames = siteIdRenames(before, after);
   const subjectsBefore = equipmentSubjects(before);
   const subjectsAfter = equipmentSubjects(after);
