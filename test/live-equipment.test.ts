@@ -1,7 +1,9 @@
 /**
  * What operators hold on the live twin stays held: a CDU or pump failed through a live event, and a plant's supply
  * set-point, survive a site change (the twin is rebuilt at each) and a restart of the platform on the same store; a
- * unit the change renames keeps its failure under its new id, one it removes loses it; a repair forgets it.
+ * unit the change renames keeps its failure under its new id, one it removes loses it; a repair forgets it. The alarm
+ * of a failed CDU follows it too: a rename leaves it the same alarm (acknowledged, one `renamed` event, no clearing
+ * or second raise), restored under the new key after a restart; the alarm of a CDU removed ends, saying so.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -10,6 +12,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type ComposedApp, composeApp } from "../src/app/compose.ts";
 import { platformFeatures } from "../src/app/features/index.ts";
+import { until as waitFor } from "./support/wait.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: answers are read field by field from JSON.
 type Json = Record<string, any>;
@@ -19,13 +22,16 @@ let app: ComposedApp;
 let url: string;
 let operator: string;
 
-/** The lab platform on the store in `dataDir` (seeded at its first start), listening on a free port. */
+/**
+ * The lab platform on the store in `dataDir` (seeded at its first start), telemetry (and so the alarm log) beside it,
+ * listening on a free port.
+ */
 async function boot(): Promise<void> {
   app = await composeApp({
     site: "lab",
     store: { kind: "pglite", dataDir },
     seed: true,
-    features: platformFeatures({ speed: 60, telemetryInMemory: true }).features,
+    features: platformFeatures({ speed: 60 }).features,
   });
   url = await app.server.listen({ port: 0, host: "127.0.0.1" });
 }
@@ -51,6 +57,14 @@ const changeSite = async (summary: string, edit: (document: Json) => void) => {
   edit(document);
   return call("POST", "/v1/site/changes", { summary, site: document });
 };
+const activeAlarms = async () => (await call("GET", "/v1/alarms?state=active")).body as unknown as Json[];
+/** Waits (10 s at most) for an active alarm matching `test`. */
+const waitForAlarm = (what: string, test: (alarm: Json) => boolean) =>
+  waitFor(what, async () => (await activeAlarms()).find(test), 10_000);
+const alarmEvents = async (alarm?: string) =>
+  (await call("GET", `/v1/alarms/history${alarm === undefined ? "" : `?alarm=${alarm}`}`)).body as unknown as Json[];
+/** The id of the failed CDU's alarm, acknowledged before the site change renames the CDU. */
+let cduAlarm: Json;
 
 before(async () => {
   await boot();
@@ -59,6 +73,8 @@ before(async () => {
 after(async () => {
   await app.close();
   rmSync(dataDir, { recursive: true, force: true });
+  // The audit key the first start made beside the store.
+  rmSync(`${dataDir}.audit`, { recursive: true, force: true });
 });
 
 describe("live equipment held by operators", () => {
@@ -82,6 +98,12 @@ describe("live equipment held by operators", () => {
     const after = await plant();
     assert.deepEqual(after.failedUnits, ["pump:lab-fws-01"]);
     assert.equal(after.fwsSupplySetpointC, 30);
+
+    cduAlarm = await waitForAlarm("the failed CDU's alarm", (alarm) => alarm.equipment === "cdu:h1-r01-02");
+    assert.equal(cduAlarm.key, "facility-unit-failed|cdu:h1-r01-02");
+    const acknowledged = await call("POST", `/v1/alarms/${cduAlarm.id}/acknowledge`, { comment: "crew on the way" });
+    assert.equal(acknowledged.status, 200, JSON.stringify(acknowledged.body));
+    await waitForAlarm("the removed row's CDU alarm", (alarm) => alarm.equipment === "cdu:h2-r02-02");
   });
 
   it("carries a failure to a unit's new id and drops the failure of a unit the change removes", async () => {
@@ -102,6 +124,32 @@ describe("live equipment held by operators", () => {
       { kind: "supply", subject: "plant:lab" },
       { kind: "failed", subject: "pump:lab-fws-01" },
     ]);
+
+    // The CDU's alarm is the same alarm under the new id, still acknowledged; the next steps name the new id.
+    const moved = await waitForAlarm("the alarm reported under the new id", (alarm) =>
+      /h1-r01-002/.test(alarm.message),
+    );
+    assert.equal(moved.id, cduAlarm.id, "the same alarm");
+    assert.equal(moved.key, "facility-unit-failed|cdu:h1-r01-002");
+    assert.equal(moved.equipment, "cdu:h1-r01-002");
+    assert.equal(moved.acknowledged?.comment, "crew on the way", "still acknowledged");
+    assert.equal(moved.raisedAt, cduAlarm.raisedAt);
+    const history = await alarmEvents(cduAlarm.id);
+    assert.deepEqual(
+      history.map((event) => event.type).reverse(),
+      ["raised", "acknowledged", "renamed"],
+      "no clearing, no second raise",
+    );
+    assert.equal(history[0]!.alarm.key, "facility-unit-failed|cdu:h1-r01-002");
+    const raisedForCdus = (await alarmEvents())
+      .filter((event) => event.type === "raised" && event.alarm.equipment?.startsWith("cdu:h1-r01-"))
+      .map((event) => event.alarmId);
+    assert.deepEqual(raisedForCdus, [cduAlarm.id], "no other alarm raised for the CDU");
+    // The removed CDU's alarm ended with the change, saying why.
+    const removed = (await alarmEvents()).find(
+      (event) => event.type === "cleared" && event.alarm.equipment === "cdu:h2-r02-02",
+    );
+    assert.match(removed?.alarm.message ?? "", /^cdu:h2-r02-02 was removed from the site by a site change/);
   });
 
   it("restores what is held after a restart on the same store, and a repair forgets it", async () => {
@@ -119,6 +167,9 @@ describe("live equipment held by operators", () => {
     await app.close();
     await boot();
     assert.deepEqual(await failedCdus("tcs:h1-r01"), ["cdu:h1-r01-002"]);
+    const restoredAlarm = (await activeAlarms()).find((alarm) => alarm.id === cduAlarm.id);
+    assert.equal(restoredAlarm?.key, "facility-unit-failed|cdu:h1-r01-002", "restored under the new key");
+    assert.equal(restoredAlarm.acknowledged?.comment, "crew on the way");
     const forgotten = async () =>
       (
         await app.store.db
@@ -147,5 +198,11 @@ describe("live equipment held by operators", () => {
       held.map((row) => row.subject),
       ["plant:lab", "pump:lab-fws-01"],
     );
+    // The watch of the restarted platform kept the restored alarm until the repair cleared it: nothing in between.
+    const cleared = await waitFor("the repaired CDU's alarm cleared", async () => {
+      const events = await alarmEvents(cduAlarm.id);
+      return events[0]?.type === "cleared" ? events : undefined;
+    });
+    assert.deepEqual(cleared.map((event) => event.type).reverse(), ["raised", "acknowledged", "renamed", "cleared"]);
   });
 });

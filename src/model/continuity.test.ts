@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { alignByKey, rackRenames, unitRenames } from "./continuity.ts";
+import { alignByKey, rackRenames, rowRenames, unitRenames } from "./continuity.ts";
 import { parseSite } from "./load.ts";
 import type { Site } from "./site.ts";
 
@@ -200,6 +200,44 @@ describe("rackRenames", () => {
         .replace(hgxRow, hgxRow.replace("{ pattern", "{ number: 2, pattern"))
         .replace("    plantRef: plant:lab\n    crah: { count: 2, capacityKW: 150", `${digits}$&`);
     assert.deepEqual(kindsOf(labWith(numbered("")), labWith(numbered("    rowDigits: 3\n"))), { digits: 4 + 8 + 12 });
+  });
+});
+
+describe("rowRenames", () => {
+  const original = labWith((text) => text);
+  const rowLines = (before: Site, after: Site) =>
+    rowRenames(before, after).map((item) => {
+      const to = item.toRow === undefined ? "" : ` -> ${after.rows[item.toRow]!.id}`;
+      return `${item.id} ${item.kind} ${item.becomes}${to}`;
+    });
+
+  it("names the rows after a removed one, the removed one whose id passes on, and rows moved or re-digited", () => {
+    assert.deepEqual(rowLines(original, original), []);
+    assert.deepEqual(
+      rowLines(
+        original,
+        labWith((text) => text.replace(nvl72Row, "")),
+      ),
+      [
+        "row:h1-r01 shifted is removed, and its id would pass to row:h1-r02",
+        "row:h1-r02 shifted would be row:h1-r01 -> row:h1-r01",
+        "row:h1-r03 shifted would be row:h1-r02 -> row:h1-r02",
+      ],
+    );
+    assert.deepEqual(
+      rowLines(
+        original,
+        labWith((text) => text.replace(cpuRow, "").replace(suiteCpuRow, suiteCpuRow + cpuRow)),
+      ),
+      ["row:h1-r03 moved would be row:h2-r03 -> row:h2-r03"],
+    );
+    const digits = labWith((text) =>
+      text.replace("    plantRef: plant:lab\n    crah: { count: 2", "    rowDigits: 3\n$&"),
+    );
+    assert.deepEqual(
+      rowRenames(original, digits).map((item) => item.kind),
+      ["digits", "digits", "digits"],
+    );
   });
 });
 

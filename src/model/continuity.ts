@@ -22,16 +22,23 @@ import type { Site } from "./site.ts";
  */
 export type RenameKind = "shifted" | "moved" | "digits";
 
+/**
+ * One id of the site before a change (a rack's, a row's, a unit's) that no longer names the same equipment after it:
+ * what it becomes, in words ("would be rack:h1-r01-05", "is removed, and its id would pass to rack:h1-r03-05"), its id
+ * after (absent when the equipment is removed and its id passes to other equipment), and why (`kind`, for the advice
+ * a refusal gives).
+ */
+export interface IdRename {
+  readonly id: string;
+  readonly becomes: string;
+  readonly to?: string;
+  readonly kind: RenameKind;
+}
+
 /** One rack of the site before a change whose id no longer names the same physical rack after it. */
-export interface RackRename {
+export interface RackRename extends IdRename {
   /** The rack's index in the site before. */
   readonly rack: number;
-  /** The rack's id before. */
-  readonly id: string;
-  /** What the change does to it, in words ("would be h1-r01-05", "is removed, and its id would pass to h1-r03-05"). */
-  readonly becomes: string;
-  /** Why, for the advice a refusal gives. */
-  readonly kind: RenameKind;
 }
 
 /**
@@ -138,6 +145,8 @@ interface Reading {
   readonly moved: ReadonlySet<number>;
   /** The units renamed, read on first asking. */
   units?: readonly UnitRename[];
+  /** The rows renamed, read on first asking. */
+  rows?: readonly RowRename[];
 }
 
 /** The last change read (sites are immutable once built: the same pair gives the same answer). */
@@ -167,29 +176,13 @@ function matchRenames(before: Site, after: Site): Reading {
   for (const hall of after.halls)
     if (!matchedHalls.has(hall.index)) rowsLeft.after.push(...rowsOfHall(after, hall.index));
   const moved = matchMoves(before, after, rowsLeft, partnerOf);
-  // Which old rack each new rack was matched to, by the new rack's id.
-  const heldBy = new Map<string, number>();
-  partnerOf.forEach((to, rack) => {
-    if (to >= 0) heldBy.set(after.racks[to]!.id, rack);
-  });
-  const renames: RackRename[] = [];
-  partnerOf.forEach((to, rack) => {
-    const id = before.racks[rack]!.id;
-    if (to >= 0) {
-      const newId = after.racks[to]!.id;
-      if (newId !== id) renames.push(renameOf(before, after, rack, to, moved));
-      return;
-    }
-    const holder = heldBy.get(id);
-    if (holder !== undefined) {
-      renames.push({
-        rack,
-        id,
-        becomes: `is removed, and its id would pass to ${before.racks[holder]!.id}`,
-        kind: "shifted",
-      });
-    }
-  });
+  const renames = renamesOfMatching(
+    partnerOf,
+    (rack) => before.racks[rack]!.id,
+    (rack) => after.racks[rack]!.id,
+    (rack, to) => renameOf(before, after, rack, to, moved),
+    (rack, holder) => ({ rack, ...passedOn(before.racks[rack]!.id, before.racks[holder]!.id) }),
+  );
   return { before, after, renames, rowPartner: rowPartners(before, after, partnerOf), moved };
 }
 
@@ -218,17 +211,76 @@ function rowPartners(before: Site, after: Site, partnerOf: Int32Array): Int32Arr
   return rowPartner;
 }
 
-/** One unit of the site before a change (a CDU, busway, pump…) whose id no longer names the same unit after it. */
-export interface UnitRename {
-  /** The unit's id before. */
-  readonly id: string;
-  /** What the change does to it, in words ("would be cdu:h1-r01-001"). */
-  readonly becomes: string;
-  /** The unit's id after the change; absent when the unit is removed (and its id passes to another). */
-  readonly to?: string;
-  /** Why, for the advice a refusal gives. */
-  readonly kind: RenameKind;
+/** One row of the site before a change whose id no longer names the same row after it (nor its loop, `tcs:…`). */
+export interface RowRename extends IdRename {
+  /** The row's index in the site before. */
+  readonly row: number;
+  /** The row's index in the site after; absent when the row is removed. */
+  readonly toRow?: number;
 }
+
+/**
+ * The rows of `before` whose ids would not follow them under the change to `after`, as the racks read them (a row is
+ * matched whole, in place or moved): a row matched to a row of another id is renamed, and its loop (`tcs:…`) with it;
+ * a row matched to none whose id another row would bear is named too (alarms would take that row for it).
+ */
+export function rowRenames(before: Site, after: Site): readonly RowRename[] {
+  const reading = readingOf(before, after);
+  reading.rows ??= matchRows(reading);
+  return reading.rows;
+}
+
+/** `rowRenames` itself, uncached. */
+function matchRows({ before, after, rowPartner, moved }: Reading): readonly RowRename[] {
+  return renamesOfMatching(
+    rowPartner,
+    (row) => before.rows[row]!.id,
+    (row) => after.rows[row]!.id,
+    (row, to) => {
+      const id = before.rows[row]!.id;
+      const newId = after.rows[to]!.id;
+      const kind = moved.has(row) ? "moved" : unpadded(id) === unpadded(newId) ? "digits" : "shifted";
+      return { row, id, becomes: `would be ${newId}`, to: newId, toRow: to, kind };
+    },
+    (row, holder) => ({ row, ...passedOn(before.rows[row]!.id, before.rows[holder]!.id) }),
+  );
+}
+
+/**
+ * The renames a matching gives (`partner[i]`: the index after of item `i` before, or -1): an item matched to one of
+ * another id is renamed (`renamed`), and one matched to none whose id an item matched to another will bear is removed,
+ * its id passing on (`removed`, with that other item's index before).
+ */
+function renamesOfMatching<T>(
+  partner: Int32Array,
+  idBefore: (index: number) => string,
+  idAfter: (index: number) => string,
+  renamed: (index: number, to: number) => T,
+  removed: (index: number, holder: number) => T,
+): T[] {
+  const heldBy = new Map<string, number>();
+  partner.forEach((to, index) => {
+    if (to >= 0) heldBy.set(idAfter(to), index);
+  });
+  const renames: T[] = [];
+  partner.forEach((to, index) => {
+    if (to >= 0) {
+      if (idAfter(to) !== idBefore(index)) renames.push(renamed(index, to));
+      return;
+    }
+    const holder = heldBy.get(idBefore(index));
+    if (holder !== undefined) renames.push(removed(index, holder));
+  });
+  return renames;
+}
+
+/** The rename of equipment removed whose id `holder`'s equipment will bear. */
+function passedOn(id: string, holder: string): IdRename {
+  return { id, becomes: `is removed, and its id would pass to ${holder}`, kind: "shifted" };
+}
+
+/** One unit of the site before a change (a CDU, busway, pump…) whose id no longer names the same unit after it. */
+export type UnitRename = IdRename;
 
 /**
  * The units of `before` whose ids would not follow them under the change to `after`. A group of units (a row's CDUs,
@@ -292,7 +344,7 @@ function matchUnits({ before, after, rowPartner, moved }: Reading): readonly Uni
   for (const id of unmatched) {
     const holder = heldBy.get(id);
     if (holder !== undefined && holder !== id) {
-      renames.push({ id, becomes: `is removed, and its id would pass to ${holder}`, kind: "shifted" });
+      renames.push(passedOn(id, holder));
     }
   }
   return renames;
@@ -311,13 +363,13 @@ function renameOf(before: Site, after: Site, rack: number, to: number, moved: Re
   const fromHall = before.halls[before.racks[rack]!.hallIndex]!.id;
   const toHall = after.halls[after.racks[to]!.hallIndex]!.id;
   if (fromHall !== toHall) {
-    return { rack, id, becomes: `would be ${newId} (its row moved to ${toHall})`, kind: "moved" };
+    return { rack, id, becomes: `would be ${newId} (its row moved to ${toHall})`, to: newId, kind: "moved" };
   }
   if (moved.has(before.racks[rack]!.rowIndex)) {
-    return { rack, id, becomes: `would be ${newId} (its row moved within ${toHall})`, kind: "moved" };
+    return { rack, id, becomes: `would be ${newId} (its row moved within ${toHall})`, to: newId, kind: "moved" };
   }
   const kind = unpadded(id) === unpadded(newId) ? "digits" : "shifted";
-  return { rack, id, becomes: `would be ${newId}`, kind };
+  return { rack, id, becomes: `would be ${newId}`, to: newId, kind };
 }
 
 /** An id with the leading zeros of its numbers dropped: ids differing only in digits read the same (`h1-r005` → `h1-r5`). */

@@ -64,7 +64,7 @@ limits: { samplesPerSecond: 0, burst: 3 }
       'hotWindow: unknown field "hotWindow" (expected one of hotWindowSamples, retention, redfish, modbus, snmp, prometheus, rules, webhooks, remoteWrite, limits)',
       'rules[0].afterSeconds: required field "afterSeconds" is missing',
       'webhooks[0].url: expected an http(s) URL, got "mailto:ops@example.org"',
-      'webhooks[1].events[0]: must be one of: raised, escalated, deescalated, cleared, acknowledged, shelved, unshelved; got "exploded"',
+      'webhooks[1].events[0]: must be one of: raised, escalated, deescalated, cleared, acknowledged, shelved, unshelved, renamed; got "exploded"',
       "remoteWrite.url: expected non-empty text, got 12",
       'limits.burst: unknown field "burst" (expected one of series, seriesPerSource, newSeriesPerBatch, samplesPerSecond, burstSamples)',
       "limits.samplesPerSecond: must be at least 1, got 0",

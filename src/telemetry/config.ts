@@ -25,7 +25,7 @@ import { decodeModbusConfig, ModbusConfigSchema } from "./adapters/modbus/regist
 import { defaultScrapeBodyLimitBytes, type ScrapeTarget } from "./adapters/prometheus.ts";
 import { decodeRedfishTargets, RedfishConfigSchema } from "./adapters/redfish/binding.ts";
 import { decodeSnmpConfig, SnmpConfigSchema } from "./adapters/snmp/targets.ts";
-import type { AlarmEventType } from "./alarms/book.ts";
+import { alarmEventTypes } from "./alarms/book.ts";
 import { AlarmRulesSchema, decodeRules } from "./alarms/rules.ts";
 import type { WebhookTarget } from "./alarms/webhook.ts";
 import type { RemoteWriteOptions } from "./export/remote-write.ts";
@@ -52,15 +52,6 @@ export type ConfiguredOptions = Pick<
   | "limits"
 >;
 
-const eventTypes = [
-  "raised",
-  "escalated",
-  "deescalated",
-  "cleared",
-  "acknowledged",
-  "shelved",
-  "unshelved",
-] as const satisfies readonly AlarmEventType[];
 const day = 86_400_000;
 const dayMs = (days: number) => days * day;
 
@@ -108,7 +99,7 @@ export const telemetryConfigProperties = {
       closedObject({
         url: httpUrl(),
         minimumSeverity: Type.Optional(Type.Enum(severities)),
-        events: Type.Optional(Type.Array(Type.Enum(eventTypes))),
+        events: Type.Optional(Type.Array(Type.Enum(alarmEventTypes))),
         headers: Type.Optional(stringMap("HTTP headers sent with each notification")),
       }),
     ),

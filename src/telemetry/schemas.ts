@@ -7,7 +7,7 @@ import { Nullable, StringEnum } from "../server/schemas.ts";
 import { DeviceStatusSchema } from "./adapters/device-poller.ts";
 import { ScrapeStatusSchema } from "./adapters/prometheus.ts";
 import { PollStatusSchema } from "./adapters/redfish/poller.ts";
-import { alarmKinds } from "./alarms/book.ts";
+import { alarmEventTypes, alarmKinds } from "./alarms/book.ts";
 import { severities } from "./types.ts";
 
 /** What an ingest call did (the answer of every push route, and the members of its 400/429 problems). */
@@ -150,7 +150,9 @@ export const AlarmSchema = Type.Object({
 /** `GET /v1/alarms/history`: one change, with the alarm as it stood after it. */
 export const AlarmEventSchema = Type.Object({
   at: Type.Number(),
-  type: Type.String({ description: "raised, escalated, deescalated, cleared, acknowledged, shelved, unshelved" }),
+  type: StringEnum(alarmEventTypes, {
+    description: "renamed: its equipment took another id at a site change (same alarm, new key)",
+  }),
   alarmId: Type.String(),
   alarm: AlarmSchema,
 });

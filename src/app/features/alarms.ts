@@ -16,6 +16,7 @@ import { contextOf } from "../../server/auth.ts";
 import { type Reply, StringEnum } from "../../server/schemas.ts";
 import type { Alarm, AlarmBook, AlarmImpact } from "../../telemetry/alarms/book.ts";
 import { type FacilityThresholds, FacilityWatch } from "../../telemetry/alarms/facility.ts";
+import { followSiteChange } from "../../telemetry/alarms/site-change.ts";
 import type { Severity } from "../../telemetry/types.ts";
 import { checkAdminKeys, defaultAdminKeyWarningDays } from "../../tenancy/admin-key-alarm.ts";
 import { authorize, withinScope } from "../../tenancy/service.ts";
@@ -292,11 +293,24 @@ export function alarmsFeature(dependencies: () => AlarmsDependencies): Feature {
       const impacts = new ImpactIndex(site, jobsOnRack, tenantNames);
       book.setImpactResolver((alarm) => impacts.impact(alarm));
       const removeSiteListener = core.inventory.onChange((changed) => {
+        const before = site;
         site = changed.site;
         impacts.site = site;
-        // The alarms whose condition holds on the new site stay the same alarms (acknowledged or shelved as they
-        // were, no second notification); the others clear at the new watch's first step.
-        watch = new FacilityWatch(book, site, thresholds, watch.raisedKeys);
+        // Alarms about equipment the change renames follow it to its new id (the same alarms, a `renamed` event each);
+        // those of equipment it removes end. Then the alarms whose condition holds on the new site stay the same
+        // alarms (acknowledged or shelved as they were, no second notification); the others clear at the new watch's
+        // first step.
+        let handedOver = watch.raisedKeys;
+        try {
+          const followed = followSiteChange(book, before, site, handedOver, Date.now());
+          handedOver = followed.keys;
+          if (followed.problem !== undefined) {
+            core.log.write("warn", "alarms", `alarms could not follow the site change: ${followed.problem}`);
+          }
+        } catch (error) {
+          core.log.write("error", "alarms", `alarms could not follow the site change: ${(error as Error).message}`);
+        }
+        watch = new FacilityWatch(book, site, thresholds, handedOver);
       });
       // A fault in the watch must not stop the twin's clock or its streams: it is logged, the next step tries again.
       const removeSnapshotListener = live.onSnapshot((snapshot) => {

@@ -100,4 +100,101 @@ describe("alarm book", () => {
     assert.equal(book.list({ row: "row:h2-r01" })[0]!.equipment, "rack:h2-r01-01");
     assert.equal(book.list({ hall: "hall:h1" }).length, 1);
   });
+
+  it("rekeys an alarm to its equipment's new id: same id, acknowledgement and shelving, one renamed event", () => {
+    const book = new AlarmBook({ site, maxShelveMs: 3_600_000 });
+    const events: AlarmEvent[] = [];
+    book.onEvent((event) => events.push(event));
+    book.raise(report({ key: "f|cdu:h1-r02-01", equipment: "cdu:h1-r02-01" }));
+    const id = book.list()[0]!.id;
+    assert.ok(book.acknowledge(id, "camille", 1100).ok);
+    assert.ok(book.shelve(id, "camille", 1_000_000, 1200).ok);
+    book.setImpactResolver((alarm) => ({
+      halls: [],
+      rows: [...alarm.rows],
+      rackCount: 0,
+      racks: [],
+      jobs: [],
+      jobCount: 0,
+      tenants: [],
+      summary: `about ${alarm.equipment}`,
+    }));
+    events.length = 0;
+    const location = { equipment: "cdu:h1-r01-01", row: "row:h1-r01", hall: "hall:h1", plant: "plant:lab" };
+    const moved = book.rekey(
+      new Map([
+        [
+          "f|cdu:h1-r02-01",
+          { key: "f|cdu:h1-r01-01", equipment: "cdu:h1-r01-01", location, rows: ["row:h1-r01"], comment: "why" },
+        ],
+      ]),
+      2000,
+    );
+    assert.ok(moved.ok);
+    assert.equal(moved.value.length, 1);
+    const alarm = book.activeAlarm("f|cdu:h1-r01-01")!;
+    assert.equal(book.activeAlarm("f|cdu:h1-r02-01"), undefined, "nothing left under the old key");
+    assert.equal(alarm.id, id);
+    assert.equal(alarm.key, "f|cdu:h1-r01-01");
+    assert.equal(alarm.equipment, "cdu:h1-r01-01");
+    assert.deepEqual(alarm.location, location);
+    assert.deepEqual(alarm.rows, ["row:h1-r01"]);
+    assert.equal(alarm.acknowledged?.by, "camille");
+    assert.equal(alarm.shelved?.until, 1_000_000);
+    assert.equal(alarm.raisedAt, 1000);
+    assert.equal(alarm.impact?.summary, "about cdu:h1-r01-01", "the impact is worked out again");
+    assert.deepEqual(
+      events.map((event) => [event.type, event.alarm.key, event.comment]),
+      [["renamed", "f|cdu:h1-r01-01", "why"]],
+    );
+    // The condition reported under the new key is the same alarm.
+    book.raise(report({ key: "f|cdu:h1-r01-01", equipment: "cdu:h1-r01-01", at: 3000 }));
+    assert.equal(book.list().length, 1);
+    assert.equal(book.list()[0]!.occurrences, 2);
+    assert.equal(events.length, 1, "no raised event");
+  });
+
+  it("rekeys a batch at once (one alarm onto the key another leaves) and refuses unknown keys or collisions", () => {
+    const book = new AlarmBook({ site });
+    book.raise(report({ key: "f|a", equipment: "cdu:h1-r01-01" }));
+    book.raise(report({ key: "f|b", equipment: "cdu:h1-r02-01" }));
+    const [a, b] = [book.activeAlarm("f|a")!.id, book.activeAlarm("f|b")!.id];
+    const move = (key: string) => ({ key, location: {}, rows: [] });
+    const events: AlarmEvent[] = [];
+    book.onEvent((event) => events.push(event));
+    assert.deepEqual(book.rekey(new Map([["f|zz", move("f|c")]]), 2000), {
+      ok: false,
+      problem: 'no active alarm under key "f|zz"',
+    });
+    assert.deepEqual(book.rekey(new Map([["f|a", move("f|b")]]), 2000), {
+      ok: false,
+      problem: `key "f|b" is held by active alarm ${b}`,
+    });
+    assert.deepEqual(
+      book.rekey(
+        new Map([
+          ["f|a", move("f|c")],
+          ["f|b", move("f|c")],
+        ]),
+        2000,
+      ),
+      { ok: false, problem: "two alarms would be moved to one key" },
+    );
+    assert.equal(events.length, 0, "a refused batch changes nothing");
+    assert.equal(book.activeAlarm("f|a")!.id, a);
+    const moved = book.rekey(
+      new Map([
+        ["f|a", move("f|b")],
+        ["f|b", move("f|c")],
+      ]),
+      2000,
+    );
+    assert.ok(moved.ok);
+    assert.equal(book.activeAlarm("f|b")!.id, a);
+    assert.equal(book.activeAlarm("f|c")!.id, b);
+    assert.deepEqual(
+      events.map((event) => event.type),
+      ["renamed", "renamed"],
+    );
+  });
 });

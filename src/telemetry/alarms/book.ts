@@ -113,15 +113,22 @@ export interface AlarmReport {
   readonly at: number;
 }
 
-/** Kinds of change. */
-export type AlarmEventType =
-  | "raised"
-  | "escalated"
-  | "deescalated"
-  | "cleared"
-  | "acknowledged"
-  | "shelved"
-  | "unshelved";
+/**
+ * Kinds of change. `renamed`: the equipment the alarm is about took another id (a site change renumbered its row or
+ * its units); the alarm keeps its id, acknowledgement and shelving under its new key.
+ */
+export const alarmEventTypes = [
+  "raised",
+  "escalated",
+  "deescalated",
+  "cleared",
+  "acknowledged",
+  "shelved",
+  "unshelved",
+  "renamed",
+] as const;
+/** One of `alarmEventTypes`. */
+export type AlarmEventType = (typeof alarmEventTypes)[number];
 
 /** One change, with the alarm as it stands after it. */
 export interface AlarmEvent {
@@ -129,6 +136,17 @@ export interface AlarmEvent {
   readonly at: number;
   readonly alarm: Alarm;
   readonly user?: string;
+  readonly comment?: string;
+}
+
+/** Where an active alarm goes when its equipment takes another id: its new key and place (rows it feeds included). */
+export interface AlarmMove {
+  /** The new condition key (the same when the key does not name the equipment, as a Redfish origin's). */
+  readonly key: string;
+  readonly equipment?: string;
+  readonly location: Location;
+  readonly rows: readonly string[];
+  /** Why, for the `renamed` event ("cdu:h1-r02-01 is cdu:h1-r01-01 after a site change"). */
   readonly comment?: string;
 }
 
@@ -153,6 +171,17 @@ export interface AlarmBookOptions {
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Whether a move puts an alarm under another key, equipment, place or rows. */
+function changesPlace(alarm: Alarm, move: AlarmMove): boolean {
+  const fields = ["equipment", "rack", "row", "hall", "plant"] as const;
+  return (
+    alarm.key !== move.key ||
+    alarm.equipment !== move.equipment ||
+    fields.some((field) => alarm.location[field] !== move.location[field]) ||
+    alarm.rows.join("\n") !== move.rows.join("\n")
+  );
+}
 
 /** The set of alarms and the rules for changing them. */
 export class AlarmBook {
@@ -267,6 +296,42 @@ export class AlarmBook {
     this.#cleared.push(alarm);
     if (this.#cleared.length > this.#clearedKept) this.#byId.delete(this.#cleared.shift()!.id);
     this.#emit("cleared", alarm, at);
+  }
+
+  /**
+   * Moves active alarms to new keys and places, all at once (a site change renumbering rows moves `…|cdu:h1-r02-01`
+   * onto the key `…|cdu:h1-r01-01` another alarm held until then): each keeps its id, acknowledgement, shelving,
+   * `raisedAt` and occurrences, its impact is worked out again, and one `renamed` event says so (not `raised`: no
+   * new notification). Refuses the whole batch, changing nothing, when a key is not active or two alarms would end
+   * up under one key. Answers the alarms moved (a move to where the alarm already is changes nothing).
+   */
+  rekey(moves: ReadonlyMap<string, AlarmMove>, at: number): Result<Alarm[]> {
+    for (const [from, move] of moves) {
+      if (!this.#active.has(from)) return failure(`no active alarm under key ${JSON.stringify(from)}`);
+      const holder = this.#active.get(move.key);
+      if (holder !== undefined && !moves.has(move.key)) {
+        return failure(`key ${JSON.stringify(move.key)} is held by active alarm ${holder.id}`);
+      }
+    }
+    const keys = new Set([...moves.values()].map((move) => move.key));
+    if (keys.size < moves.size) return failure("two alarms would be moved to one key");
+    const moving = [...moves].map(([from, move]) => ({ alarm: this.#active.get(from)!, move }));
+    for (const [from] of moves) this.#active.delete(from);
+    const moved: Alarm[] = [];
+    for (const { alarm, move } of moving) {
+      this.#active.set(move.key, alarm);
+      if (!changesPlace(alarm, move)) continue;
+      alarm.key = move.key;
+      if (move.equipment === undefined) delete alarm.equipment;
+      else alarm.equipment = move.equipment;
+      alarm.location = { ...move.location };
+      alarm.rows = [...move.rows];
+      alarm.updatedAt = at;
+      this.#resolveImpact(alarm);
+      this.#emit("renamed", alarm, at, undefined, move.comment);
+      moved.push({ ...alarm });
+    }
+    return success(moved);
   }
 
   /** Ends every active alarm whose key starts with `prefix` (a Redfish resource removed, say). */

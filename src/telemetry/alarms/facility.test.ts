@@ -4,8 +4,9 @@ import { describe, it } from "node:test";
 import { loadSite, parseSite } from "../../model/load.ts";
 import { LiveTwin } from "../../twin/live.ts";
 import { indexSite } from "../site-index.ts";
+import { calmSnapshot } from "../testing/facility-snapshot.ts";
 import { type Alarm, AlarmBook } from "./book.ts";
-import { type FacilitySnapshot, FacilityWatch } from "./facility.ts";
+import { FacilityWatch } from "./facility.ts";
 
 const site = loadSite("lab").site!;
 const start = Date.parse("2027-07-01T10:00:00Z");
@@ -15,28 +16,7 @@ function active(book: AlarmBook, source: string): Alarm[] {
 }
 
 /** A calm snapshot of the lab: every loop at 40 % of capacity, supply 30 °C, nothing throttled. */
-function calm(): FacilitySnapshot & {
-  tcs: { id: string; heatKW: number; capacityKW: number; headroomKW: number; supplyC: number; failedCdus: string[] }[];
-  racks: { powerKW: Float32Array; tcsReturnC: Float32Array; throttle: Float32Array };
-} {
-  return {
-    time: start,
-    plants: site.plants.map((plant) => ({ id: plant.id, failedUnits: [] })),
-    tcs: site.rows.map((row) => ({
-      id: row.tcs.id,
-      heatKW: 400,
-      capacityKW: 1000,
-      headroomKW: 600,
-      supplyC: 30,
-      failedCdus: [],
-    })),
-    racks: {
-      powerKW: new Float32Array(site.racks.length).fill(20),
-      tcsReturnC: new Float32Array(site.racks.length).fill(38),
-      throttle: new Float32Array(site.racks.length).fill(1),
-    },
-  };
-}
+const calm = () => calmSnapshot(site, start);
 
 describe("facility watch", () => {
   it("a CDU failed on the live twin raises one alarm naming it, its row and hall, and clears on repair", () => {

@@ -121,4 +121,34 @@ describe("webhook notifications", () => {
       await hook.close();
     }
   });
+
+  it("does not announce a rename as a new alarm: a renamed event goes only to hooks that list it", async () => {
+    const plain = await receiver([200]);
+    const listing = await receiver([200]);
+    const notifier = new WebhookNotifier([{ url: plain.url }, { url: listing.url, events: ["renamed"] }]);
+    const book = new AlarmBook();
+    book.onEvent((event) => notifier.notify(event));
+    try {
+      raiseLeak(book);
+      const moved = book.rekey(
+        new Map([["leak", { key: "leak", equipment: "cdu:h2-r07-01", location: {}, rows: [] }]]),
+        Date.now(),
+      );
+      assert.ok(moved.ok);
+      await waitFor(() => notifier.counts.delivered === 2);
+      await notifier.close();
+      assert.deepEqual(
+        plain.bodies.map((body) => body.type),
+        ["raised"],
+      );
+      assert.deepEqual(
+        listing.bodies.map((body) => [body.type, body.alarm.equipment]),
+        [["renamed", "cdu:h2-r07-01"]],
+      );
+    } finally {
+      await notifier.close();
+      await plain.close();
+      await listing.close();
+    }
+  });
 });

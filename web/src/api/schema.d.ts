@@ -2288,8 +2288,11 @@ export interface operations {
                         };
                         alarmId: string;
                         at: number;
-                        /** @description raised, escalated, deescalated, cleared, acknowledged, shelved, unshelved */
-                        type: string;
+                        /**
+                         * @description renamed: its equipment took another id at a site change (same alarm, new key)
+                         * @enum {string}
+                         */
+                        type: "raised" | "escalated" | "deescalated" | "cleared" | "acknowledged" | "shelved" | "unshelved" | "renamed";
                     }[];
                 };
             };
