@@ -150,6 +150,15 @@ describe("live equipment held by operators", () => {
       (event) => event.type === "cleared" && event.alarm.equipment === "cdu:h2-r02-02",
     );
     assert.match(removed?.alarm.message ?? "", /^cdu:h2-r02-02 was removed from the site by a site change/);
+    // An alarm raised after the change on an id only the new site has is placed on it (telemetry follows the site).
+    const leak = await call("POST", "/v1/telemetry/samples", {
+      samples: [
+        { name: "leak_detector_state", labels: { equipment: "cdu:h1-r01-001", detector: "Moisture" }, value: 2 },
+      ],
+    });
+    assert.equal(leak.status, 200, JSON.stringify(leak.body));
+    const leakAlarm = await waitForAlarm("the leak alarm", (alarm) => alarm.equipment === "cdu:h1-r01-001");
+    assert.deepEqual(leakAlarm.rows, ["row:h1-r01"], "placed on the site in force");
   });
 
   it("restores what is held after a restart on the same store, and a repair forgets it", async () => {

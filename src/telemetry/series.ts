@@ -91,7 +91,7 @@ export class SeriesRegistry {
   readonly #ids = new Map<string, number>();
   readonly #byName = new Map<string, number[]>();
   readonly #byLocation = locationFields.map(() => new Map<string, number[]>());
-  readonly #site: SiteIndex | undefined;
+  #site: SiteIndex | undefined;
   readonly #maxSeries: number;
   readonly #maxPerSource: number;
   readonly #perSource = new Map<string, number>();
@@ -106,6 +106,14 @@ export class SeriesRegistry {
     this.#site = options.site;
     this.#maxSeries = options.maxSeries ?? 2_000_000;
     this.#maxPerSource = options.maxSeriesPerSource ?? 250_000;
+  }
+
+  /**
+   * The site that places series interned from now on (after a site change). Series already known keep the place
+   * they were given: their labels name ids as their source sends them, which the change did not rename.
+   */
+  useSite(site: SiteIndex | undefined): void {
+    this.#site = site;
   }
 
   /**

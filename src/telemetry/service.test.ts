@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { until } from "../../test/support/wait.ts";
-import { loadSite } from "../model/load.ts";
+import { siteUnits } from "../model/equipment.ts";
+import { loadSite, parseSite } from "../model/load.ts";
 import { PrometheusParser } from "./adapters/prometheus.ts";
 import { SampleBuffer } from "./samples.ts";
 import { SeriesRegistry } from "./series.ts";
@@ -202,6 +203,29 @@ describe("telemetry service", () => {
       assert.equal(second.alarms.list().length, 0);
     } finally {
       await second.close();
+    }
+  });
+
+  it("places alarms raised after a site change on the site in force (followSite), not the one it opened with", async () => {
+    // The lab without hall 1's first row: its last row's CDU is a unit of the lab only.
+    const text = readFileSync(new URL("../../sites/lab.yaml", import.meta.url), "utf8");
+    const parsed = parseSite(text.replace("      - { pattern: gpu-row, racks: [{ type: nvl72, count: 4 }] }\n", ""));
+    assert.ok(parsed.ok && parsed.site !== undefined);
+    const fewer = new Set(siteUnits(parsed.site).keys());
+    const added = [...siteUnits(labSite).keys()].find((id) => id.startsWith("cdu:h1-") && !fewer.has(id))!;
+    assert.ok(added, "the lab has a hall 1 CDU the smaller site lacks");
+    const service = await open({ site: parsed.site, backgroundTasks: false });
+    try {
+      service.followSite(labSite);
+      await service.ingestJson({
+        samples: [{ name: "leak_detector_state", labels: { equipment: added, detector: "Moisture" }, value: 2 }],
+      });
+      const [alarm] = service.alarms.list();
+      const row = `row:${added.slice("cdu:".length, added.lastIndexOf("-"))}`;
+      assert.deepEqual(alarm!.rows, [row], "placed on the site in force");
+      assert.equal(alarm!.location.hall, "hall:h1");
+    } finally {
+      await service.close();
     }
   });
 

@@ -147,7 +147,8 @@ export class TelemetryService {
   readonly hot: HotStore;
   readonly alarms: AlarmBook;
   readonly history: History;
-  readonly site: SiteIndex | undefined;
+  /** What the rules read: the site in it follows site changes (`followSite`). */
+  readonly #ruleContext: { registry: SeriesRegistry; hot: HotStore; book: AlarmBook; site?: SiteIndex };
   readonly #wal: WriteAheadLog | undefined;
   /** Where history and the log live (undefined in memory), made private again on close. */
   readonly #directory: string | undefined;
@@ -215,7 +216,6 @@ export class TelemetryService {
     this.registry = parts.registry;
     this.hot = parts.hot;
     this.alarms = parts.book;
-    this.site = parts.site;
     this.#wal = parts.wal;
     this.#directory = options.dataDirectory;
     this.#hotFloor = parts.hotFloor;
@@ -232,16 +232,13 @@ export class TelemetryService {
     this.#prometheus = new PrometheusParser(intern, {
       maxCachedSeries: Math.max(defaultMaxCachedSeries, options.maxSeries ?? 0),
     });
-    this.#engine = new RuleEngine(
-      [...builtInRules, ...(options.rules ?? [])],
-      {
-        registry: this.registry,
-        hot: this.hot,
-        book: this.alarms,
-        ...(this.site === undefined ? {} : { site: this.site }),
-      },
-      this.#now(),
-    );
+    this.#ruleContext = {
+      registry: this.registry,
+      hot: this.hot,
+      book: this.alarms,
+      ...(parts.site === undefined ? {} : { site: parts.site }),
+    };
+    this.#engine = new RuleEngine([...builtInRules, ...(options.rules ?? [])], this.#ruleContext, this.#now());
     this.#notifier = new WebhookNotifier(options.webhooks ?? [], options.webhookRetry, (url, problem) =>
       this.#onProblem(`webhook ${url}: ${problem}`),
     );
@@ -1112,6 +1109,17 @@ export class TelemetryService {
               })),
       },
     ];
+  }
+
+  /**
+   * The site in force after a site change: alarms raised from now on (a Redfish event on a renamed CDU, a capacity
+   * rule on a new busway) are placed, and capacities read, on it; series interned from now on are placed on it.
+   */
+  followSite(site: Site): void {
+    const index = indexSite(site);
+    this.alarms.useSite(index);
+    this.registry.useSite(index);
+    this.#ruleContext.site = index;
   }
 
   /** Whether the service still takes samples (false once it is closing). */

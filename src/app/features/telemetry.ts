@@ -88,6 +88,8 @@ export function telemetryFeature(options: TelemetryFeatureOptions = {}): Telemet
       if (!opened.ok) throw new Error(opened.problem);
       const service = opened.value;
       running = service;
+      // Alarms raised after a site change are placed on the site in force, not the one the platform started with.
+      const removeSiteListener = core.inventory.onChange((changed) => service.followSite(changed.site));
       return {
         readiness: [
           {
@@ -127,6 +129,7 @@ export function telemetryFeature(options: TelemetryFeatureOptions = {}): Telemet
         },
         async stop() {
           running = undefined;
+          removeSiteListener();
           await service.close();
         },
       };

@@ -189,7 +189,7 @@ export class AlarmBook {
   readonly #byId = new Map<string, Mutable<Alarm>>();
   readonly #cleared: Alarm[] = [];
   readonly #listeners = new Set<(event: AlarmEvent) => void>();
-  readonly #site: SiteIndex | undefined;
+  #site: SiteIndex | undefined;
   readonly #maxShelveMs: number;
   readonly #clearedKept: number;
   #impactOf: ImpactResolver | undefined;
@@ -332,6 +332,14 @@ export class AlarmBook {
       moved.push({ ...alarm });
     }
     return success(moved);
+  }
+
+  /**
+   * The site that places the alarms raised from now on (their rows and place from their equipment's id): the one in
+   * force after a site change, so an alarm on a renamed or new unit is placed where it now is.
+   */
+  useSite(site: SiteIndex | undefined): void {
+    this.#site = site;
   }
 
   /** Ends every active alarm whose key starts with `prefix` (a Redfish resource removed, say). */
