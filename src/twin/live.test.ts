@@ -498,3 +498,113 @@ describe("live twin: calendar", () => {
     assert.ok(saturday.racks.utilisation[office]! < 0.2, `Saturday ${saturday.racks.utilisation[office]}`);
   });
 });
+
+describe("live twin: carried across a site change", () => {
+  const labPath = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "sites", "lab.yaml");
+  /** The lab with `edits` (text replaced) applied to its file. */
+  const labWith = (...edits: [string, string][]) => {
+    let text = readFileSync(labPath, "utf8");
+    for (const [from, to] of edits) {
+      assert.ok(text.includes(from), `the lab file has ${from}`);
+      text = text.replace(from, to);
+    }
+    const loaded = parseSite(text, { fileName: labPath });
+    assert.ok(loaded.ok && loaded.site !== undefined, JSON.stringify(loaded.diagnostics));
+    return loaded.site;
+  };
+
+  it("goes on exactly as the twin before would have, through a change that touches nothing thermal", () => {
+    // Hall 1 without its rear-door row at full load, both air handlers out: its air, rack mass and slab warm and its
+    // racks trip once (their trip window opens) and restart; a CDU of hall 2 fails and returns (its restart ramp is
+    // under way); then the site changes the name of hall 2.
+    const noDoors: [string, string] = ["      - { pattern: cpu-row, racks: [{ type: cpu, count: 12 }] }\n", ""];
+    const before = labWith(noDoors);
+    const after = labWith(noDoors, ["name: Lab health suite", "name: Lab health suite (renamed)"]);
+    const full: UtilisationSource = { fill: (_timeS, out) => out.fill(1) };
+    const options = { stepS: 5, utilisation: full, utilisationIsActivity: true };
+    const old = new LiveTwin(before, { startMs: julyAfternoon, ...options });
+    assert.ok(old.failUnit("crah:h1-01").ok);
+    assert.ok(old.failUnit("crah:h1-02").ok);
+    old.advanceTo(old.timeMs + 30 * 60_000);
+    assert.ok(old.failCdu("cdu:h2-r01-01").ok);
+    old.advanceTo(old.timeMs + 5_000);
+    assert.ok(old.repairCdu("cdu:h2-r01-01").ok);
+    old.advanceTo(old.timeMs + 5_000);
+    const last = old.snapshot();
+    const restarting = last.racks.running[0]!;
+    assert.ok(restarting > 0 && restarting < 1 && last.kpis.latchedRacks === 0, `running ${restarting}`);
+    assert.ok(last.halls[0]!.rackMassC > last.halls[1]!.rackMassC + 5, "hall 1 is warm");
+
+    const twin = new LiveTwin(after, { continues: old, ...options });
+    assert.ok(twin.failUnit("crah:h1-01").ok, "what the operator holds, applied before the state is carried");
+    assert.ok(twin.failUnit("crah:h1-02").ok);
+    twin.carryFrom(old);
+    assert.equal(twin.timeMs, old.timeMs);
+    assert.deepEqual(twin.snapshot(), last, "the first snapshot is the last one before the change");
+    assert.deepEqual(twin.history(), old.history());
+    // Every state that moves the next steps came across: the racks trip a second time within their window and
+    // latch, the CDU's ramp ends, the hall's masses go on warming and cooling.
+    for (let minute = 1; minute <= 30; minute++) {
+      old.advanceTo(old.timeMs + 60_000);
+      twin.advanceTo(twin.timeMs + 60_000);
+      assert.deepEqual(twin.snapshot(), old.snapshot(), `minute ${minute} after the change`);
+    }
+    assert.ok(twin.snapshot().kpis.latchedRacks > 0, "latched after their second trip");
+    assert.deepEqual(twin.history(), old.history());
+  });
+
+  it("keeps a renamed row's trips and loop under its new ids; racks the change adds start cold", () => {
+    // A row of two HGX racks added at the head of hall 1: the NVL72 row h1-r01 becomes h1-r02, every rack id shifts.
+    const after = labWith([
+      "    rows:\n      - { pattern: gpu-row, racks: [{ type: nvl72, count: 4 }] }\n",
+      "    rows:\n      - { pattern: gpu-row, racks: [{ type: hgx, count: 2 }], busways: { ratingKW: 400 } }\n" +
+        "      - { pattern: gpu-row, racks: [{ type: nvl72, count: 4 }] }\n",
+    ]);
+    assert.equal(after.racks[2]!.id, "rack:h1-r02-01");
+    const old = new LiveTwin(site, { startMs: julyAfternoon });
+    old.advanceTo(old.timeMs + 60_000);
+    assert.ok(old.failCdu("cdu:h1-r01-01").ok);
+    assert.ok(old.failCdu("cdu:h1-r01-02").ok);
+    old.advanceTo(old.timeMs + 300_000);
+    const last = old.snapshot();
+    assert.deepEqual(
+      [last.kpis.trippedRacks, ...[0, 1, 2, 3].map((rack) => last.racks.running[rack])],
+      [4, 0, 0, 0, 0],
+    );
+
+    const twin = new LiveTwin(after, { continues: old });
+    assert.ok(twin.failCdu("cdu:h1-r02-01").ok);
+    assert.ok(twin.failCdu("cdu:h1-r02-02").ok);
+    twin.carryFrom(old);
+    const first = twin.snapshot();
+    assert.equal(first.time, last.time);
+    assert.deepEqual(
+      [first.kpis.trippedRacks, first.kpis.throttledRacks, first.kpis.latchedRacks],
+      [last.kpis.trippedRacks, last.kpis.throttledRacks, last.kpis.latchedRacks],
+    );
+    // Every rack of the site before is two places on, with its state (its load is the new site's: the synthetic
+    // profiles draw by site index, so its power and outlet may differ).
+    for (const field of ["running", "throttle", "latched"] as const) {
+      assert.deepEqual(Array.from(first.racks[field].subarray(2)), Array.from(last.racks[field]), field);
+    }
+    last.tcs.forEach((loop, row) => {
+      const carried = first.tcs[row + 1]!;
+      assert.equal(carried.id, loop.id === "tcs:h1-r01" ? "tcs:h1-r02" : carried.id);
+      close(carried.supplyC, loop.supplyC, `${loop.id} supply`);
+      close(carried.heatKW, loop.heatKW, `${loop.id} heat`);
+    });
+    assert.ok(first.tcs[1]!.supplyC > 45, `the renamed row's loop is still hot: ${first.tcs[1]!.supplyC}`);
+    // The row added starts as a new twin's: at its set-point, its racks running unthrottled.
+    assert.equal(first.tcs[0]!.supplyC, 39.5);
+    assert.deepEqual([first.racks.running[0], first.racks.running[1], first.racks.throttle[0]], [1, 1, 1]);
+    close(first.halls[0]!.airC, last.halls[0]!.airC, "hall 1 air");
+    close(first.plants[0]!.fwsSupplyC, last.plants[0]!.fwsSupplyC, "facility supply");
+    assert.deepEqual(twin.history(), old.history(), "the trend goes on without a hole");
+    // Minutes on, the renamed row's racks are still off behind its failed CDUs.
+    twin.advanceTo(twin.timeMs + 120_000);
+    assert.deepEqual(
+      [2, 3, 4, 5].map((rack) => twin.snapshot().racks.running[rack]),
+      [0, 0, 0, 0],
+    );
+  });
+});
