@@ -4,11 +4,15 @@ import { dirname, join } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { loadSite, parseSite } from "../model/load.ts";
+import type { Site } from "../model/site.ts";
 import type { UtilisationSource } from "../model/utilisation.ts";
-import { rackRestartS } from "./kernel.ts";
+import { carryMap } from "./carry.ts";
+import { PartitionKernel, rackRestartS } from "./kernel.ts";
+import { buildPartition } from "./layout.ts";
 import { type LiveSnapshot, LiveTwin } from "./live.ts";
+import type { RackLoad } from "./profiles.ts";
 import { simulate } from "./run.ts";
-import { parseScenario } from "./scenario.ts";
+import { parseScenario, type TwinEvent } from "./scenario.ts";
 import { epochOfYearTime, secondsPer, yearTimeOf } from "./time.ts";
 import { valenceTypicalYear } from "./weather.ts";
 
@@ -18,6 +22,21 @@ const site = lab.site!;
 const newYear2029 = Date.UTC(2028, 11, 31, 23);
 /** Tuesday 17 July 2029, 15:00 in Paris (summer time, UTC+2). */
 const julyAfternoon = Date.UTC(2029, 6, 17, 13);
+
+const labPath = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "sites", "lab.yaml");
+/** The lab with `edits` (text replaced) applied to its file. */
+function labWith(...edits: [string, string][]): Site {
+  let text = readFileSync(labPath, "utf8");
+  for (const [from, to] of edits) {
+    assert.ok(text.includes(from), `the lab file has ${from}`);
+    text = text.replace(from, to);
+  }
+  const loaded = parseSite(text, { fileName: labPath });
+  assert.ok(loaded.ok && loaded.site !== undefined, JSON.stringify(loaded.diagnostics));
+  return loaded.site;
+}
+/** Hall 1 without its rear-door row: at full load with its air handlers out, its racks trip and latch. */
+const noDoors: [string, string] = ["      - { pattern: cpu-row, racks: [{ type: cpu, count: 12 }] }\n", ""];
 
 function close(actual: number, expected: number, what: string, tolerance = 1e-9): void {
   const scale = Math.max(1, Math.abs(expected));
@@ -500,24 +519,10 @@ describe("live twin: calendar", () => {
 });
 
 describe("live twin: carried across a site change", () => {
-  const labPath = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "sites", "lab.yaml");
-  /** The lab with `edits` (text replaced) applied to its file. */
-  const labWith = (...edits: [string, string][]) => {
-    let text = readFileSync(labPath, "utf8");
-    for (const [from, to] of edits) {
-      assert.ok(text.includes(from), `the lab file has ${from}`);
-      text = text.replace(from, to);
-    }
-    const loaded = parseSite(text, { fileName: labPath });
-    assert.ok(loaded.ok && loaded.site !== undefined, JSON.stringify(loaded.diagnostics));
-    return loaded.site;
-  };
-
   it("goes on exactly as the twin before would have, through a change that touches nothing thermal", () => {
     // Hall 1 without its rear-door row at full load, both air handlers out: its air, rack mass and slab warm and its
     // racks trip once (their trip window opens) and restart; a CDU of hall 2 fails and returns (its restart ramp is
     // under way); then the site changes the name of hall 2.
-    const noDoors: [string, string] = ["      - { pattern: cpu-row, racks: [{ type: cpu, count: 12 }] }\n", ""];
     const before = labWith(noDoors);
     const after = labWith(noDoors, ["name: Lab health suite", "name: Lab health suite (renamed)"]);
     const full: UtilisationSource = { fill: (_timeS, out) => out.fill(1) };
@@ -606,5 +611,75 @@ describe("live twin: carried across a site change", () => {
       [2, 3, 4, 5].map((rack) => twin.snapshot().racks.running[rack]),
       [0, 0, 0, 0],
     );
+  });
+});
+
+describe("kernel state carried into another kernel", () => {
+  const fullLoad: RackLoad = { fill: (_timeS, out) => out.fill(1) };
+  /** 17 July, 15:00 on the typical year. */
+  const julyS = (197 * 24 + 15) * 3600;
+  const stepS = 5;
+  const partitionOf = (of: Site) =>
+    buildPartition(
+      of,
+      of.plants.map((plant) => plant.index),
+    );
+  const kernelOf = (of: Site, startS: number) =>
+    new PartitionKernel(partitionOf(of), valenceTypicalYear(1), fullLoad, [], [], stepS, startS);
+  const unit = (event: TwinEvent & { kind: "unit" }): TwinEvent => event;
+  const crahOut = (timeS: number) => [0, 1].map(() => unit({ timeS, kind: "unit", unit: "crah", index: 0, delta: -1 }));
+
+  it("takes every state that moves the next steps: trip windows, latches, alarms, restart ramps, hall masses", () => {
+    const site = labWith(noDoors);
+    const old = kernelOf(site, julyS);
+    old.applyNow(crahOut(old.timeS));
+    // 45 minutes: hall 1's racks tripped, restarted and tripped again, latched, their operator alarm waiting.
+    for (let step = 0; step < (45 * 60) / stepS; step++) old.step();
+    // A CDU of hall 2 fails and returns: its restart ramp is under way.
+    old.applyNow([unit({ timeS: old.timeS, kind: "unit", unit: "cdu", index: 2, delta: -1 })]);
+    old.step();
+    old.applyNow([unit({ timeS: old.timeS, kind: "unit", unit: "cdu", index: 2, delta: 1 })]);
+    old.step();
+    const state = old.exportState();
+    assert.ok(old.latched.some((value) => value === 1) && old.hallMassRiseK[0]! > 1, "latched, hall 1 warm");
+    assert.ok(Array.from(state.rows.alarmS!).some(Number.isFinite), "an operator alarm waits");
+    assert.ok(old.cduInService[2]! < 2, `CDUs in service ${old.cduInService[2]}`);
+
+    // The new kernel re-takes the old one's last step from cold, is given what is held, then the state.
+    const next = kernelOf(site, old.timeS - stepS);
+    next.step();
+    next.applyNow(crahOut(next.timeS));
+    next.importState(state, carryMap({ site, partition: old.partition }, { site, partition: next.partition }));
+    assert.deepEqual(next.exportState(), state);
+    // 40 minutes on: the operator's round falls due (the alarm was raised before the change), racks restart and trip.
+    for (let step = 0; step < (40 * 60) / stepS; step++) {
+      old.step();
+      next.step();
+    }
+    assert.deepEqual(next.exportState(), old.exportState());
+    assert.deepEqual(next.hallCrahInletC, old.hallCrahInletC);
+    assert.deepEqual(next.hallGridKw, old.hallGridKw);
+  });
+
+  it("maps racks and rows as the site change reads them, halls and plants by id; what is new maps to nothing", () => {
+    const before = labWith();
+    // A row of two HGX racks at the head of hall 1, and hall 2's CPU row gone.
+    const after = labWith(
+      [
+        "    rows:\n      - { pattern: gpu-row, racks: [{ type: nvl72, count: 4 }] }\n",
+        "    rows:\n      - { pattern: gpu-row, racks: [{ type: hgx, count: 2 }], busways: { ratingKW: 400 } }\n" +
+          "      - { pattern: gpu-row, racks: [{ type: nvl72, count: 4 }] }\n",
+      ],
+      ["      - { pattern: cpu-row, racks: [{ type: cpu, count: 6 }] }\n", ""],
+    );
+    const map = carryMap(
+      { site: before, partition: partitionOf(before) },
+      { site: after, partition: partitionOf(after) },
+    );
+    // Rows before: h1-r01 (NVL72), h1-r02, h1-r03, h2-r01, h2-r02; after, the new row first and no h2-r02.
+    assert.deepEqual(Array.from(map.rows), [-1, 0, 1, 2, 3]);
+    const rackCount = before.racks.length - 6;
+    assert.deepEqual(Array.from(map.racks), [-1, -1, ...Array.from({ length: rackCount }, (_, rack) => rack)]);
+    assert.deepEqual([Array.from(map.halls), Array.from(map.plants)], [[0, 1], [0]]);
   });
 });
