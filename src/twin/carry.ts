@@ -126,14 +126,18 @@ function rowOrigins(before: Site, after: Site): Int32Array {
 
 /** Per local index of `after` (a partition's `globalIndex`): the local index in `before` of the site entity it was. */
 function localMap(afterGlobal: Int32Array, beforeGlobal: Int32Array, origin: ArrayLike<number>): Int32Array {
-  const beforeLocal = new Map<number, number>();
+  let size = 0;
+  for (const global of beforeGlobal) size = Math.max(size, global + 1);
+  const beforeLocal = new Int32Array(size).fill(-1);
   beforeGlobal.forEach((global, local) => {
-    beforeLocal.set(global, local);
+    beforeLocal[global] = local;
   });
-  return Int32Array.from(afterGlobal, (global) => {
-    const old = origin[global]!;
-    return old < 0 ? -1 : (beforeLocal.get(old) ?? -1);
-  });
+  const map = new Int32Array(afterGlobal.length);
+  for (let local = 0; local < afterGlobal.length; local++) {
+    const old = origin[afterGlobal[local]!]!;
+    map[local] = old >= 0 && old < size ? beforeLocal[old]! : -1;
+  }
+  return map;
 }
 
 /** Site indexes of `after`'s entities in `before`, by id (halls and plants keep the ids the site file gives them). */
