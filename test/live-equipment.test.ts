@@ -3,7 +3,8 @@
  * set-point, survive a site change (the twin is rebuilt at each) and a restart of the platform on the same store; a
  * unit the change renames keeps its failure under its new id, one it removes loses it; a repair forgets it. The alarm
  * of a failed CDU follows it too: a rename leaves it the same alarm (acknowledged, one `renamed` event, no clearing
- * or second raise), restored under the new key after a restart; the alarm of a CDU removed ends, saying so.
+ * or second raise), restored under the new key after a restart; the alarm of a CDU removed ends, saying so. What
+ * follows from them stays too: the twin a change builds goes on from the one before (racks tripped stay tripped).
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -213,5 +214,38 @@ describe("live equipment held by operators", () => {
       return events[0]?.type === "cleared" ? events : undefined;
     });
     assert.deepEqual(cleared.map((event) => event.type).reverse(), ["raised", "acknowledged", "renamed", "cleared"]);
+  });
+
+  it("keeps the racks tripped behind failed CDUs tripped across a change renaming their row, loop and history too", async () => {
+    // The twin is rebuilt at each site change and goes on from the one before (`LiveTwin.carryFrom`).
+    for (const id of ["cdu:h1-r01-001", "cdu:h1-r01-002"]) assert.equal((await event("fail-cdu", id)).status, 200);
+    // The row's four NVL72 racks trip once their loop passes their limit: a few simulated minutes.
+    let tripped = 0;
+    for (let attempt = 0; attempt < 300 && tripped < 4; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      tripped = (await call("GET", "/v1/state/site")).body.kpis.trippedRacks;
+    }
+    assert.equal(tripped, 4, "the row's racks tripped");
+    const historyBefore = (await call("GET", "/v1/state/history")).body;
+    assert.ok(historyBefore.time.length >= 2, `${historyBefore.time.length} history points`);
+
+    // A row added at the head of hall 1: h1-r01 becomes h1-r02, its racks and CDUs take new ids.
+    const changed = await changeSite("a row at the head of hall 1", (document) => {
+      document.halls[0].rows.unshift({ pattern: "gpu-row", racks: [{ type: "hgx", count: 2 }] });
+    });
+    assert.equal(changed.status, 201, JSON.stringify(changed.body));
+    const state = (await call("GET", "/v1/state/site")).body;
+    assert.equal(state.kpis.trippedRacks, 4, "still tripped after the change");
+    const loop = (await call("GET", "/v1/state/tcs/tcs:h1-r02")).body;
+    assert.deepEqual(loop.failedCdus, ["cdu:h1-r02-001", "cdu:h1-r02-002"]);
+    assert.ok(loop.supplyC > 45, `the renamed row's loop is still hot: ${loop.supplyC} °C`);
+    assert.equal((await call("GET", "/v1/state/racks/rack:h1-r02-01")).body.running, 0);
+    assert.equal((await call("GET", "/v1/state/tcs/tcs:h1-r01")).body.supplyC, 39.5, "the new row starts cold");
+    const historyAfter = (await call("GET", "/v1/state/history")).body;
+    assert.deepEqual(
+      historyAfter.time.slice(0, historyBefore.time.length),
+      historyBefore.time,
+      "the history keeps its points",
+    );
   });
 });

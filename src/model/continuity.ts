@@ -136,11 +136,23 @@ export function rackRenames(before: Site, after: Site): readonly RackRename[] {
   return readingOf(before, after).renames;
 }
 
+/**
+ * The same matching as `rackRenames`, as indexes: for each rack and each row of `before`, its partner in `after` (its
+ * index there) or -1, whether or not its id changed. What keeps state by physical rack (the live twin's racks and
+ * loops across a site change) follows these. Read-only: they are the cached reading's own arrays.
+ */
+export function sitePartners(before: Site, after: Site): { readonly racks: Int32Array; readonly rows: Int32Array } {
+  const reading = readingOf(before, after);
+  return { racks: reading.partnerOf, rows: reading.rowPartner };
+}
+
 /** What the matching of one change found: the racks renamed, and each row's partner (or -1), with the rows moved. */
 interface Reading {
   readonly before: Site;
   readonly after: Site;
   readonly renames: readonly RackRename[];
+  /** Each rack before's partner after (its index there), or -1. */
+  readonly partnerOf: Int32Array;
   readonly rowPartner: Int32Array;
   readonly moved: ReadonlySet<number>;
   /** The units renamed, read on first asking. */
@@ -183,7 +195,7 @@ function matchRenames(before: Site, after: Site): Reading {
     (rack, to) => renameOf(before, after, rack, to, moved),
     (rack, holder) => ({ rack, ...passedOn(before.racks[rack]!.id, before.racks[holder]!.id) }),
   );
-  return { before, after, renames, rowPartner: rowPartners(before, after, partnerOf), moved };
+  return { before, after, renames, partnerOf, rowPartner: rowPartners(before, after, partnerOf), moved };
 }
 
 /**

@@ -40,6 +40,14 @@
  * its per-step figures into series, the live twin (`live.ts`) reads them between steps.
  */
 import { closeSync, openSync, writeSync } from "node:fs";
+import {
+  type Columns,
+  carryColumns,
+  copyColumns,
+  type KernelState,
+  type KernelStateMap,
+  type UnitLevel,
+} from "./carry.ts";
 import type { HallTable, Partition, PlantTable, RackTable, RowTable, SegmentTable } from "./layout.ts";
 import { anchoredLaw, type FlowLaw, implicitMixedC, type LoopLawShape, pumpSpeed, relativeDemand } from "./loop.ts";
 import {
@@ -647,6 +655,9 @@ function plantLaws(
     ),
   );
 }
+
+/** Columns `importState` carries itself rather than copying them (a hall's rack mass by heat, an air side's water). */
+const carriedApart: ReadonlySet<string> = new Set(["hallMassRiseK", "airSupplyC"]);
 
 /**
  * The typed arrays a partition publishes per rack, row, hall, plant and rack type: the state carried from step to
@@ -1390,6 +1401,231 @@ export class PartitionKernel extends PartitionFigures {
     this.latched[rack] = 0;
     this.#tripsInWindow[rack] = 0;
     this.#tripWindowStartS[rack] = Number.NEGATIVE_INFINITY;
+  }
+
+  /**
+   * The kernel's state between steps, copied: per rack its throttle, trip, latch and restart state; per row its loop
+   * (temperatures, last step's heat, capacity and flow) and its operator alarm; per hall its air, rack mass and
+   * envelope nodes and last step's figures; per plant its loops' temperatures and last step's figures; every group of
+   * units in service with its restart ramp. What `importState` carries into another kernel.
+   */
+  exportState(): KernelState {
+    return {
+      timeS: this.timeS,
+      racks: copyColumns(this.#rackColumns()),
+      rows: copyColumns(this.#rowColumns()),
+      halls: copyColumns({ ...this.#hallColumns(), massKjPerK: this.#hallMassKjPerK }),
+      plants: copyColumns(this.#plantColumns()),
+      units: this.#unitGroups().map((group) => ({
+        level: group.level,
+        inService: group.inService.slice(),
+        available: group.available.slice(),
+        rate: group.rate.slice(),
+      })),
+    };
+  }
+
+  /**
+   * Takes `state` (another kernel's, `exportState`) between steps, each rack, row, hall and plant from its entry in
+   * `map` (-1: it keeps its own). Timers move to this kernel's time base; a hall's rack mass keeps its heat whatever
+   * racks came or went; a unit group keeps its shortfall under a restart ramp (not the count: the site or a failure
+   * held by an operator sets what is available). Not carried: the per-rack load (this kernel's own, at its time), the
+   * accumulators since the start (`type…RackHours`, `inletRackSeconds`: the batch run's, which a live twin does not
+   * read), and scenario events and ramps (a live twin has none).
+   */
+  importState(state: KernelState, map: KernelStateMap): void {
+    const shiftS = this.timeS - state.timeS;
+    const shift = (values: Float64Array, levelMap: Int32Array) => {
+      // Infinite times (no trip window, no alarm) stay so.
+      for (let index = 0; index < levelMap.length; index++) if (levelMap[index]! >= 0) values[index]! += shiftS;
+    };
+    carryColumns(this.#rackColumns(), state.racks, map.racks);
+    shift(this.#tripWindowStartS, map.racks);
+    carryColumns(this.#rowColumns(), state.rows, map.rows);
+    shift(this.#rowAlarmS, map.rows);
+    carryColumns(this.#hallColumns(), state.halls, map.halls, carriedApart);
+    this.#carryHallMass(state.halls, map.halls);
+    carryColumns(this.#plantColumns(), state.plants, map.plants, carriedApart);
+    const oldAirC = state.plants.airSupplyC!;
+    map.plants.forEach((old, plant) => {
+      // A plant with an air side on both sides keeps its chilled water; one gaining it starts at its set-point.
+      if (old >= 0 && Number.isFinite(oldAirC[old]) && Number.isFinite(this.airSupplyC[plant])) {
+        this.airSupplyC[plant] = oldAirC[old]!;
+      }
+    });
+    const groups = this.#unitGroups();
+    if (state.units.length !== groups.length) throw new Error("carried state has other unit groups");
+    groups.forEach((group, index) => {
+      const old = state.units[index]!;
+      const levelMap = map[group.level];
+      for (let entity = 0; entity < levelMap.length; entity++) {
+        const from = levelMap[entity]!;
+        const shortfall = from < 0 ? 0 : old.available[from]! - old.inService[from]!;
+        if (shortfall > 0) {
+          group.inService[entity] = Math.max(0, group.available[entity]! - shortfall);
+          group.rate[entity] = old.rate[from]!;
+        } else if (group.inService[entity]! > group.available[entity]!) {
+          // A unit held failed since this kernel's last step is out now, as that step would have taken it.
+          group.inService[entity] = group.available[entity]!;
+          group.rate[entity] = 0;
+        }
+      }
+    });
+    this.#settleCarried();
+  }
+
+  /** Per rack, by name: what `importState` carries. */
+  #rackColumns(): Columns {
+    return {
+      throttle: this.throttle,
+      running: this.running,
+      latched: this.latched,
+      runTarget: this.#runTarget,
+      runRate: this.#runRate,
+      tripWindowStartS: this.#tripWindowStartS,
+      tripsInWindow: this.#tripsInWindow,
+    };
+  }
+
+  /** Per row, by name: what `importState` carries. */
+  #rowColumns(): Columns {
+    return {
+      tcsC: this.tcsC,
+      rowThrottleC: this.rowThrottleC,
+      rowThrottled: this.rowThrottled,
+      rowHeatKw: this.rowHeatKw,
+      rowCduCapacityKw: this.rowCduCapacityKw,
+      rowFlowLpm: this.rowFlowLpm,
+      drawnKw: this.#rowDrawnKw,
+      alarmS: this.#rowAlarmS,
+    };
+  }
+
+  /** Per hall, by name: what `importState` carries (`hallMassRiseK` apart: by its heat). */
+  #hallColumns(): Columns {
+    return {
+      hallAirRiseK: this.hallAirRiseK,
+      hallMassRiseK: this.hallMassRiseK,
+      hallEnvelopeRiseK: this.hallEnvelopeRiseK,
+      hallEnvelopeLossKw: this.hallEnvelopeLossKw,
+      hallDoorKw: this.hallDoorKw,
+      hallItKw: this.hallItKw,
+      hallConversionLossKw: this.hallConversionLossKw,
+      hallCrahHeatKw: this.hallCrahHeatKw,
+      hallCduPumpKw: this.hallCduPumpKw,
+      hallCrahFanKw: this.hallCrahFanKw,
+      hallUpsLossKw: this.hallUpsLossKw,
+      hallTransformerLossKw: this.hallTransformerLossKw,
+      hallSubstationLossKw: this.hallSubstationLossKw,
+      hallElectricalCoolingKw: this.hallElectricalCoolingKw,
+      hallPlantShareKw: this.hallPlantShareKw,
+      hallGridKw: this.hallGridKw,
+      hallMaxTcsC: this.hallMaxTcsC,
+      hallGpuHours: this.hallGpuHours,
+      hallThrottledGpuHours: this.hallThrottledGpuHours,
+      hallThrottledRackHours: this.hallThrottledRackHours,
+      hallTrippedRackHours: this.hallTrippedRackHours,
+      hallLatchedRackHours: this.hallLatchedRackHours,
+    };
+  }
+
+  /** Per plant, by name: what `importState` carries (`airSupplyC` apart: only between two air sides). */
+  #plantColumns(): Columns {
+    return {
+      supplyC: this.supplyC,
+      airSupplyC: this.airSupplyC,
+      plantFlowShare: this.plantFlowShare,
+      airFlowShare: this.airFlowShare,
+      plantHeatKw: this.plantHeatKw,
+      plantReturnC: this.plantReturnC,
+      plantPumpKw: this.plantPumpKw,
+      plantDryCoolerHeatKw: this.plantDryCoolerHeatKw,
+      plantChillerHeatKw: this.plantChillerHeatKw,
+      plantChillerPowerKw: this.plantChillerPowerKw,
+      plantFanKw: this.plantFanKw,
+      plantCoolerAirC: this.plantCoolerAirC,
+      plantEvaporativeKw: this.plantEvaporativeKw,
+      plantSprays: this.plantSprays,
+      plantOverLimit: this.plantOverLimit,
+      plantGridKw: this.plantGridKw,
+      plantDirectHeatKw: this.plantDirectHeatKw,
+      plantAirHeatKw: this.plantAirHeatKw,
+      plantAirPumpKw: this.plantAirPumpKw,
+      plantAirFanKw: this.plantAirFanKw,
+      plantAirCompressorHeatKw: this.plantAirCompressorHeatKw,
+      plantAirChillerPowerKw: this.plantAirChillerPowerKw,
+      plantAirRejectedKw: this.plantAirRejectedKw,
+    };
+  }
+
+  /** The groups of units in service, in `#restartRates` order (`#rampUnits`). */
+  #unitGroups(): { level: UnitLevel; inService: Float64Array; available: Float64Array; rate: Float64Array }[] {
+    const { rows, halls, plants } = this.partition;
+    const rates = this.#restartRates;
+    return [
+      { level: "rows", inService: this.cduInService, available: rows.cduAvailable, rate: rates[0]! },
+      { level: "plants", inService: this.pumpsInService, available: plants.pumpsAvailable, rate: rates[1]! },
+      { level: "plants", inService: this.dryCoolersInService, available: plants.dryCoolersAvailable, rate: rates[2]! },
+      { level: "plants", inService: this.chillersInService, available: plants.chillersAvailable, rate: rates[3]! },
+      {
+        level: "plants",
+        inService: this.airChillersInService,
+        available: plants.airChillersAvailable,
+        rate: rates[4]!,
+      },
+      { level: "plants", inService: this.airPumpsInService, available: plants.airPumpsAvailable, rate: rates[5]! },
+      { level: "halls", inService: this.crahInService, available: halls.crahAvailable, rate: rates[6]! },
+    ];
+  }
+
+  /**
+   * Each carried hall's rack mass keeps the heat it held above what the air handlers hold, over this kernel's mass
+   * (racks added or removed by the change), as an occupancy change keeps it (`#refreshHallMass`).
+   */
+  #carryHallMass(halls: Columns, map: Int32Array): void {
+    const oldRiseK = halls.hallMassRiseK!;
+    const oldKjPerK = halls.massKjPerK!;
+    map.forEach((old, hall) => {
+      if (old < 0) return;
+      const heldKj = oldRiseK[old]! * oldKjPerK[old]!;
+      if (oldKjPerK[old] === this.#hallMassKjPerK[hall]) {
+        // The same racks: the same rise, to the bit (the heat over the mass may round differently).
+        this.hallMassRiseK[hall] = oldRiseK[old]!;
+      } else if (this.#hallMassKjPerK[hall]! > 0) {
+        this.hallMassRiseK[hall] = heldKj / this.#hallMassKjPerK[hall]!;
+      } else {
+        this.hallMassRiseK[hall] = 0;
+        this.hallAirRiseK[hall]! += heldKj / this.#hallAirKjPerK[hall]!;
+      }
+    });
+  }
+
+  /**
+   * What follows from a carried state: rows with a rack below full throttle are marked throttled (their next
+   * unthrottled step resets them), the counts of racks not fully running, when the next operator response falls
+   * due, and the inlets its racks breathe (the restart check reads them).
+   */
+  #settleCarried(): void {
+    const { racks, rows } = this.partition;
+    for (let row = 0; row < rows.count; row++) {
+      for (let rack = rows.rackStart[row]!; rack < rows.rackStart[row + 1]!; rack++) {
+        if (this.throttle[rack] !== 1) this.rowThrottled[row] = 1;
+      }
+    }
+    this.#rowStopped.fill(0);
+    this.#stoppedRacks = 0;
+    for (let rack = 0; rack < racks.count; rack++) {
+      if (this.running[rack]! < 1) {
+        this.#rowStopped[racks.row[rack]!]!++;
+        this.#stoppedRacks++;
+      }
+    }
+    const responseS = this.partition.operatorResponseS;
+    this.#operatorDueS = Number.POSITIVE_INFINITY;
+    if (responseS !== null) {
+      for (const sinceS of this.#rowAlarmS) this.#operatorDueS = Math.min(this.#operatorDueS, sinceS + responseS);
+    }
+    this.#airInlets();
   }
 
   #refreshInstalled(): void {
@@ -2629,13 +2865,6 @@ export class PartitionKernel extends PartitionFigures {
   }
 
   /**
-   * Server inlet air per rack type into `inletRackSeconds`. `crah` racks breathe the hall air handlers' supply
-   * (facility water supply + coil approach) plus containment leakage. Rear-door racks breathe the aisle's air, the
-   * mix of the doors' leaving air: room-neutral doors at effectiveness ε give inlet = water + (1 − ε)/ε × the
-   * servers' air rise, which scales with the row's drawn over design power (the loop's supply stands for the
-   * water entering the doors); plus the hall air's rise when its air handlers fall short (`#hallAirStep`).
-   */
-  /**
    * Trips the running racks of a segment whose server inlet air is above `inletTripC` (they shut down to protect
    * themselves); they take effect from the next step and restart as liquid trips do (`#restartRacks`).
    */
@@ -2655,7 +2884,16 @@ export class PartitionKernel extends PartitionFigures {
     }
   }
 
-  #countInlets(dt: number): void {
+  /**
+   * Server inlet air of the state now: per hall (`hallCrahInletC`), per rear-door row (`rowRearDoorInletC`) and per
+   * installed segment (`#segmentInletC`, which the restart check reads). `crah` racks breathe the hall air handlers'
+   * supply (facility water supply + coil approach) plus containment leakage. Rear-door racks breathe the aisle's air,
+   * the mix of the doors' leaving air: room-neutral doors at effectiveness ε give inlet = water + (1 − ε)/ε × the
+   * servers' air rise, which scales with the row's drawn over design power (the loop's supply stands for the water
+   * entering the doors); plus the hall air's rise when its air handlers fall short (`#hallAirStep`). Apart from
+   * `#countInlets` so that a carried state (`importState`) gives its racks the inlets it implies.
+   */
+  #airInlets(): void {
     const { segments, rows, halls } = this.partition;
     const a = this.assumptions;
     const plantAirSide = this.partition.plants.airSide;
@@ -2673,15 +2911,24 @@ export class PartitionKernel extends PartitionFigures {
       // above what its air handlers hold (when they fall short) reaches their inlet whole.
       this.rowRearDoorInletC[row] = this.tcsC[row]! + doorFactor * fraction + this.hallAirRiseK[rows.hall[row]!]!;
     }
+    for (let segment = 0; segment < segments.count; segment++) {
+      if (this.#segmentInstalled[segment] === 0) continue;
+      this.#segmentInletC[segment] =
+        segments.rearDoor[segment] === 1
+          ? this.rowRearDoorInletC[segments.row[segment]!]!
+          : this.hallCrahInletC[segments.hall[segment]!]!;
+    }
+  }
+
+  /** The step's inlets (`#airInlets`): segments above `inletTripC` trip, rack-seconds per band into `inletRackSeconds`. */
+  #countInlets(dt: number): void {
+    const segments = this.partition.segments;
+    this.#airInlets();
     const counts = this.inletRackSeconds;
     for (let segment = 0; segment < segments.count; segment++) {
       const installed = this.#segmentInstalled[segment]!;
       if (installed === 0) continue;
-      const inletC =
-        segments.rearDoor[segment] === 1
-          ? this.rowRearDoorInletC[segments.row[segment]!]!
-          : this.hallCrahInletC[segments.hall[segment]!]!;
-      this.#segmentInletC[segment] = inletC;
+      const inletC = this.#segmentInletC[segment]!;
       if (inletC > inletTripC) this.#tripSegment(segment);
       const base = segments.typeIndex[segment]! * inletBands;
       const rackSeconds = installed * dt;

@@ -4,11 +4,15 @@ import { dirname, join } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { loadSite, parseSite } from "../model/load.ts";
+import type { Site } from "../model/site.ts";
 import type { UtilisationSource } from "../model/utilisation.ts";
-import { rackRestartS } from "./kernel.ts";
+import { carryMap } from "./carry.ts";
+import { PartitionKernel, rackRestartS } from "./kernel.ts";
+import { buildPartition } from "./layout.ts";
 import { type LiveSnapshot, LiveTwin } from "./live.ts";
+import type { RackLoad } from "./profiles.ts";
 import { simulate } from "./run.ts";
-import { parseScenario } from "./scenario.ts";
+import { parseScenario, type TwinEvent } from "./scenario.ts";
 import { epochOfYearTime, secondsPer, yearTimeOf } from "./time.ts";
 import { valenceTypicalYear } from "./weather.ts";
 
@@ -18,6 +22,21 @@ const site = lab.site!;
 const newYear2029 = Date.UTC(2028, 11, 31, 23);
 /** Tuesday 17 July 2029, 15:00 in Paris (summer time, UTC+2). */
 const julyAfternoon = Date.UTC(2029, 6, 17, 13);
+
+const labPath = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "sites", "lab.yaml");
+/** The lab with `edits` (text replaced) applied to its file. */
+function labWith(...edits: [string, string][]): Site {
+  let text = readFileSync(labPath, "utf8");
+  for (const [from, to] of edits) {
+    assert.ok(text.includes(from), `the lab file has ${from}`);
+    text = text.replace(from, to);
+  }
+  const loaded = parseSite(text, { fileName: labPath });
+  assert.ok(loaded.ok && loaded.site !== undefined, JSON.stringify(loaded.diagnostics));
+  return loaded.site;
+}
+/** Hall 1 without its rear-door row: at full load with its air handlers out, its racks trip and latch. */
+const noDoors: [string, string] = ["      - { pattern: cpu-row, racks: [{ type: cpu, count: 12 }] }\n", ""];
 
 function close(actual: number, expected: number, what: string, tolerance = 1e-9): void {
   const scale = Math.max(1, Math.abs(expected));
@@ -496,5 +515,171 @@ describe("live twin: calendar", () => {
     const office = site.racks.findIndex((rack) => rack.hallIndex === 1);
     assert.ok(friday.racks.utilisation[office]! > 0.6, `Friday ${friday.racks.utilisation[office]}`);
     assert.ok(saturday.racks.utilisation[office]! < 0.2, `Saturday ${saturday.racks.utilisation[office]}`);
+  });
+});
+
+describe("live twin: carried across a site change", () => {
+  it("goes on exactly as the twin before would have, through a change that touches nothing thermal", () => {
+    // Hall 1 without its rear-door row at full load, both air handlers out: its air, rack mass and slab warm and its
+    // racks trip once (their trip window opens) and restart; a CDU of hall 2 fails and returns (its restart ramp is
+    // under way); then the site changes the name of hall 2.
+    const before = labWith(noDoors);
+    const after = labWith(noDoors, ["name: Lab health suite", "name: Lab health suite (renamed)"]);
+    const full: UtilisationSource = { fill: (_timeS, out) => out.fill(1) };
+    const options = { stepS: 5, utilisation: full, utilisationIsActivity: true };
+    const old = new LiveTwin(before, { startMs: julyAfternoon, ...options });
+    assert.ok(old.failUnit("crah:h1-01").ok);
+    assert.ok(old.failUnit("crah:h1-02").ok);
+    old.advanceTo(old.timeMs + 30 * 60_000);
+    assert.ok(old.failCdu("cdu:h2-r01-01").ok);
+    old.advanceTo(old.timeMs + 5_000);
+    assert.ok(old.repairCdu("cdu:h2-r01-01").ok);
+    old.advanceTo(old.timeMs + 5_000);
+    const last = old.snapshot();
+    const restarting = last.racks.running[0]!;
+    assert.ok(restarting > 0 && restarting < 1 && last.kpis.latchedRacks === 0, `running ${restarting}`);
+    assert.ok(last.halls[0]!.rackMassC > last.halls[1]!.rackMassC + 5, "hall 1 is warm");
+
+    const twin = new LiveTwin(after, { continues: old, ...options });
+    assert.ok(twin.failUnit("crah:h1-01").ok, "what the operator holds, applied before the state is carried");
+    assert.ok(twin.failUnit("crah:h1-02").ok);
+    twin.carryFrom(old);
+    assert.equal(twin.timeMs, old.timeMs);
+    assert.deepEqual(twin.snapshot(), last, "the first snapshot is the last one before the change");
+    assert.deepEqual(twin.history(), old.history());
+    // Every state that moves the next steps came across: the racks trip a second time within their window and
+    // latch, the CDU's ramp ends, the hall's masses go on warming and cooling.
+    for (let minute = 1; minute <= 30; minute++) {
+      old.advanceTo(old.timeMs + 60_000);
+      twin.advanceTo(twin.timeMs + 60_000);
+      assert.deepEqual(twin.snapshot(), old.snapshot(), `minute ${minute} after the change`);
+    }
+    assert.ok(twin.snapshot().kpis.latchedRacks > 0, "latched after their second trip");
+    assert.deepEqual(twin.history(), old.history());
+  });
+
+  it("keeps a renamed row's trips and loop under its new ids; racks the change adds start cold", () => {
+    // A row of two HGX racks added at the head of hall 1: the NVL72 row h1-r01 becomes h1-r02, every rack id shifts.
+    const after = labWith([
+      "    rows:\n      - { pattern: gpu-row, racks: [{ type: nvl72, count: 4 }] }\n",
+      "    rows:\n      - { pattern: gpu-row, racks: [{ type: hgx, count: 2 }], busways: { ratingKW: 400 } }\n" +
+        "      - { pattern: gpu-row, racks: [{ type: nvl72, count: 4 }] }\n",
+    ]);
+    assert.equal(after.racks[2]!.id, "rack:h1-r02-01");
+    const old = new LiveTwin(site, { startMs: julyAfternoon });
+    old.advanceTo(old.timeMs + 60_000);
+    assert.ok(old.failCdu("cdu:h1-r01-01").ok);
+    assert.ok(old.failCdu("cdu:h1-r01-02").ok);
+    old.advanceTo(old.timeMs + 300_000);
+    const last = old.snapshot();
+    assert.deepEqual(
+      [last.kpis.trippedRacks, ...[0, 1, 2, 3].map((rack) => last.racks.running[rack])],
+      [4, 0, 0, 0, 0],
+    );
+
+    const twin = new LiveTwin(after, { continues: old });
+    assert.ok(twin.failCdu("cdu:h1-r02-01").ok);
+    assert.ok(twin.failCdu("cdu:h1-r02-02").ok);
+    twin.carryFrom(old);
+    const first = twin.snapshot();
+    assert.equal(first.time, last.time);
+    assert.deepEqual(
+      [first.kpis.trippedRacks, first.kpis.throttledRacks, first.kpis.latchedRacks],
+      [last.kpis.trippedRacks, last.kpis.throttledRacks, last.kpis.latchedRacks],
+    );
+    // Every rack of the site before is two places on, with its state (its load is the new site's: the synthetic
+    // profiles draw by site index, so its power and outlet may differ).
+    for (const field of ["running", "throttle", "latched"] as const) {
+      assert.deepEqual(Array.from(first.racks[field].subarray(2)), Array.from(last.racks[field]), field);
+    }
+    last.tcs.forEach((loop, row) => {
+      const carried = first.tcs[row + 1]!;
+      assert.equal(carried.id, loop.id === "tcs:h1-r01" ? "tcs:h1-r02" : carried.id);
+      close(carried.supplyC, loop.supplyC, `${loop.id} supply`);
+      close(carried.heatKW, loop.heatKW, `${loop.id} heat`);
+    });
+    assert.ok(first.tcs[1]!.supplyC > 45, `the renamed row's loop is still hot: ${first.tcs[1]!.supplyC}`);
+    // The row added starts as a new twin's: at its set-point, its racks running unthrottled.
+    assert.equal(first.tcs[0]!.supplyC, 39.5);
+    assert.deepEqual([first.racks.running[0], first.racks.running[1], first.racks.throttle[0]], [1, 1, 1]);
+    close(first.halls[0]!.airC, last.halls[0]!.airC, "hall 1 air");
+    close(first.plants[0]!.fwsSupplyC, last.plants[0]!.fwsSupplyC, "facility supply");
+    assert.deepEqual(twin.history(), old.history(), "the trend goes on without a hole");
+    // Minutes on, the renamed row's racks are still off behind its failed CDUs.
+    twin.advanceTo(twin.timeMs + 120_000);
+    assert.deepEqual(
+      [2, 3, 4, 5].map((rack) => twin.snapshot().racks.running[rack]),
+      [0, 0, 0, 0],
+    );
+  });
+});
+
+describe("kernel state carried into another kernel", () => {
+  const fullLoad: RackLoad = { fill: (_timeS, out) => out.fill(1) };
+  /** 17 July, 15:00 on the typical year. */
+  const julyS = (197 * 24 + 15) * 3600;
+  const stepS = 5;
+  const partitionOf = (of: Site) =>
+    buildPartition(
+      of,
+      of.plants.map((plant) => plant.index),
+    );
+  const kernelOf = (of: Site, startS: number) =>
+    new PartitionKernel(partitionOf(of), valenceTypicalYear(1), fullLoad, [], [], stepS, startS);
+  const unit = (event: TwinEvent & { kind: "unit" }): TwinEvent => event;
+  const crahOut = (timeS: number) => [0, 1].map(() => unit({ timeS, kind: "unit", unit: "crah", index: 0, delta: -1 }));
+
+  it("takes every state that moves the next steps: trip windows, latches, alarms, restart ramps, hall masses", () => {
+    const site = labWith(noDoors);
+    const old = kernelOf(site, julyS);
+    old.applyNow(crahOut(old.timeS));
+    // 45 minutes: hall 1's racks tripped, restarted and tripped again, latched, their operator alarm waiting.
+    for (let step = 0; step < (45 * 60) / stepS; step++) old.step();
+    // A CDU of hall 2 fails and returns: its restart ramp is under way.
+    old.applyNow([unit({ timeS: old.timeS, kind: "unit", unit: "cdu", index: 2, delta: -1 })]);
+    old.step();
+    old.applyNow([unit({ timeS: old.timeS, kind: "unit", unit: "cdu", index: 2, delta: 1 })]);
+    old.step();
+    const state = old.exportState();
+    assert.ok(old.latched.some((value) => value === 1) && old.hallMassRiseK[0]! > 1, "latched, hall 1 warm");
+    assert.ok(Array.from(state.rows.alarmS!).some(Number.isFinite), "an operator alarm waits");
+    assert.ok(old.cduInService[2]! < 2, `CDUs in service ${old.cduInService[2]}`);
+
+    // The new kernel re-takes the old one's last step from cold, is given what is held, then the state.
+    const next = kernelOf(site, old.timeS - stepS);
+    next.step();
+    next.applyNow(crahOut(next.timeS));
+    next.importState(state, carryMap({ site, partition: old.partition }, { site, partition: next.partition }));
+    assert.deepEqual(next.exportState(), state);
+    // 40 minutes on: the operator's round falls due (the alarm was raised before the change), racks restart and trip.
+    for (let step = 0; step < (40 * 60) / stepS; step++) {
+      old.step();
+      next.step();
+    }
+    assert.deepEqual(next.exportState(), old.exportState());
+    assert.deepEqual(next.hallCrahInletC, old.hallCrahInletC);
+    assert.deepEqual(next.hallGridKw, old.hallGridKw);
+  });
+
+  it("maps racks and rows as the site change reads them, halls and plants by id; what is new maps to nothing", () => {
+    const before = labWith();
+    // A row of two HGX racks at the head of hall 1, and hall 2's CPU row gone.
+    const after = labWith(
+      [
+        "    rows:\n      - { pattern: gpu-row, racks: [{ type: nvl72, count: 4 }] }\n",
+        "    rows:\n      - { pattern: gpu-row, racks: [{ type: hgx, count: 2 }], busways: { ratingKW: 400 } }\n" +
+          "      - { pattern: gpu-row, racks: [{ type: nvl72, count: 4 }] }\n",
+      ],
+      ["      - { pattern: cpu-row, racks: [{ type: cpu, count: 6 }] }\n", ""],
+    );
+    const map = carryMap(
+      { site: before, partition: partitionOf(before) },
+      { site: after, partition: partitionOf(after) },
+    );
+    // Rows before: h1-r01 (NVL72), h1-r02, h1-r03, h2-r01, h2-r02; after, the new row first and no h2-r02.
+    assert.deepEqual(Array.from(map.rows), [-1, 0, 1, 2, 3]);
+    const rackCount = before.racks.length - 6;
+    assert.deepEqual(Array.from(map.racks), [-1, -1, ...Array.from({ length: rackCount }, (_, rack) => rack)]);
+    assert.deepEqual([Array.from(map.halls), Array.from(map.plants)], [[0, 1], [0]]);
   });
 });

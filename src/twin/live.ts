@@ -11,6 +11,7 @@
 import { didYouMean } from "../model/diagnostics.ts";
 import type { Site } from "../model/site.ts";
 import type { UtilisationSource } from "../model/utilisation.ts";
+import { carryMap } from "./carry.ts";
 import { litersPerEvaporatedKwh, PartitionKernel } from "./kernel.ts";
 import { buildPartition } from "./layout.ts";
 import { failure, type Outcome, success } from "./outcome.ts";
@@ -52,6 +53,12 @@ export interface LiveTwinOptions {
   readonly historySpanS?: number;
   /** Grid carbon intensity, gCO2/kWh (default the French annual mean). */
   readonly gridIntensityGPerKWh?: number;
+  /**
+   * The twin this one takes over from (a site change rebuilds the live twin): its clock goes on, so this one's first
+   * step is `continues`'s last again (`startMs` and `yearTimeS` are taken from it), and its load reads on the same
+   * clock. Its state comes with `carryFrom(continues)`, once what operators hold is applied.
+   */
+  readonly continues?: LiveTwin;
 }
 
 /** Site-wide figures of the current step. Power in kW. */
@@ -229,6 +236,8 @@ export class LiveTwin {
   readonly #kernel: PartitionKernel;
   readonly #weather: Weather;
   readonly #load: RackLoad;
+  /** What the load adds to the kernel's time: whole days for the profiles, minus the start for a source. */
+  readonly #loadShiftS: number;
   /** The scheduler's allocation, when it drives the load. */
   readonly #source: RackSourceLoad | undefined;
   readonly #gridIntensity: number;
@@ -268,9 +277,10 @@ export class LiveTwin {
     if (!(historySpanS >= historyIntervalS)) {
       throw new RangeError(`live twin: history span ${historySpanS} s is shorter than its interval`);
     }
+    const previous = options.continues;
     this.site = site;
     this.stepS = stepS;
-    this.startMs = options.startMs ?? Date.now();
+    this.startMs = previous === undefined ? (options.startMs ?? Date.now()) : previous.timeMs - stepS * 1000;
     const seed = options.seed ?? 1;
     this.#weather = options.weather ?? valenceTypicalYear(seed);
     this.#gridIntensity = options.gridIntensityGPerKWh ?? defaultGridIntensity;
@@ -281,7 +291,9 @@ export class LiveTwin {
     this.#historyValues = historyColumns.map(() => new Float64Array(historyPoints));
 
     const clock = yearTimeOf(this.startMs, site.timezone);
-    const yearTimeS = options.yearTimeS ?? clock.yearTimeS;
+    const yearTimeS = previous === undefined ? (options.yearTimeS ?? clock.yearTimeS) : previous.#kernel.timeS - stepS;
+    // A twin going on from another reads its load on that one's clock, if it reads the same kind of load.
+    const sameLoad = previous !== undefined && (previous.#source === undefined) === (options.utilisation === undefined);
     const partition = buildPartition(
       site,
       site.plants.map((plant) => plant.index),
@@ -290,7 +302,8 @@ export class LiveTwin {
       // The profiles' week starts on day 0 (a Monday): shift by whole days to today's weekday.
       const dayOfWeek = Math.floor(yearTimeS / secondsPer.d) % 7;
       const shiftDays = (((clock.weekday - dayOfWeek) % 7) + 7) % 7;
-      this.#load = new ShiftedLoad(new SyntheticLoad(partition.racks, seed), shiftDays * secondsPer.d);
+      this.#loadShiftS = sameLoad ? previous.#loadShiftS : shiftDays * secondsPer.d;
+      this.#load = new ShiftedLoad(new SyntheticLoad(partition.racks, seed), this.#loadShiftS);
       this.#source = undefined;
     } else {
       const source = new RackSourceLoad(options.utilisation, partition.racks, site.racks.length, {
@@ -298,7 +311,8 @@ export class LiveTwin {
         asActivity: options.utilisationIsActivity === true,
         seed,
       });
-      this.#load = new ShiftedLoad(source, -yearTimeS);
+      this.#loadShiftS = sameLoad ? previous.#loadShiftS : -yearTimeS;
+      this.#load = new ShiftedLoad(source, this.#loadShiftS);
       this.#source = source;
     }
     this.#kernel = new PartitionKernel(partition, this.#weather, this.#load, [], [], stepS, yearTimeS);
@@ -396,6 +410,52 @@ export class LiveTwin {
     this.#pointSteps = 0;
     this.#historyNext = (slot + 1) % this.#historyTime.length;
     this.#historyCount = Math.min(this.#historyCount + 1, this.#historyTime.length);
+  }
+
+  /**
+   * Takes over the state of `previous`, the twin of the site before a change (built with `continues: previous`, then
+   * given what operators hold): each rack, loop, hall and plant as the change maps them (`carryMap`: renamed racks and
+   * rows keep their state, new ones start as a new twin's) and the site history, so that its first snapshot shows
+   * what `previous`'s last did, under the new ids, and the trend goes on without a hole.
+   */
+  carryFrom(previous: LiveTwin): void {
+    const map = carryMap(
+      { site: previous.site, partition: previous.#kernel.partition },
+      { site: this.site, partition: this.#kernel.partition },
+    );
+    this.#kernel.importState(previous.#kernel.exportState(), map);
+    this.#carryHistory(previous);
+  }
+
+  /**
+   * `previous`'s history points in place of this twin's (the newest, when this ring is shorter; none ending after
+   * this twin's time), and the interval under way when both clocks agree, as with `continues`.
+   */
+  #carryHistory(previous: LiveTwin): void {
+    const capacity = this.#historyTime.length;
+    const oldCapacity = previous.#historyTime.length;
+    this.#historyCount = 0;
+    this.#historyNext = 0;
+    for (let back = previous.#historyCount; back >= 1; back--) {
+      const from = (previous.#historyNext - back + oldCapacity) % oldCapacity;
+      const time = previous.#historyTime[from]!;
+      if (time + previous.#historyIntervalS * 1000 > this.timeMs) continue;
+      const slot = this.#historyNext;
+      this.#historyTime[slot] = time;
+      for (let column = 0; column < historyColumns.length; column++) {
+        this.#historyValues[column]![slot] = previous.#historyValues[column]![from]!;
+      }
+      this.#historyNext = (slot + 1) % capacity;
+      this.#historyCount = Math.min(this.#historyCount + 1, capacity);
+    }
+    const aligned =
+      previous.timeMs === this.timeMs &&
+      previous.stepS === this.stepS &&
+      previous.#historyIntervalS === this.#historyIntervalS;
+    if (aligned) {
+      this.#pointSums.set(previous.#pointSums);
+      this.#pointSteps = previous.#pointSteps;
+    }
   }
 
   /**

@@ -134,21 +134,27 @@ export class LiveClock {
   }
 
   /**
-   * A new twin of `site`, started now (at start and at each site change); `prepare` sets it up (what operators hold
-   * failed or set) before its first snapshot is served.
+   * A new twin of `site` (at start and at each site change); `prepare` sets it up (what operators hold failed or set)
+   * before its first snapshot is served. The first starts now; the twin of a site change goes on from the one before
+   * (`LiveTwin.carryFrom`): its clock, its thermal and trip state mapped onto the new site, and its history, so a
+   * change that touches nothing thermal changes nothing the floor shows.
    */
   build(site: Site, prepare?: (twin: LiveTwin) => void): void {
     const utilisation = this.#options.coupling?.utilisation?.(site);
-    const startMs = Date.now();
-    this.#epochWallMs = startMs;
-    this.#epochSimulatedMs = startMs;
+    const previous = this.#twin;
+    if (previous === undefined) {
+      const startMs = Date.now();
+      this.#epochWallMs = startMs;
+      this.#epochSimulatedMs = startMs;
+    }
     // The twin reads the placements at its first step after they change (a job starts, ends, is paused), not
     // every second over 500,000 nodes; the 10 s refresh is a safety net.
     const twin = new LiveTwin(site, {
-      startMs,
+      ...(previous === undefined ? { startMs: this.#epochSimulatedMs } : { continues: previous }),
       ...(utilisation === undefined ? {} : { utilisation, utilisationRefreshS: 10 }),
     });
     prepare?.(twin);
+    if (previous !== undefined) twin.carryFrom(previous);
     this.#twin = twin;
     this.#snapshot = twin.snapshot();
     this.#fieldCache.clear();
