@@ -112,7 +112,7 @@ export class SeriesRegistry {
    * The site that places series interned from now on (after a site change). Series already known keep the place
    * they were given: their labels name ids as their source sends them, which the change did not rename.
    */
-  useSite(site: SiteIndex | undefined): void {
+  placeOn(site: SiteIndex | undefined): void {
     this.#site = site;
   }
 

@@ -1117,8 +1117,8 @@ export class TelemetryService {
    */
   followSite(site: Site): void {
     const index = indexSite(site);
-    this.alarms.useSite(index);
-    this.registry.useSite(index);
+    this.alarms.placeOn(index);
+    this.registry.placeOn(index);
     this.#ruleContext.site = index;
   }
 

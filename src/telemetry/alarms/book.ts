@@ -338,7 +338,7 @@ export class AlarmBook {
    * The site that places the alarms raised from now on (their rows and place from their equipment's id): the one in
    * force after a site change, so an alarm on a renamed or new unit is placed where it now is.
    */
-  useSite(site: SiteIndex | undefined): void {
+  placeOn(site: SiteIndex | undefined): void {
     this.#site = site;
   }
 
