@@ -149,12 +149,25 @@ export class LiveClock {
     }
     // The twin reads the placements at its first step after they change (a job starts, ends, is paused), not
     // every second over 500,000 nodes; the 10 s refresh is a safety net.
-    const twin = new LiveTwin(site, {
-      ...(previous === undefined ? { startMs: this.#epochSimulatedMs } : { continues: previous }),
-      ...(utilisation === undefined ? {} : { utilisation, utilisationRefreshS: 10 }),
-    });
-    prepare?.(twin);
-    if (previous !== undefined) twin.carryFrom(previous);
+    const make = (continues: LiveTwin | undefined) => {
+      const made = new LiveTwin(site, {
+        ...(continues === undefined ? { startMs: this.#epochSimulatedMs } : { continues }),
+        ...(utilisation === undefined ? {} : { utilisation, utilisationRefreshS: 10 }),
+      });
+      prepare?.(made);
+      return made;
+    };
+    let twin = make(previous);
+    if (previous !== undefined) {
+      try {
+        twin.carryFrom(previous);
+      } catch (error) {
+        // Continuity is worth less than a site change that has committed: a twin that could not take the state
+        // (half taken, maybe) is replaced by one that starts cold, on the same clock.
+        this.#options.warn(`the live twin starts cold after the site change: ${(error as Error).message}`);
+        twin = make(previous);
+      }
+    }
     this.#twin = twin;
     this.#snapshot = twin.snapshot();
     this.#fieldCache.clear();
