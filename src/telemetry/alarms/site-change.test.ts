@@ -26,6 +26,11 @@ const firstRowRemoved = labWith((text) =>
 );
 
 describe("alarms across a site change", () => {
+  it("reads one index per site: telemetry's re-placing and the renames of one change share it", () => {
+    assert.equal(indexSite(firstRowRemoved), indexSite(firstRowRemoved));
+    assert.notEqual(indexSite(firstRowRemoved), indexSite(site));
+  });
+
   it("names the new ids of renamed racks, rows, loops and units, and the removed ones whose id passes on", () => {
     const renames = siteIdRenames(site, firstRowRemoved);
     assert.equal(renames.get("row:h1-r02"), "row:h1-r01");
